@@ -1,0 +1,58 @@
+// Lint rules that guard the architecture: the dependency rule (ARCHITECTURE.md) is enforced here, not by convention.
+import { builtinModules } from 'node:module';
+import nx from '@nx/eslint-plugin';
+
+/** What a domain package may import from npm (ARCHITECTURE.md, "The dependency rule"). */
+const domainExternals = ['decimal.js', 'uuid', 'currency-codes', 'inversify', 'reflect-metadata', 'class-validator', '@jest/globals', 'fast-check'];
+
+/** Frameworks, drivers and I/O the domain must never see, named so that even a package not installed yet is refused. */
+const forbiddenInDomain = [
+  'mongoose', 'mongodb', 'express', 'fastify', 'keycloak-connect', 'jose', 'pino', 'axios', 'undici',
+  ...builtinModules.flatMap((name) => (name.startsWith('node:') ? [name] : [name, `node:${name}`])),
+];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  { ignores: ['**/dist', '**/node_modules', '**/coverage', '.nx', '.stack', '.data', '**/*.d.ts'] },
+  {
+    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'], allowedExternalImports: domainExternals },
+            { sourceTag: 'type:adapter', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:tool'] },
+            // Along the arrows: core ← invoice ← billing.
+            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:core'] },
+            { sourceTag: 'scope:invoice', onlyDependOnLibsWithTags: ['scope:core', 'scope:invoice'] },
+            { sourceTag: 'scope:billing', onlyDependOnLibsWithTags: ['scope:core', 'scope:invoice', 'scope:billing'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Tool configuration files are plain CommonJS that load shared presets by path.
+    files: ['**/jest.config.js', 'jest.preset.js', 'eslint.config.mjs'],
+    rules: { '@nx/enforce-module-boundaries': 'off', '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['packages/core/src/**/*.ts', 'packages/invoice/src/**/*.ts', 'packages/billing/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: forbiddenInDomain.map((name) => ({ name, message: 'The domain imports no framework, driver, HTTP or file system (ARCHITECTURE.md).' })),
+          patterns: [{ group: ['@nestjs/*', '@fastify/*', '@invoicing/integration', '@invoicing/integration/*', '@invoicing/api'], message: 'The domain imports no framework or adapter package.' }],
+        },
+      ],
+    },
+  },
+];

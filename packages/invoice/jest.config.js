@@ -1,0 +1,8 @@
+module.exports = {
+  ...require('../../jest.preset.js'),
+  displayName: 'invoice',
+  rootDir: __dirname,
+  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+  collectCoverageFrom: ['<rootDir>/src/**/*.ts', '!<rootDir>/src/**/*.spec.ts', '!<rootDir>/src/**/index.ts'],
+  coverageThreshold: { global: { lines: 90 } },
+};
