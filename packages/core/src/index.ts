@@ -1,1 +1,37 @@
-export const x = 1;
+/**
+ * The shared kernel of the invoicing platform: exact money, decimals, calendar dates, ids, errors, events and paging.
+ * Framework-free; safe to use in any Node service or browser.
+ * @packageDocumentation
+ */
+export { DomainError, ValidationError, NotFoundError, ConflictError, InvalidStateError, collectIssues } from './errors/domain-error';
+export type { ErrorDetails, ValidationIssue } from './errors/domain-error';
+export { ISO_4217_CODES } from './money/iso-4217';
+export { currencyOf, isCurrencyCode, parseCurrencyCode } from './money/currency';
+export type { Currency, CurrencyCode } from './money/currency';
+export { Decimal, decimal, formatDecimal, roundTo, scaleOf } from './money/decimal';
+export type { DecimalInput } from './money/decimal';
+export { DEFAULT_ROUNDING } from './money/rounding';
+export type { RoundingMode } from './money/rounding';
+export { Money, CurrencyMismatchError } from './money/money';
+export {
+  addDays,
+  addMonths,
+  addYearMonths,
+  calendarDateAt,
+  daysBetween,
+  endOfMonth,
+  parseCalendarDate,
+  parseYearMonth,
+  today,
+  yearMonthOf,
+} from './time/calendar-date';
+export type { CalendarDate, YearMonth } from './time/calendar-date';
+export { CLOCK, SystemClock } from './time/clock.port';
+export type { Clock } from './time/clock.port';
+export { ID_GENERATOR, UuidV7IdGenerator, parseId, tenantId } from './ids/id';
+export type { Id, IdGenerator, TenantId } from './ids/id';
+export { EVENT_PUBLISHER } from './events/domain-event';
+export type { DomainEvent, EventPublisher } from './events/domain-event';
+export { AggregateRoot } from './events/aggregate-root';
+export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, decodeCursor, encodeCursor, pageLimit, pageOf } from './pagination/page';
+export type { Cursor, Page, PageRequest } from './pagination/page';

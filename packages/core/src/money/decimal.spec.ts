@@ -1,0 +1,155 @@
+import { describe, expect, it } from '@jest/globals';
+import { Decimal as DecimalJs } from 'decimal.js';
+import fc from 'fast-check';
+import { Decimal, decimal, formatDecimal, roundTo, scaleOf } from './decimal';
+
+const validationError = (code: string) => expect.objectContaining({ name: 'ValidationError', code });
+
+describe('Decimal', () => {
+  it('computes with 34 significant digits, rounding half up, when a result does not fit', () => {
+    // 2/3 = 0.666… : the 34th significant digit is rounded up from the 35th (6).
+    expect(new Decimal(2).dividedBy(3).toString()).toBe(`0.${'6'.repeat(33)}7`);
+  });
+
+  it('leaves the global decimal.js settings alone', () => {
+    expect(DecimalJs.precision).toBe(20);
+    expect(new DecimalJs(2).dividedBy(3).toString()).toBe(`0.${'6'.repeat(19)}7`);
+  });
+
+  it('prints large and tiny values without exponent notation', () => {
+    expect(new Decimal('1e30').toString()).toBe(`1${'0'.repeat(30)}`);
+    expect(new Decimal('1e-30').toString()).toBe(`0.${'0'.repeat(29)}1`);
+  });
+});
+
+describe('decimal', () => {
+  it.each([
+    ['1234.50', '1234.5'],
+    ['0', '0'],
+    ['-0.125', '-0.125'],
+    ['0.001', '0.001'],
+    ['10', '10'],
+    ['123456789012345678901234567890.123456789', '123456789012345678901234567890.123456789'],
+  ])('parses the plain decimal string %j exactly', (text, expected) => {
+    expect(decimal(text).toString()).toBe(expected);
+  });
+
+  it('keeps every digit of a string longer than 34 significant digits', () => {
+    const long = `0.${'4'.repeat(40)}9`;
+
+    expect(decimal(long).toFixed(41)).toBe(long);
+  });
+
+  it('accepts safe integers and bigints', () => {
+    expect(decimal(42).toString()).toBe('42');
+    expect(decimal(-7).toString()).toBe('-7');
+    expect(decimal(Number.MAX_SAFE_INTEGER).toString()).toBe('9007199254740991');
+    expect(decimal(123456789012345678901234567890n).toString()).toBe('123456789012345678901234567890');
+  });
+
+  it('returns an equal Decimal when given a Decimal, including one from another decimal.js constructor', () => {
+    expect(decimal(new Decimal('1.5')).equals('1.5')).toBe(true);
+    expect(decimal(new DecimalJs('2.25')).toString()).toBe('2.25');
+  });
+
+  it.each(['12,3.4', '1,000', '1e5', '1E5', 'NaN', 'Infinity', '-Infinity', '+1', ' 1', '1 ', '01', '-01', '00.5', '', '.5', '1.', '-', '1.2.3', '0x10', '١٢'])(
+    'throws decimal.malformed for the string %j',
+    (text) => {
+      expect(() => decimal(text)).toThrow(validationError('decimal.malformed'));
+    },
+  );
+
+  it.each([12.5, 0.1, Number.NaN, Number.POSITIVE_INFINITY, Number.MAX_SAFE_INTEGER + 1, 1e21])('throws decimal.malformed for the JS number %p', (value) => {
+    expect(() => decimal(value)).toThrow(validationError('decimal.malformed'));
+  });
+
+  it.each([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])('throws decimal.malformed for a Decimal holding %p', (value) => {
+    expect(() => decimal(new Decimal(value))).toThrow(validationError('decimal.malformed'));
+  });
+
+  it('throws decimal.malformed for values that are not decimals at all', () => {
+    for (const value of [null, undefined, {}, [], true]) {
+      expect(() => decimal(value as never)).toThrow(validationError('decimal.malformed'));
+    }
+  });
+
+  it('parses back what formatDecimal prints, for any integer and scale', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 50n), max: 10n ** 50n }), fc.integer({ min: 0, max: 40 }), (digits, scale) => {
+        const value = new Decimal(`${digits}e-${scale}`);
+
+        expect(decimal(formatDecimal(value)).equals(value)).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('scaleOf', () => {
+  it.each([
+    ['12', 0],
+    ['12.5', 1],
+    ['12.50', 1],
+    ['0.001', 3],
+    ['-0.125', 3],
+    ['100', 0],
+  ])('counts the decimals of %j, ignoring trailing zeros, as %i', (text, scale) => {
+    expect(scaleOf(decimal(text))).toBe(scale);
+  });
+});
+
+describe('roundTo', () => {
+  // Ties sit exactly between two neighbours; the modes differ on them and on the sign.
+  it.each([
+    ['2.45', 1, '2.5', '2.4', '2.4', '2.5'],
+    ['-2.45', 1, '-2.5', '-2.4', '-2.4', '-2.5'],
+    ['2.55', 1, '2.6', '2.6', '2.5', '2.6'],
+    ['-2.55', 1, '-2.6', '-2.6', '-2.5', '-2.6'],
+    ['2.5', 0, '3', '2', '2', '3'],
+    ['-2.5', 0, '-3', '-2', '-2', '-3'],
+    ['3.5', 0, '4', '4', '3', '4'],
+    ['0.125', 2, '0.13', '0.12', '0.12', '0.13'],
+    ['2.449', 1, '2.4', '2.4', '2.4', '2.5'],
+    ['-2.451', 1, '-2.5', '-2.5', '-2.4', '-2.5'],
+    ['2.4', 1, '2.4', '2.4', '2.4', '2.4'],
+  ])('rounds %s to %i places as half-up %s, half-even %s, down %s, up %s', (text, places, halfUp, halfEven, down, up) => {
+    const value = decimal(text);
+
+    expect(roundTo(value, places, 'half-up').toString()).toBe(halfUp);
+    expect(roundTo(value, places, 'half-even').toString()).toBe(halfEven);
+    expect(roundTo(value, places, 'down').toString()).toBe(down);
+    expect(roundTo(value, places, 'up').toString()).toBe(up);
+  });
+
+  it('rounds half up when no mode is given', () => {
+    expect(roundTo(decimal('2.45'), 1).toString()).toBe('2.5');
+    expect(roundTo(decimal('-2.45'), 1).toString()).toBe('-2.5');
+  });
+
+  it('rounds values longer than 34 significant digits once, at the requested place', () => {
+    // Rounding first to 34 digits would turn 0.4999…9 into 0.5 and then up to 1.
+    expect(roundTo(decimal(`0.${'4'.repeat(1)}${'9'.repeat(40)}`), 0).toString()).toBe('0');
+  });
+});
+
+describe('formatDecimal', () => {
+  it('prints the shortest plain form when no minimum scale is given', () => {
+    expect(formatDecimal(decimal('1234.50'))).toBe('1234.5');
+    expect(formatDecimal(decimal('-0.125'))).toBe('-0.125');
+    expect(formatDecimal(decimal('100'))).toBe('100');
+  });
+
+  it('pads with zeros to the minimum scale but never cuts decimals', () => {
+    expect(formatDecimal(decimal('1234.5'), 2)).toBe('1234.50');
+    expect(formatDecimal(decimal('7'), 3)).toBe('7.000');
+    expect(formatDecimal(decimal('0.125'), 2)).toBe('0.125');
+  });
+
+  it('never uses exponent notation', () => {
+    expect(formatDecimal(new Decimal('1.5e25'))).toBe('15000000000000000000000000');
+    expect(formatDecimal(new Decimal('-2.5e-12'))).toBe('-0.0000000000025');
+  });
+
+  it('prints zero without a sign when the value is negative zero', () => {
+    expect(formatDecimal(roundTo(decimal('-0.001'), 2), 2)).toBe('0.00');
+  });
+});

@@ -1,0 +1,253 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { FixedClock } from '../testing';
+import {
+  addDays,
+  addMonths,
+  addYearMonths,
+  calendarDateAt,
+  daysBetween,
+  endOfMonth,
+  parseCalendarDate,
+  parseYearMonth,
+  today,
+  yearMonthOf,
+  type CalendarDate,
+  type YearMonth,
+} from './calendar-date';
+
+const validationError = (code: string) => expect.objectContaining({ name: 'ValidationError', code });
+const date = (text: string): CalendarDate => parseCalendarDate(text);
+const month = (text: string): YearMonth => parseYearMonth(text);
+
+// Independent of the code under test: the Gregorian rules written out.
+const isLeap = (year: number): boolean => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+const daysIn = (year: number, monthNumber: number): number =>
+  [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][monthNumber - 1] ?? Number.NaN;
+const pad = (value: number, width: number): string => String(value).padStart(width, '0');
+
+/** Any existing day from 1900 to 2399. */
+const anyDate = fc
+  .tuple(fc.integer({ min: 1900, max: 2399 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }))
+  .map(([year, monthNumber, day]) => `${pad(year, 4)}-${pad(monthNumber, 2)}-${pad(Math.min(day, daysIn(year, monthNumber)), 2)}`);
+
+describe('CalendarDate', () => {
+  describe('parseCalendarDate', () => {
+    it.each(['2026-11-22', '2026-01-01', '2026-12-31', '2024-02-29', '2000-02-29', '1999-12-31'])('accepts the existing day %s', (text) => {
+      expect(parseCalendarDate(text)).toBe(text);
+    });
+
+    it('accepts every existing day', () => {
+      fc.assert(fc.property(anyDate, (text) => expect(parseCalendarDate(text)).toBe(text)));
+    });
+
+    it.each([
+      '2026-02-29',
+      '1900-02-29',
+      '2026-02-30',
+      '2026-04-31',
+      '2026-13-01',
+      '2026-00-10',
+      '2026-01-00',
+      '2026-01-32',
+      '2026-1-1',
+      '2026-01-1',
+      '26-01-01',
+      '2026/01/01',
+      '2026-01-01T00:00:00Z',
+      ' 2026-01-01',
+      '2026-01-01 ',
+      '',
+    ])('throws date.malformed for %j', (text) => {
+      expect(() => parseCalendarDate(text)).toThrow(validationError('date.malformed'));
+    });
+
+    it('throws date.malformed for a value that is not a string', () => {
+      expect(() => parseCalendarDate(20260101 as never)).toThrow(validationError('date.malformed'));
+      expect(() => parseCalendarDate(new Date('2026-01-01') as never)).toThrow(validationError('date.malformed'));
+    });
+  });
+
+  describe('parseYearMonth', () => {
+    it.each(['2026-01', '2026-12', '1999-07'])('accepts %s', (text) => {
+      expect(parseYearMonth(text)).toBe(text);
+    });
+
+    it.each(['2026-00', '2026-13', '2026-1', '26-01', '2026-01-01', '2026/01', '', ' 2026-01'])('throws date.malformed for %j', (text) => {
+      expect(() => parseYearMonth(text)).toThrow(validationError('date.malformed'));
+    });
+
+    it('throws date.malformed for a value that is not a string', () => {
+      expect(() => parseYearMonth(202601 as never)).toThrow(validationError('date.malformed'));
+    });
+  });
+
+  describe('addDays', () => {
+    it.each([
+      ['2026-11-22', 30, '2026-12-22'],
+      ['2026-01-31', 1, '2026-02-01'],
+      ['2026-02-28', 1, '2026-03-01'],
+      ['2024-02-28', 1, '2024-02-29'],
+      ['2024-02-29', 1, '2024-03-01'],
+      ['2026-12-31', 1, '2027-01-01'],
+      ['2027-01-01', -1, '2026-12-31'],
+      ['2024-03-01', -1, '2024-02-29'],
+      ['2026-03-01', -1, '2026-02-28'],
+      ['2024-01-01', 365, '2024-12-31'],
+      ['2026-01-01', 365, '2027-01-01'],
+      ['2026-03-28', 2, '2026-03-30'],
+      ['2026-06-15', 0, '2026-06-15'],
+    ])('gives %s + %i days = %s', (from, days, expected) => {
+      expect(addDays(date(from), days)).toBe(expected);
+    });
+
+    it('moves by exactly the given number of days and back, for any date', () => {
+      fc.assert(
+        fc.property(anyDate, fc.integer({ min: -20_000, max: 20_000 }), (text, days) => {
+          const moved = addDays(date(text), days);
+
+          expect(parseCalendarDate(moved)).toBe(moved);
+          expect(daysBetween(date(text), moved)).toBe(days);
+          expect(addDays(moved, -days)).toBe(text);
+        }),
+      );
+    });
+  });
+
+  describe('addMonths', () => {
+    it.each([
+      ['2026-01-31', 1, '2026-02-28'],
+      ['2024-01-31', 1, '2024-02-29'],
+      ['2026-03-31', 1, '2026-04-30'],
+      ['2026-03-31', -1, '2026-02-28'],
+      ['2026-05-31', -1, '2026-04-30'],
+      ['2026-01-15', 1, '2026-02-15'],
+      ['2026-12-15', 1, '2027-01-15'],
+      ['2026-01-15', -1, '2025-12-15'],
+      ['2024-02-29', 12, '2025-02-28'],
+      ['2024-02-29', 48, '2028-02-29'],
+      ['2026-08-31', -13, '2025-07-31'],
+      ['2026-11-22', 0, '2026-11-22'],
+    ])('gives %s + %i months = %s', (from, months, expected) => {
+      expect(addMonths(date(from), months)).toBe(expected);
+    });
+
+    it('lands in the target month on the same day, or its last day when that month is shorter, for any date', () => {
+      fc.assert(
+        fc.property(anyDate, fc.integer({ min: -600, max: 600 }), (text, months) => {
+          const [year, monthNumber, day] = text.split('-').map(Number) as [number, number, number];
+          const index = year * 12 + (monthNumber - 1) + months;
+          const targetYear = Math.floor(index / 12);
+          const targetMonth = (index % 12) + 1;
+          const expected = `${pad(targetYear, 4)}-${pad(targetMonth, 2)}-${pad(Math.min(day, daysIn(targetYear, targetMonth)), 2)}`;
+
+          expect(addMonths(date(text), months)).toBe(expected);
+        }),
+      );
+    });
+  });
+
+  describe('endOfMonth', () => {
+    it.each([
+      ['2026-02-10', '2026-02-28'],
+      ['2024-02-01', '2024-02-29'],
+      ['2000-02-15', '2000-02-29'],
+      ['1900-02-15', '1900-02-28'],
+      ['2026-04-30', '2026-04-30'],
+      ['2026-12-05', '2026-12-31'],
+      ['2026-01-01', '2026-01-31'],
+    ])('gives the last day of %s as %s', (from, expected) => {
+      expect(endOfMonth(date(from))).toBe(expected);
+    });
+  });
+
+  describe('daysBetween', () => {
+    it.each([
+      ['2026-01-01', '2026-01-01', 0],
+      ['2026-01-01', '2026-01-31', 30],
+      ['2026-01-31', '2026-01-01', -30],
+      ['2026-01-01', '2027-01-01', 365],
+      ['2024-01-01', '2025-01-01', 366],
+      ['2026-02-28', '2026-03-01', 1],
+      ['2024-02-28', '2024-03-01', 2],
+      ['2026-03-28', '2026-03-30', 2],
+    ])('counts %s to %s as %i days', (from, to, days) => {
+      expect(daysBetween(date(from), date(to))).toBe(days);
+    });
+  });
+
+  describe('yearMonthOf', () => {
+    it('is the year and month of the date', () => {
+      expect(yearMonthOf(date('2026-11-22'))).toBe('2026-11');
+      expect(yearMonthOf(date('2024-02-29'))).toBe('2024-02');
+    });
+  });
+
+  describe('addYearMonths', () => {
+    it.each([
+      ['2026-11', 2, '2027-01'],
+      ['2026-01', -1, '2025-12'],
+      ['2026-06', 0, '2026-06'],
+      ['2026-06', 24, '2028-06'],
+      ['2026-06', -18, '2024-12'],
+    ])('gives %s + %i months = %s', (from, months, expected) => {
+      expect(addYearMonths(month(from), months)).toBe(expected);
+    });
+  });
+
+  describe('today', () => {
+    const clock = new FixedClock();
+
+    it.each([
+      // New Zealand is UTC+13 in January (daylight saving) and UTC+12 in July.
+      ['2026-01-15T10:59:59.999Z', '2026-01-15', '2026-01-15'],
+      ['2026-01-15T11:00:00.000Z', '2026-01-15', '2026-01-16'],
+      ['2026-01-15T23:59:59.999Z', '2026-01-15', '2026-01-16'],
+      ['2026-01-16T00:00:00.000Z', '2026-01-16', '2026-01-16'],
+      ['2026-07-15T11:59:59.999Z', '2026-07-15', '2026-07-15'],
+      ['2026-07-15T12:00:00.000Z', '2026-07-15', '2026-07-16'],
+      ['2026-12-31T11:00:00.000Z', '2026-12-31', '2027-01-01'],
+    ])('at %s is %s in UTC and %s in Pacific/Auckland', (instant, utc, auckland) => {
+      clock.set(instant);
+
+      expect(today(clock, 'UTC')).toBe(utc);
+      expect(today(clock, 'Pacific/Auckland')).toBe(auckland);
+    });
+
+    it('is still yesterday west of UTC shortly after midnight UTC', () => {
+      clock.set('2026-03-01T07:59:59Z');
+
+      expect(today(clock, 'America/Los_Angeles')).toBe('2026-02-28');
+    });
+
+    it('uses UTC when no time zone is given', () => {
+      clock.set('2026-01-15T23:30:00Z');
+
+      expect(today(clock)).toBe('2026-01-15');
+    });
+
+    it.each(['Mars/Olympus', 'Europe/Pariss', ''])('throws date.unknown_time_zone for %j', (timeZone) => {
+      expect(() => today(clock, timeZone)).toThrow(validationError('date.unknown_time_zone'));
+      expect(() => today(clock, timeZone)).toThrow(expect.objectContaining({ issues: [expect.objectContaining({ path: 'timeZone' })] }));
+    });
+  });
+
+  describe('calendarDateAt', () => {
+    it('gives the date of an instant in a zone as YYYY-MM-DD', () => {
+      expect(calendarDateAt(new Date('2026-11-22T23:30:00Z'), 'Europe/Paris')).toBe('2026-11-23');
+      expect(calendarDateAt(new Date('2026-11-22T23:30:00Z'))).toBe('2026-11-22');
+    });
+
+    it('pads years below 1000 to four digits', () => {
+      expect(calendarDateAt(new Date('0999-06-01T12:00:00Z'))).toBe('0999-06-01');
+    });
+
+    it('agrees with the UTC calendar for any instant when the zone is UTC', () => {
+      fc.assert(
+        fc.property(fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2399-12-31T23:59:59Z'), noInvalidDate: true }), (instant) => {
+          expect(calendarDateAt(instant, 'UTC')).toBe(instant.toISOString().slice(0, 10));
+        }),
+      );
+    });
+  });
+});

@@ -1,0 +1,104 @@
+import { ValidationError } from '../errors/domain-error';
+import type { Clock } from './clock.port';
+
+/**
+ * A day of the calendar without time or zone, as ISO 8601 text (`2026-11-22`).
+ * Invoice dates (issue, due, payment) are calendar days: comparing and adding days never crosses a time zone.
+ */
+export type CalendarDate = string & { readonly __brand: 'CalendarDate' };
+
+/** A month as `YYYY-MM`. */
+export type YearMonth = string & { readonly __brand: 'YearMonth' };
+
+const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+const MONTH_PATTERN = /^(\d{4})-(\d{2})$/;
+const DAY_MS = 86_400_000;
+
+function fromUtc(time: number): CalendarDate {
+  return new Date(time).toISOString().slice(0, 10) as CalendarDate;
+}
+
+function toUtc(date: CalendarDate): number {
+  return Date.parse(`${date}T00:00:00Z`);
+}
+
+/**
+ * Parses `YYYY-MM-DD` and checks the day exists (no 2026-02-30).
+ * @throws ValidationError `date.malformed`
+ */
+export function parseCalendarDate(value: string): CalendarDate {
+  const match = typeof value === 'string' ? DATE_PATTERN.exec(value) : null;
+  if (!match || fromUtc(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) !== value) {
+    throw ValidationError.of('', 'date.malformed', `${JSON.stringify(value)} is not a calendar date such as "2026-11-22"`);
+  }
+  return value as CalendarDate;
+}
+
+/**
+ * Parses `YYYY-MM`.
+ * @throws ValidationError `date.malformed`
+ */
+export function parseYearMonth(value: string): YearMonth {
+  const match = typeof value === 'string' ? MONTH_PATTERN.exec(value) : null;
+  const month = match ? Number(match[2]) : 0;
+  if (!match || month < 1 || month > 12) {
+    throw ValidationError.of('', 'date.malformed', `${JSON.stringify(value)} is not a month such as "2026-11"`);
+  }
+  return value as YearMonth;
+}
+
+/** `date` plus `days` (negative to go back). */
+export function addDays(date: CalendarDate, days: number): CalendarDate {
+  return fromUtc(toUtc(date) + days * DAY_MS);
+}
+
+/** `date` plus `months`, clamped to the last day of the target month (Jan 31 + 1 month = Feb 28/29). */
+export function addMonths(date: CalendarDate, months: number): CalendarDate {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const target = new Date(Date.UTC(year, month - 1 + months, 1));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  return fromUtc(Date.UTC(target.getUTCFullYear(), target.getUTCMonth(), Math.min(day, lastDay)));
+}
+
+/** The last day of `date`'s month. */
+export function endOfMonth(date: CalendarDate): CalendarDate {
+  const [year, month] = date.split('-').map(Number) as [number, number];
+  return fromUtc(Date.UTC(year, month, 0));
+}
+
+/** Whole days from `from` to `to` (positive when `to` is later). */
+export function daysBetween(from: CalendarDate, to: CalendarDate): number {
+  return Math.round((toUtc(to) - toUtc(from)) / DAY_MS);
+}
+
+/** The month a date falls in. */
+export function yearMonthOf(date: CalendarDate): YearMonth {
+  return date.slice(0, 7) as YearMonth;
+}
+
+/** `month` plus `months` (negative to go back). */
+export function addYearMonths(month: YearMonth, months: number): YearMonth {
+  return yearMonthOf(addMonths(`${month}-01` as CalendarDate, months));
+}
+
+/** Today's date in an IANA time zone (e.g. `Europe/Paris`), as the clock sees it. */
+export function today(clock: Clock, timeZone = 'UTC'): CalendarDate {
+  return calendarDateAt(clock.now(), timeZone);
+}
+
+/**
+ * The calendar date of an instant in an IANA time zone.
+ * @throws ValidationError `date.unknown_time_zone`
+ */
+export function calendarDateAt(instant: Date, timeZone = 'UTC'): CalendarDate {
+  let format: Intl.DateTimeFormat;
+  try {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', numberingSystem: 'latn' });
+  } catch {
+    throw ValidationError.of('timeZone', 'date.unknown_time_zone', `${JSON.stringify(timeZone)} is not an IANA time zone`);
+  }
+  // Assembled from typed parts, not from a locale's layout: 'en-CA' prints YYYY-MM-DD only where full ICU data is present.
+  const parts = format.formatToParts(instant);
+  const field = (type: Intl.DateTimeFormatPartTypes, width: number): string => (parts.find((part) => part.type === type)?.value ?? '').padStart(width, '0');
+  return `${field('year', 4)}-${field('month', 2)}-${field('day', 2)}` as CalendarDate;
+}
