@@ -3,7 +3,7 @@ import { builtinModules } from 'node:module';
 import nx from '@nx/eslint-plugin';
 
 /** What a domain package may import from npm (ARCHITECTURE.md, "The dependency rule"). */
-const domainExternals = ['decimal.js', 'uuid', 'currency-codes', 'inversify', 'reflect-metadata', 'class-validator', '@jest/globals', 'fast-check'];
+const domainExternals = ['decimal.js', 'uuid', 'currency-codes', 'fastest-levenshtein', 'inversify', 'reflect-metadata', 'class-validator', '@jest/globals', 'fast-check'];
 
 /** Frameworks, drivers and I/O the domain must never see, named so that even a package not installed yet is refused. */
 const forbiddenInDomain = [
@@ -19,6 +19,8 @@ export default [
   {
     files: ['**/*.ts', '**/*.js', '**/*.mjs'],
     rules: {
+      // `const { dropped: _dropped, ...kept } = state` is how a field is removed from immutable state.
+      '@typescript-eslint/no-unused-vars': ['warn', { varsIgnorePattern: '^_', argsIgnorePattern: '^_', ignoreRestSiblings: true }],
       '@nx/enforce-module-boundaries': [
         'error',
         {

@@ -1,1 +1,105 @@
-import mongoose from 'mongoose'; import { readFileSync } from 'node:fs'; import { x } from '@invoicing/core'; export const y = [mongoose, readFileSync, x];
+/**
+ * The invoicing domain: partners and their contacts, partnerships, marketables, EN 16931 invoices and credit notes,
+ * payments and the partner account, with the use cases, ports and reports around them. Framework-free.
+ * @packageDocumentation
+ */
+import 'reflect-metadata';
+
+export type { ContactId, InvoiceId, MarketableId, PartnerId, PartnershipId, PaymentId, RefundId } from './shared/ids';
+export type { PostalAddress } from './shared/postal-address';
+export type { AggregateRepository } from './shared/repository.port';
+export { OUTBOX } from './shared/outbox.port';
+export type { Outbox } from './shared/outbox.port';
+export { DEFAULT_SETTINGS, INVOICING_SETTINGS, MAX_CONFLICT_RETRIES } from './shared/use-case-support';
+export type { InvoicingSettings, VersionedCommand } from './shared/use-case-support';
+export { RelayEvents } from './shared/relay-events.use-case';
+
+export { Partner } from './partner/partner';
+export type {
+  AddressPurpose,
+  Contact,
+  ContactInput,
+  ElectronicAddress,
+  PartnerAddress,
+  PartnerDetails,
+  PartnerIdentifiers,
+  PartnerKind,
+  PartnerState,
+  PartnerStatus,
+} from './partner/partner';
+export { MAX_CONTACT_RESULTS, compareMatches, contactSearchQuery, normalizeSearchText, phoneDigits, scoreContact } from './partner/contact-search';
+export type { ContactMatch, MatchKind } from './partner/contact-search';
+export { PARTNER_QUERIES, PARTNER_REPOSITORY } from './partner/partner-repository.port';
+export type { PartnerFilter, PartnerQueries, PartnerRepository } from './partner/partner-repository.port';
+export * from './partner/partner.use-cases';
+
+export { Marketable } from './marketable/marketable';
+export type { MarketableDetails, MarketableKind, MarketableState, Price } from './marketable/marketable';
+export { MARKETABLE_REPOSITORY } from './marketable/marketable-repository.port';
+export type { MarketableRepository } from './marketable/marketable-repository.port';
+export * from './marketable/marketable.use-cases';
+
+export { DELIVERY_FORMATS, Partnership } from './partnership/partnership';
+export type {
+  ApprovalRule,
+  DeliveryFormat,
+  NumberingSeries,
+  PartnershipPolicy,
+  PartnershipState,
+  PartnershipStatus,
+  PartnershipTermsInput,
+} from './partnership/partnership';
+export { describePaymentTerms, dueDate, paymentSchedule, paymentTerms, paymentTermsToInput } from './partnership/payment-terms';
+export type { Instalment, PaymentTerms, PaymentTermsInput, ScheduledPayment } from './partnership/payment-terms';
+export { PARTNERSHIP_REPOSITORY } from './partnership/partnership-repository.port';
+export type { PartnershipRepository } from './partnership/partnership-repository.port';
+export * from './partnership/partnership.use-cases';
+
+export { DOCUMENT_TYPE_CODES, Invoice } from './invoice/invoice';
+export type { AppliedCredit, AppliedPayment, DocumentKind, DraftContent, InvoiceState, IssueContext, NewDraft, PrecedingInvoice } from './invoice/invoice';
+export { INVOICE_COMMANDS, INVOICE_STATUSES, INVOICE_TRANSITIONS, OPEN_STATUSES, RECEIVABLE_STATUSES } from './invoice/invoice-lifecycle';
+export type { InvoiceCommand, InvoiceStatus } from './invoice/invoice-lifecycle';
+export { allowanceCharge, documentAllowanceCharge, invoiceLine, unitCode } from './invoice/invoice-line';
+export type {
+  AllowanceCharge,
+  AllowanceChargeInput,
+  DocumentAllowanceCharge,
+  DocumentAllowanceChargeInput,
+  InvoiceLine,
+  InvoiceLineInput,
+} from './invoice/invoice-line';
+export { VAT_CATEGORY_CODES, vatCategory, vatCategoryToInput, vatKey } from './invoice/vat';
+export type { VatCategory, VatCategoryCode, VatCategoryInput } from './invoice/vat';
+export { computeTotals, vatBreakdown } from './invoice/totals';
+export type { InvoiceTotals, TotalsInput, VatBreakdown } from './invoice/totals';
+export { partySnapshot } from './invoice/party-snapshot';
+export type { PartySnapshot } from './invoice/party-snapshot';
+export { INVOICE_REPOSITORY } from './invoice/invoice-repository.port';
+export type { DuplicateProbe, InvoiceRepository } from './invoice/invoice-repository.port';
+export { NUMBER_SEQUENCE, formatDocumentNumber } from './invoice/number-sequence.port';
+export type { NumberSequence } from './invoice/number-sequence.port';
+export * from './invoice/invoice.use-cases';
+
+export { Payment } from './payment/payment';
+export type { PaymentApplication, PaymentRefund, PaymentState, ReceivedPayment } from './payment/payment';
+export { PAYMENT_REPOSITORY } from './payment/payment-repository.port';
+export type { PaymentRepository } from './payment/payment-repository.port';
+export * from './payment/payment.use-cases';
+
+export { AGING_BUCKETS, agingBucket, daysPastDue, emptyAging, isPastDue, summarize } from './queries/invoice-summary';
+export type { AgingBucket, InvoiceSummary } from './queries/invoice-summary';
+export { INVOICE_QUERIES } from './queries/invoice-queries.port';
+export type {
+  AccountBalance,
+  AgingRow,
+  ContactLastSeen,
+  InvoiceFilter,
+  InvoiceQueries,
+  MonthlySummary,
+  PartnerTotals,
+  PastDueInvoice,
+  PastDueRequest,
+} from './queries/invoice-queries.port';
+export * from './queries/report.use-cases';
+
+export { INVOICE_USE_CASES, invoiceModule } from './invoice.module';

@@ -38,7 +38,7 @@ export abstract class AggregateRoot<IdType extends string = string> {
     const aggregateVersion = this.savedVersion + 1;
     const index = this.events.length;
     this.events.push({
-      id: `${this.id}/${aggregateVersion}/${index}`,
+      id: `${this.tenantId}/${this.id}/${aggregateVersion}/${index}`,
       type,
       tenantId: this.tenantId,
       aggregateType: this.aggregateType,

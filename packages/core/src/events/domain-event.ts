@@ -5,7 +5,7 @@ import type { TenantId } from '../ids/id';
  * (outbox), then published. Events of one aggregate are ordered by `(aggregateVersion, index)`.
  */
 export interface DomainEvent<Type extends string = string, Payload = unknown> {
-  /** Unique and stable across retries: `<aggregateId>/<aggregateVersion>/<index>`. */
+  /** Unique across tenants and stable across retries: `<tenantId>/<aggregateId>/<aggregateVersion>/<index>`. */
   readonly id: string;
   /** Dotted past-tense name, e.g. `invoice.issued`. */
   readonly type: Type;

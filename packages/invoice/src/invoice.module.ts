@@ -1,0 +1,32 @@
+import { ContainerModule } from 'inversify';
+import { CreateInvoiceDraft, UpdateInvoiceDraft, ApproveInvoice, IssueInvoice, VoidInvoice, MarkInvoiceUncollectible, CreateCreditNote, GetInvoice, LineResolver } from './invoice/invoice.use-cases';
+import { CreateMarketable, UpdateMarketable, SetMarketableActive, GetMarketable, ListMarketables } from './marketable/marketable.use-cases';
+import { CreatePartner, UpdatePartner, ReplaceContacts, AddContact, UpdateContact, RemoveContact, ArchivePartner, GetPartner, ListPartners, SearchContacts } from './partner/partner.use-cases';
+import { CreatePartnership, UpdatePartnershipTerms, SetPriceOverride, ChangePartnershipStatus, GetPartnership, ListPartnerships } from './partnership/partnership.use-cases';
+import { RecordPayment, ApplyPayment, RefundCredit, GetPayment, ListPayments } from './payment/payment.use-cases';
+import { ListInvoices, PastDueReport, MonthlySummaryReport, AgingReport, PartnerTotalsReport, PartnerContactsReport, GetPartnerBalance } from './queries/report.use-cases';
+import { RelayEvents } from './shared/relay-events.use-case';
+import { DEFAULT_SETTINGS, INVOICING_SETTINGS, type InvoicingSettings } from './shared/use-case-support';
+
+/** Every use case of the package, for a container to bind. */
+export const INVOICE_USE_CASES = [
+  CreatePartner, UpdatePartner, ReplaceContacts, AddContact, UpdateContact, RemoveContact, ArchivePartner, GetPartner, ListPartners, SearchContacts,
+  CreateMarketable, UpdateMarketable, SetMarketableActive, GetMarketable, ListMarketables,
+  CreatePartnership, UpdatePartnershipTerms, SetPriceOverride, ChangePartnershipStatus, GetPartnership, ListPartnerships,
+  LineResolver, CreateInvoiceDraft, UpdateInvoiceDraft, ApproveInvoice, IssueInvoice, VoidInvoice, MarkInvoiceUncollectible, CreateCreditNote, GetInvoice,
+  RecordPayment, ApplyPayment, RefundCredit, GetPayment, ListPayments,
+  ListInvoices, PastDueReport, MonthlySummaryReport, AgingReport, PartnerTotalsReport, PartnerContactsReport, GetPartnerBalance,
+  RelayEvents,
+] as const;
+
+/**
+ * Binds the use cases of `@invoicing/invoice` and their settings. The ports (repositories, queries, number sequence,
+ * outbox, event publisher, clock, id generator) come from an adapter module: `inMemoryInvoiceAdapters()` from
+ * `@invoicing/invoice/testing`, or the MongoDB one from `@invoicing/integration`.
+ */
+export function invoiceModule(settings: Partial<InvoicingSettings> = {}): ContainerModule {
+  return new ContainerModule(({ bind }) => {
+    for (const useCase of INVOICE_USE_CASES) bind(useCase).toSelf().inSingletonScope();
+    bind(INVOICING_SETTINGS).toConstantValue({ ...DEFAULT_SETTINGS, ...settings });
+  });
+}

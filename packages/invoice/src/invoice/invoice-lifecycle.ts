@@ -1,0 +1,43 @@
+/**
+ * The invoice lifecycle as data: which command each status accepts, and the error code it raises otherwise.
+ *
+ * ```
+ * draft ──issue──▶ issued ──pay (part)──▶ partially_paid ──pay (rest)──▶ paid
+ *                    │  ╲                     │
+ *                    │   ╲──credit (rest)──▶ credited ◀──credit (rest)──┘
+ *                    ├──void (nothing paid or credited)──▶ void
+ *                    └──mark uncollectible──▶ uncollectible ──pay / credit (rest)──▶ paid / credited
+ * ```
+ */
+export const INVOICE_STATUSES = ['draft', 'issued', 'partially_paid', 'paid', 'void', 'uncollectible', 'credited'] as const;
+export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
+
+export const INVOICE_COMMANDS = ['update', 'approve', 'issue', 'applyPayment', 'void', 'markUncollectible', 'applyCredit'] as const;
+export type InvoiceCommand = (typeof INVOICE_COMMANDS)[number];
+
+/** `true` where the command is accepted, else the stable error code it raises. */
+type Outcomes = Record<InvoiceStatus, true | string>;
+
+const notDraft = { issued: 'invoice.not_draft', partially_paid: 'invoice.not_draft', paid: 'invoice.not_draft', void: 'invoice.not_draft', uncollectible: 'invoice.not_draft', credited: 'invoice.not_draft' };
+const closed = { paid: 'invoice.already_paid', void: 'invoice.voided', credited: 'invoice.fully_credited' };
+
+export const INVOICE_TRANSITIONS: Readonly<Record<InvoiceCommand, Outcomes>> = {
+  update: { draft: true, ...notDraft },
+  approve: { draft: true, ...notDraft },
+  issue: { draft: true, ...notDraft, issued: 'invoice.already_issued' },
+  applyPayment: { draft: 'invoice.not_issued', issued: true, partially_paid: true, uncollectible: true, ...closed },
+  // Voiding after money moved would hide it: credit the invoice or refund instead.
+  void: { draft: 'invoice.not_issued', issued: true, partially_paid: 'invoice.has_payments', uncollectible: true, ...closed },
+  markUncollectible: { draft: 'invoice.not_issued', issued: true, partially_paid: true, uncollectible: 'invoice.already_uncollectible', ...closed },
+  applyCredit: { draft: 'invoice.not_issued', issued: true, partially_paid: true, uncollectible: true, ...closed },
+};
+
+/** Statuses in which an invoice may still receive money: what "open" means in queries and balances. */
+export const OPEN_STATUSES: readonly InvoiceStatus[] = ['issued', 'partially_paid', 'uncollectible'];
+
+/**
+ * Statuses whose outstanding amount the tenant still expects: they count in balances, past-due lists and aging,
+ * and receive payments applied by default. Uncollectible invoices are written off: excluded here, yet a payment
+ * named for one still settles it.
+ */
+export const RECEIVABLE_STATUSES: readonly InvoiceStatus[] = ['issued', 'partially_paid'];

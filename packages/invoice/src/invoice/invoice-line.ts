@@ -1,0 +1,207 @@
+import {
+  Money,
+  ValidationError,
+  collectIssues,
+  decimal,
+  type CurrencyCode,
+  type Decimal,
+  type DecimalInput,
+} from '@invoicing/core';
+import type { MarketableId } from '../shared/ids';
+import { optionalText, requiredText } from '../shared/text';
+import { vatCategory, type VatCategory, type VatCategoryInput } from './vat';
+
+/**
+ * An allowance (discount) or a charge (fee) on a line or on the whole document.
+ * Either a fixed amount, or a percent of a base amount; the amount is always known once parsed.
+ */
+export interface AllowanceCharge {
+  /** BT-92 / BT-99 / BT-136 / BT-141: the amount, rounded to the currency. */
+  readonly amount: Money;
+  /** BT-94 / BT-101 / BT-138 / BT-143 */
+  readonly percent?: Decimal;
+  /** BT-93 / BT-100 / BT-137 / BT-142 */
+  readonly baseAmount?: Money;
+  readonly reason?: string;
+  /** UNTDID 5189 (allowances) or 7161 (charges) code. */
+  readonly reasonCode?: string;
+}
+
+/** A document-level allowance or charge also says which VAT category it falls in (BT-95 / BT-102). */
+export interface DocumentAllowanceCharge extends AllowanceCharge {
+  readonly vat: VatCategory;
+}
+
+/** Input for an allowance or charge: `amount`, or `percent` (of `baseAmount`, or of the line's gross amount). Amounts are decimal strings. */
+export interface AllowanceChargeInput {
+  readonly amount?: string;
+  readonly percent?: DecimalInput;
+  readonly baseAmount?: string;
+  readonly reason?: string;
+  readonly reasonCode?: string;
+}
+
+export interface DocumentAllowanceChargeInput extends AllowanceChargeInput {
+  readonly vat: VatCategoryInput;
+}
+
+/** One line of an invoice or credit note (BG-25). */
+export interface InvoiceLine {
+  /** BT-126: unique within the document, "1", "2" … unless given. */
+  readonly id: string;
+  readonly marketableId?: MarketableId;
+  /** BT-153 */
+  readonly name: string;
+  /** BT-154 */
+  readonly description?: string;
+  /** BT-155, e.g. the SKU. */
+  readonly sellerItemId?: string;
+  /** BT-129; may be negative (returns). */
+  readonly quantity: Decimal;
+  /** BT-130, UN/ECE Recommendation 20 (or 21) code, e.g. `C62` (one), `HUR` (hour), `DAY`. */
+  readonly unitCode: string;
+  /** BT-146: net price per `priceBaseQuantity` units, never negative (BR-27). */
+  readonly netPrice: Decimal;
+  /** BT-149: number of units the price is for; 1 unless given. */
+  readonly priceBaseQuantity: Decimal;
+  readonly allowances: readonly AllowanceCharge[];
+  readonly charges: readonly AllowanceCharge[];
+  readonly vat: VatCategory;
+  /** BT-131: quantity × price ÷ base quantity + charges − allowances, rounded half-up to the currency. */
+  readonly netAmount: Money;
+}
+
+/** Input for one line; decimals as strings. */
+export interface InvoiceLineInput {
+  readonly id?: string;
+  readonly marketableId?: MarketableId;
+  readonly name: string;
+  readonly description?: string;
+  readonly sellerItemId?: string;
+  readonly quantity: DecimalInput;
+  readonly unitCode: string;
+  readonly netPrice: DecimalInput;
+  readonly priceBaseQuantity?: DecimalInput;
+  readonly allowances?: readonly AllowanceChargeInput[];
+  readonly charges?: readonly AllowanceChargeInput[];
+  readonly vat: VatCategoryInput;
+}
+
+const UNIT_CODE = /^[A-Z0-9]{2,3}$/;
+
+/**
+ * Checks a UN/ECE Recommendation 20/21 unit code's form (two or three upper-case letters or digits).
+ * @throws ValidationError `unit_code.malformed`
+ */
+export function unitCode(value: unknown, path = 'unitCode'): string {
+  if (typeof value !== 'string' || !UNIT_CODE.test(value)) {
+    throw ValidationError.of(path, 'unit_code.malformed', 'must be a UN/ECE Recommendation 20 code such as "C62", "HUR" or "DAY"');
+  }
+  return value;
+}
+
+function money(value: string, currency: CurrencyCode): Money {
+  try {
+    return Money.of(value, currency);
+  } catch (error) {
+    throw error instanceof ValidationError ? new ValidationError(error.issues.map((issue) => ({ ...issue, path: '' }))) : error;
+  }
+}
+
+/**
+ * Parses an allowance or charge; `defaultBase` is the base a percent applies to when no `baseAmount` is given.
+ * @throws ValidationError `allowance_charge.amount_or_percent` | `allowance_charge.base_required` | `allowance_charge.reason_required` | `allowance_charge.negative`
+ */
+export function allowanceCharge(input: AllowanceChargeInput, currency: CurrencyCode, defaultBase?: Money): AllowanceCharge {
+  return collectIssues((attempt) => {
+    const reason = attempt('reason', () => optionalText(input.reason, '', 500));
+    const reasonCode = attempt('reasonCode', () => optionalText(input.reasonCode, '', 10));
+    if (reason === undefined && reasonCode === undefined) {
+      attempt('reason', () => {
+        // BR-33 / BR-38 / BR-42 / BR-44
+        throw ValidationError.of('', 'allowance_charge.reason_required', 'give a reason or a reason code');
+      });
+    }
+    const baseAmount = input.baseAmount === undefined ? undefined : attempt('baseAmount', () => money(input.baseAmount as string, currency));
+    const percent = input.percent === undefined ? undefined : attempt('percent', () => decimal(input.percent as DecimalInput));
+    const amount = attempt('amount', () => {
+      if (input.amount !== undefined) {
+        const fixed = money(input.amount, currency);
+        if (fixed.isNegative()) throw ValidationError.of('', 'allowance_charge.negative', 'must not be negative');
+        return fixed;
+      }
+      if (input.percent === undefined) throw ValidationError.of('', 'allowance_charge.amount_or_percent', 'give an amount or a percent');
+      const base = baseAmount ?? defaultBase;
+      if (base === undefined) throw ValidationError.of('', 'allowance_charge.base_required', 'a percent needs a base amount');
+      return percent === undefined ? undefined : base.multiply(percent.dividedBy(100));
+    });
+    return {
+      amount: amount ?? Money.zero(currency),
+      ...(percent !== undefined ? { percent } : {}),
+      ...(baseAmount !== undefined ? { baseAmount } : {}),
+      ...(reason !== undefined ? { reason } : {}),
+      ...(reasonCode !== undefined ? { reasonCode } : {}),
+    };
+  });
+}
+
+/** Parses a document-level allowance or charge, which carries its own VAT category. */
+export function documentAllowanceCharge(input: DocumentAllowanceChargeInput, currency: CurrencyCode): DocumentAllowanceCharge {
+  return collectIssues((attempt) => {
+    const parsed = attempt('', () => allowanceCharge(input, currency));
+    const vat = attempt('vat', () => vatCategory(input.vat ?? ({} as VatCategoryInput)));
+    return { ...(parsed as AllowanceCharge), vat: vat as VatCategory };
+  });
+}
+
+/**
+ * Parses one line and computes its net amount (BT-131) the way EN 16931 defines it:
+ * quantity × net price ÷ price base quantity, plus line charges, minus line allowances, rounded half-up.
+ * A percent allowance or charge without a base applies to the line's gross amount (quantity × price).
+ * @throws ValidationError with one issue per bad field
+ */
+export function invoiceLine(input: InvoiceLineInput, currency: CurrencyCode, position: number): InvoiceLine {
+  return collectIssues((attempt) => {
+    const name = attempt('name', () => requiredText(input.name, ''));
+    const description = attempt('description', () => optionalText(input.description, '', 2000));
+    const sellerItemId = attempt('sellerItemId', () => optionalText(input.sellerItemId, '', 100));
+    const id = attempt('id', () => optionalText(input.id, '', 50)) ?? String(position + 1);
+    const quantity = attempt('quantity', () => decimal(input.quantity));
+    const unit = attempt('unitCode', () => unitCode(input.unitCode, ''));
+    const netPrice = attempt('netPrice', () => {
+      const price = decimal(input.netPrice);
+      if (price.isNegative()) throw ValidationError.of('', 'line.negative_price', 'the net price must not be negative (BR-27)');
+      return price;
+    });
+    const priceBaseQuantity = attempt('priceBaseQuantity', () => {
+      const base = decimal(input.priceBaseQuantity ?? 1);
+      if (!base.isPositive()) throw ValidationError.of('', 'line.invalid_base_quantity', 'the price base quantity must be above 0');
+      return base;
+    });
+    const vat = attempt('vat', () => vatCategory(input.vat ?? ({} as VatCategoryInput)));
+    const gross =
+      quantity && netPrice && priceBaseQuantity ? Money.fromDecimal(quantity.times(netPrice).dividedBy(priceBaseQuantity), currency) : Money.zero(currency);
+    const allowances = (input.allowances ?? []).map((item, index) => attempt(`allowances.${index}`, () => allowanceCharge(item, currency, gross)));
+    const charges = (input.charges ?? []).map((item, index) => attempt(`charges.${index}`, () => allowanceCharge(item, currency, gross)));
+    const parsedAllowances = allowances.filter((item): item is AllowanceCharge => item !== undefined);
+    const parsedCharges = charges.filter((item): item is AllowanceCharge => item !== undefined);
+    const netAmount = gross
+      .add(Money.sum(currency, parsedCharges.map((item) => item.amount)))
+      .subtract(Money.sum(currency, parsedAllowances.map((item) => item.amount)));
+    return {
+      id,
+      ...(input.marketableId !== undefined ? { marketableId: input.marketableId } : {}),
+      name: name as string,
+      ...(description !== undefined ? { description } : {}),
+      ...(sellerItemId !== undefined ? { sellerItemId } : {}),
+      quantity: quantity as Decimal,
+      unitCode: unit as string,
+      netPrice: netPrice as Decimal,
+      priceBaseQuantity: priceBaseQuantity as Decimal,
+      allowances: parsedAllowances,
+      charges: parsedCharges,
+      vat: vat as VatCategory,
+      netAmount,
+    };
+  });
+}

@@ -1,0 +1,33 @@
+import type { CalendarDate, CurrencyCode, Money, TenantId } from '@invoicing/core';
+import type { InvoiceId, PartnerId } from '../shared/ids';
+import type { AggregateRepository } from '../shared/repository.port';
+import type { Invoice } from './invoice';
+
+/** What makes two invoices look like the same one sent twice. */
+export interface DuplicateProbe {
+  readonly buyerId: PartnerId;
+  readonly currency: CurrencyCode;
+  /** Compared with each candidate's total with VAT (BT-112). */
+  readonly total: Money;
+  /** Candidates whose issue date (planned or actual) is in this range, both ends included. */
+  readonly from: CalendarDate;
+  readonly to: CalendarDate;
+}
+
+/**
+ * Port: stores invoices and credit notes. `save` refuses, with ConflictError:
+ * `invoice.duplicate_external_reference` for a second document with the same seller, buyer and external reference;
+ * `invoice.duplicate_number` for a second document with the same number.
+ */
+export interface InvoiceRepository extends AggregateRepository<Invoice, InvoiceId> {
+  findByExternalReference(tenantId: TenantId, sellerId: PartnerId, buyerId: PartnerId, externalReference: string): Promise<Invoice | undefined>;
+  /** The oldest (by id) non-void invoice matching the probe, if any. */
+  findPossibleDuplicate(tenantId: TenantId, probe: DuplicateProbe): Promise<InvoiceId | undefined>;
+  /**
+   * Invoices the buyer still owes in a currency (status issued or partially paid, outstanding above zero),
+   * oldest first: by due date, then issue date, then id. Default target of a payment.
+   */
+  findReceivables(tenantId: TenantId, buyerId: PartnerId, currency: CurrencyCode): Promise<Invoice[]>;
+}
+/** Injection token of {@link InvoiceRepository}. */
+export const INVOICE_REPOSITORY = Symbol.for('@invoicing/invoice/InvoiceRepository');

@@ -1,0 +1,521 @@
+import {
+  AggregateRoot,
+  DomainError,
+  InvalidStateError,
+  Money,
+  ValidationError,
+  collectIssues,
+  parseCalendarDate,
+  type CalendarDate,
+  type CurrencyCode,
+  type TenantId,
+  type ValidationIssue,
+} from '@invoicing/core';
+import type { ContactId, InvoiceId, PartnerId, PartnershipId, PaymentId } from '../shared/ids';
+import { optionalText } from '../shared/text';
+import { dueDate as dueDateFor, type PaymentTerms } from '../partnership/payment-terms';
+import {
+  documentAllowanceCharge,
+  invoiceLine,
+  type DocumentAllowanceCharge,
+  type DocumentAllowanceChargeInput,
+  type InvoiceLine,
+  type InvoiceLineInput,
+} from './invoice-line';
+import { INVOICE_TRANSITIONS, OPEN_STATUSES, type InvoiceCommand, type InvoiceStatus } from './invoice-lifecycle';
+import type { PartySnapshot } from './party-snapshot';
+import { computeTotals, vatBreakdown, type InvoiceTotals, type VatBreakdown } from './totals';
+
+/** An invoice (UNTDID 1001 type code 380) or a credit note (381). */
+export type DocumentKind = 'invoice' | 'credit_note';
+
+/** The UNTDID 1001 code of each kind (BT-3). */
+export const DOCUMENT_TYPE_CODES: Readonly<Record<DocumentKind, string>> = { invoice: '380', credit_note: '381' };
+
+/** A payment applied to the invoice. */
+export interface AppliedPayment {
+  readonly paymentId: PaymentId;
+  readonly amount: Money;
+  readonly appliedOn: CalendarDate;
+}
+
+/** A credit note applied to the invoice. */
+export interface AppliedCredit {
+  readonly creditNoteId: InvoiceId;
+  readonly creditNoteNumber: string;
+  readonly amount: Money;
+  readonly appliedOn: CalendarDate;
+}
+
+/** The invoice a credit note corrects (BG-3). */
+export interface PrecedingInvoice {
+  readonly id: InvoiceId;
+  readonly number: string;
+  readonly issueDate: CalendarDate;
+}
+
+/** The stored form of an invoice or credit note. `vatBreakdown` and `totals` are derived, kept for readers. */
+export interface InvoiceState {
+  readonly tenantId: TenantId;
+  readonly id: InvoiceId;
+  readonly version: number;
+  readonly kind: DocumentKind;
+  readonly status: InvoiceStatus;
+  /** BT-1, assigned at issue from `series`. */
+  readonly number?: string;
+  readonly series: string;
+  readonly partnershipId: PartnershipId;
+  readonly sellerId: PartnerId;
+  readonly buyerId: PartnerId;
+  readonly sellerContactId?: ContactId;
+  readonly buyerContactId?: ContactId;
+  /** Frozen at issue. */
+  readonly seller?: PartySnapshot;
+  readonly buyer?: PartySnapshot;
+  readonly currency: CurrencyCode;
+  /** BT-2: planned while draft (the issue day when absent), fixed at issue. */
+  readonly issueDate?: CalendarDate;
+  /** BT-9: as given, else computed from the payment terms at issue. */
+  readonly dueDate?: CalendarDate;
+  readonly paymentTerms: PaymentTerms;
+  /** BT-13 */
+  readonly purchaseOrderReference?: string;
+  /** BT-10 */
+  readonly buyerReference?: string;
+  /** The sender's own reference (e.g. the id in the system it came from); unique per seller and buyer. */
+  readonly externalReference?: string;
+  /** BT-22 */
+  readonly notes: readonly string[];
+  readonly lines: readonly InvoiceLine[];
+  readonly allowances: readonly DocumentAllowanceCharge[];
+  readonly charges: readonly DocumentAllowanceCharge[];
+  readonly vatBreakdown: readonly VatBreakdown[];
+  readonly totals: InvoiceTotals;
+  readonly payments: readonly AppliedPayment[];
+  readonly credits: readonly AppliedCredit[];
+  readonly precedingInvoice?: PrecedingInvoice;
+  readonly approval?: { readonly by: string; readonly at: Date };
+  /** Set at creation when another invoice to the same buyer has the same total and an issue date within 3 days. */
+  readonly possibleDuplicateOf?: InvoiceId;
+  readonly voidReason?: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly issuedAt?: Date;
+}
+
+/** The editable content of a draft; amounts and decimals as strings. */
+export interface DraftContent {
+  readonly lines: readonly InvoiceLineInput[];
+  readonly allowances?: readonly DocumentAllowanceChargeInput[];
+  readonly charges?: readonly DocumentAllowanceChargeInput[];
+  readonly issueDate?: string;
+  readonly dueDate?: string;
+  readonly purchaseOrderReference?: string;
+  readonly buyerReference?: string;
+  readonly notes?: readonly string[];
+  /** BT-113, default 0. */
+  readonly prepaidAmount?: string;
+  /** BT-114, default 0. */
+  readonly roundingAmount?: string;
+  readonly sellerContactId?: ContactId;
+  readonly buyerContactId?: ContactId;
+}
+
+/** What a new draft needs beyond its content: the partnership's data and, for credit notes, the corrected invoice. */
+export interface NewDraft extends DraftContent {
+  readonly kind?: DocumentKind;
+  readonly partnershipId: PartnershipId;
+  readonly sellerId: PartnerId;
+  readonly buyerId: PartnerId;
+  readonly currency: CurrencyCode;
+  readonly paymentTerms: PaymentTerms;
+  readonly series: string;
+  readonly externalReference?: string;
+  readonly precedingInvoice?: PrecedingInvoice;
+  readonly possibleDuplicateOf?: InvoiceId;
+}
+
+function content(input: DraftContent, currency: CurrencyCode) {
+  return collectIssues((attempt) => {
+    const lines = attempt('lines', () => {
+      if (!Array.isArray(input.lines)) throw ValidationError.of('', 'invoice.lines_required', 'lines must be a list');
+      if (input.lines.length > 10_000) throw ValidationError.of('', 'invoice.too_many_lines', 'at most 10000 lines');
+      return collectIssues((inner) => input.lines.map((line, index) => inner(String(index), () => invoiceLine(line, currency, index))));
+    });
+    const lineIds = (lines ?? []).filter((line): line is InvoiceLine => line !== undefined).map((line) => line.id);
+    if (new Set(lineIds).size !== lineIds.length) {
+      attempt('lines', () => {
+        throw ValidationError.of('', 'invoice.duplicate_line_id', 'line ids are unique within a document');
+      });
+    }
+    const allowances = (input.allowances ?? []).map((item, index) => attempt(`allowances.${index}`, () => documentAllowanceCharge(item, currency)));
+    const charges = (input.charges ?? []).map((item, index) => attempt(`charges.${index}`, () => documentAllowanceCharge(item, currency)));
+    const issueDate = input.issueDate === undefined ? undefined : attempt('issueDate', () => parseCalendarDate(input.issueDate as string));
+    const dueDate = input.dueDate === undefined ? undefined : attempt('dueDate', () => parseCalendarDate(input.dueDate as string));
+    const purchaseOrderReference = attempt('purchaseOrderReference', () => optionalText(input.purchaseOrderReference, '', 100));
+    const buyerReference = attempt('buyerReference', () => optionalText(input.buyerReference, '', 100));
+    const notes = (input.notes ?? []).map((note, index) => attempt(`notes.${index}`, () => optionalText(note, '', 5000))).filter((note): note is string => note !== undefined);
+    const prepaid = attempt('prepaidAmount', () => Money.of(input.prepaidAmount ?? '0', currency));
+    const rounding = attempt('roundingAmount', () => Money.of(input.roundingAmount ?? '0', currency));
+    return {
+      lines: (lines ?? []) as InvoiceLine[],
+      allowances: allowances as DocumentAllowanceCharge[],
+      charges: charges as DocumentAllowanceCharge[],
+      ...(issueDate !== undefined ? { issueDate } : {}),
+      ...(dueDate !== undefined ? { dueDate } : {}),
+      ...(purchaseOrderReference !== undefined ? { purchaseOrderReference } : {}),
+      ...(buyerReference !== undefined ? { buyerReference } : {}),
+      notes,
+      prepaid: prepaid as Money,
+      rounding: rounding as Money,
+      ...(input.sellerContactId !== undefined ? { sellerContactId: input.sellerContactId } : {}),
+      ...(input.buyerContactId !== undefined ? { buyerContactId: input.buyerContactId } : {}),
+    };
+  });
+}
+
+function withTotals<T extends ReturnType<typeof content>>(parsed: T, currency: CurrencyCode) {
+  const { prepaid, rounding, ...rest } = parsed;
+  const input = { currency, lines: parsed.lines, allowances: parsed.allowances, charges: parsed.charges, prepaid, rounding };
+  const breakdown = vatBreakdown(input);
+  return { ...rest, vatBreakdown: breakdown, totals: computeTotals(input, breakdown) };
+}
+
+/** What issuing needs from the outside: the number reserved, the day, and the parties as they are now. */
+export interface IssueContext {
+  readonly number: string;
+  readonly issueDate: CalendarDate;
+  readonly seller: PartySnapshot;
+  readonly buyer: PartySnapshot;
+  /** Whether the partnership's policy requires approval for this document. */
+  readonly requiresApproval: boolean;
+  readonly at: Date;
+}
+
+/**
+ * An invoice or credit note. Editable while draft; issuing assigns its number, freezes the parties and makes it
+ * immutable except through the lifecycle: payments, credit notes, void, write-off.
+ */
+export class Invoice extends AggregateRoot<InvoiceId> {
+  readonly aggregateType = 'invoice';
+
+  private constructor(private state: InvoiceState) {
+    super(state.tenantId, state.id, state.version);
+  }
+
+  /** Creates a draft. @throws ValidationError with one issue per bad field */
+  static draft(command: NewDraft, context: { tenantId: TenantId; id: InvoiceId; at: Date }): Invoice {
+    const parsed = withTotals(content(command, command.currency), command.currency);
+    const externalReference = optionalText(command.externalReference, 'externalReference', 100);
+    const invoice = new Invoice({
+      tenantId: context.tenantId,
+      id: context.id,
+      version: 0,
+      kind: command.kind ?? 'invoice',
+      status: 'draft',
+      series: command.series,
+      partnershipId: command.partnershipId,
+      sellerId: command.sellerId,
+      buyerId: command.buyerId,
+      currency: command.currency,
+      paymentTerms: command.paymentTerms,
+      ...(externalReference !== undefined ? { externalReference } : {}),
+      ...(command.precedingInvoice !== undefined ? { precedingInvoice: command.precedingInvoice } : {}),
+      ...(command.possibleDuplicateOf !== undefined ? { possibleDuplicateOf: command.possibleDuplicateOf } : {}),
+      ...parsed,
+      payments: [],
+      credits: [],
+      createdAt: context.at,
+      updatedAt: context.at,
+    });
+    invoice.raise(`${invoice.kind}.drafted`, { invoiceId: context.id, amountDue: invoice.totals.amountDue.toJSON() }, context.at);
+    return invoice;
+  }
+
+  static restore(state: InvoiceState): Invoice {
+    return new Invoice(state);
+  }
+
+  toState(): InvoiceState {
+    return { ...this.state, version: this.version };
+  }
+
+  get kind(): DocumentKind {
+    return this.state.kind;
+  }
+
+  get status(): InvoiceStatus {
+    return this.state.status;
+  }
+
+  get number(): string | undefined {
+    return this.state.number;
+  }
+
+  get series(): string {
+    return this.state.series;
+  }
+
+  get currency(): CurrencyCode {
+    return this.state.currency;
+  }
+
+  get partnershipId(): PartnershipId {
+    return this.state.partnershipId;
+  }
+
+  get sellerId(): PartnerId {
+    return this.state.sellerId;
+  }
+
+  get buyerId(): PartnerId {
+    return this.state.buyerId;
+  }
+
+  get sellerContactId(): ContactId | undefined {
+    return this.state.sellerContactId;
+  }
+
+  get buyerContactId(): ContactId | undefined {
+    return this.state.buyerContactId;
+  }
+
+  get issueDate(): CalendarDate | undefined {
+    return this.state.issueDate;
+  }
+
+  get dueDate(): CalendarDate | undefined {
+    return this.state.dueDate;
+  }
+
+  get externalReference(): string | undefined {
+    return this.state.externalReference;
+  }
+
+  get lines(): readonly InvoiceLine[] {
+    return this.state.lines;
+  }
+
+  get totals(): InvoiceTotals {
+    return this.state.totals;
+  }
+
+  get vatBreakdown(): readonly VatBreakdown[] {
+    return this.state.vatBreakdown;
+  }
+
+  get payments(): readonly AppliedPayment[] {
+    return this.state.payments;
+  }
+
+  get credits(): readonly AppliedCredit[] {
+    return this.state.credits;
+  }
+
+  get approved(): boolean {
+    return this.state.approval !== undefined;
+  }
+
+  /** Sum of payments applied after issue. */
+  get paidAmount(): Money {
+    return Money.sum(this.currency, this.state.payments.map((payment) => payment.amount));
+  }
+
+  /** Sum of credit notes applied. */
+  get creditedAmount(): Money {
+    return Money.sum(this.currency, this.state.credits.map((credit) => credit.amount));
+  }
+
+  /**
+   * What the buyer still owes: amount due − payments − credits, never below zero.
+   * Zero for drafts, void documents and credit notes.
+   */
+  get outstanding(): Money {
+    if (this.kind === 'credit_note' || !OPEN_STATUSES.includes(this.status)) return Money.zero(this.currency);
+    return this.totals.amountDue.subtract(this.paidAmount).subtract(this.creditedAmount).max(Money.zero(this.currency));
+  }
+
+  /** Replaces the content of a draft; any approval given is withdrawn. @throws InvalidStateError `invoice.not_draft`; ValidationError */
+  update(changes: DraftContent, at: Date): void {
+    this.allow('update');
+    const parsed = withTotals(content(changes, this.currency), this.currency);
+    const { issueDate: _i, dueDate: _d, purchaseOrderReference: _p, buyerReference: _b, sellerContactId: _s, buyerContactId: _c, approval: _a, ...kept } = this.state;
+    this.state = { ...kept, ...parsed, updatedAt: at };
+    this.raise(`${this.kind}.updated`, { invoiceId: this.id, amountDue: this.totals.amountDue.toJSON() }, at);
+  }
+
+  /** Marks a new draft as looking like `other` (same buyer and total, issue dates close): it stays valid, readers are warned. */
+  flagPossibleDuplicate(other: InvoiceId, at: Date): void {
+    this.allow('update');
+    this.state = { ...this.state, possibleDuplicateOf: other, updatedAt: at };
+    this.raise(`${this.kind}.flagged_possible_duplicate`, { invoiceId: this.id, possibleDuplicateOf: other }, at);
+  }
+
+  /** Records an approval (required by some partnerships before issue). @throws InvalidStateError `invoice.not_draft` */
+  approve(by: string, at: Date): void {
+    this.allow('approve');
+    this.state = { ...this.state, approval: { by, at }, updatedAt: at };
+    this.raise(`${this.kind}.approved`, { invoiceId: this.id, by }, at);
+  }
+
+  /**
+   * Checks that the draft can be issued with these parties, without changing it: call it before reserving a number.
+   * @throws InvalidStateError `invoice.not_draft` | `invoice.approval_required`; ValidationError `invoice.not_issuable` listing every missing element
+   */
+  assertIssuable(context: Omit<IssueContext, 'number' | 'at'>): void {
+    this.allow('issue');
+    if (context.requiresApproval && !this.approved) {
+      throw new InvalidStateError('invoice.approval_required', `invoice ${this.id} needs approval before it is issued`, { invoiceId: this.id });
+    }
+    const issues = issueProblems(this.state, context);
+    if (issues.length > 0) throw new ValidationError(issues, 'invoice.not_issuable');
+  }
+
+  /**
+   * Issues the document: number, issue date, due date and parties are fixed from now on.
+   * An invoice with nothing to pay (fully prepaid) is paid at once.
+   */
+  issue(context: IssueContext): void {
+    this.assertIssuable(context);
+    const dueDate = this.state.dueDate ?? dueDateFor(this.state.paymentTerms, context.issueDate);
+    const nothingDue = this.kind === 'invoice' && !this.totals.amountDue.isPositive();
+    this.state = {
+      ...this.state,
+      status: nothingDue ? 'paid' : 'issued',
+      number: context.number,
+      issueDate: context.issueDate,
+      dueDate,
+      seller: context.seller,
+      buyer: context.buyer,
+      issuedAt: context.at,
+      updatedAt: context.at,
+    };
+    this.raise(
+      `${this.kind}.issued`,
+      { invoiceId: this.id, number: context.number, issueDate: context.issueDate, dueDate, amountDue: this.totals.amountDue.toJSON() },
+      context.at,
+    );
+  }
+
+  /**
+   * Applies (part of) a payment. Applying the same payment twice changes nothing, so a retried use case is safe.
+   * @throws InvalidStateError per the lifecycle; DomainError `invoice.payment_exceeds_outstanding`; ValidationError `invoice.invalid_amount`
+   */
+  applyPayment(payment: AppliedPayment, at: Date): void {
+    if (this.state.payments.some((applied) => applied.paymentId === payment.paymentId)) return;
+    this.allow('applyPayment');
+    this.checkAmount(payment.amount, 'invoice.payment_exceeds_outstanding');
+    const payments = [...this.state.payments, payment];
+    this.state = { ...this.state, payments, updatedAt: at };
+    const settled = this.totals.amountDue.subtract(this.paidAmount).subtract(this.creditedAmount).isPositive() === false;
+    const status: InvoiceStatus = settled ? 'paid' : this.status === 'uncollectible' ? 'uncollectible' : 'partially_paid';
+    this.state = { ...this.state, status };
+    this.raise('invoice.payment_applied', { invoiceId: this.id, paymentId: payment.paymentId, amount: payment.amount.toJSON(), status }, at);
+    if (settled) this.raise('invoice.paid', { invoiceId: this.id, number: this.number }, at);
+  }
+
+  /**
+   * Applies a credit note. Applying the same credit note twice changes nothing.
+   * @throws InvalidStateError per the lifecycle; DomainError `invoice.credit_exceeds_outstanding`
+   */
+  applyCredit(credit: AppliedCredit, at: Date): void {
+    if (this.state.credits.some((applied) => applied.creditNoteId === credit.creditNoteId)) return;
+    this.allow('applyCredit');
+    this.checkAmount(credit.amount, 'invoice.credit_exceeds_outstanding');
+    this.state = { ...this.state, credits: [...this.state.credits, credit], updatedAt: at };
+    const settled = !this.totals.amountDue.subtract(this.paidAmount).subtract(this.creditedAmount).isPositive();
+    if (settled) this.state = { ...this.state, status: 'credited' };
+    this.raise('invoice.credited', { invoiceId: this.id, creditNoteId: credit.creditNoteId, amount: credit.amount.toJSON(), status: this.status }, at);
+  }
+
+  /**
+   * Checks that a credit of `amount` could be applied now, without applying it: call it before issuing the credit note.
+   * @throws InvalidStateError per the lifecycle; DomainError `invoice.credit_exceeds_outstanding`
+   */
+  assertCreditable(amount: Money): void {
+    this.allow('applyCredit');
+    this.checkAmount(amount, 'invoice.credit_exceeds_outstanding');
+  }
+
+  /** The parties frozen at issue; undefined while draft. */
+  get parties(): { readonly seller: PartySnapshot; readonly buyer: PartySnapshot } | undefined {
+    const { seller, buyer } = this.state;
+    return seller && buyer ? { seller, buyer } : undefined;
+  }
+
+  /** Cancels an issued invoice nothing was paid or credited on; its number stays used. @throws InvalidStateError */
+  void(reason: string | undefined, at: Date): void {
+    this.allow('void');
+    if (this.state.payments.length > 0) throw new InvalidStateError('invoice.has_payments', `invoice ${this.id} has payments; credit it instead`, { invoiceId: this.id });
+    if (this.state.credits.length > 0) throw new InvalidStateError('invoice.has_credits', `invoice ${this.id} has credit notes; credit the rest instead`, { invoiceId: this.id });
+    const voidReason = optionalText(reason, 'reason', 500);
+    this.state = { ...this.state, status: 'void', ...(voidReason !== undefined ? { voidReason } : {}), updatedAt: at };
+    this.raise('invoice.voided', { invoiceId: this.id, number: this.number, reason: voidReason ?? null }, at);
+  }
+
+  /** Writes the invoice off: no longer expected, still payable. @throws InvalidStateError */
+  markUncollectible(at: Date): void {
+    this.allow('markUncollectible');
+    this.state = { ...this.state, status: 'uncollectible', updatedAt: at };
+    this.raise('invoice.marked_uncollectible', { invoiceId: this.id, outstanding: this.outstanding.toJSON() }, at);
+  }
+
+  private allow(command: InvoiceCommand): void {
+    if (this.kind === 'credit_note' && command !== 'update' && command !== 'approve' && command !== 'issue') {
+      throw new InvalidStateError('credit_note.not_payable', `credit note ${this.id} takes no payments, credits or write-offs`, { invoiceId: this.id, command });
+    }
+    const outcome = INVOICE_TRANSITIONS[command][this.status];
+    if (outcome !== true) {
+      throw new InvalidStateError(outcome, `cannot ${command} ${this.kind} ${this.id} in status ${this.status}`, { invoiceId: this.id, status: this.status, command });
+    }
+  }
+
+  private checkAmount(amount: Money, exceededCode: string): void {
+    if (!amount.isPositive()) throw ValidationError.of('amount', 'invoice.invalid_amount', 'the amount must be above zero');
+    const outstanding = this.outstanding;
+    if (amount.greaterThan(outstanding)) {
+      throw new DomainError(exceededCode, `${amount.toString()} exceeds the outstanding ${outstanding.toString()} ${this.currency}`, {
+        invoiceId: this.id,
+        amount: amount.toJSON(),
+        outstanding: outstanding.toJSON(),
+      });
+    }
+  }
+}
+
+/** The EN 16931 rules that need the whole document and its parties (BR-16, BR-8/BR-10, and per-category seller/buyer ids). */
+function issueProblems(state: InvoiceState, parties: { seller: PartySnapshot; buyer: PartySnapshot }): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const problem = (path: string, code: string, message: string): void => {
+    issues.push({ path, code, message });
+  };
+  const { seller, buyer } = parties;
+  if (state.lines.length === 0) problem('lines', 'invoice.no_lines', 'a document has at least one line (BR-16)');
+  if (!seller.address) problem('seller.address', 'invoice.seller_address_required', 'the seller needs a postal address with a country (BR-8, BR-9)');
+  if (!buyer.address) problem('buyer.address', 'invoice.buyer_address_required', 'the buyer needs a postal address with a country (BR-10, BR-11)');
+  if (state.kind === 'credit_note' && state.totals.amountDue.isNegative()) {
+    problem('totals.amountDue', 'credit_note.negative_amount', 'a credit note credits a positive amount');
+  }
+  const categories = new Set(state.vatBreakdown.map((entry) => entry.category.code));
+  const sellerTaxId = seller.identifiers.vatId ?? seller.identifiers.taxRegistrationId;
+  for (const code of ['S', 'Z', 'E', 'L', 'M'] as const) {
+    if (categories.has(code) && !sellerTaxId) problem('seller.identifiers.vatId', 'invoice.seller_vat_id_required', `category ${code} needs the seller's VAT or tax registration id`);
+  }
+  for (const code of ['AE', 'K', 'G'] as const) {
+    if (categories.has(code) && !seller.identifiers.vatId) problem('seller.identifiers.vatId', 'invoice.seller_vat_id_required', `category ${code} needs the seller's VAT id`);
+  }
+  if (categories.has('AE') && !buyer.identifiers.vatId && !buyer.identifiers.legalRegistration) {
+    problem('buyer.identifiers.vatId', 'invoice.buyer_vat_id_required', 'reverse charge (AE) needs the buyer VAT id or legal registration id (BR-AE-02)');
+  }
+  if (categories.has('K') && !buyer.identifiers.vatId) {
+    problem('buyer.identifiers.vatId', 'invoice.buyer_vat_id_required', 'an intra-community supply (K) needs the buyer VAT id (BR-IC-02)');
+  }
+  if (categories.has('O')) {
+    if (categories.size > 1) problem('vatBreakdown', 'invoice.not_subject_mixed', 'a document not subject to VAT (O) has no other VAT category (BR-O-11)');
+    if (seller.identifiers.vatId || buyer.identifiers.vatId) {
+      problem('seller.identifiers.vatId', 'invoice.not_subject_vat_id', 'a document not subject to VAT (O) carries no VAT ids (BR-O-02)');
+    }
+  }
+  // De-duplicate repeated issues (one per category) to keep the message readable.
+  return issues.filter((issue, index) => issues.findIndex((other) => other.code === issue.code && other.path === issue.path) === index);
+}

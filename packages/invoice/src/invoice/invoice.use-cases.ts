@@ -1,0 +1,393 @@
+import {
+  CLOCK,
+  ConflictError,
+  ID_GENERATOR,
+  InvalidStateError,
+  ValidationError,
+  addDays,
+  formatDecimal,
+  parseCalendarDate,
+  today,
+  type Clock,
+  type DecimalInput,
+  type IdGenerator,
+  type TenantId,
+} from '@invoicing/core';
+import { inject, injectable } from 'inversify';
+import { MARKETABLE_REPOSITORY, type MarketableRepository } from '../marketable/marketable-repository.port';
+import { PARTNER_REPOSITORY, type PartnerRepository } from '../partner/partner-repository.port';
+import type { Partnership } from '../partnership/partnership';
+import { PARTNERSHIP_REPOSITORY, type PartnershipRepository } from '../partnership/partnership-repository.port';
+import type { InvoiceId, MarketableId, PartnershipId } from '../shared/ids';
+import { INVOICING_SETTINGS, load, retryOnConflict, type InvoicingSettings, type VersionedCommand } from '../shared/use-case-support';
+import { Invoice, type DraftContent, type InvoiceState } from './invoice';
+import type { AllowanceChargeInput, DocumentAllowanceChargeInput, InvoiceLine, InvoiceLineInput } from './invoice-line';
+import { INVOICE_REPOSITORY, type InvoiceRepository } from './invoice-repository.port';
+import { NUMBER_SEQUENCE, formatDocumentNumber, type NumberSequence } from './number-sequence.port';
+import { partySnapshot } from './party-snapshot';
+import { vatCategoryToInput, type VatCategoryInput } from './vat';
+
+/**
+ * A line as callers give it. With a `marketableId`, anything left out comes from the catalogue:
+ * name, unit, VAT and price (the partnership's negotiated price, else the list price in the invoice currency).
+ */
+export interface DraftLineInput {
+  readonly id?: string;
+  readonly marketableId?: MarketableId;
+  readonly name?: string;
+  readonly description?: string;
+  readonly sellerItemId?: string;
+  readonly quantity: DecimalInput;
+  readonly unitCode?: string;
+  readonly netPrice?: DecimalInput;
+  readonly priceBaseQuantity?: DecimalInput;
+  readonly allowances?: readonly AllowanceChargeInput[];
+  readonly charges?: readonly AllowanceChargeInput[];
+  readonly vat?: VatCategoryInput;
+}
+
+/** The content of a draft as callers give it. */
+export type DraftInput = Omit<DraftContent, 'lines'> & { readonly lines: readonly DraftLineInput[] };
+
+/** The days around an issue date within which an invoice with the same buyer and total is flagged. */
+const DUPLICATE_WINDOW_DAYS = 3;
+
+/** Fills catalogue lines from marketables and the partnership's prices. */
+@injectable()
+export class LineResolver {
+  constructor(@inject(MARKETABLE_REPOSITORY) private readonly marketables: MarketableRepository) {}
+
+  /** @throws ValidationError pointing at the line (`lines.N.marketableId` not found or inactive, `lines.N.netPrice` missing) */
+  async resolve(tenantId: TenantId, partnership: Partnership, lines: readonly DraftLineInput[]): Promise<InvoiceLineInput[]> {
+    const resolved: InvoiceLineInput[] = [];
+    const issues: ValidationError[] = [];
+    for (const [index, line] of (Array.isArray(lines) ? lines : []).entries()) {
+      if (line.marketableId === undefined) {
+        resolved.push(line as InvoiceLineInput);
+        continue;
+      }
+      const marketable = await this.marketables.get(tenantId, line.marketableId);
+      if (!marketable || !marketable.active) {
+        const reason = marketable ? 'line.marketable_inactive' : 'line.marketable_not_found';
+        issues.push(ValidationError.of(`lines.${index}.marketableId`, reason, marketable ? 'the marketable is inactive' : 'no such marketable'));
+        continue;
+      }
+      const price = line.netPrice ?? partnership.priceOverride(marketable.id) ?? marketable.priceIn(partnership.currency);
+      if (price === undefined) {
+        issues.push(ValidationError.of(`lines.${index}.netPrice`, 'line.price_required', `marketable ${marketable.sku} has no price in ${partnership.currency}`));
+        continue;
+      }
+      resolved.push({
+        ...line,
+        marketableId: marketable.id,
+        name: line.name ?? marketable.name,
+        sellerItemId: line.sellerItemId ?? marketable.sku,
+        unitCode: line.unitCode ?? marketable.unitCode,
+        netPrice: typeof price === 'object' ? formatDecimal(price) : price,
+        vat: line.vat ?? vatCategoryToInput(marketable.defaultVat),
+      });
+    }
+    if (issues.length > 0) throw new ValidationError(issues.flatMap((error) => error.issues));
+    return resolved;
+  }
+}
+
+/** Creates an invoice draft under a partnership, refusing a repeated external reference and flagging look-alikes. */
+@injectable()
+export class CreateInvoiceDraft {
+  constructor(
+    @inject(INVOICE_REPOSITORY) private readonly invoices: InvoiceRepository,
+    @inject(PARTNERSHIP_REPOSITORY) private readonly partnerships: PartnershipRepository,
+    @inject(PARTNER_REPOSITORY) private readonly partners: PartnerRepository,
+    @inject(LineResolver) private readonly lines: LineResolver,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @inject(INVOICING_SETTINGS) private readonly settings: InvoicingSettings,
+  ) {}
+
+  /**
+   * @throws NotFoundError `partnership.not_found`; InvalidStateError `partnership.not_active`;
+   * ConflictError `invoice.duplicate_external_reference`; ValidationError
+   */
+  async execute(command: DraftInput & { readonly tenantId: TenantId; readonly partnershipId: PartnershipId; readonly externalReference?: string }): Promise<InvoiceState> {
+    const { tenantId } = command;
+    const partnership = await load(this.partnerships, tenantId, command.partnershipId, 'partnership');
+    const now = this.clock.now();
+    const plannedIssueDate = command.issueDate === undefined ? today(this.clock, this.settings.timeZone) : parseField('issueDate', () => parseCalendarDate(command.issueDate as string));
+    if (!partnership.isActiveOn(plannedIssueDate)) {
+      throw new InvalidStateError('partnership.not_active', `partnership ${partnership.id} is not active on ${plannedIssueDate}`, {
+        partnershipId: partnership.id,
+        date: plannedIssueDate,
+      });
+    }
+    await assertContacts(this.partners, tenantId, partnership, command);
+    if (command.externalReference !== undefined) {
+      const existing = await this.invoices.findByExternalReference(tenantId, partnership.sellerId, partnership.buyerId, command.externalReference.trim());
+      if (existing) throw duplicateReference(existing.id, command.externalReference);
+    }
+    const invoice = Invoice.draft(
+      {
+        ...command,
+        ...(command.buyerReference === undefined && partnership.buyerReference !== undefined ? { buyerReference: partnership.buyerReference } : {}),
+        lines: await this.lines.resolve(tenantId, partnership, command.lines),
+        partnershipId: partnership.id,
+        sellerId: partnership.sellerId,
+        buyerId: partnership.buyerId,
+        currency: partnership.currency,
+        paymentTerms: partnership.paymentTerms,
+        series: partnership.numbering.invoice,
+      },
+      { tenantId, id: this.ids.next<'Invoice'>(), at: now },
+    );
+    const possibleDuplicateOf = await this.invoices.findPossibleDuplicate(tenantId, {
+      buyerId: invoice.buyerId,
+      currency: invoice.currency,
+      total: invoice.totals.taxInclusive,
+      from: addDays(plannedIssueDate, -DUPLICATE_WINDOW_DAYS),
+      to: addDays(plannedIssueDate, DUPLICATE_WINDOW_DAYS),
+    });
+    if (possibleDuplicateOf !== undefined) invoice.flagPossibleDuplicate(possibleDuplicateOf, now);
+    await this.invoices.save(invoice);
+    return invoice.toState();
+  }
+}
+
+/** Replaces the content of a draft. */
+@injectable()
+export class UpdateInvoiceDraft {
+  constructor(
+    @inject(INVOICE_REPOSITORY) private readonly invoices: InvoiceRepository,
+    @inject(PARTNERSHIP_REPOSITORY) private readonly partnerships: PartnershipRepository,
+    @inject(PARTNER_REPOSITORY) private readonly partners: PartnerRepository,
+    @inject(LineResolver) private readonly lines: LineResolver,
+    @inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(command: VersionedCommand & { readonly invoiceId: InvoiceId; readonly content: DraftInput }): Promise<InvoiceState> {
+    const invoice = await load(this.invoices, command.tenantId, command.invoiceId, 'invoice', command.expectedVersion);
+    const partnership = await load(this.partnerships, command.tenantId, invoice.partnershipId, 'partnership');
+    await assertContacts(this.partners, command.tenantId, partnership, command.content);
+    invoice.update({ ...command.content, lines: await this.lines.resolve(command.tenantId, partnership, command.content.lines) }, this.clock.now());
+    await this.invoices.save(invoice);
+    return invoice.toState();
+  }
+}
+
+/** Approves a draft whose partnership requires it. */
+@injectable()
+export class ApproveInvoice {
+  constructor(
+    @inject(INVOICE_REPOSITORY) private readonly invoices: InvoiceRepository,
+    @inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(command: VersionedCommand & { readonly invoiceId: InvoiceId; readonly approvedBy: string }): Promise<InvoiceState> {
+    const invoice = await load(this.invoices, command.tenantId, command.invoiceId, 'invoice', command.expectedVersion);
+    invoice.approve(command.approvedBy, this.clock.now());
+    await this.invoices.save(invoice);
+    return invoice.toState();
+  }
+}
+
+/**
+ * Issues a draft: checks the policy and EN 16931 completeness, reserves the next number of the series
+ * (the same one again if a previous attempt reserved it), freezes the parties and computes the due date.
+ */
+@injectable()
+export class IssueInvoice {
+  constructor(
+    @inject(INVOICE_REPOSITORY) private readonly invoices: InvoiceRepository,
+    @inject(PARTNERSHIP_REPOSITORY) private readonly partnerships: PartnershipRepository,
+    @inject(PARTNER_REPOSITORY) private readonly partners: PartnerRepository,
+    @inject(NUMBER_SEQUENCE) private readonly numbers: NumberSequence,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(INVOICING_SETTINGS) private readonly settings: InvoicingSettings,
+  ) {}
+
+  /** @throws InvalidStateError `invoice.not_draft` | `invoice.approval_required` | `partnership.not_active`; ValidationError `invoice.not_issuable` */
+  async execute(command: VersionedCommand & { readonly invoiceId: InvoiceId }): Promise<InvoiceState> {
+    const { tenantId } = command;
+    const invoice = await load(this.invoices, tenantId, command.invoiceId, 'invoice', command.expectedVersion);
+    const partnership = await load(this.partnerships, tenantId, invoice.partnershipId, 'partnership');
+    const issueDate = invoice.issueDate ?? today(this.clock, this.settings.timeZone);
+    if (invoice.kind === 'invoice' && !partnership.isActiveOn(issueDate)) {
+      throw new InvalidStateError('partnership.not_active', `partnership ${partnership.id} is not active on ${issueDate}`, { partnershipId: partnership.id, date: issueDate });
+    }
+    const seller = partySnapshot(await load(this.partners, tenantId, invoice.sellerId, 'partner'), invoice.sellerContactId);
+    const buyer = partySnapshot(await load(this.partners, tenantId, invoice.buyerId, 'partner'), invoice.buyerContactId);
+    const context = { issueDate, seller, buyer, requiresApproval: invoice.kind === 'invoice' && partnership.requiresApproval(invoice.totals.amountDue) };
+    // Check everything before reserving, so a refused issue never consumes a number.
+    invoice.assertIssuable(context);
+    const sequence = await this.numbers.reserve(tenantId, invoice.series, invoice.id);
+    invoice.issue({ ...context, number: formatDocumentNumber(invoice.series, sequence), at: this.clock.now() });
+    await this.invoices.save(invoice);
+    return invoice.toState();
+  }
+}
+
+/** Voids an issued invoice nothing was paid or credited on. */
+@injectable()
+export class VoidInvoice {
+  constructor(
+    @inject(INVOICE_REPOSITORY) private readonly invoices: InvoiceRepository,
+    @inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(command: VersionedCommand & { readonly invoiceId: InvoiceId; readonly reason?: string }): Promise<InvoiceState> {
+    const invoice = await load(this.invoices, command.tenantId, command.invoiceId, 'invoice', command.expectedVersion);
+    invoice.void(command.reason, this.clock.now());
+    await this.invoices.save(invoice);
+    return invoice.toState();
+  }
+}
+
+/** Writes an invoice off as uncollectible. */
+@injectable()
+export class MarkInvoiceUncollectible {
+  constructor(
+    @inject(INVOICE_REPOSITORY) private readonly invoices: InvoiceRepository,
+    @inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(command: VersionedCommand & { readonly invoiceId: InvoiceId }): Promise<InvoiceState> {
+    const invoice = await load(this.invoices, command.tenantId, command.invoiceId, 'invoice', command.expectedVersion);
+    invoice.markUncollectible(this.clock.now());
+    await this.invoices.save(invoice);
+    return invoice.toState();
+  }
+}
+
+/**
+ * Issues a credit note for an invoice and applies it: by default for all of the invoice's lines, allowances and
+ * charges (a full credit), or for the lines given. The credit can never exceed what the buyer still owes.
+ */
+@injectable()
+export class CreateCreditNote {
+  constructor(
+    @inject(INVOICE_REPOSITORY) private readonly invoices: InvoiceRepository,
+    @inject(PARTNERSHIP_REPOSITORY) private readonly partnerships: PartnershipRepository,
+    @inject(NUMBER_SEQUENCE) private readonly numbers: NumberSequence,
+    @inject(LineResolver) private readonly lines: LineResolver,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @inject(INVOICING_SETTINGS) private readonly settings: InvoicingSettings,
+  ) {}
+
+  /**
+   * @throws InvalidStateError per the lifecycle (`invoice.not_issued`, `invoice.already_paid` …);
+   * DomainError `invoice.credit_exceeds_outstanding`; ValidationError
+   */
+  async execute(
+    command: VersionedCommand & {
+      readonly invoiceId: InvoiceId;
+      readonly lines?: readonly DraftLineInput[];
+      readonly allowances?: readonly DocumentAllowanceChargeInput[];
+      readonly charges?: readonly DocumentAllowanceChargeInput[];
+      readonly reason?: string;
+      readonly externalReference?: string;
+    },
+  ): Promise<InvoiceState> {
+    const { tenantId } = command;
+    const invoice = await load(this.invoices, tenantId, command.invoiceId, 'invoice', command.expectedVersion);
+    if (invoice.kind !== 'invoice') throw new InvalidStateError('credit_note.not_creditable', 'a credit note corrects an invoice, not another credit note');
+    const parties = invoice.parties;
+    if (!parties || invoice.number === undefined || invoice.issueDate === undefined) {
+      throw new InvalidStateError('invoice.not_issued', `invoice ${invoice.id} is not issued`, { invoiceId: invoice.id });
+    }
+    const partnership = await load(this.partnerships, tenantId, invoice.partnershipId, 'partnership');
+    const original = invoice.toState();
+    const full = command.lines === undefined;
+    const creditNote = Invoice.draft(
+      {
+        kind: 'credit_note',
+        lines: full ? original.lines.map(lineInput) : await this.lines.resolve(tenantId, partnership, command.lines ?? []),
+        allowances: command.allowances ?? (full ? original.allowances.map(documentChargeInput) : []),
+        charges: command.charges ?? (full ? original.charges.map(documentChargeInput) : []),
+        notes: command.reason === undefined ? [] : [command.reason],
+        ...(original.purchaseOrderReference !== undefined ? { purchaseOrderReference: original.purchaseOrderReference } : {}),
+        ...(original.buyerReference !== undefined ? { buyerReference: original.buyerReference } : {}),
+        ...(command.externalReference !== undefined ? { externalReference: command.externalReference } : {}),
+        partnershipId: invoice.partnershipId,
+        sellerId: invoice.sellerId,
+        buyerId: invoice.buyerId,
+        currency: invoice.currency,
+        paymentTerms: { kind: 'due_on_receipt' },
+        series: partnership.numbering.creditNote,
+        precedingInvoice: { id: invoice.id, number: invoice.number, issueDate: invoice.issueDate },
+      },
+      { tenantId, id: this.ids.next<'Invoice'>(), at: this.clock.now() },
+    );
+    const amount = creditNote.totals.amountDue;
+    invoice.assertCreditable(amount);
+    const issueDate = today(this.clock, this.settings.timeZone);
+    const context = { issueDate, ...parties, requiresApproval: false };
+    creditNote.assertIssuable(context);
+    const sequence = await this.numbers.reserve(tenantId, creditNote.series, creditNote.id);
+    creditNote.issue({ ...context, number: formatDocumentNumber(creditNote.series, sequence), at: this.clock.now() });
+    await this.invoices.save(creditNote);
+    await retryOnConflict(async () => {
+      const fresh = await load(this.invoices, tenantId, invoice.id, 'invoice');
+      fresh.applyCredit({ creditNoteId: creditNote.id, creditNoteNumber: creditNote.number ?? '', amount, appliedOn: issueDate }, this.clock.now());
+      await this.invoices.save(fresh);
+    });
+    return creditNote.toState();
+  }
+}
+
+/** Reads one invoice or credit note. */
+@injectable()
+export class GetInvoice {
+  constructor(@inject(INVOICE_REPOSITORY) private readonly invoices: InvoiceRepository) {}
+
+  /** @throws NotFoundError `invoice.not_found` */
+  async execute(query: { readonly tenantId: TenantId; readonly invoiceId: InvoiceId }): Promise<InvoiceState> {
+    return (await load(this.invoices, query.tenantId, query.invoiceId, 'invoice')).toState();
+  }
+}
+
+function parseField<T>(path: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw error instanceof ValidationError ? error.prefixed(path) : error;
+  }
+}
+
+function duplicateReference(existingId: InvoiceId, externalReference: string): ConflictError {
+  return new ConflictError('invoice.duplicate_external_reference', `an invoice with external reference ${externalReference} already exists`, {
+    existingInvoiceId: existingId,
+    externalReference,
+  });
+}
+
+async function assertContacts(partners: PartnerRepository, tenantId: TenantId, partnership: Partnership, content: Pick<DraftContent, 'sellerContactId' | 'buyerContactId'>): Promise<void> {
+  if (content.sellerContactId !== undefined) (await load(partners, tenantId, partnership.sellerId, 'partner')).contact(content.sellerContactId);
+  if (content.buyerContactId !== undefined) (await load(partners, tenantId, partnership.buyerId, 'partner')).contact(content.buyerContactId);
+}
+
+/** The input that rebuilds a line exactly (a credit note copies the invoice's lines). */
+function lineInput(line: InvoiceLine): InvoiceLineInput {
+  return {
+    id: line.id,
+    ...(line.marketableId !== undefined ? { marketableId: line.marketableId } : {}),
+    name: line.name,
+    ...(line.description !== undefined ? { description: line.description } : {}),
+    ...(line.sellerItemId !== undefined ? { sellerItemId: line.sellerItemId } : {}),
+    quantity: formatDecimal(line.quantity),
+    unitCode: line.unitCode,
+    netPrice: formatDecimal(line.netPrice),
+    priceBaseQuantity: formatDecimal(line.priceBaseQuantity),
+    allowances: line.allowances.map((item) => ({ amount: item.amount.toString(), ...(item.reason !== undefined ? { reason: item.reason } : {}), ...(item.reasonCode !== undefined ? { reasonCode: item.reasonCode } : {}) })),
+    charges: line.charges.map((item) => ({ amount: item.amount.toString(), ...(item.reason !== undefined ? { reason: item.reason } : {}), ...(item.reasonCode !== undefined ? { reasonCode: item.reasonCode } : {}) })),
+    vat: vatCategoryToInput(line.vat),
+  };
+}
+
+function documentChargeInput(item: InvoiceState['allowances'][number]): DocumentAllowanceChargeInput {
+  return {
+    amount: item.amount.toString(),
+    ...(item.reason !== undefined ? { reason: item.reason } : {}),
+    ...(item.reasonCode !== undefined ? { reasonCode: item.reasonCode } : {}),
+    vat: vatCategoryToInput(item.vat),
+  };
+}

@@ -1,0 +1,79 @@
+import { Money, type CurrencyCode } from '@invoicing/core';
+import type { DocumentAllowanceCharge, InvoiceLine } from './invoice-line';
+import { vatKey, type VatCategory } from './vat';
+
+/** One entry of the VAT breakdown (BG-23): all amounts of one category and rate. */
+export interface VatBreakdown {
+  readonly category: VatCategory;
+  /** BT-116: line net amounts − document allowances + document charges of this category and rate. */
+  readonly taxableAmount: Money;
+  /** BT-117: taxable amount × rate ÷ 100, rounded half-up (BR-CO-17). */
+  readonly taxAmount: Money;
+}
+
+/** Document totals (BG-22), each named after its business term. */
+export interface InvoiceTotals {
+  /** BT-106, sum of line net amounts (BR-CO-10). */
+  readonly lineTotal: Money;
+  /** BT-107, sum of document-level allowances (BR-CO-11). */
+  readonly allowanceTotal: Money;
+  /** BT-108, sum of document-level charges (BR-CO-12). */
+  readonly chargeTotal: Money;
+  /** BT-109 = BT-106 − BT-107 + BT-108 (BR-CO-13). */
+  readonly taxExclusive: Money;
+  /** BT-110, sum of the VAT breakdown's tax amounts (BR-CO-14). */
+  readonly taxTotal: Money;
+  /** BT-112 = BT-109 + BT-110 (BR-CO-15). */
+  readonly taxInclusive: Money;
+  /** BT-113, paid before the document was issued. */
+  readonly prepaid: Money;
+  /** BT-114, added to make the amount due a round figure. */
+  readonly rounding: Money;
+  /** BT-115 = BT-112 − BT-113 + BT-114 (BR-CO-16). */
+  readonly amountDue: Money;
+}
+
+/** Everything a document's totals depend on. */
+export interface TotalsInput {
+  readonly currency: CurrencyCode;
+  readonly lines: readonly InvoiceLine[];
+  readonly allowances: readonly DocumentAllowanceCharge[];
+  readonly charges: readonly DocumentAllowanceCharge[];
+  readonly prepaid: Money;
+  readonly rounding: Money;
+}
+
+/**
+ * The VAT breakdown, one entry per category and rate in order of first appearance.
+ * Tax is computed once per entry on its taxable amount and rounded there (BR-CO-17), never summed from rounded line taxes.
+ */
+export function vatBreakdown(input: Pick<TotalsInput, 'currency' | 'lines' | 'allowances' | 'charges'>): VatBreakdown[] {
+  const groups = new Map<string, { category: VatCategory; taxable: Money }>();
+  const add = (category: VatCategory, amount: Money): void => {
+    const key = vatKey(category);
+    const group = groups.get(key) ?? { category, taxable: Money.zero(input.currency) };
+    group.taxable = group.taxable.add(amount);
+    groups.set(key, group);
+  };
+  for (const line of input.lines) add(line.vat, line.netAmount);
+  for (const allowance of input.allowances) add(allowance.vat, allowance.amount.negate());
+  for (const charge of input.charges) add(charge.vat, charge.amount);
+  return [...groups.values()].map(({ category, taxable }) => ({
+    category,
+    taxableAmount: taxable,
+    taxAmount: category.rate === null ? Money.zero(input.currency) : taxable.multiply(category.rate.dividedBy(100)),
+  }));
+}
+
+/** Computes the document totals from lines, allowances, charges, prepaid and rounding amounts (BR-CO-10 … BR-CO-16). */
+export function computeTotals(input: TotalsInput, breakdown: readonly VatBreakdown[] = vatBreakdown(input)): InvoiceTotals {
+  const { currency } = input;
+  const lineTotal = Money.sum(currency, input.lines.map((line) => line.netAmount));
+  const allowanceTotal = Money.sum(currency, input.allowances.map((item) => item.amount));
+  const chargeTotal = Money.sum(currency, input.charges.map((item) => item.amount));
+  const taxExclusive = lineTotal.subtract(allowanceTotal).add(chargeTotal);
+  const taxTotal = Money.sum(currency, breakdown.map((entry) => entry.taxAmount));
+  const taxInclusive = taxExclusive.add(taxTotal);
+  const amountDue = taxInclusive.subtract(input.prepaid).add(input.rounding);
+  return { lineTotal, allowanceTotal, chargeTotal, taxExclusive, taxTotal, taxInclusive, prepaid: input.prepaid, rounding: input.rounding, amountDue };
+}

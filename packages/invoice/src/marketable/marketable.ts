@@ -1,0 +1,193 @@
+import {
+  AggregateRoot,
+  InvalidStateError,
+  ValidationError,
+  collectIssues,
+  decimal,
+  formatDecimal,
+  parseCurrencyCode,
+  type CurrencyCode,
+  type Decimal,
+  type DecimalInput,
+  type TenantId,
+} from '@invoicing/core';
+import { unitCode } from '../invoice/invoice-line';
+import { vatCategory, vatCategoryToInput, type VatCategory, type VatCategoryInput } from '../invoice/vat';
+import type { MarketableId } from '../shared/ids';
+import { optionalText, requiredText } from '../shared/text';
+
+export type MarketableKind = 'product' | 'service';
+
+/** A list price in one currency: net, per `unitCode` unit, with more decimals than money allows (e.g. 0.0125 EUR per kWh). */
+export interface Price {
+  readonly currency: CurrencyCode;
+  readonly unitPrice: Decimal;
+}
+
+/** The stored form of a marketable. */
+export interface MarketableState {
+  readonly tenantId: TenantId;
+  readonly id: MarketableId;
+  readonly version: number;
+  /** Stock keeping unit, unique per tenant; compared as given (case-sensitive). */
+  readonly sku: string;
+  readonly kind: MarketableKind;
+  readonly name: string;
+  readonly description?: string;
+  /** UN/ECE Recommendation 20 unit, e.g. `C62`, `HUR`, `DAY`. */
+  readonly unitCode: string;
+  /** At most one price per currency. */
+  readonly prices: readonly Price[];
+  readonly defaultVat: VatCategory;
+  readonly active: boolean;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** The editable fields of a marketable; prices as decimal strings. */
+export interface MarketableDetails {
+  readonly sku: string;
+  readonly kind: MarketableKind;
+  readonly name: string;
+  readonly description?: string;
+  readonly unitCode: string;
+  readonly prices: readonly { readonly currency: string; readonly unitPrice: DecimalInput }[];
+  readonly defaultVat: VatCategoryInput;
+}
+
+const SKU = /^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$/;
+
+function details(input: MarketableDetails) {
+  return collectIssues((attempt) => {
+    const sku = attempt('sku', () => {
+      if (typeof input.sku !== 'string' || !SKU.test(input.sku)) {
+        throw ValidationError.of('', 'marketable.invalid_sku', 'a SKU is 1–64 letters, digits or . _ - / and starts with a letter or digit');
+      }
+      return input.sku;
+    });
+    const kind = attempt('kind', () => {
+      if (input.kind !== 'product' && input.kind !== 'service') throw ValidationError.of('', 'marketable.invalid_kind', 'kind is product or service');
+      return input.kind;
+    });
+    const name = attempt('name', () => requiredText(input.name, ''));
+    const description = attempt('description', () => optionalText(input.description, '', 2000));
+    const unit = attempt('unitCode', () => unitCode(input.unitCode, ''));
+    const prices = (input.prices ?? []).map((price, index) =>
+      attempt(`prices.${index}`, () =>
+        collectIssues((inner) => {
+          const currency = inner('currency', () => parseCurrencyCode(price.currency));
+          const unitPrice = inner('unitPrice', () => {
+            const value = decimal(price.unitPrice);
+            if (value.isNegative()) throw ValidationError.of('', 'marketable.negative_price', 'a price is not negative');
+            return value;
+          });
+          return { currency: currency as CurrencyCode, unitPrice: unitPrice as Decimal };
+        }),
+      ),
+    );
+    const parsedPrices = prices.filter((price): price is Price => price !== undefined);
+    if (new Set(parsedPrices.map((price) => price.currency)).size !== parsedPrices.length) {
+      attempt('prices', () => {
+        throw ValidationError.of('', 'marketable.duplicate_currency', 'one price per currency');
+      });
+    }
+    const defaultVat = attempt('defaultVat', () => vatCategory(input.defaultVat ?? ({} as VatCategoryInput)));
+    return {
+      sku: sku as string,
+      kind: kind as MarketableKind,
+      name: name as string,
+      ...(description !== undefined ? { description } : {}),
+      unitCode: unit as string,
+      prices: parsedPrices,
+      defaultVat: defaultVat as VatCategory,
+    };
+  });
+}
+
+/** Anything the tenant sells or buys: a product or a service, with list prices per currency and a default VAT treatment. */
+export class Marketable extends AggregateRoot<MarketableId> {
+  readonly aggregateType = 'marketable';
+
+  private constructor(private state: MarketableState) {
+    super(state.tenantId, state.id, state.version);
+  }
+
+  /** Creates a marketable. SKU uniqueness is checked by the use case and guaranteed by the repository. @throws ValidationError */
+  static create(command: MarketableDetails, context: { tenantId: TenantId; id: MarketableId; at: Date }): Marketable {
+    const marketable = new Marketable({
+      tenantId: context.tenantId,
+      id: context.id,
+      version: 0,
+      ...details(command),
+      active: true,
+      createdAt: context.at,
+      updatedAt: context.at,
+    });
+    marketable.raise('marketable.created', { marketableId: context.id, sku: marketable.sku }, context.at);
+    return marketable;
+  }
+
+  static restore(state: MarketableState): Marketable {
+    return new Marketable(state);
+  }
+
+  toState(): MarketableState {
+    return { ...this.state, version: this.version };
+  }
+
+  get sku(): string {
+    return this.state.sku;
+  }
+
+  get name(): string {
+    return this.state.name;
+  }
+
+  get unitCode(): string {
+    return this.state.unitCode;
+  }
+
+  get defaultVat(): VatCategory {
+    return this.state.defaultVat;
+  }
+
+  get active(): boolean {
+    return this.state.active;
+  }
+
+  /** The list price in a currency, if there is one. */
+  priceIn(currency: CurrencyCode): Decimal | undefined {
+    return this.state.prices.find((price) => price.currency === currency)?.unitPrice;
+  }
+
+  /** Replaces the marketable's details. @throws ValidationError */
+  update(changes: Partial<MarketableDetails>, at: Date): void {
+    const current: MarketableDetails = {
+      sku: this.state.sku,
+      kind: this.state.kind,
+      name: this.state.name,
+      ...(this.state.description !== undefined ? { description: this.state.description } : {}),
+      unitCode: this.state.unitCode,
+      prices: this.state.prices.map((price) => ({ currency: price.currency, unitPrice: formatDecimal(price.unitPrice) })),
+      defaultVat: vatCategoryToInput(this.state.defaultVat),
+    };
+    // Rebuilt without the old description, so clearing it (description: undefined) removes it.
+    const { description: _previous, ...kept } = this.state;
+    this.state = { ...kept, ...details({ ...current, ...changes }), updatedAt: at };
+    this.raise('marketable.updated', { marketableId: this.id }, at);
+  }
+
+  /** Stops offering it: no new invoice lines may use it. @throws InvalidStateError `marketable.inactive` */
+  deactivate(at: Date): void {
+    if (!this.state.active) throw new InvalidStateError('marketable.inactive', `marketable ${this.id} is already inactive`, { marketableId: this.id });
+    this.state = { ...this.state, active: false, updatedAt: at };
+    this.raise('marketable.deactivated', { marketableId: this.id }, at);
+  }
+
+  /** Offers it again. @throws InvalidStateError `marketable.active` */
+  activate(at: Date): void {
+    if (this.state.active) throw new InvalidStateError('marketable.active', `marketable ${this.id} is already active`, { marketableId: this.id });
+    this.state = { ...this.state, active: true, updatedAt: at };
+    this.raise('marketable.activated', { marketableId: this.id }, at);
+  }
+}

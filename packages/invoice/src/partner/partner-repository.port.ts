@@ -1,0 +1,28 @@
+import type { Page, PageRequest, TenantId } from '@invoicing/core';
+import type { PartnerId } from '../shared/ids';
+import type { AggregateRepository } from '../shared/repository.port';
+import type { ContactMatch } from './contact-search';
+import type { Partner, PartnerState, PartnerStatus } from './partner';
+
+/** Port: stores partners. */
+export type PartnerRepository = AggregateRepository<Partner, PartnerId>;
+/** Injection token of {@link PartnerRepository}. */
+export const PARTNER_REPOSITORY = Symbol.for('@invoicing/invoice/PartnerRepository');
+
+/** Filters for listing partners. */
+export interface PartnerFilter {
+  readonly status?: PartnerStatus;
+}
+
+/** Port: reads over partners. Results are plain data. */
+export interface PartnerQueries {
+  /** Partners ordered by id (creation order). */
+  list(tenantId: TenantId, filter: PartnerFilter, page: PageRequest): Promise<Page<PartnerState>>;
+  /**
+   * Contacts across the tenant's partners matching a normalised query (see `contactSearchQuery`),
+   * scored with `scoreContact` and ordered with `compareMatches`, at most `limit`.
+   */
+  searchContacts(tenantId: TenantId, normalizedQuery: string, limit: number): Promise<ContactMatch[]>;
+}
+/** Injection token of {@link PartnerQueries}. */
+export const PARTNER_QUERIES = Symbol.for('@invoicing/invoice/PartnerQueries');

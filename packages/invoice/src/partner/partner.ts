@@ -1,0 +1,316 @@
+import {
+  AggregateRoot,
+  InvalidStateError,
+  NotFoundError,
+  ValidationError,
+  collectIssues,
+  parseCurrencyCode,
+  type CurrencyCode,
+  type TenantId,
+} from '@invoicing/core';
+import type { ContactId, PartnerId } from '../shared/ids';
+import { postalAddress, stripUndefined, type PostalAddress } from '../shared/postal-address';
+import { optionalText, requiredText } from '../shared/text';
+import { paymentTerms, type PaymentTerms, type PaymentTermsInput } from '../partnership/payment-terms';
+
+/** What an address is used for. */
+export type AddressPurpose = 'billing' | 'delivery' | 'registered';
+
+export interface PartnerAddress extends PostalAddress {
+  readonly purpose: AddressPurpose;
+}
+
+/**
+ * An electronic address where documents are delivered (BT-34 / BT-49), with its EAS scheme:
+ * e.g. `{ scheme: '0088', value: '5790000435975' }` for a GLN on Peppol, or `9930` for a German VAT id.
+ */
+export interface ElectronicAddress {
+  readonly scheme: string;
+  readonly value: string;
+}
+
+/** How a partner is identified to tax authorities and networks. */
+export interface PartnerIdentifiers {
+  /** VAT identifier with country prefix, e.g. `FR12345678901` (BT-31 / BT-48). */
+  readonly vatId?: string;
+  /** Local tax registration id when there is no VAT id (BT-32). */
+  readonly taxRegistrationId?: string;
+  /** Company register number and its ISO 6523 scheme (BT-30 / BT-47). */
+  readonly legalRegistration?: { readonly value: string; readonly scheme?: string };
+  readonly electronicAddress?: ElectronicAddress;
+}
+
+/** A person to talk to at a partner. */
+export interface Contact {
+  readonly id: ContactId;
+  readonly name: string;
+  readonly email?: string;
+  readonly phone?: string;
+  /** E.g. `accounts payable`, `purchasing`. */
+  readonly role?: string;
+}
+
+export type ContactInput = Omit<Contact, 'id'> & { readonly id?: ContactId };
+
+export type PartnerKind = 'company' | 'person';
+export type PartnerStatus = 'active' | 'archived';
+
+/** The stored form of a partner: plain data, what repositories persist and read back. */
+export interface PartnerState {
+  readonly tenantId: TenantId;
+  readonly id: PartnerId;
+  readonly version: number;
+  readonly kind: PartnerKind;
+  readonly legalName: string;
+  readonly tradingName?: string;
+  readonly identifiers: PartnerIdentifiers;
+  readonly addresses: readonly PartnerAddress[];
+  readonly contacts: readonly Contact[];
+  readonly defaultCurrency?: CurrencyCode;
+  readonly defaultPaymentTerms?: PaymentTerms;
+  readonly status: PartnerStatus;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** The editable details of a partner. */
+export interface PartnerDetails {
+  readonly kind?: PartnerKind;
+  readonly legalName: string;
+  readonly tradingName?: string;
+  readonly identifiers?: PartnerIdentifiers;
+  readonly addresses?: readonly (PostalAddress & { readonly purpose?: AddressPurpose })[];
+  readonly defaultCurrency?: string;
+  readonly defaultPaymentTerms?: PaymentTermsInput;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const PHONE = /^\+?[0-9 ().-]{4,30}$/;
+const EAS_SCHEME = /^[0-9]{4}$/;
+const VAT_ID = /^[A-Z]{2}[A-Z0-9+*.-]{2,13}$/;
+
+function identifiers(input: PartnerIdentifiers = {}): PartnerIdentifiers {
+  return collectIssues((attempt) => {
+    const vatId = attempt('vatId', () => {
+      const value = optionalText(input.vatId, '', 20)?.replace(/\s/g, '').toUpperCase();
+      if (value !== undefined && !VAT_ID.test(value)) throw ValidationError.of('', 'partner.invalid_vat_id', 'a VAT id starts with its two-letter country prefix, e.g. FR12345678901');
+      return value;
+    });
+    const taxRegistrationId = attempt('taxRegistrationId', () => optionalText(input.taxRegistrationId, '', 50));
+    const legalRegistration = input.legalRegistration
+      ? attempt('legalRegistration', () =>
+          stripUndefined({ value: requiredText(input.legalRegistration?.value, 'value', 50), scheme: optionalText(input.legalRegistration?.scheme, 'scheme', 10) }),
+        )
+      : undefined;
+    const electronicAddress = input.electronicAddress
+      ? attempt('electronicAddress', () => {
+          const scheme = requiredText(input.electronicAddress?.scheme, 'scheme', 4);
+          if (!EAS_SCHEME.test(scheme)) throw ValidationError.of('scheme', 'partner.invalid_eas_scheme', 'an EAS scheme is four digits, e.g. 0088');
+          return { scheme, value: requiredText(input.electronicAddress?.value, 'value', 100) };
+        })
+      : undefined;
+    return stripUndefined({ vatId, taxRegistrationId, legalRegistration, electronicAddress });
+  });
+}
+
+function contact(input: ContactInput, id: ContactId): Contact {
+  return collectIssues((attempt) => {
+    const name = attempt('name', () => requiredText(input.name, ''));
+    const email = attempt('email', () => {
+      const value = optionalText(input.email, '', 254)?.toLowerCase();
+      if (value !== undefined && !EMAIL.test(value)) throw ValidationError.of('', 'contact.invalid_email', 'not an email address');
+      return value;
+    });
+    const phone = attempt('phone', () => {
+      const value = optionalText(input.phone, '', 30);
+      if (value !== undefined && !PHONE.test(value)) throw ValidationError.of('', 'contact.invalid_phone', 'not a phone number');
+      return value;
+    });
+    const role = attempt('role', () => optionalText(input.role, '', 100));
+    return stripUndefined({ id, name: name as string, email, phone, role });
+  });
+}
+
+function details(input: PartnerDetails) {
+  return collectIssues((attempt) => {
+    const kind = attempt('kind', () => {
+      const value = input.kind ?? 'company';
+      if (value !== 'company' && value !== 'person') throw ValidationError.of('', 'partner.invalid_kind', 'kind is company or person');
+      return value;
+    });
+    const legalName = attempt('legalName', () => requiredText(input.legalName, ''));
+    const tradingName = attempt('tradingName', () => optionalText(input.tradingName, ''));
+    const ids = attempt('identifiers', () => identifiers(input.identifiers));
+    const addresses = (input.addresses ?? []).map((address, index) =>
+      attempt(`addresses.${index}`, () => ({ purpose: address.purpose ?? 'billing', ...postalAddress(address) })),
+    );
+    const defaultCurrency = input.defaultCurrency === undefined ? undefined : attempt('defaultCurrency', () => parseCurrencyCode(input.defaultCurrency as string));
+    const defaultPaymentTerms =
+      input.defaultPaymentTerms === undefined ? undefined : attempt('defaultPaymentTerms', () => paymentTerms(input.defaultPaymentTerms as PaymentTermsInput));
+    return stripUndefined({
+      kind: kind as PartnerKind,
+      legalName: legalName as string,
+      tradingName,
+      identifiers: ids as PartnerIdentifiers,
+      addresses: addresses.filter((address): address is PartnerAddress => address !== undefined),
+      defaultCurrency,
+      defaultPaymentTerms,
+    });
+  });
+}
+
+/**
+ * A company or person the tenant sells to or buys from, with the people to contact there.
+ * Archived partners keep their history but take no new partnerships or changes.
+ */
+export class Partner extends AggregateRoot<PartnerId> {
+  readonly aggregateType = 'partner';
+
+  private constructor(private state: PartnerState) {
+    super(state.tenantId, state.id, state.version);
+  }
+
+  /**
+   * Registers a new partner.
+   * @throws ValidationError with one issue per bad field
+   */
+  static create(
+    command: PartnerDetails & { readonly contacts?: readonly ContactInput[] },
+    context: { tenantId: TenantId; id: PartnerId; newContactId: () => ContactId; at: Date },
+  ): Partner {
+    const parsed = collectIssues((attempt) => ({
+      details: attempt('', () => details(command)),
+      contacts: attempt('contacts', () => contacts(command.contacts ?? [], context.newContactId)),
+    }));
+    const partner = new Partner({
+      tenantId: context.tenantId,
+      id: context.id,
+      version: 0,
+      ...(parsed.details as ReturnType<typeof details>),
+      contacts: parsed.contacts as Contact[],
+      status: 'active',
+      createdAt: context.at,
+      updatedAt: context.at,
+    });
+    partner.raise('partner.created', { partnerId: context.id, legalName: partner.state.legalName }, context.at);
+    return partner;
+  }
+
+  /** Rebuilds a partner from its stored state (no validation, no events). */
+  static restore(state: PartnerState): Partner {
+    return new Partner(state);
+  }
+
+  /** A copy of the current state, for repositories and read models. */
+  toState(): PartnerState {
+    return { ...this.state, version: this.version };
+  }
+
+  get legalName(): string {
+    return this.state.legalName;
+  }
+
+  get status(): PartnerStatus {
+    return this.state.status;
+  }
+
+  get contacts(): readonly Contact[] {
+    return this.state.contacts;
+  }
+
+  get identifiers(): PartnerIdentifiers {
+    return this.state.identifiers;
+  }
+
+  get defaultCurrency(): CurrencyCode | undefined {
+    return this.state.defaultCurrency;
+  }
+
+  get defaultPaymentTerms(): PaymentTerms | undefined {
+    return this.state.defaultPaymentTerms;
+  }
+
+  /** The address invoices use: the billing one, else the first. */
+  get billingAddress(): PartnerAddress | undefined {
+    return this.state.addresses.find((address) => address.purpose === 'billing') ?? this.state.addresses[0];
+  }
+
+  /** The contact with this id. @throws NotFoundError `contact.not_found` */
+  contact(contactId: ContactId): Contact {
+    const found = this.state.contacts.find((item) => item.id === contactId);
+    if (!found) throw new NotFoundError('contact', contactId);
+    return found;
+  }
+
+  /**
+   * Replaces the partner's details (name, identifiers, addresses, defaults); contacts stay.
+   * @throws InvalidStateError `partner.archived`; ValidationError
+   */
+  update(changes: PartnerDetails, at: Date): void {
+    this.requireActive();
+    this.state = { ...this.state, ...details(changes), updatedAt: at };
+    this.raise('partner.updated', { partnerId: this.id }, at);
+  }
+
+  /**
+   * Replaces all contacts at once; a contact given with the id of an existing one keeps that id.
+   * @throws InvalidStateError `partner.archived`; ValidationError
+   */
+  replaceContacts(inputs: readonly ContactInput[], context: { newContactId: () => ContactId; at: Date }): void {
+    this.requireActive();
+    for (const input of inputs) if (input.id !== undefined) this.contact(input.id);
+    this.state = { ...this.state, contacts: contacts(inputs, context.newContactId), updatedAt: context.at };
+    this.raise('partner.contacts_replaced', { partnerId: this.id, contactIds: this.state.contacts.map((item) => item.id) }, context.at);
+  }
+
+  /** Adds one contact and returns it. @throws InvalidStateError `partner.archived`; ValidationError */
+  addContact(input: ContactInput, context: { id: ContactId; at: Date }): Contact {
+    this.requireActive();
+    const added = contact(input, context.id);
+    this.state = { ...this.state, contacts: [...this.state.contacts, added], updatedAt: context.at };
+    this.raise('partner.contact_added', { partnerId: this.id, contactId: added.id }, context.at);
+    return added;
+  }
+
+  /** Changes one contact's fields. @throws NotFoundError `contact.not_found`; InvalidStateError `partner.archived` */
+  updateContact(contactId: ContactId, changes: Partial<Omit<Contact, 'id'>>, at: Date): Contact {
+    this.requireActive();
+    const updated = contact({ ...this.contact(contactId), ...changes }, contactId);
+    this.state = { ...this.state, contacts: this.state.contacts.map((item) => (item.id === contactId ? updated : item)), updatedAt: at };
+    this.raise('partner.contact_updated', { partnerId: this.id, contactId }, at);
+    return updated;
+  }
+
+  /** Removes one contact. @throws NotFoundError `contact.not_found`; InvalidStateError `partner.archived` */
+  removeContact(contactId: ContactId, at: Date): void {
+    this.requireActive();
+    this.contact(contactId);
+    this.state = { ...this.state, contacts: this.state.contacts.filter((item) => item.id !== contactId), updatedAt: at };
+    this.raise('partner.contact_removed', { partnerId: this.id, contactId }, at);
+  }
+
+  /** Archives the partner: history stays, changes and new documents stop. @throws InvalidStateError `partner.archived` */
+  archive(at: Date): void {
+    this.requireActive();
+    this.state = { ...this.state, status: 'archived', updatedAt: at };
+    this.raise('partner.archived', { partnerId: this.id }, at);
+  }
+
+  private requireActive(): void {
+    if (this.state.status === 'archived') throw new InvalidStateError('partner.archived', `partner ${this.id} is archived`, { partnerId: this.id });
+  }
+}
+
+function contacts(inputs: readonly ContactInput[], newContactId: () => ContactId): Contact[] {
+  return collectIssues((attempt) => {
+    const parsed = inputs.map((input, index) => attempt(String(index), () => contact(input, input.id ?? newContactId())));
+    const emails = parsed.map((item) => item?.email).filter((email): email is string => email !== undefined);
+    if (new Set(emails).size !== emails.length) {
+      attempt('', () => {
+        throw ValidationError.of('', 'contact.duplicate_email', 'two contacts share an email address');
+      });
+    }
+    return parsed.filter((item): item is Contact => item !== undefined);
+  });
+}
+

@@ -1,0 +1,165 @@
+import { CLOCK, ID_GENERATOR, NotFoundError, pageLimit, type Clock, type IdGenerator, type Page, type PageRequest, type TenantId } from '@invoicing/core';
+import { inject, injectable } from 'inversify';
+import type { ContactId, PartnerId } from '../shared/ids';
+import { load, type VersionedCommand } from '../shared/use-case-support';
+import { MAX_CONTACT_RESULTS, contactSearchQuery, type ContactMatch } from './contact-search';
+import { Partner, type Contact, type ContactInput, type PartnerDetails, type PartnerState } from './partner';
+import { PARTNER_QUERIES, PARTNER_REPOSITORY, type PartnerFilter, type PartnerQueries, type PartnerRepository } from './partner-repository.port';
+
+/** Registers a partner with its contacts. */
+@injectable()
+export class CreatePartner {
+  constructor(
+    @inject(PARTNER_REPOSITORY) private readonly partners: PartnerRepository,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(ID_GENERATOR) private readonly ids: IdGenerator,
+  ) {}
+
+  async execute(command: PartnerDetails & { readonly tenantId: TenantId; readonly contacts?: readonly ContactInput[] }): Promise<PartnerState> {
+    const partner = Partner.create(command, {
+      tenantId: command.tenantId,
+      id: this.ids.next<'Partner'>(),
+      newContactId: () => this.ids.next<'Contact'>(),
+      at: this.clock.now(),
+    });
+    await this.partners.save(partner);
+    return partner.toState();
+  }
+}
+
+/** Replaces a partner's details (contacts stay). */
+@injectable()
+export class UpdatePartner {
+  constructor(
+    @inject(PARTNER_REPOSITORY) private readonly partners: PartnerRepository,
+    @inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(command: VersionedCommand & { readonly partnerId: PartnerId; readonly details: PartnerDetails }): Promise<PartnerState> {
+    const partner = await load(this.partners, command.tenantId, command.partnerId, 'partner', command.expectedVersion);
+    partner.update(command.details, this.clock.now());
+    await this.partners.save(partner);
+    return partner.toState();
+  }
+}
+
+/** Replaces all contacts of a partner. */
+@injectable()
+export class ReplaceContacts {
+  constructor(
+    @inject(PARTNER_REPOSITORY) private readonly partners: PartnerRepository,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(ID_GENERATOR) private readonly ids: IdGenerator,
+  ) {}
+
+  async execute(command: VersionedCommand & { readonly partnerId: PartnerId; readonly contacts: readonly ContactInput[] }): Promise<PartnerState> {
+    const partner = await load(this.partners, command.tenantId, command.partnerId, 'partner', command.expectedVersion);
+    partner.replaceContacts(command.contacts, { newContactId: () => this.ids.next<'Contact'>(), at: this.clock.now() });
+    await this.partners.save(partner);
+    return partner.toState();
+  }
+}
+
+/** Adds one contact to a partner. */
+@injectable()
+export class AddContact {
+  constructor(
+    @inject(PARTNER_REPOSITORY) private readonly partners: PartnerRepository,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(ID_GENERATOR) private readonly ids: IdGenerator,
+  ) {}
+
+  async execute(command: VersionedCommand & { readonly partnerId: PartnerId; readonly contact: Omit<ContactInput, 'id'> }): Promise<Contact> {
+    const partner = await load(this.partners, command.tenantId, command.partnerId, 'partner', command.expectedVersion);
+    const contact = partner.addContact(command.contact, { id: this.ids.next<'Contact'>(), at: this.clock.now() });
+    await this.partners.save(partner);
+    return contact;
+  }
+}
+
+/** Changes one contact of a partner. */
+@injectable()
+export class UpdateContact {
+  constructor(
+    @inject(PARTNER_REPOSITORY) private readonly partners: PartnerRepository,
+    @inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(
+    command: VersionedCommand & { readonly partnerId: PartnerId; readonly contactId: ContactId; readonly changes: Partial<Omit<Contact, 'id'>> },
+  ): Promise<Contact> {
+    const partner = await load(this.partners, command.tenantId, command.partnerId, 'partner', command.expectedVersion);
+    const contact = partner.updateContact(command.contactId, command.changes, this.clock.now());
+    await this.partners.save(partner);
+    return contact;
+  }
+}
+
+/** Removes one contact of a partner. */
+@injectable()
+export class RemoveContact {
+  constructor(
+    @inject(PARTNER_REPOSITORY) private readonly partners: PartnerRepository,
+    @inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(command: VersionedCommand & { readonly partnerId: PartnerId; readonly contactId: ContactId }): Promise<PartnerState> {
+    const partner = await load(this.partners, command.tenantId, command.partnerId, 'partner', command.expectedVersion);
+    partner.removeContact(command.contactId, this.clock.now());
+    await this.partners.save(partner);
+    return partner.toState();
+  }
+}
+
+/** Archives a partner. */
+@injectable()
+export class ArchivePartner {
+  constructor(
+    @inject(PARTNER_REPOSITORY) private readonly partners: PartnerRepository,
+    @inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(command: VersionedCommand & { readonly partnerId: PartnerId }): Promise<PartnerState> {
+    const partner = await load(this.partners, command.tenantId, command.partnerId, 'partner', command.expectedVersion);
+    partner.archive(this.clock.now());
+    await this.partners.save(partner);
+    return partner.toState();
+  }
+}
+
+/** Reads one partner. */
+@injectable()
+export class GetPartner {
+  constructor(@inject(PARTNER_REPOSITORY) private readonly partners: PartnerRepository) {}
+
+  /** @throws NotFoundError `partner.not_found` */
+  async execute(query: { readonly tenantId: TenantId; readonly partnerId: PartnerId }): Promise<PartnerState> {
+    const partner = await this.partners.get(query.tenantId, query.partnerId);
+    if (!partner) throw new NotFoundError('partner', query.partnerId);
+    return partner.toState();
+  }
+}
+
+/** Lists partners page by page. */
+@injectable()
+export class ListPartners {
+  constructor(@inject(PARTNER_QUERIES) private readonly queries: PartnerQueries) {}
+
+  async execute(query: { readonly tenantId: TenantId; readonly filter?: PartnerFilter; readonly page?: PageRequest }): Promise<Page<PartnerState>> {
+    const page = query.page ?? {};
+    pageLimit(page.limit);
+    return this.queries.list(query.tenantId, query.filter ?? {}, page);
+  }
+}
+
+/** Finds contacts by part of a name, email or phone across the tenant's partners, best match first. */
+@injectable()
+export class SearchContacts {
+  constructor(@inject(PARTNER_QUERIES) private readonly queries: PartnerQueries) {}
+
+  /** @throws ValidationError `contact_search.query_too_short` | `pagination.invalid_limit` */
+  async execute(query: { readonly tenantId: TenantId; readonly query: string; readonly limit?: number }): Promise<ContactMatch[]> {
+    const limit = Math.min(pageLimit(query.limit ?? 20), MAX_CONTACT_RESULTS);
+    return this.queries.searchContacts(query.tenantId, contactSearchQuery(query.query), limit);
+  }
+}

@@ -1,0 +1,292 @@
+import {
+  AggregateRoot,
+  InvalidStateError,
+  Money,
+  ValidationError,
+  collectIssues,
+  decimal,
+  parseCalendarDate,
+  parseCurrencyCode,
+  type CalendarDate,
+  type CurrencyCode,
+  type Decimal,
+  type DecimalInput,
+  type TenantId,
+} from '@invoicing/core';
+import type { MarketableId, PartnerId, PartnershipId } from '../shared/ids';
+import { optionalText } from '../shared/text';
+import { paymentTerms, type PaymentTerms, type PaymentTermsInput } from './payment-terms';
+
+/** Whether invoices need someone's approval before they are issued. */
+export type ApprovalRule =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'always' }
+  /** Only invoices whose amount due is above the threshold. */
+  | { readonly kind: 'above'; readonly threshold: Money };
+
+/** How issued documents are delivered to the buyer by default. */
+export const DELIVERY_FORMATS = ['pdf', 'ubl', 'cii', 'factur-x', 'csv'] as const;
+export type DeliveryFormat = (typeof DELIVERY_FORMATS)[number];
+
+/** Rules of the relationship that the domain evaluates (never hard-coded per customer). */
+export interface PartnershipPolicy {
+  readonly approval: ApprovalRule;
+  readonly deliveryFormat: DeliveryFormat;
+}
+
+/** Invoice and credit-note numbering series; numbers look like `INV-000042`. */
+export interface NumberingSeries {
+  readonly invoice: string;
+  readonly creditNote: string;
+}
+
+export type PartnershipStatus = 'active' | 'suspended' | 'ended';
+
+/** The stored form of a partnership. */
+export interface PartnershipState {
+  readonly tenantId: TenantId;
+  readonly id: PartnershipId;
+  readonly version: number;
+  readonly sellerId: PartnerId;
+  readonly buyerId: PartnerId;
+  readonly currency: CurrencyCode;
+  readonly paymentTerms: PaymentTerms;
+  /** Negotiated unit prices in the partnership's currency, replacing list prices. */
+  readonly priceOverrides: readonly { readonly marketableId: MarketableId; readonly unitPrice: Decimal }[];
+  readonly numbering: NumberingSeries;
+  readonly policy: PartnershipPolicy;
+  readonly status: PartnershipStatus;
+  readonly validFrom: CalendarDate;
+  readonly validUntil?: CalendarDate;
+  /** The buyer's reference for the relationship (contract number …), copied onto invoices as buyer reference. */
+  readonly buyerReference?: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** Input for the terms of a partnership. */
+export interface PartnershipTermsInput {
+  readonly currency: string;
+  readonly paymentTerms: PaymentTermsInput;
+  readonly numbering?: Partial<NumberingSeries>;
+  readonly policy?: {
+    readonly approval?: { readonly kind: 'none' } | { readonly kind: 'always' } | { readonly kind: 'above'; readonly threshold: string };
+    readonly deliveryFormat?: string;
+  };
+  readonly validFrom: string;
+  readonly validUntil?: string;
+  readonly buyerReference?: string;
+}
+
+const SERIES = /^[A-Z0-9][A-Z0-9-]{0,19}$/;
+
+function series(value: unknown, fallback: string): string {
+  const given = value ?? fallback;
+  if (typeof given !== 'string' || !SERIES.test(given)) {
+    throw ValidationError.of('', 'partnership.invalid_series', 'a series is 1–20 upper-case letters, digits or dashes, e.g. INV');
+  }
+  return given;
+}
+
+function terms(input: PartnershipTermsInput) {
+  return collectIssues((attempt) => {
+    const currency = attempt('currency', () => parseCurrencyCode(input.currency)) as CurrencyCode;
+    const parsedTerms = attempt('paymentTerms', () => paymentTerms(input.paymentTerms));
+    const numbering = attempt('numbering', () =>
+      collectIssues((inner) => ({
+        invoice: inner('invoice', () => series(input.numbering?.invoice, 'INV')) as string,
+        creditNote: inner('creditNote', () => series(input.numbering?.creditNote, 'CN')) as string,
+      })),
+    );
+    const approval = attempt('policy.approval', (): ApprovalRule => {
+      const rule = input.policy?.approval ?? { kind: 'none' };
+      if (rule.kind === 'none' || rule.kind === 'always') return { kind: rule.kind };
+      if (rule.kind === 'above') {
+        const threshold = Money.of(rule.threshold, currency);
+        if (threshold.isNegative()) throw ValidationError.of('threshold', 'partnership.invalid_threshold', 'the threshold is not negative');
+        return { kind: 'above', threshold };
+      }
+      throw ValidationError.of('kind', 'partnership.invalid_approval', 'approval kind is none, always or above');
+    });
+    const deliveryFormat = attempt('policy.deliveryFormat', () => {
+      const format = input.policy?.deliveryFormat ?? 'pdf';
+      if (!(DELIVERY_FORMATS as readonly string[]).includes(format)) {
+        throw ValidationError.of('', 'partnership.invalid_delivery_format', `one of ${DELIVERY_FORMATS.join(', ')}`);
+      }
+      return format as DeliveryFormat;
+    });
+    const validFrom = attempt('validFrom', () => parseCalendarDate(input.validFrom));
+    const validUntil = input.validUntil === undefined ? undefined : attempt('validUntil', () => parseCalendarDate(input.validUntil as string));
+    if (validFrom && validUntil && validUntil < validFrom) {
+      attempt('validUntil', () => {
+        throw ValidationError.of('', 'partnership.invalid_validity', 'validUntil is on or after validFrom');
+      });
+    }
+    const buyerReference = attempt('buyerReference', () => optionalText(input.buyerReference, '', 100));
+    return {
+      currency,
+      paymentTerms: parsedTerms as PaymentTerms,
+      numbering: numbering as NumberingSeries,
+      policy: { approval: approval as ApprovalRule, deliveryFormat: deliveryFormat as DeliveryFormat },
+      validFrom: validFrom as CalendarDate,
+      ...(validUntil !== undefined ? { validUntil } : {}),
+      ...(buyerReference !== undefined ? { buyerReference } : {}),
+    };
+  });
+}
+
+/**
+ * The commercial relationship between a seller and a buyer (one of them normally the tenant's own company):
+ * the currency they trade in, payment terms, negotiated prices, numbering and the policies invoices follow.
+ */
+export class Partnership extends AggregateRoot<PartnershipId> {
+  readonly aggregateType = 'partnership';
+
+  private constructor(private state: PartnershipState) {
+    super(state.tenantId, state.id, state.version);
+  }
+
+  /**
+   * Opens a partnership. The use case checks that both partners exist and are active.
+   * @throws ValidationError (`partnership.same_partner` when seller and buyer are one partner)
+   */
+  static create(
+    command: PartnershipTermsInput & { readonly sellerId: PartnerId; readonly buyerId: PartnerId },
+    context: { tenantId: TenantId; id: PartnershipId; at: Date },
+  ): Partnership {
+    if (command.sellerId === command.buyerId) {
+      throw ValidationError.of('buyerId', 'partnership.same_partner', 'seller and buyer are two different partners');
+    }
+    const partnership = new Partnership({
+      tenantId: context.tenantId,
+      id: context.id,
+      version: 0,
+      sellerId: command.sellerId,
+      buyerId: command.buyerId,
+      ...terms(command),
+      priceOverrides: [],
+      status: 'active',
+      createdAt: context.at,
+      updatedAt: context.at,
+    });
+    partnership.raise('partnership.created', { partnershipId: context.id, sellerId: command.sellerId, buyerId: command.buyerId }, context.at);
+    return partnership;
+  }
+
+  static restore(state: PartnershipState): Partnership {
+    return new Partnership(state);
+  }
+
+  toState(): PartnershipState {
+    return { ...this.state, version: this.version };
+  }
+
+  get sellerId(): PartnerId {
+    return this.state.sellerId;
+  }
+
+  get buyerId(): PartnerId {
+    return this.state.buyerId;
+  }
+
+  get currency(): CurrencyCode {
+    return this.state.currency;
+  }
+
+  get paymentTerms(): PaymentTerms {
+    return this.state.paymentTerms;
+  }
+
+  get numbering(): NumberingSeries {
+    return this.state.numbering;
+  }
+
+  get policy(): PartnershipPolicy {
+    return this.state.policy;
+  }
+
+  get buyerReference(): string | undefined {
+    return this.state.buyerReference;
+  }
+
+  get status(): PartnershipStatus {
+    return this.state.status;
+  }
+
+  /** True when the partnership is active and `date` falls in its validity. */
+  isActiveOn(date: CalendarDate): boolean {
+    return (
+      this.state.status === 'active' && date >= this.state.validFrom && (this.state.validUntil === undefined || date <= this.state.validUntil)
+    );
+  }
+
+  /** The negotiated unit price of a marketable, if any. */
+  priceOverride(marketableId: MarketableId): Decimal | undefined {
+    return this.state.priceOverrides.find((item) => item.marketableId === marketableId)?.unitPrice;
+  }
+
+  /** Whether an invoice with this amount due needs approval before it is issued. */
+  requiresApproval(amountDue: Money): boolean {
+    const rule = this.state.policy.approval;
+    return rule.kind === 'always' || (rule.kind === 'above' && amountDue.greaterThan(rule.threshold));
+  }
+
+  /** Replaces currency, terms, numbering, policy, validity. @throws InvalidStateError `partnership.ended`; ValidationError */
+  updateTerms(input: PartnershipTermsInput, at: Date): void {
+    this.requireNotEnded();
+    const { validUntil: _validUntil, buyerReference: _buyerReference, ...kept } = this.state;
+    const changed = terms(input);
+    if (changed.currency !== this.state.currency && this.state.priceOverrides.length > 0) {
+      throw ValidationError.of('currency', 'partnership.currency_has_prices', 'remove the price overrides before changing the currency');
+    }
+    this.state = { ...kept, ...changed, updatedAt: at };
+    this.raise('partnership.terms_updated', { partnershipId: this.id }, at);
+  }
+
+  /** Sets the negotiated unit price of a marketable (in the partnership's currency). @throws ValidationError `partnership.negative_price` */
+  setPriceOverride(marketableId: MarketableId, unitPrice: DecimalInput, at: Date): void {
+    this.requireNotEnded();
+    let price: Decimal;
+    try {
+      price = decimal(unitPrice);
+    } catch (error) {
+      throw error instanceof ValidationError ? error.prefixed('unitPrice') : error;
+    }
+    if (price.isNegative()) throw ValidationError.of('unitPrice', 'partnership.negative_price', 'a price is not negative');
+    const others = this.state.priceOverrides.filter((item) => item.marketableId !== marketableId);
+    this.state = { ...this.state, priceOverrides: [...others, { marketableId, unitPrice: price }], updatedAt: at };
+    this.raise('partnership.price_set', { partnershipId: this.id, marketableId, unitPrice: price.toString() }, at);
+  }
+
+  /** Drops a negotiated price: the list price applies again. */
+  removePriceOverride(marketableId: MarketableId, at: Date): void {
+    this.requireNotEnded();
+    this.state = { ...this.state, priceOverrides: this.state.priceOverrides.filter((item) => item.marketableId !== marketableId), updatedAt: at };
+    this.raise('partnership.price_removed', { partnershipId: this.id, marketableId }, at);
+  }
+
+  /** Pauses invoicing. @throws InvalidStateError `partnership.not_active` */
+  suspend(at: Date): void {
+    if (this.state.status !== 'active') throw new InvalidStateError('partnership.not_active', `partnership ${this.id} is ${this.state.status}`);
+    this.state = { ...this.state, status: 'suspended', updatedAt: at };
+    this.raise('partnership.suspended', { partnershipId: this.id }, at);
+  }
+
+  /** Resumes invoicing. @throws InvalidStateError `partnership.not_suspended` */
+  resume(at: Date): void {
+    if (this.state.status !== 'suspended') throw new InvalidStateError('partnership.not_suspended', `partnership ${this.id} is ${this.state.status}`);
+    this.state = { ...this.state, status: 'active', updatedAt: at };
+    this.raise('partnership.resumed', { partnershipId: this.id }, at);
+  }
+
+  /** Ends the relationship for good. @throws InvalidStateError `partnership.ended` */
+  end(at: Date): void {
+    this.requireNotEnded();
+    this.state = { ...this.state, status: 'ended', updatedAt: at };
+    this.raise('partnership.ended', { partnershipId: this.id }, at);
+  }
+
+  private requireNotEnded(): void {
+    if (this.state.status === 'ended') throw new InvalidStateError('partnership.ended', `partnership ${this.id} has ended`, { partnershipId: this.id });
+  }
+}

@@ -1,0 +1,118 @@
+import {
+  CLOCK,
+  ID_GENERATOR,
+  InvalidStateError,
+  NotFoundError,
+  type Clock,
+  type DecimalInput,
+  type IdGenerator,
+  type Page,
+  type PageRequest,
+  type TenantId,
+} from '@invoicing/core';
+import { inject, injectable } from 'inversify';
+import { MARKETABLE_REPOSITORY, type MarketableRepository } from '../marketable/marketable-repository.port';
+import { PARTNER_REPOSITORY, type PartnerRepository } from '../partner/partner-repository.port';
+import type { MarketableId, PartnerId, PartnershipId } from '../shared/ids';
+import { load, type VersionedCommand } from '../shared/use-case-support';
+import { Partnership, type PartnershipState, type PartnershipTermsInput } from './partnership';
+import { PARTNERSHIP_REPOSITORY, type PartnershipRepository } from './partnership-repository.port';
+
+/** Opens a partnership between two active partners. */
+@injectable()
+export class CreatePartnership {
+  constructor(
+    @inject(PARTNERSHIP_REPOSITORY) private readonly partnerships: PartnershipRepository,
+    @inject(PARTNER_REPOSITORY) private readonly partners: PartnerRepository,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(ID_GENERATOR) private readonly ids: IdGenerator,
+  ) {}
+
+  /** @throws NotFoundError `partner.not_found`; InvalidStateError `partner.archived`; ValidationError */
+  async execute(command: PartnershipTermsInput & { readonly tenantId: TenantId; readonly sellerId: PartnerId; readonly buyerId: PartnerId }): Promise<PartnershipState> {
+    for (const partnerId of [command.sellerId, command.buyerId]) {
+      const partner = await load(this.partners, command.tenantId, partnerId, 'partner');
+      if (partner.status === 'archived') throw new InvalidStateError('partner.archived', `partner ${partnerId} is archived`, { partnerId });
+    }
+    const partnership = Partnership.create(command, { tenantId: command.tenantId, id: this.ids.next<'Partnership'>(), at: this.clock.now() });
+    await this.partnerships.save(partnership);
+    return partnership.toState();
+  }
+}
+
+/** Replaces a partnership's currency, payment terms, numbering, policy and validity. */
+@injectable()
+export class UpdatePartnershipTerms {
+  constructor(
+    @inject(PARTNERSHIP_REPOSITORY) private readonly partnerships: PartnershipRepository,
+    @inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(command: VersionedCommand & { readonly partnershipId: PartnershipId; readonly terms: PartnershipTermsInput }): Promise<PartnershipState> {
+    const partnership = await load(this.partnerships, command.tenantId, command.partnershipId, 'partnership', command.expectedVersion);
+    partnership.updateTerms(command.terms, this.clock.now());
+    await this.partnerships.save(partnership);
+    return partnership.toState();
+  }
+}
+
+/** Sets (a unit price) or removes (null) a negotiated price for a marketable. */
+@injectable()
+export class SetPriceOverride {
+  constructor(
+    @inject(PARTNERSHIP_REPOSITORY) private readonly partnerships: PartnershipRepository,
+    @inject(MARKETABLE_REPOSITORY) private readonly marketables: MarketableRepository,
+    @inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** @throws NotFoundError `partnership.not_found` | `marketable.not_found` */
+  async execute(
+    command: VersionedCommand & { readonly partnershipId: PartnershipId; readonly marketableId: MarketableId; readonly unitPrice: DecimalInput | null },
+  ): Promise<PartnershipState> {
+    const partnership = await load(this.partnerships, command.tenantId, command.partnershipId, 'partnership', command.expectedVersion);
+    await load(this.marketables, command.tenantId, command.marketableId, 'marketable');
+    if (command.unitPrice === null) partnership.removePriceOverride(command.marketableId, this.clock.now());
+    else partnership.setPriceOverride(command.marketableId, command.unitPrice, this.clock.now());
+    await this.partnerships.save(partnership);
+    return partnership.toState();
+  }
+}
+
+/** Suspends, resumes or ends a partnership. */
+@injectable()
+export class ChangePartnershipStatus {
+  constructor(
+    @inject(PARTNERSHIP_REPOSITORY) private readonly partnerships: PartnershipRepository,
+    @inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(command: VersionedCommand & { readonly partnershipId: PartnershipId; readonly action: 'suspend' | 'resume' | 'end' }): Promise<PartnershipState> {
+    const partnership = await load(this.partnerships, command.tenantId, command.partnershipId, 'partnership', command.expectedVersion);
+    partnership[command.action](this.clock.now());
+    await this.partnerships.save(partnership);
+    return partnership.toState();
+  }
+}
+
+/** Reads one partnership. */
+@injectable()
+export class GetPartnership {
+  constructor(@inject(PARTNERSHIP_REPOSITORY) private readonly partnerships: PartnershipRepository) {}
+
+  /** @throws NotFoundError `partnership.not_found` */
+  async execute(query: { readonly tenantId: TenantId; readonly partnershipId: PartnershipId }): Promise<PartnershipState> {
+    const partnership = await this.partnerships.get(query.tenantId, query.partnershipId);
+    if (!partnership) throw new NotFoundError('partnership', query.partnershipId);
+    return partnership.toState();
+  }
+}
+
+/** Lists partnerships, optionally of one partner. */
+@injectable()
+export class ListPartnerships {
+  constructor(@inject(PARTNERSHIP_REPOSITORY) private readonly partnerships: PartnershipRepository) {}
+
+  async execute(query: { readonly tenantId: TenantId; readonly partnerId?: PartnerId; readonly page?: PageRequest }): Promise<Page<PartnershipState>> {
+    return this.partnerships.list(query.tenantId, query.partnerId === undefined ? {} : { partnerId: query.partnerId }, query.page ?? {});
+  }
+}

@@ -1,0 +1,178 @@
+import {
+  AggregateRoot,
+  DomainError,
+  Money,
+  ValidationError,
+  collectIssues,
+  parseCalendarDate,
+  parseCurrencyCode,
+  type CalendarDate,
+  type CurrencyCode,
+  type TenantId,
+} from '@invoicing/core';
+import type { InvoiceId, PartnerId, PaymentId, RefundId } from '../shared/ids';
+import { optionalText } from '../shared/text';
+
+/** Part of a payment applied to one invoice. */
+export interface PaymentApplication {
+  readonly invoiceId: InvoiceId;
+  readonly amount: Money;
+  readonly appliedOn: CalendarDate;
+}
+
+/** Part of a payment's unapplied credit paid back to the partner. */
+export interface PaymentRefund {
+  readonly refundId: RefundId;
+  readonly amount: Money;
+  readonly refundedOn: CalendarDate;
+  readonly reference?: string;
+}
+
+/** The stored form of a payment. */
+export interface PaymentState {
+  readonly tenantId: TenantId;
+  readonly id: PaymentId;
+  readonly version: number;
+  /** The partner who paid (the buyer of the invoices it settles). */
+  readonly partnerId: PartnerId;
+  readonly amount: Money;
+  readonly receivedOn: CalendarDate;
+  /** Bank reference, cheque number … */
+  readonly reference?: string;
+  readonly applications: readonly PaymentApplication[];
+  readonly refunds: readonly PaymentRefund[];
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** Input of a payment received; the amount is a decimal string. */
+export interface ReceivedPayment {
+  readonly partnerId: PartnerId;
+  readonly amount: string;
+  readonly currency: string;
+  readonly receivedOn: string;
+  readonly reference?: string;
+}
+
+/**
+ * Money received from a partner. Applied to invoices in parts; what is not applied is the partner's credit,
+ * which later payments' applications or refunds draw down, never below zero.
+ */
+export class Payment extends AggregateRoot<PaymentId> {
+  readonly aggregateType = 'payment';
+
+  private constructor(private state: PaymentState) {
+    super(state.tenantId, state.id, state.version);
+  }
+
+  /**
+   * Records money received.
+   * @throws ValidationError `payment.invalid_amount` (zero or negative), `money.*`, `date.malformed`
+   */
+  static receive(command: ReceivedPayment, context: { tenantId: TenantId; id: PaymentId; at: Date }): Payment {
+    const parsed = collectIssues((attempt) => {
+      const currency = attempt('currency', () => parseCurrencyCode(command.currency));
+      const amount = currency === undefined ? undefined : attempt('amount', () => Money.of(command.amount, currency as CurrencyCode));
+      if (amount !== undefined && !amount.isPositive()) {
+        attempt('amount', () => {
+          throw ValidationError.of('', 'payment.invalid_amount', 'a payment is above zero');
+        });
+      }
+      const receivedOn = attempt('receivedOn', () => parseCalendarDate(command.receivedOn));
+      const reference = attempt('reference', () => optionalText(command.reference, '', 100));
+      return { amount: amount as Money, receivedOn: receivedOn as CalendarDate, reference };
+    });
+    const payment = new Payment({
+      tenantId: context.tenantId,
+      id: context.id,
+      version: 0,
+      partnerId: command.partnerId,
+      amount: parsed.amount,
+      receivedOn: parsed.receivedOn,
+      ...(parsed.reference !== undefined ? { reference: parsed.reference } : {}),
+      applications: [],
+      refunds: [],
+      createdAt: context.at,
+      updatedAt: context.at,
+    });
+    payment.raise('payment.received', { paymentId: context.id, partnerId: command.partnerId, amount: parsed.amount.toJSON() }, context.at);
+    return payment;
+  }
+
+  static restore(state: PaymentState): Payment {
+    return new Payment(state);
+  }
+
+  toState(): PaymentState {
+    return { ...this.state, version: this.version };
+  }
+
+  get partnerId(): PartnerId {
+    return this.state.partnerId;
+  }
+
+  get amount(): Money {
+    return this.state.amount;
+  }
+
+  get currency(): CurrencyCode {
+    return this.state.amount.currency;
+  }
+
+  get receivedOn(): CalendarDate {
+    return this.state.receivedOn;
+  }
+
+  get applications(): readonly PaymentApplication[] {
+    return this.state.applications;
+  }
+
+  get refunds(): readonly PaymentRefund[] {
+    return this.state.refunds;
+  }
+
+  /** What is neither applied to invoices nor refunded: the partner's credit from this payment. */
+  get unapplied(): Money {
+    const used = Money.sum(this.currency, [...this.state.applications, ...this.state.refunds].map((part) => part.amount));
+    return this.state.amount.subtract(used);
+  }
+
+  /** The amount applied to an invoice so far (zero if none). */
+  appliedTo(invoiceId: InvoiceId): Money {
+    return Money.sum(this.currency, this.state.applications.filter((part) => part.invoiceId === invoiceId).map((part) => part.amount));
+  }
+
+  /**
+   * Applies part of the unapplied amount to an invoice. Recording the same invoice again is ignored,
+   * so a retried use case never applies twice.
+   * @throws DomainError `payment.insufficient_unapplied`
+   */
+  apply(application: PaymentApplication, at: Date): void {
+    if (this.state.applications.some((part) => part.invoiceId === application.invoiceId)) return;
+    this.draw(application.amount);
+    this.state = { ...this.state, applications: [...this.state.applications, application], updatedAt: at };
+    this.raise('payment.applied', { paymentId: this.id, invoiceId: application.invoiceId, amount: application.amount.toJSON() }, at);
+  }
+
+  /**
+   * Pays back part of the unapplied amount. The same refund id is recorded once.
+   * @throws DomainError `payment.insufficient_unapplied`
+   */
+  refund(refund: PaymentRefund, at: Date): void {
+    if (this.state.refunds.some((part) => part.refundId === refund.refundId)) return;
+    this.draw(refund.amount);
+    this.state = { ...this.state, refunds: [...this.state.refunds, refund], updatedAt: at };
+    this.raise('payment.refunded', { paymentId: this.id, refundId: refund.refundId, amount: refund.amount.toJSON() }, at);
+  }
+
+  private draw(amount: Money): void {
+    if (!amount.isPositive()) throw ValidationError.of('amount', 'payment.invalid_amount', 'the amount must be above zero');
+    if (amount.greaterThan(this.unapplied)) {
+      throw new DomainError('payment.insufficient_unapplied', `${amount.toString()} exceeds the unapplied ${this.unapplied.toString()} ${this.currency}`, {
+        paymentId: this.id,
+        amount: amount.toJSON(),
+        unapplied: this.unapplied.toJSON(),
+      });
+    }
+  }
+}

@@ -1,0 +1,214 @@
+import {
+  CLOCK,
+  ID_GENERATOR,
+  InvalidStateError,
+  Money,
+  ValidationError,
+  parseCalendarDate,
+  parseCurrencyCode,
+  type CalendarDate,
+  type Clock,
+  type IdGenerator,
+  type Page,
+  type PageRequest,
+  type TenantId,
+} from '@invoicing/core';
+import { inject, injectable } from 'inversify';
+import type { Invoice } from '../invoice/invoice';
+import { INVOICE_TRANSITIONS } from '../invoice/invoice-lifecycle';
+import { INVOICE_REPOSITORY, type InvoiceRepository } from '../invoice/invoice-repository.port';
+import { PARTNER_REPOSITORY, type PartnerRepository } from '../partner/partner-repository.port';
+import type { InvoiceId, PartnerId, PaymentId } from '../shared/ids';
+import { load, retryOnConflict } from '../shared/use-case-support';
+import { Payment, type PaymentState, type ReceivedPayment } from './payment';
+import { PAYMENT_REPOSITORY, type PaymentRepository } from './payment-repository.port';
+
+/**
+ * Applies a payment's unapplied amount to invoices in order, each for as much as it still owes.
+ * Invoices are re-read on every attempt, so concurrent payments never apply more than is owed;
+ * an invoice that already holds this payment is only recorded on the payment, so a retry never applies twice.
+ */
+async function applyToInvoices(invoices: InvoiceRepository, payment: Payment, invoiceIds: readonly InvoiceId[], at: Date): Promise<void> {
+  for (const invoiceId of invoiceIds) {
+    if (!payment.unapplied.isPositive()) return;
+    const applied = await retryOnConflict(async () => {
+      const invoice = await load(invoices, payment.tenantId, invoiceId, 'invoice');
+      const already = invoice.payments.find((part) => part.paymentId === payment.id);
+      if (already) return already.amount;
+      const amount = payment.unapplied.min(invoice.outstanding);
+      if (!amount.isPositive()) return undefined;
+      invoice.applyPayment({ paymentId: payment.id, amount, appliedOn: payment.receivedOn }, at);
+      await invoices.save(invoice);
+      return amount;
+    });
+    if (applied) payment.apply({ invoiceId, amount: applied, appliedOn: payment.receivedOn }, at);
+  }
+}
+
+/** Checks that named invoices can take this partner's payment before anything is written. */
+function assertPayable(invoice: Invoice, partnerId: PartnerId, payment: Payment, index: number): void {
+  if (invoice.kind !== 'invoice' || invoice.buyerId !== partnerId || invoice.currency !== payment.currency) {
+    throw ValidationError.of(`applyTo.${index}`, 'payment.invoice_mismatch', `invoice ${invoice.id} is not an invoice to this partner in ${payment.currency}`);
+  }
+  const outcome = INVOICE_TRANSITIONS.applyPayment[invoice.status];
+  if (outcome !== true) throw new InvalidStateError(outcome, `invoice ${invoice.id} cannot take payments (${invoice.status})`, { invoiceId: invoice.id, status: invoice.status });
+}
+
+/**
+ * Records money received from a partner and applies it: to the invoices named, in that order, or by default to
+ * the partner's oldest receivables in the payment's currency. What is left over is the partner's unapplied credit.
+ */
+@injectable()
+export class RecordPayment {
+  constructor(
+    @inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository,
+    @inject(INVOICE_REPOSITORY) private readonly invoices: InvoiceRepository,
+    @inject(PARTNER_REPOSITORY) private readonly partners: PartnerRepository,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(ID_GENERATOR) private readonly ids: IdGenerator,
+  ) {}
+
+  /**
+   * @throws NotFoundError `partner.not_found` | `invoice.not_found`; ValidationError `payment.invalid_amount` | `payment.invoice_mismatch` | `money.*`;
+   * InvalidStateError when a named invoice cannot take payments
+   */
+  async execute(command: ReceivedPayment & { readonly tenantId: TenantId; readonly applyTo?: readonly InvoiceId[] }): Promise<PaymentState> {
+    const { tenantId } = command;
+    await load(this.partners, tenantId, command.partnerId, 'partner');
+    const at = this.clock.now();
+    const payment = Payment.receive(command, { tenantId, id: this.ids.next<'Payment'>(), at });
+    let targets: InvoiceId[];
+    if (command.applyTo === undefined) {
+      targets = (await this.invoices.findReceivables(tenantId, command.partnerId, payment.currency)).map((invoice) => invoice.id);
+    } else {
+      targets = [...new Set(command.applyTo)];
+      for (const [index, invoiceId] of targets.entries()) {
+        assertPayable(await load(this.invoices, tenantId, invoiceId, 'invoice'), command.partnerId, payment, index);
+      }
+    }
+    // The payment is stored first: whatever happens next, the money received is never lost.
+    await this.payments.save(payment);
+    await applyToInvoices(this.invoices, payment, targets, at);
+    if (payment.pendingEvents.length > 0) await this.payments.save(payment);
+    return payment.toState();
+  }
+}
+
+/** Applies a payment's unapplied credit to invoices (named, or the partner's oldest receivables). */
+@injectable()
+export class ApplyPayment {
+  constructor(
+    @inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository,
+    @inject(INVOICE_REPOSITORY) private readonly invoices: InvoiceRepository,
+    @inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(command: { readonly tenantId: TenantId; readonly paymentId: PaymentId; readonly applyTo?: readonly InvoiceId[] }): Promise<PaymentState> {
+    const { tenantId } = command;
+    return retryOnConflict(async () => {
+      const payment = await load(this.payments, tenantId, command.paymentId, 'payment');
+      let targets: InvoiceId[];
+      if (command.applyTo === undefined) {
+        targets = (await this.invoices.findReceivables(tenantId, payment.partnerId, payment.currency)).map((invoice) => invoice.id);
+      } else {
+        targets = [...new Set(command.applyTo)];
+        for (const [index, invoiceId] of targets.entries()) {
+          assertPayable(await load(this.invoices, tenantId, invoiceId, 'invoice'), payment.partnerId, payment, index);
+        }
+      }
+      await applyToInvoices(this.invoices, payment, targets, this.clock.now());
+      if (payment.pendingEvents.length > 0) await this.payments.save(payment);
+      return payment.toState();
+    });
+  }
+}
+
+/**
+ * Pays unapplied credit back to a partner, drawing on its payments oldest first; refuses to go below zero.
+ * The refund id makes a retried refund continue where it stopped rather than pay twice.
+ */
+@injectable()
+export class RefundCredit {
+  constructor(
+    @inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository,
+    @inject(PARTNER_REPOSITORY) private readonly partners: PartnerRepository,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(ID_GENERATOR) private readonly ids: IdGenerator,
+  ) {}
+
+  /** @throws NotFoundError `partner.not_found`; DomainError `account.insufficient_credit`; ValidationError */
+  async execute(command: {
+    readonly tenantId: TenantId;
+    readonly partnerId: PartnerId;
+    readonly amount: string;
+    readonly currency: string;
+    readonly refundedOn: string;
+    readonly reference?: string;
+  }): Promise<{ readonly refundId: string; readonly amount: Money; readonly payments: readonly PaymentId[] }> {
+    const { tenantId } = command;
+    await load(this.partners, tenantId, command.partnerId, 'partner');
+    const currency = parseCurrencyCode(command.currency);
+    const amount = Money.of(command.amount, currency);
+    if (!amount.isPositive()) throw ValidationError.of('amount', 'payment.invalid_amount', 'a refund is above zero');
+    const refundedOn: CalendarDate = parseCalendarDate(command.refundedOn);
+    const refundId = this.ids.next<'Refund'>();
+    const sources = await this.payments.findWithUnappliedCredit(tenantId, command.partnerId, currency);
+    const available = Money.sum(currency, sources.map((payment) => payment.unapplied));
+    if (amount.greaterThan(available)) {
+      throw new InsufficientCreditError(amount, available);
+    }
+    const used: PaymentId[] = [];
+    let remaining = amount;
+    for (const source of sources) {
+      if (!remaining.isPositive()) break;
+      const part = await retryOnConflict(async () => {
+        const payment = await load(this.payments, tenantId, source.id, 'payment');
+        const take = remaining.min(payment.unapplied);
+        if (!take.isPositive()) return Money.zero(currency);
+        payment.refund({ refundId, amount: take, refundedOn, ...(command.reference !== undefined ? { reference: command.reference } : {}) }, this.clock.now());
+        await this.payments.save(payment);
+        return take;
+      });
+      if (part.isPositive()) used.push(source.id);
+      remaining = remaining.subtract(part);
+    }
+    if (remaining.isPositive()) throw new InsufficientCreditError(amount, amount.subtract(remaining));
+    return { refundId, amount, payments: used };
+  }
+}
+
+/** The partner's credit is smaller than the refund asked for. */
+export class InsufficientCreditError extends InvalidStateError {
+  constructor(requested: Money, available: Money) {
+    super('account.insufficient_credit', `cannot refund ${requested.toString()} ${requested.currency}: unapplied credit is ${available.toString()}`, {
+      requested: requested.toJSON(),
+      available: available.toJSON(),
+    });
+  }
+}
+
+/** Reads one payment. */
+@injectable()
+export class GetPayment {
+  constructor(@inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository) {}
+
+  async execute(query: { readonly tenantId: TenantId; readonly paymentId: PaymentId }): Promise<PaymentState> {
+    return (await load(this.payments, query.tenantId, query.paymentId, 'payment')).toState();
+  }
+}
+
+/** Lists a partner's payments, newest first. */
+@injectable()
+export class ListPayments {
+  constructor(
+    @inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository,
+    @inject(PARTNER_REPOSITORY) private readonly partners: PartnerRepository,
+  ) {}
+
+  /** @throws NotFoundError `partner.not_found` */
+  async execute(query: { readonly tenantId: TenantId; readonly partnerId: PartnerId; readonly page?: PageRequest }): Promise<Page<PaymentState>> {
+    await load(this.partners, query.tenantId, query.partnerId, 'partner');
+    return this.payments.listByPartner(query.tenantId, query.partnerId, query.page ?? {});
+  }
+}
+

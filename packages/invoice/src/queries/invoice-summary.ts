@@ -1,0 +1,91 @@
+import { Money, daysBetween, type CalendarDate, type CurrencyCode } from '@invoicing/core';
+import type { Invoice, DocumentKind } from '../invoice/invoice';
+import type { InvoiceStatus } from '../invoice/invoice-lifecycle';
+import { RECEIVABLE_STATUSES } from '../invoice/invoice-lifecycle';
+import type { ContactId, InvoiceId, PartnerId, PartnershipId } from '../shared/ids';
+
+/** One invoice or credit note as lists and reports show it. */
+export interface InvoiceSummary {
+  readonly id: InvoiceId;
+  readonly kind: DocumentKind;
+  readonly status: InvoiceStatus;
+  readonly number?: string;
+  readonly partnershipId: PartnershipId;
+  readonly sellerId: PartnerId;
+  readonly buyerId: PartnerId;
+  readonly buyerContactId?: ContactId;
+  readonly currency: CurrencyCode;
+  readonly issueDate?: CalendarDate;
+  readonly dueDate?: CalendarDate;
+  readonly externalReference?: string;
+  readonly purchaseOrderReference?: string;
+  /** Total with VAT (BT-112). */
+  readonly total: Money;
+  /** Amount due at issue (BT-115). */
+  readonly amountDue: Money;
+  readonly paid: Money;
+  readonly credited: Money;
+  readonly outstanding: Money;
+  readonly possibleDuplicateOf?: InvoiceId;
+}
+
+/** The summary of an invoice. */
+export function summarize(invoice: Invoice): InvoiceSummary {
+  const state = invoice.toState();
+  return {
+    id: invoice.id,
+    kind: invoice.kind,
+    status: invoice.status,
+    ...(state.number !== undefined ? { number: state.number } : {}),
+    partnershipId: state.partnershipId,
+    sellerId: state.sellerId,
+    buyerId: state.buyerId,
+    ...(state.buyerContactId !== undefined ? { buyerContactId: state.buyerContactId } : {}),
+    currency: state.currency,
+    ...(state.issueDate !== undefined ? { issueDate: state.issueDate } : {}),
+    ...(state.dueDate !== undefined ? { dueDate: state.dueDate } : {}),
+    ...(state.externalReference !== undefined ? { externalReference: state.externalReference } : {}),
+    ...(state.purchaseOrderReference !== undefined ? { purchaseOrderReference: state.purchaseOrderReference } : {}),
+    total: state.totals.taxInclusive,
+    amountDue: state.totals.amountDue,
+    paid: invoice.paidAmount,
+    credited: invoice.creditedAmount,
+    outstanding: invoice.outstanding,
+    ...(state.possibleDuplicateOf !== undefined ? { possibleDuplicateOf: state.possibleDuplicateOf } : {}),
+  };
+}
+
+/** Whole days an invoice is late on `asOf`: 0 on its due date and before. */
+export function daysPastDue(dueDate: CalendarDate, asOf: CalendarDate): number {
+  return Math.max(0, daysBetween(dueDate, asOf));
+}
+
+/** True when the buyer still owes it and its due date is before `asOf` (overdue is derived, never stored). */
+export function isPastDue(summary: Pick<InvoiceSummary, 'kind' | 'status' | 'dueDate' | 'outstanding'>, asOf: CalendarDate): boolean {
+  return (
+    summary.kind === 'invoice' &&
+    RECEIVABLE_STATUSES.includes(summary.status) &&
+    summary.outstanding.isPositive() &&
+    summary.dueDate !== undefined &&
+    summary.dueDate < asOf
+  );
+}
+
+/** Aging buckets: not yet due, then by days past due. */
+export const AGING_BUCKETS = ['current', 'days1To30', 'days31To60', 'days61To90', 'over90'] as const;
+export type AgingBucket = (typeof AGING_BUCKETS)[number];
+
+/** The bucket of an invoice `days` past due. */
+export function agingBucket(days: number): AgingBucket {
+  if (days <= 0) return 'current';
+  if (days <= 30) return 'days1To30';
+  if (days <= 60) return 'days31To60';
+  if (days <= 90) return 'days61To90';
+  return 'over90';
+}
+
+/** Zero of every bucket, for a currency. */
+export function emptyAging(currency: CurrencyCode): Record<AgingBucket | 'total', Money> {
+  const zero = Money.zero(currency);
+  return { current: zero, days1To30: zero, days31To60: zero, days61To90: zero, over90: zero, total: zero };
+}

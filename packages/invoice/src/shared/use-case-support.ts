@@ -1,0 +1,64 @@
+import { ConflictError, NotFoundError, type AggregateRoot, type TenantId } from '@invoicing/core';
+import type { AggregateRepository } from './repository.port';
+
+// In every JavaScript runtime, but in no ES lib file.
+declare function setTimeout(callback: () => void, milliseconds: number): unknown;
+
+/** Settings the use cases read; bind them under {@link INVOICING_SETTINGS}. */
+export interface InvoicingSettings {
+  /** IANA time zone that decides what "today" is (issue dates, past-due reports). */
+  readonly timeZone: string;
+}
+/** Injection token of {@link InvoicingSettings}. */
+export const INVOICING_SETTINGS = Symbol.for('@invoicing/invoice/Settings');
+export const DEFAULT_SETTINGS: InvoicingSettings = { timeZone: 'UTC' };
+
+/** A command on an existing aggregate may carry the version the caller last read (an HTTP `If-Match`). */
+export interface VersionedCommand {
+  readonly tenantId: TenantId;
+  /** When given, the command fails with ConflictError `concurrency.stale_version` unless the stored version is still this one. */
+  readonly expectedVersion?: number;
+}
+
+/**
+ * Loads an aggregate or fails as if it did not exist.
+ * @throws NotFoundError `<resource>.not_found`; ConflictError `concurrency.stale_version`
+ */
+export async function load<A extends AggregateRoot<IdType>, IdType extends string>(
+  repository: AggregateRepository<A, IdType>,
+  tenantId: TenantId,
+  id: IdType,
+  resource: string,
+  expectedVersion?: number,
+): Promise<A> {
+  const aggregate = await repository.get(tenantId, id);
+  if (!aggregate) throw new NotFoundError(resource, id);
+  if (expectedVersion !== undefined && aggregate.version !== expectedVersion) {
+    throw new ConflictError('concurrency.stale_version', `${resource} ${id} is at version ${aggregate.version}, not ${expectedVersion}`, {
+      resource,
+      id,
+      version: aggregate.version,
+      expectedVersion,
+    });
+  }
+  return aggregate;
+}
+
+/** The most attempts a read-modify-write makes under contention before giving up with the conflict. */
+export const MAX_CONFLICT_RETRIES = 100;
+
+/**
+ * Runs a read-modify-write, starting over when another writer saved the aggregate first (`concurrency.conflict`).
+ * Only for changes that are safe to recompute from fresh state, such as applying a payment.
+ */
+export async function retryOnConflict<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let round = 1; ; round += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof ConflictError) || error.code !== 'concurrency.conflict' || round >= MAX_CONFLICT_RETRIES) throw error;
+      // Jittered backoff spreads competing writers out.
+      await new Promise((resolve) => setTimeout(() => resolve(undefined), Math.random() * Math.min(50, round * 2)));
+    }
+  }
+}

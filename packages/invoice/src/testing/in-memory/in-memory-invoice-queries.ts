@@ -1,0 +1,190 @@
+import { Money, addYearMonths, pageOf, yearMonthOf, type CalendarDate, type CurrencyCode, type Page, type PageRequest, type TenantId, type YearMonth } from '@invoicing/core';
+import { Invoice, type InvoiceState } from '../../invoice/invoice';
+import { RECEIVABLE_STATUSES } from '../../invoice/invoice-lifecycle';
+import { compareMatches, scoreContact, type ContactMatch } from '../../partner/contact-search';
+import type { PartnerState } from '../../partner/partner';
+import type { PartnerFilter, PartnerQueries } from '../../partner/partner-repository.port';
+import type { PaymentState } from '../../payment/payment';
+import { Payment } from '../../payment/payment';
+import { agingBucket, daysPastDue, emptyAging, isPastDue, summarize, type InvoiceSummary } from '../../queries/invoice-summary';
+import type {
+  AccountBalance,
+  AgingRow,
+  ContactLastSeen,
+  InvoiceFilter,
+  InvoiceQueries,
+  MonthlySummary,
+  PartnerTotals,
+  PastDueInvoice,
+  PastDueRequest,
+} from '../../queries/invoice-queries.port';
+import type { PartnerId } from '../../shared/ids';
+import type { InMemoryCollection } from './in-memory-database';
+import { compareKeys, pageById } from './in-memory-repositories';
+
+/** Groups values by a string key, keeping first-seen order. */
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return groups;
+}
+
+function byKey<T extends { readonly partnerId: string; readonly currency: string }>(left: T, right: T): number {
+  return compareKeys([left.partnerId, left.currency], [right.partnerId, right.currency]);
+}
+
+/** The reference implementation of the reports: plain scans over the in-memory collections. */
+export class InMemoryInvoiceQueries implements InvoiceQueries {
+  constructor(
+    private readonly invoices: InMemoryCollection<InvoiceState>,
+    private readonly partners: InMemoryCollection<PartnerState>,
+    private readonly payments: InMemoryCollection<PaymentState>,
+  ) {}
+
+  private summaries(tenantId: TenantId): InvoiceSummary[] {
+    return this.invoices.all(tenantId).map((state) => summarize(Invoice.restore(state)));
+  }
+
+  async list(tenantId: TenantId, filter: InvoiceFilter, page: PageRequest): Promise<Page<InvoiceSummary>> {
+    const matches = this.summaries(tenantId).filter(
+      (summary) =>
+        (filter.status === undefined || filter.status.includes(summary.status)) &&
+        (filter.kind === undefined || summary.kind === filter.kind) &&
+        (filter.partnerId === undefined || summary.sellerId === filter.partnerId || summary.buyerId === filter.partnerId) &&
+        (filter.issuedFrom === undefined || (summary.issueDate !== undefined && summary.issueDate >= filter.issuedFrom)) &&
+        (filter.issuedTo === undefined || (summary.issueDate !== undefined && summary.issueDate <= filter.issuedTo)) &&
+        (filter.overdueAsOf === undefined || isPastDue(summary, filter.overdueAsOf)),
+    );
+    return pageById(matches, page, true);
+  }
+
+  async pastDue(tenantId: TenantId, request: PastDueRequest): Promise<Page<PastDueInvoice>> {
+    const descending = request.sort === 'due_date.desc';
+    const rows = this.summaries(tenantId)
+      .filter((summary) => isPastDue(summary, request.asOf) && (request.partnerId === undefined || summary.buyerId === request.partnerId))
+      .map((summary) => ({ ...summary, dueDate: summary.dueDate as CalendarDate, daysPastDue: daysPastDue(summary.dueDate as CalendarDate, request.asOf) }));
+    const compare = descending ? (left: readonly (string | number)[], right: readonly (string | number)[]) => compareKeys(right, left) : compareKeys;
+    const sorted = rows.sort((left, right) => compare([left.dueDate, left.id], [right.dueDate, right.id]));
+    return pageOf(sorted, request, (row) => [row.dueDate, row.id], compare);
+  }
+
+  async monthlySummary(tenantId: TenantId, request: { readonly month: YearMonth; readonly partnerId?: PartnerId }): Promise<MonthlySummary[]> {
+    const documents = this.summaries(tenantId).filter(
+      (summary) =>
+        summary.status !== 'draft' &&
+        summary.status !== 'void' &&
+        summary.issueDate !== undefined &&
+        yearMonthOf(summary.issueDate) === request.month &&
+        (request.partnerId === undefined || summary.sellerId === request.partnerId || summary.buyerId === request.partnerId),
+    );
+    return [...groupBy(documents, (summary) => summary.currency).entries()]
+      .sort(([left], [right]) => compareKeys([left], [right]))
+      .map(([code, items]) => {
+        const currency = code as CurrencyCode;
+        const invoices = items.filter((item) => item.kind === 'invoice');
+        const creditNotes = items.filter((item) => item.kind === 'credit_note');
+        const invoiceTotal = Money.sum(currency, invoices.map((item) => item.total));
+        const creditNoteTotal = Money.sum(currency, creditNotes.map((item) => item.total));
+        return { currency, invoiceCount: invoices.length, invoiceTotal, creditNoteCount: creditNotes.length, creditNoteTotal, net: invoiceTotal.subtract(creditNoteTotal) };
+      });
+  }
+
+  async aging(tenantId: TenantId, request: { readonly asOf: CalendarDate; readonly partnerId?: PartnerId }): Promise<AgingRow[]> {
+    const receivables = this.summaries(tenantId).filter(
+      (summary) =>
+        summary.kind === 'invoice' &&
+        RECEIVABLE_STATUSES.includes(summary.status) &&
+        summary.outstanding.isPositive() &&
+        (request.partnerId === undefined || summary.buyerId === request.partnerId),
+    );
+    return [...groupBy(receivables, (summary) => `${summary.buyerId}\u0000${summary.currency}`).values()]
+      .map((items) => {
+        const first = items[0] as InvoiceSummary;
+        const buckets = emptyAging(first.currency);
+        for (const item of items) {
+          const bucket = agingBucket(item.dueDate === undefined ? 0 : daysPastDue(item.dueDate, request.asOf));
+          buckets[bucket] = buckets[bucket].add(item.outstanding);
+          buckets.total = buckets.total.add(item.outstanding);
+        }
+        return { partnerId: first.buyerId, currency: first.currency, ...buckets };
+      })
+      .sort(byKey);
+  }
+
+  async totalsPerPartner(tenantId: TenantId, request: { readonly months: number; readonly asOf: CalendarDate }): Promise<PartnerTotals[]> {
+    const from = `${addYearMonths(yearMonthOf(request.asOf), -(request.months - 1))}-01`;
+    const invoices = this.summaries(tenantId).filter(
+      (summary) =>
+        summary.kind === 'invoice' &&
+        summary.status !== 'draft' &&
+        summary.status !== 'void' &&
+        summary.issueDate !== undefined &&
+        summary.issueDate >= from &&
+        summary.issueDate <= request.asOf,
+    );
+    return [...groupBy(invoices, (summary) => `${summary.buyerId}\u0000${summary.currency}`).values()]
+      .map((items) => {
+        const first = items[0] as InvoiceSummary;
+        return { partnerId: first.buyerId, currency: first.currency, invoiceCount: items.length, total: Money.sum(first.currency, items.map((item) => item.total)) };
+      })
+      .sort(byKey);
+  }
+
+  async contactsLastSeen(tenantId: TenantId, partnerId: PartnerId): Promise<ContactLastSeen[] | undefined> {
+    const partner = this.partners.get(tenantId, partnerId);
+    if (!partner) return undefined;
+    const issued = this.invoices.all(tenantId).filter((state) => state.status !== 'draft' && state.issueDate !== undefined);
+    return partner.contacts.map((contact) => {
+      let last: InvoiceState | undefined;
+      for (const state of issued) {
+        const named =
+          (state.buyerId === partnerId && state.buyerContactId === contact.id) || (state.sellerId === partnerId && state.sellerContactId === contact.id);
+        if (named && (!last || compareKeys([state.issueDate ?? '', state.id], [last.issueDate ?? '', last.id]) > 0)) last = state;
+      }
+      return { contact, lastInvoiceDate: last?.issueDate ?? null, lastInvoiceId: last?.id ?? null };
+    });
+  }
+
+  async balances(tenantId: TenantId, partnerId: PartnerId): Promise<AccountBalance[]> {
+    const outstanding = new Map<CurrencyCode, Money>();
+    const credit = new Map<CurrencyCode, Money>();
+    for (const summary of this.summaries(tenantId)) {
+      if (summary.kind !== 'invoice' || summary.buyerId !== partnerId || !RECEIVABLE_STATUSES.includes(summary.status)) continue;
+      outstanding.set(summary.currency, (outstanding.get(summary.currency) ?? Money.zero(summary.currency)).add(summary.outstanding));
+    }
+    for (const state of this.payments.all(tenantId)) {
+      if (state.partnerId !== partnerId) continue;
+      const unapplied = Payment.restore(state).unapplied;
+      credit.set(unapplied.currency, (credit.get(unapplied.currency) ?? Money.zero(unapplied.currency)).add(unapplied));
+    }
+    return [...new Set([...outstanding.keys(), ...credit.keys()])]
+      .sort()
+      .map((currency) => {
+        const owed = outstanding.get(currency) ?? Money.zero(currency);
+        const unappliedCredit = credit.get(currency) ?? Money.zero(currency);
+        return { currency, outstanding: owed, unappliedCredit, balance: owed.subtract(unappliedCredit) };
+      })
+      .filter((row) => !row.outstanding.isZero() || !row.unappliedCredit.isZero());
+  }
+}
+
+/** Partner lists and contact search over the in-memory partners. */
+export class InMemoryPartnerQueries implements PartnerQueries {
+  constructor(private readonly partners: InMemoryCollection<PartnerState>) {}
+
+  async list(tenantId: TenantId, filter: PartnerFilter, page: PageRequest): Promise<Page<PartnerState>> {
+    return pageById(this.partners.all(tenantId).filter((state) => filter.status === undefined || state.status === filter.status), page);
+  }
+
+  async searchContacts(tenantId: TenantId, normalizedQuery: string, limit: number): Promise<ContactMatch[]> {
+    const matches: ContactMatch[] = [];
+    for (const partner of this.partners.all(tenantId)) {
+      for (const contact of partner.contacts) {
+        const score = scoreContact(normalizedQuery, contact);
+        if (score) matches.push({ partnerId: partner.id, partnerName: partner.legalName, contact, ...score });
+      }
+    }
+    return matches.sort(compareMatches).slice(0, limit);
+  }
+}
+
