@@ -1,0 +1,74 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { Partner, type PartnerState } from '../../partner/partner';
+import { contactSearchQuery } from '../../partner/contact-search';
+import { aPartner, aTenant } from '../builders';
+import type { InvoiceAdapters } from '../in-memory/in-memory-adapters';
+import { describeAggregateRepository } from './aggregate-repository.contract';
+
+const AT = new Date('2026-02-01T10:00:00Z');
+
+/** Contract of `PartnerRepository` and `PartnerQueries`. */
+export function describePartnerContracts(adapters: () => InvoiceAdapters): void {
+  describeAggregateRepository<Partner, Partner['id']>('PartnerRepository', adapters, {
+    repository: (all) => all.partners,
+    create: async (_all, tenant) => aPartner(tenant),
+    change: (partner) => partner.update({ legalName: 'Acme Group SAS', identifiers: { vatId: 'FR99999999999' } }, AT),
+    restore: (state: PartnerState) => Partner.restore(state),
+  });
+
+  describe('PartnerQueries', () => {
+    let all: InvoiceAdapters;
+    beforeAll(() => {
+      all = adapters();
+    });
+
+    it('lists partners in id order, page by page, filtered by status', async () => {
+      const tenant = aTenant();
+      const partners = [aPartner(tenant, { legalName: 'A' }), aPartner(tenant, { legalName: 'B' }), aPartner(tenant, { legalName: 'C' })];
+      for (const partner of partners) await all.partners.save(partner);
+      partners[1]?.archive(AT);
+      await all.partners.save(partners[1] as Partner);
+      const first = await all.partnerQueries.list(tenant, {}, { limit: 2 });
+      expect(first.items.map((item) => item.legalName)).toEqual(['A', 'B']);
+      const second = await all.partnerQueries.list(tenant, {}, { limit: 2, cursor: first.nextCursor ?? undefined });
+      expect(second.items.map((item) => item.legalName)).toEqual(['C']);
+      expect(second.nextCursor).toBeNull();
+      const active = await all.partnerQueries.list(tenant, { status: 'active' }, {});
+      expect(active.items.map((item) => item.legalName)).toEqual(['A', 'C']);
+      expect((await all.partnerQueries.list(aTenant(), {}, {})).items).toEqual([]);
+    });
+
+    it('finds contacts across partners of one tenant, best match first', async () => {
+      const tenant = aTenant();
+      await all.partners.save(
+        aPartner(tenant, {
+          legalName: 'Globex',
+          contacts: [
+            { name: 'Maria Smith', email: 'maria@globex.example' },
+            { name: 'Smithers Jones', email: 'wj@globex.example' },
+          ],
+        }),
+      );
+      await all.partners.save(aPartner(tenant, { legalName: 'Initech', contacts: [{ name: 'Smith', email: 'smith@initech.example' }, { name: 'Bob Smyth' }] }));
+      await all.partners.save(aPartner(aTenant(), { legalName: 'Other tenant', contacts: [{ name: 'Smith' }] }));
+      const matches = await all.partnerQueries.searchContacts(tenant, contactSearchQuery('smith'), 10);
+      expect(matches.map((match) => [match.partnerName, match.contact.name, match.matchKind])).toEqual([
+        ['Initech', 'Smith', 'exact'],
+        ['Globex', 'Maria Smith', 'prefix'],
+        ['Globex', 'Smithers Jones', 'prefix'],
+        ['Initech', 'Bob Smyth', 'fuzzy'],
+      ]);
+      expect(matches[0]?.score).toBe(100);
+      expect(await all.partnerQueries.searchContacts(tenant, contactSearchQuery('smith'), 1)).toHaveLength(1);
+    });
+
+    it('finds a contact by phone digits and by email', async () => {
+      const tenant = aTenant();
+      await all.partners.save(aPartner(tenant, { contacts: [{ name: 'Li Wei', phone: '+44 20 7946 0958', email: 'li.wei@example.org' }] }));
+      const byPhone = await all.partnerQueries.searchContacts(tenant, contactSearchQuery('7946 09'), 10);
+      expect(byPhone.map((match) => [match.contact.name, match.matchedOn])).toEqual([['Li Wei', 'phone']]);
+      const byEmail = await all.partnerQueries.searchContacts(tenant, contactSearchQuery('li.wei@example.org'), 10);
+      expect(byEmail.map((match) => [match.matchedOn, match.matchKind])).toEqual([['email', 'exact']]);
+    });
+  });
+}

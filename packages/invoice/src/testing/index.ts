@@ -1,0 +1,23 @@
+/**
+ * `@invoicing/invoice/testing`: in-memory adapters for every port, builders of valid domain objects,
+ * and the contract suites every adapter of these ports must pass (they use Jest's globals from `@jest/globals`).
+ * @packageDocumentation
+ */
+export { createInMemoryAdapters, inMemoryInvoiceAdapters, invoiceAdaptersModule } from './in-memory/in-memory-adapters';
+export type { InMemoryAdapters, InvoiceAdapters } from './in-memory/in-memory-adapters';
+export { InMemoryCollection } from './in-memory/in-memory-database';
+export type { StoredState, UniqueKey } from './in-memory/in-memory-database';
+export { InMemoryInvoiceQueries, InMemoryPartnerQueries } from './in-memory/in-memory-invoice-queries';
+export { InMemoryNumberSequence, InMemoryOutbox, RecordingEventPublisher } from './in-memory/in-memory-ports';
+export {
+  InMemoryInvoiceRepository,
+  InMemoryMarketableRepository,
+  InMemoryPartnerRepository,
+  InMemoryPartnershipRepository,
+  InMemoryPaymentRepository,
+  compareKeys,
+  pageById,
+  referenceDate,
+} from './in-memory/in-memory-repositories';
+export { aDraft, aMarketable, aPartner, aPartnership, aPayment, aPaymentId, aTenant, anInvoiceId, eur, issue } from './builders';
+export * from './contracts';
