@@ -1,5 +1,5 @@
 import { ConflictError, type AggregateRoot, type TenantId } from '@invoicing/core';
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { jestGlobals } from './jest-globals';
 import type { AggregateRepository } from '../../shared/repository.port';
 import { aTenant } from '../builders';
 import type { InvoiceAdapters } from '../in-memory/in-memory-adapters';
@@ -24,6 +24,7 @@ export function describeAggregateRepository<A extends AggregateRoot<IdType> & { 
   adapters: () => InvoiceAdapters,
   cases: AggregateCases<A, IdType>,
 ): void {
+  const { beforeAll, describe, expect, it } = jestGlobals();
   describe(`${name} (aggregate repository)`, () => {
     let repository: AggregateRepository<A, IdType>;
     beforeAll(() => {

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { jestGlobals } from './jest-globals';
 import { Marketable, type MarketableState } from '../../marketable/marketable';
 import { Partnership, type PartnershipState } from '../../partnership/partnership';
 import { aMarketable, aPartner, aPartnership, aTenant } from '../builders';
@@ -10,6 +10,7 @@ const AT = new Date('2026-02-01T10:00:00Z');
 
 /** Contract of `MarketableRepository` and `PartnershipRepository`. */
 export function describeCatalogueContracts(adapters: () => InvoiceAdapters): void {
+  const { beforeAll, describe, expect, it } = jestGlobals();
   describeAggregateRepository<Marketable, Marketable['id']>('MarketableRepository', adapters, {
     repository: (all) => all.marketables,
     create: async (_all, tenant) => aMarketable(tenant, { prices: [{ currency: 'EUR', unitPrice: '0.0125' }, { currency: 'JPY', unitPrice: '12' }] }),

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe } from '@jest/globals';
+import { jestGlobals } from './jest-globals';
 import type { InvoiceAdapters } from '../in-memory/in-memory-adapters';
 import { describeCatalogueContracts } from './catalogue.contract';
 import type { ContractTarget } from './contract-target';
@@ -25,6 +25,7 @@ export {
  * Call it at the top level of a spec file: `describeInvoicePortContracts('MongoDB', { setUp, tearDown })`.
  */
 export function describeInvoicePortContracts(name: string, target: ContractTarget): void {
+  const { afterAll, beforeAll, describe } = jestGlobals();
   describe(`${name} adapters`, () => {
     let adapters: InvoiceAdapters | undefined;
     const current = (): InvoiceAdapters => {

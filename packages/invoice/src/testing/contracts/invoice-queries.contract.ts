@@ -1,5 +1,5 @@
 import { UuidV7IdGenerator, parseCalendarDate, parseYearMonth, type TenantId } from '@invoicing/core';
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { jestGlobals } from './jest-globals';
 import { Invoice } from '../../invoice/invoice';
 import type { Partner } from '../../partner/partner';
 import type { AgingRow } from '../../queries/invoice-queries.port';
@@ -84,6 +84,7 @@ function amounts(row: AgingRow): Record<string, string> {
 
 /** Contract of `InvoiceQueries`: every report on one hand-checked dataset. */
 export function describeInvoiceQueriesContract(adapters: () => InvoiceAdapters): void {
+  const { beforeAll, describe, expect, it } = jestGlobals();
   describe('InvoiceQueries', () => {
     let all: InvoiceAdapters;
     let data: Dataset;

@@ -1,5 +1,5 @@
 import { Money, type TenantId } from '@invoicing/core';
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { jestGlobals } from './jest-globals';
 import { Invoice, type InvoiceState } from '../../invoice/invoice';
 import type { Partner } from '../../partner/partner';
 import type { Partnership } from '../../partnership/partnership';
@@ -22,6 +22,7 @@ async function seed(all: InvoiceAdapters, tenant: TenantId): Promise<{ seller: P
 
 /** Contract of `InvoiceRepository` and `PaymentRepository`. */
 export function describeInvoiceContracts(adapters: () => InvoiceAdapters): void {
+  const { beforeAll, describe, expect, it } = jestGlobals();
   describeAggregateRepository<Invoice, Invoice['id']>('InvoiceRepository', adapters, {
     repository: (all) => all.invoices,
     create: async (all, tenant) => {

@@ -1,9 +1,10 @@
-import { describe, expect, it } from '@jest/globals';
+import { jestGlobals } from './jest-globals';
 import { aTenant } from '../builders';
 import type { InvoiceAdapters } from '../in-memory/in-memory-adapters';
 
 /** Contract of `NumberSequence`: unique, gapless per tenant and series, a document keeps its reservation. */
 export function describeNumberSequenceContract(adapters: () => InvoiceAdapters): void {
+  const { describe, expect, it } = jestGlobals();
   describe('NumberSequence', () => {
     it('hands out 1, 2, 3 … per tenant and series', async () => {
       const { numbers } = adapters();

@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { jestGlobals } from './jest-globals';
 import { aPartner, aTenant } from '../builders';
 import type { InvoiceAdapters } from '../in-memory/in-memory-adapters';
 
@@ -6,6 +6,7 @@ const AT = new Date('2026-02-01T10:00:00Z');
 
 /** Contract of `Outbox`: events of saved aggregates wait in order until marked published. */
 export function describeOutboxContract(adapters: () => InvoiceAdapters): void {
+  const { describe, expect, it } = jestGlobals();
   describe('Outbox', () => {
     it("keeps each aggregate's events in order until they are marked published", async () => {
       const { partners, outbox } = adapters();

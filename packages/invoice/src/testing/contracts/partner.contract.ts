@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { jestGlobals } from './jest-globals';
 import { Partner, type PartnerState } from '../../partner/partner';
 import { contactSearchQuery } from '../../partner/contact-search';
 import { aPartner, aTenant } from '../builders';
@@ -9,6 +9,7 @@ const AT = new Date('2026-02-01T10:00:00Z');
 
 /** Contract of `PartnerRepository` and `PartnerQueries`. */
 export function describePartnerContracts(adapters: () => InvoiceAdapters): void {
+  const { beforeAll, describe, expect, it } = jestGlobals();
   describeAggregateRepository<Partner, Partner['id']>('PartnerRepository', adapters, {
     repository: (all) => all.partners,
     create: async (_all, tenant) => aPartner(tenant),
