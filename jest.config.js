@@ -9,6 +9,7 @@ const projects = ['packages', 'tools', 'apps']
 
 module.exports = {
   projects,
+  reporters: ['default', '<rootDir>/tools/jest/summary-reporter.js'],
   coverageProvider: 'v8',
   collectCoverageFrom: ['packages/*/src/**/*.ts', '!**/*.spec.ts', '!**/index.ts'],
   // The domain packages stay thoroughly tested (issue 2: at least 90% of lines).
