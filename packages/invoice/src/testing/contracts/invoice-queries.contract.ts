@@ -1,4 +1,4 @@
-import { UuidV7IdGenerator, parseCalendarDate, parseYearMonth, type TenantId } from '@invoicing/core';
+import { UuidV7IdGenerator, parseCalendarDate, parseYearMonth, type Cursor, type TenantId } from '@invoicing/core';
 import { jestGlobals } from './jest-globals';
 import { Invoice } from '../../invoice/invoice';
 import type { Partner } from '../../partner/partner';
@@ -112,9 +112,9 @@ export function describeInvoiceQueriesContract(adapters: () => InvoiceAdapters):
 
     it('walks all pages of a list without gaps or repeats', async () => {
       const seen: string[] = [];
-      let cursor: string | undefined;
+      let cursor: Cursor | undefined;
       do {
-        const page = await all.queries.list(data.tenant, {}, { limit: 3, ...(cursor ? { cursor: cursor as never } : {}) });
+        const page = await all.queries.list(data.tenant, {}, { limit: 3, ...(cursor ? { cursor } : {}) });
         seen.push(...page.items.map((item) => number(item.id) as string));
         cursor = page.nextCursor ?? undefined;
       } while (cursor);

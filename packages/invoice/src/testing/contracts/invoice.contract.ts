@@ -1,7 +1,9 @@
-import { Money, type TenantId } from '@invoicing/core';
+import { Money, parseCalendarDate as date, type TenantId } from '@invoicing/core';
 import { jestGlobals } from './jest-globals';
 import { Invoice, type InvoiceState } from '../../invoice/invoice';
+import type { DuplicateProbe } from '../../invoice/invoice-repository.port';
 import type { Partner } from '../../partner/partner';
+import type { RefundId } from '../../shared/ids';
 import type { Partnership } from '../../partnership/partnership';
 import { Payment, type PaymentState } from '../../payment/payment';
 import { aDraft, aPartner, aPartnership, aPayment, aPaymentId, aTenant, eur, issue } from '../builders';
@@ -43,7 +45,7 @@ export function describeInvoiceContracts(adapters: () => InvoiceAdapters): void 
       });
       return issue(draft, seller, buyer, 1);
     },
-    change: (invoice) => invoice.applyPayment({ paymentId: aPaymentId(), amount: eur('100.00'), appliedOn: '2026-02-01' as never }, AT),
+    change: (invoice) => invoice.applyPayment({ paymentId: aPaymentId(), amount: eur('100.00'), appliedOn: date('2026-02-01') }, AT),
     restore: (state: InvoiceState) => Invoice.restore(state),
   });
 
@@ -84,15 +86,15 @@ export function describeInvoiceContracts(adapters: () => InvoiceAdapters): void 
       const { seller, buyer, partnership } = await seed(all, tenant);
       const issued = issue(aDraft(tenant, partnership, { quantity: '2' }), seller, buyer, 1, '2026-03-10');
       await all.invoices.save(issued);
-      const probe = { buyerId: buyer.id, currency: 'EUR' as const, total: eur('240.00'), from: '2026-03-07', to: '2026-03-13' } as const;
-      expect(await all.invoices.findPossibleDuplicate(tenant, probe as never)).toBe(issued.id);
-      expect(await all.invoices.findPossibleDuplicate(tenant, { ...probe, total: eur('240.01') } as never)).toBeUndefined();
-      expect(await all.invoices.findPossibleDuplicate(tenant, { ...probe, from: '2026-03-11', to: '2026-03-17' } as never)).toBeUndefined();
-      expect(await all.invoices.findPossibleDuplicate(tenant, { ...probe, buyerId: seller.id } as never)).toBeUndefined();
-      expect(await all.invoices.findPossibleDuplicate(aTenant(), probe as never)).toBeUndefined();
+      const probe: DuplicateProbe = { buyerId: buyer.id, currency: 'EUR', total: eur('240.00'), from: date('2026-03-07'), to: date('2026-03-13') };
+      expect(await all.invoices.findPossibleDuplicate(tenant, probe)).toBe(issued.id);
+      expect(await all.invoices.findPossibleDuplicate(tenant, { ...probe, total: eur('240.01') })).toBeUndefined();
+      expect(await all.invoices.findPossibleDuplicate(tenant, { ...probe, from: date('2026-03-11'), to: date('2026-03-17') })).toBeUndefined();
+      expect(await all.invoices.findPossibleDuplicate(tenant, { ...probe, buyerId: seller.id })).toBeUndefined();
+      expect(await all.invoices.findPossibleDuplicate(aTenant(), probe)).toBeUndefined();
       issued.void('sent by mistake', AT);
       await all.invoices.save(issued);
-      expect(await all.invoices.findPossibleDuplicate(tenant, probe as never)).toBeUndefined();
+      expect(await all.invoices.findPossibleDuplicate(tenant, probe)).toBeUndefined();
     });
 
     it("lists a buyer's receivables in a currency, oldest due first, leaving out settled, void and draft ones", async () => {
@@ -101,9 +103,9 @@ export function describeInvoiceContracts(adapters: () => InvoiceAdapters): void 
       const late = issue(aDraft(tenant, partnership, { dueDate: '2026-02-01' }), seller, buyer, 1, '2026-01-02');
       const early = issue(aDraft(tenant, partnership, { dueDate: '2026-01-20' }), seller, buyer, 2, '2026-01-05');
       const partial = issue(aDraft(tenant, partnership, { dueDate: '2026-03-01' }), seller, buyer, 3, '2026-01-06');
-      partial.applyPayment({ paymentId: aPaymentId(), amount: eur('20.00'), appliedOn: '2026-01-10' as never }, AT);
+      partial.applyPayment({ paymentId: aPaymentId(), amount: eur('20.00'), appliedOn: date('2026-01-10') }, AT);
       const paid = issue(aDraft(tenant, partnership), seller, buyer, 4);
-      paid.applyPayment({ paymentId: aPaymentId(), amount: eur('120.00'), appliedOn: '2026-01-10' as never }, AT);
+      paid.applyPayment({ paymentId: aPaymentId(), amount: eur('120.00'), appliedOn: date('2026-01-10') }, AT);
       const voided = issue(aDraft(tenant, partnership), seller, buyer, 5);
       voided.void(undefined, AT);
       const usd = aPartnership(tenant, seller, buyer, { currency: 'USD' });
@@ -124,7 +126,7 @@ export function describeInvoiceContracts(adapters: () => InvoiceAdapters): void 
       await all.partners.save(partner);
       return aPayment(tenant, partner, '1234.56');
     },
-    change: (payment) => payment.refund({ refundId: 'r-1' as never, amount: Money.of('34.56', 'EUR'), refundedOn: '2026-02-02' as never }, AT),
+    change: (payment) => payment.refund({ refundId: 'r-1' as RefundId, amount: Money.of('34.56', 'EUR'), refundedOn: date('2026-02-02') }, AT),
     restore: (state: PaymentState) => Payment.restore(state),
   });
 
@@ -137,7 +139,7 @@ export function describeInvoiceContracts(adapters: () => InvoiceAdapters): void 
       const first = aPayment(tenant, partner, '10.00');
       const second = aPayment(tenant, partner, '20.00');
       const used = aPayment(tenant, partner, '30.00');
-      used.refund({ refundId: 'r-2' as never, amount: eur('30.00'), refundedOn: '2026-02-02' as never }, AT);
+      used.refund({ refundId: 'r-2' as RefundId, amount: eur('30.00'), refundedOn: date('2026-02-02') }, AT);
       const dollars = aPayment(tenant, partner, '40.00', 'USD');
       for (const payment of [first, second, used, dollars, aPayment(tenant, other, '50.00')]) await all.payments.save(payment);
       const page = await all.payments.listByPartner(tenant, partner.id, { limit: 3 });

@@ -1,4 +1,5 @@
 import { jestGlobals } from './jest-globals';
+import type { ContactId } from '../../shared/ids';
 import { aPartner, aTenant } from '../builders';
 import type { InvoiceAdapters } from '../in-memory/in-memory-adapters';
 
@@ -13,7 +14,7 @@ export function describeOutboxContract(adapters: () => InvoiceAdapters): void {
       const tenant = aTenant();
       const partner = aPartner(tenant);
       await partners.save(partner);
-      partner.addContact({ name: 'Second' }, { id: `${partner.id}-c2` as never, at: AT });
+      partner.addContact({ name: 'Second' }, { id: `${partner.id}-c2` as ContactId, at: AT });
       partner.archive(AT);
       await partners.save(partner);
       const mine = async () => (await outbox.pending(100_000)).filter((event) => event.tenantId === tenant);
