@@ -1,10 +1,10 @@
 import {
+  Decimal,
   Money,
   ValidationError,
   collectIssues,
   decimal,
   type CurrencyCode,
-  type Decimal,
   type DecimalInput,
 } from '@invoicing/core';
 import type { MarketableId } from '../shared/ids';
@@ -90,6 +90,12 @@ export interface InvoiceLineInput {
 const UNIT_CODE = /^[A-Z0-9]{2,3}$/;
 
 /**
+ * Works out quantity × price ÷ base quantity with far more digits than the 34 of `Decimal`, so that the product is exact
+ * and the only rounding that matters is the one to the currency (ARCHITECTURE.md: round once, on the exact value).
+ */
+const WideDecimal = Decimal.clone({ precision: 1000 });
+
+/**
  * Checks a UN/ECE Recommendation 20/21 unit code's form (two or three upper-case letters or digits).
  * @throws ValidationError `unit_code.malformed`
  */
@@ -170,17 +176,20 @@ export function invoiceLine(input: InvoiceLineInput, currency: CurrencyCode, pos
     const unit = attempt('unitCode', () => unitCode(input.unitCode, ''));
     const netPrice = attempt('netPrice', () => {
       const price = decimal(input.netPrice);
-      if (price.isNegative()) throw ValidationError.of('', 'line.negative_price', 'the net price must not be negative (BR-27)');
+      // Compared with 0: decimal.js gives zero a sign, so isNegative() is true for -0 and isPositive() for 0.
+      if (price.lessThan(0)) throw ValidationError.of('', 'line.negative_price', 'the net price must not be negative (BR-27)');
       return price;
     });
     const priceBaseQuantity = attempt('priceBaseQuantity', () => {
       const base = decimal(input.priceBaseQuantity ?? 1);
-      if (!base.isPositive()) throw ValidationError.of('', 'line.invalid_base_quantity', 'the price base quantity must be above 0');
+      if (!base.greaterThan(0)) throw ValidationError.of('', 'line.invalid_base_quantity', 'the price base quantity must be above 0');
       return base;
     });
     const vat = attempt('vat', () => vatCategory(input.vat ?? ({} as VatCategoryInput)));
     const gross =
-      quantity && netPrice && priceBaseQuantity ? Money.fromDecimal(quantity.times(netPrice).dividedBy(priceBaseQuantity), currency) : Money.zero(currency);
+      quantity && netPrice && priceBaseQuantity
+        ? Money.fromDecimal(new WideDecimal(quantity).times(netPrice).dividedBy(priceBaseQuantity), currency)
+        : Money.zero(currency);
     const allowances = (input.allowances ?? []).map((item, index) => attempt(`allowances.${index}`, () => allowanceCharge(item, currency, gross)));
     const charges = (input.charges ?? []).map((item, index) => attempt(`charges.${index}`, () => allowanceCharge(item, currency, gross)));
     const parsedAllowances = allowances.filter((item): item is AllowanceCharge => item !== undefined);

@@ -81,9 +81,10 @@ function rateFor(code: VatCategoryCode, given: DecimalInput | null | undefined):
   } catch (error) {
     throw error instanceof ValidationError ? error.prefixed('rate') : error;
   }
-  if (rate.isNegative() || rate.greaterThan(100)) throw ValidationError.of('rate', 'vat.rate_out_of_range', 'a VAT rate is a percent from 0 to 100');
+  // Compared with 0 rather than isNegative/isPositive: decimal.js gives zero a sign, so 0 is "positive" and -0 "negative".
+  if (rate.lessThan(0) || rate.greaterThan(100)) throw ValidationError.of('rate', 'vat.rate_out_of_range', 'a VAT rate is a percent from 0 to 100');
   if (ZERO_RATE.has(code) && !rate.isZero()) throw ValidationError.of('rate', 'vat.rate_must_be_zero', `category ${code} has a rate of 0`);
-  if (code === 'S' && !rate.isPositive()) throw ValidationError.of('rate', 'vat.rate_must_be_positive', 'category S has a rate above 0');
+  if (code === 'S' && !rate.greaterThan(0)) throw ValidationError.of('rate', 'vat.rate_must_be_positive', 'category S has a rate above 0');
   return rate;
 }
 

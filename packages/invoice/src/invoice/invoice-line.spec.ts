@@ -1,0 +1,416 @@
+import { describe, expect, it } from '@jest/globals';
+import { Money, ValidationError, type CurrencyCode } from '@invoicing/core';
+import { allowanceCharge, documentAllowanceCharge, invoiceLine, unitCode, type InvoiceLineInput } from './invoice-line';
+
+/** The one ValidationError `fn` throws; fails the test when it throws nothing or something else. */
+function caught(fn: () => unknown): ValidationError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ValidationError) return error;
+    throw error;
+  }
+  throw new Error('expected a ValidationError, nothing was thrown');
+}
+
+/** Path and code of every issue: what a caller matches on (never the message). */
+const issuesOf = (fn: () => unknown) => caught(fn).issues.map(({ path, code }) => ({ path, code }));
+
+const S20 = { code: 'S', rate: '20' } as const;
+
+/** A valid line; each test overrides what it is about. */
+const line = (overrides: Partial<InvoiceLineInput> = {}, currency: CurrencyCode = 'EUR', position = 0) =>
+  invoiceLine({ name: 'Consulting', quantity: '1', unitCode: 'HUR', netPrice: '100.00', vat: S20, ...overrides }, currency, position);
+
+const netOf = (overrides: Partial<InvoiceLineInput>, currency: CurrencyCode = 'EUR') => line(overrides, currency).netAmount.toString();
+
+describe('InvoiceLine', () => {
+  describe('invoiceLine', () => {
+    describe('net amount (BT-131)', () => {
+      it.each([
+        // quantity × net price, nothing to round
+        ['3', '19.99', '59.97'],
+        ['2.5', '80.00', '200.00'],
+        // 1 × 0.125 = 0.125: a tie, rounded half-up to 0.13
+        ['1', '0.125', '0.13'],
+        // 3 × 0.015 = 0.045: a tie, rounded half-up to 0.05
+        ['3', '0.015', '0.05'],
+        // 3 × 0.3333 = 0.9999 → 1.00
+        ['3', '0.3333', '1.00'],
+        // 100.000 × 0.1212 = 12.12 (sample-discount-price.xml)
+        ['100.000', '0.1212', '12.12'],
+        // 16000 × 0.00880 = 140.80 (ubl-tc434-example8.xml, line 1)
+        ['16000', '0.00880', '140.80'],
+        // 1 × 0.124999 = 0.124999 → 0.12: below the tie
+        ['1', '0.124999', '0.12'],
+      ])('is %s × %s = %s EUR when the price has no base quantity', (quantity, netPrice, expected) => {
+        expect(netOf({ quantity, netPrice })).toBe(expected);
+      });
+
+      it.each([
+        // 132 × 15.24 ÷ 12 = 2011.68 ÷ 12 = 167.64 (ubl-tc434-example8.xml, line 3)
+        ['132', '15.24', '12', '167.64'],
+        // 1 × 441.00 ÷ 12 = 36.75 (ubl-tc434-example8.xml, line 5)
+        ['1', '441.00', '12', '36.75'],
+        // 1 × 10 ÷ 3 = 3.333… → 3.33
+        ['1', '10', '3', '3.33'],
+        // 2 × 10 ÷ 3 = 6.666… → 6.67
+        ['2', '10', '3', '6.67'],
+        // 250 × 12.50 ÷ 1000 = 3.125 → 3.13 (price per thousand, a tie)
+        ['250', '12.50', '1000', '3.13'],
+        // 3 × 1.50 ÷ 0.5 = 9.00 (a price per half unit)
+        ['3', '1.50', '0.5', '9.00'],
+      ])('is %s × %s ÷ %s = %s EUR with a price base quantity (BT-149)', (quantity, netPrice, priceBaseQuantity, expected) => {
+        expect(netOf({ quantity, netPrice, priceBaseQuantity })).toBe(expected);
+      });
+
+      it.each([
+        // −1 × 0.125 = −0.125 → −0.13: half-up rounds a tie away from zero
+        ['-1', '0.125', '-0.13'],
+        // −6 × 18.33 = −109.98: a return
+        ['-6', '18.33', '-109.98'],
+        // −1 × 625743.54 = −625743.54 (BIS3_Invoice_negativ.XML)
+        ['-1', '625743.54', '-625743.54'],
+      ])('is negative for the negative quantity %s × %s = %s EUR (returns are allowed)', (quantity, netPrice, expected) => {
+        const parsed = line({ quantity, netPrice });
+
+        expect(parsed.netAmount.toString()).toBe(expected);
+        expect(parsed.quantity.toString()).toBe(quantity);
+      });
+
+      it.each([
+        // JPY has no decimals: 3 × 333.5 = 1000.5 → 1001
+        ['JPY', '3', '333.5', '1001'],
+        // 1 × 0.4 = 0.4 → 0
+        ['JPY', '1', '0.4', '0'],
+        // 7 × 1500 = 10500
+        ['JPY', '7', '1500', '10500'],
+        // BHD has 3 decimals: 1 × 1.0005 = 1.0005 → 1.001
+        ['BHD', '1', '1.0005', '1.001'],
+        // 3 × 0.3333 = 0.9999 → 1.000
+        ['BHD', '3', '0.3333', '1.000'],
+        // EUR has 2: 1 × 1.0005 = 1.0005 → 1.00
+        ['EUR', '1', '1.0005', '1.00'],
+      ] as const)('rounds half-up to the decimals of %s: %s × %s = %s', (currency, quantity, netPrice, expected) => {
+        const parsed = line({ quantity, netPrice }, currency);
+
+        expect(parsed.netAmount.currency).toBe(currency);
+        expect(parsed.netAmount.toString()).toBe(expected);
+      });
+
+      it('rounds once, on the exact product, even when a price has more than 34 significant digits', () => {
+        // 1 × 0.004999…9 (36 nines) is below 0.005, so it rounds to 0.00; rounding first to 34 digits would make it 0.005 → 0.01.
+        expect(netOf({ quantity: '1', netPrice: '0.004999999999999999999999999999999999999' })).toBe('0.00');
+        // 3 × 0.001666…67 = 0.005000…01 is above the tie: 0.01.
+        expect(netOf({ quantity: '3', netPrice: '0.001666666666666666666666666666666666667' })).toBe('0.01');
+      });
+
+      it('adds charges and subtracts allowances given as amounts', () => {
+        // 10 × 12.50 = 125.00; + 5.00 + 2.50 − 12.50 = 120.00
+        const parsed = line({
+          quantity: '10',
+          netPrice: '12.50',
+          charges: [
+            { amount: '5.00', reason: 'Packaging' },
+            { amount: '2.50', reasonCode: 'ABL' },
+          ],
+          allowances: [{ amount: '12.50', reason: 'Loyal customer', reasonCode: '95' }],
+        });
+
+        expect(parsed.netAmount.toString()).toBe('120.00');
+        expect(parsed.charges.map((charge) => charge.amount.toString())).toEqual(['5.00', '2.50']);
+        expect(parsed.allowances[0]).toMatchObject({ reason: 'Loyal customer', reasonCode: '95' });
+      });
+
+      it('applies a percent allowance to the line gross amount when no base amount is given', () => {
+        // gross 3 × 33.33 = 99.99; 10 % of it = 9.999 → 10.00; net 99.99 − 10.00 = 89.99
+        const parsed = line({ quantity: '3', netPrice: '33.33', allowances: [{ percent: '10', reason: 'Volume discount' }] });
+
+        expect(parsed.allowances[0]?.amount.toString()).toBe('10.00');
+        expect(parsed.allowances[0]?.percent?.toString()).toBe('10');
+        expect(parsed.allowances[0]).not.toHaveProperty('baseAmount');
+        expect(parsed.netAmount.toString()).toBe('89.99');
+      });
+
+      it('applies a percent to its own base amount when one is given', () => {
+        // gross 99.99; allowance 10 % of 50.00 = 5.00; charge 2.5 % of 99.99 = 2.49975 → 2.50; net 99.99 − 5.00 + 2.50 = 97.49
+        const parsed = line({
+          quantity: '3',
+          netPrice: '33.33',
+          allowances: [{ percent: '10', baseAmount: '50.00', reason: 'Partial discount' }],
+          charges: [{ percent: '2.5', reason: 'Handling' }],
+        });
+
+        expect(parsed.allowances[0]?.amount.toString()).toBe('5.00');
+        expect(parsed.allowances[0]?.baseAmount?.toString()).toBe('50.00');
+        expect(parsed.charges[0]?.amount.toString()).toBe('2.50');
+        expect(parsed.netAmount.toString()).toBe('97.49');
+      });
+
+      it('takes the gross amount after the price base quantity as the base of a percent', () => {
+        // gross 1 × 441.00 ÷ 12 = 36.75; 10 % = 3.675 → 3.68; net 36.75 − 3.68 = 33.07
+        const parsed = line({ quantity: '1', netPrice: '441.00', priceBaseQuantity: '12', allowances: [{ percent: '10', reason: 'Discount' }] });
+
+        expect(parsed.allowances[0]?.amount.toString()).toBe('3.68');
+        expect(parsed.netAmount.toString()).toBe('33.07');
+      });
+
+      it('gives the same amounts as ubl-tc434-example5.xml line 1 (10 % allowance and 10 % charge of 1000.00)', () => {
+        // 1000 × 1.00 ÷ 1 = 1000.00; − 10 % of 1000.00 + 10 % of 1000.00 = 1000.00
+        const parsed = line(
+          {
+            quantity: '1000',
+            unitCode: 'EA',
+            netPrice: '1.00',
+            priceBaseQuantity: '1',
+            allowances: [{ percent: '10', baseAmount: '1000.00', reason: 'Loyal customer', reasonCode: '100' }],
+            charges: [{ percent: '10', baseAmount: '1000.00', reason: 'Packaging', reasonCode: 'ABL' }],
+            vat: { code: 'S', rate: '25' },
+          },
+          'DKK',
+        );
+
+        expect(parsed.allowances[0]?.amount.toString()).toBe('100.00');
+        expect(parsed.charges[0]?.amount.toString()).toBe('100.00');
+        expect(parsed.netAmount.toString()).toBe('1000.00');
+      });
+
+      it('can be negative when allowances exceed the gross amount', () => {
+        // 1 × 10.00 − 15.00 = −5.00
+        expect(netOf({ quantity: '1', netPrice: '10.00', allowances: [{ amount: '15.00', reason: 'Credit for late delivery' }] })).toBe('-5.00');
+      });
+
+      it('applies a percent of a negative gross amount with its sign, so a discounted return stays a smaller return', () => {
+        // gross −2 × 50.00 = −100.00; 10 % = −10.00; net −100.00 − (−10.00) = −90.00
+        const parsed = line({ quantity: '-2', netPrice: '50.00', allowances: [{ percent: '10', reason: 'Discount' }] });
+
+        expect(parsed.allowances[0]?.amount.toString()).toBe('-10.00');
+        expect(parsed.netAmount.toString()).toBe('-90.00');
+      });
+
+      it.each(['0', '0.00', '-0'])('keeps a line at the free price %s at zero', (netPrice) => {
+        expect(netOf({ quantity: '5', netPrice })).toBe('0.00');
+      });
+    });
+
+    describe('parsed content', () => {
+      it('numbers the line after its position and defaults the price base quantity to 1 when they are not given', () => {
+        const parsed = line({}, 'EUR', 2);
+
+        expect(parsed.id).toBe('3');
+        expect(parsed.priceBaseQuantity.toString()).toBe('1');
+        expect(parsed.allowances).toEqual([]);
+        expect(parsed.charges).toEqual([]);
+      });
+
+      it('keeps the given id, texts trimmed, unit code, decimals and VAT category', () => {
+        const parsed = line({
+          id: ' A-7 ',
+          name: '  Laptop  ',
+          description: 'Scratch on box',
+          sellerItemId: 'JB007',
+          quantity: '2',
+          unitCode: 'C62',
+          netPrice: '1273.00',
+          priceBaseQuantity: '1',
+          vat: { code: 'S', rate: '25' },
+        });
+
+        expect(parsed).toMatchObject({ id: 'A-7', name: 'Laptop', description: 'Scratch on box', sellerItemId: 'JB007', unitCode: 'C62' });
+        expect(parsed.netPrice.toString()).toBe('1273');
+        expect(parsed.vat.code).toBe('S');
+        expect(parsed.vat.rate?.toString()).toBe('25');
+        expect(parsed.netAmount.equals(Money.of('2546.00', 'EUR'))).toBe(true);
+      });
+    });
+
+    describe('validation', () => {
+      it('refuses a negative net price (BR-27)', () => {
+        expect(issuesOf(() => line({ netPrice: '-0.01' }))).toEqual([{ path: 'netPrice', code: 'line.negative_price' }]);
+      });
+
+      it.each(['0', '-1', '0.000'])('refuses the price base quantity %s, which is not above 0', (priceBaseQuantity) => {
+        expect(issuesOf(() => line({ priceBaseQuantity }))).toEqual([{ path: 'priceBaseQuantity', code: 'line.invalid_base_quantity' }]);
+      });
+
+      it.each(['c62', 'C', 'ABCD', 'C-6', '', 'h 87'])('refuses the malformed unit code %j', (code) => {
+        expect(issuesOf(() => line({ unitCode: code }))).toEqual([{ path: 'unitCode', code: 'unit_code.malformed' }]);
+      });
+
+      it.each([
+        ['quantity', { quantity: '1e3' }],
+        ['quantity', { quantity: '1,5' }],
+        ['netPrice', { netPrice: '12,50' }],
+        ['netPrice', { netPrice: 12.5 }],
+        ['priceBaseQuantity', { priceBaseQuantity: '1E2' }],
+      ] as const)('refuses a malformed decimal in %s', (path, overrides) => {
+        expect(issuesOf(() => line(overrides))).toEqual([{ path, code: 'decimal.malformed' }]);
+      });
+
+      it('refuses a blank name', () => {
+        expect(issuesOf(() => line({ name: '  ' }))).toEqual([{ path: 'name', code: 'text.required' }]);
+      });
+
+      it('refuses an allowance without a reason or reason code (BR-41, BR-42)', () => {
+        expect(issuesOf(() => line({ allowances: [{ amount: '1.00' }] }))).toEqual([{ path: 'allowances.0.reason', code: 'allowance_charge.reason_required' }]);
+      });
+
+      it('refuses a charge with neither an amount nor a percent', () => {
+        expect(issuesOf(() => line({ charges: [{ amount: '1.00', reason: 'Fee' }, { reason: 'Fee' }] }))).toEqual([
+          { path: 'charges.1.amount', code: 'allowance_charge.amount_or_percent' },
+        ]);
+      });
+
+      it('refuses an invalid VAT category under the vat path', () => {
+        expect(issuesOf(() => line({ vat: { code: 'E' } }))).toEqual([{ path: 'vat.exemptionReason', code: 'vat.exemption_reason_required' }]);
+      });
+
+      it('reports every bad field at once, with its path', () => {
+        const error = caught(() =>
+          line({
+            name: '',
+            quantity: '1e3',
+            unitCode: 'hour',
+            netPrice: '-5',
+            priceBaseQuantity: '0',
+            vat: { code: 'S' },
+            allowances: [{ amount: '1.00', reason: 'ok' }, { amount: '2.00' }],
+            charges: [{ reason: 'Fee' }, { amount: '1.234', reason: 'Fee' }],
+          }),
+        );
+
+        expect(error.code).toBe('validation.failed');
+        const found = error.issues.map(({ path, code }) => ({ path, code }));
+        expect(found).toHaveLength(9);
+        expect(found).toEqual(
+          expect.arrayContaining([
+            { path: 'name', code: 'text.required' },
+            { path: 'quantity', code: 'decimal.malformed' },
+            { path: 'unitCode', code: 'unit_code.malformed' },
+            { path: 'netPrice', code: 'line.negative_price' },
+            { path: 'priceBaseQuantity', code: 'line.invalid_base_quantity' },
+            { path: 'vat.rate', code: 'vat.rate_required' },
+            { path: 'allowances.1.reason', code: 'allowance_charge.reason_required' },
+            { path: 'charges.0.amount', code: 'allowance_charge.amount_or_percent' },
+            { path: 'charges.1.amount', code: 'money.precision_exceeded' },
+          ]),
+        );
+      });
+    });
+  });
+
+  describe('allowanceCharge', () => {
+    it('keeps a fixed amount in the currency, with its reason and code', () => {
+      const parsed = allowanceCharge({ amount: '12.5', reason: ' Damage ', reasonCode: '65' }, 'EUR');
+
+      expect(parsed.amount.toJSON()).toEqual({ amount: '12.50', currency: 'EUR' });
+      expect(parsed).toMatchObject({ reason: 'Damage', reasonCode: '65' });
+      expect(parsed).not.toHaveProperty('percent');
+    });
+
+    it('accepts a reason code alone', () => {
+      expect(allowanceCharge({ amount: '1.00', reasonCode: 'FC' }, 'EUR')).not.toHaveProperty('reason');
+    });
+
+    it('computes a percent of the default base, rounded half-up to the currency', () => {
+      // 7.5 % of 33.00 = 2.475 → 2.48
+      expect(allowanceCharge({ percent: '7.5', reason: 'Discount' }, 'EUR', Money.of('33.00', 'EUR')).amount.toString()).toBe('2.48');
+      // 7.5 % of 1005 JPY = 75.375 → 75
+      expect(allowanceCharge({ percent: '7.5', reason: 'Discount' }, 'JPY', Money.of('1005', 'JPY')).amount.toString()).toBe('75');
+    });
+
+    it('prefers its own base amount over the default base', () => {
+      // 10 % of 80.00 = 8.00 (not 10 % of 1000.00)
+      expect(allowanceCharge({ percent: '10', baseAmount: '80.00', reason: 'Discount' }, 'EUR', Money.of('1000.00', 'EUR')).amount.toString()).toBe('8.00');
+    });
+
+    it('refuses a percent without any base', () => {
+      expect(issuesOf(() => allowanceCharge({ percent: '10', reason: 'Discount' }, 'EUR'))).toEqual([{ path: 'amount', code: 'allowance_charge.base_required' }]);
+    });
+
+    it('refuses a negative fixed amount', () => {
+      expect(issuesOf(() => allowanceCharge({ amount: '-1.00', reason: 'Discount' }, 'EUR'))).toEqual([{ path: 'amount', code: 'allowance_charge.negative' }]);
+    });
+
+    it.each([
+      ['amount', { amount: '1,00' }, 'money.malformed'],
+      ['amount', { amount: '1e2' }, 'money.malformed'],
+      ['amount', { amount: '1.001' }, 'money.precision_exceeded'],
+      ['baseAmount', { percent: '10', baseAmount: '10,00' }, 'money.malformed'],
+      ['percent', { percent: '10%' }, 'decimal.malformed'],
+    ] as const)('reports a malformed %s under its own path', (path, input, code) => {
+      expect(issuesOf(() => allowanceCharge({ ...input, reason: 'Discount' }, 'EUR', Money.of('100.00', 'EUR')))).toEqual([{ path, code }]);
+    });
+
+    it('refuses decimals a currency does not have', () => {
+      expect(issuesOf(() => allowanceCharge({ amount: '1.5', reason: 'Discount' }, 'JPY'))).toEqual([{ path: 'amount', code: 'money.precision_exceeded' }]);
+    });
+
+    it('reports a missing reason and a missing amount together', () => {
+      expect(issuesOf(() => allowanceCharge({}, 'EUR'))).toEqual(
+        expect.arrayContaining([
+          { path: 'reason', code: 'allowance_charge.reason_required' },
+          { path: 'amount', code: 'allowance_charge.amount_or_percent' },
+        ]),
+      );
+    });
+  });
+
+  describe('documentAllowanceCharge', () => {
+    it('parses a document-level allowance with its VAT category (BG-20)', () => {
+      const parsed = documentAllowanceCharge({ amount: '100.00', reason: 'Promotion discount', reasonCode: '95', vat: { code: 'S', rate: '25' } }, 'NOK');
+
+      expect(parsed.amount.toJSON()).toEqual({ amount: '100.00', currency: 'NOK' });
+      expect(parsed.vat.code).toBe('S');
+      expect(parsed.vat.rate?.toString()).toBe('25');
+      expect(parsed).toMatchObject({ reason: 'Promotion discount', reasonCode: '95' });
+    });
+
+    it('computes a percent of its base amount (BT-93, BT-94)', () => {
+      // 10 % of 1500.00 = 150.00 (ubl-tc434-example5.xml)
+      const parsed = documentAllowanceCharge({ percent: '10', baseAmount: '1500.00', reason: 'Loyal customer', vat: { code: 'S', rate: '25' } }, 'DKK');
+
+      expect(parsed.amount.toString()).toBe('150.00');
+    });
+
+    it('keeps an exempt category with its reason', () => {
+      const parsed = documentAllowanceCharge({ amount: '1', reason: 'Discount1', vat: { code: 'E', rate: '0', exemptionReason: 'Skatteundantag' } }, 'SEK');
+
+      expect(parsed.vat).toMatchObject({ code: 'E', exemptionReason: 'Skatteundantag' });
+      expect(parsed.amount.toString()).toBe('1.00');
+    });
+
+    it('needs a base amount for a percent, since a document has no line gross amount', () => {
+      expect(issuesOf(() => documentAllowanceCharge({ percent: '10', reason: 'Discount', vat: S20 }, 'EUR'))).toEqual([
+        { path: 'amount', code: 'allowance_charge.base_required' },
+      ]);
+    });
+
+    it('reports the allowance and its VAT category issues at once, VAT ones under vat', () => {
+      expect(issuesOf(() => documentAllowanceCharge({ amount: '5.00', vat: { code: 'E' } }, 'EUR'))).toEqual(
+        expect.arrayContaining([
+          { path: 'reason', code: 'allowance_charge.reason_required' },
+          { path: 'vat.exemptionReason', code: 'vat.exemption_reason_required' },
+        ]),
+      );
+    });
+
+    it('refuses a missing VAT category', () => {
+      expect(issuesOf(() => documentAllowanceCharge({ amount: '5.00', reason: 'Freight' } as never, 'EUR'))).toEqual([{ path: 'vat.code', code: 'vat.unknown_category' }]);
+    });
+  });
+
+  describe('unitCode', () => {
+    it.each(['C62', 'HUR', 'H87', 'EA', 'KWH', 'MON', 'DAY', 'IE'])('accepts the UN/ECE Recommendation 20 code %s', (code) => {
+      expect(unitCode(code)).toBe(code);
+    });
+
+    it.each(['c62', 'C', 'ABCD', '', 'C 6'])('refuses %j under the given path', (code) => {
+      expect(issuesOf(() => unitCode(code, 'lines.0.unitCode'))).toEqual([{ path: 'lines.0.unitCode', code: 'unit_code.malformed' }]);
+    });
+
+    it('refuses a value that is not a string', () => {
+      expect(issuesOf(() => unitCode(62))).toEqual([{ path: 'unitCode', code: 'unit_code.malformed' }]);
+    });
+  });
+});
