@@ -28,7 +28,7 @@ export function currencyOf(code: string): Currency {
   if (cached) return cached;
   const record = isCurrencyCode(code) ? lookUpCurrency(code) : undefined;
   if (!record || !isCurrencyCode(code)) {
-    throw ValidationError.of('currency', 'money.unknown_currency', `${JSON.stringify(code)} is not an ISO 4217 currency code`);
+    throw ValidationError.of('', 'money.unknown_currency', `${JSON.stringify(code)} is not an ISO 4217 currency code`);
   }
   const currency: Currency = Object.freeze({ code, exponent: record.digits });
   cache.set(code, currency);

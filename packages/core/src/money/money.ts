@@ -45,16 +45,16 @@ export class Money<C extends CurrencyCode = CurrencyCode> {
   static of<C extends CurrencyCode>(amount: string, currency: C): Money<C> {
     const { exponent } = currencyOf(currency);
     if (typeof amount !== 'string') {
-      throw ValidationError.of('amount', 'money.malformed', `amounts are decimal strings such as "12.50", got ${typeof amount}`);
+      throw ValidationError.of('', 'money.malformed', `amounts are decimal strings such as "12.50", got ${typeof amount}`);
     }
     let value: Decimal;
     try {
       value = decimal(amount);
     } catch {
-      throw ValidationError.of('amount', 'money.malformed', `${JSON.stringify(amount)} is not a decimal amount such as "1234.50"`);
+      throw ValidationError.of('', 'money.malformed', `${JSON.stringify(amount)} is not a decimal amount such as "1234.50"`);
     }
     if (value.decimalPlaces() > exponent) {
-      throw ValidationError.of('amount', 'money.precision_exceeded', `${currency} has ${exponent} decimal(s); ${amount} has more`);
+      throw ValidationError.of('', 'money.precision_exceeded', `${currency} has ${exponent} decimal(s); ${amount} has more`);
     }
     return new Money(shifted(value, exponent), currency);
   }
@@ -66,7 +66,7 @@ export class Money<C extends CurrencyCode = CurrencyCode> {
   static ofMinor<C extends CurrencyCode>(minor: bigint | number, currency: C): Money<C> {
     currencyOf(currency);
     if (typeof minor === 'number' && !Number.isSafeInteger(minor)) {
-      throw ValidationError.of('amount', 'money.malformed', `minor units must be a safe integer, got ${minor}`);
+      throw ValidationError.of('', 'money.malformed', `minor units must be a safe integer, got ${minor}`);
     }
     return new Money(BigInt(minor), currency);
   }

@@ -106,14 +106,6 @@ export function unitCode(value: unknown, path = 'unitCode'): string {
   return value;
 }
 
-function money(value: string, currency: CurrencyCode): Money {
-  try {
-    return Money.of(value, currency);
-  } catch (error) {
-    throw error instanceof ValidationError ? new ValidationError(error.issues.map((issue) => ({ ...issue, path: '' }))) : error;
-  }
-}
-
 /**
  * Parses an allowance or charge; `defaultBase` is the base a percent applies to when no `baseAmount` is given.
  * @throws ValidationError `allowance_charge.amount_or_percent` | `allowance_charge.base_required` | `allowance_charge.reason_required` | `allowance_charge.negative`
@@ -128,11 +120,11 @@ export function allowanceCharge(input: AllowanceChargeInput, currency: CurrencyC
         throw ValidationError.of('', 'allowance_charge.reason_required', 'give a reason or a reason code');
       });
     }
-    const baseAmount = input.baseAmount === undefined ? undefined : attempt('baseAmount', () => money(input.baseAmount as string, currency));
+    const baseAmount = input.baseAmount === undefined ? undefined : attempt('baseAmount', () => Money.of(input.baseAmount as string, currency));
     const percent = input.percent === undefined ? undefined : attempt('percent', () => decimal(input.percent as DecimalInput));
     const amount = attempt('amount', () => {
       if (input.amount !== undefined) {
-        const fixed = money(input.amount, currency);
+        const fixed = Money.of(input.amount, currency);
         if (fixed.isNegative()) throw ValidationError.of('', 'allowance_charge.negative', 'must not be negative');
         return fixed;
       }

@@ -142,12 +142,6 @@ function content(input: DraftContent, currency: CurrencyCode) {
       if (input.lines.length > 10_000) throw ValidationError.of('', 'invoice.too_many_lines', 'at most 10000 lines');
       return collectIssues((inner) => input.lines.map((line, index) => inner(String(index), () => invoiceLine(line, currency, index))));
     });
-    const lineIds = (lines ?? []).filter((line): line is InvoiceLine => line !== undefined).map((line) => line.id);
-    if (new Set(lineIds).size !== lineIds.length) {
-      attempt('lines', () => {
-        throw ValidationError.of('', 'invoice.duplicate_line_id', 'line ids are unique within a document');
-      });
-    }
     const allowances = (input.allowances ?? []).map((item, index) => attempt(`allowances.${index}`, () => documentAllowanceCharge(item, currency)));
     const charges = (input.charges ?? []).map((item, index) => attempt(`charges.${index}`, () => documentAllowanceCharge(item, currency)));
     const issueDate = input.issueDate === undefined ? undefined : attempt('issueDate', () => parseCalendarDate(input.issueDate as string));
@@ -155,8 +149,8 @@ function content(input: DraftContent, currency: CurrencyCode) {
     const purchaseOrderReference = attempt('purchaseOrderReference', () => optionalText(input.purchaseOrderReference, '', 100));
     const buyerReference = attempt('buyerReference', () => optionalText(input.buyerReference, '', 100));
     const notes = (input.notes ?? []).map((note, index) => attempt(`notes.${index}`, () => optionalText(note, '', 5000))).filter((note): note is string => note !== undefined);
-    const prepaid = attempt('prepaidAmount', () => Money.of(input.prepaidAmount ?? '0', currency));
-    const rounding = attempt('roundingAmount', () => Money.of(input.roundingAmount ?? '0', currency));
+    const prepaid = attempt('prepaidAmount', () => amount(input.prepaidAmount ?? '0', currency));
+    const rounding = attempt('roundingAmount', () => amount(input.roundingAmount ?? '0', currency));
     return {
       lines: (lines ?? []) as InvoiceLine[],
       allowances: allowances as DocumentAllowanceCharge[],
@@ -172,6 +166,15 @@ function content(input: DraftContent, currency: CurrencyCode) {
       ...(input.buyerContactId !== undefined ? { buyerContactId: input.buyerContactId } : {}),
     };
   });
+}
+
+/** Money.of reports under `amount`; the caller's path names the field instead. */
+function amount(value: string, currency: CurrencyCode): Money {
+  try {
+    return Money.of(value, currency);
+  } catch (error) {
+    throw error instanceof ValidationError ? new ValidationError(error.issues.map((issue) => ({ ...issue, path: '' }))) : error;
+  }
 }
 
 function withTotals<T extends ReturnType<typeof content>>(parsed: T, currency: CurrencyCode) {

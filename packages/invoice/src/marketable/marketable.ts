@@ -75,10 +75,11 @@ function details(input: MarketableDetails) {
     const prices = (input.prices ?? []).map((price, index) =>
       attempt(`prices.${index}`, () =>
         collectIssues((inner) => {
-          const currency = inner('currency', () => parseCurrencyCode(price.currency));
+          // Reports under `currency` itself.
+          const currency = inner('', () => parseCurrencyCode(price.currency));
           const unitPrice = inner('unitPrice', () => {
             const value = decimal(price.unitPrice);
-            if (value.isNegative()) throw ValidationError.of('', 'marketable.negative_price', 'a price is not negative');
+            if (value.lessThan(0)) throw ValidationError.of('', 'marketable.negative_price', 'a price is not negative');
             return value;
           });
           return { currency: currency as CurrencyCode, unitPrice: unitPrice as Decimal };

@@ -90,7 +90,8 @@ function series(value: unknown, fallback: string): string {
 
 function terms(input: PartnershipTermsInput) {
   return collectIssues((attempt) => {
-    const currency = attempt('currency', () => parseCurrencyCode(input.currency)) as CurrencyCode;
+    // Reports under `currency` itself.
+    const currency = attempt('', () => parseCurrencyCode(input.currency)) as CurrencyCode;
     const parsedTerms = attempt('paymentTerms', () => paymentTerms(input.paymentTerms));
     const numbering = attempt('numbering', () =>
       collectIssues((inner) => ({
@@ -102,7 +103,13 @@ function terms(input: PartnershipTermsInput) {
       const rule = input.policy?.approval ?? { kind: 'none' };
       if (rule.kind === 'none' || rule.kind === 'always') return { kind: rule.kind };
       if (rule.kind === 'above') {
-        const threshold = Money.of(rule.threshold, currency);
+        let threshold: Money;
+        try {
+          threshold = Money.of(rule.threshold, currency);
+        } catch (error) {
+          // Money.of reports under `amount`; here the field is `threshold`.
+          throw error instanceof ValidationError ? new ValidationError(error.issues.map((issue) => ({ ...issue, path: 'threshold' }))) : error;
+        }
         if (threshold.isNegative()) throw ValidationError.of('threshold', 'partnership.invalid_threshold', 'the threshold is not negative');
         return { kind: 'above', threshold };
       }
@@ -252,7 +259,7 @@ export class Partnership extends AggregateRoot<PartnershipId> {
     } catch (error) {
       throw error instanceof ValidationError ? error.prefixed('unitPrice') : error;
     }
-    if (price.isNegative()) throw ValidationError.of('unitPrice', 'partnership.negative_price', 'a price is not negative');
+    if (price.lessThan(0)) throw ValidationError.of('unitPrice', 'partnership.negative_price', 'a price is not negative');
     const others = this.state.priceOverrides.filter((item) => item.marketableId !== marketableId);
     this.state = { ...this.state, priceOverrides: [...others, { marketableId, unitPrice: price }], updatedAt: at };
     this.raise('partnership.price_set', { partnershipId: this.id, marketableId, unitPrice: price.toString() }, at);
