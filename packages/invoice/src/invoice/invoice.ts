@@ -149,8 +149,8 @@ function content(input: DraftContent, currency: CurrencyCode) {
     const purchaseOrderReference = attempt('purchaseOrderReference', () => optionalText(input.purchaseOrderReference, '', 100));
     const buyerReference = attempt('buyerReference', () => optionalText(input.buyerReference, '', 100));
     const notes = (input.notes ?? []).map((note, index) => attempt(`notes.${index}`, () => optionalText(note, '', 5000))).filter((note): note is string => note !== undefined);
-    const prepaid = attempt('prepaidAmount', () => amount(input.prepaidAmount ?? '0', currency));
-    const rounding = attempt('roundingAmount', () => amount(input.roundingAmount ?? '0', currency));
+    const prepaid = attempt('prepaidAmount', () => Money.of(input.prepaidAmount ?? '0', currency));
+    const rounding = attempt('roundingAmount', () => Money.of(input.roundingAmount ?? '0', currency));
     return {
       lines: (lines ?? []) as InvoiceLine[],
       allowances: allowances as DocumentAllowanceCharge[],
@@ -166,15 +166,6 @@ function content(input: DraftContent, currency: CurrencyCode) {
       ...(input.buyerContactId !== undefined ? { buyerContactId: input.buyerContactId } : {}),
     };
   });
-}
-
-/** Money.of reports under `amount`; the caller's path names the field instead. */
-function amount(value: string, currency: CurrencyCode): Money {
-  try {
-    return Money.of(value, currency);
-  } catch (error) {
-    throw error instanceof ValidationError ? new ValidationError(error.issues.map((issue) => ({ ...issue, path: '' }))) : error;
-  }
 }
 
 function withTotals<T extends ReturnType<typeof content>>(parsed: T, currency: CurrencyCode) {

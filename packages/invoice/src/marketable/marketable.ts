@@ -75,8 +75,7 @@ function details(input: MarketableDetails) {
     const prices = (input.prices ?? []).map((price, index) =>
       attempt(`prices.${index}`, () =>
         collectIssues((inner) => {
-          // Reports under `currency` itself.
-          const currency = inner('', () => parseCurrencyCode(price.currency));
+          const currency = inner('currency', () => parseCurrencyCode(price.currency));
           const unitPrice = inner('unitPrice', () => {
             const value = decimal(price.unitPrice);
             if (value.lessThan(0)) throw ValidationError.of('', 'marketable.negative_price', 'a price is not negative');

@@ -62,7 +62,8 @@ function matchField(query: string, value: string): FieldMatch | undefined {
       // Typos: compare with the candidate's start of the same length, allowing one edit per four characters.
       const edits = distance(query, candidate.slice(0, query.length));
       const allowed = Math.max(1, Math.floor(query.length / 4));
-      if (edits <= allowed) found = { kind: 'fuzzy', score: BASE.fuzzy - 10 * edits + wholeBonus };
+      // Long queries allow many edits: the score stays at 1 or more, inside the fuzzy band.
+      if (edits <= allowed) found = { kind: 'fuzzy', score: Math.max(1, BASE.fuzzy - 10 * edits + wholeBonus) };
     }
     if (found && (!best || found.score > best.score)) best = found;
   }
@@ -76,7 +77,8 @@ function matchField(query: string, value: string): FieldMatch | undefined {
 export function scoreContact(normalizedQuery: string, contact: Contact): { score: number; matchedOn: ContactMatch['matchedOn']; matchKind: MatchKind } | undefined {
   const fields: [ContactMatch['matchedOn'], string | undefined][] = [
     ['name', normalizeSearchText(contact.name)],
-    ['email', contact.email],
+    // Folded like the query, or an email with an accent could never match exactly.
+    ['email', contact.email === undefined ? undefined : normalizeSearchText(contact.email)],
     ['phone', contact.phone === undefined ? undefined : phoneDigits(contact.phone)],
   ];
   const queryDigits = phoneDigits(normalizedQuery);

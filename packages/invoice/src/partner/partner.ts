@@ -248,7 +248,9 @@ export class Partner extends AggregateRoot<PartnerId> {
    */
   update(changes: PartnerDetails, at: Date): void {
     this.requireActive();
-    this.state = { ...this.state, ...details(changes), updatedAt: at };
+    // Replaced, not merged: the optional details left out are cleared.
+    const { tradingName: _tradingName, defaultCurrency: _defaultCurrency, defaultPaymentTerms: _defaultPaymentTerms, ...kept } = this.state;
+    this.state = { ...kept, ...details(changes), updatedAt: at };
     this.raise('partner.updated', { partnerId: this.id }, at);
   }
 
@@ -267,6 +269,7 @@ export class Partner extends AggregateRoot<PartnerId> {
   addContact(input: ContactInput, context: { id: ContactId; at: Date }): Contact {
     this.requireActive();
     const added = contact(input, context.id);
+    requireUniqueEmail(added, this.state.contacts);
     this.state = { ...this.state, contacts: [...this.state.contacts, added], updatedAt: context.at };
     this.raise('partner.contact_added', { partnerId: this.id, contactId: added.id }, context.at);
     return added;
@@ -276,6 +279,7 @@ export class Partner extends AggregateRoot<PartnerId> {
   updateContact(contactId: ContactId, changes: Partial<Omit<Contact, 'id'>>, at: Date): Contact {
     this.requireActive();
     const updated = contact({ ...this.contact(contactId), ...changes }, contactId);
+    requireUniqueEmail(updated, this.state.contacts);
     this.state = { ...this.state, contacts: this.state.contacts.map((item) => (item.id === contactId ? updated : item)), updatedAt: at };
     this.raise('partner.contact_updated', { partnerId: this.id, contactId }, at);
     return updated;
@@ -310,7 +314,19 @@ function contacts(inputs: readonly ContactInput[], newContactId: () => ContactId
         throw ValidationError.of('', 'contact.duplicate_email', 'two contacts share an email address');
       });
     }
+    const ids = parsed.filter((item): item is Contact => item !== undefined).map((item) => item.id);
+    if (new Set(ids).size !== ids.length) {
+      attempt('', () => {
+        throw ValidationError.of('', 'contact.duplicate_id', 'each contact appears once');
+      });
+    }
     return parsed.filter((item): item is Contact => item !== undefined);
   });
 }
 
+/** The one-contact counterpart of the check in `contacts`: no two contacts of a partner share an email. */
+function requireUniqueEmail(candidate: Contact, others: readonly Contact[]): void {
+  if (candidate.email !== undefined && others.some((other) => other.id !== candidate.id && other.email === candidate.email)) {
+    throw ValidationError.of('email', 'contact.duplicate_email', 'another contact of this partner has this email address');
+  }
+}

@@ -90,8 +90,7 @@ function series(value: unknown, fallback: string): string {
 
 function terms(input: PartnershipTermsInput) {
   return collectIssues((attempt) => {
-    // Reports under `currency` itself.
-    const currency = attempt('', () => parseCurrencyCode(input.currency)) as CurrencyCode;
+    const currency = attempt('currency', () => parseCurrencyCode(input.currency)) as CurrencyCode;
     const parsedTerms = attempt('paymentTerms', () => paymentTerms(input.paymentTerms));
     const numbering = attempt('numbering', () =>
       collectIssues((inner) => ({
@@ -107,8 +106,7 @@ function terms(input: PartnershipTermsInput) {
         try {
           threshold = Money.of(rule.threshold, currency);
         } catch (error) {
-          // Money.of reports under `amount`; here the field is `threshold`.
-          throw error instanceof ValidationError ? new ValidationError(error.issues.map((issue) => ({ ...issue, path: 'threshold' }))) : error;
+          throw error instanceof ValidationError ? error.prefixed('threshold') : error;
         }
         if (threshold.isNegative()) throw ValidationError.of('threshold', 'partnership.invalid_threshold', 'the threshold is not negative');
         return { kind: 'above', threshold };

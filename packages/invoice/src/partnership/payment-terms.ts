@@ -67,8 +67,14 @@ export function paymentTerms(input: PaymentTermsInput): PaymentTerms {
         throw ValidationError.of('instalments', 'payment_terms.no_instalments', 'give at least one instalment');
       }
       const instalments = input.instalments.map((part, index) => {
-        const percent = decimal(part.percent);
-        if (!percent.isPositive()) throw ValidationError.of(`instalments.${index}.percent`, 'payment_terms.invalid_percent', 'must be above 0');
+        let percent: Decimal;
+        try {
+          percent = decimal(part.percent);
+        } catch (error) {
+          throw error instanceof ValidationError ? error.prefixed(`instalments.${index}.percent`) : error;
+        }
+        // Compared with 0: decimal.js counts 0 as positive.
+        if (!percent.greaterThan(0)) throw ValidationError.of(`instalments.${index}.percent`, 'payment_terms.invalid_percent', 'must be above 0');
         return { percent, days: days(part.days, `instalments.${index}.days`) };
       });
       const total = instalments.reduce((sum, part) => sum.plus(part.percent), decimal(0));

@@ -1,0 +1,226 @@
+import { describe, expect, it } from '@jest/globals';
+import { InvalidStateError, ValidationError, tenantId } from '@invoicing/core';
+import type { MarketableId } from '../shared/ids';
+import { Marketable, type MarketableDetails } from './marketable';
+
+const tenant = tenantId('acme');
+const at = new Date('2026-01-15T09:00:00Z');
+const later = new Date('2026-01-20T10:00:00Z');
+
+function details(overrides: Partial<MarketableDetails> = {}): MarketableDetails {
+  return {
+    sku: 'CONSULT-1',
+    kind: 'service',
+    name: 'Consulting',
+    description: 'Senior consultant',
+    unitCode: 'HUR',
+    prices: [
+      { currency: 'EUR', unitPrice: '95.00' },
+      { currency: 'USD', unitPrice: '110' },
+    ],
+    defaultVat: { code: 'S', rate: '20' },
+    ...overrides,
+  };
+}
+
+function create(overrides: Partial<MarketableDetails> = {}): Marketable {
+  return Marketable.create(details(overrides), { tenantId: tenant, id: 'm-1' as MarketableId, at });
+}
+
+function thrown(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error, none was thrown');
+}
+
+function issuesOf(run: () => unknown): { path: string; code: string }[] {
+  const error = thrown(run);
+  if (!(error instanceof ValidationError)) throw new Error(`expected a ValidationError, got ${String(error)}`);
+  return error.issues.map(({ path, code }) => ({ path, code }));
+}
+
+describe('Marketable', () => {
+  describe('create', () => {
+    it('creates an active marketable and raises marketable.created', () => {
+      const marketable = create();
+
+      expect(marketable.sku).toBe('CONSULT-1');
+      expect(marketable.name).toBe('Consulting');
+      expect(marketable.unitCode).toBe('HUR');
+      expect(marketable.active).toBe(true);
+      expect(marketable.defaultVat.code).toBe('S');
+      expect(marketable.defaultVat.rate?.toString()).toBe('20');
+      expect(marketable.toState()).toMatchObject({ kind: 'service', description: 'Senior consultant', version: 0, createdAt: at, updatedAt: at });
+      expect(marketable.pendingEvents).toEqual([expect.objectContaining({ type: 'marketable.created', aggregateId: 'm-1', payload: { marketableId: 'm-1', sku: 'CONSULT-1' } })]);
+    });
+
+    it('keeps unit prices with more decimals than money allows', () => {
+      const marketable = create({ unitCode: 'KWH', prices: [{ currency: 'EUR', unitPrice: '0.0125' }] });
+
+      expect(marketable.priceIn('EUR')?.toString()).toBe('0.0125');
+    });
+
+    it('accepts a free item (price zero) and no price at all', () => {
+      expect(create({ prices: [{ currency: 'EUR', unitPrice: '0' }] }).priceIn('EUR')?.isZero()).toBe(true);
+      expect(create({ prices: [] }).priceIn('EUR')).toBeUndefined();
+    });
+
+    it.each(['A', '9', 'SKU-1/blue_L.v2', 'a'.repeat(64)])('accepts the SKU %s', (sku) => {
+      expect(create({ sku }).sku).toBe(sku);
+    });
+
+    it.each(['', '-abc', '.hidden', 'a b', 'é', 'a'.repeat(65)])('refuses the SKU %j', (sku) => {
+      expect(issuesOf(() => create({ sku }))).toEqual([{ path: 'sku', code: 'marketable.invalid_sku' }]);
+    });
+
+    it('reports every bad field at once, each under its own path', () => {
+      const issues = issuesOf(() =>
+        create({
+          sku: ' ',
+          kind: 'subscription' as 'service',
+          name: '',
+          unitCode: 'hour',
+          prices: [
+            { currency: 'EURO', unitPrice: '1' },
+            { currency: 'USD', unitPrice: '-1' },
+            { currency: 'GBP', unitPrice: '1e3' },
+          ],
+          defaultVat: { code: 'S' },
+        }),
+      );
+
+      expect(issues).toEqual([
+        { path: 'sku', code: 'marketable.invalid_sku' },
+        { path: 'kind', code: 'marketable.invalid_kind' },
+        { path: 'name', code: 'text.required' },
+        { path: 'unitCode', code: 'unit_code.malformed' },
+        { path: 'prices.0.currency', code: 'money.unknown_currency' },
+        { path: 'prices.1.unitPrice', code: 'marketable.negative_price' },
+        { path: 'prices.2.unitPrice', code: 'decimal.malformed' },
+        { path: 'defaultVat.rate', code: 'vat.rate_required' },
+      ]);
+    });
+
+    it('refuses two prices in one currency', () => {
+      expect(
+        issuesOf(() =>
+          create({
+            prices: [
+              { currency: 'EUR', unitPrice: '1' },
+              { currency: 'EUR', unitPrice: '2' },
+            ],
+          }),
+        ),
+      ).toEqual([{ path: 'prices', code: 'marketable.duplicate_currency' }]);
+    });
+
+    it('refuses a description longer than 2000 characters', () => {
+      expect(issuesOf(() => create({ description: 'd'.repeat(2001) }))).toEqual([{ path: 'description', code: 'text.too_long' }]);
+    });
+  });
+
+  describe('priceIn', () => {
+    it('gives the list price in a currency, or undefined when there is none', () => {
+      const marketable = create();
+
+      expect(marketable.priceIn('EUR')?.toString()).toBe('95');
+      expect(marketable.priceIn('USD')?.toString()).toBe('110');
+      expect(marketable.priceIn('GBP')).toBeUndefined();
+    });
+  });
+
+  describe('update', () => {
+    it('changes the given fields, keeps the others and raises marketable.updated', () => {
+      const marketable = create();
+      marketable.markSaved();
+
+      marketable.update({ name: 'Senior consulting', prices: [{ currency: 'GBP', unitPrice: '80.50' }] }, later);
+
+      expect(marketable.name).toBe('Senior consulting');
+      expect(marketable.sku).toBe('CONSULT-1');
+      expect(marketable.unitCode).toBe('HUR');
+      expect(marketable.toState().description).toBe('Senior consultant');
+      // The prices are replaced as a whole.
+      expect(marketable.priceIn('EUR')).toBeUndefined();
+      expect(marketable.priceIn('GBP')?.toString()).toBe('80.5');
+      expect(marketable.defaultVat.rate?.toString()).toBe('20');
+      expect(marketable.toState().updatedAt).toEqual(later);
+      expect(marketable.pendingEvents).toEqual([expect.objectContaining({ type: 'marketable.updated', payload: { marketableId: 'm-1' } })]);
+    });
+
+    it('keeps price decimals and the VAT exemption through an update of other fields', () => {
+      const marketable = create({ prices: [{ currency: 'EUR', unitPrice: '0.0125' }], defaultVat: { code: 'E', exemptionReason: 'Training', exemptionReasonCode: 'VATEX-EU-J' } });
+
+      marketable.update({ name: 'Training' }, later);
+
+      expect(marketable.priceIn('EUR')?.toString()).toBe('0.0125');
+      expect(marketable.defaultVat).toMatchObject({ code: 'E', exemptionReason: 'Training', exemptionReasonCode: 'VATEX-EU-J' });
+    });
+
+    it('clears the description when it is given as undefined', () => {
+      const marketable = create();
+
+      marketable.update({ description: undefined }, later);
+
+      expect(marketable.toState()).not.toHaveProperty('description');
+    });
+
+    it('changes nothing when the change is invalid', () => {
+      const marketable = create();
+      marketable.markSaved();
+      const before = marketable.toState();
+
+      expect(issuesOf(() => marketable.update({ sku: 'bad sku', defaultVat: { code: 'Q' } }, later))).toEqual([
+        { path: 'sku', code: 'marketable.invalid_sku' },
+        { path: 'defaultVat.code', code: 'vat.unknown_category' },
+      ]);
+      expect(marketable.toState()).toEqual(before);
+      expect(marketable.pendingEvents).toEqual([]);
+    });
+  });
+
+  describe('deactivate', () => {
+    it('stops offering the marketable and raises marketable.deactivated', () => {
+      const marketable = create();
+      marketable.markSaved();
+
+      marketable.deactivate(later);
+
+      expect(marketable.active).toBe(false);
+      expect(marketable.pendingEvents).toEqual([expect.objectContaining({ type: 'marketable.deactivated', payload: { marketableId: 'm-1' } })]);
+    });
+
+    it('is refused with marketable.inactive when it is already inactive', () => {
+      const marketable = create();
+      marketable.deactivate(at);
+
+      const error = thrown(() => marketable.deactivate(later));
+
+      expect(error).toBeInstanceOf(InvalidStateError);
+      expect(error).toMatchObject({ code: 'marketable.inactive' });
+    });
+  });
+
+  describe('activate', () => {
+    it('offers an inactive marketable again and raises marketable.activated', () => {
+      const marketable = create();
+      marketable.deactivate(at);
+      marketable.markSaved();
+
+      marketable.activate(later);
+
+      expect(marketable.active).toBe(true);
+      expect(marketable.pendingEvents).toEqual([expect.objectContaining({ type: 'marketable.activated' })]);
+    });
+
+    it('is refused with marketable.active when it is already active', () => {
+      const error = thrown(() => create().activate(later));
+
+      expect(error).toBeInstanceOf(InvalidStateError);
+      expect(error).toMatchObject({ code: 'marketable.active' });
+    });
+  });
+});

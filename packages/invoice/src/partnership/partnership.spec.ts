@@ -1,0 +1,374 @@
+import { describe, expect, it } from '@jest/globals';
+import { InvalidStateError, Money, ValidationError, parseCalendarDate, tenantId } from '@invoicing/core';
+import type { MarketableId, PartnerId, PartnershipId } from '../shared/ids';
+import { Partnership, type PartnershipTermsInput } from './partnership';
+
+const tenant = tenantId('acme');
+const at = new Date('2026-01-15T09:00:00Z');
+const later = new Date('2026-01-20T10:00:00Z');
+const sellerId = 'p-seller' as PartnerId;
+const buyerId = 'p-buyer' as PartnerId;
+const widget = 'm-widget' as MarketableId;
+const gadget = 'm-gadget' as MarketableId;
+
+function terms(overrides: Partial<PartnershipTermsInput> = {}): PartnershipTermsInput {
+  return { currency: 'EUR', paymentTerms: { kind: 'net', days: 30 }, validFrom: '2026-01-01', ...overrides };
+}
+
+function create(overrides: Partial<PartnershipTermsInput> = {}): Partnership {
+  return Partnership.create({ sellerId, buyerId, ...terms(overrides) }, { tenantId: tenant, id: 'ps-1' as PartnershipId, at });
+}
+
+function thrown(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error, none was thrown');
+}
+
+function issuesOf(run: () => unknown): { path: string; code: string }[] {
+  const error = thrown(run);
+  if (!(error instanceof ValidationError)) throw new Error(`expected a ValidationError, got ${String(error)}`);
+  return error.issues.map(({ path, code }) => ({ path, code }));
+}
+
+const day = parseCalendarDate;
+const eur = (amount: string): Money => Money.of(amount, 'EUR');
+
+describe('Partnership', () => {
+  describe('create', () => {
+    it('opens an active partnership with default numbering and policy, and raises partnership.created', () => {
+      const partnership = create();
+
+      expect(partnership.toState()).toEqual({
+        tenantId: 'acme',
+        id: 'ps-1',
+        version: 0,
+        sellerId,
+        buyerId,
+        currency: 'EUR',
+        paymentTerms: { kind: 'net', days: 30 },
+        numbering: { invoice: 'INV', creditNote: 'CN' },
+        policy: { approval: { kind: 'none' }, deliveryFormat: 'pdf' },
+        priceOverrides: [],
+        status: 'active',
+        validFrom: '2026-01-01',
+        createdAt: at,
+        updatedAt: at,
+      });
+      expect(partnership.pendingEvents).toEqual([
+        expect.objectContaining({ type: 'partnership.created', aggregateId: 'ps-1', payload: { partnershipId: 'ps-1', sellerId, buyerId } }),
+      ]);
+    });
+
+    it('keeps the numbering, policy, validity and buyer reference it is given', () => {
+      const partnership = create({
+        numbering: { invoice: 'F2026', creditNote: 'AV-2026' },
+        policy: { approval: { kind: 'above', threshold: '1000.00' }, deliveryFormat: 'ubl' },
+        validUntil: '2026-12-31',
+        buyerReference: ' CONTRACT-7 ',
+      });
+
+      expect(partnership.numbering).toEqual({ invoice: 'F2026', creditNote: 'AV-2026' });
+      expect(partnership.policy.deliveryFormat).toBe('ubl');
+      expect(partnership.policy.approval).toEqual({ kind: 'above', threshold: eur('1000.00') });
+      expect(partnership.toState().validUntil).toBe('2026-12-31');
+      expect(partnership.buyerReference).toBe('CONTRACT-7');
+    });
+
+    it('is refused with partnership.same_partner when seller and buyer are one partner', () => {
+      expect(issuesOf(() => Partnership.create({ sellerId, buyerId: sellerId, ...terms() }, { tenantId: tenant, id: 'ps-1' as PartnershipId, at }))).toEqual([
+        { path: 'buyerId', code: 'partnership.same_partner' },
+      ]);
+    });
+
+    it('reports every bad field at once, each under its own path', () => {
+      const issues = issuesOf(() =>
+        create({
+          currency: 'EURO',
+          paymentTerms: { kind: 'net', days: 1.5 },
+          numbering: { invoice: 'inv', creditNote: 'C'.repeat(21) },
+          policy: { approval: { kind: 'sometimes' } as never, deliveryFormat: 'fax' },
+          validFrom: '2026-13-01',
+          buyerReference: 'r'.repeat(101),
+        }),
+      );
+
+      expect(issues).toEqual([
+        { path: 'currency', code: 'money.unknown_currency' },
+        { path: 'paymentTerms.days', code: 'payment_terms.invalid_days' },
+        { path: 'numbering.invoice', code: 'partnership.invalid_series' },
+        { path: 'numbering.creditNote', code: 'partnership.invalid_series' },
+        { path: 'policy.approval.kind', code: 'partnership.invalid_approval' },
+        { path: 'policy.deliveryFormat', code: 'partnership.invalid_delivery_format' },
+        { path: 'validFrom', code: 'date.malformed' },
+        { path: 'buyerReference', code: 'text.too_long' },
+      ]);
+    });
+
+    it.each(['INV', 'F2026', 'A-B-C', '9', 'X'.repeat(20)])('accepts the series %s', (series) => {
+      expect(create({ numbering: { invoice: series } }).numbering.invoice).toBe(series);
+    });
+
+    it.each(['inv', '-INV', 'INV_1', 'INV 1', 'X'.repeat(21), ''])('refuses the series %j', (series) => {
+      expect(issuesOf(() => create({ numbering: { creditNote: series } }))).toEqual([{ path: 'numbering.creditNote', code: 'partnership.invalid_series' }]);
+    });
+
+    it('refuses a validity that ends before it starts, and accepts a single day', () => {
+      expect(issuesOf(() => create({ validFrom: '2026-06-01', validUntil: '2026-05-31' }))).toEqual([{ path: 'validUntil', code: 'partnership.invalid_validity' }]);
+      expect(create({ validFrom: '2026-06-01', validUntil: '2026-06-01' }).isActiveOn(day('2026-06-01'))).toBe(true);
+    });
+
+    it('refuses a negative approval threshold, or one with more decimals than the currency', () => {
+      expect(issuesOf(() => create({ policy: { approval: { kind: 'above', threshold: '-1.00' } } }))).toEqual([
+        { path: 'policy.approval.threshold', code: 'partnership.invalid_threshold' },
+      ]);
+      expect(issuesOf(() => create({ policy: { approval: { kind: 'above', threshold: '1.001' } } }))).toEqual([
+        { path: 'policy.approval.threshold', code: 'money.precision_exceeded' },
+      ]);
+    });
+
+    it('reads the threshold in the partnership currency', () => {
+      expect(issuesOf(() => create({ currency: 'JPY', policy: { approval: { kind: 'above', threshold: '1000.5' } } }))).toEqual([
+        { path: 'policy.approval.threshold', code: 'money.precision_exceeded' },
+      ]);
+      expect(create({ currency: 'JPY', policy: { approval: { kind: 'above', threshold: '1000' } } }).requiresApproval(Money.of('1001', 'JPY'))).toBe(true);
+    });
+  });
+
+  describe('isActiveOn', () => {
+    it('is true from the first to the last day of the validity, and false outside', () => {
+      const partnership = create({ validFrom: '2026-01-01', validUntil: '2026-12-31' });
+
+      expect(partnership.isActiveOn(day('2025-12-31'))).toBe(false);
+      expect(partnership.isActiveOn(day('2026-01-01'))).toBe(true);
+      expect(partnership.isActiveOn(day('2026-07-14'))).toBe(true);
+      expect(partnership.isActiveOn(day('2026-12-31'))).toBe(true);
+      expect(partnership.isActiveOn(day('2027-01-01'))).toBe(false);
+    });
+
+    it('has no end when validUntil is not given', () => {
+      expect(create().isActiveOn(day('2099-12-31'))).toBe(true);
+    });
+
+    it('is false while the partnership is suspended or after it ended', () => {
+      const suspended = create();
+      suspended.suspend(at);
+      const ended = create();
+      ended.end(at);
+
+      expect(suspended.isActiveOn(day('2026-02-01'))).toBe(false);
+      expect(ended.isActiveOn(day('2026-02-01'))).toBe(false);
+    });
+  });
+
+  describe('requiresApproval', () => {
+    it('never requires approval when the rule is none', () => {
+      expect(create().requiresApproval(eur('1000000.00'))).toBe(false);
+    });
+
+    it('always requires approval when the rule is always, even for nothing due', () => {
+      const partnership = create({ policy: { approval: { kind: 'always' } } });
+
+      expect(partnership.requiresApproval(eur('0.00'))).toBe(true);
+      expect(partnership.requiresApproval(eur('5.00'))).toBe(true);
+    });
+
+    it('requires approval only above the threshold, not at it', () => {
+      const partnership = create({ policy: { approval: { kind: 'above', threshold: '1000.00' } } });
+
+      expect(partnership.requiresApproval(eur('999.99'))).toBe(false);
+      expect(partnership.requiresApproval(eur('1000.00'))).toBe(false);
+      expect(partnership.requiresApproval(eur('1000.01'))).toBe(true);
+    });
+  });
+
+  describe('setPriceOverride', () => {
+    it('sets a negotiated price, replaces it when set again, and raises partnership.price_set', () => {
+      const partnership = create();
+      partnership.markSaved();
+
+      partnership.setPriceOverride(widget, '9.50', at);
+      partnership.setPriceOverride(gadget, '0.0125', at);
+      partnership.setPriceOverride(widget, '8.75', later);
+
+      expect(partnership.priceOverride(widget)?.toString()).toBe('8.75');
+      expect(partnership.priceOverride(gadget)?.toString()).toBe('0.0125');
+      expect(partnership.priceOverride('m-other' as MarketableId)).toBeUndefined();
+      expect(partnership.toState().priceOverrides).toHaveLength(2);
+      expect(partnership.pendingEvents.map((event) => event.payload)).toEqual([
+        { partnershipId: 'ps-1', marketableId: widget, unitPrice: '9.5' },
+        { partnershipId: 'ps-1', marketableId: gadget, unitPrice: '0.0125' },
+        { partnershipId: 'ps-1', marketableId: widget, unitPrice: '8.75' },
+      ]);
+      expect(partnership.pendingEvents.every((event) => event.type === 'partnership.price_set')).toBe(true);
+    });
+
+    it('accepts a price of zero', () => {
+      const partnership = create();
+
+      partnership.setPriceOverride(widget, '0', at);
+
+      expect(partnership.priceOverride(widget)?.isZero()).toBe(true);
+    });
+
+    it('refuses a negative price with partnership.negative_price, and a malformed one with decimal.malformed', () => {
+      const partnership = create();
+
+      expect(issuesOf(() => partnership.setPriceOverride(widget, '-0.01', at))).toEqual([{ path: 'unitPrice', code: 'partnership.negative_price' }]);
+      expect(issuesOf(() => partnership.setPriceOverride(widget, '9,50', at))).toEqual([{ path: 'unitPrice', code: 'decimal.malformed' }]);
+      expect(partnership.priceOverride(widget)).toBeUndefined();
+    });
+  });
+
+  describe('removePriceOverride', () => {
+    it('drops the negotiated price and raises partnership.price_removed', () => {
+      const partnership = create();
+      partnership.setPriceOverride(widget, '9.50', at);
+      partnership.setPriceOverride(gadget, '3', at);
+      partnership.markSaved();
+
+      partnership.removePriceOverride(widget, later);
+
+      expect(partnership.priceOverride(widget)).toBeUndefined();
+      expect(partnership.priceOverride(gadget)?.toString()).toBe('3');
+      expect(partnership.pendingEvents).toEqual([expect.objectContaining({ type: 'partnership.price_removed', payload: { partnershipId: 'ps-1', marketableId: widget } })]);
+    });
+  });
+
+  describe('updateTerms', () => {
+    it('replaces the terms, keeps prices and status, drops the optional terms left out, and raises partnership.terms_updated', () => {
+      const partnership = create({ validUntil: '2026-12-31', buyerReference: 'CONTRACT-7' });
+      partnership.setPriceOverride(widget, '9.50', at);
+      partnership.suspend(at);
+      partnership.markSaved();
+
+      partnership.updateTerms(terms({ paymentTerms: { kind: 'end_of_month', days: 45 }, numbering: { invoice: 'F2026' }, validFrom: '2026-02-01' }), later);
+
+      const state = partnership.toState();
+      expect(state).toMatchObject({
+        paymentTerms: { kind: 'end_of_month', days: 45 },
+        numbering: { invoice: 'F2026', creditNote: 'CN' },
+        validFrom: '2026-02-01',
+        status: 'suspended',
+        createdAt: at,
+        updatedAt: later,
+      });
+      expect(state.validUntil).toBeUndefined();
+      expect(state.buyerReference).toBeUndefined();
+      expect(partnership.priceOverride(widget)?.toString()).toBe('9.5');
+      expect(partnership.pendingEvents).toEqual([expect.objectContaining({ type: 'partnership.terms_updated', payload: { partnershipId: 'ps-1' } })]);
+    });
+
+    it('refuses a currency change while negotiated prices exist, and accepts it once they are removed', () => {
+      const partnership = create();
+      partnership.setPriceOverride(widget, '9.50', at);
+      partnership.markSaved();
+
+      expect(issuesOf(() => partnership.updateTerms(terms({ currency: 'USD' }), later))).toEqual([{ path: 'currency', code: 'partnership.currency_has_prices' }]);
+      expect(partnership.currency).toBe('EUR');
+      expect(partnership.pendingEvents).toEqual([]);
+
+      partnership.removePriceOverride(widget, later);
+      partnership.updateTerms(terms({ currency: 'USD' }), later);
+      expect(partnership.currency).toBe('USD');
+    });
+
+    it('accepts new terms in the same currency while negotiated prices exist', () => {
+      const partnership = create();
+      partnership.setPriceOverride(widget, '9.50', at);
+
+      partnership.updateTerms(terms({ paymentTerms: { kind: 'due_on_receipt' } }), later);
+
+      expect(partnership.paymentTerms).toEqual({ kind: 'due_on_receipt' });
+    });
+
+    it('changes nothing when the new terms are invalid', () => {
+      const partnership = create();
+      partnership.markSaved();
+      const before = partnership.toState();
+
+      expect(issuesOf(() => partnership.updateTerms(terms({ numbering: { invoice: 'bad' } }), later))).toEqual([{ path: 'numbering.invoice', code: 'partnership.invalid_series' }]);
+      expect(partnership.toState()).toEqual(before);
+    });
+  });
+
+  describe('suspend', () => {
+    it('pauses an active partnership and raises partnership.suspended', () => {
+      const partnership = create();
+      partnership.markSaved();
+
+      partnership.suspend(later);
+
+      expect(partnership.status).toBe('suspended');
+      expect(partnership.pendingEvents).toEqual([expect.objectContaining({ type: 'partnership.suspended', payload: { partnershipId: 'ps-1' } })]);
+    });
+
+    it('is refused with partnership.not_active when suspended or ended', () => {
+      const suspended = create();
+      suspended.suspend(at);
+      const ended = create();
+      ended.end(at);
+
+      expect(thrown(() => suspended.suspend(later))).toMatchObject({ code: 'partnership.not_active' });
+      expect(thrown(() => ended.suspend(later))).toBeInstanceOf(InvalidStateError);
+      expect(ended.status).toBe('ended');
+    });
+  });
+
+  describe('resume', () => {
+    it('resumes a suspended partnership and raises partnership.resumed', () => {
+      const partnership = create();
+      partnership.suspend(at);
+      partnership.markSaved();
+
+      partnership.resume(later);
+
+      expect(partnership.status).toBe('active');
+      expect(partnership.pendingEvents).toEqual([expect.objectContaining({ type: 'partnership.resumed' })]);
+    });
+
+    it('is refused with partnership.not_suspended when active or ended', () => {
+      const ended = create();
+      ended.end(at);
+
+      expect(thrown(() => create().resume(later))).toMatchObject({ code: 'partnership.not_suspended' });
+      expect(thrown(() => ended.resume(later))).toMatchObject({ code: 'partnership.not_suspended' });
+      expect(ended.status).toBe('ended');
+    });
+  });
+
+  describe('end', () => {
+    it.each(['active', 'suspended'] as const)('ends a partnership that is %s and raises partnership.ended', (status) => {
+      const partnership = create();
+      if (status === 'suspended') partnership.suspend(at);
+      partnership.markSaved();
+
+      partnership.end(later);
+
+      expect(partnership.status).toBe('ended');
+      expect(partnership.pendingEvents).toEqual([expect.objectContaining({ type: 'partnership.ended' })]);
+    });
+
+    it.each<[string, (partnership: Partnership) => void]>([
+      ['end', (partnership) => partnership.end(later)],
+      ['updateTerms', (partnership) => partnership.updateTerms(terms(), later)],
+      ['setPriceOverride', (partnership) => partnership.setPriceOverride(widget, '1', later)],
+      ['removePriceOverride', (partnership) => partnership.removePriceOverride(widget, later)],
+    ])('refuses %s with partnership.ended once ended', (_command, run) => {
+      const partnership = create();
+      partnership.end(at);
+      partnership.markSaved();
+      const before = partnership.toState();
+
+      const error = thrown(() => run(partnership));
+
+      expect(error).toBeInstanceOf(InvalidStateError);
+      expect(error).toMatchObject({ code: 'partnership.ended' });
+      expect(partnership.toState()).toEqual(before);
+      expect(partnership.pendingEvents).toEqual([]);
+    });
+  });
+});
