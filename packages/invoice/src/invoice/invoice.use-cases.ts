@@ -130,6 +130,10 @@ export class CreateInvoiceDraft {
         ...command,
         ...(command.buyerReference === undefined && partnership.buyerReference !== undefined ? { buyerReference: partnership.buyerReference } : {}),
         lines: await this.lines.resolve(tenantId, partnership, command.lines),
+        // Set here, never taken from the command: a request body passed through must not draft a credit note or a flag.
+        kind: 'invoice',
+        precedingInvoice: undefined,
+        possibleDuplicateOf: undefined,
         partnershipId: partnership.id,
         sellerId: partnership.sellerId,
         buyerId: partnership.buyerId,
@@ -322,14 +326,21 @@ export class CreateCreditNote {
     const issueDate = today(this.clock, this.settings.timeZone);
     const context = { issueDate, ...parties, requiresApproval: false };
     creditNote.assertIssuable(context);
+    const reference = creditNote.externalReference;
+    if (reference !== undefined) {
+      const existing = await this.invoices.findByExternalReference(tenantId, invoice.sellerId, invoice.buyerId, reference);
+      if (existing) throw duplicateReference(existing.id, reference);
+    }
     const sequence = await this.numbers.reserve(tenantId, creditNote.series, creditNote.id);
     creditNote.issue({ ...context, number: formatDocumentNumber(creditNote.series, sequence), at: this.clock.now() });
-    await this.invoices.save(creditNote);
+    // The credit is applied first, on fresh state: a concurrent payment or credit then refuses this one before the
+    // credit note exists, instead of leaving an issued credit note that no invoice accounts for.
     await retryOnConflict(async () => {
       const fresh = await load(this.invoices, tenantId, invoice.id, 'invoice');
       fresh.applyCredit({ creditNoteId: creditNote.id, creditNoteNumber: creditNote.number ?? '', amount, appliedOn: issueDate }, this.clock.now());
       await this.invoices.save(fresh);
     });
+    await this.invoices.save(creditNote);
     return creditNote.toState();
   }
 }

@@ -147,10 +147,10 @@ export class RefundCredit {
   }): Promise<{ readonly refundId: string; readonly amount: Money; readonly payments: readonly PaymentId[] }> {
     const { tenantId } = command;
     await load(this.partners, tenantId, command.partnerId, 'partner');
-    const currency = parseCurrencyCode(command.currency);
-    const amount = Money.of(command.amount, currency);
+    const currency = field('currency', () => parseCurrencyCode(command.currency));
+    const amount = field('amount', () => Money.of(command.amount, currency));
     if (!amount.isPositive()) throw ValidationError.of('amount', 'payment.invalid_amount', 'a refund is above zero');
-    const refundedOn: CalendarDate = parseCalendarDate(command.refundedOn);
+    const refundedOn: CalendarDate = field('refundedOn', () => parseCalendarDate(command.refundedOn));
     const refundId = this.ids.next<'Refund'>();
     const sources = await this.payments.findWithUnappliedCredit(tenantId, command.partnerId, currency);
     const available = Money.sum(currency, sources.map((payment) => payment.unapplied));
@@ -174,6 +174,15 @@ export class RefundCredit {
     }
     if (remaining.isPositive()) throw new InsufficientCreditError(amount, amount.subtract(remaining));
     return { refundId, amount, payments: used };
+  }
+}
+
+/** Parses one field of a command, reporting its problems under the field's name whatever path the parser chose. */
+function field<T>(path: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw error instanceof ValidationError ? new ValidationError(error.issues.map((issue) => ({ ...issue, path })), error.code) : error;
   }
 }
 

@@ -1,0 +1,738 @@
+import 'reflect-metadata';
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { Money, tenantId, type TenantId } from '@invoicing/core';
+import fc from 'fast-check';
+import { CreateMarketable, SetMarketableActive } from '../marketable/marketable.use-cases';
+import { CreatePartner, UpdatePartner } from '../partner/partner.use-cases';
+import type { PartnershipTermsInput } from '../partnership/partnership';
+import { ChangePartnershipStatus, CreatePartnership, SetPriceOverride } from '../partnership/partnership.use-cases';
+import { RecordPayment } from '../payment/payment.use-cases';
+import { ListInvoices } from '../queries/report.use-cases';
+import type { ContactId, InvoiceId, MarketableId, PartnershipId } from '../shared/ids';
+import { RelayEvents } from '../shared/relay-events.use-case';
+import { createInMemoryAdapters } from '../testing/in-memory/in-memory-adapters';
+import { SCENARIO_BUYER, SCENARIO_MARKETABLE, SCENARIO_TERMS, createScenario, type Scenario } from '../testing/scenario';
+import { Invoice, type InvoiceState } from './invoice';
+import type { InvoiceRepository } from './invoice-repository.port';
+import {
+  ApproveInvoice,
+  CreateCreditNote,
+  CreateInvoiceDraft,
+  GetInvoice,
+  IssueInvoice,
+  MarkInvoiceUncollectible,
+  UpdateInvoiceDraft,
+  VoidInvoice,
+  type DraftInput,
+  type DraftLineInput,
+} from './invoice.use-cases';
+
+const OTHER_TENANT = tenantId('tenant-b');
+
+const error = (name: string, code: string) => expect.objectContaining({ name, code });
+const issueAt = (path: string, code: string) => expect.objectContaining({ path, code });
+
+/** A free-text line at a net price, standard VAT 20 %: its total with VAT is 1.2 × the price. */
+const serviceLine = (netPrice: string): DraftLineInput => ({ name: 'Service', quantity: '1', unitCode: 'C62', netPrice, vat: { code: 'S', rate: '20' } });
+
+type DraftCommand = Partial<DraftInput> & { readonly partnershipId?: PartnershipId; readonly externalReference?: string; readonly tenantId?: TenantId };
+
+let s: Scenario;
+
+beforeEach(async () => {
+  s = await createScenario();
+});
+
+/** Two consulting days for the scenario buyer, 1 920.00 EUR with VAT, unless told otherwise. */
+function draft(command: DraftCommand = {}): Promise<InvoiceState> {
+  return s.use(CreateInvoiceDraft).execute({
+    tenantId: s.tenantId,
+    partnershipId: s.partnership.id,
+    lines: [{ marketableId: s.marketable.id, quantity: '2' }],
+    ...command,
+  });
+}
+
+function issue(invoiceId: InvoiceId, tenant: TenantId = s.tenantId): Promise<InvoiceState> {
+  return s.use(IssueInvoice).execute({ tenantId: tenant, invoiceId });
+}
+
+async function issued(command: DraftCommand = {}): Promise<InvoiceState> {
+  return issue((await draft(command)).id, command.tenantId);
+}
+
+function get(invoiceId: InvoiceId): Promise<InvoiceState> {
+  return s.use(GetInvoice).execute({ tenantId: s.tenantId, invoiceId });
+}
+
+function outstanding(state: InvoiceState): string {
+  return Invoice.restore(state).outstanding.toString();
+}
+
+async function documents(kind?: 'invoice' | 'credit_note'): Promise<InvoiceState['id'][]> {
+  const page = await s.use(ListInvoices).execute({ tenantId: s.tenantId, filter: kind === undefined ? {} : { kind }, page: { limit: 200 } });
+  return page.items.map((item) => item.id);
+}
+
+async function partnership(terms: Partial<PartnershipTermsInput>, buyerId = s.buyer.id) {
+  return s.use(CreatePartnership).execute({ tenantId: s.tenantId, sellerId: s.seller.id, buyerId, ...SCENARIO_TERMS, ...terms });
+}
+
+async function otherBuyer(details: Partial<typeof SCENARIO_BUYER> = {}) {
+  return s.use(CreatePartner).execute({ tenantId: s.tenantId, ...SCENARIO_BUYER, legalName: 'Südwind AG', identifiers: { vatId: 'DE987654321' }, contacts: [], ...details });
+}
+
+function pay(invoiceId: InvoiceId, amount: string) {
+  return s.use(RecordPayment).execute({ tenantId: s.tenantId, partnerId: s.buyer.id, amount, currency: 'EUR', receivedOn: '2026-03-10', applyTo: [invoiceId] });
+}
+
+function credit(invoiceId: InvoiceId, command: Omit<Parameters<CreateCreditNote['execute']>[0], 'tenantId' | 'invoiceId'> = {}) {
+  return s.use(CreateCreditNote).execute({ tenantId: s.tenantId, invoiceId, ...command });
+}
+
+describe('CreateInvoiceDraft', () => {
+  describe('execute', () => {
+    it('fills a catalogue line from the marketable with its list price in the partnership currency', async () => {
+      const created = await draft();
+
+      expect(created).toMatchObject({ kind: 'invoice', status: 'draft', series: 'INV', currency: 'EUR', sellerId: s.seller.id, buyerId: s.buyer.id, version: 1 });
+      expect(created.number).toBeUndefined();
+      const [line] = created.lines;
+      expect(line).toMatchObject({ id: '1', marketableId: s.marketable.id, name: 'Consulting day', sellerItemId: 'CONSULT-DAY', unitCode: 'DAY' });
+      expect(line?.netPrice.toString()).toBe('800');
+      expect(line?.vat.code).toBe('S');
+      expect(line?.vat.rate?.toString()).toBe('20');
+      // 2 × 800.00 = 1 600.00 net, 20 % VAT 320.00.
+      expect(line?.netAmount.toString()).toBe('1600.00');
+      expect(created.totals.taxExclusive.toString()).toBe('1600.00');
+      expect(created.totals.taxTotal.toString()).toBe('320.00');
+      expect(created.totals.amountDue.toString()).toBe('1920.00');
+    });
+
+    it('uses the list price of the partnership currency when the partnership trades in USD', async () => {
+      const dollars = await partnership({ currency: 'USD' });
+
+      const created = await draft({ partnershipId: dollars.id });
+
+      // 2 × 900 = 1 800.00 USD net, 360.00 VAT.
+      expect(created.currency).toBe('USD');
+      expect(created.totals.taxInclusive.toJSON()).toEqual({ amount: '2160.00', currency: 'USD' });
+    });
+
+    it('uses the negotiated price when the partnership overrides the list price', async () => {
+      await s.use(SetPriceOverride).execute({ tenantId: s.tenantId, partnershipId: s.partnership.id, marketableId: s.marketable.id, unitPrice: '750' });
+
+      const created = await draft();
+
+      // 2 × 750.00 = 1 500.00 net, 300.00 VAT.
+      expect(created.lines[0]?.netPrice.toString()).toBe('750');
+      expect(created.totals.amountDue.toString()).toBe('1800.00');
+    });
+
+    it('keeps what the caller gives on a catalogue line over the catalogue and the negotiated price', async () => {
+      await s.use(SetPriceOverride).execute({ tenantId: s.tenantId, partnershipId: s.partnership.id, marketableId: s.marketable.id, unitPrice: '750' });
+
+      const created = await draft({
+        lines: [{ marketableId: s.marketable.id, quantity: '1', netPrice: '700', name: 'Workshop day', vat: { code: 'S', rate: '10' } }],
+      });
+
+      expect(created.lines[0]).toMatchObject({ name: 'Workshop day', sellerItemId: 'CONSULT-DAY', unitCode: 'DAY' });
+      // 700.00 + 10 % = 770.00.
+      expect(created.totals.amountDue.toString()).toBe('770.00');
+    });
+
+    it('copies the partnership’s buyer reference when the draft gives none', async () => {
+      const withReference = await partnership({ buyerReference: 'CONTRACT-42' });
+
+      expect((await draft({ partnershipId: withReference.id })).buyerReference).toBe('CONTRACT-42');
+      expect((await draft({ partnershipId: withReference.id, buyerReference: 'PO-7' })).buyerReference).toBe('PO-7');
+    });
+
+    it('fails with line.price_required at lines.N.netPrice and saves nothing when the marketable has no price in the currency', async () => {
+      const unpriced = await s.use(CreateMarketable).execute({ tenantId: s.tenantId, ...SCENARIO_MARKETABLE, sku: 'GBP-ONLY', prices: [{ currency: 'GBP', unitPrice: '10' }] });
+
+      const failure = await draft({ lines: [serviceLine('10'), { marketableId: unpriced.id, quantity: '1' }] }).catch((caught: unknown) => caught);
+
+      expect(failure).toEqual(error('ValidationError', 'line.price_required'));
+      expect((failure as { issues: unknown[] }).issues).toEqual([issueAt('lines.1.netPrice', 'line.price_required')]);
+      expect(await documents()).toEqual([]);
+    });
+
+    it('reports an inactive and an unknown marketable at their lines’ marketableId', async () => {
+      await s.use(SetMarketableActive).execute({ tenantId: s.tenantId, marketableId: s.marketable.id, active: false });
+      const theirs = await s.use(CreateMarketable).execute({ tenantId: OTHER_TENANT, ...SCENARIO_MARKETABLE });
+
+      const failure = await draft({
+        lines: [
+          { marketableId: s.marketable.id, quantity: '1' },
+          { marketableId: 'id-999999' as MarketableId, quantity: '1' },
+          { marketableId: theirs.id, quantity: '1' },
+        ],
+      }).catch((caught: unknown) => caught);
+
+      expect((failure as { issues: unknown[] }).issues).toEqual([
+        issueAt('lines.0.marketableId', 'line.marketable_inactive'),
+        issueAt('lines.1.marketableId', 'line.marketable_not_found'),
+        issueAt('lines.2.marketableId', 'line.marketable_not_found'),
+      ]);
+      expect(await documents()).toEqual([]);
+    });
+
+    it.each([
+      ['before the partnership starts', {}, '2025-12-31'],
+      ['after the partnership ends', { validUntil: '2026-06-30' }, '2026-07-01'],
+    ])('fails with partnership.not_active when the planned issue date is %s', async (_when, terms, issueDate) => {
+      const limited = await partnership(terms);
+
+      await expect(draft({ partnershipId: limited.id, issueDate })).rejects.toEqual(error('InvalidStateError', 'partnership.not_active'));
+      expect(await documents()).toEqual([]);
+    });
+
+    it('fails with partnership.not_active when the partnership is suspended', async () => {
+      await s.use(ChangePartnershipStatus).execute({ tenantId: s.tenantId, partnershipId: s.partnership.id, action: 'suspend' });
+
+      await expect(draft()).rejects.toEqual(error('InvalidStateError', 'partnership.not_active'));
+    });
+
+    it('fails with partnership.not_found when the partnership is another tenant’s', async () => {
+      await expect(draft({ tenantId: OTHER_TENANT })).rejects.toEqual(error('NotFoundError', 'partnership.not_found'));
+    });
+
+    it('fails with date.malformed at issueDate when the planned issue date does not exist', async () => {
+      const failure = await draft({ issueDate: '2026-02-29' }).catch((caught: unknown) => caught);
+
+      expect((failure as { issues: unknown[] }).issues).toEqual([issueAt('issueDate', 'date.malformed')]);
+    });
+
+    it('fails with contact.not_found when the buyer contact is not the buyer’s', async () => {
+      await expect(draft({ buyerContactId: s.seller.contacts[0]?.id as ContactId })).rejects.toEqual(error('NotFoundError', 'contact.not_found'));
+      expect((await draft({ buyerContactId: s.buyer.contacts[0]?.id as ContactId })).buyerContactId).toBe(s.buyer.contacts[0]?.id);
+    });
+
+    it('drafts an invoice even when the command smuggles in a credit-note kind', async () => {
+      const smuggled = { kind: 'credit_note', possibleDuplicateOf: 'id-000001' };
+
+      const created = await draft(smuggled as DraftCommand);
+
+      expect(created.kind).toBe('invoice');
+      expect(created.possibleDuplicateOf).toBeUndefined();
+    });
+
+    describe('duplicate check', () => {
+      it('refuses a second invoice with the same external reference and saves nothing', async () => {
+        const first = await draft({ externalReference: 'ERP-2026-0001' });
+
+        const failure = await draft({ externalReference: 'ERP-2026-0001', lines: [serviceLine('1')] }).catch((caught: unknown) => caught);
+
+        expect(failure).toEqual(error('ConflictError', 'invoice.duplicate_external_reference'));
+        expect(failure).toMatchObject({ details: { existingInvoiceId: first.id } });
+        expect(await documents()).toEqual([first.id]);
+      });
+
+      it('refuses the reference with surrounding spaces and under another partnership of the same seller and buyer', async () => {
+        await draft({ externalReference: 'ERP-1' });
+        const second = await partnership({ currency: 'USD' });
+
+        await expect(draft({ externalReference: '  ERP-1 ' })).rejects.toEqual(error('ConflictError', 'invoice.duplicate_external_reference'));
+        await expect(draft({ externalReference: 'ERP-1', partnershipId: second.id })).rejects.toEqual(error('ConflictError', 'invoice.duplicate_external_reference'));
+      });
+
+      it('accepts the same external reference for another buyer or in another tenant', async () => {
+        await draft({ externalReference: 'ERP-1' });
+        const south = await partnership({}, (await otherBuyer()).id);
+        const elsewhere = await createScenario({ testBed: s, tenantId: 'tenant-b' });
+
+        const forSouth = await draft({ externalReference: 'ERP-1', partnershipId: south.id });
+        const inOtherTenant = await draft({
+          tenantId: elsewhere.tenantId,
+          partnershipId: elsewhere.partnership.id,
+          lines: [{ marketableId: elsewhere.marketable.id, quantity: '2' }],
+          externalReference: 'ERP-1',
+        });
+
+        expect(forSouth.externalReference).toBe('ERP-1');
+        expect(inOtherTenant.externalReference).toBe('ERP-1');
+      });
+
+      it.each([
+        ['3 days later', '2026-03-13'],
+        ['3 days earlier', '2026-03-07'],
+        ['the same day', '2026-03-10'],
+      ])('flags an invoice to the same buyer with the same total issued %s', async (_when, issueDate) => {
+        const original = await draft({ issueDate: '2026-03-10' });
+
+        const lookalike = await draft({ issueDate, lines: [{ marketableId: s.marketable.id, quantity: '1' }, { marketableId: s.marketable.id, quantity: '1' }] });
+
+        expect(lookalike.possibleDuplicateOf).toBe(original.id);
+        await s.use(RelayEvents).execute();
+        expect(s.adapters.publisher.published.filter((event) => event.aggregateId === lookalike.id).map((event) => event.type)).toEqual([
+          'invoice.drafted',
+          'invoice.flagged_possible_duplicate',
+        ]);
+      });
+
+      it('compares with issued invoices too, on their issue date', async () => {
+        const original = await issued({ issueDate: '2026-03-02' });
+
+        expect((await draft({ issueDate: '2026-03-05' })).possibleDuplicateOf).toBe(original.id);
+      });
+
+      it.each([
+        ['4 days later', '2026-03-14', '2'],
+        ['4 days earlier', '2026-03-06', '2'],
+        ['with another total', '2026-03-10', '3'],
+      ])('does not flag an invoice to the same buyer %s', async (_when, issueDate, quantity) => {
+        await draft({ issueDate: '2026-03-10' });
+
+        const created = await draft({ issueDate, lines: [{ marketableId: s.marketable.id, quantity }] });
+
+        expect(created.possibleDuplicateOf).toBeUndefined();
+      });
+
+      it('does not flag an invoice with the same total to another buyer', async () => {
+        await draft({ issueDate: '2026-03-10' });
+        const south = await partnership({}, (await otherBuyer()).id);
+
+        expect((await draft({ partnershipId: south.id, issueDate: '2026-03-10' })).possibleDuplicateOf).toBeUndefined();
+      });
+
+      it('does not flag an invoice that looks like a void one', async () => {
+        const voided = await issued({ issueDate: '2026-03-10' });
+        await s.use(VoidInvoice).execute({ tenantId: s.tenantId, invoiceId: voided.id });
+
+        expect((await draft({ issueDate: '2026-03-10' })).possibleDuplicateOf).toBeUndefined();
+      });
+    });
+  });
+});
+
+describe('UpdateInvoiceDraft', () => {
+  describe('execute', () => {
+    it('replaces the content and recomputes the totals when the version matches', async () => {
+      const created = await draft();
+
+      const updated = await s.use(UpdateInvoiceDraft).execute({
+        tenantId: s.tenantId,
+        invoiceId: created.id,
+        expectedVersion: 1,
+        content: { lines: [{ marketableId: s.marketable.id, quantity: '0.5' }, serviceLine('99.99')], notes: ['Thank you'] },
+      });
+
+      // 0.5 × 800.00 + 99.99 = 499.99 net; 20 % VAT = 99.998 → 100.00; 599.99 in all.
+      expect(updated.version).toBe(2);
+      expect(updated.lines.map((line) => line.netAmount.toString())).toEqual(['400.00', '99.99']);
+      expect(updated.totals.taxTotal.toString()).toBe('100.00');
+      expect(updated.totals.amountDue.toString()).toBe('599.99');
+      expect(updated.notes).toEqual(['Thank you']);
+    });
+
+    it('fails with concurrency.stale_version when the version is stale', async () => {
+      const created = await draft();
+
+      await expect(s.use(UpdateInvoiceDraft).execute({ tenantId: s.tenantId, invoiceId: created.id, expectedVersion: 3, content: { lines: [serviceLine('1')] } })).rejects.toEqual(
+        error('ConflictError', 'concurrency.stale_version'),
+      );
+    });
+
+    it('fails with invoice.not_draft when the invoice is issued', async () => {
+      const invoice = await issued();
+
+      await expect(s.use(UpdateInvoiceDraft).execute({ tenantId: s.tenantId, invoiceId: invoice.id, content: { lines: [serviceLine('1')] } })).rejects.toEqual(
+        error('InvalidStateError', 'invoice.not_draft'),
+      );
+    });
+
+    it('withdraws an approval, so an approval policy asks again', async () => {
+      const strict = await partnership({ policy: { approval: { kind: 'always' } } });
+      const created = await draft({ partnershipId: strict.id });
+      await s.use(ApproveInvoice).execute({ tenantId: s.tenantId, invoiceId: created.id, approvedBy: 'cfo@atelier.example' });
+
+      const updated = await s.use(UpdateInvoiceDraft).execute({ tenantId: s.tenantId, invoiceId: created.id, content: { lines: [serviceLine('5000')] } });
+
+      expect(updated.approval).toBeUndefined();
+      await expect(issue(created.id)).rejects.toEqual(error('InvalidStateError', 'invoice.approval_required'));
+    });
+  });
+});
+
+describe('IssueInvoice', () => {
+  describe('execute', () => {
+    it('numbers invoices INV-000001, INV-000002 … per series and tenant', async () => {
+      const exports = await partnership({ numbering: { invoice: 'EXP' } });
+      const elsewhere = await createScenario({ testBed: s, tenantId: 'tenant-b' });
+
+      const numbers = [
+        (await issued()).number,
+        (await issued({ partnershipId: exports.id })).number,
+        (await issued({ lines: [serviceLine('1')] })).number,
+        (await issued({ tenantId: elsewhere.tenantId, partnershipId: elsewhere.partnership.id, lines: [serviceLine('1')] })).number,
+      ];
+
+      expect(numbers).toEqual(['INV-000001', 'EXP-000001', 'INV-000002', 'INV-000001']);
+    });
+
+    it('issues on today’s date in the configured time zone and computes the due date from the terms', async () => {
+      const endOfMonth = await partnership({ paymentTerms: { kind: 'end_of_month', days: 10 } });
+      const created = await draft({ partnershipId: endOfMonth.id });
+      // 22:30 UTC on 31 March is already 00:30 on 1 April in Paris (CEST, UTC+2).
+      s.clock.set('2026-03-31T22:30:00Z');
+
+      const invoice = await issue(created.id);
+
+      // End of April + 10 days; in UTC it would have been 31 March, due 10 April.
+      expect(invoice).toMatchObject({ status: 'issued', issueDate: '2026-04-01', dueDate: '2026-05-10', issuedAt: new Date('2026-03-31T22:30:00Z') });
+    });
+
+    it('keeps a planned issue date and an explicit due date', async () => {
+      const planned = await issued({ issueDate: '2026-03-05' });
+      const explicit = await issued({ issueDate: '2026-03-05', dueDate: '2026-03-20', lines: [serviceLine('1')] });
+
+      // Net 30 from 5 March.
+      expect([planned.issueDate, planned.dueDate]).toEqual(['2026-03-05', '2026-04-04']);
+      expect([explicit.issueDate, explicit.dueDate]).toEqual(['2026-03-05', '2026-03-20']);
+    });
+
+    it('freezes the seller and buyer as they are at issue', async () => {
+      const invoice = await issued({ buyerContactId: s.buyer.contacts[0]?.id as ContactId });
+      await s.use(UpdatePartner).execute({ tenantId: s.tenantId, partnerId: s.buyer.id, details: { legalName: 'Nordwind Holding GmbH' } });
+
+      const stored = await get(invoice.id);
+
+      expect(stored.buyer).toEqual({
+        partnerId: s.buyer.id,
+        legalName: 'Nordwind GmbH',
+        identifiers: { vatId: 'DE123456789' },
+        address: { lines: ['Friedrichstraße 1'], city: 'Berlin', postalCode: '10117', countryCode: 'DE' },
+        contact: { id: s.buyer.contacts[0]?.id, name: 'Jonas Weber', email: 'jonas.weber@nordwind.example', phone: '+49 30 1234567' },
+      });
+      expect(stored.seller?.legalName).toBe('Atelier Lumière SAS');
+    });
+
+    it('requires an approval under an "always" policy, without consuming a number, until ApproveInvoice', async () => {
+      const strict = await partnership({ policy: { approval: { kind: 'always' } } });
+      const pending = await draft({ partnershipId: strict.id });
+
+      await expect(issue(pending.id)).rejects.toEqual(error('InvalidStateError', 'invoice.approval_required'));
+      const meanwhile = await issued();
+      const approved = await s.use(ApproveInvoice).execute({ tenantId: s.tenantId, invoiceId: pending.id, approvedBy: 'cfo@atelier.example' });
+      const invoice = await issue(pending.id);
+
+      expect(approved.approval).toEqual({ by: 'cfo@atelier.example', at: new Date('2026-03-10T09:00:00Z') });
+      expect([meanwhile.number, invoice.number]).toEqual(['INV-000001', 'INV-000002']);
+    });
+
+    it('requires an approval under an "above" policy only when the amount due exceeds the threshold', async () => {
+      const threshold = await partnership({ policy: { approval: { kind: 'above', threshold: '960.00' } } });
+      const atThreshold = await draft({ partnershipId: threshold.id, lines: [{ marketableId: s.marketable.id, quantity: '1' }] });
+      const aboveThreshold = await draft({ partnershipId: threshold.id, lines: [serviceLine('800.01')] });
+
+      // 1 × 800.00 + 20 % = 960.00: not above; 800.01 + 160.00 = 960.01: above.
+      expect((await issue(atThreshold.id)).number).toBe('INV-000001');
+      await expect(issue(aboveThreshold.id)).rejects.toEqual(error('InvalidStateError', 'invoice.approval_required'));
+    });
+
+    it('refuses an incomplete invoice without consuming a number', async () => {
+      const nowhere = await s.use(CreatePartner).execute({ tenantId: s.tenantId, legalName: 'No Address Ltd', identifiers: { vatId: 'GB123456789' } });
+      const incomplete = await draft({ partnershipId: (await partnership({}, nowhere.id)).id });
+
+      const failure = await issue(incomplete.id).catch((caught: unknown) => caught);
+      const next = await issued();
+
+      expect(failure).toEqual(error('ValidationError', 'invoice.not_issuable'));
+      expect((failure as { issues: unknown[] }).issues).toEqual([issueAt('buyer.address', 'invoice.buyer_address_required')]);
+      expect((await get(incomplete.id)).status).toBe('draft');
+      expect(next.number).toBe('INV-000001');
+    });
+
+    it('fails with invoice.already_issued when issued twice', async () => {
+      const invoice = await issued();
+
+      await expect(issue(invoice.id)).rejects.toEqual(error('InvalidStateError', 'invoice.already_issued'));
+    });
+
+    it('fails with partnership.not_active when the partnership was suspended after drafting', async () => {
+      const created = await draft();
+      await s.use(ChangePartnershipStatus).execute({ tenantId: s.tenantId, partnershipId: s.partnership.id, action: 'suspend' });
+
+      await expect(issue(created.id)).rejects.toEqual(error('InvalidStateError', 'partnership.not_active'));
+    });
+
+    it('reuses the reserved number when an issue is retried after its save failed', async () => {
+      const base = createInMemoryAdapters();
+      const invoices = new FailingSaves(base.invoices);
+      s = await createScenario({ adapters: { ...base, invoices } });
+      const first = await draft();
+      const second = await draft({ lines: [serviceLine('1')] });
+
+      invoices.failNext = 1;
+      await expect(issue(first.id)).rejects.toThrow('lost connection');
+      expect((await get(first.id)).status).toBe('draft');
+      const retried = await issue(first.id);
+      const next = await issue(second.id);
+
+      expect([retried.number, next.number]).toEqual(['INV-000001', 'INV-000002']);
+      await s.use(RelayEvents).execute();
+      expect(s.adapters.publisher.types().filter((type) => type === 'invoice.issued')).toHaveLength(2);
+    });
+
+    it('records its events with the invoice and RelayEvents publishes them in order, once', async () => {
+      const created = await draft();
+      const invoice = await issue(created.id);
+
+      const published = await s.use(RelayEvents).execute({ batchSize: 2 });
+      const again = await s.use(RelayEvents).execute();
+
+      expect(s.adapters.publisher.types()).toEqual([
+        'partner.created',
+        'partner.created',
+        'marketable.created',
+        'partnership.created',
+        'invoice.drafted',
+        'invoice.issued',
+      ]);
+      expect([published, again]).toEqual([6, 0]);
+      const issuedEvent = s.adapters.publisher.published[5];
+      expect(issuedEvent).toMatchObject({
+        id: `tenant-a/${invoice.id}/2/0`,
+        aggregateType: 'invoice',
+        aggregateId: invoice.id,
+        aggregateVersion: 2,
+        payload: { invoiceId: invoice.id, number: 'INV-000001', issueDate: '2026-03-10', dueDate: '2026-04-09', amountDue: { amount: '1920.00', currency: 'EUR' } },
+      });
+    });
+  });
+});
+
+describe('VoidInvoice', () => {
+  describe('execute', () => {
+    it('voids an issued invoice with its reason and keeps its number used', async () => {
+      const invoice = await issued();
+
+      const voided = await s.use(VoidInvoice).execute({ tenantId: s.tenantId, invoiceId: invoice.id, reason: ' Sent to the wrong buyer ' });
+      const next = await issued({ lines: [serviceLine('1')] });
+
+      expect(voided).toMatchObject({ status: 'void', number: 'INV-000001', voidReason: 'Sent to the wrong buyer' });
+      expect(outstanding(voided)).toBe('0.00');
+      expect(next.number).toBe('INV-000002');
+    });
+
+    it.each([
+      ['a draft', 'invoice.not_issued', async (id: InvoiceId) => id],
+      ['a partially paid invoice', 'invoice.has_payments', async (id: InvoiceId) => (await issue(id), await pay(id, '100.00'), id)],
+      ['a void invoice', 'invoice.voided', async (id: InvoiceId) => (await issue(id), await s.use(VoidInvoice).execute({ tenantId: s.tenantId, invoiceId: id }), id)],
+      ['a paid invoice', 'invoice.already_paid', async (id: InvoiceId) => (await issue(id), await pay(id, '1920.00'), id)],
+    ])('refuses %s with %s', async (_what, code, prepare) => {
+      const invoiceId = await prepare((await draft()).id);
+
+      await expect(s.use(VoidInvoice).execute({ tenantId: s.tenantId, invoiceId })).rejects.toEqual(error('InvalidStateError', code));
+    });
+
+    it('refuses a partly credited invoice with invoice.has_credits', async () => {
+      const invoice = await issued();
+      await credit(invoice.id, { lines: [serviceLine('100')] });
+
+      await expect(s.use(VoidInvoice).execute({ tenantId: s.tenantId, invoiceId: invoice.id })).rejects.toEqual(error('InvalidStateError', 'invoice.has_credits'));
+    });
+  });
+});
+
+describe('MarkInvoiceUncollectible', () => {
+  describe('execute', () => {
+    it('writes an issued invoice off while it stays payable', async () => {
+      const invoice = await issued();
+
+      const written = await s.use(MarkInvoiceUncollectible).execute({ tenantId: s.tenantId, invoiceId: invoice.id });
+      await pay(invoice.id, '1920.00');
+
+      expect(written.status).toBe('uncollectible');
+      expect(outstanding(written)).toBe('1920.00');
+      expect((await get(invoice.id)).status).toBe('paid');
+    });
+
+    it.each([
+      ['a draft', 'invoice.not_issued', async (id: InvoiceId) => id],
+      ['an uncollectible invoice', 'invoice.already_uncollectible', async (id: InvoiceId) => (await issue(id), await s.use(MarkInvoiceUncollectible).execute({ tenantId: s.tenantId, invoiceId: id }), id)],
+      ['a paid invoice', 'invoice.already_paid', async (id: InvoiceId) => (await issue(id), await pay(id, '1920.00'), id)],
+    ])('refuses %s with %s', async (_what, code, prepare) => {
+      const invoiceId = await prepare((await draft()).id);
+
+      await expect(s.use(MarkInvoiceUncollectible).execute({ tenantId: s.tenantId, invoiceId })).rejects.toEqual(error('InvalidStateError', code));
+    });
+  });
+});
+
+describe('CreateCreditNote', () => {
+  describe('execute', () => {
+    it('credits every line by default, bringing the invoice to zero with status credited', async () => {
+      const invoice = await issued({ issueDate: '2026-03-02', purchaseOrderReference: 'PO-77' });
+
+      const note = await credit(invoice.id, { reason: 'Cancelled engagement' });
+      const after = await get(invoice.id);
+
+      expect(note).toMatchObject({
+        kind: 'credit_note',
+        status: 'issued',
+        number: 'CN-000001',
+        series: 'CN',
+        issueDate: '2026-03-10',
+        dueDate: '2026-03-10',
+        purchaseOrderReference: 'PO-77',
+        notes: ['Cancelled engagement'],
+        precedingInvoice: { id: invoice.id, number: 'INV-000001', issueDate: '2026-03-02' },
+        seller: invoice.seller,
+        buyer: invoice.buyer,
+      });
+      expect(note.lines.map((line) => [line.name, line.quantity.toString(), line.netPrice.toString(), line.netAmount.toString()])).toEqual([
+        ['Consulting day', '2', '800', '1600.00'],
+      ]);
+      expect(note.totals.amountDue.toString()).toBe('1920.00');
+      expect(after.status).toBe('credited');
+      expect(outstanding(after)).toBe('0.00');
+      expect(after.credits).toEqual([{ creditNoteId: note.id, creditNoteNumber: 'CN-000001', amount: Money.of('1920.00', 'EUR'), appliedOn: '2026-03-10' }]);
+    });
+
+    it('credits only the lines given, leaving the rest outstanding', async () => {
+      const invoice = await issued();
+
+      const note = await credit(invoice.id, { lines: [serviceLine('100')] });
+      const byCatalogue = await credit(invoice.id, { lines: [{ marketableId: s.marketable.id, quantity: '1' }] });
+      const after = await get(invoice.id);
+
+      // 1 920.00 − 120.00 − 960.00 = 840.00 still owed.
+      expect([note.number, byCatalogue.number]).toEqual(['CN-000001', 'CN-000002']);
+      expect([note.totals.amountDue.toString(), byCatalogue.totals.amountDue.toString()]).toEqual(['120.00', '960.00']);
+      expect(after.status).toBe('issued');
+      expect(outstanding(after)).toBe('840.00');
+    });
+
+    it('numbers credit notes from the partnership’s credit-note series', async () => {
+      const french = await partnership({ numbering: { invoice: 'FAC', creditNote: 'AV' } });
+      const invoice = await issued({ partnershipId: french.id });
+
+      expect((await credit(invoice.id)).number).toBe('AV-000001');
+    });
+
+    it('fails with invoice.credit_exceeds_outstanding and stores nothing when the credit is larger than what is owed', async () => {
+      const invoice = await issued();
+      await pay(invoice.id, '1000.00');
+
+      const failure = await credit(invoice.id).catch((caught: unknown) => caught);
+      const fitting = await credit(invoice.id, { lines: [{ name: 'Goodwill', quantity: '1', unitCode: 'C62', netPrice: '920.00', vat: { code: 'Z' } }] });
+
+      expect(failure).toEqual(error('DomainError', 'invoice.credit_exceeds_outstanding'));
+      expect(failure).toMatchObject({ details: { amount: { amount: '1920.00', currency: 'EUR' }, outstanding: { amount: '920.00', currency: 'EUR' } } });
+      expect(await documents('credit_note')).toEqual([fitting.id]);
+      expect(fitting.number).toBe('CN-000001');
+    });
+
+    it.each([
+      ['a draft', 'invoice.not_issued', async (id: InvoiceId) => id],
+      ['a void invoice', 'invoice.voided', async (id: InvoiceId) => (await issue(id), await s.use(VoidInvoice).execute({ tenantId: s.tenantId, invoiceId: id }), id)],
+      ['a paid invoice', 'invoice.already_paid', async (id: InvoiceId) => (await issue(id), await pay(id, '1920.00'), id)],
+      ['a fully credited invoice', 'invoice.fully_credited', async (id: InvoiceId) => (await issue(id), await credit(id), id)],
+    ])('refuses to credit %s with %s and stores no credit note', async (_what, code, prepare) => {
+      const invoiceId = await prepare((await draft()).id);
+      const before = await documents('credit_note');
+
+      await expect(credit(invoiceId, { lines: [serviceLine('1')] })).rejects.toEqual(error('InvalidStateError', code));
+      expect(await documents('credit_note')).toEqual(before);
+    });
+
+    it('stores only the credit notes it applies when two credits race for the same invoice', async () => {
+      const invoice = await issued();
+
+      const outcomes = await Promise.allSettled([credit(invoice.id), credit(invoice.id)]);
+      const after = await get(invoice.id);
+      const notes = await Promise.all((await documents('credit_note')).map((id) => get(id)));
+
+      expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect(notes).toHaveLength(1);
+      expect(after.credits.map((applied) => applied.creditNoteId)).toEqual(notes.map((note) => note.id));
+      expect(outstanding(after)).toBe('0.00');
+    });
+
+    it('stores no credit note that the invoice does not account for when a payment arrives at the same time', async () => {
+      const invoice = await issued();
+
+      const [paid, credited] = await Promise.allSettled([pay(invoice.id, '1920.00'), credit(invoice.id)]);
+      const after = Invoice.restore(await get(invoice.id));
+      const notes = await Promise.all((await documents('credit_note')).map((id) => get(id)));
+
+      expect([paid.status, credited.status]).toEqual(['fulfilled', 'rejected']);
+      expect(credited).toEqual(expect.objectContaining({ reason: error('InvalidStateError', 'invoice.already_paid') }));
+      expect(notes).toEqual([]);
+      expect(after.creditedAmount.toString()).toBe('0.00');
+      expect(after.paidAmount.toString()).toBe('1920.00');
+    });
+
+    it('fails with invoice.duplicate_external_reference and credits nothing when the reference is taken', async () => {
+      const invoice = await issued({ externalReference: 'ERP-1' });
+
+      await expect(credit(invoice.id, { externalReference: 'ERP-1' })).rejects.toEqual(error('ConflictError', 'invoice.duplicate_external_reference'));
+      expect(await documents('credit_note')).toEqual([]);
+      expect(outstanding(await get(invoice.id))).toBe('1920.00');
+      expect((await credit(invoice.id, { externalReference: 'ERP-1-CN' })).number).toBe('CN-000001');
+    });
+
+    it('refuses to credit a credit note', async () => {
+      const note = await credit((await issued()).id, { lines: [serviceLine('1')] });
+
+      await expect(credit(note.id)).rejects.toEqual(error('InvalidStateError', 'credit_note.not_creditable'));
+    });
+
+    it('brings the outstanding to zero after any partial payments when crediting exactly what is left', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 1, max: 4 }),
+          fc.array(fc.integer({ min: 1, max: 400_000 }), { maxLength: 4 }),
+          async (days, cents) => {
+            s = await createScenario();
+            const invoice = await issued({ lines: [{ marketableId: s.marketable.id, quantity: String(days) }] });
+            const total = 96_000n * BigInt(days);
+            // Keep only payments that leave something owed.
+            let paid = 0n;
+            for (const amount of cents) {
+              if (paid + BigInt(amount) >= total) continue;
+              paid += BigInt(amount);
+              await pay(invoice.id, Money.ofMinor(amount, 'EUR').toString());
+            }
+            const owed = Money.ofMinor(total - paid, 'EUR');
+            expect(outstanding(await get(invoice.id))).toBe(owed.toString());
+
+            const note =
+              paid === 0n
+                ? await credit(invoice.id)
+                : await credit(invoice.id, { lines: [{ name: 'Balance written back', quantity: '1', unitCode: 'C62', netPrice: owed.toString(), vat: { code: 'Z', rate: '0' } }] });
+            const after = await get(invoice.id);
+
+            expect(note.totals.amountDue.equals(owed)).toBe(true);
+            expect(outstanding(after)).toBe('0.00');
+            expect(after.status).toBe('credited');
+            expect(Invoice.restore(after).paidAmount.add(Invoice.restore(after).creditedAmount).equals(after.totals.amountDue)).toBe(true);
+          },
+        ),
+        { numRuns: 50 },
+      );
+    });
+  });
+});
+
+/** Delegates to the in-memory repository, but loses the next `failNext` saves, as a dropped database connection would. */
+class FailingSaves implements InvoiceRepository {
+  failNext = 0;
+
+  constructor(private readonly inner: InvoiceRepository) {}
+
+  get: InvoiceRepository['get'] = (...args) => this.inner.get(...args);
+  findByExternalReference: InvoiceRepository['findByExternalReference'] = (...args) => this.inner.findByExternalReference(...args);
+  findPossibleDuplicate: InvoiceRepository['findPossibleDuplicate'] = (...args) => this.inner.findPossibleDuplicate(...args);
+  findReceivables: InvoiceRepository['findReceivables'] = (...args) => this.inner.findReceivables(...args);
+
+  async save(invoice: Invoice): Promise<void> {
+    if (this.failNext > 0) {
+      this.failNext -= 1;
+      throw new Error('lost connection to the database');
+    }
+    await this.inner.save(invoice);
+  }
+}

@@ -1,0 +1,501 @@
+import 'reflect-metadata';
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { Money, tenantId } from '@invoicing/core';
+import fc from 'fast-check';
+import { Invoice, type InvoiceState } from '../invoice/invoice';
+import { CreateCreditNote, CreateInvoiceDraft, GetInvoice, IssueInvoice, MarkInvoiceUncollectible, type DraftLineInput } from '../invoice/invoice.use-cases';
+import { CreatePartner } from '../partner/partner.use-cases';
+import type { PartnershipTermsInput } from '../partnership/partnership';
+import { CreatePartnership } from '../partnership/partnership.use-cases';
+import { GetPartnerBalance } from '../queries/report.use-cases';
+import type { InvoiceId, PartnerId, PartnershipId, PaymentId } from '../shared/ids';
+import { SCENARIO_BUYER, SCENARIO_TERMS, createScenario, type Scenario } from '../testing/scenario';
+import type { PaymentState } from './payment';
+import { ApplyPayment, GetPayment, ListPayments, RecordPayment, RefundCredit } from './payment.use-cases';
+
+const OTHER_TENANT = tenantId('tenant-b');
+
+const error = (name: string, code: string) => expect.objectContaining({ name, code });
+
+/** A free-text line at a net price, zero-rated: its total is the price itself. */
+const line = (netPrice: string): DraftLineInput => ({ name: 'Service', quantity: '1', unitCode: 'C62', netPrice, vat: { code: 'Z' } });
+
+let s: Scenario;
+
+beforeEach(async () => {
+  s = await createScenario();
+});
+
+async function partnership(terms: Partial<PartnershipTermsInput> = {}, buyerId: PartnerId = s.buyer.id) {
+  return (await s.use(CreatePartnership).execute({ tenantId: s.tenantId, sellerId: s.seller.id, buyerId, ...SCENARIO_TERMS, ...terms })).id;
+}
+
+/** Issues an invoice of `total` (zero-rated, so the total is the net price) under a partnership, net 30 unless a due date is given. */
+async function invoice(total: string, issueDate: string, options: { partnershipId?: PartnershipId; dueDate?: string } = {}): Promise<InvoiceState> {
+  const draft = await s.use(CreateInvoiceDraft).execute({
+    tenantId: s.tenantId,
+    partnershipId: options.partnershipId ?? s.partnership.id,
+    issueDate,
+    ...(options.dueDate ? { dueDate: options.dueDate } : {}),
+    lines: [line(total)],
+  });
+  return s.use(IssueInvoice).execute({ tenantId: s.tenantId, invoiceId: draft.id });
+}
+
+function record(amount: string, applyTo?: InvoiceId[], overrides: { partnerId?: PartnerId; currency?: string; receivedOn?: string } = {}): Promise<PaymentState> {
+  return s.use(RecordPayment).execute({
+    tenantId: s.tenantId,
+    partnerId: s.buyer.id,
+    amount,
+    currency: 'EUR',
+    receivedOn: '2026-03-10',
+    ...(applyTo ? { applyTo } : {}),
+    ...overrides,
+  });
+}
+
+function refund(amount: string, currency = 'EUR', partnerId: PartnerId = s.buyer.id) {
+  return s.use(RefundCredit).execute({ tenantId: s.tenantId, partnerId, amount, currency, refundedOn: '2026-03-12', reference: 'SEPA-RF-1' });
+}
+
+async function state(invoiceId: InvoiceId): Promise<{ status: string; outstanding: string }> {
+  const stored = await s.use(GetInvoice).execute({ tenantId: s.tenantId, invoiceId });
+  return { status: stored.status, outstanding: Invoice.restore(stored).outstanding.toString() };
+}
+
+function applications(payment: PaymentState): [InvoiceId, string][] {
+  return payment.applications.map((part) => [part.invoiceId, part.amount.toString()]);
+}
+
+function unapplied(payment: PaymentState): string {
+  const used = [...payment.applications, ...payment.refunds].reduce((sum, part) => sum + part.amount.minor, 0n);
+  return Money.ofMinor(payment.amount.minor - used, payment.amount.currency).toString();
+}
+
+async function payments(partnerId: PartnerId = s.buyer.id): Promise<PaymentState[]> {
+  return [...(await s.use(ListPayments).execute({ tenantId: s.tenantId, partnerId, page: { limit: 200 } })).items];
+}
+
+function balance(partnerId: PartnerId = s.buyer.id) {
+  return s.use(GetPartnerBalance).execute({ tenantId: s.tenantId, partnerId });
+}
+
+describe('RecordPayment', () => {
+  describe('execute', () => {
+    it('fails with partner.not_found and stores nothing when the partner is unknown or another tenant’s', async () => {
+      const theirs = await s.use(CreatePartner).execute({ tenantId: OTHER_TENANT, ...SCENARIO_BUYER });
+
+      for (const partnerId of ['id-999999' as PartnerId, theirs.id]) {
+        await expect(record('10.00', undefined, { partnerId })).rejects.toEqual(error('NotFoundError', 'partner.not_found'));
+      }
+      expect(await payments()).toEqual([]);
+    });
+
+    it.each([
+      ['12,50', 'money.malformed'],
+      ['1e3', 'money.malformed'],
+      ['+5', 'money.malformed'],
+      [' 12', 'money.malformed'],
+      ['', 'money.malformed'],
+      ['NaN', 'money.malformed'],
+      ['12.505', 'money.precision_exceeded'],
+      ['0', 'payment.invalid_amount'],
+      ['0.00', 'payment.invalid_amount'],
+      ['-5.00', 'payment.invalid_amount'],
+    ])('fails with a ValidationError %s → %s and stores nothing', async (amount, code) => {
+      const failure = await record(amount).catch((caught: unknown) => caught);
+
+      expect(failure).toEqual(error('ValidationError', code));
+      expect((failure as { issues: unknown[] }).issues).toEqual([expect.objectContaining({ path: 'amount', code })]);
+      expect(await payments()).toEqual([]);
+    });
+
+    it('refuses an amount given as a JS number, even a float-looking one', async () => {
+      for (const amount of [12.5, 100, 0.1 + 0.2]) {
+        await expect(record(amount as unknown as string)).rejects.toEqual(error('ValidationError', 'money.malformed'));
+      }
+      expect(await payments()).toEqual([]);
+    });
+
+    it.each([
+      ['an unknown currency', { currency: 'EUX' }, 'currency', 'money.unknown_currency'],
+      ['a date that does not exist', { receivedOn: '2026-02-29' }, 'receivedOn', 'date.malformed'],
+    ])('fails at the field when given %s', async (_what, overrides, path, code) => {
+      const failure = await record('10', undefined, overrides).catch((caught: unknown) => caught);
+
+      expect((failure as { issues: unknown[] }).issues).toEqual([expect.objectContaining({ path, code })]);
+    });
+
+    it('applies to the partner’s oldest receivables by due date in its currency by default', async () => {
+      const dollars = await partnership({ currency: 'USD' });
+      const southId = (await s.use(CreatePartner).execute({ tenantId: s.tenantId, ...SCENARIO_BUYER, legalName: 'Südwind AG', contacts: [] })).id;
+      const south = await partnership({}, southId);
+      const usd = await invoice('60.00', '2026-01-01', { partnershipId: dollars });
+      const otherBuyer = await invoice('120.00', '2026-01-01', { partnershipId: south });
+      const written = await invoice('50.00', '2026-01-02');
+      await s.use(MarkInvoiceUncollectible).execute({ tenantId: s.tenantId, invoiceId: written.id });
+      const lateDue = await invoice('36.00', '2026-01-05', { dueDate: '2026-04-30' });
+      const newer = await invoice('240.00', '2026-02-15');
+      const older = await invoice('120.00', '2026-01-10');
+
+      const payment = await record('300.00');
+
+      // Due 9 Feb (120.00), then 17 Mar (180.00 of 240.00); due 30 Apr gets nothing.
+      expect(applications(payment)).toEqual([
+        [older.id, '120.00'],
+        [newer.id, '180.00'],
+      ]);
+      expect(unapplied(payment)).toBe('0.00');
+      expect(await state(older.id)).toEqual({ status: 'paid', outstanding: '0.00' });
+      expect(await state(newer.id)).toEqual({ status: 'partially_paid', outstanding: '60.00' });
+      expect(await state(lateDue.id)).toEqual({ status: 'issued', outstanding: '36.00' });
+      expect(await state(usd.id)).toEqual({ status: 'issued', outstanding: '60.00' });
+      expect(await state(otherBuyer.id)).toEqual({ status: 'issued', outstanding: '120.00' });
+      expect(await state(written.id)).toEqual({ status: 'uncollectible', outstanding: '50.00' });
+    });
+
+    it('applies to the invoices named, in the order given', async () => {
+      const older = await invoice('120.00', '2026-01-10');
+      const newer = await invoice('240.00', '2026-02-15');
+
+      const payment = await record('300.00', [newer.id, older.id]);
+
+      expect(applications(payment)).toEqual([
+        [newer.id, '240.00'],
+        [older.id, '60.00'],
+      ]);
+      expect(await state(older.id)).toEqual({ status: 'partially_paid', outstanding: '60.00' });
+    });
+
+    it('applies once to an invoice named twice', async () => {
+      const only = await invoice('120.00', '2026-01-10');
+
+      const payment = await record('50.00', [only.id, only.id]);
+
+      expect(applications(payment)).toEqual([[only.id, '50.00']]);
+    });
+
+    it('keeps what is left over as unapplied credit when the payment is larger than what is owed', async () => {
+      const named = await invoice('120.00', '2026-01-10');
+      const other = await invoice('240.00', '2026-02-15');
+
+      const overpaid = await record('500.00', [named.id]);
+      const byDefault = await record('1000.00');
+
+      expect(applications(overpaid)).toEqual([[named.id, '120.00']]);
+      expect(unapplied(overpaid)).toBe('380.00');
+      expect(applications(byDefault)).toEqual([[other.id, '240.00']]);
+      expect(unapplied(byDefault)).toBe('760.00');
+    });
+
+    it('keeps the whole payment as credit when nothing is owed', async () => {
+      const payment = await record('75.50');
+
+      expect(payment).toMatchObject({ partnerId: s.buyer.id, receivedOn: '2026-03-10', applications: [], refunds: [], version: 1 });
+      expect(unapplied(payment)).toBe('75.50');
+    });
+
+    it.each([
+      ['another buyer’s invoice', 'buyer'],
+      ['an invoice in another currency', 'currency'],
+      ['a credit note', 'credit note'],
+    ])('fails with payment.invoice_mismatch at the invoice’s index and stores nothing when naming %s', async (_what, kind) => {
+      const mine = await invoice('120.00', '2026-01-10');
+      let foreign: InvoiceId;
+      if (kind === 'buyer') {
+        const southId = (await s.use(CreatePartner).execute({ tenantId: s.tenantId, ...SCENARIO_BUYER, legalName: 'Südwind AG', contacts: [] })).id;
+        foreign = (await invoice('10.00', '2026-01-10', { partnershipId: await partnership({}, southId) })).id;
+      } else if (kind === 'currency') {
+        foreign = (await invoice('10.00', '2026-01-10', { partnershipId: await partnership({ currency: 'USD' }) })).id;
+      } else {
+        foreign = (await s.use(CreateCreditNote).execute({ tenantId: s.tenantId, invoiceId: mine.id, lines: [line('10.00')] })).id;
+      }
+
+      const failure = await record('50.00', [mine.id, foreign]).catch((caught: unknown) => caught);
+
+      expect(failure).toEqual(error('ValidationError', 'payment.invoice_mismatch'));
+      expect((failure as { issues: { path: string }[] }).issues.map((item) => item.path)).toEqual(['applyTo.1']);
+      expect(await payments()).toEqual([]);
+      expect((await state(mine.id)).status).toBe('issued');
+    });
+
+    it('fails with the lifecycle error and stores nothing when a named invoice is paid', async () => {
+      const paid = await invoice('120.00', '2026-01-10');
+      const open = await invoice('240.00', '2026-02-15');
+      await record('120.00', [paid.id]);
+
+      await expect(record('100.00', [open.id, paid.id])).rejects.toEqual(error('InvalidStateError', 'invoice.already_paid'));
+      expect(await payments()).toHaveLength(1);
+      expect(await state(open.id)).toEqual({ status: 'issued', outstanding: '240.00' });
+    });
+
+    it('fails with invoice.not_issued for a named draft and invoice.not_found for an unknown invoice', async () => {
+      const draft = await s.use(CreateInvoiceDraft).execute({ tenantId: s.tenantId, partnershipId: s.partnership.id, lines: [line('10')] });
+
+      await expect(record('10.00', [draft.id])).rejects.toEqual(error('InvalidStateError', 'invoice.not_issued'));
+      await expect(record('10.00', ['id-999999' as InvoiceId])).rejects.toEqual(error('NotFoundError', 'invoice.not_found'));
+      expect(await payments()).toEqual([]);
+    });
+
+    it('settles a named uncollectible invoice', async () => {
+      const written = await invoice('120.00', '2026-01-10');
+      await s.use(MarkInvoiceUncollectible).execute({ tenantId: s.tenantId, invoiceId: written.id });
+
+      await record('120.00', [written.id]);
+
+      expect(await state(written.id)).toEqual({ status: 'paid', outstanding: '0.00' });
+    });
+  });
+});
+
+describe('ApplyPayment', () => {
+  describe('execute', () => {
+    it('applies unapplied credit to an invoice issued later', async () => {
+      const prepaid = await record('500.00');
+      const later = await invoice('240.00', '2026-03-10');
+
+      const applied = await s.use(ApplyPayment).execute({ tenantId: s.tenantId, paymentId: prepaid.id });
+
+      expect(applications(applied)).toEqual([[later.id, '240.00']]);
+      expect(unapplied(applied)).toBe('260.00');
+      expect(await state(later.id)).toEqual({ status: 'paid', outstanding: '0.00' });
+    });
+
+    it('applies to the invoices named, in that order, up to the credit left', async () => {
+      const prepaid = await record('300.00');
+      const first = await invoice('240.00', '2026-03-01');
+      const second = await invoice('120.00', '2026-02-01');
+
+      const applied = await s.use(ApplyPayment).execute({ tenantId: s.tenantId, paymentId: prepaid.id, applyTo: [first.id, second.id] });
+
+      expect(applications(applied)).toEqual([
+        [first.id, '240.00'],
+        [second.id, '60.00'],
+      ]);
+      expect(unapplied(applied)).toBe('0.00');
+    });
+
+    it('changes nothing when the payment has no credit left', async () => {
+      const target = await invoice('240.00', '2026-03-01');
+      const spent = await record('100.00', [target.id]);
+
+      const again = await s.use(ApplyPayment).execute({ tenantId: s.tenantId, paymentId: spent.id });
+
+      expect(again).toEqual(spent);
+      expect(await state(target.id)).toEqual({ status: 'partially_paid', outstanding: '140.00' });
+    });
+
+    it('fails with payment.not_found when the payment is another tenant’s', async () => {
+      const prepaid = await record('10.00');
+
+      await expect(s.use(ApplyPayment).execute({ tenantId: OTHER_TENANT, paymentId: prepaid.id })).rejects.toEqual(error('NotFoundError', 'payment.not_found'));
+    });
+  });
+});
+
+describe('RefundCredit', () => {
+  describe('execute', () => {
+    it('fails with account.insufficient_credit and writes nothing when the refund exceeds the credit', async () => {
+      const prepaid = await record('40.00');
+
+      const failure = await refund('40.01').catch((caught: unknown) => caught);
+
+      expect(failure).toEqual(error('InvalidStateError', 'account.insufficient_credit'));
+      expect(failure).toMatchObject({ details: { requested: { amount: '40.01', currency: 'EUR' }, available: { amount: '40.00', currency: 'EUR' } } });
+      expect(await s.use(GetPayment).execute({ tenantId: s.tenantId, paymentId: prepaid.id })).toEqual(prepaid);
+    });
+
+    it('draws from several payments, oldest first, and never below zero', async () => {
+      const target = await invoice('70.00', '2026-03-01');
+      const first = await record('100.00', [target.id]);
+      const second = await record('50.00');
+
+      const refunded = await refund('60.00');
+      const [newest, oldest] = await payments();
+
+      // 30.00 left on the first payment, 50.00 on the second.
+      expect(refunded).toMatchObject({ amount: Money.of('60', 'EUR'), payments: [first.id, second.id] });
+      expect([oldest?.id, unapplied(oldest as PaymentState)]).toEqual([first.id, '0.00']);
+      expect([newest?.id, unapplied(newest as PaymentState)]).toEqual([second.id, '20.00']);
+      expect(oldest?.refunds).toEqual([{ refundId: refunded.refundId, amount: Money.of('30', 'EUR'), refundedOn: '2026-03-12', reference: 'SEPA-RF-1' }]);
+      await expect(refund('20.01')).rejects.toEqual(error('InvalidStateError', 'account.insufficient_credit'));
+      await refund('20.00');
+      await expect(refund('0.01')).rejects.toEqual(error('InvalidStateError', 'account.insufficient_credit'));
+      expect((await payments()).map(unapplied)).toEqual(['0.00', '0.00']);
+    });
+
+    it('refunds only credit in the currency asked for', async () => {
+      await record('40.00');
+
+      await expect(refund('10', 'USD')).rejects.toEqual(error('InvalidStateError', 'account.insufficient_credit'));
+    });
+
+    it.each([
+      ['amount', { amount: '0' }, 'payment.invalid_amount'],
+      ['amount', { amount: '-1.00' }, 'payment.invalid_amount'],
+      ['amount', { amount: '1,00' }, 'money.malformed'],
+      ['amount', { amount: '1.001' }, 'money.precision_exceeded'],
+      ['currency', { currency: 'EUX' }, 'money.unknown_currency'],
+      ['refundedOn', { refundedOn: '2026-02-30' }, 'date.malformed'],
+    ])('fails at %s when given %j', async (path, overrides, code) => {
+      const prepaid = await record('40.00');
+
+      const failure = await s
+        .use(RefundCredit)
+        .execute({ tenantId: s.tenantId, partnerId: s.buyer.id, amount: '10.00', currency: 'EUR', refundedOn: '2026-03-12', ...overrides })
+        .catch((caught: unknown) => caught);
+
+      expect(failure).toEqual(error('ValidationError', code));
+      expect((failure as { issues: unknown[] }).issues).toEqual([expect.objectContaining({ path, code })]);
+      expect(await s.use(GetPayment).execute({ tenantId: s.tenantId, paymentId: prepaid.id })).toEqual(prepaid);
+    });
+
+    it('fails with partner.not_found when the partner is unknown', async () => {
+      await expect(refund('1.00', 'EUR', 'id-999999' as PartnerId)).rejects.toEqual(error('NotFoundError', 'partner.not_found'));
+    });
+  });
+});
+
+describe('GetPartnerBalance', () => {
+  describe('execute', () => {
+    it('is the outstanding on receivable invoices minus unapplied credit, per currency', async () => {
+      const dollars = await partnership({ currency: 'USD' });
+      const first = await invoice('120.00', '2026-01-10');
+      await invoice('240.00', '2026-02-15');
+      const written = await invoice('1000.00', '2026-02-20');
+      await s.use(MarkInvoiceUncollectible).execute({ tenantId: s.tenantId, invoiceId: written.id });
+      await invoice('99.99', '2026-02-01', { partnershipId: dollars });
+      await record('150.00', [first.id]);
+      await record('10.00', undefined, { currency: 'USD' });
+
+      const rows = await balance();
+
+      // EUR: 240.00 owed (the uncollectible 1 000.00 is written off), 30.00 credit. USD: 99.99 − 10.00 applied = 89.99.
+      expect(rows.map((row) => [row.currency, row.outstanding.toString(), row.unappliedCredit.toString(), row.balance.toString()])).toEqual([
+        ['EUR', '240.00', '30.00', '210.00'],
+        ['USD', '89.99', '0.00', '89.99'],
+      ]);
+    });
+
+    it('is negative when the tenant owes the partner', async () => {
+      await record('75.00');
+
+      expect((await balance()).map((row) => row.balance.toString())).toEqual(['-75.00']);
+    });
+
+    it('is empty when the partner owes nothing and has no credit', async () => {
+      expect(await balance()).toEqual([]);
+    });
+
+    it('fails with partner.not_found when the partner is another tenant’s', async () => {
+      await expect(s.use(GetPartnerBalance).execute({ tenantId: OTHER_TENANT, partnerId: s.buyer.id })).rejects.toEqual(error('NotFoundError', 'partner.not_found'));
+    });
+  });
+});
+
+describe('the partner account', () => {
+  type Operation =
+    | { readonly kind: 'pay'; readonly cents: number; readonly named: readonly number[] | null }
+    | { readonly kind: 'refund'; readonly cents: number }
+    | { readonly kind: 'apply'; readonly which: number };
+
+  const operation: fc.Arbitrary<Operation> = fc.oneof(
+    fc.record({ kind: fc.constant('pay' as const), cents: fc.integer({ min: 1, max: 300_000 }), named: fc.option(fc.uniqueArray(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 4 })) }),
+    fc.record({ kind: fc.constant('refund' as const), cents: fc.integer({ min: 1, max: 200_000 }) }),
+    fc.record({ kind: fc.constant('apply' as const), which: fc.nat() }),
+  );
+  const invoiceSpec = fc.record({ cents: fc.integer({ min: 1, max: 200_000 }), day: fc.integer({ min: 0, max: 80 }) });
+
+  /** The day `offset` days after 1 January 2026. */
+  const day = (offset: number) => new Date(Date.UTC(2026, 0, 1 + offset)).toISOString().slice(0, 10);
+  const euros = (cents: bigint) => Money.ofMinor(cents, 'EUR').toString();
+
+  it('never makes an outstanding negative, accounts for every cent received and keeps balance = owed − credit', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(invoiceSpec, { minLength: 1, maxLength: 4 }), fc.array(operation, { minLength: 1, maxLength: 8 }), async (specs, operations) => {
+        s = await createScenario();
+        const invoices: { id: InvoiceId; total: bigint; issued: string; owed: bigint }[] = [];
+        for (const spec of specs) {
+          const created = await invoice(euros(BigInt(spec.cents)), day(spec.day));
+          invoices.push({ id: created.id, total: BigInt(spec.cents), issued: day(spec.day), owed: BigInt(spec.cents) });
+        }
+        // The model: a deposit pays what is owed, oldest due first (all are net 30, so by issue date, then creation), or the invoices named, in order;
+        // the rest is credit, which a withdrawal (refund) draws down oldest payment first and never below zero.
+        const byDue = () => [...invoices].sort((left, right) => (left.issued < right.issued ? -1 : left.issued > right.issued ? 1 : 0));
+        const deposits: { id: PaymentId; received: bigint; credit: bigint }[] = [];
+        let refunded = 0n;
+        const settle = (deposit: { credit: bigint }, targets: typeof invoices) => {
+          for (const target of targets) {
+            const take = deposit.credit < target.owed ? deposit.credit : target.owed;
+            target.owed -= take;
+            deposit.credit -= take;
+          }
+        };
+
+        for (const step of operations) {
+          if (step.kind === 'pay') {
+            const named = step.named?.filter((index) => index < invoices.length).map((index) => invoices[index] as (typeof invoices)[number]);
+            const amount = BigInt(step.cents);
+            if (named && named.length > 0 && named.some((target) => target.owed === 0n)) {
+              await expect(record(euros(amount), named.map((target) => target.id))).rejects.toEqual(error('InvalidStateError', 'invoice.already_paid'));
+              continue;
+            }
+            const payment = await record(euros(amount), named && named.length > 0 ? named.map((target) => target.id) : undefined);
+            const deposit = { id: payment.id, received: amount, credit: amount };
+            settle(deposit, named && named.length > 0 ? named : byDue());
+            deposits.push(deposit);
+          } else if (step.kind === 'refund') {
+            const amount = BigInt(step.cents);
+            const credit = deposits.reduce((sum, deposit) => sum + deposit.credit, 0n);
+            if (amount > credit) {
+              await expect(refund(euros(amount))).rejects.toEqual(error('InvalidStateError', 'account.insufficient_credit'));
+              continue;
+            }
+            await refund(euros(amount));
+            refunded += amount;
+            let left = amount;
+            for (const deposit of deposits) {
+              const take = deposit.credit < left ? deposit.credit : left;
+              deposit.credit -= take;
+              left -= take;
+            }
+          } else if (deposits.length > 0) {
+            const deposit = deposits[step.which % deposits.length] as (typeof deposits)[number];
+            await s.use(ApplyPayment).execute({ tenantId: s.tenantId, paymentId: deposit.id });
+            settle(deposit, byDue());
+          }
+        }
+
+        let appliedOnInvoices = 0n;
+        for (const expected of invoices) {
+          const stored = Invoice.restore(await s.use(GetInvoice).execute({ tenantId: s.tenantId, invoiceId: expected.id }));
+          expect(stored.outstanding.isNegative()).toBe(false);
+          expect(stored.outstanding.toString()).toBe(euros(expected.owed));
+          expect(stored.status).toBe(expected.owed === 0n ? 'paid' : expected.owed === expected.total ? 'issued' : 'partially_paid');
+          appliedOnInvoices += stored.paidAmount.minor;
+        }
+        const stored = await payments();
+        const sum = (parts: readonly { amount: Money }[]) => parts.reduce((total, part) => total + part.amount.minor, 0n);
+        const applied = stored.reduce((total, payment) => total + sum(payment.applications), 0n);
+        const unappliedCredit = stored.reduce((total, payment) => total + Money.of(unapplied(payment), 'EUR').minor, 0n);
+        const refundedStored = stored.reduce((total, payment) => total + sum(payment.refunds), 0n);
+        const received = stored.reduce((total, payment) => total + payment.amount.minor, 0n);
+        for (const deposit of deposits) {
+          expect(unapplied(stored.find((payment) => payment.id === deposit.id) as PaymentState)).toBe(euros(deposit.credit));
+        }
+        expect(applied).toBe(appliedOnInvoices);
+        expect(refundedStored).toBe(refunded);
+        expect(applied + unappliedCredit + refundedStored).toBe(received);
+        expect(received).toBe(deposits.reduce((total, deposit) => total + deposit.received, 0n));
+
+        const owed = invoices.reduce((total, target) => total + target.owed, 0n);
+        const credit = deposits.reduce((total, deposit) => total + deposit.credit, 0n);
+        const rows = await balance();
+        expect(rows.map((row) => [row.currency, row.outstanding.toString(), row.unappliedCredit.toString(), row.balance.toString()])).toEqual(
+          owed === 0n && credit === 0n ? [] : [['EUR', euros(owed), euros(credit), euros(owed - credit)]],
+        );
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
