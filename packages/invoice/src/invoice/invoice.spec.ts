@@ -352,6 +352,16 @@ describe('Invoice', () => {
       expect(invoice.totals.amountDue.isZero()).toBe(true);
       expect(invoice.status).toBe('paid');
       expect(invoice.outstanding.isZero()).toBe(true);
+      expect(types(invoice).slice(-2)).toEqual(['invoice.issued', 'invoice.paid']);
+    });
+
+    it('refuses a due date before the issue date', () => {
+      const invoice = draft({ dueDate: '2026-01-14' });
+
+      expect(() => invoice.issue(issueContext({ issueDate: parseCalendarDate('2026-01-15') }))).toThrow(
+        expect.objectContaining({ code: 'invoice.not_issuable', issues: [expect.objectContaining({ path: 'dueDate', code: 'invoice.due_before_issue' })] }),
+      );
+      expect(invoice.status).toBe('draft');
     });
 
     it('leaves an issued credit note in status issued, with nothing outstanding', () => {
@@ -448,7 +458,7 @@ describe('Invoice', () => {
       const invoice = draft({ lines: [line({ vat: notSubject })] });
 
       expect(check(invoice, { buyer: withIds(buyer, {}) })).toEqual([{ path: 'seller.identifiers.vatId', code: 'invoice.not_subject_vat_id' }]);
-      expect(check(invoice, { seller: withIds(seller, {}) })).toEqual([{ path: 'seller.identifiers.vatId', code: 'invoice.not_subject_vat_id' }]);
+      expect(check(invoice, { seller: withIds(seller, {}) })).toEqual([{ path: 'buyer.identifiers.vatId', code: 'invoice.not_subject_vat_id' }]);
       expect(() => invoice.assertIssuable(issueContext({ seller: withIds(seller, {}), buyer: withIds(buyer, {}) }))).not.toThrow();
     });
 

@@ -199,8 +199,10 @@ export class Invoice extends AggregateRoot<InvoiceId> {
 
   /** Creates a draft. @throws ValidationError with one issue per bad field */
   static draft(command: NewDraft, context: { tenantId: TenantId; id: InvoiceId; at: Date }): Invoice {
-    const parsed = withTotals(content(command, command.currency), command.currency);
-    const externalReference = optionalText(command.externalReference, 'externalReference', 100);
+    const { parsed, externalReference } = collectIssues((attempt) => ({
+      parsed: attempt('', () => withTotals(content(command, command.currency), command.currency)),
+      externalReference: attempt('externalReference', () => optionalText(command.externalReference, '', 100)),
+    }));
     const invoice = new Invoice({
       tenantId: context.tenantId,
       id: context.id,
@@ -216,7 +218,7 @@ export class Invoice extends AggregateRoot<InvoiceId> {
       ...(externalReference !== undefined ? { externalReference } : {}),
       ...(command.precedingInvoice !== undefined ? { precedingInvoice: command.precedingInvoice } : {}),
       ...(command.possibleDuplicateOf !== undefined ? { possibleDuplicateOf: command.possibleDuplicateOf } : {}),
-      ...parsed,
+      ...(parsed as ReturnType<typeof withTotals>),
       payments: [],
       credits: [],
       createdAt: context.at,
@@ -389,6 +391,7 @@ export class Invoice extends AggregateRoot<InvoiceId> {
       { invoiceId: this.id, number: context.number, issueDate: context.issueDate, dueDate, amountDue: this.totals.amountDue.toJSON() },
       context.at,
     );
+    if (nothingDue) this.raise('invoice.paid', { invoiceId: this.id, number: context.number }, context.at);
   }
 
   /**
@@ -478,15 +481,18 @@ export class Invoice extends AggregateRoot<InvoiceId> {
 }
 
 /** The EN 16931 rules that need the whole document and its parties (BR-16, BR-8/BR-10, and per-category seller/buyer ids). */
-function issueProblems(state: InvoiceState, parties: { seller: PartySnapshot; buyer: PartySnapshot }): ValidationIssue[] {
+function issueProblems(state: InvoiceState, parties: { seller: PartySnapshot; buyer: PartySnapshot; issueDate: CalendarDate }): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const problem = (path: string, code: string, message: string): void => {
     issues.push({ path, code, message });
   };
-  const { seller, buyer } = parties;
+  const { seller, buyer, issueDate } = parties;
   if (state.lines.length === 0) problem('lines', 'invoice.no_lines', 'a document has at least one line (BR-16)');
   if (!seller.address) problem('seller.address', 'invoice.seller_address_required', 'the seller needs a postal address with a country (BR-8, BR-9)');
   if (!buyer.address) problem('buyer.address', 'invoice.buyer_address_required', 'the buyer needs a postal address with a country (BR-10, BR-11)');
+  if (state.dueDate !== undefined && state.dueDate < issueDate) {
+    problem('dueDate', 'invoice.due_before_issue', `the due date ${state.dueDate} is before the issue date ${issueDate}`);
+  }
   if (state.kind === 'credit_note' && state.totals.amountDue.isNegative()) {
     problem('totals.amountDue', 'credit_note.negative_amount', 'a credit note credits a positive amount');
   }
@@ -506,8 +512,8 @@ function issueProblems(state: InvoiceState, parties: { seller: PartySnapshot; bu
   }
   if (categories.has('O')) {
     if (categories.size > 1) problem('vatBreakdown', 'invoice.not_subject_mixed', 'a document not subject to VAT (O) has no other VAT category (BR-O-11)');
-    if (seller.identifiers.vatId || buyer.identifiers.vatId) {
-      problem('seller.identifiers.vatId', 'invoice.not_subject_vat_id', 'a document not subject to VAT (O) carries no VAT ids (BR-O-02)');
+    for (const [party, snapshot] of [['seller', seller], ['buyer', buyer]] as const) {
+      if (snapshot.identifiers.vatId) problem(`${party}.identifiers.vatId`, 'invoice.not_subject_vat_id', 'a document not subject to VAT (O) carries no VAT ids (BR-O-02)');
     }
   }
   // De-duplicate repeated issues (one per category) to keep the message readable.

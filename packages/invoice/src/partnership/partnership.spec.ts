@@ -262,6 +262,17 @@ describe('Partnership', () => {
       expect(partnership.pendingEvents).toEqual([expect.objectContaining({ type: 'partnership.terms_updated', payload: { partnershipId: 'ps-1' } })]);
     });
 
+    it('keeps the numbering and policy when an update leaves them out', () => {
+      const partnership = create({ numbering: { invoice: 'F2026', creditNote: 'AV2026' }, policy: { approval: { kind: 'above', threshold: '5000.00' }, deliveryFormat: 'ubl' } });
+
+      partnership.updateTerms(terms({ paymentTerms: { kind: 'net', days: 45 } }), later);
+
+      expect(partnership.numbering).toEqual({ invoice: 'F2026', creditNote: 'AV2026' });
+      expect(partnership.policy.deliveryFormat).toBe('ubl');
+      expect(partnership.requiresApproval(Money.of('5000.01', 'EUR'))).toBe(true);
+      expect(partnership.requiresApproval(Money.of('5000.00', 'EUR'))).toBe(false);
+    });
+
     it('refuses a currency change while negotiated prices exist, and accepts it once they are removed', () => {
       const partnership = create();
       partnership.setPriceOverride(widget, '9.50', at);

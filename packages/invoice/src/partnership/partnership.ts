@@ -236,12 +236,25 @@ export class Partnership extends AggregateRoot<PartnershipId> {
     return rule.kind === 'always' || (rule.kind === 'above' && amountDue.greaterThan(rule.threshold));
   }
 
-  /** Replaces currency, terms, numbering, policy, validity. @throws InvalidStateError `partnership.ended`; ValidationError */
+  /**
+   * Changes currency, payment terms, validity and buyer reference; numbering and policy change only when given
+   * (a left-out series never silently falls back to the default).
+   * @throws InvalidStateError `partnership.ended`; ValidationError
+   */
   updateTerms(input: PartnershipTermsInput, at: Date): void {
     this.requireNotEnded();
     const { validUntil: _validUntil, buyerReference: _buyerReference, ...kept } = this.state;
-    const changed = terms(input);
-    if (changed.currency !== this.state.currency && this.state.priceOverrides.length > 0) {
+    const current = this.state;
+    const changed = terms({
+      ...input,
+      numbering: { ...current.numbering, ...input.numbering },
+      policy: {
+        approval: current.policy.approval.kind === 'above' ? { kind: 'above', threshold: current.policy.approval.threshold.toString() } : current.policy.approval,
+        deliveryFormat: current.policy.deliveryFormat,
+        ...input.policy,
+      },
+    });
+    if (changed.currency !== current.currency && current.priceOverrides.length > 0) {
       throw ValidationError.of('currency', 'partnership.currency_has_prices', 'remove the price overrides before changing the currency');
     }
     this.state = { ...kept, ...changed, updatedAt: at };
