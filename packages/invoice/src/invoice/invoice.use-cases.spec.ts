@@ -209,6 +209,14 @@ describe('CreateInvoiceDraft', () => {
       expect((await draft({ buyerContactId: s.buyer.contacts[0]?.id as ContactId })).buyerContactId).toBe(s.buyer.contacts[0]?.id);
     });
 
+    it('fails with partner.archived and saves nothing when the buyer is archived', async () => {
+      const { ArchivePartner } = await import('../partner/partner.use-cases');
+      await s.use(ArchivePartner).execute({ tenantId: s.tenantId, partnerId: s.buyer.id });
+
+      await expect(draft()).rejects.toEqual(error('InvalidStateError', 'partner.archived'));
+      expect(await documents()).toEqual([]);
+    });
+
     it('drafts an invoice even when the command smuggles in a credit-note kind', async () => {
       const smuggled = { kind: 'credit_note', possibleDuplicateOf: 'id-000001' };
 
@@ -324,6 +332,15 @@ describe('UpdateInvoiceDraft', () => {
       expect(updated.totals.taxTotal.toString()).toBe('100.00');
       expect(updated.totals.amountDue.toString()).toBe('599.99');
       expect(updated.notes).toEqual(['Thank you']);
+    });
+
+    it('keeps the partnership’s buyer reference when the update gives none', async () => {
+      const withReference = await partnership({ buyerReference: 'CONTRACT-9' });
+      const created = await draft({ partnershipId: withReference.id });
+
+      const updated = await s.use(UpdateInvoiceDraft).execute({ tenantId: s.tenantId, invoiceId: created.id, content: { lines: [serviceLine('10.00')] } });
+
+      expect(updated.buyerReference).toBe('CONTRACT-9');
     });
 
     it('fails with concurrency.stale_version when the version is stale', async () => {
@@ -589,6 +606,18 @@ describe('CreateCreditNote', () => {
       expect(after.status).toBe('credited');
       expect(outstanding(after)).toBe('0.00');
       expect(after.credits).toEqual([{ creditNoteId: note.id, creditNoteNumber: 'CN-000001', amount: Money.of('1920.00', 'EUR'), appliedOn: '2026-03-10' }]);
+    });
+
+    it('credits a prepaid invoice in full: the credit note carries the same prepaid amount', async () => {
+      const invoice = await issued({ prepaidAmount: '920.00' });
+
+      const note = await credit(invoice.id);
+
+      // 1 920.00 with VAT − 920.00 prepaid = 1 000.00 due on both documents.
+      expect(note.totals.prepaid.toString()).toBe('920.00');
+      expect(note.totals.amountDue.toString()).toBe('1000.00');
+      expect(outstanding(await get(invoice.id))).toBe('0.00');
+      expect((await get(invoice.id)).status).toBe('credited');
     });
 
     it('credits only the lines given, leaving the rest outstanding', async () => {

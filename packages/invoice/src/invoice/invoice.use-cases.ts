@@ -120,6 +120,10 @@ export class CreateInvoiceDraft {
         date: plannedIssueDate,
       });
     }
+    for (const partnerId of [partnership.sellerId, partnership.buyerId]) {
+      const partner = await load(this.partners, tenantId, partnerId, 'partner');
+      if (partner.status === 'archived') throw new InvalidStateError('partner.archived', `partner ${partnerId} is archived`, { partnerId });
+    }
     await assertContacts(this.partners, tenantId, partnership, command);
     if (command.externalReference !== undefined) {
       const existing = await this.invoices.findByExternalReference(tenantId, partnership.sellerId, partnership.buyerId, command.externalReference.trim());
@@ -171,7 +175,14 @@ export class UpdateInvoiceDraft {
     const invoice = await load(this.invoices, command.tenantId, command.invoiceId, 'invoice', command.expectedVersion);
     const partnership = await load(this.partnerships, command.tenantId, invoice.partnershipId, 'partnership');
     await assertContacts(this.partners, command.tenantId, partnership, command.content);
-    invoice.update({ ...command.content, lines: await this.lines.resolve(command.tenantId, partnership, command.content.lines) }, this.clock.now());
+    invoice.update(
+      {
+        ...command.content,
+        ...(command.content.buyerReference === undefined && partnership.buyerReference !== undefined ? { buyerReference: partnership.buyerReference } : {}),
+        lines: await this.lines.resolve(command.tenantId, partnership, command.content.lines),
+      },
+      this.clock.now(),
+    );
     await this.invoices.save(invoice);
     return invoice.toState();
   }
@@ -307,6 +318,8 @@ export class CreateCreditNote {
         lines: full ? original.lines.map(lineInput) : await this.lines.resolve(tenantId, partnership, command.lines ?? []),
         allowances: command.allowances ?? (full ? original.allowances.map(documentChargeInput) : []),
         charges: command.charges ?? (full ? original.charges.map(documentChargeInput) : []),
+        // A full credit mirrors the invoice, prepaid and rounding amounts included, so it credits exactly its amount due.
+        ...(full ? { prepaidAmount: original.totals.prepaid.toString(), roundingAmount: original.totals.rounding.toString() } : {}),
         notes: command.reason === undefined ? [] : [command.reason],
         ...(original.purchaseOrderReference !== undefined ? { purchaseOrderReference: original.purchaseOrderReference } : {}),
         ...(original.buyerReference !== undefined ? { buyerReference: original.buyerReference } : {}),

@@ -9,6 +9,7 @@ import type { PartnershipTermsInput } from '../partnership/partnership';
 import { CreatePartnership } from '../partnership/partnership.use-cases';
 import { GetPartnerBalance } from '../queries/report.use-cases';
 import type { InvoiceId, PartnerId, PartnershipId, PaymentId } from '../shared/ids';
+import { createInMemoryAdapters } from '../testing/in-memory/in-memory-adapters';
 import { SCENARIO_BUYER, SCENARIO_TERMS, createScenario, type Scenario } from '../testing/scenario';
 import type { PaymentState } from './payment';
 import { ApplyPayment, GetPayment, ListPayments, RecordPayment, RefundCredit } from './payment.use-cases';
@@ -273,6 +274,32 @@ describe('ApplyPayment', () => {
         [second.id, '60.00'],
       ]);
       expect(unapplied(applied)).toBe('0.00');
+    });
+
+    it('completes a payment whose run stopped after the invoice was paid but before the payment recorded it', async () => {
+      const adapters = createInMemoryAdapters();
+      const stored = adapters.payments;
+      let saves = 0;
+      const payments: typeof stored = Object.assign(Object.create(stored) as typeof stored, {
+        // The payment's first save succeeds; the second, after the invoice took the money, is lost.
+        save: async (payment: Parameters<typeof stored.save>[0]) => {
+          saves += 1;
+          if (saves === 2) throw new Error('the process stopped');
+          return stored.save(payment);
+        },
+      });
+      s = await createScenario({ adapters: { ...adapters, payments } });
+      const target = await invoice('240.00', '2026-03-01');
+      await expect(record('240.00', [target.id])).rejects.toThrow('the process stopped');
+      const [interrupted] = await payments.listByPartner(s.tenantId, s.buyer.id, {}).then((page) => page.items);
+      expect(await state(target.id)).toEqual({ status: 'paid', outstanding: '0.00' });
+      expect(unapplied(interrupted as PaymentState)).toBe('240.00');
+
+      const completed = await s.use(ApplyPayment).execute({ tenantId: s.tenantId, paymentId: (interrupted as PaymentState).id, applyTo: [target.id] });
+
+      expect(applications(completed)).toEqual([[target.id, '240.00']]);
+      expect(unapplied(completed)).toBe('0.00');
+      expect(await state(target.id)).toEqual({ status: 'paid', outstanding: '0.00' });
     });
 
     it('changes nothing when the payment has no credit left', async () => {

@@ -50,6 +50,8 @@ function assertPayable(invoice: Invoice, partnerId: PartnerId, payment: Payment,
   if (invoice.kind !== 'invoice' || invoice.buyerId !== partnerId || invoice.currency !== payment.currency) {
     throw ValidationError.of(`applyTo.${index}`, 'payment.invoice_mismatch', `invoice ${invoice.id} is not an invoice to this partner in ${payment.currency}`);
   }
+  // An invoice already holding this payment (an interrupted run being completed) only needs recording on the payment.
+  if (invoice.payments.some((applied) => applied.paymentId === payment.id)) return;
   const outcome = INVOICE_TRANSITIONS.applyPayment[invoice.status];
   if (outcome !== true) throw new InvalidStateError(outcome, `invoice ${invoice.id} cannot take payments (${invoice.status})`, { invoiceId: invoice.id, status: invoice.status });
 }
@@ -125,7 +127,9 @@ export class ApplyPayment {
 
 /**
  * Pays unapplied credit back to a partner, drawing on its payments oldest first; refuses to go below zero.
- * The refund id makes a retried refund continue where it stopped rather than pay twice.
+ * Each call is a new refund (retries are made safe by the API's idempotency keys). The credit is checked before
+ * anything is written; should another writer use it up in between, the refund stops part way and the error says how
+ * much was refunded under which refund id.
  */
 @injectable()
 export class RefundCredit {
@@ -172,7 +176,7 @@ export class RefundCredit {
       if (part.isPositive()) used.push(source.id);
       remaining = remaining.subtract(part);
     }
-    if (remaining.isPositive()) throw new InsufficientCreditError(amount, amount.subtract(remaining));
+    if (remaining.isPositive()) throw new InsufficientCreditError(amount, amount.subtract(remaining), { refundId, refunded: amount.subtract(remaining).toJSON() });
     return { refundId, amount, payments: used };
   }
 }
@@ -188,10 +192,11 @@ function field<T>(path: string, parse: () => T): T {
 
 /** The partner's credit is smaller than the refund asked for. */
 export class InsufficientCreditError extends InvalidStateError {
-  constructor(requested: Money, available: Money) {
+  constructor(requested: Money, available: Money, partial: { readonly refundId: string; readonly refunded: unknown } | Record<string, never> = {}) {
     super('account.insufficient_credit', `cannot refund ${requested.toString()} ${requested.currency}: unapplied credit is ${available.toString()}`, {
       requested: requested.toJSON(),
       available: available.toJSON(),
+      ...partial,
     });
   }
 }
