@@ -19,7 +19,7 @@ import { PARTNER_REPOSITORY, type PartnerRepository } from '../partner/partner-r
 import type { Partnership } from '../partnership/partnership';
 import { PARTNERSHIP_REPOSITORY, type PartnershipRepository } from '../partnership/partnership-repository.port';
 import type { InvoiceId, MarketableId, PartnershipId } from '../shared/ids';
-import { INVOICING_SETTINGS, load, retryOnConflict, type InvoicingSettings, type VersionedCommand } from '../shared/use-case-support';
+import { INVOICING_SETTINGS, load, modify, retryOnConflict, type InvoicingSettings, type VersionedCommand } from '../shared/use-case-support';
 import { Invoice, type DraftContent, type InvoiceState } from './invoice';
 import type { AllowanceChargeInput, DocumentAllowanceChargeInput, InvoiceLine, InvoiceLineInput } from './invoice-line';
 import { INVOICE_REPOSITORY, type InvoiceRepository } from './invoice-repository.port';
@@ -197,10 +197,7 @@ export class ApproveInvoice {
   ) {}
 
   async execute(command: VersionedCommand & { readonly invoiceId: InvoiceId; readonly approvedBy: string }): Promise<InvoiceState> {
-    const invoice = await load(this.invoices, command.tenantId, command.invoiceId, 'invoice', command.expectedVersion);
-    invoice.approve(command.approvedBy, this.clock.now());
-    await this.invoices.save(invoice);
-    return invoice.toState();
+    return (await modify(this.invoices, command, command.invoiceId, 'invoice', (invoice) => invoice.approve(command.approvedBy, this.clock.now()))).toState();
   }
 }
 
@@ -249,10 +246,7 @@ export class VoidInvoice {
   ) {}
 
   async execute(command: VersionedCommand & { readonly invoiceId: InvoiceId; readonly reason?: string }): Promise<InvoiceState> {
-    const invoice = await load(this.invoices, command.tenantId, command.invoiceId, 'invoice', command.expectedVersion);
-    invoice.void(command.reason, this.clock.now());
-    await this.invoices.save(invoice);
-    return invoice.toState();
+    return (await modify(this.invoices, command, command.invoiceId, 'invoice', (invoice) => invoice.void(command.reason, this.clock.now()))).toState();
   }
 }
 
@@ -265,10 +259,7 @@ export class MarkInvoiceUncollectible {
   ) {}
 
   async execute(command: VersionedCommand & { readonly invoiceId: InvoiceId }): Promise<InvoiceState> {
-    const invoice = await load(this.invoices, command.tenantId, command.invoiceId, 'invoice', command.expectedVersion);
-    invoice.markUncollectible(this.clock.now());
-    await this.invoices.save(invoice);
-    return invoice.toState();
+    return (await modify(this.invoices, command, command.invoiceId, 'invoice', (invoice) => invoice.markUncollectible(this.clock.now()))).toState();
   }
 }
 

@@ -1,7 +1,7 @@
-import { CLOCK, ConflictError, ID_GENERATOR, NotFoundError, type Clock, type IdGenerator, type Page, type PageRequest, type TenantId } from '@invoicing/core';
+import { CLOCK, ConflictError, ID_GENERATOR, type Clock, type IdGenerator, type Page, type PageRequest, type TenantId } from '@invoicing/core';
 import { inject, injectable } from 'inversify';
 import type { MarketableId } from '../shared/ids';
-import { load, type VersionedCommand } from '../shared/use-case-support';
+import { load, modify, type VersionedCommand } from '../shared/use-case-support';
 import { Marketable, type MarketableDetails, type MarketableState } from './marketable';
 import { MARKETABLE_REPOSITORY, type MarketableRepository } from './marketable-repository.port';
 
@@ -56,11 +56,8 @@ export class SetMarketableActive {
   ) {}
 
   async execute(command: VersionedCommand & { readonly marketableId: MarketableId; readonly active: boolean }): Promise<MarketableState> {
-    const marketable = await load(this.marketables, command.tenantId, command.marketableId, 'marketable', command.expectedVersion);
-    if (command.active) marketable.activate(this.clock.now());
-    else marketable.deactivate(this.clock.now());
-    await this.marketables.save(marketable);
-    return marketable.toState();
+    const change = (marketable: Marketable) => (command.active ? marketable.activate(this.clock.now()) : marketable.deactivate(this.clock.now()));
+    return (await modify(this.marketables, command, command.marketableId, 'marketable', change)).toState();
   }
 }
 
@@ -71,9 +68,7 @@ export class GetMarketable {
 
   /** @throws NotFoundError `marketable.not_found` */
   async execute(query: { readonly tenantId: TenantId; readonly marketableId: MarketableId }): Promise<MarketableState> {
-    const marketable = await this.marketables.get(query.tenantId, query.marketableId);
-    if (!marketable) throw new NotFoundError('marketable', query.marketableId);
-    return marketable.toState();
+    return (await load(this.marketables, query.tenantId, query.marketableId, 'marketable')).toState();
   }
 }
 

@@ -1,7 +1,7 @@
-import { CLOCK, ID_GENERATOR, NotFoundError, pageLimit, type Clock, type IdGenerator, type Page, type PageRequest, type TenantId } from '@invoicing/core';
+import { CLOCK, ID_GENERATOR, pageLimit, type Clock, type IdGenerator, type Page, type PageRequest, type TenantId } from '@invoicing/core';
 import { inject, injectable } from 'inversify';
 import type { ContactId, PartnerId } from '../shared/ids';
-import { load, type VersionedCommand } from '../shared/use-case-support';
+import { load, modify, type VersionedCommand } from '../shared/use-case-support';
 import { MAX_CONTACT_RESULTS, contactSearchQuery, type ContactMatch } from './contact-search';
 import { Partner, type Contact, type ContactInput, type PartnerDetails, type PartnerState } from './partner';
 import { PARTNER_QUERIES, PARTNER_REPOSITORY, type PartnerFilter, type PartnerQueries, type PartnerRepository } from './partner-repository.port';
@@ -36,10 +36,7 @@ export class UpdatePartner {
   ) {}
 
   async execute(command: VersionedCommand & { readonly partnerId: PartnerId; readonly details: PartnerDetails }): Promise<PartnerState> {
-    const partner = await load(this.partners, command.tenantId, command.partnerId, 'partner', command.expectedVersion);
-    partner.update(command.details, this.clock.now());
-    await this.partners.save(partner);
-    return partner.toState();
+    return (await modify(this.partners, command, command.partnerId, 'partner', (partner) => partner.update(command.details, this.clock.now()))).toState();
   }
 }
 
@@ -53,10 +50,8 @@ export class ReplaceContacts {
   ) {}
 
   async execute(command: VersionedCommand & { readonly partnerId: PartnerId; readonly contacts: readonly ContactInput[] }): Promise<PartnerState> {
-    const partner = await load(this.partners, command.tenantId, command.partnerId, 'partner', command.expectedVersion);
-    partner.replaceContacts(command.contacts, { newContactId: () => this.ids.next<'Contact'>(), at: this.clock.now() });
-    await this.partners.save(partner);
-    return partner.toState();
+    const replace = (partner: Partner) => partner.replaceContacts(command.contacts, { newContactId: () => this.ids.next<'Contact'>(), at: this.clock.now() });
+    return (await modify(this.partners, command, command.partnerId, 'partner', replace)).toState();
   }
 }
 
@@ -70,10 +65,9 @@ export class AddContact {
   ) {}
 
   async execute(command: VersionedCommand & { readonly partnerId: PartnerId; readonly contact: Omit<ContactInput, 'id'> }): Promise<Contact> {
-    const partner = await load(this.partners, command.tenantId, command.partnerId, 'partner', command.expectedVersion);
-    const contact = partner.addContact(command.contact, { id: this.ids.next<'Contact'>(), at: this.clock.now() });
-    await this.partners.save(partner);
-    return contact;
+    const id = this.ids.next<'Contact'>();
+    const partner = await modify(this.partners, command, command.partnerId, 'partner', (loaded) => loaded.addContact(command.contact, { id, at: this.clock.now() }));
+    return partner.contact(id);
   }
 }
 
@@ -88,10 +82,8 @@ export class UpdateContact {
   async execute(
     command: VersionedCommand & { readonly partnerId: PartnerId; readonly contactId: ContactId; readonly changes: Partial<Omit<Contact, 'id'>> },
   ): Promise<Contact> {
-    const partner = await load(this.partners, command.tenantId, command.partnerId, 'partner', command.expectedVersion);
-    const contact = partner.updateContact(command.contactId, command.changes, this.clock.now());
-    await this.partners.save(partner);
-    return contact;
+    const partner = await modify(this.partners, command, command.partnerId, 'partner', (loaded) => loaded.updateContact(command.contactId, command.changes, this.clock.now()));
+    return partner.contact(command.contactId);
   }
 }
 
@@ -104,10 +96,7 @@ export class RemoveContact {
   ) {}
 
   async execute(command: VersionedCommand & { readonly partnerId: PartnerId; readonly contactId: ContactId }): Promise<PartnerState> {
-    const partner = await load(this.partners, command.tenantId, command.partnerId, 'partner', command.expectedVersion);
-    partner.removeContact(command.contactId, this.clock.now());
-    await this.partners.save(partner);
-    return partner.toState();
+    return (await modify(this.partners, command, command.partnerId, 'partner', (partner) => partner.removeContact(command.contactId, this.clock.now()))).toState();
   }
 }
 
@@ -120,10 +109,7 @@ export class ArchivePartner {
   ) {}
 
   async execute(command: VersionedCommand & { readonly partnerId: PartnerId }): Promise<PartnerState> {
-    const partner = await load(this.partners, command.tenantId, command.partnerId, 'partner', command.expectedVersion);
-    partner.archive(this.clock.now());
-    await this.partners.save(partner);
-    return partner.toState();
+    return (await modify(this.partners, command, command.partnerId, 'partner', (partner) => partner.archive(this.clock.now()))).toState();
   }
 }
 
@@ -134,9 +120,7 @@ export class GetPartner {
 
   /** @throws NotFoundError `partner.not_found` */
   async execute(query: { readonly tenantId: TenantId; readonly partnerId: PartnerId }): Promise<PartnerState> {
-    const partner = await this.partners.get(query.tenantId, query.partnerId);
-    if (!partner) throw new NotFoundError('partner', query.partnerId);
-    return partner.toState();
+    return (await load(this.partners, query.tenantId, query.partnerId, 'partner')).toState();
   }
 }
 

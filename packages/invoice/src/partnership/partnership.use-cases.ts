@@ -2,7 +2,6 @@ import {
   CLOCK,
   ID_GENERATOR,
   InvalidStateError,
-  NotFoundError,
   type Clock,
   type DecimalInput,
   type IdGenerator,
@@ -14,7 +13,7 @@ import { inject, injectable } from 'inversify';
 import { MARKETABLE_REPOSITORY, type MarketableRepository } from '../marketable/marketable-repository.port';
 import { PARTNER_REPOSITORY, type PartnerRepository } from '../partner/partner-repository.port';
 import type { MarketableId, PartnerId, PartnershipId } from '../shared/ids';
-import { load, type VersionedCommand } from '../shared/use-case-support';
+import { load, modify, type VersionedCommand } from '../shared/use-case-support';
 import { Partnership, type PartnershipState, type PartnershipTermsInput } from './partnership';
 import { PARTNERSHIP_REPOSITORY, type PartnershipRepository } from './partnership-repository.port';
 
@@ -49,10 +48,7 @@ export class UpdatePartnershipTerms {
   ) {}
 
   async execute(command: VersionedCommand & { readonly partnershipId: PartnershipId; readonly terms: PartnershipTermsInput }): Promise<PartnershipState> {
-    const partnership = await load(this.partnerships, command.tenantId, command.partnershipId, 'partnership', command.expectedVersion);
-    partnership.updateTerms(command.terms, this.clock.now());
-    await this.partnerships.save(partnership);
-    return partnership.toState();
+    return (await modify(this.partnerships, command, command.partnershipId, 'partnership', (partnership) => partnership.updateTerms(command.terms, this.clock.now()))).toState();
   }
 }
 
@@ -87,10 +83,7 @@ export class ChangePartnershipStatus {
   ) {}
 
   async execute(command: VersionedCommand & { readonly partnershipId: PartnershipId; readonly action: 'suspend' | 'resume' | 'end' }): Promise<PartnershipState> {
-    const partnership = await load(this.partnerships, command.tenantId, command.partnershipId, 'partnership', command.expectedVersion);
-    partnership[command.action](this.clock.now());
-    await this.partnerships.save(partnership);
-    return partnership.toState();
+    return (await modify(this.partnerships, command, command.partnershipId, 'partnership', (partnership) => partnership[command.action](this.clock.now()))).toState();
   }
 }
 
@@ -101,9 +94,7 @@ export class GetPartnership {
 
   /** @throws NotFoundError `partnership.not_found` */
   async execute(query: { readonly tenantId: TenantId; readonly partnershipId: PartnershipId }): Promise<PartnershipState> {
-    const partnership = await this.partnerships.get(query.tenantId, query.partnershipId);
-    if (!partnership) throw new NotFoundError('partnership', query.partnershipId);
-    return partnership.toState();
+    return (await load(this.partnerships, query.tenantId, query.partnershipId, 'partnership')).toState();
   }
 }
 

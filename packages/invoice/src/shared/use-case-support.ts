@@ -44,6 +44,24 @@ export async function load<A extends AggregateRoot<IdType>, IdType extends strin
   return aggregate;
 }
 
+/**
+ * The common shape of a command on one aggregate: load it (as the caller last saw it, when a version is given),
+ * change it through one of its own methods, save it. Returns the saved aggregate.
+ * @throws NotFoundError `<resource>.not_found`; ConflictError `concurrency.stale_version` | `concurrency.conflict`; whatever the change throws
+ */
+export async function modify<A extends AggregateRoot<IdType>, IdType extends string>(
+  repository: AggregateRepository<A, IdType>,
+  command: VersionedCommand,
+  id: IdType,
+  resource: string,
+  change: (aggregate: A) => unknown,
+): Promise<A> {
+  const aggregate = await load(repository, command.tenantId, id, resource, command.expectedVersion);
+  change(aggregate);
+  await repository.save(aggregate);
+  return aggregate;
+}
+
 /** The most attempts a read-modify-write makes under contention before giving up with the conflict. */
 export const MAX_CONFLICT_RETRIES = 100;
 

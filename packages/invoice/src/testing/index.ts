@@ -10,6 +10,7 @@ export type { StoredState, UniqueKey } from './in-memory/in-memory-database';
 export { InMemoryInvoiceQueries, InMemoryPartnerQueries } from './in-memory/in-memory-invoice-queries';
 export { InMemoryNumberSequence, InMemoryOutbox, RecordingEventPublisher } from './in-memory/in-memory-ports';
 export {
+  InMemoryAggregateRepository,
   InMemoryInvoiceRepository,
   InMemoryMarketableRepository,
   InMemoryPartnerRepository,

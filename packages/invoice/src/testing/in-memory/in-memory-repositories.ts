@@ -1,4 +1,4 @@
-import { pageOf, type CurrencyCode, type Page, type PageRequest, type TenantId } from '@invoicing/core';
+import { pageOf, type AggregateRoot, type CurrencyCode, type Page, type PageRequest, type TenantId } from '@invoicing/core';
 import { Invoice, type InvoiceState } from '../../invoice/invoice';
 import { RECEIVABLE_STATUSES } from '../../invoice/invoice-lifecycle';
 import type { DuplicateProbe, InvoiceRepository } from '../../invoice/invoice-repository.port';
@@ -11,7 +11,7 @@ import type { PartnershipRepository } from '../../partnership/partnership-reposi
 import { Payment, type PaymentState } from '../../payment/payment';
 import type { PaymentRepository } from '../../payment/payment-repository.port';
 import type { InvoiceId, MarketableId, PartnerId, PartnershipId, PaymentId } from '../../shared/ids';
-import type { InMemoryCollection } from './in-memory-database';
+import type { InMemoryCollection, StoredState } from './in-memory-database';
 
 /** Compares sort keys element by element; numbers and strings compare naturally. */
 export function compareKeys(left: readonly (string | number)[], right: readonly (string | number)[]): number {
@@ -30,34 +30,42 @@ export function pageById<S extends { readonly id: string }>(states: readonly S[]
   return pageOf(sorted, page, (state) => [state.id], newestFirst ? (left, right) => compareKeys(right, left) : compareKeys);
 }
 
-export class InMemoryPartnerRepository implements PartnerRepository {
-  constructor(private readonly collection: InMemoryCollection<PartnerState>) {}
+/** What every in-memory repository does: states kept in a collection, aggregates rebuilt from them on read. */
+export class InMemoryAggregateRepository<A extends AggregateRoot<IdType> & { toState(): S }, IdType extends string, S extends StoredState> {
+  constructor(
+    protected readonly collection: InMemoryCollection<S>,
+    private readonly restore: (state: S) => A,
+  ) {}
 
-  async get(tenantId: TenantId, id: PartnerId): Promise<Partner | undefined> {
+  async get(tenantId: TenantId, id: IdType): Promise<A | undefined> {
     const state = this.collection.get(tenantId, id);
-    return state && Partner.restore(state);
+    return state && this.restore(state);
   }
 
-  async save(partner: Partner): Promise<void> {
-    this.collection.save(partner, partner.toState());
+  async save(aggregate: A): Promise<void> {
+    this.collection.save(aggregate, aggregate.toState());
+  }
+
+  /** Rebuilds the aggregate of a stored state. */
+  protected restored(state: S): A {
+    return this.restore(state);
   }
 }
 
-export class InMemoryMarketableRepository implements MarketableRepository {
-  constructor(private readonly collection: InMemoryCollection<MarketableState>) {}
-
-  async get(tenantId: TenantId, id: MarketableId): Promise<Marketable | undefined> {
-    const state = this.collection.get(tenantId, id);
-    return state && Marketable.restore(state);
+export class InMemoryPartnerRepository extends InMemoryAggregateRepository<Partner, PartnerId, PartnerState> implements PartnerRepository {
+  constructor(collection: InMemoryCollection<PartnerState>) {
+    super(collection, (state) => Partner.restore(state));
   }
+}
 
-  async save(marketable: Marketable): Promise<void> {
-    this.collection.save(marketable, marketable.toState());
+export class InMemoryMarketableRepository extends InMemoryAggregateRepository<Marketable, MarketableId, MarketableState> implements MarketableRepository {
+  constructor(collection: InMemoryCollection<MarketableState>) {
+    super(collection, (state) => Marketable.restore(state));
   }
 
   async findBySku(tenantId: TenantId, sku: string): Promise<Marketable | undefined> {
     const state = this.collection.all(tenantId).find((candidate) => candidate.sku === sku);
-    return state && Marketable.restore(state);
+    return state && this.restored(state);
   }
 
   async list(tenantId: TenantId, filter: { readonly active?: boolean }, page: PageRequest): Promise<Page<MarketableState>> {
@@ -65,16 +73,9 @@ export class InMemoryMarketableRepository implements MarketableRepository {
   }
 }
 
-export class InMemoryPartnershipRepository implements PartnershipRepository {
-  constructor(private readonly collection: InMemoryCollection<PartnershipState>) {}
-
-  async get(tenantId: TenantId, id: PartnershipId): Promise<Partnership | undefined> {
-    const state = this.collection.get(tenantId, id);
-    return state && Partnership.restore(state);
-  }
-
-  async save(partnership: Partnership): Promise<void> {
-    this.collection.save(partnership, partnership.toState());
+export class InMemoryPartnershipRepository extends InMemoryAggregateRepository<Partnership, PartnershipId, PartnershipState> implements PartnershipRepository {
+  constructor(collection: InMemoryCollection<PartnershipState>) {
+    super(collection, (state) => Partnership.restore(state));
   }
 
   async list(tenantId: TenantId, filter: { readonly partnerId?: PartnerId }, page: PageRequest): Promise<Page<PartnershipState>> {
@@ -88,23 +89,16 @@ export function referenceDate(state: InvoiceState): string {
   return state.issueDate ?? state.createdAt.toISOString().slice(0, 10);
 }
 
-export class InMemoryInvoiceRepository implements InvoiceRepository {
-  constructor(private readonly collection: InMemoryCollection<InvoiceState>) {}
-
-  async get(tenantId: TenantId, id: InvoiceId): Promise<Invoice | undefined> {
-    const state = this.collection.get(tenantId, id);
-    return state && Invoice.restore(state);
-  }
-
-  async save(invoice: Invoice): Promise<void> {
-    this.collection.save(invoice, invoice.toState());
+export class InMemoryInvoiceRepository extends InMemoryAggregateRepository<Invoice, InvoiceId, InvoiceState> implements InvoiceRepository {
+  constructor(collection: InMemoryCollection<InvoiceState>) {
+    super(collection, (state) => Invoice.restore(state));
   }
 
   async findByExternalReference(tenantId: TenantId, sellerId: PartnerId, buyerId: PartnerId, externalReference: string): Promise<Invoice | undefined> {
     const state = this.collection
       .all(tenantId)
       .find((candidate) => candidate.sellerId === sellerId && candidate.buyerId === buyerId && candidate.externalReference === externalReference);
-    return state && Invoice.restore(state);
+    return state && this.restored(state);
   }
 
   async findPossibleDuplicate(tenantId: TenantId, probe: DuplicateProbe): Promise<InvoiceId | undefined> {
@@ -126,22 +120,15 @@ export class InMemoryInvoiceRepository implements InvoiceRepository {
     return this.collection
       .all(tenantId)
       .filter((state) => state.kind === 'invoice' && state.buyerId === buyerId && state.currency === currency && RECEIVABLE_STATUSES.includes(state.status))
-      .map((state) => Invoice.restore(state))
+      .map((state) => this.restored(state))
       .filter((invoice) => invoice.outstanding.isPositive())
       .sort((left, right) => compareKeys([left.dueDate ?? '', left.issueDate ?? '', left.id], [right.dueDate ?? '', right.issueDate ?? '', right.id]));
   }
 }
 
-export class InMemoryPaymentRepository implements PaymentRepository {
-  constructor(private readonly collection: InMemoryCollection<PaymentState>) {}
-
-  async get(tenantId: TenantId, id: PaymentId): Promise<Payment | undefined> {
-    const state = this.collection.get(tenantId, id);
-    return state && Payment.restore(state);
-  }
-
-  async save(payment: Payment): Promise<void> {
-    this.collection.save(payment, payment.toState());
+export class InMemoryPaymentRepository extends InMemoryAggregateRepository<Payment, PaymentId, PaymentState> implements PaymentRepository {
+  constructor(collection: InMemoryCollection<PaymentState>) {
+    super(collection, (state) => Payment.restore(state));
   }
 
   async listByPartner(tenantId: TenantId, partnerId: PartnerId, page: PageRequest): Promise<Page<PaymentState>> {
@@ -152,7 +139,7 @@ export class InMemoryPaymentRepository implements PaymentRepository {
     return this.collection
       .all(tenantId)
       .filter((state) => state.partnerId === partnerId && state.amount.currency === currency)
-      .map((state) => Payment.restore(state))
+      .map((state) => this.restored(state))
       .filter((payment) => payment.unapplied.isPositive());
   }
 }
