@@ -7,6 +7,7 @@ import { DOCUMENT_TYPE_CODES, Invoice, type AppliedCredit, type AppliedPayment, 
 import type { InvoiceLineInput } from './invoice-line';
 import { INVOICE_COMMANDS, INVOICE_STATUSES, INVOICE_TRANSITIONS, type InvoiceCommand, type InvoiceStatus } from './invoice-lifecycle';
 import { partySnapshot, type PartySnapshot } from './party-snapshot';
+import { issuesOf, thrown } from '../testing/assertions';
 
 const tenant = tenantId('acme');
 const at = new Date('2026-01-15T09:00:00Z');
@@ -71,21 +72,7 @@ function credit(id: string, amount: string | Money): AppliedCredit {
   return { creditNoteId: id as InvoiceId, creditNoteNumber: `CN-${id}`, amount: typeof amount === 'string' ? eur(amount) : amount, appliedOn: issueDay };
 }
 
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error, none was thrown');
-}
-
 /** The issues of the ValidationError `run` throws, without their messages. */
-function issuesOf(run: () => unknown): { path: string; code: string }[] {
-  const error = thrown(run);
-  if (!(error instanceof ValidationError)) throw new Error(`expected a ValidationError, got ${String(error)}`);
-  return error.issues.map(({ path, code }) => ({ path, code }));
-}
 
 const types = (invoice: Invoice): string[] => invoice.pendingEvents.map((event) => event.type);
 

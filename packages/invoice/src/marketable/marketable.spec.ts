@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { InvalidStateError, ValidationError, tenantId } from '@invoicing/core';
+import { InvalidStateError, tenantId } from '@invoicing/core';
 import type { MarketableId } from '../shared/ids';
 import { Marketable, type MarketableDetails } from './marketable';
+import { issuesOf, thrown } from '../testing/assertions';
 
 const tenant = tenantId('acme');
 const at = new Date('2026-01-15T09:00:00Z');
@@ -25,21 +26,6 @@ function details(overrides: Partial<MarketableDetails> = {}): MarketableDetails 
 
 function create(overrides: Partial<MarketableDetails> = {}): Marketable {
   return Marketable.create(details(overrides), { tenantId: tenant, id: 'm-1' as MarketableId, at });
-}
-
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error, none was thrown');
-}
-
-function issuesOf(run: () => unknown): { path: string; code: string }[] {
-  const error = thrown(run);
-  if (!(error instanceof ValidationError)) throw new Error(`expected a ValidationError, got ${String(error)}`);
-  return error.issues.map(({ path, code }) => ({ path, code }));
 }
 
 describe('Marketable', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { InvalidStateError, NotFoundError, ValidationError, tenantId } from '@invoicing/core';
+import { InvalidStateError, NotFoundError, tenantId } from '@invoicing/core';
 import type { ContactId, PartnerId } from '../shared/ids';
 import { Partner, type ContactInput, type PartnerDetails } from './partner';
+import { issuesOf, thrown } from '../testing/assertions';
 
 const tenant = tenantId('acme');
 const at = new Date('2026-01-15T09:00:00Z');
@@ -28,21 +29,6 @@ function withContacts(): Partner {
   const partner = create({ contacts: [{ name: 'Anna Smith', email: 'anna@acme.example' }, { name: 'Ben Jones', phone: '+33 1 23 45 67 89' }] });
   partner.markSaved();
   return partner;
-}
-
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error, none was thrown');
-}
-
-function issuesOf(run: () => unknown): { path: string; code: string }[] {
-  const error = thrown(run);
-  if (!(error instanceof ValidationError)) throw new Error(`expected a ValidationError, got ${String(error)}`);
-  return error.issues.map(({ path, code }) => ({ path, code }));
 }
 
 describe('Partner', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { InvalidStateError, Money, ValidationError, parseCalendarDate, tenantId } from '@invoicing/core';
+import { InvalidStateError, Money, parseCalendarDate, tenantId } from '@invoicing/core';
 import type { MarketableId, PartnerId, PartnershipId } from '../shared/ids';
 import { Partnership, type PartnershipTermsInput } from './partnership';
+import { issuesOf, thrown } from '../testing/assertions';
 
 const tenant = tenantId('acme');
 const at = new Date('2026-01-15T09:00:00Z');
@@ -17,21 +18,6 @@ function terms(overrides: Partial<PartnershipTermsInput> = {}): PartnershipTerms
 
 function create(overrides: Partial<PartnershipTermsInput> = {}): Partnership {
   return Partnership.create({ sellerId, buyerId, ...terms(overrides) }, { tenantId: tenant, id: 'ps-1' as PartnershipId, at });
-}
-
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error, none was thrown');
-}
-
-function issuesOf(run: () => unknown): { path: string; code: string }[] {
-  const error = thrown(run);
-  if (!(error instanceof ValidationError)) throw new Error(`expected a ValidationError, got ${String(error)}`);
-  return error.issues.map(({ path, code }) => ({ path, code }));
 }
 
 const day = parseCalendarDate;

@@ -1,19 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { Money, ValidationError, addDays, decimal, parseCalendarDate, type CurrencyCode } from '@invoicing/core';
+import { Money, addDays, decimal, parseCalendarDate, type CurrencyCode } from '@invoicing/core';
+import { issuesOf } from '../testing/assertions';
 import { describePaymentTerms, dueDate, paymentSchedule, paymentTerms, paymentTermsToInput, type PaymentTerms, type PaymentTermsInput } from './payment-terms';
 
 const day = parseCalendarDate;
-
-function issuesOf(run: () => unknown): { path: string; code: string }[] {
-  try {
-    run();
-  } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    return error.issues.map(({ path, code }) => ({ path, code }));
-  }
-  throw new Error('expected a ValidationError, none was thrown');
-}
 
 const instalments = (...parts: [string, number][]): PaymentTerms => paymentTerms({ kind: 'instalments', instalments: parts.map(([percent, days]) => ({ percent, days })) });
 

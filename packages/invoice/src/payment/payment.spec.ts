@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { CurrencyMismatchError, DomainError, Money, ValidationError, parseCalendarDate, tenantId } from '@invoicing/core';
+import { CurrencyMismatchError, DomainError, Money, parseCalendarDate, tenantId } from '@invoicing/core';
 import type { InvoiceId, PartnerId, PaymentId, RefundId } from '../shared/ids';
 import { Payment, type PaymentApplication, type PaymentRefund, type ReceivedPayment } from './payment';
+import { issuesOf, thrown } from '../testing/assertions';
 
 const tenant = tenantId('acme');
 const at = new Date('2026-01-15T09:00:00Z');
@@ -33,21 +34,6 @@ const refund = (refundId: string, amount: string | Money): PaymentRefund => ({
   amount: typeof amount === 'string' ? eur(amount) : amount,
   refundedOn: day,
 });
-
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error, none was thrown');
-}
-
-function issuesOf(run: () => unknown): { path: string; code: string }[] {
-  const error = thrown(run);
-  if (!(error instanceof ValidationError)) throw new Error(`expected a ValidationError, got ${String(error)}`);
-  return error.issues.map(({ path, code }) => ({ path, code }));
-}
 
 describe('Payment', () => {
   describe('receive', () => {
