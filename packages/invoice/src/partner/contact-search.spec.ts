@@ -140,6 +140,13 @@ describe('scoreContact', () => {
   });
 
   describe('on phones', () => {
+    it('searches phones only with a query that looks like a phone number', () => {
+      const office = contact('Front desk', { phone: '+44 101 555 0100' });
+
+      expect(score('101 555', office)).toMatchObject({ matchedOn: 'phone' });
+      expect(score('room 101', office)).toBeUndefined();
+    });
+
     it('compares digits only, so any formatting of the whole number is exact', () => {
       expect(score('+33 (0)1-23', contact('X', { phone: '33 0 1 23' }))).toEqual({ score: 100, matchedOn: 'phone', matchKind: 'exact' });
       expect(score('33123456789', anna)).toEqual({ score: 100, matchedOn: 'phone', matchKind: 'exact' });

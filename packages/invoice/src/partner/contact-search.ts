@@ -81,7 +81,8 @@ export function scoreContact(normalizedQuery: string, contact: Contact): { score
     ['email', contact.email === undefined ? undefined : normalizeSearchText(contact.email)],
     ['phone', contact.phone === undefined ? undefined : phoneDigits(contact.phone)],
   ];
-  const queryDigits = phoneDigits(normalizedQuery);
+  // Only a query that looks like a phone number searches phones, so "room 101" does not match "+44 101 …".
+  const queryDigits = /^[\d\s()+./-]+$/.test(normalizedQuery) ? phoneDigits(normalizedQuery) : '';
   let best: { score: number; matchedOn: ContactMatch['matchedOn']; matchKind: MatchKind } | undefined;
   for (const [field, value] of fields) {
     if (!value) continue;
