@@ -770,7 +770,8 @@ describe('Invoice', () => {
     });
 
     it('keeps the flag through an update of the content', () => {
-      const invoice = draft({ possibleDuplicateOf: 'inv-0' as InvoiceId });
+      const invoice = draft();
+      invoice.flagPossibleDuplicate('inv-0' as InvoiceId, at);
 
       invoice.update({ lines: [line()] }, later);
 

@@ -132,7 +132,6 @@ export interface NewDraft extends DraftContent {
   readonly series: string;
   readonly externalReference?: string;
   readonly precedingInvoice?: PrecedingInvoice;
-  readonly possibleDuplicateOf?: InvoiceId;
 }
 
 function content(input: DraftContent, currency: CurrencyCode) {
@@ -217,7 +216,6 @@ export class Invoice extends AggregateRoot<InvoiceId> {
       paymentTerms: command.paymentTerms,
       ...(externalReference !== undefined ? { externalReference } : {}),
       ...(command.precedingInvoice !== undefined ? { precedingInvoice: command.precedingInvoice } : {}),
-      ...(command.possibleDuplicateOf !== undefined ? { possibleDuplicateOf: command.possibleDuplicateOf } : {}),
       ...(parsed as ReturnType<typeof withTotals>),
       payments: [],
       credits: [],

@@ -134,10 +134,9 @@ export class CreateInvoiceDraft {
         ...command,
         ...(command.buyerReference === undefined && partnership.buyerReference !== undefined ? { buyerReference: partnership.buyerReference } : {}),
         lines: await this.lines.resolve(tenantId, partnership, command.lines),
-        // Set here, never taken from the command: a request body passed through must not draft a credit note or a flag.
+        // Set here, never taken from the command: a request body passed through must not draft a credit note.
         kind: 'invoice',
         precedingInvoice: undefined,
-        possibleDuplicateOf: undefined,
         partnershipId: partnership.id,
         sellerId: partnership.sellerId,
         buyerId: partnership.buyerId,

@@ -156,7 +156,9 @@ describe('summarize', () => {
   });
 
   it('leaves out what a draft does not have yet, and shows nothing outstanding', () => {
-    const summary = summarize(draft({ possibleDuplicateOf: 'inv-0' as InvoiceId }));
+    const flagged = draft();
+    flagged.flagPossibleDuplicate('inv-0' as InvoiceId, new Date('2026-01-15T09:00:00Z'));
+    const summary = summarize(flagged);
 
     expect(summary).not.toHaveProperty('number');
     expect(summary).not.toHaveProperty('issueDate');
