@@ -326,7 +326,12 @@ export class Invoice extends AggregateRoot<InvoiceId> {
    */
   get outstanding(): Money {
     if (this.kind === 'credit_note' || !OPEN_STATUSES.includes(this.status)) return Money.zero(this.currency);
-    return this.totals.amountDue.subtract(this.paidAmount).subtract(this.creditedAmount).max(Money.zero(this.currency));
+    return this.remaining().max(Money.zero(this.currency));
+  }
+
+  /** Amount due − payments − credits, whatever the status (negative when more was received than was due). */
+  private remaining(): Money {
+    return this.totals.amountDue.subtract(this.paidAmount).subtract(this.creditedAmount);
   }
 
   /** Replaces the content of a draft; any approval given is withdrawn. @throws InvalidStateError `invoice.not_draft`; ValidationError */
@@ -402,7 +407,7 @@ export class Invoice extends AggregateRoot<InvoiceId> {
     this.checkAmount(payment.amount, 'invoice.payment_exceeds_outstanding');
     const payments = [...this.state.payments, payment];
     this.state = { ...this.state, payments, updatedAt: at };
-    const settled = this.totals.amountDue.subtract(this.paidAmount).subtract(this.creditedAmount).isPositive() === false;
+    const settled = !this.remaining().isPositive();
     const status: InvoiceStatus = settled ? 'paid' : this.status === 'uncollectible' ? 'uncollectible' : 'partially_paid';
     this.state = { ...this.state, status };
     this.raise('invoice.payment_applied', { invoiceId: this.id, paymentId: payment.paymentId, amount: payment.amount.toJSON(), status }, at);
@@ -418,7 +423,7 @@ export class Invoice extends AggregateRoot<InvoiceId> {
     this.allow('applyCredit');
     this.checkAmount(credit.amount, 'invoice.credit_exceeds_outstanding');
     this.state = { ...this.state, credits: [...this.state.credits, credit], updatedAt: at };
-    const settled = !this.totals.amountDue.subtract(this.paidAmount).subtract(this.creditedAmount).isPositive();
+    const settled = !this.remaining().isPositive();
     if (settled) this.state = { ...this.state, status: 'credited' };
     this.raise('invoice.credited', { invoiceId: this.id, creditNoteId: credit.creditNoteId, amount: credit.amount.toJSON(), status: this.status }, at);
   }
