@@ -74,7 +74,7 @@ export { computeTotals, vatBreakdown } from './invoice/totals';
 export type { InvoiceTotals, TotalsInput, VatBreakdown } from './invoice/totals';
 export { partySnapshot } from './invoice/party-snapshot';
 export type { PartySnapshot } from './invoice/party-snapshot';
-export { INVOICE_REPOSITORY } from './invoice/invoice-repository.port';
+export { INVOICE_REPOSITORY, duplicateReferenceDate } from './invoice/invoice-repository.port';
 export type { DuplicateProbe, InvoiceRepository } from './invoice/invoice-repository.port';
 export { NUMBER_SEQUENCE, formatDocumentNumber } from './invoice/number-sequence.port';
 export type { NumberSequence } from './invoice/number-sequence.port';
@@ -103,3 +103,5 @@ export type {
 export * from './queries/report.use-cases';
 
 export { INVOICE_USE_CASES, invoiceModule } from './invoice.module';
+export { invoiceAdaptersModule } from './adapters';
+export type { InvoiceAdapters } from './adapters';

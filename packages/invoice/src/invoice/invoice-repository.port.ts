@@ -1,7 +1,7 @@
 import type { CalendarDate, CurrencyCode, Money, TenantId } from '@invoicing/core';
 import type { InvoiceId, PartnerId } from '../shared/ids';
 import type { AggregateRepository } from '../shared/repository.port';
-import type { Invoice } from './invoice';
+import type { Invoice, InvoiceState } from './invoice';
 
 /** What makes two invoices look like the same one sent twice. */
 export interface DuplicateProbe {
@@ -12,6 +12,11 @@ export interface DuplicateProbe {
   /** Candidates whose issue date (planned or actual) is in this range, both ends included. */
   readonly from: CalendarDate;
   readonly to: CalendarDate;
+}
+
+/** The issue date an invoice is compared on for duplicates: the actual or planned one, else the day it was created (UTC). */
+export function duplicateReferenceDate(state: Pick<InvoiceState, 'issueDate' | 'createdAt'>): CalendarDate {
+  return state.issueDate ?? (state.createdAt.toISOString().slice(0, 10) as CalendarDate);
 }
 
 /**

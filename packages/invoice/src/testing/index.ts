@@ -18,7 +18,6 @@ export {
   InMemoryPaymentRepository,
   compareKeys,
   pageById,
-  referenceDate,
 } from './in-memory/in-memory-repositories';
 export { aDraft, aMarketable, aPartner, aPartnership, aPayment, aPaymentId, aTenant, anInvoiceId, eur, issue } from './builders';
 export { SCENARIO_BUYER, SCENARIO_MARKETABLE, SCENARIO_NOW, SCENARIO_SELLER, SCENARIO_TERMS, SCENARIO_TIME_ZONE, createScenario, createTestBed } from './scenario';

@@ -1,7 +1,7 @@
 import { pageOf, type AggregateRoot, type CurrencyCode, type Page, type PageRequest, type TenantId } from '@invoicing/core';
 import { Invoice, type InvoiceState } from '../../invoice/invoice';
 import { RECEIVABLE_STATUSES } from '../../invoice/invoice-lifecycle';
-import type { DuplicateProbe, InvoiceRepository } from '../../invoice/invoice-repository.port';
+import { duplicateReferenceDate, type DuplicateProbe, type InvoiceRepository } from '../../invoice/invoice-repository.port';
 import { Marketable, type MarketableState } from '../../marketable/marketable';
 import type { MarketableRepository } from '../../marketable/marketable-repository.port';
 import { Partner, type PartnerState } from '../../partner/partner';
@@ -84,11 +84,6 @@ export class InMemoryPartnershipRepository extends InMemoryAggregateRepository<P
   }
 }
 
-/** The issue date an invoice is compared on for duplicates: the actual or planned one, else the day it was created (UTC). */
-export function referenceDate(state: InvoiceState): string {
-  return state.issueDate ?? state.createdAt.toISOString().slice(0, 10);
-}
-
 export class InMemoryInvoiceRepository extends InMemoryAggregateRepository<Invoice, InvoiceId, InvoiceState> implements InvoiceRepository {
   constructor(collection: InMemoryCollection<InvoiceState>) {
     super(collection, (state) => Invoice.restore(state));
@@ -111,8 +106,8 @@ export class InMemoryInvoiceRepository extends InMemoryAggregateRepository<Invoi
           state.buyerId === probe.buyerId &&
           state.currency === probe.currency &&
           state.totals.taxInclusive.equals(probe.total) &&
-          referenceDate(state) >= probe.from &&
-          referenceDate(state) <= probe.to,
+          duplicateReferenceDate(state) >= probe.from &&
+          duplicateReferenceDate(state) <= probe.to,
       )?.id;
   }
 

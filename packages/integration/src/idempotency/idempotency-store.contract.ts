@@ -1,0 +1,71 @@
+import { tenantId, type TenantId } from '@invoicing/core';
+import type { IdempotencyStore } from './idempotency-store.port';
+
+const HOUR = 60 * 60 * 1000;
+const T0 = new Date('2026-03-01T10:00:00Z');
+const later = (ms: number) => new Date(T0.getTime() + ms);
+let tenants = 0;
+const aTenant = (): TenantId => tenantId(`idem-${process.pid}-${Date.now()}-${(tenants += 1)}`);
+const response = { status: 201, headers: { location: '/v1/invoices/1' }, body: { id: '1', total: { amount: '12.50', currency: 'EUR' }, $ref: 'a.b' } };
+
+/** Contract of `IdempotencyStore` (Stripe's semantics), run on every implementation. */
+export function describeIdempotencyStoreContract(name: string, store: () => IdempotencyStore): void {
+  const { describe, expect, it } = globalThis as unknown as typeof import('@jest/globals');
+  describe(`${name} idempotency store`, () => {
+    it('starts a new key, then replays the stored response for the same request', async () => {
+      const tenant = aTenant();
+      expect(await store().begin(tenant, 'key-1', 'POST /v1/invoices #abc', T0)).toEqual({ outcome: 'started' });
+      await store().complete(tenant, 'key-1', response);
+      expect(await store().begin(tenant, 'key-1', 'POST /v1/invoices #abc', later(HOUR))).toEqual({ outcome: 'replay', response });
+    });
+
+    it('refuses the same key for a different request', async () => {
+      const tenant = aTenant();
+      await store().begin(tenant, 'key-1', 'fingerprint-a', T0);
+      await store().complete(tenant, 'key-1', response);
+      expect(await store().begin(tenant, 'key-1', 'fingerprint-b', later(1000))).toEqual({ outcome: 'mismatch' });
+    });
+
+    it('answers in_progress to a duplicate while the first is running, and lets exactly one of many concurrent requests start', async () => {
+      const tenant = aTenant();
+      const outcomes = await Promise.all(Array.from({ length: 10 }, () => store().begin(tenant, 'key-1', 'fingerprint', T0)));
+      expect(outcomes.filter((outcome) => outcome.outcome === 'started')).toHaveLength(1);
+      expect(outcomes.filter((outcome) => outcome.outcome === 'in_progress')).toHaveLength(9);
+    });
+
+    it('keeps keys apart per tenant', async () => {
+      const [first, second] = [aTenant(), aTenant()];
+      await store().begin(first, 'key-1', 'fingerprint-a', T0);
+      await store().complete(first, 'key-1', response);
+      expect(await store().begin(second, 'key-1', 'fingerprint-b', T0)).toEqual({ outcome: 'started' });
+    });
+
+    it('forgets an abandoned key, but never a completed one', async () => {
+      const tenant = aTenant();
+      await store().begin(tenant, 'key-1', 'fingerprint', T0);
+      await store().abandon(tenant, 'key-1');
+      expect(await store().begin(tenant, 'key-1', 'other-fingerprint', T0)).toEqual({ outcome: 'started' });
+      await store().complete(tenant, 'key-1', response);
+      await store().abandon(tenant, 'key-1');
+      expect(await store().begin(tenant, 'key-1', 'other-fingerprint', T0)).toEqual({ outcome: 'replay', response });
+    });
+
+    it('lets a later request take over a key whose request died in progress', async () => {
+      const tenant = aTenant();
+      await store().begin(tenant, 'key-1', 'fingerprint', T0);
+      expect(await store().begin(tenant, 'key-1', 'fingerprint', later(30_000))).toEqual({ outcome: 'in_progress' });
+      expect(await store().begin(tenant, 'key-1', 'fingerprint', later(61_000))).toEqual({ outcome: 'started' });
+    });
+
+    it('remembers keys for 24 hours, then forgets and purges them', async () => {
+      const tenant = aTenant();
+      await store().begin(tenant, 'key-1', 'fingerprint-a', T0);
+      await store().complete(tenant, 'key-1', response);
+      expect((await store().begin(tenant, 'key-1', 'fingerprint-a', later(24 * HOUR - 1))).outcome).toBe('replay');
+      expect(await store().begin(tenant, 'key-1', 'fingerprint-b', later(24 * HOUR + 1))).toEqual({ outcome: 'started' });
+      await store().begin(tenant, 'key-2', 'fingerprint', T0);
+      expect(await store().purgeExpired(later(48 * HOUR))).toBeGreaterThanOrEqual(2);
+      expect(await store().begin(tenant, 'key-2', 'another', later(48 * HOUR))).toEqual({ outcome: 'started' });
+    });
+  });
+}

@@ -1,0 +1,48 @@
+import type { TenantId } from '@invoicing/core';
+
+/** The response of a creating request, kept to answer its replays identically. */
+export interface StoredResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: unknown;
+}
+
+/**
+ * What to do with a request that carries an idempotency key (Stripe's semantics):
+ * - `started`: first time: execute it, then `complete` (or `abandon` if it must not be remembered);
+ * - `replay`: the same request was answered already: send the stored response;
+ * - `in_progress`: the same key is being executed by a concurrent request: answer 409;
+ * - `mismatch`: the key was used for a different request: answer 422.
+ */
+export type IdempotencyOutcome =
+  | { readonly outcome: 'started' }
+  | { readonly outcome: 'replay'; readonly response: StoredResponse }
+  | { readonly outcome: 'in_progress' }
+  | { readonly outcome: 'mismatch' };
+
+/**
+ * Port: idempotency records, per tenant and key. `fingerprint` identifies the request (method, path and a hash of
+ * the body); keys are kept for the retention period (at least 24 hours), then forgotten.
+ */
+export interface IdempotencyStore {
+  begin(tenantId: TenantId, key: string, fingerprint: string, now: Date): Promise<IdempotencyOutcome>;
+  complete(tenantId: TenantId, key: string, response: StoredResponse): Promise<void>;
+  /** Forgets a started key, so that the request can be sent again (used when it failed without effect). */
+  abandon(tenantId: TenantId, key: string): Promise<void>;
+  /** Deletes the records expired at `now`; returns how many. */
+  purgeExpired(now: Date): Promise<number>;
+}
+
+export interface IdempotencyOptions {
+  /** How long a key is remembered (default and minimum 24 hours). */
+  readonly retentionMs?: number;
+  /** A key left `in_progress` this long is taken over by the next request: its holder died (default 60 s). */
+  readonly lockTimeoutMs?: number;
+}
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The retention and lock timeout to use. */
+export function idempotencyTimes(options: IdempotencyOptions = {}): { retentionMs: number; lockTimeoutMs: number } {
+  return { retentionMs: Math.max(DAY_MS, options.retentionMs ?? DAY_MS), lockTimeoutMs: options.lockTimeoutMs ?? 60_000 };
+}

@@ -1,0 +1,5 @@
+import { describeIdempotencyStoreContract } from './idempotency-store.contract';
+import { InMemoryIdempotencyStore } from './in-memory-idempotency-store';
+
+const store = new InMemoryIdempotencyStore();
+describeIdempotencyStoreContract('in-memory', () => store);

@@ -1,0 +1,71 @@
+import { ConflictError } from '@invoicing/core';
+import type { Model } from 'mongoose';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { guarded, isDuplicateKey } from './mongo-errors';
+
+/** Runs tasks one after the other per key, within this process. */
+export class KeyedMutex {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  async run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const current = previous.catch(() => undefined).then(task);
+    this.tails.set(key, current);
+    try {
+      return await current;
+    } finally {
+      if (this.tails.get(key) === current) this.tails.delete(key);
+    }
+  }
+}
+
+/** How long a write may wait for another writer of the same document before giving up with a conflict. */
+const WAIT_MS = 10_000;
+/** A lock older than this belongs to a writer that died (writes take milliseconds). */
+const STALE_MS = 15_000;
+
+/**
+ * One writer at a time per document, across processes. FerretDB 1.x applies an update by reading the document,
+ * changing it in memory and writing it back, without isolation: two concurrent conditional updates can both match
+ * and the last one wins (measured: 50 concurrent `updateOne({ _id, version: 1 })` matched up to 12 times). Inserts
+ * against a unique index are atomic everywhere, so a writer first inserts a lock document for the document it
+ * changes, and removes it after. Within a process, writers queue on a mutex instead of polling.
+ */
+export class DocumentLocks {
+  private readonly local = new KeyedMutex();
+
+  constructor(private readonly locks: Model<Record<string, unknown>>) {}
+
+  async withLock<T>(lockId: string, tenantId: string, task: () => Promise<T>): Promise<T> {
+    return this.local.run(lockId, async () => {
+      await this.acquire(lockId, tenantId);
+      try {
+        return await task();
+      } finally {
+        await guarded(() => this.locks.collection.deleteOne({ _id: lockId as never })).catch(() => undefined);
+      }
+    });
+  }
+
+  private async acquire(lockId: string, tenantId: string): Promise<void> {
+    const deadline = Date.now() + WAIT_MS;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await guarded(() => this.locks.collection.insertOne({ _id: lockId as never, tenantId, at: new Date() }));
+        return;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+      const holder = await guarded(() => this.locks.collection.findOne({ _id: lockId as never }));
+      if (holder && Date.now() - (holder.at as Date).getTime() > STALE_MS) {
+        // Its writer died: free it (the insert above decides who takes it next).
+        await guarded(() => this.locks.collection.deleteOne({ _id: lockId as never, at: holder.at }));
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new ConflictError('concurrency.conflict', `another writer has held ${lockId} for too long`, { lock: lockId });
+      }
+      await sleep(Math.min(50, 2 + attempt * 2) * (0.5 + Math.random()));
+    }
+  }
+}

@@ -1,0 +1,65 @@
+import type { TenantId } from '@invoicing/core';
+import { idempotencyTimes, type IdempotencyOptions, type IdempotencyOutcome, type IdempotencyStore, type StoredResponse } from '../idempotency/idempotency-store.port';
+import { guarded, isDuplicateKey } from './mongo-errors';
+import { op } from './query-support';
+import type { Models } from './schemas';
+
+interface RecordDocument {
+  fingerprint: string;
+  state: 'in_progress' | 'completed';
+  // JSON text: a response body may hold keys (`$ref`, dotted names) that BSON field names cannot.
+  response?: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/**
+ * Idempotency records in MongoDB. The unique (tenant, key) index decides between concurrent duplicates: exactly one
+ * insert succeeds. Expired keys are replaced on use and deleted by `purgeExpired` (FerretDB has no TTL index).
+ */
+export class MongoIdempotencyStore implements IdempotencyStore {
+  private readonly times: { retentionMs: number; lockTimeoutMs: number };
+
+  constructor(
+    private readonly models: Models,
+    options: IdempotencyOptions = {},
+  ) {
+    this.times = idempotencyTimes(options);
+  }
+
+  async begin(tenantId: TenantId, key: string, fingerprint: string, now: Date): Promise<IdempotencyOutcome> {
+    const records = this.models.idempotency_keys;
+    const fresh = { tenantId, key, fingerprint, state: 'in_progress', createdAt: now, expiresAt: new Date(now.getTime() + this.times.retentionMs) };
+    // An expired record is forgotten before the key is reused.
+    await guarded(() => records.deleteOne({ tenantId, key, expiresAt: op({ $lte: now }) }).exec());
+    try {
+      await guarded(() => records.collection.insertOne(fresh));
+      return { outcome: 'started' };
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+    const existing = await guarded(() => records.findOne({ tenantId, key }).lean<RecordDocument>().exec());
+    if (!existing) return this.begin(tenantId, key, fingerprint, now);
+    if (existing.fingerprint !== fingerprint) return { outcome: 'mismatch' };
+    if (existing.state === 'completed') return { outcome: 'replay', response: JSON.parse(existing.response as string) as StoredResponse };
+    if (now.getTime() - existing.createdAt.getTime() < this.times.lockTimeoutMs) return { outcome: 'in_progress' };
+    // The request that started it died: the first to take it over runs it.
+    const takenOver = await guarded(() =>
+      records.updateOne({ tenantId, key, state: 'in_progress', createdAt: existing.createdAt }, { $set: { createdAt: now, expiresAt: fresh.expiresAt } }).exec(),
+    );
+    return takenOver.modifiedCount === 1 ? { outcome: 'started' } : { outcome: 'in_progress' };
+  }
+
+  async complete(tenantId: TenantId, key: string, response: StoredResponse): Promise<void> {
+    await guarded(() => this.models.idempotency_keys.updateOne({ tenantId, key }, { $set: { state: 'completed', response: JSON.stringify(response) } }).exec());
+  }
+
+  async abandon(tenantId: TenantId, key: string): Promise<void> {
+    await guarded(() => this.models.idempotency_keys.deleteOne({ tenantId, key, state: 'in_progress' }).exec());
+  }
+
+  async purgeExpired(now: Date): Promise<number> {
+    const result = await guarded(() => this.models.idempotency_keys.deleteMany({ expiresAt: op({ $lte: now }) }).exec());
+    return result.deletedCount;
+  }
+}

@@ -1,0 +1,190 @@
+import { type AggregateRoot, type CurrencyCode, type Page, type PageRequest, type TenantId } from '@invoicing/core';
+import {
+  Invoice,
+  Marketable,
+  Partner,
+  Partnership,
+  Payment,
+  RECEIVABLE_STATUSES,
+  duplicateReferenceDate,
+  type DuplicateProbe,
+  type InvoiceId,
+  type InvoiceRepository,
+  type InvoiceState,
+  type MarketableId,
+  type MarketableRepository,
+  type MarketableState,
+  type PartnerId,
+  type PartnerRepository,
+  type PartnerState,
+  type PartnershipId,
+  type PartnershipRepository,
+  type PartnershipState,
+  type PaymentId,
+  type PaymentRepository,
+  type PaymentState,
+} from '@invoicing/invoice';
+import { AggregateStore, stateOf, type StoredDocument } from './aggregate-store';
+import type { DocumentLocks } from './document-lock';
+import { guarded } from './mongo-errors';
+import { mapPage, op, pageInIdOrder } from './query-support';
+import type { Models } from './schemas';
+
+/** get and save of one aggregate type, shared by every repository. */
+abstract class MongoAggregateRepository<A extends AggregateRoot<IdType> & { toState(): S }, IdType extends string, S extends { readonly tenantId: TenantId; readonly id: string }> {
+  constructor(protected readonly store: AggregateStore<A, S>) {}
+
+  get(tenantId: TenantId, id: IdType): Promise<A | undefined> {
+    return this.store.get(tenantId, id);
+  }
+
+  save(aggregate: A): Promise<void> {
+    return this.store.save(aggregate);
+  }
+
+  /** Saves many aggregates in bulk (imports, data loads); see {@link AggregateStore.saveMany}. */
+  saveMany(aggregates: readonly A[]): Promise<void> {
+    return this.store.saveMany(aggregates);
+  }
+
+  protected async findAll(filter: Record<string, unknown>, sort: Record<string, 1 | -1> = { _id: 1 }): Promise<A[]> {
+    const documents = await guarded(() => this.store.model.find(filter).sort(sort).lean<StoredDocument[]>().exec());
+    return documents.map((document) => this.store.restore(document));
+  }
+}
+
+export class MongoPartnerRepository extends MongoAggregateRepository<Partner, PartnerId, PartnerState> implements PartnerRepository {
+  constructor(models: Models, locks: DocumentLocks) {
+    super(new AggregateStore({ model: models.partners, restore: (state) => Partner.restore(state) }, locks));
+  }
+}
+
+export class MongoMarketableRepository extends MongoAggregateRepository<Marketable, MarketableId, MarketableState> implements MarketableRepository {
+  constructor(models: Models, locks: DocumentLocks) {
+    super(
+      new AggregateStore({
+        model: models.marketables,
+        restore: (state) => Marketable.restore(state),
+        unique: [{ code: 'marketable.sku_taken', holder: (state) => ({ 'state.sku': state.sku }) }],
+      }, locks),
+    );
+  }
+
+  async findBySku(tenantId: TenantId, sku: string): Promise<Marketable | undefined> {
+    const document = await guarded(() => this.store.model.findOne({ tenantId, 'state.sku': sku }).lean<StoredDocument>().exec());
+    return document ? this.store.restore(document) : undefined;
+  }
+
+  async list(tenantId: TenantId, filter: { readonly active?: boolean }, page: PageRequest): Promise<Page<MarketableState>> {
+    const query = filter.active === undefined ? {} : { 'state.active': filter.active };
+    return mapPage(await pageInIdOrder(this.store.model, tenantId, query, page), (document) => stateOf<MarketableState>(document));
+  }
+}
+
+export class MongoPartnershipRepository extends MongoAggregateRepository<Partnership, PartnershipId, PartnershipState> implements PartnershipRepository {
+  constructor(models: Models, locks: DocumentLocks) {
+    super(new AggregateStore({ model: models.partnerships, restore: (state) => Partnership.restore(state) }, locks));
+  }
+
+  async list(tenantId: TenantId, filter: { readonly partnerId?: PartnerId }, page: PageRequest): Promise<Page<PartnershipState>> {
+    const query = filter.partnerId === undefined ? {} : { $or: [{ 'state.sellerId': filter.partnerId }, { 'state.buyerId': filter.partnerId }] };
+    return mapPage(await pageInIdOrder(this.store.model, tenantId, query, page), (document) => stateOf<PartnershipState>(document));
+  }
+}
+
+/** What the reports and unique keys of an invoice need, computed when it is written. */
+export function deriveInvoice(invoice: Invoice, state: InvoiceState): Record<string, unknown> {
+  const outstanding = invoice.outstanding;
+  const issued = state.status !== 'draft' && state.issueDate !== undefined;
+  return {
+    numberKey: state.number ?? `\u0000${state.id}`,
+    externalKey: state.externalReference ?? `\u0000${state.id}`,
+    issueMonth: issued ? state.issueDate?.slice(0, 7) : null,
+    referenceDate: duplicateReferenceDate(state),
+    issueKey: issued ? `${state.issueDate}|${state.id}` : null,
+    totalMinor: state.totals.taxInclusive.minor,
+    outstandingMinor: outstanding.minor,
+    owing: state.kind === 'invoice' && RECEIVABLE_STATUSES.includes(state.status) && outstanding.isPositive(),
+  };
+}
+
+export class MongoInvoiceRepository extends MongoAggregateRepository<Invoice, InvoiceId, InvoiceState> implements InvoiceRepository {
+  constructor(models: Models, locks: DocumentLocks) {
+    super(
+      new AggregateStore({
+        model: models.invoices,
+        restore: (state) => Invoice.restore(state),
+        derive: deriveInvoice,
+        unique: [
+          { code: 'invoice.duplicate_number', holder: (state) => (state.number === undefined ? undefined : { 'derived.numberKey': state.number }) },
+          {
+            code: 'invoice.duplicate_external_reference',
+            holder: (state) =>
+              state.externalReference === undefined
+                ? undefined
+                : { 'state.sellerId': state.sellerId, 'state.buyerId': state.buyerId, 'derived.externalKey': state.externalReference },
+          },
+        ],
+      }, locks),
+    );
+  }
+
+  async findByExternalReference(tenantId: TenantId, sellerId: PartnerId, buyerId: PartnerId, externalReference: string): Promise<Invoice | undefined> {
+    const document = await guarded(() =>
+      this.store.model
+        .findOne({ tenantId, 'state.sellerId': sellerId, 'state.buyerId': buyerId, 'derived.externalKey': externalReference })
+        .lean<StoredDocument>()
+        .exec(),
+    );
+    return document ? this.store.restore(document) : undefined;
+  }
+
+  async findPossibleDuplicate(tenantId: TenantId, probe: DuplicateProbe): Promise<InvoiceId | undefined> {
+    const document = await guarded(() =>
+      this.store.model
+        .findOne(
+          {
+            tenantId,
+            'state.buyerId': probe.buyerId,
+            'derived.totalMinor': probe.total.minor,
+            'derived.referenceDate': op({ $gte: probe.from, $lte: probe.to }),
+            'state.currency': probe.currency,
+            'state.kind': 'invoice',
+            'state.status': op({ $ne: 'void' }),
+          },
+          { id: 1 },
+        )
+        .sort({ _id: 1 })
+        .lean<{ id: InvoiceId }>()
+        .exec(),
+    );
+    return document?.id;
+  }
+
+  async findReceivables(tenantId: TenantId, buyerId: PartnerId, currency: CurrencyCode): Promise<Invoice[]> {
+    return this.findAll(
+      { tenantId, 'state.buyerId': buyerId, 'state.currency': currency, 'derived.owing': true },
+      { 'state.dueDate': 1, 'state.issueDate': 1, _id: 1 },
+    );
+  }
+}
+
+/** A payment's credit left, computed when it is written. */
+export function derivePayment(payment: Payment): Record<string, unknown> {
+  return { currency: payment.amount.currency, unappliedMinor: payment.unapplied.minor };
+}
+
+export class MongoPaymentRepository extends MongoAggregateRepository<Payment, PaymentId, PaymentState> implements PaymentRepository {
+  constructor(models: Models, locks: DocumentLocks) {
+    super(new AggregateStore({ model: models.payments, restore: (state) => Payment.restore(state), derive: derivePayment }, locks));
+  }
+
+  async listByPartner(tenantId: TenantId, partnerId: PartnerId, page: PageRequest): Promise<Page<PaymentState>> {
+    return mapPage(await pageInIdOrder(this.store.model, tenantId, { 'state.partnerId': partnerId }, page, true), (document) => stateOf<PaymentState>(document));
+  }
+
+  async findWithUnappliedCredit(tenantId: TenantId, partnerId: PartnerId, currency: CurrencyCode): Promise<Payment[]> {
+    return this.findAll({ tenantId, 'state.partnerId': partnerId, 'derived.currency': currency, 'derived.unappliedMinor': op({ $gt: 0n }) });
+  }
+}
+

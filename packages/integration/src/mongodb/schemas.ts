@@ -1,0 +1,228 @@
+import { Schema, type Connection, type IndexDefinition, type IndexOptions, type Model } from 'mongoose';
+
+/**
+ * Every collection, its queried fields and its indexes, in one place. Read this file to know what the database holds.
+ *
+ * Documents of aggregates look like `{ _id, tenantId, id, version, state, derived, outbox, outboxSince }`, where
+ * `_id` is `tenantId/id`, so that another tenant's id is a different document even when creating; `state` is the
+ * domain state encoded by `bson-codec.ts` (replaced whole on each save); `derived` holds values computed at write time
+ * for the reports (FerretDB 1.x has no date operators nor `$lookup`); `outbox` holds the events of the writes not yet
+ * relayed (see `outbox.ts`).
+ *
+ * Every index starts with `tenantId` (the future shard key), except `outboxSince`, which serves the relay: a system
+ * process that sweeps all tenants. FerretDB has no partial indexes, so unique keys that are optional in the domain
+ * (invoice number, external reference) are stored in `derived` with the document's own id as a stand-in when absent:
+ * never null, never colliding.
+ */
+type Index = readonly [IndexDefinition, IndexOptions?];
+
+function aggregateSchema(paths: Record<string, unknown>, derived: Record<string, unknown>, indexes: readonly Index[]): Schema {
+  const schema = new Schema(
+    {
+      _id: { type: String, required: true },
+      tenantId: { type: String, required: true },
+      id: { type: String, required: true },
+      version: { type: Number, required: true },
+      state: new Schema(paths, { _id: false, strict: false }),
+      ...(Object.keys(derived).length > 0 ? { derived: new Schema(derived, { _id: false, strict: false }) } : {}),
+      outbox: { type: [Schema.Types.Mixed], default: undefined },
+      outboxSince: Date,
+    },
+    {
+      // The domain validated the state: the rest of its fields are stored as encoded, not re-declared here.
+      strict: false,
+      // Filters may only name the paths above; an unknown path is an error rather than a silent match-all.
+      strictQuery: 'throw',
+      versionKey: false,
+      minimize: false,
+      autoIndex: false,
+      autoCreate: false,
+    },
+  );
+  // Finds the aggregates whose events wait to be relayed; sparse, since most documents have none waiting.
+  schema.index({ outboxSince: 1, _id: 1 }, { name: 'outbox_pending', sparse: true });
+  for (const [keys, options] of indexes) schema.index(keys, options);
+  return schema;
+}
+
+export const partnerSchema = aggregateSchema({ status: String, legalName: String }, {}, [
+  // Partner lists, in id order, optionally by status.
+  [{ tenantId: 1, 'state.status': 1, _id: 1 }, { name: 'partners_by_status' }],
+  // Every tenant-wide scan (lists without filter, contact search) reads the tenant's partners in id order.
+  [{ tenantId: 1, _id: 1 }, { name: 'partners_by_tenant' }],
+]);
+
+export const marketableSchema = aggregateSchema({ sku: String, active: Boolean }, {}, [
+  // The SKU is the tenant's natural key of a marketable: unique, and looked up by the line resolver.
+  [{ tenantId: 1, 'state.sku': 1 }, { name: 'marketables_sku_unique', unique: true }],
+  // Catalogue lists, optionally only active ones.
+  [{ tenantId: 1, 'state.active': 1, _id: 1 }, { name: 'marketables_by_active' }],
+  [{ tenantId: 1, _id: 1 }, { name: 'marketables_by_tenant' }],
+]);
+
+export const partnershipSchema = aggregateSchema({ sellerId: String, buyerId: String }, {}, [
+  // A partner's partnerships, as seller or as buyer (two indexes serve the `$or`).
+  [{ tenantId: 1, 'state.sellerId': 1, _id: 1 }, { name: 'partnerships_by_seller' }],
+  [{ tenantId: 1, 'state.buyerId': 1, _id: 1 }, { name: 'partnerships_by_buyer' }],
+  [{ tenantId: 1, _id: 1 }, { name: 'partnerships_by_tenant' }],
+]);
+
+export const invoiceSchema = aggregateSchema(
+  {
+    kind: String,
+    status: String,
+    sellerId: String,
+    buyerId: String,
+    sellerContactId: String,
+    buyerContactId: String,
+    currency: String,
+    issueDate: String,
+    dueDate: String,
+    externalReference: String,
+  },
+  {
+    // The number, or the id while there is none: unique per tenant.
+    numberKey: String,
+    // The sender's reference, or the id while there is none: unique per tenant, seller and buyer.
+    externalKey: String,
+    // `YYYY-MM` of the issue date, what the monthly summary groups by.
+    issueMonth: String,
+    // Issue date (planned or actual) or creation day: what the duplicate check compares.
+    referenceDate: String,
+    // `issueDate|id` of issued documents: the newest one sorts last, for "last seen" per contact.
+    issueKey: String,
+    // Totals in minor units, summed by the reports.
+    totalMinor: Schema.Types.BigInt,
+    outstandingMinor: Schema.Types.BigInt,
+    // True while the buyer still owes it: an invoice, issued or partially paid, with something outstanding.
+    owing: Boolean,
+  },
+  [
+    // BT-1 is unique per tenant: two issues can never print the same number.
+    [{ tenantId: 1, 'derived.numberKey': 1 }, { name: 'invoices_number_unique', unique: true }],
+    // The sender's reference is unique per seller and buyer: the same document imported twice is refused.
+    [{ tenantId: 1, 'state.sellerId': 1, 'state.buyerId': 1, 'derived.externalKey': 1 }, { name: 'invoices_external_reference_unique', unique: true }],
+    // Invoice lists, newest first, optionally by seller or buyer (list, balances by partner).
+    [{ tenantId: 1, _id: -1 }, { name: 'invoices_by_tenant' }],
+    [{ tenantId: 1, 'state.sellerId': 1, _id: -1 }, { name: 'invoices_by_seller' }],
+    [{ tenantId: 1, 'state.buyerId': 1, _id: -1 }, { name: 'invoices_by_buyer' }],
+    // Past due and aging: what is owed, by due date.
+    [{ tenantId: 1, 'derived.owing': 1, 'state.dueDate': 1, _id: 1 }, { name: 'invoices_owing_by_due_date' }],
+    // Where a payment goes: a buyer's receivables in one currency, oldest due first.
+    [{ tenantId: 1, 'state.buyerId': 1, 'state.currency': 1, 'derived.owing': 1, 'state.dueDate': 1, 'state.issueDate': 1, _id: 1 }, { name: 'invoices_receivables' }],
+    // Monthly summary: the documents of one month.
+    [{ tenantId: 1, 'derived.issueMonth': 1, 'state.currency': 1 }, { name: 'invoices_by_issue_month' }],
+    // Totals per partner over the last months: issued invoices by issue date.
+    [{ tenantId: 1, 'state.kind': 1, 'state.issueDate': 1 }, { name: 'invoices_by_issue_date' }],
+    // Duplicate check: the same buyer and total around the same day.
+    [{ tenantId: 1, 'state.buyerId': 1, 'derived.totalMinor': 1, 'derived.referenceDate': 1 }, { name: 'invoices_duplicate_probe' }],
+    // Contacts last seen: the newest issued document naming a contact, on either side.
+    [{ tenantId: 1, 'state.buyerId': 1, 'state.buyerContactId': 1, 'derived.issueKey': -1 }, { name: 'invoices_by_buyer_contact' }],
+    [{ tenantId: 1, 'state.sellerId': 1, 'state.sellerContactId': 1, 'derived.issueKey': -1 }, { name: 'invoices_by_seller_contact' }],
+    // Lookup by the sender's reference.
+    [{ tenantId: 1, 'state.sellerId': 1, 'state.buyerId': 1, 'state.externalReference': 1 }, { name: 'invoices_by_external_reference' }],
+  ],
+);
+
+export const paymentSchema = aggregateSchema(
+  { partnerId: String },
+  {
+    currency: String,
+    // Received minus applied minus refunded, in minor units: the partner's credit.
+    unappliedMinor: Schema.Types.BigInt,
+  },
+  [
+    // A partner's payments, newest first.
+    [{ tenantId: 1, 'state.partnerId': 1, _id: -1 }, { name: 'payments_by_partner' }],
+    // Payments with credit left, per currency (balances, applying credit).
+    [{ tenantId: 1, 'state.partnerId': 1, 'derived.currency': 1, 'derived.unappliedMinor': 1 }, { name: 'payments_with_credit' }],
+  ],
+);
+
+/** The highest number known to be handed out per tenant and series: where the next reservation starts looking. */
+export const numberHintSchema = new Schema(
+  { tenantId: { type: String, required: true }, series: { type: String, required: true }, last: { type: Number, required: true } },
+  { strictQuery: 'throw', versionKey: false, autoIndex: false, autoCreate: false },
+);
+numberHintSchema.index({ tenantId: 1, series: 1 }, { name: 'number_hints_unique', unique: true });
+
+/** Which document holds which number. The reservation is the allocation: one insert, no counter to keep in step. */
+export const numberReservationSchema = new Schema(
+  {
+    tenantId: { type: String, required: true },
+    series: { type: String, required: true },
+    documentId: { type: String, required: true },
+    sequence: { type: Number, required: true },
+    reservedAt: { type: Date, required: true },
+  },
+  { strictQuery: 'throw', versionKey: false, autoIndex: false, autoCreate: false },
+);
+// A number belongs to one document: of two concurrent inserts of the same number, one fails and tries the next.
+numberReservationSchema.index({ tenantId: 1, series: 1, sequence: 1 }, { name: 'number_reservations_sequence_unique', unique: true });
+// A document holds one number per series: a retried issue finds the number it already has.
+numberReservationSchema.index({ tenantId: 1, series: 1, documentId: 1 }, { name: 'number_reservations_document_unique', unique: true });
+
+/** Responses of creating requests, kept for replays (Stripe's Idempotency-Key semantics). */
+export const idempotencyRecordSchema = new Schema(
+  {
+    tenantId: { type: String, required: true },
+    key: { type: String, required: true },
+    fingerprint: { type: String, required: true },
+    state: { type: String, required: true },
+    response: Schema.Types.Mixed,
+    createdAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+  },
+  { strictQuery: 'throw', versionKey: false, minimize: false, autoIndex: false, autoCreate: false },
+);
+// One record per key and tenant: a concurrent duplicate fails to insert and is answered 409.
+idempotencyRecordSchema.index({ tenantId: 1, key: 1 }, { name: 'idempotency_keys_unique', unique: true });
+// Purging expired keys (FerretDB has no TTL index; `purgeExpired` deletes them).
+idempotencyRecordSchema.index({ tenantId: 1, expiresAt: 1 }, { name: 'idempotency_keys_by_expiry' });
+idempotencyRecordSchema.index({ expiresAt: 1 }, { name: 'idempotency_keys_expiry_sweep' });
+
+/** Locks of documents being written (see `document-lock.ts`); `_id` is the document's `_id` and collection. */
+export const documentLockSchema = new Schema(
+  { _id: { type: String, required: true }, tenantId: { type: String, required: true }, at: { type: Date, required: true } },
+  { strictQuery: 'throw', versionKey: false, autoIndex: false, autoCreate: false },
+);
+
+/** Collection name → schema, for the models and the index command. */
+export const COLLECTIONS = {
+  partners: partnerSchema,
+  marketables: marketableSchema,
+  partnerships: partnershipSchema,
+  invoices: invoiceSchema,
+  payments: paymentSchema,
+  number_hints: numberHintSchema,
+  number_reservations: numberReservationSchema,
+  idempotency_keys: idempotencyRecordSchema,
+  document_locks: documentLockSchema,
+} as const;
+
+export type CollectionName = keyof typeof COLLECTIONS;
+export type Models = { readonly [Name in CollectionName]: Model<Record<string, unknown>> };
+
+/** The models of every collection on a connection (created once per connection). */
+export function modelsOf(connection: Connection): Models {
+  return Object.fromEntries(
+    Object.entries(COLLECTIONS).map(([name, schema]) => [name, connection.models[name] ?? connection.model(name, schema, name)]),
+  ) as unknown as Models;
+}
+
+/**
+ * Creates every index declared above, idempotently (existing ones are left as they are). Run at API start and by
+ * `npm run db:indexes`. Returns the index names per collection.
+ */
+export async function ensureIndexes(connection: Connection): Promise<Record<string, string[]>> {
+  const models = modelsOf(connection);
+  const created: Record<string, string[]> = {};
+  for (const [name, model] of Object.entries(models)) {
+    await model.createCollection().catch((error: { codeName?: string; code?: number }) => {
+      if (error.codeName !== 'NamespaceExists' && error.code !== 48) throw error;
+    });
+    await model.createIndexes();
+    created[name] = model.schema.indexes().map(([, options]) => String(options.name));
+  }
+  return created;
+}
