@@ -105,8 +105,11 @@ export class AggregateStore<A extends AggregateRoot & { toState(): S }, S extend
       } else {
         const [filter, update] = this.update(aggregate, state, waitingSince);
         // Under the document's lock, so that the version check and the write are one step on every server.
-        const result = await this.locks.withLock(lockIdOf(this.model, filter), state.tenantId, () => guarded(() => this.model.collection.updateOne(filter as never, update)));
-        if (result.matchedCount === 0) throw this.conflict(aggregate);
+        const result = await this.locks.withLock(lockIdOf(this.model, filter), state.tenantId, () => guarded(() => this.model.collection.updateOne(filter as never, update)), {
+          // A stale copy fails on one read, without taking the lock (hot documents see many of them).
+          precheck: async () => (await guarded(() => this.model.collection.findOne(filter as never, { projection: { _id: 1 } }))) !== null,
+        });
+        if (result === undefined || result.matchedCount === 0) throw this.conflict(aggregate);
       }
     } catch (error) {
       if (isDuplicateKey(error)) throw await this.duplicate(aggregate, state);

@@ -36,8 +36,10 @@ export class DocumentLocks {
 
   constructor(private readonly locks: Model<Record<string, unknown>>) {}
 
-  async withLock<T>(lockId: string, tenantId: string, task: () => Promise<T>): Promise<T> {
+  /** Runs `task` holding the lock; with a `precheck` that answers false, returns undefined without locking. */
+  async withLock<T>(lockId: string, tenantId: string, task: () => Promise<T>, options: { precheck?: () => Promise<boolean> } = {}): Promise<T | undefined> {
     return this.local.run(lockId, async () => {
+      if (options.precheck && !(await options.precheck())) return undefined;
       await this.acquire(lockId, tenantId);
       try {
         return await task();

@@ -9,20 +9,22 @@ import type { ContactInput, PartnerDetails, PartnerState } from '../partner/part
 import { CreatePartner } from '../partner/partner.use-cases';
 import type { PartnershipState, PartnershipTermsInput } from '../partnership/partnership';
 import { CreatePartnership } from '../partnership/partnership.use-cases';
-import { createInMemoryAdapters, inMemoryInvoiceAdapters, type InMemoryAdapters } from './in-memory/in-memory-adapters';
+import { invoiceAdaptersModule, type InvoiceAdapters } from '../adapters';
+import { createInMemoryAdapters } from './in-memory/in-memory-adapters';
+import { RecordingEventPublisher } from './in-memory/in-memory-ports';
 
 /** The instant a test bed's clock starts at: 10 March 2026, 10:00 in Paris. */
 export const SCENARIO_NOW = '2026-03-10T09:00:00Z';
 /** The time zone a test bed's use cases decide "today" in. */
 export const SCENARIO_TIME_ZONE = 'Europe/Paris';
 
-/** A container wired with in-memory adapters, a clock the test moves and ids that count (`id-000001` …). */
+/** A container wired with adapters (in-memory unless given), a clock the test moves and ids that count (`id-000001` …). */
 export interface TestBed {
   readonly container: Container;
   readonly clock: FixedClock;
   readonly ids: SequentialIdGenerator;
   /** The adapters behind the container, including the `publisher` that `RelayEvents` publishes to. */
-  readonly adapters: InMemoryAdapters;
+  readonly adapters: InvoiceAdapters & { readonly publisher: RecordingEventPublisher };
   /** Resolves a use case from the container. */
   use<T>(useCase: Newable<T>): T;
 }
@@ -33,17 +35,21 @@ export interface TestBedOptions {
   readonly now?: Date | string;
   /** The configured time zone; {@link SCENARIO_TIME_ZONE} by default. */
   readonly timeZone?: string;
-  /** Adapters to use instead of fresh ones, e.g. with a repository wrapped to fail on purpose. */
-  readonly adapters?: InMemoryAdapters;
+  /**
+   * Adapters to use instead of fresh in-memory ones: e.g. with a repository wrapped to fail on purpose, or another
+   * adapter family (the MongoDB adapters run the same scenarios). A recording publisher is added when they have none.
+   */
+  readonly adapters?: InvoiceAdapters & { readonly publisher?: RecordingEventPublisher };
 }
 
 /** Builds an empty invoicing container on in-memory adapters, with a fixed clock and sequential ids. */
 export function createTestBed(options: TestBedOptions = {}): TestBed {
   const clock = new FixedClock(new Date(options.now ?? SCENARIO_NOW));
   const ids = new SequentialIdGenerator();
-  const adapters = options.adapters ?? createInMemoryAdapters();
+  const given = options.adapters ?? createInMemoryAdapters();
+  const adapters = { ...given, publisher: given.publisher ?? new RecordingEventPublisher() };
   const container = new Container();
-  container.loadSync(invoiceModule({ timeZone: options.timeZone ?? SCENARIO_TIME_ZONE }), inMemoryInvoiceAdapters({ clock, ids, adapters }));
+  container.loadSync(invoiceModule({ timeZone: options.timeZone ?? SCENARIO_TIME_ZONE }), invoiceAdaptersModule(adapters, { clock, ids, publisher: adapters.publisher }));
   return { container, clock, ids, adapters, use: (useCase) => container.get(useCase) };
 }
 

@@ -1,0 +1,138 @@
+import { ConflictError, tenantId, type TenantId } from '@invoicing/core';
+import { CreateInvoiceDraft, IssueInvoice, Partner, RecordPayment, type InvoiceState, type PaymentState } from '@invoicing/invoice';
+import { aPartner, createScenario, type Scenario } from '@invoicing/invoice/testing';
+import { createTestDatabase, type TestDatabase } from '../testing/mongo-test-database';
+
+// Concurrency on the real server (FerretDB from the stack in `npm test`), through the use cases.
+jest.setTimeout(120_000);
+
+let database: TestDatabase;
+let tenants = 0;
+const aTenantId = (): TenantId => tenantId(`race-${Date.now()}-${(tenants += 1)}`);
+
+beforeAll(async () => {
+  database = await createTestDatabase('concurrency');
+});
+afterAll(async () => {
+  await database.drop();
+});
+
+async function scenario(): Promise<Scenario> {
+  return createScenario({ adapters: database.adapters, tenantId: aTenantId() });
+}
+
+async function drafts(bed: Scenario, count: number, quantity = '1'): Promise<InvoiceState[]> {
+  const created: InvoiceState[] = [];
+  for (let index = 0; index < count; index += 1) {
+    created.push(
+      await bed.use(CreateInvoiceDraft).execute({
+        tenantId: bed.tenantId,
+        partnershipId: bed.partnership.id,
+        lines: [{ marketableId: bed.marketable.id, quantity }],
+      }),
+    );
+  }
+  return created;
+}
+
+describe('issuing in parallel', () => {
+  it('gives 200 invoices issued at once unique, gapless numbers, and stores each with its number', async () => {
+    const bed = await scenario();
+    const documents = await drafts(bed, 200);
+    const issued = await Promise.all(documents.map((draft) => bed.use(IssueInvoice).execute({ tenantId: bed.tenantId, invoiceId: draft.id })));
+    const numbers = issued.map((state) => state.number).sort();
+    expect(numbers).toEqual(Array.from({ length: 200 }, (_, index) => `INV-${String(index + 1).padStart(6, '0')}`));
+    const stored = await Promise.all(issued.map((state) => database.adapters.invoices.get(bed.tenantId, state.id)));
+    expect(stored.map((invoice) => [invoice?.status, invoice?.number])).toEqual(issued.map((state) => ['issued', state.number]));
+  });
+
+  it('lets one of two concurrent issues of the same draft win, without using a second number', async () => {
+    const bed = await scenario();
+    const [first, second, third] = await drafts(bed, 3);
+    const attempts = await Promise.allSettled([first, first, first, second].map((draft) => bed.use(IssueInvoice).execute({ tenantId: bed.tenantId, invoiceId: (draft as InvoiceState).id })));
+    const won = attempts.filter((attempt): attempt is PromiseFulfilledResult<InvoiceState> => attempt.status === 'fulfilled');
+    const firstWins = won.filter((attempt) => attempt.value.id === first?.id);
+    expect(firstWins).toHaveLength(1);
+    for (const attempt of attempts) {
+      if (attempt.status === 'rejected') expect((attempt.reason as { code: string }).code).toMatch(/^(concurrency\.conflict|invoice\.not_draft)$/);
+    }
+    const next = await bed.use(IssueInvoice).execute({ tenantId: bed.tenantId, invoiceId: (third as InvoiceState).id });
+    expect(next.number).toBe('INV-000003');
+    // The draft that lost reserved nothing new: a retried issue of the winner keeps its number.
+    expect(await database.adapters.numbers.reserve(bed.tenantId, 'INV', (first as InvoiceState).id)).toBe(Number(firstWins[0]?.value.number?.slice(4)));
+  });
+});
+
+describe('paying in parallel', () => {
+  it('applies 50 payments received at once on one invoice exactly: none lost, none twice, the rest left as credit', async () => {
+    const bed = await scenario();
+    // 2 days at 800.00 + 20% VAT = 1920.00
+    const [draft] = await drafts(bed, 1, '2');
+    const invoice = await bed.use(IssueInvoice).execute({ tenantId: bed.tenantId, invoiceId: (draft as InvoiceState).id });
+    const amounts = Array.from({ length: 50 }, (_, index) => `${40 + (index % 7)}.${String(index).padStart(2, '0')}`);
+    const results = await Promise.allSettled(
+      amounts.map((amount) =>
+        bed.use(RecordPayment).execute({
+          tenantId: bed.tenantId,
+          partnerId: bed.buyer.id,
+          amount,
+          currency: 'EUR',
+          receivedOn: '2026-03-10',
+          applyTo: [invoice.id],
+        }),
+      ),
+    );
+    const accepted = results.filter((result): result is PromiseFulfilledResult<PaymentState> => result.status === 'fulfilled').map((result) => result.value);
+    expect(accepted).toHaveLength(50);
+
+    const stored = (await database.adapters.invoices.get(bed.tenantId, invoice.id)) ?? fail('invoice missing');
+    const payments = await Promise.all(accepted.map((payment) => database.adapters.payments.get(bed.tenantId, payment.id)));
+    const receivedMinor = amounts.reduce((sum, amount) => sum + BigInt(amount.replace('.', '')), 0n);
+    // Every payment is stored whole: received = applied + unapplied.
+    for (const payment of payments) {
+      const applied = payment?.toState().applications.reduce((sum, application) => sum + application.amount.minor, 0n) ?? -1n;
+      expect(applied + (payment?.unapplied.minor ?? -1n)).toBe(payment?.amount.minor);
+    }
+    // The invoice holds each payment at most once, for what the payment says it applied.
+    const onInvoice = stored.toState().payments;
+    expect(new Set(onInvoice.map((part) => part.paymentId)).size).toBe(onInvoice.length);
+    const appliedByPayments = new Map(
+      payments.flatMap((payment) => payment?.toState().applications.filter((application) => application.invoiceId === invoice.id).map((application) => [payment.id, application.amount.minor] as const) ?? []),
+    );
+    expect(new Map(onInvoice.map((part) => [part.paymentId, part.amount.minor]))).toEqual(appliedByPayments);
+    // 50 payments of about 43 EUR exceed 1920.00: the invoice is paid exactly, the rest is the buyer's credit.
+    expect(stored.status).toBe('paid');
+    expect(stored.paidAmount.toString()).toBe('1920.00');
+    const [balance] = await database.adapters.queries.balances(bed.tenantId, bed.buyer.id);
+    expect(balance?.outstanding.toString()).toBe('0.00');
+    expect(balance?.unappliedCredit.minor).toBe(receivedMinor - 192_000n);
+  });
+});
+
+describe('saving one aggregate from many stale copies at once', () => {
+  it('accepts exactly one of 30 concurrent saves of the same version and keeps its state', async () => {
+    const tenant = aTenantId();
+    const partner = aPartner(tenant);
+    await database.adapters.partners.save(partner);
+    const copies = await Promise.all(Array.from({ length: 30 }, () => database.adapters.partners.get(tenant, partner.id)));
+    const renamed = copies.map((copy, index) => {
+      const changed = copy as Partner;
+      changed.update({ ...changed.toState(), legalName: `Name ${index}` }, new Date('2026-03-01T10:00:00Z'));
+      return changed;
+    });
+    const results = await Promise.allSettled(renamed.map((copy) => database.adapters.partners.save(copy)));
+    const winners = results.flatMap((result, index) => (result.status === 'fulfilled' ? [index] : []));
+    expect(winners).toHaveLength(1);
+    for (const result of results) if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(ConflictError);
+    const stored = await database.adapters.partners.get(tenant, partner.id);
+    expect(stored?.version).toBe(2);
+    expect(stored?.toState().legalName).toBe(`Name ${winners[0]}`);
+    const events = (await database.adapters.outbox.pending(100_000)).filter((event) => event.aggregateId === partner.id && event.tenantId === tenant);
+    expect(events.map((event) => event.type)).toEqual(['partner.created', 'partner.updated']);
+  });
+});
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
