@@ -125,7 +125,9 @@ export class AggregateStore<A extends AggregateRoot & { toState(): S }, S extend
    */
   async saveMany(aggregates: readonly A[]): Promise<void> {
     const waitingSince = new Date();
+    // Split before anything is saved: a saved new aggregate moves to version 1 and must not be saved again.
     const fresh = aggregates.filter((aggregate) => aggregate.version === 0);
+    const loaded = aggregates.filter((aggregate) => aggregate.version > 0);
     const failed = new Map<A, string>();
     if (fresh.length > 0) {
       const documents = fresh.map((aggregate) => this.insertion(aggregate, aggregate.toState(), waitingSince));
@@ -138,7 +140,6 @@ export class AggregateStore<A extends AggregateRoot & { toState(): S }, S extend
       }
       for (const aggregate of fresh) if (!failed.has(aggregate)) aggregate.markSaved();
     }
-    const loaded = aggregates.filter((aggregate) => aggregate.version > 0);
     for (let start = 0; start < loaded.length; start += UPDATE_CONCURRENCY) {
       await Promise.all(
         loaded.slice(start, start + UPDATE_CONCURRENCY).map((aggregate) =>
