@@ -134,9 +134,16 @@ export class AggregateStore<A extends AggregateRoot & { toState(): S }, S extend
       try {
         await guarded(() => this.model.collection.insertMany(documents as never[], { ordered: false }));
       } catch (error) {
-        const writeErrors = (error as { writeErrors?: { index: number; errmsg?: string }[] }).writeErrors;
-        if (!Array.isArray(writeErrors)) throw error;
+        // Per-document errors (duplicates) come as writeErrors; a whole batch refused (e.g. FerretDB's "database is
+        // locked") comes with none, and the batches after it are never sent. What was stored is therefore read back.
+        const writeErrors = (error as { writeErrors?: { index: number; errmsg?: string }[] }).writeErrors ?? [];
         for (const writeError of writeErrors) failed.set(fresh[writeError.index] as A, writeError.errmsg ?? 'duplicate key');
+        const ids = fresh.map((aggregate) => documentId(aggregate.tenantId, aggregate.id));
+        const stored = await guarded(() => this.model.collection.find({ _id: { $in: ids } } as never, { projection: { _id: 1 } }).toArray());
+        const present = new Set(stored.map((document) => String(document._id)));
+        fresh.forEach((aggregate, index) => {
+          if (!present.has(ids[index] as string)) failed.set(aggregate, (error as Error).message);
+        });
       }
       for (const aggregate of fresh) if (!failed.has(aggregate)) aggregate.markSaved();
     }
