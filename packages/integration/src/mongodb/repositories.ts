@@ -47,6 +47,11 @@ abstract class MongoAggregateRepository<A extends AggregateRoot<IdType> & { toSt
     return this.store.saveMany(aggregates);
   }
 
+  protected async findOne(filter: Record<string, unknown>): Promise<A | undefined> {
+    const document = await guarded(() => this.store.model.findOne(filter).lean<StoredDocument>().exec());
+    return document ? this.store.restore(document) : undefined;
+  }
+
   protected async findAll(filter: Record<string, unknown>, sort: Record<string, 1 | -1> = { _id: 1 }): Promise<A[]> {
     const documents = await guarded(() => this.store.model.find(filter).sort(sort).lean<StoredDocument[]>().exec());
     return documents.map((document) => this.store.restore(document));
@@ -71,8 +76,7 @@ export class MongoMarketableRepository extends MongoAggregateRepository<Marketab
   }
 
   async findBySku(tenantId: TenantId, sku: string): Promise<Marketable | undefined> {
-    const document = await guarded(() => this.store.model.findOne({ tenantId, 'state.sku': sku }).lean<StoredDocument>().exec());
-    return document ? this.store.restore(document) : undefined;
+    return this.findOne({ tenantId, 'state.sku': sku });
   }
 
   async list(tenantId: TenantId, filter: { readonly active?: boolean }, page: PageRequest): Promise<Page<MarketableState>> {
@@ -130,13 +134,7 @@ export class MongoInvoiceRepository extends MongoAggregateRepository<Invoice, In
   }
 
   async findByExternalReference(tenantId: TenantId, sellerId: PartnerId, buyerId: PartnerId, externalReference: string): Promise<Invoice | undefined> {
-    const document = await guarded(() =>
-      this.store.model
-        .findOne({ tenantId, 'state.sellerId': sellerId, 'state.buyerId': buyerId, 'derived.externalKey': externalReference })
-        .lean<StoredDocument>()
-        .exec(),
-    );
-    return document ? this.store.restore(document) : undefined;
+    return this.findOne({ tenantId, 'state.sellerId': sellerId, 'state.buyerId': buyerId, 'derived.externalKey': externalReference });
   }
 
   async findPossibleDuplicate(tenantId: TenantId, probe: DuplicateProbe): Promise<InvoiceId | undefined> {
