@@ -86,7 +86,7 @@ export { PAYMENT_REPOSITORY } from './payment/payment-repository.port';
 export type { PaymentRepository } from './payment/payment-repository.port';
 export * from './payment/payment.use-cases';
 
-export { AGING_BUCKETS, agingBucket, daysPastDue, emptyAging, isPastDue, summarize } from './queries/invoice-summary';
+export { AGING_BUCKETS, agingBucket, daysPastDue, emptyAging, isOwing, isPastDue, summarize } from './queries/invoice-summary';
 export type { AgingBucket, InvoiceSummary } from './queries/invoice-summary';
 export { INVOICE_QUERIES } from './queries/invoice-queries.port';
 export type {

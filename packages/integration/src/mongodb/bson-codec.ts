@@ -7,8 +7,6 @@ import { Decimal, Money, type CurrencyCode } from '@invoicing/core';
  * - `Date` stays a BSON date; `undefined` fields are left out; everything else is copied as is.
  * The shapes are recognised by their exact keys, which no domain object uses.
  */
-export type Encoded = unknown;
-
 export interface EncodedMoney {
   readonly minor: bigint;
   readonly currency: string;
@@ -18,7 +16,7 @@ export function encodeMoney(money: Money): EncodedMoney {
   return { minor: money.minor, currency: money.currency };
 }
 
-export function encode(value: unknown): Encoded {
+export function encode(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (value instanceof Money) return encodeMoney(value);
   if (Decimal.isDecimal(value)) return { decimal: (value as Decimal).toString() };

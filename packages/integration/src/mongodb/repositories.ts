@@ -1,12 +1,12 @@
-import { type AggregateRoot, type CurrencyCode, type Page, type PageRequest, type TenantId } from '@invoicing/core';
+import { yearMonthOf, type AggregateRoot, type CurrencyCode, type Page, type PageRequest, type TenantId } from '@invoicing/core';
 import {
   Invoice,
   Marketable,
   Partner,
   Partnership,
   Payment,
-  RECEIVABLE_STATUSES,
   duplicateReferenceDate,
+  isOwing,
   type DuplicateProbe,
   type InvoiceId,
   type InvoiceRepository,
@@ -103,12 +103,12 @@ export function deriveInvoice(invoice: Invoice, state: InvoiceState): Record<str
   return {
     numberKey: state.number ?? `\u0000${state.id}`,
     externalKey: state.externalReference ?? `\u0000${state.id}`,
-    issueMonth: issued ? state.issueDate?.slice(0, 7) : null,
+    issueMonth: issued && state.issueDate ? yearMonthOf(state.issueDate) : null,
     referenceDate: duplicateReferenceDate(state),
     issueKey: issued ? `${state.issueDate}|${state.id}` : null,
     totalMinor: state.totals.taxInclusive.minor,
     outstandingMinor: outstanding.minor,
-    owing: state.kind === 'invoice' && RECEIVABLE_STATUSES.includes(state.status) && outstanding.isPositive(),
+    owing: isOwing({ kind: state.kind, status: state.status, outstanding }),
   };
 }
 

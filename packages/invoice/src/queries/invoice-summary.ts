@@ -60,15 +60,14 @@ export function daysPastDue(dueDate: CalendarDate, asOf: CalendarDate): number {
   return Math.max(0, daysBetween(dueDate, asOf));
 }
 
+/** True while the buyer still owes something on it: an invoice, issued or partially paid, with an amount outstanding. */
+export function isOwing(summary: Pick<InvoiceSummary, 'kind' | 'status' | 'outstanding'>): boolean {
+  return summary.kind === 'invoice' && RECEIVABLE_STATUSES.includes(summary.status) && summary.outstanding.isPositive();
+}
+
 /** True when the buyer still owes it and its due date is before `asOf` (overdue is derived, never stored). */
 export function isPastDue(summary: Pick<InvoiceSummary, 'kind' | 'status' | 'dueDate' | 'outstanding'>, asOf: CalendarDate): boolean {
-  return (
-    summary.kind === 'invoice' &&
-    RECEIVABLE_STATUSES.includes(summary.status) &&
-    summary.outstanding.isPositive() &&
-    summary.dueDate !== undefined &&
-    summary.dueDate < asOf
-  );
+  return isOwing(summary) && summary.dueDate !== undefined && summary.dueDate < asOf;
 }
 
 /** Aging buckets: not yet due, then by days past due. */
