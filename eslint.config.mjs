@@ -46,6 +46,16 @@ export default [
     rules: { '@nx/enforce-module-boundaries': 'off', '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // The API's end-to-end tests get real tokens and servers from the local stack (a tool); what ships does not.
+    files: ['apps/*/src/**/*.spec.ts', 'apps/*/src/testing/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        { enforceBuildableLibDependency: false, allow: [], depConstraints: [{ sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:adapter', 'type:tool'] }] },
+      ],
+    },
+  },
+  {
     // Examples import their own package by name, exactly as a user of it would.
     files: ['packages/*/examples/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': 'off' },

@@ -1,0 +1,118 @@
+import type { AddressInfo } from 'node:net';
+import 'reflect-metadata';
+import { NestFactory, Reflector } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { invoiceAdaptersModule, invoiceModule } from '@invoicing/invoice';
+import { connectMongo, createMongoAdapters, type MongoConnection } from '@invoicing/integration';
+import { Container } from 'inversify';
+import { LogController } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { AuthGuard } from './auth/auth.guard';
+import { TokenVerifier } from './auth/token-verifier';
+import { ApiModule } from './composition/api.module';
+import { LoggingEventPublisher } from './composition/event-log';
+import type { ApiConfig } from './config';
+import { mountDocs } from './docs/docs-site';
+import { EtagInterceptor } from './http/etag';
+import { IdempotencyInterceptor } from './http/idempotency.interceptor';
+import { PinoNestLogger } from './http/nest-logger';
+import { ProblemFilter, sendProblem } from './http/problem.filter';
+import { REQUEST_ID_HEADER, requestIdOf } from './http/request-id';
+import { RouteTable } from './http/route-table';
+import { validationPipe } from './http/validation';
+
+/** A running API. */
+export interface RunningApi {
+  readonly app: NestFastifyApplication;
+  /** Where it listens, e.g. http://localhost:3000. */
+  readonly url: string;
+  readonly logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface ApiOptions {
+  /** Where the logs go (default: stdout, JSON lines). */
+  readonly logDestination?: pino.DestinationStream;
+}
+
+/** The URL of the problem-type descriptions, on the docs site. */
+export const problemTypeBase = (config: ApiConfig) => `${config.publicUrl}/docs/guide/errors`;
+
+/**
+ * Builds and starts the API: connects to the database (creating missing indexes), builds the one inversify
+ * container with the MongoDB adapters, and serves the use cases, the docs site and health on Fastify.
+ */
+export async function startApi(config: ApiConfig, options: ApiOptions = {}): Promise<RunningApi> {
+  const logger = pino({ level: config.logLevel, base: { service: 'invoicing-api' } }, options.logDestination);
+  const database = await connectMongo({ url: config.mongoUrl, dbName: config.mongoDb });
+  try {
+    const api = await buildApi(config, logger, database);
+    await api.listen({ port: config.port, host: config.host });
+    const { port } = api.getHttpServer().address() as AddressInfo;
+    const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
+    return {
+      app: api,
+      url,
+      logger,
+      async close() {
+        await api.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+/**
+ * Nest's Fastify error handler turns Fastify's errors (malformed JSON, body too large) into bare HttpExceptions and
+ * loses their codes; ours (set in buildApi) answers them as problems, so Nest's is not installed.
+ */
+class ProblemFastifyAdapter extends FastifyAdapter {
+  override setErrorHandler(): ReturnType<FastifyAdapter['setErrorHandler']> {
+    return this.getInstance();
+  }
+}
+
+async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnection): Promise<NestFastifyApplication> {
+  const adapters = createMongoAdapters(database);
+  await adapters.ensureIndexes();
+  const container = new Container();
+  container.load(invoiceModule({ timeZone: config.timeZone }), invoiceAdaptersModule(adapters, { publisher: new LoggingEventPublisher(logger) }));
+  const verifier = new TokenVerifier({ keycloakUrl: config.keycloakUrl, realm: config.keycloakRealm, audience: config.audience });
+
+  const fastify = new ProblemFastifyAdapter({
+    loggerInstance: logger,
+    bodyLimit: config.bodyLimit,
+    genReqId: requestIdOf,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.register({ config, container, database, idempotency: adapters.idempotency, verifier }), fastify, {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+  });
+
+  const instance = app.getHttpAdapter().getInstance();
+  const routes = new RouteTable();
+  const typeBase = `${config.publicUrl}/docs/guide/errors`;
+  instance.addHook('onRoute', (route) => routes.add(route.method, route.url));
+  instance.addHook('onRequest', async (request, reply) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  // Errors raised before a route runs (body parsing, size) never reach Nest's filters.
+  instance.setErrorHandler((error, request, reply) => sendProblem(error, request, reply, typeBase, routes));
+
+  const reflector = app.get(Reflector);
+  app.useGlobalFilters(new ProblemFilter(typeBase, routes));
+  app.useGlobalGuards(new AuthGuard(reflector, verifier));
+  app.useGlobalInterceptors(new IdempotencyInterceptor(reflector, adapters.idempotency, typeBase), new EtagInterceptor());
+  app.useGlobalPipes(validationPipe());
+
+  mountDocs(app, config);
+  await app.init();
+  // Fetch the realm's keys now: the first request does not wait for them, and a wrong KEYCLOAK_URL shows at once.
+  await verifier.keys().catch((error: unknown) => logger.warn({ err: error }, 'cannot fetch the realm\'s signing keys yet; requests will retry'));
+  return app;
+}

@@ -1,0 +1,52 @@
+import { createParamDecorator, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import type { Reflector } from '@nestjs/core';
+import type { TenantId } from '@invoicing/core';
+import type { FastifyRequest } from 'fastify';
+import { ForbiddenProblem } from '../http/problem';
+import { ROLE_PERMISSIONS, PERMISSION_KEY, PUBLIC_KEY, isAllowed, type Permission } from './permissions';
+import type { Principal } from './principal';
+import type { TokenVerifier } from './token-verifier';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+/** Every route is protected unless marked `@Public()`: a valid token, a tenant, and the route's permission. */
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly verifier: TokenVerifier,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const principal = await this.verifier.verify(request.headers.authorization);
+    request.principal = principal;
+    request.log = request.log.child({ tenant: principal.tenantId, user: principal.name });
+    const permission = this.reflector.getAllAndOverride<Permission>(PERMISSION_KEY, targets) ?? 'read';
+    if (!isAllowed(principal.roles, permission)) {
+      const roles = (Object.keys(ROLE_PERMISSIONS) as (keyof typeof ROLE_PERMISSIONS)[]).filter((role) => ROLE_PERMISSIONS[role].includes(permission));
+      throw new ForbiddenProblem('auth.forbidden', `This needs permission "${permission}", which roles ${roles.join(', ')} have; your token has ${principal.roles.join(', ') || 'no role'}.`, {
+        permission,
+      });
+    }
+    return true;
+  }
+}
+
+function principalOf(context: ExecutionContext): Principal {
+  const principal = context.switchToHttp().getRequest<FastifyRequest>().principal;
+  // A route that reads the principal must not be @Public(): this is a programming error, not a client's.
+  if (!principal) throw new Error('no principal on a public route');
+  return principal;
+}
+
+/** The caller, in a controller method. */
+export const Caller = createParamDecorator((_data: unknown, context: ExecutionContext): Principal => principalOf(context));
+
+/** The caller's tenant: every use case runs in it. */
+export const Tenant = createParamDecorator((_data: unknown, context: ExecutionContext): TenantId => principalOf(context).tenantId);

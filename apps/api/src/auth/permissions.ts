@@ -1,0 +1,30 @@
+import { SetMetadata } from '@nestjs/common';
+import type { Role } from './principal';
+
+/** What an endpoint needs; roles grant permissions (docs/tenancy.md, "Roles"). */
+export const PERMISSIONS = ['read', 'partners:write', 'marketables:write', 'partnerships:write', 'invoices:create', 'invoices:write', 'payments:write', 'files:exchange'] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/**
+ * viewer reads; accountant writes invoices and payments; integrator (machine clients) creates invoices and exchanges
+ * files; admin does everything, including partners, partnerships and marketables.
+ */
+export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
+  admin: PERMISSIONS,
+  accountant: ['read', 'invoices:create', 'invoices:write', 'payments:write'],
+  viewer: ['read'],
+  integrator: ['read', 'invoices:create', 'files:exchange'],
+};
+
+export function isAllowed(roles: readonly Role[], permission: Permission): boolean {
+  return roles.some((role) => ROLE_PERMISSIONS[role].includes(permission));
+}
+
+export const PERMISSION_KEY = 'invoicing:permission';
+export const PUBLIC_KEY = 'invoicing:public';
+
+/** The permission an endpoint requires (an endpoint without one requires `read`). */
+export const Requires = (permission: Permission) => SetMetadata(PERMISSION_KEY, permission);
+
+/** An endpoint anyone may call without a token (health, docs). */
+export const Public = () => SetMetadata(PUBLIC_KEY, true);

@@ -1,0 +1,17 @@
+import type { TenantId } from '@invoicing/core';
+
+/** The realm roles the API knows (ADR 0003). */
+export const ROLES = ['admin', 'accountant', 'viewer', 'integrator'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling, from a verified access token. */
+export interface Principal {
+  /** `sub`: the user, or the service account of a machine client. */
+  readonly subject: string;
+  /** `preferred_username`, else the client id (`azp`): what the logs and the approval trail name. */
+  readonly name: string;
+  readonly tenantId: TenantId;
+  readonly roles: readonly Role[];
+  /** `azp`: the client the token was issued to. */
+  readonly clientId: string;
+}

@@ -1,0 +1,56 @@
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { INVOICE_USE_CASES } from '@invoicing/invoice';
+import type { IdempotencyStore, MongoConnection } from '@invoicing/integration';
+import type { Container } from 'inversify';
+import type { ApiConfig } from '../config';
+import type { TokenVerifier } from '../auth/token-verifier';
+import { HealthController } from '../health/health.controller';
+import { INVOICES_CONTROLLERS } from '../invoices';
+import { MARKETABLES_CONTROLLERS } from '../marketables';
+import { PARTNERS_CONTROLLERS } from '../partners';
+import { PARTNERSHIPS_CONTROLLERS } from '../partnerships';
+import { PAYMENTS_CONTROLLERS } from '../payments';
+import { REPORTS_CONTROLLERS } from '../reports';
+import { API_CONFIG, DATABASE, IDEMPOTENCY_STORE, TOKEN_VERIFIER } from './tokens';
+
+/** Every controller of the API, in the order the reference lists their tags. */
+export const CONTROLLERS = [
+  ...PARTNERS_CONTROLLERS,
+  ...MARKETABLES_CONTROLLERS,
+  ...PARTNERSHIPS_CONTROLLERS,
+  ...INVOICES_CONTROLLERS,
+  ...PAYMENTS_CONTROLLERS,
+  ...REPORTS_CONTROLLERS,
+  HealthController,
+];
+
+export interface ApiDependencies {
+  readonly config: ApiConfig;
+  /** The one inversify container of the process: the use cases with their adapters. */
+  readonly container: Container;
+  readonly database: MongoConnection;
+  readonly idempotency: IdempotencyStore;
+  readonly verifier: TokenVerifier;
+}
+
+/**
+ * The Nest module of the API. It wires nothing itself: each use case is resolved from the inversify container
+ * (one composition root) and handed to Nest under its class, so controllers inject use cases by type.
+ */
+@Module({})
+export class ApiModule {
+  static register(dependencies: ApiDependencies): DynamicModule {
+    const useCases: Provider[] = INVOICE_USE_CASES.map((useCase) => ({ provide: useCase, useValue: dependencies.container.get(useCase) }));
+    return {
+      module: ApiModule,
+      controllers: CONTROLLERS,
+      providers: [
+        ...useCases,
+        { provide: API_CONFIG, useValue: dependencies.config },
+        { provide: DATABASE, useValue: dependencies.database },
+        { provide: IDEMPOTENCY_STORE, useValue: dependencies.idempotency },
+        { provide: TOKEN_VERIFIER, useValue: dependencies.verifier },
+      ],
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { MongoConnection } from '@invoicing/integration';
+import { Public } from '../auth/permissions';
+import { TokenVerifier } from '../auth/token-verifier';
+import { DATABASE, TOKEN_VERIFIER } from '../composition/tokens';
+import { HttpProblem } from '../http/problem';
+
+type Check = 'up' | 'down';
+
+/** Liveness and readiness for orchestrators and load balancers; no token needed. */
+@ApiTags('Health')
+@Controller('health')
+@Public()
+export class HealthController {
+  constructor(
+    @Inject(DATABASE) private readonly database: MongoConnection,
+    @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
+  ) {}
+
+  @Get('live')
+  @ApiOperation({ operationId: 'live', summary: 'Is the process running?', description: 'Answers 200 while the process serves HTTP; checks nothing else.' })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @ApiOperation({
+    operationId: 'ready',
+    summary: 'Can the API serve requests?',
+    description: 'Checks the database (a ping) and Keycloak (the realm\'s signing keys). 200 when both answer, 503 otherwise, naming which is down.',
+  })
+  async ready(): Promise<{ status: 'ok'; checks: Record<'database' | 'keycloak', Check> }> {
+    const [database, keycloak] = await Promise.allSettled([this.database.ping().then((up) => up || Promise.reject(new Error('no ping'))), this.verifier.keys()]);
+    const checks = { database: state(database), keycloak: state(keycloak) };
+    if (checks.database === 'down' || checks.keycloak === 'down') {
+      throw new HttpProblem(503, 'health.not_ready', `Not ready: ${Object.entries(checks).filter(([, value]) => value === 'down').map(([name]) => name).join(' and ')} down.`, { checks }, { 'retry-after': '5' });
+    }
+    return { status: 'ok', checks };
+  }
+}
+
+function state(result: PromiseSettledResult<unknown>): Check {
+  return result.status === 'fulfilled' ? 'up' : 'down';
+}

@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import { HttpStatus, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
+import type { Reflector } from '@nestjs/core';
+import type { IdempotencyStore } from '@invoicing/integration';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { catchError, from, mergeMap, type Observable } from 'rxjs';
+import { StoredAnswer } from './problem.filter';
+import { HttpProblem, RequestValidationError, problemOf } from './problem';
+
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+const IDEMPOTENT_KEY = 'invoicing:idempotent';
+/** Headers a replay must repeat. */
+const KEPT_HEADERS = ['etag', 'location'];
+
+/** A creating POST that honours `Idempotency-Key`. */
+export const Idempotent = () => SetMetadata(IDEMPOTENT_KEY, true);
+
+/** JSON with sorted keys: the same body sent with its keys in another order is the same request. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * Stripe's idempotency: the first request with a key runs and its answer is stored (also a refusal, once the request
+ * reached the use case); a retry with the same key and body gets that answer back (`Idempotent-Replayed: true`), with
+ * another body 422, while the first is still running 409. Failures that changed nothing (invalid request, server
+ * error) are forgotten, so the retry runs.
+ */
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly store: IdempotencyStore,
+    private readonly typeBase: string,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const key = request.headers[IDEMPOTENCY_KEY_HEADER];
+    if (key === undefined || !this.reflector.get<boolean>(IDEMPOTENT_KEY, context.getHandler())) return next.handle();
+    if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key)) {
+      throw new HttpProblem(400, 'idempotency.key_invalid', 'Idempotency-Key must be 1–255 visible ASCII characters, e.g. a UUID.');
+    }
+    const tenantId = request.principal?.tenantId;
+    if (!tenantId) throw new Error('idempotency needs an authenticated route');
+    const fingerprint = createHash('sha256').update(`${request.method} ${request.url}\n${canonical(request.body ?? null)}`).digest('base64url');
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const status = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? HttpStatus.CREATED;
+
+    return from(this.store.begin(tenantId, key, fingerprint, new Date())).pipe(
+      mergeMap((begun) => {
+        switch (begun.outcome) {
+          case 'replay':
+            throw new StoredAnswer(begun.response.status, begun.response.headers, begun.response.body);
+          case 'in_progress':
+            throw new HttpProblem(409, 'idempotency.in_progress', 'A request with this Idempotency-Key is still being processed; retry in a moment.', {}, { 'retry-after': '1' });
+          case 'mismatch':
+            throw new HttpProblem(422, 'idempotency.key_reused', 'This Idempotency-Key was used for a different request (method, path or body); use a new key.');
+          case 'started':
+            return next.handle().pipe(
+              mergeMap(async (body: unknown) => {
+                await this.store.complete(tenantId, key, { status, headers: keptHeaders(reply), body: JSON.parse(JSON.stringify(body ?? null)) });
+                return body;
+              }),
+              catchError(async (error: unknown) => {
+                await this.remember(tenantId, key, error, request);
+                throw error;
+              }),
+            );
+        }
+      }),
+    );
+  }
+
+  private async remember(tenantId: Parameters<IdempotencyStore['abandon']>[0], key: string, error: unknown, request: FastifyRequest): Promise<void> {
+    const { problem, headers } = problemOf(error, { typeBase: this.typeBase, instance: request.url.split('?')[0], conditional: request.conditional === true });
+    if (error instanceof RequestValidationError || problem.status >= 500 || problem.status === 409) {
+      await this.store.abandon(tenantId, key);
+    } else {
+      await this.store.complete(tenantId, key, { status: problem.status, headers: { ...headers, 'content-type': 'application/problem+json' }, body: problem });
+    }
+  }
+}
+
+function keptHeaders(reply: FastifyReply): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of KEPT_HEADERS) {
+    const value = reply.getHeader(name);
+    if (typeof value === 'string') headers[name] = value;
+  }
+  return headers;
+}

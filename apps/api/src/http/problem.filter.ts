@@ -1,0 +1,62 @@
+import { NotFoundException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { HttpProblem, PROBLEM_CONTENT_TYPE, problemOf } from './problem';
+import type { RouteTable } from './route-table';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request carried `If-Match`: set by the `@IfMatch()` decorator. */
+    conditional?: boolean;
+  }
+}
+
+/** A stored answer to send as it is: an idempotent replay. */
+export class StoredAnswer extends Error {
+  constructor(
+    readonly status: number,
+    readonly headers: Readonly<Record<string, string>>,
+    readonly body: unknown,
+  ) {
+    super('replay of a stored response');
+  }
+}
+
+/** Sends any error as an RFC 9457 problem document; logs what is not the caller's fault. */
+export function sendProblem(error: unknown, request: FastifyRequest, reply: FastifyReply, typeBase: string, routes?: RouteTable): void {
+  if (error instanceof StoredAnswer) {
+    void reply.status(error.status).headers({ ...error.headers, 'idempotent-replayed': 'true' }).send(error.body);
+    return;
+  }
+  const answer = problemOf(routeError(error, request, routes), {
+    typeBase,
+    instance: request.url.split('?')[0],
+    requestId: String(request.id),
+    conditional: request.conditional === true,
+  });
+  if (answer.unexpected) request.log.error({ err: error }, answer.problem.detail);
+  else request.log.info({ code: answer.problem.code, status: answer.problem.status }, 'request refused');
+  void reply.status(answer.problem.status).headers(answer.headers).type(PROBLEM_CONTENT_TYPE).send(answer.problem);
+}
+
+/** Nest answers an unknown route with NotFoundException; tell 404 from 405 with the route table. */
+function routeError(error: unknown, request: FastifyRequest, routes?: RouteTable): unknown {
+  if (!(error instanceof NotFoundException) || !routes) return error;
+  const path = request.url.split('?')[0] ?? '/';
+  const allowed = routes.methodsOf(path);
+  if (allowed.length > 0) {
+    return new HttpProblem(405, 'request.method_not_allowed', `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}.`, { allowed }, { allow: allowed.join(', ') });
+  }
+  return new HttpProblem(404, 'route.not_found', `There is no ${request.method} ${path} in this API; see /docs.`);
+}
+
+export class ProblemFilter implements ExceptionFilter {
+  constructor(
+    private readonly typeBase: string,
+    private readonly routes: RouteTable,
+  ) {}
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    sendProblem(error, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), this.typeBase, this.routes);
+  }
+}
