@@ -92,6 +92,8 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.register({ config, container, database, idempotency: adapters.idempotency, verifier }), fastify, {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
+    // JSON only: Nest would otherwise accept form-encoded bodies too (Fastify parses JSON itself).
+    bodyParser: false,
   });
 
   const instance = app.getHttpAdapter().getInstance();

@@ -1,7 +1,8 @@
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { tenantId as parseTenantId } from '@invoicing/core';
 import KeycloakConnect from 'keycloak-connect';
 import { ROLES, type Principal, type Role } from './principal';
-import { ForbiddenProblem, UnauthorizedProblem } from '../http/problem';
+import { ForbiddenProblem, HttpProblem, UnauthorizedProblem } from '../http/problem';
 
 // keycloak-connect's token class is not in its typings; this is the part of it we use.
 interface KeycloakToken {
@@ -10,14 +11,24 @@ interface KeycloakToken {
 }
 const Token: new (raw: string, clientId?: string) => KeycloakToken = require('keycloak-connect/middleware/auth-utils/token');
 
+interface Jwk {
+  readonly kid?: string;
+  readonly use?: string;
+  readonly kty?: string;
+}
 interface Rotation {
   getJWK(kid: string | undefined): Promise<string>;
-  retrieveJWKs(): Promise<{ keys: { kid: string }[] }>;
+  retrieveJWKs(): Promise<{ keys: Jwk[] }>;
 }
 interface GrantManagerInternals {
   rotation: Rotation;
   validateToken(token: KeycloakToken, expectedType: string): Promise<KeycloakToken>;
 }
+
+/** The realm's keys cannot be fetched: not the caller's fault (503). */
+const KEYS_UNAVAILABLE = 'realm keys unavailable';
+/** A token naming a key id the realm does not have is looked up again at most this often. */
+const UNKNOWN_KEY_REFRESH_MS = 10_000;
 
 export interface TokenVerifierSettings {
   readonly keycloakUrl: string;
@@ -30,7 +41,7 @@ const REASONS: readonly [RegExp, string, string][] = [
   [/expired/, 'auth.token_expired', 'The access token has expired: get a new one.'],
   [/wrong ISS/, 'auth.token_wrong_issuer', 'The access token was not issued by this API\'s realm.'],
   [/wrong audience/, 'auth.token_wrong_audience', 'The access token is not meant for this API (audience).'],
-  [/signature|not signed|public key/, 'auth.token_invalid_signature', 'The access token\'s signature does not verify against the realm\'s keys.'],
+  [/signature|not signed|signing key/, 'auth.token_invalid_signature', 'The access token\'s signature does not verify against the realm\'s keys.'],
   [/wrong type/, 'auth.token_wrong_type', 'This is not an access token (Bearer).'],
   [/stale/, 'auth.token_revoked', 'The access token was issued before a revocation.'],
 ];
@@ -41,7 +52,9 @@ const REASONS: readonly [RegExp, string, string][] = [
  */
 export class TokenVerifier {
   private readonly grants: GrantManagerInternals;
-  private readonly pems = new Map<string, Promise<string>>();
+  private readonly pems = new Map<string, string>();
+  private fetchedAt = 0;
+  private refreshing: Promise<number> | undefined;
 
   constructor(settings: TokenVerifierSettings) {
     const keycloak = new KeycloakConnect({}, {
@@ -54,24 +67,44 @@ export class TokenVerifier {
       'confidential-port': 0,
     } as unknown as KeycloakConnect.KeycloakConfig);
     this.grants = keycloak.grantManager as unknown as GrantManagerInternals;
-    // keycloak-connect converts the JWK to PEM on every call; convert each key once.
-    const rotation = this.grants.rotation;
-    const getJWK = rotation.getJWK.bind(rotation);
-    rotation.getJWK = (kid) => {
-      const key = kid ?? '';
-      let pem = this.pems.get(key);
-      if (!pem) {
-        pem = getJWK(kid);
-        pem.catch(() => this.pems.delete(key));
-        this.pems.set(key, pem);
-      }
-      return pem;
-    };
+    // keycloak-connect converts the JWK to PEM on every request, and for an unknown key id either refetches or, within
+    // its throttle, returns nothing (a TypeError later). Keys are ours to cache: one PEM per key id.
+    this.grants.rotation.getJWK = (kid) => this.publicKey(kid ?? '');
+  }
+
+  private async publicKey(kid: string): Promise<string> {
+    const known = this.pems.get(kid);
+    if (known) return known;
+    if (Date.now() - this.fetchedAt < UNKNOWN_KEY_REFRESH_MS && this.pems.size > 0) throw new Error('unknown signing key');
+    await this.keys();
+    const pem = this.pems.get(kid);
+    if (!pem) throw new Error('unknown signing key');
+    return pem;
   }
 
   /** Fetches the realm's keys: readiness, and a warm cache before the first request. */
-  async keys(): Promise<number> {
-    return (await this.grants.rotation.retrieveJWKs()).keys.length;
+  keys(): Promise<number> {
+    // Requests that find no key at once share one fetch.
+    this.refreshing ??= this.fetchKeys().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async fetchKeys(): Promise<number> {
+    let keys: Jwk[];
+    try {
+      keys = (await this.grants.rotation.retrieveJWKs()).keys;
+    } catch {
+      throw new Error(KEYS_UNAVAILABLE);
+    }
+    this.fetchedAt = Date.now();
+    for (const key of keys) {
+      if (key.kid && key.kty === 'RSA' && key.use !== 'enc' && !this.pems.has(key.kid)) {
+        this.pems.set(key.kid, createPublicKey({ key: key as JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString());
+      }
+    }
+    return keys.length;
   }
 
   /** The caller of an `Authorization` header; throws a 401 problem for any bad token, 403 for a token without tenant. */
@@ -86,6 +119,9 @@ export class TokenVerifier {
       await this.grants.validateToken(token, 'Bearer');
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
+      if (reason.includes(KEYS_UNAVAILABLE)) {
+        throw new HttpProblem(503, 'auth.keys_unavailable', 'The sign-in server cannot be reached to check the token; retry shortly.', {}, { 'retry-after': '5' });
+      }
       const [, code, detail] = REASONS.find(([pattern]) => pattern.test(reason)) ?? [undefined, 'auth.token_invalid', 'The access token is not valid.'];
       throw new UnauthorizedProblem(code, detail);
     }

@@ -1,4 +1,5 @@
 import type { Type } from '@nestjs/common';
+import { InvoicesController } from './invoices.controller';
 
-/** The controllers of this resource group, for the API module. */
-export const INVOICES_CONTROLLERS: Type[] = [];
+/** The controllers of invoices and credit notes, for the API module. */
+export const INVOICES_CONTROLLERS: Type[] = [InvoicesController];

@@ -1,4 +1,5 @@
 import type { Type } from '@nestjs/common';
+import { MarketablesController } from './marketables.controller';
 
-/** The controllers of this resource group, for the API module. */
-export const MARKETABLES_CONTROLLERS: Type[] = [];
+/** The controllers of the catalogue of marketables. */
+export const MARKETABLES_CONTROLLERS: Type[] = [MarketablesController];

@@ -1,4 +1,5 @@
 import type { Type } from '@nestjs/common';
+import { PartnershipsController } from './partnerships.controller';
 
-/** The controllers of this resource group, for the API module. */
-export const PARTNERSHIPS_CONTROLLERS: Type[] = [];
+/** The controllers of partnerships, their terms, negotiated prices and status. */
+export const PARTNERSHIPS_CONTROLLERS: Type[] = [PartnershipsController];

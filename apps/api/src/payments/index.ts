@@ -1,4 +1,5 @@
 import type { Type } from '@nestjs/common';
+import { PartnerAccountController, PaymentsController } from './payments.controller';
 
-/** The controllers of this resource group, for the API module. */
-export const PAYMENTS_CONTROLLERS: Type[] = [];
+/** The controllers of the partner account: balances, payments and refunds. */
+export const PAYMENTS_CONTROLLERS: Type[] = [PartnerAccountController, PaymentsController];

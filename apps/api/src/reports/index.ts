@@ -1,4 +1,5 @@
 import type { Type } from '@nestjs/common';
+import { PartnerReportsController, ReportsController } from './reports.controller';
 
-/** The controllers of this resource group, for the API module. */
-export const REPORTS_CONTROLLERS: Type[] = [];
+/** The controllers of the reports. */
+export const REPORTS_CONTROLLERS: Type[] = [ReportsController, PartnerReportsController];

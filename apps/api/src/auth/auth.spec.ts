@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { HttpProblem } from '../http/problem';
+import { startTestApi, type TestApi } from '../testing/harness';
+import { TokenVerifier } from './token-verifier';
+
+/** A JWT with its three parts re-encoded: for forging tokens from a real one. */
+function jwt(header: object, payload: object, signature: string): string {
+  const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
+  return `${encode(header)}.${encode(payload)}.${signature}`;
+}
+
+function parts(token: string): { header: Record<string, unknown>; payload: Record<string, unknown>; signature: string } {
+  const [header = '', payload = '', signature = ''] = token.split('.');
+  const decode = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
+  return { header: decode(header), payload: decode(payload), signature };
+}
+
+describe('authentication with Keycloak tokens', () => {
+  let t: TestApi;
+  beforeAll(async () => {
+    t = await startTestApi('auth');
+  });
+  afterAll(() => t?.close());
+
+  const withToken = (token: string) => t.call('GET', '/v1/partners', { as: null, headers: { authorization: `Bearer ${token}` } });
+
+  it('accepts a real token of a demo user and of an integrator (client credentials)', async () => {
+    expect((await t.call('GET', '/v1/partners', { as: 'acme-viewer' })).status).toBe(200);
+    const integrator = parts(await t.token('acme-integrator'));
+    expect(integrator.payload['azp']).toBe('integrator-acme');
+    expect((await t.call('GET', '/v1/partners', { as: 'acme-integrator' })).status).toBe(200);
+  });
+
+  it('answers 401 with a problem and WWW-Authenticate when there is no token', async () => {
+    const answer = await t.call('GET', '/v1/partners', { as: null });
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get('content-type')).toContain('application/problem+json');
+    expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
+    expect(answer.body).toMatchObject({ status: 401, code: 'auth.token_missing', instance: '/v1/partners' });
+  });
+
+  it('refuses what is not a bearer JWT', async () => {
+    for (const authorization of ['Basic YWNtZTpkZW1v', 'Bearer not-a-token', 'Bearer a.b']) {
+      const answer = await t.call('GET', '/v1/partners', { as: null, headers: { authorization } });
+      expect({ authorization, status: answer.status, code: answer.body.code }).toEqual({ authorization, status: 401, code: 'auth.token_malformed' });
+    }
+  });
+
+  it('refuses a tampered token: a real one whose claims were changed', async () => {
+    const { header, payload, signature } = parts(await t.token('globex-accountant'));
+    const forged = jwt(header, { ...payload, tenant: 'acme', realm_access: { roles: ['admin'] } }, signature);
+    const answer = await withToken(forged);
+    expect(answer.status).toBe(401);
+    expect(answer.body.code).toBe('auth.token_invalid_signature');
+  });
+
+  it('refuses unsigned tokens (alg none) and tokens signed with a shared secret', async () => {
+    const { payload } = parts(await t.token('acme-viewer'));
+    const unsigned = await withToken(jwt({ alg: 'none', typ: 'JWT' }, payload, ''));
+    expect(unsigned.status).toBe(401);
+    expect(unsigned.body.code).toBe('auth.token_invalid_signature');
+    const hmac = await withToken(jwt({ alg: 'HS256', typ: 'JWT' }, payload, Buffer.from('forged').toString('base64url')));
+    expect(hmac.status).toBe(401);
+    expect(hmac.body.code).toBe('auth.token_invalid_signature');
+  });
+
+  it('refuses a token signed with a key the realm does not have', async () => {
+    const { header, payload, signature } = parts(await t.token('acme-viewer'));
+    const answer = await withToken(jwt({ ...header, kid: 'not-a-realm-key' }, payload, signature));
+    expect(answer.status).toBe(401);
+    expect(answer.body.code).toBe('auth.token_invalid_signature');
+  });
+
+  it('refuses an expired token', async () => {
+    const token = await t.token('acme-viewer');
+    const { exp } = parts(token).payload as { exp: number };
+    // The token is real; the API's clock is moved past its expiry (the realm issues 5-minute tokens).
+    const now = jest.spyOn(Date, 'now').mockReturnValue(exp * 1000 + 1000);
+    try {
+      const answer = await withToken(token);
+      expect(answer.status).toBe(401);
+      expect(answer.body.code).toBe('auth.token_expired');
+    } finally {
+      now.mockRestore();
+    }
+    expect((await withToken(token)).status).toBe(200);
+  });
+
+  it('refuses a token from another issuer and one for another audience', async () => {
+    const token = await t.token('acme-admin');
+    // The same Keycloak reached under another name is another issuer: tokens name the issuer they were minted for.
+    const otherIssuer = await startTestApi('auth-issuer', { KEYCLOAK_URL: t.realm.keycloakUrl.replace('127.0.0.1', 'localhost') });
+    const otherAudience = await startTestApi('auth-audience', { KEYCLOAK_AUDIENCE: 'another-api' });
+    try {
+      const wrongIssuer = await otherIssuer.call('GET', '/v1/partners', { as: null, headers: { authorization: `Bearer ${token}` } });
+      expect(wrongIssuer.status).toBe(401);
+      expect(wrongIssuer.body.code).toBe('auth.token_wrong_issuer');
+      const wrongAudience = await otherAudience.call('GET', '/v1/partners', { as: null, headers: { authorization: `Bearer ${token}` } });
+      expect(wrongAudience.status).toBe(401);
+      expect(wrongAudience.body.code).toBe('auth.token_wrong_audience');
+    } finally {
+      await Promise.all([otherIssuer.close(), otherAudience.close()]);
+    }
+  });
+
+  it('is not ready while Keycloak cannot be reached', async () => {
+    const unreachable = await startTestApi('auth-down', { KEYCLOAK_URL: 'http://127.0.0.1:9' });
+    try {
+      expect((await unreachable.call('GET', '/health/live', { as: null })).status).toBe(200);
+      const ready = await unreachable.call('GET', '/health/ready', { as: null });
+      expect(ready.status).toBe(503);
+      expect(ready.body).toMatchObject({ code: 'health.not_ready', checks: { database: 'up', keycloak: 'down' } });
+    } finally {
+      await unreachable.close();
+    }
+  });
+
+  it('answers 503, not 401, when the realm\'s keys cannot be fetched for a token that names its issuer', async () => {
+    const keycloakUrl = 'http://127.0.0.1:9';
+    const verifier = new TokenVerifier({ keycloakUrl, realm: 'invoicing', audience: 'invoicing-api' });
+    const { header, payload, signature } = parts(await t.token('acme-viewer'));
+    const token = jwt(header, { ...payload, iss: `${keycloakUrl}/realms/invoicing` }, signature);
+    const refusal = await verifier.verify(`Bearer ${token}`).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(HttpProblem);
+    expect(refusal).toMatchObject({ status: 503, code: 'auth.keys_unavailable', headers: { 'retry-after': '5' } });
+  });
+
+  it('serves health without a token', async () => {
+    expect((await t.call('GET', '/health/live', { as: null })).body).toEqual({ status: 'ok' });
+    const ready = await t.call('GET', '/health/ready', { as: null });
+    expect(ready.status).toBe(200);
+    expect(ready.body).toEqual({ status: 'ok', checks: { database: 'up', keycloak: 'up' } });
+  });
+
+  it('puts the tenant and user on the request\'s log lines', async () => {
+    const answer = await t.call('GET', '/v1/partners', { as: 'globex-accountant' });
+    const requestId = answer.headers.get('x-request-id');
+    const lines = t.logs.filter((line) => line['requestId'] === requestId);
+    expect(lines.some((line) => line['tenant'] === 'globex' && line['user'] === 'globex-accountant')).toBe(true);
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from './config';
+
+const required = { MONGO_URL: 'mongodb://127.0.0.1:27017', KEYCLOAK_URL: 'http://127.0.0.1:8080/' };
+
+describe('loadConfig', () => {
+  it('fills every default from two required variables', () => {
+    expect(loadConfig(required)).toEqual({
+      port: 3000,
+      host: 'localhost',
+      publicUrl: 'http://localhost:3000',
+      mongoUrl: 'mongodb://127.0.0.1:27017',
+      mongoDb: 'invoicing',
+      keycloakUrl: 'http://127.0.0.1:8080',
+      keycloakRealm: 'invoicing',
+      audience: 'invoicing-api',
+      docsClientId: 'invoicing-docs',
+      logLevel: 'info',
+      timeZone: 'UTC',
+      bodyLimit: 1_048_576,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({ ...required, PORT: '8081', HOST: '0.0.0.0', PUBLIC_URL: 'https://billing.example.com/', MONGO_DB: 'prod', TIME_ZONE: 'Europe/Paris', BODY_LIMIT: '2048', LOG_LEVEL: 'warn' });
+    expect(config).toMatchObject({ port: 8081, host: '0.0.0.0', publicUrl: 'https://billing.example.com', mongoDb: 'prod', timeZone: 'Europe/Paris', bodyLimit: 2048, logLevel: 'warn' });
+  });
+
+  it('names every missing or wrong variable at once, with what to do', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', TIME_ZONE: 'Mars/Olympus', LOG_LEVEL: 'loud', MONGO_DB: 'no spaces please' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'PORT is not a number',
+        expect.stringMatching(/^MONGO_URL is required: the MongoDB connection string/),
+        expect.stringMatching(/^KEYCLOAK_URL is required/),
+        expect.stringMatching(/^TIME_ZONE is not an IANA time zone/),
+        expect.stringMatching(/^LOG_LEVEL must be one of/),
+        expect.stringMatching(/^MONGO_DB must be 1–63/),
+      ]),
+    );
+    expect(problems).toHaveLength(6);
+    expect((error as Error).message).toMatch(/^Invalid configuration:\n {2}- /);
+  });
+
+  it('refuses a database URL of another kind and an empty value as missing', () => {
+    expect(() => loadConfig({ ...required, MONGO_URL: 'postgres://db' })).toThrow(/MONGO_URL must start with mongodb:\/\//);
+    expect(() => loadConfig({ ...required, KEYCLOAK_URL: '' })).toThrow(/KEYCLOAK_URL is required/);
+  });
+});

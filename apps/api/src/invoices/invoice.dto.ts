@@ -1,0 +1,421 @@
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { INVOICE_STATUSES, VAT_CATEGORY_CODES, type InvoiceStatus, type VatCategoryCode } from '@invoicing/invoice';
+
+/** A VAT category and rate (BT-151 / BT-152, BT-95 / BT-96). See the docs: totals, taxes and rounding. */
+export class VatCategoryDto {
+  /**
+   * `S` standard, `Z` zero rated, `E` exempt, `AE` reverse charge, `K` intra-community, `G` export, `O` not subject,
+   * `L` Canary Islands, `M` Ceuta and Melilla.
+   * @example "S"
+   */
+  @IsIn(VAT_CATEGORY_CODES)
+  code!: VatCategoryCode;
+
+  /**
+   * Percent, as a decimal string; required for `S`, `L` and `M`, 0 when left out for `Z`, `E`, `AE`, `K`, `G`,
+   * absent or null for `O`.
+   * @example "20"
+   */
+  @IsOptional()
+  @IsString()
+  rate?: string | null;
+
+  /**
+   * Why no VAT is charged (BT-120): required for `E`, `AE`, `K`, `G` and `O` (this or the code), refused otherwise.
+   * @example "Intra-community supply"
+   */
+  @IsOptional()
+  @IsString()
+  exemptionReason?: string;
+
+  /**
+   * VATEX code of the exemption (BT-121).
+   * @example "VATEX-EU-IC"
+   */
+  @IsOptional()
+  @IsString()
+  exemptionReasonCode?: string;
+}
+
+/**
+ * An allowance (discount) or charge (fee): a fixed `amount`, or a `percent` of `baseAmount` (on a line, of the
+ * line's gross amount when no base is given). Needs a `reason` or a `reasonCode`.
+ */
+export class AllowanceChargeDto {
+  /**
+   * Decimal string in the invoice currency.
+   * @example "5.00"
+   */
+  @IsOptional()
+  @IsString()
+  amount?: string;
+
+  /**
+   * Decimal string, e.g. `"10"` for 10 %.
+   * @example "10"
+   */
+  @IsOptional()
+  @IsString()
+  percent?: string;
+
+  /**
+   * What `percent` applies to: a decimal string in the invoice currency.
+   * @example "200.00"
+   */
+  @IsOptional()
+  @IsString()
+  baseAmount?: string;
+
+  /** @example "Loyalty discount" */
+  @IsOptional()
+  @IsString()
+  reason?: string;
+
+  /**
+   * UNTDID 5189 (allowances) or 7161 (charges) code.
+   * @example "95"
+   */
+  @IsOptional()
+  @IsString()
+  reasonCode?: string;
+}
+
+/** A document-level allowance or charge (BG-20 / BG-21): it says which VAT category it falls in. */
+export class DocumentAllowanceChargeDto extends AllowanceChargeDto {
+  @ValidateNested()
+  @Type(() => VatCategoryDto)
+  vat!: VatCategoryDto;
+}
+
+/**
+ * One line (BG-25). With a `marketableId`, what is left out comes from the catalogue: name, unit, VAT, and the price
+ * (the partnership's negotiated price, else the list price in the invoice currency). Without, `name`, `unitCode`,
+ * `netPrice` and `vat` are required.
+ */
+export class DraftLineDto {
+  /**
+   * BT-126: unique within the document; `"1"`, `"2"` … by position when left out.
+   * @example "1"
+   */
+  @IsOptional()
+  @IsString()
+  id?: string;
+
+  /** A marketable of the catalogue. */
+  @IsOptional()
+  @IsString()
+  marketableId?: string;
+
+  /**
+   * BT-153
+   * @example "Consulting"
+   */
+  @IsOptional()
+  @IsString()
+  name?: string;
+
+  /** BT-154 */
+  @IsOptional()
+  @IsString()
+  description?: string;
+
+  /**
+   * BT-155, e.g. the SKU.
+   * @example "CONS-H"
+   */
+  @IsOptional()
+  @IsString()
+  sellerItemId?: string;
+
+  /**
+   * BT-129, a decimal string; negative for returns.
+   * @example "2"
+   */
+  @IsString()
+  quantity!: string;
+
+  /**
+   * BT-130, UN/ECE Recommendation 20 code: `C62` one, `HUR` hour, `DAY` day …
+   * @example "C62"
+   */
+  @IsOptional()
+  @IsString()
+  unitCode?: string;
+
+  /**
+   * BT-146: net price per `priceBaseQuantity` units, a decimal string (may have more decimals than the currency).
+   * @example "10.00"
+   */
+  @IsOptional()
+  @IsString()
+  netPrice?: string;
+
+  /**
+   * BT-149: how many units the price is for; 1 when left out.
+   * @example "1"
+   */
+  @IsOptional()
+  @IsString()
+  priceBaseQuantity?: string;
+
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => AllowanceChargeDto)
+  allowances?: AllowanceChargeDto[];
+
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => AllowanceChargeDto)
+  charges?: AllowanceChargeDto[];
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => VatCategoryDto)
+  vat?: VatCategoryDto;
+}
+
+/** The content of a draft. An update replaces all of it: what is left out is removed. */
+export class DraftContentDto {
+  /** A draft may have no lines yet; issuing needs at least one. */
+  @IsArray()
+  @ArrayMaxSize(10_000)
+  @ValidateNested({ each: true })
+  @Type(() => DraftLineDto)
+  lines!: DraftLineDto[];
+
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => DocumentAllowanceChargeDto)
+  allowances?: DocumentAllowanceChargeDto[];
+
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => DocumentAllowanceChargeDto)
+  charges?: DocumentAllowanceChargeDto[];
+
+  /**
+   * BT-2, planned: the day of issue when left out.
+   * @example "2026-03-01"
+   */
+  @IsOptional()
+  @IsString()
+  issueDate?: string;
+
+  /**
+   * BT-9: computed from the payment terms at issue when left out.
+   * @example "2026-03-31"
+   */
+  @IsOptional()
+  @IsString()
+  dueDate?: string;
+
+  /**
+   * BT-13
+   * @example "PO-2026-117"
+   */
+  @IsOptional()
+  @IsString()
+  purchaseOrderReference?: string;
+
+  /** BT-10: the partnership's buyer reference when left out. */
+  @IsOptional()
+  @IsString()
+  buyerReference?: string;
+
+  /** BT-22 */
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  notes?: string[];
+
+  /**
+   * BT-113: paid before issue, a decimal string in the invoice currency; 0 when left out.
+   * @example "0.00"
+   */
+  @IsOptional()
+  @IsString()
+  prepaidAmount?: string;
+
+  /**
+   * BT-114: added to make the amount due round; 0 when left out.
+   * @example "0.00"
+   */
+  @IsOptional()
+  @IsString()
+  roundingAmount?: string;
+
+  /** A contact of the seller, named on the invoice (BG-6). */
+  @IsOptional()
+  @IsString()
+  sellerContactId?: string;
+
+  /** A contact of the buyer, named on the invoice (BG-9). */
+  @IsOptional()
+  @IsString()
+  buyerContactId?: string;
+}
+
+/** A new draft under a partnership, which gives seller, buyer, currency, payment terms and series. */
+export class CreateInvoiceDto extends DraftContentDto {
+  /** @example "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b" */
+  @IsString()
+  partnershipId!: string;
+
+  /**
+   * Your own reference (e.g. the id in the system the invoice comes from): unique per seller and buyer, refused
+   * with 409 `invoice.duplicate_external_reference` when used before. Cannot be changed later.
+   * @example "ERP-2026-0042"
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  externalReference?: string;
+}
+
+export class VoidInvoiceDto {
+  /**
+   * Kept on the invoice (at most 500 characters).
+   * @example "Sent twice"
+   */
+  @IsOptional()
+  @IsString()
+  reason?: string;
+}
+
+/** A credit note: without `lines`, a full credit of the invoice; with, a credit of those lines only. */
+export class CreateCreditNoteDto {
+  /** The lines to credit; left out, all the invoice's lines, allowances and charges. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10_000)
+  @ValidateNested({ each: true })
+  @Type(() => DraftLineDto)
+  lines?: DraftLineDto[];
+
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => DocumentAllowanceChargeDto)
+  allowances?: DocumentAllowanceChargeDto[];
+
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => DocumentAllowanceChargeDto)
+  charges?: DocumentAllowanceChargeDto[];
+
+  /**
+   * Why the invoice is credited; becomes a note of the credit note (BT-22).
+   * @example "Returned goods"
+   */
+  @IsOptional()
+  @IsString()
+  reason?: string;
+
+  /**
+   * Your own reference of the credit note; unique together with the invoices' of the same seller and buyer.
+   * @example "ERP-CN-0007"
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  externalReference?: string;
+}
+
+/** Money received from the invoice's buyer for this invoice. */
+export class RecordInvoicePaymentDto {
+  /**
+   * A decimal string above zero. What exceeds the invoice's outstanding amount stays on the payment as the buyer's
+   * unapplied credit.
+   * @example "24.00"
+   */
+  @IsString()
+  amount!: string;
+
+  /**
+   * ISO 4217 code: the invoice's currency.
+   * @example "EUR"
+   */
+  @IsString()
+  currency!: string;
+
+  /**
+   * The day the money was received.
+   * @example "2026-03-15"
+   */
+  @IsString()
+  receivedOn!: string;
+
+  /**
+   * Bank reference, cheque number …
+   * @example "SEPA-REF-8841"
+   */
+  @IsOptional()
+  @IsString()
+  reference?: string;
+}
+
+/** A query parameter given once as a comma-separated list, or repeated. */
+const list = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.split(',').map((item) => item.trim()) : value);
+
+export class ListInvoicesQueryDto {
+  /**
+   * Only documents in one of these statuses: comma-separated (`status=issued,partially_paid`) or repeated.
+   * @example "issued,partially_paid"
+   */
+  @IsOptional()
+  @Transform(list)
+  @IsArray()
+  @IsIn(INVOICE_STATUSES, { each: true })
+  status?: InvoiceStatus[];
+
+  /** Only invoices, or only credit notes. */
+  @IsOptional()
+  @IsIn(['invoice', 'credit_note'])
+  kind?: 'invoice' | 'credit_note';
+
+  /** Only documents where this partner is the seller or the buyer. */
+  @IsOptional()
+  @IsString()
+  partnerId?: string;
+
+  /**
+   * Issued on or after this day (drafts never match a date filter).
+   * @example "2026-01-01"
+   */
+  @IsOptional()
+  @IsString()
+  issuedFrom?: string;
+
+  /**
+   * Issued on or before this day.
+   * @example "2026-03-31"
+   */
+  @IsOptional()
+  @IsString()
+  issuedTo?: string;
+
+  /**
+   * Only invoices past due on this day: still owed (`issued` or `partially_paid`) with a due date before it.
+   * @example "2026-04-01"
+   */
+  @IsOptional()
+  @IsString()
+  overdueAsOf?: string;
+
+  /** Page size, 1–200 (default 50). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  limit?: number;
+
+  /** `nextCursor` of the previous page. */
+  @IsOptional()
+  @IsString()
+  cursor?: string;
+}

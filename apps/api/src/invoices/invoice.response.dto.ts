@@ -1,0 +1,228 @@
+import { MoneyDto, PageDto } from '../http/responses';
+import { PartnerIdentifiersDto, PostalAddressDto } from '../partners/partner.dto';
+import { PaymentTermsViewDto } from '../partners/partner.response.dto';
+
+type InvoiceStatus = 'draft' | 'issued' | 'partially_paid' | 'paid' | 'void' | 'uncollectible' | 'credited';
+
+export class VatCategoryViewDto {
+  /** @example "S" */
+  code!: 'S' | 'Z' | 'E' | 'AE' | 'K' | 'G' | 'O' | 'L' | 'M';
+  /** Percent as a decimal string; null for category O. @example "20" */
+  rate!: string | null;
+  exemptionReason?: string;
+  exemptionReasonCode?: string;
+}
+
+export class AllowanceChargeViewDto {
+  /** Rounded to the currency. */
+  amount!: MoneyDto;
+  /** @example "10" */
+  percent?: string;
+  baseAmount?: MoneyDto;
+  reason?: string;
+  reasonCode?: string;
+}
+
+export class DocumentAllowanceChargeViewDto extends AllowanceChargeViewDto {
+  vat!: VatCategoryViewDto;
+}
+
+/** One line (BG-25) with its net amount. */
+export class InvoiceLineDto {
+  /** BT-126 @example "1" */
+  id!: string;
+  marketableId?: string;
+  /** @example "Consulting" */
+  name!: string;
+  description?: string;
+  sellerItemId?: string;
+  /** @example "2" */
+  quantity!: string;
+  /** @example "C62" */
+  unitCode!: string;
+  /** @example "10" */
+  netPrice!: string;
+  /** @example "1" */
+  priceBaseQuantity!: string;
+  allowances!: AllowanceChargeViewDto[];
+  charges!: AllowanceChargeViewDto[];
+  vat!: VatCategoryViewDto;
+  /** BT-131: quantity × price ÷ base quantity + charges − allowances, rounded half-up. */
+  netAmount!: MoneyDto;
+}
+
+/** One entry of the VAT breakdown (BG-23): one per category and rate. */
+export class VatBreakdownDto {
+  category!: VatCategoryViewDto;
+  /** BT-116 */
+  taxableAmount!: MoneyDto;
+  /** BT-117: taxable amount × rate ÷ 100, rounded half-up. */
+  taxAmount!: MoneyDto;
+}
+
+/** Document totals (BG-22). */
+export class InvoiceTotalsDto {
+  /** BT-106 */
+  lineTotal!: MoneyDto;
+  /** BT-107 */
+  allowanceTotal!: MoneyDto;
+  /** BT-108 */
+  chargeTotal!: MoneyDto;
+  /** BT-109 */
+  taxExclusive!: MoneyDto;
+  /** BT-110 */
+  taxTotal!: MoneyDto;
+  /** BT-112 */
+  taxInclusive!: MoneyDto;
+  /** BT-113 */
+  prepaid!: MoneyDto;
+  /** BT-114 */
+  rounding!: MoneyDto;
+  /** BT-115: what the buyer was asked to pay at issue. */
+  amountDue!: MoneyDto;
+}
+
+/** Seller or buyer as frozen at issue (BG-4 / BG-7). */
+export class PartySnapshotDto {
+  partnerId!: string;
+  /** @example "Acme Industries SAS" */
+  legalName!: string;
+  tradingName?: string;
+  identifiers!: PartnerIdentifiersDto;
+  address?: PostalAddressDto;
+  contact?: { id: string; name: string; email?: string; phone?: string };
+}
+
+export class AppliedPaymentDto {
+  paymentId!: string;
+  amount!: MoneyDto;
+  /** @example "2026-03-15" */
+  appliedOn!: string;
+}
+
+export class AppliedCreditDto {
+  creditNoteId!: string;
+  /** @example "CN-000001" */
+  creditNoteNumber!: string;
+  amount!: MoneyDto;
+  appliedOn!: string;
+}
+
+/** The invoice a credit note corrects (BG-3). */
+export class PrecedingInvoiceDto {
+  id!: string;
+  /** @example "INV-000042" */
+  number!: string;
+  issueDate!: string;
+}
+
+export class ApprovalDto {
+  /** Who approved: the user name or the client id of the token. */
+  by!: string;
+  at!: Date;
+}
+
+/**
+ * An invoice (type code 380) or a credit note (381). What the buyer still owes is the amount due minus `payments`
+ * and `credits`; the list (`GET /v1/invoices`) gives it as `outstanding`.
+ */
+export class InvoiceDto {
+  /** @example "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b" */
+  id!: string;
+  /** Increases with every change; the ETag. */
+  version!: number;
+  kind!: 'invoice' | 'credit_note';
+  /** See the lifecycle (/docs/guide/invoice-lifecycle). */
+  status!: InvoiceStatus;
+  /** BT-1, from the series at issue. @example "INV-000042" */
+  number?: string;
+  /** @example "INV" */
+  series!: string;
+  partnershipId!: string;
+  sellerId!: string;
+  buyerId!: string;
+  sellerContactId?: string;
+  buyerContactId?: string;
+  /** Frozen at issue. */
+  seller?: PartySnapshotDto;
+  buyer?: PartySnapshotDto;
+  /** @example "EUR" */
+  currency!: string;
+  /** BT-2: planned while draft, fixed at issue. @example "2026-03-01" */
+  issueDate?: string;
+  /** BT-9 @example "2026-03-31" */
+  dueDate?: string;
+  paymentTerms!: PaymentTermsViewDto;
+  purchaseOrderReference?: string;
+  buyerReference?: string;
+  externalReference?: string;
+  notes!: string[];
+  lines!: InvoiceLineDto[];
+  allowances!: DocumentAllowanceChargeViewDto[];
+  charges!: DocumentAllowanceChargeViewDto[];
+  vatBreakdown!: VatBreakdownDto[];
+  totals!: InvoiceTotalsDto;
+  payments!: AppliedPaymentDto[];
+  credits!: AppliedCreditDto[];
+  /** On a credit note: the invoice it corrects. */
+  precedingInvoice?: PrecedingInvoiceDto;
+  approval?: ApprovalDto;
+  /** Another invoice to the same buyer with the same total and an issue date within 3 days, when there was one at creation. */
+  possibleDuplicateOf?: string;
+  voidReason?: string;
+  createdAt!: Date;
+  updatedAt!: Date;
+  issuedAt?: Date;
+}
+
+/** An invoice or credit note as lists show it. */
+export class InvoiceSummaryDto {
+  id!: string;
+  kind!: 'invoice' | 'credit_note';
+  status!: InvoiceStatus;
+  number?: string;
+  partnershipId!: string;
+  sellerId!: string;
+  buyerId!: string;
+  buyerContactId?: string;
+  currency!: string;
+  issueDate?: string;
+  dueDate?: string;
+  externalReference?: string;
+  purchaseOrderReference?: string;
+  /** BT-112 */
+  total!: MoneyDto;
+  /** BT-115 */
+  amountDue!: MoneyDto;
+  paid!: MoneyDto;
+  credited!: MoneyDto;
+  /** What the buyer still owes; zero for drafts, credit notes and closed invoices. */
+  outstanding!: MoneyDto;
+  possibleDuplicateOf?: string;
+}
+
+export class InvoicePageDto extends PageDto {
+  items!: InvoiceSummaryDto[];
+}
+
+export class PaymentApplicationDto {
+  invoiceId!: string;
+  amount!: MoneyDto;
+  appliedOn!: string;
+}
+
+/** A payment received from a partner and what it was applied to; what is not applied is the partner's credit. */
+export class InvoicePaymentDto {
+  id!: string;
+  version!: number;
+  /** The partner who paid: the invoice's buyer. */
+  partnerId!: string;
+  amount!: MoneyDto;
+  /** @example "2026-03-15" */
+  receivedOn!: string;
+  reference?: string;
+  applications!: PaymentApplicationDto[];
+  refunds!: { refundId: string; amount: MoneyDto; refundedOn: string; reference?: string }[];
+  createdAt!: Date;
+  updatedAt!: Date;
+}

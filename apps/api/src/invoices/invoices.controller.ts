@@ -1,0 +1,284 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ValidationError, parseCalendarDate, type CalendarDate, type Cursor, type TenantId } from '@invoicing/core';
+import {
+  ApproveInvoice,
+  CreateCreditNote,
+  CreateInvoiceDraft,
+  GetInvoice,
+  IssueInvoice,
+  ListInvoices,
+  MarkInvoiceUncollectible,
+  RecordPayment,
+  UpdateInvoiceDraft,
+  VoidInvoice,
+  type ContactId,
+  type DraftInput,
+  type DraftLineInput,
+  type InvoiceFilter,
+  type InvoiceId,
+  type MarketableId,
+  type PartnerId,
+  type PartnershipId,
+} from '@invoicing/invoice';
+import type { FastifyReply } from 'fastify';
+import { Caller, Tenant } from '../auth/auth.guard';
+import { Requires } from '../auth/permissions';
+import type { Principal } from '../auth/principal';
+import { IfMatch } from '../http/etag';
+import { Idempotent } from '../http/idempotency.interceptor';
+import { ApiIdempotent, ApiIfMatch, ApiProblems } from '../http/openapi';
+import { view } from '../http/responses';
+import {
+  CreateCreditNoteDto,
+  CreateInvoiceDto,
+  DraftContentDto,
+  ListInvoicesQueryDto,
+  RecordInvoicePaymentDto,
+  VoidInvoiceDto,
+  type DraftLineDto,
+} from './invoice.dto';
+import { InvoiceDto, InvoicePageDto, InvoicePaymentDto, InvoiceSummaryDto } from './invoice.response.dto';
+
+/**
+ * Invoices and credit notes (EN 16931), from draft to paid. See the lifecycle (/docs/guide/invoice-lifecycle) and
+ * how totals are computed (/docs/guide/totals-taxes-and-rounding).
+ */
+@ApiTags('Invoices')
+@Controller('v1/invoices')
+export class InvoicesController {
+  constructor(
+    private readonly createDraft: CreateInvoiceDraft,
+    private readonly updateDraft: UpdateInvoiceDraft,
+    private readonly approveInvoice: ApproveInvoice,
+    private readonly issueInvoice: IssueInvoice,
+    private readonly voidInvoice: VoidInvoice,
+    private readonly markUncollectible: MarkInvoiceUncollectible,
+    private readonly createCreditNote: CreateCreditNote,
+    private readonly getInvoice: GetInvoice,
+    private readonly listInvoices: ListInvoices,
+    private readonly recordPayment: RecordPayment,
+  ) {}
+
+  /**
+   * Create an invoice draft
+   *
+   * Drafts an invoice under a partnership, which gives seller, buyer, currency, payment terms and numbering series.
+   * Totals and the VAT breakdown are computed at once; the draft has no number until it is issued. A draft that looks
+   * like an existing invoice (same buyer and total, issue dates within 3 days) is created with `possibleDuplicateOf`.
+   * The answer's `Location` names the new draft.
+   */
+  @Post()
+  @Idempotent()
+  @Requires('invoices:create')
+  @ApiIdempotent()
+  @ApiProblems(404)
+  async create(@Tenant() tenantId: TenantId, @Body() body: CreateInvoiceDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<InvoiceDto> {
+    const { partnershipId, externalReference, ...content } = body;
+    const invoice = await this.createDraft.execute({
+      ...draftInput(content),
+      tenantId,
+      partnershipId: partnershipId as PartnershipId,
+      ...(externalReference !== undefined ? { externalReference } : {}),
+    });
+    void reply.header('location', `/v1/invoices/${invoice.id}`);
+    return view(invoice);
+  }
+
+  /**
+   * List invoices and credit notes
+   *
+   * Newest first, page by page: pass `nextCursor` back as `cursor`. All filters given must match. Each item carries
+   * what was paid and credited and what is still `outstanding`.
+   */
+  @Get()
+  @ApiProblems()
+  async list(@Tenant() tenantId: TenantId, @Query() query: ListInvoicesQueryDto): Promise<InvoicePageDto> {
+    const filter: InvoiceFilter = {
+      ...(query.status !== undefined ? { status: query.status } : {}),
+      ...(query.kind !== undefined ? { kind: query.kind } : {}),
+      ...(query.partnerId !== undefined ? { partnerId: query.partnerId as PartnerId } : {}),
+      ...(query.issuedFrom !== undefined ? { issuedFrom: calendarDate('issuedFrom', query.issuedFrom) } : {}),
+      ...(query.issuedTo !== undefined ? { issuedTo: calendarDate('issuedTo', query.issuedTo) } : {}),
+      ...(query.overdueAsOf !== undefined ? { overdueAsOf: calendarDate('overdueAsOf', query.overdueAsOf) } : {}),
+    };
+    const page = await this.listInvoices.execute({ tenantId, filter, page: { limit: query.limit, cursor: query.cursor as Cursor | undefined } });
+    // Summaries carry no tenant: Money and dates serialise themselves to the DTO's shape.
+    return { items: page.items as unknown as InvoiceSummaryDto[], nextCursor: page.nextCursor };
+  }
+
+  /**
+   * Get an invoice or credit note
+   *
+   * The document with its lines, VAT breakdown, totals, and the payments and credit notes applied to it; the `ETag`
+   * is its version, for `If-Match` on changes.
+   */
+  @Get(':invoiceId')
+  @ApiProblems(404)
+  async get(@Tenant() tenantId: TenantId, @Param('invoiceId') invoiceId: string): Promise<InvoiceDto> {
+    return view(await this.getInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId }));
+  }
+
+  /**
+   * Change a draft
+   *
+   * Replaces the whole content of a draft: what is left out is removed (the buyer reference falls back to the
+   * partnership's). Totals are recomputed, and an approval given before is withdrawn. Only drafts can change
+   * (409 `invoice.not_draft`); the external reference never does.
+   */
+  @Put(':invoiceId')
+  @Requires('invoices:write')
+  @ApiIfMatch()
+  async update(
+    @Tenant() tenantId: TenantId,
+    @Param('invoiceId') invoiceId: string,
+    @Body() body: DraftContentDto,
+    @IfMatch() expectedVersion: number | undefined,
+  ): Promise<InvoiceDto> {
+    return view(await this.updateDraft.execute({ tenantId, invoiceId: invoiceId as InvoiceId, content: draftInput(body), expectedVersion }));
+  }
+
+  /**
+   * Approve a draft
+   *
+   * Records that the caller approved the draft, for partnerships whose policy requires approval before issue. Any
+   * change to the draft afterwards withdraws the approval.
+   */
+  @Post(':invoiceId/approve')
+  @HttpCode(200)
+  @Requires('invoices:write')
+  @ApiIfMatch()
+  async approve(
+    @Tenant() tenantId: TenantId,
+    @Caller() caller: Principal,
+    @Param('invoiceId') invoiceId: string,
+    @IfMatch() expectedVersion: number | undefined,
+  ): Promise<InvoiceDto> {
+    return view(await this.approveInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId, approvedBy: caller.name, expectedVersion }));
+  }
+
+  /**
+   * Issue a draft
+   *
+   * Checks the partnership's policy (approval) and EN 16931 completeness (all problems at once, 400
+   * `invoice.not_issuable`), then gives the draft the next number of its series, fixes its issue and due dates and
+   * freezes seller and buyer. A refused issue consumes no number; a retried one gets the number it reserved. An
+   * invoice with nothing due is `paid` at once.
+   */
+  @Post(':invoiceId/issue')
+  @HttpCode(200)
+  @Idempotent()
+  @Requires('invoices:write')
+  @ApiIdempotent()
+  @ApiIfMatch()
+  async issue(@Tenant() tenantId: TenantId, @Param('invoiceId') invoiceId: string, @IfMatch() expectedVersion: number | undefined): Promise<InvoiceDto> {
+    return view(await this.issueInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId, expectedVersion }));
+  }
+
+  /**
+   * Void an issued invoice
+   *
+   * Cancels an invoice issued by mistake. Only while no payment and no credit note was applied
+   * (`invoice.has_payments`, `invoice.has_credits`): once money or credit moved, credit it instead. The number stays
+   * used.
+   */
+  @Post(':invoiceId/void')
+  @HttpCode(200)
+  @Requires('invoices:write')
+  @ApiIfMatch()
+  async void(
+    @Tenant() tenantId: TenantId,
+    @Param('invoiceId') invoiceId: string,
+    @Body() body: VoidInvoiceDto,
+    @IfMatch() expectedVersion: number | undefined,
+  ): Promise<InvoiceDto> {
+    return view(await this.voidInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId, reason: body.reason, expectedVersion }));
+  }
+
+  /**
+   * Write an invoice off
+   *
+   * Marks an issued or partially paid invoice uncollectible: it leaves balances, past-due lists and aging, yet a
+   * payment naming it is still accepted.
+   */
+  @Post(':invoiceId/mark-uncollectible')
+  @HttpCode(200)
+  @Requires('invoices:write')
+  @ApiIfMatch()
+  async writeOff(@Tenant() tenantId: TenantId, @Param('invoiceId') invoiceId: string, @IfMatch() expectedVersion: number | undefined): Promise<InvoiceDto> {
+    return view(await this.markUncollectible.execute({ tenantId, invoiceId: invoiceId as InvoiceId, expectedVersion }));
+  }
+
+  /**
+   * Credit an invoice
+   *
+   * Creates, issues and applies a credit note for the invoice: without `lines` for all of it, with `lines` for those
+   * only. The credit may not exceed what the buyer still owes (422 `invoice.credit_exceeds_outstanding`). The answer
+   * is the credit note; `Location` names it. `If-Match` takes the invoice's ETag.
+   */
+  @Post(':invoiceId/credit-notes')
+  @Idempotent()
+  @Requires('invoices:write')
+  @ApiIdempotent()
+  @ApiIfMatch()
+  async credit(
+    @Tenant() tenantId: TenantId,
+    @Param('invoiceId') invoiceId: string,
+    @Body() body: CreateCreditNoteDto,
+    @IfMatch() expectedVersion: number | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<InvoiceDto> {
+    const creditNote = await this.createCreditNote.execute({
+      tenantId,
+      invoiceId: invoiceId as InvoiceId,
+      ...(body.lines !== undefined ? { lines: body.lines.map(lineInput) } : {}),
+      ...(body.allowances !== undefined ? { allowances: body.allowances } : {}),
+      ...(body.charges !== undefined ? { charges: body.charges } : {}),
+      ...(body.reason !== undefined ? { reason: body.reason } : {}),
+      ...(body.externalReference !== undefined ? { externalReference: body.externalReference } : {}),
+      expectedVersion,
+    });
+    void reply.header('location', `/v1/invoices/${creditNote.id}`);
+    return view(creditNote);
+  }
+
+  /**
+   * Record a payment of an invoice
+   *
+   * Records money received from the invoice's buyer and applies it to this invoice, for as much as it still owes
+   * (an uncollectible invoice included); the rest stays on the payment as the buyer's unapplied credit. The answer is
+   * the payment with what it was applied to.
+   */
+  @Post(':invoiceId/payments')
+  @Idempotent()
+  @Requires('payments:write')
+  @ApiIdempotent()
+  @ApiProblems(404)
+  async pay(@Tenant() tenantId: TenantId, @Param('invoiceId') invoiceId: string, @Body() body: RecordInvoicePaymentDto): Promise<InvoicePaymentDto> {
+    // Paying an invoice is recording a payment from its buyer that names it: the use case then checks that the
+    // invoice takes payments in that currency before anything is stored.
+    const invoice = await this.getInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId });
+    const payment = await this.recordPayment.execute({ ...body, tenantId, partnerId: invoice.buyerId, applyTo: [invoice.id] });
+    return view(payment);
+  }
+}
+
+/** The DTO's ids are plain strings; the domain's are branded. */
+function draftInput(content: DraftContentDto): DraftInput {
+  const { lines, sellerContactId, buyerContactId, ...rest } = content;
+  return { ...rest, lines: lines.map(lineInput), sellerContactId: sellerContactId as ContactId | undefined, buyerContactId: buyerContactId as ContactId | undefined };
+}
+
+function lineInput(line: DraftLineDto): DraftLineInput {
+  const { marketableId, ...rest } = line;
+  return { ...rest, marketableId: marketableId as MarketableId | undefined };
+}
+
+/** A calendar-date query parameter, refused under its own name when it is no real day. */
+function calendarDate(path: string, value: string): CalendarDate {
+  try {
+    return parseCalendarDate(value);
+  } catch (error) {
+    throw error instanceof ValidationError ? error.prefixed(path) : error;
+  }
+}

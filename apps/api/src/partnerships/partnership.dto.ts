@@ -1,0 +1,150 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, ValidateIf, ValidateNested } from 'class-validator';
+import { DELIVERY_FORMATS, type DeliveryFormat } from '@invoicing/invoice';
+import { PaymentTermsDto } from '../partners/partner.dto';
+
+/** Whether invoices need someone's approval before they are issued. */
+export class ApprovalRuleDto {
+  /**
+   * `none`, `always`, or `above` a threshold: then an invoice needs approval when its amount due is strictly greater.
+   * @example "above"
+   */
+  @IsIn(['none', 'always', 'above'])
+  kind!: 'none' | 'always' | 'above';
+
+  /**
+   * For `above`: an amount in the partnership's currency, as a decimal string, not negative.
+   * @example "10000.00"
+   */
+  @ValidateIf((rule: ApprovalRuleDto) => rule.kind === 'above')
+  @IsString()
+  threshold?: string;
+}
+
+/** Rules invoices of the partnership follow; a rule left out stays as it is (`none` and `pdf` for a new partnership). */
+export class PartnershipPolicyDto {
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ApprovalRuleDto)
+  approval?: ApprovalRuleDto;
+
+  /**
+   * How issued documents are delivered to the buyer.
+   * @example "ubl"
+   */
+  @IsOptional()
+  @IsIn(DELIVERY_FORMATS)
+  deliveryFormat?: DeliveryFormat;
+}
+
+/**
+ * The numbering series of the partnership's documents (docs: numbering): 1–20 upper-case letters, digits or dashes.
+ * A series left out stays as it is (`INV` and `CN` for a new partnership).
+ */
+export class NumberingSeriesDto {
+  /** @example "INV" */
+  @IsOptional()
+  @IsString()
+  invoice?: string;
+
+  /** @example "CN" */
+  @IsOptional()
+  @IsString()
+  creditNote?: string;
+}
+
+/** The terms of a partnership: they replace the current ones at once, except numbering and policy, which change only when given. */
+export class PartnershipTermsDto {
+  /**
+   * ISO 4217 code every invoice of the partnership is in (BT-5); it cannot change while price overrides exist.
+   * @example "EUR"
+   */
+  @IsString()
+  currency!: string;
+
+  /** When invoices are due (docs: payment terms and due dates). */
+  @IsObject()
+  @ValidateNested()
+  @Type(() => PaymentTermsDto)
+  paymentTerms!: PaymentTermsDto;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => NumberingSeriesDto)
+  numbering?: NumberingSeriesDto;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PartnershipPolicyDto)
+  policy?: PartnershipPolicyDto;
+
+  /**
+   * First day invoices may be issued under the partnership (`YYYY-MM-DD`, included).
+   * @example "2026-01-01"
+   */
+  @IsString()
+  validFrom!: string;
+
+  /**
+   * Last day (included); left out or null: open-ended.
+   * @example "2026-12-31"
+   */
+  @IsOptional()
+  @IsString()
+  validUntil?: string | null;
+
+  /**
+   * The buyer's reference for the relationship (contract number …), at most 100 characters; new drafts take it as
+   * buyer reference (BT-10). Left out: none.
+   * @example "PO-2026-0042"
+   */
+  @IsOptional()
+  @IsString()
+  buyerReference?: string;
+}
+
+/** A new partnership between two active partners of the tenant. */
+export class CreatePartnershipDto extends PartnershipTermsDto {
+  /**
+   * The partner who sells and issues the invoices (often the tenant's own company).
+   * @example "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b"
+   */
+  @IsString()
+  sellerId!: string;
+
+  /**
+   * The partner who buys and pays; another partner than the seller.
+   * @example "0193a2b4-6d7e-7f80-9a0b-1c2d3e4f5a6c"
+   */
+  @IsString()
+  buyerId!: string;
+}
+
+/** A negotiated price of one marketable. */
+export class PriceOverrideDto {
+  /**
+   * Net unit price in the partnership's currency, as a decimal string, not negative; it replaces the list price on
+   * new invoice lines.
+   * @example "720.00"
+   */
+  @IsString()
+  unitPrice!: string;
+}
+
+export class ListPartnershipsQueryDto {
+  /** Only the partnerships this partner is the seller or the buyer of. */
+  @IsOptional()
+  @IsString()
+  partnerId?: string;
+
+  /** Page size, 1–200 (default 50). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  limit?: number;
+
+  /** `nextCursor` of the previous page. */
+  @IsOptional()
+  @IsString()
+  cursor?: string;
+}

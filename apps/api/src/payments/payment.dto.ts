@@ -1,0 +1,105 @@
+import { MAX_PAGE_LIMIT } from '@invoicing/core';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
+/** The most invoices one request may name: a payment settling more is applied in several requests. */
+const MAX_NAMED_INVOICES = 100;
+
+/** Money received from a partner. */
+export class RecordPaymentDto {
+  /**
+   * Above zero, as a decimal string in the currency's precision.
+   * @example "1500.00"
+   */
+  @IsString()
+  amount!: string;
+
+  /**
+   * ISO 4217 code.
+   * @example "EUR"
+   */
+  @IsString()
+  currency!: string;
+
+  /**
+   * The day the money arrived; applications are dated with it.
+   * @example "2026-04-20"
+   */
+  @IsString()
+  receivedOn!: string;
+
+  /**
+   * Bank reference, cheque number …
+   * @example "SEPA 2026-04-20 NORDWIND"
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  reference?: string;
+
+  /**
+   * Invoices to pay, in this order; without it the payment goes to the partner's oldest receivables in its currency.
+   * An empty list applies nothing: the whole payment stays unapplied credit.
+   * @example ["0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b"]
+   */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_NAMED_INVOICES)
+  @IsString({ each: true })
+  applyTo?: string[];
+}
+
+/** Where a payment's unapplied credit goes. */
+export class ApplyPaymentDto {
+  /**
+   * Invoices to pay, in this order; without it the credit goes to the partner's oldest receivables in the payment's currency.
+   * @example ["0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b"]
+   */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_NAMED_INVOICES)
+  @IsString({ each: true })
+  applyTo?: string[];
+}
+
+/** Unapplied credit paid back to a partner. */
+export class RefundCreditDto {
+  /**
+   * Above zero and at most the partner's unapplied credit in the currency.
+   * @example "244.00"
+   */
+  @IsString()
+  amount!: string;
+
+  /** @example "EUR" */
+  @IsString()
+  currency!: string;
+
+  /** @example "2026-05-02" */
+  @IsString()
+  refundedOn!: string;
+
+  /**
+   * The transfer's reference.
+   * @example "REFUND 2026-05-02"
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  reference?: string;
+}
+
+export class ListPaymentsQueryDto {
+  /** Page size, 1–200 (default 50). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_LIMIT)
+  limit?: number;
+
+  /** `nextCursor` of the previous page. */
+  @IsOptional()
+  @IsString()
+  cursor?: string;
+}

@@ -1,0 +1,115 @@
+import { MoneyDto, PageDto } from '../http/responses';
+import { ContactDto } from '../partners/partner.response.dto';
+
+/** A past-due invoice: its list row, its due date and how late it is. */
+export class PastDueInvoiceDto {
+  /** @example "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b" */
+  id!: string;
+  /** Always `invoice`: credit notes are never past due. */
+  kind!: 'invoice' | 'credit_note';
+  /** `issued` or `partially_paid`. */
+  status!: string;
+  /** @example "INV-2026-000042" */
+  number?: string;
+  partnershipId!: string;
+  sellerId!: string;
+  buyerId!: string;
+  buyerContactId?: string;
+  /** @example "EUR" */
+  currency!: string;
+  /** @example "2026-02-14" */
+  issueDate?: string;
+  /** @example "2026-03-16" */
+  dueDate!: string;
+  /** As-of date − due date, in calendar days. @example 30 */
+  daysPastDue!: number;
+  externalReference?: string;
+  purchaseOrderReference?: string;
+  /** Total with VAT (BT-112). */
+  total!: MoneyDto;
+  /** Amount due at issue (BT-115). */
+  amountDue!: MoneyDto;
+  paid!: MoneyDto;
+  credited!: MoneyDto;
+  outstanding!: MoneyDto;
+  /** Set when an invoice with the same buyer and total was issued within three days. */
+  possibleDuplicateOf?: string;
+}
+
+export class PastDuePageDto extends PageDto {
+  /** The date lateness was judged on (today when `as_of` was not given). @example "2026-04-15" */
+  asOf!: string;
+  items!: PastDueInvoiceDto[];
+}
+
+/** What was issued in the month in one currency (void documents left out). */
+export class MonthlySummaryDto {
+  /** @example "EUR" */
+  currency!: string;
+  invoiceCount!: number;
+  /** Sum of the invoices' totals with VAT. */
+  invoiceTotal!: MoneyDto;
+  creditNoteCount!: number;
+  creditNoteTotal!: MoneyDto;
+  /** Invoice total − credit note total. */
+  net!: MoneyDto;
+}
+
+export class MonthlySummaryReportDto {
+  /** @example "2026-03" */
+  month!: string;
+  /** One per currency with documents in the month, by currency code. */
+  rows!: MonthlySummaryDto[];
+}
+
+/** What one buyer owes in one currency, by days past due on the as-of date. */
+export class AgingRowDto {
+  partnerId!: string;
+  /** @example "EUR" */
+  currency!: string;
+  /** Not yet due, or due that very day. */
+  current!: MoneyDto;
+  days1To30!: MoneyDto;
+  days31To60!: MoneyDto;
+  days61To90!: MoneyDto;
+  /** 91 days and more. */
+  over90!: MoneyDto;
+  total!: MoneyDto;
+}
+
+export class AgingReportDto {
+  /** @example "2026-06-01" */
+  asOf!: string;
+  /** By partner id, then currency code. */
+  rows!: AgingRowDto[];
+}
+
+/** What one buyer was invoiced in one currency over the window. */
+export class PartnerTotalsDto {
+  partnerId!: string;
+  /** @example "EUR" */
+  currency!: string;
+  invoiceCount!: number;
+  /** Sum of the invoices' totals with VAT; credit notes are not subtracted. */
+  total!: MoneyDto;
+}
+
+export class PartnerTotalsReportDto {
+  /** @example 3 */
+  months!: number;
+  /** By partner id, then currency code. */
+  rows!: PartnerTotalsDto[];
+}
+
+/** A contact and the last issued document that named it. */
+export class ContactLastSeenDto {
+  contact!: ContactDto;
+  /** Issue date of that document; null when no issued document named the contact. @example "2026-03-01" */
+  lastInvoiceDate!: string | null;
+  lastInvoiceId!: string | null;
+}
+
+export class ContactsLastSeenDto {
+  /** In the partner's order of contacts. */
+  rows!: ContactLastSeenDto[];
+}
