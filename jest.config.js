@@ -9,6 +9,8 @@ const projects = ['packages', 'tools', 'apps']
 
 module.exports = {
   projects,
+  // The API's end-to-end suites start servers in their hooks; per-project values are not applied to a multi-project run.
+  testTimeout: 60_000,
   reporters: ['default', '<rootDir>/tools/jest/summary-reporter.js'],
   // Istanbul instrumentation of swc's output: half the wall time of V8 coverage, which deoptimises the property tests.
   coverageProvider: 'babel',

@@ -1,7 +1,9 @@
 import { createParamDecorator, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
 import type { TenantId } from '@invoicing/core';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+// Fastify's per-request logger is a child of the pino logger the API hands it (api.ts: loggerInstance).
+import type { Logger } from 'pino';
 import { ForbiddenProblem } from '../http/problem';
 import { ROLE_PERMISSIONS, PERMISSION_KEY, PUBLIC_KEY, isAllowed, type Permission } from './permissions';
 import type { Principal } from './principal';
@@ -26,9 +28,8 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const principal = await this.verifier.verify(request.headers.authorization);
     request.principal = principal;
-    // Fastify logs the request's completion through the reply's logger: both carry who called.
-    request.log = request.log.child({ tenant: principal.tenantId, user: principal.name });
-    context.switchToHttp().getResponse<FastifyReply>().log = request.log;
+    // The request's own logger (also the reply's, which logs the completion): every later line says who called.
+    (request.log as Logger).setBindings({ tenant: principal.tenantId, user: principal.name });
     const permission = this.reflector.getAllAndOverride<Permission>(PERMISSION_KEY, targets) ?? 'read';
     if (!isAllowed(principal.roles, permission)) {
       const roles = (Object.keys(ROLE_PERMISSIONS) as (keyof typeof ROLE_PERMISSIONS)[]).filter((role) => ROLE_PERMISSIONS[role].includes(permission));

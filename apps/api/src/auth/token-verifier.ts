@@ -1,4 +1,4 @@
-import { createPublicKey, type JsonWebKey } from 'node:crypto';
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { tenantId as parseTenantId } from '@invoicing/core';
 import KeycloakConnect from 'keycloak-connect';
 import { ROLES, type Principal, type Role } from './principal';
@@ -17,7 +17,8 @@ interface Jwk {
   readonly kty?: string;
 }
 interface Rotation {
-  getJWK(kid: string | undefined): Promise<string>;
+  /** keycloak-connect passes the result to `crypto.Verify#verify`, which takes a parsed KeyObject as well as a PEM. */
+  getJWK(kid: string | undefined): Promise<KeyObject | string>;
   retrieveJWKs(): Promise<{ keys: Jwk[] }>;
 }
 interface GrantManagerInternals {
@@ -52,7 +53,7 @@ const REASONS: readonly [RegExp, string, string][] = [
  */
 export class TokenVerifier {
   private readonly grants: GrantManagerInternals;
-  private readonly pems = new Map<string, string>();
+  private readonly publicKeys = new Map<string, KeyObject>();
   private fetchedAt = 0;
   private refreshing: Promise<number> | undefined;
 
@@ -67,19 +68,20 @@ export class TokenVerifier {
       'confidential-port': 0,
     } as unknown as KeycloakConnect.KeycloakConfig);
     this.grants = keycloak.grantManager as unknown as GrantManagerInternals;
-    // keycloak-connect converts the JWK to PEM on every request, and for an unknown key id either refetches or, within
-    // its throttle, returns nothing (a TypeError later). Keys are ours to cache: one PEM per key id.
+    // keycloak-connect converts the JWK to PEM on every request (and the PEM is parsed again on every check: 0.1 ms),
+    // and for an unknown key id either refetches or, within its throttle, returns nothing (a TypeError later). Keys
+    // are ours to cache: one parsed public key per key id.
     this.grants.rotation.getJWK = (kid) => this.publicKey(kid ?? '');
   }
 
-  private async publicKey(kid: string): Promise<string> {
-    const known = this.pems.get(kid);
+  private async publicKey(kid: string): Promise<KeyObject> {
+    const known = this.publicKeys.get(kid);
     if (known) return known;
-    if (Date.now() - this.fetchedAt < UNKNOWN_KEY_REFRESH_MS && this.pems.size > 0) throw new Error('unknown signing key');
+    if (Date.now() - this.fetchedAt < UNKNOWN_KEY_REFRESH_MS && this.publicKeys.size > 0) throw new Error('unknown signing key');
     await this.keys();
-    const pem = this.pems.get(kid);
-    if (!pem) throw new Error('unknown signing key');
-    return pem;
+    const key = this.publicKeys.get(kid);
+    if (!key) throw new Error('unknown signing key');
+    return key;
   }
 
   /** Fetches the realm's keys: readiness, and a warm cache before the first request. */
@@ -100,8 +102,8 @@ export class TokenVerifier {
     }
     this.fetchedAt = Date.now();
     for (const key of keys) {
-      if (key.kid && key.kty === 'RSA' && key.use !== 'enc' && !this.pems.has(key.kid)) {
-        this.pems.set(key.kid, createPublicKey({ key: key as JsonWebKey, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString());
+      if (key.kid && key.kty === 'RSA' && key.use !== 'enc' && !this.publicKeys.has(key.kid)) {
+        this.publicKeys.set(key.kid, createPublicKey({ key: key as JsonWebKey, format: 'jwk' }));
       }
     }
     return keys.length;

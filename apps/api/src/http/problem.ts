@@ -123,13 +123,13 @@ function classify(error: unknown, context: ProblemContext): Classified {
   if (error instanceof ValidationError) {
     return [400, error.code, error.message, { errors: error.issues.map(({ path, code, message }) => ({ path, code, message })) }, {}, false];
   }
-  if (error instanceof NotFoundError) return [404, error.code, error.message, {}, {}, false];
+  if (error instanceof NotFoundError) return [404, error.code, error.message, detailsOf(error), {}, false];
   if (error instanceof ConflictError) {
     const stale = error.code === 'concurrency.stale_version';
-    return [stale && context.conditional ? 412 : 409, error.code, error.message, stale ? { ...error.details } : {}, {}, false];
+    return [stale && context.conditional ? 412 : 409, error.code, error.message, detailsOf(error), {}, false];
   }
-  if (error instanceof InvalidStateError) return [409, error.code, error.message, {}, {}, false];
-  if (error instanceof DomainError) return [422, error.code, error.message, {}, {}, false];
+  if (error instanceof InvalidStateError) return [409, error.code, error.message, detailsOf(error), {}, false];
+  if (error instanceof DomainError) return [422, error.code, error.message, detailsOf(error), {}, false];
   if (error instanceof DatabaseUnavailableError) {
     return [503, 'database.unavailable', 'The database cannot be reached right now; retry shortly.', {}, { 'retry-after': '5' }, true];
   }
@@ -140,6 +140,14 @@ function classify(error: unknown, context: ProblemContext): Classified {
     return [status, `http.${status}`, error.message, {}, {}, status >= 500];
   }
   return [500, 'internal.error', 'Something went wrong on our side; the request id helps us find out what.', {}, {}, true];
+}
+
+/** The members a problem document defines itself; a domain error's details never replace them. */
+const RESERVED = new Set(['type', 'title', 'status', 'code', 'detail', 'instance', 'requestId', 'errors']);
+
+/** A domain error's details (the ids and amounts involved) are for the caller: extension members of the problem. */
+function detailsOf(error: DomainError): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(error.details).filter(([key]) => !RESERVED.has(key)));
 }
 
 function fastifyError(error: unknown): [number, string, string] | undefined {

@@ -357,6 +357,7 @@ export class RecordInvoicePaymentDto {
    */
   @IsOptional()
   @IsString()
+  @MaxLength(100)
   reference?: string;
 }
 
@@ -382,7 +383,7 @@ export class ListInvoicesQueryDto {
   /** Only documents where this partner is the seller or the buyer. */
   @IsOptional()
   @IsString()
-  partnerId?: string;
+  partner_id?: string;
 
   /**
    * Issued on or after this day (drafts never match a date filter).
@@ -390,7 +391,7 @@ export class ListInvoicesQueryDto {
    */
   @IsOptional()
   @IsString()
-  issuedFrom?: string;
+  issued_from?: string;
 
   /**
    * Issued on or before this day.
@@ -398,7 +399,7 @@ export class ListInvoicesQueryDto {
    */
   @IsOptional()
   @IsString()
-  issuedTo?: string;
+  issued_to?: string;
 
   /**
    * Only invoices past due on this day: still owed (`issued` or `partially_paid`) with a due date before it.
@@ -406,7 +407,7 @@ export class ListInvoicesQueryDto {
    */
   @IsOptional()
   @IsString()
-  overdueAsOf?: string;
+  overdue_as_of?: string;
 
   /** Page size, 1–200 (default 50). */
   @IsOptional()

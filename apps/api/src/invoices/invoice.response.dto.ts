@@ -122,10 +122,7 @@ export class ApprovalDto {
   at!: Date;
 }
 
-/**
- * An invoice (type code 380) or a credit note (381). What the buyer still owes is the amount due minus `payments`
- * and `credits`; the list (`GET /v1/invoices`) gives it as `outstanding`.
- */
+/** An invoice (type code 380) or a credit note (381), with what has been paid and credited and what is still owed. */
 export class InvoiceDto {
   /** @example "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b" */
   id!: string;
@@ -164,6 +161,12 @@ export class InvoiceDto {
   totals!: InvoiceTotalsDto;
   payments!: AppliedPaymentDto[];
   credits!: AppliedCreditDto[];
+  /** Sum of `payments`. */
+  paid!: MoneyDto;
+  /** Sum of `credits`. */
+  credited!: MoneyDto;
+  /** What the buyer still owes: amount due − paid − credited; zero for drafts, credit notes and closed invoices. */
+  outstanding!: MoneyDto;
   /** On a credit note: the invoice it corrects. */
   precedingInvoice?: PrecedingInvoiceDto;
   approval?: ApprovalDto;
@@ -203,26 +206,4 @@ export class InvoiceSummaryDto {
 
 export class InvoicePageDto extends PageDto {
   items!: InvoiceSummaryDto[];
-}
-
-export class PaymentApplicationDto {
-  invoiceId!: string;
-  amount!: MoneyDto;
-  appliedOn!: string;
-}
-
-/** A payment received from a partner and what it was applied to; what is not applied is the partner's credit. */
-export class InvoicePaymentDto {
-  id!: string;
-  version!: number;
-  /** The partner who paid: the invoice's buyer. */
-  partnerId!: string;
-  amount!: MoneyDto;
-  /** @example "2026-03-15" */
-  receivedOn!: string;
-  reference?: string;
-  applications!: PaymentApplicationDto[];
-  refunds!: { refundId: string; amount: MoneyDto; refundedOn: string; reference?: string }[];
-  createdAt!: Date;
-  updatedAt!: Date;
 }

@@ -9,6 +9,7 @@ import {
   IssueInvoice,
   ListInvoices,
   MarkInvoiceUncollectible,
+  Payment,
   RecordPayment,
   UpdateInvoiceDraft,
   VoidInvoice,
@@ -20,6 +21,8 @@ import {
   type MarketableId,
   type PartnerId,
   type PartnershipId,
+  Invoice,
+  type InvoiceState,
 } from '@invoicing/invoice';
 import type { FastifyReply } from 'fastify';
 import { Caller, Tenant } from '../auth/auth.guard';
@@ -38,7 +41,8 @@ import {
   VoidInvoiceDto,
   type DraftLineDto,
 } from './invoice.dto';
-import { InvoiceDto, InvoicePageDto, InvoicePaymentDto, InvoiceSummaryDto } from './invoice.response.dto';
+import { PaymentDto } from '../payments/payment.response.dto';
+import { InvoiceDto, InvoicePageDto, InvoiceSummaryDto } from './invoice.response.dto';
 
 /**
  * Invoices and credit notes (EN 16931), from draft to paid. See the lifecycle (/docs/guide/invoice-lifecycle) and
@@ -53,7 +57,7 @@ export class InvoicesController {
     private readonly approveInvoice: ApproveInvoice,
     private readonly issueInvoice: IssueInvoice,
     private readonly voidInvoice: VoidInvoice,
-    private readonly markUncollectible: MarkInvoiceUncollectible,
+    private readonly markInvoiceUncollectible: MarkInvoiceUncollectible,
     private readonly createCreditNote: CreateCreditNote,
     private readonly getInvoice: GetInvoice,
     private readonly listInvoices: ListInvoices,
@@ -82,7 +86,7 @@ export class InvoicesController {
       ...(externalReference !== undefined ? { externalReference } : {}),
     });
     void reply.header('location', `/v1/invoices/${invoice.id}`);
-    return view(invoice);
+    return invoiceView(invoice);
   }
 
   /**
@@ -97,10 +101,10 @@ export class InvoicesController {
     const filter: InvoiceFilter = {
       ...(query.status !== undefined ? { status: query.status } : {}),
       ...(query.kind !== undefined ? { kind: query.kind } : {}),
-      ...(query.partnerId !== undefined ? { partnerId: query.partnerId as PartnerId } : {}),
-      ...(query.issuedFrom !== undefined ? { issuedFrom: calendarDate('issuedFrom', query.issuedFrom) } : {}),
-      ...(query.issuedTo !== undefined ? { issuedTo: calendarDate('issuedTo', query.issuedTo) } : {}),
-      ...(query.overdueAsOf !== undefined ? { overdueAsOf: calendarDate('overdueAsOf', query.overdueAsOf) } : {}),
+      ...(query.partner_id !== undefined ? { partnerId: query.partner_id as PartnerId } : {}),
+      ...(query.issued_from !== undefined ? { issuedFrom: calendarDate('issued_from', query.issued_from) } : {}),
+      ...(query.issued_to !== undefined ? { issuedTo: calendarDate('issued_to', query.issued_to) } : {}),
+      ...(query.overdue_as_of !== undefined ? { overdueAsOf: calendarDate('overdue_as_of', query.overdue_as_of) } : {}),
     };
     const page = await this.listInvoices.execute({ tenantId, filter, page: { limit: query.limit, cursor: query.cursor as Cursor | undefined } });
     // Summaries carry no tenant: Money and dates serialise themselves to the DTO's shape.
@@ -116,7 +120,7 @@ export class InvoicesController {
   @Get(':invoiceId')
   @ApiProblems(404)
   async get(@Tenant() tenantId: TenantId, @Param('invoiceId') invoiceId: string): Promise<InvoiceDto> {
-    return view(await this.getInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId }));
+    return invoiceView(await this.getInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId }));
   }
 
   /**
@@ -135,7 +139,7 @@ export class InvoicesController {
     @Body() body: DraftContentDto,
     @IfMatch() expectedVersion: number | undefined,
   ): Promise<InvoiceDto> {
-    return view(await this.updateDraft.execute({ tenantId, invoiceId: invoiceId as InvoiceId, content: draftInput(body), expectedVersion }));
+    return invoiceView(await this.updateDraft.execute({ tenantId, invoiceId: invoiceId as InvoiceId, content: draftInput(body), expectedVersion }));
   }
 
   /**
@@ -154,7 +158,7 @@ export class InvoicesController {
     @Param('invoiceId') invoiceId: string,
     @IfMatch() expectedVersion: number | undefined,
   ): Promise<InvoiceDto> {
-    return view(await this.approveInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId, approvedBy: caller.name, expectedVersion }));
+    return invoiceView(await this.approveInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId, approvedBy: caller.name, expectedVersion }));
   }
 
   /**
@@ -172,7 +176,7 @@ export class InvoicesController {
   @ApiIdempotent()
   @ApiIfMatch()
   async issue(@Tenant() tenantId: TenantId, @Param('invoiceId') invoiceId: string, @IfMatch() expectedVersion: number | undefined): Promise<InvoiceDto> {
-    return view(await this.issueInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId, expectedVersion }));
+    return invoiceView(await this.issueInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId, expectedVersion }));
   }
 
   /**
@@ -192,7 +196,7 @@ export class InvoicesController {
     @Body() body: VoidInvoiceDto,
     @IfMatch() expectedVersion: number | undefined,
   ): Promise<InvoiceDto> {
-    return view(await this.voidInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId, reason: body.reason, expectedVersion }));
+    return invoiceView(await this.voidInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId, reason: body.reason, expectedVersion }));
   }
 
   /**
@@ -205,8 +209,8 @@ export class InvoicesController {
   @HttpCode(200)
   @Requires('invoices:write')
   @ApiIfMatch()
-  async writeOff(@Tenant() tenantId: TenantId, @Param('invoiceId') invoiceId: string, @IfMatch() expectedVersion: number | undefined): Promise<InvoiceDto> {
-    return view(await this.markUncollectible.execute({ tenantId, invoiceId: invoiceId as InvoiceId, expectedVersion }));
+  async markUncollectible(@Tenant() tenantId: TenantId, @Param('invoiceId') invoiceId: string, @IfMatch() expectedVersion: number | undefined): Promise<InvoiceDto> {
+    return invoiceView(await this.markInvoiceUncollectible.execute({ tenantId, invoiceId: invoiceId as InvoiceId, expectedVersion }));
   }
 
   /**
@@ -239,7 +243,7 @@ export class InvoicesController {
       expectedVersion,
     });
     void reply.header('location', `/v1/invoices/${creditNote.id}`);
-    return view(creditNote);
+    return invoiceView(creditNote);
   }
 
   /**
@@ -247,23 +251,36 @@ export class InvoicesController {
    *
    * Records money received from the invoice's buyer and applies it to this invoice, for as much as it still owes
    * (an uncollectible invoice included); the rest stays on the payment as the buyer's unapplied credit. The answer is
-   * the payment with what it was applied to.
+   * the payment with what it was applied to; `Location` names it.
    */
   @Post(':invoiceId/payments')
   @Idempotent()
   @Requires('payments:write')
   @ApiIdempotent()
   @ApiProblems(404)
-  async pay(@Tenant() tenantId: TenantId, @Param('invoiceId') invoiceId: string, @Body() body: RecordInvoicePaymentDto): Promise<InvoicePaymentDto> {
+  async pay(
+    @Tenant() tenantId: TenantId,
+    @Param('invoiceId') invoiceId: string,
+    @Body() body: RecordInvoicePaymentDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<PaymentDto> {
     // Paying an invoice is recording a payment from its buyer that names it: the use case then checks that the
     // invoice takes payments in that currency before anything is stored.
     const invoice = await this.getInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId });
     const payment = await this.recordPayment.execute({ ...body, tenantId, partnerId: invoice.buyerId, applyTo: [invoice.id] });
-    return view(payment);
+    void reply.header('location', `/v1/payments/${payment.id}`);
+    // The same resource as GET /v1/payments/:paymentId, with the unapplied credit the aggregate derives.
+    return { ...view<Omit<PaymentDto, 'unapplied'>>(payment), unapplied: Payment.restore(payment).unapplied.toJSON() };
   }
 }
 
 /** The DTO's ids are plain strings; the domain's are branded. */
+/** The stored invoice with the amounts the aggregate derives from it: paid, credited, still owed. */
+function invoiceView(state: InvoiceState): InvoiceDto {
+  const invoice = Invoice.restore(state);
+  return { ...view<InvoiceDto>(state), paid: invoice.paidAmount.toJSON(), credited: invoice.creditedAmount.toJSON(), outstanding: invoice.outstanding.toJSON() };
+}
+
 function draftInput(content: DraftContentDto): DraftInput {
   const { lines, sellerContactId, buyerContactId, ...rest } = content;
   return { ...rest, lines: lines.map(lineInput), sellerContactId: sellerContactId as ContactId | undefined, buyerContactId: buyerContactId as ContactId | undefined };

@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
-import { VAT_CATEGORY_CODES, type VatCategoryCode } from '@invoicing/invoice';
+// One VAT category schema in the API reference, shared with invoice lines.
+import { VatCategoryDto } from '../invoices/invoice.dto';
 
 /** A list price in one currency: net, per unit of the marketable's `unitCode`. */
 export class PriceDto {
@@ -17,41 +18,6 @@ export class PriceDto {
    */
   @IsString()
   unitPrice!: string;
-}
-
-/** A VAT category of EN 16931 with its rate (BT-151, BT-152). See the glossary (/docs/guide/glossary#vat-category). */
-export class VatCategoryDto {
-  /**
-   * S standard, Z zero rated, E exempt, AE reverse charge, K intra-community, G export, O not subject to VAT,
-   * L Canary Islands, M Ceuta and Melilla.
-   * @example "S"
-   */
-  @IsIn(VAT_CATEGORY_CODES)
-  code!: VatCategoryCode;
-
-  /**
-   * Percent as a decimal string: above 0 for S; 0 (or left out) for Z, E, AE, K and G; none for O.
-   * @example "20"
-   */
-  @IsOptional()
-  @IsString()
-  rate?: string | null;
-
-  /**
-   * Why no VAT is charged (BT-120): required for E, AE, K, G and O unless a reason code is given.
-   * @example "Exempt under Article 132 of Directive 2006/112/EC"
-   */
-  @IsOptional()
-  @IsString()
-  exemptionReason?: string;
-
-  /**
-   * VATEX code of the exemption (BT-121).
-   * @example "VATEX-EU-132"
-   */
-  @IsOptional()
-  @IsString()
-  exemptionReasonCode?: string;
 }
 
 /** A new product or service of the catalogue. */

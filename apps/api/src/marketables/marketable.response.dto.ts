@@ -1,5 +1,6 @@
 import { PageDto } from '../http/responses';
-import { PriceDto, VatCategoryDto } from './marketable.dto';
+import { VatCategoryDto } from '../invoices/invoice.dto';
+import { PriceDto } from './marketable.dto';
 
 /** A product or service of the catalogue, with its list prices and default VAT. */
 export class MarketableDto {

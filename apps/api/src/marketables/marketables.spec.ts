@@ -78,11 +78,11 @@ describe('marketables over HTTP', () => {
     expect(page.status).toBe(200);
     expect(page.body.items).toHaveLength(2);
     expect(typeof page.body.nextCursor).toBe('string');
-    const ids: string[] = [];
-    for (let cursor: string | null = null, round = 0; round === 0 || cursor; round += 1) {
-      const answer = await t.call('GET', `/v1/marketables?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-      ids.push(...answer.body.items.map((item: { id: string }) => item.id));
-      cursor = answer.body.nextCursor;
+    const ids: string[] = page.body.items.map((item: { id: string }) => item.id);
+    for (let cursor: string | null = page.body.nextCursor; cursor; ) {
+      const next: { items: { id: string }[]; nextCursor: string | null } = (await t.call('GET', `/v1/marketables?limit=2&cursor=${encodeURIComponent(cursor)}`)).body;
+      ids.push(...next.items.map((item) => item.id));
+      cursor = next.nextCursor;
     }
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toEqual(expect.arrayContaining([first.id, second.id]));

@@ -135,7 +135,7 @@ export class ListPartnershipsQueryDto {
   /** Only the partnerships this partner is the seller or the buyer of. */
   @IsOptional()
   @IsString()
-  partnerId?: string;
+  partner_id?: string;
 
   /** Page size, 1–200 (default 50). */
   @IsOptional()

@@ -113,7 +113,7 @@ export class PartnershipsController {
   async list(@Tenant() tenantId: TenantId, @Query() query: ListPartnershipsQueryDto): Promise<PartnershipPageDto> {
     const page = await this.listPartnerships.execute({
       tenantId,
-      ...(query.partnerId !== undefined ? { partnerId: query.partnerId as PartnerId } : {}),
+      ...(query.partner_id !== undefined ? { partnerId: query.partner_id as PartnerId } : {}),
       page: { limit: query.limit, cursor: query.cursor as Cursor | undefined },
     });
     return { items: page.items.map((partnership) => view<PartnershipDto>(partnership)), nextCursor: page.nextCursor };

@@ -1,4 +1,3 @@
-import { MAX_PAGE_LIMIT } from '@invoicing/core';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
@@ -95,7 +94,8 @@ export class ListPaymentsQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(MAX_PAGE_LIMIT)
+  // A literal, not MAX_PAGE_LIMIT: the Swagger plugin documents only literal bounds.
+  @Max(200)
   limit?: number;
 
   /** `nextCursor` of the previous page. */

@@ -1,5 +1,4 @@
-import { MAX_PAGE_LIMIT, parseCalendarDate, parseYearMonth } from '@invoicing/core';
-import { MAX_TOTALS_MONTHS } from '@invoicing/invoice';
+import { parseCalendarDate, parseYearMonth } from '@invoicing/core';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min, ValidateBy, type ValidationOptions } from 'class-validator';
 
@@ -53,7 +52,8 @@ export class PastDueQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(MAX_PAGE_LIMIT)
+  // Literal bounds (MAX_PAGE_LIMIT, MAX_TOTALS_MONTHS): the Swagger plugin documents only literals.
+  @Max(200)
   limit?: number;
 
   /** `nextCursor` of the previous page, with the same `as_of`, `partner_id` and `sort`. */
@@ -99,7 +99,7 @@ export class PartnerTotalsQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(MAX_TOTALS_MONTHS)
+  @Max(36)
   months!: number;
 
   /**

@@ -1,0 +1,674 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { demoUser } from '@invoicing/stack';
+import { startTestApi, type Caller, type TestApi } from '../testing/harness';
+
+// The api project's own testTimeout is not applied when Jest runs from the workspace root, and FerretDB scans on
+// every query: a test here makes a few dozen requests.
+jest.setTimeout(120_000);
+
+const eur = (amount: string) => ({ amount, currency: 'EUR' });
+const line = (quantity: string, netPrice: string, rate = '20') => ({ name: 'Consulting', quantity, unitCode: 'HUR', netPrice, vat: { code: 'S', rate } });
+/** The invoice most tests draft: 2 × 10.00 at 20 % VAT, due 30 days after 2026-03-02. */
+const simple = { issueDate: '2026-03-02', lines: [line('2', '10.00')] };
+
+const sellerDetails = {
+  legalName: 'Acme Seller SAS',
+  identifiers: { vatId: 'FR32123456789' },
+  addresses: [{ lines: ['12 rue de la Paix'], city: 'Paris', postalCode: '75002', countryCode: 'FR' }],
+};
+const buyerAt = (legalName: string) => ({
+  legalName,
+  identifiers: { vatId: 'DE123456789' },
+  addresses: [{ lines: ['Hauptstraße 1'], city: 'Berlin', postalCode: '10115', countryCode: 'DE' }],
+  contacts: [{ name: 'Bea Buyer', email: 'bea@buyer.example' }],
+});
+
+describe('invoices and credit notes over HTTP', () => {
+  let t: TestApi;
+  let seller: { id: string };
+  let buyer: { id: string; contacts: { id: string }[] };
+  let listBuyer: { id: string };
+  let idemBuyer: { id: string };
+  /** Partnership ids by use: each gets its own series where a test asserts exact numbers. */
+  const partnerships: Record<'main' | 'life' | 'gap' | 'approval' | 'list' | 'idem', string> = { main: '', life: '', gap: '', approval: '', list: '', idem: '' };
+
+  async function partner(body: object): Promise<{ id: string; contacts: { id: string }[] }> {
+    const answer = await t.call('POST', '/v1/partners', { body });
+    expect(answer.status).toBe(201);
+    return answer.body;
+  }
+
+  async function partnership(buyerId: string, terms: object = {}): Promise<string> {
+    const body = { sellerId: seller.id, buyerId, currency: 'EUR', paymentTerms: { kind: 'net', days: 30 }, validFrom: '2020-01-01', ...terms };
+    const answer = await t.call('POST', '/v1/partnerships', { body });
+    expect(answer.status).toBe(201);
+    return answer.body.id;
+  }
+
+  async function draft(partnershipId: string, body: object = simple, as: Caller = 'acme-admin') {
+    const answer = await t.call('POST', '/v1/invoices', { as, body: { partnershipId, ...body } });
+    expect(answer.status).toBe(201);
+    return answer.body;
+  }
+
+  async function issued(partnershipId: string, body: object = simple) {
+    const answer = await t.call('POST', `/v1/invoices/${(await draft(partnershipId, body)).id}/issue`);
+    expect(answer.status).toBe(200);
+    return answer.body;
+  }
+
+  const get = async (id: string) => (await t.call('GET', `/v1/invoices/${id}`)).body;
+  const pay = (id: string, amount: string, as: Caller = 'acme-accountant') =>
+    t.call('POST', `/v1/invoices/${id}/payments`, { as, body: { amount, currency: 'EUR', receivedOn: '2026-03-15', reference: 'SEPA-1' } });
+
+  beforeAll(async () => {
+    t = await startTestApi('invoices');
+    seller = await partner(sellerDetails);
+    buyer = await partner({ ...buyerAt('Buyer GmbH') });
+    listBuyer = await partner(buyerAt('List Buyer AG'));
+    idemBuyer = await partner(buyerAt('Retry Buyer AG'));
+    partnerships.main = await partnership(buyer.id, { buyerReference: 'CONTRACT-7' });
+    partnerships.life = await partnership(buyer.id, { numbering: { invoice: 'LIFE', creditNote: 'LCN' } });
+    partnerships.gap = await partnership(buyer.id, { numbering: { invoice: 'GAP' } });
+    partnerships.approval = await partnership(buyer.id, { policy: { approval: { kind: 'always' } } });
+    partnerships.list = await partnership(listBuyer.id, { numbering: { invoice: 'LIST' } });
+    partnerships.idem = await partnership(idemBuyer.id);
+  });
+  afterAll(() => t?.close());
+
+  describe('POST /v1/invoices', () => {
+    it('drafts an invoice with exact totals per VAT rate, answering 201 with Location and ETag, and reads it back', async () => {
+      const created = await t.call('POST', '/v1/invoices', {
+        body: {
+          partnershipId: partnerships.main,
+          issueDate: '2026-03-02',
+          purchaseOrderReference: 'PO-1',
+          notes: ['Thank you'],
+          buyerContactId: buyer.contacts[0]?.id,
+          // 1.5 × 33.33 = 49.995: rounded half-up once, on the line's gross amount.
+          lines: [line('2', '10.00'), { ...line('1.5', '33.33', '5.5'), name: 'Training', unitCode: 'DAY' }],
+        },
+      });
+      expect(created.status).toBe(201);
+      expect(created.headers.get('location')).toBe(`/v1/invoices/${created.body.id}`);
+      expect(created.headers.get('etag')).toBe(`"${created.body.version}"`);
+      expect(created.body).not.toHaveProperty('tenantId');
+      expect(created.body).not.toHaveProperty('number');
+      expect(created.body).toMatchObject({
+        kind: 'invoice',
+        status: 'draft',
+        series: 'INV',
+        partnershipId: partnerships.main,
+        sellerId: seller.id,
+        buyerId: buyer.id,
+        buyerContactId: buyer.contacts[0]?.id,
+        currency: 'EUR',
+        issueDate: '2026-03-02',
+        paymentTerms: { kind: 'net', days: 30 },
+        purchaseOrderReference: 'PO-1',
+        buyerReference: 'CONTRACT-7',
+        notes: ['Thank you'],
+        payments: [],
+        credits: [],
+      });
+      expect(created.body.lines).toEqual([
+        expect.objectContaining({ id: '1', name: 'Consulting', quantity: '2', unitCode: 'HUR', netPrice: '10', priceBaseQuantity: '1', vat: { code: 'S', rate: '20' }, netAmount: eur('20.00') }),
+        expect.objectContaining({ id: '2', name: 'Training', quantity: '1.5', unitCode: 'DAY', netPrice: '33.33', vat: { code: 'S', rate: '5.5' }, netAmount: eur('50.00') }),
+      ]);
+      expect(created.body.vatBreakdown).toEqual([
+        { category: { code: 'S', rate: '20' }, taxableAmount: eur('20.00'), taxAmount: eur('4.00') },
+        { category: { code: 'S', rate: '5.5' }, taxableAmount: eur('50.00'), taxAmount: eur('2.75') },
+      ]);
+      expect(created.body.totals).toEqual({
+        lineTotal: eur('70.00'),
+        allowanceTotal: eur('0.00'),
+        chargeTotal: eur('0.00'),
+        taxExclusive: eur('70.00'),
+        taxTotal: eur('6.75'),
+        taxInclusive: eur('76.75'),
+        prepaid: eur('0.00'),
+        rounding: eur('0.00'),
+        amountDue: eur('76.75'),
+      });
+
+      const read = await t.call('GET', created.headers.get('location') ?? '', { as: 'acme-viewer' });
+      expect(read.status).toBe(200);
+      expect(read.body).toEqual(created.body);
+      expect(read.headers.get('etag')).toBe(created.headers.get('etag'));
+    });
+
+    it('applies line and document allowances and charges before VAT', async () => {
+      const body = {
+        ...simple,
+        lines: [{ ...line('4', '25.00'), allowances: [{ percent: '10', reason: 'Volume' }] }],
+        charges: [{ amount: '5.00', reason: 'Shipping', vat: { code: 'S', rate: '20' } }],
+        allowances: [{ amount: '10.00', reasonCode: '95', vat: { code: 'S', rate: '20' } }],
+      };
+      const created = await draft(partnerships.main, body);
+      // 4 × 25.00 = 100.00, −10 % = 90.00; − 10.00 + 5.00 = 85.00; VAT 17.00.
+      expect(created.lines[0].netAmount).toEqual(eur('90.00'));
+      expect(created.totals).toMatchObject({ lineTotal: eur('90.00'), allowanceTotal: eur('10.00'), chargeTotal: eur('5.00'), taxExclusive: eur('85.00'), taxTotal: eur('17.00'), amountDue: eur('102.00') });
+    });
+
+    it('refuses a malformed body field by field, before anything runs (400 request.invalid)', async () => {
+      const invalid = await t.call('POST', '/v1/invoices', {
+        body: { partnershipId: 42, lines: [{ quantity: 2, netPrice: 10, vat: { code: 'X' } }], color: 'blue' },
+      });
+      expect(invalid.status).toBe(400);
+      expect(invalid.headers.get('content-type')).toContain('application/problem+json');
+      expect(invalid.body.code).toBe('request.invalid');
+      const issues = invalid.body.errors.map((issue: { path: string; code: string }) => `${issue.path}:${issue.code}`);
+      expect(issues).toEqual(
+        expect.arrayContaining(['partnershipId:request.is_string', 'lines.0.quantity:request.is_string', 'lines.0.netPrice:request.is_string', 'lines.0.vat.code:request.is_in', 'color:request.unknown_property']),
+      );
+    });
+
+    it('refuses what the domain finds wrong, each problem under its field (400)', async () => {
+      const answer = await t.call('POST', '/v1/invoices', {
+        body: {
+          partnershipId: partnerships.main,
+          dueDate: '2026-02-30',
+          prepaidAmount: '1.234',
+          lines: [{ name: 'X', quantity: '2,5', unitCode: 'C62', netPrice: '10.00', vat: { code: 'S' } }],
+        },
+      });
+      expect(answer.status).toBe(400);
+      const issues = answer.body.errors.map((issue: { path: string; code: string }) => `${issue.path}:${issue.code}`);
+      expect(issues).toEqual(expect.arrayContaining(['lines.0.quantity:decimal.malformed', 'lines.0.vat.rate:vat.rate_required', 'dueDate:date.malformed', 'prepaidAmount:money.precision_exceeded']));
+    });
+
+    it('answers 404 for an unknown partnership and 409 for an external reference used before', async () => {
+      const missing = await t.call('POST', '/v1/invoices', { body: { partnershipId: 'no-such-partnership', ...simple } });
+      expect(missing.status).toBe(404);
+      expect(missing.body.code).toBe('partnership.not_found');
+
+      const first = await draft(partnerships.main, { ...simple, externalReference: 'ERP-1' });
+      expect(first.externalReference).toBe('ERP-1');
+      const again = await t.call('POST', '/v1/invoices', { body: { partnershipId: partnerships.main, ...simple, externalReference: 'ERP-1' } });
+      expect(again.status).toBe(409);
+      expect(again.body).toMatchObject({ code: 'invoice.duplicate_external_reference' });
+    });
+
+    it('flags a look-alike of an existing invoice without refusing it', async () => {
+      const first = await draft(partnerships.idem, { issueDate: '2026-05-04', lines: [line('7', '3.00')] });
+      const second = await draft(partnerships.idem, { issueDate: '2026-05-06', lines: [line('7', '3.00')] });
+      expect(first).not.toHaveProperty('possibleDuplicateOf');
+      expect(second.possibleDuplicateOf).toBe(first.id);
+    });
+  });
+
+  describe('PUT /v1/invoices/:invoiceId', () => {
+    it('replaces the whole content of a draft with If-Match, and refuses a stale version with 412', async () => {
+      const created = await t.call('POST', '/v1/invoices', { body: { partnershipId: partnerships.main, ...simple, purchaseOrderReference: 'PO-2', notes: ['first'] } });
+      const etag = created.headers.get('etag') ?? '';
+      const changed = await t.call('PUT', `/v1/invoices/${created.body.id}`, {
+        as: 'acme-accountant',
+        body: { issueDate: '2026-03-03', dueDate: '2026-03-20', lines: [line('3', '10.00')] },
+        headers: { 'if-match': etag },
+      });
+      expect(changed.status).toBe(200);
+      expect(changed.headers.get('etag')).toBe(`"${created.body.version + 1}"`);
+      expect(changed.body).toMatchObject({ id: created.body.id, version: created.body.version + 1, status: 'draft', issueDate: '2026-03-03', dueDate: '2026-03-20', notes: [], buyerReference: 'CONTRACT-7' });
+      // Left out of the update, hence removed.
+      expect(changed.body).not.toHaveProperty('purchaseOrderReference');
+      expect(changed.body.totals).toMatchObject({ taxExclusive: eur('30.00'), taxTotal: eur('6.00'), amountDue: eur('36.00') });
+
+      const stale = await t.call('PUT', `/v1/invoices/${created.body.id}`, { body: { lines: [] }, headers: { 'if-match': etag } });
+      expect(stale.status).toBe(412);
+      expect(stale.body).toMatchObject({ status: 412, code: 'concurrency.stale_version' });
+      expect((await get(created.body.id)).totals.amountDue).toEqual(eur('36.00'));
+
+      const malformed = await t.call('PUT', `/v1/invoices/${created.body.id}`, { body: { lines: [] }, headers: { 'if-match': 'version 3' } });
+      expect(malformed.status).toBe(400);
+      expect(malformed.body.code).toBe('precondition.malformed');
+
+      const invalid = await t.call('PUT', `/v1/invoices/${created.body.id}`, { body: { lines: [line('1', '-5.00')] } });
+      expect(invalid.status).toBe(400);
+      expect(invalid.body.errors).toEqual([expect.objectContaining({ path: 'lines.0.netPrice', code: 'line.negative_price' })]);
+
+      const missing = await t.call('PUT', '/v1/invoices/no-such-invoice', { body: simple });
+      expect(missing.status).toBe(404);
+      expect(missing.body.code).toBe('invoice.not_found');
+    });
+  });
+
+  describe('lifecycle', () => {
+    it('issues with the next number of the series, takes a part payment then the rest, and ends paid', async () => {
+      const first = await draft(partnerships.life);
+      const issuedFirst = await t.call('POST', `/v1/invoices/${first.id}/issue`, { as: 'acme-accountant', headers: { 'if-match': `"${first.version}"` } });
+      expect(issuedFirst.status).toBe(200);
+      expect(issuedFirst.headers.get('etag')).toBe(`"${issuedFirst.body.version}"`);
+      expect(issuedFirst.body).toMatchObject({
+        status: 'issued',
+        number: 'LIFE-000001',
+        issueDate: '2026-03-02',
+        dueDate: '2026-04-01',
+        seller: { partnerId: seller.id, legalName: 'Acme Seller SAS', identifiers: { vatId: 'FR32123456789' }, address: { countryCode: 'FR', city: 'Paris' } },
+        buyer: { partnerId: buyer.id, legalName: 'Buyer GmbH', identifiers: { vatId: 'DE123456789' }, address: { countryCode: 'DE' } },
+        totals: { amountDue: eur('24.00') },
+      });
+      expect(typeof issuedFirst.body.issuedAt).toBe('string');
+      const second = await issued(partnerships.life);
+      expect(second.number).toBe('LIFE-000002');
+
+      const reissue = await t.call('POST', `/v1/invoices/${first.id}/issue`);
+      expect(reissue.status).toBe(409);
+      expect(reissue.body.code).toBe('invoice.already_issued');
+      const edit = await t.call('PUT', `/v1/invoices/${first.id}`, { body: simple });
+      expect(edit.status).toBe(409);
+      expect(edit.body.code).toBe('invoice.not_draft');
+
+      const part = await pay(first.id, '10.00');
+      expect(part.status).toBe(201);
+      expect(part.headers.get('location')).toBe(`/v1/payments/${part.body.id}`);
+      expect(part.body).toMatchObject({
+        partnerId: buyer.id,
+        amount: eur('10.00'),
+        receivedOn: '2026-03-15',
+        reference: 'SEPA-1',
+        applications: [{ invoiceId: first.id, amount: eur('10.00'), appliedOn: '2026-03-15' }],
+        unapplied: eur('0.00'),
+      });
+      const partlyPaid = await get(first.id);
+      expect(partlyPaid).toMatchObject({ status: 'partially_paid', payments: [{ paymentId: part.body.id, amount: eur('10.00'), appliedOn: '2026-03-15' }] });
+      expect(partlyPaid).toMatchObject({ paid: eur('10.00'), credited: eur('0.00'), outstanding: eur('14.00') });
+
+      // 20.00 against 14.00 owed: 14.00 settles the invoice, 6.00 stays on the payment as the buyer's credit.
+      const rest = await pay(first.id, '20.00');
+      expect(rest.status).toBe(201);
+      expect(rest.body.applications).toEqual([{ invoiceId: first.id, amount: eur('14.00'), appliedOn: '2026-03-15' }]);
+      expect(rest.body.unapplied).toEqual(eur('6.00'));
+      const paid = await get(first.id);
+      expect(paid.status).toBe('paid');
+      expect(paid).toMatchObject({ paid: eur('24.00'), outstanding: eur('0.00') });
+      expect(paid.payments.map((payment: { amount: unknown }) => payment.amount)).toEqual([eur('10.00'), eur('14.00')]);
+
+      const more = await pay(first.id, '1.00');
+      expect(more.status).toBe(409);
+      expect(more.body.code).toBe('invoice.already_paid');
+      const voided = await t.call('POST', `/v1/invoices/${first.id}/void`);
+      expect(voided.status).toBe(409);
+      expect(voided.body.code).toBe('invoice.already_paid');
+    });
+
+    it('refuses to issue an incomplete draft, listing every problem, and consumes no number', async () => {
+      const empty = await draft(partnerships.gap, { lines: [] });
+      const refused = await t.call('POST', `/v1/invoices/${empty.id}/issue`);
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ code: 'invoice.not_issuable', errors: [{ path: 'lines', code: 'invoice.no_lines' }] });
+
+      const completed = await t.call('PUT', `/v1/invoices/${empty.id}`, { body: { ...simple, dueDate: '2026-03-01' } });
+      const early = await t.call('POST', `/v1/invoices/${empty.id}/issue`, { headers: { 'if-match': `"${completed.body.version}"` } });
+      expect(early.status).toBe(400);
+      expect(early.body.errors).toEqual([expect.objectContaining({ path: 'dueDate', code: 'invoice.due_before_issue' })]);
+
+      await t.call('PUT', `/v1/invoices/${empty.id}`, { body: simple });
+      const issuedNow = await t.call('POST', `/v1/invoices/${empty.id}/issue`);
+      expect(issuedNow.status).toBe(200);
+      expect(issuedNow.body.number).toBe('GAP-000001');
+    });
+
+    it('needs approval where the partnership says so, and records who approved', async () => {
+      const created = await draft(partnerships.approval);
+      const unapproved = await t.call('POST', `/v1/invoices/${created.id}/issue`);
+      expect(unapproved.status).toBe(409);
+      expect(unapproved.body.code).toBe('invoice.approval_required');
+
+      const approved = await t.call('POST', `/v1/invoices/${created.id}/approve`, { as: 'acme-accountant', headers: { 'if-match': `"${created.version}"` } });
+      expect(approved.status).toBe(200);
+      expect(approved.body.approval).toEqual({ by: demoUser('acme', 'accountant').username, at: expect.any(String) });
+      const issuedNow = await t.call('POST', `/v1/invoices/${created.id}/issue`);
+      expect(issuedNow.status).toBe(200);
+      expect(issuedNow.body.status).toBe('issued');
+
+      const late = await t.call('POST', `/v1/invoices/${created.id}/approve`);
+      expect(late.status).toBe(409);
+      expect(late.body.code).toBe('invoice.not_draft');
+    });
+
+    it('voids an issued invoice with its reason; a void invoice is never issued, paid, credited or voided again', async () => {
+      const invoice = await issued(partnerships.main);
+      const stale = await t.call('POST', `/v1/invoices/${invoice.id}/void`, { body: { reason: 'Sent twice' }, headers: { 'if-match': `"${invoice.version - 1}"` } });
+      expect(stale.status).toBe(412);
+      expect(stale.body.code).toBe('concurrency.stale_version');
+
+      const voided = await t.call('POST', `/v1/invoices/${invoice.id}/void`, { as: 'acme-accountant', body: { reason: 'Sent twice' }, headers: { 'if-match': `"${invoice.version}"` } });
+      expect(voided.status).toBe(200);
+      expect(voided.body).toMatchObject({ status: 'void', voidReason: 'Sent twice', number: invoice.number, version: invoice.version + 1 });
+
+      for (const [path, body, code] of [
+        ['issue', undefined, 'invoice.not_draft'],
+        ['void', undefined, 'invoice.voided'],
+        ['mark-uncollectible', undefined, 'invoice.voided'],
+        ['credit-notes', {}, 'invoice.voided'],
+        ['payments', { amount: '1.00', currency: 'EUR', receivedOn: '2026-03-15' }, 'invoice.voided'],
+      ] as const) {
+        const answer = await t.call('POST', `/v1/invoices/${invoice.id}/${path}`, { body });
+        expect({ path, status: answer.status, code: answer.body.code }).toEqual({ path, status: 409, code });
+      }
+
+      const aDraft = await draft(partnerships.main);
+      const notIssued = await t.call('POST', `/v1/invoices/${aDraft.id}/void`);
+      expect(notIssued.status).toBe(409);
+      expect(notIssued.body.code).toBe('invoice.not_issued');
+    });
+
+    it('writes an invoice off; a payment naming it is still accepted and settles it', async () => {
+      const invoice = await issued(partnerships.main);
+      const writtenOff = await t.call('POST', `/v1/invoices/${invoice.id}/mark-uncollectible`, { as: 'acme-accountant', headers: { 'if-match': `"${invoice.version}"` } });
+      expect(writtenOff.status).toBe(200);
+      expect(writtenOff.body.status).toBe('uncollectible');
+      const again = await t.call('POST', `/v1/invoices/${invoice.id}/mark-uncollectible`);
+      expect(again.status).toBe(409);
+      expect(again.body.code).toBe('invoice.already_uncollectible');
+
+      const part = await pay(invoice.id, '4.00');
+      expect(part.status).toBe(201);
+      expect((await get(invoice.id)).status).toBe('uncollectible');
+      expect((await pay(invoice.id, '20.00')).status).toBe(201);
+      expect((await get(invoice.id)).status).toBe('paid');
+    });
+  });
+
+  describe('POST /v1/invoices/:invoiceId/credit-notes', () => {
+    it('credits part of an invoice by lines, reducing what is owed, then the rest; a full credit is refused once part is credited', async () => {
+      const invoice = await issued(partnerships.main);
+      const partial = await t.call('POST', `/v1/invoices/${invoice.id}/credit-notes`, {
+        as: 'acme-accountant',
+        body: { lines: [line('1', '10.00')], reason: 'One hour not worked', externalReference: 'ERP-CN-1' },
+      });
+      expect(partial.status).toBe(201);
+      expect(partial.headers.get('location')).toBe(`/v1/invoices/${partial.body.id}`);
+      expect(partial.body).toMatchObject({
+        kind: 'credit_note',
+        status: 'issued',
+        series: 'CN',
+        currency: 'EUR',
+        paymentTerms: { kind: 'due_on_receipt' },
+        notes: ['One hour not worked'],
+        externalReference: 'ERP-CN-1',
+        buyerReference: 'CONTRACT-7',
+        precedingInvoice: { id: invoice.id, number: invoice.number, issueDate: '2026-03-02' },
+        seller: invoice.seller,
+        buyer: invoice.buyer,
+        totals: { taxExclusive: eur('10.00'), taxTotal: eur('2.00'), amountDue: eur('12.00') },
+      });
+      expect(partial.body.number).toMatch(/^CN-\d{6}$/);
+      expect((await t.call('GET', partial.headers.get('location') ?? '')).body).toEqual(partial.body);
+
+      const credited = await get(invoice.id);
+      expect(credited).toMatchObject({ status: 'issued', credits: [{ creditNoteId: partial.body.id, creditNoteNumber: partial.body.number, amount: eur('12.00') }] });
+      const listed = await t.call('GET', `/v1/invoices?partner_id=${buyer.id}&status=issued&kind=invoice&limit=200`);
+      expect(listed.body.items.find((item: { id: string }) => item.id === invoice.id)).toMatchObject({ total: eur('24.00'), credited: eur('12.00'), paid: eur('0.00'), outstanding: eur('12.00') });
+
+      const full = await t.call('POST', `/v1/invoices/${invoice.id}/credit-notes`, { body: {} });
+      expect(full.status).toBe(422);
+      expect(full.body).toMatchObject({ status: 422, code: 'invoice.credit_exceeds_outstanding' });
+
+      const rest = await t.call('POST', `/v1/invoices/${invoice.id}/credit-notes`, { body: { lines: [line('1', '10.00')] } });
+      expect(rest.status).toBe(201);
+      expect(rest.body.number).not.toBe(partial.body.number);
+      expect((await get(invoice.id)).status).toBe('credited');
+
+      for (const [path, code] of [
+        ['void', 'invoice.fully_credited'],
+        ['credit-notes', 'invoice.fully_credited'],
+      ] as const) {
+        const answer = await t.call('POST', `/v1/invoices/${invoice.id}/${path}`, { body: {} });
+        expect({ path, status: answer.status, code: answer.body.code }).toEqual({ path, status: 409, code });
+      }
+      const ofCreditNote = await t.call('POST', `/v1/invoices/${partial.body.id}/credit-notes`, { body: {} });
+      expect(ofCreditNote.status).toBe(409);
+      expect(ofCreditNote.body.code).toBe('credit_note.not_creditable');
+      const writeOffCreditNote = await t.call('POST', `/v1/invoices/${partial.body.id}/mark-uncollectible`);
+      expect(writeOffCreditNote.status).toBe(409);
+      expect(writeOffCreditNote.body.code).toBe('credit_note.not_payable');
+    });
+
+    it('credits a whole invoice by default, copying its lines', async () => {
+      const invoice = await issued(partnerships.main);
+      const stale = await t.call('POST', `/v1/invoices/${invoice.id}/credit-notes`, { body: {}, headers: { 'if-match': `"${invoice.version - 1}"` } });
+      expect(stale.status).toBe(412);
+
+      const creditNote = await t.call('POST', `/v1/invoices/${invoice.id}/credit-notes`, { body: { reason: 'Cancelled order' }, headers: { 'if-match': `"${invoice.version}"` } });
+      expect(creditNote.status).toBe(201);
+      expect(creditNote.body.lines).toEqual(invoice.lines);
+      expect(creditNote.body.totals).toEqual(invoice.totals);
+      expect((await get(invoice.id)).status).toBe('credited');
+
+      const ofDraft = await t.call('POST', `/v1/invoices/${(await draft(partnerships.main)).id}/credit-notes`, { body: {} });
+      expect(ofDraft.status).toBe(409);
+      expect(ofDraft.body.code).toBe('invoice.not_issued');
+    });
+  });
+
+  describe('POST /v1/invoices/:invoiceId/payments', () => {
+    it('refuses malformed payments and invoices that cannot take one', async () => {
+      const invoice = await issued(partnerships.main);
+      const number = await t.call('POST', `/v1/invoices/${invoice.id}/payments`, { body: { amount: 24, currency: 'EUR', receivedOn: '2026-03-15' } });
+      expect(number.status).toBe(400);
+      expect(number.body.errors).toEqual([expect.objectContaining({ path: 'amount', code: 'request.is_string' })]);
+      const zero = await pay(invoice.id, '0.00');
+      expect(zero.status).toBe(400);
+      expect(zero.body.errors).toEqual([expect.objectContaining({ path: 'amount', code: 'payment.invalid_amount' })]);
+      const otherCurrency = await t.call('POST', `/v1/invoices/${invoice.id}/payments`, { body: { amount: '24.00', currency: 'USD', receivedOn: '2026-03-15' } });
+      expect(otherCurrency.status).toBe(400);
+      expect(otherCurrency.body.errors[0].code).toBe('payment.invoice_mismatch');
+      const badDate = await t.call('POST', `/v1/invoices/${invoice.id}/payments`, { body: { amount: '24.00', currency: 'EUR', receivedOn: '15/03/2026' } });
+      expect(badDate.status).toBe(400);
+      expect(badDate.body.errors).toEqual([expect.objectContaining({ path: 'receivedOn', code: 'date.malformed' })]);
+      expect((await get(invoice.id)).payments).toEqual([]);
+
+      const ofDraft = await pay((await draft(partnerships.main)).id, '24.00');
+      expect(ofDraft.status).toBe(409);
+      expect(ofDraft.body.code).toBe('invoice.not_issued');
+      const missing = await pay('no-such-invoice', '24.00');
+      expect(missing.status).toBe(404);
+      expect(missing.body.code).toBe('invoice.not_found');
+    });
+  });
+
+  describe('GET /v1/invoices', () => {
+    it('filters by partner, status, kind, issue dates and overdue, newest first, page by page', async () => {
+      const aDraft = await draft(partnerships.list, { lines: [line('1', '10.00')] });
+      const early = await issued(partnerships.list, { issueDate: '2025-01-10', dueDate: '2025-02-09', lines: [line('2', '10.00')] });
+      const later = await issued(partnerships.list, { issueDate: '2025-03-10', lines: [line('3', '10.00')] });
+      const creditNote = (await t.call('POST', `/v1/invoices/${later.id}/credit-notes`, { body: { lines: [line('1', '10.00')] } })).body;
+      const ids = async (query: string) => {
+        const answer = await t.call('GET', `/v1/invoices?partner_id=${listBuyer.id}${query}`, { as: 'acme-viewer' });
+        expect(answer.status).toBe(200);
+        return answer.body.items.map((item: { id: string }) => item.id);
+      };
+
+      expect(await ids('')).toEqual([creditNote.id, later.id, early.id, aDraft.id]);
+      expect(await ids('&status=draft')).toEqual([aDraft.id]);
+      expect(await ids('&status=draft,issued')).toEqual([creditNote.id, later.id, early.id, aDraft.id]);
+      expect(await ids('&status=draft&status=issued&kind=invoice')).toEqual([later.id, early.id, aDraft.id]);
+      expect(await ids('&kind=credit_note')).toEqual([creditNote.id]);
+      expect(await ids('&issued_from=2025-01-01&issued_to=2025-01-31')).toEqual([early.id]);
+      expect(await ids('&issued_from=2025-01-11&kind=invoice')).toEqual([later.id]);
+      expect(await ids('&overdue_as_of=2025-03-01')).toEqual([early.id]);
+      expect(await ids('&overdue_as_of=2025-05-01')).toEqual([later.id, early.id]);
+
+      const summaries = (await t.call('GET', `/v1/invoices?partner_id=${listBuyer.id}&kind=invoice&status=issued`)).body.items;
+      expect(summaries).toEqual([
+        {
+          id: later.id,
+          kind: 'invoice',
+          status: 'issued',
+          number: 'LIST-000002',
+          partnershipId: partnerships.list,
+          sellerId: seller.id,
+          buyerId: listBuyer.id,
+          currency: 'EUR',
+          issueDate: '2025-03-10',
+          dueDate: '2025-04-09',
+          total: eur('36.00'),
+          amountDue: eur('36.00'),
+          paid: eur('0.00'),
+          credited: eur('12.00'),
+          outstanding: eur('24.00'),
+        },
+        expect.objectContaining({ id: early.id, number: 'LIST-000001', dueDate: '2025-02-09', total: eur('24.00'), outstanding: eur('24.00') }),
+      ]);
+
+      const first = await t.call('GET', `/v1/invoices?partner_id=${listBuyer.id}&limit=3`);
+      expect(first.body.items).toHaveLength(3);
+      expect(typeof first.body.nextCursor).toBe('string');
+      const second = await t.call('GET', `/v1/invoices?partner_id=${listBuyer.id}&limit=3&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+      expect(second.body).toEqual({ items: [expect.objectContaining({ id: aDraft.id })], nextCursor: null });
+    });
+
+    it('refuses malformed filters (400)', async () => {
+      for (const [query, path, code] of [
+        ['status=bogus', 'status', 'request.is_in'],
+        ['kind=receipt', 'kind', 'request.is_in'],
+        ['issued_from=2025-02-30', 'issued_from', 'date.malformed'],
+        ['overdue_as_of=yesterday', 'overdue_as_of', 'date.malformed'],
+        ['limit=0', 'limit', 'pagination.invalid_limit'],
+        ['cursor=garbage', 'cursor', 'pagination.invalid_cursor'],
+        ['color=blue', 'color', 'request.unknown_property'],
+      ]) {
+        const answer = await t.call('GET', `/v1/invoices?${query}`);
+        expect({ query, status: answer.status, issue: answer.body.errors?.[0] }).toEqual({ query, status: 400, issue: expect.objectContaining({ path, code }) });
+      }
+    });
+  });
+
+  describe('permissions and tenants', () => {
+    it('lets viewers only read, and integrators only read and create drafts', async () => {
+      const invoice = await issued(partnerships.main);
+      const byIntegrator = await draft(partnerships.main, simple, 'acme-integrator');
+      expect(byIntegrator).toMatchObject({ status: 'draft', totals: { amountDue: eur('24.00') } });
+      expect((await t.call('GET', `/v1/invoices/${byIntegrator.id}`, { as: 'acme-integrator' })).status).toBe(200);
+
+      const writes = [
+        ['POST', '/v1/invoices', { partnershipId: partnerships.main, ...simple }, 'invoices:create'],
+        ['PUT', `/v1/invoices/${byIntegrator.id}`, simple, 'invoices:write'],
+        ['POST', `/v1/invoices/${byIntegrator.id}/approve`, undefined, 'invoices:write'],
+        ['POST', `/v1/invoices/${byIntegrator.id}/issue`, undefined, 'invoices:write'],
+        ['POST', `/v1/invoices/${invoice.id}/void`, {}, 'invoices:write'],
+        ['POST', `/v1/invoices/${invoice.id}/mark-uncollectible`, undefined, 'invoices:write'],
+        ['POST', `/v1/invoices/${invoice.id}/credit-notes`, {}, 'invoices:write'],
+        ['POST', `/v1/invoices/${invoice.id}/payments`, { amount: '1.00', currency: 'EUR', receivedOn: '2026-03-15' }, 'payments:write'],
+      ] as const;
+      for (const caller of ['acme-viewer', 'acme-integrator'] as const) {
+        for (const [method, path, body, permission] of writes) {
+          if (caller === 'acme-integrator' && permission === 'invoices:create') continue;
+          const answer = await t.call(method, path, { as: caller, body });
+          expect({ caller, method, path, status: answer.status, code: answer.body.code, permission: answer.body.permission }).toEqual({
+            caller,
+            method,
+            path,
+            status: 403,
+            code: 'auth.forbidden',
+            permission,
+          });
+        }
+      }
+      expect((await get(invoice.id)).status).toBe('issued');
+      expect((await get(byIntegrator.id)).status).toBe('draft');
+      const anonymous = await t.call('GET', `/v1/invoices/${invoice.id}`, { as: null });
+      expect(anonymous.status).toBe(401);
+    });
+
+    it("keeps tenants apart: another tenant's invoice answers exactly like a missing one", async () => {
+      const invoice = await issued(partnerships.main);
+      const aDraft = await draft(partnerships.main);
+      const routes = [
+        ['GET', `/v1/invoices/${invoice.id}`],
+        ['PUT', `/v1/invoices/${aDraft.id}`, simple],
+        ['POST', `/v1/invoices/${aDraft.id}/approve`],
+        ['POST', `/v1/invoices/${aDraft.id}/issue`],
+        ['POST', `/v1/invoices/${invoice.id}/void`, { reason: 'Hijacked' }],
+        ['POST', `/v1/invoices/${invoice.id}/mark-uncollectible`],
+        ['POST', `/v1/invoices/${invoice.id}/credit-notes`, {}],
+        ['POST', `/v1/invoices/${invoice.id}/payments`, { amount: '24.00', currency: 'EUR', receivedOn: '2026-03-15' }],
+      ] as const;
+      for (const [method, path, body] of routes) {
+        const foreign = await t.call(method, path, { as: 'globex-admin', body });
+        const missing = await t.call(method, path.replace(/\/v1\/invoices\/[^/]+/, '/v1/invoices/no-such-invoice'), { as: 'globex-admin', body });
+        expect({ method, path, status: foreign.status, code: foreign.body.code }).toEqual({ method, path, status: 404, code: 'invoice.not_found' });
+        expect({ status: missing.status, code: missing.body.code }).toEqual({ status: 404, code: 'invoice.not_found' });
+      }
+      const drafted = await t.call('POST', '/v1/invoices', { as: 'globex-admin', body: { partnershipId: partnerships.main, ...simple } });
+      expect({ status: drafted.status, code: drafted.body.code }).toEqual({ status: 404, code: 'partnership.not_found' });
+      expect((await t.call('GET', `/v1/invoices?partner_id=${buyer.id}`, { as: 'globex-admin' })).body).toEqual({ items: [], nextCursor: null });
+
+      expect(await get(invoice.id)).toEqual(invoice);
+      expect(await get(aDraft.id)).toEqual(aDraft);
+    });
+  });
+
+  describe('idempotency', () => {
+    const countFor = async (partnerId: string) => (await t.call('GET', `/v1/invoices?partner_id=${partnerId}&limit=200`)).body.items.length as number;
+
+    it('replays a draft created with the same key and body, and refuses the key with another body (422)', async () => {
+      const before = await countFor(idemBuyer.id);
+      const key = randomUUID();
+      const body = { partnershipId: partnerships.idem, ...simple, notes: ['retry me'] };
+      const first = await t.call('POST', '/v1/invoices', { body, headers: { 'idempotency-key': key } });
+      expect(first.status).toBe(201);
+      expect(first.headers.get('idempotent-replayed')).toBeNull();
+
+      // Same body with its keys in another order: the same request.
+      const replay = await t.call('POST', '/v1/invoices', { body: { notes: ['retry me'], ...simple, partnershipId: partnerships.idem }, headers: { 'idempotency-key': key } });
+      expect(replay.status).toBe(201);
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+      expect(replay.headers.get('location')).toBe(first.headers.get('location'));
+      expect(replay.headers.get('etag')).toBe(first.headers.get('etag'));
+      expect(replay.body).toEqual(first.body);
+
+      const reused = await t.call('POST', '/v1/invoices', { body: { ...body, notes: ['another'] }, headers: { 'idempotency-key': key } });
+      expect(reused.status).toBe(422);
+      expect(reused.body.code).toBe('idempotency.key_reused');
+      expect(await countFor(idemBuyer.id)).toBe(before + 1);
+    });
+
+    it('creates one invoice when the same request is sent twice at once', async () => {
+      const before = await countFor(idemBuyer.id);
+      const key = randomUUID();
+      const body = { partnershipId: partnerships.idem, ...simple, notes: ['at once'] };
+      const answers = await Promise.all([0, 1].map(() => t.call('POST', '/v1/invoices', { body, headers: { 'idempotency-key': key } })));
+      const created = answers.filter((answer) => answer.status === 201 && answer.headers.get('idempotent-replayed') === null);
+      const others = answers.filter((answer) => !created.includes(answer));
+      expect(created).toHaveLength(1);
+      expect(others).toHaveLength(1);
+      const other = others[0];
+      if (other?.status === 201) {
+        expect(other.headers.get('idempotent-replayed')).toBe('true');
+        expect(other.body.id).toBe(created[0]?.body.id);
+      } else {
+        expect({ status: other?.status, code: other?.body.code }).toEqual({ status: 409, code: 'idempotency.in_progress' });
+        expect(other?.headers.get('retry-after')).toBe('1');
+      }
+      expect(await countFor(idemBuyer.id)).toBe(before + 1);
+    });
+
+    it('replays an issue with the same key, keeping its number', async () => {
+      const created = await draft(partnerships.idem);
+      const key = randomUUID();
+      const first = await t.call('POST', `/v1/invoices/${created.id}/issue`, { headers: { 'idempotency-key': key } });
+      expect(first.status).toBe(200);
+      const retried = await t.call('POST', `/v1/invoices/${created.id}/issue`, { headers: { 'idempotency-key': key } });
+      expect(retried.status).toBe(200);
+      expect(retried.headers.get('idempotent-replayed')).toBe('true');
+      expect(retried.body.number).toBe(first.body.number);
+      const withoutKey = await t.call('POST', `/v1/invoices/${created.id}/issue`);
+      expect(withoutKey.status).toBe(409);
+      expect(withoutKey.body.code).toBe('invoice.already_issued');
+    });
+
+    it('records a payment once when retried with the same key', async () => {
+      const invoice = await issued(partnerships.idem);
+      const key = randomUUID();
+      const body = { amount: '5.00', currency: 'EUR', receivedOn: '2026-03-15' };
+      const first = await t.call('POST', `/v1/invoices/${invoice.id}/payments`, { body, headers: { 'idempotency-key': key } });
+      const retried = await t.call('POST', `/v1/invoices/${invoice.id}/payments`, { body, headers: { 'idempotency-key': key } });
+      expect([first.status, retried.status]).toEqual([201, 201]);
+      expect(retried.body).toEqual(first.body);
+      expect((await get(invoice.id)).payments).toEqual([expect.objectContaining({ paymentId: first.body.id, amount: eur('5.00') })]);
+    });
+  });
+});

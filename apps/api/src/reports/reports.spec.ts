@@ -1,0 +1,258 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { ContactId, InvoiceState, PartnerState } from '@invoicing/invoice';
+import { InvoiceSeed } from '../payments/invoice-seed';
+import { startTestApi, type TestApi } from '../testing/harness';
+
+const eur = (amount: string) => ({ amount, currency: 'EUR' });
+const usd = (amount: string) => ({ amount, currency: 'USD' });
+
+/**
+ * The dataset (every line at VAT 20 %, so a total is 1.2 × net):
+ *
+ * | doc | buyer | cur | issued     | due (terms)    | total   | what happened        | outstanding |
+ * |-----|-------|-----|------------|----------------|---------|----------------------|-------------|
+ * | A   | B1    | EUR | 2026-06-05 | 2026-07-05 n30 | 1200.00 | paid 200.00          | 1000.00     |
+ * | B   | B1    | EUR | 2026-07-10 | 2026-08-09 n30 |  600.00 | —                    |  600.00     |
+ * | C   | B2    | EUR | 2026-07-20 | 2026-08-04 n15 |  360.00 | —                    |  360.00     |
+ * | D   | B1    | USD | 2026-07-25 | 2026-08-24 n30 |  240.00 | —                    |  240.00     |
+ * | E   | B2    | EUR | 2026-07-28 | 2026-08-12 n15 |  120.00 | paid in full         |    0        |
+ * | F   | B2    | EUR | 2026-07-30 | 2026-08-14 n15 |   60.00 | void                 |    0        |
+ *
+ * B1 is created before B2, so its rows come first. Jonas (B1's first contact) is named on A and B, Mia on nothing.
+ */
+describe('reports over HTTP', () => {
+  let t: TestApi;
+  let b1: PartnerState;
+  let b2: PartnerState;
+  let docs: Record<'A' | 'B' | 'C' | 'D' | 'E' | 'F', InvoiceState>;
+
+  beforeAll(async () => {
+    t = await startTestApi('reports');
+    const seed = new InvoiceSeed(t);
+    b1 = await seed.buyer('Nordwind GmbH', [{ name: 'Jonas Weber' }, { name: 'Mia Richter' }]);
+    b2 = await seed.buyer('Südwind AG');
+    const b1Eur = await seed.partnership(b1.id);
+    const b1Usd = await seed.partnership(b1.id, 'USD');
+    const b2Eur = await seed.partnership(b2.id, 'EUR', 15);
+    const jonas = b1.contacts[0]?.id as ContactId;
+    const A = await seed.invoice(b1Eur, '1000', '2026-06-05', jonas);
+    await seed.pay(b1.id, A.id, '200.00', '2026-07-01');
+    const B = await seed.invoice(b1Eur, '500', '2026-07-10', jonas);
+    const C = await seed.invoice(b2Eur, '300', '2026-07-20');
+    const D = await seed.invoice(b1Usd, '200', '2026-07-25');
+    const E = await seed.invoice(b2Eur, '100', '2026-07-28');
+    await seed.pay(b2.id, E.id, '120.00', '2026-08-01');
+    const F = await seed.invoice(b2Eur, '50', '2026-07-30');
+    await seed.void(F.id);
+    docs = { A, B, C, D, E, F };
+    // A few dozen writes on FerretDB: longer than the 5 s hook timeout this run applies (the api project's testTimeout is not used).
+  }, 60_000);
+  afterAll(() => t?.close());
+
+  /** Names the invoices of a list by their letter in the dataset. */
+  const names = (items: { id: string }[]) => items.map((item) => Object.entries(docs).find(([, doc]) => doc.id === item.id)?.[0] ?? item.id);
+
+  describe('GET /v1/reports/past-due', () => {
+    it('lists what buyers still owe past the due date, oldest due date first, with the days past due', async () => {
+      const answer = await t.call('GET', '/v1/reports/past-due?as_of=2026-09-01', { as: 'acme-viewer' });
+      expect(answer.status).toBe(200);
+      expect(answer.body.asOf).toBe('2026-09-01');
+      expect(answer.body.nextCursor).toBeNull();
+      expect(names(answer.body.items)).toEqual(['A', 'C', 'B', 'D']);
+      expect(answer.body.items.map((row: { dueDate: string; daysPastDue: number }) => [row.dueDate, row.daysPastDue])).toEqual([
+        ['2026-07-05', 58],
+        ['2026-08-04', 28],
+        ['2026-08-09', 23],
+        ['2026-08-24', 8],
+      ]);
+      expect(answer.body.items[0]).toMatchObject({
+        id: docs.A.id,
+        kind: 'invoice',
+        status: 'partially_paid',
+        number: docs.A.number,
+        buyerId: b1.id,
+        buyerContactId: b1.contacts[0]?.id,
+        currency: 'EUR',
+        issueDate: '2026-06-05',
+        total: eur('1200.00'),
+        amountDue: eur('1200.00'),
+        paid: eur('200.00'),
+        credited: eur('0.00'),
+        outstanding: eur('1000.00'),
+      });
+      expect(answer.body.items[3]).toMatchObject({ status: 'issued', currency: 'USD', outstanding: usd('240.00') });
+      expect(answer.body.items[0]).not.toHaveProperty('tenantId');
+    });
+
+    it('sorts by due date descending, filters by buyer, and leaves out invoices not yet due on the date', async () => {
+      expect(names((await t.call('GET', '/v1/reports/past-due?as_of=2026-09-01&sort=due_date.desc')).body.items)).toEqual(['D', 'B', 'C', 'A']);
+      expect(names((await t.call('GET', `/v1/reports/past-due?as_of=2026-09-01&partner_id=${b2.id}`)).body.items)).toEqual(['C']);
+      const early = await t.call('GET', '/v1/reports/past-due?as_of=2026-08-05');
+      expect(early.body.items.map((row: { id: string; daysPastDue: number }) => [names([row])[0], row.daysPastDue])).toEqual([
+        ['A', 31],
+        ['C', 1],
+      ]);
+      // Due that very day is not yet past due.
+      expect(names((await t.call('GET', '/v1/reports/past-due?as_of=2026-07-05')).body.items)).toEqual([]);
+    });
+
+    it('pages with a cursor, every row exactly once', async () => {
+      const first = await t.call('GET', '/v1/reports/past-due?as_of=2026-09-01&limit=3', { as: 'acme-integrator' });
+      expect(names(first.body.items)).toEqual(['A', 'C', 'B']);
+      expect(typeof first.body.nextCursor).toBe('string');
+      const second = await t.call('GET', `/v1/reports/past-due?as_of=2026-09-01&limit=3&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+      expect(names(second.body.items)).toEqual(['D']);
+      expect(second.body.nextCursor).toBeNull();
+    });
+
+    it('judges lateness on today when as_of is absent, and says which day that was', async () => {
+      const answer = await t.call('GET', '/v1/reports/past-due');
+      expect(answer.status).toBe(200);
+      expect(answer.body.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      // The seeded due dates are all before the day these tests were written (2026-11-29).
+      expect(names(answer.body.items)).toEqual(['A', 'C', 'B', 'D']);
+    });
+
+    it('refuses a malformed as_of, limit, sort or cursor with 400 naming the parameter', async () => {
+      for (const [query, path] of [
+        ['as_of=2026-02-30', 'as_of'],
+        ['as_of=15/09/2026', 'as_of'],
+        ['as_of=2026-09-01T00:00:00Z', 'as_of'],
+        ['limit=0', 'limit'],
+        ['limit=201', 'limit'],
+        ['limit=1.5', 'limit'],
+        ['sort=amount.asc', 'sort'],
+        ['sort=due_date', 'sort'],
+        ['color=blue', 'color'],
+      ] as const) {
+        const answer = await t.call('GET', `/v1/reports/past-due?${query}`);
+        expect({ query, status: answer.status, code: answer.body.code, paths: answer.body.errors?.map((issue: { path: string }) => issue.path) }).toEqual({
+          query,
+          status: 400,
+          code: 'request.invalid',
+          paths: [path],
+        });
+      }
+      const cursor = await t.call('GET', '/v1/reports/past-due?cursor=bm90IGEgY3Vyc29y');
+      expect(cursor.body).toMatchObject({ status: 400, code: 'pagination.invalid_cursor' });
+    });
+  });
+
+  describe('GET /v1/reports/monthly-summary', () => {
+    it('sums what was issued in the month per currency, leaving void invoices out', async () => {
+      const answer = await t.call('GET', '/v1/reports/monthly-summary?month=2026-07', { as: 'acme-viewer' });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({
+        month: '2026-07',
+        rows: [
+          { currency: 'EUR', invoiceCount: 3, invoiceTotal: eur('1080.00'), creditNoteCount: 0, creditNoteTotal: eur('0.00'), net: eur('1080.00') },
+          { currency: 'USD', invoiceCount: 1, invoiceTotal: usd('240.00'), creditNoteCount: 0, creditNoteTotal: usd('0.00'), net: usd('240.00') },
+        ],
+      });
+      expect((await t.call('GET', '/v1/reports/monthly-summary?month=2026-06')).body.rows).toEqual([
+        { currency: 'EUR', invoiceCount: 1, invoiceTotal: eur('1200.00'), creditNoteCount: 0, creditNoteTotal: eur('0.00'), net: eur('1200.00') },
+      ]);
+      expect((await t.call('GET', '/v1/reports/monthly-summary?month=2026-05')).body).toEqual({ month: '2026-05', rows: [] });
+    });
+
+    it('narrows to one partner', async () => {
+      expect((await t.call('GET', `/v1/reports/monthly-summary?month=2026-07&partner_id=${b2.id}`)).body.rows).toEqual([
+        { currency: 'EUR', invoiceCount: 2, invoiceTotal: eur('480.00'), creditNoteCount: 0, creditNoteTotal: eur('0.00'), net: eur('480.00') },
+      ]);
+    });
+
+    it('refuses a missing or malformed month', async () => {
+      for (const query of ['', 'month=2026-13', 'month=2026-7', 'month=July']) {
+        const answer = await t.call('GET', `/v1/reports/monthly-summary?${query}`);
+        expect({ query, status: answer.status, paths: answer.body.errors?.map((issue: { path: string }) => issue.path) }).toEqual({ query, status: 400, paths: ['month'] });
+      }
+    });
+  });
+
+  describe('GET /v1/reports/aging', () => {
+    it('puts each buyer\'s outstanding amounts in buckets of days past due', async () => {
+      const early = await t.call('GET', '/v1/reports/aging?as_of=2026-08-05', { as: 'acme-viewer' });
+      expect(early.status).toBe(200);
+      const zeroEur = eur('0.00');
+      const zeroUsd = usd('0.00');
+      expect(early.body).toEqual({
+        asOf: '2026-08-05',
+        rows: [
+          { partnerId: b1.id, currency: 'EUR', current: eur('600.00'), days1To30: zeroEur, days31To60: eur('1000.00'), days61To90: zeroEur, over90: zeroEur, total: eur('1600.00') },
+          { partnerId: b1.id, currency: 'USD', current: usd('240.00'), days1To30: zeroUsd, days31To60: zeroUsd, days61To90: zeroUsd, over90: zeroUsd, total: usd('240.00') },
+          { partnerId: b2.id, currency: 'EUR', current: zeroEur, days1To30: eur('360.00'), days31To60: zeroEur, days61To90: zeroEur, over90: zeroEur, total: eur('360.00') },
+        ],
+      });
+
+      const late = await t.call('GET', '/v1/reports/aging?as_of=2026-10-15');
+      expect(late.body.rows).toEqual([
+        { partnerId: b1.id, currency: 'EUR', current: zeroEur, days1To30: zeroEur, days31To60: zeroEur, days61To90: eur('600.00'), over90: eur('1000.00'), total: eur('1600.00') },
+        { partnerId: b1.id, currency: 'USD', current: zeroUsd, days1To30: zeroUsd, days31To60: usd('240.00'), days61To90: zeroUsd, over90: zeroUsd, total: usd('240.00') },
+        { partnerId: b2.id, currency: 'EUR', current: zeroEur, days1To30: zeroEur, days31To60: zeroEur, days61To90: eur('360.00'), over90: zeroEur, total: eur('360.00') },
+      ]);
+    });
+
+    it('narrows to one buyer, and refuses a malformed as_of', async () => {
+      expect((await t.call('GET', `/v1/reports/aging?as_of=2026-10-15&partner_id=${b2.id}`)).body.rows.map((row: { partnerId: string; total: unknown }) => [row.partnerId, row.total])).toEqual([
+        [b2.id, eur('360.00')],
+      ]);
+      const bad = await t.call('GET', '/v1/reports/aging?as_of=2026-10-32');
+      expect(bad.body).toMatchObject({ status: 400, code: 'request.invalid', errors: [{ path: 'as_of', code: 'request.is_calendar_date' }] });
+    });
+  });
+
+  describe('GET /v1/reports/partner-totals', () => {
+    it('sums what each buyer was invoiced over the last n calendar months up to the as-of date', async () => {
+      const answer = await t.call('GET', '/v1/reports/partner-totals?months=2&as_of=2026-07-31', { as: 'acme-integrator' });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({
+        months: 2,
+        rows: [
+          { partnerId: b1.id, currency: 'EUR', invoiceCount: 2, total: eur('1800.00') },
+          { partnerId: b1.id, currency: 'USD', invoiceCount: 1, total: usd('240.00') },
+          { partnerId: b2.id, currency: 'EUR', invoiceCount: 2, total: eur('480.00') },
+        ],
+      });
+      // months=1 is the as-of date's month up to that day: only B (2026-07-10) by 2026-07-15.
+      expect((await t.call('GET', '/v1/reports/partner-totals?months=1&as_of=2026-07-15')).body.rows).toEqual([
+        { partnerId: b1.id, currency: 'EUR', invoiceCount: 1, total: eur('600.00') },
+      ]);
+    });
+
+    it('refuses months outside 1–36 and a malformed as_of', async () => {
+      for (const query of ['', 'months=0', 'months=37', 'months=two', 'months=2&as_of=yesterday']) {
+        const answer = await t.call('GET', `/v1/reports/partner-totals?${query}`);
+        expect({ query, status: answer.status, code: answer.body.code }).toEqual({ query, status: 400, code: 'request.invalid' });
+      }
+    });
+  });
+
+  describe('GET /v1/partners/:partnerId/contacts/last-seen', () => {
+    it('gives each contact of the partner the last issued invoice that named it, or null', async () => {
+      const answer = await t.call('GET', `/v1/partners/${b1.id}/contacts/last-seen`, { as: 'acme-viewer' });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({
+        rows: [
+          { contact: expect.objectContaining({ id: b1.contacts[0]?.id, name: 'Jonas Weber' }), lastInvoiceDate: '2026-07-10', lastInvoiceId: docs.B.id },
+          { contact: expect.objectContaining({ id: b1.contacts[1]?.id, name: 'Mia Richter' }), lastInvoiceDate: null, lastInvoiceId: null },
+        ],
+      });
+      expect((await t.call('GET', `/v1/partners/${b2.id}/contacts/last-seen`)).body).toEqual({ rows: [] });
+      const missing = await t.call('GET', '/v1/partners/no-such-partner/contacts/last-seen');
+      expect(missing.body).toMatchObject({ status: 404, code: 'partner.not_found' });
+    });
+  });
+
+  it('keeps tenants apart: another tenant sees none of these invoices, and this tenant\'s partner is missing to it', async () => {
+    const as = 'globex-admin';
+    expect((await t.call('GET', '/v1/reports/past-due?as_of=2026-09-01', { as })).body).toEqual({ asOf: '2026-09-01', items: [], nextCursor: null });
+    expect((await t.call('GET', `/v1/reports/past-due?as_of=2026-09-01&partner_id=${b1.id}`, { as })).body.items).toEqual([]);
+    expect((await t.call('GET', '/v1/reports/monthly-summary?month=2026-07', { as })).body).toEqual({ month: '2026-07', rows: [] });
+    expect((await t.call('GET', `/v1/reports/monthly-summary?month=2026-07&partner_id=${b1.id}`, { as })).body.rows).toEqual([]);
+    expect((await t.call('GET', '/v1/reports/aging?as_of=2026-10-15', { as })).body).toEqual({ asOf: '2026-10-15', rows: [] });
+    expect((await t.call('GET', '/v1/reports/partner-totals?months=36&as_of=2026-10-15', { as })).body).toEqual({ months: 36, rows: [] });
+    const contacts = await t.call('GET', `/v1/partners/${b1.id}/contacts/last-seen`, { as });
+    expect({ status: contacts.status, code: contacts.body.code }).toEqual({ status: 404, code: 'partner.not_found' });
+    expect((await t.call('GET', '/v1/reports/aging', { as: null })).status).toBe(401);
+  });
+});
