@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestApi, type TestApi } from '../testing/harness';
-import { InvoiceSeed } from './invoice-seed';
+import { InvoiceSeed } from '../testing/invoice-seed';
 
 const eur = (amount: string) => ({ amount, currency: 'EUR' });
 

@@ -14,7 +14,7 @@ import {
   type PartnerState,
   type PartnershipId,
 } from '@invoicing/invoice';
-import type { TestApi } from '../testing/harness';
+import type { TestApi } from './harness';
 
 const ADDRESS = { purpose: 'billing' as const, lines: ['Friedrichstraße 1'], city: 'Berlin', postalCode: '10117', countryCode: 'DE' };
 
