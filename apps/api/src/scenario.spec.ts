@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startTestApi, type TestApi } from './testing/harness';
+import { startTestApi, type Answer, type TestApi } from './testing/harness';
 
 const eur = (amount: string) => ({ amount, currency: 'EUR' });
 
@@ -15,7 +15,7 @@ describe('a full invoicing scenario', () => {
   afterAll(() => t?.close());
 
   it('partners → partnership → marketable → draft → issue → partial payment → past due → payment → paid → balance zero', async () => {
-    const ok = async (status: number, answer: Promise<{ status: number; body: any }>) => {
+    const ok = async (status: number, answer: Promise<Answer>) => {
       const { status: actual, body } = await answer;
       expect({ status: actual, code: body?.code }).toEqual({ status, code: undefined });
       return body;

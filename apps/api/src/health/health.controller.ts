@@ -5,6 +5,7 @@ import { Public } from '../auth/permissions';
 import { TokenVerifier } from '../auth/token-verifier';
 import { DATABASE, TOKEN_VERIFIER } from '../composition/tokens';
 import { HttpProblem } from '../http/problem';
+import { LivenessDto, ReadinessDto } from './health.dto';
 
 type Check = 'up' | 'down';
 
@@ -20,7 +21,7 @@ export class HealthController {
 
   @Get('live')
   @ApiOperation({ operationId: 'live', summary: 'Is the process running?', description: 'Answers 200 while the process serves HTTP; checks nothing else.' })
-  live(): { status: 'ok' } {
+  live(): LivenessDto {
     return { status: 'ok' };
   }
 
@@ -30,7 +31,7 @@ export class HealthController {
     summary: 'Can the API serve requests?',
     description: 'Checks the database (a ping) and Keycloak (the realm\'s signing keys). 200 when both answer, 503 otherwise, naming which is down.',
   })
-  async ready(): Promise<{ status: 'ok'; checks: Record<'database' | 'keycloak', Check> }> {
+  async ready(): Promise<ReadinessDto> {
     const [database, keycloak] = await Promise.allSettled([this.database.ping().then((up) => up || Promise.reject(new Error('no ping'))), this.verifier.keys()]);
     const checks = { database: state(database), keycloak: state(keycloak) };
     if (checks.database === 'down' || checks.keycloak === 'down') {

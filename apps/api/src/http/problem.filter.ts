@@ -43,7 +43,7 @@ function routeError(error: unknown, request: FastifyRequest, routes?: RouteTable
   if (!(error instanceof NotFoundException) || !routes) return error;
   const path = request.url.split('?')[0] ?? '/';
   const allowed = routes.methodsOf(path);
-  if (allowed.length > 0) {
+  if (allowed.length > 0 && !allowed.includes(request.method)) {
     return new HttpProblem(405, 'request.method_not_allowed', `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}.`, { allowed }, { allow: allowed.join(', ') });
   }
   return new HttpProblem(404, 'route.not_found', `There is no ${request.method} ${path} in this API; see /docs.`);

@@ -367,7 +367,7 @@ const list = ({ value }: { value: unknown }): unknown => (typeof value === 'stri
 export class ListInvoicesQueryDto {
   /**
    * Only documents in one of these statuses: comma-separated (`status=issued,partially_paid`) or repeated.
-   * @example "issued,partially_paid"
+   * @example ["issued", "partially_paid"]
    */
   @IsOptional()
   @Transform(list)

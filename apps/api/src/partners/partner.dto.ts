@@ -163,19 +163,23 @@ export class ContactInputDto {
 
 /** Changes to one contact: only the fields given change. */
 export class ContactChangesDto {
+  /** @example "Jeanne Martin-Leroy" */
   @IsOptional()
   @IsString()
   @MaxLength(200)
   name?: string;
 
+  /** @example "jeanne.martin@example.com" */
   @IsOptional()
   @IsString()
   email?: string;
 
+  /** @example "+33 1 23 45 67 89" */
   @IsOptional()
   @IsString()
   phone?: string;
 
+  /** @example "purchasing" */
   @IsOptional()
   @IsString()
   role?: string;

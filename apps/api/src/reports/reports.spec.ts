@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ContactId, InvoiceState, PartnerState } from '@invoicing/invoice';
-import { InvoiceSeed } from '../payments/invoice-seed';
+import { InvoiceSeed } from '../testing/invoice-seed';
 import { startTestApi, type TestApi } from '../testing/harness';
 
 const eur = (amount: string) => ({ amount, currency: 'EUR' });

@@ -1,0 +1,177 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { getMetadataStorage } from 'class-validator';
+import ts from 'typescript';
+import { DOCS_DIR, ERRORS_PAGE, Guide } from './guide';
+import { pluginSourceFiles } from './plugin-metadata';
+
+const root = path.resolve(__dirname, '../../../..');
+const CODE = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
+
+/** What an error class answers over HTTP (apps/api/src/http/problem.ts). */
+const STATUS_OF_ERROR: Record<string, number> = {
+  ValidationError: 400,
+  NotFoundError: 404,
+  ConflictError: 409,
+  InvalidStateError: 409,
+  DomainError: 422,
+  UnauthorizedProblem: 401,
+  ForbiddenProblem: 403,
+};
+
+interface Found {
+  readonly code: string;
+  /** Known when the code is given straight to an error's constructor; otherwise the page's word is taken. */
+  readonly status?: number;
+  readonly where: string;
+}
+
+function sourceFiles(): string[] {
+  const files: string[] = [];
+  const walk = (folder: string): void => {
+    for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+      const file = path.join(folder, entry.name);
+      if (entry.isDirectory()) {
+        // Test doubles raise nothing a client sees.
+        if (!['testing', 'node_modules', 'dist'].includes(entry.name)) walk(file);
+      } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') && !entry.name.endsWith('.d.ts') && !entry.name.includes('.contract.')) {
+        files.push(file);
+      }
+    }
+  };
+  for (const pkg of fs.readdirSync(path.join(root, 'packages'))) if (fs.existsSync(path.join(root, 'packages', pkg, 'src'))) walk(path.join(root, 'packages', pkg, 'src'));
+  walk(path.join(root, 'apps', 'api', 'src'));
+  return files;
+}
+
+function calleeName(call: ts.CallExpression | ts.NewExpression): string {
+  const callee = call.expression;
+  if (ts.isIdentifier(callee)) return callee.text;
+  if (ts.isPropertyAccessExpression(callee)) return `${ts.isIdentifier(callee.expression) ? `${callee.expression.text}.` : ''}${callee.name.text}`;
+  return callee.kind === ts.SyntaxKind.SuperKeyword ? 'super' : '';
+}
+
+function baseClassOf(node: ts.Node): string | undefined {
+  for (let current: ts.Node | undefined = node; current; current = current.parent) {
+    if (ts.isClassDeclaration(current)) {
+      const heritage = current.heritageClauses?.find((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+      return heritage && ts.isIdentifier(heritage) ? heritage.text : undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Every dotted code the code base can answer with: the string literals shaped like a code, less those that are
+ * something else by their place: event names (`raise(…)`), stored field paths (property names, `state.…`), types,
+ * comparisons, module names and issue paths.
+ */
+function codesInCode(): Found[] {
+  const found: Found[] = [];
+  for (const file of sourceFiles()) {
+    const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+    const visit = (node: ts.Node): void => {
+      if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && CODE.test(node.text)) {
+        const status = classify(node);
+        if (status !== 'not a code') {
+          const { line } = source.getLineAndCharacterOfPosition(node.getStart());
+          found.push({ code: node.text, status, where: `${path.relative(root, file)}:${line + 1}` });
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+  }
+  return found;
+}
+
+function classify(literal: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral): number | undefined | 'not a code' {
+  const parent = literal.parent;
+  if (/^(state|derived)\./.test(literal.text) || /\.(json|ya?ml|js|ts|md|html)$/.test(literal.text)) return 'not a code';
+  if ((ts.isPropertyAssignment(parent) && parent.name === literal) || ts.isElementAccessExpression(parent) || ts.isLiteralTypeNode(parent)) return 'not a code';
+  if (ts.isImportDeclaration(parent) || ts.isExportDeclaration(parent) || ts.isExternalModuleReference(parent)) return 'not a code';
+  if (ts.isBinaryExpression(parent) || ts.isCaseClause(parent)) return 'not a code';
+  // A list of strings only is a list of allowed values (`['due_date.asc', 'due_date.desc']`).
+  if (ts.isArrayLiteralExpression(parent) && parent.elements.every((element) => ts.isStringLiteralLike(element))) return 'not a code';
+  // Decorator arguments are allowed values (`@IsIn(['due_date.asc', …])`), not answers.
+  if (ts.findAncestor(literal, ts.isDecorator)) return 'not a code';
+  if (ts.isCallExpression(parent) || ts.isNewExpression(parent)) {
+    const name = calleeName(parent);
+    const position = parent.arguments?.indexOf(literal) ?? -1;
+    // Event names, and the field paths that issues are reported under.
+    if (name.endsWith('raise') || name === 'require' || ((name === 'attempt' || name === 'problem') && position === 0)) return 'not a code';
+    if (name === 'ValidationError.of') return position === 1 ? 400 : 'not a code';
+    if (name === 'HttpProblem' && position === 1) {
+      const status = parent.arguments?.[0];
+      return status && ts.isNumericLiteral(status) ? Number(status.text) : undefined;
+    }
+    if (name === 'NotFoundError') return 'not a code';
+    if (name === 'super') return STATUS_OF_ERROR[baseClassOf(literal) ?? ''];
+    if (name in STATUS_OF_ERROR) return name === 'ValidationError' ? 400 : STATUS_OF_ERROR[name];
+  }
+  return undefined;
+}
+
+/** `NotFoundError(resource, id)` answers `<resource>.not_found`; resources are named in the use cases. */
+function notFoundCodes(): string[] {
+  return ['partner', 'contact', 'marketable', 'partnership', 'invoice', 'payment'].map((resource) => `${resource}.not_found`);
+}
+
+/**
+ * The issue codes of a refused request body or query (`request.invalid`): one per class-validator constraint the DTOs
+ * use, named as apps/api/src/http/validation.ts names them.
+ */
+async function requestIssueCodes(): Promise<string[]> {
+  const classes: (abstract new (...args: never[]) => unknown)[] = [];
+  for (const file of pluginSourceFiles().filter((name) => name.endsWith('.dto.ts'))) {
+    const module = (await import(file)) as Record<string, unknown>;
+    for (const value of Object.values(module)) if (typeof value === 'function') classes.push(value as abstract new (...args: never[]) => unknown);
+  }
+  const storage = getMetadataStorage();
+  const constraints = classes.flatMap((target) =>
+    storage.getTargetValidationMetadatas(target, '', true, false).map((metadata) => (metadata.type === 'customValidation' ? (metadata.name ?? '') : metadata.type)),
+  );
+  const codes = [...constraints, 'whitelistValidation']
+    .filter((constraint) => constraint && constraint !== 'conditionalValidation')
+    .map((constraint) => (constraint === 'whitelistValidation' ? 'request.unknown_property' : `request.${constraint.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}`));
+  return [...new Set(codes)].sort();
+}
+
+function catalogue(): Map<string, string> {
+  const source = fs.readFileSync(path.join(DOCS_DIR, `${ERRORS_PAGE}.md`), 'utf8');
+  const rows = new Map<string, string>();
+  for (const match of source.matchAll(/^\|\s*`([^`]+)`\s*\|([^|]*)\|/gm)) rows.set(match[1] ?? '', (match[2] ?? '').trim());
+  return rows;
+}
+
+describe('the errors page (docs/errors.md)', () => {
+  const documented = catalogue();
+  const found = codesInCode();
+  if (process.env.PRINT_CODES) void requestIssueCodes().then((codes) => console.log(JSON.stringify(codes)));
+
+  it('lists every error code the code base can answer with', () => {
+    const missing = [...new Set([...found.map((entry) => entry.code), ...notFoundCodes()])].filter((code) => !documented.has(code)).sort();
+    const where = (code: string) => found.find((entry) => entry.code === code)?.where ?? 'NotFoundError';
+    expect(missing.map((code) => `${code} (${where(code)})`)).toEqual([]);
+  });
+
+  it('lists every issue code of a request the DTOs refuse', async () => {
+    const codes = await requestIssueCodes();
+    expect(codes.length).toBeGreaterThan(5);
+    expect(codes.filter((code) => !documented.has(code))).toEqual([]);
+  });
+
+  it('gives each code the status the API answers it with', () => {
+    const wrong = found
+      .filter((entry) => entry.status !== undefined && documented.has(entry.code) && !(documented.get(entry.code) ?? '').includes(String(entry.status)))
+      .map((entry) => `${entry.code}: the page says "${documented.get(entry.code)}", ${entry.where} answers ${entry.status}`);
+    expect([...new Set(wrong)]).toEqual([]);
+  });
+
+  it('gives each code its own anchor on the page', () => {
+    const page = Guide.load().page(ERRORS_PAGE);
+    expect(page?.codes).toEqual([...documented.keys()]);
+    expect(new Set(page?.codes).size).toBe(page?.codes.length);
+  });
+});

@@ -1,0 +1,90 @@
+/**
+ * Where the business docs explain what each part of the API does: the one table linking the reference and the guide
+ * both ways. A tag's operations link to the tag's page unless listed in OPERATION_SECTIONS; each linked section of
+ * the guide lists the operations that link to it. A spec checks every page and anchor exists.
+ */
+
+/** `page` or `page#anchor`, with `page` a file of docs/ without `.md`. */
+export type GuideRef = string;
+
+export interface TagDoc {
+  readonly name: string;
+  readonly description: string;
+  /** The guide page of the concept, e.g. `glossary#partner`; none for technical tags. */
+  readonly guide?: GuideRef;
+}
+
+/** In the order the reference lists them. */
+export const TAGS: readonly TagDoc[] = [
+  { name: 'Partners', description: 'The companies and people the tenant sells to and buys from, with their contacts.', guide: 'glossary#partner' },
+  { name: 'Marketables', description: 'The catalogue: the products and services invoice lines name, with their list prices and VAT.', guide: 'glossary#marketable' },
+  {
+    name: 'Partnerships',
+    description: 'A seller and a buyer doing business: currency, payment terms, numbering series, approval and delivery policies, price overrides.',
+    guide: 'glossary#partnership',
+  },
+  {
+    name: 'Invoices',
+    description: 'Invoices and credit notes through their lifecycle: draft, approval, issue (with a number), payment, void, write-off and credit.',
+    guide: 'invoice-lifecycle',
+  },
+  {
+    name: 'Partner account',
+    description: "Money received from a partner: payments, how they are applied to invoices, unapplied credit, refunds and the partner's balance.",
+    guide: 'payments-and-balances',
+  },
+  { name: 'Reports', description: 'Past due, monthly summary, aging, totals per partner and the last invoice of each contact.', guide: 'reports' },
+  { name: 'Health', description: 'Liveness and readiness for orchestrators and load balancers; no token needed.' },
+];
+
+/** Operations explained by sections of the guide rather than by their tag's page, by operation id. */
+export const OPERATION_SECTIONS: Readonly<Record<string, GuideRef | readonly GuideRef[]>> = {
+  replaceContacts: 'glossary#contact',
+  addContact: 'glossary#contact',
+  changeContact: 'glossary#contact',
+  removeContact: 'glossary#contact',
+  searchContacts: 'reports#contact-search',
+
+  createPartnership: ['glossary#partnership', 'numbering#format'],
+  changeTerms: ['glossary#partnership', 'payment-terms-and-due-dates'],
+
+  createInvoice: ['invoice-lifecycle#drafts', 'invoice-lifecycle#duplicate-detection', 'totals-taxes-and-rounding'],
+  updateInvoice: ['invoice-lifecycle#drafts', 'totals-taxes-and-rounding'],
+  getInvoice: ['invoice-lifecycle#states', 'totals-taxes-and-rounding'],
+  listInvoices: 'reports#invoice-list',
+  approveInvoice: 'invoice-lifecycle#approval',
+  issueInvoice: ['invoice-lifecycle#issue', 'numbering#rules', 'payment-terms-and-due-dates#the-due-date-given-on-the-draft-wins'],
+  voidInvoice: 'invoice-lifecycle#void',
+  markUncollectible: 'invoice-lifecycle#uncollectible',
+  creditInvoice: 'payments-and-balances#credit-notes',
+  payInvoice: 'payments-and-balances#recording-a-payment',
+
+  getBalance: 'payments-and-balances#the-partner-balance',
+  recordPayment: 'payments-and-balances#recording-a-payment',
+  listPayments: 'payments-and-balances#recording-a-payment',
+  getPayment: 'payments-and-balances#recording-a-payment',
+  applyPayment: 'payments-and-balances#applying-credit-later',
+  refundPartner: 'payments-and-balances#refunds',
+
+  getPastDue: 'reports#past-due',
+  getMonthlySummary: 'reports#monthly-summary',
+  getAging: 'reports#aging',
+  getPartnerTotals: 'reports#totals-per-partner',
+  getContactsLastSeen: 'reports#contacts-with-their-last-invoice-date',
+};
+
+/** Where roles and permissions are explained: every authenticated operation names the permission it needs. */
+export const ROLES_SECTION: GuideRef = 'tenancy#roles';
+
+/** The sections explaining an operation: its own, else its tag's page. */
+export function guideRefsOf(operationId: string, tag: string | undefined): readonly GuideRef[] {
+  const own = OPERATION_SECTIONS[operationId];
+  if (own !== undefined) return typeof own === 'string' ? [own] : own;
+  const page = TAGS.find((candidate) => candidate.name === tag)?.guide;
+  return page ? [page] : [];
+}
+
+export function splitRef(ref: GuideRef): { page: string; anchor: string | undefined } {
+  const [page = '', anchor] = ref.split('#');
+  return { page, anchor };
+}
