@@ -56,6 +56,15 @@ export default async () => {
           },
         ],
         [
+          import("../http/paging.dto"),
+          {
+            PageQueryDto: {
+              limit: { required: false, type: () => Number, description: "Page size." },
+              cursor: { required: false, type: () => String, description: "`nextCursor` of the previous page, with the same filters." },
+            },
+          },
+        ],
+        [
           import("../http/responses"),
           {
             MoneyDto: {
@@ -141,8 +150,6 @@ export default async () => {
               issued_from: { required: false, type: () => String, description: "Issued on or after this day (drafts never match a date filter).", example: "2026-01-01" },
               issued_to: { required: false, type: () => String, description: "Issued on or before this day.", example: "2026-03-31" },
               overdue_as_of: { required: false, type: () => String, description: "Only invoices past due on this day: still owed (`issued` or `partially_paid`) with a due date before it.", example: "2026-04-01" },
-              limit: { required: false, type: () => Number, description: "Page size, 1\u2013200 (default 50)." },
-              cursor: { required: false, type: () => String, description: "`nextCursor` of the previous page." },
             },
           },
         ],
@@ -214,8 +221,6 @@ export default async () => {
             },
             ListPartnersQueryDto: {
               status: { required: false, description: "Only partners in this status.", enum: ["active", "archived"] },
-              limit: { required: false, type: () => Number, description: "Page size, 1\u2013200 (default 50)." },
-              cursor: { required: false, type: () => String, description: "`nextCursor` of the previous page." },
             },
             SearchContactsQueryDto: {
               q: { required: true, type: () => String, description: "Part of a name, an email or a phone number (at least 2 characters).", example: "mart" },
@@ -479,8 +484,6 @@ export default async () => {
             },
             ListMarketablesQueryDto: {
               active: { required: false, description: "`true`: only marketables on offer; `false`: only deactivated ones; left out: all.", enum: ["true", "false"] },
-              limit: { required: false, type: () => Number, description: "Page size, 1\u2013200 (default 50)." },
-              cursor: { required: false, type: () => String, description: "`nextCursor` of the previous page." },
             },
           },
         ],
@@ -539,8 +542,6 @@ export default async () => {
             },
             ListPartnershipsQueryDto: {
               partner_id: { required: false, type: () => String, description: "Only the partnerships this partner is the seller or the buyer of." },
-              limit: { required: false, type: () => Number, description: "Page size, 1\u2013200 (default 50)." },
-              cursor: { required: false, type: () => String, description: "`nextCursor` of the previous page." },
             },
           },
         ],
@@ -605,8 +606,6 @@ export default async () => {
               reference: { required: false, type: () => String, description: "The transfer's reference.", example: "REFUND 2026-05-02", maxLength: 100 },
             },
             ListPaymentsQueryDto: {
-              limit: { required: false, type: () => Number, description: "Page size, 1\u2013200 (default 50).", minimum: 1, maximum: 200 },
-              cursor: { required: false, type: () => String, description: "`nextCursor` of the previous page." },
             },
           },
         ],
@@ -617,8 +616,6 @@ export default async () => {
               as_of: { required: false, type: () => String, description: "The day to judge lateness on; today (in the platform's time zone) when absent.", example: "2026-04-15" },
               partner_id: { required: false, type: () => String, description: "Only invoices to this buyer." },
               sort: { required: false, description: "By due date, oldest first (`due_date.asc`, the default) or newest first; ties in creation order.", enum: ["due_date.asc", "due_date.desc"] },
-              limit: { required: false, type: () => Number, description: "Page size, 1\u2013200 (default 50).", minimum: 1, maximum: 200 },
-              cursor: { required: false, type: () => String, description: "`nextCursor` of the previous page, with the same `as_of`, `partner_id` and `sort`." },
             },
             MonthlySummaryQueryDto: {
               month: { required: true, type: () => String, description: "The calendar month, by issue date.", example: "2026-03" },

@@ -1,6 +1,7 @@
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { INVOICE_STATUSES, VAT_CATEGORY_CODES, type InvoiceStatus, type VatCategoryCode } from '@invoicing/invoice';
+import { PageQueryDto } from '../http/paging.dto';
 
 /** A VAT category and rate (BT-151 / BT-152, BT-95 / BT-96). See the docs: totals, taxes and rounding. */
 export class VatCategoryDto {
@@ -364,7 +365,7 @@ export class RecordInvoicePaymentDto {
 /** A query parameter given once as a comma-separated list, or repeated. */
 const list = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.split(',').map((item) => item.trim()) : value);
 
-export class ListInvoicesQueryDto {
+export class ListInvoicesQueryDto extends PageQueryDto {
   /**
    * Only documents in one of these statuses: comma-separated (`status=issued,partially_paid`) or repeated.
    * @example ["issued", "partially_paid"]
@@ -409,14 +410,4 @@ export class ListInvoicesQueryDto {
   @IsString()
   overdue_as_of?: string;
 
-  /** Page size, 1–200 (default 50). */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  limit?: number;
-
-  /** `nextCursor` of the previous page. */
-  @IsOptional()
-  @IsString()
-  cursor?: string;
 }

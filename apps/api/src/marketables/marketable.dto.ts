@@ -1,7 +1,8 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { IsArray, IsIn, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
 // One VAT category schema in the API reference, shared with invoice lines.
 import { VatCategoryDto } from '../invoices/invoice.dto';
+import { PageQueryDto } from '../http/paging.dto';
 
 /** A list price in one currency: net, per unit of the marketable's `unitCode`. */
 export class PriceDto {
@@ -108,20 +109,10 @@ export class UpdateMarketableDto {
   defaultVat?: VatCategoryDto;
 }
 
-export class ListMarketablesQueryDto {
+export class ListMarketablesQueryDto extends PageQueryDto {
   /** `true`: only marketables on offer; `false`: only deactivated ones; left out: all. */
   @IsOptional()
   @IsIn(['true', 'false'])
   active?: 'true' | 'false';
 
-  /** Page size, 1–200 (default 50). */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  limit?: number;
-
-  /** `nextCursor` of the previous page. */
-  @IsOptional()
-  @IsString()
-  cursor?: string;
 }

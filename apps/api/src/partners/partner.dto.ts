@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, MaxLength, Min, Max, ValidateNested } from 'class-validator';
+import { PageQueryDto } from '../http/paging.dto';
 
 /** A postal address (EN 16931 BG-5 / BG-8). */
 export class PostalAddressDto {
@@ -253,22 +254,12 @@ export class ReplaceContactsDto {
   contacts!: ReplacementContactDto[];
 }
 
-export class ListPartnersQueryDto {
+export class ListPartnersQueryDto extends PageQueryDto {
   /** Only partners in this status. */
   @IsOptional()
   @IsIn(['active', 'archived'])
   status?: 'active' | 'archived';
 
-  /** Page size, 1–200 (default 50). */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  limit?: number;
-
-  /** `nextCursor` of the previous page. */
-  @IsOptional()
-  @IsString()
-  cursor?: string;
 }
 
 export class SearchContactsQueryDto {

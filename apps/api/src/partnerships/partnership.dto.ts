@@ -1,7 +1,8 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, ValidateIf, ValidateNested } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString, ValidateIf, ValidateNested } from 'class-validator';
 import { DELIVERY_FORMATS, type DeliveryFormat } from '@invoicing/invoice';
 import { PaymentTermsDto } from '../partners/partner.dto';
+import { PageQueryDto } from '../http/paging.dto';
 
 /** Whether invoices need someone's approval before they are issued. */
 export class ApprovalRuleDto {
@@ -131,20 +132,10 @@ export class PriceOverrideDto {
   unitPrice!: string;
 }
 
-export class ListPartnershipsQueryDto {
+export class ListPartnershipsQueryDto extends PageQueryDto {
   /** Only the partnerships this partner is the seller or the buyer of. */
   @IsOptional()
   @IsString()
   partner_id?: string;
 
-  /** Page size, 1–200 (default 50). */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  limit?: number;
-
-  /** `nextCursor` of the previous page. */
-  @IsOptional()
-  @IsString()
-  cursor?: string;
 }

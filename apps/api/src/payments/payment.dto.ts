@@ -1,5 +1,5 @@
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsOptional, IsString, MaxLength } from 'class-validator';
+import { PageQueryDto } from '../http/paging.dto';
 
 /** The most invoices one request may name: a payment settling more is applied in several requests. */
 const MAX_NAMED_INVOICES = 100;
@@ -88,18 +88,5 @@ export class RefundCreditDto {
   reference?: string;
 }
 
-export class ListPaymentsQueryDto {
-  /** Page size, 1–200 (default 50). */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  // A literal, not MAX_PAGE_LIMIT: the Swagger plugin documents only literal bounds.
-  @Max(200)
-  limit?: number;
-
-  /** `nextCursor` of the previous page. */
-  @IsOptional()
-  @IsString()
-  cursor?: string;
-}
+/** A partner's payments, newest first, page by page. */
+export class ListPaymentsQueryDto extends PageQueryDto {}

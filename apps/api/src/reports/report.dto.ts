@@ -1,6 +1,7 @@
 import { parseCalendarDate, parseYearMonth } from '@invoicing/core';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min, ValidateBy, type ValidationOptions } from 'class-validator';
+import { PageQueryDto } from '../http/paging.dto';
 
 /** True when `parse` accepts the value: the domain's own parser decides, so the API never disagrees with it. */
 function parses(value: unknown, parse: (text: string) => unknown): boolean {
@@ -28,7 +29,7 @@ function IsYearMonth(options?: ValidationOptions): PropertyDecorator {
 
 export const PAST_DUE_SORTS = ['due_date.asc', 'due_date.desc'] as const;
 
-export class PastDueQueryDto {
+export class PastDueQueryDto extends PageQueryDto {
   /**
    * The day to judge lateness on; today (in the platform's time zone) when absent.
    * @example "2026-04-15"
@@ -47,19 +48,6 @@ export class PastDueQueryDto {
   @IsIn(PAST_DUE_SORTS)
   sort?: (typeof PAST_DUE_SORTS)[number];
 
-  /** Page size, 1–200 (default 50). */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  // Literal bounds (MAX_PAGE_LIMIT, MAX_TOTALS_MONTHS): the Swagger plugin documents only literals.
-  @Max(200)
-  limit?: number;
-
-  /** `nextCursor` of the previous page, with the same `as_of`, `partner_id` and `sort`. */
-  @IsOptional()
-  @IsString()
-  cursor?: string;
 }
 
 export class MonthlySummaryQueryDto {
