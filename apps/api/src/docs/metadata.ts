@@ -693,6 +693,7 @@ export default async () => {
               total: { required: true, type: () => t["../http/responses"].MoneyDto, description: "Sum of the invoices' totals with VAT; credit notes are not subtracted." },
             },
             PartnerTotalsReportDto: {
+              asOf: { required: true, type: () => String, description: "The day the period ends: `as_of`, or today in the platform's time zone.", example: "2026-09-01" },
               months: { required: true, type: () => Number, example: 3 },
               rows: { required: true, type: () => [t["../reports/report.response.dto"].PartnerTotalsDto], description: "By partner id, then currency code." },
             },

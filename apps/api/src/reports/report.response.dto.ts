@@ -95,6 +95,8 @@ export class PartnerTotalsDto {
 }
 
 export class PartnerTotalsReportDto {
+  /** The day the period ends: `as_of`, or today in the platform's time zone. @example "2026-09-01" */
+  asOf!: string;
   /** @example 3 */
   months!: number;
   /** By partner id, then currency code. */

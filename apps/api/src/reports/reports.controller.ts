@@ -111,9 +111,10 @@ export class ReportsController {
   @Get('partner-totals')
   @ApiProblems()
   async partnerTotals(@Tenant() tenantId: TenantId, @Query() query: PartnerTotalsQueryDto): Promise<PartnerTotalsReportDto> {
-    const rows = await this.partnerTotalsReport.execute({ tenantId, months: query.months, asOf: query.as_of });
+    const { asOf, months, rows } = await this.partnerTotalsReport.execute({ tenantId, months: query.months, asOf: query.as_of });
     return {
-      months: query.months,
+      asOf,
+      months,
       rows: rows.map((row) => ({ partnerId: row.partnerId, currency: row.currency, invoiceCount: row.invoiceCount, total: row.total.toJSON() })),
     };
   }

@@ -214,6 +214,7 @@ describe('reports over HTTP', () => {
       const answer = await t.call('GET', '/v1/reports/partner-totals?months=2&as_of=2026-07-31', { as: 'acme-integrator' });
       expect(answer.status).toBe(200);
       expect(answer.body).toEqual({
+        asOf: '2026-07-31',
         months: 2,
         rows: [
           { partnerId: b1.id, currency: 'EUR', invoiceCount: 2, total: eur('1800.00') },
@@ -258,7 +259,7 @@ describe('reports over HTTP', () => {
     expect((await t.call('GET', '/v1/reports/monthly-summary?month=2026-07', { as })).body).toEqual({ month: '2026-07', rows: [] });
     expect((await t.call('GET', `/v1/reports/monthly-summary?month=2026-07&partner_id=${b1.id}`, { as })).body.rows).toEqual([]);
     expect((await t.call('GET', '/v1/reports/aging?as_of=2026-10-15', { as })).body).toEqual({ asOf: '2026-10-15', rows: [] });
-    expect((await t.call('GET', '/v1/reports/partner-totals?months=36&as_of=2026-10-15', { as })).body).toEqual({ months: 36, rows: [] });
+    expect((await t.call('GET', '/v1/reports/partner-totals?months=36&as_of=2026-10-15', { as })).body).toEqual({ asOf: '2026-10-15', months: 36, rows: [] });
     const contacts = await t.call('GET', `/v1/partners/${b1.id}/contacts/last-seen`, { as });
     expect({ status: contacts.status, code: contacts.body.code }).toEqual({ status: 404, code: 'partner.not_found' });
     expect((await t.call('GET', '/v1/reports/aging', { as: null })).status).toBe(401);

@@ -350,7 +350,7 @@ describe('AgingReport', () => {
 describe('PartnerTotalsReport', () => {
   describe('execute', () => {
     const totals = async (months: number, asOf?: string) =>
-      (await s.use(PartnerTotalsReport).execute({ tenantId: s.tenantId, months, ...(asOf ? { asOf } : {}) })).map((row) => [
+      (await s.use(PartnerTotalsReport).execute({ tenantId: s.tenantId, months, ...(asOf ? { asOf } : {}) })).rows.map((row) => [
         row.partnerId === data.b1 ? 'B1' : 'B2',
         row.currency,
         row.invoiceCount,
@@ -392,6 +392,8 @@ describe('PartnerTotalsReport', () => {
 
       expect(await totals(1)).toEqual([]);
       expect(await totals(2)).toEqual([['B2', 'EUR', 1, '960.00']]);
+      const report = await s.use(PartnerTotalsReport).execute({ tenantId: s.tenantId, months: 2 });
+      expect({ asOf: report.asOf, months: report.months }).toEqual({ asOf: '2026-04-01', months: 2 });
     });
 
     it('accepts 36 months', async () => {

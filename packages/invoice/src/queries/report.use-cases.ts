@@ -129,11 +129,16 @@ export class PartnerTotalsReport {
   ) {}
 
   /** @throws ValidationError `report.invalid_months` */
-  async execute(query: { readonly tenantId: TenantId; readonly months: number; readonly asOf?: string }): Promise<PartnerTotals[]> {
+  async execute(query: {
+    readonly tenantId: TenantId;
+    readonly months: number;
+    readonly asOf?: string;
+  }): Promise<{ readonly asOf: CalendarDate; readonly months: number; readonly rows: PartnerTotals[] }> {
     if (!Number.isInteger(query.months) || query.months < 1 || query.months > MAX_TOTALS_MONTHS) {
       throw ValidationError.of('months', 'report.invalid_months', `months is a whole number from 1 to ${MAX_TOTALS_MONTHS}`);
     }
-    return this.queries.totalsPerPartner(query.tenantId, { months: query.months, asOf: asOfDate(query.asOf, this.clock, this.settings) });
+    const asOf = asOfDate(query.asOf, this.clock, this.settings);
+    return { asOf, months: query.months, rows: await this.queries.totalsPerPartner(query.tenantId, { months: query.months, asOf }) };
   }
 }
 
