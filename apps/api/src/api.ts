@@ -13,6 +13,7 @@ import { ApiModule } from './composition/api.module';
 import { LoggingEventPublisher } from './composition/event-log';
 import type { ApiConfig } from './config';
 import { mountDocs } from './docs/docs-site';
+import { problemTypeBase } from './docs/guide';
 import { EtagInterceptor } from './http/etag';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { PinoNestLogger } from './http/nest-logger';
@@ -34,9 +35,6 @@ export interface ApiOptions {
   /** Where the logs go (default: stdout, JSON lines). */
   readonly logDestination?: pino.DestinationStream;
 }
-
-/** The URL of the problem-type descriptions, on the docs site. */
-export const problemTypeBase = (config: ApiConfig) => `${config.publicUrl}/docs/guide/errors`;
 
 /**
  * Builds and starts the API: connects to the database (creating missing indexes), builds the one inversify
@@ -98,7 +96,7 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
 
   const instance = app.getHttpAdapter().getInstance();
   const routes = new RouteTable();
-  const typeBase = `${config.publicUrl}/docs/guide/errors`;
+  const typeBase = problemTypeBase(config.publicUrl);
   instance.addHook('onRoute', (route) => routes.add(route.method, route.url));
   instance.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);

@@ -3,7 +3,7 @@ import { CreateInvoiceDraft, UpdateInvoiceDraft, ApproveInvoice, IssueInvoice, V
 import { CreateMarketable, UpdateMarketable, SetMarketableActive, GetMarketable, ListMarketables } from './marketable/marketable.use-cases';
 import { CreatePartner, UpdatePartner, ReplaceContacts, AddContact, UpdateContact, RemoveContact, ArchivePartner, GetPartner, ListPartners, SearchContacts } from './partner/partner.use-cases';
 import { CreatePartnership, UpdatePartnershipTerms, SetPriceOverride, ChangePartnershipStatus, GetPartnership, ListPartnerships } from './partnership/partnership.use-cases';
-import { RecordPayment, ApplyPayment, RefundCredit, GetPayment, ListPayments } from './payment/payment.use-cases';
+import { RecordPayment, PayInvoice, ApplyPayment, RefundCredit, GetPayment, ListPayments } from './payment/payment.use-cases';
 import { ListInvoices, PastDueReport, MonthlySummaryReport, AgingReport, PartnerTotalsReport, PartnerContactsReport, GetPartnerBalance } from './queries/report.use-cases';
 import { RelayEvents } from './shared/relay-events.use-case';
 import { DEFAULT_SETTINGS, INVOICING_SETTINGS, type InvoicingSettings } from './shared/use-case-support';
@@ -14,7 +14,7 @@ export const INVOICE_USE_CASES = [
   CreateMarketable, UpdateMarketable, SetMarketableActive, GetMarketable, ListMarketables,
   CreatePartnership, UpdatePartnershipTerms, SetPriceOverride, ChangePartnershipStatus, GetPartnership, ListPartnerships,
   LineResolver, CreateInvoiceDraft, UpdateInvoiceDraft, ApproveInvoice, IssueInvoice, VoidInvoice, MarkInvoiceUncollectible, CreateCreditNote, GetInvoice,
-  RecordPayment, ApplyPayment, RefundCredit, GetPayment, ListPayments,
+  RecordPayment, PayInvoice, ApplyPayment, RefundCredit, GetPayment, ListPayments,
   ListInvoices, PastDueReport, MonthlySummaryReport, AgingReport, PartnerTotalsReport, PartnerContactsReport, GetPartnerBalance,
   RelayEvents,
 ] as const;

@@ -5,7 +5,7 @@ import { PERMISSIONS } from '../auth/permissions';
 import type { ApiConfig } from '../config';
 import { HttpProblem } from '../http/problem';
 import { sendProblem } from '../http/problem.filter';
-import { DOCS_DIR, ERRORS_PAGE, GUIDE_PATH, Guide, INDEX_PAGE, urlOf, type GuideLinks } from './guide';
+import { DOCS_DIR, ERRORS_PAGE, GUIDE_PATH, Guide, INDEX_PAGE, problemTypeBase, urlOf, type GuideLinks } from './guide';
 import { ROLES_SECTION, splitRef } from './guide-links';
 import { buildOpenApiDocument, operationLink, operationLinks, operationsOf, permissionOf, rolesWith } from './openapi-document';
 import { DOCUMENT_PATH, GUIDE_CONTENT_SECURITY_POLICY, HEADER_CSS, REFERENCE_PATH, guidePageHtml, permissionsTableHtml, siteHeader, type PermissionRow } from './site-layout';
@@ -69,7 +69,7 @@ export function mountDocs(app: NestFastifyApplication, config: ApiConfig, option
     },
   });
 
-  const typeBase = `${config.publicUrl}${urlOf(ERRORS_PAGE)}`;
+  const typeBase = problemTypeBase(config.publicUrl);
   const servePage = (slug: string, request: FastifyRequest, reply: FastifyReply) => {
     const html = site().pages.get(slug);
     if (html === undefined) {

@@ -124,6 +124,11 @@ export function urlOf(slug: string, anchor?: string): string {
   return `${slug === INDEX_PAGE ? GUIDE_PATH : `${GUIDE_PATH}/${slug}`}${anchor ? `#${anchor}` : ''}`;
 }
 
+/** Where every problem `type` points: the errors page, one anchor per code (`<base>#<code>`). */
+export function problemTypeBase(publicUrl: string): string {
+  return `${publicUrl}${urlOf(ERRORS_PAGE)}`;
+}
+
 /** The index first, then the pages in the order the index lists them, then any other (e.g. errors). */
 function order(pages: GuidePage[], index: string): GuidePage[] {
   const listed = [...index.matchAll(/\]\(([a-z0-9-]+)\.md[)#]/g)].map((match) => match[1]);

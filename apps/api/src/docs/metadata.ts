@@ -77,6 +77,29 @@ export default async () => {
           },
         ],
         [
+          import("../payments/payment.dto"),
+          {
+            RecordPaymentDto: {
+              amount: { required: true, type: () => String, description: "Above zero, as a decimal string in the currency's precision.", example: "1500.00" },
+              currency: { required: true, type: () => String, description: "ISO 4217 code.", example: "EUR" },
+              receivedOn: { required: true, type: () => String, description: "The day the money arrived; applications are dated with it.", example: "2026-04-20" },
+              reference: { required: false, type: () => String, description: "Bank reference, cheque number \u2026", example: "SEPA 2026-04-20 NORDWIND", maxLength: 100 },
+              applyTo: { required: false, type: () => [String], description: "Invoices to pay, in this order; without it the payment goes to the partner's oldest receivables in its currency.\nAn empty list applies nothing: the whole payment stays unapplied credit.", example: ["0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b"] },
+            },
+            ApplyPaymentDto: {
+              applyTo: { required: false, type: () => [String], description: "Invoices to pay, in this order; without it the credit goes to the partner's oldest receivables in the payment's currency.", example: ["0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b"] },
+            },
+            RefundCreditDto: {
+              amount: { required: true, type: () => String, description: "Above zero and at most the partner's unapplied credit in the currency.", example: "244.00" },
+              currency: { required: true, type: () => String, example: "EUR" },
+              refundedOn: { required: true, type: () => String, example: "2026-05-02" },
+              reference: { required: false, type: () => String, description: "The transfer's reference.", example: "REFUND 2026-05-02", maxLength: 100 },
+            },
+            ListPaymentsQueryDto: {
+            },
+          },
+        ],
+        [
           import("../invoices/invoice.dto"),
           {
             VatCategoryDto: {
@@ -109,10 +132,12 @@ export default async () => {
               charges: { required: false, type: () => [t["../invoices/invoice.dto"].AllowanceChargeDto] },
               vat: { required: false, type: () => t["../invoices/invoice.dto"].VatCategoryDto },
             },
-            DraftContentDto: {
-              lines: { required: true, type: () => [t["../invoices/invoice.dto"].DraftLineDto], description: "A draft may have no lines yet; issuing needs at least one.", maxItems: 10000 },
+            DocumentAllowancesAndChargesDto: {
               allowances: { required: false, type: () => [t["../invoices/invoice.dto"].DocumentAllowanceChargeDto] },
               charges: { required: false, type: () => [t["../invoices/invoice.dto"].DocumentAllowanceChargeDto] },
+            },
+            DraftContentDto: {
+              lines: { required: true, type: () => [t["../invoices/invoice.dto"].DraftLineDto], description: "A draft may have no lines yet; issuing needs at least one.", maxItems: 10000 },
               issueDate: { required: false, type: () => String, description: "BT-2, planned: the day of issue when left out.", example: "2026-03-01" },
               dueDate: { required: false, type: () => String, description: "BT-9: computed from the payment terms at issue when left out.", example: "2026-03-31" },
               purchaseOrderReference: { required: false, type: () => String, description: "BT-13", example: "PO-2026-117" },
@@ -132,16 +157,10 @@ export default async () => {
             },
             CreateCreditNoteDto: {
               lines: { required: false, type: () => [t["../invoices/invoice.dto"].DraftLineDto], description: "The lines to credit; left out, all the invoice's lines, allowances and charges.", maxItems: 10000 },
-              allowances: { required: false, type: () => [t["../invoices/invoice.dto"].DocumentAllowanceChargeDto] },
-              charges: { required: false, type: () => [t["../invoices/invoice.dto"].DocumentAllowanceChargeDto] },
               reason: { required: false, type: () => String, description: "Why the invoice is credited; becomes a note of the credit note (BT-22).", example: "Returned goods" },
               externalReference: { required: false, type: () => String, description: "Your own reference of the credit note; unique together with the invoices' of the same seller and buyer.", example: "ERP-CN-0007", maxLength: 100 },
             },
             RecordInvoicePaymentDto: {
-              amount: { required: true, type: () => String, description: "A decimal string above zero. What exceeds the invoice's outstanding amount stays on the payment as the buyer's\nunapplied credit.", example: "24.00" },
-              currency: { required: true, type: () => String, description: "ISO 4217 code: the invoice's currency.", example: "EUR" },
-              receivedOn: { required: true, type: () => String, description: "The day the money was received.", example: "2026-03-15" },
-              reference: { required: false, type: () => String, description: "Bank reference, cheque number \u2026", example: "SEPA-REF-8841", maxLength: 100 },
             },
             ListInvoicesQueryDto: {
               status: { required: false, type: () => [Object], description: "Only documents in one of these statuses: comma-separated (`status=issued,partially_paid`) or repeated.", example: ["issued", "partially_paid"], enum: ["draft", "issued", "partially_paid", "paid", "void", "uncollectible", "credited"], isArray: true },
@@ -587,29 +606,6 @@ export default async () => {
           },
         ],
         [
-          import("../payments/payment.dto"),
-          {
-            RecordPaymentDto: {
-              amount: { required: true, type: () => String, description: "Above zero, as a decimal string in the currency's precision.", example: "1500.00" },
-              currency: { required: true, type: () => String, description: "ISO 4217 code.", example: "EUR" },
-              receivedOn: { required: true, type: () => String, description: "The day the money arrived; applications are dated with it.", example: "2026-04-20" },
-              reference: { required: false, type: () => String, description: "Bank reference, cheque number \u2026", example: "SEPA 2026-04-20 NORDWIND", maxLength: 100 },
-              applyTo: { required: false, type: () => [String], description: "Invoices to pay, in this order; without it the payment goes to the partner's oldest receivables in its currency.\nAn empty list applies nothing: the whole payment stays unapplied credit.", example: ["0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b"] },
-            },
-            ApplyPaymentDto: {
-              applyTo: { required: false, type: () => [String], description: "Invoices to pay, in this order; without it the credit goes to the partner's oldest receivables in the payment's currency.", example: ["0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b"] },
-            },
-            RefundCreditDto: {
-              amount: { required: true, type: () => String, description: "Above zero and at most the partner's unapplied credit in the currency.", example: "244.00" },
-              currency: { required: true, type: () => String, example: "EUR" },
-              refundedOn: { required: true, type: () => String, example: "2026-05-02" },
-              reference: { required: false, type: () => String, description: "The transfer's reference.", example: "REFUND 2026-05-02", maxLength: 100 },
-            },
-            ListPaymentsQueryDto: {
-            },
-          },
-        ],
-        [
           import("../reports/report.dto"),
           {
             PastDueQueryDto: {
@@ -635,26 +631,8 @@ export default async () => {
           import("../reports/report.response.dto"),
           {
             PastDueInvoiceDto: {
-              id: { required: true, type: () => String, example: "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b" },
-              kind: { required: true, description: "Always `invoice`: credit notes are never past due.", enum: ["invoice", "credit_note"] },
-              status: { required: true, type: () => String, description: "`issued` or `partially_paid`." },
-              number: { required: false, type: () => String, example: "INV-2026-000042" },
-              partnershipId: { required: true, type: () => String },
-              sellerId: { required: true, type: () => String },
-              buyerId: { required: true, type: () => String },
-              buyerContactId: { required: false, type: () => String },
-              currency: { required: true, type: () => String, example: "EUR" },
-              issueDate: { required: false, type: () => String, example: "2026-02-14" },
               dueDate: { required: true, type: () => String, example: "2026-03-16" },
               daysPastDue: { required: true, type: () => Number, description: "As-of date \u2212 due date, in calendar days.", example: 30 },
-              externalReference: { required: false, type: () => String },
-              purchaseOrderReference: { required: false, type: () => String },
-              total: { required: true, type: () => t["../http/responses"].MoneyDto, description: "Total with VAT (BT-112)." },
-              amountDue: { required: true, type: () => t["../http/responses"].MoneyDto, description: "Amount due at issue (BT-115)." },
-              paid: { required: true, type: () => t["../http/responses"].MoneyDto },
-              credited: { required: true, type: () => t["../http/responses"].MoneyDto },
-              outstanding: { required: true, type: () => t["../http/responses"].MoneyDto },
-              possibleDuplicateOf: { required: false, type: () => String, description: "Set when an invoice with the same buyer and total was issued within three days." },
             },
             PastDuePageDto: {
               asOf: { required: true, type: () => String, description: "The date lateness was judged on (today when `as_of` was not given).", example: "2026-04-15" },

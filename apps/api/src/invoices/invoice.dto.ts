@@ -1,7 +1,9 @@
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { INVOICE_STATUSES, VAT_CATEGORY_CODES, type InvoiceStatus, type VatCategoryCode } from '@invoicing/invoice';
+import { OmitType } from '@nestjs/swagger';
 import { PageQueryDto } from '../http/paging.dto';
+import { RecordPaymentDto } from '../payments/payment.dto';
 
 /** A VAT category and rate (BT-151 / BT-152, BT-95 / BT-96). See the docs: totals, taxes and rounding. */
 export class VatCategoryDto {
@@ -178,15 +180,8 @@ export class DraftLineDto {
   vat?: VatCategoryDto;
 }
 
-/** The content of a draft. An update replaces all of it: what is left out is removed. */
-export class DraftContentDto {
-  /** A draft may have no lines yet; issuing needs at least one. */
-  @IsArray()
-  @ArrayMaxSize(10_000)
-  @ValidateNested({ each: true })
-  @Type(() => DraftLineDto)
-  lines!: DraftLineDto[];
-
+/** Document-level allowances and charges (BG-20, BG-21), on a draft and on a credit note. */
+export class DocumentAllowancesAndChargesDto {
   @IsOptional()
   @IsArray()
   @ValidateNested({ each: true })
@@ -198,6 +193,17 @@ export class DraftContentDto {
   @ValidateNested({ each: true })
   @Type(() => DocumentAllowanceChargeDto)
   charges?: DocumentAllowanceChargeDto[];
+}
+
+/** The content of a draft. An update replaces all of it: what is left out is removed. */
+export class DraftContentDto extends DocumentAllowancesAndChargesDto {
+  /** A draft may have no lines yet; issuing needs at least one. */
+  @IsArray()
+  @ArrayMaxSize(10_000)
+  @ValidateNested({ each: true })
+  @Type(() => DraftLineDto)
+  lines!: DraftLineDto[];
+
 
   /**
    * BT-2, planned: the day of issue when left out.
@@ -289,7 +295,7 @@ export class VoidInvoiceDto {
 }
 
 /** A credit note: without `lines`, a full credit of the invoice; with, a credit of those lines only. */
-export class CreateCreditNoteDto {
+export class CreateCreditNoteDto extends DocumentAllowancesAndChargesDto {
   /** The lines to credit; left out, all the invoice's lines, allowances and charges. */
   @IsOptional()
   @IsArray()
@@ -298,17 +304,6 @@ export class CreateCreditNoteDto {
   @Type(() => DraftLineDto)
   lines?: DraftLineDto[];
 
-  @IsOptional()
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => DocumentAllowanceChargeDto)
-  allowances?: DocumentAllowanceChargeDto[];
-
-  @IsOptional()
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => DocumentAllowanceChargeDto)
-  charges?: DocumentAllowanceChargeDto[];
 
   /**
    * Why the invoice is credited; becomes a note of the credit note (BT-22).
@@ -328,39 +323,8 @@ export class CreateCreditNoteDto {
   externalReference?: string;
 }
 
-/** Money received from the invoice's buyer for this invoice. */
-export class RecordInvoicePaymentDto {
-  /**
-   * A decimal string above zero. What exceeds the invoice's outstanding amount stays on the payment as the buyer's
-   * unapplied credit.
-   * @example "24.00"
-   */
-  @IsString()
-  amount!: string;
-
-  /**
-   * ISO 4217 code: the invoice's currency.
-   * @example "EUR"
-   */
-  @IsString()
-  currency!: string;
-
-  /**
-   * The day the money was received.
-   * @example "2026-03-15"
-   */
-  @IsString()
-  receivedOn!: string;
-
-  /**
-   * Bank reference, cheque number …
-   * @example "SEPA-REF-8841"
-   */
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  reference?: string;
-}
+/** Money received from the invoice's buyer for this invoice: a partner's payment, without `applyTo`. */
+export class RecordInvoicePaymentDto extends OmitType(RecordPaymentDto, ['applyTo'] as const) {}
 
 /** A query parameter given once as a comma-separated list, or repeated. */
 const list = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.split(',').map((item) => item.trim()) : value);

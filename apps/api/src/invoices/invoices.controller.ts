@@ -9,8 +9,7 @@ import {
   IssueInvoice,
   ListInvoices,
   MarkInvoiceUncollectible,
-  Payment,
-  RecordPayment,
+  PayInvoice,
   UpdateInvoiceDraft,
   VoidInvoice,
   type ContactId,
@@ -41,7 +40,8 @@ import {
   VoidInvoiceDto,
   type DraftLineDto,
 } from './invoice.dto';
-import { PaymentDto } from '../payments/payment.response.dto';
+import { paymentView } from '../payments/payment-view';
+import type { PaymentDto } from '../payments/payment.response.dto';
 import { InvoiceDto, InvoicePageDto, InvoiceSummaryDto } from './invoice.response.dto';
 
 /**
@@ -61,7 +61,7 @@ export class InvoicesController {
     private readonly createCreditNote: CreateCreditNote,
     private readonly getInvoice: GetInvoice,
     private readonly listInvoices: ListInvoices,
-    private readonly recordPayment: RecordPayment,
+    private readonly payInvoice: PayInvoice,
   ) {}
 
   /**
@@ -264,23 +264,20 @@ export class InvoicesController {
     @Body() body: RecordInvoicePaymentDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<PaymentDto> {
-    // Paying an invoice is recording a payment from its buyer that names it: the use case then checks that the
-    // invoice takes payments in that currency before anything is stored.
-    const invoice = await this.getInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId });
-    const payment = await this.recordPayment.execute({ ...body, tenantId, partnerId: invoice.buyerId, applyTo: [invoice.id] });
+    const payment = await this.payInvoice.execute({ ...body, tenantId, invoiceId: invoiceId as InvoiceId });
     void reply.header('location', `/v1/payments/${payment.id}`);
-    // The same resource as GET /v1/payments/:paymentId, with the unapplied credit the aggregate derives.
-    return { ...view<Omit<PaymentDto, 'unapplied'>>(payment), unapplied: Payment.restore(payment).unapplied.toJSON() };
+    // The same resource as GET /v1/payments/:paymentId.
+    return paymentView(payment);
   }
 }
 
-/** The DTO's ids are plain strings; the domain's are branded. */
 /** The stored invoice with the amounts the aggregate derives from it: paid, credited, still owed. */
 function invoiceView(state: InvoiceState): InvoiceDto {
   const invoice = Invoice.restore(state);
   return { ...view<InvoiceDto>(state), paid: invoice.paidAmount.toJSON(), credited: invoice.creditedAmount.toJSON(), outstanding: invoice.outstanding.toJSON() };
 }
 
+/** The DTO's ids are plain strings; the domain's are branded. */
 function draftInput(content: DraftContentDto): DraftInput {
   const { lines, sellerContactId, buyerContactId, ...rest } = content;
   return { ...rest, lines: lines.map(lineInput), sellerContactId: sellerContactId as ContactId | undefined, buyerContactId: buyerContactId as ContactId | undefined };

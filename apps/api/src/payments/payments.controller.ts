@@ -6,27 +6,20 @@ import {
   GetPartnerBalance,
   GetPayment,
   ListPayments,
-  Payment,
   RecordPayment,
   RefundCredit,
   type InvoiceId,
   type PartnerId,
   type PaymentId,
-  type PaymentState,
 } from '@invoicing/invoice';
 import type { FastifyReply } from 'fastify';
 import { Requires } from '../auth/permissions';
 import { Tenant } from '../auth/auth.guard';
 import { Idempotent } from '../http/idempotency.interceptor';
 import { ApiIdempotent, ApiProblems } from '../http/openapi';
-import { view } from '../http/responses';
 import { ApplyPaymentDto, ListPaymentsQueryDto, RecordPaymentDto, RefundCreditDto } from './payment.dto';
+import { paymentView } from './payment-view';
 import { PartnerBalanceDto, PaymentDto, PaymentPageDto, RefundDto } from './payment.response.dto';
-
-/** The stored payment plus its unapplied credit, which the state leaves for the aggregate to derive. */
-function paymentView(state: PaymentState): PaymentDto {
-  return { ...view<Omit<PaymentDto, 'unapplied'>>(state), unapplied: Payment.restore(state).unapplied.toJSON() };
-}
 
 const invoiceIds = (ids: string[] | undefined): InvoiceId[] | undefined => ids as InvoiceId[] | undefined;
 

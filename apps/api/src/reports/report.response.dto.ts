@@ -1,39 +1,13 @@
 import { MoneyDto, PageDto } from '../http/responses';
+import { InvoiceSummaryDto } from '../invoices/invoice.response.dto';
 import { ContactDto } from '../partners/partner.response.dto';
 
 /** A past-due invoice: its list row, its due date and how late it is. */
-export class PastDueInvoiceDto {
-  /** @example "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b" */
-  id!: string;
-  /** Always `invoice`: credit notes are never past due. */
-  kind!: 'invoice' | 'credit_note';
-  /** `issued` or `partially_paid`. */
-  status!: string;
-  /** @example "INV-2026-000042" */
-  number?: string;
-  partnershipId!: string;
-  sellerId!: string;
-  buyerId!: string;
-  buyerContactId?: string;
-  /** @example "EUR" */
-  currency!: string;
-  /** @example "2026-02-14" */
-  issueDate?: string;
+export class PastDueInvoiceDto extends InvoiceSummaryDto {
   /** @example "2026-03-16" */
-  dueDate!: string;
+  declare dueDate: string;
   /** As-of date − due date, in calendar days. @example 30 */
   daysPastDue!: number;
-  externalReference?: string;
-  purchaseOrderReference?: string;
-  /** Total with VAT (BT-112). */
-  total!: MoneyDto;
-  /** Amount due at issue (BT-115). */
-  amountDue!: MoneyDto;
-  paid!: MoneyDto;
-  credited!: MoneyDto;
-  outstanding!: MoneyDto;
-  /** Set when an invoice with the same buyer and total was issued within three days. */
-  possibleDuplicateOf?: string;
 }
 
 export class PastDuePageDto extends PageDto {

@@ -12,7 +12,7 @@ import type { InvoiceId, PartnerId, PartnershipId, PaymentId } from '../shared/i
 import { createInMemoryAdapters } from '../testing/in-memory/in-memory-adapters';
 import { SCENARIO_BUYER, SCENARIO_TERMS, createScenario, type Scenario } from '../testing/scenario';
 import type { PaymentState } from './payment';
-import { ApplyPayment, GetPayment, ListPayments, RecordPayment, RefundCredit } from './payment.use-cases';
+import { ApplyPayment, GetPayment, ListPayments, PayInvoice, RecordPayment, RefundCredit } from './payment.use-cases';
 
 const OTHER_TENANT = tenantId('tenant-b');
 
@@ -80,6 +80,36 @@ async function payments(partnerId: PartnerId = s.buyer.id): Promise<PaymentState
 function balance(partnerId: PartnerId = s.buyer.id) {
   return s.use(GetPartnerBalance).execute({ tenantId: s.tenantId, partnerId });
 }
+
+describe('PayInvoice', () => {
+  describe('execute', () => {
+    const pay = (invoiceId: InvoiceId, amount: string, tenant = s.tenantId) =>
+      s.use(PayInvoice).execute({ tenantId: tenant, invoiceId, amount, currency: 'EUR', receivedOn: '2026-03-10', reference: 'SEPA-1' });
+
+    it('records a payment from the invoice\'s buyer, applied to it; the excess stays as the buyer\'s credit', async () => {
+      const older = await invoice('50.00', '2026-01-05');
+      const paid = await invoice('100.00', '2026-02-01');
+
+      const payment = await pay(paid.id, '130.00');
+
+      expect(payment).toMatchObject({ partnerId: s.buyer.id, reference: 'SEPA-1' });
+      expect(applications(payment)).toEqual([[paid.id, '100.00']]);
+      expect(unapplied(payment)).toBe('30.00');
+      expect(await state(paid.id)).toEqual({ status: 'paid', outstanding: '0.00' });
+      // Only the named invoice: the buyer's older receivable is left for the credit to be applied on purpose.
+      expect(await state(older.id)).toEqual({ status: 'issued', outstanding: '50.00' });
+    });
+
+    it('fails with invoice.not_found and stores nothing for an unknown or another tenant\'s invoice', async () => {
+      const ours = await invoice('10.00', '2026-01-05');
+
+      for (const [invoiceId, tenant] of [['id-999999' as InvoiceId, s.tenantId], [ours.id, OTHER_TENANT]] as const) {
+        await expect(pay(invoiceId, '10.00', tenant)).rejects.toEqual(error('NotFoundError', 'invoice.not_found'));
+      }
+      expect(await payments()).toEqual([]);
+    });
+  });
+});
 
 describe('RecordPayment', () => {
   describe('execute', () => {

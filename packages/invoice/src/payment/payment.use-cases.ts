@@ -96,6 +96,25 @@ export class RecordPayment {
   }
 }
 
+/** Records money received for one invoice: a payment from the invoice's buyer, applied to that invoice. */
+@injectable()
+export class PayInvoice {
+  constructor(
+    @inject(INVOICE_REPOSITORY) private readonly invoices: InvoiceRepository,
+    @inject(RecordPayment) private readonly recordPayment: RecordPayment,
+  ) {}
+
+  /**
+   * What exceeds the invoice's outstanding amount stays on the payment as the buyer's unapplied credit.
+   * @throws NotFoundError `invoice.not_found`; whatever RecordPayment throws for a payment naming the invoice
+   */
+  async execute(command: Omit<ReceivedPayment, 'partnerId'> & { readonly tenantId: TenantId; readonly invoiceId: InvoiceId }): Promise<PaymentState> {
+    const { invoiceId, ...received } = command;
+    const invoice = await load(this.invoices, command.tenantId, invoiceId, 'invoice');
+    return this.recordPayment.execute({ ...received, partnerId: invoice.buyerId, applyTo: [invoice.id] });
+  }
+}
+
 /** Applies a payment's unapplied credit to invoices (named, or the partner's oldest receivables). */
 @injectable()
 export class ApplyPayment {
