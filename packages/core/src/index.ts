@@ -3,7 +3,7 @@
  * Framework-free; safe to use in any Node service or browser.
  * @packageDocumentation
  */
-export { DomainError, ValidationError, NotFoundError, ConflictError, InvalidStateError, collectIssues } from './errors/domain-error';
+export { DomainError, ValidationError, NotFoundError, ConflictError, InvalidStateError, atPath, collectIssues } from './errors/domain-error';
 export type { ErrorDetails, ValidationIssue } from './errors/domain-error';
 export { ISO_4217_CODES } from './money/iso-4217';
 export { currencyOf, isCurrencyCode, parseCurrencyCode } from './money/currency';
@@ -33,5 +33,7 @@ export type { Id, IdGenerator, TenantId } from './ids/id';
 export { EVENT_PUBLISHER } from './events/domain-event';
 export type { DomainEvent, EventPublisher } from './events/domain-event';
 export { AggregateRoot } from './events/aggregate-root';
+export { definedFields } from './objects/defined-fields';
+export type { DefinedFields } from './objects/defined-fields';
 export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, decodeCursor, encodeCursor, pageLimit, pageOf } from './pagination/page';
 export type { Cursor, Page, PageRequest } from './pagination/page';

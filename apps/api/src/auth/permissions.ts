@@ -2,18 +2,18 @@ import { SetMetadata } from '@nestjs/common';
 import type { Role } from './principal';
 
 /** What an endpoint needs; roles grant permissions (docs/tenancy.md, "Roles"). */
-export const PERMISSIONS = ['read', 'partners:write', 'marketables:write', 'partnerships:write', 'invoices:create', 'invoices:write', 'payments:write', 'files:exchange'] as const;
+export const PERMISSIONS = ['read', 'partners:write', 'marketables:write', 'partnerships:write', 'invoices:create', 'invoices:write', 'payments:write'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 /**
- * viewer reads; accountant writes invoices and payments; integrator (machine clients) creates invoices and exchanges
- * files; admin does everything, including partners, partnerships and marketables.
+ * viewer reads; accountant writes invoices and payments; integrator (machine clients) reads and creates invoices; admin
+ * does everything, including partners, partnerships and marketables.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: PERMISSIONS,
   accountant: ['read', 'invoices:create', 'invoices:write', 'payments:write'],
   viewer: ['read'],
-  integrator: ['read', 'invoices:create', 'files:exchange'],
+  integrator: ['read', 'invoices:create'],
 };
 
 export function isAllowed(roles: readonly Role[], permission: Permission): boolean {

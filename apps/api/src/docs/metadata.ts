@@ -762,7 +762,7 @@ export default async () => {
           },
         ],
         [
-          import("../payments/payments.controller"),
+          import("../payments/partner-account.controller"),
           {
             PartnerAccountController: {
               balance: { summary: "Get a partner's balance", description: "Per currency: the outstanding amount of the partner's receivable invoices, its unapplied credit, and the balance\n(outstanding \u2212 credit; negative when the tenant owes the partner). Currencies with neither are left out.", type: t["../payments/payment.response.dto"].PartnerBalanceDto },
@@ -770,6 +770,11 @@ export default async () => {
               list: { summary: "List a partner's payments", description: "Newest first, page by page: pass `nextCursor` back as `cursor`.", type: t["../payments/payment.response.dto"].PaymentPageDto },
               refund: { summary: "Refund unapplied credit", description: "Pays part of the partner's unapplied credit in a currency back to it, drawing on its payments oldest first; the\nanswer lists the payments drawn on. A refund larger than the credit is refused and nothing is refunded. Every\nrequest is a new refund: retry with the same `Idempotency-Key`, never without.", type: t["../payments/payment.response.dto"].RefundDto },
             },
+          },
+        ],
+        [
+          import("../payments/payments.controller"),
+          {
             PaymentsController: {
               get: { summary: "Get a payment", description: "The payment with the invoices it paid, the refunds drawn on it and its unapplied credit.", type: t["../payments/payment.response.dto"].PaymentDto },
               apply: { summary: "Apply a payment's credit", description: "Applies the payment's unapplied credit to the invoices named in `applyTo`, in that order, or by default to the\npartner's oldest receivables in the payment's currency, each for what it still owes. A payment pays an invoice\nat most once, and a payment without credit left applies nothing. Answers with the payment as it is now.", type: t["../payments/payment.response.dto"].PaymentDto },

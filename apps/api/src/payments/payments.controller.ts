@@ -1,134 +1,14 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Cursor, TenantId } from '@invoicing/core';
-import {
-  ApplyPayment,
-  GetPartnerBalance,
-  GetPayment,
-  ListPayments,
-  RecordPayment,
-  RefundCredit,
-  type InvoiceId,
-  type PartnerId,
-  type PaymentId,
-} from '@invoicing/invoice';
-import type { FastifyReply } from 'fastify';
+import type { TenantId } from '@invoicing/core';
+import { ApplyPayment, GetPayment, type InvoiceId, type PaymentId } from '@invoicing/invoice';
 import { Requires } from '../auth/permissions';
 import { Tenant } from '../auth/auth.guard';
 import { Idempotent } from '../http/idempotency.interceptor';
 import { ApiIdempotent, ApiProblems } from '../http/openapi';
-import { ApplyPaymentDto, ListPaymentsQueryDto, RecordPaymentDto, RefundCreditDto } from './payment.dto';
+import { ApplyPaymentDto } from './payment.dto';
 import { paymentView } from './payment-view';
-import { PartnerBalanceDto, PaymentDto, PaymentPageDto, RefundDto } from './payment.response.dto';
-
-const invoiceIds = (ids: string[] | undefined): InvoiceId[] | undefined => ids as InvoiceId[] | undefined;
-
-/**
- * The partner account: what a partner owes or is owed per currency, the payments it made and refunds of its credit.
- * See Payments and balances (/docs/guide/payments-and-balances).
- */
-@ApiTags('Partner account')
-@Controller('v1/partners')
-export class PartnerAccountController {
-  constructor(
-    private readonly getPartnerBalance: GetPartnerBalance,
-    private readonly recordPayment: RecordPayment,
-    private readonly listPayments: ListPayments,
-    private readonly refundCredit: RefundCredit,
-  ) {}
-
-  /**
-   * Get a partner's balance
-   *
-   * Per currency: the outstanding amount of the partner's receivable invoices, its unapplied credit, and the balance
-   * (outstanding − credit; negative when the tenant owes the partner). Currencies with neither are left out.
-   */
-  @Get(':partnerId/balance')
-  @ApiProblems(404)
-  async balance(@Tenant() tenantId: TenantId, @Param('partnerId') partnerId: string): Promise<PartnerBalanceDto> {
-    const balances = await this.getPartnerBalance.execute({ tenantId, partnerId: partnerId as PartnerId });
-    return {
-      balances: balances.map((row) => ({
-        currency: row.currency,
-        outstanding: row.outstanding.toJSON(),
-        unappliedCredit: row.unappliedCredit.toJSON(),
-        balance: row.balance.toJSON(),
-      })),
-    };
-  }
-
-  /**
-   * Record a payment
-   *
-   * Records money received from the partner and applies it at once: to the invoices named in `applyTo`, in that
-   * order, or by default to the partner's oldest receivables in the payment's currency. Each invoice gets what it
-   * still owes; the rest stays on the payment as unapplied credit. If a named invoice cannot take the payment,
-   * nothing is recorded. The answer's `Location` names the new payment.
-   */
-  @Post(':partnerId/payments')
-  @Idempotent()
-  @Requires('payments:write')
-  @ApiIdempotent()
-  @ApiProblems(404)
-  async record(
-    @Tenant() tenantId: TenantId,
-    @Param('partnerId') partnerId: string,
-    @Body() body: RecordPaymentDto,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<PaymentDto> {
-    const payment = await this.recordPayment.execute({
-      tenantId,
-      partnerId: partnerId as PartnerId,
-      amount: body.amount,
-      currency: body.currency,
-      receivedOn: body.receivedOn,
-      reference: body.reference,
-      applyTo: invoiceIds(body.applyTo),
-    });
-    void reply.header('location', `/v1/payments/${payment.id}`);
-    return paymentView(payment);
-  }
-
-  /**
-   * List a partner's payments
-   *
-   * Newest first, page by page: pass `nextCursor` back as `cursor`.
-   */
-  @Get(':partnerId/payments')
-  @ApiProblems(404)
-  async list(@Tenant() tenantId: TenantId, @Param('partnerId') partnerId: string, @Query() query: ListPaymentsQueryDto): Promise<PaymentPageDto> {
-    const page = await this.listPayments.execute({
-      tenantId,
-      partnerId: partnerId as PartnerId,
-      page: { limit: query.limit, cursor: query.cursor as Cursor | undefined },
-    });
-    return { items: page.items.map(paymentView), nextCursor: page.nextCursor };
-  }
-
-  /**
-   * Refund unapplied credit
-   *
-   * Pays part of the partner's unapplied credit in a currency back to it, drawing on its payments oldest first; the
-   * answer lists the payments drawn on. A refund larger than the credit is refused and nothing is refunded. Every
-   * request is a new refund: retry with the same `Idempotency-Key`, never without.
-   */
-  @Post(':partnerId/refunds')
-  @Idempotent()
-  @Requires('payments:write')
-  @ApiIdempotent()
-  @ApiProblems(404)
-  async refund(@Tenant() tenantId: TenantId, @Param('partnerId') partnerId: string, @Body() body: RefundCreditDto): Promise<RefundDto> {
-    const refund = await this.refundCredit.execute({
-      tenantId,
-      partnerId: partnerId as PartnerId,
-      amount: body.amount,
-      currency: body.currency,
-      refundedOn: body.refundedOn,
-      reference: body.reference,
-    });
-    return { refundId: refund.refundId, amount: refund.amount.toJSON(), payments: [...refund.payments] };
-  }
-}
+import { PaymentDto } from './payment.response.dto';
 
 /** Payments by id, and applying their credit to invoices. */
 @ApiTags('Partner account')
@@ -164,6 +44,6 @@ export class PaymentsController {
   @ApiIdempotent()
   @ApiProblems(404)
   async apply(@Tenant() tenantId: TenantId, @Param('paymentId') paymentId: string, @Body() body: ApplyPaymentDto): Promise<PaymentDto> {
-    return paymentView(await this.applyPayment.execute({ tenantId, paymentId: paymentId as PaymentId, applyTo: invoiceIds(body.applyTo) }));
+    return paymentView(await this.applyPayment.execute({ tenantId, paymentId: paymentId as PaymentId, applyTo: body.applyTo as InvoiceId[] | undefined }));
   }
 }
