@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ValidationError, parseCalendarDate, type CalendarDate, type Cursor, type TenantId } from '@invoicing/core';
+import { atPath, parseCalendarDate, type CalendarDate, type Cursor, type TenantId } from '@invoicing/core';
 import {
   ApproveInvoice,
   CreateCreditNote,
@@ -290,9 +290,5 @@ function lineInput(line: DraftLineDto): DraftLineInput {
 
 /** A calendar-date query parameter, refused under its own name when it is no real day. */
 function calendarDate(path: string, value: string): CalendarDate {
-  try {
-    return parseCalendarDate(value);
-  } catch (error) {
-    throw error instanceof ValidationError ? error.prefixed(path) : error;
-  }
+  return atPath(path, () => parseCalendarDate(value));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConflictError, DomainError, InvalidStateError, NotFoundError, ValidationError, collectIssues } from './domain-error';
+import { ConflictError, DomainError, InvalidStateError, NotFoundError, ValidationError, atPath, collectIssues } from './domain-error';
 
 function thrownBy(fn: () => unknown): unknown {
   try {
@@ -134,6 +134,26 @@ describe('InvalidStateError', () => {
       expect(error.name).toBe('InvalidStateError');
       expect(error.code).toBe('invoice.already_issued');
     });
+  });
+});
+
+describe('atPath', () => {
+  it('returns what the parser returns', () => {
+    expect(atPath('rate', () => 20)).toBe(20);
+  });
+
+  it('reports the issues of a ValidationError under the path', () => {
+    const error = thrownBy(() => atPath('instalments.1', () => { throw ValidationError.of('percent', 'decimal.malformed', 'bad'); }));
+
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues.map((issue) => issue.path)).toEqual(['instalments.1.percent']);
+    expect((error as ValidationError).code).toBe('decimal.malformed');
+  });
+
+  it('lets any other error through unchanged', () => {
+    const notFound = new NotFoundError('partner', 'p-1');
+
+    expect(thrownBy(() => atPath('partner', () => { throw notFound; }))).toBe(notFound);
   });
 });
 

@@ -75,6 +75,22 @@ export class InvalidStateError extends DomainError {
 }
 
 /**
+ * Runs `parse` and reports a ValidationError it throws under `path` (its issues prefixed, e.g. `rate` or `lines.2`):
+ * the one way the issues of a parser, which knows only its own field, get the path the caller knows them by.
+ * Any other error passes through unchanged. To report every bad field at once rather than the first, use {@link collectIssues}.
+ *
+ * @example
+ * const rate = atPath('rate', () => decimal(input.rate));
+ */
+export function atPath<T>(path: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw error instanceof ValidationError ? error.prefixed(path) : error;
+  }
+}
+
+/**
  * Runs `build`, which wraps each field's parsing in `attempt(path, fn)`: a ValidationError thrown by `fn` is kept
  * (its issues prefixed with `path`) and `attempt` returns `undefined`; once `build` returns, all issues found are thrown
  * as one ValidationError, so that callers see every bad field at once rather than one per attempt.
@@ -90,10 +106,10 @@ export function collectIssues<T>(build: (attempt: <V>(path: string, fn: () => V)
   const issues: ValidationIssue[] = [];
   const attempt = <V>(path: string, fn: () => V): V | undefined => {
     try {
-      return fn();
+      return atPath(path, fn);
     } catch (error) {
       if (error instanceof ValidationError) {
-        issues.push(...error.prefixed(path).issues);
+        issues.push(...error.issues);
         return undefined;
       }
       throw error;

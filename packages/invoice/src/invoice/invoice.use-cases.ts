@@ -5,6 +5,7 @@ import {
   InvalidStateError,
   ValidationError,
   addDays,
+  atPath,
   formatDecimal,
   parseCalendarDate,
   today,
@@ -113,7 +114,7 @@ export class CreateInvoiceDraft {
     const { tenantId } = command;
     const partnership = await load(this.partnerships, tenantId, command.partnershipId, 'partnership');
     const now = this.clock.now();
-    const plannedIssueDate = command.issueDate === undefined ? today(this.clock, this.settings.timeZone) : parseField('issueDate', () => parseCalendarDate(command.issueDate as string));
+    const plannedIssueDate = command.issueDate === undefined ? today(this.clock, this.settings.timeZone) : atPath('issueDate', () => parseCalendarDate(command.issueDate as string));
     if (!partnership.isActiveOn(plannedIssueDate)) {
       throw new InvalidStateError('partnership.not_active', `partnership ${partnership.id} is not active on ${plannedIssueDate}`, {
         partnershipId: partnership.id,
@@ -356,14 +357,6 @@ export class GetInvoice {
   /** @throws NotFoundError `invoice.not_found` */
   async execute(query: { readonly tenantId: TenantId; readonly invoiceId: InvoiceId }): Promise<InvoiceState> {
     return (await load(this.invoices, query.tenantId, query.invoiceId, 'invoice')).toState();
-  }
-}
-
-function parseField<T>(path: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    throw error instanceof ValidationError ? error.prefixed(path) : error;
   }
 }
 

@@ -1,4 +1,4 @@
-import { Decimal, ValidationError, decimal, formatDecimal, type DecimalInput } from '@invoicing/core';
+import { Decimal, ValidationError, atPath, decimal, formatDecimal, type DecimalInput } from '@invoicing/core';
 import { optionalText } from '../shared/text';
 
 /**
@@ -75,12 +75,7 @@ function rateFor(code: VatCategoryCode, given: DecimalInput | null | undefined):
     if (ZERO_RATE.has(code)) return new Decimal(0);
     throw ValidationError.of('rate', 'vat.rate_required', `category ${code} needs a rate`);
   }
-  let rate: Decimal;
-  try {
-    rate = decimal(given);
-  } catch (error) {
-    throw error instanceof ValidationError ? error.prefixed('rate') : error;
-  }
+  const rate = atPath('rate', () => decimal(given));
   // Compared with 0 rather than isNegative/isPositive: decimal.js gives zero a sign, so 0 is "positive" and -0 "negative".
   if (rate.lessThan(0) || rate.greaterThan(100)) throw ValidationError.of('rate', 'vat.rate_out_of_range', 'a VAT rate is a percent from 0 to 100');
   if (ZERO_RATE.has(code) && !rate.isZero()) throw ValidationError.of('rate', 'vat.rate_must_be_zero', `category ${code} has a rate of 0`);

@@ -3,6 +3,7 @@ import {
   InvalidStateError,
   Money,
   ValidationError,
+  atPath,
   collectIssues,
   decimal,
   parseCalendarDate,
@@ -102,12 +103,7 @@ function terms(input: PartnershipTermsInput) {
       const rule = input.policy?.approval ?? { kind: 'none' };
       if (rule.kind === 'none' || rule.kind === 'always') return { kind: rule.kind };
       if (rule.kind === 'above') {
-        let threshold: Money;
-        try {
-          threshold = Money.of(rule.threshold, currency);
-        } catch (error) {
-          throw error instanceof ValidationError ? error.prefixed('threshold') : error;
-        }
+        const threshold = atPath('threshold', () => Money.of(rule.threshold, currency));
         if (threshold.isNegative()) throw ValidationError.of('threshold', 'partnership.invalid_threshold', 'the threshold is not negative');
         return { kind: 'above', threshold };
       }
@@ -264,12 +260,7 @@ export class Partnership extends AggregateRoot<PartnershipId> {
   /** Sets the negotiated unit price of a marketable (in the partnership's currency). @throws ValidationError `partnership.negative_price` */
   setPriceOverride(marketableId: MarketableId, unitPrice: DecimalInput, at: Date): void {
     this.requireNotEnded();
-    let price: Decimal;
-    try {
-      price = decimal(unitPrice);
-    } catch (error) {
-      throw error instanceof ValidationError ? error.prefixed('unitPrice') : error;
-    }
+    const price = atPath('unitPrice', () => decimal(unitPrice));
     if (price.lessThan(0)) throw ValidationError.of('unitPrice', 'partnership.negative_price', 'a price is not negative');
     const others = this.state.priceOverrides.filter((item) => item.marketableId !== marketableId);
     this.state = { ...this.state, priceOverrides: [...others, { marketableId, unitPrice: price }], updatedAt: at };

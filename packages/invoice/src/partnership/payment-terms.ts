@@ -2,6 +2,7 @@ import {
   Money,
   ValidationError,
   addDays,
+  atPath,
   decimal,
   endOfMonth,
   formatDecimal,
@@ -67,12 +68,7 @@ export function paymentTerms(input: PaymentTermsInput): PaymentTerms {
         throw ValidationError.of('instalments', 'payment_terms.no_instalments', 'give at least one instalment');
       }
       const instalments = input.instalments.map((part, index) => {
-        let percent: Decimal;
-        try {
-          percent = decimal(part.percent);
-        } catch (error) {
-          throw error instanceof ValidationError ? error.prefixed(`instalments.${index}.percent`) : error;
-        }
+        const percent = atPath(`instalments.${index}.percent`, () => decimal(part.percent));
         // Compared with 0: decimal.js counts 0 as positive.
         if (!percent.greaterThan(0)) throw ValidationError.of(`instalments.${index}.percent`, 'payment_terms.invalid_percent', 'must be above 0');
         return { percent, days: days(part.days, `instalments.${index}.days`) };

@@ -4,6 +4,7 @@ import {
   InvalidStateError,
   Money,
   ValidationError,
+  atPath,
   parseCalendarDate,
   parseCurrencyCode,
   type CalendarDate,
@@ -170,10 +171,10 @@ export class RefundCredit {
   }): Promise<{ readonly refundId: string; readonly amount: Money; readonly payments: readonly PaymentId[] }> {
     const { tenantId } = command;
     await load(this.partners, tenantId, command.partnerId, 'partner');
-    const currency = field('currency', () => parseCurrencyCode(command.currency));
-    const amount = field('amount', () => Money.of(command.amount, currency));
+    const currency = atPath('currency', () => parseCurrencyCode(command.currency));
+    const amount = atPath('amount', () => Money.of(command.amount, currency));
     if (!amount.isPositive()) throw ValidationError.of('amount', 'payment.invalid_amount', 'a refund is above zero');
-    const refundedOn: CalendarDate = field('refundedOn', () => parseCalendarDate(command.refundedOn));
+    const refundedOn: CalendarDate = atPath('refundedOn', () => parseCalendarDate(command.refundedOn));
     const refundId = this.ids.next<'Refund'>();
     const sources = await this.payments.findWithUnappliedCredit(tenantId, command.partnerId, currency);
     const available = Money.sum(currency, sources.map((payment) => payment.unapplied));
@@ -197,15 +198,6 @@ export class RefundCredit {
     }
     if (remaining.isPositive()) throw new InsufficientCreditError(amount, amount.subtract(remaining), { refundId, refunded: amount.subtract(remaining).toJSON() });
     return { refundId, amount, payments: used };
-  }
-}
-
-/** Parses one field of a command, reporting its problems under the field's name whatever path the parser chose. */
-function field<T>(path: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    throw error instanceof ValidationError ? new ValidationError(error.issues.map((issue) => ({ ...issue, path })), error.code) : error;
   }
 }
 

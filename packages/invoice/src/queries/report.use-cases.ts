@@ -2,6 +2,7 @@ import {
   CLOCK,
   NotFoundError,
   ValidationError,
+  atPath,
   pageLimit,
   parseCalendarDate,
   parseYearMonth,
@@ -34,12 +35,7 @@ export const MAX_TOTALS_MONTHS = 36;
 
 /** An as-of date given by the caller, or today in the configured time zone. */
 function asOfDate(given: string | undefined, clock: Clock, settings: InvoicingSettings): CalendarDate {
-  if (given === undefined) return today(clock, settings.timeZone);
-  try {
-    return parseCalendarDate(given);
-  } catch (error) {
-    throw error instanceof ValidationError ? error.prefixed('asOf') : error;
-  }
+  return given === undefined ? today(clock, settings.timeZone) : atPath('asOf', () => parseCalendarDate(given));
 }
 
 /** Lists invoices and credit notes with filters, newest first. */
@@ -93,12 +89,7 @@ export class MonthlySummaryReport {
 
   /** @throws ValidationError `date.malformed` */
   async execute(query: { readonly tenantId: TenantId; readonly month: string; readonly partnerId?: PartnerId }): Promise<MonthlySummary[]> {
-    let month;
-    try {
-      month = parseYearMonth(query.month);
-    } catch (error) {
-      throw error instanceof ValidationError ? error.prefixed('month') : error;
-    }
+    const month = atPath('month', () => parseYearMonth(query.month));
     return this.queries.monthlySummary(query.tenantId, { month, ...(query.partnerId !== undefined ? { partnerId: query.partnerId } : {}) });
   }
 }
