@@ -2,15 +2,14 @@ import type { AddressInfo } from 'node:net';
 import 'reflect-metadata';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { invoiceAdaptersModule, invoiceModule } from '@invoicing/invoice';
 import { connectMongo, createMongoAdapters, type MongoConnection } from '@invoicing/integration';
-import { Container } from 'inversify';
 import { LogController } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { AuthGuard } from './auth/auth.guard';
 import { TokenVerifier } from './auth/token-verifier';
 import { ApiModule } from './composition/api.module';
 import { LoggingEventPublisher } from './composition/event-log';
+import { createInvoicingContainer } from './composition/invoicing-container';
 import type { ApiConfig } from './config';
 import { mountDocs } from './docs/docs-site';
 import { problemTypeBase } from './docs/guide';
@@ -76,8 +75,7 @@ class ProblemFastifyAdapter extends FastifyAdapter {
 async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnection): Promise<NestFastifyApplication> {
   const adapters = createMongoAdapters(database);
   await adapters.ensureIndexes();
-  const container = new Container();
-  container.load(invoiceModule({ timeZone: config.timeZone }), invoiceAdaptersModule(adapters, { publisher: new LoggingEventPublisher(logger) }));
+  const container = createInvoicingContainer(adapters, { timeZone: config.timeZone, publisher: new LoggingEventPublisher(logger) });
   const verifier = new TokenVerifier({ keycloakUrl: config.keycloakUrl, realm: config.keycloakRealm, audience: config.audience });
 
   const fastify = new ProblemFastifyAdapter({

@@ -37,3 +37,5 @@ export { definedFields } from './objects/defined-fields';
 export type { DefinedFields } from './objects/defined-fields';
 export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, decodeCursor, encodeCursor, pageLimit, pageOf } from './pagination/page';
 export type { Cursor, Page, PageRequest } from './pagination/page';
+export { coreModule } from './core.module';
+export type { CorePorts } from './core.module';

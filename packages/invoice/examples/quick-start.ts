@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { tenantId } from '@invoicing/core';
+import { coreModule, tenantId } from '@invoicing/core';
 import {
   CreateInvoiceDraft,
   CreateMarketable,
@@ -8,14 +8,20 @@ import {
   GetPartnerBalance,
   IssueInvoice,
   RecordPayment,
+  invoiceAdaptersModule,
   invoiceModule,
 } from '@invoicing/invoice';
-import { inMemoryInvoiceAdapters } from '@invoicing/invoice/testing';
+import { createInMemoryAdapters } from '@invoicing/invoice/testing';
 import { Container } from 'inversify';
 
 export async function quickStart() {
+  const adapters = createInMemoryAdapters(); // every port in memory, with a publisher that records relayed events
   const container = new Container();
-  container.loadSync(invoiceModule({ timeZone: 'Europe/Paris' }), inMemoryInvoiceAdapters());
+  container.loadSync(
+    coreModule({ publisher: adapters.publisher }), // clock, ids and events, shared by every domain package
+    invoiceModule({ timeZone: 'Europe/Paris' }), // the use cases
+    invoiceAdaptersModule(adapters), // the ports of @invoicing/invoice
+  );
   const tenant = tenantId('acme');
   const address = { lines: ['1 rue de la Paix'], city: 'Paris', postalCode: '75002', countryCode: 'FR' };
 

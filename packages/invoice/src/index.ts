@@ -43,6 +43,7 @@ export { DELIVERY_FORMATS, Partnership } from './partnership/partnership';
 export type {
   ApprovalRule,
   DeliveryFormat,
+  InvoiceDraftTerms,
   NumberingSeries,
   PartnershipPolicy,
   PartnershipState,
@@ -103,5 +104,5 @@ export type {
 export * from './queries/report.use-cases';
 
 export { INVOICE_USE_CASES, invoiceModule } from './invoice.module';
-export { invoiceAdaptersModule } from './adapters';
-export type { InvoiceAdapters } from './adapters';
+export { invoiceAdaptersModule } from './invoice-adapters.module';
+export type { InvoiceAdapters } from './invoice-adapters.module';

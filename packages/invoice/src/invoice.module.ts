@@ -20,9 +20,9 @@ export const INVOICE_USE_CASES = [
 ] as const;
 
 /**
- * Binds the use cases of `@invoicing/invoice` and their settings. The ports (repositories, queries, number sequence,
- * outbox, event publisher, clock, id generator) come from an adapter module: `inMemoryInvoiceAdapters()` from
- * `@invoicing/invoice/testing`, or the MongoDB one from `@invoicing/integration`.
+ * Binds the use cases of `@invoicing/invoice` and their settings. The ports come from two other modules:
+ * `coreModule` of `@invoicing/core` (clock, ids, event publisher) and `invoiceAdaptersModule` with an adapter family
+ * (`createInMemoryAdapters()` from `@invoicing/invoice/testing`, or the MongoDB adapters of `@invoicing/integration`).
  */
 export function invoiceModule(settings: Partial<InvoicingSettings> = {}): ContainerModule {
   return new ContainerModule(({ bind }) => {

@@ -3,7 +3,7 @@
  * and the contract suites every adapter of these ports must pass (they use Jest's globals from `@jest/globals`).
  * @packageDocumentation
  */
-export { createInMemoryAdapters, inMemoryInvoiceAdapters, invoiceAdaptersModule } from './in-memory/in-memory-adapters';
+export { createInMemoryAdapters } from './in-memory/in-memory-adapters';
 export type { InMemoryAdapters, InvoiceAdapters } from './in-memory/in-memory-adapters';
 export { InMemoryCollection } from './in-memory/in-memory-database';
 export type { StoredState, UniqueKey } from './in-memory/in-memory-database';

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { tenantId as parseTenantId, type TenantId } from '@invoicing/core';
+import { coreModule, tenantId as parseTenantId, type TenantId } from '@invoicing/core';
 import { FixedClock, SequentialIdGenerator } from '@invoicing/core/testing';
 import { Container, type Newable } from 'inversify';
 import { invoiceModule } from '../invoice.module';
@@ -9,7 +9,7 @@ import type { ContactInput, PartnerDetails, PartnerState } from '../partner/part
 import { CreatePartner } from '../partner/partner.use-cases';
 import type { PartnershipState, PartnershipTermsInput } from '../partnership/partnership';
 import { CreatePartnership } from '../partnership/partnership.use-cases';
-import { invoiceAdaptersModule, type InvoiceAdapters } from '../adapters';
+import { invoiceAdaptersModule, type InvoiceAdapters } from '../invoice-adapters.module';
 import { createInMemoryAdapters } from './in-memory/in-memory-adapters';
 import { RecordingEventPublisher } from './in-memory/in-memory-ports';
 
@@ -49,7 +49,11 @@ export function createTestBed(options: TestBedOptions = {}): TestBed {
   const given = options.adapters ?? createInMemoryAdapters();
   const adapters = { ...given, publisher: given.publisher ?? new RecordingEventPublisher() };
   const container = new Container();
-  container.loadSync(invoiceModule({ timeZone: options.timeZone ?? SCENARIO_TIME_ZONE }), invoiceAdaptersModule(adapters, { clock, ids, publisher: adapters.publisher }));
+  container.loadSync(
+    coreModule({ clock, ids, publisher: adapters.publisher }),
+    invoiceModule({ timeZone: options.timeZone ?? SCENARIO_TIME_ZONE }),
+    invoiceAdaptersModule(adapters),
+  );
   return { container, clock, ids, adapters, use: (useCase) => container.get(useCase) };
 }
 

@@ -1,6 +1,5 @@
-import type { Clock, DomainEvent, IdGenerator } from '@invoicing/core';
-import type { ContainerModule } from 'inversify';
-import { invoiceAdaptersModule, type InvoiceAdapters } from '../../adapters';
+import type { DomainEvent } from '@invoicing/core';
+import type { InvoiceAdapters } from '../../invoice-adapters.module';
 import type { InvoiceState } from '../../invoice/invoice';
 import type { MarketableState } from '../../marketable/marketable';
 import type { PartnerState } from '../../partner/partner';
@@ -18,7 +17,6 @@ import {
 } from './in-memory-repositories';
 
 export type { InvoiceAdapters };
-export { invoiceAdaptersModule };
 
 /** In-memory adapters, plus the recording publisher their events can be relayed to. */
 export interface InMemoryAdapters extends InvoiceAdapters {
@@ -52,13 +50,3 @@ export function createInMemoryAdapters(): InMemoryAdapters {
     publisher: new RecordingEventPublisher(),
   };
 }
-
-/**
- * A container module with in-memory adapters for every port: for tests, demos and library users who need no database.
- * Pass a clock or id generator to control time and ids.
- */
-export function inMemoryInvoiceAdapters(options: { readonly clock?: Clock; readonly ids?: IdGenerator; readonly adapters?: InMemoryAdapters } = {}): ContainerModule {
-  const adapters = options.adapters ?? createInMemoryAdapters();
-  return invoiceAdaptersModule(adapters, { ...options, publisher: adapters.publisher });
-}
-

@@ -1,13 +1,3 @@
-import {
-  CLOCK,
-  EVENT_PUBLISHER,
-  ID_GENERATOR,
-  SystemClock,
-  UuidV7IdGenerator,
-  type Clock,
-  type EventPublisher,
-  type IdGenerator,
-} from '@invoicing/core';
 import { ContainerModule } from 'inversify';
 import { INVOICE_REPOSITORY, type InvoiceRepository } from './invoice/invoice-repository.port';
 import { NUMBER_SEQUENCE, type NumberSequence } from './invoice/number-sequence.port';
@@ -31,11 +21,11 @@ export interface InvoiceAdapters {
   readonly outbox: Outbox;
 }
 
-/** Binds every port of an adapter set (plus clock, ids and publisher) in a container. */
-export function invoiceAdaptersModule(
-  adapters: InvoiceAdapters,
-  options: { readonly clock?: Clock; readonly ids?: IdGenerator; readonly publisher: EventPublisher },
-): ContainerModule {
+/**
+ * Binds the ports of `@invoicing/invoice` to an adapter family. Core's ports (clock, ids, event publisher) are not
+ * among them: load `coreModule` from `@invoicing/core` once beside it, so other domain packages can share them.
+ */
+export function invoiceAdaptersModule(adapters: InvoiceAdapters): ContainerModule {
   return new ContainerModule(({ bind }) => {
     bind(PARTNER_REPOSITORY).toConstantValue(adapters.partners);
     bind(PARTNER_QUERIES).toConstantValue(adapters.partnerQueries);
@@ -46,8 +36,5 @@ export function invoiceAdaptersModule(
     bind(INVOICE_QUERIES).toConstantValue(adapters.queries);
     bind(NUMBER_SEQUENCE).toConstantValue(adapters.numbers);
     bind(OUTBOX).toConstantValue(adapters.outbox);
-    bind(EVENT_PUBLISHER).toConstantValue(options.publisher);
-    bind(CLOCK).toConstantValue(options.clock ?? new SystemClock());
-    bind(ID_GENERATOR).toConstantValue(options.ids ?? new UuidV7IdGenerator());
   });
 }
