@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { demoRealm, DEV_CLIENT_ID, API_AUDIENCE } from './demo-realm';
-import { FERRETDB_VERSION, probeMongo } from './ferretdb';
+import { FERRETDB_VERSION, ferretDbHandler, probeMongo } from './ferretdb';
 import { KEYCLOAK_VERSION, probeKeycloak } from './keycloak';
 import { dataDir, repoRoot, stackEnvFile, stateDir, cacheDir } from './paths';
 import { isOurs, stopProcess, type ServerProcess } from './processes';
@@ -14,7 +14,15 @@ interface StackState {
   startedAt: string;
   env?: StackEnv;
   sources?: StackHandle['sources'];
+  mongoBackend?: StackHandle['mongoBackend'];
   processes: ServerProcess[];
+}
+
+/** `FerretDB v1.24.2 on PostgreSQL 15.18`, or what else serves MongoDB. */
+function mongoServer(state: StackState): string {
+  if (state.sources?.mongo === 'environment') return 'MongoDB from MONGO_URL';
+  const backend = state.mongoBackend;
+  return `FerretDB ${FERRETDB_VERSION} on ${backend?.postgresql ? `PostgreSQL ${backend.postgresql.version}` : 'SQLite'}`;
 }
 
 const stateFile = path.join(stateDir, 'stack.json');
@@ -69,15 +77,21 @@ async function up(): Promise<number> {
   const previous = readState();
   if (previous) {
     const alive = previous.processes.filter(isOurs);
-    if (previous.env && alive.length === previous.processes.length) {
+    // A stack on another backend than the one asked for (FERRETDB_HANDLER, or an older default) is replaced.
+    const sameBackend = previous.sources?.mongo !== 'started' || process.env.MONGO_URL || (previous.mongoBackend?.handler ?? 'sqlite') === ferretDbHandler();
+    if (previous.env && alive.length === previous.processes.length && sameBackend) {
       const health = await healthy(previous.env);
       if (health.mongo && health.keycloak) {
-        out(`The local stack is already running (started ${previous.startedAt}):`);
+        out(`The local stack is already running (started ${previous.startedAt}; ${mongoServer(previous)}):`);
         printSummary({ ...previous, env: previous.env });
         return 0;
       }
     }
-    progress('The previous stack is gone or unhealthy: stopping what is left of it and starting afresh.');
+    progress(
+      sameBackend
+        ? 'The previous stack is gone or unhealthy: stopping what is left of it and starting afresh.'
+        : `The running stack stores on ${previous.mongoBackend?.handler ?? 'sqlite'}, not ${ferretDbHandler()}: stopping it and starting afresh (each backend keeps its own data).`,
+    );
     await stopStack(alive);
     clearState();
   }
@@ -104,10 +118,10 @@ async function up(): Promise<number> {
   });
   process.off('SIGINT', interrupt);
   process.off('SIGTERM', interrupt);
-  const final = { ...state, env: handle.env, sources: handle.sources, processes: handle.processes };
+  const final = { ...state, env: handle.env, sources: handle.sources, mongoBackend: handle.mongoBackend, processes: handle.processes };
   writeState(final);
   writeEnvFile(stackEnvFile, { ...handle.env });
-  out(`The local stack is up after ${((Date.now() - began) / 1000).toFixed(1)} s (FerretDB ${FERRETDB_VERSION}, Keycloak ${KEYCLOAK_VERSION}; data in ${relative(dataDir)}, logs in ${relative(path.join(stateDir, 'logs'))}):`);
+  out(`The local stack is up after ${((Date.now() - began) / 1000).toFixed(1)} s (${mongoServer(final)}, Keycloak ${KEYCLOAK_VERSION}; data in ${relative(dataDir)}, logs in ${relative(path.join(stateDir, 'logs'))}):`);
   printSummary(final);
   return 0;
 }
@@ -145,7 +159,7 @@ async function status(): Promise<number> {
   }
   if (state.env) {
     const health = await healthy(state.env);
-    out(`MongoDB protocol at ${redactUrl(state.env.MONGO_URL)}: ${health.mongo ? 'answers ping' : 'does NOT answer'}`);
+    out(`MongoDB protocol at ${redactUrl(state.env.MONGO_URL)} (${mongoServer(state)}): ${health.mongo ? 'answers ping' : 'does NOT answer'}`);
     out(`Keycloak realm ${state.env.KEYCLOAK_REALM} at ${state.env.KEYCLOAK_URL}: ${health.keycloak ? 'serves discovery and JWKS' : 'does NOT answer'}`);
     running &&= health.mongo && health.keycloak;
   } else {

@@ -6,8 +6,22 @@ import { MongoClient, ObjectId } from 'mongodb';
 import { StackError } from './stack.errors';
 import { freePort, runToCompletion, startDetached, stopProcess, waitUntil, type ServerProcess } from './processes';
 
-/** The FerretDB release the stack builds: the last 1.x, the line with the embedded SQLite backend. */
+/** The FerretDB release the stack builds: the last 1.x, the line that runs on plain PostgreSQL (or SQLite). */
 export const FERRETDB_VERSION = 'v1.24.2';
+
+/** FerretDB's storage: PostgreSQL (the default, docs/adr/0002) or the embedded SQLite (`FERRETDB_HANDLER=sqlite`). */
+export type FerretDbHandler = 'postgresql' | 'sqlite';
+export const FERRETDB_HANDLERS: readonly FerretDbHandler[] = ['postgresql', 'sqlite'];
+
+/**
+ * The backend `FERRETDB_HANDLER` asks for, `postgresql` when unset.
+ * @throws StackError `stack.not_configured` for any other value.
+ */
+export function ferretDbHandler(env: NodeJS.ProcessEnv = process.env): FerretDbHandler {
+  const value = env.FERRETDB_HANDLER || 'postgresql';
+  if ((FERRETDB_HANDLERS as readonly string[]).includes(value)) return value as FerretDbHandler;
+  throw new StackError('stack.not_configured', `FERRETDB_HANDLER=${value} is not a backend of the local stack: use ${FERRETDB_HANDLERS.join(' or ')}.`);
+}
 const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
 
 /** Where the built binary lives in the cache; its presence means provisioning is done. */
@@ -108,22 +122,33 @@ export interface RunningFerretDb {
 }
 
 /**
- * Starts FerretDB on the SQLite backend with its data in `dataDir`, on a free loopback port, telemetry off,
- * and waits until {@link probeMongo} passes with a round trip. On failure the process is stopped and the
- * error carries its log tail.
+ * Starts FerretDB on a free loopback port, telemetry off, storing in `postgresqlUrl` (the `postgresql` handler) or in
+ * SQLite files under `dataDir` (without it), and waits until {@link probeMongo} passes with a round trip. On failure the
+ * process is stopped and the error carries its log tail.
  */
-export async function startFerretDb(options: { binary: string; dataDir: string; logFile: string; timeoutMs?: number; onSpawn?: (proc: ServerProcess) => void }): Promise<RunningFerretDb> {
-  const sqliteDir = path.join(options.dataDir, 'sqlite');
+export async function startFerretDb(options: {
+  binary: string;
+  dataDir: string;
+  logFile: string;
+  postgresqlUrl?: string;
+  timeoutMs?: number;
+  onSpawn?: (proc: ServerProcess) => void;
+}): Promise<RunningFerretDb> {
   const stateDir = path.join(options.dataDir, 'state');
-  fs.mkdirSync(sqliteDir, { recursive: true });
   fs.mkdirSync(stateDir, { recursive: true });
+  let storage: string[];
+  if (options.postgresqlUrl) storage = ['--handler=postgresql', `--postgresql-url=${options.postgresqlUrl}`];
+  else {
+    const sqliteDir = path.join(options.dataDir, 'sqlite');
+    fs.mkdirSync(sqliteDir, { recursive: true });
+    storage = ['--handler=sqlite', `--sqlite-url=file:${sqliteDir}/`];
+  }
   const port = await freePort();
   const proc = startDetached(
     'FerretDB',
     options.binary,
     [
-      '--handler=sqlite',
-      `--sqlite-url=file:${sqliteDir}/`,
+      ...storage,
       `--listen-addr=127.0.0.1:${port}`,
       '--debug-addr=-', // no metrics/pprof listener: it would take a fixed port (8088)
       `--state-dir=${stateDir}`,

@@ -12,6 +12,14 @@ export interface ServerProcess {
   /** Text the process's command line contains (its executable or home); checked before a signal, so a reused pid is never hit. */
   marker: string;
   logFile: string;
+  /** The signal that asks it to stop (SIGTERM unless it needs another, e.g. SIGINT for PostgreSQL's fast shutdown). */
+  stopSignal?: NodeJS.Signals;
+}
+
+/** The account a child process runs as, when not ours (PostgreSQL refuses to run as root). */
+export interface RunAs {
+  uid: number;
+  gid: number;
 }
 
 /**
@@ -22,7 +30,7 @@ export function startDetached(
   name: string,
   command: string,
   args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; logFile: string; marker?: string },
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; logFile: string; marker?: string; runAs?: RunAs; stopSignal?: NodeJS.Signals },
 ): ServerProcess {
   fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
   const out = fs.openSync(options.logFile, 'a');
@@ -32,11 +40,12 @@ export function startDetached(
       env: options.env ?? process.env,
       detached: true, // own process group: stop() signals the whole group, and Ctrl-C on stack:up does not reach it
       stdio: ['ignore', out, out],
+      ...options.runAs,
     });
     if (child.pid === undefined) throw new StackError('stack.start_failed', `${name}: could not spawn ${command}`);
     child.on('error', () => undefined); // reported through isAlive() and the log
     child.unref();
-    return { name, pid: child.pid, marker: options.marker ?? command, logFile: options.logFile };
+    return { name, pid: child.pid, marker: options.marker ?? command, logFile: options.logFile, ...(options.stopSignal ? { stopSignal: options.stopSignal } : {}) };
   } finally {
     fs.closeSync(out);
   }
@@ -77,7 +86,7 @@ export function isOurs(proc: ServerProcess): boolean {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Stops a server we started: SIGTERM to its process group, SIGKILL after `graceMs`.
+ * Stops a server we started: its stop signal (SIGTERM by default) to its process group, SIGKILL after `graceMs`.
  * Does nothing when the pid no longer runs our command (already gone, or reused by another program).
  * @returns whether a signal was sent.
  */
@@ -90,7 +99,7 @@ export async function stopProcess(proc: ServerProcess, graceMs = 20_000): Promis
       // the group is gone already
     }
   };
-  signal('SIGTERM');
+  signal(proc.stopSignal ?? 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (groupAlive(proc.pid) && Date.now() < deadline) await sleep(100);
   if (groupAlive(proc.pid)) {
@@ -164,13 +173,13 @@ export function runToCompletion(
   what: string,
   command: string,
   args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; logFile: string; timeoutMs: number },
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; logFile: string; timeoutMs: number; runAs?: RunAs },
 ): Promise<void> {
   fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
   fs.appendFileSync(options.logFile, `$ ${command} ${args.join(' ')}\n`);
   const out = fs.openSync(options.logFile, 'a');
   return new Promise<void>((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', out, out] });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', out, out], ...options.runAs });
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
     const fail = (reason: string) =>
       reject(new StackError('stack.provision_failed', `${what} failed: ${reason}. Full log: ${options.logFile}`, logTail(options.logFile)));

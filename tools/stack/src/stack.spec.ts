@@ -42,7 +42,7 @@ describe('startStack', () => {
     };
     fake(ferretDbBinary(cache), 'FATAL: sqlite: unable to open database file');
     fake(path.join(keycloakHome(cache), 'bin', 'kc.sh'), 'ERROR: Failed to start server in (development) mode');
-    const env = { PATH: process.env.PATH, JAVA_HOME: process.env.JAVA_HOME, INVOICING_CACHE_DIR: cache };
+    const env = { PATH: process.env.PATH, JAVA_HOME: process.env.JAVA_HOME, INVOICING_CACHE_DIR: cache, FERRETDB_HANDLER: 'sqlite' };
     const began = Date.now();
 
     const start = startStack({ dataDir: path.join(dir, 'data'), logDir: path.join(dir, 'logs'), env });

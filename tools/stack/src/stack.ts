@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ferretDbBinary, probeMongo, provisionFerretDb, startFerretDb } from './ferretdb';
+import { ferretDbBinary, ferretDbHandler, probeMongo, provisionFerretDb, startFerretDb, type FerretDbHandler } from './ferretdb';
 import { keycloakHome, probeKeycloak, provisionKeycloak, startKeycloak } from './keycloak';
 import { cacheDir } from './paths';
+import { findPostgresBin, startPostgres } from './postgresql';
 import { stopProcess, type ServerProcess } from './processes';
 import { StackError } from './stack.errors';
 import { DEFAULT_REALM, type StackEnv } from './stack-env';
@@ -11,17 +12,31 @@ import { requireTools, type Tool } from './toolchain';
 /** Where each service of a stack came from. */
 export type ServiceSource = 'started' | 'environment';
 
+/** What stores the data of a FerretDB the stack started. */
+export interface MongoBackend {
+  handler: FerretDbHandler;
+  /** With the `postgresql` handler: the cluster's server version, URL (loopback, trust) and data folder. */
+  postgresql?: { version: string; url: string; dataDir: string };
+}
+
 /** A stack ready to use: its settings, and the servers this process started (and so must stop). */
 export interface StackHandle {
   env: StackEnv;
   processes: ServerProcess[];
   sources: { mongo: ServiceSource; keycloak: ServiceSource };
+  /** Set when the stack started FerretDB. */
+  mongoBackend?: MongoBackend;
 }
 
 /** How to start a stack. */
 export interface StartStackOptions {
-  /** FerretDB keeps its data in `<dataDir>/ferretdb`, Keycloak its H2 database in `<dataDir>/keycloak`. */
+  /**
+   * FerretDB keeps its state in `<dataDir>/ferretdb` and its data in the PostgreSQL cluster `<dataDir>/postgresql`
+   * (or SQLite files in `<dataDir>/ferretdb/sqlite`), Keycloak its H2 database in `<dataDir>/keycloak`.
+   */
   dataDir: string;
+  /** Throw-away data (a test run's): the database may skip fsync. */
+  ephemeral?: boolean;
   /** `ferretdb.log` and `keycloak.log` go here. */
   logDir: string;
   /** `MONGO_URL` / `KEYCLOAK_URL` (+ `KEYCLOAK_REALM`) set here are used as they are, and that server is not started. */
@@ -74,8 +89,10 @@ export async function startStack(options: StartStackOptions): Promise<StackHandl
   const keycloakUrl = env.KEYCLOAK_URL;
   const realm = env.KEYCLOAK_REALM || DEFAULT_REALM;
 
+  const handler = mongoUrl ? undefined : ferretDbHandler(env);
   const tools: Tool[] = [];
   if (!mongoUrl && !fs.existsSync(ferretDbBinary(cache))) tools.push('go');
+  if (handler === 'postgresql') tools.push('postgresql');
   if (!keycloakUrl) tools.push('java');
   if (!keycloakUrl && !fs.existsSync(path.join(keycloakHome(cache), 'bin', 'kc.sh'))) tools.push('mvn');
   requireTools(tools, env);
@@ -85,13 +102,34 @@ export async function startStack(options: StartStackOptions): Promise<StackHandl
     started.push(proc);
     options.onStarted?.(proc);
   };
+  let mongoBackend: MongoBackend | undefined;
+  const postgresql = async () => {
+    const pg = await withPortRetry(() =>
+      startPostgres({
+        bin: findPostgresBin(env) as string, // requireTools checked it
+        dataDir: path.join(options.dataDir, 'postgresql'),
+        logFile: path.join(options.logDir, 'postgresql.log'),
+        ephemeral: options.ephemeral,
+        onSpawn: track,
+      }),
+    );
+    log(`PostgreSQL ${pg.version} is ready on port ${pg.port} (pid ${pg.process.pid}, data in ${pg.dataDir})`);
+    return pg;
+  };
   const mongo = async (): Promise<string> => {
     if (mongoUrl) return external('MONGO_URL', mongoUrl, () => probeMongo(mongoUrl, { timeoutMs: 5_000 }).then(() => mongoUrl));
-    const binary = await provisionFerretDb(cache, log);
+    const [binary, pg] = await Promise.all([provisionFerretDb(cache, log), handler === 'postgresql' ? postgresql() : undefined]);
+    mongoBackend = { handler: handler as FerretDbHandler, ...(pg ? { postgresql: { version: pg.version, url: pg.url, dataDir: pg.dataDir } } : {}) };
     const db = await withPortRetry(() =>
-      startFerretDb({ binary, dataDir: path.join(options.dataDir, 'ferretdb'), logFile: path.join(options.logDir, 'ferretdb.log'), onSpawn: track }),
+      startFerretDb({
+        binary,
+        dataDir: path.join(options.dataDir, 'ferretdb'),
+        logFile: path.join(options.logDir, 'ferretdb.log'),
+        postgresqlUrl: pg?.url,
+        onSpawn: track,
+      }),
     );
-    log(`FerretDB is ready at ${db.url} (pid ${db.process.pid})`);
+    log(`FerretDB is ready at ${db.url} (pid ${db.process.pid}, on ${pg ? `PostgreSQL ${pg.version}` : 'SQLite'})`);
     return db.url;
   };
   const keycloak = async (): Promise<string> => {
@@ -118,6 +156,7 @@ export async function startStack(options: StartStackOptions): Promise<StackHandl
     env: { MONGO_URL: mongoResult.value, KEYCLOAK_URL: keycloakResult.value, KEYCLOAK_REALM: keycloakUrl ? realm : DEFAULT_REALM },
     processes: started,
     sources: { mongo: mongoUrl ? 'environment' : 'started', keycloak: keycloakUrl ? 'environment' : 'started' },
+    ...(mongoBackend ? { mongoBackend } : {}),
   };
 }
 

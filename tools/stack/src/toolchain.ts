@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { findPostgresBin } from './postgresql';
 import { StackError } from './stack.errors';
 
 /** A program the stack needs on this machine, and what to say when it is missing. */
-export type Tool = 'go' | 'java' | 'mvn';
+export type Tool = 'go' | 'java' | 'mvn' | 'postgresql';
 
 const purpose: Record<Tool, { need: string; install: string; instead: string }> = {
   go: {
@@ -21,6 +22,11 @@ const purpose: Record<Tool, { need: string; install: string; instead: string }> 
     need: 'Maven 3, to download Keycloak once from Maven Central',
     install: 'apt-get install maven',
     instead: 'set KEYCLOAK_URL (and KEYCLOAK_REALM) to an existing Keycloak',
+  },
+  postgresql: {
+    need: "PostgreSQL's server (initdb, postgres, psql), FerretDB's storage",
+    install: 'apt-get install postgresql (Debian, Ubuntu), or set POSTGRESQL_BIN to the folder of another installation',
+    instead: 'set FERRETDB_HANDLER=sqlite (slower: every query scans), or MONGO_URL to an existing MongoDB',
   },
 };
 
@@ -77,6 +83,8 @@ export function requireTools(tools: readonly Tool[], env: NodeJS.ProcessEnv = pr
       else if (major === undefined || major < 17) {
         problems.push(`- ${need}: ${java} is Java ${major ?? '(unknown version)'}. Install: ${install}. Or ${instead}.`);
       }
+    } else if (tool === 'postgresql') {
+      if (!findPostgresBin(env)) problems.push(`- ${need}: not found${env.POSTGRESQL_BIN ? ` in POSTGRESQL_BIN=${env.POSTGRESQL_BIN}` : ''}. Install: ${install}. Or ${instead}.`);
     } else if (!which(tool, env)) {
       problems.push(`- ${need}: \`${tool}\` is not on the PATH. Install: ${install}. Or ${instead}.`);
     }

@@ -46,11 +46,13 @@ export default async function globalSetup(): Promise<void> {
   }
 
   const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'invoicing-stack-'));
+  fs.chmodSync(tempDir, 0o755); // a root run hands PostgreSQL's data inside it to the `postgres` account
   globalThis.__INVOICING_TEST_STACK__ = { processes: [], tempDir };
   const began = Date.now();
   const handle = await startStack({
     dataDir: tempDir,
     logDir: path.join(tempDir, 'logs'),
+    ephemeral: true,
     env,
     log,
     onStarted: (proc) => globalThis.__INVOICING_TEST_STACK__?.processes.push(proc),
