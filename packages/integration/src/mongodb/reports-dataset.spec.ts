@@ -318,12 +318,7 @@ function generateTenant(name: string, seed: number): TenantData {
     };
     const invoice = Invoice.draft(
       {
-        partnershipId: partnership.id,
-        sellerId: partnership.sellerId,
-        buyerId: partnership.buyerId,
-        currency: partnership.currency,
-        paymentTerms: partnership.paymentTerms,
-        series: partnership.numbering.invoice,
+        ...partnership.draftTerms(),
         ...content,
       },
       { tenantId: tenant, id: ids.next<'Invoice'>(), at: AT },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { Money, decimal, parseId, tenantId, type CurrencyCode } from '@invoicing/core';
+import { Money, decimal, definedFields, parseId, tenantId, type CurrencyCode } from '@invoicing/core';
 import { EN16931_DOCUMENTS, type En16931Document } from './en16931-fixtures.data';
 import { Invoice } from './invoice';
 
@@ -17,8 +17,7 @@ function draft(document: En16931Document): Invoice {
       lines: document.lines,
       ...(document.allowances ? { allowances: document.allowances } : {}),
       ...(document.charges ? { charges: document.charges } : {}),
-      ...(document.prepaidAmount !== undefined ? { prepaidAmount: document.prepaidAmount } : {}),
-      ...(document.roundingAmount !== undefined ? { roundingAmount: document.roundingAmount } : {}),
+      ...definedFields({ prepaidAmount: document.prepaidAmount, roundingAmount: document.roundingAmount }),
     },
     { tenantId: tenantId('t1'), id: parseId<'Invoice'>('invoice-1'), at: new Date('2026-01-15T09:00:00Z') },
   );

@@ -4,12 +4,14 @@ import {
   ValidationError,
   collectIssues,
   decimal,
+  definedFields,
+  formatDecimal,
   type CurrencyCode,
   type DecimalInput,
 } from '@invoicing/core';
 import type { MarketableId } from '../shared/ids';
 import { optionalText, requiredText } from '../shared/text';
-import { vatCategory, type VatCategory, type VatCategoryInput } from './vat';
+import { vatCategory, vatCategoryToInput, type VatCategory, type VatCategoryInput } from './vat';
 
 /**
  * An allowance (discount) or a charge (fee) on a line or on the whole document.
@@ -135,10 +137,7 @@ export function allowanceCharge(input: AllowanceChargeInput, currency: CurrencyC
     });
     return {
       amount: amount ?? Money.zero(currency),
-      ...(percent !== undefined ? { percent } : {}),
-      ...(baseAmount !== undefined ? { baseAmount } : {}),
-      ...(reason !== undefined ? { reason } : {}),
-      ...(reasonCode !== undefined ? { reasonCode } : {}),
+      ...definedFields({ percent, baseAmount, reason, reasonCode }),
     };
   });
 }
@@ -191,10 +190,9 @@ export function invoiceLine(input: InvoiceLineInput, currency: CurrencyCode, pos
       .subtract(Money.sum(currency, parsedAllowances.map((item) => item.amount)));
     return {
       id,
-      ...(input.marketableId !== undefined ? { marketableId: input.marketableId } : {}),
+      ...definedFields({ marketableId: input.marketableId }),
       name: name as string,
-      ...(description !== undefined ? { description } : {}),
-      ...(sellerItemId !== undefined ? { sellerItemId } : {}),
+      ...definedFields({ description, sellerItemId }),
       quantity: quantity as Decimal,
       unitCode: unit as string,
       netPrice: netPrice as Decimal,
@@ -205,4 +203,31 @@ export function invoiceLine(input: InvoiceLineInput, currency: CurrencyCode, pos
       netAmount,
     };
   });
+}
+
+/** The input that parses back to this allowance or charge: its amount (a percent is already applied to it) and reason. */
+export function allowanceChargeToInput(item: AllowanceCharge): AllowanceChargeInput {
+  return { amount: item.amount.toString(), ...definedFields({ reason: item.reason, reasonCode: item.reasonCode }) };
+}
+
+/** The input that parses back to this document-level allowance or charge. */
+export function documentAllowanceChargeToInput(item: DocumentAllowanceCharge): DocumentAllowanceChargeInput {
+  return { ...allowanceChargeToInput(item), vat: vatCategoryToInput(item.vat) };
+}
+
+/** The input that rebuilds this line exactly (a credit note copies the invoice's lines). */
+export function invoiceLineToInput(line: InvoiceLine): InvoiceLineInput {
+  return {
+    id: line.id,
+    ...definedFields({ marketableId: line.marketableId }),
+    name: line.name,
+    ...definedFields({ description: line.description, sellerItemId: line.sellerItemId }),
+    quantity: formatDecimal(line.quantity),
+    unitCode: line.unitCode,
+    netPrice: formatDecimal(line.netPrice),
+    priceBaseQuantity: formatDecimal(line.priceBaseQuantity),
+    allowances: line.allowances.map(allowanceChargeToInput),
+    charges: line.charges.map(allowanceChargeToInput),
+    vat: vatCategoryToInput(line.vat),
+  };
 }

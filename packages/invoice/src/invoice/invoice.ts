@@ -5,6 +5,7 @@ import {
   Money,
   ValidationError,
   collectIssues,
+  definedFields,
   parseCalendarDate,
   type CalendarDate,
   type CurrencyCode,
@@ -154,15 +155,11 @@ function content(input: DraftContent, currency: CurrencyCode) {
       lines: (lines ?? []) as InvoiceLine[],
       allowances: allowances as DocumentAllowanceCharge[],
       charges: charges as DocumentAllowanceCharge[],
-      ...(issueDate !== undefined ? { issueDate } : {}),
-      ...(dueDate !== undefined ? { dueDate } : {}),
-      ...(purchaseOrderReference !== undefined ? { purchaseOrderReference } : {}),
-      ...(buyerReference !== undefined ? { buyerReference } : {}),
+      ...definedFields({ issueDate, dueDate, purchaseOrderReference, buyerReference }),
       notes,
       prepaid: prepaid as Money,
       rounding: rounding as Money,
-      ...(input.sellerContactId !== undefined ? { sellerContactId: input.sellerContactId } : {}),
-      ...(input.buyerContactId !== undefined ? { buyerContactId: input.buyerContactId } : {}),
+      ...definedFields({ sellerContactId: input.sellerContactId, buyerContactId: input.buyerContactId }),
     };
   });
 }
@@ -214,8 +211,7 @@ export class Invoice extends AggregateRoot<InvoiceId> {
       buyerId: command.buyerId,
       currency: command.currency,
       paymentTerms: command.paymentTerms,
-      ...(externalReference !== undefined ? { externalReference } : {}),
-      ...(command.precedingInvoice !== undefined ? { precedingInvoice: command.precedingInvoice } : {}),
+      ...definedFields({ externalReference, precedingInvoice: command.precedingInvoice }),
       ...(parsed as ReturnType<typeof withTotals>),
       payments: [],
       credits: [],
@@ -449,7 +445,7 @@ export class Invoice extends AggregateRoot<InvoiceId> {
     if (this.state.payments.length > 0) throw new InvalidStateError('invoice.has_payments', `invoice ${this.id} has payments; credit it instead`, { invoiceId: this.id });
     if (this.state.credits.length > 0) throw new InvalidStateError('invoice.has_credits', `invoice ${this.id} has credit notes; credit the rest instead`, { invoiceId: this.id });
     const voidReason = optionalText(reason, 'reason', 500);
-    this.state = { ...this.state, status: 'void', ...(voidReason !== undefined ? { voidReason } : {}), updatedAt: at };
+    this.state = { ...this.state, status: 'void', ...definedFields({ voidReason }), updatedAt: at };
     this.raise('invoice.voided', { invoiceId: this.id, number: this.number, reason: voidReason ?? null }, at);
   }
 

@@ -6,6 +6,7 @@ import {
   ValidationError,
   addDays,
   atPath,
+  definedFields,
   formatDecimal,
   parseCalendarDate,
   today,
@@ -22,7 +23,7 @@ import { PARTNERSHIP_REPOSITORY, type PartnershipRepository } from '../partnersh
 import type { InvoiceId, MarketableId, PartnershipId } from '../shared/ids';
 import { INVOICING_SETTINGS, load, modify, retryOnConflict, type InvoicingSettings, type VersionedCommand } from '../shared/use-case-support';
 import { Invoice, type DraftContent, type InvoiceState } from './invoice';
-import type { AllowanceChargeInput, DocumentAllowanceChargeInput, InvoiceLine, InvoiceLineInput } from './invoice-line';
+import { documentAllowanceChargeToInput, invoiceLineToInput, type AllowanceChargeInput, type DocumentAllowanceChargeInput, type InvoiceLineInput } from './invoice-line';
 import { INVOICE_REPOSITORY, type InvoiceRepository } from './invoice-repository.port';
 import { NUMBER_SEQUENCE, formatDocumentNumber, type NumberSequence } from './number-sequence.port';
 import { partySnapshot } from './party-snapshot';
@@ -133,17 +134,13 @@ export class CreateInvoiceDraft {
     const invoice = Invoice.draft(
       {
         ...command,
-        ...(command.buyerReference === undefined && partnership.buyerReference !== undefined ? { buyerReference: partnership.buyerReference } : {}),
+        ...definedFields({ buyerReference: command.buyerReference ?? partnership.buyerReference }),
         lines: await this.lines.resolve(tenantId, partnership, command.lines),
-        // Set here, never taken from the command: a request body passed through must not draft a credit note.
+        // Set here, never taken from the command: a request body passed through must not draft a credit note,
+        // nor choose its own parties, currency, terms or series.
         kind: 'invoice',
         precedingInvoice: undefined,
-        partnershipId: partnership.id,
-        sellerId: partnership.sellerId,
-        buyerId: partnership.buyerId,
-        currency: partnership.currency,
-        paymentTerms: partnership.paymentTerms,
-        series: partnership.numbering.invoice,
+        ...partnership.draftTerms(),
       },
       { tenantId, id: this.ids.next<'Invoice'>(), at: now },
     );
@@ -178,7 +175,7 @@ export class UpdateInvoiceDraft {
     invoice.update(
       {
         ...command.content,
-        ...(command.content.buyerReference === undefined && partnership.buyerReference !== undefined ? { buyerReference: partnership.buyerReference } : {}),
+        ...definedFields({ buyerReference: command.content.buyerReference ?? partnership.buyerReference }),
         lines: await this.lines.resolve(command.tenantId, partnership, command.content.lines),
       },
       this.clock.now(),
@@ -306,15 +303,13 @@ export class CreateCreditNote {
     const creditNote = Invoice.draft(
       {
         kind: 'credit_note',
-        lines: full ? original.lines.map(lineInput) : await this.lines.resolve(tenantId, partnership, command.lines ?? []),
-        allowances: command.allowances ?? (full ? original.allowances.map(documentChargeInput) : []),
-        charges: command.charges ?? (full ? original.charges.map(documentChargeInput) : []),
+        lines: full ? original.lines.map(invoiceLineToInput) : await this.lines.resolve(tenantId, partnership, command.lines ?? []),
+        allowances: command.allowances ?? (full ? original.allowances.map(documentAllowanceChargeToInput) : []),
+        charges: command.charges ?? (full ? original.charges.map(documentAllowanceChargeToInput) : []),
         // A full credit mirrors the invoice, prepaid and rounding amounts included, so it credits exactly its amount due.
         ...(full ? { prepaidAmount: original.totals.prepaid.toString(), roundingAmount: original.totals.rounding.toString() } : {}),
         notes: command.reason === undefined ? [] : [command.reason],
-        ...(original.purchaseOrderReference !== undefined ? { purchaseOrderReference: original.purchaseOrderReference } : {}),
-        ...(original.buyerReference !== undefined ? { buyerReference: original.buyerReference } : {}),
-        ...(command.externalReference !== undefined ? { externalReference: command.externalReference } : {}),
+        ...definedFields({ purchaseOrderReference: original.purchaseOrderReference, buyerReference: original.buyerReference, externalReference: command.externalReference }),
         partnershipId: invoice.partnershipId,
         sellerId: invoice.sellerId,
         buyerId: invoice.buyerId,
@@ -370,31 +365,4 @@ function duplicateReference(existingId: InvoiceId, externalReference: string): C
 async function assertContacts(partners: PartnerRepository, tenantId: TenantId, partnership: Partnership, content: Pick<DraftContent, 'sellerContactId' | 'buyerContactId'>): Promise<void> {
   if (content.sellerContactId !== undefined) (await load(partners, tenantId, partnership.sellerId, 'partner')).contact(content.sellerContactId);
   if (content.buyerContactId !== undefined) (await load(partners, tenantId, partnership.buyerId, 'partner')).contact(content.buyerContactId);
-}
-
-/** The input that rebuilds a line exactly (a credit note copies the invoice's lines). */
-function lineInput(line: InvoiceLine): InvoiceLineInput {
-  return {
-    id: line.id,
-    ...(line.marketableId !== undefined ? { marketableId: line.marketableId } : {}),
-    name: line.name,
-    ...(line.description !== undefined ? { description: line.description } : {}),
-    ...(line.sellerItemId !== undefined ? { sellerItemId: line.sellerItemId } : {}),
-    quantity: formatDecimal(line.quantity),
-    unitCode: line.unitCode,
-    netPrice: formatDecimal(line.netPrice),
-    priceBaseQuantity: formatDecimal(line.priceBaseQuantity),
-    allowances: line.allowances.map((item) => ({ amount: item.amount.toString(), ...(item.reason !== undefined ? { reason: item.reason } : {}), ...(item.reasonCode !== undefined ? { reasonCode: item.reasonCode } : {}) })),
-    charges: line.charges.map((item) => ({ amount: item.amount.toString(), ...(item.reason !== undefined ? { reason: item.reason } : {}), ...(item.reasonCode !== undefined ? { reasonCode: item.reasonCode } : {}) })),
-    vat: vatCategoryToInput(line.vat),
-  };
-}
-
-function documentChargeInput(item: InvoiceState['allowances'][number]): DocumentAllowanceChargeInput {
-  return {
-    amount: item.amount.toString(),
-    ...(item.reason !== undefined ? { reason: item.reason } : {}),
-    ...(item.reasonCode !== undefined ? { reasonCode: item.reasonCode } : {}),
-    vat: vatCategoryToInput(item.vat),
-  };
 }

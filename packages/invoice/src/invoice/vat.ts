@@ -1,4 +1,4 @@
-import { Decimal, ValidationError, atPath, decimal, formatDecimal, type DecimalInput } from '@invoicing/core';
+import { Decimal, ValidationError, atPath, decimal, definedFields, formatDecimal, type DecimalInput } from '@invoicing/core';
 import { optionalText } from '../shared/text';
 
 /**
@@ -61,8 +61,7 @@ export function vatCategory(input: VatCategoryInput): VatCategory {
   return {
     code,
     rate,
-    ...(exemptionReason !== undefined ? { exemptionReason } : {}),
-    ...(exemptionReasonCode !== undefined ? { exemptionReasonCode } : {}),
+    ...definedFields({ exemptionReason, exemptionReasonCode }),
   };
 }
 
@@ -93,7 +92,6 @@ export function vatCategoryToInput(category: VatCategory): VatCategoryInput {
   return {
     code: category.code,
     rate: category.rate === null ? null : formatDecimal(category.rate),
-    ...(category.exemptionReason !== undefined ? { exemptionReason: category.exemptionReason } : {}),
-    ...(category.exemptionReasonCode !== undefined ? { exemptionReasonCode: category.exemptionReasonCode } : {}),
+    ...definedFields({ exemptionReason: category.exemptionReason, exemptionReasonCode: category.exemptionReasonCode }),
   };
 }

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { decimal, tenantId } from '@invoicing/core';
+import { decimal, definedFields, tenantId } from '@invoicing/core';
 import type { MarketableId } from '../shared/ids';
 import { SCENARIO_MARKETABLE, createTestBed, type TestBed } from '../testing/scenario';
 import type { MarketableDetails } from './marketable';
@@ -22,7 +22,7 @@ function create(changes: Partial<MarketableDetails> = {}, tenant = TENANT) {
 }
 
 async function skus(active?: boolean, tenant = TENANT): Promise<string[]> {
-  const page = await bed.use(ListMarketables).execute({ tenantId: tenant, ...(active === undefined ? {} : { active }) });
+  const page = await bed.use(ListMarketables).execute({ tenantId: tenant, ...definedFields({ active }) });
   return page.items.map((item) => item.sku);
 }
 

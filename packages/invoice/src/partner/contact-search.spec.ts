@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { ValidationError } from '@invoicing/core';
+import { ValidationError, definedFields } from '@invoicing/core';
 import type { ContactId, PartnerId } from '../shared/ids';
 import { compareMatches, contactSearchQuery, normalizeSearchText, phoneDigits, scoreContact, type ContactMatch } from './contact-search';
 import type { Contact } from './partner';
@@ -224,8 +224,8 @@ describe('compareMatches', () => {
 
     fc.assert(
       fc.property(someContact, someContact, fc.constantFrom('name', 'email', 'phone'), (first, second, field) => {
-        const winner = contact(first.name, { ...(first.email ? { email: first.email } : {}), ...(first.phone ? { phone: first.phone } : {}) }, 'c-2');
-        const other = contact(second.name, { ...(second.email ? { email: second.email } : {}), ...(second.phone ? { phone: second.phone } : {}) }, 'c-1');
+        const winner = contact(first.name, definedFields({ email: first.email, phone: first.phone }), 'c-2');
+        const other = contact(second.name, definedFields({ email: second.email, phone: second.phone }), 'c-1');
         const typed = field === 'name' ? winner.name : field === 'email' ? winner.email : winner.phone;
         fc.pre(typed !== undefined && normalizeSearchText(typed).length >= 2);
         const query = contactSearchQuery(typed as string);

@@ -6,6 +6,7 @@ import {
   atPath,
   collectIssues,
   decimal,
+  definedFields,
   parseCalendarDate,
   parseCurrencyCode,
   type CalendarDate,
@@ -63,6 +64,17 @@ export interface PartnershipState {
   readonly buyerReference?: string;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+}
+
+/** What an invoice draft takes from its partnership ({@link Partnership.draftTerms}). */
+export interface InvoiceDraftTerms {
+  readonly partnershipId: PartnershipId;
+  readonly sellerId: PartnerId;
+  readonly buyerId: PartnerId;
+  readonly currency: CurrencyCode;
+  readonly paymentTerms: PaymentTerms;
+  /** The invoice series of the partnership's numbering. */
+  readonly series: string;
 }
 
 /** Input for the terms of a partnership. */
@@ -130,8 +142,7 @@ function terms(input: PartnershipTermsInput) {
       numbering: numbering as NumberingSeries,
       policy: { approval: approval as ApprovalRule, deliveryFormat: deliveryFormat as DeliveryFormat },
       validFrom: validFrom as CalendarDate,
-      ...(validUntil !== undefined ? { validUntil } : {}),
-      ...(buyerReference !== undefined ? { buyerReference } : {}),
+      ...definedFields({ validUntil, buyerReference }),
     };
   });
 }
@@ -224,6 +235,15 @@ export class Partnership extends AggregateRoot<PartnershipId> {
   /** The negotiated unit price of a marketable, if any. */
   priceOverride(marketableId: MarketableId): Decimal | undefined {
     return this.state.priceOverrides.find((item) => item.marketableId === marketableId)?.unitPrice;
+  }
+
+  /**
+   * What an invoice drafted under this partnership takes from it: the parties, currency, payment terms and invoice
+   * series. The one place these are copied into a draft, so that every way of drafting agrees.
+   */
+  draftTerms(): InvoiceDraftTerms {
+    const { sellerId, buyerId, currency, paymentTerms, numbering } = this.state;
+    return { partnershipId: this.id, sellerId, buyerId, currency, paymentTerms, series: numbering.invoice };
   }
 
   /** Whether an invoice with this amount due needs approval before it is issued. */

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { Money, tenantId } from '@invoicing/core';
+import { Money, definedFields, tenantId } from '@invoicing/core';
 import fc from 'fast-check';
 import { Invoice, type InvoiceState } from '../invoice/invoice';
 import { CreateCreditNote, CreateInvoiceDraft, GetInvoice, IssueInvoice, MarkInvoiceUncollectible, type DraftLineInput } from '../invoice/invoice.use-cases';
@@ -37,7 +37,7 @@ async function invoice(total: string, issueDate: string, options: { partnershipI
     tenantId: s.tenantId,
     partnershipId: options.partnershipId ?? s.partnership.id,
     issueDate,
-    ...(options.dueDate ? { dueDate: options.dueDate } : {}),
+    ...definedFields({ dueDate: options.dueDate }),
     lines: [line(total)],
   });
   return s.use(IssueInvoice).execute({ tenantId: s.tenantId, invoiceId: draft.id });
@@ -50,7 +50,7 @@ function record(amount: string, applyTo?: InvoiceId[], overrides: { partnerId?: 
     amount,
     currency: 'EUR',
     receivedOn: '2026-03-10',
-    ...(applyTo ? { applyTo } : {}),
+    ...definedFields({ applyTo }),
     ...overrides,
   });
 }

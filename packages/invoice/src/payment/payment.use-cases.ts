@@ -5,6 +5,7 @@ import {
   Money,
   ValidationError,
   atPath,
+  definedFields,
   parseCalendarDate,
   parseCurrencyCode,
   type CalendarDate,
@@ -189,7 +190,7 @@ export class RefundCredit {
         const payment = await load(this.payments, tenantId, source.id, 'payment');
         const take = remaining.min(payment.unapplied);
         if (!take.isPositive()) return Money.zero(currency);
-        payment.refund({ refundId, amount: take, refundedOn, ...(command.reference !== undefined ? { reference: command.reference } : {}) }, this.clock.now());
+        payment.refund({ refundId, amount: take, refundedOn, ...definedFields({ reference: command.reference }) }, this.clock.now());
         await this.payments.save(payment);
         return take;
       });

@@ -1,4 +1,4 @@
-import { Money, daysBetween, type CalendarDate, type CurrencyCode } from '@invoicing/core';
+import { Money, daysBetween, definedFields, type CalendarDate, type CurrencyCode } from '@invoicing/core';
 import type { Invoice, DocumentKind } from '../invoice/invoice';
 import type { InvoiceStatus } from '../invoice/invoice-lifecycle';
 import { RECEIVABLE_STATUSES } from '../invoice/invoice-lifecycle';
@@ -36,22 +36,19 @@ export function summarize(invoice: Invoice): InvoiceSummary {
     id: invoice.id,
     kind: invoice.kind,
     status: invoice.status,
-    ...(state.number !== undefined ? { number: state.number } : {}),
+    ...definedFields({ number: state.number }),
     partnershipId: state.partnershipId,
     sellerId: state.sellerId,
     buyerId: state.buyerId,
-    ...(state.buyerContactId !== undefined ? { buyerContactId: state.buyerContactId } : {}),
+    ...definedFields({ buyerContactId: state.buyerContactId }),
     currency: state.currency,
-    ...(state.issueDate !== undefined ? { issueDate: state.issueDate } : {}),
-    ...(state.dueDate !== undefined ? { dueDate: state.dueDate } : {}),
-    ...(state.externalReference !== undefined ? { externalReference: state.externalReference } : {}),
-    ...(state.purchaseOrderReference !== undefined ? { purchaseOrderReference: state.purchaseOrderReference } : {}),
+    ...definedFields({ issueDate: state.issueDate, dueDate: state.dueDate, externalReference: state.externalReference, purchaseOrderReference: state.purchaseOrderReference }),
     total: state.totals.taxInclusive,
     amountDue: state.totals.amountDue,
     paid: invoice.paidAmount,
     credited: invoice.creditedAmount,
     outstanding: invoice.outstanding,
-    ...(state.possibleDuplicateOf !== undefined ? { possibleDuplicateOf: state.possibleDuplicateOf } : {}),
+    ...definedFields({ possibleDuplicateOf: state.possibleDuplicateOf }),
   };
 }
 

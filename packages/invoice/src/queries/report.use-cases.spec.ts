@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import type { Cursor, Money } from '@invoicing/core';
+import { definedFields, type Cursor, type Money } from '@invoicing/core';
 import { CreateCreditNote, CreateInvoiceDraft, IssueInvoice, VoidInvoice, type DraftInput } from '../invoice/invoice.use-cases';
 import { AddContact, CreatePartner } from '../partner/partner.use-cases';
 import { CreatePartnership } from '../partnership/partnership.use-cases';
@@ -258,7 +258,7 @@ describe('PastDueReport', () => {
 describe('MonthlySummaryReport', () => {
   describe('execute', () => {
     const summary = async (month: string, partnerId?: PartnerId) =>
-      (await s.use(MonthlySummaryReport).execute({ tenantId: s.tenantId, month, ...(partnerId ? { partnerId } : {}) })).map((row) => [
+      (await s.use(MonthlySummaryReport).execute({ tenantId: s.tenantId, month, ...definedFields({ partnerId }) })).map((row) => [
         row.currency,
         row.invoiceCount,
         text(row.invoiceTotal),
@@ -303,7 +303,7 @@ describe('MonthlySummaryReport', () => {
 describe('AgingReport', () => {
   describe('execute', () => {
     const aging = async (asOf?: string, partnerId?: PartnerId) => {
-      const result = await s.use(AgingReport).execute({ tenantId: s.tenantId, ...(asOf ? { asOf } : {}), ...(partnerId ? { partnerId } : {}) });
+      const result = await s.use(AgingReport).execute({ tenantId: s.tenantId, ...definedFields({ asOf, partnerId }) });
       return {
         asOf: result.asOf,
         rows: result.rows.map((row) => [
@@ -350,7 +350,7 @@ describe('AgingReport', () => {
 describe('PartnerTotalsReport', () => {
   describe('execute', () => {
     const totals = async (months: number, asOf?: string) =>
-      (await s.use(PartnerTotalsReport).execute({ tenantId: s.tenantId, months, ...(asOf ? { asOf } : {}) })).rows.map((row) => [
+      (await s.use(PartnerTotalsReport).execute({ tenantId: s.tenantId, months, ...definedFields({ asOf }) })).rows.map((row) => [
         row.partnerId === data.b1 ? 'B1' : 'B2',
         row.currency,
         row.invoiceCount,

@@ -3,6 +3,7 @@ import {
   NotFoundError,
   ValidationError,
   atPath,
+  definedFields,
   pageLimit,
   parseCalendarDate,
   parseYearMonth,
@@ -75,8 +76,7 @@ export class PastDueReport {
       asOf,
       sort,
       limit: pageLimit(query.limit),
-      ...(query.partnerId !== undefined ? { partnerId: query.partnerId } : {}),
-      ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+      ...definedFields({ partnerId: query.partnerId, cursor: query.cursor }),
     });
     return { ...page, asOf };
   }
@@ -90,7 +90,7 @@ export class MonthlySummaryReport {
   /** @throws ValidationError `date.malformed` */
   async execute(query: { readonly tenantId: TenantId; readonly month: string; readonly partnerId?: PartnerId }): Promise<MonthlySummary[]> {
     const month = atPath('month', () => parseYearMonth(query.month));
-    return this.queries.monthlySummary(query.tenantId, { month, ...(query.partnerId !== undefined ? { partnerId: query.partnerId } : {}) });
+    return this.queries.monthlySummary(query.tenantId, { month, ...definedFields({ partnerId: query.partnerId }) });
   }
 }
 
@@ -105,7 +105,7 @@ export class AgingReport {
 
   async execute(query: { readonly tenantId: TenantId; readonly asOf?: string; readonly partnerId?: PartnerId }): Promise<{ readonly asOf: CalendarDate; readonly rows: AgingRow[] }> {
     const asOf = asOfDate(query.asOf, this.clock, this.settings);
-    const rows = await this.queries.aging(query.tenantId, { asOf, ...(query.partnerId !== undefined ? { partnerId: query.partnerId } : {}) });
+    const rows = await this.queries.aging(query.tenantId, { asOf, ...definedFields({ partnerId: query.partnerId }) });
     return { asOf, rows };
   }
 }

@@ -59,12 +59,7 @@ export function aDraft(tenant: TenantId, partnership: Partnership, overrides: Pa
   const { quantity = '1', ...rest } = overrides;
   return Invoice.draft(
     {
-      partnershipId: partnership.id,
-      sellerId: partnership.sellerId,
-      buyerId: partnership.buyerId,
-      currency: partnership.currency,
-      paymentTerms: partnership.paymentTerms,
-      series: partnership.numbering.invoice,
+      ...partnership.draftTerms(),
       lines: [{ name: 'Consulting', quantity, unitCode: 'HUR', netPrice: '100.00', vat: { code: 'S', rate: '20' } }],
       ...rest,
     },
