@@ -47,9 +47,23 @@ async function applyToInvoices(invoices: InvoiceRepository, payment: Payment, in
   }
 }
 
-/** Checks that named invoices can take this partner's payment before anything is written. */
-function assertPayable(invoice: Invoice, partnerId: PartnerId, payment: Payment, index: number): void {
-  if (invoice.kind !== 'invoice' || invoice.buyerId !== partnerId || invoice.currency !== payment.currency) {
+/**
+ * The invoices a payment goes to, in order: those named (each once, each checked before anything is written), or by
+ * default the partner's oldest receivables in the payment's currency.
+ * @throws NotFoundError `invoice.not_found`; ValidationError `payment.invoice_mismatch`; InvalidStateError when a named invoice cannot take payments
+ */
+async function paymentTargets(invoices: InvoiceRepository, payment: Payment, applyTo: readonly InvoiceId[] | undefined): Promise<InvoiceId[]> {
+  if (applyTo === undefined) return (await invoices.findReceivables(payment.tenantId, payment.partnerId, payment.currency)).map((invoice) => invoice.id);
+  const targets = [...new Set(applyTo)];
+  for (const [index, invoiceId] of targets.entries()) {
+    assertPayable(await load(invoices, payment.tenantId, invoiceId, 'invoice'), payment, index);
+  }
+  return targets;
+}
+
+/** Checks that a named invoice can take this partner's payment. */
+function assertPayable(invoice: Invoice, payment: Payment, index: number): void {
+  if (invoice.kind !== 'invoice' || invoice.buyerId !== payment.partnerId || invoice.currency !== payment.currency) {
     throw ValidationError.of(`applyTo.${index}`, 'payment.invoice_mismatch', `invoice ${invoice.id} is not an invoice to this partner in ${payment.currency}`);
   }
   // An invoice already holding this payment (an interrupted run being completed) only needs recording on the payment.
@@ -81,15 +95,7 @@ export class RecordPayment {
     await load(this.partners, tenantId, command.partnerId, 'partner');
     const at = this.clock.now();
     const payment = Payment.receive(command, { tenantId, id: this.ids.next<'Payment'>(), at });
-    let targets: InvoiceId[];
-    if (command.applyTo === undefined) {
-      targets = (await this.invoices.findReceivables(tenantId, command.partnerId, payment.currency)).map((invoice) => invoice.id);
-    } else {
-      targets = [...new Set(command.applyTo)];
-      for (const [index, invoiceId] of targets.entries()) {
-        assertPayable(await load(this.invoices, tenantId, invoiceId, 'invoice'), command.partnerId, payment, index);
-      }
-    }
+    const targets = await paymentTargets(this.invoices, payment, command.applyTo);
     // The payment is stored first: whatever happens next, the money received is never lost.
     await this.payments.save(payment);
     await applyToInvoices(this.invoices, payment, targets, at);
@@ -130,15 +136,7 @@ export class ApplyPayment {
     const { tenantId } = command;
     return retryOnConflict(async () => {
       const payment = await load(this.payments, tenantId, command.paymentId, 'payment');
-      let targets: InvoiceId[];
-      if (command.applyTo === undefined) {
-        targets = (await this.invoices.findReceivables(tenantId, payment.partnerId, payment.currency)).map((invoice) => invoice.id);
-      } else {
-        targets = [...new Set(command.applyTo)];
-        for (const [index, invoiceId] of targets.entries()) {
-          assertPayable(await load(this.invoices, tenantId, invoiceId, 'invoice'), payment.partnerId, payment, index);
-        }
-      }
+      const targets = await paymentTargets(this.invoices, payment, command.applyTo);
       await applyToInvoices(this.invoices, payment, targets, this.clock.now());
       if (payment.pendingEvents.length > 0) await this.payments.save(payment);
       return payment.toState();
