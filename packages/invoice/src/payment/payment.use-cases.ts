@@ -48,17 +48,30 @@ async function applyToInvoices(invoices: InvoiceRepository, payment: Payment, in
 }
 
 /**
- * The invoices a payment goes to, in order: those named (each once, each checked before anything is written), or by
- * default the partner's oldest receivables in the payment's currency.
+ * Applies a payment to the invoices named (each once, all checked before anything is written) or, by default, to the
+ * partner's oldest receivables in its currency; then saves what the payment recorded. A new payment is saved before
+ * it is applied: whatever happens next, the money received is never lost.
  * @throws NotFoundError `invoice.not_found`; ValidationError `payment.invoice_mismatch`; InvalidStateError when a named invoice cannot take payments
  */
-async function paymentTargets(invoices: InvoiceRepository, payment: Payment, applyTo: readonly InvoiceId[] | undefined): Promise<InvoiceId[]> {
-  if (applyTo === undefined) return (await invoices.findReceivables(payment.tenantId, payment.partnerId, payment.currency)).map((invoice) => invoice.id);
-  const targets = [...new Set(applyTo)];
-  for (const [index, invoiceId] of targets.entries()) {
-    assertPayable(await load(invoices, payment.tenantId, invoiceId, 'invoice'), payment, index);
+async function applyPaymentTo(
+  ports: { readonly invoices: InvoiceRepository; readonly payments: PaymentRepository },
+  payment: Payment,
+  applyTo: readonly InvoiceId[] | undefined,
+  options: { readonly at: Date; readonly isNew: boolean },
+): Promise<void> {
+  const { invoices, payments } = ports;
+  let targets: InvoiceId[];
+  if (applyTo === undefined) {
+    targets = (await invoices.findReceivables(payment.tenantId, payment.partnerId, payment.currency)).map((invoice) => invoice.id);
+  } else {
+    targets = [...new Set(applyTo)];
+    for (const [index, invoiceId] of targets.entries()) {
+      assertPayable(await load(invoices, payment.tenantId, invoiceId, 'invoice'), payment, index);
+    }
   }
-  return targets;
+  if (options.isNew) await payments.save(payment);
+  await applyToInvoices(invoices, payment, targets, options.at);
+  if (payment.pendingEvents.length > 0) await payments.save(payment);
 }
 
 /** Checks that a named invoice can take this partner's payment. */
@@ -95,11 +108,7 @@ export class RecordPayment {
     await load(this.partners, tenantId, command.partnerId, 'partner');
     const at = this.clock.now();
     const payment = Payment.receive(command, { tenantId, id: this.ids.next<'Payment'>(), at });
-    const targets = await paymentTargets(this.invoices, payment, command.applyTo);
-    // The payment is stored first: whatever happens next, the money received is never lost.
-    await this.payments.save(payment);
-    await applyToInvoices(this.invoices, payment, targets, at);
-    if (payment.pendingEvents.length > 0) await this.payments.save(payment);
+    await applyPaymentTo({ invoices: this.invoices, payments: this.payments }, payment, command.applyTo, { at, isNew: true });
     return payment.toState();
   }
 }
@@ -136,9 +145,7 @@ export class ApplyPayment {
     const { tenantId } = command;
     return retryOnConflict(async () => {
       const payment = await load(this.payments, tenantId, command.paymentId, 'payment');
-      const targets = await paymentTargets(this.invoices, payment, command.applyTo);
-      await applyToInvoices(this.invoices, payment, targets, this.clock.now());
-      if (payment.pendingEvents.length > 0) await this.payments.save(payment);
+      await applyPaymentTo({ invoices: this.invoices, payments: this.payments }, payment, command.applyTo, { at: this.clock.now(), isNew: false });
       return payment.toState();
     });
   }
