@@ -57,7 +57,8 @@ export type { PartnershipRepository } from './partnership/partnership-repository
 export * from './partnership/partnership.use-cases';
 
 export { DOCUMENT_TYPE_CODES, Invoice } from './invoice/invoice';
-export type { AppliedCredit, AppliedPayment, DocumentKind, DraftContent, InvoiceState, IssueContext, NewDraft, PrecedingInvoice } from './invoice/invoice';
+export type { AppliedCredit, AppliedPayment, DocumentKind, InvoiceState, IssueContext, NewDraft, PrecedingInvoice } from './invoice/invoice';
+export type { DraftContent } from './invoice/invoice-content';
 export { INVOICE_COMMANDS, INVOICE_STATUSES, INVOICE_TRANSITIONS, OPEN_STATUSES, RECEIVABLE_STATUSES } from './invoice/invoice-lifecycle';
 export type { InvoiceCommand, InvoiceStatus } from './invoice/invoice-lifecycle';
 export { allowanceCharge, documentAllowanceCharge, invoiceLine, unitCode } from './invoice/invoice-line';

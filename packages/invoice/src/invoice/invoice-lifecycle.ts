@@ -1,3 +1,6 @@
+import { InvalidStateError } from '@invoicing/core';
+import type { DocumentKind } from './invoice';
+
 /**
  * The invoice lifecycle as data: which command each status accepts, and the error code it raises otherwise.
  *
@@ -41,3 +44,21 @@ export const OPEN_STATUSES: readonly InvoiceStatus[] = ['issued', 'partially_pai
  * named for one still settles it.
  */
 export const RECEIVABLE_STATUSES: readonly InvoiceStatus[] = ['issued', 'partially_paid'];
+
+/** The commands a credit note takes: it is drafted and issued, never paid, credited or written off. */
+const CREDIT_NOTE_COMMANDS: readonly InvoiceCommand[] = ['update', 'approve', 'issue'];
+
+/**
+ * Asserts that the lifecycle lets `command` run on this document now ({@link INVOICE_TRANSITIONS}).
+ * @throws InvalidStateError with the table's code (`invoice.not_draft`, `invoice.already_paid` …), or `credit_note.not_payable`
+ */
+export function assertTransition(document: { readonly id: string; readonly kind: DocumentKind; readonly status: InvoiceStatus }, command: InvoiceCommand): void {
+  const { id, kind, status } = document;
+  if (kind === 'credit_note' && !CREDIT_NOTE_COMMANDS.includes(command)) {
+    throw new InvalidStateError('credit_note.not_payable', `credit note ${id} takes no payments, credits or write-offs`, { invoiceId: id, command });
+  }
+  const outcome = INVOICE_TRANSITIONS[command][status];
+  if (outcome !== true) {
+    throw new InvalidStateError(outcome, `cannot ${command} ${kind} ${id} in status ${status}`, { invoiceId: id, status, command });
+  }
+}

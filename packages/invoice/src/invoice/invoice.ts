@@ -6,26 +6,19 @@ import {
   ValidationError,
   collectIssues,
   definedFields,
-  parseCalendarDate,
   type CalendarDate,
   type CurrencyCode,
   type TenantId,
-  type ValidationIssue,
 } from '@invoicing/core';
 import type { ContactId, InvoiceId, PartnerId, PartnershipId, PaymentId } from '../shared/ids';
 import { optionalText } from '../shared/text';
 import { dueDate as dueDateFor, type PaymentTerms } from '../partnership/payment-terms';
-import {
-  documentAllowanceCharge,
-  invoiceLine,
-  type DocumentAllowanceCharge,
-  type DocumentAllowanceChargeInput,
-  type InvoiceLine,
-  type InvoiceLineInput,
-} from './invoice-line';
-import { INVOICE_TRANSITIONS, OPEN_STATUSES, type InvoiceCommand, type InvoiceStatus } from './invoice-lifecycle';
+import { parseDraftContent, type DraftContent, type ParsedDraftContent } from './invoice-content';
+import type { DocumentAllowanceCharge, InvoiceLine } from './invoice-line';
+import { OPEN_STATUSES, assertTransition, type InvoiceStatus } from './invoice-lifecycle';
+import { issueProblems } from './issue-rules';
 import type { PartySnapshot } from './party-snapshot';
-import { computeTotals, vatBreakdown, type InvoiceTotals, type VatBreakdown } from './totals';
+import type { InvoiceTotals, VatBreakdown } from './totals';
 
 /** An invoice (UNTDID 1001 type code 380) or a credit note (381). */
 export type DocumentKind = 'invoice' | 'credit_note';
@@ -104,24 +97,6 @@ export interface InvoiceState {
   readonly issuedAt?: Date;
 }
 
-/** The editable content of a draft; amounts and decimals as strings. */
-export interface DraftContent {
-  readonly lines: readonly InvoiceLineInput[];
-  readonly allowances?: readonly DocumentAllowanceChargeInput[];
-  readonly charges?: readonly DocumentAllowanceChargeInput[];
-  readonly issueDate?: string;
-  readonly dueDate?: string;
-  readonly purchaseOrderReference?: string;
-  readonly buyerReference?: string;
-  readonly notes?: readonly string[];
-  /** BT-113, default 0. */
-  readonly prepaidAmount?: string;
-  /** BT-114, default 0. */
-  readonly roundingAmount?: string;
-  readonly sellerContactId?: ContactId;
-  readonly buyerContactId?: ContactId;
-}
-
 /** What a new draft needs beyond its content: the partnership's data and, for credit notes, the corrected invoice. */
 export interface NewDraft extends DraftContent {
   readonly kind?: DocumentKind;
@@ -133,42 +108,6 @@ export interface NewDraft extends DraftContent {
   readonly series: string;
   readonly externalReference?: string;
   readonly precedingInvoice?: PrecedingInvoice;
-}
-
-function content(input: DraftContent, currency: CurrencyCode) {
-  return collectIssues((attempt) => {
-    const lines = attempt('lines', () => {
-      if (!Array.isArray(input.lines)) throw ValidationError.of('', 'invoice.lines_required', 'lines must be a list');
-      if (input.lines.length > 10_000) throw ValidationError.of('', 'invoice.too_many_lines', 'at most 10000 lines');
-      return collectIssues((inner) => input.lines.map((line, index) => inner(String(index), () => invoiceLine(line, currency, index))));
-    });
-    const allowances = (input.allowances ?? []).map((item, index) => attempt(`allowances.${index}`, () => documentAllowanceCharge(item, currency)));
-    const charges = (input.charges ?? []).map((item, index) => attempt(`charges.${index}`, () => documentAllowanceCharge(item, currency)));
-    const issueDate = input.issueDate === undefined ? undefined : attempt('issueDate', () => parseCalendarDate(input.issueDate as string));
-    const dueDate = input.dueDate === undefined ? undefined : attempt('dueDate', () => parseCalendarDate(input.dueDate as string));
-    const purchaseOrderReference = attempt('purchaseOrderReference', () => optionalText(input.purchaseOrderReference, '', 100));
-    const buyerReference = attempt('buyerReference', () => optionalText(input.buyerReference, '', 100));
-    const notes = (input.notes ?? []).map((note, index) => attempt(`notes.${index}`, () => optionalText(note, '', 5000))).filter((note): note is string => note !== undefined);
-    const prepaid = attempt('prepaidAmount', () => Money.of(input.prepaidAmount ?? '0', currency));
-    const rounding = attempt('roundingAmount', () => Money.of(input.roundingAmount ?? '0', currency));
-    return {
-      lines: (lines ?? []) as InvoiceLine[],
-      allowances: allowances as DocumentAllowanceCharge[],
-      charges: charges as DocumentAllowanceCharge[],
-      ...definedFields({ issueDate, dueDate, purchaseOrderReference, buyerReference }),
-      notes,
-      prepaid: prepaid as Money,
-      rounding: rounding as Money,
-      ...definedFields({ sellerContactId: input.sellerContactId, buyerContactId: input.buyerContactId }),
-    };
-  });
-}
-
-function withTotals<T extends ReturnType<typeof content>>(parsed: T, currency: CurrencyCode) {
-  const { prepaid, rounding, ...rest } = parsed;
-  const input = { currency, lines: parsed.lines, allowances: parsed.allowances, charges: parsed.charges, prepaid, rounding };
-  const breakdown = vatBreakdown(input);
-  return { ...rest, vatBreakdown: breakdown, totals: computeTotals(input, breakdown) };
 }
 
 /** What issuing needs from the outside: the number reserved, the day, and the parties as they are now. */
@@ -196,7 +135,7 @@ export class Invoice extends AggregateRoot<InvoiceId> {
   /** Creates a draft. @throws ValidationError with one issue per bad field */
   static draft(command: NewDraft, context: { tenantId: TenantId; id: InvoiceId; at: Date }): Invoice {
     const { parsed, externalReference } = collectIssues((attempt) => ({
-      parsed: attempt('', () => withTotals(content(command, command.currency), command.currency)),
+      parsed: attempt('', () => parseDraftContent(command, command.currency)),
       externalReference: attempt('externalReference', () => optionalText(command.externalReference, '', 100)),
     }));
     const invoice = new Invoice({
@@ -212,7 +151,7 @@ export class Invoice extends AggregateRoot<InvoiceId> {
       currency: command.currency,
       paymentTerms: command.paymentTerms,
       ...definedFields({ externalReference, precedingInvoice: command.precedingInvoice }),
-      ...(parsed as ReturnType<typeof withTotals>),
+      ...(parsed as ParsedDraftContent),
       payments: [],
       credits: [],
       createdAt: context.at,
@@ -332,8 +271,8 @@ export class Invoice extends AggregateRoot<InvoiceId> {
 
   /** Replaces the content of a draft; any approval given is withdrawn. @throws InvalidStateError `invoice.not_draft`; ValidationError */
   update(changes: DraftContent, at: Date): void {
-    this.allow('update');
-    const parsed = withTotals(content(changes, this.currency), this.currency);
+    assertTransition(this, 'update');
+    const parsed = parseDraftContent(changes, this.currency);
     const { issueDate: _i, dueDate: _d, purchaseOrderReference: _p, buyerReference: _b, sellerContactId: _s, buyerContactId: _c, approval: _a, ...kept } = this.state;
     this.state = { ...kept, ...parsed, updatedAt: at };
     this.raise(`${this.kind}.updated`, { invoiceId: this.id, amountDue: this.totals.amountDue.toJSON() }, at);
@@ -341,14 +280,14 @@ export class Invoice extends AggregateRoot<InvoiceId> {
 
   /** Marks a new draft as looking like `other` (same buyer and total, issue dates close): it stays valid, readers are warned. */
   flagPossibleDuplicate(other: InvoiceId, at: Date): void {
-    this.allow('update');
+    assertTransition(this, 'update');
     this.state = { ...this.state, possibleDuplicateOf: other, updatedAt: at };
     this.raise(`${this.kind}.flagged_possible_duplicate`, { invoiceId: this.id, possibleDuplicateOf: other }, at);
   }
 
   /** Records an approval (required by some partnerships before issue). @throws InvalidStateError `invoice.not_draft` */
   approve(by: string, at: Date): void {
-    this.allow('approve');
+    assertTransition(this, 'approve');
     this.state = { ...this.state, approval: { by, at }, updatedAt: at };
     this.raise(`${this.kind}.approved`, { invoiceId: this.id, by }, at);
   }
@@ -358,7 +297,7 @@ export class Invoice extends AggregateRoot<InvoiceId> {
    * @throws InvalidStateError `invoice.not_draft` | `invoice.approval_required`; ValidationError `invoice.not_issuable` listing every missing element
    */
   assertIssuable(context: Omit<IssueContext, 'number' | 'at'>): void {
-    this.allow('issue');
+    assertTransition(this, 'issue');
     if (context.requiresApproval && !this.approved) {
       throw new InvalidStateError('invoice.approval_required', `invoice ${this.id} needs approval before it is issued`, { invoiceId: this.id });
     }
@@ -399,7 +338,7 @@ export class Invoice extends AggregateRoot<InvoiceId> {
    */
   applyPayment(payment: AppliedPayment, at: Date): void {
     if (this.state.payments.some((applied) => applied.paymentId === payment.paymentId)) return;
-    this.allow('applyPayment');
+    assertTransition(this, 'applyPayment');
     this.checkAmount(payment.amount, 'invoice.payment_exceeds_outstanding');
     const payments = [...this.state.payments, payment];
     this.state = { ...this.state, payments, updatedAt: at };
@@ -416,7 +355,7 @@ export class Invoice extends AggregateRoot<InvoiceId> {
    */
   applyCredit(credit: AppliedCredit, at: Date): void {
     if (this.state.credits.some((applied) => applied.creditNoteId === credit.creditNoteId)) return;
-    this.allow('applyCredit');
+    assertTransition(this, 'applyCredit');
     this.checkAmount(credit.amount, 'invoice.credit_exceeds_outstanding');
     this.state = { ...this.state, credits: [...this.state.credits, credit], updatedAt: at };
     const settled = !this.remaining().isPositive();
@@ -429,7 +368,7 @@ export class Invoice extends AggregateRoot<InvoiceId> {
    * @throws InvalidStateError per the lifecycle; DomainError `invoice.credit_exceeds_outstanding`
    */
   assertCreditable(amount: Money): void {
-    this.allow('applyCredit');
+    assertTransition(this, 'applyCredit');
     this.checkAmount(amount, 'invoice.credit_exceeds_outstanding');
   }
 
@@ -441,7 +380,7 @@ export class Invoice extends AggregateRoot<InvoiceId> {
 
   /** Cancels an issued invoice nothing was paid or credited on; its number stays used. @throws InvalidStateError */
   void(reason: string | undefined, at: Date): void {
-    this.allow('void');
+    assertTransition(this, 'void');
     if (this.state.payments.length > 0) throw new InvalidStateError('invoice.has_payments', `invoice ${this.id} has payments; credit it instead`, { invoiceId: this.id });
     if (this.state.credits.length > 0) throw new InvalidStateError('invoice.has_credits', `invoice ${this.id} has credit notes; credit the rest instead`, { invoiceId: this.id });
     const voidReason = optionalText(reason, 'reason', 500);
@@ -451,19 +390,9 @@ export class Invoice extends AggregateRoot<InvoiceId> {
 
   /** Writes the invoice off: no longer expected, still payable. @throws InvalidStateError */
   markUncollectible(at: Date): void {
-    this.allow('markUncollectible');
+    assertTransition(this, 'markUncollectible');
     this.state = { ...this.state, status: 'uncollectible', updatedAt: at };
     this.raise('invoice.marked_uncollectible', { invoiceId: this.id, outstanding: this.outstanding.toJSON() }, at);
-  }
-
-  private allow(command: InvoiceCommand): void {
-    if (this.kind === 'credit_note' && command !== 'update' && command !== 'approve' && command !== 'issue') {
-      throw new InvalidStateError('credit_note.not_payable', `credit note ${this.id} takes no payments, credits or write-offs`, { invoiceId: this.id, command });
-    }
-    const outcome = INVOICE_TRANSITIONS[command][this.status];
-    if (outcome !== true) {
-      throw new InvalidStateError(outcome, `cannot ${command} ${this.kind} ${this.id} in status ${this.status}`, { invoiceId: this.id, status: this.status, command });
-    }
   }
 
   private checkAmount(amount: Money, exceededCode: string): void {
@@ -477,44 +406,4 @@ export class Invoice extends AggregateRoot<InvoiceId> {
       });
     }
   }
-}
-
-/** The EN 16931 rules that need the whole document and its parties (BR-16, BR-8/BR-10, and per-category seller/buyer ids). */
-function issueProblems(state: InvoiceState, parties: { seller: PartySnapshot; buyer: PartySnapshot; issueDate: CalendarDate }): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  const problem = (path: string, code: string, message: string): void => {
-    issues.push({ path, code, message });
-  };
-  const { seller, buyer, issueDate } = parties;
-  if (state.lines.length === 0) problem('lines', 'invoice.no_lines', 'a document has at least one line (BR-16)');
-  if (!seller.address) problem('seller.address', 'invoice.seller_address_required', 'the seller needs a postal address with a country (BR-8, BR-9)');
-  if (!buyer.address) problem('buyer.address', 'invoice.buyer_address_required', 'the buyer needs a postal address with a country (BR-10, BR-11)');
-  if (state.dueDate !== undefined && state.dueDate < issueDate) {
-    problem('dueDate', 'invoice.due_before_issue', `the due date ${state.dueDate} is before the issue date ${issueDate}`);
-  }
-  if (state.kind === 'credit_note' && state.totals.amountDue.isNegative()) {
-    problem('totals.amountDue', 'credit_note.negative_amount', 'a credit note credits a positive amount');
-  }
-  const categories = new Set(state.vatBreakdown.map((entry) => entry.category.code));
-  const sellerTaxId = seller.identifiers.vatId ?? seller.identifiers.taxRegistrationId;
-  for (const code of ['S', 'Z', 'E', 'L', 'M'] as const) {
-    if (categories.has(code) && !sellerTaxId) problem('seller.identifiers.vatId', 'invoice.seller_vat_id_required', `category ${code} needs the seller's VAT or tax registration id`);
-  }
-  for (const code of ['AE', 'K', 'G'] as const) {
-    if (categories.has(code) && !seller.identifiers.vatId) problem('seller.identifiers.vatId', 'invoice.seller_vat_id_required', `category ${code} needs the seller's VAT id`);
-  }
-  if (categories.has('AE') && !buyer.identifiers.vatId && !buyer.identifiers.legalRegistration) {
-    problem('buyer.identifiers.vatId', 'invoice.buyer_vat_id_required', 'reverse charge (AE) needs the buyer VAT id or legal registration id (BR-AE-02)');
-  }
-  if (categories.has('K') && !buyer.identifiers.vatId) {
-    problem('buyer.identifiers.vatId', 'invoice.buyer_vat_id_required', 'an intra-community supply (K) needs the buyer VAT id (BR-IC-02)');
-  }
-  if (categories.has('O')) {
-    if (categories.size > 1) problem('vatBreakdown', 'invoice.not_subject_mixed', 'a document not subject to VAT (O) has no other VAT category (BR-O-11)');
-    for (const [party, snapshot] of [['seller', seller], ['buyer', buyer]] as const) {
-      if (snapshot.identifiers.vatId) problem(`${party}.identifiers.vatId`, 'invoice.not_subject_vat_id', 'a document not subject to VAT (O) carries no VAT ids (BR-O-02)');
-    }
-  }
-  // De-duplicate repeated issues (one per category) to keep the message readable.
-  return issues.filter((issue, index) => issues.findIndex((other) => other.code === issue.code && other.path === issue.path) === index);
 }

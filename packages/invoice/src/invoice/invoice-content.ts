@@ -1,0 +1,91 @@
+import {
+  Money,
+  ValidationError,
+  collectIssues,
+  definedFields,
+  parseCalendarDate,
+  type CalendarDate,
+  type CurrencyCode,
+} from '@invoicing/core';
+import type { ContactId } from '../shared/ids';
+import { optionalText } from '../shared/text';
+import {
+  documentAllowanceCharge,
+  invoiceLine,
+  type DocumentAllowanceCharge,
+  type DocumentAllowanceChargeInput,
+  type InvoiceLine,
+  type InvoiceLineInput,
+} from './invoice-line';
+import { computeTotals, vatBreakdown, type InvoiceTotals, type VatBreakdown } from './totals';
+
+/** The editable content of a draft; amounts and decimals as strings. */
+export interface DraftContent {
+  readonly lines: readonly InvoiceLineInput[];
+  readonly allowances?: readonly DocumentAllowanceChargeInput[];
+  readonly charges?: readonly DocumentAllowanceChargeInput[];
+  readonly issueDate?: string;
+  readonly dueDate?: string;
+  readonly purchaseOrderReference?: string;
+  readonly buyerReference?: string;
+  readonly notes?: readonly string[];
+  /** BT-113, default 0. */
+  readonly prepaidAmount?: string;
+  /** BT-114, default 0. */
+  readonly roundingAmount?: string;
+  readonly sellerContactId?: ContactId;
+  readonly buyerContactId?: ContactId;
+}
+
+/** A draft's content once parsed, with the VAT breakdown and totals it comes to: what creating or updating a draft sets. */
+export interface ParsedDraftContent {
+  readonly lines: readonly InvoiceLine[];
+  readonly allowances: readonly DocumentAllowanceCharge[];
+  readonly charges: readonly DocumentAllowanceCharge[];
+  readonly issueDate?: CalendarDate;
+  readonly dueDate?: CalendarDate;
+  readonly purchaseOrderReference?: string;
+  readonly buyerReference?: string;
+  readonly notes: readonly string[];
+  readonly sellerContactId?: ContactId;
+  readonly buyerContactId?: ContactId;
+  readonly vatBreakdown: readonly VatBreakdown[];
+  readonly totals: InvoiceTotals;
+}
+
+/**
+ * Parses a draft's content in the document's currency and computes what it comes to: line net amounts, the VAT
+ * breakdown and the totals, as EN 16931 defines them.
+ * @throws ValidationError with one issue per bad field
+ */
+export function parseDraftContent(input: DraftContent, currency: CurrencyCode): ParsedDraftContent {
+  const { prepaid, rounding, ...parsed } = collectIssues((attempt) => {
+    const lines = attempt('lines', () => {
+      if (!Array.isArray(input.lines)) throw ValidationError.of('', 'invoice.lines_required', 'lines must be a list');
+      if (input.lines.length > 10_000) throw ValidationError.of('', 'invoice.too_many_lines', 'at most 10000 lines');
+      return collectIssues((inner) => input.lines.map((line, index) => inner(String(index), () => invoiceLine(line, currency, index))));
+    });
+    const allowances = (input.allowances ?? []).map((item, index) => attempt(`allowances.${index}`, () => documentAllowanceCharge(item, currency)));
+    const charges = (input.charges ?? []).map((item, index) => attempt(`charges.${index}`, () => documentAllowanceCharge(item, currency)));
+    const issueDate = input.issueDate === undefined ? undefined : attempt('issueDate', () => parseCalendarDate(input.issueDate as string));
+    const dueDate = input.dueDate === undefined ? undefined : attempt('dueDate', () => parseCalendarDate(input.dueDate as string));
+    const purchaseOrderReference = attempt('purchaseOrderReference', () => optionalText(input.purchaseOrderReference, '', 100));
+    const buyerReference = attempt('buyerReference', () => optionalText(input.buyerReference, '', 100));
+    const notes = (input.notes ?? []).map((note, index) => attempt(`notes.${index}`, () => optionalText(note, '', 5000))).filter((note): note is string => note !== undefined);
+    const prepaid = attempt('prepaidAmount', () => Money.of(input.prepaidAmount ?? '0', currency));
+    const rounding = attempt('roundingAmount', () => Money.of(input.roundingAmount ?? '0', currency));
+    return {
+      lines: (lines ?? []) as InvoiceLine[],
+      allowances: allowances as DocumentAllowanceCharge[],
+      charges: charges as DocumentAllowanceCharge[],
+      ...definedFields({ issueDate, dueDate, purchaseOrderReference, buyerReference }),
+      notes,
+      prepaid: prepaid as Money,
+      rounding: rounding as Money,
+      ...definedFields({ sellerContactId: input.sellerContactId, buyerContactId: input.buyerContactId }),
+    };
+  });
+  const totalsInput = { currency, lines: parsed.lines, allowances: parsed.allowances, charges: parsed.charges, prepaid, rounding };
+  const breakdown = vatBreakdown(totalsInput);
+  return { ...parsed, vatBreakdown: breakdown, totals: computeTotals(totalsInput, breakdown) };
+}

@@ -1,0 +1,49 @@
+import type { CalendarDate, ValidationIssue } from '@invoicing/core';
+import type { InvoiceState } from './invoice';
+import type { PartySnapshot } from './party-snapshot';
+
+/**
+ * The EN 16931 rules a document must meet to be issued that need the whole document and its parties (BR-16, BR-8/BR-10,
+ * per-category seller and buyer ids, BR-O-02/11): one issue per rule broken, none when the document can be issued.
+ */
+export function issueProblems(
+  state: Pick<InvoiceState, 'kind' | 'lines' | 'dueDate' | 'totals' | 'vatBreakdown'>,
+  parties: { readonly seller: PartySnapshot; readonly buyer: PartySnapshot; readonly issueDate: CalendarDate },
+): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const problem = (path: string, code: string, message: string): void => {
+    issues.push({ path, code, message });
+  };
+  const { seller, buyer, issueDate } = parties;
+  if (state.lines.length === 0) problem('lines', 'invoice.no_lines', 'a document has at least one line (BR-16)');
+  if (!seller.address) problem('seller.address', 'invoice.seller_address_required', 'the seller needs a postal address with a country (BR-8, BR-9)');
+  if (!buyer.address) problem('buyer.address', 'invoice.buyer_address_required', 'the buyer needs a postal address with a country (BR-10, BR-11)');
+  if (state.dueDate !== undefined && state.dueDate < issueDate) {
+    problem('dueDate', 'invoice.due_before_issue', `the due date ${state.dueDate} is before the issue date ${issueDate}`);
+  }
+  if (state.kind === 'credit_note' && state.totals.amountDue.isNegative()) {
+    problem('totals.amountDue', 'credit_note.negative_amount', 'a credit note credits a positive amount');
+  }
+  const categories = new Set(state.vatBreakdown.map((entry) => entry.category.code));
+  const sellerTaxId = seller.identifiers.vatId ?? seller.identifiers.taxRegistrationId;
+  for (const code of ['S', 'Z', 'E', 'L', 'M'] as const) {
+    if (categories.has(code) && !sellerTaxId) problem('seller.identifiers.vatId', 'invoice.seller_vat_id_required', `category ${code} needs the seller's VAT or tax registration id`);
+  }
+  for (const code of ['AE', 'K', 'G'] as const) {
+    if (categories.has(code) && !seller.identifiers.vatId) problem('seller.identifiers.vatId', 'invoice.seller_vat_id_required', `category ${code} needs the seller's VAT id`);
+  }
+  if (categories.has('AE') && !buyer.identifiers.vatId && !buyer.identifiers.legalRegistration) {
+    problem('buyer.identifiers.vatId', 'invoice.buyer_vat_id_required', 'reverse charge (AE) needs the buyer VAT id or legal registration id (BR-AE-02)');
+  }
+  if (categories.has('K') && !buyer.identifiers.vatId) {
+    problem('buyer.identifiers.vatId', 'invoice.buyer_vat_id_required', 'an intra-community supply (K) needs the buyer VAT id (BR-IC-02)');
+  }
+  if (categories.has('O')) {
+    if (categories.size > 1) problem('vatBreakdown', 'invoice.not_subject_mixed', 'a document not subject to VAT (O) has no other VAT category (BR-O-11)');
+    for (const [party, snapshot] of [['seller', seller], ['buyer', buyer]] as const) {
+      if (snapshot.identifiers.vatId) problem(`${party}.identifiers.vatId`, 'invoice.not_subject_vat_id', 'a document not subject to VAT (O) carries no VAT ids (BR-O-02)');
+    }
+  }
+  // De-duplicate repeated issues (one per category) to keep the message readable.
+  return issues.filter((issue, index) => issues.findIndex((other) => other.code === issue.code && other.path === issue.path) === index);
+}
