@@ -33,7 +33,7 @@ import {
   type PartnershipState,
 } from '@invoicing/invoice';
 import { aDraft, issue as issueBuilt } from '@invoicing/invoice/testing';
-import { createMongoAdapters, documentId, redact, type MongoConnection } from '@invoicing/integration';
+import { createMongoAdapters, documentId, redact, type MongoConnection } from '@invoicing/integration/mongodb';
 import {
   StackError,
   demoUser,
@@ -49,9 +49,7 @@ import {
   type RealmLocation,
   type StackEnv,
 } from '@invoicing/stack';
-import { startApi, type RunningApi } from '../apps/api/src/api';
-import { DATABASE } from '../apps/api/src/composition/tokens';
-import { loadConfig } from '../apps/api/src/config';
+import { DATABASE, loadConfig, startApi, type RunningApi } from '@invoicing/api';
 import { machineMicros, mainThreadMicros, pidListeningOn, processMicros } from './cpu-time';
 
 const GOAL = 0.6;

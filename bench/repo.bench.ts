@@ -17,11 +17,9 @@ import { BSON } from 'mongodb';
 import type { TenantId } from '@invoicing/core';
 import { Invoice, type InvoiceId, type InvoiceState } from '@invoicing/invoice';
 import { aDraft, aPartner, aPartnership, aTenant, issue } from '@invoicing/invoice/testing';
-import { DatabaseUnavailableError, connectMongo, createMongoAdapters, documentId, redact, type MongoAdapters, type MongoConnection } from '@invoicing/integration';
+import { DatabaseUnavailableError, connectMongo, createMongoAdapters, documentId, redact, type MongoAdapters, type MongoConnection } from '@invoicing/integration/mongodb';
+import { AggregateStore, DocumentLocks, deriveInvoice, encodeEvent } from '@invoicing/integration/testing';
 import { StackError, readStackEnv } from '@invoicing/stack';
-import { AggregateStore, encodeEvent } from '../packages/integration/src/mongodb/aggregate-store';
-import { DocumentLocks } from '../packages/integration/src/mongodb/document-lock';
-import { deriveInvoice } from '../packages/integration/src/mongodb/repositories';
 
 const GOAL = 0.7;
 

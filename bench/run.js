@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Runs a TypeScript benchmark of bench/ without a build: `node bench/run.js repo` runs bench/repo.bench.ts.
-// tools/scripts/register-ts.js compiles each .ts module as it is required and resolves the `@invoicing/*` aliases.
+// @invoicing/scripts/register-ts compiles each .ts module as it is required and resolves the `@invoicing/*` aliases.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
-require('../tools/scripts/register-ts');
+require('@invoicing/scripts/register-ts');
 
 const name = process.argv[2];
 const file = name ? path.join(__dirname, `${name}.bench.ts`) : undefined;

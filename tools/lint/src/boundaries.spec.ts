@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 interface Case {
@@ -20,6 +22,10 @@ const FORBIDDEN: readonly (readonly [string, string])[] = [
 ];
 const AGAINST_THE_ARROWS: Case = { path: 'packages/core/src/money/money.ts', code: "import { Invoice } from '@invoicing/invoice';\nexport const used = Invoice;\n" };
 const OFF_THE_ALLOW_LIST: Case = { path: 'packages/invoice/src/invoice/invoice.ts', code: "import { ESLint } from 'eslint';\nexport const used = ESLint;\n" };
+const BENCH_INTO_APP_SOURCES: Case = { path: 'bench/api.bench.ts', code: "import { startApi } from '../apps/api/src/api';\nexport const used = startApi;\n" };
+const BENCH_INTO_PACKAGE_SOURCES: Case = { path: 'bench/repo.bench.ts', code: "import { deriveInvoice } from '../packages/integration/src/mongodb/repositories';\nexport const used = deriveInvoice;\n" };
+const BENCH_THROUGH_APP_ENTRY: Case = { path: 'bench/api.bench.ts', code: "import { startApi } from '@invoicing/api';\nexport const used = startApi;\n" };
+const TOOL_THROUGH_APP_ENTRY: Case = { path: 'tools/scripts/db-indexes.ts', code: "import { startApi } from '@invoicing/api';\nexport const used = startApi;\n" };
 const ALLOWED: Case = {
   path: 'packages/invoice/src/invoice/invoice.ts',
   code: "import { Money } from '@invoicing/core';\nimport { injectable } from 'inversify';\nimport { Decimal } from 'decimal.js';\nexport const used = [Money, injectable, Decimal];\n",
@@ -30,7 +36,7 @@ describe('the dependency rule (eslint.config.mjs)', () => {
   let fired: string[][];
 
   beforeAll(() => {
-    const cases = [...forbiddenCases, AGAINST_THE_ARROWS, OFF_THE_ALLOW_LIST, ALLOWED];
+    const cases = [...forbiddenCases, AGAINST_THE_ARROWS, OFF_THE_ALLOW_LIST, ALLOWED, BENCH_INTO_APP_SOURCES, BENCH_INTO_PACKAGE_SOURCES, BENCH_THROUGH_APP_ENTRY, TOOL_THROUGH_APP_ENTRY];
     const output = execFileSync(process.execPath, [join(__dirname, 'lint-texts.mjs')], { input: JSON.stringify(cases), encoding: 'utf8' });
     fired = JSON.parse(output) as string[][];
   }, 60_000);
@@ -52,4 +58,32 @@ describe('the dependency rule (eslint.config.mjs)', () => {
   it('accepts what the domain may use', () => {
     expect(fired[forbiddenCases.length + 2]).toEqual([]);
   });
+
+  it('refuses a benchmark reaching into an app or a package by relative path', () => {
+    expect(fired[forbiddenCases.length + 3]?.join('\n')).toMatch(/@nx\/enforce-module-boundaries: Projects cannot be imported by a relative or absolute path/);
+    expect(fired[forbiddenCases.length + 4]?.join('\n')).toMatch(/@nx\/enforce-module-boundaries: Projects cannot be imported by a relative or absolute path/);
+  });
+
+  it('lets the benchmarks, and only them, import the API through its package entry', () => {
+    expect(fired[forbiddenCases.length + 5]).toEqual([]);
+    expect(fired[forbiddenCases.length + 6]?.join('\n')).toMatch(/@nx\/enforce-module-boundaries: Imports of apps are forbidden/);
+  });
+});
+
+describe('the dependency rule without an Nx project graph', () => {
+  it('fails the lint instead of skipping the rule', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'no-project-graph-'));
+    try {
+      const eslint = join(__dirname, '..', '..', '..', 'node_modules', 'eslint', 'bin', 'eslint.js');
+      const run = spawnSync(process.execPath, [eslint, '--max-warnings=0', 'packages/core/src/money/money.ts'], {
+        cwd: join(__dirname, '..', '..', '..'),
+        // Where Nx keeps its cached graph: an empty folder, as in a fresh clone before any nx command.
+        env: { ...process.env, NX_WORKSPACE_DATA_DIRECTORY: empty },
+        encoding: 'utf8',
+      });
+      expect([run.status, run.stderr]).toEqual([2, expect.stringContaining('No Nx project graph, so the dependency rule (@nx/enforce-module-boundaries) cannot run')]);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

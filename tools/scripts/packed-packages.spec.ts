@@ -1,0 +1,105 @@
+// What a developer outside this workspace gets: @invoicing/core and @invoicing/invoice built, packed with `npm pack`,
+// installed from the tarballs in a project under the system's temporary folder, and the invoice README's quick start
+// type-checked against the packed declarations and run with plain `node` (no workspace loader, no `paths`).
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ts from 'typescript';
+
+const root = join(__dirname, '..', '..');
+const PACKAGES = ['core', 'invoice'] as const;
+
+interface Packed {
+  readonly name: string;
+  readonly filename: string;
+  readonly files: readonly { readonly path: string }[];
+}
+
+/** The environment of a child npm or node: without what the `npm test` that runs this spec set for the workspace. */
+function outsideEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(npm_package_|npm_lifecycle_|npm_config_(local_)?prefix$|npm_config_workspaces?$|NODE_PATH$|NODE_OPTIONS$)/i.test(name)),
+  );
+}
+
+/** The TypeScript block under the README's `## Quick start` heading. */
+function quickStartOf(readme: string): string {
+  const match = /## Quick start\n[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme);
+  if (!match?.[1]) throw new Error('packages/invoice/README.md has no ```ts block under "## Quick start"');
+  return match[1];
+}
+
+/** Type-checks a project's files with the given module resolution; returns the diagnostics, formatted. */
+function typeCheck(files: readonly string[], resolution: 'node10' | 'node16'): string[] {
+  const options: ts.CompilerOptions = {
+    strict: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2022,
+    ...(resolution === 'node10'
+      ? { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10 }
+      : { module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 }),
+    // `console` without @types/node; the packages' own declarations are checked, not their dependencies'.
+    lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
+    types: [],
+    skipLibCheck: true,
+  };
+  const program = ts.createProgram(files, options);
+  return ts.getPreEmitDiagnostics(program).map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+}
+
+describe('@invoicing/core and @invoicing/invoice, packed and installed outside the workspace', () => {
+  let work: string;
+  let project: string;
+  let packed: Packed[];
+
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'invoicing-packages-'));
+    execFileSync(join(root, 'node_modules/.bin/nx'), ['run-many', '-t', 'build', `--projects=${PACKAGES.join(',')}`, '--output-style=static'], {
+      cwd: root,
+      stdio: 'pipe',
+    });
+    const packing = execFileSync('npm', ['pack', ...PACKAGES.flatMap((name) => ['-w', `@invoicing/${name}`]), '--pack-destination', work, '--json'], {
+      cwd: root,
+      env: outsideEnv(),
+      encoding: 'utf8',
+    });
+    packed = JSON.parse(packing) as Packed[];
+
+    project = join(work, 'my-service');
+    mkdirSync(project);
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'my-service', version: '1.0.0', private: true }));
+    // As the README says: both tarballs in one install (invoice depends on core), and what the quick start imports.
+    const invoiceDependencies = (JSON.parse(readFileSync(join(root, 'packages/invoice/package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies;
+    const install = [...packed.map(({ filename }) => join(work, filename)), ...['inversify', 'reflect-metadata'].map((name) => `${name}@${invoiceDependencies[name]}`)];
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...install], { cwd: project, env: outsideEnv(), stdio: 'pipe' });
+    writeFileSync(join(project, 'quick-start.ts'), quickStartOf(readFileSync(join(root, 'packages/invoice/README.md'), 'utf8')));
+  }, 110_000);
+
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('packs the compiled entries with their declarations, the README and no sources', () => {
+    for (const name of PACKAGES) {
+      const files = packed.find((pack) => pack.name === `@invoicing/${name}`)?.files.map(({ path }) => path) ?? [];
+      expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/testing/index.d.ts']));
+      expect(files.filter((path) => !path.startsWith('dist/') || /\.spec\.|\.data\./.test(path)).sort()).toEqual(['README.md', 'package.json']);
+    }
+  });
+
+  it.each(['node10', 'node16'] as const)('type-checks the README quick start against the packed declarations (moduleResolution %s)', (resolution) => {
+    expect(typeCheck([join(project, 'quick-start.ts')], resolution)).toEqual([]);
+  });
+
+  it('runs the README quick start with plain node', () => {
+    const { outputText } = ts.transpileModule(readFileSync(join(project, 'quick-start.ts'), 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    });
+    writeFileSync(join(project, 'quick-start.js'), `${outputText}\nquickStart().catch((error) => { console.error(error); process.exitCode = 1; });\n`);
+
+    const output = execFileSync(process.execPath, ['quick-start.js'], { cwd: project, env: outsideEnv(), encoding: 'utf8' });
+    expect(output).toBe('INV-000001 720.00\n220.00\n');
+  });
+});
