@@ -17,7 +17,7 @@ import { BSON } from 'mongodb';
 import type { TenantId } from '@invoicing/core';
 import { Invoice, type InvoiceId, type InvoiceState } from '@invoicing/invoice';
 import { aDraft, aPartner, aPartnership, aTenant, issue } from '@invoicing/invoice/testing';
-import { DatabaseUnavailableError, connectMongo, createMongoAdapters, documentId, redact, type MongoAdapters, type MongoConnection } from '@invoicing/integration/mongodb';
+import { DatabaseUnavailableError, connectMongo, createMongoAdapters, documentId, redact, type MongoAdapters, type MongoConnection } from '@invoicing/integration';
 import { AggregateStore, DocumentLocks, deriveInvoice, encodeEvent } from '@invoicing/integration/testing';
 import { StackError, readStackEnv } from '@invoicing/stack';
 
