@@ -1,8 +1,14 @@
 import { ValidationError } from '@invoicing/core';
 
 /**
- * Trims a required text field and checks its length.
- * @throws ValidationError `text.required` | `text.too_long`
+ * Control characters other than tab, line feed and carriage return: never meaningful in a name, a note or a reference,
+ * invisible when printed, and U+0000 cannot be stored by every server (PostgreSQL's jsonb refuses it).
+ */
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/**
+ * Trims a required text field and checks its length and characters.
+ * @throws ValidationError `text.required` | `text.too_long` | `text.control_character`
  */
 export function requiredText(value: unknown, path: string, maxLength = 200): string {
   if (typeof value !== 'string' || value.trim() === '') {
@@ -21,5 +27,6 @@ export function optionalText(value: unknown, path: string, maxLength = 200): str
 function boundedText(value: string, path: string, maxLength: number): string {
   const text = value.trim();
   if (text.length > maxLength) throw ValidationError.of(path, 'text.too_long', `must be at most ${maxLength} characters`);
+  if (CONTROL_CHARACTER.test(text)) throw ValidationError.of(path, 'text.control_character', 'must not contain control characters (other than tab and line breaks)');
   return text;
 }
