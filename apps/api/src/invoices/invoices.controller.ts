@@ -104,7 +104,7 @@ export class InvoicesController {
       ...(query.partner_id !== undefined ? { partnerId: query.partner_id as PartnerId } : {}),
       ...(query.issued_from !== undefined ? { issuedFrom: calendarDate('issued_from', query.issued_from) } : {}),
       ...(query.issued_to !== undefined ? { issuedTo: calendarDate('issued_to', query.issued_to) } : {}),
-      ...(query.overdue_as_of !== undefined ? { overdueAsOf: calendarDate('overdue_as_of', query.overdue_as_of) } : {}),
+      ...(query.overdue_as_of !== undefined ? { pastDueAsOf: calendarDate('overdue_as_of', query.overdue_as_of) } : {}),
     };
     const page = await this.listInvoices.execute({ tenantId, filter, page: { limit: query.limit, cursor: query.cursor as Cursor | undefined } });
     // Summaries carry no tenant: Money and dates serialise themselves to the DTO's shape.

@@ -613,7 +613,7 @@ describe('Reports on a 10,000-invoice dataset: MongoDB equals the in-memory refe
   it('lists invoices alike for several filters, walking every page of some', timed('list', async () => {
     const quick: (Case<InvoiceFilter> & { readonly pages: number })[] = [
       { tenant: 0, pages: Number.POSITIVE_INFINITY, params: (data) => ({ partnerId: BIG_BUYER(data) }) },
-      { tenant: 1, pages: 1, params: () => ({ overdueAsOf: date('2026-03-01') }) },
+      { tenant: 1, pages: 1, params: () => ({ pastDueAsOf: date('2026-03-01') }) },
       { tenant: 1, pages: 1, params: () => ({}) },
       { tenant: 0, pages: 1, params: () => ({ status: ['partially_paid', 'paid', 'credited'], issuedFrom: date('2025-03-01'), issuedTo: date('2025-05-31') }) },
       { tenant: 1, pages: 1, params: () => ({ kind: 'credit_note' }) },
@@ -632,8 +632,8 @@ describe('Reports on a 10,000-invoice dataset: MongoDB equals the in-memory refe
               (data: TenantData): InvoiceFilter => ({ partnerId: DUAL(data) }),
               (): InvoiceFilter => ({ issuedFrom: date('2026-02-01') }),
               (): InvoiceFilter => ({ issuedTo: date('2025-01-10'), status: ['paid', 'credited'] }),
-              (data: TenantData): InvoiceFilter => ({ overdueAsOf: date('2025-06-15'), partnerId: SMALL_BUYER(data) }),
-              (): InvoiceFilter => ({ overdueAsOf: date('2026-01-01'), issuedFrom: date('2025-10-01'), kind: 'invoice', status: ['issued', 'partially_paid'] }),
+              (data: TenantData): InvoiceFilter => ({ pastDueAsOf: date('2025-06-15'), partnerId: SMALL_BUYER(data) }),
+              (): InvoiceFilter => ({ pastDueAsOf: date('2026-01-01'), issuedFrom: date('2025-10-01'), kind: 'invoice', status: ['issued', 'partially_paid'] }),
             ].map((params) => ({ tenant, pages: Number.POSITIVE_INFINITY, params })),
           ),
         ]

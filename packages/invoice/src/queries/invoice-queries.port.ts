@@ -14,8 +14,8 @@ export interface InvoiceFilter {
   /** Issue date range, both ends included; drafts without an issue date never match a date filter. */
   readonly issuedFrom?: CalendarDate;
   readonly issuedTo?: CalendarDate;
-  /** Only invoices past due on this date. */
-  readonly overdueAsOf?: CalendarDate;
+  /** Only invoices past due on this date (the API's list filter keeps its wire name `overdue_as_of`). */
+  readonly pastDueAsOf?: CalendarDate;
 }
 
 /** A past-due invoice and how late it is. */

@@ -62,7 +62,7 @@ export function isOwing(summary: Pick<InvoiceSummary, 'kind' | 'status' | 'outst
   return summary.kind === 'invoice' && RECEIVABLE_STATUSES.includes(summary.status) && summary.outstanding.isPositive();
 }
 
-/** True when the buyer still owes it and its due date is before `asOf` (overdue is derived, never stored). */
+/** True when the buyer still owes it and its due date is before `asOf` (past due is derived, never stored). */
 export function isPastDue(summary: Pick<InvoiceSummary, 'kind' | 'status' | 'dueDate' | 'outstanding'>, asOf: CalendarDate): boolean {
   return isOwing(summary) && summary.dueDate !== undefined && summary.dueDate < asOf;
 }

@@ -138,7 +138,7 @@ describe('ListInvoices', () => {
       ['issued in February', { issuedFrom: '2026-02-01' as never, issuedTo: '2026-02-28' as never }, ['E', 'D', 'C']],
       ['issued from March (a draft without a date never matches)', { issuedFrom: '2026-03-01' as never }, ['CN', 'F']],
       ['issued up to January', { issuedTo: '2026-01-31' as never }, ['B', 'A']],
-      ['overdue on 10 March', { overdueAsOf: '2026-03-10' as never }, ['D', 'B']],
+      ['past due on 10 March', { pastDueAsOf: '2026-03-10' as never }, ['D', 'B']],
       ['kind invoice issued from March', { kind: 'invoice', issuedFrom: '2026-03-01' as never }, ['F']],
     ])('lists only the documents matching %s', async (_what, filter, expected) => {
       expect(names((await list(filter)).items)).toEqual(expected);
@@ -146,7 +146,7 @@ describe('ListInvoices', () => {
 
     it('matches a partner as buyer or seller', async () => {
       expect(names((await list({ partnerId: data.b2 })).items)).toEqual(['CN', 'F', 'E', 'D']);
-      expect(names((await list({ partnerId: data.b1, overdueAsOf: '2026-03-10' as never })).items)).toEqual(['B']);
+      expect(names((await list({ partnerId: data.b1, pastDueAsOf: '2026-03-10' as never })).items)).toEqual(['B']);
       expect((await list({ partnerId: s.seller.id })).items).toHaveLength(8);
     });
 

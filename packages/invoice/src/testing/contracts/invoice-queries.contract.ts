@@ -95,7 +95,7 @@ export function describeInvoiceQueriesContract(adapters: () => InvoiceAdapters):
       number = (id) => Object.entries(data.invoices).find(([, invoice]) => invoice.id === id)?.[0];
     });
 
-    it('lists newest first with filters on status, kind, partner, issue dates and overdue', async () => {
+    it('lists newest first with filters on status, kind, partner, issue dates and past due', async () => {
       const { tenant, b1 } = data;
       const names = async (filter: Parameters<InvoiceAdapters['queries']['list']>[1]) =>
         (await all.queries.list(tenant, filter, { limit: 200 })).items.map((item) => number(item.id));
@@ -105,7 +105,7 @@ export function describeInvoiceQueriesContract(adapters: () => InvoiceAdapters):
       expect(await names({ kind: 'credit_note' })).toEqual(['cn1']);
       expect(await names({ partnerId: b1.id })).toEqual(['draft', 'inv4', 'inv2', 'inv1']);
       expect(await names({ issuedFrom: date('2026-02-10'), issuedTo: date('2026-02-20') })).toEqual(['inv5', 'inv3', 'inv2']);
-      expect(await names({ overdueAsOf: date('2026-03-13') })).toEqual(['inv6', 'inv4', 'inv2', 'inv1']);
+      expect(await names({ pastDueAsOf: date('2026-03-13') })).toEqual(['inv6', 'inv4', 'inv2', 'inv1']);
       const summary = (await all.queries.list(tenant, { kind: 'invoice', status: ['partially_paid'] }, {})).items[0];
       expect([summary?.total.toString(), summary?.paid.toString(), summary?.outstanding.toString(), summary?.dueDate]).toEqual(['240.00', '40.00', '200.00', '2026-03-12']);
     });

@@ -53,7 +53,7 @@ export class InMemoryInvoiceQueries implements InvoiceQueries {
         (filter.partnerId === undefined || summary.sellerId === filter.partnerId || summary.buyerId === filter.partnerId) &&
         (filter.issuedFrom === undefined || (summary.issueDate !== undefined && summary.issueDate >= filter.issuedFrom)) &&
         (filter.issuedTo === undefined || (summary.issueDate !== undefined && summary.issueDate <= filter.issuedTo)) &&
-        (filter.overdueAsOf === undefined || isPastDue(summary, filter.overdueAsOf)),
+        (filter.pastDueAsOf === undefined || isPastDue(summary, filter.pastDueAsOf)),
     );
     return pageById(matches, page, true);
   }
