@@ -33,7 +33,7 @@ function isUnavailable(error: unknown): boolean {
 
 /**
  * A write broke a unique index. MongoDB reports code 11000; FerretDB 1.x reports 11000 on inserts but, on updates,
- * an InternalError whose message names SQLite's UNIQUE constraint.
+ * an InternalError whose message is its storage's (SQLite or PostgreSQL) unique-constraint error.
  */
 export function isDuplicateKey(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
@@ -41,7 +41,9 @@ export function isDuplicateKey(error: unknown): boolean {
   if (code === 11000 || code === 11001) return true;
   const writeErrors = (error as { writeErrors?: { code?: number }[] }).writeErrors;
   if (Array.isArray(writeErrors) && writeErrors.some((item) => item.code === 11000)) return true;
-  return error instanceof MongoServerError && /UNIQUE constraint failed/.test(error.message);
+  // FerretDB 1.x reports a unique index broken by an update as InternalError (code 1) with its storage's message:
+  // SQLite's "UNIQUE constraint failed", PostgreSQL's "duplicate key value violates unique constraint" (SQLSTATE 23505).
+  return error instanceof MongoServerError && /UNIQUE constraint failed|SQLSTATE 23505/.test(error.message);
 }
 
 /** Runs a database call, turning "no server" into {@link DatabaseUnavailableError}; other errors pass through. */
