@@ -20,8 +20,6 @@ describe('@invoicing/core', () => {
     const functions = [
       'decimal',
       'formatDecimal',
-      'roundTo',
-      'scaleOf',
       'currencyOf',
       'isCurrencyCode',
       'parseCurrencyCode',

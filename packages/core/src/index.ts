@@ -8,7 +8,7 @@ export type { ErrorDetails, ValidationIssue } from './errors/domain-error';
 export { ISO_4217_CODES } from './money/iso-4217';
 export { currencyOf, isCurrencyCode, parseCurrencyCode } from './money/currency';
 export type { Currency, CurrencyCode } from './money/currency';
-export { Decimal, decimal, formatDecimal, roundTo, scaleOf } from './money/decimal';
+export { Decimal, decimal, formatDecimal } from './money/decimal';
 export type { DecimalInput } from './money/decimal';
 export { DEFAULT_ROUNDING } from './money/rounding';
 export type { RoundingMode } from './money/rounding';

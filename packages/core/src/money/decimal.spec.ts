@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Decimal as DecimalJs } from 'decimal.js';
 import fc from 'fast-check';
-import { Decimal, decimal, formatDecimal, roundTo, scaleOf } from './decimal';
+import { Decimal, decimal, formatDecimal } from './decimal';
 
 const validationError = (code: string) => expect.objectContaining({ name: 'ValidationError', code });
 
@@ -84,53 +84,6 @@ describe('decimal', () => {
   });
 });
 
-describe('scaleOf', () => {
-  it.each([
-    ['12', 0],
-    ['12.5', 1],
-    ['12.50', 1],
-    ['0.001', 3],
-    ['-0.125', 3],
-    ['100', 0],
-  ])('counts the decimals of %j, ignoring trailing zeros, as %i', (text, scale) => {
-    expect(scaleOf(decimal(text))).toBe(scale);
-  });
-});
-
-describe('roundTo', () => {
-  // Ties sit exactly between two neighbours; the modes differ on them and on the sign.
-  it.each([
-    ['2.45', 1, '2.5', '2.4', '2.4', '2.5'],
-    ['-2.45', 1, '-2.5', '-2.4', '-2.4', '-2.5'],
-    ['2.55', 1, '2.6', '2.6', '2.5', '2.6'],
-    ['-2.55', 1, '-2.6', '-2.6', '-2.5', '-2.6'],
-    ['2.5', 0, '3', '2', '2', '3'],
-    ['-2.5', 0, '-3', '-2', '-2', '-3'],
-    ['3.5', 0, '4', '4', '3', '4'],
-    ['0.125', 2, '0.13', '0.12', '0.12', '0.13'],
-    ['2.449', 1, '2.4', '2.4', '2.4', '2.5'],
-    ['-2.451', 1, '-2.5', '-2.5', '-2.4', '-2.5'],
-    ['2.4', 1, '2.4', '2.4', '2.4', '2.4'],
-  ])('rounds %s to %i places as half-up %s, half-even %s, down %s, up %s', (text, places, halfUp, halfEven, down, up) => {
-    const value = decimal(text);
-
-    expect(roundTo(value, places, 'half-up').toString()).toBe(halfUp);
-    expect(roundTo(value, places, 'half-even').toString()).toBe(halfEven);
-    expect(roundTo(value, places, 'down').toString()).toBe(down);
-    expect(roundTo(value, places, 'up').toString()).toBe(up);
-  });
-
-  it('rounds half up when no mode is given', () => {
-    expect(roundTo(decimal('2.45'), 1).toString()).toBe('2.5');
-    expect(roundTo(decimal('-2.45'), 1).toString()).toBe('-2.5');
-  });
-
-  it('rounds values longer than 34 significant digits once, at the requested place', () => {
-    // Rounding first to 34 digits would turn 0.4999…9 into 0.5 and then up to 1.
-    expect(roundTo(decimal(`0.${'4'.repeat(1)}${'9'.repeat(40)}`), 0).toString()).toBe('0');
-  });
-});
-
 describe('formatDecimal', () => {
   it('prints the shortest plain form when no minimum scale is given', () => {
     expect(formatDecimal(decimal('1234.50'))).toBe('1234.5');
@@ -150,6 +103,6 @@ describe('formatDecimal', () => {
   });
 
   it('prints zero without a sign when the value is negative zero', () => {
-    expect(formatDecimal(roundTo(decimal('-0.001'), 2), 2)).toBe('0.00');
+    expect(formatDecimal(decimal('-0.001').toDecimalPlaces(2), 2)).toBe('0.00');
   });
 });

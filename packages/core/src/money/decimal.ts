@@ -1,6 +1,5 @@
 import { Decimal as DecimalJs } from 'decimal.js';
 import { ValidationError } from '../errors/domain-error';
-import { DEFAULT_ROUNDING, decimalRounding, type RoundingMode } from './rounding';
 
 /**
  * Exact decimal numbers for quantities, unit prices and rates: a private decimal.js constructor with
@@ -38,16 +37,6 @@ export function decimal(value: DecimalInput): Decimal {
     throw ValidationError.of('', 'decimal.malformed', `${JSON.stringify(value)} is not a plain decimal such as "1234.50"`);
   }
   return new Decimal(value);
-}
-
-/** Number of digits after the decimal point, ignoring trailing zeros (`"1.500"` → 1). */
-export function scaleOf(value: Decimal): number {
-  return value.decimalPlaces();
-}
-
-/** Rounds to `places` decimals with an explicit mode. */
-export function roundTo(value: Decimal, places: number, mode: RoundingMode = DEFAULT_ROUNDING): Decimal {
-  return value.toDecimalPlaces(places, decimalRounding(mode));
 }
 
 /** Canonical text of a decimal: plain notation, no exponent, at least `minScale` decimals. */

@@ -56,7 +56,7 @@ import type { DocumentKind } from './invoice';
 import type { DocumentAllowanceChargeInput, InvoiceLineInput } from './invoice-line';
 
 /** A VAT breakdown entry (BG-23) as the document states it. */
-export interface StatedVatBreakdown {
+interface StatedVatBreakdown {
   /** BT-118 */
   readonly code: string;
   /** BT-119; null when the document has none (category O). */
@@ -68,7 +68,7 @@ export interface StatedVatBreakdown {
 }
 
 /** The figures a document states about itself. */
-export interface StatedFigures {
+interface StatedFigures {
   readonly lines: readonly { readonly netAmount: string; readonly allowances?: readonly string[]; readonly charges?: readonly string[] }[];
   readonly allowances?: readonly string[];
   readonly charges?: readonly string[];

@@ -206,7 +206,7 @@ export function invoiceLine(input: InvoiceLineInput, currency: CurrencyCode, pos
 }
 
 /** The input that parses back to this allowance or charge: its amount (a percent is already applied to it) and reason. */
-export function allowanceChargeToInput(item: AllowanceCharge): AllowanceChargeInput {
+function allowanceChargeToInput(item: AllowanceCharge): AllowanceChargeInput {
   return { amount: item.amount.toString(), ...definedFields({ reason: item.reason, reasonCode: item.reasonCode }) };
 }
 

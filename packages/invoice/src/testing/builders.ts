@@ -6,7 +6,7 @@ import { Marketable, type MarketableDetails } from '../marketable/marketable';
 import { Partner, type ContactInput, type PartnerDetails } from '../partner/partner';
 import { Partnership, type PartnershipTermsInput } from '../partnership/partnership';
 import { Payment } from '../payment/payment';
-import type { InvoiceId, PaymentId } from '../shared/ids';
+import type { PaymentId } from '../shared/ids';
 
 const ids = new UuidV7IdGenerator();
 const AT = new Date('2026-01-15T09:00:00Z');
@@ -88,11 +88,6 @@ export function aPayment(tenant: TenantId, partner: Partner, amount: string, cur
 /** A fresh payment id, for applying payments directly to invoices. */
 export function aPaymentId(): PaymentId {
   return ids.next<'Payment'>();
-}
-
-/** A fresh invoice id. */
-export function anInvoiceId(): InvoiceId {
-  return ids.next<'Invoice'>();
 }
 
 /** `Money.of` in EUR, for short assertions. */

@@ -19,7 +19,7 @@ export {
   compareKeys,
   pageById,
 } from './in-memory/in-memory-repositories';
-export { aDraft, aMarketable, aPartner, aPartnership, aPayment, aPaymentId, aTenant, anInvoiceId, eur, issue } from './builders';
+export { aDraft, aMarketable, aPartner, aPartnership, aPayment, aPaymentId, aTenant, eur, issue } from './builders';
 export { SCENARIO_BUYER, SCENARIO_MARKETABLE, SCENARIO_NOW, SCENARIO_SELLER, SCENARIO_TERMS, SCENARIO_TIME_ZONE, createScenario, createTestBed } from './scenario';
 export type { Scenario, ScenarioOptions, TestBed, TestBedOptions } from './scenario';
 export { issuesOf, thrown } from './assertions';
