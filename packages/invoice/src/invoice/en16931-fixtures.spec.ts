@@ -15,9 +15,7 @@ function draft(document: En16931Document): Invoice {
       paymentTerms: { kind: 'net', days: 30 },
       series: 'INV',
       lines: document.lines,
-      ...(document.allowances ? { allowances: document.allowances } : {}),
-      ...(document.charges ? { charges: document.charges } : {}),
-      ...definedFields({ prepaidAmount: document.prepaidAmount, roundingAmount: document.roundingAmount }),
+      ...definedFields({ allowances: document.allowances, charges: document.charges, prepaidAmount: document.prepaidAmount, roundingAmount: document.roundingAmount }),
     },
     { tenantId: tenantId('t1'), id: parseId<'Invoice'>('invoice-1'), at: new Date('2026-01-15T09:00:00Z') },
   );
