@@ -1,3 +1,5 @@
+import type { Decimal, Money, Page } from '@invoicing/core';
+
 /** An amount of money: a decimal string in the currency's minor unit precision, never a JSON number. */
 export class MoneyDto {
   /** @example "1234.50" */
@@ -12,11 +14,20 @@ export abstract class PageDto {
   nextCursor!: string | null;
 }
 
+/** Money as the API answers it: the amount with exactly the currency's decimals (`"1234.50"`, `"-3"` in JPY). */
+export function toMoneyResponse(money: Money): MoneyDto {
+  return { amount: money.toString(), currency: money.currency };
+}
+
 /**
- * The JSON of a domain state as the API answers it: the state itself (money, dates and decimals serialise
- * themselves), without the tenant, which is the caller's. The DTO classes document that shape for OpenAPI.
+ * A quantity, price, rate or percent as the API answers it: plain decimal text without trailing zeros (`"0.0125"`,
+ * `"20"`), as decimal.js writes it to JSON.
  */
-export function view<Dto>(state: { readonly tenantId?: unknown }): Dto {
-  const { tenantId: _tenantId, ...rest } = state;
-  return rest as Dto;
+export function toDecimalResponse(value: Decimal): string {
+  return value.toJSON();
+}
+
+/** One page of a list as the API answers it, each item through its resource's mapper. */
+export function toPageResponse<Item, Dto>(page: Page<Item>, toItem: (item: Item) => Dto): { items: Dto[]; nextCursor: string | null } {
+  return { items: page.items.map((item) => toItem(item)), nextCursor: page.nextCursor };
 }

@@ -20,8 +20,6 @@ import {
   type MarketableId,
   type PartnerId,
   type PartnershipId,
-  Invoice,
-  type InvoiceState,
 } from '@invoicing/invoice';
 import type { FastifyReply } from 'fastify';
 import { Caller, Tenant } from '../auth/auth.guard';
@@ -30,7 +28,7 @@ import type { Principal } from '../auth/principal';
 import { IfMatch } from '../http/etag';
 import { Idempotent } from '../http/idempotency.interceptor';
 import { ApiIdempotent, ApiIfMatch, ApiProblems } from '../http/openapi';
-import { view } from '../http/responses';
+import { toPageResponse } from '../http/responses';
 import {
   CreateCreditNoteDto,
   CreateInvoiceDto,
@@ -40,9 +38,10 @@ import {
   VoidInvoiceDto,
   type DraftLineDto,
 } from './invoice.dto';
-import { paymentView } from '../payments/payment-view';
+import { toPaymentResponse } from '../payments/payment.mapper';
 import type { PaymentDto } from '../payments/payment.response.dto';
-import { InvoiceDto, InvoicePageDto, InvoiceSummaryDto } from './invoice.response.dto';
+import { toInvoiceResponse, toInvoiceSummaryResponse } from './invoice.mapper';
+import { InvoiceDto, InvoicePageDto } from './invoice.response.dto';
 
 /**
  * Invoices and credit notes (EN 16931), from draft to paid. See the lifecycle (/docs/guide/invoice-lifecycle) and
@@ -86,7 +85,7 @@ export class InvoicesController {
       ...(externalReference !== undefined ? { externalReference } : {}),
     });
     void reply.header('location', `/v1/invoices/${invoice.id}`);
-    return invoiceView(invoice);
+    return toInvoiceResponse(invoice);
   }
 
   /**
@@ -107,8 +106,7 @@ export class InvoicesController {
       ...(query.overdue_as_of !== undefined ? { pastDueAsOf: calendarDate('overdue_as_of', query.overdue_as_of) } : {}),
     };
     const page = await this.listInvoices.execute({ tenantId, filter, page: { limit: query.limit, cursor: query.cursor as Cursor | undefined } });
-    // Summaries carry no tenant: Money and dates serialise themselves to the DTO's shape.
-    return { items: page.items as unknown as InvoiceSummaryDto[], nextCursor: page.nextCursor };
+    return toPageResponse(page, toInvoiceSummaryResponse);
   }
 
   /**
@@ -120,7 +118,7 @@ export class InvoicesController {
   @Get(':invoiceId')
   @ApiProblems(404)
   async get(@Tenant() tenantId: TenantId, @Param('invoiceId') invoiceId: string): Promise<InvoiceDto> {
-    return invoiceView(await this.getInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId }));
+    return toInvoiceResponse(await this.getInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId }));
   }
 
   /**
@@ -139,7 +137,7 @@ export class InvoicesController {
     @Body() body: DraftContentDto,
     @IfMatch() expectedVersion: number | undefined,
   ): Promise<InvoiceDto> {
-    return invoiceView(await this.updateDraft.execute({ tenantId, invoiceId: invoiceId as InvoiceId, content: draftInput(body), expectedVersion }));
+    return toInvoiceResponse(await this.updateDraft.execute({ tenantId, invoiceId: invoiceId as InvoiceId, content: draftInput(body), expectedVersion }));
   }
 
   /**
@@ -158,7 +156,7 @@ export class InvoicesController {
     @Param('invoiceId') invoiceId: string,
     @IfMatch() expectedVersion: number | undefined,
   ): Promise<InvoiceDto> {
-    return invoiceView(await this.approveInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId, approvedBy: caller.name, expectedVersion }));
+    return toInvoiceResponse(await this.approveInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId, approvedBy: caller.name, expectedVersion }));
   }
 
   /**
@@ -176,7 +174,7 @@ export class InvoicesController {
   @ApiIdempotent()
   @ApiIfMatch()
   async issue(@Tenant() tenantId: TenantId, @Param('invoiceId') invoiceId: string, @IfMatch() expectedVersion: number | undefined): Promise<InvoiceDto> {
-    return invoiceView(await this.issueInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId, expectedVersion }));
+    return toInvoiceResponse(await this.issueInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId, expectedVersion }));
   }
 
   /**
@@ -196,7 +194,7 @@ export class InvoicesController {
     @Body() body: VoidInvoiceDto,
     @IfMatch() expectedVersion: number | undefined,
   ): Promise<InvoiceDto> {
-    return invoiceView(await this.voidInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId, reason: body.reason, expectedVersion }));
+    return toInvoiceResponse(await this.voidInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId, reason: body.reason, expectedVersion }));
   }
 
   /**
@@ -210,7 +208,7 @@ export class InvoicesController {
   @Requires('invoices:write')
   @ApiIfMatch()
   async markUncollectible(@Tenant() tenantId: TenantId, @Param('invoiceId') invoiceId: string, @IfMatch() expectedVersion: number | undefined): Promise<InvoiceDto> {
-    return invoiceView(await this.markInvoiceUncollectible.execute({ tenantId, invoiceId: invoiceId as InvoiceId, expectedVersion }));
+    return toInvoiceResponse(await this.markInvoiceUncollectible.execute({ tenantId, invoiceId: invoiceId as InvoiceId, expectedVersion }));
   }
 
   /**
@@ -243,7 +241,7 @@ export class InvoicesController {
       expectedVersion,
     });
     void reply.header('location', `/v1/invoices/${creditNote.id}`);
-    return invoiceView(creditNote);
+    return toInvoiceResponse(creditNote);
   }
 
   /**
@@ -267,14 +265,8 @@ export class InvoicesController {
     const payment = await this.payInvoice.execute({ ...body, tenantId, invoiceId: invoiceId as InvoiceId });
     void reply.header('location', `/v1/payments/${payment.id}`);
     // The same resource as GET /v1/payments/:paymentId.
-    return paymentView(payment);
+    return toPaymentResponse(payment);
   }
-}
-
-/** The stored invoice with the amounts the aggregate derives from it: paid, credited, still owed. */
-function invoiceView(state: InvoiceState): InvoiceDto {
-  const invoice = Invoice.restore(state);
-  return { ...view<InvoiceDto>(state), paid: invoice.paidAmount.toJSON(), credited: invoice.creditedAmount.toJSON(), outstanding: invoice.outstanding.toJSON() };
 }
 
 /** The DTO's ids are plain strings; the domain's are branded. */

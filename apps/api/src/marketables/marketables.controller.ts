@@ -8,8 +8,9 @@ import { Tenant } from '../auth/auth.guard';
 import { IfMatch } from '../http/etag';
 import { Idempotent } from '../http/idempotency.interceptor';
 import { ApiIdempotent, ApiIfMatch, ApiProblems } from '../http/openapi';
-import { view } from '../http/responses';
+import { toPageResponse } from '../http/responses';
 import { CreateMarketableDto, ListMarketablesQueryDto, UpdateMarketableDto } from './marketable.dto';
+import { toMarketableResponse } from './marketable.mapper';
 import { MarketableDto, MarketablePageDto } from './marketable.response.dto';
 
 /**
@@ -40,7 +41,7 @@ export class MarketablesController {
   async create(@Tenant() tenantId: TenantId, @Body() body: CreateMarketableDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<MarketableDto> {
     const marketable = await this.createMarketable.execute({ ...body, prices: body.prices ?? [], tenantId });
     void reply.header('location', `/v1/marketables/${marketable.id}`);
-    return view(marketable);
+    return toMarketableResponse(marketable);
   }
 
   /**
@@ -57,7 +58,7 @@ export class MarketablesController {
       ...(query.active !== undefined ? { active: query.active === 'true' } : {}),
       page: { limit: query.limit, cursor: query.cursor as Cursor | undefined },
     });
-    return { items: page.items.map((marketable) => view<MarketableDto>(marketable)), nextCursor: page.nextCursor };
+    return toPageResponse(page, toMarketableResponse);
   }
 
   /**
@@ -68,7 +69,7 @@ export class MarketablesController {
   @Get(':marketableId')
   @ApiProblems(404)
   async get(@Tenant() tenantId: TenantId, @Param('marketableId') marketableId: string): Promise<MarketableDto> {
-    return view(await this.getMarketable.execute({ tenantId, marketableId: marketableId as MarketableId }));
+    return toMarketableResponse(await this.getMarketable.execute({ tenantId, marketableId: marketableId as MarketableId }));
   }
 
   /**
@@ -90,7 +91,7 @@ export class MarketablesController {
     const { description, ...rest } = body;
     // JSON has no undefined, so a client clears the description with null; the domain clears it on a present undefined.
     const changes: Partial<MarketableDetails> = { ...rest, ...(description !== undefined ? { description: description ?? undefined } : {}) };
-    return view(await this.updateMarketable.execute({ tenantId, marketableId: marketableId as MarketableId, changes, expectedVersion }));
+    return toMarketableResponse(await this.updateMarketable.execute({ tenantId, marketableId: marketableId as MarketableId, changes, expectedVersion }));
   }
 
   /**
@@ -104,7 +105,7 @@ export class MarketablesController {
   @Requires('marketables:write')
   @ApiIfMatch()
   async deactivate(@Tenant() tenantId: TenantId, @Param('marketableId') marketableId: string, @IfMatch() expectedVersion: number | undefined): Promise<MarketableDto> {
-    return view(await this.setMarketableActive.execute({ tenantId, marketableId: marketableId as MarketableId, active: false, expectedVersion }));
+    return toMarketableResponse(await this.setMarketableActive.execute({ tenantId, marketableId: marketableId as MarketableId, active: false, expectedVersion }));
   }
 
   /**
@@ -117,6 +118,6 @@ export class MarketablesController {
   @Requires('marketables:write')
   @ApiIfMatch()
   async activate(@Tenant() tenantId: TenantId, @Param('marketableId') marketableId: string, @IfMatch() expectedVersion: number | undefined): Promise<MarketableDto> {
-    return view(await this.setMarketableActive.execute({ tenantId, marketableId: marketableId as MarketableId, active: true, expectedVersion }));
+    return toMarketableResponse(await this.setMarketableActive.execute({ tenantId, marketableId: marketableId as MarketableId, active: true, expectedVersion }));
   }
 }

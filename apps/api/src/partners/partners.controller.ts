@@ -22,8 +22,9 @@ import { Tenant } from '../auth/auth.guard';
 import { IfMatch } from '../http/etag';
 import { Idempotent } from '../http/idempotency.interceptor';
 import { ApiIdempotent, ApiIfMatch, ApiProblems } from '../http/openapi';
-import { view } from '../http/responses';
+import { toPageResponse } from '../http/responses';
 import { ContactChangesDto, ContactInputDto, CreatePartnerDto, ListPartnersQueryDto, PartnerDetailsDto, ReplaceContactsDto, SearchContactsQueryDto } from './partner.dto';
+import { toContactMatchResponse, toContactResponse, toPartnerResponse } from './partner.mapper';
 import { ContactDto, ContactMatchDto, PartnerDto, PartnerPageDto } from './partner.response.dto';
 
 /**
@@ -57,7 +58,7 @@ export class PartnersController {
   async create(@Tenant() tenantId: TenantId, @Body() body: CreatePartnerDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<PartnerDto> {
     const partner = await this.createPartner.execute({ ...(body as PartnerDetails), contacts: body.contacts, tenantId });
     void reply.header('location', `/v1/partners/${partner.id}`);
-    return view(partner);
+    return toPartnerResponse(partner);
   }
 
   /**
@@ -73,7 +74,7 @@ export class PartnersController {
       filter: query.status ? { status: query.status } : {},
       page: { limit: query.limit, cursor: query.cursor as Cursor | undefined },
     });
-    return { items: page.items.map((partner) => view<PartnerDto>(partner)), nextCursor: page.nextCursor };
+    return toPageResponse(page, toPartnerResponse);
   }
 
   /**
@@ -84,7 +85,7 @@ export class PartnersController {
   @Get(':partnerId')
   @ApiProblems(404)
   async get(@Tenant() tenantId: TenantId, @Param('partnerId') partnerId: string): Promise<PartnerDto> {
-    return view(await this.getPartner.execute({ tenantId, partnerId: partnerId as PartnerId }));
+    return toPartnerResponse(await this.getPartner.execute({ tenantId, partnerId: partnerId as PartnerId }));
   }
 
   /**
@@ -101,7 +102,7 @@ export class PartnersController {
     @Body() body: PartnerDetailsDto,
     @IfMatch() expectedVersion: number | undefined,
   ): Promise<PartnerDto> {
-    return view(await this.updatePartner.execute({ tenantId, partnerId: partnerId as PartnerId, details: body as PartnerDetails, expectedVersion }));
+    return toPartnerResponse(await this.updatePartner.execute({ tenantId, partnerId: partnerId as PartnerId, details: body as PartnerDetails, expectedVersion }));
   }
 
   /**
@@ -114,7 +115,7 @@ export class PartnersController {
   @Requires('partners:write')
   @ApiIfMatch()
   async archive(@Tenant() tenantId: TenantId, @Param('partnerId') partnerId: string, @IfMatch() expectedVersion: number | undefined): Promise<PartnerDto> {
-    return view(await this.archivePartner.execute({ tenantId, partnerId: partnerId as PartnerId, expectedVersion }));
+    return toPartnerResponse(await this.archivePartner.execute({ tenantId, partnerId: partnerId as PartnerId, expectedVersion }));
   }
 
   /**
@@ -133,7 +134,7 @@ export class PartnersController {
     @IfMatch() expectedVersion: number | undefined,
   ): Promise<PartnerDto> {
     const contacts = body.contacts.map((contact) => ({ ...contact, id: contact.id as ContactId | undefined }));
-    return view(await this.replaceContacts.execute({ tenantId, partnerId: partnerId as PartnerId, contacts, expectedVersion }));
+    return toPartnerResponse(await this.replaceContacts.execute({ tenantId, partnerId: partnerId as PartnerId, contacts, expectedVersion }));
   }
 
   /**
@@ -155,7 +156,7 @@ export class PartnersController {
   ): Promise<ContactDto> {
     const contact = await this.addContact.execute({ tenantId, partnerId: partnerId as PartnerId, contact: body, expectedVersion });
     void reply.header('location', `/v1/partners/${partnerId}/contacts/${contact.id}`);
-    return contact;
+    return toContactResponse(contact);
   }
 
   /**
@@ -173,7 +174,7 @@ export class PartnersController {
     @Body() body: ContactChangesDto,
     @IfMatch() expectedVersion: number | undefined,
   ): Promise<ContactDto> {
-    return this.updateContact.execute({ tenantId, partnerId: partnerId as PartnerId, contactId: contactId as ContactId, changes: body, expectedVersion });
+    return toContactResponse(await this.updateContact.execute({ tenantId, partnerId: partnerId as PartnerId, contactId: contactId as ContactId, changes: body, expectedVersion }));
   }
 
   /**
@@ -190,7 +191,7 @@ export class PartnersController {
     @Param('contactId') contactId: string,
     @IfMatch() expectedVersion: number | undefined,
   ): Promise<PartnerDto> {
-    return view(await this.removeContact.execute({ tenantId, partnerId: partnerId as PartnerId, contactId: contactId as ContactId, expectedVersion }));
+    return toPartnerResponse(await this.removeContact.execute({ tenantId, partnerId: partnerId as PartnerId, contactId: contactId as ContactId, expectedVersion }));
   }
 }
 
@@ -209,6 +210,6 @@ export class ContactsController {
   @Get('search')
   @ApiProblems()
   async search(@Tenant() tenantId: TenantId, @Query() query: SearchContactsQueryDto): Promise<ContactMatchDto[]> {
-    return this.searchContacts.execute({ tenantId, query: query.q, limit: query.limit });
+    return (await this.searchContacts.execute({ tenantId, query: query.q, limit: query.limit })).map(toContactMatchResponse);
   }
 }

@@ -20,9 +20,10 @@ import { Tenant } from '../auth/auth.guard';
 import { IfMatch } from '../http/etag';
 import { Idempotent } from '../http/idempotency.interceptor';
 import { ApiIdempotent, ApiIfMatch, ApiProblems } from '../http/openapi';
-import { view } from '../http/responses';
+import { toPageResponse } from '../http/responses';
 import type { PaymentTermsDto } from '../partners/partner.dto';
 import { CreatePartnershipDto, ListPartnershipsQueryDto, PartnershipTermsDto, PriceOverrideDto } from './partnership.dto';
+import { toPartnershipResponse } from './partnership.mapper';
 import { PartnershipDto, PartnershipPageDto } from './partnership.response.dto';
 
 /**
@@ -99,7 +100,7 @@ export class PartnershipsController {
       buyerId: body.buyerId as PartnerId,
     });
     void reply.header('location', `/v1/partnerships/${partnership.id}`);
-    return view(partnership);
+    return toPartnershipResponse(partnership);
   }
 
   /**
@@ -116,7 +117,7 @@ export class PartnershipsController {
       ...(query.partner_id !== undefined ? { partnerId: query.partner_id as PartnerId } : {}),
       page: { limit: query.limit, cursor: query.cursor as Cursor | undefined },
     });
-    return { items: page.items.map((partnership) => view<PartnershipDto>(partnership)), nextCursor: page.nextCursor };
+    return toPageResponse(page, toPartnershipResponse);
   }
 
   /**
@@ -127,7 +128,7 @@ export class PartnershipsController {
   @Get(':partnershipId')
   @ApiProblems(404)
   async get(@Tenant() tenantId: TenantId, @Param('partnershipId') partnershipId: string): Promise<PartnershipDto> {
-    return view(await this.getPartnership.execute({ tenantId, partnershipId: partnershipId as PartnershipId }));
+    return toPartnershipResponse(await this.getPartnership.execute({ tenantId, partnershipId: partnershipId as PartnershipId }));
   }
 
   /**
@@ -147,7 +148,7 @@ export class PartnershipsController {
     @Body() body: PartnershipTermsDto,
     @IfMatch() expectedVersion: number | undefined,
   ): Promise<PartnershipDto> {
-    return view(await this.updatePartnershipTerms.execute({ tenantId, partnershipId: partnershipId as PartnershipId, terms: termsOf(body), expectedVersion }));
+    return toPartnershipResponse(await this.updatePartnershipTerms.execute({ tenantId, partnershipId: partnershipId as PartnershipId, terms: termsOf(body), expectedVersion }));
   }
 
   /**
@@ -166,7 +167,7 @@ export class PartnershipsController {
     @Body() body: PriceOverrideDto,
     @IfMatch() expectedVersion: number | undefined,
   ): Promise<PartnershipDto> {
-    return view(
+    return toPartnershipResponse(
       await this.setPriceOverride.execute({
         tenantId,
         partnershipId: partnershipId as PartnershipId,
@@ -192,7 +193,7 @@ export class PartnershipsController {
     @Param('marketableId') marketableId: string,
     @IfMatch() expectedVersion: number | undefined,
   ): Promise<PartnershipDto> {
-    return view(
+    return toPartnershipResponse(
       await this.setPriceOverride.execute({
         tenantId,
         partnershipId: partnershipId as PartnershipId,
@@ -214,7 +215,7 @@ export class PartnershipsController {
   @Requires('partnerships:write')
   @ApiIfMatch()
   async suspend(@Tenant() tenantId: TenantId, @Param('partnershipId') partnershipId: string, @IfMatch() expectedVersion: number | undefined): Promise<PartnershipDto> {
-    return view(await this.changePartnershipStatus.execute({ tenantId, partnershipId: partnershipId as PartnershipId, action: 'suspend', expectedVersion }));
+    return toPartnershipResponse(await this.changePartnershipStatus.execute({ tenantId, partnershipId: partnershipId as PartnershipId, action: 'suspend', expectedVersion }));
   }
 
   /**
@@ -227,7 +228,7 @@ export class PartnershipsController {
   @Requires('partnerships:write')
   @ApiIfMatch()
   async resume(@Tenant() tenantId: TenantId, @Param('partnershipId') partnershipId: string, @IfMatch() expectedVersion: number | undefined): Promise<PartnershipDto> {
-    return view(await this.changePartnershipStatus.execute({ tenantId, partnershipId: partnershipId as PartnershipId, action: 'resume', expectedVersion }));
+    return toPartnershipResponse(await this.changePartnershipStatus.execute({ tenantId, partnershipId: partnershipId as PartnershipId, action: 'resume', expectedVersion }));
   }
 
   /**
@@ -241,6 +242,6 @@ export class PartnershipsController {
   @Requires('partnerships:write')
   @ApiIfMatch()
   async end(@Tenant() tenantId: TenantId, @Param('partnershipId') partnershipId: string, @IfMatch() expectedVersion: number | undefined): Promise<PartnershipDto> {
-    return view(await this.changePartnershipStatus.execute({ tenantId, partnershipId: partnershipId as PartnershipId, action: 'end', expectedVersion }));
+    return toPartnershipResponse(await this.changePartnershipStatus.execute({ tenantId, partnershipId: partnershipId as PartnershipId, action: 'end', expectedVersion }));
   }
 }

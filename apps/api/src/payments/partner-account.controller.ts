@@ -7,8 +7,9 @@ import { Requires } from '../auth/permissions';
 import { Tenant } from '../auth/auth.guard';
 import { Idempotent } from '../http/idempotency.interceptor';
 import { ApiIdempotent, ApiProblems } from '../http/openapi';
+import { toPageResponse } from '../http/responses';
 import { ListPaymentsQueryDto, RecordPaymentDto, RefundCreditDto } from './payment.dto';
-import { paymentView } from './payment-view';
+import { toPartnerBalanceResponse, toPaymentResponse, toRefundResponse } from './payment.mapper';
 import { PartnerBalanceDto, PaymentDto, PaymentPageDto, RefundDto } from './payment.response.dto';
 
 /**
@@ -34,15 +35,7 @@ export class PartnerAccountController {
   @Get(':partnerId/balance')
   @ApiProblems(404)
   async balance(@Tenant() tenantId: TenantId, @Param('partnerId') partnerId: string): Promise<PartnerBalanceDto> {
-    const balances = await this.getPartnerBalance.execute({ tenantId, partnerId: partnerId as PartnerId });
-    return {
-      balances: balances.map((row) => ({
-        currency: row.currency,
-        outstanding: row.outstanding.toJSON(),
-        unappliedCredit: row.unappliedCredit.toJSON(),
-        balance: row.balance.toJSON(),
-      })),
-    };
+    return toPartnerBalanceResponse(await this.getPartnerBalance.execute({ tenantId, partnerId: partnerId as PartnerId }));
   }
 
   /**
@@ -74,7 +67,7 @@ export class PartnerAccountController {
       applyTo: body.applyTo as InvoiceId[] | undefined,
     });
     void reply.header('location', `/v1/payments/${payment.id}`);
-    return paymentView(payment);
+    return toPaymentResponse(payment);
   }
 
   /**
@@ -90,7 +83,7 @@ export class PartnerAccountController {
       partnerId: partnerId as PartnerId,
       page: { limit: query.limit, cursor: query.cursor as Cursor | undefined },
     });
-    return { items: page.items.map(paymentView), nextCursor: page.nextCursor };
+    return toPageResponse(page, toPaymentResponse);
   }
 
   /**
@@ -114,6 +107,6 @@ export class PartnerAccountController {
       refundedOn: body.refundedOn,
       reference: body.reference,
     });
-    return { refundId: refund.refundId, amount: refund.amount.toJSON(), payments: [...refund.payments] };
+    return toRefundResponse(refund);
   }
 }

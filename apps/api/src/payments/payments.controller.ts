@@ -7,7 +7,7 @@ import { Tenant } from '../auth/auth.guard';
 import { Idempotent } from '../http/idempotency.interceptor';
 import { ApiIdempotent, ApiProblems } from '../http/openapi';
 import { ApplyPaymentDto } from './payment.dto';
-import { paymentView } from './payment-view';
+import { toPaymentResponse } from './payment.mapper';
 import { PaymentDto } from './payment.response.dto';
 
 /** Payments by id, and applying their credit to invoices. */
@@ -27,7 +27,7 @@ export class PaymentsController {
   @Get(':paymentId')
   @ApiProblems(404)
   async get(@Tenant() tenantId: TenantId, @Param('paymentId') paymentId: string): Promise<PaymentDto> {
-    return paymentView(await this.getPayment.execute({ tenantId, paymentId: paymentId as PaymentId }));
+    return toPaymentResponse(await this.getPayment.execute({ tenantId, paymentId: paymentId as PaymentId }));
   }
 
   /**
@@ -44,6 +44,6 @@ export class PaymentsController {
   @ApiIdempotent()
   @ApiProblems(404)
   async apply(@Tenant() tenantId: TenantId, @Param('paymentId') paymentId: string, @Body() body: ApplyPaymentDto): Promise<PaymentDto> {
-    return paymentView(await this.applyPayment.execute({ tenantId, paymentId: paymentId as PaymentId, applyTo: body.applyTo as InvoiceId[] | undefined }));
+    return toPaymentResponse(await this.applyPayment.execute({ tenantId, paymentId: paymentId as PaymentId, applyTo: body.applyTo as InvoiceId[] | undefined }));
   }
 }

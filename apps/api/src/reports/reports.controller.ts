@@ -1,24 +1,15 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Cursor, TenantId } from '@invoicing/core';
-import { AgingReport, MonthlySummaryReport, PartnerContactsReport, PartnerTotalsReport, PastDueReport, type PartnerId, type PastDueInvoice } from '@invoicing/invoice';
+import { AgingReport, MonthlySummaryReport, PartnerContactsReport, PartnerTotalsReport, PastDueReport, type PartnerId } from '@invoicing/invoice';
 import { Tenant } from '../auth/auth.guard';
 import { ApiProblems } from '../http/openapi';
+import { toPageResponse } from '../http/responses';
 import { AgingQueryDto, MonthlySummaryQueryDto, PartnerTotalsQueryDto, PastDueQueryDto } from './report.dto';
-import { AgingReportDto, ContactsLastSeenDto, MonthlySummaryReportDto, PartnerTotalsReportDto, PastDueInvoiceDto, PastDuePageDto } from './report.response.dto';
+import { toAgingReportResponse, toContactsLastSeenResponse, toMonthlySummaryReportResponse, toPartnerTotalsReportResponse, toPastDueInvoiceResponse } from './report.mapper';
+import { AgingReportDto, ContactsLastSeenDto, MonthlySummaryReportDto, PartnerTotalsReportDto, PastDuePageDto } from './report.response.dto';
 
 const partner = (id: string | undefined): PartnerId | undefined => id as PartnerId | undefined;
-
-function pastDueRow(row: PastDueInvoice): PastDueInvoiceDto {
-  return {
-    ...row,
-    total: row.total.toJSON(),
-    amountDue: row.amountDue.toJSON(),
-    paid: row.paid.toJSON(),
-    credited: row.credited.toJSON(),
-    outstanding: row.outstanding.toJSON(),
-  };
-}
 
 /**
  * Reports over the tenant's invoices: amounts are per currency, never added across currencies.
@@ -51,7 +42,7 @@ export class ReportsController {
       limit: query.limit,
       cursor: query.cursor as Cursor | undefined,
     });
-    return { asOf: page.asOf, items: page.items.map(pastDueRow), nextCursor: page.nextCursor };
+    return { asOf: page.asOf, ...toPageResponse(page, toPastDueInvoiceResponse) };
   }
 
   /**
@@ -64,17 +55,7 @@ export class ReportsController {
   @ApiProblems()
   async monthlySummary(@Tenant() tenantId: TenantId, @Query() query: MonthlySummaryQueryDto): Promise<MonthlySummaryReportDto> {
     const rows = await this.monthlySummaryReport.execute({ tenantId, month: query.month, partnerId: partner(query.partner_id) });
-    return {
-      month: query.month,
-      rows: rows.map((row) => ({
-        currency: row.currency,
-        invoiceCount: row.invoiceCount,
-        invoiceTotal: row.invoiceTotal.toJSON(),
-        creditNoteCount: row.creditNoteCount,
-        creditNoteTotal: row.creditNoteTotal.toJSON(),
-        net: row.net.toJSON(),
-      })),
-    };
+    return toMonthlySummaryReportResponse(query.month, rows);
   }
 
   /**
@@ -86,20 +67,7 @@ export class ReportsController {
   @Get('aging')
   @ApiProblems()
   async aging(@Tenant() tenantId: TenantId, @Query() query: AgingQueryDto): Promise<AgingReportDto> {
-    const report = await this.agingReport.execute({ tenantId, asOf: query.as_of, partnerId: partner(query.partner_id) });
-    return {
-      asOf: report.asOf,
-      rows: report.rows.map((row) => ({
-        partnerId: row.partnerId,
-        currency: row.currency,
-        current: row.current.toJSON(),
-        days1To30: row.days1To30.toJSON(),
-        days31To60: row.days31To60.toJSON(),
-        days61To90: row.days61To90.toJSON(),
-        over90: row.over90.toJSON(),
-        total: row.total.toJSON(),
-      })),
-    };
+    return toAgingReportResponse(await this.agingReport.execute({ tenantId, asOf: query.as_of, partnerId: partner(query.partner_id) }));
   }
 
   /**
@@ -111,12 +79,7 @@ export class ReportsController {
   @Get('partner-totals')
   @ApiProblems()
   async partnerTotals(@Tenant() tenantId: TenantId, @Query() query: PartnerTotalsQueryDto): Promise<PartnerTotalsReportDto> {
-    const { asOf, months, rows } = await this.partnerTotalsReport.execute({ tenantId, months: query.months, asOf: query.as_of });
-    return {
-      asOf,
-      months,
-      rows: rows.map((row) => ({ partnerId: row.partnerId, currency: row.currency, invoiceCount: row.invoiceCount, total: row.total.toJSON() })),
-    };
+    return toPartnerTotalsReportResponse(await this.partnerTotalsReport.execute({ tenantId, months: query.months, asOf: query.as_of }));
   }
 }
 
@@ -135,6 +98,6 @@ export class PartnerReportsController {
   @Get(':partnerId/contacts/last-seen')
   @ApiProblems(404)
   async contactsLastSeen(@Tenant() tenantId: TenantId, @Param('partnerId') partnerId: string): Promise<ContactsLastSeenDto> {
-    return { rows: await this.partnerContactsReport.execute({ tenantId, partnerId: partnerId as PartnerId }) };
+    return toContactsLastSeenResponse(await this.partnerContactsReport.execute({ tenantId, partnerId: partnerId as PartnerId }));
   }
 }
