@@ -12,7 +12,9 @@ import { LoggingEventPublisher } from './composition/event-log';
 import { createInvoicingContainer } from './composition/invoicing-container';
 import type { ApiConfig } from './config';
 import { mountDocs } from './docs/docs-site';
-import { problemTypeBase } from './docs/guide';
+import { GUIDE_PATH, problemTypeBase } from './docs/guide';
+import { DOCUMENT_PATH, REFERENCE_PATH } from './docs/site-layout';
+import { HTML_MEDIA_TYPES, JSON_MEDIA_TYPES, notAcceptableHook } from './http/content-negotiation';
 import { EtagInterceptor } from './http/etag';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { PinoNestLogger } from './http/nest-logger';
@@ -99,6 +101,7 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
   instance.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
   });
+  instance.addHook('onRequest', notAcceptableHook(mediaTypesOf));
   // Errors raised before a route runs (body parsing, size) never reach Nest's filters.
   instance.setErrorHandler((error, request, reply) => sendProblem(error, request, reply, typeBase, routes));
 
@@ -113,4 +116,11 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
   // Fetch the realm's keys now: the first request does not wait for them, and a wrong KEYCLOAK_URL shows at once.
   await verifier.keys().catch((error: unknown) => logger.warn({ err: error }, 'cannot fetch the realm\'s signing keys yet; requests will retry'));
   return app;
+}
+
+/** What a route answers, for `Accept`: the API and the document JSON, the docs pages HTML; static files as they are. */
+function mediaTypesOf(route: string): readonly string[] | undefined {
+  if (route.startsWith('/v1/') || route.startsWith('/health/') || route === DOCUMENT_PATH) return JSON_MEDIA_TYPES;
+  if ([REFERENCE_PATH, `${REFERENCE_PATH}/`, `${REFERENCE_PATH}/index.html`].includes(route) || route.startsWith(GUIDE_PATH)) return HTML_MEDIA_TYPES;
+  return undefined;
 }

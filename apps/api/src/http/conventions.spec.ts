@@ -1,7 +1,8 @@
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestApi, type TestApi } from '../testing/harness';
 
-/** The HTTP conventions every endpoint shares: problem documents, request ids, idempotency keys. */
+/** The HTTP conventions every endpoint shares: problem documents, content negotiation, request ids, idempotency keys. */
 describe('HTTP conventions', () => {
   let t: TestApi;
   beforeAll(async () => {
@@ -55,6 +56,61 @@ describe('HTTP conventions', () => {
       const tooMany = await t.call('GET', '/v1/partners?limit=500');
       expect(tooMany.status).toBe(400);
       expect(tooMany.body.code).toBe('pagination.invalid_limit');
+    });
+  });
+
+  describe('Accept', () => {
+    /** fetch always sends an Accept header; this request has none at all. */
+    const withoutAccept = (path: string, token: string) =>
+      new Promise<number>((resolve, reject) => {
+        const request = http.get(`${t.url}${path}`, { headers: { authorization: `Bearer ${token}` } }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        request.on('error', reject);
+      });
+
+    it.each(['application/json', 'application/*', '*/*', 'application/problem+json', 'application/json; charset=utf-8', 'text/html;q=0.9, application/json;q=0.5'])(
+      'serves a JSON endpoint to Accept: %s',
+      async (accept) => {
+        const answer = await t.call('GET', '/v1/partners', { headers: { accept } });
+        expect(answer.status).toBe(200);
+        expect(answer.headers.get('content-type')).toContain('application/json');
+      },
+    );
+
+    it('serves a JSON endpoint to a request without Accept', async () => {
+      expect(await withoutAccept('/v1/partners', await t.token('acme-admin'))).toBe(200);
+    });
+
+    it.each(['text/html', 'application/xml', 'image/*', 'application/json;q=0', 'json'])('answers Accept: %s with 406 request.not_acceptable, before authentication', async (accept) => {
+      const answer = await t.call('GET', '/v1/partners', { as: null, headers: { accept } });
+      expect(answer.status).toBe(406);
+      expect(answer.headers.get('content-type')).toContain('application/problem+json');
+      expect(answer.body).toMatchObject({ status: 406, code: 'request.not_acceptable', title: 'Not Acceptable', instance: '/v1/partners', acceptable: ['application/json', 'application/problem+json'] });
+      expect(answer.body.type).toMatch(/\/docs\/guide\/errors#request\.not_acceptable$/);
+    });
+
+    it('refuses before the handler runs: nothing is created', async () => {
+      const refused = await t.call('POST', '/v1/partners', { body: { legalName: 'Never Created Ltd' }, headers: { accept: 'text/csv' } });
+      expect(refused.status).toBe(406);
+      const all = await t.call('GET', '/v1/partners?limit=200');
+      expect(all.body.items.filter((partner: { legalName: string }) => partner.legalName === 'Never Created Ltd')).toEqual([]);
+    });
+
+    it('serves the docs pages to browsers and text/html, and refuses a JSON-only client', async () => {
+      const browser = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+      for (const path of ['/docs', '/docs/guide', '/docs/guide/errors']) {
+        for (const accept of [browser, 'text/html', '*/*']) expect({ path, accept, status: (await t.call('GET', path, { as: null, headers: { accept } })).status }).toEqual({ path, accept, status: 200 });
+      }
+      const refused = await t.call('GET', '/docs/guide', { as: null, headers: { accept: 'application/json' } });
+      expect(refused.status).toBe(406);
+      expect(refused.body).toMatchObject({ code: 'request.not_acceptable', acceptable: ['text/html'] });
+    });
+
+    it('still answers an unknown path 404 and a wrong method 405, whatever the Accept', async () => {
+      expect((await t.call('GET', '/v1/nothing-here', { headers: { accept: 'text/html' } })).body.code).toBe('route.not_found');
+      expect((await t.call('DELETE', '/v1/partners', { headers: { accept: 'text/html' } })).status).toBe(405);
     });
   });
 
