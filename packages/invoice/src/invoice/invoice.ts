@@ -12,6 +12,7 @@ import {
 } from '@invoicing/core';
 import type { ContactId, InvoiceId, PartnerId, PartnershipId, PaymentId } from '../shared/ids';
 import { optionalText } from '../shared/text';
+import type { InvoiceDraftTerms } from '../partnership/partnership';
 import { dueDate as dueDateFor, type PaymentTerms } from '../partnership/payment-terms';
 import { parseDraftContent, type DraftContent, type ParsedDraftContent } from './invoice-content';
 import type { DocumentAllowanceCharge, InvoiceLine } from './invoice-line';
@@ -97,15 +98,9 @@ export interface InvoiceState {
   readonly issuedAt?: Date;
 }
 
-/** What a new draft needs beyond its content: the partnership's data and, for credit notes, the corrected invoice. */
-export interface NewDraft extends DraftContent {
+/** What a new draft needs beyond its content: its partnership's terms and, for credit notes, the corrected invoice. */
+export interface NewDraft extends DraftContent, InvoiceDraftTerms {
   readonly kind?: DocumentKind;
-  readonly partnershipId: PartnershipId;
-  readonly sellerId: PartnerId;
-  readonly buyerId: PartnerId;
-  readonly currency: CurrencyCode;
-  readonly paymentTerms: PaymentTerms;
-  readonly series: string;
   readonly externalReference?: string;
   readonly precedingInvoice?: PrecedingInvoice;
 }
