@@ -4,6 +4,7 @@ import { ValidationError } from '@invoicing/core';
  * Control characters other than tab, line feed and carriage return: never meaningful in a name, a note or a reference,
  * invisible when printed, and U+0000 cannot be stored by every server (PostgreSQL's jsonb refuses it).
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's whole purpose
 const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 /**
