@@ -3,7 +3,7 @@
 // type-checked against the packed declarations and run with plain `node` (no workspace loader, no `paths`).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
@@ -22,6 +22,13 @@ function outsideEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !/^(npm_package_|npm_lifecycle_|npm_config_(local_)?prefix$|npm_config_workspaces?$|NODE_PATH$|NODE_OPTIONS$)/i.test(name)),
   );
+}
+
+/** The npm packages the compiled files of an installed package require (`@scope/name/sub` counts as `@scope/name`). */
+function requiredPackages(installed: string): string[] {
+  const files = readdirSync(join(installed, 'dist'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.js'));
+  const specifiers = files.flatMap((file) => [...readFileSync(join(installed, 'dist', file), 'utf8').matchAll(/require\("([^".][^"]*)"\)/g)].map((match) => match[1] ?? ''));
+  return [...new Set(specifiers.map((specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/')))].sort();
 }
 
 /** The TypeScript block under the README's `## Quick start` heading. */
@@ -87,6 +94,12 @@ describe('@invoicing/core and @invoicing/invoice, packed and installed outside t
       expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/testing/index.d.ts']));
       expect(files.filter((path) => !path.startsWith('dist/') || /\.spec\.|\.data\./.test(path)).sort()).toEqual(['README.md', 'package.json']);
     }
+  });
+
+  it.each(PACKAGES)('requires at run time exactly the dependencies @invoicing/%s declares', (name) => {
+    const installed = join(project, 'node_modules', '@invoicing', name);
+    const { dependencies } = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(requiredPackages(installed)).toEqual(Object.keys(dependencies).sort());
   });
 
   it.each(['node10', 'node16'] as const)('type-checks the README quick start against the packed declarations (moduleResolution %s)', (resolution) => {
