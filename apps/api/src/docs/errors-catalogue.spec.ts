@@ -90,6 +90,8 @@ function classify(literal: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral):
   const parent = literal.parent;
   if (/^(state|derived)\./.test(literal.text) || /\.(json|ya?ml|js|ts|md|html)$/.test(literal.text)) return 'not a code';
   if ((ts.isPropertyAssignment(parent) && parent.name === literal) || ts.isElementAccessExpression(parent) || ts.isLiteralTypeNode(parent)) return 'not a code';
+  // The field an issue is about, in an example's `errors` (`{ path: 'buyer.address', … }`).
+  if (ts.isPropertyAssignment(parent) && ts.isIdentifier(parent.name) && parent.name.text === 'path') return 'not a code';
   if (ts.isImportDeclaration(parent) || ts.isExportDeclaration(parent) || ts.isExternalModuleReference(parent)) return 'not a code';
   if (ts.isBinaryExpression(parent) || ts.isCaseClause(parent)) return 'not a code';
   // A list of strings only is a list of allowed values (`['due_date.asc', 'due_date.desc']`).

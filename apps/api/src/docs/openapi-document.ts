@@ -13,6 +13,7 @@ import { apiRoutes, type ApiRoute } from './api-routes';
 import { ERRORS_PAGE, INDEX_PAGE, urlOf, type Guide, type OperationLink } from './guide';
 import { ROLES_SECTION, TAGS, guideRefsOf, splitRef } from './guide-links';
 import metadata from './metadata';
+import { attachExamples } from './operation-examples';
 import { operationIdFor } from './operation-ids';
 
 export const BEARER_SCHEME = 'bearer';
@@ -89,7 +90,7 @@ export async function buildOpenApiDocument(app: NestFastifyApplication, config: 
 
 /** Answers any route can give before or beyond what its operation declares, e.g. a body too large or a database down. */
 const ANY_ROUTE_PROBLEMS = {
-  '4XX': 'Any other refusal of the request, as a problem document: e.g. 413 `request.too_large`, 415 `request.unsupported_media_type`.',
+  '4XX': 'Any other refusal of the request, as a problem document: e.g. 406 `request.not_acceptable`, 413 `request.too_large`, 415 `request.unsupported_media_type`.',
   '5XX': 'The API could not answer: 500 `internal.error` (the `requestId` helps support find out why), or 503 `database.unavailable` / `auth.keys_unavailable` with `Retry-After`.',
 } as const;
 
@@ -188,6 +189,10 @@ function complete({ method, path, operation }: DocumentOperation, routes: readon
   for (const [status, meaning] of Object.entries(ANY_ROUTE_PROBLEMS)) {
     operation.responses[status] ??= { description: meaning, content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDto) } } } };
   }
+  const permission = permissionOf(operation);
+  const roles = permission ? rolesWith(permission) : [];
+  const lacking = (Object.keys(ROLE_PERMISSIONS) as Role[]).find((role) => !roles.includes(role));
+  attachExamples(operation, { path, typeBase: site(ERRORS_PAGE), permission, roles, lacking });
 }
 
 /**

@@ -1,6 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtraModels, ApiHeader, ApiResponse, getSchemaPath } from '@nestjs/swagger';
-import { HttpProblem, problemOf, type Problem } from './problem';
 
 /** One wrong field of a request. */
 export class FieldIssueDto {
@@ -44,48 +43,20 @@ const MEANINGS: Record<number, string> = {
   422: 'A business rule refused the request, or the Idempotency-Key was used before with another request.',
 };
 
-/** A typical problem of each status, shown as the example of that answer (the schema's example would say 404 everywhere). */
-const EXAMPLES: Record<number, Pick<ProblemDto, 'code' | 'detail'> & Partial<Pick<ProblemDto, 'errors'>>> = {
-  400: {
-    code: 'request.invalid',
-    detail: 'lines.0.quantity: quantity must be a string',
-    errors: [{ path: 'lines.0.quantity', code: 'request.is_string', message: 'quantity must be a string' }],
-  },
-  401: { code: 'auth.token_expired', detail: 'The access token has expired: get a new one.' },
-  403: { code: 'auth.forbidden', detail: 'This needs permission "invoices:write", which roles admin, accountant have; your token has viewer.' },
-  404: { code: 'partner.not_found', detail: 'partner 0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b was not found' },
-  409: { code: 'invoice.not_draft', detail: 'invoice 0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b is issued, not a draft' },
-  412: { code: 'concurrency.stale_version', detail: 'partner 0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b is at version 4, not 3' },
-  413: { code: 'request.too_large', detail: 'The request body is larger than this API accepts.' },
-  422: { code: 'idempotency.key_reused', detail: 'This Idempotency-Key was used for a different request (method, path or body); use a new key.' },
-};
-
-/** The problem the API itself would send, so that the example cannot drift from the real format. */
-function exampleOf(status: number): Problem | undefined {
-  const example = EXAMPLES[status];
-  if (!example) return undefined;
-  const { code, detail, ...extensions } = example;
-  return problemOf(new HttpProblem(status, code, detail, extensions), {
-    typeBase: 'http://localhost:3000/docs/guide/errors',
-    instance: '/v1/partners/0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b',
-    requestId: '3f1c2b9e-8a47-4a8e-bd6e-0e0c7b7f1f1a',
-  }).problem;
-}
-
 /** Documents the problem answers of an operation; 400, 401 and 403 come with every authenticated one. */
 export function ApiProblems(...statuses: number[]) {
   const all = [...new Set([400, 401, 403, ...statuses])].sort();
   return applyDecorators(
     ApiBearerAuth('bearer'),
     ApiExtraModels(ProblemDto),
-    ...all.map((status) => {
-      const example = exampleOf(status);
-      return ApiResponse({
+    // Each operation's examples of these come from the examples of its resource (docs/operation-examples.ts).
+    ...all.map((status) =>
+      ApiResponse({
         status,
         description: MEANINGS[status] ?? 'See the problem document.',
-        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) }, ...(example ? { example } : {}) } },
-      });
-    }),
+        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
+      }),
+    ),
   );
 }
 
