@@ -28,4 +28,5 @@ export {
   type DemoUser,
   type IntegratorClient,
 } from './demo-realm';
+export { allowClientOrigin, getClient, keycloakAdminToken, KeycloakAdminError, STACK_KEYCLOAK_ADMIN, type KeycloakAdminCredentials } from './keycloak-admin';
 export { cacheDir, stackEnvFile } from './paths';

@@ -1,61 +1,52 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DOCS_CLIENT_ID, allowClientOrigin } from '@invoicing/stack';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startTestApi, type TestApi } from '../testing/harness';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/**
- * The realm's docs client (tools/stack/keycloak/invoicing-realm.json) accepts only redirects to
- * http://localhost:3000/* and http://127.0.0.1:3000/*, and Keycloak 26 compares the port even for loopback addresses:
- * the API must run on port 3000 for Keycloak to send the browser back to the docs page.
- */
-const PORT = 3000;
-const ORIGIN = `http://localhost:${PORT}`;
 const DEMO_USER = { username: 'acme-admin', password: 'demo' };
 
-/** Whether the port can be listened on now. */
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
+/** A loopback port nothing listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
     const probe = net.createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen({ port, host: 'localhost' }, () => probe.close(() => resolve(true)));
+    probe.once('error', reject);
+    probe.listen({ port: 0, host: '127.0.0.1' }, () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
   });
-}
-
-/**
- * Starts the API on the docs port. Another test run's browser test may hold it for a few seconds: wait for it a
- * while, then say what to do, rather than fail on a busy port without a word.
- */
-async function startOnDocsPort(): Promise<TestApi> {
-  const deadline = Date.now() + 45_000;
-  while (!(await isFree(PORT))) {
-    if (Date.now() > deadline) {
-      throw new Error(`Port ${PORT} is in use. The realm's docs client only redirects back to ${ORIGIN}, so this test runs the API there: stop what listens on it (an \`npm start\`?) and run the test again.`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  return startTestApi('docs_browser', { PORT: String(PORT), HOST: 'localhost', PUBLIC_URL: ORIGIN });
 }
 
 describe('the docs site in a browser', () => {
   let t: TestApi;
+  let origin: string;
+  let releaseOrigin: (() => Promise<void>) | undefined;
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
     if (!fs.existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium: apt-get install chromium (or set CHROMIUM_PATH).`);
-    t = await startOnDocsPort();
+    // A port of its own, so that an `npm start` on :3000 or another run does not stand in the way. The realm's docs
+    // client redirects only to the origins it lists, comparing ports even on loopback: this run's origin is listed
+    // for as long as the run lasts.
+    const port = await freePort();
+    origin = `http://127.0.0.1:${port}`;
+    t = await startTestApi('docs_browser', { PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: origin });
+    releaseOrigin = await allowClientOrigin(t.realm, DOCS_CLIENT_ID, origin);
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
     page = await (await browser.newContext()).newPage();
   }, 90_000);
   afterAll(async () => {
     await browser?.close();
+    await releaseOrigin?.();
     await t?.close();
   });
 
   it('signs in through Keycloak, calls GET /v1/partners from the reference, and moves between reference and guide', async () => {
-    await page.goto(`${ORIGIN}/docs`);
+    await page.goto(`${origin}/docs`);
     await page.locator('.swagger-ui .info .title', { hasText: 'Invoicing API' }).waitFor();
 
     // Authorize: the realm's single sign-on, in the pop-up window Swagger UI opens.
@@ -82,13 +73,13 @@ describe('the docs site in a browser', () => {
     // From the reference to a business page, through the site's navigation.
     await page.locator('.docs-site-header a', { hasText: 'Business guide' }).click();
     await page.locator('nav.guide-nav a', { hasText: 'Invoice lifecycle' }).click();
-    await page.waitForURL(`${ORIGIN}/docs/guide/invoice-lifecycle`);
+    await page.waitForURL(`${origin}/docs/guide/invoice-lifecycle`);
     expect(await page.locator('main h1').innerText()).toBe('Invoice lifecycle');
     expect(await page.locator('figure.state-diagram table').isVisible()).toBe(true);
 
     // And back: the page's link to an operation opens it in the reference.
     await page.locator('#issue + .api-operations a').first().click();
-    await page.waitForURL(`${ORIGIN}/docs#/Invoices/issueInvoice`);
+    await page.waitForURL(`${origin}/docs#/Invoices/issueInvoice`);
     await page.locator('#operations-Invoices-issueInvoice.is-open').waitFor();
   }, 120_000);
 });
