@@ -117,12 +117,13 @@ export const IF_MATCH: ProblemCodes = { 400: ['precondition.malformed'], 409: ['
 /** A creating request that takes an `Idempotency-Key`. */
 export const IDEMPOTENT: ProblemCodes = { 400: ['idempotency.key_invalid'], 409: ['idempotency.in_progress'], 422: ['idempotency.key_reused'] };
 
+/** Values every text field is checked for (names, references, notes, reasons). */
+export const TEXT: ProblemCodes = { 400: ['text.required', 'text.too_long', 'text.control_character'] };
+
 /** Values every partner's details are checked for (partner.ts, postal-address.ts, payment terms, currency). */
-export const PARTNER_DETAILS: ProblemCodes = {
+export const PARTNER_DETAILS: ProblemCodes = answers(TEXT, {
   400: [
     'validation.failed',
-    'text.required',
-    'text.too_long',
     'partner.invalid_kind',
     'partner.invalid_vat_id',
     'partner.invalid_eas_scheme',
@@ -135,12 +136,12 @@ export const PARTNER_DETAILS: ProblemCodes = {
     'payment_terms.invalid_percent',
     'payment_terms.instalments_must_total_100',
   ],
-};
+});
 
 /** Values every contact is checked for. */
-export const CONTACT_DETAILS: ProblemCodes = {
-  400: ['validation.failed', 'text.required', 'text.too_long', 'contact.invalid_email', 'contact.invalid_phone', 'contact.duplicate_email'],
-};
+export const CONTACT_DETAILS: ProblemCodes = answers(TEXT, {
+  400: ['validation.failed', 'contact.invalid_email', 'contact.invalid_phone', 'contact.duplicate_email'],
+});
 
 /** Values a VAT category (of a marketable, a line, an allowance or charge) is checked for (vat.ts). */
 export const VAT_CATEGORY: ProblemCodes = {

@@ -4,6 +4,7 @@ import {
   IF_MATCH,
   PAGED,
   SIGNED_IN,
+  TEXT,
   VALIDATED,
   VAT_CATEGORY,
   WITH_BODY,
@@ -16,7 +17,7 @@ import {
 // 110.00 EUR and 6 licence seats (C62) at 249.00 EUR, standard rate 19 %, 30 days net.
 
 /** Values the content of a draft (lines, allowances and charges, dates, contacts) is checked for (invoice.ts, invoice-line.ts). */
-const DRAFT_CONTENT: ProblemCodes = answers(VAT_CATEGORY, {
+const DRAFT_CONTENT: ProblemCodes = answers(VAT_CATEGORY, TEXT, {
   400: [
     'validation.failed',
     'invoice.lines_required',
@@ -34,8 +35,6 @@ const DRAFT_CONTENT: ProblemCodes = answers(VAT_CATEGORY, {
     'money.malformed',
     'money.precision_exceeded',
     'date.malformed',
-    'text.required',
-    'text.too_long',
   ],
   404: ['contact.not_found'],
 });
@@ -159,8 +158,7 @@ export const INVOICE_PROBLEM_CODES = {
     404: ['invoice.not_found'],
     409: ['invoice.not_draft', 'invoice.already_issued', 'invoice.approval_required', 'partnership.not_active', 'invoice.duplicate_number'],
   }),
-  voidInvoice: answers(SIGNED_IN, WITH_BODY, VALIDATED, IF_MATCH, {
-    400: ['text.too_long'],
+  voidInvoice: answers(SIGNED_IN, WITH_BODY, VALIDATED, IF_MATCH, TEXT, {
     404: ['invoice.not_found'],
     409: [...CLOSED, 'invoice.has_payments', 'invoice.has_credits'],
   }),
@@ -171,7 +169,7 @@ export const INVOICE_PROBLEM_CODES = {
     409: [...CLOSED, 'credit_note.not_creditable', 'invoice.duplicate_external_reference'],
     422: ['invoice.credit_exceeds_outstanding'],
   }),
-  payInvoice: answers(SIGNED_IN, WITH_BODY, VALIDATED, IDEMPOTENT, {
+  payInvoice: answers(SIGNED_IN, WITH_BODY, VALIDATED, IDEMPOTENT, TEXT, {
     400: ['validation.failed', 'payment.invalid_amount', 'payment.invoice_mismatch', 'money.malformed', 'money.precision_exceeded', 'money.unknown_currency', 'date.malformed'],
     404: ['invoice.not_found'],
     409: CLOSED,

@@ -4,6 +4,7 @@ import {
   IF_MATCH,
   PAGED,
   SIGNED_IN,
+  TEXT,
   VALIDATED,
   VAT_CATEGORY,
   WITH_BODY,
@@ -15,11 +16,9 @@ import {
 // The seller's catalogue: consulting billed by the hour (HUR) and licences per seat (C62), German VAT.
 
 /** Values a marketable is checked for (marketable.ts). */
-const MARKETABLE_DETAILS: ProblemCodes = answers(VAT_CATEGORY, {
+const MARKETABLE_DETAILS: ProblemCodes = answers(VAT_CATEGORY, TEXT, {
   400: [
     'validation.failed',
-    'text.required',
-    'text.too_long',
     'marketable.invalid_sku',
     'marketable.invalid_kind',
     'marketable.negative_price',

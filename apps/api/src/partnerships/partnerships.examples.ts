@@ -4,6 +4,7 @@ import {
   IF_MATCH,
   PAGED,
   SIGNED_IN,
+  TEXT,
   VALIDATED,
   WITH_BODY,
   answers,
@@ -15,14 +16,13 @@ import {
 // 10 000.00 EUR, delivered as UBL with the buyer's Leitweg-ID as buyer reference.
 
 /** Values the terms of a partnership are checked for (partnership.ts, payment-terms.ts). */
-const TERMS: ProblemCodes = {
+const TERMS: ProblemCodes = answers(TEXT, {
   400: [
     'validation.failed',
     'money.unknown_currency',
     'money.malformed',
     'money.precision_exceeded',
     'date.malformed',
-    'text.too_long',
     'partnership.invalid_series',
     'partnership.invalid_approval',
     'partnership.invalid_threshold',
@@ -34,7 +34,7 @@ const TERMS: ProblemCodes = {
     'payment_terms.invalid_percent',
     'payment_terms.instalments_must_total_100',
   ],
-};
+});
 
 const NOT_FOUND = { code: 'partnership.not_found', detail: `partnership ${ids.partnership} was not found` };
 const ENDED = { code: 'partnership.ended', detail: `partnership ${ids.partnership} has ended` };

@@ -3,6 +3,7 @@ import {
   IDEMPOTENT,
   PAGED,
   SIGNED_IN,
+  TEXT,
   VALIDATED,
   WITH_BODY,
   answers,
@@ -14,9 +15,9 @@ import {
 // RE-000001, and a refund of part of what was left over.
 
 /** Values money received or paid back is checked for (payment.ts, money.ts). */
-const AMOUNT: ProblemCodes = {
-  400: ['validation.failed', 'payment.invalid_amount', 'money.malformed', 'money.precision_exceeded', 'money.unknown_currency', 'date.malformed', 'text.too_long'],
-};
+const AMOUNT: ProblemCodes = answers(TEXT, {
+  400: ['validation.failed', 'payment.invalid_amount', 'money.malformed', 'money.precision_exceeded', 'money.unknown_currency', 'date.malformed'],
+});
 
 /** What the lifecycle refuses to an invoice that cannot take a payment (invoice-lifecycle.ts). */
 const NOT_PAYABLE = ['invoice.not_issued', 'invoice.already_paid', 'invoice.voided', 'invoice.fully_credited', 'credit_note.not_payable'];
