@@ -290,8 +290,8 @@ export const PARTNER_EXAMPLES = {
       400: [
         {
           code: 'contact.duplicate_email',
-          detail: 'contacts: two contacts share an email address',
-          errors: [{ path: 'contacts', code: 'contact.duplicate_email', message: 'two contacts share an email address' }],
+          detail: 'two contacts share an email address',
+          errors: [{ path: '', code: 'contact.duplicate_email', message: 'two contacts share an email address' }],
         },
       ],
       404: [{ code: 'contact.not_found', detail: `contact ${ids.purchasingContact} was not found` }],
