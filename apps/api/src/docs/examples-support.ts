@@ -96,7 +96,7 @@ export const SIGNED_IN: ProblemCodes = answers(ANY_ROUTE, {
   '5XX': ['database.unavailable', 'auth.keys_unavailable', 'internal.error'],
 });
 
-/** Any route with a request body, or a POST/PUT/PATCH/DELETE whose body may be sent anyway: Fastify parses it first. */
+/** A POST, PUT, PATCH or DELETE, with a body of its own or not: Fastify parses whatever body comes before the route runs. */
 export const WITH_BODY: ProblemCodes = {
   400: ['request.malformed_json', 'request.invalid_content_length'],
   '4XX': ['request.too_large', 'request.unsupported_media_type'],
