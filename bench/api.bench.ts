@@ -33,7 +33,7 @@ import {
   type PartnershipState,
 } from '@invoicing/invoice';
 import { aDraft, issue as issueBuilt } from '@invoicing/invoice/testing';
-import { createMongoAdapters, documentId, redact, type MongoConnection } from '@invoicing/integration';
+import { createMongoAdapters, documentId, redact, type MongoConnection } from '@invoicing/integration/mongodb';
 import {
   StackError,
   demoUser,

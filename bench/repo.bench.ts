@@ -17,8 +17,8 @@ import { BSON } from 'mongodb';
 import type { TenantId } from '@invoicing/core';
 import { Invoice, type InvoiceId, type InvoiceState } from '@invoicing/invoice';
 import { aDraft, aPartner, aPartnership, aTenant, issue } from '@invoicing/invoice/testing';
-import { DatabaseUnavailableError, connectMongo, createMongoAdapters, documentId, redact, type MongoAdapters, type MongoConnection } from '@invoicing/integration';
-import { AggregateStore, DocumentLocks, deriveInvoice, encodeEvent } from '@invoicing/integration/testing';
+import { DatabaseUnavailableError, connectMongo, createMongoAdapters, documentId, redact, type MongoAdapters, type MongoConnection } from '@invoicing/integration/mongodb';
+import { AggregateStore, DocumentLocks, invoiceMapper } from '@invoicing/integration/testing';
 import { StackError, readStackEnv } from '@invoicing/stack';
 
 const GOAL = 0.7;
@@ -108,19 +108,13 @@ function buildInvoices({ tenant, seller, buyer, partnership }: Parties, count: n
 /** An invoice document as the driver reads and writes it: `_id` is `tenantId/id` (see `documentId`). */
 type RawDocument = Record<string, unknown> & { _id: string; id: string };
 
-/**
- * The document the repository inserts for a new invoice, built with its own `toDocument` and event encoding
- * (`AggregateStore.insertion` is private; this is the same composition, and `checkDocuments` proves it).
- */
+/** The document the repository inserts for a new invoice, built by its own `AggregateStore.insertion` (`checkDocuments` proves it). */
 function documentBuilder(adapters: MongoAdapters): (invoice: Invoice, at: Date) => RawDocument {
-  const store = new AggregateStore<Invoice, InvoiceState>(
-    { model: adapters.models.invoices, restore: (state) => Invoice.restore(state), derive: deriveInvoice },
+  const store = new AggregateStore(
+    { model: adapters.models.invoices, mapper: invoiceMapper, restore: (state: InvoiceState) => Invoice.restore(state) },
     new DocumentLocks(adapters.models.document_locks),
   );
-  return (invoice, at) => {
-    const events = invoice.pendingEvents.map(encodeEvent);
-    return { ...store.toDocument(invoice, invoice.toState(), invoice.version + 1), outbox: events, ...(events.length > 0 ? { outboxSince: at } : {}) };
-  };
+  return (invoice, at) => store.insertion(invoice, at);
 }
 
 function batches<T>(items: readonly T[], size: number): T[][] {

@@ -1,6 +1,6 @@
 // `npm run db:indexes`: creates the collections and indexes of the MongoDB adapters that are missing (idempotent).
 // The server is MONGO_URL, else the one `npm run stack:up` runs.
-import { connectMongo, createMongoAdapters, redact } from '@invoicing/integration';
+import { connectMongo, createMongoAdapters, redact } from '@invoicing/integration/mongodb';
 import { readEnvFile, stackEnvFile } from '@invoicing/stack';
 
 export async function main(): Promise<number> {

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import 'reflect-metadata';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { connectMongo, createMongoAdapters, type MongoConnection } from '@invoicing/integration';
+import { connectMongo, createMongoAdapters, type MongoConnection } from '@invoicing/integration/mongodb';
 import { LogController } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { AuthGuard } from './auth/auth.guard';

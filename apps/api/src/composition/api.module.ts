@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { INVOICE_USE_CASES } from '@invoicing/invoice';
-import type { IdempotencyStore, MongoConnection } from '@invoicing/integration';
+import type { IdempotencyStore } from '@invoicing/integration';
+import type { MongoConnection } from '@invoicing/integration/mongodb';
 import type { Container } from 'inversify';
 import type { ApiConfig } from '../config';
 import type { TokenVerifier } from '../auth/token-verifier';

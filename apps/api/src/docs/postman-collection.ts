@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { OperationObject, ParameterObject, ReferenceObject, RequestBodyObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import type { MongoConnection } from '@invoicing/integration';
+import type { MongoConnection } from '@invoicing/integration/mongodb';
 import { startApi } from '../api';
 import { DATABASE } from '../composition/tokens';
 import { loadConfig } from '../config';

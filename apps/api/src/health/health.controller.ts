@@ -1,6 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { MongoConnection } from '@invoicing/integration';
+import type { MongoConnection } from '@invoicing/integration/mongodb';
 import { Public } from '../auth/permissions';
 import { TokenVerifier } from '../auth/token-verifier';
 import { DATABASE, TOKEN_VERIFIER } from '../composition/tokens';

@@ -1,5 +1,5 @@
 import { ConflictError, DomainError, InvalidStateError, NotFoundError, ValidationError } from '@invoicing/core';
-import { DatabaseUnavailableError } from '@invoicing/integration';
+import { DatabaseUnavailableError } from '@invoicing/integration/mongodb';
 import { HttpException } from '@nestjs/common';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { clientCredentialsGrant, demoUser, integratorClient, passwordGrant, type RealmLocation } from '@invoicing/stack';
 import { startApi, type RunningApi } from '../api';
-import type { MongoConnection } from '@invoicing/integration';
+import type { MongoConnection } from '@invoicing/integration/mongodb';
 import { DATABASE } from '../composition/tokens';
 import { loadConfig } from '../config';
 

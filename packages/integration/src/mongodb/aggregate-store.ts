@@ -1,7 +1,8 @@
-import { ConflictError, type AggregateRoot, type DomainEvent, type TenantId } from '@invoicing/core';
+import { ConflictError, type AggregateRoot, type TenantId } from '@invoicing/core';
 import type { Model } from 'mongoose';
-import { decode, encode } from './bson-codec';
 import type { DocumentLocks } from './document-lock';
+import { documentId, type AggregateDocument, type AggregateIdentity, type AggregateMapper } from './mappers/aggregate-document';
+import { eventToPersistence, type StoredEvent } from './mappers/domain-event.mapper';
 import { guarded, isDuplicateKey } from './mongo-errors';
 
 /** Bulk saves update this many loaded aggregates at once. */
@@ -12,23 +13,11 @@ export function lockIdOf(model: Model<Record<string, unknown>>, filter: { _id: s
   return `${filter._id}|${model.collection.collectionName}`;
 }
 
-/** A stored aggregate document, as read with `lean()`. */
-export type StoredDocument = Record<string, unknown> & { _id: string; tenantId: string; id: string; version: number };
-
-/** The `_id` of an aggregate: its tenant and id, so that ids of different tenants never meet. */
-export function documentId(tenantId: TenantId | string, id: string): string {
-  return `${tenantId}/${id}`;
-}
-
-/** The domain state held by a document. */
-export function stateOf<S>(document: Record<string, unknown>): S {
-  return { ...(decode(document.state) as object), tenantId: document.tenantId, id: document.id, version: document.version } as S;
-}
-
-/** An event as stored in an aggregate's `outbox` array. */
-export function encodeEvent(event: DomainEvent): Record<string, unknown> {
-  return encode(event) as Record<string, unknown>;
-}
+/** An aggregate's document with its outbox, as written and as read with `lean()`. */
+export type StoredDocument<D extends AggregateDocument<object, object | undefined> = AggregateDocument<object, object | undefined>> = D & {
+  readonly outbox?: readonly StoredEvent[];
+  readonly outboxSince?: Date;
+};
 
 /** Some aggregates of a bulk save were not written (stale version, duplicate key); the others were. */
 export class BulkSaveError extends ConflictError {
@@ -49,12 +38,11 @@ export interface UniqueConstraint<S> {
   readonly holder: (state: S) => Record<string, unknown> | undefined;
 }
 
-/** How one aggregate type is stored. */
-export interface AggregateMapping<A extends AggregateRoot & { toState(): S }, S extends { readonly tenantId: TenantId; readonly id: string }> {
+/** How one aggregate type is stored: its collection, its mapper, and how to rebuild it from its state. */
+export interface AggregateMapping<A extends AggregateRoot & { toState(): S }, S extends AggregateIdentity, D extends AggregateDocument<object, object | undefined>> {
   readonly model: Model<Record<string, unknown>>;
+  readonly mapper: AggregateMapper<S, D>;
   readonly restore: (state: S) => A;
-  /** Values computed at write time for queries and unique keys (`derived`). */
-  readonly derive?: (aggregate: A, state: S) => Record<string, unknown>;
   readonly unique?: readonly UniqueConstraint<S>[];
 }
 
@@ -63,9 +51,9 @@ export interface AggregateMapping<A extends AggregateRoot & { toState(): S }, S 
  * A first save inserts (an existing id fails); later saves update only the version they loaded. Either way
  * the write is one document: state, version and events land together or not at all.
  */
-export class AggregateStore<A extends AggregateRoot & { toState(): S }, S extends { readonly tenantId: TenantId; readonly id: string }> {
+export class AggregateStore<A extends AggregateRoot & { toState(): S }, S extends AggregateIdentity, D extends AggregateDocument<object, object | undefined>> {
   constructor(
-    readonly mapping: AggregateMapping<A, S>,
+    readonly mapping: AggregateMapping<A, S, D>,
     private readonly locks: DocumentLocks,
   ) {}
 
@@ -74,26 +62,32 @@ export class AggregateStore<A extends AggregateRoot & { toState(): S }, S extend
   }
 
   async get(tenantId: TenantId, id: string): Promise<A | undefined> {
-    const document = await guarded(() => this.model.findOne({ _id: documentId(tenantId, id) }).lean<StoredDocument>().exec());
+    const document = await guarded(() => this.model.findOne({ _id: documentId(tenantId, id) }).lean<D>().exec());
     return document ? this.restore(document) : undefined;
   }
 
-  /** Rebuilds the aggregate stored in a document. */
-  restore(document: Record<string, unknown>): A {
-    return this.mapping.restore(stateOf<S>(document));
+  /** The domain state stored in a document. @throws UnsupportedStoredFormatError */
+  stateOf(document: D): S {
+    return this.mapping.mapper.toDomain(document);
   }
 
-  /** The document an aggregate's state is stored as, at `version`. */
-  toDocument(aggregate: A, state: S, version: number): StoredDocument {
-    const { tenantId, id, version: _loaded, ...content } = state as S & { version?: number };
-    return {
-      _id: documentId(tenantId, id),
-      tenantId,
-      id,
-      version,
-      state: encode(content),
-      ...(this.mapping.derive ? { derived: this.mapping.derive(aggregate, state) } : {}),
-    };
+  /** Rebuilds the aggregate stored in a document. @throws UnsupportedStoredFormatError */
+  restore(document: D): A {
+    return this.mapping.restore(this.stateOf(document));
+  }
+
+  /**
+   * The document a new aggregate is inserted as: its state at the next version and its pending events, waiting
+   * since `waitingSince`. Public for the repository benchmark, which writes the same documents with the bare driver.
+   */
+  insertion(aggregate: A, waitingSince: Date): StoredDocument<D> {
+    const events = aggregate.pendingEvents.map(eventToPersistence);
+    return { ...this.toDocument(aggregate), outbox: events, ...(events.length > 0 ? { outboxSince: waitingSince } : {}) };
+  }
+
+  /** The document an aggregate is stored as once saved: its state at the next version. */
+  private toDocument(aggregate: A): D {
+    return this.mapping.mapper.toPersistence({ ...aggregate.toState(), version: aggregate.version + 1 });
   }
 
   async save(aggregate: A): Promise<void> {
@@ -101,9 +95,9 @@ export class AggregateStore<A extends AggregateRoot & { toState(): S }, S extend
     const waitingSince = new Date();
     try {
       if (aggregate.version === 0) {
-        await guarded(() => this.model.collection.insertOne(this.insertion(aggregate, state, waitingSince) as never));
+        await guarded(() => this.model.collection.insertOne(this.insertion(aggregate, waitingSince) as never));
       } else {
-        const [filter, update] = this.update(aggregate, state, waitingSince);
+        const [filter, update] = this.update(aggregate, waitingSince);
         // Under the document's lock, so that the version check and the write are one step on every server.
         const result = await this.locks.withLock(lockIdOf(this.model, filter), state.tenantId, () => guarded(() => this.model.collection.updateOne(filter as never, update)), {
           // A stale copy fails on one read, without taking the lock (hot documents see many of them).
@@ -130,7 +124,7 @@ export class AggregateStore<A extends AggregateRoot & { toState(): S }, S extend
     const loaded = aggregates.filter((aggregate) => aggregate.version > 0);
     const failed = new Map<A, string>();
     if (fresh.length > 0) {
-      const documents = fresh.map((aggregate) => this.insertion(aggregate, aggregate.toState(), waitingSince));
+      const documents = fresh.map((aggregate) => this.insertion(aggregate, waitingSince));
       try {
         await guarded(() => this.model.collection.insertMany(documents as never[], { ordered: false }));
       } catch (error) {
@@ -165,14 +159,9 @@ export class AggregateStore<A extends AggregateRoot & { toState(): S }, S extend
     }
   }
 
-  private insertion(aggregate: A, state: S, waitingSince: Date): Record<string, unknown> {
-    const events = aggregate.pendingEvents.map(encodeEvent);
-    return { ...this.toDocument(aggregate, state, aggregate.version + 1), outbox: events, ...(events.length > 0 ? { outboxSince: waitingSince } : {}) };
-  }
-
-  private update(aggregate: A, state: S, waitingSince: Date): [{ _id: string; version: number }, never] {
-    const { _id, ...fields } = this.toDocument(aggregate, state, aggregate.version + 1);
-    const events = aggregate.pendingEvents.map(encodeEvent);
+  private update(aggregate: A, waitingSince: Date): [{ _id: string; version: number }, never] {
+    const { _id, ...fields } = this.toDocument(aggregate);
+    const events = aggregate.pendingEvents.map(eventToPersistence);
     return [
       { _id, version: aggregate.version },
       { $set: fields, ...(events.length > 0 ? { $push: { outbox: { $each: events } }, $min: { outboxSince: waitingSince } } : {}) } as never,

@@ -1,17 +1,9 @@
 import type { TenantId } from '@invoicing/core';
 import { idempotencyTimes, type IdempotencyOptions, type IdempotencyOutcome, type IdempotencyStore, type StoredResponse } from '../idempotency/idempotency-store.port';
+import { recordToDomain, recordToPersistence, responseToPersistence, type IdempotencyRecordDocument } from './mappers/idempotency-record.mapper';
 import { guarded, isDuplicateKey } from './mongo-errors';
 import { op } from './query-support';
 import type { Models } from './schemas';
-
-interface RecordDocument {
-  fingerprint: string;
-  state: 'in_progress' | 'completed';
-  // JSON text: a response body may hold keys (`$ref`, dotted names) that BSON field names cannot.
-  response?: string;
-  createdAt: Date;
-  expiresAt: Date;
-}
 
 /**
  * Idempotency records in MongoDB. The unique (tenant, key) index decides between concurrent duplicates: exactly one
@@ -29,19 +21,20 @@ export class MongoIdempotencyStore implements IdempotencyStore {
 
   async begin(tenantId: TenantId, key: string, fingerprint: string, now: Date): Promise<IdempotencyOutcome> {
     const records = this.models.idempotency_keys;
-    const fresh = { tenantId, key, fingerprint, state: 'in_progress', createdAt: now, expiresAt: new Date(now.getTime() + this.times.retentionMs) };
+    const fresh = { tenantId, key, fingerprint, state: 'in_progress' as const, createdAt: now, expiresAt: new Date(now.getTime() + this.times.retentionMs) };
     // An expired record is forgotten before the key is reused.
     await guarded(() => records.deleteOne({ tenantId, key, expiresAt: op({ $lte: now }) }).exec());
     try {
-      await guarded(() => records.collection.insertOne(fresh));
+      await guarded(() => records.collection.insertOne(recordToPersistence(fresh)));
       return { outcome: 'started' };
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
     }
-    const existing = await guarded(() => records.findOne({ tenantId, key }).lean<RecordDocument>().exec());
-    if (!existing) return this.begin(tenantId, key, fingerprint, now);
+    const stored = await guarded(() => records.findOne({ tenantId, key }).lean<IdempotencyRecordDocument>().exec());
+    if (!stored) return this.begin(tenantId, key, fingerprint, now);
+    const existing = recordToDomain(stored);
     if (existing.fingerprint !== fingerprint) return { outcome: 'mismatch' };
-    if (existing.state === 'completed') return { outcome: 'replay', response: JSON.parse(existing.response as string) as StoredResponse };
+    if (existing.state === 'completed') return { outcome: 'replay', response: existing.response as StoredResponse };
     if (now.getTime() - existing.createdAt.getTime() < this.times.lockTimeoutMs) return { outcome: 'in_progress' };
     // The request that started it died: the first to take it over runs it.
     const takenOver = await guarded(() =>
@@ -51,7 +44,7 @@ export class MongoIdempotencyStore implements IdempotencyStore {
   }
 
   async complete(tenantId: TenantId, key: string, response: StoredResponse): Promise<void> {
-    await guarded(() => this.models.idempotency_keys.updateOne({ tenantId, key }, { $set: { state: 'completed', response: JSON.stringify(response) } }).exec());
+    await guarded(() => this.models.idempotency_keys.updateOne({ tenantId, key }, { $set: { state: 'completed', response: responseToPersistence(response) } }).exec());
   }
 
   async abandon(tenantId: TenantId, key: string): Promise<void> {

@@ -1,8 +1,6 @@
 import {
   Money,
-
   addYearMonths,
-
   decodeCursor,
   encodeCursor,
   pageLimit,
@@ -29,7 +27,6 @@ import {
   type InvoiceFilter,
   type InvoiceId,
   type InvoiceQueries,
-  type InvoiceState,
   type InvoiceSummary,
   type MonthlySummary,
   type PartnerFilter,
@@ -40,14 +37,17 @@ import {
   type PastDueInvoice,
   type PastDueRequest,
 } from '@invoicing/invoice';
-import { documentId, stateOf, type StoredDocument } from './aggregate-store';
-import { toBigInt } from './bson-codec';
+import { documentId } from './mappers/aggregate-document';
+import { invoiceMapper, type InvoiceDocument } from './mappers/invoice.mapper';
+import { contactFields, partnerMapper, type PartnerDocument } from './mappers/partner.mapper';
+import { storedFormatOf } from './mappers/stored-format';
+import { toBigInt } from './mappers/value.mapper';
 import { guarded } from './mongo-errors';
 import { groupKey, mapPage, op, pageInIdOrder, sumBy, text, type GroupRow } from './query-support';
 import type { Models } from './schemas';
 
-function summaryOf(document: StoredDocument): InvoiceSummary {
-  return summarize(Invoice.restore(stateOf<InvoiceState>(document)));
+function summaryOf(document: InvoiceDocument): InvoiceSummary {
+  return summarize(Invoice.restore(invoiceMapper.toDomain(document)));
 }
 
 function byPartnerAndCurrency<T extends { readonly partnerId: string; readonly currency: string }>(left: T, right: T): number {
@@ -82,7 +82,7 @@ export class MongoInvoiceQueries implements InvoiceQueries {
       query['derived.owing'] = true;
       query['state.dueDate'] = op(dueDate);
     }
-    return mapPage(await pageInIdOrder(this.models.invoices, tenantId, query, page, true), summaryOf);
+    return mapPage(await pageInIdOrder<InvoiceDocument>(this.models.invoices, tenantId, query, page, true), summaryOf);
   }
 
   async pastDue(tenantId: TenantId, request: PastDueRequest): Promise<Page<PastDueInvoice>> {
@@ -101,7 +101,7 @@ export class MongoInvoiceQueries implements InvoiceQueries {
         .find({ $and: conditions })
         .sort({ 'state.dueDate': direction, _id: direction })
         .limit(limit + 1)
-        .lean<StoredDocument[]>()
+        .lean<InvoiceDocument[]>()
         .exec(),
     );
     const items = documents.slice(0, limit).map((document) => {
@@ -172,17 +172,23 @@ export class MongoInvoiceQueries implements InvoiceQueries {
   }
 
   async contactsLastSeen(tenantId: TenantId, partnerId: PartnerId): Promise<ContactLastSeen[] | undefined> {
-    const partner = await guarded(() => this.models.partners.findOne({ _id: documentId(tenantId, partnerId) }).lean<StoredDocument>().exec());
+    const partner = await guarded(() => this.models.partners.findOne({ _id: documentId(tenantId, partnerId) }).lean<PartnerDocument>().exec());
     if (!partner) return undefined;
-    const { contacts } = stateOf<PartnerState>(partner);
-    const newest = (side: 'buyer' | 'seller', contactId: string) =>
-      guarded(() =>
+    const { contacts } = partnerMapper.toDomain(partner);
+    const newest = async (side: 'buyer' | 'seller', contactId: string) => {
+      const found = await guarded(() =>
         this.models.invoices
-          .findOne({ tenantId, [`state.${side}Id`]: partnerId, [`state.${side}ContactId`]: contactId, 'derived.issueKey': op({ $ne: null }) }, { id: 1, 'state.issueDate': 1, 'derived.issueKey': 1 })
+          .findOne(
+            { tenantId, [`state.${side}Id`]: partnerId, [`state.${side}ContactId`]: contactId, 'derived.issueKey': op({ $ne: null }) },
+            { _v: 1, id: 1, 'state.issueDate': 1, 'derived.issueKey': 1 },
+          )
           .sort({ 'derived.issueKey': -1 })
-          .lean<{ id: InvoiceId; state: { issueDate: CalendarDate }; derived: { issueKey: string } }>()
+          .lean<{ _id: string; _v?: number; id: InvoiceId; state: { issueDate: CalendarDate }; derived: { issueKey: string } }>()
           .exec(),
       );
+      if (found) storedFormatOf(found, `invoices ${found._id}`);
+      return found;
+    };
     return Promise.all(
       contacts.map(async (contact) => {
         const [asBuyer, asSeller] = await Promise.all([newest('buyer', contact.id), newest('seller', contact.id)]);
@@ -220,19 +226,21 @@ export class MongoPartnerQueries implements PartnerQueries {
 
   async list(tenantId: TenantId, filter: PartnerFilter, page: PageRequest): Promise<Page<PartnerState>> {
     const query = filter.status === undefined ? {} : { 'state.status': filter.status };
-    return mapPage(await pageInIdOrder(this.models.partners, tenantId, query, page), (document) => stateOf<PartnerState>(document));
+    return mapPage(await pageInIdOrder<PartnerDocument>(this.models.partners, tenantId, query, page), (document) => partnerMapper.toDomain(document));
   }
 
   async searchContacts(tenantId: TenantId, normalizedQuery: string, limit: number): Promise<ContactMatch[]> {
     const partners = await guarded(() =>
       this.models.partners
-        .find({ tenantId }, { id: 1, 'state.legalName': 1, 'state.contacts': 1 })
-        .lean<{ id: PartnerId; state: Pick<PartnerState, 'legalName' | 'contacts'> }[]>()
+        .find({ tenantId }, { _v: 1, id: 1, 'state.legalName': 1, 'state.contacts': 1 })
+        .lean<(Pick<PartnerDocument, '_id' | '_v'> & { id: PartnerId; state: Pick<PartnerDocument['state'], 'legalName' | 'contacts'> })[]>()
         .exec(),
     );
     const matches: ContactMatch[] = [];
     for (const partner of partners) {
-      for (const contact of partner.state.contacts ?? []) {
+      storedFormatOf(partner, `partners ${partner._id}`);
+      for (const stored of partner.state.contacts) {
+        const contact = contactFields(stored);
         const score = scoreContact(normalizedQuery, contact);
         if (score) matches.push({ partnerId: partner.id, partnerName: partner.state.legalName, contact, ...score });
       }

@@ -1,6 +1,7 @@
 import type { TenantId } from '@invoicing/core';
 import type { NumberSequence } from '@invoicing/invoice';
 import { KeyedMutex } from './document-lock';
+import { hintInsertFields, hintedSequence, reservationToPersistence, reservedSequence } from './mappers/number-reservation.mapper';
 import { guarded, isDuplicateKey } from './mongo-errors';
 import type { Models } from './schemas';
 
@@ -27,7 +28,7 @@ export class MongoNumberSequence implements NumberSequence {
     for (;;) {
       try {
         await guarded(() =>
-          this.models.number_reservations.collection.insertOne({ tenantId, series, documentId, sequence: candidate, reservedAt: new Date() }),
+          this.models.number_reservations.collection.insertOne(reservationToPersistence({ tenantId, series, documentId, sequence: candidate, reservedAt: new Date() })),
         );
         break;
       } catch (error) {
@@ -40,7 +41,7 @@ export class MongoNumberSequence implements NumberSequence {
     }
     // Only a hint: a lost or late update just makes a later reservation try a few taken numbers first.
     await guarded(() =>
-      this.models.number_hints.collection.updateOne({ tenantId, series }, { $max: { last: candidate } }, { upsert: true }),
+      this.models.number_hints.collection.updateOne({ tenantId, series }, { $max: { last: candidate }, $setOnInsert: hintInsertFields() }, { upsert: true }),
     ).catch((error: unknown) => {
       if (!isDuplicateKey(error)) throw error;
     });
@@ -49,13 +50,13 @@ export class MongoNumberSequence implements NumberSequence {
 
   private async held(tenantId: TenantId, series: string, documentId: string): Promise<number | undefined> {
     const reservation = await guarded(() =>
-      this.models.number_reservations.findOne({ tenantId, series, documentId }, { sequence: 1 }).lean<{ sequence: number }>().exec(),
+      this.models.number_reservations.findOne({ tenantId, series, documentId }, { _v: 1, sequence: 1 }).lean<{ _v?: number; sequence: number }>().exec(),
     );
-    return reservation?.sequence;
+    return reservation ? reservedSequence(reservation, `${tenantId}/${series}/${documentId}`) : undefined;
   }
 
   private async hint(tenantId: TenantId, series: string): Promise<number> {
-    const hint = await guarded(() => this.models.number_hints.findOne({ tenantId, series }, { last: 1 }).lean<{ last: number }>().exec());
-    return hint?.last ?? 0;
+    const hint = await guarded(() => this.models.number_hints.findOne({ tenantId, series }, { _v: 1, last: 1 }).lean<{ _v?: number; last: number }>().exec());
+    return hint ? hintedSequence(hint, `${tenantId}/${series}`) : 0;
   }
 }

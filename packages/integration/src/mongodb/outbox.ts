@@ -1,8 +1,8 @@
 import type { DomainEvent } from '@invoicing/core';
 import type { Outbox } from '@invoicing/invoice';
 import type { Model } from 'mongoose';
-import { decode } from './bson-codec';
 import { lockIdOf } from './aggregate-store';
+import { eventToDomain, type StoredEvent } from './mappers/domain-event.mapper';
 import type { DocumentLocks } from './document-lock';
 import { guarded } from './mongo-errors';
 import { op } from './query-support';
@@ -11,10 +11,9 @@ import type { Models } from './schemas';
 interface WaitingDocument {
   _id: string;
   version: number;
-  outbox: Record<string, unknown>[];
+  outbox: StoredEvent[];
   outboxSince: Date;
 }
-
 
 /**
  * The outbox over the aggregate collections: each save appends its events to the document it writes (same write,
@@ -50,7 +49,7 @@ export class MongoOutbox implements Outbox {
     for (const document of documents) {
       for (const event of document.outbox) {
         if (events.length >= limit) return events;
-        events.push(decode(event) as DomainEvent);
+        events.push(eventToDomain(event));
       }
     }
     return events;

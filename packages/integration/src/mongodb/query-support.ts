@@ -1,6 +1,6 @@
 import { decodeCursor, encodeCursor, pageLimit, type Page, type PageRequest, type TenantId } from '@invoicing/core';
 import mongoose, { type Model } from 'mongoose';
-import { documentId, type StoredDocument } from './aggregate-store';
+import { documentId } from './mappers/aggregate-document';
 import { guarded } from './mongo-errors';
 
 /**
@@ -24,13 +24,13 @@ export function text(value: unknown): string {
  * One page of a tenant's documents in id order (ascending, or descending when `newestFirst`), with the same cursor
  * as the in-memory adapters: the id of the page's last item.
  */
-export async function pageInIdOrder(
+export async function pageInIdOrder<D extends { readonly id: string }>(
   model: Model<Record<string, unknown>>,
   tenantId: TenantId,
   filter: Record<string, unknown>,
   page: PageRequest,
   newestFirst = false,
-): Promise<Page<StoredDocument>> {
+): Promise<Page<D>> {
   const limit = pageLimit(page.limit);
   const after = page.cursor ? String(decodeCursor(page.cursor, 1)[0]) : undefined;
   const query = { ...filter, tenantId, ...(after !== undefined ? { _id: op(newestFirst ? { $lt: documentId(tenantId, after) } : { $gt: documentId(tenantId, after) }) } : {}) };
@@ -39,7 +39,7 @@ export async function pageInIdOrder(
       .find(query)
       .sort({ _id: newestFirst ? -1 : 1 })
       .limit(limit + 1)
-      .lean<StoredDocument[]>()
+      .lean<D[]>()
       .exec(),
   );
   const items = documents.slice(0, limit);

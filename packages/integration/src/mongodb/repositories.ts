@@ -1,12 +1,10 @@
-import { yearMonthOf, type AggregateRoot, type CurrencyCode, type Page, type PageRequest, type TenantId } from '@invoicing/core';
+import type { AggregateRoot, CurrencyCode, Page, PageRequest, TenantId } from '@invoicing/core';
 import {
   Invoice,
   Marketable,
   Partner,
   Partnership,
   Payment,
-  duplicateReferenceDate,
-  isOwing,
   type DuplicateProbe,
   type InvoiceId,
   type InvoiceRepository,
@@ -24,15 +22,26 @@ import {
   type PaymentRepository,
   type PaymentState,
 } from '@invoicing/invoice';
-import { AggregateStore, stateOf, type StoredDocument } from './aggregate-store';
+import { AggregateStore } from './aggregate-store';
 import type { DocumentLocks } from './document-lock';
+import type { AggregateDocument, AggregateIdentity } from './mappers/aggregate-document';
+import { invoiceMapper, type InvoiceDocument } from './mappers/invoice.mapper';
+import { marketableMapper, type MarketableDocument } from './mappers/marketable.mapper';
+import { partnerMapper, type PartnerDocument } from './mappers/partner.mapper';
+import { partnershipMapper, type PartnershipDocument } from './mappers/partnership.mapper';
+import { paymentMapper, type PaymentDocument } from './mappers/payment.mapper';
 import { guarded } from './mongo-errors';
 import { mapPage, op, pageInIdOrder } from './query-support';
 import type { Models } from './schemas';
 
 /** get and save of one aggregate type, shared by every repository. */
-abstract class MongoAggregateRepository<A extends AggregateRoot<IdType> & { toState(): S }, IdType extends string, S extends { readonly tenantId: TenantId; readonly id: string }> {
-  constructor(protected readonly store: AggregateStore<A, S>) {}
+abstract class MongoAggregateRepository<
+  A extends AggregateRoot<IdType> & { toState(): S },
+  IdType extends string,
+  S extends AggregateIdentity,
+  D extends AggregateDocument<object, object | undefined>,
+> {
+  constructor(protected readonly store: AggregateStore<A, S, D>) {}
 
   get(tenantId: TenantId, id: IdType): Promise<A | undefined> {
     return this.store.get(tenantId, id);
@@ -48,27 +57,33 @@ abstract class MongoAggregateRepository<A extends AggregateRoot<IdType> & { toSt
   }
 
   protected async findOne(filter: Record<string, unknown>): Promise<A | undefined> {
-    const document = await guarded(() => this.store.model.findOne(filter).lean<StoredDocument>().exec());
+    const document = await guarded(() => this.store.model.findOne(filter).lean<D>().exec());
     return document ? this.store.restore(document) : undefined;
   }
 
   protected async findAll(filter: Record<string, unknown>, sort: Record<string, 1 | -1> = { _id: 1 }): Promise<A[]> {
-    const documents = await guarded(() => this.store.model.find(filter).sort(sort).lean<StoredDocument[]>().exec());
+    const documents = await guarded(() => this.store.model.find(filter).sort(sort).lean<D[]>().exec());
     return documents.map((document) => this.store.restore(document));
   }
-}
 
-export class MongoPartnerRepository extends MongoAggregateRepository<Partner, PartnerId, PartnerState> implements PartnerRepository {
-  constructor(models: Models, locks: DocumentLocks) {
-    super(new AggregateStore({ model: models.partners, restore: (state) => Partner.restore(state) }, locks));
+  /** One page of the tenant's states in id order; see {@link pageInIdOrder}. */
+  protected async page(tenantId: TenantId, filter: Record<string, unknown>, page: PageRequest, newestFirst = false): Promise<Page<S>> {
+    return mapPage(await pageInIdOrder<D>(this.store.model, tenantId, filter, page, newestFirst), (document) => this.store.stateOf(document));
   }
 }
 
-export class MongoMarketableRepository extends MongoAggregateRepository<Marketable, MarketableId, MarketableState> implements MarketableRepository {
+export class MongoPartnerRepository extends MongoAggregateRepository<Partner, PartnerId, PartnerState, PartnerDocument> implements PartnerRepository {
+  constructor(models: Models, locks: DocumentLocks) {
+    super(new AggregateStore({ model: models.partners, mapper: partnerMapper, restore: (state) => Partner.restore(state) }, locks));
+  }
+}
+
+export class MongoMarketableRepository extends MongoAggregateRepository<Marketable, MarketableId, MarketableState, MarketableDocument> implements MarketableRepository {
   constructor(models: Models, locks: DocumentLocks) {
     super(
       new AggregateStore({
         model: models.marketables,
+        mapper: marketableMapper,
         restore: (state) => Marketable.restore(state),
         unique: [{ code: 'marketable.sku_taken', holder: (state) => ({ 'state.sku': state.sku }) }],
       }, locks),
@@ -81,44 +96,28 @@ export class MongoMarketableRepository extends MongoAggregateRepository<Marketab
 
   async list(tenantId: TenantId, filter: { readonly active?: boolean }, page: PageRequest): Promise<Page<MarketableState>> {
     const query = filter.active === undefined ? {} : { 'state.active': filter.active };
-    return mapPage(await pageInIdOrder(this.store.model, tenantId, query, page), (document) => stateOf<MarketableState>(document));
+    return this.page(tenantId, query, page);
   }
 }
 
-export class MongoPartnershipRepository extends MongoAggregateRepository<Partnership, PartnershipId, PartnershipState> implements PartnershipRepository {
+export class MongoPartnershipRepository extends MongoAggregateRepository<Partnership, PartnershipId, PartnershipState, PartnershipDocument> implements PartnershipRepository {
   constructor(models: Models, locks: DocumentLocks) {
-    super(new AggregateStore({ model: models.partnerships, restore: (state) => Partnership.restore(state) }, locks));
+    super(new AggregateStore({ model: models.partnerships, mapper: partnershipMapper, restore: (state) => Partnership.restore(state) }, locks));
   }
 
   async list(tenantId: TenantId, filter: { readonly partnerId?: PartnerId }, page: PageRequest): Promise<Page<PartnershipState>> {
     const query = filter.partnerId === undefined ? {} : { $or: [{ 'state.sellerId': filter.partnerId }, { 'state.buyerId': filter.partnerId }] };
-    return mapPage(await pageInIdOrder(this.store.model, tenantId, query, page), (document) => stateOf<PartnershipState>(document));
+    return this.page(tenantId, query, page);
   }
 }
 
-/** What the reports and unique keys of an invoice need, computed when it is written. */
-export function deriveInvoice(invoice: Invoice, state: InvoiceState): Record<string, unknown> {
-  const outstanding = invoice.outstanding;
-  const issued = state.status !== 'draft' && state.issueDate !== undefined;
-  return {
-    numberKey: state.number ?? `\u0000${state.id}`,
-    externalKey: state.externalReference ?? `\u0000${state.id}`,
-    issueMonth: issued && state.issueDate ? yearMonthOf(state.issueDate) : null,
-    referenceDate: duplicateReferenceDate(state),
-    issueKey: issued ? `${state.issueDate}|${state.id}` : null,
-    totalMinor: state.totals.taxInclusive.minor,
-    outstandingMinor: outstanding.minor,
-    owing: isOwing({ kind: state.kind, status: state.status, outstanding }),
-  };
-}
-
-export class MongoInvoiceRepository extends MongoAggregateRepository<Invoice, InvoiceId, InvoiceState> implements InvoiceRepository {
+export class MongoInvoiceRepository extends MongoAggregateRepository<Invoice, InvoiceId, InvoiceState, InvoiceDocument> implements InvoiceRepository {
   constructor(models: Models, locks: DocumentLocks) {
     super(
       new AggregateStore({
         model: models.invoices,
+        mapper: invoiceMapper,
         restore: (state) => Invoice.restore(state),
-        derive: deriveInvoice,
         unique: [
           { code: 'invoice.duplicate_number', holder: (state) => (state.number === undefined ? undefined : { 'derived.numberKey': state.number }) },
           {
@@ -167,18 +166,13 @@ export class MongoInvoiceRepository extends MongoAggregateRepository<Invoice, In
   }
 }
 
-/** A payment's credit left, computed when it is written. */
-export function derivePayment(payment: Payment): Record<string, unknown> {
-  return { currency: payment.amount.currency, unappliedMinor: payment.unapplied.minor };
-}
-
-export class MongoPaymentRepository extends MongoAggregateRepository<Payment, PaymentId, PaymentState> implements PaymentRepository {
+export class MongoPaymentRepository extends MongoAggregateRepository<Payment, PaymentId, PaymentState, PaymentDocument> implements PaymentRepository {
   constructor(models: Models, locks: DocumentLocks) {
-    super(new AggregateStore({ model: models.payments, restore: (state) => Payment.restore(state), derive: derivePayment }, locks));
+    super(new AggregateStore({ model: models.payments, mapper: paymentMapper, restore: (state) => Payment.restore(state) }, locks));
   }
 
   async listByPartner(tenantId: TenantId, partnerId: PartnerId, page: PageRequest): Promise<Page<PaymentState>> {
-    return mapPage(await pageInIdOrder(this.store.model, tenantId, { 'state.partnerId': partnerId }, page, true), (document) => stateOf<PaymentState>(document));
+    return this.page(tenantId, { 'state.partnerId': partnerId }, page, true);
   }
 
   async findWithUnappliedCredit(tenantId: TenantId, partnerId: PartnerId, currency: CurrencyCode): Promise<Payment[]> {

@@ -3,11 +3,11 @@ import { Schema, type Connection, type IndexDefinition, type IndexOptions, type 
 /**
  * Every collection, its queried fields and its indexes, in one place. Read this file to know what the database holds.
  *
- * Documents of aggregates look like `{ _id, tenantId, id, version, state, derived, outbox, outboxSince }`, where
- * `_id` is `tenantId/id`, so that another tenant's id is a different document even when creating; `state` is the
- * domain state encoded by `bson-codec.ts` (replaced whole on each save); `derived` holds values computed at write time
- * for the reports (FerretDB 1.x has no date operators nor `$lookup`); `outbox` holds the events of the writes not yet
- * relayed (see `outbox.ts`).
+ * Documents of aggregates look like `{ _id, _v, tenantId, id, version, state, derived, outbox, outboxSince }`, where
+ * `_id` is `tenantId/id`, so that another tenant's id is a different document even when creating; `_v` is the stored
+ * format (`mappers/stored-format.ts`); `state` holds the fields the aggregate's mapper names (`mappers/*.mapper.ts`,
+ * replaced whole on each save); `derived` holds values computed at write time for the reports (FerretDB 1.x has no
+ * date operators nor `$lookup`); `outbox` holds the events of the writes not yet relayed (see `outbox.ts`).
  *
  * Every index starts with `tenantId` (the future shard key), except `outboxSince`, which serves the relay: a system
  * process that sweeps all tenants. FerretDB has no partial indexes, so unique keys that are optional in the domain
@@ -20,6 +20,7 @@ function aggregateSchema(paths: Record<string, unknown>, derived: Record<string,
   const schema = new Schema(
     {
       _id: { type: String, required: true },
+      _v: Number,
       tenantId: { type: String, required: true },
       id: { type: String, required: true },
       version: { type: Number, required: true },
@@ -29,7 +30,7 @@ function aggregateSchema(paths: Record<string, unknown>, derived: Record<string,
       outboxSince: Date,
     },
     {
-      // The domain validated the state: the rest of its fields are stored as encoded, not re-declared here.
+      // The mappers name every stored field: the rest of the state is stored as they write it, not re-declared here.
       strict: false,
       // Filters may only name the paths above; an unknown path is an error rather than a silent match-all.
       strictQuery: 'throw',
@@ -141,7 +142,7 @@ export const paymentSchema = aggregateSchema(
 
 /** The highest number known to be handed out per tenant and series: where the next reservation starts looking. */
 export const numberHintSchema = new Schema(
-  { tenantId: { type: String, required: true }, series: { type: String, required: true }, last: { type: Number, required: true } },
+  { _v: Number, tenantId: { type: String, required: true }, series: { type: String, required: true }, last: { type: Number, required: true } },
   { strictQuery: 'throw', versionKey: false, autoIndex: false, autoCreate: false },
 );
 numberHintSchema.index({ tenantId: 1, series: 1 }, { name: 'number_hints_unique', unique: true });
@@ -149,6 +150,7 @@ numberHintSchema.index({ tenantId: 1, series: 1 }, { name: 'number_hints_unique'
 /** Which document holds which number. The reservation is the allocation: one insert, no counter to keep in step. */
 export const numberReservationSchema = new Schema(
   {
+    _v: Number,
     tenantId: { type: String, required: true },
     series: { type: String, required: true },
     documentId: { type: String, required: true },
@@ -165,6 +167,7 @@ numberReservationSchema.index({ tenantId: 1, series: 1, documentId: 1 }, { name:
 /** Responses of creating requests, kept for replays (Stripe's Idempotency-Key semantics). */
 export const idempotencyRecordSchema = new Schema(
   {
+    _v: Number,
     tenantId: { type: String, required: true },
     key: { type: String, required: true },
     fingerprint: { type: String, required: true },

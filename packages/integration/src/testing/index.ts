@@ -1,7 +1,7 @@
 /** Test helpers for code that runs on the MongoDB adapters: a throw-away database per test file. */
 export { createTestDatabase, testMongoUrl, type TestDatabase } from './mongo-test-database';
 export { describeIdempotencyStoreContract } from '../idempotency/idempotency-store.contract';
-// For bench:repo, which builds the raw driver's documents exactly as the repository writes them.
-export { AggregateStore, encodeEvent } from '../mongodb/aggregate-store';
+// For bench:repo, which builds the raw driver's documents exactly as the repository writes them (`AggregateStore.insertion`).
+export { AggregateStore } from '../mongodb/aggregate-store';
 export { DocumentLocks } from '../mongodb/document-lock';
-export { deriveInvoice } from '../mongodb/repositories';
+export { invoiceMapper } from '../mongodb/mappers/invoice.mapper';

@@ -1,0 +1,23 @@
+/**
+ * `@invoicing/integration/mongodb`: every port of `@invoicing/invoice` on MongoDB (or FerretDB 1.x) through mongoose,
+ * plus the idempotency records the API keeps. Importing it loads mongoose and the MongoDB driver.
+ * @packageDocumentation
+ */
+export { connectMongo, redact, type MongoConnection, type MongoSettings } from './connection';
+export { DatabaseUnavailableError, isDuplicateKey } from './mongo-errors';
+export { createMongoAdapters, type MongoAdapters } from './mongo-adapters';
+export { COLLECTIONS, ensureIndexes, modelsOf, type CollectionName, type Models } from './schemas';
+export { BulkSaveError } from './aggregate-store';
+export { documentId } from './mappers/aggregate-document';
+export { STORED_FORMAT, UnsupportedStoredFormatError } from './mappers/stored-format';
+export {
+  MongoInvoiceRepository,
+  MongoMarketableRepository,
+  MongoPartnerRepository,
+  MongoPartnershipRepository,
+  MongoPaymentRepository,
+} from './repositories';
+export { MongoInvoiceQueries, MongoPartnerQueries } from './invoice-queries';
+export { MongoNumberSequence } from './number-sequence';
+export { MongoOutbox } from './outbox';
+export { MongoIdempotencyStore } from './idempotency-store';

@@ -1,0 +1,143 @@
+import type { AggregateDocument, AggregateIdentity, AggregateMapper } from './aggregate-document';
+import { invoiceMapper } from './invoice.mapper';
+import { marketableMapper } from './marketable.mapper';
+import { partnerMapper } from './partner.mapper';
+import { partnershipMapper } from './partnership.mapper';
+import { paymentMapper } from './payment.mapper';
+import { CREDIT_NOTE_FIXTURE, INVOICE_FIXTURE, MARKETABLE_FIXTURE, PARTNERSHIP_FIXTURE, PARTNER_FIXTURE, PAYMENT_FIXTURE } from './stored-format-1.data';
+import { UnsupportedStoredFormatError } from './stored-format';
+
+type AnyMapper = AggregateMapper<AggregateIdentity, AggregateDocument<object, object | undefined>>;
+
+interface Case {
+  readonly name: string;
+  readonly mapper: AnyMapper;
+  readonly fixture: { readonly state: AggregateIdentity; readonly document: Record<string, unknown> };
+  /** The fixture's state with every optional field filled in. */
+  readonly complete: AggregateIdentity;
+  /** Format 1's fields of `state` and of `derived`: what storage holds, by name. */
+  readonly stateFields: readonly string[];
+  readonly derivedFields?: readonly string[];
+  /** An optional field of the state. */
+  readonly optionalField: string;
+}
+
+const INVOICE_FIELDS = [
+  'kind', 'status', 'number', 'series', 'partnershipId', 'sellerId', 'buyerId', 'sellerContactId', 'buyerContactId', 'seller', 'buyer',
+  'currency', 'issueDate', 'dueDate', 'paymentTerms', 'purchaseOrderReference', 'buyerReference', 'externalReference', 'notes', 'lines',
+  'allowances', 'charges', 'vatBreakdown', 'totals', 'payments', 'credits', 'precedingInvoice', 'approval', 'possibleDuplicateOf',
+  'voidReason', 'createdAt', 'updatedAt', 'issuedAt',
+];
+const INVOICE_DERIVED = ['numberKey', 'externalKey', 'issueMonth', 'referenceDate', 'issueKey', 'totalMinor', 'outstandingMinor', 'owing'];
+
+const CASES: readonly Case[] = [
+  {
+    name: 'partner',
+    mapper: partnerMapper as unknown as AnyMapper,
+    fixture: PARTNER_FIXTURE,
+    complete: PARTNER_FIXTURE.state,
+    stateFields: ['kind', 'legalName', 'tradingName', 'identifiers', 'addresses', 'contacts', 'defaultCurrency', 'defaultPaymentTerms', 'status', 'createdAt', 'updatedAt'],
+    optionalField: 'tradingName',
+  },
+  {
+    name: 'marketable',
+    mapper: marketableMapper as unknown as AnyMapper,
+    fixture: MARKETABLE_FIXTURE,
+    complete: MARKETABLE_FIXTURE.state,
+    stateFields: ['sku', 'kind', 'name', 'description', 'unitCode', 'prices', 'defaultVat', 'active', 'createdAt', 'updatedAt'],
+    optionalField: 'description',
+  },
+  {
+    name: 'partnership',
+    mapper: partnershipMapper as unknown as AnyMapper,
+    fixture: PARTNERSHIP_FIXTURE,
+    complete: PARTNERSHIP_FIXTURE.state,
+    stateFields: ['sellerId', 'buyerId', 'currency', 'paymentTerms', 'priceOverrides', 'numbering', 'policy', 'status', 'validFrom', 'validUntil', 'buyerReference', 'createdAt', 'updatedAt'],
+    optionalField: 'validUntil',
+  },
+  {
+    name: 'invoice',
+    mapper: invoiceMapper as unknown as AnyMapper,
+    fixture: INVOICE_FIXTURE,
+    complete: { ...INVOICE_FIXTURE.state, precedingInvoice: CREDIT_NOTE_FIXTURE.state.precedingInvoice, voidReason: 'entered twice' } as AggregateIdentity,
+    stateFields: INVOICE_FIELDS,
+    derivedFields: INVOICE_DERIVED,
+    optionalField: 'number',
+  },
+  {
+    name: 'credit note',
+    mapper: invoiceMapper as unknown as AnyMapper,
+    fixture: CREDIT_NOTE_FIXTURE,
+    complete: { ...INVOICE_FIXTURE.state, ...CREDIT_NOTE_FIXTURE.state, voidReason: 'entered twice' } as AggregateIdentity,
+    stateFields: INVOICE_FIELDS,
+    derivedFields: INVOICE_DERIVED,
+    optionalField: 'precedingInvoice',
+  },
+  {
+    name: 'payment',
+    mapper: paymentMapper as unknown as AnyMapper,
+    fixture: PAYMENT_FIXTURE,
+    complete: PAYMENT_FIXTURE.state,
+    stateFields: ['partnerId', 'amount', 'receivedOn', 'reference', 'applications', 'refunds', 'createdAt', 'updatedAt'],
+    derivedFields: ['currency', 'unappliedMinor'],
+    optionalField: 'reference',
+  },
+];
+
+const sorted = (keys: readonly string[]) => [...keys].sort();
+
+describe.each(CASES)('$name mapper', ({ mapper, fixture, complete, stateFields, derivedFields, optionalField }) => {
+  const stored = fixture.document as unknown as AggregateDocument<object, object | undefined>;
+
+  describe('toDomain', () => {
+    it('reads a format-1 document stored without _v into the state it holds', () => {
+      expect(mapper.toDomain(stored)).toEqual(fixture.state);
+    });
+
+    it('reads a document marked _v: 1 the same way', () => {
+      expect(mapper.toDomain({ ...stored, _v: 1 })).toEqual(fixture.state);
+    });
+
+    it('refuses a document of an unknown format with a typed error naming it, rather than misreading it', () => {
+      const error = (() => {
+        try {
+          mapper.toDomain({ ...stored, _v: 2 });
+        } catch (caught) {
+          return caught;
+        }
+      })();
+      expect(error).toBeInstanceOf(UnsupportedStoredFormatError);
+      expect(error).toMatchObject({ code: 'persistence.unsupported_format', format: 2, source: expect.stringContaining(String(fixture.document._id)) });
+      expect(() => mapper.toDomain({ ...stored, _v: '1' as never })).toThrow(UnsupportedStoredFormatError);
+    });
+  });
+
+  describe('toPersistence', () => {
+    it('writes format 1 exactly as it was stored before, now marked _v: 1', () => {
+      expect(mapper.toPersistence(fixture.state)).toEqual({ ...fixture.document, _v: 1 });
+    });
+
+    it('gives back the same state through toDomain', () => {
+      expect(mapper.toDomain(mapper.toPersistence(complete))).toEqual(complete);
+    });
+
+    it('stores exactly the declared fields', () => {
+      const document = mapper.toPersistence(complete);
+      expect(sorted(Object.keys(document))).toEqual(sorted(['_id', '_v', 'tenantId', 'id', 'version', 'state', ...(derivedFields ? ['derived'] : [])]));
+      expect(sorted(Object.keys(document.state))).toEqual(sorted(stateFields));
+      if (derivedFields) expect(sorted(Object.keys(document.derived ?? {}))).toEqual(sorted(derivedFields));
+    });
+
+    it('does not store a field the mapper does not name', () => {
+      const document = mapper.toPersistence({ ...complete, cachedTotal: 42 } as AggregateIdentity);
+      expect(document).not.toHaveProperty('cachedTotal');
+      expect(document.state).not.toHaveProperty('cachedTotal');
+    });
+
+    it('leaves an absent optional field out rather than storing null', () => {
+      const document = mapper.toPersistence({ ...complete, [optionalField]: undefined } as AggregateIdentity);
+      expect(document.state).not.toHaveProperty(optionalField);
+      expect(mapper.toDomain(document)).not.toHaveProperty(optionalField);
+    });
+  });
+});

@@ -1,0 +1,70 @@
+import type { DomainEvent, TenantId } from '@invoicing/core';
+import { STORED_FORMAT, storedFormatOf } from './stored-format';
+import { dateToDomain, type AllFieldsOf } from './value.mapper';
+
+/**
+ * A domain event as stored in its aggregate's `outbox` array. Each entry carries its own `_v`: events stay in a
+ * document across saves, so a document's entries may have been written by different releases.
+ */
+export interface StoredEvent {
+  readonly _v?: number;
+  readonly id: string;
+  readonly type: string;
+  readonly tenantId: string;
+  readonly aggregateType: string;
+  readonly aggregateId: string;
+  readonly aggregateVersion: number;
+  readonly index: number;
+  readonly occurredAt: Date;
+  readonly payload: unknown;
+}
+
+/**
+ * A payload is what the domain publishes, so it is data: JSON values, plus dates. It is stored as it is; anything
+ * else (Money, Decimal, bigint, a class) has no agreed encoding and is refused rather than guessed at.
+ */
+function payloadData(value: unknown, path: string): unknown {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean' || value instanceof Date) return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (Array.isArray(value)) return value.map((item, index) => payloadData(item, `${path}[${index}]`));
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, field]) => field !== undefined)
+        .map(([key, field]) => [key, payloadData(field, `${path}.${key}`)]),
+    );
+  }
+  throw new TypeError(`event payload ${path} is not JSON data (${typeof value === 'object' ? Object.getPrototypeOf(value)?.constructor?.name : typeof value}); put its JSON form (e.g. money.toJSON()) in the event`);
+}
+
+/** @throws TypeError when the payload holds something other than JSON data and dates */
+export function eventToPersistence(event: DomainEvent): StoredEvent {
+  return {
+    _v: STORED_FORMAT,
+    id: event.id,
+    type: event.type,
+    tenantId: event.tenantId,
+    aggregateType: event.aggregateType,
+    aggregateId: event.aggregateId,
+    aggregateVersion: event.aggregateVersion,
+    index: event.index,
+    occurredAt: event.occurredAt,
+    payload: payloadData(event.payload, 'payload'),
+  } satisfies Record<keyof DomainEvent | '_v', unknown>;
+}
+
+/** @throws UnsupportedStoredFormatError for an entry of a format this release does not read */
+export function eventToDomain(stored: StoredEvent): DomainEvent {
+  storedFormatOf(stored, `outbox event ${stored.id}`);
+  return {
+    id: stored.id,
+    type: stored.type,
+    tenantId: stored.tenantId as TenantId,
+    aggregateType: stored.aggregateType,
+    aggregateId: stored.aggregateId,
+    aggregateVersion: stored.aggregateVersion,
+    index: stored.index,
+    occurredAt: dateToDomain(stored.occurredAt),
+    payload: stored.payload,
+  } satisfies AllFieldsOf<DomainEvent>;
+}

@@ -1,0 +1,324 @@
+import { yearMonthOf } from '@invoicing/core';
+import {
+  Invoice,
+  duplicateReferenceDate,
+  isOwing,
+  type AllowanceCharge,
+  type AppliedCredit,
+  type AppliedPayment,
+  type DocumentAllowanceCharge,
+  type InvoiceId,
+  type InvoiceLine,
+  type InvoiceState,
+  type InvoiceTotals,
+  type PartySnapshot,
+  type VatBreakdown,
+  type VatCategory,
+} from '@invoicing/invoice';
+import { envelopeOf, identityOf, type AggregateDocument, type AggregateMapper } from './aggregate-document';
+import { identifiersToDomain, identifiersToPersistence, postalAddressFields } from './partner.mapper';
+import { paymentTermsToDomain, paymentTermsToPersistence } from './partnership.mapper';
+import {
+  compact,
+  dateToDomain,
+  decimalToDomain,
+  decimalToPersistence,
+  moneyToDomain,
+  moneyToPersistence,
+  optional,
+  type AllFieldsOf,
+} from './value.mapper';
+
+/** A VAT category as stored (lines, allowances and charges of invoices, marketables' default VAT); a null rate stays null. */
+export function vatCategoryToPersistence(category: VatCategory) {
+  return compact({
+    code: category.code,
+    rate: category.rate === null ? null : decimalToPersistence(category.rate),
+    exemptionReason: category.exemptionReason,
+    exemptionReasonCode: category.exemptionReasonCode,
+  } satisfies AllFieldsOf<VatCategory>);
+}
+
+export function vatCategoryToDomain(stored: ReturnType<typeof vatCategoryToPersistence>): VatCategory {
+  return compact({
+    code: stored.code,
+    rate: stored.rate === null ? null : decimalToDomain(stored.rate),
+    exemptionReason: stored.exemptionReason,
+    exemptionReasonCode: stored.exemptionReasonCode,
+  } satisfies AllFieldsOf<VatCategory>);
+}
+
+function allowanceChargeToPersistence(item: AllowanceCharge) {
+  return compact({
+    amount: moneyToPersistence(item.amount),
+    percent: optional(item.percent, decimalToPersistence),
+    baseAmount: optional(item.baseAmount, moneyToPersistence),
+    reason: item.reason,
+    reasonCode: item.reasonCode,
+  } satisfies AllFieldsOf<AllowanceCharge>);
+}
+
+function allowanceChargeToDomain(stored: ReturnType<typeof allowanceChargeToPersistence>): AllowanceCharge {
+  return compact({
+    amount: moneyToDomain(stored.amount),
+    percent: optional(stored.percent, decimalToDomain),
+    baseAmount: optional(stored.baseAmount, moneyToDomain),
+    reason: stored.reason,
+    reasonCode: stored.reasonCode,
+  } satisfies AllFieldsOf<AllowanceCharge>);
+}
+
+function documentAllowanceChargeToPersistence(item: DocumentAllowanceCharge) {
+  return compact({
+    amount: moneyToPersistence(item.amount),
+    percent: optional(item.percent, decimalToPersistence),
+    baseAmount: optional(item.baseAmount, moneyToPersistence),
+    reason: item.reason,
+    reasonCode: item.reasonCode,
+    vat: vatCategoryToPersistence(item.vat),
+  } satisfies AllFieldsOf<DocumentAllowanceCharge>);
+}
+
+function documentAllowanceChargeToDomain(stored: ReturnType<typeof documentAllowanceChargeToPersistence>): DocumentAllowanceCharge {
+  return compact({
+    amount: moneyToDomain(stored.amount),
+    percent: optional(stored.percent, decimalToDomain),
+    baseAmount: optional(stored.baseAmount, moneyToDomain),
+    reason: stored.reason,
+    reasonCode: stored.reasonCode,
+    vat: vatCategoryToDomain(stored.vat),
+  } satisfies AllFieldsOf<DocumentAllowanceCharge>);
+}
+
+function lineToPersistence(line: InvoiceLine) {
+  return compact({
+    id: line.id,
+    marketableId: line.marketableId,
+    name: line.name,
+    description: line.description,
+    sellerItemId: line.sellerItemId,
+    quantity: decimalToPersistence(line.quantity),
+    unitCode: line.unitCode,
+    netPrice: decimalToPersistence(line.netPrice),
+    priceBaseQuantity: decimalToPersistence(line.priceBaseQuantity),
+    allowances: line.allowances.map(allowanceChargeToPersistence),
+    charges: line.charges.map(allowanceChargeToPersistence),
+    vat: vatCategoryToPersistence(line.vat),
+    netAmount: moneyToPersistence(line.netAmount),
+  } satisfies AllFieldsOf<InvoiceLine>);
+}
+
+function lineToDomain(stored: ReturnType<typeof lineToPersistence>): InvoiceLine {
+  return compact({
+    id: stored.id,
+    marketableId: stored.marketableId,
+    name: stored.name,
+    description: stored.description,
+    sellerItemId: stored.sellerItemId,
+    quantity: decimalToDomain(stored.quantity),
+    unitCode: stored.unitCode,
+    netPrice: decimalToDomain(stored.netPrice),
+    priceBaseQuantity: decimalToDomain(stored.priceBaseQuantity),
+    allowances: stored.allowances.map(allowanceChargeToDomain),
+    charges: stored.charges.map(allowanceChargeToDomain),
+    vat: vatCategoryToDomain(stored.vat),
+    netAmount: moneyToDomain(stored.netAmount),
+  } satisfies AllFieldsOf<InvoiceLine>);
+}
+
+function vatBreakdownToPersistence(entry: VatBreakdown) {
+  return {
+    category: vatCategoryToPersistence(entry.category),
+    taxableAmount: moneyToPersistence(entry.taxableAmount),
+    taxAmount: moneyToPersistence(entry.taxAmount),
+  } satisfies AllFieldsOf<VatBreakdown>;
+}
+
+function vatBreakdownToDomain(stored: ReturnType<typeof vatBreakdownToPersistence>): VatBreakdown {
+  return { category: vatCategoryToDomain(stored.category), taxableAmount: moneyToDomain(stored.taxableAmount), taxAmount: moneyToDomain(stored.taxAmount) };
+}
+
+function totalsToPersistence(totals: InvoiceTotals) {
+  return {
+    lineTotal: moneyToPersistence(totals.lineTotal),
+    allowanceTotal: moneyToPersistence(totals.allowanceTotal),
+    chargeTotal: moneyToPersistence(totals.chargeTotal),
+    taxExclusive: moneyToPersistence(totals.taxExclusive),
+    taxTotal: moneyToPersistence(totals.taxTotal),
+    taxInclusive: moneyToPersistence(totals.taxInclusive),
+    prepaid: moneyToPersistence(totals.prepaid),
+    rounding: moneyToPersistence(totals.rounding),
+    amountDue: moneyToPersistence(totals.amountDue),
+  } satisfies AllFieldsOf<InvoiceTotals>;
+}
+
+function totalsToDomain(stored: ReturnType<typeof totalsToPersistence>): InvoiceTotals {
+  return {
+    lineTotal: moneyToDomain(stored.lineTotal),
+    allowanceTotal: moneyToDomain(stored.allowanceTotal),
+    chargeTotal: moneyToDomain(stored.chargeTotal),
+    taxExclusive: moneyToDomain(stored.taxExclusive),
+    taxTotal: moneyToDomain(stored.taxTotal),
+    taxInclusive: moneyToDomain(stored.taxInclusive),
+    prepaid: moneyToDomain(stored.prepaid),
+    rounding: moneyToDomain(stored.rounding),
+    amountDue: moneyToDomain(stored.amountDue),
+  } satisfies AllFieldsOf<InvoiceTotals>;
+}
+
+function partyToPersistence(party: PartySnapshot) {
+  return compact({
+    partnerId: party.partnerId,
+    legalName: party.legalName,
+    tradingName: party.tradingName,
+    identifiers: identifiersToPersistence(party.identifiers),
+    address: optional(party.address, postalAddressFields),
+    contact: optional(party.contact, (contact) => compact({ id: contact.id, name: contact.name, email: contact.email, phone: contact.phone } satisfies AllFieldsOf<typeof contact>)),
+  } satisfies AllFieldsOf<PartySnapshot>);
+}
+
+function partyToDomain(stored: ReturnType<typeof partyToPersistence>): PartySnapshot {
+  return compact({
+    partnerId: stored.partnerId,
+    legalName: stored.legalName,
+    tradingName: stored.tradingName,
+    identifiers: identifiersToDomain(stored.identifiers),
+    address: optional(stored.address, postalAddressFields),
+    contact: optional(stored.contact, (contact) => compact({ id: contact.id, name: contact.name, email: contact.email, phone: contact.phone })),
+  } satisfies AllFieldsOf<PartySnapshot>);
+}
+
+function paymentToPersistence(payment: AppliedPayment) {
+  return { paymentId: payment.paymentId, amount: moneyToPersistence(payment.amount), appliedOn: payment.appliedOn } satisfies AllFieldsOf<AppliedPayment>;
+}
+
+function creditToPersistence(credit: AppliedCredit) {
+  return {
+    creditNoteId: credit.creditNoteId,
+    creditNoteNumber: credit.creditNoteNumber,
+    amount: moneyToPersistence(credit.amount),
+    appliedOn: credit.appliedOn,
+  } satisfies AllFieldsOf<AppliedCredit>;
+}
+
+type StoredFields = Omit<InvoiceState, 'tenantId' | 'id' | 'version'>;
+
+function stateToPersistence(state: InvoiceState) {
+  return compact({
+    kind: state.kind,
+    status: state.status,
+    number: state.number,
+    series: state.series,
+    partnershipId: state.partnershipId,
+    sellerId: state.sellerId,
+    buyerId: state.buyerId,
+    sellerContactId: state.sellerContactId,
+    buyerContactId: state.buyerContactId,
+    seller: optional(state.seller, partyToPersistence),
+    buyer: optional(state.buyer, partyToPersistence),
+    currency: state.currency,
+    issueDate: state.issueDate,
+    dueDate: state.dueDate,
+    paymentTerms: paymentTermsToPersistence(state.paymentTerms),
+    purchaseOrderReference: state.purchaseOrderReference,
+    buyerReference: state.buyerReference,
+    externalReference: state.externalReference,
+    notes: [...state.notes],
+    lines: state.lines.map(lineToPersistence),
+    allowances: state.allowances.map(documentAllowanceChargeToPersistence),
+    charges: state.charges.map(documentAllowanceChargeToPersistence),
+    vatBreakdown: state.vatBreakdown.map(vatBreakdownToPersistence),
+    totals: totalsToPersistence(state.totals),
+    payments: state.payments.map(paymentToPersistence),
+    credits: state.credits.map(creditToPersistence),
+    precedingInvoice: optional(state.precedingInvoice, (preceding) => ({ id: preceding.id, number: preceding.number, issueDate: preceding.issueDate }) satisfies AllFieldsOf<typeof preceding>),
+    approval: optional(state.approval, (approval) => ({ by: approval.by, at: approval.at }) satisfies AllFieldsOf<typeof approval>),
+    possibleDuplicateOf: state.possibleDuplicateOf,
+    voidReason: state.voidReason,
+    createdAt: state.createdAt,
+    updatedAt: state.updatedAt,
+    issuedAt: state.issuedAt,
+  } satisfies AllFieldsOf<StoredFields>);
+}
+
+/**
+ * Starts the stand-in of a missing number or reference: the domain refuses control characters in both, so a stand-in
+ * never equals a real one. U+0001 rather than U+0000, which PostgreSQL's jsonb (under FerretDB) cannot store;
+ * documents written with the U+0000 stand-in keep it until their next save, harmlessly (each stand-in holds its id).
+ */
+const STAND_IN = '\u0001';
+
+/**
+ * What the reports and unique keys need and FerretDB cannot compute in a query, computed when an invoice is written:
+ * - `numberKey`, `externalKey`: the number and the sender's reference, or a stand-in made of the id while there is
+ *   none (FerretDB has no partial unique indexes);
+ * - `issueMonth`, `referenceDate`, `issueKey`: what the monthly summary, the duplicate check and "last seen" use;
+ * - `totalMinor`, `outstandingMinor`, `owing`: the amounts the reports sum and what the buyer still owes.
+ */
+export function deriveInvoice(state: InvoiceState) {
+  const outstanding = Invoice.restore(state).outstanding;
+  const issued = state.status !== 'draft' && state.issueDate !== undefined;
+  return {
+    numberKey: state.number ?? `${STAND_IN}${state.id}`,
+    externalKey: state.externalReference ?? `${STAND_IN}${state.id}`,
+    issueMonth: issued && state.issueDate ? yearMonthOf(state.issueDate) : null,
+    referenceDate: duplicateReferenceDate(state),
+    issueKey: issued ? `${state.issueDate}|${state.id}` : null,
+    totalMinor: state.totals.taxInclusive.minor,
+    outstandingMinor: outstanding.minor,
+    owing: isOwing({ kind: state.kind, status: state.status, outstanding }),
+  };
+}
+
+/** An invoice's or credit note's document. */
+export type InvoiceDocument = AggregateDocument<ReturnType<typeof stateToPersistence>, ReturnType<typeof deriveInvoice>>;
+
+/** Invoices and credit notes ↔ `invoices` documents; `derived` is recomputed on every write and never read back. */
+export const invoiceMapper: AggregateMapper<InvoiceState, InvoiceDocument> = {
+  toPersistence: (state) => ({ ...envelopeOf(state), state: stateToPersistence(state), derived: deriveInvoice(state) }),
+  toDomain(document) {
+    const identity = identityOf<InvoiceId>(document, 'invoices');
+    const { state } = document;
+    return compact({
+      ...identity,
+      kind: state.kind,
+      status: state.status,
+      number: state.number,
+      series: state.series,
+      partnershipId: state.partnershipId,
+      sellerId: state.sellerId,
+      buyerId: state.buyerId,
+      sellerContactId: state.sellerContactId,
+      buyerContactId: state.buyerContactId,
+      seller: optional(state.seller, partyToDomain),
+      buyer: optional(state.buyer, partyToDomain),
+      currency: state.currency,
+      issueDate: state.issueDate,
+      dueDate: state.dueDate,
+      paymentTerms: paymentTermsToDomain(state.paymentTerms),
+      purchaseOrderReference: state.purchaseOrderReference,
+      buyerReference: state.buyerReference,
+      externalReference: state.externalReference,
+      notes: [...state.notes],
+      lines: state.lines.map(lineToDomain),
+      allowances: state.allowances.map(documentAllowanceChargeToDomain),
+      charges: state.charges.map(documentAllowanceChargeToDomain),
+      vatBreakdown: state.vatBreakdown.map(vatBreakdownToDomain),
+      totals: totalsToDomain(state.totals),
+      payments: state.payments.map((payment) => ({ paymentId: payment.paymentId, amount: moneyToDomain(payment.amount), appliedOn: payment.appliedOn })),
+      credits: state.credits.map((credit) => ({
+        creditNoteId: credit.creditNoteId,
+        creditNoteNumber: credit.creditNoteNumber,
+        amount: moneyToDomain(credit.amount),
+        appliedOn: credit.appliedOn,
+      })),
+      precedingInvoice: optional(state.precedingInvoice, (preceding) => ({ id: preceding.id, number: preceding.number, issueDate: preceding.issueDate })),
+      approval: optional(state.approval, (approval) => ({ by: approval.by, at: dateToDomain(approval.at) })),
+      possibleDuplicateOf: state.possibleDuplicateOf,
+      voidReason: state.voidReason,
+      createdAt: dateToDomain(state.createdAt),
+      updatedAt: dateToDomain(state.updatedAt),
+      issuedAt: optional(state.issuedAt, dateToDomain),
+    } satisfies AllFieldsOf<InvoiceState>);
+  },
+};

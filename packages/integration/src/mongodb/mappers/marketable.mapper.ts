@@ -1,0 +1,46 @@
+import type { MarketableId, MarketableState, Price } from '@invoicing/invoice';
+import { envelopeOf, identityOf, type AggregateDocument, type AggregateMapper } from './aggregate-document';
+import { vatCategoryToDomain, vatCategoryToPersistence } from './invoice.mapper';
+import { compact, dateToDomain, decimalToDomain, decimalToPersistence, type AllFieldsOf } from './value.mapper';
+
+type StoredFields = Omit<MarketableState, 'tenantId' | 'id' | 'version'>;
+
+function stateToPersistence(state: MarketableState) {
+  return compact({
+    sku: state.sku,
+    kind: state.kind,
+    name: state.name,
+    description: state.description,
+    unitCode: state.unitCode,
+    prices: state.prices.map((price) => ({ currency: price.currency, unitPrice: decimalToPersistence(price.unitPrice) }) satisfies AllFieldsOf<Price>),
+    defaultVat: vatCategoryToPersistence(state.defaultVat),
+    active: state.active,
+    createdAt: state.createdAt,
+    updatedAt: state.updatedAt,
+  } satisfies AllFieldsOf<StoredFields>);
+}
+
+/** A marketable's document. */
+export type MarketableDocument = AggregateDocument<ReturnType<typeof stateToPersistence>>;
+
+/** Marketables ↔ `marketables` documents. */
+export const marketableMapper: AggregateMapper<MarketableState, MarketableDocument> = {
+  toPersistence: (state) => ({ ...envelopeOf(state), state: stateToPersistence(state) }),
+  toDomain(document) {
+    const identity = identityOf<MarketableId>(document, 'marketables');
+    const { state } = document;
+    return compact({
+      ...identity,
+      sku: state.sku,
+      kind: state.kind,
+      name: state.name,
+      description: state.description,
+      unitCode: state.unitCode,
+      prices: state.prices.map((price) => ({ currency: price.currency, unitPrice: decimalToDomain(price.unitPrice) })),
+      defaultVat: vatCategoryToDomain(state.defaultVat),
+      active: state.active,
+      createdAt: dateToDomain(state.createdAt),
+      updatedAt: dateToDomain(state.updatedAt),
+    } satisfies AllFieldsOf<MarketableState>);
+  },
+};

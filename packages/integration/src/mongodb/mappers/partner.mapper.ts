@@ -1,0 +1,96 @@
+import type { Contact, PartnerAddress, PartnerId, PartnerIdentifiers, PartnerState, PostalAddress } from '@invoicing/invoice';
+import { envelopeOf, identityOf, type AggregateDocument, type AggregateMapper } from './aggregate-document';
+import { paymentTermsToDomain, paymentTermsToPersistence } from './partnership.mapper';
+import { compact, dateToDomain, optional, type AllFieldsOf } from './value.mapper';
+
+/** Identifiers as stored; also those of the party snapshots on invoices. */
+export function identifiersToPersistence(identifiers: PartnerIdentifiers) {
+  return compact({
+    vatId: identifiers.vatId,
+    taxRegistrationId: identifiers.taxRegistrationId,
+    legalRegistration: optional(identifiers.legalRegistration, (registration) =>
+      compact({ value: registration.value, scheme: registration.scheme } satisfies AllFieldsOf<typeof registration>),
+    ),
+    electronicAddress: optional(identifiers.electronicAddress, (address) => ({ scheme: address.scheme, value: address.value }) satisfies AllFieldsOf<typeof address>),
+  } satisfies AllFieldsOf<PartnerIdentifiers>);
+}
+
+export function identifiersToDomain(stored: ReturnType<typeof identifiersToPersistence>): PartnerIdentifiers {
+  return compact({
+    vatId: stored.vatId,
+    taxRegistrationId: stored.taxRegistrationId,
+    legalRegistration: optional(stored.legalRegistration, (registration) => compact({ value: registration.value, scheme: registration.scheme })),
+    electronicAddress: optional(stored.electronicAddress, (address) => ({ scheme: address.scheme, value: address.value })),
+  } satisfies AllFieldsOf<PartnerIdentifiers>);
+}
+
+/** A postal address as stored (the same fields both ways); also that of the party snapshots on invoices. */
+export function postalAddressFields(address: PostalAddress): PostalAddress {
+  return compact({
+    lines: [...address.lines],
+    city: address.city,
+    postalCode: address.postalCode,
+    subdivision: address.subdivision,
+    countryCode: address.countryCode,
+  } satisfies AllFieldsOf<PostalAddress>);
+}
+
+function addressFields(address: PartnerAddress): PartnerAddress {
+  return compact({
+    purpose: address.purpose,
+    lines: [...address.lines],
+    city: address.city,
+    postalCode: address.postalCode,
+    subdivision: address.subdivision,
+    countryCode: address.countryCode,
+  } satisfies AllFieldsOf<PartnerAddress>);
+}
+
+/** A contact as stored (the same fields both ways); contact search reads contacts alone through it. */
+export function contactFields(contact: Contact): Contact {
+  return compact({ id: contact.id, name: contact.name, email: contact.email, phone: contact.phone, role: contact.role } satisfies AllFieldsOf<Contact>);
+}
+
+type StoredFields = Omit<PartnerState, 'tenantId' | 'id' | 'version'>;
+
+function stateToPersistence(state: PartnerState) {
+  return compact({
+    kind: state.kind,
+    legalName: state.legalName,
+    tradingName: state.tradingName,
+    identifiers: identifiersToPersistence(state.identifiers),
+    addresses: state.addresses.map(addressFields),
+    contacts: state.contacts.map(contactFields),
+    defaultCurrency: state.defaultCurrency,
+    defaultPaymentTerms: optional(state.defaultPaymentTerms, paymentTermsToPersistence),
+    status: state.status,
+    createdAt: state.createdAt,
+    updatedAt: state.updatedAt,
+  } satisfies AllFieldsOf<StoredFields>);
+}
+
+/** A partner's document. */
+export type PartnerDocument = AggregateDocument<ReturnType<typeof stateToPersistence>>;
+
+/** Partners ↔ `partners` documents. */
+export const partnerMapper: AggregateMapper<PartnerState, PartnerDocument> = {
+  toPersistence: (state) => ({ ...envelopeOf(state), state: stateToPersistence(state) }),
+  toDomain(document) {
+    const identity = identityOf<PartnerId>(document, 'partners');
+    const { state } = document;
+    return compact({
+      ...identity,
+      kind: state.kind,
+      legalName: state.legalName,
+      tradingName: state.tradingName,
+      identifiers: identifiersToDomain(state.identifiers),
+      addresses: state.addresses.map(addressFields),
+      contacts: state.contacts.map(contactFields),
+      defaultCurrency: state.defaultCurrency,
+      defaultPaymentTerms: optional(state.defaultPaymentTerms, paymentTermsToDomain),
+      status: state.status,
+      createdAt: dateToDomain(state.createdAt),
+      updatedAt: dateToDomain(state.updatedAt),
+    } satisfies AllFieldsOf<PartnerState>);
+  },
+};

@@ -1,0 +1,56 @@
+import { Payment, type PaymentApplication, type PaymentId, type PaymentRefund, type PaymentState } from '@invoicing/invoice';
+import { envelopeOf, identityOf, type AggregateDocument, type AggregateMapper } from './aggregate-document';
+import { compact, dateToDomain, moneyToDomain, moneyToPersistence, type AllFieldsOf } from './value.mapper';
+
+type StoredFields = Omit<PaymentState, 'tenantId' | 'id' | 'version'>;
+
+function stateToPersistence(state: PaymentState) {
+  return compact({
+    partnerId: state.partnerId,
+    amount: moneyToPersistence(state.amount),
+    receivedOn: state.receivedOn,
+    reference: state.reference,
+    applications: state.applications.map(
+      (application) => ({ invoiceId: application.invoiceId, amount: moneyToPersistence(application.amount), appliedOn: application.appliedOn }) satisfies AllFieldsOf<PaymentApplication>,
+    ),
+    refunds: state.refunds.map((refund) =>
+      compact({ refundId: refund.refundId, amount: moneyToPersistence(refund.amount), refundedOn: refund.refundedOn, reference: refund.reference } satisfies AllFieldsOf<PaymentRefund>),
+    ),
+    createdAt: state.createdAt,
+    updatedAt: state.updatedAt,
+  } satisfies AllFieldsOf<StoredFields>);
+}
+
+/** A payment's credit left (received − applied − refunded, in minor units) and its currency, computed when it is written. */
+export function derivePayment(state: PaymentState) {
+  return { currency: state.amount.currency, unappliedMinor: Payment.restore(state).unapplied.minor };
+}
+
+/** A payment's document. */
+export type PaymentDocument = AggregateDocument<ReturnType<typeof stateToPersistence>, ReturnType<typeof derivePayment>>;
+
+/** Payments ↔ `payments` documents; `derived` is recomputed on every write and never read back. */
+export const paymentMapper: AggregateMapper<PaymentState, PaymentDocument> = {
+  toPersistence: (state) => ({ ...envelopeOf(state), state: stateToPersistence(state), derived: derivePayment(state) }),
+  toDomain(document) {
+    const identity = identityOf<PaymentId>(document, 'payments');
+    const { state } = document;
+    return compact({
+      ...identity,
+      partnerId: state.partnerId,
+      amount: moneyToDomain(state.amount),
+      receivedOn: state.receivedOn,
+      reference: state.reference,
+      applications: state.applications.map((application) => ({
+        invoiceId: application.invoiceId,
+        amount: moneyToDomain(application.amount),
+        appliedOn: application.appliedOn,
+      })),
+      refunds: state.refunds.map((refund) =>
+        compact({ refundId: refund.refundId, amount: moneyToDomain(refund.amount), refundedOn: refund.refundedOn, reference: refund.reference }),
+      ),
+      createdAt: dateToDomain(state.createdAt),
+      updatedAt: dateToDomain(state.updatedAt),
+    } satisfies AllFieldsOf<PaymentState>);
+  },
+};

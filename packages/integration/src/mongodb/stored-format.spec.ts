@@ -1,0 +1,151 @@
+import { Money, type CalendarDate, type YearMonth } from '@invoicing/core';
+import type { InvoiceId, PartnerId, Payment } from '@invoicing/invoice';
+import { createTestDatabase, type TestDatabase } from '../testing/mongo-test-database';
+import {
+  CREDIT_NOTE_FIXTURE,
+  EVENT_FIXTURE,
+  FIXTURE_TENANT,
+  INVOICE_FIXTURE,
+  MARKETABLE_FIXTURE,
+  PARTNERSHIP_FIXTURE,
+  PARTNER_FIXTURE,
+  PAYMENT_FIXTURE,
+} from './mappers/stored-format-1.data';
+import { UnsupportedStoredFormatError } from './mappers/stored-format';
+
+// Data stored before the mappers existed must load unchanged: the documents below are inserted with the bare driver,
+// exactly as the previous code wrote them (format 1, no `_v`), and read through the repositories and queries.
+jest.setTimeout(60_000);
+
+const tenant = FIXTURE_TENANT;
+const buyer = 'p-buyer' as PartnerId;
+let database: TestDatabase;
+
+beforeAll(async () => {
+  database = await createTestDatabase('stored_format');
+  const { models } = database.adapters;
+  // Every aggregate document had an `outbox` array; `outboxSince` only while events waited.
+  const plain = { outbox: [] };
+  await models.partners.collection.insertOne({ ...PARTNER_FIXTURE.document, ...plain } as never);
+  await models.marketables.collection.insertOne({ ...MARKETABLE_FIXTURE.document, ...plain } as never);
+  await models.partnerships.collection.insertOne({ ...PARTNERSHIP_FIXTURE.document, ...plain } as never);
+  await models.invoices.collection.insertMany([
+    { ...INVOICE_FIXTURE.document, outbox: [EVENT_FIXTURE.stored], outboxSince: EVENT_FIXTURE.stored.occurredAt },
+    { ...CREDIT_NOTE_FIXTURE.document, ...plain },
+  ] as never[]);
+  await models.payments.collection.insertOne({ ...PAYMENT_FIXTURE.document, ...plain } as never);
+  await models.number_reservations.collection.insertOne({ tenantId: tenant, series: 'INV', documentId: 'inv-1', sequence: 42, reservedAt: new Date('2026-01-15T09:00:00Z') });
+  await models.number_hints.collection.insertOne({ tenantId: tenant, series: 'INV', last: 42 });
+  await models.idempotency_keys.collection.insertOne({
+    tenantId: tenant,
+    key: 'key-1',
+    fingerprint: 'POST /payments abc',
+    state: 'completed',
+    response: JSON.stringify({ status: 201, headers: { location: '/payments/pay-1' }, body: { id: 'pay-1' } }),
+    createdAt: new Date('2026-01-20T11:00:00Z'),
+    expiresAt: new Date('2099-01-01T00:00:00Z'),
+  });
+});
+
+afterAll(async () => {
+  await database?.drop();
+});
+
+describe('documents stored in format 1 (before _v)', () => {
+  it('load through the repositories into the domain objects they hold', async () => {
+    const { partners, marketables, partnerships, invoices, payments } = database.adapters;
+
+    expect((await partners.get(tenant, buyer))?.toState()).toEqual(PARTNER_FIXTURE.state);
+    expect((await marketables.findBySku(tenant, 'SKU-1'))?.toState()).toEqual(MARKETABLE_FIXTURE.state);
+    expect((await partnerships.list(tenant, { partnerId: buyer }, {})).items).toEqual([PARTNERSHIP_FIXTURE.state]);
+    expect((await invoices.get(tenant, 'inv-1' as InvoiceId))?.toState()).toEqual(INVOICE_FIXTURE.state);
+    expect((await invoices.findByExternalReference(tenant, 'p-seller' as PartnerId, buyer, 'ERP-CN-7'))?.toState()).toEqual(CREDIT_NOTE_FIXTURE.state);
+    expect((await payments.get(tenant, PAYMENT_FIXTURE.state.id))?.toState()).toEqual(PAYMENT_FIXTURE.state);
+  });
+
+  it('keep their money and decimals exact in the domain objects', async () => {
+    const invoice = await database.adapters.invoices.get(tenant, 'inv-1' as InvoiceId);
+    const payment = (await database.adapters.payments.findWithUnappliedCredit(tenant, buyer, 'EUR'))[0];
+
+    expect(invoice?.outstanding).toEqual(Money.of('700.00', 'EUR'));
+    expect(invoice?.toState().lines[1]?.netPrice.toString()).toBe('0.0125');
+    expect(payment?.unapplied).toEqual(Money.of('150.00', 'EUR'));
+  });
+
+  it('answer the queries that read their stored and derived fields', async () => {
+    const { queries, partnerQueries } = database.adapters;
+
+    expect(await queries.balances(tenant, buyer)).toEqual([
+      { currency: 'EUR', outstanding: Money.of('700.00', 'EUR'), unappliedCredit: Money.of('150.00', 'EUR'), balance: Money.of('550.00', 'EUR') },
+    ]);
+    expect(await queries.monthlySummary(tenant, { month: '2026-01' as YearMonth })).toEqual([
+      {
+        currency: 'EUR',
+        invoiceCount: 1,
+        invoiceTotal: Money.of('1142.00', 'EUR'),
+        creditNoteCount: 1,
+        creditNoteTotal: Money.of('100.00', 'EUR'),
+        net: Money.of('1042.00', 'EUR'),
+      },
+    ]);
+    const list = await queries.list(tenant, { partnerId: buyer }, {});
+    expect(list.items.map((summary) => [summary.id, summary.amountDue.toString()])).toEqual([
+      ['inv-1', '1100.00'],
+      ['cn-1', '100.00'],
+    ]);
+    expect((await partnerQueries.searchContacts(tenant, 'bea', 10)).map((match) => match.contact)).toEqual([PARTNER_FIXTURE.state.contacts[0]]);
+    expect(await queries.contactsLastSeen(tenant, buyer)).toEqual([
+      { contact: PARTNER_FIXTURE.state.contacts[0], lastInvoiceDate: '2026-01-15' as CalendarDate, lastInvoiceId: 'inv-1' },
+      { contact: PARTNER_FIXTURE.state.contacts[1], lastInvoiceDate: null, lastInvoiceId: null },
+    ]);
+  });
+
+  it('hand their waiting events, reservations and idempotency records to the ports unchanged', async () => {
+    const { outbox, numbers, idempotency } = database.adapters;
+
+    expect((await outbox.pending(100)).filter((event) => event.tenantId === tenant)).toEqual([EVENT_FIXTURE.event]);
+    expect(await numbers.reserve(tenant, 'INV', 'inv-1')).toBe(42);
+    expect(await numbers.reserve(tenant, 'INV', 'inv-2')).toBe(43);
+    expect(await idempotency.begin(tenant, 'key-1', 'POST /payments abc', new Date('2026-01-20T11:00:01Z'))).toEqual({
+      outcome: 'replay',
+      response: { status: 201, headers: { location: '/payments/pay-1' }, body: { id: 'pay-1' } },
+    });
+  });
+
+  it('are rewritten in the same format, marked _v: 1, when their aggregate is saved again', async () => {
+    const { payments, models } = database.adapters;
+    const payment = (await payments.get(tenant, PAYMENT_FIXTURE.state.id)) as Payment;
+    payment.apply({ invoiceId: 'inv-2' as InvoiceId, amount: Money.of('25.00', 'EUR'), appliedOn: '2026-02-01' as CalendarDate }, new Date('2026-02-01T08:00:00Z'));
+    await payments.save(payment);
+
+    const stored = await models.payments.collection.findOne({ _id: 'acme/pay-1' as never });
+    expect(stored).toMatchObject({
+      _v: 1,
+      version: 4,
+      state: {
+        ...PAYMENT_FIXTURE.document.state,
+        applications: [...PAYMENT_FIXTURE.document.state.applications, { invoiceId: 'inv-2', amount: { minor: 2500n, currency: 'EUR' }, appliedOn: '2026-02-01' }],
+        updatedAt: new Date('2026-02-01T08:00:00Z'),
+      },
+      derived: { currency: 'EUR', unappliedMinor: 12_500n },
+    });
+    expect(stored?.outbox).toEqual([expect.objectContaining({ _v: 1, type: 'payment.applied', payload: { paymentId: 'pay-1', invoiceId: 'inv-2', amount: { amount: '25.00', currency: 'EUR' } } })]);
+  });
+});
+
+describe('a document of a format this release does not know', () => {
+  it('is refused with a typed error by reads and queries, rather than misread', async () => {
+    const { partners, partnerQueries, models } = database.adapters;
+    const future = { ...PARTNER_FIXTURE.document, _id: 'acme/p-future', id: 'p-future', _v: 2, outbox: [] };
+    await models.partners.collection.insertOne(future as never);
+    try {
+      const refusal = await partners.get(tenant, 'p-future' as PartnerId).catch((error: unknown) => error);
+      expect(refusal).toBeInstanceOf(UnsupportedStoredFormatError);
+      expect(refusal).toMatchObject({ code: 'persistence.unsupported_format', format: 2, message: expect.stringContaining('partners acme/p-future is stored in format 2') });
+      await expect(partnerQueries.list(tenant, {}, {})).rejects.toThrow(UnsupportedStoredFormatError);
+      await expect(partnerQueries.searchContacts(tenant, 'bea', 10)).rejects.toThrow(UnsupportedStoredFormatError);
+    } finally {
+      await models.partners.collection.deleteOne({ _id: 'acme/p-future' as never });
+    }
+  });
+});
