@@ -9,6 +9,12 @@ function refuseDrivers(): void {
   });
 }
 
+// Mock factories outlive `isolateModules`: take them back after each test.
+afterEach(() => {
+  jest.dontMock('mongoose');
+  jest.dontMock('mongodb');
+});
+
 describe('@invoicing/integration', () => {
   it('loads neither mongoose nor the MongoDB driver', async () => {
     await jest.isolateModulesAsync(async () => {
