@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export { connectMongo, redact, type MongoConnection, type MongoSettings } from './connection';
-export { DatabaseUnavailableError, isDuplicateKey } from './mongo-errors';
+export { DatabaseUnavailableError, isDatabaseUnavailable, isDuplicateKey } from './mongo-errors';
 export { createMongoAdapters, type MongoAdapters } from './mongo-adapters';
 export { COLLECTIONS, ensureIndexes, modelsOf, type CollectionName, type Models } from './schemas';
 export { BulkSaveError } from './aggregate-store';

@@ -1,5 +1,16 @@
-import { MongoClient } from 'mongodb';
-import { isDuplicateKey } from './mongo-errors';
+import {
+  MongoClient,
+  MongoClientClosedError,
+  MongoNetworkError,
+  MongoNetworkTimeoutError,
+  MongoNotConnectedError,
+  MongoOperationTimeoutError,
+  MongoServerError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+} from 'mongodb';
+import mongoose from 'mongoose';
+import { guarded, isDatabaseUnavailable, isDuplicateKey } from './mongo-errors';
 import { testMongoUrl } from '../testing/mongo-test-database';
 
 jest.setTimeout(30_000);
@@ -43,5 +54,52 @@ describe('isDuplicateKey', () => {
 
     expect(error).toBeInstanceOf(Error);
     expect(isDuplicateKey(error)).toBe(false);
+  });
+});
+
+describe('isDatabaseUnavailable', () => {
+  // The pool's errors are not exported by the driver; they are what a frozen server produces for concurrent calls.
+  const { PoolClearedError, PoolClearedOnNetworkError } = require('mongodb/lib/cmap/errors') as { PoolClearedError: new (pool: { address: string }) => Error; PoolClearedOnNetworkError: new (pool: { address: string }) => Error };
+  const pool = { address: '127.0.0.1:27017' };
+
+  it.each([
+    ['MongoNetworkError', () => new MongoNetworkError('socket closed')],
+    ['MongoNetworkTimeoutError', () => new MongoNetworkTimeoutError('socket timed out')],
+    ['PoolClearedError', () => new PoolClearedError(pool)],
+    ['PoolClearedOnNetworkError', () => new PoolClearedOnNetworkError(pool)],
+    // A real one: nothing listens on port 1.
+    ['MongoServerSelectionError', () => new MongoClient('mongodb://127.0.0.1:1', { serverSelectionTimeoutMS: 200 }).connect().then(() => new Error('connected'), (error: unknown) => error)],
+    ['MongoTopologyClosedError', () => new MongoTopologyClosedError()],
+    ['MongoNotConnectedError', () => new MongoNotConnectedError('not connected')],
+    ['MongoClientClosedError', () => new MongoClientClosedError()],
+    ['MongoOperationTimeoutError', () => new MongoOperationTimeoutError('timed out')],
+    ['MongooseServerSelectionError', () => new mongoose.Error.MongooseServerSelectionError('no server')],
+    ['a server that timed out (MaxTimeMSExpired)', () => new MongoServerError({ code: 50, errmsg: 'operation exceeded time limit' })],
+    ['a server shutting down', () => new MongoServerError({ code: 91, errmsg: 'shutdown in progress' })],
+  ])('recognises %s, by class', async (name, make) => {
+    const error = await make();
+
+    expect(isDatabaseUnavailable(error)).toBe(true);
+    if (name === 'MongoServerSelectionError') expect(error).toBeInstanceOf(MongoServerSelectionError);
+  });
+
+  it('recognises a subclass whatever its name, and no other error by name alone', () => {
+    class RenamedNetworkError extends MongoNetworkError {
+      override get name() {
+        return 'SomethingElse';
+      }
+    }
+    const impostor = Object.assign(new Error('not a driver error'), { name: 'MongoNetworkError' });
+
+    expect(isDatabaseUnavailable(new RenamedNetworkError('socket closed'))).toBe(true);
+    expect(isDatabaseUnavailable(impostor)).toBe(false);
+    expect(isDatabaseUnavailable(new MongoServerError({ code: 11000, errmsg: 'duplicate key' }))).toBe(false);
+  });
+
+  it('lets guarded turn them into DatabaseUnavailableError and pass other errors through', async () => {
+    const cause = new PoolClearedOnNetworkError(pool);
+
+    await expect(guarded(() => Promise.reject(cause))).rejects.toMatchObject({ name: 'DatabaseUnavailableError', cause });
+    await expect(guarded(() => Promise.reject(new RangeError('a bug')))).rejects.toBeInstanceOf(RangeError);
   });
 });

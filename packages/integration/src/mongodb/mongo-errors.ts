@@ -1,4 +1,14 @@
-import { MongoServerError } from 'mongodb';
+import {
+  MongoClientClosedError,
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoOperationTimeoutError,
+  MongoServerClosedError,
+  MongoServerError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+} from 'mongodb';
+import mongoose from 'mongoose';
 
 /**
  * The database cannot be reached (down, unreachable, timed out). Raised instead of waiting: callers answer
@@ -13,22 +23,49 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
-// Driver errors that mean "no server to talk to", as opposed to a refused command.
-const UNAVAILABLE_ERRORS = new Set([
-  'MongoServerSelectionError',
-  'MongoNetworkError',
-  'MongoNetworkTimeoutError',
-  'MongoNotConnectedError',
-  'MongoTopologyClosedError',
-  'MongoPoolClearedError',
-  'MongooseServerSelectionError',
+/**
+ * Driver errors that mean "no server to talk to, or it did not answer in time", as opposed to a refused command.
+ * Matched by class, so subclasses count too: `MongoNetworkError` covers `MongoNetworkTimeoutError` and the pool's
+ * `PoolClearedError`/`PoolClearedOnNetworkError` (which the driver does not export).
+ */
+const UNAVAILABLE_CLASSES: readonly (abstract new (...args: never[]) => Error)[] = [
+  MongoNetworkError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+  MongoNotConnectedError,
+  MongoClientClosedError,
+  MongoServerClosedError,
+  MongoOperationTimeoutError,
+  mongoose.Error.MongooseServerSelectionError,
+];
+
+/** Server answers that mean "not now": it timed out (`maxTimeMS`), is shutting down, or is not (or no longer) primary. */
+const UNAVAILABLE_SERVER_CODES = new Set([
+  6, // HostUnreachable
+  7, // HostNotFound
+  50, // MaxTimeMSExpired
+  89, // NetworkTimeout
+  91, // ShutdownInProgress
+  189, // PrimarySteppedDown
+  262, // ExceededTimeLimit
+  9001, // SocketException
+  10107, // NotWritablePrimary
+  11600, // InterruptedAtShutdown
+  11602, // InterruptedDueToReplStateChange
+  13435, // NotPrimaryNoSecondaryOk
+  13436, // NotPrimaryOrSecondary
 ]);
 
-function isUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (UNAVAILABLE_ERRORS.has(error.name)) return true;
-  // Mongoose, with command buffering off, refuses calls made while disconnected.
-  return /Cannot call `[^`]+` before initial connection|Client must be connected|connection .* closed/i.test(error.message);
+/**
+ * Whether an error means the database is unavailable or timed out (HTTP 503 with `Retry-After`, never 500): a
+ * {@link DatabaseUnavailableError}, or a driver or mongoose error of that meaning, by class.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof DatabaseUnavailableError) return true;
+  if (UNAVAILABLE_CLASSES.some((type) => error instanceof type)) return true;
+  if (error instanceof MongoServerError) return typeof error.code === 'number' && UNAVAILABLE_SERVER_CODES.has(error.code);
+  // Mongoose, with command buffering off, refuses calls made before the connection opened or after it closed.
+  return error instanceof mongoose.Error && /before initial connection|Connection was force closed|Client must be connected/i.test(error.message);
 }
 
 /**
@@ -51,7 +88,7 @@ export async function guarded<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {
-    if (isUnavailable(error)) throw new DatabaseUnavailableError(`the database is unavailable: ${(error as Error).message}`, { cause: error });
-    throw error;
+    if (error instanceof DatabaseUnavailableError || !isDatabaseUnavailable(error)) throw error;
+    throw new DatabaseUnavailableError(`the database is unavailable: ${(error as Error).message}`, { cause: error });
   }
 }
