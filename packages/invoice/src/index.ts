@@ -88,6 +88,39 @@ export { PAYMENT_REPOSITORY } from './payment/payment-repository.port';
 export type { PaymentRepository } from './payment/payment-repository.port';
 export * from './payment/payment.use-cases';
 
+export {
+  LEDGER_TRANSACTION_KINDS,
+  POSTING_TYPES,
+  accountKey,
+  foldTotals,
+  inAccount,
+  invoicePosition,
+  paymentPosition,
+  zeroTotals,
+} from './ledger/ledger';
+export type {
+  AppliedPosting,
+  CreditedPosting,
+  InvoicePosition,
+  LedgerAccount,
+  LedgerTotals,
+  LedgerTransaction,
+  LedgerTransactionDraft,
+  LedgerTransactionKind,
+  PaymentPosition,
+  Posting,
+  ReceivedPosting,
+  RefundedPosting,
+  WriteOffReversedPosting,
+  WrittenOffPosting,
+} from './ledger/ledger';
+export { LedgerViolationError, MAX_OPERATION_ID_LENGTH, checkTransaction } from './ledger/ledger-invariants';
+export type { LedgerSnapshot } from './ledger/ledger-invariants';
+export { LEDGER, operationReused } from './ledger/ledger.port';
+export type { AppendOutcome, Ledger } from './ledger/ledger.port';
+export { postTransaction } from './ledger/post-transaction';
+export type { LedgerState, TransactionBuild } from './ledger/post-transaction';
+
 export { AGING_BUCKETS, agingBucket, daysPastDue, emptyAging, isOwing, isPastDue, summarize } from './queries/invoice-summary';
 export type { AgingBucket, InvoiceSummary } from './queries/invoice-summary';
 export { INVOICE_QUERIES } from './queries/invoice-queries.port';

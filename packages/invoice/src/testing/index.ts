@@ -8,6 +8,7 @@ export type { InMemoryAdapters, InvoiceAdapters } from './in-memory/in-memory-ad
 export { InMemoryCollection } from './in-memory/in-memory-database';
 export type { StoredState, UniqueKey } from './in-memory/in-memory-database';
 export { InMemoryInvoiceQueries, InMemoryPartnerQueries } from './in-memory/in-memory-invoice-queries';
+export { InMemoryLedger } from './in-memory/in-memory-ledger';
 export { InMemoryNumberSequence, InMemoryOutbox, RecordingEventPublisher } from './in-memory/in-memory-ports';
 export {
   InMemoryAggregateRepository,
@@ -22,5 +23,6 @@ export {
 export { aDraft, aMarketable, aPartner, aPartnership, aPayment, aPaymentId, aTenant, eur, issue } from './builders';
 export { SCENARIO_BUYER, SCENARIO_MARKETABLE, SCENARIO_NOW, SCENARIO_SELLER, SCENARIO_TERMS, SCENARIO_TIME_ZONE, createScenario, createTestBed } from './scenario';
 export type { Scenario, ScenarioOptions, TestBed, TestBedOptions } from './scenario';
+export { aLedgerAccount, anInvoiceId, anOperationId, postingsIn } from './ledger-builders';
 export { issuesOf, thrown } from './assertions';
 export * from './contracts';

@@ -4,6 +4,7 @@ import { describeCatalogueContracts } from './catalogue.contract';
 import type { ContractTarget } from './contract-target';
 import { describeInvoiceQueriesContract } from './invoice-queries.contract';
 import { describeInvoiceContracts } from './invoice.contract';
+import { describeLedgerContract } from './ledger.contract';
 import { describeNumberSequenceContract } from './number-sequence.contract';
 import { describeOutboxContract } from './outbox.contract';
 import { describePartnerContracts } from './partner.contract';
@@ -15,6 +16,7 @@ export {
   describeCatalogueContracts,
   describeInvoiceContracts,
   describeInvoiceQueriesContract,
+  describeLedgerContract,
   describeNumberSequenceContract,
   describeOutboxContract,
   describePartnerContracts,

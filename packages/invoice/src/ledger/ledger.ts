@@ -1,0 +1,229 @@
+import { Money, definedFields, type CalendarDate, type CurrencyCode, type TenantId } from '@invoicing/core';
+import type { InvoiceId, PartnerId, PaymentId, RefundId } from '../shared/ids';
+
+// The ledger is a foundation laid ahead of its use: no use case appends to it yet (ADR 0006 gives the migration plan).
+
+/**
+ * A partner's receivable account in one currency. Every invoice has one buyer and one currency, so every money movement
+ * that touches an invoice belongs to exactly one account; serialising an account's writes serialises its invoices.
+ */
+export interface LedgerAccount {
+  readonly tenantId: TenantId;
+  readonly partnerId: PartnerId;
+  readonly currency: CurrencyCode;
+}
+
+/** Money received from the partner: the only posting that adds to the account's credit. */
+export interface ReceivedPosting {
+  readonly type: 'received';
+  readonly amount: Money;
+  readonly paymentId: PaymentId;
+  readonly receivedOn: CalendarDate;
+  readonly reference?: string;
+}
+
+/**
+ * Part of a payment applied to an invoice. `invoiceDue` is the invoice's amount due, fixed at issue, carried on every
+ * posting that touches the invoice so the ledger alone can prove the invoice is never settled above it.
+ */
+export interface AppliedPosting {
+  readonly type: 'applied';
+  readonly amount: Money;
+  readonly paymentId: PaymentId;
+  readonly invoiceId: InvoiceId;
+  readonly invoiceDue: Money;
+}
+
+/** A credit note applied to the invoice it corrects. */
+export interface CreditedPosting {
+  readonly type: 'credited';
+  readonly amount: Money;
+  readonly creditNoteId: InvoiceId;
+  readonly invoiceId: InvoiceId;
+  readonly invoiceDue: Money;
+}
+
+/** Part of a payment's unapplied credit paid back to the partner. One refund may draw on several payments. */
+export interface RefundedPosting {
+  readonly type: 'refunded';
+  readonly amount: Money;
+  readonly refundId: RefundId;
+  readonly paymentId: PaymentId;
+}
+
+/** What is outstanding on an invoice, written off as uncollectible. */
+export interface WrittenOffPosting {
+  readonly type: 'written_off';
+  readonly amount: Money;
+  readonly invoiceId: InvoiceId;
+  readonly invoiceDue: Money;
+}
+
+/**
+ * Part of a write-off taken back, because the buyer pays a written-off invoice after all. Postings are immutable, so a
+ * write-off is undone by a posting of its own, appended in the same transaction as the payment it makes room for.
+ */
+export interface WriteOffReversedPosting {
+  readonly type: 'write_off_reversed';
+  readonly amount: Money;
+  readonly invoiceId: InvoiceId;
+  readonly invoiceDue: Money;
+}
+
+/** One movement of money inside a transaction; every amount is above zero and in the account's currency. */
+export type Posting = ReceivedPosting | AppliedPosting | CreditedPosting | RefundedPosting | WrittenOffPosting | WriteOffReversedPosting;
+
+/** The posting types, in the order documentation lists them. */
+export const POSTING_TYPES = ['received', 'applied', 'credited', 'refunded', 'written_off', 'write_off_reversed'] as const satisfies readonly Posting['type'][];
+
+/** What business operation a transaction records: a label for readers, the invariants look at the postings only. */
+export type LedgerTransactionKind = 'payment' | 'application' | 'credit_note' | 'refund' | 'write_off' | 'opening';
+
+/** The business operations a transaction can record. */
+export const LEDGER_TRANSACTION_KINDS = ['payment', 'application', 'credit_note', 'refund', 'write_off', 'opening'] as const satisfies readonly LedgerTransactionKind[];
+
+/**
+ * An account's running totals. `unapplied` is received − applied − refunded: the partner's credit. `writtenOff` is net
+ * of reversals. Credits and write-offs reduce what invoices owe, not the partner's credit.
+ */
+export interface LedgerTotals {
+  readonly received: Money;
+  readonly applied: Money;
+  readonly credited: Money;
+  readonly refunded: Money;
+  readonly writtenOff: Money;
+  readonly unapplied: Money;
+}
+
+/** What a caller asks to append; the ledger adds the account, the sequence number and the totals. */
+export interface LedgerTransactionDraft {
+  /**
+   * The business operation, unique per tenant (e.g. derived from an idempotency key or a refund id): a retry of the
+   * same operation finds the transaction already stored instead of appending a second one.
+   */
+  readonly operationId: string;
+  readonly kind: LedgerTransactionKind;
+  readonly postings: readonly Posting[];
+  readonly at: Date;
+  /** Who asked for it (a user or client id), when known. */
+  readonly actor?: string;
+}
+
+/**
+ * One immutable entry of an account's ledger: several postings appended atomically, at sequence number `seq`
+ * (1, 2, 3 … per account, without gaps), with the account's totals after it.
+ */
+export interface LedgerTransaction extends LedgerAccount, LedgerTransactionDraft {
+  readonly seq: number;
+  readonly totalsAfter: LedgerTotals;
+}
+
+/** A stable text key of an account, for maps and locks. */
+export function accountKey(account: LedgerAccount): string {
+  return `${account.tenantId}/${account.partnerId}/${account.currency}`;
+}
+
+/** True when the transaction belongs to the account. */
+export function inAccount(transaction: LedgerAccount, account: LedgerAccount): boolean {
+  return transaction.tenantId === account.tenantId && transaction.partnerId === account.partnerId && transaction.currency === account.currency;
+}
+
+/** The totals of an account nothing was posted to. */
+export function zeroTotals(currency: CurrencyCode): LedgerTotals {
+  const zero = Money.zero(currency);
+  return { received: zero, applied: zero, credited: zero, refunded: zero, writtenOff: zero, unapplied: zero };
+}
+
+/**
+ * Folds postings into running totals. Pure and total: it checks nothing (see `ledger-invariants.ts`), so a checker can
+ * recompute stored totals from the postings alone and compare.
+ */
+export function foldTotals(totals: LedgerTotals, postings: readonly Posting[]): LedgerTotals {
+  let { received, applied, credited, refunded, writtenOff } = totals;
+  for (const posting of postings) {
+    switch (posting.type) {
+      case 'received':
+        received = received.add(posting.amount);
+        break;
+      case 'applied':
+        applied = applied.add(posting.amount);
+        break;
+      case 'credited':
+        credited = credited.add(posting.amount);
+        break;
+      case 'refunded':
+        refunded = refunded.add(posting.amount);
+        break;
+      case 'written_off':
+        writtenOff = writtenOff.add(posting.amount);
+        break;
+      case 'write_off_reversed':
+        writtenOff = writtenOff.subtract(posting.amount);
+        break;
+    }
+  }
+  return { received, applied, credited, refunded, writtenOff, unapplied: received.subtract(applied).subtract(refunded) };
+}
+
+/** Where one payment stands: what it brought in and what was drawn from it. */
+export interface PaymentPosition {
+  readonly paymentId: PaymentId;
+  readonly received: Money;
+  /** How many `received` postings name the payment: 1 once received, never more. */
+  readonly receipts: number;
+  readonly applied: Money;
+  readonly refunded: Money;
+  /** received − applied − refunded. */
+  readonly unapplied: Money;
+}
+
+/** Where one invoice stands in the ledger: what settled it, against the amount due its postings carry. */
+export interface InvoicePosition {
+  readonly invoiceId: InvoiceId;
+  /** The amount due the invoice's postings carry; undefined while none names it. */
+  readonly invoiceDue?: Money;
+  readonly paid: Money;
+  readonly credited: Money;
+  /** Net of reversals. */
+  readonly writtenOff: Money;
+  /** invoiceDue − paid − credited − writtenOff (zero while no posting names it). */
+  readonly outstanding: Money;
+}
+
+/** The position of a payment after `postings` (those naming other payments are ignored). */
+export function paymentPosition(paymentId: PaymentId, currency: CurrencyCode, postings: readonly Posting[]): PaymentPosition {
+  let received = Money.zero(currency);
+  let applied = received;
+  let refunded = received;
+  let receipts = 0;
+  for (const posting of postings) {
+    if (!('paymentId' in posting) || posting.paymentId !== paymentId) continue;
+    if (posting.type === 'received') {
+      received = received.add(posting.amount);
+      receipts += 1;
+    } else if (posting.type === 'applied') {
+      applied = applied.add(posting.amount);
+    } else {
+      refunded = refunded.add(posting.amount);
+    }
+  }
+  return { paymentId, received, receipts, applied, refunded, unapplied: received.subtract(applied).subtract(refunded) };
+}
+
+/** The position of an invoice after `postings` (those naming other invoices are ignored). */
+export function invoicePosition(invoiceId: InvoiceId, currency: CurrencyCode, postings: readonly Posting[]): InvoicePosition {
+  let paid = Money.zero(currency);
+  let credited = paid;
+  let writtenOff = paid;
+  let invoiceDue: Money | undefined;
+  for (const posting of postings) {
+    if (!('invoiceId' in posting) || posting.invoiceId !== invoiceId) continue;
+    invoiceDue ??= posting.invoiceDue;
+    if (posting.type === 'applied') paid = paid.add(posting.amount);
+    else if (posting.type === 'credited') credited = credited.add(posting.amount);
+    else if (posting.type === 'written_off') writtenOff = writtenOff.add(posting.amount);
+    else writtenOff = writtenOff.subtract(posting.amount);
+  }
+  const outstanding = (invoiceDue ?? Money.zero(currency)).subtract(paid).subtract(credited).subtract(writtenOff);
+  return { invoiceId, ...definedFields({ invoiceDue }), paid, credited, writtenOff, outstanding };
+}

@@ -1,0 +1,118 @@
+import type { InvoiceId, PaymentId } from '../shared/ids';
+import { retryOnConflict } from '../shared/use-case-support';
+import {
+  inAccount,
+  invoicePosition,
+  paymentPosition,
+  zeroTotals,
+  type InvoicePosition,
+  type LedgerAccount,
+  type LedgerTotals,
+  type LedgerTransaction,
+  type LedgerTransactionDraft,
+  type PaymentPosition,
+} from './ledger';
+import { checkTransaction, referencesOf } from './ledger-invariants';
+import { operationReused, type AppendOutcome, type Ledger } from './ledger.port';
+
+/** What a transaction is built from: the account as of its head, with the positions of its payments and invoices. */
+export interface LedgerState {
+  readonly account: LedgerAccount;
+  /** The head the transaction will follow; undefined while the account is empty. */
+  readonly head: LedgerTransaction | undefined;
+  readonly totals: LedgerTotals;
+  /** Where a payment stands as of the head (zero amounts when it was never received here). */
+  payment(paymentId: PaymentId): Promise<PaymentPosition>;
+  /** Where an invoice stands as of the head (zero amounts while no posting names it). */
+  invoice(invoiceId: InvoiceId): Promise<InvoicePosition>;
+}
+
+/** A draft without its operation id, which {@link postTransaction} takes up front. */
+export type TransactionBuild = Omit<LedgerTransactionDraft, 'operationId'>;
+
+/**
+ * Reads of one attempt, all as of one head: transactions above it are ignored (were any appended, the append at
+ * head + 1 fails and the attempt starts over), and transactions of other accounts are only noted.
+ */
+class SnapshotReader {
+  private readonly transactions = new Map<number, LedgerTransaction>();
+  private readonly loadedPayments = new Map<PaymentId, Promise<void>>();
+  private readonly loadedInvoices = new Map<InvoiceId, Promise<void>>();
+  readonly elsewhere = { payments: new Set<PaymentId>(), invoices: new Set<InvoiceId>() };
+
+  constructor(
+    private readonly ledger: Ledger,
+    readonly account: LedgerAccount,
+    readonly head: LedgerTransaction | undefined,
+  ) {}
+
+  async payment(paymentId: PaymentId): Promise<PaymentPosition> {
+    await this.load(this.loadedPayments, paymentId, () => this.ledger.forPayment(this.account.tenantId, paymentId), this.elsewhere.payments);
+    return paymentPosition(paymentId, this.account.currency, this.postings());
+  }
+
+  async invoice(invoiceId: InvoiceId): Promise<InvoicePosition> {
+    await this.load(this.loadedInvoices, invoiceId, () => this.ledger.forInvoice(this.account.tenantId, invoiceId), this.elsewhere.invoices);
+    return invoicePosition(invoiceId, this.account.currency, this.postings());
+  }
+
+  /** The postings read so far, each transaction once (one may name a payment and an invoice both). */
+  postings(): LedgerTransaction['postings'] {
+    return [...this.transactions.values()].sort((left, right) => left.seq - right.seq).flatMap((transaction) => transaction.postings);
+  }
+
+  private load<Id>(loaded: Map<Id, Promise<void>>, id: Id, read: () => Promise<LedgerTransaction[]>, elsewhere: Set<Id>): Promise<void> {
+    let loading = loaded.get(id);
+    if (!loading) {
+      loading = read().then((found) => {
+        for (const transaction of found) {
+          if (!inAccount(transaction, this.account)) elsewhere.add(id);
+          else if (transaction.seq <= (this.head?.seq ?? 0)) this.transactions.set(transaction.seq, transaction);
+        }
+      });
+      loaded.set(id, loading);
+    }
+    return loading;
+  }
+}
+
+/**
+ * Appends one transaction to an account, safely under any concurrency and any retry:
+ * 1. an operation already stored is returned as it was (a replay), before anything is built;
+ * 2. the head is read and `build` turns the state as of it into postings;
+ * 3. the invariants are checked against that same state (`checkTransaction`); a violation writes nothing;
+ * 4. the transaction is appended at head + 1; if another writer took that seq, it starts over from 2 (bounded, with
+ *    jittered backoff, like every read-modify-write of the domain).
+ * Not called by the use cases yet: they move onto the ledger next (ADR 0006).
+ * @throws LedgerViolationError; ConflictError `ledger.operation_reused` | `concurrency.conflict` (after the last retry); whatever `build` throws
+ */
+export async function postTransaction(
+  ledger: Ledger,
+  target: { readonly account: LedgerAccount; readonly operationId: string },
+  build: (state: LedgerState) => TransactionBuild | Promise<TransactionBuild>,
+): Promise<AppendOutcome> {
+  const { account, operationId } = target;
+  const stored = await ledger.byOperation(account.tenantId, operationId);
+  if (stored) {
+    if (!inAccount(stored, account)) throw operationReused(operationId);
+    return { transaction: stored, replayed: true };
+  }
+  return retryOnConflict(async () => {
+    const head = await ledger.head(account);
+    const reader = new SnapshotReader(ledger, account, head);
+    const draft: LedgerTransactionDraft = {
+      ...(await build({
+        account,
+        head,
+        totals: head?.totalsAfter ?? zeroTotals(account.currency),
+        payment: (paymentId) => reader.payment(paymentId),
+        invoice: (invoiceId) => reader.invoice(invoiceId),
+      })),
+      operationId,
+    };
+    const references = referencesOf(draft.postings);
+    await Promise.all([...references.payments.map((id) => reader.payment(id)), ...references.invoices.map((id) => reader.invoice(id))]);
+    const transaction = checkTransaction({ account, head, postings: reader.postings(), elsewhere: reader.elsewhere }, draft);
+    return ledger.append(transaction);
+  });
+}

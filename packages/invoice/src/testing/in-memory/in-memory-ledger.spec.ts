@@ -1,0 +1,7 @@
+import { describeLedgerContract } from '../contracts';
+import { InMemoryLedger } from './in-memory-ledger';
+
+describe('In-memory ledger', () => {
+  const ledger = new InMemoryLedger();
+  describeLedgerContract(() => ledger);
+});
