@@ -14,6 +14,15 @@ export { DEFAULT_ROUNDING } from './money/rounding';
 export type { RoundingMode } from './money/rounding';
 export { Money, CurrencyMismatchError } from './money/money';
 export {
+  DECIMAL_MAX_DIGITS,
+  DECIMAL_MAX_LENGTH,
+  MONEY_MAX_MINOR,
+  QUANTITY_MAX,
+  QUANTITY_MAX_DECIMALS,
+  UNIT_PRICE_MAX,
+  UNIT_PRICE_MAX_DECIMALS,
+} from './money/limits';
+export {
   addDays,
   addMonths,
   addYearMonths,

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { Decimal as DecimalJs } from 'decimal.js';
 import fc from 'fast-check';
 import { Decimal, decimal, formatDecimal } from './decimal';
+import { DECIMAL_MAX_DIGITS, DECIMAL_MAX_LENGTH } from './limits';
 
 const validationError = (code: string) => expect.objectContaining({ name: 'ValidationError', code });
 
@@ -29,15 +30,41 @@ describe('decimal', () => {
     ['-0.125', '-0.125'],
     ['0.001', '0.001'],
     ['10', '10'],
-    ['123456789012345678901234567890.123456789', '123456789012345678901234567890.123456789'],
+    ['123456789012345678901234567890.1234', '123456789012345678901234567890.1234'],
   ])('parses the plain decimal string %j exactly', (text, expected) => {
     expect(decimal(text).toString()).toBe(expected);
   });
 
-  it('keeps every digit of a string longer than 34 significant digits', () => {
-    const long = `0.${'4'.repeat(40)}9`;
+  it('keeps every digit of a string of 34 digits, the most it takes', () => {
+    const longest = `-0.${'4'.repeat(32)}9`;
 
-    expect(decimal(long).toFixed(41)).toBe(long);
+    expect(decimal(longest).toFixed(33)).toBe(longest);
+    expect(decimal(`${'9'.repeat(30)}.1234`).toFixed(4)).toBe(`${'9'.repeat(30)}.1234`);
+  });
+
+  it.each([`0.${'4'.repeat(33)}9`, '1'.repeat(35), `-${'1'.repeat(20)}.${'2'.repeat(15)}`])('throws decimal.out_of_range for %j, which has 35 digits', (text) => {
+    expect(() => decimal(text)).toThrow(validationError('decimal.out_of_range'));
+  });
+
+  it('throws decimal.out_of_range for a bigint of more than 34 digits, and takes one of 34', () => {
+    expect(() => decimal(10n ** 34n)).toThrow(validationError('decimal.out_of_range'));
+    expect(() => decimal(-(10n ** 34n))).toThrow(validationError('decimal.out_of_range'));
+    expect(decimal(-(10n ** 34n - 1n)).toFixed(0)).toBe(`-${'9'.repeat(34)}`);
+  });
+
+  it('refuses text longer than DECIMAL_MAX_LENGTH before matching it, however long it is', () => {
+    const megabyte = '9'.repeat(1_000_000);
+    const started = performance.now();
+
+    expect(() => decimal(megabyte)).toThrow(validationError('decimal.out_of_range'));
+    expect(() => decimal('x'.repeat(DECIMAL_MAX_LENGTH + 1))).toThrow(validationError('decimal.out_of_range'));
+    expect(performance.now() - started).toBeLessThan(50);
+  });
+
+  it('takes a Decimal of any length, since it was computed rather than received', () => {
+    const long = new Decimal(`0.${'4'.repeat(40)}9`);
+
+    expect(decimal(long).toFixed(41)).toBe(long.toFixed(41));
   });
 
   it('accepts safe integers and bigints', () => {
@@ -45,6 +72,7 @@ describe('decimal', () => {
     expect(decimal(-7).toString()).toBe('-7');
     expect(decimal(Number.MAX_SAFE_INTEGER).toString()).toBe('9007199254740991');
     expect(decimal(123456789012345678901234567890n).toString()).toBe('123456789012345678901234567890');
+    expect(DECIMAL_MAX_DIGITS).toBe(34);
   });
 
   it('returns an equal Decimal when given a Decimal, including one from another decimal.js constructor', () => {
@@ -73,12 +101,23 @@ describe('decimal', () => {
     }
   });
 
-  it('parses back what formatDecimal prints, for any integer and scale', () => {
+  it('parses back what formatDecimal prints, for any decimal of up to 34 digits', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: -(10n ** 50n), max: 10n ** 50n }), fc.integer({ min: 0, max: 40 }), (digits, scale) => {
+      fc.property(fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }), fc.integer({ min: 0, max: 33 }), (digits, scale) => {
         const value = new Decimal(`${digits}e-${scale}`);
 
         expect(decimal(formatDecimal(value)).equals(value)).toBe(true);
+      }),
+    );
+  });
+
+  it('refuses every string of more than 34 digits with decimal.out_of_range, and parses every shorter one exactly', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^-?[1-9]\d{0,40}(\.\d{1,10})?$/), (text) => {
+        const digits = text.replace(/[-.]/g, '').length;
+
+        if (digits > DECIMAL_MAX_DIGITS) expect(() => decimal(text)).toThrow(validationError('decimal.out_of_range'));
+        else expect(formatDecimal(decimal(text), text.split('.')[1]?.length ?? 0)).toBe(text);
       }),
     );
   });

@@ -5,6 +5,7 @@ import { DomainError } from '../errors/domain-error';
 import type { CurrencyCode } from './currency';
 import { ISO_4217_CODES } from './iso-4217';
 import { Decimal, decimal } from './decimal';
+import { MONEY_MAX_MINOR } from './limits';
 import { CurrencyMismatchError, Money } from './money';
 import type { RoundingMode } from './rounding';
 
@@ -26,11 +27,25 @@ const modes: readonly RoundingMode[] = ['half-up', 'half-even', 'down', 'up'];
 const byExponent = ['JPY', 'EUR', 'BHD', 'CLF'] as const;
 
 const anyCurrency = fc.constantFrom(...ISO_4217_CODES);
-const anyMinor = fc.bigInt({ min: -(10n ** 45n), max: 10n ** 45n });
-/** A decimal string with up to 40 decimals and up to 45 digits in all: longer than decimal.js' 34-digit working precision. */
+/** Any amount in the range, its limits included. */
+const anyMinor = fc.oneof(fc.bigInt({ min: -MONEY_MAX_MINOR, max: MONEY_MAX_MINOR }), fc.constantFrom(MONEY_MAX_MINOR, -MONEY_MAX_MINOR, 0n));
+/**
+ * A decimal string of up to 34 digits (the most `decimal` takes) with up to 33 decimals: as many digits as decimal.js'
+ * working precision, so a product with an amount has more, and its magnitude reaches far beyond the range of Money.
+ */
 const anyDecimalText = fc
-  .tuple(fc.bigInt({ min: -(10n ** 45n), max: 10n ** 45n }), fc.integer({ min: 0, max: 40 }))
+  .tuple(fc.bigInt({ min: -(10n ** 34n - 1n), max: 10n ** 34n - 1n }), fc.integer({ min: 0, max: 33 }))
   .map(([digits, scale]) => new Exact(`${digits}e-${scale}`).toFixed(scale));
+/** True when `minor` is inside the range of Money. */
+const inRange = (minor: bigint) => minor <= MONEY_MAX_MINOR && minor >= -MONEY_MAX_MINOR;
+/**
+ * Runs `operation`: when `expected` is inside the range of Money the result must be exactly it; outside, the
+ * operation must throw money.out_of_range rather than return anything.
+ */
+function exactOrRefused(expected: bigint, operation: () => Money): void {
+  if (inRange(expected)) expect(operation().minor).toBe(expected);
+  else expect(operation).toThrow(validationError('money.out_of_range'));
+}
 const anyMoney = fc.tuple(anyMinor, anyCurrency).map(([minor, currency]) => Money.ofMinor(minor, currency));
 
 describe('Money', () => {
@@ -54,8 +69,33 @@ describe('Money', () => {
       expect(money.currency).toBe(currency);
     });
 
-    it('keeps every digit of an amount longer than 34 significant digits', () => {
-      expect(Money.of('1234567890123456789012345678901234567.89', 'USD').minor).toBe(123456789012345678901234567890123456789n);
+    it('reads the largest amounts of every exponent exactly', () => {
+      expect(Money.of('9999999999999.99', 'USD').minor).toBe(MONEY_MAX_MINOR);
+      expect(Money.of('-9999999999999.99', 'USD').minor).toBe(-MONEY_MAX_MINOR);
+      expect(Money.of('999999999999999', 'JPY').minor).toBe(MONEY_MAX_MINOR);
+      expect(Money.of('999999999999.999', 'BHD').minor).toBe(MONEY_MAX_MINOR);
+      expect(Money.of('99999999999.9999', 'CLF').minor).toBe(MONEY_MAX_MINOR);
+    });
+
+    it.each([
+      ['10000000000000.00', 'EUR', '9999999999999.99 EUR'],
+      ['-10000000000000', 'EUR', '9999999999999.99 EUR'],
+      ['1000000000000000', 'JPY', '999999999999999 JPY'],
+      ['1000000000000.000', 'BHD', '999999999999.999 BHD'],
+      // 2^64 + 1 and 2^63 cents: what a 64-bit integer would store as 0.01 and as a negative amount.
+      ['184467440737095516.17', 'EUR', '9999999999999.99 EUR'],
+      ['92233720368547758.08', 'EUR', '9999999999999.99 EUR'],
+    ] as const)('throws money.out_of_range naming the limit for %j %s', (amount, currency, limit) => {
+      expect(() => Money.of(amount, currency)).toThrow(validationError('money.out_of_range'));
+      expect(() => Money.of(amount, currency)).toThrow(`an amount is at most ${limit} in either direction`);
+    });
+
+    it('throws money.out_of_range for an amount of 400 digits, or of a megabyte, before parsing it', () => {
+      const started = performance.now();
+
+      expect(() => Money.of('9'.repeat(400), 'EUR')).toThrow(validationError('money.out_of_range'));
+      expect(() => Money.of(`1.${'0'.repeat(1_000_000)}`, 'EUR')).toThrow(validationError('money.out_of_range'));
+      expect(performance.now() - started).toBeLessThan(50);
     });
 
     it('accepts zeros beyond the currency exponent because the amount is still exact', () => {
@@ -112,6 +152,15 @@ describe('Money', () => {
       expect(Money.ofMinor(1250, 'BHD').toString()).toBe('1.250');
     });
 
+    it('takes the limits of the range and throws money.out_of_range one unit beyond them', () => {
+      expect(Money.ofMinor(MONEY_MAX_MINOR, 'EUR').toString()).toBe('9999999999999.99');
+      expect(Money.ofMinor(-MONEY_MAX_MINOR, 'JPY').toString()).toBe('-999999999999999');
+      expect(() => Money.ofMinor(MONEY_MAX_MINOR + 1n, 'EUR')).toThrow(validationError('money.out_of_range'));
+      expect(() => Money.ofMinor(-MONEY_MAX_MINOR - 1n, 'EUR')).toThrow(validationError('money.out_of_range'));
+      expect(() => Money.ofMinor(2n ** 64n + 1n, 'EUR')).toThrow(validationError('money.out_of_range'));
+      expect(() => Money.ofMinor(Number.MAX_SAFE_INTEGER, 'EUR')).toThrow(validationError('money.out_of_range'));
+    });
+
     it.each([12.5, Number.NaN, Number.POSITIVE_INFINITY, Number.MAX_SAFE_INTEGER + 1])('throws money.malformed for the JS number %p', (minor) => {
       expect(() => Money.ofMinor(minor, 'EUR')).toThrow(validationError('money.malformed'));
     });
@@ -163,10 +212,16 @@ describe('Money', () => {
 
     it('rounds a value longer than 34 significant digits only once', () => {
       // 0.004999…9 is below half a cent; rounding it to 34 digits first would make it a tie and round up to 0.01.
-      const justBelowHalfACent = decimal(`0.004${'9'.repeat(40)}`);
+      const justBelowHalfACent = new Exact(`0.004${'9'.repeat(40)}`);
 
       expect(Money.fromDecimal(justBelowHalfACent, 'EUR').toString()).toBe('0.00');
-      expect(Money.fromDecimal(decimal(`0.00${'9'.repeat(40)}`), 'EUR', 'down').toString()).toBe('0.00');
+      expect(Money.fromDecimal(new Exact(`0.00${'9'.repeat(40)}`), 'EUR', 'down').toString()).toBe('0.00');
+    });
+
+    it('throws money.out_of_range when the rounded amount is beyond the range, and not when it rounds into it', () => {
+      expect(Money.fromDecimal(decimal('9999999999999.994'), 'EUR').minor).toBe(MONEY_MAX_MINOR);
+      expect(() => Money.fromDecimal(decimal('9999999999999.995'), 'EUR')).toThrow(validationError('money.out_of_range'));
+      expect(() => Money.fromDecimal(decimal(`-1${'0'.repeat(30)}`), 'EUR')).toThrow(validationError('money.out_of_range'));
     });
 
     it('prints zero without a sign when a small negative value rounds to zero', () => {
@@ -186,9 +241,9 @@ describe('Money', () => {
       fc.assert(
         fc.property(anyDecimalText, anyCurrency, fc.constantFrom(...modes), (text, currency, mode) => {
           const exponent = Money.zero(currency).exponent;
-          const expected = new Exact(text).toDecimalPlaces(exponent, exactRounding[mode]).toFixed(exponent);
+          const expected = new Exact(text).toDecimalPlaces(exponent, exactRounding[mode]).times(new Exact(10).pow(exponent));
 
-          expect(Money.fromDecimal(decimal(text), currency, mode).toString()).toBe(expected);
+          exactOrRefused(BigInt(expected.toFixed(0)), () => Money.fromDecimal(decimal(text), currency, mode));
         }),
       );
     });
@@ -258,9 +313,32 @@ describe('Money', () => {
       expect(() => eur.add(usd)).toThrow(mismatch('EUR', 'USD'));
     });
 
-    it('is undone by subtract, for any two amounts', () => {
+    it('throws money.out_of_range one unit beyond the range, in either direction', () => {
+      const largest = Money.largest('EUR');
+      const cent = Money.of('0.01', 'EUR');
+
+      expect(() => largest.add(cent)).toThrow(validationError('money.out_of_range'));
+      expect(() => largest.negate().subtract(cent)).toThrow(validationError('money.out_of_range'));
+      expect(() => Money.sum('EUR', [largest, largest, largest.negate()])).toThrow(validationError('money.out_of_range'));
+      expect(largest.subtract(cent).add(cent).equals(largest)).toBe(true);
+    });
+
+    it('is exact inside the range and throws money.out_of_range outside it, for any two amounts', () => {
       fc.assert(
         fc.property(anyMinor, anyMinor, anyCurrency, (a, b, currency) => {
+          const left = Money.ofMinor(a, currency);
+          const right = Money.ofMinor(b, currency);
+
+          exactOrRefused(a + b, () => left.add(right));
+          exactOrRefused(a - b, () => left.subtract(right));
+        }),
+      );
+    });
+
+    it('is undone by subtract, for any two amounts whose sum is in the range', () => {
+      fc.assert(
+        fc.property(anyMinor, anyMinor, anyCurrency, (a, b, currency) => {
+          fc.pre(inRange(a + b) && inRange(a - b));
           const left = Money.ofMinor(a, currency);
           const right = Money.ofMinor(b, currency);
 
@@ -338,9 +416,17 @@ describe('Money', () => {
       const cent = Money.of('0.01', 'EUR');
 
       // 1 cent × 0.4999…9 is just under half a cent, and 1 cent × 0.999…9 just under a whole one.
-      expect(cent.multiply(`0.4${'9'.repeat(40)}`).toString()).toBe('0.00');
-      expect(cent.multiply(`0.${'9'.repeat(40)}`, 'down').toString()).toBe('0.00');
-      expect(Money.ofMinor(10n ** 40n + 1n, 'EUR').multiply('1').minor).toBe(10n ** 40n + 1n);
+      expect(cent.multiply(`0.4${'9'.repeat(32)}`).toString()).toBe('0.00');
+      expect(cent.multiply(new Exact(`0.${'9'.repeat(40)}`), 'down').toString()).toBe('0.00');
+      // 15 digits × 34 digits: a product of 49 digits, rounded once.
+      expect(Money.largest('EUR').multiply(`0.${'9'.repeat(33)}`, 'down').minor).toBe(MONEY_MAX_MINOR - 1n);
+    });
+
+    it('throws money.out_of_range when the rounded product is beyond the range', () => {
+      expect(() => Money.largest('EUR').multiply('1.000000000000001')).toThrow(validationError('money.out_of_range'));
+      expect(() => Money.of('0.01', 'EUR').multiply(10n ** 16n)).toThrow(validationError('money.out_of_range'));
+      expect(() => Money.of('-1', 'JPY').multiply(`1${'0'.repeat(33)}`)).toThrow(validationError('money.out_of_range'));
+      expect(Money.largest('EUR').multiply('-1').minor).toBe(-MONEY_MAX_MINOR);
     });
 
     it('throws decimal.malformed for a fractional JS number, so no binary float reaches an amount', () => {
@@ -348,12 +434,23 @@ describe('Money', () => {
       expect(() => Money.of('10.00', 'EUR').multiply('1e2')).toThrow(validationError('decimal.malformed'));
     });
 
-    it('equals the exact product rounded once, for any amount, factor and mode', () => {
+    it('equals the exact product rounded once inside the range, and throws money.out_of_range outside it, for any amount, factor and mode', () => {
       fc.assert(
         fc.property(anyMinor, anyDecimalText, fc.constantFrom(...modes), (minor, factor, mode) => {
           const expected = new Exact(minor.toString()).times(factor).toDecimalPlaces(0, exactRounding[mode]);
 
-          expect(Money.ofMinor(minor, 'EUR').multiply(factor, mode).minor.toString()).toBe(expected.toFixed(0));
+          exactOrRefused(BigInt(expected.toFixed(0)), () => Money.ofMinor(minor, 'EUR').multiply(factor, mode));
+        }),
+      );
+    });
+
+    it('is exact for any amount and any factor of magnitude at most 1 (rates, shares), which cannot leave the range', () => {
+      const share = fc.tuple(fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }), fc.constant(12)).map(([digits, scale]) => new Exact(`${digits}e-${scale}`).toFixed(scale));
+      fc.assert(
+        fc.property(anyMinor, share, fc.constantFrom(...modes), (minor, factor, mode) => {
+          const expected = new Exact(minor.toString()).times(factor).toDecimalPlaces(0, exactRounding[mode]);
+
+          expect(Money.ofMinor(minor, 'EUR').multiply(factor, mode).minor).toBe(BigInt(expected.toFixed(0)));
         }),
       );
     });
@@ -541,8 +638,9 @@ describe('Money', () => {
       expect(Money.of('42', 'JPY').toDecimal().toString()).toBe('42');
     });
 
-    it('keeps every digit of an amount longer than 34 significant digits', () => {
-      expect(Money.ofMinor(10n ** 40n + 1n, 'EUR').toDecimal().toFixed(2)).toBe(`1${'0'.repeat(38)}.01`);
+    it('keeps every digit of the largest amounts', () => {
+      expect(Money.largest('EUR').negate().toDecimal().toFixed(2)).toBe('-9999999999999.99');
+      expect(Money.largest('CLF').toDecimal().toString()).toBe('99999999999.9999');
     });
   });
 

@@ -1,6 +1,7 @@
 import { DomainError, ValidationError } from '../errors/domain-error';
 import { currencyOf, type CurrencyCode } from './currency';
 import { Decimal, decimal, type DecimalInput } from './decimal';
+import { MONEY_MAX_MINOR } from './limits';
 import { DEFAULT_ROUNDING, decimalRounding, type RoundingMode } from './rounding';
 
 // decimal.js rounds every arithmetic result to 34 significant digits. Amounts must stay exact whatever their length,
@@ -9,6 +10,13 @@ import { DEFAULT_ROUNDING, decimalRounding, type RoundingMode } from './rounding
 /** The integer `value × 10^places`; exact because `value` has at most `places` decimals. */
 function shifted(value: Decimal, places: number): bigint {
   return BigInt(value.toFixed(places).replace('.', ''));
+}
+
+/** The error for an amount beyond the range of `Money`; the message names the limit in the currency. */
+function outOfRange(currency: CurrencyCode): ValidationError {
+  const { exponent } = currencyOf(currency);
+  const largest = new Decimal(`${MONEY_MAX_MINOR}e-${exponent}`).toFixed(exponent);
+  return ValidationError.of('', 'money.out_of_range', `an amount is at most ${largest} ${currency} in either direction`);
 }
 
 /** Two amounts of different currencies met in one operation. */
@@ -24,6 +32,10 @@ export class CurrencyMismatchError extends DomainError {
  * An exact amount of one currency, held as an integer count of the currency's minor unit (cents for EUR,
  * yen for JPY, fils for BHD). Immutable: every operation returns a new value.
  *
+ * An amount is at most `MONEY_MAX_MINOR` (10^15 − 1) minor units in either direction: 9 999 999 999 999.99 EUR. No
+ * factory and no operation returns a value outside that range; they throw `money.out_of_range` instead, so an amount
+ * never wraps around when it is stored as a 64-bit integer.
+ *
  * The currency is part of the type: `Money<'EUR'>` cannot be added to `Money<'USD'>` at compile time,
  * and amounts whose currency is only known at run time are checked then (`money.currency_mismatch`).
  *
@@ -33,14 +45,22 @@ export class CurrencyMismatchError extends DomainError {
  */
 export class Money<C extends CurrencyCode = CurrencyCode> {
   private constructor(
-    /** The amount in minor units (e.g. cents). */
+    /** The amount in minor units (e.g. cents), from −`MONEY_MAX_MINOR` to `MONEY_MAX_MINOR`. */
     readonly minor: bigint,
     readonly currency: C,
-  ) {}
+  ) {
+    // The one place every amount passes through, so no path can make one out of range.
+    if (minor > MONEY_MAX_MINOR || minor < -MONEY_MAX_MINOR) throw outOfRange(currency);
+  }
+
+  /** The largest amount of a currency, `MONEY_MAX_MINOR` minor units: `Money.largest('EUR')` is 9999999999999.99 EUR. */
+  static largest<C extends CurrencyCode>(currency: C): Money<C> {
+    return new Money(MONEY_MAX_MINOR, currency);
+  }
 
   /**
    * Parses a decimal string in the currency's major unit: `Money.of('1234.50', 'EUR')`.
-   * @throws ValidationError `money.malformed` for anything but a plain decimal; `money.precision_exceeded` for more decimals than the currency has; `money.unknown_currency`
+   * @throws ValidationError `money.malformed` for anything but a plain decimal; `money.precision_exceeded` for more decimals than the currency has; `money.out_of_range` beyond `Money.largest(currency)` or for more than 34 digits (refused before parsing); `money.unknown_currency`
    */
   static of<C extends CurrencyCode>(amount: string, currency: C): Money<C> {
     const { exponent } = currencyOf(currency);
@@ -50,7 +70,10 @@ export class Money<C extends CurrencyCode = CurrencyCode> {
     let value: Decimal;
     try {
       value = decimal(amount);
-    } catch {
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'decimal.out_of_range') {
+        throw outOfRange(currency);
+      }
       throw ValidationError.of('', 'money.malformed', `${JSON.stringify(amount)} is not a decimal amount such as "1234.50"`);
     }
     if (value.decimalPlaces() > exponent) {
@@ -61,7 +84,7 @@ export class Money<C extends CurrencyCode = CurrencyCode> {
 
   /**
    * An amount given in minor units: `Money.ofMinor(1250n, 'EUR')` is 12.50 EUR.
-   * @throws ValidationError `money.malformed` when a JS number is not a safe integer
+   * @throws ValidationError `money.malformed` when a JS number is not a safe integer; `money.out_of_range` beyond `MONEY_MAX_MINOR`
    */
   static ofMinor<C extends CurrencyCode>(minor: bigint | number, currency: C): Money<C> {
     currencyOf(currency);
@@ -78,7 +101,7 @@ export class Money<C extends CurrencyCode = CurrencyCode> {
 
   /**
    * Rounds an exact decimal in major units to the currency's minor unit, once.
-   * @throws ValidationError `decimal.malformed` for NaN or an infinity; `money.unknown_currency`
+   * @throws ValidationError `decimal.malformed` for NaN or an infinity; `money.out_of_range` when the rounded amount is; `money.unknown_currency`
    */
   static fromDecimal<C extends CurrencyCode>(value: Decimal, currency: C, rounding: RoundingMode = DEFAULT_ROUNDING): Money<C> {
     const { exponent } = currencyOf(currency);
@@ -86,7 +109,10 @@ export class Money<C extends CurrencyCode = CurrencyCode> {
     return new Money(shifted(decimal(value).toDecimalPlaces(exponent, decimalRounding(rounding)), exponent), currency);
   }
 
-  /** The sum of `amounts`, all in `currency` (zero when empty). */
+  /**
+   * The sum of `amounts`, all in `currency` (zero when empty).
+   * @throws ValidationError `money.out_of_range` when a partial sum leaves the range
+   */
   static sum<C extends CurrencyCode>(currency: C, amounts: Iterable<Money<C>>): Money<C> {
     let total = Money.zero(currency);
     for (const amount of amounts) total = total.add(amount);
@@ -100,7 +126,7 @@ export class Money<C extends CurrencyCode = CurrencyCode> {
 
   /**
    * The sum of two amounts of the same currency.
-   * @throws CurrencyMismatchError `money.currency_mismatch`
+   * @throws CurrencyMismatchError `money.currency_mismatch`; ValidationError `money.out_of_range`
    */
   add(other: Money<C>): Money<C> {
     return new Money(this.minor + this.sameCurrency(other).minor, this.currency);
@@ -108,7 +134,7 @@ export class Money<C extends CurrencyCode = CurrencyCode> {
 
   /**
    * This amount minus `other`, of the same currency.
-   * @throws CurrencyMismatchError `money.currency_mismatch`
+   * @throws CurrencyMismatchError `money.currency_mismatch`; ValidationError `money.out_of_range`
    */
   subtract(other: Money<C>): Money<C> {
     return new Money(this.minor - this.sameCurrency(other).minor, this.currency);
@@ -116,7 +142,7 @@ export class Money<C extends CurrencyCode = CurrencyCode> {
 
   /**
    * Multiplies by an exact decimal (a quantity, a rate) and rounds the exact product once, back to minor units.
-   * @throws ValidationError `decimal.malformed` for a factor that is not an exact decimal (e.g. the JS number `0.1`)
+   * @throws ValidationError `decimal.malformed` for a factor that is not an exact decimal (e.g. the JS number `0.1`); `money.out_of_range` when the rounded product is
    */
   multiply(factor: DecimalInput, rounding: RoundingMode = DEFAULT_ROUNDING): Money<C> {
     const exact = decimal(factor);

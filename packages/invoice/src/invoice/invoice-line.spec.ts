@@ -98,11 +98,21 @@ describe('InvoiceLine', () => {
         expect(parsed.netAmount.toString()).toBe(expected);
       });
 
-      it('rounds once, on the exact product, even when a price has more than 34 significant digits', () => {
-        // 1 × 0.004999…9 (36 nines) is below 0.005, so it rounds to 0.00; rounding first to 34 digits would make it 0.005 → 0.01.
-        expect(netOf({ quantity: '1', netPrice: '0.004999999999999999999999999999999999999' })).toBe('0.00');
-        // 3 × 0.001666…67 = 0.005000…01 is above the tie: 0.01.
-        expect(netOf({ quantity: '3', netPrice: '0.001666666666666666666666666666666666667' })).toBe('0.01');
+      it('rounds once, on the exact quotient, when the price base quantity does not divide the product', () => {
+        // 0.0149999999 ÷ 3 = 0.00499999996… is just below the tie: 0.00; 0.0150000001 ÷ 3 just above it: 0.01.
+        expect(netOf({ quantity: '1', netPrice: '0.0149999999', priceBaseQuantity: '3' })).toBe('0.00');
+        expect(netOf({ quantity: '1', netPrice: '0.0150000001', priceBaseQuantity: '3' })).toBe('0.01');
+        // 0.015 ÷ 3 = 0.005 exactly: a tie, half up.
+        expect(netOf({ quantity: '1', netPrice: '0.015', priceBaseQuantity: '3' })).toBe('0.01');
+      });
+
+      it('is exact for the largest quantity, price and base quantity, and their most decimals', () => {
+        // 999 999 999.999999 × 0.0000000001 = 0.0999999999999999 → 0.10
+        expect(netOf({ quantity: '999999999.999999', netPrice: '0.0000000001' })).toBe('0.10');
+        // 1 × 1 000 000 000 000 ÷ 1 000 000 000 = 1000.00; 1 × 1 000 000 000 000 ÷ 0.000001 would leave the range of Money.
+        expect(netOf({ quantity: '1', netPrice: '1000000000000', priceBaseQuantity: '1000000000' })).toBe('1000.00');
+        // −10^9 × 9999.99 = −9 999 990 000 000.00, just inside the range of Money.
+        expect(netOf({ quantity: '-1000000000', netPrice: '9999.99' })).toBe('-9999990000000.00');
       });
 
       it('adds charges and subtracts allowances given as amounts', () => {
@@ -190,6 +200,55 @@ describe('InvoiceLine', () => {
 
       it.each(['0', '0.00', '-0'])('keeps a line at the free price %s at zero', (netPrice) => {
         expect(netOf({ quantity: '5', netPrice })).toBe('0.00');
+      });
+    });
+
+    describe('bounds', () => {
+      it.each(['1000000000', '-1000000000', '0.000001', '1.5000000'])('takes the quantity %j', (quantity) => {
+        expect(line({ quantity, netPrice: '1.00' }).quantity.equals(quantity)).toBe(true);
+      });
+
+      it.each(['1000000000.000001', '-1000000001', '0.0000001', '99999999999999999999999999'])('throws line.quantity_out_of_range for the quantity %j', (quantity) => {
+        expect(issuesOf(() => line({ quantity }))).toEqual([{ path: 'quantity', code: 'line.quantity_out_of_range' }]);
+      });
+
+      it.each(['1000000000000', '0.0000000001', '12.5000000000000'])('takes the net price %j', (netPrice) => {
+        expect(line({ netPrice }).netPrice.equals(netPrice)).toBe(true);
+      });
+
+      it.each(['1000000000000.01', '0.00000000001', '99999999999999999999.99'])('throws line.price_out_of_range for the net price %j', (netPrice) => {
+        expect(issuesOf(() => line({ netPrice }))).toEqual([{ path: 'netPrice', code: 'line.price_out_of_range' }]);
+      });
+
+      it.each(['1000000001', '0.0000001', '0'])('throws line.invalid_base_quantity for the price base quantity %j', (priceBaseQuantity) => {
+        expect(issuesOf(() => line({ priceBaseQuantity }))).toEqual([{ path: 'priceBaseQuantity', code: 'line.invalid_base_quantity' }]);
+      });
+
+      it('throws decimal.out_of_range for a quantity or price of 400 digits, before any arithmetic', () => {
+        const huge = '9'.repeat(400);
+
+        expect(issuesOf(() => line({ quantity: huge, netPrice: huge }))).toEqual([
+          { path: 'quantity', code: 'decimal.out_of_range' },
+          { path: 'netPrice', code: 'decimal.out_of_range' },
+        ]);
+      });
+
+      it('throws money.out_of_range under the line when quantity × price is beyond the range of Money, with the other issues', () => {
+        // 10^9 × 10^12 EUR: both in bounds, but 10^21 EUR is far beyond 9 999 999 999 999.99.
+        expect(issuesOf(() => line({ quantity: '1000000000', netPrice: '1000000000000', unitCode: 'x' }))).toEqual([
+          { path: 'unitCode', code: 'unit_code.malformed' },
+          { path: '', code: 'money.out_of_range' },
+        ]);
+        // 1000 × 10 000 000 000.00 = 10^13 EUR, one cent beyond the largest amount.
+        expect(issuesOf(() => line({ quantity: '1000', netPrice: '10000000000' }))).toEqual([{ path: '', code: 'money.out_of_range' }]);
+        expect(netOf({ quantity: '1000', netPrice: '9999999999.99' })).toBe('9999999999990.00');
+      });
+
+      it('throws money.out_of_range when charges take the net amount beyond the range, and for a percent beyond it', () => {
+        const nearLimit = { quantity: '1000', netPrice: '9999999999.99' };
+
+        expect(issuesOf(() => line({ ...nearLimit, charges: [{ amount: '10.00', reason: 'Fee' }] }))).toEqual([{ path: '', code: 'money.out_of_range' }]);
+        expect(issuesOf(() => line({ ...nearLimit, charges: [{ percent: '200', reason: 'Fee' }] }))).toEqual([{ path: 'charges.0.amount', code: 'money.out_of_range' }]);
       });
     });
 

@@ -1,6 +1,10 @@
 import {
   Decimal,
   Money,
+  QUANTITY_MAX,
+  QUANTITY_MAX_DECIMALS,
+  UNIT_PRICE_MAX,
+  UNIT_PRICE_MAX_DECIMALS,
   ValidationError,
   collectIssues,
   decimal,
@@ -58,13 +62,13 @@ export interface InvoiceLine {
   readonly description?: string;
   /** BT-155, e.g. the SKU. */
   readonly sellerItemId?: string;
-  /** BT-129; may be negative (returns). */
+  /** BT-129; may be negative (returns); at most `QUANTITY_MAX` (10^9) either way, with at most 6 decimals. */
   readonly quantity: Decimal;
   /** BT-130, UN/ECE Recommendation 20 (or 21) code, e.g. `C62` (one), `HUR` (hour), `DAY`. */
   readonly unitCode: string;
-  /** BT-146: net price per `priceBaseQuantity` units, never negative (BR-27). */
+  /** BT-146: net price per `priceBaseQuantity` units, never negative (BR-27); at most `UNIT_PRICE_MAX` (10^12), with at most 10 decimals. */
   readonly netPrice: Decimal;
-  /** BT-149: number of units the price is for; 1 unless given. */
+  /** BT-149: number of units the price is for; 1 unless given; above 0 and at most `QUANTITY_MAX`, with at most 6 decimals. */
   readonly priceBaseQuantity: Decimal;
   readonly allowances: readonly AllowanceCharge[];
   readonly charges: readonly AllowanceCharge[];
@@ -96,6 +100,11 @@ const UNIT_CODE = /^[A-Z0-9]{2,3}$/;
  * and the only rounding that matters is the one to the currency (ARCHITECTURE.md: round once, on the exact value).
  */
 const WideDecimal = Decimal.clone({ precision: 1000 });
+
+/** True when `value` is at most `max` either way and has at most `decimals` decimals (trailing zeros do not count). */
+function within(value: Decimal, max: number, decimals: number): boolean {
+  return value.abs().lessThanOrEqualTo(max) && value.decimalPlaces() <= decimals;
+}
 
 /**
  * Checks a UN/ECE Recommendation 20/21 unit code's form (two or three upper-case letters or digits).
@@ -155,7 +164,9 @@ export function documentAllowanceCharge(input: DocumentAllowanceChargeInput, cur
  * Parses one line and computes its net amount (BT-131) the way EN 16931 defines it:
  * quantity × net price ÷ price base quantity, plus line charges, minus line allowances, rounded half-up.
  * A percent allowance or charge without a base applies to the line's gross amount (quantity × price).
- * @throws ValidationError with one issue per bad field
+ * Quantities and prices are bounded (`QUANTITY_MAX`, `UNIT_PRICE_MAX` and their decimals); an amount they come to
+ * beyond the range of `Money` is refused too (`money.out_of_range`), so a line never holds an amount that would wrap.
+ * @throws ValidationError with one issue per bad field: `line.quantity_out_of_range` | `line.price_out_of_range` | `line.negative_price` | `line.invalid_base_quantity` | `money.out_of_range` | …
  */
 export function invoiceLine(input: InvoiceLineInput, currency: CurrencyCode, position: number): InvoiceLine {
   return collectIssues((attempt) => {
@@ -163,31 +174,45 @@ export function invoiceLine(input: InvoiceLineInput, currency: CurrencyCode, pos
     const description = attempt('description', () => optionalText(input.description, '', 2000));
     const sellerItemId = attempt('sellerItemId', () => optionalText(input.sellerItemId, '', 100));
     const id = attempt('id', () => optionalText(input.id, '', 50)) ?? String(position + 1);
-    const quantity = attempt('quantity', () => decimal(input.quantity));
+    const quantity = attempt('quantity', () => {
+      const given = decimal(input.quantity);
+      if (!within(given, QUANTITY_MAX, QUANTITY_MAX_DECIMALS)) {
+        throw ValidationError.of('', 'line.quantity_out_of_range', `a quantity is at most ${QUANTITY_MAX} either way, with at most ${QUANTITY_MAX_DECIMALS} decimals`);
+      }
+      return given;
+    });
     const unit = attempt('unitCode', () => unitCode(input.unitCode, ''));
     const netPrice = attempt('netPrice', () => {
       const price = decimal(input.netPrice);
       // Compared with 0: decimal.js gives zero a sign, so isNegative() is true for -0 and isPositive() for 0.
       if (price.lessThan(0)) throw ValidationError.of('', 'line.negative_price', 'the net price must not be negative (BR-27)');
+      if (!within(price, UNIT_PRICE_MAX, UNIT_PRICE_MAX_DECIMALS)) {
+        throw ValidationError.of('', 'line.price_out_of_range', `a net price is at most ${UNIT_PRICE_MAX}, with at most ${UNIT_PRICE_MAX_DECIMALS} decimals`);
+      }
       return price;
     });
     const priceBaseQuantity = attempt('priceBaseQuantity', () => {
       const base = decimal(input.priceBaseQuantity ?? 1);
-      if (!base.greaterThan(0)) throw ValidationError.of('', 'line.invalid_base_quantity', 'the price base quantity must be above 0');
+      if (!base.greaterThan(0) || !within(base, QUANTITY_MAX, QUANTITY_MAX_DECIMALS)) {
+        throw ValidationError.of('', 'line.invalid_base_quantity', `the price base quantity is above 0 and at most ${QUANTITY_MAX}, with at most ${QUANTITY_MAX_DECIMALS} decimals`);
+      }
       return base;
     });
     const vat = attempt('vat', () => vatCategory(input.vat ?? ({} as VatCategoryInput)));
+    // Amounts the line comes to are reported under the line itself: no one field is at fault when they leave the range.
     const gross =
-      quantity && netPrice && priceBaseQuantity
-        ? Money.fromDecimal(new WideDecimal(quantity).times(netPrice).dividedBy(priceBaseQuantity), currency)
-        : Money.zero(currency);
+      attempt('', () =>
+        quantity && netPrice && priceBaseQuantity
+          ? Money.fromDecimal(new WideDecimal(quantity).times(netPrice).dividedBy(priceBaseQuantity), currency)
+          : undefined,
+      ) ?? Money.zero(currency);
     const allowances = (input.allowances ?? []).map((item, index) => attempt(`allowances.${index}`, () => allowanceCharge(item, currency, gross)));
     const charges = (input.charges ?? []).map((item, index) => attempt(`charges.${index}`, () => allowanceCharge(item, currency, gross)));
     const parsedAllowances = allowances.filter((item): item is AllowanceCharge => item !== undefined);
     const parsedCharges = charges.filter((item): item is AllowanceCharge => item !== undefined);
-    const netAmount = gross
-      .add(Money.sum(currency, parsedCharges.map((item) => item.amount)))
-      .subtract(Money.sum(currency, parsedAllowances.map((item) => item.amount)));
+    const netAmount = attempt('', () =>
+      gross.add(Money.sum(currency, parsedCharges.map((item) => item.amount))).subtract(Money.sum(currency, parsedAllowances.map((item) => item.amount))),
+    );
     return {
       id,
       ...definedFields({ marketableId: input.marketableId }),
@@ -200,7 +225,7 @@ export function invoiceLine(input: InvoiceLineInput, currency: CurrencyCode, pos
       allowances: parsedAllowances,
       charges: parsedCharges,
       vat: vat as VatCategory,
-      netAmount,
+      netAmount: netAmount as Money,
     };
   });
 }
