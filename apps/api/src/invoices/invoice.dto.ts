@@ -1,5 +1,6 @@
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { DECIMAL_MAX_LENGTH } from '@invoicing/core';
 import { INVOICE_STATUSES, VAT_CATEGORY_CODES, type InvoiceStatus, type VatCategoryCode } from '@invoicing/invoice';
 import { OmitType } from '@nestjs/swagger';
 import { PageQueryDto } from '../http/paging.dto';
@@ -22,6 +23,7 @@ export class VatCategoryDto {
    */
   @IsOptional()
   @IsString()
+  @MaxLength(DECIMAL_MAX_LENGTH)
   rate?: string | null;
 
   /**
@@ -52,6 +54,7 @@ export class AllowanceChargeDto {
    */
   @IsOptional()
   @IsString()
+  @MaxLength(DECIMAL_MAX_LENGTH)
   amount?: string;
 
   /**
@@ -60,6 +63,7 @@ export class AllowanceChargeDto {
    */
   @IsOptional()
   @IsString()
+  @MaxLength(DECIMAL_MAX_LENGTH)
   percent?: string;
 
   /**
@@ -68,6 +72,7 @@ export class AllowanceChargeDto {
    */
   @IsOptional()
   @IsString()
+  @MaxLength(DECIMAL_MAX_LENGTH)
   baseAmount?: string;
 
   /** @example "Loyalty discount" */
@@ -136,6 +141,7 @@ export class DraftLineDto {
    * @example "2"
    */
   @IsString()
+  @MaxLength(DECIMAL_MAX_LENGTH)
   quantity!: string;
 
   /**
@@ -152,6 +158,7 @@ export class DraftLineDto {
    */
   @IsOptional()
   @IsString()
+  @MaxLength(DECIMAL_MAX_LENGTH)
   netPrice?: string;
 
   /**
@@ -160,6 +167,7 @@ export class DraftLineDto {
    */
   @IsOptional()
   @IsString()
+  @MaxLength(DECIMAL_MAX_LENGTH)
   priceBaseQuantity?: string;
 
   @IsOptional()
@@ -246,6 +254,7 @@ export class DraftContentDto extends DocumentAllowancesAndChargesDto {
    */
   @IsOptional()
   @IsString()
+  @MaxLength(DECIMAL_MAX_LENGTH)
   prepaidAmount?: string;
 
   /**
@@ -254,6 +263,7 @@ export class DraftContentDto extends DocumentAllowancesAndChargesDto {
    */
   @IsOptional()
   @IsString()
+  @MaxLength(DECIMAL_MAX_LENGTH)
   roundingAmount?: string;
 
   /** A contact of the seller, named on the invoice (BG-6). */

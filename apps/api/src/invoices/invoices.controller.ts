@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { atPath, parseCalendarDate, type CalendarDate, type Cursor, type TenantId } from '@invoicing/core';
+import { atPath, definedFields, parseCalendarDate, type CalendarDate, type Cursor, type TenantId } from '@invoicing/core';
 import {
   ApproveInvoice,
   CreateCreditNote,
@@ -82,7 +82,7 @@ export class InvoicesController {
       ...draftInput(content),
       tenantId,
       partnershipId: partnershipId as PartnershipId,
-      ...(externalReference !== undefined ? { externalReference } : {}),
+      ...definedFields({ externalReference }),
     });
     void reply.header('location', `/v1/invoices/${invoice.id}`);
     return toInvoiceResponse(invoice);
@@ -97,14 +97,14 @@ export class InvoicesController {
   @Get()
   @ApiProblems()
   async list(@Tenant() tenantId: TenantId, @Query() query: ListInvoicesQueryDto): Promise<InvoicePageDto> {
-    const filter: InvoiceFilter = {
-      ...(query.status !== undefined ? { status: query.status } : {}),
-      ...(query.kind !== undefined ? { kind: query.kind } : {}),
-      ...(query.partner_id !== undefined ? { partnerId: query.partner_id as PartnerId } : {}),
-      ...(query.issued_from !== undefined ? { issuedFrom: calendarDate('issued_from', query.issued_from) } : {}),
-      ...(query.issued_to !== undefined ? { issuedTo: calendarDate('issued_to', query.issued_to) } : {}),
-      ...(query.overdue_as_of !== undefined ? { pastDueAsOf: calendarDate('overdue_as_of', query.overdue_as_of) } : {}),
-    };
+    const filter: InvoiceFilter = definedFields({
+      status: query.status,
+      kind: query.kind,
+      partnerId: query.partner_id as PartnerId | undefined,
+      issuedFrom: calendarDate('issued_from', query.issued_from),
+      issuedTo: calendarDate('issued_to', query.issued_to),
+      pastDueAsOf: calendarDate('overdue_as_of', query.overdue_as_of),
+    });
     const page = await this.listInvoices.execute({ tenantId, filter, page: { limit: query.limit, cursor: query.cursor as Cursor | undefined } });
     return toPageResponse(page, toInvoiceSummaryResponse);
   }
@@ -233,11 +233,13 @@ export class InvoicesController {
     const creditNote = await this.createCreditNote.execute({
       tenantId,
       invoiceId: invoiceId as InvoiceId,
-      ...(body.lines !== undefined ? { lines: body.lines.map(lineInput) } : {}),
-      ...(body.allowances !== undefined ? { allowances: body.allowances } : {}),
-      ...(body.charges !== undefined ? { charges: body.charges } : {}),
-      ...(body.reason !== undefined ? { reason: body.reason } : {}),
-      ...(body.externalReference !== undefined ? { externalReference: body.externalReference } : {}),
+      ...definedFields({
+        lines: body.lines?.map(lineInput),
+        allowances: body.allowances,
+        charges: body.charges,
+        reason: body.reason,
+        externalReference: body.externalReference,
+      }),
       expectedVersion,
     });
     void reply.header('location', `/v1/invoices/${creditNote.id}`);
@@ -281,6 +283,6 @@ function lineInput(line: DraftLineDto): DraftLineInput {
 }
 
 /** A calendar-date query parameter, refused under its own name when it is no real day. */
-function calendarDate(path: string, value: string): CalendarDate {
-  return atPath(path, () => parseCalendarDate(value));
+function calendarDate(path: string, value: string | undefined): CalendarDate | undefined {
+  return value === undefined ? undefined : atPath(path, () => parseCalendarDate(value));
 }

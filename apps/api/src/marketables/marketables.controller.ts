@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Cursor, TenantId } from '@invoicing/core';
+import { definedFields, type Cursor, type TenantId } from '@invoicing/core';
 import { CreateMarketable, GetMarketable, ListMarketables, SetMarketableActive, UpdateMarketable, type MarketableDetails, type MarketableId } from '@invoicing/invoice';
 import type { FastifyReply } from 'fastify';
 import { Requires } from '../auth/permissions';
@@ -55,7 +55,7 @@ export class MarketablesController {
   async list(@Tenant() tenantId: TenantId, @Query() query: ListMarketablesQueryDto): Promise<MarketablePageDto> {
     const page = await this.listMarketables.execute({
       tenantId,
-      ...(query.active !== undefined ? { active: query.active === 'true' } : {}),
+      ...definedFields({ active: query.active === undefined ? undefined : query.active === 'true' }),
       page: { limit: query.limit, cursor: query.cursor as Cursor | undefined },
     });
     return toPageResponse(page, toMarketableResponse);

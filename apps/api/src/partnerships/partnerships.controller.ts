@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Cursor, TenantId } from '@invoicing/core';
+import { definedFields, type Cursor, type TenantId } from '@invoicing/core';
 import {
   ChangePartnershipStatus,
   CreatePartnership,
@@ -55,11 +55,11 @@ function termsOf(body: PartnershipTermsDto): PartnershipTermsInput {
     validFrom: body.validFrom,
     validUntil: body.validUntil ?? undefined,
     buyerReference: body.buyerReference,
-    numbering: { ...(invoice !== undefined ? { invoice } : {}), ...(creditNote !== undefined ? { creditNote } : {}) },
+    numbering: definedFields({ invoice, creditNote }),
     policy: {
       // The DTO requires the threshold of `above`.
       ...(approval ? { approval: approval.kind === 'above' ? { kind: approval.kind, threshold: approval.threshold as string } : { kind: approval.kind } } : {}),
-      ...(deliveryFormat !== undefined ? { deliveryFormat } : {}),
+      ...definedFields({ deliveryFormat }),
     },
   };
 }
@@ -114,7 +114,7 @@ export class PartnershipsController {
   async list(@Tenant() tenantId: TenantId, @Query() query: ListPartnershipsQueryDto): Promise<PartnershipPageDto> {
     const page = await this.listPartnerships.execute({
       tenantId,
-      ...(query.partner_id !== undefined ? { partnerId: query.partner_id as PartnerId } : {}),
+      ...definedFields({ partnerId: query.partner_id as PartnerId | undefined }),
       page: { limit: query.limit, cursor: query.cursor as Cursor | undefined },
     });
     return toPageResponse(page, toPartnershipResponse);

@@ -1,4 +1,5 @@
 import { ArrayMaxSize, IsArray, IsOptional, IsString, MaxLength } from 'class-validator';
+import { DECIMAL_MAX_LENGTH } from '@invoicing/core';
 import { PageQueryDto } from '../http/paging.dto';
 
 /** The most invoices one request may name: a payment settling more is applied in several requests. */
@@ -7,10 +8,12 @@ const MAX_NAMED_INVOICES = 100;
 /** Money received from a partner. */
 export class RecordPaymentDto {
   /**
-   * Above zero, as a decimal string in the currency's precision.
+   * Above zero and at most the largest amount of the currency (`Money.largest`, e.g. 9999999999999.99 EUR), as a
+   * decimal string in the currency's precision; at most `DECIMAL_MAX_LENGTH` characters.
    * @example "1500.00"
    */
   @IsString()
+  @MaxLength(DECIMAL_MAX_LENGTH)
   amount!: string;
 
   /**
@@ -68,6 +71,7 @@ export class RefundCreditDto {
    * @example "244.00"
    */
   @IsString()
+  @MaxLength(DECIMAL_MAX_LENGTH)
   amount!: string;
 
   /** @example "EUR" */

@@ -2,6 +2,7 @@ import {
   Money,
   addYearMonths,
   decodeCursor,
+  definedFields,
   encodeCursor,
   pageLimit,
   yearMonthOf,
@@ -75,7 +76,7 @@ export class MongoInvoiceQueries implements InvoiceQueries {
     if (filter.status !== undefined) query['state.status'] = op({ $in: [...filter.status] });
     if (filter.kind !== undefined) query['state.kind'] = filter.kind;
     if (filter.partnerId !== undefined) query.$or = [{ 'state.sellerId': filter.partnerId }, { 'state.buyerId': filter.partnerId }];
-    const issueDate = { ...(filter.issuedFrom !== undefined ? { $gte: filter.issuedFrom } : {}), ...(filter.issuedTo !== undefined ? { $lte: filter.issuedTo } : {}) };
+    const issueDate = definedFields({ $gte: filter.issuedFrom, $lte: filter.issuedTo });
     const dueDate = filter.pastDueAsOf !== undefined ? { $lt: filter.pastDueAsOf } : undefined;
     if (Object.keys(issueDate).length > 0) query['state.issueDate'] = op(issueDate);
     if (dueDate) {

@@ -4,6 +4,7 @@ import {
   addDays,
   type AggregateRoot,
   daysBetween,
+  definedFields,
   parseCalendarDate,
   parseYearMonth,
   tenantId,
@@ -192,7 +193,7 @@ function generateTenant(name: string, seed: number): TenantData {
         name: `${first} ${last}`,
         email: `${normalizeSearchText(first)}.${normalizeSearchText(last)}@${domain}.example.com`,
         ...(random.chance(0.6) ? { phone: `+33 1 ${random.int(10, 99)} ${random.int(10, 99)} ${random.int(10, 99)} ${random.int(10, 99)}` } : {}),
-        ...(role !== undefined ? { role } : {}),
+        ...definedFields({ role }),
       });
     }
     return Partner.create(
