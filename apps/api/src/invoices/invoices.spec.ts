@@ -448,7 +448,7 @@ describe('invoices and credit notes over HTTP', () => {
       const invoice = await issued(partnerships.main);
       const number = await t.call('POST', `/v1/invoices/${invoice.id}/payments`, { body: { amount: 24, currency: 'EUR', receivedOn: '2026-03-15' } });
       expect(number.status).toBe(400);
-      expect(number.body.errors).toEqual([expect.objectContaining({ path: 'amount', code: 'request.is_string' })]);
+      expect(number.body.errors).toContainEqual(expect.objectContaining({ path: 'amount', code: 'request.is_string' }));
       const zero = await pay(invoice.id, '0.00');
       expect(zero.status).toBe(400);
       expect(zero.body.errors).toEqual([expect.objectContaining({ path: 'amount', code: 'payment.invalid_amount' })]);
