@@ -5,6 +5,7 @@ import { aPaymentId } from '../testing/builders';
 import { InMemoryLedger } from '../testing/in-memory/in-memory-ledger';
 import { aLedgerAccount, anInvoiceId, anOperationId, postingsIn } from '../testing/ledger-builders';
 import type { LedgerAccount, LedgerTransaction, PaymentPosition } from './ledger';
+import { checkTransaction } from './ledger-invariants';
 import { postTransaction } from './post-transaction';
 
 const AT = new Date('2026-02-01T10:00:00Z');
@@ -57,7 +58,13 @@ describe('postTransaction', () => {
     const account = aLedgerAccount();
     const post = postingsIn(account);
     const payment = await receive(ledger, account, '10.00');
-    ledger.interruptOnce(() => postTransaction(ledger, { account, operationId: anOperationId() }, () => ({ kind: 'refund', postings: [post.refunded(payment, '4.00')], at: AT })));
+    // Another process's writer: straight to the ledger, as postTransaction there would (this one's calls queue).
+    const head = await ledger.head(account);
+    const other = checkTransaction(
+      { account, head, postings: head?.postings ?? [], elsewhere: { payments: new Set(), invoices: new Set() } },
+      { operationId: anOperationId(), kind: 'refund', postings: [post.refunded(payment, '4.00')], at: AT },
+    );
+    ledger.interruptOnce(() => ledger.append(other));
     const seen: PaymentPosition[] = [];
     const { transaction } = await postTransaction(ledger, { account, operationId: anOperationId() }, async (state) => {
       const position = await state.payment(payment);
@@ -80,6 +87,24 @@ describe('postTransaction', () => {
       postTransaction(ledger, { account: dollars, operationId: anOperationId() }, () => ({ kind: 'refund', postings: [postingsIn(dollars).refunded(payment, '1.00')], at: AT })),
     ).rejects.toMatchObject({ code: 'ledger.account_mismatch' });
     expect((await ledger.head(dollars))?.seq).toBe(1);
+  });
+
+  it('runs the writers of one account through one ledger in call order, each building on the one before', async () => {
+    const ledger = new InMemoryLedger();
+    const account = aLedgerAccount();
+    const post = postingsIn(account);
+    const payment = await receive(ledger, account, '10.00');
+    let attempts = 0;
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 12 }, () =>
+        postTransaction(ledger, { account, operationId: anOperationId() }, () => {
+          attempts += 1;
+          return { kind: 'refund', postings: [post.refunded(payment, '1.00')], at: AT };
+        }),
+      ),
+    );
+    expect(outcomes.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value.transaction.seq : 'refused'))).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 'refused', 'refused']);
+    expect(attempts).toBe(12);
   });
 
   it('lets the build refuse: nothing is written', async () => {

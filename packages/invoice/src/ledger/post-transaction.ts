@@ -1,6 +1,7 @@
 import type { InvoiceId, PaymentId } from '../shared/ids';
 import { retryOnConflict } from '../shared/use-case-support';
 import {
+  accountKey,
   inAccount,
   invoicePosition,
   paymentPosition,
@@ -77,16 +78,49 @@ class SnapshotReader {
 }
 
 /**
+ * Writers of one account through one ledger instance run one after the other, in call order: in one process they would
+ * only make each other read again and retry (measured on FerretDB: 50 refunds of one account took 21 s through 50
+ * ledger objects, 2.4 s through one; ADR 0006). Writers of other processes are still kept apart by the ledger's unique keys alone.
+ */
+const queues = new WeakMap<Ledger, Map<string, Promise<unknown>>>();
+
+async function queued<T>(ledger: Ledger, account: LedgerAccount, task: () => Promise<T>): Promise<T> {
+  let tails = queues.get(ledger);
+  if (!tails) {
+    tails = new Map();
+    queues.set(ledger, tails);
+  }
+  const key = accountKey(account);
+  const current = (tails.get(key) ?? Promise.resolve()).catch(() => undefined).then(task);
+  tails.set(key, current);
+  try {
+    return await current;
+  } finally {
+    if (tails.get(key) === current) tails.delete(key);
+  }
+}
+
+/**
  * Appends one transaction to an account, safely under any concurrency and any retry:
  * 1. an operation already stored is returned as it was (a replay), before anything is built;
  * 2. the head is read and `build` turns the state as of it into postings;
  * 3. the invariants are checked against that same state (`checkTransaction`); a violation writes nothing;
  * 4. the transaction is appended at head + 1; if another writer took that seq, it starts over from 2 (bounded, with
  *    jittered backoff, like every read-modify-write of the domain).
+ * Calls for one account through one `ledger` object queue in this process; `build` must therefore not post to the
+ * same account through the same ledger.
  * Not called by the use cases yet: they move onto the ledger next (ADR 0006).
  * @throws LedgerViolationError; ConflictError `ledger.operation_reused` | `concurrency.conflict` (after the last retry); whatever `build` throws
  */
 export async function postTransaction(
+  ledger: Ledger,
+  target: { readonly account: LedgerAccount; readonly operationId: string },
+  build: (state: LedgerState) => TransactionBuild | Promise<TransactionBuild>,
+): Promise<AppendOutcome> {
+  return queued(ledger, target.account, () => post(ledger, target, build));
+}
+
+async function post(
   ledger: Ledger,
   target: { readonly account: LedgerAccount; readonly operationId: string },
   build: (state: LedgerState) => TransactionBuild | Promise<TransactionBuild>,
