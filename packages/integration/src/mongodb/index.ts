@@ -21,3 +21,4 @@ export { MongoInvoiceQueries, MongoPartnerQueries } from './invoice-queries';
 export { MongoNumberSequence } from './number-sequence';
 export { MongoOutbox } from './outbox';
 export { MongoIdempotencyStore } from './idempotency-store';
+export { MongoLedger } from './ledger';

@@ -4,6 +4,7 @@ import type { MongoConnection } from './connection';
 import { DocumentLocks } from './document-lock';
 import { MongoIdempotencyStore } from './idempotency-store';
 import { MongoInvoiceQueries, MongoPartnerQueries } from './invoice-queries';
+import { MongoLedger } from './ledger';
 import { MongoNumberSequence } from './number-sequence';
 import { MongoOutbox } from './outbox';
 import { MongoInvoiceRepository, MongoMarketableRepository, MongoPartnerRepository, MongoPartnershipRepository, MongoPaymentRepository } from './repositories';
@@ -17,6 +18,8 @@ export interface MongoAdapters extends InvoiceAdapters {
   readonly invoices: MongoInvoiceRepository;
   readonly payments: MongoPaymentRepository;
   readonly idempotency: MongoIdempotencyStore;
+  /** The ledger of money movements; no use case appends to it yet (ADR 0006). */
+  readonly ledger: MongoLedger;
   readonly models: Models;
   /** Creates the collections and indexes that are missing (see `schemas.ts`). */
   ensureIndexes(): Promise<Record<string, string[]>>;
@@ -37,6 +40,7 @@ export function createMongoAdapters(mongo: MongoConnection, options: { readonly 
     numbers: new MongoNumberSequence(models),
     outbox: new MongoOutbox(models, locks),
     idempotency: new MongoIdempotencyStore(models, options.idempotency),
+    ledger: new MongoLedger(models),
     models,
     ensureIndexes: () => ensureIndexes(mongo.connection),
   };

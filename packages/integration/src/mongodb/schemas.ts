@@ -1,4 +1,5 @@
 import { Schema, type Connection, type IndexDefinition, type IndexOptions, type Model } from 'mongoose';
+import { ledgerHeadSchema, ledgerTransactionSchema } from './ledger.schema';
 
 /**
  * Every collection, its queried fields and its indexes, in one place. Read this file to know what the database holds.
@@ -201,6 +202,8 @@ export const COLLECTIONS = {
   number_reservations: numberReservationSchema,
   idempotency_keys: idempotencyRecordSchema,
   document_locks: documentLockSchema,
+  ledger_transactions: ledgerTransactionSchema,
+  ledger_heads: ledgerHeadSchema,
 } as const;
 
 export type CollectionName = keyof typeof COLLECTIONS;

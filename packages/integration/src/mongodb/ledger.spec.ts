@@ -1,0 +1,83 @@
+import { Money } from '@invoicing/core';
+import { postTransaction } from '@invoicing/invoice';
+import { aLedgerAccount, aPaymentId, anInvoiceId, anOperationId, describeLedgerContract, postingsIn } from '@invoicing/invoice/testing';
+import { createTestDatabase, type TestDatabase } from '../testing/mongo-test-database';
+import { MongoLedger } from './ledger';
+import { ledgerTransactionId } from './mappers/ledger-transaction.mapper';
+import { UnsupportedStoredFormatError } from './mappers/stored-format';
+
+// The ledger's contract on the server MONGO_URL names (FerretDB from the stack in `npm test`), and what it stores.
+jest.setTimeout(120_000);
+
+let database: TestDatabase | undefined;
+const current = (): TestDatabase => {
+  if (!database) throw new Error('the test database is not set up');
+  return database;
+};
+
+beforeAll(async () => {
+  database = await createTestDatabase('ledger');
+});
+
+afterAll(async () => {
+  await database?.drop();
+});
+
+describe('MongoDB ledger', () => {
+  // A new ledger object per call, as each process of the API has its own: the contract's writers then race at the server.
+  describeLedgerContract(() => new MongoLedger(current().adapters.models));
+
+  describe('stored documents', () => {
+    const at = new Date('2026-02-01T10:00:00Z');
+
+    it('holds one insert-only document per transaction: _id by account and seq, amounts as Int64 minor units, the ids it names', async () => {
+      const { ledger, models } = current().adapters;
+      const account = aLedgerAccount();
+      const post = postingsIn(account);
+      const [payment, invoice] = [aPaymentId(), anInvoiceId()];
+      const operationId = anOperationId();
+      await postTransaction(ledger, { account, operationId }, () => ({
+        kind: 'payment',
+        postings: [post.received(payment, '12.50'), post.applied(payment, invoice, '10.00', '10.00')],
+        at,
+      }));
+      const stored = await models.ledger_transactions.collection.findOne({ _id: ledgerTransactionId(account, 1) as never });
+      expect(stored).toMatchObject({
+        _id: `${account.tenantId}/${account.partnerId}/EUR/0000000000001`,
+        _v: 1,
+        seq: 1,
+        operationId,
+        kind: 'payment',
+        paymentIds: [payment],
+        invoiceIds: [invoice],
+        at,
+      });
+      expect(Object.keys(stored ?? {}).sort()).toEqual(
+        ['_id', '_v', 'at', 'currency', 'invoiceIds', 'kind', 'operationId', 'partnerId', 'paymentIds', 'postings', 'seq', 'tenantId', 'totalsAfter'].sort(),
+      );
+      // The connection reads Int64 as bigint (a double would come back as a number).
+      expect(stored?.postings).toEqual([
+        { type: 'received', amount: { minor: 1250n, currency: 'EUR' }, paymentId: payment, receivedOn: '2026-02-01' },
+        { type: 'applied', amount: { minor: 1000n, currency: 'EUR' }, paymentId: payment, invoiceId: invoice, invoiceDue: { minor: 1000n, currency: 'EUR' } },
+      ]);
+      expect(stored?.totalsAfter).toMatchObject({ received: { minor: 1250n, currency: 'EUR' }, unapplied: { minor: 250n, currency: 'EUR' } });
+      expect(await models.ledger_heads.collection.findOne({ _id: `${account.tenantId}/${account.partnerId}/EUR` as never })).toMatchObject({ seq: 1, _v: 1 });
+    });
+
+    it('finds the head past a hint that lags behind, and refuses a transaction of an unknown stored format', async () => {
+      const { ledger, models } = current().adapters;
+      const account = aLedgerAccount();
+      const payment = aPaymentId();
+      const post = postingsIn(account);
+      await postTransaction(ledger, { account, operationId: anOperationId() }, () => ({ kind: 'payment', postings: [post.received(payment, '9.00')], at }));
+      for (const amount of ['1.00', '2.00']) {
+        await postTransaction(ledger, { account, operationId: anOperationId() }, () => ({ kind: 'refund', postings: [post.refunded(payment, amount)], at }));
+      }
+      // As after a lost raise of the hint: the head is still found by reading on from it.
+      await models.ledger_heads.collection.updateOne({ _id: `${account.tenantId}/${account.partnerId}/EUR` as never }, { $set: { seq: 1 } });
+      expect((await ledger.head(account))?.totalsAfter.unapplied).toEqual(Money.of('6.00', 'EUR'));
+      await models.ledger_transactions.collection.updateOne({ _id: ledgerTransactionId(account, 3) as never }, { $set: { _v: 2 } });
+      await expect(ledger.head(account)).rejects.toThrow(UnsupportedStoredFormatError);
+    });
+  });
+});

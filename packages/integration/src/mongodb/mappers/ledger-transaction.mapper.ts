@@ -1,0 +1,192 @@
+import { parseCalendarDate, parseCurrencyCode, type TenantId } from '@invoicing/core';
+import {
+  LEDGER_TRANSACTION_KINDS,
+  accountKey,
+  type AppliedPosting,
+  type CreditedPosting,
+  type InvoiceId,
+  type LedgerAccount,
+  type LedgerTotals,
+  type LedgerTransaction,
+  type LedgerTransactionKind,
+  type PartnerId,
+  type PaymentId,
+  type Posting,
+  type ReceivedPosting,
+  type RefundId,
+  type RefundedPosting,
+  type WriteOffReversedPosting,
+  type WrittenOffPosting,
+} from '@invoicing/invoice';
+import { STORED_FORMAT, storedFormatOf } from './stored-format';
+import { compact, dateToDomain, moneyToDomain, moneyToPersistence, type AllFieldsOf, type StoredMoney } from './value.mapper';
+
+/** A posting as stored: its type and the fields of that type, amounts as `{ minor: Int64, currency }`. */
+export interface StoredPosting {
+  readonly type: Posting['type'];
+  readonly amount: StoredMoney;
+  readonly paymentId?: string;
+  readonly invoiceId?: string;
+  readonly invoiceDue?: StoredMoney;
+  readonly creditNoteId?: string;
+  readonly refundId?: string;
+  readonly receivedOn?: string;
+  readonly reference?: string;
+}
+
+/**
+ * A `ledger_transactions` document, inserted once and never updated. `_id` is the account and the zero-padded seq, so
+ * an account's transactions sort by `_id` and each one can be read by `_id` alone. `paymentIds` and `invoiceIds` repeat
+ * what the postings name as top-level arrays of strings: FerretDB pushes an equality on them down to PostgreSQL (the
+ * stack's GIN mirrors serve it), where a path into an array of subdocuments would be filtered in FerretDB.
+ */
+export interface LedgerTransactionDocument {
+  readonly _id: string;
+  readonly _v?: number;
+  readonly tenantId: string;
+  readonly partnerId: string;
+  readonly currency: string;
+  readonly seq: number;
+  readonly operationId: string;
+  readonly kind: string;
+  readonly postings: readonly StoredPosting[];
+  readonly paymentIds: readonly string[];
+  readonly invoiceIds: readonly string[];
+  readonly totalsAfter: { readonly [Total in keyof LedgerTotals]: StoredMoney };
+  readonly at: Date;
+  readonly actor?: string;
+}
+
+/** Digits of the seq in `_id`: enough for a transaction a millisecond for 300 years. */
+const SEQ_DIGITS = 13;
+
+/** The `_id` of an account's transaction `seq`. */
+export function ledgerTransactionId(account: LedgerAccount, seq: number): string {
+  return `${accountKey(account)}/${String(seq).padStart(SEQ_DIGITS, '0')}`;
+}
+
+function postingToPersistence(posting: Posting): StoredPosting {
+  const amount = moneyToPersistence(posting.amount);
+  switch (posting.type) {
+    case 'received':
+      return compact({ type: posting.type, amount, paymentId: posting.paymentId, receivedOn: posting.receivedOn, reference: posting.reference } satisfies AllFieldsOf<ReceivedPosting>);
+    case 'applied':
+      return { type: posting.type, amount, paymentId: posting.paymentId, invoiceId: posting.invoiceId, invoiceDue: moneyToPersistence(posting.invoiceDue) } satisfies AllFieldsOf<AppliedPosting>;
+    case 'credited':
+      return {
+        type: posting.type,
+        amount,
+        creditNoteId: posting.creditNoteId,
+        invoiceId: posting.invoiceId,
+        invoiceDue: moneyToPersistence(posting.invoiceDue),
+      } satisfies AllFieldsOf<CreditedPosting>;
+    case 'refunded':
+      return { type: posting.type, amount, refundId: posting.refundId, paymentId: posting.paymentId } satisfies AllFieldsOf<RefundedPosting>;
+    case 'written_off':
+    case 'write_off_reversed':
+      return { type: posting.type, amount, invoiceId: posting.invoiceId, invoiceDue: moneyToPersistence(posting.invoiceDue) } satisfies AllFieldsOf<WrittenOffPosting | WriteOffReversedPosting>;
+  }
+}
+
+/** A field a posting of this type must have. */
+function required<T>(value: T | undefined, field: string, posting: StoredPosting): T {
+  if (value === undefined) throw new TypeError(`a stored ${posting.type} posting has no ${field}`);
+  return value;
+}
+
+function postingToDomain(stored: StoredPosting): Posting {
+  const amount = moneyToDomain(stored.amount);
+  const invoiceDue = (): ReturnType<typeof moneyToDomain> => moneyToDomain(required(stored.invoiceDue, 'invoiceDue', stored));
+  const paymentId = (): PaymentId => required(stored.paymentId, 'paymentId', stored) as PaymentId;
+  const invoiceId = (): InvoiceId => required(stored.invoiceId, 'invoiceId', stored) as InvoiceId;
+  switch (stored.type) {
+    case 'received':
+      return compact({
+        type: stored.type,
+        amount,
+        paymentId: paymentId(),
+        receivedOn: parseCalendarDate(required(stored.receivedOn, 'receivedOn', stored)),
+        reference: stored.reference,
+      } satisfies AllFieldsOf<ReceivedPosting>);
+    case 'applied':
+      return { type: stored.type, amount, paymentId: paymentId(), invoiceId: invoiceId(), invoiceDue: invoiceDue() } satisfies AllFieldsOf<AppliedPosting>;
+    case 'credited':
+      return {
+        type: stored.type,
+        amount,
+        creditNoteId: required(stored.creditNoteId, 'creditNoteId', stored) as InvoiceId,
+        invoiceId: invoiceId(),
+        invoiceDue: invoiceDue(),
+      } satisfies AllFieldsOf<CreditedPosting>;
+    case 'refunded':
+      return { type: stored.type, amount, refundId: required(stored.refundId, 'refundId', stored) as RefundId, paymentId: paymentId() } satisfies AllFieldsOf<RefundedPosting>;
+    case 'written_off':
+    case 'write_off_reversed':
+      return { type: stored.type, amount, invoiceId: invoiceId(), invoiceDue: invoiceDue() } satisfies AllFieldsOf<WrittenOffPosting | WriteOffReversedPosting>;
+    default:
+      throw new TypeError(`unknown posting type ${JSON.stringify((stored as { type?: unknown }).type)}`);
+  }
+}
+
+function totalsToPersistence(totals: LedgerTotals): LedgerTransactionDocument['totalsAfter'] {
+  return {
+    received: moneyToPersistence(totals.received),
+    applied: moneyToPersistence(totals.applied),
+    credited: moneyToPersistence(totals.credited),
+    refunded: moneyToPersistence(totals.refunded),
+    writtenOff: moneyToPersistence(totals.writtenOff),
+    unapplied: moneyToPersistence(totals.unapplied),
+  } satisfies AllFieldsOf<LedgerTotals>;
+}
+
+function totalsToDomain(stored: LedgerTransactionDocument['totalsAfter']): LedgerTotals {
+  return {
+    received: moneyToDomain(stored.received),
+    applied: moneyToDomain(stored.applied),
+    credited: moneyToDomain(stored.credited),
+    refunded: moneyToDomain(stored.refunded),
+    writtenOff: moneyToDomain(stored.writtenOff),
+    unapplied: moneyToDomain(stored.unapplied),
+  } satisfies AllFieldsOf<LedgerTotals>;
+}
+
+/** The document of a transaction, with the ids its postings name. */
+export function ledgerTransactionToPersistence(transaction: LedgerTransaction): LedgerTransactionDocument {
+  return compact({
+    _id: ledgerTransactionId(transaction, transaction.seq),
+    _v: STORED_FORMAT,
+    tenantId: transaction.tenantId,
+    partnerId: transaction.partnerId,
+    currency: transaction.currency,
+    seq: transaction.seq,
+    operationId: transaction.operationId,
+    kind: transaction.kind,
+    postings: transaction.postings.map(postingToPersistence),
+    paymentIds: [...new Set(transaction.postings.flatMap((posting) => ('paymentId' in posting ? [posting.paymentId] : [])))],
+    invoiceIds: [...new Set(transaction.postings.flatMap((posting) => ('invoiceId' in posting ? [posting.invoiceId] : [])))],
+    totalsAfter: totalsToPersistence(transaction.totalsAfter),
+    at: transaction.at,
+    actor: transaction.actor,
+  } satisfies AllFieldsOf<LedgerTransactionDocument>);
+}
+
+/**
+ * The transaction a document holds; `paymentIds` and `invoiceIds` are for queries only and are not read back.
+ * @throws UnsupportedStoredFormatError; TypeError for a posting or kind this release does not know
+ */
+export function ledgerTransactionToDomain(stored: LedgerTransactionDocument): LedgerTransaction {
+  storedFormatOf(stored, `ledger_transactions ${stored._id}`);
+  if (!(LEDGER_TRANSACTION_KINDS as readonly string[]).includes(stored.kind)) throw new TypeError(`unknown ledger transaction kind ${JSON.stringify(stored.kind)}`);
+  return compact({
+    tenantId: stored.tenantId as TenantId,
+    partnerId: stored.partnerId as PartnerId,
+    currency: parseCurrencyCode(stored.currency),
+    seq: stored.seq,
+    operationId: stored.operationId,
+    kind: stored.kind as LedgerTransactionKind,
+    postings: stored.postings.map(postingToDomain),
+    totalsAfter: totalsToDomain(stored.totalsAfter),
+    at: dateToDomain(stored.at),
+    actor: stored.actor,
+  } satisfies AllFieldsOf<LedgerTransaction>);
+}
