@@ -554,7 +554,8 @@ export async function main(args: readonly string[]): Promise<number> {
     // request on both sides, to /dev/null, to measure the serialisation cost.
     const destination = settings.logLevel === 'info' ? pino.destination({ dest: '/dev/null', sync: false }) : pino.destination(2);
     const dbName = `bench_api_${randomBytes(4).toString('hex')}`;
-    const config = loadConfig({ MONGO_URL, KEYCLOAK_URL, KEYCLOAK_REALM, PORT: '0', HOST: '127.0.0.1', MONGO_DB: dbName, LOG_LEVEL: settings.logLevel });
+    // Rate limits off: the benchmark is one client sending as fast as it can.
+    const config = loadConfig({ MONGO_URL, KEYCLOAK_URL, KEYCLOAK_REALM, PORT: '0', HOST: '127.0.0.1', MONGO_DB: dbName, LOG_LEVEL: settings.logLevel, RATE_LIMIT_PER_IP: '0', RATE_LIMIT_PER_CLIENT: '0', RATE_LIMIT_PER_TENANT: '0' });
     const api = await startApi(config, { logDestination: destination });
     const database = api.app.get<MongoConnection>(DATABASE);
     undo.push({ what: 'close the API', step: () => api.close() });

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { connectMongo, createMongoAdapters, type MongoConnection } from '@invoicing/integration/mongodb';
-import { LogController } from 'fastify';
+import { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { AuthGuard } from './auth/auth.guard';
 import { TokenVerifier } from './auth/token-verifier';
@@ -18,9 +18,11 @@ import { HTML_MEDIA_TYPES, JSON_MEDIA_TYPES, notAcceptableHook } from './http/co
 import { EtagInterceptor } from './http/etag';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { PinoNestLogger } from './http/nest-logger';
-import { ProblemFilter, sendProblem } from './http/problem.filter';
+import { useJsonBodies } from './http/json-body';
+import { ProblemFilter, clientErrorHandler, sendProblem } from './http/problem.filter';
 import { REQUEST_ID_HEADER, requestIdOf } from './http/request-id';
 import { RouteTable } from './http/route-table';
+import { noStoreForJson, secureEdge } from './http/security';
 import { validationPipe } from './http/validation';
 
 /** A running API. */
@@ -43,7 +45,13 @@ export interface ApiOptions {
  */
 export async function startApi(config: ApiConfig, options: ApiOptions = {}): Promise<RunningApi> {
   const logger = pino({ level: config.logLevel, base: { service: 'invoicing-api' } }, options.logDestination);
-  const database = await connectMongo({ url: config.mongoUrl, dbName: config.mongoDb });
+  const database = await connectMongo({
+    url: config.mongoUrl,
+    dbName: config.mongoDb,
+    serverSelectionTimeoutMs: config.timeouts.databaseSelectionMs,
+    connectTimeoutMs: config.timeouts.databaseSelectionMs,
+    socketTimeoutMs: config.timeouts.databaseSocketMs,
+  });
   try {
     const api = await buildApi(config, logger, database);
     await api.listen({ port: config.port, host: config.host });
@@ -80,12 +88,21 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
   const container = createInvoicingContainer(adapters, { timeZone: config.timeZone, publisher: new LoggingEventPublisher(logger) });
   const verifier = new TokenVerifier({ keycloakUrl: config.keycloakUrl, realm: config.keycloakRealm, audience: config.audience });
 
+  const typeBase = problemTypeBase(config.publicUrl);
   const fastify = new ProblemFastifyAdapter({
     loggerInstance: logger,
     bodyLimit: config.bodyLimit,
     genReqId: requestIdOf,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     return503OnClosing: true,
+    // Deadlines: the whole request must arrive within 30 s (else 408), and its handling end within REQUEST_TIMEOUT_MS
+    // (else 503 request.deadline_exceeded), whatever a dependency does.
+    requestTimeout: 30_000,
+    handlerTimeout: config.timeouts.requestMs,
+    // Refusals made before routing (an undecodable URL, an over-long path segment) and by Node's HTTP parser (headers
+    // too large, malformed HTTP) are problems too.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => sendProblem(error, request, reply, typeBase),
+    clientErrorHandler: clientErrorHandler(typeBase),
   });
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.register({ config, container, database, idempotency: adapters.idempotency, verifier }), fastify, {
     logger: new PinoNestLogger(logger),
@@ -96,7 +113,9 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
 
   const instance = app.getHttpAdapter().getInstance();
   const routes = new RouteTable();
-  const typeBase = problemTypeBase(config.publicUrl);
+  useJsonBodies(instance);
+  const limits = await secureEdge(app, config);
+  instance.addHook('onSend', noStoreForJson);
   instance.addHook('onRoute', (route) => routes.add(route.method, route.url));
   instance.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
@@ -107,7 +126,7 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
 
   const reflector = app.get(Reflector);
   app.useGlobalFilters(new ProblemFilter(typeBase, routes));
-  app.useGlobalGuards(new AuthGuard(reflector, verifier));
+  app.useGlobalGuards(new AuthGuard(reflector, verifier, limits));
   app.useGlobalInterceptors(new IdempotencyInterceptor(reflector, adapters.idempotency, typeBase), new EtagInterceptor());
   app.useGlobalPipes(validationPipe());
 

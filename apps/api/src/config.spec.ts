@@ -18,12 +18,42 @@ describe('loadConfig', () => {
       logLevel: 'info',
       timeZone: 'UTC',
       bodyLimit: 1_048_576,
+      timeouts: { requestMs: 15_000, readyMs: 2_000, databaseSelectionMs: 5_000, databaseSocketMs: 10_000 },
+      rateLimits: { windowMs: 60_000, perIp: 1_200, invalidTokensPerIp: 60, perClient: 600, perTenant: 3_000 },
+      corsOrigins: [],
     });
   });
 
   it('reads every variable', () => {
     const config = loadConfig({ ...required, PORT: '8081', HOST: '0.0.0.0', PUBLIC_URL: 'https://billing.example.com/', MONGO_DB: 'prod', TIME_ZONE: 'Europe/Paris', BODY_LIMIT: '2048', LOG_LEVEL: 'warn' });
     expect(config).toMatchObject({ port: 8081, host: '0.0.0.0', publicUrl: 'https://billing.example.com', mongoDb: 'prod', timeZone: 'Europe/Paris', bodyLimit: 2048, logLevel: 'warn' });
+  });
+
+  it('reads the deadlines, the rate limits (0 is off) and the CORS origins', () => {
+    const config = loadConfig({
+      ...required,
+      REQUEST_TIMEOUT_MS: '3000',
+      READY_TIMEOUT_MS: '500',
+      MONGO_SERVER_SELECTION_TIMEOUT_MS: '1000',
+      MONGO_SOCKET_TIMEOUT_MS: '2000',
+      RATE_LIMIT_WINDOW_MS: '1000',
+      RATE_LIMIT_PER_IP: '0',
+      RATE_LIMIT_INVALID_TOKENS_PER_IP: '5',
+      RATE_LIMIT_PER_CLIENT: '10',
+      RATE_LIMIT_PER_TENANT: '20',
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
+    });
+    expect(config).toMatchObject({
+      timeouts: { requestMs: 3000, readyMs: 500, databaseSelectionMs: 1000, databaseSocketMs: 2000 },
+      rateLimits: { windowMs: 1000, perIp: 0, invalidTokensPerIp: 5, perClient: 10, perTenant: 20 },
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
+    });
+  });
+
+  it('refuses an origin with a path, a negative limit and a deadline below its floor', () => {
+    expect(() => loadConfig({ ...required, CORS_ORIGINS: 'https://app.example.com/app' })).toThrow(/CORS_ORIGINS must be a comma-separated list of origins/);
+    expect(() => loadConfig({ ...required, RATE_LIMIT_PER_TENANT: '-1' })).toThrow(/RATE_LIMIT_PER_TENANT must be 0 \(off\) or more/);
+    expect(() => loadConfig({ ...required, REQUEST_TIMEOUT_MS: '10' })).toThrow(/REQUEST_TIMEOUT_MS must be at least 100 ms/);
   });
 
   it('names every missing or wrong variable at once, with what to do', () => {

@@ -20,6 +20,31 @@ export interface ApiConfig {
   readonly timeZone: string;
   /** Largest accepted request body, in bytes. */
   readonly bodyLimit: number;
+  /** Deadlines, in milliseconds (README, "Configuration"; apps/api/README.md, "Limits and deadlines"). */
+  readonly timeouts: {
+    /** A request's handling: past it the answer is 503 `request.deadline_exceeded`. */
+    readonly requestMs: number;
+    /** `/health/ready`: a check that has not answered by then is down. */
+    readonly readyMs: number;
+    /** The database: finding a server to talk to (and connecting to it). */
+    readonly databaseSelectionMs: number;
+    /** The database: silence on a connection during a call. */
+    readonly databaseSocketMs: number;
+  };
+  /** Requests per window; 0 turns a limit off. In memory, per replica. */
+  readonly rateLimits: {
+    readonly windowMs: number;
+    /** Every request of one IP address (health checks excepted), counted before authentication. */
+    readonly perIp: number;
+    /** Refused access tokens (401) from one IP address. */
+    readonly invalidTokensPerIp: number;
+    /** Requests of one client (a user, or an integrator's client credentials) of a tenant. */
+    readonly perClient: number;
+    /** Requests of all the clients of one tenant. */
+    readonly perTenant: number;
+  };
+  /** Origins allowed to call the API from a browser (CORS); empty: none, CORS is off. */
+  readonly corsOrigins: readonly string[];
 }
 
 /** The configuration is wrong: one line per variable, said so that a person can fix it. */
@@ -49,6 +74,11 @@ const timeZone = z.string().refine(
   { error: 'is not an IANA time zone (e.g. Europe/Paris, UTC)' },
 );
 
+const milliseconds = (least: number) =>
+  z.coerce.number({ error: 'is not a number' }).int({ error: 'is not a whole number of milliseconds' }).min(least, { error: `must be at least ${least} ms` });
+
+const count = z.coerce.number({ error: 'is not a number' }).int({ error: 'is not a whole number' }).min(0, { error: 'must be 0 (off) or more' });
+
 const schema = z.object({
   PORT: z.coerce.number({ error: 'is not a number' }).int({ error: 'is not a whole number' }).min(0).max(65535, { error: 'must be a TCP port (0–65535)' }).default(3000),
   HOST: z.string().min(1).default('localhost'),
@@ -64,6 +94,22 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
   TIME_ZONE: timeZone.default('UTC'),
   BODY_LIMIT: z.coerce.number({ error: 'is not a number' }).int().min(1024, { error: 'must be at least 1024 bytes' }).default(1_048_576),
+  REQUEST_TIMEOUT_MS: milliseconds(100).default(15_000),
+  READY_TIMEOUT_MS: milliseconds(100).default(2_000),
+  MONGO_SERVER_SELECTION_TIMEOUT_MS: milliseconds(100).default(5_000),
+  MONGO_SOCKET_TIMEOUT_MS: milliseconds(100).default(10_000),
+  RATE_LIMIT_WINDOW_MS: milliseconds(1_000).default(60_000),
+  RATE_LIMIT_PER_IP: count.default(1_200),
+  RATE_LIMIT_INVALID_TOKENS_PER_IP: count.default(60),
+  RATE_LIMIT_PER_CLIENT: count.default(600),
+  RATE_LIMIT_PER_TENANT: count.default(3_000),
+  CORS_ORIGINS: z
+    .string()
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''))
+    .refine((origins) => origins.every((origin) => URL.canParse(origin) && new URL(origin).origin === origin), {
+      error: 'must be a comma-separated list of origins, each scheme://host[:port] without a path, e.g. https://app.example.com',
+    })
+    .default([]),
 });
 
 /** Reads and checks the configuration; throws a ConfigError naming every wrong or missing variable at once. */
@@ -87,5 +133,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     logLevel: settings.LOG_LEVEL,
     timeZone: settings.TIME_ZONE,
     bodyLimit: settings.BODY_LIMIT,
+    timeouts: {
+      requestMs: settings.REQUEST_TIMEOUT_MS,
+      readyMs: settings.READY_TIMEOUT_MS,
+      databaseSelectionMs: settings.MONGO_SERVER_SELECTION_TIMEOUT_MS,
+      databaseSocketMs: settings.MONGO_SOCKET_TIMEOUT_MS,
+    },
+    rateLimits: {
+      windowMs: settings.RATE_LIMIT_WINDOW_MS,
+      perIp: settings.RATE_LIMIT_PER_IP,
+      invalidTokensPerIp: settings.RATE_LIMIT_INVALID_TOKENS_PER_IP,
+      perClient: settings.RATE_LIMIT_PER_CLIENT,
+      perTenant: settings.RATE_LIMIT_PER_TENANT,
+    },
+    corsOrigins: settings.CORS_ORIGINS,
   };
 }

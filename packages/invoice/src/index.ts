@@ -90,7 +90,6 @@ export * from './payment/payment.use-cases';
 
 export {
   LEDGER_TRANSACTION_KINDS,
-  POSTING_TYPES,
   accountKey,
   foldTotals,
   inAccount,

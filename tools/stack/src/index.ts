@@ -5,7 +5,7 @@
 export { readStackEnv, readEnvFile, writeEnvFile, parseEnvFile, formatEnvFile, DEFAULT_REALM, type StackEnv } from './stack-env';
 export { startStack, stopStack, redactUrl, type StackHandle, type StartStackOptions, type ServiceSource } from './stack';
 export { StackError, type StackErrorCode } from './stack.errors';
-export { FERRETDB_VERSION, probeMongo } from './ferretdb';
+export { FERRETDB_VERSION, probeMongo, provisionFerretDb, startFerretDb, type RunningFerretDb } from './ferretdb';
 export { KEYCLOAK_VERSION, probeKeycloak } from './keycloak';
 export {
   passwordGrant,
@@ -30,3 +30,5 @@ export {
 } from './demo-realm';
 export { allowClientOrigin, getClient, keycloakAdminToken, KeycloakAdminError, STACK_KEYCLOAK_ADMIN, type KeycloakAdminCredentials } from './keycloak-admin';
 export { cacheDir, stackEnvFile } from './paths';
+export { findPostgresBin, startPostgres, type RunningPostgres } from './postgresql';
+export { stopProcess, type ServerProcess } from './processes';

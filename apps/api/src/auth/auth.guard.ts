@@ -4,7 +4,8 @@ import type { TenantId } from '@invoicing/core';
 import type { FastifyRequest } from 'fastify';
 // Fastify's per-request logger is a child of the pino logger the API hands it (api.ts: loggerInstance).
 import type { Logger } from 'pino';
-import { ForbiddenProblem } from '../http/problem';
+import { ForbiddenProblem, UnauthorizedProblem } from '../http/problem';
+import type { CallerLimits } from '../http/security';
 import { ROLE_PERMISSIONS, PERMISSION_KEY, PUBLIC_KEY, isAllowed, type Permission } from './permissions';
 import type { Principal } from './principal';
 import type { TokenVerifier } from './token-verifier';
@@ -15,21 +16,31 @@ declare module 'fastify' {
   }
 }
 
-/** Every route is protected unless marked `@Public()`: a valid token, a tenant, and the route's permission. */
+/**
+ * Every route is protected unless marked `@Public()`: a valid token, a tenant, and the route's permission. The rate
+ * limits that need the caller are counted here: refused tokens per IP address (checked before verifying), then
+ * requests per client and per tenant.
+ */
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly verifier: TokenVerifier,
+    private readonly limits: CallerLimits,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const principal = await this.verifier.verify(request.headers.authorization);
+    await this.limits.beforeAuthentication(request);
+    const principal = await this.verifier.verify(request.headers.authorization).catch(async (error: unknown) => {
+      if (error instanceof UnauthorizedProblem) await this.limits.tokenRefused(request);
+      throw error;
+    });
     request.principal = principal;
     // The request's own logger (also the reply's, which logs the completion): every later line says who called.
     (request.log as Logger).setBindings({ tenant: principal.tenantId, user: principal.name });
+    await this.limits.afterAuthentication(request);
     const permission = this.reflector.getAllAndOverride<Permission>(PERMISSION_KEY, targets) ?? 'read';
     if (!isAllowed(principal.roles, permission)) {
       const roles = (Object.keys(ROLE_PERMISSIONS) as (keyof typeof ROLE_PERMISSIONS)[]).filter((role) => ROLE_PERMISSIONS[role].includes(permission));

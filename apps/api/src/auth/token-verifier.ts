@@ -111,7 +111,8 @@ export class TokenVerifier {
 
   /** The caller of an `Authorization` header; throws a 401 problem for any bad token, 403 for a token without tenant. */
   async verify(authorization: string | undefined): Promise<Principal> {
-    const match = /^Bearer ([A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*\.[A-Za-z0-9_+/=-]*)$/.exec(authorization?.trim() ?? '');
+    // The scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are Bearer too.
+    const match = /^Bearer +([A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*\.[A-Za-z0-9_+/=-]*)$/i.exec(authorization?.trim() ?? '');
     if (!authorization) throw new UnauthorizedProblem('auth.token_missing', 'Send an access token: Authorization: Bearer <token>.');
     if (!match) throw new UnauthorizedProblem('auth.token_malformed', 'The Authorization header is not "Bearer" followed by a JSON Web Token.');
     const token = new Token(match[1] as string, undefined);

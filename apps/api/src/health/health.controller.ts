@@ -3,8 +3,9 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { MongoConnection } from '@invoicing/integration/mongodb';
 import { Public } from '../auth/permissions';
 import { TokenVerifier } from '../auth/token-verifier';
-import { DATABASE, TOKEN_VERIFIER } from '../composition/tokens';
-import { HttpProblem } from '../http/problem';
+import { API_CONFIG, DATABASE, TOKEN_VERIFIER } from '../composition/tokens';
+import type { ApiConfig } from '../config';
+import { HttpProblem, RETRY_AFTER_SECONDS } from '../http/problem';
 import { LivenessDto, ReadinessDto } from './health.dto';
 
 type Check = 'up' | 'down';
@@ -17,6 +18,7 @@ export class HealthController {
   constructor(
     @Inject(DATABASE) private readonly database: MongoConnection,
     @Inject(TOKEN_VERIFIER) private readonly verifier: TokenVerifier,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
   ) {}
 
   @Get('live')
@@ -32,13 +34,26 @@ export class HealthController {
     description: 'Checks the database (a ping) and Keycloak (the realm\'s signing keys). 200 when both answer, 503 otherwise, naming which is down.',
   })
   async ready(): Promise<ReadinessDto> {
-    const [database, keycloak] = await Promise.allSettled([this.database.ping().then((up) => up || Promise.reject(new Error('no ping'))), this.verifier.keys()]);
+    const deadline = this.config.timeouts.readyMs;
+    const [database, keycloak] = await Promise.allSettled([
+      withDeadline(this.database.ping().then((up) => up || Promise.reject(new Error('no ping'))), deadline),
+      withDeadline(this.verifier.keys(), deadline),
+    ]);
     const checks = { database: state(database), keycloak: state(keycloak) };
     if (checks.database === 'down' || checks.keycloak === 'down') {
-      throw new HttpProblem(503, 'health.not_ready', `Not ready: ${Object.entries(checks).filter(([, value]) => value === 'down').map(([name]) => name).join(' and ')} down.`, { checks }, { 'retry-after': '5' });
+      throw new HttpProblem(503, 'health.not_ready', `Not ready: ${Object.entries(checks).filter(([, value]) => value === 'down').map(([name]) => name).join(' and ')} down.`, { checks }, { 'retry-after': RETRY_AFTER_SECONDS });
     }
     return { status: 'ok', checks };
   }
+}
+
+/** A frozen dependency never answers: past the deadline its check counts as down (the call itself runs on). */
+function withDeadline<T>(check: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([check, expired]).finally(() => clearTimeout(timer));
 }
 
 function state(result: PromiseSettledResult<unknown>): Check {

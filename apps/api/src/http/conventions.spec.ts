@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestApi, type TestApi } from '../testing/harness';
 
@@ -56,6 +57,149 @@ describe('HTTP conventions', () => {
       const tooMany = await t.call('GET', '/v1/partners?limit=500');
       expect(tooMany.status).toBe(400);
       expect(tooMany.body.code).toBe('pagination.invalid_limit');
+    });
+  });
+
+  describe('the edge: what Fastify and Node refuse before a route runs is a problem too', () => {
+    /** Sends raw bytes (fetch refuses to send what these tests need) and returns the status line, headers and body. */
+    const raw = (request: string) =>
+      new Promise<{ status: number; headers: string; body: string }>((resolve, reject) => {
+        const { hostname, port } = new URL(t.url);
+        const socket = net.connect({ host: hostname, port: Number(port) }, () => socket.end(request));
+        let received = '';
+        socket.on('data', (chunk) => (received += chunk.toString('utf8')));
+        socket.on('error', reject);
+        socket.on('close', () => {
+          const [head = '', body = ''] = received.split('\r\n\r\n');
+          resolve({ status: Number(head.split(' ')[1]), headers: head.toLowerCase(), body });
+        });
+      });
+
+    it('answers headers larger than 16 KiB with 431 request.headers_too_large', async () => {
+      const answer = await raw(`GET /health/live HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+      expect(answer.status).toBe(431);
+      expect(answer.headers).toContain('content-type: application/problem+json');
+      expect(JSON.parse(answer.body)).toMatchObject({ status: 431, code: 'request.headers_too_large', title: 'Request Header Fields Too Large' });
+    });
+
+    it('answers malformed HTTP with 400 request.malformed', async () => {
+      const answer = await raw('GET /health/live HTTP/1.1\r\nHost x\r\n\r\n');
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body)).toMatchObject({ status: 400, code: 'request.malformed' });
+    });
+
+    it('answers a path segment over 100 characters with 414 request.url_too_long', async () => {
+      const answer = await t.call('GET', `/v1/partners/${'a'.repeat(300)}`);
+      expect(answer.status).toBe(414);
+      expect(answer.headers.get('content-type')).toContain('application/problem+json');
+      expect(answer.body).toMatchObject({ status: 414, code: 'request.url_too_long', title: 'URI Too Long' });
+    });
+
+    it('answers a URL that does not decode with 400 request.malformed_url', async () => {
+      const answer = await t.call('GET', '/v1/partners/%E0%A4%A');
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({ status: 400, code: 'request.malformed_url' });
+    });
+
+    it('answers a path climbing out of the docs folder with 404 route.not_found, not 500', async () => {
+      for (const path of ['/docs/%2e%2e/package.json', '/docs/%2e%2e/%2e%2e/package.json']) {
+        const answer = await t.call('GET', path, { as: null });
+        expect({ path, status: answer.status, code: answer.body.code }).toEqual({ path, status: 404, code: 'route.not_found' });
+      }
+      expect(t.logs.filter((line) => line['level'] === 50)).toEqual([]);
+    });
+
+    it('answers a text/plain body with 415, without parsing it', async () => {
+      const answer = await t.call('POST', '/v1/partners', { body: '{"legalName":"Plain Text Ltd"}', headers: { 'content-type': 'text/plain' } });
+      expect(answer.status).toBe(415);
+      expect(answer.body.code).toBe('request.unsupported_media_type');
+    });
+
+    it('answers a malformed id with 400 id.malformed, an unknown one with 404', async () => {
+      const malformed = await t.call('GET', '/v1/partners/not%20an%20id!');
+      expect(malformed.status).toBe(400);
+      expect(malformed.body).toMatchObject({ code: 'id.malformed', errors: [{ path: 'partnerId', code: 'id.malformed' }] });
+      expect((await t.call('GET', '/v1/partners/0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b')).status).toBe(404);
+    });
+
+    it.each(['1e2', '0x10', '+7', ' 7', '7.0'])('takes limit=%s for what it is: not plain decimal digits, 400', async (limit) => {
+      const answer = await t.call('GET', `/v1/partners?limit=${encodeURIComponent(limit)}`);
+      expect(answer.status).toBe(400);
+      expect(answer.body.errors).toEqual([expect.objectContaining({ path: 'limit', code: 'request.is_int' })]);
+    });
+
+    it('takes the Bearer scheme in any case (RFC 9110)', async () => {
+      const token = await t.token('acme-viewer');
+      for (const scheme of ['bearer', 'BEARER', 'Bearer']) {
+        expect({ scheme, status: (await t.call('GET', '/v1/partners', { headers: { authorization: `${scheme} ${token}` } })).status }).toEqual({ scheme, status: 200 });
+      }
+    });
+  });
+
+  describe('JSON bodies too complex for the API', () => {
+    it('answers 2 000 nested arrays (4 KB) with 400 request.too_deep, before authentication', async () => {
+      const answer = await t.call('POST', '/v1/partners', { as: null, body: `${'['.repeat(2000)}${']'.repeat(2000)}` });
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({ status: 400, code: 'request.too_deep', maxDepth: 32 });
+    });
+
+    it('answers deep nesting inside an idempotent creation with 400, not 500', async () => {
+      const deep = JSON.stringify({ legalName: 'Deep Ltd', notes: JSON.parse(`${'{"a":'.repeat(200)}1${'}'.repeat(200)}`) as unknown });
+      const answer = await t.call('POST', '/v1/partners', { body: deep, headers: { 'idempotency-key': 'deep-1' } });
+      expect(answer.status).toBe(400);
+      expect(answer.body.code).toBe('request.too_deep');
+    });
+
+    it('still refuses __proto__ as Fastify does, and parses what is within the limits', async () => {
+      expect((await t.call('POST', '/v1/partners', { body: '{"legalName":"Proto Ltd","__proto__":{"x":1}}' })).body.code).toBe('request.malformed_json');
+      const nested = await t.call('POST', '/v1/partners', { body: { legalName: 'Nested Within Limits Ltd', addresses: [{ lines: ['1 Main Street'], countryCode: 'FR' }] } });
+      expect(nested.status).toBe(201);
+    });
+  });
+
+  describe('If-Match under a race', () => {
+    it('answers every loser 412 concurrency.stale_version, as a stale If-Match alone: one situation, one answer', async () => {
+      const created = await t.call('POST', '/v1/partners', { body: { legalName: 'Raced Details Ltd' } });
+      const etag = created.headers.get('etag') as string;
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, (_, index) =>
+          t.call('PUT', `/v1/partners/${created.body.id}`, { body: { legalName: `Raced Details ${index} Ltd` }, headers: { 'if-match': etag } }),
+        ),
+      );
+      const statuses = answers.map((answer) => answer.status);
+      expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+      expect(answers.filter((answer) => answer.status !== 200).map((answer) => `${answer.status} ${answer.body.code}`)).toEqual(Array(7).fill('412 concurrency.stale_version'));
+    });
+
+    it('leaves a lost race without If-Match a 409 or a success', async () => {
+      const created = await t.call('POST', '/v1/partners', { body: { legalName: 'Raced Unconditionally Ltd' } });
+      const answers = await Promise.all(Array.from({ length: 8 }, (_, index) => t.call('PUT', `/v1/partners/${created.body.id}`, { body: { legalName: `Unconditional ${index} Ltd` } })));
+      for (const answer of answers) expect([200, 409]).toContain(answer.status);
+      expect(answers.filter((answer) => answer.status === 409).every((answer) => answer.body.code === 'concurrency.conflict')).toBe(true);
+    });
+  });
+
+  describe('security headers and caching', () => {
+    it('marks API answers and problems no-store, nosniff and unframeable', async () => {
+      for (const answer of [await t.call('GET', '/v1/partners'), await t.call('GET', '/v1/nothing-here')]) {
+        expect(answer.headers.get('cache-control')).toBe('no-store');
+        expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(answer.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      }
+    });
+
+    it('lets the docs page load its own scripts and reach Keycloak, and nothing else', async () => {
+      const answer = await t.call('GET', '/docs', { as: null });
+      const policy = answer.headers.get('content-security-policy') ?? '';
+      // Its one inline script (the site header), by hash: an injected script matches none.
+      expect(policy).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/]+=*';/);
+      expect(policy).toContain(`connect-src 'self' ${new URL(t.realm.keycloakUrl).origin}`);
+      expect(policy).not.toContain('upgrade-insecure-requests');
+    });
+
+    it('answers no CORS headers: CORS is off unless CORS_ORIGINS names origins', async () => {
+      const answer = await t.call('GET', '/v1/partners', { headers: { origin: 'https://elsewhere.example.com' } });
+      expect(answer.headers.get('access-control-allow-origin')).toBeNull();
     });
   });
 

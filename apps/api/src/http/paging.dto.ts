@@ -1,6 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString } from 'class-validator';
+
+/**
+ * A whole number in a query string is plain decimal digits: `Number()` would also take `1e2`, `0x10`, ` 7` or `+7`,
+ * which stay text here and fail `@IsInt()`.
+ */
+export const DecimalDigits = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value));
 
 /**
  * The paging parameters of every list: `limit` and the `cursor` of the previous page. The range of `limit` is the
@@ -11,7 +17,7 @@ export class PageQueryDto {
   /** Page size. */
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalDigits()
   @IsInt()
   limit?: number;
 

@@ -1,5 +1,6 @@
+import type { Socket } from 'node:net';
 import { NotFoundException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problemOf } from './problem';
 import type { RouteTable } from './route-table';
 
@@ -38,9 +39,37 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
   void reply.status(answer.problem.status).headers(answer.headers).type(PROBLEM_CONTENT_TYPE).send(answer.problem);
 }
 
-/** Nest answers an unknown route with NotFoundException; tell 404 from 405 with the route table. */
+/** Node's HTTP parser refusals, by its error code; anything else it refuses is malformed HTTP. */
+const PARSER_REFUSALS: Record<string, [number, string, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'request.headers_too_large', 'The request line and headers are larger than this API accepts (16 KiB).'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request.timeout', 'The request was not received completely in time.'],
+};
+
+/**
+ * Fastify's `clientErrorHandler`: Node's HTTP parser refused the request (headers too large, malformed HTTP, sent too
+ * slowly) before Fastify made a request of it, so the problem is written to the socket, which is then closed.
+ */
+export function clientErrorHandler(typeBase: string): (this: FastifyInstance, error: NodeJS.ErrnoException, socket: Socket) => void {
+  return function answer(error, socket) {
+    // A reset connection has nobody left to answer.
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    const [status, code, detail] = PARSER_REFUSALS[error.code ?? ''] ?? [400, 'request.malformed', 'The request is not valid HTTP/1.1.'];
+    const { problem } = problemOf(new HttpProblem(status, code, detail), { typeBase });
+    this.log.info({ code, status, reason: error.code }, 'request refused by the HTTP parser');
+    const body = JSON.stringify(problem);
+    if (!socket.writable) return void socket.destroy();
+    socket.end(
+      `HTTP/1.1 ${status} ${problem.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    );
+  };
+}
+
+/**
+ * Nest answers an unknown route with NotFoundException; tell 404 from 405 with the route table. A request no route
+ * matched (`is404`) can fail earlier, e.g. Fastify refuses a QUERY without Content-Type: its route still decides.
+ */
 function routeError(error: unknown, request: FastifyRequest, routes?: RouteTable): unknown {
-  if (!(error instanceof NotFoundException) || !routes) return error;
+  if (!(error instanceof NotFoundException || request.is404) || !routes) return error;
   const path = request.url.split('?')[0] ?? '/';
   const allowed = routes.methodsOf(path);
   if (allowed.length > 0 && !allowed.includes(request.method)) {

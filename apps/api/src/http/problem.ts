@@ -1,5 +1,5 @@
 import { ConflictError, DomainError, InvalidStateError, NotFoundError, ValidationError } from '@invoicing/core';
-import { DatabaseUnavailableError } from '@invoicing/integration/mongodb';
+import { isDatabaseUnavailable } from '@invoicing/integration/mongodb';
 import { HttpException } from '@nestjs/common';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -64,24 +64,33 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
+  408: 'Request Timeout',
   409: 'Conflict',
   412: 'Precondition Failed',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   428: 'Precondition Required',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
 
-/** Fastify's own errors (before any route runs), by code. */
+/** Seconds a client should wait before retrying an answer that says "not now" (503). */
+export const RETRY_AFTER_SECONDS = '5';
+
+/** Fastify's own errors (before any route runs, or its request deadline), by code. */
 const FASTIFY_CODES: Record<string, [number, string, string]> = {
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'request.malformed_json', 'The request body is not valid JSON.'],
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'request.malformed_json', 'The request says it is JSON but its body is empty.'],
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'request.too_large', 'The request body is larger than this API accepts.'],
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'request.unsupported_media_type', 'Send the request body as application/json.'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'request.invalid_content_length', 'The Content-Length header does not match the body.'],
+  FST_ERR_BAD_URL: [400, 'request.malformed_url', 'The URL is not valid: a percent-encoded sequence does not decode.'],
+  FST_ERR_MAX_PARAM_LENGTH: [414, 'request.url_too_long', 'A path segment of the URL is longer than this API accepts.'],
+  FST_ERR_HANDLER_TIMEOUT: [503, 'request.deadline_exceeded', 'The request took longer than this API allows; retry shortly.'],
 };
 
 export interface ProblemContext {
@@ -125,16 +134,24 @@ function classify(error: unknown, context: ProblemContext): Classified {
   }
   if (error instanceof NotFoundError) return [404, error.code, error.message, detailsOf(error), {}, false];
   if (error instanceof ConflictError) {
-    const stale = error.code === 'concurrency.stale_version';
-    return [stale && context.conditional ? 412 : 409, error.code, error.message, detailsOf(error), {}, false];
+    if (context.conditional && error.code === 'concurrency.stale_version') return [412, error.code, error.message, detailsOf(error), {}, false];
+    // A write under If-Match that lost a race named a version that is no longer current: the same answer as when
+    // the version was already old on arrival.
+    if (context.conditional && error.code === 'concurrency.conflict' && error.details['lock'] === undefined) {
+      return [412, 'concurrency.stale_version', `${error.message} since the version If-Match named; read it again, then retry`, { id: error.details['id'] }, {}, false];
+    }
+    return [409, error.code, error.message, detailsOf(error), {}, false];
   }
   if (error instanceof InvalidStateError) return [409, error.code, error.message, detailsOf(error), {}, false];
   if (error instanceof DomainError) return [422, error.code, error.message, detailsOf(error), {}, false];
-  if (error instanceof DatabaseUnavailableError) {
-    return [503, 'database.unavailable', 'The database cannot be reached right now; retry shortly.', {}, { 'retry-after': '5' }, true];
+  if (isDatabaseUnavailable(error)) {
+    return [503, 'database.unavailable', 'The database cannot be reached right now; retry shortly.', {}, { 'retry-after': RETRY_AFTER_SECONDS }, true];
   }
   const fastify = fastifyError(error);
-  if (fastify) return [...fastify, {}, {}, false];
+  if (fastify) {
+    const [status] = fastify;
+    return [...fastify, {}, status === 503 ? { 'retry-after': RETRY_AFTER_SECONDS } : {}, status >= 500];
+  }
   if (error instanceof HttpException) {
     const status = error.getStatus();
     return [status, `http.${status}`, error.message, {}, {}, status >= 500];
@@ -156,6 +173,11 @@ function fastifyError(error: unknown): [number, string, string] | undefined {
   if (typeof code === 'string' && code in FASTIFY_CODES) return FASTIFY_CODES[code];
   if (typeof code === 'string' && code.startsWith('FST_') && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
     return [statusCode, 'request.invalid', typeof message === 'string' ? message : 'The request is not valid.'];
+  }
+  // @fastify/static refuses a path that climbs out of its folder (`/docs/%2e%2e/…`) with a bare 403 or 404 error:
+  // such a path names nothing the site serves. (Our own 403s are HttpProblems, answered above.)
+  if (!(error instanceof HttpException) && (statusCode === 403 || statusCode === 404)) {
+    return [404, 'route.not_found', 'There is no such path in this API; see /docs.'];
   }
   // JSON.parse failures raised by the body parser carry no Fastify code.
   if (error instanceof SyntaxError && statusCode === 400) return FASTIFY_CODES['FST_ERR_CTP_INVALID_JSON_BODY'];

@@ -1,5 +1,13 @@
+import { parseId } from '@invoicing/core';
 import { ValidationPipe, type ArgumentMetadata, type ValidationError as ClassValidatorError } from '@nestjs/common';
+import { ValidateIf } from 'class-validator';
 import { RequestValidationError, type FieldIssue } from './problem';
+
+/**
+ * An optional member of a body: it may be left out, but `null` only where its type says so (`@IsOptional()` there).
+ * `@IsOptional()` lets `null` past every check, to a domain that takes it for a value.
+ */
+export const Optional = (): PropertyDecorator => ValidateIf((_object: unknown, value: unknown) => value !== undefined);
 
 /** class-validator's constraint names, as issue codes under `request.` */
 function issuesOf(errors: readonly ClassValidatorError[], prefix = ''): FieldIssue[] {
@@ -28,9 +36,13 @@ function withoutUndefined(value: unknown): unknown {
   return value;
 }
 
-/** DTO checks for every body, query and parameter: unknown properties refused, values converted to their types. */
+/**
+ * DTO checks for every body, query and parameter: unknown properties refused, values converted to their types. A path
+ * parameter named `…Id` must be an id this API gives out (400 `id.malformed`, not a 404 for an id that cannot exist).
+ */
 class RequestValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'param' && metadata.data?.endsWith('Id') && typeof value === 'string') return parseId(value, metadata.data);
     return withoutUndefined(await super.transform(value, metadata));
   }
 }

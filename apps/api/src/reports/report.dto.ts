@@ -1,7 +1,6 @@
 import { parseCalendarDate, parseYearMonth } from '@invoicing/core';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min, ValidateBy, type ValidationOptions } from 'class-validator';
-import { PageQueryDto } from '../http/paging.dto';
+import { DecimalDigits, PageQueryDto } from '../http/paging.dto';
 
 /** True when `parse` accepts the value: the domain's own parser decides, so the API never disagrees with it. */
 function parses(value: unknown, parse: (text: string) => unknown): boolean {
@@ -84,7 +83,7 @@ export class PartnerTotalsQueryDto {
    * How many calendar months, the as-of date's included: 1–36.
    * @example 3
    */
-  @Type(() => Number)
+  @DecimalDigits()
   @IsInt()
   @Min(1)
   @Max(36)

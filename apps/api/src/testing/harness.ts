@@ -70,7 +70,9 @@ export function stackEnv(): { MONGO_URL: string; KEYCLOAK_URL: string; KEYCLOAK_
 export async function startTestApi(label: string, env: Record<string, string> = {}): Promise<TestApi> {
   const stack = stackEnv();
   const database = `api_${label.replace(/[^A-Za-z0-9]/g, '_').slice(0, 30)}_${randomUUID().slice(0, 8)}`;
-  const config = loadConfig({ ...stack, PORT: '0', HOST: '127.0.0.1', MONGO_DB: database, LOG_LEVEL: 'info', ...env });
+  // Rate limits are off unless a spec sets them: the suites send many requests from one address and client.
+  const unlimited = { RATE_LIMIT_PER_IP: '0', RATE_LIMIT_INVALID_TOKENS_PER_IP: '0', RATE_LIMIT_PER_CLIENT: '0', RATE_LIMIT_PER_TENANT: '0' };
+  const config = loadConfig({ ...stack, PORT: '0', HOST: '127.0.0.1', MONGO_DB: database, LOG_LEVEL: 'info', ...unlimited, ...env });
   const logs: Record<string, unknown>[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {

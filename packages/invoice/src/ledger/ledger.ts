@@ -73,9 +73,6 @@ export interface WriteOffReversedPosting {
 /** One movement of money inside a transaction; every amount is above zero and in the account's currency. */
 export type Posting = ReceivedPosting | AppliedPosting | CreditedPosting | RefundedPosting | WrittenOffPosting | WriteOffReversedPosting;
 
-/** The posting types, in the order documentation lists them. */
-export const POSTING_TYPES = ['received', 'applied', 'credited', 'refunded', 'written_off', 'write_off_reversed'] as const satisfies readonly Posting['type'][];
-
 /** What business operation a transaction records: a label for readers, the invariants look at the postings only. */
 export type LedgerTransactionKind = 'payment' | 'application' | 'credit_note' | 'refund' | 'write_off' | 'opening';
 

@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { cacheDir, findPostgresBin, provisionFerretDb, startFerretDb, startPostgres, stopProcess, type RunningFerretDb, type RunningPostgres } from '@invoicing/stack';
+import { startTestApi, type Answer, type TestApi } from '../testing/harness';
+
+// Starts its own PostgreSQL and FerretDB (a few seconds), so that freezing the database hurts no other test.
+jest.setTimeout(180_000);
+
+const READY_TIMEOUT_MS = 1_000;
+const REQUEST_TIMEOUT_MS = 5_000;
+/** Generous: a loaded machine may be slow to answer, never this slow when the deadlines hold. */
+const MARGIN_MS = 4_000;
+
+/** A database that stops answering (SIGSTOP: it keeps its sockets open, as a hung server does), then comes back. */
+describe('the API while its database is frozen', () => {
+  let dir: string;
+  let pg: RunningPostgres | undefined;
+  let ferret: RunningFerretDb | undefined;
+  let t: TestApi;
+  const signal = (name: NodeJS.Signals) => ferret && process.kill(ferret.process.pid, name);
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'api-db-faults-'));
+    fs.chmodSync(dir, 0o755); // as root, PostgreSQL runs as another account that must reach its folder
+    pg = await startPostgres({ bin: findPostgresBin() as string, dataDir: path.join(dir, 'postgresql'), logFile: path.join(dir, 'postgresql.log'), ephemeral: true });
+    const binary = await provisionFerretDb(cacheDir(), () => undefined);
+    ferret = await startFerretDb({ binary, dataDir: path.join(dir, 'ferretdb'), logFile: path.join(dir, 'ferretdb.log'), postgresqlUrl: pg.url });
+    t = await startTestApi('db_faults', {
+      MONGO_URL: ferret.url,
+      READY_TIMEOUT_MS: String(READY_TIMEOUT_MS),
+      REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+      MONGO_SERVER_SELECTION_TIMEOUT_MS: '1500',
+      MONGO_SOCKET_TIMEOUT_MS: '2000',
+    });
+  });
+  afterAll(async () => {
+    signal('SIGCONT');
+    await t?.close();
+    if (ferret) await stopProcess(ferret.process);
+    if (pg) await stopProcess(pg.process);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const timed = async (call: Promise<Answer>) => {
+    const started = Date.now();
+    const answer = await call;
+    return { answer, ms: Date.now() - started };
+  };
+
+  it('answers 503 with Retry-After within the deadlines while frozen, and serves again once it thaws', async () => {
+    expect((await t.call('GET', '/health/ready', { as: null })).status).toBe(200);
+    expect((await t.call('POST', '/v1/partners', { body: { legalName: 'Before The Freeze Ltd' } })).status).toBe(201);
+
+    signal('SIGSTOP');
+    try {
+      const ready = await timed(t.call('GET', '/health/ready', { as: null }));
+      expect(ready.answer.status).toBe(503);
+      expect(ready.answer.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(ready.answer.body).toMatchObject({ code: 'health.not_ready', checks: { database: 'down', keycloak: 'up' } });
+      expect(ready.ms).toBeLessThan(READY_TIMEOUT_MS + MARGIN_MS);
+
+      // Concurrent writes: the first to time out clears the connection pool under the others (PoolClearedOnNetworkError).
+      const writes = await Promise.all(Array.from({ length: 6 }, (_, index) => timed(t.call('POST', '/v1/partners', { body: { legalName: `Frozen ${index} Ltd` } }))));
+      for (const { answer, ms } of writes) {
+        expect({ status: answer.status, code: answer.body.code, retryAfter: answer.headers.get('retry-after') }).toEqual({
+          status: 503,
+          code: expect.stringMatching(/^(database\.unavailable|request\.deadline_exceeded)$/),
+          retryAfter: expect.stringMatching(/^\d+$/),
+        });
+        expect(ms).toBeLessThan(REQUEST_TIMEOUT_MS + MARGIN_MS);
+      }
+      const read = await timed(t.call('GET', '/v1/partners'));
+      expect(read.answer.status).toBe(503);
+      expect(read.ms).toBeLessThan(REQUEST_TIMEOUT_MS + MARGIN_MS);
+    } finally {
+      signal('SIGCONT');
+    }
+
+    // The driver reconnects on its own; readiness says when.
+    let ready = await t.call('GET', '/health/ready', { as: null });
+    for (let attempt = 0; ready.status !== 200 && attempt < 60; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      ready = await t.call('GET', '/health/ready', { as: null });
+    }
+    expect(ready.status).toBe(200);
+    expect((await t.call('POST', '/v1/partners', { body: { legalName: 'After The Thaw Ltd' } })).status).toBe(201);
+    expect(t.logs.filter((line) => line['status'] === 500 || (line['res'] as { statusCode?: number } | undefined)?.statusCode === 500)).toEqual([]);
+  });
+});
