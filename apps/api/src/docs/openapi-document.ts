@@ -13,7 +13,7 @@ import { apiRoutes, type ApiRoute } from './api-routes';
 import { ERRORS_PAGE, INDEX_PAGE, urlOf, type Guide, type OperationLink } from './guide';
 import { ROLES_SECTION, TAGS, guideRefsOf, splitRef } from './guide-links';
 import metadata from './metadata';
-import { attachExamples } from './operation-examples';
+import { attachExamples, loadOperationExamples } from './operation-examples';
 import { operationIdFor } from './operation-ids';
 
 export const BEARER_SCHEME = 'bearer';
@@ -56,6 +56,7 @@ export function referenceLink(operation: OperationObject): string {
  */
 export async function buildOpenApiDocument(app: NestFastifyApplication, config: ApiConfig, guide: Guide): Promise<OpenAPIObject> {
   await loadPluginMetadata();
+  await loadOperationExamples();
   const site = (ref: string) => {
     const { page, anchor } = splitRef(ref);
     return `${config.publicUrl}${urlOf(page, anchor)}`;

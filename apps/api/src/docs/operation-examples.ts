@@ -1,24 +1,17 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { MediaTypeObject, OperationObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { HEALTH_EXAMPLES, HEALTH_PROBLEM_CODES } from '../health/health.examples';
+import { HEALTH_PROBLEM_CODES, healthExamples } from '../health/health.examples';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problemOf, type Problem } from '../http/problem';
-import { INVOICE_EXAMPLES, INVOICE_PROBLEM_CODES } from '../invoices/invoices.examples';
-import { MARKETABLE_EXAMPLES, MARKETABLE_PROBLEM_CODES } from '../marketables/marketables.examples';
-import { PARTNER_EXAMPLES, PARTNER_PROBLEM_CODES } from '../partners/partners.examples';
-import { PARTNERSHIP_EXAMPLES, PARTNERSHIP_PROBLEM_CODES } from '../partnerships/partnerships.examples';
-import { PAYMENT_EXAMPLES, PAYMENT_PROBLEM_CODES } from '../payments/payments.examples';
-import { REPORT_EXAMPLES, REPORT_PROBLEM_CODES } from '../reports/reports.examples';
-import { COMMON_PROBLEMS, PATH_PARAMETER_IDS, type OperationExamples, type ProblemCodes, type ProblemExample, type ProblemStatus } from './examples-support';
-
-/** The examples of every operation, by operation id. */
-export const OPERATION_EXAMPLES: Readonly<Record<string, OperationExamples>> = {
-  ...PARTNER_EXAMPLES,
-  ...MARKETABLE_EXAMPLES,
-  ...PARTNERSHIP_EXAMPLES,
-  ...INVOICE_EXAMPLES,
-  ...PAYMENT_EXAMPLES,
-  ...REPORT_EXAMPLES,
-  ...HEALTH_EXAMPLES,
-};
+import { INVOICE_PROBLEM_CODES, invoiceExamples } from '../invoices/invoices.examples';
+import { MARKETABLE_PROBLEM_CODES, marketableExamples } from '../marketables/marketables.examples';
+import { PARTNER_PROBLEM_CODES, partnerExamples } from '../partners/partners.examples';
+import { PARTNERSHIP_PROBLEM_CODES, partnershipExamples } from '../partnerships/partnerships.examples';
+import { PAYMENT_PROBLEM_CODES, paymentExamples } from '../payments/payments.examples';
+import { REPORT_PROBLEM_CODES, reportExamples } from '../reports/reports.examples';
+import { exampleScenario, type ExampleScenario } from './example-scenario';
+import type { OperationExamples, ProblemCodes, ShownProblem } from './examples-support';
+import { DOCS_DIR, ERRORS_PAGE } from './guide';
 
 /** The problem codes every operation may answer, by operation id and status. */
 export const OPERATION_PROBLEM_CODES: Readonly<Record<string, ProblemCodes>> = {
@@ -33,6 +26,88 @@ export const OPERATION_PROBLEM_CODES: Readonly<Record<string, ProblemCodes>> = {
 
 /** Shown as each example problem's `requestId`. */
 const EXAMPLE_REQUEST_ID = '3f1c2b9e-8a47-4a8e-bd6e-0e0c7b7f1f1a';
+
+/**
+ * What a status shows when the operation's examples name no problem of it, in order of preference: the first of these
+ * the operation may answer, else the first code of its table.
+ */
+const GENERIC_CODES = [
+  'pagination.invalid_limit',
+  'request.malformed_json',
+  'precondition.malformed',
+  'auth.token_expired',
+  'auth.forbidden',
+  'concurrency.conflict',
+  'idempotency.in_progress',
+  'concurrency.stale_version',
+  'idempotency.key_reused',
+  'request.too_large',
+  'request.not_acceptable',
+  'database.unavailable',
+  'internal.error',
+];
+
+/** A code of the errors page: the statuses it is answered with and its sentence, as plain text. */
+interface CatalogueEntry {
+  readonly statuses: readonly number[];
+  readonly sentence: string;
+}
+
+/** What the examples are attached from. */
+interface Loaded {
+  readonly examples: Readonly<Record<string, OperationExamples>>;
+  /** The id each path parameter stands for in the `instance` of problems. */
+  readonly pathIds: Readonly<Record<string, string>>;
+  readonly catalogue: ReadonlyMap<string, CatalogueEntry>;
+}
+
+let loaded: Loaded | undefined;
+
+/**
+ * Plays the example scenario and reads the errors page, once: the document builder awaits it before
+ * {@link attachExamples}. Resolves to the examples of every operation, by operation id.
+ */
+export async function loadOperationExamples(): Promise<Readonly<Record<string, OperationExamples>>> {
+  if (!loaded) {
+    const scenario = await exampleScenario();
+    loaded = { examples: examplesOf(scenario), pathIds: pathIdsOf(scenario), catalogue: errorsCatalogue() };
+  }
+  return loaded.examples;
+}
+
+function examplesOf(s: ExampleScenario): Record<string, OperationExamples> {
+  return {
+    ...partnerExamples(s),
+    ...marketableExamples(s),
+    ...partnershipExamples(s),
+    ...invoiceExamples(s),
+    ...paymentExamples(s),
+    ...reportExamples(s),
+    ...healthExamples(s),
+  };
+}
+
+function pathIdsOf(s: ExampleScenario): Record<string, string> {
+  return {
+    partnerId: s.partners.buyer.id,
+    contactId: s.partners.purchasingContact.id,
+    marketableId: s.marketables.consulting.id,
+    partnershipId: s.partnerships.created.id,
+    invoiceId: s.invoices.issued.id,
+    paymentId: s.payments.recorded.id,
+  };
+}
+
+/** The tables of the errors page: `| \`code\` | statuses | meaning |`, the meaning without its Markdown. */
+function errorsCatalogue(): Map<string, CatalogueEntry> {
+  const page = fs.readFileSync(path.join(DOCS_DIR, `${ERRORS_PAGE}.md`), 'utf8');
+  const entries = new Map<string, CatalogueEntry>();
+  for (const [, code = '', statuses = '', meaning = ''] of page.matchAll(/^\|\s*`([^`]+)`\s*\|([^|]*)\|(.*)\|\s*$/gm)) {
+    const sentence = meaning.replace(/\[([^\]]+)\]\([^)]*\)/g, '$1').replace(/`/g, '').trim();
+    entries.set(code, { statuses: [...statuses.matchAll(/\d{3}/g)].map(([status]) => Number(status)), sentence });
+  }
+  return entries;
+}
 
 /** What an operation needs from its place in the document to state its problems. */
 export interface ExampleContext {
@@ -53,8 +128,9 @@ export interface ExampleContext {
  * and one they do not declare is added. An operation without examples is left as it is; a test requires them.
  */
 export function attachExamples(operation: OperationObject, context: ExampleContext): void {
+  if (!loaded) throw new Error('The operation examples are not loaded: await loadOperationExamples() before building the document.');
   const id = operation.operationId ?? '';
-  const examples = OPERATION_EXAMPLES[id];
+  const examples = loaded.examples[id];
   const codes = OPERATION_PROBLEM_CODES[id];
   if (!examples || !codes) return;
   const body = operation.requestBody && 'content' in operation.requestBody ? operation.requestBody.content['application/json'] : undefined;
@@ -62,43 +138,41 @@ export function attachExamples(operation: OperationObject, context: ExampleConte
   for (const [status, response] of Object.entries(operation.responses) as [string, ResponseObject][]) {
     if (!status.startsWith('2')) continue;
     const media = response.content?.['application/json'];
-    if (media) media.example = examples.response;
+    // As a client receives it: dates as strings, absent fields left out.
+    if (media) media.example = JSON.parse(JSON.stringify(examples.response)) as unknown;
   }
   for (const status of Object.keys(operation.responses)) {
     if (/^[45]\d\d$/.test(status) && !(status in codes)) delete operation.responses[status];
   }
   for (const [status, allowed] of Object.entries(codes) as [string, readonly string[]][]) {
-    const shown = problemExamplesOf(status as ProblemStatus, examples, allowed);
+    const own = (examples.problems ?? []).filter((problem) => allowed.includes(typeof problem === 'string' ? problem : problem.code));
+    const shown = own.length > 0 ? own : [GENERIC_CODES.find((code) => allowed.includes(code)) ?? allowed[0] ?? ''];
     const response = (operation.responses[status] ??= { description: 'A problem this operation can answer: branch on its `code`.' }) as ResponseObject;
     const media: MediaTypeObject = response.content?.[PROBLEM_CONTENT_TYPE] ?? { schema: { $ref: '#/components/schemas/ProblemDto' } };
-    if (shown.length > 0) media.examples = Object.fromEntries(shown.map((problem) => [problem.code, { summary: problem.code, value: problemDocument(status, problem, context) }]));
+    const problems = shown.map((problem) => problemDocument(status, problem, context, loaded as Loaded));
+    media.examples = Object.fromEntries(problems.map((problem) => [problem.code, { summary: problem.code, value: problem }]));
     response.content = { [PROBLEM_CONTENT_TYPE]: media };
   }
 }
 
-/** The operation's own examples of a status, or else the first common problem of that status it may answer. */
-function problemExamplesOf(status: ProblemStatus, examples: OperationExamples, allowed: readonly string[]): readonly ProblemExample[] {
-  const own = examples.problems?.[status];
-  if (own && own.length > 0) return own;
-  const common = COMMON_PROBLEMS.find((problem) => String(problem.under) === String(status) && allowed.includes(problem.code));
-  if (!common) return [];
-  const { under: _under, ...example } = common;
-  return [example];
-}
-
-/** The problem document the API would send, so that an example cannot drift from the real format. */
-function problemDocument(status: string, example: ProblemExample, context: ExampleContext): Problem {
-  const resource = /\{(\w+)Id\}/.exec(context.path)?.[1] ?? 'resource';
-  const instance = context.path.replace(/\{(\w+)\}/g, (_, name: string) => PATH_PARAMETER_IDS[name] ?? name);
-  const detail = example.detail
-    .replace('{path}', instance)
-    .replace('{permission}', context.permission ?? '')
-    .replace('{roles}', (context.roles ?? []).join(', '))
-    .replace('{lacking}', context.lacking ?? 'no role')
-    .replace('{resource}', resource)
-    .replace('{id}', PATH_PARAMETER_IDS[`${resource}Id`] ?? '');
-  const httpStatus = example.status ?? Number(status);
-  return problemOf(new HttpProblem(httpStatus, example.code, detail, example.errors ? { errors: example.errors } : {}), {
+/**
+ * The problem document the API would send, through the API's own formatting: the sentence of the errors page (of the
+ * issue, for `request.invalid`), after the field's path when a field is wrong, as the validation answers do.
+ */
+function problemDocument(status: string, shown: ShownProblem, context: ExampleContext, { pathIds, catalogue }: Loaded): Problem {
+  const { code, path: field, issue } = typeof shown === 'string' ? { code: shown, path: undefined, issue: undefined } : shown;
+  const sentence =
+    code === 'auth.forbidden'
+      ? // Worded as the guard words it, from the operation's permission.
+        `This needs permission "${context.permission ?? ''}", which roles ${(context.roles ?? []).join(', ')} have; your token has ${context.lacking ?? 'no role'}.`
+      : (catalogue.get(issue ?? code)?.sentence ?? code);
+  const errors = field === undefined ? undefined : [{ path: field, code: issue ?? code, message: sentence }];
+  // A problem of no one field (an empty path) is said without one.
+  const detail = field ? `${field}: ${sentence}` : sentence;
+  // A range (4XX, 5XX) shows the status the errors page gives the code.
+  const answered = /^\d+$/.test(status) ? Number(status) : (catalogue.get(code)?.statuses.find((candidate) => String(candidate).startsWith(status.charAt(0))) ?? 500);
+  const instance = context.path.replace(/\{(\w+)\}/g, (_, name: string) => pathIds[name] ?? name);
+  return problemOf(new HttpProblem(answered, code, detail, errors ? { errors } : {}), {
     typeBase: context.typeBase,
     instance,
     requestId: EXAMPLE_REQUEST_ID,

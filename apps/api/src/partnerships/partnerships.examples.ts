@@ -1,16 +1,7 @@
-import {
-  EXAMPLE_IDS as ids,
-  IDEMPOTENT,
-  IF_MATCH,
-  PAGED,
-  SIGNED_IN,
-  TEXT,
-  VALIDATED,
-  WITH_BODY,
-  answers,
-  type OperationExamples,
-  type ProblemCodes,
-} from '../docs/examples-support';
+import { NEGOTIATED_RATE, PARTNERSHIP_TERMS, RENEWED_TERMS } from '../docs/example-scenario';
+import { IDEMPOTENT, IF_MATCH, PAGED, SIGNED_IN, TEXT, VALIDATED, WITH_BODY, answers, type ExamplesOf, type ProblemCodes } from '../docs/examples-support';
+import { toPageResponse } from '../http/responses';
+import { toPartnershipResponse } from './partnership.mapper';
 
 // The German seller and its Hamburg customer: EUR, 30 days net, their own numbering series (RE, GS), approval above
 // 10 000.00 EUR, delivered as UBL with the buyer's Leitweg-ID as buyer reference.
@@ -35,9 +26,6 @@ const TERMS: ProblemCodes = answers(TEXT, {
     'payment_terms.instalments_must_total_100',
   ],
 });
-
-const NOT_FOUND = { code: 'partnership.not_found', detail: `partnership ${ids.partnership} was not found` };
-const ENDED = { code: 'partnership.ended', detail: `partnership ${ids.partnership} has ended` };
 
 /** What each partnerships operation may answer, by status: from its use case (partnership.use-cases.ts) and its guards. */
 export const PARTNERSHIP_PROBLEM_CODES = {
@@ -65,232 +53,22 @@ export const PARTNERSHIP_PROBLEM_CODES = {
 } satisfies Record<string, ProblemCodes>;
 
 /** Examples of the partnerships operations, by operation id. */
-export const PARTNERSHIP_EXAMPLES = {
+export const partnershipExamples: ExamplesOf<keyof typeof PARTNERSHIP_PROBLEM_CODES> = ({ partners, partnerships: p }) => ({
   createPartnership: {
-    request: {
-      sellerId: ids.seller,
-      buyerId: ids.buyer,
-      currency: 'EUR',
-      paymentTerms: { kind: 'net', days: 30 },
-      numbering: { invoice: 'RE', creditNote: 'GS' },
-      policy: { approval: { kind: 'above', threshold: '10000.00' }, deliveryFormat: 'ubl' },
-      validFrom: '2026-01-01',
-      buyerReference: '04011000-12345-67',
-    },
-    response: {
-      id: ids.partnership,
-      version: 1,
-      status: 'active',
-      sellerId: ids.seller,
-      buyerId: ids.buyer,
-      currency: 'EUR',
-      paymentTerms: { kind: 'net', days: 30 },
-      numbering: { invoice: 'RE', creditNote: 'GS' },
-      policy: { approval: { kind: 'above', threshold: { amount: '10000.00', currency: 'EUR' } }, deliveryFormat: 'ubl' },
-      validFrom: '2026-01-01',
-      buyerReference: '04011000-12345-67',
-      priceOverrides: [],
-      createdAt: '2026-11-30T09:41:09.919Z',
-      updatedAt: '2026-11-30T09:41:09.919Z',
-    },
-    problems: {
-      400: [
-        {
-          code: 'partnership.same_partner',
-          detail: 'buyerId: seller and buyer are two different partners',
-          errors: [{ path: 'buyerId', code: 'partnership.same_partner', message: 'seller and buyer are two different partners' }],
-        },
-      ],
-      404: [{ code: 'partner.not_found', detail: `partner ${ids.buyer} was not found` }],
-      409: [{ code: 'partner.archived', detail: `partner ${ids.atelier} is archived` }],
-    },
+    request: { sellerId: partners.seller.id, buyerId: partners.buyer.id, ...PARTNERSHIP_TERMS },
+    response: toPartnershipResponse(p.created),
+    problems: [{ path: 'buyerId', code: 'partnership.same_partner' }, 'partner.not_found', 'partner.archived'],
   },
-  listPartnerships: {
-    response: {
-      items: [
-        {
-          id: ids.partnership,
-          version: 1,
-          status: 'active',
-          sellerId: ids.seller,
-          buyerId: ids.buyer,
-          currency: 'EUR',
-          paymentTerms: { kind: 'net', days: 30 },
-          numbering: { invoice: 'RE', creditNote: 'GS' },
-          policy: { approval: { kind: 'above', threshold: { amount: '10000.00', currency: 'EUR' } }, deliveryFormat: 'ubl' },
-          validFrom: '2026-01-01',
-          buyerReference: '04011000-12345-67',
-          priceOverrides: [],
-          createdAt: '2026-11-30T09:41:09.919Z',
-          updatedAt: '2026-11-30T09:41:09.919Z',
-        },
-      ],
-      nextCursor: null,
-    },
-  },
-  getPartnership: {
-    response: {
-      id: ids.partnership,
-      version: 1,
-      status: 'active',
-      sellerId: ids.seller,
-      buyerId: ids.buyer,
-      currency: 'EUR',
-      paymentTerms: { kind: 'net', days: 30 },
-      numbering: { invoice: 'RE', creditNote: 'GS' },
-      policy: { approval: { kind: 'above', threshold: { amount: '10000.00', currency: 'EUR' } }, deliveryFormat: 'ubl' },
-      validFrom: '2026-01-01',
-      buyerReference: '04011000-12345-67',
-      priceOverrides: [],
-      createdAt: '2026-11-30T09:41:09.919Z',
-      updatedAt: '2026-11-30T09:41:09.919Z',
-    },
-    problems: { 404: [NOT_FOUND] },
-  },
+  listPartnerships: { response: toPageResponse(p.page, toPartnershipResponse) },
+  getPartnership: { response: toPartnershipResponse(p.resumed), problems: ['partnership.not_found'] },
   changeTerms: {
-    request: {
-      currency: 'EUR',
-      paymentTerms: { kind: 'instalments', instalments: [{ percent: '50', days: 14 }, { percent: '50', days: 44 }] },
-      validFrom: '2026-01-01',
-      validUntil: '2027-12-31',
-      buyerReference: '04011000-12345-67',
-    },
-    response: {
-      id: ids.partnership,
-      version: 2,
-      status: 'active',
-      sellerId: ids.seller,
-      buyerId: ids.buyer,
-      currency: 'EUR',
-      paymentTerms: { kind: 'instalments', instalments: [{ percent: '50', days: 14 }, { percent: '50', days: 44 }] },
-      numbering: { invoice: 'RE', creditNote: 'GS' },
-      policy: { approval: { kind: 'above', threshold: { amount: '10000.00', currency: 'EUR' } }, deliveryFormat: 'ubl' },
-      validFrom: '2026-01-01',
-      priceOverrides: [],
-      createdAt: '2026-11-30T09:41:09.919Z',
-      updatedAt: '2026-11-30T09:41:09.959Z',
-      validUntil: '2027-12-31',
-      buyerReference: '04011000-12345-67',
-    },
-    problems: {
-      400: [
-        {
-          code: 'payment_terms.instalments_must_total_100',
-          detail: 'paymentTerms.instalments: percents add up to 90, not 100',
-          errors: [{ path: 'paymentTerms.instalments', code: 'payment_terms.instalments_must_total_100', message: 'percents add up to 90, not 100' }],
-        },
-      ],
-      404: [NOT_FOUND],
-      409: [ENDED],
-    },
+    request: RENEWED_TERMS,
+    response: toPartnershipResponse(p.termsChanged),
+    problems: [{ path: 'paymentTerms.instalments', code: 'payment_terms.instalments_must_total_100' }, 'partnership.not_found', 'partnership.ended'],
   },
-  setPrice: {
-    request: { unitPrice: '110.00' },
-    response: {
-      id: ids.partnership,
-      version: 4,
-      status: 'active',
-      sellerId: ids.seller,
-      buyerId: ids.buyer,
-      currency: 'EUR',
-      paymentTerms: { kind: 'net', days: 30 },
-      numbering: { invoice: 'RE', creditNote: 'GS' },
-      policy: { approval: { kind: 'above', threshold: { amount: '10000.00', currency: 'EUR' } }, deliveryFormat: 'ubl' },
-      validFrom: '2026-01-01',
-      priceOverrides: [{ marketableId: ids.consulting, unitPrice: '110' }],
-      createdAt: '2026-11-30T09:41:09.919Z',
-      updatedAt: '2026-11-30T09:41:10.012Z',
-      validUntil: '2027-12-31',
-      buyerReference: '04011000-12345-67',
-    },
-    problems: {
-      400: [
-        {
-          code: 'partnership.negative_price',
-          detail: 'unitPrice: a price is not negative',
-          errors: [{ path: 'unitPrice', code: 'partnership.negative_price', message: 'a price is not negative' }],
-        },
-      ],
-      404: [{ code: 'marketable.not_found', detail: `marketable ${ids.consulting} was not found` }],
-      409: [ENDED],
-    },
-  },
-  removePrice: {
-    response: {
-      id: ids.partnership,
-      version: 5,
-      status: 'active',
-      sellerId: ids.seller,
-      buyerId: ids.buyer,
-      currency: 'EUR',
-      paymentTerms: { kind: 'net', days: 30 },
-      numbering: { invoice: 'RE', creditNote: 'GS' },
-      policy: { approval: { kind: 'above', threshold: { amount: '10000.00', currency: 'EUR' } }, deliveryFormat: 'ubl' },
-      validFrom: '2026-01-01',
-      priceOverrides: [{ marketableId: ids.consulting, unitPrice: '110' }],
-      createdAt: '2026-11-30T09:41:09.919Z',
-      updatedAt: '2026-11-30T09:41:10.040Z',
-      validUntil: '2027-12-31',
-      buyerReference: '04011000-12345-67',
-    },
-    problems: { 404: [NOT_FOUND], 409: [ENDED] },
-  },
-  suspendPartnership: {
-    response: {
-      id: ids.partnership,
-      version: 6,
-      status: 'suspended',
-      sellerId: ids.seller,
-      buyerId: ids.buyer,
-      currency: 'EUR',
-      paymentTerms: { kind: 'net', days: 30 },
-      numbering: { invoice: 'RE', creditNote: 'GS' },
-      policy: { approval: { kind: 'above', threshold: { amount: '10000.00', currency: 'EUR' } }, deliveryFormat: 'ubl' },
-      validFrom: '2026-01-01',
-      priceOverrides: [{ marketableId: ids.consulting, unitPrice: '110' }],
-      createdAt: '2026-11-30T09:41:09.919Z',
-      updatedAt: '2026-11-30T09:41:10.053Z',
-      validUntil: '2027-12-31',
-      buyerReference: '04011000-12345-67',
-    },
-    problems: { 404: [NOT_FOUND], 409: [{ code: 'partnership.not_active', detail: `partnership ${ids.partnership} is suspended` }] },
-  },
-  resumePartnership: {
-    response: {
-      id: ids.partnership,
-      version: 7,
-      status: 'active',
-      sellerId: ids.seller,
-      buyerId: ids.buyer,
-      currency: 'EUR',
-      paymentTerms: { kind: 'net', days: 30 },
-      numbering: { invoice: 'RE', creditNote: 'GS' },
-      policy: { approval: { kind: 'above', threshold: { amount: '10000.00', currency: 'EUR' } }, deliveryFormat: 'ubl' },
-      validFrom: '2026-01-01',
-      priceOverrides: [{ marketableId: ids.consulting, unitPrice: '110' }],
-      createdAt: '2026-11-30T09:41:09.919Z',
-      updatedAt: '2026-11-30T09:41:10.075Z',
-      validUntil: '2027-12-31',
-      buyerReference: '04011000-12345-67',
-    },
-    problems: { 404: [NOT_FOUND], 409: [{ code: 'partnership.not_suspended', detail: `partnership ${ids.partnership} is active` }] },
-  },
-  endPartnership: {
-    response: {
-      id: ids.chfPartnership,
-      version: 2,
-      status: 'ended',
-      sellerId: ids.seller,
-      buyerId: ids.buyer,
-      currency: 'CHF',
-      paymentTerms: { kind: 'net', days: 30 },
-      numbering: { invoice: 'INV', creditNote: 'CN' },
-      policy: { approval: { kind: 'none' }, deliveryFormat: 'pdf' },
-      validFrom: '2026-01-01',
-      priceOverrides: [],
-      createdAt: '2026-11-30T09:41:10.095Z',
-      updatedAt: '2026-11-30T09:41:10.106Z',
-    },
-    problems: { 404: [NOT_FOUND], 409: [{ code: 'partnership.ended', detail: `partnership ${ids.chfPartnership} has ended` }] },
-  },
-} satisfies Record<keyof typeof PARTNERSHIP_PROBLEM_CODES, OperationExamples>;
+  setPrice: { request: NEGOTIATED_RATE, response: toPartnershipResponse(p.priced), problems: [{ path: 'unitPrice', code: 'partnership.negative_price' }, 'marketable.not_found', 'partnership.ended'] },
+  removePrice: { response: toPartnershipResponse(p.priceRemoved), problems: ['partnership.not_found', 'partnership.ended'] },
+  suspendPartnership: { response: toPartnershipResponse(p.suspended), problems: ['partnership.not_found', 'partnership.not_active'] },
+  resumePartnership: { response: toPartnershipResponse(p.resumed), problems: ['partnership.not_found', 'partnership.not_suspended'] },
+  endPartnership: { response: toPartnershipResponse(p.chfEnded), problems: ['partnership.not_found', 'partnership.ended'] },
+});

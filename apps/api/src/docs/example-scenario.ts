@@ -1,0 +1,374 @@
+/**
+ * The story the API reference's examples tell, played through the real use cases on in-memory adapters with a clock
+ * the story sets and ids drawn from a seeded generator, so that every start shows the same examples and each success
+ * example is what the API's mapper makes of a real state (the examples modules, `src/<resource>/<resource>.examples.ts`).
+ *
+ * Nordlicht Software GmbH, a Berlin software house, invoices its Hamburg customer Brandt Maschinenbau GmbH in EUR
+ * at 19 % VAT: consulting by the hour (HUR) at a negotiated 110.00 and licence seats (C62) at 249.00, 30 days net.
+ */
+import { coreModule, tenantId, type Clock, type Id, type IdGenerator, type Page } from '@invoicing/core';
+import {
+  AddContact, AgingReport, ApplyPayment, ApproveInvoice, ArchivePartner, ChangePartnershipStatus, CreateCreditNote, CreateInvoiceDraft,
+  CreateMarketable, CreatePartner, CreatePartnership, GetInvoice, GetPartnerBalance, GetPayment, IssueInvoice, ListInvoices, ListMarketables,
+  ListPartners, ListPartnerships, ListPayments, MarkInvoiceUncollectible, MonthlySummaryReport, PartnerContactsReport, PartnerTotalsReport,
+  PastDueReport, PayInvoice, RecordPayment, RefundCredit, RemoveContact, ReplaceContacts, SearchContacts, SetMarketableActive, SetPriceOverride,
+  UpdateContact, UpdateInvoiceDraft, UpdateMarketable, UpdatePartner, UpdatePartnershipTerms, VoidInvoice, invoiceAdaptersModule, invoiceModule,
+  type AccountBalance, type Contact, type ContactId, type ContactInput, type ContactLastSeen, type ContactMatch, type DraftInput, type InvoiceState,
+  type InvoiceSummary, type MarketableDetails, type MarketableId, type MarketableState, type MonthlySummary, type PartnerDetails, type PartnerState,
+  type PartnershipState, type PartnershipTermsInput, type PaymentState,
+} from '@invoicing/invoice';
+// The in-memory adapters are meant for use outside Jest too (see its jest-globals.ts); nothing here is persisted.
+import { createInMemoryAdapters } from '@invoicing/invoice/testing';
+import { Container, type Newable } from 'inversify';
+
+type Result<UseCase extends { execute(...args: never[]): unknown }> = Awaited<ReturnType<UseCase['execute']>>;
+
+/** Every state the examples show, by resource, each taken right after the step that produced it. */
+export interface ExampleScenario {
+  readonly partners: {
+    readonly seller: PartnerState;
+    readonly buyer: PartnerState;
+    readonly buyerUpdated: PartnerState;
+    readonly buyerContactRemoved: PartnerState;
+    readonly atelierContactsReplaced: PartnerState;
+    readonly atelierArchived: PartnerState;
+    readonly page: Page<PartnerState>;
+    readonly purchasingContact: Contact;
+    readonly purchasingContactChanged: Contact;
+    readonly contactMatches: readonly ContactMatch[];
+  };
+  readonly marketables: {
+    readonly consulting: MarketableState;
+    readonly consultingRepriced: MarketableState;
+    readonly licenceDeactivated: MarketableState;
+    readonly licenceActivated: MarketableState;
+    readonly page: Page<MarketableState>;
+  };
+  readonly partnerships: {
+    readonly created: PartnershipState;
+    readonly termsChanged: PartnershipState;
+    readonly priced: PartnershipState;
+    readonly priceRemoved: PartnershipState;
+    readonly suspended: PartnershipState;
+    readonly resumed: PartnershipState;
+    readonly chfEnded: PartnershipState;
+    readonly page: Page<PartnershipState>;
+  };
+  readonly invoices: {
+    readonly draft: InvoiceState;
+    readonly draftUpdated: InvoiceState;
+    readonly approved: InvoiceState;
+    readonly issued: InvoiceState;
+    readonly partlyPaid: InvoiceState;
+    readonly voided: InvoiceState;
+    readonly uncollectible: InvoiceState;
+    readonly credited: InvoiceState;
+    readonly creditNote: InvoiceState;
+    readonly page: Page<InvoiceSummary>;
+  };
+  readonly payments: {
+    readonly invoicePayment: PaymentState;
+    readonly recorded: PaymentState;
+    readonly refunded: PaymentState;
+    readonly applied: PaymentState;
+    readonly refund: Result<RefundCredit>;
+    readonly page: Page<PaymentState>;
+    readonly balances: readonly AccountBalance[];
+  };
+  readonly reports: {
+    readonly pastDue: Result<PastDueReport>;
+    readonly monthlySummary: { readonly month: string; readonly rows: readonly MonthlySummary[] };
+    readonly aging: Result<AgingReport>;
+    readonly partnerTotals: Result<PartnerTotalsReport>;
+    readonly contactsLastSeen: readonly ContactLastSeen[];
+  };
+}
+
+/** The seller, as created: the body of the create-partner example. */
+export const SELLER = {
+  kind: 'company',
+  legalName: 'Nordlicht Software GmbH',
+  tradingName: 'Nordlicht',
+  identifiers: { vatId: 'DE298765431', legalRegistration: { value: 'HRB 214876 B' }, electronicAddress: { scheme: '9930', value: 'DE298765431' } },
+  addresses: [{ purpose: 'billing', lines: ['Friedrichstraße 120'], city: 'Berlin', postalCode: '10117', countryCode: 'DE' }],
+  defaultCurrency: 'EUR',
+  defaultPaymentTerms: { kind: 'net', days: 14 },
+  contacts: [{ name: 'Jonas Weber', email: 'rechnungen@nordlicht-software.de', phone: '+49 30 2345 6780', role: 'billing' }],
+} as const satisfies PartnerDetails & { contacts: readonly ContactInput[] };
+
+/** The buyer's details once updated (a trading name, the floor): the body of the update-partner example. */
+export const BUYER_DETAILS = {
+  kind: 'company',
+  legalName: 'Brandt Maschinenbau GmbH',
+  tradingName: 'Brandt',
+  // Its Leitweg-ID, for XRechnung.
+  identifiers: { vatId: 'DE134679258', electronicAddress: { scheme: '0204', value: '04011000-12345-67' } },
+  addresses: [{ purpose: 'billing', lines: ['Großer Burstah 31', '4. OG'], city: 'Hamburg', postalCode: '20457', countryCode: 'DE' }],
+  defaultCurrency: 'EUR',
+  defaultPaymentTerms: { kind: 'net', days: 30 },
+} as const satisfies PartnerDetails;
+
+/** The buyer's accounts payable, its first contact. */
+const ACCOUNTS_PAYABLE = { name: 'Anna Brandt', email: 'kreditoren@brandt-maschinenbau.de', phone: '+49 40 3698 2140', role: 'accounts payable' } as const;
+
+/** A contact added to the buyer: the body of the add-contact example. */
+export const PURCHASING_CONTACT = { name: 'Lukas Schmidt', email: 'l.schmidt@brandt-maschinenbau.de', phone: '+49 40 3698 2155', role: 'purchasing' } as const;
+
+/** What changes of that contact: the body of the change-contact example. */
+export const PURCHASING_CONTACT_CHANGE = { role: 'head of purchasing' } as const;
+
+/** A French customer whose contacts are replaced before it is archived. */
+const ATELIER = {
+  kind: 'company',
+  legalName: 'Atelier Lumière SAS',
+  identifiers: { vatId: 'FR27844123456', legalRegistration: { value: '844123456', scheme: '0002' }, electronicAddress: { scheme: '0009', value: '84412345600017' } },
+  addresses: [{ purpose: 'billing', lines: ['18 rue de la Paix'], city: 'Paris', postalCode: '75002', countryCode: 'FR' }],
+  defaultCurrency: 'EUR',
+  defaultPaymentTerms: { kind: 'end_of_month', days: 45 },
+  contacts: [{ name: 'Camille Durand', email: 'camille.durand@atelier-lumiere.fr', phone: '+33 1 42 60 12 34', role: 'comptabilité fournisseurs' }],
+} as const satisfies PartnerDetails & { contacts: readonly ContactInput[] };
+
+/** The contact the atelier's list of contacts gains. */
+export const ATELIER_PURCHASING = { name: 'Hugo Martin', email: 'hugo.martin@atelier-lumiere.fr', role: 'achats' } as const;
+
+/** Germany's standard VAT rate, of everything the seller sells. */
+const STANDARD_VAT = { code: 'S', rate: '19' } as const;
+
+/** Consulting by the hour: the body of the create-marketable example. */
+export const CONSULTING = {
+  sku: 'CONSULT-HOUR',
+  kind: 'service',
+  name: 'Software consulting',
+  description: 'Senior consultant, remote or on site',
+  unitCode: 'HUR',
+  prices: [{ currency: 'EUR', unitPrice: '120.00' }],
+  defaultVat: STANDARD_VAT,
+} as const satisfies MarketableDetails;
+
+/** The consulting's new list prices: the body of the update-marketable example. */
+export const CONSULTING_PRICES = {
+  prices: [
+    { currency: 'EUR', unitPrice: '125.00' },
+    { currency: 'CHF', unitPrice: '118.00' },
+  ],
+} as const satisfies Partial<MarketableDetails>;
+
+/** Licence seats, priced per seat (C62). */
+const LICENCE = { sku: 'LIC-SEAT-Y', kind: 'service', name: 'Annual licence, per seat', unitCode: 'C62', prices: [{ currency: 'EUR', unitPrice: '249.00' }], defaultVat: STANDARD_VAT } as const satisfies MarketableDetails;
+
+/** The terms of the partnership: its own series, approval above 10 000.00 EUR, UBL, the buyer's Leitweg-ID as buyer reference. */
+export const PARTNERSHIP_TERMS = {
+  currency: 'EUR',
+  paymentTerms: { kind: 'net', days: 30 },
+  numbering: { invoice: 'RE', creditNote: 'GS' },
+  policy: { approval: { kind: 'above', threshold: '10000.00' }, deliveryFormat: 'ubl' },
+  validFrom: '2026-01-01',
+  buyerReference: '04011000-12345-67',
+} as const satisfies PartnershipTermsInput;
+
+/** The terms once renewed until the end of 2027: the body of the change-terms example (a change states all the terms). */
+export const RENEWED_TERMS = { ...PARTNERSHIP_TERMS, validUntil: '2027-12-31' } as const satisfies PartnershipTermsInput;
+
+/** The negotiated hourly rate: the body of the set-price example. */
+export const NEGOTIATED_RATE = { unitPrice: '110.00' } as const;
+
+/** The content of invoice NL-2026-0412: 16 hours of consulting and `seats` licence seats, named and priced on the line. */
+export function invoiceContent(ids: { readonly consulting: MarketableId; readonly licence: MarketableId; readonly buyerContact?: ContactId }, seats: string) {
+  return {
+    lines: [
+      { marketableId: ids.consulting, quantity: '16', unitCode: 'HUR' },
+      { marketableId: ids.licence, name: 'Annual licence, per seat', quantity: seats, unitCode: 'C62', netPrice: '249.00', vat: STANDARD_VAT },
+    ],
+    issueDate: '2026-11-30',
+    buyerContactId: ids.buyerContact,
+    purchaseOrderReference: 'PO-4500017832',
+    notes: ['Leistungszeitraum: November 2026'],
+  } satisfies DraftInput;
+}
+
+/** Why an invoice is voided: the body of the void example. */
+export const VOID = { reason: 'Issued to the wrong buyer' } as const;
+
+/** The consulting hours credited back: the body of the credit-invoice example. */
+export function creditContent(consultingId: MarketableId) {
+  return { lines: [{ marketableId: consultingId, quantity: '2', unitCode: 'HUR', netPrice: '125.00' }], reason: '2 hours billed twice', externalReference: 'NL-GS-2026-0007' };
+}
+
+/** A part payment of the invoice: the body of the pay-invoice example. */
+export const INVOICE_PAYMENT = { amount: '2000.00', currency: 'EUR', receivedOn: '2026-12-10', reference: 'Teilzahlung NL-2026-0412' } as const;
+
+/** The SEPA transfer that settles the rest: the body of the record-payment example, without the invoices it pays. */
+export const TRANSFER = { amount: '3000.00', currency: 'EUR', receivedOn: '2026-12-15', reference: 'SEPA E2E 2026121500042' } as const;
+
+/** Part of the credit left over, paid back: the body of the refund example. */
+export const REFUND = { amount: '100.00', currency: 'EUR', refundedOn: '2026-12-18', reference: 'SEPA refund 2026-12-18' } as const;
+
+/** The day the reports are run. */
+export const REPORT_DATE = '2026-12-18';
+
+/** Who approves in the story: a user of tenant `acme`. */
+const APPROVER = 'acme-admin';
+
+let built: Promise<ExampleScenario> | undefined;
+
+/** The scenario, played once on first use (a few milliseconds) and shared by every later call. */
+export function exampleScenario(): Promise<ExampleScenario> {
+  built ??= play();
+  return built;
+}
+
+/** The clock of the story: each step sets the instant it happens at. */
+class StoryClock implements Clock {
+  private instant = new Date(0);
+
+  now(): Date {
+    return new Date(this.instant);
+  }
+
+  set(instant: string): void {
+    this.instant = new Date(instant);
+  }
+}
+
+/** UUIDv7 ids on the story's clock, their random bits drawn from a seeded xorshift: the same ids on every start. */
+class SeededUuidV7 implements IdGenerator {
+  private seed = 0x2f6b1d3a;
+
+  constructor(private readonly clock: Clock) {}
+
+  next<Brand extends string>(): Id<Brand> {
+    const time = this.clock.now().getTime().toString(16).padStart(12, '0');
+    const bits = `${this.random()}${this.random()}${this.random()}`;
+    const variant = ((parseInt(bits.charAt(3), 16) & 0x3) | 0x8).toString(16);
+    return `${time.slice(0, 8)}-${time.slice(8)}-7${bits.slice(0, 3)}-${variant}${bits.slice(4, 7)}-${bits.slice(7, 19)}` as Id<Brand>;
+  }
+
+  private random(): string {
+    let x = this.seed;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.seed = x >>> 0;
+    return this.seed.toString(16).padStart(8, '0');
+  }
+}
+
+async function play(): Promise<ExampleScenario> {
+  const clock = new StoryClock();
+  const container = new Container();
+  container.loadSync(
+    coreModule({ clock, ids: new SeededUuidV7(clock), publisher: { publish: async () => undefined } }),
+    invoiceModule({ timeZone: 'Europe/Berlin' }),
+    invoiceAdaptersModule(createInMemoryAdapters()),
+  );
+  const use = <T>(useCase: Newable<T>): T => container.get(useCase);
+  /** Sets the clock, then runs the step. */
+  const at = <T>(instant: string, step: () => Promise<T>): Promise<T> => {
+    clock.set(instant);
+    return step();
+  };
+  const inTenant = { tenantId: tenantId('acme') };
+
+  // August: the partners, the catalogue and the partnership.
+  const seller = await at('2026-08-03T08:12:04.311Z', () => use(CreatePartner).execute({ ...inTenant, ...SELLER }));
+  const { tradingName: _tradingName, ...firstBuyerDetails } = BUYER_DETAILS;
+  const buyer = await at('2026-08-03T08:14:37.502Z', () =>
+    use(CreatePartner).execute({ ...inTenant, ...firstBuyerDetails, addresses: [{ ...BUYER_DETAILS.addresses[0], lines: ['Großer Burstah 31'] }], contacts: [ACCOUNTS_PAYABLE] }),
+  );
+  const atelier = await at('2026-08-03T08:16:02.118Z', () => use(CreatePartner).execute({ ...inTenant, ...ATELIER }));
+  const buyerUpdated = await at('2026-08-03T08:21:45.960Z', () => use(UpdatePartner).execute({ ...inTenant, partnerId: buyer.id, details: BUYER_DETAILS }));
+  const purchasingContact = await at('2026-08-03T08:22:10.044Z', () => use(AddContact).execute({ ...inTenant, partnerId: buyer.id, contact: PURCHASING_CONTACT }));
+  const purchasingContactChanged = await at('2026-08-03T08:22:31.870Z', () =>
+    use(UpdateContact).execute({ ...inTenant, partnerId: buyer.id, contactId: purchasingContact.id, changes: PURCHASING_CONTACT_CHANGE }),
+  );
+  const buyerContactRemoved = await at('2026-08-03T08:23:02.415Z', () => use(RemoveContact).execute({ ...inTenant, partnerId: buyer.id, contactId: purchasingContact.id }));
+  const atelierContactsReplaced = await at('2026-08-03T08:25:13.207Z', () =>
+    use(ReplaceContacts).execute({ ...inTenant, partnerId: atelier.id, contacts: [...atelier.contacts, ATELIER_PURCHASING] }),
+  );
+  const atelierArchived = await at('2026-08-03T08:26:40.733Z', () => use(ArchivePartner).execute({ ...inTenant, partnerId: atelier.id }));
+
+  const consulting = await at('2026-08-03T08:30:11.092Z', () => use(CreateMarketable).execute({ ...inTenant, ...CONSULTING }));
+  const licence = await at('2026-08-03T08:31:26.640Z', () => use(CreateMarketable).execute({ ...inTenant, ...LICENCE }));
+  const consultingRepriced = await at('2026-08-03T08:33:05.318Z', () => use(UpdateMarketable).execute({ ...inTenant, marketableId: consulting.id, changes: CONSULTING_PRICES }));
+  const licenceDeactivated = await at('2026-08-03T08:34:50.027Z', () => use(SetMarketableActive).execute({ ...inTenant, marketableId: licence.id, active: false }));
+  const licenceActivated = await at('2026-08-03T08:35:12.581Z', () => use(SetMarketableActive).execute({ ...inTenant, marketableId: licence.id, active: true }));
+
+  const parties = { ...inTenant, sellerId: seller.id, buyerId: buyer.id };
+  const created = await at('2026-08-03T08:40:27.914Z', () => use(CreatePartnership).execute({ ...parties, ...PARTNERSHIP_TERMS }));
+  const inPartnership = { ...inTenant, partnershipId: created.id };
+  const termsChanged = await at('2026-08-03T08:41:03.455Z', () => use(UpdatePartnershipTerms).execute({ ...inPartnership, terms: RENEWED_TERMS }));
+  const priced = await at('2026-08-03T08:41:38.260Z', () => use(SetPriceOverride).execute({ ...inPartnership, marketableId: consulting.id, ...NEGOTIATED_RATE }));
+  await at('2026-08-03T08:42:01.734Z', () => use(SetPriceOverride).execute({ ...inPartnership, marketableId: licence.id, unitPrice: '229.00' }));
+  const priceRemoved = await at('2026-08-03T08:42:19.006Z', () => use(SetPriceOverride).execute({ ...inPartnership, marketableId: licence.id, unitPrice: null }));
+  const suspended = await at('2026-08-03T08:43:50.177Z', () => use(ChangePartnershipStatus).execute({ ...inPartnership, action: 'suspend' }));
+  const resumed = await at('2026-08-03T08:44:12.649Z', () => use(ChangePartnershipStatus).execute({ ...inPartnership, action: 'resume' }));
+  const chf = await at('2026-08-03T08:46:30.381Z', () =>
+    use(CreatePartnership).execute({ ...parties, currency: 'CHF', paymentTerms: { kind: 'net', days: 30 }, validFrom: '2026-01-01' }),
+  );
+  const chfEnded = await at('2026-08-03T08:47:02.912Z', () => use(ChangePartnershipStatus).execute({ ...inTenant, partnershipId: chf.id, action: 'end' }));
+
+  // Autumn: consulting invoices, numbered in the order they are issued.
+  const hours = async (instant: string, quantity: string, issueDate: string, purchaseOrderReference?: string) => {
+    const draft = await at(instant, () =>
+      use(CreateInvoiceDraft).execute({ ...inPartnership, issueDate, purchaseOrderReference, lines: [{ marketableId: consulting.id, quantity, unitCode: 'HUR' }] }),
+    );
+    return at(instant.replace(/\.\d+Z$/, '.480Z'), () => use(IssueInvoice).execute({ ...inTenant, invoiceId: draft.id }));
+  };
+  const toWriteOff = await hours('2026-08-31T15:02:11.208Z', '4', '2026-08-31');
+  await hours('2026-09-15T14:20:45.733Z', '12', '2026-09-15', 'PO-4500016950');
+  const toCredit = await hours('2026-09-30T16:11:09.521Z', '10', '2026-09-30');
+
+  const content = { consulting: consulting.id, licence: licence.id, buyerContact: buyer.contacts[0]?.id };
+  const draft = await at('2026-11-30T09:41:10.125Z', () => use(CreateInvoiceDraft).execute({ ...inPartnership, externalReference: 'NL-2026-0412', ...invoiceContent(content, '5') }));
+  const draftUpdated = await at('2026-11-30T09:44:52.617Z', () => use(UpdateInvoiceDraft).execute({ ...inTenant, invoiceId: draft.id, content: invoiceContent(content, '6') }));
+  const approved = await at('2026-11-30T10:02:37.209Z', () => use(ApproveInvoice).execute({ ...inTenant, invoiceId: draft.id, approvedBy: APPROVER }));
+  const issued = await at('2026-11-30T10:03:05.280Z', () => use(IssueInvoice).execute({ ...inTenant, invoiceId: draft.id }));
+  const toVoid = await hours('2026-11-30T10:15:40.398Z', '8', '2026-11-30');
+  const voided = await at('2026-11-30T10:21:18.557Z', () => use(VoidInvoice).execute({ ...inTenant, invoiceId: toVoid.id, ...VOID }));
+
+  // December: a credit note, a write-off, payments and a refund.
+  const creditNote = await at('2026-12-04T11:05:29.950Z', () => use(CreateCreditNote).execute({ ...inTenant, invoiceId: toCredit.id, ...creditContent(consulting.id) }));
+  const uncollectible = await at('2026-12-04T11:12:03.760Z', () => use(MarkInvoiceUncollectible).execute({ ...inTenant, invoiceId: toWriteOff.id }));
+  const invoicePayment = await at('2026-12-10T10:41:10.349Z', () => use(PayInvoice).execute({ ...inTenant, invoiceId: issued.id, ...INVOICE_PAYMENT }));
+  const partlyPaid = await use(GetInvoice).execute({ ...inTenant, invoiceId: issued.id });
+  const recorded = await at('2026-12-15T10:41:11.114Z', () => use(RecordPayment).execute({ ...inTenant, partnerId: buyer.id, ...TRANSFER, applyTo: [issued.id] }));
+  const refund = await at('2026-12-18T09:12:40.240Z', () => use(RefundCredit).execute({ ...inTenant, partnerId: buyer.id, ...REFUND }));
+  const refunded = await use(GetPayment).execute({ ...inTenant, paymentId: recorded.id });
+  const applied = await at('2026-12-18T09:20:02.279Z', () => use(ApplyPayment).execute({ ...inTenant, paymentId: recorded.id, applyTo: [toCredit.id] }));
+  const credited = await use(GetInvoice).execute({ ...inTenant, invoiceId: toCredit.id });
+
+  const page = { limit: 2 };
+  return {
+    partners: {
+      seller,
+      buyer,
+      buyerUpdated,
+      buyerContactRemoved,
+      atelierContactsReplaced,
+      atelierArchived,
+      page: await use(ListPartners).execute({ ...inTenant, page }),
+      purchasingContact,
+      purchasingContactChanged,
+      contactMatches: await use(SearchContacts).execute({ ...inTenant, query: 'brandt' }),
+    },
+    marketables: { consulting, consultingRepriced, licenceDeactivated, licenceActivated, page: await use(ListMarketables).execute({ ...inTenant, page }) },
+    partnerships: { created, termsChanged, priced, priceRemoved, suspended, resumed, chfEnded, page: await use(ListPartnerships).execute({ ...inTenant, page }) },
+    invoices: { draft, draftUpdated, approved, issued, partlyPaid, voided, uncollectible, credited, creditNote, page: await use(ListInvoices).execute({ ...inTenant, page }) },
+    payments: {
+      invoicePayment,
+      recorded,
+      refunded,
+      applied,
+      refund,
+      page: await use(ListPayments).execute({ ...inTenant, partnerId: buyer.id, page }),
+      balances: await use(GetPartnerBalance).execute({ ...inTenant, partnerId: buyer.id }),
+    },
+    reports: {
+      pastDue: await use(PastDueReport).execute({ ...inTenant, asOf: REPORT_DATE }),
+      monthlySummary: { month: '2026-11', rows: await use(MonthlySummaryReport).execute({ ...inTenant, month: '2026-11' }) },
+      aging: await use(AgingReport).execute({ ...inTenant, asOf: REPORT_DATE }),
+      partnerTotals: await use(PartnerTotalsReport).execute({ ...inTenant, months: 6, asOf: REPORT_DATE }),
+      contactsLastSeen: await use(PartnerContactsReport).execute({ ...inTenant, partnerId: buyer.id }),
+    },
+  };
+}
