@@ -122,6 +122,19 @@ describe('the examples of the API reference', () => {
     expect([...wrong, ...issues]).toEqual([]);
   });
 
+  it('words each problem as the API does, with the sentence of the errors page after the path of a wrong field', () => {
+    const create = operations.find(({ operation }) => operation.operationId === 'createInvoice');
+    const shown = Object.fromEntries((create ? problemsOf(create) : []).map(([status, problems]) => [status, problems]));
+    expect(shown['404']?.map(({ code, detail }) => [code, detail])).toEqual([['partnership.not_found', 'No such partnership in your tenant.']]);
+    expect(shown['400']?.[0]).toMatchObject({
+      code: 'request.invalid',
+      detail: expect.stringMatching(/^lines\.0\.quantity: The value must be a string/),
+      errors: [{ path: 'lines.0.quantity', code: 'request.is_string', message: expect.stringMatching(/^The value must be a string/) }],
+    });
+    // A range shows the status the errors page gives the code.
+    expect(shown['5XX']?.map(({ status, code }) => [status, code])).toEqual([[503, 'database.unavailable']]);
+  });
+
   it('keeps every example valid against its schema: requests and answers against theirs, problems against the problem schema (Redocly)', async () => {
     const { findings } = await redoclyLint(document);
     expect(findings.filter((finding) => finding.rule === EXAMPLES_RULE)).toEqual([]);
