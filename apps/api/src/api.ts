@@ -15,6 +15,7 @@ import { mountDocs } from './docs/docs-site';
 import { GUIDE_PATH, problemTypeBase } from './docs/guide';
 import { DOCUMENT_PATH, REFERENCE_PATH } from './docs/site-layout';
 import { HTML_MEDIA_TYPES, JSON_MEDIA_TYPES, notAcceptableHook } from './http/content-negotiation';
+import { requestDeadline } from './http/deadline';
 import { EtagInterceptor } from './http/etag';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { PinoNestLogger } from './http/nest-logger';
@@ -95,10 +96,8 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
     genReqId: requestIdOf,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     return503OnClosing: true,
-    // Deadlines: the whole request must arrive within 30 s (else 408), and its handling end within REQUEST_TIMEOUT_MS
-    // (else 503 request.deadline_exceeded), whatever a dependency does.
+    // The whole request must arrive within 30 s (else 408); its handling has its own deadline (requestDeadline).
     requestTimeout: 30_000,
-    handlerTimeout: config.timeouts.requestMs,
     // Refusals made before routing (an undecodable URL, an over-long path segment) and by Node's HTTP parser (headers
     // too large, malformed HTTP) are problems too.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => sendProblem(error, request, reply, typeBase),
@@ -120,6 +119,7 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
   instance.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
   });
+  instance.addHook('onRequest', requestDeadline(config.timeouts.requestMs, (error, request, reply) => sendProblem(error, request, reply, typeBase)));
   instance.addHook('onRequest', notAcceptableHook(mediaTypesOf));
   // Errors raised before a route runs (body parsing, size) never reach Nest's filters.
   instance.setErrorHandler((error, request, reply) => sendProblem(error, request, reply, typeBase, routes));

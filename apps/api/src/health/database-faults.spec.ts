@@ -10,6 +10,7 @@ jest.setTimeout(180_000);
 
 const READY_TIMEOUT_MS = 1_000;
 const REQUEST_TIMEOUT_MS = 5_000;
+const SHORT_REQUEST_TIMEOUT_MS = 1_500;
 /** Generous: a loaded machine may be slow to answer, never this slow when the deadlines hold. */
 const MARGIN_MS = 4_000;
 
@@ -19,6 +20,8 @@ describe('the API while its database is frozen', () => {
   let pg: RunningPostgres | undefined;
   let ferret: RunningFerretDb | undefined;
   let t: TestApi;
+  /** The same database, but a request deadline shorter than the database's own timeouts. */
+  let impatient: TestApi;
   const signal = (name: NodeJS.Signals) => ferret && process.kill(ferret.process.pid, name);
 
   beforeAll(async () => {
@@ -34,10 +37,17 @@ describe('the API while its database is frozen', () => {
       MONGO_SERVER_SELECTION_TIMEOUT_MS: '1500',
       MONGO_SOCKET_TIMEOUT_MS: '2000',
     });
+    impatient = await startTestApi('db_faults_deadline', {
+      MONGO_URL: ferret.url,
+      REQUEST_TIMEOUT_MS: String(SHORT_REQUEST_TIMEOUT_MS),
+      MONGO_SERVER_SELECTION_TIMEOUT_MS: '30000',
+      MONGO_SOCKET_TIMEOUT_MS: '60000',
+    });
   });
   afterAll(async () => {
     signal('SIGCONT');
     await t?.close();
+    await impatient?.close();
     if (ferret) await stopProcess(ferret.process);
     if (pg) await stopProcess(pg.process);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -55,6 +65,8 @@ describe('the API while its database is frozen', () => {
 
     signal('SIGSTOP');
     try {
+      // Sent at once, before the impatient API's driver can notice the freeze on its own.
+      const lateWrite = timed(impatient.call('POST', '/v1/partners', { body: { legalName: 'Past Its Deadline Ltd' } }));
       const ready = await timed(t.call('GET', '/health/ready', { as: null }));
       expect(ready.answer.status).toBe(503);
       expect(ready.answer.headers.get('retry-after')).toMatch(/^\d+$/);
@@ -74,6 +86,14 @@ describe('the API while its database is frozen', () => {
       const read = await timed(t.call('GET', '/v1/partners'));
       expect(read.answer.status).toBe(503);
       expect(read.ms).toBeLessThan(REQUEST_TIMEOUT_MS + MARGIN_MS);
+
+      // Where the database would keep a call waiting for a minute, the request's own deadline answers first.
+      const late = await lateWrite;
+      expect(late.answer.status).toBe(503);
+      expect(late.answer.body).toMatchObject({ code: 'request.deadline_exceeded', status: 503 });
+      expect(late.answer.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(late.ms).toBeGreaterThanOrEqual(SHORT_REQUEST_TIMEOUT_MS - 100);
+      expect(late.ms).toBeLessThan(SHORT_REQUEST_TIMEOUT_MS + MARGIN_MS);
     } finally {
       signal('SIGCONT');
     }

@@ -81,7 +81,7 @@ const TITLES: Record<number, string> = {
 /** Seconds a client should wait before retrying an answer that says "not now" (503). */
 export const RETRY_AFTER_SECONDS = '5';
 
-/** Fastify's own errors (before any route runs, or its request deadline), by code. */
+/** Fastify's own errors (before any route runs), by code. */
 const FASTIFY_CODES: Record<string, [number, string, string]> = {
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'request.malformed_json', 'The request body is not valid JSON.'],
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'request.malformed_json', 'The request says it is JSON but its body is empty.'],
@@ -90,7 +90,6 @@ const FASTIFY_CODES: Record<string, [number, string, string]> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'request.invalid_content_length', 'The Content-Length header does not match the body.'],
   FST_ERR_BAD_URL: [400, 'request.malformed_url', 'The URL is not valid: a percent-encoded sequence does not decode.'],
   FST_ERR_MAX_PARAM_LENGTH: [414, 'request.url_too_long', 'A path segment of the URL is longer than this API accepts.'],
-  FST_ERR_HANDLER_TIMEOUT: [503, 'request.deadline_exceeded', 'The request took longer than this API allows; retry shortly.'],
 };
 
 export interface ProblemContext {
@@ -148,10 +147,7 @@ function classify(error: unknown, context: ProblemContext): Classified {
     return [503, 'database.unavailable', 'The database cannot be reached right now; retry shortly.', {}, { 'retry-after': RETRY_AFTER_SECONDS }, true];
   }
   const fastify = fastifyError(error);
-  if (fastify) {
-    const [status] = fastify;
-    return [...fastify, {}, status === 503 ? { 'retry-after': RETRY_AFTER_SECONDS } : {}, status >= 500];
-  }
+  if (fastify) return [...fastify, {}, {}, false];
   if (error instanceof HttpException) {
     const status = error.getStatus();
     return [status, `http.${status}`, error.message, {}, {}, status >= 500];
