@@ -98,6 +98,8 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
     return503OnClosing: true,
     // The whole request must arrive within 30 s (else 408); its handling has its own deadline (requestDeadline).
     requestTimeout: 30_000,
+    // The client's address, for the per-address rate limits, as the trusted proxies forwarded it.
+    trustProxy: typeof config.trustProxy === 'object' ? [...config.trustProxy] : config.trustProxy,
     // Refusals made before routing (an undecodable URL, an over-long path segment) and by Node's HTTP parser (headers
     // too large, malformed HTTP) are problems too.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => sendProblem(error, request, reply, typeBase),

@@ -21,6 +21,7 @@ describe('loadConfig', () => {
       timeouts: { requestMs: 15_000, readyMs: 2_000, databaseSelectionMs: 5_000, databaseSocketMs: 10_000 },
       rateLimits: { windowMs: 60_000, perIp: 1_200, invalidTokensPerIp: 60, perClient: 600, perTenant: 3_000 },
       corsOrigins: [],
+      trustProxy: false,
     });
   });
 
@@ -48,6 +49,13 @@ describe('loadConfig', () => {
       rateLimits: { windowMs: 1000, perIp: 0, invalidTokensPerIp: 5, perClient: 10, perTenant: 20 },
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
     });
+  });
+
+  it('reads which proxies to trust for the client address: all, so many hops, or addresses', () => {
+    expect(loadConfig({ ...required, TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ ...required, TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ ...required, TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
+    expect(() => loadConfig({ ...required, TRUST_PROXY: 'the load balancer' })).toThrow(/TRUST_PROXY must be true, false, a number of hops/);
   });
 
   it('refuses an origin with a path, a negative limit and a deadline below its floor', () => {

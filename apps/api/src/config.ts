@@ -45,6 +45,11 @@ export interface ApiConfig {
   };
   /** Origins allowed to call the API from a browser (CORS); empty: none, CORS is off. */
   readonly corsOrigins: readonly string[];
+  /**
+   * Which proxies' `X-Forwarded-For` to believe for the client's address (Fastify's `trustProxy`): none (the
+   * connection's address counts), every one (`true`), so many hops, or these addresses and CIDR ranges.
+   */
+  readonly trustProxy: boolean | number | readonly string[];
 }
 
 /** The configuration is wrong: one line per variable, said so that a person can fix it. */
@@ -110,6 +115,17 @@ const schema = z.object({
       error: 'must be a comma-separated list of origins, each scheme://host[:port] without a path, e.g. https://app.example.com',
     })
     .default([]),
+  TRUST_PROXY: z
+    .string()
+    .transform((value): boolean | number | string[] => {
+      if (value === 'true' || value === 'false') return value === 'true';
+      if (/^\d{1,2}$/.test(value)) return Number(value);
+      return value.split(',').map((address) => address.trim()).filter((address) => address !== '');
+    })
+    .refine((value) => typeof value !== 'object' || value.every((address) => /^[0-9A-Fa-f:.]+(\/\d{1,3})?$/.test(address)), {
+      error: 'must be true, false, a number of hops, or comma-separated proxy addresses or CIDR ranges, e.g. 10.0.0.0/8',
+    })
+    .default(false),
 });
 
 /** Reads and checks the configuration; throws a ConfigError naming every wrong or missing variable at once. */
@@ -147,5 +163,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       perTenant: settings.RATE_LIMIT_PER_TENANT,
     },
     corsOrigins: settings.CORS_ORIGINS,
+    trustProxy: settings.TRUST_PROXY,
   };
 }

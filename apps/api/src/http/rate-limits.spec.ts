@@ -20,6 +20,8 @@ describe('rate limits and CORS, as configured', () => {
       RATE_LIMIT_PER_IP: String(PER_IP),
       RATE_LIMIT_WINDOW_MS: '600000',
       CORS_ORIGINS: APP,
+      // The tests' requests come through a "proxy" on loopback: X-Forwarded-For names the client.
+      TRUST_PROXY: '127.0.0.1',
     });
     // Tokens are fetched before counting starts: fetching them is no request to the API.
     await Promise.all((['acme-admin', 'acme-viewer', 'acme-accountant', 'globex-admin'] as const).map((caller) => t.token(caller)));
@@ -49,6 +51,9 @@ describe('rate limits and CORS, as configured', () => {
       expect((await t.call('GET', '/v1/partners', { as: null, headers: { authorization: 'Bearer not.a.token' } })).status).toBe(401);
     }
     expectTooMany(await t.call('GET', '/v1/partners', { as: null, headers: { authorization: 'Bearer not.a.token' } }), 'invalid_tokens');
+    // Another client behind the trusted proxy is another address: its token is read.
+    const elsewhere = await t.call('GET', '/v1/partners', { as: null, headers: { authorization: 'Bearer not.a.token', 'x-forwarded-for': '203.0.113.7' } });
+    expect(elsewhere.status).toBe(401);
     const log = t.logs.find((line) => line['code'] === 'rate_limit.exceeded' && line['status'] === 429);
     expect(log).toBeDefined();
   });
