@@ -9,12 +9,22 @@ export class RouteTable {
     for (const one of typeof method === 'string' ? [method] : method) {
       const upper = one.toUpperCase() as HTTPMethod;
       if (upper === 'HEAD' || this.router.hasRoute(upper, url)) continue;
-      this.router.on(upper, url, () => undefined);
+      this.router.on(upper, url, () => undefined, { url });
       this.methods.add(upper);
     }
   }
 
+  /**
+   * The methods of the resource at `path`: those of its most specific route. A path a static route names is that
+   * resource, even where a parametric route would also match it: `/v1/partners/1/contacts/last-seen` takes GET only,
+   * though DELETE `/v1/partners/:partnerId/contacts/:contactId` matches it too.
+   */
   methodsOf(path: string): string[] {
-    return [...this.methods].filter((method) => this.router.find(method, path) !== null).sort();
+    const routes = [...this.methods].flatMap((method) => {
+      const url = (this.router.find(method, path)?.store as { url?: string } | undefined)?.url;
+      return url === undefined ? [] : [{ method, parameters: url.split('/').filter((segment) => /^[:*]/.test(segment)).length }];
+    });
+    const fewest = Math.min(...routes.map(({ parameters }) => parameters));
+    return routes.filter(({ parameters }) => parameters === fewest).map(({ method }) => method).sort();
   }
 }
