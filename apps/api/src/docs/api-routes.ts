@@ -7,6 +7,8 @@ import { PERMISSION_KEY, PUBLIC_KEY, type Permission } from '../auth/permissions
 /** One controller method as the server routes it, with what the auth guard asks of its caller. */
 export interface ApiRoute {
   readonly controller: string;
+  /** The controller class, to read its methods' metadata. */
+  readonly controllerType: Type;
   readonly handler: string;
   /** Lower case, as OpenAPI writes it. */
   readonly method: string;
@@ -38,6 +40,7 @@ export function apiRoutes(app: NestFastifyApplication): ApiRoute[] {
       return base.flatMap((prefix) =>
         pathsOf(Reflect.getMetadata(PATH_METADATA, target)).map((own) => ({
           controller: controller.name,
+          controllerType: controller,
           handler,
           method: RequestMethod[method].toLowerCase(),
           path: openApiPath(prefix, own),

@@ -80,7 +80,7 @@ export default async () => {
           import("../payments/payment.dto"),
           {
             RecordPaymentDto: {
-              amount: { required: true, type: () => String, description: "Above zero, as a decimal string in the currency's precision.", example: "1500.00" },
+              amount: { required: true, type: () => String, description: "Above zero and at most the largest amount of the currency (`Money.largest`, e.g. 9999999999999.99 EUR), as a\ndecimal string in the currency's precision; at most `DECIMAL_MAX_LENGTH` characters.", example: "1500.00" },
               currency: { required: true, type: () => String, description: "ISO 4217 code.", example: "EUR" },
               receivedOn: { required: true, type: () => String, description: "The day the money arrived; applications are dated with it.", example: "2026-04-20" },
               reference: { required: false, type: () => String, description: "Bank reference, cheque number \u2026", example: "SEPA 2026-04-20 NORDWIND", maxLength: 100 },

@@ -14,7 +14,9 @@ import { ERRORS_PAGE, INDEX_PAGE, urlOf, type Guide, type OperationLink } from '
 import { ROLES_SECTION, TAGS, guideRefsOf, splitRef } from './guide-links';
 import metadata from './metadata';
 import { attachExamples, loadOperationExamples } from './operation-examples';
+import { addOperationLinks } from './operation-links';
 import { operationIdFor } from './operation-ids';
+import { applyRequestStrictness, type ServedOperation } from './request-strictness';
 
 export const BEARER_SCHEME = 'bearer';
 /** The permission an operation needs, for clients (e.g. to hide what a user may not do) and the roles table of the guide. */
@@ -84,9 +86,15 @@ export async function buildOpenApiDocument(app: NestFastifyApplication, config: 
   const document = SwaggerModule.createDocument(app, builder.build(), { extraModels: [ProblemDto] });
   const routes = apiRoutes(app);
   for (const entry of operationsOf(document)) complete(entry, routes, guide, site);
+  applyRequestStrictness(document, operationsOf(document).map(({ method, path, operation }) => servedBy(operation, routes.find((route) => route.method === method && route.path === path))));
+  addOperationLinks(document);
   assertUniqueOperationIds(document);
   document.tags = tagsOf(document, guide, site);
   return toOpenApi31Schemas(document);
+}
+
+function servedBy(operation: OperationObject, route: ApiRoute | undefined): ServedOperation {
+  return route ? { operation, controller: route.controllerType, handler: route.handler } : { operation };
 }
 
 /** Answers any route can give before or beyond what its operation declares, e.g. a body too large or a database down. */

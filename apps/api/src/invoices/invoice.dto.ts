@@ -1,5 +1,7 @@
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { Optional } from '../http/validation';
+import { FORMATS, Format, TextLength } from '../docs/request-strictness';
 import { DECIMAL_MAX_LENGTH } from '@invoicing/core';
 import { INVOICE_STATUSES, VAT_CATEGORY_CODES, type InvoiceStatus, type VatCategoryCode } from '@invoicing/invoice';
 import { OmitType } from '@nestjs/swagger';
@@ -21,6 +23,7 @@ export class VatCategoryDto {
    * absent or null for `O`.
    * @example "20"
    */
+  @Format(FORMATS.percent)
   @IsOptional()
   @IsString()
   @MaxLength(DECIMAL_MAX_LENGTH)
@@ -30,7 +33,8 @@ export class VatCategoryDto {
    * Why no VAT is charged (BT-120): required for `E`, `AE`, `K`, `G` and `O` (this or the code), refused otherwise.
    * @example "Intra-community supply"
    */
-  @IsOptional()
+  @TextLength(1000)
+  @Optional()
   @IsString()
   exemptionReason?: string;
 
@@ -38,7 +42,8 @@ export class VatCategoryDto {
    * VATEX code of the exemption (BT-121).
    * @example "VATEX-EU-IC"
    */
-  @IsOptional()
+  @TextLength(30)
+  @Optional()
   @IsString()
   exemptionReasonCode?: string;
 }
@@ -52,7 +57,8 @@ export class AllowanceChargeDto {
    * Decimal string in the invoice currency.
    * @example "5.00"
    */
-  @IsOptional()
+  @Format(FORMATS.decimal)
+  @Optional()
   @IsString()
   @MaxLength(DECIMAL_MAX_LENGTH)
   amount?: string;
@@ -61,7 +67,8 @@ export class AllowanceChargeDto {
    * Decimal string, e.g. `"10"` for 10 %.
    * @example "10"
    */
-  @IsOptional()
+  @Format(FORMATS.decimal)
+  @Optional()
   @IsString()
   @MaxLength(DECIMAL_MAX_LENGTH)
   percent?: string;
@@ -70,13 +77,15 @@ export class AllowanceChargeDto {
    * What `percent` applies to: a decimal string in the invoice currency.
    * @example "200.00"
    */
-  @IsOptional()
+  @Format(FORMATS.decimal)
+  @Optional()
   @IsString()
   @MaxLength(DECIMAL_MAX_LENGTH)
   baseAmount?: string;
 
   /** @example "Loyalty discount" */
-  @IsOptional()
+  @TextLength(500)
+  @Optional()
   @IsString()
   reason?: string;
 
@@ -84,7 +93,8 @@ export class AllowanceChargeDto {
    * UNTDID 5189 (allowances) or 7161 (charges) code.
    * @example "95"
    */
-  @IsOptional()
+  @TextLength(10)
+  @Optional()
   @IsString()
   reasonCode?: string;
 }
@@ -106,12 +116,14 @@ export class DraftLineDto {
    * BT-126: unique within the document; `"1"`, `"2"` … by position when left out.
    * @example "1"
    */
-  @IsOptional()
+  @TextLength(50)
+  @Optional()
   @IsString()
   id?: string;
 
   /** A marketable of the catalogue. */
-  @IsOptional()
+  @Format(FORMATS.id)
+  @Optional()
   @IsString()
   marketableId?: string;
 
@@ -119,12 +131,13 @@ export class DraftLineDto {
    * BT-153
    * @example "Consulting"
    */
-  @IsOptional()
+  @Optional()
   @IsString()
   name?: string;
 
   /** BT-154 */
-  @IsOptional()
+  @TextLength(2000)
+  @Optional()
   @IsString()
   description?: string;
 
@@ -132,7 +145,8 @@ export class DraftLineDto {
    * BT-155, e.g. the SKU.
    * @example "CONS-H"
    */
-  @IsOptional()
+  @TextLength(100)
+  @Optional()
   @IsString()
   sellerItemId?: string;
 
@@ -140,6 +154,7 @@ export class DraftLineDto {
    * BT-129, a decimal string; negative for returns.
    * @example "2"
    */
+  @Format(FORMATS.decimal)
   @IsString()
   @MaxLength(DECIMAL_MAX_LENGTH)
   quantity!: string;
@@ -148,7 +163,8 @@ export class DraftLineDto {
    * BT-130, UN/ECE Recommendation 20 code: `C62` one, `HUR` hour, `DAY` day …
    * @example "C62"
    */
-  @IsOptional()
+  @Format(FORMATS.unitCode)
+  @Optional()
   @IsString()
   unitCode?: string;
 
@@ -156,7 +172,8 @@ export class DraftLineDto {
    * BT-146: net price per `priceBaseQuantity` units, a decimal string (may have more decimals than the currency).
    * @example "10.00"
    */
-  @IsOptional()
+  @Format(FORMATS.decimal)
+  @Optional()
   @IsString()
   @MaxLength(DECIMAL_MAX_LENGTH)
   netPrice?: string;
@@ -165,24 +182,25 @@ export class DraftLineDto {
    * BT-149: how many units the price is for; 1 when left out.
    * @example "1"
    */
-  @IsOptional()
+  @Format(FORMATS.decimal)
+  @Optional()
   @IsString()
   @MaxLength(DECIMAL_MAX_LENGTH)
   priceBaseQuantity?: string;
 
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => AllowanceChargeDto)
   allowances?: AllowanceChargeDto[];
 
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => AllowanceChargeDto)
   charges?: AllowanceChargeDto[];
 
-  @IsOptional()
+  @Optional()
   @ValidateNested()
   @Type(() => VatCategoryDto)
   vat?: VatCategoryDto;
@@ -190,13 +208,13 @@ export class DraftLineDto {
 
 /** Document-level allowances and charges (BG-20, BG-21), on a draft and on a credit note. */
 export class DocumentAllowancesAndChargesDto {
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => DocumentAllowanceChargeDto)
   allowances?: DocumentAllowanceChargeDto[];
 
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => DocumentAllowanceChargeDto)
@@ -217,7 +235,8 @@ export class DraftContentDto extends DocumentAllowancesAndChargesDto {
    * BT-2, planned: the day of issue when left out.
    * @example "2026-03-01"
    */
-  @IsOptional()
+  @Format(FORMATS.date)
+  @Optional()
   @IsString()
   issueDate?: string;
 
@@ -225,7 +244,8 @@ export class DraftContentDto extends DocumentAllowancesAndChargesDto {
    * BT-9: computed from the payment terms at issue when left out.
    * @example "2026-03-31"
    */
-  @IsOptional()
+  @Format(FORMATS.date)
+  @Optional()
   @IsString()
   dueDate?: string;
 
@@ -233,17 +253,20 @@ export class DraftContentDto extends DocumentAllowancesAndChargesDto {
    * BT-13
    * @example "PO-2026-117"
    */
-  @IsOptional()
+  @TextLength(100)
+  @Optional()
   @IsString()
   purchaseOrderReference?: string;
 
   /** BT-10: the partnership's buyer reference when left out. */
-  @IsOptional()
+  @TextLength(100)
+  @Optional()
   @IsString()
   buyerReference?: string;
 
   /** BT-22 */
-  @IsOptional()
+  @TextLength(5000, { each: true })
+  @Optional()
   @IsArray()
   @IsString({ each: true })
   notes?: string[];
@@ -252,7 +275,8 @@ export class DraftContentDto extends DocumentAllowancesAndChargesDto {
    * BT-113: paid before issue, a decimal string in the invoice currency; 0 when left out.
    * @example "0.00"
    */
-  @IsOptional()
+  @Format(FORMATS.decimal)
+  @Optional()
   @IsString()
   @MaxLength(DECIMAL_MAX_LENGTH)
   prepaidAmount?: string;
@@ -261,18 +285,21 @@ export class DraftContentDto extends DocumentAllowancesAndChargesDto {
    * BT-114: added to make the amount due round; 0 when left out.
    * @example "0.00"
    */
-  @IsOptional()
+  @Format(FORMATS.decimal)
+  @Optional()
   @IsString()
   @MaxLength(DECIMAL_MAX_LENGTH)
   roundingAmount?: string;
 
   /** A contact of the seller, named on the invoice (BG-6). */
-  @IsOptional()
+  @Format(FORMATS.id)
+  @Optional()
   @IsString()
   sellerContactId?: string;
 
   /** A contact of the buyer, named on the invoice (BG-9). */
-  @IsOptional()
+  @Format(FORMATS.id)
+  @Optional()
   @IsString()
   buyerContactId?: string;
 }
@@ -280,6 +307,7 @@ export class DraftContentDto extends DocumentAllowancesAndChargesDto {
 /** A new draft under a partnership, which gives seller, buyer, currency, payment terms and series. */
 export class CreateInvoiceDto extends DraftContentDto {
   /** @example "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b" */
+  @Format(FORMATS.id)
   @IsString()
   partnershipId!: string;
 
@@ -288,7 +316,7 @@ export class CreateInvoiceDto extends DraftContentDto {
    * with 409 `invoice.duplicate_external_reference` when used before. Cannot be changed later.
    * @example "ERP-2026-0042"
    */
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(100)
   externalReference?: string;
@@ -299,7 +327,8 @@ export class VoidInvoiceDto {
    * Kept on the invoice (at most 500 characters).
    * @example "Sent twice"
    */
-  @IsOptional()
+  @TextLength(500)
+  @Optional()
   @IsString()
   reason?: string;
 }
@@ -307,7 +336,7 @@ export class VoidInvoiceDto {
 /** A credit note: without `lines`, a full credit of the invoice; with, a credit of those lines only. */
 export class CreateCreditNoteDto extends DocumentAllowancesAndChargesDto {
   /** The lines to credit; left out, all the invoice's lines, allowances and charges. */
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(10_000)
   @ValidateNested({ each: true })
@@ -319,7 +348,8 @@ export class CreateCreditNoteDto extends DocumentAllowancesAndChargesDto {
    * Why the invoice is credited; becomes a note of the credit note (BT-22).
    * @example "Returned goods"
    */
-  @IsOptional()
+  @TextLength(500)
+  @Optional()
   @IsString()
   reason?: string;
 
@@ -327,7 +357,7 @@ export class CreateCreditNoteDto extends DocumentAllowancesAndChargesDto {
    * Your own reference of the credit note; unique together with the invoices' of the same seller and buyer.
    * @example "ERP-CN-0007"
    */
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(100)
   externalReference?: string;
@@ -364,6 +394,7 @@ export class ListInvoicesQueryDto extends PageQueryDto {
    * Issued on or after this day (drafts never match a date filter).
    * @example "2026-01-01"
    */
+  @Format(FORMATS.date)
   @IsOptional()
   @IsString()
   issued_from?: string;
@@ -372,6 +403,7 @@ export class ListInvoicesQueryDto extends PageQueryDto {
    * Issued on or before this day.
    * @example "2026-03-31"
    */
+  @Format(FORMATS.date)
   @IsOptional()
   @IsString()
   issued_to?: string;
@@ -380,6 +412,7 @@ export class ListInvoicesQueryDto extends PageQueryDto {
    * Only invoices past due on this day: still owed (`issued` or `partially_paid`) with a due date before it.
    * @example "2026-04-01"
    */
+  @Format(FORMATS.date)
   @IsOptional()
   @IsString()
   overdue_as_of?: string;

@@ -1,5 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsArray, IsIn, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { Optional } from '../http/validation';
+import { FORMATS, Format, TextLength } from '../docs/request-strictness';
 // One VAT category schema in the API reference, shared with invoice lines.
 import { VatCategoryDto } from '../invoices/invoice.dto';
 import { PageQueryDto } from '../http/paging.dto';
@@ -10,6 +12,7 @@ export class PriceDto {
    * ISO 4217 code; at most one price per currency.
    * @example "EUR"
    */
+  @Format(FORMATS.currency)
   @IsString()
   currency!: string;
 
@@ -17,6 +20,7 @@ export class PriceDto {
    * Net unit price as a decimal string, not negative; it may have more decimals than the currency (BT-146).
    * @example "0.0125"
    */
+  @Format(FORMATS.nonNegativeDecimal)
   @IsString()
   unitPrice!: string;
 }
@@ -27,6 +31,7 @@ export class CreateMarketableDto {
    * Stock keeping unit, unique in the tenant and case-sensitive: 1–64 letters, digits or `. _ - /`.
    * @example "CONSULT-DAY"
    */
+  @Format(FORMATS.sku)
   @IsString()
   sku!: string;
 
@@ -45,7 +50,8 @@ export class CreateMarketableDto {
    * Item description on invoice lines (BT-154), at most 2000 characters.
    * @example "One day of on-site consulting, travel included"
    */
-  @IsOptional()
+  @TextLength(2000)
+  @Optional()
   @IsString()
   description?: string;
 
@@ -53,11 +59,12 @@ export class CreateMarketableDto {
    * UN/ECE Recommendation 20 unit (BT-130), e.g. `C62` (piece), `HUR` (hour), `DAY`, `KWH`.
    * @example "DAY"
    */
+  @Format(FORMATS.unitCode)
   @IsString()
   unitCode!: string;
 
   /** List prices, at most one per currency; none when left out. */
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => PriceDto)
@@ -73,37 +80,40 @@ export class CreateMarketableDto {
 /** Changes to a marketable: only the fields given change; `prices` replaces the whole list. */
 export class UpdateMarketableDto {
   /** @example "CONSULT-DAY-2" */
-  @IsOptional()
+  @Format(FORMATS.sku)
+  @Optional()
   @IsString()
   sku?: string;
 
-  @IsOptional()
+  @Optional()
   @IsIn(['product', 'service'])
   kind?: 'product' | 'service';
 
   /** @example "Consulting day (senior)" */
-  @IsOptional()
+  @Optional()
   @IsString()
   name?: string;
 
   /** `null` removes the description. */
+  @TextLength(2000)
   @IsOptional()
   @IsString()
   description?: string | null;
 
   /** @example "HUR" */
-  @IsOptional()
+  @Format(FORMATS.unitCode)
+  @Optional()
   @IsString()
   unitCode?: string;
 
   /** The new list prices, replacing all current ones. */
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => PriceDto)
   prices?: PriceDto[];
 
-  @IsOptional()
+  @Optional()
   @ValidateNested()
   @Type(() => VatCategoryDto)
   defaultVat?: VatCategoryDto;

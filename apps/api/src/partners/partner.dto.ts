@@ -1,5 +1,7 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, MaxLength, Min, Max, ValidateNested } from 'class-validator';
+import { Optional } from '../http/validation';
+import { FORMATS, Format, SchemaRule, TextLength } from '../docs/request-strictness';
 import { PageQueryDto } from '../http/paging.dto';
 
 /** A postal address (EN 16931 BG-5 / BG-8). */
@@ -14,17 +16,18 @@ export class PostalAddressDto {
   lines!: string[];
 
   /** @example "Paris" */
-  @IsOptional()
+  @Optional()
   @IsString()
   city?: string;
 
   /** @example "75002" */
-  @IsOptional()
+  @TextLength(20)
+  @Optional()
   @IsString()
   postalCode?: string;
 
   /** Region, state or province. */
-  @IsOptional()
+  @Optional()
   @IsString()
   subdivision?: string;
 
@@ -32,24 +35,27 @@ export class PostalAddressDto {
    * ISO 3166-1 alpha-2 country code.
    * @example "FR"
    */
+  @Format(FORMATS.country)
   @IsString()
   countryCode!: string;
 }
 
 export class PartnerAddressDto extends PostalAddressDto {
   /** What the address is for; `billing` when absent. */
-  @IsOptional()
+  @Optional()
   @IsIn(['billing', 'delivery', 'registered'])
   purpose?: 'billing' | 'delivery' | 'registered';
 }
 
 export class LegalRegistrationDto {
   /** @example "73282932000074" */
+  @TextLength(50)
   @IsString()
   value!: string;
 
   /** ISO 6523 scheme, e.g. `0002` (SIRENE). */
-  @IsOptional()
+  @TextLength(10)
+  @Optional()
   @IsString()
   scheme?: string;
 }
@@ -60,10 +66,12 @@ export class ElectronicAddressDto {
    * EAS scheme: four digits.
    * @example "0009"
    */
+  @Format(FORMATS.easScheme)
   @IsString()
   scheme!: string;
 
   /** @example "73282932000074" */
+  @TextLength(100)
   @IsString()
   value!: string;
 }
@@ -73,21 +81,23 @@ export class PartnerIdentifiersDto {
    * VAT identifier with its country prefix (BT-31 / BT-48).
    * @example "FR32123456789"
    */
-  @IsOptional()
+  @Format(FORMATS.vatId)
+  @Optional()
   @IsString()
   vatId?: string;
 
   /** Local tax registration id, when there is no VAT id (BT-32). */
-  @IsOptional()
+  @TextLength(50)
+  @Optional()
   @IsString()
   taxRegistrationId?: string;
 
-  @IsOptional()
+  @Optional()
   @ValidateNested()
   @Type(() => LegalRegistrationDto)
   legalRegistration?: LegalRegistrationDto;
 
-  @IsOptional()
+  @Optional()
   @ValidateNested()
   @Type(() => ElectronicAddressDto)
   electronicAddress?: ElectronicAddressDto;
@@ -99,6 +109,8 @@ export class InstalmentDto {
    * Share of the total, as a decimal string; the shares add up to 100.
    * @example "30"
    */
+  // Checked only under terms of kind `instalments`, which state its format (PaymentTermsDto).
+  @Format({ type: 'string' })
   @IsString()
   percent!: string;
 
@@ -110,6 +122,15 @@ export class InstalmentDto {
 }
 
 /** When an invoice is due (docs: payment terms and due dates). */
+@SchemaRule({
+  allOf: [
+    { if: { properties: { kind: { enum: ['net', 'end_of_month'] } }, required: ['kind'] }, then: { required: ['days'] } },
+    {
+      if: { properties: { kind: { const: 'instalments' } }, required: ['kind'] },
+      then: { required: ['instalments'], properties: { instalments: { minItems: 1, items: { properties: { percent: FORMATS.positiveDecimal } } } } },
+    },
+  ],
+})
 export class PaymentTermsDto {
   /**
    * `due_on_receipt`, `net` (days after issue), `end_of_month` (days after the end of the issue month) or `instalments`.
@@ -122,14 +143,14 @@ export class PaymentTermsDto {
    * For `net` and `end_of_month`.
    * @example 30
    */
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(0)
   @Max(3650)
   days?: number;
 
   /** For `instalments`. */
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => InstalmentDto)
@@ -144,12 +165,14 @@ export class ContactInputDto {
   name!: string;
 
   /** @example "jeanne.martin@example.com" */
-  @IsOptional()
+  @Format(FORMATS.email)
+  @Optional()
   @IsString()
   email?: string;
 
   /** @example "+33 1 23 45 67 89" */
-  @IsOptional()
+  @Format(FORMATS.phone)
+  @Optional()
   @IsString()
   phone?: string;
 
@@ -157,7 +180,8 @@ export class ContactInputDto {
    * What the person does for the partner.
    * @example "accounts payable"
    */
-  @IsOptional()
+  @TextLength(100)
+  @Optional()
   @IsString()
   role?: string;
 }
@@ -165,30 +189,34 @@ export class ContactInputDto {
 /** Changes to one contact: only the fields given change. */
 export class ContactChangesDto {
   /** @example "Jeanne Martin-Leroy" */
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(200)
   name?: string;
 
   /** @example "jeanne.martin@example.com" */
-  @IsOptional()
+  @Format(FORMATS.email)
+  @Optional()
   @IsString()
   email?: string;
 
   /** @example "+33 1 23 45 67 89" */
-  @IsOptional()
+  @Format(FORMATS.phone)
+  @Optional()
   @IsString()
   phone?: string;
 
   /** @example "purchasing" */
-  @IsOptional()
+  @TextLength(100)
+  @Optional()
   @IsString()
   role?: string;
 }
 
 /** A contact of a replacement list: with `id` to keep an existing contact, without to add one. */
 export class ReplacementContactDto extends ContactInputDto {
-  @IsOptional()
+  @Format(FORMATS.id)
+  @Optional()
   @IsString()
   id?: string;
 }
@@ -196,7 +224,7 @@ export class ReplacementContactDto extends ContactInputDto {
 /** The editable details of a partner. */
 export class PartnerDetailsDto {
   /** `company` (default) or `person`. */
-  @IsOptional()
+  @Optional()
   @IsIn(['company', 'person'])
   kind?: 'company' | 'person';
 
@@ -209,16 +237,16 @@ export class PartnerDetailsDto {
   legalName!: string;
 
   /** @example "Acme" */
-  @IsOptional()
+  @Optional()
   @IsString()
   tradingName?: string;
 
-  @IsOptional()
+  @Optional()
   @ValidateNested()
   @Type(() => PartnerIdentifiersDto)
   identifiers?: PartnerIdentifiersDto;
 
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => PartnerAddressDto)
@@ -228,11 +256,12 @@ export class PartnerDetailsDto {
    * ISO 4217 code of the currency invoices use unless the partnership says otherwise.
    * @example "EUR"
    */
-  @IsOptional()
+  @Format(FORMATS.currency)
+  @Optional()
   @IsString()
   defaultCurrency?: string;
 
-  @IsOptional()
+  @Optional()
   @ValidateNested()
   @Type(() => PaymentTermsDto)
   defaultPaymentTerms?: PaymentTermsDto;
@@ -240,7 +269,7 @@ export class PartnerDetailsDto {
 
 /** A new partner with its contacts. */
 export class CreatePartnerDto extends PartnerDetailsDto {
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => ContactInputDto)
@@ -267,10 +296,12 @@ export class SearchContactsQueryDto {
    * Part of a name, an email or a phone number (at least 2 characters).
    * @example "mart"
    */
+  @Format({ minLength: 2, pattern: '\\S[\\s\\S]*\\S' })
   @IsString()
   q!: string;
 
   /** At most this many matches (1–50, default 20). */
+  @Format({ minimum: 1, maximum: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

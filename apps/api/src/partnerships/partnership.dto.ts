@@ -1,10 +1,13 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsObject, IsOptional, IsString, ValidateIf, ValidateNested } from 'class-validator';
+import { Optional } from '../http/validation';
+import { FORMATS, Format, SchemaRule, TextLength } from '../docs/request-strictness';
 import { DELIVERY_FORMATS, type DeliveryFormat } from '@invoicing/invoice';
 import { PaymentTermsDto } from '../partners/partner.dto';
 import { PageQueryDto } from '../http/paging.dto';
 
 /** Whether invoices need someone's approval before they are issued. */
+@SchemaRule({ if: { properties: { kind: { const: 'above' } } }, then: { required: ['threshold'] } })
 export class ApprovalRuleDto {
   /**
    * `none`, `always`, or `above` a threshold: then an invoice needs approval when its amount due is strictly greater.
@@ -17,6 +20,7 @@ export class ApprovalRuleDto {
    * For `above`: an amount in the partnership's currency, as a decimal string, not negative.
    * @example "10000.00"
    */
+  @Format(FORMATS.decimal)
   @ValidateIf((rule: ApprovalRuleDto) => rule.kind === 'above')
   @IsString()
   threshold?: string;
@@ -24,7 +28,7 @@ export class ApprovalRuleDto {
 
 /** Rules invoices of the partnership follow; a rule left out stays as it is (`none` and `pdf` for a new partnership). */
 export class PartnershipPolicyDto {
-  @IsOptional()
+  @Optional()
   @ValidateNested()
   @Type(() => ApprovalRuleDto)
   approval?: ApprovalRuleDto;
@@ -33,7 +37,7 @@ export class PartnershipPolicyDto {
    * How issued documents are delivered to the buyer.
    * @example "ubl"
    */
-  @IsOptional()
+  @Optional()
   @IsIn(DELIVERY_FORMATS)
   deliveryFormat?: DeliveryFormat;
 }
@@ -44,12 +48,14 @@ export class PartnershipPolicyDto {
  */
 export class NumberingSeriesDto {
   /** @example "INV" */
-  @IsOptional()
+  @Format(FORMATS.series)
+  @Optional()
   @IsString()
   invoice?: string;
 
   /** @example "CN" */
-  @IsOptional()
+  @Format(FORMATS.series)
+  @Optional()
   @IsString()
   creditNote?: string;
 }
@@ -60,6 +66,7 @@ export class PartnershipTermsDto {
    * ISO 4217 code every invoice of the partnership is in (BT-5); it cannot change while price overrides exist.
    * @example "EUR"
    */
+  @Format(FORMATS.currency)
   @IsString()
   currency!: string;
 
@@ -69,12 +76,12 @@ export class PartnershipTermsDto {
   @Type(() => PaymentTermsDto)
   paymentTerms!: PaymentTermsDto;
 
-  @IsOptional()
+  @Optional()
   @ValidateNested()
   @Type(() => NumberingSeriesDto)
   numbering?: NumberingSeriesDto;
 
-  @IsOptional()
+  @Optional()
   @ValidateNested()
   @Type(() => PartnershipPolicyDto)
   policy?: PartnershipPolicyDto;
@@ -83,6 +90,7 @@ export class PartnershipTermsDto {
    * First day invoices may be issued under the partnership (`YYYY-MM-DD`, included).
    * @example "2026-01-01"
    */
+  @Format(FORMATS.date)
   @IsString()
   validFrom!: string;
 
@@ -90,6 +98,7 @@ export class PartnershipTermsDto {
    * Last day (included); left out or null: open-ended.
    * @example "2026-12-31"
    */
+  @Format(FORMATS.date)
   @IsOptional()
   @IsString()
   validUntil?: string | null;
@@ -99,7 +108,8 @@ export class PartnershipTermsDto {
    * buyer reference (BT-10). Left out: none.
    * @example "PO-2026-0042"
    */
-  @IsOptional()
+  @TextLength(100)
+  @Optional()
   @IsString()
   buyerReference?: string;
 }
@@ -110,6 +120,7 @@ export class CreatePartnershipDto extends PartnershipTermsDto {
    * The partner who sells and issues the invoices (often the tenant's own company).
    * @example "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b"
    */
+  @Format(FORMATS.id)
   @IsString()
   sellerId!: string;
 
@@ -117,6 +128,7 @@ export class CreatePartnershipDto extends PartnershipTermsDto {
    * The partner who buys and pays; another partner than the seller.
    * @example "0193a2b4-6d7e-7f80-9a0b-1c2d3e4f5a6c"
    */
+  @Format(FORMATS.id)
   @IsString()
   buyerId!: string;
 }
@@ -128,6 +140,7 @@ export class PriceOverrideDto {
    * new invoice lines.
    * @example "720.00"
    */
+  @Format(FORMATS.decimal)
   @IsString()
   unitPrice!: string;
 }

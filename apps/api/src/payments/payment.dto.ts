@@ -1,4 +1,6 @@
-import { ArrayMaxSize, IsArray, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsString, MaxLength } from 'class-validator';
+import { Optional } from '../http/validation';
+import { FORMATS, Format } from '../docs/request-strictness';
 import { DECIMAL_MAX_LENGTH } from '@invoicing/core';
 import { PageQueryDto } from '../http/paging.dto';
 
@@ -12,6 +14,7 @@ export class RecordPaymentDto {
    * decimal string in the currency's precision; at most `DECIMAL_MAX_LENGTH` characters.
    * @example "1500.00"
    */
+  @Format(FORMATS.positiveDecimal)
   @IsString()
   @MaxLength(DECIMAL_MAX_LENGTH)
   amount!: string;
@@ -20,6 +23,7 @@ export class RecordPaymentDto {
    * ISO 4217 code.
    * @example "EUR"
    */
+  @Format(FORMATS.currency)
   @IsString()
   currency!: string;
 
@@ -27,6 +31,7 @@ export class RecordPaymentDto {
    * The day the money arrived; applications are dated with it.
    * @example "2026-04-20"
    */
+  @Format(FORMATS.date)
   @IsString()
   receivedOn!: string;
 
@@ -34,7 +39,7 @@ export class RecordPaymentDto {
    * Bank reference, cheque number …
    * @example "SEPA 2026-04-20 NORDWIND"
    */
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(100)
   reference?: string;
@@ -44,7 +49,8 @@ export class RecordPaymentDto {
    * An empty list applies nothing: the whole payment stays unapplied credit.
    * @example ["0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b"]
    */
-  @IsOptional()
+  @Format(FORMATS.id, { each: true })
+  @Optional()
   @IsArray()
   @ArrayMaxSize(MAX_NAMED_INVOICES)
   @IsString({ each: true })
@@ -57,7 +63,8 @@ export class ApplyPaymentDto {
    * Invoices to pay, in this order; without it the credit goes to the partner's oldest receivables in the payment's currency.
    * @example ["0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b"]
    */
-  @IsOptional()
+  @Format(FORMATS.id, { each: true })
+  @Optional()
   @IsArray()
   @ArrayMaxSize(MAX_NAMED_INVOICES)
   @IsString({ each: true })
@@ -70,15 +77,18 @@ export class RefundCreditDto {
    * Above zero and at most the partner's unapplied credit in the currency.
    * @example "244.00"
    */
+  @Format(FORMATS.positiveDecimal)
   @IsString()
   @MaxLength(DECIMAL_MAX_LENGTH)
   amount!: string;
 
   /** @example "EUR" */
+  @Format(FORMATS.currency)
   @IsString()
   currency!: string;
 
   /** @example "2026-05-02" */
+  @Format(FORMATS.date)
   @IsString()
   refundedOn!: string;
 
@@ -86,7 +96,7 @@ export class RefundCreditDto {
    * The transfer's reference.
    * @example "REFUND 2026-05-02"
    */
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(100)
   reference?: string;
