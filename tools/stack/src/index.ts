@@ -30,5 +30,6 @@ export {
 } from './demo-realm';
 export { allowClientOrigin, getClient, keycloakAdminToken, KeycloakAdminError, STACK_KEYCLOAK_ADMIN, type KeycloakAdminCredentials } from './keycloak-admin';
 export { cacheDir, stackEnvFile } from './paths';
+export { ensureSchemathesis, SCHEMATHESIS_VERSION, type SchemathesisCommand } from './schemathesis';
 export { findPostgresBin, startPostgres, type RunningPostgres } from './postgresql';
 export { stopProcess, type ServerProcess } from './processes';
