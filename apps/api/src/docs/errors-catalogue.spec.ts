@@ -5,6 +5,7 @@ import { getMetadataStorage } from 'class-validator';
 import ts from 'typescript';
 import { DOCS_DIR, ERRORS_PAGE, Guide } from './guide';
 import { pluginSourceFiles } from './plugin-metadata';
+import { DOCUMENTATION_CONSTRAINTS } from './request-strictness';
 
 const root = path.resolve(__dirname, '../../../..');
 const CODE = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
@@ -136,7 +137,7 @@ async function requestIssueCodes(): Promise<string[]> {
     storage.getTargetValidationMetadatas(target, '', true, false).map((metadata) => (metadata.type === 'customValidation' ? (metadata.name ?? '') : metadata.type)),
   );
   const codes = [...constraints, 'whitelistValidation']
-    .filter((constraint) => constraint && constraint !== 'conditionalValidation')
+    .filter((constraint) => constraint && constraint !== 'conditionalValidation' && !DOCUMENTATION_CONSTRAINTS.has(constraint))
     .map((constraint) => (constraint === 'whitelistValidation' ? 'request.unknown_property' : `request.${constraint.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}`));
   return [...new Set(codes)].sort();
 }

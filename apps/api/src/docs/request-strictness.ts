@@ -64,6 +64,8 @@ export const FORMATS = {
 
 const FORMAT_CONSTRAINT = 'openApiFormat';
 const TEXT_LENGTH_CONSTRAINT = 'openApiTextLength';
+/** The constraints that only state something in the reference: they accept anything, so no request gets their code. */
+export const DOCUMENTATION_CONSTRAINTS: ReadonlySet<string> = new Set([FORMAT_CONSTRAINT, TEXT_LENGTH_CONSTRAINT]);
 
 /** A free text longer than this (once trimmed) is refused by the domain (`text.too_long`) unless it says otherwise. */
 const TEXT_MAX_LENGTH = 200;

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ensureSchemathesis, type SchemathesisCommand } from '@invoicing/stack';
@@ -24,9 +26,11 @@ interface Run {
   readonly output: string;
 }
 
-function schemathesis(st: SchemathesisCommand, args: readonly string[]): Promise<Run> {
+function schemathesis(st: SchemathesisCommand, args: readonly string[], scratch: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(st.command, [...st.args, ...args], { cwd: CONFIG_DIR, env: { ...process.env, ...st.env, NO_COLOR: '1', PYTHONUNBUFFERED: '1' } });
+    // Hypothesis keeps its files in .hypothesis/ of the working directory unless told otherwise.
+    const env = { ...process.env, ...st.env, HYPOTHESIS_STORAGE_DIRECTORY: scratch, NO_COLOR: '1', PYTHONUNBUFFERED: '1' };
+    const child = spawn(st.command, [...st.args, ...args], { cwd: CONFIG_DIR, env });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -43,12 +47,17 @@ function schemathesis(st: SchemathesisCommand, args: readonly string[]): Promise
 describe('the API against its OpenAPI document (Schemathesis)', () => {
   let t: TestApi;
   let st: SchemathesisCommand;
+  let scratch: string;
   beforeAll(async () => {
     st = ensureSchemathesis();
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'schemathesis-'));
     // The fuzzer sends thousands of requests from one address and client; the limits are tested elsewhere.
     t = await startTestApi('schemathesis', { RATE_LIMIT_PER_IP: '1000000', RATE_LIMIT_PER_CLIENT: '1000000', RATE_LIMIT_PER_TENANT: '1000000', REQUEST_TIMEOUT_MS: '120000' });
   }, 600_000);
-  afterAll(() => t?.close());
+  afterAll(async () => {
+    await t?.close();
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  });
 
   it(
     'finds no failure with all checks',
@@ -64,7 +73,7 @@ describe('the API against its OpenAPI document (Schemathesis)', () => {
         '--workers', '1',
         '--no-shrink',
         '--header', `Authorization: Bearer ${await t.token('acme-admin')}`,
-      ]);
+      ], scratch);
       if (run.code !== 0) console.log(run.output);
       expect(run.code).toBe(0);
     },
