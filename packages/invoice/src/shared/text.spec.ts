@@ -21,6 +21,11 @@ describe('requiredText', () => {
     expect(issueOf(() => requiredText(text, 'name'))).toMatchObject({ path: 'name', code: 'text.control_character' });
   });
 
+  it('counts characters, not UTF-16 units: 200 emoji are 200 characters', () => {
+    expect(requiredText('🧾'.repeat(200), 'name')).toHaveLength(400);
+    expect(issueOf(() => requiredText('🧾'.repeat(201), 'name'))).toMatchObject({ code: 'text.too_long' });
+  });
+
   it('refuses empty and too long texts', () => {
     expect(issueOf(() => requiredText('  ', 'name'))).toMatchObject({ code: 'text.required' });
     expect(issueOf(() => requiredText('x'.repeat(201), 'name'))).toMatchObject({ code: 'text.too_long' });

@@ -27,7 +27,8 @@ export function optionalText(value: unknown, path: string, maxLength = 200): str
 
 function boundedText(value: string, path: string, maxLength: number): string {
   const text = value.trim();
-  if (text.length > maxLength) throw ValidationError.of(path, 'text.too_long', `must be at most ${maxLength} characters`);
+  // Characters (code points), as JSON Schema's maxLength counts them: an emoji is one, not two UTF-16 units.
+  if (text.length > maxLength && [...text].length > maxLength) throw ValidationError.of(path, 'text.too_long', `must be at most ${maxLength} characters`);
   if (CONTROL_CHARACTER.test(text)) throw ValidationError.of(path, 'text.control_character', 'must not contain control characters (other than tab and line breaks)');
   return text;
 }

@@ -52,9 +52,6 @@ UNSTATED_RULES = {
     "marketable.duplicate_currency",
     # A sum over the items of a list.
     "payment_terms.instalments_must_total_100",
-    # Not a rule across fields but a known mismatch: the domain counts a text's length in UTF-16 code units, JSON
-    # Schema's maxLength in characters, so a text with characters outside the BMP (emoji) may be refused within it.
-    "text.too_long",
 }
 
 
