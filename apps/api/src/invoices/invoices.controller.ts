@@ -20,6 +20,7 @@ import {
   type MarketableId,
   type PartnerId,
   type PartnershipId,
+  type PaymentId,
 } from '@invoicing/invoice';
 import type { FastifyReply } from 'fastify';
 import { Caller, Tenant } from '../auth/auth.guard';
@@ -27,6 +28,7 @@ import { Requires } from '../auth/permissions';
 import type { Principal } from '../auth/principal';
 import { IfMatch } from '../http/etag';
 import { Idempotent } from '../http/idempotency.interceptor';
+import { IdempotentId } from '../http/idempotent-id';
 import { ApiIdempotent, ApiIfMatch, ApiProblems } from '../http/openapi';
 import { toPageResponse } from '../http/responses';
 import {
@@ -263,8 +265,9 @@ export class InvoicesController {
     @Param('invoiceId') invoiceId: string,
     @Body() body: RecordInvoicePaymentDto,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @IdempotentId('Payment') id: PaymentId | undefined,
   ): Promise<PaymentDto> {
-    const payment = await this.payInvoice.execute({ ...body, tenantId, invoiceId: invoiceId as InvoiceId });
+    const payment = await this.payInvoice.execute({ ...body, tenantId, invoiceId: invoiceId as InvoiceId, ...(id === undefined ? {} : { id }) });
     void reply.header('location', `/v1/payments/${payment.id}`);
     // The same resource as GET /v1/payments/:paymentId.
     return toPaymentResponse(payment);

@@ -1,11 +1,12 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Cursor, TenantId } from '@invoicing/core';
-import { GetPartnerBalance, ListPayments, RecordPayment, RefundCredit, type InvoiceId, type PartnerId } from '@invoicing/invoice';
+import { GetPartnerBalance, ListPayments, RecordPayment, RefundCredit, type InvoiceId, type PartnerId, type PaymentId, type RefundId } from '@invoicing/invoice';
 import type { FastifyReply } from 'fastify';
 import { Requires } from '../auth/permissions';
 import { Tenant } from '../auth/auth.guard';
 import { Idempotent } from '../http/idempotency.interceptor';
+import { IdempotentId } from '../http/idempotent-id';
 import { ApiIdempotent, ApiProblems } from '../http/openapi';
 import { toPageResponse } from '../http/responses';
 import { ListPaymentsQueryDto, RecordPaymentDto, RefundCreditDto } from './payment.dto';
@@ -44,7 +45,8 @@ export class PartnerAccountController {
    * Records money received from the partner and applies it at once: to the invoices named in `applyTo`, in that
    * order, or by default to the partner's oldest receivables in the payment's currency. Each invoice gets what it
    * still owes; the rest stays on the payment as unapplied credit. If a named invoice cannot take the payment,
-   * nothing is recorded. The answer's `Location` names the new payment.
+   * nothing is recorded. The answer's `Location` names the new payment. With an `Idempotency-Key`, the payment's id
+   * derives from it: a retry of the same request, even after a 5xx or a timeout, answers the payment already recorded.
    */
   @Post(':partnerId/payments')
   @Idempotent()
@@ -56,9 +58,11 @@ export class PartnerAccountController {
     @Param('partnerId') partnerId: string,
     @Body() body: RecordPaymentDto,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @IdempotentId('Payment') id: PaymentId | undefined,
   ): Promise<PaymentDto> {
     const payment = await this.recordPayment.execute({
       tenantId,
+      ...(id === undefined ? {} : { id }),
       partnerId: partnerId as PartnerId,
       amount: body.amount,
       currency: body.currency,
@@ -91,16 +95,23 @@ export class PartnerAccountController {
    *
    * Pays part of the partner's unapplied credit in a currency back to it, drawing on its payments oldest first; the
    * answer lists the payments drawn on. A refund larger than the credit is refused and nothing is refunded. Every
-   * request is a new refund: retry with the same `Idempotency-Key`, never without.
+   * request is a new refund: retry with the same `Idempotency-Key`, never without. With a key, the refund's id derives
+   * from it, so a retry (even after a 5xx or a timeout) never refunds twice.
    */
   @Post(':partnerId/refunds')
   @Idempotent()
   @Requires('payments:write')
   @ApiIdempotent()
   @ApiProblems(404)
-  async refund(@Tenant() tenantId: TenantId, @Param('partnerId') partnerId: string, @Body() body: RefundCreditDto): Promise<RefundDto> {
+  async refund(
+    @Tenant() tenantId: TenantId,
+    @Param('partnerId') partnerId: string,
+    @Body() body: RefundCreditDto,
+    @IdempotentId('Refund') refundId: RefundId | undefined,
+  ): Promise<RefundDto> {
     const refund = await this.refundCredit.execute({
       tenantId,
+      ...(refundId === undefined ? {} : { refundId }),
       partnerId: partnerId as PartnerId,
       amount: body.amount,
       currency: body.currency,

@@ -8,10 +8,10 @@ import { CreatePartner } from '../partner/partner.use-cases';
 import type { PartnershipTermsInput } from '../partnership/partnership';
 import { CreatePartnership } from '../partnership/partnership.use-cases';
 import { GetPartnerBalance } from '../queries/report.use-cases';
-import type { InvoiceId, PartnerId, PartnershipId, PaymentId } from '../shared/ids';
+import type { InvoiceId, PartnerId, PartnershipId, PaymentId, RefundId } from '../shared/ids';
 import { createInMemoryAdapters } from '../testing/in-memory/in-memory-adapters';
 import { SCENARIO_BUYER, SCENARIO_TERMS, createScenario, type Scenario } from '../testing/scenario';
-import type { PaymentState } from './payment';
+import { Payment, type PaymentState } from './payment';
 import { ApplyPayment, GetPayment, ListPayments, PayInvoice, RecordPayment, RefundCredit } from './payment.use-cases';
 
 const OTHER_TENANT = tenantId('tenant-b');
@@ -409,6 +409,95 @@ describe('RefundCredit', () => {
 
     it('fails with partner.not_found when the partner is unknown', async () => {
       await expect(refund('1.00', 'EUR', 'id-999999' as PartnerId)).rejects.toEqual(error('NotFoundError', 'partner.not_found'));
+    });
+  });
+});
+
+describe('retries of the same request (an id derived from its idempotency key)', () => {
+  const ID = 'derived-payment-1' as PaymentId;
+  const payOnce = (amount: string, applyTo?: InvoiceId[]) =>
+    s.use(RecordPayment).execute({ tenantId: s.tenantId, partnerId: s.buyer.id, amount, currency: 'EUR', receivedOn: '2026-03-10', id: ID, ...definedFields({ applyTo }) });
+
+  it('records a payment once: a retry answers the stored payment and applies nothing twice', async () => {
+    const target = await invoice('70.00', '2026-03-01');
+    const first = await payOnce('100.00', [target.id]);
+    const retry = await payOnce('100.00', [target.id]);
+
+    expect(first.id).toBe(ID);
+    expect(retry).toEqual(first);
+    expect(await payments()).toEqual([first]);
+    expect(await state(target.id)).toEqual({ status: 'paid', outstanding: '0.00' });
+    expect(unapplied(retry)).toBe('30.00');
+  });
+
+  it('records one payment when attempts of the same request run at once', async () => {
+    const target = await invoice('70.00', '2026-03-01');
+    const answers = await Promise.all([payOnce('100.00', [target.id]), payOnce('100.00', [target.id]), payOnce('100.00', [target.id])]);
+
+    expect(new Set(answers.map((answer) => answer.id))).toEqual(new Set([ID]));
+    expect(await payments()).toHaveLength(1);
+    expect(applications((await payments())[0] as PaymentState)).toEqual([[target.id, '70.00']]);
+  });
+
+  it('completes the application of a payment stored by an attempt that was interrupted', async () => {
+    const target = await invoice('70.00', '2026-03-01');
+    const interrupted = Payment.receive({ partnerId: s.buyer.id, amount: '100.00', currency: 'EUR', receivedOn: '2026-03-10' }, { tenantId: s.tenantId, id: ID, at: new Date() });
+    await s.adapters.payments.save(interrupted);
+
+    const retry = await payOnce('100.00', [target.id]);
+
+    expect(applications(retry)).toEqual([[target.id, '70.00']]);
+    expect(await payments()).toHaveLength(1);
+  });
+
+  it('refuses the id of a payment recorded for another request with idempotency.key_reused', async () => {
+    await payOnce('100.00');
+    await expect(payOnce('100.01')).rejects.toEqual(error('DomainError', 'idempotency.key_reused'));
+    await expect(s.use(RecordPayment).execute({ tenantId: s.tenantId, partnerId: s.buyer.id, amount: '100.00', currency: 'EUR', receivedOn: '2026-03-11', id: ID })).rejects.toEqual(
+      error('DomainError', 'idempotency.key_reused'),
+    );
+    expect(await payments()).toHaveLength(1);
+  });
+
+  it('pays an invoice once under PayInvoice', async () => {
+    const target = await invoice('70.00', '2026-03-01');
+    const pay = () => s.use(PayInvoice).execute({ tenantId: s.tenantId, invoiceId: target.id, amount: '20.00', currency: 'EUR', receivedOn: '2026-03-10', id: ID });
+    expect(await pay()).toEqual(await pay());
+    expect(await state(target.id)).toMatchObject({ outstanding: '50.00' });
+  });
+
+  describe('RefundCredit', () => {
+    const REFUND = 'derived-refund-1' as RefundId;
+    const refundOnce = (amount: string) =>
+      s.use(RefundCredit).execute({ tenantId: s.tenantId, partnerId: s.buyer.id, amount, currency: 'EUR', refundedOn: '2026-03-12', reference: 'SEPA-RF-1', refundId: REFUND });
+
+    it('refunds once: a retry answers the same refund and draws nothing more', async () => {
+      const prepaid = await record('100.00');
+      const first = await refundOnce('40.00');
+      const retry = await refundOnce('40.00');
+
+      expect(first).toEqual({ refundId: REFUND, amount: Money.of('40.00', 'EUR'), payments: [prepaid.id] });
+      expect(retry).toEqual(first);
+      expect(unapplied(await s.use(GetPayment).execute({ tenantId: s.tenantId, paymentId: prepaid.id }))).toBe('60.00');
+    });
+
+    it('draws only the rest of a refund an earlier attempt left part way', async () => {
+      const older = await record('50.00');
+      const newer = await record('50.00');
+      const partly = (await s.adapters.payments.get(s.tenantId, older.id)) as Payment;
+      partly.refund({ refundId: REFUND, amount: Money.of('50.00', 'EUR'), refundedOn: '2026-03-12' as never, reference: 'SEPA-RF-1' }, new Date());
+      await s.adapters.payments.save(partly);
+
+      const retry = await refundOnce('60.00');
+
+      expect(retry).toEqual({ refundId: REFUND, amount: Money.of('60.00', 'EUR'), payments: [older.id, newer.id] });
+      expect(unapplied(await s.use(GetPayment).execute({ tenantId: s.tenantId, paymentId: newer.id }))).toBe('40.00');
+    });
+
+    it('refuses the id of a refund made for another request with idempotency.key_reused', async () => {
+      await record('100.00');
+      await refundOnce('40.00');
+      await expect(refundOnce('30.00')).rejects.toEqual(error('DomainError', 'idempotency.key_reused'));
     });
   });
 });

@@ -1,5 +1,7 @@
 import {
   CLOCK,
+  ConflictError,
+  DomainError,
   ID_GENERATOR,
   InvalidStateError,
   Money,
@@ -20,7 +22,7 @@ import type { Invoice } from '../invoice/invoice';
 import { INVOICE_TRANSITIONS } from '../invoice/invoice-lifecycle';
 import { INVOICE_REPOSITORY, type InvoiceRepository } from '../invoice/invoice-repository.port';
 import { PARTNER_REPOSITORY, type PartnerRepository } from '../partner/partner-repository.port';
-import type { InvoiceId, PartnerId, PaymentId } from '../shared/ids';
+import type { InvoiceId, PartnerId, PaymentId, RefundId } from '../shared/ids';
 import { load, retryOnConflict } from '../shared/use-case-support';
 import { Payment, type PaymentState, type ReceivedPayment } from './payment';
 import { PAYMENT_REPOSITORY, type PaymentRepository } from './payment-repository.port';
@@ -100,16 +102,53 @@ export class RecordPayment {
   ) {}
 
   /**
+   * `id`, when given, makes the call idempotent by construction: it is the id of the payment a retry of the same
+   * request would record (the API derives it from the tenant and the `Idempotency-Key`). The insert of that id is the
+   * guard: if a payment with it is stored already (an earlier attempt whose answer was lost), nothing new is recorded;
+   * its application is completed where it was interrupted and the stored payment is answered.
    * @throws NotFoundError `partner.not_found` | `invoice.not_found`; ValidationError `payment.invalid_amount` | `payment.invoice_mismatch` | `money.*`;
-   * InvalidStateError when a named invoice cannot take payments
+   * InvalidStateError when a named invoice cannot take payments; DomainError `idempotency.key_reused` when `id` names a
+   * payment recorded for a different request
    */
-  async execute(command: ReceivedPayment & { readonly tenantId: TenantId; readonly applyTo?: readonly InvoiceId[] }): Promise<PaymentState> {
+  async execute(
+    command: ReceivedPayment & { readonly tenantId: TenantId; readonly applyTo?: readonly InvoiceId[]; readonly id?: PaymentId },
+  ): Promise<PaymentState> {
     const { tenantId } = command;
     await load(this.partners, tenantId, command.partnerId, 'partner');
     const at = this.clock.now();
-    const payment = Payment.receive(command, { tenantId, id: this.ids.next<'Payment'>(), at });
-    await applyPaymentTo({ invoices: this.invoices, payments: this.payments }, payment, command.applyTo, { at, isNew: true });
+    if (command.id !== undefined) {
+      const stored = await this.payments.get(tenantId, command.id);
+      if (stored) return this.resume(stored, command);
+    }
+    const payment = Payment.receive(command, { tenantId, id: command.id ?? this.ids.next<'Payment'>(), at });
+    try {
+      await applyPaymentTo({ invoices: this.invoices, payments: this.payments }, payment, command.applyTo, { at, isNew: true });
+    } catch (error) {
+      // A concurrent attempt of the same request inserted the id first: its payment is the one.
+      if (command.id === undefined || !(error instanceof ConflictError) || payment.version > 0) throw error;
+      const stored = await this.payments.get(tenantId, command.id);
+      if (!stored) throw error;
+      return this.resume(stored, command);
+    }
     return payment.toState();
+  }
+
+  /** A retry of a request whose payment is stored: the same request completes what it began; another is refused. */
+  private async resume(stored: Payment, command: ReceivedPayment & { readonly applyTo?: readonly InvoiceId[] }): Promise<PaymentState> {
+    const sameRequest =
+      stored.partnerId === command.partnerId &&
+      stored.currency === command.currency &&
+      stored.amount.equals(atPath('amount', () => Money.of(command.amount, stored.currency))) &&
+      stored.receivedOn === command.receivedOn &&
+      (stored.toState().reference ?? undefined) === (command.reference ?? undefined);
+    if (!sameRequest) {
+      throw new DomainError('idempotency.key_reused', `payment ${stored.id} was recorded for a different request: use a new idempotency key`, { paymentId: stored.id });
+    }
+    return retryOnConflict(async () => {
+      const payment = await load(this.payments, stored.tenantId, stored.id, 'payment');
+      await applyPaymentTo({ invoices: this.invoices, payments: this.payments }, payment, command.applyTo, { at: this.clock.now(), isNew: false });
+      return payment.toState();
+    });
   }
 }
 
@@ -125,7 +164,9 @@ export class PayInvoice {
    * What exceeds the invoice's outstanding amount stays on the payment as the buyer's unapplied credit.
    * @throws NotFoundError `invoice.not_found`; whatever RecordPayment throws for a payment naming the invoice
    */
-  async execute(command: Omit<ReceivedPayment, 'partnerId'> & { readonly tenantId: TenantId; readonly invoiceId: InvoiceId }): Promise<PaymentState> {
+  async execute(
+    command: Omit<ReceivedPayment, 'partnerId'> & { readonly tenantId: TenantId; readonly invoiceId: InvoiceId; readonly id?: PaymentId },
+  ): Promise<PaymentState> {
     const { invoiceId, ...received } = command;
     const invoice = await load(this.invoices, command.tenantId, invoiceId, 'invoice');
     return this.recordPayment.execute({ ...received, partnerId: invoice.buyerId, applyTo: [invoice.id] });
@@ -153,7 +194,9 @@ export class ApplyPayment {
 
 /**
  * Pays unapplied credit back to a partner, drawing on its payments oldest first; refuses to go below zero.
- * Each call is a new refund (retries are made safe by the API's idempotency keys). The credit is checked before
+ * Each call without `refundId` is a new refund. With one (the API derives it from the tenant and the `Idempotency-Key`),
+ * a retry of the same request never refunds twice: what earlier attempts drew under that id counts, only the rest is
+ * drawn, and a refund already complete is answered as it is. The credit is checked before
  * anything is written; should another writer use it up in between, the refund stops part way and the error says how
  * much was refunded under which refund id.
  */
@@ -174,6 +217,7 @@ export class RefundCredit {
     readonly currency: string;
     readonly refundedOn: string;
     readonly reference?: string;
+    readonly refundId?: RefundId;
   }): Promise<{ readonly refundId: string; readonly amount: Money; readonly payments: readonly PaymentId[] }> {
     const { tenantId } = command;
     await load(this.partners, tenantId, command.partnerId, 'partner');
@@ -181,14 +225,25 @@ export class RefundCredit {
     const amount = atPath('amount', () => Money.of(command.amount, currency));
     if (!amount.isPositive()) throw ValidationError.of('amount', 'payment.invalid_amount', 'a refund is above zero');
     const refundedOn: CalendarDate = atPath('refundedOn', () => parseCalendarDate(command.refundedOn));
-    const refundId = this.ids.next<'Refund'>();
-    const sources = await this.payments.findWithUnappliedCredit(tenantId, command.partnerId, currency);
-    const available = Money.sum(currency, sources.map((payment) => payment.unapplied));
-    if (amount.greaterThan(available)) {
-      throw new InsufficientCreditError(amount, available);
-    }
+    const refundId = command.refundId ?? this.ids.next<'Refund'>();
     const used: PaymentId[] = [];
     let remaining = amount;
+    if (command.refundId !== undefined) {
+      // What earlier attempts of this request refunded already.
+      for (const { paymentId, part } of await this.partsOf(tenantId, command.partnerId, command.refundId)) {
+        if (part.amount.currency !== currency || part.refundedOn !== refundedOn || (part.reference ?? undefined) !== (command.reference ?? undefined) || part.amount.greaterThan(remaining)) {
+          throw new DomainError('idempotency.key_reused', `refund ${refundId} was made for a different request: use a new idempotency key`, { refundId });
+        }
+        used.push(paymentId);
+        remaining = remaining.subtract(part.amount);
+      }
+      if (!remaining.isPositive()) return { refundId, amount, payments: used };
+    }
+    const sources = (await this.payments.findWithUnappliedCredit(tenantId, command.partnerId, currency)).filter((payment) => !used.includes(payment.id));
+    const available = Money.sum(currency, sources.map((payment) => payment.unapplied));
+    if (remaining.greaterThan(available)) {
+      throw new InsufficientCreditError(amount, available.add(amount.subtract(remaining)));
+    }
     for (const source of sources) {
       if (!remaining.isPositive()) break;
       const part = await retryOnConflict(async () => {
@@ -204,6 +259,21 @@ export class RefundCredit {
     }
     if (remaining.isPositive()) throw new InsufficientCreditError(amount, amount.subtract(remaining), { refundId, refunded: amount.subtract(remaining).toJSON() });
     return { refundId, amount, payments: used };
+  }
+
+  /** The parts of a refund, on the partner's payments. */
+  private async partsOf(tenantId: TenantId, partnerId: PartnerId, refundId: RefundId): Promise<{ paymentId: PaymentId; part: PaymentState['refunds'][number] }[]> {
+    const parts: { paymentId: PaymentId; part: PaymentState['refunds'][number] }[] = [];
+    let cursor: PageRequest['cursor'];
+    do {
+      const page = await this.payments.listByPartner(tenantId, partnerId, { limit: 100, ...definedFields({ cursor }) });
+      for (const payment of page.items) {
+        const part = payment.refunds.find((refund) => refund.refundId === refundId);
+        if (part) parts.push({ paymentId: payment.id, part });
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    return parts.reverse();
   }
 }
 
