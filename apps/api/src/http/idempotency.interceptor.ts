@@ -33,6 +33,11 @@ function canonical(value: unknown): string {
  * reached the use case); a retry with the same key and body gets that answer back (`Idempotent-Replayed: true`), with
  * another body 422, while the first is still running 409. Failures that changed nothing (invalid request, server
  * error) are forgotten, so the retry runs.
+ *
+ * The record and the effect are separate writes: a server error may come after the effect was stored, and forgetting
+ * the key then lets the retry run again. Where that must never create twice (payments, refunds), the handler takes
+ * `@IdempotentId(kind)` (idempotent-id.ts): the created id derives from the tenant and the key, so the effect's own
+ * insert refuses the second one and the use case answers what is stored. This record then only replays answers.
  */
 export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
