@@ -120,6 +120,36 @@ export type { AppendOutcome, Ledger } from './ledger/ledger.port';
 export { postTransaction } from './ledger/post-transaction';
 export type { LedgerState, TransactionBuild } from './ledger/post-transaction';
 
+export {
+  INTEGRITY_CODES,
+  REFUSED_CREDIT_NOTE_GAP,
+  checkApplications,
+  checkInvoices,
+  checkLedger,
+  checkNumbering,
+  checkPayments,
+  checkReferences,
+  checkTenant,
+  invoiceFacts,
+  paymentFacts,
+  summarizeAccounts,
+} from './integrity/integrity';
+export type {
+  AccountSummary,
+  IntegrityCode,
+  IntegrityFinding,
+  InvoiceFacts,
+  MinorAmount,
+  NumberReservationFacts,
+  PaymentFacts,
+  TenantIntegrity,
+  TenantSnapshot,
+} from './integrity/integrity';
+export { INTEGRITY_READER } from './integrity/integrity-reader.port';
+export type { IntegrityReader } from './integrity/integrity-reader.port';
+export { checkIntegrity, checkTenantOf } from './integrity/check-integrity';
+export type { IntegrityReport } from './integrity/check-integrity';
+
 export { AGING_BUCKETS, agingBucket, daysPastDue, emptyAging, isOwing, isPastDue, summarize } from './queries/invoice-summary';
 export type { AgingBucket, InvoiceSummary } from './queries/invoice-summary';
 export { INVOICE_QUERIES } from './queries/invoice-queries.port';

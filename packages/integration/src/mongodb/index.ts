@@ -22,3 +22,4 @@ export { MongoNumberSequence } from './number-sequence';
 export { MongoOutbox } from './outbox';
 export { MongoIdempotencyStore } from './idempotency-store';
 export { MongoLedger } from './ledger';
+export { INTEGRITY_BATCH_SIZE, MongoIntegrityReader } from './integrity-reader';

@@ -25,4 +25,6 @@ export { SCENARIO_BUYER, SCENARIO_MARKETABLE, SCENARIO_NOW, SCENARIO_SELLER, SCE
 export type { Scenario, ScenarioOptions, TestBed, TestBedOptions } from './scenario';
 export { aLedgerAccount, anInvoiceId, anOperationId, postingsIn } from './ledger-builders';
 export { issuesOf, thrown } from './assertions';
+export { InMemoryIntegrityReader } from '../integrity/in-memory-integrity-reader';
+export type { IntegrityStates } from '../integrity/in-memory-integrity-reader';
 export * from './contracts';

@@ -1,0 +1,87 @@
+import { Money, tenantId, type CurrencyCode } from '@invoicing/core';
+import { CreateCreditNote, CreateInvoiceDraft, IssueInvoice, RecordPayment, RefundCredit, checkIntegrity, type InvoiceState } from '@invoicing/invoice';
+import { createScenario, type Scenario } from '@invoicing/invoice/testing';
+import { createTestDatabase, type TestDatabase } from '../testing/mongo-test-database';
+import { documentId } from './mappers/aggregate-document';
+import { MongoIntegrityReader } from './integrity-reader';
+
+// The invariant checker on the real server (FerretDB in the stack): a tenant seeded through the use cases has no
+// finding; one stored document corrupted with the driver gives exactly the finding it breaks.
+jest.setTimeout(120_000);
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase('integrity');
+});
+afterAll(async () => {
+  await database.drop();
+});
+
+const eur = (amount: string) => Money.of(amount, 'EUR' as CurrencyCode);
+
+async function seed(id: string): Promise<{ bed: Scenario; paymentId: string; invoices: InvoiceState[] }> {
+  const bed = await createScenario({ adapters: database.adapters, tenantId: id });
+  const invoices: InvoiceState[] = [];
+  for (const quantity of ['2', '1', '3']) {
+    const draft = await bed.use(CreateInvoiceDraft).execute({ tenantId: bed.tenantId, partnershipId: bed.partnership.id, lines: [{ marketableId: bed.marketable.id, quantity }] });
+    invoices.push(await bed.use(IssueInvoice).execute({ tenantId: bed.tenantId, invoiceId: draft.id }));
+  }
+  const [a, b] = invoices as [InvoiceState, InvoiceState];
+  invoices.push(await bed.use(CreateCreditNote).execute({ tenantId: bed.tenantId, invoiceId: b.id, reason: 'returned' }));
+  const payment = await bed.use(RecordPayment).execute({
+    tenantId: bed.tenantId,
+    partnerId: bed.buyer.id,
+    amount: a.totals.amountDue.add(eur('10.00')).toString(),
+    currency: 'EUR',
+    receivedOn: '2026-01-20',
+    applyTo: [a.id],
+  });
+  await bed.use(RefundCredit).execute({ tenantId: bed.tenantId, partnerId: bed.buyer.id, amount: '4.00', currency: 'EUR', refundedOn: '2026-01-21' });
+  return { bed, paymentId: payment.id, invoices };
+}
+
+describe('MongoIntegrityReader', () => {
+  it('finds nothing in a tenant seeded through the use cases, reading in batches smaller than a collection', async () => {
+    const { bed } = await seed('integrity-clean');
+    const report = await checkIntegrity(new MongoIntegrityReader(database.adapters.models, 2), { tenantId: bed.tenantId });
+    expect(report.findings).toEqual([]);
+    expect(report.notes).toEqual([]);
+    expect(report.accounts).toMatchObject([{ partnerId: bed.buyer.id, currency: 'EUR', payments: 1, refunded: '4.00', unapplied: '6.00', balanced: true }]);
+    expect(report.clean).toBe(true);
+  });
+
+  it('finds exactly the application whose payment side was raised in the stored document, and only in that tenant', async () => {
+    const { bed, paymentId, invoices } = await seed('integrity-corrupt');
+    const payments = database.mongo.connection.collection<{ _id: string }>('payments');
+    // A writer gone wrong: 1.00 more on the payment's application, its unapplied amount kept in step.
+    const stored = await payments.findOne({ _id: documentId(bed.tenantId, paymentId) });
+    const application = stored as unknown as { state: { applications: { amount: { minor: bigint } }[] }; derived: { unappliedMinor: bigint } };
+    await payments.updateOne(
+      { _id: documentId(bed.tenantId, paymentId) },
+      { $set: { 'state.applications.0.amount.minor': BigInt(application.state.applications[0]?.amount.minor ?? 0) + 100n, 'derived.unappliedMinor': BigInt(application.derived.unappliedMinor) - 100n } },
+    );
+    const reader = new MongoIntegrityReader(database.adapters.models);
+    const report = await checkIntegrity(reader, { tenantId: bed.tenantId });
+    expect(report.findings).toEqual([
+      expect.objectContaining({ code: 'integrity.application_mismatch', tenantId: bed.tenantId, ids: { paymentId, invoiceId: invoices[0]?.id }, currency: 'EUR' }),
+    ]);
+    const amounts = report.findings[0]?.amounts as Record<string, string>;
+    expect(Money.of(amounts['onPayment'] as string, 'EUR' as CurrencyCode).subtract(Money.of(amounts['onInvoice'] as string, 'EUR' as CurrencyCode)).toString()).toBe('1.00');
+
+    // The tenants the reader finds include both seeded ones; the clean one stays clean.
+    const all = await checkIntegrity(reader);
+    expect(all.tenants).toEqual(expect.arrayContaining([tenantId('integrity-clean'), bed.tenantId]));
+    expect(all.findings.map((found) => found.tenantId)).toEqual([bed.tenantId]);
+  });
+
+  it('finds a number reserved for a draft whose issue was interrupted, and notes a number reserved for a document never stored', async () => {
+    const { bed } = await seed('integrity-numbers');
+    const draft = await bed.use(CreateInvoiceDraft).execute({ tenantId: bed.tenantId, partnershipId: bed.partnership.id, lines: [{ marketableId: bed.marketable.id, quantity: '1' }] });
+    // The issue stopped after its reservation; a credit note refused after its reservation (ADR 0006).
+    expect(await database.adapters.numbers.reserve(bed.tenantId, 'INV', draft.id)).toBe(4);
+    expect(await database.adapters.numbers.reserve(bed.tenantId, 'CN', 'never-stored')).toBe(2);
+    const report = await checkIntegrity(new MongoIntegrityReader(database.adapters.models), { tenantId: bed.tenantId });
+    expect(report.findings.map((found) => [found.code, found.ids['number']])).toEqual([['integrity.number_gap', 'INV-000004']]);
+    expect(report.notes.map((note) => [note.code, note.ids['number']])).toEqual([['integrity.number_gap_refused_credit_note', 'CN-000002']]);
+  });
+});

@@ -1,0 +1,80 @@
+import { invoiceFacts, paymentFacts, type IntegrityReader, type InvoiceFacts, type LedgerTransaction, type NumberReservationFacts, type PaymentFacts } from '@invoicing/invoice';
+import type { Model } from 'mongoose';
+import { invoiceMapper, type InvoiceDocument } from './mappers/invoice.mapper';
+import { ledgerTransactionToDomain, type LedgerTransactionDocument } from './mappers/ledger-transaction.mapper';
+import { reservedSequence, type NumberReservationDocument } from './mappers/number-reservation.mapper';
+import { paymentMapper, type PaymentDocument } from './mappers/payment.mapper';
+import { toBigInt } from './mappers/value.mapper';
+import { guarded } from './mongo-errors';
+import type { Models } from './schemas';
+
+/** How many documents one round trip of a cursor reads, and the size of the batches the reader yields. */
+export const INTEGRITY_BATCH_SIZE = 500;
+
+/**
+ * The invariant checker's reader on MongoDB (or FerretDB 1.x): each collection of a tenant read once, by a cursor on
+ * `tenantId` (the first field of every index), lean, in batches, and each document mapped through its mapper and
+ * reduced to the facts the checks need, so that only the facts stay in memory. Plain equality filters only, no sort
+ * (FerretDB sorts in memory, ADR 0002).
+ */
+export class MongoIntegrityReader implements IntegrityReader {
+  constructor(
+    private readonly models: Models,
+    private readonly batchSize = INTEGRITY_BATCH_SIZE,
+  ) {}
+
+  async *tenants(): AsyncIterable<string> {
+    const names = ['partners', 'payments', 'invoices', 'number_reservations', 'ledger_transactions'] as const;
+    const all = new Set<string>();
+    for (const name of names) {
+      const found = await guarded(() => this.models[name].distinct('tenantId').exec());
+      for (const tenantId of found) all.add(String(tenantId));
+    }
+    yield* [...all].sort();
+  }
+
+  partnerIds(tenantId: string): AsyncIterable<readonly string[]> {
+    return this.read(this.models.partners, tenantId, { id: 1 }, (document: { id: string }) => document.id);
+  }
+
+  payments(tenantId: string): AsyncIterable<readonly PaymentFacts[]> {
+    return this.read(this.models.payments, tenantId, { outbox: 0 }, (document: PaymentDocument) =>
+      paymentFacts(paymentMapper.toDomain(document), document.derived?.unappliedMinor === undefined ? undefined : toBigInt(document.derived.unappliedMinor)),
+    );
+  }
+
+  invoices(tenantId: string): AsyncIterable<readonly InvoiceFacts[]> {
+    return this.read(this.models.invoices, tenantId, { outbox: 0 }, (document: InvoiceDocument) => invoiceFacts(invoiceMapper.toDomain(document)));
+  }
+
+  reservations(tenantId: string): AsyncIterable<readonly NumberReservationFacts[]> {
+    return this.read(this.models.number_reservations, tenantId, { _v: 1, series: 1, sequence: 1, documentId: 1 }, (document: NumberReservationDocument) => ({
+      series: document.series,
+      sequence: reservedSequence(document, `${tenantId}/${document.series}/${document.documentId}`),
+      documentId: document.documentId,
+    }));
+  }
+
+  ledgerTransactions(tenantId: string): AsyncIterable<readonly LedgerTransaction[]> {
+    return this.read(this.models.ledger_transactions, tenantId, {}, (document: LedgerTransactionDocument) => ledgerTransactionToDomain(document));
+  }
+
+  private async *read<D, T>(model: Model<Record<string, unknown>>, tenantId: string, projection: Record<string, 0 | 1>, map: (document: D) => T): AsyncIterable<readonly T[]> {
+    const cursor = model.find({ tenantId }, projection).lean<D[]>().cursor({ batchSize: this.batchSize });
+    let batch: T[] = [];
+    try {
+      for (;;) {
+        const document = (await guarded(() => cursor.next())) as D | null;
+        if (document === null) break;
+        batch.push(map(document));
+        if (batch.length >= this.batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield batch;
+    } finally {
+      await cursor.close();
+    }
+  }
+}

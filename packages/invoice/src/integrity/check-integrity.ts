@@ -1,0 +1,50 @@
+import type { LedgerTransaction } from '../ledger/ledger';
+import { checkTenant, type AccountSummary, type IntegrityFinding, type InvoiceFacts, type NumberReservationFacts, type PaymentFacts, type TenantIntegrity } from './integrity';
+import type { IntegrityReader } from './integrity-reader.port';
+
+/** The checker's report over every tenant read. */
+export interface IntegrityReport {
+  readonly tenants: readonly string[];
+  readonly findings: readonly IntegrityFinding[];
+  readonly notes: readonly IntegrityFinding[];
+  readonly accounts: readonly AccountSummary[];
+  /** True when there is no finding (notes are documented exceptions). */
+  readonly clean: boolean;
+}
+
+async function collect<T>(batches: AsyncIterable<readonly T[]>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const batch of batches) for (const item of batch) all.push(item);
+  return all;
+}
+
+/** Reads one tenant's facts and checks them. */
+export async function checkTenantOf(reader: IntegrityReader, tenantId: string): Promise<TenantIntegrity> {
+  const partnerIds = new Set<string>(await collect(reader.partnerIds(tenantId)));
+  const payments: PaymentFacts[] = await collect(reader.payments(tenantId));
+  const invoices: InvoiceFacts[] = await collect(reader.invoices(tenantId));
+  const reservations: NumberReservationFacts[] = await collect(reader.reservations(tenantId));
+  const ledger: LedgerTransaction[] = await collect(reader.ledgerTransactions(tenantId));
+  return checkTenant({ tenantId, partnerIds, payments, invoices, reservations, ledger });
+}
+
+/**
+ * Proves the stored invariants of every tenant (or only `tenantId`), one tenant at a time: reports, never repairs.
+ * See docs/payments-and-balances.md, "Checking the stored data".
+ */
+export async function checkIntegrity(reader: IntegrityReader, options: { readonly tenantId?: string } = {}): Promise<IntegrityReport> {
+  const tenants: string[] = [];
+  if (options.tenantId !== undefined) tenants.push(options.tenantId);
+  else for await (const tenantId of reader.tenants()) tenants.push(tenantId);
+  tenants.sort();
+  const findings: IntegrityFinding[] = [];
+  const notes: IntegrityFinding[] = [];
+  const accounts: AccountSummary[] = [];
+  for (const tenantId of tenants) {
+    const result = await checkTenantOf(reader, tenantId);
+    findings.push(...result.findings);
+    notes.push(...result.notes);
+    accounts.push(...result.accounts);
+  }
+  return { tenants, findings, notes, accounts, clean: findings.length === 0 };
+}

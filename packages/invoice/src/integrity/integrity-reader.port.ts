@@ -1,0 +1,20 @@
+import type { LedgerTransaction } from '../ledger/ledger';
+import type { InvoiceFacts, NumberReservationFacts, PaymentFacts } from './integrity';
+
+/**
+ * What the invariant checker reads: the stored states of each tenant, as streams of batches, so that a tenant's
+ * documents are never all loaded as documents at once (adapters read with cursors; the checker keeps only the facts).
+ */
+export interface IntegrityReader {
+  /** Every tenant with something stored, each once. */
+  tenants(): AsyncIterable<string>;
+  partnerIds(tenantId: string): AsyncIterable<readonly string[]>;
+  payments(tenantId: string): AsyncIterable<readonly PaymentFacts[]>;
+  /** Invoices and credit notes. */
+  invoices(tenantId: string): AsyncIterable<readonly InvoiceFacts[]>;
+  reservations(tenantId: string): AsyncIterable<readonly NumberReservationFacts[]>;
+  ledgerTransactions(tenantId: string): AsyncIterable<readonly LedgerTransaction[]>;
+}
+
+/** Binds the reader in a container. */
+export const INTEGRITY_READER = Symbol.for('invoicing.IntegrityReader');

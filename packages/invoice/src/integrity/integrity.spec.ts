@@ -1,0 +1,225 @@
+import { Money, tenantId, type CurrencyCode } from '@invoicing/core';
+import { CreateCreditNote, CreateInvoiceDraft, IssueInvoice, RecordPayment, RefundCredit } from '../index';
+import { createScenario, InMemoryIntegrityReader, type IntegrityStates } from '../testing';
+import type { InvoiceState } from '../invoice/invoice';
+import type { PaymentState } from '../payment/payment';
+import { foldTotals, zeroTotals, type LedgerTransaction, type Posting } from '../ledger/ledger';
+import type { InvoiceId, PartnerId, PaymentId, RefundId } from '../shared/ids';
+import { checkIntegrity } from './check-integrity';
+import { checkTenant, type InvoiceFacts, type PaymentFacts, type TenantSnapshot } from './integrity';
+
+const EUR = 'EUR' as CurrencyCode;
+const eur = (amount: string) => Money.of(amount, EUR);
+
+function ledger(): LedgerTransaction[] {
+  const postings: Posting[][] = [
+    [
+      { type: 'received', amount: eur('70.00'), paymentId: 'pay-1' as PaymentId, receivedOn: '2026-01-20' as never },
+      { type: 'applied', amount: eur('60.00'), paymentId: 'pay-1' as PaymentId, invoiceId: 'inv-1' as InvoiceId, invoiceDue: eur('100.00') },
+    ],
+    [{ type: 'refunded', amount: eur('5.00'), paymentId: 'pay-1' as PaymentId, refundId: 'ref-1' as RefundId }],
+  ];
+  let totals = zeroTotals(EUR);
+  return postings.map((list, index) => {
+    totals = foldTotals(totals, list);
+    return {
+      tenantId: tenantId('t1'),
+      partnerId: 'buyer' as PartnerId,
+      currency: EUR,
+      seq: index + 1,
+      operationId: `op-${index + 1}`,
+      kind: 'opening',
+      postings: list,
+      totalsAfter: totals,
+      at: new Date('2026-01-20T10:00:00Z'),
+    };
+  });
+}
+
+const invoice: InvoiceFacts = {
+  id: 'inv-1',
+  kind: 'invoice',
+  status: 'paid',
+  number: 'INV-000001',
+  series: 'INV',
+  sellerId: 'seller',
+  buyerId: 'buyer',
+  currency: 'EUR',
+  amountDue: 10000n,
+  payments: [{ paymentId: 'pay-1', amount: 6000n, currency: 'EUR' }],
+  credits: [{ creditNoteId: 'cn-1', amount: 4000n, currency: 'EUR' }],
+};
+const creditNote: InvoiceFacts = {
+  id: 'cn-1',
+  kind: 'credit_note',
+  status: 'issued',
+  number: 'CN-000001',
+  series: 'CN',
+  sellerId: 'seller',
+  buyerId: 'buyer',
+  currency: 'EUR',
+  amountDue: 4000n,
+  payments: [],
+  credits: [],
+  precedingInvoiceId: 'inv-1',
+};
+const payment: PaymentFacts = {
+  id: 'pay-1',
+  partnerId: 'buyer',
+  currency: 'EUR',
+  amount: 7000n,
+  applications: [{ invoiceId: 'inv-1', amount: 6000n, currency: 'EUR' }],
+  refunds: [{ refundId: 'ref-1', amount: 500n, currency: 'EUR' }],
+  storedUnapplied: 500n,
+};
+
+/** A consistent tenant: an invoice of 100.00 paid 60.00 and credited 40.00, a payment of 70.00 with 5.00 refunded. */
+function consistent(): TenantSnapshot {
+  return {
+    tenantId: 't1',
+    partnerIds: new Set(['seller', 'buyer']),
+    payments: [payment],
+    invoices: [invoice, creditNote],
+    reservations: [
+      { series: 'INV', sequence: 1, documentId: 'inv-1' },
+      { series: 'CN', sequence: 1, documentId: 'cn-1' },
+    ],
+    ledger: ledger(),
+  };
+}
+
+const codes = (snapshot: TenantSnapshot) => checkTenant(snapshot).findings.map((found) => found.code);
+
+describe('the invariant checker', () => {
+  it('finds nothing in a consistent tenant, and sums each partner account', () => {
+    const result = checkTenant(consistent());
+    expect(result.findings).toEqual([]);
+    expect(result.notes).toEqual([]);
+    expect(result.accounts).toEqual([
+      { tenantId: 't1', partnerId: 'buyer', currency: 'EUR', payments: 1, received: '70.00', applied: '60.00', refunded: '5.00', unapplied: '5.00', balanced: true },
+    ]);
+  });
+
+  it('finds a payment that applied and refunded more than it received', () => {
+    const snapshot = { ...consistent(), payments: [{ ...payment, refunds: [{ refundId: 'ref-1', amount: 1500n, currency: 'EUR' }], storedUnapplied: -500n }] };
+    const found = checkTenant(snapshot).findings;
+    expect(found.map((item) => item.code)).toEqual(['integrity.payment_unbalanced']);
+    expect(found[0]).toMatchObject({ tenantId: 't1', ids: { paymentId: 'pay-1' }, amounts: { received: '70.00', applied: '60.00', refunded: '15.00', unapplied: '-5.00' } });
+    expect(checkTenant(snapshot).accounts[0]?.balanced).toBe(false);
+  });
+
+  it('finds a payment whose stored unapplied amount is not what its parts give', () => {
+    expect(codes({ ...consistent(), payments: [{ ...payment, storedUnapplied: 900n }] })).toEqual(['integrity.payment_unbalanced']);
+  });
+
+  it('finds an invoice paid and credited above its amount due', () => {
+    const snapshot = { ...consistent(), invoices: [{ ...invoice, amountDue: 9000n }, { ...creditNote }] };
+    const found = checkTenant(snapshot).findings;
+    expect(found.map((item) => item.code)).toEqual(['integrity.invoice_overpaid']);
+    expect(found[0]?.amounts).toEqual({ amountDue: '90.00', paid: '60.00', credited: '40.00' });
+  });
+
+  it('finds both sides of an application disagreeing: amounts, a side missing, a credit of another amount', () => {
+    const raised = { ...consistent(), payments: [{ ...payment, applications: [{ invoiceId: 'inv-1', amount: 6500n, currency: 'EUR' }], storedUnapplied: 0n }] };
+    const found = checkTenant(raised).findings;
+    expect(found.map((item) => item.code)).toEqual(['integrity.application_mismatch']);
+    expect(found[0]?.amounts).toEqual({ onPayment: '65.00', onInvoice: '60.00' });
+    // The interrupted step of "How consistency is kept": the invoice holds the payment, the payment not yet.
+    expect(codes({ ...consistent(), payments: [{ ...payment, applications: [], storedUnapplied: 6500n }] })).toEqual(['integrity.application_mismatch']);
+    expect(codes({ ...consistent(), invoices: [{ ...invoice, payments: [], credits: invoice.credits }, creditNote] })).toEqual(['integrity.application_mismatch']);
+    expect(codes({ ...consistent(), invoices: [invoice, { ...creditNote, amountDue: 3000n }] })).toEqual(['integrity.application_mismatch']);
+    expect(codes({ ...consistent(), invoices: [{ ...invoice, credits: [] }, creditNote] })).toEqual(['integrity.application_mismatch']);
+  });
+
+  it('finds a number held twice, a number reserved for a document that does not hold it, and one never reserved', () => {
+    const twice = { ...consistent(), invoices: [invoice, { ...creditNote, number: 'INV-000001' }] };
+    expect(codes(twice)).toEqual(['integrity.number_duplicate', 'integrity.number_gap', 'integrity.number_unreserved']);
+    const gap = { ...consistent(), reservations: [...consistent().reservations, { series: 'INV', sequence: 3, documentId: 'inv-1' }] };
+    expect(checkTenant(gap).findings.map((item) => [item.code, item.ids['number']])).toEqual([
+      ['integrity.number_gap', 'INV-000002'],
+      ['integrity.number_gap', 'INV-000003'],
+    ]);
+    const unreserved = { ...consistent(), reservations: consistent().reservations.filter((item) => item.series !== 'CN') };
+    expect(codes(unreserved)).toEqual(['integrity.number_unreserved']);
+  });
+
+  it('notes, without a finding, a number reserved for a document never stored: the refused credit note of ADR 0006', () => {
+    const refused = { ...consistent(), reservations: [...consistent().reservations, { series: 'CN', sequence: 2, documentId: 'never-stored' }] };
+    const result = checkTenant(refused);
+    expect(result.findings).toEqual([]);
+    expect(result.notes.map((note) => [note.code, note.ids['number']])).toEqual([['integrity.number_gap_refused_credit_note', 'CN-000002']]);
+  });
+
+  it('finds references to what does not exist', () => {
+    expect(codes({ ...consistent(), partnerIds: new Set(['seller']) }).every((code) => code === 'integrity.dangling_reference')).toBe(true);
+    expect(checkTenant({ ...consistent(), partnerIds: new Set(['seller']) }).findings.map((item) => item.ids)).toEqual([
+      { paymentId: 'pay-1', partnerId: 'buyer' },
+      { invoiceId: 'inv-1', buyerId: 'buyer' },
+      { invoiceId: 'cn-1', buyerId: 'buyer' },
+      { partnerId: 'buyer', currency: 'EUR', seq: 1 },
+      { partnerId: 'buyer', currency: 'EUR', seq: 2 },
+    ]);
+    const withoutPayment = { ...consistent(), payments: [] };
+    expect(checkTenant(withoutPayment).findings.map((item) => item.ids)).toEqual([
+      { invoiceId: 'inv-1', paymentId: 'pay-1' },
+      { partnerId: 'buyer', currency: 'EUR', seq: 1, paymentId: 'pay-1' },
+      { partnerId: 'buyer', currency: 'EUR', seq: 1, paymentId: 'pay-1' },
+      { partnerId: 'buyer', currency: 'EUR', seq: 2, paymentId: 'pay-1' },
+    ]);
+    expect(codes({ ...consistent(), invoices: [invoice], reservations: consistent().reservations.filter((item) => item.series === 'INV') })).toEqual(['integrity.dangling_reference']);
+    expect(codes({ ...consistent(), payments: [{ ...payment, applications: [...payment.applications, { invoiceId: 'gone', amount: 100n, currency: 'EUR' }], storedUnapplied: 400n }] })).toEqual([
+      'integrity.dangling_reference',
+    ]);
+  });
+
+  it('finds ledger totals that are not the fold of the postings, a seq gap, a foreign posting and a payment in two accounts', () => {
+    const [first, second] = ledger() as [LedgerTransaction, LedgerTransaction];
+    const wrongHead = { ...second, totalsAfter: { ...second.totalsAfter, unapplied: eur('9.00') } };
+    const found = checkTenant({ ...consistent(), ledger: [first, wrongHead] }).findings;
+    expect(found.map((item) => item.code)).toEqual(['integrity.ledger_totals_mismatch']);
+    expect(found[0]?.amounts).toEqual({ unappliedStored: '9.00', unappliedFolded: '5.00' });
+    expect(codes({ ...consistent(), ledger: [first, { ...second, seq: 3 }] })).toEqual(['integrity.ledger_seq_gap']);
+    expect(codes({ ...consistent(), ledger: [first, first, second] })).toEqual(['integrity.ledger_seq_gap', 'integrity.ledger_totals_mismatch', 'integrity.ledger_totals_mismatch']);
+    const foreign = { ...second, postings: [{ type: 'refunded' as const, amount: Money.of('5.00', 'USD' as CurrencyCode), paymentId: 'pay-1' as PaymentId, refundId: 'ref-1' as RefundId }] };
+    expect(codes({ ...consistent(), ledger: [first, foreign] })).toEqual(['integrity.ledger_currency_mismatch']);
+    const elsewhere = { ...first, partnerId: 'seller' as PartnerId };
+    expect(codes({ ...consistent(), ledger: [first, second, elsewhere] })).toEqual(['integrity.ledger_payment_in_two_accounts']);
+  });
+
+  it('checks a tenant seeded through the use cases, read in batches through the in-memory reader, and only the tenant asked for', async () => {
+    const bed = await createScenario();
+    const drafts = [];
+    for (const quantity of ['2', '1']) {
+      drafts.push(await bed.use(CreateInvoiceDraft).execute({ tenantId: bed.tenantId, partnershipId: bed.partnership.id, lines: [{ marketableId: bed.marketable.id, quantity }] }));
+    }
+    const [a, b] = await Promise.all(drafts.map((draft) => bed.use(IssueInvoice).execute({ tenantId: bed.tenantId, invoiceId: draft.id })));
+    const note = await bed.use(CreateCreditNote).execute({ tenantId: bed.tenantId, invoiceId: (b as { id: InvoiceId }).id, reason: 'returned' });
+    const paid = await bed.use(RecordPayment).execute({
+      tenantId: bed.tenantId,
+      partnerId: bed.buyer.id,
+      amount: a?.totals.amountDue.add(eur('10.00')).toString() as string,
+      currency: 'EUR',
+      receivedOn: '2026-01-20',
+    });
+    await bed.use(RefundCredit).execute({ tenantId: bed.tenantId, partnerId: bed.buyer.id, amount: '4.00', currency: 'EUR', refundedOn: '2026-01-21' });
+    const invoices = await Promise.all([a, b, note].map((state) => bed.adapters.invoices.get(bed.tenantId, (state as { id: InvoiceId }).id)));
+    const payments = [(await bed.adapters.payments.get(bed.tenantId, paid.id))?.toState() as PaymentState];
+    const states = {
+      partners: [bed.seller, bed.buyer],
+      payments,
+      invoices: invoices.map((stored) => stored?.toState() as InvoiceState),
+      reservations: invoices.map((stored) => ({ tenantId: bed.tenantId, series: stored?.toState().series as string, sequence: Number(stored?.number?.split('-').pop()), documentId: stored?.id as string })),
+    };
+    const report = await checkIntegrity(new InMemoryIntegrityReader(states, 1));
+    expect(report).toMatchObject({ tenants: [bed.tenantId], findings: [], notes: [], clean: true });
+    expect(report.accounts).toMatchObject([{ partnerId: bed.buyer.id, currency: 'EUR', refunded: '4.00', unapplied: '6.00', balanced: true }]);
+
+    const raised = payments[0] as PaymentState;
+    const corrupted: IntegrityStates = { ...states, payments: [{ ...raised, applications: raised.applications.map((part) => ({ ...part, amount: part.amount.add(eur('1.00')) })) }] };
+    const other: IntegrityStates = { ...corrupted, partners: [...(states.partners as NonNullable<IntegrityStates['partners']>), { tenantId: tenantId('other'), id: 'x' as PartnerId }] };
+    const onlyOne = await checkIntegrity(new InMemoryIntegrityReader(other), { tenantId: bed.tenantId });
+    expect(onlyOne.tenants).toEqual([bed.tenantId]);
+    expect(onlyOne.findings.map((item) => item.code)).toEqual(['integrity.application_mismatch']);
+    expect((await checkIntegrity(new InMemoryIntegrityReader(other))).tenants).toEqual(['other', bed.tenantId].sort());
+  });
+});

@@ -1,0 +1,90 @@
+// `npm run db:check` end to end on the real server: a tenant seeded through the use cases is clean (exit 0), one
+// stored document corrupted with the driver gives its finding (exit 1), in text and in --json.
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
+import { connectMongo, createMongoAdapters, documentId, type MongoConnection } from '@invoicing/integration/mongodb';
+import { CreateInvoiceDraft, IssueInvoice, RecordPayment, type IntegrityReport } from '@invoicing/invoice';
+import { createScenario } from '@invoicing/invoice/testing';
+import { readEnvFile, stackEnvFile } from '@invoicing/stack';
+import { main, parseArgs } from './db-check';
+
+jest.setTimeout(120_000);
+
+const serverUrl = process.env.MONGO_URL || readEnvFile(stackEnvFile).MONGO_URL;
+const dbName = `test_db_check_${randomBytes(4).toString('hex')}`;
+let mongo: MongoConnection;
+let previousUrl: string | undefined;
+
+function urlOf(database: string): string {
+  const url = new URL(serverUrl as string);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function run(args: string[]): Promise<{ code: number; out: string }> {
+  const lines: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
+  const error = jest.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
+  try {
+    return { code: await main(args), out: lines.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+beforeAll(async () => {
+  if (!serverUrl) throw new Error('no MONGO_URL and no running stack (npm run stack:up)');
+  mongo = await connectMongo({ url: serverUrl, dbName });
+  previousUrl = process.env.MONGO_URL;
+  process.env.MONGO_URL = urlOf(dbName);
+});
+afterAll(async () => {
+  if (previousUrl === undefined) delete process.env.MONGO_URL;
+  else process.env.MONGO_URL = previousUrl;
+  await mongo.connection.dropDatabase();
+  await mongo.close();
+});
+
+describe('parseArgs', () => {
+  it('takes --json and --tenant, and refuses anything else', () => {
+    expect(parseArgs([])).toEqual({ json: false });
+    expect(parseArgs(['--json', '--tenant', 'acme'])).toEqual({ json: true, tenantId: 'acme' });
+    expect(parseArgs(['--tenant=acme'])).toEqual({ json: false, tenantId: 'acme' });
+    expect(parseArgs(['--tenant'])).toEqual(expect.stringContaining('usage'));
+    expect(parseArgs(['--repair'])).toEqual(expect.stringContaining('usage'));
+  });
+});
+
+describe('npm run db:check', () => {
+  it('exits 0 on a consistent tenant, 1 with the finding once a stored payment is corrupted, 2 on bad usage', async () => {
+    const adapters = createMongoAdapters(mongo);
+    await adapters.ensureIndexes();
+    const bed = await createScenario({ adapters, tenantId: 'db-check' });
+    const draft = await bed.use(CreateInvoiceDraft).execute({ tenantId: bed.tenantId, partnershipId: bed.partnership.id, lines: [{ marketableId: bed.marketable.id, quantity: '1' }] });
+    const invoice = await bed.use(IssueInvoice).execute({ tenantId: bed.tenantId, invoiceId: draft.id });
+    const payment = await bed.use(RecordPayment).execute({ tenantId: bed.tenantId, partnerId: bed.buyer.id, amount: '5.00', currency: 'EUR', receivedOn: '2026-01-20', applyTo: [invoice.id] });
+
+    const clean = await run([]);
+    expect(clean).toMatchObject({ code: 0 });
+    expect(clean.out).toContain('No findings.');
+    expect(clean.out).toContain(`db-check ${bed.buyer.id} EUR: received 5.00 = applied 5.00 + unapplied 0.00 + refunded 0.00`);
+
+    // Raise the payment's applied amount above what it received, as a faulty writer would.
+    await mongo.connection.collection<{ _id: string }>('payments').updateOne({ _id: documentId(bed.tenantId, payment.id) }, { $set: { 'state.applications.0.amount.minor': 700n } });
+    const text = await run(['--tenant', 'db-check']);
+    expect(text.code).toBe(1);
+    expect(text.out).toContain('integrity.payment_unbalanced');
+    const json = await run(['--json']);
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.out) as IntegrityReport;
+    expect(report.findings.map((found) => [found.code, found.ids])).toEqual([
+      ['integrity.payment_unbalanced', { paymentId: payment.id, partnerId: bed.buyer.id }],
+      ['integrity.application_mismatch', { paymentId: payment.id, invoiceId: invoice.id }],
+    ]);
+    expect(report.findings[0]?.amounts).toEqual({ received: '5.00', applied: '7.00', refunded: '0.00', unapplied: '-2.00' });
+
+    expect(await run(['--tenant', 'nobody'])).toMatchObject({ code: 0 });
+    expect(await run(['--fix'])).toMatchObject({ code: 2 });
+  });
+});
