@@ -1,8 +1,20 @@
 import { Money, tenantId, type CurrencyCode } from '@invoicing/core';
-import { CreateCreditNote, CreateInvoiceDraft, IssueInvoice, RecordPayment, RefundCredit, checkIntegrity, type InvoiceState } from '@invoicing/invoice';
-import { createScenario, type Scenario } from '@invoicing/invoice/testing';
+import {
+  CreateCreditNote,
+  CreateInvoiceDraft,
+  IssueInvoice,
+  RecordPayment,
+  RefundCredit,
+  checkIntegrity,
+  postTransaction,
+  type InvoiceState,
+  type LedgerAccount,
+  type PaymentId,
+} from '@invoicing/invoice';
+import { createScenario, postingsIn, type Scenario } from '@invoicing/invoice/testing';
 import { createTestDatabase, type TestDatabase } from '../testing/mongo-test-database';
 import { documentId } from './mappers/aggregate-document';
+import { ledgerTransactionId } from './mappers/ledger-transaction.mapper';
 import { MongoIntegrityReader } from './integrity-reader';
 
 // The invariant checker on the real server (FerretDB in the stack): a tenant seeded through the use cases has no
@@ -83,5 +95,32 @@ describe('MongoIntegrityReader', () => {
     const report = await checkIntegrity(new MongoIntegrityReader(database.adapters.models), { tenantId: bed.tenantId });
     expect(report.findings.map((found) => [found.code, found.ids['number']])).toEqual([['integrity.number_gap', 'INV-000004']]);
     expect(report.notes.map((note) => [note.code, note.ids['number']])).toEqual([['integrity.number_gap_refused_credit_note', 'CN-000002']]);
+  });
+
+  it('reads ledger transactions: an account carried over from the stored payment is clean, a stored head total raised is found', async () => {
+    const { bed, paymentId, invoices } = await seed('integrity-ledger');
+    const payment = (await database.adapters.payments.get(bed.tenantId, paymentId as PaymentId))?.toState();
+    const [invoice] = invoices as [InvoiceState];
+    const account: LedgerAccount = { tenantId: bed.tenantId, partnerId: bed.buyer.id, currency: 'EUR' as CurrencyCode };
+    const post = postingsIn(account);
+    const due = invoice.totals.amountDue.toString();
+    await postTransaction(database.adapters.ledger, { account, operationId: `opening:${paymentId}` }, () => ({
+      kind: 'opening',
+      postings: [post.received(paymentId as PaymentId, payment?.amount.toString() as string), post.applied(paymentId as PaymentId, invoice.id, due, due)],
+      at: new Date(),
+    }));
+    await postTransaction(database.adapters.ledger, { account, operationId: `refund:${paymentId}` }, () => ({
+      kind: 'refund',
+      postings: [post.refunded(paymentId as PaymentId, '4.00', payment?.refunds[0]?.refundId)],
+      at: new Date(),
+    }));
+    const reader = new MongoIntegrityReader(database.adapters.models);
+    expect((await checkIntegrity(reader, { tenantId: bed.tenantId })).findings).toEqual([]);
+
+    await database.mongo.connection.collection<{ _id: string }>('ledger_transactions').updateOne({ _id: ledgerTransactionId(account, 2) }, { $set: { 'totalsAfter.unapplied.minor': 700n } });
+    const report = await checkIntegrity(reader, { tenantId: bed.tenantId });
+    expect(report.findings).toEqual([
+      expect.objectContaining({ code: 'integrity.ledger_totals_mismatch', ids: expect.objectContaining({ partnerId: bed.buyer.id, seq: 2 }), amounts: { unappliedStored: '7.00', unappliedFolded: '6.00' } }),
+    ]);
   });
 });
