@@ -218,7 +218,9 @@ export class InvoicesController {
    *
    * Creates, issues and applies a credit note for the invoice: without `lines` for all of it, with `lines` for those
    * only. The credit may not exceed what the buyer still owes (422 `invoice.credit_exceeds_outstanding`). The answer
-   * is the credit note; `Location` names it. `If-Match` takes the invoice's ETag.
+   * is the credit note; `Location` names it. `If-Match` takes the invoice's ETag. With an `Idempotency-Key`, the
+   * credit note's id derives from it: a retry of the same request (same `If-Match` too), even after a 5xx or a timeout,
+   * answers the credit note already made and never credits twice.
    */
   @Post(':invoiceId/credit-notes')
   @Idempotent()
@@ -231,10 +233,12 @@ export class InvoicesController {
     @Body() body: CreateCreditNoteDto,
     @IfMatch() expectedVersion: number | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @IdempotentId('CreditNote') id: InvoiceId | undefined,
   ): Promise<InvoiceDto> {
     const creditNote = await this.createCreditNote.execute({
       tenantId,
       invoiceId: invoiceId as InvoiceId,
+      ...(id === undefined ? {} : { id }),
       ...definedFields({
         lines: body.lines?.map(lineInput),
         allowances: body.allowances,

@@ -119,4 +119,25 @@ describe('retries of money-moving requests whose outcome the client does not kno
     expect(other.body.refundId).not.toBe(retry.body.refundId);
     expect((await t.call('GET', `/v1/payments/${credit.body.id}`)).body.unapplied).toEqual(eur('20.00'));
   });
+
+  it('POST /v1/invoices/:id/credit-notes: the retry after a 5xx (same If-Match) answers the credit note already made, never a second one', async () => {
+    const buyer = await seed.buyer('Retry Credit Notes Ltd');
+    const invoice = await seed.invoice(await seed.partnership(buyer.id), '100', '2026-09-01');
+    const key = randomUUID();
+    const request = { headers: { 'idempotency-key': key, 'if-match': `"${invoice.version}"` }, body: { reason: 'Cancelled' } };
+
+    failNextRecord();
+    const first = await t.call('POST', `/v1/invoices/${invoice.id}/credit-notes`, request);
+    expect(first.status).toBeGreaterThanOrEqual(500);
+    const retry = await t.call('POST', `/v1/invoices/${invoice.id}/credit-notes`, request);
+    expect(retry.status).toBe(201);
+    expect(retry.body).toMatchObject({ kind: 'credit_note', status: 'issued', precedingInvoice: { id: invoice.id } });
+    expect(retry.headers.get('location')).toBe(`/v1/invoices/${retry.body.id}`);
+    const credited = (await t.call('GET', `/v1/invoices/${invoice.id}`)).body;
+    expect(credited.credits).toEqual([expect.objectContaining({ creditNoteId: retry.body.id })]);
+    expect(credited.outstanding).toEqual(eur('0.00'));
+    const notes = await t.call('GET', `/v1/invoices?kind=credit_note&partner_id=${buyer.id}`);
+    expect(notes.status).toBe(200);
+    expect(notes.body.items.map((note: { id: string }) => note.id)).toEqual([retry.body.id]);
+  });
 });

@@ -744,6 +744,55 @@ describe('CreateCreditNote', () => {
       );
     });
   });
+
+  describe('retries of the same request (an id derived from its idempotency key)', () => {
+    const ID = 'derived-credit-note-1' as InvoiceId;
+
+    it('credits once: a retry answers the stored credit note, also with the If-Match of the first attempt', async () => {
+      const invoice = await issued({ issueDate: '2026-03-02' });
+      const first = await credit(invoice.id, { id: ID, reason: 'Cancelled', expectedVersion: invoice.version });
+      const retry = await credit(invoice.id, { id: ID, reason: 'Cancelled', expectedVersion: invoice.version });
+
+      expect(first.id).toBe(ID);
+      expect(retry).toEqual(first);
+      expect((await get(invoice.id)).credits).toHaveLength(1);
+    });
+
+    it('completes a credit note whose credit an interrupted attempt applied to the invoice before storing it', async () => {
+      const invoice = await issued({ issueDate: '2026-03-02' });
+      const save = s.adapters.invoices.save.bind(s.adapters.invoices);
+      s.adapters.invoices.save = async (document) => {
+        if (document.id === ID) {
+          s.adapters.invoices.save = save;
+          throw new Error('interrupted');
+        }
+        return save(document);
+      };
+      await expect(credit(invoice.id, { id: ID, expectedVersion: invoice.version })).rejects.toThrow('interrupted');
+      expect((await get(invoice.id)).credits).toHaveLength(1);
+
+      const retry = await credit(invoice.id, { id: ID, expectedVersion: invoice.version });
+
+      expect(retry).toMatchObject({ id: ID, kind: 'credit_note', status: 'issued', number: 'CN-000001' });
+      const after = await get(invoice.id);
+      expect(after.credits).toEqual([expect.objectContaining({ creditNoteId: ID, creditNoteNumber: 'CN-000001' })]);
+      expect(outstanding(after)).toBe('0.00');
+    });
+
+    it('makes one credit note when attempts of the same request run at once', async () => {
+      const invoice = await issued({ issueDate: '2026-03-02' });
+      const answers = await Promise.all([credit(invoice.id, { id: ID }), credit(invoice.id, { id: ID }), credit(invoice.id, { id: ID })]);
+
+      expect(new Set(answers.map((answer) => answer.number))).toEqual(new Set(['CN-000001']));
+      expect((await get(invoice.id)).credits).toHaveLength(1);
+    });
+
+    it('refuses the id of a credit note made for another request with idempotency.key_reused', async () => {
+      const invoice = await issued({ issueDate: '2026-03-02' });
+      await credit(invoice.id, { id: ID, reason: 'Cancelled' });
+      await expect(credit(invoice.id, { id: ID, reason: 'Another reason' })).rejects.toEqual(expect.objectContaining({ code: 'idempotency.key_reused' }));
+    });
+  });
 });
 
 /** Delegates to the in-memory repository, but loses the next `failNext` saves, as a dropped database connection would. */

@@ -1,6 +1,7 @@
 import {
   CLOCK,
   ConflictError,
+  DomainError,
   ID_GENERATOR,
   InvalidStateError,
   ValidationError,
@@ -278,8 +279,12 @@ export class CreateCreditNote {
   ) {}
 
   /**
+   * `id`, when given, makes the call idempotent by construction (the API derives it from the tenant and the
+   * `Idempotency-Key`): a retry finds the credit note an earlier attempt stored and answers it, or completes one whose
+   * credit the invoice already holds (its `expectedVersion` is then not checked again: the first attempt moved it).
    * @throws InvalidStateError per the lifecycle (`invoice.not_issued`, `invoice.already_paid` …);
-   * DomainError `invoice.credit_exceeds_outstanding`; ValidationError
+   * DomainError `invoice.credit_exceeds_outstanding` | `idempotency.key_reused` (`id` names a document made for another
+   * request); ValidationError
    */
   async execute(
     command: VersionedCommand & {
@@ -289,10 +294,17 @@ export class CreateCreditNote {
       readonly charges?: readonly DocumentAllowanceChargeInput[];
       readonly reason?: string;
       readonly externalReference?: string;
+      readonly id?: InvoiceId;
     },
   ): Promise<InvoiceState> {
     const { tenantId } = command;
-    const invoice = await load(this.invoices, tenantId, command.invoiceId, 'invoice', command.expectedVersion);
+    if (command.id !== undefined) {
+      const stored = await this.invoices.get(tenantId, command.id);
+      if (stored) return storedCreditNote(stored, command);
+    }
+    // An earlier attempt of this request already applied the credit: finish it rather than check it again.
+    const begun = command.id !== undefined && (await this.invoices.get(tenantId, command.invoiceId))?.credits.some((credit) => credit.creditNoteId === command.id) === true;
+    const invoice = await load(this.invoices, tenantId, command.invoiceId, 'invoice', begun ? undefined : command.expectedVersion);
     if (invoice.kind !== 'invoice') throw new InvalidStateError('credit_note.not_creditable', 'a credit note corrects an invoice, not another credit note');
     const parties = invoice.parties;
     if (!parties || invoice.number === undefined || invoice.issueDate === undefined) {
@@ -319,10 +331,10 @@ export class CreateCreditNote {
         series: partnership.numbering.creditNote,
         precedingInvoice: { id: invoice.id, number: invoice.number, issueDate: invoice.issueDate },
       },
-      { tenantId, id: this.ids.next<'Invoice'>(), at: this.clock.now() },
+      { tenantId, id: command.id ?? this.ids.next<'Invoice'>(), at: this.clock.now() },
     );
     const amount = creditNote.totals.amountDue;
-    invoice.assertCreditable(amount);
+    if (!begun) invoice.assertCreditable(amount);
     const issueDate = today(this.clock, this.settings.timeZone);
     const context = { issueDate, ...parties, requiresApproval: false };
     creditNote.assertIssuable(context);
@@ -340,7 +352,14 @@ export class CreateCreditNote {
       fresh.applyCredit({ creditNoteId: creditNote.id, creditNoteNumber: creditNote.number ?? '', amount, appliedOn: issueDate }, this.clock.now());
       await this.invoices.save(fresh);
     });
-    await this.invoices.save(creditNote);
+    try {
+      await this.invoices.save(creditNote);
+    } catch (error) {
+      // A concurrent attempt of the same request stored it first.
+      const stored = command.id !== undefined && error instanceof ConflictError ? await this.invoices.get(tenantId, command.id) : undefined;
+      if (!stored) throw error;
+      return storedCreditNote(stored, command);
+    }
     return creditNote.toState();
   }
 }
@@ -366,4 +385,16 @@ function duplicateReference(existingId: InvoiceId, externalReference: string): C
 async function assertContacts(partners: PartnerRepository, tenantId: TenantId, partnership: Partnership, content: Pick<DraftContent, 'sellerContactId' | 'buyerContactId'>): Promise<void> {
   if (content.sellerContactId !== undefined) (await load(partners, tenantId, partnership.sellerId, 'partner')).contact(content.sellerContactId);
   if (content.buyerContactId !== undefined) (await load(partners, tenantId, partnership.buyerId, 'partner')).contact(content.buyerContactId);
+}
+
+/** The credit note a retry of the same request finds stored; `idempotency.key_reused` when it was made for another. */
+function storedCreditNote(stored: Invoice, command: { readonly invoiceId: InvoiceId; readonly reason?: string; readonly externalReference?: string }): InvoiceState {
+  const state = stored.toState();
+  const same =
+    state.kind === 'credit_note' &&
+    state.precedingInvoice?.id === command.invoiceId &&
+    state.externalReference === command.externalReference &&
+    state.notes.join('\n') === (command.reason ?? '');
+  if (!same) throw new DomainError('idempotency.key_reused', `document ${stored.id} was made for a different request: use a new idempotency key`, { id: stored.id });
+  return state;
 }
