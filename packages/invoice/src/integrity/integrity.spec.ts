@@ -143,6 +143,24 @@ describe('the invariant checker', () => {
     expect(codes(unreserved)).toEqual(['integrity.number_unreserved']);
   });
 
+  it('checks a series of 150,000 numbers and a ledger account of 20,000 transactions without running out of stack or time', () => {
+    const count = 150_000;
+    const invoices = Array.from({ length: count }, (_, index) => ({ ...invoice, id: `inv-${index}`, number: `INV-${String(index + 1).padStart(6, '0')}`, payments: [], credits: [] }));
+    const reservations = invoices.map((item, index) => ({ series: 'INV', sequence: index + 1, documentId: item.id }));
+    const [first, second] = ledger() as [LedgerTransaction, LedgerTransaction];
+    let totals = first.totalsAfter;
+    const received = (index: number): Posting => ({ type: 'received', amount: eur('0.01'), paymentId: `p-${index}` as PaymentId, receivedOn: '2026-01-20' as never });
+    const transactions = [first, ...Array.from({ length: 20_000 }, (_, index) => ({ ...second, seq: index + 2, postings: [received(index)] }))].map((transaction) => {
+      if (transaction.seq === 1) return transaction;
+      totals = foldTotals(totals, transaction.postings);
+      return { ...transaction, totalsAfter: totals };
+    });
+    const snapshot = { ...consistent(), payments: [{ ...payment, applications: [], refunds: [], storedUnapplied: undefined }], invoices, reservations, ledger: transactions };
+    const started = Date.now();
+    expect(checkTenant(snapshot).findings.filter((item) => item.code !== 'integrity.dangling_reference')).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it('notes, without a finding, a number reserved for a document never stored: the refused credit note of ADR 0006', () => {
     const refused = { ...consistent(), reservations: [...consistent().reservations, { series: 'CN', sequence: 2, documentId: 'never-stored' }] };
     const result = checkTenant(refused);
@@ -172,14 +190,24 @@ describe('the invariant checker', () => {
     ]);
   });
 
-  it('finds ledger totals that are not the fold of the postings, a seq gap, a foreign posting and a payment in two accounts', () => {
+  it('finds ledger totals that are not the fold of the postings, a seq gap, an overdrawn payment, an overpaid invoice, a foreign posting and a payment in two accounts', () => {
     const [first, second] = ledger() as [LedgerTransaction, LedgerTransaction];
     const wrongHead = { ...second, totalsAfter: { ...second.totalsAfter, unapplied: eur('9.00') } };
     const found = checkTenant({ ...consistent(), ledger: [first, wrongHead] }).findings;
     expect(found.map((item) => item.code)).toEqual(['integrity.ledger_totals_mismatch']);
     expect(found[0]?.amounts).toEqual({ unappliedStored: '9.00', unappliedFolded: '5.00' });
     expect(codes({ ...consistent(), ledger: [first, { ...second, seq: 3 }] })).toEqual(['integrity.ledger_seq_gap']);
-    expect(codes({ ...consistent(), ledger: [first, first, second] })).toEqual(['integrity.ledger_seq_gap', 'integrity.ledger_totals_mismatch', 'integrity.ledger_totals_mismatch']);
+    // A transaction stored twice: the repeat breaks the seqs, the totals after it, and applies 60.00 twice to an invoice of 100.00.
+    expect(codes({ ...consistent(), ledger: [first, first, second] })).toEqual(['integrity.ledger_seq_gap', 'integrity.ledger_totals_mismatch', 'integrity.ledger_invoice_overpaid', 'integrity.ledger_totals_mismatch']);
+    const overdrawn = { ...second, postings: [{ ...(second.postings[0] as Posting), amount: eur('10.01') }], totalsAfter: foldTotals(first.totalsAfter, [{ ...(second.postings[0] as Posting), amount: eur('10.01') }]) };
+    const drawn = checkTenant({ ...consistent(), ledger: [first, overdrawn] }).findings;
+    expect(drawn.map((item) => item.code)).toEqual(['integrity.ledger_payment_overdrawn']);
+    expect(drawn[0]?.amounts).toEqual({ received: '70.00', appliedAndRefunded: '70.01' });
+    const settled = [{ type: 'credited' as const, amount: eur('40.01'), creditNoteId: 'cn-1' as InvoiceId, invoiceId: 'inv-1' as InvoiceId, invoiceDue: eur('100.00') }];
+    const overpaid = { ...second, postings: settled, totalsAfter: foldTotals(first.totalsAfter, settled) };
+    const paid = checkTenant({ ...consistent(), ledger: [first, overpaid] }).findings;
+    expect(paid.map((item) => item.code)).toEqual(['integrity.ledger_invoice_overpaid']);
+    expect(paid[0]?.amounts).toEqual({ amountDue: '100.00', settled: '100.01' });
     const foreign = { ...second, postings: [{ type: 'refunded' as const, amount: Money.of('5.00', 'USD' as CurrencyCode), paymentId: 'pay-1' as PaymentId, refundId: 'ref-1' as RefundId }] };
     expect(codes({ ...consistent(), ledger: [first, foreign] })).toEqual(['integrity.ledger_currency_mismatch']);
     const elsewhere = { ...first, partnerId: 'seller' as PartnerId };

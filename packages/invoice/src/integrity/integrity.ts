@@ -23,6 +23,8 @@ export const INTEGRITY_CODES = [
   'integrity.ledger_totals_mismatch',
   'integrity.ledger_currency_mismatch',
   'integrity.ledger_payment_in_two_accounts',
+  'integrity.ledger_payment_overdrawn',
+  'integrity.ledger_invoice_overpaid',
 ] as const;
 export type IntegrityCode = (typeof INTEGRITY_CODES)[number];
 
@@ -289,7 +291,9 @@ export function checkNumbering(snapshot: TenantSnapshot): { findings: IntegrityF
   const byNumber = new Map<string, string[]>();
   for (const invoice of snapshot.invoices) {
     if (invoice.number === undefined) continue;
-    byNumber.set(invoice.number, [...(byNumber.get(invoice.number) ?? []), invoice.id]);
+    const holders = byNumber.get(invoice.number);
+    if (holders) holders.push(invoice.id);
+    else byNumber.set(invoice.number, [invoice.id]);
   }
   for (const [number, ids] of byNumber) {
     if (ids.length > 1) findings.push(finding(snapshot.tenantId, 'integrity.number_duplicate', `${ids.length} documents hold number ${number}`, { number, documentIds: ids.join(',') }));
@@ -303,7 +307,8 @@ export function checkNumbering(snapshot: TenantSnapshot): { findings: IntegrityF
     reservedFor.add(`${reservation.documentId}\u0000${formatDocumentNumber(reservation.series, reservation.sequence)}`);
   }
   for (const [name, numbers] of [...series].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const highest = Math.max(...numbers.keys());
+    let highest = 0;
+    for (const sequence of numbers.keys()) highest = Math.max(highest, sequence);
     for (let sequence = 1; sequence <= highest; sequence += 1) {
       const number = formatDocumentNumber(name, sequence);
       const documentId = numbers.get(sequence);
@@ -369,15 +374,18 @@ const TOTALS: readonly (keyof LedgerTotals)[] = ['received', 'applied', 'credite
 
 /**
  * Each ledger account: seqs 1, 2, 3 … without gaps or repeats, every posting in the account's currency, every
- * transaction's totals (the head's included) equal to the fold of the postings up to it; and no payment received in
- * two accounts.
+ * transaction's totals (the head's included) equal to the fold of the postings up to it, no payment drawn (applied and
+ * refunded) above what it received, no invoice settled (paid, credited, written off) above its amount due; and no
+ * payment received in two accounts.
  */
 export function checkLedger(snapshot: TenantSnapshot): IntegrityFinding[] {
   const findings: IntegrityFinding[] = [];
   const accounts = new Map<string, LedgerTransaction[]>();
   for (const transaction of snapshot.ledger) {
     const key = `${transaction.partnerId}\u0000${transaction.currency}`;
-    accounts.set(key, [...(accounts.get(key) ?? []), transaction]);
+    const transactions = accounts.get(key);
+    if (transactions) transactions.push(transaction);
+    else accounts.set(key, [transaction]);
   }
   const receivedIn = new Map<string, string>();
   for (const transactions of accounts.values()) {
@@ -386,6 +394,51 @@ export function checkLedger(snapshot: TenantSnapshot): IntegrityFinding[] {
     const account = { partnerId: first.partnerId, currency: first.currency };
     let totals = zeroTotals(first.currency);
     let expected = 1;
+    // Where each payment and invoice of the account stands after each transaction (minor units).
+    const payments = new Map<string, { received: bigint; drawn: bigint }>();
+    const invoices = new Map<string, { due: bigint; settled: bigint }>();
+    const settle = (transaction: LedgerTransaction, at: IntegrityFinding['ids']): void => {
+      const touchedPayments = new Set<string>();
+      const touchedInvoices = new Set<string>();
+      for (const posting of transaction.postings) {
+        const minor = posting.amount.minor;
+        if ('paymentId' in posting) {
+          const position = payments.get(posting.paymentId) ?? { received: 0n, drawn: 0n };
+          payments.set(posting.paymentId, position);
+          if (posting.type === 'received') position.received += minor;
+          else position.drawn += minor;
+          touchedPayments.add(posting.paymentId);
+        }
+        if ('invoiceDue' in posting) {
+          const position = invoices.get(posting.invoiceId) ?? { due: posting.invoiceDue.minor, settled: 0n };
+          invoices.set(posting.invoiceId, position);
+          position.settled += posting.type === 'write_off_reversed' ? -minor : minor;
+          touchedInvoices.add(posting.invoiceId);
+        }
+      }
+      for (const paymentId of touchedPayments) {
+        const position = payments.get(paymentId) as { received: bigint; drawn: bigint };
+        if (position.drawn > position.received) {
+          findings.push(
+            finding(snapshot.tenantId, 'integrity.ledger_payment_overdrawn', `ledger transaction ${transaction.seq} draws more from payment ${paymentId} than it received`, { ...at, paymentId }, first.currency, {
+              received: position.received,
+              appliedAndRefunded: position.drawn,
+            }),
+          );
+        }
+      }
+      for (const invoiceId of touchedInvoices) {
+        const position = invoices.get(invoiceId) as { due: bigint; settled: bigint };
+        if (position.settled > position.due) {
+          findings.push(
+            finding(snapshot.tenantId, 'integrity.ledger_invoice_overpaid', `ledger transaction ${transaction.seq} settles invoice ${invoiceId} above its amount due`, { ...at, invoiceId }, first.currency, {
+              amountDue: position.due,
+              settled: position.settled,
+            }),
+          );
+        }
+      }
+    };
     for (const transaction of transactions) {
       const at = { ...account, seq: transaction.seq, operationId: transaction.operationId };
       if (transaction.seq !== expected) {
@@ -411,6 +464,7 @@ export function checkLedger(snapshot: TenantSnapshot): IntegrityFinding[] {
           ),
         );
       }
+      settle(transaction, at);
       for (const posting of transaction.postings) {
         if (posting.type !== 'received') continue;
         const key = `${account.partnerId}/${account.currency}`;
