@@ -16,6 +16,11 @@ const KEPT_HEADERS = ['etag', 'location'];
 /** A creating POST that honours `Idempotency-Key`. */
 export const Idempotent = () => SetMetadata(IDEMPOTENT_KEY, true);
 
+/** What identifies a request under its key: SHA-256 of its method, URL and canonical JSON body. */
+export function fingerprintOf(request: FastifyRequest): string {
+  return createHash('sha256').update(`${request.method} ${request.url}\n${canonical(request.body ?? null)}`).digest('base64url');
+}
+
 /** JSON with sorted keys: the same body sent with its keys in another order is the same request. */
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -55,7 +60,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     const tenantId = request.principal?.tenantId;
     if (!tenantId) throw new Error('idempotency needs an authenticated route');
-    const fingerprint = createHash('sha256').update(`${request.method} ${request.url}\n${canonical(request.body ?? null)}`).digest('base64url');
+    const fingerprint = fingerprintOf(request);
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     const status = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? HttpStatus.CREATED;
 

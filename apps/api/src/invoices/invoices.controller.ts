@@ -28,7 +28,7 @@ import { Requires } from '../auth/permissions';
 import type { Principal } from '../auth/principal';
 import { IfMatch } from '../http/etag';
 import { Idempotent } from '../http/idempotency.interceptor';
-import { IdempotentId } from '../http/idempotent-id';
+import { IdempotentId, IdempotentRequestId } from '../http/idempotent-id';
 import { ApiIdempotent, ApiIfMatch, ApiProblems } from '../http/openapi';
 import { toPageResponse } from '../http/responses';
 import {
@@ -78,11 +78,17 @@ export class InvoicesController {
   @Requires('invoices:create')
   @ApiIdempotent()
   @ApiProblems(404)
-  async create(@Tenant() tenantId: TenantId, @Body() body: CreateInvoiceDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<InvoiceDto> {
+  async create(
+    @Tenant() tenantId: TenantId,
+    @Body() body: CreateInvoiceDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @IdempotentRequestId('Invoice') id: InvoiceId | undefined,
+  ): Promise<InvoiceDto> {
     const { partnershipId, externalReference, ...content } = body;
     const invoice = await this.createDraft.execute({
       ...draftInput(content),
       tenantId,
+      ...(id === undefined ? {} : { id }),
       partnershipId: partnershipId as PartnershipId,
       ...definedFields({ externalReference }),
     });

@@ -7,6 +7,7 @@ import { Requires } from '../auth/permissions';
 import { Tenant } from '../auth/auth.guard';
 import { IfMatch } from '../http/etag';
 import { Idempotent } from '../http/idempotency.interceptor';
+import { IdempotentRequestId } from '../http/idempotent-id';
 import { ApiIdempotent, ApiIfMatch, ApiProblems } from '../http/openapi';
 import { toPageResponse } from '../http/responses';
 import { CreateMarketableDto, ListMarketablesQueryDto, UpdateMarketableDto } from './marketable.dto';
@@ -38,8 +39,13 @@ export class MarketablesController {
   @Idempotent()
   @Requires('marketables:write')
   @ApiIdempotent()
-  async create(@Tenant() tenantId: TenantId, @Body() body: CreateMarketableDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<MarketableDto> {
-    const marketable = await this.createMarketable.execute({ ...body, prices: body.prices ?? [], tenantId });
+  async create(
+    @Tenant() tenantId: TenantId,
+    @Body() body: CreateMarketableDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @IdempotentRequestId('Marketable') id: MarketableId | undefined,
+  ): Promise<MarketableDto> {
+    const marketable = await this.createMarketable.execute({ ...body, prices: body.prices ?? [], tenantId, ...(id === undefined ? {} : { id }) });
     void reply.header('location', `/v1/marketables/${marketable.id}`);
     return toMarketableResponse(marketable);
   }

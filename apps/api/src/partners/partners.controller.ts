@@ -21,6 +21,7 @@ import { Requires } from '../auth/permissions';
 import { Tenant } from '../auth/auth.guard';
 import { IfMatch } from '../http/etag';
 import { Idempotent } from '../http/idempotency.interceptor';
+import { IdempotentRequestId } from '../http/idempotent-id';
 import { ApiIdempotent, ApiIfMatch, ApiProblems } from '../http/openapi';
 import { toPageResponse } from '../http/responses';
 import { ContactChangesDto, ContactInputDto, CreatePartnerDto, ListPartnersQueryDto, PartnerDetailsDto, ReplaceContactsDto, SearchContactsQueryDto } from './partner.dto';
@@ -55,8 +56,13 @@ export class PartnersController {
   @Idempotent()
   @Requires('partners:write')
   @ApiIdempotent()
-  async create(@Tenant() tenantId: TenantId, @Body() body: CreatePartnerDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<PartnerDto> {
-    const partner = await this.createPartner.execute({ ...(body as PartnerDetails), contacts: body.contacts, tenantId });
+  async create(
+    @Tenant() tenantId: TenantId,
+    @Body() body: CreatePartnerDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @IdempotentRequestId('Partner') id: PartnerId | undefined,
+  ): Promise<PartnerDto> {
+    const partner = await this.createPartner.execute({ ...(body as PartnerDetails), contacts: body.contacts, tenantId, ...(id === undefined ? {} : { id }) });
     void reply.header('location', `/v1/partners/${partner.id}`);
     return toPartnerResponse(partner);
   }

@@ -19,6 +19,7 @@ import { Requires } from '../auth/permissions';
 import { Tenant } from '../auth/auth.guard';
 import { IfMatch } from '../http/etag';
 import { Idempotent } from '../http/idempotency.interceptor';
+import { IdempotentRequestId } from '../http/idempotent-id';
 import { ApiIdempotent, ApiIfMatch, ApiProblems } from '../http/openapi';
 import { toPageResponse } from '../http/responses';
 import type { PaymentTermsDto } from '../partners/partner.dto';
@@ -92,10 +93,16 @@ export class PartnershipsController {
   @Requires('partnerships:write')
   @ApiIdempotent()
   @ApiProblems(404)
-  async create(@Tenant() tenantId: TenantId, @Body() body: CreatePartnershipDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<PartnershipDto> {
+  async create(
+    @Tenant() tenantId: TenantId,
+    @Body() body: CreatePartnershipDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @IdempotentRequestId('Partnership') id: PartnershipId | undefined,
+  ): Promise<PartnershipDto> {
     const partnership = await this.createPartnership.execute({
       ...termsOf(body),
       tenantId,
+      ...(id === undefined ? {} : { id }),
       sellerId: body.sellerId as PartnerId,
       buyerId: body.buyerId as PartnerId,
     });

@@ -140,4 +140,64 @@ describe('retries of money-moving requests whose outcome the client does not kno
     expect(notes.status).toBe(200);
     expect(notes.body.items.map((note: { id: string }) => note.id)).toEqual([retry.body.id]);
   });
+
+  describe('other creations: the retry of the very same request after a 5xx answers what the first attempt created', () => {
+    async function count(path: string, matches: (item: Record<string, unknown>) => boolean): Promise<number> {
+      const listed = await t.call('GET', path);
+      expect(listed.status).toBe(200);
+      return (listed.body.items as Record<string, unknown>[]).filter(matches).length;
+    }
+
+    const cases: [string, () => Promise<{ path: string; body: Record<string, unknown>; count: () => Promise<number> }>][] = [
+      [
+        'POST /v1/partners',
+        async () => {
+          const legalName = `Retried Partner ${randomUUID().slice(0, 8)} Ltd`;
+          return { path: '/v1/partners', body: { kind: 'company', legalName }, count: () => count('/v1/partners?limit=200', (item) => item['legalName'] === legalName) };
+        },
+      ],
+      [
+        'POST /v1/marketables',
+        async () => {
+          const sku = `RETRY-${randomUUID().slice(0, 8)}`;
+          const body = { sku, kind: 'service', name: 'Retried service', unitCode: 'HUR', prices: [{ currency: 'EUR', unitPrice: '10.00' }], defaultVat: { code: 'S', rate: '20' } };
+          return { path: '/v1/marketables', body, count: () => count('/v1/marketables?limit=200', (item) => item['sku'] === sku) };
+        },
+      ],
+      [
+        'POST /v1/partnerships',
+        async () => {
+          const [seller, buyer] = [await seed.buyer('Retried Seller SA'), await seed.buyer('Retried Buyer SA')];
+          const body = { sellerId: seller.id, buyerId: buyer.id, currency: 'EUR', paymentTerms: { kind: 'net', days: 30 }, validFrom: '2026-01-01' };
+          return { path: '/v1/partnerships', body, count: () => count('/v1/partnerships?limit=200', (item) => item['buyerId'] === buyer.id) };
+        },
+      ],
+      [
+        'POST /v1/invoices (a draft)',
+        async () => {
+          const buyer = await seed.buyer('Retried Draft GmbH');
+          const partnershipId = await seed.partnership(buyer.id);
+          const body = { partnershipId, issueDate: '2026-10-01', lines: [{ name: 'Consulting', quantity: '1', unitCode: 'C62', netPrice: '10', vat: { code: 'S', rate: '20' } }] };
+          return { path: '/v1/invoices', body, count: () => count(`/v1/invoices?partner_id=${buyer.id}&limit=200`, () => true) };
+        },
+      ],
+    ];
+
+    it.each(cases)('%s', async (_name, prepare) => {
+      const { path, body, count: stored } = await prepare();
+      const key = randomUUID();
+
+      failNextRecord();
+      const first = await t.call('POST', path, { headers: { 'idempotency-key': key }, body });
+      expect(first.status).toBeGreaterThanOrEqual(500);
+      expect(await stored()).toBe(1);
+
+      const retry = await t.call('POST', path, { headers: { 'idempotency-key': key }, body });
+      expect(retry.status).toBe(201);
+      expect(retry.headers.get('location')).toMatch(new RegExp(`/${retry.body.id}$`));
+      expect(await stored()).toBe(1);
+      const again = await t.call('POST', path, { headers: { 'idempotency-key': key }, body });
+      expect({ status: again.status, replayed: again.headers.get('idempotent-replayed'), id: again.body.id }).toEqual({ status: 201, replayed: 'true', id: retry.body.id });
+    });
+  });
 });

@@ -23,6 +23,7 @@ import type { Partnership } from '../partnership/partnership';
 import { PARTNERSHIP_REPOSITORY, type PartnershipRepository } from '../partnership/partnership-repository.port';
 import type { InvoiceId, MarketableId, PartnershipId } from '../shared/ids';
 import { INVOICING_SETTINGS, load, modify, retryOnConflict, type InvoicingSettings, type VersionedCommand } from '../shared/use-case-support';
+import { createOnce } from '../shared/create-once';
 import { Invoice, type InvoiceState } from './invoice';
 import type { DraftContent } from './invoice-content';
 import { documentAllowanceChargeToInput, invoiceLineToInput, type AllowanceChargeInput, type DocumentAllowanceChargeInput, type InvoiceLineInput } from './invoice-line';
@@ -110,10 +111,18 @@ export class CreateInvoiceDraft {
   ) {}
 
   /**
+   * `id`, when given, is derived from the request (its `Idempotency-Key` and body): a retry of the same request answers
+   * the draft an earlier attempt created (as it is now).
    * @throws NotFoundError `partnership.not_found`; InvalidStateError `partnership.not_active`;
    * ConflictError `invoice.duplicate_external_reference`; ValidationError
    */
-  async execute(command: DraftInput & { readonly tenantId: TenantId; readonly partnershipId: PartnershipId; readonly externalReference?: string }): Promise<InvoiceState> {
+  async execute(
+    command: DraftInput & { readonly tenantId: TenantId; readonly partnershipId: PartnershipId; readonly externalReference?: string; readonly id?: InvoiceId },
+  ): Promise<InvoiceState> {
+    return createOnce(this.invoices, command.tenantId, command.id, () => this.draft(command));
+  }
+
+  private async draft(command: DraftInput & { readonly tenantId: TenantId; readonly partnershipId: PartnershipId; readonly externalReference?: string; readonly id?: InvoiceId }): Promise<Invoice> {
     const { tenantId } = command;
     const partnership = await load(this.partnerships, tenantId, command.partnershipId, 'partnership');
     const now = this.clock.now();
@@ -144,7 +153,7 @@ export class CreateInvoiceDraft {
         precedingInvoice: undefined,
         ...partnership.draftTerms(),
       },
-      { tenantId, id: this.ids.next<'Invoice'>(), at: now },
+      { tenantId, id: command.id ?? this.ids.next<'Invoice'>(), at: now },
     );
     const possibleDuplicateOf = await this.invoices.findPossibleDuplicate(tenantId, {
       buyerId: invoice.buyerId,
@@ -154,8 +163,7 @@ export class CreateInvoiceDraft {
       to: addDays(plannedIssueDate, DUPLICATE_WINDOW_DAYS),
     });
     if (possibleDuplicateOf !== undefined) invoice.flagPossibleDuplicate(possibleDuplicateOf, now);
-    await this.invoices.save(invoice);
-    return invoice.toState();
+    return invoice;
   }
 }
 

@@ -2,6 +2,7 @@ import { CLOCK, ConflictError, ID_GENERATOR, type Clock, type IdGenerator, type 
 import { inject, injectable } from 'inversify';
 import type { MarketableId } from '../shared/ids';
 import { load, modify, type VersionedCommand } from '../shared/use-case-support';
+import { createOnce } from '../shared/create-once';
 import { Marketable, type MarketableDetails, type MarketableState } from './marketable';
 import { MARKETABLE_REPOSITORY, type MarketableRepository } from './marketable-repository.port';
 
@@ -18,13 +19,18 @@ export class CreateMarketable {
     @inject(ID_GENERATOR) private readonly ids: IdGenerator,
   ) {}
 
-  /** @throws ConflictError `marketable.sku_taken`; ValidationError */
-  async execute(command: MarketableDetails & { readonly tenantId: TenantId }): Promise<MarketableState> {
-    const marketable = Marketable.create(command, { tenantId: command.tenantId, id: this.ids.next<'Marketable'>(), at: this.clock.now() });
-    // A readable error in the common case; the repository's unique key settles races.
-    if (await this.marketables.findBySku(command.tenantId, marketable.sku)) throw skuTaken(marketable.sku);
-    await this.marketables.save(marketable);
-    return marketable.toState();
+  /**
+   * `id`, when given, is derived from the request (its `Idempotency-Key` and body): a retry of the same request answers
+   * the marketable an earlier attempt created.
+   * @throws ConflictError `marketable.sku_taken`; ValidationError
+   */
+  async execute(command: MarketableDetails & { readonly tenantId: TenantId; readonly id?: MarketableId }): Promise<MarketableState> {
+    return createOnce(this.marketables, command.tenantId, command.id, async () => {
+      const marketable = Marketable.create(command, { tenantId: command.tenantId, id: command.id ?? this.ids.next<'Marketable'>(), at: this.clock.now() });
+      // A readable error in the common case; the repository's unique key settles races.
+      if (await this.marketables.findBySku(command.tenantId, marketable.sku)) throw skuTaken(marketable.sku);
+      return marketable;
+    });
   }
 }
 

@@ -2,6 +2,7 @@ import { CLOCK, ID_GENERATOR, pageLimit, type Clock, type IdGenerator, type Page
 import { inject, injectable } from 'inversify';
 import type { ContactId, PartnerId } from '../shared/ids';
 import { load, modify, type VersionedCommand } from '../shared/use-case-support';
+import { createOnce } from '../shared/create-once';
 import { MAX_CONTACT_RESULTS, contactSearchQuery, type ContactMatch } from './contact-search';
 import { Partner, type Contact, type ContactInput, type PartnerDetails, type PartnerState } from './partner';
 import { PARTNER_QUERIES, PARTNER_REPOSITORY, type PartnerFilter, type PartnerQueries, type PartnerRepository } from './partner-repository.port';
@@ -15,15 +16,16 @@ export class CreatePartner {
     @inject(ID_GENERATOR) private readonly ids: IdGenerator,
   ) {}
 
-  async execute(command: PartnerDetails & { readonly tenantId: TenantId; readonly contacts?: readonly ContactInput[] }): Promise<PartnerState> {
-    const partner = Partner.create(command, {
-      tenantId: command.tenantId,
-      id: this.ids.next<'Partner'>(),
-      newContactId: () => this.ids.next<'Contact'>(),
-      at: this.clock.now(),
-    });
-    await this.partners.save(partner);
-    return partner.toState();
+  /** `id`, when given, is derived from the request (its `Idempotency-Key` and body): a retry of the same request answers the partner an earlier attempt created. */
+  async execute(command: PartnerDetails & { readonly tenantId: TenantId; readonly contacts?: readonly ContactInput[]; readonly id?: PartnerId }): Promise<PartnerState> {
+    return createOnce(this.partners, command.tenantId, command.id, () =>
+      Partner.create(command, {
+        tenantId: command.tenantId,
+        id: command.id ?? this.ids.next<'Partner'>(),
+        newContactId: () => this.ids.next<'Contact'>(),
+        at: this.clock.now(),
+      }),
+    );
   }
 }
 

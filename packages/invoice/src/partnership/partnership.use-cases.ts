@@ -14,6 +14,7 @@ import { MARKETABLE_REPOSITORY, type MarketableRepository } from '../marketable/
 import { PARTNER_REPOSITORY, type PartnerRepository } from '../partner/partner-repository.port';
 import type { MarketableId, PartnerId, PartnershipId } from '../shared/ids';
 import { load, modify, type VersionedCommand } from '../shared/use-case-support';
+import { createOnce } from '../shared/create-once';
 import { Partnership, type PartnershipState, type PartnershipTermsInput } from './partnership';
 import { PARTNERSHIP_REPOSITORY, type PartnershipRepository } from './partnership-repository.port';
 
@@ -27,15 +28,21 @@ export class CreatePartnership {
     @inject(ID_GENERATOR) private readonly ids: IdGenerator,
   ) {}
 
-  /** @throws NotFoundError `partner.not_found`; InvalidStateError `partner.archived`; ValidationError */
-  async execute(command: PartnershipTermsInput & { readonly tenantId: TenantId; readonly sellerId: PartnerId; readonly buyerId: PartnerId }): Promise<PartnershipState> {
-    for (const partnerId of [command.sellerId, command.buyerId]) {
-      const partner = await load(this.partners, command.tenantId, partnerId, 'partner');
-      if (partner.status === 'archived') throw new InvalidStateError('partner.archived', `partner ${partnerId} is archived`, { partnerId });
-    }
-    const partnership = Partnership.create(command, { tenantId: command.tenantId, id: this.ids.next<'Partnership'>(), at: this.clock.now() });
-    await this.partnerships.save(partnership);
-    return partnership.toState();
+  /**
+   * `id`, when given, is derived from the request (its `Idempotency-Key` and body): a retry of the same request answers
+   * the partnership an earlier attempt created.
+   * @throws NotFoundError `partner.not_found`; InvalidStateError `partner.archived`; ValidationError
+   */
+  async execute(
+    command: PartnershipTermsInput & { readonly tenantId: TenantId; readonly sellerId: PartnerId; readonly buyerId: PartnerId; readonly id?: PartnershipId },
+  ): Promise<PartnershipState> {
+    return createOnce(this.partnerships, command.tenantId, command.id, async () => {
+      for (const partnerId of [command.sellerId, command.buyerId]) {
+        const partner = await load(this.partners, command.tenantId, partnerId, 'partner');
+        if (partner.status === 'archived') throw new InvalidStateError('partner.archived', `partner ${partnerId} is archived`, { partnerId });
+      }
+      return Partnership.create(command, { tenantId: command.tenantId, id: command.id ?? this.ids.next<'Partnership'>(), at: this.clock.now() });
+    });
   }
 }
 
