@@ -450,6 +450,26 @@ describe('retries of the same request (an id derived from its idempotency key)',
     expect(await payments()).toHaveLength(1);
   });
 
+  it('answers the stored payment when a named invoice was settled by someone else before the retry completed it', async () => {
+    const target = await invoice('70.00', '2026-03-01');
+    const interrupted = Payment.receive({ partnerId: s.buyer.id, amount: '100.00', currency: 'EUR', receivedOn: '2026-03-10' }, { tenantId: s.tenantId, id: ID, at: new Date() });
+    await s.adapters.payments.save(interrupted);
+    await record('70.00', [target.id]);
+
+    const retry = await payOnce('100.00', [target.id]);
+
+    expect(retry.id).toBe(ID);
+    expect(applications(retry)).toEqual([]);
+    expect(unapplied(retry)).toBe('100.00');
+    expect(await payments()).toHaveLength(2);
+  });
+
+  it('takes a retry whose reference differs only by the blanks the payment trims as the same request', async () => {
+    const first = await s.use(RecordPayment).execute({ tenantId: s.tenantId, partnerId: s.buyer.id, amount: '10.00', currency: 'EUR', receivedOn: '2026-03-10', reference: ' SEPA 1 ', id: ID });
+    const retry = await s.use(RecordPayment).execute({ tenantId: s.tenantId, partnerId: s.buyer.id, amount: '10.0', currency: 'EUR', receivedOn: '2026-03-10', reference: ' SEPA 1 ', id: ID });
+    expect(retry).toEqual(first);
+  });
+
   it('refuses the id of a payment recorded for another request with idempotency.key_reused', async () => {
     await payOnce('100.00');
     await expect(payOnce('100.01')).rejects.toEqual(error('DomainError', 'idempotency.key_reused'));

@@ -133,20 +133,31 @@ export class RecordPayment {
     return payment.toState();
   }
 
-  /** A retry of a request whose payment is stored: the same request completes what it began; another is refused. */
+  /**
+   * A retry of a request whose payment is stored: the same request completes what it began and answers the payment;
+   * another is refused. Should a named invoice no longer take the payment (someone else settled it meanwhile), the
+   * payment is answered as it is: it was recorded, and what it could not pay stays its unapplied credit.
+   */
   private async resume(stored: Payment, command: ReceivedPayment & { readonly applyTo?: readonly InvoiceId[] }): Promise<PaymentState> {
+    const asked = Payment.receive(command, { tenantId: stored.tenantId, id: stored.id, at: this.clock.now() }).toState();
+    const recorded = stored.toState();
     const sameRequest =
-      stored.partnerId === command.partnerId &&
-      stored.currency === command.currency &&
-      stored.amount.equals(atPath('amount', () => Money.of(command.amount, stored.currency))) &&
-      stored.receivedOn === command.receivedOn &&
-      (stored.toState().reference ?? undefined) === (command.reference ?? undefined);
+      asked.partnerId === recorded.partnerId &&
+      asked.amount.currency === recorded.amount.currency &&
+      asked.amount.equals(recorded.amount) &&
+      asked.receivedOn === recorded.receivedOn &&
+      asked.reference === recorded.reference;
     if (!sameRequest) {
       throw new DomainError('idempotency.key_reused', `payment ${stored.id} was recorded for a different request: use a new idempotency key`, { paymentId: stored.id });
     }
     return retryOnConflict(async () => {
       const payment = await load(this.payments, stored.tenantId, stored.id, 'payment');
-      await applyPaymentTo({ invoices: this.invoices, payments: this.payments }, payment, command.applyTo, { at: this.clock.now(), isNew: false });
+      try {
+        await applyPaymentTo({ invoices: this.invoices, payments: this.payments }, payment, command.applyTo, { at: this.clock.now(), isNew: false });
+      } catch (error) {
+        // Every named invoice is checked before anything is written: a refusal changed nothing.
+        if (!(error instanceof InvalidStateError)) throw error;
+      }
       return payment.toState();
     });
   }
