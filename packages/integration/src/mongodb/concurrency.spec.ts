@@ -1,5 +1,19 @@
 import { ConflictError, tenantId, type TenantId } from '@invoicing/core';
-import { CreateInvoiceDraft, IssueInvoice, Partner, RecordPayment, type InvoiceState, type PaymentState } from '@invoicing/invoice';
+import {
+  CreateCreditNote,
+  CreateInvoiceDraft,
+  CreatePartner,
+  IssueInvoice,
+  Partner,
+  RecordPayment,
+  RefundCredit,
+  type InvoiceId,
+  type InvoiceState,
+  type PartnerId,
+  type PaymentId,
+  type PaymentState,
+  type RefundId,
+} from '@invoicing/invoice';
 import { aPartner, createScenario, type Scenario } from '@invoicing/invoice/testing';
 import { createTestDatabase, type TestDatabase } from '../testing/mongo-test-database';
 
@@ -118,6 +132,53 @@ describe('paying in parallel', () => {
     const [balance] = await database.adapters.queries.balances(bed.tenantId, bed.buyer.id);
     expect(balance?.outstanding.toString()).toBe('0.00');
     expect(balance?.unappliedCredit.minor).toBe(receivedMinor - 192_000n);
+  });
+});
+
+describe('attempts of the same request at once (an id derived from its idempotency key)', () => {
+  it('records one payment and one refund however many attempts of the same request run together: the insert of the id decides', async () => {
+    const bed = await scenario();
+    const [draft] = await drafts(bed, 1, '1');
+    const invoice = await bed.use(IssueInvoice).execute({ tenantId: bed.tenantId, invoiceId: (draft as InvoiceState).id });
+    const id = `retried-${bed.tenantId}` as PaymentId;
+    const attempts = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        bed.use(RecordPayment).execute({ tenantId: bed.tenantId, partnerId: bed.buyer.id, amount: '1000.00', currency: 'EUR', receivedOn: '2026-03-10', applyTo: [invoice.id], id }),
+      ),
+    );
+    expect(new Set(attempts.map((payment) => payment.id))).toEqual(new Set([id]));
+    const listed = await database.adapters.payments.listByPartner(bed.tenantId, bed.buyer.id, { limit: 50 });
+    expect(listed.items.map((payment) => payment.id)).toEqual([id]);
+    const stored = (await database.adapters.invoices.get(bed.tenantId, invoice.id)) ?? fail('invoice missing');
+    expect(stored.toState().payments.map((part) => [part.paymentId, part.amount.toString()])).toEqual([[id, '960.00']]);
+
+    const refundId = `refund-${bed.tenantId}` as RefundId;
+    const refunds = await Promise.allSettled(
+      Array.from({ length: 5 }, () => bed.use(RefundCredit).execute({ tenantId: bed.tenantId, partnerId: bed.buyer.id, amount: '30.00', currency: 'EUR', refundedOn: '2026-03-11', refundId })),
+    );
+    expect(refunds.filter((result) => result.status === 'fulfilled').length).toBeGreaterThan(0);
+    const payment = (await database.adapters.payments.get(bed.tenantId, id)) ?? fail('payment missing');
+    expect(payment.toState().refunds.map((part) => [part.refundId, part.amount.toString()])).toEqual([[refundId, '30.00']]);
+    expect(payment.unapplied.toString()).toBe('10.00');
+  });
+});
+
+describe('attempts of the same creation at once', () => {
+  it('makes one credit note and one partner however many attempts of the same request run together', async () => {
+    const bed = await scenario();
+    const [draft] = await drafts(bed, 1, '1');
+    const invoice = await bed.use(IssueInvoice).execute({ tenantId: bed.tenantId, invoiceId: (draft as InvoiceState).id });
+    const creditNoteId = `credit-${bed.tenantId}` as InvoiceId;
+    const notes = await Promise.all(Array.from({ length: 8 }, () => bed.use(CreateCreditNote).execute({ tenantId: bed.tenantId, invoiceId: invoice.id, reason: 'Cancelled', id: creditNoteId })));
+    expect(new Set(notes.map((note) => `${note.id} ${note.number}`)).size).toBe(1);
+    const credited = (await database.adapters.invoices.get(bed.tenantId, invoice.id)) ?? fail('invoice missing');
+    expect(credited.toState().credits.map((credit) => credit.creditNoteId)).toEqual([creditNoteId]);
+
+    const partnerId = `partner-${bed.tenantId}` as PartnerId;
+    const partners = await Promise.all(
+      Array.from({ length: 8 }, () => bed.use(CreatePartner).execute({ tenantId: bed.tenantId, kind: 'company', legalName: 'Retried At Once Ltd', id: partnerId })),
+    );
+    expect(new Set(partners.map((partner) => partner.id))).toEqual(new Set([partnerId]));
   });
 });
 

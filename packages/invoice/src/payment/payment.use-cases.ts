@@ -124,8 +124,9 @@ export class RecordPayment {
     try {
       await applyPaymentTo({ invoices: this.invoices, payments: this.payments }, payment, command.applyTo, { at, isNew: true });
     } catch (error) {
-      // A concurrent attempt of the same request inserted the id first: its payment is the one.
-      if (command.id === undefined || !(error instanceof ConflictError) || payment.version > 0) throw error;
+      // A concurrent attempt of the same request inserted the id first (its payment is the one), or completed this
+      // payment's application under us: either way, completing it from what is stored is safe.
+      if (command.id === undefined || !(error instanceof ConflictError)) throw error;
       const stored = await this.payments.get(tenantId, command.id);
       if (!stored) throw error;
       return this.resume(stored, command);
