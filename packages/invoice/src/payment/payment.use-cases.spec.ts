@@ -514,6 +514,14 @@ describe('retries of the same request (an id derived from its idempotency key)',
       expect(unapplied(await s.use(GetPayment).execute({ tenantId: s.tenantId, paymentId: newer.id }))).toBe('40.00');
     });
 
+    it('refunds once when attempts of the same request run at once, and answers each the same refund', async () => {
+      const prepaid = await record('50.00');
+      const answers = await Promise.all([refundOnce('40.00'), refundOnce('40.00'), refundOnce('40.00')]);
+
+      for (const answer of answers) expect(answer).toEqual({ refundId: REFUND, amount: Money.of('40.00', 'EUR'), payments: [prepaid.id] });
+      expect(unapplied(await s.use(GetPayment).execute({ tenantId: s.tenantId, paymentId: prepaid.id }))).toBe('10.00');
+    });
+
     it('refuses the id of a refund made for another request with idempotency.key_reused', async () => {
       await record('100.00');
       await refundOnce('40.00');

@@ -221,16 +221,24 @@ export class RefundCredit {
     @inject(ID_GENERATOR) private readonly ids: IdGenerator,
   ) {}
 
-  /** @throws NotFoundError `partner.not_found`; DomainError `account.insufficient_credit`; ValidationError */
-  async execute(command: {
-    readonly tenantId: TenantId;
-    readonly partnerId: PartnerId;
-    readonly amount: string;
-    readonly currency: string;
-    readonly refundedOn: string;
-    readonly reference?: string;
-    readonly refundId?: RefundId;
-  }): Promise<{ readonly refundId: string; readonly amount: Money; readonly payments: readonly PaymentId[] }> {
+  /**
+   * @throws NotFoundError `partner.not_found`; DomainError `account.insufficient_credit` | `idempotency.key_reused`
+   * (`refundId` names a refund made for another request); ValidationError
+   */
+  async execute(command: RefundCommand): Promise<RefundResult> {
+    try {
+      return await this.refund(command);
+    } catch (error) {
+      if (command.refundId === undefined || !(error instanceof InsufficientCreditError)) throw error;
+      // A concurrent attempt of the same request may have drawn the credit first: if it refunded it all, that is the answer.
+      const amount = Money.of(command.amount, parseCurrencyCode(command.currency));
+      const parts = await this.partsOf(command.tenantId, command.partnerId, command.refundId);
+      if (parts.length === 0 || !Money.sum(amount.currency, parts.map(({ part }) => part.amount)).equals(amount)) throw error;
+      return { refundId: command.refundId, amount, payments: parts.map(({ paymentId }) => paymentId) };
+    }
+  }
+
+  private async refund(command: RefundCommand): Promise<RefundResult> {
     const { tenantId } = command;
     await load(this.partners, tenantId, command.partnerId, 'partner');
     const currency = atPath('currency', () => parseCurrencyCode(command.currency));
@@ -288,6 +296,18 @@ export class RefundCredit {
     return parts.reverse();
   }
 }
+
+interface RefundCommand {
+  readonly tenantId: TenantId;
+  readonly partnerId: PartnerId;
+  readonly amount: string;
+  readonly currency: string;
+  readonly refundedOn: string;
+  readonly reference?: string;
+  readonly refundId?: RefundId;
+}
+
+type RefundResult = { readonly refundId: string; readonly amount: Money; readonly payments: readonly PaymentId[] };
 
 /** The partner's credit is smaller than the refund asked for. */
 export class InsufficientCreditError extends InvalidStateError {
