@@ -159,8 +159,9 @@ export class PartnersController {
     @Body() body: ContactInputDto,
     @IfMatch() expectedVersion: number | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @IdempotentRequestId('Contact') id: ContactId | undefined,
   ): Promise<ContactDto> {
-    const contact = await this.addContact.execute({ tenantId, partnerId: partnerId as PartnerId, contact: body, expectedVersion });
+    const contact = await this.addContact.execute({ tenantId, partnerId: partnerId as PartnerId, contact: body, expectedVersion, ...(id === undefined ? {} : { id }) });
     void reply.header('location', `/v1/partners/${partnerId}/contacts/${contact.id}`);
     return toContactResponse(contact);
   }

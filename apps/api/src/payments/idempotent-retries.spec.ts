@@ -173,6 +173,18 @@ describe('retries of money-moving requests whose outcome the client does not kno
         },
       ],
       [
+        'POST /v1/partners/:id/contacts',
+        async () => {
+          const partner = await seed.buyer('Retried Contacts Ltd');
+          const body = { name: 'Ana Retry', email: `ana.${randomUUID().slice(0, 8)}@example.com` };
+          return {
+            path: `/v1/partners/${partner.id}/contacts`,
+            body,
+            count: async () => ((await t.call('GET', `/v1/partners/${partner.id}`)).body.contacts as { email?: string }[]).filter((contact) => contact.email === body.email).length,
+          };
+        },
+      ],
+      [
         'POST /v1/invoices (a draft)',
         async () => {
           const buyer = await seed.buyer('Retried Draft GmbH');

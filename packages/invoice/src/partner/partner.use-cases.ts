@@ -1,4 +1,4 @@
-import { CLOCK, ID_GENERATOR, pageLimit, type Clock, type IdGenerator, type Page, type PageRequest, type TenantId } from '@invoicing/core';
+import { CLOCK, ConflictError, ID_GENERATOR, pageLimit, type Clock, type IdGenerator, type Page, type PageRequest, type TenantId } from '@invoicing/core';
 import { inject, injectable } from 'inversify';
 import type { ContactId, PartnerId } from '../shared/ids';
 import { load, modify, type VersionedCommand } from '../shared/use-case-support';
@@ -66,10 +66,24 @@ export class AddContact {
     @inject(ID_GENERATOR) private readonly ids: IdGenerator,
   ) {}
 
-  async execute(command: VersionedCommand & { readonly partnerId: PartnerId; readonly contact: Omit<ContactInput, 'id'> }): Promise<Contact> {
-    const id = this.ids.next<'Contact'>();
-    const partner = await modify(this.partners, command, command.partnerId, 'partner', (loaded) => loaded.addContact(command.contact, { id, at: this.clock.now() }));
-    return partner.contact(id);
+  /**
+   * `id`, when given, is derived from the request (its `Idempotency-Key` and body): a retry of the same request answers
+   * the contact an earlier attempt added (without checking `expectedVersion` again: that attempt moved the version).
+   */
+  async execute(command: VersionedCommand & { readonly partnerId: PartnerId; readonly contact: Omit<ContactInput, 'id'>; readonly id?: ContactId }): Promise<Contact> {
+    const added = async () => (command.id === undefined ? undefined : (await this.partners.get(command.tenantId, command.partnerId))?.toState().contacts.find((contact) => contact.id === command.id));
+    const earlier = await added();
+    if (earlier) return earlier;
+    const id = command.id ?? this.ids.next<'Contact'>();
+    try {
+      const partner = await modify(this.partners, command, command.partnerId, 'partner', (loaded) => loaded.addContact(command.contact, { id, at: this.clock.now() }));
+      return partner.contact(id);
+    } catch (error) {
+      // A concurrent attempt of the same request added it first.
+      const concurrent = error instanceof ConflictError ? await added() : undefined;
+      if (!concurrent) throw error;
+      return concurrent;
+    }
   }
 }
 

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { CreatePartner } from '../partner/partner.use-cases';
+import { AddContact, CreatePartner } from '../partner/partner.use-cases';
 import { SCENARIO_BUYER, createScenario, type Scenario } from '../testing/scenario';
-import type { PartnerId } from './ids';
+import type { ContactId, PartnerId } from './ids';
 
 let s: Scenario;
 beforeEach(async () => {
@@ -33,5 +33,26 @@ describe('createOnce (through CreatePartner)', () => {
   it('makes a new id each time without one', async () => {
     const [a, b] = [await create('A Ltd', null), await create('B Ltd', null)];
     expect(a.id).not.toBe(b.id);
+  });
+});
+
+describe('AddContact with an id derived from the request', () => {
+  const CONTACT = 'derived-contact-1' as ContactId;
+  const add = (expectedVersion?: number) =>
+    s.use(AddContact).execute({ tenantId: s.tenantId, partnerId: s.buyer.id, contact: { name: 'Ana Retry', email: 'ana@example.com' }, id: CONTACT, ...(expectedVersion === undefined ? {} : { expectedVersion }) });
+
+  it('adds the contact once: a retry (with the If-Match of the first attempt) answers it', async () => {
+    const version = (await s.adapters.partners.get(s.tenantId, s.buyer.id))?.version;
+    const first = await add(version);
+    const retry = await add(version);
+
+    expect(retry).toEqual(first);
+    expect((await s.adapters.partners.get(s.tenantId, s.buyer.id))?.toState().contacts.filter((contact) => contact.id === CONTACT)).toHaveLength(1);
+  });
+
+  it('adds it once when attempts run at once', async () => {
+    const answers = await Promise.all([add(), add(), add()]);
+    expect(new Set(answers.map((answer) => answer.id))).toEqual(new Set([CONTACT]));
+    expect((await s.adapters.partners.get(s.tenantId, s.buyer.id))?.toState().contacts.filter((contact) => contact.id === CONTACT)).toHaveLength(1);
   });
 });
