@@ -2,9 +2,9 @@
 // currency, the rules of docs/payments-and-balances.md ("Checking the stored data") on the data as stored, and
 // reports what breaks them; it repairs nothing. Exit code 0 when clean, 1 with findings (or on error), 2 on bad usage.
 // The server is MONGO_URL, else the one `npm run stack:up` runs.
-import { MongoIntegrityReader, connectMongo, createMongoAdapters, redact } from '@invoicing/integration/mongodb';
+import { MongoIntegrityReader, createMongoAdapters } from '@invoicing/integration/mongodb';
 import { checkIntegrity, type IntegrityFinding, type IntegrityReport } from '@invoicing/invoice';
-import { readEnvFile, stackEnvFile } from '@invoicing/stack';
+import { withDatabase } from './database';
 
 const USAGE = 'usage: npm run db:check -- [--json] [--tenant <id>]';
 
@@ -50,19 +50,11 @@ export async function main(args: readonly string[] = []): Promise<number> {
     console.error(options);
     return 2;
   }
-  const url = process.env.MONGO_URL || readEnvFile(stackEnvFile).MONGO_URL;
-  if (!url) {
-    console.error('No database: set MONGO_URL (e.g. mongodb://localhost:27017/invoicing) or start the local stack with `npm run stack:up`.');
-    return 1;
-  }
-  const mongo = await connectMongo({ url });
-  try {
+  return withDatabase(async (mongo, where) => {
     const reader = new MongoIntegrityReader(createMongoAdapters(mongo).models);
     const report = await checkIntegrity(reader, options.tenantId === undefined ? {} : { tenantId: options.tenantId });
     if (options.json) console.log(JSON.stringify(report, null, 2));
-    else console.log(formatReport(report, `${redact(url)} (database ${mongo.connection.name})`));
+    else console.log(formatReport(report, where));
     return report.clean ? 0 : 1;
-  } finally {
-    await mongo.close();
-  }
+  });
 }
