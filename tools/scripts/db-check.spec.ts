@@ -68,6 +68,7 @@ describe('npm run db:check', () => {
     const clean = await run([]);
     expect(clean).toMatchObject({ code: 0 });
     expect(clean.out).toContain('No findings.');
+    expect(clean.out).toMatch(/Checked: \d+ partners, 1 payments, 1 invoices, 0 credit notes, 1 number reservations, 0 ledger transactions \(0 postings, 0 accounts\)/);
     expect(clean.out).toContain(`db-check ${bed.buyer.id} EUR: received 5.00 = applied 5.00 + unapplied 0.00 + refunded 0.00`);
 
     // Raise the payment's applied amount above what it received, as a faulty writer would.

@@ -29,7 +29,12 @@ function line(finding: IntegrityFinding): string {
 
 /** The report for people. */
 export function formatReport(report: IntegrityReport, source: string): string {
-  const out = [`Invariant check of ${source}: ${report.tenants.length} tenant(s)`];
+  const { checked } = report;
+  const out = [
+    `Invariant check of ${source}: ${report.tenants.length} tenant(s)`,
+    `Checked: ${checked.partners} partners, ${checked.payments} payments, ${checked.invoices} invoices, ${checked.creditNotes} credit notes, ` +
+      `${checked.numberReservations} number reservations, ${checked.ledgerTransactions} ledger transactions (${checked.ledgerPostings} postings, ${checked.ledgerAccounts} accounts)`,
+  ];
   for (const account of report.accounts) {
     out.push(
       `  ${account.tenantId} ${account.partnerId} ${account.currency}: received ${account.received} = applied ${account.applied} + unapplied ${account.unapplied} + refunded ${account.refunded}${account.balanced ? '' : '  (does NOT balance)'}`,

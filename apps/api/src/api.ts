@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import 'reflect-metadata';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { connectMongo, createMongoAdapters, type MongoConnection } from '@invoicing/integration/mongodb';
+import { MongoIntegrityReader, connectMongo, createMongoAdapters, type MongoConnection } from '@invoicing/integration/mongodb';
 import { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { AuthGuard } from './auth/auth.guard';
@@ -86,7 +86,11 @@ class ProblemFastifyAdapter extends FastifyAdapter {
 async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnection): Promise<NestFastifyApplication> {
   const adapters = createMongoAdapters(database);
   await adapters.ensureIndexes();
-  const container = createInvoicingContainer(adapters, { timeZone: config.timeZone, publisher: new LoggingEventPublisher(logger) });
+  const container = createInvoicingContainer(adapters, {
+    timeZone: config.timeZone,
+    publisher: new LoggingEventPublisher(logger),
+    integrityReader: new MongoIntegrityReader(adapters.models),
+  });
   const verifier = new TokenVerifier({ keycloakUrl: config.keycloakUrl, realm: config.keycloakRealm, audience: config.audience });
 
   const typeBase = problemTypeBase(config.publicUrl);

@@ -2,12 +2,12 @@ import { SetMetadata } from '@nestjs/common';
 import type { Role } from './principal';
 
 /** What an endpoint needs; roles grant permissions (docs/tenancy.md, "Roles"). */
-export const PERMISSIONS = ['read', 'partners:write', 'marketables:write', 'partnerships:write', 'invoices:create', 'invoices:write', 'payments:write'] as const;
+export const PERMISSIONS = ['read', 'partners:write', 'marketables:write', 'partnerships:write', 'invoices:create', 'invoices:write', 'payments:write', 'integrity:check'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 /**
  * viewer reads; accountant writes invoices and payments; integrator (machine clients) reads and creates invoices; admin
- * does everything, including partners, partnerships and marketables.
+ * does everything, including partners, partnerships and marketables, and runs the invariant checker on the tenant.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: PERMISSIONS,

@@ -1,10 +1,11 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { INVOICE_USE_CASES } from '@invoicing/invoice';
+import { INTEGRITY_READER, INVOICE_USE_CASES } from '@invoicing/invoice';
 import type { IdempotencyStore } from '@invoicing/integration';
 import type { MongoConnection } from '@invoicing/integration/mongodb';
 import type { Container } from 'inversify';
 import type { ApiConfig } from '../config';
 import type { TokenVerifier } from '../auth/token-verifier';
+import { ADMIN_CONTROLLERS } from '../admin';
 import { HealthController } from '../health/health.controller';
 import { INVOICES_CONTROLLERS } from '../invoices';
 import { MARKETABLES_CONTROLLERS } from '../marketables';
@@ -22,6 +23,7 @@ export const CONTROLLERS = [
   ...INVOICES_CONTROLLERS,
   ...PAYMENTS_CONTROLLERS,
   ...REPORTS_CONTROLLERS,
+  ...ADMIN_CONTROLLERS,
   HealthController,
 ];
 
@@ -47,6 +49,7 @@ export class ApiModule {
       controllers: CONTROLLERS,
       providers: [
         ...useCases,
+        { provide: INTEGRITY_READER, useValue: dependencies.container.get(INTEGRITY_READER) },
         { provide: API_CONFIG, useValue: dependencies.config },
         { provide: DATABASE, useValue: dependencies.database },
         { provide: IDEMPOTENCY_STORE, useValue: dependencies.idempotency },

@@ -1,5 +1,5 @@
 import { coreModule, type EventPublisher } from '@invoicing/core';
-import { invoiceAdaptersModule, invoiceModule, type InvoiceAdapters } from '@invoicing/invoice';
+import { INTEGRITY_READER, invoiceAdaptersModule, invoiceModule, type IntegrityReader, type InvoiceAdapters } from '@invoicing/invoice';
 import { Container } from 'inversify';
 
 /** What the API's one inversify container is built from. */
@@ -8,15 +8,18 @@ export interface InvoicingContainerOptions {
   readonly timeZone: string;
   /** Where relayed domain events go. */
   readonly publisher: EventPublisher;
+  /** What the invariant checker reads the stored data through (the same database as the adapters). */
+  readonly integrityReader: IntegrityReader;
 }
 
 /**
  * The composition root of the domain: core's ports (system clock, UUIDv7 ids, the publisher), the invoice use cases
- * and the invoice ports bound to an adapter family (MongoDB in production). Each module binds its own ports only, so
+ * and the invoice ports bound to an adapter family (MongoDB in production), and the invariant checker's reader. Each module binds its own ports only, so
  * the next domain package's module loads beside these.
  */
 export function createInvoicingContainer(adapters: InvoiceAdapters, options: InvoicingContainerOptions): Container {
   const container = new Container();
   container.loadSync(coreModule({ publisher: options.publisher }), invoiceModule({ timeZone: options.timeZone }), invoiceAdaptersModule(adapters));
+  container.bind(INTEGRITY_READER).toConstantValue(options.integrityReader);
   return container;
 }

@@ -34,6 +34,11 @@ export const TAGS: readonly TagDoc[] = [
     guide: 'payments-and-balances',
   },
   { name: 'Reports', description: 'Past due, monthly summary, aging, totals per partner and the last invoice of each contact.', guide: 'reports' },
+  {
+    name: 'Administration',
+    description: "The tenant's administration: the invariant checker on the tenant's stored data (admin only).",
+    guide: 'payments-and-balances#checking-the-stored-data',
+  },
   { name: 'Health', description: 'Liveness and readiness for orchestrators and load balancers; no token needed.' },
 ];
 

@@ -2,8 +2,9 @@
 // controllers: what Nest's Swagger CLI plugin would inject at build time. Do not edit; a spec checks it is fresh.
 export default async () => {
   const t = {
-    ["../health/health.dto"]: await import("../health/health.dto"),
     ["../http/openapi"]: await import("../http/openapi"),
+    ["../admin/integrity.response.dto"]: await import("../admin/integrity.response.dto"),
+    ["../health/health.dto"]: await import("../health/health.dto"),
     ["../invoices/invoice.dto"]: await import("../invoices/invoice.dto"),
     ["../partners/partner.dto"]: await import("../partners/partner.dto"),
     ["../partners/partner.response.dto"]: await import("../partners/partner.response.dto"),
@@ -19,22 +20,6 @@ export default async () => {
   return {
     '@nestjs/swagger': {
       models: [
-        [
-          import("../health/health.dto"),
-          {
-            LivenessDto: {
-              status: { required: true, type: () => String, example: "ok" },
-            },
-            ReadinessChecksDto: {
-              database: { required: true, description: "The database answers a ping.", example: "up", enum: ["up", "down"] },
-              keycloak: { required: true, description: "The realm's signing keys can be fetched.", example: "up", enum: ["up", "down"] },
-            },
-            ReadinessDto: {
-              status: { required: true, type: () => String, example: "ok" },
-              checks: { required: true, type: () => t["../health/health.dto"].ReadinessChecksDto },
-            },
-          },
-        ],
         [
           import("../http/openapi"),
           {
@@ -52,6 +37,62 @@ export default async () => {
               instance: { required: false, type: () => String, description: "The path of the request.", example: "/v1/partners/0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b" },
               requestId: { required: false, type: () => String, description: "Also in the `X-Request-Id` header and in the logs.", example: "3f1c2b9e-8a47-4a8e-bd6e-0e0c7b7f1f1a" },
               errors: { required: false, type: () => [t["../http/openapi"].FieldIssueDto], description: "For validation problems: every wrong field." },
+            },
+          },
+        ],
+        [
+          import("../admin/integrity.response.dto"),
+          {
+            IntegrityIdDto: {
+              name: { required: true, type: () => String, description: "What the id is.", example: "paymentId" },
+              value: { required: true, type: () => String, description: "The id, or the number or sequence, as text.", example: "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b" },
+            },
+            IntegrityAmountDto: {
+              name: { required: true, type: () => String, description: "What the amount is.", example: "applied" },
+              amount: { required: true, type: () => String, description: "A decimal string in `currency`.", example: "120.00" },
+              currency: { required: true, type: () => String, description: "ISO 4217 code.", example: "EUR" },
+            },
+            IntegrityFindingDto: {
+              code: { required: true, type: () => String, description: "What is broken: an `integrity.` code of the errors page (/docs/guide/errors#the-invariant-checker).", example: "integrity.payment_unbalanced" },
+              message: { required: true, type: () => String, description: "For people.", example: "payment 0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b applied and refunded more than it received" },
+              ids: { required: true, type: () => [t["../admin/integrity.response.dto"].IntegrityIdDto], description: "The ids involved, in the order the checker names them." },
+              amounts: { required: true, type: () => [t["../admin/integrity.response.dto"].IntegrityAmountDto], description: "The amounts compared (empty for a finding about numbers or references)." },
+            },
+            IntegrityCountsDto: {
+              partners: { required: true, type: () => Number, example: 12 },
+              payments: { required: true, type: () => Number, example: 40 },
+              invoices: { required: true, type: () => Number, description: "Invoices (credit notes apart), drafts included.", example: 57 },
+              creditNotes: { required: true, type: () => Number, example: 3 },
+              numberReservations: { required: true, type: () => Number, description: "Numbers reserved for documents.", example: 52 },
+              ledgerTransactions: { required: true, type: () => Number, example: 0 },
+              ledgerPostings: { required: true, type: () => Number, example: 0 },
+              ledgerAccounts: { required: true, type: () => Number, description: "Ledger accounts (a partner in one currency) with at least one transaction.", example: 0 },
+            },
+            IntegrityReportDto: {
+              clean: { required: true, type: () => Boolean, description: "True when there is no finding (notes are documented exceptions, not findings).", example: true },
+              checkedAt: { required: true, type: () => Date, description: "When the check started.", example: "2026-12-18T09:30:00.000Z" },
+              durationMs: { required: true, type: () => Number, description: "How long the check took, in milliseconds.", example: 184 },
+              checked: { required: true, type: () => t["../admin/integrity.response.dto"].IntegrityCountsDto },
+              findingCount: { required: true, type: () => Number, description: "How many findings there are; `findings` lists the first 1000 of them.", example: 0 },
+              findings: { required: true, type: () => [t["../admin/integrity.response.dto"].IntegrityFindingDto], description: "The findings, at most 1000: tenant by tenant, check by check, as the checker found them." },
+              noteCount: { required: true, type: () => Number, description: "How many notes there are; `notes` lists the first 1000 of them.", example: 0 },
+              notes: { required: true, type: () => [t["../admin/integrity.response.dto"].IntegrityFindingDto], description: "Documented exceptions, such as the number a refused credit note left unused, at most 1000." },
+            },
+          },
+        ],
+        [
+          import("../health/health.dto"),
+          {
+            LivenessDto: {
+              status: { required: true, type: () => String, example: "ok" },
+            },
+            ReadinessChecksDto: {
+              database: { required: true, description: "The database answers a ping.", example: "up", enum: ["up", "down"] },
+              keycloak: { required: true, description: "The realm's signing keys can be fetched.", example: "up", enum: ["up", "down"] },
+            },
+            ReadinessDto: {
+              status: { required: true, type: () => String, example: "ok" },
+              checks: { required: true, type: () => t["../health/health.dto"].ReadinessChecksDto },
             },
           },
         ],
@@ -687,6 +728,14 @@ export default async () => {
         ],
       ],
       controllers: [
+        [
+          import("../admin/admin.controller"),
+          {
+            AdminController: {
+              integrityReport: { summary: "Check the stored data", description: "Runs the invariant checker on the tenant's stored data, as it is now, and answers what it found: per partner and\ncurrency, received = applied + unapplied + refunded; no invoice paid or credited above its amount due; both sides\nof every application agree; numbers unique and series gapless; every reference exists; ledger totals are the fold\nof their postings. Each finding has a stable `integrity.` code, the ids and the amounts concerned. It repairs\nnothing, and reads only the caller's tenant. It reads everything the tenant stores: on a large tenant it can\nexceed the request deadline (503 `request.deadline_exceeded`), where `npm run db:check -- --tenant <id>` runs\nwithout one.", type: t["../admin/integrity.response.dto"].IntegrityReportDto },
+            },
+          },
+        ],
         [
           import("../health/health.controller"),
           {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { MediaTypeObject, OperationObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { ADMIN_PROBLEM_CODES, adminExamples } from '../admin/admin.examples';
 import { HEALTH_PROBLEM_CODES, healthExamples } from '../health/health.examples';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problemOf, type Problem } from '../http/problem';
 import { INVOICE_PROBLEM_CODES, invoiceExamples } from '../invoices/invoices.examples';
@@ -21,6 +22,7 @@ export const OPERATION_PROBLEM_CODES: Readonly<Record<string, ProblemCodes>> = {
   ...INVOICE_PROBLEM_CODES,
   ...PAYMENT_PROBLEM_CODES,
   ...REPORT_PROBLEM_CODES,
+  ...ADMIN_PROBLEM_CODES,
   ...HEALTH_PROBLEM_CODES,
 };
 
@@ -83,6 +85,7 @@ function examplesOf(s: ExampleScenario): Record<string, OperationExamples> {
     ...invoiceExamples(s),
     ...paymentExamples(s),
     ...reportExamples(s),
+    ...adminExamples(s),
     ...healthExamples(s),
   };
 }

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { checkTenant, invoiceFacts, paymentFacts } from '@invoicing/invoice';
 import { createTestBed } from '@invoicing/invoice/testing';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { toIntegrityReportResponse } from '../admin/integrity.mapper';
 import { operationsOf } from '../docs/openapi-document';
 import { toInvoiceResponse, toInvoiceSummaryResponse } from '../invoices/invoice.mapper';
 import { toMarketableResponse } from '../marketables/marketable.mapper';
@@ -19,6 +21,23 @@ import { seedDomainSamples, type DomainSamples } from '../testing/domain-samples
 import { startTestApi, type TestApi } from '../testing/harness';
 import { SchemaCoverage, schemaViolations } from '../testing/schema-conformance';
 import { toPageResponse } from './responses';
+
+/**
+ * Reports of the invariant checker over the samples: a clean one, and one with findings (with and without amounts) and
+ * a note: a payment stored as received 0.00 though applied, the numbers the samples' in-memory sequence reserved
+ * (not among them), and a number reserved for a document never stored.
+ */
+function integrityReports(s: DomainSamples) {
+  const tenantId = s.partners[0]?.tenantId ?? 'acme';
+  const payments = s.payments.map((payment) => paymentFacts(payment));
+  const altered = payments.map((payment, index) => (index === 0 ? { ...payment, amount: 0n } : payment));
+  const partnerIds = new Set<string>(s.partners.map((partner) => partner.id));
+  const snapshot = { tenantId, partnerIds, payments: altered, invoices: s.invoices.map(invoiceFacts), reservations: [{ series: 'LOST', sequence: 1, documentId: 'never-stored' }], ledger: [] };
+  const found = checkTenant(snapshot);
+  const report = { tenants: [tenantId], findings: found.findings, notes: found.notes, accounts: found.accounts, checked: found.checked, clean: found.findings.length === 0 };
+  const run = { checkedAt: new Date('2026-12-18T09:30:00Z'), durationMs: 12.4 };
+  return [toIntegrityReportResponse({ ...report, findings: [], notes: [], clean: true }, run), toIntegrityReportResponse(report, run)];
+}
 
 /** Several operations answer the same resource. */
 const each = (operationIds: readonly string[], answers: readonly unknown[]) => Object.fromEntries(operationIds.map((id) => [id, answers]));
@@ -48,6 +67,7 @@ function answersOf(s: DomainSamples): Record<string, readonly unknown[]> {
     getAging: [toAgingReportResponse(s.aging)],
     getPartnerTotals: [toPartnerTotalsReportResponse(s.partnerTotals)],
     getContactsLastSeen: [toContactsLastSeenResponse(s.contactsLastSeen)],
+    getIntegrityReport: integrityReports(s),
   };
 }
 

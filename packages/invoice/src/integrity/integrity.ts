@@ -509,6 +509,51 @@ export function summarizeAccounts(snapshot: TenantSnapshot): AccountSummary[] {
     }));
 }
 
+/** How much a check read: what its findings are out of. */
+export interface IntegrityCounts {
+  readonly partners: number;
+  readonly payments: number;
+  readonly invoices: number;
+  readonly creditNotes: number;
+  readonly numberReservations: number;
+  readonly ledgerTransactions: number;
+  readonly ledgerPostings: number;
+  /** Ledger accounts (partner and currency) with at least one transaction. */
+  readonly ledgerAccounts: number;
+}
+
+/** Nothing read yet. */
+export const NO_COUNTS: IntegrityCounts = { partners: 0, payments: 0, invoices: 0, creditNotes: 0, numberReservations: 0, ledgerTransactions: 0, ledgerPostings: 0, ledgerAccounts: 0 };
+
+/** What a snapshot holds, counted. */
+export function countsOf(snapshot: TenantSnapshot): IntegrityCounts {
+  let creditNotes = 0;
+  for (const invoice of snapshot.invoices) if (invoice.kind === 'credit_note') creditNotes += 1;
+  let ledgerPostings = 0;
+  const accounts = new Set<string>();
+  for (const transaction of snapshot.ledger) {
+    ledgerPostings += transaction.postings.length;
+    accounts.add(`${transaction.partnerId}\u0000${transaction.currency}`);
+  }
+  return {
+    partners: snapshot.partnerIds.size,
+    payments: snapshot.payments.length,
+    invoices: snapshot.invoices.length - creditNotes,
+    creditNotes,
+    numberReservations: snapshot.reservations.length,
+    ledgerTransactions: snapshot.ledger.length,
+    ledgerPostings,
+    ledgerAccounts: accounts.size,
+  };
+}
+
+/** Two counts added up, e.g. over tenants. */
+export function addCounts(left: IntegrityCounts, right: IntegrityCounts): IntegrityCounts {
+  const total: { -readonly [Name in keyof IntegrityCounts]: number } = { ...left };
+  for (const name of Object.keys(total) as (keyof IntegrityCounts)[]) total[name] += right[name];
+  return total;
+}
+
 /** What the checker found in one tenant. */
 export interface TenantIntegrity {
   readonly tenantId: string;
@@ -516,6 +561,8 @@ export interface TenantIntegrity {
   /** Documented exceptions: reported, not findings. */
   readonly notes: readonly IntegrityFinding[];
   readonly accounts: readonly AccountSummary[];
+  /** What was checked. */
+  readonly checked: IntegrityCounts;
 }
 
 /** Every check over one tenant's snapshot. */
@@ -533,5 +580,6 @@ export function checkTenant(snapshot: TenantSnapshot): TenantIntegrity {
     ],
     notes: numbering.notes,
     accounts: summarizeAccounts(snapshot),
+    checked: countsOf(snapshot),
   };
 }

@@ -1,0 +1,54 @@
+import { describe, expect, it } from '@jest/globals';
+import { aDraft, aPartner, aPartnership, aPayment, aTenant, postingsIn } from '../testing';
+import type { LedgerAccount, LedgerTransaction } from '../ledger/ledger';
+import { checkTransaction } from '../ledger/ledger-invariants';
+import { checkIntegrity } from './check-integrity';
+import { InMemoryIntegrityReader } from './in-memory-integrity-reader';
+
+/** Appends postings to an account's transactions in memory, checked as the ledger checks them. */
+function append(transactions: LedgerTransaction[], account: LedgerAccount, postings: LedgerTransaction['postings']): void {
+  const transaction = checkTransaction(
+    { account, head: transactions.at(-1), postings: transactions.flatMap((stored) => stored.postings), elsewhere: { payments: new Set(), invoices: new Set() } },
+    { operationId: `op-${transactions.length + 1}`, kind: 'payment', postings, at: new Date('2026-02-01T10:00:00Z') },
+  );
+  transactions.push(transaction);
+}
+
+describe('checkIntegrity', () => {
+  describe('checked', () => {
+    it('counts what each tenant stores, and adds the tenants up', async () => {
+      const [a, b] = [aTenant(), aTenant()];
+      const seller = aPartner(a);
+      const buyer = aPartner(a, { legalName: 'Nordwind GmbH' });
+      const payment = aPayment(a, buyer, '50.00');
+      const draft = aDraft(a, aPartnership(a, seller, buyer));
+      const account: LedgerAccount = { tenantId: a, partnerId: buyer.id, currency: 'EUR' as LedgerAccount['currency'] };
+      const post = postingsIn(account);
+      const ledger: LedgerTransaction[] = [];
+      append(ledger, account, [post.received(payment.id, '50.00')]);
+      append(ledger, account, [post.refunded(payment.id, '10.00'), post.refunded(payment.id, '5.00')]);
+      const reader = new InMemoryIntegrityReader({
+        partners: [seller.toState(), buyer.toState(), aPartner(b).toState()],
+        payments: [payment.toState()],
+        invoices: [draft.toState()],
+        reservations: [{ tenantId: b, series: 'INV', sequence: 1, documentId: 'never-stored' }],
+        ledger,
+      });
+
+      const ofA = await checkIntegrity(reader, { tenantId: a });
+      expect(ofA.findings).toEqual([]);
+      expect(ofA.checked).toEqual({ partners: 2, payments: 1, invoices: 1, creditNotes: 0, numberReservations: 0, ledgerTransactions: 2, ledgerPostings: 3, ledgerAccounts: 1 });
+      expect((await checkIntegrity(reader, { tenantId: b })).checked).toEqual({
+        partners: 1,
+        payments: 0,
+        invoices: 0,
+        creditNotes: 0,
+        numberReservations: 1,
+        ledgerTransactions: 0,
+        ledgerPostings: 0,
+        ledgerAccounts: 0,
+      });
+      expect((await checkIntegrity(reader)).checked).toEqual({ partners: 3, payments: 1, invoices: 1, creditNotes: 0, numberReservations: 1, ledgerTransactions: 2, ledgerPostings: 3, ledgerAccounts: 1 });
+    });
+  });
+});
