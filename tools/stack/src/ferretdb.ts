@@ -124,13 +124,15 @@ export interface RunningFerretDb {
 /**
  * Starts FerretDB on a free loopback port, telemetry off, storing in `postgresqlUrl` (the `postgresql` handler) or in
  * SQLite files under `dataDir` (without it), and waits until {@link probeMongo} passes with a round trip. On failure the
- * process is stopped and the error carries its log tail.
+ * process is stopped and the error carries its log tail. `port` starts it on that port instead (a restart after a
+ * crash, where its clients reconnect to the address they know).
  */
 export async function startFerretDb(options: {
   binary: string;
   dataDir: string;
   logFile: string;
   postgresqlUrl?: string;
+  port?: number;
   timeoutMs?: number;
   onSpawn?: (proc: ServerProcess) => void;
 }): Promise<RunningFerretDb> {
@@ -143,7 +145,7 @@ export async function startFerretDb(options: {
     fs.mkdirSync(sqliteDir, { recursive: true });
     storage = ['--handler=sqlite', `--sqlite-url=file:${sqliteDir}/`];
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const proc = startDetached(
     'FerretDB',
     options.binary,

@@ -115,12 +115,16 @@ export async function psql(bin: string, port: number, args: string[], database =
  *
  * `ephemeral` (a test run's throw-away data) turns off fsync: a crash of the machine could corrupt that cluster, which is
  * deleted anyway, while a killed server still loses nothing it acknowledged (commits stay synchronous).
+ *
+ * `port` starts it on that port instead of a free one: a cluster restarted after a crash, where its clients (FerretDB)
+ * reconnect to the address they know.
  */
 export async function startPostgres(options: {
   bin: string;
   dataDir: string;
   logFile: string;
   ephemeral?: boolean;
+  port?: number;
   timeoutMs?: number;
   onSpawn?: (proc: ServerProcess) => void;
 }): Promise<RunningPostgres> {
@@ -138,7 +142,7 @@ export async function startPostgres(options: {
       { cwd: dataDir, logFile: options.logFile, timeoutMs: 120_000, runAs },
     );
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const settings = {
     listen_addresses: '127.0.0.1',
     unix_socket_directories: '', // no socket file: nothing to clean up, no path-length limit

@@ -1,9 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { cacheDir, findPostgresBin, provisionFerretDb, startFerretDb, startPostgres, stopProcess, type RunningFerretDb, type RunningPostgres } from '@invoicing/stack';
 import { startTestApi, type Answer, type TestApi } from '../testing/harness';
+import { OwnDatabase } from '../testing/own-database';
 
 // Starts its own PostgreSQL and FerretDB (a few seconds), so that freezing the database hurts no other test.
 jest.setTimeout(180_000);
@@ -16,41 +13,32 @@ const MARGIN_MS = 4_000;
 
 /** A database that stops answering (SIGSTOP: it keeps its sockets open, as a hung server does), then comes back. */
 describe('the API while its database is frozen', () => {
-  let dir: string;
-  let pg: RunningPostgres | undefined;
-  let ferret: RunningFerretDb | undefined;
+  let database: OwnDatabase | undefined;
   let t: TestApi;
   /** The same database, but a request deadline shorter than the database's own timeouts. */
   let impatient: TestApi;
-  const signal = (name: NodeJS.Signals) => ferret && process.kill(ferret.process.pid, name);
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'api-db-faults-'));
-    fs.chmodSync(dir, 0o755); // as root, PostgreSQL runs as another account that must reach its folder
-    pg = await startPostgres({ bin: findPostgresBin() as string, dataDir: path.join(dir, 'postgresql'), logFile: path.join(dir, 'postgresql.log'), ephemeral: true });
-    const binary = await provisionFerretDb(cacheDir(), () => undefined);
-    ferret = await startFerretDb({ binary, dataDir: path.join(dir, 'ferretdb'), logFile: path.join(dir, 'ferretdb.log'), postgresqlUrl: pg.url });
+    database = await OwnDatabase.start('db-faults');
     t = await startTestApi('db_faults', {
-      MONGO_URL: ferret.url,
+      MONGO_URL: database.url,
       READY_TIMEOUT_MS: String(READY_TIMEOUT_MS),
       REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
       MONGO_SERVER_SELECTION_TIMEOUT_MS: '1500',
       MONGO_SOCKET_TIMEOUT_MS: '2000',
     });
     impatient = await startTestApi('db_faults_deadline', {
-      MONGO_URL: ferret.url,
+      MONGO_URL: database.url,
       REQUEST_TIMEOUT_MS: String(SHORT_REQUEST_TIMEOUT_MS),
       MONGO_SERVER_SELECTION_TIMEOUT_MS: '30000',
       MONGO_SOCKET_TIMEOUT_MS: '60000',
     });
   });
   afterAll(async () => {
-    signal('SIGCONT');
+    database?.thaw();
     await t?.close();
     await impatient?.close();
-    if (ferret) await stopProcess(ferret.process);
-    if (pg) await stopProcess(pg.process);
-    fs.rmSync(dir, { recursive: true, force: true });
+    await database?.stop();
   });
 
   const timed = async (call: Promise<Answer>) => {
@@ -63,7 +51,7 @@ describe('the API while its database is frozen', () => {
     expect((await t.call('GET', '/health/ready', { as: null })).status).toBe(200);
     expect((await t.call('POST', '/v1/partners', { body: { legalName: 'Before The Freeze Ltd' } })).status).toBe(201);
 
-    signal('SIGSTOP');
+    database?.freeze();
     try {
       // Sent at once, before the impatient API's driver can notice the freeze on its own.
       const lateWrite = timed(impatient.call('POST', '/v1/partners', { body: { legalName: 'Past Its Deadline Ltd' } }));
@@ -95,7 +83,7 @@ describe('the API while its database is frozen', () => {
       expect(late.ms).toBeGreaterThanOrEqual(SHORT_REQUEST_TIMEOUT_MS - 100);
       expect(late.ms).toBeLessThan(SHORT_REQUEST_TIMEOUT_MS + MARGIN_MS);
     } finally {
-      signal('SIGCONT');
+      database?.thaw();
     }
 
     // The driver reconnects on its own; readiness says when.

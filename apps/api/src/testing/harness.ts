@@ -24,6 +24,8 @@ export interface CallOptions {
   /** A JSON body, or a raw string sent as it is. */
   readonly body?: unknown;
   readonly headers?: Record<string, string>;
+  /** Aborts the call (e.g. `AbortSignal.timeout(ms)`: a client that stops waiting). */
+  readonly signal?: AbortSignal;
 }
 
 /** An API started for one spec file, against its own database of the test stack, with real Keycloak tokens. */
@@ -92,7 +94,7 @@ export async function startTestApi(label: string, env: Record<string, string> = 
       body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
       headers['content-type'] ??= 'application/json';
     }
-    const response = await fetch(`${api.url}${path}`, { method, headers, body });
+    const response = await fetch(`${api.url}${path}`, { method, headers, body, ...(options.signal ? { signal: options.signal } : {}) });
     const text = await response.text();
     const type = response.headers.get('content-type') ?? '';
     return { status: response.status, headers: response.headers, text, body: type.includes('json') && text ? JSON.parse(text) : text };
