@@ -68,7 +68,7 @@ describe('npm run db:check', () => {
     const clean = await run([]);
     expect(clean).toMatchObject({ code: 0 });
     expect(clean.out).toContain('No findings.');
-    expect(clean.out).toMatch(/Checked: \d+ partners, 1 payments, 1 invoices, 0 credit notes, 1 number reservations, 0 ledger transactions \(0 postings, 0 accounts\)/);
+    expect(clean.out).toMatch(/Checked: \d+ partners, 1 payments, 1 invoices, 0 credit notes, 1 number reservations, 1 ledger transactions \(2 postings, 1 accounts\)/);
     expect(clean.out).toContain(`db-check ${bed.buyer.id} EUR: received 5.00 = applied 5.00 + unapplied 0.00 + refunded 0.00`);
 
     // Raise the payment's applied amount above what it received, as a faulty writer would.
@@ -82,6 +82,7 @@ describe('npm run db:check', () => {
     expect(report.findings.map((found) => [found.code, found.ids])).toEqual([
       ['integrity.payment_unbalanced', { paymentId: payment.id, partnerId: bed.buyer.id }],
       ['integrity.application_mismatch', { paymentId: payment.id, invoiceId: invoice.id }],
+      ['integrity.projection_mismatch', { paymentId: payment.id, partnerId: bed.buyer.id }],
     ]);
     expect(report.findings[0]?.amounts).toEqual({ received: '5.00', applied: '7.00', refunded: '0.00', unapplied: '-2.00' });
 

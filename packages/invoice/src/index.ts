@@ -110,6 +110,7 @@ export type {
   Posting,
   ReceivedPosting,
   RefundedPosting,
+  VoidedPosting,
   WriteOffReversedPosting,
   WrittenOffPosting,
 } from './ledger/ledger';
@@ -117,7 +118,10 @@ export { LedgerViolationError, MAX_OPERATION_ID_LENGTH, checkTransaction } from 
 export type { LedgerSnapshot } from './ledger/ledger-invariants';
 export { LEDGER, operationReused } from './ledger/ledger.port';
 export type { AppendOutcome, Ledger } from './ledger/ledger.port';
-export { postTransaction } from './ledger/post-transaction';
+export { postTransaction, postTransactionIfAny } from './ledger/post-transaction';
+export { LedgerProjection } from './ledger/ledger-projection';
+export { invoiceStanding, settlementPostings } from './ledger/settlement';
+export type { InvoiceStanding } from './ledger/settlement';
 export type { LedgerState, TransactionBuild } from './ledger/post-transaction';
 
 export {

@@ -1,6 +1,7 @@
 import { ContainerModule } from 'inversify';
 import { INVOICE_REPOSITORY, type InvoiceRepository } from './invoice/invoice-repository.port';
 import { NUMBER_SEQUENCE, type NumberSequence } from './invoice/number-sequence.port';
+import { LEDGER, type Ledger } from './ledger/ledger.port';
 import { MARKETABLE_REPOSITORY, type MarketableRepository } from './marketable/marketable-repository.port';
 import { PARTNER_QUERIES, PARTNER_REPOSITORY, type PartnerQueries, type PartnerRepository } from './partner/partner-repository.port';
 import { PARTNERSHIP_REPOSITORY, type PartnershipRepository } from './partnership/partnership-repository.port';
@@ -16,6 +17,8 @@ export interface InvoiceAdapters {
   readonly partnerships: PartnershipRepository;
   readonly invoices: InvoiceRepository;
   readonly payments: PaymentRepository;
+  /** Where every movement of money is written first (ADR 0006). */
+  readonly ledger: Ledger;
   readonly queries: InvoiceQueries;
   readonly numbers: NumberSequence;
   readonly outbox: Outbox;
@@ -33,6 +36,7 @@ export function invoiceAdaptersModule(adapters: InvoiceAdapters): ContainerModul
     bind(PARTNERSHIP_REPOSITORY).toConstantValue(adapters.partnerships);
     bind(INVOICE_REPOSITORY).toConstantValue(adapters.invoices);
     bind(PAYMENT_REPOSITORY).toConstantValue(adapters.payments);
+    bind(LEDGER).toConstantValue(adapters.ledger);
     bind(INVOICE_QUERIES).toConstantValue(adapters.queries);
     bind(NUMBER_SEQUENCE).toConstantValue(adapters.numbers);
     bind(OUTBOX).toConstantValue(adapters.outbox);

@@ -5,6 +5,7 @@ import { CreatePartner, UpdatePartner, ReplaceContacts, AddContact, UpdateContac
 import { CreatePartnership, UpdatePartnershipTerms, SetPriceOverride, ChangePartnershipStatus, GetPartnership, ListPartnerships } from './partnership/partnership.use-cases';
 import { RecordPayment, PayInvoice, ApplyPayment, RefundCredit, GetPayment, ListPayments } from './payment/payment.use-cases';
 import { ListInvoices, PastDueReport, MonthlySummaryReport, AgingReport, PartnerTotalsReport, PartnerContactsReport, GetPartnerBalance } from './queries/report.use-cases';
+import { LedgerProjection } from './ledger/ledger-projection';
 import { RelayEvents } from './shared/relay-events.use-case';
 import { DEFAULT_SETTINGS, INVOICING_SETTINGS, type InvoicingSettings } from './shared/use-case-support';
 
@@ -16,7 +17,7 @@ export const INVOICE_USE_CASES = [
   LineResolver, CreateInvoiceDraft, UpdateInvoiceDraft, ApproveInvoice, IssueInvoice, VoidInvoice, MarkInvoiceUncollectible, CreateCreditNote, GetInvoice,
   RecordPayment, PayInvoice, ApplyPayment, RefundCredit, GetPayment, ListPayments,
   ListInvoices, PastDueReport, MonthlySummaryReport, AgingReport, PartnerTotalsReport, PartnerContactsReport, GetPartnerBalance,
-  RelayEvents,
+  LedgerProjection, RelayEvents,
 ] as const;
 
 /**

@@ -48,8 +48,9 @@ describe('GET /v1/admin/integrity', () => {
       clean: true,
       checkedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
       durationMs: expect.any(Number),
-      // The seller and the buyer, the payment, the invoice and the number reserved for it; nothing of globex.
-      checked: { partners: 2, payments: 1, invoices: 1, creditNotes: 0, numberReservations: 1, ledgerTransactions: 0, ledgerPostings: 0, ledgerAccounts: 0 },
+      // The seller and the buyer, the payment, the invoice and the number reserved for it, and the payment's ledger
+      // transaction (received and applied) in the buyer's account; nothing of globex.
+      checked: { partners: 2, payments: 1, invoices: 1, creditNotes: 0, numberReservations: 1, ledgerTransactions: 1, ledgerPostings: 2, ledgerAccounts: 1 },
       findingCount: 0,
       findings: [],
       noteCount: 0,
@@ -79,8 +80,9 @@ describe('GET /v1/admin/integrity', () => {
 
     const globex = await t.call('GET', PATH, { as: 'globex-admin' });
     expect(globex.status).toBe(200);
-    expect(globex.body).toMatchObject({ clean: false, findingCount: 1 });
-    expect(globex.body.findings.map((finding: { code: string }) => finding.code)).toEqual(['integrity.payment_unbalanced']);
+    // The altered document breaks its own balance, and no longer says what the ledger does.
+    expect(globex.body).toMatchObject({ clean: false, findingCount: 2 });
+    expect(globex.body.findings.map((finding: { code: string }) => finding.code)).toEqual(['integrity.payment_unbalanced', 'integrity.projection_mismatch']);
     expect(globex.text).not.toContain(payments.acme.paymentId);
   });
 
@@ -88,8 +90,9 @@ describe('GET /v1/admin/integrity', () => {
     await corruptReceivedAmount('acme', 10_000n);
     const answer = await t.call('GET', PATH, { as: 'acme-admin' });
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ clean: false, findingCount: 1, noteCount: 0, notes: [] });
-    expect(answer.body.findings).toEqual([
+    expect(answer.body).toMatchObject({ clean: false, findingCount: 2, noteCount: 0, notes: [] });
+    expect(answer.body.findings[1]).toMatchObject({ code: 'integrity.projection_mismatch', amounts: expect.arrayContaining([{ name: 'receivedLedger', amount: '120.00', currency: 'EUR' }]) });
+    expect(answer.body.findings.slice(0, 1)).toEqual([
       {
         code: 'integrity.payment_unbalanced',
         message: `payment ${payments.acme.paymentId} applied and refunded more than it received`,

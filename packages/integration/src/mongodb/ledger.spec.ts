@@ -58,7 +58,7 @@ describe('MongoDB ledger', () => {
       // The connection reads Int64 as bigint (a double would come back as a number).
       expect(stored?.postings).toEqual([
         { type: 'received', amount: { minor: 1250n, currency: 'EUR' }, paymentId: payment, receivedOn: '2026-02-01' },
-        { type: 'applied', amount: { minor: 1000n, currency: 'EUR' }, paymentId: payment, invoiceId: invoice, invoiceDue: { minor: 1000n, currency: 'EUR' } },
+        { type: 'applied', amount: { minor: 1000n, currency: 'EUR' }, paymentId: payment, invoiceId: invoice, invoiceDue: { minor: 1000n, currency: 'EUR' }, appliedOn: '2026-02-01' },
       ]);
       expect(stored?.totalsAfter).toMatchObject({ received: { minor: 1250n, currency: 'EUR' }, unapplied: { minor: 250n, currency: 'EUR' } });
       expect(await models.ledger_heads.collection.findOne({ _id: `${account.tenantId}/${account.partnerId}/EUR` as never })).toMatchObject({ seq: 1, _v: 1 });

@@ -26,7 +26,10 @@ describe('checkIntegrity', () => {
       const post = postingsIn(account);
       const ledger: LedgerTransaction[] = [];
       append(ledger, account, [post.received(payment.id, '50.00')]);
-      append(ledger, account, [post.refunded(payment.id, '10.00'), post.refunded(payment.id, '5.00')]);
+      const refunds = [post.refunded(payment.id, '10.00'), post.refunded(payment.id, '5.00')];
+      append(ledger, account, refunds);
+      // The payment's document, projected from its ledger.
+      for (const refund of refunds) payment.refund({ refundId: refund.refundId, amount: refund.amount, refundedOn: refund.refundedOn }, new Date('2026-02-01T10:00:00Z'));
       const reader = new InMemoryIntegrityReader({
         partners: [seller.toState(), buyer.toState(), aPartner(b).toState()],
         payments: [payment.toState()],

@@ -25,6 +25,7 @@ export const INTEGRITY_CODES = [
   'integrity.ledger_payment_in_two_accounts',
   'integrity.ledger_payment_overdrawn',
   'integrity.ledger_invoice_overpaid',
+  'integrity.projection_mismatch',
 ] as const;
 export type IntegrityCode = (typeof INTEGRITY_CODES)[number];
 
@@ -565,6 +566,68 @@ export interface TenantIntegrity {
   readonly checked: IntegrityCounts;
 }
 
+/**
+ * The payment and invoice documents agree with the ledger they are projected from (ADR 0006): each payment is received
+ * in it for its amount, applied and refunded as much as its postings say; each invoice is paid and credited as much as
+ * the postings naming it say, and is void exactly when it was voided there. A document behind its ledger is what an
+ * interruption between the append and the projection leaves; retrying the request, or reading the payment, completes it.
+ */
+export function checkProjections(snapshot: TenantSnapshot): IntegrityFinding[] {
+  const findings: IntegrityFinding[] = [];
+  const byPayment = new Map<string, { received: bigint; applied: bigint; refunded: bigint; receipts: number }>();
+  const byInvoice = new Map<string, { paid: bigint; credited: bigint; voided: boolean }>();
+  for (const transaction of snapshot.ledger) {
+    for (const posting of transaction.postings) {
+      if ('paymentId' in posting) {
+        const position = byPayment.get(posting.paymentId) ?? { received: 0n, applied: 0n, refunded: 0n, receipts: 0 };
+        if (posting.type === 'received') byPayment.set(posting.paymentId, { ...position, received: position.received + posting.amount.minor, receipts: position.receipts + 1 });
+        else if (posting.type === 'applied') byPayment.set(posting.paymentId, { ...position, applied: position.applied + posting.amount.minor });
+        else byPayment.set(posting.paymentId, { ...position, refunded: position.refunded + posting.amount.minor });
+      }
+      if ('invoiceId' in posting) {
+        const position = byInvoice.get(posting.invoiceId) ?? { paid: 0n, credited: 0n, voided: false };
+        if (posting.type === 'applied') byInvoice.set(posting.invoiceId, { ...position, paid: position.paid + posting.amount.minor });
+        else if (posting.type === 'credited') byInvoice.set(posting.invoiceId, { ...position, credited: position.credited + posting.amount.minor });
+        else if (posting.type === 'voided') byInvoice.set(posting.invoiceId, { ...position, voided: true });
+      }
+    }
+  }
+  const mismatch = (message: string, ids: IntegrityFinding['ids'], currency: string, amounts: Record<string, bigint>) =>
+    findings.push(finding(snapshot.tenantId, 'integrity.projection_mismatch', message, ids, currency, amounts));
+  for (const payment of snapshot.payments) {
+    const ledger = byPayment.get(payment.id);
+    const applied = sum(payment.applications);
+    const refunded = sum(payment.refunds);
+    if (!ledger || ledger.receipts === 0) {
+      mismatch(`payment ${payment.id} is not in the ledger`, { paymentId: payment.id, partnerId: payment.partnerId }, payment.currency, { received: payment.amount });
+    } else if (ledger.received !== payment.amount || ledger.applied !== applied || ledger.refunded !== refunded) {
+      mismatch(`payment ${payment.id} records other amounts than the ledger`, { paymentId: payment.id, partnerId: payment.partnerId }, payment.currency, {
+        receivedStored: payment.amount,
+        receivedLedger: ledger.received,
+        appliedStored: applied,
+        appliedLedger: ledger.applied,
+        refundedStored: refunded,
+        refundedLedger: ledger.refunded,
+      });
+    }
+  }
+  for (const invoice of snapshot.invoices) {
+    if (invoice.kind !== 'invoice') continue;
+    const ledger = byInvoice.get(invoice.id) ?? { paid: 0n, credited: 0n, voided: false };
+    const paid = sum(invoice.payments);
+    const credited = sum(invoice.credits);
+    if (ledger.paid !== paid || ledger.credited !== credited || ledger.voided !== (invoice.status === 'void')) {
+      mismatch(`invoice ${invoice.id} records other amounts or another state than the ledger`, { invoiceId: invoice.id, status: invoice.status, voidedInLedger: String(ledger.voided) }, invoice.currency, {
+        paidStored: paid,
+        paidLedger: ledger.paid,
+        creditedStored: credited,
+        creditedLedger: ledger.credited,
+      });
+    }
+  }
+  return findings;
+}
+
 /** Every check over one tenant's snapshot. */
 export function checkTenant(snapshot: TenantSnapshot): TenantIntegrity {
   const numbering = checkNumbering(snapshot);
@@ -577,6 +640,7 @@ export function checkTenant(snapshot: TenantSnapshot): TenantIntegrity {
       ...numbering.findings,
       ...checkReferences(snapshot),
       ...checkLedger(snapshot),
+      ...checkProjections(snapshot),
     ],
     notes: numbering.notes,
     accounts: summarizeAccounts(snapshot),

@@ -373,11 +373,20 @@ export class Invoice extends AggregateRoot<InvoiceId> {
     return seller && buyer ? { seller, buyer } : undefined;
   }
 
-  /** Cancels an issued invoice nothing was paid or credited on; its number stays used. @throws InvalidStateError */
-  void(reason: string | undefined, at: Date): void {
+  /**
+   * Checks that the invoice could be voided now, without voiding it.
+   * @throws InvalidStateError per the lifecycle, `invoice.has_payments` | `invoice.has_credits`; ValidationError for the reason
+   */
+  assertVoidable(reason: string | undefined): void {
     assertTransition(this, 'void');
     if (this.state.payments.length > 0) throw new InvalidStateError('invoice.has_payments', `invoice ${this.id} has payments; credit it instead`, { invoiceId: this.id });
     if (this.state.credits.length > 0) throw new InvalidStateError('invoice.has_credits', `invoice ${this.id} has credit notes; credit the rest instead`, { invoiceId: this.id });
+    optionalText(reason, 'reason', 500);
+  }
+
+  /** Cancels an issued invoice nothing was paid or credited on; its number stays used. @throws InvalidStateError */
+  void(reason: string | undefined, at: Date): void {
+    this.assertVoidable(reason);
     const voidReason = optionalText(reason, 'reason', 500);
     this.state = { ...this.state, status: 'void', ...definedFields({ voidReason }), updatedAt: at };
     this.raise('invoice.voided', { invoiceId: this.id, number: this.number, reason: voidReason ?? null }, at);

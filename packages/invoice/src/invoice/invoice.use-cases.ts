@@ -22,8 +22,14 @@ import { PARTNER_REPOSITORY, type PartnerRepository } from '../partner/partner-r
 import type { Partnership } from '../partnership/partnership';
 import { PARTNERSHIP_REPOSITORY, type PartnershipRepository } from '../partnership/partnership-repository.port';
 import type { InvoiceId, MarketableId, PartnershipId } from '../shared/ids';
-import { INVOICING_SETTINGS, load, modify, retryOnConflict, type InvoicingSettings, type VersionedCommand } from '../shared/use-case-support';
+import { INVOICING_SETTINGS, load, modify, type InvoicingSettings, type VersionedCommand } from '../shared/use-case-support';
 import { createOnce } from '../shared/create-once';
+import type { CreditedPosting, LedgerAccount, Posting } from '../ledger/ledger';
+import { LEDGER, type Ledger } from '../ledger/ledger.port';
+import { LedgerProjection } from '../ledger/ledger-projection';
+import { postTransaction } from '../ledger/post-transaction';
+import { invoiceStanding, settlementPostings } from '../ledger/settlement';
+import { assertTransition } from './invoice-lifecycle';
 import { Invoice, type InvoiceState } from './invoice';
 import type { DraftContent } from './invoice-content';
 import { documentAllowanceChargeToInput, invoiceLineToInput, type AllowanceChargeInput, type DocumentAllowanceChargeInput, type InvoiceLineInput } from './invoice-line';
@@ -244,30 +250,74 @@ export class IssueInvoice {
   }
 }
 
-/** Voids an issued invoice nothing was paid or credited on. */
+/**
+ * Voids an issued invoice nothing was paid or credited on. The void is a ledger transaction (ADR 0006): appended after
+ * everything that paid or credited the invoice, or before anything that could, so a payment or credit note racing it
+ * either makes it refuse (`invoice.has_payments`, `invoice.has_credits`) or is refused by it (`invoice.voided`).
+ */
 @injectable()
 export class VoidInvoice {
   constructor(
     @inject(INVOICE_REPOSITORY) private readonly invoices: InvoiceRepository,
+    @inject(LEDGER) private readonly ledger: Ledger,
+    @inject(LedgerProjection) private readonly projection: LedgerProjection,
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /** @throws NotFoundError `invoice.not_found`; ConflictError `concurrency.stale_version`; InvalidStateError per the lifecycle, `invoice.has_payments` | `invoice.has_credits` */
   async execute(command: VersionedCommand & { readonly invoiceId: InvoiceId; readonly reason?: string }): Promise<InvoiceState> {
-    return (await modify(this.invoices, command, command.invoiceId, 'invoice', (invoice) => invoice.void(command.reason, this.clock.now()))).toState();
+    const invoice = await load(this.invoices, command.tenantId, command.invoiceId, 'invoice', command.expectedVersion);
+    // Checked on the document first, so a refused void writes nothing; the ledger then decides any race.
+    invoice.assertVoidable(command.reason);
+    const reason = command.reason?.trim() || undefined;
+    const { transaction } = await postTransaction(this.ledger, { account: accountOf(invoice), operationId: `void:${invoice.id}` }, async (state) => {
+      const standing = await invoiceStanding(state, invoice);
+      if (standing.paid.isPositive()) throw new InvalidStateError('invoice.has_payments', `invoice ${invoice.id} has payments; credit it instead`, { invoiceId: invoice.id });
+      if (standing.credited.isPositive()) throw new InvalidStateError('invoice.has_credits', `invoice ${invoice.id} has credit notes; credit the rest instead`, { invoiceId: invoice.id });
+      const reversal: Posting[] = standing.writtenOff.isPositive() ? [{ type: 'write_off_reversed', amount: standing.writtenOff, invoiceId: invoice.id, invoiceDue: standing.due }] : [];
+      return {
+        kind: 'void',
+        postings: [...reversal, { type: 'voided', amount: standing.due, invoiceId: invoice.id, invoiceDue: standing.due, ...definedFields({ reason }) }],
+        at: this.clock.now(),
+      };
+    });
+    await this.projection.project(transaction);
+    return (await load(this.invoices, command.tenantId, invoice.id, 'invoice')).toState();
   }
 }
 
-/** Writes an invoice off as uncollectible. */
+/**
+ * Writes an invoice off as uncollectible: what it still owes is posted to the ledger as written off. The buyer may
+ * still pay it or be credited; that reverses as much of the write-off as it needs.
+ */
 @injectable()
 export class MarkInvoiceUncollectible {
   constructor(
     @inject(INVOICE_REPOSITORY) private readonly invoices: InvoiceRepository,
+    @inject(LEDGER) private readonly ledger: Ledger,
+    @inject(LedgerProjection) private readonly projection: LedgerProjection,
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /** @throws NotFoundError `invoice.not_found`; ConflictError `concurrency.stale_version`; InvalidStateError per the lifecycle */
   async execute(command: VersionedCommand & { readonly invoiceId: InvoiceId }): Promise<InvoiceState> {
-    return (await modify(this.invoices, command, command.invoiceId, 'invoice', (invoice) => invoice.markUncollectible(this.clock.now()))).toState();
+    const invoice = await load(this.invoices, command.tenantId, command.invoiceId, 'invoice', command.expectedVersion);
+    assertTransition(invoice, 'markUncollectible');
+    const { transaction } = await postTransaction(this.ledger, { account: accountOf(invoice), operationId: `write_off:${invoice.id}` }, async (state) => {
+      const standing = await invoiceStanding(state, invoice);
+      if (standing.voided) throw new InvalidStateError('invoice.voided', `invoice ${invoice.id} is void`, { invoiceId: invoice.id });
+      const outstanding = standing.owed.subtract(standing.writtenOff);
+      if (!outstanding.isPositive()) throw new InvalidStateError('invoice.already_paid', `invoice ${invoice.id} owes nothing`, { invoiceId: invoice.id });
+      return { kind: 'write_off', postings: [{ type: 'written_off', amount: outstanding, invoiceId: invoice.id, invoiceDue: standing.due }], at: this.clock.now() };
+    });
+    await this.projection.project(transaction);
+    return (await load(this.invoices, command.tenantId, invoice.id, 'invoice')).toState();
   }
+}
+
+/** The ledger account an invoice's money moves in: its buyer's, in its currency. */
+function accountOf(invoice: Invoice): LedgerAccount {
+  return { tenantId: invoice.tenantId, partnerId: invoice.buyerId, currency: invoice.currency };
 }
 
 /**
@@ -279,6 +329,8 @@ export class CreateCreditNote {
   constructor(
     @inject(INVOICE_REPOSITORY) private readonly invoices: InvoiceRepository,
     @inject(PARTNERSHIP_REPOSITORY) private readonly partnerships: PartnershipRepository,
+    @inject(LEDGER) private readonly ledger: Ledger,
+    @inject(LedgerProjection) private readonly projection: LedgerProjection,
     @inject(NUMBER_SEQUENCE) private readonly numbers: NumberSequence,
     @inject(LineResolver) private readonly lines: LineResolver,
     @inject(CLOCK) private readonly clock: Clock,
@@ -311,7 +363,7 @@ export class CreateCreditNote {
       if (stored) return storedCreditNote(stored, command);
     }
     // An earlier attempt of this request already applied the credit: finish it rather than check it again.
-    const begun = command.id !== undefined && (await this.invoices.get(tenantId, command.invoiceId))?.credits.some((credit) => credit.creditNoteId === command.id) === true;
+    const begun = command.id !== undefined && (await this.ledger.byOperation(tenantId, `credit_note:${command.id}`)) !== undefined;
     const invoice = await load(this.invoices, tenantId, command.invoiceId, 'invoice', begun ? undefined : command.expectedVersion);
     if (invoice.kind !== 'invoice') throw new InvalidStateError('credit_note.not_creditable', 'a credit note corrects an invoice, not another credit note');
     const parties = invoice.parties;
@@ -353,13 +405,40 @@ export class CreateCreditNote {
     }
     const sequence = await this.numbers.reserve(tenantId, creditNote.series, creditNote.id);
     creditNote.issue({ ...context, number: formatDocumentNumber(creditNote.series, sequence), at: this.clock.now() });
-    // The credit is applied first, on fresh state: a concurrent payment or credit then refuses this one before the
-    // credit note exists, instead of leaving an issued credit note that no invoice accounts for.
-    await retryOnConflict(async () => {
-      const fresh = await load(this.invoices, tenantId, invoice.id, 'invoice');
-      fresh.applyCredit({ creditNoteId: creditNote.id, creditNoteNumber: creditNote.number ?? '', amount, appliedOn: issueDate }, this.clock.now());
-      await this.invoices.save(fresh);
+    // The credit is appended to the ledger before the credit note is stored: a concurrent payment or credit then refuses
+    // this one before the credit note exists, instead of leaving an issued credit note that no invoice accounts for.
+    // A retry of the same request (same id, so the same number) finds the transaction and completes what is missing.
+    const { transaction } = await postTransaction(this.ledger, { account: accountOf(invoice), operationId: `credit_note:${creditNote.id}` }, async (state) => {
+      const standing = await invoiceStanding(state, invoice);
+      if (standing.voided) throw new InvalidStateError('invoice.voided', `invoice ${invoice.id} is void`, { invoiceId: invoice.id });
+      if (!standing.owed.isPositive()) {
+        // Settled since the checks above (a payment or credit at the same moment): the code the lifecycle would give now.
+        const code = standing.paid.isZero() ? 'invoice.fully_credited' : 'invoice.already_paid';
+        throw new InvalidStateError(code, `invoice ${invoice.id} owes nothing`, { invoiceId: invoice.id });
+      }
+      if (amount.greaterThan(standing.owed)) {
+        throw new DomainError('invoice.credit_exceeds_outstanding', `${amount.toString()} exceeds the outstanding ${standing.owed.toString()} ${invoice.currency}`, {
+          invoiceId: invoice.id,
+          amount: amount.toJSON(),
+          outstanding: standing.owed.toJSON(),
+        });
+      }
+      const credited: CreditedPosting = {
+        type: 'credited',
+        amount,
+        creditNoteId: creditNote.id,
+        creditNoteNumber: creditNote.number ?? '',
+        invoiceId: invoice.id,
+        invoiceDue: standing.due,
+        creditedOn: issueDate,
+      };
+      return { kind: 'credit_note', postings: settlementPostings(standing, credited), at: this.clock.now() };
     });
+    const credit = transaction.postings.find((posting) => posting.type === 'credited');
+    if (transaction.kind !== 'credit_note' || credit?.type !== 'credited' || credit.creditNoteId !== creditNote.id || credit.invoiceId !== invoice.id || !credit.amount.equals(amount)) {
+      throw new DomainError('idempotency.key_reused', `document ${creditNote.id} was made for a different request: use a new idempotency key`, { id: creditNote.id });
+    }
+    await this.projection.project(transaction);
     try {
       await this.invoices.save(creditNote);
     } catch (error) {

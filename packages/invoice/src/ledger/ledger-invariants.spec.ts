@@ -94,6 +94,23 @@ describe('checkTransaction', () => {
     expect(codeOf(() => check(snapshot(prior), [post.writeOffReversed(invoice, '50.01', '50.00')]))).toBe('ledger.write_off_exceeded');
   });
 
+  it('lets a payment settle an invoice in one application only', () => {
+    const paid = snapshot([post.received(payment, '100.00'), post.applied(payment, invoice, '30.00', '50.00')]);
+    expect(codeOf(() => check(paid, [post.applied(payment, invoice, '20.00', '50.00')]))).toBe('ledger.duplicate_application');
+    expect(check(paid, [post.applied(payment, anInvoiceId(), '20.00', '50.00')]).seq).toBe(2);
+  });
+
+  it('voids the whole amount due of an invoice nothing settled, once, and lets nothing settle it afterwards', () => {
+    const received = snapshot([post.received(payment, '100.00')]);
+    expect(check(received, [post.voided(invoice, '50.00')]).totalsAfter).toEqual(received.head?.totalsAfter);
+    expect(codeOf(() => check(received, [post.voided(invoice, '50.00'), post.voided(invoice, '50.00')]))).toBe('ledger.void_partial');
+    expect(codeOf(() => check(received, [{ ...post.voided(invoice, '50.00'), amount: Money.of('20.00', 'EUR') }]))).toBe('ledger.void_partial');
+    const voided = snapshot([post.received(payment, '100.00'), post.voided(invoice, '50.00')]);
+    expect(codeOf(() => check(voided, [post.applied(payment, invoice, '0.01', '50.00')]))).toBe('ledger.invoice_overpaid');
+    const partlyPaid = snapshot([post.received(payment, '100.00'), post.applied(payment, invoice, '10.00', '50.00')]);
+    expect(codeOf(() => check(partlyPaid, [post.voided(invoice, '50.00')]))).toBe('ledger.invoice_overpaid');
+  });
+
   it('refuses payments and invoices that belong to another account', () => {
     const prior = [post.received(payment, '100.00')];
     const elsewhere = (payments: PaymentId[], invoices: InvoiceId[]): Partial<LedgerSnapshot> => ({ elsewhere: { payments: new Set(payments), invoices: new Set(invoices) } });

@@ -15,8 +15,8 @@ import {
 /**
  * A transaction would break one of the ledger's invariants; nothing was written. Codes:
  * `ledger.invalid_operation`, `ledger.empty_transaction`, `ledger.invalid_amount`, `ledger.currency_mismatch`,
- * `ledger.account_mismatch`, `ledger.unknown_payment`, `ledger.duplicate_payment`, `ledger.insufficient_unapplied`,
- * `ledger.invoice_due_mismatch`, `ledger.write_off_exceeded`, `ledger.invoice_overpaid`, `ledger.unbalanced`.
+ * `ledger.account_mismatch`, `ledger.unknown_payment`, `ledger.duplicate_payment`, `ledger.duplicate_application`, `ledger.insufficient_unapplied`,
+ * `ledger.invoice_due_mismatch`, `ledger.write_off_exceeded`, `ledger.invoice_overpaid`, `ledger.void_partial`, `ledger.unbalanced`.
  */
 export class LedgerViolationError extends InvalidStateError {
   override readonly name: string = 'LedgerViolationError';
@@ -83,9 +83,10 @@ function checkPosting(posting: Posting, index: number, account: LedgerAccount): 
  * with the totals after it. This is the only way a transaction is made, so no transaction can be stored that breaks:
  * - every amount above zero, in the account's currency (and within Money's bounds, which Money itself enforces);
  * - each payment received once, in this account, before or with anything drawn from it;
- * - each payment's applied + refunded ≤ received;
- * - each invoice's paid + credited + written off ≤ its amount due, the same amount due on every posting, a write-off
- *   reversed no further than it was written off;
+ * - each payment's applied + refunded ≤ received, and at most one application of it per invoice;
+ * - each invoice's paid + credited + written off + voided ≤ its amount due, the same amount due on every posting, a
+ *   write-off reversed no further than it was written off, a void for the whole amount due (so only when nothing else
+ *   settled it, and nothing after it);
  * - the totals balance: received = applied + refunded + unapplied, unapplied never below zero.
  * @throws LedgerViolationError, nothing being written
  */
@@ -116,6 +117,10 @@ export function checkTransaction(snapshot: LedgerSnapshot, draft: LedgerTransact
     const position = paymentPosition(paymentId, account.currency, postings);
     if (position.receipts === 0) throw violation('ledger.unknown_payment', `payment ${paymentId} was never received in this account`, { paymentId });
     if (position.receipts > 1) throw violation('ledger.duplicate_payment', `payment ${paymentId} is received once`, { paymentId });
+    const appliedTo = postings.flatMap((posting) => (posting.type === 'applied' && posting.paymentId === paymentId ? [posting.invoiceId] : []));
+    if (new Set(appliedTo).size !== appliedTo.length) {
+      throw violation('ledger.duplicate_application', `payment ${paymentId} settles an invoice in one application`, { paymentId });
+    }
     if (position.unapplied.isNegative()) {
       throw violation('ledger.insufficient_unapplied', `payment ${paymentId}: applied and refunded would exceed the ${position.received.toString()} received`, {
         paymentId,
@@ -134,6 +139,10 @@ export function checkTransaction(snapshot: LedgerSnapshot, draft: LedgerTransact
     }
     if (position.writtenOff.isNegative()) {
       throw violation('ledger.write_off_exceeded', `invoice ${invoiceId}: a write-off is reversed no further than it was written off`, { invoiceId });
+    }
+    // Voided means the whole amount due, once; with outstanding ≥ 0 below, nothing else can then settle the invoice.
+    if (position.voided.isPositive() && !position.voided.equals(due)) {
+      throw violation('ledger.void_partial', `invoice ${invoiceId}: a void cancels the whole ${due.toString()} due, once`, { invoiceId, voided: position.voided.toJSON() });
     }
     if (position.outstanding.isNegative()) {
       throw violation('ledger.invoice_overpaid', `invoice ${invoiceId}: paid, credited and written off would exceed the ${due.toString()} due`, {

@@ -12,9 +12,8 @@ export interface AppendOutcome {
 /**
  * Port: the append-only ledger of money movements. Transactions are immutable; the store never updates or deletes one.
  * Two unique keys make every write safe without transactions: (account, seq), so two writers cannot both extend an
- * account from the same head, and (tenant, operation id), so one operation is stored once.
- *
- * Not used by the use cases yet: it is the foundation they move onto next (ADR 0006).
+ * account from the same head, and (tenant, operation id), so one operation is stored once. Every movement of money
+ * is written here first; payments' and invoices' amounts are projections of it (ADR 0006).
  */
 export interface Ledger {
   /** The account's latest transaction; undefined while nothing was posted to it. */

@@ -1,8 +1,6 @@
 import { Money, definedFields, type CalendarDate, type CurrencyCode, type TenantId } from '@invoicing/core';
 import type { InvoiceId, PartnerId, PaymentId, RefundId } from '../shared/ids';
 
-// The ledger is a foundation laid ahead of its use: no use case appends to it yet (ADR 0006 gives the migration plan).
-
 /**
  * A partner's receivable account in one currency. Every invoice has one buyer and one currency, so every money movement
  * that touches an invoice belongs to exactly one account; serialising an account's writes serialises its invoices.
@@ -32,6 +30,7 @@ export interface AppliedPosting {
   readonly paymentId: PaymentId;
   readonly invoiceId: InvoiceId;
   readonly invoiceDue: Money;
+  readonly appliedOn: CalendarDate;
 }
 
 /** A credit note applied to the invoice it corrects. */
@@ -39,8 +38,10 @@ export interface CreditedPosting {
   readonly type: 'credited';
   readonly amount: Money;
   readonly creditNoteId: InvoiceId;
+  readonly creditNoteNumber: string;
   readonly invoiceId: InvoiceId;
   readonly invoiceDue: Money;
+  readonly creditedOn: CalendarDate;
 }
 
 /** Part of a payment's unapplied credit paid back to the partner. One refund may draw on several payments. */
@@ -49,6 +50,8 @@ export interface RefundedPosting {
   readonly amount: Money;
   readonly refundId: RefundId;
   readonly paymentId: PaymentId;
+  readonly refundedOn: CalendarDate;
+  readonly reference?: string;
 }
 
 /** What is outstanding on an invoice, written off as uncollectible. */
@@ -70,14 +73,27 @@ export interface WriteOffReversedPosting {
   readonly invoiceDue: Money;
 }
 
+/**
+ * An invoice cancelled: its whole amount due no longer owed. Only an invoice nothing was paid or credited on is voided,
+ * and nothing can settle it afterwards: the voided amount counts against its amount due like a payment would. The
+ * partner's credit and the account's totals do not change.
+ */
+export interface VoidedPosting {
+  readonly type: 'voided';
+  readonly amount: Money;
+  readonly invoiceId: InvoiceId;
+  readonly invoiceDue: Money;
+  readonly reason?: string;
+}
+
 /** One movement of money inside a transaction; every amount is above zero and in the account's currency. */
-export type Posting = ReceivedPosting | AppliedPosting | CreditedPosting | RefundedPosting | WrittenOffPosting | WriteOffReversedPosting;
+export type Posting = ReceivedPosting | AppliedPosting | CreditedPosting | RefundedPosting | WrittenOffPosting | WriteOffReversedPosting | VoidedPosting;
 
 /** What business operation a transaction records: a label for readers, the invariants look at the postings only. */
-export type LedgerTransactionKind = 'payment' | 'application' | 'credit_note' | 'refund' | 'write_off' | 'opening';
+export type LedgerTransactionKind = 'payment' | 'application' | 'credit_note' | 'refund' | 'write_off' | 'void' | 'opening';
 
 /** The business operations a transaction can record. */
-export const LEDGER_TRANSACTION_KINDS = ['payment', 'application', 'credit_note', 'refund', 'write_off', 'opening'] as const satisfies readonly LedgerTransactionKind[];
+export const LEDGER_TRANSACTION_KINDS = ['payment', 'application', 'credit_note', 'refund', 'write_off', 'void', 'opening'] as const satisfies readonly LedgerTransactionKind[];
 
 /**
  * An account's running totals. `unapplied` is received − applied − refunded: the partner's credit. `writtenOff` is net
@@ -157,6 +173,8 @@ export function foldTotals(totals: LedgerTotals, postings: readonly Posting[]): 
       case 'write_off_reversed':
         writtenOff = writtenOff.subtract(posting.amount);
         break;
+      case 'voided':
+        break;
     }
   }
   return { received, applied, credited, refunded, writtenOff, unapplied: received.subtract(applied).subtract(refunded) };
@@ -183,7 +201,9 @@ export interface InvoicePosition {
   readonly credited: Money;
   /** Net of reversals. */
   readonly writtenOff: Money;
-  /** invoiceDue − paid − credited − writtenOff (zero while no posting names it). */
+  /** The amount due when the invoice was voided; zero otherwise. */
+  readonly voided: Money;
+  /** invoiceDue − paid − credited − writtenOff − voided (zero while no posting names it). */
   readonly outstanding: Money;
 }
 
@@ -212,6 +232,7 @@ export function invoicePosition(invoiceId: InvoiceId, currency: CurrencyCode, po
   let paid = Money.zero(currency);
   let credited = paid;
   let writtenOff = paid;
+  let voided = paid;
   let invoiceDue: Money | undefined;
   for (const posting of postings) {
     if (!('invoiceId' in posting) || posting.invoiceId !== invoiceId) continue;
@@ -219,8 +240,9 @@ export function invoicePosition(invoiceId: InvoiceId, currency: CurrencyCode, po
     if (posting.type === 'applied') paid = paid.add(posting.amount);
     else if (posting.type === 'credited') credited = credited.add(posting.amount);
     else if (posting.type === 'written_off') writtenOff = writtenOff.add(posting.amount);
+    else if (posting.type === 'voided') voided = voided.add(posting.amount);
     else writtenOff = writtenOff.subtract(posting.amount);
   }
-  const outstanding = (invoiceDue ?? Money.zero(currency)).subtract(paid).subtract(credited).subtract(writtenOff);
-  return { invoiceId, ...definedFields({ invoiceDue }), paid, credited, writtenOff, outstanding };
+  const outstanding = (invoiceDue ?? Money.zero(currency)).subtract(paid).subtract(credited).subtract(writtenOff).subtract(voided);
+  return { invoiceId, ...definedFields({ invoiceDue }), paid, credited, writtenOff, voided, outstanding };
 }

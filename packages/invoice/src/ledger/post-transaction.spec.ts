@@ -41,15 +41,17 @@ describe('postTransaction', () => {
     const payment = await receive(ledger, account, '100.00');
     const invoice = anInvoiceId();
     await postTransaction(ledger, { account, operationId: anOperationId() }, () => ({ kind: 'application', postings: [post.applied(payment, invoice, '30.00', '50.00')], at: AT }));
+    const second = await receive(ledger, account, '20.00');
     const { transaction } = await postTransaction(ledger, { account, operationId: anOperationId() }, async (state) => {
-      expect(state.head?.seq).toBe(2);
-      expect(state.totals.unapplied).toEqual(Money.of('70.00', 'EUR'));
+      expect(state.head?.seq).toBe(3);
+      expect(state.totals.unapplied).toEqual(Money.of('90.00', 'EUR'));
       expect((await state.payment(payment)).unapplied).toEqual(Money.of('70.00', 'EUR'));
+      expect([await state.hasApplied(payment, invoice), await state.hasApplied(second, invoice)]).toEqual([true, false]);
       const position = await state.invoice(invoice);
       expect(position.outstanding).toEqual(Money.of('20.00', 'EUR'));
-      return { kind: 'application', postings: [post.applied(payment, invoice, position.outstanding.toString(), '50.00')], at: AT };
+      return { kind: 'application', postings: [post.applied(second, invoice, position.outstanding.toString(), '50.00')], at: AT };
     });
-    expect(transaction.seq).toBe(3);
+    expect(transaction.seq).toBe(4);
     expect(transaction.totalsAfter.applied).toEqual(Money.of('50.00', 'EUR'));
   });
 

@@ -26,6 +26,8 @@ export interface LedgerState {
   payment(paymentId: PaymentId): Promise<PaymentPosition>;
   /** Where an invoice stands as of the head (zero amounts while no posting names it). */
   invoice(invoiceId: InvoiceId): Promise<InvoicePosition>;
+  /** Whether the payment was applied to the invoice as of the head: a payment settles an invoice in one application. */
+  hasApplied(paymentId: PaymentId, invoiceId: InvoiceId): Promise<boolean>;
 }
 
 /** A draft without its operation id, which {@link postTransaction} takes up front. */
@@ -55,6 +57,11 @@ class SnapshotReader {
   async invoice(invoiceId: InvoiceId): Promise<InvoicePosition> {
     await this.load(this.loadedInvoices, invoiceId, () => this.ledger.forInvoice(this.account.tenantId, invoiceId), this.elsewhere.invoices);
     return invoicePosition(invoiceId, this.account.currency, this.postings());
+  }
+
+  async hasApplied(paymentId: PaymentId, invoiceId: InvoiceId): Promise<boolean> {
+    await this.payment(paymentId);
+    return this.postings().some((posting) => posting.type === 'applied' && posting.paymentId === paymentId && posting.invoiceId === invoiceId);
   }
 
   /** The postings read so far, each transaction once (one may name a payment and an invoice both). */
@@ -109,7 +116,6 @@ async function queued<T>(ledger: Ledger, account: LedgerAccount, task: () => Pro
  *    jittered backoff, like every read-modify-write of the domain).
  * Calls for one account through one `ledger` object queue in this process; `build` must therefore not post to the
  * same account through the same ledger.
- * Not called by the use cases yet: they move onto the ledger next (ADR 0006).
  * @throws LedgerViolationError; ConflictError `ledger.operation_reused` | `concurrency.conflict` (after the last retry); whatever `build` throws
  */
 export async function postTransaction(
@@ -117,14 +123,26 @@ export async function postTransaction(
   target: { readonly account: LedgerAccount; readonly operationId: string },
   build: (state: LedgerState) => TransactionBuild | Promise<TransactionBuild>,
 ): Promise<AppendOutcome> {
+  return queued(ledger, target.account, async () => (await post(ledger, target, build)) as AppendOutcome);
+}
+
+/**
+ * {@link postTransaction} for an operation that may find nothing to move (a payment's credit applied to invoices that
+ * turn out settled): when `build` answers undefined, nothing is appended and the answer is undefined.
+ */
+export async function postTransactionIfAny(
+  ledger: Ledger,
+  target: { readonly account: LedgerAccount; readonly operationId: string },
+  build: (state: LedgerState) => TransactionBuild | undefined | Promise<TransactionBuild | undefined>,
+): Promise<AppendOutcome | undefined> {
   return queued(ledger, target.account, () => post(ledger, target, build));
 }
 
 async function post(
   ledger: Ledger,
   target: { readonly account: LedgerAccount; readonly operationId: string },
-  build: (state: LedgerState) => TransactionBuild | Promise<TransactionBuild>,
-): Promise<AppendOutcome> {
+  build: (state: LedgerState) => TransactionBuild | undefined | Promise<TransactionBuild | undefined>,
+): Promise<AppendOutcome | undefined> {
   const { account, operationId } = target;
   const stored = await ledger.byOperation(account.tenantId, operationId);
   if (stored) {
@@ -134,16 +152,16 @@ async function post(
   return retryOnConflict(async () => {
     const head = await ledger.head(account);
     const reader = new SnapshotReader(ledger, account, head);
-    const draft: LedgerTransactionDraft = {
-      ...(await build({
-        account,
-        head,
-        totals: head?.totalsAfter ?? zeroTotals(account.currency),
-        payment: (paymentId) => reader.payment(paymentId),
-        invoice: (invoiceId) => reader.invoice(invoiceId),
-      })),
-      operationId,
-    };
+    const built = await build({
+      account,
+      head,
+      totals: head?.totalsAfter ?? zeroTotals(account.currency),
+      payment: (paymentId) => reader.payment(paymentId),
+      invoice: (invoiceId) => reader.invoice(invoiceId),
+      hasApplied: (paymentId, invoiceId) => reader.hasApplied(paymentId, invoiceId),
+    });
+    if (built === undefined) return undefined;
+    const draft: LedgerTransactionDraft = { ...built, operationId };
     const references = referencesOf(draft.postings);
     await Promise.all([...references.payments.map((id) => reader.payment(id)), ...references.invoices.map((id) => reader.invoice(id))]);
     const transaction = checkTransaction({ account, head, postings: reader.postings(), elsewhere: reader.elsewhere }, draft);

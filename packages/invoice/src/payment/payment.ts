@@ -83,20 +83,31 @@ export class Payment extends AggregateRoot<PaymentId> {
       const reference = attempt('reference', () => optionalText(command.reference, '', 100));
       return { amount: amount as Money, receivedOn: receivedOn as CalendarDate, reference };
     });
+    return Payment.received({ partnerId: command.partnerId, ...parsed }, context);
+  }
+
+  /**
+   * A payment from values already checked: how the ledger's `received` posting becomes the payment document
+   * (ADR 0006), and the end of {@link receive}.
+   */
+  static received(
+    receipt: { readonly partnerId: PartnerId; readonly amount: Money; readonly receivedOn: CalendarDate; readonly reference?: string | undefined },
+    context: { tenantId: TenantId; id: PaymentId; at: Date },
+  ): Payment {
     const payment = new Payment({
       tenantId: context.tenantId,
       id: context.id,
       version: 0,
-      partnerId: command.partnerId,
-      amount: parsed.amount,
-      receivedOn: parsed.receivedOn,
-      ...definedFields({ reference: parsed.reference }),
+      partnerId: receipt.partnerId,
+      amount: receipt.amount,
+      receivedOn: receipt.receivedOn,
+      ...definedFields({ reference: receipt.reference }),
       applications: [],
       refunds: [],
       createdAt: context.at,
       updatedAt: context.at,
     });
-    payment.raise('payment.received', { paymentId: context.id, partnerId: command.partnerId, amount: parsed.amount.toJSON() }, context.at);
+    payment.raise('payment.received', { paymentId: context.id, partnerId: receipt.partnerId, amount: receipt.amount.toJSON() }, context.at);
     return payment;
   }
 

@@ -11,7 +11,7 @@ import { GetPartnerBalance } from '../queries/report.use-cases';
 import type { InvoiceId, PartnerId, PartnershipId, PaymentId, RefundId } from '../shared/ids';
 import { createInMemoryAdapters } from '../testing/in-memory/in-memory-adapters';
 import { SCENARIO_BUYER, SCENARIO_TERMS, createScenario, type Scenario } from '../testing/scenario';
-import { Payment, type PaymentState } from './payment';
+import type { PaymentState } from './payment';
 import { ApplyPayment, GetPayment, ListPayments, PayInvoice, RecordPayment, RefundCredit } from './payment.use-cases';
 
 const OTHER_TENANT = tenantId('tenant-b');
@@ -306,30 +306,67 @@ describe('ApplyPayment', () => {
       expect(unapplied(applied)).toBe('0.00');
     });
 
-    it('completes a payment whose run stopped after the invoice was paid but before the payment recorded it', async () => {
+    it('completes the documents of a payment whose process stopped after the ledger recorded it', async () => {
       const adapters = createInMemoryAdapters();
       const stored = adapters.payments;
       let saves = 0;
       const payments: typeof stored = Object.assign(Object.create(stored) as typeof stored, {
-        // The payment's first save succeeds; the second, after the invoice took the money, is lost.
+        // The first save of a payment document, right after the ledger append, is lost with the process.
         save: async (payment: Parameters<typeof stored.save>[0]) => {
           saves += 1;
-          if (saves === 2) throw new Error('the process stopped');
+          if (saves === 1) throw new Error('the process stopped');
           return stored.save(payment);
         },
       });
       s = await createScenario({ adapters: { ...adapters, payments } });
       const target = await invoice('240.00', '2026-03-01');
       await expect(record('240.00', [target.id])).rejects.toThrow('the process stopped');
-      const [interrupted] = await payments.listByPartner(s.tenantId, s.buyer.id, {}).then((page) => page.items);
-      expect(await state(target.id)).toEqual({ status: 'paid', outstanding: '0.00' });
-      expect(unapplied(interrupted as PaymentState)).toBe('240.00');
+      expect(await payments.listByPartner(s.tenantId, s.buyer.id, {}).then((page) => page.items)).toEqual([]);
+      const head = await adapters.ledger.head({ tenantId: s.tenantId, partnerId: s.buyer.id, currency: 'EUR' });
+      const paymentId = (head?.postings[0] as { paymentId: PaymentId }).paymentId;
 
-      const completed = await s.use(ApplyPayment).execute({ tenantId: s.tenantId, paymentId: (interrupted as PaymentState).id, applyTo: [target.id] });
+      const completed = await s.use(ApplyPayment).execute({ tenantId: s.tenantId, paymentId, applyTo: [target.id] });
 
+      expect(completed.amount.toString()).toBe('240.00');
       expect(applications(completed)).toEqual([[target.id, '240.00']]);
       expect(unapplied(completed)).toBe('0.00');
       expect(await state(target.id)).toEqual({ status: 'paid', outstanding: '0.00' });
+      expect(await adapters.ledger.transactions({ tenantId: s.tenantId, partnerId: s.buyer.id, currency: 'EUR' }, {}).then((page) => page.items.length)).toBe(1);
+    });
+
+    it('refuses to settle an invoice paid before the ledger recorded money, rather than count that money as owed', async () => {
+      const target = await invoice('100.00', '2026-03-01');
+      const legacy = (await s.adapters.invoices.get(s.tenantId, target.id)) as Invoice;
+      legacy.applyPayment({ paymentId: 'paid-before-the-ledger' as PaymentId, amount: Money.of('60.00', 'EUR'), appliedOn: '2026-03-02' as never }, new Date());
+      await s.adapters.invoices.save(legacy);
+
+      await expect(record('100.00', [target.id])).rejects.toEqual(error('InvalidStateError', 'ledger.backfill_required'));
+      expect(await s.adapters.ledger.head({ tenantId: s.tenantId, partnerId: s.buyer.id, currency: 'EUR' })).toBeUndefined();
+      expect(await state(target.id)).toEqual({ status: 'partially_paid', outstanding: '40.00' });
+    });
+
+    it('shows a payment the ledger recorded but whose document was never written', async () => {
+      const adapters = createInMemoryAdapters();
+      const stored = adapters.payments;
+      let lost = false;
+      const payments: typeof stored = Object.assign(Object.create(stored) as typeof stored, {
+        save: async (payment: Parameters<typeof stored.save>[0]) => {
+          if (!lost) {
+            lost = true;
+            throw new Error('the process stopped');
+          }
+          return stored.save(payment);
+        },
+      });
+      s = await createScenario({ adapters: { ...adapters, payments } });
+      await expect(record('15.00')).rejects.toThrow('the process stopped');
+      const head = await adapters.ledger.head({ tenantId: s.tenantId, partnerId: s.buyer.id, currency: 'EUR' });
+      const paymentId = (head?.postings[0] as { paymentId: PaymentId }).paymentId;
+
+      const shown = await s.use(GetPayment).execute({ tenantId: s.tenantId, paymentId });
+
+      expect([shown.id, shown.amount.toString(), unapplied(shown)]).toEqual([paymentId, '15.00', '15.00']);
+      expect(await payments.get(s.tenantId, paymentId)).toBeDefined();
     });
 
     it('changes nothing when the payment has no credit left', async () => {
@@ -439,29 +476,42 @@ describe('retries of the same request (an id derived from its idempotency key)',
     expect(applications((await payments())[0] as PaymentState)).toEqual([[target.id, '70.00']]);
   });
 
-  it('completes the application of a payment stored by an attempt that was interrupted', async () => {
+  it('completes, on a retry, the documents of a payment whose first attempt stopped after the ledger recorded it', async () => {
+    const adapters = createInMemoryAdapters();
+    const stored = adapters.invoices;
+    let lost = false;
+    const invoices: typeof stored = Object.assign(Object.create(stored) as typeof stored, {
+      // The invoice's projection of the payment is lost with the process; the payment's was written.
+      save: async (document: Parameters<typeof stored.save>[0]) => {
+        if (!lost && document.payments.length > 0) {
+          lost = true;
+          throw new Error('the process stopped');
+        }
+        return stored.save(document);
+      },
+    });
+    s = await createScenario({ adapters: { ...adapters, invoices } });
     const target = await invoice('70.00', '2026-03-01');
-    const interrupted = Payment.receive({ partnerId: s.buyer.id, amount: '100.00', currency: 'EUR', receivedOn: '2026-03-10' }, { tenantId: s.tenantId, id: ID, at: new Date() });
-    await s.adapters.payments.save(interrupted);
+    await expect(payOnce('100.00', [target.id])).rejects.toThrow('the process stopped');
+    expect(await state(target.id)).toEqual({ status: 'issued', outstanding: '70.00' });
 
     const retry = await payOnce('100.00', [target.id]);
 
     expect(applications(retry)).toEqual([[target.id, '70.00']]);
     expect(await payments()).toHaveLength(1);
+    expect(await state(target.id)).toEqual({ status: 'paid', outstanding: '0.00' });
   });
 
-  it('answers the stored payment when a named invoice was settled by someone else before the retry completed it', async () => {
+  it('answers a retry with the payment as first recorded, though the named invoice is settled by then', async () => {
     const target = await invoice('70.00', '2026-03-01');
-    const interrupted = Payment.receive({ partnerId: s.buyer.id, amount: '100.00', currency: 'EUR', receivedOn: '2026-03-10' }, { tenantId: s.tenantId, id: ID, at: new Date() });
-    await s.adapters.payments.save(interrupted);
-    await record('70.00', [target.id]);
+    const first = await payOnce('100.00', [target.id]);
+    expect(await state(target.id)).toEqual({ status: 'paid', outstanding: '0.00' });
 
     const retry = await payOnce('100.00', [target.id]);
 
-    expect(retry.id).toBe(ID);
-    expect(applications(retry)).toEqual([]);
-    expect(unapplied(retry)).toBe('100.00');
-    expect(await payments()).toHaveLength(2);
+    expect(retry).toEqual(first);
+    expect(applications(retry)).toEqual([[target.id, '70.00']]);
+    expect(await payments()).toHaveLength(1);
   });
 
   it('takes a retry whose reference differs only by the blanks the payment trims as the same request', async () => {
@@ -501,17 +551,22 @@ describe('retries of the same request (an id derived from its idempotency key)',
       expect(unapplied(await s.use(GetPayment).execute({ tenantId: s.tenantId, paymentId: prepaid.id }))).toBe('60.00');
     });
 
-    it('draws only the rest of a refund an earlier attempt left part way', async () => {
-      const older = await record('50.00');
-      const newer = await record('50.00');
-      const partly = (await s.adapters.payments.get(s.tenantId, older.id)) as Payment;
-      partly.refund({ refundId: REFUND, amount: Money.of('50.00', 'EUR'), refundedOn: '2026-03-12' as never, reference: 'SEPA-RF-1' }, new Date());
-      await s.adapters.payments.save(partly);
+    it('never keeps part of a refused refund: different refunds at once take at most the credit, each whole or nothing (issue 12, finding 2)', async () => {
+      const sources = [];
+      for (let index = 0; index < 6; index += 1) sources.push(await record('10.00'));
+      const attempts = await Promise.allSettled(Array.from({ length: 10 }, () => refund('20.00')));
 
-      const retry = await refundOnce('60.00');
-
-      expect(retry).toEqual({ refundId: REFUND, amount: Money.of('60.00', 'EUR'), payments: [older.id, newer.id] });
-      expect(unapplied(await s.use(GetPayment).execute({ tenantId: s.tenantId, paymentId: newer.id }))).toBe('40.00');
+      const made = attempts.flatMap((attempt) => (attempt.status === 'fulfilled' ? [attempt.value] : []));
+      const refused = attempts.flatMap((attempt) => (attempt.status === 'rejected' ? [attempt.reason] : []));
+      expect(made).toHaveLength(3);
+      for (const reason of refused) expect(reason).toEqual(error('InvalidStateError', 'account.insufficient_credit'));
+      const parts = (await payments()).flatMap((payment) => payment.refunds);
+      expect(new Set(parts.map((part) => part.refundId))).toEqual(new Set(made.map((answer) => answer.refundId)));
+      for (const answer of made) {
+        const drawn = parts.filter((part) => part.refundId === answer.refundId).reduce((sum, part) => sum + part.amount.minor, 0n);
+        expect(drawn).toBe(2000n);
+      }
+      expect((await balance()).map((row) => row.unappliedCredit.toString())).toEqual([]);
     });
 
     it('refunds once when attempts of the same request run at once, and answers each the same refund', async () => {

@@ -5,6 +5,7 @@ import {
   ID_GENERATOR,
   InvalidStateError,
   Money,
+  NotFoundError,
   ValidationError,
   atPath,
   definedFields,
@@ -12,6 +13,7 @@ import {
   parseCurrencyCode,
   type CalendarDate,
   type Clock,
+  type CurrencyCode,
   type IdGenerator,
   type Page,
   type PageRequest,
@@ -21,80 +23,80 @@ import { inject, injectable } from 'inversify';
 import type { Invoice } from '../invoice/invoice';
 import { INVOICE_TRANSITIONS } from '../invoice/invoice-lifecycle';
 import { INVOICE_REPOSITORY, type InvoiceRepository } from '../invoice/invoice-repository.port';
+import type { LedgerAccount, Posting, RefundedPosting } from '../ledger/ledger';
+import { LEDGER, type Ledger } from '../ledger/ledger.port';
+import { LedgerProjection } from '../ledger/ledger-projection';
+import { postTransaction, postTransactionIfAny, type LedgerState } from '../ledger/post-transaction';
+import { invoiceStanding, settlementPostings } from '../ledger/settlement';
 import { PARTNER_REPOSITORY, type PartnerRepository } from '../partner/partner-repository.port';
 import type { InvoiceId, PartnerId, PaymentId, RefundId } from '../shared/ids';
-import { load, retryOnConflict } from '../shared/use-case-support';
+import { optionalText } from '../shared/text';
+import { load } from '../shared/use-case-support';
 import { Payment, type PaymentState, type ReceivedPayment } from './payment';
 import { PAYMENT_REPOSITORY, type PaymentRepository } from './payment-repository.port';
 
-/**
- * Applies a payment's unapplied amount to invoices in order, each for as much as it still owes.
- * Invoices are re-read on every attempt, so concurrent payments never apply more than is owed;
- * an invoice that already holds this payment is only recorded on the payment, so a retry never applies twice.
- */
-async function applyToInvoices(invoices: InvoiceRepository, payment: Payment, invoiceIds: readonly InvoiceId[], at: Date): Promise<void> {
-  for (const invoiceId of invoiceIds) {
-    if (!payment.unapplied.isPositive()) return;
-    const applied = await retryOnConflict(async () => {
-      const invoice = await load(invoices, payment.tenantId, invoiceId, 'invoice');
-      const already = invoice.payments.find((part) => part.paymentId === payment.id);
-      if (already) return already.amount;
-      const amount = payment.unapplied.min(invoice.outstanding);
-      if (!amount.isPositive()) return undefined;
-      invoice.applyPayment({ paymentId: payment.id, amount, appliedOn: payment.receivedOn }, at);
-      await invoices.save(invoice);
-      return amount;
-    });
-    if (applied) payment.apply({ invoiceId, amount: applied, appliedOn: payment.receivedOn }, at);
+/** Checks that a named invoice can take this partner's payment (as its document says; the ledger has the last word). */
+function assertPayable(invoice: Invoice, partnerId: PartnerId, currency: CurrencyCode, index: number): void {
+  if (invoice.kind !== 'invoice' || invoice.buyerId !== partnerId || invoice.currency !== currency) {
+    throw ValidationError.of(`applyTo.${index}`, 'payment.invoice_mismatch', `invoice ${invoice.id} is not an invoice to this partner in ${currency}`);
   }
-}
-
-/**
- * Applies a payment to the invoices named (each once, all checked before anything is written) or, by default, to the
- * partner's oldest receivables in its currency; then saves what the payment recorded. A new payment is saved before
- * it is applied: whatever happens next, the money received is never lost.
- * @throws NotFoundError `invoice.not_found`; ValidationError `payment.invoice_mismatch`; InvalidStateError when a named invoice cannot take payments
- */
-async function applyPaymentTo(
-  ports: { readonly invoices: InvoiceRepository; readonly payments: PaymentRepository },
-  payment: Payment,
-  applyTo: readonly InvoiceId[] | undefined,
-  options: { readonly at: Date; readonly isNew: boolean },
-): Promise<void> {
-  const { invoices, payments } = ports;
-  let targets: InvoiceId[];
-  if (applyTo === undefined) {
-    targets = (await invoices.findReceivables(payment.tenantId, payment.partnerId, payment.currency)).map((invoice) => invoice.id);
-  } else {
-    targets = [...new Set(applyTo)];
-    for (const [index, invoiceId] of targets.entries()) {
-      assertPayable(await load(invoices, payment.tenantId, invoiceId, 'invoice'), payment, index);
-    }
-  }
-  if (options.isNew) await payments.save(payment);
-  await applyToInvoices(invoices, payment, targets, options.at);
-  if (payment.pendingEvents.length > 0) await payments.save(payment);
-}
-
-/** Checks that a named invoice can take this partner's payment. */
-function assertPayable(invoice: Invoice, payment: Payment, index: number): void {
-  if (invoice.kind !== 'invoice' || invoice.buyerId !== payment.partnerId || invoice.currency !== payment.currency) {
-    throw ValidationError.of(`applyTo.${index}`, 'payment.invoice_mismatch', `invoice ${invoice.id} is not an invoice to this partner in ${payment.currency}`);
-  }
-  // An invoice already holding this payment (an interrupted run being completed) only needs recording on the payment.
-  if (invoice.payments.some((applied) => applied.paymentId === payment.id)) return;
   const outcome = INVOICE_TRANSITIONS.applyPayment[invoice.status];
   if (outcome !== true) throw new InvalidStateError(outcome, `invoice ${invoice.id} cannot take payments (${invoice.status})`, { invoiceId: invoice.id, status: invoice.status });
 }
 
 /**
+ * The invoices a payment's credit goes to: those named (each once, all checked before anything is written), or the
+ * partner's oldest receivables in the currency.
+ * @throws NotFoundError `invoice.not_found`; ValidationError `payment.invoice_mismatch`; InvalidStateError when a named invoice cannot take payments
+ */
+async function targetInvoices(
+  invoices: InvoiceRepository,
+  account: LedgerAccount,
+  applyTo: readonly InvoiceId[] | undefined,
+): Promise<Invoice[]> {
+  if (applyTo === undefined) return invoices.findReceivables(account.tenantId, account.partnerId, account.currency);
+  const targets: Invoice[] = [];
+  for (const [index, invoiceId] of [...new Set(applyTo)].entries()) {
+    const invoice = await load(invoices, account.tenantId, invoiceId, 'invoice');
+    assertPayable(invoice, account.partnerId, account.currency, index);
+    targets.push(invoice);
+  }
+  return targets;
+}
+
+/**
+ * The postings applying up to `available` of a payment to invoices in order, each for what it still owes as of the
+ * ledger state; a written-off invoice is paid by reversing its write-off first. Invoices settled, voided or already
+ * holding this payment since they were chosen are passed over: the ledger, not the documents, decides.
+ */
+async function applications(state: LedgerState, paymentId: PaymentId, available: Money, targets: readonly Invoice[], appliedOn: CalendarDate): Promise<Posting[]> {
+  const postings: Posting[] = [];
+  let remaining = available;
+  for (const invoice of targets) {
+    if (!remaining.isPositive()) break;
+    if (await state.hasApplied(paymentId, invoice.id)) continue;
+    const standing = await invoiceStanding(state, invoice);
+    const amount = remaining.min(standing.owed);
+    if (standing.voided || !amount.isPositive()) continue;
+    postings.push(...settlementPostings(standing, { type: 'applied', amount, paymentId, invoiceId: invoice.id, invoiceDue: standing.due, appliedOn }));
+    remaining = remaining.subtract(amount);
+  }
+  return postings;
+}
+
+/**
  * Records money received from a partner and applies it: to the invoices named, in that order, or by default to
  * the partner's oldest receivables in the payment's currency. What is left over is the partner's unapplied credit.
+ *
+ * The payment and its applications are one ledger transaction (ADR 0006): stored whole or not at all, under a
+ * unique operation id, so concurrent payments cannot settle an invoice twice and a retry cannot record a payment twice.
+ * The payment document and the invoices' payments are then projected from it.
  */
 @injectable()
 export class RecordPayment {
   constructor(
-    @inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository,
+    @inject(LEDGER) private readonly ledger: Ledger,
+    @inject(LedgerProjection) private readonly projection: LedgerProjection,
     @inject(INVOICE_REPOSITORY) private readonly invoices: InvoiceRepository,
     @inject(PARTNER_REPOSITORY) private readonly partners: PartnerRepository,
     @inject(CLOCK) private readonly clock: Clock,
@@ -103,9 +105,9 @@ export class RecordPayment {
 
   /**
    * `id`, when given, makes the call idempotent by construction: it is the id of the payment a retry of the same
-   * request would record (the API derives it from the tenant and the `Idempotency-Key`). The insert of that id is the
-   * guard: if a payment with it is stored already (an earlier attempt whose answer was lost), nothing new is recorded;
-   * its application is completed where it was interrupted and the stored payment is answered.
+   * request would record (the API derives it from the tenant and the `Idempotency-Key`), and the ledger operation is
+   * named after it. A retry finds the transaction stored, whatever happened to the first attempt's answer: nothing new is
+   * recorded, the projection is completed and the payment answered as the first attempt recorded it.
    * @throws NotFoundError `partner.not_found` | `invoice.not_found`; ValidationError `payment.invalid_amount` | `payment.invoice_mismatch` | `money.*`;
    * InvalidStateError when a named invoice cannot take payments; DomainError `idempotency.key_reused` when `id` names a
    * payment recorded for a different request
@@ -115,53 +117,44 @@ export class RecordPayment {
   ): Promise<PaymentState> {
     const { tenantId } = command;
     await load(this.partners, tenantId, command.partnerId, 'partner');
-    const at = this.clock.now();
-    if (command.id !== undefined) {
-      const stored = await this.payments.get(tenantId, command.id);
-      if (stored) return this.resume(stored, command);
-    }
-    const payment = Payment.receive(command, { tenantId, id: command.id ?? this.ids.next<'Payment'>(), at });
-    try {
-      await applyPaymentTo({ invoices: this.invoices, payments: this.payments }, payment, command.applyTo, { at, isNew: true });
-    } catch (error) {
-      // A concurrent attempt of the same request inserted the id first (its payment is the one), or completed this
-      // payment's application under us: either way, completing it from what is stored is safe.
-      if (command.id === undefined || !(error instanceof ConflictError)) throw error;
-      const stored = await this.payments.get(tenantId, command.id);
-      if (!stored) throw error;
-      return this.resume(stored, command);
-    }
-    return payment.toState();
-  }
-
-  /**
-   * A retry of a request whose payment is stored: the same request completes what it began and answers the payment;
-   * another is refused. Should a named invoice no longer take the payment (someone else settled it meanwhile), the
-   * payment is answered as it is: it was recorded, and what it could not pay stays its unapplied credit.
-   */
-  private async resume(stored: Payment, command: ReceivedPayment & { readonly applyTo?: readonly InvoiceId[] }): Promise<PaymentState> {
-    const asked = Payment.receive(command, { tenantId: stored.tenantId, id: stored.id, at: this.clock.now() }).toState();
-    const recorded = stored.toState();
-    const sameRequest =
-      asked.partnerId === recorded.partnerId &&
-      asked.amount.currency === recorded.amount.currency &&
-      asked.amount.equals(recorded.amount) &&
-      asked.receivedOn === recorded.receivedOn &&
-      asked.reference === recorded.reference;
-    if (!sameRequest) {
-      throw new DomainError('idempotency.key_reused', `payment ${stored.id} was recorded for a different request: use a new idempotency key`, { paymentId: stored.id });
-    }
-    return retryOnConflict(async () => {
-      const payment = await load(this.payments, stored.tenantId, stored.id, 'payment');
-      try {
-        await applyPaymentTo({ invoices: this.invoices, payments: this.payments }, payment, command.applyTo, { at: this.clock.now(), isNew: false });
-      } catch (error) {
-        // Every named invoice is checked before anything is written: a refusal changed nothing.
-        if (!(error instanceof InvalidStateError)) throw error;
-      }
-      return payment.toState();
+    const id = command.id ?? this.ids.next<'Payment'>();
+    const asked = Payment.receive(command, { tenantId, id, at: this.clock.now() });
+    const account: LedgerAccount = { tenantId, partnerId: asked.partnerId, currency: asked.currency };
+    const operationId = `payment:${id}`;
+    const stored = command.id === undefined ? undefined : await this.ledger.byOperation(tenantId, operationId);
+    // A retry answers what the first attempt recorded, even when a named invoice was settled by someone else since.
+    const targets = stored ? [] : await targetInvoices(this.invoices, account, command.applyTo);
+    const { transaction } = await postTransaction(this.ledger, { account, operationId }, async (state) => {
+      const received: Posting = { type: 'received', amount: asked.amount, paymentId: id, receivedOn: asked.receivedOn, ...definedFields({ reference: asked.toState().reference }) };
+      return { kind: 'payment', postings: [received, ...(await applications(state, id, asked.amount, targets, asked.receivedOn))], at: this.clock.now() };
+    }).catch((error: unknown) => {
+      throw error instanceof ConflictError && error.code === 'ledger.operation_reused' ? keyReused(id) : error;
     });
+    const receipt = transaction.postings.find((posting) => posting.type === 'received');
+    if (
+      transaction.kind !== 'payment' ||
+      receipt?.type !== 'received' ||
+      receipt.paymentId !== id ||
+      !receipt.amount.equals(asked.amount) ||
+      receipt.receivedOn !== asked.receivedOn ||
+      receipt.reference !== asked.toState().reference
+    ) {
+      throw keyReused(id);
+    }
+    await this.projection.project(transaction);
+    return (await syncedPayment(this.projection, tenantId, id)).toState();
   }
+}
+
+/** A payment brought up to date with the ledger. @throws NotFoundError `payment.not_found` */
+async function syncedPayment(projection: LedgerProjection, tenantId: TenantId, paymentId: PaymentId): Promise<Payment> {
+  const payment = await projection.syncPayment(tenantId, paymentId);
+  if (!payment) throw new NotFoundError('payment', paymentId);
+  return payment;
+}
+
+function keyReused(paymentId: PaymentId): DomainError {
+  return new DomainError('idempotency.key_reused', `payment ${paymentId} was recorded for a different request: use a new idempotency key`, { paymentId });
 }
 
 /** Records money received for one invoice: a payment from the invoice's buyer, applied to that invoice. */
@@ -185,36 +178,53 @@ export class PayInvoice {
   }
 }
 
-/** Applies a payment's unapplied credit to invoices (named, or the partner's oldest receivables). */
+/**
+ * Applies a payment's unapplied credit to invoices (named, or the partner's oldest receivables), as one ledger
+ * transaction. Invoices that hold the payment already are passed over, so repeating the call applies nothing twice;
+ * with `operationId` (the API derives it from the `Idempotency-Key`), a retry answers without appending again.
+ */
 @injectable()
 export class ApplyPayment {
   constructor(
-    @inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository,
+    @inject(LEDGER) private readonly ledger: Ledger,
+    @inject(LedgerProjection) private readonly projection: LedgerProjection,
     @inject(INVOICE_REPOSITORY) private readonly invoices: InvoiceRepository,
     @inject(CLOCK) private readonly clock: Clock,
+    @inject(ID_GENERATOR) private readonly ids: IdGenerator,
   ) {}
 
-  async execute(command: { readonly tenantId: TenantId; readonly paymentId: PaymentId; readonly applyTo?: readonly InvoiceId[] }): Promise<PaymentState> {
-    const { tenantId } = command;
-    return retryOnConflict(async () => {
-      const payment = await load(this.payments, tenantId, command.paymentId, 'payment');
-      await applyPaymentTo({ invoices: this.invoices, payments: this.payments }, payment, command.applyTo, { at: this.clock.now(), isNew: false });
-      return payment.toState();
+  /** @throws NotFoundError `payment.not_found` | `invoice.not_found`; ValidationError `payment.invoice_mismatch`; InvalidStateError when a named invoice cannot take payments */
+  async execute(command: { readonly tenantId: TenantId; readonly paymentId: PaymentId; readonly applyTo?: readonly InvoiceId[]; readonly operationId?: string }): Promise<PaymentState> {
+    const { tenantId, paymentId } = command;
+    const payment = await syncedPayment(this.projection, tenantId, paymentId);
+    const account: LedgerAccount = { tenantId, partnerId: payment.partnerId, currency: payment.currency };
+    const operationId = `application:${command.operationId ?? this.ids.next<'Operation'>()}`;
+    const stored = command.operationId === undefined ? undefined : await this.ledger.byOperation(tenantId, operationId);
+    const targets = stored ? [] : await targetInvoices(this.invoices, account, command.applyTo);
+    const outcome = await postTransactionIfAny(this.ledger, { account, operationId }, async (state) => {
+      const postings = await applications(state, paymentId, (await state.payment(paymentId)).unapplied, targets, payment.receivedOn);
+      return postings.length === 0 ? undefined : { kind: 'application', postings, at: this.clock.now() };
     });
+    // With nothing left to apply, the documents are still brought up to date: what the call finds may be the work of an
+    // attempt that stopped after its ledger append.
+    if (outcome) await this.projection.project(outcome.transaction);
+    else await this.projection.syncPaymentAndInvoices(tenantId, paymentId);
+    return (await syncedPayment(this.projection, tenantId, paymentId)).toState();
   }
 }
 
 /**
  * Pays unapplied credit back to a partner, drawing on its payments oldest first; refuses to go below zero.
- * Each call without `refundId` is a new refund. With one (the API derives it from the tenant and the `Idempotency-Key`),
- * a retry of the same request never refunds twice: what earlier attempts drew under that id counts, only the rest is
- * drawn, and a refund already complete is answered as it is. The credit is checked before
- * anything is written; should another writer use it up in between, the refund stops part way and the error says how
- * much was refunded under which refund id.
+ * A refund is one ledger transaction, however many payments it draws on: it is stored whole or not at all, so
+ * concurrent refunds can never take more than the credit, nor keep part of a refund that was refused (issue 12).
+ * Each call without `refundId` is a new refund; with one (the API derives it from the tenant and the
+ * `Idempotency-Key`), a retry answers the refund the first attempt made.
  */
 @injectable()
 export class RefundCredit {
   constructor(
+    @inject(LEDGER) private readonly ledger: Ledger,
+    @inject(LedgerProjection) private readonly projection: LedgerProjection,
     @inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository,
     @inject(PARTNER_REPOSITORY) private readonly partners: PartnerRepository,
     @inject(CLOCK) private readonly clock: Clock,
@@ -222,79 +232,74 @@ export class RefundCredit {
   ) {}
 
   /**
-   * @throws NotFoundError `partner.not_found`; DomainError `account.insufficient_credit` | `idempotency.key_reused`
-   * (`refundId` names a refund made for another request); ValidationError
+   * @throws NotFoundError `partner.not_found`; InvalidStateError `account.insufficient_credit`; DomainError
+   * `idempotency.key_reused` (`refundId` names a refund made for another request); ValidationError
    */
   async execute(command: RefundCommand): Promise<RefundResult> {
-    try {
-      return await this.refund(command);
-    } catch (error) {
-      if (command.refundId === undefined || !(error instanceof InsufficientCreditError)) throw error;
-      // A concurrent attempt of the same request may have drawn the credit first: if it refunded it all, that is the answer.
-      const amount = Money.of(command.amount, parseCurrencyCode(command.currency));
-      const parts = await this.partsOf(command.tenantId, command.partnerId, command.refundId);
-      if (parts.length === 0 || !Money.sum(amount.currency, parts.map(({ part }) => part.amount)).equals(amount)) throw error;
-      return { refundId: command.refundId, amount, payments: parts.map(({ paymentId }) => paymentId) };
-    }
-  }
-
-  private async refund(command: RefundCommand): Promise<RefundResult> {
     const { tenantId } = command;
     await load(this.partners, tenantId, command.partnerId, 'partner');
     const currency = atPath('currency', () => parseCurrencyCode(command.currency));
     const amount = atPath('amount', () => Money.of(command.amount, currency));
     if (!amount.isPositive()) throw ValidationError.of('amount', 'payment.invalid_amount', 'a refund is above zero');
     const refundedOn: CalendarDate = atPath('refundedOn', () => parseCalendarDate(command.refundedOn));
+    const reference = atPath('reference', () => optionalText(command.reference, '', 100));
     const refundId = command.refundId ?? this.ids.next<'Refund'>();
-    const used: PaymentId[] = [];
-    let remaining = amount;
-    if (command.refundId !== undefined) {
-      // What earlier attempts of this request refunded already.
-      for (const { paymentId, part } of await this.partsOf(tenantId, command.partnerId, command.refundId)) {
-        if (part.amount.currency !== currency || part.refundedOn !== refundedOn || (part.reference ?? undefined) !== (command.reference ?? undefined) || part.amount.greaterThan(remaining)) {
-          throw new DomainError('idempotency.key_reused', `refund ${refundId} was made for a different request: use a new idempotency key`, { refundId });
-        }
-        used.push(paymentId);
-        remaining = remaining.subtract(part.amount);
+    const account: LedgerAccount = { tenantId, partnerId: command.partnerId, currency };
+    const { transaction } = await postTransaction(this.ledger, { account, operationId: `refund:${refundId}` }, async (state) => {
+      if (amount.greaterThan(state.totals.unapplied)) throw new InsufficientCreditError(amount, state.totals.unapplied);
+      const postings: Posting[] = [];
+      let remaining = amount;
+      for await (const paymentId of this.creditSources(state)) {
+        const take = remaining.min((await state.payment(paymentId)).unapplied);
+        if (!take.isPositive()) continue;
+        postings.push({ type: 'refunded', amount: take, refundId, paymentId, refundedOn, ...definedFields({ reference }) });
+        remaining = remaining.subtract(take);
+        if (!remaining.isPositive()) break;
       }
-      if (!remaining.isPositive()) return { refundId, amount, payments: used };
-    }
-    const sources = (await this.payments.findWithUnappliedCredit(tenantId, command.partnerId, currency)).filter((payment) => !used.includes(payment.id));
-    const available = Money.sum(currency, sources.map((payment) => payment.unapplied));
-    if (remaining.greaterThan(available)) {
-      throw new InsufficientCreditError(amount, available.add(amount.subtract(remaining)));
-    }
-    for (const source of sources) {
-      if (!remaining.isPositive()) break;
-      const part = await retryOnConflict(async () => {
-        const payment = await load(this.payments, tenantId, source.id, 'payment');
-        const take = remaining.min(payment.unapplied);
-        if (!take.isPositive()) return Money.zero(currency);
-        payment.refund({ refundId, amount: take, refundedOn, ...definedFields({ reference: command.reference }) }, this.clock.now());
-        await this.payments.save(payment);
-        return take;
-      });
-      if (part.isPositive()) used.push(source.id);
-      remaining = remaining.subtract(part);
-    }
-    if (remaining.isPositive()) throw new InsufficientCreditError(amount, amount.subtract(remaining), { refundId, refunded: amount.subtract(remaining).toJSON() });
-    return { refundId, amount, payments: used };
+      return { kind: 'refund', postings, at: this.clock.now() };
+    }).catch((error: unknown) => {
+      throw error instanceof ConflictError && error.code === 'ledger.operation_reused' ? refundKeyReused(refundId) : error;
+    });
+    const parts = transaction.postings.filter((posting): posting is RefundedPosting => posting.type === 'refunded');
+    const same =
+      transaction.kind === 'refund' &&
+      parts.every((part) => part.refundId === refundId && part.refundedOn === refundedOn && part.reference === reference) &&
+      Money.sum(currency, parts.map((part) => part.amount)).equals(amount);
+    if (!same) throw refundKeyReused(refundId);
+    await this.projection.project(transaction);
+    return { refundId, amount, payments: parts.map((part) => part.paymentId) };
   }
 
-  /** The parts of a refund, on the partner's payments. */
-  private async partsOf(tenantId: TenantId, partnerId: PartnerId, refundId: RefundId): Promise<{ paymentId: PaymentId; part: PaymentState['refunds'][number] }[]> {
-    const parts: { paymentId: PaymentId; part: PaymentState['refunds'][number] }[] = [];
+  /**
+   * The payments that may hold credit, oldest first: those the documents say hold some, then, should a projection lag
+   * behind the ledger, every payment the account received. The ledger state decides how much each one holds.
+   */
+  private async *creditSources(state: LedgerState): AsyncGenerator<PaymentId> {
+    const { tenantId, partnerId, currency } = state.account;
+    const seen = new Set<PaymentId>();
+    for (const payment of await this.payments.findWithUnappliedCredit(tenantId, partnerId, currency)) {
+      seen.add(payment.id);
+      yield payment.id;
+    }
     let cursor: PageRequest['cursor'];
     do {
-      const page = await this.payments.listByPartner(tenantId, partnerId, { limit: 100, ...definedFields({ cursor }) });
-      for (const payment of page.items) {
-        const part = payment.refunds.find((refund) => refund.refundId === refundId);
-        if (part) parts.push({ paymentId: payment.id, part });
+      const page = await this.ledger.transactions(state.account, { limit: 100, ...definedFields({ cursor }) });
+      for (const transaction of page.items) {
+        if (transaction.seq > (state.head?.seq ?? 0)) return;
+        for (const posting of transaction.postings) {
+          if (posting.type === 'received' && !seen.has(posting.paymentId)) {
+            seen.add(posting.paymentId);
+            yield posting.paymentId;
+          }
+        }
       }
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
-    return parts.reverse();
   }
+}
+
+function refundKeyReused(refundId: RefundId): DomainError {
+  return new DomainError('idempotency.key_reused', `refund ${refundId} was made for a different request: use a new idempotency key`, { refundId });
 }
 
 interface RefundCommand {
@@ -309,24 +314,28 @@ interface RefundCommand {
 
 type RefundResult = { readonly refundId: string; readonly amount: Money; readonly payments: readonly PaymentId[] };
 
-/** The partner's credit is smaller than the refund asked for. */
+/** The partner's credit is smaller than the refund asked for; nothing was refunded. */
 export class InsufficientCreditError extends InvalidStateError {
-  constructor(requested: Money, available: Money, partial: { readonly refundId: string; readonly refunded: unknown } | Record<string, never> = {}) {
+  constructor(requested: Money, available: Money) {
     super('account.insufficient_credit', `cannot refund ${requested.toString()} ${requested.currency}: unapplied credit is ${available.toString()}`, {
       requested: requested.toJSON(),
       available: available.toJSON(),
-      ...partial,
     });
   }
 }
 
-/** Reads one payment. */
+/** Reads one payment; one the ledger recorded but whose document a crash left unwritten is projected first. */
 @injectable()
 export class GetPayment {
-  constructor(@inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository) {}
+  constructor(
+    @inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository,
+    @inject(LedgerProjection) private readonly projection: LedgerProjection,
+  ) {}
 
+  /** @throws NotFoundError `payment.not_found` */
   async execute(query: { readonly tenantId: TenantId; readonly paymentId: PaymentId }): Promise<PaymentState> {
-    return (await load(this.payments, query.tenantId, query.paymentId, 'payment')).toState();
+    const payment = (await this.payments.get(query.tenantId, query.paymentId)) ?? (await syncedPayment(this.projection, query.tenantId, query.paymentId));
+    return payment.toState();
   }
 }
 

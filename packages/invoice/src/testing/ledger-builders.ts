@@ -1,5 +1,5 @@
 import { Money, UuidV7IdGenerator, definedFields, parseCalendarDate, type CurrencyCode } from '@invoicing/core';
-import type { AppliedPosting, CreditedPosting, LedgerAccount, ReceivedPosting, RefundedPosting, WriteOffReversedPosting, WrittenOffPosting } from '../ledger/ledger';
+import type { AppliedPosting, CreditedPosting, LedgerAccount, ReceivedPosting, RefundedPosting, VoidedPosting, WriteOffReversedPosting, WrittenOffPosting } from '../ledger/ledger';
 import type { InvoiceId, PaymentId } from '../shared/ids';
 import { aTenant } from './builders';
 
@@ -40,15 +40,25 @@ export function postingsIn(account: Pick<LedgerAccount, 'currency'>) {
       paymentId,
       invoiceId,
       invoiceDue: money(due),
+      appliedOn: parseCalendarDate('2026-02-01'),
     }),
     credited: (creditNoteId: InvoiceId, invoiceId: InvoiceId, amount: string, due: string): CreditedPosting => ({
       type: 'credited',
       amount: money(amount),
       creditNoteId,
+      creditNoteNumber: 'CN-2026-0001',
       invoiceId,
       invoiceDue: money(due),
+      creditedOn: parseCalendarDate('2026-02-02'),
     }),
-    refunded: (paymentId: PaymentId, amount: string, refundId = ids.next<'Refund'>()): RefundedPosting => ({ type: 'refunded', amount: money(amount), refundId, paymentId }),
+    refunded: (paymentId: PaymentId, amount: string, refundId = ids.next<'Refund'>()): RefundedPosting => ({
+      type: 'refunded',
+      amount: money(amount),
+      refundId,
+      paymentId,
+      refundedOn: parseCalendarDate('2026-02-03'),
+    }),
+    voided: (invoiceId: InvoiceId, due: string): VoidedPosting => ({ type: 'voided', amount: money(due), invoiceId, invoiceDue: money(due) }),
     writtenOff: (invoiceId: InvoiceId, amount: string, due: string): WrittenOffPosting => ({ type: 'written_off', amount: money(amount), invoiceId, invoiceDue: money(due) }),
     writeOffReversed: (invoiceId: InvoiceId, amount: string, due: string): WriteOffReversedPosting => ({
       type: 'write_off_reversed',

@@ -15,6 +15,7 @@ import {
   type ReceivedPosting,
   type RefundId,
   type RefundedPosting,
+  type VoidedPosting,
   type WriteOffReversedPosting,
   type WrittenOffPosting,
 } from '@invoicing/invoice';
@@ -31,7 +32,12 @@ export interface StoredPosting {
   readonly creditNoteId?: string;
   readonly refundId?: string;
   readonly receivedOn?: string;
+  readonly appliedOn?: string;
+  readonly creditNoteNumber?: string;
+  readonly creditedOn?: string;
+  readonly refundedOn?: string;
   readonly reference?: string;
+  readonly reason?: string;
 }
 
 /**
@@ -71,20 +77,38 @@ function postingToPersistence(posting: Posting): StoredPosting {
     case 'received':
       return compact({ type: posting.type, amount, paymentId: posting.paymentId, receivedOn: posting.receivedOn, reference: posting.reference } satisfies AllFieldsOf<ReceivedPosting>);
     case 'applied':
-      return { type: posting.type, amount, paymentId: posting.paymentId, invoiceId: posting.invoiceId, invoiceDue: moneyToPersistence(posting.invoiceDue) } satisfies AllFieldsOf<AppliedPosting>;
+      return {
+        type: posting.type,
+        amount,
+        paymentId: posting.paymentId,
+        invoiceId: posting.invoiceId,
+        invoiceDue: moneyToPersistence(posting.invoiceDue),
+        appliedOn: posting.appliedOn,
+      } satisfies AllFieldsOf<AppliedPosting>;
     case 'credited':
       return {
         type: posting.type,
         amount,
         creditNoteId: posting.creditNoteId,
+        creditNoteNumber: posting.creditNoteNumber,
         invoiceId: posting.invoiceId,
         invoiceDue: moneyToPersistence(posting.invoiceDue),
+        creditedOn: posting.creditedOn,
       } satisfies AllFieldsOf<CreditedPosting>;
     case 'refunded':
-      return { type: posting.type, amount, refundId: posting.refundId, paymentId: posting.paymentId } satisfies AllFieldsOf<RefundedPosting>;
+      return compact({
+        type: posting.type,
+        amount,
+        refundId: posting.refundId,
+        paymentId: posting.paymentId,
+        refundedOn: posting.refundedOn,
+        reference: posting.reference,
+      } satisfies AllFieldsOf<RefundedPosting>);
     case 'written_off':
     case 'write_off_reversed':
       return { type: posting.type, amount, invoiceId: posting.invoiceId, invoiceDue: moneyToPersistence(posting.invoiceDue) } satisfies AllFieldsOf<WrittenOffPosting | WriteOffReversedPosting>;
+    case 'voided':
+      return compact({ type: posting.type, amount, invoiceId: posting.invoiceId, invoiceDue: moneyToPersistence(posting.invoiceDue), reason: posting.reason } satisfies AllFieldsOf<VoidedPosting>);
   }
 }
 
@@ -99,6 +123,7 @@ function postingToDomain(stored: StoredPosting): Posting {
   const invoiceDue = (): ReturnType<typeof moneyToDomain> => moneyToDomain(required(stored.invoiceDue, 'invoiceDue', stored));
   const paymentId = (): PaymentId => required(stored.paymentId, 'paymentId', stored) as PaymentId;
   const invoiceId = (): InvoiceId => required(stored.invoiceId, 'invoiceId', stored) as InvoiceId;
+  const date = (field: 'appliedOn' | 'creditedOn' | 'refundedOn') => parseCalendarDate(required(stored[field], field, stored));
   switch (stored.type) {
     case 'received':
       return compact({
@@ -109,20 +134,31 @@ function postingToDomain(stored: StoredPosting): Posting {
         reference: stored.reference,
       } satisfies AllFieldsOf<ReceivedPosting>);
     case 'applied':
-      return { type: stored.type, amount, paymentId: paymentId(), invoiceId: invoiceId(), invoiceDue: invoiceDue() } satisfies AllFieldsOf<AppliedPosting>;
+      return { type: stored.type, amount, paymentId: paymentId(), invoiceId: invoiceId(), invoiceDue: invoiceDue(), appliedOn: date('appliedOn') } satisfies AllFieldsOf<AppliedPosting>;
     case 'credited':
       return {
         type: stored.type,
         amount,
         creditNoteId: required(stored.creditNoteId, 'creditNoteId', stored) as InvoiceId,
+        creditNoteNumber: required(stored.creditNoteNumber, 'creditNoteNumber', stored),
         invoiceId: invoiceId(),
         invoiceDue: invoiceDue(),
+        creditedOn: date('creditedOn'),
       } satisfies AllFieldsOf<CreditedPosting>;
     case 'refunded':
-      return { type: stored.type, amount, refundId: required(stored.refundId, 'refundId', stored) as RefundId, paymentId: paymentId() } satisfies AllFieldsOf<RefundedPosting>;
+      return compact({
+        type: stored.type,
+        amount,
+        refundId: required(stored.refundId, 'refundId', stored) as RefundId,
+        paymentId: paymentId(),
+        refundedOn: date('refundedOn'),
+        reference: stored.reference,
+      } satisfies AllFieldsOf<RefundedPosting>);
     case 'written_off':
     case 'write_off_reversed':
       return { type: stored.type, amount, invoiceId: invoiceId(), invoiceDue: invoiceDue() } satisfies AllFieldsOf<WrittenOffPosting | WriteOffReversedPosting>;
+    case 'voided':
+      return compact({ type: stored.type, amount, invoiceId: invoiceId(), invoiceDue: invoiceDue(), reason: stored.reason } satisfies AllFieldsOf<VoidedPosting>);
     default:
       throw new TypeError(`unknown posting type ${JSON.stringify((stored as { type?: unknown }).type)}`);
   }

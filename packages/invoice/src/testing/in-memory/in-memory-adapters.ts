@@ -7,6 +7,7 @@ import type { PartnershipState } from '../../partnership/partnership';
 import type { PaymentState } from '../../payment/payment';
 import { InMemoryCollection } from './in-memory-database';
 import { InMemoryInvoiceQueries, InMemoryPartnerQueries } from './in-memory-invoice-queries';
+import { InMemoryLedger } from './in-memory-ledger';
 import { InMemoryNumberSequence, InMemoryOutbox, RecordingEventPublisher } from './in-memory-ports';
 import {
   InMemoryInvoiceRepository,
@@ -44,6 +45,7 @@ export function createInMemoryAdapters(): InMemoryAdapters {
     partnerships: new InMemoryPartnershipRepository(partnerships),
     invoices: new InMemoryInvoiceRepository(invoices),
     payments: new InMemoryPaymentRepository(payments),
+    ledger: new InMemoryLedger(),
     queries: new InMemoryInvoiceQueries(invoices, partners, payments),
     numbers: new InMemoryNumberSequence(),
     outbox: new InMemoryOutbox(events),

@@ -1,0 +1,108 @@
+import { CLOCK, type Clock, type TenantId } from '@invoicing/core';
+import { inject, injectable } from 'inversify';
+import type { Invoice } from '../invoice/invoice';
+import { INVOICE_REPOSITORY, type InvoiceRepository } from '../invoice/invoice-repository.port';
+import { Payment } from '../payment/payment';
+import { PAYMENT_REPOSITORY, type PaymentRepository } from '../payment/payment-repository.port';
+import type { InvoiceId, PaymentId } from '../shared/ids';
+import { retryOnConflict } from '../shared/use-case-support';
+import { referencesOf } from './ledger-invariants';
+import { LEDGER, type Ledger } from './ledger.port';
+import type { LedgerTransaction, Posting } from './ledger';
+
+/** The postings of transactions, in seq order (the transactions of one payment or invoice all belong to one account). */
+function inOrder(transactions: readonly LedgerTransaction[]): { posting: Posting; transaction: LedgerTransaction }[] {
+  return [...transactions].sort((left, right) => left.seq - right.seq).flatMap((transaction) => transaction.postings.map((posting) => ({ posting, transaction })));
+}
+
+/**
+ * Keeps payments' and invoices' money fields (a payment's applications and refunds, an invoice's payments, credits and
+ * the status they imply) as projections of the ledger, the only record of money that is written first (ADR 0006).
+ *
+ * A sync reads every transaction naming the payment or invoice and replays, in seq order, the postings its document
+ * does not hold yet; each step is idempotent (a payment records an invoice once, an invoice a payment or credit note
+ * once), so any number of syncs, at once or after a crash between the ledger append and the projection, converge on
+ * the same document. Documents are saved only when something changed, and raise the usual domain events then.
+ */
+@injectable()
+export class LedgerProjection {
+  constructor(
+    @inject(LEDGER) private readonly ledger: Ledger,
+    @inject(PAYMENT_REPOSITORY) private readonly payments: PaymentRepository,
+    @inject(INVOICE_REPOSITORY) private readonly invoices: InvoiceRepository,
+    @inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** Brings every payment, then every invoice, a transaction names up to date with the ledger. */
+  async project(transaction: LedgerTransaction): Promise<void> {
+    const references = referencesOf(transaction.postings);
+    for (const paymentId of references.payments) await this.syncPayment(transaction.tenantId, paymentId);
+    for (const invoiceId of references.invoices) await this.syncInvoice(transaction.tenantId, invoiceId);
+  }
+
+  /**
+   * The payment as the ledger has it: created from its `received` posting when the document is missing (a crash after
+   * the append), with every application and refund. Undefined when the ledger never received it.
+   */
+  async syncPayment(tenantId: TenantId, paymentId: PaymentId): Promise<Payment | undefined> {
+    const postings = inOrder(await this.ledger.forPayment(tenantId, paymentId)).filter(({ posting }) => 'paymentId' in posting && posting.paymentId === paymentId);
+    const receipt = postings.find(({ posting }) => posting.type === 'received');
+    if (!receipt || receipt.posting.type !== 'received') return this.payments.get(tenantId, paymentId);
+    return retryOnConflict(async () => {
+      const { posting, transaction } = receipt as { posting: Extract<Posting, { type: 'received' }>; transaction: LedgerTransaction };
+      const payment =
+        (await this.payments.get(tenantId, paymentId)) ??
+        Payment.received({ partnerId: transaction.partnerId, amount: posting.amount, receivedOn: posting.receivedOn, reference: posting.reference }, { tenantId, id: paymentId, at: transaction.at });
+      const at = this.clock.now();
+      for (const { posting: next } of postings) {
+        if (next.type === 'applied') payment.apply({ invoiceId: next.invoiceId, amount: next.amount, appliedOn: next.appliedOn }, at);
+        else if (next.type === 'refunded') payment.refund({ refundId: next.refundId, amount: next.amount, refundedOn: next.refundedOn, ...(next.reference === undefined ? {} : { reference: next.reference }) }, at);
+      }
+      if (payment.pendingEvents.length > 0) await this.payments.save(payment);
+      return payment;
+    });
+  }
+
+  /** {@link syncPayment}, then every invoice the payment was applied to: a whole payment's documents, after a crash. */
+  async syncPaymentAndInvoices(tenantId: TenantId, paymentId: PaymentId): Promise<Payment | undefined> {
+    const payment = await this.syncPayment(tenantId, paymentId);
+    for (const application of payment?.applications ?? []) await this.syncInvoice(tenantId, application.invoiceId);
+    return payment;
+  }
+
+  /** The invoice as the ledger has it: its payments, credits, write-off and void, in the order they were appended. */
+  async syncInvoice(tenantId: TenantId, invoiceId: InvoiceId): Promise<Invoice | undefined> {
+    const postings = inOrder(await this.ledger.forInvoice(tenantId, invoiceId)).filter(({ posting }) => 'invoiceId' in posting && posting.invoiceId === invoiceId);
+    return retryOnConflict(async () => {
+      const invoice = await this.invoices.get(tenantId, invoiceId);
+      if (!invoice) return undefined;
+      const at = this.clock.now();
+      const held = new Set<string>([...invoice.payments.map((part) => part.paymentId), ...invoice.credits.map((part) => part.creditNoteId)]);
+      /** Whether the document already holds a payment or credit appended after posting `index`, so holds what came before it too. */
+      const heldAfter = (index: number) => postings.slice(index + 1).some(({ posting }) => (posting.type === 'applied' && held.has(posting.paymentId)) || (posting.type === 'credited' && held.has(posting.creditNoteId)));
+      for (const [index, { posting }] of postings.entries()) {
+        switch (posting.type) {
+          case 'applied':
+            invoice.applyPayment({ paymentId: posting.paymentId, amount: posting.amount, appliedOn: posting.appliedOn }, at);
+            break;
+          case 'credited':
+            invoice.applyCredit({ creditNoteId: posting.creditNoteId, creditNoteNumber: posting.creditNoteNumber, amount: posting.amount, appliedOn: posting.creditedOn }, at);
+            break;
+          case 'written_off':
+            // A write-off leaves no trace on the document but its status: projected already when the status says so or
+            // when what settled the invoice after it is held.
+            if (invoice.status !== 'uncollectible' && !heldAfter(index)) invoice.markUncollectible(at);
+            break;
+          case 'voided':
+            if (invoice.status !== 'void') invoice.void(posting.reason, at);
+            break;
+          case 'write_off_reversed':
+            // The invoice stays uncollectible until the payment or credit that came with the reversal settles it.
+            break;
+        }
+      }
+      if (invoice.pendingEvents.length > 0) await this.invoices.save(invoice);
+      return invoice;
+    });
+  }
+}

@@ -1,0 +1,47 @@
+import { InvalidStateError, type Money } from '@invoicing/core';
+import type { Invoice } from '../invoice/invoice';
+import type { AppliedPosting, CreditedPosting, Posting } from './ledger';
+import type { LedgerState } from './post-transaction';
+
+/** Where an invoice stands as of a ledger state, in the terms the use cases decide by. */
+export interface InvoiceStanding {
+  /** Fixed at issue: carried on every posting that names the invoice. */
+  readonly due: Money;
+  /** What the buyer still owes: due − paid − credited − voided. A write-off is still owed: paying or crediting reverses it. */
+  readonly owed: Money;
+  /** Net of reversals. */
+  readonly writtenOff: Money;
+  readonly paid: Money;
+  readonly credited: Money;
+  readonly voided: boolean;
+}
+
+/** The invoice's standing as of the state's head; its amount due comes from the invoice until a posting carries it. */
+export async function invoiceStanding(state: LedgerState, invoice: Invoice): Promise<InvoiceStanding> {
+  const position = await state.invoice(invoice.id);
+  if (position.invoiceDue === undefined && (invoice.payments.length > 0 || invoice.credits.length > 0)) {
+    // Settled before the ledger existed: deciding from the ledger alone would count that money as still owed.
+    throw new InvalidStateError('ledger.backfill_required', `invoice ${invoice.id} was paid or credited before the ledger recorded money: its movements must be carried into the ledger first`, {
+      invoiceId: invoice.id,
+    });
+  }
+  const due = position.invoiceDue ?? invoice.totals.amountDue;
+  return {
+    due,
+    owed: due.subtract(position.paid).subtract(position.credited).subtract(position.voided),
+    writtenOff: position.writtenOff,
+    paid: position.paid,
+    credited: position.credited,
+    voided: position.voided.isPositive(),
+  };
+}
+
+/**
+ * The postings that settle part of an invoice: the payment or credit, preceded by a reversal of as much of a write-off
+ * as it needs room for (paid + credited + written off never exceed the amount due).
+ */
+export function settlementPostings(standing: InvoiceStanding, settling: AppliedPosting | CreditedPosting): Posting[] {
+  const room = standing.owed.subtract(standing.writtenOff);
+  const reversal = settling.amount.subtract(room).min(standing.writtenOff);
+  return reversal.isPositive() ? [{ type: 'write_off_reversed', amount: reversal, invoiceId: settling.invoiceId, invoiceDue: standing.due }, settling] : [settling];
+}
