@@ -5,6 +5,7 @@ import { ApplyPayment, GetPayment, type InvoiceId, type PaymentId } from '@invoi
 import { Requires } from '../auth/permissions';
 import { Tenant } from '../auth/auth.guard';
 import { Idempotent } from '../http/idempotency.interceptor';
+import { IdempotentRequestId } from '../http/idempotent-id';
 import { ApiIdempotent, ApiProblems } from '../http/openapi';
 import { ApplyPaymentDto } from './payment.dto';
 import { toPaymentResponse } from './payment.mapper';
@@ -35,7 +36,9 @@ export class PaymentsController {
    *
    * Applies the payment's unapplied credit to the invoices named in `applyTo`, in that order, or by default to the
    * partner's oldest receivables in the payment's currency, each for what it still owes. A payment pays an invoice
-   * at most once, and a payment without credit left applies nothing. Answers with the payment as it is now.
+   * at most once, and a payment without credit left applies nothing. Answers with the payment as it is now. With an
+   * `Idempotency-Key`, what is applied is recorded under an operation derived from it: a retry, even after a 5xx or a
+   * timeout, applies nothing more.
    */
   @Post(':paymentId/applications')
   @HttpCode(200)
@@ -43,7 +46,14 @@ export class PaymentsController {
   @Requires('payments:write')
   @ApiIdempotent()
   @ApiProblems(404)
-  async apply(@Tenant() tenantId: TenantId, @Param('paymentId') paymentId: string, @Body() body: ApplyPaymentDto): Promise<PaymentDto> {
-    return toPaymentResponse(await this.applyPayment.execute({ tenantId, paymentId: paymentId as PaymentId, applyTo: body.applyTo as InvoiceId[] | undefined }));
+  async apply(
+    @Tenant() tenantId: TenantId,
+    @Param('paymentId') paymentId: string,
+    @Body() body: ApplyPaymentDto,
+    @IdempotentRequestId('Application') operationId: string | undefined,
+  ): Promise<PaymentDto> {
+    return toPaymentResponse(
+      await this.applyPayment.execute({ tenantId, paymentId: paymentId as PaymentId, applyTo: body.applyTo as InvoiceId[] | undefined, ...(operationId === undefined ? {} : { operationId }) }),
+    );
   }
 }

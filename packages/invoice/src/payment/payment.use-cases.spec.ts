@@ -369,6 +369,19 @@ describe('ApplyPayment', () => {
       expect(await payments.get(s.tenantId, paymentId)).toBeDefined();
     });
 
+    it('applies once per operation: a retry under the same operation id applies nothing more, even to invoices issued since', async () => {
+      const prepaid = await record('100.00');
+      const first = await invoice('30.00', '2026-03-01');
+      const apply = () => s.use(ApplyPayment).execute({ tenantId: s.tenantId, paymentId: prepaid.id, operationId: 'derived-application-1' });
+      expect(applications(await apply())).toEqual([[first.id, '30.00']]);
+      const later = await invoice('30.00', '2026-03-05');
+
+      const retry = await apply();
+
+      expect(applications(retry)).toEqual([[first.id, '30.00']]);
+      expect(await state(later.id)).toEqual({ status: 'issued', outstanding: '30.00' });
+    });
+
     it('changes nothing when the payment has no credit left', async () => {
       const target = await invoice('240.00', '2026-03-01');
       const spent = await record('100.00', [target.id]);
