@@ -345,6 +345,15 @@ describe('ApplyPayment', () => {
       expect(await state(target.id)).toEqual({ status: 'partially_paid', outstanding: '40.00' });
     });
 
+    it('refuses a payment that would take the account’s totals above the largest amount, recording nothing', async () => {
+      await record('9999999999999.99');
+      const failure = await record('0.01').catch((caught: unknown) => caught);
+
+      expect(failure).toEqual(error('ValidationError', 'money.out_of_range'));
+      expect(await payments()).toHaveLength(1);
+      expect((await s.adapters.ledger.head({ tenantId: s.tenantId, partnerId: s.buyer.id, currency: 'EUR' }))?.seq).toBe(1);
+    });
+
     it('shows a payment the ledger recorded but whose document was never written', async () => {
       const adapters = createInMemoryAdapters();
       const stored = adapters.payments;
