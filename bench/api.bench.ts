@@ -9,11 +9,9 @@
  * API / baseline is the figure (goal ≥ 0.6), with p50/p99 latencies and where the CPU went beside it.
  */
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
@@ -34,23 +32,10 @@ import {
 } from '@invoicing/invoice';
 import { aDraft, issue as issueBuilt } from '@invoicing/invoice/testing';
 import { createMongoAdapters, documentId, redact, type MongoConnection } from '@invoicing/integration/mongodb';
-import {
-  StackError,
-  demoUser,
-  passwordGrant,
-  probeKeycloak,
-  probeMongo,
-  readEnvFile,
-  redactUrl,
-  stackEnvFile,
-  startStack,
-  stopStack,
-  DEFAULT_REALM,
-  type RealmLocation,
-  type StackEnv,
-} from '@invoicing/stack';
+import { StackError, demoUser, passwordGrant, redactUrl, type RealmLocation } from '@invoicing/stack';
 import { DATABASE, loadConfig, startApi, type RunningApi } from '@invoicing/api';
 import { machineMicros, mainThreadMicros, pidListeningOn, processMicros } from './cpu-time';
+import { provideStack, type Stack } from './stack';
 
 const GOAL = 0.6;
 const NAME = 'bench:api';
@@ -112,56 +97,6 @@ function parseArgs(args: readonly string[]): Settings {
   const unknown = [...values.keys()];
   if (unknown.length > 0) throw new Error(`unknown option --${unknown[0]}`);
   return { ...settings, logLevel, baselineFilter };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// The stack
-
-interface Stack {
-  readonly env: StackEnv;
-  /** Where each server came from, for the report. */
-  readonly origin: { readonly mongo: string; readonly keycloak: string };
-  stop(): Promise<void>;
-}
-
-/**
- * The servers to run against, as the Jest global setup finds them: MONGO_URL / KEYCLOAK_URL from the environment,
- * else the `npm run stack:up` stack when it answers, else started here (fresh data in a temporary folder) and
- * stopped at the end.
- */
-async function provideStack(log: (line: string) => void): Promise<Stack> {
-  const env = { ...process.env };
-  const running = readEnvFile(stackEnvFile);
-  const [mongo, keycloak] = await Promise.allSettled([
-    !env.MONGO_URL && running.MONGO_URL ? probeMongo(running.MONGO_URL) : Promise.reject(new Error('not applicable')),
-    !env.KEYCLOAK_URL && running.KEYCLOAK_URL ? probeKeycloak({ keycloakUrl: running.KEYCLOAK_URL, realm: running.KEYCLOAK_REALM || DEFAULT_REALM }) : Promise.reject(new Error('not applicable')),
-  ]);
-  const fromEnvironment = { mongo: Boolean(env.MONGO_URL), keycloak: Boolean(env.KEYCLOAK_URL) };
-  if (mongo.status === 'fulfilled') env.MONGO_URL = running.MONGO_URL;
-  if (keycloak.status === 'fulfilled') {
-    env.KEYCLOAK_URL = running.KEYCLOAK_URL;
-    env.KEYCLOAK_REALM = running.KEYCLOAK_REALM || DEFAULT_REALM;
-  }
-  const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'invoicing-bench-api-'));
-  const removeTemp = (): void => fs.rmSync(tempDir, { recursive: true, force: true });
-  const started: Parameters<typeof stopStack>[0][number][] = [];
-  let handle;
-  try {
-    // startStack probes what the environment names (and fails if it does not answer) and starts only the rest.
-    handle = await startStack({ dataDir: tempDir, logDir: path.join(tempDir, 'logs'), env, log, onStarted: (proc) => started.push(proc) });
-  } catch (error) {
-    removeTemp();
-    throw error;
-  }
-  const origin = (reused: boolean, fromEnv: boolean): string => (fromEnv ? 'from the environment' : reused ? 'the running `npm run stack:up` stack' : 'started for this run');
-  return {
-    env: handle.env,
-    origin: { mongo: origin(mongo.status === 'fulfilled', fromEnvironment.mongo), keycloak: origin(keycloak.status === 'fulfilled', fromEnvironment.keycloak) },
-    async stop() {
-      await stopStack(started);
-      removeTemp();
-    },
-  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -5,3 +5,6 @@ export { describeIdempotencyStoreContract } from '../idempotency/idempotency-sto
 export { AggregateStore } from '../mongodb/aggregate-store';
 export { DocumentLocks } from '../mongodb/document-lock';
 export { invoiceMapper } from '../mongodb/mappers/invoice.mapper';
+// For bench:contention, which bulk-loads ledger transactions and number reservations as the adapters store them.
+export { ledgerTransactionToPersistence } from '../mongodb/mappers/ledger-transaction.mapper';
+export { reservationToPersistence } from '../mongodb/mappers/number-reservation.mapper';
