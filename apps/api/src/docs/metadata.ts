@@ -826,7 +826,7 @@ export default async () => {
           {
             PaymentsController: {
               get: { summary: "Get a payment", description: "The payment with the invoices it paid, the refunds drawn on it and its unapplied credit.", type: t["../payments/payment.response.dto"].PaymentDto },
-              apply: { summary: "Apply a payment's credit", description: "Applies the payment's unapplied credit to the invoices named in `applyTo`, in that order, or by default to the\npartner's oldest receivables in the payment's currency, each for what it still owes. A payment pays an invoice\nat most once, and a payment without credit left applies nothing. Answers with the payment as it is now.", type: t["../payments/payment.response.dto"].PaymentDto },
+              apply: { summary: "Apply a payment's credit", description: "Applies the payment's unapplied credit to the invoices named in `applyTo`, in that order, or by default to the\npartner's oldest receivables in the payment's currency, each for what it still owes. A payment pays an invoice\nat most once, and a payment without credit left applies nothing. Answers with the payment as it is now. With an\n`Idempotency-Key`, what is applied is recorded under an operation derived from it: a retry, even after a 5xx or a\ntimeout, applies nothing more.", type: t["../payments/payment.response.dto"].PaymentDto },
             },
           },
         ],
