@@ -448,6 +448,16 @@ async function timeChecker(mongo: MongoConnection, tenant: TenantId): Promise<{ 
   return { report, seconds: seconds(started) };
 }
 
+/** Drops a database this run created, through a connection of its own (the run's own is closed by then). */
+async function dropDatabase(url: string, name: string): Promise<void> {
+  const mongo = await connectMongo({ url, dbName: name });
+  try {
+    await mongo.connection.dropDatabase();
+  } finally {
+    await mongo.close();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The bench
 
@@ -509,8 +519,10 @@ export async function main(args: readonly string[]): Promise<number> {
     });
     const api = await startApi(config);
     const database = api.app.get<MongoConnection>(DATABASE);
+    // Undone in reverse: the API (and its connection) closes first, so that no write still under way (a seeding step
+    // interrupted by Ctrl-C) can create the database again after it is dropped.
+    undo.push({ what: `drop ${dbName}`, step: () => dropDatabase(MONGO_URL, dbName) });
     undo.push({ what: 'close the API', step: () => api.close() });
-    undo.push({ what: `drop ${dbName}`, step: async () => (database.connection.name === dbName ? database.connection.dropDatabase() : undefined) });
 
     const build = (await database.connection.getClient().db(dbName).admin().command({ buildInfo: 1 })) as { version?: string; ferretdbVersion?: string };
     const cpus = os.cpus();
@@ -595,7 +607,8 @@ export async function main(args: readonly string[]): Promise<number> {
     if (settings.entries > 0) {
       const checkerDb = `bench_contention_checker_${suffix}`;
       const mongo = await connectMongo({ url: MONGO_URL, dbName: checkerDb });
-      undo.push({ what: `drop ${checkerDb} and close its connection`, step: async () => (mongo.connection.name === checkerDb ? mongo.connection.dropDatabase().finally(() => mongo.close()) : mongo.close()) });
+      undo.push({ what: `drop ${checkerDb}`, step: () => dropDatabase(MONGO_URL, checkerDb) });
+      undo.push({ what: `close the connection to ${checkerDb}`, step: () => mongo.close() });
       console.log(`\nseeding part 3: ${settings.entries} ledger transactions, ${settings.perAccount} per account, in database ${checkerDb}`);
       const data = await seedLedger(mongo, settings.entries, settings.perAccount, (line) => console.log(line));
       const stored = Object.values(data.documents).reduce((sum, count) => sum + count, 0);
