@@ -84,7 +84,7 @@ class ProblemFastifyAdapter extends FastifyAdapter {
 }
 
 async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnection): Promise<NestFastifyApplication> {
-  const adapters = createMongoAdapters(database);
+  const adapters = createMongoAdapters(database, { idempotency: { lockTimeoutMs: config.timeouts.idempotencyLockMs } });
   await adapters.ensureIndexes();
   const container = createInvoicingContainer(adapters, {
     timeZone: config.timeZone,

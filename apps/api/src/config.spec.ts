@@ -18,7 +18,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       timeZone: 'UTC',
       bodyLimit: 1_048_576,
-      timeouts: { requestMs: 15_000, readyMs: 2_000, databaseSelectionMs: 5_000, databaseSocketMs: 10_000 },
+      timeouts: { requestMs: 15_000, readyMs: 2_000, databaseSelectionMs: 5_000, databaseSocketMs: 10_000, idempotencyLockMs: 17_000 },
       rateLimits: { windowMs: 60_000, perIp: 1_200, invalidTokensPerIp: 60, perClient: 600, perTenant: 3_000 },
       corsOrigins: [],
       trustProxy: false,
@@ -37,6 +37,7 @@ describe('loadConfig', () => {
       READY_TIMEOUT_MS: '500',
       MONGO_SERVER_SELECTION_TIMEOUT_MS: '1000',
       MONGO_SOCKET_TIMEOUT_MS: '2000',
+      IDEMPOTENCY_LOCK_MARGIN_MS: '500',
       RATE_LIMIT_WINDOW_MS: '1000',
       RATE_LIMIT_PER_IP: '0',
       RATE_LIMIT_INVALID_TOKENS_PER_IP: '5',
@@ -45,10 +46,15 @@ describe('loadConfig', () => {
       CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
     });
     expect(config).toMatchObject({
-      timeouts: { requestMs: 3000, readyMs: 500, databaseSelectionMs: 1000, databaseSocketMs: 2000 },
+      timeouts: { requestMs: 3000, readyMs: 500, databaseSelectionMs: 1000, databaseSocketMs: 2000, idempotencyLockMs: 3500 },
       rateLimits: { windowMs: 1000, perIp: 0, invalidTokensPerIp: 5, perClient: 10, perTenant: 20 },
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
     });
+  });
+
+  it('locks an Idempotency-Key for the request deadline plus a margin', () => {
+    expect(loadConfig({ ...required, REQUEST_TIMEOUT_MS: '3000' }).timeouts.idempotencyLockMs).toBe(5_000);
+    expect(loadConfig({ ...required, REQUEST_TIMEOUT_MS: '3000', IDEMPOTENCY_LOCK_MARGIN_MS: '0' }).timeouts.idempotencyLockMs).toBe(3_000);
   });
 
   it('reads which proxies to trust for the client address: all, so many hops, or addresses', () => {
@@ -62,6 +68,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...required, CORS_ORIGINS: 'https://app.example.com/app' })).toThrow(/CORS_ORIGINS must be a comma-separated list of origins/);
     expect(() => loadConfig({ ...required, RATE_LIMIT_PER_TENANT: '-1' })).toThrow(/RATE_LIMIT_PER_TENANT must be 0 \(off\) or more/);
     expect(() => loadConfig({ ...required, REQUEST_TIMEOUT_MS: '10' })).toThrow(/REQUEST_TIMEOUT_MS must be at least 100 ms/);
+    expect(() => loadConfig({ ...required, IDEMPOTENCY_LOCK_MARGIN_MS: '-1' })).toThrow(/IDEMPOTENCY_LOCK_MARGIN_MS must be at least 0 ms/);
   });
 
   it('names every missing or wrong variable at once, with what to do', () => {

@@ -30,6 +30,12 @@ export interface ApiConfig {
     readonly databaseSelectionMs: number;
     /** The database: silence on a connection during a call. */
     readonly databaseSocketMs: number;
+    /**
+     * How long an `Idempotency-Key` stays locked (409 `idempotency.in_progress`) by the attempt that took it, when
+     * that attempt could not release it (it failed while the database was down): the request deadline plus
+     * `IDEMPOTENCY_LOCK_MARGIN_MS`. It only has to outlast the attempt, since a creation's id derives from its key.
+     */
+    readonly idempotencyLockMs: number;
   };
   /** Requests per window; 0 turns a limit off. In memory, per replica. */
   readonly rateLimits: {
@@ -103,6 +109,7 @@ const schema = z.object({
   READY_TIMEOUT_MS: milliseconds(100).default(2_000),
   MONGO_SERVER_SELECTION_TIMEOUT_MS: milliseconds(100).default(5_000),
   MONGO_SOCKET_TIMEOUT_MS: milliseconds(100).default(10_000),
+  IDEMPOTENCY_LOCK_MARGIN_MS: milliseconds(0).default(2_000),
   RATE_LIMIT_WINDOW_MS: milliseconds(1_000).default(60_000),
   RATE_LIMIT_PER_IP: count.default(1_200),
   RATE_LIMIT_INVALID_TOKENS_PER_IP: count.default(60),
@@ -154,6 +161,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       readyMs: settings.READY_TIMEOUT_MS,
       databaseSelectionMs: settings.MONGO_SERVER_SELECTION_TIMEOUT_MS,
       databaseSocketMs: settings.MONGO_SOCKET_TIMEOUT_MS,
+      idempotencyLockMs: settings.REQUEST_TIMEOUT_MS + settings.IDEMPOTENCY_LOCK_MARGIN_MS,
     },
     rateLimits: {
       windowMs: settings.RATE_LIMIT_WINDOW_MS,

@@ -43,6 +43,11 @@ function canonical(value: unknown): string {
  * the key then lets the retry run again. Where that must never create twice (payments, refunds), the handler takes
  * `@IdempotentId(kind)` (idempotent-id.ts): the created id derives from the tenant and the key, so the effect's own
  * insert refuses the second one and the use case answers what is stored. This record then only replays answers.
+ *
+ * A failure that cannot be forgotten (the database is down for the record too) leaves the key locked, but only until
+ * the attempt that holds it has passed its deadline: the store's lock lasts the request deadline plus a margin
+ * (`timeouts.idempotencyLockMs`), then a retry takes the key over. Even if the failed attempt still runs, the retry
+ * cannot make a second effect, for the same reason: every creation's id derives from its key.
  */
 export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
@@ -64,7 +69,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     const status = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? HttpStatus.CREATED;
 
-    return from(this.store.begin(tenantId, key, fingerprint, new Date())).pipe(
+    const startedAt = new Date();
+    return from(this.store.begin(tenantId, key, fingerprint, startedAt)).pipe(
       mergeMap((begun) => {
         switch (begun.outcome) {
           case 'replay':
@@ -80,7 +86,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
                 return body;
               }),
               catchError(async (error: unknown) => {
-                await this.remember(tenantId, key, error, request);
+                await this.remember(tenantId, key, startedAt, error, request);
                 throw error;
               }),
             );
@@ -89,10 +95,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     );
   }
 
-  private async remember(tenantId: Parameters<IdempotencyStore['abandon']>[0], key: string, error: unknown, request: FastifyRequest): Promise<void> {
+  private async remember(tenantId: Parameters<IdempotencyStore['abandon']>[0], key: string, startedAt: Date, error: unknown, request: FastifyRequest): Promise<void> {
     const { problem, headers } = problemOf(error, { typeBase: this.typeBase, instance: request.url.split('?')[0], conditional: request.conditional === true });
     if (error instanceof RequestValidationError || problem.status >= 500 || problem.status === 409) {
-      await this.store.abandon(tenantId, key);
+      await this.store.abandon(tenantId, key, startedAt);
     } else {
       await this.store.complete(tenantId, key, { status: problem.status, headers: { ...headers, 'content-type': 'application/problem+json' }, body: problem });
     }

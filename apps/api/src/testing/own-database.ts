@@ -90,20 +90,39 @@ export class OwnDatabase {
 
   /** Kills FerretDB (SIGKILL) and starts it again on the same port and storage; resolves once it serves. */
   async crashFerretDb(): Promise<void> {
+    await this.killFerretDb();
+    await this.restartFerretDb();
+  }
+
+  /** Kills FerretDB (SIGKILL), as a crash would; it stays down until {@link restartFerretDb}. */
+  async killFerretDb(): Promise<void> {
     await crash(this.ferret.process);
-    const port = Number(new URL(this.ferret.url).port);
+  }
+
+  /** Starts the killed FerretDB again on the same port and storage; resolves once it serves. */
+  async restartFerretDb(): Promise<void> {
     this.ferret = await startFerretDb({
       binary: this.ferretBinary,
       dataDir: path.join(this.dir, 'ferretdb'),
       logFile: path.join(this.dir, 'ferretdb.log'),
       postgresqlUrl: this.postgres.url,
-      port,
+      port: Number(new URL(this.ferret.url).port),
     });
   }
 
   /** Kills PostgreSQL (SIGKILL to the postmaster and its backends) and starts it again on the same port and data. */
   async crashPostgres(): Promise<void> {
+    await this.killPostgres();
+    await this.restartPostgres();
+  }
+
+  /** Kills PostgreSQL (SIGKILL to the postmaster and its backends); FerretDB runs on without it until {@link restartPostgres}. */
+  async killPostgres(): Promise<void> {
     await crash(this.postgres.process);
+  }
+
+  /** Starts the killed PostgreSQL again on the same port and data (crash recovery); resolves once it accepts connections. */
+  async restartPostgres(): Promise<void> {
     this.postgres = await startPostgres({
       bin: this.postgresBin,
       dataDir: path.join(this.dir, 'postgresql'),

@@ -23,12 +23,20 @@ export type IdempotencyOutcome =
 /**
  * Port: idempotency records, per tenant and key. `fingerprint` identifies the request (method, path and a hash of
  * the body); keys are kept for the retention period (at least 24 hours), then forgotten.
+ *
+ * A started key is locked for the attempt that started it until it completes, abandons, or the lock times out
+ * (`lockTimeoutMs` after `begin`'s `now`): then the next attempt takes it over. An attempt that outlived its lock
+ * can still complete (the first answer stored is kept) but no longer abandon the key of the attempt that took over.
  */
 export interface IdempotencyStore {
   begin(tenantId: TenantId, key: string, fingerprint: string, now: Date): Promise<IdempotencyOutcome>;
+  /** Stores the answer of a started key; a key already answered (by another attempt) keeps its first answer. */
   complete(tenantId: TenantId, key: string, response: StoredResponse): Promise<void>;
-  /** Forgets a started key, so that the request can be sent again (used when it failed without effect). */
-  abandon(tenantId: TenantId, key: string): Promise<void>;
+  /**
+   * Forgets a key started at `startedAt` (the `now` its `begin` was given), so that the request can be sent again
+   * (used when it failed without effect); nothing when it was answered, or taken over by another attempt since.
+   */
+  abandon(tenantId: TenantId, key: string, startedAt: Date): Promise<void>;
   /** Deletes the records expired at `now`; returns how many. */
   purgeExpired(now: Date): Promise<number>;
 }
@@ -36,7 +44,11 @@ export interface IdempotencyStore {
 export interface IdempotencyOptions {
   /** How long a key is remembered (default and minimum 24 hours). */
   readonly retentionMs?: number;
-  /** A key left `in_progress` this long is taken over by the next request: its holder died (default 60 s). */
+  /**
+   * How long a started key stays locked: past it, the next attempt takes it over, as its holder died or could not
+   * abandon it (the database was down). It needs to outlast the attempt only: the API sets its request deadline plus
+   * a margin (`IDEMPOTENCY_LOCK_MARGIN_MS`). Default 60 s.
+   */
   readonly lockTimeoutMs?: number;
 }
 

@@ -2,4 +2,4 @@ import { describeIdempotencyStoreContract } from './idempotency-store.contract';
 import { InMemoryIdempotencyStore } from './in-memory-idempotency-store';
 
 const store = new InMemoryIdempotencyStore();
-describeIdempotencyStoreContract('in-memory', () => store);
+describeIdempotencyStoreContract('in-memory', (options) => (options ? new InMemoryIdempotencyStore(options) : store));

@@ -31,12 +31,13 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
 
   async complete(tenantId: TenantId, key: string, response: StoredResponse): Promise<void> {
     const record = this.records.get(`${tenantId}\u0000${key}`);
-    if (record) record.response = response;
+    if (record && record.response === undefined) record.response = response;
   }
 
-  async abandon(tenantId: TenantId, key: string): Promise<void> {
+  async abandon(tenantId: TenantId, key: string, startedAt: Date): Promise<void> {
     const id = `${tenantId}\u0000${key}`;
-    if (this.records.get(id)?.response === undefined) this.records.delete(id);
+    const record = this.records.get(id);
+    if (record && record.response === undefined && record.startedAt.getTime() === startedAt.getTime()) this.records.delete(id);
   }
 
   async purgeExpired(now: Date): Promise<number> {

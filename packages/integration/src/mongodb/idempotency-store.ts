@@ -44,11 +44,14 @@ export class MongoIdempotencyStore implements IdempotencyStore {
   }
 
   async complete(tenantId: TenantId, key: string, response: StoredResponse): Promise<void> {
-    await guarded(() => this.models.idempotency_keys.updateOne({ tenantId, key }, { $set: { state: 'completed', response: responseToPersistence(response) } }).exec());
+    await guarded(() =>
+      this.models.idempotency_keys.updateOne({ tenantId, key, state: 'in_progress' }, { $set: { state: 'completed', response: responseToPersistence(response) } }).exec(),
+    );
   }
 
-  async abandon(tenantId: TenantId, key: string): Promise<void> {
-    await guarded(() => this.models.idempotency_keys.deleteOne({ tenantId, key, state: 'in_progress' }).exec());
+  async abandon(tenantId: TenantId, key: string, startedAt: Date): Promise<void> {
+    // Only the lock this attempt took: one taken over since (createdAt moved on) belongs to a running attempt.
+    await guarded(() => this.models.idempotency_keys.deleteOne({ tenantId, key, state: 'in_progress', createdAt: startedAt }).exec());
   }
 
   async purgeExpired(now: Date): Promise<number> {

@@ -1,6 +1,7 @@
 import { describeInvoicePortContracts } from '@invoicing/invoice/testing';
 import { describeIdempotencyStoreContract } from '../idempotency/idempotency-store.contract';
 import { createTestDatabase, type TestDatabase } from '../testing/mongo-test-database';
+import { MongoIdempotencyStore } from './idempotency-store';
 
 // Every contract of @invoicing/invoice's ports, on the server MONGO_URL names (FerretDB from the stack in `npm test`).
 jest.setTimeout(30_000);
@@ -25,8 +26,8 @@ describe('MongoDB idempotency records', () => {
   afterAll(async () => {
     await records?.drop();
   });
-  describeIdempotencyStoreContract('MongoDB', () => {
+  describeIdempotencyStoreContract('MongoDB', (options) => {
     if (!records) throw new Error('the test database is not set up');
-    return records.adapters.idempotency;
+    return options ? new MongoIdempotencyStore(records.adapters.models, options) : records.adapters.idempotency;
   });
 });

@@ -1,5 +1,6 @@
 import {
   MongoClientClosedError,
+  MongoError,
   MongoNetworkError,
   MongoNotConnectedError,
   MongoOperationTimeoutError,
@@ -8,6 +9,7 @@ import {
   MongoServerSelectionError,
   MongoTopologyClosedError,
 } from 'mongodb';
+import { types } from 'node:util';
 import mongoose from 'mongoose';
 
 /**
@@ -57,13 +59,54 @@ const UNAVAILABLE_SERVER_CODES = new Set([
 ]);
 
 /**
+ * FerretDB 1.x answers every command its PostgreSQL could not run with InternalError (code 1): a bug, a broken
+ * constraint and a storage that is gone look alike. Only the message, which is its PostgreSQL driver's (pgx) error
+ * text, tells them apart, so for that one code the message is read for what pgx writes when the storage is
+ * unreachable or out of resources. Seen while PostgreSQL was killed and restarting (the API's database-faults and
+ * write-faults specs): `FATAL: terminating connection due to unexpected postmaster exit (SQLSTATE 57P01)`, `FATAL:
+ * the database system is not yet accepting connections (SQLSTATE 57P03)`, ``failed to connect to `user=…
+ * database=…`: … connection refused``.
+ */
+const FERRETDB_INTERNAL_ERROR = 1;
+const STORAGE_UNAVAILABLE: readonly RegExp[] = [
+  // A PostgreSQL error, as pgx prints it (`SEVERITY: message (SQLSTATE code)`), of a class that means "not now":
+  // 08 connection exception (but 08P01, a protocol violation: a bug that no retry cures); 53 insufficient resources
+  // (too many connections, out of memory, disk full); 57P01 administrator shutdown (also "unexpected postmaster
+  // exit"), 57P02 crash shutdown, 57P03 cannot connect now (starting up, recovering); 57014 statement cancelled (a
+  // statement timeout).
+  /\(SQLSTATE (?:08(?!P01)[0-9A-Z]{3}|53[0-9A-Z]{3}|57P0[123]|57014)\)/,
+  // pgx could not open a connection (its ConnectError), or lost one during the command (pgconn: "failed to receive
+  // message: unexpected EOF", "conn closed").
+  /failed to connect to `|\bfailed to receive message\b|\bconn closed\b/,
+];
+
+/**
+ * Node's own socket errors, identified by their documented `code` (Node gives them no class of their own). The driver
+ * wraps most of them in MongoNetworkError, but not one raised while it waits for a command's bytes to drain (mongodb
+ * 7.8, `Connection.writeCommand`): a server that dies during a large write, or one killed while a command is sent on
+ * its half-closed connection, reaches the caller as a bare `Error: read ECONNRESET` or `Error: This socket has been
+ * ended by the other party` (EPIPE). In the API the database is the only peer whose errors are not caught where they
+ * occur (the token verifier answers Keycloak's own failures), so such an error means a database connection broke.
+ */
+const SOCKET_ERROR_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'ENOTCONN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN']);
+
+/**
  * Whether an error means the database is unavailable or timed out (HTTP 503 with `Retry-After`, never 500): a
- * {@link DatabaseUnavailableError}, or a driver or mongoose error of that meaning, by class.
+ * {@link DatabaseUnavailableError}, or a driver or mongoose error of that meaning, by class; a server error by code
+ * (FerretDB's InternalError by its storage's message, see above); or a bare socket error that the driver let through.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof DatabaseUnavailableError) return true;
   if (UNAVAILABLE_CLASSES.some((type) => error instanceof type)) return true;
-  if (error instanceof MongoServerError) return typeof error.code === 'number' && UNAVAILABLE_SERVER_CODES.has(error.code);
+  if (error instanceof MongoServerError) {
+    if (typeof error.code === 'number' && UNAVAILABLE_SERVER_CODES.has(error.code)) return true;
+    return error.code === FERRETDB_INTERNAL_ERROR && STORAGE_UNAVAILABLE.some((pattern) => pattern.test(error.message));
+  }
+  // isNativeError, not instanceof: Node's socket errors may come from another realm (a test runner's sandbox).
+  if (types.isNativeError(error) && !(error instanceof MongoError)) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && SOCKET_ERROR_CODES.has(code)) return true;
+  }
   // Mongoose, with command buffering off, refuses calls made before the connection opened or after it closed.
   return error instanceof mongoose.Error && /before initial connection|Connection was force closed|Client must be connected/i.test(error.message);
 }
