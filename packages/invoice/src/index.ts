@@ -120,6 +120,8 @@ export { LEDGER, operationReused } from './ledger/ledger.port';
 export type { AppendOutcome, Ledger } from './ledger/ledger.port';
 export { postTransaction, postTransactionIfAny } from './ledger/post-transaction';
 export { LedgerProjection } from './ledger/ledger-projection';
+export { carryIntoLedger } from './ledger/carry-into-ledger';
+export type { CarryReport } from './ledger/carry-into-ledger';
 export { invoiceStanding, settlementPostings } from './ledger/settlement';
 export type { InvoiceStanding } from './ledger/settlement';
 export type { LedgerState, TransactionBuild } from './ledger/post-transaction';

@@ -21,7 +21,7 @@ export async function invoiceStanding(state: LedgerState, invoice: Invoice): Pro
   const position = await state.invoice(invoice.id);
   if (position.invoiceDue === undefined && (invoice.payments.length > 0 || invoice.credits.length > 0)) {
     // Settled before the ledger existed: deciding from the ledger alone would count that money as still owed.
-    throw new InvalidStateError('ledger.backfill_required', `invoice ${invoice.id} was paid or credited before the ledger recorded money: its movements must be carried into the ledger first`, {
+    throw new InvalidStateError('ledger.backfill_required', `invoice ${invoice.id} was paid or credited before the ledger recorded money: run npm run db:ledger-backfill to carry its movements into the ledger first`, {
       invoiceId: invoice.id,
     });
   }
