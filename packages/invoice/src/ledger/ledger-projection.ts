@@ -89,9 +89,9 @@ export class LedgerProjection {
             invoice.applyCredit({ creditNoteId: posting.creditNoteId, creditNoteNumber: posting.creditNoteNumber, amount: posting.amount, appliedOn: posting.creditedOn }, at);
             break;
           case 'written_off':
-            // A write-off leaves no trace on the document but its status: projected already when the status says so or
-            // when what settled the invoice after it is held.
-            if (invoice.status !== 'uncollectible' && !heldAfter(index)) invoice.markUncollectible(at);
+            // A write-off leaves no trace on the document but its status: projected already when the status says so,
+            // when the invoice was voided since (a void comes last), or when what settled it after the write-off is held.
+            if (invoice.status !== 'uncollectible' && invoice.status !== 'void' && !heldAfter(index)) invoice.markUncollectible(at);
             break;
           case 'voided':
             if (invoice.status !== 'void') invoice.void(posting.reason, at);
