@@ -15,6 +15,8 @@ export interface MongoSettings {
   readonly connectTimeoutMs?: number;
   /** A socket idle this long during a call is closed (default 30000 ms). */
   readonly socketTimeoutMs?: number;
+  /** Emits the driver's command events (`commandStarted` …) on the client: benchmarks count round trips with them. */
+  readonly monitorCommands?: boolean;
 }
 
 const DEFAULT_DATABASE = 'invoicing';
@@ -54,6 +56,7 @@ export async function connectMongo(settings: MongoSettings): Promise<MongoConnec
     autoIndex: false,
     autoCreate: false,
     sanitizeFilter: true,
+    monitorCommands: settings.monitorCommands ?? false,
   });
   try {
     await connection.asPromise();
