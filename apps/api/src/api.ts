@@ -38,6 +38,8 @@ export interface RunningApi {
 export interface ApiOptions {
   /** Where the logs go (default: stdout, JSON lines). */
   readonly logDestination?: pino.DestinationStream;
+  /** Emits the driver's command events (`commandStarted` …) on the connection's client: benchmarks count round trips with them. */
+  readonly monitorCommands?: boolean;
 }
 
 /**
@@ -52,6 +54,7 @@ export async function startApi(config: ApiConfig, options: ApiOptions = {}): Pro
     serverSelectionTimeoutMs: config.timeouts.databaseSelectionMs,
     connectTimeoutMs: config.timeouts.databaseSelectionMs,
     socketTimeoutMs: config.timeouts.databaseSocketMs,
+    monitorCommands: options.monitorCommands ?? false,
   });
   try {
     const api = await buildApi(config, logger, database);

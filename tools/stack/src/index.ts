@@ -32,4 +32,5 @@ export { allowClientOrigin, getClient, keycloakAdminToken, KeycloakAdminError, S
 export { cacheDir, stackEnvFile } from './paths';
 export { ensureSchemathesis, SCHEMATHESIS_VERSION, type SchemathesisCommand } from './schemathesis';
 export { findPostgresBin, startPostgres, type RunningPostgres } from './postgresql';
-export { stopProcess, type ServerProcess } from './processes';
+export { freePort, isOurs, logTail, runToCompletion, startDetached, stopProcess, waitUntil, type ServerProcess } from './processes';
+export { javaExecutable, requireTools, which } from './toolchain';
