@@ -23,7 +23,7 @@ import { KILLBILL_VERSION, startKillBill } from './peer/killbill';
 import { provideStack, type Stack } from './stack';
 
 const NAME = 'bench:peer';
-const USAGE = 'usage: npm run bench:peer -- [--duration=10] [--rounds=2] [--workers=10] [--warmup=3] [--growth] [--growth-customers=20000,100000] [--growth-invoices=10000]';
+const USAGE = 'usage: npm run bench:peer -- [--duration=10] [--rounds=2] [--workers=10] [--warmup=5] [--growth] [--growth-customers=20000,100000] [--growth-invoices=10000]';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Settings
@@ -67,7 +67,7 @@ function parseArgs(args: readonly string[]): Settings {
     duration: int('duration', 10, 1, 240),
     rounds: int('rounds', 2, 1, 10),
     workers: int('workers', 10, 1, 200),
-    warmup: int('warmup', 3, 0, 60),
+    warmup: int('warmup', 5, 0, 60),
     growthCustomers: growth || customersRaw ? (customersRaw ?? '20000,100000').split(',').map(Number) : [],
     growthInvoices: int('growth-invoices', 10_000, 0, 1_000_000),
   };
@@ -160,6 +160,12 @@ interface System {
   readonly grow: { customer(): Promise<void>; invoice(worker: number): Promise<void> };
   /** Database round trips so far (commands or statements the database server received). */
   roundTrips(): Promise<number>;
+  /** Round trips the database gets without any request in this many seconds (Kill Bill polls its queues). */
+  backgroundTrips(seconds: number): number;
+  /** Measures the background round trips (before the runs). */
+  calibrate(): Promise<void>;
+  /** Round trips so far by command name, where the system can tell (ours: the driver's command names). */
+  roundTripsByCommand?(): Record<string, number>;
   /** CPU time so far (µs) of each process that serves the system; undefined when /proc does not tell. */
   cpu(): Record<string, number | undefined>;
 }
@@ -183,6 +189,7 @@ const PAYMENT = '1.00';
 function killBillSystem(url: string, headers: Record<string, string>, java: ServerProcess, mariadb: ServerProcess, questions: () => Promise<number>): System {
   const states: WorkerState[] = [];
   let count = 0;
+  let idleRate = 0;
   const kb = `${url}/1.0/kb`;
   const createAccount = async (): Promise<string> => {
     count += 1;
@@ -227,11 +234,24 @@ function killBillSystem(url: string, headers: Record<string, string>, java: Serv
       },
     },
     roundTrips: questions,
+    backgroundTrips: (seconds) => idleRate * seconds,
+    async calibrate() {
+      // Kill Bill polls its bus and notification queues all the time: count what MariaDB gets while idle.
+      const before = await questions();
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      idleRate = ((await questions()) - before - 1) / 5;
+    },
     cpu: () => ({ java: processMicros(java.pid), mariadb: processMicros(mariadb.pid), 'bench node': nodeMicros() }),
   };
 }
 
-function ourSystem(apiUrl: string, seed: { createPartner: CreatePartner; createPartnership: CreatePartnership }, realm: RealmLocation, commands: () => number, ferretPid: number | undefined): System {
+function ourSystem(
+  apiUrl: string,
+  seed: { createPartner: CreatePartner; createPartnership: CreatePartnership },
+  realm: RealmLocation,
+  commands: ReadonlyMap<string, number>,
+  ferretPid: number | undefined,
+): System {
   const tenant = tenantId('acme');
   const user = demoUser('acme', 'admin');
   let headers: Record<string, string> = {};
@@ -304,7 +324,10 @@ function ourSystem(apiUrl: string, seed: { createPartner: CreatePartner; createP
         state(worker).invoices.push(await invoice(state(worker).partnership));
       },
     },
-    roundTrips: async () => commands(),
+    backgroundTrips: () => 0,
+    calibrate: async () => undefined,
+    roundTrips: async () => [...commands.values()].reduce((sum, n) => sum + n, 0),
+    roundTripsByCommand: () => Object.fromEntries(commands),
     cpu: () => ({ 'node (API + bench)': nodeMicros(), ferretdb: ferretPid === undefined ? undefined : processMicros(ferretPid), postgres: commandMicros('postgres') }),
   };
 }
@@ -323,6 +346,8 @@ interface Run {
   readonly errors: number;
   readonly firstError?: string;
   readonly roundTripsPerOp: number;
+  /** Round trips per operation by command, when the system tells (e.g. `find 2, insert 1`). */
+  readonly roundTripsByCommand?: string;
   /** CPU ms per operation of each process. */
   readonly cpuPerOp: Record<string, number | undefined>;
 }
@@ -334,6 +359,7 @@ async function measure(system: System, operation: Operation, stage: string, roun
   let errors = 0;
   let firstError: string | undefined;
   const trips0 = await system.roundTrips();
+  const byCommand0 = system.roundTripsByCommand?.();
   const cpu0 = system.cpu();
   const started = performance.now();
   const deadline = started + seconds * 1000;
@@ -354,13 +380,23 @@ async function measure(system: System, operation: Operation, stage: string, roun
   const elapsed = (performance.now() - started) / 1000;
   const cpu1 = system.cpu();
   const trips1 = await system.roundTrips();
+  const byCommand1 = system.roundTripsByCommand?.();
   const ops = latencies.length;
+  const roundTripsByCommand =
+    byCommand0 && byCommand1 && ops > 0
+      ? Object.entries(byCommand1)
+          .map(([name, n]) => [name, (n - (byCommand0[name] ?? 0)) / ops] as const)
+          .filter(([, perOp]) => perOp > 0)
+          .sort((a, b) => b[1] - a[1])
+          .map(([name, perOp]) => `${name} ${fixed(perOp)}`)
+          .join(', ')
+      : undefined;
   const cpuPerOp: Record<string, number | undefined> = {};
   for (const [name, before] of Object.entries(cpu0)) {
     const after = cpu1[name];
     cpuPerOp[name] = before === undefined || after === undefined || ops === 0 ? undefined : (after - before) / 1000 / ops;
   }
-  return { system: system.name, operation, stage, round, ops, seconds: elapsed, latencies: latencies.sort((a, b) => a - b), errors, firstError, roundTripsPerOp: ops === 0 ? NaN : (trips1 - trips0) / ops, cpuPerOp };
+  return { system: system.name, operation, stage, round, ops, seconds: elapsed, latencies: latencies.sort((a, b) => a - b), errors, firstError, roundTripsPerOp: ops === 0 ? NaN : (trips1 - trips0 - system.backgroundTrips(elapsed)) / ops, roundTripsByCommand, cpuPerOp };
 }
 
 const cpuText = (cpu: Record<string, number | undefined>): string =>
@@ -371,7 +407,7 @@ const cpuText = (cpu: Record<string, number | undefined>): string =>
 function printRun(run: Run): void {
   console.log(
     `  ${run.stage}, round ${run.round}, ${run.operation.padEnd(23)} ${run.system.padEnd(9)} ${fixed(run.ops / run.seconds).padStart(7)} ops/s  p50 ${fixed(percentile(run.latencies, 50)).padStart(7)} ms  p99 ${fixed(percentile(run.latencies, 99)).padStart(7)} ms  ` +
-      `db round trips/op ${fixed(run.roundTripsPerOp)}  cpu ms/op: ${cpuText(run.cpuPerOp)}${run.errors > 0 ? `  ERRORS ${run.errors}: ${run.firstError}` : ''}`,
+      `db round trips/op ${fixed(run.roundTripsPerOp)}${run.roundTripsByCommand ? ` (${run.roundTripsByCommand})` : ''}  cpu ms/op: ${cpuText(run.cpuPerOp)}${run.errors > 0 ? `  ERRORS ${run.errors}: ${run.firstError}` : ''}`,
   );
 }
 
@@ -477,9 +513,9 @@ export async function main(args: readonly string[]): Promise<number> {
     undo.push({ what: `drop ${dbName}`, step: () => dropDatabase(MONGO_URL, dbName) });
     undo.push({ what: 'close the API', step: () => api.close() });
     const database = api.app.get<MongoConnection>(DATABASE);
-    let commands = 0;
-    database.connection.getClient().on('commandStarted', () => {
-      commands += 1;
+    const commands = new Map<string, number>();
+    database.connection.getClient().on('commandStarted', (event: { commandName: string }) => {
+      commands.set(event.commandName, (commands.get(event.commandName) ?? 0) + 1);
     });
     const build = (await database.connection.getClient().db(dbName).admin().command({ buildInfo: 1 })) as { version?: string; ferretdbVersion?: string };
     const mongoPort = Number(/^mongodb:\/\/[^/]*?:(\d+)/.exec(MONGO_URL)?.[1]);
@@ -487,7 +523,7 @@ export async function main(args: readonly string[]): Promise<number> {
 
     const systems = [
       killBillSystem(killBill.url, { ...killBill.headers }, killBill.java, killBill.mariadb, () => killBill.questions()),
-      ourSystem(api.url, { createPartner: api.app.get(CreatePartner), createPartnership: api.app.get(CreatePartnership) }, { keycloakUrl: KEYCLOAK_URL, realm: KEYCLOAK_REALM }, () => commands, ferretPid),
+      ourSystem(api.url, { createPartner: api.app.get(CreatePartner), createPartnership: api.app.get(CreatePartnership) }, { keycloakUrl: KEYCLOAK_URL, realm: KEYCLOAK_REALM }, commands, ferretPid),
     ];
     const cpus = os.cpus();
     console.log(`${NAME}: ${settings.workers} workers per system, ${settings.duration} s per operation and system, ${settings.rounds} round(s), alternating which system goes first`);
@@ -499,6 +535,8 @@ export async function main(args: readonly string[]): Promise<number> {
     started = performance.now();
     for (const system of systems) await system.prepare(settings.workers);
     console.log(`prepared a customer with an open invoice per worker on each system in ${fixed((performance.now() - started) / 1000)} s`);
+    for (const system of systems) await system.calibrate();
+    console.log(`  Kill Bill's MariaDB gets ${fixed(systems[0]?.backgroundTrips(1) ?? NaN)} statements/s while idle (queue polling): subtracted from its round trips`);
 
     const runs: Run[] = [];
     const stages: { name: string; before?: () => Promise<void> }[] = [{ name: 'empty database' }];
