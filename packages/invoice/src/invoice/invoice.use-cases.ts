@@ -270,7 +270,7 @@ export class VoidInvoice {
     // Checked on the document first, so a refused void writes nothing; the ledger then decides any race.
     invoice.assertVoidable(command.reason);
     const reason = command.reason?.trim() || undefined;
-    const { transaction } = await postTransaction(this.ledger, { account: accountOf(invoice), operationId: `void:${invoice.id}` }, async (state) => {
+    const { transaction, read } = await postTransaction(this.ledger, { account: accountOf(invoice), operationId: `void:${invoice.id}` }, async (state) => {
       const standing = await invoiceStanding(state, invoice);
       if (standing.paid.isPositive()) throw new InvalidStateError('invoice.has_payments', `invoice ${invoice.id} has payments; credit it instead`, { invoiceId: invoice.id });
       if (standing.credited.isPositive()) throw new InvalidStateError('invoice.has_credits', `invoice ${invoice.id} has credit notes; credit the rest instead`, { invoiceId: invoice.id });
@@ -281,7 +281,7 @@ export class VoidInvoice {
         at: this.clock.now(),
       };
     });
-    await this.projection.project(transaction);
+    await this.projection.project(transaction, read);
     return (await load(this.invoices, command.tenantId, invoice.id, 'invoice')).toState();
   }
 }
@@ -303,14 +303,14 @@ export class MarkInvoiceUncollectible {
   async execute(command: VersionedCommand & { readonly invoiceId: InvoiceId }): Promise<InvoiceState> {
     const invoice = await load(this.invoices, command.tenantId, command.invoiceId, 'invoice', command.expectedVersion);
     assertTransition(invoice, 'markUncollectible');
-    const { transaction } = await postTransaction(this.ledger, { account: accountOf(invoice), operationId: `write_off:${invoice.id}` }, async (state) => {
+    const { transaction, read } = await postTransaction(this.ledger, { account: accountOf(invoice), operationId: `write_off:${invoice.id}` }, async (state) => {
       const standing = await invoiceStanding(state, invoice);
       if (standing.voided) throw new InvalidStateError('invoice.voided', `invoice ${invoice.id} is void`, { invoiceId: invoice.id });
       const outstanding = standing.owed.subtract(standing.writtenOff);
       if (!outstanding.isPositive()) throw new InvalidStateError('invoice.already_paid', `invoice ${invoice.id} owes nothing`, { invoiceId: invoice.id });
       return { kind: 'write_off', postings: [{ type: 'written_off', amount: outstanding, invoiceId: invoice.id, invoiceDue: standing.due }], at: this.clock.now() };
     });
-    await this.projection.project(transaction);
+    await this.projection.project(transaction, read);
     return (await load(this.invoices, command.tenantId, invoice.id, 'invoice')).toState();
   }
 }
@@ -408,7 +408,7 @@ export class CreateCreditNote {
     // The credit is appended to the ledger before the credit note is stored: a concurrent payment or credit then refuses
     // this one before the credit note exists, instead of leaving an issued credit note that no invoice accounts for.
     // A retry of the same request (same id, so the same number) finds the transaction and completes what is missing.
-    const { transaction } = await postTransaction(this.ledger, { account: accountOf(invoice), operationId: `credit_note:${creditNote.id}` }, async (state) => {
+    const { transaction, read } = await postTransaction(this.ledger, { account: accountOf(invoice), operationId: `credit_note:${creditNote.id}` }, async (state) => {
       const standing = await invoiceStanding(state, invoice);
       if (standing.voided) throw new InvalidStateError('invoice.voided', `invoice ${invoice.id} is void`, { invoiceId: invoice.id });
       if (!standing.owed.isPositive()) {
@@ -438,7 +438,7 @@ export class CreateCreditNote {
     if (transaction.kind !== 'credit_note' || credit?.type !== 'credited' || credit.creditNoteId !== creditNote.id || credit.invoiceId !== invoice.id || !credit.amount.equals(amount)) {
       throw new DomainError('idempotency.key_reused', `document ${creditNote.id} was made for a different request: use a new idempotency key`, { id: creditNote.id });
     }
-    await this.projection.project(transaction);
+    await this.projection.project(transaction, read);
     try {
       await this.invoices.save(creditNote);
     } catch (error) {

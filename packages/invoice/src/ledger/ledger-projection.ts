@@ -33,25 +33,47 @@ export class LedgerProjection {
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Brings every payment, then every invoice, a transaction names up to date with the ledger. */
-  async project(transaction: LedgerTransaction): Promise<void> {
+  /**
+   * Brings every payment, then every invoice, a transaction names up to date with the ledger, and answers them.
+   * `read`, when given, is what `postTransaction` read to append it (their whole ledger as of the append): they are
+   * projected from it without reading the ledger again.
+   */
+  async project(
+    transaction: LedgerTransaction,
+    read?: readonly LedgerTransaction[],
+    loaded: readonly Invoice[] = [],
+  ): Promise<{ payments: Map<PaymentId, Payment>; invoices: Map<InvoiceId, Invoice> }> {
     const references = referencesOf(transaction.postings);
-    for (const paymentId of references.payments) await this.syncPayment(transaction.tenantId, paymentId);
-    for (const invoiceId of references.invoices) await this.syncInvoice(transaction.tenantId, invoiceId);
+    const payments = new Map<PaymentId, Payment>();
+    const invoices = new Map<InvoiceId, Invoice>();
+    for (const paymentId of references.payments) {
+      // Received by this very append: no document can hold it yet but another attempt's, which the insert finds.
+      const isNew = read !== undefined && transaction.postings.some((posting) => posting.type === 'received' && posting.paymentId === paymentId);
+      const payment = await this.syncPayment(transaction.tenantId, paymentId, read, isNew ? null : undefined);
+      if (payment) payments.set(paymentId, payment);
+    }
+    for (const invoiceId of references.invoices) {
+      const invoice = await this.syncInvoice(transaction.tenantId, invoiceId, read, loaded.find((document) => document.id === invoiceId));
+      if (invoice) invoices.set(invoiceId, invoice);
+    }
+    return { payments, invoices };
   }
 
   /**
    * The payment as the ledger has it: created from its `received` posting when the document is missing (a crash after
    * the append), with every application and refund. Undefined when the ledger never received it.
    */
-  async syncPayment(tenantId: TenantId, paymentId: PaymentId): Promise<Payment | undefined> {
-    const postings = inOrder(await this.ledger.forPayment(tenantId, paymentId)).filter(({ posting }) => 'paymentId' in posting && posting.paymentId === paymentId);
+  async syncPayment(tenantId: TenantId, paymentId: PaymentId, read?: readonly LedgerTransaction[], first?: null): Promise<Payment | undefined> {
+    const postings = inOrder(read ?? (await this.ledger.forPayment(tenantId, paymentId))).filter(({ posting }) => 'paymentId' in posting && posting.paymentId === paymentId);
     const receipt = postings.find(({ posting }) => posting.type === 'received');
     if (!receipt || receipt.posting.type !== 'received') return this.payments.get(tenantId, paymentId);
+    let round = 0;
     return retryOnConflict(async () => {
       const { posting, transaction } = receipt as { posting: Extract<Posting, { type: 'received' }>; transaction: LedgerTransaction };
+      // `first: null`: known not stored when the projection began, so the first round creates it without reading.
+      const stored = round++ === 0 && first === null ? undefined : await this.payments.get(tenantId, paymentId);
       const payment =
-        (await this.payments.get(tenantId, paymentId)) ??
+        stored ??
         Payment.received({ partnerId: transaction.partnerId, amount: posting.amount, receivedOn: posting.receivedOn, reference: posting.reference }, { tenantId, id: paymentId, at: transaction.at });
       const at = this.clock.now();
       for (const { posting: next } of postings) {
@@ -71,10 +93,12 @@ export class LedgerProjection {
   }
 
   /** The invoice as the ledger has it: its payments, credits, write-off and void, in the order they were appended. */
-  async syncInvoice(tenantId: TenantId, invoiceId: InvoiceId): Promise<Invoice | undefined> {
-    const postings = inOrder(await this.ledger.forInvoice(tenantId, invoiceId)).filter(({ posting }) => 'invoiceId' in posting && posting.invoiceId === invoiceId);
+  async syncInvoice(tenantId: TenantId, invoiceId: InvoiceId, read?: readonly LedgerTransaction[], first?: Invoice): Promise<Invoice | undefined> {
+    const postings = inOrder(read ?? (await this.ledger.forInvoice(tenantId, invoiceId))).filter(({ posting }) => 'invoiceId' in posting && posting.invoiceId === invoiceId);
+    let round = 0;
     return retryOnConflict(async () => {
-      const invoice = await this.invoices.get(tenantId, invoiceId);
+      // `first`: the document as the caller read it before appending; a stale one fails its save and is read again.
+      const invoice = round++ === 0 && first !== undefined ? first : await this.invoices.get(tenantId, invoiceId);
       if (!invoice) return undefined;
       const at = this.clock.now();
       const held = new Set<string>([...invoice.payments.map((part) => part.paymentId), ...invoice.credits.map((part) => part.creditNoteId)]);

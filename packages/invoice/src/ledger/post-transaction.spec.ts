@@ -109,6 +109,23 @@ describe('postTransaction', () => {
     expect(attempts).toBe(12);
   });
 
+  it('answers what attempts of one operation stored first when the caller looked it up beforehand, and reads what it appended on', async () => {
+    const ledger = new InMemoryLedger();
+    const account = aLedgerAccount();
+    const payment = aPaymentId();
+    const operationId = anOperationId('payment');
+    const build = () => ({ kind: 'payment' as const, postings: [postingsIn(account).received(payment, '15.00')], at: AT });
+    // Both looked and found nothing; the second is refused as built (the payment is received already) and answered the first.
+    const [first, second] = await Promise.all([
+      postTransaction(ledger, { account, operationId }, build, { operationLookedUp: true }),
+      postTransaction(ledger, { account, operationId }, build, { operationLookedUp: true }),
+    ]);
+    expect([first.replayed, second.replayed]).toEqual([false, true]);
+    expect(second.transaction).toEqual(first.transaction);
+    expect(first.read).toEqual([first.transaction]);
+    await expect(postTransaction(ledger, { account, operationId: anOperationId() }, build, { operationLookedUp: true })).rejects.toMatchObject({ code: 'ledger.duplicate_payment' });
+  });
+
   it('lets the build refuse: nothing is written', async () => {
     const ledger = new InMemoryLedger();
     const account = aLedgerAccount();

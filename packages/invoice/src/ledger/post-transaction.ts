@@ -1,3 +1,4 @@
+import { DomainError } from '@invoicing/core';
 import type { InvoiceId, PaymentId } from '../shared/ids';
 import { retryOnConflict } from '../shared/use-case-support';
 import {
@@ -34,6 +35,25 @@ export interface LedgerState {
 export type TransactionBuild = Omit<LedgerTransactionDraft, 'operationId'>;
 
 /**
+ * What {@link postTransaction} did. An append also gives what it read to check it: every transaction at or below the
+ * head that names a payment or invoice of the new one, and the new one. For those payments and invoices that is their
+ * whole ledger as of the append, so their documents can be projected without reading it again.
+ */
+export interface PostOutcome extends AppendOutcome {
+  readonly read?: readonly LedgerTransaction[];
+}
+
+/** How to post. */
+export interface PostOptions {
+  /**
+   * The caller looked the operation up just before (to decide what to build) and found nothing: it is not looked up
+   * again. An attempt that stores it in between still cannot store it twice: the append then breaks its unique key
+   * and answers the stored one.
+   */
+  readonly operationLookedUp?: boolean;
+}
+
+/**
  * Reads of one attempt, all as of one head: transactions above it are ignored (were any appended, the append at
  * head + 1 fails and the attempt starts over), and transactions of other accounts are only noted.
  */
@@ -66,7 +86,12 @@ class SnapshotReader {
 
   /** The postings read so far, each transaction once (one may name a payment and an invoice both). */
   postings(): LedgerTransaction['postings'] {
-    return [...this.transactions.values()].sort((left, right) => left.seq - right.seq).flatMap((transaction) => transaction.postings);
+    return this.read().flatMap((transaction) => transaction.postings);
+  }
+
+  /** The transactions read so far, by seq. */
+  read(): LedgerTransaction[] {
+    return [...this.transactions.values()].sort((left, right) => left.seq - right.seq);
   }
 
   private load<Id>(loaded: Map<Id, Promise<void>>, id: Id, read: () => Promise<LedgerTransaction[]>, elsewhere: Set<Id>): Promise<void> {
@@ -122,8 +147,9 @@ export async function postTransaction(
   ledger: Ledger,
   target: { readonly account: LedgerAccount; readonly operationId: string },
   build: (state: LedgerState) => TransactionBuild | Promise<TransactionBuild>,
-): Promise<AppendOutcome> {
-  return queued(ledger, target.account, async () => (await post(ledger, target, build)) as AppendOutcome);
+  options: PostOptions = {},
+): Promise<PostOutcome> {
+  return queued(ledger, target.account, async () => (await post(ledger, target, build, options)) as PostOutcome);
 }
 
 /**
@@ -134,21 +160,46 @@ export async function postTransactionIfAny(
   ledger: Ledger,
   target: { readonly account: LedgerAccount; readonly operationId: string },
   build: (state: LedgerState) => TransactionBuild | undefined | Promise<TransactionBuild | undefined>,
-): Promise<AppendOutcome | undefined> {
-  return queued(ledger, target.account, () => post(ledger, target, build));
+  options: PostOptions = {},
+): Promise<PostOutcome | undefined> {
+  return queued(ledger, target.account, () => post(ledger, target, build, options));
 }
 
 async function post(
   ledger: Ledger,
   target: { readonly account: LedgerAccount; readonly operationId: string },
   build: (state: LedgerState) => TransactionBuild | undefined | Promise<TransactionBuild | undefined>,
-): Promise<AppendOutcome | undefined> {
+  options: PostOptions,
+): Promise<PostOutcome | undefined> {
   const { account, operationId } = target;
-  const stored = await ledger.byOperation(account.tenantId, operationId);
-  if (stored) {
-    if (!inAccount(stored, account)) throw operationReused(operationId);
-    return { transaction: stored, replayed: true };
+  const replay = async (): Promise<PostOutcome | undefined> => {
+    const stored = await ledger.byOperation(account.tenantId, operationId);
+    if (stored && !inAccount(stored, account)) throw operationReused(operationId);
+    return stored && { transaction: stored, replayed: true };
+  };
+  if (!options.operationLookedUp) {
+    const stored = await replay();
+    if (stored) return stored;
+    return append(ledger, target, build);
   }
+  try {
+    return await append(ledger, target, build);
+  } catch (error) {
+    // Refused as built on a head that already holds this very operation (another attempt of it, here or in another
+    // process, appended it since the caller looked): that one is the answer.
+    if (!(error instanceof DomainError)) throw error;
+    const stored = await replay();
+    if (stored) return stored;
+    throw error;
+  }
+}
+
+async function append(
+  ledger: Ledger,
+  target: { readonly account: LedgerAccount; readonly operationId: string },
+  build: (state: LedgerState) => TransactionBuild | undefined | Promise<TransactionBuild | undefined>,
+): Promise<PostOutcome | undefined> {
+  const { account, operationId } = target;
   return retryOnConflict(async () => {
     const head = await ledger.head(account);
     const reader = new SnapshotReader(ledger, account, head);
@@ -165,6 +216,7 @@ async function post(
     const references = referencesOf(draft.postings);
     await Promise.all([...references.payments.map((id) => reader.payment(id)), ...references.invoices.map((id) => reader.invoice(id))]);
     const transaction = checkTransaction({ account, head, postings: reader.postings(), elsewhere: reader.elsewhere }, draft);
-    return ledger.append(transaction);
+    const outcome = await ledger.append(transaction);
+    return outcome.replayed ? outcome : { ...outcome, read: [...reader.read(), outcome.transaction] };
   });
 }

@@ -23,7 +23,7 @@ import { inject, injectable } from 'inversify';
 import type { Invoice } from '../invoice/invoice';
 import { INVOICE_TRANSITIONS } from '../invoice/invoice-lifecycle';
 import { INVOICE_REPOSITORY, type InvoiceRepository } from '../invoice/invoice-repository.port';
-import type { LedgerAccount, Posting, RefundedPosting } from '../ledger/ledger';
+import { inAccount, type LedgerAccount, type Posting, type RefundedPosting } from '../ledger/ledger';
 import { LEDGER, type Ledger } from '../ledger/ledger.port';
 import { LedgerProjection } from '../ledger/ledger-projection';
 import { postTransaction, postTransactionIfAny, type LedgerState } from '../ledger/post-transaction';
@@ -121,15 +121,24 @@ export class RecordPayment {
     const asked = Payment.receive(command, { tenantId, id, at: this.clock.now() });
     const account: LedgerAccount = { tenantId, partnerId: asked.partnerId, currency: asked.currency };
     const operationId = `payment:${id}`;
+    // A fresh id cannot be stored; a derived one may be: a retry answers what the first attempt recorded, even when a
+    // named invoice was settled by someone else since.
     const stored = command.id === undefined ? undefined : await this.ledger.byOperation(tenantId, operationId);
-    // A retry answers what the first attempt recorded, even when a named invoice was settled by someone else since.
+    if (stored && !inAccount(stored, account)) throw keyReused(id);
     const targets = stored ? [] : await targetInvoices(this.invoices, account, command.applyTo);
-    const { transaction } = await postTransaction(this.ledger, { account, operationId }, async (state) => {
-      const received: Posting = { type: 'received', amount: asked.amount, paymentId: id, receivedOn: asked.receivedOn, ...definedFields({ reference: asked.toState().reference }) };
-      return { kind: 'payment', postings: [received, ...(await applications(state, id, asked.amount, targets, asked.receivedOn))], at: this.clock.now() };
-    }).catch((error: unknown) => {
-      throw error instanceof ConflictError && error.code === 'ledger.operation_reused' ? keyReused(id) : error;
-    });
+    const { transaction, read } = stored
+      ? { transaction: stored, read: undefined }
+      : await postTransaction(
+          this.ledger,
+          { account, operationId },
+          async (state) => {
+            const received: Posting = { type: 'received', amount: asked.amount, paymentId: id, receivedOn: asked.receivedOn, ...definedFields({ reference: asked.toState().reference }) };
+            return { kind: 'payment', postings: [received, ...(await applications(state, id, asked.amount, targets, asked.receivedOn))], at: this.clock.now() };
+          },
+          { operationLookedUp: true },
+        ).catch((error: unknown) => {
+          throw error instanceof ConflictError && error.code === 'ledger.operation_reused' ? keyReused(id) : error;
+        });
     const receipt = transaction.postings.find((posting) => posting.type === 'received');
     if (
       transaction.kind !== 'payment' ||
@@ -141,8 +150,9 @@ export class RecordPayment {
     ) {
       throw keyReused(id);
     }
-    await this.projection.project(transaction);
-    return (await syncedPayment(this.projection, tenantId, id)).toState();
+    const projected = (await this.projection.project(transaction, read, targets)).payments.get(id);
+    if (!projected) throw new NotFoundError('payment', id);
+    return projected.toState();
   }
 }
 
@@ -207,7 +217,7 @@ export class ApplyPayment {
     });
     // With nothing left to apply, the documents are still brought up to date: what the call finds may be the work of an
     // attempt that stopped after its ledger append.
-    if (outcome) await this.projection.project(outcome.transaction);
+    if (outcome) await this.projection.project(outcome.transaction, outcome.read);
     else await this.projection.syncPaymentAndInvoices(tenantId, paymentId);
     return (await syncedPayment(this.projection, tenantId, paymentId)).toState();
   }
@@ -245,7 +255,7 @@ export class RefundCredit {
     const reference = atPath('reference', () => optionalText(command.reference, '', 100));
     const refundId = command.refundId ?? this.ids.next<'Refund'>();
     const account: LedgerAccount = { tenantId, partnerId: command.partnerId, currency };
-    const { transaction } = await postTransaction(this.ledger, { account, operationId: `refund:${refundId}` }, async (state) => {
+    const { transaction, read } = await postTransaction(this.ledger, { account, operationId: `refund:${refundId}` }, async (state) => {
       if (amount.greaterThan(state.totals.unapplied)) throw new InsufficientCreditError(amount, state.totals.unapplied);
       const postings: Posting[] = [];
       let remaining = amount;
@@ -266,7 +276,7 @@ export class RefundCredit {
       parts.every((part) => part.refundId === refundId && part.refundedOn === refundedOn && part.reference === reference) &&
       Money.sum(currency, parts.map((part) => part.amount)).equals(amount);
     if (!same) throw refundKeyReused(refundId);
-    await this.projection.project(transaction);
+    await this.projection.project(transaction, read);
     return { refundId, amount, payments: parts.map((part) => part.paymentId) };
   }
 
