@@ -53,11 +53,12 @@ async function targetInvoices(
   invoices: InvoiceRepository,
   account: LedgerAccount,
   applyTo: readonly InvoiceId[] | undefined,
+  loaded: readonly Invoice[] = [],
 ): Promise<Invoice[]> {
   if (applyTo === undefined) return invoices.findReceivables(account.tenantId, account.partnerId, account.currency);
   const targets: Invoice[] = [];
   for (const [index, invoiceId] of [...new Set(applyTo)].entries()) {
-    const invoice = await load(invoices, account.tenantId, invoiceId, 'invoice');
+    const invoice = loaded.find((document) => document.id === invoiceId) ?? (await load(invoices, account.tenantId, invoiceId, 'invoice'));
     assertPayable(invoice, account.partnerId, account.currency, index);
     targets.push(invoice);
   }
@@ -115,6 +116,14 @@ export class RecordPayment {
   async execute(
     command: ReceivedPayment & { readonly tenantId: TenantId; readonly applyTo?: readonly InvoiceId[]; readonly id?: PaymentId },
   ): Promise<PaymentState> {
+    return this.record(command, []);
+  }
+
+  /** {@link execute}, for a caller that read the invoices it names already (`PayInvoice`): they are not read again. */
+  async record(
+    command: ReceivedPayment & { readonly tenantId: TenantId; readonly applyTo?: readonly InvoiceId[]; readonly id?: PaymentId },
+    loaded: readonly Invoice[],
+  ): Promise<PaymentState> {
     const { tenantId } = command;
     await load(this.partners, tenantId, command.partnerId, 'partner');
     const id = command.id ?? this.ids.next<'Payment'>();
@@ -125,7 +134,7 @@ export class RecordPayment {
     // named invoice was settled by someone else since.
     const stored = command.id === undefined ? undefined : await this.ledger.byOperation(tenantId, operationId);
     if (stored && !inAccount(stored, account)) throw keyReused(id);
-    const targets = stored ? [] : await targetInvoices(this.invoices, account, command.applyTo);
+    const targets = stored ? [] : await targetInvoices(this.invoices, account, command.applyTo, loaded);
     const { transaction, read } = stored
       ? { transaction: stored, read: undefined }
       : await postTransaction(
@@ -184,7 +193,7 @@ export class PayInvoice {
   ): Promise<PaymentState> {
     const { invoiceId, ...received } = command;
     const invoice = await load(this.invoices, command.tenantId, invoiceId, 'invoice');
-    return this.recordPayment.execute({ ...received, partnerId: invoice.buyerId, applyTo: [invoice.id] });
+    return this.recordPayment.record({ ...received, partnerId: invoice.buyerId, applyTo: [invoice.id] }, [invoice]);
   }
 }
 
