@@ -36,6 +36,7 @@ import { StackError, demoUser, passwordGrant, redactUrl, type RealmLocation } fr
 import { DATABASE, loadConfig, startApi, type RunningApi } from '@invoicing/api';
 import { machineMicros, mainThreadMicros, pidListeningOn, processMicros } from './cpu-time';
 import { provideStack, type Stack } from './stack';
+import { startUndo } from './undo';
 
 const GOAL = 0.6;
 const NAME = 'bench:api';
@@ -457,18 +458,7 @@ export async function main(args: readonly string[]): Promise<number> {
   }
 
   // Undone in reverse order, once, at the end or on Ctrl-C.
-  const undo: { what: string; step: () => Promise<unknown> }[] = [];
-  let cleaning: Promise<void> | undefined;
-  const cleanUp = (): Promise<void> =>
-    (cleaning ??= (async () => {
-      for (const { what, step } of undo.reverse()) await step().catch((error: unknown) => console.error(`${NAME}: could not ${what}: ${(error as Error).message}`));
-    })());
-  const interrupted = (signal: NodeJS.Signals): void => {
-    console.error(`\n${NAME}: ${signal}, cleaning up`);
-    void cleanUp().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
+  const undo = startUndo(NAME);
 
   try {
     let stack: Stack;
@@ -565,8 +555,6 @@ export async function main(args: readonly string[]): Promise<number> {
     report(runs, settings, runs.filter((r) => r.side === 'api').reduce((sum, r) => sum + r.keycloakCalls, 0));
     return 0;
   } finally {
-    await cleanUp();
-    process.removeListener('SIGINT', interrupted);
-    process.removeListener('SIGTERM', interrupted);
+    await undo.run();
   }
 }

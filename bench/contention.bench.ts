@@ -39,6 +39,7 @@ import { ledgerTransactionToPersistence, reservationToPersistence } from '@invoi
 import { StackError, demoUser, passwordGrant, redactUrl, type RealmLocation } from '@invoicing/stack';
 import { DATABASE, loadConfig, startApi, type RunningApi } from '@invoicing/api';
 import { provideStack, type Stack } from './stack';
+import { dropDatabase, startUndo } from './undo';
 
 const NAME = 'bench:contention';
 /** The API's request deadline during the bench (see main). */
@@ -448,15 +449,6 @@ async function timeChecker(mongo: MongoConnection, tenant: TenantId): Promise<{ 
   return { report, seconds: seconds(started) };
 }
 
-/** Drops a database this run created, through a connection of its own (the run's own is closed by then). */
-async function dropDatabase(url: string, name: string): Promise<void> {
-  const mongo = await connectMongo({ url, dbName: name });
-  try {
-    await mongo.connection.dropDatabase();
-  } finally {
-    await mongo.close();
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // The bench
@@ -472,18 +464,7 @@ export async function main(args: readonly string[]): Promise<number> {
   }
 
   // Undone in reverse order, once, at the end or on Ctrl-C.
-  const undo: { what: string; step: () => Promise<unknown> }[] = [];
-  let cleaning: Promise<void> | undefined;
-  const cleanUp = (): Promise<void> =>
-    (cleaning ??= (async () => {
-      for (const { what, step } of undo.reverse()) await step().catch((error: unknown) => console.error(`${NAME}: could not ${what}: ${(error as Error).message}`));
-    })());
-  const interrupted = (signal: NodeJS.Signals): void => {
-    console.error(`\n${NAME}: ${signal}, cleaning up`);
-    void cleanUp().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
+  const undo = startUndo(NAME);
 
   let ok = true;
   try {
@@ -653,8 +634,6 @@ export async function main(args: readonly string[]): Promise<number> {
     console.log(`\n${NAME}: wall time ${fixed(seconds(wallStart), 0)} s${ok ? '' : '; SOME REQUESTS FAILED OR THE CHECKER FOUND SOMETHING (above)'}`);
     return ok ? 0 : 1;
   } finally {
-    await cleanUp();
-    process.removeListener('SIGINT', interrupted);
-    process.removeListener('SIGTERM', interrupted);
+    await undo.run();
   }
 }

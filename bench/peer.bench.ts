@@ -15,12 +15,13 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { tenantId } from '@invoicing/core';
 import { CreatePartner, CreatePartnership, type PartnerId } from '@invoicing/invoice';
-import { connectMongo, redact, type MongoConnection } from '@invoicing/integration/mongodb';
+import { redact, type MongoConnection } from '@invoicing/integration/mongodb';
 import { StackError, demoUser, passwordGrant, stopProcess, type RealmLocation, type ServerProcess } from '@invoicing/stack';
 import { DATABASE, loadConfig, startApi } from '@invoicing/api';
 import { pidListeningOn, processMicros } from './cpu-time';
 import { KILLBILL_VERSION, startKillBill } from './peer/killbill';
 import { provideStack, type Stack } from './stack';
+import { dropDatabase, startUndo } from './undo';
 
 const NAME = 'bench:peer';
 const USAGE = 'usage: npm run bench:peer -- [--duration=10] [--rounds=2] [--workers=10] [--warmup=5] [--growth] [--growth-customers=20000,100000] [--growth-invoices=10000]';
@@ -452,18 +453,7 @@ export async function main(args: readonly string[]): Promise<number> {
   }
 
   // Undone in reverse order, once, at the end or on Ctrl-C.
-  const undo: { what: string; step: () => Promise<unknown> }[] = [];
-  let cleaning: Promise<void> | undefined;
-  const cleanUp = (): Promise<void> =>
-    (cleaning ??= (async () => {
-      for (const { what, step } of undo.reverse()) await step().catch((error: unknown) => console.error(`${NAME}: could not ${what}: ${(error as Error).message}`));
-    })());
-  const interrupted = (signal: NodeJS.Signals): void => {
-    console.error(`\n${NAME}: ${signal}, stopping what it started`);
-    void cleanUp().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
+  const undo = startUndo(NAME, 'stopping what it started');
 
   let failed = false;
   try {
@@ -586,18 +576,8 @@ export async function main(args: readonly string[]): Promise<number> {
     }
     console.log(`\n${NAME}: wall time ${fixed((performance.now() - wallStart) / 1000, 0)} s${failed ? ' — SOME REQUESTS FAILED (see ERRORS above)' : ''}`);
   } finally {
-    await cleanUp();
-    process.removeListener('SIGINT', interrupted);
-    process.removeListener('SIGTERM', interrupted);
+    await undo.run();
   }
   return failed ? 1 : 0;
 }
 
-async function dropDatabase(url: string, name: string): Promise<void> {
-  const mongo = await connectMongo({ url, dbName: name });
-  try {
-    await mongo.connection.dropDatabase();
-  } finally {
-    await mongo.close();
-  }
-}
