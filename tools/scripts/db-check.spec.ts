@@ -1,50 +1,16 @@
 // `npm run db:check` end to end on the real server: a tenant seeded through the use cases is clean (exit 0), one
 // stored document corrupted with the driver gives its finding (exit 1), in text and in --json.
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { randomBytes } from 'node:crypto';
-import { connectMongo, createMongoAdapters, documentId, type MongoConnection } from '@invoicing/integration/mongodb';
+import { describe, expect, it, jest } from '@jest/globals';
+import { createMongoAdapters, documentId } from '@invoicing/integration/mongodb';
 import { CreateInvoiceDraft, IssueInvoice, RecordPayment, type IntegrityReport } from '@invoicing/invoice';
 import { createScenario } from '@invoicing/invoice/testing';
-import { readEnvFile, stackEnvFile } from '@invoicing/stack';
 import { main, parseArgs } from './db-check';
+import { runScript, useScriptDatabase } from './script-spec-support';
 
 jest.setTimeout(120_000);
 
-const serverUrl = process.env.MONGO_URL || readEnvFile(stackEnvFile).MONGO_URL;
-const dbName = `test_db_check_${randomBytes(4).toString('hex')}`;
-let mongo: MongoConnection;
-let previousUrl: string | undefined;
-
-function urlOf(database: string): string {
-  const url = new URL(serverUrl as string);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-async function run(args: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const log = jest.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
-  const error = jest.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
-  try {
-    return { code: await main(args), out: lines.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
-
-beforeAll(async () => {
-  if (!serverUrl) throw new Error('no MONGO_URL and no running stack (npm run stack:up)');
-  mongo = await connectMongo({ url: serverUrl, dbName });
-  previousUrl = process.env.MONGO_URL;
-  process.env.MONGO_URL = urlOf(dbName);
-});
-afterAll(async () => {
-  if (previousUrl === undefined) delete process.env.MONGO_URL;
-  else process.env.MONGO_URL = previousUrl;
-  await mongo.connection.dropDatabase();
-  await mongo.close();
-});
+const database = useScriptDatabase('test_db_check');
+const run = (args: string[]) => runScript(main, args);
 
 describe('parseArgs', () => {
   it('takes --json and --tenant, and refuses anything else', () => {
@@ -58,6 +24,7 @@ describe('parseArgs', () => {
 
 describe('npm run db:check', () => {
   it('exits 0 on a consistent tenant, 1 with the finding once a stored payment is corrupted, 2 on bad usage', async () => {
+    const mongo = database.mongo();
     const adapters = createMongoAdapters(mongo);
     await adapters.ensureIndexes();
     const bed = await createScenario({ adapters, tenantId: 'db-check' });

@@ -1,51 +1,22 @@
 // `npm run db:ledger-backfill` end to end on the real server: a tenant recorded through the use cases, whose ledger is
 // then dropped (as a version before the ledger would have left it), is carried back into the ledger, after which
 // `npm run db:check` finds nothing; a second run carries nothing.
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { randomBytes } from 'node:crypto';
-import { connectMongo, createMongoAdapters, type MongoConnection } from '@invoicing/integration/mongodb';
+import { describe, expect, it, jest } from '@jest/globals';
+import { createMongoAdapters } from '@invoicing/integration/mongodb';
 import { CreateCreditNote, CreateInvoiceDraft, IssueInvoice, MarkInvoiceUncollectible, RecordPayment, RefundCredit } from '@invoicing/invoice';
 import { createScenario } from '@invoicing/invoice/testing';
-import { readEnvFile, stackEnvFile } from '@invoicing/stack';
 import { main as check } from './db-check';
 import { main as backfill } from './db-ledger-backfill';
+import { runScript, useScriptDatabase } from './script-spec-support';
 
 jest.setTimeout(120_000);
 
-const serverUrl = process.env.MONGO_URL || readEnvFile(stackEnvFile).MONGO_URL;
-const dbName = `test_ledger_backfill_${randomBytes(4).toString('hex')}`;
-let mongo: MongoConnection;
-let previousUrl: string | undefined;
-
-async function run(main: (args: string[]) => Promise<number>, args: string[] = []): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const log = jest.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
-  const error = jest.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
-  try {
-    return { code: await main(args), out: lines.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
-
-beforeAll(async () => {
-  if (!serverUrl) throw new Error('no MONGO_URL and no running stack (npm run stack:up)');
-  mongo = await connectMongo({ url: serverUrl, dbName });
-  previousUrl = process.env.MONGO_URL;
-  const url = new URL(serverUrl);
-  url.pathname = `/${dbName}`;
-  process.env.MONGO_URL = url.toString();
-});
-afterAll(async () => {
-  if (previousUrl === undefined) delete process.env.MONGO_URL;
-  else process.env.MONGO_URL = previousUrl;
-  await mongo.connection.dropDatabase();
-  await mongo.close();
-});
+const database = useScriptDatabase('test_ledger_backfill');
+const run = runScript;
 
 describe('npm run db:ledger-backfill', () => {
   it('carries older data into the ledger once, after which the checker finds nothing', async () => {
+    const mongo = database.mongo();
     const adapters = createMongoAdapters(mongo);
     await adapters.ensureIndexes();
     const bed = await createScenario({ adapters, tenantId: 'backfill' });
