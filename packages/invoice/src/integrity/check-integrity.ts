@@ -14,7 +14,8 @@ export interface IntegrityReport {
   readonly clean: boolean;
 }
 
-async function collect<T>(batches: AsyncIterable<readonly T[]>): Promise<T[]> {
+/** Every item of a reader's batches, in order. */
+export async function collect<T>(batches: AsyncIterable<readonly T[]>): Promise<T[]> {
   const all: T[] = [];
   for await (const batch of batches) for (const item of batch) all.push(item);
   return all;

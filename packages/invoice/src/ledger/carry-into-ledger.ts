@@ -1,6 +1,7 @@
 import { DomainError, definedFields, type TenantId } from '@invoicing/core';
 import type { Invoice } from '../invoice/invoice';
 import type { InvoiceRepository } from '../invoice/invoice-repository.port';
+import { collect } from '../integrity/check-integrity';
 import type { IntegrityReader } from '../integrity/integrity-reader.port';
 import type { PaymentRepository } from '../payment/payment-repository.port';
 import type { InvoiceId, PaymentId } from '../shared/ids';
@@ -24,12 +25,6 @@ interface Ports {
   readonly payments: PaymentRepository;
   readonly invoices: InvoiceRepository;
   readonly ledger: Ledger;
-}
-
-async function collect<T>(batches: AsyncIterable<readonly T[]>): Promise<T[]> {
-  const all: T[] = [];
-  for await (const batch of batches) all.push(...batch);
-  return all;
 }
 
 /**

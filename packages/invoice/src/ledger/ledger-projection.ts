@@ -49,7 +49,7 @@ export class LedgerProjection {
     for (const paymentId of references.payments) {
       // Received by this very append: no document can hold it yet but another attempt's, which the insert finds.
       const isNew = read !== undefined && transaction.postings.some((posting) => posting.type === 'received' && posting.paymentId === paymentId);
-      const payment = await this.syncPayment(transaction.tenantId, paymentId, read, isNew ? null : undefined);
+      const payment = await this.syncPayment(transaction.tenantId, paymentId, read, isNew);
       if (payment) payments.set(paymentId, payment);
     }
     for (const invoiceId of references.invoices) {
@@ -63,15 +63,15 @@ export class LedgerProjection {
    * The payment as the ledger has it: created from its `received` posting when the document is missing (a crash after
    * the append), with every application and refund. Undefined when the ledger never received it.
    */
-  async syncPayment(tenantId: TenantId, paymentId: PaymentId, read?: readonly LedgerTransaction[], first?: null): Promise<Payment | undefined> {
+  async syncPayment(tenantId: TenantId, paymentId: PaymentId, read?: readonly LedgerTransaction[], knownAbsent = false): Promise<Payment | undefined> {
     const postings = inOrder(read ?? (await this.ledger.forPayment(tenantId, paymentId))).filter(({ posting }) => 'paymentId' in posting && posting.paymentId === paymentId);
     const receipt = postings.find(({ posting }) => posting.type === 'received');
     if (!receipt || receipt.posting.type !== 'received') return this.payments.get(tenantId, paymentId);
     let round = 0;
     return retryOnConflict(async () => {
       const { posting, transaction } = receipt as { posting: Extract<Posting, { type: 'received' }>; transaction: LedgerTransaction };
-      // `first: null`: known not stored when the projection began, so the first round creates it without reading.
-      const stored = round++ === 0 && first === null ? undefined : await this.payments.get(tenantId, paymentId);
+      // Known not stored when the projection began: the first round creates it without reading.
+      const stored = round++ === 0 && knownAbsent ? undefined : await this.payments.get(tenantId, paymentId);
       const payment =
         stored ??
         Payment.received({ partnerId: transaction.partnerId, amount: posting.amount, receivedOn: posting.receivedOn, reference: posting.reference }, { tenantId, id: paymentId, at: transaction.at });
