@@ -75,7 +75,7 @@ export class MongoInvoiceQueries implements InvoiceQueries {
     const query: Record<string, unknown> = {};
     if (filter.status !== undefined) query['state.status'] = op({ $in: [...filter.status] });
     if (filter.kind !== undefined) query['state.kind'] = filter.kind;
-    if (filter.partnerId !== undefined) query.$or = [{ 'state.sellerId': filter.partnerId }, { 'state.buyerId': filter.partnerId }];
+    if (filter.partnerId !== undefined) query.partnerIds = filter.partnerId;
     const issueDate = definedFields({ $gte: filter.issuedFrom, $lte: filter.issuedTo });
     const dueDate = filter.pastDueAsOf !== undefined ? { $lt: filter.pastDueAsOf } : undefined;
     if (Object.keys(issueDate).length > 0) query['state.issueDate'] = op(issueDate);
@@ -90,7 +90,7 @@ export class MongoInvoiceQueries implements InvoiceQueries {
     const limit = pageLimit(request.limit);
     const descending = request.sort === 'due_date.desc';
     const conditions: Record<string, unknown>[] = [{ tenantId, 'derived.owing': true, 'state.dueDate': op({ $lt: request.asOf }) }];
-    if (request.partnerId !== undefined) conditions.push({ 'state.buyerId': request.partnerId });
+    if (request.partnerId !== undefined) conditions.push({ buyerId: request.partnerId });
     if (request.cursor) {
       const [dueDate, id] = decodeCursor(request.cursor, 2).map(String) as [string, string];
       const beyond = descending ? '$lt' : '$gt';
@@ -116,7 +116,7 @@ export class MongoInvoiceQueries implements InvoiceQueries {
 
   async monthlySummary(tenantId: TenantId, request: { readonly month: YearMonth; readonly partnerId?: PartnerId }): Promise<MonthlySummary[]> {
     const match: Record<string, unknown> = { tenantId: text(tenantId), 'derived.issueMonth': text(request.month), 'state.status': { $ne: 'void' } };
-    if (request.partnerId !== undefined) match.$or = [{ 'state.sellerId': text(request.partnerId) }, { 'state.buyerId': text(request.partnerId) }];
+    if (request.partnerId !== undefined) match.partnerIds = text(request.partnerId);
     const groups = await sumAndCount(this.models, match, { currency: 'state.currency', kind: 'state.kind' });
     const currencies = [...new Set(groups.map(({ row }) => row._id.currency as CurrencyCode))].sort();
     return currencies.map((currency) => {
@@ -138,7 +138,7 @@ export class MongoInvoiceQueries implements InvoiceQueries {
 
   async aging(tenantId: TenantId, request: { readonly asOf: CalendarDate; readonly partnerId?: PartnerId }): Promise<AgingRow[]> {
     const match: Record<string, unknown> = { tenantId: text(tenantId), 'derived.owing': true };
-    if (request.partnerId !== undefined) match['state.buyerId'] = text(request.partnerId);
+    if (request.partnerId !== undefined) match.buyerId = text(request.partnerId);
     // Grouped by due date too, so that buckets are filled here without date arithmetic in the database.
     const groups = await sumBy(this.models.invoices, match, { partnerId: 'state.buyerId', currency: 'state.currency', dueDate: 'state.dueDate' }, 'derived.outstandingMinor');
     const rows = new Map<string, AgingRow & Record<string, unknown>>();
@@ -180,7 +180,7 @@ export class MongoInvoiceQueries implements InvoiceQueries {
       const found = await guarded(() =>
         this.models.invoices
           .findOne(
-            { tenantId, [`state.${side}Id`]: partnerId, [`state.${side}ContactId`]: contactId, 'derived.issueKey': op({ $ne: null }) },
+            { tenantId, partnerIds: partnerId, [`state.${side}Id`]: partnerId, [`state.${side}ContactId`]: contactId, 'derived.issueKey': op({ $ne: null }) },
             { _v: 1, id: 1, 'state.issueDate': 1, 'derived.issueKey': 1 },
           )
           .sort({ 'derived.issueKey': -1 })
@@ -201,8 +201,8 @@ export class MongoInvoiceQueries implements InvoiceQueries {
 
   async balances(tenantId: TenantId, partnerId: PartnerId): Promise<AccountBalance[]> {
     const [owed, credit] = await Promise.all([
-      sumBy(this.models.invoices, { tenantId: text(tenantId), 'state.buyerId': text(partnerId), 'derived.owing': true }, { currency: 'state.currency' }, 'derived.outstandingMinor'),
-      sumBy(this.models.payments, { tenantId: text(tenantId), 'state.partnerId': text(partnerId) }, { currency: 'derived.currency' }, 'derived.unappliedMinor'),
+      sumBy(this.models.invoices, { tenantId: text(tenantId), buyerId: text(partnerId), 'derived.owing': true }, { currency: 'state.currency' }, 'derived.outstandingMinor'),
+      sumBy(this.models.payments, { tenantId: text(tenantId), partnerId: text(partnerId) }, { currency: 'derived.currency' }, 'derived.unappliedMinor'),
     ]);
     const amounts = (rows: GroupRow[]) => new Map(rows.map((row) => [row._id.currency as CurrencyCode, toBigInt(row.value)]));
     const outstanding = amounts(owed);

@@ -44,7 +44,7 @@ describe('MongoDB ledger', () => {
       const stored = await models.ledger_transactions.collection.findOne({ _id: ledgerTransactionId(account, 1) as never });
       expect(stored).toMatchObject({
         _id: `${account.tenantId}/${account.partnerId}/EUR/0000000000001`,
-        _v: 1,
+        _v: 2,
         seq: 1,
         operationId,
         kind: 'payment',
@@ -61,7 +61,7 @@ describe('MongoDB ledger', () => {
         { type: 'applied', amount: { minor: 1000n, currency: 'EUR' }, paymentId: payment, invoiceId: invoice, invoiceDue: { minor: 1000n, currency: 'EUR' }, appliedOn: '2026-02-01' },
       ]);
       expect(stored?.totalsAfter).toMatchObject({ received: { minor: 1250n, currency: 'EUR' }, unapplied: { minor: 250n, currency: 'EUR' } });
-      expect(await models.ledger_heads.collection.findOne({ _id: `${account.tenantId}/${account.partnerId}/EUR` as never })).toMatchObject({ seq: 1, _v: 1 });
+      expect(await models.ledger_heads.collection.findOne({ _id: `${account.tenantId}/${account.partnerId}/EUR` as never })).toMatchObject({ seq: 1, _v: 2 });
     });
 
     it('finds the head past a hint that lags behind, and refuses a transaction of an unknown stored format', async () => {
@@ -76,7 +76,7 @@ describe('MongoDB ledger', () => {
       // As after a lost raise of the hint: the head is still found by reading on from it.
       await models.ledger_heads.collection.updateOne({ _id: `${account.tenantId}/${account.partnerId}/EUR` as never }, { $set: { seq: 1 } });
       expect((await ledger.head(account))?.totalsAfter.unapplied).toEqual(Money.of('6.00', 'EUR'));
-      await models.ledger_transactions.collection.updateOne({ _id: ledgerTransactionId(account, 3) as never }, { $set: { _v: 2 } });
+      await models.ledger_transactions.collection.updateOne({ _id: ledgerTransactionId(account, 3) as never }, { $set: { _v: 3 } });
       await expect(ledger.head(account)).rejects.toThrow(UnsupportedStoredFormatError);
     });
   });

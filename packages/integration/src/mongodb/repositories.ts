@@ -25,11 +25,11 @@ import {
 import { AggregateStore } from './aggregate-store';
 import type { DocumentLocks } from './document-lock';
 import type { AggregateDocument, AggregateIdentity } from './mappers/aggregate-document';
-import { invoiceMapper, type InvoiceDocument } from './mappers/invoice.mapper';
+import { invoiceDuplicateKey, invoiceMapper, invoiceReceivableKey, invoiceReferenceKey, type InvoiceDocument } from './mappers/invoice.mapper';
 import { marketableMapper, type MarketableDocument } from './mappers/marketable.mapper';
 import { partnerMapper, type PartnerDocument } from './mappers/partner.mapper';
 import { partnershipMapper, type PartnershipDocument } from './mappers/partnership.mapper';
-import { paymentMapper, type PaymentDocument } from './mappers/payment.mapper';
+import { paymentCreditKey, paymentMapper, type PaymentDocument } from './mappers/payment.mapper';
 import { guarded } from './mongo-errors';
 import { mapPage, op, pageInIdOrder } from './query-support';
 import type { Models } from './schemas';
@@ -91,7 +91,7 @@ export class MongoMarketableRepository extends MongoAggregateRepository<Marketab
   }
 
   async findBySku(tenantId: TenantId, sku: string): Promise<Marketable | undefined> {
-    return this.findOne({ tenantId, 'state.sku': sku });
+    return this.findOne({ tenantId, sku });
   }
 
   async list(tenantId: TenantId, filter: { readonly active?: boolean }, page: PageRequest): Promise<Page<MarketableState>> {
@@ -106,7 +106,7 @@ export class MongoPartnershipRepository extends MongoAggregateRepository<Partner
   }
 
   async list(tenantId: TenantId, filter: { readonly partnerId?: PartnerId }, page: PageRequest): Promise<Page<PartnershipState>> {
-    const query = filter.partnerId === undefined ? {} : { $or: [{ 'state.sellerId': filter.partnerId }, { 'state.buyerId': filter.partnerId }] };
+    const query = filter.partnerId === undefined ? {} : { partnerIds: filter.partnerId };
     return this.page(tenantId, query, page);
   }
 }
@@ -133,22 +133,15 @@ export class MongoInvoiceRepository extends MongoAggregateRepository<Invoice, In
   }
 
   async findByExternalReference(tenantId: TenantId, sellerId: PartnerId, buyerId: PartnerId, externalReference: string): Promise<Invoice | undefined> {
-    return this.findOne({ tenantId, 'state.sellerId': sellerId, 'state.buyerId': buyerId, 'derived.externalKey': externalReference });
+    return this.findOne({ tenantId, referenceKey: invoiceReferenceKey(sellerId, buyerId, externalReference) });
   }
 
   async findPossibleDuplicate(tenantId: TenantId, probe: DuplicateProbe): Promise<InvoiceId | undefined> {
     const document = await guarded(() =>
       this.store.model
         .findOne(
-          {
-            tenantId,
-            'state.buyerId': probe.buyerId,
-            'derived.totalMinor': probe.total.minor,
-            'derived.referenceDate': op({ $gte: probe.from, $lte: probe.to }),
-            'state.currency': probe.currency,
-            'state.kind': 'invoice',
-            'state.status': op({ $ne: 'void' }),
-          },
+          // The key holds the buyer, currency and total of invoices that are not void; the dates narrow what it found.
+          { tenantId, duplicateKey: invoiceDuplicateKey(probe.buyerId, probe.currency, probe.total.minor), 'derived.referenceDate': op({ $gte: probe.from, $lte: probe.to }) },
           { id: 1 },
         )
         .sort({ _id: 1 })
@@ -160,7 +153,7 @@ export class MongoInvoiceRepository extends MongoAggregateRepository<Invoice, In
 
   async findReceivables(tenantId: TenantId, buyerId: PartnerId, currency: CurrencyCode): Promise<Invoice[]> {
     return this.findAll(
-      { tenantId, 'state.buyerId': buyerId, 'state.currency': currency, 'derived.owing': true },
+      { tenantId, receivableKey: invoiceReceivableKey(buyerId, currency) },
       { 'state.dueDate': 1, 'state.issueDate': 1, _id: 1 },
     );
   }
@@ -172,11 +165,11 @@ export class MongoPaymentRepository extends MongoAggregateRepository<Payment, Pa
   }
 
   async listByPartner(tenantId: TenantId, partnerId: PartnerId, page: PageRequest): Promise<Page<PaymentState>> {
-    return this.page(tenantId, { 'state.partnerId': partnerId }, page, true);
+    return this.page(tenantId, { partnerId }, page, true);
   }
 
   async findWithUnappliedCredit(tenantId: TenantId, partnerId: PartnerId, currency: CurrencyCode): Promise<Payment[]> {
-    return this.findAll({ tenantId, 'state.partnerId': partnerId, 'derived.currency': currency, 'derived.unappliedMinor': op({ $gt: 0n }) });
+    return this.findAll({ tenantId, creditKey: paymentCreditKey(partnerId, currency) });
   }
 }
 

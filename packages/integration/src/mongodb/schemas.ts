@@ -1,5 +1,7 @@
 import { Schema, type Connection, type IndexDefinition, type IndexOptions, type Model } from 'mongoose';
+import { DocumentLocks } from './document-lock';
 import { ledgerHeadSchema, ledgerTransactionSchema } from './ledger.schema';
+import { upgradeStoredFormat } from './stored-format-upgrade';
 
 /**
  * Every collection, its queried fields and its indexes, in one place. Read this file to know what the database holds.
@@ -11,13 +13,16 @@ import { ledgerHeadSchema, ledgerTransactionSchema } from './ledger.schema';
  * date operators nor `$lookup`); `outbox` holds the events of the writes not yet relayed (see `outbox.ts`).
  *
  * Every index starts with `tenantId` (the future shard key), except `outboxSince`, which serves the relay: a system
- * process that sweeps all tenants. FerretDB has no partial indexes, so unique keys that are optional in the domain
+ * process that sweeps all tenants. What a frequent query matches by equality is a top-level key (`buyerId`,
+ * `receivableKey`, …, written by the mappers): FerretDB 1.x pushes only top-level fields down to PostgreSQL and filters
+ * nested ones in Go after reading every document the top-level part matched (ADR 0012). Conditions on nested fields
+ * (dates, amounts, status) therefore only narrow what a top-level key already selected. FerretDB has no partial indexes, so unique keys that are optional in the domain
  * (invoice number, external reference) are stored in `derived` with the document's own id as a stand-in when absent:
  * never null, never colliding.
  */
 type Index = readonly [IndexDefinition, IndexOptions?];
 
-function aggregateSchema(paths: Record<string, unknown>, derived: Record<string, unknown>, indexes: readonly Index[]): Schema {
+function aggregateSchema(paths: Record<string, unknown>, derived: Record<string, unknown>, keys: Record<string, unknown>, indexes: readonly Index[]): Schema {
   const schema = new Schema(
     {
       _id: { type: String, required: true },
@@ -25,6 +30,7 @@ function aggregateSchema(paths: Record<string, unknown>, derived: Record<string,
       tenantId: { type: String, required: true },
       id: { type: String, required: true },
       version: { type: Number, required: true },
+      ...keys,
       state: new Schema(paths, { _id: false, strict: false }),
       ...(Object.keys(derived).length > 0 ? { derived: new Schema(derived, { _id: false, strict: false }) } : {}),
       outbox: { type: [Schema.Types.Mixed], default: undefined },
@@ -47,25 +53,26 @@ function aggregateSchema(paths: Record<string, unknown>, derived: Record<string,
   return schema;
 }
 
-export const partnerSchema = aggregateSchema({ status: String, legalName: String }, {}, [
+export const partnerSchema = aggregateSchema({ status: String, legalName: String }, {}, {}, [
   // Partner lists, in id order, optionally by status.
   [{ tenantId: 1, 'state.status': 1, _id: 1 }, { name: 'partners_by_status' }],
   // Every tenant-wide scan (lists without filter, contact search) reads the tenant's partners in id order.
   [{ tenantId: 1, _id: 1 }, { name: 'partners_by_tenant' }],
 ]);
 
-export const marketableSchema = aggregateSchema({ sku: String, active: Boolean }, {}, [
-  // The SKU is the tenant's natural key of a marketable: unique, and looked up by the line resolver.
+export const marketableSchema = aggregateSchema({ sku: String, active: Boolean }, {}, { sku: String }, [
+  // The SKU is the tenant's natural key of a marketable: unique (on the state, which format-1 documents have too),
+  // and looked up by the line resolver (on the top-level copy, which FerretDB can match in PostgreSQL).
   [{ tenantId: 1, 'state.sku': 1 }, { name: 'marketables_sku_unique', unique: true }],
+  [{ tenantId: 1, sku: 1 }, { name: 'marketables_by_sku' }],
   // Catalogue lists, optionally only active ones.
   [{ tenantId: 1, 'state.active': 1, _id: 1 }, { name: 'marketables_by_active' }],
   [{ tenantId: 1, _id: 1 }, { name: 'marketables_by_tenant' }],
 ]);
 
-export const partnershipSchema = aggregateSchema({ sellerId: String, buyerId: String }, {}, [
-  // A partner's partnerships, as seller or as buyer (two indexes serve the `$or`).
-  [{ tenantId: 1, 'state.sellerId': 1, _id: 1 }, { name: 'partnerships_by_seller' }],
-  [{ tenantId: 1, 'state.buyerId': 1, _id: 1 }, { name: 'partnerships_by_buyer' }],
+export const partnershipSchema = aggregateSchema({ sellerId: String, buyerId: String }, {}, { partnerIds: [String] }, [
+  // A partner's partnerships, as seller or as buyer.
+  [{ tenantId: 1, partnerIds: 1, _id: 1 }, { name: 'partnerships_by_partner' }],
   [{ tenantId: 1, _id: 1 }, { name: 'partnerships_by_tenant' }],
 ]);
 
@@ -99,30 +106,30 @@ export const invoiceSchema = aggregateSchema(
     // True while the buyer still owes it: an invoice, issued or partially paid, with something outstanding.
     owing: Boolean,
   },
+  { partnerIds: [String], buyerId: String, duplicateKey: String, receivableKey: String, referenceKey: String },
   [
     // BT-1 is unique per tenant: two issues can never print the same number.
     [{ tenantId: 1, 'derived.numberKey': 1 }, { name: 'invoices_number_unique', unique: true }],
     // The sender's reference is unique per seller and buyer: the same document imported twice is refused.
     [{ tenantId: 1, 'state.sellerId': 1, 'state.buyerId': 1, 'derived.externalKey': 1 }, { name: 'invoices_external_reference_unique', unique: true }],
-    // Invoice lists, newest first, optionally by seller or buyer (list, balances by partner).
+    // Invoice lists, newest first, optionally of one partner on either side; a buyer's balance, aging and past due.
     [{ tenantId: 1, _id: -1 }, { name: 'invoices_by_tenant' }],
-    [{ tenantId: 1, 'state.sellerId': 1, _id: -1 }, { name: 'invoices_by_seller' }],
-    [{ tenantId: 1, 'state.buyerId': 1, _id: -1 }, { name: 'invoices_by_buyer' }],
+    [{ tenantId: 1, partnerIds: 1, _id: -1 }, { name: 'invoices_by_partner' }],
+    [{ tenantId: 1, buyerId: 1, _id: -1 }, { name: 'invoices_by_buyer_id' }],
     // Past due and aging: what is owed, by due date.
     [{ tenantId: 1, 'derived.owing': 1, 'state.dueDate': 1, _id: 1 }, { name: 'invoices_owing_by_due_date' }],
     // Where a payment goes: a buyer's receivables in one currency, oldest due first.
-    [{ tenantId: 1, 'state.buyerId': 1, 'state.currency': 1, 'derived.owing': 1, 'state.dueDate': 1, 'state.issueDate': 1, _id: 1 }, { name: 'invoices_receivables' }],
+    [{ tenantId: 1, receivableKey: 1, 'state.dueDate': 1, 'state.issueDate': 1, _id: 1 }, { name: 'invoices_receivable' }],
     // Monthly summary: the documents of one month.
     [{ tenantId: 1, 'derived.issueMonth': 1, 'state.currency': 1 }, { name: 'invoices_by_issue_month' }],
     // Totals per partner over the last months: issued invoices by issue date.
     [{ tenantId: 1, 'state.kind': 1, 'state.issueDate': 1 }, { name: 'invoices_by_issue_date' }],
-    // Duplicate check: the same buyer and total around the same day.
-    [{ tenantId: 1, 'state.buyerId': 1, 'derived.totalMinor': 1, 'derived.referenceDate': 1 }, { name: 'invoices_duplicate_probe' }],
-    // Contacts last seen: the newest issued document naming a contact, on either side.
-    [{ tenantId: 1, 'state.buyerId': 1, 'state.buyerContactId': 1, 'derived.issueKey': -1 }, { name: 'invoices_by_buyer_contact' }],
-    [{ tenantId: 1, 'state.sellerId': 1, 'state.sellerContactId': 1, 'derived.issueKey': -1 }, { name: 'invoices_by_seller_contact' }],
+    // Duplicate check: the same buyer, currency and total around the same day.
+    [{ tenantId: 1, duplicateKey: 1, 'derived.referenceDate': 1 }, { name: 'invoices_duplicate_key' }],
+    // Contacts last seen: the partner's newest issued documents, then the contact on its side.
+    [{ tenantId: 1, partnerIds: 1, 'derived.issueKey': -1 }, { name: 'invoices_by_partner_issue' }],
     // Lookup by the sender's reference.
-    [{ tenantId: 1, 'state.sellerId': 1, 'state.buyerId': 1, 'state.externalReference': 1 }, { name: 'invoices_by_external_reference' }],
+    [{ tenantId: 1, referenceKey: 1 }, { name: 'invoices_by_reference_key' }],
   ],
 );
 
@@ -133,13 +140,24 @@ export const paymentSchema = aggregateSchema(
     // Received minus applied minus refunded, in minor units: the partner's credit.
     unappliedMinor: Schema.Types.BigInt,
   },
+  { partnerId: String, creditKey: String },
   [
-    // A partner's payments, newest first.
-    [{ tenantId: 1, 'state.partnerId': 1, _id: -1 }, { name: 'payments_by_partner' }],
-    // Payments with credit left, per currency (balances, applying credit).
-    [{ tenantId: 1, 'state.partnerId': 1, 'derived.currency': 1, 'derived.unappliedMinor': 1 }, { name: 'payments_with_credit' }],
+    // A partner's payments, newest first (lists, balances).
+    [{ tenantId: 1, partnerId: 1, _id: -1 }, { name: 'payments_by_payer' }],
+    // Payments with credit left, per payer and currency (applying credit).
+    [{ tenantId: 1, creditKey: 1 }, { name: 'payments_with_credit_key' }],
   ],
 );
+
+/**
+ * Indexes of earlier releases that no query uses any more (their queries moved to top-level keys): dropped by
+ * {@link ensureIndexes}, so that writes stop maintaining them.
+ */
+const OBSOLETE_INDEXES: Partial<Record<string, readonly string[]>> = {
+  partnerships: ['partnerships_by_seller', 'partnerships_by_buyer'],
+  invoices: ['invoices_by_seller', 'invoices_by_buyer', 'invoices_receivables', 'invoices_duplicate_probe', 'invoices_by_buyer_contact', 'invoices_by_seller_contact', 'invoices_by_external_reference'],
+  payments: ['payments_by_partner', 'payments_with_credit'],
+};
 
 /** The highest number known to be handed out per tenant and series: where the next reservation starts looking. */
 export const numberHintSchema = new Schema(
@@ -191,6 +209,12 @@ export const documentLockSchema = new Schema(
   { strictQuery: 'throw', versionKey: false, autoIndex: false, autoCreate: false },
 );
 
+/** Upgrades of the stored data that finished (`stored-format-upgrade.ts`): `_id` names the upgrade. */
+export const migrationSchema = new Schema(
+  { _id: { type: String, required: true }, at: { type: Date, required: true } },
+  { strictQuery: 'throw', versionKey: false, autoIndex: false, autoCreate: false },
+);
+
 /** Collection name → schema, for the models and the index command. */
 export const COLLECTIONS = {
   partners: partnerSchema,
@@ -204,6 +228,7 @@ export const COLLECTIONS = {
   document_locks: documentLockSchema,
   ledger_transactions: ledgerTransactionSchema,
   ledger_heads: ledgerHeadSchema,
+  migrations: migrationSchema,
 } as const;
 
 export type CollectionName = keyof typeof COLLECTIONS;
@@ -217,7 +242,8 @@ export function modelsOf(connection: Connection): Models {
 }
 
 /**
- * Creates every index declared above, idempotently (existing ones are left as they are). Run at API start and by
+ * Creates every index declared above, idempotently (existing ones are left as they are), drops the obsolete ones, and
+ * rewrites documents of an older stored format ({@link upgradeStoredFormat}). Run at API start and by
  * `npm run db:indexes`. Returns the index names per collection.
  */
 export async function ensureIndexes(connection: Connection): Promise<Record<string, string[]>> {
@@ -228,7 +254,13 @@ export async function ensureIndexes(connection: Connection): Promise<Record<stri
       if (error.codeName !== 'NamespaceExists' && error.code !== 48) throw error;
     });
     await model.createIndexes();
+    for (const obsolete of OBSOLETE_INDEXES[name] ?? []) {
+      await model.collection.dropIndex(obsolete).catch((error: { codeName?: string; code?: number }) => {
+        if (error.codeName !== 'IndexNotFound' && error.code !== 27) throw error;
+      });
+    }
     created[name] = model.schema.indexes().map(([, options]) => String(options.name));
   }
+  await upgradeStoredFormat(models, new DocumentLocks(models.document_locks));
   return created;
 }

@@ -14,12 +14,15 @@ import {
 import { UnsupportedStoredFormatError } from './mappers/stored-format';
 
 // Data stored before the mappers existed must load unchanged: the documents below are inserted with the bare driver,
-// exactly as the previous code wrote them (format 1, no `_v`), and read through the repositories and queries.
+// exactly as the previous code wrote them (format 1, no `_v`), upgraded to format 2 as a release's start upgrades a
+// database of an older one (`ensureIndexes`), and read through the repositories and queries.
 jest.setTimeout(60_000);
 
 const tenant = FIXTURE_TENANT;
 const buyer = 'p-buyer' as PartnerId;
 let database: TestDatabase;
+/** The aggregate documents as inserted in format 1, by collection and `_id`. */
+const formatOne = new Map<string, Record<string, unknown>>();
 
 beforeAll(async () => {
   database = await createTestDatabase('stored_format');
@@ -45,6 +48,12 @@ beforeAll(async () => {
     createdAt: new Date('2026-01-20T11:00:00Z'),
     expiresAt: new Date('2099-01-01T00:00:00Z'),
   });
+  for (const name of ['partners', 'marketables', 'partnerships', 'invoices', 'payments'] as const) {
+    for (const document of await models[name].collection.find({}).toArray()) formatOne.set(`${name} ${String(document._id)}`, document);
+  }
+  // The database as an older release left it: the test database's creation already ran the upgrade, on no documents.
+  await models.migrations.collection.deleteMany({});
+  await database.adapters.ensureIndexes();
 });
 
 afterAll(async () => {
@@ -52,6 +61,30 @@ afterAll(async () => {
 });
 
 describe('documents stored in format 1 (before _v)', () => {
+  it('are upgraded to format 2 at start: their top-level query keys are added, nothing else changes', async () => {
+    const { models } = database.adapters;
+    const keysOf: Record<string, Record<string, unknown>> = {
+      'invoices acme/inv-1': {
+        partnerIds: ['p-seller', 'p-buyer'],
+        buyerId: 'p-buyer',
+        duplicateKey: '["p-buyer","EUR","114200"]',
+        receivableKey: '["p-buyer","EUR"]',
+        referenceKey: '["p-seller","p-buyer","ERP-42"]',
+      },
+      'invoices acme/cn-1': { partnerIds: ['p-seller', 'p-buyer'], buyerId: 'p-buyer', duplicateKey: null, receivableKey: null, referenceKey: '["p-seller","p-buyer","ERP-CN-7"]' },
+      'payments acme/pay-1': { partnerId: 'p-buyer', creditKey: '["p-buyer","EUR"]' },
+      'partnerships acme/ps-1': { partnerIds: ['p-seller', 'p-buyer'] },
+      'marketables acme/m-1': { sku: 'SKU-1' },
+      'partners acme/p-buyer': {},
+    };
+    for (const [source, before] of formatOne) {
+      const [name, id] = source.split(' ') as [keyof typeof models, string];
+      const after = await models[name].collection.findOne({ _id: id as never });
+      expect({ source, after }).toEqual({ source, after: { ...before, ...(name === 'partners' ? {} : { _v: 2 }), ...keysOf[source] } });
+    }
+    expect(await models.migrations.collection.findOne({ _id: 'stored-format-2' as never })).toEqual({ _id: 'stored-format-2', at: expect.any(Date) });
+  });
+
   it('load through the repositories into the domain objects they hold', async () => {
     const { partners, marketables, partnerships, invoices, payments } = database.adapters;
 
@@ -112,7 +145,7 @@ describe('documents stored in format 1 (before _v)', () => {
     });
   });
 
-  it('are rewritten in the same format, marked _v: 1, when their aggregate is saved again', async () => {
+  it('are rewritten in the current format, marked _v: 2, when their aggregate is saved again', async () => {
     const { payments, models } = database.adapters;
     const payment = (await payments.get(tenant, PAYMENT_FIXTURE.state.id)) as Payment;
     payment.apply({ invoiceId: 'inv-2' as InvoiceId, amount: Money.of('25.00', 'EUR'), appliedOn: '2026-02-01' as CalendarDate }, new Date('2026-02-01T08:00:00Z'));
@@ -120,8 +153,10 @@ describe('documents stored in format 1 (before _v)', () => {
 
     const stored = await models.payments.collection.findOne({ _id: 'acme/pay-1' as never });
     expect(stored).toMatchObject({
-      _v: 1,
+      _v: 2,
       version: 4,
+      partnerId: 'p-buyer',
+      creditKey: '["p-buyer","EUR"]',
       state: {
         ...PAYMENT_FIXTURE.document.state,
         applications: [...PAYMENT_FIXTURE.document.state.applications, { invoiceId: 'inv-2', amount: { minor: 2500n, currency: 'EUR' }, appliedOn: '2026-02-01' }],
@@ -129,19 +164,19 @@ describe('documents stored in format 1 (before _v)', () => {
       },
       derived: { currency: 'EUR', unappliedMinor: 12_500n },
     });
-    expect(stored?.outbox).toEqual([expect.objectContaining({ _v: 1, type: 'payment.applied', payload: { paymentId: 'pay-1', invoiceId: 'inv-2', amount: { amount: '25.00', currency: 'EUR' } } })]);
+    expect(stored?.outbox).toEqual([expect.objectContaining({ _v: 2, type: 'payment.applied', payload: { paymentId: 'pay-1', invoiceId: 'inv-2', amount: { amount: '25.00', currency: 'EUR' } } })]);
   });
 });
 
 describe('a document of a format this release does not know', () => {
   it('is refused with a typed error by reads and queries, rather than misread', async () => {
     const { partners, partnerQueries, models } = database.adapters;
-    const future = { ...PARTNER_FIXTURE.document, _id: 'acme/p-future', id: 'p-future', _v: 2, outbox: [] };
+    const future = { ...PARTNER_FIXTURE.document, _id: 'acme/p-future', id: 'p-future', _v: 3, outbox: [] };
     await models.partners.collection.insertOne(future as never);
     try {
       const refusal = await partners.get(tenant, 'p-future' as PartnerId).catch((error: unknown) => error);
       expect(refusal).toBeInstanceOf(UnsupportedStoredFormatError);
-      expect(refusal).toMatchObject({ code: 'persistence.unsupported_format', format: 2, message: expect.stringContaining('partners acme/p-future is stored in format 2') });
+      expect(refusal).toMatchObject({ code: 'persistence.unsupported_format', format: 3, message: expect.stringContaining('partners acme/p-future is stored in format 3') });
       await expect(partnerQueries.list(tenant, {}, {})).rejects.toThrow(UnsupportedStoredFormatError);
       await expect(partnerQueries.searchContacts(tenant, 'bea', 10)).rejects.toThrow(UnsupportedStoredFormatError);
     } finally {

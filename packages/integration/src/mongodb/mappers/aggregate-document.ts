@@ -2,13 +2,15 @@ import type { TenantId } from '@invoicing/core';
 import { STORED_FORMAT, storedFormatOf } from './stored-format';
 
 /**
- * What every aggregate's document holds besides its state: `{ _id, _v, tenantId, id, version, state, derived? }`.
+ * What every aggregate's document holds besides its state: `{ _id, _v, tenantId, id, version, ...keys, state, derived? }`.
  * `_id` is `tenantId/id`, so that ids of different tenants never meet; `state` holds the aggregate's own fields (each
- * mapper names them); `derived` holds values computed at write time for queries. The outbox fields (`outbox`,
- * `outboxSince`) are written by the store beside them.
+ * mapper names them); `derived` holds values computed at write time for the reports; `keys` are the top-level fields
+ * the hot queries match by equality (FerretDB pushes only top-level fields down to PostgreSQL: ADR 0012). Both are
+ * recomputed on every write and never read back. The outbox fields (`outbox`, `outboxSince`) are written by the store
+ * beside them.
  */
 // A type rather than an interface, so that documents also pass where the driver expects plain records.
-export type AggregateDocument<State extends object, Derived extends object | undefined = undefined> = {
+export type AggregateDocument<State extends object, Derived extends object | undefined = undefined, Keys extends object = object> = Keys & {
   readonly _id: string;
   /** The stored format (see `stored-format.ts`); absent in documents written before it was recorded, which are format 1. */
   readonly _v?: number;
@@ -52,7 +54,7 @@ export function envelopeOf(state: AggregateIdentity): Omit<AggregateDocument<obj
  * The identity fields of a stored aggregate, once its format is known to be readable.
  * @throws UnsupportedStoredFormatError
  */
-export function identityOf<Id extends string>(document: AggregateDocument<object, object | undefined>, collection: string): { tenantId: TenantId; id: Id; version: number } {
+export function identityOf<Id extends string>(document: AggregateDocument<object, object | undefined, object>, collection: string): { tenantId: TenantId; id: Id; version: number } {
   storedFormatOf(document, `${collection} ${document._id}`);
   return { tenantId: document.tenantId as TenantId, id: document.id as Id, version: document.version };
 }

@@ -18,6 +18,8 @@ interface Case {
   /** Format 1's fields of `state` and of `derived`: what storage holds, by name. */
   readonly stateFields: readonly string[];
   readonly derivedFields?: readonly string[];
+  /** The top-level query keys format 2 adds to the fixture's document (ADR 0012). */
+  readonly keys: Record<string, unknown>;
   /** An optional field of the state. */
   readonly optionalField: string;
 }
@@ -37,6 +39,7 @@ const CASES: readonly Case[] = [
     fixture: PARTNER_FIXTURE,
     complete: PARTNER_FIXTURE.state,
     stateFields: ['kind', 'legalName', 'tradingName', 'identifiers', 'addresses', 'contacts', 'defaultCurrency', 'defaultPaymentTerms', 'status', 'createdAt', 'updatedAt'],
+    keys: {},
     optionalField: 'tradingName',
   },
   {
@@ -45,6 +48,7 @@ const CASES: readonly Case[] = [
     fixture: MARKETABLE_FIXTURE,
     complete: MARKETABLE_FIXTURE.state,
     stateFields: ['sku', 'kind', 'name', 'description', 'unitCode', 'prices', 'defaultVat', 'active', 'createdAt', 'updatedAt'],
+    keys: { sku: 'SKU-1' },
     optionalField: 'description',
   },
   {
@@ -53,6 +57,7 @@ const CASES: readonly Case[] = [
     fixture: PARTNERSHIP_FIXTURE,
     complete: PARTNERSHIP_FIXTURE.state,
     stateFields: ['sellerId', 'buyerId', 'currency', 'paymentTerms', 'priceOverrides', 'numbering', 'policy', 'status', 'validFrom', 'validUntil', 'buyerReference', 'createdAt', 'updatedAt'],
+    keys: { partnerIds: ['p-seller', 'p-buyer'] },
     optionalField: 'validUntil',
   },
   {
@@ -62,6 +67,7 @@ const CASES: readonly Case[] = [
     complete: { ...INVOICE_FIXTURE.state, precedingInvoice: CREDIT_NOTE_FIXTURE.state.precedingInvoice, voidReason: 'entered twice' } as AggregateIdentity,
     stateFields: INVOICE_FIELDS,
     derivedFields: INVOICE_DERIVED,
+    keys: { partnerIds: ['p-seller', 'p-buyer'], buyerId: 'p-buyer', duplicateKey: '["p-buyer","EUR","114200"]', receivableKey: '["p-buyer","EUR"]', referenceKey: '["p-seller","p-buyer","ERP-42"]' },
     optionalField: 'number',
   },
   {
@@ -71,6 +77,7 @@ const CASES: readonly Case[] = [
     complete: { ...INVOICE_FIXTURE.state, ...CREDIT_NOTE_FIXTURE.state, voidReason: 'entered twice' } as AggregateIdentity,
     stateFields: INVOICE_FIELDS,
     derivedFields: INVOICE_DERIVED,
+    keys: { partnerIds: ['p-seller', 'p-buyer'], buyerId: 'p-buyer', duplicateKey: null, receivableKey: null, referenceKey: '["p-seller","p-buyer","ERP-CN-7"]' },
     optionalField: 'precedingInvoice',
   },
   {
@@ -80,13 +87,14 @@ const CASES: readonly Case[] = [
     complete: PAYMENT_FIXTURE.state,
     stateFields: ['partnerId', 'amount', 'receivedOn', 'reference', 'applications', 'refunds', 'createdAt', 'updatedAt'],
     derivedFields: ['currency', 'unappliedMinor'],
+    keys: { partnerId: 'p-buyer', creditKey: '["p-buyer","EUR"]' },
     optionalField: 'reference',
   },
 ];
 
 const sorted = (keys: readonly string[]) => [...keys].sort();
 
-describe.each(CASES)('$name mapper', ({ mapper, fixture, complete, stateFields, derivedFields, optionalField }) => {
+describe.each(CASES)('$name mapper', ({ mapper, fixture, complete, stateFields, derivedFields, keys, optionalField }) => {
   const stored = fixture.document as unknown as AggregateDocument<object, object | undefined>;
 
   describe('toDomain', () => {
@@ -98,23 +106,27 @@ describe.each(CASES)('$name mapper', ({ mapper, fixture, complete, stateFields, 
       expect(mapper.toDomain({ ...stored, _v: 1 })).toEqual(fixture.state);
     });
 
+    it('reads a format-2 document, with its top-level keys, the same way', () => {
+      expect(mapper.toDomain({ ...stored, ...keys, _v: 2 })).toEqual(fixture.state);
+    });
+
     it('refuses a document of an unknown format with a typed error naming it, rather than misreading it', () => {
       const error = (() => {
         try {
-          mapper.toDomain({ ...stored, _v: 2 });
+          mapper.toDomain({ ...stored, _v: 3 });
         } catch (caught) {
           return caught;
         }
       })();
       expect(error).toBeInstanceOf(UnsupportedStoredFormatError);
-      expect(error).toMatchObject({ code: 'persistence.unsupported_format', format: 2, source: expect.stringContaining(String(fixture.document._id)) });
+      expect(error).toMatchObject({ code: 'persistence.unsupported_format', format: 3, source: expect.stringContaining(String(fixture.document._id)) });
       expect(() => mapper.toDomain({ ...stored, _v: '1' as never })).toThrow(UnsupportedStoredFormatError);
     });
   });
 
   describe('toPersistence', () => {
-    it('writes format 1 exactly as it was stored before, now marked _v: 1', () => {
-      expect(mapper.toPersistence(fixture.state)).toEqual({ ...fixture.document, _v: 1 });
+    it('writes format 2: the fields format 1 stored, exactly, and the top-level keys, marked _v: 2', () => {
+      expect(mapper.toPersistence(fixture.state)).toEqual({ ...fixture.document, ...keys, _v: 2 });
     });
 
     it('gives back the same state through toDomain', () => {
@@ -123,7 +135,7 @@ describe.each(CASES)('$name mapper', ({ mapper, fixture, complete, stateFields, 
 
     it('stores exactly the declared fields', () => {
       const document = mapper.toPersistence(complete);
-      expect(sorted(Object.keys(document))).toEqual(sorted(['_id', '_v', 'tenantId', 'id', 'version', 'state', ...(derivedFields ? ['derived'] : [])]));
+      expect(sorted(Object.keys(document))).toEqual(sorted(['_id', '_v', 'tenantId', 'id', 'version', ...Object.keys(keys), 'state', ...(derivedFields ? ['derived'] : [])]));
       expect(sorted(Object.keys(document.state))).toEqual(sorted(stateFields));
       if (derivedFields) expect(sorted(Object.keys(document.derived ?? {}))).toEqual(sorted(derivedFields));
     });

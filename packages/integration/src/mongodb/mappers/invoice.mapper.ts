@@ -270,12 +270,48 @@ export function deriveInvoice(state: InvoiceState) {
   };
 }
 
-/** An invoice's or credit note's document. */
-export type InvoiceDocument = AggregateDocument<ReturnType<typeof stateToPersistence>, ReturnType<typeof deriveInvoice>>;
+/**
+ * The top-level fields the hot queries of invoices match by equality (ADR 0012), each a composite of the fields the
+ * query would otherwise filter on inside `state` and `derived`, or null when the document must not match:
+ * - `partnerIds`: the seller and the buyer (a partner's documents, on either side);
+ * - `buyerId`: what the buyer's balance, aging and past-due reports select;
+ * - `duplicateKey`: buyer, currency and total of an invoice that is not void (the duplicate check, which then compares
+ *   the dates of the few it finds);
+ * - `receivableKey`: buyer and currency while the buyer owes the invoice (where a payment goes);
+ * - `referenceKey`: seller, buyer and the sender's reference (an imported document found again).
+ * Composites are JSON arrays, so no value can make two different tuples equal.
+ */
+export function invoiceKeys(state: InvoiceState, derived: ReturnType<typeof deriveInvoice>) {
+  return {
+    partnerIds: [state.sellerId, state.buyerId],
+    buyerId: state.buyerId,
+    duplicateKey: state.kind === 'invoice' && state.status !== 'void' ? invoiceDuplicateKey(state.buyerId, state.currency, derived.totalMinor) : null,
+    receivableKey: derived.owing ? invoiceReceivableKey(state.buyerId, state.currency) : null,
+    referenceKey: state.externalReference === undefined ? null : invoiceReferenceKey(state.sellerId, state.buyerId, state.externalReference),
+  };
+}
 
-/** Invoices and credit notes ↔ `invoices` documents; `derived` is recomputed on every write and never read back. */
+export function invoiceDuplicateKey(buyerId: string, currency: string, totalMinor: bigint): string {
+  return JSON.stringify([buyerId, currency, totalMinor.toString()]);
+}
+
+export function invoiceReceivableKey(buyerId: string, currency: string): string {
+  return JSON.stringify([buyerId, currency]);
+}
+
+export function invoiceReferenceKey(sellerId: string, buyerId: string, externalReference: string): string {
+  return JSON.stringify([sellerId, buyerId, externalReference]);
+}
+
+/** An invoice's or credit note's document. */
+export type InvoiceDocument = AggregateDocument<ReturnType<typeof stateToPersistence>, ReturnType<typeof deriveInvoice>, ReturnType<typeof invoiceKeys>>;
+
+/** Invoices and credit notes ↔ `invoices` documents; `derived` and the keys are recomputed on every write and never read back. */
 export const invoiceMapper: AggregateMapper<InvoiceState, InvoiceDocument> = {
-  toPersistence: (state) => ({ ...envelopeOf(state), state: stateToPersistence(state), derived: deriveInvoice(state) }),
+  toPersistence(state) {
+    const derived = deriveInvoice(state);
+    return { ...envelopeOf(state), ...invoiceKeys(state, derived), state: stateToPersistence(state), derived };
+  },
   toDomain(document) {
     const identity = identityOf<InvoiceId>(document, 'invoices');
     const { state } = document;

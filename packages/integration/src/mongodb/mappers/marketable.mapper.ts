@@ -20,12 +20,17 @@ function stateToPersistence(state: MarketableState) {
   } satisfies AllFieldsOf<StoredFields>);
 }
 
-/** A marketable's document. */
-export type MarketableDocument = AggregateDocument<ReturnType<typeof stateToPersistence>>;
+/** The top-level field a marketable is found by (ADR 0012): its SKU, the line resolver's lookup. */
+export function marketableKeys(state: MarketableState) {
+  return { sku: state.sku };
+}
 
-/** Marketables ↔ `marketables` documents. */
+/** A marketable's document. */
+export type MarketableDocument = AggregateDocument<ReturnType<typeof stateToPersistence>, undefined, ReturnType<typeof marketableKeys>>;
+
+/** Marketables ↔ `marketables` documents; the keys are recomputed on every write and never read back. */
 export const marketableMapper: AggregateMapper<MarketableState, MarketableDocument> = {
-  toPersistence: (state) => ({ ...envelopeOf(state), state: stateToPersistence(state) }),
+  toPersistence: (state) => ({ ...envelopeOf(state), ...marketableKeys(state), state: stateToPersistence(state) }),
   toDomain(document) {
     const identity = identityOf<MarketableId>(document, 'marketables');
     const { state } = document;

@@ -60,12 +60,17 @@ function stateToPersistence(state: PartnershipState) {
   } satisfies AllFieldsOf<StoredFields>);
 }
 
-/** A partnership's document. */
-export type PartnershipDocument = AggregateDocument<ReturnType<typeof stateToPersistence>>;
+/** The top-level field a partner's partnerships are found by, on either side (ADR 0012). */
+export function partnershipKeys(state: PartnershipState) {
+  return { partnerIds: [state.sellerId, state.buyerId] };
+}
 
-/** Partnerships ↔ `partnerships` documents. */
+/** A partnership's document. */
+export type PartnershipDocument = AggregateDocument<ReturnType<typeof stateToPersistence>, undefined, ReturnType<typeof partnershipKeys>>;
+
+/** Partnerships ↔ `partnerships` documents; the keys are recomputed on every write and never read back. */
 export const partnershipMapper: AggregateMapper<PartnershipState, PartnershipDocument> = {
-  toPersistence: (state) => ({ ...envelopeOf(state), state: stateToPersistence(state) }),
+  toPersistence: (state) => ({ ...envelopeOf(state), ...partnershipKeys(state), state: stateToPersistence(state) }),
   toDomain(document) {
     const identity = identityOf<PartnershipId>(document, 'partnerships');
     const { state } = document;

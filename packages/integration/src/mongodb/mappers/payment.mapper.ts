@@ -26,12 +26,27 @@ export function derivePayment(state: PaymentState) {
   return { currency: state.amount.currency, unappliedMinor: Payment.restore(state).unapplied.minor };
 }
 
-/** A payment's document. */
-export type PaymentDocument = AggregateDocument<ReturnType<typeof stateToPersistence>, ReturnType<typeof derivePayment>>;
+/**
+ * The top-level fields the queries of payments match by equality (ADR 0012): the payer (a partner's payments and
+ * balance), and payer and currency while credit is left (`creditKey`, where credit is applied from; null once used up).
+ */
+export function paymentKeys(state: PaymentState, derived: ReturnType<typeof derivePayment>) {
+  return { partnerId: state.partnerId, creditKey: derived.unappliedMinor > 0n ? paymentCreditKey(state.partnerId, derived.currency) : null };
+}
 
-/** Payments ↔ `payments` documents; `derived` is recomputed on every write and never read back. */
+export function paymentCreditKey(partnerId: string, currency: string): string {
+  return JSON.stringify([partnerId, currency]);
+}
+
+/** A payment's document. */
+export type PaymentDocument = AggregateDocument<ReturnType<typeof stateToPersistence>, ReturnType<typeof derivePayment>, ReturnType<typeof paymentKeys>>;
+
+/** Payments ↔ `payments` documents; `derived` and the keys are recomputed on every write and never read back. */
 export const paymentMapper: AggregateMapper<PaymentState, PaymentDocument> = {
-  toPersistence: (state) => ({ ...envelopeOf(state), state: stateToPersistence(state), derived: derivePayment(state) }),
+  toPersistence(state) {
+    const derived = derivePayment(state);
+    return { ...envelopeOf(state), ...paymentKeys(state, derived), state: stateToPersistence(state), derived };
+  },
   toDomain(document) {
     const identity = identityOf<PaymentId>(document, 'payments');
     const { state } = document;

@@ -13,14 +13,14 @@ describe('domain event mapper', () => {
     });
 
     it('refuses an entry of an unknown format', () => {
-      expect(() => eventToDomain({ ...EVENT_FIXTURE.stored, _v: 2 })).toThrow(UnsupportedStoredFormatError);
-      expect(() => eventToDomain({ ...EVENT_FIXTURE.stored, _v: 2 })).toThrow(/outbox event acme\/inv-1\/5\/0 is stored in format 2/);
+      expect(() => eventToDomain({ ...EVENT_FIXTURE.stored, _v: 3 })).toThrow(UnsupportedStoredFormatError);
+      expect(() => eventToDomain({ ...EVENT_FIXTURE.stored, _v: 3 })).toThrow(/outbox event acme\/inv-1\/5\/0 is stored in format 3/);
     });
   });
 
   describe('eventToPersistence', () => {
-    it('writes the format-1 entry, marked _v: 1, and reads it back', () => {
-      expect(eventToPersistence(EVENT_FIXTURE.event)).toEqual({ ...EVENT_FIXTURE.stored, _v: 1 });
+    it('writes the entry as format 1 stored it, marked _v: 2, and reads it back', () => {
+      expect(eventToPersistence(EVENT_FIXTURE.event)).toEqual({ ...EVENT_FIXTURE.stored, _v: 2 });
       expect(eventToDomain(eventToPersistence(EVENT_FIXTURE.event))).toEqual(EVENT_FIXTURE.event);
     });
 
@@ -42,15 +42,15 @@ describe('domain event mapper', () => {
 describe('number reservation mapper', () => {
   const reservation = { tenantId: FIXTURE_TENANT, series: 'INV', documentId: 'inv-1', sequence: 42, reservedAt: new Date('2026-01-15T09:00:00Z') };
 
-  it('writes a reservation with every field and _v: 1', () => {
-    expect(reservationToPersistence(reservation)).toEqual({ _v: 1, ...reservation });
+  it('writes a reservation with every field and _v: 2', () => {
+    expect(reservationToPersistence(reservation)).toEqual({ _v: 2, ...reservation });
   });
 
   it('reads the number of a reservation or hint stored without _v, and refuses an unknown format', () => {
     expect(reservedSequence({ sequence: 42 }, 'acme/INV/inv-1')).toBe(42);
     expect(hintedSequence({ last: 42 }, 'acme/INV')).toBe(42);
-    expect(() => reservedSequence({ _v: 2, sequence: 42 }, 'acme/INV/inv-1')).toThrow(UnsupportedStoredFormatError);
-    expect(() => hintedSequence({ _v: 2, last: 42 }, 'acme/INV')).toThrow(UnsupportedStoredFormatError);
+    expect(() => reservedSequence({ _v: 3, sequence: 42 }, 'acme/INV/inv-1')).toThrow(UnsupportedStoredFormatError);
+    expect(() => hintedSequence({ _v: 3, last: 42 }, 'acme/INV')).toThrow(UnsupportedStoredFormatError);
   });
 });
 
@@ -67,7 +67,7 @@ describe('idempotency record mapper', () => {
 
   it('stores the response as JSON text (bodies may hold keys BSON refuses) and reads it back', () => {
     const stored = recordToPersistence(record);
-    expect(stored).toEqual({ ...record, _v: 1, response: JSON.stringify(record.response) });
+    expect(stored).toEqual({ ...record, _v: 2, response: JSON.stringify(record.response) });
     expect(recordToDomain(stored)).toEqual(record);
   });
 

@@ -3,11 +3,15 @@
  * optimistic-concurrency counter). Writers always write {@link STORED_FORMAT}; readers accept the formats they know
  * and refuse any other, so a document written by a newer release is never misread by an older one.
  * Documents stored before `_v` existed have no `_v` and are format 1.
+ *
+ * Format 2 adds the top-level query keys of invoices, payments, partnerships and marketables (ADR 0012); every other
+ * document is the same in both. Format-1 documents are still read, and are rewritten to format 2 by
+ * `upgradeStoredFormat` (run by `ensureIndexes`) because the queries look for the keys.
  */
-export const STORED_FORMAT = 1;
+export const STORED_FORMAT = 2;
 
 /** The formats this release reads. */
-const READABLE_FORMATS: readonly unknown[] = [1];
+const READABLE_FORMATS: readonly unknown[] = [1, 2];
 
 /**
  * A document was written in a stored format this release does not know (a newer release wrote it, or it was edited by
@@ -30,8 +34,8 @@ export class UnsupportedStoredFormatError extends Error {
  * The stored format of a document read from the database: its `_v`, or 1 when absent.
  * @throws UnsupportedStoredFormatError for any other value
  */
-export function storedFormatOf(document: { readonly _v?: unknown }, source: string): 1 {
+export function storedFormatOf(document: { readonly _v?: unknown }, source: string): 1 | 2 {
   const format = document._v ?? 1;
   if (!READABLE_FORMATS.includes(format)) throw new UnsupportedStoredFormatError(source, format);
-  return format as 1;
+  return format as 1 | 2;
 }
