@@ -4,6 +4,7 @@ import { describe, expect, it, jest } from '@jest/globals';
 import { createMongoAdapters, documentId } from '@invoicing/integration/mongodb';
 import { CreateInvoiceDraft, IssueInvoice, RecordPayment, type IntegrityReport } from '@invoicing/invoice';
 import { createScenario } from '@invoicing/invoice/testing';
+import { tamperWithStoredState } from '@invoicing/integration/testing';
 import { main, parseArgs } from './db-check';
 import { runScript, useScriptDatabase } from './script-spec-support';
 
@@ -39,7 +40,9 @@ describe('npm run db:check', () => {
     expect(clean.out).toContain(`db-check ${bed.buyer.id} EUR: received 5.00 = applied 5.00 + unapplied 0.00 + refunded 0.00`);
 
     // Raise the payment's applied amount above what it received, as a faulty writer would.
-    await mongo.connection.collection<{ _id: string }>('payments').updateOne({ _id: documentId(bed.tenantId, payment.id) }, { $set: { 'state.applications.0.amount.minor': 700n } });
+    await tamperWithStoredState<{ applications: { amount: { minor: bigint } }[] }>(mongo.connection.collection<{ _id: string }>('payments'), documentId(bed.tenantId, payment.id), (state) => {
+      (state.applications[0] as { amount: { minor: bigint } }).amount.minor = 700n;
+    });
     const text = await run(['--tenant', 'db-check']);
     expect(text.code).toBe(1);
     expect(text.out).toContain('integrity.payment_unbalanced');

@@ -69,8 +69,12 @@ const eur = (cents: bigint) => ({ amount: money(cents), currency: 'EUR' });
 
 const acknowledged = (write: Write) => write.final !== undefined && write.final.status >= 200 && write.final.status < 300;
 /** 5xx, 429, and 409 `idempotency.in_progress` (the API says: an attempt of this key still runs, retry in a moment). */
+// As docs/errors.md tells clients: `idempotency.in_progress` and `concurrency.conflict` (another attempt won a race,
+// e.g. an earlier attempt of this very request that outlived its deadline) are answered "retry", not refusals.
 const retryable = (answer: Answer) =>
-  answer.status >= 500 || answer.status === 429 || (answer.status === 409 && (answer.body as { code?: string })?.code === 'idempotency.in_progress');
+  answer.status >= 500 ||
+  answer.status === 429 ||
+  (answer.status === 409 && ['idempotency.in_progress', 'concurrency.conflict'].includes((answer.body as { code?: string })?.code ?? ''));
 
 /** What one client expects of its buyer, from the definitive answers it got. */
 interface ClientModel {

@@ -2,7 +2,7 @@ import { ConflictError, type AggregateRoot, type TenantId } from '@invoicing/cor
 import type { Model } from 'mongoose';
 import type { DocumentLocks } from './document-lock';
 import { documentId, type AggregateDocument, type AggregateIdentity, type AggregateMapper } from './mappers/aggregate-document';
-import { eventToPersistence, type StoredEvent } from './mappers/domain-event.mapper';
+import { outboxEntryOf, type StoredEvent } from './mappers/domain-event.mapper';
 import { guarded, isDuplicateKey } from './mongo-errors';
 
 /** Bulk saves update this many loaded aggregates at once. */
@@ -15,7 +15,7 @@ export function lockIdOf(model: Model<Record<string, unknown>>, filter: { _id: s
 
 /** An aggregate's document with its outbox, as written and as read with `lean()`. */
 export type StoredDocument<D extends AggregateDocument<object, object | undefined> = AggregateDocument<object, object | undefined>> = D & {
-  readonly outbox?: readonly StoredEvent[];
+  readonly outbox?: readonly (StoredEvent | string)[];
   readonly outboxSince?: Date;
 };
 
@@ -81,7 +81,7 @@ export class AggregateStore<A extends AggregateRoot & { toState(): S }, S extend
    * since `waitingSince`. Public for the repository benchmark, which writes the same documents with the bare driver.
    */
   insertion(aggregate: A, waitingSince: Date): StoredDocument<D> {
-    const events = aggregate.pendingEvents.map(eventToPersistence);
+    const events = aggregate.pendingEvents.map(outboxEntryOf);
     return { ...this.toDocument(aggregate), outbox: events, ...(events.length > 0 ? { outboxSince: waitingSince } : {}) };
   }
 
@@ -161,7 +161,7 @@ export class AggregateStore<A extends AggregateRoot & { toState(): S }, S extend
 
   private update(aggregate: A, waitingSince: Date): [{ _id: string; version: number }, never] {
     const { _id, ...fields } = this.toDocument(aggregate);
-    const events = aggregate.pendingEvents.map(eventToPersistence);
+    const events = aggregate.pendingEvents.map(outboxEntryOf);
     return [
       { _id, version: aggregate.version },
       { $set: fields, ...(events.length > 0 ? { $push: { outbox: { $each: events } }, $min: { outboxSince: waitingSince } } : {}) } as never,

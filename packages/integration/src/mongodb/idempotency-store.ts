@@ -22,8 +22,6 @@ export class MongoIdempotencyStore implements IdempotencyStore {
   async begin(tenantId: TenantId, key: string, fingerprint: string, now: Date): Promise<IdempotencyOutcome> {
     const records = this.models.idempotency_keys;
     const fresh = { tenantId, key, fingerprint, state: 'in_progress' as const, createdAt: now, expiresAt: new Date(now.getTime() + this.times.retentionMs) };
-    // An expired record is forgotten before the key is reused.
-    await guarded(() => records.deleteOne({ tenantId, key, expiresAt: op({ $lte: now }) }).exec());
     try {
       await guarded(() => records.collection.insertOne(recordToPersistence(fresh)));
       return { outcome: 'started' };
@@ -33,6 +31,11 @@ export class MongoIdempotencyStore implements IdempotencyStore {
     const stored = await guarded(() => records.findOne({ tenantId, key }).lean<IdempotencyRecordDocument>().exec());
     if (!stored) return this.begin(tenantId, key, fingerprint, now);
     const existing = recordToDomain(stored);
+    if (existing.expiresAt.getTime() <= now.getTime()) {
+      // An expired record is forgotten and the key used afresh (only that record: one written since is kept).
+      await guarded(() => records.deleteOne({ tenantId, key, expiresAt: existing.expiresAt }).exec());
+      return this.begin(tenantId, key, fingerprint, now);
+    }
     if (existing.fingerprint !== fingerprint) return { outcome: 'mismatch' };
     if (existing.state === 'completed') return { outcome: 'replay', response: existing.response as StoredResponse };
     if (now.getTime() - existing.createdAt.getTime() < this.times.lockTimeoutMs) return { outcome: 'in_progress' };

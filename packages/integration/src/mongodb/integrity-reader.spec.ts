@@ -10,7 +10,7 @@ import {
   type LedgerAccount,
 } from '@invoicing/invoice';
 import { createScenario, type Scenario } from '@invoicing/invoice/testing';
-import { createTestDatabase, type TestDatabase } from '../testing/mongo-test-database';
+import { createTestDatabase, tamperWithStoredState, type TestDatabase } from '../testing/mongo-test-database';
 import { documentId } from './mappers/aggregate-document';
 import { ledgerTransactionId } from './mappers/ledger-transaction.mapper';
 import { MongoIntegrityReader } from './integrity-reader';
@@ -64,11 +64,14 @@ describe('MongoIntegrityReader', () => {
     const { bed, paymentId, invoices } = await seed('integrity-corrupt');
     const payments = database.mongo.connection.collection<{ _id: string }>('payments');
     // A writer gone wrong: 1.00 more on the payment's application, its unapplied amount kept in step.
-    const stored = await payments.findOne({ _id: documentId(bed.tenantId, paymentId) });
-    const application = stored as unknown as { state: { applications: { amount: { minor: bigint } }[] }; derived: { unappliedMinor: bigint } };
-    await payments.updateOne(
-      { _id: documentId(bed.tenantId, paymentId) },
-      { $set: { 'state.applications.0.amount.minor': BigInt(application.state.applications[0]?.amount.minor ?? 0) + 100n, 'derived.unappliedMinor': BigInt(application.derived.unappliedMinor) - 100n } },
+    const stored = (await payments.findOne({ _id: documentId(bed.tenantId, paymentId) })) as unknown as { derived: { unappliedMinor: bigint } };
+    await tamperWithStoredState<{ applications: { amount: { minor: bigint } }[] }>(
+      payments,
+      documentId(bed.tenantId, paymentId),
+      (state) => {
+        (state.applications[0] as { amount: { minor: bigint } }).amount.minor += 100n;
+      },
+      { unappliedMinor: BigInt(stored.derived.unappliedMinor) - 100n },
     );
     const reader = new MongoIntegrityReader(database.adapters.models);
     const report = await checkIntegrity(reader, { tenantId: bed.tenantId });

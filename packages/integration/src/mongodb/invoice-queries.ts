@@ -40,7 +40,7 @@ import {
 } from '@invoicing/invoice';
 import { documentId } from './mappers/aggregate-document';
 import { invoiceMapper, type InvoiceDocument } from './mappers/invoice.mapper';
-import { contactFields, partnerMapper, type PartnerDocument } from './mappers/partner.mapper';
+import { partnerMapper, type PartnerDocument } from './mappers/partner.mapper';
 import { storedFormatOf } from './mappers/stored-format';
 import { toBigInt } from './mappers/value.mapper';
 import { guarded } from './mongo-errors';
@@ -73,15 +73,15 @@ export class MongoInvoiceQueries implements InvoiceQueries {
 
   async list(tenantId: TenantId, filter: InvoiceFilter, page: PageRequest): Promise<Page<InvoiceSummary>> {
     const query: Record<string, unknown> = {};
-    if (filter.status !== undefined) query['state.status'] = op({ $in: [...filter.status] });
-    if (filter.kind !== undefined) query['state.kind'] = filter.kind;
+    if (filter.status !== undefined) query['derived.status'] = op({ $in: [...filter.status] });
+    if (filter.kind !== undefined) query['derived.kind'] = filter.kind;
     if (filter.partnerId !== undefined) query.partnerIds = filter.partnerId;
     const issueDate = definedFields({ $gte: filter.issuedFrom, $lte: filter.issuedTo });
     const dueDate = filter.pastDueAsOf !== undefined ? { $lt: filter.pastDueAsOf } : undefined;
-    if (Object.keys(issueDate).length > 0) query['state.issueDate'] = op(issueDate);
+    if (Object.keys(issueDate).length > 0) query['derived.issueDate'] = op(issueDate);
     if (dueDate) {
       query['derived.owing'] = true;
-      query['state.dueDate'] = op(dueDate);
+      query['derived.dueDate'] = op(dueDate);
     }
     return mapPage(await pageInIdOrder<InvoiceDocument>(this.models.invoices, tenantId, query, page, true), summaryOf);
   }
@@ -89,18 +89,18 @@ export class MongoInvoiceQueries implements InvoiceQueries {
   async pastDue(tenantId: TenantId, request: PastDueRequest): Promise<Page<PastDueInvoice>> {
     const limit = pageLimit(request.limit);
     const descending = request.sort === 'due_date.desc';
-    const conditions: Record<string, unknown>[] = [{ tenantId, 'derived.owing': true, 'state.dueDate': op({ $lt: request.asOf }) }];
+    const conditions: Record<string, unknown>[] = [{ tenantId, 'derived.owing': true, 'derived.dueDate': op({ $lt: request.asOf }) }];
     if (request.partnerId !== undefined) conditions.push({ buyerId: request.partnerId });
     if (request.cursor) {
       const [dueDate, id] = decodeCursor(request.cursor, 2).map(String) as [string, string];
       const beyond = descending ? '$lt' : '$gt';
-      conditions.push({ $or: [{ 'state.dueDate': op({ [beyond]: dueDate }) }, { 'state.dueDate': dueDate, _id: op({ [beyond]: documentId(tenantId, id) }) }] });
+      conditions.push({ $or: [{ 'derived.dueDate': op({ [beyond]: dueDate }) }, { 'derived.dueDate': dueDate, _id: op({ [beyond]: documentId(tenantId, id) }) }] });
     }
     const direction = descending ? -1 : 1;
     const documents = await guarded(() =>
       this.models.invoices
         .find({ $and: conditions })
-        .sort({ 'state.dueDate': direction, _id: direction })
+        .sort({ 'derived.dueDate': direction, _id: direction })
         .limit(limit + 1)
         .lean<InvoiceDocument[]>()
         .exec(),
@@ -115,9 +115,9 @@ export class MongoInvoiceQueries implements InvoiceQueries {
   }
 
   async monthlySummary(tenantId: TenantId, request: { readonly month: YearMonth; readonly partnerId?: PartnerId }): Promise<MonthlySummary[]> {
-    const match: Record<string, unknown> = { tenantId: text(tenantId), 'derived.issueMonth': text(request.month), 'state.status': { $ne: 'void' } };
+    const match: Record<string, unknown> = { tenantId: text(tenantId), 'derived.issueMonth': text(request.month), 'derived.status': { $ne: 'void' } };
     if (request.partnerId !== undefined) match.partnerIds = text(request.partnerId);
-    const groups = await sumAndCount(this.models, match, { currency: 'state.currency', kind: 'state.kind' });
+    const groups = await sumAndCount(this.models, match, { currency: 'derived.currency', kind: 'derived.kind' });
     const currencies = [...new Set(groups.map(({ row }) => row._id.currency as CurrencyCode))].sort();
     return currencies.map((currency) => {
       const of = (kind: string) => groups.find(({ row }) => row._id.currency === currency && row._id.kind === kind);
@@ -140,7 +140,7 @@ export class MongoInvoiceQueries implements InvoiceQueries {
     const match: Record<string, unknown> = { tenantId: text(tenantId), 'derived.owing': true };
     if (request.partnerId !== undefined) match.buyerId = text(request.partnerId);
     // Grouped by due date too, so that buckets are filled here without date arithmetic in the database.
-    const groups = await sumBy(this.models.invoices, match, { partnerId: 'state.buyerId', currency: 'state.currency', dueDate: 'state.dueDate' }, 'derived.outstandingMinor');
+    const groups = await sumBy(this.models.invoices, match, { partnerId: 'buyerId', currency: 'derived.currency', dueDate: 'derived.dueDate' }, 'derived.outstandingMinor');
     const rows = new Map<string, AgingRow & Record<string, unknown>>();
     for (const group of groups) {
       const partnerId = group._id.partnerId as PartnerId;
@@ -159,11 +159,11 @@ export class MongoInvoiceQueries implements InvoiceQueries {
     const from = `${addYearMonths(yearMonthOf(request.asOf), -(request.months - 1))}-01`;
     const match = {
       tenantId: text(tenantId),
-      'state.kind': 'invoice',
-      'state.issueDate': { $gte: from, $lte: text(request.asOf) },
-      'state.status': { $nin: ['draft', 'void'] },
+      'derived.kind': 'invoice',
+      'derived.issueDate': { $gte: from, $lte: text(request.asOf) },
+      'derived.status': { $nin: ['draft', 'void'] },
     };
-    const groups = await sumAndCount(this.models, match, { partnerId: 'state.buyerId', currency: 'state.currency' });
+    const groups = await sumAndCount(this.models, match, { partnerId: 'buyerId', currency: 'derived.currency' });
     return groups
       .map(({ row, sum, count }) => {
         const currency = row._id.currency as CurrencyCode;
@@ -180,11 +180,17 @@ export class MongoInvoiceQueries implements InvoiceQueries {
       const found = await guarded(() =>
         this.models.invoices
           .findOne(
-            { tenantId, partnerIds: partnerId, [`state.${side}Id`]: partnerId, [`state.${side}ContactId`]: contactId, 'derived.issueKey': op({ $ne: null }) },
-            { _v: 1, id: 1, 'state.issueDate': 1, 'derived.issueKey': 1 },
+            {
+              tenantId,
+              partnerIds: partnerId,
+              ...(side === 'buyer' ? { buyerId: partnerId } : { 'derived.sellerId': partnerId }),
+              [`derived.${side}ContactId`]: contactId,
+              'derived.issueKey': op({ $ne: null }),
+            },
+            { _v: 1, id: 1, 'derived.issueDate': 1, 'derived.issueKey': 1 },
           )
           .sort({ 'derived.issueKey': -1 })
-          .lean<{ _id: string; _v?: number; id: InvoiceId; state: { issueDate: CalendarDate }; derived: { issueKey: string } }>()
+          .lean<{ _id: string; _v?: number; id: InvoiceId; derived: { issueDate: CalendarDate; issueKey: string } }>()
           .exec(),
       );
       if (found) storedFormatOf(found, `invoices ${found._id}`);
@@ -194,14 +200,14 @@ export class MongoInvoiceQueries implements InvoiceQueries {
       contacts.map(async (contact) => {
         const [asBuyer, asSeller] = await Promise.all([newest('buyer', contact.id), newest('seller', contact.id)]);
         const last = [asBuyer, asSeller].filter((found) => found !== null).sort((left, right) => (left.derived.issueKey < right.derived.issueKey ? 1 : -1))[0];
-        return { contact, lastInvoiceDate: last?.state.issueDate ?? null, lastInvoiceId: last?.id ?? null };
+        return { contact, lastInvoiceDate: last?.derived.issueDate ?? null, lastInvoiceId: last?.id ?? null };
       }),
     );
   }
 
   async balances(tenantId: TenantId, partnerId: PartnerId): Promise<AccountBalance[]> {
     const [owed, credit] = await Promise.all([
-      sumBy(this.models.invoices, { tenantId: text(tenantId), buyerId: text(partnerId), 'derived.owing': true }, { currency: 'state.currency' }, 'derived.outstandingMinor'),
+      sumBy(this.models.invoices, { tenantId: text(tenantId), buyerId: text(partnerId), 'derived.owing': true }, { currency: 'derived.currency' }, 'derived.outstandingMinor'),
       sumBy(this.models.payments, { tenantId: text(tenantId), partnerId: text(partnerId) }, { currency: 'derived.currency' }, 'derived.unappliedMinor'),
     ]);
     const amounts = (rows: GroupRow[]) => new Map(rows.map((row) => [row._id.currency as CurrencyCode, toBigInt(row.value)]));
@@ -226,24 +232,18 @@ export class MongoPartnerQueries implements PartnerQueries {
   constructor(private readonly models: Models) {}
 
   async list(tenantId: TenantId, filter: PartnerFilter, page: PageRequest): Promise<Page<PartnerState>> {
-    const query = filter.status === undefined ? {} : { 'state.status': filter.status };
+    const query = filter.status === undefined ? {} : { 'derived.status': filter.status };
     return mapPage(await pageInIdOrder<PartnerDocument>(this.models.partners, tenantId, query, page), (document) => partnerMapper.toDomain(document));
   }
 
   async searchContacts(tenantId: TenantId, normalizedQuery: string, limit: number): Promise<ContactMatch[]> {
-    const partners = await guarded(() =>
-      this.models.partners
-        .find({ tenantId }, { _v: 1, id: 1, 'state.legalName': 1, 'state.contacts': 1 })
-        .lean<(Pick<PartnerDocument, '_id' | '_v'> & { id: PartnerId; state: Pick<PartnerDocument['state'], 'legalName' | 'contacts'> })[]>()
-        .exec(),
-    );
+    const partners = await guarded(() => this.models.partners.find({ tenantId }).lean<PartnerDocument[]>().exec());
     const matches: ContactMatch[] = [];
-    for (const partner of partners) {
-      storedFormatOf(partner, `partners ${partner._id}`);
-      for (const stored of partner.state.contacts) {
-        const contact = contactFields(stored);
+    for (const document of partners) {
+      const partner = partnerMapper.toDomain(document);
+      for (const contact of partner.contacts) {
         const score = scoreContact(normalizedQuery, contact);
-        if (score) matches.push({ partnerId: partner.id, partnerName: partner.state.legalName, contact, ...score });
+        if (score) matches.push({ partnerId: partner.id, partnerName: partner.legalName, contact, ...score });
       }
     }
     return matches.sort(compareMatches).slice(0, limit);

@@ -21,9 +21,11 @@ export class MongoNumberSequence implements NumberSequence {
     return this.local.run(`${tenantId}\u0000${series}`, () => this.reserveNow(tenantId, series, documentId));
   }
 
+  /**
+   * The hint, then one insert in the usual case. A document that already holds a number (a retried issue) is not
+   * looked up first: its insert fails on the (series, document) unique key, and the lookup after it gives the number back.
+   */
   private async reserveNow(tenantId: TenantId, series: string, documentId: string): Promise<number> {
-    const held = await this.held(tenantId, series, documentId);
-    if (held !== undefined) return held;
     let candidate = (await this.hint(tenantId, series)) + 1;
     for (;;) {
       try {
@@ -34,7 +36,7 @@ export class MongoNumberSequence implements NumberSequence {
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
       }
-      // Taken: by this document (a concurrent retry elsewhere), or by another one.
+      // Taken: by this document (a retry, here or elsewhere), or by another one.
       const mine = await this.held(tenantId, series, documentId);
       if (mine !== undefined) return mine;
       candidate += 1;

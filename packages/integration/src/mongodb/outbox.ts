@@ -2,7 +2,7 @@ import type { DomainEvent } from '@invoicing/core';
 import type { Outbox } from '@invoicing/invoice';
 import type { Model } from 'mongoose';
 import { lockIdOf } from './aggregate-store';
-import { eventToDomain, type StoredEvent } from './mappers/domain-event.mapper';
+import { eventToDomain, storedEventOf, type StoredEvent } from './mappers/domain-event.mapper';
 import type { DocumentLocks } from './document-lock';
 import { guarded } from './mongo-errors';
 import { op } from './query-support';
@@ -11,7 +11,7 @@ import type { Models } from './schemas';
 interface WaitingDocument {
   _id: string;
   version: number;
-  outbox: StoredEvent[];
+  outbox: (StoredEvent | string)[];
   outboxSince: Date;
 }
 
@@ -49,7 +49,7 @@ export class MongoOutbox implements Outbox {
     for (const document of documents) {
       for (const event of document.outbox) {
         if (events.length >= limit) return events;
-        events.push(eventToDomain(event));
+        events.push(eventToDomain(storedEventOf(event)));
       }
     }
     return events;
@@ -82,7 +82,7 @@ export class MongoOutbox implements Outbox {
         const document = await guarded(() => model.findOne({ _id: candidate._id }, { outbox: 1 }).lean<WaitingDocument>().exec());
         if (!document?.outbox) return;
         const published = byDocument.get(document._id) as Set<string>;
-        const remaining = document.outbox.filter((event) => !published.has(String(event.id)));
+        const remaining = document.outbox.filter((entry) => !published.has(storedEventOf(entry).id));
         if (remaining.length === document.outbox.length) return;
         const update = remaining.length === 0 ? { $set: { outbox: [] }, $unset: { outboxSince: '' } } : { $set: { outbox: remaining } };
         await guarded(() => model.collection.updateOne({ _id: document._id as never }, update));

@@ -85,7 +85,7 @@ export class MongoMarketableRepository extends MongoAggregateRepository<Marketab
         model: models.marketables,
         mapper: marketableMapper,
         restore: (state) => Marketable.restore(state),
-        unique: [{ code: 'marketable.sku_taken', holder: (state) => ({ 'state.sku': state.sku }) }],
+        unique: [{ code: 'marketable.sku_taken', holder: (state) => ({ sku: state.sku }) }],
       }, locks),
     );
   }
@@ -95,7 +95,7 @@ export class MongoMarketableRepository extends MongoAggregateRepository<Marketab
   }
 
   async list(tenantId: TenantId, filter: { readonly active?: boolean }, page: PageRequest): Promise<Page<MarketableState>> {
-    const query = filter.active === undefined ? {} : { 'state.active': filter.active };
+    const query = filter.active === undefined ? {} : { 'derived.active': filter.active };
     return this.page(tenantId, query, page);
   }
 }
@@ -125,7 +125,7 @@ export class MongoInvoiceRepository extends MongoAggregateRepository<Invoice, In
             holder: (state) =>
               state.externalReference === undefined
                 ? undefined
-                : { 'state.sellerId': state.sellerId, 'state.buyerId': state.buyerId, 'derived.externalKey': state.externalReference },
+                : { 'derived.sellerId': state.sellerId, buyerId: state.buyerId, 'derived.externalKey': state.externalReference },
           },
         ],
       }, locks),
@@ -154,7 +154,7 @@ export class MongoInvoiceRepository extends MongoAggregateRepository<Invoice, In
   async findReceivables(tenantId: TenantId, buyerId: PartnerId, currency: CurrencyCode): Promise<Invoice[]> {
     return this.findAll(
       { tenantId, receivableKey: invoiceReceivableKey(buyerId, currency) },
-      { 'state.dueDate': 1, 'state.issueDate': 1, _id: 1 },
+      { 'derived.dueDate': 1, 'derived.issueDate': 1, _id: 1 },
     );
   }
 }

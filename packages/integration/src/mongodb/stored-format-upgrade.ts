@@ -3,6 +3,7 @@ import { lockIdOf } from './aggregate-store';
 import type { AggregateDocument, AggregateIdentity, AggregateMapper } from './mappers/aggregate-document';
 import { invoiceMapper } from './mappers/invoice.mapper';
 import { marketableMapper } from './mappers/marketable.mapper';
+import { partnerMapper } from './mappers/partner.mapper';
 import { partnershipMapper } from './mappers/partnership.mapper';
 import { paymentMapper } from './mappers/payment.mapper';
 import { STORED_FORMAT } from './mappers/stored-format';
@@ -12,13 +13,14 @@ import type { Models } from './schemas';
 /** The marker of a finished upgrade, in `migrations`: later starts skip the scan. */
 const UPGRADE_ID = `stored-format-${STORED_FORMAT}`;
 
-/** The fields of an aggregate document that are not top-level query keys. */
-const NOT_KEYS = new Set(['_id', '_v', 'tenantId', 'id', 'version', 'state', 'derived', 'outbox', 'outboxSince']);
+/** The fields of an aggregate document the upgrade leaves as they are: its identity and its waiting events. */
+const KEPT = new Set(['_id', 'outbox', 'outboxSince']);
 
 type AnyMapper = AggregateMapper<AggregateIdentity, AggregateDocument<object, object | undefined>>;
 
-/** The collections whose format 2 added top-level query keys, with the mapper that computes them. */
-const UPGRADED: readonly (readonly ['invoices' | 'payments' | 'partnerships' | 'marketables', AnyMapper])[] = [
+/** The aggregate collections, with the mapper that writes their documents. */
+const UPGRADED: readonly (readonly ['partners' | 'invoices' | 'payments' | 'partnerships' | 'marketables', AnyMapper])[] = [
+  ['partners', partnerMapper as unknown as AnyMapper],
   ['invoices', invoiceMapper as unknown as AnyMapper],
   ['payments', paymentMapper as unknown as AnyMapper],
   ['partnerships', partnershipMapper as unknown as AnyMapper],
@@ -26,10 +28,11 @@ const UPGRADED: readonly (readonly ['invoices' | 'payments' | 'partnerships' | '
 ];
 
 /**
- * Rewrites documents stored in format 1 to the current format: their top-level query keys are computed from their
- * state by the mapper and set with `_v`, nothing else changes (ADR 0012). Until this ran, the queries that match those
- * keys do not see format-1 documents, so {@link ensureIndexes} runs it at every API start and `npm run db:indexes`;
- * once every collection is done it records so in `migrations`, and later runs cost one read.
+ * Rewrites the aggregate documents stored in format 1 as their mapper writes them now (ADR 0012): the state as one
+ * string, the top-level query keys and `derived` computed from it, `_v: 2`; the same state, version and waiting events.
+ * Until this ran, the queries do not see format-1 documents (they match keys those lack), so {@link ensureIndexes}
+ * runs it at every API start and `npm run db:indexes`; once every collection is done it records so in `migrations`,
+ * and later runs cost one read.
  *
  * Each write is under the document's lock and only at the version read, like an aggregate's save: a save in between
  * wins and has written the keys itself. Safe to run in several processes at once, and again after a crash.
@@ -47,11 +50,9 @@ export async function upgradeStoredFormat(models: Models, locks: DocumentLocks):
     for await (const document of cursor) {
       const stored = document as unknown as AggregateDocument<object, object | undefined>;
       const written = mapper.toPersistence(mapper.toDomain(stored)) as Record<string, unknown>;
-      const keys = Object.fromEntries(Object.entries(written).filter(([field]) => !NOT_KEYS.has(field)));
+      const fields = Object.fromEntries(Object.entries(written).filter(([field]) => !KEPT.has(field)));
       const filter = { _id: stored._id, version: stored.version };
-      const result = await locks.withLock(lockIdOf(model, filter), stored.tenantId, () =>
-        guarded(() => model.collection.updateOne(filter as never, { $set: { ...keys, _v: STORED_FORMAT } })),
-      );
+      const result = await locks.withLock(lockIdOf(model, filter), stored.tenantId, () => guarded(() => model.collection.updateOne(filter as never, { $set: fields })));
       if (result?.modifiedCount) rewritten[name] += 1;
     }
   }

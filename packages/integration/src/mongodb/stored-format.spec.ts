@@ -12,6 +12,7 @@ import {
   PAYMENT_FIXTURE,
 } from './mappers/stored-format-1.data';
 import { UnsupportedStoredFormatError } from './mappers/stored-format';
+import { decodeState } from './mappers/stored-state';
 
 // Data stored before the mappers existed must load unchanged: the documents below are inserted with the bare driver,
 // exactly as the previous code wrote them (format 1, no `_v`), upgraded to format 2 as a release's start upgrades a
@@ -61,26 +62,38 @@ afterAll(async () => {
 });
 
 describe('documents stored in format 1 (before _v)', () => {
-  it('are upgraded to format 2 at start: their top-level query keys are added, nothing else changes', async () => {
+  it('are upgraded to format 2 at start: the same state as one string, top-level keys and derived fields beside it', async () => {
     const { models } = database.adapters;
-    const keysOf: Record<string, Record<string, unknown>> = {
+    const invoiceDerived = { kind: 'invoice', status: 'partially_paid', currency: 'EUR', sellerId: 'p-seller', sellerContactId: 'c-seller', buyerContactId: 'c-buyer' };
+    const added: Record<string, { keys: Record<string, unknown>; derived?: Record<string, unknown> }> = {
       'invoices acme/inv-1': {
-        partnerIds: ['p-seller', 'p-buyer'],
-        buyerId: 'p-buyer',
-        duplicateKey: '["p-buyer","EUR","114200"]',
-        receivableKey: '["p-buyer","EUR"]',
-        referenceKey: '["p-seller","p-buyer","ERP-42"]',
+        keys: {
+          partnerIds: ['p-seller', 'p-buyer'],
+          buyerId: 'p-buyer',
+          duplicateKey: '["p-buyer","EUR","114200"]',
+          receivableKey: '["p-buyer","EUR"]',
+          referenceKey: '["p-seller","p-buyer","ERP-42"]',
+        },
+        derived: { ...invoiceDerived, issueDate: '2026-01-15', dueDate: '2026-02-14' },
       },
-      'invoices acme/cn-1': { partnerIds: ['p-seller', 'p-buyer'], buyerId: 'p-buyer', duplicateKey: null, receivableKey: null, referenceKey: '["p-seller","p-buyer","ERP-CN-7"]' },
-      'payments acme/pay-1': { partnerId: 'p-buyer', creditKey: '["p-buyer","EUR"]' },
-      'partnerships acme/ps-1': { partnerIds: ['p-seller', 'p-buyer'] },
-      'marketables acme/m-1': { sku: 'SKU-1' },
-      'partners acme/p-buyer': {},
+      'invoices acme/cn-1': {
+        keys: { partnerIds: ['p-seller', 'p-buyer'], buyerId: 'p-buyer', duplicateKey: null, receivableKey: null, referenceKey: '["p-seller","p-buyer","ERP-CN-7"]' },
+        derived: { ...invoiceDerived, kind: 'credit_note', status: 'issued', sellerContactId: null, buyerContactId: null, issueDate: '2026-01-25', dueDate: '2026-01-25' },
+      },
+      'payments acme/pay-1': { keys: { partnerId: 'p-buyer', creditKey: '["p-buyer","EUR"]' } },
+      'partnerships acme/ps-1': { keys: { partnerIds: ['p-seller', 'p-buyer'] } },
+      'marketables acme/m-1': { keys: { sku: 'SKU-1' }, derived: { active: true } },
+      'partners acme/p-buyer': { keys: {}, derived: { status: 'active' } },
     };
+    expect([...formatOne.keys()].sort()).toEqual(Object.keys(added).sort());
     for (const [source, before] of formatOne) {
       const [name, id] = source.split(' ') as [keyof typeof models, string];
-      const after = await models[name].collection.findOne({ _id: id as never });
-      expect({ source, after }).toEqual({ source, after: { ...before, ...(name === 'partners' ? {} : { _v: 2 }), ...keysOf[source] } });
+      const { state, derived, ...after } = (await models[name].collection.findOne({ _id: id as never })) as Record<string, unknown>;
+      const { state: stateBefore, derived: derivedBefore, ...rest } = before;
+      const { keys, derived: derivedAdded } = added[source] ?? { keys: {} };
+      expect({ source, state: typeof state === 'string' ? decodeState(state) : state }).toEqual({ source, state: stateBefore });
+      expect({ source, derived }).toEqual({ source, derived: derivedBefore || derivedAdded ? { ...(derivedBefore as object), ...derivedAdded } : undefined });
+      expect({ source, after }).toEqual({ source, after: { ...rest, _v: 2, ...keys } });
     }
     expect(await models.migrations.collection.findOne({ _id: 'stored-format-2' as never })).toEqual({ _id: 'stored-format-2', at: expect.any(Date) });
   });
@@ -152,19 +165,16 @@ describe('documents stored in format 1 (before _v)', () => {
     await payments.save(payment);
 
     const stored = await models.payments.collection.findOne({ _id: 'acme/pay-1' as never });
-    expect(stored).toMatchObject({
-      _v: 2,
-      version: 4,
-      partnerId: 'p-buyer',
-      creditKey: '["p-buyer","EUR"]',
-      state: {
-        ...PAYMENT_FIXTURE.document.state,
-        applications: [...PAYMENT_FIXTURE.document.state.applications, { invoiceId: 'inv-2', amount: { minor: 2500n, currency: 'EUR' }, appliedOn: '2026-02-01' }],
-        updatedAt: new Date('2026-02-01T08:00:00Z'),
-      },
-      derived: { currency: 'EUR', unappliedMinor: 12_500n },
+    expect(stored).toMatchObject({ _v: 2, version: 4, partnerId: 'p-buyer', creditKey: '["p-buyer","EUR"]', derived: { currency: 'EUR', unappliedMinor: 12_500n } });
+    expect(decodeState(stored?.state)).toEqual({
+      ...PAYMENT_FIXTURE.document.state,
+      applications: [...PAYMENT_FIXTURE.document.state.applications, { invoiceId: 'inv-2', amount: { minor: 2500n, currency: 'EUR' }, appliedOn: '2026-02-01' }],
+      updatedAt: new Date('2026-02-01T08:00:00Z'),
     });
-    expect(stored?.outbox).toEqual([expect.objectContaining({ _v: 2, type: 'payment.applied', payload: { paymentId: 'pay-1', invoiceId: 'inv-2', amount: { amount: '25.00', currency: 'EUR' } } })]);
+    expect(stored?.outbox).toEqual([expect.any(String)]);
+    expect(decodeState(stored?.outbox[0])).toEqual(
+      expect.objectContaining({ _v: 2, type: 'payment.applied', occurredAt: new Date('2026-02-01T08:00:00Z'), payload: { paymentId: 'pay-1', invoiceId: 'inv-2', amount: { amount: '25.00', currency: 'EUR' } } }),
+    );
   });
 });
 

@@ -1,5 +1,5 @@
 /** Test helpers for code that runs on the MongoDB adapters: a throw-away database per test file. */
-export { createTestDatabase, testMongoUrl, type TestDatabase } from './mongo-test-database';
+export { createTestDatabase, tamperWithStoredState, testMongoUrl, type TestDatabase } from './mongo-test-database';
 export { describeIdempotencyStoreContract } from '../idempotency/idempotency-store.contract';
 // For bench:repo, which builds the raw driver's documents exactly as the repository writes them (`AggregateStore.insertion`).
 export { AggregateStore } from '../mongodb/aggregate-store';

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type { Collection } from 'mongodb';
 import { connectMongo, type MongoConnection, type MongoSettings } from '../mongodb/connection';
+import { decodeState, encodeState } from '../mongodb/mappers/stored-state';
 import { createMongoAdapters, type MongoAdapters } from '../mongodb/mongo-adapters';
 
 /** A database of its own for one test file, on the server `MONGO_URL` names, with every index created. */
@@ -33,4 +35,22 @@ export async function createTestDatabase(label: string, settings: Partial<MongoS
       await mongo.close();
     },
   };
+}
+
+/**
+ * Edits the state stored in an aggregate's document behind the repositories' back, as a faulty writer would (the
+ * integrity checks' tests): the state is decoded, changed by `edit`, and stored again; `derived` fields are set as given.
+ */
+export async function tamperWithStoredState<State extends object>(
+  collection: Collection<{ _id: string }>,
+  id: string,
+  edit: (state: State) => void,
+  derived: Record<string, unknown> = {},
+): Promise<void> {
+  const document = await collection.findOne({ _id: id });
+  if (!document) throw new Error(`no document ${id}`);
+  const state = decodeState((document as unknown as { state: State | string }).state);
+  edit(state);
+  const set = { state: encodeState(state), ...Object.fromEntries(Object.entries(derived).map(([field, value]) => [`derived.${field}`, value])) };
+  await collection.updateOne({ _id: id }, { $set: set as never });
 }

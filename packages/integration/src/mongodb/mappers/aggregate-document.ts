@@ -1,5 +1,6 @@
 import type { TenantId } from '@invoicing/core';
 import { STORED_FORMAT, storedFormatOf } from './stored-format';
+import type { StoredState } from './stored-state';
 
 /**
  * What every aggregate's document holds besides its state: `{ _id, _v, tenantId, id, version, ...keys, state, derived? }`.
@@ -18,7 +19,8 @@ export type AggregateDocument<State extends object, Derived extends object | und
   readonly id: string;
   /** The aggregate's optimistic-concurrency version. */
   readonly version: number;
-  readonly state: State;
+  /** A string of Extended JSON from format 2 on, a subdocument in format 1 (see `stored-state.ts`). */
+  readonly state: StoredState<State>;
   readonly derived?: Derived;
 };
 

@@ -6,6 +6,7 @@ import { partnershipMapper } from './partnership.mapper';
 import { paymentMapper } from './payment.mapper';
 import { CREDIT_NOTE_FIXTURE, INVOICE_FIXTURE, MARKETABLE_FIXTURE, PARTNERSHIP_FIXTURE, PARTNER_FIXTURE, PAYMENT_FIXTURE } from './stored-format-1.data';
 import { UnsupportedStoredFormatError } from './stored-format';
+import { decodeState, encodeState } from './stored-state';
 
 type AnyMapper = AggregateMapper<AggregateIdentity, AggregateDocument<object, object | undefined>>;
 
@@ -20,6 +21,8 @@ interface Case {
   readonly derivedFields?: readonly string[];
   /** The top-level query keys format 2 adds to the fixture's document (ADR 0012). */
   readonly keys: Record<string, unknown>;
+  /** What format 2 adds to `derived`, beside format 1's. */
+  readonly derivedAdded?: Record<string, unknown>;
   /** An optional field of the state. */
   readonly optionalField: string;
 }
@@ -30,7 +33,10 @@ const INVOICE_FIELDS = [
   'allowances', 'charges', 'vatBreakdown', 'totals', 'payments', 'credits', 'precedingInvoice', 'approval', 'possibleDuplicateOf',
   'voidReason', 'createdAt', 'updatedAt', 'issuedAt',
 ];
-const INVOICE_DERIVED = ['numberKey', 'externalKey', 'issueMonth', 'referenceDate', 'issueKey', 'totalMinor', 'outstandingMinor', 'owing'];
+const INVOICE_DERIVED = [
+  'numberKey', 'externalKey', 'issueMonth', 'referenceDate', 'issueKey', 'totalMinor', 'outstandingMinor', 'owing',
+  'kind', 'status', 'currency', 'sellerId', 'sellerContactId', 'buyerContactId', 'issueDate', 'dueDate',
+];
 
 const CASES: readonly Case[] = [
   {
@@ -39,7 +45,9 @@ const CASES: readonly Case[] = [
     fixture: PARTNER_FIXTURE,
     complete: PARTNER_FIXTURE.state,
     stateFields: ['kind', 'legalName', 'tradingName', 'identifiers', 'addresses', 'contacts', 'defaultCurrency', 'defaultPaymentTerms', 'status', 'createdAt', 'updatedAt'],
+    derivedFields: ['status'],
     keys: {},
+    derivedAdded: { status: 'active' },
     optionalField: 'tradingName',
   },
   {
@@ -48,7 +56,9 @@ const CASES: readonly Case[] = [
     fixture: MARKETABLE_FIXTURE,
     complete: MARKETABLE_FIXTURE.state,
     stateFields: ['sku', 'kind', 'name', 'description', 'unitCode', 'prices', 'defaultVat', 'active', 'createdAt', 'updatedAt'],
+    derivedFields: ['active'],
     keys: { sku: 'SKU-1' },
+    derivedAdded: { active: true },
     optionalField: 'description',
   },
   {
@@ -68,6 +78,16 @@ const CASES: readonly Case[] = [
     stateFields: INVOICE_FIELDS,
     derivedFields: INVOICE_DERIVED,
     keys: { partnerIds: ['p-seller', 'p-buyer'], buyerId: 'p-buyer', duplicateKey: '["p-buyer","EUR","114200"]', receivableKey: '["p-buyer","EUR"]', referenceKey: '["p-seller","p-buyer","ERP-42"]' },
+    derivedAdded: {
+      kind: 'invoice',
+      status: 'partially_paid',
+      currency: 'EUR',
+      sellerId: 'p-seller',
+      sellerContactId: 'c-seller',
+      buyerContactId: 'c-buyer',
+      issueDate: '2026-01-15',
+      dueDate: '2026-02-14',
+    },
     optionalField: 'number',
   },
   {
@@ -78,6 +98,16 @@ const CASES: readonly Case[] = [
     stateFields: INVOICE_FIELDS,
     derivedFields: INVOICE_DERIVED,
     keys: { partnerIds: ['p-seller', 'p-buyer'], buyerId: 'p-buyer', duplicateKey: null, receivableKey: null, referenceKey: '["p-seller","p-buyer","ERP-CN-7"]' },
+    derivedAdded: {
+      kind: 'credit_note',
+      status: 'issued',
+      currency: 'EUR',
+      sellerId: 'p-seller',
+      sellerContactId: null,
+      buyerContactId: null,
+      issueDate: '2026-01-25',
+      dueDate: '2026-01-25',
+    },
     optionalField: 'precedingInvoice',
   },
   {
@@ -94,8 +124,11 @@ const CASES: readonly Case[] = [
 
 const sorted = (keys: readonly string[]) => [...keys].sort();
 
-describe.each(CASES)('$name mapper', ({ mapper, fixture, complete, stateFields, derivedFields, keys, optionalField }) => {
+describe.each(CASES)('$name mapper', ({ mapper, fixture, complete, stateFields, derivedFields, keys, derivedAdded, optionalField }) => {
   const stored = fixture.document as unknown as AggregateDocument<object, object | undefined>;
+  const formatOneState = fixture.document.state as object;
+  /** Format 2 of the fixture's document: the state as one string, the keys and `derived` beside it. */
+  const formatTwo = { ...stored, ...keys, _v: 2, state: encodeState(formatOneState), ...(stored.derived || derivedAdded ? { derived: { ...stored.derived, ...derivedAdded } } : {}) };
 
   describe('toDomain', () => {
     it('reads a format-1 document stored without _v into the state it holds', () => {
@@ -106,14 +139,14 @@ describe.each(CASES)('$name mapper', ({ mapper, fixture, complete, stateFields, 
       expect(mapper.toDomain({ ...stored, _v: 1 })).toEqual(fixture.state);
     });
 
-    it('reads a format-2 document, with its top-level keys, the same way', () => {
-      expect(mapper.toDomain({ ...stored, ...keys, _v: 2 })).toEqual(fixture.state);
+    it('reads a format-2 document, its state one string, into the same state', () => {
+      expect(mapper.toDomain(formatTwo)).toEqual(fixture.state);
     });
 
     it('refuses a document of an unknown format with a typed error naming it, rather than misreading it', () => {
       const error = (() => {
         try {
-          mapper.toDomain({ ...stored, _v: 3 });
+          mapper.toDomain({ ...formatTwo, _v: 3 });
         } catch (caught) {
           return caught;
         }
@@ -125,8 +158,13 @@ describe.each(CASES)('$name mapper', ({ mapper, fixture, complete, stateFields, 
   });
 
   describe('toPersistence', () => {
-    it('writes format 2: the fields format 1 stored, exactly, and the top-level keys, marked _v: 2', () => {
-      expect(mapper.toPersistence(fixture.state)).toEqual({ ...fixture.document, ...keys, _v: 2 });
+    it('writes format 2: the state format 1 stored, exactly, as one string; the top-level keys and derived fields beside it; _v: 2', () => {
+      const { state, ...rest } = mapper.toPersistence(fixture.state);
+      const { state: expectedState, ...expectedRest } = formatTwo;
+      expect(typeof state).toBe('string');
+      expect(decodeState(state)).toEqual(formatOneState);
+      expect(rest).toEqual(expectedRest);
+      expect(decodeState(expectedState)).toEqual(formatOneState);
     });
 
     it('gives back the same state through toDomain', () => {
@@ -136,19 +174,19 @@ describe.each(CASES)('$name mapper', ({ mapper, fixture, complete, stateFields, 
     it('stores exactly the declared fields', () => {
       const document = mapper.toPersistence(complete);
       expect(sorted(Object.keys(document))).toEqual(sorted(['_id', '_v', 'tenantId', 'id', 'version', ...Object.keys(keys), 'state', ...(derivedFields ? ['derived'] : [])]));
-      expect(sorted(Object.keys(document.state))).toEqual(sorted(stateFields));
+      expect(sorted(Object.keys(decodeState(document.state)))).toEqual(sorted(stateFields));
       if (derivedFields) expect(sorted(Object.keys(document.derived ?? {}))).toEqual(sorted(derivedFields));
     });
 
     it('does not store a field the mapper does not name', () => {
       const document = mapper.toPersistence({ ...complete, cachedTotal: 42 } as AggregateIdentity);
       expect(document).not.toHaveProperty('cachedTotal');
-      expect(document.state).not.toHaveProperty('cachedTotal');
+      expect(decodeState(document.state)).not.toHaveProperty('cachedTotal');
     });
 
     it('leaves an absent optional field out rather than storing null', () => {
       const document = mapper.toPersistence({ ...complete, [optionalField]: undefined } as AggregateIdentity);
-      expect(document.state).not.toHaveProperty(optionalField);
+      expect(decodeState(document.state)).not.toHaveProperty(optionalField);
       expect(mapper.toDomain(document)).not.toHaveProperty(optionalField);
     });
   });

@@ -1,10 +1,12 @@
 import type { DomainEvent, TenantId } from '@invoicing/core';
 import { STORED_FORMAT, storedFormatOf } from './stored-format';
+import { decodeState, encodeState } from './stored-state';
 import { dateToDomain, type AllFieldsOf } from './value.mapper';
 
 /**
- * A domain event as stored in its aggregate's `outbox` array. Each entry carries its own `_v`: events stay in a
- * document across saves, so a document's entries may have been written by different releases.
+ * A domain event as stored in its aggregate's `outbox` array: from format 2 on one string of Extended JSON (for the same
+ * reason as the state, `stored-state.ts`), in format 1 a subdocument. Each entry carries its own `_v`: events stay in
+ * a document across saves, so a document's entries may have been written by different releases.
  */
 export interface StoredEvent {
   readonly _v?: number;
@@ -67,4 +69,14 @@ export function eventToDomain(stored: StoredEvent): DomainEvent {
     occurredAt: dateToDomain(stored.occurredAt),
     payload: stored.payload,
   } satisfies AllFieldsOf<DomainEvent>;
+}
+
+/** An outbox entry as written: the stored event as one string. @throws TypeError as {@link eventToPersistence} */
+export function outboxEntryOf(event: DomainEvent): string {
+  return encodeState(eventToPersistence(event));
+}
+
+/** The stored event an outbox entry holds, in either format. */
+export function storedEventOf(entry: StoredEvent | string): StoredEvent {
+  return decodeState(entry);
 }

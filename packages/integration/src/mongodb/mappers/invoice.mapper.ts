@@ -16,6 +16,7 @@ import {
   type VatCategory,
 } from '@invoicing/invoice';
 import { envelopeOf, identityOf, type AggregateDocument, type AggregateMapper } from './aggregate-document';
+import { decodeState, encodeState } from './stored-state';
 import { identifiersToDomain, identifiersToPersistence, postalAddressFields } from './partner.mapper';
 import { paymentTermsToDomain, paymentTermsToPersistence } from './partnership.mapper';
 import {
@@ -253,12 +254,22 @@ const STAND_IN = '\u0001';
  * - `numberKey`, `externalKey`: the number and the sender's reference, or a stand-in made of the id while there is
  *   none (FerretDB has no partial unique indexes);
  * - `issueMonth`, `referenceDate`, `issueKey`: what the monthly summary, the duplicate check and "last seen" use;
- * - `totalMinor`, `outstandingMinor`, `owing`: the amounts the reports sum and what the buyer still owes.
+ * - `totalMinor`, `outstandingMinor`, `owing`: the amounts the reports sum and what the buyer still owes;
+ * - `kind`, `status`, `currency`, `sellerId`, the contacts and the dates: what lists and reports filter, sort and group
+ *   by, copied from the state (which is stored as one string); absent ones as null.
  */
 export function deriveInvoice(state: InvoiceState) {
   const outstanding = Invoice.restore(state).outstanding;
   const issued = state.status !== 'draft' && state.issueDate !== undefined;
   return {
+    kind: state.kind,
+    status: state.status,
+    currency: state.currency,
+    sellerId: state.sellerId,
+    sellerContactId: state.sellerContactId ?? null,
+    buyerContactId: state.buyerContactId ?? null,
+    issueDate: state.issueDate ?? null,
+    dueDate: state.dueDate ?? null,
     numberKey: state.number ?? `${STAND_IN}${state.id}`,
     externalKey: state.externalReference ?? `${STAND_IN}${state.id}`,
     issueMonth: issued && state.issueDate ? yearMonthOf(state.issueDate) : null,
@@ -310,11 +321,11 @@ export type InvoiceDocument = AggregateDocument<ReturnType<typeof stateToPersist
 export const invoiceMapper: AggregateMapper<InvoiceState, InvoiceDocument> = {
   toPersistence(state) {
     const derived = deriveInvoice(state);
-    return { ...envelopeOf(state), ...invoiceKeys(state, derived), state: stateToPersistence(state), derived };
+    return { ...envelopeOf(state), ...invoiceKeys(state, derived), state: encodeState(stateToPersistence(state)), derived };
   },
   toDomain(document) {
     const identity = identityOf<InvoiceId>(document, 'invoices');
-    const { state } = document;
+    const state = decodeState(document.state);
     return compact({
       ...identity,
       kind: state.kind,

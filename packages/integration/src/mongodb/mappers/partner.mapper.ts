@@ -1,5 +1,6 @@
 import type { Contact, PartnerAddress, PartnerId, PartnerIdentifiers, PartnerState, PostalAddress } from '@invoicing/invoice';
 import { envelopeOf, identityOf, type AggregateDocument, type AggregateMapper } from './aggregate-document';
+import { decodeState, encodeState } from './stored-state';
 import { paymentTermsToDomain, paymentTermsToPersistence } from './partnership.mapper';
 import { compact, dateToDomain, optional, type AllFieldsOf } from './value.mapper';
 
@@ -47,7 +48,7 @@ function addressFields(address: PartnerAddress): PartnerAddress {
 }
 
 /** A contact as stored (the same fields both ways); contact search reads contacts alone through it. */
-export function contactFields(contact: Contact): Contact {
+function contactFields(contact: Contact): Contact {
   return compact({ id: contact.id, name: contact.name, email: contact.email, phone: contact.phone, role: contact.role } satisfies AllFieldsOf<Contact>);
 }
 
@@ -70,14 +71,19 @@ function stateToPersistence(state: PartnerState) {
 }
 
 /** A partner's document. */
-export type PartnerDocument = AggregateDocument<ReturnType<typeof stateToPersistence>>;
+export type PartnerDocument = AggregateDocument<ReturnType<typeof stateToPersistence>, ReturnType<typeof derivePartner>>;
+
+/** What partner lists filter on, beside the state (which is stored as one string). */
+export function derivePartner(state: PartnerState) {
+  return { status: state.status };
+}
 
 /** Partners ↔ `partners` documents. */
 export const partnerMapper: AggregateMapper<PartnerState, PartnerDocument> = {
-  toPersistence: (state) => ({ ...envelopeOf(state), state: stateToPersistence(state) }),
+  toPersistence: (state) => ({ ...envelopeOf(state), state: encodeState(stateToPersistence(state)), derived: derivePartner(state) }),
   toDomain(document) {
     const identity = identityOf<PartnerId>(document, 'partners');
-    const { state } = document;
+    const state = decodeState(document.state);
     return compact({
       ...identity,
       kind: state.kind,

@@ -1,5 +1,6 @@
 import type { ApprovalRule, Instalment, PartnershipId, PartnershipState, PaymentTerms } from '@invoicing/invoice';
 import { envelopeOf, identityOf, type AggregateDocument, type AggregateMapper } from './aggregate-document';
+import { decodeState, encodeState } from './stored-state';
 import { compact, dateToDomain, decimalToDomain, decimalToPersistence, moneyToDomain, moneyToPersistence, type AllFieldsOf } from './value.mapper';
 
 /** Payment terms as stored: the domain's union, percents of instalments as decimals. */
@@ -70,10 +71,10 @@ export type PartnershipDocument = AggregateDocument<ReturnType<typeof stateToPer
 
 /** Partnerships ↔ `partnerships` documents; the keys are recomputed on every write and never read back. */
 export const partnershipMapper: AggregateMapper<PartnershipState, PartnershipDocument> = {
-  toPersistence: (state) => ({ ...envelopeOf(state), ...partnershipKeys(state), state: stateToPersistence(state) }),
+  toPersistence: (state) => ({ ...envelopeOf(state), ...partnershipKeys(state), state: encodeState(stateToPersistence(state)) }),
   toDomain(document) {
     const identity = identityOf<PartnershipId>(document, 'partnerships');
-    const { state } = document;
+    const state = decodeState(document.state);
     return compact({
       ...identity,
       sellerId: state.sellerId,

@@ -1,5 +1,6 @@
 import { Payment, type PaymentApplication, type PaymentId, type PaymentRefund, type PaymentState } from '@invoicing/invoice';
 import { envelopeOf, identityOf, type AggregateDocument, type AggregateMapper } from './aggregate-document';
+import { decodeState, encodeState } from './stored-state';
 import { compact, dateToDomain, moneyToDomain, moneyToPersistence, type AllFieldsOf } from './value.mapper';
 
 type StoredFields = Omit<PaymentState, 'tenantId' | 'id' | 'version'>;
@@ -45,11 +46,11 @@ export type PaymentDocument = AggregateDocument<ReturnType<typeof stateToPersist
 export const paymentMapper: AggregateMapper<PaymentState, PaymentDocument> = {
   toPersistence(state) {
     const derived = derivePayment(state);
-    return { ...envelopeOf(state), ...paymentKeys(state, derived), state: stateToPersistence(state), derived };
+    return { ...envelopeOf(state), ...paymentKeys(state, derived), state: encodeState(stateToPersistence(state)), derived };
   },
   toDomain(document) {
     const identity = identityOf<PaymentId>(document, 'payments');
-    const { state } = document;
+    const state = decodeState(document.state);
     return compact({
       ...identity,
       partnerId: state.partnerId,

@@ -1,5 +1,5 @@
 import { Decimal, Money } from '@invoicing/core';
-import { eventToDomain, eventToPersistence } from './domain-event.mapper';
+import { eventToDomain, eventToPersistence, outboxEntryOf, storedEventOf } from './domain-event.mapper';
 import { recordToDomain, recordToPersistence } from './idempotency-record.mapper';
 import { hintedSequence, reservationToPersistence, reservedSequence } from './number-reservation.mapper';
 import { EVENT_FIXTURE, FIXTURE_TENANT } from './stored-format-1.data';
@@ -22,6 +22,14 @@ describe('domain event mapper', () => {
     it('writes the entry as format 1 stored it, marked _v: 2, and reads it back', () => {
       expect(eventToPersistence(EVENT_FIXTURE.event)).toEqual({ ...EVENT_FIXTURE.stored, _v: 2 });
       expect(eventToDomain(eventToPersistence(EVENT_FIXTURE.event))).toEqual(EVENT_FIXTURE.event);
+    });
+
+    it('writes an outbox entry as one string holding the stored event, which reads back in either format', () => {
+      const entry = outboxEntryOf(EVENT_FIXTURE.event);
+      expect(typeof entry).toBe('string');
+      expect(storedEventOf(entry)).toEqual({ ...EVENT_FIXTURE.stored, _v: 2 });
+      expect(eventToDomain(storedEventOf(entry))).toEqual(EVENT_FIXTURE.event);
+      expect(storedEventOf(EVENT_FIXTURE.stored)).toBe(EVENT_FIXTURE.stored);
     });
 
     it('keeps dates and drops undefined members of the payload', () => {
