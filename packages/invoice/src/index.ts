@@ -76,7 +76,7 @@ export { computeTotals, vatBreakdown } from './invoice/totals';
 export type { InvoiceTotals, TotalsInput, VatBreakdown } from './invoice/totals';
 export { partySnapshot } from './invoice/party-snapshot';
 export type { PartySnapshot } from './invoice/party-snapshot';
-export { INVOICE_REPOSITORY, duplicateReferenceDate } from './invoice/invoice-repository.port';
+export { DUPLICATE_WINDOW_DAYS, INVOICE_REPOSITORY, duplicateReferenceDate } from './invoice/invoice-repository.port';
 export type { DuplicateProbe, InvoiceRepository } from './invoice/invoice-repository.port';
 export { NUMBER_SEQUENCE, formatDocumentNumber } from './invoice/number-sequence.port';
 export type { NumberSequence } from './invoice/number-sequence.port';

@@ -1,5 +1,5 @@
 import { ContainerModule } from 'inversify';
-import { CreateInvoiceDraft, UpdateInvoiceDraft, ApproveInvoice, IssueInvoice, VoidInvoice, MarkInvoiceUncollectible, CreateCreditNote, GetInvoice, LineResolver } from './invoice/invoice.use-cases';
+import { CreateInvoiceDraft, CreateIssuedInvoice, UpdateInvoiceDraft, ApproveInvoice, IssueInvoice, VoidInvoice, MarkInvoiceUncollectible, CreateCreditNote, GetInvoice, LineResolver } from './invoice/invoice.use-cases';
 import { CreateMarketable, UpdateMarketable, SetMarketableActive, GetMarketable, ListMarketables } from './marketable/marketable.use-cases';
 import { CreatePartner, UpdatePartner, ReplaceContacts, AddContact, UpdateContact, RemoveContact, ArchivePartner, GetPartner, ListPartners, SearchContacts } from './partner/partner.use-cases';
 import { CreatePartnership, UpdatePartnershipTerms, SetPriceOverride, ChangePartnershipStatus, GetPartnership, ListPartnerships } from './partnership/partnership.use-cases';
@@ -14,7 +14,7 @@ export const INVOICE_USE_CASES = [
   CreatePartner, UpdatePartner, ReplaceContacts, AddContact, UpdateContact, RemoveContact, ArchivePartner, GetPartner, ListPartners, SearchContacts,
   CreateMarketable, UpdateMarketable, SetMarketableActive, GetMarketable, ListMarketables,
   CreatePartnership, UpdatePartnershipTerms, SetPriceOverride, ChangePartnershipStatus, GetPartnership, ListPartnerships,
-  LineResolver, CreateInvoiceDraft, UpdateInvoiceDraft, ApproveInvoice, IssueInvoice, VoidInvoice, MarkInvoiceUncollectible, CreateCreditNote, GetInvoice,
+  LineResolver, CreateInvoiceDraft, CreateIssuedInvoice, UpdateInvoiceDraft, ApproveInvoice, IssueInvoice, VoidInvoice, MarkInvoiceUncollectible, CreateCreditNote, GetInvoice,
   RecordPayment, PayInvoice, ApplyPayment, RefundCredit, GetPayment, ListPayments,
   ListInvoices, PastDueReport, MonthlySummaryReport, AgingReport, PartnerTotalsReport, PartnerContactsReport, GetPartnerBalance,
   LedgerProjection, RelayEvents,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { documentId, type MongoConnection } from '@invoicing/integration/mongodb';
+import { tamperWithStoredState } from '@invoicing/integration/testing';
 import type { PartnerId } from '@invoicing/invoice';
 import { DATABASE } from '../composition/tokens';
 import { InvoiceSeed } from '../testing/invoice-seed';
@@ -36,8 +37,9 @@ describe('GET /v1/admin/integrity', () => {
   async function corruptReceivedAmount(tenant: 'acme' | 'globex', minor: bigint): Promise<void> {
     const database = t.api.app.get<MongoConnection>(DATABASE).connection.db;
     if (!database) throw new Error('the API is not connected');
-    const result = await database.collection('payments').updateOne({ _id: documentId(tenant, payments[tenant].paymentId) as never }, { $set: { 'state.amount.minor': minor } });
-    expect(result.matchedCount).toBe(1);
+    await tamperWithStoredState<{ amount: { minor: bigint } }>(database.collection<{ _id: string }>('payments'), documentId(tenant, payments[tenant].paymentId), (state) => {
+      state.amount.minor = minor;
+    });
   }
 
   it("answers an admin a clean report of the tenant's data, with what it checked and how long it took", async () => {

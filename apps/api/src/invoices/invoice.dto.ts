@@ -1,5 +1,5 @@
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { Optional } from '../http/validation';
 import { FORMATS, Format, TextLength } from '../docs/request-strictness';
 import { DECIMAL_MAX_LENGTH } from '@invoicing/core';
@@ -320,6 +320,17 @@ export class CreateInvoiceDto extends DraftContentDto {
   @IsString()
   @MaxLength(100)
   externalReference?: string;
+
+  /**
+   * `true` issues the invoice in the same request: it is checked and numbered as `POST /v1/invoices/{invoiceId}/issue`
+   * does, and the answer is the issued invoice; when it cannot be issued (policy, completeness), nothing is stored.
+   * Send an `Idempotency-Key`: a retry of a request whose answer was lost then gets the same invoice and number.
+   * Default `false`: a draft.
+   * @example false
+   */
+  @Optional()
+  @IsBoolean()
+  issue?: boolean;
 }
 
 export class VoidInvoiceDto {

@@ -5,6 +5,7 @@ import {
   ApproveInvoice,
   CreateCreditNote,
   CreateInvoiceDraft,
+  CreateIssuedInvoice,
   GetInvoice,
   IssueInvoice,
   ListInvoices,
@@ -54,6 +55,7 @@ import { InvoiceDto, InvoicePageDto } from './invoice.response.dto';
 export class InvoicesController {
   constructor(
     private readonly createDraft: CreateInvoiceDraft,
+    private readonly createIssued: CreateIssuedInvoice,
     private readonly updateDraft: UpdateInvoiceDraft,
     private readonly approveInvoice: ApproveInvoice,
     private readonly issueInvoice: IssueInvoice,
@@ -71,7 +73,8 @@ export class InvoicesController {
    * Drafts an invoice under a partnership, which gives seller, buyer, currency, payment terms and numbering series.
    * Totals and the VAT breakdown are computed at once; the draft has no number until it is issued. A draft that looks
    * like an existing invoice (same buyer and total, issue dates within 3 days) is created with `possibleDuplicateOf`.
-   * The answer's `Location` names the new draft.
+   * With `issue: true` the invoice is issued in the same request (the checks and answers of the issue operation), or
+   * nothing is stored. The answer's `Location` names the new invoice.
    */
   @Post()
   @Idempotent()
@@ -84,8 +87,8 @@ export class InvoicesController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @IdempotentRequestId('Invoice') id: InvoiceId | undefined,
   ): Promise<InvoiceDto> {
-    const { partnershipId, externalReference, ...content } = body;
-    const invoice = await this.createDraft.execute({
+    const { partnershipId, externalReference, issue, ...content } = body;
+    const invoice = await (issue === true ? this.createIssued : this.createDraft).execute({
       ...draftInput(content),
       tenantId,
       ...(id === undefined ? {} : { id }),

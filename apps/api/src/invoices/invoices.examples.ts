@@ -36,8 +36,10 @@ const CLOSED = ['invoice.not_issued', 'invoice.already_paid', 'invoice.voided', 
 /** What each invoices operation may answer, by status: from its use case (invoice.use-cases.ts, payment.use-cases.ts) and its guards. */
 export const INVOICE_PROBLEM_CODES = {
   createInvoice: answers(SIGNED_IN, WITH_BODY, VALIDATED, IDEMPOTENT, DRAFT_CONTENT, {
+    // With `issue: true`, also what issuing answers.
+    400: ['invoice.not_issuable'],
     404: ['partnership.not_found'],
-    409: ['partnership.not_active', 'partner.archived', 'invoice.duplicate_external_reference'],
+    409: ['partnership.not_active', 'partner.archived', 'invoice.duplicate_external_reference', 'invoice.approval_required', 'invoice.duplicate_number'],
   }),
   listInvoices: answers(SIGNED_IN, PAGED),
   getInvoice: answers(SIGNED_IN, { 404: ['invoice.not_found'] }),

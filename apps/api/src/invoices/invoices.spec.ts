@@ -31,7 +31,16 @@ describe('invoices and credit notes over HTTP', () => {
   let listBuyer: { id: string };
   let idemBuyer: { id: string };
   /** Partnership ids by use: each gets its own series where a test asserts exact numbers. */
-  const partnerships: Record<'main' | 'life' | 'gap' | 'approval' | 'list' | 'idem', string> = { main: '', life: '', gap: '', approval: '', list: '', idem: '' };
+  const partnerships: Record<'main' | 'life' | 'gap' | 'approval' | 'list' | 'idem' | 'now' | 'nowApproval', string> = {
+    main: '',
+    life: '',
+    gap: '',
+    approval: '',
+    list: '',
+    idem: '',
+    now: '',
+    nowApproval: '',
+  };
 
   async function partner(body: object): Promise<{ id: string; contacts: { id: string }[] }> {
     const answer = await t.call('POST', '/v1/partners', { body });
@@ -74,6 +83,8 @@ describe('invoices and credit notes over HTTP', () => {
     partnerships.approval = await partnership(buyer.id, { policy: { approval: { kind: 'always' } } });
     partnerships.list = await partnership(listBuyer.id, { numbering: { invoice: 'LIST' } });
     partnerships.idem = await partnership(idemBuyer.id);
+    partnerships.now = await partnership(buyer.id, { numbering: { invoice: 'NOW' } });
+    partnerships.nowApproval = await partnership(buyer.id, { numbering: { invoice: 'NOWA' }, policy: { approval: { kind: 'always' } } });
   });
   afterAll(() => t?.close());
 
@@ -195,6 +206,38 @@ describe('invoices and credit notes over HTTP', () => {
       const second = await draft(partnerships.idem, { issueDate: '2026-05-06', lines: [line('7', '3.00')] });
       expect(first).not.toHaveProperty('possibleDuplicateOf');
       expect(second.possibleDuplicateOf).toBe(first.id);
+    });
+  });
+
+  describe('POST /v1/invoices with issue: true', () => {
+    it('creates the invoice issued and numbered in one request; a retry with the same key answers the same invoice', async () => {
+      const key = randomUUID();
+      const body = { partnershipId: partnerships.now, issue: true, ...simple };
+
+      const created = await t.call('POST', '/v1/invoices', { body, headers: { 'idempotency-key': key } });
+      const retried = await t.call('POST', '/v1/invoices', { body, headers: { 'idempotency-key': key } });
+
+      expect(created.status).toBe(201);
+      expect(created.headers.get('location')).toBe(`/v1/invoices/${created.body.id}`);
+      expect(created.body).toMatchObject({ status: 'issued', number: 'NOW-000001', issueDate: '2026-03-02', dueDate: '2026-04-01', version: 1, totals: { amountDue: eur('24.00') } });
+      expect(created.body.seller).toMatchObject({ partnerId: seller.id, legalName: 'Acme Seller SAS' });
+      expect(retried).toMatchObject({ status: 201, body: created.body });
+      expect(retried.headers.get('idempotent-replayed')).toBe('true');
+      expect(await get(created.body.id)).toEqual(created.body);
+      // The next one, in two steps, is next in the same series.
+      expect((await issued(partnerships.now)).number).toBe('NOW-000002');
+    });
+
+    it('answers what issuing answers when it cannot issue, and then stores nothing and consumes no number', async () => {
+      const refused = await t.call('POST', '/v1/invoices', { body: { partnershipId: partnerships.nowApproval, issue: true, ...simple } });
+
+      expect(refused.status).toBe(409);
+      expect(refused.body).toMatchObject({ code: 'invoice.approval_required' });
+      const listed = await t.call('GET', `/v1/invoices?partner_id=${buyer.id}&limit=100`);
+      expect(listed.body.items.filter((item: { partnershipId: string }) => item.partnershipId === partnerships.nowApproval)).toEqual([]);
+      const pending = await draft(partnerships.nowApproval);
+      expect((await t.call('POST', `/v1/invoices/${pending.id}/approve`)).status).toBe(200);
+      expect((await t.call('POST', `/v1/invoices/${pending.id}/issue`)).body.number).toBe('NOWA-000001');
     });
   });
 

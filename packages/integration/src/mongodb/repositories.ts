@@ -1,5 +1,6 @@
-import type { AggregateRoot, CurrencyCode, Page, PageRequest, TenantId } from '@invoicing/core';
+import { addDays, type AggregateRoot, type CurrencyCode, type Page, type PageRequest, type TenantId } from '@invoicing/core';
 import {
+  DUPLICATE_WINDOW_DAYS,
   Invoice,
   Marketable,
   Partner,
@@ -137,17 +138,22 @@ export class MongoInvoiceRepository extends MongoAggregateRepository<Invoice, In
   }
 
   async findPossibleDuplicate(tenantId: TenantId, probe: DuplicateProbe): Promise<InvoiceId | undefined> {
-    const document = await guarded(() =>
-      this.store.model
-        .findOne(
-          // The key holds the buyer, currency and total of invoices that are not void; the dates narrow what it found.
-          { tenantId, duplicateKey: invoiceDuplicateKey(probe.buyerId, probe.currency, probe.total.minor), 'derived.referenceDate': op({ $gte: probe.from, $lte: probe.to }) },
-          { id: 1 },
-        )
-        .sort({ _id: 1 })
-        .lean<{ id: InvoiceId }>()
-        .exec(),
-    );
+    const center = addDays(probe.from, DUPLICATE_WINDOW_DAYS);
+    // The keys hold each day of the window around an invoice's date: the probe's own day finds exactly the invoices
+    // within the window. A probe over another window reads the buyer's invoices and compares here.
+    const filter =
+      addDays(center, DUPLICATE_WINDOW_DAYS) === probe.to
+        ? { tenantId, duplicateKeys: invoiceDuplicateKey(probe.buyerId, probe.currency, probe.total.minor, center) }
+        : {
+            tenantId,
+            buyerId: probe.buyerId,
+            'derived.kind': 'invoice',
+            'derived.status': op({ $ne: 'void' }),
+            'derived.currency': probe.currency,
+            'derived.totalMinor': probe.total.minor,
+            'derived.referenceDate': op({ $gte: probe.from, $lte: probe.to }),
+          };
+    const document = await guarded(() => this.store.model.findOne(filter, { id: 1 }).sort({ _id: 1 }).lean<{ id: InvoiceId }>().exec());
     return document?.id;
   }
 

@@ -6,19 +6,20 @@ import { upgradeStoredFormat } from './stored-format-upgrade';
 /**
  * Every collection, its queried fields and its indexes, in one place. Read this file to know what the database holds.
  *
- * Documents of aggregates look like `{ _id, _v, tenantId, id, version, state, derived, outbox, outboxSince }`, where
- * `_id` is `tenantId/id`, so that another tenant's id is a different document even when creating; `_v` is the stored
- * format (`mappers/stored-format.ts`); `state` holds the fields the aggregate's mapper names (`mappers/*.mapper.ts`,
- * replaced whole on each save); `derived` holds values computed at write time for the reports (FerretDB 1.x has no
- * date operators nor `$lookup`); `outbox` holds the events of the writes not yet relayed (see `outbox.ts`).
+ * Documents of aggregates look like `{ _id, _v, tenantId, id, version, ...keys, state, derived, outbox, outboxSince }`,
+ * where `_id` is `tenantId/id`, so that another tenant's id is a different document even when creating; `_v` is the
+ * stored format (`mappers/stored-format.ts`); `state` is one string holding the fields the aggregate's mapper names
+ * (`mappers/*.mapper.ts`, `mappers/stored-state.ts`, replaced whole on each save); the keys and `derived` are what
+ * queries match, sort, group and sum, computed at write time (FerretDB 1.x has no date operators nor `$lookup`);
+ * `outbox` holds the events of the writes not yet relayed, one string each (see `outbox.ts`).
  *
  * Every index starts with `tenantId` (the future shard key), except `outboxSince`, which serves the relay: a system
  * process that sweeps all tenants. What a frequent query matches by equality is a top-level key (`buyerId`,
- * `receivableKey`, …, written by the mappers): FerretDB 1.x pushes only top-level fields down to PostgreSQL and filters
- * nested ones in Go after reading every document the top-level part matched (ADR 0012). Conditions on nested fields
- * (dates, amounts, status) therefore only narrow what a top-level key already selected. FerretDB has no partial indexes, so unique keys that are optional in the domain
- * (invoice number, external reference) are stored in `derived` with the document's own id as a stand-in when absent:
- * never null, never colliding.
+ * `receivableKey`, …): FerretDB 1.x pushes only top-level fields down to PostgreSQL and filters nested ones in Go
+ * after reading every document the top-level part matched (ADR 0012). Conditions on `derived` fields (dates, amounts,
+ * status) therefore only narrow what a key already selected. FerretDB has no partial indexes, so unique keys that are
+ * optional in the domain (invoice number, external reference) are stored in `derived` with the document's own id as a
+ * stand-in when absent: never null, never colliding.
  */
 type Index = readonly [IndexDefinition, IndexOptions?];
 
@@ -102,7 +103,7 @@ export const invoiceSchema = aggregateSchema(
     // True while the buyer still owes it: an invoice, issued or partially paid, with something outstanding.
     owing: Boolean,
   },
-  { partnerIds: [String], buyerId: String, duplicateKey: String, receivableKey: String, referenceKey: String },
+  { partnerIds: [String], buyerId: String, duplicateKeys: [String], receivableKey: String, referenceKey: String },
   [
     // BT-1 is unique per tenant: two issues can never print the same number.
     [{ tenantId: 1, 'derived.numberKey': 1 }, { name: 'invoices_number_unique', unique: true }],
@@ -120,8 +121,8 @@ export const invoiceSchema = aggregateSchema(
     [{ tenantId: 1, 'derived.issueMonth': 1, 'derived.currency': 1 }, { name: 'invoices_by_month' }],
     // Totals per partner over the last months: issued invoices by issue date.
     [{ tenantId: 1, 'derived.kind': 1, 'derived.issueDate': 1 }, { name: 'invoices_by_kind_issue_date' }],
-    // Duplicate check: the same buyer, currency and total around the same day.
-    [{ tenantId: 1, duplicateKey: 1, 'derived.referenceDate': 1 }, { name: 'invoices_duplicate_key' }],
+    // Duplicate check: the same buyer, currency and total within the window around the same day.
+    [{ tenantId: 1, duplicateKeys: 1 }, { name: 'invoices_duplicate_keys' }],
     // Contacts last seen: the partner's newest issued documents, then the contact on its side.
     [{ tenantId: 1, partnerIds: 1, 'derived.issueKey': -1 }, { name: 'invoices_by_partner_issue' }],
     // Lookup by the sender's reference.
@@ -163,6 +164,7 @@ const OBSOLETE_INDEXES: Partial<Record<string, readonly string[]>> = {
     'invoices_by_issue_month',
     'invoices_by_issue_date',
     'invoices_duplicate_probe',
+    'invoices_duplicate_key',
     'invoices_by_buyer_contact',
     'invoices_by_seller_contact',
     'invoices_by_external_reference',

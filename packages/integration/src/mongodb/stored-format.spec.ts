@@ -70,14 +70,14 @@ describe('documents stored in format 1 (before _v)', () => {
         keys: {
           partnerIds: ['p-seller', 'p-buyer'],
           buyerId: 'p-buyer',
-          duplicateKey: '["p-buyer","EUR","114200"]',
+          duplicateKeys: ['["p-buyer","EUR","114200","2026-01-12"]', '["p-buyer","EUR","114200","2026-01-13"]', '["p-buyer","EUR","114200","2026-01-14"]', '["p-buyer","EUR","114200","2026-01-15"]', '["p-buyer","EUR","114200","2026-01-16"]', '["p-buyer","EUR","114200","2026-01-17"]', '["p-buyer","EUR","114200","2026-01-18"]'],
           receivableKey: '["p-buyer","EUR"]',
           referenceKey: '["p-seller","p-buyer","ERP-42"]',
         },
         derived: { ...invoiceDerived, issueDate: '2026-01-15', dueDate: '2026-02-14' },
       },
       'invoices acme/cn-1': {
-        keys: { partnerIds: ['p-seller', 'p-buyer'], buyerId: 'p-buyer', duplicateKey: null, receivableKey: null, referenceKey: '["p-seller","p-buyer","ERP-CN-7"]' },
+        keys: { partnerIds: ['p-seller', 'p-buyer'], buyerId: 'p-buyer', duplicateKeys: [], receivableKey: null, referenceKey: '["p-seller","p-buyer","ERP-CN-7"]' },
         derived: { ...invoiceDerived, kind: 'credit_note', status: 'issued', sellerContactId: null, buyerContactId: null, issueDate: '2026-01-25', dueDate: '2026-01-25' },
       },
       'payments acme/pay-1': { keys: { partnerId: 'p-buyer', creditKey: '["p-buyer","EUR"]' } },

@@ -283,7 +283,7 @@ export function checkApplications(snapshot: TenantSnapshot): IntegrityFinding[] 
 /**
  * Numbers: each unique per tenant; each held by the document its reservation names; every number of a series, from 1
  * to the highest reserved, held by a stored document. A number reserved for a document that was never stored is the
- * documented gap of a refused credit note (ADR 0006): a note, not a finding.
+ * documented gap of a refused credit note or invoice created issued (ADR 0006, docs/numbering.md): a note, not a finding.
  */
 export function checkNumbering(snapshot: TenantSnapshot): { findings: IntegrityFinding[]; notes: IntegrityFinding[] } {
   const findings: IntegrityFinding[] = [];
@@ -317,7 +317,7 @@ export function checkNumbering(snapshot: TenantSnapshot): { findings: IntegrityF
       if (documentId === undefined) {
         findings.push(finding(snapshot.tenantId, 'integrity.number_gap', `number ${number} was never reserved, though later numbers of series ${name} were`, ids));
       } else if (!documents.has(documentId)) {
-        notes.push(finding(snapshot.tenantId, REFUSED_CREDIT_NOTE_GAP, `number ${number} was reserved for document ${documentId}, which was never stored (a refused credit note)`, { ...ids, documentId }));
+        notes.push(finding(snapshot.tenantId, REFUSED_CREDIT_NOTE_GAP, `number ${number} was reserved for document ${documentId}, which was never stored (a credit note, or an invoice created issued, refused after its number was reserved)`, { ...ids, documentId }));
       } else if (documents.get(documentId)?.number !== number) {
         findings.push(finding(snapshot.tenantId, 'integrity.number_gap', `number ${number} was reserved for document ${documentId}, which does not hold it`, { ...ids, documentId }));
       }

@@ -3,6 +3,9 @@ import type { InvoiceId, PartnerId } from '../shared/ids';
 import type { AggregateRepository } from '../shared/repository.port';
 import type { Invoice, InvoiceState } from './invoice';
 
+/** The days around an issue date within which an invoice with the same buyer, currency and total is flagged. */
+export const DUPLICATE_WINDOW_DAYS = 3;
+
 /** What makes two invoices look like the same one sent twice. */
 export interface DuplicateProbe {
   readonly buyerId: PartnerId;

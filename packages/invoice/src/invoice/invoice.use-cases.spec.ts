@@ -18,6 +18,7 @@ import {
   ApproveInvoice,
   CreateCreditNote,
   CreateInvoiceDraft,
+  CreateIssuedInvoice,
   GetInvoice,
   IssueInvoice,
   MarkInvoiceUncollectible,
@@ -368,6 +369,55 @@ describe('UpdateInvoiceDraft', () => {
 
       expect(updated.approval).toBeUndefined();
       await expect(issue(created.id)).rejects.toEqual(error('InvalidStateError', 'invoice.approval_required'));
+    });
+  });
+});
+
+describe('CreateIssuedInvoice', () => {
+  describe('execute', () => {
+    const createIssued = (command: DraftCommand & { readonly id?: InvoiceId } = {}) =>
+      s.use(CreateIssuedInvoice).execute({ tenantId: s.tenantId, partnershipId: s.partnership.id, lines: [{ marketableId: s.marketable.id, quantity: '2' }], ...command });
+
+    it('stores the invoice once, issued: numbered in its series, dated, its parties frozen, as draft + issue would', async () => {
+      const before = await issued();
+      s.clock.set('2026-03-11T09:00:00Z');
+
+      const invoice = await createIssued({ buyerContactId: s.buyer.contacts[0]?.id as ContactId });
+      const twoSteps = await issued({ buyerContactId: s.buyer.contacts[0]?.id as ContactId });
+
+      expect(before.number).toBe('INV-000001');
+      expect(invoice).toMatchObject({ status: 'issued', number: 'INV-000002', issueDate: '2026-03-11', dueDate: '2026-04-10', version: 1 });
+      expect(await get(invoice.id)).toEqual(invoice);
+      // The same document, but for what identifies it and when it was written (the two-step one has a draft behind it).
+      const content = (state: InvoiceState) =>
+        Object.fromEntries(Object.entries(state).filter(([field]) => !['id', 'number', 'version', 'createdAt', 'updatedAt', 'issuedAt'].includes(field)));
+      expect(content(invoice)).toEqual(content(twoSteps));
+    });
+
+    it('stores nothing and consumes no number when the invoice cannot be issued', async () => {
+      const strict = await partnership({ policy: { approval: { kind: 'always' } }, numbering: { invoice: 'STR' } });
+      const noAddress = await otherBuyer({ addresses: [] });
+      const incomplete = await partnership({ numbering: { invoice: 'INC' } }, noAddress.id);
+
+      await expect(createIssued({ partnershipId: strict.id })).rejects.toEqual(error('InvalidStateError', 'invoice.approval_required'));
+      await expect(createIssued({ partnershipId: incomplete.id })).rejects.toEqual(error('ValidationError', 'invoice.not_issuable'));
+
+      expect(await documents()).toEqual([]);
+      const pending = await draft({ partnershipId: strict.id });
+      await s.use(ApproveInvoice).execute({ tenantId: s.tenantId, invoiceId: pending.id, approvedBy: 'controller' });
+      expect((await issue(pending.id)).number).toBe('STR-000001');
+    });
+
+    it('answers a retry of the same request (same id) with the invoice and number the first attempt stored', async () => {
+      const id = 'inv-retried' as InvoiceId;
+
+      const first = await createIssued({ id });
+      await issued();
+      const retry = await createIssued({ id });
+
+      expect(retry).toEqual(first);
+      expect(first.number).toBe('INV-000001');
+      expect((await documents()).filter((one) => one === id)).toHaveLength(1);
     });
   });
 });

@@ -18,6 +18,7 @@ import {
 } from '@invoicing/core';
 import { inject, injectable } from 'inversify';
 import { MARKETABLE_REPOSITORY, type MarketableRepository } from '../marketable/marketable-repository.port';
+import type { Partner } from '../partner/partner';
 import { PARTNER_REPOSITORY, type PartnerRepository } from '../partner/partner-repository.port';
 import type { Partnership } from '../partnership/partnership';
 import { PARTNERSHIP_REPOSITORY, type PartnershipRepository } from '../partnership/partnership-repository.port';
@@ -33,7 +34,7 @@ import { assertTransition } from './invoice-lifecycle';
 import { Invoice, type InvoiceState } from './invoice';
 import type { DraftContent } from './invoice-content';
 import { documentAllowanceChargeToInput, invoiceLineToInput, type AllowanceChargeInput, type DocumentAllowanceChargeInput, type InvoiceLineInput } from './invoice-line';
-import { INVOICE_REPOSITORY, type InvoiceRepository } from './invoice-repository.port';
+import { DUPLICATE_WINDOW_DAYS, INVOICE_REPOSITORY, type InvoiceRepository } from './invoice-repository.port';
 import { NUMBER_SEQUENCE, formatDocumentNumber, type NumberSequence } from './number-sequence.port';
 import { partySnapshot } from './party-snapshot';
 import { vatCategoryToInput, type VatCategoryInput } from './vat';
@@ -60,8 +61,6 @@ export interface DraftLineInput {
 /** The content of a draft as callers give it. */
 export type DraftInput = Omit<DraftContent, 'lines'> & { readonly lines: readonly DraftLineInput[] };
 
-/** The days around an issue date within which an invoice with the same buyer and total is flagged. */
-const DUPLICATE_WINDOW_DAYS = 3;
 
 /** Fills catalogue lines from marketables and the partnership's prices. */
 @injectable()
@@ -122,13 +121,12 @@ export class CreateInvoiceDraft {
    * @throws NotFoundError `partnership.not_found`; InvalidStateError `partnership.not_active`;
    * ConflictError `invoice.duplicate_external_reference`; ValidationError
    */
-  async execute(
-    command: DraftInput & { readonly tenantId: TenantId; readonly partnershipId: PartnershipId; readonly externalReference?: string; readonly id?: InvoiceId },
-  ): Promise<InvoiceState> {
-    return createOnce(this.invoices, command.tenantId, command.id, () => this.draft(command));
+  async execute(command: CreateInvoiceCommand): Promise<InvoiceState> {
+    return createOnce(this.invoices, command.tenantId, command.id, async () => (await this.prepare(command)).invoice);
   }
 
-  private async draft(command: DraftInput & { readonly tenantId: TenantId; readonly partnershipId: PartnershipId; readonly externalReference?: string; readonly id?: InvoiceId }): Promise<Invoice> {
+  /** The draft a command makes, not stored, with the partnership and partners it was checked against. */
+  async prepare(command: CreateInvoiceCommand): Promise<PreparedDraft> {
     const { tenantId } = command;
     const partnership = await load(this.partnerships, tenantId, command.partnershipId, 'partnership');
     const now = this.clock.now();
@@ -139,11 +137,13 @@ export class CreateInvoiceDraft {
         date: plannedIssueDate,
       });
     }
-    for (const partnerId of [partnership.sellerId, partnership.buyerId]) {
-      const partner = await load(this.partners, tenantId, partnerId, 'partner');
-      if (partner.status === 'archived') throw new InvalidStateError('partner.archived', `partner ${partnerId} is archived`, { partnerId });
+    const seller = await load(this.partners, tenantId, partnership.sellerId, 'partner');
+    const buyer = await load(this.partners, tenantId, partnership.buyerId, 'partner');
+    for (const partner of [seller, buyer]) {
+      if (partner.status === 'archived') throw new InvalidStateError('partner.archived', `partner ${partner.id} is archived`, { partnerId: partner.id });
     }
-    await assertContacts(this.partners, tenantId, partnership, command);
+    if (command.sellerContactId !== undefined) seller.contact(command.sellerContactId);
+    if (command.buyerContactId !== undefined) buyer.contact(command.buyerContactId);
     if (command.externalReference !== undefined) {
       const existing = await this.invoices.findByExternalReference(tenantId, partnership.sellerId, partnership.buyerId, command.externalReference.trim());
       if (existing) throw duplicateReference(existing.id, command.externalReference);
@@ -169,8 +169,76 @@ export class CreateInvoiceDraft {
       to: addDays(plannedIssueDate, DUPLICATE_WINDOW_DAYS),
     });
     if (possibleDuplicateOf !== undefined) invoice.flagPossibleDuplicate(possibleDuplicateOf, now);
-    return invoice;
+    return { invoice, partnership, seller, buyer };
   }
+}
+
+/** What creates an invoice: its content, the partnership it is drafted under, and optionally its id (see {@link createOnce}). */
+export type CreateInvoiceCommand = DraftInput & {
+  readonly tenantId: TenantId;
+  readonly partnershipId: PartnershipId;
+  readonly externalReference?: string;
+  readonly id?: InvoiceId;
+};
+
+/** A draft built and checked, not yet stored, with what it was checked against. */
+export interface PreparedDraft {
+  readonly invoice: Invoice;
+  readonly partnership: Partnership;
+  readonly seller: Partner;
+  readonly buyer: Partner;
+}
+
+/**
+ * Creates an invoice and issues it in one step, as Stripe's `auto_advance` and Kill Bill's `autoCommit` do: the draft is
+ * built and checked as by {@link CreateInvoiceDraft}, issued as by {@link IssueInvoice}, and stored once, issued; a
+ * refused issue stores nothing. The number is reserved before the insert, as for a credit note (ADR 0006): a retry of
+ * the same request (same id) gets the same number back, and an attempt refused after its reservation leaves the noted
+ * gap `integrity.number_gap_refused_credit_note`.
+ */
+@injectable()
+export class CreateIssuedInvoice {
+  constructor(
+    @inject(CreateInvoiceDraft) private readonly drafts: CreateInvoiceDraft,
+    @inject(INVOICE_REPOSITORY) private readonly invoices: InvoiceRepository,
+    @inject(NUMBER_SEQUENCE) private readonly numbers: NumberSequence,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(INVOICING_SETTINGS) private readonly settings: InvoicingSettings,
+  ) {}
+
+  /** @throws as {@link CreateInvoiceDraft} and {@link IssueInvoice} */
+  async execute(command: CreateInvoiceCommand): Promise<InvoiceState> {
+    return createOnce(this.invoices, command.tenantId, command.id, async () => {
+      const { invoice, partnership, seller, buyer } = await this.drafts.prepare(command);
+      await issueDraft(invoice, { partnership, seller, buyer }, { numbers: this.numbers, clock: this.clock, settings: this.settings });
+      return invoice;
+    });
+  }
+}
+
+/**
+ * Issues a draft in memory (the caller stores it): checks the partnership's policy and EN 16931 completeness, then
+ * reserves the next number of the series (the same one again if a previous attempt reserved it for this document),
+ * freezes the parties and computes the due date.
+ * @throws InvalidStateError `invoice.not_draft` | `invoice.approval_required` | `partnership.not_active`; ValidationError `invoice.not_issuable`
+ */
+async function issueDraft(
+  invoice: Invoice,
+  checkedAgainst: { readonly partnership: Partnership; readonly seller: Partner; readonly buyer: Partner },
+  deps: { readonly numbers: NumberSequence; readonly clock: Clock; readonly settings: InvoicingSettings },
+): Promise<void> {
+  const { partnership } = checkedAgainst;
+  const issueDate = invoice.issueDate ?? today(deps.clock, deps.settings.timeZone);
+  if (invoice.kind === 'invoice' && !partnership.isActiveOn(issueDate)) {
+    throw new InvalidStateError('partnership.not_active', `partnership ${partnership.id} is not active on ${issueDate}`, { partnershipId: partnership.id, date: issueDate });
+  }
+  const seller = partySnapshot(checkedAgainst.seller, invoice.sellerContactId);
+  const buyer = partySnapshot(checkedAgainst.buyer, invoice.buyerContactId);
+  const context = { issueDate, seller, buyer, requiresApproval: invoice.kind === 'invoice' && partnership.requiresApproval(invoice.totals.amountDue) };
+  // Check everything before reserving, so a refused issue never consumes a number.
+  invoice.assertIssuable(context);
+  const sequence = await deps.numbers.reserve(invoice.tenantId, invoice.series, invoice.id);
+  invoice.issue({ ...context, number: formatDocumentNumber(invoice.series, sequence), at: deps.clock.now() });
 }
 
 /** Replaces the content of a draft. */
@@ -234,17 +302,9 @@ export class IssueInvoice {
     const { tenantId } = command;
     const invoice = await load(this.invoices, tenantId, command.invoiceId, 'invoice', command.expectedVersion);
     const partnership = await load(this.partnerships, tenantId, invoice.partnershipId, 'partnership');
-    const issueDate = invoice.issueDate ?? today(this.clock, this.settings.timeZone);
-    if (invoice.kind === 'invoice' && !partnership.isActiveOn(issueDate)) {
-      throw new InvalidStateError('partnership.not_active', `partnership ${partnership.id} is not active on ${issueDate}`, { partnershipId: partnership.id, date: issueDate });
-    }
-    const seller = partySnapshot(await load(this.partners, tenantId, invoice.sellerId, 'partner'), invoice.sellerContactId);
-    const buyer = partySnapshot(await load(this.partners, tenantId, invoice.buyerId, 'partner'), invoice.buyerContactId);
-    const context = { issueDate, seller, buyer, requiresApproval: invoice.kind === 'invoice' && partnership.requiresApproval(invoice.totals.amountDue) };
-    // Check everything before reserving, so a refused issue never consumes a number.
-    invoice.assertIssuable(context);
-    const sequence = await this.numbers.reserve(tenantId, invoice.series, invoice.id);
-    invoice.issue({ ...context, number: formatDocumentNumber(invoice.series, sequence), at: this.clock.now() });
+    const seller = await load(this.partners, tenantId, invoice.sellerId, 'partner');
+    const buyer = await load(this.partners, tenantId, invoice.buyerId, 'partner');
+    await issueDraft(invoice, { partnership, seller, buyer }, { numbers: this.numbers, clock: this.clock, settings: this.settings });
     await this.invoices.save(invoice);
     return invoice.toState();
   }

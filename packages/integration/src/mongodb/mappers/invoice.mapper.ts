@@ -1,5 +1,6 @@
-import { yearMonthOf } from '@invoicing/core';
+import { addDays, yearMonthOf, type CalendarDate } from '@invoicing/core';
 import {
+  DUPLICATE_WINDOW_DAYS,
   Invoice,
   duplicateReferenceDate,
   isOwing,
@@ -286,8 +287,9 @@ export function deriveInvoice(state: InvoiceState) {
  * query would otherwise filter on inside `state` and `derived`, or null when the document must not match:
  * - `partnerIds`: the seller and the buyer (a partner's documents, on either side);
  * - `buyerId`: what the buyer's balance, aging and past-due reports select;
- * - `duplicateKey`: buyer, currency and total of an invoice that is not void (the duplicate check, which then compares
- *   the dates of the few it finds);
+ * - `duplicateKeys`: buyer, currency, total and each day within the duplicate window around the invoice's reference
+ *   date, for an invoice that is not void: the duplicate check of a new invoice matches the key of its own day, so it
+ *   finds exactly the invoices within the window, by equality;
  * - `receivableKey`: buyer and currency while the buyer owes the invoice (where a payment goes);
  * - `referenceKey`: seller, buyer and the sender's reference (an imported document found again).
  * Composites are JSON arrays, so no value can make two different tuples equal.
@@ -296,14 +298,19 @@ export function invoiceKeys(state: InvoiceState, derived: ReturnType<typeof deri
   return {
     partnerIds: [state.sellerId, state.buyerId],
     buyerId: state.buyerId,
-    duplicateKey: state.kind === 'invoice' && state.status !== 'void' ? invoiceDuplicateKey(state.buyerId, state.currency, derived.totalMinor) : null,
+    duplicateKeys:
+      state.kind === 'invoice' && state.status !== 'void'
+        ? Array.from({ length: 2 * DUPLICATE_WINDOW_DAYS + 1 }, (_, day) =>
+            invoiceDuplicateKey(state.buyerId, state.currency, derived.totalMinor, addDays(derived.referenceDate, day - DUPLICATE_WINDOW_DAYS)),
+          )
+        : [],
     receivableKey: derived.owing ? invoiceReceivableKey(state.buyerId, state.currency) : null,
     referenceKey: state.externalReference === undefined ? null : invoiceReferenceKey(state.sellerId, state.buyerId, state.externalReference),
   };
 }
 
-export function invoiceDuplicateKey(buyerId: string, currency: string, totalMinor: bigint): string {
-  return JSON.stringify([buyerId, currency, totalMinor.toString()]);
+export function invoiceDuplicateKey(buyerId: string, currency: string, totalMinor: bigint, day: CalendarDate): string {
+  return JSON.stringify([buyerId, currency, totalMinor.toString(), day]);
 }
 
 export function invoiceReceivableKey(buyerId: string, currency: string): string {
