@@ -86,17 +86,30 @@ export function today(clock: Clock, timeZone = 'UTC'): CalendarDate {
   return calendarDateAt(clock.now(), timeZone);
 }
 
+/** One formatter per time zone: building an `Intl.DateTimeFormat` costs far more than formatting with it. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+/** Zone names are matched without regard to case, so their spellings are many: past this many, formatters are not kept. */
+const MAX_FORMATTERS = 1_000;
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let format = formatters.get(timeZone);
+  if (!format) {
+    try {
+      format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', numberingSystem: 'latn' });
+    } catch {
+      throw ValidationError.of('timeZone', 'date.unknown_time_zone', `${JSON.stringify(timeZone)} is not an IANA time zone`);
+    }
+    if (formatters.size < MAX_FORMATTERS) formatters.set(timeZone, format);
+  }
+  return format;
+}
+
 /**
  * The calendar date of an instant in an IANA time zone.
  * @throws ValidationError `date.unknown_time_zone`
  */
 export function calendarDateAt(instant: Date, timeZone = 'UTC'): CalendarDate {
-  let format: Intl.DateTimeFormat;
-  try {
-    format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', numberingSystem: 'latn' });
-  } catch {
-    throw ValidationError.of('timeZone', 'date.unknown_time_zone', `${JSON.stringify(timeZone)} is not an IANA time zone`);
-  }
+  const format = formatterFor(timeZone);
   // Assembled from typed parts, not from a locale's layout: 'en-CA' prints YYYY-MM-DD only where full ICU data is present.
   const parts = format.formatToParts(instant);
   const field = (type: Intl.DateTimeFormatPartTypes, width: number): string => (parts.find((part) => part.type === type)?.value ?? '').padStart(width, '0');
