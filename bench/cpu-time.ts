@@ -8,13 +8,13 @@ import fs from 'node:fs';
 /** Kernel clock ticks per second (`getconf CLK_TCK`): 100 on every Linux the bench runs on. */
 const TICKS_PER_SECOND = 100;
 
-/** utime + stime of a `/proc/.../stat` file, in microseconds. */
-function statMicros(file: string): number | undefined {
+/** utime + stime of a `/proc/.../stat` file, in microseconds; with `reapedChildren`, also cutime + cstime. */
+function statMicros(file: string, reapedChildren = false): number | undefined {
   try {
     const text = fs.readFileSync(file, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
+    const ticks = Number(fields[11]) + Number(fields[12]) + (reapedChildren ? Number(fields[13]) + Number(fields[14]) : 0);
     return Number.isFinite(ticks) ? (ticks * 1e6) / TICKS_PER_SECOND : undefined;
   } catch {
     return undefined;
@@ -29,9 +29,12 @@ export function mainThreadMicros(): number | undefined {
   return statMicros(`/proc/self/task/${process.pid}/stat`);
 }
 
-/** CPU time of a process (all its threads). */
-export function processMicros(pid: number): number | undefined {
-  return statMicros(`/proc/${pid}/stat`);
+/**
+ * CPU time of a process (all its threads); with `reapedChildren`, plus that of its children that have exited (what
+ * PostgreSQL's postmaster holds for the backends of closed connections).
+ */
+export function processMicros(pid: number, reapedChildren = false): number | undefined {
+  return statMicros(`/proc/${pid}/stat`, reapedChildren);
 }
 
 /** Busy and total CPU time of the whole machine (all cores), in microseconds. */

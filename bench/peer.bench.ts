@@ -119,7 +119,11 @@ async function call(method: string, url: string, headers: Record<string, string>
   return { json: text ? (JSON.parse(text) as unknown) : undefined, location: response.headers.get('location') };
 }
 
-/** CPU time of every process with this command name (PostgreSQL runs a process per connection). */
+/**
+ * CPU time of every process with this command name (PostgreSQL runs a process per connection), including that of
+ * exited ones whose parent is among them: a backend that ends between two readings would otherwise take its CPU time
+ * with it, and the difference could even be negative.
+ */
 function commandMicros(comm: string): number | undefined {
   let total = 0;
   let found = false;
@@ -129,7 +133,7 @@ function commandMicros(comm: string): number | undefined {
     } catch {
       continue;
     }
-    const micros = processMicros(Number(pid));
+    const micros = processMicros(Number(pid), true);
     if (micros !== undefined) {
       total += micros;
       found = true;
@@ -183,6 +187,9 @@ function pick(state: WorkerState): string {
   state.next += 1;
   return invoice;
 }
+
+/** A token older than this is renewed before the next request (Keycloak's access tokens last 5 minutes). */
+const TOKEN_REFRESH_MS = 120_000;
 
 /** Invoices of 100 × 100.00 and more (+ VAT 20 % on our side): room for thousands of payments of 1.00. */
 const PAYMENT = '1.00';
@@ -277,7 +284,25 @@ function ourSystem(
   let sellerId: PartnerId | undefined;
   let count = 0;
   const address = { purpose: 'billing' as const, lines: ['Friedrichstraße 1'], city: 'Berlin', postalCode: '10117', countryCode: 'DE' };
-  const post = (path: string, body: unknown, expected: number) => call('POST', `${apiUrl}${path}`, { ...headers, 'idempotency-key': randomUUID() }, body, expected);
+  // Keycloak's access tokens last 5 minutes; growth mode runs longer than that.
+  let tokenAt = 0;
+  let refreshing: Promise<void> | undefined;
+  const freshToken = async (): Promise<void> => {
+    if (Date.now() - tokenAt < TOKEN_REFRESH_MS) return;
+    refreshing ??= passwordGrant(realm, user)
+      .then((token) => {
+        headers = { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' };
+        tokenAt = Date.now();
+      })
+      .finally(() => {
+        refreshing = undefined;
+      });
+    await refreshing;
+  };
+  const post = async (path: string, body: unknown, expected: number) => {
+    await freshToken();
+    return call('POST', `${apiUrl}${path}`, { ...headers, 'idempotency-key': randomUUID() }, body, expected);
+  };
   const createPartner = async (): Promise<string> => {
     count += 1;
     const { json } = await post('/v1/partners', { kind: 'company', legalName: `Customer ${count} GmbH`, identifiers: { vatId: 'DE123456789' }, addresses: [address] }, 201);
@@ -300,7 +325,8 @@ function ourSystem(
   return {
     name: 'ours',
     async refresh() {
-      headers = { authorization: `Bearer ${(await passwordGrant(realm, user)).access_token}`, 'content-type': 'application/json' };
+      tokenAt = 0;
+      await freshToken();
     },
     async prepare(workers) {
       await this.refresh();
