@@ -63,6 +63,13 @@ describe('startPostgres', () => {
 
       expect(await psql(findPostgresBin() as string, pg.port, ['-c', 'SELECT current_database()'])).toBe('ferretdb');
       expect(pg.dataDir).toBe(clusterDir(dataDir));
+      // What FerretDB's tables need (ADR 0002): plans per execution, frequent and cheap statistics.
+      const setting = (name: string) => psql(findPostgresBin() as string, pg?.port as number, ['-c', `SHOW ${name}`]);
+      expect([await setting('plan_cache_mode'), await setting('autovacuum_analyze_scale_factor'), await setting('default_statistics_target')]).toEqual([
+        'force_custom_plan',
+        '0.02',
+        '10',
+      ]);
     } finally {
       if (pg) await stopProcess(pg.process);
       if (pg && pg.dataDir !== dataDir) fs.rmSync(pg.dataDir, { recursive: true, force: true });

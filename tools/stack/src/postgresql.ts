@@ -154,6 +154,12 @@ export async function startPostgres(options: {
     autovacuum_naptime: '5s',
     autovacuum_analyze_threshold: '500',
     autovacuum_analyze_scale_factor: '0.02',
+    // ...and each of those analyses cheap: a sample of 3,000 rows rather than 30,000. FerretDB's tables are one jsonb
+    // column with an expression index per indexed field, so an analysis evaluates every index expression on every
+    // sampled row: measured on the bench:peer database, 3.4 s for 7,700 invoices and 0.66 s for 37,000 idempotency
+    // records at the default (100), 1.2 s and 0.05 s at 10, for query plans that only need to tell a tenant's
+    // GIN-indexed keys from its tenantId.
+    default_statistics_target: '10',
     max_connections: '200',
     ...(options.ephemeral ? { fsync: 'off', full_page_writes: 'off' } : {}),
   };
