@@ -16,6 +16,7 @@ import {
 } from '@invoicing/invoice';
 import { aPartner, createScenario, type Scenario } from '@invoicing/invoice/testing';
 import { createTestDatabase, type TestDatabase } from '../testing/mongo-test-database';
+import { MongoNumberSequence } from './number-sequence';
 
 // Concurrency on the real server (FerretDB from the stack in `npm test`), through the use cases.
 jest.setTimeout(300_000);
@@ -50,6 +51,28 @@ async function drafts(bed: Scenario, count: number, quantity = '1'): Promise<Inv
 }
 
 describe('issuing in parallel', () => {
+  it('keeps numbers unique and gapless between two processes reserving in turn and at once, each starting after its own last', async () => {
+    const tenant = aTenantId();
+    // Two sequence objects on one database: two API processes, each remembering the last number it reserved.
+    const first = new MongoNumberSequence(database.adapters.models);
+    const second = new MongoNumberSequence(database.adapters.models);
+
+    const inTurn = [
+      await first.reserve(tenant, 'P', 'd1'),
+      await second.reserve(tenant, 'P', 'd2'),
+      await second.reserve(tenant, 'P', 'd3'),
+      // 2 and 3 were taken by the other one since: found taken, then past them through the hint.
+      await first.reserve(tenant, 'P', 'd4'),
+    ];
+    const atOnce = await Promise.all(Array.from({ length: 40 }, (_, index) => (index % 2 === 0 ? first : second).reserve(tenant, 'P', `c${index}`)));
+
+    expect(inTurn).toEqual([1, 2, 3, 4]);
+    expect([...atOnce].sort((left, right) => left - right)).toEqual(Array.from({ length: 40 }, (_, index) => index + 5));
+    // A retried reservation gets the document's number back, from either process.
+    expect([await first.reserve(tenant, 'P', 'd2'), await second.reserve(tenant, 'P', 'd4')]).toEqual([2, 4]);
+    expect(await first.reserve(tenant, 'P', 'd5')).toBe(45);
+  });
+
   it('gives 200 invoices issued at once unique, gapless numbers, and stores each with its number', async () => {
     const bed = await scenario();
     const documents = await drafts(bed, 200);
