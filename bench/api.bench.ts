@@ -32,10 +32,10 @@ import {
 } from '@invoicing/invoice';
 import { aDraft, issue as issueBuilt } from '@invoicing/invoice/testing';
 import { createMongoAdapters, documentId, redact, type MongoConnection } from '@invoicing/integration/mongodb';
-import { StackError, demoUser, passwordGrant, redactUrl, type RealmLocation } from '@invoicing/stack';
+import { demoUser, passwordGrant, redactUrl, type RealmLocation } from '@invoicing/stack';
 import { DATABASE, loadConfig, startApi, type RunningApi } from '@invoicing/api';
 import { machineMicros, mainThreadMicros, pidListeningOn, processMicros } from './cpu-time';
-import { provideStack, type Stack } from './stack';
+import { benchStack } from './stack';
 import { startUndo } from './undo';
 
 const GOAL = 0.6;
@@ -461,15 +461,8 @@ export async function main(args: readonly string[]): Promise<number> {
   const undo = startUndo(NAME);
 
   try {
-    let stack: Stack;
-    try {
-      stack = await provideStack((line) => console.log(`[stack] ${line}`));
-    } catch (error) {
-      if (!(error instanceof StackError)) throw error;
-      console.error(`${NAME}: ${error.message}`);
-      return 1;
-    }
-    undo.push({ what: 'stop the stack', step: () => stack.stop() });
+    const stack = await benchStack(NAME, undo);
+    if (!stack) return 1;
     const { MONGO_URL, KEYCLOAK_URL, KEYCLOAK_REALM } = stack.env;
     const realm: RealmLocation = { keycloakUrl: KEYCLOAK_URL, realm: KEYCLOAK_REALM };
 

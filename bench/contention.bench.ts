@@ -36,9 +36,9 @@ import {
 import { InMemoryLedger, aDraft, aPartner, aPartnership, aPayment, issue, postingsIn } from '@invoicing/invoice/testing';
 import { INTEGRITY_BATCH_SIZE, MongoIntegrityReader, connectMongo, createMongoAdapters, redact, type MongoConnection } from '@invoicing/integration/mongodb';
 import { ledgerTransactionToPersistence, reservationToPersistence } from '@invoicing/integration/testing';
-import { StackError, demoUser, passwordGrant, redactUrl, type RealmLocation } from '@invoicing/stack';
+import { demoUser, passwordGrant, redactUrl, type RealmLocation } from '@invoicing/stack';
 import { DATABASE, loadConfig, startApi, type RunningApi } from '@invoicing/api';
-import { provideStack, type Stack } from './stack';
+import { benchStack } from './stack';
 import { dropDatabase, startUndo } from './undo';
 
 const NAME = 'bench:contention';
@@ -468,15 +468,8 @@ export async function main(args: readonly string[]): Promise<number> {
 
   let ok = true;
   try {
-    let stack: Stack;
-    try {
-      stack = await provideStack((line) => console.log(`[stack] ${line}`));
-    } catch (error) {
-      if (!(error instanceof StackError)) throw error;
-      console.error(`${NAME}: ${error.message}`);
-      return 1;
-    }
-    undo.push({ what: 'stop the stack', step: () => stack.stop() });
+    const stack = await benchStack(NAME, undo);
+    if (!stack) return 1;
     const { MONGO_URL, KEYCLOAK_URL, KEYCLOAK_REALM } = stack.env;
     const realm: RealmLocation = { keycloakUrl: KEYCLOAK_URL, realm: KEYCLOAK_REALM };
     const suffix = randomBytes(4).toString('hex');

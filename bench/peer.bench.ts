@@ -20,7 +20,7 @@ import { StackError, demoUser, passwordGrant, stopProcess, type RealmLocation, t
 import { DATABASE, loadConfig, startApi } from '@invoicing/api';
 import { pidListeningOn, processMicros } from './cpu-time';
 import { KILLBILL_VERSION, startKillBill } from './peer/killbill';
-import { provideStack, type Stack } from './stack';
+import { benchStack } from './stack';
 import { dropDatabase, startUndo } from './undo';
 
 const NAME = 'bench:peer';
@@ -529,15 +529,8 @@ export async function main(args: readonly string[]): Promise<number> {
     const killBillStart = (performance.now() - started) / 1000;
 
     // Our API in this process, against the running stack, on a database of its own, counting the driver's commands.
-    let stack: Stack;
-    try {
-      stack = await provideStack((line) => console.log(`[stack] ${line}`));
-    } catch (error) {
-      if (!(error instanceof StackError)) throw error;
-      console.error(`${NAME}: ${error.message}`);
-      return 1;
-    }
-    undo.push({ what: 'stop the stack', step: () => stack.stop() });
+    const stack = await benchStack(NAME, undo);
+    if (!stack) return 1;
     const { MONGO_URL, KEYCLOAK_URL, KEYCLOAK_REALM } = stack.env;
     const dbName = `bench_peer_${randomBytes(4).toString('hex')}`;
     const config = loadConfig({

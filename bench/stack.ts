@@ -1,8 +1,9 @@
-// The servers a benchmark runs against, found as the Jest global setup finds them (bench:api, bench:contention).
+// The servers a benchmark runs against, found as the Jest global setup finds them (bench:api, bench:contention, bench:peer).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_REALM, probeKeycloak, probeMongo, readEnvFile, stackEnvFile, startStack, stopStack, type StackEnv } from '@invoicing/stack';
+import { DEFAULT_REALM, StackError, probeKeycloak, probeMongo, readEnvFile, stackEnvFile, startStack, stopStack, type StackEnv } from '@invoicing/stack';
+import type { Undo } from './undo';
 
 export interface Stack {
   readonly env: StackEnv;
@@ -49,4 +50,21 @@ export async function provideStack(log: (line: string) => void): Promise<Stack> 
       removeTemp();
     },
   };
+}
+
+/**
+ * {@link provideStack} for a benchmark's `main`: its lines logged as `[stack] …`, its stop registered with `undo`. A
+ * missing tool is said under the bench's name, and the answer is undefined: the bench then exits 1.
+ */
+export async function benchStack(name: string, undo: Undo): Promise<Stack | undefined> {
+  let stack: Stack;
+  try {
+    stack = await provideStack((line) => console.log(`[stack] ${line}`));
+  } catch (error) {
+    if (!(error instanceof StackError)) throw error;
+    console.error(`${name}: ${error.message}`);
+    return undefined;
+  }
+  undo.push({ what: 'stop the stack', step: () => stack.stop() });
+  return stack;
 }
