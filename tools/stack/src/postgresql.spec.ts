@@ -63,12 +63,14 @@ describe('startPostgres', () => {
 
       expect(await psql(findPostgresBin() as string, pg.port, ['-c', 'SELECT current_database()'])).toBe('ferretdb');
       expect(pg.dataDir).toBe(clusterDir(dataDir));
-      // What FerretDB's tables need (ADR 0002): plans per execution, frequent and cheap statistics.
+      // What FerretDB's tables need (ADR 0002): plans per execution, frequent and cheap statistics, operators priced as
+      // what they are (jsonb on TOASTed documents).
       const setting = (name: string) => psql(findPostgresBin() as string, pg?.port as number, ['-c', `SHOW ${name}`]);
-      expect([await setting('plan_cache_mode'), await setting('autovacuum_analyze_scale_factor'), await setting('default_statistics_target')]).toEqual([
+      expect([await setting('plan_cache_mode'), await setting('autovacuum_analyze_scale_factor'), await setting('default_statistics_target'), await setting('cpu_operator_cost')]).toEqual([
         'force_custom_plan',
         '0.02',
         '10',
+        '0.25',
       ]);
     } finally {
       if (pg) await stopProcess(pg.process);
