@@ -73,6 +73,25 @@ describe('issuing in parallel', () => {
     expect(await first.reserve(tenant, 'P', 'd5')).toBe(45);
   });
 
+  it('gives a burst in one process one insert per number, and starts a series removed under it again at 1', async () => {
+    const tenant = aTenantId();
+    const numbers = new MongoNumberSequence(database.adapters.models);
+    const inserts = jest.spyOn(database.adapters.models.number_reservations.collection, 'insertOne');
+    try {
+      const burst = await Promise.all(Array.from({ length: 30 }, (_, index) => numbers.reserve(tenant, 'B', `b${index}`)));
+      expect([...burst].sort((left, right) => left - right)).toEqual(Array.from({ length: 30 }, (_, index) => index + 1));
+      // Each one queued behind the others knew what they had taken: no taken number was tried.
+      expect(inserts).toHaveBeenCalledTimes(30);
+    } finally {
+      inserts.mockRestore();
+    }
+    // Removed under the running process (a reset, a restore): what it reserved before is not remembered as taken.
+    await database.adapters.models.number_reservations.collection.deleteMany({ tenantId: tenant });
+    await database.adapters.models.number_hints.collection.deleteMany({ tenantId: tenant });
+    const again = await Promise.all(Array.from({ length: 5 }, (_, index) => numbers.reserve(tenant, 'B', `c${index}`)));
+    expect([...again].sort((left, right) => left - right)).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('gives 200 invoices issued at once unique, gapless numbers, and stores each with its number', async () => {
     const bed = await scenario();
     const documents = await drafts(bed, 200);
