@@ -1,27 +1,32 @@
 import type { TenantId } from '@invoicing/core';
 import type { NumberSequence } from '@invoicing/invoice';
-import { KeyedMutex } from './document-lock';
-import { hintInsertFields, hintedSequence, reservationToPersistence, reservedSequence } from './mappers/number-reservation.mapper';
+import { hintInsertFields, hintedSequence, reservationToPersistence, reservedSequence, type NumberReservationDocument } from './mappers/number-reservation.mapper';
 import { guarded, isDuplicateKey } from './mongo-errors';
 import type { Models } from './schemas';
+
+/** The most reservations one insert takes at once. */
+const MAX_BATCH = 50;
 
 /**
  * Numbers as reservations: a document's number is one insert of (tenant, series, number, document) against two
  * unique indexes. The database decides every race, without an atomic counter (FerretDB 1.x has none: concurrent
  * `$inc` lose updates): a taken number makes the claimant try the next one; a document that already holds a number
  * gets it back. Numbers are tried upwards from where the series is known to be taken up to, and the first free one is
- * taken, so the series has no gaps. Within a process, reservations of one series queue instead of colliding.
+ * taken, so the series has no gaps.
  *
- * What they do in turn is one insert in the usual case (issue 13: the queue bounds a series' issue rate, at one
- * round trip per number instead of three):
+ * Within a process, a series' reservations queue, and what they do in turn is one insert for all those waiting
+ * (issue 13: the queue bounds a series' issue rate, which was three round trips per number):
  * - The hint (the highest number stored as taken) is read before queueing, while earlier reservations go on.
  * - Numbers this process reserved since that read began are not in it yet, but known taken: the search starts above
  *   the last one too. Only those are trusted, never an older memory, so data removed or restored under a running
  *   process (a test's reset, a restore) is seen through the hint at once, as before.
- * - The hint is raised once the queue has moved on; the call still waits for it, so no write outlives it.
+ * - Those waiting when the previous insert returns take consecutive numbers in one ordered insert, which stops at
+ *   the first taken number or document: the ones before it hold their numbers, that one goes on alone, number by
+ *   number, and the ones after it wait for the next insert.
+ * - The hint is raised once per insert, to its last number, while the queue moves on; the calls still wait for it, so
+ *   no write outlives them.
  */
 export class MongoNumberSequence implements NumberSequence {
-  private readonly local = new KeyedMutex();
   /** Per series with reservations under way in this process; removed when none is. */
   private readonly series = new Map<string, SeriesState>();
 
@@ -29,26 +34,21 @@ export class MongoNumberSequence implements NumberSequence {
 
   async reserve(tenantId: TenantId, series: string, documentId: string): Promise<number> {
     const key = `${tenantId}\u0000${series}`;
-    const state = this.series.get(key) ?? { underWay: 0, reads: 0 };
+    const state = this.series.get(key) ?? { tenantId, series, underWay: 0, reads: 0, waiting: [], draining: false };
     this.series.set(key, state);
     state.underWay += 1;
     try {
-      const readNumber = (state.reads += 1);
-      // Settled at once, so that a failed read is not an unhandled rejection while this call waits in the queue.
-      const hint = this.hint(tenantId, series).then(
-        (value) => ({ value }),
-        (error: unknown) => ({ error }),
-      );
-      const claim = await this.local.run(key, async () => {
-        const read = await hint;
-        if ('error' in read) throw read.error;
-        const last = state.last;
-        const knownTaken = last && (last.hintRaisedBefore === undefined || last.hintRaisedBefore >= readNumber) ? last.sequence : 0;
-        const claimed = await this.claim(tenantId, series, documentId, Math.max(read.value, knownTaken) + 1);
-        if (claimed.inserted) state.last = { sequence: claimed.sequence };
-        return claimed;
+      const claim = await new Promise<Claim>((resolve, reject) => {
+        const readNumber = (state.reads += 1);
+        // Settled at once, so that a failed read is not an unhandled rejection while this call waits in the queue.
+        const hint = this.hint(tenantId, series).then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error }),
+        );
+        state.waiting.push({ documentId, readNumber, hint, resolve, reject });
+        if (!state.draining) void this.drain(state);
       });
-      if (claim.inserted) await this.raiseHint(tenantId, series, claim.sequence, state);
+      await claim.hintRaised;
       return claim.sequence;
     } finally {
       state.underWay -= 1;
@@ -56,29 +56,100 @@ export class MongoNumberSequence implements NumberSequence {
     }
   }
 
+  /** Claims for those waiting, one insert at a time, until none is. */
+  private async drain(state: SeriesState): Promise<void> {
+    state.draining = true;
+    try {
+      while (state.waiting.length > 0) await this.claimBatch(state, state.waiting.splice(0, MAX_BATCH));
+    } finally {
+      state.draining = false;
+    }
+  }
+
+  /** Settles every waiter of the batch, or puts it back at the front of the queue; never throws. */
+  private async claimBatch(state: SeriesState, batch: Waiter[]): Promise<void> {
+    let knownTaken = 0;
+    const ready: Waiter[] = [];
+    for (const waiter of batch) {
+      const read = await waiter.hint;
+      if ('error' in read) waiter.reject(read.error);
+      else {
+        knownTaken = Math.max(knownTaken, read.value);
+        ready.push(waiter);
+      }
+    }
+    if (ready.length === 0) return;
+    const newestRead = Math.max(...ready.map((waiter) => waiter.readNumber));
+    const last = state.last;
+    // Trusted while no read began after its hint was raised (a read that did would show it, unless data was removed).
+    if (last && (last.hintRaisedBefore === undefined || last.hintRaisedBefore >= newestRead)) knownTaken = Math.max(knownTaken, last.sequence);
+    const from = knownTaken + 1;
+    const [first, ...rest] = ready as [Waiter, ...Waiter[]];
+    if (rest.length === 0) return this.claimAlone(state, first, from);
+
+    const reservations = ready.map((waiter, index) => this.reservation(state, waiter.documentId, from + index));
+    let inserted = ready.length;
+    let failure: unknown;
+    try {
+      await guarded(() => this.models.number_reservations.collection.insertMany(reservations, { ordered: true }));
+    } catch (error) {
+      failure = error;
+      const stoppedAt = (error as { writeErrors?: { index?: number }[] }).writeErrors?.[0]?.index;
+      inserted = typeof stoppedAt === 'number' && isDuplicateKey(error) ? stoppedAt : 0;
+    }
+    if (inserted > 0) {
+      state.last = { sequence: from + inserted - 1 };
+      const hintRaised = this.raiseHint(state, from + inserted - 1);
+      for (const [index, waiter] of ready.slice(0, inserted).entries()) waiter.resolve({ sequence: from + index, hintRaised });
+    }
+    if (inserted === ready.length) return;
+    if (!isDuplicateKey(failure)) {
+      // Which were stored is unknown: each caller fails, and its retry gets its number back or a new one.
+      for (const waiter of ready.slice(inserted)) waiter.reject(failure);
+      return;
+    }
+    // The one that met a taken number or document goes on alone; the ones after it wait for the next insert.
+    state.waiting.unshift(...ready.slice(inserted + 1));
+    await this.claimAlone(state, ready[inserted] as Waiter, from + inserted);
+  }
+
   /**
    * One insert in the usual case. A document that already holds a number (a retried issue) is not looked up first:
    * its insert fails on the (series, document) unique key, and the lookup after it gives the number back.
    */
-  private async claim(tenantId: TenantId, series: string, documentId: string, from: number): Promise<{ sequence: number; inserted: boolean }> {
-    for (let candidate = from; ; candidate += 1) {
-      try {
-        await guarded(() =>
-          this.models.number_reservations.collection.insertOne(reservationToPersistence({ tenantId, series, documentId, sequence: candidate, reservedAt: new Date() })),
-        );
-        return { sequence: candidate, inserted: true };
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
+  private async claimAlone(state: SeriesState, waiter: Waiter, from: number): Promise<void> {
+    try {
+      for (let candidate = from; ; candidate += 1) {
+        try {
+          await guarded(() => this.models.number_reservations.collection.insertOne(this.reservation(state, waiter.documentId, candidate)));
+          state.last = { sequence: candidate };
+          return waiter.resolve({ sequence: candidate, hintRaised: this.raiseHint(state, candidate) });
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+        }
+        // Taken: by this document (a retry, here or elsewhere), or by another one.
+        const mine = await this.held(state, waiter.documentId);
+        if (mine !== undefined) return waiter.resolve({ sequence: mine, hintRaised: Promise.resolve() });
       }
-      // Taken: by this document (a retry, here or elsewhere), or by another one.
-      const mine = await this.held(tenantId, series, documentId);
-      if (mine !== undefined) return { sequence: mine, inserted: false };
+    } catch (error) {
+      waiter.reject(error);
     }
   }
 
+  private reservation(state: SeriesState, documentId: string, sequence: number): NumberReservationDocument {
+    return reservationToPersistence({ tenantId: state.tenantId, series: state.series, documentId, sequence, reservedAt: new Date() });
+  }
+
   /** Only a hint: a lost or late update just makes a later reservation try a few taken numbers first. */
-  private async raiseHint(tenantId: TenantId, series: string, sequence: number, state: SeriesState): Promise<void> {
-    const last = state.last;
+  private raiseHint(state: SeriesState, sequence: number): Promise<void> {
+    const raised = this.raiseHintNow(state, sequence);
+    // Its callers await it once they resume; until then, a failure is not an unhandled rejection.
+    raised.catch(() => undefined);
+    return raised;
+  }
+
+  private async raiseHintNow(state: SeriesState, sequence: number): Promise<void> {
+    const { tenantId, series } = state;
     try {
       await guarded(() =>
         this.models.number_hints.collection.updateOne({ tenantId, series }, { $max: { last: sequence }, $setOnInsert: hintInsertFields() }, { upsert: true }),
@@ -86,15 +157,16 @@ export class MongoNumberSequence implements NumberSequence {
         if (!isDuplicateKey(error)) throw error;
       });
       // Reads begun from now on see it.
-      if (last && last.sequence === sequence) last.hintRaisedBefore = state.reads;
+      if (state.last?.sequence === sequence) state.last.hintRaisedBefore = state.reads;
     } catch (error) {
       // Not known to be in the hint: trusted no longer, as if this process had not reserved it.
-      if (state.last === last) state.last = undefined;
+      if (state.last?.sequence === sequence) state.last = undefined;
       throw error;
     }
   }
 
-  private async held(tenantId: TenantId, series: string, documentId: string): Promise<number | undefined> {
+  private async held(state: SeriesState, documentId: string): Promise<number | undefined> {
+    const { tenantId, series } = state;
     const reservation = await guarded(() =>
       this.models.number_reservations.findOne({ tenantId, series, documentId }, { _v: 1, sequence: 1 }).lean<{ _v?: number; sequence: number }>().exec(),
     );
@@ -107,12 +179,33 @@ export class MongoNumberSequence implements NumberSequence {
   }
 }
 
+interface Claim {
+  readonly sequence: number;
+  /** Settles when the hint is raised to the last number of the insert (at once for a number given back). */
+  readonly hintRaised: Promise<void>;
+}
+
+interface Waiter {
+  readonly documentId: string;
+  /** Which hint read was this one's (see {@link SeriesState.reads}). */
+  readonly readNumber: number;
+  readonly hint: Promise<{ value: number } | { error: unknown }>;
+  readonly resolve: (claim: Claim) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 /** A series with reservations under way in this process. */
 interface SeriesState {
+  readonly tenantId: TenantId;
+  readonly series: string;
   /** Reservations begun and not finished. */
   underWay: number;
   /** Hint reads begun, counted: tells which reads may have missed a number this process reserved. */
   reads: number;
+  /** Reservations waiting for the next insert, in the order they came. */
+  readonly waiting: Waiter[];
+  /** Whether an insert is under way (the next one starts when it returns). */
+  draining: boolean;
   /**
    * The last number this process inserted. Trusted as taken by reads begun before its hint was raised
    * (`hintRaisedBefore` is the count of reads begun by then; unset while the hint is being raised).
