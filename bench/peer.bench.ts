@@ -18,7 +18,7 @@ import { CreatePartner, CreatePartnership, type PartnerId } from '@invoicing/inv
 import { redact, type MongoConnection } from '@invoicing/integration/mongodb';
 import { StackError, demoUser, passwordGrant, stopProcess, type RealmLocation, type ServerProcess } from '@invoicing/stack';
 import { DATABASE, loadConfig, startApi } from '@invoicing/api';
-import { pidListeningOn, processMicros } from './cpu-time';
+import { machineMicros, pidListeningOn, processMicros } from './cpu-time';
 import { KILLBILL_VERSION, startKillBill } from './peer/killbill';
 import { benchStack } from './stack';
 import { dropDatabase, startUndo } from './undo';
@@ -394,6 +394,8 @@ interface Run {
   readonly operation: Operation;
   readonly stage: string;
   readonly round: number;
+  /** Seconds the machine took to go quiet before the run; undefined: it did not within SETTLE_MAX_SECONDS. */
+  readonly settledAfter: number | undefined;
   readonly ops: number;
   readonly seconds: number;
   readonly latencies: readonly number[];
@@ -406,8 +408,31 @@ interface Run {
   readonly cpuPerOp: Record<string, number | undefined>;
 }
 
+/** Below this share of the machine's CPU in use, what a previous run left behind has finished. */
+const QUIET_SHARE = 0.25;
+const SETTLE_MAX_SECONDS = 30;
+
+/**
+ * Waits until the machine is quiet, second by second, for at most SETTLE_MAX_SECONDS: work a run leaves behind (Kill
+ * Bill's bus and notification threads after a burst of invoices, PostgreSQL's autovacuum after a burst of writes)
+ * would otherwise land on the next run, of the other system as often as not. Answers the seconds waited, or undefined
+ * when the machine stayed busy (another job) and the run goes on anyway.
+ */
+async function settle(): Promise<number | undefined> {
+  const started = performance.now();
+  for (;;) {
+    const before = machineMicros();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const after = machineMicros();
+    const waited = (performance.now() - started) / 1000;
+    if (!before || !after || (after.busy - before.busy) / (after.total - before.total) < QUIET_SHARE) return waited;
+    if (waited >= SETTLE_MAX_SECONDS) return undefined;
+  }
+}
+
 /** N workers in a closed loop for `seconds`; the operations done, each one's latency, round trips and CPU per operation. */
 async function measure(system: System, operation: Operation, stage: string, round: number, settings: Settings, seconds: number): Promise<Run> {
+  const settledAfter = await settle();
   await system.refresh();
   const latencies: number[] = [];
   let errors = 0;
@@ -415,6 +440,7 @@ async function measure(system: System, operation: Operation, stage: string, roun
   const trips0 = await system.roundTrips();
   const byCommand0 = system.roundTripsByCommand?.();
   const cpu0 = system.cpu();
+  const machine0 = machineMicros();
   const started = performance.now();
   const deadline = started + seconds * 1000;
   await Promise.all(
@@ -433,6 +459,7 @@ async function measure(system: System, operation: Operation, stage: string, roun
   );
   const elapsed = (performance.now() - started) / 1000;
   const cpu1 = system.cpu();
+  const machine1 = machineMicros();
   const trips1 = await system.roundTrips();
   const byCommand1 = system.roundTripsByCommand?.();
   const ops = latencies.length;
@@ -450,7 +477,13 @@ async function measure(system: System, operation: Operation, stage: string, roun
     const after = cpu1[name];
     cpuPerOp[name] = before === undefined || after === undefined || ops === 0 ? undefined : (after - before) / 1000 / ops;
   }
-  return { system: system.name, operation, stage, round, ops, seconds: elapsed, latencies: latencies.sort((a, b) => a - b), errors, firstError, roundTripsPerOp: ops === 0 ? NaN : (trips1 - trips0 - system.backgroundTrips(elapsed)) / ops, roundTripsByCommand, cpuPerOp };
+  // The rest of the machine: the other system's background work (Kill Bill's bus after a burst), Keycloak, other jobs.
+  const listed = Object.values(cpuPerOp);
+  cpuPerOp['rest of machine'] =
+    machine0 && machine1 && ops > 0 && listed.every((ms) => ms !== undefined)
+      ? Math.max(0, (machine1.busy - machine0.busy) / 1000 / ops - listed.reduce<number>((sum, ms) => sum + (ms ?? 0), 0))
+      : undefined;
+  return { system: system.name, operation, stage, round, settledAfter, ops, seconds: elapsed, latencies: latencies.sort((a, b) => a - b), errors, firstError, roundTripsPerOp: ops === 0 ? NaN : (trips1 - trips0 - system.backgroundTrips(elapsed)) / ops, roundTripsByCommand, cpuPerOp };
 }
 
 const cpuText = (cpu: Record<string, number | undefined>): string =>
@@ -461,7 +494,7 @@ const cpuText = (cpu: Record<string, number | undefined>): string =>
 function printRun(run: Run): void {
   console.log(
     `  ${run.stage}, round ${run.round}, ${run.operation.padEnd(30)} ${run.system.padEnd(9)} ${fixed(run.ops / run.seconds).padStart(7)} ops/s  p50 ${fixed(percentile(run.latencies, 50)).padStart(7)} ms  p99 ${fixed(percentile(run.latencies, 99)).padStart(7)} ms  ` +
-      `db round trips/op ${fixed(run.roundTripsPerOp)}${run.roundTripsByCommand ? ` (${run.roundTripsByCommand})` : ''}  cpu ms/op: ${cpuText(run.cpuPerOp)}${run.errors > 0 ? `  ERRORS ${run.errors}: ${run.firstError}` : ''}`,
+      `db round trips/op ${fixed(run.roundTripsPerOp)}${run.roundTripsByCommand ? ` (${run.roundTripsByCommand})` : ''}  cpu ms/op: ${cpuText(run.cpuPerOp)}  quiet after ${run.settledAfter === undefined ? `>${SETTLE_MAX_SECONDS} s (busy)` : `${fixed(run.settledAfter, 0)} s`}${run.errors > 0 ? `  ERRORS ${run.errors}: ${run.firstError}` : ''}`,
   );
 }
 
