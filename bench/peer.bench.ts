@@ -13,13 +13,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { tenantId } from '@invoicing/core';
-import { CreatePartner, CreatePartnership, type PartnerId } from '@invoicing/invoice';
-import { redact, type MongoConnection } from '@invoicing/integration/mongodb';
+import { connectMongo, redact } from '@invoicing/integration/mongodb';
 import { StackError, demoUser, passwordGrant, stopProcess, type RealmLocation, type ServerProcess } from '@invoicing/stack';
-import { DATABASE, loadConfig, startApi } from '@invoicing/api';
 import { machineMicros, pidListeningOn, processMicros } from './cpu-time';
 import { KILLBILL_VERSION, startKillBill } from './peer/killbill';
+import { startOurApi, type OurApi } from './peer/our-api';
 import { benchStack } from './stack';
 import { dropDatabase, startUndo } from './undo';
 
@@ -170,7 +168,7 @@ interface System {
   /** Measures the background round trips (before the runs). */
   calibrate(): Promise<void>;
   /** Round trips so far by command name, where the system can tell (ours: the driver's command names). */
-  roundTripsByCommand?(): Record<string, number>;
+  roundTripsByCommand?(): Promise<Record<string, number>>;
   /** CPU time so far (µs) of each process that serves the system; undefined when /proc does not tell. */
   cpu(): Record<string, number | undefined>;
 }
@@ -270,18 +268,12 @@ function killBillSystem(url: string, headers: Record<string, string>, java: Serv
   };
 }
 
-function ourSystem(
-  apiUrl: string,
-  seed: { createPartner: CreatePartner; createPartnership: CreatePartnership },
-  realm: RealmLocation,
-  commands: ReadonlyMap<string, number>,
-  ferretPid: number | undefined,
-): System {
-  const tenant = tenantId('acme');
+function ourSystem(api: OurApi, realm: RealmLocation, ferretPid: number | undefined): System {
+  const apiUrl = api.url;
   const user = demoUser('acme', 'admin');
   let headers: Record<string, string> = {};
   const states: (WorkerState & { partnership: string })[] = [];
-  let sellerId: PartnerId | undefined;
+  let sellerId: string | undefined;
   let count = 0;
   const address = { purpose: 'billing' as const, lines: ['Friedrichstraße 1'], city: 'Berlin', postalCode: '10117', countryCode: 'DE' };
   // Keycloak's access tokens last 5 minutes; growth mode runs longer than that.
@@ -330,26 +322,13 @@ function ourSystem(
     },
     async prepare(workers) {
       await this.refresh();
-      sellerId ??= (
-        await seed.createPartner.execute({
-          tenantId: tenant,
-          kind: 'company',
-          legalName: 'Atelier Lumière SAS',
-          identifiers: { vatId: 'FR12345678901' },
-          addresses: [{ ...address, lines: ['12 rue de la Paix'], city: 'Paris', postalCode: '75002', countryCode: 'FR' }],
-        })
-      ).id;
+      const seller = { kind: 'company', legalName: 'Atelier Lumière SAS', identifiers: { vatId: 'FR12345678901' }, addresses: [{ ...address, lines: ['12 rue de la Paix'], city: 'Paris', postalCode: '75002', countryCode: 'FR' }] };
+      sellerId ??= ((await post('/v1/partners', seller, 201)).json as { id: string }).id;
       for (let w = states.length; w < workers; w++) {
         const customer = await createPartner();
-        const partnership = await seed.createPartnership.execute({
-          tenantId: tenant,
-          sellerId,
-          buyerId: customer as PartnerId,
-          currency: 'EUR',
-          paymentTerms: { kind: 'net', days: 30 },
-          validFrom: '2026-01-01',
-        });
-        states.push({ customer, partnership: partnership.id, invoices: [await invoice(partnership.id)], next: 0 });
+        const terms = { sellerId, buyerId: customer, currency: 'EUR', paymentTerms: { kind: 'net', days: 30 }, validFrom: '2026-01-01' };
+        const partnership = ((await post('/v1/partnerships', terms, 201)).json as { id: string }).id;
+        states.push({ customer, partnership, invoices: [await invoice(partnership)], next: 0 });
       }
     },
     operations: {
@@ -380,9 +359,14 @@ function ourSystem(
     },
     backgroundTrips: () => 0,
     calibrate: async () => undefined,
-    roundTrips: async () => [...commands.values()].reduce((sum, n) => sum + n, 0),
-    roundTripsByCommand: () => Object.fromEntries(commands),
-    cpu: () => ({ 'node (API + bench)': nodeMicros(), ferretdb: ferretPid === undefined ? undefined : processMicros(ferretPid), postgres: commandMicros('postgres') }),
+    roundTrips: async () => Object.values(await api.commands()).reduce((sum, n) => sum + n, 0),
+    roundTripsByCommand: () => api.commands(),
+    cpu: () => ({
+      'node (API)': processMicros(api.pid),
+      ferretdb: ferretPid === undefined ? undefined : processMicros(ferretPid),
+      postgres: commandMicros('postgres'),
+      'bench node': nodeMicros(),
+    }),
   };
 }
 
@@ -438,7 +422,7 @@ async function measure(system: System, operation: Operation, stage: string, roun
   let errors = 0;
   let firstError: string | undefined;
   const trips0 = await system.roundTrips();
-  const byCommand0 = system.roundTripsByCommand?.();
+  const byCommand0 = await system.roundTripsByCommand?.();
   const cpu0 = system.cpu();
   const machine0 = machineMicros();
   const started = performance.now();
@@ -461,7 +445,7 @@ async function measure(system: System, operation: Operation, stage: string, roun
   const cpu1 = system.cpu();
   const machine1 = machineMicros();
   const trips1 = await system.roundTrips();
-  const byCommand1 = system.roundTripsByCommand?.();
+  const byCommand1 = await system.roundTripsByCommand?.();
   const ops = latencies.length;
   const roundTripsByCommand =
     byCommand0 && byCommand1 && ops > 0
@@ -561,12 +545,14 @@ export async function main(args: readonly string[]): Promise<number> {
     }
     const killBillStart = (performance.now() - started) / 1000;
 
-    // Our API in this process, against the running stack, on a database of its own, counting the driver's commands.
+    // Our API in a process of its own (as `npm start` runs it), against the running stack, on a database of its own,
+    // counting the driver's commands.
     const stack = await benchStack(NAME, undo);
     if (!stack) return 1;
     const { MONGO_URL, KEYCLOAK_URL, KEYCLOAK_REALM } = stack.env;
     const dbName = `bench_peer_${randomBytes(4).toString('hex')}`;
-    const config = loadConfig({
+    undo.push({ what: `drop ${dbName}`, step: () => dropDatabase(MONGO_URL, dbName) });
+    const api = await startOurApi({
       MONGO_URL,
       KEYCLOAK_URL,
       KEYCLOAK_REALM,
@@ -578,26 +564,21 @@ export async function main(args: readonly string[]): Promise<number> {
       RATE_LIMIT_PER_CLIENT: '0',
       RATE_LIMIT_PER_TENANT: '0',
     });
-    const api = await startApi(config, { monitorCommands: true });
-    undo.push({ what: `drop ${dbName}`, step: () => dropDatabase(MONGO_URL, dbName) });
-    undo.push({ what: 'close the API', step: () => api.close() });
-    const database = api.app.get<MongoConnection>(DATABASE);
-    const commands = new Map<string, number>();
-    database.connection.getClient().on('commandStarted', (event: { commandName: string }) => {
-      commands.set(event.commandName, (commands.get(event.commandName) ?? 0) + 1);
-    });
-    const build = (await database.connection.getClient().db(dbName).admin().command({ buildInfo: 1 })) as { version?: string; ferretdbVersion?: string };
+    undo.push({ what: 'stop our API', step: () => api.close() });
+    const probe = await connectMongo({ url: MONGO_URL, dbName });
+    const build = (await probe.connection.getClient().db(dbName).admin().command({ buildInfo: 1 })) as { version?: string; ferretdbVersion?: string };
+    await probe.close();
     const mongoPort = Number(/^mongodb:\/\/[^/]*?:(\d+)/.exec(MONGO_URL)?.[1]);
     const ferretPid = Number.isFinite(mongoPort) ? pidListeningOn(mongoPort) : undefined;
 
     const systems = [
       killBillSystem(killBill.url, { ...killBill.headers }, killBill.java, killBill.mariadb, () => killBill.questions()),
-      ourSystem(api.url, { createPartner: api.app.get(CreatePartner), createPartnership: api.app.get(CreatePartnership) }, { keycloakUrl: KEYCLOAK_URL, realm: KEYCLOAK_REALM }, commands, ferretPid),
+      ourSystem(api, { keycloakUrl: KEYCLOAK_URL, realm: KEYCLOAK_REALM }, ferretPid),
     ];
     const cpus = os.cpus();
     console.log(`${NAME}: ${settings.workers} workers per system, ${settings.duration} s per operation and system, ${settings.rounds} round(s), alternating which system goes first`);
     console.log(`  Kill Bill: ${KILLBILL_VERSION} on jetty-runner at ${killBill.url}, MariaDB (pid ${killBill.mariadb.pid}); started in ${fixed(killBillStart)} s`);
-    console.log(`  ours:      ${api.url}, in this process; ${build.ferretdbVersion ? `FerretDB ${build.ferretdbVersion}` : `MongoDB ${build.version ?? '?'}`} at ${redact(MONGO_URL)} (${stack.origin.mongo}), database ${dbName}`);
+    console.log(`  ours:      ${api.url}, its own process (pid ${api.pid}); ${build.ferretdbVersion ? `FerretDB ${build.ferretdbVersion}` : `MongoDB ${build.version ?? '?'}`} at ${redact(MONGO_URL)} (${stack.origin.mongo}), database ${dbName}`);
     console.log(`  machine:   ${cpus.length} × ${cpus[0]?.model.trim() ?? '?'}, node ${process.version}, load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
     console.log('  db round trips/op: Kill Bill: MariaDB statements (`Questions`); ours: MongoDB commands sent by the API (`commandStarted`)');
 
