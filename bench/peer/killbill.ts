@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { StackError, cacheDir, freePort, javaExecutable, runToCompletion, startDetached, stopProcess, waitUntil, which, type ServerProcess } from '@invoicing/stack';
-import { readZipEntry } from './zip';
+import { readZipEntry } from '@invoicing/en16931-official';
 
 export const KILLBILL_VERSION = '0.22.26';
 export const JETTY_RUNNER_VERSION = '9.4.54.v20240208';
