@@ -7,18 +7,15 @@
  * - The schema is the concatenation of the `ddl.sql` of the war's module jars, read from the war once.
  * - MariaDB is Debian's `mariadb-server`, installed with apt-get when missing and we are root.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { StackError, cacheDir, freePort, javaExecutable, runToCompletion, startDetached, stopProcess, waitUntil, which, type ServerProcess } from '@invoicing/stack';
+import { StackError, cacheDir, copyMavenArtifact, freePort, requireJava, runToCompletion, startDetached, stopProcess, waitUntil, which, type ServerProcess } from '@invoicing/stack';
 import { readZipEntry } from '@invoicing/en16931-official';
 
 export const KILLBILL_VERSION = '0.22.26';
 export const JETTY_RUNNER_VERSION = '9.4.54.v20240208';
-// 2.8, not the 3.x the stack uses for Keycloak: 3.x resolves the war's descriptor, whose parent POM
-// (killbill-profiles) Maven Central does not serve, and fails; 2.8 copies the artifact alone.
-const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:2.8';
 /** The modules whose `ddl.sql` make up the schema, in this order (util holds the bus and notification queues). */
 const MODULES = ['account', 'beatrix', 'catalog', 'entitlement', 'invoice', 'payment', 'subscription', 'tenant', 'usage', 'util'] as const;
 
@@ -34,17 +31,6 @@ function killBillHome(): string {
   return path.join(cacheDir(), 'killbill', KILLBILL_VERSION);
 }
 
-/** Java 17+ (Kill Bill runs on it with `--add-opens`), or a StackError that says what to install. */
-function requireJava(): string {
-  const java = javaExecutable();
-  const install = 'Install: apt-get install openjdk-17-jre-headless, or point JAVA_HOME at a JDK 17+.';
-  if (!java) throw new StackError('stack.missing_tools', `bench:peer runs Kill Bill on Java 17 or newer: \`java\` not found. ${install}`);
-  const banner = spawnSync(java, ['-version'], { encoding: 'utf8', timeout: 30_000 });
-  const major = Number(/version "(\d+)/.exec(`${banner.stderr ?? ''}${banner.stdout ?? ''}`)?.[1]);
-  if (!(major >= 17)) throw new StackError('stack.missing_tools', `bench:peer runs Kill Bill on Java 17 or newer: ${java} is Java ${major || '(unknown)'}. ${install}`);
-  return java;
-}
-
 /**
  * The war, jetty-runner and the schema, fetched and extracted once. Downloads go to a temporary folder beside the
  * target and are renamed into place, so a half-done download is never used.
@@ -57,9 +43,6 @@ export async function provisionKillBill(log: (line: string) => void): Promise<Ki
     ddl: path.join(home, 'ddl.sql'),
   };
   if (fs.existsSync(dist.war) && fs.existsSync(dist.jettyRunner) && fs.existsSync(dist.ddl)) return dist;
-  if (!which('mvn')) {
-    throw new StackError('stack.missing_tools', 'bench:peer downloads Kill Bill once from Maven Central with Maven 3: `mvn` is not on the PATH. Install: apt-get install maven.');
-  }
   fs.mkdirSync(home, { recursive: true });
   const logFile = path.join(home, 'download.log');
   const work = fs.mkdtempSync(path.join(home, '.download-'));
@@ -70,12 +53,7 @@ export async function provisionKillBill(log: (line: string) => void): Promise<Ki
     ] as const) {
       if (fs.existsSync(file)) continue;
       log(`downloading ${artifact} from Maven Central (first run only; log: ${logFile})`);
-      // cwd without a pom.xml: Maven runs the goal stand-alone.
-      await runToCompletion(`Downloading ${artifact}`, 'mvn', ['-B', '-q', `${DEPENDENCY_PLUGIN}:copy`, `-Dartifact=${artifact}`, `-DoutputDirectory=${work}`], {
-        cwd: work,
-        logFile,
-        timeoutMs: 20 * 60_000,
-      });
+      await copyMavenArtifact(artifact, work, { need: 'bench:peer downloads Kill Bill once from Maven Central', logFile, timeoutMs: 20 * 60_000 });
       fs.renameSync(path.join(work, path.basename(file)), file);
     }
     const war = fs.readFileSync(dist.war);
@@ -152,7 +130,8 @@ const ADMIN = 'Basic ' + Buffer.from('admin:password').toString('base64');
  */
 export async function startKillBill(options: { workDir: string; log: (line: string) => void; onStarted: (proc: ServerProcess) => void }): Promise<RunningKillBill> {
   const { workDir, log } = options;
-  const java = requireJava();
+  // Kill Bill runs on Java 17+ with `--add-opens`.
+  const java = requireJava('bench:peer runs Kill Bill on Java 17 or newer', 'apt-get install openjdk-17-jre-headless, or point JAVA_HOME at a JDK 17+');
   const dist = await provisionKillBill(log);
   const maria = await ensureMariaDb(log);
 

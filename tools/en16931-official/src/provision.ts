@@ -4,12 +4,12 @@
  * from Maven Central once, into the stack's cache (`<cache>/en16931-official/<versions>/`), and is renamed into place
  * only when complete, so a half-done download is never used and concurrent first runs cannot corrupt it.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { StackError, cacheDir, javaExecutable, runToCompletion, which } from '@invoicing/stack';
+import { StackError, cacheDir, copyMavenArtifact, requireJava as requireJavaOf, which } from '@invoicing/stack';
 import { readZipEntries } from './zip';
 
 const run = promisify(execFile);
@@ -36,9 +36,6 @@ export const ARTIFACTS = {
 } as const;
 
 type ArtifactKey = keyof typeof ARTIFACTS;
-
-// 2.8 copies one artifact alone, without resolving its POM's parents (as bench/peer/killbill.ts does).
-const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:2.8';
 
 /** What each jar contributes, by entry-name prefix, kept at the same relative path under the cache folder. */
 const EXTRACTED: ReadonlyArray<readonly [ArtifactKey, string]> = [
@@ -106,17 +103,11 @@ function filesIn(home: string, classes: string, java: string): OfficialValidator
   };
 }
 
-const INSTALL_JDK = 'Install: apt-get install openjdk-17-jdk-headless, or point JAVA_HOME at a JDK 17+.';
+const INSTALL_JDK = 'apt-get install openjdk-17-jdk-headless, or point JAVA_HOME at a JDK 17+';
 
 /** Java 17+ (Saxon-HE 12 and our driver's class files need it), or a StackError that says what to install. */
 export function requireJava(env: NodeJS.ProcessEnv = process.env): string {
-  const java = javaExecutable(env);
-  const need = 'The official EN 16931 validator runs on Java 17 or newer';
-  if (!java) throw new StackError('stack.missing_tools', `${need}: \`java\` not found. ${INSTALL_JDK}`);
-  const banner = spawnSync(java, ['-version'], { env, encoding: 'utf8', timeout: 30_000 });
-  const major = Number(/version "(\d+)/.exec(`${banner.stderr ?? ''}${banner.stdout ?? ''}`)?.[1]);
-  if (!(major >= 17)) throw new StackError('stack.missing_tools', `${need}: ${java} is Java ${major || '(unknown)'}. ${INSTALL_JDK}`);
-  return java;
+  return requireJavaOf('The official EN 16931 validator runs on Java 17 or newer', INSTALL_JDK, env);
 }
 
 /** The JDK's javac beside `java` (same release, so the class files run), else JAVA_HOME's or the PATH's. */
@@ -124,7 +115,7 @@ function findJavac(java: string, env: NodeJS.ProcessEnv): string {
   const candidates = [path.join(path.dirname(fs.realpathSync(java)), 'javac'), env.JAVA_HOME && path.join(env.JAVA_HOME, 'bin', 'javac'), which('javac', env)];
   const javac = candidates.find((candidate): candidate is string => !!candidate && fs.existsSync(candidate));
   if (!javac) {
-    throw new StackError('stack.missing_tools', `The official EN 16931 validator compiles a small Java class once: \`javac\` (a JDK, not only a JRE) not found. ${INSTALL_JDK}`);
+    throw new StackError('stack.missing_tools', `The official EN 16931 validator compiles a small Java class once: \`javac\` (a JDK, not only a JRE) not found. Install: ${INSTALL_JDK}.`);
   }
   return javac;
 }
@@ -139,12 +130,6 @@ function renameIntoPlace(from: string, to: string): void {
 }
 
 async function downloadAndExtract(home: string, log: (line: string) => void): Promise<void> {
-  if (!which('mvn')) {
-    throw new StackError(
-      'stack.missing_tools',
-      'The official EN 16931 validator is downloaded once from Maven Central with Maven 3: `mvn` is not on the PATH. Install: apt-get install maven.',
-    );
-  }
   const root = path.dirname(home);
   fs.mkdirSync(root, { recursive: true });
   const logFile = path.join(root, 'download.log');
@@ -154,12 +139,7 @@ async function downloadAndExtract(home: string, log: (line: string) => void): Pr
     fs.mkdirSync(jars);
     for (const coordinates of Object.values(ARTIFACTS)) {
       log(`downloading ${coordinates} from Maven Central (first run only; log: ${logFile})`);
-      // cwd without a pom.xml: Maven runs the goal stand-alone.
-      await runToCompletion(`Downloading ${coordinates}`, 'mvn', ['-B', '-q', `${DEPENDENCY_PLUGIN}:copy`, `-Dartifact=${coordinates}:jar`, `-DoutputDirectory=${jars}`], {
-        cwd: work,
-        logFile,
-        timeoutMs: 10 * 60_000,
-      });
+      await copyMavenArtifact(`${coordinates}:jar`, jars, { need: 'The official EN 16931 validator is downloaded once from Maven Central', logFile, timeoutMs: 10 * 60_000 });
     }
     for (const [key, prefix] of EXTRACTED) {
       const jar = path.join(jars, jarName(ARTIFACTS[key]));

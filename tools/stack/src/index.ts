@@ -33,4 +33,4 @@ export { cacheDir, stackEnvFile } from './paths';
 export { ensureSchemathesis, SCHEMATHESIS_VERSION, type SchemathesisCommand } from './schemathesis';
 export { findPostgresBin, startPostgres, type RunningPostgres } from './postgresql';
 export { freePort, isOurs, logTail, runToCompletion, startDetached, stopProcess, waitUntil, type ServerProcess } from './processes';
-export { javaExecutable, requireTools, which } from './toolchain';
+export { copyMavenArtifact, javaExecutable, requireJava, requireTools, which } from './toolchain';

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { findPostgresBin } from './postgresql';
+import { runToCompletion } from './processes';
 import { StackError } from './stack.errors';
 
 /** A program the stack needs on this machine, and what to say when it is missing. */
@@ -92,4 +93,34 @@ export function requireTools(tools: readonly Tool[], env: NodeJS.ProcessEnv = pr
   if (problems.length > 0) {
     throw new StackError('stack.missing_tools', `The local stack cannot start on this machine:\n${problems.join('\n')}`);
   }
+}
+
+/**
+ * The `java` of this machine at 17 or newer, for a tool other than the stack (`need` says what runs on it).
+ * @throws StackError `stack.missing_tools` naming `need` and `install`.
+ */
+export function requireJava(need: string, install: string, env: NodeJS.ProcessEnv = process.env): string {
+  const java = javaExecutable(env);
+  if (!java) throw new StackError('stack.missing_tools', `${need}: \`java\` not found. Install: ${install}.`);
+  const major = javaMajor(java, env);
+  if (major === undefined || major < 17) throw new StackError('stack.missing_tools', `${need}: ${java} is Java ${major ?? '(unknown version)'}. Install: ${install}.`);
+  return java;
+}
+
+// 2.8 copies one artifact alone; 3.x also resolves its POM's parents, which Maven Central does not always serve
+// (Kill Bill's war names killbill-profiles).
+const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:2.8';
+
+/**
+ * Copies one artifact (`group:artifact:version[:type]`) from Maven Central into `outputDirectory` with Maven 3.
+ * @throws StackError `stack.missing_tools` when `mvn` is missing (`need` says what the download is for).
+ */
+export async function copyMavenArtifact(coordinates: string, outputDirectory: string, options: { need: string; logFile: string; timeoutMs: number }): Promise<void> {
+  if (!which('mvn')) throw new StackError('stack.missing_tools', `${options.need} with Maven 3: \`mvn\` is not on the PATH. Install: apt-get install maven.`);
+  // cwd without a pom.xml: Maven runs the goal stand-alone.
+  await runToCompletion(`Downloading ${coordinates}`, 'mvn', ['-B', '-q', `${DEPENDENCY_PLUGIN}:copy`, `-Dartifact=${coordinates}`, `-DoutputDirectory=${outputDirectory}`], {
+    cwd: outputDirectory,
+    logFile: options.logFile,
+    timeoutMs: options.timeoutMs,
+  });
 }
