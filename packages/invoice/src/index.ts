@@ -175,3 +175,6 @@ export * from './queries/report.use-cases';
 export { INVOICE_USE_CASES, invoiceModule } from './invoice.module';
 export { invoiceAdaptersModule } from './invoice-adapters.module';
 export type { InvoiceAdapters } from './invoice-adapters.module';
+
+// EN 16931: the semantic model of an e-invoice and its business rules.
+export * from './en16931';

@@ -1,0 +1,2 @@
+// The EN 16931 semantic model and its business rules: pure, no XML (ADR 0014, ADR 0015).
+export * from './model';
