@@ -1,2 +1,3 @@
 // The EN 16931 semantic model and its business rules: pure, no XML (ADR 0014, ADR 0015).
 export * from './model';
+export { validateEn16931 } from './validate-en16931';
