@@ -1,8 +1,13 @@
 import type { En16931Document, Finding } from './model';
+import { codeListRules } from './rules/code-lists';
 import type { RuleSet } from './rules/rule';
+import { vatCategoryRules } from './rules/vat-categories';
 
 /** Every rule set, in the order their findings are reported. */
-const RULE_SETS: readonly RuleSet[] = [];
+const RULE_SETS: readonly RuleSet[] = [
+  vatCategoryRules, // BR-S-*, BR-Z-*, BR-E-*, BR-AE-*, BR-IC-*, BR-G-*, BR-O-*, BR-AF-*, BR-AG-*, BR-B-*
+  codeListRules, // BR-CL-*
+];
 
 /**
  * The EN 16931 business rules (CEN schematron 1.3.16: BR-*, BR-CO-*, BR-DEC-*, the VAT category rules and the code
