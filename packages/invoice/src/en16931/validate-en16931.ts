@@ -1,10 +1,16 @@
 import type { En16931Document, Finding } from './model';
+import { calculationRules } from './rules/calculation';
 import { codeListRules } from './rules/code-lists';
+import { coreRules } from './rules/core';
+import { decimalRules } from './rules/decimals';
 import type { RuleSet } from './rules/rule';
 import { vatCategoryRules } from './rules/vat-categories';
 
 /** Every rule set, in the order their findings are reported. */
 const RULE_SETS: readonly RuleSet[] = [
+  coreRules, // BR-01 … BR-65
+  calculationRules, // BR-CO-*
+  decimalRules, // BR-DEC-*
   vatCategoryRules, // BR-S-*, BR-Z-*, BR-E-*, BR-AE-*, BR-IC-*, BR-G-*, BR-O-*, BR-AF-*, BR-AG-*, BR-B-*
   codeListRules, // BR-CL-*
 ];
