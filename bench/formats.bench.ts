@@ -87,7 +87,10 @@ async function readWrite(docs: readonly Buffer[], rounds: number): Promise<{ our
       writeInvoice(document, syntax);
     }
   };
-  for (let warm = 0; warm < 3; warm++) (bareParse(), await full());
+  for (let warm = 0; warm < 3; warm++) {
+    bareParse();
+    await full();
+  }
   let ours = 0;
   let bare = 0;
   for (let r = 0; r < rounds; r++) {
