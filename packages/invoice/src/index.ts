@@ -179,5 +179,5 @@ export type { InvoiceAdapters } from './invoice-adapters.module';
 // EN 16931: the semantic model of an e-invoice and its business rules, as a namespace (its `Contact`, `AllowanceCharge` …
 // are not the aggregate's).
 export * as En16931 from './en16931';
-export { isCreditNoteType, validateEn16931 } from './en16931';
+export { invoiceToEn16931, isCreditNoteType, validateEn16931 } from './en16931';
 export type { En16931Document } from './en16931';

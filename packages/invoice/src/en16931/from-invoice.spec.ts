@@ -1,0 +1,54 @@
+import { aDraft, aPartner, aPartnership, aTenant, issue } from '../testing';
+import { invoiceToEn16931 } from './from-invoice';
+import { validateEn16931 } from './validate-en16931';
+
+const tenant = aTenant();
+const seller = aPartner(tenant, { legalName: 'Seller SAS', identifiers: { vatId: 'FR12345678901', electronicAddress: { scheme: '0009', value: '12345678900011' } } });
+const buyer = aPartner(tenant, { legalName: 'Buyer GmbH', identifiers: { vatId: 'DE123456789' } });
+const partnership = aPartnership(tenant, seller, buyer);
+
+describe('invoiceToEn16931', () => {
+  it('writes an issued invoice with the totals the domain computed, and it breaks no EN 16931 rule', () => {
+    const invoice = issue(
+      aDraft(tenant, partnership, {
+        lines: [
+          { name: 'Consulting', quantity: '3', unitCode: 'HUR', netPrice: '100.00', vat: { code: 'S', rate: '20' }, allowances: [{ amount: '10.00', reason: 'Loyalty' }] },
+          { name: 'Training', quantity: '1.5', unitCode: 'DAY', netPrice: '800.00', priceBaseQuantity: '2', vat: { code: 'S', rate: '5.5' } },
+        ],
+        charges: [{ amount: '25.00', reason: 'Travel', vat: { code: 'S', rate: '20' } }],
+        buyerReference: 'PO-77',
+        notes: ['Thank you'],
+      }),
+      seller,
+      buyer,
+      7,
+    );
+    const doc = invoiceToEn16931(invoice.toState());
+    expect(doc).toMatchObject({
+      number: invoice.number,
+      issueDate: '2026-01-15',
+      typeCode: '380',
+      currency: 'EUR',
+      buyerReference: 'PO-77',
+      paymentTerms: 'Net 30 days',
+      notes: [{ text: 'Thank you' }],
+      seller: { name: 'Seller SAS', vatId: 'FR12345678901', electronicAddress: { id: '12345678900011', scheme: '0009' }, address: { line1: '1 rue de la Paix', city: 'Paris', country: 'FR' } },
+      buyer: { name: 'Buyer GmbH', vatId: 'DE123456789' },
+      charges: [{ amount: '25.00', reason: 'Travel', vatCategory: 'S', vatRate: '20' }],
+      totals: { lineNetTotal: '890.00', chargeTotal: '25.00', taxExclusive: '915.00', vatTotal: '96.00', taxInclusive: '1011.00', amountDue: '1011.00' },
+    });
+    expect(doc.lines[1]).toMatchObject({ quantity: '1.5', unitCode: 'DAY', netAmount: '600.00', price: { netPrice: '800', baseQuantity: '2' }, vat: { category: 'S', rate: '5.5' } });
+    expect(validateEn16931(doc)).toEqual([]);
+  });
+
+  it('writes a credit note with type 381 and the invoice it corrects', () => {
+    const invoice = issue(aDraft(tenant, partnership, { kind: 'credit_note', precedingInvoice: { id: 'inv-1' as never, number: 'INV-000001', issueDate: '2026-01-02' as never } }), seller, buyer, 2);
+    const doc = invoiceToEn16931(invoice.toState());
+    expect([doc.typeCode, doc.precedingInvoices]).toEqual(['381', [{ reference: 'INV-000001', issueDate: '2026-01-02' }]]);
+    expect(validateEn16931(doc).filter((f) => f.severity === 'fatal')).toEqual([]);
+  });
+
+  it('refuses a draft: it has no number and no frozen parties', () => {
+    expect(() => invoiceToEn16931(aDraft(tenant, partnership).toState())).toThrow(expect.objectContaining({ code: 'invoice.not_issued' }));
+  });
+});

@@ -1,0 +1,138 @@
+import { InvalidStateError, formatDecimal } from '@invoicing/core';
+import type { InvoiceState } from '../invoice/invoice';
+import type { AllowanceCharge as LineAllowanceCharge, DocumentAllowanceCharge as OurDocumentAllowanceCharge } from '../invoice/invoice-line';
+import type { PartySnapshot } from '../invoice/party-snapshot';
+import type { VatCategory } from '../invoice/vat';
+import { describePaymentTerms } from '../partnership/payment-terms';
+import type { PostalAddress } from '../shared/postal-address';
+import type { Address, AllowanceCharge, Buyer, Contact, DocumentAllowanceCharge, En16931Document, Line, Seller } from './model';
+
+/** BT-24 of what we write: the EN 16931 core specification, no CIUS claimed beyond it. */
+export const SPECIFICATION_IDENTIFIER = 'urn:cen.eu:en16931:2017';
+
+/**
+ * An issued invoice or credit note as an EN 16931 document: every amount, the VAT breakdown and the totals as the
+ * domain computed them (never recomputed here), the parties as frozen at issue. Drafts have no number and no frozen
+ * parties, so they are refused: an e-invoice is an issued document.
+ */
+export function invoiceToEn16931(state: InvoiceState): En16931Document {
+  if (state.number === undefined || state.issueDate === undefined || !state.seller || !state.buyer) {
+    throw new InvalidStateError('invoice.not_issued', `Invoice ${state.id} is a draft: only an issued document has the number and frozen parties an e-invoice needs.`, { invoiceId: state.id });
+  }
+  const { totals } = state;
+  const money = (m: { toString(): string }) => m.toString();
+  return {
+    number: state.number,
+    issueDate: state.issueDate,
+    typeCode: state.kind === 'credit_note' ? '381' : '380',
+    currency: state.currency,
+    ...defined({
+      // A credit note's BT-9 lives on a payment means in UBL, which a credit note of ours has none of: not stated.
+      dueDate: state.kind === 'credit_note' ? undefined : state.dueDate,
+      buyerReference: state.buyerReference,
+      purchaseOrderReference: state.purchaseOrderReference,
+      paymentTerms: describePaymentTerms(state.paymentTerms),
+    }),
+    notes: state.notes.map((text) => ({ text })),
+    process: { specification: SPECIFICATION_IDENTIFIER },
+    precedingInvoices: state.precedingInvoice ? [{ reference: state.precedingInvoice.number, issueDate: state.precedingInvoice.issueDate }] : [],
+    seller: seller(state.seller),
+    buyer: buyer(state.buyer),
+    allowances: state.allowances.map(documentAllowanceCharge),
+    charges: state.charges.map(documentAllowanceCharge),
+    totals: {
+      lineNetTotal: money(totals.lineTotal),
+      ...(state.allowances.length > 0 ? { allowanceTotal: money(totals.allowanceTotal) } : {}),
+      ...(state.charges.length > 0 ? { chargeTotal: money(totals.chargeTotal) } : {}),
+      taxExclusive: money(totals.taxExclusive),
+      vatTotal: money(totals.taxTotal),
+      taxInclusive: money(totals.taxInclusive),
+      ...(totals.prepaid.isZero() ? {} : { prepaid: money(totals.prepaid) }),
+      ...(totals.rounding.isZero() ? {} : { rounding: money(totals.rounding) }),
+      amountDue: money(totals.amountDue),
+    },
+    vatBreakdown: state.vatBreakdown.map((entry) => ({
+      taxableAmount: money(entry.taxableAmount),
+      taxAmount: money(entry.taxAmount),
+      ...vat(entry.category),
+      ...defined({ exemptionReason: entry.category.exemptionReason, exemptionReasonCode: entry.category.exemptionReasonCode }),
+    })),
+    attachments: [],
+    lines: state.lines.map(
+      (line): Line => ({
+        id: line.id,
+        quantity: formatDecimal(line.quantity),
+        unitCode: line.unitCode,
+        netAmount: money(line.netAmount),
+        allowances: line.allowances.map(allowanceCharge),
+        charges: line.charges.map(allowanceCharge),
+        price: { netPrice: formatDecimal(line.netPrice), ...(line.priceBaseQuantity.eq(1) ? {} : { baseQuantity: formatDecimal(line.priceBaseQuantity) }) },
+        vat: { category: line.vat.code, ...(line.vat.rate === null ? {} : { rate: formatDecimal(line.vat.rate) }) },
+        item: { name: line.name, ...defined({ description: line.description, sellerId: line.sellerItemId }), classifications: [], attributes: [] },
+      }),
+    ),
+  };
+}
+
+function defined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function vat(category: VatCategory): { category: string; rate?: string } {
+  return { category: category.code, ...(category.rate === null ? {} : { rate: formatDecimal(category.rate) }) };
+}
+
+function allowanceCharge(value: LineAllowanceCharge): AllowanceCharge {
+  return defined({
+    amount: value.amount.toString(),
+    baseAmount: value.baseAmount?.toString(),
+    percentage: value.percent === undefined ? undefined : formatDecimal(value.percent),
+    reason: value.reason,
+    reasonCode: value.reasonCode,
+  });
+}
+
+function documentAllowanceCharge(value: OurDocumentAllowanceCharge): DocumentAllowanceCharge {
+  const { category, rate } = vat(value.vat);
+  return { ...allowanceCharge(value), vatCategory: category, ...(rate === undefined ? {} : { vatRate: rate }) };
+}
+
+function address(value: PostalAddress | undefined): Address | undefined {
+  if (!value) return undefined;
+  const [line1, line2, line3] = value.lines;
+  return defined({ line1, line2, line3, city: value.city, postCode: value.postalCode, subdivision: value.subdivision, country: value.countryCode });
+}
+
+function contact(party: PartySnapshot): Contact | undefined {
+  return party.contact ? defined({ name: party.contact.name, phone: party.contact.phone, email: party.contact.email }) : undefined;
+}
+
+function seller(party: PartySnapshot): Seller {
+  const { identifiers: ids } = party;
+  return {
+    name: party.legalName,
+    identifiers: [],
+    ...defined({
+      tradingName: party.tradingName,
+      legalRegistration: ids.legalRegistration ? defined({ id: ids.legalRegistration.value, scheme: ids.legalRegistration.scheme }) : undefined,
+      vatId: ids.vatId,
+      taxRegistrationId: ids.taxRegistrationId,
+      electronicAddress: ids.electronicAddress ? { id: ids.electronicAddress.value, scheme: ids.electronicAddress.scheme } : undefined,
+      address: address(party.address),
+      contact: contact(party),
+    }),
+  } as Seller;
+}
+
+function buyer(party: PartySnapshot): Buyer {
+  const { identifiers: ids } = party;
+  return defined({
+    name: party.legalName,
+    tradingName: party.tradingName,
+    legalRegistration: ids.legalRegistration ? defined({ id: ids.legalRegistration.value, scheme: ids.legalRegistration.scheme }) : undefined,
+    vatId: ids.vatId,
+    electronicAddress: ids.electronicAddress ? { id: ids.electronicAddress.value, scheme: ids.electronicAddress.scheme } : undefined,
+    address: address(party.address),
+    contact: contact(party),
+  }) as Buyer;
+}
