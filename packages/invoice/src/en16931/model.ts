@@ -10,7 +10,8 @@
  * - dates are ISO `YYYY-MM-DD` (CII's `102` format is converted on reading, and back on writing);
  * - codes are the text of the code (ISO 4217, UNCL 1001/4461/5189/7161/5305, UNECE Rec 20, ISO 3166-1, ISO 6523 …),
  *   checked by the BR-CL-* rules, never rejected by the model itself.
- * Optional terms are `undefined` when absent; lists are always present (possibly empty). Nothing is computed here:
+ * Optional terms are `undefined` when absent; lists are always present (possibly empty); a group that is there but
+ * holds no term is `{}` where a rule tests the group's presence (addresses, periods). Nothing is computed here:
  * stated totals stay stated, and the rules say whether they agree with the lines (ADR 0015).
  */
 
@@ -26,7 +27,10 @@ export interface Identifier {
   readonly scheme?: string;
 }
 
-/** BG-5, BG-8, BG-12, BG-15: a postal address. */
+/**
+ * BG-5, BG-8, BG-12, BG-15: a postal address. A group the document states without any term is `{}`, not absent:
+ * BR-08, BR-10, BR-19 test that the group is there, BR-09, BR-11, BR-20, BR-57 then want its country.
+ */
 export interface Address {
   /** BT-35 … */
   readonly line1?: string;
@@ -245,6 +249,17 @@ export interface Attachment {
   readonly content?: { readonly base64: string; readonly mimeCode?: string; readonly filename?: string };
 }
 
+/**
+ * BG-32: an item attribute. Each term is absent when its element is, and `''` when the element is there but empty:
+ * BR-54 tests that both elements exist, not that they hold text.
+ */
+export interface ItemAttribute {
+  /** BT-160 */
+  readonly name?: string;
+  /** BT-161 */
+  readonly value?: string;
+}
+
 /** BG-31's BT-158: an item classification. */
 export interface Classification {
   readonly id: string;
@@ -309,8 +324,8 @@ export interface Line {
     readonly classifications: readonly Classification[];
     /** BT-159: ISO 3166-1 alpha-2. */
     readonly originCountry?: string;
-    /** BG-32: BT-160 name, BT-161 value. */
-    readonly attributes: readonly { readonly name: string; readonly value: string }[];
+    /** BG-32 */
+    readonly attributes: readonly ItemAttribute[];
   };
 }
 

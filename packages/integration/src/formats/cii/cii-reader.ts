@@ -127,9 +127,10 @@ function taxRegistration(party: XmlElement | undefined, scheme: 'VA' | 'FC'): st
     ?.text.trim();
 }
 
+/** A `ram:PostalTradeAddress` that is there is an address, `{}` when it holds no term: BR-08 … BR-11 tell the two apart. */
 function address(el: XmlElement | undefined): Address | undefined {
   if (!el) return undefined;
-  return nonEmpty({
+  return compact({
     line1: text(el, 'ram:LineOne'),
     line2: text(el, 'ram:LineTwo'),
     line3: text(el, 'ram:LineThree'),
@@ -277,13 +278,15 @@ function documentAllowanceCharge(el: XmlElement): DocumentAllowanceCharge {
 
 /**
  * BG-22. `ram:TaxTotalAmount` appears twice when the VAT is also accounted in another currency: BT-110 is the one in
- * the document currency (BT-5), BT-111 the one in the VAT accounting currency (BT-6), told apart by `@currencyID`.
+ * the document currency (BT-5), BT-111 another one in the VAT accounting currency (BT-6). Only `@currencyID` tells
+ * them apart, as in the official rules (BR-CO-14, BR-CO-15, BR-53): an amount in neither currency, or without one,
+ * is neither term.
  */
 function totals(summation: XmlElement | undefined, currency: string | undefined, taxCurrency: string | undefined): En16931Document['totals'] {
   const taxTotals = all(summation, 'ram:TaxTotalAmount');
-  const separate = taxCurrency !== undefined && taxCurrency !== currency;
-  const vatTotal = taxTotals.find((t) => attr(t, 'currencyID') === currency) ?? taxTotals.find((t) => !separate || attr(t, 'currencyID') !== taxCurrency);
-  const accountingVatTotal = separate ? taxTotals.find((t) => t !== vatTotal && attr(t, 'currencyID') === taxCurrency) : undefined;
+  const taxTotalIn = (code: string | undefined, other?: XmlElement) => (code === undefined ? undefined : taxTotals.find((t) => t !== other && attr(t, 'currencyID') === code));
+  const vatTotal = taxTotalIn(currency);
+  const accountingVatTotal = taxTotalIn(taxCurrency, vatTotal);
   return compact({
     lineNetTotal: text(summation, 'ram:LineTotalAmount'),
     allowanceTotal: text(summation, 'ram:AllowanceTotalAmount'),
@@ -384,10 +387,7 @@ function line(el: XmlElement): Line {
       classifications: all(product, 'ram:DesignatedProductClassification', 'ram:ClassCode').map((code) =>
         compact({ id: code.text.trim(), scheme: attr(code, 'listID'), schemeVersion: attr(code, 'listVersionID') }),
       ),
-      attributes: all(product, 'ram:ApplicableProductCharacteristic').map((p) => ({
-        name: text(p, 'ram:Description') ?? '',
-        value: text(p, 'ram:Value') ?? '',
-      })),
+      attributes: all(product, 'ram:ApplicableProductCharacteristic').map((p) => compact({ name: text(p, 'ram:Description'), value: text(p, 'ram:Value') })),
     },
   };
 }

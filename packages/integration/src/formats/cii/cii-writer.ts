@@ -112,7 +112,7 @@ function headerAgreement(w: XmlWriter, doc: En16931Document): void {
 function headerDelivery(w: XmlWriter, doc: En16931Document): void {
   const delivery = doc.delivery;
   w.open('ram:ApplicableHeaderTradeDelivery');
-  if (delivery && (delivery.partyName !== undefined || delivery.locationId || hasAny(delivery.address))) {
+  if (delivery && (delivery.partyName !== undefined || delivery.locationId || delivery.address)) {
     party(w, 'ram:ShipToTradeParty', { ids: delivery.locationId ? [delivery.locationId] : [], name: delivery.partyName, address: delivery.address });
   }
   if (delivery?.date !== undefined) {
@@ -391,7 +391,7 @@ function party(w: XmlWriter, element: string, p: PartyTerms, always = false): vo
     legalRegistration !== undefined ||
     electronicAddress !== undefined ||
     hasAny(contact) ||
-    hasAny(address);
+    address !== undefined;
   if (!hasTerm && !always) return;
   w.open(element);
   for (const id of ids) if (id.scheme === undefined) w.leaf('ram:ID', id.id);
@@ -419,7 +419,8 @@ function party(w: XmlWriter, element: string, p: PartyTerms, always = false): vo
     }
     w.close();
   }
-  if (address && hasAny(address)) {
+  // An address without any term is still written: BR-08 … BR-11 test that it is there.
+  if (address) {
     w.open('ram:PostalTradeAddress');
     w.leaf('ram:PostcodeCode', address.postCode);
     w.leaf('ram:LineOne', address.line1);

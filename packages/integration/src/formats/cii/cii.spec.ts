@@ -5,6 +5,7 @@ import { fatalRuleIds, validateOfficially } from '@invoicing/en16931-official';
 import { En16931 } from '@invoicing/invoice';
 import { readXml, type XmlElement } from '../xml';
 import { validateXsd } from '../xsd/xsd-validator';
+import { CII_NS } from './cii-path';
 import { ciiXpath, locateCii, readCii, writeCii } from '.';
 
 // The 15 official CII examples, in ../shared beside the repository.
@@ -150,6 +151,38 @@ describe('CII D16B', () => {
       expect(doc.totals.vatTotalInAccountingCurrency).toBeUndefined();
       expect(doc.seller.identifiers).toEqual([{ id: '5201' }]);
       expect(doc.buyer.identifier).toEqual({ id: '843312' });
+    });
+
+    it('reads a VAT total amount as BT-110 only in the document currency, and as BT-111 only in the VAT accounting currency', () => {
+      const summation = (amounts: string) =>
+        `<rsm:CrossIndustryInvoice xmlns:rsm="${CII_NS.rsm}" xmlns:ram="${CII_NS.ram}"><rsm:SupplyChainTradeTransaction><ram:ApplicableHeaderTradeSettlement>` +
+        `<ram:TaxCurrencyCode>EUR</ram:TaxCurrencyCode><ram:InvoiceCurrencyCode>EUX</ram:InvoiceCurrencyCode>` +
+        `<ram:SpecifiedTradeSettlementHeaderMonetarySummation>${amounts}</ram:SpecifiedTradeSettlementHeaderMonetarySummation>` +
+        `</ram:ApplicableHeaderTradeSettlement></rsm:SupplyChainTradeTransaction></rsm:CrossIndustryInvoice>`;
+      const total = (currency: string, amount: string) => `<ram:TaxTotalAmount currencyID="${currency}">${amount}</ram:TaxTotalAmount>`;
+      expect(read(Buffer.from(summation(total('EUR', '10.00')))).totals).toEqual({ vatTotalInAccountingCurrency: '10.00' });
+      expect(read(Buffer.from(summation(total('EUX', '10.00') + total('EUR', '7.50')))).totals).toEqual({ vatTotal: '10.00', vatTotalInAccountingCurrency: '7.50' });
+      expect(read(Buffer.from(summation(total('DKK', '10.00')))).totals).toEqual({});
+    });
+
+    it('keeps an empty address as an empty group and an item attribute as stated, through a write and a read', () => {
+      const doc: En16931.En16931Document = {
+        ...En16931.emptyDocument(),
+        seller: { name: 'S', identifiers: [], address: {} },
+        lines: [
+          {
+            id: '1',
+            allowances: [],
+            charges: [],
+            price: {},
+            vat: {},
+            item: { name: 'Widget', classifications: [], attributes: [{ name: 'Colour' }, { name: 'Size', value: '' }, { value: 'red' }] },
+          },
+        ],
+      };
+      const xml = writeCii(doc).toString('utf8');
+      expect(xml).toContain('<ram:PostalTradeAddress/>');
+      expect(read(Buffer.from(xml))).toEqual(doc);
     });
 
     it('keeps a date that is not in format 102 as written', () => {

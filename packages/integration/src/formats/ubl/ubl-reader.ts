@@ -17,11 +17,13 @@ export function readUbl(root: XmlElement): En16931.En16931Document {
   const objectReference = typed('130');
   const period = at(root, 'cac:InvoicePeriod');
   const taxTotals = all(root, 'cac:TaxTotal');
-  // BT-110 is the TaxTotal in the document currency, BT-111 the one in the VAT accounting currency (BT-6).
-  const taxTotalIn = (currency: string | undefined) => taxTotals.find((t) => attr(t, 'currencyID', 'cbc:TaxAmount') === currency);
-  const separateAccounting = taxCurrency !== undefined && taxCurrency !== documentCurrency;
-  const vatTotal = taxTotalIn(documentCurrency) ?? taxTotals.find((t) => !separateAccounting || attr(t, 'currencyID', 'cbc:TaxAmount') !== taxCurrency);
-  const accountingVatTotal = separateAccounting ? taxTotalIn(taxCurrency) : undefined;
+  // BT-110 is the TaxTotal whose amount is in the document currency (BT-5), BT-111 another one in the VAT accounting
+  // currency (BT-6): only `currencyID` tells them apart, as in the official rules (BR-CO-15, BR-53). A TaxTotal in
+  // neither currency is neither term; without BT-5 there is no BT-110.
+  const taxTotalIn = (currency: string | undefined, other?: XmlElement) =>
+    currency === undefined ? undefined : taxTotals.find((t) => t !== other && attr(t, 'currencyID', 'cbc:TaxAmount') === currency);
+  const vatTotal = taxTotalIn(documentCurrency);
+  const accountingVatTotal = taxTotalIn(taxCurrency, vatTotal);
   const totals = at(root, 'cac:LegalMonetaryTotal');
   const paymentMeans = all(root, 'cac:PaymentMeans');
   const { subjectCodes, texts } = notes(all(root, 'cbc:Note'));
@@ -75,7 +77,8 @@ export function readUbl(root: XmlElement): En16931.En16931Document {
       rounding: text(totals, 'cbc:PayableRoundingAmount'),
       amountDue: text(totals, 'cbc:PayableAmount'),
     }),
-    vatBreakdown: all(vatTotal, 'cac:TaxSubtotal').map(vatBreakdownEntry),
+    // BG-23 is every cac:TaxTotal/cac:TaxSubtotal, whatever the currency, as the official rules select it.
+    vatBreakdown: taxTotals.flatMap((t) => all(t, 'cac:TaxSubtotal')).map(vatBreakdownEntry),
     attachments: references.filter((ref) => ref !== objectReference && !(creditNote && ref === typed('50'))).map(attachment),
     lines: all(root, creditNote ? 'cac:CreditNoteLine' : 'cac:InvoiceLine').map((el) => line(el, creditNote)),
   };
@@ -97,9 +100,10 @@ function identifier(el: XmlElement | undefined): En16931.Identifier | undefined 
   return el ? compact({ id: el.text.trim(), scheme: el.attributes['schemeID']?.trim() }) : undefined;
 }
 
+/** A `cac:PostalAddress` that is there is an address, `{}` when it holds no term: BR-08 … BR-11 tell the two apart. */
 function address(el: XmlElement | undefined): En16931.Address | undefined {
   if (!el) return undefined;
-  return nonEmpty({
+  return compact({
     line1: text(el, 'cbc:StreetName'),
     line2: text(el, 'cbc:AdditionalStreetName'),
     line3: text(el, 'cac:AddressLine', 'cbc:Line'),
@@ -315,7 +319,7 @@ function line(el: XmlElement, creditNote: boolean): En16931.Line {
       classifications: all(item, 'cac:CommodityClassification', 'cbc:ItemClassificationCode').map((code) =>
         compact({ id: code.text.trim(), scheme: code.attributes['listID']?.trim(), schemeVersion: code.attributes['listVersionID']?.trim() }),
       ),
-      attributes: all(item, 'cac:AdditionalItemProperty').map((p) => ({ name: text(p, 'cbc:Name') ?? '', value: text(p, 'cbc:Value') ?? '' })),
+      attributes: all(item, 'cac:AdditionalItemProperty').map((p) => compact({ name: text(p, 'cbc:Name'), value: text(p, 'cbc:Value') })),
     },
   };
 }

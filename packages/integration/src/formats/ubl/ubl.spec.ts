@@ -1,8 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fatalRuleIds, validateOfficially } from '@invoicing/en16931-official';
-import type { En16931Document } from '@invoicing/invoice';
+import { En16931, type En16931Document } from '@invoicing/invoice';
 import { readXml } from '../xml';
+import { UBL_NS } from './ubl-path';
 import { readUbl } from './ubl-reader';
 import { writeUbl } from './ubl-writer';
 
@@ -91,6 +92,42 @@ describe('UBL 2.1 ↔ EN 16931 semantic model', () => {
       }),
     ]);
     expect(writeUbl(doc).toString('utf8')).toContain('<CreditNote ');
+  });
+
+  it('reads a TaxTotal as BT-110 only in the document currency, as BT-111 only in the VAT accounting currency, and every breakdown', () => {
+    const invoice = (taxTotals: string) =>
+      `<Invoice xmlns="${UBL_NS.invoice}" xmlns:cac="${UBL_NS.cac}" xmlns:cbc="${UBL_NS.cbc}">` +
+      `<cbc:DocumentCurrencyCode>EUX</cbc:DocumentCurrencyCode><cbc:TaxCurrencyCode>EUR</cbc:TaxCurrencyCode>${taxTotals}</Invoice>`;
+    const taxTotal = (currency: string, amount: string, subtotal = '') =>
+      `<cac:TaxTotal><cbc:TaxAmount currencyID="${currency}">${amount}</cbc:TaxAmount>${subtotal}</cac:TaxTotal>`;
+    const subtotal = '<cac:TaxSubtotal><cbc:TaxAmount currencyID="EUR">10.00</cbc:TaxAmount></cac:TaxSubtotal>';
+    const inAccountingOnly = read(Buffer.from(invoice(taxTotal('EUR', '10.00', subtotal))));
+    expect(inAccountingOnly.totals).toEqual({ vatTotalInAccountingCurrency: '10.00' });
+    expect(inAccountingOnly.vatBreakdown).toEqual([{ taxAmount: '10.00' }]);
+    expect(read(Buffer.from(invoice(taxTotal('EUR', '7.50') + taxTotal('EUX', '10.00')))).totals).toEqual({ vatTotal: '10.00', vatTotalInAccountingCurrency: '7.50' });
+    expect(read(Buffer.from(invoice(taxTotal('DKK', '10.00')))).totals).toEqual({});
+  });
+
+  it('keeps an empty address as an empty group and an item attribute as stated, through a write and a read', () => {
+    const doc: En16931Document = {
+      ...En16931.emptyDocument(),
+      buyer: { name: 'B', address: {} },
+      delivery: { address: {} },
+      lines: [
+        {
+          id: '1',
+          allowances: [],
+          charges: [],
+          price: {},
+          vat: {},
+          item: { name: 'Widget', classifications: [], attributes: [{ name: 'Colour' }, { name: 'Size', value: '' }, { value: 'red' }] },
+        },
+      ],
+    };
+    const xml = writeUbl(doc).toString('utf8');
+    expect(xml).toContain('<cac:PostalAddress/>');
+    expect(xml).toContain('<cbc:Value></cbc:Value>');
+    expect(read(Buffer.from(xml))).toEqual(doc);
   });
 
   it('keeps the 3.3 MB base64 attachment whole through a round trip', () => {

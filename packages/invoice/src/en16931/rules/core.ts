@@ -291,10 +291,9 @@ export const coreRules: RuleSet = (doc: En16931Document): Finding[] => {
         out.push(finding('BR-44', 'Each Invoice line charge (BG-28) shall have a reason (BT-144) or a reason code (BT-145).', 'BT-144', `${at}.charges[${j}].reason`));
       }
     });
-    // The model holds BT-160 and BT-161 as strings: an empty one stands for an absent one (the UBL reader writes ''
-    // for a missing element), although UBL would accept a present but empty element.
+    // Both syntaxes test that the two elements exist: a present but empty name or value passes.
     line.item.attributes.forEach((attribute, j) => {
-      if (attribute.name === '' || attribute.value === '') {
+      if (attribute.name === undefined || attribute.value === undefined) {
         out.push(finding('BR-54', 'Each Item attribute (BG-32) shall contain an Item attribute name (BT-160) and value (BT-161).', 'BG-32', `${at}.item.attributes[${j}]`));
       }
     });
