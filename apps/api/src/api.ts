@@ -20,6 +20,8 @@ import { EtagInterceptor } from './http/etag';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { PinoNestLogger } from './http/nest-logger';
 import { useJsonBodies } from './http/json-body';
+import { PROBLEM_CONTENT_TYPE } from './http/problem';
+import { useXmlBodies } from './http/xml-body';
 import { ProblemFilter, clientErrorHandler, sendProblem } from './http/problem.filter';
 import { REQUEST_ID_HEADER, requestIdOf } from './http/request-id';
 import { RouteTable } from './http/route-table';
@@ -122,6 +124,7 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
   const instance = app.getHttpAdapter().getInstance();
   const routes = new RouteTable();
   useJsonBodies(instance);
+  useXmlBodies(instance, XML_BODY_ROUTES);
   const limits = await secureEdge(app, config);
   instance.addHook('onSend', noStoreForJson);
   instance.addHook('onRoute', (route) => routes.add(route.method, route.url));
@@ -146,8 +149,13 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
   return app;
 }
 
+/** The routes that take an e-invoice file as their body, and those that answer one. */
+const XML_BODY_ROUTES: readonly string[] = ['/v1/e-invoices/validate'];
+const XML_ANSWER_ROUTES: readonly string[] = ['/v1/invoices/:invoiceId/e-invoice'];
+
 /** What a route answers, for `Accept`: the API and the document JSON, the docs pages HTML; static files as they are. */
 function mediaTypesOf(route: string): readonly string[] | undefined {
+  if (XML_ANSWER_ROUTES.includes(route)) return ['application/xml', PROBLEM_CONTENT_TYPE];
   if (route.startsWith('/v1/') || route.startsWith('/health/') || route === DOCUMENT_PATH) return JSON_MEDIA_TYPES;
   if ([REFERENCE_PATH, `${REFERENCE_PATH}/`, `${REFERENCE_PATH}/index.html`].includes(route) || route.startsWith(GUIDE_PATH)) return HTML_MEDIA_TYPES;
   return undefined;

@@ -6,6 +6,7 @@ import type { Container } from 'inversify';
 import type { ApiConfig } from '../config';
 import type { TokenVerifier } from '../auth/token-verifier';
 import { ADMIN_CONTROLLERS } from '../admin';
+import { E_INVOICES_CONTROLLERS } from '../e-invoices';
 import { HealthController } from '../health/health.controller';
 import { INVOICES_CONTROLLERS } from '../invoices';
 import { MARKETABLES_CONTROLLERS } from '../marketables';
@@ -21,6 +22,7 @@ export const CONTROLLERS = [
   ...MARKETABLES_CONTROLLERS,
   ...PARTNERSHIPS_CONTROLLERS,
   ...INVOICES_CONTROLLERS,
+  ...E_INVOICES_CONTROLLERS,
   ...PAYMENTS_CONTROLLERS,
   ...REPORTS_CONTROLLERS,
   ...ADMIN_CONTROLLERS,

@@ -4,6 +4,7 @@ export default async () => {
   const t = {
     ["../http/openapi"]: await import("../http/openapi"),
     ["../admin/integrity.response.dto"]: await import("../admin/integrity.response.dto"),
+    ["../e-invoices/e-invoice.response.dto"]: await import("../e-invoices/e-invoice.response.dto"),
     ["../health/health.dto"]: await import("../health/health.dto"),
     ["../invoices/invoice.dto"]: await import("../invoices/invoice.dto"),
     ["../partners/partner.dto"]: await import("../partners/partner.dto"),
@@ -77,6 +78,27 @@ export default async () => {
               findings: { required: true, type: () => [t["../admin/integrity.response.dto"].IntegrityFindingDto], description: "The findings, at most 1000: tenant by tenant, check by check, as the checker found them." },
               noteCount: { required: true, type: () => Number, description: "How many notes there are; `notes` lists the first 1000 of them.", example: 0 },
               notes: { required: true, type: () => [t["../admin/integrity.response.dto"].IntegrityFindingDto], description: "Documented exceptions, such as the number a refused credit note left unused, at most 1000." },
+            },
+          },
+        ],
+        [
+          import("../e-invoices/e-invoice.response.dto"),
+          {
+            EInvoiceFindingDto: {
+              rule: { required: true, type: () => String, description: "The official rule id (`BR-CO-10`, `BR-S-08`, `UBL-SR-12`, `CII-SR-001` \u2026), or `XSD` for the syntax's schema.", example: "BR-CO-10" },
+              severity: { required: true, description: "`fatal` makes the document non-compliant; a `warning` does not.", example: "fatal", enum: ["fatal", "warning"] },
+              message: { required: true, type: () => String, example: "Sum of Invoice line net amount (BT-106) = \u03A3 Invoice line net amount (BT-131)" },
+              term: { required: false, type: () => String, description: "The EN 16931 business term or group the rule is about.", example: "BT-106" },
+              pointer: { required: false, type: () => String, description: "Where in the semantic model.", example: "totals.lineNetTotal" },
+              xpath: { required: false, type: () => String, description: "Where in the file.", example: "/Invoice/cac:LegalMonetaryTotal/cbc:LineExtensionAmount" },
+              line: { required: false, type: () => Number, example: 271 },
+              column: { required: false, type: () => Number, example: 9 },
+            },
+            EInvoiceValidationDto: {
+              syntax: { required: true, description: "The syntax read from the root element: UBL 2.1 or UN/CEFACT CII D16B.", example: "ubl", enum: ["ubl", "cii"] },
+              number: { required: false, type: () => String, description: "BT-1 as the file states it, when it does.", example: "TOSL110" },
+              valid: { required: true, type: () => Boolean, description: "True when no finding is fatal.", example: false },
+              findings: { required: true, type: () => [t["../e-invoices/e-invoice.response.dto"].EInvoiceFindingDto], description: "Every finding, fatal first." },
             },
           },
         ],
@@ -211,6 +233,9 @@ export default async () => {
               issued_from: { required: false, type: () => String, description: "Issued on or after this day (drafts never match a date filter).", example: "2026-01-01" },
               issued_to: { required: false, type: () => String, description: "Issued on or before this day.", example: "2026-03-31" },
               overdue_as_of: { required: false, type: () => String, description: "Only invoices past due on this day: still owed (`issued` or `partially_paid`) with a due date before it.", example: "2026-04-01" },
+            },
+            EInvoiceQueryDto: {
+              syntax: { required: false, description: "`ubl`: UBL 2.1 (Peppol BIS Billing 3.0, EN 16931 core); `cii`: UN/CEFACT CII D16B (Factur-X EN 16931, XRechnung).", example: "ubl", enum: ["ubl", "cii"] },
             },
           },
         ],
@@ -579,7 +604,7 @@ export default async () => {
             },
             PartnershipPolicyDto: {
               approval: { required: false, type: () => t["../partnerships/partnership.dto"].ApprovalRuleDto },
-              deliveryFormat: { required: false, description: "How issued documents are delivered to the buyer.", example: "ubl", enum: ["pdf", "ubl", "cii", "factur-x", "csv"] },
+              deliveryFormat: { required: false, description: "How issued documents are delivered to the buyer.", example: "ubl", enum: ["ubl", "cii", "pdf", "factur-x", "csv"] },
             },
             NumberingSeriesDto: {
               invoice: { required: false, type: () => String, example: "INV" },
@@ -615,7 +640,7 @@ export default async () => {
             },
             PartnershipPolicyViewDto: {
               approval: { required: true, type: () => t["../partnerships/partnership.response.dto"].ApprovalRuleViewDto },
-              deliveryFormat: { required: true, example: "pdf", enum: ["pdf", "ubl", "cii", "factur-x", "csv"] },
+              deliveryFormat: { required: true, example: "pdf", enum: ["ubl", "cii", "pdf", "factur-x", "csv"] },
             },
             NumberingSeriesViewDto: {
               invoice: { required: true, type: () => String, example: "INV" },
@@ -738,6 +763,14 @@ export default async () => {
           },
         ],
         [
+          import("../e-invoices/e-invoices.controller"),
+          {
+            EInvoicesController: {
+              validate: { summary: "Validate an e-invoice file", description: "Checks a UBL 2.1 invoice or credit note, or a CII D16B invoice, sent as the body (`application/xml`), without\nstoring anything: the syntax's official XSD, the syntax-binding rules and the EN 16931 business rules, each\nfinding with its official rule id, its severity, the business term and its place in the file. A file that is not\na well-formed, safe e-invoice XML is refused with a `format.*` problem (400, or 413 above the size limit).", type: t["../e-invoices/e-invoice.response.dto"].EInvoiceValidationDto },
+            },
+          },
+        ],
+        [
           import("../health/health.controller"),
           {
             HealthController: {
@@ -753,6 +786,7 @@ export default async () => {
               create: { summary: "Create an invoice draft", description: "Drafts an invoice under a partnership, which gives seller, buyer, currency, payment terms and numbering series.\nTotals and the VAT breakdown are computed at once; the draft has no number until it is issued. A draft that looks\nlike an existing invoice (same buyer and total, issue dates within 3 days) is created with `possibleDuplicateOf`.\nWith `issue: true` the invoice is issued in the same request (the checks and answers of the issue operation), or\nnothing is stored. The answer's `Location` names the new invoice.", type: t["../invoices/invoice.response.dto"].InvoiceDto },
               list: { summary: "List invoices and credit notes", description: "Newest first, page by page: pass `nextCursor` back as `cursor`. All filters given must match. Each item carries\nwhat was paid and credited and what is still `outstanding`.", type: t["../invoices/invoice.response.dto"].InvoicePageDto },
               get: { summary: "Get an invoice or credit note", description: "The document with its lines, VAT breakdown, totals, and the payments and credit notes applied to it; the `ETag`\nis its version, for `If-Match` on changes.", type: t["../invoices/invoice.response.dto"].InvoiceDto },
+              eInvoice: { summary: "Get an issued invoice as an e-invoice file", description: "The issued invoice or credit note as an EN 16931 e-invoice: UBL 2.1 (`syntax=ubl`, the default; a credit note is\na UBL `CreditNote`) or UN/CEFACT CII D16B (`syntax=cii`). Amounts, the VAT breakdown and the totals are the ones\nthe invoice was issued with, and the parties as they were then. A draft has no number yet: 409 `invoice.not_issued`.\nSee E-invoicing (/docs/guide/e-invoicing)." },
               update: { summary: "Change a draft", description: "Replaces the whole content of a draft: what is left out is removed (the buyer reference falls back to the\npartnership's). Totals are recomputed, and an approval given before is withdrawn. Only drafts can change\n(409 `invoice.not_draft`); the external reference never does.", type: t["../invoices/invoice.response.dto"].InvoiceDto },
               approve: { summary: "Approve a draft", description: "Records that the caller approved the draft, for partnerships whose policy requires approval before issue. Any\nchange to the draft afterwards withdraws the approval.", type: t["../invoices/invoice.response.dto"].InvoiceDto },
               issue: { summary: "Issue a draft", description: "Checks the partnership's policy (approval) and EN 16931 completeness (all problems at once, 400\n`invoice.not_issuable`), then gives the draft the next number of its series, fixes its issue and due dates and\nfreezes seller and buyer. A refused issue consumes no number; a retried one gets the number it reserved. An\ninvoice with nothing due is `paid` at once.", type: t["../invoices/invoice.response.dto"].InvoiceDto },

@@ -142,6 +142,8 @@ function classify(error: unknown, context: ProblemContext): Classified {
     return [409, error.code, error.message, detailsOf(error), {}, false];
   }
   if (error instanceof InvalidStateError) return [409, error.code, error.message, detailsOf(error), {}, false];
+  // A file that is not a safe, well-formed e-invoice is a bad request; only its size has a status of its own.
+  if (error instanceof DomainError && error.code.startsWith('format.')) return [error.code === 'format.too_large' ? 413 : 400, error.code, error.message, detailsOf(error), {}, false];
   if (error instanceof DomainError) return [422, error.code, error.message, detailsOf(error), {}, false];
   if (isDatabaseUnavailable(error)) {
     return [503, 'database.unavailable', 'The database cannot be reached right now; retry shortly.', {}, { 'retry-after': RETRY_AFTER_SECONDS }, true];

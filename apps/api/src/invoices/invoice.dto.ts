@@ -429,3 +429,11 @@ export class ListInvoicesQueryDto extends PageQueryDto {
   overdue_as_of?: string;
 
 }
+
+/** Which syntax an e-invoice file is written in. */
+export class EInvoiceQueryDto {
+  /** `ubl`: UBL 2.1 (Peppol BIS Billing 3.0, EN 16931 core); `cii`: UN/CEFACT CII D16B (Factur-X EN 16931, XRechnung). @example "ubl" */
+  @IsOptional()
+  @IsIn(['ubl', 'cii'])
+  syntax?: 'ubl' | 'cii';
+}

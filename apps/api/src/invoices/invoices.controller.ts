@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { atPath, definedFields, parseCalendarDate, type CalendarDate, type Cursor, type TenantId } from '@invoicing/core';
 import {
   ApproveInvoice,
@@ -13,6 +13,7 @@ import {
   PayInvoice,
   UpdateInvoiceDraft,
   VoidInvoice,
+  invoiceToEn16931,
   type ContactId,
   type DraftInput,
   type DraftLineInput,
@@ -24,6 +25,7 @@ import {
   type PaymentId,
 } from '@invoicing/invoice';
 import type { FastifyReply } from 'fastify';
+import { writeInvoice } from '@invoicing/integration/formats';
 import { Caller, Tenant } from '../auth/auth.guard';
 import { Requires } from '../auth/permissions';
 import type { Principal } from '../auth/principal';
@@ -36,6 +38,7 @@ import {
   CreateCreditNoteDto,
   CreateInvoiceDto,
   DraftContentDto,
+  EInvoiceQueryDto,
   ListInvoicesQueryDto,
   RecordInvoicePaymentDto,
   VoidInvoiceDto,
@@ -130,6 +133,34 @@ export class InvoicesController {
   @ApiProblems(404)
   async get(@Tenant() tenantId: TenantId, @Param('invoiceId') invoiceId: string): Promise<InvoiceDto> {
     return toInvoiceResponse(await this.getInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId }));
+  }
+
+  /**
+   * Get an issued invoice as an e-invoice file
+   *
+   * The issued invoice or credit note as an EN 16931 e-invoice: UBL 2.1 (`syntax=ubl`, the default; a credit note is
+   * a UBL `CreditNote`) or UN/CEFACT CII D16B (`syntax=cii`). Amounts, the VAT breakdown and the totals are the ones
+   * the invoice was issued with, and the parties as they were then. A draft has no number yet: 409 `invoice.not_issued`.
+   * See E-invoicing (/docs/guide/e-invoicing).
+   */
+  @Get(':invoiceId/e-invoice')
+  @ApiProduces('application/xml')
+  @ApiOkResponse({ description: 'The e-invoice file.', content: { 'application/xml': { schema: { type: 'string' } } } })
+  @ApiProblems(404, 409)
+  async eInvoice(
+    @Tenant() tenantId: TenantId,
+    @Param('invoiceId') invoiceId: string,
+    @Query() query: EInvoiceQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Buffer> {
+    const state = await this.getInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId });
+    const syntax = query.syntax ?? 'ubl';
+    const file = writeInvoice(invoiceToEn16931(state), syntax);
+    void reply
+      .type('application/xml; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header('content-disposition', `attachment; filename="${(state.number ?? state.id).replace(/[^\w.-]/g, '_')}.${syntax}.xml"`);
+    return file;
   }
 
   /**

@@ -1,0 +1,31 @@
+/** One broken rule of an e-invoice, as the official EN 16931 validator would name it. */
+export class EInvoiceFindingDto {
+  /** The official rule id (`BR-CO-10`, `BR-S-08`, `UBL-SR-12`, `CII-SR-001` …), or `XSD` for the syntax's schema. @example "BR-CO-10" */
+  rule!: string;
+  /** `fatal` makes the document non-compliant; a `warning` does not. @example "fatal" */
+  severity!: 'fatal' | 'warning';
+  /** @example "Sum of Invoice line net amount (BT-106) = Σ Invoice line net amount (BT-131)" */
+  message!: string;
+  /** The EN 16931 business term or group the rule is about. @example "BT-106" */
+  term?: string;
+  /** Where in the semantic model. @example "totals.lineNetTotal" */
+  pointer?: string;
+  /** Where in the file. @example "/Invoice/cac:LegalMonetaryTotal/cbc:LineExtensionAmount" */
+  xpath?: string;
+  /** @example 271 */
+  line?: number;
+  /** @example 9 */
+  column?: number;
+}
+
+/** What the validation of an e-invoice file found. */
+export class EInvoiceValidationDto {
+  /** The syntax read from the root element: UBL 2.1 or UN/CEFACT CII D16B. @example "ubl" */
+  syntax!: 'ubl' | 'cii';
+  /** BT-1 as the file states it, when it does. @example "TOSL110" */
+  number?: string;
+  /** True when no finding is fatal. @example false */
+  valid!: boolean;
+  /** Every finding, fatal first. */
+  findings!: EInvoiceFindingDto[];
+}

@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { readInvoice } from '@invoicing/integration/formats';
+import { startTestApi, type TestApi } from '../testing/harness';
+
+jest.setTimeout(120_000);
+
+const EXAMPLE = readFileSync(resolve(__dirname, '../../../../../shared/fixtures/en16931/ubl/ubl-tc434-example5.xml'), 'utf8');
+const CII_EXAMPLE = readFileSync(resolve(__dirname, '../../../../../shared/fixtures/en16931/cii/CII_example5.xml'), 'utf8');
+const xml = { 'content-type': 'application/xml' };
+
+describe('e-invoice files over HTTP', () => {
+  let t: TestApi;
+  let partnershipId: string;
+
+  beforeAll(async () => {
+    t = await startTestApi('e-invoices');
+    const partner = async (body: object) => (await t.call('POST', '/v1/partners', { body })).body.id as string;
+    const sellerId = await partner({
+      legalName: 'Acme Seller SAS',
+      identifiers: { vatId: 'FR32123456789', electronicAddress: { scheme: '0009', value: '12345678900011' } },
+      addresses: [{ lines: ['12 rue de la Paix'], city: 'Paris', postalCode: '75002', countryCode: 'FR' }],
+    });
+    const buyerId = await partner({
+      legalName: 'Buyer GmbH',
+      identifiers: { vatId: 'DE123456789', electronicAddress: { scheme: '9930', value: 'DE123456789' } },
+      addresses: [{ lines: ['Hauptstraße 1'], city: 'Berlin', postalCode: '10115', countryCode: 'DE' }],
+    });
+    const answer = await t.call('POST', '/v1/partnerships', { body: { sellerId, buyerId, currency: 'EUR', paymentTerms: { kind: 'net', days: 30 }, validFrom: '2020-01-01' } });
+    partnershipId = answer.body.id;
+  });
+  afterAll(() => t.close());
+
+  describe('POST /v1/e-invoices/validate', () => {
+    it('answers an official UBL example as valid, without storing anything', async () => {
+      const answer = await t.call('POST', '/v1/e-invoices/validate', { body: EXAMPLE, headers: xml });
+      expect([answer.status, answer.body.syntax, answer.body.number, answer.body.valid]).toEqual([200, 'ubl', 'TOSL110', true]);
+      expect(answer.body.findings.filter((f: { severity: string }) => f.severity === 'fatal')).toEqual([]);
+    });
+
+    it('answers a CII example sent as text/xml', async () => {
+      const answer = await t.call('POST', '/v1/e-invoices/validate', { body: CII_EXAMPLE, headers: { 'content-type': 'text/xml' } });
+      expect([answer.status, answer.body.syntax, answer.body.valid]).toEqual([200, 'cii', true]);
+    });
+
+    it('names each broken rule with its business term and place in the file', async () => {
+      const broken = EXAMPLE.replace(/(<cac:LegalMonetaryTotal>\s*<cbc:LineExtensionAmount currencyID="DKK">)[^<]*/, '$11.00');
+      const answer = await t.call('POST', '/v1/e-invoices/validate', { body: broken, headers: xml });
+      expect([answer.status, answer.body.valid]).toEqual([200, false]);
+      expect(answer.body.findings).toContainEqual(
+        expect.objectContaining({ rule: 'BR-CO-10', severity: 'fatal', term: 'BT-106', xpath: '/Invoice/cac:LegalMonetaryTotal/cbc:LineExtensionAmount', line: 271 }),
+      );
+    });
+
+    it('refuses a DOCTYPE (no entity is ever read) and malformed XML with format problems', async () => {
+      const xxe = `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>${EXAMPLE.slice(EXAMPLE.indexOf('<Invoice'))}`;
+      const refused = await t.call('POST', '/v1/e-invoices/validate', { body: xxe, headers: xml });
+      expect([refused.status, refused.body.code, refused.headers.get('content-type')]).toEqual([400, 'format.doctype_refused', 'application/problem+json; charset=utf-8']);
+      const malformed = await t.call('POST', '/v1/e-invoices/validate', { body: '<Invoice><cbc:ID>', headers: xml });
+      expect([malformed.status, malformed.body.code]).toEqual([400, 'format.malformed']);
+      const wrongRoot = await t.call('POST', '/v1/e-invoices/validate', { body: '<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"/>', headers: xml });
+      expect([wrongRoot.status, wrongRoot.body.code]).toEqual([400, 'format.unknown_root']);
+    });
+
+    it('takes XML only there: JSON sent to it and XML sent to a JSON route are 415', async () => {
+      const json = await t.call('POST', '/v1/e-invoices/validate', { body: { xml: EXAMPLE } });
+      expect([json.status, json.body.code]).toEqual([415, 'request.unsupported_media_type']);
+      const xmlToJson = await t.call('POST', '/v1/partners', { body: '<partner/>', headers: xml });
+      expect([xmlToJson.status, xmlToJson.body.code]).toEqual([415, 'request.unsupported_media_type']);
+    });
+
+    it('needs a token', async () => {
+      expect((await t.call('POST', '/v1/e-invoices/validate', { as: null, body: EXAMPLE, headers: xml })).status).toBe(401);
+    });
+  });
+
+  describe('GET /v1/invoices/:id/e-invoice', () => {
+    it('writes an issued invoice as UBL (default) and CII, each reading back as the invoice it was issued as', async () => {
+      const draft = await t.call('POST', '/v1/invoices', {
+        body: { partnershipId, issueDate: '2026-03-02', lines: [{ name: 'Consulting', quantity: '2', unitCode: 'HUR', netPrice: '10.00', vat: { code: 'S', rate: '20' } }] },
+      });
+      const issued = (await t.call('POST', `/v1/invoices/${draft.body.id}/issue`)).body;
+      const ubl = await t.call('GET', `/v1/invoices/${issued.id}/e-invoice`);
+      expect([ubl.status, ubl.headers.get('content-type'), ubl.headers.get('cache-control')]).toEqual([200, 'application/xml; charset=utf-8', 'no-store']);
+      expect(ubl.headers.get('content-disposition')).toBe(`attachment; filename="${issued.number}.ubl.xml"`);
+      const cii = await t.call('GET', `/v1/invoices/${issued.id}/e-invoice?syntax=cii`);
+      for (const [answer, syntax] of [[ubl, 'ubl'], [cii, 'cii']] as const) {
+        const read = await readInvoice(Buffer.from(answer.text));
+        expect({ syntax: read.syntax, fatal: read.findings.filter((f) => f.severity === 'fatal') }).toEqual({ syntax, fatal: [] });
+        expect(read.document).toMatchObject({ number: issued.number, issueDate: '2026-03-02', currency: 'EUR', totals: { taxExclusive: '20.00', vatTotal: '4.00', amountDue: '24.00' } });
+      }
+    });
+
+    it('refuses a draft (409 invoice.not_issued), another tenant\'s invoice (404), an unknown syntax (400) and a JSON-only client (406)', async () => {
+      const draft = await t.call('POST', '/v1/invoices', { body: { partnershipId, lines: [{ name: 'Consulting', quantity: '1', unitCode: 'HUR', netPrice: '10.00', vat: { code: 'S', rate: '20' } }] } });
+      const refused = await t.call('GET', `/v1/invoices/${draft.body.id}/e-invoice`);
+      expect([refused.status, refused.body.code]).toEqual([409, 'invoice.not_issued']);
+      expect((await t.call('GET', `/v1/invoices/${draft.body.id}/e-invoice`, { as: 'globex-admin' })).status).toBe(404);
+      expect((await t.call('GET', `/v1/invoices/${draft.body.id}/e-invoice?syntax=pdf`)).status).toBe(400);
+      expect((await t.call('GET', `/v1/invoices/${draft.body.id}/e-invoice`, { headers: { accept: 'application/json' } })).status).toBe(406);
+    });
+  });
+});
