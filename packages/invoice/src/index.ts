@@ -181,3 +181,7 @@ export type { InvoiceAdapters } from './invoice-adapters.module';
 export * as En16931 from './en16931';
 export { invoiceToEn16931, isCreditNoteType, validateEn16931 } from './en16931';
 export type { En16931Document } from './en16931';
+export { CALCULATION_RULE, calculationDisagreements, draftFromEn16931 } from './en16931/to-draft';
+export type { DraftFromEn16931 } from './en16931/to-draft';
+export { EInvoiceRefusedError, ImportEInvoice } from './en16931/import-e-invoice.use-case';
+export type { ImportEInvoiceCommand, ImportedEInvoice } from './en16931/import-e-invoice.use-case';

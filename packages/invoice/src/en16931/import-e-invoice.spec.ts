@@ -1,0 +1,88 @@
+import 'reflect-metadata';
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { CreateInvoiceDraft, GetInvoice, IssueInvoice } from '../invoice/invoice.use-cases';
+import { createScenario, type Scenario } from '../testing/scenario';
+import { invoiceToEn16931 } from './from-invoice';
+import { ImportEInvoice } from './import-e-invoice.use-case';
+import type { En16931Document } from './model';
+
+let s: Scenario;
+let issued: En16931Document;
+
+beforeEach(async () => {
+  s = await createScenario();
+  const draft = await s.use(CreateInvoiceDraft).execute({
+    tenantId: s.tenantId,
+    partnershipId: s.partnership.id,
+    issueDate: '2026-03-02',
+    lines: [
+      { name: 'Consulting', quantity: '3', unitCode: 'HUR', netPrice: '100.00', vat: { code: 'S', rate: '20' }, allowances: [{ amount: '10.00', reason: 'Loyalty' }] },
+      { name: 'Books', quantity: '2', unitCode: 'C62', netPrice: '12.50', vat: { code: 'S', rate: '5.5' } },
+      { name: 'Training', quantity: '1', unitCode: 'DAY', netPrice: '400.00', vat: { code: 'E', rate: '0', exemptionReason: 'Vocational training' } },
+    ],
+    charges: [{ amount: '25.00', reason: 'Travel', vat: { code: 'S', rate: '20' } }],
+    buyerReference: 'PO-77',
+    notes: ['Thank you'],
+  });
+  issued = invoiceToEn16931(await s.use(IssueInvoice).execute({ tenantId: s.tenantId, invoiceId: draft.id }));
+});
+
+const importing = (document: En16931Document) => s.use(ImportEInvoice).execute({ tenantId: s.tenantId, partnershipId: s.partnership.id, document });
+
+describe('ImportEInvoice', () => {
+  it('makes a draft whose amounts are the ones the file states, with the file number as external reference', async () => {
+    const { invoice, notRecorded } = await importing({ ...issued, number: 'SUP-2026-0042' });
+    expect(invoice.status).toBe('draft');
+    expect(invoice.externalReference).toBe('SUP-2026-0042');
+    expect(invoice.lines.map((l) => [l.name, l.netAmount.toString(), l.vat.code, l.vat.exemptionReason])).toEqual([
+      ['Consulting', '290.00', 'S', undefined],
+      ['Books', '25.00', 'S', undefined],
+      ['Training', '400.00', 'E', 'Vocational training'],
+    ]);
+    expect([invoice.totals.taxExclusive.toString(), invoice.totals.amountDue.toString()]).toEqual([issued.totals.taxExclusive, issued.totals.amountDue]);
+    expect(notRecorded).toEqual(['BT-20 payment terms']);
+    expect((await s.use(GetInvoice).execute({ tenantId: s.tenantId, invoiceId: invoice.id })).version).toBe(invoice.version);
+  });
+
+  it('refuses a file whose stated amounts are not what its content comes to, listing every difference, and stores nothing', async () => {
+    const lines = issued.lines.map((line, i) => (i === 1 ? { ...line, netAmount: '26.00' } : line));
+    const refused = importing({ ...issued, number: 'SUP-1', lines, totals: { ...issued.totals, lineNetTotal: '716.00' } });
+    await expect(refused).rejects.toMatchObject({
+      code: 'e_invoice.calculation_mismatch',
+      details: {
+        findings: [
+          expect.objectContaining({ rule: 'INV-CALC', term: 'BT-131', pointer: 'lines[1].netAmount' }),
+          expect.objectContaining({ rule: 'INV-CALC', term: 'BT-106', pointer: 'totals.lineNetTotal' }),
+        ],
+      },
+    });
+    expect(await s.adapters.invoices.findByExternalReference(s.tenantId, s.seller.id, s.buyer.id, 'SUP-1')).toBeUndefined();
+  });
+
+  it('refuses a file in another currency, or naming another seller by VAT id', async () => {
+    await expect(importing({ ...issued, number: 'SUP-2', currency: 'USD' })).rejects.toMatchObject({
+      code: 'e_invoice.partnership_mismatch',
+      details: { findings: [expect.objectContaining({ term: 'BT-5', pointer: 'currency' })] },
+    });
+    await expect(importing({ ...issued, number: 'SUP-3', seller: { ...issued.seller, vatId: 'FR99999999999' } })).rejects.toMatchObject({
+      code: 'e_invoice.partnership_mismatch',
+      details: { findings: [expect.objectContaining({ term: 'BT-31', pointer: 'seller.vatId' })] },
+    });
+  });
+
+  it('refuses the same file twice (the number is the external reference)', async () => {
+    await importing({ ...issued, number: 'SUP-4' });
+    await expect(importing({ ...issued, number: 'SUP-4' })).rejects.toMatchObject({ code: 'invoice.duplicate_external_reference' });
+  });
+
+  it('names the terms a draft does not record instead of dropping them silently', async () => {
+    const { notRecorded } = await importing({
+      ...issued,
+      number: 'SUP-5',
+      delivery: { date: '2026-03-01' },
+      paymentInstructions: { meansCode: '58', creditTransfers: [{ accountId: 'FR7630006000011234567890189' }] },
+      lines: issued.lines.map((line, i) => (i === 0 ? { ...line, item: { ...line.item, originCountry: 'FR' } } : line)),
+    });
+    expect(notRecorded).toEqual(['BT-20 payment terms', 'BG-13 delivery', 'BG-16 payment instructions', 'BT-159 item country of origin']);
+  });
+});

@@ -1,0 +1,86 @@
+import { DomainError, type TenantId } from '@invoicing/core';
+import { inject, injectable } from 'inversify';
+import type { InvoiceState } from '../invoice/invoice';
+import { CreateInvoiceDraft, type CreateInvoiceCommand, type PreparedDraft } from '../invoice/invoice.use-cases';
+import type { InvoiceId, PartnershipId } from '../shared/ids';
+import type { En16931Document, Finding } from './model';
+import { calculationDisagreements, draftFromEn16931 } from './to-draft';
+
+export interface ImportEInvoiceCommand {
+  readonly tenantId: TenantId;
+  /** The partnership the file's seller and buyer trade under: it gives the parties, currency, terms and series. */
+  readonly partnershipId: PartnershipId;
+  /** A document already read and found free of fatal findings (`readInvoice` of the formats adapter). */
+  readonly document: En16931Document;
+  /** Derived from the request, as for `CreateInvoiceDraft`: a retry answers the draft the first attempt made. */
+  readonly id?: InvoiceId;
+}
+
+export interface ImportedEInvoice {
+  readonly invoice: InvoiceState;
+  /** The terms the file states that the invoice does not record (see `draftFromEn16931`). */
+  readonly notRecorded: readonly string[];
+}
+
+/** The file cannot become a draft of this partnership as it stands; `details.findings` says why, term by term. */
+export class EInvoiceRefusedError extends DomainError {
+  override readonly name: string = 'EInvoiceRefusedError';
+
+  constructor(code: 'e_invoice.calculation_mismatch' | 'e_invoice.partnership_mismatch', message: string, findings: readonly Finding[]) {
+    super(code, message, { findings });
+  }
+}
+
+/**
+ * Imports an e-invoice as a draft of a partnership. The draft computes its own amounts; the file is refused when what
+ * it states differs from them (`e_invoice.calculation_mismatch`, every difference listed), or when it is not about
+ * this partnership: another currency, or a seller or buyer VAT id that is not the partner's
+ * (`e_invoice.partnership_mismatch`). Nothing is corrected or dropped silently: what a draft cannot record comes back
+ * in `notRecorded`. The file's number becomes the draft's external reference, so the same file imported twice is
+ * `invoice.duplicate_external_reference`.
+ */
+@injectable()
+export class ImportEInvoice {
+  constructor(@inject(CreateInvoiceDraft) private readonly createDraft: CreateInvoiceDraft) {}
+
+  /** @throws EInvoiceRefusedError; the errors of `CreateInvoiceDraft` (partnership.not_found, ValidationError …) */
+  async execute(command: ImportEInvoiceCommand): Promise<ImportedEInvoice> {
+    const { draft, externalReference, notRecorded } = draftFromEn16931(command.document);
+    const create: CreateInvoiceCommand = {
+      ...draft,
+      tenantId: command.tenantId,
+      partnershipId: command.partnershipId,
+      ...(externalReference === undefined ? {} : { externalReference }),
+      ...(command.id === undefined ? {} : { id: command.id }),
+    };
+    const prepared = await this.createDraft.prepare(create);
+    const mismatches = partnershipMismatches(command.document, prepared);
+    if (mismatches.length > 0) throw new EInvoiceRefusedError('e_invoice.partnership_mismatch', 'The file is not about this partnership.', mismatches);
+    const disagreements = calculationDisagreements(command.document, prepared.invoice.toState());
+    if (disagreements.length > 0) {
+      throw new EInvoiceRefusedError('e_invoice.calculation_mismatch', 'The amounts the file states are not what its content comes to.', disagreements);
+    }
+    return { invoice: await this.createDraft.execute(create), notRecorded };
+  }
+}
+
+function partnershipMismatches(doc: En16931Document, { partnership, seller, buyer }: PreparedDraft): Finding[] {
+  const findings: Finding[] = [];
+  const currency = partnership.toState().currency;
+  if (doc.currency !== currency) {
+    findings.push({ rule: 'INV-PARTNERSHIP', severity: 'fatal', term: 'BT-5', pointer: 'currency', message: `The file is in ${doc.currency ?? 'no currency'}, the partnership in ${currency}.` });
+  }
+  const vat = (stated: string | undefined, partner: typeof seller, term: string, pointer: string, role: string) => {
+    const ours = partner.toState().identifiers.vatId;
+    if (stated !== undefined && ours !== undefined && normalise(stated) !== normalise(ours)) {
+      findings.push({ rule: 'INV-PARTNERSHIP', severity: 'fatal', term, pointer, message: `The ${role}'s VAT id is ${stated} in the file and ${ours} for the partner.` });
+    }
+  };
+  vat(doc.seller.vatId, seller, 'BT-31', 'seller.vatId', 'seller');
+  vat(doc.buyer.vatId, buyer, 'BT-48', 'buyer.vatId', 'buyer');
+  return findings;
+}
+
+function normalise(vatId: string): string {
+  return vatId.replace(/[\s.-]/g, '').toUpperCase();
+}
