@@ -71,18 +71,16 @@ export function draftFromEn16931(doc: En16931Document): DraftFromEn16931 {
 export function calculationDisagreements(doc: En16931Document, computed: Pick<InvoiceState, 'lines' | 'vatBreakdown' | 'totals'>): Finding[] {
   const findings: Finding[] = [];
   const check = (stated: string | undefined, ours: { toString(): string }, term: string, pointer: string, what: string) => {
-    if (stated === undefined || !decimal(stated).eq(decimal(ours.toString()))) {
+    // An amount the file leaves out claims nothing; the mandatory ones are already fatal findings (BR-12…15, BR-24).
+    if (stated !== undefined && !decimal(stated).eq(decimal(ours.toString()))) {
       findings.push({ rule: CALCULATION_RULE, severity: 'fatal', term, pointer, message: `${what}: the file states ${stated ?? 'nothing'}, the content comes to ${ours.toString()}.` });
     }
   };
   computed.lines.forEach((line, i) => check(doc.lines[i]?.netAmount, line.netAmount, 'BT-131', `lines[${i}].netAmount`, `Line ${line.id} net amount (quantity × price ÷ base quantity + charges − allowances)`));
   const { totals } = computed;
-  const optional = (stated: string | undefined, ours: { isZero(): boolean; toString(): string }, term: string, field: string, what: string) => {
-    if (stated !== undefined || !ours.isZero()) check(stated, ours, term, `totals.${field}`, what);
-  };
   check(doc.totals.lineNetTotal, totals.lineTotal, 'BT-106', 'totals.lineNetTotal', 'Sum of line net amounts');
-  optional(doc.totals.allowanceTotal, totals.allowanceTotal, 'BT-107', 'allowanceTotal', 'Sum of allowances');
-  optional(doc.totals.chargeTotal, totals.chargeTotal, 'BT-108', 'chargeTotal', 'Sum of charges');
+  check(doc.totals.allowanceTotal, totals.allowanceTotal, 'BT-107', 'totals.allowanceTotal', 'Sum of allowances');
+  check(doc.totals.chargeTotal, totals.chargeTotal, 'BT-108', 'totals.chargeTotal', 'Sum of charges');
   check(doc.totals.taxExclusive, totals.taxExclusive, 'BT-109', 'totals.taxExclusive', 'Total without VAT');
   check(doc.totals.vatTotal, totals.taxTotal, 'BT-110', 'totals.vatTotal', 'Total VAT');
   check(doc.totals.taxInclusive, totals.taxInclusive, 'BT-112', 'totals.taxInclusive', 'Total with VAT');
