@@ -150,7 +150,7 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
 }
 
 /** The routes that take an e-invoice file as their body, and those that answer one. */
-const XML_BODY_ROUTES: readonly string[] = ['/v1/e-invoices/validate'];
+const XML_BODY_ROUTES: readonly string[] = ['/v1/e-invoices/validate', '/v1/e-invoices/import'];
 const XML_ANSWER_ROUTES: readonly string[] = ['/v1/invoices/:invoiceId/e-invoice'];
 
 /** What a route answers, for `Accept`: the API and the document JSON, the docs pages HTML; static files as they are. */

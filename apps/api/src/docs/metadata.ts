@@ -4,13 +4,13 @@ export default async () => {
   const t = {
     ["../http/openapi"]: await import("../http/openapi"),
     ["../admin/integrity.response.dto"]: await import("../admin/integrity.response.dto"),
-    ["../e-invoices/e-invoice.response.dto"]: await import("../e-invoices/e-invoice.response.dto"),
-    ["../health/health.dto"]: await import("../health/health.dto"),
-    ["../invoices/invoice.dto"]: await import("../invoices/invoice.dto"),
     ["../partners/partner.dto"]: await import("../partners/partner.dto"),
     ["../partners/partner.response.dto"]: await import("../partners/partner.response.dto"),
     ["../http/responses"]: await import("../http/responses"),
     ["../invoices/invoice.response.dto"]: await import("../invoices/invoice.response.dto"),
+    ["../e-invoices/e-invoice.response.dto"]: await import("../e-invoices/e-invoice.response.dto"),
+    ["../health/health.dto"]: await import("../health/health.dto"),
+    ["../invoices/invoice.dto"]: await import("../invoices/invoice.dto"),
     ["../payments/payment.response.dto"]: await import("../payments/payment.response.dto"),
     ["../marketables/marketable.dto"]: await import("../marketables/marketable.dto"),
     ["../marketables/marketable.response.dto"]: await import("../marketables/marketable.response.dto"),
@@ -82,52 +82,6 @@ export default async () => {
           },
         ],
         [
-          import("../e-invoices/e-invoice.response.dto"),
-          {
-            EInvoiceFindingDto: {
-              rule: { required: true, type: () => String, description: "The official rule id (`BR-CO-10`, `BR-S-08`, `UBL-SR-12`, `CII-SR-001` \u2026), or `XSD` for the syntax's schema.", example: "BR-CO-10" },
-              severity: { required: true, description: "`fatal` makes the document non-compliant; a `warning` does not.", example: "fatal", enum: ["fatal", "warning"] },
-              message: { required: true, type: () => String, example: "Sum of Invoice line net amount (BT-106) = \u03A3 Invoice line net amount (BT-131)" },
-              term: { required: false, type: () => String, description: "The EN 16931 business term or group the rule is about.", example: "BT-106" },
-              pointer: { required: false, type: () => String, description: "Where in the semantic model.", example: "totals.lineNetTotal" },
-              xpath: { required: false, type: () => String, description: "Where in the file.", example: "/Invoice/cac:LegalMonetaryTotal/cbc:LineExtensionAmount" },
-              line: { required: false, type: () => Number, example: 271 },
-              column: { required: false, type: () => Number, example: 9 },
-            },
-            EInvoiceValidationDto: {
-              syntax: { required: true, description: "The syntax read from the root element: UBL 2.1 or UN/CEFACT CII D16B.", example: "ubl", enum: ["ubl", "cii"] },
-              number: { required: false, type: () => String, description: "BT-1 as the file states it, when it does.", example: "TOSL110" },
-              valid: { required: true, type: () => Boolean, description: "True when no finding is fatal.", example: false },
-              findings: { required: true, type: () => [t["../e-invoices/e-invoice.response.dto"].EInvoiceFindingDto], description: "Every finding, fatal first." },
-            },
-          },
-        ],
-        [
-          import("../health/health.dto"),
-          {
-            LivenessDto: {
-              status: { required: true, type: () => String, example: "ok" },
-            },
-            ReadinessChecksDto: {
-              database: { required: true, description: "The database answers a ping.", example: "up", enum: ["up", "down"] },
-              keycloak: { required: true, description: "The realm's signing keys can be fetched.", example: "up", enum: ["up", "down"] },
-            },
-            ReadinessDto: {
-              status: { required: true, type: () => String, example: "ok" },
-              checks: { required: true, type: () => t["../health/health.dto"].ReadinessChecksDto },
-            },
-          },
-        ],
-        [
-          import("../http/paging.dto"),
-          {
-            PageQueryDto: {
-              limit: { required: false, type: () => Number, description: "Page size." },
-              cursor: { required: false, type: () => String, description: "`nextCursor` of the previous page, with the same filters." },
-            },
-          },
-        ],
-        [
           import("../http/responses"),
           {
             MoneyDto: {
@@ -140,102 +94,11 @@ export default async () => {
           },
         ],
         [
-          import("../payments/payment.dto"),
+          import("../http/paging.dto"),
           {
-            RecordPaymentDto: {
-              amount: { required: true, type: () => String, description: "Above zero and at most the largest amount of the currency (`Money.largest`, e.g. 9999999999999.99 EUR), as a\ndecimal string in the currency's precision; at most `DECIMAL_MAX_LENGTH` characters.", example: "1500.00" },
-              currency: { required: true, type: () => String, description: "ISO 4217 code.", example: "EUR" },
-              receivedOn: { required: true, type: () => String, description: "The day the money arrived; applications are dated with it.", example: "2026-04-20" },
-              reference: { required: false, type: () => String, description: "Bank reference, cheque number \u2026", example: "SEPA 2026-04-20 NORDWIND", maxLength: 100 },
-              applyTo: { required: false, type: () => [String], description: "Invoices to pay, in this order; without it the payment goes to the partner's oldest receivables in its currency.\nAn empty list applies nothing: the whole payment stays unapplied credit.", example: ["0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b"] },
-            },
-            ApplyPaymentDto: {
-              applyTo: { required: false, type: () => [String], description: "Invoices to pay, in this order; without it the credit goes to the partner's oldest receivables in the payment's currency.", example: ["0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b"] },
-            },
-            RefundCreditDto: {
-              amount: { required: true, type: () => String, description: "Above zero and at most the partner's unapplied credit in the currency.", example: "244.00" },
-              currency: { required: true, type: () => String, example: "EUR" },
-              refundedOn: { required: true, type: () => String, example: "2026-05-02" },
-              reference: { required: false, type: () => String, description: "The transfer's reference.", example: "REFUND 2026-05-02", maxLength: 100 },
-            },
-            ListPaymentsQueryDto: {
-            },
-          },
-        ],
-        [
-          import("../invoices/invoice.dto"),
-          {
-            VatCategoryDto: {
-              code: { required: true, description: "`S` standard, `Z` zero rated, `E` exempt, `AE` reverse charge, `K` intra-community, `G` export, `O` not subject,\n`L` Canary Islands, `M` Ceuta and Melilla.", example: "S", enum: ["S", "Z", "E", "AE", "K", "G", "O", "L", "M"] },
-              rate: { required: false, type: () => String, nullable: true, description: "Percent, as a decimal string; required for `S`, `L` and `M`, 0 when left out for `Z`, `E`, `AE`, `K`, `G`,\nabsent or null for `O`.", example: "20" },
-              exemptionReason: { required: false, type: () => String, description: "Why no VAT is charged (BT-120): required for `E`, `AE`, `K`, `G` and `O` (this or the code), refused otherwise.", example: "Intra-community supply" },
-              exemptionReasonCode: { required: false, type: () => String, description: "VATEX code of the exemption (BT-121).", example: "VATEX-EU-IC" },
-            },
-            AllowanceChargeDto: {
-              amount: { required: false, type: () => String, description: "Decimal string in the invoice currency.", example: "5.00" },
-              percent: { required: false, type: () => String, description: "Decimal string, e.g. `\"10\"` for 10 %.", example: "10" },
-              baseAmount: { required: false, type: () => String, description: "What `percent` applies to: a decimal string in the invoice currency.", example: "200.00" },
-              reason: { required: false, type: () => String, example: "Loyalty discount" },
-              reasonCode: { required: false, type: () => String, description: "UNTDID 5189 (allowances) or 7161 (charges) code.", example: "95" },
-            },
-            DocumentAllowanceChargeDto: {
-              vat: { required: true, type: () => t["../invoices/invoice.dto"].VatCategoryDto },
-            },
-            DraftLineDto: {
-              id: { required: false, type: () => String, description: "BT-126: unique within the document; `\"1\"`, `\"2\"` \u2026 by position when left out.", example: "1" },
-              marketableId: { required: false, type: () => String, description: "A marketable of the catalogue." },
-              name: { required: false, type: () => String, description: "BT-153", example: "Consulting" },
-              description: { required: false, type: () => String, description: "BT-154" },
-              sellerItemId: { required: false, type: () => String, description: "BT-155, e.g. the SKU.", example: "CONS-H" },
-              quantity: { required: true, type: () => String, description: "BT-129, a decimal string; negative for returns.", example: "2" },
-              unitCode: { required: false, type: () => String, description: "BT-130, UN/ECE Recommendation 20 code: `C62` one, `HUR` hour, `DAY` day \u2026", example: "C62" },
-              netPrice: { required: false, type: () => String, description: "BT-146: net price per `priceBaseQuantity` units, a decimal string (may have more decimals than the currency).", example: "10.00" },
-              priceBaseQuantity: { required: false, type: () => String, description: "BT-149: how many units the price is for; 1 when left out.", example: "1" },
-              allowances: { required: false, type: () => [t["../invoices/invoice.dto"].AllowanceChargeDto] },
-              charges: { required: false, type: () => [t["../invoices/invoice.dto"].AllowanceChargeDto] },
-              vat: { required: false, type: () => t["../invoices/invoice.dto"].VatCategoryDto },
-            },
-            DocumentAllowancesAndChargesDto: {
-              allowances: { required: false, type: () => [t["../invoices/invoice.dto"].DocumentAllowanceChargeDto] },
-              charges: { required: false, type: () => [t["../invoices/invoice.dto"].DocumentAllowanceChargeDto] },
-            },
-            DraftContentDto: {
-              lines: { required: true, type: () => [t["../invoices/invoice.dto"].DraftLineDto], description: "A draft may have no lines yet; issuing needs at least one.", maxItems: 10000 },
-              issueDate: { required: false, type: () => String, description: "BT-2, planned: the day of issue when left out.", example: "2026-03-01" },
-              dueDate: { required: false, type: () => String, description: "BT-9: computed from the payment terms at issue when left out.", example: "2026-03-31" },
-              purchaseOrderReference: { required: false, type: () => String, description: "BT-13", example: "PO-2026-117" },
-              buyerReference: { required: false, type: () => String, description: "BT-10: the partnership's buyer reference when left out." },
-              notes: { required: false, type: () => [String], description: "BT-22" },
-              prepaidAmount: { required: false, type: () => String, description: "BT-113: paid before issue, a decimal string in the invoice currency; 0 when left out.", example: "0.00" },
-              roundingAmount: { required: false, type: () => String, description: "BT-114: added to make the amount due round; 0 when left out.", example: "0.00" },
-              sellerContactId: { required: false, type: () => String, description: "A contact of the seller, named on the invoice (BG-6)." },
-              buyerContactId: { required: false, type: () => String, description: "A contact of the buyer, named on the invoice (BG-9)." },
-            },
-            CreateInvoiceDto: {
-              partnershipId: { required: true, type: () => String, example: "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b" },
-              externalReference: { required: false, type: () => String, description: "Your own reference (e.g. the id in the system the invoice comes from): unique per seller and buyer, refused\nwith 409 `invoice.duplicate_external_reference` when used before. Cannot be changed later.", example: "ERP-2026-0042", maxLength: 100 },
-              issue: { required: false, type: () => Boolean, description: "`true` issues the invoice in the same request: it is checked and numbered as `POST /v1/invoices/{invoiceId}/issue`\ndoes, and the answer is the issued invoice; when it cannot be issued (policy, completeness), nothing is stored.\nSend an `Idempotency-Key`: a retry of a request whose answer was lost then gets the same invoice and number.\nDefault `false`: a draft.", example: false },
-            },
-            VoidInvoiceDto: {
-              reason: { required: false, type: () => String, description: "Kept on the invoice (at most 500 characters).", example: "Sent twice" },
-            },
-            CreateCreditNoteDto: {
-              lines: { required: false, type: () => [t["../invoices/invoice.dto"].DraftLineDto], description: "The lines to credit; left out, all the invoice's lines, allowances and charges.", maxItems: 10000 },
-              reason: { required: false, type: () => String, description: "Why the invoice is credited; becomes a note of the credit note (BT-22).", example: "Returned goods" },
-              externalReference: { required: false, type: () => String, description: "Your own reference of the credit note; unique together with the invoices' of the same seller and buyer.", example: "ERP-CN-0007", maxLength: 100 },
-            },
-            RecordInvoicePaymentDto: {
-            },
-            ListInvoicesQueryDto: {
-              status: { required: false, type: () => [Object], description: "Only documents in one of these statuses: comma-separated (`status=issued,partially_paid`) or repeated.", example: ["issued", "partially_paid"], enum: ["draft", "issued", "partially_paid", "paid", "void", "uncollectible", "credited"], isArray: true },
-              kind: { required: false, description: "Only invoices, or only credit notes.", enum: ["invoice", "credit_note"] },
-              partner_id: { required: false, type: () => String, description: "Only documents where this partner is the seller or the buyer." },
-              issued_from: { required: false, type: () => String, description: "Issued on or after this day (drafts never match a date filter).", example: "2026-01-01" },
-              issued_to: { required: false, type: () => String, description: "Issued on or before this day.", example: "2026-03-31" },
-              overdue_as_of: { required: false, type: () => String, description: "Only invoices past due on this day: still owed (`issued` or `partially_paid`) with a due date before it.", example: "2026-04-01" },
-            },
-            EInvoiceQueryDto: {
-              syntax: { required: false, description: "`ubl`: UBL 2.1 (Peppol BIS Billing 3.0, EN 16931 core); `cii`: UN/CEFACT CII D16B (Factur-X EN 16931, XRechnung).", example: "ubl", enum: ["ubl", "cii"] },
+            PageQueryDto: {
+              limit: { required: false, type: () => Number, description: "Page size." },
+              cursor: { required: false, type: () => String, description: "`nextCursor` of the previous page, with the same filters." },
             },
           },
         ],
@@ -494,6 +357,151 @@ export default async () => {
             },
             InvoicePageDto: {
               items: { required: true, type: () => [t["../invoices/invoice.response.dto"].InvoiceSummaryDto] },
+            },
+          },
+        ],
+        [
+          import("../e-invoices/e-invoice.response.dto"),
+          {
+            EInvoiceFindingDto: {
+              rule: { required: true, type: () => String, description: "The official rule id (`BR-CO-10`, `BR-S-08`, `UBL-SR-12`, `CII-SR-001` \u2026), or `XSD` for the syntax's schema.", example: "BR-CO-10" },
+              severity: { required: true, description: "`fatal` makes the document non-compliant; a `warning` does not.", example: "fatal", enum: ["fatal", "warning"] },
+              message: { required: true, type: () => String, example: "Sum of Invoice line net amount (BT-106) = \u03A3 Invoice line net amount (BT-131)" },
+              term: { required: false, type: () => String, description: "The EN 16931 business term or group the rule is about.", example: "BT-106" },
+              pointer: { required: false, type: () => String, description: "Where in the semantic model.", example: "totals.lineNetTotal" },
+              xpath: { required: false, type: () => String, description: "Where in the file.", example: "/Invoice/cac:LegalMonetaryTotal/cbc:LineExtensionAmount" },
+              line: { required: false, type: () => Number, example: 271 },
+              column: { required: false, type: () => Number, example: 9 },
+            },
+            EInvoiceValidationDto: {
+              syntax: { required: true, description: "The syntax read from the root element: UBL 2.1 or UN/CEFACT CII D16B.", example: "ubl", enum: ["ubl", "cii"] },
+              number: { required: false, type: () => String, description: "BT-1 as the file states it, when it does.", example: "TOSL110" },
+              valid: { required: true, type: () => Boolean, description: "True when no finding is fatal.", example: false },
+              findings: { required: true, type: () => [t["../e-invoices/e-invoice.response.dto"].EInvoiceFindingDto], description: "Every finding, fatal first." },
+            },
+            EInvoiceImportDto: {
+              invoice: { required: true, type: () => t["../invoices/invoice.response.dto"].InvoiceDto, description: "The draft, its amounts computed by the platform and equal to those the file states." },
+              notRecorded: { required: true, type: () => [String], description: "The business terms the file states that an invoice does not record yet (delivery, payment instructions,\nattachments \u2026), so that nothing is dropped without saying so.", example: ["BG-13 delivery", "BG-16 payment instructions"] },
+              warnings: { required: true, type: () => [t["../e-invoices/e-invoice.response.dto"].EInvoiceFindingDto], description: "The file's findings that are warnings (none is fatal, or it would not have been imported)." },
+            },
+            ImportEInvoiceQueryDto: {
+              partnership_id: { required: true, type: () => String, description: "The partnership the file's seller and buyer trade under; it gives the parties, currency, terms and series.", example: "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b", minLength: 1, maxLength: 100 },
+            },
+          },
+        ],
+        [
+          import("../health/health.dto"),
+          {
+            LivenessDto: {
+              status: { required: true, type: () => String, example: "ok" },
+            },
+            ReadinessChecksDto: {
+              database: { required: true, description: "The database answers a ping.", example: "up", enum: ["up", "down"] },
+              keycloak: { required: true, description: "The realm's signing keys can be fetched.", example: "up", enum: ["up", "down"] },
+            },
+            ReadinessDto: {
+              status: { required: true, type: () => String, example: "ok" },
+              checks: { required: true, type: () => t["../health/health.dto"].ReadinessChecksDto },
+            },
+          },
+        ],
+        [
+          import("../payments/payment.dto"),
+          {
+            RecordPaymentDto: {
+              amount: { required: true, type: () => String, description: "Above zero and at most the largest amount of the currency (`Money.largest`, e.g. 9999999999999.99 EUR), as a\ndecimal string in the currency's precision; at most `DECIMAL_MAX_LENGTH` characters.", example: "1500.00" },
+              currency: { required: true, type: () => String, description: "ISO 4217 code.", example: "EUR" },
+              receivedOn: { required: true, type: () => String, description: "The day the money arrived; applications are dated with it.", example: "2026-04-20" },
+              reference: { required: false, type: () => String, description: "Bank reference, cheque number \u2026", example: "SEPA 2026-04-20 NORDWIND", maxLength: 100 },
+              applyTo: { required: false, type: () => [String], description: "Invoices to pay, in this order; without it the payment goes to the partner's oldest receivables in its currency.\nAn empty list applies nothing: the whole payment stays unapplied credit.", example: ["0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b"] },
+            },
+            ApplyPaymentDto: {
+              applyTo: { required: false, type: () => [String], description: "Invoices to pay, in this order; without it the credit goes to the partner's oldest receivables in the payment's currency.", example: ["0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b"] },
+            },
+            RefundCreditDto: {
+              amount: { required: true, type: () => String, description: "Above zero and at most the partner's unapplied credit in the currency.", example: "244.00" },
+              currency: { required: true, type: () => String, example: "EUR" },
+              refundedOn: { required: true, type: () => String, example: "2026-05-02" },
+              reference: { required: false, type: () => String, description: "The transfer's reference.", example: "REFUND 2026-05-02", maxLength: 100 },
+            },
+            ListPaymentsQueryDto: {
+            },
+          },
+        ],
+        [
+          import("../invoices/invoice.dto"),
+          {
+            VatCategoryDto: {
+              code: { required: true, description: "`S` standard, `Z` zero rated, `E` exempt, `AE` reverse charge, `K` intra-community, `G` export, `O` not subject,\n`L` Canary Islands, `M` Ceuta and Melilla.", example: "S", enum: ["S", "Z", "E", "AE", "K", "G", "O", "L", "M"] },
+              rate: { required: false, type: () => String, nullable: true, description: "Percent, as a decimal string; required for `S`, `L` and `M`, 0 when left out for `Z`, `E`, `AE`, `K`, `G`,\nabsent or null for `O`.", example: "20" },
+              exemptionReason: { required: false, type: () => String, description: "Why no VAT is charged (BT-120): required for `E`, `AE`, `K`, `G` and `O` (this or the code), refused otherwise.", example: "Intra-community supply" },
+              exemptionReasonCode: { required: false, type: () => String, description: "VATEX code of the exemption (BT-121).", example: "VATEX-EU-IC" },
+            },
+            AllowanceChargeDto: {
+              amount: { required: false, type: () => String, description: "Decimal string in the invoice currency.", example: "5.00" },
+              percent: { required: false, type: () => String, description: "Decimal string, e.g. `\"10\"` for 10 %.", example: "10" },
+              baseAmount: { required: false, type: () => String, description: "What `percent` applies to: a decimal string in the invoice currency.", example: "200.00" },
+              reason: { required: false, type: () => String, example: "Loyalty discount" },
+              reasonCode: { required: false, type: () => String, description: "UNTDID 5189 (allowances) or 7161 (charges) code.", example: "95" },
+            },
+            DocumentAllowanceChargeDto: {
+              vat: { required: true, type: () => t["../invoices/invoice.dto"].VatCategoryDto },
+            },
+            DraftLineDto: {
+              id: { required: false, type: () => String, description: "BT-126: unique within the document; `\"1\"`, `\"2\"` \u2026 by position when left out.", example: "1" },
+              marketableId: { required: false, type: () => String, description: "A marketable of the catalogue." },
+              name: { required: false, type: () => String, description: "BT-153", example: "Consulting" },
+              description: { required: false, type: () => String, description: "BT-154" },
+              sellerItemId: { required: false, type: () => String, description: "BT-155, e.g. the SKU.", example: "CONS-H" },
+              quantity: { required: true, type: () => String, description: "BT-129, a decimal string; negative for returns.", example: "2" },
+              unitCode: { required: false, type: () => String, description: "BT-130, UN/ECE Recommendation 20 code: `C62` one, `HUR` hour, `DAY` day \u2026", example: "C62" },
+              netPrice: { required: false, type: () => String, description: "BT-146: net price per `priceBaseQuantity` units, a decimal string (may have more decimals than the currency).", example: "10.00" },
+              priceBaseQuantity: { required: false, type: () => String, description: "BT-149: how many units the price is for; 1 when left out.", example: "1" },
+              allowances: { required: false, type: () => [t["../invoices/invoice.dto"].AllowanceChargeDto] },
+              charges: { required: false, type: () => [t["../invoices/invoice.dto"].AllowanceChargeDto] },
+              vat: { required: false, type: () => t["../invoices/invoice.dto"].VatCategoryDto },
+            },
+            DocumentAllowancesAndChargesDto: {
+              allowances: { required: false, type: () => [t["../invoices/invoice.dto"].DocumentAllowanceChargeDto] },
+              charges: { required: false, type: () => [t["../invoices/invoice.dto"].DocumentAllowanceChargeDto] },
+            },
+            DraftContentDto: {
+              lines: { required: true, type: () => [t["../invoices/invoice.dto"].DraftLineDto], description: "A draft may have no lines yet; issuing needs at least one.", maxItems: 10000 },
+              issueDate: { required: false, type: () => String, description: "BT-2, planned: the day of issue when left out.", example: "2026-03-01" },
+              dueDate: { required: false, type: () => String, description: "BT-9: computed from the payment terms at issue when left out.", example: "2026-03-31" },
+              purchaseOrderReference: { required: false, type: () => String, description: "BT-13", example: "PO-2026-117" },
+              buyerReference: { required: false, type: () => String, description: "BT-10: the partnership's buyer reference when left out." },
+              notes: { required: false, type: () => [String], description: "BT-22" },
+              prepaidAmount: { required: false, type: () => String, description: "BT-113: paid before issue, a decimal string in the invoice currency; 0 when left out.", example: "0.00" },
+              roundingAmount: { required: false, type: () => String, description: "BT-114: added to make the amount due round; 0 when left out.", example: "0.00" },
+              sellerContactId: { required: false, type: () => String, description: "A contact of the seller, named on the invoice (BG-6)." },
+              buyerContactId: { required: false, type: () => String, description: "A contact of the buyer, named on the invoice (BG-9)." },
+            },
+            CreateInvoiceDto: {
+              partnershipId: { required: true, type: () => String, example: "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b" },
+              externalReference: { required: false, type: () => String, description: "Your own reference (e.g. the id in the system the invoice comes from): unique per seller and buyer, refused\nwith 409 `invoice.duplicate_external_reference` when used before. Cannot be changed later.", example: "ERP-2026-0042", maxLength: 100 },
+              issue: { required: false, type: () => Boolean, description: "`true` issues the invoice in the same request: it is checked and numbered as `POST /v1/invoices/{invoiceId}/issue`\ndoes, and the answer is the issued invoice; when it cannot be issued (policy, completeness), nothing is stored.\nSend an `Idempotency-Key`: a retry of a request whose answer was lost then gets the same invoice and number.\nDefault `false`: a draft.", example: false },
+            },
+            VoidInvoiceDto: {
+              reason: { required: false, type: () => String, description: "Kept on the invoice (at most 500 characters).", example: "Sent twice" },
+            },
+            CreateCreditNoteDto: {
+              lines: { required: false, type: () => [t["../invoices/invoice.dto"].DraftLineDto], description: "The lines to credit; left out, all the invoice's lines, allowances and charges.", maxItems: 10000 },
+              reason: { required: false, type: () => String, description: "Why the invoice is credited; becomes a note of the credit note (BT-22).", example: "Returned goods" },
+              externalReference: { required: false, type: () => String, description: "Your own reference of the credit note; unique together with the invoices' of the same seller and buyer.", example: "ERP-CN-0007", maxLength: 100 },
+            },
+            RecordInvoicePaymentDto: {
+            },
+            ListInvoicesQueryDto: {
+              status: { required: false, type: () => [Object], description: "Only documents in one of these statuses: comma-separated (`status=issued,partially_paid`) or repeated.", example: ["issued", "partially_paid"], enum: ["draft", "issued", "partially_paid", "paid", "void", "uncollectible", "credited"], isArray: true },
+              kind: { required: false, description: "Only invoices, or only credit notes.", enum: ["invoice", "credit_note"] },
+              partner_id: { required: false, type: () => String, description: "Only documents where this partner is the seller or the buyer." },
+              issued_from: { required: false, type: () => String, description: "Issued on or after this day (drafts never match a date filter).", example: "2026-01-01" },
+              issued_to: { required: false, type: () => String, description: "Issued on or before this day.", example: "2026-03-31" },
+              overdue_as_of: { required: false, type: () => String, description: "Only invoices past due on this day: still owed (`issued` or `partially_paid`) with a due date before it.", example: "2026-04-01" },
+            },
+            EInvoiceQueryDto: {
+              syntax: { required: false, description: "`ubl`: UBL 2.1 (Peppol BIS Billing 3.0, EN 16931 core); `cii`: UN/CEFACT CII D16B (Factur-X EN 16931, XRechnung).", example: "ubl", enum: ["ubl", "cii"] },
             },
           },
         ],
@@ -767,6 +775,7 @@ export default async () => {
           {
             EInvoicesController: {
               validate: { summary: "Validate an e-invoice file", description: "Checks a UBL 2.1 invoice or credit note, or a CII D16B invoice, sent as the body (`application/xml`), without\nstoring anything: the syntax's official XSD, the syntax-binding rules and the EN 16931 business rules, each\nfinding with its official rule id, its severity, the business term and its place in the file. A file that is not\na well-formed, safe e-invoice XML is refused with a `format.*` problem (400, or 413 above the size limit).", type: t["../e-invoices/e-invoice.response.dto"].EInvoiceValidationDto },
+              import: { summary: "Import an e-invoice file as a draft", description: "Reads a UBL 2.1 or CII D16B file (body `application/xml`) and creates a draft invoice of the partnership named by\n`partnership_id`, with the file's number as its external reference. The draft's amounts are computed by the\nplatform and must equal what the file states: a file with a fatal finding (422 `e_invoice.invalid`), with amounts\nthat do not compute (422 `e_invoice.calculation_mismatch`), or about another currency or another seller or buyer\n(422 `e_invoice.partnership_mismatch`) is refused with every finding, and nothing is stored. The same file imported\ntwice is 409 `invoice.duplicate_external_reference`. The answer lists the terms the invoice does not record.", type: t["../e-invoices/e-invoice.response.dto"].EInvoiceImportDto },
             },
           },
         ],

@@ -1,3 +1,6 @@
+import { IsString, Length } from 'class-validator';
+import { InvoiceDto } from '../invoices/invoice.response.dto';
+
 /** One broken rule of an e-invoice, as the official EN 16931 validator would name it. */
 export class EInvoiceFindingDto {
   /** The official rule id (`BR-CO-10`, `BR-S-08`, `UBL-SR-12`, `CII-SR-001` …), or `XSD` for the syntax's schema. @example "BR-CO-10" */
@@ -28,4 +31,25 @@ export class EInvoiceValidationDto {
   valid!: boolean;
   /** Every finding, fatal first. */
   findings!: EInvoiceFindingDto[];
+}
+
+/** An e-invoice imported as a draft. */
+export class EInvoiceImportDto {
+  /** The draft, its amounts computed by the platform and equal to those the file states. */
+  invoice!: InvoiceDto;
+  /**
+   * The business terms the file states that an invoice does not record yet (delivery, payment instructions,
+   * attachments …), so that nothing is dropped without saying so. @example ["BG-13 delivery", "BG-16 payment instructions"]
+   */
+  notRecorded!: string[];
+  /** The file's findings that are warnings (none is fatal, or it would not have been imported). */
+  warnings!: EInvoiceFindingDto[];
+}
+
+/** Where an imported file goes. */
+export class ImportEInvoiceQueryDto {
+  /** The partnership the file's seller and buyer trade under; it gives the parties, currency, terms and series. @example "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b" */
+  @IsString()
+  @Length(1, 100)
+  partnership_id!: string;
 }

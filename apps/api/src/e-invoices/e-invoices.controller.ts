@@ -1,10 +1,16 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { DomainError, type TenantId } from '@invoicing/core';
+import { ImportEInvoice, type PartnershipId } from '@invoicing/invoice';
 import { readInvoice } from '@invoicing/integration/formats';
+import type { FastifyReply } from 'fastify';
+import { Tenant } from '../auth/auth.guard';
+import { Requires } from '../auth/permissions';
+import { toInvoiceResponse } from '../invoices/invoice.mapper';
 import { ApiProblems } from '../http/openapi';
 import { HttpProblem } from '../http/problem';
 import { XML_MEDIA_TYPES } from '../http/xml-body';
-import { EInvoiceValidationDto } from './e-invoice.response.dto';
+import { EInvoiceImportDto, EInvoiceValidationDto, ImportEInvoiceQueryDto } from './e-invoice.response.dto';
 
 /**
  * E-invoice files (EN 16931 in UBL 2.1 or UN/CEFACT CII D16B): what the official rules say about them.
@@ -13,6 +19,8 @@ import { EInvoiceValidationDto } from './e-invoice.response.dto';
 @ApiTags('E-invoices')
 @Controller('v1/e-invoices')
 export class EInvoicesController {
+  constructor(private readonly importEInvoice: ImportEInvoice) {}
+
   /**
    * Validate an e-invoice file
    *
@@ -34,6 +42,35 @@ export class EInvoicesController {
       valid: !findings.some((f) => f.severity === 'fatal'),
       findings: findings.map((f) => ({ ...f })),
     };
+  }
+
+  /**
+   * Import an e-invoice file as a draft
+   *
+   * Reads a UBL 2.1 or CII D16B file (body `application/xml`) and creates a draft invoice of the partnership named by
+   * `partnership_id`, with the file's number as its external reference. The draft's amounts are computed by the
+   * platform and must equal what the file states: a file with a fatal finding (422 `e_invoice.invalid`), with amounts
+   * that do not compute (422 `e_invoice.calculation_mismatch`), or about another currency or another seller or buyer
+   * (422 `e_invoice.partnership_mismatch`) is refused with every finding, and nothing is stored. The same file imported
+   * twice is 409 `invoice.duplicate_external_reference`. The answer lists the terms the invoice does not record.
+   */
+  @Post('import')
+  @Requires('invoices:create')
+  @ApiConsumes(...XML_MEDIA_TYPES)
+  @ApiBody({ description: 'The e-invoice file, as bytes.', schema: { type: 'string', format: 'binary' } })
+  @ApiProblems(404, 409, 413, 422)
+  async import(
+    @Tenant() tenantId: TenantId,
+    @Query() query: ImportEInvoiceQueryDto,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<EInvoiceImportDto> {
+    const { document, findings } = await readInvoice(xmlBody(body));
+    const fatal = findings.filter((f) => f.severity === 'fatal');
+    if (fatal.length > 0) throw new DomainError('e_invoice.invalid', `The file breaks ${fatal.length} EN 16931 rule(s); nothing was imported.`, { findings: fatal });
+    const { invoice, notRecorded } = await this.importEInvoice.execute({ tenantId, partnershipId: query.partnership_id as PartnershipId, document });
+    void reply.header('location', `/v1/invoices/${invoice.id}`);
+    return { invoice: toInvoiceResponse(invoice), notRecorded: [...notRecorded], warnings: findings.map((f) => ({ ...f })) };
   }
 }
 

@@ -75,6 +75,47 @@ describe('e-invoice files over HTTP', () => {
     });
   });
 
+  describe('POST /v1/e-invoices/import', () => {
+    async function exported(): Promise<string> {
+      const draft = await t.call('POST', '/v1/invoices', {
+        body: { partnershipId, issueDate: '2026-03-02', lines: [{ name: 'Consulting', quantity: '3', unitCode: 'HUR', netPrice: '100.00', vat: { code: 'S', rate: '20' } }] },
+      });
+      const issued = (await t.call('POST', `/v1/invoices/${draft.body.id}/issue`)).body;
+      return (await t.call('GET', `/v1/invoices/${issued.id}/e-invoice`)).text;
+    }
+    const importing = (file: string, partnership = partnershipId) => t.call('POST', `/v1/e-invoices/import?partnership_id=${partnership}`, { body: file, headers: xml });
+
+    it('makes a draft of the partnership with the amounts the file states, once', async () => {
+      const file = (await exported()).replace(/<cbc:ID>[^<]*<\/cbc:ID>/, '<cbc:ID>SUP-2026-001</cbc:ID>');
+      const answer = await importing(file);
+      expect([answer.status, answer.body.invoice.status, answer.body.invoice.externalReference]).toEqual([201, 'draft', 'SUP-2026-001']);
+      expect(answer.headers.get('location')).toBe(`/v1/invoices/${answer.body.invoice.id}`);
+      expect(answer.body.invoice.totals.amountDue).toEqual({ amount: '360.00', currency: 'EUR' });
+      expect(answer.body.notRecorded).toEqual(['BT-20 payment terms']);
+      const again = await importing(file);
+      expect([again.status, again.body.code]).toEqual([409, 'invoice.duplicate_external_reference']);
+    });
+
+    it('refuses a file with fatal findings, or whose amounts do not compute, with every finding, storing nothing', async () => {
+      const file = (await exported()).replace(/<cbc:ID>[^<]*<\/cbc:ID>/, '<cbc:ID>SUP-2026-002</cbc:ID>');
+      const invalid = await importing(file.replace(/(<cac:LegalMonetaryTotal>\s*<cbc:LineExtensionAmount currencyID="EUR">)[^<]*/, '$11.00'));
+      expect([invalid.status, invalid.body.code]).toEqual([422, 'e_invoice.invalid']);
+      expect(invalid.body.findings).toContainEqual(expect.objectContaining({ rule: 'BR-CO-10', term: 'BT-106' }));
+      // 3 × 90.00 is 270.00, but the line, and every total after it, still say 300.00: consistent sums, wrong line.
+      const wrongLine = await importing(file.replace(/(<cbc:PriceAmount currencyID="EUR">)[^<]*/, '$190.00'));
+      expect([wrongLine.status, wrongLine.body.code]).toEqual([422, 'e_invoice.calculation_mismatch']);
+      expect(wrongLine.body.findings[0]).toMatchObject({ rule: 'INV-CALC', term: 'BT-131', pointer: 'lines[0].netAmount' });
+      const list = await t.call('GET', `/v1/invoices?limit=100`);
+      expect(list.body.items.filter((i: { externalReference?: string }) => i.externalReference === 'SUP-2026-002')).toEqual([]);
+    });
+
+    it('answers 404 for a partnership of another tenant, and needs the create permission', async () => {
+      const file = await exported();
+      expect((await t.call('POST', `/v1/e-invoices/import?partnership_id=${partnershipId}`, { as: 'globex-admin', body: file, headers: xml })).status).toBe(404);
+      expect((await t.call('POST', `/v1/e-invoices/import?partnership_id=${partnershipId}`, { as: 'acme-viewer', body: file, headers: xml })).status).toBe(403);
+    });
+  });
+
   describe('GET /v1/invoices/:id/e-invoice', () => {
     it('writes an issued invoice as UBL (default) and CII, each reading back as the invoice it was issued as', async () => {
       const draft = await t.call('POST', '/v1/invoices', {
