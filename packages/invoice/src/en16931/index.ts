@@ -1,4 +1,8 @@
 // The EN 16931 semantic model and its business rules: pure, no XML (ADR 0014, ADR 0015).
 export * from './model';
-export { validateEn16931 } from './validate-en16931';
+export { validateEn16931, type ValidateEn16931Options } from './validate-en16931';
+export type { En16931Syntax } from './rules/rule';
+// The code lists a syntax adapter checks on the file itself (BR-CL-01 by UBL root, BR-CL-06, BR-CL-16).
+export { UNTDID_1001, UNTDID_1001_UBL_CREDIT_NOTE, UNTDID_1001_UBL_INVOICE, UNTDID_2005_TAX_POINT, UNTDID_2475_TAX_POINT, UNTDID_4461 } from './rules/code-lists.data';
+export { isListed } from './rules/code-lists';
 export { SPECIFICATION_IDENTIFIER, invoiceToEn16931 } from './from-invoice';

@@ -74,8 +74,8 @@ const simpleCases: [string, string, Change, string[]][] = [
   ['BR-CO-11', 'BT-107 is 1.00 and there is no allowance', both(totals({ allowanceTotal: '1.00', taxExclusive: '19.00', taxInclusive: '22.80', amountDue: '22.80' })), ['BR-CO-11 totals.allowanceTotal']],
   ['BR-CO-13', 'with neither BT-107 nor BT-108, BT-109 equals BT-106 numerically', totals({ taxExclusive: '20.000', lineNetTotal: '20' }), []],
   ['BR-CO-14', 'there is no VAT breakdown: nothing to sum (BR-CO-18 speaks)', set({ vatBreakdown: [] }), ['BR-CO-18']],
-  ['BR-CO-14', 'BT-110 is missing while there is a breakdown, which only CII produces and passes', totals({ vatTotal: undefined, taxInclusive: '20.00', amountDue: '20.00' }), []],
-  ['BR-CO-15', 'BT-110 is missing while there is a breakdown: CII wants BT-112 = BT-109', totals({ vatTotal: undefined }), ['BR-CO-15 totals.taxInclusive']],
+  ['BR-CO-14', 'BT-110 is missing while there is a breakdown (in UBL, a cac:TaxTotal in another currency): BR-CO-15 speaks', totals({ vatTotal: undefined, taxInclusive: '20.00', amountDue: '20.00' }), ['BR-CO-15 totals.taxInclusive']],
+  ['BR-CO-15', 'BT-110 is missing while there is a breakdown: no VAT total in the document currency', totals({ vatTotal: undefined }), ['BR-CO-15 totals.taxInclusive']],
   ['BR-CO-15', 'there is no VAT total nor breakdown at all, as in a UBL invoice without cac:TaxTotal', both(set({ vatBreakdown: [] }), totals({ vatTotal: undefined, taxInclusive: '20.00', amountDue: '20.00' })), ['BR-CO-15 totals.taxInclusive', 'BR-CO-18']],
   ['BR-CO-15', 'there is no document currency: UBL tests every currency, so none', both(set({ currency: undefined }), totals({ taxInclusive: '99.00', amountDue: '99.00' })), []],
   ['BR-CO-15', 'BT-6 is BT-5 and both VAT totals are given: two amounts in the currency', both(set({ vatAccountingCurrency: 'EUR' }), totals({ vatTotalInAccountingCurrency: '3.80' })), ['BR-CO-15 totals.taxInclusive']],
@@ -155,6 +155,45 @@ describe('calculationRules', () => {
 
     it('compares the absolute values, so a negative breakdown (a credit) agrees too', () => {
       expect(fires(breakdown({ taxableAmount: '-20.00', taxAmount: '-3.80' })(validDocument()), 'BR-CO-17')).toBe(false);
+    });
+  });
+
+  describe('on a document read from CII', () => {
+    const cii = (doc: En16931Document): string[] =>
+      calculationRules(doc, { syntax: 'cii', codesCheckedOnFile: true }).map((f) => (f.pointer === undefined ? f.rule : `${f.rule} ${f.pointer}`));
+
+    it('sums the line net amounts as xs:double, then rounds that double exactly: 1.000 + 1.005 is 2.00 there', () => {
+      // 1.000 + 1.005 is the double 2.00499999999999989…, so the sum rounds down; the decimal sum 2.005 rounds up.
+      const doc = totals({ lineNetTotal: '2.00' })({ ...validDocument(), lines: [validLine('1', '1.000'), validLine('2', '1.005')] });
+      expect(cii(doc).filter((f) => f.startsWith('BR-CO-10'))).toEqual([]);
+      expect(cii(totals({ lineNetTotal: '2.01' })(doc)).filter((f) => f.startsWith('BR-CO-10'))).toEqual(['BR-CO-10 totals.lineNetTotal']);
+      expect(fires(doc, 'BR-CO-10')).toBe(true);
+    });
+
+    it('compares BT-107 with the sum of the allowances in xs:double', () => {
+      const doc = totals({ allowanceTotal: '0.30' })({ ...withAllowanceAndCharge(), allowances: [{ amount: '0.1', vatCategory: 'S', vatRate: '19', reasonCode: '95' }, { amount: '0.2', vatCategory: 'S', vatRate: '19', reasonCode: '95' }] });
+      expect(cii(doc).filter((f) => f.startsWith('BR-CO-11'))).toEqual([]);
+      expect(cii(totals({ allowanceTotal: '0.31' })(doc)).filter((f) => f.startsWith('BR-CO-11'))).toEqual(['BR-CO-11 totals.allowanceTotal']);
+    });
+
+    it('tests BT-110 against the breakdown even without one, and each VAT total amount in the document currency', () => {
+      expect(cii(set({ vatBreakdown: [] })(validDocument()))).toEqual(['BR-CO-14 totals.vatTotal', 'BR-CO-18 lines[0]']);
+      expect(cii(totals({ vatTotal: '0.00', taxInclusive: '20.00', amountDue: '20.00' })(set({ vatBreakdown: [] })(validDocument())))).toEqual(['BR-CO-18 lines[0]']);
+      expect(cii(set({ vatBreakdown: [], lines: [] })(totals({ vatTotal: '0.00', taxInclusive: '20.00', amountDue: '20.00', lineNetTotal: '0.00', taxExclusive: '0.00' })(validDocument())))).toEqual(['BR-CO-15 totals.taxInclusive']);
+    });
+
+    it('reports BR-CO-03 on each breakdown entry', () => {
+      const doc = set({ taxPointDate: '2024-01-31', taxPointDateCode: '5' })(validDocument());
+      expect(cii({ ...doc, vatBreakdown: [...doc.vatBreakdown, ...doc.vatBreakdown] }).filter((f) => f.startsWith('BR-CO-03'))).toEqual(['BR-CO-03 vatBreakdown[0]', 'BR-CO-03 vatBreakdown[1]']);
+    });
+
+    it('leaves an O, L or M breakdown to its own rules: BR-CO-17 does not test it', () => {
+      expect(cii(breakdown({ category: 'O', rate: undefined, taxAmount: '3.80' })(validDocument()))).toEqual([]);
+      expect(found(breakdown({ category: 'O', rate: undefined, taxAmount: '3.80' })(validDocument()))).toEqual(['BR-CO-17 vatBreakdown[0].taxAmount']);
+    });
+
+    it('has no totals rule but BR-CO-15 when the document states no total (no monetary summation)', () => {
+      expect(cii(set({ totals: {} })(validDocument()))).toEqual(['BR-CO-15 totals.taxInclusive']);
     });
   });
 

@@ -2,6 +2,7 @@ import type { En16931Document, Finding, Identifier } from '../model';
 import {
   EAS,
   ISO_3166,
+  ISO_3166_CII,
   ISO_4217,
   ISO_6523_ICD,
   MIME_CODES,
@@ -11,6 +12,7 @@ import {
   UNTDID_2005_TAX_POINT,
   UNTDID_2475_TAX_POINT,
   UNTDID_4451,
+  UNTDID_4451_CII,
   UNTDID_4461,
   UNTDID_5189,
   UNTDID_5305,
@@ -18,7 +20,7 @@ import {
   UNTDID_7161,
   VATEX,
 } from './code-lists.data';
-import { finding, type RuleSet } from './rule';
+import { MODEL_RULE_OPTIONS, finding, type RuleSet } from './rule';
 
 /*
  * The code-list rules BR-CL-* of the CEN schematron 1.3.16 on the semantic model, with the UBL stylesheet's contexts
@@ -27,16 +29,17 @@ import { finding, type RuleSet } from './rule';
  * element (each code written) is reported once.
  *
  * Not here, because the model does not keep what they test (the formats adapter checks them on the XML):
- * - BR-CL-03, the `currencyID` of every amount;
- * - the part of BR-CL-01 that depends on the UBL root: `cbc:InvoiceTypeCode` takes `UNTDID_1001_UBL_INVOICE`,
- *   `cbc:CreditNoteTypeCode` takes `UNTDID_1001_UBL_CREDIT_NOTE`; the model has one type code, so here it must be in
- *   either (which is the CII list);
- * - the part of BR-CL-06 that depends on the syntax: BT-8 is kept as the syntax writes it (UNTDID 2005 in UBL, 2475 in
- *   CII), so here it must be in either list;
- * - BR-CL-16 on a second and further `cac:PaymentMeans`: the model keeps the means code of the first.
- * Where the CII stylesheet differs, the UBL one is followed: BR-CL-08's list (CII has 18 more codes) and its `#CODE#`
- * reading, BR-CL-14/15's `SS` (CII: `AN`), and the breakdown category (BT-118), which CII checks as BR-CL-18 (its
- * `ram:ApplicableTradeTax`) where UBL's `cac:TaxCategory` makes it BR-CL-17.
+ * - BR-CL-03, the `currencyID` of every amount.
+ * On a document read from a file, the syntax adapter (`ubl-code-lists.ts`, `cii-code-lists.ts`) checks these instead,
+ * because their answer depends on how the file writes them; on a document built in code they are checked here:
+ * - BR-CL-01: UBL's `cbc:InvoiceTypeCode` takes `UNTDID_1001_UBL_INVOICE`, `cbc:CreditNoteTypeCode` takes
+ *   `UNTDID_1001_UBL_CREDIT_NOTE`; the model has one type code, so here it must be in either (which is the CII list);
+ * - BR-CL-06: BT-8 is kept as the syntax writes it (UNTDID 2005 in UBL, 2475 in CII), so here it must be in either;
+ * - BR-CL-16 on every payment means: the model keeps the means code of the first.
+ * Where the CII stylesheet differs, a document read from CII gets its answer: BR-CL-08's list (CII has 18 more codes)
+ * on the subject code itself (UBL reads a `#CODE#` note), BR-CL-10 without UBL's `SEPA` exception, BR-CL-14/15's `AN`
+ * (UBL: `SS`), and the breakdown category (BT-118), which CII checks as BR-CL-18 (its `ram:ApplicableTradeTax`, as for
+ * the lines) where UBL's `cac:TaxCategory` makes it BR-CL-17 (as for the allowances and charges).
  */
 
 const XML_SPACE = new Set([' ', '\t', '\r', '\n']);
@@ -77,8 +80,10 @@ const OBJECT_SCHEME: Check = { rule: 'BR-CL-07', message: 'The object identifier
 const PARTY_SCHEME: Check = { rule: 'BR-CL-10', message: 'The identifier scheme is not an ISO 6523 ICD code', codes: ISO_6523_ICD };
 const LEGAL_SCHEME: Check = { rule: 'BR-CL-11', message: 'The registration identifier scheme is not an ISO 6523 ICD code', codes: ISO_6523_ICD };
 const CLASSIFICATION: Check = { rule: 'BR-CL-13', message: 'The item classification scheme is not a UNTDID 7143 code', codes: UNTDID_7143 };
-const COUNTRY: Check = { rule: 'BR-CL-14', message: 'The country code is not an ISO 3166-1 alpha-2 code', codes: ISO_3166 };
-const ORIGIN: Check = { rule: 'BR-CL-15', message: 'The item country of origin is not an ISO 3166-1 alpha-2 code', codes: ISO_3166 };
+const COUNTRY_UBL: Check = { rule: 'BR-CL-14', message: 'The country code is not an ISO 3166-1 alpha-2 code', codes: ISO_3166 };
+const ORIGIN_UBL: Check = { rule: 'BR-CL-15', message: 'The item country of origin is not an ISO 3166-1 alpha-2 code', codes: ISO_3166 };
+const BREAKDOWN_CATEGORY_CII: Check = { rule: 'BR-CL-18', message: 'The VAT category code is not a UNTDID 5305 code', codes: UNTDID_5305 };
+const NOTE_SUBJECT_CII: Check = { rule: 'BR-CL-08', message: 'The note subject code is not a UNTDID 4451 code', codes: UNTDID_4451_CII };
 const PAYMENT_MEANS: Check = { rule: 'BR-CL-16', message: 'The payment means code is not a UNTDID 4461 code', codes: UNTDID_4461 };
 const TAX_CATEGORY: Check = { rule: 'BR-CL-17', message: 'The VAT category code is not a UNTDID 5305 code', codes: UNTDID_5305 };
 const LINE_CATEGORY: Check = { rule: 'BR-CL-18', message: 'The invoiced item VAT category code is not a UNTDID 5305 code', codes: UNTDID_5305 };
@@ -94,7 +99,7 @@ function check(out: Finding[], { rule, message, codes }: Check, value: string | 
   if (value !== undefined && !isListed(codes, value)) out.push(finding(rule, `${message}: "${value}"`, term, pointer));
 }
 
-/** BR-CL-10: a party identifier scheme; the UBL stylesheet also takes `SEPA` for the seller (BT-29) and the payee (BT-60). */
+/** BR-CL-10: a party identifier scheme; the UBL stylesheet also takes `SEPA` for the seller (BT-29) and the payee (BT-60), CII does not. */
 function partyScheme(out: Finding[], id: Identifier | undefined, sepa: boolean, term: string, pointer: string): void {
   if (id?.scheme === undefined || (sepa && trimXmlSpace(id.scheme) === 'SEPA')) return;
   check(out, PARTY_SCHEME, id.scheme, term, pointer);
@@ -118,17 +123,21 @@ function noteSubject(out: Finding[], note: En16931Document['notes'][number], ind
 }
 
 /** The code-list rules BR-CL-01 … BR-CL-26 that apply to values the model keeps. */
-export const codeListRules: RuleSet = (doc) => {
+export const codeListRules: RuleSet = (doc, options = MODEL_RULE_OPTIONS) => {
   const out: Finding[] = [];
-  check(out, TYPE_CODE, doc.typeCode, 'BT-3', 'typeCode');
+  const cii = options.syntax === 'cii';
+  const onModel = !options.codesCheckedOnFile;
+  const COUNTRY: Check = { ...COUNTRY_UBL, codes: cii ? ISO_3166_CII : ISO_3166 };
+  const ORIGIN: Check = { ...ORIGIN_UBL, codes: cii ? ISO_3166_CII : ISO_3166 };
+  if (onModel) check(out, TYPE_CODE, doc.typeCode, 'BT-3', 'typeCode');
   check(out, CURRENCY, doc.currency, 'BT-5', 'currency');
   check(out, VAT_CURRENCY, doc.vatAccountingCurrency, 'BT-6', 'vatAccountingCurrency');
-  check(out, TAX_POINT, doc.taxPointDateCode, 'BT-8', 'taxPointDateCode');
+  if (onModel) check(out, TAX_POINT, doc.taxPointDateCode, 'BT-8', 'taxPointDateCode');
   check(out, OBJECT_SCHEME, doc.invoicedObjectIdentifier?.scheme, 'BT-18-1', 'invoicedObjectIdentifier.scheme');
-  doc.notes.forEach((note, i) => noteSubject(out, note, i));
+  doc.notes.forEach((note, i) => (cii ? check(out, NOTE_SUBJECT_CII, note.subjectCode, 'BT-21', `notes[${i}].subjectCode`) : noteSubject(out, note, i)));
 
   const { seller, buyer, payee } = doc;
-  seller.identifiers.forEach((id, i) => partyScheme(out, id, true, 'BT-29-1', `seller.identifiers[${i}].scheme`));
+  seller.identifiers.forEach((id, i) => partyScheme(out, id, !cii, 'BT-29-1', `seller.identifiers[${i}].scheme`));
   check(out, LEGAL_SCHEME, seller.legalRegistration?.scheme, 'BT-30-1', 'seller.legalRegistration.scheme');
   check(out, ENDPOINT_SCHEME, seller.electronicAddress?.scheme, 'BT-34-1', 'seller.electronicAddress.scheme');
   check(out, COUNTRY, seller.address?.country, 'BT-40', 'seller.address.country');
@@ -136,12 +145,12 @@ export const codeListRules: RuleSet = (doc) => {
   check(out, LEGAL_SCHEME, buyer.legalRegistration?.scheme, 'BT-47-1', 'buyer.legalRegistration.scheme');
   check(out, ENDPOINT_SCHEME, buyer.electronicAddress?.scheme, 'BT-49-1', 'buyer.electronicAddress.scheme');
   check(out, COUNTRY, buyer.address?.country, 'BT-55', 'buyer.address.country');
-  partyScheme(out, payee?.identifier, true, 'BT-60-1', 'payee.identifier.scheme');
+  partyScheme(out, payee?.identifier, !cii, 'BT-60-1', 'payee.identifier.scheme');
   check(out, LEGAL_SCHEME, payee?.legalRegistration?.scheme, 'BT-61-1', 'payee.legalRegistration.scheme');
   check(out, COUNTRY, doc.taxRepresentative?.address?.country, 'BT-69', 'taxRepresentative.address.country');
   check(out, LOCATION_SCHEME, doc.delivery?.locationId?.scheme, 'BT-71-1', 'delivery.locationId.scheme');
   check(out, COUNTRY, doc.delivery?.address?.country, 'BT-80', 'delivery.address.country');
-  check(out, PAYMENT_MEANS, doc.paymentInstructions?.meansCode, 'BT-81', 'paymentInstructions.meansCode');
+  if (onModel) check(out, PAYMENT_MEANS, doc.paymentInstructions?.meansCode, 'BT-81', 'paymentInstructions.meansCode');
 
   doc.allowances.forEach((allowance, i) => {
     check(out, TAX_CATEGORY, allowance.vatCategory, 'BT-95', `allowances[${i}].vatCategory`);
@@ -152,7 +161,7 @@ export const codeListRules: RuleSet = (doc) => {
     check(out, CHARGE_REASON, charge.reasonCode, 'BT-105', `charges[${i}].reasonCode`);
   });
   doc.vatBreakdown.forEach((entry, i) => {
-    check(out, TAX_CATEGORY, entry.category, 'BT-118', `vatBreakdown[${i}].category`);
+    check(out, cii ? BREAKDOWN_CATEGORY_CII : TAX_CATEGORY, entry.category, 'BT-118', `vatBreakdown[${i}].category`);
     // BR-CL-22 compares the upper-cased code: `vatex-eu-o` is accepted.
     const code = entry.exemptionReasonCode;
     if (code !== undefined && !VATEX.has(trimXmlSpace(code).toUpperCase())) {

@@ -1,5 +1,5 @@
-import type { En16931Document, Finding, PaymentInstructions } from '../model';
-import { finding, type RuleSet } from './rule';
+import { isCreditNoteType, type En16931Document, type Finding, type PaymentInstructions } from '../model';
+import { MODEL_RULE_OPTIONS, ciiShadowsEntry, finding, type RuleSet } from './rule';
 
 /*
  * The core business rules BR-01 … BR-65 of the CEN schematron 1.3.16, as its UBL binding tests them
@@ -11,7 +11,8 @@ import { finding, type RuleSet } from './rule';
  *   present but empty term, the others do not. Only XML whitespace (space, tab, CR, LF) is blank; U+00A0 is not.
  * - A rule whose context is a group (BG-5, BG-11 …) fires only when the group is present.
  *
- * Where the CII binding (EN16931-CII-validation.xslt) tests differently, a `CII:` comment says how; we follow UBL.
+ * Where the CII binding (EN16931-CII-validation.xslt) tests differently, a `CII:` comment says how, and the rule
+ * follows it when the document was read from CII (`options.syntax`).
  */
 
 const isXmlSpace = (code: number): boolean => code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
@@ -101,10 +102,19 @@ function onlyCreditorId(p: PaymentInstructions): boolean {
   );
 }
 
+/**
+ * In CII, the payment means BR-49 tests: the model has payment instructions without one when it only holds the
+ * remittance information (BT-83) or the direct debit's mandate or creditor id, which CII states elsewhere.
+ */
+function ciiHasPaymentMeans(p: PaymentInstructions): boolean {
+  return p.meansCode !== undefined || p.meansText !== undefined || p.card !== undefined || p.directDebit?.debitedAccountId !== undefined || p.creditTransfers.length > 0;
+}
+
 /** BR-01 … BR-65. */
-export const coreRules: RuleSet = (doc: En16931Document): Finding[] => {
+export const coreRules: RuleSet = (doc: En16931Document, options = MODEL_RULE_OPTIONS): Finding[] => {
   const out: Finding[] = [];
   const { seller, buyer, totals } = doc;
+  const cii = options.syntax === 'cii';
 
   // Context /ubl:Invoice: once per document.
   if (blank(doc.process.specification)) out.push(finding('BR-01', 'An Invoice shall have a Specification identifier (BT-24).', 'BT-24', 'process.specification'));
@@ -116,32 +126,37 @@ export const coreRules: RuleSet = (doc: En16931Document): Finding[] => {
   if (blank(buyer.name)) out.push(finding('BR-07', 'An Invoice shall contain the Buyer name (BT-44).', 'BT-44', 'buyer.name'));
   if (seller.address === undefined) out.push(finding('BR-08', 'An Invoice shall contain the Seller postal address (BG-5).', 'BG-5', 'seller.address'));
   // CII: BR-09 and BR-11 are tested on the document, so they also fire when the whole address is missing.
-  else if (blank(seller.address.country)) {
+  if ((cii || seller.address !== undefined) && blank(seller.address?.country)) {
     out.push(finding('BR-09', 'The Seller postal address (BG-5) shall contain a Seller country code (BT-40).', 'BT-40', 'seller.address.country'));
   }
   if (buyer.address === undefined) out.push(finding('BR-10', 'An Invoice shall contain the Buyer postal address (BG-8).', 'BG-8', 'buyer.address'));
-  else if (blank(buyer.address.country)) {
+  if ((cii || buyer.address !== undefined) && blank(buyer.address?.country)) {
     out.push(finding('BR-11', 'The Buyer postal address (BG-8) shall contain a Buyer country code (BT-55).', 'BT-55', 'buyer.address.country'));
   }
 
   // Context cac:LegalMonetaryTotal, which the UBL XSD requires: BG-22 is always there.
-  if (totals.lineNetTotal === undefined) out.push(finding('BR-12', 'An Invoice shall have the Sum of Invoice line net amount (BT-106).', 'BT-106', 'totals.lineNetTotal'));
-  if (totals.taxExclusive === undefined) out.push(finding('BR-13', 'An Invoice shall have the Invoice total amount without VAT (BT-109).', 'BT-109', 'totals.taxExclusive'));
-  if (totals.taxInclusive === undefined) out.push(finding('BR-14', 'An Invoice shall have the Invoice total amount with VAT (BT-112).', 'BT-112', 'totals.taxInclusive'));
-  if (totals.amountDue === undefined) out.push(finding('BR-15', 'An Invoice shall have the Amount due for payment (BT-115).', 'BT-115', 'totals.amountDue'));
+  // CII: context ram:SpecifiedTradeSettlementHeaderMonetarySummation, which is optional; without any total the
+  // writer writes none, and the reader then gives no total.
+  const summation = !cii || Object.keys(totals).length > 0;
+  if (summation && totals.lineNetTotal === undefined) out.push(finding('BR-12', 'An Invoice shall have the Sum of Invoice line net amount (BT-106).', 'BT-106', 'totals.lineNetTotal'));
+  if (summation && totals.taxExclusive === undefined) out.push(finding('BR-13', 'An Invoice shall have the Invoice total amount without VAT (BT-109).', 'BT-109', 'totals.taxExclusive'));
+  if (summation && totals.taxInclusive === undefined) out.push(finding('BR-14', 'An Invoice shall have the Invoice total amount with VAT (BT-112).', 'BT-112', 'totals.taxInclusive'));
+  if (summation && totals.amountDue === undefined) out.push(finding('BR-15', 'An Invoice shall have the Amount due for payment (BT-115).', 'BT-115', 'totals.amountDue'));
   if (doc.lines.length === 0) out.push(finding('BR-16', 'An Invoice shall have at least one Invoice line (BG-25).', 'BG-25'));
 
   // BR-17, context cac:PayeeParty. UBL compares the payee name with the seller's cac:PartyName, which is the
   // trading name (BT-28), and the payee's party identifiers with the seller's (BT-60 with BT-29).
-  // CII: compares with the seller name (BT-27), and BT-61 with BT-30 as well.
+  // CII: compares with the seller name (BT-27), the payee's and seller's `ram:ID` (identifiers without a scheme; with
+  // one they are `ram:GlobalID`), and BT-61 with BT-30 as well.
   const payee = doc.payee;
   if (payee !== undefined) {
     const payeeId = payee.identifier?.id;
-    if (
-      payee.name === undefined ||
-      (seller.tradingName !== undefined && payee.name === seller.tradingName) ||
-      (payeeId !== undefined && seller.identifiers.some((id) => id.id === payeeId))
-    ) {
+    const sameAsSeller = cii
+      ? payee.name === seller.name ||
+        (payeeId !== undefined && payee.identifier?.scheme === undefined && seller.identifiers.some((id) => id.scheme === undefined && id.id === payeeId)) ||
+        (payee.legalRegistration !== undefined && payee.legalRegistration.id === seller.legalRegistration?.id)
+      : (seller.tradingName !== undefined && payee.name === seller.tradingName) || (payeeId !== undefined && seller.identifiers.some((id) => id.id === payeeId));
+    if (payee.name === undefined || sameAsSeller) {
       out.push(finding('BR-17', 'The Payee name (BT-59) shall be provided if the Payee (BG-10) is different from the Seller (BG-4).', 'BT-59', 'payee.name'));
     }
   }
@@ -156,10 +171,10 @@ export const coreRules: RuleSet = (doc: En16931Document): Finding[] => {
     if (representative.address === undefined) {
       out.push(finding('BR-19', 'The Seller tax representative postal address (BG-12) shall be provided if the Seller has a tax representative (BG-11).', 'BG-12', 'taxRepresentative.address'));
     }
-    if (representative.vatId === undefined) {
+    if (cii ? blank(representative.vatId) : representative.vatId === undefined) {
       out.push(finding('BR-56', 'Each Seller tax representative party (BG-11) shall have a Seller tax representative VAT identifier (BT-63).', 'BT-63', 'taxRepresentative.vatId'));
     }
-    if (representative.address !== undefined && blank(representative.address.country)) {
+    if ((cii || representative.address !== undefined) && blank(representative.address?.country)) {
       out.push(finding('BR-20', 'The Seller tax representative postal address (BG-12) shall contain a Tax representative country code (BT-69).', 'BT-69', 'taxRepresentative.address.country'));
     }
   }
@@ -191,6 +206,7 @@ export const coreRules: RuleSet = (doc: En16931Document): Finding[] => {
   });
 
   doc.vatBreakdown.forEach((entry, i) => {
+    if (ciiShadowsEntry(options, entry.category)) return;
     if (entry.taxableAmount === undefined) out.push(finding('BR-45', 'Each VAT breakdown (BG-23) shall have a VAT category taxable amount (BT-116).', 'BT-116', `vatBreakdown[${i}].taxableAmount`));
     if (entry.taxAmount === undefined) out.push(finding('BR-46', 'Each VAT breakdown (BG-23) shall have a VAT category tax amount (BT-117).', 'BT-117', `vatBreakdown[${i}].taxAmount`));
     if (entry.category === undefined) out.push(finding('BR-47', 'Each VAT breakdown (BG-23) shall be defined through a VAT category code (BT-118).', 'BT-118', `vatBreakdown[${i}].category`));
@@ -202,16 +218,30 @@ export const coreRules: RuleSet = (doc: En16931Document): Finding[] => {
   const payment = doc.paymentInstructions;
   if (payment !== undefined) {
     // BR-49 and BR-61, context cac:PaymentMeans.
-    if (payment.meansCode === undefined && !onlyCreditorId(payment)) {
+    if (payment.meansCode === undefined && (cii ? ciiHasPaymentMeans(payment) : !onlyCreditorId(payment))) {
       out.push(finding('BR-49', 'A Payment instruction (BG-16) shall specify the Payment means type code (BT-81).', 'BT-81', 'paymentInstructions.meansCode'));
     }
-    // BR-61 normalizes the code and asks for an account id element (even empty); BR-50 selects its context by the
-    // code as written and wants the id non-blank. CII: BR-61 is tested on each account of a 30/58 means, so it
-    // never fires when there is no account at all.
-    if ((normalizedIs(payment.meansCode, '30') || normalizedIs(payment.meansCode, '58')) && !payment.creditTransfers.some((t) => t.accountId !== undefined)) {
-      out.push(finding('BR-61', 'A credit transfer payment means (BT-81 = 30 or 58) requires the Payment account identifier (BT-84).', 'BT-84', 'paymentInstructions.creditTransfers'));
+    // BR-61, context each cac:PaymentMeans, normalizes the code and asks for its account id element (even empty). A
+    // UBL means holds one account at most, and the writer writes one means per account (or one without), so it fires
+    // when there is no account or an account has no id. BR-50 selects its context by the code as written and wants
+    // the id non-blank. CII: BR-61 is tested on each account of a 30/58 means, so it never fires when there is no
+    // account at all, and fires for each account without an id.
+    const credit = payment.meansCode === '30' || payment.meansCode === '58';
+    const BR_61 = 'A credit transfer payment means (BT-81 = 30 or 58) requires the Payment account identifier (BT-84).';
+    if (cii) {
+      if (credit) {
+        payment.creditTransfers.forEach((transfer, i) => {
+          if (transfer.accountId === undefined) out.push(finding('BR-61', BR_61, 'BT-84', `paymentInstructions.creditTransfers[${i}].accountId`));
+        });
+      }
+    } else if (normalizedIs(payment.meansCode, '30') || normalizedIs(payment.meansCode, '58')) {
+      const transfers = payment.creditTransfers;
+      if (transfers.length === 0) out.push(finding('BR-61', BR_61, 'BT-84', 'paymentInstructions.creditTransfers'));
+      transfers.forEach((transfer, i) => {
+        if (transfer.accountId === undefined) out.push(finding('BR-61', BR_61, 'BT-84', `paymentInstructions.creditTransfers[${i}].accountId`));
+      });
     }
-    if (payment.meansCode === '30' || payment.meansCode === '58') {
+    if (credit) {
       payment.creditTransfers.forEach((transfer, i) => {
         if (blank(transfer.accountId)) {
           out.push(finding('BR-50', 'A Payment account identifier (BT-84) shall be present if Credit transfer (BG-17) information is provided.', 'BT-84', `paymentInstructions.creditTransfers[${i}].accountId`));
@@ -221,44 +251,55 @@ export const coreRules: RuleSet = (doc: En16931Document): Finding[] => {
     // BR-51 is a warning in UBL. CII: fatal.
     const pan = payment.card?.accountNumber;
     if (pan !== undefined && normalizedLength(pan) > 10) {
-      out.push(finding('BR-51', 'An invoice should never include a full card primary account number (BT-87): at most the first 6 and last 4 digits.', 'BT-87', 'paymentInstructions.card.accountNumber', 'warning'));
+      out.push(
+        finding('BR-51', 'An invoice should never include a full card primary account number (BT-87): at most the first 6 and last 4 digits.', 'BT-87', 'paymentInstructions.card.accountNumber', cii ? 'fatal' : 'warning'),
+      );
     }
   }
 
   // BR-52, context cac:AdditionalDocumentReference: the supporting documents, and in UBL also the reference that
-  // carries the invoiced object identifier (BT-18, document type 130).
-  // CII: also the line's object identifier (BT-128) and the tender or lot reference (BT-17).
-  if (doc.invoicedObjectIdentifier !== undefined && blank(doc.invoicedObjectIdentifier.id)) {
-    out.push(finding('BR-52', 'Each Additional supporting document (BG-24) shall contain a Supporting document reference (BT-122).', 'BT-18', 'invoicedObjectIdentifier.id'));
-  }
+  // carries the invoiced object identifier (BT-18, document type 130) and, in a credit note, the project reference
+  // (BT-11, document type 50).
+  // CII: also the line's object identifier (BT-128) and the tender or lot reference (BT-17), not the project.
+  const BR_52 = 'Each Additional supporting document (BG-24) shall contain a Supporting document reference (BT-122).';
+  if (doc.invoicedObjectIdentifier !== undefined && blank(doc.invoicedObjectIdentifier.id)) out.push(finding('BR-52', BR_52, 'BT-18', 'invoicedObjectIdentifier.id'));
+  if (!cii && doc.projectReference !== undefined && blank(doc.projectReference) && isCreditNoteType(doc.typeCode)) out.push(finding('BR-52', BR_52, 'BT-11', 'projectReference'));
+  if (cii && doc.tenderOrLotReference !== undefined && blank(doc.tenderOrLotReference)) out.push(finding('BR-52', BR_52, 'BT-17', 'tenderOrLotReference'));
   doc.attachments.forEach((attachment, i) => {
-    if (blank(attachment.reference)) {
-      out.push(finding('BR-52', 'Each Additional supporting document (BG-24) shall contain a Supporting document reference (BT-122).', 'BT-122', `attachments[${i}].reference`));
-    }
+    if (blank(attachment.reference)) out.push(finding('BR-52', BR_52, 'BT-122', `attachments[${i}].reference`));
   });
+  if (cii) {
+    doc.lines.forEach((line, i) => {
+      if (line.objectIdentifier !== undefined && blank(line.objectIdentifier.id)) out.push(finding('BR-52', BR_52, 'BT-128', `lines[${i}].objectIdentifier.id`));
+    });
+  }
 
   // BR-53: some VAT total amount is in the VAT accounting currency; when BT-6 equals BT-5, BT-110 is one.
-  // CII: also fires when BT-6 equals BT-5.
+  // CII: context the monetary summation; also fires when BT-6 equals BT-5.
   const accounting = doc.vatAccountingCurrency;
-  if (accounting !== undefined && totals.vatTotalInAccountingCurrency === undefined && !(accounting === doc.currency && totals.vatTotal !== undefined)) {
+  const noAccountingTotal = cii
+    ? summation && (totals.vatTotalInAccountingCurrency === undefined || accounting === doc.currency)
+    : totals.vatTotalInAccountingCurrency === undefined && !(accounting === doc.currency && totals.vatTotal !== undefined);
+  if (accounting !== undefined && noAccountingTotal) {
     out.push(finding('BR-53', 'If the VAT accounting currency code (BT-6) is present, the Invoice total VAT amount in accounting currency (BT-111) shall be provided.', 'BT-111', 'totals.vatTotalInAccountingCurrency'));
   }
 
   // CII: BR-55 and BR-57 want a non-blank term; UBL only its presence.
   doc.precedingInvoices.forEach((preceding, i) => {
-    if (preceding.reference === undefined) {
+    if (cii ? blank(preceding.reference) : preceding.reference === undefined) {
       out.push(finding('BR-55', 'Each Preceding Invoice reference (BG-3) shall contain a Preceding Invoice reference (BT-25).', 'BT-25', `precedingInvoices[${i}].reference`));
     }
   });
 
-  if (doc.delivery?.address !== undefined && doc.delivery.address.country === undefined) {
+  if (doc.delivery?.address !== undefined && (cii ? blank(doc.delivery.address.country) : doc.delivery.address.country === undefined)) {
     out.push(finding('BR-57', 'Each Deliver to address (BG-15) shall contain a Deliver to country code (BT-80).', 'BT-80', 'delivery.address.country'));
   }
   // CII: BR-62 … BR-65 want a non-blank scheme; UBL only its presence.
-  if (seller.electronicAddress !== undefined && seller.electronicAddress.scheme === undefined) {
+  const noScheme = (id: { readonly scheme?: string }): boolean => (cii ? blank(id.scheme) : id.scheme === undefined);
+  if (seller.electronicAddress !== undefined && noScheme(seller.electronicAddress)) {
     out.push(finding('BR-62', 'The Seller electronic address (BT-34) shall have a Scheme identifier.', 'BT-34-1', 'seller.electronicAddress.scheme'));
   }
-  if (buyer.electronicAddress !== undefined && buyer.electronicAddress.scheme === undefined) {
+  if (buyer.electronicAddress !== undefined && noScheme(buyer.electronicAddress)) {
     out.push(finding('BR-63', 'The Buyer electronic address (BT-49) shall have a Scheme identifier.', 'BT-49-1', 'buyer.electronicAddress.scheme'));
   }
 
@@ -298,11 +339,11 @@ export const coreRules: RuleSet = (doc: En16931Document): Finding[] => {
       }
     });
     const standardId = line.item.standardId;
-    if (standardId !== undefined && standardId.scheme === undefined) {
+    if (standardId !== undefined && noScheme(standardId)) {
       out.push(finding('BR-64', 'The Item standard identifier (BT-157) shall have a Scheme identifier.', 'BT-157-1', `${at}.item.standardId.scheme`));
     }
     line.item.classifications.forEach((classification, j) => {
-      if (classification.scheme === undefined) {
+      if (noScheme(classification)) {
         out.push(finding('BR-65', 'The Item classification identifier (BT-158) shall have a Scheme identifier.', 'BT-158-1', `${at}.item.classifications[${j}].scheme`));
       }
     });

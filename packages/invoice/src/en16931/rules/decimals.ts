@@ -1,5 +1,5 @@
 import type { AllowanceCharge, En16931Document, Finding } from '../model';
-import { finding, type RuleSet } from './rule';
+import { MODEL_RULE_OPTIONS, ciiShadowsEntry, finding, type RuleSet } from './rule';
 
 /*
  * The BR-DEC-* rules of the CEN schematron 1.3.16, as its UBL binding tests them (EN16931-UBL-validation.xslt):
@@ -10,9 +10,39 @@ import { finding, type RuleSet } from './rule';
  * `//cac:TaxTotal/cbc:TaxAmount[@currencyID = cbc:DocumentCurrencyCode]`, where `cbc:DocumentCurrencyCode` is read
  * as a child of the TaxAmount, which has none, so the selection is always empty and the test true (checked with the
  * official validator: a BT-110 of `20.730` breaks no BR-DEC rule). So nothing here tests them.
- * CII: both work there, on the value rather than the text (`. = round(. * 100) div 100`, in xs:double, and only when
- * no VAT total amount is in another currency), so `20.730` passes and `20.735` fails BR-DEC-13.
+ * CII: both work there (when the document was read from CII), on the value rather than the text
+ * (`. = round(. * 100) div 100`, in xs:double), so `20.730` passes and `20.735` fails BR-DEC-13; see `ciiVatTotals`.
+ * CII also leaves BR-DEC-19 and BR-DEC-20 untested on a breakdown entry of category O, L or M (`ciiShadowsEntry`).
  */
+
+const XSD_DOUBLE = /^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+
+/** `. = round(. * 100) div 100` on an untyped value, in xs:double: the value has at most 2 decimals, as a double. */
+function roundToCents(text: string): boolean {
+  if (!XSD_DOUBLE.test(text)) return false;
+  const value = Number(text);
+  return value === Math.round(value * 100) / 100;
+}
+
+/**
+ * CII's BR-DEC-13 and BR-DEC-15, context the monetary summation, on its VAT total amounts (BT-110 in BT-5, BT-111 in
+ * BT-6): `not(ram:TaxTotalAmount) or ram:TaxTotalAmount[…]`, true when any amount passes the predicate.
+ * - BR-DEC-13's predicate: in BT-5 and round to cents, or not in BT-5;
+ * - BR-DEC-15's predicate: in BT-6 and round to cents, or there is no BT-6.
+ */
+function ciiVatTotals(doc: En16931Document, out: Finding[]): void {
+  const { currency, vatAccountingCurrency: accounting, totals } = doc;
+  const amounts: { readonly text: string; readonly currency: string | undefined }[] = [];
+  if (totals.vatTotal !== undefined) amounts.push({ text: totals.vatTotal, currency });
+  if (totals.vatTotalInAccountingCurrency !== undefined) amounts.push({ text: totals.vatTotalInAccountingCurrency, currency: accounting });
+  if (amounts.length === 0) return;
+  if (!amounts.some((a) => (a.currency === currency && roundToCents(a.text)) || a.currency !== currency)) {
+    out.push(finding('BR-DEC-13', 'The allowed maximum number of decimals for the Invoice total VAT amount (BT-110) is 2.', 'BT-110', 'totals.vatTotal'));
+  }
+  if (accounting !== undefined && !amounts.some((a) => a.currency === accounting && roundToCents(a.text))) {
+    out.push(finding('BR-DEC-15', 'The allowed maximum number of decimals for the Invoice total VAT amount in accounting currency (BT-111) is 2.', 'BT-111', 'totals.vatTotalInAccountingCurrency'));
+  }
+}
 
 /** `string-length(substring-after(text, '.')) > 2`, counting characters (code points) as XPath does. */
 function tooManyDecimals(text: string | undefined): boolean {
@@ -29,7 +59,7 @@ function tooManyDecimals(text: string | undefined): boolean {
 }
 
 /** BR-DEC-01 … BR-DEC-28: each amount of BG-20 … BG-28 has at most 2 decimals. */
-export const decimalRules: RuleSet = (doc: En16931Document): Finding[] => {
+export const decimalRules: RuleSet = (doc: En16931Document, options = MODEL_RULE_OPTIONS): Finding[] => {
   const out: Finding[] = [];
   const check = (text: string | undefined, rule: string, name: string, term: string, pointer: string): void => {
     if (tooManyDecimals(text)) out.push(finding(rule, `The allowed maximum number of decimals for the ${name} (${term}) is 2.`, term, pointer));
@@ -58,8 +88,10 @@ export const decimalRules: RuleSet = (doc: En16931Document): Finding[] => {
   check(totals.prepaid, 'BR-DEC-16', 'Paid amount', 'BT-113', 'totals.prepaid');
   check(totals.rounding, 'BR-DEC-17', 'Rounding amount', 'BT-114', 'totals.rounding');
   check(totals.amountDue, 'BR-DEC-18', 'Amount due for payment', 'BT-115', 'totals.amountDue');
+  if (options.syntax === 'cii') ciiVatTotals(doc, out);
 
   doc.vatBreakdown.forEach((entry, i) => {
+    if (ciiShadowsEntry(options, entry.category)) return;
     check(entry.taxableAmount, 'BR-DEC-19', 'VAT category taxable amount', 'BT-116', `vatBreakdown[${i}].taxableAmount`);
     check(entry.taxAmount, 'BR-DEC-20', 'VAT category tax amount', 'BT-117', `vatBreakdown[${i}].taxAmount`);
   });

@@ -19,19 +19,21 @@ import { finding, type RuleSet } from './rule';
  *   that context (the XSD check reports the value).
  * Agreement with the official UBL run was checked on every case of the spec and on the official examples.
  *
- * Where the CII stylesheet (EN16931-CII-validation.xslt) differs, we follow UBL:
+ * Where the CII stylesheet (EN16931-CII-validation.xslt) differs, a document read from CII gets its rules
+ * (`vat-categories-cii.ts`):
  * - BR-x-02 … 04 are checked per line, allowance and charge there (a finding each), once per document here;
  * - BR-x-01: CII does not count the breakdown entry itself (a Z, E, AE, K or G breakdown that nothing uses breaks it),
  *   tests BR-O-01 only when an O breakdown exists, and counts S, L and M as "lines + breakdowns ≥ 2";
- * - BR-S-08, BR-AF-08, BR-AG-08: CII wants equality with each sum rounded to cents, not ±1; BR-Z/E/AE/IC/G/O-08: CII
- *   allows ±1 after the same rounding, UBL wants the exact sum;
+ * - BR-S-08: CII wants equality with each sum rounded to cents, not ±1; BR-Z/E/AE/IC/G-08: CII allows ±1 after the
+ *   same rounding, UBL wants the exact sum; BR-O-08: CII wants equality after that rounding; BR-AF-08 and BR-AG-08
+ *   never fire in CII (their rate is read from the wrong element);
  * - BR-AF-09 and BR-AG-09 are `true()` in CII; BR-AF-05 … 07 want a rate above zero there (UBL: zero or more);
  * - BR-O-11 … 14 and BR-IC-11, 12 have the breakdown entry as context in CII, and test existence (not string-length);
  * - BR-B-01 reads every `ram:CountryID` in CII (not the item's country of origin), BR-B-02 any `ram:CategoryCode`.
  */
 
 /** A term as `xs:decimal()` reads it: a value, absent (the empty sequence), or not a decimal (a dynamic error). */
-type Dec = Decimal | undefined | null;
+export type Dec = Decimal | undefined | null;
 
 const XSD_DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
 const XSD_DOUBLE = /^(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?INF|NaN)$/;
@@ -44,7 +46,7 @@ const ZERO = new Decimal(0);
  */
 const parsed = new Map<string, Decimal | null>();
 
-function xsDecimal(text: string | undefined): Dec {
+export function xsDecimal(text: string | undefined): Dec {
   if (text === undefined) return undefined;
   let value = parsed.get(text);
   if (value === undefined) {
@@ -64,7 +66,7 @@ const parsedDoubles = new Map<string, number | null>();
  * double -0.0 below 0 (`'-0.00' >= 0` and `'-1e-400' >= 0` are false) but reads `-0` and `-00` as the integer 0
  * (checked with Saxon-HE 12.9): such a negative zero comes back as the smallest negative double, which compares the same.
  */
-function xsDouble(text: string | undefined): number | undefined | null {
+export function xsDouble(text: string | undefined): number | undefined | null {
   if (text === undefined) return undefined;
   let number = parsedDoubles.get(text);
   if (number === undefined) {
@@ -82,7 +84,7 @@ function xsDouble(text: string | undefined): number | undefined | null {
 const doubleBits = new DataView(new ArrayBuffer(8));
 
 /** The exact value of a finite double, as Saxon's `xs:decimal(xs:double)` gives it (`99.1` → `99.0999999999999943…`). */
-function exactDecimal(value: number): Decimal {
+export function exactDecimal(value: number): Decimal {
   doubleBits.setFloat64(0, value);
   const high = doubleBits.getUint32(0);
   const biased = (high >>> 20) & 0x7ff;
@@ -119,7 +121,7 @@ function withinOne(text: string | undefined, value: Decimal): boolean | null {
 }
 
 /** Sum of `xs:decimal(amount)` over `items`, `sum(())` being 0; `null` when one is not a decimal. */
-function sum<T>(items: readonly T[], amount: (item: T) => string | undefined): Decimal | null {
+export function sum<T>(items: readonly T[], amount: (item: T) => string | undefined): Decimal | null {
   let total = ZERO;
   for (const item of items) {
     const value = xsDecimal(amount(item));
@@ -142,7 +144,7 @@ interface Codes {
   readonly breakdown: readonly (string | undefined)[];
 }
 
-function trimmed(value: string | undefined): string | undefined {
+export function trimmed(value: string | undefined): string | undefined {
   return value === undefined ? undefined : trimXmlSpace(value);
 }
 
@@ -504,10 +506,15 @@ function exemption(cat: Category, entry: VatBreakdownEntry, index: number, out: 
 
 const BY_CODE: ReadonlyMap<string, Category> = new Map(CATEGORIES.map((cat) => [cat.code, cat]));
 
-/** The VAT category rules of EN 16931 (CEN schematron 1.3.16, UBL): BR-S-*, BR-Z-*, BR-E-*, BR-AE-*, BR-IC-*, BR-G-*, BR-O-*, BR-AF-*, BR-AG-*, BR-B-*. */
-export const vatCategoryRules: RuleSet = (doc) => {
+/** Empties the caches of `xsDecimal` and `xsDouble`: done at the start of each run of the rules. */
+export function clearParsedValues(): void {
   parsed.clear();
   parsedDoubles.clear();
+}
+
+/** The VAT category rules of EN 16931 (CEN schematron 1.3.16, UBL): BR-S-*, BR-Z-*, BR-E-*, BR-AE-*, BR-IC-*, BR-G-*, BR-O-*, BR-AF-*, BR-AG-*, BR-B-*. */
+export const vatCategoryRules: RuleSet = (doc) => {
+  clearParsedValues();
   const out: Finding[] = [];
   const codes: Codes = {
     lines: doc.lines.map((l) => trimmed(l.vat.category)),
