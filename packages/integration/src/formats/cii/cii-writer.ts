@@ -23,7 +23,8 @@ type VatBreakdownEntry = En16931.VatBreakdownEntry;
  *
  * What CII D16B cannot hold is left out rather than made up:
  * - one preceding invoice reference (BG-3) only: the first is written;
- * - the tax point date and its code (BT-7, BT-8) go on the first VAT breakdown entry, so they need one;
+ * - the tax point date and its code (BT-7, BT-8) go on the first VAT breakdown entry, so they need one; BT-8 in a UBL
+ *   code (UNTDID 2005) is written as the CII code of the same meaning (UNTDID 2475);
  * - an item price discount (BT-147) lives in the gross price, so it needs the gross price (BT-148);
  * - without a number (BT-1) or an issue date (BT-2) the schema's mandatory `ram:ID`/`ram:IssueDateTime` are missing.
  */
@@ -236,9 +237,23 @@ function vatBreakdownEntry(w: XmlWriter, entry: VatBreakdownEntry, document: En1
     dateValue(w, 'udt:DateString', document.taxPointDate);
     w.close();
   }
-  w.leaf('ram:DueDateTypeCode', document?.taxPointDateCode);
+  w.leaf('ram:DueDateTypeCode', ciiTaxPointCode(document?.taxPointDateCode));
   w.leaf('ram:RateApplicablePercent', entry.rate);
   w.close();
+}
+
+/**
+ * BT-8 as CII codes it: UNTDID 2475 (5 invoice date, 29 delivery date, 72 paid-to date). A code of UBL's UNTDID 2005
+ * (3, 35, 432), the same three meanings, becomes its CII code; any other code is written as it is.
+ */
+const CII_TAX_POINT_CODES: ReadonlyMap<string, string> = new Map([
+  ['3', '5'],
+  ['35', '29'],
+  ['432', '72'],
+]);
+
+function ciiTaxPointCode(code: string | undefined): string | undefined {
+  return code === undefined ? undefined : (CII_TAX_POINT_CODES.get(code) ?? code);
 }
 
 function documentAllowanceCharge(w: XmlWriter, ac: DocumentAllowanceCharge, charge: boolean): void {

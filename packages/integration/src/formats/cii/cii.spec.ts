@@ -226,6 +226,14 @@ describe('CII D16B', () => {
       expect(read(Buffer.from(xml))).toEqual(doc);
     });
 
+    it('writes BT-8 in a UBL code (UNTDID 2005) as the CII code of the same meaning (UNTDID 2475)', () => {
+      const written = (code: string) => {
+        const doc = { ...En16931.emptyDocument(), taxPointDateCode: code, vatBreakdown: [{ category: 'S', rate: '19' }] };
+        return /<ram:DueDateTypeCode>([^<]*)</.exec(writeCii(doc).toString('utf8'))?.[1];
+      };
+      expect(['3', '35', '432', '5', '29', '72', '4'].map(written)).toEqual(['5', '29', '72', '5', '29', '72', '4']);
+    });
+
     it('writes an account that is not an IBAN as a proprietary id', () => {
       const doc: En16931.En16931Document = {
         ...En16931.emptyDocument(),

@@ -38,7 +38,7 @@ export function writeUbl(doc: En16931.En16931Document): Buffer {
   if (doc.invoicePeriod || doc.taxPointDateCode !== undefined) {
     w.open('cac:InvoicePeriod');
     period(w, doc.invoicePeriod);
-    w.leaf('cbc:DescriptionCode', doc.taxPointDateCode);
+    w.leaf('cbc:DescriptionCode', ublTaxPointCode(doc.taxPointDateCode));
     w.close();
   }
   if (doc.purchaseOrderReference !== undefined || doc.salesOrderReference !== undefined) {
@@ -197,6 +197,20 @@ export function writeUbl(doc: En16931.En16931Document): Buffer {
 
   for (const line of doc.lines) writeLine(w, line, creditNote, amount, id);
   return w.toBuffer();
+}
+
+/**
+ * BT-8 as UBL codes it: UNTDID 2005 (3 invoice date, 35 delivery date, 432 paid-to date). A code of CII's UNTDID 2475
+ * (5, 29, 72), the same three meanings, becomes its UBL code; any other code is written as it is.
+ */
+const UBL_TAX_POINT_CODES: ReadonlyMap<string, string> = new Map([
+  ['5', '3'],
+  ['29', '35'],
+  ['72', '432'],
+]);
+
+function ublTaxPointCode(code: string | undefined): string | undefined {
+  return code === undefined ? undefined : (UBL_TAX_POINT_CODES.get(code) ?? code);
 }
 
 type AmountWriter = (name: string, value: string | undefined, currency?: string) => void;

@@ -130,6 +130,11 @@ describe('UBL 2.1 ↔ EN 16931 semantic model', () => {
     expect(read(Buffer.from(xml))).toEqual(doc);
   });
 
+  it('writes BT-8 in a CII code (UNTDID 2475) as the UBL code of the same meaning (UNTDID 2005)', () => {
+    const written = (code: string) => /<cbc:DescriptionCode>([^<]*)</.exec(writeUbl({ ...En16931.emptyDocument(), taxPointDateCode: code }).toString('utf8'))?.[1];
+    expect(['5', '29', '72', '3', '35', '432', '4'].map(written)).toEqual(['3', '35', '432', '3', '35', '432', '4']);
+  });
+
   it('keeps the 3.3 MB base64 attachment whole through a round trip', () => {
     const doc = fixture('FT_G2G_TD01_con_Allegato,_Bonifico_e_Split_Payment.xml');
     const content = doc.attachments.find((a) => a.content)?.content;
