@@ -1,8 +1,10 @@
 import { validateEn16931, type En16931, type En16931Document } from '@invoicing/invoice';
 import { locateCii, readCii, writeCii } from './cii';
 import { ciiBindingRules } from './cii/cii-binding-rules';
+import { ciiCodeLists } from './cii/cii-code-lists';
 import { locateUbl, readUbl, writeUbl } from './ubl';
 import { ublBindingRules } from './ubl/ubl-binding-rules';
+import { ublCodeLists } from './ubl/ubl-code-lists';
 import { detectSyntax, expectSyntax, readXml, xpathOf, type XmlElement, type XmlLimits } from './xml';
 import { validateXsd } from './xsd/xsd-validator';
 
@@ -29,9 +31,10 @@ export const XSD_RULE = 'XSD';
 
 /**
  * Reads a UBL or CII invoice or credit note into the EN 16931 semantic model and validates it: the official XSD of
- * its syntax, its syntax-binding rules (UBL-*, CII-*), then the EN 16931 business rules. A file that is not a safe,
- * well-formed e-invoice XML throws a `FormatError` (`format.*`); a document that breaks rules is returned with its
- * findings, never corrected.
+ * its syntax, its syntax-binding rules (UBL-*, CII-*), the code lists whose answer depends on how the file writes the
+ * code (BR-CL-01, BR-CL-06, BR-CL-16), then the EN 16931 business rules as that syntax's official stylesheet tests
+ * them. A file that is not a safe, well-formed e-invoice XML throws a `FormatError` (`format.*`); a document that
+ * breaks rules is returned with its findings, never corrected.
  */
 export async function readInvoice(bytes: Uint8Array, options: ReadInvoiceOptions = {}): Promise<ReadInvoiceResult> {
   const xml = readXml(bytes, options);
@@ -42,9 +45,14 @@ export async function readInvoice(bytes: Uint8Array, options: ReadInvoiceOptions
     (f): FileFinding => ({ rule: XSD_RULE, severity: 'fatal', message: f.message, ...(f.line === undefined ? {} : { line: f.line }), ...(f.column === undefined ? {} : { column: f.column }) }),
   );
   const binding = syntax === 'ubl' ? ublBindingRules(xml.root) : ciiBindingRules(xml.root);
+  const codeLists = syntax === 'ubl' ? ublCodeLists(xml.root) : ciiCodeLists(xml.root);
   const locate = syntax === 'ubl' ? locateUbl : locateCii;
-  const rules = validateEn16931(document).map((f) => placed(f, locate(f.pointer ?? '', xml.root)));
-  return { document, syntax, findings: [...schema, ...binding, ...rules].sort((a, b) => severityOrder(a) - severityOrder(b)) };
+  const rules = validateEn16931(document, { syntax }).map((f) => placed(f, locate(f.pointer ?? '', xml.root)));
+  // The binding rules also check codes the model used to read the UBL way (parts of BR-CL-01/06/08/14/15/16); the
+  // model, which now knows the syntax, and the code-list check decide those: one finding per rule and element.
+  const decided = new Set([...codeLists, ...rules].map(placeKey));
+  const syntaxOnly = binding.filter((f) => !decided.has(placeKey(f)));
+  return { document, syntax, findings: [...schema, ...syntaxOnly, ...codeLists, ...rules].sort((a, b) => severityOrder(a) - severityOrder(b)) };
 }
 
 /** The findings of `readInvoice`, for a caller that does not need the document. */
@@ -59,6 +67,10 @@ export function writeInvoice(document: En16931Document, syntax: InvoiceSyntax): 
 
 function placed(finding: En16931.Finding, el: XmlElement): FileFinding {
   return { ...finding, xpath: xpathOf(el), line: el.line, column: el.column };
+}
+
+function placeKey(finding: FileFinding): string {
+  return `${finding.rule} ${finding.xpath ?? ''}`;
 }
 
 function severityOrder(finding: FileFinding): number {
