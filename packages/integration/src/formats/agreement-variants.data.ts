@@ -31,6 +31,17 @@ function shift(value: string | undefined, delta: number): string | undefined {
   return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
 }
 
+/** Every VAT category `from` of the document (lines, document allowances and charges, breakdown) becomes `to`. */
+function recategorise(from: string, to: string): (doc: MutableDocument) => boolean {
+  return (doc) => {
+    if (!doc.vatBreakdown.some((entry) => entry.category === from)) return false;
+    for (const line of doc.lines) if (line.vat.category === from) line.vat.category = to;
+    for (const ac of [...doc.allowances, ...doc.charges]) if (ac.vatCategory === from) ac.vatCategory = to;
+    for (const entry of doc.vatBreakdown) if (entry.category === from) entry.category = to;
+    return true;
+  };
+}
+
 export const VARIANTS: readonly Variant[] = [
   { aim: 'BR-02', apply: (d) => (delete d.number, true) },
   { aim: 'BR-03', apply: (d) => (delete d.issueDate, true) },
@@ -154,4 +165,32 @@ export const VARIANTS: readonly Variant[] = [
   { aim: 'BR-DEC-15', apply: (d) => ((d.vatAccountingCurrency = d.currency === 'SEK' ? 'NOK' : 'SEK'), (d.totals.vatTotalInAccountingCurrency = '12.345'), true) },
   { aim: 'BR-DEC-16', apply: (d) => ((d.totals.prepaid = '0.001'), true) },
   { aim: 'BR-DEC-17', apply: (d) => ((d.totals.rounding = '0.001'), true) },
+  // Where the UBL and CII stylesheets test a rule differently.
+  { aim: 'BR-09 empty address', apply: (d) => ((d.seller.address = {}), true) },
+  { aim: 'BR-17 payee named as the seller', apply: (d) => (d.seller.name !== undefined ? ((d.payee = { name: d.seller.name }), true) : false) },
+  { aim: 'BR-52 blank tender reference', apply: (d) => ((d.tenderOrLotReference = ''), true) },
+  { aim: 'BR-53 same currency', apply: (d) => ((d.vatAccountingCurrency = d.currency), delete d.totals.vatTotalInAccountingCurrency, true) },
+  { aim: 'BR-55 blank reference', apply: (d) => (d.precedingInvoices.push({ reference: '', issueDate: '2024-01-01' }), true) },
+  { aim: 'BR-56 empty VAT id', apply: (d) => ((d.taxRepresentative = { name: 'Rep', vatId: '', address: { country: 'DE' } }), true) },
+  { aim: 'BR-57 empty country', apply: (d) => ((d.delivery = { ...d.delivery, address: { city: 'Paris', country: '' } }), true) },
+  { aim: 'BR-61 two accounts', apply: (d) => ((d.paymentInstructions = { meansCode: '58', creditTransfers: [{ accountName: 'Seller' }, { accountId: 'DE89370400440532013000' }] }), true) },
+  { aim: 'BR-62 empty scheme', apply: (d) => ((d.seller.electronicAddress = { id: 'seller@example.com', scheme: '' }), true) },
+  { aim: 'BR-CO-09 AN prefix', apply: (d) => ((d.seller.vatId = 'AN123456789'), true) },
+  { aim: 'BR-CO-10 half a cent', apply: withLine((l) => (l.netAmount !== undefined ? ((l.netAmount = `${shift(l.netAmount, 0)}5`), true) : false)) },
+  { aim: 'BR-CO-13 unrounded', apply: (d) => (d.totals.allowanceTotal === undefined && d.totals.chargeTotal === undefined && d.totals.lineNetTotal !== undefined ? ((d.totals.lineNetTotal = `${d.totals.lineNetTotal}1`), true) : false) },
+  { aim: 'BR-CO-15 without VAT', apply: (d) => ((d.totals.taxInclusive = d.totals.taxExclusive), true) },
+  { aim: 'BR-CO-17 one off', apply: (d) => (d.vatBreakdown[0]?.taxAmount ? ((d.vatBreakdown[0].taxAmount = shift(d.vatBreakdown[0].taxAmount, 1)), (d.totals.vatTotal = shift(d.totals.vatTotal, 1)), (d.totals.taxInclusive = shift(d.totals.taxInclusive, 1)), (d.totals.amountDue = shift(d.totals.amountDue, 1)), true) : false) },
+  { aim: 'BR-CO-19 with BT-8', apply: (d) => ((d.invoicePeriod = {}), delete d.taxPointDate, (d.taxPointDateCode = '35'), true) },
+  { aim: 'BR-CO-26 SEPA only', apply: (d) => ((d.seller.identifiers = [{ id: 'DE98ZZZ09999999999', scheme: 'SEPA' }]), delete d.seller.legalRegistration, delete d.seller.vatId, true) },
+  { aim: 'BR-CL-06', apply: (d) => (delete d.taxPointDate, (d.taxPointDateCode = '4'), true) },
+  { aim: 'BR-DEC-13 half a cent', apply: (d) => (d.totals.vatTotal !== undefined ? ((d.totals.vatTotal = `${shift(d.totals.vatTotal, 0)}5`), true) : false) },
+  { aim: 'BR-O beside other categories', apply: (d) => (d.vatBreakdown.push({ category: 'O', taxableAmount: '0.00', taxAmount: '0.00', exemptionReason: 'Not subject to VAT' }), true) },
+  { aim: 'BR-45 on category O', apply: (d) => (d.vatBreakdown.push({ category: 'O', taxAmount: '0.00', exemptionReason: 'Not subject to VAT' }), true) },
+  { aim: 'BR-AF-05 rate 0', apply: withLine((l) => ((l.vat = { category: 'L', rate: '0' }), true)) },
+  { aim: 'BR-AG-05 rate 0', apply: withLine((l) => ((l.vat = { category: 'M', rate: '0' }), true)) },
+  { aim: 'BR-AF IGIC document', apply: recategorise('S', 'L') },
+  { aim: 'BR-AG IPSI document', apply: recategorise('S', 'M') },
+  { aim: 'BR-AF-08', apply: (d) => recategorise('S', 'L')(d) && d.vatBreakdown.some((e) => e.category === 'L' && e.taxableAmount !== undefined && ((e.taxableAmount = shift(e.taxableAmount, 3)), true)) },
+  { aim: 'BR-Z zero rated document', apply: (d) => recategorise('S', 'Z')(d) && (d.vatBreakdown.forEach((e) => e.category === 'Z' && ((e.rate = '0'), (e.taxAmount = '0.00'))), d.lines.forEach((l) => l.vat.category === 'Z' && (l.vat.rate = '0')), true) },
+  { aim: 'BR-B split payment', apply: withLine((l) => ((l.vat = { category: 'B', rate: '0' }), true)) },
 ];
