@@ -17,6 +17,7 @@ const RULE_SETS: readonly RuleSet[] = [
   codeListRules, // BR-CL-*
 ];
 
+/** How `validateEn16931` reads the document. */
 export interface ValidateEn16931Options {
   /**
    * The syntax the document was read from. Where the official UBL and CII stylesheets test a rule differently, the
