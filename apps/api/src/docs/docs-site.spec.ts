@@ -16,6 +16,10 @@ function schemaOf(response: ResponseObject | ReferenceObject | undefined, mediaT
   return response && 'content' in response ? response.content?.[mediaType]?.schema : undefined;
 }
 
+function mediaTypesOf(response: ResponseObject | ReferenceObject | undefined): string[] {
+  return response && 'content' in response ? Object.keys(response.content ?? {}) : [];
+}
+
 function resolveSchema(document: OpenAPIObject, schema: SchemaObject | ReferenceObject | undefined): SchemaObject | undefined {
   if (!schema) return undefined;
   if ('$ref' in schema) return document.components?.schemas?.[schema.$ref.split('/').at(-1) ?? ''] as SchemaObject | undefined;
@@ -72,7 +76,9 @@ describe('the docs site', () => {
           !operation.summary && `${where}: no summary`,
           !operation.description && `${where}: no description`,
           !operation.operationId && `${where}: no operationId`,
-          !successes.some(([, response]) => schemaOf(response, 'application/json')) && `${where}: no 2xx response with a schema`,
+          // JSON, or a file (an e-invoice is `application/xml`): every media type of the success has its schema.
+          !successes.some(([, response]) => mediaTypesOf(response).length > 0 && mediaTypesOf(response).every((type) => schemaOf(response, type))) &&
+            `${where}: no 2xx response with a schema`,
           problems.length === 0 && `${where}: no problem response`,
           ...problems
             .filter(([, response]) => (schemaOf(response, 'application/problem+json') as ReferenceObject | undefined)?.$ref !== PROBLEM_SCHEMA)

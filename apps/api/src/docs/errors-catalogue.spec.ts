@@ -65,17 +65,75 @@ function baseClassOf(node: ts.Node): string | undefined {
 }
 
 /**
+ * Parameters whose arguments are places in a document, never codes: the semantic pointer of an EN 16931 finding
+ * (`finding(rule, message, term, pointer)`, `lines[2].netAmount`, `buyer.name`).
+ */
+const PLACE_PARAMETERS = new Set(['pointer']);
+
+/** Each file's functions (declarations, and constants holding an arrow function or function expression) with their parameters' names. */
+class Functions {
+  private readonly byFile = new Map<string, Map<string, string[]>>();
+
+  constructor(private readonly sources: ReadonlyMap<string, ts.SourceFile>) {}
+
+  /** The name of the parameter an argument is passed as, when the callee is declared in the file or imported from a relative module. */
+  parameterOf(call: ts.CallExpression | ts.NewExpression, position: number): string | undefined {
+    if (!ts.isIdentifier(call.expression) || position < 0) return undefined;
+    const source = call.getSourceFile();
+    const name = call.expression.text;
+    const local = this.declaredIn(source.fileName).get(name);
+    if (local) return local[position];
+    for (const statement of source.statements) {
+      if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier) || !statement.moduleSpecifier.text.startsWith('.')) continue;
+      const bindings = statement.importClause?.namedBindings;
+      const imported = bindings && ts.isNamedImports(bindings) ? bindings.elements.find((element) => element.name.text === name) : undefined;
+      if (!imported) continue;
+      const base = path.resolve(path.dirname(source.fileName), statement.moduleSpecifier.text);
+      const file = [`${base}.ts`, path.join(base, 'index.ts')].find((candidate) => this.sources.has(candidate));
+      return file ? this.declaredIn(file).get((imported.propertyName ?? imported.name).text)?.[position] : undefined;
+    }
+    return undefined;
+  }
+
+  private declaredIn(file: string): Map<string, string[]> {
+    let functions = this.byFile.get(file);
+    if (!functions) {
+      const found = new Map<string, string[]>();
+      const names = (parameters: ts.NodeArray<ts.ParameterDeclaration>) => parameters.map((parameter) => (ts.isIdentifier(parameter.name) ? parameter.name.text : ''));
+      const visit = (node: ts.Node): void => {
+        if (ts.isFunctionDeclaration(node) && node.name) found.set(node.name.text, names(node.parameters));
+        if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && (ts.isArrowFunction(node.initializer) || ts.isFunctionExpression(node.initializer))) {
+          found.set(node.name.text, names(node.initializer.parameters));
+        }
+        ts.forEachChild(node, visit);
+      };
+      const source = this.sources.get(file);
+      if (source) visit(source);
+      functions = found;
+      this.byFile.set(file, functions);
+    }
+    return functions;
+  }
+}
+
+/**
  * Every dotted code the code base can answer with: the string literals shaped like a code, less those that are
  * something else by their place: event names (`raise(…)`), stored field paths (property names, `state.…`), types,
- * comparisons, module names and issue paths.
+ * comparisons, module names, issue paths and places in a document (PLACE_PARAMETERS).
  */
 function codesInCode(): Found[] {
+  return codesIn(new Map(sourceFiles().map((file) => [file, fs.readFileSync(file, 'utf8')])));
+}
+
+/** The codes in these sources, by file name. */
+function codesIn(texts: ReadonlyMap<string, string>): Found[] {
   const found: Found[] = [];
-  for (const file of sourceFiles()) {
-    const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const sources = new Map([...texts].map(([file, text]) => [file, ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true)]));
+  const functions = new Functions(sources);
+  for (const [file, source] of sources) {
     const visit = (node: ts.Node): void => {
       if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && CODE.test(node.text)) {
-        const status = classify(node);
+        const status = classify(node, functions);
         if (status !== 'not a code') {
           const { line } = source.getLineAndCharacterOfPosition(node.getStart());
           found.push({ code: node.text, status, where: `${path.relative(root, file)}:${line + 1}` });
@@ -88,7 +146,7 @@ function codesInCode(): Found[] {
   return found;
 }
 
-function classify(literal: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral): number | undefined | 'not a code' {
+function classify(literal: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral, functions: Functions): number | undefined | 'not a code' {
   const parent = literal.parent;
   if (/^(state|derived)\./.test(literal.text) || /\.(json|ya?ml|js|ts|md|html)$/.test(literal.text)) return 'not a code';
   if ((ts.isPropertyAssignment(parent) && parent.name === literal) || ts.isElementAccessExpression(parent) || ts.isLiteralTypeNode(parent)) return 'not a code';
@@ -105,6 +163,7 @@ function classify(literal: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral):
     const position = parent.arguments?.indexOf(literal) ?? -1;
     // Event names, and the field paths that issues are reported under.
     if (name.endsWith('raise') || name === 'require' || ((name === 'attempt' || name === 'problem') && position === 0)) return 'not a code';
+    if (PLACE_PARAMETERS.has(functions.parameterOf(parent, position) ?? '')) return 'not a code';
     if (name === 'ValidationError.of') return position === 1 ? 400 : 'not a code';
     if (name === 'HttpProblem' && position === 1) {
       const status = parent.arguments?.[0];
@@ -158,6 +217,28 @@ describe('the errors page (docs/errors.md)', () => {
     const missing = [...new Set([...found.map((entry) => entry.code), ...notFoundCodes()])].filter((code) => !documented.has(code)).sort();
     const where = (code: string) => found.find((entry) => entry.code === code)?.where ?? 'NotFoundError';
     expect(missing.map((code) => `${code} (${where(code)})`)).toEqual([]);
+  });
+
+  it('reads no place in a document as a code, and still finds the codes beside one', () => {
+    const rules = path.join(root, 'packages/example/src/rules');
+    const found = codesIn(
+      new Map([
+        [path.join(rules, 'rule.ts'), 'export function finding(rule: string, message: string, term?: string, pointer?: string) { return { rule, message, term, pointer }; }'],
+        [
+          path.join(rules, 'core.ts'),
+          [
+            "import { finding } from './rule';",
+            "const check = (value: string, rule: string, pointer: string) => finding(rule, value, undefined, pointer);",
+            "finding('BR-07', 'The buyer name.', 'BT-44', 'buyer.name');",
+            "check('1.500', 'BR-DEC-16', 'totals.prepaid');",
+            // A code passed where another function has its pointer, and one passed as a message.
+            "refuse('invoice.buyer_name_required', 'buyer.name');",
+            "finding('BR-07', 'buyer.name_missing');",
+          ].join('\n'),
+        ],
+      ]),
+    );
+    expect(found.map((entry) => entry.code)).toEqual(['invoice.buyer_name_required', 'buyer.name', 'buyer.name_missing']);
   });
 
   it('lists every issue code of a request the DTOs refuse', async () => {

@@ -9,13 +9,14 @@
 import { coreModule, tenantId, type Clock, type Id, type IdGenerator, type Page } from '@invoicing/core';
 import {
   AddContact, AgingReport, ApplyPayment, ApproveInvoice, ArchivePartner, ChangePartnershipStatus, CreateCreditNote, CreateInvoiceDraft,
-  CreateMarketable, CreatePartner, CreatePartnership, GetInvoice, GetPartnerBalance, GetPayment, IssueInvoice, ListInvoices, ListMarketables,
-  ListPartners, ListPartnerships, ListPayments, MarkInvoiceUncollectible, MonthlySummaryReport, PartnerContactsReport, PartnerTotalsReport,
-  PastDueReport, PayInvoice, RecordPayment, RefundCredit, RemoveContact, ReplaceContacts, SearchContacts, SetMarketableActive, SetPriceOverride,
-  UpdateContact, UpdateInvoiceDraft, UpdateMarketable, UpdatePartner, UpdatePartnershipTerms, VoidInvoice, invoiceAdaptersModule, invoiceModule,
-  type AccountBalance, type Contact, type ContactId, type ContactInput, type ContactLastSeen, type ContactMatch, type DraftInput, type InvoiceState,
-  type InvoiceSummary, type MarketableDetails, type MarketableId, type MarketableState, type MonthlySummary, type PartnerDetails, type PartnerState,
-  type PartnershipState, type PartnershipTermsInput, type PaymentState,
+  CreateMarketable, CreatePartner, CreatePartnership, GetInvoice, GetPartnerBalance, GetPayment, ImportEInvoice, IssueInvoice, ListInvoices,
+  ListMarketables, ListPartners, ListPartnerships, ListPayments, MarkInvoiceUncollectible, MonthlySummaryReport, PartnerContactsReport,
+  PartnerTotalsReport, PastDueReport, PayInvoice, RecordPayment, RefundCredit, RemoveContact, ReplaceContacts, SearchContacts, SetMarketableActive,
+  SetPriceOverride, UpdateContact, UpdateInvoiceDraft, UpdateMarketable, UpdatePartner, UpdatePartnershipTerms, VoidInvoice, invoiceAdaptersModule,
+  invoiceModule, invoiceToEn16931, type AccountBalance, type Contact, type ContactId, type ContactInput, type ContactLastSeen, type ContactMatch,
+  type DraftInput, type En16931Document, type ImportedEInvoice, type InvoiceState, type InvoiceSummary, type MarketableDetails, type MarketableId,
+  type MarketableState, type MonthlySummary, type PartnerDetails, type PartnerState, type PartnershipState, type PartnershipTermsInput,
+  type PaymentState,
 } from '@invoicing/invoice';
 // The in-memory adapters are meant for use outside Jest too (see its jest-globals.ts); nothing here is persisted.
 import { createInMemoryAdapters } from '@invoicing/invoice/testing';
@@ -81,6 +82,11 @@ export interface ExampleScenario {
     readonly aging: Result<AgingReport>;
     readonly partnerTotals: Result<PartnerTotalsReport>;
     readonly contactsLastSeen: readonly ContactLastSeen[];
+  };
+  readonly eInvoices: {
+    /** The file the import example sends, as the EN 16931 document it states. */
+    readonly importedFile: En16931Document;
+    readonly imported: ImportedEInvoice;
   };
 }
 
@@ -202,6 +208,15 @@ export const TRANSFER = { amount: '3000.00', currency: 'EUR', receivedOn: '2026-
 
 /** Part of the credit left over, paid back: the body of the refund example. */
 export const REFUND = { amount: '100.00', currency: 'EUR', refundedOn: '2026-12-18', reference: 'SEPA refund 2026-12-18' } as const;
+
+/**
+ * The file of the import example: December's consulting and licence seats as the seller's field-service tool wrote
+ * them, on the lines and terms of the November invoice. Its number becomes the draft's external reference; its
+ * payment terms are a text an invoice does not record.
+ */
+export function fieldServiceFile(november: InvoiceState): En16931Document {
+  return { ...invoiceToEn16931(november), number: 'FS-2026-0117', issueDate: '2026-12-18', dueDate: '2027-01-17', notes: [{ text: 'Leistungszeitraum: Dezember 2026' }] };
+}
 
 /** The day the reports are run. */
 export const REPORT_DATE = '2026-12-18';
@@ -338,7 +353,7 @@ async function play(): Promise<ExampleScenario> {
   const credited = await use(GetInvoice).execute({ ...inTenant, invoiceId: toCredit.id });
 
   const page = { limit: 2 };
-  return {
+  const story = {
     partners: {
       seller,
       buyer,
@@ -371,4 +386,9 @@ async function play(): Promise<ExampleScenario> {
       contactsLastSeen: await use(PartnerContactsReport).execute({ ...inTenant, partnerId: buyer.id }),
     },
   };
+
+  // After the lists and reports, which show the story without it: a file of the field-service tool becomes a draft.
+  const importedFile = fieldServiceFile(issued);
+  const imported = await at('2026-12-18T09:31:07.415Z', () => use(ImportEInvoice).execute({ ...inPartnership, document: importedFile }));
+  return { ...story, eInvoices: { importedFile, imported } };
 }

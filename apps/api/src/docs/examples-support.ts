@@ -6,7 +6,7 @@
 import type { ExampleScenario } from './example-scenario';
 
 /** A problem status of an operation: a number, or a range for answers any route can give. */
-export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 412 | 422 | '4XX' | '5XX';
+export type ProblemStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 422 | '4XX' | '5XX';
 
 /** The problem codes an operation may answer with, by status: what its use case, the guard and the HTTP layer raise. */
 export type ProblemCodes = Readonly<Partial<Record<ProblemStatus, readonly string[]>>>;
@@ -20,9 +20,12 @@ export type ShownProblem = string | { readonly path: string; readonly code: stri
 
 /** The examples of one operation. */
 export interface OperationExamples {
-  /** The JSON body of the request, for an operation that takes one. */
+  /** The JSON body of the request, for an operation that takes one; for one that takes a file, the file as text. */
   readonly request?: unknown;
-  /** The JSON body of the success answer: what the resource's mapper makes of a state of the example scenario. */
+  /**
+   * The JSON body of the success answer: what the resource's mapper makes of a state of the example scenario; for an
+   * operation that answers a file, the file as text.
+   */
   readonly response: unknown;
   /**
    * The problems to show, each under the status its table gives its code; a status of the table none of them has
@@ -69,6 +72,28 @@ export const SIGNED_IN: ProblemCodes = answers(ANY_ROUTE, {
 export const WITH_BODY: ProblemCodes = {
   400: ['request.malformed_json', 'request.invalid_content_length'],
   '4XX': ['request.too_large', 'request.unsupported_media_type'],
+};
+
+/**
+ * A route that takes an e-invoice file (ADR 0016): what Fastify answers before the route runs (a JSON body is still
+ * parsed as JSON), then the refusals of the safe XML reader. Too large and not XML have statuses of their own here:
+ * they are what a client sending files most needs to tell apart. `format.too_large` needs a `BODY_LIMIT` above the
+ * reader's 32 MiB.
+ */
+export const FILE: ProblemCodes = {
+  400: [
+    'request.malformed_json',
+    'request.invalid_content_length',
+    'format.doctype_refused',
+    'format.too_deep',
+    'format.malformed',
+    'format.not_utf8',
+    'format.unknown_root',
+    'format.wrong_namespace',
+    'format.invalid_base64',
+  ],
+  413: ['request.too_large', 'format.too_large'],
+  415: ['request.unsupported_media_type'],
 };
 
 /** A body or query checked against its DTO. */

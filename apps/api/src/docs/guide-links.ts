@@ -29,6 +29,11 @@ export const TAGS: readonly TagDoc[] = [
     guide: 'invoice-lifecycle',
   },
   {
+    name: 'E-invoices',
+    description: 'E-invoice files in UBL 2.1 or UN/CEFACT CII D16B (EN 16931): checked against the official rules, or imported as a draft.',
+    guide: 'e-invoicing',
+  },
+  {
     name: 'Partner account',
     description: "Money received from a partner: payments, how they are applied to invoices, unapplied credit, refunds and the partner's balance.",
     guide: 'payments-and-balances',
@@ -63,6 +68,10 @@ export const OPERATION_SECTIONS: Readonly<Record<string, GuideRef | readonly Gui
   markUncollectible: 'invoice-lifecycle#uncollectible',
   creditInvoice: 'payments-and-balances#credit-notes',
   payInvoice: 'payments-and-balances#recording-a-payment',
+  getEInvoice: ['e-invoicing#what-the-platform-does-with-a-file', 'e-invoicing#known-limits'],
+
+  validateEInvoice: ['e-invoicing#what-is-checked', 'e-invoicing#how-a-finding-reads'],
+  importEInvoice: ['e-invoicing#importing-a-file', 'invoice-lifecycle#drafts'],
 
   getBalance: 'payments-and-balances#the-partner-balance',
   recordPayment: 'payments-and-balances#recording-a-payment',

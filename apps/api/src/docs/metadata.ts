@@ -82,6 +82,14 @@ export default async () => {
           },
         ],
         [
+          import("../e-invoices/e-invoice.dto"),
+          {
+            ImportEInvoiceQueryDto: {
+              partnership_id: { required: true, type: () => String, description: "The partnership the file's seller and buyer trade under; it gives the parties, currency, terms and series.", example: "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b" },
+            },
+          },
+        ],
+        [
           import("../http/responses"),
           {
             MoneyDto: {
@@ -383,9 +391,6 @@ export default async () => {
               invoice: { required: true, type: () => t["../invoices/invoice.response.dto"].InvoiceDto, description: "The draft, its amounts computed by the platform and equal to those the file states." },
               notRecorded: { required: true, type: () => [String], description: "The business terms the file states that an invoice does not record yet (delivery, payment instructions,\nattachments \u2026), so that nothing is dropped without saying so.", example: ["BG-13 delivery", "BG-16 payment instructions"] },
               warnings: { required: true, type: () => [t["../e-invoices/e-invoice.response.dto"].EInvoiceFindingDto], description: "The file's findings that are warnings (none is fatal, or it would not have been imported)." },
-            },
-            ImportEInvoiceQueryDto: {
-              partnership_id: { required: true, type: () => String, description: "The partnership the file's seller and buyer trade under; it gives the parties, currency, terms and series.", example: "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b", minLength: 1, maxLength: 100 },
             },
           },
         ],
@@ -795,7 +800,7 @@ export default async () => {
               create: { summary: "Create an invoice draft", description: "Drafts an invoice under a partnership, which gives seller, buyer, currency, payment terms and numbering series.\nTotals and the VAT breakdown are computed at once; the draft has no number until it is issued. A draft that looks\nlike an existing invoice (same buyer and total, issue dates within 3 days) is created with `possibleDuplicateOf`.\nWith `issue: true` the invoice is issued in the same request (the checks and answers of the issue operation), or\nnothing is stored. The answer's `Location` names the new invoice.", type: t["../invoices/invoice.response.dto"].InvoiceDto },
               list: { summary: "List invoices and credit notes", description: "Newest first, page by page: pass `nextCursor` back as `cursor`. All filters given must match. Each item carries\nwhat was paid and credited and what is still `outstanding`.", type: t["../invoices/invoice.response.dto"].InvoicePageDto },
               get: { summary: "Get an invoice or credit note", description: "The document with its lines, VAT breakdown, totals, and the payments and credit notes applied to it; the `ETag`\nis its version, for `If-Match` on changes.", type: t["../invoices/invoice.response.dto"].InvoiceDto },
-              eInvoice: { summary: "Get an issued invoice as an e-invoice file", description: "The issued invoice or credit note as an EN 16931 e-invoice: UBL 2.1 (`syntax=ubl`, the default; a credit note is\na UBL `CreditNote`) or UN/CEFACT CII D16B (`syntax=cii`). Amounts, the VAT breakdown and the totals are the ones\nthe invoice was issued with, and the parties as they were then. A draft has no number yet: 409 `invoice.not_issued`.\nSee E-invoicing (/docs/guide/e-invoicing)." },
+              eInvoice: { summary: "Get an issued invoice as an e-invoice file", description: "The issued invoice or credit note as an EN 16931 e-invoice: UBL 2.1 (`syntax=ubl`, the default; a credit note is\na UBL `CreditNote`) or UN/CEFACT CII D16B (`syntax=cii`). Amounts, the VAT breakdown and the totals are the ones\nthe invoice was issued with, and the parties as they were then. A draft has no number yet: 409 `invoice.not_issued`.\nThe file comes as `application/xml`, named in `Content-Disposition`; a client that accepts only JSON gets 406." },
               update: { summary: "Change a draft", description: "Replaces the whole content of a draft: what is left out is removed (the buyer reference falls back to the\npartnership's). Totals are recomputed, and an approval given before is withdrawn. Only drafts can change\n(409 `invoice.not_draft`); the external reference never does.", type: t["../invoices/invoice.response.dto"].InvoiceDto },
               approve: { summary: "Approve a draft", description: "Records that the caller approved the draft, for partnerships whose policy requires approval before issue. Any\nchange to the draft afterwards withdraws the approval.", type: t["../invoices/invoice.response.dto"].InvoiceDto },
               issue: { summary: "Issue a draft", description: "Checks the partnership's policy (approval) and EN 16931 completeness (all problems at once, 400\n`invoice.not_issuable`), then gives the draft the next number of its series, fixes its issue and due dates and\nfreezes seller and buyer. A refused issue consumes no number; a retried one gets the number it reserved. An\ninvoice with nothing due is `paid` at once.", type: t["../invoices/invoice.response.dto"].InvoiceDto },

@@ -260,11 +260,12 @@ function tagsOf(document: OpenAPIObject, guide: Guide, site: (ref: string) => st
 function description(site: (ref: string) => string): string {
   return [
     'The REST API of the invoicing platform: partners and their contacts, the catalogue (marketables), partnerships, ' +
-      'EN 16931 invoices and credit notes through their lifecycle, payments, and reports.',
+      'EN 16931 invoices and credit notes through their lifecycle, their e-invoice files (UBL, CII), payments, and reports.',
     `**Business rules** are in the [business guide](${site(INDEX_PAGE)}): the [glossary](${site('glossary')}), the ` +
       `[invoice lifecycle](${site('invoice-lifecycle')}), [totals, taxes and rounding](${site('totals-taxes-and-rounding')}), ` +
       `[payment terms](${site('payment-terms-and-due-dates')}), [numbering](${site('numbering')}), ` +
-      `[payments and balances](${site('payments-and-balances')}), [reports](${site('reports')}) and [tenancy and roles](${site('tenancy')}). ` +
+      `[payments and balances](${site('payments-and-balances')}), [reports](${site('reports')}), [e-invoicing](${site('e-invoicing')}) ` +
+      `and [tenancy and roles](${site('tenancy')}). ` +
       'Each operation links to the rules it follows.',
     '**Signing in.** Every call but health needs an OAuth 2 access token of the platform\'s Keycloak realm, sent as ' +
       '`Authorization: Bearer <token>`; its tenant and roles decide what you see and may do. On this page, **Authorize** signs you in.',

@@ -64,12 +64,21 @@ describe('the examples of the API reference', () => {
   it('shows a request example for every operation that takes a body, and a success example for every success answer', () => {
     const gaps = operations.flatMap(({ method, path: route, operation }) => {
       const where = `${method.toUpperCase()} ${route}`;
-      const body = operation.requestBody && 'content' in operation.requestBody ? operation.requestBody.content['application/json'] : undefined;
+      // A JSON body, or a file in each media type the operation takes it as (an e-invoice: application/xml, text/xml).
+      const bodies = Object.entries(operation.requestBody && 'content' in operation.requestBody ? operation.requestBody.content : {});
       const successes = Object.entries(operation.responses).filter(([status]) => status.startsWith('2'));
       return [
-        ...(body && body.example === undefined ? [`${where}: no request example`] : []),
-        ...(!body && examples[operation.operationId ?? '']?.request !== undefined ? [`${where}: a request example but no body`] : []),
-        ...successes.filter(([, response]) => (response as ResponseObject).content?.['application/json']?.example === undefined).map(([status]) => `${where}: no ${status} example`),
+        ...bodies.filter(([, media]) => media.example === undefined).map(([type]) => `${where}: no request example (${type})`),
+        ...(bodies.length === 0 && examples[operation.operationId ?? '']?.request !== undefined ? [`${where}: a request example but no body`] : []),
+        ...successes.flatMap(([status, response]) => {
+          const media = Object.entries((response as ResponseObject).content ?? {});
+          if (media.length === 0) return [`${where}: no ${status} example`];
+          return media.filter(([, content]) => content.example === undefined).map(([type]) => `${where}: no ${status} example (${type})`);
+        }),
+        // A file is shown as the text it is, never as JSON.
+        ...[...bodies, ...successes.flatMap(([, response]) => Object.entries((response as ResponseObject).content ?? {}))]
+          .filter(([type, media]) => !type.includes('json') && media.example !== undefined && typeof media.example !== 'string')
+          .map(([type]) => `${where}: the ${type} example is not text`),
       ];
     });
     expect(gaps).toEqual([]);

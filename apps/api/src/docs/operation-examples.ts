@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { MediaTypeObject, OperationObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ADMIN_PROBLEM_CODES, adminExamples } from '../admin/admin.examples';
+import { E_INVOICE_PROBLEM_CODES, eInvoiceExamples } from '../e-invoices/e-invoices.examples';
 import { HEALTH_PROBLEM_CODES, healthExamples } from '../health/health.examples';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problemOf, type Problem } from '../http/problem';
 import { INVOICE_PROBLEM_CODES, invoiceExamples } from '../invoices/invoices.examples';
@@ -20,6 +21,7 @@ export const OPERATION_PROBLEM_CODES: Readonly<Record<string, ProblemCodes>> = {
   ...MARKETABLE_PROBLEM_CODES,
   ...PARTNERSHIP_PROBLEM_CODES,
   ...INVOICE_PROBLEM_CODES,
+  ...E_INVOICE_PROBLEM_CODES,
   ...PAYMENT_PROBLEM_CODES,
   ...REPORT_PROBLEM_CODES,
   ...ADMIN_PROBLEM_CODES,
@@ -83,6 +85,7 @@ function examplesOf(s: ExampleScenario): Record<string, OperationExamples> {
     ...marketableExamples(s),
     ...partnershipExamples(s),
     ...invoiceExamples(s),
+    ...eInvoiceExamples(s),
     ...paymentExamples(s),
     ...reportExamples(s),
     ...adminExamples(s),
@@ -125,7 +128,8 @@ export interface ExampleContext {
 }
 
 /**
- * Attaches an operation's examples: its request body, its success answers, and for each problem status the
+ * Attaches an operation's examples: its request body (in each media type it takes), its success answers (in each media
+ * type they come in: JSON, or a file's), and for each problem status the
  * operation may answer (its table of codes) one example or more, named by code. The table decides the problem
  * statuses: a status the decorators declare but the use case cannot answer (e.g. 400 on a GET by id) is left out,
  * and one they do not declare is added. An operation without examples is left as it is; a test requires them.
@@ -136,13 +140,13 @@ export function attachExamples(operation: OperationObject, context: ExampleConte
   const examples = loaded.examples[id];
   const codes = OPERATION_PROBLEM_CODES[id];
   if (!examples || !codes) return;
-  const body = operation.requestBody && 'content' in operation.requestBody ? operation.requestBody.content['application/json'] : undefined;
-  if (body && examples.request !== undefined) body.example = examples.request;
+  // A JSON body, or a file in each media type the operation takes it as.
+  const bodies = operation.requestBody && 'content' in operation.requestBody ? Object.values(operation.requestBody.content) : [];
+  if (examples.request !== undefined) for (const media of bodies) media.example = examples.request;
   for (const [status, response] of Object.entries(operation.responses) as [string, ResponseObject][]) {
     if (!status.startsWith('2')) continue;
-    const media = response.content?.['application/json'];
-    // As a client receives it: dates as strings, absent fields left out.
-    if (media) media.example = JSON.parse(JSON.stringify(examples.response)) as unknown;
+    // As a client receives it: dates as strings, absent fields left out; a file as its text.
+    for (const media of Object.values(response.content ?? {})) media.example = JSON.parse(JSON.stringify(examples.response)) as unknown;
   }
   for (const status of Object.keys(operation.responses)) {
     if (/^[45]\d\d$/.test(status) && !(status in codes)) delete operation.responses[status];

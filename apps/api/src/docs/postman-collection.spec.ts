@@ -125,6 +125,28 @@ describe('postmanCollection', () => {
     expect(postmanJson(collection)).not.toContain('api.test');
   });
 
+  it('sends a file as the text of its example, in the first media type the operation takes it as', () => {
+    const file = '<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>';
+    const schema = { type: 'string', format: 'binary' };
+    const document = {
+      ...DOCUMENT,
+      paths: {
+        '/v1/e-invoices/validate': {
+          post: {
+            operationId: 'validateEInvoice',
+            summary: 'Validate an e-invoice file',
+            tags: ['Partners'],
+            requestBody: { required: true, content: { 'application/xml': { schema, example: file }, 'text/xml': { schema, example: file } } },
+            responses: {},
+          },
+        },
+      },
+    } as unknown as OpenAPIObject;
+    const request = postmanCollection(document, SOURCE).item.find((candidate) => candidate.name === 'Partners')?.item[0]?.request;
+    expect(request?.header).toEqual([{ key: 'Content-Type', value: 'application/xml' }]);
+    expect(request?.body).toEqual({ mode: 'raw', raw: file, options: { raw: { language: 'xml' } } });
+  });
+
   it('is the same text at every run', () => {
     expect(postmanJson(postmanCollection(DOCUMENT, SOURCE))).toBe(postmanJson(collection));
   });

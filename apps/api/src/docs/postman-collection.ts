@@ -35,7 +35,7 @@ export interface PostmanRequest {
   readonly method: string;
   readonly header: readonly PostmanPair[];
   readonly url: { readonly raw: string; readonly host: readonly string[]; readonly path: readonly string[]; readonly query?: readonly PostmanPair[]; readonly variable?: readonly PostmanPair[] };
-  readonly body?: { readonly mode: 'raw'; readonly raw: string; readonly options: { readonly raw: { readonly language: 'json' } } } | { readonly mode: 'urlencoded'; readonly urlencoded: readonly PostmanPair[] };
+  readonly body?: { readonly mode: 'raw'; readonly raw: string; readonly options: { readonly raw: { readonly language: 'json' | 'xml' | 'text' } } } | { readonly mode: 'urlencoded'; readonly urlencoded: readonly PostmanPair[] };
   readonly auth?: { readonly type: 'noauth' };
   readonly description?: string;
 }
@@ -156,9 +156,13 @@ function requestOf(document: OpenAPIObject, method: string, route: string, opera
   const header: PostmanPair[] = parameters
     .filter((parameter) => parameter.in === 'header')
     .map((parameter) => ({ ...pair(parameter, valueOf(parameter)), ...(parameter.required || idempotencyKey(parameter) ? {} : { disabled: true }) }));
-  const body = operation.requestBody ? resolve<RequestBodyObject>(document, operation.requestBody).content['application/json'] : undefined;
-  if (body) header.push({ key: 'Content-Type', value: 'application/json' });
+  // JSON, else the first media type the operation takes (an e-invoice file as XML), sent as its example's text.
+  const content = operation.requestBody ? resolve<RequestBodyObject>(document, operation.requestBody).content : {};
+  const [mediaType, body] = content['application/json'] ? ['application/json', content['application/json']] : (Object.entries(content)[0] ?? []);
+  if (mediaType) header.push({ key: 'Content-Type', value: mediaType });
   const example = body ? (body.example ?? firstExample(body.examples) ?? (body.schema ? exampleOf(document, body.schema) : {})) : undefined;
+  const json = mediaType === 'application/json';
+  const language = json ? ('json' as const) : mediaType?.endsWith('xml') ? ('xml' as const) : ('text' as const);
   const enabled = query.filter((entry) => !entry.disabled).map((entry) => `${entry.key}=${entry.value}`);
   return {
     method: method.toUpperCase(),
@@ -170,7 +174,7 @@ function requestOf(document: OpenAPIObject, method: string, route: string, opera
       ...(query.length > 0 ? { query } : {}),
       ...(variable.length > 0 ? { variable } : {}),
     },
-    ...(body ? { body: { mode: 'raw' as const, raw: JSON.stringify(example, null, 2), options: { raw: { language: 'json' as const } } } } : {}),
+    ...(body ? { body: { mode: 'raw' as const, raw: json ? JSON.stringify(example, null, 2) : String(example), options: { raw: { language } } } } : {}),
     // An operation that needs no token (health) says so; the others inherit the collection's bearer token.
     ...(operation.security && operation.security.length === 0 ? { auth: { type: 'noauth' as const } } : {}),
     ...(operation.description ? { description: text(operation.description) } : {}),

@@ -1,4 +1,3 @@
-import { IsString, Length } from 'class-validator';
 import { InvoiceDto } from '../invoices/invoice.response.dto';
 
 /** One broken rule of an e-invoice, as the official EN 16931 validator would name it. */
@@ -44,12 +43,4 @@ export class EInvoiceImportDto {
   notRecorded!: string[];
   /** The file's findings that are warnings (none is fatal, or it would not have been imported). */
   warnings!: EInvoiceFindingDto[];
-}
-
-/** Where an imported file goes. */
-export class ImportEInvoiceQueryDto {
-  /** The partnership the file's seller and buyer trade under; it gives the parties, currency, terms and series. @example "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b" */
-  @IsString()
-  @Length(1, 100)
-  partnership_id!: string;
 }

@@ -6,11 +6,12 @@ import { readInvoice } from '@invoicing/integration/formats';
 import type { FastifyReply } from 'fastify';
 import { Tenant } from '../auth/auth.guard';
 import { Requires } from '../auth/permissions';
-import { toInvoiceResponse } from '../invoices/invoice.mapper';
 import { ApiProblems } from '../http/openapi';
 import { HttpProblem } from '../http/problem';
 import { XML_MEDIA_TYPES } from '../http/xml-body';
-import { EInvoiceImportDto, EInvoiceValidationDto, ImportEInvoiceQueryDto } from './e-invoice.response.dto';
+import { toEInvoiceImportResponse, toEInvoiceValidationResponse } from './e-invoice.mapper';
+import { ImportEInvoiceQueryDto } from './e-invoice.dto';
+import { EInvoiceImportDto, EInvoiceValidationDto } from './e-invoice.response.dto';
 
 /**
  * E-invoice files (EN 16931 in UBL 2.1 or UN/CEFACT CII D16B): what the official rules say about them.
@@ -33,15 +34,9 @@ export class EInvoicesController {
   @HttpCode(200)
   @ApiConsumes(...XML_MEDIA_TYPES)
   @ApiBody({ description: 'The e-invoice file, as bytes.', schema: { type: 'string', format: 'binary' } })
-  @ApiProblems(413)
+  @ApiProblems(413, 415)
   async validate(@Body() body: unknown): Promise<EInvoiceValidationDto> {
-    const { document, syntax, findings } = await readInvoice(xmlBody(body));
-    return {
-      syntax,
-      ...(document.number === undefined ? {} : { number: document.number }),
-      valid: !findings.some((f) => f.severity === 'fatal'),
-      findings: findings.map((f) => ({ ...f })),
-    };
+    return toEInvoiceValidationResponse(await readInvoice(xmlBody(body)));
   }
 
   /**
@@ -58,7 +53,7 @@ export class EInvoicesController {
   @Requires('invoices:create')
   @ApiConsumes(...XML_MEDIA_TYPES)
   @ApiBody({ description: 'The e-invoice file, as bytes.', schema: { type: 'string', format: 'binary' } })
-  @ApiProblems(404, 409, 413, 422)
+  @ApiProblems(404, 409, 413, 415, 422)
   async import(
     @Tenant() tenantId: TenantId,
     @Query() query: ImportEInvoiceQueryDto,
@@ -68,9 +63,9 @@ export class EInvoicesController {
     const { document, findings } = await readInvoice(xmlBody(body));
     const fatal = findings.filter((f) => f.severity === 'fatal');
     if (fatal.length > 0) throw new DomainError('e_invoice.invalid', `The file breaks ${fatal.length} EN 16931 rule(s); nothing was imported.`, { findings: fatal });
-    const { invoice, notRecorded } = await this.importEInvoice.execute({ tenantId, partnershipId: query.partnership_id as PartnershipId, document });
-    void reply.header('location', `/v1/invoices/${invoice.id}`);
-    return { invoice: toInvoiceResponse(invoice), notRecorded: [...notRecorded], warnings: findings.map((f) => ({ ...f })) };
+    const imported = await this.importEInvoice.execute({ tenantId, partnershipId: query.partnership_id as PartnershipId, document });
+    void reply.header('location', `/v1/invoices/${imported.invoice.id}`);
+    return toEInvoiceImportResponse(imported, findings);
   }
 }
 

@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { readInvoice } from '@invoicing/integration/formats';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import type { RequestBodyObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { operationsOf } from '../docs/openapi-document';
 import { startTestApi, type TestApi } from '../testing/harness';
+import { VALIDATION_EXAMPLE } from './e-invoices.examples';
 
 jest.setTimeout(120_000);
 
@@ -73,6 +77,11 @@ describe('e-invoice files over HTTP', () => {
     it('needs a token', async () => {
       expect((await t.call('POST', '/v1/e-invoices/validate', { as: null, body: EXAMPLE, headers: xml })).status).toBe(401);
     });
+
+    it('answers the example of the API reference exactly as the reference shows it', async () => {
+      const answer = await t.call('POST', '/v1/e-invoices/validate', { body: VALIDATION_EXAMPLE.request, headers: xml });
+      expect([answer.status, answer.body]).toEqual([200, VALIDATION_EXAMPLE.response]);
+    });
   });
 
   describe('POST /v1/e-invoices/import', () => {
@@ -140,6 +149,22 @@ describe('e-invoice files over HTTP', () => {
       expect((await t.call('GET', `/v1/invoices/${draft.body.id}/e-invoice`, { as: 'globex-admin' })).status).toBe(404);
       expect((await t.call('GET', `/v1/invoices/${draft.body.id}/e-invoice?syntax=pdf`)).status).toBe(400);
       expect((await t.call('GET', `/v1/invoices/${draft.body.id}/e-invoice`, { headers: { accept: 'application/json' } })).status).toBe(406);
+    });
+  });
+
+  describe('the files of the API reference', () => {
+    it('shows e-invoices the reader takes: the exported file without a fatal finding, the imported one without any finding', async () => {
+      const document = (await t.call<OpenAPIObject>('GET', '/openapi.json', { as: null })).body;
+      const operation = (id: string) => operationsOf(document).find(({ operation: candidate }) => candidate.operationId === id)?.operation;
+      const bodies = (id: string) => Object.entries((operation(id)?.requestBody as RequestBodyObject | undefined)?.content ?? {}).map(([type, media]) => [type, media.example]);
+      expect(bodies('validateEInvoice')).toEqual([['application/xml', VALIDATION_EXAMPLE.request], ['text/xml', VALIDATION_EXAMPLE.request]]);
+      const imported = bodies('importEInvoice')[0]?.[1];
+      expect(bodies('importEInvoice')).toEqual([['application/xml', imported], ['text/xml', imported]]);
+      const exported = (operation('getEInvoice')?.responses['200'] as ResponseObject).content?.['application/xml']?.example;
+      const read = async (file: unknown) => (await readInvoice(Buffer.from(String(file)))).findings.map((finding) => `${finding.severity} ${finding.rule}`);
+      expect((await read(exported)).filter((finding) => finding.startsWith('fatal'))).toEqual([]);
+      // The import example answers no warnings: its file has none.
+      expect(await read(imported)).toEqual([]);
     });
   });
 });

@@ -40,6 +40,7 @@ const MEANINGS: Record<number, string> = {
   409: 'The resource is in a state that forbids this (e.g. issuing a void invoice), a concurrent change won, or a request with the same Idempotency-Key is still running.',
   412: 'If-Match named a version that is no longer current: read the resource again and retry.',
   413: 'The request body is larger than the API accepts.',
+  415: 'The body is not of a media type this operation reads (`Content-Type`).',
   422: 'A business rule refused the request, or the Idempotency-Key was used before with another request.',
 };
 

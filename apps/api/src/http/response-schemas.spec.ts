@@ -1,10 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { checkTenant, invoiceFacts, paymentFacts } from '@invoicing/invoice';
-import { createTestBed } from '@invoicing/invoice/testing';
+import { ImportEInvoice, checkTenant, invoiceFacts, invoiceToEn16931, paymentFacts, type InvoiceState, type PartnershipId } from '@invoicing/invoice';
+import { createTestBed, type TestBed } from '@invoicing/invoice/testing';
+import { readInvoice, writeInvoice, type ReadInvoiceResult } from '@invoicing/integration/formats';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { toIntegrityReportResponse } from '../admin/integrity.mapper';
 import { operationsOf } from '../docs/openapi-document';
+import { toEInvoiceImportResponse, toEInvoiceValidationResponse } from '../e-invoices/e-invoice.mapper';
+import { VALIDATION_EXAMPLE } from '../e-invoices/e-invoices.examples';
 import { toInvoiceResponse, toInvoiceSummaryResponse } from '../invoices/invoice.mapper';
 import { toMarketableResponse } from '../marketables/marketable.mapper';
 import { toContactMatchResponse, toContactResponse, toPartnerResponse } from '../partners/partner.mapper';
@@ -39,11 +44,46 @@ function integrityReports(s: DomainSamples) {
   return [toIntegrityReportResponse({ ...report, findings: [], notes: [], clean: true }, run), toIntegrityReportResponse(report, run)];
 }
 
+const FIXTURES = resolve(__dirname, '../../../../../shared/fixtures/en16931');
+
+/** The e-invoice operations' answers, from real files: what the reader finds, and what importing a file makes. */
+interface FileAnswers {
+  /**
+   * Read files: an official UBL and CII example, the UBL one with totals that break BR-CO-10, the reference's example
+   * and an empty invoice (XSD findings, no number).
+   */
+  readonly read: readonly ReadInvoiceResult[];
+  readonly imported: readonly ReturnType<typeof toEInvoiceImportResponse>[];
+}
+
+/** The samples' issued documents as the export writes them: the file as text, in both syntaxes. */
+function exportsOf(s: DomainSamples): string[] {
+  return s.invoices.filter((state) => state.number !== undefined).flatMap((state) => (['ubl', 'cii'] as const).map((syntax) => writeInvoice(invoiceToEn16931(state), syntax).toString('utf8')));
+}
+
+async function fileAnswersOf(s: DomainSamples, bed: TestBed): Promise<FileAnswers> {
+  const ubl = readFileSync(resolve(FIXTURES, 'ubl/ubl-tc434-example5.xml'), 'utf8');
+  const files = [
+    ubl,
+    readFileSync(resolve(FIXTURES, 'cii/CII_example5.xml'), 'utf8'),
+    ubl.replace(/(<cac:LegalMonetaryTotal>\s*<cbc:LineExtensionAmount currencyID="DKK">)[^<]*/, '$11.00'),
+    VALIDATION_EXAMPLE.request,
+    '<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>',
+  ];
+  const read = await Promise.all(files.map((file) => readInvoice(Buffer.from(file))));
+  // As the controller imports: the issued sample's file, under another number, read and then imported with its findings.
+  const issued = s.invoices.find((state): state is InvoiceState & { number: string } => state.status === 'issued' && state.number !== undefined);
+  if (!issued) throw new Error('the samples have no issued invoice');
+  const file = await readInvoice(writeInvoice({ ...invoiceToEn16931(issued), number: `IMPORTED-${issued.number}` }, 'ubl'));
+  const imported = await bed.use(ImportEInvoice).execute({ tenantId: issued.tenantId, partnershipId: issued.partnershipId as PartnershipId, document: file.document });
+  return { read, imported: [toEInvoiceImportResponse(imported, file.findings)] };
+}
+
 /** Several operations answer the same resource. */
 const each = (operationIds: readonly string[], answers: readonly unknown[]) => Object.fromEntries(operationIds.map((id) => [id, answers]));
 
 /** What every /v1 operation answers, built from the samples by the mappers its controller uses. */
-function answersOf(s: DomainSamples): Record<string, readonly unknown[]> {
+function answersOf(s: DomainSamples, files: FileAnswers): Record<string, readonly unknown[]> {
   return {
     ...each(['createPartner', 'getPartner', 'updatePartner', 'archivePartner', 'replaceContacts', 'removeContact'], s.partners.map(toPartnerResponse)),
     listPartners: [toPageResponse(s.partnerPage, toPartnerResponse)],
@@ -58,6 +98,9 @@ function answersOf(s: DomainSamples): Record<string, readonly unknown[]> {
     listPartnerships: [toPageResponse(s.partnershipPage, toPartnershipResponse)],
     ...each(['createInvoice', 'getInvoice', 'updateInvoice', 'approveInvoice', 'issueInvoice', 'voidInvoice', 'markUncollectible', 'creditInvoice'], s.invoices.map(toInvoiceResponse)),
     listInvoices: [toPageResponse(s.invoicePage, toInvoiceSummaryResponse)],
+    getEInvoice: exportsOf(s),
+    validateEInvoice: files.read.map(toEInvoiceValidationResponse),
+    importEInvoice: files.imported,
     ...each(['payInvoice', 'recordPayment', 'getPayment', 'applyPayment'], s.payments.map(toPaymentResponse)),
     listPayments: [toPageResponse(s.paymentPage, toPaymentResponse)],
     refundPartner: [toRefundResponse(s.refund)],
@@ -87,18 +130,22 @@ describe('response mappers against the OpenAPI document', () => {
     t = await startTestApi('response_schemas');
     document = (await t.call<OpenAPIObject>('GET', '/openapi.json', { as: null })).body;
     const bed = createTestBed();
-    answers = answersOf(await seedDomainSamples((useCase) => bed.use(useCase)));
+    const samples = await seedDomainSamples((useCase) => bed.use(useCase));
+    answers = answersOf(samples, await fileAnswersOf(samples, bed));
   });
   afterAll(() => t?.close());
 
-  /** The JSON schema of an operation's success answer. */
-  function successSchema(operationId: string) {
+  /** The one media type of an operation's success answer (JSON, or a file's), and its schema. */
+  function successOf(operationId: string) {
     const found = operationsOf(document).find(({ operation }) => operation.operationId === operationId);
     const success = Object.entries(found?.operation.responses ?? {}).find(([status]) => status.startsWith('2'))?.[1] as ResponseObject | undefined;
-    const schema = success?.content?.['application/json']?.schema;
-    if (!schema) throw new Error(`${operationId} documents no JSON success answer`);
-    return schema;
+    const [entry, ...others] = Object.entries(success?.content ?? {});
+    if (!entry?.[1].schema || others.length > 0) throw new Error(`${operationId} documents no success answer of one media type with a schema`);
+    return { mediaType: entry[0], schema: entry[1].schema };
   }
+
+  /** The schema of an operation's success answer: JSON, or a file checked as the text it is. */
+  const successSchema = (operationId: string) => successOf(operationId).schema;
 
   it('has answers for every operation of /v1, from the mappers its controller uses', () => {
     const documented = operationsOf(document)
@@ -118,6 +165,14 @@ describe('response mappers against the OpenAPI document', () => {
     const coverage = new SchemaCoverage();
     for (const [operationId, produced] of Object.entries(answers)) for (const answer of produced) schemaViolations(document, successSchema(operationId), wire(answer), coverage);
     expect(coverage.unseen()).toEqual([]);
+  });
+
+  it('answers JSON, but an e-invoice file as XML text', () => {
+    const mediaTypes = Object.fromEntries(Object.keys(answers).map((operationId) => [operationId, successOf(operationId).mediaType]));
+    expect(Object.entries(mediaTypes).filter(([, mediaType]) => mediaType !== 'application/json')).toEqual([['getEInvoice', 'application/xml']]);
+    expect(successSchema('getEInvoice')).toEqual({ type: 'string' });
+    expect(answers['getEInvoice']?.length).toBeGreaterThan(0);
+    expect(answers['getEInvoice']?.filter((file) => typeof file !== 'string' || !file.startsWith('<?xml'))).toEqual([]);
   });
 
   describe('the check', () => {

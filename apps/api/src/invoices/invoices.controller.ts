@@ -141,7 +141,7 @@ export class InvoicesController {
    * The issued invoice or credit note as an EN 16931 e-invoice: UBL 2.1 (`syntax=ubl`, the default; a credit note is
    * a UBL `CreditNote`) or UN/CEFACT CII D16B (`syntax=cii`). Amounts, the VAT breakdown and the totals are the ones
    * the invoice was issued with, and the parties as they were then. A draft has no number yet: 409 `invoice.not_issued`.
-   * See E-invoicing (/docs/guide/e-invoicing).
+   * The file comes as `application/xml`, named in `Content-Disposition`; a client that accepts only JSON gets 406.
    */
   @Get(':invoiceId/e-invoice')
   @ApiProduces('application/xml')

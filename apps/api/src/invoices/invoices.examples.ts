@@ -1,3 +1,5 @@
+import { invoiceToEn16931 } from '@invoicing/invoice';
+import { writeInvoice } from '@invoicing/integration/formats';
 import { INVOICE_PAYMENT, VOID, creditContent, invoiceContent, type ExampleScenario } from '../docs/example-scenario';
 import { IDEMPOTENT, IF_MATCH, PAGED, SIGNED_IN, TEXT, VALIDATED, VAT_CATEGORY, WITH_BODY, answers, type ExamplesOf, type ProblemCodes } from '../docs/examples-support';
 import { toPageResponse } from '../http/responses';
@@ -7,14 +9,12 @@ import { toInvoiceResponse, toInvoiceSummaryResponse } from './invoice.mapper';
 // Invoice NL-2026-0412 of the German seller to its Hamburg customer: 16 hours of consulting (HUR) at the negotiated
 // 110.00 EUR and 6 licence seats (C62) at 249.00 EUR, standard rate 19 %, 30 days net.
 
-/** Values the content of a draft (lines, allowances and charges, dates, contacts) is checked for (invoice.ts, invoice-line.ts). */
-const DRAFT_CONTENT: ProblemCodes = answers(VAT_CATEGORY, TEXT, {
+/** Values the content of a draft (lines, allowances and charges, dates) is checked for (invoice.ts, invoice-line.ts). */
+export const DRAFT_VALUES: ProblemCodes = answers(VAT_CATEGORY, TEXT, {
   400: [
     'validation.failed',
     'invoice.lines_required',
     'invoice.too_many_lines',
-    'line.marketable_not_found',
-    'line.marketable_inactive',
     'line.price_required',
     'line.negative_price',
     'line.invalid_base_quantity',
@@ -27,8 +27,10 @@ const DRAFT_CONTENT: ProblemCodes = answers(VAT_CATEGORY, TEXT, {
     'money.precision_exceeded',
     'date.malformed',
   ],
-  404: ['contact.not_found'],
 });
+
+/** What a draft's content is checked for, with the catalogue and the contacts its lines and buyer contact name. */
+const DRAFT_CONTENT: ProblemCodes = answers(DRAFT_VALUES, { 400: ['line.marketable_not_found', 'line.marketable_inactive'], 404: ['contact.not_found'] });
 
 /** What the lifecycle refuses to a document that is not (or no longer) open (invoice-lifecycle.ts). */
 const CLOSED = ['invoice.not_issued', 'invoice.already_paid', 'invoice.voided', 'invoice.fully_credited', 'credit_note.not_payable'];
@@ -43,6 +45,8 @@ export const INVOICE_PROBLEM_CODES = {
   }),
   listInvoices: answers(SIGNED_IN, PAGED),
   getInvoice: answers(SIGNED_IN, { 404: ['invoice.not_found'] }),
+  // `syntax` is checked; a stored text holding U+FFFE or U+FFFF (which no text check refuses) cannot be written as XML.
+  getEInvoice: answers(SIGNED_IN, VALIDATED, { 400: ['format.invalid_character'], 404: ['invoice.not_found'], 409: ['invoice.not_issued'] }),
   updateInvoice: answers(SIGNED_IN, WITH_BODY, VALIDATED, IF_MATCH, DRAFT_CONTENT, { 404: ['invoice.not_found'], 409: ['invoice.not_draft'] }),
   approveInvoice: answers(SIGNED_IN, WITH_BODY, IF_MATCH, { 404: ['invoice.not_found'], 409: ['invoice.not_draft'] }),
   issueInvoice: answers(SIGNED_IN, WITH_BODY, IDEMPOTENT, IF_MATCH, {
@@ -87,6 +91,11 @@ export const invoiceExamples: ExamplesOf<keyof typeof INVOICE_PROBLEM_CODES> = (
   },
   listInvoices: { response: toPageResponse(s.invoices.page, toInvoiceSummaryResponse) },
   getInvoice: { response: toInvoiceResponse(s.invoices.partlyPaid), problems: ['invoice.not_found'] },
+  getEInvoice: {
+    // The invoice of the path's example id, as UBL (the default syntax).
+    response: writeInvoice(invoiceToEn16931(s.invoices.issued), 'ubl').toString('utf8'),
+    problems: [{ path: 'syntax', code: 'request.invalid', issue: 'request.is_in' }, 'invoice.not_found', 'invoice.not_issued'],
+  },
   updateInvoice: {
     request: contentOf(s, '6'),
     response: toInvoiceResponse(s.invoices.draftUpdated),
