@@ -86,7 +86,7 @@ const FASTIFY_CODES: Record<string, [number, string, string]> = {
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'request.malformed_json', 'The request body is not valid JSON.'],
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'request.malformed_json', 'The request says it is JSON but its body is empty.'],
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'request.too_large', 'The request body is larger than this API accepts.'],
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'request.unsupported_media_type', 'Send the request body as application/json.'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'request.unsupported_media_type', 'Send the request body as application/json (an e-invoice file, to the routes that take one: as application/xml or text/xml).'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'request.invalid_content_length', 'The Content-Length header does not match the body.'],
   FST_ERR_BAD_URL: [400, 'request.malformed_url', 'The URL is not valid: a percent-encoded sequence does not decode.'],
   FST_ERR_MAX_PARAM_LENGTH: [414, 'request.url_too_long', 'A path segment of the URL is longer than this API accepts.'],

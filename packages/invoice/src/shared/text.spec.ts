@@ -33,6 +33,11 @@ describe('requiredText', () => {
 });
 
 describe('optionalText', () => {
+  it.each(['note\uFFFF', '\uFFFEbom', 'half \uD83D pair', 'low \uDE00 alone'])('refuses %j, which XML cannot carry, and keeps a real pair', (text) => {
+    expect(issueOf(() => optionalText(text, 'note'))).toMatchObject({ path: 'note', code: 'text.invalid_character' });
+    expect(optionalText('smile \uD83D\uDE00', 'note')).toBe('smile 😀');
+  });
+
   it('refuses a control character like requiredText, and takes blank as absent', () => {
     expect(issueOf(() => optionalText('note\u0000', 'note'))).toMatchObject({ code: 'text.control_character' });
     expect(optionalText('  ', 'note')).toBeUndefined();
