@@ -48,11 +48,7 @@ export async function readInvoice(bytes: Uint8Array, options: ReadInvoiceOptions
   const codeLists = syntax === 'ubl' ? ublCodeLists(xml.root) : ciiCodeLists(xml.root);
   const locate = syntax === 'ubl' ? locateUbl : locateCii;
   const rules = validateEn16931(document, { syntax }).map((f) => placed(f, locate(f.pointer ?? '', xml.root)));
-  // The binding rules also check codes the model used to read the UBL way (parts of BR-CL-01/06/08/14/15/16); the
-  // model, which now knows the syntax, and the code-list check decide those: one finding per rule and element.
-  const decided = new Set([...codeLists, ...rules].map(placeKey));
-  const syntaxOnly = binding.filter((f) => !decided.has(placeKey(f)));
-  return { document, syntax, findings: [...schema, ...syntaxOnly, ...codeLists, ...rules].sort((a, b) => severityOrder(a) - severityOrder(b)) };
+  return { document, syntax, findings: [...schema, ...binding, ...codeLists, ...rules].sort((a, b) => severityOrder(a) - severityOrder(b)) };
 }
 
 /** The findings of `readInvoice`, for a caller that does not need the document. */
@@ -67,10 +63,6 @@ export function writeInvoice(document: En16931Document, syntax: InvoiceSyntax): 
 
 function placed(finding: En16931.Finding, el: XmlElement): FileFinding {
   return { ...finding, xpath: xpathOf(el), line: el.line, column: el.column };
-}
-
-function placeKey(finding: FileFinding): string {
-  return `${finding.rule} ${finding.xpath ?? ''}`;
 }
 
 function severityOrder(finding: FileFinding): number {

@@ -1,5 +1,6 @@
-import type { En16931 } from '@invoicing/invoice';
-import { NS, xpathOf, type XmlElement } from '../xml';
+import { En16931 } from '@invoicing/invoice';
+import { NS, child, children, type XmlElement } from '../xml';
+import { fail, hasAttribute, isName, normalizeSpace, stringValue } from '../syntax-rules';
 
 /*
  * The CII syntax-binding rules of the CEN EN 16931 schematron 1.3.16 (EN16931-CII-validation.xslt, mode M11), checked
@@ -12,17 +13,13 @@ import { NS, xpathOf, type XmlElement } from '../xml';
  * - the 471 warnings of the mode (CII-SR-001 … CII-SR-476 but the fatal ones; CII-DT-038 … CII-DT-067, CII-DT-098):
  *   they never make a document invalid.
  *
- * Code lists (mode M12). code-lists.ts in @invoicing/invoice checks the values the model keeps, with the UBL
- * stylesheet's lists and readings; here is what it cannot see or reads differently in CII:
+ * Code lists (mode M12). Here is only what nothing else reads:
  * - BR-CL-03 on `ram:TaxTotalAmount[@currencyID]` (the model drops the attribute; CII-DT-031 forbids it elsewhere);
- * - BR-CL-06 on every `ram:DueDateTypeCode` (UNTDID 2475: 5, 29, 72): on the code the model reads, only a UBL code
- *   (3, 35, 432), which the model accepts; elsewhere (a line's tax, a second breakdown), any code;
- * - BR-CL-08 on every `ram:SubjectCode`, by the CII list (18 codes more than the UBL one) and without the UBL `#CODE#`
- *   reading: on the notes the model reads, what it does not report itself;
- * - BR-CL-14 on every `ram:CountryID` and BR-CL-15 on every `ram:OriginTradeCountry/ram:ID` by the CII list, which has
- *   `AN` where the UBL one has `SS`: on the codes the model reads, only `SS`;
- * - BR-CL-16 on every `ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode` but the first, which the model reads.
- * Each code is reported once: either by the model or here. "The model reads" mirrors cii-reader.ts.
+ * - BR-CL-08 on `ram:SubjectCode`, BR-CL-14 on `ram:CountryID` and BR-CL-15 on `ram:OriginTradeCountry/ram:ID`
+ *   (without a `schemeID`, which makes it BR-CL-11's) where the model does not read them: a line's note, the payee's
+ *   or another party's address. The codes cii-reader.ts reads, validateEn16931 checks with the CII lists when told
+ *   the document is CII.
+ * BR-CL-01, BR-CL-06 and BR-CL-16 are checked on every element by cii-code-lists.ts, the other lists by the model.
  *
  * How the stylesheet is read. Within a mode an element fires only the first rule whose context it matches. In mode
  * M11 that matters twice: the four identifiers of CII-DT-001 … 007 do not get CII-DT-101 … 104, and the document's
@@ -37,75 +34,6 @@ type Finding = En16931.Finding;
 const RSM: string = NS.rsm;
 const RAM: string = NS.ram;
 const UDT: string = NS.udt;
-
-/** A space-separated code list, as the stylesheet writes it. */
-function codes(list: string): ReadonlySet<string> {
-  return new Set(list.trim().split(/\s+/));
-}
-
-/** ISO 4217 alpha-3, BR-CL-03's list (178 codes). */
-const ISO_4217 = codes(`
-  AED AFN ALL AMD AOA ARS AUD AWG AZN BAM BBD BDT BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD CAD CDF CHE CHF
-  CHW CLF CLP CNH CNY COP COU CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ
-  GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL
-  LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR
-  PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STD SVC SYP SZL THB TJS TMT TND TOP TRY
-  TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VES VED VND VUV WST XAF XAG XAU XBA XBB XBC XBD XCD XCG XDR XOF XPD
-  XPF XPT XSU XTS XUA XXX YER ZAR ZMW ZWG
-`);
-
-/** UNTDID 2475 subset of BR-CL-06 in CII. */
-const TAX_POINT_CODES = codes('5 29 72');
-
-/** What code-lists.ts accepts as BT-8: the UBL (UNTDID 2005) and the CII codes. */
-const ANY_TAX_POINT_CODE = codes('3 35 432 5 29 72');
-
-/** UNTDID 4461, BR-CL-16's list (84 codes). */
-const PAYMENT_MEANS_CODES = codes(`
-  1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41
-  42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64 65 66 67 68 69 70 74 75 76 77 78 91 92 93 94
-  95 96 97 98 ZZZ
-`);
-
-/** ISO 3166-1 alpha-2 as the CII stylesheet lists it for BR-CL-14 and BR-CL-15 (251 codes). */
-const ISO_3166 = codes(`
-  1A AD AE AF AG AI AL AM AN AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BL BJ BM BN BO BQ BR BS BT BV BW BY
-  BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO
-  FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM
-  JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ
-  MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE
-  RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV
-  TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS XI YE YT ZA ZM ZW
-`);
-
-/** What code-lists.ts accepts as a country: the UBL stylesheet's list, `SS` instead of `AN`. */
-const ISO_3166_UBL: ReadonlySet<string> = new Set([...[...ISO_3166].filter((code) => code !== 'AN'), 'SS']);
-
-/** UNTDID 4451 as the CII stylesheet lists it for BR-CL-08 (401 codes). */
-const UNTDID_4451_LIST = `
-  AAA AAB AAC AAD AAE AAF AAG AAI AAJ AAK AAL AAM AAN AAO AAP AAQ AAR AAS AAT AAU AAV AAW AAX AAY AAZ ABA ABB ABC
-  ABD ABE ABF ABG ABH ABI ABJ ABK ABL ABM ABN ABO ABP ABQ ABR ABS ABT ABU ABV ABW ABX ABZ ACA ACB ACC ACD ACE ACF
-  ACG ACH ACI ACJ ACK ACL ACM ACN ACO ACP ACQ ACR ACS ACT ACU ACV ACW ACX ACY ACZ ADA ADB ADC ADD ADE ADF ADG ADH
-  ADI ADJ ADK ADL ADM ADN ADO ADP ADQ ADR ADS ADT ADU ADV ADW ADX ADY ADZ AEA AEB AEC AED AEE AEF AEG AEH AEI AEJ
-  AEK AEL AEM AEN AEO AEP AEQ AER AES AET AEU AEV AEW AEX AEY AEZ AFA AFB AFC AFD AFE AFF AFG AFH AFI AFJ AFK AFL
-  AFM AFN AFO AFP AFQ AFR AFS AFT AFU AFV AFW AFX AFY AFZ AGA AGB AGC AGD AGE AGF AGG AGH AGI AGJ AGK AGL AGM AGN
-  AGO AGP AGQ AGR AGS AGT AGU AGV AGW AGX AGY AGZ AHA AHB AHC AHD AHE AHF AHG AHH AHI AHJ AHK AHL AHM AHN AHO AHP
-  AHQ AHR AHS AHT AHU AHV AHW AHX AHY AHZ AIA AIB AIC AID AIE AIF AIG AIH AII AIJ AIK AIL AIM AIN AIO AIP AIQ AIR
-  AIS AIT AIU AIV AIW AIX AIY AIZ AJA AJB ALC ALD ALE ALF ALG ALH ALI ALJ ALK ALL ALM ALN ALO ALP ALQ ARR ARS AUT
-  AUU AUV AUW AUX AUY AUZ AVA AVB AVC AVD AVE AVF BAG BAH BAI BAJ BAK BAL BAM BAN BAO BAP BAQ BAR BAS BAT BAU BAV
-  BAW BAX BAY BAZ BBA BBB BLC BLD BLE BLF BLG BLH BLI BLJ BLK BLL BLM BLN BLO BLP BLQ BLR BLS BLT BLU BLV BLW BLX
-  BLY BLZ BMA BMB BMC BMD BME BMF BMG BMH CCI CCJ CCK CCL CCM CCN CCO CEX CHG CIP CLP CLR COI CUR CUS DAR DCL DEL
-  DIN DOC DUT EUR FBC GBL GEN GS7 HAN HAZ ICN IIN IMI IND INS INV IRP ITR ITS LAN LIN LOI MCO MDH MKS ORI OSI PAC
-  PAI PAY PKG PKT PMD PMT PRD PRF PRI PUR QIN QQD QUT RAH REG RET REV RQR SAF SIC SIN SLR SPA SPG SPH SPP SPT SRN
-  SSR SUR TCA TDT TRA TRR TXD WHI ZZZ
-`;
-const UNTDID_4451 = codes(UNTDID_4451_LIST);
-
-/** The 18 codes of the CII list the UBL one lacks; without them, in the same order, the CII list is the UBL one. */
-const CII_ONLY_4451 = codes('BAT BAU BAV BAW BAX BAY BAZ BBA BBB BMF BMG BMH CCJ CCK CCL CCM CCN CCO');
-
-/** The UBL list as code-lists.ts searches it: `' AAA AAB … '`, a substring test. */
-const UBL_4451_TEXT = ` ${[...UNTDID_4451].filter((code) => !CII_ONLY_4451.has(code)).join(' ')} `;
 
 type Rules = readonly (readonly [rule: string, name: string])[];
 
@@ -301,18 +229,10 @@ interface Gathered {
   readonly headerSettlements: XmlElement[];
 }
 
-/** The elements cii-reader.ts reads for BR-CL-06/08/14/15/16, whose other failures code-lists.ts reports. */
-interface ModelRead {
-  readonly taxPointCode: XmlElement | undefined;
-  readonly subjectCodes: ReadonlySet<XmlElement>;
-  readonly countries: ReadonlySet<XmlElement>;
-  readonly meansCode: XmlElement | undefined;
-}
-
 /**
- * The fatal CII syntax-binding rules (CII-SR-*, CII-DT-*) and the code-list checks on what the model does not keep or
- * reads the UBL way (BR-CL-03, CII's part of BR-CL-06/08/14/15/16) of a CII CrossIndustryInvoice, in one walk over
- * its tree. Each finding is placed on the rule's context element.
+ * The fatal CII syntax-binding rules (CII-SR-*, CII-DT-*) and the code lists on what nothing else reads (BR-CL-03,
+ * BR-CL-08/14/15 where the model does not read the code) of a CII CrossIndustryInvoice, in one walk over its tree.
+ * Each finding is placed on the rule's context element.
  */
 export function ciiBindingRules(root: XmlElement): Finding[] {
   const out: Finding[] = [];
@@ -326,21 +246,21 @@ export function ciiBindingRules(root: XmlElement): Finding[] {
     headerSettlements: [],
   };
   const place: Place = root.ns === RSM && root.name === 'CrossIndustryInvoice' ? 'root' : undefined;
-  visit(root, place, modelRead(root), gathered, out);
+  visit(root, place, readByTheModel(root), gathered, out);
   documentRules(root, place, gathered, out);
   return out;
 }
 
-function visit(el: XmlElement, place: Place, read: ModelRead, gathered: Gathered, out: Finding[]): void {
+function visit(el: XmlElement, place: Place, modelCodes: ReadonlySet<XmlElement>, gathered: Gathered, out: Finding[]): void {
   if (place !== undefined) placedRules(el, place, gathered, out);
   // The rules test the name first and the namespace after: a namespace URI is a long string, compared in full when
   // it matches, and nearly every element is in `ram:`.
   aggregateRules(el, place, gathered, out);
-  codeListRules(el, read, out);
-  if (el.name === 'DateTimeString' && el.ns === UDT && attribute(el, 'format') === '102' && !DATE_102.test(stringValue(el))) {
+  codeListRules(el, modelCodes, out);
+  if (el.name === 'DateTimeString' && el.ns === UDT && el.attributes['format'] === '102' && !DATE_102.test(stringValue(el))) {
     fail(out, 'CII-DT-097', 'Date time string with format attribute 102 shall be YYYYMMDD.', el);
   }
-  for (const c of el.children) visit(c, placeOf(place, c), read, gathered, out);
+  for (const c of el.children) visit(c, placeOf(place, c), modelCodes, gathered, out);
 }
 
 /** The rules whose context is an absolute path. */
@@ -532,93 +452,55 @@ function documentRules(root: XmlElement, place: Place, gathered: Gathered, out: 
 
 // ---- code lists ----
 
-/** The elements the model reads for the code-list rules checked here, as cii-reader.ts picks them (the first of each). */
-function modelRead(root: XmlElement): ModelRead {
+/**
+ * The codes cii-reader.ts reads for BR-CL-08/14/15, picked as it picks them (the first of each): the model checks
+ * those, this file the others.
+ */
+function readByTheModel(root: XmlElement): ReadonlySet<XmlElement> {
   const transaction = child(root, RSM, 'SupplyChainTradeTransaction');
   const agreement = child(transaction, RAM, 'ApplicableHeaderTradeAgreement');
-  const settlement = child(transaction, RAM, 'ApplicableHeaderTradeSettlement');
-  const taxes = settlement === undefined ? [] : children(settlement, RAM, 'ApplicableTradeTax');
   const country = (party: XmlElement | undefined) => child(child(party, RAM, 'PostalTradeAddress'), RAM, 'CountryID');
-  const header = child(root, RSM, 'ExchangedDocument');
-  const lines = transaction === undefined ? [] : children(transaction, RAM, 'IncludedSupplyChainTradeLineItem');
-  const countries = [
+  const read = [
+    ...children(child(root, RSM, 'ExchangedDocument'), RAM, 'IncludedNote').map((note) => child(note, RAM, 'SubjectCode')),
     country(child(agreement, RAM, 'SellerTradeParty')),
     country(child(agreement, RAM, 'BuyerTradeParty')),
     country(child(agreement, RAM, 'SellerTaxRepresentativeTradeParty')),
     country(child(child(transaction, RAM, 'ApplicableHeaderTradeDelivery'), RAM, 'ShipToTradeParty')),
-    ...lines.map((line) => child(child(child(line, RAM, 'SpecifiedTradeProduct'), RAM, 'OriginTradeCountry'), RAM, 'ID')),
+    ...children(transaction, RAM, 'IncludedSupplyChainTradeLineItem').map((line) =>
+      child(child(child(line, RAM, 'SpecifiedTradeProduct'), RAM, 'OriginTradeCountry'), RAM, 'ID'),
+    ),
   ];
-  return {
-    taxPointCode: taxes.map((tax) => child(tax, RAM, 'DueDateTypeCode')).find((code) => code !== undefined),
-    subjectCodes: present((header === undefined ? [] : children(header, RAM, 'IncludedNote')).map((note) => child(note, RAM, 'SubjectCode'))),
-    countries: present(countries),
-    meansCode: child(child(settlement, RAM, 'SpecifiedTradeSettlementPaymentMeans'), RAM, 'TypeCode'),
-  };
+  return new Set(read.filter((el): el is XmlElement => el !== undefined));
 }
 
 /** The code-list rules of mode M12 that are checked here (see the top of the file). */
-function codeListRules(el: XmlElement, read: ModelRead, out: Finding[]): void {
-  const { name, parent } = el;
-  switch (name) {
-    case 'TaxTotalAmount':
-    case 'DueDateTypeCode':
-    case 'SubjectCode':
-    case 'CountryID':
-    case 'ID':
-    case 'TypeCode':
-      if (isRam(el)) break;
-      return;
-    default:
-      return;
-  }
-  switch (name) {
+function codeListRules(el: XmlElement, modelCodes: ReadonlySet<XmlElement>, out: Finding[]): void {
+  switch (el.name) {
     case 'TaxTotalAmount': {
-      const currency = attribute(el, 'currencyID');
-      if (currency !== undefined && !ISO_4217.has(normalizeSpace(currency))) fail(out, 'BR-CL-03', `currencyID MUST be coded using ISO code list 4217 alpha-3: "${currency}"`, el);
-      return;
-    }
-    case 'DueDateTypeCode':
-      if (!TAX_POINT_CODES.has(normalizeSpace(stringValue(el))) && (el !== read.taxPointCode || ANY_TAX_POINT_CODE.has(el.text.trim()))) {
-        codeListFinding(out, 'BR-CL-06', 'Value added tax point date code MUST be coded using a restriction of UNTDID 2475.', el, 'BT-8');
+      const currency = el.attributes['currencyID'];
+      if (currency !== undefined && isRam(el) && !En16931.ISO_4217.has(normalizeSpace(currency))) {
+        fail(out, 'BR-CL-03', `currencyID MUST be coded using ISO code list 4217 alpha-3: "${currency}"`, el);
       }
       return;
+    }
     case 'SubjectCode':
-      if (!UNTDID_4451.has(normalizeSpace(stringValue(el))) && !(read.subjectCodes.has(el) && modelRejectsSubject(el.text.trim()))) {
+      if (isRam(el) && !modelCodes.has(el) && !En16931.UNTDID_4451_CII.has(normalizeSpace(stringValue(el)))) {
         codeListFinding(out, 'BR-CL-08', 'Subject Code MUST be coded using a restriction of UNTDID 4451.', el, 'BT-21');
       }
       return;
     case 'CountryID':
-      country(out, 'BR-CL-14', el, read);
+      if (isRam(el)) country(out, 'BR-CL-14', el, modelCodes);
       return;
     case 'ID':
       // An origin country's `ram:ID` with a `schemeID` matches BR-CL-11's context first.
-      if (isName(parent, RAM, 'OriginTradeCountry') && !hasAttribute(el, 'schemeID')) country(out, 'BR-CL-15', el, read);
-      return;
-    case 'TypeCode':
-      if (isName(parent, RAM, 'SpecifiedTradeSettlementPaymentMeans') && !PAYMENT_MEANS_CODES.has(normalizeSpace(stringValue(el)))) {
-        if (el !== read.meansCode || PAYMENT_MEANS_CODES.has(el.text.trim())) {
-          codeListFinding(out, 'BR-CL-16', 'Payment means in an invoice MUST be coded using UNTDID 4461 code list', el, 'BT-81');
-        }
-      }
+      if (isRam(el) && isName(el.parent, RAM, 'OriginTradeCountry') && !hasAttribute(el, 'schemeID')) country(out, 'BR-CL-15', el, modelCodes);
       return;
   }
 }
 
-function country(out: Finding[], rule: 'BR-CL-14' | 'BR-CL-15', el: XmlElement, read: ModelRead): void {
-  if (ISO_3166.has(normalizeSpace(stringValue(el)))) return;
-  if (read.countries.has(el) && !ISO_3166_UBL.has(el.text.trim())) return;
+function country(out: Finding[], rule: 'BR-CL-14' | 'BR-CL-15', el: XmlElement, modelCodes: ReadonlySet<XmlElement>): void {
+  if (modelCodes.has(el) || En16931.ISO_3166_CII.has(normalizeSpace(stringValue(el)))) return;
   codeListFinding(out, rule, 'Country codes in an invoice MUST be coded using ISO code list 3166-1', el, rule === 'BR-CL-15' ? 'BT-159' : undefined);
-}
-
-/**
- * Whether code-lists.ts reports BR-CL-08 for a note whose subject code the reader kept as `code`: it reads the note
- * as UBL writes it, `#code#text`, and tests the text between the first two `#`, when 3 characters long, as a
- * substring of the UBL list.
- */
-function modelRejectsSubject(code: string): boolean {
-  const hash = code.indexOf('#');
-  const between = hash < 0 ? code : code.slice(0, hash);
-  return characters(between) === 3 && !UBL_4451_TEXT.includes(between);
 }
 
 function codeListFinding(out: Finding[], rule: string, message: string, el: XmlElement, term: string | undefined): void {
@@ -631,22 +513,6 @@ function isRam(el: XmlElement): boolean {
   return el.ns === RAM;
 }
 
-function present(elements: readonly (XmlElement | undefined)[]): ReadonlySet<XmlElement> {
-  return new Set(elements.filter((el): el is XmlElement => el !== undefined));
-}
-
-function isName(el: XmlElement | undefined, ns: string, local: string): boolean {
-  return el !== undefined && el.name === local && el.ns === ns;
-}
-
-function child(el: XmlElement | undefined, ns: string, local: string): XmlElement | undefined {
-  return el?.children.find((c) => c.name === local && c.ns === ns);
-}
-
-function children(el: XmlElement, ns: string, local: string): XmlElement[] {
-  return el.children.filter((c) => c.name === local && c.ns === ns);
-}
-
 /** How many children of `el` have this local name (in `ram:` unless said otherwise). */
 function count(el: XmlElement, local: string, ns: string = RAM): number {
   let n = 0;
@@ -657,42 +523,4 @@ function count(el: XmlElement, local: string, ns: string = RAM): number {
 /** `count(parents/name)`. */
 function countBelow(parents: readonly XmlElement[], local: string, ns: string = RAM): number {
   return parents.reduce((n, parent) => n + count(parent, local, ns), 0);
-}
-
-// The attribute names looked up here are fixed and none is a member of `Object.prototype`, so a plain property read
-// is exact, and much cheaper than `Object.hasOwn` in the walk.
-function hasAttribute(el: XmlElement, name: string): boolean {
-  return el.attributes[name] !== undefined;
-}
-
-function attribute(el: XmlElement, name: string): string | undefined {
-  return el.attributes[name];
-}
-
-/**
- * The XPath string value: the element's text and its descendants' (`''` for no element). The tree keeps an element's
- * own text apart from its children's, so for mixed content the order is approximate; the values tested have none.
- */
-function stringValue(el: XmlElement | undefined): string {
-  if (el === undefined) return '';
-  return el.children.length === 0 ? el.text : el.text + el.children.map(stringValue).join('');
-}
-
-/** XPath's `normalize-space`: XML white space (space, tab, CR, LF) trimmed and each inner run made one space. */
-function normalizeSpace(value: string): string {
-  return value.replace(/[ \t\r\n]+/g, ' ').replace(/^ | $/g, '');
-}
-
-/** XPath's `string-length`: characters, a surrogate pair being one. */
-function characters(value: string): number {
-  let n = value.length;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c >= 0xdc00 && c <= 0xdfff) n--;
-  }
-  return n;
-}
-
-function fail(out: Finding[], rule: string, message: string, el: XmlElement, term?: string): void {
-  out.push({ rule, severity: 'fatal', message, ...(term === undefined ? {} : { term }), xpath: xpathOf(el), line: el.line, column: el.column });
 }

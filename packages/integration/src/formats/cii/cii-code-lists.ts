@@ -1,5 +1,6 @@
 import { En16931 } from '@invoicing/invoice';
-import { NS, xpathOf, type XmlElement } from '../xml';
+import { NS, type XmlElement } from '../xml';
+import { codeListFindings, type FileCodeList } from '../syntax-rules';
 
 /*
  * The code-list rules whose answer depends on how a CII file writes the code, checked on the file (the model keeps one
@@ -15,24 +16,17 @@ import { NS, xpathOf, type XmlElement } from '../xml';
 const RAM: string = NS.ram;
 const RSM: string = NS.rsm;
 
-interface CodeList {
-  readonly rule: string;
-  readonly term: string;
-  readonly message: string;
-  readonly codes: ReadonlySet<string>;
-}
-
-const TYPE: CodeList = {
+const TYPE: FileCodeList = {
   rule: 'BR-CL-01',
   term: 'BT-3',
   message: 'The document type code MUST be coded by the invoice and credit note related code lists of UNTDID 1001',
   codes: En16931.UNTDID_1001,
 };
-const TAX_POINT: CodeList = { rule: 'BR-CL-06', term: 'BT-8', message: 'Value added tax point date code MUST be coded using a restriction of UNTDID 2475', codes: En16931.UNTDID_2475_TAX_POINT };
-const PAYMENT_MEANS: CodeList = { rule: 'BR-CL-16', term: 'BT-81', message: 'Payment means in an invoice MUST be coded using UNTDID 4461 code list', codes: En16931.UNTDID_4461 };
+const TAX_POINT: FileCodeList = { rule: 'BR-CL-06', term: 'BT-8', message: 'Value added tax point date code MUST be coded using a restriction of UNTDID 2475', codes: En16931.UNTDID_2475_TAX_POINT };
+const PAYMENT_MEANS: FileCodeList = { rule: 'BR-CL-16', term: 'BT-81', message: 'Payment means in an invoice MUST be coded using UNTDID 4461 code list', codes: En16931.UNTDID_4461 };
 
 /** The code list an element is checked against, by its name and its parent's. */
-function codeListOf(el: XmlElement): CodeList | undefined {
+function codeListOf(el: XmlElement): FileCodeList | undefined {
   if (el.ns !== RAM) return undefined;
   const parent = el.parent;
   switch (el.name) {
@@ -46,17 +40,7 @@ function codeListOf(el: XmlElement): CodeList | undefined {
   }
 }
 
-function visit(el: XmlElement, out: En16931.Finding[]): void {
-  const list = codeListOf(el);
-  if (list !== undefined && !En16931.isListed(list.codes, el.text)) {
-    out.push({ rule: list.rule, severity: 'fatal', message: `${list.message}: "${el.text.trim()}"`, term: list.term, xpath: xpathOf(el), line: el.line, column: el.column });
-  }
-  for (const child of el.children) visit(child, out);
-}
-
 /** BR-CL-01, BR-CL-06 and BR-CL-16 on every code of a CII CrossIndustryInvoice, each placed on its element. */
 export function ciiCodeLists(root: XmlElement): En16931.Finding[] {
-  const out: En16931.Finding[] = [];
-  visit(root, out);
-  return out;
+  return codeListFindings(root, codeListOf);
 }

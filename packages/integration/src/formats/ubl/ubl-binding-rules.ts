@@ -1,5 +1,6 @@
-import type { En16931 } from '@invoicing/invoice';
-import { NS, xpathOf, type XmlElement } from '../xml';
+import { En16931 } from '@invoicing/invoice';
+import { NS, child, children, trimXmlSpace, type XmlElement } from '../xml';
+import { fail, hasAttribute, isName, stringLength, stringValue } from '../syntax-rules';
 
 /*
  * The UBL syntax-binding rules of the CEN EN 16931 schematron 1.3.16 (EN16931-UBL-validation.xslt, mode M12), checked
@@ -10,16 +11,10 @@ import { NS, xpathOf, type XmlElement } from '../xml';
  * The 697 warnings of that mode are left out (UBL-CR-001 … UBL-CR-682 but 666 and 673: elements EN 16931 does not
  * use; UBL-DT-08 … UBL-DT-28: attributes it does not use). They never make a document invalid.
  *
- * Code lists (mode M13). code-lists.ts in @invoicing/invoice checks the values the model keeps; here is what it
- * cannot see or leaves to the syntax:
- * - BR-CL-03, the `currencyID` of the 13 amount elements the stylesheet names (the model drops the attribute);
- * - BR-CL-01 by element: `cbc:InvoiceTypeCode` takes the invoice codes, `cbc:CreditNoteTypeCode` the credit note
- *   codes. On the type code the model reads, only a code of the other list is reported here (the model rejects
- *   codes of neither list itself);
- * - BR-CL-06 on `cac:InvoicePeriod/cbc:DescriptionCode` (UNTDID 2005: 3, 35, 432): on the code the model reads, only
- *   a CII code (5, 29, 72), which the model accepts; on every other period (lines, a second period), any code;
- * - BR-CL-16 on every `cac:PaymentMeans/cbc:PaymentMeansCode` but the first, which the model reads.
- * Each code is reported once: either by the model or here. "The model reads" mirrors ubl-reader.ts.
+ * Code lists (mode M13): only BR-CL-03, the `currencyID` of the 13 amount elements the stylesheet names, which the
+ * model does not keep. The other code lists are decided elsewhere: BR-CL-01, BR-CL-06 and BR-CL-16, whose answer
+ * depends on how the file writes the code, on every element by ubl-code-lists.ts; the rest by the model
+ * (validateEn16931, told the document was read from UBL) on the values it keeps.
  *
  * How the stylesheet is read. Within a mode an element fires the first rule whose context it matches; in mode M12 only
  * an allowance with both a `false` and a `true` charge indicator matches two (it is an allowance), so each rule below
@@ -40,47 +35,6 @@ type Name = readonly [ns: string, local: string];
 
 const cac = (local: string): Name => [CAC, local];
 const cbc = (local: string): Name => [CBC, local];
-
-/** A space-separated code list, as the stylesheet writes it. */
-function codes(list: string): ReadonlySet<string> {
-  return new Set(list.trim().split(/\s+/));
-}
-
-/** ISO 4217 alpha-3, BR-CL-03's list (178 codes). */
-const ISO_4217 = codes(`
-  AED AFN ALL AMD AOA ARS AUD AWG AZN BAM BBD BDT BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD CAD CDF CHE CHF
-  CHW CLF CLP CNH CNY COP COU CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ
-  GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL
-  LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR
-  PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STD SVC SYP SZL THB TJS TMT TND TOP TRY
-  TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VES VED VND VUV WST XAF XAG XAU XBA XBB XBC XBD XCD XCG XDR XOF XPD
-  XPF XPT XSU XTS XUA XXX YER ZAR ZMW ZWG
-`);
-
-/** UNTDID 1001 codes of `cbc:InvoiceTypeCode`, BR-CL-01 (50 codes). */
-const INVOICE_TYPE_CODES = codes(`
-  71 80 81 82 84 102 130 202 203 204 211 218 219 295 325 326 331 380 382 383 384 385 386 387 388 389 390 393 394 395
-  456 457 471 472 473 500 501 527 553 575 623 633 751 780 817 870 875 876 877 935
-`);
-
-/** UNTDID 1001 codes of `cbc:CreditNoteTypeCode`, BR-CL-01 (13 codes). */
-const CREDIT_NOTE_TYPE_CODES = codes('81 83 261 262 296 308 381 396 420 458 502 503 532');
-
-/** What code-lists.ts accepts as a type code: either list (it does not know the element). */
-const ANY_TYPE_CODE: ReadonlySet<string> = new Set([...INVOICE_TYPE_CODES, ...CREDIT_NOTE_TYPE_CODES]);
-
-/** UNTDID 2005 subset of BR-CL-06 in UBL. */
-const TAX_POINT_CODES = codes('3 35 432');
-
-/** What code-lists.ts accepts as BT-8: the UBL and the CII (UNTDID 2475) codes. */
-const ANY_TAX_POINT_CODE = codes('3 35 432 5 29 72');
-
-/** UNTDID 4461, BR-CL-16's list (84 codes). */
-const PAYMENT_MEANS_CODES = codes(`
-  1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41
-  42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64 65 66 67 68 69 70 74 75 76 77 78 91 92 93 94
-  95 96 97 98 ZZZ
-`);
 
 /** The elements BR-CL-03 names; other amounts (`cbc:PerUnitAmount` …) are not checked by it. */
 const CURRENCY_AMOUNTS: ReadonlySet<string> = new Set([
@@ -161,7 +115,7 @@ const AGGREGATE_CONTEXTS: ReadonlySet<string> = new Set([
 ]);
 
 /** The local names of the `cbc:` elements `basicRules` looks at. */
-const BASIC_CONTEXTS: ReadonlySet<string> = new Set([...CURRENCY_AMOUNTS, 'InvoiceTypeCode', 'CreditNoteTypeCode', 'DescriptionCode', 'PaymentMeansCode', 'PaymentID']);
+const BASIC_CONTEXTS: ReadonlySet<string> = new Set([...CURRENCY_AMOUNTS, 'PaymentMeansCode', 'PaymentID']);
 
 /** What the walk gathers for the root's rules on the whole document (`//…`). */
 interface Gathered {
@@ -172,34 +126,20 @@ interface Gathered {
   objectWithDescription: boolean;
 }
 
-/** The elements ubl-reader.ts reads for BR-CL-01/06/16, whose other failures code-lists.ts reports. */
-interface ModelRead {
-  readonly typeCode: XmlElement | undefined;
-  readonly taxPointCode: XmlElement | undefined;
-  readonly meansCode: XmlElement | undefined;
-}
-
 /**
- * The fatal UBL syntax-binding rules (UBL-SR-*, UBL-DT-01/06/07, UBL-CR-666/673) and the code-list checks on what the
- * model does not keep (BR-CL-03, the syntax's part of BR-CL-01/06/16) of a UBL Invoice or CreditNote, in one walk
- * over its tree. Each finding is placed on the rule's context element.
+ * The fatal UBL syntax-binding rules (UBL-SR-*, UBL-DT-01/06/07, UBL-CR-666/673) and BR-CL-03 of a UBL Invoice or
+ * CreditNote, in one walk over its tree. Each finding is placed on the rule's context element.
  */
 export function ublBindingRules(root: XmlElement): Finding[] {
   const out: Finding[] = [];
   const gathered: Gathered = { sepaIds: 0, paymentIds: new Set(), paymentMeansCodes: new Set(), objectWithAttachment: false, objectWithDescription: false };
-  const firstMeans = child(root, CAC, 'PaymentMeans');
-  const read: ModelRead = {
-    typeCode: child(root, CBC, root.name === 'CreditNote' ? 'CreditNoteTypeCode' : 'InvoiceTypeCode'),
-    taxPointCode: child(child(root, CAC, 'InvoicePeriod'), CBC, 'DescriptionCode'),
-    meansCode: child(firstMeans, CBC, 'PaymentMeansCode'),
-  };
-  visit(root, false, root, read, gathered, out);
+  visit(root, false, root, gathered, out);
   const isDocument = (root.ns === UBL_INVOICE && root.name === 'Invoice') || (root.ns === UBL_CREDIT_NOTE && root.name === 'CreditNote');
   if (isDocument) documentRules(root, gathered, out);
   return out;
 }
 
-function visit(el: XmlElement, inDiscountedPrice: boolean, root: XmlElement, read: ModelRead, gathered: Gathered, out: Finding[]): void {
+function visit(el: XmlElement, inDiscountedPrice: boolean, root: XmlElement, gathered: Gathered, out: Finding[]): void {
   const { ns, name } = el;
   // UBL-DT-01 and -06/07 match any element by the end of its name, whatever its namespace (extensions included);
   // both names end with a `t`, which spares most elements the two string tests.
@@ -208,7 +148,7 @@ function visit(el: XmlElement, inDiscountedPrice: boolean, root: XmlElement, rea
     // `string-length(substring-after(., '.')) <= 2`, on the value as written (a trailing space counts).
     const value = stringValue(el);
     const dot = value.indexOf('.');
-    if (dot >= 0 && characters(value.slice(dot + 1)) > 2) fail(out, 'UBL-DT-01', 'Amounts shall be decimal up to two fraction digits', el);
+    if (dot >= 0 && stringLength(value.slice(dot + 1)) > 2) fail(out, 'UBL-DT-01', 'Amounts shall be decimal up to two fraction digits', el);
   } else if (endsWithT && name.endsWith('BinaryObject')) {
     if (!hasAttribute(el, 'mimeCode')) fail(out, 'UBL-DT-06', 'Binary object elements shall contain the mime code attribute', el);
     if (!hasAttribute(el, 'filename')) fail(out, 'UBL-DT-07', 'Binary object elements shall contain the file name attribute', el);
@@ -217,12 +157,12 @@ function visit(el: XmlElement, inDiscountedPrice: boolean, root: XmlElement, rea
   if (AGGREGATE_CONTEXTS.has(name)) {
     if (ns === CAC) aggregateRules(el, root, gathered, out);
   } else if (BASIC_CONTEXTS.has(name) && ns === CBC) {
-    basicRules(el, read, gathered, out);
+    basicRules(el, gathered, out);
   }
 
   // `ancestor::cac:Price/cac:AllowanceCharge`: below a price that has an allowance, no amount is checked by UBL-DT-01.
   const discounted = inDiscountedPrice || (name === 'Price' && ns === CAC && child(el, CAC, 'AllowanceCharge') !== undefined);
-  for (const c of el.children) visit(c, discounted, root, read, gathered, out);
+  for (const c of el.children) visit(c, discounted, root, gathered, out);
 }
 
 /** The M12 rules whose context is a `cac:` element. */
@@ -290,7 +230,7 @@ function aggregateRules(el: XmlElement, root: XmlElement, gathered: Gathered, ou
       return;
     case 'PartyIdentification':
       // UBL-SR-29 counts `//cac:PartyIdentification/cbc:ID[upper-case(@schemeID) = 'SEPA']`.
-      for (const id of el.children) if (isName(id, CBC, 'ID') && (attribute(id, 'schemeID') ?? '').toUpperCase() === 'SEPA') gathered.sepaIds++;
+      for (const id of el.children) if (isName(id, CBC, 'ID') && (id.attributes['schemeID'] ?? '').toUpperCase() === 'SEPA') gathered.sepaIds++;
       return;
   }
 }
@@ -319,7 +259,7 @@ function payeeParty(el: XmlElement, out: Finding[]): void {
   const names = path(el, [cac('PartyName'), cbc('Name')]).map(stringValue);
   const sellerNames = path(el.parent, [...supplier(), cac('PartyLegalEntity'), cbc('RegistrationName')]).map(stringValue);
   const differs = names.some((a) => sellerNames.some((b) => a !== b));
-  const ids = path(el, [cac('PartyIdentification'), cbc('ID')]).filter((id) => (attribute(id, 'schemeID') ?? '').toUpperCase() !== 'SEPA');
+  const ids = path(el, [cac('PartyIdentification'), cbc('ID')]).filter((id) => (id.attributes['schemeID'] ?? '').toUpperCase() !== 'SEPA');
   if (!(names.length <= 1 && differs)) fail(out, 'UBL-SR-19', 'Payee name shall occur maximum once, if the Payee is different from the Seller', el);
   if (!(ids.length <= 1 && differs)) fail(out, 'UBL-SR-20', 'Payee identifier shall occur maximum once, if the Payee is different from the Seller', el);
   if (!(count(el, [cac('PartyLegalEntity'), cbc('CompanyID')]) <= 1 && differs)) {
@@ -327,49 +267,19 @@ function payeeParty(el: XmlElement, out: Finding[]): void {
   }
 }
 
-/** The `cbc:` contexts: the code lists of mode M13, and what the root's `//` rules count. */
-function basicRules(el: XmlElement, read: ModelRead, gathered: Gathered, out: Finding[]): void {
-  const { name, parent } = el;
-  if (CURRENCY_AMOUNTS.has(name)) {
-    if (!ISO_4217.has(trimXmlSpace(attribute(el, 'currencyID') ?? ''))) fail(out, 'BR-CL-03', 'currencyID MUST be coded using ISO code list 4217 alpha-3', el);
-    return;
-  }
-  switch (name) {
-    case 'InvoiceTypeCode':
-    case 'CreditNoteTypeCode':
-      codeList(out, 'BR-CL-01', name === 'InvoiceTypeCode' ? INVOICE_TYPE_CODES : CREDIT_NOTE_TYPE_CODES, el, el === read.typeCode ? ANY_TYPE_CODE : undefined, 'BT-3');
-      return;
-    case 'DescriptionCode':
-      if (isName(parent, CAC, 'InvoicePeriod')) {
-        codeList(out, 'BR-CL-06', TAX_POINT_CODES, el, el === read.taxPointCode ? ANY_TAX_POINT_CODE : undefined, 'BT-8');
-      }
-      return;
+/** The `cbc:` contexts: BR-CL-03, and what the root's `//` rules count. */
+function basicRules(el: XmlElement, gathered: Gathered, out: Finding[]): void {
+  switch (el.name) {
     case 'PaymentMeansCode':
       gathered.paymentMeansCodes.add(stringValue(el));
-      if (isName(parent, CAC, 'PaymentMeans')) codeList(out, 'BR-CL-16', PAYMENT_MEANS_CODES, el, el === read.meansCode ? PAYMENT_MEANS_CODES : undefined, 'BT-81');
       return;
     case 'PaymentID':
       gathered.paymentIds.add(stringValue(el));
       return;
+    default:
+      // One of CURRENCY_AMOUNTS.
+      if (!En16931.ISO_4217.has(trimXmlSpace(el.attributes['currencyID'] ?? ''))) fail(out, 'BR-CL-03', 'currencyID MUST be coded using ISO code list 4217 alpha-3', el);
   }
-}
-
-const CODE_LIST_MESSAGES: Readonly<Record<string, string>> = {
-  'BR-CL-01': 'The document type code MUST be coded by the invoice and credit note related code lists of UNTDID 1001.',
-  'BR-CL-06': 'Value added tax point date code MUST be coded using a restriction of UNTDID 2005.',
-  'BR-CL-16': 'Payment means in an invoice MUST be coded using UNCL4461 code list',
-};
-
-/**
- * A code-list rule on `el`: the stylesheet's `contains(' … ', concat(' ', normalize-space(.), ' '))` without a space
- * inside, which is membership of the trimmed value. `modelAccepts` is what code-lists.ts accepts when the model reads
- * this element (it reports the rest itself, on the value the reader trimmed); `undefined` when the model does not.
- */
-function codeList(out: Finding[], rule: string, list: ReadonlySet<string>, el: XmlElement, modelAccepts: ReadonlySet<string> | undefined, term: string): void {
-  const value = stringValue(el);
-  if (list.has(trimXmlSpace(value))) return;
-  if (modelAccepts !== undefined && !modelAccepts.has(el.text.trim())) return;
-  fail(out, rule, `${CODE_LIST_MESSAGES[rule] ?? ''}: "${value}"`, el, term);
 }
 
 /** The rules of the context `/ubl:Invoice | /cn:CreditNote`. */
@@ -423,18 +333,6 @@ function taxSchemeIds(schemes: readonly XmlElement[], test: (upperCasedId: strin
 
 // ---- the tree ----
 
-function isName(el: XmlElement | undefined, ns: string, local: string): boolean {
-  return el !== undefined && el.name === local && el.ns === ns;
-}
-
-function child(el: XmlElement | undefined, ns: string, local: string): XmlElement | undefined {
-  return el?.children.find((c) => c.name === local && c.ns === ns);
-}
-
-function children(el: XmlElement, ns: string, local: string): XmlElement[] {
-  return el.children.filter((c) => c.name === local && c.ns === ns);
-}
-
 /** The elements an XPath of child steps selects from `el`, in document order. */
 function path(el: XmlElement | undefined, steps: readonly Name[]): XmlElement[] {
   let level: XmlElement[] = el === undefined ? [] : [el];
@@ -475,41 +373,4 @@ function count(el: XmlElement, steps: readonly Name[], from = 0): number {
 function indicates(el: XmlElement, value: boolean): boolean {
   const lexical = value ? ['true', '1'] : ['false', '0'];
   return children(el, CBC, 'ChargeIndicator').some((c) => lexical.includes(trimXmlSpace(stringValue(c))));
-}
-
-// The attribute names looked up here are fixed and none is a member of `Object.prototype`, so a plain property read
-// is exact, and much cheaper than `Object.hasOwn` in the walk.
-function hasAttribute(el: XmlElement, name: string): boolean {
-  return el.attributes[name] !== undefined;
-}
-
-function attribute(el: XmlElement, name: string): string | undefined {
-  return el.attributes[name];
-}
-
-/**
- * The XPath string value: the element's text and its descendants'. The tree keeps an element's own text apart from
- * its children's, so for mixed content the order is approximate; UBL's basic components have no children.
- */
-function stringValue(el: XmlElement): string {
-  return el.children.length === 0 ? el.text : el.text + el.children.map(stringValue).join('');
-}
-
-/** `value` without the XML white space (space, tab, CR, LF) at its ends, as `normalize-space` trims. */
-function trimXmlSpace(value: string): string {
-  return value.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
-}
-
-/** XPath's `string-length`: characters, a surrogate pair being one. */
-function characters(value: string): number {
-  let n = value.length;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c >= 0xdc00 && c <= 0xdfff) n--;
-  }
-  return n;
-}
-
-function fail(out: Finding[], rule: string, message: string, el: XmlElement, term?: string): void {
-  out.push({ rule, severity: 'fatal', message, ...(term === undefined ? {} : { term }), xpath: xpathOf(el), line: el.line, column: el.column });
 }

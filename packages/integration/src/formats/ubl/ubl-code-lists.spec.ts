@@ -1,3 +1,6 @@
+import { validateOfficially } from '@invoicing/en16931-official';
+import { readInvoice } from '../e-invoice';
+import { after, before, edit, officialDisagreements, officialExample, type RuleCase } from '../testing.data';
 import { readXml } from '../xml';
 import { UBL_NS } from './ubl-path';
 import { ublCodeLists } from './ubl-code-lists';
@@ -35,4 +38,41 @@ describe('ublCodeLists', () => {
       expect.objectContaining({ rule: 'BR-CL-16', severity: 'fatal', term: 'BT-81', xpath: '/Invoice/cac:PaymentMeans[2]/cbc:PaymentMeansCode', line: 2, column: 19 }),
     ]);
   });
+});
+
+// Edits of an official invoice and credit note that break these code lists; `rules` is every rule each one breaks.
+const INVOICE = officialExample('ubl', 'ubl-tc434-example5.xml').toString('utf8');
+const CREDIT_NOTE = officialExample('ubl', 'ubl-tc434-creditnote1.xml').toString('utf8');
+const MEANS = (code: string) => `<cac:PaymentMeans><cbc:PaymentMeansCode>${code}</cbc:PaymentMeansCode></cac:PaymentMeans>`;
+const CODE_LISTS = ['BR-CL-01', 'BR-CL-06', 'BR-CL-16'];
+
+const CASES: readonly RuleCase[] = [
+  { when: 'an invoice has a credit note type code', xml: edit(INVOICE, '<cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>', '<cbc:InvoiceTypeCode>381</cbc:InvoiceTypeCode>'), rules: ['BR-CL-01'] },
+  { when: 'a credit note has an invoice type code', xml: edit(CREDIT_NOTE, '<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>', '<cbc:CreditNoteTypeCode>380</cbc:CreditNoteTypeCode>'), rules: ['BR-CL-01'] },
+  { when: 'the type code is in neither list', xml: edit(INVOICE, '<cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>', '<cbc:InvoiceTypeCode>999</cbc:InvoiceTypeCode>'), rules: ['BR-CL-01'] },
+  { when: 'the VAT point date code is a CII code', xml: after(INVOICE, '<cbc:StartDate>2013-03-10</cbc:StartDate>', '<cbc:DescriptionCode>5</cbc:DescriptionCode>'), rules: ['BR-CL-06'] },
+  { when: 'the VAT point date code is in neither list', xml: after(INVOICE, '<cbc:StartDate>2013-03-10</cbc:StartDate>', '<cbc:DescriptionCode>999</cbc:DescriptionCode>'), rules: ['BR-CL-06'] },
+  {
+    when: "a line period's VAT point date code is not a code",
+    xml: after(INVOICE, '<cac:InvoicePeriod>\n            <cbc:StartDate>2013-03-10</cbc:StartDate>', '<cbc:DescriptionCode>999</cbc:DescriptionCode>'),
+    rules: ['BR-CL-06'],
+  },
+  { when: 'the first payment means has an unknown code', xml: edit(INVOICE, '<cbc:PaymentMeansCode>49</cbc:PaymentMeansCode>', '<cbc:PaymentMeansCode>XX</cbc:PaymentMeansCode>'), rules: ['BR-CL-16'] },
+  { when: 'a second payment means has an unknown code', xml: before(INVOICE, '<cac:PaymentTerms>', MEANS('XX')), rules: ['BR-CL-16', 'UBL-SR-47'] },
+];
+
+describe('readInvoice of a UBL file', () => {
+  it.each(CASES)('reports $rules once, where ublCodeLists places it, when $when', async ({ xml, rules }) => {
+    const fromFile = ublCodeLists(readXml(Buffer.from(xml)).root);
+    expect(fromFile.map((f) => f.rule)).toEqual(rules.filter((rule) => CODE_LISTS.includes(rule)));
+    // Neither the binding rules nor the model report these codes again.
+    expect((await readInvoice(Buffer.from(xml))).findings.filter((f) => CODE_LISTS.includes(f.rule))).toEqual(fromFile);
+  });
+
+  it('agrees with the official validator on the BR-CL-* rules of every case', async () => {
+    const official = await validateOfficially(CASES.map((c, i) => ({ name: `${i}`, xml: c.xml })));
+    const ours = await Promise.all(CASES.map(async (c) => (await readInvoice(Buffer.from(c.xml))).findings.filter((f) => f.severity === 'fatal').map((f) => f.rule)));
+    const disagreements = officialDisagreements(CASES, official, (_, i) => (ours[i] ?? []).filter((rule) => rule.startsWith('BR-CL-')), (rule) => rule.startsWith('BR-CL-'));
+    expect(disagreements).toEqual([]);
+  }, 120_000);
 });

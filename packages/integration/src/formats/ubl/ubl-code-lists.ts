@@ -1,5 +1,6 @@
 import { En16931 } from '@invoicing/invoice';
-import { NS, xpathOf, type XmlElement } from '../xml';
+import { NS, type XmlElement } from '../xml';
+import { codeListFindings, type FileCodeList } from '../syntax-rules';
 
 /*
  * The code-list rules whose answer depends on how a UBL file writes the code, checked on the file (the model keeps one
@@ -16,25 +17,18 @@ import { NS, xpathOf, type XmlElement } from '../xml';
 const CAC: string = NS.cac;
 const CBC: string = NS.cbc;
 
-interface CodeList {
-  readonly rule: string;
-  readonly term: string;
-  readonly message: string;
-  readonly codes: ReadonlySet<string>;
-}
-
-const INVOICE_TYPE: CodeList = {
+const INVOICE_TYPE: FileCodeList = {
   rule: 'BR-CL-01',
   term: 'BT-3',
   message: 'The document type code MUST be coded by the invoice and credit note related code lists of UNTDID 1001',
   codes: En16931.UNTDID_1001_UBL_INVOICE,
 };
-const CREDIT_NOTE_TYPE: CodeList = { ...INVOICE_TYPE, codes: En16931.UNTDID_1001_UBL_CREDIT_NOTE };
-const TAX_POINT: CodeList = { rule: 'BR-CL-06', term: 'BT-8', message: 'Value added tax point date code MUST be coded using a restriction of UNTDID 2005', codes: En16931.UNTDID_2005_TAX_POINT };
-const PAYMENT_MEANS: CodeList = { rule: 'BR-CL-16', term: 'BT-81', message: 'Payment means in an invoice MUST be coded using UNCL4461 code list', codes: En16931.UNTDID_4461 };
+const CREDIT_NOTE_TYPE: FileCodeList = { ...INVOICE_TYPE, codes: En16931.UNTDID_1001_UBL_CREDIT_NOTE };
+const TAX_POINT: FileCodeList = { rule: 'BR-CL-06', term: 'BT-8', message: 'Value added tax point date code MUST be coded using a restriction of UNTDID 2005', codes: En16931.UNTDID_2005_TAX_POINT };
+const PAYMENT_MEANS: FileCodeList = { rule: 'BR-CL-16', term: 'BT-81', message: 'Payment means in an invoice MUST be coded using UNCL4461 code list', codes: En16931.UNTDID_4461 };
 
 /** The code list an element is checked against, by its name and its parent's. */
-function codeListOf(el: XmlElement): CodeList | undefined {
+function codeListOf(el: XmlElement): FileCodeList | undefined {
   if (el.ns !== CBC) return undefined;
   const parent = el.parent;
   switch (el.name) {
@@ -51,17 +45,7 @@ function codeListOf(el: XmlElement): CodeList | undefined {
   }
 }
 
-function visit(el: XmlElement, out: En16931.Finding[]): void {
-  const list = codeListOf(el);
-  if (list !== undefined && !En16931.isListed(list.codes, el.text)) {
-    out.push({ rule: list.rule, severity: 'fatal', message: `${list.message}: "${el.text.trim()}"`, term: list.term, xpath: xpathOf(el), line: el.line, column: el.column });
-  }
-  for (const child of el.children) visit(child, out);
-}
-
 /** BR-CL-01, BR-CL-06 and BR-CL-16 on every code of a UBL Invoice or CreditNote, each placed on its element. */
 export function ublCodeLists(root: XmlElement): En16931.Finding[] {
-  const out: En16931.Finding[] = [];
-  visit(root, out);
-  return out;
+  return codeListFindings(root, codeListOf);
 }

@@ -5,7 +5,7 @@
  */
 export { FormatError } from './format-error';
 export type { FormatErrorCode } from './format-error';
-export { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, NS, child, children, detectSyntax, expectSyntax, readXml, textOf, xpathOf } from './xml-reader';
+export { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, NS, child, children, detectSyntax, expectSyntax, readXml, textOf, trimXmlSpace, xpathOf } from './xml-reader';
 export type { XmlDocument, XmlElement, XmlLimits, XmlSyntax } from './xml-reader';
 export { XmlWriter } from './xml-writer';
 export type { XmlAttributes } from './xml-writer';

@@ -109,13 +109,16 @@ export function children(el: XmlElement | undefined, ns: string, name: string): 
  * which would eat a no-break space the sender meant); `undefined` only when the element is absent.
  */
 export function textOf(el: XmlElement | undefined): string | undefined {
-  if (el === undefined) return undefined;
-  const text = el.text;
+  return el === undefined ? undefined : trimXmlSpace(el.text);
+}
+
+/** `value` without leading and trailing XML white space (space, tab, CR, LF), as XPath's `normalize-space` trims. */
+export function trimXmlSpace(value: string): string {
   let start = 0;
-  let end = text.length;
-  while (start < end && isXmlSpace(text.charCodeAt(start))) start++;
-  while (end > start && isXmlSpace(text.charCodeAt(end - 1))) end--;
-  return start === 0 && end === text.length ? text : text.slice(start, end);
+  let end = value.length;
+  while (start < end && isXmlSpace(value.charCodeAt(start))) start++;
+  while (end > start && isXmlSpace(value.charCodeAt(end - 1))) end--;
+  return start === 0 && end === value.length ? value : value.slice(start, end);
 }
 
 const PREFIXES: ReadonlyMap<string, string> = new Map([
