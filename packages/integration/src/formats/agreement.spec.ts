@@ -1,18 +1,11 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { fatalRuleIds, validateOfficially, type OfficialDocument } from '@invoicing/en16931-official';
 import { VARIANTS, type MutableDocument } from './agreement-variants.data';
 import { XSD_RULE, readInvoice, writeInvoice, type InvoiceSyntax, type ReadInvoiceResult } from './e-invoice';
+import { officialExamples } from './testing.data';
 
 // Issue 14's test of our validator: for every official example, and for every variant derived from a few of them by
 // breaking one rule, the set of fatal rule ids we report equals the set the official CEN schematron 1.3.16 reports.
-const FIXTURES = resolve(__dirname, '../../../../../shared/fixtures/en16931');
-const fixtures = (['ubl', 'cii'] as const).flatMap((syntax) =>
-  readdirSync(join(FIXTURES, syntax))
-    .filter((name) => /\.xml$/i.test(name))
-    .sort()
-    .map((name) => ({ name: `${syntax}/${name}`, syntax, bytes: readFileSync(join(FIXTURES, syntax, name)) })),
-);
+const fixtures = officialExamples();
 
 // Documents whose features (allowances, charges, exempt categories, attachments, a credit note) give most rules
 // something to break.

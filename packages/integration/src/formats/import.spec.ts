@@ -1,18 +1,11 @@
 import 'reflect-metadata';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { CreatePartner, CreatePartnership, ImportEInvoice, type En16931Document } from '@invoicing/invoice';
 import { createTestBed } from '@invoicing/invoice/testing';
 import { tenantId } from '@invoicing/core';
 import { readInvoice } from './e-invoice';
+import { officialExamples } from './testing.data';
 
-const FIXTURES = resolve(__dirname, '../../../../../shared/fixtures/en16931');
-const fixtures = (['ubl', 'cii'] as const).flatMap((syntax) =>
-  readdirSync(join(FIXTURES, syntax))
-    .filter((name) => /\.xml$/i.test(name))
-    .sort()
-    .map((name) => ({ name: `${syntax}/${name}`, bytes: readFileSync(join(FIXTURES, syntax, name)) })),
-);
+const fixtures = officialExamples();
 
 /** Imports a document into a fresh tenant whose partners and partnership are made from the document's parties. */
 async function importInto(document: En16931Document): Promise<string> {

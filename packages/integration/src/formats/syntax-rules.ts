@@ -64,6 +64,11 @@ export interface FileCodeList {
   readonly codes: ReadonlySet<string>;
 }
 
+/** BR-CL-01 with the document type codes a syntax accepts on an element (the message is both stylesheets'). */
+export function typeCodeList(codes: ReadonlySet<string>): FileCodeList {
+  return { rule: 'BR-CL-01', term: 'BT-3', message: 'The document type code MUST be coded by the invoice and credit note related code lists of UNTDID 1001', codes };
+}
+
 /**
  * Each element of the tree that `listOf` gives a code list, and whose code is not in it, as a finding of that list's
  * rule: the stylesheets' `normalize-space(.)` is one of the codes.

@@ -6,7 +6,9 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { FormatError } from './xml';
+import type { En16931 } from '@invoicing/invoice';
+import { readInvoice } from './e-invoice';
+import { FormatError, readXml, type XmlElement } from './xml';
 
 export type ExampleSyntax = 'ubl' | 'cii';
 
@@ -38,6 +40,51 @@ export function officialExamples(syntax?: ExampleSyntax): OfficialExample[] {
 /** The bytes of one official example. */
 export function officialExample(syntax: ExampleSyntax, file: string): Buffer {
   return readFileSync(join(FIXTURES, syntax, file));
+}
+
+/** What both versions of the official example 5 (`ubl/ubl-tc434-example5.xml`, `cii/CII_example5.xml`) state alike. */
+export const EXAMPLE_5 = {
+  terms: {
+    number: 'TOSL110',
+    issueDate: '2013-04-10',
+    dueDate: '2013-05-10',
+    typeCode: '380',
+    currency: 'DKK',
+    vatAccountingCurrency: 'EUR',
+    buyerReference: 'qwerty',
+    buyerAccountingReference: '67543',
+    purchaseOrderReference: 'PO4711',
+    salesOrderReference: '123',
+    despatchAdviceReference: '5433',
+    receivingAdviceReference: '3544',
+    contractReference: '2013-05',
+    projectReference: 'Project345',
+    invoicePeriod: { start: '2013-03-10', end: '2013-04-10' },
+    precedingInvoices: [{ reference: 'TOSL109', issueDate: '2013-03-10' }],
+  },
+  seller: {
+    name: 'SellerCompany',
+    tradingName: 'SelCo',
+    vatId: 'NL16356706',
+    taxRegistrationId: 'NL16356706',
+    identifiers: [{ id: '5790000436101', scheme: '0088' }],
+    electronicAddress: { id: 'info@selco.nl', scheme: 'EM' },
+    additionalLegalInformation: 'Export',
+    address: { line1: 'Hoofdstraat 4', line2: 'Om de hoek', city: 'Grootstad', postCode: '54321', subdivision: 'Overijssel', country: 'NL' },
+    contact: { name: 'Anthon Larsen', phone: '+3198989898', email: 'Anthon@Selco.nl' },
+  },
+} as const;
+
+/** A line of an item alone, whose attributes (BG-32) state a name only, a name and an empty value, a value only. */
+export function lineWithPartlyStatedAttributes(): En16931.Line {
+  return {
+    id: '1',
+    allowances: [],
+    charges: [],
+    price: {},
+    vat: {},
+    item: { name: 'Widget', classifications: [], attributes: [{ name: 'Colour' }, { name: 'Size', value: '' }, { value: 'red' }] },
+  };
 }
 
 /** `xml` with the first match of `from` replaced; fails when there is none, so a case cannot silently test nothing. */
@@ -116,4 +163,63 @@ export function officialDisagreements(
     const agree = [...new Set(found.filter(owned))].sort().join() === expected.join() && missing.length === 0;
     return agree ? [] : [{ when: c.when, ours: found, official: [...new Set(theirs)].sort() }];
   });
+}
+
+/** What a spec of a syntax's binding rules states, for {@link bindingRulesSuite}. */
+export interface BindingRulesSpec {
+  readonly syntax: ExampleSyntax;
+  /** The binding rules under test. */
+  readonly check: (root: XmlElement) => readonly En16931.Finding[];
+  /** Every case breaks these rules and only these. */
+  readonly cases: readonly RuleCase[];
+  /** Documents the official stylesheet accepts although they look close to a broken case. */
+  readonly accepted: readonly Omit<RuleCase, 'rules'>[];
+  /** The official validator (`validateOfficially` of `@invoicing/en16931-official`, which only specs may import). */
+  readonly official: (documents: { name: string; xml: string }[]) => Promise<ReadonlyMap<string, OfficialVerdict>>;
+}
+
+/** The rule ids `check` reports on `xml`, once each, sorted. */
+export function bindingRuleIds(check: BindingRulesSpec['check'], xml: string): string[] {
+  return [...new Set(check(readXml(Buffer.from(xml)).root).map((f) => f.rule))].sort();
+}
+
+/**
+ * The tests every syntax's binding rules pass, in the `describe` that calls it: nothing on the official examples,
+ * exactly the rules of each case, nothing on the accepted documents, each BR-CL-* of a case once through readInvoice
+ * (nothing else checks what the binding rules check), and the official validator's verdict on the rules they own
+ * (the syntax's own, `UBL-*` or `CII-*`, and BR-CL-03) on every case it can judge.
+ */
+export function bindingRulesSuite({ syntax, check, cases, accepted, official }: BindingRulesSpec): void {
+  const ruleIds = (xml: string) => bindingRuleIds(check, xml);
+  const examples = officialExamples(syntax);
+
+  it(`finds the ${syntax === 'ubl' ? '19 official UBL' : '15 official CII'} examples`, () => {
+    expect(examples).toHaveLength(syntax === 'ubl' ? 19 : 15);
+  });
+
+  it.each(examples.map((e) => [e.file, e.bytes] as const))('reports nothing on the official example %s', (_, bytes) => {
+    expect(ruleIds(bytes.toString('utf8'))).toEqual([]);
+  });
+
+  it.each(cases)('reports $rules when $when', ({ xml, rules }) => {
+    expect(ruleIds(xml)).toEqual([...rules].sort());
+  });
+
+  it.each(accepted)('reports nothing when $when', ({ xml }) => {
+    expect(ruleIds(xml)).toEqual([]);
+  });
+
+  it('reports each code-list rule of a case once through readInvoice: nothing else checks it there', async () => {
+    for (const { when, xml, rules } of cases.filter((c) => c.rules[0]?.startsWith('BR-CL-'))) {
+      const findings = (await readInvoice(Buffer.from(xml))).findings.filter((f) => f.rule === rules[0]);
+      expect({ when, findings: findings.length }).toEqual({ when, findings: 1 });
+    }
+  });
+
+  it(`agrees with the official validator on every case: the same ${syntax.toUpperCase()}-* and BR-CL-03, and its other BR-CL-*`, async () => {
+    const all = [...cases, ...accepted.map((c) => ({ ...c, rules: [] }))].filter((c) => c.noOfficialVerdict === undefined);
+    const reports = await official(all.map((c, i) => ({ name: `${i}`, xml: c.xml })));
+    const owned = (rule: string) => rule.startsWith(`${syntax.toUpperCase()}-`) || rule === 'BR-CL-03';
+    expect(officialDisagreements(all, reports, (c) => ruleIds(c.xml), owned)).toEqual([]);
+  }, 120_000);
 }

@@ -1,6 +1,6 @@
 import { En16931 } from '@invoicing/invoice';
 import { NS, type XmlElement } from '../xml';
-import { codeListFindings, type FileCodeList } from '../syntax-rules';
+import { codeListFindings, typeCodeList, type FileCodeList } from '../syntax-rules';
 
 /*
  * The code-list rules whose answer depends on how a CII file writes the code, checked on the file (the model keeps one
@@ -16,12 +16,7 @@ import { codeListFindings, type FileCodeList } from '../syntax-rules';
 const RAM: string = NS.ram;
 const RSM: string = NS.rsm;
 
-const TYPE: FileCodeList = {
-  rule: 'BR-CL-01',
-  term: 'BT-3',
-  message: 'The document type code MUST be coded by the invoice and credit note related code lists of UNTDID 1001',
-  codes: En16931.UNTDID_1001,
-};
+const TYPE = typeCodeList(En16931.UNTDID_1001);
 const TAX_POINT: FileCodeList = { rule: 'BR-CL-06', term: 'BT-8', message: 'Value added tax point date code MUST be coded using a restriction of UNTDID 2475', codes: En16931.UNTDID_2475_TAX_POINT };
 const PAYMENT_MEANS: FileCodeList = { rule: 'BR-CL-16', term: 'BT-81', message: 'Payment means in an invoice MUST be coded using UNTDID 4461 code list', codes: En16931.UNTDID_4461 };
 

@@ -1,22 +1,6 @@
 import type { En16931 } from '@invoicing/invoice';
-import type { XmlElement } from '../xml';
-import { all, at, attr, compact, nonEmpty, text } from './cii-path';
-
-type Address = En16931.Address;
-type AllowanceCharge = En16931.AllowanceCharge;
-type Attachment = En16931.Attachment;
-type Buyer = En16931.Buyer;
-type Contact = En16931.Contact;
-type CreditTransfer = En16931.CreditTransfer;
-type DocumentAllowanceCharge = En16931.DocumentAllowanceCharge;
-type En16931Document = En16931.En16931Document;
-type Identifier = En16931.Identifier;
-type IsoDate = En16931.IsoDate;
-type Line = En16931.Line;
-type PaymentInstructions = En16931.PaymentInstructions;
-type Period = En16931.Period;
-type Seller = En16931.Seller;
-type VatBreakdownEntry = En16931.VatBreakdownEntry;
+import { compact, nonEmpty, type XmlElement } from '../xml';
+import { all, at, attr, text } from './cii-path';
 
 /**
  * UN/CEFACT CII D16B (`rsm:CrossIndustryInvoice`: Factur-X/ZUGFeRD EN 16931, XRechnung CII) → the EN 16931 semantic
@@ -24,7 +8,7 @@ type VatBreakdownEntry = En16931.VatBreakdownEntry;
  * places (`ram:ID` and `ram:GlobalID`, net and gross price base quantity, IBAN and proprietary account id …), all of
  * them are read. Nothing is checked or computed here: the rules do that on the result.
  */
-export function readCii(root: XmlElement): En16931Document {
+export function readCii(root: XmlElement): En16931.En16931Document {
   const context = at(root, 'rsm:ExchangedDocumentContext');
   const header = at(root, 'rsm:ExchangedDocument');
   const transaction = at(root, 'rsm:SupplyChainTradeTransaction');
@@ -98,7 +82,7 @@ export function readCii(root: XmlElement): En16931Document {
  * the rarely used `udt:DateTime`/`udt:Date`). Format `102` (`YYYYMMDD`) becomes ISO `YYYY-MM-DD`; any other text is
  * kept as written, for the rules to report.
  */
-function dateOf(container: XmlElement | undefined): IsoDate | undefined {
+function dateOf(container: XmlElement | undefined): En16931.IsoDate | undefined {
   const value = container?.children[0];
   if (value === undefined) return undefined;
   const written = value.text.trim();
@@ -111,13 +95,13 @@ function joined(elements: XmlElement[]): string | undefined {
   return elements.length === 0 ? undefined : elements.map((el) => el.text.trim()).join('\n');
 }
 
-function identifier(el: XmlElement | undefined): Identifier | undefined {
+function identifier(el: XmlElement | undefined): En16931.Identifier | undefined {
   return el ? compact({ id: el.text.trim(), scheme: attr(el, 'schemeID') }) : undefined;
 }
 
 /** BT-29, BT-46, BT-60, BT-71: `ram:ID` (no scheme) and `ram:GlobalID` (with its ISO 6523 scheme), in that order. */
-function partyIdentifiers(party: XmlElement | undefined): Identifier[] {
-  return [...all(party, 'ram:ID'), ...all(party, 'ram:GlobalID')].map((el) => identifier(el) as Identifier);
+function partyIdentifiers(party: XmlElement | undefined): En16931.Identifier[] {
+  return [...all(party, 'ram:ID'), ...all(party, 'ram:GlobalID')].map((el) => identifier(el) as En16931.Identifier);
 }
 
 /** BT-31/BT-48/BT-63 are the registration with scheme `VA`, BT-32 the one with `FC`. */
@@ -128,7 +112,7 @@ function taxRegistration(party: XmlElement | undefined, scheme: 'VA' | 'FC'): st
 }
 
 /** A `ram:PostalTradeAddress` that is there is an address, `{}` when it holds no term: BR-08 … BR-11 tell the two apart. */
-function address(el: XmlElement | undefined): Address | undefined {
+function address(el: XmlElement | undefined): En16931.Address | undefined {
   if (!el) return undefined;
   return compact({
     line1: text(el, 'ram:LineOne'),
@@ -142,7 +126,7 @@ function address(el: XmlElement | undefined): Address | undefined {
 }
 
 /** BG-6/BG-9; the contact point (BT-41/BT-56) is a person's name or, in its stead, a department's. */
-function contact(el: XmlElement | undefined): Contact | undefined {
+function contact(el: XmlElement | undefined): En16931.Contact | undefined {
   if (!el) return undefined;
   return nonEmpty({
     name: text(el, 'ram:PersonName') ?? text(el, 'ram:DepartmentName'),
@@ -151,7 +135,7 @@ function contact(el: XmlElement | undefined): Contact | undefined {
   });
 }
 
-function seller(party: XmlElement | undefined): Seller {
+function seller(party: XmlElement | undefined): En16931.Seller {
   return {
     ...compact({
       name: text(party, 'ram:Name'),
@@ -168,7 +152,7 @@ function seller(party: XmlElement | undefined): Seller {
   };
 }
 
-function buyer(party: XmlElement | undefined): Buyer {
+function buyer(party: XmlElement | undefined): En16931.Buyer {
   return compact({
     name: text(party, 'ram:Name'),
     tradingName: text(party, 'ram:SpecifiedLegalOrganization', 'ram:TradingBusinessName'),
@@ -181,7 +165,7 @@ function buyer(party: XmlElement | undefined): Buyer {
   });
 }
 
-function payee(party: XmlElement | undefined): En16931Document['payee'] {
+function payee(party: XmlElement | undefined): En16931.En16931Document['payee'] {
   if (!party) return undefined;
   return compact({
     name: text(party, 'ram:Name'),
@@ -190,7 +174,7 @@ function payee(party: XmlElement | undefined): En16931Document['payee'] {
   });
 }
 
-function taxRepresentative(party: XmlElement | undefined): En16931Document['taxRepresentative'] {
+function taxRepresentative(party: XmlElement | undefined): En16931.En16931Document['taxRepresentative'] {
   if (!party) return undefined;
   return compact({
     name: text(party, 'ram:Name'),
@@ -200,7 +184,7 @@ function taxRepresentative(party: XmlElement | undefined): En16931Document['taxR
 }
 
 /** BG-13: the ship-to party and the actual delivery date; `ram:ApplicableHeaderTradeDelivery` itself is mandatory. */
-function deliveryOf(el: XmlElement | undefined): En16931Document['delivery'] {
+function deliveryOf(el: XmlElement | undefined): En16931.En16931Document['delivery'] {
   const shipTo = at(el, 'ram:ShipToTradeParty');
   return nonEmpty({
     partyName: text(shipTo, 'ram:Name'),
@@ -210,7 +194,7 @@ function deliveryOf(el: XmlElement | undefined): En16931Document['delivery'] {
   });
 }
 
-function periodOf(el: XmlElement): Period {
+function periodOf(el: XmlElement): En16931.Period {
   return compact({ start: dateOf(at(el, 'ram:StartDateTime')), end: dateOf(at(el, 'ram:EndDateTime')) });
 }
 
@@ -219,7 +203,7 @@ function periodOf(el: XmlElement): Period {
  * account), the payment reference (BT-83) and creditor id (BT-90) on the settlement, the mandate (BT-89) in the
  * payment terms. The means code and text come from the first payment means, the credit transfers (BG-17) from all.
  */
-function paymentInstructions(settlement: XmlElement | undefined, terms: XmlElement[]): PaymentInstructions | undefined {
+function paymentInstructions(settlement: XmlElement | undefined, terms: XmlElement[]): En16931.PaymentInstructions | undefined {
   const means = all(settlement, 'ram:SpecifiedTradeSettlementPaymentMeans');
   const first = means[0];
   const remittanceInformation = text(settlement, 'ram:PaymentReference');
@@ -231,7 +215,7 @@ function paymentInstructions(settlement: XmlElement | undefined, terms: XmlEleme
     debitedAccountId: text(debtorAccount, 'ram:IBANID') ?? text(debtorAccount, 'ram:ProprietaryID'),
   });
   if (!first && remittanceInformation === undefined && !directDebit) return undefined;
-  const creditTransfers: CreditTransfer[] = means
+  const creditTransfers: En16931.CreditTransfer[] = means
     .filter((m) => at(m, 'ram:PayeePartyCreditorFinancialAccount') || at(m, 'ram:PayeeSpecifiedCreditorFinancialInstitution'))
     .map((m) => {
       const account = at(m, 'ram:PayeePartyCreditorFinancialAccount');
@@ -258,7 +242,7 @@ function isCharge(el: XmlElement): boolean {
   return indicator === 'true' || indicator === '1';
 }
 
-function allowanceCharge(el: XmlElement): AllowanceCharge {
+function allowanceCharge(el: XmlElement): En16931.AllowanceCharge {
   return compact({
     amount: text(el, 'ram:ActualAmount'),
     baseAmount: text(el, 'ram:BasisAmount'),
@@ -268,7 +252,7 @@ function allowanceCharge(el: XmlElement): AllowanceCharge {
   });
 }
 
-function documentAllowanceCharge(el: XmlElement): DocumentAllowanceCharge {
+function documentAllowanceCharge(el: XmlElement): En16931.DocumentAllowanceCharge {
   return compact({
     ...allowanceCharge(el),
     vatCategory: text(el, 'ram:CategoryTradeTax', 'ram:CategoryCode'),
@@ -282,7 +266,7 @@ function documentAllowanceCharge(el: XmlElement): DocumentAllowanceCharge {
  * them apart, as in the official rules (BR-CO-14, BR-CO-15, BR-53): an amount in neither currency, or without one,
  * is neither term.
  */
-function totals(summation: XmlElement | undefined, currency: string | undefined, taxCurrency: string | undefined): En16931Document['totals'] {
+function totals(summation: XmlElement | undefined, currency: string | undefined, taxCurrency: string | undefined): En16931.En16931Document['totals'] {
   const taxTotals = all(summation, 'ram:TaxTotalAmount');
   const taxTotalIn = (code: string | undefined, other?: XmlElement) => (code === undefined ? undefined : taxTotals.find((t) => t !== other && attr(t, 'currencyID') === code));
   const vatTotal = taxTotalIn(currency);
@@ -301,7 +285,7 @@ function totals(summation: XmlElement | undefined, currency: string | undefined,
   });
 }
 
-function vatBreakdownEntry(el: XmlElement): VatBreakdownEntry {
+function vatBreakdownEntry(el: XmlElement): En16931.VatBreakdownEntry {
   return compact({
     taxableAmount: text(el, 'ram:BasisAmount'),
     taxAmount: text(el, 'ram:CalculatedAmount'),
@@ -317,7 +301,7 @@ function isAttachment(el: XmlElement): boolean {
   return code === undefined || code === '916';
 }
 
-function attachment(el: XmlElement): Attachment {
+function attachment(el: XmlElement): En16931.Attachment {
   const binary = at(el, 'ram:AttachmentBinaryObject');
   return compact({
     reference: text(el, 'ram:IssuerAssignedID'),
@@ -330,12 +314,12 @@ function attachment(el: XmlElement): Attachment {
 }
 
 /** BT-18 and BT-128: a referenced document of TypeCode 130, its scheme (BT-18-1, BT-128-1) in `ram:ReferenceTypeCode`. */
-function objectIdentifier(ref: XmlElement | undefined): Identifier | undefined {
+function objectIdentifier(ref: XmlElement | undefined): En16931.Identifier | undefined {
   const id = at(ref, 'ram:IssuerAssignedID');
   return id ? compact({ id: id.text.trim(), scheme: text(ref, 'ram:ReferenceTypeCode') }) : undefined;
 }
 
-function line(el: XmlElement): Line {
+function line(el: XmlElement): En16931.Line {
   const document = at(el, 'ram:AssociatedDocumentLineDocument');
   const product = at(el, 'ram:SpecifiedTradeProduct');
   const agreement = at(el, 'ram:SpecifiedLineTradeAgreement');

@@ -2,18 +2,6 @@ import type { En16931 } from '@invoicing/invoice';
 import { XmlWriter } from '../xml';
 import { CII_NS } from './cii-path';
 
-type Address = En16931.Address;
-type AllowanceCharge = En16931.AllowanceCharge;
-type Attachment = En16931.Attachment;
-type Contact = En16931.Contact;
-type CreditTransfer = En16931.CreditTransfer;
-type DocumentAllowanceCharge = En16931.DocumentAllowanceCharge;
-type En16931Document = En16931.En16931Document;
-type Identifier = En16931.Identifier;
-type Line = En16931.Line;
-type Period = En16931.Period;
-type VatBreakdownEntry = En16931.VatBreakdownEntry;
-
 /**
  * The EN 16931 semantic model → UN/CEFACT CII D16B, in the element order of the CII schema, with the prefixes
  * `rsm`/`ram`/`udt`/`qdt`. A credit note is only its type code (BT-3). Absent terms are not written; what EN 16931
@@ -28,7 +16,7 @@ type VatBreakdownEntry = En16931.VatBreakdownEntry;
  * - an item price discount (BT-147) lives in the gross price, so it needs the gross price (BT-148);
  * - without a number (BT-1) or an issue date (BT-2) the schema's mandatory `ram:ID`/`ram:IssueDateTime` are missing.
  */
-export function writeCii(doc: En16931Document): Buffer {
+export function writeCii(doc: En16931.En16931Document): Buffer {
   const w = new XmlWriter('rsm:CrossIndustryInvoice', CII_NS);
 
   w.open('rsm:ExchangedDocumentContext');
@@ -60,7 +48,7 @@ export function writeCii(doc: En16931Document): Buffer {
 
 // ---- header ----
 
-function headerAgreement(w: XmlWriter, doc: En16931Document): void {
+function headerAgreement(w: XmlWriter, doc: En16931.En16931Document): void {
   const { seller, buyer, taxRepresentative } = doc;
   w.open('ram:ApplicableHeaderTradeAgreement');
   w.leaf('ram:BuyerReference', doc.buyerReference);
@@ -110,7 +98,7 @@ function headerAgreement(w: XmlWriter, doc: En16931Document): void {
   w.close();
 }
 
-function headerDelivery(w: XmlWriter, doc: En16931Document): void {
+function headerDelivery(w: XmlWriter, doc: En16931.En16931Document): void {
   const delivery = doc.delivery;
   w.open('ram:ApplicableHeaderTradeDelivery');
   if (delivery && (delivery.partyName !== undefined || delivery.locationId || delivery.address)) {
@@ -126,7 +114,7 @@ function headerDelivery(w: XmlWriter, doc: En16931Document): void {
   w.close();
 }
 
-function headerSettlement(w: XmlWriter, doc: En16931Document): void {
+function headerSettlement(w: XmlWriter, doc: En16931.En16931Document): void {
   const payment = doc.paymentInstructions;
   const totals = doc.totals;
   w.open('ram:ApplicableHeaderTradeSettlement');
@@ -181,9 +169,9 @@ function headerSettlement(w: XmlWriter, doc: En16931Document): void {
  * text (CII-SR-467/468 want them equal), or a single one without an account. The card (BG-18) and the debited account
  * (BT-91) go on the first.
  */
-function paymentMeans(w: XmlWriter, payment: NonNullable<En16931Document['paymentInstructions']>): void {
+function paymentMeans(w: XmlWriter, payment: NonNullable<En16931.En16931Document['paymentInstructions']>): void {
   const debitedAccountId = payment.directDebit?.debitedAccountId;
-  const transfers: readonly (CreditTransfer | undefined)[] = payment.creditTransfers.length > 0 ? payment.creditTransfers : [undefined];
+  const transfers: readonly (En16931.CreditTransfer | undefined)[] = payment.creditTransfers.length > 0 ? payment.creditTransfers : [undefined];
   if (payment.meansCode === undefined && payment.meansText === undefined && !payment.card && debitedAccountId === undefined && transfers[0] === undefined) return;
   transfers.forEach((transfer, i) => {
     w.open('ram:SpecifiedTradeSettlementPaymentMeans');
@@ -224,7 +212,7 @@ function looksLikeIban(accountId: string): boolean {
 }
 
 /** A BG-23 entry; the first also carries BT-7 and BT-8, which CII allows once per document (CII-SR-461/462). */
-function vatBreakdownEntry(w: XmlWriter, entry: VatBreakdownEntry, document: En16931Document | undefined): void {
+function vatBreakdownEntry(w: XmlWriter, entry: En16931.VatBreakdownEntry, document: En16931.En16931Document | undefined): void {
   w.open('ram:ApplicableTradeTax');
   w.leaf('ram:CalculatedAmount', entry.taxAmount);
   w.leaf('ram:TypeCode', 'VAT');
@@ -256,7 +244,7 @@ function ciiTaxPointCode(code: string | undefined): string | undefined {
   return code === undefined ? undefined : (CII_TAX_POINT_CODES.get(code) ?? code);
 }
 
-function documentAllowanceCharge(w: XmlWriter, ac: DocumentAllowanceCharge, charge: boolean): void {
+function documentAllowanceCharge(w: XmlWriter, ac: En16931.DocumentAllowanceCharge, charge: boolean): void {
   allowanceCharge(w, ac, charge, () => {
     if (ac.vatCategory === undefined && ac.vatRate === undefined) return;
     w.open('ram:CategoryTradeTax');
@@ -267,7 +255,7 @@ function documentAllowanceCharge(w: XmlWriter, ac: DocumentAllowanceCharge, char
   });
 }
 
-function allowanceCharge(w: XmlWriter, ac: AllowanceCharge, charge: boolean, tax?: () => void): void {
+function allowanceCharge(w: XmlWriter, ac: En16931.AllowanceCharge, charge: boolean, tax?: () => void): void {
   w.open('ram:SpecifiedTradeAllowanceCharge');
   indicator(w, charge);
   w.leaf('ram:CalculationPercent', ac.percentage);
@@ -281,7 +269,7 @@ function allowanceCharge(w: XmlWriter, ac: AllowanceCharge, charge: boolean, tax
 
 // ---- lines ----
 
-function lineItem(w: XmlWriter, line: Line): void {
+function lineItem(w: XmlWriter, line: En16931.Line): void {
   const { item, price } = line;
   w.open('ram:IncludedSupplyChainTradeLineItem');
 
@@ -382,14 +370,14 @@ function lineItem(w: XmlWriter, line: Line): void {
 // ---- shared pieces ----
 
 interface PartyTerms {
-  readonly ids: readonly Identifier[];
+  readonly ids: readonly En16931.Identifier[];
   readonly name?: string | undefined;
   readonly description?: string | undefined;
-  readonly legalRegistration?: Identifier | undefined;
+  readonly legalRegistration?: En16931.Identifier | undefined;
   readonly tradingName?: string | undefined;
-  readonly contact?: Contact | undefined;
-  readonly address?: Address | undefined;
-  readonly electronicAddress?: Identifier | undefined;
+  readonly contact?: En16931.Contact | undefined;
+  readonly address?: En16931.Address | undefined;
+  readonly electronicAddress?: En16931.Identifier | undefined;
   readonly vatId?: string | undefined;
   readonly taxRegistrationId?: string | undefined;
 }
@@ -478,7 +466,7 @@ function referencedDocument(w: XmlWriter, element: string, id: string | undefine
 }
 
 /** BG-24 as a referenced document of TypeCode 916, its content (BT-125) in `ram:AttachmentBinaryObject`. */
-function additionalDocument(w: XmlWriter, attachment: Attachment): void {
+function additionalDocument(w: XmlWriter, attachment: En16931.Attachment): void {
   w.open('ram:AdditionalReferencedDocument');
   w.leaf('ram:IssuerAssignedID', attachment.reference);
   w.leaf('ram:URIID', attachment.externalLocation);
@@ -492,7 +480,7 @@ function additionalDocument(w: XmlWriter, attachment: Attachment): void {
 }
 
 /** BT-18 (header) and BT-128 (line): TypeCode 130, the scheme in `ram:ReferenceTypeCode`. */
-function objectReference(w: XmlWriter, id: Identifier | undefined): void {
+function objectReference(w: XmlWriter, id: En16931.Identifier | undefined): void {
   if (!id) return;
   w.open('ram:AdditionalReferencedDocument');
   w.leaf('ram:IssuerAssignedID', id.id);
@@ -508,7 +496,7 @@ function accountingAccount(w: XmlWriter, id: string | undefined): void {
   w.close();
 }
 
-function period(w: XmlWriter, p: Period): void {
+function period(w: XmlWriter, p: En16931.Period): void {
   w.open('ram:BillingSpecifiedPeriod');
   dateTime(w, 'ram:StartDateTime', p.start);
   dateTime(w, 'ram:EndDateTime', p.end);

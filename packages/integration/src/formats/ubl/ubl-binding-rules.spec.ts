@@ -1,18 +1,11 @@
 import { validateOfficially } from '@invoicing/en16931-official';
-import { readInvoice } from '../e-invoice';
-import { after, before, edit, officialDisagreements, officialExample, officialExamples, twice, type RuleCase } from '../testing.data';
+import { after, before, edit, bindingRulesSuite, officialExample, twice, type RuleCase } from '../testing.data';
 import { readXml } from '../xml';
 import { ublBindingRules } from './ubl-binding-rules';
 
-// The 19 official UBL examples; a rich invoice (payee, tax representative, delivery, allowances, attachments) and a
-// credit note to break.
-const examples = officialExamples('ubl');
+// A rich invoice (payee, tax representative, delivery, allowances, attachments) and a credit note to break.
 const INVOICE = officialExample('ubl', 'ubl-tc434-example5.xml').toString('utf8');
 const CREDIT_NOTE = officialExample('ubl', 'ubl-tc434-creditnote1.xml').toString('utf8');
-
-function ruleIds(xml: string): string[] {
-  return [...new Set(ublBindingRules(readXml(Buffer.from(xml)).root).map((f) => f.rule))].sort();
-}
 
 const VAT_SCHEME = (id: string) => `<cac:PartyTaxScheme><cbc:CompanyID>${id}</cbc:CompanyID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>`;
 const MEANS = (code: string, extra = '') => `<cac:PaymentMeans><cbc:PaymentMeansCode>${code}</cbc:PaymentMeansCode>${extra}</cac:PaymentMeans>`;
@@ -213,21 +206,7 @@ const ACCEPTED: readonly Omit<RuleCase, 'rules'>[] = [
 ];
 
 describe('ublBindingRules', () => {
-  it('finds the 19 official UBL examples', () => {
-    expect(examples).toHaveLength(19);
-  });
-
-  it.each(examples.map((e) => [e.file, e.bytes] as const))('reports nothing on the official example %s', (_, bytes) => {
-    expect(ruleIds(bytes.toString('utf8'))).toEqual([]);
-  });
-
-  it.each(CASES)('reports $rules when $when', ({ xml, rules }) => {
-    expect(ruleIds(xml)).toEqual([...rules].sort());
-  });
-
-  it.each(ACCEPTED)('reports nothing when $when', ({ xml }) => {
-    expect(ruleIds(xml)).toEqual([]);
-  });
+  bindingRulesSuite({ syntax: 'ubl', check: ublBindingRules, cases: CASES, accepted: ACCEPTED, official: validateOfficially });
 
   it('places a finding on its context element, with its XPath, line and column', () => {
     const xml = twice(INVOICE, '<cbc:Name>Dick Panama</cbc:Name>');
@@ -243,18 +222,4 @@ describe('ublBindingRules', () => {
       column: (lines[line] ?? '').indexOf('<') + 1,
     });
   });
-
-  it('reports BR-CL-03 once through readInvoice: nothing else checks a currencyID', async () => {
-    for (const { when, xml } of CASES.filter((c) => c.rules.includes('BR-CL-03'))) {
-      const findings = (await readInvoice(Buffer.from(xml))).findings.filter((f) => f.rule === 'BR-CL-03');
-      expect({ when, findings: findings.length }).toEqual({ when, findings: 1 });
-    }
-  });
-
-  it('agrees with the official validator on every case: the same UBL-* and BR-CL-03, and its other BR-CL-*', async () => {
-    const all = [...CASES, ...ACCEPTED.map((c) => ({ ...c, rules: [] }))].filter((c) => c.noOfficialVerdict === undefined);
-    const official = await validateOfficially(all.map((c, i) => ({ name: `${i}`, xml: c.xml })));
-    const owned = (rule: string) => rule.startsWith('UBL-') || rule === 'BR-CL-03';
-    expect(officialDisagreements(all, official, (c) => ruleIds(c.xml), owned)).toEqual([]);
-  }, 120_000);
 });

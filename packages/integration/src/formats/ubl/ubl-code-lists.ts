@@ -1,6 +1,6 @@
 import { En16931 } from '@invoicing/invoice';
 import { NS, type XmlElement } from '../xml';
-import { codeListFindings, type FileCodeList } from '../syntax-rules';
+import { codeListFindings, typeCodeList, type FileCodeList } from '../syntax-rules';
 
 /*
  * The code-list rules whose answer depends on how a UBL file writes the code, checked on the file (the model keeps one
@@ -17,13 +17,8 @@ import { codeListFindings, type FileCodeList } from '../syntax-rules';
 const CAC: string = NS.cac;
 const CBC: string = NS.cbc;
 
-const INVOICE_TYPE: FileCodeList = {
-  rule: 'BR-CL-01',
-  term: 'BT-3',
-  message: 'The document type code MUST be coded by the invoice and credit note related code lists of UNTDID 1001',
-  codes: En16931.UNTDID_1001_UBL_INVOICE,
-};
-const CREDIT_NOTE_TYPE: FileCodeList = { ...INVOICE_TYPE, codes: En16931.UNTDID_1001_UBL_CREDIT_NOTE };
+const INVOICE_TYPE = typeCodeList(En16931.UNTDID_1001_UBL_INVOICE);
+const CREDIT_NOTE_TYPE = typeCodeList(En16931.UNTDID_1001_UBL_CREDIT_NOTE);
 const TAX_POINT: FileCodeList = { rule: 'BR-CL-06', term: 'BT-8', message: 'Value added tax point date code MUST be coded using a restriction of UNTDID 2005', codes: En16931.UNTDID_2005_TAX_POINT };
 const PAYMENT_MEANS: FileCodeList = { rule: 'BR-CL-16', term: 'BT-81', message: 'Payment means in an invoice MUST be coded using UNCL4461 code list', codes: En16931.UNTDID_4461 };
 

@@ -1,6 +1,6 @@
 import type { En16931 } from '@invoicing/invoice';
-import type { XmlElement } from '../xml';
-import { all, at, attr, compact, nonEmpty, text } from './ubl-path';
+import { compact, nonEmpty, type XmlElement } from '../xml';
+import { all, at, attr, text } from './ubl-path';
 
 /**
  * UBL 2.1 Invoice or CreditNote → the EN 16931 semantic model, by the CEN binding (EN 16931-3-2) as the official

@@ -1,31 +1,10 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { FormatError } from './format-error';
+import { BIG_EXAMPLE as BIG, formatError, officialExample as fixture, officialExamples } from '../testing.data';
 import { NS, child, children, detectSyntax, expectSyntax, readXml, textOf, xpathOf, type XmlElement } from './xml-reader';
 
-const FIXTURES = path.resolve(__dirname, '../../../../../../shared/fixtures/en16931');
-const fixtures = ['ubl', 'cii'].flatMap((folder) =>
-  fs
-    .readdirSync(path.join(FIXTURES, folder))
-    .filter((file) => /\.xml$/i.test(file))
-    .map((file) => ({ folder, file, bytes: fs.readFileSync(path.join(FIXTURES, folder, file)) })),
-);
-const fixture = (folder: string, file: string) => fs.readFileSync(path.join(FIXTURES, folder, file));
-const BIG = 'FT_G2G_TD01_con_Allegato,_Bonifico_e_Split_Payment.xml';
+const fixtures = officialExamples();
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 const read = (text: string) => readXml(utf8(text));
-
-/** The FormatError `run` throws; fails the test when it throws nothing or something else. */
-function formatError(run: () => unknown): FormatError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof FormatError) return error;
-    throw error;
-  }
-  throw new Error('expected a FormatError, nothing was thrown');
-}
 
 function* walk(el: XmlElement): Generator<XmlElement> {
   yield el;
@@ -49,19 +28,19 @@ describe('readXml', () => {
       expect(fixtures).toHaveLength(34);
     });
 
-    it.each(fixtures.map((f) => [`${f.folder}/${f.file}`, f] as const))('reads %s and detects its syntax', (_, { folder, file, bytes }) => {
+    it.each(fixtures.map((f) => [f.name, f] as const))('reads %s and detects its syntax', (_, { syntax, file, bytes }) => {
       const { root } = readXml(bytes);
-      const expected = folder === 'cii' ? 'cii' : file === 'ubl-tc434-creditnote1.xml' ? 'ubl-credit-note' : 'ubl-invoice';
+      const expected = syntax === 'cii' ? 'cii' : file === 'ubl-tc434-creditnote1.xml' ? 'ubl-credit-note' : 'ubl-invoice';
       expect(detectSyntax(root)).toBe(expected);
-      expect(expectSyntax(root, folder === 'cii' ? 'cii' : 'ubl')).toBe(expected);
+      expect(expectSyntax(root, syntax)).toBe(expected);
     });
 
     it('places every start tag of every example at its line and column', () => {
-      for (const { folder, file, bytes } of fixtures) {
+      for (const { name, bytes } of fixtures) {
         const lines = bytes.toString('utf8').split(/\r\n|\r|\n/);
         for (const el of walk(readXml(bytes).root)) {
           const at = textAt(lines, el.line, el.column);
-          expect({ file: `${folder}/${file}`, xpath: xpathOf(el), at: at.slice(0, 60) }).toEqual(
+          expect({ file: name, xpath: xpathOf(el), at: at.slice(0, 60) }).toEqual(
             expect.objectContaining({ at: expect.stringMatching(new RegExp(`^<([\\w.-]+:)?${el.name}[\\s/>]|^<([\\w.-]+:)?${el.name}$`)) }),
           );
         }

@@ -1,19 +1,8 @@
-import { FormatError } from './format-error';
+import { formatError } from '../testing.data';
 import { NS, child, children, detectSyntax, readXml } from './xml-reader';
 import { XmlWriter } from './xml-writer';
 
 const ubl = () => new XmlWriter('Invoice', { '': NS.ublInvoice, cac: NS.cac, cbc: NS.cbc });
-
-/** The FormatError `run` throws; fails the test when it throws nothing or something else. */
-function formatError(run: () => unknown): FormatError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof FormatError) return error;
-    throw error;
-  }
-  throw new Error('expected a FormatError, nothing was thrown');
-}
 
 describe('XmlWriter', () => {
   describe('toBuffer', () => {

@@ -4,22 +4,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { provisionOfficialValidator, readZipEntry, type OfficialValidatorFiles } from '@invoicing/en16931-official';
+import { officialExamples } from '../testing.data';
 import { loadLibxml2 } from './load-libxml2';
 import { validateXsd, type XsdKind } from './xsd-validator';
 
-/** `../shared/fixtures/en16931` beside the clone, as CI lays it out. */
-const fixturesDir = path.resolve(__dirname, '../../../../..', '../shared/fixtures/en16931');
-const fixtures = (['ubl', 'cii'] as const).flatMap((folder) =>
-  fs
-    .readdirSync(path.join(fixturesDir, folder))
-    .filter((file) => /\.xml$/i.test(file))
-    .sort()
-    .map((file) => {
-      const xml = fs.readFileSync(path.join(fixturesDir, folder, file));
-      const kind: XsdKind = folder === 'cii' ? 'cii' : /<(\w+:)?CreditNote[\s>]/.test(xml.toString('utf8')) ? 'ubl-credit-note' : 'ubl-invoice';
-      return { name: `${folder}/${file}`, xml, kind };
-    }),
-);
+const fixtures = officialExamples().map(({ name, syntax, bytes: xml }) => {
+  const kind: XsdKind = syntax === 'cii' ? 'cii' : /<(\w+:)?CreditNote[\s>]/.test(xml.toString('utf8')) ? 'ubl-credit-note' : 'ubl-invoice';
+  return { name, xml, kind };
+});
 
 function fixture(name: string): string {
   const found = fixtures.find((candidate) => candidate.name === name);
