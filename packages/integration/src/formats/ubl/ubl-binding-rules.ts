@@ -336,7 +336,11 @@ function taxSchemeIds(schemes: readonly XmlElement[], test: (upperCasedId: strin
 /** The elements an XPath of child steps selects from `el`, in document order. */
 function path(el: XmlElement | undefined, steps: readonly Name[]): XmlElement[] {
   let level: XmlElement[] = el === undefined ? [] : [el];
-  for (const [ns, local] of steps) level = level.flatMap((at) => children(at, ns, local));
+  for (const [ns, local] of steps) {
+    const next: XmlElement[] = [];
+    for (const at of level) for (const c of at.children) if (c.name === local && c.ns === ns) next.push(c);
+    level = next;
+  }
   return level;
 }
 
@@ -371,6 +375,10 @@ function count(el: XmlElement, steps: readonly Name[], from = 0): number {
 
 /** Whether a `cbc:ChargeIndicator` child equals `value` as `xs:boolean` (`true`/`1`, `false`/`0`, white space collapsed). */
 function indicates(el: XmlElement, value: boolean): boolean {
-  const lexical = value ? ['true', '1'] : ['false', '0'];
-  return children(el, CBC, 'ChargeIndicator').some((c) => lexical.includes(trimXmlSpace(stringValue(c))));
+  const lexical = value ? TRUE : FALSE;
+  for (const c of el.children) if (isName(c, CBC, 'ChargeIndicator') && lexical.includes(trimXmlSpace(stringValue(c)))) return true;
+  return false;
 }
+
+const TRUE: readonly string[] = ['true', '1'];
+const FALSE: readonly string[] = ['false', '0'];

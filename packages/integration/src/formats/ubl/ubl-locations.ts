@@ -1,16 +1,19 @@
 import type { XmlElement } from '../xml';
 import { all, text } from './ubl-path';
 
-/** How one field of the semantic model is found below its parent's element: a path, and the table of its own fields. */
+/**
+ * How one field of the semantic model is found below its parent's element: a path (each step a list of alternative
+ * elements), and the table of its own fields.
+ */
 interface Place {
-  readonly steps: readonly string[];
+  readonly steps: readonly (readonly string[])[];
   readonly fields?: string;
   /** For list fields: which of the elements the path reaches belong to the list (allowances vs charges …). */
   readonly filter?: (el: XmlElement) => boolean;
 }
 
 const isCharge = (el: XmlElement) => text(el, 'cbc:ChargeIndicator') === 'true';
-const place = (steps: string, fields?: string, filter?: (el: XmlElement) => boolean): Place => ({ steps: steps.split('/'), fields, filter });
+const place = (steps: string, fields?: string, filter?: (el: XmlElement) => boolean): Place => ({ steps: steps.split('/').map((step) => step.split('|')), fields, filter });
 
 const ADDRESS: Record<string, Place> = {
   line1: place('cbc:StreetName'),
@@ -123,8 +126,8 @@ function segments(pointer: string): [string, number | undefined][] {
   });
 }
 
-function reach(from: XmlElement, steps: readonly string[]): XmlElement[] {
-  return steps.reduce<XmlElement[]>((level, step) => level.flatMap((el) => step.split('|').flatMap((alt) => all(el, alt))), [from]);
+function reach(from: XmlElement, steps: Place['steps']): XmlElement[] {
+  return steps.reduce<XmlElement[]>((level, alternatives) => level.flatMap((el) => alternatives.flatMap((alt) => all(el, alt))), [from]);
 }
 
 /**

@@ -82,6 +82,12 @@ describe('readXml', () => {
       expect(xpathOf(child(root, '', 'Plain') as XmlElement)).toBe('/Invoice/Plain');
     });
 
+    it('counts positions among the siblings of the same namespace and local name, however they interleave', () => {
+      const { root } = read(`<r xmlns:a="urn:a" xmlns:b="urn:b"><x/><a:x/><b:x/><x/><a:x/><y/><b:x/><a:x/></r>`);
+      expect(root.children.map((c) => `${c.ns}|${c.name}[${c.index}]`)).toEqual(['|x[1]', 'urn:a|x[1]', 'urn:b|x[1]', '|x[2]', 'urn:a|x[2]', '|y[1]', 'urn:b|x[2]', 'urn:a|x[3]']);
+      expect(read('<r><only/></r>').root.children[0]?.index).toBe(1);
+    });
+
     it('keeps only attributes without a namespace, by local name', () => {
       const { root } = read(
         `<Invoice xmlns="${NS.ublInvoice}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="x y" ` +

@@ -1,4 +1,4 @@
-import { SaxesParser, type SaxesTagNS } from 'saxes';
+import { SaxesParser, type SaxesAttributeNS, type SaxesTagNS } from 'saxes';
 import { FormatError } from './format-error';
 
 /** The namespace URIs of UBL 2.1 and CII D16B that the readers, writers and XPaths use. */
@@ -291,7 +291,7 @@ function cutBinaryObjects(text: string): { text: string; cuts: ReadonlyMap<numbe
       i += 2;
     } else {
       BINARY_START_TAG.lastIndex = i;
-      const tag = BINARY_START_TAG.exec(text);
+      const tag = mayBeBinaryObject(text, i) ? BINARY_START_TAG.exec(text) : null;
       if (tag === null) {
         i++;
       } else {
@@ -326,6 +326,21 @@ function cutBinaryObjects(text: string): { text: string; cuts: ReadonlyMap<numbe
   if (copied === 0) return { text, cuts };
   pieces.push(text.slice(copied));
   return { text: pieces.join(''), cuts };
+}
+
+/**
+ * Whether the start tag at `at` can match {@link BINARY_START_TAG}: its name, up to the first character that ends a
+ * name there (`\s`, `<`, `>`, `/`, `=`, `!`, `?`), ends with `BinaryObject`. Most tags are not, and this spares them
+ * the expression. A name with a character beyond ASCII is left to the expression, which alone knows what `\s` takes.
+ */
+function mayBeBinaryObject(text: string, at: number): boolean {
+  let end = at + 1;
+  for (; end < text.length; end++) {
+    const c = text.charCodeAt(end);
+    if (c >= 0x80) return true;
+    if ((c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0x3c || c === 0x3e || c === 0x2f || c === 0x3d || c === 0x21 || c === 0x3f) break;
+  }
+  return end - at > 12 && text.startsWith('BinaryObject', end - 12);
 }
 
 function skipPast(text: string, terminator: string, from: number): number {
@@ -420,13 +435,35 @@ function codePoints(text: string, from: number, to: number): number {
 
 // ---- parsing ----
 
+/**
+ * The namespace URIs the readers and rules compare with, by themselves: an element's `ns` is then the very string of
+ * `NS`, and `el.ns === NS.cac` is decided by identity instead of comparing 70 characters.
+ */
+const KNOWN_NAMESPACES: ReadonlyMap<string, string> = new Map(Object.values(NS).map((uri) => [uri, uri]));
+
 function parse(text: string, cuts: ReadonlyMap<number, Cut>, maxDepth: number): XmlElement {
   const parser = new SaxesParser({ xmlns: true, position: true });
   const stack: Building[] = [];
-  // Per open element, how many children of each name it has so far (for `index`); created on the first child.
-  const seen: (Map<string, number> | undefined)[] = [];
+  // Per open element, how many children of each namespace and local name it has so far (for `index`), created at its
+  // second child. Two levels rather than one key per element: building and hashing a `{uri}name` string per element
+  // cost a quarter of readXml, while the namespace URI is one string that keeps its hash.
+  const seen: (Map<string, Map<string, number>> | undefined)[] = [];
   const restored: [Building, string][] = [];
   let root: Building | undefined;
+  // saxes hands every element of a namespace declaration the same URI string: comparing it with the few already seen
+  // is a pointer comparison, cheaper than a map lookup that reads the whole URI. The cache is bounded: a hostile file
+  // may declare any number of namespaces.
+  const urisSeen: string[] = [];
+  const urisInterned: string[] = [];
+  const intern = (uri: string): string => {
+    for (let i = 0; i < urisSeen.length; i++) if (urisSeen[i] === uri) return urisInterned[i] as string;
+    const interned = KNOWN_NAMESPACES.get(uri) ?? uri;
+    if (urisSeen.length < 8) {
+      urisSeen.push(uri);
+      urisInterned.push(interned);
+    }
+    return interned;
+  };
   // Columns after a cut on the same line are shorter by the cut's length; these give them back.
   let shiftLine = 0;
   let shift = 0;
@@ -446,16 +483,24 @@ function parse(text: string, cuts: ReadonlyMap<number, Cut>, maxDepth: number): 
       throw new FormatError('format.too_deep', `<${tag.name}> at line ${line} is nested deeper than ${maxDepth} levels`, { line, column, limit: maxDepth });
     }
     const parent = stack[depth - 1];
+    const ns = intern(tag.uri);
+    const name = tag.local;
     let index = 1;
     if (parent === undefined) {
       checkDeclaredEncoding(parser.xmlDecl.encoding);
-    } else {
-      const counts = (seen[depth - 1] ??= new Map());
-      const key = `{${tag.uri}}${tag.local}`; // a name cannot hold '}', so the key is unambiguous
-      index = (counts.get(key) ?? 0) + 1;
-      counts.set(key, index);
+    } else if (parent.children.length > 0) {
+      let counts = seen[depth - 1];
+      if (counts === undefined) {
+        const first = parent.children[0] as XmlElement;
+        counts = new Map([[first.ns, new Map([[first.name, 1]])]]);
+        seen[depth - 1] = counts;
+      }
+      let names = counts.get(ns);
+      if (names === undefined) counts.set(ns, (names = new Map()));
+      index = (names.get(name) ?? 0) + 1;
+      names.set(name, index);
     }
-    const el: Building = { ns: tag.uri, name: tag.local, attributes: plainAttributes(tag), children: [], text: '', line, column, parent, index };
+    const el: Building = { ns, name, attributes: plainAttributes(tag), children: [], text: '', line, column, parent, index };
     if (parent === undefined) root = el;
     else parent.children.push(el);
     stack.push(el);
@@ -530,7 +575,9 @@ function startTagPosition(text: string, parser: SaxesParser, realColumn: (line: 
 
 function plainAttributes(tag: SaxesTagNS): Readonly<Record<string, string>> {
   let attributes: Record<string, string> | undefined;
-  for (const attribute of Object.values(tag.attributes)) {
+  // saxes makes `tag.attributes` with `Object.create(null)`: a `for … in` sees its own keys only, and allocates no array.
+  for (const key in tag.attributes) {
+    const attribute = tag.attributes[key] as SaxesAttributeNS;
     if (attribute.uri === '') (attributes ??= {})[attribute.local] = attribute.value;
   }
   return attributes ?? NO_ATTRIBUTES;
