@@ -75,6 +75,9 @@ describe('EN 16931 validation: agreement with the official CEN schematron 1.3.16
       ['an empty buyer address', 'ubl', ubl.replace(/(<cac:AccountingCustomerParty>[\s\S]*?<cac:PostalAddress>)[\s\S]*?(<\/cac:PostalAddress>)/, '$1$2')],
       ['a credit note type code in an Invoice', 'ubl', ubl.replace(/<cbc:InvoiceTypeCode>[^<]*/, '<cbc:InvoiceTypeCode>381')],
       ['a CII VAT point date code in UBL', 'ubl', ubl.replace('<cac:InvoicePeriod>', '<cac:InvoicePeriod><cbc:DescriptionCode>5</cbc:DescriptionCode>')],
+      // XPath's normalize-space trims XML white space only: a no-break space makes the code unknown (BR-CL-14).
+      ['a seller country padded with a no-break space, CII', 'cii', cii.replace(/(<ram:SellerTradeParty>[\s\S]*?<ram:CountryID>)([^<]*)/, '$1$2\u00a0')],
+      ['a seller country padded with a no-break space, UBL', 'ubl', ubl.replace(/(<cac:AccountingSupplierParty>[\s\S]*?<cbc:IdentificationCode>)([^<]*)/, '$1$2\u00a0')],
       ['a UBL VAT point date code in CII', 'cii', cii.replace(/<ram:TaxPointDate>[\s\S]*?<\/ram:TaxPointDate>/, '<ram:DueDateTypeCode>3</ram:DueDateTypeCode>')],
     ];
     const cases = edits.map(([name, syntax, xml]): Case => ({ name, syntax, bytes: Buffer.from(xml) }));

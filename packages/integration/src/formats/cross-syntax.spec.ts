@@ -1,17 +1,10 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { En16931Document } from '@invoicing/invoice';
 import { readInvoice, writeInvoice, type InvoiceSyntax } from './e-invoice';
+import { officialExamples } from './testing.data';
 
 // UBL → CII → UBL (and CII → UBL → CII) keeps every term both syntaxes express: the document read back from the
 // other syntax equals the original, except for the few terms one syntax cannot hold (ADR 0015), which are named here.
-const FIXTURES = resolve(__dirname, '../../../../../shared/fixtures/en16931');
-const fixtures = (['ubl', 'cii'] as const).flatMap((syntax) =>
-  readdirSync(join(FIXTURES, syntax))
-    .filter((name) => /\.xml$/i.test(name))
-    .sort()
-    .map((name) => ({ name: `${syntax}/${name}`, syntax, bytes: readFileSync(join(FIXTURES, syntax, name)) })),
-);
+const fixtures = officialExamples();
 
 async function through(doc: En16931Document, other: InvoiceSyntax): Promise<En16931Document> {
   return (await readInvoice(writeInvoice(doc, other))).document;

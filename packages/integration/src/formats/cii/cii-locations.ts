@@ -1,4 +1,4 @@
-import { xpathOf, type XmlElement } from '../xml';
+import { attrOf, textOf, xpathOf, type XmlElement } from '../xml';
 import { CII_NS } from './cii-path';
 
 /** One location step: an element, optionally narrowed by a predicate (rendered, and tested on a tree) and a position. */
@@ -42,9 +42,9 @@ function list(steps: (string | Step)[], entry: (string | Step)[], fields: Record
   return { paths: [path(...steps)], entry: place(entry, fields) };
 }
 
-const childText = (el: XmlElement, name: string) => el.children.find((c) => c.ns === CII_NS.ram && c.name === name)?.text.trim();
+const childText = (el: XmlElement, name: string) => textOf(el.children.find((c) => c.ns === CII_NS.ram && c.name === name));
 const indicatorOf = (el: XmlElement) => {
-  const indicator = el.children.find((c) => c.ns === CII_NS.ram && c.name === 'ChargeIndicator')?.children[0]?.text.trim();
+  const indicator = textOf(el.children.find((c) => c.ns === CII_NS.ram && c.name === 'ChargeIndicator')?.children[0]);
   return indicator === 'true' || indicator === '1';
 };
 const allowance = step('ram:SpecifiedTradeAllowanceCharge', "[ram:ChargeIndicator/udt:Indicator='false']", (el) => !indicatorOf(el));
@@ -57,16 +57,16 @@ const referenced = (code: string) =>
   });
 const registration = (scheme: string) =>
   step('ram:SpecifiedTaxRegistration', `[ram:ID/@schemeID='${scheme}']`, (el) =>
-    el.children.some((c) => c.name === 'ID' && c.attributes['schemeID']?.trim() === scheme),
+    el.children.some((c) => c.name === 'ID' && attrOf(c, 'schemeID') === scheme),
   );
 const settlementText = (el: XmlElement, name: string) => (el.parent?.parent ? childText(el.parent.parent, name) : undefined);
 const inDocumentCurrency = step('ram:TaxTotalAmount', '[@currencyID=../../ram:InvoiceCurrencyCode]', (el) => {
   const tax = settlementText(el, 'TaxCurrencyCode');
-  return tax === undefined || tax === settlementText(el, 'InvoiceCurrencyCode') || el.attributes['currencyID']?.trim() !== tax;
+  return tax === undefined || tax === settlementText(el, 'InvoiceCurrencyCode') || attrOf(el, 'currencyID') !== tax;
 });
 const inVatAccountingCurrency = step('ram:TaxTotalAmount', '[@currencyID=../../ram:TaxCurrencyCode]', (el) => {
   const tax = settlementText(el, 'TaxCurrencyCode');
-  return tax !== undefined && tax !== settlementText(el, 'InvoiceCurrencyCode') && el.attributes['currencyID']?.trim() === tax;
+  return tax !== undefined && tax !== settlementText(el, 'InvoiceCurrencyCode') && attrOf(el, 'currencyID') === tax;
 });
 
 const TRANSACTION = 'rsm:SupplyChainTradeTransaction';

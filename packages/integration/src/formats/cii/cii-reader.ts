@@ -1,5 +1,5 @@
 import type { En16931 } from '@invoicing/invoice';
-import { compact, nonEmpty, type XmlElement } from '../xml';
+import { compact, nonEmpty, textOf, type XmlElement } from '../xml';
 import { all, at, attr, text } from './cii-path';
 
 /**
@@ -85,18 +85,18 @@ export function readCii(root: XmlElement): En16931.En16931Document {
 function dateOf(container: XmlElement | undefined): En16931.IsoDate | undefined {
   const value = container?.children[0];
   if (value === undefined) return undefined;
-  const written = value.text.trim();
+  const written = textOf(value);
   const ymd = /^(\d{4})(\d{2})(\d{2})$/.exec(written);
   return ymd && attr(value, 'format') === '102' ? `${ymd[1]}-${ymd[2]}-${ymd[3]}` : written;
 }
 
 /** Several CII elements holding one EN 16931 text (`ram:Content` 0..n, payment terms in several groups): one text. */
 function joined(elements: XmlElement[]): string | undefined {
-  return elements.length === 0 ? undefined : elements.map((el) => el.text.trim()).join('\n');
+  return elements.length === 0 ? undefined : elements.map((el) => textOf(el)).join('\n');
 }
 
 function identifier(el: XmlElement | undefined): En16931.Identifier | undefined {
-  return el ? compact({ id: el.text.trim(), scheme: attr(el, 'schemeID') }) : undefined;
+  return el ? compact({ id: textOf(el), scheme: attr(el, 'schemeID') }) : undefined;
 }
 
 /** BT-29, BT-46, BT-60, BT-71: `ram:ID` (no scheme) and `ram:GlobalID` (with its ISO 6523 scheme), in that order. */
@@ -106,9 +106,7 @@ function partyIdentifiers(party: XmlElement | undefined): En16931.Identifier[] {
 
 /** BT-31/BT-48/BT-63 are the registration with scheme `VA`, BT-32 the one with `FC`. */
 function taxRegistration(party: XmlElement | undefined, scheme: 'VA' | 'FC'): string | undefined {
-  return all(party, 'ram:SpecifiedTaxRegistration', 'ram:ID')
-    .find((id) => attr(id, 'schemeID') === scheme)
-    ?.text.trim();
+  return textOf(all(party, 'ram:SpecifiedTaxRegistration', 'ram:ID').find((id) => attr(id, 'schemeID') === scheme));
 }
 
 /** A `ram:PostalTradeAddress` that is there is an address, `{}` when it holds no term: BR-08 … BR-11 tell the two apart. */
@@ -276,8 +274,8 @@ function totals(summation: XmlElement | undefined, currency: string | undefined,
     allowanceTotal: text(summation, 'ram:AllowanceTotalAmount'),
     chargeTotal: text(summation, 'ram:ChargeTotalAmount'),
     taxExclusive: text(summation, 'ram:TaxBasisTotalAmount'),
-    vatTotal: vatTotal?.text.trim(),
-    vatTotalInAccountingCurrency: accountingVatTotal?.text.trim(),
+    vatTotal: textOf(vatTotal),
+    vatTotalInAccountingCurrency: textOf(accountingVatTotal),
     taxInclusive: text(summation, 'ram:GrandTotalAmount'),
     prepaid: text(summation, 'ram:TotalPrepaidAmount'),
     rounding: text(summation, 'ram:RoundingAmount'),
@@ -316,7 +314,7 @@ function attachment(el: XmlElement): En16931.Attachment {
 /** BT-18 and BT-128: a referenced document of TypeCode 130, its scheme (BT-18-1, BT-128-1) in `ram:ReferenceTypeCode`. */
 function objectIdentifier(ref: XmlElement | undefined): En16931.Identifier | undefined {
   const id = at(ref, 'ram:IssuerAssignedID');
-  return id ? compact({ id: id.text.trim(), scheme: text(ref, 'ram:ReferenceTypeCode') }) : undefined;
+  return id ? compact({ id: textOf(id), scheme: text(ref, 'ram:ReferenceTypeCode') }) : undefined;
 }
 
 function line(el: XmlElement): En16931.Line {
@@ -342,7 +340,7 @@ function line(el: XmlElement): En16931.Line {
       id: text(document, 'ram:LineID'),
       note: joined(all(document, 'ram:IncludedNote', 'ram:Content')),
       objectIdentifier: objectIdentifier(objectReference),
-      quantity: quantity?.text.trim(),
+      quantity: textOf(quantity),
       unitCode: attr(quantity, 'unitCode'),
       netAmount: text(settlement, 'ram:SpecifiedTradeSettlementLineMonetarySummation', 'ram:LineTotalAmount'),
       orderLineReference: text(agreement, 'ram:BuyerOrderReferencedDocument', 'ram:LineID'),
@@ -355,7 +353,7 @@ function line(el: XmlElement): En16931.Line {
       netPrice: text(net, 'ram:ChargeAmount'),
       discount: text(gross, 'ram:AppliedTradeAllowanceCharge', 'ram:ActualAmount'),
       grossPrice: text(gross, 'ram:ChargeAmount'),
-      baseQuantity: baseQuantity?.text.trim(),
+      baseQuantity: textOf(baseQuantity),
       baseQuantityUnitCode: attr(baseQuantity, 'unitCode'),
     }),
     vat: compact({ category: text(tax, 'ram:CategoryCode'), rate: text(tax, 'ram:RateApplicablePercent') }),
@@ -369,7 +367,7 @@ function line(el: XmlElement): En16931.Line {
         originCountry: text(product, 'ram:OriginTradeCountry', 'ram:ID'),
       }),
       classifications: all(product, 'ram:DesignatedProductClassification', 'ram:ClassCode').map((code) =>
-        compact({ id: code.text.trim(), scheme: attr(code, 'listID'), schemeVersion: attr(code, 'listVersionID') }),
+        compact({ id: textOf(code), scheme: attr(code, 'listID'), schemeVersion: attr(code, 'listVersionID') }),
       ),
       attributes: all(product, 'ram:ApplicableProductCharacteristic').map((p) => compact({ name: text(p, 'ram:Description'), value: text(p, 'ram:Value') })),
     },

@@ -1,5 +1,5 @@
 import type { En16931 } from '@invoicing/invoice';
-import { compact, nonEmpty, type XmlElement } from '../xml';
+import { attrOf, compact, nonEmpty, textOf, type XmlElement } from '../xml';
 import { all, at, attr, text } from './ubl-path';
 
 /**
@@ -89,15 +89,15 @@ function notes(elements: XmlElement[]): { subjectCodes: (string | undefined)[]; 
   const subjectCodes: (string | undefined)[] = [];
   const texts: string[] = [];
   for (const el of elements) {
-    const match = /^#([A-Z]{3})#/.exec(el.text.trim());
+    const match = /^#([A-Z]{3})#/.exec(textOf(el));
     subjectCodes.push(match?.[1]);
-    texts.push(match ? el.text.trim().slice(match[0].length) : el.text.trim());
+    texts.push(match ? textOf(el).slice(match[0].length) : textOf(el));
   }
   return { subjectCodes, texts };
 }
 
 function identifier(el: XmlElement | undefined): En16931.Identifier | undefined {
-  return el ? compact({ id: el.text.trim(), scheme: el.attributes['schemeID']?.trim() }) : undefined;
+  return el ? compact({ id: textOf(el), scheme: attrOf(el, 'schemeID') }) : undefined;
 }
 
 /** A `cac:PostalAddress` that is there is an address, `{}` when it holds no term: BR-08 … BR-11 tell the two apart. */
@@ -129,12 +129,12 @@ function vatSchemes(party: XmlElement | undefined): { vat?: string; other?: stri
 /** Party identifiers other than the SEPA creditor id, which is BT-90 (a term of the direct debit). */
 function partyIdentifiers(party: XmlElement | undefined): En16931.Identifier[] {
   return all(party, 'cac:PartyIdentification', 'cbc:ID')
-    .filter((id) => id.attributes['schemeID']?.trim() !== 'SEPA')
+    .filter((id) => attrOf(id, 'schemeID') !== 'SEPA')
     .map((id) => identifier(id) as En16931.Identifier);
 }
 
 function sepaCreditorId(party: XmlElement | undefined): string | undefined {
-  return all(party, 'cac:PartyIdentification', 'cbc:ID').find((id) => id.attributes['schemeID']?.trim() === 'SEPA')?.text.trim();
+  return textOf(all(party, 'cac:PartyIdentification', 'cbc:ID').find((id) => attrOf(id, 'schemeID') === 'SEPA'));
 }
 
 function seller(party: XmlElement | undefined): En16931.Seller {
@@ -274,7 +274,7 @@ function attachment(el: XmlElement): En16931.Attachment {
     description: text(el, 'cbc:DocumentDescription'),
     externalLocation: text(el, 'cac:Attachment', 'cac:ExternalReference', 'cbc:URI'),
     content: binary
-      ? compact({ base64: binary.text.replace(/\s+/g, ''), mimeCode: binary.attributes['mimeCode']?.trim(), filename: binary.attributes['filename']?.trim() })
+      ? compact({ base64: binary.text.replace(/\s+/g, ''), mimeCode: attrOf(binary, 'mimeCode'), filename: attrOf(binary, 'filename') })
       : undefined,
   });
 }
@@ -290,8 +290,8 @@ function line(el: XmlElement, creditNote: boolean): En16931.Line {
       id: text(el, 'cbc:ID'),
       note: text(el, 'cbc:Note'),
       objectIdentifier: identifier(at(objectReference, 'cbc:ID')),
-      quantity: quantity?.text.trim(),
-      unitCode: quantity?.attributes['unitCode']?.trim(),
+      quantity: textOf(quantity),
+      unitCode: attrOf(quantity, 'unitCode'),
       netAmount: text(el, 'cbc:LineExtensionAmount'),
       orderLineReference: text(el, 'cac:OrderLineReference', 'cbc:LineID'),
       buyerAccountingReference: text(el, 'cbc:AccountingCost'),
@@ -317,7 +317,7 @@ function line(el: XmlElement, creditNote: boolean): En16931.Line {
         originCountry: text(item, 'cac:OriginCountry', 'cbc:IdentificationCode'),
       }),
       classifications: all(item, 'cac:CommodityClassification', 'cbc:ItemClassificationCode').map((code) =>
-        compact({ id: code.text.trim(), scheme: code.attributes['listID']?.trim(), schemeVersion: code.attributes['listVersionID']?.trim() }),
+        compact({ id: textOf(code), scheme: attrOf(code, 'listID'), schemeVersion: attrOf(code, 'listVersionID') }),
       ),
       attributes: all(item, 'cac:AdditionalItemProperty').map((p) => compact({ name: text(p, 'cbc:Name'), value: text(p, 'cbc:Value') })),
     },

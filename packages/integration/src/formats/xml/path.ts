@@ -1,4 +1,4 @@
-import type { XmlElement } from './xml-reader';
+import { attrOf, textOf, type XmlElement } from './xml-reader';
 
 /** Child steps by prefixed name (`'cac:Party'`, `'ram:Name'`) over the reader's tree, with one syntax's prefixes. */
 export interface XmlPath {
@@ -63,8 +63,8 @@ export function xmlPath(namespaces: Readonly<Record<string, string>>): XmlPath {
       return level;
     },
     at: (from, ...steps) => firstOf(from, steps),
-    text: (from, ...steps) => firstOf(from, steps)?.text.trim(),
-    attr: (from, name, ...steps) => firstOf(from, steps)?.attributes[name]?.trim(),
+    text: (from, ...steps) => textOf(firstOf(from, steps)),
+    attr: (from, name, ...steps) => attrOf(firstOf(from, steps), name),
   };
 }
 

@@ -108,8 +108,16 @@ export function children(el: XmlElement | undefined, ns: string, name: string): 
  * The text of `el` without leading and trailing XML white space (space, tab, CR, LF: not `String.trim`'s wider set,
  * which would eat a no-break space the sender meant); `undefined` only when the element is absent.
  */
+export function textOf(el: XmlElement): string;
+export function textOf(el: XmlElement | undefined): string | undefined;
 export function textOf(el: XmlElement | undefined): string | undefined {
   return el === undefined ? undefined : trimXmlSpace(el.text);
+}
+
+/** An attribute's value without leading and trailing XML white space; `undefined` when absent. */
+export function attrOf(el: XmlElement | undefined, name: string): string | undefined {
+  const value = el?.attributes[name];
+  return value === undefined ? undefined : trimXmlSpace(value);
 }
 
 /** `value` without leading and trailing XML white space (space, tab, CR, LF), as XPath's `normalize-space` trims. */
