@@ -15,6 +15,6 @@ export {
   UNTDID_2475_TAX_POINT,
   UNTDID_4451_CII,
   UNTDID_4461,
-} from './rules/code-lists.data';
+} from './rules/code-list-values';
 export { isListed } from './rules/code-lists';
 export { SPECIFICATION_IDENTIFIER, invoiceToEn16931 } from './from-invoice';

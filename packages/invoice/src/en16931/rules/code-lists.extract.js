@@ -1,5 +1,5 @@
 /**
- * Regenerates `code-lists.data.ts` from the official CEN EN 16931 schematron 1.3.16, compiled to XSLT (the artefacts
+ * Regenerates `code-list-values.ts` from the official CEN EN 16931 schematron 1.3.16, compiled to XSLT (the artefacts
  * that `tools/en16931-official` provisions). A build-time script, never shipped or imported:
  *
  *   node packages/invoice/src/en16931/rules/code-lists.extract.js [<dir holding ubl/ and cii/>]
@@ -18,7 +18,7 @@ const RELEASE = '1.3.16-phive4.3.7-ubl10.2.0-cii4.1.1-xsds4.1.0-saxon12.9';
 const cache = process.env.INVOICING_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'invoicing');
 const dir = process.argv[2] ?? path.join(cache, 'en16931-official', RELEASE, 'external', 'schematron', '1.3.16');
 const files = { ubl: path.join(dir, 'ubl', 'EN16931-UBL-validation.xslt'), cii: path.join(dir, 'cii', 'EN16931-CII-validation.xslt') };
-const out = path.join(__dirname, 'code-lists.data.ts');
+const out = path.join(__dirname, 'code-list-values.ts');
 
 function unescapeXml(text) {
   return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { En16931Document } from '../model';
 import { validDocument } from '../testing';
-import { ISO_3166, ISO_3166_CII, UNTDID_1001, UNTDID_1001_UBL_CREDIT_NOTE, UNTDID_1001_UBL_INVOICE, UNTDID_4451, UNTDID_4451_CII } from './code-lists.data';
+import { ISO_3166, ISO_3166_CII, UNTDID_1001, UNTDID_1001_UBL_CREDIT_NOTE, UNTDID_1001_UBL_INVOICE, UNTDID_4451, UNTDID_4451_CII } from './code-list-values';
 import { codeListRules, isListed, trimXmlSpace } from './code-lists';
 
 type Mutable<T> = T extends readonly (infer U)[] ? Mutable<U>[] : T extends object ? { -readonly [K in keyof T]: Mutable<T[K]> } : T;

@@ -19,7 +19,7 @@ import {
   UNTDID_7143,
   UNTDID_7161,
   VATEX,
-} from './code-lists.data';
+} from './code-list-values';
 import { MODEL_RULE_OPTIONS, finding, type RuleSet } from './rule';
 
 /*
