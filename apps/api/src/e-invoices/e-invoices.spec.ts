@@ -43,6 +43,11 @@ describe('e-invoice files over HTTP', () => {
       expect(answer.body.findings.filter((f: { severity: string }) => f.severity === 'fatal')).toEqual([]);
     });
 
+    it('takes the media type with a charset parameter', async () => {
+      const answer = await t.call('POST', '/v1/e-invoices/validate', { body: EXAMPLE, headers: { 'content-type': 'application/xml; charset=utf-8' } });
+      expect([answer.status, answer.body.valid]).toEqual([200, true]);
+    });
+
     it('answers a CII example sent as text/xml', async () => {
       const answer = await t.call('POST', '/v1/e-invoices/validate', { body: CII_EXAMPLE, headers: { 'content-type': 'text/xml' } });
       expect([answer.status, answer.body.syntax, answer.body.valid]).toEqual([200, 'cii', true]);
