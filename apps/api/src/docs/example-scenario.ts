@@ -389,6 +389,6 @@ async function play(): Promise<ExampleScenario> {
 
   // After the lists and reports, which show the story without it: a file of the field-service tool becomes a draft.
   const importedFile = fieldServiceFile(issued);
-  const imported = await at('2026-12-18T09:31:07.415Z', () => use(ImportEInvoice).execute({ ...inPartnership, document: importedFile }));
+  const imported = await at('2026-12-18T09:31:07.415Z', () => use(ImportEInvoice).execute({ ...inPartnership, document: importedFile, findings: [] }));
   return { ...story, eInvoices: { importedFile, imported } };
 }

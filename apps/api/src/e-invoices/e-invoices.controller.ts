@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
-import { DomainError, type TenantId } from '@invoicing/core';
+import type { TenantId } from '@invoicing/core';
 import { ImportEInvoice, type PartnershipId } from '@invoicing/invoice';
 import { readInvoice } from '@invoicing/integration/formats';
 import type { FastifyReply } from 'fastify';
@@ -61,9 +61,7 @@ export class EInvoicesController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<EInvoiceImportDto> {
     const { document, findings } = await readInvoice(xmlBody(body));
-    const fatal = findings.filter((f) => f.severity === 'fatal');
-    if (fatal.length > 0) throw new DomainError('e_invoice.invalid', `The file breaks ${fatal.length} EN 16931 rule(s); nothing was imported.`, { findings: fatal });
-    const imported = await this.importEInvoice.execute({ tenantId, partnershipId: query.partnership_id as PartnershipId, document });
+    const imported = await this.importEInvoice.execute({ tenantId, partnershipId: query.partnership_id as PartnershipId, document, findings });
     void reply.header('location', `/v1/invoices/${imported.invoice.id}`);
     return toEInvoiceImportResponse(imported, findings);
   }

@@ -110,6 +110,14 @@ describe('e-invoice files over HTTP', () => {
       expect([again.status, again.body.code]).toEqual([409, 'invoice.duplicate_external_reference']);
     });
 
+    it('makes one draft of a file sent twice at once: the other answer is 409', async () => {
+      const file = (await exported()).replace(/<cbc:ID>[^<]*<\/cbc:ID>/, '<cbc:ID>SUP-2026-003</cbc:ID>');
+      const answers = await Promise.all([importing(file), importing(file)]);
+      expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);
+      const list = await t.call('GET', `/v1/invoices?limit=100`);
+      expect(list.body.items.filter((i: { externalReference?: string }) => i.externalReference === 'SUP-2026-003')).toHaveLength(1);
+    });
+
     it('refuses a file with fatal findings, or whose amounts do not compute, with every finding, storing nothing', async () => {
       const file = (await exported()).replace(/<cbc:ID>[^<]*<\/cbc:ID>/, '<cbc:ID>SUP-2026-002</cbc:ID>');
       const invalid = await importing(file.replace(/(<cac:LegalMonetaryTotal>\s*<cbc:LineExtensionAmount currencyID="EUR">)[^<]*/, '$11.00'));

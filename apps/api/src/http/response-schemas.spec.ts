@@ -75,7 +75,7 @@ async function fileAnswersOf(s: DomainSamples, bed: TestBed): Promise<FileAnswer
   const issued = s.invoices.find((state): state is InvoiceState & { number: string } => state.status === 'issued' && state.number !== undefined);
   if (!issued) throw new Error('the samples have no issued invoice');
   const file = await readInvoice(writeInvoice({ ...invoiceToEn16931(issued), number: `IMPORTED-${issued.number}` }, 'ubl'));
-  const imported = await bed.use(ImportEInvoice).execute({ tenantId: issued.tenantId, partnershipId: issued.partnershipId as PartnershipId, document: file.document });
+  const imported = await bed.use(ImportEInvoice).execute({ tenantId: issued.tenantId, partnershipId: issued.partnershipId as PartnershipId, document: file.document, findings: file.findings });
   return { read, imported: [toEInvoiceImportResponse(imported, file.findings)] };
 }
 

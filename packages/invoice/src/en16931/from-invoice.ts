@@ -1,4 +1,4 @@
-import { InvalidStateError, formatDecimal } from '@invoicing/core';
+import { InvalidStateError, definedFields, formatDecimal } from '@invoicing/core';
 import type { InvoiceState } from '../invoice/invoice';
 import type { AllowanceCharge as LineAllowanceCharge, DocumentAllowanceCharge as OurDocumentAllowanceCharge } from '../invoice/invoice-line';
 import type { PartySnapshot } from '../invoice/party-snapshot';
@@ -26,7 +26,7 @@ export function invoiceToEn16931(state: InvoiceState): En16931Document {
     issueDate: state.issueDate,
     typeCode: state.kind === 'credit_note' ? '381' : '380',
     currency: state.currency,
-    ...defined({
+    ...definedFields({
       // A credit note's BT-9 lives on a payment means in UBL, which a credit note of ours has none of: not stated.
       dueDate: state.kind === 'credit_note' ? undefined : state.dueDate,
       buyerReference: state.buyerReference,
@@ -55,7 +55,7 @@ export function invoiceToEn16931(state: InvoiceState): En16931Document {
       taxableAmount: money(entry.taxableAmount),
       taxAmount: money(entry.taxAmount),
       ...vat(entry.category),
-      ...defined({ exemptionReason: entry.category.exemptionReason, exemptionReasonCode: entry.category.exemptionReasonCode }),
+      ...definedFields({ exemptionReason: entry.category.exemptionReason, exemptionReasonCode: entry.category.exemptionReasonCode }),
     })),
     attachments: [],
     lines: state.lines.map(
@@ -68,14 +68,10 @@ export function invoiceToEn16931(state: InvoiceState): En16931Document {
         charges: line.charges.map(allowanceCharge),
         price: { netPrice: formatDecimal(line.netPrice), ...(line.priceBaseQuantity.eq(1) ? {} : { baseQuantity: formatDecimal(line.priceBaseQuantity) }) },
         vat: { category: line.vat.code, ...(line.vat.rate === null ? {} : { rate: formatDecimal(line.vat.rate) }) },
-        item: { name: line.name, ...defined({ description: line.description, sellerId: line.sellerItemId }), classifications: [], attributes: [] },
+        item: { name: line.name, ...definedFields({ description: line.description, sellerId: line.sellerItemId }), classifications: [], attributes: [] },
       }),
     ),
   };
-}
-
-function defined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function vat(category: VatCategory): { category: string; rate?: string } {
@@ -83,7 +79,7 @@ function vat(category: VatCategory): { category: string; rate?: string } {
 }
 
 function allowanceCharge(value: LineAllowanceCharge): AllowanceCharge {
-  return defined({
+  return definedFields({
     amount: value.amount.toString(),
     baseAmount: value.baseAmount?.toString(),
     percentage: value.percent === undefined ? undefined : formatDecimal(value.percent),
@@ -100,11 +96,11 @@ function documentAllowanceCharge(value: OurDocumentAllowanceCharge): DocumentAll
 function address(value: PostalAddress | undefined): Address | undefined {
   if (!value) return undefined;
   const [line1, line2, line3] = value.lines;
-  return defined({ line1, line2, line3, city: value.city, postCode: value.postalCode, subdivision: value.subdivision, country: value.countryCode });
+  return definedFields({ line1, line2, line3, city: value.city, postCode: value.postalCode, subdivision: value.subdivision, country: value.countryCode });
 }
 
 function contact(party: PartySnapshot): Contact | undefined {
-  return party.contact ? defined({ name: party.contact.name, phone: party.contact.phone, email: party.contact.email }) : undefined;
+  return party.contact ? definedFields({ name: party.contact.name, phone: party.contact.phone, email: party.contact.email }) : undefined;
 }
 
 function seller(party: PartySnapshot): Seller {
@@ -112,9 +108,9 @@ function seller(party: PartySnapshot): Seller {
   return {
     name: party.legalName,
     identifiers: [],
-    ...defined({
+    ...definedFields({
       tradingName: party.tradingName,
-      legalRegistration: ids.legalRegistration ? defined({ id: ids.legalRegistration.value, scheme: ids.legalRegistration.scheme }) : undefined,
+      legalRegistration: ids.legalRegistration ? definedFields({ id: ids.legalRegistration.value, scheme: ids.legalRegistration.scheme }) : undefined,
       vatId: ids.vatId,
       taxRegistrationId: ids.taxRegistrationId,
       electronicAddress: ids.electronicAddress ? { id: ids.electronicAddress.value, scheme: ids.electronicAddress.scheme } : undefined,
@@ -126,10 +122,10 @@ function seller(party: PartySnapshot): Seller {
 
 function buyer(party: PartySnapshot): Buyer {
   const { identifiers: ids } = party;
-  return defined({
+  return definedFields({
     name: party.legalName,
     tradingName: party.tradingName,
-    legalRegistration: ids.legalRegistration ? defined({ id: ids.legalRegistration.value, scheme: ids.legalRegistration.scheme }) : undefined,
+    legalRegistration: ids.legalRegistration ? definedFields({ id: ids.legalRegistration.value, scheme: ids.legalRegistration.scheme }) : undefined,
     vatId: ids.vatId,
     electronicAddress: ids.electronicAddress ? { id: ids.electronicAddress.value, scheme: ids.electronicAddress.scheme } : undefined,
     address: address(party.address),

@@ -4,7 +4,7 @@ import { CreateInvoiceDraft, GetInvoice, IssueInvoice } from '../invoice/invoice
 import { createScenario, type Scenario } from '../testing/scenario';
 import { invoiceToEn16931 } from './from-invoice';
 import { ImportEInvoice } from './import-e-invoice.use-case';
-import type { En16931Document } from './model';
+import type { En16931Document, Finding } from './model';
 
 let s: Scenario;
 let issued: En16931Document;
@@ -27,7 +27,7 @@ beforeEach(async () => {
   issued = invoiceToEn16931(await s.use(IssueInvoice).execute({ tenantId: s.tenantId, invoiceId: draft.id }));
 });
 
-const importing = (document: En16931Document) => s.use(ImportEInvoice).execute({ tenantId: s.tenantId, partnershipId: s.partnership.id, document });
+const importing = (document: En16931Document, findings: readonly Finding[] = []) => s.use(ImportEInvoice).execute({ tenantId: s.tenantId, partnershipId: s.partnership.id, document, findings });
 
 describe('ImportEInvoice', () => {
   it('makes a draft whose amounts are the ones the file states, with the file number as external reference', async () => {
@@ -68,6 +68,15 @@ describe('ImportEInvoice', () => {
       code: 'e_invoice.partnership_mismatch',
       details: { findings: [expect.objectContaining({ term: 'BT-31', pointer: 'seller.vatId' })] },
     });
+  });
+
+  it('refuses a file with a fatal finding, with every fatal finding, and stores nothing', async () => {
+    const findings: Finding[] = [
+      { rule: 'BR-CO-10', severity: 'fatal', message: 'sum', term: 'BT-106' },
+      { rule: 'BR-51', severity: 'warning', message: 'card' },
+    ];
+    await expect(importing({ ...issued, number: 'SUP-6' }, findings)).rejects.toMatchObject({ code: 'e_invoice.invalid', details: { findings: [findings[0]] } });
+    expect(await s.adapters.invoices.findByExternalReference(s.tenantId, s.seller.id, s.buyer.id, 'SUP-6')).toBeUndefined();
   });
 
   it('refuses the same file twice (the number is the external reference)', async () => {

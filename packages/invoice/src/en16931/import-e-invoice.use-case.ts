@@ -10,8 +10,10 @@ export interface ImportEInvoiceCommand {
   readonly tenantId: TenantId;
   /** The partnership the file's seller and buyer trade under: it gives the parties, currency, terms and series. */
   readonly partnershipId: PartnershipId;
-  /** A document already read and found free of fatal findings (`readInvoice` of the formats adapter). */
+  /** The document as read from the file (`readInvoice` of the formats adapter). */
   readonly document: En16931Document;
+  /** What reading the file found (XSD, syntax rules, EN 16931 rules): one fatal finding refuses the file. */
+  readonly findings: readonly Finding[];
   /** Derived from the request, as for `CreateInvoiceDraft`: a retry answers the draft the first attempt made. */
   readonly id?: InvoiceId;
 }
@@ -26,13 +28,14 @@ export interface ImportedEInvoice {
 export class EInvoiceRefusedError extends DomainError {
   override readonly name: string = 'EInvoiceRefusedError';
 
-  constructor(code: 'e_invoice.calculation_mismatch' | 'e_invoice.partnership_mismatch', message: string, findings: readonly Finding[]) {
+  constructor(code: 'e_invoice.invalid' | 'e_invoice.calculation_mismatch' | 'e_invoice.partnership_mismatch', message: string, findings: readonly Finding[]) {
     super(code, message, { findings });
   }
 }
 
 /**
- * Imports an e-invoice as a draft of a partnership. The draft computes its own amounts; the file is refused when what
+ * Imports an e-invoice as a draft of a partnership. A file with a fatal finding is refused (`e_invoice.invalid`, with
+ * them all). The draft computes its own amounts; the file is refused when what
  * it states differs from them (`e_invoice.calculation_mismatch`, every difference listed), or when it is not about
  * this partnership: another currency, or a seller or buyer VAT id that is not the partner's
  * (`e_invoice.partnership_mismatch`). Nothing is corrected or dropped silently: what a draft cannot record comes back
@@ -45,6 +48,8 @@ export class ImportEInvoice {
 
   /** @throws EInvoiceRefusedError; the errors of `CreateInvoiceDraft` (partnership.not_found, ValidationError …) */
   async execute(command: ImportEInvoiceCommand): Promise<ImportedEInvoice> {
+    const fatal = command.findings.filter((finding) => finding.severity === 'fatal');
+    if (fatal.length > 0) throw new EInvoiceRefusedError('e_invoice.invalid', `The file breaks ${fatal.length} EN 16931 rule(s); nothing was imported.`, fatal);
     const { draft, externalReference, notRecorded } = draftFromEn16931(command.document);
     const create: CreateInvoiceCommand = {
       ...draft,

@@ -1,4 +1,4 @@
-import { decimal } from '@invoicing/core';
+import { decimal, definedFields } from '@invoicing/core';
 import type { InvoiceState } from '../invoice/invoice';
 import type { AllowanceChargeInput } from '../invoice/invoice-line';
 import type { DraftInput, DraftLineInput } from '../invoice/invoice.use-cases';
@@ -27,11 +27,11 @@ export function draftFromEn16931(doc: En16931Document): DraftFromEn16931 {
   const exemptions = new Map(doc.vatBreakdown.map((entry) => [`${entry.category ?? ''}`, entry]));
   const vat = (category: string | undefined, rate: string | undefined): VatCategoryInput => {
     const exemption = exemptions.get(category ?? '');
-    return defined({ code: category ?? '', rate, exemptionReason: exemption?.exemptionReason, exemptionReasonCode: exemption?.exemptionReasonCode }) as VatCategoryInput;
+    return definedFields({ code: category ?? '', rate, exemptionReason: exemption?.exemptionReason, exemptionReasonCode: exemption?.exemptionReasonCode }) as VatCategoryInput;
   };
   const lines = doc.lines.map(
     (line): DraftLineInput =>
-      defined({
+      definedFields({
         id: line.id,
         name: line.item.name,
         description: line.item.description,
@@ -51,7 +51,7 @@ export function draftFromEn16931(doc: En16931Document): DraftFromEn16931 {
     allowances: doc.allowances.map(documentLevel),
     charges: doc.charges.map(documentLevel),
     notes: doc.notes.map((note) => note.text ?? ''),
-    ...defined({
+    ...definedFields({
       issueDate: doc.issueDate,
       dueDate: doc.dueDate,
       purchaseOrderReference: doc.purchaseOrderReference,
@@ -100,7 +100,7 @@ export function calculationDisagreements(doc: En16931Document, computed: Pick<In
 }
 
 function allowanceCharge(value: AllowanceCharge): AllowanceChargeInput {
-  return defined({ amount: value.amount, percent: value.percentage, baseAmount: value.baseAmount, reason: value.reason, reasonCode: value.reasonCode });
+  return definedFields({ amount: value.amount, percent: value.percentage, baseAmount: value.baseAmount, reason: value.reason, reasonCode: value.reasonCode });
 }
 
 /** What a draft cannot hold, named by business term, so that an import says so instead of dropping it. */
@@ -146,8 +146,4 @@ function notRecorded(doc: En16931Document): string[] {
     ...terms.filter(([, value]) => present(value)).map(([name]) => name),
     ...lineTerms.filter(([, read]) => doc.lines.some((line) => present(read(line)))).map(([name]) => name),
   ];
-}
-
-function defined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -1,5 +1,6 @@
+import { definedFields } from '@invoicing/core';
 import type { En16931 } from '@invoicing/invoice';
-import { compact, nonEmpty, textOf, type XmlElement } from '../xml';
+import { nonEmpty, textOf, type XmlElement } from '../xml';
 import { all, at, attr, text } from './cii-path';
 
 /**
@@ -28,7 +29,7 @@ export function readCii(root: XmlElement): En16931.En16931Document {
   const allowancesCharges = all(settlement, 'ram:SpecifiedTradeAllowanceCharge');
 
   return {
-    ...compact({
+    ...definedFields({
       number: text(header, 'ram:ID'),
       issueDate: dateOf(at(header, 'ram:IssueDateTime')),
       typeCode: text(header, 'ram:TypeCode'),
@@ -56,14 +57,14 @@ export function readCii(root: XmlElement): En16931.En16931Document {
       paymentInstructions: paymentInstructions(settlement, terms),
     }),
     notes: all(header, 'ram:IncludedNote').map((note) =>
-      compact({ subjectCode: text(note, 'ram:SubjectCode'), text: joined(all(note, 'ram:Content')) ?? '' }),
+      definedFields({ subjectCode: text(note, 'ram:SubjectCode'), text: joined(all(note, 'ram:Content')) ?? '' }),
     ),
-    process: compact({
+    process: definedFields({
       businessProcess: text(context, 'ram:BusinessProcessSpecifiedDocumentContextParameter', 'ram:ID'),
       specification: text(context, 'ram:GuidelineSpecifiedDocumentContextParameter', 'ram:ID'),
     }),
     precedingInvoices: all(settlement, 'ram:InvoiceReferencedDocument').map((ref) =>
-      compact({ reference: text(ref, 'ram:IssuerAssignedID'), issueDate: dateOf(at(ref, 'ram:FormattedIssueDateTime')) }),
+      definedFields({ reference: text(ref, 'ram:IssuerAssignedID'), issueDate: dateOf(at(ref, 'ram:FormattedIssueDateTime')) }),
     ),
     seller: seller(at(agreement, 'ram:SellerTradeParty')),
     buyer: buyer(at(agreement, 'ram:BuyerTradeParty')),
@@ -96,7 +97,7 @@ function joined(elements: XmlElement[]): string | undefined {
 }
 
 function identifier(el: XmlElement | undefined): En16931.Identifier | undefined {
-  return el ? compact({ id: textOf(el), scheme: attr(el, 'schemeID') }) : undefined;
+  return el ? definedFields({ id: textOf(el), scheme: attr(el, 'schemeID') }) : undefined;
 }
 
 /** BT-29, BT-46, BT-60, BT-71: `ram:ID` (no scheme) and `ram:GlobalID` (with its ISO 6523 scheme), in that order. */
@@ -112,7 +113,7 @@ function taxRegistration(party: XmlElement | undefined, scheme: 'VA' | 'FC'): st
 /** A `ram:PostalTradeAddress` that is there is an address, `{}` when it holds no term: BR-08 … BR-11 tell the two apart. */
 function address(el: XmlElement | undefined): En16931.Address | undefined {
   if (!el) return undefined;
-  return compact({
+  return definedFields({
     line1: text(el, 'ram:LineOne'),
     line2: text(el, 'ram:LineTwo'),
     line3: text(el, 'ram:LineThree'),
@@ -135,7 +136,7 @@ function contact(el: XmlElement | undefined): En16931.Contact | undefined {
 
 function seller(party: XmlElement | undefined): En16931.Seller {
   return {
-    ...compact({
+    ...definedFields({
       name: text(party, 'ram:Name'),
       tradingName: text(party, 'ram:SpecifiedLegalOrganization', 'ram:TradingBusinessName'),
       legalRegistration: identifier(at(party, 'ram:SpecifiedLegalOrganization', 'ram:ID')),
@@ -151,7 +152,7 @@ function seller(party: XmlElement | undefined): En16931.Seller {
 }
 
 function buyer(party: XmlElement | undefined): En16931.Buyer {
-  return compact({
+  return definedFields({
     name: text(party, 'ram:Name'),
     tradingName: text(party, 'ram:SpecifiedLegalOrganization', 'ram:TradingBusinessName'),
     identifier: partyIdentifiers(party)[0],
@@ -165,7 +166,7 @@ function buyer(party: XmlElement | undefined): En16931.Buyer {
 
 function payee(party: XmlElement | undefined): En16931.En16931Document['payee'] {
   if (!party) return undefined;
-  return compact({
+  return definedFields({
     name: text(party, 'ram:Name'),
     identifier: partyIdentifiers(party)[0],
     legalRegistration: identifier(at(party, 'ram:SpecifiedLegalOrganization', 'ram:ID')),
@@ -174,7 +175,7 @@ function payee(party: XmlElement | undefined): En16931.En16931Document['payee'] 
 
 function taxRepresentative(party: XmlElement | undefined): En16931.En16931Document['taxRepresentative'] {
   if (!party) return undefined;
-  return compact({
+  return definedFields({
     name: text(party, 'ram:Name'),
     vatId: taxRegistration(party, 'VA'),
     address: address(at(party, 'ram:PostalTradeAddress')),
@@ -193,7 +194,7 @@ function deliveryOf(el: XmlElement | undefined): En16931.En16931Document['delive
 }
 
 function periodOf(el: XmlElement): En16931.Period {
-  return compact({ start: dateOf(at(el, 'ram:StartDateTime')), end: dateOf(at(el, 'ram:EndDateTime')) });
+  return definedFields({ start: dateOf(at(el, 'ram:StartDateTime')), end: dateOf(at(el, 'ram:EndDateTime')) });
 }
 
 /**
@@ -217,18 +218,18 @@ function paymentInstructions(settlement: XmlElement | undefined, terms: XmlEleme
     .filter((m) => at(m, 'ram:PayeePartyCreditorFinancialAccount') || at(m, 'ram:PayeeSpecifiedCreditorFinancialInstitution'))
     .map((m) => {
       const account = at(m, 'ram:PayeePartyCreditorFinancialAccount');
-      return compact({
+      return definedFields({
         accountId: text(account, 'ram:IBANID') ?? text(account, 'ram:ProprietaryID'),
         accountName: text(account, 'ram:AccountName'),
         serviceProviderId: text(m, 'ram:PayeeSpecifiedCreditorFinancialInstitution', 'ram:BICID'),
       });
     });
   return {
-    ...compact({
+    ...definedFields({
       meansCode: text(first, 'ram:TypeCode'),
       meansText: text(first, 'ram:Information'),
       remittanceInformation,
-      card: card ? compact({ accountNumber: text(card, 'ram:ID'), holderName: text(card, 'ram:CardholderName') }) : undefined,
+      card: card ? definedFields({ accountNumber: text(card, 'ram:ID'), holderName: text(card, 'ram:CardholderName') }) : undefined,
       directDebit,
     }),
     creditTransfers,
@@ -241,7 +242,7 @@ function isCharge(el: XmlElement): boolean {
 }
 
 function allowanceCharge(el: XmlElement): En16931.AllowanceCharge {
-  return compact({
+  return definedFields({
     amount: text(el, 'ram:ActualAmount'),
     baseAmount: text(el, 'ram:BasisAmount'),
     percentage: text(el, 'ram:CalculationPercent'),
@@ -251,7 +252,7 @@ function allowanceCharge(el: XmlElement): En16931.AllowanceCharge {
 }
 
 function documentAllowanceCharge(el: XmlElement): En16931.DocumentAllowanceCharge {
-  return compact({
+  return definedFields({
     ...allowanceCharge(el),
     vatCategory: text(el, 'ram:CategoryTradeTax', 'ram:CategoryCode'),
     vatRate: text(el, 'ram:CategoryTradeTax', 'ram:RateApplicablePercent'),
@@ -269,7 +270,7 @@ function totals(summation: XmlElement | undefined, currency: string | undefined,
   const taxTotalIn = (code: string | undefined, other?: XmlElement) => (code === undefined ? undefined : taxTotals.find((t) => t !== other && attr(t, 'currencyID') === code));
   const vatTotal = taxTotalIn(currency);
   const accountingVatTotal = taxTotalIn(taxCurrency, vatTotal);
-  return compact({
+  return definedFields({
     lineNetTotal: text(summation, 'ram:LineTotalAmount'),
     allowanceTotal: text(summation, 'ram:AllowanceTotalAmount'),
     chargeTotal: text(summation, 'ram:ChargeTotalAmount'),
@@ -284,7 +285,7 @@ function totals(summation: XmlElement | undefined, currency: string | undefined,
 }
 
 function vatBreakdownEntry(el: XmlElement): En16931.VatBreakdownEntry {
-  return compact({
+  return definedFields({
     taxableAmount: text(el, 'ram:BasisAmount'),
     taxAmount: text(el, 'ram:CalculatedAmount'),
     category: text(el, 'ram:CategoryCode'),
@@ -301,12 +302,12 @@ function isAttachment(el: XmlElement): boolean {
 
 function attachment(el: XmlElement): En16931.Attachment {
   const binary = at(el, 'ram:AttachmentBinaryObject');
-  return compact({
+  return definedFields({
     reference: text(el, 'ram:IssuerAssignedID'),
     description: text(el, 'ram:Name'),
     externalLocation: text(el, 'ram:URIID'),
     content: binary
-      ? compact({ base64: binary.text.replace(/\s+/g, ''), mimeCode: attr(binary, 'mimeCode'), filename: attr(binary, 'filename') })
+      ? definedFields({ base64: binary.text.replace(/\s+/g, ''), mimeCode: attr(binary, 'mimeCode'), filename: attr(binary, 'filename') })
       : undefined,
   });
 }
@@ -314,7 +315,7 @@ function attachment(el: XmlElement): En16931.Attachment {
 /** BT-18 and BT-128: a referenced document of TypeCode 130, its scheme (BT-18-1, BT-128-1) in `ram:ReferenceTypeCode`. */
 function objectIdentifier(ref: XmlElement | undefined): En16931.Identifier | undefined {
   const id = at(ref, 'ram:IssuerAssignedID');
-  return id ? compact({ id: textOf(id), scheme: text(ref, 'ram:ReferenceTypeCode') }) : undefined;
+  return id ? definedFields({ id: textOf(id), scheme: text(ref, 'ram:ReferenceTypeCode') }) : undefined;
 }
 
 function line(el: XmlElement): En16931.Line {
@@ -336,7 +337,7 @@ function line(el: XmlElement): En16931.Line {
     return code === undefined || code === '130';
   });
   return {
-    ...compact({
+    ...definedFields({
       id: text(document, 'ram:LineID'),
       note: joined(all(document, 'ram:IncludedNote', 'ram:Content')),
       objectIdentifier: objectIdentifier(objectReference),
@@ -349,16 +350,16 @@ function line(el: XmlElement): En16931.Line {
     }),
     allowances: allowancesCharges.filter((ac) => !isCharge(ac)).map(allowanceCharge),
     charges: allowancesCharges.filter(isCharge).map(allowanceCharge),
-    price: compact({
+    price: definedFields({
       netPrice: text(net, 'ram:ChargeAmount'),
       discount: text(gross, 'ram:AppliedTradeAllowanceCharge', 'ram:ActualAmount'),
       grossPrice: text(gross, 'ram:ChargeAmount'),
       baseQuantity: textOf(baseQuantity),
       baseQuantityUnitCode: attr(baseQuantity, 'unitCode'),
     }),
-    vat: compact({ category: text(tax, 'ram:CategoryCode'), rate: text(tax, 'ram:RateApplicablePercent') }),
+    vat: definedFields({ category: text(tax, 'ram:CategoryCode'), rate: text(tax, 'ram:RateApplicablePercent') }),
     item: {
-      ...compact({
+      ...definedFields({
         name: text(product, 'ram:Name'),
         description: text(product, 'ram:Description'),
         sellerId: text(product, 'ram:SellerAssignedID'),
@@ -367,9 +368,9 @@ function line(el: XmlElement): En16931.Line {
         originCountry: text(product, 'ram:OriginTradeCountry', 'ram:ID'),
       }),
       classifications: all(product, 'ram:DesignatedProductClassification', 'ram:ClassCode').map((code) =>
-        compact({ id: textOf(code), scheme: attr(code, 'listID'), schemeVersion: attr(code, 'listVersionID') }),
+        definedFields({ id: textOf(code), scheme: attr(code, 'listID'), schemeVersion: attr(code, 'listVersionID') }),
       ),
-      attributes: all(product, 'ram:ApplicableProductCharacteristic').map((p) => compact({ name: text(p, 'ram:Description'), value: text(p, 'ram:Value') })),
+      attributes: all(product, 'ram:ApplicableProductCharacteristic').map((p) => definedFields({ name: text(p, 'ram:Description'), value: text(p, 'ram:Value') })),
     },
   };
 }

@@ -1,5 +1,6 @@
+import { definedFields } from '@invoicing/core';
 import type { En16931 } from '@invoicing/invoice';
-import { attrOf, compact, nonEmpty, textOf, type XmlElement } from '../xml';
+import { attrOf, nonEmpty, textOf, type XmlElement } from '../xml';
 import { all, at, attr, text } from './ubl-path';
 
 /**
@@ -29,7 +30,7 @@ export function readUbl(root: XmlElement): En16931.En16931Document {
   const { subjectCodes, texts } = notes(all(root, 'cbc:Note'));
 
   return {
-    ...compact({
+    ...definedFields({
       number: text(root, 'cbc:ID'),
       issueDate: text(root, 'cbc:IssueDate'),
       typeCode: text(root, creditNote ? 'cbc:CreditNoteTypeCode' : 'cbc:InvoiceTypeCode'),
@@ -56,16 +57,16 @@ export function readUbl(root: XmlElement): En16931.En16931Document {
       invoicePeriod: period ? periodOf(period) : undefined,
       paymentInstructions: paymentInstructions(paymentMeans, supplier, payeeParty),
     }),
-    notes: texts.map((note, i) => compact({ subjectCode: subjectCodes[i], text: note })),
-    process: compact({ businessProcess: text(root, 'cbc:ProfileID'), specification: text(root, 'cbc:CustomizationID') }),
+    notes: texts.map((note, i) => definedFields({ subjectCode: subjectCodes[i], text: note })),
+    process: definedFields({ businessProcess: text(root, 'cbc:ProfileID'), specification: text(root, 'cbc:CustomizationID') }),
     precedingInvoices: all(root, 'cac:BillingReference', 'cac:InvoiceDocumentReference').map((ref) =>
-      compact({ reference: text(ref, 'cbc:ID'), issueDate: text(ref, 'cbc:IssueDate') }),
+      definedFields({ reference: text(ref, 'cbc:ID'), issueDate: text(ref, 'cbc:IssueDate') }),
     ),
     seller: seller(supplier),
     buyer: buyer(at(root, 'cac:AccountingCustomerParty', 'cac:Party')),
     allowances: all(root, 'cac:AllowanceCharge').filter((ac) => !isCharge(ac)).map(documentAllowanceCharge),
     charges: all(root, 'cac:AllowanceCharge').filter(isCharge).map(documentAllowanceCharge),
-    totals: compact({
+    totals: definedFields({
       lineNetTotal: text(totals, 'cbc:LineExtensionAmount'),
       allowanceTotal: text(totals, 'cbc:AllowanceTotalAmount'),
       chargeTotal: text(totals, 'cbc:ChargeTotalAmount'),
@@ -97,13 +98,13 @@ function notes(elements: XmlElement[]): { subjectCodes: (string | undefined)[]; 
 }
 
 function identifier(el: XmlElement | undefined): En16931.Identifier | undefined {
-  return el ? compact({ id: textOf(el), scheme: attrOf(el, 'schemeID') }) : undefined;
+  return el ? definedFields({ id: textOf(el), scheme: attrOf(el, 'schemeID') }) : undefined;
 }
 
 /** A `cac:PostalAddress` that is there is an address, `{}` when it holds no term: BR-08 … BR-11 tell the two apart. */
 function address(el: XmlElement | undefined): En16931.Address | undefined {
   if (!el) return undefined;
-  return compact({
+  return definedFields({
     line1: text(el, 'cbc:StreetName'),
     line2: text(el, 'cbc:AdditionalStreetName'),
     line3: text(el, 'cac:AddressLine', 'cbc:Line'),
@@ -123,7 +124,7 @@ function vatSchemes(party: XmlElement | undefined): { vat?: string; other?: stri
   const schemes = all(party, 'cac:PartyTaxScheme');
   const vat = schemes.find((s) => text(s, 'cac:TaxScheme', 'cbc:ID') === 'VAT');
   const other = schemes.find((s) => text(s, 'cac:TaxScheme', 'cbc:ID') !== 'VAT');
-  return compact({ vat: text(vat, 'cbc:CompanyID'), other: text(other, 'cbc:CompanyID') });
+  return definedFields({ vat: text(vat, 'cbc:CompanyID'), other: text(other, 'cbc:CompanyID') });
 }
 
 /** Party identifiers other than the SEPA creditor id, which is BT-90 (a term of the direct debit). */
@@ -140,7 +141,7 @@ function sepaCreditorId(party: XmlElement | undefined): string | undefined {
 function seller(party: XmlElement | undefined): En16931.Seller {
   const { vat, other } = vatSchemes(party);
   return {
-    ...compact({
+    ...definedFields({
       name: text(party, 'cac:PartyLegalEntity', 'cbc:RegistrationName'),
       tradingName: text(party, 'cac:PartyName', 'cbc:Name'),
       legalRegistration: identifier(at(party, 'cac:PartyLegalEntity', 'cbc:CompanyID')),
@@ -156,7 +157,7 @@ function seller(party: XmlElement | undefined): En16931.Seller {
 }
 
 function buyer(party: XmlElement | undefined): En16931.Buyer {
-  return compact({
+  return definedFields({
     name: text(party, 'cac:PartyLegalEntity', 'cbc:RegistrationName'),
     tradingName: text(party, 'cac:PartyName', 'cbc:Name'),
     identifier: partyIdentifiers(party)[0],
@@ -169,7 +170,7 @@ function buyer(party: XmlElement | undefined): En16931.Buyer {
 }
 
 function payee(party: XmlElement): En16931.En16931Document['payee'] {
-  return compact({
+  return definedFields({
     name: text(party, 'cac:PartyName', 'cbc:Name'),
     identifier: partyIdentifiers(party)[0],
     legalRegistration: identifier(at(party, 'cac:PartyLegalEntity', 'cbc:CompanyID')),
@@ -178,7 +179,7 @@ function payee(party: XmlElement): En16931.En16931Document['payee'] {
 
 function taxRepresentative(party: XmlElement | undefined): En16931.En16931Document['taxRepresentative'] {
   if (!party) return undefined;
-  return compact({
+  return definedFields({
     name: text(party, 'cac:PartyName', 'cbc:Name'),
     vatId: vatSchemes(party).vat,
     address: address(at(party, 'cac:PostalAddress')),
@@ -187,7 +188,7 @@ function taxRepresentative(party: XmlElement | undefined): En16931.En16931Docume
 
 function delivery(el: XmlElement | undefined): En16931.En16931Document['delivery'] {
   if (!el) return undefined;
-  return compact({
+  return definedFields({
     partyName: text(el, 'cac:DeliveryParty', 'cac:PartyName', 'cbc:Name'),
     locationId: identifier(at(el, 'cac:DeliveryLocation', 'cbc:ID')),
     date: text(el, 'cbc:ActualDeliveryDate'),
@@ -196,7 +197,7 @@ function delivery(el: XmlElement | undefined): En16931.En16931Document['delivery
 }
 
 function periodOf(el: XmlElement): En16931.Period {
-  return compact({ start: text(el, 'cbc:StartDate'), end: text(el, 'cbc:EndDate') });
+  return definedFields({ start: text(el, 'cbc:StartDate'), end: text(el, 'cbc:EndDate') });
 }
 
 /**
@@ -211,7 +212,7 @@ function paymentInstructions(means: XmlElement[], supplier: XmlElement | undefin
   const card = at(first, 'cac:CardAccount');
   const creditTransfers: En16931.CreditTransfer[] = means.flatMap((m) =>
     all(m, 'cac:PayeeFinancialAccount').map((account) =>
-      compact({
+      definedFields({
         accountId: text(account, 'cbc:ID'),
         accountName: text(account, 'cbc:Name'),
         serviceProviderId: text(account, 'cac:FinancialInstitutionBranch', 'cbc:ID'),
@@ -219,11 +220,11 @@ function paymentInstructions(means: XmlElement[], supplier: XmlElement | undefin
     ),
   );
   return {
-    ...compact({
+    ...definedFields({
       meansCode: text(first, 'cbc:PaymentMeansCode'),
       meansText: attr(first, 'name', 'cbc:PaymentMeansCode'),
       remittanceInformation: text(first, 'cbc:PaymentID'),
-      card: card ? compact({ accountNumber: text(card, 'cbc:PrimaryAccountNumberID'), holderName: text(card, 'cbc:HolderName') }) : undefined,
+      card: card ? definedFields({ accountNumber: text(card, 'cbc:PrimaryAccountNumberID'), holderName: text(card, 'cbc:HolderName') }) : undefined,
       directDebit: nonEmpty({
         mandateReference: text(mandate, 'cbc:ID'),
         creditorId,
@@ -239,7 +240,7 @@ function isCharge(el: XmlElement): boolean {
 }
 
 function allowanceCharge(el: XmlElement): En16931.AllowanceCharge {
-  return compact({
+  return definedFields({
     amount: text(el, 'cbc:Amount'),
     baseAmount: text(el, 'cbc:BaseAmount'),
     percentage: text(el, 'cbc:MultiplierFactorNumeric'),
@@ -249,7 +250,7 @@ function allowanceCharge(el: XmlElement): En16931.AllowanceCharge {
 }
 
 function documentAllowanceCharge(el: XmlElement): En16931.DocumentAllowanceCharge {
-  return compact({
+  return definedFields({
     ...allowanceCharge(el),
     vatCategory: text(el, 'cac:TaxCategory', 'cbc:ID'),
     vatRate: text(el, 'cac:TaxCategory', 'cbc:Percent'),
@@ -257,7 +258,7 @@ function documentAllowanceCharge(el: XmlElement): En16931.DocumentAllowanceCharg
 }
 
 function vatBreakdownEntry(el: XmlElement): En16931.VatBreakdownEntry {
-  return compact({
+  return definedFields({
     taxableAmount: text(el, 'cbc:TaxableAmount'),
     taxAmount: text(el, 'cbc:TaxAmount'),
     category: text(el, 'cac:TaxCategory', 'cbc:ID'),
@@ -269,12 +270,12 @@ function vatBreakdownEntry(el: XmlElement): En16931.VatBreakdownEntry {
 
 function attachment(el: XmlElement): En16931.Attachment {
   const binary = at(el, 'cac:Attachment', 'cbc:EmbeddedDocumentBinaryObject');
-  return compact({
+  return definedFields({
     reference: text(el, 'cbc:ID'),
     description: text(el, 'cbc:DocumentDescription'),
     externalLocation: text(el, 'cac:Attachment', 'cac:ExternalReference', 'cbc:URI'),
     content: binary
-      ? compact({ base64: binary.text.replace(/\s+/g, ''), mimeCode: attrOf(binary, 'mimeCode'), filename: attrOf(binary, 'filename') })
+      ? definedFields({ base64: binary.text.replace(/\s+/g, ''), mimeCode: attrOf(binary, 'mimeCode'), filename: attrOf(binary, 'filename') })
       : undefined,
   });
 }
@@ -286,7 +287,7 @@ function line(el: XmlElement, creditNote: boolean): En16931.Line {
   const period = at(el, 'cac:InvoicePeriod');
   const objectReference = all(el, 'cac:DocumentReference').find((ref) => text(ref, 'cbc:DocumentTypeCode') === '130');
   return {
-    ...compact({
+    ...definedFields({
       id: text(el, 'cbc:ID'),
       note: text(el, 'cbc:Note'),
       objectIdentifier: identifier(at(objectReference, 'cbc:ID')),
@@ -299,16 +300,16 @@ function line(el: XmlElement, creditNote: boolean): En16931.Line {
     }),
     allowances: all(el, 'cac:AllowanceCharge').filter((ac) => !isCharge(ac)).map(allowanceCharge),
     charges: all(el, 'cac:AllowanceCharge').filter(isCharge).map(allowanceCharge),
-    price: compact({
+    price: definedFields({
       netPrice: text(price, 'cbc:PriceAmount'),
       discount: text(price, 'cac:AllowanceCharge', 'cbc:Amount'),
       grossPrice: text(price, 'cac:AllowanceCharge', 'cbc:BaseAmount'),
       baseQuantity: text(price, 'cbc:BaseQuantity'),
       baseQuantityUnitCode: attr(price, 'unitCode', 'cbc:BaseQuantity'),
     }),
-    vat: compact({ category: text(item, 'cac:ClassifiedTaxCategory', 'cbc:ID'), rate: text(item, 'cac:ClassifiedTaxCategory', 'cbc:Percent') }),
+    vat: definedFields({ category: text(item, 'cac:ClassifiedTaxCategory', 'cbc:ID'), rate: text(item, 'cac:ClassifiedTaxCategory', 'cbc:Percent') }),
     item: {
-      ...compact({
+      ...definedFields({
         name: text(item, 'cbc:Name'),
         description: text(item, 'cbc:Description'),
         sellerId: text(item, 'cac:SellersItemIdentification', 'cbc:ID'),
@@ -317,9 +318,9 @@ function line(el: XmlElement, creditNote: boolean): En16931.Line {
         originCountry: text(item, 'cac:OriginCountry', 'cbc:IdentificationCode'),
       }),
       classifications: all(item, 'cac:CommodityClassification', 'cbc:ItemClassificationCode').map((code) =>
-        compact({ id: textOf(code), scheme: attrOf(code, 'listID'), schemeVersion: attrOf(code, 'listVersionID') }),
+        definedFields({ id: textOf(code), scheme: attrOf(code, 'listID'), schemeVersion: attrOf(code, 'listVersionID') }),
       ),
-      attributes: all(item, 'cac:AdditionalItemProperty').map((p) => compact({ name: text(p, 'cbc:Name'), value: text(p, 'cbc:Value') })),
+      attributes: all(item, 'cac:AdditionalItemProperty').map((p) => definedFields({ name: text(p, 'cbc:Name'), value: text(p, 'cbc:Value') })),
     },
   };
 }

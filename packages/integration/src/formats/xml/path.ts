@@ -1,3 +1,4 @@
+import { definedFields } from '@invoicing/core';
 import { attrOf, textOf, type XmlElement } from './xml-reader';
 
 /** Child steps by prefixed name (`'cac:Party'`, `'ram:Name'`) over the reader's tree, with one syntax's prefixes. */
@@ -68,19 +69,9 @@ export function xmlPath(namespaces: Readonly<Record<string, string>>): XmlPath {
   };
 }
 
-/** `value` without its `undefined` members, so that absent terms are absent keys (clean for `toEqual` and JSON). */
-export function compact<T extends object>(value: T): T {
-  const kept: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
-    const member = (value as Record<string, unknown>)[key];
-    if (member !== undefined) kept[key] = member;
-  }
-  return kept as T;
-}
-
 /** `value` when it has at least one defined member, else `undefined` (an empty group is an absent group). */
 export function nonEmpty<T extends object>(value: T | undefined): T | undefined {
   if (value === undefined) return undefined;
-  const compacted = compact(value);
-  return Object.keys(compacted).length > 0 ? compacted : undefined;
+  const kept = definedFields(value) as T;
+  return Object.keys(kept).length > 0 ? kept : undefined;
 }

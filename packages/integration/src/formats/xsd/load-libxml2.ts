@@ -5,9 +5,10 @@ import { randomUUID } from 'node:crypto';
 
 export type Libxml2 = typeof import('libxml2-wasm');
 
-// V8 caches `new Function` code by its source, and with it the importer it was first compiled under. Under Jest that
-// is the first test file of a worker, torn down after it, so later files' imports failed ("import after the Jest
-// environment has been torn down"). A source of its own for each evaluation of this module avoids the stale importer.
+// Each evaluation of this module builds its own function (the source differs by a random comment). Under Jest, a
+// full API run once failed with "import after the Jest environment has been torn down": a later test file's import
+// went to an earlier file's torn-down loader. V8 may reuse compiled `new Function` code of the same source, with the
+// importer it was first compiled under; a source of its own rules that out. Runs since have not failed.
 const importModule = new Function('specifier', `return import(specifier); // ${randomUUID()}`) as (specifier: string) => Promise<unknown>;
 
 let loading: Promise<Libxml2> | undefined;
