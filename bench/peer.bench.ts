@@ -22,7 +22,7 @@ import { benchStack } from './stack';
 import { dropDatabase, startUndo } from './undo';
 
 const NAME = 'bench:peer';
-const USAGE = 'usage: npm run bench:peer -- [--duration=10] [--rounds=2] [--workers=10] [--warmup=5] [--growth] [--growth-customers=20000,100000] [--growth-invoices=10000]';
+const USAGE = 'usage: npm run bench:peer -- [--duration=10] [--rounds=2] [--workers=10] [--warmup=5] [--growth] [--growth-customers=20000,100000] [--growth-invoices=10000] [--profile=DIR]';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Settings
@@ -39,6 +39,8 @@ interface Settings {
   readonly growthCustomers: readonly number[];
   /** Invoices that exist before the first growth measurement. */
   readonly growthInvoices: number;
+  /** A folder where our API's process writes a V8 CPU profile when it ends (none: not profiled). */
+  readonly profileDir: string | undefined;
 }
 
 function parseArgs(args: readonly string[]): Settings {
@@ -69,6 +71,7 @@ function parseArgs(args: readonly string[]): Settings {
     warmup: int('warmup', 5, 0, 60),
     growthCustomers: growth || customersRaw ? (customersRaw ?? '20000,100000').split(',').map(Number) : [],
     growthInvoices: int('growth-invoices', 10_000, 0, 1_000_000),
+    profileDir: take('profile'),
   };
   if (settings.growthCustomers.some((n) => !Number.isSafeInteger(n) || n < 0)) throw new Error(`--growth-customers must be whole numbers, got "${customersRaw}"`);
   const unknown = [...values.keys()];
@@ -563,7 +566,7 @@ export async function main(args: readonly string[]): Promise<number> {
       RATE_LIMIT_PER_IP: '0',
       RATE_LIMIT_PER_CLIENT: '0',
       RATE_LIMIT_PER_TENANT: '0',
-    });
+    }, settings.profileDir ? { profileDir: path.resolve(settings.profileDir) } : {});
     undo.push({ what: 'stop our API', step: () => api.close() });
     const probe = await connectMongo({ url: MONGO_URL, dbName });
     const build = (await probe.connection.getClient().db(dbName).admin().command({ buildInfo: 1 })) as { version?: string; ferretdbVersion?: string };

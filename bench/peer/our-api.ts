@@ -21,9 +21,13 @@ export interface OurApi {
   close(): Promise<void>;
 }
 
-/** Starts the API in a child process with these environment variables, and waits until it listens. */
-export async function startOurApi(env: Readonly<Record<string, string>>): Promise<OurApi> {
-  const child = fork(path.join(__dirname, '..', 'run-module.js'), [__filename], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/**
+ * Starts the API in a child process with these environment variables, and waits until it listens. `profileDir` runs it
+ * under V8's CPU profiler, which writes a `.cpuprofile` there when the process ends.
+ */
+export async function startOurApi(env: Readonly<Record<string, string>>, options: { profileDir?: string } = {}): Promise<OurApi> {
+  const execArgv = [...process.execArgv, ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [])];
+  const child = fork(path.join(__dirname, '..', 'run-module.js'), [__filename], { env: { ...process.env, ...env }, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const next = (type: Reply['type']): Promise<Reply> =>
     new Promise((resolve, reject) => {
       const onMessage = (reply: Reply) => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Long, MongoClient, MongoServerError, ObjectId } from 'mongodb';
-import { probeMongo } from './ferretdb';
+import { ferretDbEnvironment, probeMongo } from './ferretdb';
 import { freePort } from './processes';
 import { readStackEnv } from './stack-env';
 
@@ -146,5 +146,15 @@ describe('probeMongo', () => {
 
     await expect(probeMongo(`mongodb://127.0.0.1:${await freePort()}/`, { timeoutMs: 500 })).rejects.toThrow();
     expect(Date.now() - began).toBeLessThan(5_000);
+  });
+});
+
+describe('ferretDbEnvironment', () => {
+  it("collects FerretDB's garbage at a memory limit rather than at each doubling of its heap", () => {
+    expect(ferretDbEnvironment({ PATH: '/bin' })).toEqual({ PATH: '/bin', GOGC: 'off', GOMEMLIMIT: '512MiB' });
+  });
+
+  it("keeps the user's own GOGC and GOMEMLIMIT", () => {
+    expect(ferretDbEnvironment({ GOGC: '200', GOMEMLIMIT: '2GiB' })).toMatchObject({ GOGC: '200', GOMEMLIMIT: '2GiB' });
   });
 });

@@ -71,8 +71,9 @@ describe('authentication with Keycloak tokens', () => {
     expect(answer.body.code).toBe('auth.token_invalid_signature');
   });
 
-  it('refuses an expired token', async () => {
+  it('refuses an expired token, also one it accepted (and remembered) before it expired', async () => {
     const token = await t.token('acme-viewer');
+    expect((await withToken(token)).status).toBe(200);
     const { exp } = parts(token).payload as { exp: number };
     // The token is real; the API's clock is moved past its expiry (the realm issues 5-minute tokens).
     const now = jest.spyOn(Date, 'now').mockReturnValue(exp * 1000 + 1000);

@@ -66,6 +66,16 @@ export class AggregateStore<A extends AggregateRoot & { toState(): S }, S extend
     return document ? this.restore(document) : undefined;
   }
 
+  /**
+   * The tenant's aggregates with these ids (those that exist, each once): one `findOne` by `_id` each, sent at once.
+   * Not one `find` with `$in`: FerretDB 1.x does not push `$in` (nor `$or`) on `_id` down to PostgreSQL, and its
+   * `explain` shows a sequential scan of the collection where `_id` equality reads the index.
+   */
+  async getMany(tenantId: TenantId, ids: readonly string[]): Promise<A[]> {
+    const found = await Promise.all([...new Set(ids)].map((id) => this.get(tenantId, id)));
+    return found.filter((aggregate): aggregate is A => aggregate !== undefined);
+  }
+
   /** The domain state stored in a document. @throws UnsupportedStoredFormatError */
   stateOf(document: D): S {
     return this.mapping.mapper.toDomain(document);

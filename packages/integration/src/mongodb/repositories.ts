@@ -52,6 +52,11 @@ abstract class MongoAggregateRepository<
     return this.store.save(aggregate);
   }
 
+  /** The tenant's aggregates with these ids, read at once; see {@link AggregateStore.getMany}. */
+  getMany(tenantId: TenantId, ids: readonly IdType[]): Promise<A[]> {
+    return this.store.getMany(tenantId, ids);
+  }
+
   /** Saves many aggregates in bulk (imports, data loads); see {@link AggregateStore.saveMany}. */
   saveMany(aggregates: readonly A[]): Promise<void> {
     return this.store.saveMany(aggregates);

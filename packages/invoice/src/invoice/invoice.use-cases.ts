@@ -4,6 +4,7 @@ import {
   DomainError,
   ID_GENERATOR,
   InvalidStateError,
+  NotFoundError,
   ValidationError,
   addDays,
   atPath,
@@ -22,7 +23,7 @@ import type { Partner } from '../partner/partner';
 import { PARTNER_REPOSITORY, type PartnerRepository } from '../partner/partner-repository.port';
 import type { Partnership } from '../partnership/partnership';
 import { PARTNERSHIP_REPOSITORY, type PartnershipRepository } from '../partnership/partnership-repository.port';
-import type { InvoiceId, MarketableId, PartnershipId } from '../shared/ids';
+import type { InvoiceId, MarketableId, PartnerId, PartnershipId } from '../shared/ids';
 import { INVOICING_SETTINGS, load, modify, type InvoicingSettings, type VersionedCommand } from '../shared/use-case-support';
 import { createOnce } from '../shared/create-once';
 import type { CreditedPosting, LedgerAccount, Posting } from '../ledger/ledger';
@@ -137,8 +138,7 @@ export class CreateInvoiceDraft {
         date: plannedIssueDate,
       });
     }
-    const seller = await load(this.partners, tenantId, partnership.sellerId, 'partner');
-    const buyer = await load(this.partners, tenantId, partnership.buyerId, 'partner');
+    const { seller, buyer } = await loadParties(this.partners, tenantId, partnership.sellerId, partnership.buyerId);
     for (const partner of [seller, buyer]) {
       if (partner.status === 'archived') throw new InvalidStateError('partner.archived', `partner ${partner.id} is archived`, { partnerId: partner.id });
     }
@@ -302,8 +302,7 @@ export class IssueInvoice {
     const { tenantId } = command;
     const invoice = await load(this.invoices, tenantId, command.invoiceId, 'invoice', command.expectedVersion);
     const partnership = await load(this.partnerships, tenantId, invoice.partnershipId, 'partnership');
-    const seller = await load(this.partners, tenantId, invoice.sellerId, 'partner');
-    const buyer = await load(this.partners, tenantId, invoice.buyerId, 'partner');
+    const { seller, buyer } = await loadParties(this.partners, tenantId, invoice.sellerId, invoice.buyerId);
     await issueDraft(invoice, { partnership, seller, buyer }, { numbers: this.numbers, clock: this.clock, settings: this.settings });
     await this.invoices.save(invoice);
     return invoice.toState();
@@ -527,6 +526,20 @@ function duplicateReference(existingId: InvoiceId, externalReference: string): C
     existingInvoiceId: existingId,
     externalReference,
   });
+}
+
+/**
+ * The seller and the buyer, read at once.
+ * @throws NotFoundError `partner.not_found` for the first of them missing
+ */
+async function loadParties(partners: PartnerRepository, tenantId: TenantId, sellerId: PartnerId, buyerId: PartnerId): Promise<{ seller: Partner; buyer: Partner }> {
+  const found = await partners.getMany(tenantId, [sellerId, buyerId]);
+  const one = (id: PartnerId): Partner => {
+    const partner = found.find((candidate) => candidate.id === id);
+    if (!partner) throw new NotFoundError('partner', id);
+    return partner;
+  };
+  return { seller: one(sellerId), buyer: one(buyerId) };
 }
 
 async function assertContacts(partners: PartnerRepository, tenantId: TenantId, partnership: Partnership, content: Pick<DraftContent, 'sellerContactId' | 'buyerContactId'>): Promise<void> {

@@ -5,7 +5,13 @@ import type { ContactMatch } from './contact-search';
 import type { Partner, PartnerState, PartnerStatus } from './partner';
 
 /** Port: stores partners. */
-export type PartnerRepository = AggregateRepository<Partner, PartnerId>;
+export interface PartnerRepository extends AggregateRepository<Partner, PartnerId> {
+  /**
+   * The tenant's partners with these ids, read at once (an invoice's seller and buyer), in no particular order; an id
+   * with no partner (or another tenant's) is left out, and an id given twice gives its partner once.
+   */
+  getMany(tenantId: TenantId, ids: readonly PartnerId[]): Promise<Partner[]>;
+}
 /** Injection token of {@link PartnerRepository}. */
 export const PARTNER_REPOSITORY = Symbol.for('@invoicing/invoice/PartnerRepository');
 

@@ -36,7 +36,32 @@ function mark<T extends object>(typed: WeakSet<object>, value: T): T {
   return value;
 }
 
-/** The state object a document holds, in either format: as the driver would have read the subdocument. */
+/**
+ * The state object a document holds, in either format: as the driver would have read the subdocument.
+ *
+ * Reads what {@link encodeState} writes, and only that: JSON whose `{ $numberLong }` objects are int64 and
+ * `{ $date: { $numberLong } }` dates. `BSON.EJSON.parse` reads the same text the same way (a test holds them equal), at three
+ * times the cost: it was an eighth of the API's time to read an invoice.
+ */
 export function decodeState<State>(stored: StoredState<State>): State {
-  return typeof stored === 'string' ? (BSON.EJSON.parse(stored, { relaxed: true, useBigInt64: true }) as State) : stored;
+  return typeof stored === 'string' ? (typed(JSON.parse(stored)) as State) : stored;
+}
+
+/** Turns the encoder's typed objects back into their values, in place. */
+function typed(value: object): unknown {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (item !== null && typeof item === 'object') value[i] = typed(item);
+    }
+    return value;
+  }
+  const fields = value as Record<string, unknown>;
+  if (typeof fields['$numberLong'] === 'string') return BigInt(fields['$numberLong']);
+  if (fields['$date'] !== undefined) return new Date(Number((fields['$date'] as { $numberLong: string }).$numberLong));
+  for (const key in fields) {
+    const field = fields[key];
+    if (field !== null && typeof field === 'object') fields[key] = typed(field);
+  }
+  return value;
 }

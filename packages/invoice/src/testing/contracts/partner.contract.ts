@@ -23,6 +23,18 @@ export function describePartnerContracts(adapters: () => InvoiceAdapters): void 
       all = adapters();
     });
 
+    it('gets many partners by id at once: those of the tenant that exist, each once', async () => {
+      const tenant = aTenant();
+      const seller = aPartner(tenant, { legalName: 'Seller' });
+      const buyer = aPartner(tenant, { legalName: 'Buyer' });
+      const foreign = aPartner(aTenant(), { legalName: 'Other tenant' });
+      for (const partner of [seller, buyer, foreign]) await all.partners.save(partner);
+      const found = await all.partners.getMany(tenant, [buyer.id, seller.id, foreign.id, aPartner(tenant).id, buyer.id]);
+      expect(found.map((partner) => partner.toState()).sort((a, b) => a.legalName.localeCompare(b.legalName))).toEqual([buyer.toState(), seller.toState()]);
+      expect(found.every((partner) => partner instanceof Partner)).toBe(true);
+      expect(await all.partners.getMany(tenant, [])).toEqual([]);
+    });
+
     it('lists partners in id order, page by page, filtered by status', async () => {
       const tenant = aTenant();
       const partners = [aPartner(tenant, { legalName: 'A' }), aPartner(tenant, { legalName: 'B' }), aPartner(tenant, { legalName: 'C' })];

@@ -46,6 +46,13 @@ export class InMemoryAggregateRepository<A extends AggregateRoot<IdType> & { toS
     this.collection.save(aggregate, aggregate.toState());
   }
 
+  async getMany(tenantId: TenantId, ids: readonly IdType[]): Promise<A[]> {
+    return [...new Set(ids)].flatMap((id) => {
+      const state = this.collection.get(tenantId, id);
+      return state ? [this.restore(state)] : [];
+    });
+  }
+
   /** Rebuilds the aggregate of a stored state. */
   protected restored(state: S): A {
     return this.restore(state);
