@@ -185,6 +185,23 @@ describe('HTTP conventions', () => {
         expect(answer.headers.get('cache-control')).toBe('no-store');
         expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
         expect(answer.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+        expect({
+          'strict-transport-security': answer.headers.get('strict-transport-security'),
+          'x-frame-options': answer.headers.get('x-frame-options'),
+          'referrer-policy': answer.headers.get('referrer-policy'),
+          'cross-origin-resource-policy': answer.headers.get('cross-origin-resource-policy'),
+          'cross-origin-opener-policy': answer.headers.get('cross-origin-opener-policy'),
+          'x-permitted-cross-domain-policies': answer.headers.get('x-permitted-cross-domain-policies'),
+          'x-powered-by': answer.headers.get('x-powered-by'),
+        }).toEqual({
+          'strict-transport-security': 'max-age=31536000; includeSubDomains',
+          'x-frame-options': 'SAMEORIGIN',
+          'referrer-policy': 'no-referrer',
+          'cross-origin-resource-policy': 'same-origin',
+          'cross-origin-opener-policy': null, // the docs page's sign-in pop-up needs window.opener (security.ts)
+          'x-permitted-cross-domain-policies': 'none',
+          'x-powered-by': null,
+        });
       }
     });
 

@@ -62,7 +62,9 @@ export class AggregateStore<A extends AggregateRoot & { toState(): S }, S extend
   }
 
   async get(tenantId: TenantId, id: string): Promise<A | undefined> {
-    const document = await guarded(() => this.model.findOne({ _id: documentId(tenantId, id) }).lean<D>().exec());
+    // Straight to the driver, as `lean()` would read it: the filter is our own key, nothing for mongoose to cast or
+    // sanitise, and building its query was a tenth of the API's time to read an invoice.
+    const document = (await guarded(() => this.model.collection.findOne({ _id: documentId(tenantId, id) } as never))) as D | null;
     return document ? this.restore(document) : undefined;
   }
 
@@ -72,7 +74,7 @@ export class AggregateStore<A extends AggregateRoot & { toState(): S }, S extend
    * `explain` shows a sequential scan of the collection where `_id` equality reads the index.
    */
   async getMany(tenantId: TenantId, ids: readonly string[]): Promise<A[]> {
-    const found = await Promise.all([...new Set(ids)].map((id) => this.get(tenantId, id)));
+    const found: (A | undefined)[] = await Promise.all([...new Set(ids)].map((id) => this.get(tenantId, id)));
     return found.filter((aggregate): aggregate is A => aggregate !== undefined);
   }
 
@@ -110,7 +112,8 @@ export class AggregateStore<A extends AggregateRoot & { toState(): S }, S extend
         const [filter, update] = this.update(aggregate, waitingSince);
         // Under the document's lock, so that the version check and the write are one step on every server.
         const result = await this.locks.withLock(lockIdOf(this.model, filter), state.tenantId, () => guarded(() => this.model.collection.updateOne(filter as never, update)), {
-          // A stale copy fails on one read, without taking the lock (hot documents see many of them).
+          // Behind another writer of this process, a stale copy fails on one read, without taking the lock (hot
+          // documents see many of them); otherwise the version in the filter decides under the lock.
           precheck: async () => (await guarded(() => this.model.collection.findOne(filter as never, { projection: { _id: 1 } }))) !== null,
         });
         if (result === undefined || result.matchedCount === 0) throw this.conflict(aggregate);
