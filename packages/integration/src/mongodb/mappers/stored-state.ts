@@ -1,4 +1,3 @@
-
 /**
  * How an aggregate's `state` is stored: from format 2 on, one string of Extended JSON; format-1 documents hold it as a
  * subdocument, which is still read.
