@@ -38,8 +38,8 @@ function mark<T extends object>(typed: WeakSet<object>, value: T): T {
  * The state object a document holds, in either format: as the driver would have read the subdocument.
  *
  * Reads what {@link encodeState} writes, and only that: JSON whose `{ $numberLong }` objects are int64 and
- * `{ $date: { $numberLong } }` dates. `BSON.EJSON.parse` reads the same text the same way (a test holds them equal), at three
- * times the cost: it was an eighth of the API's time to read an invoice.
+ * `{ $date: { $numberLong } }` dates. `BSON.EJSON.parse` reads the same text the same way (a test holds them equal),
+ * at three times the cost: it was an eighth of the API's time to read an invoice.
  */
 export function decodeState<State>(stored: StoredState<State>): State {
   return typeof stored === 'string' ? (typed(JSON.parse(stored)) as State) : stored;
