@@ -38,6 +38,12 @@ describe('priceModel', () => {
     ]);
   });
 
+  it('bounds prices and fees as an invoice line bounds its unit price', () => {
+    expect(issuesOf({ kind: 'per_unit', unitPrice: '0.00000000001' })).toEqual([{ path: 'unitPrice', code: 'price_model.out_of_range' }]);
+    expect(issuesOf({ kind: 'graduated', tiers: [{ unitPrice: '1', flatFee: '1000000000000.01' }] })).toEqual([{ path: 'tiers.0.flatFee', code: 'price_model.out_of_range' }]);
+    expect(priceModel({ kind: 'per_unit', unitPrice: '0.0000000001' })).toMatchObject({ unitPrice: new Decimal('1e-10') });
+  });
+
   it('wants tiers that rise, with only the last one open', () => {
     expect(issuesOf({ kind: 'volume', tiers: [] })).toEqual([{ path: 'tiers', code: 'price_model.no_tiers' }]);
     expect(issuesOf({ kind: 'volume', tiers: [{ upTo: '10', unitPrice: '1' }] })).toEqual([{ path: 'tiers.0.upTo', code: 'price_model.last_tier_bounded' }]);

@@ -1,4 +1,4 @@
-import { ValidationError, atPath, collectIssues, decimal, type Decimal, type DecimalInput } from '@invoicing/core';
+import { UNIT_PRICE_MAX, UNIT_PRICE_MAX_DECIMALS, ValidationError, atPath, collectIssues, decimal, type Decimal, type DecimalInput } from '@invoicing/core';
 
 /**
  * A tier of a graduated or volume price: the units up to and including `upTo` (none: every unit above the tier before),
@@ -68,7 +68,7 @@ export const MAX_TIERS = 50;
 export function priceModel(input: PriceModelInput): PriceModel {
   switch (input.kind) {
     case 'per_unit':
-      return collectIssues((attempt) => ({ kind: 'per_unit', unitPrice: attempt('unitPrice', () => notNegative(input.unitPrice)) as Decimal }));
+      return collectIssues((attempt) => ({ kind: 'per_unit', unitPrice: attempt('unitPrice', () => priceValue(input.unitPrice)) as Decimal }));
     case 'graduated':
     case 'volume':
       return { kind: input.kind, tiers: atPath('tiers', () => tiers(input.tiers)) };
@@ -76,16 +76,16 @@ export function priceModel(input: PriceModelInput): PriceModel {
       return collectIssues((attempt) => ({
         kind: 'package',
         size: attempt('size', () => positive(input.size)) as Decimal,
-        price: attempt('price', () => notNegative(input.price)) as Decimal,
+        price: attempt('price', () => priceValue(input.price)) as Decimal,
         freeUnits: attempt('freeUnits', () => notNegative(input.freeUnits ?? '0')) as Decimal,
       }));
     case 'percentage': {
       const model = collectIssues((attempt) => ({
         kind: 'percentage' as const,
         rate: attempt('rate', () => percent(input.rate)) as Decimal,
-        fixedFeePerEvent: attempt('fixedFeePerEvent', () => notNegative(input.fixedFeePerEvent ?? '0')) as Decimal,
-        minPerEvent: attempt('minPerEvent', () => (input.minPerEvent === undefined ? undefined : notNegative(input.minPerEvent))),
-        maxPerEvent: attempt('maxPerEvent', () => (input.maxPerEvent === undefined ? undefined : notNegative(input.maxPerEvent))),
+        fixedFeePerEvent: attempt('fixedFeePerEvent', () => priceValue(input.fixedFeePerEvent ?? '0')) as Decimal,
+        minPerEvent: attempt('minPerEvent', () => (input.minPerEvent === undefined ? undefined : priceValue(input.minPerEvent))),
+        maxPerEvent: attempt('maxPerEvent', () => (input.maxPerEvent === undefined ? undefined : priceValue(input.maxPerEvent))),
       }));
       if (model.minPerEvent && model.maxPerEvent && model.minPerEvent.greaterThan(model.maxPerEvent)) {
         throw ValidationError.of('minPerEvent', 'price_model.min_above_max', `the minimum per event (${model.minPerEvent.toString()}) is above the maximum (${model.maxPerEvent.toString()})`);
@@ -103,8 +103,8 @@ function tiers(input: readonly PriceTierInput[]): PriceTier[] {
   const parsed = collectIssues((attempt) =>
     input.map((tier, index) => ({
       upTo: attempt(`${index}.upTo`, () => (tier.upTo === undefined ? undefined : positive(tier.upTo))),
-      unitPrice: attempt(`${index}.unitPrice`, () => notNegative(tier.unitPrice)) as Decimal,
-      flatFee: attempt(`${index}.flatFee`, () => notNegative(tier.flatFee ?? '0')) as Decimal,
+      unitPrice: attempt(`${index}.unitPrice`, () => priceValue(tier.unitPrice)) as Decimal,
+      flatFee: attempt(`${index}.flatFee`, () => priceValue(tier.flatFee ?? '0')) as Decimal,
     })),
   );
   parsed.forEach((tier, index) => {
@@ -122,6 +122,15 @@ function tiers(input: readonly PriceTierInput[]): PriceTier[] {
 function notNegative(value: DecimalInput): Decimal {
   const parsed = decimal(value);
   if (parsed.isNegative()) throw ValidationError.of('', 'price_model.negative', `${parsed.toString()} is negative; a price, fee or unit count is 0 or more`);
+  return parsed;
+}
+
+/** A price or fee: what an invoice line may carry as its unit price (at most 10^12, with at most 10 decimals). */
+function priceValue(value: DecimalInput): Decimal {
+  const parsed = notNegative(value);
+  if (parsed.greaterThan(UNIT_PRICE_MAX) || parsed.decimalPlaces() > UNIT_PRICE_MAX_DECIMALS) {
+    throw ValidationError.of('', 'price_model.out_of_range', `a price or fee is at most ${UNIT_PRICE_MAX} with at most ${UNIT_PRICE_MAX_DECIMALS} decimals, as an invoice line's unit price`);
+  }
   return parsed;
 }
 

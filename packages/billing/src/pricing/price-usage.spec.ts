@@ -72,7 +72,9 @@ describe('priceUsage, against the worked examples of Stripe and Lago', () => {
     // 1 % of 10, 500 and 100,000 with at least 1.00 and at most 50.00 per event: 1.00 + 5.00 + 50.00.
     const limited = price({ kind: 'percentage', rate: '1', minPerEvent: '1', maxPerEvent: '50' }, '100510', ['10', '500', '100000']);
     expect(limited.amount.toString()).toBe('56');
-    expect(limited.parts.at(-1)).toMatchObject({ kind: 'event_limits', amount: d('-949.1'), events: 3 }); // 1,005.10 → 56
+    expect(limited.parts.at(-1)).toMatchObject({ kind: 'event_limits', quantity: d(-1), unitPrice: d('949.1'), amount: d('-949.1'), events: 3 }); // 1,005.10 → 56
+    const raised = price({ kind: 'percentage', rate: '1', minPerEvent: '1' }, '10', ['10']);
+    expect(raised.parts.at(-1)).toMatchObject({ kind: 'event_limits', quantity: d(1), unitPrice: d('0.9'), amount: d('0.9') });
   });
 
   it('charges nothing for no usage, flat fees included', () => {
@@ -122,7 +124,7 @@ describe('priceUsage, properties', () => {
         }
         expect(priced.amount.equals(expected)).toBe(true);
         expect(Decimal.sum(d(0), ...priced.parts.filter((part) => part.kind === 'tier').map((part) => part.quantity)).equals(units)).toBe(true);
-        expect(priced.parts.every((part) => part.amount.equals(part.quantity.times(part.unitPrice)))).toBe(true);
+        expect(priced.parts.every((part) => part.amount.equals(part.quantity.times(part.unitPrice)) && !part.unitPrice.isNegative())).toBe(true);
       }),
     );
   });

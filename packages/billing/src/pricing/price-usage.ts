@@ -20,7 +20,8 @@ export interface MeasuredUsage {
  * - `packages`: whole packages, after `freeUnits`, of `billableUnits` rounded up to `packageSize`;
  * - `percentage`: `unitPrice` is the rate as a fraction, `quantity` the amount it applies to;
  * - `event_fees`: the fixed fee of each of `events` events;
- * - `event_limits`: what holding each event's fee within its minimum and maximum added (or, negative, took off).
+ * - `event_limits`: what holding each event's fee within its minimum and maximum added (quantity 1) or took off
+ *   (quantity −1: a unit price is never negative on an invoice).
  */
 export interface PricePart {
   readonly kind: 'units' | 'tier' | 'flat_fee' | 'packages' | 'percentage' | 'event_fees' | 'event_limits';
@@ -116,7 +117,8 @@ function percentage(model: Extract<PriceModel, { kind: 'percentage' }>, usage: M
   const unlimited = amounts.map((amount) => amount.times(rate).plus(model.fixedFeePerEvent));
   const limited = unlimited.map((fee) => clamp(fee, model.minPerEvent, model.maxPerEvent));
   const adjustment = Decimal.sum(...limited).minus(Decimal.sum(...unlimited));
-  if (!adjustment.isZero()) parts.push({ ...part('event_limits', ONE, adjustment), events: amounts.length });
+  // A price is never negative on an invoice (EN 16931 BR-27): what the maximums took off is one unit taken back.
+  if (!adjustment.isZero()) parts.push({ ...part('event_limits', adjustment.isNegative() ? ONE.negated() : ONE, adjustment.abs()), events: amounts.length });
   return parts;
 }
 
