@@ -1,0 +1,59 @@
+import { ValidationError, tenantId } from '@invoicing/core';
+import { MAX_EVENT_PROPERTIES, sameUsage, usageEvent, type UsageEventInput } from './usage-event';
+
+const acme = tenantId('acme');
+const now = new Date('2026-03-02T12:00:00Z');
+const input: UsageEventInput = { eventId: 'evt-0001', metricCode: 'api_calls', timestamp: '2026-03-02T10:00:00+01:00', partnershipId: 'p-1', properties: { region: 'eu', amount: '12.50', units: 3, test: false } };
+
+function issuesOf(event: UsageEventInput): { path: string; code: string }[] {
+  try {
+    usageEvent(acme, event, now);
+  } catch (error) {
+    if (error instanceof ValidationError) return error.issues.map(({ path, code }) => ({ path, code }));
+    throw error;
+  }
+  throw new Error('accepted');
+}
+
+describe('usageEvent', () => {
+  it('reads an event: the instant with its zone, whole numbers as decimal strings', () => {
+    expect(usageEvent(acme, input, now)).toEqual({
+      tenantId: acme,
+      eventId: 'evt-0001',
+      metricCode: 'api_calls',
+      timestamp: new Date('2026-03-02T09:00:00Z'),
+      subject: { partnershipId: 'p-1' },
+      properties: { region: 'eu', amount: '12.50', units: '3', test: false },
+    });
+    expect(usageEvent(acme, { ...input, partnershipId: undefined, buyerExternalId: 'CRM-42', properties: undefined }, now)).toMatchObject({ subject: { buyerExternalId: 'CRM-42' }, properties: {} });
+  });
+
+  it('names every faulty field at once', () => {
+    expect(issuesOf({ eventId: '', metricCode: 'API Calls', timestamp: '2026-03-02 10:00', properties: { amount: 12.5, 'bad name': 'x', note: 'x'.repeat(1001) } })).toEqual([
+      { path: 'eventId', code: 'usage.invalid_event_id' },
+      { path: 'metricCode', code: 'usage.invalid_metric_code' },
+      { path: 'timestamp', code: 'usage.invalid_timestamp' },
+      { path: 'partnershipId', code: 'usage.subject_required' },
+      { path: 'properties.amount', code: 'usage.property_not_whole_number' },
+      { path: 'properties.bad name', code: 'usage.invalid_property_name' },
+      { path: 'properties.note', code: 'usage.property_too_long' },
+    ]);
+  });
+
+  it('refuses an event dated in the future beyond clock drift, an event naming both subjects, and too many properties', () => {
+    expect(issuesOf({ ...input, timestamp: '2026-03-02T12:05:01Z' })).toEqual([{ path: 'timestamp', code: 'usage.timestamp_in_future' }]);
+    expect(usageEvent(acme, { ...input, timestamp: '2026-03-02T12:05:00Z' }, now).timestamp).toEqual(new Date('2026-03-02T12:05:00Z'));
+    expect(issuesOf({ ...input, buyerExternalId: 'CRM-42' })).toEqual([{ path: 'partnershipId', code: 'usage.subject_required' }]);
+    expect(issuesOf({ ...input, timestamp: '2026-02-30T10:00:00Z' })).toEqual([{ path: 'timestamp', code: 'usage.invalid_timestamp' }]);
+    const many = Object.fromEntries(Array.from({ length: MAX_EVENT_PROPERTIES + 1 }, (_, index) => [`p${index}`, 'x']));
+    expect(issuesOf({ ...input, properties: many })).toEqual([{ path: 'properties', code: 'usage.too_many_properties' }]);
+  });
+
+  it('tells a resend (stored once) from another event under a taken id (refused)', () => {
+    const first = usageEvent(acme, input, now);
+    const resent = usageEvent(acme, { ...input, timestamp: '2026-03-02T09:00:00Z', properties: { test: false, units: '3', amount: '12.50', region: 'eu' } }, now);
+    expect(sameUsage(first, resent)).toBe(true);
+    expect(sameUsage(first, usageEvent(acme, { ...input, properties: { ...input.properties, amount: '12.51' } }, now))).toBe(false);
+    expect(sameUsage(first, usageEvent(tenantId('globex'), input, now))).toBe(false);
+  });
+});

@@ -1,0 +1,121 @@
+import { ValidationError, collectIssues, parseCalendarDate, type TenantId } from '@invoicing/core';
+import type { EventPropertyValue, MeteredEvent } from './billable-metric';
+
+/** Whose usage an event is: a partnership, or the buyer partner's id in the integrator's own system. */
+export type UsageSubject = { readonly partnershipId: string } | { readonly buyerExternalId: string };
+
+/** A usage event as received, checked: once stored under its `eventId`, the same id again is the same event. */
+export interface UsageEvent extends MeteredEvent {
+  readonly tenantId: TenantId;
+  readonly metricCode: string;
+  readonly subject: UsageSubject;
+}
+
+/** A usage event as an integrator sends it. */
+export interface UsageEventInput {
+  /** The integrator's id of the event: sending it again never counts it twice. */
+  readonly eventId: string;
+  readonly metricCode: string;
+  /** When the usage happened: ISO 8601 with a time zone (`2026-03-02T10:00:00Z`, `…+01:00`). */
+  readonly timestamp: string;
+  readonly partnershipId?: string;
+  readonly buyerExternalId?: string;
+  /** Decimals as strings; whole numbers are taken too, never fractions (a binary float cannot carry an amount). */
+  readonly properties?: Readonly<Record<string, string | boolean | number>>;
+}
+
+/** Most properties an event carries, and the longest value: an event describes one use, not a document. */
+export const MAX_EVENT_PROPERTIES = 50;
+export const MAX_PROPERTY_LENGTH = 1000;
+/** How far ahead of its receipt an event may be dated: clocks drift, usage does not happen in the future. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+const EVENT_ID = /^[\x21-\x7e]{1,200}$/;
+const METRIC_CODE = /^[a-z][a-z0-9_]{0,62}$/;
+const PROPERTY_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Checks a usage event received at `receivedAt`, and names every faulty field at once.
+ * @throws ValidationError `usage.invalid_event_id` | `usage.invalid_metric_code` | `usage.invalid_timestamp` |
+ * `usage.timestamp_in_future` | `usage.subject_required` | `usage.too_many_properties` | `usage.invalid_property_name` |
+ * `usage.property_too_long` | `usage.property_not_whole_number`
+ */
+export function usageEvent(tenantId: TenantId, input: UsageEventInput, receivedAt: Date): UsageEvent {
+  return collectIssues((attempt) => {
+    const eventId = attempt('eventId', () => {
+      if (typeof input.eventId !== 'string' || !EVENT_ID.test(input.eventId)) throw ValidationError.of('', 'usage.invalid_event_id', 'an event id is 1 to 200 visible ASCII characters, e.g. a UUID');
+      return input.eventId;
+    });
+    const metricCode = attempt('metricCode', () => {
+      if (typeof input.metricCode !== 'string' || !METRIC_CODE.test(input.metricCode)) throw ValidationError.of('', 'usage.invalid_metric_code', 'a metric code is lower-case letters, digits and "_", e.g. api_calls');
+      return input.metricCode;
+    });
+    const timestamp = attempt('timestamp', () => instant(input.timestamp, receivedAt));
+    const subject = attempt('partnershipId', () => subjectOf(input));
+    const properties = attempt('properties', () => propertiesOf(input.properties ?? {}));
+    return { tenantId, eventId, metricCode, timestamp, subject, properties } as UsageEvent;
+  });
+}
+
+/** Whether two events under one id say the same: a resend is stored once, another event under a taken id is refused. */
+export function sameUsage(left: UsageEvent, right: UsageEvent): boolean {
+  return (
+    left.tenantId === right.tenantId &&
+    left.eventId === right.eventId &&
+    left.metricCode === right.metricCode &&
+    left.timestamp.getTime() === right.timestamp.getTime() &&
+    JSON.stringify(left.subject) === JSON.stringify(right.subject) &&
+    JSON.stringify(sorted(left.properties)) === JSON.stringify(sorted(right.properties))
+  );
+}
+
+function instant(value: string, receivedAt: Date): Date {
+  const time = typeof value === 'string' && INSTANT.test(value) && realDay(value.slice(0, 10)) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(time)) throw ValidationError.of('', 'usage.invalid_timestamp', 'a timestamp is ISO 8601 with a time zone, e.g. "2026-03-02T10:00:00Z"');
+  if (time - receivedAt.getTime() > MAX_CLOCK_SKEW_MS) throw ValidationError.of('', 'usage.timestamp_in_future', `${value} is later than now (${receivedAt.toISOString()}) by more than 5 minutes`);
+  return new Date(time);
+}
+
+/** `Date.parse` takes 30 February for 2 March: the day itself is checked first. */
+function realDay(text: string): boolean {
+  try {
+    parseCalendarDate(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function subjectOf(input: UsageEventInput): UsageSubject {
+  const partnership = typeof input.partnershipId === 'string' && input.partnershipId !== '';
+  const buyer = typeof input.buyerExternalId === 'string' && input.buyerExternalId !== '';
+  if (partnership === buyer) throw ValidationError.of('', 'usage.subject_required', 'name exactly one of partnershipId and buyerExternalId');
+  return partnership ? { partnershipId: input.partnershipId as string } : { buyerExternalId: input.buyerExternalId as string };
+}
+
+function propertiesOf(input: Readonly<Record<string, string | boolean | number>>): Record<string, EventPropertyValue> {
+  const entries = Object.entries(input);
+  if (entries.length > MAX_EVENT_PROPERTIES) throw ValidationError.of('', 'usage.too_many_properties', `an event has at most ${MAX_EVENT_PROPERTIES} properties`);
+  return collectIssues((attempt) =>
+    Object.fromEntries(
+      entries.map(([name, value]) => [
+        name,
+        attempt(name, () => {
+          if (!PROPERTY_NAME.test(name)) throw ValidationError.of('', 'usage.invalid_property_name', 'a property name is letters, digits, "_", "." or "-", at most 64');
+          if (typeof value === 'boolean') return value;
+          if (typeof value === 'number') {
+            if (!Number.isSafeInteger(value)) throw ValidationError.of('', 'usage.property_not_whole_number', `${value} is not a whole number: send decimals as strings, e.g. "12.50"`);
+            return String(value);
+          }
+          if (typeof value !== 'string' || value.length > MAX_PROPERTY_LENGTH) throw ValidationError.of('', 'usage.property_too_long', `a property is text of at most ${MAX_PROPERTY_LENGTH} characters, a whole number or a boolean`);
+          return value;
+        }) as EventPropertyValue,
+      ]),
+    ),
+  );
+}
+
+function sorted(properties: Readonly<Record<string, EventPropertyValue>>): [string, EventPropertyValue][] {
+  return Object.entries(properties).sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
+}
