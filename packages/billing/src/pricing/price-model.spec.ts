@@ -57,6 +57,8 @@ describe('priceModel', () => {
 
   it('wants a rate from 0 to 100 percent and a per-event minimum not above the maximum', () => {
     expect(issuesOf({ kind: 'percentage', rate: '100.01' })).toEqual([{ path: 'rate', code: 'price_model.rate_above_100' }]);
+    expect(issuesOf({ kind: 'percentage', rate: '1.000000001' })).toEqual([{ path: 'rate', code: 'price_model.out_of_range' }]);
+    expect(priceModel({ kind: 'percentage', rate: '1.00000001' })).toMatchObject({ rate: new Decimal('1.00000001') });
     expect(issuesOf({ kind: 'percentage', rate: '1', minPerEvent: '5', maxPerEvent: '4.99' })).toEqual([{ path: 'minPerEvent', code: 'price_model.min_above_max' }]);
     expect(issuesOf({ kind: 'percentage', rate: '1', minPerEvent: '-1', maxPerEvent: '-2' })).toEqual([
       { path: 'minPerEvent', code: 'price_model.negative' },

@@ -140,8 +140,10 @@ function positive(value: DecimalInput): Decimal {
   return parsed;
 }
 
+/** A rate in percent: as a fraction (÷ 100) it must still fit an invoice line's unit price, so 8 decimals at most. */
 function percent(value: DecimalInput): Decimal {
   const parsed = notNegative(value);
   if (parsed.greaterThan(100)) throw ValidationError.of('', 'price_model.rate_above_100', `a rate is a percentage from 0 to 100, not ${parsed.toString()}`);
+  if (parsed.decimalPlaces() > UNIT_PRICE_MAX_DECIMALS - 2) throw ValidationError.of('', 'price_model.out_of_range', `a rate has at most ${UNIT_PRICE_MAX_DECIMALS - 2} decimals`);
   return parsed;
 }
