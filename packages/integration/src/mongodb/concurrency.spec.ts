@@ -16,6 +16,7 @@ import {
 } from '@invoicing/invoice';
 import { aPartner, createScenario, type Scenario } from '@invoicing/invoice/testing';
 import { createTestDatabase, type TestDatabase } from '../testing/mongo-test-database';
+import { createMongoAdapters } from './mongo-adapters';
 import { MongoNumberSequence } from './number-sequence';
 
 // Concurrency on the real server (FerretDB from the stack in `npm test`), through the use cases.
@@ -260,6 +261,24 @@ describe('saving one aggregate from many stale copies at once', () => {
     expect(stored?.toState().legalName).toBe(`Name ${winners[0]}`);
     const events = (await database.adapters.outbox.pending(100_000)).filter((event) => event.aggregateId === partner.id && event.tenantId === tenant);
     expect(events.map((event) => event.type)).toEqual(['partner.created', 'partner.updated']);
+  });
+
+  it('accepts exactly one of 30 concurrent saves of the same version from two processes, whose first writers wait for no one', async () => {
+    // A second set of adapters has its own in-process queues: the first save of each goes to the lock without the
+    // stale-copy read (ADR 0017), so the lock and the version in the update alone must decide.
+    const other = createMongoAdapters(database.mongo);
+    const tenant = aTenantId();
+    const partner = aPartner(tenant);
+    await database.adapters.partners.save(partner);
+    const processes = [database.adapters, other];
+    const copies = await Promise.all(Array.from({ length: 30 }, (_, index) => (processes[index % 2] ?? other).partners.get(tenant, partner.id)));
+    for (const [index, copy] of copies.entries()) (copy as Partner).update({ ...(copy as Partner).toState(), legalName: `Name ${index}` }, new Date('2026-03-01T10:00:00Z'));
+    const results = await Promise.allSettled(copies.map((copy, index) => (processes[index % 2] ?? other).partners.save(copy as Partner)));
+    const winners = results.flatMap((result, index) => (result.status === 'fulfilled' ? [index] : []));
+    expect(winners).toHaveLength(1);
+    for (const result of results) if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(ConflictError);
+    const stored = await other.partners.get(tenant, partner.id);
+    expect([stored?.version, stored?.toState().legalName]).toEqual([2, `Name ${winners[0]}`]);
   });
 });
 
