@@ -8,15 +8,18 @@ describe('README quick start', () => {
     expect(readme).toContain(readFileSync(join(__dirname, '..', 'examples', 'quick-start.ts'), 'utf8').trim());
   });
 
-  it('prices 250 calls on graduated tiers and prorates a monthly fee, as its comments say', () => {
+  it('bills a fee and graduated usage into a draft invoice, as its comments say', async () => {
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
-    const { usage, fee } = quickStart();
+    const invoice = await quickStart();
     expect(log.mock.calls).toEqual([
-      ['155', '100 × 1 + 100 × 0.5 + 50 × 0.1'],
-      ['2026-03-01', '2026-04-01', '67.74'],
+      [250, 1],
+      [2, 0],
+      ['API calls — tier 1 (0 to 100)', '100 × 0.1', '10.00'],
+      ['API calls — tier 2 (100 to ∞)', '150 × 0.05', '7.50'],
+      ['Platform fee', '1 × 49', '49.00'],
+      ['draft', '79.80'],
     ]);
-    expect(usage.parts).toHaveLength(3);
-    expect(fee.currency).toBe('EUR');
+    expect(invoice.lines).toHaveLength(3);
     log.mockRestore();
   });
 });

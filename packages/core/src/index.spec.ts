@@ -40,6 +40,7 @@ describe('@invoicing/core', () => {
       'endOfMonth',
       'parseCalendarDate',
       'parseYearMonth',
+      'startOfDay',
       'today',
       'yearMonthOf',
     ] as const;

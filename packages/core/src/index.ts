@@ -31,6 +31,7 @@ export {
   endOfMonth,
   parseCalendarDate,
   parseYearMonth,
+  startOfDay,
   today,
   yearMonthOf,
 } from './time/calendar-date';

@@ -10,6 +10,7 @@ import {
   endOfMonth,
   parseCalendarDate,
   parseYearMonth,
+  startOfDay,
   today,
   yearMonthOf,
   type CalendarDate,
@@ -248,6 +249,41 @@ describe('CalendarDate', () => {
           expect(calendarDateAt(instant, 'UTC')).toBe(instant.toISOString().slice(0, 10));
         }),
       );
+    });
+  });
+
+  describe('startOfDay', () => {
+    it('is midnight on the wall clock of the zone, summer or winter', () => {
+      expect(startOfDay(date('2026-01-15'), 'Europe/Paris').toISOString()).toBe('2026-01-14T23:00:00.000Z');
+      expect(startOfDay(date('2026-07-15'), 'Europe/Paris').toISOString()).toBe('2026-07-14T22:00:00.000Z');
+      expect(startOfDay(date('2026-03-29'), 'Europe/Paris').toISOString()).toBe('2026-03-28T23:00:00.000Z');
+      expect(startOfDay(date('2026-03-30'), 'Europe/Paris').toISOString()).toBe('2026-03-29T22:00:00.000Z');
+      expect(startOfDay(date('2026-03-02'), 'Asia/Kolkata').toISOString()).toBe('2026-03-01T18:30:00.000Z');
+      expect(startOfDay(date('2026-03-02')).toISOString()).toBe('2026-03-02T00:00:00.000Z');
+    });
+
+    it('is the moment the day begins where a clock change skips midnight', () => {
+      // Brazil moved its clocks from 00:00 to 01:00 on 4 November 2018.
+      expect(startOfDay(date('2018-11-04'), 'America/Sao_Paulo').toISOString()).toBe('2018-11-04T03:00:00.000Z');
+      // …and from 00:00 back to 23:00 the day before on 17 February 2019: the 17th starts at the second midnight's end.
+      expect(startOfDay(date('2019-02-17'), 'America/Sao_Paulo').toISOString()).toBe('2019-02-17T03:00:00.000Z');
+    });
+
+    it('starts each day where the day before ends, in any zone', () => {
+      const zones = ['Europe/Paris', 'America/Sao_Paulo', 'Pacific/Chatham', 'Australia/Lord_Howe', 'America/Havana', 'UTC'];
+      fc.assert(
+        fc.property(fc.constantFrom(...zones), fc.date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2040-12-31T00:00:00Z'), noInvalidDate: true }), (zone, instant) => {
+          const day = calendarDateAt(instant, zone);
+          const start = startOfDay(day, zone);
+          expect(calendarDateAt(start, zone)).toBe(day);
+          expect(calendarDateAt(new Date(start.getTime() - 1), zone)).toBe(addDays(day, -1));
+          expect(start.getTime()).toBeLessThanOrEqual(instant.getTime());
+        }),
+      );
+    });
+
+    it('refuses an unknown zone', () => {
+      expect(() => startOfDay(date('2026-03-02'), 'Mars/Olympus')).toThrow(validationError('date.unknown_time_zone'));
     });
   });
 });

@@ -115,3 +115,47 @@ export function calendarDateAt(instant: Date, timeZone = 'UTC'): CalendarDate {
   const field = (type: Intl.DateTimeFormatPartTypes, width: number): string => (parts.find((part) => part.type === type)?.value ?? '').padStart(width, '0');
   return `${field('year', 4)}-${field('month', 2)}-${field('day', 2)}` as CalendarDate;
 }
+
+/** One wall-clock formatter per time zone (see {@link formatterFor}). */
+const wallFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** How far ahead of UTC the wall clock of `timeZone` is at an instant, in milliseconds (whole seconds). */
+function offsetAt(instant: number, timeZone: string): number {
+  let format = wallFormatters.get(timeZone);
+  if (!format) {
+    formatterFor(timeZone); // refuses an unknown zone with the usual error
+    format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', era: 'short', numberingSystem: 'latn' });
+    if (wallFormatters.size < MAX_FORMATTERS) wallFormatters.set(timeZone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(instant).map((part) => [part.type, part.value]));
+  const year = parts.era === 'BC' || parts.era === 'B' ? 1 - Number(parts.year) : Number(parts.year);
+  const wall = new Date(0);
+  wall.setUTCFullYear(year, Number(parts.month) - 1, Number(parts.day));
+  wall.setUTCHours(Number(parts.hour), Number(parts.minute), Number(parts.second), 0);
+  return wall.getTime() - (instant - (((instant % 1000) + 1000) % 1000));
+}
+
+/**
+ * The first instant of a calendar date in an IANA time zone: its midnight, or, where a clock change skips midnight,
+ * the moment the day begins. Billing periods of calendar dates start and end at these instants.
+ * @throws ValidationError `date.unknown_time_zone`
+ */
+export function startOfDay(date: CalendarDate, timeZone = 'UTC'): Date {
+  const midnight = Date.parse(`${date}T00:00:00Z`);
+  let start = midnight - offsetAt(midnight, timeZone);
+  start = midnight - offsetAt(start, timeZone);
+  const isOnDate = (instant: number): boolean => calendarDateAt(new Date(instant), timeZone) === date;
+  // Rare: a clock change at midnight. The day then starts at the first instant whose date is `date`.
+  if (!isOnDate(start) || isOnDate(start - 1)) {
+    let low = start - 6 * 3_600_000;
+    let high = start + 6 * 3_600_000;
+    while (isOnDate(low)) low -= 3_600_000;
+    while (high - low > 1) {
+      const middle = Math.floor((low + high) / 2);
+      if (isOnDate(middle) || calendarDateAt(new Date(middle), timeZone) > date) high = middle;
+      else low = middle;
+    }
+    start = high;
+  }
+  return new Date(start);
+}

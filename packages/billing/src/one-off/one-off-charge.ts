@@ -1,0 +1,95 @@
+import {
+  QUANTITY_MAX,
+  QUANTITY_MAX_DECIMALS,
+  UNIT_PRICE_MAX,
+  UNIT_PRICE_MAX_DECIMALS,
+  ValidationError,
+  collectIssues,
+  decimal,
+  definedFields,
+  parseCalendarDate,
+  type CalendarDate,
+  type Decimal,
+  type DecimalInput,
+  type TenantId,
+} from '@invoicing/core';
+import { unitCode as parseUnitCode, vatCategory, type MarketableId, type PartnershipId, type VatCategory, type VatCategoryInput } from '@invoicing/invoice';
+
+/** A charge billed once, on the first bill of its partnership on or after its date: a setup fee, an ad-hoc service. */
+export interface OneOffCharge {
+  readonly tenantId: TenantId;
+  /** Chosen by the caller or derived from its idempotency key: the same id is the same charge, never a second one. */
+  readonly id: string;
+  readonly partnershipId: PartnershipId;
+  readonly date: CalendarDate;
+  readonly name: string;
+  readonly marketableId?: MarketableId;
+  readonly unitCode: string;
+  /** May be negative: an ad-hoc credit. */
+  readonly quantity: Decimal;
+  readonly unitPrice: Decimal;
+  readonly vat: VatCategory;
+  readonly createdAt: Date;
+}
+
+/** A one-off charge as a caller writes it. */
+export interface OneOffChargeInput {
+  readonly date: string;
+  readonly name: string;
+  readonly marketableId?: MarketableId;
+  readonly unitCode?: string;
+  readonly quantity?: DecimalInput;
+  readonly unitPrice: DecimalInput;
+  readonly vat: VatCategoryInput;
+}
+
+/**
+ * Checks a one-off charge: a quantity and a price an invoice line can carry (the price never negative).
+ * @throws ValidationError `one_off.out_of_range` | `one_off.invalid_name`, and `vat.*`, `unit_code.*`, `decimal.*`, `date.*`
+ */
+export function oneOffCharge(input: OneOffChargeInput, context: { readonly tenantId: TenantId; readonly id: string; readonly partnershipId: PartnershipId; readonly at: Date }): OneOffCharge {
+  return collectIssues((attempt) => ({
+    tenantId: context.tenantId,
+    id: context.id,
+    partnershipId: context.partnershipId,
+    date: attempt('date', () => parseCalendarDate(input.date)) as CalendarDate,
+    name: attempt('name', () => {
+      // eslint-disable-next-line no-control-regex -- control characters never belong on an invoice line
+      if (typeof input.name !== 'string' || input.name.trim() === '' || [...input.name.trim()].length > 200 || /[\u0000-\u001F\u007F]/.test(input.name)) {
+        throw ValidationError.of('', 'one_off.invalid_name', 'a name of 1 to 200 characters without control characters');
+      }
+      return input.name.trim();
+    }) as string,
+    ...definedFields({ marketableId: input.marketableId }),
+    unitCode: attempt('unitCode', () => parseUnitCode(input.unitCode ?? 'C62', '')) as string,
+    quantity: attempt('quantity', () => bounded(input.quantity ?? '1', QUANTITY_MAX, QUANTITY_MAX_DECIMALS, true)) as Decimal,
+    unitPrice: attempt('unitPrice', () => bounded(input.unitPrice, UNIT_PRICE_MAX, UNIT_PRICE_MAX_DECIMALS, false)) as Decimal,
+    vat: attempt('vat', () => vatCategory(input.vat)) as VatCategory,
+    createdAt: context.at,
+  }));
+}
+
+function bounded(value: DecimalInput, max: number, decimals: number, signed: boolean): Decimal {
+  const parsed = decimal(value);
+  if ((!signed && parsed.isNegative()) || parsed.abs().greaterThan(max) || parsed.decimalPlaces() > decimals) {
+    throw ValidationError.of('', 'one_off.out_of_range', `${signed ? 'from -' : '0 to '}${max} with at most ${decimals} decimals, as an invoice line carries it`);
+  }
+  return parsed;
+}
+
+/** True when two one-off charges say the same thing (a retry), whenever each was received. */
+export function sameOneOff(left: OneOffCharge, right: OneOffCharge): boolean {
+  const { createdAt: leftAt, ...leftRest } = left;
+  const { createdAt: rightAt, ...rightRest } = right;
+  void leftAt;
+  void rightAt;
+  return JSON.stringify(canonical(leftRest)) === JSON.stringify(canonical(rightRest));
+}
+
+function canonical(value: object): unknown {
+  return Object.fromEntries(
+    Object.entries(value)
+      .sort(([left], [right]) => (left < right ? -1 : 1))
+      .map(([key, each]) => [key, typeof each === 'object' && each !== null && !('toFixed' in each) ? canonical(each as object) : String(each)]),
+  );
+}

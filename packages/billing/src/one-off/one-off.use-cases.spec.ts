@@ -1,0 +1,36 @@
+import { describe, expect, it } from '@jest/globals';
+import type { PartnershipId } from '@invoicing/invoice';
+import { createBillingScenario } from '../testing';
+import { AddOneOffCharge } from './one-off.use-cases';
+
+const VAT = { code: 'S', rate: '20' } as const;
+
+describe('AddOneOffCharge', () => {
+  it('adds a charge once per id: the same request again answers the stored charge, other details under the id are refused', async () => {
+    const scenario = await createBillingScenario();
+    const command = { tenantId: scenario.tenantId, partnershipId: scenario.partnership.id, id: 'setup-1', date: '2026-03-05', name: ' Setup ', unitPrice: '150.00', vat: VAT };
+
+    const first = await scenario.use(AddOneOffCharge).execute(command);
+    scenario.clock.advance(60_000);
+    const retry = await scenario.use(AddOneOffCharge).execute(command);
+
+    expect(first).toMatchObject({ created: true, charge: { id: 'setup-1', name: 'Setup', unitCode: 'C62', date: '2026-03-05' } });
+    expect(first.charge.quantity.toString()).toBe('1');
+    expect(retry).toEqual({ created: false, charge: first.charge });
+    await expect(scenario.use(AddOneOffCharge).execute({ ...command, unitPrice: '151' })).rejects.toMatchObject({ code: 'one_off.id_taken' });
+  });
+
+  it('refuses an unknown partnership and figures no invoice line can carry', async () => {
+    const scenario = await createBillingScenario();
+    const command = { tenantId: scenario.tenantId, partnershipId: scenario.partnership.id, date: '2026-03-05', name: 'Setup', unitPrice: '1', vat: VAT };
+
+    await expect(scenario.use(AddOneOffCharge).execute({ ...command, partnershipId: 'nope' as PartnershipId })).rejects.toMatchObject({ code: 'partnership.not_found' });
+    await expect(scenario.use(AddOneOffCharge).execute({ ...command, unitPrice: '-1', quantity: '1000000001', name: '\u0000' })).rejects.toMatchObject({
+      issues: [
+        expect.objectContaining({ path: 'name', code: 'one_off.invalid_name' }),
+        expect.objectContaining({ path: 'quantity', code: 'one_off.out_of_range' }),
+        expect.objectContaining({ path: 'unitPrice', code: 'one_off.out_of_range' }),
+      ],
+    });
+  });
+});

@@ -1,0 +1,133 @@
+import { AggregateRoot, ValidationError, addDays, atPath, definedFields, parseCalendarDate, type CalendarDate, type CurrencyCode, type TenantId } from '@invoicing/core';
+import type { PartnershipId } from '@invoicing/invoice';
+import { planTerms, type PlanTerms, type PlanTermsInput } from './plan-terms';
+
+/**
+ * One version of a plan: the terms in effect from `effectiveFrom` until the next version's first day. `terms` null ends
+ * billing from that day. A version later replaced from an earlier day keeps its place in the history, with `replacedBy`.
+ */
+export interface PlanVersion {
+  readonly version: number;
+  readonly effectiveFrom: CalendarDate;
+  readonly terms: PlanTerms | null;
+  readonly recordedAt: Date;
+  readonly replacedBy?: number;
+}
+
+/** The stored form of a billing plan: one per partnership, under the partnership's id. */
+export interface BillingPlanState {
+  readonly tenantId: TenantId;
+  readonly id: PartnershipId;
+  readonly version: number;
+  readonly currency: CurrencyCode;
+  /** Every version ever recorded, in the order recorded. */
+  readonly versions: readonly PlanVersion[];
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** A stretch of days under one version: from `start` (included) to `end` (excluded; none while the version lasts). */
+export interface PlanSegment {
+  readonly version: number;
+  readonly terms: PlanTerms;
+  readonly start: CalendarDate;
+  readonly end?: CalendarDate;
+}
+
+/** Most versions a plan records: a plan changed every day for years, never a log without end. */
+export const MAX_PLAN_VERSIONS = 1000;
+
+/**
+ * The billing plan of a partnership, effective-dated: each change takes effect on a day and is kept in the history,
+ * so a run can always tell what the terms were on any day (docs/billing.md).
+ */
+export class BillingPlan extends AggregateRoot<PartnershipId> {
+  readonly aggregateType = 'billing_plan';
+
+  private constructor(private state: BillingPlanState) {
+    super(state.tenantId, state.id, state.version);
+  }
+
+  /**
+   * Starts a partnership's plan on `effectiveFrom`, in the partnership's currency.
+   * @throws ValidationError as {@link planTerms}, `effectiveFrom` malformed
+   */
+  static start(
+    command: { readonly partnershipId: PartnershipId; readonly currency: CurrencyCode; readonly effectiveFrom: string; readonly terms: PlanTermsInput },
+    context: { readonly tenantId: TenantId; readonly at: Date },
+  ): BillingPlan {
+    const plan = new BillingPlan({
+      tenantId: context.tenantId,
+      id: command.partnershipId,
+      version: 0,
+      currency: command.currency,
+      versions: [],
+      createdAt: context.at,
+      updatedAt: context.at,
+    });
+    plan.replaceFrom(command.effectiveFrom, command.terms, context.at);
+    return plan;
+  }
+
+  static restore(state: BillingPlanState): BillingPlan {
+    return new BillingPlan(state);
+  }
+
+  toState(): BillingPlanState {
+    return { ...this.state, version: this.version };
+  }
+
+  get partnershipId(): PartnershipId {
+    return this.state.id;
+  }
+
+  get currency(): CurrencyCode {
+    return this.state.currency;
+  }
+
+  /** Every version recorded, in the order recorded. */
+  get history(): readonly PlanVersion[] {
+    return this.state.versions;
+  }
+
+  /**
+   * Puts new terms in effect from a day (null: billing ends that day). Versions that start on or after that day are
+   * replaced; those before it end that day. A day already invoiced may be changed: the next run credits what was
+   * billed under the old terms and charges the new ones (docs/billing.md#plan-changes).
+   * Anniversary periods keep the anchor of the version in effect before, unless the terms give one.
+   * @throws ValidationError `plan.too_many_versions`, and as {@link planTerms}
+   */
+  replaceFrom(effectiveFrom: string, input: PlanTermsInput | null, at: Date): PlanVersion {
+    const from = atPath('effectiveFrom', () => parseCalendarDate(effectiveFrom));
+    if (this.state.versions.length >= MAX_PLAN_VERSIONS) {
+      throw ValidationError.of('effectiveFrom', 'plan.too_many_versions', `a plan keeps at most ${MAX_PLAN_VERSIONS} versions`);
+    }
+    const before = this.segmentOn(addDays(from, -1));
+    const keepsAnchor = input !== null && input.anchor === undefined && before !== undefined && before.terms.cycle.interval === input.interval;
+    const terms = input === null ? null : atPath('terms', () => planTerms(keepsAnchor ? { ...input, anchor: before.terms.cycle.anchor } : input, this.currency, from));
+    const version = this.state.versions.length + 1;
+    const recorded: PlanVersion = { version, effectiveFrom: from, terms, recordedAt: at };
+    this.state = {
+      ...this.state,
+      versions: [...this.state.versions.map((each) => (each.replacedBy === undefined && each.effectiveFrom >= from ? { ...each, replacedBy: version } : each)), recorded],
+      updatedAt: at,
+    };
+    this.raise('billing_plan.changed', { partnershipId: this.id, version, effectiveFrom: from, ended: terms === null }, at);
+    return recorded;
+  }
+
+  /** The versions in effect, each for its stretch of days, in order; none for days billing was ended. */
+  segments(): PlanSegment[] {
+    const current = this.state.versions.filter((each) => each.replacedBy === undefined).sort((left, right) => (left.effectiveFrom < right.effectiveFrom ? -1 : 1));
+    return current.flatMap((each, index) => {
+      if (each.terms === null) return [];
+      const next = current[index + 1];
+      return [{ version: each.version, terms: each.terms, start: each.effectiveFrom, ...definedFields({ end: next?.effectiveFrom }) }];
+    });
+  }
+
+  /** The segment in effect on a day, if any. */
+  segmentOn(date: CalendarDate): PlanSegment | undefined {
+    return this.segments().find((segment) => segment.start <= date && (segment.end === undefined || date < segment.end));
+  }
+}

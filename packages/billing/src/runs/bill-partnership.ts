@@ -1,0 +1,198 @@
+import {
+  CLOCK,
+  DomainError,
+  ID_GENERATOR,
+  NotFoundError,
+  Money,
+  startOfDay,
+  type CalendarDate,
+  type Clock,
+  type IdGenerator,
+  type TenantId,
+} from '@invoicing/core';
+import {
+  CreateInvoiceDraft,
+  CreateIssuedInvoice,
+  INVOICING_SETTINGS,
+  type InvoiceId,
+  type InvoicingSettings,
+  type PartnershipId,
+} from '@invoicing/invoice';
+import { inject, injectable } from 'inversify';
+import { ONE_OFF_CHARGE_STORE, type OneOffChargeStore } from '../one-off/one-off-charge-store.port';
+import type { BillingPlan } from '../plans/billing-plan';
+import { BILLING_PLAN_REPOSITORY, type BillingPlanRepository } from '../plans/billing-plan-repository.port';
+import type { DateRange } from '../periods/billing-period';
+import { USAGE_EVENT_STORE, type InstantRange, type UsageEventStore } from '../usage/usage-event-store.port';
+import { billKey, type BillOutcome, type BillState } from './bill';
+import { BILL_REPOSITORY, type BillRepository } from './bill-repository.port';
+import { dueBillingDates, proposeBill, type ProposedBill } from './propose-bill';
+
+/**
+ * How long before a bill's usage cutoff an event may have been received and still be missed by it (a write that
+ * committed after the bill read the usage, a server clock slightly behind): later runs look at events received since
+ * the cutoff less this margin. Looking again costs one query; its result only matters if it changes a figure.
+ */
+export const LATE_USAGE_MARGIN_MS = 5 * 60_000;
+
+/** What billing one partnership did, date by date. */
+export interface PartnershipBilling {
+  readonly partnershipId: PartnershipId;
+  readonly bills: readonly BilledDate[];
+}
+
+/** One billing date: the bill (recorded, or only worked out in a dry run) and whether this call recorded it. */
+export interface BilledDate {
+  readonly bill: BillState;
+  /** False when another run (or an earlier attempt) had recorded it: this call made or found its invoice. */
+  readonly recorded: boolean;
+}
+
+/**
+ * Bills one partnership for every date due by `asOf` (docs/billing.md#billing-runs). Each bill is recorded before its
+ * invoice is made, under a key unique per partnership and date, with the invoice id it will have: a run that stops
+ * between the two, a run started twice, or two runs at once all end with one bill and one invoice per date. A pending
+ * bill found at the start (an earlier run stopped) gets its invoice first.
+ */
+@injectable()
+export class BillPartnership {
+  constructor(
+    @inject(BILLING_PLAN_REPOSITORY) private readonly plans: BillingPlanRepository,
+    @inject(BILL_REPOSITORY) private readonly bills: BillRepository,
+    @inject(USAGE_EVENT_STORE) private readonly usage: UsageEventStore,
+    @inject(ONE_OFF_CHARGE_STORE) private readonly oneOffs: OneOffChargeStore,
+    @inject(CreateInvoiceDraft) private readonly drafts: CreateInvoiceDraft,
+    @inject(CreateIssuedInvoice) private readonly issued: CreateIssuedInvoice,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @inject(INVOICING_SETTINGS) private readonly settings: InvoicingSettings,
+  ) {}
+
+  /**
+   * @throws NotFoundError `billing_plan.not_found`; whatever making an invoice throws (the bill then stays pending and
+   * the next run tries again)
+   */
+  async execute(command: { readonly tenantId: TenantId; readonly partnershipId: PartnershipId; readonly asOf: CalendarDate; readonly dryRun?: boolean; readonly runId?: string }): Promise<PartnershipBilling> {
+    const { tenantId, partnershipId, asOf } = command;
+    const plan = await this.plans.get(tenantId, partnershipId);
+    if (!plan) throw new NotFoundError('billing_plan', partnershipId);
+    let bills = [...(await this.bills.listByPartnership(tenantId, partnershipId))];
+    const results: BilledDate[] = [];
+    if (!command.dryRun) {
+      for (const pending of bills.filter((bill) => bill.status === 'pending')) results.push({ bill: await this.invoice(pending), recorded: false });
+    }
+    const oneOffs = await this.oneOffs.listThrough(tenantId, partnershipId, asOf);
+    for (const billingDate of dueBillingDates(plan, oneOffs, bills, asOf)) {
+      const usageCutoff = this.clock.now();
+      const proposed = await this.propose(plan, bills, oneOffs, billingDate);
+      const bill = this.billOf(command, plan, proposed, usageCutoff);
+      if (command.dryRun) {
+        results.push({ bill, recorded: true });
+        bills = [...bills, bill];
+        continue;
+      }
+      const { bill: stored, recorded } = await this.bills.record(bill);
+      if (stored.status === 'pending') results.push({ bill: await this.invoice(stored), recorded });
+      else results.push({ bill: stored, recorded });
+      bills = [...bills, stored];
+    }
+    return { partnershipId, bills: results };
+  }
+
+  /** The next bill of a partnership (the first date due after its last bill, or `through` if earlier), not recorded. */
+  async preview(tenantId: TenantId, partnershipId: PartnershipId, through: CalendarDate): Promise<ProposedBill | undefined> {
+    const plan = await this.plans.get(tenantId, partnershipId);
+    if (!plan) throw new NotFoundError('billing_plan', partnershipId);
+    const bills = await this.bills.listByPartnership(tenantId, partnershipId);
+    const oneOffs = await this.oneOffs.listThrough(tenantId, partnershipId, through);
+    const next = dueBillingDates(plan, oneOffs, bills, through)[0];
+    return next === undefined ? undefined : this.propose(plan, bills, oneOffs, next);
+  }
+
+  private async propose(plan: BillingPlan, bills: readonly BillState[], oneOffs: Awaited<ReturnType<OneOffChargeStore['listThrough']>>, billingDate: CalendarDate): Promise<ProposedBill> {
+    const { tenantId } = plan;
+    const timeZone = this.settings.timeZone;
+    const lastCutoff = bills.reduce<number | undefined>((latest, bill) => Math.max(latest ?? 0, bill.usageCutoff.getTime()), undefined);
+    const lastBilled = bills.reduce<CalendarDate>((latest, bill) => (bill.billingDate > latest ? bill.billingDate : latest), billingDate);
+    const lateUsage = lastCutoff === undefined ? new Map<string, Date>() : await this.usage.lateUsage(tenantId, plan.partnershipId, new Date(lastCutoff - LATE_USAGE_MARGIN_MS), startOfDay(lastBilled, timeZone));
+    return proposeBill(
+      {
+        plan,
+        bills,
+        oneOffs,
+        timeZone,
+        lateUsage,
+        measure: (charge, range) =>
+          this.usage.measure(tenantId, plan.partnershipId, charge.metric, instantsOf(range, timeZone), {
+            eventAmounts: charge.price.kind === 'percentage' && (!charge.price.fixedFeePerEvent.isZero() || charge.price.minPerEvent !== undefined || charge.price.maxPerEvent !== undefined),
+          }),
+      },
+      billingDate,
+    );
+  }
+
+  private billOf(command: { readonly tenantId: TenantId; readonly runId?: string }, plan: BillingPlan, proposed: ProposedBill, usageCutoff: Date): BillState {
+    const terms = plan.history.find((each) => each.version === proposed.planVersion)?.terms;
+    return {
+      tenantId: command.tenantId,
+      key: billKey(plan.partnershipId, proposed.billingDate),
+      partnershipId: plan.partnershipId,
+      billingDate: proposed.billingDate,
+      planVersion: proposed.planVersion,
+      invoiceMode: terms?.invoiceMode ?? 'draft',
+      currency: plan.currency,
+      lines: proposed.lines,
+      allowances: proposed.allowances,
+      usageCutoff,
+      invoiceId: this.ids.next<'Invoice'>() as InvoiceId,
+      status: proposed.lines.length === 0 ? 'empty' : 'pending',
+      ...(command.runId === undefined ? {} : { runId: command.runId }),
+      createdAt: usageCutoff,
+    };
+  }
+
+  /** Makes the invoice of a pending bill (the same one again if an earlier attempt made it) and marks the bill invoiced. */
+  private async invoice(bill: BillState): Promise<BillState> {
+    const command = {
+      tenantId: bill.tenantId,
+      partnershipId: bill.partnershipId,
+      id: bill.invoiceId,
+      lines: bill.lines.map((each) => each.line),
+      allowances: bill.allowances.filter((each) => each.side === 'allowance').map((each) => each.allowance),
+      charges: bill.allowances.filter((each) => each.side === 'charge').map((each) => each.allowance),
+      notes: [`Billing date ${bill.billingDate}, plan version ${bill.planVersion} of the partnership's billing plan.`],
+    };
+    let outcome: BillOutcome;
+    if (bill.invoiceMode === 'issue') {
+      try {
+        const invoice = await this.issued.execute(command);
+        outcome = invoice.status === 'draft' ? { invoiceStatus: 'draft' } : { invoiceStatus: 'issued' };
+      } catch (error) {
+        // Issuing was refused (approval needed, the document not complete): the invoice waits as a draft, and says why.
+        if (!(error instanceof DomainError) || error.name === 'NotFoundError') throw error;
+        await this.drafts.execute(command);
+        outcome = { invoiceStatus: 'draft', notIssued: { code: error.code, message: error.message } };
+      }
+    } else {
+      await this.drafts.execute(command);
+      outcome = { invoiceStatus: 'draft' };
+    }
+    const at = this.clock.now();
+    await this.bills.markInvoiced(bill.tenantId, bill.key, outcome, at);
+    return { ...bill, status: 'invoiced', outcome, invoicedAt: at };
+  }
+}
+
+/** The net total of a bill: its lines less its discounts (document charges that give a discount back added). */
+export function billNetTotal(bill: Pick<BillState, 'lines' | 'allowances' | 'currency'>): Money {
+  const lines = Money.sum(bill.currency, bill.lines.map((each) => each.amount));
+  return bill.allowances.reduce((total, each) => {
+    const amount = Money.of(each.allowance.amount as string, bill.currency);
+    return each.side === 'allowance' ? total.subtract(amount) : total.add(amount);
+  }, lines);
+}
+
+/** The instants a range of days covers in the business time zone: from the first day's start to the end day's start. */
+function instantsOf(range: DateRange, timeZone: string): InstantRange {
+  return { from: startOfDay(range.start, timeZone), to: startOfDay(range.end, timeZone) };
+}

@@ -1,0 +1,122 @@
+import type { CalendarDate, CurrencyCode, Money, TenantId } from '@invoicing/core';
+import type { DocumentAllowanceChargeInput, InvoiceId, InvoiceLineInput, PartnershipId } from '@invoicing/invoice';
+import type { DateRange } from '../periods/billing-period';
+import type { InvoiceMode } from '../plans/plan-terms';
+
+/** What a bill line is for: the first charge of an item, or a correction of what an earlier bill charged for it. */
+export type LinePurpose = 'charge' | 'correction';
+
+/**
+ * Why a correction: `late_usage` when events arrived after their period was invoiced, `plan_change` when the terms
+ * of days already invoiced changed (unused time credited, the new terms charged).
+ */
+export type CorrectionReason = 'late_usage' | 'plan_change';
+
+/** What a billable item is: the fee of a recurring charge, a usage charge, the minimum's true-up, a one-off charge. */
+export type ItemKind = 'recurring' | 'usage' | 'minimum' | 'one_off';
+
+/**
+ * How one invoice line was computed, as the API shows it: everything needed to redo the sum by hand. Decimals and
+ * amounts are strings, exactly as computed.
+ */
+export interface LineComputation {
+  /** The billable item: `<charge>@v<version>:<period start>` (`minimum@v…`, `one_off:<id>`), one per charge and period. */
+  readonly item: string;
+  readonly kind: ItemKind;
+  readonly purpose: LinePurpose;
+  readonly reason?: CorrectionReason;
+  readonly chargeCode?: string;
+  readonly planVersion?: number;
+  /** The billing period the item belongs to, and the days of it the plan version covered. */
+  readonly period?: DateRange;
+  readonly range?: DateRange;
+  readonly proration?: { readonly days: number; readonly periodDays: number; readonly factor: string };
+  /** A recurring fee for a whole period: quantity × unit price. */
+  readonly fee?: { readonly quantity: string; readonly unitPrice: string; readonly amount: string };
+  /** What a usage charge measured over `range`. */
+  readonly usage?: {
+    readonly metric: string;
+    readonly aggregation: string;
+    readonly property?: string;
+    readonly units: string;
+    readonly events: number;
+  };
+  /** The part of the price this line carries (tier, packages, percentage…), as `priceUsage` computed it. */
+  readonly pricePart?: Readonly<Record<string, string | number>>;
+  /** For a minimum's true-up: the minimum for `range` and what the usage charges came to. */
+  readonly minimum?: { readonly amount: string; readonly usageAmount: string };
+  /** For a correction: what earlier bills charged for the item, and what it comes to now. */
+  readonly previouslyBilled?: string;
+  readonly nowComputed?: string;
+  /** This line's amount. */
+  readonly amount: string;
+  /** The sum in words and figures, e.g. `10 × 25.00 × 22/31 days`. */
+  readonly formula: string;
+}
+
+/** One line of a bill: the invoice line as drafted, its amount, and how it was computed. */
+export interface BillLine {
+  readonly line: InvoiceLineInput & { readonly id: string };
+  readonly amount: Money;
+  readonly computation: LineComputation;
+}
+
+/**
+ * A discount as the bill applies it: one document allowance per VAT category the discounted lines fall in; a document
+ * charge (`side` charge) when those lines are a credit, which gives back the discount the credited days had.
+ */
+export interface BillAllowance {
+  readonly discountCode: string;
+  /** The plan version whose discount it is. */
+  readonly planVersion: number;
+  readonly side: 'allowance' | 'charge';
+  /** For a fixed discount, the period it was given for (once per period). */
+  readonly periodStart?: CalendarDate;
+  readonly allowance: DocumentAllowanceChargeInput;
+}
+
+/**
+ * `pending`: recorded, its invoice not yet made (a run that stopped between the two makes it next time);
+ * `invoiced`: its invoice exists; `empty`: nothing was due on the date, so no invoice.
+ */
+export type BillStatus = 'pending' | 'invoiced' | 'empty';
+
+/** Whether the invoice was issued, or left a draft (and why, when the plan asked to issue it). */
+export type BillOutcome =
+  | { readonly invoiceStatus: 'issued' }
+  | { readonly invoiceStatus: 'draft'; readonly notIssued?: { readonly code: string; readonly message: string } };
+
+/**
+ * What one billing date of one partnership charged: the lines, worked out once and kept, and the invoice that carries
+ * them. Unique per partnership and date (`key`): a repeated, restarted or concurrent run finds it and makes the same
+ * invoice from the same lines, under the same invoice id, never a second one.
+ */
+export interface BillState {
+  readonly tenantId: TenantId;
+  /** `<partnership id>/<billing date>`. */
+  readonly key: string;
+  readonly partnershipId: PartnershipId;
+  readonly billingDate: CalendarDate;
+  /** The plan version in effect on the billing date (the one that ended on it, for the last bill of a plan). */
+  readonly planVersion: number;
+  /** What the plan version asked to do with the invoice. */
+  readonly invoiceMode: InvoiceMode;
+  readonly currency: CurrencyCode;
+  readonly lines: readonly BillLine[];
+  readonly allowances: readonly BillAllowance[];
+  /** Usage received up to this instant was counted; a later run looks for events received since. */
+  readonly usageCutoff: Date;
+  /** Decided when the bill is recorded, so that every attempt to make its invoice makes the same one. */
+  readonly invoiceId: InvoiceId;
+  readonly status: BillStatus;
+  readonly outcome?: BillOutcome;
+  /** The run that recorded the bill. */
+  readonly runId?: string;
+  readonly createdAt: Date;
+  readonly invoicedAt?: Date;
+}
+
+/** The key of a partnership's bill for a date. */
+export function billKey(partnershipId: PartnershipId, billingDate: CalendarDate): string {
+  return `${partnershipId}/${billingDate}`;
+}

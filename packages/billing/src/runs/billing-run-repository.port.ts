@@ -1,0 +1,14 @@
+import type { Page, PageRequest, TenantId } from '@invoicing/core';
+import type { BillingRunState } from './billing-run';
+
+/** Billing runs, by tenant and id. The run itself is their only writer while it runs. */
+export interface BillingRunRepository {
+  /** @throws ConflictError `billing_run.id_taken` when the id exists */
+  create(run: BillingRunState): Promise<void>;
+  /** Replaces a run's record with its latest progress. */
+  update(run: BillingRunState): Promise<void>;
+  get(tenantId: TenantId, id: string): Promise<BillingRunState | undefined>;
+  /** A tenant's runs, newest first. */
+  list(tenantId: TenantId, page: PageRequest): Promise<Page<BillingRunState>>;
+}
+export const BILLING_RUN_REPOSITORY = Symbol.for('@invoicing/billing/BillingRunRepository');

@@ -1,0 +1,233 @@
+import { describe, expect, it } from '@jest/globals';
+import { CreatePartnership, GetInvoice, ListInvoices, type InvoiceRepository } from '@invoicing/invoice';
+import { SCENARIO_TERMS, createInMemoryAdapters } from '@invoicing/invoice/testing';
+import { SetBillingPlan } from '../plans/billing-plan.use-cases';
+import type { PlanTermsInput } from '../plans/plan-terms';
+import { createBillingScenario } from '../testing';
+import { RecordUsage } from '../usage/usage.use-cases';
+import { BillPartnership } from './bill-partnership';
+import { ExecuteBillingRun, GetBillingRun, GetInvoiceBilling, ListBillingRuns, ListRunBills, PreviewUpcomingInvoice, RunBilling, StartBillingRun } from './billing-run.use-cases';
+
+const VAT = { code: 'S', rate: '20' } as const;
+const PLAN: PlanTermsInput = {
+  interval: 'monthly',
+  charges: [
+    { kind: 'recurring', code: 'seats', name: 'Seats', quantity: '10', unitPrice: '25', vat: VAT },
+    { kind: 'usage', code: 'api_calls', name: 'API calls', metric: { code: 'api_calls', aggregation: 'count' }, price: { kind: 'per_unit', unitPrice: '0.10' }, vat: VAT },
+  ],
+};
+
+async function billedScenario(terms: PlanTermsInput = PLAN, options: Parameters<typeof createBillingScenario>[0] = {}) {
+  const scenario = await createBillingScenario({ now: '2026-03-01T09:00:00Z', ...options });
+  await scenario.use(SetBillingPlan).execute({ tenantId: scenario.tenantId, partnershipId: scenario.partnership.id, effectiveFrom: '2026-03-01', terms });
+  const send = (count: number, timestamp: string, prefix = 'e') =>
+    scenario.use(RecordUsage).execute({
+      tenantId: scenario.tenantId,
+      events: Array.from({ length: count }, (_, index) => ({ eventId: `${prefix}${index}`, metricCode: 'api_calls', timestamp, partnershipId: scenario.partnership.id })),
+    });
+  const invoices = async () => {
+    const bills = await scenario.billing.bills.listByPartnership(scenario.tenantId, scenario.partnership.id);
+    const found = await Promise.all(bills.map((bill) => scenario.adapters.invoices.get(scenario.tenantId, bill.invoiceId)));
+    const listed = (await scenario.use(ListInvoices).execute({ tenantId: scenario.tenantId, page: { limit: 200 } })).items;
+    expect(listed.map((invoice) => invoice.id).sort()).toEqual(found.flatMap((invoice) => (invoice ? [invoice.id] : [])).sort());
+    return found.flatMap((invoice) => (invoice ? [invoice.toState()] : []));
+  };
+  return { ...scenario, send, invoices };
+}
+
+/** A second partnership between the scenario's seller and buyer, with the same plan. */
+async function anotherPartnership(scenario: Awaited<ReturnType<typeof billedScenario>>) {
+  const partnership = await scenario.use(CreatePartnership).execute({ tenantId: scenario.tenantId, sellerId: scenario.seller.id, buyerId: scenario.buyer.id, ...SCENARIO_TERMS });
+  await scenario.use(SetBillingPlan).execute({ tenantId: scenario.tenantId, partnershipId: partnership.id, effectiveFrom: '2026-03-01', terms: PLAN });
+  return partnership;
+}
+
+describe('RunBilling', () => {
+  it('bills each date due once, as drafts, and a repeated run creates nothing', async () => {
+    const scenario = await billedScenario();
+    scenario.clock.set(new Date('2026-03-20T10:00:00Z'));
+    expect((await scenario.send(30, '2026-03-15T10:00:00Z')).stored).toBe(30);
+    scenario.clock.set(new Date('2026-04-01T09:00:00Z'));
+
+    const first = await scenario.use(RunBilling).execute({ tenantId: scenario.tenantId });
+    const again = await scenario.use(RunBilling).execute({ tenantId: scenario.tenantId });
+
+    expect(first).toMatchObject({ status: 'completed', asOf: '2026-04-01', counts: { total: 1, processed: 1, bills: 2, invoicesDrafted: 2, failed: 0 } });
+    expect(again.counts).toMatchObject({ processed: 1, bills: 0, invoicesDrafted: 0 });
+    const invoices = await scenario.invoices();
+    expect(invoices.map((invoice) => [invoice.status, invoice.totals.taxExclusive.toString()]).sort()).toEqual([
+      ['draft', '250.00'],
+      ['draft', '253.00'],
+    ]);
+  });
+
+  it('makes each invoice once when two runs bill the same date at the same moment', async () => {
+    const scenario = await billedScenario();
+    scenario.clock.set(new Date('2026-05-01T09:00:00Z'));
+
+    const runs = await Promise.all([0, 1, 2].map(() => scenario.use(RunBilling).execute({ tenantId: scenario.tenantId })));
+
+    expect(await scenario.invoices()).toHaveLength(3);
+    expect(runs.reduce((sum, run) => sum + run.counts.bills, 0)).toBe(3);
+    expect(runs.reduce((sum, run) => sum + run.counts.bills + run.counts.billsFoundRecorded, 0)).toBeGreaterThanOrEqual(3);
+  });
+
+  it('makes the invoice of a bill whose run stopped before making it, on the next run, under the id it recorded', async () => {
+    const adapters = createInMemoryAdapters();
+    const invoices: InvoiceRepository = adapters.invoices;
+    let failNext = true;
+    const flaky: InvoiceRepository = Object.assign(Object.create(Object.getPrototypeOf(invoices)), invoices, {
+      save: async (...args: Parameters<InvoiceRepository['save']>) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('the database went away');
+        }
+        return invoices.save(...args);
+      },
+    });
+    const scenario = await billedScenario(PLAN, { adapters: { ...adapters, invoices: flaky } });
+
+    const stopped = await scenario.use(RunBilling).execute({ tenantId: scenario.tenantId });
+    const [pending] = await scenario.billing.bills.listByPartnership(scenario.tenantId, scenario.partnership.id);
+    const resumed = await scenario.use(RunBilling).execute({ tenantId: scenario.tenantId });
+    const [done] = await scenario.billing.bills.listByPartnership(scenario.tenantId, scenario.partnership.id);
+
+    expect(stopped.counts).toMatchObject({ failed: 1, bills: 0 });
+    expect(stopped.failures).toEqual([{ partnershipId: scenario.partnership.id, code: 'billing.unexpected_error', message: 'the database went away' }]);
+    expect(pending).toMatchObject({ status: 'pending', billingDate: '2026-03-01' });
+    expect(resumed.counts).toMatchObject({ failed: 0, bills: 0, billsFoundRecorded: 1, invoicesDrafted: 1 });
+    expect(done).toMatchObject({ status: 'invoiced', invoiceId: pending?.invoiceId, outcome: { invoiceStatus: 'draft' } });
+    expect((await scenario.invoices()).map((invoice) => invoice.id)).toEqual([pending?.invoiceId]);
+  });
+
+  it('issues the invoices when the plan says so, and leaves one needing approval as a draft that says why', async () => {
+    const scenario = await billedScenario({ ...PLAN, invoiceMode: 'issue' }, { terms: { policy: { approval: { kind: 'above', threshold: '1000.00' } } } });
+    await scenario.use(SetBillingPlan).execute({
+      tenantId: scenario.tenantId,
+      partnershipId: scenario.partnership.id,
+      effectiveFrom: '2026-04-01',
+      terms: { ...PLAN, invoiceMode: 'issue', charges: [{ kind: 'recurring', code: 'seats', name: 'Seats', quantity: '100', unitPrice: '25', vat: VAT }] },
+    });
+    scenario.clock.set(new Date('2026-04-01T09:00:00Z'));
+
+    const run = await scenario.use(RunBilling).execute({ tenantId: scenario.tenantId });
+    const bills = await scenario.billing.bills.listByPartnership(scenario.tenantId, scenario.partnership.id);
+
+    expect(run.counts).toMatchObject({ invoicesIssued: 1, invoicesDrafted: 1 });
+    expect(bills.map((bill) => [bill.billingDate, bill.outcome])).toEqual([
+      ['2026-03-01', { invoiceStatus: 'issued' }],
+      ['2026-04-01', { invoiceStatus: 'draft', notIssued: { code: 'invoice.approval_required', message: expect.any(String) } }],
+    ]);
+    const issued = await scenario.use(GetInvoice).execute({ tenantId: scenario.tenantId, invoiceId: bills[0]?.invoiceId as never });
+    expect(issued).toMatchObject({ status: 'issued', number: 'INV-000001' });
+  });
+
+  it('writes nothing in a dry run, and records what it would have billed', async () => {
+    const scenario = await billedScenario();
+    scenario.clock.set(new Date('2026-04-01T09:00:00Z'));
+
+    const dry = await scenario.use(RunBilling).execute({ tenantId: scenario.tenantId, dryRun: true, asOf: '2026-05-01' });
+
+    expect(dry).toMatchObject({ dryRun: true, status: 'completed', counts: { bills: 3, invoicesDrafted: 0 } });
+    expect(dry.previews).toEqual([
+      { partnershipId: scenario.partnership.id, billingDate: '2026-03-01', currency: 'EUR', lines: 1, corrections: 0, netTotal: '250.00' },
+      { partnershipId: scenario.partnership.id, billingDate: '2026-04-01', currency: 'EUR', lines: 1, corrections: 0, netTotal: '250.00' },
+      { partnershipId: scenario.partnership.id, billingDate: '2026-05-01', currency: 'EUR', lines: 1, corrections: 0, netTotal: '250.00' },
+    ]);
+    expect(await scenario.billing.bills.listByPartnership(scenario.tenantId, scenario.partnership.id)).toEqual([]);
+    expect(await scenario.invoices()).toEqual([]);
+  });
+
+  it('refuses a real run for a date that has not begun', async () => {
+    const scenario = await billedScenario();
+
+    await expect(scenario.use(RunBilling).execute({ tenantId: scenario.tenantId, asOf: '2026-03-02' })).rejects.toMatchObject({ code: 'billing_run.as_of_in_future' });
+  });
+
+  it('counts and names a partnership it could not bill, and bills the others', async () => {
+    const scenario = await billedScenario();
+    const second = await anotherPartnership(scenario);
+    // An inactive partnership cannot be invoiced.
+    const partnership = await scenario.adapters.partnerships.get(scenario.tenantId, second.id);
+    partnership?.suspend(new Date());
+    if (partnership) await scenario.adapters.partnerships.save(partnership);
+
+    const run = await scenario.use(RunBilling).execute({ tenantId: scenario.tenantId });
+
+    expect(run.counts).toMatchObject({ total: 2, processed: 2, failed: 1, invoicesDrafted: 1 });
+    expect(run.failures).toEqual([{ partnershipId: second.id, code: 'partnership.not_active', message: expect.any(String) }]);
+  });
+
+  it('bills only the partnerships named, and answers an earlier start of the same run id', async () => {
+    const scenario = await billedScenario();
+
+    const started = await scenario.use(StartBillingRun).execute({ tenantId: scenario.tenantId, id: 'run-1', partnershipIds: [scenario.partnership.id, scenario.partnership.id] });
+    const again = await scenario.use(StartBillingRun).execute({ tenantId: scenario.tenantId, id: 'run-1' });
+    const done = await scenario.use(ExecuteBillingRun).execute({ tenantId: scenario.tenantId, runId: 'run-1' });
+
+    expect(started).toMatchObject({ id: 'run-1', status: 'running', partnershipIds: [scenario.partnership.id], counts: { total: 1 } });
+    expect(again).toEqual(started);
+    expect(done).toMatchObject({ status: 'completed', counts: { processed: 1, bills: 1 } });
+    expect(await scenario.use(GetBillingRun).execute({ tenantId: scenario.tenantId, runId: 'run-1' })).toEqual(done);
+    expect((await scenario.use(ListBillingRuns).execute({ tenantId: scenario.tenantId })).items.map((run) => run.id)).toEqual(['run-1']);
+    expect((await scenario.use(ListRunBills).execute({ tenantId: scenario.tenantId, runId: 'run-1' })).map((bill) => bill.billingDate)).toEqual(['2026-03-01']);
+    await expect(scenario.use(GetBillingRun).execute({ tenantId: scenario.tenantId, runId: 'nope' })).rejects.toMatchObject({ code: 'billing_run.not_found' });
+    await expect(scenario.use(StartBillingRun).execute({ tenantId: scenario.tenantId, partnershipIds: [] })).rejects.toMatchObject({ code: 'billing_run.too_many_partnerships' });
+  });
+
+  it('reports progress on the run record while it runs', async () => {
+    const scenario = await billedScenario(PLAN, { billingSettings: { progressEvery: 1, concurrency: 1 } });
+    await anotherPartnership(scenario);
+    const seen: number[] = [];
+    const update = scenario.billing.runs.update.bind(scenario.billing.runs);
+    scenario.billing.runs.update = async (run) => {
+      seen.push(run.counts.processed);
+      return update(run);
+    };
+
+    await scenario.use(RunBilling).execute({ tenantId: scenario.tenantId });
+
+    expect(seen).toEqual([1, 2, 2]);
+  });
+});
+
+describe('explanations and previews', () => {
+  it('tells how each line of a billed invoice was computed', async () => {
+    const scenario = await billedScenario();
+    scenario.clock.set(new Date('2026-03-03T09:00:00Z'));
+    expect((await scenario.send(3, '2026-03-02T10:00:00Z')).stored).toBe(3);
+    scenario.clock.set(new Date('2026-04-01T09:00:00Z'));
+    await scenario.use(RunBilling).execute({ tenantId: scenario.tenantId });
+    const [, april] = await scenario.billing.bills.listByPartnership(scenario.tenantId, scenario.partnership.id);
+
+    const billing = await scenario.use(GetInvoiceBilling).execute({ tenantId: scenario.tenantId, invoiceId: april?.invoiceId as never });
+    const invoice = await scenario.use(GetInvoice).execute({ tenantId: scenario.tenantId, invoiceId: april?.invoiceId as never });
+
+    expect(billing.lines.map((line) => [line.line.id, line.computation.item, line.computation.formula])).toEqual([
+      ['1', 'api_calls@v1:2026-03-01', '3 × 0.1'],
+      ['2', 'seats@v1:2026-04-01', '10 × 25'],
+    ]);
+    expect(invoice.lines.map((line) => [line.id, line.netAmount.toString()])).toEqual(billing.lines.map((line) => [line.line.id, line.amount.toString()]));
+    await expect(scenario.use(GetInvoiceBilling).execute({ tenantId: scenario.tenantId, invoiceId: 'other' as never })).rejects.toMatchObject({ code: 'invoice_billing.not_found' });
+  });
+
+  it('previews the upcoming invoice with usage so far, writing nothing', async () => {
+    const scenario = await billedScenario();
+    await scenario.use(RunBilling).execute({ tenantId: scenario.tenantId });
+    scenario.clock.set(new Date('2026-03-20T09:00:00Z'));
+    expect((await scenario.send(7, '2026-03-18T10:00:00Z')).stored).toBe(7);
+
+    const upcoming = await scenario.use(PreviewUpcomingInvoice).execute({ tenantId: scenario.tenantId, partnershipId: scenario.partnership.id });
+
+    expect(upcoming).toMatchObject({ billingDate: '2026-04-01', currency: 'EUR', netTotal: '250.70' });
+    expect(upcoming?.lines.map((line) => line.computation.item)).toEqual(['api_calls@v1:2026-03-01', 'seats@v1:2026-04-01']);
+    expect(await scenario.billing.bills.listByPartnership(scenario.tenantId, scenario.partnership.id)).toHaveLength(1);
+    await expect(scenario.use(PreviewUpcomingInvoice).execute({ tenantId: scenario.tenantId, partnershipId: 'none' as never })).rejects.toMatchObject({ code: 'billing_plan.not_found' });
+  });
+
+  it('refuses to bill a partnership without a plan', async () => {
+    const scenario = await createBillingScenario();
+
+    await expect(scenario.use(BillPartnership).execute({ tenantId: scenario.tenantId, partnershipId: scenario.partnership.id, asOf: '2026-03-01' as never })).rejects.toMatchObject({ code: 'billing_plan.not_found' });
+  });
+});

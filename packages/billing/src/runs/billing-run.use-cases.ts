@@ -1,0 +1,312 @@
+import {
+  CLOCK,
+  DomainError,
+  ID_GENERATOR,
+  addMonths,
+  NotFoundError,
+  ValidationError,
+  atPath,
+  parseCalendarDate,
+  today,
+  type CalendarDate,
+  type Clock,
+  type IdGenerator,
+  type Page,
+  type PageRequest,
+  type TenantId,
+} from '@invoicing/core';
+import { INVOICING_SETTINGS, type InvoiceId, type InvoicingSettings, type PartnershipId } from '@invoicing/invoice';
+import { inject, injectable } from 'inversify';
+import { BILLING_PLAN_REPOSITORY, type BillingPlanRepository } from '../plans/billing-plan-repository.port';
+import type { BillState } from './bill';
+import { BILL_REPOSITORY, type BillRepository } from './bill-repository.port';
+import { BillPartnership, billNetTotal, type PartnershipBilling } from './bill-partnership';
+import { MAX_RECORDED_FAILURES, MAX_RECORDED_PREVIEWS, NO_COUNTS, type BillingRunState, type PreviewedBill, type RunCounts, type RunFailure } from './billing-run';
+import { BILLING_RUN_REPOSITORY, type BillingRunRepository } from './billing-run-repository.port';
+import type { ProposedBill } from './propose-bill';
+
+/** Settings of billing runs; bind them under {@link BILLING_SETTINGS}. */
+export interface BillingSettings {
+  /** Partnerships billed at once by a run: enough to keep the database busy, few enough to leave room for others. */
+  readonly concurrency: number;
+  /** A run's record is updated after this many partnerships (and at its end). */
+  readonly progressEvery: number;
+}
+export const BILLING_SETTINGS = Symbol.for('@invoicing/billing/Settings');
+export const DEFAULT_BILLING_SETTINGS: BillingSettings = { concurrency: 8, progressEvery: 50 };
+
+/** Most partnerships a run may name; more is a run over all of them. */
+export const MAX_RUN_PARTNERSHIPS = 1000;
+
+/** What starts a run: the date it bills up to (today by default), a dry run, some partnerships only. */
+export interface StartBillingRunCommand {
+  readonly tenantId: TenantId;
+  readonly id?: string;
+  readonly asOf?: string;
+  readonly dryRun?: boolean;
+  readonly partnershipIds?: readonly PartnershipId[];
+}
+
+/**
+ * Records a billing run as started, with the number of partnerships it will bill: {@link ExecuteBillingRun} does the
+ * work, in the background of an API, and the record shows its progress.
+ */
+@injectable()
+export class StartBillingRun {
+  constructor(
+    @inject(BILLING_RUN_REPOSITORY) private readonly runs: BillingRunRepository,
+    @inject(BILLING_PLAN_REPOSITORY) private readonly plans: BillingPlanRepository,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @inject(INVOICING_SETTINGS) private readonly settings: InvoicingSettings,
+  ) {}
+
+  /**
+   * `id`, when given, is derived from the request: a retry answers the run an earlier attempt started.
+   * @throws ValidationError `billing_run.as_of_in_future` (a real run bills days that have begun; a dry run may look
+   * ahead) | `billing_run.too_many_partnerships` | `date.*`
+   */
+  async execute(command: StartBillingRunCommand): Promise<BillingRunState> {
+    const now = this.clock.now();
+    const current = today(this.clock, this.settings.timeZone);
+    const asOf = command.asOf === undefined ? current : atPath('asOf', () => parseCalendarDate(command.asOf as string));
+    if (!command.dryRun && asOf > current) {
+      throw ValidationError.of('asOf', 'billing_run.as_of_in_future', `a run bills up to today (${current}) at the latest; a dry run may look ahead`);
+    }
+    const listed = command.partnershipIds === undefined ? undefined : [...new Set(command.partnershipIds)];
+    if (listed !== undefined && (listed.length === 0 || listed.length > MAX_RUN_PARTNERSHIPS)) {
+      throw ValidationError.of('partnershipIds', 'billing_run.too_many_partnerships', `name 1 to ${MAX_RUN_PARTNERSHIPS} partnerships, or none for all`);
+    }
+    if (command.id !== undefined) {
+      const earlier = await this.runs.get(command.tenantId, command.id);
+      if (earlier) return earlier;
+    }
+    const run: BillingRunState = {
+      tenantId: command.tenantId,
+      id: command.id ?? this.ids.next<'BillingRun'>(),
+      asOf,
+      dryRun: command.dryRun ?? false,
+      ...(listed === undefined ? {} : { partnershipIds: listed }),
+      status: 'running',
+      counts: { ...NO_COUNTS, total: listed?.length ?? (await this.plans.count(command.tenantId)) },
+      failures: [],
+      ...(command.dryRun ? { previews: [] } : {}),
+      startedAt: now,
+      updatedAt: now,
+    };
+    try {
+      await this.runs.create(run);
+    } catch (error) {
+      const stored = command.id === undefined ? undefined : await this.runs.get(command.tenantId, command.id);
+      if (stored) return stored;
+      throw error;
+    }
+    return run;
+  }
+}
+
+/**
+ * Carries out a started run: bills each partnership (several at once, {@link BillingSettings.concurrency}) and updates
+ * the run's record as it goes. A partnership that fails is counted and named, and the run goes on. Running the same
+ * run again, or another run for the same date, bills nothing twice: bills are unique per partnership and date.
+ */
+@injectable()
+export class ExecuteBillingRun {
+  constructor(
+    @inject(BILLING_RUN_REPOSITORY) private readonly runs: BillingRunRepository,
+    @inject(BILLING_PLAN_REPOSITORY) private readonly plans: BillingPlanRepository,
+    @inject(BillPartnership) private readonly billing: BillPartnership,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(BILLING_SETTINGS) private readonly settings: BillingSettings,
+  ) {}
+
+  /** @throws NotFoundError `billing_run.not_found` */
+  async execute(command: { readonly tenantId: TenantId; readonly runId: string }): Promise<BillingRunState> {
+    const started = await this.runs.get(command.tenantId, command.runId);
+    if (!started) throw new NotFoundError('billing_run', command.runId);
+    let run = started;
+    let counts: RunCounts = { ...run.counts, processed: 0, bills: 0, emptyBills: 0, invoicesIssued: 0, invoicesDrafted: 0, billsFoundRecorded: 0, failed: 0 };
+    const failures: RunFailure[] = [];
+    const previews: PreviewedBill[] = [];
+    let sinceUpdate = 0;
+    const save = async (changes: Partial<BillingRunState>): Promise<void> => {
+      run = { ...run, counts, failures: [...failures], ...(run.dryRun ? { previews: [...previews] } : {}), updatedAt: this.clock.now(), ...changes };
+      await this.runs.update(run);
+    };
+    const billOne = async (partnershipId: PartnershipId): Promise<void> => {
+      try {
+        const result = await this.billing.execute({ tenantId: run.tenantId, partnershipId, asOf: run.asOf, dryRun: run.dryRun, runId: run.id });
+        counts = add(counts, result);
+        if (run.dryRun) for (const { bill } of result.bills) if (previews.length < MAX_RECORDED_PREVIEWS) previews.push(previewOf(bill));
+      } catch (error) {
+        counts = { ...counts, failed: counts.failed + 1 };
+        if (failures.length < MAX_RECORDED_FAILURES) {
+          const known = error instanceof DomainError;
+          failures.push({ partnershipId, code: known ? error.code : 'billing.unexpected_error', message: error instanceof Error ? error.message : String(error) });
+        }
+      }
+      counts = { ...counts, processed: counts.processed + 1 };
+      sinceUpdate += 1;
+      if (sinceUpdate >= this.settings.progressEvery) {
+        sinceUpdate = 0;
+        await save({});
+      }
+    };
+    try {
+      for await (const batch of this.partnerships(run)) await pool(batch, this.settings.concurrency, billOne);
+      await save({ status: 'completed', finishedAt: this.clock.now(), counts: { ...counts, total: Math.max(counts.total, counts.processed) } });
+    } catch (error) {
+      const known = error instanceof DomainError;
+      await save({ status: 'failed', finishedAt: this.clock.now(), error: { code: known ? error.code : 'billing.unexpected_error', message: error instanceof Error ? error.message : String(error) } });
+    }
+    return run;
+  }
+
+  private async *partnerships(run: BillingRunState): AsyncGenerator<readonly PartnershipId[]> {
+    if (run.partnershipIds !== undefined) {
+      yield run.partnershipIds;
+      return;
+    }
+    let after: PartnershipId | undefined;
+    for (;;) {
+      const page = await this.plans.listIds(run.tenantId, { ...(after === undefined ? {} : { after }), limit: 500 });
+      if (page.length === 0) return;
+      yield page;
+      after = page[page.length - 1];
+    }
+  }
+}
+
+/** Starts a run and carries it out to the end: what a library user or a scheduled job calls. */
+@injectable()
+export class RunBilling {
+  constructor(
+    @inject(StartBillingRun) private readonly start: StartBillingRun,
+    @inject(ExecuteBillingRun) private readonly run: ExecuteBillingRun,
+  ) {}
+
+  /** @throws as {@link StartBillingRun} */
+  async execute(command: StartBillingRunCommand): Promise<BillingRunState> {
+    const started = await this.start.execute(command);
+    if (started.status !== 'running') return started;
+    return this.run.execute({ tenantId: command.tenantId, runId: started.id });
+  }
+}
+
+/** A billing run's record: its progress while it runs, its counts and failures once done. */
+@injectable()
+export class GetBillingRun {
+  constructor(@inject(BILLING_RUN_REPOSITORY) private readonly runs: BillingRunRepository) {}
+
+  /** @throws NotFoundError `billing_run.not_found` */
+  async execute(query: { readonly tenantId: TenantId; readonly runId: string }): Promise<BillingRunState> {
+    const run = await this.runs.get(query.tenantId, query.runId);
+    if (!run) throw new NotFoundError('billing_run', query.runId);
+    return run;
+  }
+}
+
+/** A tenant's billing runs, newest first. */
+@injectable()
+export class ListBillingRuns {
+  constructor(@inject(BILLING_RUN_REPOSITORY) private readonly runs: BillingRunRepository) {}
+
+  async execute(query: PageRequest & { readonly tenantId: TenantId }): Promise<Page<BillingRunState>> {
+    return this.runs.list(query.tenantId, query);
+  }
+}
+
+/** The bills a run recorded, each with the invoice it made. */
+@injectable()
+export class ListRunBills {
+  constructor(
+    @inject(BILLING_RUN_REPOSITORY) private readonly runs: BillingRunRepository,
+    @inject(BILL_REPOSITORY) private readonly bills: BillRepository,
+  ) {}
+
+  /** @throws NotFoundError `billing_run.not_found` */
+  async execute(query: { readonly tenantId: TenantId; readonly runId: string; readonly after?: string; readonly limit?: number }): Promise<readonly BillState[]> {
+    const run = await this.runs.get(query.tenantId, query.runId);
+    if (!run) throw new NotFoundError('billing_run', query.runId);
+    return this.bills.listByRun(query.tenantId, query.runId, { ...(query.after === undefined ? {} : { after: query.after }), limit: Math.min(Math.max(query.limit ?? 50, 1), 200) });
+  }
+}
+
+/**
+ * The upcoming invoice of a partnership, as Stripe shows it: its next bill worked out now (usage so far included) and
+ * nothing written. `through` is the day to look up to: the next billing date after the last bill by default.
+ */
+@injectable()
+export class PreviewUpcomingInvoice {
+  constructor(
+    @inject(BillPartnership) private readonly billing: BillPartnership,
+    @inject(BILLING_PLAN_REPOSITORY) private readonly plans: BillingPlanRepository,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(INVOICING_SETTINGS) private readonly settings: InvoicingSettings,
+  ) {}
+
+  /** @throws NotFoundError `billing_plan.not_found`; ValidationError `date.*` */
+  async execute(query: { readonly tenantId: TenantId; readonly partnershipId: PartnershipId; readonly through?: string }): Promise<(ProposedBill & { readonly netTotal: string; readonly currency: string }) | undefined> {
+    const plan = await this.plans.get(query.tenantId, query.partnershipId);
+    if (!plan) throw new NotFoundError('billing_plan', query.partnershipId);
+    const through = query.through === undefined ? this.nextDate() : atPath('through', () => parseCalendarDate(query.through as string));
+    const proposed = await this.billing.preview(query.tenantId, query.partnershipId, through);
+    return proposed && { ...proposed, currency: plan.currency, netTotal: billNetTotal({ ...proposed, currency: plan.currency }).toString() };
+  }
+
+  /** A year ahead of today bounds the search: every cycle has a billing date within it. */
+  private nextDate(): CalendarDate {
+    return addMonths(today(this.clock, this.settings.timeZone), 12);
+  }
+}
+
+/** How an invoice made by billing was computed: its bill, and each line's computation by line id. */
+@injectable()
+export class GetInvoiceBilling {
+  constructor(@inject(BILL_REPOSITORY) private readonly bills: BillRepository) {}
+
+  /** @throws NotFoundError `invoice_billing.not_found` when no bill made the invoice (it was not made by billing) */
+  async execute(query: { readonly tenantId: TenantId; readonly invoiceId: InvoiceId }): Promise<BillState> {
+    const bill = await this.bills.findByInvoice(query.tenantId, query.invoiceId);
+    if (!bill) throw new NotFoundError('invoice_billing', query.invoiceId);
+    return bill;
+  }
+}
+
+function add(counts: RunCounts, result: PartnershipBilling): RunCounts {
+  let next = counts;
+  for (const { bill, recorded } of result.bills) {
+    next = {
+      ...next,
+      bills: next.bills + (recorded ? 1 : 0),
+      billsFoundRecorded: next.billsFoundRecorded + (recorded ? 0 : 1),
+      emptyBills: next.emptyBills + (bill.status === 'empty' ? 1 : 0),
+      invoicesIssued: next.invoicesIssued + (bill.outcome?.invoiceStatus === 'issued' ? 1 : 0),
+      invoicesDrafted: next.invoicesDrafted + (bill.outcome?.invoiceStatus === 'draft' ? 1 : 0),
+    };
+  }
+  return next;
+}
+
+function previewOf(bill: BillState): PreviewedBill {
+  return {
+    partnershipId: bill.partnershipId,
+    billingDate: bill.billingDate,
+    currency: bill.currency,
+    lines: bill.lines.length,
+    corrections: bill.lines.filter((line) => line.computation.purpose === 'correction').length,
+    netTotal: billNetTotal(bill).toString(),
+  };
+}
+
+/** Runs `task` over `items`, at most `concurrency` at once. */
+async function pool<T>(items: readonly T[], concurrency: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await task(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+}

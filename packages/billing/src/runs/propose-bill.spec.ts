@@ -1,0 +1,357 @@
+import { describe, expect, it } from '@jest/globals';
+import { Money, addDays, daysBetween, startOfDay, tenantId, type CalendarDate } from '@invoicing/core';
+import type { InvoiceId, PartnershipId } from '@invoicing/invoice';
+import fc from 'fast-check';
+import type { OneOffCharge } from '../one-off/one-off-charge';
+import { oneOffCharge } from '../one-off/one-off-charge';
+import { BillingPlan } from '../plans/billing-plan';
+import type { PlanTermsInput } from '../plans/plan-terms';
+import type { PriceModelInput } from '../pricing/price-model';
+import { aggregate } from '../usage/billable-metric';
+import type { UsageEvent } from '../usage/usage-event';
+import { billKey, type BillState } from './bill';
+import { billNetTotal } from './bill-partnership';
+import { dueBillingDates, proposeBill } from './propose-bill';
+
+const TENANT = tenantId('tenant-a');
+const PARTNERSHIP = 'partnership-1' as PartnershipId;
+const ZONE = 'Europe/Paris';
+const VAT = { code: 'S', rate: '20' } as const;
+const AT = new Date('2026-01-01T00:00:00Z');
+
+const seats = (quantity: string, unitPrice: string, timing: 'advance' | 'arrears' = 'advance') => ({ kind: 'recurring' as const, code: 'seats', name: 'Seats', quantity, unitPrice, timing, vat: VAT });
+const calls = (price: PriceModelInput) => ({
+  kind: 'usage' as const,
+  code: 'api_calls',
+  name: 'API calls',
+  metric: { code: 'api_calls', aggregation: 'count' as const },
+  price,
+  vat: VAT,
+});
+const monthly = (charges: PlanTermsInput['charges'], extra: Partial<PlanTermsInput> = {}): PlanTermsInput => ({ interval: 'monthly', charges, ...extra });
+
+/** Bills a plan date by date up to `asOf`, as a run does, keeping every bill; usage as received by then. */
+class Ledger {
+  bills: BillState[] = [];
+  events: (UsageEvent & { receivedAt: Date })[] = [];
+  oneOffs: OneOffCharge[] = [];
+  constructor(readonly plan: BillingPlan) {}
+
+  use(count: number, at: string, receivedAt = new Date(at)): void {
+    const start = this.events.length;
+    for (let index = 0; index < count; index += 1) {
+      this.events.push({ tenantId: TENANT, eventId: `e${start + index}`, metricCode: 'api_calls', timestamp: new Date(at), subject: { partnershipId: PARTNERSHIP }, properties: {}, receivedAt });
+    }
+  }
+
+  async run(asOf: CalendarDate, now = new Date(`${asOf}T12:00:00Z`)): Promise<BillState[]> {
+    const made: BillState[] = [];
+    for (const date of dueBillingDates(this.plan, this.oneOffs, this.bills, asOf)) {
+      const lastCutoff = this.bills.reduce((latest, bill) => Math.max(latest, bill.usageCutoff.getTime()), -Infinity);
+      const late = new Map<string, Date>();
+      for (const event of this.events) {
+        if (event.receivedAt.getTime() > lastCutoff - 300_000 && event.receivedAt <= now) {
+          const known = late.get(event.metricCode);
+          if (!known || event.timestamp < known) late.set(event.metricCode, event.timestamp);
+        }
+      }
+      const proposed = await proposeBill(
+        {
+          plan: this.plan,
+          bills: this.bills,
+          oneOffs: this.oneOffs,
+          timeZone: ZONE,
+          lateUsage: Number.isFinite(lastCutoff) ? late : new Map(),
+          measure: async (charge, range) => {
+            const [from, to] = [startOfDay(range.start, ZONE), startOfDay(range.end, ZONE)];
+            return aggregate(charge.metric, this.events.filter((event) => event.receivedAt <= now && event.timestamp >= from && event.timestamp < to));
+          },
+        },
+        date,
+      );
+      const bill: BillState = {
+        tenantId: TENANT,
+        key: billKey(PARTNERSHIP, date),
+        partnershipId: PARTNERSHIP,
+        billingDate: date,
+        planVersion: proposed.planVersion,
+        invoiceMode: 'draft',
+        currency: 'EUR',
+        lines: proposed.lines,
+        allowances: proposed.allowances,
+        usageCutoff: now,
+        invoiceId: `invoice-${date}` as InvoiceId,
+        status: proposed.lines.length === 0 ? 'empty' : 'invoiced',
+        createdAt: now,
+      };
+      this.bills.push(bill);
+      made.push(bill);
+    }
+    return made;
+  }
+
+  total(): Money {
+    return Money.sum('EUR', this.bills.map((bill) => billNetTotal(bill)));
+  }
+}
+
+const planFrom = (effectiveFrom: string, terms: PlanTermsInput): BillingPlan =>
+  BillingPlan.start({ partnershipId: PARTNERSHIP, currency: 'EUR', effectiveFrom, terms }, { tenantId: TENANT, at: AT });
+
+describe('dueBillingDates', () => {
+  it('bills on the first day of the plan, of each period, and on the day it ends', () => {
+    const plan = planFrom('2026-01-15', monthly([seats('1', '10')]));
+    plan.replaceFrom('2026-04-10', null, AT);
+
+    expect(dueBillingDates(plan, [], [], '2026-12-31' as CalendarDate)).toEqual(['2026-01-15', '2026-02-01', '2026-03-01', '2026-04-01', '2026-04-10']);
+  });
+
+  it('leaves out dates already billed and dates after asOf, and adds one-off charges’ dates', () => {
+    const plan = planFrom('2026-01-01', monthly([seats('1', '10')]));
+    const oneOff = oneOffCharge({ date: '2026-02-20', name: 'Setup', unitPrice: '100', vat: VAT }, { tenantId: TENANT, id: 'setup', partnershipId: PARTNERSHIP, at: AT });
+    const billed = [{ billingDate: '2026-01-01' } as BillState];
+
+    expect(dueBillingDates(plan, [oneOff], billed, '2026-03-01' as CalendarDate)).toEqual(['2026-02-01', '2026-02-20', '2026-03-01']);
+  });
+});
+
+describe('proposeBill', () => {
+  it('charges a fee in advance on the first day of its period, and one in arrears once the period is over', async () => {
+    const ledger = new Ledger(planFrom('2026-03-01', monthly([seats('10', '25'), { ...seats('1', '5', 'arrears'), code: 'support', name: 'Support' }])));
+
+    const [march] = await ledger.run('2026-03-01' as CalendarDate);
+    const [april] = await ledger.run('2026-04-01' as CalendarDate);
+
+    expect(march?.lines.map((line) => [line.line.name, line.line.quantity, line.line.netPrice, line.amount.toString()])).toEqual([['Seats', '10', '25', '250.00']]);
+    expect(april?.lines.map((line) => [line.computation.item, line.amount.toString()])).toEqual([
+      ['support@v1:2026-03-01', '5.00'],
+      ['seats@v1:2026-04-01', '250.00'],
+    ]);
+    expect(april?.lines[0]?.computation).toMatchObject({ kind: 'recurring', purpose: 'charge', chargeCode: 'support', planVersion: 1, period: { start: '2026-03-01', end: '2026-04-01' }, fee: { quantity: '1', unitPrice: '5', amount: '5.00' } });
+  });
+
+  it('prorates the first period of a plan that starts mid-period and explains the days', async () => {
+    const ledger = new Ledger(planFrom('2026-03-11', monthly([seats('1', '100')])));
+
+    const [first] = await ledger.run('2026-03-11' as CalendarDate);
+
+    expect(first?.lines[0]).toMatchObject({
+      line: { quantity: '1', netPrice: '67.74', unitCode: 'C62', description: '2026-03-11 – 2026-04-01 (21/31 days)' },
+      computation: { proration: { days: 21, periodDays: 31, factor: '0.6774193548' }, formula: '1 × 100 × 21/31 days', range: { start: '2026-03-11', end: '2026-04-01' } },
+    });
+    expect(first?.lines[0]?.amount.toString()).toBe('67.74');
+  });
+
+  it('prices usage in arrears, one line per tier, with the measured units in the explanation', async () => {
+    const ledger = new Ledger(planFrom('2026-03-01', monthly([calls({ kind: 'graduated', tiers: [{ upTo: '100', unitPrice: '0.10' }, { unitPrice: '0.05', flatFee: '2' }] })])));
+    ledger.use(150, '2026-03-31T21:30:00Z'); // 23:30 in Paris: still March
+    ledger.use(7, '2026-03-31T22:30:00Z'); // 00:30 on 1 April in Paris
+
+    await ledger.run('2026-04-01' as CalendarDate);
+    const march = ledger.bills.find((bill) => bill.billingDate === '2026-04-01');
+
+    expect(march?.lines.map((line) => [line.line.name, line.line.quantity, line.line.netPrice, line.amount.toString()])).toEqual([
+      ['API calls — tier 1 (0 to 100)', '100', '0.1', '10.00'],
+      ['API calls — tier 2 (100 to ∞)', '50', '0.05', '2.50'],
+      ['API calls — tier 2 flat fee', '1', '2', '2.00'],
+    ]);
+    expect(march?.lines[0]?.computation).toMatchObject({ kind: 'usage', usage: { metric: 'api_calls', aggregation: 'count', units: '150', events: 150 }, pricePart: { kind: 'tier', tier: 1, from: '0', to: '100' } });
+  });
+
+  it('bills usage received after its period was invoiced on the next bill, as a late-usage correction', async () => {
+    const ledger = new Ledger(planFrom('2026-03-01', monthly([calls({ kind: 'per_unit', unitPrice: '0.5' })])));
+    ledger.use(10, '2026-03-10T10:00:00Z');
+    await ledger.run('2026-04-01' as CalendarDate);
+    ledger.use(4, '2026-03-31T10:00:00Z', new Date('2026-04-03T10:00:00Z'));
+    ledger.use(2, '2026-04-02T10:00:00Z');
+
+    const [may] = await ledger.run('2026-05-01' as CalendarDate);
+
+    expect(may?.lines.map((line) => [line.line.name, line.amount.toString(), line.computation.purpose, line.computation.reason ?? ''])).toEqual([
+      ['API calls — late usage', '2.00', 'correction', 'late_usage'],
+      ['API calls', '1.00', 'charge', ''],
+    ]);
+    expect(may?.lines[0]?.computation).toMatchObject({ item: 'api_calls@v1:2026-03-01', previouslyBilled: '5.00', nowComputed: '7.00', period: { start: '2026-03-01', end: '2026-04-01' } });
+    expect(ledger.total().toString()).toBe('8.00');
+  });
+
+  it('takes back what late usage took off under a volume price, with a negative line', async () => {
+    const ledger = new Ledger(planFrom('2026-03-01', monthly([calls({ kind: 'volume', tiers: [{ upTo: '10', unitPrice: '1' }, { unitPrice: '0.5' }] })])));
+    ledger.use(10, '2026-03-10T10:00:00Z');
+    await ledger.run('2026-04-01' as CalendarDate);
+    ledger.use(1, '2026-03-20T10:00:00Z', new Date('2026-04-02T10:00:00Z'));
+
+    const [may] = await ledger.run('2026-05-01' as CalendarDate);
+
+    expect(may?.lines[0]).toMatchObject({ line: { quantity: '-1', netPrice: '4.50' }, computation: { reason: 'late_usage', previouslyBilled: '10.00', nowComputed: '5.50' } });
+    expect(ledger.total().toString()).toBe('5.50');
+  });
+
+  it('credits the unused time of an advance fee and charges the new terms when a plan changes mid-period', async () => {
+    const plan = planFrom('2026-04-01', monthly([seats('10', '30')]));
+    const ledger = new Ledger(plan);
+    await ledger.run('2026-04-01' as CalendarDate);
+    plan.replaceFrom('2026-04-11', monthly([seats('20', '30')]), AT);
+
+    const [change] = await ledger.run('2026-04-11' as CalendarDate);
+
+    expect(change?.lines.map((line) => [line.line.name, line.amount.toString()])).toEqual([
+      ['Seats — unused time 2026-04-11 – 2026-05-01', '-200.00'],
+      ['Seats', '400.00'],
+    ]);
+    expect(change?.lines[1]?.computation).toMatchObject({ planVersion: 2, proration: { days: 20, periodDays: 30 }, formula: '20 × 30 × 20/30 days' });
+    // 10 seats for 10 days and 20 seats for 20 days of a 30-day month at 30.00 a seat.
+    expect(ledger.total().toString()).toBe(String((10 * 10 + 20 * 20) * 1) + '.00');
+  });
+
+  it('bills a period split at any day by a change of nothing exactly as the whole period (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 1, max: 1000 }),
+        fc.stringMatching(/^(0|[1-9][0-9]{0,5})\.[0-9]{2}$/),
+        fc.constantFrom<'advance' | 'arrears'>('advance', 'arrears'),
+        async (day, quantity, unitPrice, timing) => {
+          const terms = monthly([seats(String(quantity), unitPrice, timing)]);
+          const whole = new Ledger(planFrom('2026-04-01', terms));
+          await whole.run('2026-05-01' as CalendarDate);
+          const split = new Ledger(planFrom('2026-04-01', terms));
+          await split.run('2026-04-01' as CalendarDate);
+          split.plan.replaceFrom(addDays('2026-04-01' as CalendarDate, day), terms, AT);
+          await split.run('2026-05-01' as CalendarDate);
+          const april = (ledger: Ledger) => Money.sum('EUR', ledger.bills.flatMap((bill) => bill.lines.filter((line) => line.computation.period?.start === '2026-04-01').map((line) => line.amount)));
+          expect(april(split).toString()).toBe(april(whole).toString());
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('creates nothing when run again on unchanged data (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 400 }), fc.integer({ min: 1, max: 27 }), async (events, day) => {
+        const ledger = new Ledger(planFrom('2026-01-01', monthly([seats('3', '9.99'), calls({ kind: 'package', size: '100', price: '5' })], { minimum: { amount: '20', vat: VAT } })));
+        ledger.use(events, `2026-02-${String(day).padStart(2, '0')}T10:00:00Z`);
+        await ledger.run('2026-04-01' as CalendarDate);
+        const before = ledger.bills.length;
+
+        expect(await ledger.run('2026-04-01' as CalendarDate)).toEqual([]);
+        expect(ledger.bills).toHaveLength(before);
+        // A bill for a later date charges only the new period: nothing of the past is corrected.
+        const [next] = await ledger.run('2026-05-01' as CalendarDate);
+        expect(next?.lines.filter((line) => line.computation.purpose === 'correction')).toEqual([]);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('adds a true-up line when usage falls short of the minimum, prorated for a partial period', async () => {
+    const ledger = new Ledger(planFrom('2026-04-16', monthly([calls({ kind: 'per_unit', unitPrice: '1' })], { minimum: { amount: '60', name: 'Monthly minimum', vat: VAT } })));
+    ledger.use(12, '2026-04-20T10:00:00Z');
+
+    await ledger.run('2026-05-01' as CalendarDate);
+    const april = ledger.bills.find((bill) => bill.billingDate === '2026-05-01');
+
+    expect(april?.lines.map((line) => [line.line.name, line.amount.toString()])).toEqual([
+      ['API calls', '12.00'],
+      ['Monthly minimum', '18.00'],
+    ]);
+    expect(april?.lines[1]?.computation).toMatchObject({ kind: 'minimum', minimum: { amount: '30.00', usageAmount: '12.00' } });
+  });
+
+  it('bills a one-off charge once, on the first bill on or after its date; a negative quantity credits', async () => {
+    const ledger = new Ledger(planFrom('2026-03-01', monthly([seats('1', '10')])));
+    ledger.oneOffs.push(
+      oneOffCharge({ date: '2026-03-05', name: 'Setup', unitPrice: '150', vat: VAT }, { tenantId: TENANT, id: 'setup', partnershipId: PARTNERSHIP, at: AT }),
+      oneOffCharge({ date: '2026-03-05', name: 'Goodwill', quantity: '-1', unitPrice: '20', vat: VAT }, { tenantId: TENANT, id: 'goodwill', partnershipId: PARTNERSHIP, at: AT }),
+    );
+
+    const bills = await ledger.run('2026-04-01' as CalendarDate);
+
+    expect(bills.map((bill) => [bill.billingDate, bill.lines.map((line) => `${line.line.name} ${line.amount.toString()}`)])).toEqual([
+      ['2026-03-01', ['Seats 10.00']],
+      ['2026-03-05', ['Setup 150.00', 'Goodwill -20.00']],
+      ['2026-04-01', ['Seats 10.00']],
+    ]);
+  });
+
+  it('puts a quantity beyond what a line carries on one line of its rounded amount, keeping the exact figures', async () => {
+    const ledger = new Ledger(planFrom('2026-03-01', monthly([{ ...calls({ kind: 'per_unit', unitPrice: '0.000001' }), metric: { code: 'api_calls', aggregation: 'sum', property: 'bytes' } }])));
+    ledger.events.push({ tenantId: TENANT, eventId: 'big', metricCode: 'api_calls', timestamp: new Date('2026-03-02T00:00:00Z'), subject: { partnershipId: PARTNERSHIP }, properties: { bytes: '123456789012.5' }, receivedAt: AT });
+
+    await ledger.run('2026-04-01' as CalendarDate);
+    const line = ledger.bills.find((bill) => bill.billingDate === '2026-04-01')?.lines[0];
+
+    expect(line?.line).toMatchObject({ quantity: '1', netPrice: '123456.79', unitCode: 'C62' });
+    expect(line?.computation).toMatchObject({ usage: { units: '123456789012.5' }, pricePart: { quantity: '123456789012.5', unitPrice: '0.000001', amount: '123456.7890125' } });
+  });
+
+  describe('discounts', () => {
+    it('takes a percentage off the lines of the periods it covers, per VAT category, and gives it back on credits', async () => {
+      const plan = planFrom(
+        '2026-03-01',
+        monthly([seats('10', '10'), { ...seats('1', '50'), code: 'books', name: 'Books', vat: { code: 'S', rate: '5.5' } }], { discounts: [{ code: 'launch', kind: 'percentage', percent: '10', periods: 2, reason: 'Launch offer' }] }),
+      );
+      const ledger = new Ledger(plan);
+
+      const [march, april, may] = await ledger.run('2026-05-01' as CalendarDate);
+
+      expect(march?.allowances.map((each) => [each.side, each.allowance.amount, each.allowance.vat.rate])).toEqual([
+        ['allowance', '10.00', '20'],
+        ['allowance', '5.00', '5.5'],
+      ]);
+      expect(april?.allowances).toHaveLength(2);
+      expect(may?.allowances).toEqual([]);
+      expect(march?.allowances[0]?.allowance).toMatchObject({ percent: '10', baseAmount: '100.00', reason: 'Launch offer', reasonCode: '95' });
+    });
+
+    it('gives a fixed discount once per period, shared over VAT categories in proportion, never more than the period comes to', async () => {
+      const plan = planFrom(
+        '2026-03-01',
+        monthly([seats('1', '30'), { ...seats('1', '10'), code: 'books', name: 'Books', vat: { code: 'S', rate: '5.5' } }], { discounts: [{ code: 'loyal', kind: 'fixed', amount: '10.01' }, { code: 'huge', kind: 'fixed', amount: '1000', periods: 1 }] }),
+      );
+      const ledger = new Ledger(plan);
+
+      const [march, april] = await ledger.run('2026-04-01' as CalendarDate);
+
+      const loyal = (bill: BillState | undefined) => bill?.allowances.filter((each) => each.discountCode === 'loyal').map((each) => each.allowance.amount);
+      expect(loyal(march)).toEqual(['7.51', '2.50']);
+      expect(loyal(april)).toEqual(['7.51', '2.50']);
+      const huge = march?.allowances.filter((each) => each.discountCode === 'huge').map((each) => each.allowance.amount);
+      expect(huge).toEqual(['30.00', '10.00']);
+      expect(april?.allowances.filter((each) => each.discountCode === 'huge')).toEqual([]);
+    });
+  });
+
+  it('credits in full what replaced terms no longer make, and gives back the discount the credited days had', async () => {
+    const plan = planFrom('2026-03-01', monthly([seats('10', '10'), { ...seats('1', '20'), code: 'support', name: 'Support' }], { discounts: [{ code: 'thanks', kind: 'percentage', percent: '10' }] }));
+    const ledger = new Ledger(plan);
+    await ledger.run('2026-03-01' as CalendarDate);
+    plan.replaceFrom('2026-03-01', monthly([seats('10', '10')]), AT);
+
+    const [april] = await ledger.run('2026-04-01' as CalendarDate);
+
+    expect(april?.lines.map((line) => [line.computation.item, line.amount.toString(), line.computation.purpose])).toEqual([
+      ['seats@v2:2026-03-01', '100.00', 'charge'],
+      ['seats@v2:2026-04-01', '100.00', 'charge'],
+      ['seats@v1:2026-03-01', '-100.00', 'correction'],
+      ['support@v1:2026-03-01', '-20.00', 'correction'],
+    ]);
+    expect(april?.allowances).toEqual([expect.objectContaining({ discountCode: 'thanks', planVersion: 1, side: 'charge', allowance: expect.objectContaining({ amount: '12.00', baseAmount: '120.00' }) })]);
+    // Two months of ten seats, without the discount of the replaced terms.
+    expect(ledger.total().toString()).toBe('200.00');
+  });
+
+  it('bills a plan that ends: nothing after its last day, and credits the unused part of its advance fee', async () => {
+    const plan = planFrom('2026-03-01', monthly([seats('1', '31')]));
+    const ledger = new Ledger(plan);
+    await ledger.run('2026-03-01' as CalendarDate);
+    plan.replaceFrom('2026-03-21', null, AT);
+
+    const bills = await ledger.run('2026-06-01' as CalendarDate);
+
+    expect(bills.map((bill) => [bill.billingDate, bill.lines.map((line) => line.amount.toString())])).toEqual([['2026-03-21', ['-11.00']]]);
+    expect(ledger.total().toString()).toBe('20.00');
+    expect(daysBetween('2026-03-01' as CalendarDate, '2026-03-21' as CalendarDate)).toBe(20);
+  });
+});

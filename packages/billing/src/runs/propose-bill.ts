@@ -1,0 +1,485 @@
+import {
+  Decimal,
+  Money,
+  QUANTITY_MAX,
+  QUANTITY_MAX_DECIMALS,
+  UNIT_PRICE_MAX,
+  UNIT_PRICE_MAX_DECIMALS,
+  definedFields,
+  formatDecimal,
+  startOfDay,
+  type CalendarDate,
+  type CurrencyCode,
+} from '@invoicing/core';
+import { invoiceLine, vatCategory, vatCategoryToInput, vatKey, type MarketableId, type VatCategory } from '@invoicing/invoice';
+import { daysIn, nextPeriod, periodContaining, prorate, prorationFactor, type BillingCycle, type BillingPeriod, type DateRange } from '../periods/billing-period';
+import type { OneOffCharge } from '../one-off/one-off-charge';
+import type { BillingPlan, PlanSegment } from '../plans/billing-plan';
+import type { Discount, RecurringCharge, UsageCharge } from '../plans/plan-terms';
+import { priceUsage, type MeasuredUsage, type PricePart } from '../pricing/price-usage';
+import type { BillAllowance, BillLine, BillState, CorrectionReason, ItemKind, LineComputation } from './bill';
+
+/** What a bill is worked out from: the plan, what was billed before, one-off charges, and how to measure usage. */
+export interface BillingFacts {
+  readonly plan: BillingPlan;
+  /** Every bill of the partnership so far. */
+  readonly bills: readonly BillState[];
+  /** The partnership's one-off charges dated up to the billing date (or later ones: they are left for their date). */
+  readonly oneOffs: readonly OneOffCharge[];
+  /** The tenant's business time zone: periods of calendar days start and end at its midnights. */
+  readonly timeZone: string;
+  /** For each metric, the earliest timestamp of usage received after it was last billed ({@link UsageEventStore.lateUsage}). */
+  readonly lateUsage: ReadonlyMap<string, Date>;
+  /** Measures a usage charge's metric over a range of days. */
+  measure(charge: UsageCharge, range: DateRange): Promise<MeasuredUsage & { readonly events: number }>;
+}
+
+/** A bill worked out, not yet recorded. */
+export interface ProposedBill {
+  readonly billingDate: CalendarDate;
+  readonly planVersion: number;
+  readonly lines: readonly BillLine[];
+  readonly allowances: readonly BillAllowance[];
+}
+
+/**
+ * The dates a partnership is billed on up to `asOf` that have no bill yet, oldest first: the first day of each plan
+ * version, each period's first day, the day a plan ends, and each one-off charge's date.
+ */
+export function dueBillingDates(plan: BillingPlan, oneOffs: readonly OneOffCharge[], bills: readonly BillState[], asOf: CalendarDate): CalendarDate[] {
+  const billed = new Set(bills.map((bill) => bill.billingDate));
+  const dates = new Set<CalendarDate>();
+  for (const segment of plan.segments()) {
+    if (segment.start > asOf) continue;
+    dates.add(segment.start);
+    for (const period of periodsOf(segment, asOf)) if (period.start > segment.start) dates.add(period.start);
+    if (segment.end !== undefined && segment.end <= asOf) dates.add(segment.end);
+  }
+  for (const charge of oneOffs) if (charge.date <= asOf) dates.add(charge.date);
+  return [...dates].filter((date) => !billed.has(date)).sort();
+}
+
+/** One billable item as the plan's terms make it: its lines (several for a tiered price), due on `due`. */
+interface Item {
+  readonly key: string;
+  readonly kind: ItemKind;
+  readonly due: CalendarDate;
+  readonly chargeCode?: string;
+  readonly name: string;
+  readonly marketableId?: MarketableId;
+  readonly unitCode: string;
+  readonly vat: VatCategory;
+  readonly planVersion?: number;
+  readonly period?: BillingPeriod;
+  readonly range?: DateRange;
+  readonly lines: readonly ItemLineOut[];
+  readonly amount: Money;
+}
+
+/** What earlier bills charged for one item, and over which days when it last did. */
+interface Billed {
+  readonly amount: Money;
+  readonly range?: DateRange;
+  readonly name: string;
+  readonly unitCode: string;
+  readonly vat: VatCategory;
+  readonly marketableId?: MarketableId;
+  readonly period?: BillingPeriod;
+  readonly planVersion?: number;
+  readonly chargeCode?: string;
+  readonly kind: ItemKind;
+}
+
+/**
+ * Works out the bill of a billing date (docs/billing.md#how-a-bill-is-worked-out). Every item the plan makes up to
+ * the later of the date and the last bill's date is compared with what earlier bills charged for it:
+ * - an item never billed and due by then is charged in full;
+ * - an item billed before whose amount is now different (usage received late, terms changed over days already billed,
+ *   an item no longer made at all) gets one correction line for the difference.
+ * So billing a period in two parts, or again, never charges a cent more or less than billing it once.
+ */
+export async function proposeBill(facts: BillingFacts, billingDate: CalendarDate): Promise<ProposedBill> {
+  const currency = facts.plan.currency;
+  const billed = billedItems(facts.bills, currency);
+  const lastBilled = facts.bills.reduce<CalendarDate | undefined>((latest, bill) => (latest === undefined || bill.billingDate > latest ? bill.billingDate : latest), undefined);
+  const horizon = lastBilled !== undefined && lastBilled > billingDate ? lastBilled : billingDate;
+  const items = await proposedItems(facts, billed, horizon);
+
+  const lines: BillLine[] = [];
+  const add = (line: Omit<BillLine, 'line'> & { readonly line: Omit<BillLine['line'], 'id'> }): void => {
+    lines.push({ ...line, line: { ...line.line, id: String(lines.length + 1) } });
+  };
+  const proposedKeys = new Set<string>();
+  for (const item of items) {
+    proposedKeys.add(item.key);
+    const before = billed.get(item.key);
+    if (before === undefined) {
+      for (const each of item.lines) add({ ...each, computation: { ...each.computation, item: item.key, kind: item.kind, purpose: 'charge' } });
+      continue;
+    }
+    const difference = item.amount.subtract(before.amount);
+    if (difference.isZero()) continue;
+    // Over the same days, only usage can have changed (a minimum follows its usage); other changes are the terms'.
+    const reason: CorrectionReason = (item.kind === 'usage' || item.kind === 'minimum') && sameRange(before.range, item.range) ? 'late_usage' : 'plan_change';
+    add(correction(item, before, difference, reason));
+  }
+  for (const [key, before] of billed) {
+    if (proposedKeys.has(key) || before.amount.isZero()) continue;
+    add(correction({ key, ...before, due: billingDate, lines: [], amount: Money.zero(currency) }, before, before.amount.negate(), 'plan_change'));
+  }
+  const segment = facts.plan.segmentOn(billingDate) ?? facts.plan.segments().find((each) => each.end === billingDate);
+  return {
+    billingDate,
+    planVersion: segment?.version ?? Math.max(0, ...facts.plan.history.map((each) => each.version)),
+    lines,
+    allowances: discountsOf(facts.plan, lines, facts.bills, currency),
+  };
+}
+
+/** Every item the plan makes with a due date up to `horizon`, by due date. */
+async function proposedItems(facts: BillingFacts, billed: ReadonlyMap<string, Billed>, horizon: CalendarDate): Promise<Item[]> {
+  const currency = facts.plan.currency;
+  const items: Item[] = [];
+  for (const segment of facts.plan.segments()) {
+    const { terms, version } = segment;
+    for (const period of periodsOf(segment, horizon)) {
+      const range = { start: maxDate(period.start, segment.start), end: segment.end === undefined ? period.end : minDate(period.end, segment.end) };
+      const base = { planVersion: version, period, range };
+      for (const charge of terms.charges) {
+        const key = `${charge.code}@v${version}:${period.start}`;
+        const due = charge.kind === 'recurring' && charge.timing === 'advance' ? range.start : range.end;
+        if (due > horizon) continue;
+        if (charge.kind === 'recurring') items.push(recurringItem(charge, key, due, base, currency));
+        else items.push(await usageItem(facts, charge, key, due, base, billed.get(key), currency));
+      }
+      const minimum = terms.minimum;
+      if (minimum !== undefined && range.end <= horizon) {
+        const usage = items.filter((item) => item.kind === 'usage' && item.planVersion === version && item.period?.start === period.start);
+        const usageAmount = Money.sum(currency, usage.map((item) => item.amount));
+        const owed = prorate(minimum.amount, period, range);
+        const trueUp = owed.subtract(usageAmount).max(Money.zero(currency));
+        const computation = {
+          ...explainRange(period, range, version),
+          minimum: { amount: owed.toString(), usageAmount: usageAmount.toString() },
+          formula: `minimum ${owed.toString()} − usage ${usageAmount.toString()}`,
+        };
+        items.push(
+          item(`minimum@v${version}:${period.start}`, 'minimum', range.end, { name: minimum.name, unitCode: 'C62', vat: minimum.vat, ...base }, trueUp.isZero() ? [] : [[new Decimal(1), trueUp.toDecimal(), computation]], currency),
+        );
+      }
+    }
+  }
+  for (const charge of facts.oneOffs) {
+    if (charge.date > horizon) continue;
+    const computation = { formula: `${formatDecimal(charge.quantity)} × ${formatDecimal(charge.unitPrice)}` };
+    const line = { name: charge.name, unitCode: charge.unitCode, vat: charge.vat, ...definedFields({ marketableId: charge.marketableId }) };
+    items.push(item(`one_off:${charge.id}`, 'one_off', charge.date, line, charge.quantity.isZero() ? [] : [[charge.quantity, charge.unitPrice, computation]], currency));
+  }
+  return items.sort((left, right) => (left.due < right.due ? -1 : left.due > right.due ? 1 : 0));
+}
+
+function recurringItem(charge: RecurringCharge, key: string, due: CalendarDate, base: { planVersion: number; period: BillingPeriod; range: DateRange }, currency: CurrencyCode): Item {
+  const { period, range, planVersion } = base;
+  const full = lineAmount(charge.quantity, charge.unitPrice, charge.vat, currency);
+  const fee = { quantity: formatDecimal(charge.quantity), unitPrice: formatDecimal(charge.unitPrice), amount: full.toString() };
+  const line = { name: charge.name, unitCode: charge.unitCode, vat: charge.vat, chargeCode: charge.code, ...definedFields({ marketableId: charge.marketableId }), ...base };
+  if (charge.quantity.isZero() || charge.unitPrice.isZero()) return item(key, 'recurring', due, line, [], currency);
+  const explained = { ...explainRange(period, range, planVersion), chargeCode: charge.code, fee };
+  if (daysIn(range) === daysIn(period)) {
+    return item(key, 'recurring', due, line, [[charge.quantity, charge.unitPrice, { ...explained, formula: `${fee.quantity} × ${fee.unitPrice}` }]], currency);
+  }
+  const prorated = prorate(full, period, range);
+  const { days, periodDays } = prorationFactor(period, range);
+  // A prorated fee is one amount: no quantity and unit price give it exactly, so the line is 1 × the amount.
+  return item(key, 'recurring', due, { ...line, unitCode: 'C62' }, prorated.isZero() ? [] : [[new Decimal(1), prorated.toDecimal(), { ...explained, formula: `${fee.quantity} × ${fee.unitPrice} × ${days}/${periodDays} days` }]], currency);
+}
+
+async function usageItem(
+  facts: BillingFacts,
+  charge: UsageCharge,
+  key: string,
+  due: CalendarDate,
+  base: { planVersion: number; period: BillingPeriod; range: DateRange },
+  before: Billed | undefined,
+  currency: CurrencyCode,
+): Promise<Item> {
+  const line = { name: charge.name, unitCode: charge.unitCode, vat: charge.vat, chargeCode: charge.code, ...definedFields({ marketableId: charge.marketableId }), ...base };
+  const late = facts.lateUsage.get(charge.metric.code);
+  const stale = late !== undefined && late.getTime() < startOfDay(base.range.end, facts.timeZone).getTime();
+  if (before !== undefined && sameRange(before.range, base.range) && !stale) {
+    // Billed before over the same days, and no event arrived for them since: what was billed stands.
+    return { key, kind: 'usage', due, ...line, lines: [], amount: before.amount };
+  }
+  const measured = await facts.measure(charge, base.range);
+  const usage = {
+    metric: charge.metric.code,
+    aggregation: charge.metric.aggregation,
+    ...definedFields({ property: charge.metric.property }),
+    units: formatDecimal(measured.units),
+    events: measured.events,
+  };
+  const priced = priceUsage(charge.price, measured);
+  const explained = { ...explainRange(base.period, base.range, base.planVersion), chargeCode: charge.code, usage };
+  const parts = priced.parts.map((part): LineSpec => [part.quantity, part.unitPrice, { ...explained, pricePart: describePart(part), formula: formulaOf(part) }, partName(charge.name, part)]);
+  return item(key, 'usage', due, line, parts, currency);
+}
+
+/** Quantity, unit price, explanation and, when it differs from the item's, the line's name. */
+type LineSpec = readonly [Decimal, Decimal, Omit<LineComputation, 'item' | 'kind' | 'purpose' | 'amount'>, string?];
+
+interface ItemLine {
+  readonly name: string;
+  readonly unitCode: string;
+  readonly vat: VatCategory;
+  readonly marketableId?: MarketableId;
+  readonly chargeCode?: string;
+  readonly planVersion?: number;
+  readonly period?: BillingPeriod;
+  readonly range?: DateRange;
+}
+
+function item(key: string, kind: ItemKind, due: CalendarDate, line: ItemLine, specs: readonly LineSpec[], currency: CurrencyCode): Item {
+  const lines = specs.map(([quantity, unitPrice, computation, name]) => {
+    const fits = fitsLine(quantity, unitPrice);
+    // A quantity or price beyond what a line carries (billions of calls, a percentage of a large sum): the line is
+    // 1 × the rounded amount, and the explanation keeps the exact figures.
+    const exact = quantity.times(unitPrice);
+    const [lineQuantity, linePrice] = fits ? [quantity, unitPrice] : [new Decimal(exact.isNegative() ? -1 : 1), Money.fromDecimal(exact.abs(), currency).toDecimal()];
+    const amount = lineAmount(lineQuantity, linePrice, line.vat, currency);
+    return {
+      line: {
+        name: name ?? line.name,
+        ...definedFields({ marketableId: line.marketableId, description: describe(line, computation) }),
+        quantity: formatDecimal(lineQuantity),
+        unitCode: fits ? line.unitCode : 'C62',
+        netPrice: formatDecimal(linePrice),
+        vat: vatCategoryToInput(line.vat),
+      },
+      amount,
+      computation: { ...computation, amount: amount.toString() },
+    };
+  });
+  return {
+    key,
+    kind,
+    due,
+    ...line,
+    lines,
+    amount: Money.sum(currency, lines.map((each) => each.amount)),
+  };
+}
+
+function correction(item: Item, before: Billed, difference: Money, reason: CorrectionReason): Omit<BillLine, 'line'> & { readonly line: Omit<BillLine['line'], 'id'> } {
+  const unused = reason === 'plan_change' && item.range !== undefined && before.range !== undefined && item.range.start === before.range.start && item.range.end < before.range.end;
+  const label = reason === 'late_usage' ? 'late usage' : unused ? `unused time ${item.range?.end} – ${before.range?.end}` : 'plan change';
+  const computation: LineComputation = {
+    item: item.key,
+    kind: item.kind,
+    purpose: 'correction',
+    reason,
+    ...definedFields({ chargeCode: item.chargeCode ?? before.chargeCode, planVersion: item.planVersion ?? before.planVersion, period: item.period ?? before.period, range: item.range }),
+    previouslyBilled: before.amount.toString(),
+    nowComputed: item.amount.toString(),
+    amount: difference.toString(),
+    formula: `${item.amount.toString()} now − ${before.amount.toString()} billed`,
+  };
+  const period = item.period ?? before.period;
+  return {
+    line: {
+      name: `${item.name ?? before.name} — ${label}`,
+      ...definedFields({
+        marketableId: item.marketableId ?? before.marketableId,
+        description: period === undefined ? undefined : `Correction for ${period.start} – ${period.end}: ${before.amount.toString()} billed, ${item.amount.toString()} due`,
+      }),
+      quantity: difference.isNegative() ? '-1' : '1',
+      unitCode: 'C62',
+      netPrice: difference.abs().toString(),
+      vat: vatCategoryToInput(item.vat ?? before.vat),
+    },
+    amount: difference,
+    computation,
+  };
+}
+
+/** A line of an item, before the bill numbers it and says what it is for. */
+interface ItemLineOut {
+  readonly line: Omit<BillLine['line'], 'id'>;
+  readonly amount: Money;
+  readonly computation: Omit<LineComputation, 'item' | 'kind' | 'purpose'>;
+}
+
+/** What earlier bills charged, item by item: the sum of their lines, and the days the last one covered. */
+function billedItems(bills: readonly BillState[], currency: CurrencyCode): Map<string, Billed> {
+  const billed = new Map<string, Billed>();
+  const ordered = [...bills].sort((left, right) => (left.billingDate < right.billingDate ? -1 : left.billingDate > right.billingDate ? 1 : 0));
+  for (const bill of ordered) {
+    for (const { line, amount, computation } of bill.lines) {
+      const before = billed.get(computation.item);
+      billed.set(computation.item, {
+        amount: (before?.amount ?? Money.zero(currency)).add(Money.of(amount.toString(), currency)),
+        name: before?.name ?? line.name,
+        unitCode: line.unitCode,
+        vat: before?.vat ?? vatOf(line.vat),
+        kind: computation.kind,
+        ...definedFields({
+          range: computation.range ?? before?.range,
+          period: computation.period ?? before?.period,
+          planVersion: computation.planVersion ?? before?.planVersion,
+          chargeCode: computation.chargeCode ?? before?.chargeCode,
+          marketableId: line.marketableId ?? before?.marketableId,
+        }),
+      });
+    }
+  }
+  return billed;
+}
+
+/**
+ * The discounts of each plan version, on the bill's lines of that version for the periods they cover, one document
+ * allowance per VAT category. A percentage comes off the net of those lines in each category, and is given back (a
+ * document charge) on a net credit, so credited days keep no discount; a fixed discount comes off once per period, at
+ * most what the period's lines come to, shared over the categories in proportion.
+ */
+function discountsOf(plan: BillingPlan, lines: readonly BillLine[], bills: readonly BillState[], currency: CurrencyCode): BillAllowance[] {
+  const allowances: BillAllowance[] = [];
+  for (const { version, effectiveFrom, terms } of plan.history) {
+    if (terms === null) continue;
+    for (const discount of terms.discounts) {
+      const windowEnd = discountEnd(terms.cycle, effectiveFrom, discount);
+      const covered = lines.filter(({ computation }) => computation.planVersion === version && computation.period !== undefined && (windowEnd === undefined || computation.period.start < windowEnd));
+      const given = (vat: VatCategory, amount: Money, extra: Partial<BillAllowance>, percent: { percent?: string; baseAmount?: string } = {}): BillAllowance => ({
+        ...allowance(discount, vat, amount, percent),
+        planVersion: version,
+        ...extra,
+      });
+      if (discount.kind === 'percentage') {
+        for (const [vat, net] of netByVat(covered, currency)) {
+          if (net.isZero()) continue;
+          const base = net.abs();
+          allowances.push(given(vat, base.multiply(discount.percent.dividedBy(100)), { side: net.isPositive() ? 'allowance' : 'charge' }, { percent: formatDecimal(discount.percent), baseAmount: base.toString() }));
+        }
+        continue;
+      }
+      const alreadyGiven = new Set(bills.flatMap((bill) => bill.allowances.filter((each) => each.discountCode === discount.code && each.planVersion === version).map((each) => each.periodStart)));
+      const byPeriod = new Map<CalendarDate, BillLine[]>();
+      for (const line of covered) {
+        const start = line.computation.period?.start as CalendarDate;
+        if (!alreadyGiven.has(start)) byPeriod.set(start, [...(byPeriod.get(start) ?? []), line]);
+      }
+      for (const [periodStart, periodLines] of byPeriod) {
+        const positive = [...netByVat(periodLines, currency)].filter(([, net]) => net.isPositive());
+        const total = Money.sum(currency, positive.map(([, net]) => net));
+        if (total.isZero()) continue;
+        const shares = discount.amount.min(total).allocate(positive.map(([, net]) => net.toDecimal()));
+        positive.forEach(([vat], index) => {
+          const share = shares[index] as Money;
+          if (!share.isZero()) allowances.push(given(vat, share, { periodStart }));
+        });
+      }
+    }
+  }
+  return allowances;
+}
+
+function allowance(discount: Discount, vat: VatCategory, amount: Money, percent: { percent?: string; baseAmount?: string }): Omit<BillAllowance, 'planVersion'> {
+  return { discountCode: discount.code, side: 'allowance', allowance: { amount: amount.toString(), ...percent, reason: discount.reason, reasonCode: '95', vat: vatCategoryToInput(vat) } };
+}
+
+/** The first day after the periods a discount lasts, counted from its version's first day; none when it lasts as long as the version. */
+function discountEnd(cycle: BillingCycle, firstDay: CalendarDate, discount: Discount): CalendarDate | undefined {
+  if (discount.periods === undefined) return undefined;
+  let period = periodContaining(cycle, firstDay);
+  for (let count = 1; count < discount.periods; count += 1) period = nextPeriod(cycle, period);
+  return period.end;
+}
+
+function netByVat(lines: readonly BillLine[], currency: CurrencyCode): Map<VatCategory, Money> {
+  const byKey = new Map<string, [VatCategory, Money]>();
+  for (const { line, amount } of lines) {
+    const vat = vatOf(line.vat);
+    const key = vatKey(vat);
+    const [, sum] = byKey.get(key) ?? [vat, Money.zero(currency)];
+    byKey.set(key, [vat, sum.add(amount)]);
+  }
+  return new Map(byKey.values());
+}
+
+/** The periods of a segment's cycle that start by `until` and overlap the segment. */
+function periodsOf(segment: PlanSegment, until: CalendarDate): BillingPeriod[] {
+  const periods: BillingPeriod[] = [];
+  for (let period = periodContaining(segment.terms.cycle, segment.start); period.start <= until && (segment.end === undefined || period.start < segment.end); period = nextPeriod(segment.terms.cycle, period)) {
+    periods.push(period);
+  }
+  return periods;
+}
+
+function explainRange(period: BillingPeriod, range: DateRange, planVersion: number): Pick<LineComputation, 'period' | 'range' | 'proration' | 'planVersion'> {
+  const whole = daysIn(range) === daysIn(period);
+  return { planVersion, period, range, ...(whole ? {} : { proration: prorationFactor(period, range) }) };
+}
+
+function describe(line: ItemLine, computation: LineSpec[2]): string | undefined {
+  const range = computation.range ?? line.range;
+  if (range === undefined) return undefined;
+  const prorated = computation.proration ? ` (${computation.proration.days}/${computation.proration.periodDays} days)` : '';
+  const usage = computation.usage ? `, ${computation.usage.units} ${computation.usage.metric} from ${computation.usage.events} events` : '';
+  return `${range.start} – ${range.end}${prorated}${usage}`;
+}
+
+function describePart(part: PricePart): Record<string, string | number> {
+  return Object.fromEntries(Object.entries(part).map(([name, value]) => [name, typeof value === 'object' ? formatDecimal(value as Decimal) : (value as string | number)]));
+}
+
+function partName(chargeName: string, part: PricePart): string | undefined {
+  switch (part.kind) {
+    case 'tier':
+      return `${chargeName} — tier ${part.tier} (${formatDecimal(part.from as Decimal)} to ${part.to === undefined ? '∞' : formatDecimal(part.to)})`;
+    case 'flat_fee':
+      return `${chargeName} — tier ${part.tier} flat fee`;
+    case 'packages':
+      return `${chargeName} — packages of ${formatDecimal(part.packageSize as Decimal)}`;
+    case 'percentage':
+      return `${chargeName} — ${formatDecimal(part.unitPrice.times(100))} %`;
+    case 'event_fees':
+      return `${chargeName} — fee per event`;
+    case 'event_limits':
+      return `${chargeName} — per-event minimum and maximum`;
+    default:
+      return undefined;
+  }
+}
+
+function formulaOf(part: PricePart): string {
+  return `${formatDecimal(part.quantity)} × ${formatDecimal(part.unitPrice)}`;
+}
+
+function fitsLine(quantity: Decimal, unitPrice: Decimal): boolean {
+  return (
+    quantity.abs().lessThanOrEqualTo(QUANTITY_MAX) &&
+    quantity.decimalPlaces() <= QUANTITY_MAX_DECIMALS &&
+    !unitPrice.isNegative() &&
+    unitPrice.lessThanOrEqualTo(UNIT_PRICE_MAX) &&
+    unitPrice.decimalPlaces() <= UNIT_PRICE_MAX_DECIMALS
+  );
+}
+
+/** A line's net amount exactly as the invoice computes it (EN 16931 BT-131). */
+function lineAmount(quantity: Decimal, unitPrice: Decimal, vat: VatCategory, currency: CurrencyCode): Money {
+  return invoiceLine({ name: 'amount', quantity, unitCode: 'C62', netPrice: unitPrice, vat: vatCategoryToInput(vat) }, currency, 0).netAmount;
+}
+
+function vatOf(input: BillLine['line']['vat']): VatCategory {
+  return vatCategory(input);
+}
+
+function sameRange(left: DateRange | undefined, right: DateRange | undefined): boolean {
+  return left?.start === right?.start && left?.end === right?.end;
+}
+
+function maxDate(left: CalendarDate, right: CalendarDate): CalendarDate {
+  return left > right ? left : right;
+}
+
+function minDate(left: CalendarDate, right: CalendarDate): CalendarDate {
+  return left < right ? left : right;
+}

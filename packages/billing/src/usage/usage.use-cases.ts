@@ -1,0 +1,108 @@
+import { CLOCK, DomainError, ValidationError, decimal, type Clock, type TenantId } from '@invoicing/core';
+import type { PartnershipId } from '@invoicing/invoice';
+import { inject, injectable } from 'inversify';
+import type { BillingPlan } from '../plans/billing-plan';
+import { BILLING_PLAN_REPOSITORY, type BillingPlanRepository } from '../plans/billing-plan-repository.port';
+import type { UsageCharge } from '../plans/plan-terms';
+import { usageEvent, type UsageEventInput } from './usage-event';
+import { USAGE_EVENT_STORE, type RecordedUsageEvent, type UsageEventStore } from './usage-event-store.port';
+
+/** Most events one batch carries. */
+export const MAX_USAGE_BATCH = 1000;
+
+/** What became of one event: `stored`; `duplicate` (sent before, counted once); `rejected`, with the error. */
+export type UsageEventResult =
+  | { readonly eventId: string; readonly status: 'stored' | 'duplicate' }
+  | { readonly eventId: string; readonly status: 'rejected'; readonly error: { readonly code: string; readonly message: string; readonly issues: readonly { readonly path: string; readonly code: string; readonly message: string }[] } };
+
+/** What became of a batch: each event's result, in the order sent, and how many ended each way. */
+export interface UsageBatchResult {
+  readonly results: readonly UsageEventResult[];
+  readonly stored: number;
+  readonly duplicates: number;
+  readonly rejected: number;
+}
+
+/**
+ * Records a batch of usage events (docs/billing.md#usage-events). Each event is checked on its own, so one bad event
+ * does not refuse the others: it must name a partnership with a billing plan, and a metric one of the plan's usage
+ * charges measures, carrying what that charge aggregates. An event id already stored is never stored again.
+ */
+@injectable()
+export class RecordUsage {
+  constructor(
+    @inject(USAGE_EVENT_STORE) private readonly usage: UsageEventStore,
+    @inject(BILLING_PLAN_REPOSITORY) private readonly plans: BillingPlanRepository,
+    @inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** @throws ValidationError `usage.batch_empty` | `usage.batch_too_large` for the batch as a whole */
+  async execute(command: { readonly tenantId: TenantId; readonly events: readonly UsageEventInput[] }): Promise<UsageBatchResult> {
+    if (!Array.isArray(command.events) || command.events.length === 0) throw ValidationError.of('events', 'usage.batch_empty', 'send 1 or more events');
+    if (command.events.length > MAX_USAGE_BATCH) throw ValidationError.of('events', 'usage.batch_too_large', `a batch has at most ${MAX_USAGE_BATCH} events`);
+    const receivedAt = this.clock.now();
+    const plans = new Map<string, Promise<BillingPlan | undefined>>();
+    const planOf = (id: string): Promise<BillingPlan | undefined> => {
+      if (!plans.has(id)) plans.set(id, this.plans.get(command.tenantId, id as PartnershipId));
+      return plans.get(id) as Promise<BillingPlan | undefined>;
+    };
+    const checked: (RecordedUsageEvent | DomainError)[] = [];
+    for (const input of command.events) {
+      try {
+        const event = usageEvent(command.tenantId, input, receivedAt);
+        if (!('partnershipId' in event.subject)) {
+          throw ValidationError.of('buyerExternalId', 'usage.subject_unresolved', 'name the partnership (partnershipId): usage by the buyer\'s external id is not accepted yet');
+        }
+        const partnershipId = event.subject.partnershipId as PartnershipId;
+        const plan = await planOf(partnershipId);
+        if (!plan) throw ValidationError.of('partnershipId', 'usage.no_billing_plan', `partnership ${partnershipId} has no billing plan (or does not exist)`);
+        checkAgainstPlan(plan, event.metricCode, event.properties);
+        checked.push({ ...event, partnershipId, receivedAt });
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        checked.push(error);
+      }
+    }
+    const valid = checked.filter((each): each is RecordedUsageEvent => !(each instanceof DomainError));
+    const outcomes = valid.length === 0 ? [] : await this.usage.append(valid);
+    let next = 0;
+    const results = checked.map((each, index): UsageEventResult => {
+      const eventId = typeof command.events[index]?.eventId === 'string' ? (command.events[index]?.eventId as string) : '';
+      if (each instanceof DomainError) return rejected(eventId, each);
+      const outcome = outcomes[next++];
+      if (outcome === 'id_taken') {
+        return rejected(eventId, ValidationError.of('eventId', 'usage.event_id_taken', `event id ${eventId} was already used for other usage: an event id names one event`));
+      }
+      return { eventId, status: outcome === 'duplicate' ? 'duplicate' : 'stored' };
+    });
+    return {
+      results,
+      stored: results.filter((each) => each.status === 'stored').length,
+      duplicates: results.filter((each) => each.status === 'duplicate').length,
+      rejected: results.filter((each) => each.status === 'rejected').length,
+    };
+  }
+}
+
+/** The event's metric is measured by one of the plan's usage charges, and carries what each of them aggregates. */
+function checkAgainstPlan(plan: BillingPlan, metricCode: string, properties: RecordedUsageEvent['properties']): void {
+  const charges = plan.history.flatMap((version) => version.terms?.charges ?? []).filter((charge): charge is UsageCharge => charge.kind === 'usage' && charge.metric.code === metricCode);
+  if (charges.length === 0) throw ValidationError.of('metricCode', 'usage.unknown_metric', `no usage charge of the partnership's plan measures ${metricCode}`);
+  for (const { metric } of charges) {
+    if (metric.property === undefined) continue;
+    const value = properties[metric.property];
+    if (value === undefined) throw ValidationError.of(`properties.${metric.property}`, 'usage.property_missing', `${metricCode} events carry "${metric.property}"`);
+    if (metric.aggregation === 'unique_count') continue;
+    try {
+      if (typeof value !== 'string') throw new Error('not a string');
+      decimal(value);
+    } catch {
+      throw ValidationError.of(`properties.${metric.property}`, 'usage.property_not_decimal', `"${metric.property}" is a decimal string such as "12.50"`);
+    }
+  }
+}
+
+function rejected(eventId: string, error: DomainError): UsageEventResult {
+  const issues = error instanceof ValidationError ? error.issues.map((issue) => ({ path: issue.path, code: issue.code, message: issue.message })) : [];
+  return { eventId, status: 'rejected', error: { code: error.code, message: error.message, issues } };
+}
