@@ -162,21 +162,22 @@ export class BillPartnership {
       charges: bill.allowances.filter((each) => each.side === 'charge').map((each) => each.allowance),
       notes: [`Billing date ${bill.billingDate}, plan version ${bill.planVersion} of the partnership's billing plan.`],
     };
-    let outcome: BillOutcome;
+    let invoice: Awaited<ReturnType<CreateInvoiceDraft['execute']>>;
+    let notIssued: { readonly code: string; readonly message: string } | undefined;
     if (bill.invoiceMode === 'issue') {
       try {
-        const invoice = await this.issued.execute(command);
-        outcome = invoice.status === 'draft' ? { invoiceStatus: 'draft' } : { invoiceStatus: 'issued' };
+        invoice = await this.issued.execute(command);
       } catch (error) {
         // Issuing was refused (approval needed, the document not complete): the invoice waits as a draft, and says why.
         if (!(error instanceof DomainError) || error.name === 'NotFoundError') throw error;
-        await this.drafts.execute(command);
-        outcome = { invoiceStatus: 'draft', notIssued: { code: error.code, message: error.message } };
+        notIssued = { code: error.code, message: error.message };
+        invoice = await this.drafts.execute(command);
       }
     } else {
-      await this.drafts.execute(command);
-      outcome = { invoiceStatus: 'draft' };
+      invoice = await this.drafts.execute(command);
     }
+    // What the stored invoice is, not what this attempt tried: another run may have issued it first.
+    const outcome: BillOutcome = invoice.status === 'draft' ? { invoiceStatus: 'draft', ...(notIssued === undefined ? {} : { notIssued }) } : { invoiceStatus: 'issued' };
     const at = this.clock.now();
     await this.bills.markInvoiced(bill.tenantId, bill.key, outcome, at);
     return { ...bill, status: 'invoiced', outcome, invoicedAt: at };
