@@ -14,3 +14,4 @@ export {
 export type { BillingAdapters } from './in-memory/in-memory-billing';
 export { createBillingScenario, createBillingTestBed } from './test-bed';
 export type { BillingTestBed, BillingTestBedOptions } from './test-bed';
+export * from './contracts';

@@ -49,6 +49,15 @@ describe('usageEvent', () => {
     expect(issuesOf({ ...input, properties: many })).toEqual([{ path: 'properties', code: 'usage.too_many_properties' }]);
   });
 
+  it('refuses a control character in a property, and an id that cannot name a partnership or a buyer', () => {
+    expect(issuesOf({ ...input, properties: { note: 'a\u0000b', ok: 'tab\tand\nline', lone: '\uD800' } })).toEqual([
+      { path: 'properties.note', code: 'usage.property_invalid_character' },
+      { path: 'properties.lone', code: 'usage.property_invalid_character' },
+    ]);
+    expect(issuesOf({ ...input, partnershipId: '{"$ne":null}' })).toEqual([{ path: 'partnershipId', code: 'id.malformed' }]);
+    expect(issuesOf({ ...input, partnershipId: undefined, buyerExternalId: 'CRM 42' })).toEqual([{ path: 'buyerExternalId', code: 'usage.invalid_buyer_external_id' }]);
+  });
+
   it('tells a resend (stored once) from another event under a taken id (refused)', () => {
     const first = usageEvent(acme, input, now);
     const resent = usageEvent(acme, { ...input, timestamp: '2026-03-02T09:00:00Z', properties: { test: false, units: '3', amount: '12.50', region: 'eu' } }, now);

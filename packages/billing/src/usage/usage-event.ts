@@ -1,4 +1,4 @@
-import { ValidationError, collectIssues, parseCalendarDate, type TenantId } from '@invoicing/core';
+import { ValidationError, collectIssues, parseCalendarDate, parseId, type TenantId } from '@invoicing/core';
 import type { EventPropertyValue, MeteredEvent } from './billable-metric';
 
 /** Whose usage an event is: a partnership, or the buyer partner's id in the integrator's own system. */
@@ -33,6 +33,8 @@ export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 const EVENT_ID = /^[\x21-\x7e]{1,200}$/;
 const METRIC_CODE = /^[a-z][a-z0-9_]{0,62}$/;
 const PROPERTY_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's whole purpose
+const CONTROL_OR_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
 
 /**
@@ -52,7 +54,7 @@ export function usageEvent(tenantId: TenantId, input: UsageEventInput, receivedA
       return input.metricCode;
     });
     const timestamp = attempt('timestamp', () => instant(input.timestamp, receivedAt));
-    const subject = attempt('partnershipId', () => subjectOf(input));
+    const subject = attempt('', () => subjectOf(input));
     const properties = attempt('properties', () => propertiesOf(input.properties ?? {}));
     return { tenantId, eventId, metricCode, timestamp, subject, properties } as UsageEvent;
   });
@@ -90,8 +92,10 @@ function realDay(text: string): boolean {
 function subjectOf(input: UsageEventInput): UsageSubject {
   const partnership = typeof input.partnershipId === 'string' && input.partnershipId !== '';
   const buyer = typeof input.buyerExternalId === 'string' && input.buyerExternalId !== '';
-  if (partnership === buyer) throw ValidationError.of('', 'usage.subject_required', 'name exactly one of partnershipId and buyerExternalId');
-  return partnership ? { partnershipId: input.partnershipId as string } : { buyerExternalId: input.buyerExternalId as string };
+  if (partnership === buyer) throw ValidationError.of('partnershipId', 'usage.subject_required', 'name exactly one of partnershipId and buyerExternalId');
+  if (partnership) return { partnershipId: parseId(input.partnershipId as string, 'partnershipId') };
+  if (!EVENT_ID.test(input.buyerExternalId as string)) throw ValidationError.of('buyerExternalId', 'usage.invalid_buyer_external_id', 'an external id is 1 to 200 visible ASCII characters');
+  return { buyerExternalId: input.buyerExternalId as string };
 }
 
 function propertiesOf(input: Readonly<Record<string, string | boolean | number>>): Record<string, EventPropertyValue> {
@@ -109,6 +113,8 @@ function propertiesOf(input: Readonly<Record<string, string | boolean | number>>
             return String(value);
           }
           if (typeof value !== 'string' || value.length > MAX_PROPERTY_LENGTH) throw ValidationError.of('', 'usage.property_too_long', `a property is text of at most ${MAX_PROPERTY_LENGTH} characters, a whole number or a boolean`);
+          // A U+0000 cannot be stored by every server (PostgreSQL under FerretDB refuses the whole batch), and no control character is usage.
+          if (CONTROL_OR_INVALID.test(value)) throw ValidationError.of('', 'usage.property_invalid_character', 'a property holds no control character (tab and line breaks aside), U+FFFE, U+FFFF or unpaired surrogate');
           return value;
         }) as EventPropertyValue,
       ]),

@@ -1,6 +1,6 @@
 /**
- * `@invoicing/integration/mongodb`: every port of `@invoicing/invoice` on MongoDB (or FerretDB 1.x) through mongoose,
- * plus the idempotency records the API keeps. Importing it loads mongoose and the MongoDB driver.
+ * `@invoicing/integration/mongodb`: every port of `@invoicing/invoice` and `@invoicing/billing` on MongoDB (or
+ * FerretDB 1.x) through mongoose, plus the idempotency records the API keeps. Importing it loads mongoose and the MongoDB driver.
  * @packageDocumentation
  */
 export { connectMongo, redact, type MongoConnection, type MongoSettings } from './connection';
@@ -23,3 +23,5 @@ export { MongoOutbox } from './outbox';
 export { MongoIdempotencyStore } from './idempotency-store';
 export { MongoLedger } from './ledger';
 export { INTEGRITY_BATCH_SIZE, MongoIntegrityReader } from './integrity-reader';
+export { createMongoBillingAdapters, type MongoBillingAdapters } from './billing/mongo-billing-adapters';
+export { BILLING_COLLECTIONS, billingModelsOf, ensureBillingIndexes, type BillingModels } from './billing/billing-schemas';

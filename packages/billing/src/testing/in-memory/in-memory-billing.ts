@@ -147,7 +147,8 @@ export class InMemoryBillingRunRepository implements BillingRunRepository {
   }
 
   async update(run: BillingRunState): Promise<void> {
-    this.runs.set(key(run.tenantId, run.id), run);
+    // Replaces a created run only, as a database update would: a run never created is not made here.
+    if (this.runs.has(key(run.tenantId, run.id))) this.runs.set(key(run.tenantId, run.id), run);
   }
 
   async get(tenantId: TenantId, id: string): Promise<BillingRunState | undefined> {

@@ -1,0 +1,227 @@
+import type { BillAllowance, BillLine, BillOutcome, BillState, LineComputation } from '@invoicing/billing';
+import { Decimal, type CalendarDate, type CurrencyCode, type DecimalInput, type TenantId } from '@invoicing/core';
+import type { AllowanceChargeInput, DocumentAllowanceChargeInput, InvoiceId, PartnershipId, VatCategoryInput } from '@invoicing/invoice';
+import { documentId } from '../mappers/aggregate-document';
+import { STORED_FORMAT, storedFormatOf } from '../mappers/stored-format';
+import { decodeState, encodeState } from '../mappers/stored-state';
+import { compact, dateToDomain, decimalToDomain, decimalToPersistence, moneyToDomain, moneyToPersistence, optional, type AllFieldsOf, type StoredDecimal } from '../mappers/value.mapper';
+
+/**
+ * A decimal as an invoice line's input holds it. The bill's lines are kept exactly as they will be drafted, so a
+ * string stays a string (what the billing domain writes), a `Decimal` is a stored decimal, and an integer or a bigint
+ * stays one (the state's encoding keeps both exact).
+ */
+type StoredDecimalInput = string | number | bigint | StoredDecimal;
+
+function decimalInputToPersistence(value: DecimalInput): StoredDecimalInput {
+  return value instanceof Decimal ? decimalToPersistence(value) : value;
+}
+
+function decimalInputToDomain(stored: StoredDecimalInput): DecimalInput {
+  return typeof stored === 'object' ? decimalToDomain(stored) : stored;
+}
+
+function vatInputToPersistence(vat: VatCategoryInput) {
+  return compact({
+    code: vat.code,
+    rate: vat.rate === undefined || vat.rate === null ? vat.rate : decimalInputToPersistence(vat.rate),
+    exemptionReason: vat.exemptionReason,
+    exemptionReasonCode: vat.exemptionReasonCode,
+  } satisfies AllFieldsOf<VatCategoryInput>);
+}
+
+function vatInputToDomain(stored: ReturnType<typeof vatInputToPersistence>): VatCategoryInput {
+  return compact({
+    code: stored.code,
+    rate: stored.rate === undefined || stored.rate === null ? stored.rate : decimalInputToDomain(stored.rate),
+    exemptionReason: stored.exemptionReason,
+    exemptionReasonCode: stored.exemptionReasonCode,
+  } satisfies AllFieldsOf<VatCategoryInput>);
+}
+
+function allowanceInputToPersistence(item: AllowanceChargeInput) {
+  return compact({
+    amount: item.amount,
+    percent: optional(item.percent, decimalInputToPersistence),
+    baseAmount: item.baseAmount,
+    reason: item.reason,
+    reasonCode: item.reasonCode,
+  } satisfies AllFieldsOf<AllowanceChargeInput>);
+}
+
+function allowanceInputToDomain(stored: ReturnType<typeof allowanceInputToPersistence>): AllowanceChargeInput {
+  return compact({
+    amount: stored.amount,
+    percent: optional(stored.percent, decimalInputToDomain),
+    baseAmount: stored.baseAmount,
+    reason: stored.reason,
+    reasonCode: stored.reasonCode,
+  } satisfies AllFieldsOf<AllowanceChargeInput>);
+}
+
+type LineInput = BillLine['line'];
+
+function lineInputToPersistence(line: LineInput) {
+  return compact({
+    id: line.id,
+    marketableId: line.marketableId,
+    name: line.name,
+    description: line.description,
+    sellerItemId: line.sellerItemId,
+    quantity: decimalInputToPersistence(line.quantity),
+    unitCode: line.unitCode,
+    netPrice: decimalInputToPersistence(line.netPrice),
+    priceBaseQuantity: optional(line.priceBaseQuantity, decimalInputToPersistence),
+    allowances: optional(line.allowances, (items) => items.map(allowanceInputToPersistence)),
+    charges: optional(line.charges, (items) => items.map(allowanceInputToPersistence)),
+    vat: vatInputToPersistence(line.vat),
+  } satisfies AllFieldsOf<LineInput>);
+}
+
+function lineInputToDomain(stored: ReturnType<typeof lineInputToPersistence>): LineInput {
+  return compact({
+    id: stored.id,
+    marketableId: stored.marketableId,
+    name: stored.name,
+    description: stored.description,
+    sellerItemId: stored.sellerItemId,
+    quantity: decimalInputToDomain(stored.quantity),
+    unitCode: stored.unitCode,
+    netPrice: decimalInputToDomain(stored.netPrice),
+    priceBaseQuantity: optional(stored.priceBaseQuantity, decimalInputToDomain),
+    allowances: optional(stored.allowances, (items) => items.map(allowanceInputToDomain)),
+    charges: optional(stored.charges, (items) => items.map(allowanceInputToDomain)),
+    vat: vatInputToDomain(stored.vat),
+  } satisfies AllFieldsOf<LineInput>);
+}
+
+/** How a line was computed: text and numbers only, each field named (the same on both ways). */
+function computationOf(computation: LineComputation): LineComputation {
+  const range = (value: { readonly start: CalendarDate; readonly end: CalendarDate }) => ({ start: value.start, end: value.end }) satisfies AllFieldsOf<typeof value>;
+  return compact({
+    item: computation.item,
+    kind: computation.kind,
+    purpose: computation.purpose,
+    reason: computation.reason,
+    chargeCode: computation.chargeCode,
+    planVersion: computation.planVersion,
+    period: optional(computation.period, range),
+    range: optional(computation.range, range),
+    proration: optional(computation.proration, (value) => ({ days: value.days, periodDays: value.periodDays, factor: value.factor }) satisfies AllFieldsOf<typeof value>),
+    fee: optional(computation.fee, (value) => ({ quantity: value.quantity, unitPrice: value.unitPrice, amount: value.amount }) satisfies AllFieldsOf<typeof value>),
+    usage: optional(computation.usage, (value) =>
+      compact({ metric: value.metric, aggregation: value.aggregation, property: value.property, units: value.units, events: value.events } satisfies AllFieldsOf<typeof value>),
+    ),
+    pricePart: optional(computation.pricePart, (value) => ({ ...value })),
+    minimum: optional(computation.minimum, (value) => ({ amount: value.amount, usageAmount: value.usageAmount }) satisfies AllFieldsOf<typeof value>),
+    previouslyBilled: computation.previouslyBilled,
+    nowComputed: computation.nowComputed,
+    amount: computation.amount,
+    formula: computation.formula,
+  } satisfies AllFieldsOf<LineComputation>);
+}
+
+function allowanceToPersistence(allowance: BillAllowance) {
+  const item: DocumentAllowanceChargeInput = allowance.allowance;
+  return compact({
+    discountCode: allowance.discountCode,
+    planVersion: allowance.planVersion,
+    side: allowance.side,
+    periodStart: allowance.periodStart,
+    allowance: { ...allowanceInputToPersistence(item), vat: vatInputToPersistence(item.vat) } satisfies AllFieldsOf<DocumentAllowanceChargeInput>,
+  } satisfies AllFieldsOf<BillAllowance>);
+}
+
+function allowanceToDomain(stored: ReturnType<typeof allowanceToPersistence>): BillAllowance {
+  return compact({
+    discountCode: stored.discountCode,
+    planVersion: stored.planVersion,
+    side: stored.side,
+    periodStart: stored.periodStart,
+    allowance: { ...allowanceInputToDomain(stored.allowance), vat: vatInputToDomain(stored.allowance.vat) },
+  } satisfies AllFieldsOf<BillAllowance>);
+}
+
+function outcomeOf(outcome: BillOutcome): BillOutcome {
+  return outcome.invoiceStatus === 'issued'
+    ? { invoiceStatus: outcome.invoiceStatus }
+    : compact({ invoiceStatus: outcome.invoiceStatus, notIssued: optional(outcome.notIssued, (value) => ({ code: value.code, message: value.message }) satisfies AllFieldsOf<typeof value>) });
+}
+
+/** What a bill charged, written once when it is recorded: the part of the state no query reads. */
+function stateToPersistence(bill: BillState) {
+  return {
+    planVersion: bill.planVersion,
+    invoiceMode: bill.invoiceMode,
+    currency: bill.currency,
+    lines: bill.lines.map((line) => ({ line: lineInputToPersistence(line.line), amount: moneyToPersistence(line.amount), computation: computationOf(line.computation) }) satisfies AllFieldsOf<BillLine>),
+    allowances: bill.allowances.map(allowanceToPersistence),
+    usageCutoff: bill.usageCutoff,
+    createdAt: bill.createdAt,
+  };
+}
+
+/**
+ * A `bills` document. The keys queries match (partnership and date, invoice, run) and what `markInvoiced` changes
+ * (status, outcome, invoicedAt) are top-level fields; the rest, written once, is `state`, one string (ADR 0012).
+ */
+export interface BillDocument {
+  readonly _id: string;
+  readonly _v?: number;
+  readonly tenantId: string;
+  readonly key: string;
+  readonly partnershipId: string;
+  readonly billingDate: string;
+  readonly invoiceId: string;
+  readonly runId?: string;
+  readonly status: BillState['status'];
+  readonly outcome?: BillOutcome;
+  readonly invoicedAt?: Date;
+  readonly state: string;
+}
+
+/** The fields `markInvoiced` sets. */
+export function invoicedFields(outcome: BillOutcome, at: Date): Pick<BillDocument, 'status' | 'outcome' | 'invoicedAt'> {
+  return { status: 'invoiced', outcome: outcomeOf(outcome), invoicedAt: at };
+}
+
+export function billToPersistence(bill: BillState): BillDocument {
+  return compact({
+    _id: documentId(bill.tenantId, bill.key),
+    _v: STORED_FORMAT,
+    tenantId: bill.tenantId,
+    key: bill.key,
+    partnershipId: bill.partnershipId,
+    billingDate: bill.billingDate,
+    invoiceId: bill.invoiceId,
+    runId: bill.runId,
+    status: bill.status,
+    outcome: optional(bill.outcome, outcomeOf),
+    invoicedAt: bill.invoicedAt,
+    state: encodeState(stateToPersistence(bill)),
+  });
+}
+
+/** @throws UnsupportedStoredFormatError */
+export function billToDomain(document: BillDocument): BillState {
+  storedFormatOf(document, `bills ${document._id}`);
+  const state = decodeState<ReturnType<typeof stateToPersistence>>(document.state);
+  return compact({
+    tenantId: document.tenantId as TenantId,
+    key: document.key,
+    partnershipId: document.partnershipId as PartnershipId,
+    billingDate: document.billingDate as CalendarDate,
+    planVersion: state.planVersion,
+    invoiceMode: state.invoiceMode,
+    currency: state.currency as CurrencyCode,
+    lines: state.lines.map((line) => ({ line: lineInputToDomain(line.line), amount: moneyToDomain(line.amount), computation: computationOf(line.computation) })),
+    allowances: state.allowances.map(allowanceToDomain),
+    usageCutoff: dateToDomain(state.usageCutoff),
+    invoiceId: document.invoiceId as InvoiceId,
+    status: document.status,
+    outcome: optional(document.outcome, outcomeOf),
+    runId: document.runId,
+    createdAt: dateToDomain(state.createdAt),
+    invoicedAt: optional(document.invoicedAt, dateToDomain),
+  } satisfies AllFieldsOf<BillState>);
+}

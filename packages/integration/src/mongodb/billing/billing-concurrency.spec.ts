@@ -1,0 +1,171 @@
+import { aBill, aOneOff, aPartnershipId, aPlan, aRun, anEvent } from '@invoicing/billing/testing';
+import { ConflictError } from '@invoicing/core';
+import { aTenant } from '@invoicing/invoice/testing';
+import type { CommandStartedEvent } from 'mongodb';
+import { connectMongo, type MongoConnection } from '../connection';
+import { createTestDatabase, testMongoUrl, type TestDatabase } from '../../testing/mongo-test-database';
+import { createMongoBillingAdapters, type MongoBillingAdapters } from './mongo-billing-adapters';
+
+// Races on the real server (FerretDB from the stack in `npm test`), through two connections to one database: two API
+// processes. Only the unique indexes decide; neither process knows of the other.
+jest.setTimeout(120_000);
+
+let database: TestDatabase;
+let second: MongoConnection;
+let processes: [MongoBillingAdapters, MongoBillingAdapters];
+
+beforeAll(async () => {
+  database = await createTestDatabase('billing_concurrency', { monitorCommands: true });
+  second = await connectMongo({ url: testMongoUrl(), dbName: database.dbName });
+  processes = [createMongoBillingAdapters(database.mongo), createMongoBillingAdapters(second)];
+  await processes[0].ensureIndexes();
+});
+afterAll(async () => {
+  await second?.close();
+  await database?.drop();
+});
+
+/** The adapters of one process or the other, alternately by `index`. */
+function processOf(index: number): MongoBillingAdapters {
+  return processes[index % 2] as MongoBillingAdapters;
+}
+
+/** The commands the first process sends while `run` runs. */
+async function commandsDuring<T>(run: () => Promise<T>): Promise<{ result: T; commands: string[] }> {
+  const commands: string[] = [];
+  const listener = (event: CommandStartedEvent) => commands.push(event.commandName);
+  const client = database.mongo.connection.getClient();
+  client.on('commandStarted', listener);
+  try {
+    return { result: await run(), commands };
+  } finally {
+    client.off('commandStarted', listener);
+  }
+}
+
+describe('usage events', () => {
+  it('stores 1,000 events exactly once when every batch of them is sent twice at once, by two processes', async () => {
+    const tenant = aTenant();
+    const partnership = aPartnershipId();
+    const batches = Array.from({ length: 10 }, (_, batch) =>
+      Array.from({ length: 100 }, (_, index) =>
+        anEvent(tenant, partnership, { eventId: `e-${batch}-${index}`, timestamp: '2026-03-10T10:00:00Z', metricCode: 'api_calls', properties: { user: `u${index % 7}` } }),
+      ),
+    );
+
+    const outcomes = await Promise.all(batches.flatMap((batch) => processes.map((adapters) => adapters.usage.append(batch))));
+
+    const all = outcomes.flat();
+    expect(all.filter((outcome) => outcome === 'stored')).toHaveLength(1000);
+    expect(all.filter((outcome) => outcome === 'duplicate')).toHaveLength(1000);
+    // Each event was stored by exactly one of its two sends.
+    for (let batch = 0; batch < 10; batch += 1) {
+      const [first, again] = [outcomes[2 * batch], outcomes[2 * batch + 1]];
+      first?.forEach((outcome, index) => expect([outcome, again?.[index]].sort()).toEqual(['duplicate', 'stored']));
+    }
+    expect(await database.mongo.connection.collection('usage_events').countDocuments({ tenantId: tenant })).toBe(1000);
+    const range = { from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-04-01T00:00:00Z') };
+    const measure = (aggregation: 'count' | 'unique_count') =>
+      processes[1].usage.measure(tenant, partnership, { code: 'api_calls', aggregation, ...(aggregation === 'count' ? {} : { property: 'user' }) }, range);
+    expect(await measure('count')).toMatchObject({ events: 1000 });
+    expect((await measure('unique_count')).units.toString()).toBe('7');
+  });
+
+  it('appends a batch of 1,000 in one insert, and tells its resend apart in one read per event sent again', async () => {
+    const tenant = aTenant();
+    const partnership = aPartnershipId();
+    const batch = Array.from({ length: 1000 }, (_, index) =>
+      anEvent(tenant, partnership, { eventId: `b-${index}`, timestamp: '2026-03-10T10:00:00Z', metricCode: 'transfers', properties: { amount: `${index}.01` } }),
+    );
+    const usage = processes[0].usage;
+
+    const first = await commandsDuring(() => usage.append(batch));
+    // Half sent again as they were, half with other usage under the same ids.
+    const resent = batch.map((event, index) => (index % 2 === 0 ? event : { ...event, properties: { amount: '1' } }));
+    const again = await commandsDuring(() => usage.append(resent));
+
+    expect(first.result.every((outcome) => outcome === 'stored')).toBe(true);
+    expect(first.commands).toEqual(['insert']);
+    expect(again.result).toEqual(resent.map((_, index) => (index % 2 === 0 ? 'duplicate' : 'id_taken')));
+    expect(again.commands.filter((command) => command === 'insert')).toHaveLength(1);
+    expect(again.commands.filter((command) => command === 'find')).toHaveLength(1000);
+    const sum = await usage.measure(tenant, partnership, { code: 'transfers', aggregation: 'sum', property: 'amount' }, { from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-04-01T00:00:00Z') });
+    // 0.01 × 1,000 + (0 + 1 + … + 999), exactly.
+    expect(sum).toMatchObject({ events: 1000 });
+    expect(sum.units.toString()).toBe('499510');
+  });
+});
+
+describe('bills', () => {
+  it('records a key once when 20 runs in two processes record it at once: all answer the bill stored', async () => {
+    const tenant = aTenant();
+    const partnership = aPartnershipId();
+    const attempts = Array.from({ length: 20 }, () => aBill(tenant, partnership, '2026-03-01'));
+
+    const outcomes = await Promise.all(attempts.map((bill, index) => processOf(index).bills.record(bill)));
+
+    const recorded = outcomes.filter((outcome) => outcome.recorded);
+    expect(recorded).toHaveLength(1);
+    const stored = recorded[0]?.bill;
+    expect(new Set(outcomes.map((outcome) => outcome.bill.invoiceId))).toEqual(new Set([stored?.invoiceId]));
+    for (const outcome of outcomes) expect(outcome.bill).toEqual(stored);
+    expect(await processes[1].bills.listByPartnership(tenant, partnership)).toEqual([stored]);
+  });
+
+  it('ends invoiced with the outcome and instant of one marking when 20 are sent at once by two processes', async () => {
+    const tenant = aTenant();
+    const bill = aBill(tenant, aPartnershipId(), '2026-03-01');
+    await processes[0].bills.record(bill);
+    const marking = (index: number) => ({
+      outcome: { invoiceStatus: 'draft' as const, notIssued: { code: `attempt.${index}`, message: `attempt ${index}` } },
+      at: new Date(Date.UTC(2026, 2, 1, 10, 0, index)),
+    });
+
+    await Promise.all(Array.from({ length: 20 }, (_, index) => processOf(index).bills.markInvoiced(tenant, bill.key, marking(index).outcome, marking(index).at)));
+
+    const stored = await processes[0].bills.findByInvoice(tenant, bill.invoiceId);
+    const index = Number(stored?.outcome?.invoiceStatus === 'draft' ? stored.outcome.notIssued?.code.slice('attempt.'.length) : Number.NaN);
+    expect(stored).toEqual({ ...bill, status: 'invoiced', outcome: marking(index).outcome, invoicedAt: marking(index).at });
+  });
+});
+
+describe('plans, one-off charges and runs', () => {
+  it('saves one of 20 concurrent changes of a plan version; the others are refused with concurrency.conflict', async () => {
+    const tenant = aTenant();
+    const plan = aPlan(tenant);
+    await processes[0].plans.save(plan);
+    const copies = await Promise.all(Array.from({ length: 20 }, (_, index) => processOf(index).plans.get(tenant, plan.id)));
+
+    const outcomes = await Promise.allSettled(
+      copies.map((copy, index) => {
+        copy?.replaceFrom('2026-05-01', null, new Date(Date.UTC(2026, 3, 1, 0, 0, index)));
+        return processOf(index).plans.save(copy as NonNullable<typeof copy>);
+      }),
+    );
+
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+    for (const outcome of outcomes) if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ code: 'concurrency.conflict' });
+    const winner = copies[outcomes.findIndex((outcome) => outcome.status === 'fulfilled')];
+    expect((await processes[1].plans.get(tenant, plan.id))?.toState()).toEqual(winner?.toState());
+  });
+
+  it('adds a one-off charge once, and creates a run once, when 20 requests in two processes race', async () => {
+    const tenant = aTenant();
+    const charge = aOneOff(tenant, aPartnershipId(), 'setup');
+    const run = aRun(tenant, 'run-1');
+
+    const added = await Promise.all(Array.from({ length: 20 }, (_, index) => processOf(index).oneOffs.add(charge)));
+    const created = await Promise.allSettled(Array.from({ length: 20 }, (_, index) => processOf(index).runs.create(run)));
+
+    expect(added.filter((outcome) => outcome.created)).toHaveLength(1);
+    for (const outcome of added) expect(outcome.charge).toEqual(charge);
+    expect(created.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+    for (const outcome of created) {
+      if (outcome.status === 'rejected') {
+        expect(outcome.reason).toBeInstanceOf(ConflictError);
+        expect(outcome.reason).toMatchObject({ code: 'billing_run.id_taken' });
+      }
+    }
+    expect(await processes[1].runs.get(tenant, 'run-1')).toEqual(run);
+  });
+});
