@@ -2,8 +2,6 @@ import type { BillOutcome, BillRepository, BillState } from '@invoicing/billing'
 import type { TenantId } from '@invoicing/core';
 import type { InvoiceId, PartnershipId } from '@invoicing/invoice';
 import type { Model } from 'mongoose';
-import { lockIdOf } from '../aggregate-store';
-import type { DocumentLocks } from '../document-lock';
 import { documentId } from '../mappers/aggregate-document';
 import { guarded, isDuplicateKey } from '../mongo-errors';
 import { op } from '../query-support';
@@ -11,14 +9,13 @@ import { billToDomain, billToPersistence, invoicedFields, type BillDocument } fr
 
 /**
  * Bills on MongoDB. Recording is one insert against the unique (tenant, key): of runs recording the same key at once,
- * exactly one inserts, and the others read and answer its bill. Marking one invoiced is the only update, taken under
- * the document's lock (ADR 0007) so that only the first marking of a pending bill applies on every server.
+ * exactly one inserts, and the others read and answer its bill. Marking one invoiced is the only update, conditional
+ * on the bill still being pending. It takes no document lock (ADR 0007): two runs marking one bill at once both read
+ * its one stored invoice, so whichever write lands last records the same outcome; the lock would cost two round trips
+ * on every bill.
  */
 export class MongoBillRepository implements BillRepository {
-  constructor(
-    private readonly model: Model<Record<string, unknown>>,
-    private readonly locks: DocumentLocks,
-  ) {}
+  constructor(private readonly model: Model<Record<string, unknown>>) {}
 
   async record(bill: BillState): Promise<{ readonly bill: BillState; readonly recorded: boolean }> {
     try {
@@ -34,10 +31,7 @@ export class MongoBillRepository implements BillRepository {
   }
 
   async markInvoiced(tenantId: TenantId, key: string, outcome: BillOutcome, at: Date): Promise<void> {
-    const filter = { _id: documentId(tenantId, key) };
-    await this.locks.withLock(lockIdOf(this.model, filter), tenantId, () =>
-      guarded(() => this.model.collection.updateOne({ ...filter, status: 'pending' } as never, { $set: invoicedFields(outcome, at) })),
-    );
+    await guarded(() => this.model.collection.updateOne({ _id: documentId(tenantId, key), status: 'pending' } as never, { $set: invoicedFields(outcome, at) }));
   }
 
   listByPartnership(tenantId: TenantId, partnershipId: PartnershipId): Promise<readonly BillState[]> {

@@ -22,8 +22,8 @@ export interface MongoBillingAdapters extends BillingAdapters {
 }
 
 /**
- * The billing adapters over one connection. They hold no state of their own: one set serves the whole process. Writes
- * that change a document take the same document locks as the invoicing adapters (`document_locks`, ADR 0007).
+ * The billing adapters over one connection. They hold no state of their own: one set serves the whole process. A plan
+ * is saved under the same document locks as the invoicing aggregates (`document_locks`, ADR 0007).
  */
 export function createMongoBillingAdapters(mongo: MongoConnection): MongoBillingAdapters {
   const models = billingModelsOf(mongo.connection);
@@ -32,7 +32,7 @@ export function createMongoBillingAdapters(mongo: MongoConnection): MongoBilling
     plans: new MongoBillingPlanRepository(models, locks),
     usage: new MongoUsageEventStore(models.usage_events),
     oneOffs: new MongoOneOffChargeStore(models.one_off_charges),
-    bills: new MongoBillRepository(models.bills, locks),
+    bills: new MongoBillRepository(models.bills),
     runs: new MongoBillingRunRepository(models.billing_runs),
     models,
     ensureIndexes: () => ensureBillingIndexes(mongo.connection),
