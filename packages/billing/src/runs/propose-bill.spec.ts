@@ -275,6 +275,26 @@ describe('proposeBill', () => {
     ]);
   });
 
+  it('names each part of a package or percentage price on its own line', async () => {
+    const sales = (price: PriceModelInput, code: string) => ({ ...calls(price), code, name: 'Sales fee', metric: { code: 'api_calls', aggregation: 'sum' as const, property: 'amount' } });
+    const ledger = new Ledger(
+      planFrom('2026-03-01', monthly([sales({ kind: 'percentage', rate: '2.5', fixedFeePerEvent: '0.30', maxPerEvent: '1' }, 'fee'), { ...sales({ kind: 'package', size: '100', price: '4', freeUnits: '50' }, 'packs'), name: 'Packs' }])),
+    );
+    for (const [index, amount] of ['10', '100'].entries()) {
+      ledger.events.push({ tenantId: TENANT, eventId: `sale-${index}`, metricCode: 'api_calls', timestamp: new Date('2026-03-02T10:00:00Z'), subject: { partnershipId: PARTNERSHIP }, properties: { amount }, receivedAt: AT });
+    }
+
+    await ledger.run('2026-04-01' as CalendarDate);
+    const lines = ledger.bills.find((bill) => bill.billingDate === '2026-04-01')?.lines ?? [];
+
+    expect(lines.map((line) => [line.line.name, line.line.quantity, line.line.netPrice, line.amount.toString()])).toEqual([
+      ['Sales fee — 2.5 %', '110', '0.025', '2.75'],
+      ['Sales fee — fee per event', '2', '0.3', '0.60'],
+      ['Sales fee — per-event minimum and maximum', '-1', '1.8', '-1.80'],
+      ['Packs — packages of 100', '1', '4', '4.00'],
+    ]);
+  });
+
   it('puts a quantity beyond what a line carries on one line of its rounded amount, keeping the exact figures', async () => {
     const ledger = new Ledger(planFrom('2026-03-01', monthly([{ ...calls({ kind: 'per_unit', unitPrice: '0.000001' }), metric: { code: 'api_calls', aggregation: 'sum', property: 'bytes' } }])));
     ledger.events.push({ tenantId: TENANT, eventId: 'big', metricCode: 'api_calls', timestamp: new Date('2026-03-02T00:00:00Z'), subject: { partnershipId: PARTNERSHIP }, properties: { bytes: '123456789012.5' }, receivedAt: AT });
