@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import 'reflect-metadata';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { MongoIntegrityReader, connectMongo, createMongoAdapters, type MongoConnection } from '@invoicing/integration/mongodb';
+import { MongoIntegrityReader, connectMongo, createMongoAdapters, createMongoBillingAdapters, type MongoConnection } from '@invoicing/integration/mongodb';
 import { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { AuthGuard } from './auth/auth.guard';
@@ -46,7 +46,8 @@ export interface ApiOptions {
 
 /**
  * Builds and starts the API: connects to the database (creating missing indexes), builds the one inversify
- * container with the MongoDB adapters, and serves the use cases, the docs site and health on Fastify.
+ * container with the MongoDB adapters (invoicing and billing), and serves the use cases, the docs site and health on
+ * Fastify.
  */
 export async function startApi(config: ApiConfig, options: ApiOptions = {}): Promise<RunningApi> {
   const logger = pino({ level: config.logLevel, base: { service: 'invoicing-api' } }, options.logDestination);
@@ -90,11 +91,16 @@ class ProblemFastifyAdapter extends FastifyAdapter {
 
 async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnection): Promise<NestFastifyApplication> {
   const adapters = createMongoAdapters(database, { idempotency: { lockTimeoutMs: config.timeouts.idempotencyLockMs } });
+  // Billing's collections live beside the invoices', on the same connection.
+  const billing = createMongoBillingAdapters(database);
   await adapters.ensureIndexes();
+  await billing.ensureIndexes();
   const container = createInvoicingContainer(adapters, {
     timeZone: config.timeZone,
     publisher: new LoggingEventPublisher(logger),
     integrityReader: new MongoIntegrityReader(adapters.models),
+    billing,
+    billingSettings: { concurrency: config.billing.runConcurrency },
   });
   const verifier = new TokenVerifier({ keycloakUrl: config.keycloakUrl, realm: config.keycloakRealm, audience: config.audience });
 

@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       timeZone: 'UTC',
       bodyLimit: 1_048_576,
+      billing: { runConcurrency: 8 },
       timeouts: { requestMs: 15_000, readyMs: 2_000, databaseSelectionMs: 5_000, databaseSocketMs: 10_000, idempotencyLockMs: 17_000 },
       rateLimits: { windowMs: 60_000, perIp: 1_200, invalidTokensPerIp: 60, perClient: 600, perTenant: 3_000 },
       corsOrigins: [],
@@ -26,8 +27,18 @@ describe('loadConfig', () => {
   });
 
   it('reads every variable', () => {
-    const config = loadConfig({ ...required, PORT: '8081', HOST: '0.0.0.0', PUBLIC_URL: 'https://billing.example.com/', MONGO_DB: 'prod', TIME_ZONE: 'Europe/Paris', BODY_LIMIT: '2048', LOG_LEVEL: 'warn' });
-    expect(config).toMatchObject({ port: 8081, host: '0.0.0.0', publicUrl: 'https://billing.example.com', mongoDb: 'prod', timeZone: 'Europe/Paris', bodyLimit: 2048, logLevel: 'warn' });
+    const config = loadConfig({
+      ...required,
+      PORT: '8081',
+      HOST: '0.0.0.0',
+      PUBLIC_URL: 'https://billing.example.com/',
+      MONGO_DB: 'prod',
+      TIME_ZONE: 'Europe/Paris',
+      BODY_LIMIT: '2048',
+      LOG_LEVEL: 'warn',
+      BILLING_RUN_CONCURRENCY: '2',
+    });
+    expect(config).toMatchObject({ port: 8081, host: '0.0.0.0', publicUrl: 'https://billing.example.com', mongoDb: 'prod', timeZone: 'Europe/Paris', bodyLimit: 2048, logLevel: 'warn', billing: { runConcurrency: 2 } });
   });
 
   it('reads the deadlines, the rate limits (0 is off) and the CORS origins', () => {
@@ -64,11 +75,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...required, TRUST_PROXY: 'the load balancer' })).toThrow(/TRUST_PROXY must be true, false, a number of hops/);
   });
 
-  it('refuses an origin with a path, a negative limit and a deadline below its floor', () => {
+  it('refuses an origin with a path, a negative limit, a deadline below its floor and a billing run that bills nothing at once', () => {
     expect(() => loadConfig({ ...required, CORS_ORIGINS: 'https://app.example.com/app' })).toThrow(/CORS_ORIGINS must be a comma-separated list of origins/);
     expect(() => loadConfig({ ...required, RATE_LIMIT_PER_TENANT: '-1' })).toThrow(/RATE_LIMIT_PER_TENANT must be 0 \(off\) or more/);
     expect(() => loadConfig({ ...required, REQUEST_TIMEOUT_MS: '10' })).toThrow(/REQUEST_TIMEOUT_MS must be at least 100 ms/);
     expect(() => loadConfig({ ...required, IDEMPOTENCY_LOCK_MARGIN_MS: '-1' })).toThrow(/IDEMPOTENCY_LOCK_MARGIN_MS must be at least 0 ms/);
+    expect(() => loadConfig({ ...required, BILLING_RUN_CONCURRENCY: '0' })).toThrow(/BILLING_RUN_CONCURRENCY must be at least 1/);
   });
 
   it('names every missing or wrong variable at once, with what to do', () => {

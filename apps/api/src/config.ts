@@ -1,3 +1,4 @@
+import { DEFAULT_BILLING_SETTINGS } from '@invoicing/billing';
 import { z } from 'zod';
 
 /** The API's settings, read once from the environment at start-up (README, "Configuration"). */
@@ -20,6 +21,11 @@ export interface ApiConfig {
   readonly timeZone: string;
   /** Largest accepted request body, in bytes. */
   readonly bodyLimit: number;
+  /** Billing runs carried out in the background of the API (`@invoicing/billing`'s settings). */
+  readonly billing: {
+    /** Partnerships a run bills at once: the rest of the database's capacity is left to requests. */
+    readonly runConcurrency: number;
+  };
   /** Deadlines, in milliseconds (README, "Configuration"; apps/api/README.md, "Limits and deadlines"). */
   readonly timeouts: {
     /** A request's handling: past it the answer is 503 `request.deadline_exceeded`. */
@@ -105,6 +111,12 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
   TIME_ZONE: timeZone.default('UTC'),
   BODY_LIMIT: z.coerce.number({ error: 'is not a number' }).int().min(1024, { error: 'must be at least 1024 bytes' }).default(1_048_576),
+  BILLING_RUN_CONCURRENCY: z.coerce
+    .number({ error: 'is not a number' })
+    .int({ error: 'is not a whole number' })
+    .min(1, { error: 'must be at least 1' })
+    .max(64, { error: 'must be at most 64' })
+    .default(DEFAULT_BILLING_SETTINGS.concurrency),
   REQUEST_TIMEOUT_MS: milliseconds(100).default(15_000),
   READY_TIMEOUT_MS: milliseconds(100).default(2_000),
   MONGO_SERVER_SELECTION_TIMEOUT_MS: milliseconds(100).default(5_000),
@@ -156,6 +168,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     logLevel: settings.LOG_LEVEL,
     timeZone: settings.TIME_ZONE,
     bodyLimit: settings.BODY_LIMIT,
+    billing: { runConcurrency: settings.BILLING_RUN_CONCURRENCY },
     timeouts: {
       requestMs: settings.REQUEST_TIMEOUT_MS,
       readyMs: settings.READY_TIMEOUT_MS,

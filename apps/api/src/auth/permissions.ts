@@ -2,18 +2,30 @@ import { SetMetadata } from '@nestjs/common';
 import type { Role } from './principal';
 
 /** What an endpoint needs; roles grant permissions (docs/tenancy.md, "Roles"). */
-export const PERMISSIONS = ['read', 'partners:write', 'marketables:write', 'partnerships:write', 'invoices:create', 'invoices:write', 'payments:write', 'integrity:check'] as const;
+export const PERMISSIONS = [
+  'read',
+  'partners:write',
+  'marketables:write',
+  'partnerships:write',
+  'invoices:create',
+  'invoices:write',
+  'payments:write',
+  'usage:write',
+  'billing:run',
+  'integrity:check',
+] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 /**
- * viewer reads; accountant writes invoices and payments; integrator (machine clients) reads and creates invoices; admin
- * does everything, including partners, partnerships and marketables, and runs the invariant checker on the tenant.
+ * viewer reads; accountant writes invoices and payments and runs billing (a run makes invoices); integrator (machine
+ * clients) reads, creates invoices and sends usage; admin does everything, including partners, partnerships (and their
+ * billing plans) and marketables, and runs the invariant checker on the tenant.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: PERMISSIONS,
-  accountant: ['read', 'invoices:create', 'invoices:write', 'payments:write'],
+  accountant: ['read', 'invoices:create', 'invoices:write', 'payments:write', 'billing:run'],
   viewer: ['read'],
-  integrator: ['read', 'invoices:create'],
+  integrator: ['read', 'invoices:create', 'usage:write'],
 };
 
 export function isAllowed(roles: readonly Role[], permission: Permission): boolean {

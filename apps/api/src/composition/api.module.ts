@@ -1,4 +1,5 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { BILLING_USE_CASES } from '@invoicing/billing';
 import { INTEGRITY_READER, INVOICE_USE_CASES } from '@invoicing/invoice';
 import type { IdempotencyStore } from '@invoicing/integration';
 import type { MongoConnection } from '@invoicing/integration/mongodb';
@@ -6,6 +7,7 @@ import type { Container } from 'inversify';
 import type { ApiConfig } from '../config';
 import type { TokenVerifier } from '../auth/token-verifier';
 import { ADMIN_CONTROLLERS } from '../admin';
+import { BILLING_CONTROLLERS, BillingRunner } from '../billing';
 import { E_INVOICES_CONTROLLERS } from '../e-invoices';
 import { HealthController } from '../health/health.controller';
 import { INVOICES_CONTROLLERS } from '../invoices';
@@ -24,6 +26,7 @@ export const CONTROLLERS = [
   ...INVOICES_CONTROLLERS,
   ...E_INVOICES_CONTROLLERS,
   ...PAYMENTS_CONTROLLERS,
+  ...BILLING_CONTROLLERS,
   ...REPORTS_CONTROLLERS,
   ...ADMIN_CONTROLLERS,
   HealthController,
@@ -45,12 +48,13 @@ export interface ApiDependencies {
 @Module({})
 export class ApiModule {
   static register(dependencies: ApiDependencies): DynamicModule {
-    const useCases: Provider[] = INVOICE_USE_CASES.map((useCase) => ({ provide: useCase, useValue: dependencies.container.get(useCase) }));
+    const useCases: Provider[] = [...INVOICE_USE_CASES, ...BILLING_USE_CASES].map((useCase) => ({ provide: useCase, useValue: dependencies.container.get(useCase) }));
     return {
       module: ApiModule,
       controllers: CONTROLLERS,
       providers: [
         ...useCases,
+        BillingRunner,
         { provide: INTEGRITY_READER, useValue: dependencies.container.get(INTEGRITY_READER) },
         { provide: API_CONFIG, useValue: dependencies.config },
         { provide: DATABASE, useValue: dependencies.database },

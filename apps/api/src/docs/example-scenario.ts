@@ -5,7 +5,14 @@
  *
  * Nordlicht Software GmbH, a Berlin software house, invoices its Hamburg customer Brandt Maschinenbau GmbH in EUR
  * at 19 % VAT: consulting by the hour (HUR) at a negotiated 110.00 and licence seats (C62) at 249.00, 30 days net.
+ * From November it also bills Brandt for hosting its licence server: a monthly fee per seat and API calls.
  */
+import {
+  AddOneOffCharge, ExecuteBillingRun, GetInvoiceBilling, ListBillingRuns, ListRunBills, PreviewUpcomingInvoice, RecordUsage, RunBilling,
+  SetBillingPlan, StartBillingRun, billingAdaptersModule, billingModule, type BillState, type BillingPlanState, type BillingRunState, type OneOffCharge,
+  type PlanTermsInput, type UsageBatchResult, type UsageEventInput,
+} from '@invoicing/billing';
+import { createInMemoryBillingAdapters } from '@invoicing/billing/testing';
 import { coreModule, tenantId, type Clock, type Id, type IdGenerator, type Page } from '@invoicing/core';
 import {
   AddContact, AgingReport, ApplyPayment, ApproveInvoice, ArchivePartner, ChangePartnershipStatus, CreateCreditNote, CreateInvoiceDraft,
@@ -87,6 +94,24 @@ export interface ExampleScenario {
     /** The file the import example sends, as the EN 16931 document it states. */
     readonly importedFile: En16931Document;
     readonly imported: ImportedEInvoice;
+  };
+  readonly billing: {
+    /** The plan as started (`PLAN` from 1 November), and once changed to 15 seats from 16 December. */
+    readonly plan: BillingPlanState;
+    readonly planChanged: BillingPlanState;
+    /** The example batch: one event stored, one sent before, one for a metric the plan does not know. */
+    readonly usage: UsageBatchResult;
+    readonly oneOff: OneOffCharge;
+    /** The dry run, the real run as started and once done. */
+    readonly dryRun: BillingRunState;
+    readonly runStarted: BillingRunState;
+    readonly run: BillingRunState;
+    readonly runs: Page<BillingRunState>;
+    readonly runBills: readonly BillState[];
+    /** How the December invoice was computed. */
+    readonly decemberBill: BillState;
+    /** The next bill after the change: the unused days of the 10 seats credited, 15 seats charged. */
+    readonly upcoming: NonNullable<Result<PreviewUpcomingInvoice>>;
   };
 }
 
@@ -221,6 +246,54 @@ export function fieldServiceFile(november: InvoiceState): En16931Document {
 /** The day the reports are run. */
 export const REPORT_DATE = '2026-12-18';
 
+/**
+ * The billing plan of the licence server's hosting, from 1 November 2026: 10 seats at 30.00 a month in advance, API
+ * calls in arrears (the first 1,000 at 0.02, then 0.01 each), at least 25.00 a month; invoices left as drafts.
+ */
+export const BILLING_PLAN = {
+  effectiveFrom: '2026-11-01',
+  terms: {
+    interval: 'monthly',
+    charges: [
+      { kind: 'recurring', code: 'hosting', name: 'Licence server hosting, per seat', quantity: '10', unitPrice: '30.00', timing: 'advance', vat: STANDARD_VAT },
+      {
+        kind: 'usage',
+        code: 'api_calls',
+        name: 'API calls',
+        metric: { code: 'api_calls', aggregation: 'count' },
+        price: { kind: 'graduated', tiers: [{ upTo: '1000', unitPrice: '0.02' }, { unitPrice: '0.01' }] },
+        vat: STANDARD_VAT,
+      },
+    ],
+    minimum: { amount: '25.00', name: 'Minimum commitment', vat: STANDARD_VAT },
+    invoiceMode: 'draft',
+  },
+} as const satisfies { effectiveFrom: string; terms: PlanTermsInput };
+
+/** The plan from 16 December: 15 seats. The body of the change-plan example. */
+export const BILLING_PLAN_CHANGE = {
+  effectiveFrom: '2026-12-16',
+  terms: { ...BILLING_PLAN.terms, charges: [{ ...BILLING_PLAN.terms.charges[0], quantity: '15' }, BILLING_PLAN.terms.charges[1]] },
+} as const satisfies { effectiveFrom: string; terms: PlanTermsInput };
+
+/** One of November's API calls, as the integrator sent it. */
+function apiCall(index: number, partnershipId: string): UsageEventInput {
+  const day = String(1 + (index % 28)).padStart(2, '0');
+  return { eventId: `lic-2611-${String(index).padStart(5, '0')}`, metricCode: 'api_calls', timestamp: `2026-11-${day}T14:00:00Z`, partnershipId };
+}
+
+/** The events of the usage example: one new, one sent before (with November's), one for a metric the plan lacks. */
+export function usageBatch(partnershipId: string): UsageEventInput[] {
+  return [
+    { eventId: 'lic-2612-00001', metricCode: 'api_calls', timestamp: '2026-12-18T09:58:00Z', partnershipId, properties: { endpoint: '/licences/verify' } },
+    apiCall(0, partnershipId),
+    { eventId: 'lic-2612-00002', metricCode: 'api_cals', timestamp: '2026-12-18T09:59:00Z', partnershipId },
+  ];
+}
+
+/** The onboarding workshop charged once, on the first bill on or after 1 December: the body of the one-off example. */
+export const ONE_OFF_WORKSHOP = { date: '2026-12-01', name: 'Onboarding workshop', unitCode: 'HUR', quantity: '6', unitPrice: '110.00', vat: STANDARD_VAT } as const;
+
 /** Who approves in the story: a user of tenant `acme`. */
 const APPROVER = 'acme-admin';
 
@@ -275,6 +348,8 @@ async function play(): Promise<ExampleScenario> {
     coreModule({ clock, ids: new SeededUuidV7(clock), publisher: { publish: async () => undefined } }),
     invoiceModule({ timeZone: 'Europe/Berlin' }),
     invoiceAdaptersModule(createInMemoryAdapters()),
+    billingModule(),
+    billingAdaptersModule(createInMemoryBillingAdapters()),
   );
   const use = <T>(useCase: Newable<T>): T => container.get(useCase);
   /** Sets the clock, then runs the step. */
@@ -390,5 +465,49 @@ async function play(): Promise<ExampleScenario> {
   // After the lists and reports, which show the story without it: a file of the field-service tool becomes a draft.
   const importedFile = fieldServiceFile(issued);
   const imported = await at('2026-12-18T09:31:07.415Z', () => use(ImportEInvoice).execute({ ...inPartnership, document: importedFile, findings: [] }));
-  return { ...story, eInvoices: { importedFile, imported } };
+  return { ...story, eInvoices: { importedFile, imported }, billing: await billingStory(use, at, inPartnership, consulting.id) };
+}
+
+/**
+ * The hosting of Brandt's licence server, billed from 1 November: the plan, 1,250 API calls in November and the
+ * example batch, the onboarding workshop, a dry run and the run of 18 December (its December invoice explained), then
+ * 15 seats from 16 December and the upcoming invoice that corrects the month.
+ */
+async function billingStory(
+  use: <T>(useCase: Newable<T>) => T,
+  at: <T>(instant: string, step: () => Promise<T>) => Promise<T>,
+  inPartnership: { readonly tenantId: ReturnType<typeof tenantId>; readonly partnershipId: PartnershipState['id'] },
+  consultingId: MarketableId,
+): Promise<ExampleScenario['billing']> {
+  const inTenant = { tenantId: inPartnership.tenantId };
+  const plan = await at('2026-12-18T10:05:12.318Z', () => use(SetBillingPlan).execute({ ...inPartnership, ...BILLING_PLAN }));
+  const november = Array.from({ length: 1250 }, (_, index) => apiCall(index, inPartnership.partnershipId));
+  // Two batches: a batch carries at most 1,000 events.
+  await at('2026-12-18T10:05:40.002Z', () => use(RecordUsage).execute({ ...inTenant, events: november.slice(0, 1000) }));
+  await at('2026-12-18T10:05:41.560Z', () => use(RecordUsage).execute({ ...inTenant, events: november.slice(1000) }));
+  const usage = await at('2026-12-18T10:06:03.871Z', () => use(RecordUsage).execute({ ...inTenant, events: usageBatch(inPartnership.partnershipId) }));
+  const { charge: oneOff } = await at('2026-12-18T10:08:27.540Z', () => use(AddOneOffCharge).execute({ ...inPartnership, ...ONE_OFF_WORKSHOP, marketableId: consultingId }));
+  const dryRun = await at('2026-12-18T10:10:15.006Z', () => use(RunBilling).execute({ ...inTenant, dryRun: true }));
+  const runStarted = await at('2026-12-18T10:12:00.113Z', () => use(StartBillingRun).execute(inTenant));
+  const run = await at('2026-12-18T10:12:01.742Z', () => use(ExecuteBillingRun).execute({ ...inTenant, runId: runStarted.id }));
+  const runBills = await use(ListRunBills).execute({ ...inTenant, runId: run.id });
+  const december = runBills.find((bill) => bill.billingDate === '2026-12-01');
+  if (!december) throw new Error('the run of the example made no bill for 1 December');
+  const decemberBill = await use(GetInvoiceBilling).execute({ ...inTenant, invoiceId: december.invoiceId });
+  const planChanged = await at('2026-12-18T10:20:44.905Z', () => use(SetBillingPlan).execute({ ...inPartnership, ...BILLING_PLAN_CHANGE }));
+  const upcoming = await at('2026-12-18T10:21:02.337Z', () => use(PreviewUpcomingInvoice).execute(inPartnership));
+  if (!upcoming) throw new Error('the example plan has no upcoming invoice');
+  return {
+    plan,
+    planChanged,
+    usage,
+    oneOff,
+    dryRun,
+    runStarted,
+    run,
+    runs: await use(ListBillingRuns).execute({ ...inTenant, limit: 2 }),
+    runBills,
+    decemberBill,
+    upcoming,
+  };
 }

@@ -38,6 +38,17 @@ export const TAGS: readonly TagDoc[] = [
     description: "Money received from a partner: payments, how they are applied to invoices, unapplied credit, refunds and the partner's balance.",
     guide: 'payments-and-balances',
   },
+  {
+    name: 'Billing',
+    description:
+      "A partnership's billing plan (recurring fees and usage charges, effective-dated), usage events, one-off charges, the upcoming invoice, and how each line of an invoice made by billing was computed.",
+    guide: 'billing',
+  },
+  {
+    name: 'Billing runs',
+    description: 'Runs that bill every partnership for each date due, in the background, never twice; dry runs; what each run recorded.',
+    guide: 'billing#billing-runs',
+  },
   { name: 'Reports', description: 'Past due, monthly summary, aging, totals per partner and the last invoice of each contact.', guide: 'reports' },
   {
     name: 'Administration',
@@ -79,6 +90,17 @@ export const OPERATION_SECTIONS: Readonly<Record<string, GuideRef | readonly Gui
   getPayment: 'payments-and-balances#recording-a-payment',
   applyPayment: 'payments-and-balances#applying-credit-later',
   refundPartner: 'payments-and-balances#refunds',
+
+  getBillingPlan: ['billing#the-billing-plan-of-a-partnership', 'billing#over-the-api'],
+  setBillingPlan: ['billing#the-billing-plan-of-a-partnership', 'billing#plan-changes', 'billing-pricing', 'billing#over-the-api'],
+  recordUsageEvents: ['billing#usage-events', 'billing#late-usage', 'billing#over-the-api'],
+  addOneOffCharge: ['billing#one-off-charges', 'billing#over-the-api'],
+  getUpcomingInvoice: ['billing#dry-runs-and-previews', 'billing#over-the-api'],
+  startBillingRun: ['billing#billing-runs', 'billing#why-billing-never-bills-twice', 'billing#dry-runs-and-previews', 'billing#over-the-api'],
+  listBillingRuns: ['billing#billing-runs', 'billing#over-the-api'],
+  getBillingRun: ['billing#billing-runs', 'billing#over-the-api'],
+  listRunBills: ['billing#how-a-bill-is-worked-out', 'billing#over-the-api'],
+  getInvoiceBilling: ['billing#each-line-explained', 'billing#over-the-api'],
 
   getPastDue: 'reports#past-due',
   getMonthlySummary: 'reports#monthly-summary',

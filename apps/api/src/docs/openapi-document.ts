@@ -214,6 +214,14 @@ export function toOpenApi31Schemas<T>(node: T): T {
   const { nullable, ...rest } = node as Record<string, unknown>;
   const converted = Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, toOpenApi31Schemas(value)]));
   if (nullable !== true) return (nullable === undefined ? converted : { ...converted, nullable: toOpenApi31Schemas(nullable) }) as T;
+  // A nullable class (`terms: PlanTermsDto | null`): Nest writes its `$ref` in an `allOf` beside `type: 'object'`,
+  // which `null` cannot satisfy; it is the `$ref` or null.
+  const { allOf } = converted;
+  if (Array.isArray(allOf) && allOf.length === 1 && (converted.type === undefined || converted.type === 'object')) {
+    const { description, example, examples, default: fallback } = converted;
+    const annotations = Object.fromEntries(Object.entries({ description, example, examples, default: fallback }).filter(([, value]) => value !== undefined));
+    return { ...annotations, anyOf: [allOf[0], { type: 'null' }] } as T;
+  }
   if (typeof converted.type === 'string' || Array.isArray(converted.type)) {
     const types = [converted.type].flat() as string[];
     const withNull = { ...converted, type: [...new Set([...types, 'null'])] };
@@ -260,11 +268,12 @@ function tagsOf(document: OpenAPIObject, guide: Guide, site: (ref: string) => st
 function description(site: (ref: string) => string): string {
   return [
     'The REST API of the invoicing platform: partners and their contacts, the catalogue (marketables), partnerships, ' +
-      'EN 16931 invoices and credit notes through their lifecycle, their e-invoice files (UBL, CII), payments, and reports.',
+      'EN 16931 invoices and credit notes through their lifecycle, their e-invoice files (UBL, CII), payments, billing ' +
+      '(plans with fees and usage charges, usage events, billing runs), and reports.',
     `**Business rules** are in the [business guide](${site(INDEX_PAGE)}): the [glossary](${site('glossary')}), the ` +
       `[invoice lifecycle](${site('invoice-lifecycle')}), [totals, taxes and rounding](${site('totals-taxes-and-rounding')}), ` +
       `[payment terms](${site('payment-terms-and-due-dates')}), [numbering](${site('numbering')}), ` +
-      `[payments and balances](${site('payments-and-balances')}), [reports](${site('reports')}), [e-invoicing](${site('e-invoicing')}) ` +
+      `[payments and balances](${site('payments-and-balances')}), [billing](${site('billing')}), [reports](${site('reports')}), [e-invoicing](${site('e-invoicing')}) ` +
       `and [tenancy and roles](${site('tenancy')}). ` +
       'Each operation links to the rules it follows.',
     '**Signing in.** Every call but health needs an OAuth 2 access token of the platform\'s Keycloak realm, sent as ' +

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { MediaTypeObject, OperationObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ADMIN_PROBLEM_CODES, adminExamples } from '../admin/admin.examples';
+import { BILLING_PROBLEM_CODES, billingExamples } from '../billing/billing.examples';
 import { E_INVOICE_PROBLEM_CODES, eInvoiceExamples } from '../e-invoices/e-invoices.examples';
 import { HEALTH_PROBLEM_CODES, healthExamples } from '../health/health.examples';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problemOf, type Problem } from '../http/problem';
@@ -23,6 +24,7 @@ export const OPERATION_PROBLEM_CODES: Readonly<Record<string, ProblemCodes>> = {
   ...INVOICE_PROBLEM_CODES,
   ...E_INVOICE_PROBLEM_CODES,
   ...PAYMENT_PROBLEM_CODES,
+  ...BILLING_PROBLEM_CODES,
   ...REPORT_PROBLEM_CODES,
   ...ADMIN_PROBLEM_CODES,
   ...HEALTH_PROBLEM_CODES,
@@ -87,6 +89,7 @@ function examplesOf(s: ExampleScenario): Record<string, OperationExamples> {
     ...invoiceExamples(s),
     ...eInvoiceExamples(s),
     ...paymentExamples(s),
+    ...billingExamples(s),
     ...reportExamples(s),
     ...adminExamples(s),
     ...healthExamples(s),
@@ -101,6 +104,7 @@ function pathIdsOf(s: ExampleScenario): Record<string, string> {
     partnershipId: s.partnerships.created.id,
     invoiceId: s.invoices.issued.id,
     paymentId: s.payments.recorded.id,
+    billingRunId: s.billing.run.id,
   };
 }
 

@@ -7,6 +7,15 @@ import { readInvoice, writeInvoice, type ReadInvoiceResult } from '@invoicing/in
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { toIntegrityReportResponse } from '../admin/integrity.mapper';
+import {
+  toBillingPlanResponse,
+  toBillingRunResponse,
+  toInvoiceBillingResponse,
+  toOneOffChargeResponse,
+  toRunBillResponse,
+  toUpcomingInvoiceResponse,
+  toUsageBatchResponse,
+} from '../billing/billing.mapper';
 import { operationsOf } from '../docs/openapi-document';
 import { toEInvoiceImportResponse, toEInvoiceValidationResponse } from '../e-invoices/e-invoice.mapper';
 import { VALIDATION_EXAMPLE } from '../e-invoices/e-invoices.examples';
@@ -22,6 +31,7 @@ import {
   toPartnerTotalsReportResponse,
   toPastDueInvoiceResponse,
 } from '../reports/report.mapper';
+import { seedBillingSamples, type BillingSamples } from '../testing/billing-samples';
 import { seedDomainSamples, type DomainSamples } from '../testing/domain-samples';
 import { startTestApi, type TestApi } from '../testing/harness';
 import { SchemaCoverage, schemaViolations } from '../testing/schema-conformance';
@@ -82,9 +92,24 @@ async function fileAnswersOf(s: DomainSamples, bed: TestBed): Promise<FileAnswer
 /** Several operations answer the same resource. */
 const each = (operationIds: readonly string[], answers: readonly unknown[]) => Object.fromEntries(operationIds.map((id) => [id, answers]));
 
-/** What every /v1 operation answers, built from the samples by the mappers its controller uses. */
-function answersOf(s: DomainSamples, files: FileAnswers): Record<string, readonly unknown[]> {
+/** What the billing operations answer, built from the billing samples by the mappers their controllers use. */
+function billingAnswersOf(b: BillingSamples): Record<string, readonly unknown[]> {
   return {
+    ...each(['getBillingPlan', 'setBillingPlan'], b.plans.map(toBillingPlanResponse)),
+    recordUsageEvents: b.usage.map(toUsageBatchResponse),
+    addOneOffCharge: b.oneOffs.map(toOneOffChargeResponse),
+    getUpcomingInvoice: b.upcoming.map(({ partnershipId, preview }) => toUpcomingInvoiceResponse(partnershipId, preview)),
+    ...each(['startBillingRun', 'getBillingRun'], b.runs.map((run) => toBillingRunResponse(run))),
+    listBillingRuns: [toPageResponse(b.runPage, (run) => toBillingRunResponse(run, { previews: false }))],
+    listRunBills: [{ items: b.runBills.map(toRunBillResponse), nextCursor: null }, { items: b.runBills.slice(0, 1).map(toRunBillResponse), nextCursor: 'WyJrZXkiXQ' }],
+    getInvoiceBilling: b.invoiceBills.map(toInvoiceBillingResponse),
+  };
+}
+
+/** What every /v1 operation answers, built from the samples by the mappers its controller uses. */
+function answersOf(s: DomainSamples, files: FileAnswers, b: BillingSamples): Record<string, readonly unknown[]> {
+  return {
+    ...billingAnswersOf(b),
     ...each(['createPartner', 'getPartner', 'updatePartner', 'archivePartner', 'replaceContacts', 'removeContact'], s.partners.map(toPartnerResponse)),
     listPartners: [toPageResponse(s.partnerPage, toPartnerResponse)],
     ...each(['addContact', 'changeContact'], [toContactResponse(s.contact)]),
@@ -131,7 +156,7 @@ describe('response mappers against the OpenAPI document', () => {
     document = (await t.call<OpenAPIObject>('GET', '/openapi.json', { as: null })).body;
     const bed = createTestBed();
     const samples = await seedDomainSamples((useCase) => bed.use(useCase));
-    answers = answersOf(samples, await fileAnswersOf(samples, bed));
+    answers = answersOf(samples, await fileAnswersOf(samples, bed), await seedBillingSamples());
   });
   afterAll(() => t?.close());
 
@@ -199,6 +224,18 @@ describe('response mappers against the OpenAPI document', () => {
       const { tradingName: _tradingName, ...rest } = partner();
       schemaViolations(document, successSchema('getPartner'), rest, coverage);
       expect(coverage.unseen()).toContain('PartnerDto.tradingName');
+    });
+
+    it('checks each value of a map (a metric\'s filters) against the schema of its values', () => {
+      const plan = wire(answers['getBillingPlan']?.[0]) as { versions: { terms: { charges: { metric?: { filters?: Record<string, unknown> } }[] } }[] };
+      const charges = plan.versions[0]?.terms.charges ?? [];
+      const index = charges.findIndex((charge) => charge.metric?.filters !== undefined);
+      expect(schemaViolations(document, successSchema('getBillingPlan'), plan)).toEqual([]);
+      (charges[index]?.metric as { filters: Record<string, unknown> }).filters = { region: 'eu' };
+      // `terms` is its terms or null: the violation is named within the alternative that is an object.
+      expect(schemaViolations(document, successSchema('getBillingPlan'), plan)).toEqual([
+        expect.stringContaining(`$.versions[0].terms.charges[${index}].metric.filters.region is string, the schema says array`),
+      ]);
     });
 
     it('refuses a wrong type, enum value or format, and money as a JSON number', () => {

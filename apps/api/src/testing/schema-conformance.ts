@@ -32,7 +32,8 @@ export class SchemaCoverage {
 
 /**
  * Where a JSON value (as parsed from an answer) departs from a schema of the OpenAPI 3.1 document, read strictly:
- * an object has only the properties its schema declares (as if `additionalProperties: false`) and every required one;
+ * an object has only the properties its schema declares (as if `additionalProperties: false`, unless it declares a
+ * schema for them: a map) and every required one;
  * types, enums, `null`, and the `date-time` and `date` formats must match. Empty when the value conforms.
  */
 export function schemaViolations(document: OpenAPIObject, schema: Schema, value: unknown, coverage?: SchemaCoverage): string[] {
@@ -76,10 +77,14 @@ function check(document: OpenAPIObject, given: Schema, value: unknown, path: str
   const record = value as Record<string, unknown>;
   const declared = schema.properties ?? {};
   coverage?.record(schema, label, Object.keys(record));
+  // A map (`additionalProperties` a schema, e.g. a metric's filters) checks each of its values against that schema.
+  const others = schema.additionalProperties;
   return [
     ...Object.keys(record)
       .filter((key) => !(key in declared))
-      .map((key) => `${path}.${key} is not declared by ${label}`),
+      .flatMap((key) =>
+        typeof others === 'object' ? check(document, others, record[key], `${path}.${key}`, `${label}[${key}]`, coverage) : [`${path}.${key} is not declared by ${label}`],
+      ),
     ...(schema.required ?? []).filter((key) => !(key in record)).map((key) => `${path}.${key} is required by ${label} but missing`),
     ...Object.entries(declared).flatMap(([key, property]) => (key in record ? check(document, property, record[key], `${path}.${key}`, `${label}.${key}`, coverage) : [])),
   ];

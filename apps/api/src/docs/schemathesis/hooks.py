@@ -52,6 +52,23 @@ UNSTATED_RULES = {
     "marketable.duplicate_currency",
     # A sum over the items of a list.
     "payment_terms.instalments_must_total_100",
+    # Billing plans (docs/billing-pricing.md): the tiers of a price rise, and only the last is open (an order across
+    # the items of a list); a per-event minimum is not above the maximum (two members compared); charge and discount
+    # codes are unique in a plan (a member across items).
+    "price_model.tiers_not_rising",
+    "price_model.tier_unbounded",
+    "price_model.last_tier_bounded",
+    "price_model.min_above_max",
+    "plan.duplicate_charge_code",
+    "plan.duplicate_discount_code",
+    # Against what is stored: ending billing needs a plan to end, a plan keeps at most 1,000 versions, and a marketable
+    # a charge or line names exists in the tenant and is active.
+    "plan.nothing_to_end",
+    "plan.too_many_versions",
+    "line.marketable_not_found",
+    "line.marketable_inactive",
+    # A real billing run bills days that have begun: the latest `asOf` is today, a date no schema knows.
+    "billing_run.as_of_in_future",
     # An e-invoice file is a body of bytes (`type: string`): that it is safe, well-formed UTF-8 XML with a UBL or CII
     # root is for the XML reader to say (ADR 0014, 0016). No JSON Schema describes XML, so any string is schema-valid.
     "format.doctype_refused",

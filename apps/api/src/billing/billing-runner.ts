@@ -1,0 +1,38 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { ExecuteBillingRun, type BillingRunState } from '@invoicing/billing';
+import type { FastifyBaseLogger } from 'fastify';
+
+/**
+ * Carries out started billing runs in the background of this process: the request that starts one answers at once
+ * (202), and {@link ExecuteBillingRun} bills partnership after partnership behind it. The use case awaits the database
+ * for each partnership and bills at most `BILLING_RUN_CONCURRENCY` at once, so the event loop stays free for other
+ * requests. A run already being carried out here is not started twice. A start that finds its run `running` and not
+ * carried out here (a retry whose key's record was lost with a 5xx, while the run's process had stopped) takes it up:
+ * that bills nothing twice, as bills are unique per partnership and date.
+ */
+@Injectable()
+export class BillingRunner implements OnModuleDestroy {
+  private readonly running = new Map<string, Promise<void>>();
+
+  constructor(private readonly executeBillingRun: ExecuteBillingRun) {}
+
+  /** Starts carrying out `run` unless it is over or already carried out here; `log` says how it ended. */
+  carryOut(run: BillingRunState, log: FastifyBaseLogger): void {
+    const key = `${run.tenantId}\u0000${run.id}`;
+    if (run.status !== 'running' || this.running.has(key)) return;
+    const context = { tenantId: run.tenantId, billingRunId: run.id };
+    const done = this.executeBillingRun.execute({ tenantId: run.tenantId, runId: run.id }).then(
+      (finished) => log.info({ ...context, status: finished.status, counts: finished.counts }, 'billing run finished'),
+      // The run's record says `failed` when it could; when even that write failed it stays `running`, and the next
+      // run bills what this one did not.
+      (error: unknown) => log.error({ ...context, err: error }, 'billing run stopped'),
+    );
+    this.running.set(key, done);
+    void done.finally(() => this.running.delete(key));
+  }
+
+  /** On shutdown, before the database closes: the runs under way finish (each partnership's bill is one short step). */
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all(this.running.values());
+  }
+}

@@ -1,0 +1,467 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { SetBillingPlan, type PlanTermsInput } from '@invoicing/billing';
+import { tenantId } from '@invoicing/core';
+import { CreatePartner, CreatePartnership, type PartnershipId } from '@invoicing/invoice';
+import { startTestApi, type Caller, type TestApi } from '../testing/harness';
+
+const DAY_MS = 86_400_000;
+const VAT = { code: 'S', rate: '20' };
+
+function monthStart(offset: number): string {
+  const now = new Date();
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1)).toISOString().slice(0, 10);
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+const tomorrow = () => new Date(Date.now() + DAY_MS).toISOString().slice(0, 10);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+type Issue = { path: string; code: string };
+const issuesOf = (body: { errors?: Issue[] }) => (body.errors ?? []).map((issue) => `${issue.path}:${issue.code}`);
+
+/** A monthly fee of 10 × 30.00 in advance and API calls at 0.10 each, from `from`. */
+const plan = (from: string): { effectiveFrom: string; terms: PlanTermsInput } => ({
+  effectiveFrom: from,
+  terms: {
+    interval: 'monthly',
+    charges: [
+      { kind: 'recurring', code: 'platform', name: 'Platform fee', quantity: '10', unitPrice: '30.00', vat: VAT },
+      { kind: 'usage', code: 'api_calls', name: 'API calls', metric: { code: 'api_calls', aggregation: 'count' }, price: { kind: 'per_unit', unitPrice: '0.10' }, vat: VAT },
+    ],
+  },
+});
+
+describe('billing over HTTP', () => {
+  let t: TestApi;
+  /** acme's partnerships: one billed since last month, one without a plan, one whose plan starts next month. */
+  let billed: string, planless: string, future: string;
+  let globexPartnership: string;
+
+  async function partnership(as: Caller = 'acme-admin'): Promise<string> {
+    const partner = async (legalName: string) => (await t.call('POST', '/v1/partners', { as, body: { legalName } })).body.id as string;
+    const created = await t.call('POST', '/v1/partnerships', {
+      as,
+      body: { sellerId: await partner('Acme Cloud SAS'), buyerId: await partner('Customer GmbH'), currency: 'EUR', paymentTerms: { kind: 'net', days: 30 }, validFrom: '2020-01-01' },
+    });
+    expect(created.status).toBe(201);
+    return created.body.id;
+  }
+
+  async function finished(runId: string, as: Caller = 'acme-viewer') {
+    for (let polls = 0; polls < 600; polls += 1) {
+      const current = await t.call('GET', `/v1/billing-runs/${runId}`, { as });
+      if (current.body.status !== 'running') return current.body;
+      await sleep(50);
+    }
+    throw new Error(`run ${runId} still running after 30 s`);
+  }
+
+  const event = (eventId: string, partnershipId: string, changes: Record<string, unknown> = {}) => ({
+    eventId,
+    metricCode: 'api_calls',
+    timestamp: `${monthStart(-1)}T10:00:00Z`,
+    partnershipId,
+    ...changes,
+  });
+
+  beforeAll(async () => {
+    // Two partnerships at a time: a run over many takes long enough to be seen running.
+    t = await startTestApi('billing', { BILLING_RUN_CONCURRENCY: '2' });
+    [billed, planless, future, globexPartnership] = [await partnership(), await partnership(), await partnership(), await partnership('globex-admin')];
+    expect((await t.call('PUT', `/v1/partnerships/${billed}/billing-plan`, { body: plan(monthStart(-1)) })).status).toBe(200);
+    expect((await t.call('PUT', `/v1/partnerships/${future}/billing-plan`, { body: plan(monthStart(1)) })).status).toBe(200);
+    expect((await t.call('PUT', `/v1/partnerships/${globexPartnership}/billing-plan`, { as: 'globex-admin', body: plan(monthStart(-1)) })).status).toBe(200);
+  });
+  afterAll(() => t?.close());
+
+  describe('the billing plan', () => {
+    it('starts a plan with PUT and reads it back with its versions and an ETag', async () => {
+      const id = await partnership();
+      expect((await t.call('GET', `/v1/partnerships/${id}/billing-plan`)).body.code).toBe('billing_plan.not_found');
+      const set = await t.call('PUT', `/v1/partnerships/${id}/billing-plan`, { body: plan('2026-01-01') });
+      expect(set.status).toBe(200);
+      const read = await t.call('GET', `/v1/partnerships/${id}/billing-plan`, { as: 'acme-viewer' });
+      expect(read.status).toBe(200);
+      expect(read.headers.get('etag')).toBe('"1"');
+      expect(read.body).toEqual(set.body);
+      expect(read.body).not.toHaveProperty('tenantId');
+      expect(read.body.versions[0]).toMatchObject({
+        version: 1,
+        effectiveFrom: '2026-01-01',
+        terms: {
+          cycle: { interval: 'monthly', alignment: 'calendar', anchor: '2026-01-01' },
+          charges: [
+            { kind: 'recurring', code: 'platform', name: 'Platform fee', unitCode: 'C62', quantity: '10', unitPrice: '30', timing: 'advance', vat: { code: 'S', rate: '20' } },
+            { kind: 'usage', code: 'api_calls', metric: { code: 'api_calls', aggregation: 'count' }, price: { kind: 'per_unit', unitPrice: '0.1' } },
+          ],
+          discounts: [],
+          invoiceMode: 'draft',
+        },
+      });
+    });
+
+    it('replaces the terms from a day, keeping the history; If-Match guards the change (412 when stale)', async () => {
+      const id = await partnership();
+      await t.call('PUT', `/v1/partnerships/${id}/billing-plan`, { body: plan('2026-01-01') });
+      const stale = await t.call('PUT', `/v1/partnerships/${id}/billing-plan`, { body: plan('2026-03-01'), headers: { 'if-match': '"0"' } });
+      expect([stale.status, stale.body.code]).toEqual([412, 'concurrency.stale_version']);
+      const malformed = await t.call('PUT', `/v1/partnerships/${id}/billing-plan`, { body: plan('2026-03-01'), headers: { 'if-match': '1' } });
+      expect([malformed.status, malformed.body.code]).toEqual([400, 'precondition.malformed']);
+      const changed = await t.call('PUT', `/v1/partnerships/${id}/billing-plan`, { body: plan('2026-03-01'), headers: { 'if-match': '"1"' } });
+      expect([changed.status, changed.headers.get('etag')]).toEqual([200, '"2"']);
+      const ended = await t.call('PUT', `/v1/partnerships/${id}/billing-plan`, { body: { effectiveFrom: '2026-03-01', terms: null } });
+      expect(ended.status).toBe(200);
+      expect(ended.body.versions.map((version: { version: number; effectiveFrom: string; terms: unknown; replacedBy?: number }) => [version.version, version.effectiveFrom, version.terms === null, version.replacedBy])).toEqual([
+        [1, '2026-01-01', false, undefined],
+        [2, '2026-03-01', false, 3],
+        [3, '2026-03-01', true, undefined],
+      ]);
+    });
+
+    it('names every faulty field of the terms at once, by its path in the body', async () => {
+      const terms = plan('2026-01-01').terms;
+      const refused = await t.call('PUT', `/v1/partnerships/${planless}/billing-plan`, { body: plan('2026-02-30') });
+      // The day comes first: terms are worked out for the day they take effect.
+      expect([refused.status, refused.body.code, issuesOf(refused.body)]).toEqual([400, 'date.malformed', ['effectiveFrom:date.malformed']]);
+
+      const terms400 = await t.call('PUT', `/v1/partnerships/${planless}/billing-plan`, {
+        body: {
+          effectiveFrom: '2026-01-01',
+          terms: {
+            ...terms,
+            charges: [
+              { kind: 'recurring', code: 'platform', name: 'Platform fee', vat: VAT },
+              { ...terms.charges[1], price: { kind: 'graduated', tiers: [{ upTo: '100', unitPrice: '0.10' }, { upTo: '50', unitPrice: '0.05' }, { unitPrice: '0.01' }] } },
+              { kind: 'recurring', code: 'platform', name: 'Again', unitPrice: '1', quantity: '-2', vat: VAT },
+            ],
+            minimum: { amount: '20.001', vat: VAT },
+          },
+        },
+      });
+      expect([terms400.status, terms400.body.code]).toEqual([400, 'validation.failed']);
+      expect(issuesOf(terms400.body).sort()).toEqual(
+        [
+          'terms.charges.0.unitPrice:decimal.malformed',
+          'terms.charges.1.price.tiers.1.upTo:price_model.tiers_not_rising',
+          'terms.charges.2.quantity:plan.out_of_range',
+          'terms.minimum.amount:money.precision_exceeded',
+        ].sort(),
+      );
+      expect((await t.call('GET', `/v1/partnerships/${planless}/billing-plan`)).status).toBe(404);
+    });
+
+    it('refuses a body of the wrong shape before the domain: unknown kinds and members, a usage charge without its metric, filters that are no lists', async () => {
+      const terms = plan('2026-01-01').terms;
+      const refused = await t.call('PUT', `/v1/partnerships/${planless}/billing-plan`, {
+        body: {
+          effectiveFrom: '2026-01-01',
+          terms: { ...terms, charges: [{ ...terms.charges[0], kind: 'monthly', color: 'red' }, { kind: 'usage', code: 'x', name: 'X', vat: VAT }], interval: 'weekly' },
+        },
+      });
+      expect([refused.status, refused.body.code]).toEqual([400, 'request.invalid']);
+      expect(issuesOf(refused.body)).toEqual(
+        expect.arrayContaining([
+          'terms.interval:request.is_in',
+          'terms.charges.0.kind:request.is_in',
+          'terms.charges.0.color:request.unknown_property',
+          'terms.charges.1.metric:request.is_object',
+          'terms.charges.1.price:request.is_object',
+        ]),
+      );
+      const filters = await t.call('PUT', `/v1/partnerships/${planless}/billing-plan`, {
+        body: { effectiveFrom: '2026-01-01', terms: { ...terms, charges: [{ ...terms.charges[1], metric: { code: 'api_calls', aggregation: 'count', filters: { region: 'eu' } } }] } },
+      });
+      expect(issuesOf(filters.body)).toEqual(['terms.charges.0.metric.filters.region:request.is_array']);
+      const missing = await t.call('PUT', `/v1/partnerships/${planless}/billing-plan`, { body: { effectiveFrom: '2026-01-01' } });
+      expect(issuesOf(missing.body)).toEqual(['terms:request.is_object']);
+    });
+
+    it('answers 400 for ending a plan that does not exist, 400 for an unknown marketable, and 404 for an unknown partnership', async () => {
+      const nothing = await t.call('PUT', `/v1/partnerships/${planless}/billing-plan`, { body: { effectiveFrom: '2026-01-01', terms: null } });
+      expect([nothing.status, nothing.body.code]).toEqual([400, 'plan.nothing_to_end']);
+      const terms = plan('2026-01-01').terms;
+      const marketable = await t.call('PUT', `/v1/partnerships/${planless}/billing-plan`, {
+        body: { effectiveFrom: '2026-01-01', terms: { ...terms, charges: [{ ...terms.charges[0], marketableId: '0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b' }] } },
+      });
+      expect([marketable.status, marketable.body.code, issuesOf(marketable.body)]).toEqual([400, 'line.marketable_not_found', ['terms.charges.0.marketableId:line.marketable_not_found']]);
+      const unknown = await t.call('PUT', '/v1/partnerships/0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b/billing-plan', { body: plan('2026-01-01') });
+      expect([unknown.status, unknown.body.code]).toEqual([404, 'partnership.not_found']);
+    });
+
+    it('lets only partnerships:write change a plan (admin), and every role read it', async () => {
+      for (const as of ['acme-accountant', 'acme-viewer', 'acme-integrator'] as const) {
+        const refused = await t.call('PUT', `/v1/partnerships/${billed}/billing-plan`, { as, body: plan(monthStart(-1)) });
+        expect([as, refused.status, refused.body.code, refused.body.detail]).toEqual([as, 403, 'auth.forbidden', expect.stringContaining('partnerships:write')]);
+        expect((await t.call('GET', `/v1/partnerships/${billed}/billing-plan`, { as })).status).toBe(200);
+      }
+    });
+  });
+
+  describe('usage events', () => {
+    it('stores a batch sent by an integrator, answering each event in order, a duplicate and a rejected one included', async () => {
+      const sent = await t.call('POST', '/v1/usage-events', {
+        as: 'acme-integrator',
+        body: { events: [event('u-1', billed), event('u-1', billed), event('u-2', planless), event('u-3', billed, { timestamp: '2026-13-01T00:00:00Z', eventId: 'u 3' })] },
+      });
+      expect(sent.status).toBe(200);
+      expect(sent.body).toEqual({
+        stored: 1,
+        duplicates: 1,
+        rejected: 2,
+        results: [
+          { eventId: 'u-1', status: 'stored' },
+          { eventId: 'u-1', status: 'duplicate' },
+          { eventId: 'u-2', status: 'rejected', error: { code: 'usage.no_billing_plan', message: expect.any(String), issues: [{ path: 'partnershipId', code: 'usage.no_billing_plan', message: expect.any(String) }] } },
+          {
+            eventId: 'u 3',
+            status: 'rejected',
+            error: {
+              code: 'validation.failed',
+              message: expect.any(String),
+              issues: [
+                { path: 'eventId', code: 'usage.invalid_event_id', message: expect.any(String) },
+                { path: 'timestamp', code: 'usage.invalid_timestamp', message: expect.any(String) },
+              ],
+            },
+          },
+        ],
+      });
+      const again = await t.call('POST', '/v1/usage-events', { body: { events: [event('u-1', billed)] } });
+      expect(again.body.results).toEqual([{ eventId: 'u-1', status: 'duplicate' }]);
+      const reused = await t.call('POST', '/v1/usage-events', { body: { events: [event('u-1', billed, { timestamp: `${monthStart(-1)}T11:00:00Z` })] } });
+      expect(reused.body.results[0]).toMatchObject({ status: 'rejected', error: { code: 'usage.event_id_taken' } });
+    });
+
+    it('refuses the whole batch only when it is empty, too large or malformed', async () => {
+      const empty = await t.call('POST', '/v1/usage-events', { as: 'acme-integrator', body: { events: [] } });
+      expect([empty.status, empty.body.code]).toEqual([400, 'usage.batch_empty']);
+      const tooMany = await t.call('POST', '/v1/usage-events', { as: 'acme-integrator', body: { events: Array.from({ length: 1001 }, (_, index) => event(`big-${index}`, billed)) } });
+      expect([tooMany.status, tooMany.body.code]).toEqual([400, 'usage.batch_too_large']);
+      const malformed = await t.call('POST', '/v1/usage-events', { as: 'acme-integrator', body: { events: [event('ok', billed), { ...event('bad', billed), eventId: 42, properties: [] }, 'x'] } });
+      expect([malformed.status, malformed.body.code]).toEqual([400, 'request.invalid']);
+      expect(issuesOf(malformed.body)).toEqual(expect.arrayContaining(['events.1.eventId:request.is_string', 'events.1.properties:request.is_object']));
+      const notAList = await t.call('POST', '/v1/usage-events', { as: 'acme-integrator', body: { events: 'many' } });
+      expect(issuesOf(notAList.body)).toEqual(expect.arrayContaining(['events:request.is_array']));
+      // None of them stored anything.
+      expect((await t.call('POST', '/v1/usage-events', { body: { events: [event('ok', billed)] } })).body.results).toEqual([{ eventId: 'ok', status: 'stored' }]);
+    });
+
+    it('takes 1,000 events of a realistic size in one body, well within the body limit', async () => {
+      const events = Array.from({ length: 1000 }, (_, index) =>
+        event(`0193a2b4-5c6d-7e8f-9a0b-${String(index).padStart(12, '0')}`, billed, { properties: { endpoint: '/v1/licences/verify', region: 'eu-west-1', status: 200, cached: false } }),
+      );
+      const body = JSON.stringify({ events });
+      expect(body.length).toBeLessThan(300_000);
+      const sent = await t.call('POST', '/v1/usage-events', { as: 'acme-integrator', body });
+      expect([sent.status, sent.body.stored, sent.body.rejected]).toEqual([200, 1000, 0]);
+    });
+
+    it('lets admin and integrator send usage, and refuses viewer and accountant', async () => {
+      for (const [as, status] of [['acme-admin', 200], ['acme-integrator', 200], ['acme-viewer', 403], ['acme-accountant', 403]] as const) {
+        const answer = await t.call('POST', '/v1/usage-events', { as, body: { events: [event(`role-${as}`, billed)] } });
+        expect([as, answer.status]).toEqual([as, status]);
+        if (status === 403) expect(answer.body).toMatchObject({ code: 'auth.forbidden', detail: expect.stringContaining('usage:write') });
+      }
+    });
+
+    it("never stores usage for another tenant's partnership: it has no plan there", async () => {
+      const sent = await t.call('POST', '/v1/usage-events', { as: 'globex-integrator', body: { events: [event('g-1', billed)] } });
+      expect(sent.body.results[0]).toMatchObject({ status: 'rejected', error: { code: 'usage.no_billing_plan' } });
+    });
+  });
+
+  describe('one-off charges', () => {
+    const charge = { date: monthStart(-1), name: 'Setup', quantity: '1', unitPrice: '99.00', vat: VAT };
+
+    it('adds a charge once per Idempotency-Key, and refuses the key reused for another charge', async () => {
+      const first = await t.call('POST', `/v1/partnerships/${future}/one-off-charges`, { as: 'acme-integrator', body: charge, headers: { 'idempotency-key': 'setup-1' } });
+      expect(first.status).toBe(201);
+      expect(first.body).toMatchObject({ partnershipId: future, date: monthStart(-1), name: 'Setup', unitCode: 'C62', quantity: '1', unitPrice: '99', vat: { code: 'S', rate: '20' } });
+      const retry = await t.call('POST', `/v1/partnerships/${future}/one-off-charges`, { as: 'acme-integrator', body: charge, headers: { 'idempotency-key': 'setup-1' } });
+      expect([retry.status, retry.headers.get('idempotent-replayed'), retry.body.id]).toEqual([201, 'true', first.body.id]);
+      const other = await t.call('POST', `/v1/partnerships/${future}/one-off-charges`, { as: 'acme-integrator', body: { ...charge, unitPrice: '1.00' }, headers: { 'idempotency-key': 'setup-1' } });
+      expect([other.status, other.body.code]).toEqual([422, 'idempotency.key_reused']);
+      const credit = await t.call('POST', `/v1/partnerships/${future}/one-off-charges`, { as: 'acme-accountant', body: { ...charge, name: 'Goodwill', quantity: '-1' } });
+      expect([credit.status, credit.body.quantity]).toEqual([201, '-1']);
+    });
+
+    it('checks the charge, and answers 404 for a partnership that is not the caller\'s', async () => {
+      const bad = await t.call('POST', `/v1/partnerships/${future}/one-off-charges`, { body: { ...charge, name: ' ', unitPrice: '-1' } });
+      expect([bad.status, bad.body.code, issuesOf(bad.body).sort()]).toEqual([400, 'validation.failed', ['name:one_off.invalid_name', 'unitPrice:one_off.out_of_range']]);
+      for (const [as, id] of [['globex-admin', future], ['acme-admin', '0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b']] as const) {
+        const missing = await t.call('POST', `/v1/partnerships/${id}/one-off-charges`, { as, body: charge });
+        expect([missing.status, missing.body.code]).toEqual([404, 'partnership.not_found']);
+      }
+      const viewer = await t.call('POST', `/v1/partnerships/${future}/one-off-charges`, { as: 'acme-viewer', body: charge });
+      expect([viewer.status, viewer.body.detail]).toEqual([403, expect.stringContaining('invoices:create')]);
+    });
+  });
+
+  describe('billing runs', () => {
+    it('answers 202 with the run running, before its work is done, and Location; the run then completes', async () => {
+      const started = await t.call('POST', '/v1/billing-runs', { body: { partnershipIds: [billed], dryRun: true } });
+      expect(started.status).toBe(202);
+      expect(started.headers.get('location')).toBe(`/v1/billing-runs/${started.body.id}`);
+      expect(started.body).toMatchObject({ asOf: today(), dryRun: true, partnershipIds: [billed], status: 'running', counts: { total: 1, processed: 0 }, failures: [], previews: [] });
+      expect(started.body).not.toHaveProperty('finishedAt');
+      const done = await finished(started.body.id);
+      expect(done).toMatchObject({ status: 'completed', counts: { processed: 1, failed: 0 }, finishedAt: expect.any(String) });
+      expect(done.previews.length).toBe(done.counts.bills);
+    });
+
+    it('lets admin and accountant start runs, and refuses viewer and integrator', async () => {
+      for (const [as, status] of [['acme-accountant', 202], ['acme-admin', 202], ['acme-viewer', 403], ['acme-integrator', 403]] as const) {
+        const answer = await t.call('POST', '/v1/billing-runs', { as, body: { dryRun: true, partnershipIds: [future] } });
+        expect([as, answer.status]).toEqual([as, status]);
+        if (status === 403) expect(answer.body).toMatchObject({ code: 'auth.forbidden', detail: expect.stringContaining('billing:run') });
+        else await finished(answer.body.id);
+      }
+    });
+
+    it('refuses a real run for a day not begun (a dry run may look ahead), and a list of no partnership', async () => {
+      const ahead = await t.call('POST', '/v1/billing-runs', { body: { asOf: tomorrow() } });
+      expect([ahead.status, ahead.body.code, issuesOf(ahead.body)]).toEqual([400, 'billing_run.as_of_in_future', ['asOf:billing_run.as_of_in_future']]);
+      const dry = await t.call('POST', '/v1/billing-runs', { body: { asOf: tomorrow(), dryRun: true, partnershipIds: [future] } });
+      expect(dry.status).toBe(202);
+      await finished(dry.body.id);
+      const none = await t.call('POST', '/v1/billing-runs', { body: { partnershipIds: [] } });
+      expect([none.status, none.body.code]).toEqual([400, 'billing_run.too_many_partnerships']);
+      const malformed = await t.call('POST', '/v1/billing-runs', { body: { asOf: '01/12/2026', dryRun: 'yes' } });
+      expect(issuesOf(malformed.body)).toEqual(['dryRun:request.is_boolean']);
+    });
+
+    it('answers the same run to the same Idempotency-Key, and refuses the key for another request', async () => {
+      const body = { dryRun: true, partnershipIds: [billed] };
+      const first = await t.call('POST', '/v1/billing-runs', { body, headers: { 'idempotency-key': 'dry-1' } });
+      const again = await t.call('POST', '/v1/billing-runs', { body, headers: { 'idempotency-key': 'dry-1' } });
+      expect([first.status, again.status, again.body.id, again.headers.get('location')]).toEqual([202, 202, first.body.id, `/v1/billing-runs/${first.body.id}`]);
+      const other = await t.call('POST', '/v1/billing-runs', { body: { dryRun: true }, headers: { 'idempotency-key': 'dry-1' } });
+      expect([other.status, other.body.code]).toEqual([422, 'idempotency.key_reused']);
+      await finished(first.body.id);
+    });
+
+    it("records the partnerships it could not bill: another tenant's is not found", async () => {
+      const started = await t.call('POST', '/v1/billing-runs', { body: { dryRun: true, partnershipIds: [billed, globexPartnership] } });
+      const done = await finished(started.body.id);
+      expect(done.counts).toMatchObject({ total: 2, processed: 2, failed: 1 });
+      expect(done.failures).toEqual([{ partnershipId: globexPartnership, code: 'billing_plan.not_found', message: expect.any(String) }]);
+    });
+
+    it('bills for real, lists the bills page by page with their invoices, and explains each invoice', async () => {
+      const started = await t.call('POST', '/v1/billing-runs', { body: { partnershipIds: [billed] } });
+      const done = await finished(started.body.id);
+      expect(done).toMatchObject({ status: 'completed', dryRun: false, counts: { failed: 0 } });
+      expect(done.counts.bills).toBeGreaterThanOrEqual(2);
+      const all = (await t.call('GET', `/v1/billing-runs/${done.id}/bills?limit=200`)).body;
+      expect(all.items).toHaveLength(done.counts.bills);
+      expect(all.nextCursor).toBeNull();
+      const first = await t.call('GET', `/v1/billing-runs/${done.id}/bills?limit=1`, { as: 'acme-viewer' });
+      expect(first.body.items).toEqual(all.items.slice(0, 1));
+      const rest = await t.call('GET', `/v1/billing-runs/${done.id}/bills?limit=200&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+      expect(rest.body.items).toEqual(all.items.slice(1));
+      for (const bill of all.items) {
+        expect(bill).toMatchObject({ partnershipId: billed, status: 'invoiced', invoiceStatus: 'draft', invoiceId: expect.any(String) });
+        const explained = await t.call('GET', `/v1/invoices/${bill.invoiceId}/billing`, { as: 'acme-integrator' });
+        expect(explained.body).toMatchObject({ invoiceId: bill.invoiceId, billingDate: bill.billingDate, runId: done.id, netTotal: bill.netTotal });
+        expect(explained.body.lines.length).toBe(bill.lines);
+        const elsewhere = await t.call('GET', `/v1/invoices/${bill.invoiceId}/billing`, { as: 'globex-admin' });
+        expect([elsewhere.status, elsewhere.body.code]).toEqual([404, 'invoice_billing.not_found']);
+      }
+      const badCursor = await t.call('GET', `/v1/billing-runs/${done.id}/bills?cursor=nope`);
+      expect([badCursor.status, badCursor.body.code]).toEqual([400, 'pagination.invalid_cursor']);
+    });
+
+    it('lists runs newest first, page by page, without dry runs\' previews', async () => {
+      const first = await t.call('GET', '/v1/billing-runs?limit=2', { as: 'acme-viewer' });
+      expect(first.status).toBe(200);
+      expect(first.body.items).toHaveLength(2);
+      expect(first.body.items[0].startedAt >= first.body.items[1].startedAt).toBe(true);
+      expect(first.body.items.some((run: object) => 'previews' in run)).toBe(false);
+      const next = await t.call('GET', `/v1/billing-runs?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`);
+      expect(next.body.items.map((run: { id: string }) => run.id)).not.toContain(first.body.items[0].id);
+      const tooMany = await t.call('GET', '/v1/billing-runs?limit=500');
+      expect([tooMany.status, tooMany.body.code]).toEqual([400, 'pagination.invalid_limit']);
+      expect((await t.call('GET', '/v1/billing-runs', { as: 'globex-admin' })).body.items).toEqual([]);
+    });
+
+    it("answers 404 for a run that is not the caller's tenant's", async () => {
+      const started = await t.call('POST', '/v1/billing-runs', { body: { dryRun: true, partnershipIds: [future] } });
+      await finished(started.body.id);
+      for (const path of [`/v1/billing-runs/${started.body.id}`, `/v1/billing-runs/${started.body.id}/bills`]) {
+        const answer = await t.call('GET', path, { as: 'globex-admin' });
+        expect([path, answer.status, answer.body.code]).toEqual([path, 404, 'billing_run.not_found']);
+      }
+      const unknown = await t.call('GET', '/v1/billing-runs/0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b');
+      expect([unknown.status, unknown.body.code]).toEqual([404, 'billing_run.not_found']);
+    });
+  });
+
+  describe('the upcoming invoice', () => {
+    it('previews the next bill, 204 when nothing is due by `through`, 404 without a plan', async () => {
+      const next = await t.call('GET', `/v1/partnerships/${future}/upcoming-invoice`, { as: 'acme-viewer' });
+      expect(next.status).toBe(200);
+      expect(next.body).toMatchObject({ partnershipId: future, billingDate: monthStart(-1), currency: 'EUR' });
+      const withPlan = await t.call('GET', `/v1/partnerships/${future}/upcoming-invoice?through=${monthStart(2)}`);
+      expect(withPlan.status).toBe(200);
+      const nothing = await t.call('GET', `/v1/partnerships/${future}/upcoming-invoice?through=${monthStart(-2)}`);
+      expect([nothing.status, nothing.text]).toEqual([204, '']);
+      const malformed = await t.call('GET', `/v1/partnerships/${future}/upcoming-invoice?through=2026-02-30`);
+      expect([malformed.status, malformed.body.code, issuesOf(malformed.body)]).toEqual([400, 'date.malformed', ['through:date.malformed']]);
+      for (const [as, id] of [['acme-admin', planless], ['globex-admin', future]] as const) {
+        const missing = await t.call('GET', `/v1/partnerships/${id}/upcoming-invoice`, { as });
+        expect([missing.status, missing.body.code]).toEqual([404, 'billing_plan.not_found']);
+      }
+    });
+  });
+
+  describe('a run in the background', () => {
+    it('answers other requests while it runs, and bills every partnership it names', async () => {
+      const use = <T>(useCase: new (...args: never[]) => T): T => t.api.app.get(useCase);
+      const acme = tenantId('acme');
+      const seller = await use(CreatePartner).execute({ tenantId: acme, legalName: 'Acme Cloud SAS' });
+      const ids: PartnershipId[] = [];
+      for (let index = 0; index < 20; index += 1) {
+        const buyer = await use(CreatePartner).execute({ tenantId: acme, legalName: `Customer ${index}` });
+        const created = await use(CreatePartnership).execute({ tenantId: acme, sellerId: seller.id, buyerId: buyer.id, currency: 'EUR', paymentTerms: { kind: 'net', days: 30 }, validFrom: '2020-01-01' });
+        await use(SetBillingPlan).execute({ tenantId: acme, partnershipId: created.id, ...plan(monthStart(-2)) });
+        ids.push(created.id);
+      }
+
+      const started = await t.call('POST', '/v1/billing-runs', { as: 'acme-accountant', body: { partnershipIds: ids } });
+      expect(started.status).toBe(202);
+      // The run bills 60 dates, two partnerships at a time; meanwhile the API answers.
+      const [plan0, run0] = await Promise.all([t.call('GET', `/v1/partnerships/${ids[0]}/billing-plan`), t.call('GET', `/v1/billing-runs/${started.body.id}`)]);
+      expect([plan0.status, run0.status, run0.body.status]).toEqual([200, 200, 'running']);
+      const done = await finished(started.body.id);
+      expect(done.counts).toMatchObject({ total: 20, processed: 20, bills: 60, invoicesDrafted: 60, failed: 0 });
+    });
+  });
+
+  describe('routes', () => {
+    it('answers a billing path with a wrong method 405 with Allow, as every route', async () => {
+      for (const [method, path, allow] of [
+        ['DELETE', `/v1/partnerships/${billed}/billing-plan`, 'GET, PUT'],
+        ['PUT', '/v1/billing-runs', 'GET, POST'],
+        ['DELETE', '/v1/billing-runs/some-run', 'GET'],
+        ['GET', '/v1/usage-events', 'POST'],
+        ['GET', `/v1/partnerships/${billed}/one-off-charges`, 'POST'],
+      ] as const) {
+        const answer = await t.call(method, path);
+        expect([method, path, answer.status, answer.headers.get('allow')]).toEqual([method, path, 405, allow]);
+      }
+    });
+  });
+
+  describe('tenant isolation', () => {
+    it("answers another tenant's plan, partnership and invoices as missing", async () => {
+      const plan404 = await t.call('GET', `/v1/partnerships/${billed}/billing-plan`, { as: 'globex-admin' });
+      expect([plan404.status, plan404.body.code]).toEqual([404, 'billing_plan.not_found']);
+      const put404 = await t.call('PUT', `/v1/partnerships/${billed}/billing-plan`, { as: 'globex-admin', body: plan('2026-01-01') });
+      expect([put404.status, put404.body.code]).toEqual([404, 'partnership.not_found']);
+      const notBilled = await t.call('POST', '/v1/invoices', { body: { partnershipId: billed, lines: [{ name: 'Consulting', quantity: '1', unitCode: 'C62', netPrice: '10.00', vat: VAT }] } });
+      expect(notBilled.status).toBe(201);
+      const explained = await t.call('GET', `/v1/invoices/${notBilled.body.id}/billing`);
+      expect([explained.status, explained.body.code]).toEqual([404, 'invoice_billing.not_found']);
+    });
+  });
+});
