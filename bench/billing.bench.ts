@@ -93,17 +93,30 @@ const seconds = (started: number): number => (performance.now() - started) / 100
 const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0);
 const fixed = (value: number): string => (value >= 100 ? value.toFixed(0) : value.toPrecision(3));
 
-/** Samples this process's resident memory every 50 ms while `work` runs. */
-async function peakRss<T>(work: () => Promise<T>): Promise<{ result: T; peak: number }> {
+const collect = (globalThis as { gc?: () => void }).gc;
+
+/**
+ * Samples this process's resident memory every 50 ms while `work` runs and, when started with `--expose-gc`, the heap
+ * left after a full collection every 2 s: what the run holds, rather than what the collector has not yet reclaimed.
+ */
+async function peakMemory<T>(work: () => Promise<T>): Promise<{ result: T; peak: number; heapAfterGc?: number }> {
   let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => {
+  let heapAfterGc: number | undefined;
+  const rss = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage.rss());
   }, 50);
+  const heap = collect
+    ? setInterval(() => {
+        collect();
+        heapAfterGc = Math.max(heapAfterGc ?? 0, process.memoryUsage().heapUsed);
+      }, 2000)
+    : undefined;
   try {
     const result = await work();
-    return { result, peak: Math.max(peak, process.memoryUsage.rss()) };
+    return { result, peak: Math.max(peak, process.memoryUsage.rss()), ...(heapAfterGc === undefined ? {} : { heapAfterGc }) };
   } finally {
-    clearInterval(timer);
+    clearInterval(rss);
+    if (heap) clearInterval(heap);
   }
 }
 
@@ -172,6 +185,7 @@ interface SizeResult {
   readonly repeat: number;
   readonly repeatCreated: number;
   readonly peak: number;
+  readonly heapAfterGc?: number;
 }
 
 async function measureSize(mongo: MongoConnection, size: number, settings: Settings, log: (line: string) => void): Promise<SizeResult> {
@@ -198,11 +212,11 @@ async function measureSize(mongo: MongoConnection, size: number, settings: Setti
   // (b) The run on 1 April: 1 March's fees, then March's usage with April's fees.
   clock.set(new Date('2026-04-01T06:00:00Z'));
   started = performance.now();
-  const first = await peakRss(() => bench.container.get(RunBilling).execute({ tenantId: tenant }));
+  const first = await peakMemory(() => bench.container.get(RunBilling).execute({ tenantId: tenant }));
   const run = seconds(started);
   if (first.result.counts.failed > 0) log(`  the run failed for ${first.result.counts.failed} partnerships: ${JSON.stringify(first.result.failures.slice(0, 3))}`);
   const made = await bench.invoicing.models.invoices.collection.find({}).toArray();
-  log(`  run: ${made.length} invoices in ${run.toFixed(1)} s, peak RSS ${mb(first.peak)} MB`);
+  log(`  run: ${made.length} invoices in ${run.toFixed(1)} s, peak RSS ${mb(first.peak)} MB${first.heapAfterGc === undefined ? '' : `, peak heap after GC ${mb(first.heapAfterGc)} MB`}`);
 
   // The driver writes the same invoices into the invoices collection, dropped and indexed.
   await fresh(bench, 'invoices');
@@ -225,6 +239,7 @@ async function measureSize(mongo: MongoConnection, size: number, settings: Setti
     repeat,
     repeatCreated: again.counts.bills + (after - made.length),
     peak: first.peak,
+    ...(first.heapAfterGc === undefined ? {} : { heapAfterGc: first.heapAfterGc }),
   };
 }
 
@@ -279,5 +294,6 @@ export async function main(): Promise<number> {
   console.log(`(b) run: ${fixed(last.invoices / last.run)} invoices/s, raw insertMany ${fixed(last.invoices / last.rawInvoices)} invoices/s, ratio ${(last.rawInvoices / last.run).toFixed(3)} (goal ≥ ${RUN_GOAL}) ${verdict(last.rawInvoices / last.run >= RUN_GOAL)}`);
   console.log(`(c) repeat: ${fixed(last.repeat)} s, ${(last.run / last.repeat).toFixed(1)}× faster than the first, created ${last.repeatCreated} (goal ≥ ${REPEAT_GOAL}×, 0 created) ${verdict(last.run / last.repeat >= REPEAT_GOAL && last.repeatCreated === 0)}`);
   console.log(`(d) peak RSS: ${results.map((each) => `${each.size}: ${mb(each.peak)} MB`).join(', ')}`);
+  if (collect) console.log(`    peak heap after GC: ${results.map((each) => `${each.size}: ${mb(each.heapAfterGc ?? 0)} MB`).join(', ')}`);
   return 0;
 }

@@ -10,7 +10,7 @@ export type { Aggregation, BillableMetric, EventPropertyValue, MeteredEvent } fr
 export { MAX_CLOCK_SKEW_MS, MAX_EVENT_PROPERTIES, MAX_PROPERTY_LENGTH, sameUsage, usageEvent } from './usage/usage-event';
 export type { UsageEvent, UsageEventInput, UsageSubject } from './usage/usage-event';
 export { USAGE_EVENT_STORE } from './usage/usage-event-store.port';
-export type { AppendOutcome, InstantRange, RecordedUsageEvent, UsageEventStore } from './usage/usage-event-store.port';
+export type { AppendOutcome, InstantRange, ReceiptWindow, RecordedUsageEvent, UsageEventStore } from './usage/usage-event-store.port';
 export { MAX_USAGE_BATCH, RecordUsage } from './usage/usage.use-cases';
 export type { UsageBatchResult, UsageEventResult } from './usage/usage.use-cases';
 export { FEE_TIMINGS, INVOICE_MODES, MAX_CHARGES, MAX_DISCOUNTS, MAX_DISCOUNT_PERIODS, planTerms } from './plans/plan-terms';

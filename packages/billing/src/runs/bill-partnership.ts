@@ -84,7 +84,7 @@ export class BillPartnership {
     const oneOffs = await this.oneOffs.listThrough(tenantId, partnershipId, asOf);
     for (const billingDate of dueBillingDates(plan, oneOffs, bills, asOf)) {
       const usageCutoff = this.clock.now();
-      const proposed = await this.propose(plan, bills, oneOffs, billingDate);
+      const proposed = await this.propose(plan, bills, oneOffs, billingDate, usageCutoff);
       const bill = this.billOf(command, plan, proposed, usageCutoff);
       if (command.dryRun) {
         results.push({ bill, recorded: true });
@@ -106,15 +106,19 @@ export class BillPartnership {
     const bills = await this.bills.listByPartnership(tenantId, partnershipId);
     const oneOffs = await this.oneOffs.listThrough(tenantId, partnershipId, through);
     const next = dueBillingDates(plan, oneOffs, bills, through)[0];
-    return next === undefined ? undefined : this.propose(plan, bills, oneOffs, next);
+    return next === undefined ? undefined : this.propose(plan, bills, oneOffs, next, this.clock.now());
   }
 
-  private async propose(plan: BillingPlan, bills: readonly BillState[], oneOffs: Awaited<ReturnType<OneOffChargeStore['listThrough']>>, billingDate: CalendarDate): Promise<ProposedBill> {
+  /** Works out a bill, with usage received up to `usageCutoff` (the bill's own cutoff) looked at for late events. */
+  private async propose(plan: BillingPlan, bills: readonly BillState[], oneOffs: Awaited<ReturnType<OneOffChargeStore['listThrough']>>, billingDate: CalendarDate, usageCutoff: Date): Promise<ProposedBill> {
     const { tenantId } = plan;
     const timeZone = this.settings.timeZone;
     const lastCutoff = bills.reduce<number | undefined>((latest, bill) => Math.max(latest ?? 0, bill.usageCutoff.getTime()), undefined);
     const lastBilled = bills.reduce<CalendarDate>((latest, bill) => (bill.billingDate > latest ? bill.billingDate : latest), billingDate);
-    const lateUsage = lastCutoff === undefined ? new Map<string, Date>() : await this.usage.lateUsage(tenantId, plan.partnershipId, new Date(lastCutoff - LATE_USAGE_MARGIN_MS), startOfDay(lastBilled, timeZone));
+    const lateUsage =
+      lastCutoff === undefined
+        ? new Map<string, Date>()
+        : await this.usage.lateUsage(tenantId, plan.partnershipId, { after: new Date(lastCutoff - LATE_USAGE_MARGIN_MS), upTo: usageCutoff }, startOfDay(lastBilled, timeZone));
     return proposeBill(
       {
         plan,

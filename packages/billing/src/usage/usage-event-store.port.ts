@@ -19,6 +19,12 @@ export interface InstantRange {
   readonly to: Date;
 }
 
+/** Events received after `after` and at or before `upTo`. */
+export interface ReceiptWindow {
+  readonly after: Date;
+  readonly upTo: Date;
+}
+
 /** Where usage events are kept and measured. */
 export interface UsageEventStore {
   /**
@@ -40,9 +46,11 @@ export interface UsageEventStore {
     options?: { readonly eventAmounts?: boolean },
   ): Promise<MeasuredUsage & { readonly events: number }>;
   /**
-   * For each metric, the earliest timestamp of a partnership's events received after `receivedAfter` and dated before
-   * `occurredBefore`: where a run must look again for usage that arrived after its period was billed.
+   * For each metric, the earliest timestamp of a partnership's events received after `received.after` and up to
+   * `received.upTo` (both instants of the caller's clock), dated before `occurredBefore`: where a run must look again
+   * for usage that arrived after its period was billed. Bounding the receipt lets an adapter read only the events
+   * received in that window, however long the partnership's history.
    */
-  lateUsage(tenantId: TenantId, partnershipId: PartnershipId, receivedAfter: Date, occurredBefore: Date): Promise<ReadonlyMap<string, Date>>;
+  lateUsage(tenantId: TenantId, partnershipId: PartnershipId, received: ReceiptWindow, occurredBefore: Date): Promise<ReadonlyMap<string, Date>>;
 }
 export const USAGE_EVENT_STORE = Symbol.for('@invoicing/billing/UsageEventStore');

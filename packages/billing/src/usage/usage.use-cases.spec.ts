@@ -71,7 +71,7 @@ describe('RecordUsage', () => {
       'usage.subject_unresolved',
       'stored',
     ]);
-    expect(await scenario.billing.usage.lateUsage(scenario.tenantId, scenario.partnership.id, new Date(0), new Date('2027-01-01'))).toEqual(
+    expect(await scenario.billing.usage.lateUsage(scenario.tenantId, scenario.partnership.id, { after: new Date(0), upTo: new Date('2027-01-01') }, new Date('2027-01-01'))).toEqual(
       new Map([
         ['active_users', new Date('2026-03-10T10:00:00Z')],
         ['storage_gb', new Date('2026-03-10T10:00:00Z')],

@@ -139,6 +139,37 @@ export function describeUsageEventStoreContract(adapters: () => BillingAdapters)
         expect(await figuresOf({ code: 'transfers', aggregation: 'latest', property: 'amount' })).toBe('7');
       });
 
+      it('measures a range that spans calendar months and years, as aggregate() does', async () => {
+        const tenant = aTenant();
+        const partnership = aPartnershipId();
+        const at = (eventId: string, timestamp: string, gb: string) => anEvent(tenant, partnership, { eventId, metricCode: 'storage', timestamp, properties: { gb, user: eventId.slice(0, 1) } });
+        const events = [
+          at('a-before', '2025-11-30T22:59:59.999Z', '100'),
+          at('b-first', '2025-11-30T23:00:00Z', '1.5'),
+          at('c-dec', '2025-12-31T23:30:00Z', '2'),
+          at('d-jan', '2026-01-15T10:00:00Z', '3.25'),
+          at('e-last', '2026-02-28T22:59:59.999Z', '4'),
+          at('f-after', '2026-02-28T23:00:00Z', '200'),
+        ];
+        await store().append(events);
+        // December to February in Paris: from 1 December 00:00 (30 November 23:00 UTC) to 1 March 00:00.
+        const range = { from: new Date('2025-11-30T23:00:00Z'), to: new Date('2026-02-28T23:00:00Z') };
+        const counted = events.slice(1, 5);
+
+        for (const metric of [
+          { code: 'storage', aggregation: 'count' },
+          { code: 'storage', aggregation: 'sum', property: 'gb' },
+          { code: 'storage', aggregation: 'max', property: 'gb' },
+          { code: 'storage', aggregation: 'unique_count', property: 'user' },
+          { code: 'storage', aggregation: 'latest', property: 'gb' },
+        ] as const) {
+          expect({ metric, measured: figures(await store().measure(tenant, partnership, metric, range, { eventAmounts: metric.aggregation === 'sum' })) }).toEqual({
+            metric,
+            measured: figures(aggregate(metric, counted)),
+          });
+        }
+      });
+
       it('counts only the events whose properties hold one of the values each filter allows, booleans as "true" and "false"', async () => {
         const { tenant, partnership, counted } = await storedTransfers(store());
         const filters: Readonly<Record<string, readonly string[]>>[] = [
@@ -224,14 +255,19 @@ export function describeUsageEventStoreContract(adapters: () => BillingAdapters)
           event('late-1', 'api_calls', '2026-03-01T10:00:00Z', '2026-04-02T00:00:00Z', { tenant: aTenant() }),
         ]);
 
-        const late = await store().lateUsage(tenant, partnership, new Date('2026-04-01T10:00:00Z'), new Date('2026-04-01T00:00:00Z'));
+        const window = { after: new Date('2026-04-01T10:00:00Z'), upTo: new Date('2026-04-03T00:00:00Z') };
+        const late = await store().lateUsage(tenant, partnership, window, new Date('2026-04-01T00:00:00Z'));
 
         expect(late).toEqual(new Map([
           ['api_calls', new Date('2026-03-05T10:00:00Z')],
           ['transfers', new Date('2026-03-31T23:59:59.999Z')],
         ]));
-        expect(await store().lateUsage(tenant, partnership, new Date('2026-04-05T00:00:00Z'), new Date('2026-04-01T00:00:00Z'))).toEqual(new Map());
-        expect(await store().lateUsage(aTenant(), partnership, new Date('2026-01-01T00:00:00Z'), new Date('2026-05-01T00:00:00Z'))).toEqual(new Map());
+        expect(await store().lateUsage(tenant, partnership, { after: new Date('2026-04-05T00:00:00Z'), upTo: new Date('2026-05-01T00:00:00Z') }, new Date('2026-04-01T00:00:00Z'))).toEqual(new Map());
+        // Received after the window's end: for a later run to find.
+        expect(await store().lateUsage(tenant, partnership, { after: new Date('2026-04-01T10:00:00Z'), upTo: new Date('2026-04-02T23:59:59.999Z') }, new Date('2026-04-01T00:00:00Z'))).toEqual(
+          new Map([['api_calls', new Date('2026-03-05T10:00:00Z')]]),
+        );
+        expect(await store().lateUsage(aTenant(), partnership, { after: new Date('2026-01-01T00:00:00Z'), upTo: new Date('2026-06-01T00:00:00Z') }, new Date('2026-05-01T00:00:00Z'))).toEqual(new Map());
       });
     });
   });

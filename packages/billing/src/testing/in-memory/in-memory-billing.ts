@@ -13,7 +13,7 @@ import type { BillingRunRepository } from '../../runs/billing-run-repository.por
 import type { MeasuredUsage } from '../../pricing/price-usage';
 import { aggregate, type BillableMetric } from '../../usage/billable-metric';
 import { sameUsage } from '../../usage/usage-event';
-import type { AppendOutcome, InstantRange, RecordedUsageEvent, UsageEventStore } from '../../usage/usage-event-store.port';
+import type { AppendOutcome, InstantRange, ReceiptWindow, RecordedUsageEvent, UsageEventStore } from '../../usage/usage-event-store.port';
 
 export type { BillingAdapters };
 
@@ -60,10 +60,11 @@ export class InMemoryUsageEventStore implements UsageEventStore {
     return rest;
   }
 
-  async lateUsage(tenantId: TenantId, partnershipId: PartnershipId, receivedAfter: Date, occurredBefore: Date): Promise<ReadonlyMap<string, Date>> {
+  async lateUsage(tenantId: TenantId, partnershipId: PartnershipId, received: ReceiptWindow, occurredBefore: Date): Promise<ReadonlyMap<string, Date>> {
     const earliest = new Map<string, Date>();
     for (const event of this.of(tenantId, partnershipId)) {
-      if (event.receivedAt.getTime() <= receivedAfter.getTime() || event.timestamp.getTime() >= occurredBefore.getTime()) continue;
+      const receivedAt = event.receivedAt.getTime();
+      if (receivedAt <= received.after.getTime() || receivedAt > received.upTo.getTime() || event.timestamp.getTime() >= occurredBefore.getTime()) continue;
       const known = earliest.get(event.metricCode);
       if (known === undefined || event.timestamp < known) earliest.set(event.metricCode, event.timestamp);
     }

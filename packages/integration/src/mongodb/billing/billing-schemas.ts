@@ -43,14 +43,16 @@ export const usageEventSchema = schemaOf(
     receivedAt: { type: Date, required: true },
     subject: Schema.Types.Mixed,
     properties: Schema.Types.Mixed,
+    usageMonth: { type: String, required: true },
+    receiptMonth: { type: String, required: true },
   },
   [
     // An event id names one event per tenant: a resend, however many batches carry it at once, is stored once.
     [{ tenantId: 1, eventId: 1 }, { name: 'usage_events_event_id_unique', unique: true }],
-    // measure: a partnership's events of one metric over a range of instants.
-    [{ tenantId: 1, partnershipId: 1, metricCode: 1, timestamp: 1 }, { name: 'usage_events_by_metric_time' }],
-    // lateUsage: a partnership's events received since an instant.
-    [{ tenantId: 1, partnershipId: 1, receivedAt: 1 }, { name: 'usage_events_by_receipt' }],
+    // measure: a partnership's events of one metric in one month, then the range within it (usage-event.mapper.ts).
+    [{ tenantId: 1, usageMonth: 1, timestamp: 1 }, { name: 'usage_events_by_metric_month' }],
+    // lateUsage: a partnership's events received in one month, then the window within it.
+    [{ tenantId: 1, receiptMonth: 1, receivedAt: 1 }, { name: 'usage_events_by_receipt_month' }],
   ],
 );
 

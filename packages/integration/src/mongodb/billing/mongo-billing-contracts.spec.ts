@@ -2,6 +2,7 @@ import { aBill, aOneOff, aPartnershipId, aPlan, aRun, anEvent, describeBillingPo
 import { aTenant } from '@invoicing/invoice/testing';
 import { createTestDatabase, type TestDatabase } from '../../testing/mongo-test-database';
 import { createMongoBillingAdapters, type MongoBillingAdapters } from './mongo-billing-adapters';
+import { receiptMonthKey, usageMonthKey } from './usage-event.mapper';
 
 // Every contract of @invoicing/billing's ports, on the server MONGO_URL names (FerretDB from the stack in `npm test`).
 jest.setTimeout(30_000);
@@ -51,6 +52,8 @@ describe('MongoDB billing documents', () => {
       receivedAt: new Date('2026-03-10T11:00:00Z'),
       subject: { partnershipId: partnership },
       properties: { amount: '12.50', 'tier%002ename': 'gold', flag: true, count: '3' },
+      usageMonth: `${partnership}/api_calls/2026-03`,
+      receiptMonth: `${partnership}/2026-03`,
     });
   });
 
@@ -86,7 +89,7 @@ describe('MongoDB billing documents', () => {
     expect(Object.keys(runDocument ?? {}).sort()).toEqual(['_id', '_v', 'id', 'startedAt', 'state', 'tenantId']);
   });
 
-  it("serves measure's and lateUsage's equalities from the indexes on FerretDB; ranges are applied after", async () => {
+  it("serves measure's and lateUsage's month keys from the indexes on FerretDB; ranges are applied after, within the month", async () => {
     const tenant = aTenant();
     const partnerships = Array.from({ length: 10 }, () => aPartnershipId());
     for (const partnership of partnerships) {
@@ -97,12 +100,13 @@ describe('MongoDB billing documents', () => {
     const explain = async (filter: Record<string, unknown>) =>
       (await stored.mongo.connection.collection('usage_events').find(filter).explain('queryPlanner')) as { filterPushdown?: boolean; serverInfo?: { ferretdbVersion?: string }; queryPlanner?: { Plan?: unknown } };
     const [partnership] = partnerships;
-    const measure = await explain({ tenantId: tenant, partnershipId: partnership, metricCode: 'transfers', timestamp: { $gte: new Date('2026-03-01T00:00:00Z'), $lt: new Date('2026-04-01T00:00:00Z') } });
-    const late = await explain({ tenantId: tenant, partnershipId: partnership, receivedAt: { $gt: new Date('2026-03-01T00:00:00Z') }, timestamp: { $lt: new Date('2026-04-01T00:00:00Z') } });
+    const march = new Date('2026-03-01T00:00:00Z');
+    const measure = await explain({ tenantId: tenant, usageMonth: usageMonthKey(partnership as string, 'transfers', march), timestamp: { $gte: march, $lt: new Date('2026-04-01T00:00:00Z') } });
+    const late = await explain({ tenantId: tenant, receiptMonth: receiptMonthKey(partnership as string, march), receivedAt: { $gt: march }, timestamp: { $lt: new Date('2026-04-01T00:00:00Z') } });
 
     // MongoDB plans the compound indexes, ranges included, by itself; FerretDB 1.x needs its PostgreSQL to serve them.
     if (!measure.serverInfo?.ferretdbVersion) return;
-    for (const [plan, pushed] of [[measure, ['tenantId', 'partnershipId', 'metricCode']], [late, ['tenantId', 'partnershipId']]] as const) {
+    for (const [plan, pushed] of [[measure, ['tenantId', 'usageMonth']], [late, ['tenantId', 'receiptMonth']]] as const) {
       const sql = JSON.stringify(plan.queryPlanner?.Plan);
       expect(plan.filterPushdown).toBe(true);
       expect(sql).toContain('Bitmap Index Scan');

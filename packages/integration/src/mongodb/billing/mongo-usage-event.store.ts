@@ -7,6 +7,7 @@ import {
   type InstantRange,
   type MeasuredUsage,
   type MeteredEvent,
+  type ReceiptWindow,
   type RecordedUsageEvent,
   type UsageEventStore,
 } from '@invoicing/billing';
@@ -17,7 +18,7 @@ import type { Model } from 'mongoose';
 import { toBigInt } from '../mappers/value.mapper';
 import { guarded } from '../mongo-errors';
 import { op, text } from '../query-support';
-import { propertyField, usageEventToDomain, usageEventToPersistence, type UsageEventDocument } from './usage-event.mapper';
+import { monthsBetween, propertyField, receiptMonthKey, usageEventToDomain, usageEventToPersistence, usageMonthKey, type UsageEventDocument } from './usage-event.mapper';
 
 type Measured = MeasuredUsage & { readonly events: number };
 
@@ -36,7 +37,8 @@ interface CountedRow {
  * is never stored twice however many batches carry it at once; `measure` runs in the database what it can.
  *
  * What runs where, on the portable subset (ADR 0002): the events counted are chosen by the database (tenant,
- * partnership, metric, range, filters); `count` is counted there, and `unique_count` grouped there by the property's
+ * partnership, metric, range, filters), month by month: each event carries the key of its partnership's metric and
+ * month, an equality FerretDB hands to PostgreSQL, so a period reads its months' events, not the whole history; `count` is counted there, and `unique_count` grouped there by the property's
  * value. FerretDB 1.24 has no Decimal128 and properties are decimal strings, so no server can add or compare them
  * exactly: `sum` and `max` read only the measured property of each counted event, with a cursor, and fold it with
  * `Decimal` through `aggregate()` itself, a thousand events at a time; `latest` lets the database sort and reads one
@@ -68,36 +70,42 @@ export class MongoUsageEventStore implements UsageEventStore {
   }
 
   async measure(tenantId: TenantId, partnershipId: PartnershipId, metric: BillableMetric, range: InstantRange, options: { readonly eventAmounts?: boolean } = {}): Promise<Measured> {
-    const counted = countedEvents(tenantId, partnershipId, metric, range);
+    const months = countedEvents(tenantId, partnershipId, metric, range);
     switch (metric.aggregation) {
       case 'count': {
-        const events = await guarded(() => this.model.countDocuments(counted).exec());
+        let events = 0;
+        for (const counted of months) events += await guarded(() => this.model.countDocuments(counted).exec());
         return { units: new Decimal(events), events };
       }
       case 'unique_count':
-        return this.uniqueCount(counted, metric);
+        return this.uniqueCount(months, metric);
       case 'latest':
-        return this.latest(counted, metric);
+        return this.latest(months, metric);
       case 'sum':
       case 'max':
-        return this.fold(counted, metric, options.eventAmounts === true);
+        return this.fold(months, metric, options.eventAmounts === true);
     }
   }
 
-  async lateUsage(tenantId: TenantId, partnershipId: PartnershipId, receivedAfter: Date, occurredBefore: Date): Promise<ReadonlyMap<string, Date>> {
-    // Late events are few (received since the last bill, dated before it): read, and the earliest kept per metric here,
-    // since FerretDB 1.x has no `$min` accumulator.
-    const late = this.model
-      .find({ tenantId, partnershipId, receivedAt: op({ $gt: receivedAfter }), timestamp: op({ $lt: occurredBefore }) }, { _id: 0, metricCode: 1, timestamp: 1 })
-      .lean<{ metricCode: string; timestamp: Date }>()
-      .cursor();
+  async lateUsage(tenantId: TenantId, partnershipId: PartnershipId, received: ReceiptWindow, occurredBefore: Date): Promise<ReadonlyMap<string, Date>> {
+    // Late events are few (received since the last bill, dated before it): read, month of receipt by month, and the
+    // earliest kept per metric here, since FerretDB 1.x has no `$min` accumulator.
     const earliest = new Map<string, Date>();
-    await guarded(async () => {
-      for await (const event of late) {
-        const known = earliest.get(event.metricCode);
-        if (known === undefined || event.timestamp < known) earliest.set(event.metricCode, event.timestamp);
-      }
-    });
+    for (const month of monthsBetween(received.after, received.upTo)) {
+      const late = this.model
+        .find(
+          { tenantId: text(tenantId), receiptMonth: receiptMonthKey(text(partnershipId), month), receivedAt: op({ $gt: received.after, $lte: received.upTo }), timestamp: op({ $lt: occurredBefore }) },
+          { _id: 0, metricCode: 1, timestamp: 1 },
+        )
+        .lean<{ metricCode: string; timestamp: Date }>()
+        .cursor();
+      await guarded(async () => {
+        for await (const event of late) {
+          const known = earliest.get(event.metricCode);
+          if (known === undefined || event.timestamp < known) earliest.set(event.metricCode, event.timestamp);
+        }
+      });
+    }
     return earliest;
   }
 
@@ -116,35 +124,43 @@ export class MongoUsageEventStore implements UsageEventStore {
 
   /**
    * How many distinct values the property takes, as `String()` tells them (so `true` and `"true"` are one): the
-   * database groups the counted events by value and counts each group's events; Node gets one row per value. An event
-   * without the property makes a `null` group, and `aggregate()` then says which event it is.
+   * database groups each month's counted events by value and counts each group's events; Node gets one row per value
+   * and month. An event without the property makes a `null` group, and `aggregate()` then says which event it is.
    */
-  private async uniqueCount(counted: Record<string, unknown>, metric: BillableMetric): Promise<Measured> {
+  private async uniqueCount(months: readonly Record<string, unknown>[], metric: BillableMetric): Promise<Measured> {
     const field = `properties.${propertyField(text(metric.property))}`;
-    const groups = await guarded(() =>
-      this.model.collection.aggregate<{ _id: unknown; events: unknown }>([{ $match: counted }, { $group: { _id: `$${field}`, events: { $sum: 1 } } }]).toArray(),
-    );
-    if (groups.some((group) => group._id === null || group._id === undefined)) return this.inNode(counted, metric);
-    return {
-      units: new Decimal(new Set(groups.map((group) => String(group._id))).size),
-      events: groups.reduce((sum, group) => sum + Number(toBigInt(group.events)), 0),
-    };
+    const values = new Set<string>();
+    let events = 0;
+    for (const counted of months) {
+      const groups = await guarded(() =>
+        this.model.collection.aggregate<{ _id: unknown; events: unknown }>([{ $match: counted }, { $group: { _id: `$${field}`, events: { $sum: 1 } } }]).toArray(),
+      );
+      if (groups.some((group) => group._id === null || group._id === undefined)) return this.inNode(months, metric);
+      for (const group of groups) values.add(String(group._id));
+      events += groups.reduce((sum, group) => sum + Number(toBigInt(group.events)), 0);
+    }
+    return { units: new Decimal(values.size), events };
   }
 
-  /** The last counted event (by timestamp, then event id) is sorted out by the database; its value read here. */
-  private async latest(counted: Record<string, unknown>, metric: BillableMetric): Promise<Measured> {
+  /** The last counted event of each month (by timestamp, then event id) is sorted out by the database; the last of those read here. */
+  private async latest(months: readonly Record<string, unknown>[], metric: BillableMetric): Promise<Measured> {
     const field = `properties.${propertyField(text(metric.property))}`;
-    const [events, last] = await Promise.all([
-      guarded(() => this.model.countDocuments(counted).exec()),
-      guarded(() => this.model.find(counted, { _id: 0, eventId: 1, timestamp: 1, [field]: 1 }).sort({ timestamp: -1, eventId: -1 }).limit(1).lean<CountedRow[]>().exec()),
-    ]);
-    return { units: aggregate(measuredOnly(metric), last.map((row) => metered(row, metric))).units, events };
+    let events = 0;
+    const lasts: CountedRow[] = [];
+    for (const counted of months) {
+      const [count, last] = await Promise.all([
+        guarded(() => this.model.countDocuments(counted).exec()),
+        guarded(() => this.model.find(counted, { _id: 0, eventId: 1, timestamp: 1, [field]: 1 }).sort({ timestamp: -1, eventId: -1 }).limit(1).lean<CountedRow[]>().exec()),
+      ]);
+      events += count;
+      lasts.push(...last);
+    }
+    return { units: aggregate(measuredOnly(metric), lasts.map((row) => metered(row, metric))).units, events };
   }
 
   /** A sum or a maximum, folded in Node from the property alone, a chunk of events at a time. */
-  private async fold(counted: Record<string, unknown>, metric: BillableMetric, eventAmounts: boolean): Promise<Measured> {
+  private async fold(months: readonly Record<string, unknown>[], metric: BillableMetric, eventAmounts: boolean): Promise<Measured> {
     const field = `properties.${propertyField(text(metric.property))}`;
-    const rows = this.model.find(counted, { _id: 0, eventId: 1, [field]: 1 }).lean<CountedRow>().cursor({ batchSize: CHUNK });
     let units = new Decimal(0);
     let events = 0;
     const amounts: Decimal[] = [];
@@ -155,44 +171,49 @@ export class MongoUsageEventStore implements UsageEventStore {
       if (eventAmounts && part.eventAmounts) amounts.push(...part.eventAmounts);
       events += chunk.length;
     };
-    await guarded(async () => {
-      let chunk: MeteredEvent[] = [];
-      for await (const row of rows) {
-        chunk.push(metered(row, metric));
-        if (chunk.length === CHUNK) {
-          add(chunk);
-          chunk = [];
+    for (const counted of months) {
+      const rows = this.model.find(counted, { _id: 0, eventId: 1, [field]: 1 }).lean<CountedRow>().cursor({ batchSize: CHUNK });
+      await guarded(async () => {
+        let chunk: MeteredEvent[] = [];
+        for await (const row of rows) {
+          chunk.push(metered(row, metric));
+          if (chunk.length === CHUNK) {
+            add(chunk);
+            chunk = [];
+          }
         }
-      }
-      add(chunk);
-    });
+        add(chunk);
+      });
+    }
     return { units, events, ...(eventAmounts && metric.aggregation === 'sum' ? { eventAmounts: amounts } : {}) };
   }
 
   /** Every counted event's property, measured by `aggregate()` at once: what tells which event lacks it. */
-  private async inNode(counted: Record<string, unknown>, metric: BillableMetric): Promise<Measured> {
+  private async inNode(months: readonly Record<string, unknown>[], metric: BillableMetric): Promise<Measured> {
     const field = `properties.${propertyField(text(metric.property))}`;
-    const rows = await guarded(() => this.model.find(counted, { _id: 0, eventId: 1, [field]: 1 }).lean<CountedRow[]>().exec());
+    const rows: CountedRow[] = [];
+    for (const counted of months) rows.push(...(await guarded(() => this.model.find(counted, { _id: 0, eventId: 1, [field]: 1 }).lean<CountedRow[]>().exec())));
     return aggregate(measuredOnly(metric), rows.map((row) => metered(row, metric)));
   }
 }
 
 /**
- * The filter of the events a metric counts: the partnership's events of the metric in [from, to), whose properties
- * hold one of the values each of the metric's filters allows. `aggregate()` compares values as `String()` makes them,
- * so a filter's "true" and "false" also allow the booleans.
+ * The filters of the events a metric counts, one per month the range touches: the partnership's events of the metric
+ * in [from, to), by the month's key (an equality FerretDB hands to PostgreSQL and its index) and the range within it,
+ * whose properties hold one of the values each of the metric's filters allows. `aggregate()` compares values as
+ * `String()` makes them, so a filter's "true" and "false" also allow the booleans.
  */
-function countedEvents(tenantId: TenantId, partnershipId: PartnershipId, metric: BillableMetric, range: InstantRange): Record<string, unknown> {
+function countedEvents(tenantId: TenantId, partnershipId: PartnershipId, metric: BillableMetric, range: InstantRange): Record<string, unknown>[] {
+  if (range.to.getTime() <= range.from.getTime()) return [];
   const filters = Object.entries(metric.filters ?? {}).map(([name, allowed]) => ({
     [`properties.${propertyField(name)}`]: op({ $in: allowed.flatMap((value) => [text(value), ...(value === 'true' ? [true] : value === 'false' ? [false] : [])]) }),
   }));
-  return {
+  return monthsBetween(range.from, new Date(range.to.getTime() - 1)).map((month) => ({
     tenantId: text(tenantId),
-    partnershipId: text(partnershipId),
-    metricCode: text(metric.code),
+    usageMonth: usageMonthKey(text(partnershipId), text(metric.code), month),
     timestamp: op({ $gte: range.from, $lt: range.to }),
     ...(filters.length > 0 ? { $and: filters } : {}),
-  };
+  }));
 }
 
 /** The metric without its filters: the database already applied them, and the rows read hold the measured property only. */

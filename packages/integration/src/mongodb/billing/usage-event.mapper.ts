@@ -21,6 +21,36 @@ export interface UsageEventDocument {
   readonly receivedAt: Date;
   readonly subject: { readonly partnershipId: string } | { readonly buyerExternalId: string };
   readonly properties: Readonly<Record<string, EventPropertyValue>>;
+  /** {@link usageMonthKey} of the event: what `measure` looks events up by. */
+  readonly usageMonth: string;
+  /** {@link receiptMonthKey} of the event: what `lateUsage` looks events up by. */
+  readonly receiptMonth: string;
+}
+
+/**
+ * Keys of months, for lookups by equality. FerretDB 1.x hands PostgreSQL only the equalities of a filter, never a
+ * range (ADR 0002): a range of instants on `timestamp` alone would read a partnership's whole history. An equality on
+ * the month of a partnership's metric, with the range applied to that month's events, reads only those.
+ */
+export function usageMonthKey(partnershipId: string, metricCode: string, instant: Date): string {
+  return `${partnershipId}/${metricCode}/${instant.toISOString().slice(0, 7)}`;
+}
+
+/** The month (UTC) an event of a partnership was received in. */
+export function receiptMonthKey(partnershipId: string, instant: Date): string {
+  return `${partnershipId}/${instant.toISOString().slice(0, 7)}`;
+}
+
+/** The UTC months from the one holding `from` to the one holding `to`, as `YYYY-MM` instants (first day, 00:00). */
+export function monthsBetween(from: Date, to: Date): Date[] {
+  const months: Date[] = [];
+  for (let month = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), 1); month <= to.getTime(); ) {
+    months.push(new Date(month));
+    const next = new Date(month);
+    next.setUTCMonth(next.getUTCMonth() + 1);
+    month = next.getTime();
+  }
+  return months;
 }
 
 /**
@@ -48,7 +78,13 @@ export function usageEventToPersistence(event: RecordedUsageEvent): UsageEventDo
     subject: subjectToPersistence(event.subject),
     properties: Object.fromEntries(Object.entries(event.properties).map(([name, value]) => [propertyField(name), value])),
   } satisfies AllFieldsOf<RecordedUsageEvent>;
-  return { _id: documentId(event.tenantId, event.eventId), _v: STORED_FORMAT, ...fields };
+  return {
+    _id: documentId(event.tenantId, event.eventId),
+    _v: STORED_FORMAT,
+    ...fields,
+    usageMonth: usageMonthKey(event.partnershipId, event.metricCode, event.timestamp),
+    receiptMonth: receiptMonthKey(event.partnershipId, event.receivedAt),
+  };
 }
 
 function subjectToPersistence(subject: UsageSubject): UsageEventDocument['subject'] {
