@@ -174,6 +174,19 @@ async function rawInsert(collection: { insertMany(documents: never[], options: {
   return seconds(started);
 }
 
+/** Appends the events through the adapter, then writes the same documents with the driver; only the times are kept. */
+async function ingest(bench: Bench, events: readonly RecordedUsageEvent[]): Promise<{ readonly events: number; readonly adapter: number; readonly raw: number }> {
+  const usage = bench.billing.models.usage_events.collection;
+  await fresh(bench, 'usage_events');
+  const started = performance.now();
+  for (const batch of batches(events, 1000)) await bench.billing.usage.append(batch);
+  const adapter = seconds(started);
+  const written = await usage.find({}).toArray();
+  await fresh(bench, 'usage_events');
+  const raw = await rawInsert(usage, written);
+  return { events: events.length, adapter, raw };
+}
+
 interface SizeResult {
   readonly size: number;
   readonly setup: number;
@@ -197,17 +210,9 @@ async function measureSize(mongo: MongoConnection, size: number, settings: Setti
   const setup = seconds(started);
   log(`  ${size} partnerships with a plan in ${setup.toFixed(1)} s`);
 
-  // (a) Ingestion, twice: the adapter first, then the driver with what the adapter wrote (each into a fresh collection).
-  const events = usageOf(tenant, partnerships, settings.eventsPerCharge);
-  const usage = bench.billing.models.usage_events.collection;
-  await fresh(bench, 'usage_events');
-  started = performance.now();
-  for (const batch of batches(events, 1000)) await bench.billing.usage.append(batch);
-  const adapter = seconds(started);
-  const written = await usage.find({}).toArray();
-  await fresh(bench, 'usage_events');
-  const raw = await rawInsert(usage, written);
-  log(`  ${events.length} usage events: adapter ${adapter.toFixed(2)} s, driver ${raw.toFixed(2)} s`);
+  // (a) Ingestion: the adapter first, then the driver with what the adapter wrote (each into a fresh collection).
+  const ingestion = await ingest(bench, usageOf(tenant, partnerships, settings.eventsPerCharge));
+  log(`  ${ingestion.events} usage events: adapter ${ingestion.adapter.toFixed(2)} s, driver ${ingestion.raw.toFixed(2)} s`);
 
   // (b) The run on 1 April: 1 March's fees, then March's usage with April's fees.
   clock.set(new Date('2026-04-01T06:00:00Z'));
@@ -231,8 +236,8 @@ async function measureSize(mongo: MongoConnection, size: number, settings: Setti
   return {
     size,
     setup,
-    events: events.length,
-    ingestion: { adapter, raw },
+    events: ingestion.events,
+    ingestion,
     invoices: made.length,
     run,
     rawInvoices,
