@@ -146,6 +146,7 @@ export class BillPartnership {
       invoiceMode: terms?.invoiceMode ?? 'draft',
       currency: plan.currency,
       lines: proposed.lines,
+      ...(proposed.settled.length === 0 ? {} : { settled: proposed.settled }),
       allowances: proposed.allowances,
       usageCutoff,
       invoiceId: this.ids.next<'Invoice'>() as InvoiceId,

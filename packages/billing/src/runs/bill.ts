@@ -103,6 +103,11 @@ export interface BillState {
   readonly invoiceMode: InvoiceMode;
   readonly currency: CurrencyCode;
   readonly lines: readonly BillLine[];
+  /**
+   * Items due by the date that came to nothing (no usage, a zero fee, no true-up), with how they were worked out:
+   * not on the invoice, but recorded as billed at 0, so no later bill works them out again unless their usage changes.
+   */
+  readonly settled?: readonly LineComputation[];
   readonly allowances: readonly BillAllowance[];
   /** Usage received up to this instant was counted; a later run looks for events received since. */
   readonly usageCutoff: Date;

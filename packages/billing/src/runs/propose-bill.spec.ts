@@ -34,6 +34,8 @@ const monthly = (charges: PlanTermsInput['charges'], extra: Partial<PlanTermsInp
 class Ledger {
   bills: BillState[] = [];
   events: (UsageEvent & { receivedAt: Date })[] = [];
+  /** How many times a metric was measured. */
+  measured = 0;
   oneOffs: OneOffCharge[] = [];
   constructor(readonly plan: BillingPlan) {}
 
@@ -63,6 +65,7 @@ class Ledger {
           timeZone: ZONE,
           lateUsage: Number.isFinite(lastCutoff) ? late : new Map(),
           measure: async (charge, range) => {
+            this.measured += 1;
             const [from, to] = [startOfDay(range.start, ZONE), startOfDay(range.end, ZONE)];
             return aggregate(charge.metric, this.events.filter((event) => event.receivedAt <= now && event.timestamp >= from && event.timestamp < to));
           },
@@ -81,6 +84,7 @@ class Ledger {
         allowances: proposed.allowances,
         usageCutoff: now,
         invoiceId: `invoice-${date}` as InvoiceId,
+        settled: proposed.settled,
         status: proposed.lines.length === 0 ? 'empty' : 'invoiced',
         createdAt: now,
       };
@@ -173,6 +177,25 @@ describe('proposeBill', () => {
     ]);
     expect(may?.lines[0]?.computation).toMatchObject({ item: 'api_calls@v1:2026-03-01', previouslyBilled: '5.00', nowComputed: '7.00', period: { start: '2026-03-01', end: '2026-04-01' } });
     expect(ledger.total().toString()).toBe('8.00');
+  });
+
+  it('records a period without usage as settled at 0: no line, not measured again, and late usage for it corrected', async () => {
+    const ledger = new Ledger(planFrom('2026-01-01', monthly([calls({ kind: 'per_unit', unitPrice: '0.5' })])));
+    const measuredBy = async (asOf: string): Promise<number> => {
+      const before = ledger.measured;
+      await ledger.run(asOf as CalendarDate);
+      return ledger.measured - before;
+    };
+
+    expect([await measuredBy('2026-02-01'), await measuredBy('2026-03-01'), await measuredBy('2026-04-01')]).toEqual([1, 1, 1]);
+    const january = ledger.bills.find((bill) => bill.billingDate === '2026-02-01');
+    expect(january).toMatchObject({ status: 'empty', lines: [], settled: [expect.objectContaining({ item: 'api_calls@v1:2026-01-01', amount: '0.00', usage: expect.objectContaining({ units: '0', events: 0 }) })] });
+    ledger.use(4, '2026-01-20T10:00:00Z', new Date('2026-04-10T10:00:00Z'));
+
+    const [may] = await ledger.run('2026-05-01' as CalendarDate);
+
+    expect(may?.lines.map((line) => [line.computation.item, line.computation.reason ?? line.computation.purpose, line.amount.toString()])).toEqual([['api_calls@v1:2026-01-01', 'late_usage', '2.00']]);
+    expect(ledger.total().toString()).toBe('2.00');
   });
 
   it('takes back what late usage took off under a volume price, with a negative line', async () => {

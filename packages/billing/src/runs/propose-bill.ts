@@ -39,6 +39,8 @@ export interface ProposedBill {
   readonly billingDate: CalendarDate;
   readonly planVersion: number;
   readonly lines: readonly BillLine[];
+  /** Items due by the date that came to nothing ({@link BillState.settled}). */
+  readonly settled: readonly LineComputation[];
   readonly allowances: readonly BillAllowance[];
 }
 
@@ -74,16 +76,16 @@ interface Item {
   readonly range?: DateRange;
   readonly lines: readonly ItemLineOut[];
   readonly amount: Money;
+  /** How an item without lines was worked out: it came to nothing. */
+  readonly summary?: Omit<LineComputation, 'item' | 'kind' | 'purpose' | 'amount'>;
 }
 
 /** What earlier bills charged for one item, and over which days when it last did. */
 interface Billed {
   readonly amount: Money;
   readonly range?: DateRange;
-  readonly name: string;
-  readonly unitCode: string;
-  readonly vat: VatCategory;
-  readonly marketableId?: MarketableId;
+  /** What its first line said; none for an item only ever settled at 0. */
+  readonly line?: { readonly name: string; readonly unitCode: string; readonly vat: VatCategory; readonly marketableId?: MarketableId };
   readonly period?: BillingPeriod;
   readonly planVersion?: number;
   readonly chargeCode?: string;
@@ -109,12 +111,14 @@ export async function proposeBill(facts: BillingFacts, billingDate: CalendarDate
   const add = (line: Omit<BillLine, 'line'> & { readonly line: Omit<BillLine['line'], 'id'> }): void => {
     lines.push({ ...line, line: { ...line.line, id: String(lines.length + 1) } });
   };
+  const settled: LineComputation[] = [];
   const proposedKeys = new Set<string>();
   for (const item of items) {
     proposedKeys.add(item.key);
     const before = billed.get(item.key);
     if (before === undefined) {
       for (const each of item.lines) add({ ...each, computation: { ...each.computation, item: item.key, kind: item.kind, purpose: 'charge' } });
+      if (item.lines.length === 0) settled.push({ ...(item.summary ?? { formula: 'nothing due' }), item: item.key, kind: item.kind, purpose: 'charge', amount: item.amount.toString() });
       continue;
     }
     const difference = item.amount.subtract(before.amount);
@@ -124,14 +128,15 @@ export async function proposeBill(facts: BillingFacts, billingDate: CalendarDate
     add(correction(item, before, difference, reason));
   }
   for (const [key, before] of billed) {
-    if (proposedKeys.has(key) || before.amount.isZero()) continue;
-    add(correction({ key, ...before, due: billingDate, lines: [], amount: Money.zero(currency) }, before, before.amount.negate(), 'plan_change'));
+    if (proposedKeys.has(key) || before.amount.isZero() || before.line === undefined) continue;
+    add(correction({ key, ...before, ...before.line, due: billingDate, lines: [], amount: Money.zero(currency) }, before, before.amount.negate(), 'plan_change'));
   }
   const segment = facts.plan.segmentOn(billingDate) ?? facts.plan.segments().find((each) => each.end === billingDate);
   return {
     billingDate,
     planVersion: segment?.version ?? Math.max(0, ...facts.plan.history.map((each) => each.version)),
     lines,
+    settled,
     allowances: discountsOf(facts.plan, lines, facts.bills, currency),
   };
 }
@@ -164,7 +169,7 @@ async function proposedItems(facts: BillingFacts, billed: ReadonlyMap<string, Bi
           formula: `minimum ${owed.toString()} − usage ${usageAmount.toString()}`,
         };
         items.push(
-          item(`minimum@v${version}:${period.start}`, 'minimum', range.end, { name: minimum.name, unitCode: 'C62', vat: minimum.vat, ...base }, trueUp.isZero() ? [] : [[new Decimal(1), trueUp.toDecimal(), computation]], currency),
+          item(`minimum@v${version}:${period.start}`, 'minimum', range.end, { name: minimum.name, unitCode: 'C62', vat: minimum.vat, ...base }, trueUp.isZero() ? [] : [[new Decimal(1), trueUp.toDecimal(), computation]], currency, computation),
         );
       }
     }
@@ -173,7 +178,7 @@ async function proposedItems(facts: BillingFacts, billed: ReadonlyMap<string, Bi
     if (charge.date > horizon) continue;
     const computation = { formula: `${formatDecimal(charge.quantity)} × ${formatDecimal(charge.unitPrice)}` };
     const line = { name: charge.name, unitCode: charge.unitCode, vat: charge.vat, ...definedFields({ marketableId: charge.marketableId }) };
-    items.push(item(`one_off:${charge.id}`, 'one_off', charge.date, line, charge.quantity.isZero() ? [] : [[charge.quantity, charge.unitPrice, computation]], currency));
+    items.push(item(`one_off:${charge.id}`, 'one_off', charge.date, line, charge.quantity.isZero() ? [] : [[charge.quantity, charge.unitPrice, computation]], currency, computation));
   }
   return items.sort((left, right) => (left.due < right.due ? -1 : left.due > right.due ? 1 : 0));
 }
@@ -183,15 +188,16 @@ function recurringItem(charge: RecurringCharge, key: string, due: CalendarDate, 
   const full = lineAmount(charge.quantity, charge.unitPrice, charge.vat, currency);
   const fee = { quantity: formatDecimal(charge.quantity), unitPrice: formatDecimal(charge.unitPrice), amount: full.toString() };
   const line = { name: charge.name, unitCode: charge.unitCode, vat: charge.vat, chargeCode: charge.code, ...definedFields({ marketableId: charge.marketableId }), ...base };
-  if (charge.quantity.isZero() || charge.unitPrice.isZero()) return item(key, 'recurring', due, line, [], currency);
   const explained = { ...explainRange(period, range, planVersion), chargeCode: charge.code, fee };
+  if (charge.quantity.isZero() || charge.unitPrice.isZero()) return item(key, 'recurring', due, line, [], currency, { ...explained, formula: `${fee.quantity} × ${fee.unitPrice}` });
   if (daysIn(range) === daysIn(period)) {
     return item(key, 'recurring', due, line, [[charge.quantity, charge.unitPrice, { ...explained, formula: `${fee.quantity} × ${fee.unitPrice}` }]], currency);
   }
   const prorated = prorate(full, period, range);
   const { days, periodDays } = prorationFactor(period, range);
   // A prorated fee is one amount: no quantity and unit price give it exactly, so the line is 1 × the amount.
-  return item(key, 'recurring', due, { ...line, unitCode: 'C62' }, prorated.isZero() ? [] : [[new Decimal(1), prorated.toDecimal(), { ...explained, formula: `${fee.quantity} × ${fee.unitPrice} × ${days}/${periodDays} days` }]], currency);
+  const formula = { ...explained, formula: `${fee.quantity} × ${fee.unitPrice} × ${days}/${periodDays} days` };
+  return item(key, 'recurring', due, { ...line, unitCode: 'C62' }, prorated.isZero() ? [] : [[new Decimal(1), prorated.toDecimal(), formula]], currency, formula);
 }
 
 async function usageItem(
@@ -221,7 +227,7 @@ async function usageItem(
   const priced = priceUsage(charge.price, measured);
   const explained = { ...explainRange(base.period, base.range, base.planVersion), chargeCode: charge.code, usage };
   const parts = priced.parts.map((part): LineSpec => [part.quantity, part.unitPrice, { ...explained, pricePart: describePart(part), formula: formulaOf(part) }, partName(charge.name, part)]);
-  return item(key, 'usage', due, line, parts, currency);
+  return item(key, 'usage', due, line, parts, currency, { ...explained, formula: `no usage priced: ${usage.units} units` });
 }
 
 /** Quantity, unit price, explanation and, when it differs from the item's, the line's name. */
@@ -238,7 +244,7 @@ interface ItemLine {
   readonly range?: DateRange;
 }
 
-function item(key: string, kind: ItemKind, due: CalendarDate, line: ItemLine, specs: readonly LineSpec[], currency: CurrencyCode): Item {
+function item(key: string, kind: ItemKind, due: CalendarDate, line: ItemLine, specs: readonly LineSpec[], currency: CurrencyCode, summary?: LineSpec[2]): Item {
   const lines = specs.map(([quantity, unitPrice, computation, name]) => {
     const fits = fitsLine(quantity, unitPrice);
     // A quantity or price beyond what a line carries (billions of calls, a percentage of a large sum): the line is
@@ -266,6 +272,7 @@ function item(key: string, kind: ItemKind, due: CalendarDate, line: ItemLine, sp
     ...line,
     lines,
     amount: Money.sum(currency, lines.map((each) => each.amount)),
+    ...(lines.length === 0 && summary !== undefined ? { summary } : {}),
   };
 }
 
@@ -286,15 +293,15 @@ function correction(item: Item, before: Billed, difference: Money, reason: Corre
   const period = item.period ?? before.period;
   return {
     line: {
-      name: `${item.name ?? before.name} — ${label}`,
+      name: `${item.name} — ${label}`,
       ...definedFields({
-        marketableId: item.marketableId ?? before.marketableId,
+        marketableId: item.marketableId ?? before.line?.marketableId,
         description: period === undefined ? undefined : `Correction for ${period.start} – ${period.end}: ${before.amount.toString()} billed, ${item.amount.toString()} due`,
       }),
       quantity: difference.isNegative() ? '-1' : '1',
       unitCode: 'C62',
       netPrice: difference.abs().toString(),
-      vat: vatCategoryToInput(item.vat ?? before.vat),
+      vat: vatCategoryToInput(item.vat),
     },
     amount: difference,
     computation,
@@ -312,24 +319,24 @@ interface ItemLineOut {
 function billedItems(bills: readonly BillState[], currency: CurrencyCode): Map<string, Billed> {
   const billed = new Map<string, Billed>();
   const ordered = [...bills].sort((left, right) => (left.billingDate < right.billingDate ? -1 : left.billingDate > right.billingDate ? 1 : 0));
+  const add = (computation: LineComputation, amount: Money, line?: BillLine['line']): void => {
+    const before = billed.get(computation.item);
+    const first = before?.line ?? (line && { name: line.name, unitCode: line.unitCode, vat: vatOf(line.vat), ...definedFields({ marketableId: line.marketableId }) });
+    billed.set(computation.item, {
+      amount: (before?.amount ?? Money.zero(currency)).add(amount),
+      kind: computation.kind,
+      ...definedFields({
+        line: first,
+        range: computation.range ?? before?.range,
+        period: computation.period ?? before?.period,
+        planVersion: computation.planVersion ?? before?.planVersion,
+        chargeCode: computation.chargeCode ?? before?.chargeCode,
+      }),
+    });
+  };
   for (const bill of ordered) {
-    for (const { line, amount, computation } of bill.lines) {
-      const before = billed.get(computation.item);
-      billed.set(computation.item, {
-        amount: (before?.amount ?? Money.zero(currency)).add(Money.of(amount.toString(), currency)),
-        name: before?.name ?? line.name,
-        unitCode: line.unitCode,
-        vat: before?.vat ?? vatOf(line.vat),
-        kind: computation.kind,
-        ...definedFields({
-          range: computation.range ?? before?.range,
-          period: computation.period ?? before?.period,
-          planVersion: computation.planVersion ?? before?.planVersion,
-          chargeCode: computation.chargeCode ?? before?.chargeCode,
-          marketableId: line.marketableId ?? before?.marketableId,
-        }),
-      });
-    }
+    for (const { line, amount, computation } of bill.lines) add(computation, Money.of(amount.toString(), currency), line);
+    for (const computation of bill.settled ?? []) add(computation, Money.zero(currency));
   }
   return billed;
 }

@@ -153,6 +153,20 @@ export function aBill(tenantId: TenantId, partnershipId: PartnershipId, billingD
         },
       },
     ],
+    settled: [
+      {
+        item: 'storage@v2:2026-01-01',
+        kind: 'usage',
+        purpose: 'charge',
+        chargeCode: 'storage',
+        planVersion: 2,
+        period,
+        range: period,
+        usage: { metric: 'storage_gb', aggregation: 'max', property: 'gb', units: '0', events: 0 },
+        amount: '0.00',
+        formula: 'no usage priced: 0 units',
+      },
+    ],
     allowances: [
       { discountCode: 'launch', planVersion: 2, side: 'allowance', allowance: { amount: '31.25', percent: '12.5', baseAmount: '249.99', reason: 'Launch offer', reasonCode: '95', vat: VAT } },
       { discountCode: 'loyal', planVersion: 1, side: 'charge', periodStart: '2026-01-01' as CalendarDate, allowance: { amount: '10.00', reason: 'Loyalty', vat: VAT } },
