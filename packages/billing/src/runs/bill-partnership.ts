@@ -115,8 +115,10 @@ export class BillPartnership {
     const timeZone = this.settings.timeZone;
     const lastCutoff = bills.reduce<number | undefined>((latest, bill) => Math.max(latest ?? 0, bill.usageCutoff.getTime()), undefined);
     const lastBilled = bills.reduce<CalendarDate>((latest, bill) => (bill.billingDate > latest ? bill.billingDate : latest), billingDate);
+    // Nothing billed yet, or a plan that never measured usage: no usage can be late.
+    const measuresUsage = plan.history.some((version) => version.terms?.charges.some((charge) => charge.kind === 'usage'));
     const lateUsage =
-      lastCutoff === undefined
+      lastCutoff === undefined || !measuresUsage
         ? new Map<string, Date>()
         : await this.usage.lateUsage(tenantId, plan.partnershipId, { after: new Date(lastCutoff - LATE_USAGE_MARGIN_MS), upTo: usageCutoff }, startOfDay(lastBilled, timeZone));
     return proposeBill(

@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { CreatePartnership, GetInvoice, ListInvoices, type InvoiceRepository } from '@invoicing/invoice';
 import { SCENARIO_TERMS, createInMemoryAdapters } from '@invoicing/invoice/testing';
 import { SetBillingPlan } from '../plans/billing-plan.use-cases';
@@ -120,6 +120,17 @@ describe('RunBilling', () => {
     ]);
     const issued = await scenario.use(GetInvoice).execute({ tenantId: scenario.tenantId, invoiceId: bills[0]?.invoiceId as never });
     expect(issued).toMatchObject({ status: 'issued', number: 'INV-000001' });
+  });
+
+  it('does not look for late usage for a plan that never measured usage', async () => {
+    const scenario = await billedScenario({ interval: 'monthly', charges: [{ kind: 'recurring', code: 'seats', name: 'Seats', quantity: '1', unitPrice: '10', vat: VAT }] });
+    const lateUsage = jest.spyOn(scenario.billing.usage, 'lateUsage');
+    scenario.clock.set(new Date('2026-05-01T09:00:00Z'));
+
+    const run = await scenario.use(RunBilling).execute({ tenantId: scenario.tenantId });
+
+    expect(run.counts.bills).toBe(3);
+    expect(lateUsage).not.toHaveBeenCalled();
   });
 
   it('writes nothing in a dry run, and records what it would have billed', async () => {
