@@ -485,7 +485,11 @@ export class UsageEventDto {
   @IsString()
   partnershipId?: string;
 
-  /** The buyer's id in your system, instead of `partnershipId` (not accepted yet: `usage.subject_unresolved`). */
+  /**
+   * Instead of `partnershipId`: the buyer's external id (the partner's id in your systems). The event counts for the one
+   * partnership that buyer buys under with a billing plan (`usage.subject_unresolved`, `usage.subject_ambiguous`).
+   * @example "CRM-42"
+   */
   @Format({ type: 'string' })
   @Optional()
   @IsString()

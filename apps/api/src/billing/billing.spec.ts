@@ -264,6 +264,21 @@ describe('billing over HTTP', () => {
       }
     });
 
+    it("counts an event that names its buyer by the partner's external id for that buyer's billed partnership", async () => {
+      const buyerId = (await t.call('GET', `/v1/partnerships/${billed}`)).body.buyerId as string;
+      const named = await t.call('PUT', `/v1/partners/${buyerId}`, { body: { legalName: 'Customer GmbH', externalId: 'CRM-BILLED-1' } });
+      expect([named.status, named.body.externalId]).toEqual([200, 'CRM-BILLED-1']);
+
+      const sent = await t.call('POST', '/v1/usage-events', {
+        as: 'acme-integrator',
+        body: { events: [{ ...event('by-buyer', billed), partnershipId: undefined, buyerExternalId: 'CRM-BILLED-1' }, { ...event('by-nobody', billed), partnershipId: undefined, buyerExternalId: 'CRM-NOBODY' }] },
+      });
+      const elsewhere = await t.call('POST', '/v1/usage-events', { as: 'globex-integrator', body: { events: [{ ...event('g-buyer', billed), partnershipId: undefined, buyerExternalId: 'CRM-BILLED-1' }] } });
+
+      expect(sent.body.results.map((result: { status: string; error?: { code: string } }) => result.error?.code ?? result.status)).toEqual(['stored', 'usage.subject_unresolved']);
+      expect(elsewhere.body.results[0]).toMatchObject({ status: 'rejected', error: { code: 'usage.subject_unresolved' } });
+    });
+
     it("never stores usage for another tenant's partnership: it has no plan there", async () => {
       const sent = await t.call('POST', '/v1/usage-events', { as: 'globex-integrator', body: { events: [event('g-1', billed)] } });
       expect(sent.body.results[0]).toMatchObject({ status: 'rejected', error: { code: 'usage.no_billing_plan' } });

@@ -241,6 +241,16 @@ export class PartnerDetailsDto {
   @IsString()
   tradingName?: string;
 
+  /**
+   * The partner's id in your own systems (a CRM, a billing integration): 1 to 100 visible ASCII characters, one
+   * partner's per tenant (409 `partner.external_id_taken`). Usage events may name their buyer by it. Left out of a
+   * change, it is removed.
+   * @example "CRM-42"
+   */
+  @Optional()
+  @IsString()
+  externalId?: string;
+
   @Optional()
   @ValidateNested()
   @Type(() => PartnerIdentifiersDto)

@@ -11,6 +11,7 @@ export function toPartnerResponse(state: PartnerState): PartnerDto {
     kind: state.kind,
     legalName: state.legalName,
     tradingName: state.tradingName,
+    externalId: state.externalId,
     identifiers: toPartnerIdentifiersResponse(state.identifiers),
     addresses: state.addresses.map(toPartnerAddressResponse),
     contacts: state.contacts.map(toContactResponse),

@@ -23,6 +23,11 @@ export class PartnerDto {
   /** @example "Acme Industries SAS" */
   legalName!: string;
   tradingName?: string;
+  /**
+   * The partner's id in the tenant's own systems.
+   * @example "CRM-42"
+   */
+  externalId?: string;
   identifiers!: PartnerIdentifiersDto;
   addresses!: PartnerAddressDto[];
   contacts!: ContactDto[];

@@ -93,6 +93,7 @@ export async function seedDomainSamples(use: UseCases, tenant = 'acme'): Promise
     kind: 'company',
     legalName: 'Atelier Lumière SAS',
     tradingName: 'Lumière',
+    externalId: 'CRM-SELLER-1',
     identifiers: {
       vatId: 'FR12345678901',
       taxRegistrationId: 'TAX-42',

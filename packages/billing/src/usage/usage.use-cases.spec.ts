@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { CreatePartnership, UpdatePartner } from '@invoicing/invoice';
+import { SCENARIO_BUYER, SCENARIO_TERMS } from '@invoicing/invoice/testing';
 import { SetBillingPlan } from '../plans/billing-plan.use-cases';
 import { createBillingScenario } from '../testing';
 import { MAX_USAGE_BATCH, RecordUsage } from './usage.use-cases';
@@ -77,6 +79,22 @@ describe('RecordUsage', () => {
         ['storage_gb', new Date('2026-03-10T10:00:00Z')],
       ]),
     );
+  });
+
+  it("finds the partnership of an event that names its buyer by the buyer's external id", async () => {
+    const scenario = await scenarioWithPlan();
+    await scenario.use(UpdatePartner).execute({ tenantId: scenario.tenantId, partnerId: scenario.buyer.id, details: { ...SCENARIO_BUYER, externalId: 'CRM-42' } });
+    const byBuyer = (eventId: string, buyerExternalId: string) => ({ ...scenario.event(eventId), partnershipId: undefined, buyerExternalId });
+
+    const first = await scenario.use(RecordUsage).execute({ tenantId: scenario.tenantId, events: [byBuyer('b-1', 'CRM-42'), byBuyer('b-2', 'CRM-404')] });
+    // A second partnership with a plan, between the same seller and buyer, makes the buyer's id ambiguous.
+    const second = await scenario.use(CreatePartnership).execute({ tenantId: scenario.tenantId, sellerId: scenario.seller.id, buyerId: scenario.buyer.id, ...SCENARIO_TERMS });
+    await scenario.use(SetBillingPlan).execute({ tenantId: scenario.tenantId, partnershipId: second.id, effectiveFrom: '2026-03-01', terms: { interval: 'monthly', charges: [] } });
+    const then = await scenario.use(RecordUsage).execute({ tenantId: scenario.tenantId, events: [byBuyer('b-3', 'CRM-42')] });
+
+    expect(first.results.map((each) => (each.status === 'rejected' ? each.error.code : each.status))).toEqual(['stored', 'usage.subject_unresolved']);
+    expect(await scenario.billing.usage.measure(scenario.tenantId, scenario.partnership.id, { code: 'api_calls', aggregation: 'count' }, { from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-04-01T00:00:00Z') })).toMatchObject({ events: 1 });
+    expect(then.results).toEqual([{ eventId: 'b-3', status: 'rejected', error: expect.objectContaining({ code: 'usage.subject_ambiguous' }) }]);
   });
 
   it('refuses an empty batch and one above the limit as a whole', async () => {

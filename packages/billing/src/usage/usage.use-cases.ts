@@ -1,5 +1,5 @@
-import { CLOCK, DomainError, ValidationError, decimal, type Clock, type TenantId } from '@invoicing/core';
-import type { PartnershipId } from '@invoicing/invoice';
+import { CLOCK, DomainError, ValidationError, decimal, type Clock, type Cursor, type TenantId } from '@invoicing/core';
+import { PARTNERSHIP_REPOSITORY, PARTNER_REPOSITORY, type PartnerRepository, type PartnershipId, type PartnershipRepository } from '@invoicing/invoice';
 import { inject, injectable } from 'inversify';
 import type { BillingPlan } from '../plans/billing-plan';
 import { BILLING_PLAN_REPOSITORY, type BillingPlanRepository } from '../plans/billing-plan-repository.port';
@@ -25,14 +25,17 @@ export interface UsageBatchResult {
 
 /**
  * Records a batch of usage events (docs/billing.md#usage-events). Each event is checked on its own, so one bad event
- * does not refuse the others: it must name a partnership with a billing plan, and a metric one of the plan's usage
- * charges measures, carrying what that charge aggregates. An event id already stored is never stored again.
+ * does not refuse the others: it must name a partnership with a billing plan (or the buyer, by its external id, of
+ * exactly one such partnership), and a metric one of the plan's usage charges measures, carrying what that charge
+ * aggregates. An event id already stored is never stored again.
  */
 @injectable()
 export class RecordUsage {
   constructor(
     @inject(USAGE_EVENT_STORE) private readonly usage: UsageEventStore,
     @inject(BILLING_PLAN_REPOSITORY) private readonly plans: BillingPlanRepository,
+    @inject(PARTNER_REPOSITORY) private readonly partners: PartnerRepository,
+    @inject(PARTNERSHIP_REPOSITORY) private readonly partnerships: PartnershipRepository,
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -46,14 +49,16 @@ export class RecordUsage {
       if (!plans.has(id)) plans.set(id, this.plans.get(command.tenantId, id as PartnershipId));
       return plans.get(id) as Promise<BillingPlan | undefined>;
     };
+    const buyers = new Map<string, Promise<PartnershipId>>();
+    const buyerPartnership = (externalId: string): Promise<PartnershipId> => {
+      if (!buyers.has(externalId)) buyers.set(externalId, this.partnershipOfBuyer(command.tenantId, externalId, planOf));
+      return buyers.get(externalId) as Promise<PartnershipId>;
+    };
     const checked: (RecordedUsageEvent | DomainError)[] = [];
     for (const input of command.events) {
       try {
         const event = usageEvent(command.tenantId, input, receivedAt);
-        if (!('partnershipId' in event.subject)) {
-          throw ValidationError.of('buyerExternalId', 'usage.subject_unresolved', 'name the partnership (partnershipId): usage by the buyer\'s external id is not accepted yet');
-        }
-        const partnershipId = event.subject.partnershipId as PartnershipId;
+        const partnershipId = 'partnershipId' in event.subject ? (event.subject.partnershipId as PartnershipId) : await buyerPartnership(event.subject.buyerExternalId);
         const plan = await planOf(partnershipId);
         if (!plan) throw ValidationError.of('partnershipId', 'usage.no_billing_plan', `partnership ${partnershipId} has no billing plan (or does not exist)`);
         checkAgainstPlan(plan, event.metricCode, event.properties);
@@ -82,7 +87,33 @@ export class RecordUsage {
       rejected: results.filter((each) => each.status === 'rejected').length,
     };
   }
+
+  /**
+   * The partnership whose buyer has this external id and which has a billing plan.
+   * @throws ValidationError `usage.subject_unresolved` (no partner has the id) | `usage.subject_ambiguous` (two
+   * partners have it, or the buyer has several partnerships with a plan: name the partnership)
+   */
+  private async partnershipOfBuyer(tenantId: TenantId, externalId: string, planOf: (id: string) => Promise<BillingPlan | undefined>): Promise<PartnershipId> {
+    const [buyer, ...others] = await this.partners.findByExternalId(tenantId, externalId);
+    if (!buyer) throw ValidationError.of('buyerExternalId', 'usage.subject_unresolved', `no partner has the external id ${externalId}`);
+    if (others.length > 0) throw ValidationError.of('buyerExternalId', 'usage.subject_ambiguous', `${others.length + 1} partners have the external id ${externalId}`);
+    const billed: PartnershipId[] = [];
+    for (let cursor: Cursor | undefined, first = true; first || cursor !== undefined; first = false) {
+      const page = await this.partnerships.list(tenantId, { partnerId: buyer.id }, { limit: PARTNERSHIP_PAGE, ...(cursor === undefined ? {} : { cursor }) });
+      for (const partnership of page.items) {
+        if (partnership.buyerId === buyer.id && (await planOf(partnership.id))) billed.push(partnership.id);
+      }
+      cursor = page.nextCursor ?? undefined;
+    }
+    const [only, ...more] = billed;
+    if (only === undefined) throw ValidationError.of('buyerExternalId', 'usage.no_billing_plan', `partner ${buyer.id} (${externalId}) buys under no partnership with a billing plan`);
+    if (more.length > 0) throw ValidationError.of('buyerExternalId', 'usage.subject_ambiguous', `partner ${buyer.id} (${externalId}) buys under ${billed.length} partnerships with a billing plan: name the partnership`);
+    return only;
+  }
 }
+
+/** The page size of a buyer's partnerships, read to find the one with a billing plan. */
+const PARTNERSHIP_PAGE = 200;
 
 /** The event's metric is measured by one of the plan's usage charges, and carries what each of them aggregates. */
 function checkAgainstPlan(plan: BillingPlan, metricCode: string, properties: RecordedUsageEvent['properties']): void {

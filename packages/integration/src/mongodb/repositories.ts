@@ -32,7 +32,7 @@ import { partnerMapper, type PartnerDocument } from './mappers/partner.mapper';
 import { partnershipMapper, type PartnershipDocument } from './mappers/partnership.mapper';
 import { paymentCreditKey, paymentMapper, type PaymentDocument } from './mappers/payment.mapper';
 import { guarded } from './mongo-errors';
-import { mapPage, op, pageInIdOrder } from './query-support';
+import { mapPage, op, pageInIdOrder, text } from './query-support';
 import type { Models } from './schemas';
 
 /** get and save of one aggregate type, shared by every repository. */
@@ -81,6 +81,10 @@ abstract class MongoAggregateRepository<
 export class MongoPartnerRepository extends MongoAggregateRepository<Partner, PartnerId, PartnerState, PartnerDocument> implements PartnerRepository {
   constructor(models: Models, locks: DocumentLocks) {
     super(new AggregateStore({ model: models.partners, mapper: partnerMapper, restore: (state) => Partner.restore(state) }, locks));
+  }
+
+  findByExternalId(tenantId: TenantId, externalId: string): Promise<Partner[]> {
+    return this.findAll({ tenantId, externalId: text(externalId) });
   }
 }
 

@@ -55,9 +55,12 @@ function aggregateSchema(derived: Record<string, unknown>, keys: Record<string, 
   return schema;
 }
 
-export const partnerSchema = aggregateSchema({ status: String }, {}, [
+export const partnerSchema = aggregateSchema({ status: String }, { externalId: String }, [
   // Partner lists, in id order, optionally by status.
   [{ tenantId: 1, 'derived.status': 1, _id: 1 }, { name: 'partners_by_derived_status' }],
+  // A partner named by its id in the tenant's own systems (usage events by buyer). Not unique: FerretDB 1.x has no
+  // partial index, and most partners have none; the use cases refuse a taken one.
+  [{ tenantId: 1, externalId: 1 }, { name: 'partners_by_external_id' }],
   // Every tenant-wide scan (lists without filter, contact search) reads the tenant's partners in id order.
   [{ tenantId: 1, _id: 1 }, { name: 'partners_by_tenant' }],
 ]);

@@ -83,7 +83,7 @@ describe('documents stored in format 1 (before _v)', () => {
       'payments acme/pay-1': { keys: { partnerId: 'p-buyer', creditKey: '["p-buyer","EUR"]' } },
       'partnerships acme/ps-1': { keys: { partnerIds: ['p-seller', 'p-buyer'] } },
       'marketables acme/m-1': { keys: { sku: 'SKU-1' }, derived: { active: true } },
-      'partners acme/p-buyer': { keys: {}, derived: { status: 'active' } },
+      'partners acme/p-buyer': { keys: { externalId: null }, derived: { status: 'active' } },
     };
     expect([...formatOne.keys()].sort()).toEqual(Object.keys(added).sort());
     for (const [source, before] of formatOne) {

@@ -11,6 +11,11 @@ export interface PartnerRepository extends AggregateRepository<Partner, PartnerI
    * with no partner (or another tenant's) is left out, and an id given twice gives its partner once.
    */
   getMany(tenantId: TenantId, ids: readonly PartnerId[]): Promise<Partner[]>;
+  /**
+   * The tenant's partners with this external id: one, or none. Two only if two writes gave it at the same moment (the
+   * use cases refuse a taken one, the store does not): callers treat more than one as ambiguous.
+   */
+  findByExternalId(tenantId: TenantId, externalId: string): Promise<Partner[]>;
 }
 /** Injection token of {@link PartnerRepository}. */
 export const PARTNER_REPOSITORY = Symbol.for('@invoicing/invoice/PartnerRepository');

@@ -63,6 +63,8 @@ export interface PartnerState {
   readonly kind: PartnerKind;
   readonly legalName: string;
   readonly tradingName?: string;
+  /** The partner's id in the tenant's own systems (a CRM, a billing integration): how integrators name it. */
+  readonly externalId?: string;
   readonly identifiers: PartnerIdentifiers;
   readonly addresses: readonly PartnerAddress[];
   readonly contacts: readonly Contact[];
@@ -78,6 +80,8 @@ export interface PartnerDetails {
   readonly kind?: PartnerKind;
   readonly legalName: string;
   readonly tradingName?: string;
+  /** 1 to 100 visible ASCII characters, one partner's per tenant. */
+  readonly externalId?: string;
   readonly identifiers?: PartnerIdentifiers;
   readonly addresses?: readonly (PostalAddress & { readonly purpose?: AddressPurpose })[];
   readonly defaultCurrency?: string;
@@ -88,6 +92,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE = /^\+?[0-9 ().-]{4,30}$/;
 const EAS_SCHEME = /^[0-9]{4}$/;
 const VAT_ID = /^[A-Z]{2}[A-Z0-9+*.-]{2,13}$/;
+const EXTERNAL_ID = /^[\x21-\x7e]{1,100}$/;
 
 function identifiers(input: PartnerIdentifiers = {}): PartnerIdentifiers {
   return collectIssues((attempt) => {
@@ -140,6 +145,13 @@ function details(input: PartnerDetails) {
     });
     const legalName = attempt('legalName', () => requiredText(input.legalName, ''));
     const tradingName = attempt('tradingName', () => optionalText(input.tradingName, ''));
+    const externalId = attempt('externalId', () => {
+      if (input.externalId === undefined) return undefined;
+      if (typeof input.externalId !== 'string' || !EXTERNAL_ID.test(input.externalId)) {
+        throw ValidationError.of('', 'partner.invalid_external_id', 'an external id is 1 to 100 visible ASCII characters, without spaces');
+      }
+      return input.externalId;
+    });
     const ids = attempt('identifiers', () => identifiers(input.identifiers));
     const addresses = (input.addresses ?? []).map((address, index) =>
       attempt(`addresses.${index}`, () => ({ purpose: address.purpose ?? 'billing', ...postalAddress(address) })),
@@ -151,6 +163,7 @@ function details(input: PartnerDetails) {
       kind: kind as PartnerKind,
       legalName: legalName as string,
       tradingName,
+      externalId,
       identifiers: ids as PartnerIdentifiers,
       addresses: addresses.filter((address): address is PartnerAddress => address !== undefined),
       defaultCurrency,
@@ -210,6 +223,10 @@ export class Partner extends AggregateRoot<PartnerId> {
     return this.state.legalName;
   }
 
+  get externalId(): string | undefined {
+    return this.state.externalId;
+  }
+
   get status(): PartnerStatus {
     return this.state.status;
   }
@@ -249,7 +266,7 @@ export class Partner extends AggregateRoot<PartnerId> {
   update(changes: PartnerDetails, at: Date): void {
     this.requireActive();
     // Replaced, not merged: the optional details left out are cleared.
-    const { tradingName: _tradingName, defaultCurrency: _defaultCurrency, defaultPaymentTerms: _defaultPaymentTerms, ...kept } = this.state;
+    const { tradingName: _tradingName, externalId: _externalId, defaultCurrency: _defaultCurrency, defaultPaymentTerms: _defaultPaymentTerms, ...kept } = this.state;
     this.state = { ...kept, ...details(changes), updatedAt: at };
     this.raise('partner.updated', { partnerId: this.id }, at);
   }

@@ -114,6 +114,29 @@ describe('CreatePartner', () => {
   });
 });
 
+describe('external ids', () => {
+  it('gives a partner an external id, one partner per tenant, kept by a retry and freed when removed', async () => {
+    const holder = await bed.use(CreatePartner).execute({ tenantId: TENANT, legalName: 'Holder', externalId: 'CRM-42', id: 'p-holder' as PartnerId });
+
+    expect(holder.externalId).toBe('CRM-42');
+    await expect(bed.use(CreatePartner).execute({ tenantId: TENANT, legalName: 'Holder', externalId: 'CRM-42', id: 'p-holder' as PartnerId })).resolves.toEqual(holder);
+    await expect(bed.use(CreatePartner).execute({ tenantId: TENANT, legalName: 'Twin', externalId: 'CRM-42' })).rejects.toThrow(error('ConflictError', 'partner.external_id_taken'));
+    await expect(bed.use(CreatePartner).execute({ tenantId: OTHER_TENANT, legalName: 'Elsewhere', externalId: 'CRM-42' })).resolves.toMatchObject({ externalId: 'CRM-42' });
+    const other = await bed.use(CreatePartner).execute({ tenantId: TENANT, legalName: 'Other' });
+    await expect(bed.use(UpdatePartner).execute({ tenantId: TENANT, partnerId: other.id, details: { legalName: 'Other', externalId: 'CRM-42' } })).rejects.toThrow(
+      error('ConflictError', 'partner.external_id_taken'),
+    );
+    await bed.use(UpdatePartner).execute({ tenantId: TENANT, partnerId: holder.id, details: { legalName: 'Holder' } });
+    await expect(bed.use(UpdatePartner).execute({ tenantId: TENANT, partnerId: other.id, details: { legalName: 'Other', externalId: 'CRM-42' } })).resolves.toMatchObject({ externalId: 'CRM-42' });
+  });
+
+  it('refuses an external id with spaces, control characters or more than 100 characters', async () => {
+    for (const externalId of ['CRM 42', '', 'x'.repeat(101), 'é']) {
+      await expect(bed.use(CreatePartner).execute({ tenantId: TENANT, legalName: 'X', externalId })).rejects.toMatchObject({ issues: [issue('externalId', 'partner.invalid_external_id')] });
+    }
+  });
+});
+
 describe('UpdatePartner', () => {
   describe('execute', () => {
     it('replaces the details, keeps the contacts and bumps the version when the expected version matches', async () => {

@@ -18,14 +18,16 @@ export class CreatePartner {
 
   /** `id`, when given, is derived from the request (its `Idempotency-Key` and body): a retry of the same request answers the partner an earlier attempt created. */
   async execute(command: PartnerDetails & { readonly tenantId: TenantId; readonly contacts?: readonly ContactInput[]; readonly id?: PartnerId }): Promise<PartnerState> {
-    return createOnce(this.partners, command.tenantId, command.id, () =>
-      Partner.create(command, {
+    return createOnce(this.partners, command.tenantId, command.id, async () => {
+      const partner = Partner.create(command, {
         tenantId: command.tenantId,
         id: command.id ?? this.ids.next<'Partner'>(),
         newContactId: () => this.ids.next<'Contact'>(),
         at: this.clock.now(),
-      }),
-    );
+      });
+      await assertExternalIdFree(this.partners, partner);
+      return partner;
+    });
   }
 }
 
@@ -38,7 +40,23 @@ export class UpdatePartner {
   ) {}
 
   async execute(command: VersionedCommand & { readonly partnerId: PartnerId; readonly details: PartnerDetails }): Promise<PartnerState> {
-    return (await modify(this.partners, command, command.partnerId, 'partner', (partner) => partner.update(command.details, this.clock.now()))).toState();
+    const partner = await load(this.partners, command.tenantId, command.partnerId, 'partner', command.expectedVersion);
+    partner.update(command.details, this.clock.now());
+    await assertExternalIdFree(this.partners, partner);
+    await this.partners.save(partner);
+    return partner.toState();
+  }
+}
+
+/**
+ * Refuses an external id another partner of the tenant has.
+ * @throws ConflictError `partner.external_id_taken`
+ */
+async function assertExternalIdFree(partners: PartnerRepository, partner: Partner): Promise<void> {
+  if (partner.externalId === undefined) return;
+  const holder = (await partners.findByExternalId(partner.tenantId, partner.externalId)).find((other) => other.id !== partner.id);
+  if (holder) {
+    throw new ConflictError('partner.external_id_taken', `external id ${partner.externalId} is partner ${holder.id}'s`, { externalId: partner.externalId, partnerId: holder.id });
   }
 }
 

@@ -46,7 +46,7 @@ const CASES: readonly Case[] = [
     complete: PARTNER_FIXTURE.state,
     stateFields: ['kind', 'legalName', 'tradingName', 'identifiers', 'addresses', 'contacts', 'defaultCurrency', 'defaultPaymentTerms', 'status', 'createdAt', 'updatedAt'],
     derivedFields: ['status'],
-    keys: {},
+    keys: { externalId: null },
     derivedAdded: { status: 'active' },
     optionalField: 'tradingName',
   },

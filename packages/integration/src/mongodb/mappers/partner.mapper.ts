@@ -59,6 +59,7 @@ function stateToPersistence(state: PartnerState) {
     kind: state.kind,
     legalName: state.legalName,
     tradingName: state.tradingName,
+    externalId: state.externalId,
     identifiers: identifiersToPersistence(state.identifiers),
     addresses: state.addresses.map(addressFields),
     contacts: state.contacts.map(contactFields),
@@ -70,8 +71,16 @@ function stateToPersistence(state: PartnerState) {
   } satisfies AllFieldsOf<StoredFields>);
 }
 
+/**
+ * The top-level field a partner is found by (ADR 0012): its external id, or null when it has none. Null, not left out:
+ * an update sets the document's fields and would leave a removed id in place.
+ */
+export function partnerKeys(state: PartnerState) {
+  return { externalId: state.externalId ?? null };
+}
+
 /** A partner's document. */
-export type PartnerDocument = AggregateDocument<ReturnType<typeof stateToPersistence>, ReturnType<typeof derivePartner>>;
+export type PartnerDocument = AggregateDocument<ReturnType<typeof stateToPersistence>, ReturnType<typeof derivePartner>, ReturnType<typeof partnerKeys>>;
 
 /** What partner lists filter on, beside the state (which is stored as one string). */
 export function derivePartner(state: PartnerState) {
@@ -80,7 +89,7 @@ export function derivePartner(state: PartnerState) {
 
 /** Partners ↔ `partners` documents. */
 export const partnerMapper: AggregateMapper<PartnerState, PartnerDocument> = {
-  toPersistence: (state) => ({ ...envelopeOf(state), state: encodeState(stateToPersistence(state)), derived: derivePartner(state) }),
+  toPersistence: (state) => ({ ...envelopeOf(state), ...partnerKeys(state), state: encodeState(stateToPersistence(state)), derived: derivePartner(state) }),
   toDomain(document) {
     const identity = identityOf<PartnerId>(document, 'partners');
     const state = decodeState(document.state);
@@ -89,6 +98,7 @@ export const partnerMapper: AggregateMapper<PartnerState, PartnerDocument> = {
       kind: state.kind,
       legalName: state.legalName,
       tradingName: state.tradingName,
+      externalId: state.externalId,
       identifiers: identifiersToDomain(state.identifiers),
       addresses: state.addresses.map(addressFields),
       contacts: state.contacts.map(contactFields),

@@ -35,6 +35,19 @@ export function describePartnerContracts(adapters: () => InvoiceAdapters): void 
       expect(await all.partners.getMany(tenant, [])).toEqual([]);
     });
 
+    it('finds the partners with an external id, of one tenant only, and no more once it is removed', async () => {
+      const tenant = aTenant();
+      const holder = aPartner(tenant, { legalName: 'Holder', externalId: 'CRM-42' });
+      for (const partner of [holder, aPartner(tenant, { legalName: 'Other', externalId: 'CRM-43' }), aPartner(tenant, { legalName: 'None' }), aPartner(aTenant(), { externalId: 'CRM-42' })]) {
+        await all.partners.save(partner);
+      }
+      expect((await all.partners.findByExternalId(tenant, 'CRM-42')).map((partner) => partner.toState())).toEqual([holder.toState()]);
+      expect(await all.partners.findByExternalId(tenant, 'crm-42')).toEqual([]);
+      holder.update({ legalName: 'Holder' }, AT);
+      await all.partners.save(holder);
+      expect(await all.partners.findByExternalId(tenant, 'CRM-42')).toEqual([]);
+    });
+
     it('lists partners in id order, page by page, filtered by status', async () => {
       const tenant = aTenant();
       const partners = [aPartner(tenant, { legalName: 'A' }), aPartner(tenant, { legalName: 'B' }), aPartner(tenant, { legalName: 'C' })];

@@ -63,6 +63,13 @@ export class InMemoryPartnerRepository extends InMemoryAggregateRepository<Partn
   constructor(collection: InMemoryCollection<PartnerState>) {
     super(collection, (state) => Partner.restore(state));
   }
+
+  async findByExternalId(tenantId: TenantId, externalId: string): Promise<Partner[]> {
+    return this.collection
+      .all(tenantId)
+      .filter((state) => state.externalId === externalId)
+      .map((state) => this.restored(state));
+  }
 }
 
 export class InMemoryMarketableRepository extends InMemoryAggregateRepository<Marketable, MarketableId, MarketableState> implements MarketableRepository {
