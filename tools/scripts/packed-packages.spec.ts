@@ -1,6 +1,7 @@
-// What a developer outside this workspace gets: @invoicing/core and @invoicing/invoice built, packed with `npm pack`,
-// installed from the tarballs in a project under the system's temporary folder, and the invoice README's quick start
-// type-checked against the packed declarations and run with plain `node` (no workspace loader, no `paths`).
+// What a developer outside this workspace gets: @invoicing/core, @invoicing/invoice and @invoicing/billing built, packed
+// with `npm pack`, installed from the tarballs in a project under the system's temporary folder, and the invoice and
+// billing READMEs' quick starts type-checked against the packed declarations and run with plain `node` (no workspace
+// loader, no `paths`).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +10,12 @@ import { join } from 'node:path';
 import ts from 'typescript';
 
 const root = join(__dirname, '..', '..');
-const PACKAGES = ['core', 'invoice'] as const;
+const PACKAGES = ['core', 'invoice', 'billing'] as const;
+/** The packages whose README has a quick start, and what it prints. */
+const QUICK_STARTS = [
+  ['invoice', 'INV-000001 720.00\n220.00\n'],
+  ['billing', '250 1\n2 0\nAPI calls — tier 1 (0 to 100) 100 × 0.1 10.00\nAPI calls — tier 2 (100 to ∞) 150 × 0.05 7.50\nPlatform fee 1 × 49 49.00\ndraft 79.80\n'],
+] as const;
 
 interface Packed {
   readonly name: string;
@@ -32,9 +38,9 @@ function requiredPackages(installed: string): string[] {
 }
 
 /** The TypeScript block under the README's `## Quick start` heading. */
-function quickStartOf(readme: string): string {
-  const match = /## Quick start\n[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme);
-  if (!match?.[1]) throw new Error('packages/invoice/README.md has no ```ts block under "## Quick start"');
+function quickStartOf(name: string): string {
+  const match = /## Quick start\n[\s\S]*?```ts\n([\s\S]*?)```/.exec(readFileSync(join(root, 'packages', name, 'README.md'), 'utf8'));
+  if (!match?.[1]) throw new Error(`packages/${name}/README.md has no \`\`\`ts block under "## Quick start"`);
   return match[1];
 }
 
@@ -56,7 +62,7 @@ function typeCheck(files: readonly string[], resolution: 'node10' | 'node16'): s
   return ts.getPreEmitDiagnostics(program).map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
 }
 
-describe('@invoicing/core and @invoicing/invoice, packed and installed outside the workspace', () => {
+describe('@invoicing/core, @invoicing/invoice and @invoicing/billing, packed and installed outside the workspace', () => {
   let work: string;
   let project: string;
   let packed: Packed[];
@@ -77,11 +83,11 @@ describe('@invoicing/core and @invoicing/invoice, packed and installed outside t
     project = join(work, 'my-service');
     mkdirSync(project);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'my-service', version: '1.0.0', private: true }));
-    // As the README says: both tarballs in one install (invoice depends on core), and what the quick start imports.
+    // As the READMEs say: the tarballs in one install (billing depends on invoice, invoice on core), and what the quick starts import.
     const invoiceDependencies = (JSON.parse(readFileSync(join(root, 'packages/invoice/package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies;
     const install = [...packed.map(({ filename }) => join(work, filename)), ...['inversify', 'reflect-metadata'].map((name) => `${name}@${invoiceDependencies[name]}`)];
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...install], { cwd: project, env: outsideEnv(), stdio: 'pipe' });
-    writeFileSync(join(project, 'quick-start.ts'), quickStartOf(readFileSync(join(root, 'packages/invoice/README.md'), 'utf8')));
+    for (const [name] of QUICK_STARTS) writeFileSync(join(project, `${name}-quick-start.ts`), quickStartOf(name));
   }, 110_000);
 
   afterAll(() => {
@@ -102,17 +108,17 @@ describe('@invoicing/core and @invoicing/invoice, packed and installed outside t
     expect(requiredPackages(installed)).toEqual(Object.keys(dependencies).sort());
   });
 
-  it.each(['node10', 'node16'] as const)('type-checks the README quick start against the packed declarations (moduleResolution %s)', (resolution) => {
-    expect(typeCheck([join(project, 'quick-start.ts')], resolution)).toEqual([]);
+  it.each(['node10', 'node16'] as const)('type-checks the READMEs\' quick starts against the packed declarations (moduleResolution %s)', (resolution) => {
+    expect(typeCheck(QUICK_STARTS.map(([name]) => join(project, `${name}-quick-start.ts`)), resolution)).toEqual([]);
   });
 
-  it('runs the README quick start with plain node', () => {
-    const { outputText } = ts.transpileModule(readFileSync(join(project, 'quick-start.ts'), 'utf8'), {
+  it.each(QUICK_STARTS)('runs the %s README quick start with plain node', (name, printed) => {
+    const { outputText } = ts.transpileModule(readFileSync(join(project, `${name}-quick-start.ts`), 'utf8'), {
       compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
     });
-    writeFileSync(join(project, 'quick-start.js'), `${outputText}\nquickStart().catch((error) => { console.error(error); process.exitCode = 1; });\n`);
+    writeFileSync(join(project, `${name}-quick-start.js`), `${outputText}\nquickStart().catch((error) => { console.error(error); process.exitCode = 1; });\n`);
 
-    const output = execFileSync(process.execPath, ['quick-start.js'], { cwd: project, env: outsideEnv(), encoding: 'utf8' });
-    expect(output).toBe('INV-000001 720.00\n220.00\n');
+    const output = execFileSync(process.execPath, [`${name}-quick-start.js`], { cwd: project, env: outsideEnv(), encoding: 'utf8' });
+    expect(output).toBe(printed);
   });
 });
