@@ -99,12 +99,10 @@ export class BillPartnership {
     return { partnershipId, bills: results };
   }
 
-  /** The next bill of a partnership (the first date due after its last bill, or `through` if earlier), not recorded. */
-  async preview(tenantId: TenantId, partnershipId: PartnershipId, through: CalendarDate): Promise<ProposedBill | undefined> {
-    const plan = await this.plans.get(tenantId, partnershipId);
-    if (!plan) throw new NotFoundError('billing_plan', partnershipId);
-    const bills = await this.bills.listByPartnership(tenantId, partnershipId);
-    const oneOffs = await this.oneOffs.listThrough(tenantId, partnershipId, through);
+  /** The next bill of a partnership's plan (its first date due by `through`), not recorded. */
+  async preview(plan: BillingPlan, through: CalendarDate): Promise<ProposedBill | undefined> {
+    const bills = await this.bills.listByPartnership(plan.tenantId, plan.partnershipId);
+    const oneOffs = await this.oneOffs.listThrough(plan.tenantId, plan.partnershipId, through);
     const next = dueBillingDates(plan, oneOffs, bills, through)[0];
     return next === undefined ? undefined : this.propose(plan, bills, oneOffs, next, this.clock.now());
   }

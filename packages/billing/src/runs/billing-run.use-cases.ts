@@ -250,7 +250,7 @@ export class PreviewUpcomingInvoice {
     const plan = await this.plans.get(query.tenantId, query.partnershipId);
     if (!plan) throw new NotFoundError('billing_plan', query.partnershipId);
     const through = query.through === undefined ? this.nextDate() : atPath('through', () => parseCalendarDate(query.through as string));
-    const proposed = await this.billing.preview(query.tenantId, query.partnershipId, through);
+    const proposed = await this.billing.preview(plan, through);
     return proposed && { ...proposed, currency: plan.currency, netTotal: billNetTotal({ ...proposed, currency: plan.currency }).toString() };
   }
 

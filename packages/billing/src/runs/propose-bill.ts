@@ -321,7 +321,7 @@ function billedItems(bills: readonly BillState[], currency: CurrencyCode): Map<s
   const ordered = [...bills].sort((left, right) => (left.billingDate < right.billingDate ? -1 : left.billingDate > right.billingDate ? 1 : 0));
   const add = (computation: LineComputation, amount: Money, line?: BillLine['line']): void => {
     const before = billed.get(computation.item);
-    const first = before?.line ?? (line && { name: line.name, unitCode: line.unitCode, vat: vatOf(line.vat), ...definedFields({ marketableId: line.marketableId }) });
+    const first = before?.line ?? (line && { name: line.name, unitCode: line.unitCode, vat: vatCategory(line.vat), ...definedFields({ marketableId: line.marketableId }) });
     billed.set(computation.item, {
       amount: (before?.amount ?? Money.zero(currency)).add(amount),
       kind: computation.kind,
@@ -403,7 +403,7 @@ function discountEnd(cycle: BillingCycle, firstDay: CalendarDate, discount: Disc
 function netByVat(lines: readonly BillLine[], currency: CurrencyCode): Map<VatCategory, Money> {
   const byKey = new Map<string, [VatCategory, Money]>();
   for (const { line, amount } of lines) {
-    const vat = vatOf(line.vat);
+    const vat = vatCategory(line.vat);
     const key = vatKey(vat);
     const [, sum] = byKey.get(key) ?? [vat, Money.zero(currency)];
     byKey.set(key, [vat, sum.add(amount)]);
@@ -473,10 +473,6 @@ function fitsLine(quantity: Decimal, unitPrice: Decimal): boolean {
 /** A line's net amount exactly as the invoice computes it (EN 16931 BT-131). */
 function lineAmount(quantity: Decimal, unitPrice: Decimal, vat: VatCategory, currency: CurrencyCode): Money {
   return invoiceLine({ name: 'amount', quantity, unitCode: 'C62', netPrice: unitPrice, vat: vatCategoryToInput(vat) }, currency, 0).netAmount;
-}
-
-function vatOf(input: BillLine['line']['vat']): VatCategory {
-  return vatCategory(input);
 }
 
 function sameRange(left: DateRange | undefined, right: DateRange | undefined): boolean {
