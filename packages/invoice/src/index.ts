@@ -87,6 +87,8 @@ export type { PaymentApplication, PaymentRefund, PaymentState, ReceivedPayment }
 export { PAYMENT_REPOSITORY } from './payment/payment-repository.port';
 export type { PaymentRepository } from './payment/payment-repository.port';
 export * from './payment/payment.use-cases';
+export * from './imports/import-receivables.use-case';
+export * from './imports/receivable';
 
 export {
   LEDGER_TRANSACTION_KINDS,

@@ -1,5 +1,6 @@
 import { ContainerModule } from 'inversify';
 import { ImportEInvoice } from './en16931/import-e-invoice.use-case';
+import { ImportReceivables } from './imports/import-receivables.use-case';
 import { CreateInvoiceDraft, CreateIssuedInvoice, UpdateInvoiceDraft, ApproveInvoice, IssueInvoice, VoidInvoice, MarkInvoiceUncollectible, CreateCreditNote, GetInvoice, LineResolver } from './invoice/invoice.use-cases';
 import { CreateMarketable, UpdateMarketable, SetMarketableActive, GetMarketable, ListMarketables } from './marketable/marketable.use-cases';
 import { CreatePartner, UpdatePartner, ReplaceContacts, AddContact, UpdateContact, RemoveContact, ArchivePartner, GetPartner, ListPartners, SearchContacts } from './partner/partner.use-cases';
@@ -16,7 +17,7 @@ export const INVOICE_USE_CASES = [
   CreateMarketable, UpdateMarketable, SetMarketableActive, GetMarketable, ListMarketables,
   CreatePartnership, UpdatePartnershipTerms, SetPriceOverride, ChangePartnershipStatus, GetPartnership, ListPartnerships,
   LineResolver, CreateInvoiceDraft, CreateIssuedInvoice, UpdateInvoiceDraft, ApproveInvoice, IssueInvoice, VoidInvoice, MarkInvoiceUncollectible, CreateCreditNote, GetInvoice, ImportEInvoice,
-  RecordPayment, PayInvoice, ApplyPayment, RefundCredit, GetPayment, ListPayments,
+  RecordPayment, PayInvoice, ApplyPayment, RefundCredit, GetPayment, ListPayments, ImportReceivables,
   ListInvoices, PastDueReport, MonthlySummaryReport, AgingReport, PartnerTotalsReport, PartnerContactsReport, GetPartnerBalance,
   LedgerProjection, RelayEvents,
 ] as const;

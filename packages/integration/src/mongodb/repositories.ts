@@ -142,6 +142,14 @@ export class MongoInvoiceRepository extends MongoAggregateRepository<Invoice, In
     );
   }
 
+  async findByNumbers(tenantId: TenantId, numbers: readonly string[]): Promise<Invoice[]> {
+    if (numbers.length === 0) return [];
+    const wanted = new Set(numbers);
+    // A draft's number key is its id: keep the documents that hold one of the numbers.
+    const found = await this.findAll({ tenantId, 'derived.numberKey': { $in: [...wanted].map(text) } });
+    return found.filter((invoice) => invoice.number !== undefined && wanted.has(invoice.number));
+  }
+
   async findByExternalReference(tenantId: TenantId, sellerId: PartnerId, buyerId: PartnerId, externalReference: string): Promise<Invoice | undefined> {
     return this.findOne({ tenantId, referenceKey: invoiceReferenceKey(sellerId, buyerId, externalReference) });
   }

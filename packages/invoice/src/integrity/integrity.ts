@@ -75,6 +75,8 @@ export interface InvoiceFacts {
   readonly payments: readonly (MinorAmount & { readonly paymentId: string })[];
   readonly credits: readonly (MinorAmount & { readonly creditNoteId: string })[];
   readonly precedingInvoiceId?: string;
+  /** Recorded from another system's history: its number was not reserved from a series of ours. */
+  readonly imported?: true;
 }
 
 /** A number of a series reserved for a document (see `NumberSequence`). */
@@ -135,6 +137,7 @@ export function invoiceFacts(state: InvoiceState): InvoiceFacts {
     payments: state.payments.map((part) => ({ paymentId: part.paymentId, amount: part.amount.minor, currency: part.amount.currency })),
     credits: state.credits.map((part) => ({ creditNoteId: part.creditNoteId, amount: part.amount.minor, currency: part.amount.currency })),
     ...(state.precedingInvoice === undefined ? {} : { precedingInvoiceId: state.precedingInvoice.id }),
+    ...(state.importedAt === undefined ? {} : { imported: true as const }),
   };
 }
 
@@ -324,7 +327,8 @@ export function checkNumbering(snapshot: TenantSnapshot): { findings: IntegrityF
     }
   }
   for (const invoice of snapshot.invoices) {
-    if (invoice.number !== undefined && !reservedFor.has(`${invoice.id}\u0000${invoice.number}`)) {
+    // An imported document holds the number another system gave it: no series of ours reserved it.
+    if (invoice.number !== undefined && invoice.imported === undefined && !reservedFor.has(`${invoice.id}\u0000${invoice.number}`)) {
       findings.push(finding(snapshot.tenantId, 'integrity.number_unreserved', `document ${invoice.id} holds number ${invoice.number}, which was not reserved for it`, { documentId: invoice.id, number: invoice.number }));
     }
   }

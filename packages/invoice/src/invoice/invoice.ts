@@ -96,6 +96,11 @@ export interface InvoiceState {
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly issuedAt?: Date;
+  /**
+   * Set on a document recorded from another system's history (an accounts-receivable import, {@link Invoice.recordIssued}):
+   * its number is that system's, not one of our series.
+   */
+  readonly importedAt?: Date;
 }
 
 /** What a new draft needs beyond its content: its partnership's terms and, for credit notes, the corrected invoice. */
@@ -115,6 +120,18 @@ export interface IssueContext {
   readonly requiresApproval: boolean;
   readonly at: Date;
 }
+
+/** What recording an invoice issued elsewhere needs beyond its content: the facts of its issue, as they were. */
+export interface IssuedElsewhere {
+  readonly number: string;
+  readonly issueDate: CalendarDate;
+  readonly dueDate: CalendarDate;
+  readonly seller: PartySnapshot;
+  readonly buyer: PartySnapshot;
+}
+
+/** BT-1 as another system printed it: visible text, no control characters. */
+const FOREIGN_NUMBER = /^[^\p{Cc}]{1,100}$/u;
 
 /**
  * An invoice or credit note. Editable while draft; issuing assigns its number, freezes the parties and makes it
@@ -153,6 +170,58 @@ export class Invoice extends AggregateRoot<InvoiceId> {
       updatedAt: context.at,
     });
     invoice.raise(`${invoice.kind}.drafted`, { invoiceId: context.id, amountDue: invoice.totals.amountDue.toJSON() }, context.at);
+    return invoice;
+  }
+
+  /**
+   * Records an invoice another system issued before the tenant came here (an accounts-receivable import): issued as it
+   * was, under that system's number and dates. No number is taken from a series and EN 16931 completeness is not
+   * checked: the document was sent long ago and is recorded, not made. Payments, credits, void and write-off then apply
+   * as to any issued invoice; one with nothing due is paid at once.
+   * @throws ValidationError with one issue per bad field (`invoice.invalid_number` for the number)
+   */
+  static recordIssued(command: NewDraft & IssuedElsewhere, context: { tenantId: TenantId; id: InvoiceId; at: Date }): Invoice {
+    const { parsed, externalReference, number } = collectIssues((attempt) => ({
+      parsed: attempt('', () => parseDraftContent({ ...command, issueDate: command.issueDate, dueDate: command.dueDate }, command.currency)),
+      externalReference: attempt('externalReference', () => optionalText(command.externalReference, '', 100)),
+      number: attempt('number', () => {
+        const value = command.number.trim();
+        if (!FOREIGN_NUMBER.test(value)) throw ValidationError.of('', 'invoice.invalid_number', 'a number is 1 to 100 characters without control characters');
+        return value;
+      }),
+    }));
+    const content = parsed as ParsedDraftContent;
+    const nothingDue = !content.totals.amountDue.isPositive();
+    const invoice = new Invoice({
+      tenantId: context.tenantId,
+      id: context.id,
+      version: 0,
+      kind: 'invoice',
+      status: nothingDue ? 'paid' : 'issued',
+      number: number as string,
+      series: command.series,
+      partnershipId: command.partnershipId,
+      sellerId: command.sellerId,
+      buyerId: command.buyerId,
+      currency: command.currency,
+      paymentTerms: command.paymentTerms,
+      ...definedFields({ externalReference }),
+      ...content,
+      seller: command.seller,
+      buyer: command.buyer,
+      payments: [],
+      credits: [],
+      createdAt: context.at,
+      updatedAt: context.at,
+      issuedAt: context.at,
+      importedAt: context.at,
+    });
+    invoice.raise(
+      'invoice.imported',
+      { invoiceId: context.id, number: invoice.number, issueDate: command.issueDate, dueDate: command.dueDate, amountDue: content.totals.amountDue.toJSON() },
+      context.at,
+    );
+    if (nothingDue) invoice.raise('invoice.paid', { invoiceId: context.id, number: invoice.number }, context.at);
     return invoice;
   }
 
@@ -214,6 +283,16 @@ export class Invoice extends AggregateRoot<InvoiceId> {
 
   get externalReference(): string | undefined {
     return this.state.externalReference;
+  }
+
+  /** When the document was recorded from another system's history; undefined for documents made here. */
+  get importedAt(): Date | undefined {
+    return this.state.importedAt;
+  }
+
+  /** BT-22 */
+  get notes(): readonly string[] {
+    return this.state.notes;
   }
 
   get lines(): readonly InvoiceLine[] {

@@ -136,6 +136,16 @@ function contact(input: ContactInput, id: ContactId): Contact {
   });
 }
 
+/**
+ * Checks a contact's details on their own, as {@link Partner.addContact} would (name required, email and phone well
+ * formed): for callers that must refuse bad input before writing anything.
+ * @throws ValidationError `text.required` | `contact.invalid_email` | `contact.invalid_phone`
+ */
+export function contactDetails(input: Omit<ContactInput, 'id'>): Omit<Contact, 'id'> {
+  const { id: _id, ...checked } = contact(input, '' as ContactId);
+  return checked;
+}
+
 function details(input: PartnerDetails) {
   return collectIssues((attempt) => {
     const kind = attempt('kind', () => {

@@ -240,6 +240,7 @@ function stateToPersistence(state: InvoiceState) {
     createdAt: state.createdAt,
     updatedAt: state.updatedAt,
     issuedAt: state.issuedAt,
+    importedAt: state.importedAt,
   } satisfies AllFieldsOf<StoredFields>);
 }
 
@@ -373,6 +374,7 @@ export const invoiceMapper: AggregateMapper<InvoiceState, InvoiceDocument> = {
       createdAt: dateToDomain(state.createdAt),
       updatedAt: dateToDomain(state.updatedAt),
       issuedAt: optional(state.issuedAt, dateToDomain),
+      importedAt: optional(state.importedAt, dateToDomain),
     } satisfies AllFieldsOf<InvoiceState>);
   },
 };

@@ -1,6 +1,7 @@
 import { Money, parseCalendarDate as date, type TenantId } from '@invoicing/core';
 import { jestGlobals } from './jest-globals';
 import { Invoice, type InvoiceState } from '../../invoice/invoice';
+import { partySnapshot } from '../../invoice/party-snapshot';
 import type { DuplicateProbe } from '../../invoice/invoice-repository.port';
 import type { Partner } from '../../partner/partner';
 import type { RefundId } from '../../shared/ids';
@@ -63,6 +64,43 @@ export function describeInvoiceContracts(adapters: () => InvoiceAdapters): void 
       const other = aTenant();
       const elsewhere = await seed(all, other);
       await expect(all.invoices.save(issue(aDraft(other, elsewhere.partnership), elsewhere.seller, elsewhere.buyer, 7))).resolves.toBeUndefined();
+    });
+
+    it('finds documents by their numbers, never a draft by its id, never another tenant\'s', async () => {
+      const tenant = aTenant();
+      const { seller, buyer, partnership } = await seed(all, tenant);
+      const issued = issue(aDraft(tenant, partnership), seller, buyer, 3);
+      const draft = aDraft(tenant, partnership);
+      await all.invoices.save(issued);
+      await all.invoices.save(draft);
+      const found = await all.invoices.findByNumbers(tenant, [issued.number as string, 'INV-999999', draft.id]);
+      expect(found.map((invoice) => invoice.id)).toEqual([issued.id]);
+      expect(await all.invoices.findByNumbers(aTenant(), [issued.number as string])).toEqual([]);
+      expect(await all.invoices.findByNumbers(tenant, [])).toEqual([]);
+    });
+
+    it('keeps an invoice recorded from another system as it was recorded: number, dates, parties, import time', async () => {
+      const tenant = aTenant();
+      const { seller, buyer, partnership } = await seed(all, tenant);
+      const recorded = Invoice.recordIssued(
+        {
+          ...partnership.draftTerms(),
+          lines: [{ name: 'Imported total', quantity: '1', unitCode: 'C62', netPrice: '1250.40', vat: { code: 'O', rate: null } }],
+          notes: ['Payment terms: 2% 10 Net 30'],
+          number: 'A/R 10443',
+          issueDate: date('2024-03-01'),
+          dueDate: date('2024-03-31'),
+          seller: partySnapshot(seller),
+          buyer: partySnapshot(buyer),
+        },
+        { tenantId: tenant, id: aDraft(tenant, partnership).id, at: AT },
+      );
+      await all.invoices.save(recorded);
+      const read = await all.invoices.get(tenant, recorded.id);
+      expect(read?.toState()).toEqual({ ...recorded.toState(), version: 1 });
+      expect(read?.importedAt).toEqual(AT);
+      expect(read?.status).toBe('issued');
+      expect((await all.invoices.findByNumbers(tenant, ['A/R 10443'])).map((invoice) => invoice.id)).toEqual([recorded.id]);
     });
 
     it('refuses a second document with the same seller, buyer and external reference, and finds it', async () => {

@@ -103,6 +103,14 @@ export class InMemoryInvoiceRepository extends InMemoryAggregateRepository<Invoi
     super(collection, (state) => Invoice.restore(state));
   }
 
+  async findByNumbers(tenantId: TenantId, numbers: readonly string[]): Promise<Invoice[]> {
+    const wanted = new Set(numbers);
+    return this.collection
+      .all(tenantId)
+      .filter((state) => state.number !== undefined && wanted.has(state.number))
+      .map((state) => this.restored(state));
+  }
+
   async findByExternalReference(tenantId: TenantId, sellerId: PartnerId, buyerId: PartnerId, externalReference: string): Promise<Invoice | undefined> {
     const state = this.collection
       .all(tenantId)

@@ -1,0 +1,152 @@
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { CreateIssuedInvoice } from '../invoice/invoice.use-cases';
+import { GetPartnerBalance } from '../queries/report.use-cases';
+import type { PartnerId } from '../shared/ids';
+import { CreatePartner } from '../partner/partner.use-cases';
+import { createScenario, type Scenario } from '../testing/scenario';
+import { ImportReceivables, type ImportResult } from './import-receivables.use-case';
+import { parseReceivable, type ReceivableInput } from './receivable';
+
+const ROW: ReceivableInput = {
+  invoiceNumber: 'AR-1001',
+  customerName: 'Harbor Freight Supply',
+  contactName: 'Dana Ortiz',
+  contactEmail: 'dana@harbor.example',
+  invoiceDate: '2025-11-03',
+  terms: 'Net 30',
+  total: '1250.40',
+  applied: '250.40',
+  status: 'Pending',
+  currency: 'EUR',
+};
+
+describe('ImportReceivables', () => {
+  let scenario: Scenario;
+
+  beforeEach(async () => {
+    scenario = await createScenario();
+  });
+
+  async function importRows(rows: readonly ReceivableInput[]): Promise<ImportResult[]> {
+    const session = await scenario.use(ImportReceivables).start({ tenantId: scenario.tenantId, sellerId: scenario.seller.id });
+    return session.importBatch(rows.map((row) => parseReceivable(row)));
+  }
+
+  async function partners() {
+    return (await scenario.adapters.partnerQueries.list(scenario.tenantId, {}, { limit: 200 })).items;
+  }
+
+  async function customers() {
+    return (await partners()).filter((partner) => partner.legalName === 'Harbor Freight Supply');
+  }
+
+  async function invoices() {
+    const summaries = (await scenario.adapters.queries.list(scenario.tenantId, {}, { limit: 200 })).items;
+    return Promise.all(summaries.map(async (summary) => (await scenario.adapters.invoices.get(scenario.tenantId, summary.id))?.toState()));
+  }
+
+  async function payments(partnerId: PartnerId) {
+    return (await scenario.adapters.payments.listByPartner(scenario.tenantId, partnerId, { limit: 200 })).items;
+  }
+
+  async function balanceOf(partnerId: PartnerId) {
+    return scenario.use(GetPartnerBalance).execute({ tenantId: scenario.tenantId, partnerId });
+  }
+
+  it('records the customer, its contact, a partnership, the issued invoice under its own number and the amount applied', async () => {
+    const [result] = await importRows([ROW]);
+    expect(result).toMatchObject({ outcome: 'imported', problems: [] });
+    const [customer] = await customers();
+    expect(customer?.contacts).toMatchObject([{ name: 'Dana Ortiz', email: 'dana@harbor.example' }]);
+    const invoice = await scenario.adapters.invoices.get(scenario.tenantId, result?.invoiceId as never);
+    expect(invoice?.toState()).toMatchObject({ number: 'AR-1001', status: 'partially_paid', issueDate: '2025-11-03', dueDate: '2025-12-03', buyerId: customer?.id });
+    expect(invoice?.totals.amountDue.toString()).toBe('1250.40');
+    expect(invoice?.paidAmount.toString()).toBe('250.40');
+    expect(invoice?.toState().buyer?.contact?.name).toBe('Dana Ortiz');
+    const [balance] = await balanceOf(customer?.id as PartnerId);
+    expect(balance?.outstanding.toString()).toBe('1000.00');
+  });
+
+  it('changes nothing when the same rows come again', async () => {
+    await importRows([ROW, { ...ROW, invoiceNumber: 'AR-1002', applied: '1250.40', status: 'Closed' }]);
+    const [customer] = await customers();
+    const invoicesBefore = await invoices();
+    const paymentsBefore = await payments(customer?.id as PartnerId);
+    const again = await importRows([ROW, { ...ROW, invoiceNumber: 'AR-1002', applied: '1250.40', status: 'Closed' }]);
+    expect(again.map((result) => result.outcome)).toEqual(['unchanged', 'unchanged']);
+    expect(await invoices()).toEqual(invoicesBefore);
+    expect(await payments(customer?.id as PartnerId)).toEqual(paymentsBefore);
+    expect(await customers()).toHaveLength(1);
+  });
+
+  it('records a grown amount applied as one more payment, and completes a contact without duplicating it', async () => {
+    await importRows([ROW]);
+    const [result] = await importRows([{ ...ROW, applied: '1250.40', status: 'Closed', contactEmail: 'DANA@harbor.example', contactPhone: '+1 555 0100' }]);
+    expect(result).toMatchObject({ outcome: 'updated', changes: ['contact Dana Ortiz completed', 'payment of 1000.00 recorded'] });
+    const [customer] = await customers();
+    expect(customer?.contacts).toMatchObject([{ name: 'Dana Ortiz', email: 'dana@harbor.example', phone: '+1 555 0100' }]);
+    const invoice = await scenario.adapters.invoices.get(scenario.tenantId, result?.invoiceId as never);
+    expect(invoice?.status).toBe('paid');
+    expect((await payments(customer?.id as PartnerId)).map((payment) => payment.amount.toString()).sort()).toEqual(['1000.00', '250.40']);
+  });
+
+  it('refuses to rewrite an issued invoice: another total, date, customer or currency, or less applied, is a conflict', async () => {
+    await importRows([ROW]);
+    const results = await importRows([
+      { ...ROW, total: '1300.00' },
+      { ...ROW, invoiceDate: '2025-11-04' },
+      { ...ROW, customerName: 'Someone Else Ltd' },
+      { ...ROW, currency: 'USD' },
+      { ...ROW, applied: '100.00' },
+    ]);
+    expect(results.map((result) => [result.outcome, result.problems.map((problem) => `${problem.field}:${problem.code}`)])).toEqual([
+      ['refused', ['total:import.conflict']],
+      ['refused', ['invoiceDate:import.conflict', 'dueDate:import.conflict']],
+      ['refused', ['customerName:import.conflict']],
+      ['refused', ['currency:import.conflict']],
+      ['refused', ['applied:import.applied_decreased']],
+    ]);
+    // Nothing of the refused rows was written: no partner for the new name, no second payment.
+    expect((await partners()).some((partner) => partner.legalName === 'Someone Else Ltd')).toBe(false);
+    expect(await payments((await customers())[0]?.id as PartnerId)).toHaveLength(1);
+  });
+
+  it('refuses a number one of the tenant\'s own invoices holds, and a customer name two partners share', async () => {
+    const own = await scenario.use(CreateIssuedInvoice).execute({
+      tenantId: scenario.tenantId,
+      partnershipId: scenario.partnership.id,
+      lines: [{ marketableId: scenario.marketable.id, quantity: '1' }],
+    });
+    await scenario.use(CreatePartner).execute({ tenantId: scenario.tenantId, legalName: 'Twin Corp' });
+    await scenario.use(CreatePartner).execute({ tenantId: scenario.tenantId, legalName: 'twin  corp ' });
+    const results = await importRows([
+      { ...ROW, invoiceNumber: own.number },
+      { ...ROW, invoiceNumber: 'AR-2000', customerName: 'TWIN CORP' },
+    ]);
+    expect(results.map((result) => result.problems.map((problem) => problem.code))).toEqual([['import.number_taken'], ['import.customer_ambiguous']]);
+  });
+
+  it('finds an existing customer by its name, whatever the case and spacing, and opens a partnership per currency', async () => {
+    const [nordwind] = await importRows([{ ...ROW, customerName: '  NORDWIND   gmbh', currency: 'EUR' }]);
+    const [inDollars] = await importRows([{ ...ROW, invoiceNumber: 'AR-1003', customerName: 'Nordwind GmbH', currency: 'USD' }]);
+    const invoices = await Promise.all([nordwind, inDollars].map((result) => scenario.adapters.invoices.get(scenario.tenantId, result?.invoiceId as never)));
+    expect(invoices.map((invoice) => invoice?.buyerId)).toEqual([scenario.buyer.id, scenario.buyer.id]);
+    // The scenario's EUR partnership is reused; USD gets its own.
+    expect(invoices[0]?.partnershipId).toBe(scenario.partnership.id);
+    expect(invoices[1]?.partnershipId).not.toBe(scenario.partnership.id);
+    // Nordwind's contact is named differently: it is added beside the one it had.
+    expect((await scenario.adapters.partners.get(scenario.tenantId, scenario.buyer.id))?.contacts.map((contact) => contact.name)).toEqual(['Jonas Weber', 'Dana Ortiz']);
+  });
+
+  it('records each payment once when two imports of the same file run at once', async () => {
+    await scenario.use(CreatePartner).execute({ tenantId: scenario.tenantId, legalName: 'Harbor Freight Supply', contacts: [{ name: 'Dana Ortiz', email: 'dana@harbor.example' }] });
+    const rows = [ROW, { ...ROW, invoiceNumber: 'AR-1002' }, { ...ROW, invoiceNumber: 'AR-1003', applied: '1250.40', status: 'Closed' }];
+    const [first, second] = await Promise.all([importRows(rows), importRows(rows)]);
+    expect([...(first ?? []), ...(second ?? [])].every((result) => result.outcome !== 'refused')).toBe(true);
+    expect((await invoices()).filter((state) => state?.importedAt !== undefined)).toHaveLength(3);
+    const [customer] = await customers();
+    expect((await payments(customer?.id as PartnerId)).map((payment) => payment.amount.toString()).sort()).toEqual(['1250.40', '250.40', '250.40']);
+    const [balance] = await balanceOf(customer?.id as PartnerId);
+    expect(balance?.outstanding.toString()).toBe('2000.00');
+  });
+});

@@ -1,0 +1,356 @@
+import {
+  CLOCK,
+  ConflictError,
+  DomainError,
+  ID_GENERATOR,
+  MAX_PAGE_LIMIT,
+  ValidationError,
+  definedFields,
+  today,
+  type Clock,
+  type Cursor,
+  type IdGenerator,
+  type PageRequest,
+  type TenantId,
+} from '@invoicing/core';
+import { inject, injectable } from 'inversify';
+import { Invoice } from '../invoice/invoice';
+import { INVOICE_REPOSITORY, type InvoiceRepository } from '../invoice/invoice-repository.port';
+import { partySnapshot } from '../invoice/party-snapshot';
+import { Partner, type Contact } from '../partner/partner';
+import { PARTNER_QUERIES, PARTNER_REPOSITORY, type PartnerQueries, type PartnerRepository } from '../partner/partner-repository.port';
+import { Partnership } from '../partnership/partnership';
+import { PARTNERSHIP_REPOSITORY, type PartnershipRepository } from '../partnership/partnership-repository.port';
+import { paymentTermsToInput } from '../partnership/payment-terms';
+import { RecordPayment } from '../payment/payment.use-cases';
+import type { ContactId, InvoiceId, PartnerId, PaymentId } from '../shared/ids';
+import { INVOICING_SETTINGS, load, type InvoicingSettings } from '../shared/use-case-support';
+import type { Receivable, ReceivableField } from './receivable';
+
+/** What became of one receivable. */
+export type ImportOutcome = 'imported' | 'updated' | 'unchanged' | 'refused';
+
+/** Why a receivable was refused: the field at fault (when one is) and a stable code. */
+export interface ImportProblem {
+  readonly field?: ReceivableField;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** The result of one receivable, for the import's report. */
+export interface ImportResult {
+  readonly outcome: ImportOutcome;
+  readonly invoiceId?: InvoiceId;
+  /** What an update changed, in words (`payment of 40.00 recorded`, `contact added`). */
+  readonly changes: readonly string[];
+  readonly problems: readonly ImportProblem[];
+}
+
+/** Where an import's invoices go: the tenant, and the partner that issued them (the tenant's own company). */
+export interface ImportTarget {
+  readonly tenantId: TenantId;
+  readonly sellerId: PartnerId;
+}
+
+/** A name compared as people mean it: case, accents' composition and runs of spaces do not matter. */
+export function partnerNameKey(name: string): string {
+  return name.normalize('NFC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('en');
+}
+
+/** A contact matches when the email is the same, or, without emails on both sides, the name. */
+function sameContact(known: Contact, given: Omit<Contact, 'id'>): boolean {
+  if (known.email !== undefined && given.email !== undefined) return known.email === given.email;
+  return partnerNameKey(known.name) === partnerNameKey(given.name);
+}
+
+/**
+ * The VAT of an imported invoice's one line: an accounts-receivable export gives the total, not its tax detail, so the
+ * line is the total, outside the scope of VAT as far as this record knows, and says why.
+ */
+const IMPORTED_VAT = { code: 'O', rate: null, exemptionReason: 'Imported total: the source system gave no tax detail' } as const;
+
+/** The largest page after `cursor` (the first one without). */
+function pageAfter(cursor: Cursor | undefined): PageRequest {
+  return cursor === undefined ? { limit: MAX_PAGE_LIMIT } : { limit: MAX_PAGE_LIMIT, cursor };
+}
+
+function refused(problems: readonly ImportProblem[]): ImportResult {
+  return { outcome: 'refused', changes: [], problems };
+}
+
+/** The id of the payment bringing an imported invoice's payments up to `appliedMinor`: the same on every run. */
+function importPaymentId(invoiceId: InvoiceId, appliedMinor: bigint): PaymentId {
+  return `import-${invoiceId}-${appliedMinor}` as PaymentId;
+}
+
+/**
+ * Imports an accounts-receivable history: each receivable becomes an invoice issued under the other system's number
+ * (`Invoice.recordIssued`), to a partner found by name (created when none has it) under a partnership in its currency
+ * (opened when there is none), with the amount applied recorded as a payment. Running it again changes nothing; a
+ * corrected receivable may raise the amount applied (one more payment) and bring contacts, nothing else: an issued
+ * invoice is not rewritten, so a changed customer, date, currency or total is refused as a conflict.
+ *
+ * Every receivable is checked before anything of it is written, and each write is found again on the next run (the
+ * partner by its name, the partnership by its parties and currency, the invoice by its number, the payment by an id
+ * derived from the invoice and the amount): a run stopped at any point, then run again, completes what was started
+ * without doing anything twice. Two imports into one tenant at once may both create a new customer: run one at a time.
+ */
+@injectable()
+export class ImportReceivables {
+  constructor(
+    @inject(PARTNER_REPOSITORY) private readonly partners: PartnerRepository,
+    @inject(PARTNER_QUERIES) private readonly partnerQueries: PartnerQueries,
+    @inject(PARTNERSHIP_REPOSITORY) private readonly partnerships: PartnershipRepository,
+    @inject(INVOICE_REPOSITORY) private readonly invoices: InvoiceRepository,
+    @inject(RecordPayment) private readonly payments: RecordPayment,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @inject(INVOICING_SETTINGS) private readonly settings: InvoicingSettings,
+  ) {}
+
+  /**
+   * Starts an import into a tenant: reads the tenant's partner names and the seller's partnerships once, which the
+   * batches then use and extend.
+   * @throws NotFoundError `partner.not_found` when the seller does not exist
+   */
+  async start(target: ImportTarget): Promise<ReceivablesImport> {
+    const seller = await load(this.partners, target.tenantId, target.sellerId, 'partner');
+    const names = new Map<string, PartnerId[]>();
+    for (let cursor: Cursor | null | undefined; cursor !== null; ) {
+      const page = await this.partnerQueries.list(target.tenantId, {}, pageAfter(cursor));
+      for (const partner of page.items) {
+        if (partner.id === seller.id) continue;
+        const key = partnerNameKey(partner.legalName);
+        names.set(key, [...(names.get(key) ?? []), partner.id]);
+      }
+      cursor = page.nextCursor;
+    }
+    const partnerships = new Map<string, Partnership>();
+    for (let cursor: Cursor | null | undefined; cursor !== null; ) {
+      const page = await this.partnerships.list(target.tenantId, { partnerId: seller.id }, pageAfter(cursor));
+      for (const state of page.items) {
+        if (state.sellerId === seller.id) partnerships.set(`${state.buyerId}\u0000${state.currency}`, Partnership.restore(state));
+      }
+      cursor = page.nextCursor;
+    }
+    return new ReceivablesImport(this.deps(), seller, names, partnerships);
+  }
+
+  private deps(): ImportDeps {
+    return { partners: this.partners, partnerships: this.partnerships, invoices: this.invoices, payments: this.payments, clock: this.clock, ids: this.ids, settings: this.settings };
+  }
+}
+
+interface ImportDeps {
+  readonly partners: PartnerRepository;
+  readonly partnerships: PartnershipRepository;
+  readonly invoices: InvoiceRepository;
+  readonly payments: RecordPayment;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly settings: InvoicingSettings;
+}
+
+/** One import in progress ({@link ImportReceivables.start}): takes receivables batch by batch, in file order. */
+export class ReceivablesImport {
+  /** Partners read or created by this import, by id: a customer's rows do not read it again. */
+  private readonly loaded = new Map<PartnerId, Partner>();
+
+  constructor(
+    private readonly deps: ImportDeps,
+    private readonly seller: Partner,
+    private readonly names: Map<string, PartnerId[]>,
+    private readonly partnerships: Map<string, Partnership>,
+  ) {}
+
+  /**
+   * Imports a batch; the results are in the batch's order. Problems of a receivable are in its result; only a failure
+   * of the store itself (the database gone) is thrown, leaving what was done found again by the next run.
+   */
+  async importBatch(receivables: readonly Receivable[]): Promise<ImportResult[]> {
+    const { tenantId } = this.seller;
+    const existing = new Map((await this.deps.invoices.findByNumbers(tenantId, receivables.map((item) => item.invoiceNumber))).map((invoice) => [invoice.number as string, invoice]));
+    const results: ImportResult[] = [];
+    for (const receivable of receivables) {
+      try {
+        results.push(await this.importOne(receivable, existing));
+      } catch (error) {
+        if (error instanceof ValidationError) results.push(refused(error.issues.map((issue) => ({ code: issue.code, message: `${issue.path ? `${issue.path}: ` : ''}${issue.message}` }))));
+        else if (error instanceof DomainError) results.push(refused([{ code: error.code, message: error.message }]));
+        else throw error;
+      }
+    }
+    return results;
+  }
+
+  private async importOne(receivable: Receivable, existing: Map<string, Invoice>): Promise<ImportResult> {
+    const found = existing.get(receivable.invoiceNumber);
+    const customer = this.customerOf(receivable);
+    if ('problem' in customer) return refused([customer.problem]);
+    if (found) {
+      const conflicts = this.conflicts(found, receivable, customer.id);
+      if (conflicts.length > 0) return refused(conflicts);
+    }
+    const changes: string[] = [];
+    const partner = await this.customer(receivable, customer.id, changes);
+    const contactId = receivable.contact === undefined ? undefined : partner.contacts.find((known) => sameContact(known, receivable.contact as Omit<Contact, 'id'>))?.id;
+    let invoice = found;
+    if (!invoice) {
+      invoice = await this.record(receivable, partner, contactId);
+      existing.set(receivable.invoiceNumber, invoice);
+      if (invoice.importedAt === undefined || this.conflicts(invoice, receivable, partner.id).length > 0) {
+        return refused([{ field: 'invoiceNumber', code: 'import.number_taken', message: `number ${receivable.invoiceNumber} is held by another document (${invoice.id})` }]);
+      }
+    }
+    const paid = await this.settle(invoice, receivable);
+    if (paid !== undefined) changes.push(`payment of ${paid} recorded`);
+    if (!found) return { outcome: 'imported', invoiceId: invoice.id, changes: [], problems: [] };
+    return { outcome: changes.length > 0 ? 'updated' : 'unchanged', invoiceId: invoice.id, changes, problems: [] };
+  }
+
+  /** The customer the receivable names, by name; a name several partners share is refused rather than guessed. */
+  private customerOf(receivable: Receivable): { readonly id: PartnerId | undefined } | { readonly problem: ImportProblem } {
+    const holders = this.names.get(partnerNameKey(receivable.customerName)) ?? [];
+    if (holders.length > 1) {
+      return { problem: { field: 'customerName', code: 'import.customer_ambiguous', message: `${holders.length} partners are named ${receivable.customerName}: ${holders.join(', ')}` } };
+    }
+    return { id: holders[0] };
+  }
+
+  /** What an issued invoice may not change: the import records history, it does not rewrite it. */
+  private conflicts(invoice: Invoice, receivable: Receivable, customerId: PartnerId | undefined): ImportProblem[] {
+    if (invoice.importedAt === undefined) {
+      return [{ field: 'invoiceNumber', code: 'import.number_taken', message: `number ${receivable.invoiceNumber} is held by document ${invoice.id}, made here` }];
+    }
+    const problems: ImportProblem[] = [];
+    const differs = (field: ReceivableField, what: string, recorded: string, given: string) => {
+      if (recorded !== given) problems.push({ field, code: 'import.conflict', message: `${what} is ${given} in the file, ${recorded} on invoice ${invoice.number}: an issued invoice is not rewritten` });
+    };
+    if (invoice.buyerId !== customerId) problems.push({ field: 'customerName', code: 'import.conflict', message: `invoice ${invoice.number} was recorded for partner ${invoice.buyerId}, not ${receivable.customerName}` });
+    differs('currency', 'the currency', invoice.currency, receivable.total.currency);
+    differs('invoiceDate', 'the invoice date', invoice.issueDate as string, receivable.invoiceDate);
+    differs('dueDate', 'the due date', invoice.dueDate as string, receivable.dueDate);
+    if (invoice.currency === receivable.total.currency) {
+      differs('total', 'the total', invoice.totals.amountDue.toString(), receivable.total.toString());
+      const applied = invoice.paidAmount.add(invoice.creditedAmount);
+      if (applied.greaterThan(receivable.applied)) {
+        problems.push({ field: 'applied', code: 'import.applied_decreased', message: `${applied.toString()} is applied to invoice ${invoice.number} already, more than the ${receivable.applied.toString()} in the file: reverse payments in the platform` });
+      }
+    }
+    return problems;
+  }
+
+  /** The customer, found or created, with the receivable's contact added or completed. */
+  private async customer(receivable: Receivable, id: PartnerId | undefined, changes: string[]): Promise<Partner> {
+    const { tenantId } = this.seller;
+    const at = this.deps.clock.now();
+    if (id === undefined) {
+      const created = Partner.create(
+        { kind: 'company', legalName: receivable.customerName, ...definedFields({ contacts: receivable.contact && [receivable.contact] }) },
+        { tenantId, id: this.deps.ids.next<'Partner'>(), newContactId: () => this.deps.ids.next<'Contact'>() as ContactId, at },
+      );
+      await this.deps.partners.save(created);
+      this.names.set(partnerNameKey(receivable.customerName), [created.id]);
+      this.loaded.set(created.id, created);
+      return created;
+    }
+    let partner = this.loaded.get(id) ?? (await this.load(id));
+    const contact = receivable.contact;
+    if (contact === undefined) return partner;
+    for (let attempt = 0; ; attempt += 1) {
+      const known = partner.contacts.find((candidate) => sameContact(candidate, contact));
+      const missing = known && definedFields({ email: known.email ? undefined : contact.email, phone: known.phone ? undefined : contact.phone });
+      if (known && Object.keys(missing ?? {}).length === 0) return partner;
+      // An email another contact of the partner has is theirs: the row's contact is then that one, nothing to add.
+      if (!known && contact.email !== undefined && partner.contacts.some((candidate) => candidate.email === contact.email)) return partner;
+      if (known) partner.updateContact(known.id, missing ?? {}, at);
+      else partner.addContact(contact, { id: this.deps.ids.next<'Contact'>() as ContactId, at });
+      try {
+        await this.deps.partners.save(partner);
+        changes.push(known ? `contact ${contact.name} completed` : `contact ${contact.name} added`);
+        return partner;
+      } catch (error) {
+        // Someone else changed the partner since it was read: read it again and look once more.
+        if (!(error instanceof ConflictError) || attempt >= 2) throw error;
+        partner = await this.load(id);
+      }
+    }
+  }
+
+  private async load(id: PartnerId): Promise<Partner> {
+    const partner = await load(this.deps.partners, this.seller.tenantId, id, 'partner');
+    this.loaded.set(id, partner);
+    return partner;
+  }
+
+  /** Records the invoice, under a partnership in its currency; another writer's document under the number is returned instead. */
+  private async record(receivable: Receivable, buyer: Partner, contactId: ContactId | undefined): Promise<Invoice> {
+    const { tenantId } = this.seller;
+    const partnership = await this.partnership(receivable, buyer);
+    const invoice = Invoice.recordIssued(
+      {
+        ...partnership.draftTerms(),
+        paymentTerms: receivable.paymentTerms,
+        lines: [{ name: `Invoice ${receivable.invoiceNumber}`, quantity: '1', unitCode: 'C62', netPrice: receivable.total.toString(), vat: IMPORTED_VAT }],
+        notes: receivable.termsText === undefined ? [] : [`Payment terms: ${receivable.termsText}`],
+        ...definedFields({ purchaseOrderReference: receivable.purchaseOrder, buyerContactId: contactId }),
+        number: receivable.invoiceNumber,
+        issueDate: receivable.invoiceDate,
+        dueDate: receivable.dueDate,
+        seller: partySnapshot(this.seller),
+        buyer: partySnapshot(buyer, contactId),
+      },
+      { tenantId, id: this.deps.ids.next<'Invoice'>(), at: this.deps.clock.now() },
+    );
+    try {
+      await this.deps.invoices.save(invoice);
+      return invoice;
+    } catch (error) {
+      if (!(error instanceof ConflictError) || error.code !== 'invoice.duplicate_number') throw error;
+      const [holder] = await this.deps.invoices.findByNumbers(tenantId, [receivable.invoiceNumber]);
+      if (!holder) throw error;
+      return holder;
+    }
+  }
+
+  private async partnership(receivable: Receivable, buyer: Partner): Promise<Partnership> {
+    const key = `${buyer.id}\u0000${receivable.total.currency}`;
+    const known = this.partnerships.get(key);
+    if (known) return known;
+    const partnership = Partnership.create(
+      {
+        sellerId: this.seller.id,
+        buyerId: buyer.id,
+        currency: receivable.total.currency,
+        paymentTerms: paymentTermsToInput(receivable.paymentTerms),
+        validFrom: receivable.invoiceDate,
+      },
+      { tenantId: this.seller.tenantId, id: this.deps.ids.next<'Partnership'>(), at: this.deps.clock.now() },
+    );
+    await this.deps.partnerships.save(partnership);
+    this.partnerships.set(key, partnership);
+    return partnership;
+  }
+
+  /**
+   * Brings the payments applied to the invoice up to the receivable's amount applied, by one payment whose id is
+   * derived from the invoice and that amount: a run that recorded it before its answer was lost finds it again.
+   * @returns the amount recorded, if any
+   */
+  private async settle(invoice: Invoice, receivable: Receivable): Promise<string | undefined> {
+    const applied = invoice.paidAmount.add(invoice.creditedAmount);
+    const missing = receivable.applied.subtract(applied);
+    if (!missing.isPositive()) return undefined;
+    await this.deps.payments.execute({
+      tenantId: invoice.tenantId,
+      id: importPaymentId(invoice.id, receivable.applied.minor),
+      partnerId: invoice.buyerId,
+      amount: missing.toString(),
+      currency: invoice.currency,
+      receivedOn: today(this.deps.clock, this.deps.settings.timeZone),
+      reference: `Import: applied to ${invoice.number}`,
+      applyTo: [invoice.id],
+    });
+    return missing.toString();
+  }
+}
