@@ -85,7 +85,7 @@ export function describeInvoiceContracts(adapters: () => InvoiceAdapters): void 
       const recorded = Invoice.recordIssued(
         {
           ...partnership.draftTerms(),
-          lines: [{ name: 'Imported total', quantity: '1', unitCode: 'C62', netPrice: '1250.40', vat: { code: 'O', rate: null } }],
+          lines: [{ name: 'Imported total', quantity: '1', unitCode: 'C62', netPrice: '1250.40', vat: { code: 'O', rate: null, exemptionReason: 'Imported total' } }],
           notes: ['Payment terms: 2% 10 Net 30'],
           number: 'A/R 10443',
           issueDate: date('2024-03-01'),
