@@ -142,12 +142,13 @@ export class MongoInvoiceRepository extends MongoAggregateRepository<Invoice, In
     );
   }
 
-  async findByNumbers(tenantId: TenantId, numbers: readonly string[]): Promise<Invoice[]> {
-    if (numbers.length === 0) return [];
-    const wanted = new Set(numbers);
-    // A draft's number key is its id: keep the documents that hold one of the numbers.
-    const found = await this.findAll({ tenantId, 'derived.numberKey': { $in: [...wanted].map(text) } });
-    return found.filter((invoice) => invoice.number !== undefined && wanted.has(invoice.number));
+  /**
+   * One `findOne` by import key each, sent at once: FerretDB 1.x does not push `$in` down to PostgreSQL (a scan of the
+   * collection), while equality on a top-level key reads its index.
+   */
+  async findImported(tenantId: TenantId, numbers: readonly string[]): Promise<Invoice[]> {
+    const found = await Promise.all([...new Set(numbers)].map((number) => this.findOne({ tenantId, importKey: text(number) })));
+    return found.filter((invoice): invoice is Invoice => invoice !== undefined);
   }
 
   async findByExternalReference(tenantId: TenantId, sellerId: PartnerId, buyerId: PartnerId, externalReference: string): Promise<Invoice | undefined> {

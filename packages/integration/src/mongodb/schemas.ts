@@ -106,7 +106,7 @@ export const invoiceSchema = aggregateSchema(
     // True while the buyer still owes it: an invoice, issued or partially paid, with something outstanding.
     owing: Boolean,
   },
-  { partnerIds: [String], buyerId: String, duplicateKeys: [String], receivableKey: String, referenceKey: String },
+  { partnerIds: [String], buyerId: String, duplicateKeys: [String], receivableKey: String, referenceKey: String, importKey: String },
   [
     // BT-1 is unique per tenant: two issues can never print the same number.
     [{ tenantId: 1, 'derived.numberKey': 1 }, { name: 'invoices_number_unique', unique: true }],
@@ -130,6 +130,8 @@ export const invoiceSchema = aggregateSchema(
     [{ tenantId: 1, partnerIds: 1, 'derived.issueKey': -1 }, { name: 'invoices_by_partner_issue' }],
     // Lookup by the sender's reference.
     [{ tenantId: 1, referenceKey: 1 }, { name: 'invoices_by_reference_key' }],
+    // A re-import finds the documents it recorded by their number.
+    [{ tenantId: 1, importKey: 1 }, { name: 'invoices_by_import_key' }],
   ],
 );
 

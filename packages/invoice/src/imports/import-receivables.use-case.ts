@@ -169,7 +169,7 @@ export class ReceivablesImport {
    */
   async importBatch(receivables: readonly Receivable[]): Promise<ImportResult[]> {
     const { tenantId } = this.seller;
-    const existing = new Map((await this.deps.invoices.findByNumbers(tenantId, receivables.map((item) => item.invoiceNumber))).map((invoice) => [invoice.number as string, invoice]));
+    const existing = new Map((await this.deps.invoices.findImported(tenantId, receivables.map((item) => item.invoiceNumber))).map((invoice) => [invoice.number as string, invoice]));
     const results: ImportResult[] = [];
     for (const receivable of receivables) {
       try {
@@ -196,11 +196,12 @@ export class ReceivablesImport {
     const contactId = receivable.contact === undefined ? undefined : partner.contacts.find((known) => sameContact(known, receivable.contact as Omit<Contact, 'id'>))?.id;
     let invoice = found;
     if (!invoice) {
-      invoice = await this.record(receivable, partner, contactId);
+      const recorded = await this.record(receivable, partner, contactId);
+      if (!(recorded instanceof Invoice)) return refused([recorded]);
+      invoice = recorded;
       existing.set(receivable.invoiceNumber, invoice);
-      if (invoice.importedAt === undefined || this.conflicts(invoice, receivable, partner.id).length > 0) {
-        return refused([{ field: 'invoiceNumber', code: 'import.number_taken', message: `number ${receivable.invoiceNumber} is held by another document (${invoice.id})` }]);
-      }
+      const conflicts = this.conflicts(invoice, receivable, partner.id);
+      if (conflicts.length > 0) return refused(conflicts);
     }
     const paid = await this.settle(invoice, receivable);
     if (paid !== undefined) changes.push(`payment of ${paid} recorded`);
@@ -219,9 +220,6 @@ export class ReceivablesImport {
 
   /** What an issued invoice may not change: the import records history, it does not rewrite it. */
   private conflicts(invoice: Invoice, receivable: Receivable, customerId: PartnerId | undefined): ImportProblem[] {
-    if (invoice.importedAt === undefined) {
-      return [{ field: 'invoiceNumber', code: 'import.number_taken', message: `number ${receivable.invoiceNumber} is held by document ${invoice.id}, made here` }];
-    }
     const problems: ImportProblem[] = [];
     const differs = (field: ReceivableField, what: string, recorded: string, given: string) => {
       if (recorded !== given) problems.push({ field, code: 'import.conflict', message: `${what} is ${given} in the file, ${recorded} on invoice ${invoice.number}: an issued invoice is not rewritten` });
@@ -283,8 +281,11 @@ export class ReceivablesImport {
     return partner;
   }
 
-  /** Records the invoice, under a partnership in its currency; another writer's document under the number is returned instead. */
-  private async record(receivable: Receivable, buyer: Partner, contactId: ContactId | undefined): Promise<Invoice> {
+  /**
+   * Records the invoice, under a partnership in its currency. Another import's document under the number is returned
+   * instead (it recorded it in between); a document made here under the number is a problem.
+   */
+  private async record(receivable: Receivable, buyer: Partner, contactId: ContactId | undefined): Promise<Invoice | ImportProblem> {
     const { tenantId } = this.seller;
     const partnership = await this.partnership(receivable, buyer);
     const invoice = Invoice.recordIssued(
@@ -307,9 +308,9 @@ export class ReceivablesImport {
       return invoice;
     } catch (error) {
       if (!(error instanceof ConflictError) || error.code !== 'invoice.duplicate_number') throw error;
-      const [holder] = await this.deps.invoices.findByNumbers(tenantId, [receivable.invoiceNumber]);
-      if (!holder) throw error;
-      return holder;
+      // Another import recorded it in between, or a document made here holds the number.
+      const [holder] = await this.deps.invoices.findImported(tenantId, [receivable.invoiceNumber]);
+      return holder ?? { field: 'invoiceNumber', code: 'import.number_taken', message: `number ${receivable.invoiceNumber} is held by a document made here` };
     }
   }
 

@@ -28,8 +28,11 @@ export function duplicateReferenceDate(state: Pick<InvoiceState, 'issueDate' | '
  * `invoice.duplicate_number` for a second document with the same number.
  */
 export interface InvoiceRepository extends AggregateRepository<Invoice, InvoiceId> {
-  /** The tenant's documents holding these numbers (BT-1, unique per tenant), in no particular order; a number no document holds is left out. */
-  findByNumbers(tenantId: TenantId, numbers: readonly string[]): Promise<Invoice[]>;
+  /**
+   * The tenant's documents recorded from another system's history (`Invoice.recordIssued`) holding these numbers, in
+   * no particular order; a number no such document holds is left out (documents made here are never returned).
+   */
+  findImported(tenantId: TenantId, numbers: readonly string[]): Promise<Invoice[]>;
   findByExternalReference(tenantId: TenantId, sellerId: PartnerId, buyerId: PartnerId, externalReference: string): Promise<Invoice | undefined>;
   /** The oldest (by id) non-void invoice matching the probe, if any. */
   findPossibleDuplicate(tenantId: TenantId, probe: DuplicateProbe): Promise<InvoiceId | undefined>;

@@ -853,7 +853,7 @@ class FailingSaves implements InvoiceRepository {
 
   get: InvoiceRepository['get'] = (...args) => this.inner.get(...args);
   findByExternalReference: InvoiceRepository['findByExternalReference'] = (...args) => this.inner.findByExternalReference(...args);
-  findByNumbers: InvoiceRepository['findByNumbers'] = (...args) => this.inner.findByNumbers(...args);
+  findImported: InvoiceRepository['findImported'] = (...args) => this.inner.findImported(...args);
   findPossibleDuplicate: InvoiceRepository['findPossibleDuplicate'] = (...args) => this.inner.findPossibleDuplicate(...args);
   findReceivables: InvoiceRepository['findReceivables'] = (...args) => this.inner.findReceivables(...args);
 

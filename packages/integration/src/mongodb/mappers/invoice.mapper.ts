@@ -307,6 +307,9 @@ export function invoiceKeys(state: InvoiceState, derived: ReturnType<typeof deri
         : [],
     receivableKey: derived.owing ? invoiceReceivableKey(state.buyerId, state.currency) : null,
     referenceKey: state.externalReference === undefined ? null : invoiceReferenceKey(state.sellerId, state.buyerId, state.externalReference),
+    // The number of a document recorded from another system's history, what a re-import finds it by. Null on every
+    // other document, and absent on those stored before imports existed (none of which is imported).
+    importKey: state.importedAt === undefined ? null : (state.number ?? null),
   };
 }
 

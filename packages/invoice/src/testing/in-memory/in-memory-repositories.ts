@@ -103,11 +103,11 @@ export class InMemoryInvoiceRepository extends InMemoryAggregateRepository<Invoi
     super(collection, (state) => Invoice.restore(state));
   }
 
-  async findByNumbers(tenantId: TenantId, numbers: readonly string[]): Promise<Invoice[]> {
+  async findImported(tenantId: TenantId, numbers: readonly string[]): Promise<Invoice[]> {
     const wanted = new Set(numbers);
     return this.collection
       .all(tenantId)
-      .filter((state) => state.number !== undefined && wanted.has(state.number))
+      .filter((state) => state.importedAt !== undefined && state.number !== undefined && wanted.has(state.number))
       .map((state) => this.restored(state));
   }
 

@@ -1,0 +1,189 @@
+import { Readable } from 'node:stream';
+import { parse } from 'csv-parse/sync';
+import type { ReceivablesImport, Receivable } from '@invoicing/invoice';
+import { ErrorReportWriter, detectDelimiter, importReceivablesCsv, readCsvRows, type RowReport } from './receivables-csv';
+import { CsvError, columnKey, columnLayout, isoDate, parseMapping, plainDecimal } from './receivables-mapping';
+
+const HEADER = 'Invoice #,Customer Name,Invoice Date,Customer Terms,Bill Total,Amount Applied,Status,Currency';
+
+/** A stand-in for the domain's import: it records what it is given and imports everything (the domain's own tests cover the rest). */
+class RecordingImport {
+  readonly received: Receivable[] = [];
+
+  async importBatch(receivables: readonly Receivable[]) {
+    this.received.push(...receivables);
+    return receivables.map(() => ({ outcome: 'imported' as const, changes: [], problems: [] }));
+  }
+}
+
+async function run(text: string | Buffer, options: Parameters<typeof importReceivablesCsv>[2] = {}) {
+  const importer = new RecordingImport();
+  const rows: RowReport[] = [];
+  // Fed in 7-byte chunks: rows, quotes and the BOM split across chunks must read the same.
+  const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text);
+  const chunks = Array.from({ length: Math.ceil(bytes.length / 7) }, (_, index) => bytes.subarray(index * 7, index * 7 + 7));
+  const report = await importReceivablesCsv(Readable.from(chunks), importer as unknown as ReceivablesImport, { ...options, onRow: (row) => void rows.push(row) });
+  return { report, rows, received: importer.received };
+}
+
+describe('column names', () => {
+  it('match whatever the case, spacing and punctuation, with # read as "number"', () => {
+    expect(['Invoice #', 'invoice_number', 'InvoiceNumber', 'INVOICE NO.'].map(columnKey)).toEqual(['invoicenumber', 'invoicenumber', 'invoicenumber', 'invoiceno']);
+    expect(columnLayout(['invoice_number', 'CUSTOMER', 'Txn Date', 'Due Date', 'Amount', 'Status', 'Currency', 'Memo']).fields).toEqual([
+      'invoiceNumber', 'customerName', 'invoiceDate', 'dueDate', 'total', 'status', 'currency', undefined,
+    ]);
+  });
+
+  it('refuses a file without a required column, naming each one missing', () => {
+    expect(() => columnLayout(['Invoice #', 'Customer'])).toThrow(
+      expect.objectContaining({ code: 'csv.missing_columns', details: expect.objectContaining({ missing: ['invoiceDate', 'total', 'status', 'currency', 'dueDate'] }) }),
+    );
+    // A default currency stands in for the column.
+    expect(() => columnLayout(HEADER.replace(',Currency', '').split(','), { currency: 'USD' })).not.toThrow();
+  });
+
+  it('refuses two columns for one field, and takes the mapping over the usual names', () => {
+    expect(() => columnLayout(['Invoice #', 'Number', 'Customer', 'Date', 'Terms', 'Total', 'Status', 'Currency'])).toThrow(expect.objectContaining({ code: 'csv.duplicate_column' }));
+    const layout = columnLayout(['Ref', 'Client', 'Date', 'Terms', 'Total', 'Status', 'Currency', 'Number'], { columns: { Ref: 'invoiceNumber', Number: 'purchaseOrder' } });
+    expect(layout.fields[0]).toBe('invoiceNumber');
+    expect(layout.fields[7]).toBe('purchaseOrder');
+  });
+});
+
+describe('mappings', () => {
+  it('are read from YAML or JSON and checked', () => {
+    expect(parseMapping('columns:\n  Ref: invoiceNumber\ndateFormat: DD.MM.YYYY\ndecimalSeparator: ","\ndelimiter: ";"\ncurrency: EUR\n')).toEqual({
+      columns: { Ref: 'invoiceNumber' },
+      dateFormat: 'DD.MM.YYYY',
+      decimalSeparator: ',',
+      delimiter: ';',
+      currency: 'EUR',
+    });
+    expect(parseMapping('{"dateFormat": "MM/DD/YYYY"}')).toEqual({ dateFormat: 'MM/DD/YYYY' });
+    for (const bad of ['columns: {Ref: invoice_no}', 'dateFormat: D/M/Y', 'currency: EURO', 'delimiter: "|"', 'colums: {}', '- a list', ': : :']) {
+      expect(() => parseMapping(bad)).toThrow(CsvError);
+    }
+  });
+
+  it('convert the date and amount forms they name, and only those', () => {
+    expect(isoDate('3/5/2024', 'MM/DD/YYYY')).toBe('2024-03-05');
+    expect(isoDate('3/5/2024', 'DD/MM/YYYY')).toBe('2024-05-03');
+    expect(isoDate('05.03.2024', 'DD.MM.YYYY')).toBe('2024-03-05');
+    expect(isoDate('2024-03-05', 'MM/DD/YYYY')).toBe('2024-03-05');
+    // Without a form, 03/05/2024 is ambiguous: given back as it is, to be refused.
+    expect(isoDate('03/05/2024')).toBe('03/05/2024');
+    expect(plainDecimal('1,234,567.89')).toBe('1234567.89');
+    expect(plainDecimal('1.234,56', ',')).toBe('1234.56');
+    expect(plainDecimal('12,5', ',')).toBe('12.5');
+    // A comma that is not a thousands separator is not guessed away.
+    expect(plainDecimal('12,5')).toBe('12,5');
+    expect(plainDecimal('1,23.45')).toBe('1,23.45');
+  });
+});
+
+describe('reading a file', () => {
+  it('finds the delimiter from the header line', () => {
+    expect(detectDelimiter('a;b;c')).toBe(';');
+    expect(detectDelimiter('a\tb\tc')).toBe('\t');
+    expect(detectDelimiter('"a;b",c,d')).toBe(',');
+    expect(detectDelimiter('single')).toBe(',');
+  });
+
+  it('reads a BOM, quoted commas, quoted newlines and doubled quotes, and numbers rows as a spreadsheet does', async () => {
+    const text = `\uFEFF${HEADER}\r\n1,"Acme, Inc.",2024-01-02,Net 30,10.00,0,Pending,USD\r\n\r\n2,"The ""Best""\nCafe",2024-01-03,Net 30,20.00,20.00,Closed,USD\r\n3,Solo,2024-01-04,Net 30,30.00,0,Pending,USD`;
+    const { report, received, rows } = await run(text);
+    expect(report).toMatchObject({ rowsRead: 3, imported: 3, refused: 0 });
+    expect(received.map((item) => item.customerName)).toEqual(['Acme, Inc.', 'The "Best"\nCafe', 'Solo']);
+    expect(rows.map((row) => row.row)).toEqual([2, 3, 4]);
+  });
+
+  it('reads `;` files with the mapping\'s decimal comma and day-first dates', async () => {
+    const text = 'Rechnung;Kunde;Datum;Zahlungsbedingungen;Betrag;Bezahlt;Status\nR-1;Müller GmbH;05.03.2024;Net 30;1.234,56;234,56;Pending\n';
+    const mapping = parseMapping('columns: {Rechnung: invoiceNumber, Kunde: customerName, Datum: invoiceDate, Zahlungsbedingungen: terms, Betrag: total, Bezahlt: applied}\ndateFormat: DD.MM.YYYY\ndecimalSeparator: ","\ncurrency: EUR');
+    const { received } = await run(text, { mapping });
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({ invoiceNumber: 'R-1', customerName: 'Müller GmbH', invoiceDate: '2024-03-05', dueDate: '2024-04-04' });
+    expect(received[0]?.total.toJSON()).toEqual({ amount: '1234.56', currency: 'EUR' });
+  });
+
+  it('reports each bad row with its row, column and reason, and goes on with the good ones', async () => {
+    const text = [
+      HEADER,
+      '1,Acme,2024-01-02,Net 30,10.00,0,Pending,USD',
+      '2,Acme,03/01/2024,Net 30,-5.00,0,Pending,USD',
+      '3,Acme,2024-01-02,Net 30,10.00',
+      '4,Acme,2024-01-02,Net 30,"10.00,0,Pending,USD',
+      '5,Acme,2024-01-02,Net 30,10.00,0,Pending,USD',
+    ].join('\n');
+    const { report, rows } = await run(text);
+    expect(report).toMatchObject({ rowsRead: 4, imported: 1, refused: 3 });
+    expect(rows.map((row) => [row.row, row.outcome, row.problems.map((problem) => `${problem.column ?? '-'}:${problem.code}`)])).toEqual([
+      [2, 'imported', []],
+      [3, 'refused', ['Invoice Date:date.malformed', 'Bill Total:import.negative_amount']],
+      [4, 'refused', ['-:csv.column_count']],
+      // The stray quote runs to the end of the file: one record the parser cannot read.
+      [5, 'refused', ['-:csv.malformed_row']],
+    ]);
+  });
+
+  it('refuses an empty file and a file without the required columns before reading any row', async () => {
+    await expect(run('')).rejects.toMatchObject({ code: 'csv.empty' });
+    await expect(run('Invoice #,Customer\n1,Acme\n')).rejects.toMatchObject({ code: 'csv.missing_columns' });
+  });
+
+  it('stops between two batches when asked, and says so', async () => {
+    const controller = new AbortController();
+    const lines = Array.from({ length: 10 }, (_, index) => `${index},Acme,2024-01-02,Net 30,10.00,0,Pending,USD`);
+    const { report } = await run([HEADER, ...lines].join('\n'), {
+      batchSize: 3,
+      signal: controller.signal,
+      onProgress: (progress) => progress.rowsRead >= 6 && controller.abort(),
+    });
+    expect(report).toMatchObject({ rowsRead: 6, imported: 6, stopped: true });
+  });
+
+  it('streams rows without holding the file', async () => {
+    const rows: unknown[] = [];
+    for await (const item of readCsvRows(Readable.from([`${HEADER}\n`, '1,A,2024-01-02,Net 30,1.00,0,Pending,USD\n']))) rows.push(item);
+    expect(rows).toEqual([{ header: HEADER.split(',') }, { row: 2, values: ['1', 'A', '2024-01-02', 'Net 30', '1.00', '0', 'Pending', 'USD'] }]);
+  });
+});
+
+describe('error reports', () => {
+  const refused: RowReport = {
+    row: 7,
+    invoiceNumber: 'A-7',
+    outcome: 'refused',
+    changes: [],
+    problems: [{ field: 'total', column: 'Bill Total', code: 'import.negative_amount', message: '-5.00 is negative' }],
+    values: ['A-7', 'Acme, Inc.', '2024-01-02', 'Net 30', '-5.00', '0', 'Pending', 'USD'],
+  };
+
+  it('as CSV: the file\'s own columns to fix and send again, then the row and its reasons', () => {
+    let out = '';
+    const writer = new ErrorReportWriter('csv', HEADER.split(','), (chunk) => (out += chunk));
+    writer.add({ ...refused, row: 2, outcome: 'imported', problems: [] });
+    writer.add(refused);
+    writer.end();
+    expect(parse(out)).toEqual([
+      [...HEADER.split(','), 'row', 'errors'],
+      [...refused.values, '7', 'Bill Total: -5.00 is negative [import.negative_amount]'],
+    ]);
+  });
+
+  it('as JSON: one entry per refused row', () => {
+    let out = '';
+    const writer = new ErrorReportWriter('json', HEADER.split(','), (chunk) => (out += chunk));
+    writer.add(refused);
+    writer.add({ ...refused, row: 9 });
+    writer.end();
+    expect(JSON.parse(out)).toEqual([
+      { row: 7, invoiceNumber: 'A-7', problems: refused.problems },
+      { row: 9, invoiceNumber: 'A-7', problems: refused.problems },
+    ]);
+    let empty = '';
+    const none = new ErrorReportWriter('json', [], (chunk) => (empty += chunk));
+    none.end();
+    expect(JSON.parse(empty)).toEqual([]);
+  });
+});
