@@ -22,6 +22,7 @@ import { PinoNestLogger } from './http/nest-logger';
 import { useJsonBodies } from './http/json-body';
 import { PROBLEM_CONTENT_TYPE } from './http/problem';
 import { useXmlBodies } from './http/xml-body';
+import { useCsvBodies } from './imports';
 import { ProblemFilter, clientErrorHandler, sendProblem } from './http/problem.filter';
 import { REQUEST_ID_HEADER, requestIdOf } from './http/request-id';
 import { RouteTable } from './http/route-table';
@@ -120,7 +121,7 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => sendProblem(error, request, reply, typeBase),
     clientErrorHandler: clientErrorHandler(typeBase),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.register({ config, container, database, idempotency: adapters.idempotency, verifier }), fastify, {
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.register({ config, container, database, idempotency: adapters.idempotency, importJobs: adapters.importJobs, verifier }), fastify, {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
     // JSON only: Nest would otherwise accept form-encoded bodies too (Fastify parses JSON itself).
@@ -131,6 +132,7 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
   const routes = new RouteTable();
   useJsonBodies(instance);
   useXmlBodies(instance, XML_BODY_ROUTES);
+  useCsvBodies(instance, CSV_BODY_ROUTES);
   const limits = await secureEdge(app, config);
   instance.addHook('onSend', noStoreForJson);
   instance.addHook('onRoute', (route) => routes.add(route.method, route.url));
@@ -158,10 +160,14 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
 /** The routes that take an e-invoice file as their body, and those that answer one. */
 const XML_BODY_ROUTES: readonly string[] = ['/v1/e-invoices/validate', '/v1/e-invoices/import'];
 const XML_ANSWER_ROUTES: readonly string[] = ['/v1/invoices/:invoiceId/e-invoice'];
+/** The routes that take a CSV file as their body, and those that may answer one. */
+const CSV_BODY_ROUTES: readonly string[] = ['/v1/receivables-imports'];
+const CSV_ANSWER_ROUTES: readonly string[] = ['/v1/receivables-imports/:importId/errors'];
 
 /** What a route answers, for `Accept`: the API and the document JSON, the docs pages HTML; static files as they are. */
 function mediaTypesOf(route: string): readonly string[] | undefined {
   if (XML_ANSWER_ROUTES.includes(route)) return ['application/xml', PROBLEM_CONTENT_TYPE];
+  if (CSV_ANSWER_ROUTES.includes(route)) return ['text/csv', PROBLEM_CONTENT_TYPE];
   if (route.startsWith('/v1/') || route.startsWith('/health/') || route === DOCUMENT_PATH) return JSON_MEDIA_TYPES;
   if ([REFERENCE_PATH, `${REFERENCE_PATH}/`, `${REFERENCE_PATH}/index.html`].includes(route) || route.startsWith(GUIDE_PATH)) return HTML_MEDIA_TYPES;
   return undefined;

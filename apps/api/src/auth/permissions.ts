@@ -12,20 +12,21 @@ export const PERMISSIONS = [
   'payments:write',
   'usage:write',
   'billing:run',
+  'imports:write',
   'integrity:check',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 /**
- * viewer reads; accountant writes invoices and payments and runs billing (a run makes invoices); integrator (machine
- * clients) reads, creates invoices and sends usage; admin does everything, including partners, partnerships (and their
+ * viewer reads; accountant writes invoices and payments, runs billing (a run makes invoices) and imports
+ * accounts-receivable files; integrator (machine clients) reads, creates invoices, sends usage and imports files; admin does everything, including partners, partnerships (and their
  * billing plans) and marketables, and runs the invariant checker on the tenant.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: PERMISSIONS,
-  accountant: ['read', 'invoices:create', 'invoices:write', 'payments:write', 'billing:run'],
+  accountant: ['read', 'invoices:create', 'invoices:write', 'payments:write', 'billing:run', 'imports:write'],
   viewer: ['read'],
-  integrator: ['read', 'invoices:create', 'usage:write'],
+  integrator: ['read', 'invoices:create', 'usage:write', 'imports:write'],
 };
 
 export function isAllowed(roles: readonly Role[], permission: Permission): boolean {

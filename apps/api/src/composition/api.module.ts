@@ -1,7 +1,8 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { BILLING_USE_CASES } from '@invoicing/billing';
 import { INTEGRITY_READER, INVOICE_USE_CASES } from '@invoicing/invoice';
-import type { IdempotencyStore } from '@invoicing/integration';
+import { CLOCK, ID_GENERATOR } from '@invoicing/core';
+import type { IdempotencyStore, ImportJobStore } from '@invoicing/integration';
 import type { MongoConnection } from '@invoicing/integration/mongodb';
 import type { Container } from 'inversify';
 import type { ApiConfig } from '../config';
@@ -10,13 +11,14 @@ import { ADMIN_CONTROLLERS } from '../admin';
 import { BILLING_CONTROLLERS, BillingRunner } from '../billing';
 import { E_INVOICES_CONTROLLERS } from '../e-invoices';
 import { HealthController } from '../health/health.controller';
+import { IMPORTS_CONTROLLERS, ReceivablesImportRunner } from '../imports';
 import { INVOICES_CONTROLLERS } from '../invoices';
 import { MARKETABLES_CONTROLLERS } from '../marketables';
 import { PARTNERS_CONTROLLERS } from '../partners';
 import { PARTNERSHIPS_CONTROLLERS } from '../partnerships';
 import { PAYMENTS_CONTROLLERS } from '../payments';
 import { REPORTS_CONTROLLERS } from '../reports';
-import { API_CONFIG, DATABASE, IDEMPOTENCY_STORE, TOKEN_VERIFIER } from './tokens';
+import { API_CONFIG, DATABASE, IDEMPOTENCY_STORE, IMPORT_JOB_STORE, TOKEN_VERIFIER } from './tokens';
 
 /** Every controller of the API, in the order the reference lists their tags. */
 export const CONTROLLERS = [
@@ -25,6 +27,7 @@ export const CONTROLLERS = [
   ...PARTNERSHIPS_CONTROLLERS,
   ...INVOICES_CONTROLLERS,
   ...E_INVOICES_CONTROLLERS,
+  ...IMPORTS_CONTROLLERS,
   ...PAYMENTS_CONTROLLERS,
   ...BILLING_CONTROLLERS,
   ...REPORTS_CONTROLLERS,
@@ -38,6 +41,8 @@ export interface ApiDependencies {
   readonly container: Container;
   readonly database: MongoConnection;
   readonly idempotency: IdempotencyStore;
+  /** Accounts-receivable import jobs sent to the API. */
+  readonly importJobs: ImportJobStore;
   readonly verifier: TokenVerifier;
 }
 
@@ -55,6 +60,10 @@ export class ApiModule {
       providers: [
         ...useCases,
         BillingRunner,
+        ReceivablesImportRunner,
+        { provide: CLOCK, useValue: dependencies.container.get(CLOCK) },
+        { provide: ID_GENERATOR, useValue: dependencies.container.get(ID_GENERATOR) },
+        { provide: IMPORT_JOB_STORE, useValue: dependencies.importJobs },
         { provide: INTEGRITY_READER, useValue: dependencies.container.get(INTEGRITY_READER) },
         { provide: API_CONFIG, useValue: dependencies.config },
         { provide: DATABASE, useValue: dependencies.database },

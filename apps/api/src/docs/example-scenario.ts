@@ -20,14 +20,17 @@ import {
   ListMarketables, ListPartners, ListPartnerships, ListPayments, MarkInvoiceUncollectible, MonthlySummaryReport, PartnerContactsReport,
   PartnerTotalsReport, PastDueReport, PayInvoice, RecordPayment, RefundCredit, RemoveContact, ReplaceContacts, SearchContacts, SetMarketableActive,
   SetPriceOverride, UpdateContact, UpdateInvoiceDraft, UpdateMarketable, UpdatePartner, UpdatePartnershipTerms, VoidInvoice, invoiceAdaptersModule,
-  invoiceModule, invoiceToEn16931, type AccountBalance, type Contact, type ContactId, type ContactInput, type ContactLastSeen, type ContactMatch,
+  ImportReceivables, invoiceModule, invoiceToEn16931, type AccountBalance, type Contact, type ContactId, type ContactInput, type ContactLastSeen, type ContactMatch,
   type DraftInput, type En16931Document, type ImportedEInvoice, type InvoiceState, type InvoiceSummary, type MarketableDetails, type MarketableId,
   type MarketableState, type MonthlySummary, type PartnerDetails, type PartnerState, type PartnershipState, type PartnershipTermsInput,
   type PaymentState,
 } from '@invoicing/invoice';
 // The in-memory adapters are meant for use outside Jest too (see its jest-globals.ts); nothing here is persisted.
 import { createInMemoryAdapters } from '@invoicing/invoice/testing';
+import type { ImportJobState, RefusedRow } from '@invoicing/integration';
+import { importReceivablesCsv } from '@invoicing/integration/formats';
 import { Container, type Newable } from 'inversify';
+import { Readable } from 'node:stream';
 
 type Result<UseCase extends { execute(...args: never[]): unknown }> = Awaited<ReturnType<UseCase['execute']>>;
 
@@ -94,6 +97,13 @@ export interface ExampleScenario {
     /** The file the import example sends, as the EN 16931 document it states. */
     readonly importedFile: En16931Document;
     readonly imported: ImportedEInvoice;
+  };
+  readonly imports: {
+    /** The accounts-receivable export the import example sends. */
+    readonly file: string;
+    /** What the import did, as its job records it once over, and the row it refused. */
+    readonly job: ImportJobState;
+    readonly refused: readonly RefusedRow[];
   };
   readonly billing: {
     /** The plan as started (`PLAN` from 1 November), and once changed to 15 seats from 16 December. */
@@ -465,7 +475,8 @@ async function play(): Promise<ExampleScenario> {
   // After the lists and reports, which show the story without it: a file of the field-service tool becomes a draft.
   const importedFile = fieldServiceFile(issued);
   const imported = await at('2026-12-18T09:31:07.415Z', () => use(ImportEInvoice).execute({ ...inPartnership, document: importedFile, findings: [] }));
-  return { ...story, eInvoices: { importedFile, imported }, billing: await billingStory(use, at, inPartnership, consulting.id) };
+  const billing = await billingStory(use, at, inPartnership, consulting.id);
+  return { ...story, eInvoices: { importedFile, imported }, billing, imports: await importsStory(use, at, inTenant.tenantId, seller.id) };
 }
 
 /**
@@ -510,4 +521,49 @@ async function billingStory(
     decemberBill,
     upcoming,
   };
+}
+
+/**
+ * The accounts-receivable export of the tool Nordlicht billed with before: two invoices to a logistics customer (one
+ * settled, one partly paid) and a credit memo written as a negative invoice, which the import refuses.
+ */
+export const RECEIVABLES_FILE = [
+  'Invoice #,Customer Name,Contact Name,Contact Email,Invoice Date,Customer Terms,Bill Total,Amount Applied,Status,Currency',
+  'AR-2026-0412,Hafenblick Logistik GmbH,Merle Jansen,buchhaltung@hafenblick-logistik.de,2026-06-15,Net 30,2380.00,2380.00,Closed,EUR',
+  'AR-2026-0418,Hafenblick Logistik GmbH,,,2026-07-01,Net 30,1190.00,500.00,Pending,EUR',
+  'AR-2026-0423,Hafenblick Logistik GmbH,,,2026-07-20,Net 30,-119.00,0.00,Pending,EUR',
+  '',
+].join('\r\n');
+
+/** Nordlicht imports its old receivables on 19 December, as the API's import job does it. */
+async function importsStory(
+  use: <T>(useCase: Newable<T>) => T,
+  at: <T>(instant: string, step: () => Promise<T>) => Promise<T>,
+  tenant: ReturnType<typeof tenantId>,
+  sellerId: PartnerState['id'],
+): Promise<ExampleScenario['imports']> {
+  const started = '2026-12-19T08:02:11.530Z';
+  const importer = await at(started, () => use(ImportReceivables).start({ tenantId: tenant, sellerId }));
+  const refused: RefusedRow[] = [];
+  const report = await at('2026-12-19T08:02:12.004Z', () =>
+    importReceivablesCsv(Readable.from([RECEIVABLES_FILE]), importer, {
+      onRow: (row) => {
+        if (row.outcome === 'refused') refused.push({ row: row.row, ...(row.invoiceNumber === undefined ? {} : { invoiceNumber: row.invoiceNumber }), problems: row.problems, values: row.values });
+      },
+    }),
+  );
+  const finished = new Date('2026-12-19T08:02:12.388Z');
+  const job: ImportJobState = {
+    tenantId: tenant,
+    id: '019b3580-6f0a-7c3e-9d41-8a2b5c7e1f04',
+    sellerId,
+    status: 'completed',
+    counts: { rowsRead: report.rowsRead, imported: report.imported, updated: report.updated, unchanged: report.unchanged, refused: report.refused },
+    header: (RECEIVABLES_FILE.split('\r\n')[0] as string).split(','),
+    ignoredColumns: [...report.ignoredColumns],
+    startedAt: new Date(started),
+    updatedAt: finished,
+    finishedAt: finished,
+  };
+  return { file: RECEIVABLES_FILE, job, refused };
 }

@@ -34,6 +34,11 @@ export const TAGS: readonly TagDoc[] = [
     guide: 'e-invoicing',
   },
   {
+    name: 'Imports',
+    description: "Another system's invoices and what was paid on them, from a CSV export: imported in the background, safe to send again, with an error report of the rows refused.",
+    guide: 'imports',
+  },
+  {
     name: 'Partner account',
     description: "Money received from a partner: payments, how they are applied to invoices, unapplied credit, refunds and the partner's balance.",
     guide: 'payments-and-balances',
@@ -83,6 +88,11 @@ export const OPERATION_SECTIONS: Readonly<Record<string, GuideRef | readonly Gui
 
   validateEInvoice: ['e-invoicing#what-is-checked', 'e-invoicing#how-a-finding-reads'],
   importEInvoice: ['e-invoicing#importing-a-file', 'invoice-lifecycle#drafts'],
+
+  startReceivablesImport: ['imports#the-file', 'imports#what-a-row-becomes', 'imports#running-it-again'],
+  getReceivablesImport: ['imports#the-report', 'imports#running-it-again'],
+  getImportErrors: ['imports#the-report', 'imports#checks-on-a-row'],
+  listRefusedRows: ['imports#the-report', 'imports#checks-on-a-row'],
 
   getBalance: 'payments-and-balances#the-partner-balance',
   recordPayment: 'payments-and-balances#recording-a-payment',

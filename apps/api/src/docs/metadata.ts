@@ -13,6 +13,7 @@ export default async () => {
     ["../billing/billing.response.dto"]: await import("../billing/billing.response.dto"),
     ["../e-invoices/e-invoice.response.dto"]: await import("../e-invoices/e-invoice.response.dto"),
     ["../health/health.dto"]: await import("../health/health.dto"),
+    ["../imports/receivables-import.response.dto"]: await import("../imports/receivables-import.response.dto"),
     ["../payments/payment.response.dto"]: await import("../payments/payment.response.dto"),
     ["../marketables/marketable.dto"]: await import("../marketables/marketable.dto"),
     ["../marketables/marketable.response.dto"]: await import("../marketables/marketable.response.dto"),
@@ -885,6 +886,62 @@ export default async () => {
           },
         ],
         [
+          import("../imports/receivables-import.dto"),
+          {
+            StartReceivablesImportQueryDto: {
+              seller_id: { required: true, type: () => String, description: "The tenant's own company: the partner that issued the file's invoices.", example: "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b" },
+              date_format: { required: false, type: () => String, description: "How the file writes dates; ISO 8601 dates are always read." },
+              decimal_separator: { required: false, type: () => String, description: "`.` for 1,234.56 (the default), `,` for 1.234,56." },
+              delimiter: { required: false, type: () => String, description: "`,`, `;` or `tab`; found from the header line when left out." },
+              currency: { required: false, type: () => String, description: "The currency of rows without one (ISO 4217).", example: "USD" },
+              columns: { required: false, type: () => String, description: "File column \u2192 field, as a JSON object, for exports whose column names the import does not know.", example: "{\"Ref\":\"invoiceNumber\",\"Client\":\"customerName\"}" },
+            },
+          },
+        ],
+        [
+          import("../imports/receivables-import.response.dto"),
+          {
+            ImportCountsDto: {
+              rowsRead: { required: true, type: () => Number, example: 1000 },
+              imported: { required: true, type: () => Number, description: "Rows whose invoice was recorded now.", example: 983 },
+              updated: { required: true, type: () => Number, description: "Rows that raised the amount applied or completed a contact.", example: 0 },
+              unchanged: { required: true, type: () => Number, description: "Rows found as they were recorded.", example: 1 },
+              refused: { required: true, type: () => Number, description: "Rows refused; each is in the error report.", example: 16 },
+            },
+            ImportFailureDto: {
+              code: { required: true, type: () => String, example: "csv.missing_columns" },
+              message: { required: true, type: () => String, example: "the file has no column for total" },
+            },
+            ReceivablesImportDto: {
+              id: { required: true, type: () => String, example: "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a70" },
+              sellerId: { required: true, type: () => String, description: "The tenant's own company, seller of the imported invoices.", example: "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b" },
+              status: { required: true, description: "`running` while rows are imported; `completed` at the end of the file; `failed` when it stopped (see `error`);\n`interrupted` when the process carrying it out stopped: send the file again, nothing is imported twice.", example: "completed", enum: ["running", "completed", "failed", "interrupted"] },
+              counts: { required: true, type: () => t["../imports/receivables-import.response.dto"].ImportCountsDto },
+              ignoredColumns: { required: true, type: () => [String], description: "Columns of the file no field reads.", example: ["Memo"] },
+              startedAt: { required: true, type: () => Date },
+              updatedAt: { required: true, type: () => Date, description: "The last progress written." },
+              finishedAt: { required: false, type: () => Date },
+              error: { required: false, type: () => t["../imports/receivables-import.response.dto"].ImportFailureDto },
+            },
+            RowProblemDto: {
+              column: { required: false, type: () => String, description: "The file's column at fault, when one is.", example: "Bill Total" },
+              field: { required: false, type: () => String, description: "The receivable's field at fault, when one is.", example: "total" },
+              code: { required: true, type: () => String, example: "import.negative_amount" },
+              message: { required: true, type: () => String, example: "-119.00 is negative; give credit notes as their own documents" },
+            },
+            RefusedRowDto: {
+              row: { required: true, type: () => Number, description: "The row's number as a spreadsheet shows it (the header is row 1).", example: 4 },
+              invoiceNumber: { required: false, type: () => String, example: "AR-2026-0423" },
+              values: { required: true, type: () => [String], description: "The row's values, in the file's column order.", example: ["AR-2026-0423", "Hafenblick Logistik GmbH", "", "", "2026-07-20", "Net 30", "-119.00", "0.00", "Pending", "EUR"] },
+              problems: { required: true, type: () => [t["../imports/receivables-import.response.dto"].RowProblemDto] },
+            },
+            RefusedRowPageDto: {
+              items: { required: true, type: () => [t["../imports/receivables-import.response.dto"].RefusedRowDto] },
+              nextCursor: { required: true, type: () => String, nullable: true, description: "Pass back as `cursor` for the next page; null on the last." },
+            },
+          },
+        ],
+        [
           import("../payments/payment.response.dto"),
           {
             PaymentApplicationDto: {
@@ -1202,6 +1259,17 @@ export default async () => {
             HealthController: {
               live: { type: t["../health/health.dto"].LivenessDto },
               ready: { type: t["../health/health.dto"].ReadinessDto },
+            },
+          },
+        ],
+        [
+          import("../imports/receivables-imports.controller"),
+          {
+            ReceivablesImportsController: {
+              start: { summary: "Import an accounts-receivable CSV file", description: "Sends a CSV export (body `text/csv`, one row per invoice: number, customer, dates, terms, bill total, amount\napplied, status, currency) and answers 202 at once with the import, `running`, and its `Location`; rows are\nimported in the background, and `GET` on the import shows its counts as it goes. Each row becomes an invoice\nissued under its own number to a customer found by name (or created), with the amount applied recorded as a\npayment. Sending the same file again changes nothing; a corrected file raises amounts applied and completes\ncontacts, and reports any other change to an issued invoice as a refused row. A file whose header lacks a required\ncolumn is refused at once (422 `csv.missing_columns`); bad rows are refused one by one and listed in the import's\nerror report. One import runs per tenant at a time (409 `import.in_progress`).", type: t["../imports/receivables-import.response.dto"].ReceivablesImportDto },
+              get: { summary: "Get an accounts-receivable import", description: "The import's status and counts: rows read, imported, updated, unchanged and refused, written after every 200\nrows while it runs. A job whose process stopped reads `interrupted`: send the file again.", type: t["../imports/receivables-import.response.dto"].ReceivablesImportDto },
+              getImportErrors: { summary: "Get the error report of an import", description: "The rows the import refused, as a CSV file to fix and send again: the file's own columns with each refused row's\nvalues, then `row` and `errors` (column, reason and code for each problem). Send the corrected file back as it is:\nthe two extra columns are ignored. The same rows as JSON: `GET .../refused-rows`.", type: String },
+              listRefusedRows: { summary: "List the rows an import refused", description: "The refused rows in row order, each with its number, invoice number, values and problems (the column at fault,\na stable code and a message), page by page: pass `nextCursor` back as `cursor`.", type: t["../imports/receivables-import.response.dto"].RefusedRowPageDto },
             },
           },
         ],

@@ -5,6 +5,7 @@ import { ADMIN_PROBLEM_CODES, adminExamples } from '../admin/admin.examples';
 import { BILLING_PROBLEM_CODES, billingExamples } from '../billing/billing.examples';
 import { E_INVOICE_PROBLEM_CODES, eInvoiceExamples } from '../e-invoices/e-invoices.examples';
 import { HEALTH_PROBLEM_CODES, healthExamples } from '../health/health.examples';
+import { IMPORT_PROBLEM_CODES, importExamples } from '../imports/imports.examples';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problemOf, type Problem } from '../http/problem';
 import { INVOICE_PROBLEM_CODES, invoiceExamples } from '../invoices/invoices.examples';
 import { MARKETABLE_PROBLEM_CODES, marketableExamples } from '../marketables/marketables.examples';
@@ -23,6 +24,7 @@ export const OPERATION_PROBLEM_CODES: Readonly<Record<string, ProblemCodes>> = {
   ...PARTNERSHIP_PROBLEM_CODES,
   ...INVOICE_PROBLEM_CODES,
   ...E_INVOICE_PROBLEM_CODES,
+  ...IMPORT_PROBLEM_CODES,
   ...PAYMENT_PROBLEM_CODES,
   ...BILLING_PROBLEM_CODES,
   ...REPORT_PROBLEM_CODES,
@@ -88,6 +90,7 @@ function examplesOf(s: ExampleScenario): Record<string, OperationExamples> {
     ...partnershipExamples(s),
     ...invoiceExamples(s),
     ...eInvoiceExamples(s),
+    ...importExamples(s),
     ...paymentExamples(s),
     ...billingExamples(s),
     ...reportExamples(s),
@@ -105,6 +108,7 @@ function pathIdsOf(s: ExampleScenario): Record<string, string> {
     invoiceId: s.invoices.issued.id,
     paymentId: s.payments.recorded.id,
     billingRunId: s.billing.run.id,
+    importId: s.imports.job.id,
   };
 }
 

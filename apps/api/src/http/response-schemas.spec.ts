@@ -3,7 +3,11 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ImportEInvoice, checkTenant, invoiceFacts, invoiceToEn16931, paymentFacts, type InvoiceState, type PartnershipId } from '@invoicing/invoice';
 import { createTestBed, type TestBed } from '@invoicing/invoice/testing';
-import { readInvoice, writeInvoice, type ReadInvoiceResult } from '@invoicing/integration/formats';
+import { ImportReceivables } from '@invoicing/invoice';
+import type { ImportJobState, RefusedRow } from '@invoicing/integration';
+import { importReceivablesCsv, readInvoice, writeInvoice, type ReadInvoiceResult } from '@invoicing/integration/formats';
+import { Readable } from 'node:stream';
+import { toImportResponse, toRefusedRowResponse } from '../imports/receivables-import.mapper';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { toIntegrityReportResponse } from '../admin/integrity.mapper';
@@ -89,6 +93,43 @@ async function fileAnswersOf(s: DomainSamples, bed: TestBed): Promise<FileAnswer
   return { read, imported: [toEInvoiceImportResponse(imported, file.findings)] };
 }
 
+/**
+ * What the import operations answer: a real import of a small file (one row imported, one refused with its column,
+ * one unreadable), its job as started, as done, and as failed.
+ */
+async function importAnswersOf(s: DomainSamples, bed: TestBed): Promise<Record<string, readonly unknown[]>> {
+  const seller = s.partners[0];
+  if (!seller) throw new Error('the samples have no partner');
+  const file = 'Invoice #,Customer,Date,Terms,Total,Applied,Status,Currency,Memo\nR-1,Kunde GmbH,2026-05-01,Net 30,100.00,40.00,Pending,EUR,x\nR-2,Kunde GmbH,2026-05-02,Net 30,-1.00,0,Pending,EUR,x\nshort,row\n';
+  const importer = await bed.use(ImportReceivables).start({ tenantId: seller.tenantId, sellerId: seller.id });
+  const refused: RefusedRow[] = [];
+  const report = await importReceivablesCsv(Readable.from([file]), importer, {
+    onRow: (row) => {
+      if (row.outcome === 'refused') refused.push({ row: row.row, ...(row.invoiceNumber === undefined ? {} : { invoiceNumber: row.invoiceNumber }), problems: row.problems, values: row.values });
+    },
+  });
+  const at = new Date('2026-12-05T10:00:00Z');
+  const started: ImportJobState = {
+    tenantId: seller.tenantId,
+    id: 'job-1',
+    sellerId: seller.id,
+    status: 'running',
+    counts: { rowsRead: 0, imported: 0, updated: 0, unchanged: 0, refused: 0 },
+    header: ['Invoice #', 'Customer', 'Date', 'Terms', 'Total', 'Applied', 'Status', 'Currency', 'Memo'],
+    ignoredColumns: [],
+    startedAt: at,
+    updatedAt: at,
+  };
+  const done = { ...started, status: 'completed' as const, counts: { rowsRead: report.rowsRead, imported: report.imported, updated: report.updated, unchanged: report.unchanged, refused: report.refused }, ignoredColumns: [...report.ignoredColumns], finishedAt: at };
+  const failed = { ...done, status: 'failed' as const, error: { code: 'import.failed', message: 'the import stopped on an unexpected error; send the file again' } };
+  return {
+    startReceivablesImport: [toImportResponse(started)],
+    getReceivablesImport: [done, failed].map(toImportResponse),
+    getImportErrors: ['Invoice #,Customer,row,errors\nR-2,Kunde GmbH,3,Total: negative [import.negative_amount]\n'],
+    listRefusedRows: [{ items: refused.map(toRefusedRowResponse), nextCursor: null }, { items: refused.slice(0, 1).map(toRefusedRowResponse), nextCursor: 'WzNd' }],
+  };
+}
+
 /** Several operations answer the same resource. */
 const each = (operationIds: readonly string[], answers: readonly unknown[]) => Object.fromEntries(operationIds.map((id) => [id, answers]));
 
@@ -156,7 +197,7 @@ describe('response mappers against the OpenAPI document', () => {
     document = (await t.call<OpenAPIObject>('GET', '/openapi.json', { as: null })).body;
     const bed = createTestBed();
     const samples = await seedDomainSamples((useCase) => bed.use(useCase));
-    answers = answersOf(samples, await fileAnswersOf(samples, bed), await seedBillingSamples());
+    answers = { ...answersOf(samples, await fileAnswersOf(samples, bed), await seedBillingSamples()), ...(await importAnswersOf(samples, bed)) };
   });
   afterAll(() => t?.close());
 
@@ -192,9 +233,13 @@ describe('response mappers against the OpenAPI document', () => {
     expect(coverage.unseen()).toEqual([]);
   });
 
-  it('answers JSON, but an e-invoice file as XML text', () => {
+  it('answers JSON, but an e-invoice file as XML text and an import\'s error report as CSV text', () => {
     const mediaTypes = Object.fromEntries(Object.keys(answers).map((operationId) => [operationId, successOf(operationId).mediaType]));
-    expect(Object.entries(mediaTypes).filter(([, mediaType]) => mediaType !== 'application/json')).toEqual([['getEInvoice', 'application/xml']]);
+    expect(Object.entries(mediaTypes).filter(([, mediaType]) => mediaType !== 'application/json')).toEqual([
+      ['getEInvoice', 'application/xml'],
+      ['getImportErrors', 'text/csv'],
+    ]);
+    expect(successSchema('getImportErrors')).toEqual({ type: 'string' });
     expect(successSchema('getEInvoice')).toEqual({ type: 'string' });
     expect(answers['getEInvoice']?.length).toBeGreaterThan(0);
     expect(answers['getEInvoice']?.filter((file) => typeof file !== 'string' || !file.startsWith('<?xml'))).toEqual([]);

@@ -21,6 +21,7 @@ export { MongoInvoiceQueries, MongoPartnerQueries } from './invoice-queries';
 export { MongoNumberSequence } from './number-sequence';
 export { MongoOutbox } from './outbox';
 export { MongoIdempotencyStore } from './idempotency-store';
+export { MongoImportJobStore } from './import-job-store';
 export { MongoLedger } from './ledger';
 export { INTEGRITY_BATCH_SIZE, MongoIntegrityReader } from './integrity-reader';
 export { createMongoBillingAdapters, type MongoBillingAdapters } from './billing/mongo-billing-adapters';

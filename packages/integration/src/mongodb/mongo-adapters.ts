@@ -3,6 +3,7 @@ import type { IdempotencyOptions } from '../idempotency/idempotency-store.port';
 import type { MongoConnection } from './connection';
 import { DocumentLocks } from './document-lock';
 import { MongoIdempotencyStore } from './idempotency-store';
+import { MongoImportJobStore } from './import-job-store';
 import { MongoInvoiceQueries, MongoPartnerQueries } from './invoice-queries';
 import { MongoLedger } from './ledger';
 import { MongoNumberSequence } from './number-sequence';
@@ -18,6 +19,8 @@ export interface MongoAdapters extends InvoiceAdapters {
   readonly invoices: MongoInvoiceRepository;
   readonly payments: MongoPaymentRepository;
   readonly idempotency: MongoIdempotencyStore;
+  /** Accounts-receivable import jobs sent to the API. */
+  readonly importJobs: MongoImportJobStore;
   /** The ledger of money movements; no use case appends to it yet (ADR 0006). */
   readonly ledger: MongoLedger;
   readonly models: Models;
@@ -40,6 +43,7 @@ export function createMongoAdapters(mongo: MongoConnection, options: { readonly 
     numbers: new MongoNumberSequence(models),
     outbox: new MongoOutbox(models, locks),
     idempotency: new MongoIdempotencyStore(models, options.idempotency),
+    importJobs: new MongoImportJobStore(models),
     ledger: new MongoLedger(models),
     models,
     ensureIndexes: () => ensureIndexes(mongo.connection),

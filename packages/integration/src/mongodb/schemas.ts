@@ -233,6 +233,27 @@ export const migrationSchema = new Schema(
   { strictQuery: 'throw', versionKey: false, autoIndex: false, autoCreate: false },
 );
 
+/** Accounts-receivable import jobs sent to the API (`import-job-store.ts`); `_id` is `<tenant>:<job id>`. */
+export const importJobSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: String, required: true },
+    // `running` while the job runs, its id after: at most one running job per tenant, decided by the unique index.
+    slot: { type: String, required: true },
+    status: { type: String, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { strict: false, strictQuery: 'throw', versionKey: false, minimize: false, autoIndex: false, autoCreate: false },
+);
+importJobSchema.index({ tenantId: 1, slot: 1 }, { name: 'import_jobs_slot_unique', unique: true });
+
+/** The refused rows of import jobs, for their error reports. */
+export const importJobRowSchema = new Schema(
+  { tenantId: { type: String, required: true }, jobId: { type: String, required: true }, row: { type: Number, required: true } },
+  { strict: false, strictQuery: 'throw', versionKey: false, minimize: false, autoIndex: false, autoCreate: false },
+);
+importJobRowSchema.index({ tenantId: 1, jobId: 1, row: 1 }, { name: 'import_job_rows_by_job' });
+
 /** Collection name → schema, for the models and the index command. */
 export const COLLECTIONS = {
   partners: partnerSchema,
@@ -247,6 +268,8 @@ export const COLLECTIONS = {
   ledger_transactions: ledgerTransactionSchema,
   ledger_heads: ledgerHeadSchema,
   migrations: migrationSchema,
+  import_jobs: importJobSchema,
+  import_job_rows: importJobRowSchema,
 } as const;
 
 export type CollectionName = keyof typeof COLLECTIONS;

@@ -137,7 +137,9 @@ describe('reading a file', () => {
     const { report } = await run([HEADER, ...lines].join('\n'), {
       batchSize: 3,
       signal: controller.signal,
-      onProgress: (progress) => progress.rowsRead >= 6 && controller.abort(),
+      onProgress: (progress) => {
+        if (progress.rowsRead >= 6) controller.abort();
+      },
     });
     expect(report).toMatchObject({ rowsRead: 6, imported: 6, stopped: true });
   });

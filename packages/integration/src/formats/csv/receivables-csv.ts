@@ -49,8 +49,8 @@ export interface CsvImportOptions {
   readonly batchSize?: number;
   /** Called with every row's report, in file order: where error reports are written. */
   readonly onRow?: (report: RowReport) => void | Promise<void>;
-  /** Called after each batch with the counts so far. */
-  readonly onProgress?: (report: Readonly<ReceivablesImportReport>) => void;
+  /** Called after each batch with the counts so far; awaited (where progress is written). */
+  readonly onProgress?: (report: Readonly<ReceivablesImportReport>) => void | Promise<void>;
   /** Stops the import between two batches: what was imported stays, the report says `stopped`. */
   readonly signal?: AbortSignal;
 }
@@ -200,7 +200,7 @@ export async function importReceivablesCsv(
       });
     }
     batch = [];
-    options.onProgress?.(report);
+    await options.onProgress?.(report);
   };
   const columnOf = (field: ReceivableField | undefined) => {
     const column = field === undefined ? undefined : columns.get(field);

@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { parse } from 'csv-parse/sync';
+import { startTestApi, type TestApi } from '../testing/harness';
+
+// The sample accounts-receivable export sent over HTTP to the API on the real stack (FerretDB, Keycloak tokens).
+jest.setTimeout(300_000);
+
+const SAMPLE = readFileSync(resolve(__dirname, '../../../../docs/examples/receivables.csv'));
+const csv = { 'content-type': 'text/csv' };
+
+describe('accounts-receivable imports over HTTP', () => {
+  let t: TestApi;
+  let sellerId: string;
+
+  beforeAll(async () => {
+    t = await startTestApi('receivables-imports');
+    sellerId = (await t.call('POST', '/v1/partners', { body: { legalName: 'Northwind Traders Inc.' } })).body.id as string;
+  });
+  afterAll(() => t.close());
+
+  /** Sends a file and waits for its import to end; answers the import's last state. */
+  async function importFile(body: Buffer | string, query = '', as: 'acme-admin' | 'acme-integrator' | 'acme-accountant' = 'acme-admin') {
+    const started = await t.call('POST', `/v1/receivables-imports?seller_id=${sellerId}${query}`, { body: body.toString(), headers: csv, as });
+    expect([started.status, started.body.status]).toEqual([202, 'running']);
+    expect(started.headers.get('location')).toBe(`/v1/receivables-imports/${started.body.id}`);
+    for (;;) {
+      const current = await t.call('GET', `/v1/receivables-imports/${started.body.id}`);
+      if (current.body.status !== 'running') return current.body;
+      await new Promise((done) => setTimeout(done, 200));
+    }
+  }
+
+  it('imports the sample in the background, counts every row, and answers the refused ones as a file to fix', async () => {
+    const done = await importFile(SAMPLE, '', 'acme-integrator');
+    expect(done).toMatchObject({ status: 'completed', sellerId, counts: { rowsRead: 1000, imported: 983, updated: 0, unchanged: 1, refused: 16 }, ignoredColumns: [] });
+    expect(done.finishedAt).toEqual(expect.any(String));
+
+    const report = await t.call('GET', `/v1/receivables-imports/${done.id}/errors`, { headers: { accept: 'text/csv' } });
+    expect(report.status).toBe(200);
+    expect(report.headers.get('content-type')).toMatch(/^text\/csv/);
+    const [header, ...rows] = parse(report.text, { bom: true, relax_column_count: true }) as string[][];
+    expect(header?.slice(-2)).toEqual(['row', 'errors']);
+    expect(rows.map((row) => row.at(-2))).toEqual(['12', '57', '101', '150', '203', '250', '301', '349', '402', '455', '502', '560', '648', '751', '850', '903']);
+    expect(rows[0]?.at(-1)).toMatch(/^Bill Total: .*\[import\.negative_amount\]$/);
+
+    const firstPage = await t.call('GET', `/v1/receivables-imports/${done.id}/refused-rows?limit=10`);
+    expect(firstPage.body.items).toHaveLength(10);
+    expect(firstPage.body.items[0]).toMatchObject({ row: 12, invoiceNumber: '100011', problems: [{ column: 'Bill Total', field: 'total', code: 'import.negative_amount', message: expect.any(String) }] });
+    const secondPage = await t.call('GET', `/v1/receivables-imports/${done.id}/refused-rows?limit=10&cursor=${firstPage.body.nextCursor}`);
+    expect(secondPage.body.items.map((row: { row: number }) => row.row)).toEqual([502, 560, 648, 751, 850, 903]);
+    expect(secondPage.body.nextCursor).toBeNull();
+  });
+
+  it('shows the imported balances through the API, and changes nothing when the file comes again', async () => {
+    const partners = (await t.call('GET', '/v1/partners?limit=200')).body.items as { id: string; legalName: string }[];
+    const harbor = partners.find((partner) => partner.legalName === 'Harbor Freight Supply');
+    const [header, ...records] = parse(SAMPLE, { bom: true, relax_column_count: true }) as string[][];
+    const col = (name: string) => (header as string[]).indexOf(name);
+    const refused = new Set([12, 57, 101, 150, 203, 250, 301, 349, 402, 455, 502, 560, 648, 751, 850, 903]);
+    let owed = 0n;
+    records.forEach((record, index) => {
+      if (refused.has(index + 2) || record[col('Customer Name')] !== 'Harbor Freight Supply' || index + 2 === 802) return;
+      owed += BigInt((record[col('Bill Total')] as string).replace('.', '')) - BigInt((record[col('Amount Applied')] as string).replace('.', ''));
+    });
+    expect(owed).toBeGreaterThan(0n);
+    const balance = await t.call('GET', `/v1/partners/${harbor?.id}/balance`);
+    expect(balance.status).toBe(200);
+    const usd = (balance.body.balances as { currency: string; outstanding: { amount: string } }[]).find((entry) => entry.currency === 'USD');
+    expect(BigInt((usd?.outstanding.amount as string).replace('.', ''))).toBe(owed);
+
+    const again = await importFile(SAMPLE, '', 'acme-accountant');
+    expect(again.counts).toEqual({ rowsRead: 1000, imported: 0, updated: 0, unchanged: 984, refused: 16 });
+  });
+
+  it('reads another export through the mapping given in the query', async () => {
+    const file = 'Rechnung;Kunde;Datum;Zahlungsbedingungen;Betrag;Bezahlt;Status\nR-1;Müller GmbH;05.03.2024;Net 30;1.234,56;234,56;Pending\n';
+    const columns = encodeURIComponent(JSON.stringify({ Rechnung: 'invoiceNumber', Kunde: 'customerName', Datum: 'invoiceDate', Zahlungsbedingungen: 'terms', Betrag: 'total', Bezahlt: 'applied' }));
+    const done = await importFile(file, `&columns=${columns}&date_format=DD.MM.YYYY&decimal_separator=,&currency=EUR`);
+    expect(done.counts).toEqual({ rowsRead: 1, imported: 1, updated: 0, unchanged: 0, refused: 0 });
+    const invoices = (await t.call('GET', '/v1/invoices?limit=200')).body.items as { number?: string; issueDate?: string; dueDate?: string }[];
+    expect(invoices.find((invoice) => invoice.number === 'R-1')).toMatchObject({ issueDate: '2024-03-05', dueDate: '2024-04-04' });
+  });
+
+  it('refuses at once a file it cannot import, with a typed problem, and writes nothing', async () => {
+    const partnersBefore = (await t.call('GET', '/v1/partners?limit=200')).body.items.length as number;
+    const missing = await t.call('POST', `/v1/receivables-imports?seller_id=${sellerId}`, { body: 'Invoice #,Customer\n1,Acme\n', headers: csv });
+    expect([missing.status, missing.body.code]).toEqual([422, 'csv.missing_columns']);
+    expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const badMapping = await t.call('POST', `/v1/receivables-imports?seller_id=${sellerId}&columns=${encodeURIComponent('{"Ref":"nope"}')}`, { body: SAMPLE.toString(), headers: csv });
+    expect([badMapping.status, badMapping.body.code]).toEqual([422, 'csv.invalid_mapping']);
+    const noSeller = await t.call('POST', '/v1/receivables-imports?seller_id=0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b', { body: SAMPLE.toString(), headers: csv });
+    expect([noSeller.status, noSeller.body.code]).toEqual([404, 'partner.not_found']);
+    const asJson = await t.call('POST', `/v1/receivables-imports?seller_id=${sellerId}`, { body: { rows: [] } });
+    expect([asJson.status, asJson.body.code]).toEqual([415, 'request.unsupported_media_type']);
+    const csvElsewhere = await t.call('POST', '/v1/partners', { body: 'legalName\nAcme\n', headers: csv });
+    expect(csvElsewhere.status).toBe(415);
+    const viewer = await t.call('POST', `/v1/receivables-imports?seller_id=${sellerId}`, { body: SAMPLE.toString(), headers: csv, as: 'acme-viewer' });
+    expect(viewer.status).toBe(403);
+    expect((await t.call('GET', '/v1/partners?limit=200')).body.items).toHaveLength(partnersBefore);
+    // Another tenant sees none of this tenant's imports.
+    const unknown = await t.call('GET', '/v1/receivables-imports/0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b');
+    expect([unknown.status, unknown.body.code]).toEqual([404, 'receivables_import.not_found']);
+  });
+
+  it('runs one import per tenant at a time', async () => {
+    const big = Buffer.concat([SAMPLE, Buffer.from('\r\n')]);
+    const first = await t.call('POST', `/v1/receivables-imports?seller_id=${sellerId}`, { body: big.toString(), headers: csv });
+    const second = await t.call('POST', `/v1/receivables-imports?seller_id=${sellerId}`, { body: big.toString(), headers: csv });
+    expect([first.status, second.status, second.body.code]).toEqual([202, 409, 'import.in_progress']);
+    const otherTenant = (await t.call('POST', '/v1/partners', { body: { legalName: 'Globex Seller' }, as: 'globex-admin' })).body.id as string;
+    const elsewhere = await t.call('POST', `/v1/receivables-imports?seller_id=${otherTenant}`, { body: 'Invoice #,Customer,Date,Terms,Total,Status,Currency\n', headers: csv, as: 'globex-admin' });
+    expect(elsewhere.status).toBe(202);
+    const elsewhereRead = await t.call('GET', `/v1/receivables-imports/${elsewhere.body.id}`);
+    expect(elsewhereRead.status).toBe(404);
+    for (;;) {
+      const current = await t.call('GET', `/v1/receivables-imports/${first.body.id}`);
+      if (current.body.status !== 'running') break;
+      await new Promise((done) => setTimeout(done, 200));
+    }
+  });
+});
