@@ -1,0 +1,55 @@
+import { tokenFor } from './credentials';
+
+/** An RFC 9457 problem the API answered, with its stable code. */
+export class ApiProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    detail: string,
+  ) {
+    super(`${detail} (${status} ${code})`);
+  }
+}
+
+/** What a call answered. */
+export interface ApiAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  readonly json: unknown;
+}
+
+/** Calls the invoicing API with the token `login` saved (or `$INVOICING_TOKEN`); a problem answer is thrown. */
+export class ApiClient {
+  private constructor(
+    readonly apiUrl: string,
+    private readonly token: string,
+  ) {}
+
+  /** @throws Error when no token is available: run `invoicing login` */
+  static async connect(apiUrl: string, env: NodeJS.ProcessEnv = process.env): Promise<ApiClient> {
+    const url = apiUrl.replace(/\/+$/, '');
+    const token = await tokenFor(url, env);
+    if (!token) throw new Error(`not signed in to ${url}: run \`invoicing login --api-url ${url}\` (or set INVOICING_TOKEN)`);
+    return new ApiClient(url, token);
+  }
+
+  /** @throws ApiProblem for a 4xx or 5xx answer; Error when the API cannot be reached */
+  async call(method: string, path: string, options: { readonly body?: Buffer | string; readonly contentType?: string; readonly accept?: string } = {}): Promise<ApiAnswer> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: options.accept ?? 'application/json' };
+    if (options.contentType) headers['content-type'] = options.contentType;
+    let response: Response;
+    try {
+      response = await fetch(`${this.apiUrl}${path}`, { method, headers, ...(options.body === undefined ? {} : { body: options.body }) });
+    } catch (error) {
+      throw new Error(`cannot reach the API at ${this.apiUrl}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`);
+    }
+    const text = await response.text();
+    const json = (response.headers.get('content-type') ?? '').includes('json') && text ? (JSON.parse(text) as unknown) : undefined;
+    if (response.status >= 400) {
+      const problem = (json ?? {}) as { code?: string; detail?: string; title?: string };
+      throw new ApiProblem(response.status, problem.code ?? 'http.error', problem.detail ?? problem.title ?? (text.slice(0, 200) || response.statusText));
+    }
+    return { status: response.status, headers: response.headers, text, json };
+  }
+}

@@ -1,0 +1,186 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { demoUser, integratorClient, passwordGrant } from '@invoicing/stack';
+import { parse } from 'csv-parse/sync';
+
+// `invoicing` run as a user runs it (a child process), offline and against the API started on the stack.
+jest.setTimeout(300_000);
+
+const ROOT = resolve(__dirname, '../../..');
+const BIN = join(ROOT, 'apps/cli/bin/invoicing.js');
+const SAMPLE = join(ROOT, 'docs/examples/receivables.csv');
+const FIXTURES = resolve(ROOT, '../shared/fixtures/en16931');
+
+interface Ran {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `invoicing` with these arguments; `interruptAfterMs` sends Ctrl-C (SIGINT) then. */
+function invoicing(args: readonly string[], options: { env?: Record<string, string>; stdin?: string; interruptAfterMs?: number } = {}): Promise<Ran> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdin.end(options.stdin ?? '');
+    if (options.interruptAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), options.interruptAfterMs);
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+describe('invoicing, offline', () => {
+  const work = mkdtempSync(join(tmpdir(), 'invoicing-cli-'));
+
+  it('prints its help and each command\'s', async () => {
+    const help = await invoicing(['--help']);
+    expect(help.code).toBe(0);
+    for (const command of ['validate', 'convert', 'login', 'import', 'export']) expect(help.stdout).toContain(command);
+    const importHelp = await invoicing(['import', '--help']);
+    expect([importHelp.code, importHelp.stdout.includes('--seller <partnerId>')]).toEqual([0, true]);
+    expect((await invoicing(['nonsense'])).code).toBe(1);
+  });
+
+  it('validates files and folders with the official rule ids, exit 1 when one is invalid', async () => {
+    const valid = await invoicing(['validate', join(FIXTURES, 'ubl/ubl-tc434-example1.xml'), join(FIXTURES, 'cii/CII_example1.xml')]);
+    expect(valid.code).toBe(0);
+    expect(valid.stdout).toMatch(/ubl-tc434-example1\.xml: valid/);
+    const broken = join(work, 'broken.xml');
+    writeFileSync(broken, readFileSync(join(FIXTURES, 'ubl/ubl-tc434-example1.xml'), 'utf8').replace(/(<cac:LegalMonetaryTotal>\s*<cbc:LineExtensionAmount currencyID="EUR">)[^<]*/, '$11.00'));
+    writeFileSync(join(work, 'not-xml.xml'), 'hello');
+    const folder = await invoicing(['validate', work, '--json']);
+    expect(folder.code).toBe(1);
+    const results = JSON.parse(folder.stdout) as { file: string; valid: boolean; findings?: { rule: string }[]; error?: { code: string } }[];
+    expect(results.map((result) => [result.file.split('/').at(-1), result.valid])).toEqual([
+      ['broken.xml', false],
+      ['not-xml.xml', false],
+    ]);
+    expect(results[0]?.findings?.map((finding) => finding.rule)).toContain('BR-CO-10');
+    expect(results[1]?.error?.code).toBe('format.malformed');
+  });
+
+  it('converts UBL to CII and back, offline, into a file that validates', async () => {
+    const cii = join(work, 'example.cii.xml');
+    const ubl = join(work, 'example.ubl.xml');
+    expect((await invoicing(['convert', join(FIXTURES, 'ubl/ubl-tc434-example2.xml'), '--to', 'cii', '-o', cii])).code).toBe(0);
+    expect(readFileSync(cii, 'utf8')).toContain('CrossIndustryInvoice');
+    expect((await invoicing(['convert', cii, '--to', 'ubl', '-o', ubl])).code).toBe(0);
+    const check = await invoicing(['validate', cii, ubl]);
+    expect([check.code, check.stdout.match(/: valid/g)?.length]).toEqual([0, 2]);
+  });
+
+  it('says how to sign in when a command needs the API and no token is saved', async () => {
+    const ran = await invoicing(['import', SAMPLE, '--seller', 'x'], { env: { INVOICING_CONFIG_DIR: join(work, 'nowhere'), INVOICING_TOKEN: '' } });
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toMatch(/not signed in .*invoicing login/);
+  });
+});
+
+/** A free TCP port on loopback. */
+function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+describe('invoicing, against the API', () => {
+  const work = mkdtempSync(join(tmpdir(), 'invoicing-cli-api-'));
+  const config = { INVOICING_CONFIG_DIR: join(work, 'config'), INVOICING_TOKEN: '' };
+  let api: ChildProcess;
+  let apiUrl: string;
+  let admin: string;
+  let sellerId: string;
+
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${apiUrl}${path}`, { method, headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    return (await response.json()) as Record<string, unknown>;
+  };
+
+  beforeAll(async () => {
+    const port = await freePort();
+    apiUrl = `http://127.0.0.1:${port}`;
+    const { MONGO_URL = '', KEYCLOAK_URL = '', KEYCLOAK_REALM = 'invoicing' } = process.env;
+    api = spawn(process.execPath, [join(ROOT, 'tools/scripts/run-ts.js'), join(ROOT, 'apps/api/src/main.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, MONGO_URL, KEYCLOAK_URL, KEYCLOAK_REALM, MONGO_DB: `cli_${randomUUID().slice(0, 8)}`, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: apiUrl, RATE_LIMIT_PER_IP: '0', RATE_LIMIT_INVALID_TOKENS_PER_IP: '0', RATE_LIMIT_PER_CLIENT: '0', RATE_LIMIT_PER_TENANT: '0' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((done, fail) => {
+      let output = '';
+      api.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('invoicing API started')) done();
+      });
+      api.on('exit', (code) => fail(new Error(`the API stopped (${code}): ${output.slice(-2000)}`)));
+    });
+    admin = (await passwordGrant({ keycloakUrl: KEYCLOAK_URL, realm: KEYCLOAK_REALM }, demoUser('acme', 'admin'))).access_token;
+    sellerId = (await call('POST', '/v1/partners', { legalName: 'Northwind Traders Inc.' })).id as string;
+  });
+  afterAll(async () => {
+    api?.kill('SIGTERM');
+    await new Promise((done) => (api?.exitCode !== null ? done(undefined) : api.once('exit', done)));
+  });
+
+  it('signs an integrator in, saving its token where only its owner can read it, and never printing it', async () => {
+    const client = integratorClient('acme');
+    const refused = await invoicing(['login', '--api-url', apiUrl, '--client-id', client.clientId], { env: { ...config, INVOICING_CLIENT_SECRET: 'wrong' } });
+    expect(refused.code).toBe(1);
+    const ran = await invoicing(['login', '--api-url', apiUrl, '--client-id', client.clientId, '--client-secret-stdin'], { env: config, stdin: `${client.clientSecret}\n` });
+    expect([ran.code, ran.stdout]).toEqual([0, expect.stringContaining(`signed in to ${apiUrl} as ${client.clientId}`)]);
+    const file = join(config.INVOICING_CONFIG_DIR, 'credentials.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { accessToken: string }>;
+    const token = saved[apiUrl]?.accessToken as string;
+    expect(token.length).toBeGreaterThan(100);
+    expect(ran.stdout + ran.stderr).not.toContain(token);
+  });
+
+  it('imports the sample CSV through the API, writes the refused rows to fix, and re-imports it without change', async () => {
+    const errors = join(work, 'errors.csv');
+    const first = await invoicing(['--api-url', apiUrl, '--json', 'import', SAMPLE, '--seller', sellerId, '--errors', errors], { env: config });
+    expect(first.code).toBe(2);
+    expect(JSON.parse(first.stdout)).toMatchObject({ status: 'completed', counts: { rowsRead: 1000, imported: 983, updated: 0, unchanged: 1, refused: 16 } });
+    const [header, ...refused] = parse(readFileSync(errors)) as string[][];
+    expect([header?.at(-2), header?.at(-1), refused.length]).toEqual(['row', 'errors', 16]);
+
+    const again = await invoicing(['--api-url', apiUrl, 'import', SAMPLE, '--seller', sellerId], { env: config });
+    expect(again.code).toBe(2);
+    expect(again.stdout).toMatch(/completed: 1000 rows read: 0 imported, 0 updated, 984 unchanged, 16 refused/);
+  });
+
+  it('exports imported invoices to UBL and validates them: a record without the parties\' addresses is not a valid e-invoice', async () => {
+    const invoices = ((await call('GET', '/v1/invoices?limit=2')).items as { id: string }[]).map((invoice) => invoice.id);
+    const out = join(work, 'exported');
+    mkdirSync(out);
+    const exported = await invoicing(['--api-url', apiUrl, 'export', ...invoices, '--to', 'ubl', '-o', out], { env: config });
+    expect(exported.code).toBe(0);
+    expect(readdirSync(out).sort()).toHaveLength(2);
+    const checked = await invoicing(['--json', 'validate', out]);
+    expect(checked.code).toBe(1);
+    const rules = (JSON.parse(checked.stdout) as { findings: { rule: string }[] }[]).flatMap((result) => result.findings.map((finding) => finding.rule));
+    // The seller's and buyer's postal addresses (BR-08, BR-10): an export of accounts receivable has none.
+    expect(rules).toEqual(expect.arrayContaining(['BR-08', 'BR-10']));
+    const missing = await invoicing(['--api-url', apiUrl, 'export', '0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b'], { env: config });
+    expect([missing.code, missing.stdout]).toEqual([1, expect.stringContaining('invoice.not_found')]);
+  });
+
+  it('stops waiting on Ctrl-C, says what was done so far, and leaves the import running in the API', async () => {
+    const rows = readFileSync(SAMPLE, 'utf8').replace(/^(\uFEFF?[^\n]*\n)/, '').replace(/(^|\n)1(\d{5}),/g, '$12$2,');
+    const bigger = join(work, 'second-year.csv');
+    writeFileSync(bigger, `${readFileSync(SAMPLE, 'utf8').split('\n')[0]}\n${rows}`);
+    const ran = await invoicing(['--api-url', apiUrl, 'import', bigger, '--seller', sellerId], { env: config, interruptAfterMs: 4000 });
+    expect(ran.code).toBe(130);
+    expect(ran.stdout).toMatch(/stopped waiting; import \S+ goes on in the API \(\d+ rows read/);
+  });
+});

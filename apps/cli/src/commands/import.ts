@@ -1,0 +1,120 @@
+import { createReadStream } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { extname, relative } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { parseMapping, readCsvRows, type ReceivablesMapping } from '@invoicing/integration/formats';
+import { ApiProblem, type ApiClient } from '../api-client';
+import { expandPaths } from '../files';
+import { EXIT, type Output } from '../output';
+
+/** An import job as the API answers it. */
+interface ImportJob {
+  readonly id: string;
+  readonly status: 'running' | 'completed' | 'failed' | 'interrupted';
+  readonly counts: { readonly rowsRead: number; readonly imported: number; readonly updated: number; readonly unchanged: number; readonly refused: number };
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+export interface ImportOptions {
+  /** The tenant's own company: the seller of a CSV file's invoices. */
+  readonly seller?: string;
+  /** The partnership an e-invoice file's draft goes to. */
+  readonly partnership?: string;
+  /** A mapping file (YAML or JSON) for CSV files. */
+  readonly mapping?: string;
+  /** Where to write the error report of a CSV import (refused rows to fix and send again). */
+  readonly errors?: string;
+  /** How often to ask for progress, in milliseconds. */
+  readonly pollMs?: number;
+  /** Set by Ctrl-C: stop waiting. */
+  readonly signal?: AbortSignal;
+}
+
+/** The mapping as the API's query parameters. */
+function mappingQuery(mapping: ReceivablesMapping): URLSearchParams {
+  const query = new URLSearchParams();
+  if (mapping.columns) query.set('columns', JSON.stringify(mapping.columns));
+  if (mapping.dateFormat) query.set('date_format', mapping.dateFormat);
+  if (mapping.decimalSeparator) query.set('decimal_separator', mapping.decimalSeparator);
+  if (mapping.delimiter) query.set('delimiter', mapping.delimiter === '\t' ? 'tab' : mapping.delimiter);
+  if (mapping.currency) query.set('currency', mapping.currency);
+  return query;
+}
+
+/** The data rows of a CSV file, counted as the import will read them (quoted line breaks are one row). */
+async function countRows(file: string, mapping: ReceivablesMapping): Promise<number> {
+  let rows = 0;
+  for await (const item of readCsvRows(createReadStream(file), mapping.delimiter)) if (!('header' in item)) rows += 1;
+  return rows;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((done) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), done()), { once: true });
+  });
+
+/**
+ * `invoicing import <paths...>`: sends files to the API. Accounts-receivable CSV files (`--seller`) become an import
+ * job, followed with a progress bar until it ends; UBL and CII files (`--partnership`) become drafts. Exit 0 when
+ * everything was imported, 2 when rows were refused (`--errors` writes them), 1 when a file was refused.
+ */
+export async function importFiles(api: ApiClient, paths: readonly string[], options: ImportOptions, out: Output): Promise<number> {
+  const mapping = options.mapping ? parseMapping(await readFile(options.mapping, 'utf8')) : {};
+  let code: number = EXIT.ok;
+  for (const file of await expandPaths(paths, ['csv', 'xml'])) {
+    if (options.signal?.aborted) return EXIT.interrupted;
+    const name = relative(process.cwd(), file) || file;
+    try {
+      const outcome = extname(file).toLowerCase() === '.xml' ? await importEInvoice(api, file, name, options, out) : await importCsv(api, file, name, mapping, options, out);
+      code = Math.max(code, outcome);
+      if (outcome === EXIT.interrupted) return outcome;
+    } catch (error) {
+      if (!(error instanceof ApiProblem)) throw error;
+      code = Math.max(code, EXIT.failed);
+      out.result(`${name}: refused: ${error.message}`, { file: name, refused: { status: error.status, code: error.code, message: error.message } });
+    }
+  }
+  return code;
+}
+
+async function importCsv(api: ApiClient, file: string, name: string, mapping: ReceivablesMapping, options: ImportOptions, out: Output): Promise<number> {
+  if (!options.seller) throw new Error('a CSV file needs --seller <partnerId>: the company that issued its invoices');
+  const total = await countRows(file, mapping);
+  const query = mappingQuery(mapping);
+  query.set('seller_id', options.seller);
+  const started = (await api.call('POST', `/v1/receivables-imports?${query}`, { body: await readFile(file), contentType: 'text/csv' })).json as ImportJob;
+  const bar = !out.json && process.stderr.isTTY ? new SingleBar({ format: `${name} [{bar}] {value}/{total} rows | {eta_formatted} left`, stream: process.stderr }) : undefined;
+  bar?.start(total, 0);
+  let job = started;
+  while (job.status === 'running' && !options.signal?.aborted) {
+    await sleep(options.pollMs ?? 500, options.signal);
+    job = (await api.call('GET', `/v1/receivables-imports/${started.id}`)).json as ImportJob;
+    bar?.update(job.counts.rowsRead);
+  }
+  bar?.stop();
+  const { rowsRead, imported, updated, unchanged, refused } = job.counts;
+  const summary = `${rowsRead} rows read: ${imported} imported, ${updated} updated, ${unchanged} unchanged, ${refused} refused`;
+  if (job.status === 'running') {
+    out.result(`${name}: stopped waiting; import ${job.id} goes on in the API (${summary} so far)`, { file: name, importId: job.id, status: job.status, counts: job.counts });
+    return EXIT.interrupted;
+  }
+  if (options.errors && refused > 0) {
+    await writeFile(options.errors, (await api.call('GET', `/v1/receivables-imports/${job.id}/errors`, { accept: 'text/csv' })).text);
+  }
+  const failure = job.error ? ` (${job.error.message} [${job.error.code}])` : '';
+  const report = options.errors && refused > 0 ? `; refused rows written to ${options.errors}` : '';
+  out.result(`${name}: import ${job.id} ${job.status}${failure}: ${summary}${report}`, { file: name, importId: job.id, status: job.status, counts: job.counts, ...(job.error ? { error: job.error } : {}) });
+  if (job.status !== 'completed') return EXIT.failed;
+  return refused > 0 ? EXIT.refusedRows : EXIT.ok;
+}
+
+async function importEInvoice(api: ApiClient, file: string, name: string, options: ImportOptions, out: Output): Promise<number> {
+  if (!options.partnership) throw new Error('an e-invoice file needs --partnership <partnershipId>: the partnership its draft belongs to');
+  const answer = (await api.call('POST', `/v1/e-invoices/import?partnership_id=${encodeURIComponent(options.partnership)}`, { body: await readFile(file), contentType: 'application/xml' })).json as {
+    invoice: { id: string; externalReference?: string };
+    notRecorded: string[];
+  };
+  out.result(`${name}: draft ${answer.invoice.id} created${answer.notRecorded.length ? ` (not recorded: ${answer.notRecorded.join(', ')})` : ''}`, { file: name, invoiceId: answer.invoice.id, notRecorded: answer.notRecorded });
+  return EXIT.ok;
+}

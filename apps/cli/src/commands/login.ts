@@ -1,0 +1,48 @@
+import { saveToken } from '../credentials';
+import { EXIT, type Output } from '../output';
+
+/**
+ * The token endpoint of the API's Keycloak realm, as its OpenAPI document names it (the same realm signs users in
+ * on the docs page), so that `login` needs the API's address only.
+ */
+async function tokenUrlOf(apiUrl: string): Promise<string> {
+  const response = await fetch(`${apiUrl}/openapi.json`).catch((error: Error) => {
+    throw new Error(`cannot reach the API at ${apiUrl}: ${error.cause instanceof Error ? error.cause.message : error.message}`);
+  });
+  if (!response.ok) throw new Error(`${apiUrl}/openapi.json answered ${response.status}: is this the invoicing API?`);
+  const document = (await response.json()) as { components?: { securitySchemes?: Record<string, { flows?: Record<string, { tokenUrl?: string }> }> } };
+  for (const scheme of Object.values(document.components?.securitySchemes ?? {})) {
+    for (const flow of Object.values(scheme.flows ?? {})) if (flow.tokenUrl) return flow.tokenUrl;
+  }
+  throw new Error(`${apiUrl}/openapi.json names no token endpoint`);
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8').trim();
+}
+
+/**
+ * `invoicing login --client-id <id>`: signs a machine client in with the client-credentials grant and saves the token
+ * for the API (never printed). The secret comes from `$INVOICING_CLIENT_SECRET`, or stdin with `--client-secret-stdin`,
+ * never from the command line, where other users of the machine could read it.
+ */
+export async function login(apiUrl: string, options: { readonly clientId: string; readonly clientSecretStdin?: boolean }, out: Output): Promise<number> {
+  const secret = options.clientSecretStdin ? await readStdin() : process.env.INVOICING_CLIENT_SECRET;
+  if (!secret) throw new Error('give the client secret in INVOICING_CLIENT_SECRET, or on stdin with --client-secret-stdin');
+  const tokenUrl = await tokenUrlOf(apiUrl);
+  const response = await fetch(tokenUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: options.clientId, client_secret: secret }),
+  });
+  const answer = (await response.json().catch(() => ({}))) as { access_token?: string; expires_in?: number; error?: string; error_description?: string };
+  if (!response.ok || !answer.access_token) {
+    out.result(`login refused: ${answer.error_description ?? answer.error ?? response.statusText}`, { signedIn: false, error: answer.error ?? String(response.status) });
+    return EXIT.failed;
+  }
+  const expiresAt = await saveToken(apiUrl, answer.access_token, answer.expires_in ?? 300);
+  out.result(`signed in to ${apiUrl} as ${options.clientId} until ${expiresAt.toISOString()}`, { signedIn: true, apiUrl, clientId: options.clientId, expiresAt });
+  return EXIT.ok;
+}

@@ -1,0 +1,94 @@
+import { Command, CommanderError, Option } from 'commander';
+import { ApiClient } from './api-client';
+import { convertFile } from './commands/convert';
+import { exportInvoices } from './commands/export';
+import { importFiles } from './commands/import';
+import { login } from './commands/login';
+import { validateFiles } from './commands/validate';
+import { EXIT, createOutput, type Output } from './output';
+
+/** The API the commands that need one talk to: `--api-url`, else `$INVOICING_API_URL`, else the local `npm start`. */
+const DEFAULT_API_URL = 'http://localhost:3000';
+
+/** The `invoicing` program: its commands, each answering an exit code (see {@link EXIT}). */
+export function program(done: (code: number) => void, signal: AbortSignal): Command {
+  const root = new Command('invoicing')
+    .description('Validate and convert e-invoices offline; import and export invoices through the invoicing API.')
+    .option('--json', 'print results as JSON (for scripts); messages and progress still go to stderr')
+    .addOption(new Option('--api-url <url>', 'the invoicing API').env('INVOICING_API_URL').default(DEFAULT_API_URL))
+    .showHelpAfterError()
+    .exitOverride();
+  const run = (command: (out: Output) => Promise<number>) => async () => {
+    const out = createOutput(Boolean(root.opts().json));
+    try {
+      done(await command(out));
+    } finally {
+      out.end();
+    }
+  };
+  const api = () => ApiClient.connect(String(root.opts().apiUrl));
+
+  root
+    .command('validate')
+    .description('check UBL 2.1 and CII D16B files against the official XSDs and the EN 16931 rules, offline; exit 1 if one is invalid')
+    .argument('<paths...>', 'files, folders (their .xml files) or quoted glob patterns')
+    .action((paths: string[]) => run((out) => validateFiles(paths, out))());
+
+  root
+    .command('convert')
+    .description('rewrite an e-invoice in the other syntax (UBL ↔ CII), offline')
+    .argument('<file>', 'a UBL or CII file')
+    .addOption(new Option('--to <syntax>', 'the syntax to write').choices(['ubl', 'cii']).makeOptionMandatory())
+    .option('-o, --out <file>', 'where to write it (default: stdout)')
+    .action((file: string, options: { to: 'ubl' | 'cii'; out?: string }) => run((out) => convertFile(file, options, out))());
+
+  root
+    .command('login')
+    .description("sign a machine client in (client-credentials grant) and save its token for the API; the secret comes from $INVOICING_CLIENT_SECRET or stdin")
+    .requiredOption('--client-id <id>', 'the Keycloak client, e.g. integrator-acme')
+    .option('--client-secret-stdin', 'read the client secret from stdin')
+    .action((options: { clientId: string; clientSecretStdin?: boolean }) => run((out) => login(String(root.opts().apiUrl).replace(/\/+$/, ''), options, out))());
+
+  root
+    .command('import')
+    .description('import files through the API: accounts-receivable CSV (--seller) as an import job with progress, UBL/CII (--partnership) as drafts; exit 2 if rows were refused')
+    .argument('<paths...>', 'files, folders (their .csv and .xml files) or quoted glob patterns')
+    .option('--seller <partnerId>', 'CSV: the company that issued the invoices (the tenant\'s own partner)')
+    .option('--partnership <partnershipId>', 'UBL/CII: the partnership the drafts belong to')
+    .option('--mapping <file>', 'CSV: a mapping (YAML or JSON) for column names, date and decimal forms, default currency')
+    .option('--errors <file>', 'CSV: write the refused rows there, to fix and send again')
+    .action((paths: string[], options: { seller?: string; partnership?: string; mapping?: string; errors?: string }) =>
+      run(async (out) => importFiles(await api(), paths, { ...options, signal }, out))(),
+    );
+
+  root
+    .command('export')
+    .description('write issued invoices as e-invoice files, through the API')
+    .argument('<invoiceIds...>', 'the invoices to export')
+    .addOption(new Option('--to <syntax>', 'the syntax to write').choices(['ubl', 'cii']).default('ubl'))
+    .option('-o, --out <folder>', 'where to write the files', '.')
+    .action((ids: string[], options: { to: 'ubl' | 'cii'; out: string }) => run(async (out) => exportInvoices(await api(), ids, options, out))());
+
+  return root;
+}
+
+/**
+ * Runs `invoicing` with the process's arguments and answers its exit code. Ctrl-C stops between two steps: a command
+ * waiting on the API reports what was done so far and answers 130.
+ */
+export async function run(argv: readonly string[]): Promise<number> {
+  const stopping = new AbortController();
+  const onInterrupt = () => stopping.abort();
+  process.once('SIGINT', onInterrupt);
+  let code: number = EXIT.ok;
+  try {
+    await program((answered) => (code = answered), stopping.signal).parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.failed;
+    console.error(`invoicing: ${error instanceof Error ? error.message : String(error)}`);
+    return EXIT.failed;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+  return stopping.signal.aborted && code === EXIT.ok ? EXIT.interrupted : code;
+}
