@@ -77,6 +77,25 @@ describe('invoicing, offline', () => {
     expect([check.code, check.stdout.match(/: valid/g)?.length]).toEqual([0, 2]);
   });
 
+  it('renders a PDF and a Factur-X offline; the Factur-X validates and converts back to the same e-invoice', async () => {
+    const source = join(FIXTURES, 'cii/CII_example5.xml');
+    const pdf = join(work, 'example5.pdf');
+    const facturX = join(work, 'example5.factur-x.pdf');
+    expect((await invoicing(['convert', source, '--to', 'pdf', '-o', pdf, '--locale', 'de-DE'])).code).toBe(0);
+    expect(readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
+    expect((await invoicing(['convert', source, '--to', 'factur-x', '-o', facturX])).code).toBe(0);
+    const checked = await invoicing(['validate', facturX]);
+    expect([checked.code, checked.stdout]).toEqual([0, expect.stringContaining('example5.factur-x.pdf: valid')]);
+    const back = join(work, 'example5.back.cii.xml');
+    const direct = join(work, 'example5.direct.cii.xml');
+    expect((await invoicing(['convert', facturX, '--to', 'cii', '-o', back])).code).toBe(0);
+    expect((await invoicing(['convert', source, '--to', 'cii', '-o', direct])).code).toBe(0);
+    expect(readFileSync(back, 'utf8')).toBe(readFileSync(direct, 'utf8'));
+    // A plain PDF carries no invoice: not an e-invoice, exit 1.
+    const plain = await invoicing(['validate', pdf]);
+    expect([plain.code, plain.stdout]).toEqual([1, expect.stringContaining('format.unknown_root')]);
+  });
+
   it('says how to sign in when a command needs the API and no token is saved', async () => {
     const ran = await invoicing(['import', SAMPLE, '--seller', 'x'], { env: { INVOICING_CONFIG_DIR: join(work, 'nowhere'), INVOICING_TOKEN: '' } });
     expect(ran.code).toBe(1);
@@ -171,6 +190,12 @@ describe('invoicing, against the API', () => {
     const rules = (JSON.parse(checked.stdout) as { findings: { rule: string }[] }[]).flatMap((result) => result.findings.map((finding) => finding.rule));
     // The seller's and buyer's postal addresses (BR-08, BR-10): an export of accounts receivable has none.
     expect(rules).toEqual(expect.arrayContaining(['BR-08', 'BR-10']));
+    const asPdf = await invoicing(['--api-url', apiUrl, 'export', invoices[0] as string, '--to', 'factur-x', '-o', out], { env: config });
+    expect(asPdf.code).toBe(0);
+    const facturX = readdirSync(out).find((name) => name.endsWith('.factur-x.pdf'));
+    expect(facturX).toBeDefined();
+    const fromPdf = await invoicing(['--json', 'validate', join(out, facturX as string)]);
+    expect((JSON.parse(fromPdf.stdout) as { findings: { rule: string }[] }).findings.map((finding) => finding.rule)).toEqual(expect.arrayContaining(['BR-08', 'BR-10']));
     const missing = await invoicing(['--api-url', apiUrl, 'export', '0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b'], { env: config });
     expect([missing.code, missing.stdout]).toEqual([1, expect.stringContaining('invoice.not_found')]);
   });

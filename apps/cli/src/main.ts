@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ApiClient } from './api-client';
-import { convertFile } from './commands/convert';
+import { convertFile, type Target } from './commands/convert';
 import { exportInvoices } from './commands/export';
 import { importFiles } from './commands/import';
 import { login } from './commands/login';
@@ -9,6 +9,9 @@ import { EXIT, createOutput, type Output } from './output';
 
 /** The API the commands that need one talk to: `--api-url`, else `$INVOICING_API_URL`, else the local `npm start`. */
 const DEFAULT_API_URL = 'http://localhost:3000';
+
+/** What `convert` and `export` write. */
+const TARGETS: Target[] = ['ubl', 'cii', 'pdf', 'factur-x'];
 
 /** The `invoicing` program: its commands, each answering an exit code (see {@link EXIT}). */
 export function program(done: (code: number) => void, signal: AbortSignal): Command {
@@ -30,17 +33,18 @@ export function program(done: (code: number) => void, signal: AbortSignal): Comm
 
   root
     .command('validate')
-    .description('check UBL 2.1 and CII D16B files against the official XSDs and the EN 16931 rules, offline; exit 1 if one is invalid')
-    .argument('<paths...>', 'files, folders (their .xml files) or quoted glob patterns')
+    .description('check UBL 2.1 and CII D16B files (and Factur-X PDFs) against the official XSDs and the EN 16931 rules, offline; exit 1 if one is invalid')
+    .argument('<paths...>', 'files, folders (their .xml and .pdf files) or quoted glob patterns')
     .action((paths: string[]) => run((out) => validateFiles(paths, out))());
 
   root
     .command('convert')
-    .description('rewrite an e-invoice in the other syntax (UBL ↔ CII), offline')
-    .argument('<file>', 'a UBL or CII file')
-    .addOption(new Option('--to <syntax>', 'the syntax to write').choices(['ubl', 'cii']).makeOptionMandatory())
+    .description('rewrite an e-invoice (UBL, CII or a Factur-X PDF) in the other syntax, as a PDF or as a Factur-X, offline')
+    .argument('<file>', 'a UBL, CII or Factur-X file')
+    .addOption(new Option('--to <form>', 'what to write').choices(TARGETS).makeOptionMandatory())
     .option('-o, --out <file>', 'where to write it (default: stdout)')
-    .action((file: string, options: { to: 'ubl' | 'cii'; out?: string }) => run((out) => convertFile(file, options, out))());
+    .option('--locale <locale>', 'PDF: the language amounts and dates are written in, e.g. de-DE', 'en-GB')
+    .action((file: string, options: { to: Target; out?: string; locale: string }) => run((out) => convertFile(file, options, out))());
 
   root
     .command('login')
@@ -51,10 +55,10 @@ export function program(done: (code: number) => void, signal: AbortSignal): Comm
 
   root
     .command('import')
-    .description('import files through the API: accounts-receivable CSV (--seller) as an import job with progress, UBL/CII (--partnership) as drafts; exit 2 if rows were refused')
-    .argument('<paths...>', 'files, folders (their .csv and .xml files) or quoted glob patterns')
+    .description('import files through the API: accounts-receivable CSV (--seller) as an import job with progress, UBL/CII/Factur-X (--partnership) as drafts; exit 2 if rows were refused')
+    .argument('<paths...>', 'files, folders (their .csv, .xml and .pdf files) or quoted glob patterns')
     .option('--seller <partnerId>', 'CSV: the company that issued the invoices (the tenant\'s own partner)')
-    .option('--partnership <partnershipId>', 'UBL/CII: the partnership the drafts belong to')
+    .option('--partnership <partnershipId>', 'UBL/CII/Factur-X: the partnership the drafts belong to')
     .option('--mapping <file>', 'CSV: a mapping (YAML or JSON) for column names, date and decimal forms, default currency')
     .option('--errors <file>', 'CSV: write the refused rows there, to fix and send again')
     .action((paths: string[], options: { seller?: string; partnership?: string; mapping?: string; errors?: string }) =>
@@ -63,11 +67,12 @@ export function program(done: (code: number) => void, signal: AbortSignal): Comm
 
   root
     .command('export')
-    .description('write issued invoices as e-invoice files, through the API')
+    .description('write issued invoices as e-invoice files, PDFs or Factur-X, through the API')
     .argument('<invoiceIds...>', 'the invoices to export')
-    .addOption(new Option('--to <syntax>', 'the syntax to write').choices(['ubl', 'cii']).default('ubl'))
+    .addOption(new Option('--to <form>', 'what to write').choices(TARGETS).default('ubl'))
     .option('-o, --out <folder>', 'where to write the files', '.')
-    .action((ids: string[], options: { to: 'ubl' | 'cii'; out: string }) => run(async (out) => exportInvoices(await api(), ids, options, out))());
+    .option('--locale <locale>', 'PDF: the language amounts and dates are written in, e.g. de-DE', 'en-GB')
+    .action((ids: string[], options: { to: Target; out: string; locale: string }) => run(async (out) => exportInvoices(await api(), ids, options, out))());
 
   return root;
 }

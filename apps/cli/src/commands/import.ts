@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname, relative } from 'node:path';
 import { SingleBar } from 'cli-progress';
-import { parseMapping, readCsvRows, type ReceivablesMapping } from '@invoicing/integration/formats';
+import { parseMapping, readCsvRows, readFacturX, type ReceivablesMapping } from '@invoicing/integration/formats';
 import { ApiProblem, type ApiClient } from '../api-client';
 import { expandPaths } from '../files';
 import { EXIT, type Output } from '../output';
@@ -56,17 +56,18 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 
 /**
  * `invoicing import <paths...>`: sends files to the API. Accounts-receivable CSV files (`--seller`) become an import
- * job, followed with a progress bar until it ends; UBL and CII files (`--partnership`) become drafts. Exit 0 when
+ * job, followed with a progress bar until it ends; UBL, CII and Factur-X files (`--partnership`) become drafts. Exit 0 when
  * everything was imported, 2 when rows were refused (`--errors` writes them), 1 when a file was refused.
  */
 export async function importFiles(api: ApiClient, paths: readonly string[], options: ImportOptions, out: Output): Promise<number> {
   const mapping = options.mapping ? parseMapping(await readFile(options.mapping, 'utf8')) : {};
   let code: number = EXIT.ok;
-  for (const file of await expandPaths(paths, ['csv', 'xml'])) {
+  for (const file of await expandPaths(paths, ['csv', 'xml', 'pdf'])) {
     if (options.signal?.aborted) return EXIT.interrupted;
     const name = relative(process.cwd(), file) || file;
     try {
-      const outcome = extname(file).toLowerCase() === '.xml' ? await importEInvoice(api, file, name, options, out) : await importCsv(api, file, name, mapping, options, out);
+      const extension = extname(file).toLowerCase();
+      const outcome = extension === '.csv' ? await importCsv(api, file, name, mapping, options, out) : await importEInvoice(api, file, name, options, out);
       code = Math.max(code, outcome);
       if (outcome === EXIT.interrupted) return outcome;
     } catch (error) {
@@ -111,7 +112,10 @@ async function importCsv(api: ApiClient, file: string, name: string, mapping: Re
 
 async function importEInvoice(api: ApiClient, file: string, name: string, options: ImportOptions, out: Output): Promise<number> {
   if (!options.partnership) throw new Error('an e-invoice file needs --partnership <partnershipId>: the partnership its draft belongs to');
-  const answer = (await api.call('POST', `/v1/e-invoices/import?partnership_id=${encodeURIComponent(options.partnership)}`, { body: await readFile(file), contentType: 'application/xml' })).json as {
+  const bytes = await readFile(file);
+  // A Factur-X or ZUGFeRD PDF is imported by the XML it carries.
+  const xml = bytes.subarray(0, 5).toString('latin1') === '%PDF-' ? (await readFacturX(bytes)).xml : bytes;
+  const answer = (await api.call('POST', `/v1/e-invoices/import?partnership_id=${encodeURIComponent(options.partnership)}`, { body: xml, contentType: 'application/xml' })).json as {
     invoice: { id: string; externalReference?: string };
     notRecorded: string[];
   };

@@ -1,19 +1,21 @@
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
-import { FormatError, validate, type FileFinding } from '@invoicing/integration/formats';
+import { FormatError, readFacturX, validate, type FileFinding } from '@invoicing/integration/formats';
 import { expandPaths } from '../files';
 import { EXIT, type Output } from '../output';
 
 /**
- * `invoicing validate <paths...>`: checks UBL and CII files offline, as the API's validation does (the official
+ * `invoicing validate <paths...>`: checks UBL and CII files (and the XML of Factur-X PDFs) offline, as the API's validation does (the official
  * XSDs, the syntax-binding rules, the EN 16931 rules). Exit 0 when every file is valid, 1 otherwise.
  */
 export async function validateFiles(paths: readonly string[], out: Output): Promise<number> {
   let code: number = EXIT.ok;
-  for (const file of await expandPaths(paths, ['xml'])) {
+  for (const file of await expandPaths(paths, ['xml', 'pdf'])) {
     const name = relative(process.cwd(), file) || file;
     try {
-      const findings = await validate(await readFile(file));
+      const bytes = await readFile(file);
+      // A Factur-X or ZUGFeRD PDF is checked by the XML it carries.
+      const findings = await validate(bytes.subarray(0, 5).toString('latin1') === '%PDF-' ? (await readFacturX(bytes)).xml : bytes);
       const fatal = findings.filter((finding) => finding.severity === 'fatal');
       if (fatal.length > 0) code = EXIT.failed;
       out.result(

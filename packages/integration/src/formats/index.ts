@@ -9,3 +9,4 @@ export type { FileFinding, InvoiceSyntax, ReadInvoiceOptions, ReadInvoiceResult 
 export { FormatError } from './xml';
 export type { FormatErrorCode } from './xml';
 export * from './csv';
+export * from './pdf';

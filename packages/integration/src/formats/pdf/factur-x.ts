@@ -1,0 +1,98 @@
+import type { En16931Document } from '@invoicing/invoice';
+import { PDFArray, PDFDict, PDFDocument as PdfFile, PDFName, PDFRawStream, PDFString, PDFHexString, decodePDFRawStream } from 'pdf-lib';
+import { writeInvoice } from '../e-invoice';
+import { FormatError } from '../xml';
+import { renderInvoicePdf, type InvoicePdfOptions } from './invoice-pdf';
+
+/** The name Factur-X 1.0 gives the embedded CII file, and those of the ZUGFeRD and XRechnung versions a reader also accepts. */
+export const FACTUR_X_FILE_NAME = 'factur-x.xml';
+const ACCEPTED_NAMES = [FACTUR_X_FILE_NAME, 'zugferd-invoice.xml', 'ZUGFeRD-invoice.xml', 'xrechnung.xml'];
+
+const FX_NAMESPACE = 'urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#';
+
+/** The XMP of a Factur-X (EN 16931 profile): the fx properties, and the PDF/A extension schema that declares them. */
+function facturXXmp(): string {
+  const property = (name: string, description: string) => `
+              <rdf:li rdf:parseType="Resource">
+                <pdfaProperty:name>${name}</pdfaProperty:name>
+                <pdfaProperty:valueType>Text</pdfaProperty:valueType>
+                <pdfaProperty:category>external</pdfaProperty:category>
+                <pdfaProperty:description>${description}</pdfaProperty:description>
+              </rdf:li>`;
+  return `
+        <rdf:Description xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#" rdf:about="">
+          <pdfaExtension:schemas>
+            <rdf:Bag>
+              <rdf:li rdf:parseType="Resource">
+                <pdfaSchema:schema>Factur-X PDFA Extension Schema</pdfaSchema:schema>
+                <pdfaSchema:namespaceURI>${FX_NAMESPACE}</pdfaSchema:namespaceURI>
+                <pdfaSchema:prefix>fx</pdfaSchema:prefix>
+                <pdfaSchema:property>
+                  <rdf:Seq>${property('DocumentFileName', 'The name of the embedded XML document')}${property('DocumentType', 'The type of the hybrid document in capital letters, e.g. INVOICE or ORDER')}${property('Version', 'The actual version of the standard applying to the embedded XML document')}${property('ConformanceLevel', 'The conformance level of the embedded XML document')}
+                  </rdf:Seq>
+                </pdfaSchema:property>
+              </rdf:li>
+            </rdf:Bag>
+          </pdfaExtension:schemas>
+        </rdf:Description>
+        <rdf:Description xmlns:fx="${FX_NAMESPACE}" rdf:about="">
+          <fx:DocumentType>INVOICE</fx:DocumentType>
+          <fx:DocumentFileName>${FACTUR_X_FILE_NAME}</fx:DocumentFileName>
+          <fx:Version>1.0</fx:Version>
+          <fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>
+        </rdf:Description>`;
+}
+
+/**
+ * A Factur-X / ZUGFeRD invoice (EN 16931 profile): the PDF for people, as PDF/A-3b (fonts embedded, sRGB output
+ * intent, XMP metadata), carrying the document as UN/CEFACT CII in `factur-x.xml`, an associated file whose
+ * relationship is `Alternative` (the XML is the same invoice, for machines), with the fx metadata Factur-X requires.
+ */
+export async function writeFacturX(document: En16931Document, options: Omit<InvoicePdfOptions, 'pdfA3'> = {}): Promise<Buffer> {
+  const xml = writeInvoice(document, 'cii');
+  return renderInvoicePdf(document, {
+    ...options,
+    pdfA3: {
+      files: [{ name: FACTUR_X_FILE_NAME, content: xml, mimeType: 'text/xml', description: 'Factur-X invoice (EN 16931, UN/CEFACT CII D16B)', relationship: 'Alternative' }],
+      xmp: facturXXmp(),
+    },
+  });
+}
+
+/**
+ * The e-invoice XML a Factur-X, ZUGFeRD or XRechnung PDF carries, by its embedded file's name.
+ * @throws FormatError `format.malformed` for bytes that are not a PDF; `format.unknown_root` for a PDF without such a file
+ */
+export async function readFacturX(pdf: Uint8Array): Promise<{ readonly name: string; readonly xml: Buffer }> {
+  let file: PdfFile;
+  try {
+    file = await PdfFile.load(pdf, { updateMetadata: false, throwOnInvalidObject: false });
+  } catch (error) {
+    throw new FormatError('format.malformed', `not a PDF: ${(error as Error).message}`);
+  }
+  for (const [name, spec] of embeddedFiles(file)) {
+    if (!ACCEPTED_NAMES.includes(name)) continue;
+    const stream = spec.lookup(PDFName.of('EF'), PDFDict).lookup(PDFName.of('F'));
+    if (stream instanceof PDFRawStream) return { name, xml: Buffer.from(decodePDFRawStream(stream).decode()) };
+  }
+  throw new FormatError('format.unknown_root', `the PDF carries no ${ACCEPTED_NAMES.join(', ')}: it is not a Factur-X or ZUGFeRD invoice`);
+}
+
+/** The PDF's embedded files by name: the catalog's `EmbeddedFiles` name tree, kids included. */
+function embeddedFiles(file: PdfFile): [string, PDFDict][] {
+  const found: [string, PDFDict][] = [];
+  const names = file.catalog.lookupMaybe(PDFName.of('Names'), PDFDict)?.lookupMaybe(PDFName.of('EmbeddedFiles'), PDFDict);
+  const walk = (node: PDFDict | undefined, depth: number) => {
+    if (!node || depth > 16) return;
+    const pairs = node.lookupMaybe(PDFName.of('Names'), PDFArray);
+    for (let index = 0; pairs && index + 1 < pairs.size(); index += 2) {
+      const key = pairs.lookup(index);
+      const spec = pairs.lookup(index + 1);
+      if ((key instanceof PDFString || key instanceof PDFHexString) && spec instanceof PDFDict) found.push([key.decodeText(), spec]);
+    }
+    const kids = node.lookupMaybe(PDFName.of('Kids'), PDFArray);
+    for (let index = 0; kids && index < kids.size(); index += 1) walk(kids.lookup(index, PDFDict), depth + 1);
+  };
+  walk(names, 0);
+  return found;
+}

@@ -1,0 +1,243 @@
+import { dirname, join } from 'node:path';
+import { isCreditNoteType, type En16931, type En16931Document } from '@invoicing/invoice';
+import PDFDocument from 'pdfkit';
+
+/** The fonts every page is set in, embedded (PDF/A forbids relying on a reader's fonts): DejaVu Sans, wide Unicode coverage. */
+const FONT_DIR = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+const REGULAR = join(FONT_DIR, 'DejaVuSans.ttf');
+const BOLD = join(FONT_DIR, 'DejaVuSans-Bold.ttf');
+
+/** How a PDF is made. */
+export interface InvoicePdfOptions {
+  /** BCP 47 locale amounts and dates are written in (`de-DE`: 1.234,56 €); `en-GB` by default. */
+  readonly locale?: string;
+  /** The tenant's logo, PNG or JPEG, drawn at the top left. */
+  readonly logo?: Buffer;
+  /** PDF/A-3b with these files embedded as associated files (Factur-X): see `writeFacturX`. */
+  readonly pdfA3?: { readonly files: readonly EmbeddedFile[]; readonly xmp: string };
+}
+
+/** A file carried inside a PDF/A-3 (an associated file). */
+export interface EmbeddedFile {
+  readonly name: string;
+  readonly content: Buffer;
+  readonly mimeType: string;
+  readonly description: string;
+  readonly relationship: 'Alternative' | 'Data' | 'Source' | 'Supplement' | 'Unspecified';
+}
+
+const PAGE = { size: 'A4' as const, margin: 48 };
+const GREY = '#555555';
+const RULE = '#bbbbbb';
+
+/** The columns of the lines table, as shares of the text width. */
+const COLUMNS = [
+  { key: 'id', title: '#', share: 0.06, align: 'left' as const },
+  { key: 'item', title: 'Description', share: 0.38, align: 'left' as const },
+  { key: 'quantity', title: 'Quantity', share: 0.12, align: 'right' as const },
+  { key: 'price', title: 'Unit price', share: 0.15, align: 'right' as const },
+  { key: 'vat', title: 'VAT', share: 0.1, align: 'right' as const },
+  { key: 'net', title: 'Net amount', share: 0.19, align: 'right' as const },
+];
+
+/**
+ * Renders an invoice or credit note (the EN 16931 model: an issued invoice's, or a file's) as a PDF for people: seller
+ * and buyer, references, the lines (over as many pages as they need, their header repeated), document allowances and
+ * charges, the VAT breakdown, the totals, payment instructions with the IBAN and due date, and notes. Amounts and
+ * dates are written in the locale; the amounts are the document's own, never recomputed.
+ */
+export async function renderInvoicePdf(document: En16931Document, options: InvoicePdfOptions = {}): Promise<Buffer> {
+  const locale = options.locale ?? 'en-GB';
+  const currency = document.currency ?? 'EUR';
+  const kind = isCreditNoteType(document.typeCode) ? 'Credit note' : 'Invoice';
+  const pdf = new PDFDocument({
+    ...PAGE,
+    font: REGULAR,
+    bufferPages: true,
+    pdfVersion: '1.7',
+    lang: locale,
+    displayTitle: true,
+    ...(options.pdfA3 ? { subset: 'PDF/A-3b' as const } : {}),
+    info: { Title: `${kind} ${document.number ?? ''}`.trim(), Author: document.seller.name ?? '', Subject: `${kind} to ${document.buyer.name ?? ''}`, Creator: 'invoicing platform' },
+  });
+  pdf.registerFont('regular', REGULAR);
+  pdf.registerFont('bold', BOLD);
+  const chunks: Buffer[] = [];
+  pdf.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const ended = new Promise<void>((done) => pdf.on('end', done));
+
+  const money = (value: string | undefined) => (value === undefined ? '' : new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay: 'code' }).format(value as unknown as number));
+  const decimal = (value: string | undefined) => (value === undefined ? '' : new Intl.NumberFormat(locale, { maximumFractionDigits: 20 }).format(value as unknown as number));
+  const day = (value: string | undefined) => (value === undefined ? '' : new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${value}T00:00:00Z`)));
+  const width = pdf.page.width - PAGE.margin * 2;
+  const left = PAGE.margin;
+  const bottom = () => pdf.page.height - PAGE.margin - 24;
+
+  // Header: logo and seller on the left, the document's kind, number and dates on the right.
+  let top = PAGE.margin;
+  if (options.logo) {
+    pdf.image(options.logo, left, top, { fit: [140, 48] });
+    top += 56;
+  }
+  pdf.font('bold').fontSize(14).text(document.seller.name ?? '', left, top, { width: width * 0.55 });
+  pdf.font('regular').fontSize(9).fillColor(GREY);
+  for (const line of [document.seller.tradingName, ...addressLines(document.seller.address), vatLine(document.seller.vatId), document.seller.legalRegistration && `Registration ${document.seller.legalRegistration.id}`, contactLine(document.seller.contact)]) {
+    if (line) pdf.text(line, { width: width * 0.55 });
+  }
+  const headerBottom = pdf.y;
+  pdf.fillColor('black').font('bold').fontSize(20).text(kind.toUpperCase(), left + width * 0.55, top, { width: width * 0.45, align: 'right' });
+  pdf.font('regular').fontSize(9);
+  const facts: [string, string | undefined][] = [
+    ['Number', document.number],
+    ['Issue date', day(document.issueDate)],
+    ['Due date', day(document.dueDate)],
+    ['Buyer reference', document.buyerReference],
+    ['Order', document.purchaseOrderReference],
+    ['Contract', document.contractReference],
+    ['Project', document.projectReference],
+    ['Period', document.invoicePeriod && `${day(document.invoicePeriod.start)} – ${day(document.invoicePeriod.end)}`],
+    ['Corrects', document.precedingInvoices.map((preceding) => preceding.reference).filter(Boolean).join(', ') || undefined],
+  ];
+  for (const [label, value] of facts) if (value) pdf.text(`${label}: ${value}`, left + width * 0.55, pdf.y, { width: width * 0.45, align: 'right' });
+  pdf.y = Math.max(headerBottom, pdf.y) + 18;
+
+  // The buyer.
+  pdf.font('bold').fontSize(10).fillColor('black').text(kind === 'Invoice' ? 'Bill to' : 'Credited to', left);
+  pdf.font('regular').fontSize(10).text(document.buyer.name ?? '');
+  pdf.fontSize(9).fillColor(GREY);
+  for (const line of [...addressLines(document.buyer.address), vatLine(document.buyer.vatId), contactLine(document.buyer.contact)]) if (line) pdf.text(line);
+  pdf.fillColor('black').moveDown(1.2);
+
+  // The lines, their header repeated at the top of each page they run onto.
+  const columnX = COLUMNS.reduce<number[]>((xs, column, index) => [...xs, index === 0 ? left : (xs[index - 1] as number) + width * (COLUMNS[index - 1]?.share ?? 0)], []);
+  const drawHeader = () => {
+    const y = pdf.y;
+    pdf.font('bold').fontSize(8.5);
+    COLUMNS.forEach((column, index) => pdf.text(column.title, columnX[index] as number, y, { width: width * column.share - 6, align: column.align }));
+    pdf.y = y + 14;
+    pdf.moveTo(left, pdf.y - 3).lineTo(left + width, pdf.y - 3).strokeColor(RULE).stroke();
+    pdf.font('regular').fontSize(8.5);
+  };
+  drawHeader();
+  for (const line of document.lines) {
+    const cells = lineCells(line, { money, decimal });
+    const height = Math.max(...COLUMNS.map((column) => pdf.heightOfString(cells[column.key] ?? '', { width: width * column.share - 6 }))) + 6;
+    if (pdf.y + height > bottom()) {
+      pdf.addPage();
+      pdf.y = PAGE.margin;
+      drawHeader();
+    }
+    const y = pdf.y;
+    COLUMNS.forEach((column, index) => pdf.text(cells[column.key] ?? '', columnX[index] as number, y, { width: width * column.share - 6, align: column.align }));
+    pdf.y = y + height;
+  }
+  pdf.moveTo(left, pdf.y).lineTo(left + width, pdf.y).strokeColor(RULE).stroke();
+  pdf.moveDown(0.8);
+
+  // What follows the lines is kept together when it can be.
+  const ensure = (height: number) => {
+    if (pdf.y + height > bottom()) {
+      pdf.addPage();
+      pdf.y = PAGE.margin;
+    }
+  };
+  const row = (label: string, value: string, bold = false) => {
+    ensure(14);
+    const y = pdf.y;
+    pdf.font(bold ? 'bold' : 'regular').fontSize(bold ? 10 : 9);
+    pdf.text(label, left + width * 0.45, y, { width: width * 0.33 });
+    pdf.text(value, left + width * 0.78, y, { width: width * 0.22, align: 'right' });
+    pdf.y = Math.max(pdf.y, y + (bold ? 14 : 12));
+  };
+
+  for (const allowance of document.allowances) row(`Allowance: ${allowance.reason ?? allowance.reasonCode ?? ''}${allowance.percentage ? ` (${decimal(allowance.percentage)} %)` : ''}`, `−${money(allowance.amount)}`);
+  for (const charge of document.charges) row(`Charge: ${charge.reason ?? charge.reasonCode ?? ''}${charge.percentage ? ` (${decimal(charge.percentage)} %)` : ''}`, money(charge.amount));
+  if (document.allowances.length + document.charges.length > 0) pdf.moveDown(0.4);
+
+  for (const entry of document.vatBreakdown) {
+    const rate = entry.rate === undefined ? '' : ` ${decimal(entry.rate)} %`;
+    row(`VAT ${entry.category ?? ''}${rate} on ${money(entry.taxableAmount)}${entry.exemptionReason ? ` (${entry.exemptionReason})` : ''}`, money(entry.taxAmount));
+  }
+  pdf.moveDown(0.4);
+  const totals = document.totals;
+  row('Total without VAT', money(totals.taxExclusive));
+  row('VAT', money(totals.vatTotal));
+  row('Total with VAT', money(totals.taxInclusive), true);
+  if (!isZero(totals.prepaid)) row('Paid in advance', `−${money(totals.prepaid)}`);
+  if (!isZero(totals.rounding)) row('Rounding', money(totals.rounding));
+  row(kind === 'Invoice' ? 'Amount due' : 'Amount credited', money(totals.amountDue), true);
+  pdf.moveDown(1);
+
+  // How to pay, then notes.
+  const payment = document.paymentInstructions;
+  const paymentLines = [
+    document.dueDate && `Please pay by ${day(document.dueDate)}.`,
+    document.paymentTerms,
+    ...(payment?.creditTransfers ?? []).map((transfer) => [transfer.accountId && `IBAN ${transfer.accountId}`, transfer.serviceProviderId && `BIC ${transfer.serviceProviderId}`, transfer.accountName].filter(Boolean).join(' · ')),
+    payment?.remittanceInformation && `Reference: ${payment.remittanceInformation}`,
+    payment?.directDebit?.mandateReference && `Direct debit, mandate ${payment.directDebit.mandateReference}`,
+  ].filter((line): line is string => Boolean(line));
+  if (kind === 'Invoice' && paymentLines.length > 0) {
+    ensure(14 + paymentLines.length * 12);
+    pdf.font('bold').fontSize(10).text('Payment', left);
+    pdf.font('regular').fontSize(9);
+    for (const line of paymentLines) pdf.text(line, left, pdf.y, { width });
+    pdf.moveDown(0.8);
+  }
+  if (document.notes.length > 0) {
+    ensure(28);
+    pdf.font('bold').fontSize(10).text('Notes', left);
+    pdf.font('regular').fontSize(9);
+    for (const note of document.notes) pdf.text(note.text, left, pdf.y, { width });
+  }
+
+  // Page numbers, once every page exists.
+  const range = pdf.bufferedPageRange();
+  for (let index = range.start; index < range.start + range.count; index += 1) {
+    pdf.switchToPage(index);
+    pdf.font('regular').fontSize(8).fillColor(GREY);
+    pdf.text(`${kind} ${document.number ?? ''} · page ${index + 1} of ${range.count}`, left, pdf.page.height - PAGE.margin - 10, { width, align: 'center', lineBreak: false });
+  }
+
+  for (const file of options.pdfA3?.files ?? []) {
+    pdf.file(file.content, { name: file.name, type: file.mimeType, description: file.description, relationship: file.relationship, creationDate: new Date(), modifiedDate: new Date() } as never);
+  }
+  if (options.pdfA3) pdf.appendXML(options.pdfA3.xmp);
+  pdf.end();
+  await ended;
+  return Buffer.concat(chunks);
+}
+
+/** Whether a decimal text is absent or zero, read as text: amounts are never turned into floating-point numbers. */
+function isZero(value: string | undefined): boolean {
+  return value === undefined || /^[-+]?0*(\.0*)?$/.test(value.trim());
+}
+
+function addressLines(address: En16931.Address | undefined): string[] {
+  if (!address) return [];
+  const place = [address.postCode, address.city].filter(Boolean).join(' ');
+  return [address.line1, address.line2, address.line3, [place, address.subdivision].filter(Boolean).join(', '), address.country].filter((line): line is string => Boolean(line));
+}
+
+function vatLine(vatId: string | undefined): string | undefined {
+  return vatId && `VAT ${vatId}`;
+}
+
+function contactLine(contact: { readonly name?: string; readonly email?: string; readonly phone?: string } | undefined): string | undefined {
+  if (!contact) return undefined;
+  return [contact.name, contact.email, contact.phone].filter(Boolean).join(' · ') || undefined;
+}
+
+function lineCells(line: En16931.Line, format: { money: (value: string | undefined) => string; decimal: (value: string | undefined) => string }): Record<string, string> {
+  const price = line.price;
+  const base = price.baseQuantity && price.baseQuantity !== '1' ? ` / ${format.decimal(price.baseQuantity)}` : '';
+  const adjustments = [...line.allowances.map((allowance) => `− ${format.money(allowance.amount)} ${allowance.reason ?? allowance.reasonCode ?? ''}`), ...line.charges.map((charge) => `+ ${format.money(charge.amount)} ${charge.reason ?? charge.reasonCode ?? ''}`)];
+  return {
+    id: line.id ?? '',
+    item: [line.item.name, line.item.description, line.period && `${line.period.start ?? ''} – ${line.period.end ?? ''}`, ...adjustments].filter(Boolean).join('\n'),
+    quantity: `${format.decimal(line.quantity)} ${line.unitCode ?? ''}`.trim(),
+    price: `${format.money(price.netPrice)}${base}${price.grossPrice ? `\n(gross ${format.money(price.grossPrice)})` : ''}`,
+    vat: `${line.vat.category ?? ''} ${line.vat.rate === undefined ? '' : `${format.decimal(line.vat.rate)} %`}`.trim(),
+    net: format.money(line.netAmount),
+  };
+}

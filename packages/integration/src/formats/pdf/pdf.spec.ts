@@ -1,0 +1,131 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { En16931Document } from '@invoicing/invoice';
+import { readInvoice, writeInvoice } from '../e-invoice';
+import { FACTUR_X_FILE_NAME, readFacturX, renderInvoicePdf, writeFacturX } from './index';
+
+// PDFs read back with Debian's poppler-utils (pdftotext, pdfdetach, pdfinfo, pdftoppm): what a reader gets, not what
+// the writer meant. `npm test` installs them (.ci/run); without them these tests fail and say what to install.
+jest.setTimeout(60_000);
+
+const FIXTURES = resolve(__dirname, '../../../../../../shared/fixtures/en16931');
+const work = mkdtempSync(join(tmpdir(), 'invoice-pdf-'));
+
+function poppler(tool: string, args: readonly string[]): string {
+  try {
+    return execFileSync(tool, args, { encoding: 'utf8' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${tool} is missing: install Debian's poppler-utils (apt-get install poppler-utils)`);
+    throw error;
+  }
+}
+
+function textOf(pdf: Buffer, name: string): string {
+  const file = join(work, name);
+  writeFileSync(file, pdf);
+  return poppler('pdftotext', ['-layout', file, '-']);
+}
+
+async function example(path: string): Promise<En16931Document> {
+  return (await readInvoice(readFileSync(join(FIXTURES, path)))).document;
+}
+
+/** The document with `count` copies of its lines, numbered on: a long invoice. */
+function withLines(document: En16931Document, count: number): En16931Document {
+  const [first] = document.lines;
+  if (!first) throw new Error('the example has no line');
+  return { ...document, lines: Array.from({ length: count }, (_, index) => ({ ...first, id: String(index + 1), item: { ...first.item, name: `${first.item.name} — part ${index + 1}` } })) };
+}
+
+describe('the PDF of an invoice', () => {
+  it('shows the parties, the lines, the VAT breakdown, the totals and how to pay, in the locale', async () => {
+    const document = await example('ubl/ubl-tc434-example1.xml');
+    const text = textOf(await renderInvoicePdf(document, { locale: 'en-GB' }), 'example1.pdf');
+    expect(text).toContain('INVOICE');
+    expect(text).toContain(`Number: ${document.number}`);
+    expect(text).toContain(document.seller.name as string);
+    expect(text).toContain(document.buyer.name as string);
+    for (const line of document.lines) expect(text).toContain(line.item.name as string);
+    expect(text).toMatch(/Total with VAT\s+EUR\s?[\d,]+\.\d{2}/);
+    expect(text).toContain(`Amount due`);
+    const transfer = document.paymentInstructions?.creditTransfers[0]?.accountId;
+    if (transfer) expect(text).toContain(`IBAN ${transfer}`);
+  });
+
+  it('writes amounts and dates in the locale asked for, from the document\'s own figures', async () => {
+    const document = await example('cii/CII_example1.xml');
+    const english = textOf(await renderInvoicePdf(document, { locale: 'en-GB' }), 'cii1-en.pdf');
+    const german = textOf(await renderInvoicePdf(document, { locale: 'de-DE' }), 'cii1-de.pdf');
+    const due = document.totals.amountDue as string;
+    const [whole, cents] = due.split('.');
+    expect(english).toContain(`${Number(whole).toLocaleString('en-GB')}.${cents}`);
+    expect(german).toContain(`${Number(whole).toLocaleString('de-DE')},${cents}`);
+  });
+
+  it('runs a long invoice over several pages, its table header on each, every line once', async () => {
+    const document = withLines(await example('ubl/ubl-tc434-example1.xml'), 90);
+    const text = textOf(await renderInvoicePdf(document), 'long.pdf');
+    const pages = Number(/Pages:\s+(\d+)/.exec(poppler('pdfinfo', [join(work, 'long.pdf')]))?.[1]);
+    expect(pages).toBeGreaterThanOrEqual(3);
+    expect(text.match(/Unit price/g)).toHaveLength(pages);
+    const parts = [...text.matchAll(/part (\d+)\b/g)].map((match) => Number(match[1]));
+    expect(parts).toEqual(Array.from({ length: 90 }, (_, index) => index + 1));
+    expect(text).toContain(`page ${pages} of ${pages}`);
+  });
+
+  it('renders every page to an image (pdftoppm), as a reader would draw it', async () => {
+    const file = join(work, 'render.pdf');
+    writeFileSync(file, await renderInvoicePdf(await example('ubl/ubl-tc434-example5.xml')));
+    poppler('pdftoppm', ['-png', '-r', '50', file, join(work, 'page')]);
+    const images = readdirSync(work).filter((name) => /^page-\d+\.png$/.test(name));
+    expect(images.length).toBeGreaterThan(0);
+    for (const image of images) expect(readFileSync(join(work, image)).subarray(1, 4).toString()).toBe('PNG');
+  });
+});
+
+describe('Factur-X', () => {
+  it('is a PDF/A-3b carrying the invoice as CII in factur-x.xml, with the Factur-X metadata', async () => {
+    const document = await example('cii/CII_example5.xml');
+    const pdf = await writeFacturX(document);
+    const file = join(work, 'factur-x.pdf');
+    writeFileSync(file, pdf);
+    expect(poppler('pdfdetach', ['-list', file])).toMatch(/1 embedded files\s+1: factur-x\.xml/);
+    poppler('pdfdetach', ['-save', '1', '-o', join(work, 'extracted.xml'), file]);
+    const extracted = await readInvoice(readFileSync(join(work, 'extracted.xml')));
+    expect(extracted.syntax).toBe('cii');
+    const metadata = poppler('pdfinfo', ['-meta', file]);
+    expect(metadata).toContain('<pdfaid:part>3</pdfaid:part>');
+    expect(metadata).toContain('<pdfaid:conformance>B</pdfaid:conformance>');
+    expect(metadata).toContain('<fx:DocumentFileName>factur-x.xml</fx:DocumentFileName>');
+    expect(metadata).toContain('<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>');
+    expect(metadata).toContain('<pdfaSchema:prefix>fx</pdfaSchema:prefix>');
+    // The file is an associated file of the document, as PDF/A-3 requires, related as the same invoice for machines.
+    const raw = pdf.toString('latin1');
+    expect(raw).toMatch(/\/AFRelationship \/Alternative/);
+    expect(raw).toMatch(/\/AF \[/);
+    expect(raw).toMatch(/\/OutputIntents/);
+    expect(textOf(pdf, 'factur-x-text.pdf')).toContain(document.number as string);
+  });
+
+  it('reads back as the document it was written from: a Factur-X made here imports identically', async () => {
+    for (const path of ['cii/CII_example5.xml', 'ubl/ubl-tc434-example2.xml', 'ubl/ubl-tc434-creditnote1.xml']) {
+      const document = await example(path);
+      const { name, xml } = await readFacturX(await writeFacturX(document));
+      expect(name).toBe(FACTUR_X_FILE_NAME);
+      const back = await readInvoice(xml);
+      // Exactly what the CII export of the document reads as: everything CII expresses of it.
+      expect(back.document).toEqual((await readInvoice(writeInvoice(document, 'cii'))).document);
+      expect(back.document.number).toBe(document.number);
+      expect(back.document.totals).toEqual(document.totals);
+      expect(back.document.lines.map((line) => line.netAmount)).toEqual(document.lines.map((line) => line.netAmount));
+    }
+  });
+
+  it('refuses what is not a PDF, and a PDF that carries no invoice, with a format error', async () => {
+    await expect(readFacturX(Buffer.from('hello'))).rejects.toMatchObject({ code: 'format.malformed' });
+    const plain = await renderInvoicePdf(await example('ubl/ubl-tc434-example1.xml'));
+    await expect(readFacturX(plain)).rejects.toMatchObject({ code: 'format.unknown_root' });
+  });
+});
