@@ -160,6 +160,8 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
 /** The routes that take an e-invoice file as their body, and those that answer one. */
 const XML_BODY_ROUTES: readonly string[] = ['/v1/e-invoices/validate', '/v1/e-invoices/import'];
 const XML_ANSWER_ROUTES: readonly string[] = ['/v1/invoices/:invoiceId/e-invoice'];
+/** The routes that answer a PDF. */
+const PDF_ANSWER_ROUTES: readonly string[] = ['/v1/invoices/:invoiceId/pdf'];
 /** The routes that take a CSV file as their body, and those that may answer one. */
 const CSV_BODY_ROUTES: readonly string[] = ['/v1/receivables-imports'];
 const CSV_ANSWER_ROUTES: readonly string[] = ['/v1/receivables-imports/:importId/errors'];
@@ -168,6 +170,7 @@ const CSV_ANSWER_ROUTES: readonly string[] = ['/v1/receivables-imports/:importId
 function mediaTypesOf(route: string): readonly string[] | undefined {
   if (XML_ANSWER_ROUTES.includes(route)) return ['application/xml', PROBLEM_CONTENT_TYPE];
   if (CSV_ANSWER_ROUTES.includes(route)) return ['text/csv', PROBLEM_CONTENT_TYPE];
+  if (PDF_ANSWER_ROUTES.includes(route)) return ['application/pdf', PROBLEM_CONTENT_TYPE];
   if (route.startsWith('/v1/') || route.startsWith('/health/') || route === DOCUMENT_PATH) return JSON_MEDIA_TYPES;
   if ([REFERENCE_PATH, `${REFERENCE_PATH}/`, `${REFERENCE_PATH}/index.html`].includes(route) || route.startsWith(GUIDE_PATH)) return HTML_MEDIA_TYPES;
   return undefined;

@@ -85,6 +85,7 @@ export const OPERATION_SECTIONS: Readonly<Record<string, GuideRef | readonly Gui
   creditInvoice: 'payments-and-balances#credit-notes',
   payInvoice: 'payments-and-balances#recording-a-payment',
   getEInvoice: ['e-invoicing#what-the-platform-does-with-a-file', 'e-invoicing#known-limits'],
+  getInvoicePdf: 'e-invoicing#pdf-and-factur-x',
 
   validateEInvoice: ['e-invoicing#what-is-checked', 'e-invoicing#how-a-finding-reads'],
   importEInvoice: ['e-invoicing#importing-a-file', 'invoice-lifecycle#drafts'],

@@ -52,6 +52,8 @@ export const FORMATS = {
   country: { type: 'string', pattern: '^[A-Z]{2}$' },
   /** A UN/ECE Recommendation 20 unit code (`unit_code.malformed`). */
   unitCode: { type: 'string', pattern: '^[A-Z0-9]{2,3}$' },
+  /** A partner's id in the tenant's own systems: 1–100 visible ASCII characters, no spaces (`partner.invalid_external_id`). */
+  externalId: { type: 'string', pattern: '^[\\x21-\\x7e]{1,100}$' },
   /** A stock keeping unit: 1–64 letters, digits or `. _ - /`, starting with a letter or digit (`marketable.invalid_sku`). */
   sku: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$' },
   /** A numbering series prefix: 1–20 capitals, digits or `-`, starting with a capital or digit. */

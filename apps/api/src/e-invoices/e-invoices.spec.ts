@@ -89,6 +89,38 @@ describe('e-invoice files over HTTP', () => {
     });
   });
 
+  describe('GET /v1/invoices/{invoiceId}/pdf', () => {
+    /** The PDF as bytes (the harness reads answers as text). */
+    async function pdfOf(invoiceId: string, query = '', accept = 'application/pdf') {
+      const response = await fetch(`${t.url}/v1/invoices/${invoiceId}/pdf${query}`, { headers: { authorization: `Bearer ${await t.token('acme-accountant')}`, accept } });
+      return { status: response.status, type: response.headers.get('content-type'), disposition: response.headers.get('content-disposition'), bytes: Buffer.from(await response.arrayBuffer()) };
+    }
+
+    it('answers an issued invoice as a PDF, and as a Factur-X carrying its CII file', async () => {
+      const draft = await t.call('POST', '/v1/invoices', {
+        body: { partnershipId, issueDate: '2026-03-02', lines: [{ name: 'Consulting', quantity: '3', unitCode: 'HUR', netPrice: '1100.00', vat: { code: 'S', rate: '20' } }] },
+      });
+      const issued = (await t.call('POST', `/v1/invoices/${draft.body.id}/issue`)).body;
+      const pdf = await pdfOf(issued.id, '?locale=de-DE');
+      expect([pdf.status, pdf.type, pdf.disposition, pdf.bytes.subarray(0, 5).toString()]).toEqual([200, 'application/pdf', `attachment; filename="${issued.number}.pdf"`, '%PDF-']);
+      const text = pdf.bytes.toString('latin1');
+      expect(text).not.toContain('factur-x.xml');
+      const facturX = await pdfOf(issued.id, '?format=factur-x');
+      expect([facturX.status, facturX.disposition]).toEqual([200, `attachment; filename="${issued.number}.factur-x.pdf"`]);
+      const { readFacturX } = await import('@invoicing/integration/formats');
+      const carried = await readInvoice((await readFacturX(facturX.bytes)).xml);
+      expect([carried.syntax, carried.document.number, carried.document.totals.amountDue]).toEqual(['cii', issued.number, '3960.00']);
+    });
+
+    it('refuses a draft, a bad locale or format, and a client that accepts only JSON', async () => {
+      const draft = await t.call('POST', '/v1/invoices', { body: { partnershipId, lines: [{ name: 'Consulting', quantity: '1', unitCode: 'HUR', netPrice: '10.00', vat: { code: 'S', rate: '20' } }] } });
+      expect((await pdfOf(draft.body.id)).status).toBe(409);
+      expect((await pdfOf(draft.body.id, '?locale=not a locale')).status).toBe(400);
+      expect((await pdfOf(draft.body.id, '?format=docx')).status).toBe(400);
+      expect((await pdfOf(draft.body.id, '', 'application/json')).status).toBe(406);
+    });
+  });
+
   describe('POST /v1/e-invoices/import', () => {
     async function exported(): Promise<string> {
       const draft = await t.call('POST', '/v1/invoices', {

@@ -165,6 +165,7 @@ function answersOf(s: DomainSamples, files: FileAnswers, b: BillingSamples): Rec
     ...each(['createInvoice', 'getInvoice', 'updateInvoice', 'approveInvoice', 'issueInvoice', 'voidInvoice', 'markUncollectible', 'creditInvoice'], s.invoices.map(toInvoiceResponse)),
     listInvoices: [toPageResponse(s.invoicePage, toInvoiceSummaryResponse)],
     getEInvoice: exportsOf(s),
+    getInvoicePdf: ['%PDF-1.7'],
     validateEInvoice: files.read.map(toEInvoiceValidationResponse),
     importEInvoice: files.imported,
     ...each(['payInvoice', 'recordPayment', 'getPayment', 'applyPayment'], s.payments.map(toPaymentResponse)),
@@ -237,6 +238,7 @@ describe('response mappers against the OpenAPI document', () => {
     const mediaTypes = Object.fromEntries(Object.keys(answers).map((operationId) => [operationId, successOf(operationId).mediaType]));
     expect(Object.entries(mediaTypes).filter(([, mediaType]) => mediaType !== 'application/json')).toEqual([
       ['getEInvoice', 'application/xml'],
+      ['getInvoicePdf', 'application/pdf'],
       ['getImportErrors', 'text/csv'],
     ]);
     expect(successSchema('getImportErrors')).toEqual({ type: 'string' });

@@ -1,5 +1,5 @@
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { Optional } from '../http/validation';
 import { FORMATS, Format, TextLength } from '../docs/request-strictness';
 import { DECIMAL_MAX_LENGTH } from '@invoicing/core';
@@ -436,4 +436,17 @@ export class EInvoiceQueryDto {
   @IsOptional()
   @IsIn(['ubl', 'cii'])
   syntax?: 'ubl' | 'cii';
+}
+
+/** How an invoice's PDF is made. */
+export class InvoicePdfQueryDto {
+  /** `pdf`: the PDF for people; `factur-x`: the same as PDF/A-3b carrying the invoice as CII (`factur-x.xml`). @example "pdf" */
+  @IsOptional()
+  @IsIn(['pdf', 'factur-x'])
+  format?: 'pdf' | 'factur-x';
+
+  /** The language amounts and dates are written in (BCP 47), `en-GB` by default; the labels are in English. @example "de-DE" */
+  @IsOptional()
+  @Matches(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/)
+  locale?: string;
 }

@@ -25,7 +25,7 @@ import {
   type PaymentId,
 } from '@invoicing/invoice';
 import type { FastifyReply } from 'fastify';
-import { writeInvoice } from '@invoicing/integration/formats';
+import { renderInvoicePdf, writeFacturX, writeInvoice } from '@invoicing/integration/formats';
 import { Caller, Tenant } from '../auth/auth.guard';
 import { Requires } from '../auth/permissions';
 import type { Principal } from '../auth/principal';
@@ -39,6 +39,7 @@ import {
   CreateInvoiceDto,
   DraftContentDto,
   EInvoiceQueryDto,
+  InvoicePdfQueryDto,
   ListInvoicesQueryDto,
   RecordInvoicePaymentDto,
   VoidInvoiceDto,
@@ -160,6 +161,38 @@ export class InvoicesController {
       .type('application/xml; charset=utf-8')
       .header('cache-control', 'no-store')
       .header('content-disposition', `attachment; filename="${(state.number ?? state.id).replace(/[^\w.-]/g, '_')}.${syntax}.xml"`);
+    return file;
+  }
+
+  /**
+   * Get an issued invoice as a PDF
+   *
+   * The issued invoice or credit note as a PDF for people (`format=pdf`, the default): seller and buyer, references,
+   * the lines over as many pages as they need, allowances and charges, the VAT breakdown, the totals, how to pay and
+   * the notes, with amounts and dates in `locale`. `format=factur-x` makes it a Factur-X (EN 16931 profile): PDF/A-3b
+   * carrying the invoice as UN/CEFACT CII in `factur-x.xml`. The figures are the ones the invoice was issued with. A
+   * draft has no number yet: 409 `invoice.not_issued`. The file comes as `application/pdf`, named in
+   * `Content-Disposition`; a client that accepts only JSON gets 406.
+   */
+  @Get(':invoiceId/pdf')
+  @ApiProduces('application/pdf')
+  @ApiOkResponse({ description: 'The PDF.', content: { 'application/pdf': { schema: { type: 'string' } } } })
+  @ApiProblems(404, 409)
+  async getInvoicePdf(
+    @Tenant() tenantId: TenantId,
+    @Param('invoiceId') invoiceId: string,
+    @Query() query: InvoicePdfQueryDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Buffer> {
+    const state = await this.getInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId });
+    const document = invoiceToEn16931(state);
+    const options = query.locale === undefined ? {} : { locale: query.locale };
+    const facturX = query.format === 'factur-x';
+    const file = facturX ? await writeFacturX(document, options) : await renderInvoicePdf(document, options);
+    void reply
+      .type('application/pdf')
+      .header('cache-control', 'no-store')
+      .header('content-disposition', `attachment; filename="${(state.number ?? state.id).replace(/[^\w.-]/g, '_')}${facturX ? '.factur-x' : ''}.pdf"`);
     return file;
   }
 

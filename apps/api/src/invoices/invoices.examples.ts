@@ -47,6 +47,7 @@ export const INVOICE_PROBLEM_CODES = {
   getInvoice: answers(SIGNED_IN, { 404: ['invoice.not_found'] }),
   // `syntax` is checked; a stored text holding U+FFFE or U+FFFF (which no text check refuses) cannot be written as XML.
   getEInvoice: answers(SIGNED_IN, VALIDATED, { 400: ['format.invalid_character'], 404: ['invoice.not_found'], 409: ['invoice.not_issued'] }),
+  getInvoicePdf: answers(SIGNED_IN, VALIDATED, { 404: ['invoice.not_found'], 409: ['invoice.not_issued'] }),
   updateInvoice: answers(SIGNED_IN, WITH_BODY, VALIDATED, IF_MATCH, DRAFT_CONTENT, { 404: ['invoice.not_found'], 409: ['invoice.not_draft'] }),
   approveInvoice: answers(SIGNED_IN, WITH_BODY, IF_MATCH, { 404: ['invoice.not_found'], 409: ['invoice.not_draft'] }),
   issueInvoice: answers(SIGNED_IN, WITH_BODY, IDEMPOTENT, IF_MATCH, {
@@ -91,6 +92,11 @@ export const invoiceExamples: ExamplesOf<keyof typeof INVOICE_PROBLEM_CODES> = (
   },
   listInvoices: { response: toPageResponse(s.invoices.page, toInvoiceSummaryResponse) },
   getInvoice: { response: toInvoiceResponse(s.invoices.partlyPaid), problems: ['invoice.not_found'] },
+  getInvoicePdf: {
+    // The PDF's first bytes: the whole file would swamp the reference (GET it to see one).
+    response: '%PDF-1.7 …',
+    problems: [{ path: 'locale', code: 'request.invalid', issue: 'request.matches' }, 'invoice.not_found', 'invoice.not_issued'],
+  },
   getEInvoice: {
     // The invoice of the path's example id, as UBL (the default syntax).
     response: writeInvoice(invoiceToEn16931(s.invoices.issued), 'ubl').toString('utf8'),

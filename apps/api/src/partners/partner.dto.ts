@@ -248,6 +248,7 @@ export class PartnerDetailsDto {
    * @example "CRM-42"
    */
   @Optional()
+  @Format(FORMATS.externalId)
   @IsString()
   externalId?: string;
 

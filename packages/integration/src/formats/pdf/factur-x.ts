@@ -4,9 +4,10 @@ import { writeInvoice } from '../e-invoice';
 import { FormatError } from '../xml';
 import { renderInvoicePdf, type InvoicePdfOptions } from './invoice-pdf';
 
-/** The name Factur-X 1.0 gives the embedded CII file, and those of the ZUGFeRD and XRechnung versions a reader also accepts. */
+/** The name Factur-X 1.0 gives the embedded CII file. */
 export const FACTUR_X_FILE_NAME = 'factur-x.xml';
-const ACCEPTED_NAMES = [FACTUR_X_FILE_NAME, 'zugferd-invoice.xml', 'ZUGFeRD-invoice.xml', 'xrechnung.xml'];
+/** That name, and those ZUGFeRD 2 and XRechnung give it, which a reader also accepts. */
+const ACCEPTED_NAMES = /^(factur-x|zugferd-invoice|xrechnung)\.xml$/i;
 
 const FX_NAMESPACE = 'urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#';
 
@@ -71,11 +72,11 @@ export async function readFacturX(pdf: Uint8Array): Promise<{ readonly name: str
     throw new FormatError('format.malformed', `not a PDF: ${(error as Error).message}`);
   }
   for (const [name, spec] of embeddedFiles(file)) {
-    if (!ACCEPTED_NAMES.includes(name)) continue;
+    if (!ACCEPTED_NAMES.test(name)) continue;
     const stream = spec.lookup(PDFName.of('EF'), PDFDict).lookup(PDFName.of('F'));
     if (stream instanceof PDFRawStream) return { name, xml: Buffer.from(decodePDFRawStream(stream).decode()) };
   }
-  throw new FormatError('format.unknown_root', `the PDF carries no ${ACCEPTED_NAMES.join(', ')}: it is not a Factur-X or ZUGFeRD invoice`);
+  throw new FormatError('format.unknown_root', 'the PDF carries no factur-x.xml, zugferd-invoice.xml or xrechnung.xml: it is not a Factur-X or ZUGFeRD invoice');
 }
 
 /** The PDF's embedded files by name: the catalog's `EmbeddedFiles` name tree, kids included. */
