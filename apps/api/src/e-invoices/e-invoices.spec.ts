@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { readInvoice } from '@invoicing/integration/formats';
+import { readFacturX, readInvoice } from '@invoicing/integration/formats';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { RequestBodyObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { operationsOf } from '../docs/openapi-document';
@@ -107,7 +107,6 @@ describe('e-invoice files over HTTP', () => {
       expect(text).not.toContain('factur-x.xml');
       const facturX = await pdfOf(issued.id, '?format=factur-x');
       expect([facturX.status, facturX.disposition]).toEqual([200, `attachment; filename="${issued.number}.factur-x.pdf"`]);
-      const { readFacturX } = await import('@invoicing/integration/formats');
       const carried = await readInvoice((await readFacturX(facturX.bytes)).xml);
       expect([carried.syntax, carried.document.number, carried.document.totals.amountDue]).toEqual(['cii', issued.number, '3960.00']);
     });

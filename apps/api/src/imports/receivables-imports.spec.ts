@@ -104,6 +104,15 @@ describe('accounts-receivable imports over HTTP', () => {
     expect([unknown.status, unknown.body.code]).toEqual([404, 'receivables_import.not_found']);
   });
 
+  it('takes files larger than the JSON body limit (1 MiB), up to its own 64 MiB', async () => {
+    const header = 'Invoice #,Customer,Date,Terms,Total,Status,Currency\n';
+    const large = `${header}${'\n'.repeat(3 * 1024 * 1024)}`;
+    const done = await importFile(large);
+    expect(done).toMatchObject({ status: 'completed', counts: { rowsRead: 0 } });
+    const tooLarge = await t.call('POST', `/v1/receivables-imports?seller_id=${sellerId}`, { body: `${header}${'\n'.repeat(65 * 1024 * 1024)}`, headers: csv });
+    expect([tooLarge.status, tooLarge.body.code]).toEqual([413, 'request.too_large']);
+  });
+
   it('runs one import per tenant at a time', async () => {
     const big = Buffer.concat([SAMPLE, Buffer.from('\r\n')]);
     const first = await t.call('POST', `/v1/receivables-imports?seller_id=${sellerId}`, { body: big.toString(), headers: csv });
