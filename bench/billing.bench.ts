@@ -18,8 +18,8 @@ import { CreatePartner, CreatePartnership, invoiceAdaptersModule, invoiceModule,
 import { RecordingEventPublisher } from '@invoicing/invoice/testing';
 import { RunBilling, SetBillingPlan, billingAdaptersModule, billingModule, usageEvent, type PlanTermsInput, type RecordedUsageEvent } from '@invoicing/billing';
 import { connectMongo, createMongoAdapters, createMongoBillingAdapters, type MongoConnection } from '@invoicing/integration/mongodb';
-import { StackError, readStackEnv } from '@invoicing/stack';
 import { Container } from 'inversify';
+import { mongoUrl } from './stack';
 
 const INGESTION_GOAL = 0.7;
 const RUN_GOAL = 0.5;
@@ -45,15 +45,6 @@ function settingsFromEnv(): Settings {
   return { sizes, eventsPerCharge: integer('BENCH_EVENTS_PER_CHARGE', 5), concurrency: integer('BENCH_CONCURRENCY', 8) };
 }
 
-function mongoUrl(): string | undefined {
-  if (process.env.MONGO_URL) return process.env.MONGO_URL;
-  try {
-    return readStackEnv().MONGO_URL;
-  } catch (error) {
-    if (error instanceof StackError) return undefined;
-    throw error;
-  }
-}
 
 const VAT = { code: 'S', rate: '20' } as const;
 const TERMS: PlanTermsInput = {

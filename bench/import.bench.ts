@@ -17,23 +17,14 @@ import { CreatePartner, ImportReceivables, invoiceAdaptersModule, invoiceModule,
 import { RecordingEventPublisher } from '@invoicing/invoice/testing';
 import { importReceivablesCsv, readInvoice, renderInvoicePdf, writeFacturX } from '@invoicing/integration/formats';
 import { connectMongo, createMongoAdapters, type MongoConnection } from '@invoicing/integration/mongodb';
-import { StackError, readStackEnv } from '@invoicing/stack';
 import { Container } from 'inversify';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mongoUrl } from './stack';
 
 const IMPORT_GOAL = 0.7;
 const REPEAT_GOAL = 3;
 
-function mongoUrl(): string | undefined {
-  if (process.env.MONGO_URL) return process.env.MONGO_URL;
-  try {
-    return readStackEnv().MONGO_URL;
-  } catch (error) {
-    if (error instanceof StackError) return undefined;
-    throw error;
-  }
-}
 
 const HEADER = 'Invoice #,Customer Name,Contact Name,Contact Email,Invoice Date,Customer Terms,Bill Total,Amount Applied,Status,Currency\n';
 

@@ -19,7 +19,7 @@ import { Invoice, type InvoiceId, type InvoiceState } from '@invoicing/invoice';
 import { aDraft, aPartner, aPartnership, aTenant, issue } from '@invoicing/invoice/testing';
 import { DatabaseUnavailableError, connectMongo, createMongoAdapters, documentId, redact, type MongoAdapters, type MongoConnection } from '@invoicing/integration/mongodb';
 import { AggregateStore, DocumentLocks, invoiceMapper } from '@invoicing/integration/testing';
-import { StackError, readStackEnv } from '@invoicing/stack';
+import { mongoUrl } from './stack';
 
 const GOAL = 0.7;
 
@@ -64,16 +64,6 @@ function settingsFromEnv(): Settings {
   };
 }
 
-/** MONGO_URL from the environment, else from `.stack/stack.env`; undefined when neither has one. */
-function mongoUrl(): string | undefined {
-  if (process.env.MONGO_URL) return process.env.MONGO_URL;
-  try {
-    return readStackEnv().MONGO_URL;
-  } catch (error) {
-    if (error instanceof StackError) return undefined;
-    throw error;
-  }
-}
 
 const NO_SERVER = 'Start the local stack with `npm run stack:up`, or set MONGO_URL to a reachable MongoDB (or FerretDB) server.';
 

@@ -2,8 +2,19 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_REALM, StackError, probeKeycloak, probeMongo, readEnvFile, stackEnvFile, startStack, stopStack, type StackEnv } from '@invoicing/stack';
+import { DEFAULT_REALM, StackError, probeKeycloak, probeMongo, readEnvFile, readStackEnv, stackEnvFile, startStack, stopStack, type StackEnv } from '@invoicing/stack';
 import type { Undo } from './undo';
+
+/** MONGO_URL from the environment, else from `.stack/stack.env` (bench:repo, bench:billing, bench:import); undefined when neither has one. */
+export function mongoUrl(): string | undefined {
+  if (process.env.MONGO_URL) return process.env.MONGO_URL;
+  try {
+    return readStackEnv().MONGO_URL;
+  } catch (error) {
+    if (error instanceof StackError) return undefined;
+    throw error;
+  }
+}
 
 export interface Stack {
   readonly env: StackEnv;
