@@ -1,11 +1,25 @@
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isCreditNoteType, type En16931, type En16931Document } from '@invoicing/invoice';
+import { create as createFont, type Font } from 'fontkit';
 import PDFDocument from 'pdfkit';
 
 /** The fonts every page is set in, embedded (PDF/A forbids relying on a reader's fonts): DejaVu Sans, wide Unicode coverage. */
 const FONT_DIR = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-const REGULAR = join(FONT_DIR, 'DejaVuSans.ttf');
-const BOLD = join(FONT_DIR, 'DejaVuSans-Bold.ttf');
+let fonts: { readonly regular: Font; readonly bold: Font } | undefined;
+
+/**
+ * The fonts, parsed once per process and shared by every document (each embeds its own subset): parsing them for
+ * every document was most of a one-page PDF's time.
+ */
+function fontFiles(): { readonly regular: Font; readonly bold: Font } {
+  fonts ??= { regular: parse('DejaVuSans.ttf'), bold: parse('DejaVuSans-Bold.ttf') };
+  return fonts;
+}
+
+function parse(file: string): Font {
+  return createFont(readFileSync(join(FONT_DIR, file))) as Font;
+}
 
 /** How a PDF is made. */
 export interface InvoicePdfOptions {
@@ -50,9 +64,11 @@ export async function renderInvoicePdf(document: En16931Document, options: Invoi
   const locale = options.locale ?? 'en-GB';
   const currency = document.currency ?? 'EUR';
   const kind = isCreditNoteType(document.typeCode) ? 'Credit note' : 'Invoice';
+  const { regular, bold } = fontFiles();
   const pdf = new PDFDocument({
     ...PAGE,
-    font: REGULAR,
+    // PDFKit takes a parsed fontkit font where its types say a path.
+    font: regular as unknown as string,
     bufferPages: true,
     pdfVersion: '1.7',
     lang: locale,
@@ -60,15 +76,20 @@ export async function renderInvoicePdf(document: En16931Document, options: Invoi
     ...(options.pdfA3 ? { subset: 'PDF/A-3b' as const } : {}),
     info: { Title: `${kind} ${document.number ?? ''}`.trim(), Author: document.seller.name ?? '', Subject: `${kind} to ${document.buyer.name ?? ''}`, Creator: 'invoicing platform' },
   });
-  pdf.registerFont('regular', REGULAR);
-  pdf.registerFont('bold', BOLD);
+  pdf.registerFont('regular', regular as unknown as string);
+  pdf.registerFont('bold', bold as unknown as string);
   const chunks: Buffer[] = [];
   pdf.on('data', (chunk: Buffer) => chunks.push(chunk));
   const ended = new Promise<void>((done) => pdf.on('end', done));
 
-  const money = (value: string | undefined) => (value === undefined ? '' : new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay: 'code' }).format(value as unknown as number));
-  const decimal = (value: string | undefined) => (value === undefined ? '' : new Intl.NumberFormat(locale, { maximumFractionDigits: 20 }).format(value as unknown as number));
-  const day = (value: string | undefined) => (value === undefined ? '' : new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(`${value}T00:00:00Z`)));
+  // Built once per document: a formatter costs far more to build than to use.
+  const moneyFormat = new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay: 'code' });
+  const decimalFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 20 });
+  const dayFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' });
+  // Decimal text given to format() as it is: Intl formats the exact decimal, never a binary float of it.
+  const money = (value: string | undefined) => (value === undefined ? '' : moneyFormat.format(value as unknown as number));
+  const decimal = (value: string | undefined) => (value === undefined ? '' : decimalFormat.format(value as unknown as number));
+  const day = (value: string | undefined) => (value === undefined ? '' : dayFormat.format(new Date(`${value}T00:00:00Z`)));
   const width = pdf.page.width - PAGE.margin * 2;
   const left = PAGE.margin;
   const bottom = () => pdf.page.height - PAGE.margin - 24;
