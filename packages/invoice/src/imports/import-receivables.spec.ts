@@ -79,6 +79,17 @@ describe('ImportReceivables', () => {
     expect(await customers()).toHaveLength(1);
   });
 
+  it('finds a row repeated in the same batch unchanged, its payment recorded once', async () => {
+    const results = await importRows([ROW, ROW, { ...ROW, applied: '300.40' }]);
+    expect(results.map((result) => [result.outcome, result.changes])).toEqual([
+      ['imported', []],
+      ['unchanged', []],
+      ['updated', ['payment of 50.00 recorded']],
+    ]);
+    const [customer] = await customers();
+    expect((await payments(customer?.id as PartnerId)).map((payment) => payment.amount.toString()).sort()).toEqual(['250.40', '50.00']);
+  });
+
   it('records a grown amount applied as one more payment, and completes a contact without duplicating it', async () => {
     await importRows([ROW]);
     const [result] = await importRows([{ ...ROW, applied: '1250.40', status: 'Closed', contactEmail: 'DANA@harbor.example', contactPhone: '+1 555 0100' }]);

@@ -204,7 +204,11 @@ export class ReceivablesImport {
       if (conflicts.length > 0) return refused(conflicts);
     }
     const paid = await this.settle(invoice, receivable);
-    if (paid !== undefined) changes.push(`payment of ${paid} recorded`);
+    if (paid !== undefined) {
+      changes.push(`payment of ${paid} recorded`);
+      // The payment was projected onto the stored invoice: a later row of the batch with this number compares with that.
+      existing.set(receivable.invoiceNumber, await load(this.deps.invoices, invoice.tenantId, invoice.id, 'invoice'));
+    }
     if (!found) return { outcome: 'imported', invoiceId: invoice.id, changes: [], problems: [] };
     return { outcome: changes.length > 0 ? 'updated' : 'unchanged', invoiceId: invoice.id, changes, problems: [] };
   }
