@@ -200,6 +200,34 @@ describe('invoicing, against the API', () => {
     expect([missing.code, missing.stdout]).toEqual([1, expect.stringContaining('invoice.not_found')]);
   });
 
+  it('exports the invoices a query matches: as PDFs, and as one CSV list that agrees with the file imported', async () => {
+    const byQuery = join(work, 'by-query');
+    mkdirSync(byQuery);
+    const ran = await invoicing(['--api-url', apiUrl, 'export', '--to', 'csv', '--status', 'issued,partially_paid', '-o', byQuery], { env: config });
+    expect(ran.code).toBe(0);
+    const [header, ...rows] = parse(readFileSync(join(byQuery, 'invoices.csv'))) as string[][];
+    const column = (name: string) => (header as string[]).indexOf(name);
+    // The sample's invoices still owed, each once: the rows the import took (refused rows and a repeat left out) whose
+    // amount applied is below their total.
+    const [sampleHeader, ...sample] = parse(readFileSync(SAMPLE), { bom: true, relax_column_count: true }) as string[][];
+    const at = (name: string) => (sampleHeader as string[]).indexOf(name);
+    const refusedRows = new Set([12, 57, 101, 150, 203, 250, 301, 349, 402, 455, 502, 560, 648, 751, 850, 903]);
+    const owed = new Set(
+      sample
+        .filter((record, index) => !refusedRows.has(index + 2) && record[at('Status')] === 'Pending')
+        .map((record) => record[at('Invoice #')] as string),
+    );
+    expect(new Set(rows.map((row) => row[column('Invoice #')]))).toEqual(owed);
+    expect(rows.every((row) => ['issued', 'partially_paid'].includes(row[column('Status')] as string))).toBe(true);
+
+    const pdfs = join(work, 'pdfs');
+    mkdirSync(pdfs);
+    const from = await invoicing(['--api-url', apiUrl, 'export', '--to', 'pdf', '--issued-from', '2024-01-02', '--issued-to', '2024-01-03', '-o', pdfs], { env: config });
+    expect(from.code).toBe(0);
+    const expected = sample.filter((record) => ['2024-01-02', '2024-01-03'].includes(record[at('Invoice Date')] as string)).map((record) => `${record[at('Invoice #')]}.pdf`);
+    expect(readdirSync(pdfs).sort()).toEqual(expected.sort());
+  });
+
   it('stops waiting on Ctrl-C, says what was done so far, and leaves the import running in the API', async () => {
     const rows = readFileSync(SAMPLE, 'utf8').replace(/^(\uFEFF?[^\n]*\n)/, '').replace(/(^|\n)1(\d{5}),/g, '$12$2,');
     const bigger = join(work, 'second-year.csv');

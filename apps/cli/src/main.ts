@@ -67,12 +67,22 @@ export function program(done: (code: number) => void, signal: AbortSignal): Comm
 
   root
     .command('export')
-    .description('write issued invoices as e-invoice files, PDFs or Factur-X, through the API')
-    .argument('<invoiceIds...>', 'the invoices to export')
-    .addOption(new Option('--to <form>', 'what to write').choices(TARGETS).default('ubl'))
+    .description('write invoices as e-invoice files, PDFs, Factur-X or one CSV list, through the API: those named, else those the filters match')
+    .argument('[invoiceIds...]', 'the invoices to export (default: every one the filters match)')
+    .addOption(new Option('--to <form>', 'what to write').choices([...TARGETS, 'csv']).default('ubl'))
     .option('-o, --out <folder>', 'where to write the files', '.')
     .option('--locale <locale>', 'PDF: the language amounts and dates are written in, e.g. de-DE', 'en-GB')
-    .action((ids: string[], options: { to: Target; out: string; locale: string }) => run(async (out) => exportInvoices(await api(), ids, options, out))());
+    .option('--status <statuses>', 'only these statuses, comma-separated (issued,partially_paid …)')
+    .addOption(new Option('--kind <kind>', 'only invoices or only credit notes').choices(['invoice', 'credit_note']))
+    .option('--partner <partnerId>', 'only documents of this partner, as seller or buyer')
+    .option('--issued-from <date>', 'only documents issued on or after this day (YYYY-MM-DD)')
+    .option('--issued-to <date>', 'only documents issued on or before this day (YYYY-MM-DD)')
+    .action((ids: string[], options: { to: Target | 'csv'; out: string; locale: string; status?: string; kind?: string; partner?: string; issuedFrom?: string; issuedTo?: string }) =>
+      run(async (out) => {
+        const { status, kind, partner, issuedFrom, issuedTo, ...rest } = options;
+        return exportInvoices(await api(), ids, { ...rest, query: { ...(status ? { status } : {}), ...(kind ? { kind } : {}), ...(partner ? { partner } : {}), ...(issuedFrom ? { issuedFrom } : {}), ...(issuedTo ? { issuedTo } : {}) } }, out);
+      })(),
+    );
 
   return root;
 }

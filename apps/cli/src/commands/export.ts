@@ -1,32 +1,117 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readInvoice } from '@invoicing/integration/formats';
+import { stringify } from 'csv-stringify/sync';
 import { ApiProblem, type ApiClient } from '../api-client';
 import { EXIT, type Output } from '../output';
 import { writeTarget, type Target } from './convert';
 
 const EXTENSIONS: Readonly<Record<Target, string>> = { ubl: 'ubl.xml', cii: 'cii.xml', pdf: 'pdf', 'factur-x': 'factur-x.pdf' };
 
+/** Which invoices an export takes when no ids are given: the filters of `GET /v1/invoices`. */
+export interface InvoiceQuery {
+  readonly status?: string;
+  readonly kind?: string;
+  readonly partner?: string;
+  readonly issuedFrom?: string;
+  readonly issuedTo?: string;
+}
+
+/** An invoice as `GET /v1/invoices` lists it: what a CSV export writes. */
+interface InvoiceSummary {
+  readonly id: string;
+  readonly kind: string;
+  readonly status: string;
+  readonly number?: string;
+  readonly buyerId: string;
+  readonly currency: string;
+  readonly issueDate?: string;
+  readonly dueDate?: string;
+  readonly externalReference?: string;
+  readonly purchaseOrderReference?: string;
+  readonly total: { readonly amount: string };
+  readonly paid: { readonly amount: string };
+  readonly credited: { readonly amount: string };
+  readonly outstanding: { readonly amount: string };
+}
+
+/** The invoices a query matches, page after page, newest first as the API lists them. */
+export async function listInvoices(api: ApiClient, query: InvoiceQuery): Promise<InvoiceSummary[]> {
+  const params = new URLSearchParams({ limit: '200' });
+  if (query.status) params.set('status', query.status);
+  if (query.kind) params.set('kind', query.kind);
+  if (query.partner) params.set('partner_id', query.partner);
+  if (query.issuedFrom) params.set('issued_from', query.issuedFrom);
+  if (query.issuedTo) params.set('issued_to', query.issuedTo);
+  const found: InvoiceSummary[] = [];
+  for (let cursor: string | null = null; ; ) {
+    if (cursor) params.set('cursor', cursor);
+    const page = (await api.call('GET', `/v1/invoices?${params}`)).json as { items: InvoiceSummary[]; nextCursor: string | null };
+    found.push(...page.items);
+    cursor = page.nextCursor;
+    if (cursor === null) return found;
+  }
+}
+
+const CSV_COLUMNS = ['Invoice #', 'Kind', 'Status', 'Buyer', 'Invoice Date', 'Due Date', 'Customer PO Number', 'External Reference', 'Bill Total', 'Amount Paid', 'Amount Credited', 'Outstanding', 'Currency', 'Id'];
+
+/** Invoices as one CSV file, a row each (amounts as the API gives them: exact decimals). */
+export function invoicesCsv(invoices: readonly InvoiceSummary[]): string {
+  return stringify([
+    CSV_COLUMNS,
+    ...invoices.map((invoice) => [
+      invoice.number ?? '',
+      invoice.kind,
+      invoice.status,
+      invoice.buyerId,
+      invoice.issueDate ?? '',
+      invoice.dueDate ?? '',
+      invoice.purchaseOrderReference ?? '',
+      invoice.externalReference ?? '',
+      invoice.total.amount,
+      invoice.paid.amount,
+      invoice.credited.amount,
+      invoice.outstanding.amount,
+      invoice.currency,
+      invoice.id,
+    ]),
+  ]);
+}
+
 /**
- * `invoicing export <invoiceIds...> --to ubl|cii|pdf|factur-x`: writes issued invoices into `--out` (the current
- * folder by default), each named after its number (`INV-000042.ubl.xml`, `INV-000042.pdf`). The API answers the
- * e-invoice; a PDF or Factur-X is rendered from it here, as `convert` does. Exit 1 if one could not be.
+ * `invoicing export [invoiceIds...] --to ubl|cii|pdf|factur-x|csv`: writes invoices into `--out` (the current folder
+ * by default): those named, else those a query matches (`--status`, `--partner`, `--issued-from` …). Each file is
+ * named after the invoice's number (`INV-000042.ubl.xml`, `INV-000042.pdf`); the API answers the e-invoice, and a PDF
+ * or Factur-X is rendered from it here, as `convert` does. `csv` writes one `invoices.csv` listing them, drafts too.
+ * Exit 1 if one could not be written.
  */
 export async function exportInvoices(
   api: ApiClient,
   ids: readonly string[],
-  options: { readonly to: Target; readonly out: string; readonly locale?: string },
+  options: { readonly to: Target | 'csv'; readonly out: string; readonly locale?: string; readonly query?: InvoiceQuery },
   out: Output,
 ): Promise<number> {
+  const chosen = ids.length > 0 ? undefined : await listInvoices(api, options.query ?? {});
+  if (options.to === 'csv') {
+    // One file for all of them, from the list (ids given are looked up in it).
+    const invoices = chosen ?? (await listInvoices(api, options.query ?? {})).filter((invoice) => ids.includes(invoice.id));
+    const file = join(options.out, 'invoices.csv');
+    await writeFile(file, invoicesCsv(invoices));
+    out.result(`${invoices.length} invoices → ${file}`, { file, invoices: invoices.length });
+    return EXIT.ok;
+  }
+  const targets = chosen ? chosen.filter((invoice) => invoice.number !== undefined).map((invoice) => invoice.id) : ids;
+  if (targets.length === 0) out.note('no issued invoice matches');
+  const to = options.to;
   let code: number = EXIT.ok;
-  for (const id of ids) {
+  for (const id of targets) {
     try {
-      const syntax = options.to === 'ubl' ? 'ubl' : 'cii';
+      const syntax = to === 'ubl' ? 'ubl' : 'cii';
       const answer = await api.call('GET', `/v1/invoices/${encodeURIComponent(id)}/e-invoice?syntax=${syntax}`, { accept: 'application/xml' });
       const named = /filename="([^"]+)"/.exec(answer.headers.get('content-disposition') ?? '')?.[1] ?? `${id}.${syntax}.xml`;
       const base = named.replace(/\.(ubl|cii)\.xml$/, '').replace(/[/\\]/g, '_');
-      const file = join(options.out, `${base}.${EXTENSIONS[options.to]}`);
-      const bytes = options.to === syntax ? Buffer.from(answer.text) : await writeTarget((await readInvoice(Buffer.from(answer.text))).document, options.to, options.locale);
+      const file = join(options.out, `${base}.${EXTENSIONS[to]}`);
+      const bytes = to === syntax ? Buffer.from(answer.text) : await writeTarget((await readInvoice(Buffer.from(answer.text))).document, to, options.locale);
       await writeFile(file, bytes);
       out.result(`${id} → ${file}`, { invoiceId: id, file });
     } catch (error) {
