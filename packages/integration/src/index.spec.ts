@@ -20,7 +20,7 @@ describe('@invoicing/integration', () => {
     await jest.isolateModulesAsync(async () => {
       refuseDrivers();
       const entry = await import('./index');
-      expect(Object.keys(entry).sort()).toEqual(['InMemoryIdempotencyStore', 'InMemoryImportJobStore', 'MAX_REFUSED_ROWS_KEPT']);
+      expect(Object.keys(entry).sort()).toEqual(['InMemoryIdempotencyStore', 'InMemoryImportJobStore', 'MAX_REFUSED_ROWS_KEPT', 'refusedRowOf']);
     });
   });
 });

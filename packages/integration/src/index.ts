@@ -8,5 +8,5 @@
 export { InMemoryIdempotencyStore } from './idempotency/in-memory-idempotency-store';
 export type { IdempotencyOptions, IdempotencyOutcome, IdempotencyStore, StoredResponse } from './idempotency/idempotency-store.port';
 export { InMemoryImportJobStore } from './imports/in-memory-import-job-store';
-export { MAX_REFUSED_ROWS_KEPT } from './imports/import-job-store.port';
+export { MAX_REFUSED_ROWS_KEPT, refusedRowOf } from './imports/import-job-store.port';
 export type { ImportJobCounts, ImportJobState, ImportJobStatus, ImportJobStore, RefusedRow } from './imports/import-job-store.port';

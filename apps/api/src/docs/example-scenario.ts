@@ -27,7 +27,7 @@ import {
 } from '@invoicing/invoice';
 // The in-memory adapters are meant for use outside Jest too (see its jest-globals.ts); nothing here is persisted.
 import { createInMemoryAdapters } from '@invoicing/invoice/testing';
-import type { ImportJobState, RefusedRow } from '@invoicing/integration';
+import { refusedRowOf, type ImportJobState, type RefusedRow } from '@invoicing/integration';
 import { importReceivablesCsv } from '@invoicing/integration/formats';
 import { Container, type Newable } from 'inversify';
 import { Readable } from 'node:stream';
@@ -548,7 +548,7 @@ async function importsStory(
   const report = await at('2026-12-19T08:02:12.004Z', () =>
     importReceivablesCsv(Readable.from([RECEIVABLES_FILE]), importer, {
       onRow: (row) => {
-        if (row.outcome === 'refused') refused.push({ row: row.row, ...(row.invoiceNumber === undefined ? {} : { invoiceNumber: row.invoiceNumber }), problems: row.problems, values: row.values });
+        if (row.outcome === 'refused') refused.push(refusedRowOf(row));
       },
     }),
   );

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ImportEInvoice, checkTenant, invoiceFacts, invoiceToEn16931, paymentFacts, type InvoiceState, type PartnershipId } from '@invoicing/invoice';
 import { createTestBed, type TestBed } from '@invoicing/invoice/testing';
 import { ImportReceivables } from '@invoicing/invoice';
-import type { ImportJobState, RefusedRow } from '@invoicing/integration';
+import { refusedRowOf, type ImportJobState, type RefusedRow } from '@invoicing/integration';
 import { importReceivablesCsv, readInvoice, writeInvoice, type ReadInvoiceResult } from '@invoicing/integration/formats';
 import { Readable } from 'node:stream';
 import { toImportResponse, toRefusedRowResponse } from '../imports/receivables-import.mapper';
@@ -105,7 +105,7 @@ async function importAnswersOf(s: DomainSamples, bed: TestBed): Promise<Record<s
   const refused: RefusedRow[] = [];
   const report = await importReceivablesCsv(Readable.from([file]), importer, {
     onRow: (row) => {
-      if (row.outcome === 'refused') refused.push({ row: row.row, ...(row.invoiceNumber === undefined ? {} : { invoiceNumber: row.invoiceNumber }), problems: row.problems, values: row.values });
+      if (row.outcome === 'refused') refused.push(refusedRowOf(row));
     },
   });
   const at = new Date('2026-12-05T10:00:00Z');

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { CLOCK, DomainError, type Clock } from '@invoicing/core';
 import type { ReceivablesImport } from '@invoicing/invoice';
-import { MAX_REFUSED_ROWS_KEPT, type ImportJobState, type ImportJobStore, type RefusedRow } from '@invoicing/integration';
+import { MAX_REFUSED_ROWS_KEPT, refusedRowOf, type ImportJobState, type ImportJobStore, type RefusedRow } from '@invoicing/integration';
 import { importReceivablesCsv, type ReceivablesMapping } from '@invoicing/integration/formats';
 import type { FastifyBaseLogger } from 'fastify';
 import { IMPORT_JOB_STORE } from '../composition/tokens';
@@ -55,7 +55,7 @@ export class ReceivablesImportRunner implements OnModuleDestroy {
         onRow: (row) => {
           if (row.outcome !== 'refused' || kept >= MAX_REFUSED_ROWS_KEPT) return;
           kept += 1;
-          refused.push({ row: row.row, ...(row.invoiceNumber === undefined ? {} : { invoiceNumber: row.invoiceNumber }), problems: row.problems, values: row.values });
+          refused.push(refusedRowOf(row));
         },
         onProgress: async (counts) => {
           job = { ...job, counts: countsOf(counts), ignoredColumns: counts.ignoredColumns, updatedAt: this.clock.now() };

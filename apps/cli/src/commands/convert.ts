@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { readFacturX, readInvoice, renderInvoicePdf, writeFacturX, writeInvoice, type InvoiceSyntax } from '@invoicing/integration/formats';
+import { eInvoiceXmlOf, readInvoice, renderInvoicePdf, writeFacturX, writeInvoice, type InvoiceSyntax } from '@invoicing/integration/formats';
 import type { En16931Document } from '@invoicing/invoice';
 import { EXIT, type Output } from '../output';
 
@@ -13,18 +13,13 @@ export async function writeTarget(document: En16931Document, to: Target, locale?
   return writeInvoice(document, to);
 }
 
-/** The e-invoice a file holds: UBL or CII as it is, or the XML a Factur-X / ZUGFeRD PDF carries. */
-export async function readSource(bytes: Buffer): Promise<Awaited<ReturnType<typeof readInvoice>>> {
-  return readInvoice(bytes.subarray(0, 5).toString('latin1') === '%PDF-' ? (await readFacturX(bytes)).xml : bytes);
-}
-
 /**
  * `invoicing convert <file> --to ubl|cii|pdf|factur-x`: rewrites an e-invoice (UBL, CII, or a Factur-X PDF) offline
  * through the EN 16931 model: in the other syntax (everything both express survives), as a PDF, or as a Factur-X.
  * The file is written to `--out`, else to stdout.
  */
 export async function convertFile(file: string, options: { readonly to: Target; readonly out?: string; readonly locale?: string }, out: Output): Promise<number> {
-  const { document, syntax, findings } = await readSource(await readFile(file));
+  const { document, syntax, findings } = await readInvoice(await eInvoiceXmlOf(await readFile(file)));
   const fatal = findings.filter((finding) => finding.severity === 'fatal').length;
   if (fatal > 0) out.note(`warning: ${file} has ${fatal} fatal findings (run \`invoicing validate\`); converted as it is`);
   const converted = await writeTarget(document, options.to, options.locale);

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { extname, relative } from 'node:path';
 import { SingleBar } from 'cli-progress';
-import { parseMapping, readCsvRows, readFacturX, type ReceivablesMapping } from '@invoicing/integration/formats';
+import { eInvoiceXmlOf, parseMapping, readCsvRows, type ReceivablesMapping } from '@invoicing/integration/formats';
 import { ApiProblem, type ApiClient } from '../api-client';
 import { expandPaths } from '../files';
 import { EXIT, type Output } from '../output';
@@ -112,9 +112,8 @@ async function importCsv(api: ApiClient, file: string, name: string, mapping: Re
 
 async function importEInvoice(api: ApiClient, file: string, name: string, options: ImportOptions, out: Output): Promise<number> {
   if (!options.partnership) throw new Error('an e-invoice file needs --partnership <partnershipId>: the partnership its draft belongs to');
-  const bytes = await readFile(file);
   // A Factur-X or ZUGFeRD PDF is imported by the XML it carries.
-  const xml = bytes.subarray(0, 5).toString('latin1') === '%PDF-' ? (await readFacturX(bytes)).xml : bytes;
+  const xml = await eInvoiceXmlOf(await readFile(file));
   const answer = (await api.call('POST', `/v1/e-invoices/import?partnership_id=${encodeURIComponent(options.partnership)}`, { body: xml, contentType: 'application/xml' })).json as {
     invoice: { id: string; externalReference?: string };
     notRecorded: string[];

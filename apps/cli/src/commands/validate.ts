@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
-import { FormatError, readFacturX, validate, type FileFinding } from '@invoicing/integration/formats';
+import { FormatError, eInvoiceXmlOf, validate, type FileFinding } from '@invoicing/integration/formats';
 import { expandPaths } from '../files';
 import { EXIT, type Output } from '../output';
 
@@ -13,9 +13,8 @@ export async function validateFiles(paths: readonly string[], out: Output): Prom
   for (const file of await expandPaths(paths, ['xml', 'pdf'])) {
     const name = relative(process.cwd(), file) || file;
     try {
-      const bytes = await readFile(file);
       // A Factur-X or ZUGFeRD PDF is checked by the XML it carries.
-      const findings = await validate(bytes.subarray(0, 5).toString('latin1') === '%PDF-' ? (await readFacturX(bytes)).xml : bytes);
+      const findings = await validate(await eInvoiceXmlOf(await readFile(file)));
       const fatal = findings.filter((finding) => finding.severity === 'fatal');
       if (fatal.length > 0) code = EXIT.failed;
       out.result(

@@ -1,5 +1,5 @@
 import type { TenantId } from '@invoicing/core';
-import type { RowProblem } from '../formats/csv';
+import type { RowProblem, RowReport } from '../formats/csv';
 
 /** Where an import job is: `interrupted` when the process carrying it out stopped (its heartbeat went stale). */
 export type ImportJobStatus = 'running' | 'completed' | 'failed' | 'interrupted';
@@ -39,6 +39,11 @@ export interface RefusedRow {
   readonly invoiceNumber?: string;
   readonly problems: readonly RowProblem[];
   readonly values: readonly string[];
+}
+
+/** What a job keeps of a row the import refused. */
+export function refusedRowOf(report: RowReport): RefusedRow {
+  return { row: report.row, ...(report.invoiceNumber === undefined ? {} : { invoiceNumber: report.invoiceNumber }), problems: report.problems, values: report.values };
 }
 
 /** No refused rows are kept past this many per job: the counts still say how many there were. */

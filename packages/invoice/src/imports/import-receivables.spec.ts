@@ -3,6 +3,7 @@ import { CreateIssuedInvoice } from '../invoice/invoice.use-cases';
 import { GetPartnerBalance } from '../queries/report.use-cases';
 import type { PartnerId } from '../shared/ids';
 import { CreatePartner } from '../partner/partner.use-cases';
+import { createInMemoryAdapters } from '../testing/in-memory/in-memory-adapters';
 import { createScenario, type Scenario } from '../testing/scenario';
 import { ImportReceivables, type ImportResult } from './import-receivables.use-case';
 import { parseReceivable, type ReceivableInput } from './receivable';
@@ -147,6 +148,38 @@ describe('ImportReceivables', () => {
     expect(invoices[1]?.partnershipId).not.toBe(scenario.partnership.id);
     // Nordwind's contact is named differently: it is added beside the one it had.
     expect((await scenario.adapters.partners.get(scenario.tenantId, scenario.buyer.id))?.contacts.map((contact) => contact.name)).toEqual(['Jonas Weber', 'Dana Ortiz']);
+  });
+
+  describe('after a failure of the store', () => {
+    /** A scenario whose ledger fails the next append: before storing it (`before`), or after, its answer lost (`after`). */
+    async function failingLedger(): Promise<{ fail: (when: 'before' | 'after') => void }> {
+      const adapters = createInMemoryAdapters();
+      let failing: 'before' | 'after' | undefined;
+      const append = adapters.ledger.append.bind(adapters.ledger);
+      adapters.ledger.append = async (transaction) => {
+        const when = failing;
+        failing = undefined;
+        if (when === 'before') throw new Error('lost connection to the database');
+        const outcome = await append(transaction);
+        if (when === 'after') throw new Error('lost connection to the database');
+        return outcome;
+      };
+      scenario = await createScenario({ adapters });
+      return { fail: (when) => (failing = when) };
+    }
+
+    it.each(['before', 'after'] as const)('records the payment once when the run is repeated after its append failed %s storing it', async (when) => {
+      const ledger = await failingLedger();
+      ledger.fail(when);
+      await expect(importRows([ROW])).rejects.toThrow('lost connection');
+      const [result] = await importRows([ROW]);
+      // The invoice was recorded by the first run; the second finds it and completes (or finds) its payment.
+      expect(result?.outcome).toBe('updated');
+      const [customer] = await customers();
+      expect((await payments(customer?.id as PartnerId)).map((payment) => payment.amount.toString())).toEqual(['250.40']);
+      expect((await balanceOf(customer?.id as PartnerId))[0]?.outstanding.toString()).toBe('1000.00');
+      expect((await importRows([ROW]))[0]?.outcome).toBe('unchanged');
+    });
   });
 
   it('records each payment once when two imports of the same file run at once', async () => {

@@ -141,6 +141,12 @@ export class ImportReceivables {
   }
 }
 
+/** The imported invoices a batch names, by number, and those a row of the batch has paid since they were read. */
+interface BatchInvoices {
+  readonly byNumber: Map<string, Invoice>;
+  readonly paidSince: Set<string>;
+}
+
 interface ImportDeps {
   readonly partners: PartnerRepository;
   readonly partnerships: PartnershipRepository;
@@ -169,7 +175,8 @@ export class ReceivablesImport {
    */
   async importBatch(receivables: readonly Receivable[]): Promise<ImportResult[]> {
     const { tenantId } = this.seller;
-    const existing = new Map((await this.deps.invoices.findImported(tenantId, receivables.map((item) => item.invoiceNumber))).map((invoice) => [invoice.number as string, invoice]));
+    const known = await this.deps.invoices.findImported(tenantId, receivables.map((item) => item.invoiceNumber));
+    const existing: BatchInvoices = { byNumber: new Map(known.map((invoice) => [invoice.number as string, invoice])), paidSince: new Set() };
     const results: ImportResult[] = [];
     for (const receivable of receivables) {
       try {
@@ -183,8 +190,8 @@ export class ReceivablesImport {
     return results;
   }
 
-  private async importOne(receivable: Receivable, existing: Map<string, Invoice>): Promise<ImportResult> {
-    const found = existing.get(receivable.invoiceNumber);
+  private async importOne(receivable: Receivable, existing: BatchInvoices): Promise<ImportResult> {
+    const found = await this.current(receivable.invoiceNumber, existing);
     const customer = this.customerOf(receivable);
     if ('problem' in customer) return refused([customer.problem]);
     if (found) {
@@ -199,18 +206,29 @@ export class ReceivablesImport {
       const recorded = await this.record(receivable, partner, contactId);
       if (!(recorded instanceof Invoice)) return refused([recorded]);
       invoice = recorded;
-      existing.set(receivable.invoiceNumber, invoice);
+      existing.byNumber.set(receivable.invoiceNumber, invoice);
       const conflicts = this.conflicts(invoice, receivable, partner.id);
       if (conflicts.length > 0) return refused(conflicts);
     }
     const paid = await this.settle(invoice, receivable);
     if (paid !== undefined) {
       changes.push(`payment of ${paid} recorded`);
-      // The payment was projected onto the stored invoice: a later row of the batch with this number compares with that.
-      existing.set(receivable.invoiceNumber, await load(this.deps.invoices, invoice.tenantId, invoice.id, 'invoice'));
+      existing.paidSince.add(receivable.invoiceNumber);
     }
     if (!found) return { outcome: 'imported', invoiceId: invoice.id, changes: [], problems: [] };
     return { outcome: changes.length > 0 ? 'updated' : 'unchanged', invoiceId: invoice.id, changes, problems: [] };
+  }
+
+  /**
+   * The batch's invoice under a number, as stored now: one a row of the batch paid was changed by the payment's
+   * projection, so it is read again, and only when another row of the batch names it.
+   */
+  private async current(number: string, existing: BatchInvoices): Promise<Invoice | undefined> {
+    const cached = existing.byNumber.get(number);
+    if (!cached || !existing.paidSince.delete(number)) return cached;
+    const fresh = await load(this.deps.invoices, cached.tenantId, cached.id, 'invoice');
+    existing.byNumber.set(number, fresh);
+    return fresh;
   }
 
   /** The customer the receivable names, by name; a name several partners share is refused rather than guessed. */

@@ -79,6 +79,14 @@ export async function readFacturX(pdf: Uint8Array): Promise<{ readonly name: str
   throw new FormatError('format.unknown_root', 'the PDF carries no factur-x.xml, zugferd-invoice.xml or xrechnung.xml: it is not a Factur-X or ZUGFeRD invoice');
 }
 
+/**
+ * The e-invoice XML of a file: UBL or CII as it is, or the XML a Factur-X, ZUGFeRD or XRechnung PDF carries.
+ * @throws FormatError as {@link readFacturX} for a PDF without an e-invoice
+ */
+export async function eInvoiceXmlOf(file: Buffer): Promise<Buffer> {
+  return file.subarray(0, 5).toString('latin1') === '%PDF-' ? (await readFacturX(file)).xml : file;
+}
+
 /** The PDF's embedded files by name: the catalog's `EmbeddedFiles` name tree, kids included. */
 function embeddedFiles(file: PdfFile): [string, PDFDict][] {
   const found: [string, PDFDict][] = [];

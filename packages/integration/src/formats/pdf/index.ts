@@ -1,4 +1,4 @@
 /** Invoices as PDF for people, and Factur-X: the same PDF as PDF/A-3 carrying its CII file (ADR 0021). */
 export { renderInvoicePdf } from './invoice-pdf';
 export type { EmbeddedFile, InvoicePdfOptions } from './invoice-pdf';
-export { FACTUR_X_FILE_NAME, readFacturX, writeFacturX } from './factur-x';
+export { FACTUR_X_FILE_NAME, eInvoiceXmlOf, readFacturX, writeFacturX } from './factur-x';
