@@ -60,3 +60,32 @@ describe('npm run db:check', () => {
     expect(await run(['--fix'])).toMatchObject({ code: 2 });
   });
 });
+
+describe('npm run db:check on the hash chain of issued documents', () => {
+  it('exits 0 once the documents are sealed, then 1 naming the first broken link when a sealed invoice is edited in the database', async () => {
+    const mongo = database.mongo();
+    const adapters = createMongoAdapters(mongo);
+    await adapters.ensureIndexes();
+    const bed = await createScenario({ adapters, tenantId: 'db-check-seals' });
+    const issued = [];
+    for (const quantity of ['1', '2', '3']) {
+      const draft = await bed.use(CreateInvoiceDraft).execute({ tenantId: bed.tenantId, partnershipId: bed.partnership.id, lines: [{ marketableId: bed.marketable.id, quantity }] });
+      issued.push(await bed.use(IssueInvoice).execute({ tenantId: bed.tenantId, invoiceId: draft.id }));
+    }
+    expect(await adapters.sealer.sealPending()).toBeGreaterThanOrEqual(3);
+    expect(await run(['--tenant', bed.tenantId])).toMatchObject({ code: 0 });
+
+    // The second invoice's line raised by 1.00 inside its stored state, the seal left as it was.
+    const second = issued[1] as (typeof issued)[number];
+    await tamperWithStoredState<{ lines: { netAmount: { minor: bigint } }[] }>(mongo.connection.collection<{ _id: string }>('invoices'), documentId(bed.tenantId, second.id), (state) => {
+      (state.lines[0] as { netAmount: { minor: bigint } }).netAmount.minor += 100n;
+    });
+    const text = await run(['--tenant', bed.tenantId]);
+    expect(text.code).toBe(1);
+    expect(text.out).toContain(`integrity.seal_content_mismatch [${bed.tenantId}] document ${second.id} (${second.number}) no longer has the content it was sealed with`);
+    const report = JSON.parse((await run(['--json', '--tenant', bed.tenantId])).out) as IntegrityReport;
+    expect(report.findings.map((found) => [found.code, found.ids])).toEqual([
+      ['integrity.seal_content_mismatch', { series: second.series, position: 2, documentId: second.id, number: second.number }],
+    ]);
+  });
+});

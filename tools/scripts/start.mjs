@@ -33,7 +33,8 @@ if (!process.env.MONGO_URL || !process.env.KEYCLOAK_URL) {
   const up = spawnSync(process.execPath, [path.join(root, 'tools/stack/bin/stack.js'), 'up'], { stdio: 'inherit', env: process.env });
   if (up.status !== 0) process.exit(up.status ?? 1);
 }
-const env = { ...readEnvFile(path.join(root, '.stack/stack.env')), ...process.env };
+// On the local stack, webhook receivers run on this machine: plain http to loopback is allowed (never in production).
+const env = { WEBHOOK_INSECURE_TENANTS: '*', ...readEnvFile(path.join(root, '.stack/stack.env')), ...process.env };
 
 require(path.join(root, 'tools/scripts/register-ts.js'));
 const { serve } = require(path.join(root, 'apps/api/src/main.ts'));

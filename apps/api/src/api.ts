@@ -2,7 +2,8 @@ import type { AddressInfo } from 'node:net';
 import 'reflect-metadata';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { MongoIntegrityReader, connectMongo, createMongoAdapters, createMongoBillingAdapters, type MongoConnection } from '@invoicing/integration/mongodb';
+import { EventRelay } from '@invoicing/integration';
+import { MongoIntegrityReader, connectMongo, createMongoAdapters, createMongoBillingAdapters, createMongoEventAdapters, type MongoAdapters, type MongoConnection, type MongoEventAdapters } from '@invoicing/integration/mongodb';
 import { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { AuthGuard } from './auth/auth.guard';
@@ -10,6 +11,8 @@ import { TokenVerifier } from './auth/token-verifier';
 import { ApiModule } from './composition/api.module';
 import { LoggingEventPublisher } from './composition/event-log';
 import { createInvoicingContainer } from './composition/invoicing-container';
+import { EVENT_STREAM_TYPE, EventOriginInterceptor } from './events';
+import { webhookUrlPolicy } from './webhooks';
 import type { ApiConfig } from './config';
 import { mountDocs } from './docs/docs-site';
 import { GUIDE_PATH, problemTypeBase } from './docs/guide';
@@ -61,8 +64,9 @@ export async function startApi(config: ApiConfig, options: ApiOptions = {}): Pro
     monitorCommands: options.monitorCommands ?? false,
   });
   try {
-    const api = await buildApi(config, logger, database);
+    const { app: api, relay } = await buildApi(config, logger, database);
     await api.listen({ port: config.port, host: config.host });
+    relay?.start();
     const { port } = api.getHttpServer().address() as AddressInfo;
     const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
     return {
@@ -70,6 +74,7 @@ export async function startApi(config: ApiConfig, options: ApiOptions = {}): Pro
       url,
       logger,
       async close() {
+        await relay?.stop();
         await api.close();
         await database.close();
       },
@@ -90,8 +95,35 @@ class ProblemFastifyAdapter extends FastifyAdapter {
   }
 }
 
-async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnection): Promise<NestFastifyApplication> {
+/**
+ * The relay of this process (`EVENTS_RELAY=in-process`): the outbox to the event log and webhooks, and the sealing of
+ * issued documents, under one lease so that one process of many does it at a time.
+ */
+export function createEventRelay(config: ApiConfig, logger: Logger, adapters: MongoAdapters, events: MongoEventAdapters): EventRelay {
+  const log = logger.child({ component: 'event-relay' });
+  return new EventRelay(
+    {
+      outbox: events.outbox,
+      log: events.log,
+      endpoints: events.endpoints,
+      deliveries: events.deliveries,
+      lease: events.lease(),
+      chores: [{ name: 'sealing issued documents', run: () => adapters.sealer.sealPending() }],
+      logger: { warn: (message, detail) => log.warn(detail ?? {}, message), error: (message, detail) => log.error(detail ?? {}, message) },
+    },
+    {
+      idleMs: config.events.idleMs,
+      retry: config.webhooks.retry,
+      limits: { timeoutMs: config.webhooks.timeoutMs, maxResponseBytes: 64 * 1024 },
+      urlPolicy: (tenantId) => webhookUrlPolicy(config, tenantId),
+    },
+  );
+}
+
+async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnection): Promise<{ app: NestFastifyApplication; relay: EventRelay | null }> {
   const adapters = createMongoAdapters(database, { idempotency: { lockTimeoutMs: config.timeouts.idempotencyLockMs } });
+  const events = createMongoEventAdapters(database);
+  const relay = config.events.relay === 'in-process' ? createEventRelay(config, logger, adapters, events) : null;
   // Billing's collections live beside the invoices', on the same connection.
   const billing = createMongoBillingAdapters(database);
   await adapters.ensureIndexes();
@@ -121,7 +153,7 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => sendProblem(error, request, reply, typeBase),
     clientErrorHandler: clientErrorHandler(typeBase),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.register({ config, container, database, idempotency: adapters.idempotency, importJobs: adapters.importJobs, verifier }), fastify, {
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.register({ config, container, database, idempotency: adapters.idempotency, importJobs: adapters.importJobs, verifier, events, relay }), fastify, {
     logger: new PinoNestLogger(logger),
     abortOnError: false,
     // JSON only: Nest would otherwise accept form-encoded bodies too (Fastify parses JSON itself).
@@ -147,14 +179,14 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
   const reflector = app.get(Reflector);
   app.useGlobalFilters(new ProblemFilter(typeBase, routes));
   app.useGlobalGuards(new AuthGuard(reflector, verifier, limits));
-  app.useGlobalInterceptors(new IdempotencyInterceptor(reflector, adapters.idempotency, typeBase), new EtagInterceptor());
+  app.useGlobalInterceptors(new EventOriginInterceptor(), new IdempotencyInterceptor(reflector, adapters.idempotency, typeBase), new EtagInterceptor());
   app.useGlobalPipes(validationPipe());
 
   mountDocs(app, config);
   await app.init();
   // Fetch the realm's keys now: the first request does not wait for them, and a wrong KEYCLOAK_URL shows at once.
   await verifier.keys().catch((error: unknown) => logger.warn({ err: error }, 'cannot fetch the realm\'s signing keys yet; requests will retry'));
-  return app;
+  return { app, relay };
 }
 
 /** The routes that take an e-invoice file as their body, and those that answer one. */
@@ -171,6 +203,7 @@ function mediaTypesOf(route: string): readonly string[] | undefined {
   if (XML_ANSWER_ROUTES.includes(route)) return ['application/xml', PROBLEM_CONTENT_TYPE];
   if (CSV_ANSWER_ROUTES.includes(route)) return ['text/csv', PROBLEM_CONTENT_TYPE];
   if (PDF_ANSWER_ROUTES.includes(route)) return ['application/pdf', PROBLEM_CONTENT_TYPE];
+  if (route === '/v1/events') return [...JSON_MEDIA_TYPES, EVENT_STREAM_TYPE];
   if (route.startsWith('/v1/') || route.startsWith('/health/') || route === DOCUMENT_PATH) return JSON_MEDIA_TYPES;
   if ([REFERENCE_PATH, `${REFERENCE_PATH}/`, `${REFERENCE_PATH}/index.html`].includes(route) || route.startsWith(GUIDE_PATH)) return HTML_MEDIA_TYPES;
   return undefined;

@@ -62,6 +62,20 @@ export interface ApiConfig {
    * connection's address counts), every one (`true`), so many hops, or these addresses and CIDR ranges.
    */
   readonly trustProxy: boolean | number | readonly string[];
+  /** The events going out (docs/events.md). */
+  readonly events: {
+    /** `in-process`: this process relays the outbox and sends webhooks (one process at a time holds the lease); `off`: a worker does (`npm run worker`). */
+    readonly relay: 'in-process' | 'off';
+    /** Pause of an idle relay between looks at the outbox. */
+    readonly idleMs: number;
+  };
+  readonly webhooks: {
+    /** Tenants whose endpoints may be plain http on private addresses (`*`: all): development and tests only. */
+    readonly insecureTenants: readonly string[];
+    readonly retry: { readonly baseDelayMs: number; readonly maxDelayMs: number; readonly windowMs: number };
+    /** How long a receiver has to answer one delivery. */
+    readonly timeoutMs: number;
+  };
 }
 
 /** The configuration is wrong: one line per variable, said so that a person can fix it. */
@@ -145,6 +159,16 @@ const schema = z.object({
       error: 'must be true, false, a number of hops, or comma-separated proxy addresses or CIDR ranges, e.g. 10.0.0.0/8',
     })
     .default(false),
+  EVENTS_RELAY: z.enum(['in-process', 'off'], { error: 'must be in-process or off' }).default('in-process'),
+  EVENTS_POLL_MS: milliseconds(10).default(250),
+  WEBHOOK_INSECURE_TENANTS: z
+    .string()
+    .transform((value) => value.split(',').map((tenant) => tenant.trim()).filter((tenant) => tenant !== ''))
+    .default([]),
+  WEBHOOK_RETRY_BASE_MS: milliseconds(10).default(10_000),
+  WEBHOOK_RETRY_MAX_DELAY_MS: milliseconds(10).default(6 * 3600_000),
+  WEBHOOK_RETRY_WINDOW_MS: milliseconds(10).default(3 * 24 * 3600_000),
+  WEBHOOK_TIMEOUT_MS: milliseconds(100).default(10_000),
 });
 
 /** Reads and checks the configuration; throws a ConfigError naming every wrong or missing variable at once. */
@@ -185,5 +209,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     },
     corsOrigins: settings.CORS_ORIGINS,
     trustProxy: settings.TRUST_PROXY,
+    events: { relay: settings.EVENTS_RELAY, idleMs: settings.EVENTS_POLL_MS },
+    webhooks: {
+      insecureTenants: settings.WEBHOOK_INSECURE_TENANTS,
+      retry: { baseDelayMs: settings.WEBHOOK_RETRY_BASE_MS, maxDelayMs: settings.WEBHOOK_RETRY_MAX_DELAY_MS, windowMs: settings.WEBHOOK_RETRY_WINDOW_MS },
+      timeoutMs: settings.WEBHOOK_TIMEOUT_MS,
+    },
   };
 }

@@ -41,7 +41,7 @@ export type { Clock } from './time/clock.port';
 export { ID_GENERATOR, UuidV7IdGenerator, parseId, tenantId } from './ids/id';
 export type { Id, IdGenerator, TenantId } from './ids/id';
 export { EVENT_PUBLISHER } from './events/domain-event';
-export type { DomainEvent, EventPublisher } from './events/domain-event';
+export type { DomainEvent, EventActor, EventPublisher } from './events/domain-event';
 export { AggregateRoot } from './events/aggregate-root';
 export { definedFields } from './objects/defined-fields';
 export type { DefinedFields } from './objects/defined-fields';

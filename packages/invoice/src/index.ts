@@ -57,6 +57,8 @@ export type { PartnershipRepository } from './partnership/partnership-repository
 export * from './partnership/partnership.use-cases';
 
 export { DOCUMENT_TYPE_CODES, Invoice } from './invoice/invoice';
+export { GENESIS_HASH, canonicalContentOf, canonicalJson, chainHash, contentHashOf, isSealable, nextSeal, sha256Hex } from './invoice/document-seal';
+export type { DocumentSeal, SealRecord } from './invoice/document-seal';
 export type { AppliedCredit, AppliedPayment, DocumentKind, InvoiceState, IssueContext, NewDraft, PrecedingInvoice } from './invoice/invoice';
 export type { DraftContent } from './invoice/invoice-content';
 export { INVOICE_COMMANDS, INVOICE_STATUSES, INVOICE_TRANSITIONS, OPEN_STATUSES, RECEIVABLE_STATUSES } from './invoice/invoice-lifecycle';
@@ -137,6 +139,7 @@ export {
   checkNumbering,
   checkPayments,
   checkReferences,
+  checkSeals,
   checkTenant,
   invoiceFacts,
   paymentFacts,

@@ -14,19 +14,22 @@ export const PERMISSIONS = [
   'billing:run',
   'imports:write',
   'integrity:check',
+  'webhooks:manage',
+  'audit:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 /**
- * viewer reads; accountant writes invoices and payments, runs billing (a run makes invoices) and imports
- * accounts-receivable files; integrator (machine clients) reads, creates invoices, sends usage and imports files; admin does everything, including partners, partnerships (and their
- * billing plans) and marketables, and runs the invariant checker on the tenant.
+ * viewer reads (the change feed too); accountant writes invoices and payments, runs billing (a run makes invoices) and
+ * imports accounts-receivable files; integrator (machine clients) reads, creates invoices, sends usage, imports files
+ * and manages webhook endpoints; admin does everything, including partners, partnerships (and their billing plans)
+ * and marketables, reads the audit trail and the relay's metrics, and runs the invariant checker on the tenant.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: PERMISSIONS,
   accountant: ['read', 'invoices:create', 'invoices:write', 'payments:write', 'billing:run', 'imports:write'],
   viewer: ['read'],
-  integrator: ['read', 'invoices:create', 'usage:write', 'imports:write'],
+  integrator: ['read', 'invoices:create', 'usage:write', 'imports:write', 'webhooks:manage'],
 };
 
 export function isAllowed(roles: readonly Role[], permission: Permission): boolean {

@@ -1,5 +1,7 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { ExecuteBillingRun, type BillingRunState } from '@invoicing/billing';
+import { definedFields } from '@invoicing/core';
+import { currentEventOrigin, runAs } from '@invoicing/integration';
 import type { FastifyBaseLogger } from 'fastify';
 
 /**
@@ -21,7 +23,9 @@ export class BillingRunner implements OnModuleDestroy {
     const key = `${run.tenantId}\u0000${run.id}`;
     if (run.status !== 'running' || this.running.has(key)) return;
     const context = { tenantId: run.tenantId, billingRunId: run.id };
-    const done = this.executeBillingRun.execute({ tenantId: run.tenantId, runId: run.id }).then(
+    // A run's invoices are the system's doing, in the request that started the run (docs/events.md, "Actor").
+    const origin = { actor: { type: 'system' as const, id: 'billing-run' }, ...definedFields({ requestId: currentEventOrigin()?.requestId }) };
+    const done = runAs(origin, () => this.executeBillingRun.execute({ tenantId: run.tenantId, runId: run.id })).then(
       (finished) => log.info({ ...context, status: finished.status, counts: finished.counts }, 'billing run finished'),
       // The run's record says `failed` when it could; when even that write failed it stays `running`, and the next
       // run bills what this one did not.

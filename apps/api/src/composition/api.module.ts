@@ -3,13 +3,15 @@ import { BILLING_USE_CASES } from '@invoicing/billing';
 import { INTEGRITY_READER, INVOICE_USE_CASES } from '@invoicing/invoice';
 import { CLOCK, ID_GENERATOR } from '@invoicing/core';
 import type { IdempotencyStore, ImportJobStore } from '@invoicing/integration';
-import type { MongoConnection } from '@invoicing/integration/mongodb';
+import type { EventRelay } from '@invoicing/integration';
+import type { MongoConnection, MongoEventAdapters } from '@invoicing/integration/mongodb';
 import type { Container } from 'inversify';
 import type { ApiConfig } from '../config';
 import type { TokenVerifier } from '../auth/token-verifier';
 import { ADMIN_CONTROLLERS } from '../admin';
 import { BILLING_CONTROLLERS, BillingRunner } from '../billing';
 import { E_INVOICES_CONTROLLERS } from '../e-invoices';
+import { EVENTS_CONTROLLERS } from '../events';
 import { HealthController } from '../health/health.controller';
 import { IMPORTS_CONTROLLERS, ReceivablesImportRunner } from '../imports';
 import { INVOICES_CONTROLLERS } from '../invoices';
@@ -18,7 +20,8 @@ import { PARTNERS_CONTROLLERS } from '../partners';
 import { PARTNERSHIPS_CONTROLLERS } from '../partnerships';
 import { PAYMENTS_CONTROLLERS } from '../payments';
 import { REPORTS_CONTROLLERS } from '../reports';
-import { API_CONFIG, DATABASE, IDEMPOTENCY_STORE, IMPORT_JOB_STORE, TOKEN_VERIFIER } from './tokens';
+import { WEBHOOKS_CONTROLLERS } from '../webhooks';
+import { API_CONFIG, DATABASE, EVENT_ADAPTERS, EVENT_RELAY, IDEMPOTENCY_STORE, IMPORT_JOB_STORE, TOKEN_VERIFIER } from './tokens';
 
 /** Every controller of the API, in the order the reference lists their tags. */
 export const CONTROLLERS = [
@@ -31,6 +34,8 @@ export const CONTROLLERS = [
   ...PAYMENTS_CONTROLLERS,
   ...BILLING_CONTROLLERS,
   ...REPORTS_CONTROLLERS,
+  ...EVENTS_CONTROLLERS,
+  ...WEBHOOKS_CONTROLLERS,
   ...ADMIN_CONTROLLERS,
   HealthController,
 ];
@@ -44,6 +49,10 @@ export interface ApiDependencies {
   /** Accounts-receivable import jobs sent to the API. */
   readonly importJobs: ImportJobStore;
   readonly verifier: TokenVerifier;
+  /** The event log, webhook endpoints and deliveries. */
+  readonly events: MongoEventAdapters;
+  /** This process's relay, or null when a worker relays. */
+  readonly relay: EventRelay | null;
 }
 
 /**
@@ -69,6 +78,8 @@ export class ApiModule {
         { provide: DATABASE, useValue: dependencies.database },
         { provide: IDEMPOTENCY_STORE, useValue: dependencies.idempotency },
         { provide: TOKEN_VERIFIER, useValue: dependencies.verifier },
+        { provide: EVENT_ADAPTERS, useValue: dependencies.events },
+        { provide: EVENT_RELAY, useValue: dependencies.relay },
       ],
     };
   }

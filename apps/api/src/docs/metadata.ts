@@ -498,6 +498,12 @@ export default async () => {
               by: { required: true, type: () => String, description: "Who approved: the user name or the client id of the token." },
               at: { required: true, type: () => Date },
             },
+            DocumentSealDto: {
+              position: { required: true, type: () => Number, description: "1, 2, 3 \u2026 per series, in the order the documents were sealed (normally their numbers' order).", example: 42 },
+              contentHash: { required: true, type: () => String, description: "SHA-256 of the document's canonical issued content.", example: "6f1ed002ab5595859014ebf0951522d9a7d9b4a4b39d9a1b6c8d1e5b4c0f2a7e" },
+              previousHash: { required: true, type: () => String, description: "The hash of the seal before it in the series; 64 zeros for the first.", example: "3b7e72edbf5b1bd1ccb2a0e1d6a4d9a6f1e0c9b8a7d6e5f4a3b2c1d0e9f8a7b6" },
+              hash: { required: true, type: () => String, example: "9c56cc51b374c3ba189210d5b6d4bf57790d351c96c47c02190ecf1e430635ab" },
+            },
             InvoiceDto: {
               id: { required: true, type: () => String, example: "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b" },
               version: { required: true, type: () => Number, description: "Increases with every change; the ETag." },
@@ -537,6 +543,7 @@ export default async () => {
               createdAt: { required: true, type: () => Date },
               updatedAt: { required: true, type: () => Date },
               issuedAt: { required: false, type: () => Date },
+              seal: { required: true, type: () => t["../invoices/invoice.response.dto"].DocumentSealDto, nullable: true, description: "The document's seal in its series' hash chain, which makes issued documents tamper-evident. Null on drafts, on\ndocuments recorded from another system's history, and for the moments between issue and sealing." },
             },
             InvoiceSummaryDto: {
               id: { required: true, type: () => String },
@@ -558,6 +565,7 @@ export default async () => {
               credited: { required: true, type: () => t["../http/responses"].MoneyDto },
               outstanding: { required: true, type: () => t["../http/responses"].MoneyDto, description: "What the buyer still owes; zero for drafts, credit notes and closed invoices." },
               possibleDuplicateOf: { required: false, type: () => String },
+              seal: { required: true, type: () => t["../invoices/invoice.response.dto"].DocumentSealDto, nullable: true, description: "The seal of an issued document in its series' hash chain; null while there is none." },
             },
             InvoicePageDto: {
               items: { required: true, type: () => [t["../invoices/invoice.response.dto"].InvoiceSummaryDto] },

@@ -3,7 +3,7 @@ import { HTTP_CODE_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiOperation, ApiResponse, DECORATORS, DocumentBuilder, SwaggerModule, getSchemaPath, type OpenAPIObject } from '@nestjs/swagger';
 import type { ApiResponseCommonMetadata } from '@nestjs/swagger/dist/decorators/api-response.decorator';
-import type { OperationObject, PathItemObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { OperationObject, PathItemObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ROLE_PERMISSIONS, type Permission } from '../auth/permissions';
 import type { Role } from '../auth/principal';
 import type { ApiConfig } from '../config';
@@ -17,6 +17,7 @@ import { attachExamples, loadOperationExamples } from './operation-examples';
 import { addOperationLinks } from './operation-links';
 import { operationIdFor } from './operation-ids';
 import { applyRequestStrictness, type ServedOperation } from './request-strictness';
+import { eventSchemasForOpenApi } from '../events/event-catalogue';
 
 export const BEARER_SCHEME = 'bearer';
 /** The permission an operation needs, for clients (e.g. to hide what a user may not do) and the roles table of the guide. */
@@ -90,6 +91,8 @@ export async function buildOpenApiDocument(app: NestFastifyApplication, config: 
   addOperationLinks(document);
   assertUniqueOperationIds(document);
   document.tags = tagsOf(document, guide, site);
+  // One schema per event type (docs/events.md), for the change feed, the audit trail and webhook deliveries.
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...(eventSchemasForOpenApi() as Record<string, SchemaObject>) } };
   return toOpenApi31Schemas(document);
 }
 

@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Readable } from 'node:stream';
-import { CLOCK, DomainError, type Clock } from '@invoicing/core';
+import { CLOCK, DomainError, definedFields, type Clock } from '@invoicing/core';
 import type { ReceivablesImport } from '@invoicing/invoice';
-import { MAX_REFUSED_ROWS_KEPT, refusedRowOf, type ImportJobState, type ImportJobStore, type RefusedRow } from '@invoicing/integration';
+import { MAX_REFUSED_ROWS_KEPT, currentEventOrigin, refusedRowOf, runAs, type ImportJobState, type ImportJobStore, type RefusedRow } from '@invoicing/integration';
 import { importReceivablesCsv, type ReceivablesMapping } from '@invoicing/integration/formats';
 import type { FastifyBaseLogger } from 'fastify';
 import { IMPORT_JOB_STORE } from '../composition/tokens';
@@ -30,7 +30,9 @@ export class ReceivablesImportRunner implements OnModuleDestroy {
 
   /** Imports `file` into the started import, recording progress on `job` until it is over. */
   carryOut(job: ImportJobState, importer: ReceivablesImport, file: Buffer, mapping: ReceivablesMapping, log: FastifyBaseLogger): void {
-    const done = this.run(job, importer, file, mapping).then(
+    // What an import records is the system's doing, in the request that sent the file (docs/events.md, "Actor").
+    const origin = { actor: { type: 'system' as const, id: 'import' }, ...definedFields({ requestId: currentEventOrigin()?.requestId }) };
+    const done = runAs(origin, () => this.run(job, importer, file, mapping)).then(
       (finished) => log.info({ tenantId: job.tenantId, importId: job.id, status: finished.status, counts: finished.counts }, 'receivables import finished'),
       (error: unknown) => log.error({ tenantId: job.tenantId, importId: job.id, err: error }, 'receivables import stopped'),
     );

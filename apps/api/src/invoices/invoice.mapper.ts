@@ -2,6 +2,7 @@ import {
   Invoice,
   type AllowanceCharge,
   type DocumentAllowanceCharge,
+  type DocumentSeal,
   type InvoiceLine,
   type InvoiceState,
   type InvoiceSummary,
@@ -15,6 +16,7 @@ import { toPartnerIdentifiersResponse, toPaymentTermsResponse, toPostalAddressRe
 import type {
   AllowanceChargeViewDto,
   DocumentAllowanceChargeViewDto,
+  DocumentSealDto,
   InvoiceDto,
   InvoiceLineDto,
   InvoiceSummaryDto,
@@ -74,7 +76,13 @@ export function toInvoiceResponse(state: InvoiceState): InvoiceDto {
     createdAt: state.createdAt,
     updatedAt: state.updatedAt,
     issuedAt: state.issuedAt,
+    seal: state.seal === undefined ? null : toSealResponse(state.seal),
   };
+}
+
+/** A document's seal in its series' hash chain (ADR 0022). */
+export function toSealResponse(seal: DocumentSeal): DocumentSealDto {
+  return { position: seal.position, contentHash: seal.contentHash, previousHash: seal.previousHash, hash: seal.hash };
 }
 
 /** An invoice or credit note as lists show it. */
@@ -99,6 +107,7 @@ export function toInvoiceSummaryResponse(summary: InvoiceSummary): InvoiceSummar
     credited: toMoneyResponse(summary.credited),
     outstanding: toMoneyResponse(summary.outstanding),
     possibleDuplicateOf: summary.possibleDuplicateOf,
+    seal: summary.seal === undefined ? null : toSealResponse(summary.seal),
   };
 }
 

@@ -122,6 +122,21 @@ export class ApprovalDto {
   at!: Date;
 }
 
+/**
+ * An issued document's link in its series' hash chain (/docs/guide/numbering#the-hash-chain): hash = SHA-256 of
+ * `previousHash`, a line feed and `contentHash`, each as lower-case hex.
+ */
+export class DocumentSealDto {
+  /** 1, 2, 3 … per series, in the order the documents were sealed (normally their numbers' order). @example 42 */
+  position!: number;
+  /** SHA-256 of the document's canonical issued content. @example "6f1ed002ab5595859014ebf0951522d9a7d9b4a4b39d9a1b6c8d1e5b4c0f2a7e" */
+  contentHash!: string;
+  /** The hash of the seal before it in the series; 64 zeros for the first. @example "3b7e72edbf5b1bd1ccb2a0e1d6a4d9a6f1e0c9b8a7d6e5f4a3b2c1d0e9f8a7b6" */
+  previousHash!: string;
+  /** @example "9c56cc51b374c3ba189210d5b6d4bf57790d351c96c47c02190ecf1e430635ab" */
+  hash!: string;
+}
+
 /** An invoice (type code 380) or a credit note (381), with what has been paid and credited and what is still owed. */
 export class InvoiceDto {
   /** @example "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b" */
@@ -176,6 +191,11 @@ export class InvoiceDto {
   createdAt!: Date;
   updatedAt!: Date;
   issuedAt?: Date;
+  /**
+   * The document's seal in its series' hash chain, which makes issued documents tamper-evident. Null on drafts, on
+   * documents recorded from another system's history, and for the moments between issue and sealing.
+   */
+  seal!: DocumentSealDto | null;
 }
 
 /** An invoice or credit note as lists show it. */
@@ -202,6 +222,8 @@ export class InvoiceSummaryDto {
   /** What the buyer still owes; zero for drafts, credit notes and closed invoices. */
   outstanding!: MoneyDto;
   possibleDuplicateOf?: string;
+  /** The seal of an issued document in its series' hash chain; null while there is none. */
+  seal!: DocumentSealDto | null;
 }
 
 export class InvoicePageDto extends PageDto {

@@ -186,7 +186,7 @@ export class InvoicesController {
   ): Promise<Buffer> {
     const state = await this.getInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId });
     const document = invoiceToEn16931(state);
-    const options = query.locale === undefined ? {} : { locale: query.locale };
+    const options = { ...(query.locale === undefined ? {} : { locale: query.locale }), ...(state.seal === undefined ? {} : { seal: state.seal }) };
     const facturX = query.format === 'factur-x';
     const file = facturX ? await writeFacturX(document, options) : await renderInvoicePdf(document, options);
     void reply

@@ -1,4 +1,4 @@
-import { invoiceToEn16931 } from '@invoicing/invoice';
+import { invoiceToEn16931, nextSeal, type InvoiceState } from '@invoicing/invoice';
 import { writeInvoice } from '@invoicing/integration/formats';
 import { INVOICE_PAYMENT, VOID, creditContent, invoiceContent, type ExampleScenario } from '../docs/example-scenario';
 import { IDEMPOTENT, IF_MATCH, PAGED, SIGNED_IN, TEXT, VALIDATED, VAT_CATEGORY, WITH_BODY, answers, type ExamplesOf, type ProblemCodes } from '../docs/examples-support';
@@ -8,6 +8,9 @@ import { toInvoiceResponse, toInvoiceSummaryResponse } from './invoice.mapper';
 
 // Invoice NL-2026-0412 of the German seller to its Hamburg customer: 16 hours of consulting (HUR) at the negotiated
 // 110.00 EUR and 6 licence seats (C62) at 249.00 EUR, standard rate 19 %, 30 days net.
+
+/** A document with the seal it would get as the first of its series (ADR 0022). */
+const sealed = (state: InvoiceState): InvoiceState => ({ ...state, seal: nextSeal(undefined, state) });
 
 /** Values the content of a draft (lines, allowances and charges, dates) is checked for (invoice.ts, invoice-line.ts). */
 export const DRAFT_VALUES: ProblemCodes = answers(VAT_CATEGORY, TEXT, {
@@ -91,7 +94,8 @@ export const invoiceExamples: ExamplesOf<keyof typeof INVOICE_PROBLEM_CODES> = (
     ],
   },
   listInvoices: { response: toPageResponse(s.invoices.page, toInvoiceSummaryResponse) },
-  getInvoice: { response: toInvoiceResponse(s.invoices.partlyPaid), problems: ['invoice.not_found'] },
+  // Sealed as the first document of its series, as the sealer does moments after issue.
+  getInvoice: { response: toInvoiceResponse(sealed(s.invoices.partlyPaid)), problems: ['invoice.not_found'] },
   getInvoicePdf: {
     // The PDF's first bytes: the whole file would swamp the reference (GET it to see one).
     response: '%PDF-1.7 …',

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { createMongoAdapters, type MongoConnection } from '@invoicing/integration/mongodb';
 import { demoUser } from '@invoicing/stack';
+import { DATABASE } from '../composition/tokens';
 import { startTestApi, type Caller, type TestApi } from '../testing/harness';
 
 // The api project's own testTimeout is not applied when Jest runs from the workspace root, and FerretDB scans on
@@ -292,6 +294,11 @@ describe('invoices and credit notes over HTTP', () => {
         totals: { amountDue: eur('24.00') },
       });
       expect(typeof issuedFirst.body.issuedAt).toBe('string');
+      // Sealed after issue (ADR 0022): null until the sealer has run, then the document's link in its series' chain.
+      expect(issuedFirst.body.seal).toBeNull();
+      await createMongoAdapters(t.api.app.get<MongoConnection>(DATABASE)).sealer.sealPending();
+      const hex = expect.stringMatching(/^[0-9a-f]{64}$/);
+      expect((await t.call('GET', `/v1/invoices/${first.id}`)).body.seal).toEqual({ position: 1, contentHash: hex, previousHash: '0'.repeat(64), hash: hex });
       const second = await issued(partnerships.life);
       expect(second.number).toBe('LIFE-000002');
 
@@ -552,6 +559,7 @@ describe('invoices and credit notes over HTTP', () => {
           paid: eur('0.00'),
           credited: eur('12.00'),
           outstanding: eur('24.00'),
+          seal: null,
         },
         expect.objectContaining({ id: early.id, number: 'LIST-000001', dueDate: '2025-02-09', total: eur('24.00'), outstanding: eur('24.00') }),
       ]);

@@ -33,6 +33,8 @@ interface InvoiceSummary {
   readonly paid: { readonly amount: string };
   readonly credited: { readonly amount: string };
   readonly outstanding: { readonly amount: string };
+  /** The document's link in its series' hash chain, null until it is sealed. */
+  readonly seal?: { readonly position: number; readonly hash: string } | null;
 }
 
 /** The invoices a query matches, page after page, newest first as the API lists them. */
@@ -53,7 +55,11 @@ export async function listInvoices(api: ApiClient, query: InvoiceQuery): Promise
   }
 }
 
-const CSV_COLUMNS = ['Invoice #', 'Kind', 'Status', 'Buyer', 'Invoice Date', 'Due Date', 'Customer PO Number', 'External Reference', 'Bill Total', 'Amount Paid', 'Amount Credited', 'Outstanding', 'Currency', 'Id'];
+const CSV_COLUMNS = [
+  'Invoice #', 'Kind', 'Status', 'Buyer', 'Invoice Date', 'Due Date', 'Customer PO Number', 'External Reference', 'Bill Total', 'Amount Paid', 'Amount Credited', 'Outstanding', 'Currency', 'Id',
+  // The seal of an issued document (ADR 0022): empty for drafts and documents not sealed yet.
+  'Seal Position', 'Seal Hash',
+];
 
 /** Invoices as one CSV file, a row each (amounts as the API gives them: exact decimals). */
 export function invoicesCsv(invoices: readonly InvoiceSummary[]): string {
@@ -74,6 +80,8 @@ export function invoicesCsv(invoices: readonly InvoiceSummary[]): string {
       invoice.outstanding.amount,
       invoice.currency,
       invoice.id,
+      invoice.seal ? String(invoice.seal.position) : '',
+      invoice.seal?.hash ?? '',
     ]),
   ]);
 }

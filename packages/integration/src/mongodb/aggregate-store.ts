@@ -44,6 +44,11 @@ export interface AggregateMapping<A extends AggregateRoot & { toState(): S }, S 
   readonly mapper: AggregateMapper<S, D>;
   readonly restore: (state: S) => A;
   readonly unique?: readonly UniqueConstraint<S>[];
+  /**
+   * Top-level numeric fields of the mapper's documents that another writer lowers (the sealer sets an invoice's
+   * `sealPending` from 1 to 0): saves write them with `$min`, which sets a missing field and never raises one again.
+   */
+  readonly lowered?: readonly string[];
 }
 
 /**
@@ -94,7 +99,7 @@ export class AggregateStore<A extends AggregateRoot & { toState(): S }, S extend
    */
   insertion(aggregate: A, waitingSince: Date): StoredDocument<D> {
     const events = aggregate.pendingEvents.map(outboxEntryOf);
-    return { ...this.toDocument(aggregate), outbox: events, ...(events.length > 0 ? { outboxSince: waitingSince } : {}) };
+    return { ...this.toDocument(aggregate), outbox: events, ...(events.length > 0 ? { outboxSince: waitingSince, outboxPending: true } : {}) };
   }
 
   /** The document an aggregate is stored as once saved: its state at the next version. */
@@ -173,11 +178,22 @@ export class AggregateStore<A extends AggregateRoot & { toState(): S }, S extend
   }
 
   private update(aggregate: A, waitingSince: Date): [{ _id: string; version: number }, never] {
-    const { _id, ...fields } = this.toDocument(aggregate);
+    const { _id, ...written } = this.toDocument(aggregate) as D & Record<string, unknown>;
+    const fields: Record<string, unknown> = {};
+    const lowered: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(written)) {
+      if (this.mapping.lowered?.includes(field)) lowered[field] = value;
+      else fields[field] = value;
+    }
     const events = aggregate.pendingEvents.map(outboxEntryOf);
+    const min = { ...lowered, ...(events.length > 0 ? { outboxSince: waitingSince } : {}) };
     return [
       { _id, version: aggregate.version },
-      { $set: fields, ...(events.length > 0 ? { $push: { outbox: { $each: events } }, $min: { outboxSince: waitingSince } } : {}) } as never,
+      {
+        $set: events.length > 0 ? { ...fields, outboxPending: true } : fields,
+        ...(events.length > 0 ? { $push: { outbox: { $each: events } } } : {}),
+        ...(Object.keys(min).length > 0 ? { $min: min } : {}),
+      } as never,
     ];
   }
 

@@ -1,5 +1,6 @@
-import { invoiceFacts, paymentFacts, type IntegrityReader, type InvoiceFacts, type LedgerTransaction, type NumberReservationFacts, type PaymentFacts } from '@invoicing/invoice';
+import { invoiceFacts, paymentFacts, type IntegrityReader, type InvoiceFacts, type LedgerTransaction, type NumberReservationFacts, type PaymentFacts, type SealRecord } from '@invoicing/invoice';
 import type { Model } from 'mongoose';
+import { sealRecordOf, type DocumentSealDocument } from './document-sealer';
 import { invoiceMapper, type InvoiceDocument } from './mappers/invoice.mapper';
 import { ledgerTransactionToDomain, type LedgerTransactionDocument } from './mappers/ledger-transaction.mapper';
 import { reservedSequence, type NumberReservationDocument } from './mappers/number-reservation.mapper';
@@ -24,7 +25,7 @@ export class MongoIntegrityReader implements IntegrityReader {
   ) {}
 
   async *tenants(): AsyncIterable<string> {
-    const names = ['partners', 'payments', 'invoices', 'number_reservations', 'ledger_transactions'] as const;
+    const names = ['partners', 'payments', 'invoices', 'number_reservations', 'ledger_transactions', 'document_seals'] as const;
     const all = new Set<string>();
     for (const name of names) {
       const found = await guarded(() => this.models[name].distinct('tenantId').exec());
@@ -57,6 +58,10 @@ export class MongoIntegrityReader implements IntegrityReader {
 
   ledgerTransactions(tenantId: string): AsyncIterable<readonly LedgerTransaction[]> {
     return this.read(this.models.ledger_transactions, tenantId, {}, (document: LedgerTransactionDocument) => ledgerTransactionToDomain(document));
+  }
+
+  seals(tenantId: string): AsyncIterable<readonly SealRecord[]> {
+    return this.read(this.models.document_seals, tenantId, {}, (document: DocumentSealDocument) => sealRecordOf(document));
   }
 
   private async *read<D, T>(model: Model<Record<string, unknown>>, tenantId: string, projection: Record<string, 0 | 1>, map: (document: D) => T): AsyncIterable<readonly T[]> {

@@ -2,6 +2,7 @@ import type { InvoiceAdapters } from '@invoicing/invoice';
 import type { IdempotencyOptions } from '../idempotency/idempotency-store.port';
 import type { MongoConnection } from './connection';
 import { DocumentLocks } from './document-lock';
+import { MongoDocumentSealer } from './document-sealer';
 import { MongoIdempotencyStore } from './idempotency-store';
 import { MongoImportJobStore } from './import-job-store';
 import { MongoInvoiceQueries, MongoPartnerQueries } from './invoice-queries';
@@ -23,6 +24,8 @@ export interface MongoAdapters extends InvoiceAdapters {
   readonly importJobs: MongoImportJobStore;
   /** The ledger of money movements; no use case appends to it yet (ADR 0006). */
   readonly ledger: MongoLedger;
+  /** Seals issued documents into their series' hash chain (ADR 0022): run `sealPending()` from a background worker. */
+  readonly sealer: MongoDocumentSealer;
   readonly models: Models;
   /** Creates the collections and indexes that are missing (see `schemas.ts`). */
   ensureIndexes(): Promise<Record<string, string[]>>;
@@ -45,6 +48,7 @@ export function createMongoAdapters(mongo: MongoConnection, options: { readonly 
     idempotency: new MongoIdempotencyStore(models, options.idempotency),
     importJobs: new MongoImportJobStore(models),
     ledger: new MongoLedger(models),
+    sealer: new MongoDocumentSealer(models, locks),
     models,
     ensureIndexes: () => ensureIndexes(mongo.connection),
   };

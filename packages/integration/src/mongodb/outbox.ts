@@ -10,47 +10,66 @@ import type { Models } from './schemas';
 
 interface WaitingDocument {
   _id: string;
+  tenantId: string;
   version: number;
   outbox: (StoredEvent | string)[];
   outboxSince: Date;
 }
 
+/** How many documents the relay updates at once when it removes what it published. */
+const REMOVE_CONCURRENCY = 8;
+
 /**
  * The outbox over the aggregate collections: each save appends its events to the document it writes (same write,
- * no transaction) and sets `outboxSince`; this reads them back oldest document first, each document's events in
- * order, and removes them once published. Delivery is at least once: a relay that crashes after publishing and
- * before `markPublished` publishes again.
+ * no transaction) and sets `outboxPending` and `outboxSince`; this reads them back oldest document first, each
+ * document's events in order, and removes them once published. Delivery is at least once: a relay that crashes after
+ * publishing and before `markPublished` publishes again.
  */
 export class MongoOutbox implements Outbox {
   private readonly collections: readonly Model<Record<string, unknown>>[];
+  /** Documents an older release left waiting have `outboxSince` and no `outboxPending`: found by a scan until none is left. */
+  private legacyLeft = true;
+  /** What `pending` last read, so that `markPublished` knows each document's version without reading it again. */
+  private readonly lastRead = new Map<string, { model: Model<Record<string, unknown>>; document: WaitingDocument }>();
 
+  /** `more`: other collections of aggregates stored by `AggregateStore` (billing plans, webhook endpoints). */
   constructor(
     models: Models,
     private readonly locks: DocumentLocks,
+    more: readonly Model<Record<string, unknown>>[] = [],
   ) {
-    this.collections = [models.partners, models.marketables, models.partnerships, models.invoices, models.payments];
+    this.collections = [models.partners, models.marketables, models.partnerships, models.invoices, models.payments, ...more];
   }
 
   async pending(limit: number): Promise<DomainEvent[]> {
+    const legacy = this.legacyLeft;
     const perCollection = await Promise.all(
-      this.collections.map((model) =>
-        guarded(() =>
+      this.collections.map(async (model) => {
+        const documents = await guarded(() =>
           model
-            .find({ outboxSince: op({ $exists: true }) }, { outbox: 1, outboxSince: 1, version: 1 })
-            .sort({ outboxSince: 1, _id: 1 })
+            .find(legacy ? { outboxSince: op({ $exists: true }) } : { outboxPending: true }, { tenantId: 1, outbox: 1, outboxSince: 1, version: 1 })
             .limit(limit)
             .lean<WaitingDocument[]>()
             .exec(),
-        ),
-      ),
+        );
+        return documents.map((document) => ({ model, document }));
+      }),
     );
-    const documents = perCollection.flat().sort((left, right) => left.outboxSince.getTime() - right.outboxSince.getTime() || (left._id < right._id ? -1 : 1));
+    const waiting = perCollection
+      .flat()
+      .filter(({ document }) => document.outboxSince !== undefined && (document.outbox?.length ?? 0) > 0)
+      .sort((left, right) => left.document.outboxSince.getTime() - right.document.outboxSince.getTime() || (left.document._id < right.document._id ? -1 : 1));
+    if (legacy && waiting.length === 0) {
+      this.legacyLeft = false;
+      return this.pending(limit);
+    }
+    this.lastRead.clear();
     const events: DomainEvent[] = [];
-    for (const document of documents) {
-      for (const event of document.outbox) {
-        if (events.length >= limit) return events;
-        events.push(eventToDomain(storedEventOf(event)));
-      }
+    for (const entry of waiting) {
+      const outbox = entry.document.outbox;
+      if (events.length >= limit) break;
+      this.lastRead.set(entry.document._id, entry);
+      for (const event of outbox.slice(0, limit - events.length)) events.push(eventToDomain(storedEventOf(event)));
     }
     return events;
   }
@@ -64,29 +83,54 @@ export class MongoOutbox implements Outbox {
       const documentId = `${parts[0]}/${parts[1]}`;
       byDocument.set(documentId, (byDocument.get(documentId) ?? new Set()).add(eventId));
     }
-    if (byDocument.size === 0) return;
-    await Promise.all(this.collections.map((model) => this.removeFrom(model, byDocument)));
+    const ids = [...byDocument.keys()];
+    for (let start = 0; start < ids.length; start += REMOVE_CONCURRENCY) {
+      await Promise.all(ids.slice(start, start + REMOVE_CONCURRENCY).map((id) => this.removeFrom(id, byDocument.get(id) as Set<string>)));
+    }
   }
 
-  // FerretDB 1.x ignores `$pull` with a condition: published events are removed by rewriting the array, under the
-  // document's lock so that a save cannot append events in between.
-  private async removeFrom(model: Model<Record<string, unknown>>, byDocument: Map<string, Set<string>>): Promise<void> {
-    const candidates = await guarded(() =>
-      model
-        .find({ _id: op({ $in: [...byDocument.keys()] }), outboxSince: op({ $exists: true }) }, { tenantId: 1 })
-        .lean<{ _id: string; tenantId: string }[]>()
-        .exec(),
-    );
-    for (const candidate of candidates) {
-      await this.locks.withLock(lockIdOf(model, candidate), candidate.tenantId, async () => {
-        const document = await guarded(() => model.findOne({ _id: candidate._id }, { outbox: 1 }).lean<WaitingDocument>().exec());
-        if (!document?.outbox) return;
-        const published = byDocument.get(document._id) as Set<string>;
-        const remaining = document.outbox.filter((entry) => !published.has(storedEventOf(entry).id));
-        if (remaining.length === document.outbox.length) return;
-        const update = remaining.length === 0 ? { $set: { outbox: [] }, $unset: { outboxSince: '' } } : { $set: { outbox: remaining } };
-        await guarded(() => model.collection.updateOne({ _id: document._id as never }, update));
-      });
+  /**
+   * Removes published events from one document, under its lock so that a save cannot append events in between
+   * (FerretDB 1.x rewrites the whole document on any update, and ignores `$pull` with a condition). The copy
+   * `pending` read is used when the document's version has not moved since: one conditional update, no read.
+   */
+  private async removeFrom(documentId: string, published: Set<string>): Promise<void> {
+    const known = this.lastRead.get(documentId);
+    const located = known ?? (await this.locate(documentId));
+    if (!located) return;
+    const { model, document: seen } = located;
+    await this.locks.withLock(lockIdOf(model, seen), seen.tenantId, async () => {
+      const document =
+        known && (await this.rewrite(model, seen, published)) ? undefined : await guarded(() => model.findOne({ _id: documentId }, { outbox: 1, version: 1, tenantId: 1 }).lean<WaitingDocument>().exec());
+      if (document) await this.rewrite(model, document, published);
+    });
+    this.lastRead.delete(documentId);
+  }
+
+  /** Writes the document's outbox without the published events, if its version is still `document.version`. */
+  private async rewrite(model: Model<Record<string, unknown>>, document: WaitingDocument, published: Set<string>): Promise<boolean> {
+    const outbox = document.outbox ?? [];
+    const remaining = outbox.filter((entry) => !published.has(storedEventOf(entry).id));
+    const update = remaining.length === 0 ? { $set: { outbox: [] }, $unset: { outboxSince: '', outboxPending: '' } } : { $set: { outbox: remaining, outboxPending: true } };
+    const result = await guarded(() => model.collection.updateOne({ _id: document._id as never, version: document.version }, update));
+    return result.matchedCount === 1;
+  }
+
+  private async locate(documentId: string): Promise<{ model: Model<Record<string, unknown>>; document: WaitingDocument } | undefined> {
+    for (const model of this.collections) {
+      const document = await guarded(() => model.findOne({ _id: documentId }, { outbox: 1, version: 1, tenantId: 1 }).lean<WaitingDocument>().exec());
+      if (document) return { model, document };
     }
+    return undefined;
+  }
+
+  /** How many documents have events waiting, and since when the oldest waits (for the relay's lag metric). */
+  async backlog(): Promise<{ readonly documents: number; readonly oldestSince?: Date }> {
+    const perCollection = await Promise.all(
+      this.collections.map((model) => guarded(() => model.find({ outboxPending: true }, { outboxSince: 1 }).lean<{ outboxSince?: Date }[]>().exec())),
+    );
+    const all = perCollection.flat();
+    const oldest = all.reduce<Date | undefined>((min, document) => (document.outboxSince && (!min || document.outboxSince < min) ? document.outboxSince : min), undefined);
+    return { documents: all.length, ...(oldest ? { oldestSince: oldest } : {}) };
   }
 }

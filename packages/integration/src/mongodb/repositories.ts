@@ -128,6 +128,8 @@ export class MongoInvoiceRepository extends MongoAggregateRepository<Invoice, In
         model: models.invoices,
         mapper: invoiceMapper,
         restore: (state) => Invoice.restore(state),
+        // Sealing lowers it to 0 (`document-sealer.ts`); a later save (a payment, a void) must not mark it pending again.
+        lowered: ['sealPending'],
         unique: [
           { code: 'invoice.duplicate_number', holder: (state) => (state.number === undefined ? undefined : { 'derived.numberKey': state.number }) },
           {

@@ -13,8 +13,11 @@ import type { Models } from './schemas';
 /** The marker of a finished upgrade, in `migrations`: later starts skip the scan. */
 const UPGRADE_ID = `stored-format-${STORED_FORMAT}`;
 
-/** The fields of an aggregate document the upgrade leaves as they are: its identity and its waiting events. */
-const KEPT = new Set(['_id', 'outbox', 'outboxSince']);
+/**
+ * The fields of an aggregate document the upgrade leaves as they are: its identity, its waiting events, and what the
+ * sealer writes (ADR 0022; a document stored before sealing existed is marked pending by the sealer's catch-up).
+ */
+const KEPT = new Set(['_id', 'outbox', 'outboxSince', 'outboxPending', 'seal', 'sealPending']);
 
 type AnyMapper = AggregateMapper<AggregateIdentity, AggregateDocument<object, object | undefined>>;
 

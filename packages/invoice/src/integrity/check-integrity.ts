@@ -1,3 +1,4 @@
+import type { SealRecord } from '../invoice/document-seal';
 import type { LedgerTransaction } from '../ledger/ledger';
 import { NO_COUNTS, addCounts, checkTenant, type AccountSummary, type IntegrityCounts, type IntegrityFinding, type InvoiceFacts, type NumberReservationFacts, type PaymentFacts, type TenantIntegrity } from './integrity';
 import type { IntegrityReader } from './integrity-reader.port';
@@ -28,7 +29,8 @@ export async function checkTenantOf(reader: IntegrityReader, tenantId: string): 
   const invoices: InvoiceFacts[] = await collect(reader.invoices(tenantId));
   const reservations: NumberReservationFacts[] = await collect(reader.reservations(tenantId));
   const ledger: LedgerTransaction[] = await collect(reader.ledgerTransactions(tenantId));
-  return checkTenant({ tenantId, partnerIds, payments, invoices, reservations, ledger });
+  const seals: SealRecord[] = await collect(reader.seals(tenantId));
+  return checkTenant({ tenantId, partnerIds, payments, invoices, reservations, ledger, seals });
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { SealRecord } from '../invoice/document-seal';
 import type { InvoiceState } from '../invoice/invoice';
 import type { LedgerTransaction } from '../ledger/ledger';
 import type { PartnerState } from '../partner/partner';
@@ -12,6 +13,7 @@ export interface IntegrityStates {
   readonly invoices?: readonly InvoiceState[];
   readonly reservations?: readonly (NumberReservationFacts & { readonly tenantId: string })[];
   readonly ledger?: readonly LedgerTransaction[];
+  readonly seals?: readonly SealRecord[];
 }
 
 /** The reference {@link IntegrityReader}: plain states in memory, in batches of `batchSize`. */
@@ -28,6 +30,7 @@ export class InMemoryIntegrityReader implements IntegrityReader {
       ...(this.states.invoices ?? []),
       ...(this.states.reservations ?? []),
       ...(this.states.ledger ?? []),
+      ...(this.states.seals ?? []),
     ].map((state) => state.tenantId as string);
     yield* [...new Set(all)].sort();
   }
@@ -52,6 +55,10 @@ export class InMemoryIntegrityReader implements IntegrityReader {
 
   ledgerTransactions(tenantId: string) {
     return this.batches((this.states.ledger ?? []).filter((state) => state.tenantId === tenantId));
+  }
+
+  seals(tenantId: string) {
+    return this.batches((this.states.seals ?? []).filter((record) => record.tenantId === tenantId));
   }
 
   private async *batches<T>(items: readonly T[]): AsyncIterable<readonly T[]> {

@@ -1,3 +1,4 @@
+import type { SealRecord } from '../invoice/document-seal';
 import type { LedgerTransaction } from '../ledger/ledger';
 import type { InvoiceFacts, NumberReservationFacts, PaymentFacts } from './integrity';
 
@@ -14,6 +15,8 @@ export interface IntegrityReader {
   invoices(tenantId: string): AsyncIterable<readonly InvoiceFacts[]>;
   reservations(tenantId: string): AsyncIterable<readonly NumberReservationFacts[]>;
   ledgerTransactions(tenantId: string): AsyncIterable<readonly LedgerTransaction[]>;
+  /** The links of the tenant's hash chains of issued documents, in any order (ADR 0022). */
+  seals(tenantId: string): AsyncIterable<readonly SealRecord[]>;
 }
 
 /** Binds the reader in a container. */

@@ -1,5 +1,6 @@
 import { Money, type CurrencyCode } from '@invoicing/core';
 import { formatDocumentNumber } from '../invoice/number-sequence.port';
+import { GENESIS_HASH, chainHash, contentHashOf, type DocumentSeal, type SealRecord } from '../invoice/document-seal';
 import type { DocumentKind, InvoiceState } from '../invoice/invoice';
 import type { InvoiceStatus } from '../invoice/invoice-lifecycle';
 import { foldTotals, zeroTotals, type LedgerTotals, type LedgerTransaction } from '../ledger/ledger';
@@ -26,6 +27,10 @@ export const INTEGRITY_CODES = [
   'integrity.ledger_payment_overdrawn',
   'integrity.ledger_invoice_overpaid',
   'integrity.projection_mismatch',
+  'integrity.seal_chain_broken',
+  'integrity.seal_missing_document',
+  'integrity.seal_content_mismatch',
+  'integrity.seal_copy_mismatch',
 ] as const;
 export type IntegrityCode = (typeof INTEGRITY_CODES)[number];
 
@@ -77,6 +82,10 @@ export interface InvoiceFacts {
   readonly precedingInvoiceId?: string;
   /** Recorded from another system's history: its number was not reserved from a series of ours. */
   readonly imported?: true;
+  /** SHA-256 of the document's canonical content as stored now (documents with a number only). */
+  readonly contentHash?: string;
+  /** The seal the document carries (ADR 0022), when it was sealed. */
+  readonly seal?: DocumentSeal;
 }
 
 /** A number of a series reserved for a document (see `NumberSequence`). */
@@ -94,6 +103,8 @@ export interface TenantSnapshot {
   readonly invoices: readonly InvoiceFacts[];
   readonly reservations: readonly NumberReservationFacts[];
   readonly ledger: readonly LedgerTransaction[];
+  /** The links of the tenant's hash chains of issued documents (ADR 0022); none when absent. */
+  readonly seals?: readonly SealRecord[];
 }
 
 /** A partner's payments in one currency: received = applied + unapplied + refunded. */
@@ -138,6 +149,8 @@ export function invoiceFacts(state: InvoiceState): InvoiceFacts {
     credits: state.credits.map((part) => ({ creditNoteId: part.creditNoteId, amount: part.amount.minor, currency: part.amount.currency })),
     ...(state.precedingInvoice === undefined ? {} : { precedingInvoiceId: state.precedingInvoice.id }),
     ...(state.importedAt === undefined ? {} : { imported: true as const }),
+    ...(state.number === undefined ? {} : { contentHash: contentHashOf(state) }),
+    ...(state.seal === undefined ? {} : { seal: state.seal }),
   };
 }
 
@@ -632,6 +645,74 @@ export function checkProjections(snapshot: TenantSnapshot): IntegrityFinding[] {
   return findings;
 }
 
+/**
+ * The hash chain of each series (ADR 0022, docs/numbering.md "The hash chain"), link by link from position 1: each
+ * record at the position that follows the one before, holding that record's hash as its `previousHash` (64 zeros at
+ * position 1) and `hash` = SHA-256(previousHash + LF + contentHash); the document it seals stored, holding the number
+ * it was sealed with, with the same content hash recomputed from its stored content, and carrying the same seal (a
+ * document not carrying one yet is being sealed). A document that carries a seal the chain does not hold breaks the
+ * chain at that position too. Per series only the first broken link is reported: every link after it depends on it.
+ */
+export function checkSeals(snapshot: TenantSnapshot): IntegrityFinding[] {
+  const documents = new Map(snapshot.invoices.map((invoice) => [invoice.id, invoice]));
+  const bySeries = new Map<string, SealRecord[]>();
+  for (const record of snapshot.seals ?? []) {
+    const records = bySeries.get(record.series);
+    if (records) records.push(record);
+    else bySeries.set(record.series, [record]);
+  }
+  // The first broken link of each series, by position.
+  const first = new Map<string, { position: number; finding: IntegrityFinding }>();
+  const broken = (series: string, position: number, code: IntegrityCode, message: string, ids: IntegrityFinding['ids']) => {
+    const known = first.get(series);
+    if (known === undefined || position < known.position) {
+      first.set(series, { position, finding: finding(snapshot.tenantId, code, message, { series, position, ...ids }) });
+    }
+  };
+  const recorded = new Set<string>();
+  for (const [series, records] of bySeries) {
+    records.sort((a, b) => a.position - b.position);
+    let previous: SealRecord | undefined;
+    for (const record of records) {
+      recorded.add(record.documentId);
+      const ids = { documentId: record.documentId, number: record.number };
+      const expected = (previous?.position ?? 0) + 1;
+      const expectedPrevious = previous?.hash ?? GENESIS_HASH;
+      const document = documents.get(record.documentId);
+      if (record.position !== expected) {
+        broken(series, Math.min(record.position, expected), 'integrity.seal_chain_broken', `series ${series} has seal ${record.position} where ${expected} was due`, { ...ids, expectedPosition: expected });
+        break;
+      }
+      previous = record;
+      if (record.previousHash !== expectedPrevious || record.hash !== chainHash(record.previousHash, record.contentHash)) {
+        broken(series, record.position, 'integrity.seal_chain_broken', `seal ${record.position} of series ${series} does not follow the seal before it`, ids);
+        break;
+      }
+      if (document === undefined) {
+        broken(series, record.position, 'integrity.seal_missing_document', `seal ${record.position} of series ${series} seals document ${record.documentId}, which is not stored`, ids);
+        break;
+      }
+      if (document.number !== record.number || document.contentHash !== record.contentHash) {
+        broken(series, record.position, 'integrity.seal_content_mismatch', `document ${record.documentId} (${record.number}) no longer has the content it was sealed with`, ids);
+        break;
+      }
+      const copy = document.seal;
+      if (copy !== undefined && (copy.position !== record.position || copy.hash !== record.hash || copy.previousHash !== record.previousHash || copy.contentHash !== record.contentHash)) {
+        broken(series, record.position, 'integrity.seal_copy_mismatch', `document ${record.documentId} (${record.number}) carries another seal than the chain holds at position ${record.position}`, ids);
+        break;
+      }
+    }
+  }
+  for (const document of snapshot.invoices) {
+    if (document.seal === undefined || recorded.has(document.id)) continue;
+    broken(document.series, document.seal.position, 'integrity.seal_chain_broken', `document ${document.id} carries seal ${document.seal.position} of series ${document.series}, which the chain does not hold`, {
+      documentId: document.id,
+      ...(document.number === undefined ? {} : { number: document.number }),
+    });
+  }
+  return [...first.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, entry]) => entry.finding);
+}
+
 /** Every check over one tenant's snapshot. */
 export function checkTenant(snapshot: TenantSnapshot): TenantIntegrity {
   const numbering = checkNumbering(snapshot);
@@ -645,6 +726,7 @@ export function checkTenant(snapshot: TenantSnapshot): TenantIntegrity {
       ...checkReferences(snapshot),
       ...checkLedger(snapshot),
       ...checkProjections(snapshot),
+      ...checkSeals(snapshot),
     ],
     notes: numbering.notes,
     accounts: summarizeAccounts(snapshot),

@@ -13,6 +13,7 @@ import {
 import type { ContactId, InvoiceId, PartnerId, PartnershipId, PaymentId } from '../shared/ids';
 import { optionalText } from '../shared/text';
 import type { InvoiceDraftTerms } from '../partnership/partnership';
+import type { DocumentSeal } from './document-seal';
 import { dueDate as dueDateFor, type PaymentTerms } from '../partnership/payment-terms';
 import { parseDraftContent, type DraftContent, type ParsedDraftContent } from './invoice-content';
 import type { DocumentAllowanceCharge, InvoiceLine } from './invoice-line';
@@ -101,6 +102,11 @@ export interface InvoiceState {
    * its number is that system's, not one of our series.
    */
   readonly importedAt?: Date;
+  /**
+   * The document's link in its series' hash chain (ADR 0022), once sealed after its issue. Attached by the sealer, not
+   * by the aggregate: read with the document, never written by its saves.
+   */
+  readonly seal?: DocumentSeal;
 }
 
 /** What a new draft needs beyond its content: its partnership's terms and, for credit notes, the corrected invoice. */

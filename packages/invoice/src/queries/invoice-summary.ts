@@ -1,4 +1,5 @@
 import { Money, daysBetween, definedFields, type CalendarDate, type CurrencyCode } from '@invoicing/core';
+import type { DocumentSeal } from '../invoice/document-seal';
 import type { Invoice, DocumentKind } from '../invoice/invoice';
 import type { InvoiceStatus } from '../invoice/invoice-lifecycle';
 import { RECEIVABLE_STATUSES } from '../invoice/invoice-lifecycle';
@@ -27,6 +28,8 @@ export interface InvoiceSummary {
   readonly credited: Money;
   readonly outstanding: Money;
   readonly possibleDuplicateOf?: InvoiceId;
+  /** The document's seal in its series' hash chain, once sealed (ADR 0022). */
+  readonly seal?: DocumentSeal;
 }
 
 /** The summary of an invoice. */
@@ -48,7 +51,7 @@ export function summarize(invoice: Invoice): InvoiceSummary {
     paid: invoice.paidAmount,
     credited: invoice.creditedAmount,
     outstanding: invoice.outstanding,
-    ...definedFields({ possibleDuplicateOf: state.possibleDuplicateOf }),
+    ...definedFields({ possibleDuplicateOf: state.possibleDuplicateOf, seal: state.seal }),
   };
 }
 

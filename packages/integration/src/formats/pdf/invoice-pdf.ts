@@ -27,6 +27,11 @@ export interface InvoicePdfOptions {
   readonly locale?: string;
   /** The tenant's logo, PNG or JPEG, drawn at the top left. */
   readonly logo?: Buffer;
+  /**
+   * The document's link in its series' hash chain (ADR 0022), printed above the page numbers of every page: its position
+   * and hash, which anyone holding the chain can check. Absent for a document not sealed (yet), or read from a file.
+   */
+  readonly seal?: { readonly position: number; readonly hash: string };
   /** PDF/A-3b with these files embedded as associated files (Factur-X): see `writeFacturX`. */
   readonly pdfA3?: { readonly files: readonly EmbeddedFile[]; readonly xmp: string };
 }
@@ -218,6 +223,9 @@ export async function renderInvoicePdf(document: En16931Document, options: Invoi
     pdf.switchToPage(index);
     pdf.font('regular').fontSize(8).fillColor(GREY);
     pdf.text(`${kind} ${document.number ?? ''} · page ${index + 1} of ${range.count}`, left, pdf.page.height - PAGE.margin - 10, { width, align: 'center', lineBreak: false });
+    if (options.seal) {
+      pdf.fontSize(6.5).text(`Seal ${options.seal.position} · SHA-256 ${options.seal.hash}`, left, pdf.page.height - PAGE.margin - 19, { width, align: 'center', lineBreak: false });
+    }
   }
 
   for (const file of options.pdfA3?.files ?? []) {

@@ -64,6 +64,14 @@ describe('the PDF of an invoice', () => {
     expect(german).toContain(`${Number(whole).toLocaleString('de-DE')},${cents}`);
   });
 
+  it('prints the seal of a sealed document on every page, above the page numbers', async () => {
+    const document = withLines(await example('ubl/ubl-tc434-example1.xml'), 60);
+    const hash = 'ab'.repeat(32);
+    const text = textOf(await renderInvoicePdf(document, { seal: { position: 7, hash } }), 'sealed.pdf');
+    expect(text.match(new RegExp(`Seal 7 · SHA-256 ${hash}`, 'g'))?.length).toBeGreaterThan(1);
+    expect(textOf(await renderInvoicePdf(document), 'unsealed.pdf')).not.toContain('SHA-256');
+  });
+
   it('runs a long invoice over several pages, its table header on each, every line once', async () => {
     const document = withLines(await example('ubl/ubl-tc434-example1.xml'), 90);
     const text = textOf(await renderInvoicePdf(document), 'long.pdf');

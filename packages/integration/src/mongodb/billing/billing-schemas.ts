@@ -1,4 +1,5 @@
 import { Schema, type Connection, type IndexDefinition, type IndexOptions, type Model } from 'mongoose';
+import { OUTBOX_WAITING_INDEX } from '../schemas';
 
 /**
  * The collections of `@invoicing/billing`, their queried fields and their indexes (see `../schemas.ts` for the rules
@@ -21,11 +22,11 @@ function schemaOf(fields: Record<string, unknown>, indexes: readonly Index[]): S
 
 /** Billing plans, one per partnership: aggregates stored as `AggregateStore` writes them, outbox included. */
 export const billingPlanSchema = schemaOf(
-  { id: { type: String, required: true }, version: { type: Number, required: true }, state: String, outbox: { type: [Schema.Types.Mixed], default: undefined }, outboxSince: Date },
+  { id: { type: String, required: true }, version: { type: Number, required: true }, state: String, outbox: { type: [Schema.Types.Mixed], default: undefined }, outboxSince: Date, outboxPending: Boolean },
   [
     // How a run walks a tenant's plans, in id order.
     [{ tenantId: 1, _id: 1 }, { name: 'billing_plans_by_tenant' }],
-    [{ outboxSince: 1, _id: 1 }, { name: 'outbox_pending', sparse: true }],
+    OUTBOX_WAITING_INDEX,
   ],
 );
 

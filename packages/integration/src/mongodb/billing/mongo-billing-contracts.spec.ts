@@ -74,7 +74,7 @@ describe('MongoDB billing documents', () => {
       raw('billing_runs', `${tenant}/run-1`),
     ]);
 
-    expect(Object.keys(planDocument ?? {}).sort()).toEqual(['_id', '_v', 'id', 'outbox', 'outboxSince', 'state', 'tenantId', 'version']);
+    expect(Object.keys(planDocument ?? {}).sort()).toEqual(['_id', '_v', 'id', 'outbox', 'outboxPending', 'outboxSince', 'state', 'tenantId', 'version']);
     const planState = stateOf<{ versions: { terms: { minimum: unknown; charges: unknown[] } | null }[] }>(planDocument);
     expect(planState.versions[0]?.terms?.minimum).toEqual({ amount: { minor: { $numberLong: '10005' }, currency: 'EUR' }, name: 'Monthly minimum', vat: { code: 'S', rate: { decimal: '20' } } });
     expect(planState.versions[0]?.terms?.charges[0]).toMatchObject({ quantity: { decimal: '12.5' }, unitPrice: { decimal: '19.9999' } });

@@ -77,7 +77,7 @@ const CASES: readonly Case[] = [
     complete: { ...INVOICE_FIXTURE.state, precedingInvoice: CREDIT_NOTE_FIXTURE.state.precedingInvoice, voidReason: 'entered twice' } as AggregateIdentity,
     stateFields: INVOICE_FIELDS,
     derivedFields: INVOICE_DERIVED,
-    keys: { partnerIds: ['p-seller', 'p-buyer'], buyerId: 'p-buyer', duplicateKeys: ['["p-buyer","EUR","114200","2026-01-12"]', '["p-buyer","EUR","114200","2026-01-13"]', '["p-buyer","EUR","114200","2026-01-14"]', '["p-buyer","EUR","114200","2026-01-15"]', '["p-buyer","EUR","114200","2026-01-16"]', '["p-buyer","EUR","114200","2026-01-17"]', '["p-buyer","EUR","114200","2026-01-18"]'], receivableKey: '["p-buyer","EUR"]', referenceKey: '["p-seller","p-buyer","ERP-42"]', importKey: null },
+    keys: { partnerIds: ['p-seller', 'p-buyer'], buyerId: 'p-buyer', duplicateKeys: ['["p-buyer","EUR","114200","2026-01-12"]', '["p-buyer","EUR","114200","2026-01-13"]', '["p-buyer","EUR","114200","2026-01-14"]', '["p-buyer","EUR","114200","2026-01-15"]', '["p-buyer","EUR","114200","2026-01-16"]', '["p-buyer","EUR","114200","2026-01-17"]', '["p-buyer","EUR","114200","2026-01-18"]'], receivableKey: '["p-buyer","EUR"]', referenceKey: '["p-seller","p-buyer","ERP-42"]', importKey: null, sealPending: 1 },
     derivedAdded: {
       kind: 'invoice',
       status: 'partially_paid',
@@ -97,7 +97,7 @@ const CASES: readonly Case[] = [
     complete: { ...INVOICE_FIXTURE.state, ...CREDIT_NOTE_FIXTURE.state, voidReason: 'entered twice' } as AggregateIdentity,
     stateFields: INVOICE_FIELDS,
     derivedFields: INVOICE_DERIVED,
-    keys: { partnerIds: ['p-seller', 'p-buyer'], buyerId: 'p-buyer', duplicateKeys: [], receivableKey: null, referenceKey: '["p-seller","p-buyer","ERP-CN-7"]', importKey: null },
+    keys: { partnerIds: ['p-seller', 'p-buyer'], buyerId: 'p-buyer', duplicateKeys: [], receivableKey: null, referenceKey: '["p-seller","p-buyer","ERP-CN-7"]', importKey: null, sealPending: 1 },
     derivedAdded: {
       kind: 'credit_note',
       status: 'issued',

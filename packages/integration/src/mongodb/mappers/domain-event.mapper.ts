@@ -1,7 +1,8 @@
-import type { DomainEvent, TenantId } from '@invoicing/core';
+import type { DomainEvent, EventActor, TenantId } from '@invoicing/core';
+import { SYSTEM_ACTOR, currentEventOrigin } from '../../events/event-origin';
 import { STORED_FORMAT, storedFormatOf } from './stored-format';
 import { decodeState, encodeState } from './stored-state';
-import { dateToDomain, type AllFieldsOf } from './value.mapper';
+import { dateToDomain } from './value.mapper';
 
 /**
  * A domain event as stored in its aggregate's `outbox` array: from format 2 on one string of Extended JSON (for the same
@@ -19,6 +20,9 @@ export interface StoredEvent {
   readonly index: number;
   readonly occurredAt: Date;
   readonly payload: unknown;
+  /** From format 2 on (added without a format change: absent on older entries, read as unknown). */
+  readonly actor?: EventActor;
+  readonly requestId?: string;
 }
 
 /**
@@ -39,8 +43,14 @@ function payloadData(value: unknown, path: string): unknown {
   throw new TypeError(`event payload ${path} is not JSON data (${typeof value === 'object' ? Object.getPrototypeOf(value)?.constructor?.name : typeof value}); put its JSON form (e.g. money.toJSON()) in the event`);
 }
 
-/** @throws TypeError when the payload holds something other than JSON data and dates */
+/**
+ * The stored form of an event, stamped with the actor and request of the work storing it (`runAs`) unless the event
+ * already names them. @throws TypeError when the payload holds something other than JSON data and dates
+ */
 export function eventToPersistence(event: DomainEvent): StoredEvent {
+  const origin = currentEventOrigin();
+  const actor = event.actor ?? origin?.actor ?? SYSTEM_ACTOR;
+  const requestId = event.requestId ?? origin?.requestId;
   return {
     _v: STORED_FORMAT,
     id: event.id,
@@ -52,7 +62,9 @@ export function eventToPersistence(event: DomainEvent): StoredEvent {
     index: event.index,
     occurredAt: event.occurredAt,
     payload: payloadData(event.payload, 'payload'),
-  } satisfies Record<keyof DomainEvent | '_v', unknown>;
+    actor: { type: actor.type, id: actor.id, ...(actor.name === undefined ? {} : { name: actor.name }) },
+    ...(requestId === undefined ? {} : { requestId }),
+  } satisfies Omit<Record<keyof DomainEvent | '_v', unknown>, 'requestId'>;
 }
 
 /** @throws UnsupportedStoredFormatError for an entry of a format this release does not read */
@@ -68,7 +80,9 @@ export function eventToDomain(stored: StoredEvent): DomainEvent {
     index: stored.index,
     occurredAt: dateToDomain(stored.occurredAt),
     payload: stored.payload,
-  } satisfies AllFieldsOf<DomainEvent>;
+    ...(stored.actor === undefined ? {} : { actor: stored.actor }),
+    ...(stored.requestId === undefined ? {} : { requestId: stored.requestId }),
+  };
 }
 
 /** An outbox entry as written: the stored event as one string. @throws TypeError as {@link eventToPersistence} */

@@ -4,10 +4,12 @@ import {
   Invoice,
   duplicateReferenceDate,
   isOwing,
+  isSealable,
   type AllowanceCharge,
   type AppliedCredit,
   type AppliedPayment,
   type DocumentAllowanceCharge,
+  type DocumentSeal,
   type InvoiceId,
   type InvoiceLine,
   type InvoiceState,
@@ -203,7 +205,8 @@ function creditToPersistence(credit: AppliedCredit) {
   } satisfies AllFieldsOf<AppliedCredit>;
 }
 
-type StoredFields = Omit<InvoiceState, 'tenantId' | 'id' | 'version'>;
+// The seal is the sealer's, stored beside the state (`seal`), never by a save.
+type StoredFields = Omit<InvoiceState, 'tenantId' | 'id' | 'version' | 'seal'>;
 
 function stateToPersistence(state: InvoiceState) {
   return compact({
@@ -325,14 +328,33 @@ export function invoiceReferenceKey(sellerId: string, buyerId: string, externalR
   return JSON.stringify([sellerId, buyerId, externalReference]);
 }
 
+/** `sealPending` of a document issued and not sealed yet; the sealer sets {@link SEALED} (ADR 0022). */
+export const SEAL_PENDING = 1;
+/** `sealPending` of a sealed document. Lower than {@link SEAL_PENDING}: saves write the field with `$min`, so they never mark a sealed document pending again. */
+export const SEALED = 0;
+
+/** A seal as the sealer copies it onto a document: the link of `document_seals` that seals it. */
+export type StoredSeal = DocumentSeal;
+
 /** An invoice's or credit note's document. */
-export type InvoiceDocument = AggregateDocument<ReturnType<typeof stateToPersistence>, ReturnType<typeof deriveInvoice>, ReturnType<typeof invoiceKeys>>;
+export type InvoiceDocument = AggregateDocument<ReturnType<typeof stateToPersistence>, ReturnType<typeof deriveInvoice>, ReturnType<typeof invoiceKeys>> & {
+  /** 1 while issued and not sealed, 0 once sealed; absent on drafts and imported documents. */
+  readonly sealPending?: number;
+  /** Written by the sealer only (`document-sealer.ts`). */
+  readonly seal?: StoredSeal;
+};
+
+function sealToDomain(stored: StoredSeal): DocumentSeal {
+  return { position: stored.position, contentHash: stored.contentHash, previousHash: stored.previousHash, hash: stored.hash };
+}
 
 /** Invoices and credit notes ↔ `invoices` documents; `derived` and the keys are recomputed on every write and never read back. */
 export const invoiceMapper: AggregateMapper<InvoiceState, InvoiceDocument> = {
   toPersistence(state) {
     const derived = deriveInvoice(state);
-    return { ...envelopeOf(state), ...invoiceKeys(state, derived), state: encodeState(stateToPersistence(state)), derived };
+    // A document issued here waits for its seal; the store writes `sealPending` with `$min` (see `invoiceStore`).
+    const pending = isSealable(state) ? { sealPending: SEAL_PENDING } : {};
+    return { ...envelopeOf(state), ...invoiceKeys(state, derived), ...pending, state: encodeState(stateToPersistence(state)), derived };
   },
   toDomain(document) {
     const identity = identityOf<InvoiceId>(document, 'invoices');
@@ -378,6 +400,7 @@ export const invoiceMapper: AggregateMapper<InvoiceState, InvoiceDocument> = {
       updatedAt: dateToDomain(state.updatedAt),
       issuedAt: optional(state.issuedAt, dateToDomain),
       importedAt: optional(state.importedAt, dateToDomain),
+      seal: optional(document.seal, sealToDomain),
     } satisfies AllFieldsOf<InvoiceState>);
   },
 };

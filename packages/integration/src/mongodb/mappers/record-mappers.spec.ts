@@ -1,4 +1,5 @@
 import { Decimal, Money } from '@invoicing/core';
+import { SYSTEM_ACTOR, runAs } from '../../events/event-origin';
 import { eventToDomain, eventToPersistence, outboxEntryOf, storedEventOf } from './domain-event.mapper';
 import { recordToDomain, recordToPersistence } from './idempotency-record.mapper';
 import { hintedSequence, reservationToPersistence, reservedSequence } from './number-reservation.mapper';
@@ -19,16 +20,23 @@ describe('domain event mapper', () => {
   });
 
   describe('eventToPersistence', () => {
-    it('writes the entry as format 1 stored it, marked _v: 2, and reads it back', () => {
-      expect(eventToPersistence(EVENT_FIXTURE.event)).toEqual({ ...EVENT_FIXTURE.stored, _v: 2 });
-      expect(eventToDomain(eventToPersistence(EVENT_FIXTURE.event))).toEqual(EVENT_FIXTURE.event);
+    it('writes the entry as format 1 stored it, marked _v: 2, with the system as actor outside any request, and reads it back', () => {
+      expect(eventToPersistence(EVENT_FIXTURE.event)).toEqual({ ...EVENT_FIXTURE.stored, _v: 2, actor: SYSTEM_ACTOR });
+      expect(eventToDomain(eventToPersistence(EVENT_FIXTURE.event))).toEqual({ ...EVENT_FIXTURE.event, actor: SYSTEM_ACTOR });
+    });
+
+    it('stamps the actor and request id of the work storing the event, unless the event names its own', () => {
+      const origin = { actor: { type: 'user' as const, id: 'u-7', name: 'alice' }, requestId: 'req-42' };
+      expect(runAs(origin, () => eventToPersistence(EVENT_FIXTURE.event))).toMatchObject({ actor: origin.actor, requestId: 'req-42' });
+      const own = { ...EVENT_FIXTURE.event, actor: { type: 'system' as const, id: 'billing-run' } };
+      expect(runAs(origin, () => eventToDomain(eventToPersistence(own)))).toEqual({ ...own, requestId: 'req-42' });
     });
 
     it('writes an outbox entry as one string holding the stored event, which reads back in either format', () => {
       const entry = outboxEntryOf(EVENT_FIXTURE.event);
       expect(typeof entry).toBe('string');
-      expect(storedEventOf(entry)).toEqual({ ...EVENT_FIXTURE.stored, _v: 2 });
-      expect(eventToDomain(storedEventOf(entry))).toEqual(EVENT_FIXTURE.event);
+      expect(storedEventOf(entry)).toEqual({ ...EVENT_FIXTURE.stored, _v: 2, actor: SYSTEM_ACTOR });
+      expect(eventToDomain(storedEventOf(entry))).toEqual({ ...EVENT_FIXTURE.event, actor: SYSTEM_ACTOR });
       expect(storedEventOf(EVENT_FIXTURE.stored)).toBe(EVENT_FIXTURE.stored);
     });
 

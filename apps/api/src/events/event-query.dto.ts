@@ -1,0 +1,64 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, Matches, Max, Min, MaxLength } from 'class-validator';
+import { DecimalDigits } from '../http/paging.dto';
+
+/** Where to read the change feed from, and what. */
+export class EventFeedQueryDto {
+  /** The cursor: events with a greater sequence (0, the default, reads from the start). */
+  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @IsOptional()
+  @DecimalDigits()
+  @IsInt()
+  @Min(0)
+  after?: number;
+
+  /** Comma-separated event types to keep, e.g. `invoice.issued,invoice.paid` (all when absent). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  @Matches(/^[a-z_]+\.[a-z_]+(,[a-z_]+\.[a-z_]+)*$/, { message: 'types is a comma-separated list of event types' })
+  types?: string;
+
+  /** Page size. */
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
+  @IsOptional()
+  @DecimalDigits()
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  /** Long poll: when nothing is after the cursor, wait up to this many seconds for an event before answering. */
+  @ApiPropertyOptional({ minimum: 0, maximum: 10, default: 0 })
+  @IsOptional()
+  @DecimalDigits()
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  wait?: number;
+}
+
+/** Whose trail to read. */
+export class AuditQueryDto {
+  /** The aggregate's id: a partner, marketable, partnership, invoice, credit note, payment, billing plan or webhook endpoint. */
+  @IsString()
+  @MaxLength(100)
+  aggregate!: string;
+
+  /** Events with a greater sequence (0, the default: from the first). */
+  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @IsOptional()
+  @DecimalDigits()
+  @IsInt()
+  @Min(0)
+  after?: number;
+
+  /** Page size. */
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
+  @IsOptional()
+  @DecimalDigits()
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+}

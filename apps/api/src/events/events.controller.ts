@@ -1,0 +1,143 @@
+import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { TenantId } from '@invoicing/core';
+import { eventJsonOf, type EventRelay } from '@invoicing/integration';
+import type { MongoEventAdapters } from '@invoicing/integration/mongodb';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Tenant } from '../auth/auth.guard';
+import { Requires } from '../auth/permissions';
+import { EVENT_ADAPTERS, EVENT_RELAY } from '../composition/tokens';
+import { ApiProblems } from '../http/openapi';
+import { AuditQueryDto, EventFeedQueryDto } from './event-query.dto';
+import { AuditTrailDto, EventMetricsDto, EventPageDto } from './events.response.dto';
+
+export const EVENT_STREAM_TYPE = 'text/event-stream';
+/** How often a waiting reader looks for new events. */
+const POLL_MS = 250;
+/** A stream ends after this long; the client reconnects with `Last-Event-ID` (EventSource does it by itself). */
+const STREAM_MS = 5 * 60_000;
+/** A comment line this often keeps proxies from closing an idle stream. */
+const KEEP_ALIVE_MS = 15_000;
+
+/**
+ * The change feed: the tenant's events in one total order, to poll by cursor, long-poll, or follow live as
+ * server-sent events; and the audit trail of one aggregate. See Events (/docs/guide/events).
+ */
+@ApiTags('Events')
+@Controller('v1')
+export class EventsController {
+  constructor(
+    @Inject(EVENT_ADAPTERS) private readonly events: MongoEventAdapters,
+    @Inject(EVENT_RELAY) private readonly relay: EventRelay | null,
+  ) {}
+
+  /**
+   * Follow the change feed
+   *
+   * The tenant's events after the cursor `after` (a sequence; 0 from the start), in the order they were recorded,
+   * each with its type, the aggregate it belongs to, who caused it and its payload. Ask again with `after=next` to go
+   * on. With `wait`, an empty answer waits up to that many seconds for the next event (long poll). With
+   * `Accept: text/event-stream` the answer is a stream of server-sent events (`id` the sequence, `event` the type,
+   * `data` the event), live, for five minutes; reconnect with `Last-Event-ID` (EventSource does) to go on. Events are
+   * kept: a reader can start from 0 at any time.
+   */
+  @Get('events')
+  @ApiProduces('application/json', EVENT_STREAM_TYPE)
+  @ApiOkResponse({ type: EventPageDto, description: 'A page of events (JSON), or with `Accept: text/event-stream` a live stream of them.' })
+  @ApiProblems()
+  async feed(@Tenant() tenantId: TenantId, @Query() query: EventFeedQueryDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<EventPageDto | undefined> {
+    const types = query.types?.split(',');
+    if ((request.headers.accept ?? '').includes(EVENT_STREAM_TYPE)) {
+      const lastEventId = Number(request.headers['last-event-id']);
+      await this.stream(tenantId, Number.isSafeInteger(lastEventId) && lastEventId >= 0 ? lastEventId : (query.after ?? 0), types, request, reply);
+      return undefined;
+    }
+    const read = () => this.events.log.read(tenantId, { after: query.after ?? 0, limit: query.limit ?? 100, ...(types ? { types } : {}) });
+    let page = await read();
+    const deadline = Date.now() + (query.wait ?? 0) * 1000;
+    while (page.events.length === 0 && Date.now() < deadline && !request.raw.destroyed) {
+      await sleep(POLL_MS);
+      if ((await this.events.log.head(tenantId)) > page.next) page = await read();
+    }
+    return { items: page.events.map(eventJsonOf), next: page.next, head: page.head };
+  }
+
+  private async stream(tenantId: TenantId, from: number, types: readonly string[] | undefined, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    reply.hijack();
+    const out = reply.raw;
+    out.writeHead(200, { 'content-type': `${EVENT_STREAM_TYPE}; charset=utf-8`, 'cache-control': 'no-store', connection: 'keep-alive', 'x-request-id': String(request.id) });
+    out.write('retry: 1000\n\n');
+    let after = from;
+    let quietSince = Date.now();
+    const ends = Date.now() + STREAM_MS;
+    while (!out.destroyed && Date.now() < ends) {
+      const page = (await this.events.log.head(tenantId)) > after ? await this.events.log.read(tenantId, { after, limit: 200, ...(types ? { types } : {}) }) : undefined;
+      for (const event of page?.events ?? []) out.write(`id: ${event.sequence}\nevent: ${event.type}\ndata: ${JSON.stringify(eventJsonOf(event))}\n\n`);
+      if (page && page.next > after) {
+        after = page.next;
+        quietSince = Date.now();
+        // Filtered-out events move the cursor too: the reader resumes after them.
+        if (page.events.length === 0) out.write(`id: ${after}\n\n`);
+        continue;
+      }
+      if (Date.now() - quietSince > KEEP_ALIVE_MS) {
+        out.write(': keep-alive\n\n');
+        quietSince = Date.now();
+      }
+      await sleep(POLL_MS);
+    }
+    out.end();
+  }
+
+  /**
+   * Read an aggregate's audit trail
+   *
+   * Every recorded change of one partner, marketable, partnership, invoice, credit note, payment, billing plan or
+   * webhook endpoint of the tenant, oldest first: what happened (`type`, `payload`), when (`occurredAt`), who did it
+   * (`actor`: a user, a client, or the system for billing runs and imports) and in which request (`requestId`, as the
+   * API answered it in `X-Request-Id`). Events appear once relayed, normally within a second of the change.
+   */
+  @Get('audit')
+  @Requires('audit:read')
+  @ApiProblems()
+  async audit(@Tenant() tenantId: TenantId, @Query() query: AuditQueryDto): Promise<AuditTrailDto> {
+    const limit = query.limit ?? 100;
+    const events = await this.events.log.ofAggregate(tenantId, query.aggregate, { after: query.after ?? 0, limit: limit + 1 });
+    const page = events.slice(0, limit);
+    return { items: page.map(eventJsonOf), next: events.length > limit ? (page.at(-1)?.sequence ?? null) : null };
+  }
+
+  /**
+   * Get the event relay's metrics
+   *
+   * The lag of events going out: how many aggregates have events waiting in the outbox and how long the oldest has
+   * waited, the webhook deliveries waiting or being retried, and what this process's relay did since it started
+   * (events relayed, per second over the last minute, failures). Counts of waiting items cover every tenant.
+   */
+  @Get('admin/events')
+  @Requires('audit:read')
+  @ApiProblems()
+  async metrics(): Promise<EventMetricsDto> {
+    const now = Date.now();
+    const [outbox, deliveries] = await Promise.all([this.events.outbox.backlog(), this.events.deliveries.backlog(new Date(now))]);
+    const relay = this.relay?.metrics();
+    return {
+      outbox: { waiting: outbox.documents, oldestAgeMs: outbox.oldestSince ? Math.max(0, now - outbox.oldestSince.getTime()) : 0 },
+      deliveries: { waiting: deliveries.waiting, oldestAgeMs: deliveries.oldestAgeMs },
+      relay: relay
+        ? {
+            holdsLease: relay.holdsLease,
+            relayed: relay.relayed,
+            relayedPerSecond: relay.relayedPerSecond,
+            relayFailures: relay.relayFailures,
+            deliveriesSent: relay.deliveriesSent,
+            deliveriesFailedAttempts: relay.deliveriesFailedAttempts,
+            deliveriesGivenUp: relay.deliveriesGivenUp,
+            endpointsDisabled: relay.endpointsDisabled,
+            ...(relay.lastError === undefined ? {} : { lastError: relay.lastError }),
+          }
+        : null,
+    };
+  }
+}

@@ -1,0 +1,4 @@
+import { WebhookEndpointsController } from './webhook-endpoints.controller';
+
+export const WEBHOOKS_CONTROLLERS = [WebhookEndpointsController];
+export { webhookUrlPolicy } from './webhook-url-policy';

@@ -1,0 +1,229 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { CLOCK, ConflictError, ID_GENERATOR, NotFoundError, ValidationError, type Clock, type IdGenerator, type TenantId } from '@invoicing/core';
+import { WebhookUrlError, checkEndpointUrl, generateWebhookSecret, type WebhookEndpoint } from '@invoicing/integration';
+import type { MongoEventAdapters } from '@invoicing/integration/mongodb';
+import type { FastifyReply } from 'fastify';
+import { Tenant } from '../auth/auth.guard';
+import { Requires } from '../auth/permissions';
+import { API_CONFIG, EVENT_ADAPTERS } from '../composition/tokens';
+import type { ApiConfig } from '../config';
+import { eventType } from '../events/event-catalogue';
+import { Idempotent } from '../http/idempotency.interceptor';
+import { IdempotentRequestId } from '../http/idempotent-id';
+import { ApiIdempotent, ApiProblems } from '../http/openapi';
+import { webhookUrlPolicy } from './webhook-url-policy';
+import { CreateWebhookEndpointDto, ListDeliveriesQueryDto, RotateSecretDto, UpdateWebhookEndpointDto } from './webhook.dto';
+import { toDeliveryDetailResponse, toDeliveryResponse, toEndpointResponse } from './webhook.mapper';
+import { WebhookDeliveryDetailDto, WebhookDeliveryPageDto, WebhookEndpointDto, WebhookEndpointPageDto, WebhookEndpointWithSecretDto } from './webhook.response.dto';
+
+/** Endpoints a tenant may register: enough for every system it feeds, few enough that a relay round reads them at once. */
+const MAX_ENDPOINTS = 20;
+
+/**
+ * Webhook endpoints: where the tenant's events are POSTed as they happen, signed (Standard Webhooks), retried for
+ * three days, with a log of every delivery. See Webhooks (/docs/guide/events#webhooks).
+ */
+@ApiTags('Webhooks')
+@Controller('v1/webhook-endpoints')
+export class WebhookEndpointsController {
+  constructor(
+    @Inject(EVENT_ADAPTERS) private readonly events: MongoEventAdapters,
+    @Inject(API_CONFIG) private readonly config: ApiConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ID_GENERATOR) private readonly ids: IdGenerator,
+  ) {}
+
+  /**
+   * Register a webhook endpoint
+   *
+   * From now on, every event of the listed types (`["*"]`: all) is POSTed to the URL as JSON, signed with the
+   * endpoint's secret: the answer is the only one that shows it, keep it. A URL must be `https` on a public address
+   * (`webhook_endpoint.insecure_url`, `webhook_endpoint.private_address`); an unknown event type is refused
+   * (`webhook_endpoint.unknown_event_type`). At most 20 endpoints per tenant (`webhook_endpoint.too_many`).
+   */
+  @Post()
+  @Idempotent()
+  @Requires('webhooks:manage')
+  @ApiIdempotent()
+  @ApiProblems(409)
+  async create(
+    @Tenant() tenantId: TenantId,
+    @Body() body: CreateWebhookEndpointDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @IdempotentRequestId('WebhookEndpoint') idempotentId: string | undefined,
+  ): Promise<WebhookEndpointWithSecretDto> {
+    const url = this.checkUrl(tenantId, body.url);
+    const eventTypes = checkEventTypes(body.eventTypes);
+    const existing = idempotentId === undefined ? undefined : await this.events.endpoints.get(tenantId, idempotentId);
+    const endpoint =
+      existing ??
+      (await (async () => {
+        if ((await this.events.endpoints.list(tenantId)).length >= MAX_ENDPOINTS) {
+          throw new ConflictError('webhook_endpoint.too_many', `a tenant has at most ${MAX_ENDPOINTS} webhook endpoints; delete one first`, { limit: MAX_ENDPOINTS });
+        }
+        return this.events.endpoints.create({
+          tenantId,
+          id: idempotentId ?? this.ids.next<'WebhookEndpoint'>(),
+          url,
+          ...(body.description === undefined ? {} : { description: body.description }),
+          eventTypes,
+          enabled: body.enabled ?? true,
+          secret: generateWebhookSecret(),
+          at: this.clock.now(),
+        });
+      })());
+    void reply.header('location', `/v1/webhook-endpoints/${endpoint.id}`);
+    return withSecret(endpoint);
+  }
+
+  /**
+   * List webhook endpoints
+   *
+   * The tenant's endpoints (at most 20), in id order, without their secrets.
+   */
+  @Get()
+  @ApiProblems()
+  async list(@Tenant() tenantId: TenantId): Promise<WebhookEndpointPageDto> {
+    return { items: (await this.events.endpoints.list(tenantId)).map(toEndpointResponse), nextCursor: null };
+  }
+
+  /**
+   * Get a webhook endpoint
+   *
+   * The endpoint, without its secret.
+   */
+  @Get(':endpointId')
+  @ApiProblems(404)
+  async get(@Tenant() tenantId: TenantId, @Param('endpointId') endpointId: string): Promise<WebhookEndpointDto> {
+    return toEndpointResponse(await this.load(tenantId, endpointId));
+  }
+
+  /**
+   * Change a webhook endpoint
+   *
+   * Changes what is given: URL, description, event types, enabled. Enabling an endpoint the platform disabled
+   * (`disabledReason: failing`) resumes deliveries still within their retry window.
+   */
+  @Patch(':endpointId')
+  @Requires('webhooks:manage')
+  @ApiProblems(404, 409)
+  async update(@Tenant() tenantId: TenantId, @Param('endpointId') endpointId: string, @Body() body: UpdateWebhookEndpointDto): Promise<WebhookEndpointDto> {
+    const change = {
+      ...(body.url === undefined ? {} : { url: this.checkUrl(tenantId, body.url) }),
+      ...(body.eventTypes === undefined ? {} : { eventTypes: checkEventTypes(body.eventTypes) }),
+      ...(body.description === undefined ? {} : { description: body.description }),
+      ...(body.enabled === undefined ? {} : { enabled: body.enabled }),
+    };
+    return toEndpointResponse(await this.events.endpoints.update(tenantId, endpointId, change, this.clock.now()));
+  }
+
+  /**
+   * Delete a webhook endpoint
+   *
+   * Nothing more is sent to it, and deliveries waiting for it are given up.
+   */
+  @Delete(':endpointId')
+  @HttpCode(204)
+  @Requires('webhooks:manage')
+  @ApiProblems(404)
+  async remove(@Tenant() tenantId: TenantId, @Param('endpointId') endpointId: string): Promise<void> {
+    await this.events.endpoints.delete(tenantId, endpointId, this.clock.now());
+  }
+
+  /**
+   * Rotate an endpoint's secret
+   *
+   * Makes a new signing secret, shown in this answer only. For `overlapHours` (default 24) every delivery carries
+   * two signatures, one per secret, so the receiver can switch to the new secret at its own pace.
+   */
+  @Post(':endpointId/secret-rotations')
+  @HttpCode(200)
+  @Requires('webhooks:manage')
+  @ApiProblems(404, 409)
+  async rotate(@Tenant() tenantId: TenantId, @Param('endpointId') endpointId: string, @Body() body: RotateSecretDto): Promise<WebhookEndpointWithSecretDto> {
+    const now = this.clock.now();
+    const overlapUntil = new Date(now.getTime() + (body.overlapHours ?? 24) * 3600_000);
+    return withSecret(await this.events.endpoints.rotateSecret(tenantId, endpointId, generateWebhookSecret(), overlapUntil, now));
+  }
+
+  /**
+   * List an endpoint's deliveries
+   *
+   * Newest first: each event sent (or to send) to the endpoint, its state, and its attempts with status and latency.
+   */
+  @Get(':endpointId/deliveries')
+  @ApiProblems(404)
+  async deliveries(@Tenant() tenantId: TenantId, @Param('endpointId') endpointId: string, @Query() query: ListDeliveriesQueryDto): Promise<WebhookDeliveryPageDto> {
+    await this.load(tenantId, endpointId);
+    const before = query.cursor === undefined ? undefined : Number(query.cursor);
+    if (before !== undefined && !(Number.isSafeInteger(before) && before > 0)) throw ValidationError.of('cursor', 'pagination.invalid_cursor', 'cursor is the nextCursor of a previous page');
+    const page = await this.events.deliveries.list(tenantId, endpointId, { limit: query.limit ?? 50, ...(before === undefined ? {} : { before }), ...(query.status ? { status: query.status } : {}) });
+    return { items: page.deliveries.map(toDeliveryResponse), nextCursor: page.next === undefined ? null : String(page.next) };
+  }
+
+  /**
+   * Get a delivery
+   *
+   * One delivery, with the exact body sent.
+   */
+  @Get(':endpointId/deliveries/:sequence')
+  @ApiProblems(404)
+  async delivery(@Tenant() tenantId: TenantId, @Param('endpointId') endpointId: string, @Param('sequence') sequence: string): Promise<WebhookDeliveryDetailDto> {
+    const delivery = await this.events.deliveries.get(tenantId, endpointId, sequenceOf(sequence));
+    if (!delivery) throw new NotFoundError('webhook_delivery', `${endpointId}/${sequence}`);
+    return toDeliveryDetailResponse(delivery);
+  }
+
+  /**
+   * Send a delivery again
+   *
+   * Queues the delivery to be sent again now, whatever became of it (delivered, failed): for a receiver that lost
+   * what it got, or that was fixed after the retries ran out. It has a new retry window.
+   */
+  @Post(':endpointId/deliveries/:sequence/resend')
+  @HttpCode(202)
+  @Requires('webhooks:manage')
+  @ApiProblems(404)
+  async resend(@Tenant() tenantId: TenantId, @Param('endpointId') endpointId: string, @Param('sequence') sequence: string): Promise<WebhookDeliveryDetailDto> {
+    await this.load(tenantId, endpointId);
+    const delivery = await this.events.deliveries.resend(tenantId, endpointId, sequenceOf(sequence), this.clock.now());
+    if (!delivery) throw new NotFoundError('webhook_delivery', `${endpointId}/${sequence}`);
+    return toDeliveryDetailResponse(delivery);
+  }
+
+  private async load(tenantId: TenantId, endpointId: string): Promise<WebhookEndpoint> {
+    const endpoint = await this.events.endpoints.get(tenantId, endpointId);
+    if (!endpoint) throw new NotFoundError('webhook_endpoint', endpointId);
+    return endpoint;
+  }
+
+  private checkUrl(tenantId: TenantId, url: string): string {
+    try {
+      return checkEndpointUrl(url, webhookUrlPolicy(this.config, tenantId)).toString();
+    } catch (error) {
+      if (error instanceof WebhookUrlError) throw ValidationError.of('url', error.code, error.message);
+      throw error;
+    }
+  }
+}
+
+function withSecret(endpoint: WebhookEndpoint): WebhookEndpointWithSecretDto {
+  return { ...toEndpointResponse(endpoint), secret: endpoint.secrets[0]?.secret ?? '' };
+}
+
+/** `*` alone, or catalogued types, each once. @throws ValidationError */
+function checkEventTypes(types: readonly string[]): string[] {
+  const unique = [...new Set(types)];
+  if (unique.includes('*') && unique.length > 1) throw ValidationError.of('eventTypes', 'webhook_endpoint.unknown_event_type', '"*" takes every type: list it alone');
+  unique.forEach((type, index) => {
+    if (type !== '*' && !eventType(type)) throw ValidationError.of(`eventTypes.${index}`, 'webhook_endpoint.unknown_event_type', `${type} is not an event type (see Events in the guide)`);
+  });
+  return unique;
+}
+
+function sequenceOf(value: string): number {
+  const sequence = /^\d{1,15}$/.test(value) ? Number(value) : 0;
+  if (sequence < 1) throw new NotFoundError('webhook_delivery', value);
+  return sequence;
+}

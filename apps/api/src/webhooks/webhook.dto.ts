@@ -1,0 +1,98 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { DecimalDigits } from '../http/paging.dto';
+import { Optional } from '../http/validation';
+
+/** A webhook endpoint to register. */
+export class CreateWebhookEndpointDto {
+  /**
+   * Where deliveries are POSTed: an `https` URL of a public address (no credentials in it).
+   * @example "https://erp.example.com/hooks/invoicing"
+   */
+  @IsString()
+  @MaxLength(2048)
+  url!: string;
+
+  /** What it is for, for people. @example "ERP sync" */
+  @Optional()
+  @IsString()
+  @MaxLength(200)
+  description?: string;
+
+  /**
+   * The event types to deliver (see Events in the guide), or `["*"]` for all, including types added later.
+   * @example ["invoice.issued", "invoice.paid"]
+   */
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  eventTypes!: string[];
+
+  /** Whether deliveries start at once (default true). @example true */
+  @Optional()
+  @IsBoolean()
+  enabled?: boolean;
+}
+
+/** Changes to an endpoint: what is given changes, the rest stays. */
+export class UpdateWebhookEndpointDto {
+  /** @example "https://erp.example.com/hooks/invoicing-v2" */
+  @Optional()
+  @IsString()
+  @MaxLength(2048)
+  url?: string;
+
+  /** null removes it. @example "ERP sync (v2)" */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  description?: string | null;
+
+  /** @example ["*"] */
+  @Optional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  eventTypes?: string[];
+
+  /** false stops deliveries (they wait, and resume when true again, within their retry window). @example true */
+  @Optional()
+  @IsBoolean()
+  enabled?: boolean;
+}
+
+/** How a secret rotation overlaps. */
+export class RotateSecretDto {
+  /** Hours the previous secret keeps signing beside the new one (0 ends it now; at most 168, a week). @example 24 */
+  @ApiPropertyOptional({ minimum: 0, maximum: 168, default: 24 })
+  @Optional()
+  @IsInt()
+  @Min(0)
+  @Max(168)
+  overlapHours?: number;
+}
+
+/** Which deliveries to list. */
+export class ListDeliveriesQueryDto {
+  /** Page size. */
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @DecimalDigits()
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+
+  /** `nextCursor` of the previous page. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(20)
+  cursor?: string;
+
+  /** Only deliveries in this state. */
+  @IsOptional()
+  @IsIn(['pending', 'delivered', 'failed'])
+  status?: 'pending' | 'delivered' | 'failed';
+}

@@ -1,0 +1,39 @@
+import type { WebhookDelivery, WebhookEndpoint } from '@invoicing/integration';
+import type { WebhookDeliveryDetailDto, WebhookDeliveryDto, WebhookEndpointDto } from './webhook.response.dto';
+
+export function toEndpointResponse(endpoint: WebhookEndpoint): WebhookEndpointDto {
+  const [current, previous] = endpoint.secrets;
+  return {
+    id: endpoint.id,
+    url: endpoint.url,
+    description: endpoint.description ?? null,
+    eventTypes: [...endpoint.eventTypes],
+    enabled: endpoint.enabled,
+    disabledReason: endpoint.disabledReason ?? null,
+    secretCreatedAt: current?.createdAt ?? endpoint.createdAt,
+    previousSecretExpiresAt: previous?.expiresAt && previous.expiresAt > new Date() ? previous.expiresAt : null,
+    lastSuccessAt: endpoint.lastSuccessAt ?? null,
+    createdAt: endpoint.createdAt,
+    updatedAt: endpoint.updatedAt,
+    version: endpoint.version,
+  };
+}
+
+export function toDeliveryResponse(delivery: WebhookDelivery): WebhookDeliveryDto {
+  return {
+    sequence: delivery.sequence,
+    eventId: delivery.eventId,
+    eventType: delivery.eventType,
+    aggregateId: delivery.aggregateId,
+    status: delivery.status,
+    attempts: delivery.attempts,
+    createdAt: delivery.createdAt,
+    nextAttemptAt: delivery.status === 'pending' ? (delivery.nextAttemptAt ?? null) : null,
+    deliveredAt: delivery.deliveredAt ?? null,
+    history: delivery.history.map((attempt) => ({ at: attempt.at, status: attempt.status ?? null, latencyMs: attempt.latencyMs, error: attempt.error ?? null })),
+  };
+}
+
+export function toDeliveryDetailResponse(delivery: WebhookDelivery): WebhookDeliveryDetailDto {
+  return { ...toDeliveryResponse(delivery), body: delivery.body };
+}

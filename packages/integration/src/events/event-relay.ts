@@ -1,0 +1,281 @@
+import type { Outbox } from '@invoicing/invoice';
+import { postDelivery, DEFAULT_DELIVERY_LIMITS, type DeliveryAttemptResult, type DeliveryLimits } from '../webhooks/http-delivery';
+import type { WebhookUrlPolicy } from '../webhooks/endpoint-url';
+import { signWebhook } from '../webhooks/signature';
+import { DEFAULT_RETRY_POLICY, endpointWants, nextAttemptAt, signingSecrets, type RetryPolicy, type WebhookDelivery, type WebhookEndpoint } from '../webhooks/webhook';
+import type { WebhookDeliveryStore, WebhookEndpointStore } from '../webhooks/webhook.port';
+import { eventJsonOf } from './event-json';
+import type { EventLog, LoggedEvent } from './event-log.port';
+
+/** A lease on the relay's work, so that one process at a time does it (`MongoLease`). */
+export interface Lease {
+  /** Takes or renews the lease; false while another process holds it. */
+  acquire(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+/** Background work done under the relay's lease besides relaying (sealing issued documents). */
+export interface Chore {
+  readonly name: string;
+  run(): Promise<number>;
+}
+
+export interface RelaySettings {
+  /** Pause between rounds when there was nothing to do. */
+  readonly idleMs: number;
+  /** Events read from the outbox per round. */
+  readonly batchSize: number;
+  /** Deliveries sent at once, over all endpoints. */
+  readonly sendConcurrency: number;
+  readonly retry: RetryPolicy;
+  readonly limits: DeliveryLimits;
+  /** Where a tenant's endpoints may be (checked again at each delivery, on the addresses the name resolves to). */
+  readonly urlPolicy: WebhookUrlPolicy | ((tenantId: string) => WebhookUrlPolicy);
+}
+
+export const DEFAULT_RELAY_SETTINGS: RelaySettings = {
+  idleMs: 250,
+  batchSize: 500,
+  sendConcurrency: 16,
+  retry: DEFAULT_RETRY_POLICY,
+  limits: DEFAULT_DELIVERY_LIMITS,
+  urlPolicy: { allowHttp: false, allowPrivateAddresses: false },
+};
+
+/** What the relay did since it started, for `/v1/admin/events/metrics`. */
+export interface RelayMetrics {
+  readonly holdsLease: boolean;
+  readonly relayed: number;
+  /** Events relayed per second over the last minute. */
+  readonly relayedPerSecond: number;
+  /** Age of the oldest event still waiting in the outbox when the relay last looked (0 when none waited). */
+  readonly lagMs: number;
+  readonly relayFailures: number;
+  readonly deliveriesSent: number;
+  readonly deliveriesFailedAttempts: number;
+  readonly deliveriesGivenUp: number;
+  readonly endpointsDisabled: number;
+  readonly lastError?: string;
+}
+
+export interface RelayLogger {
+  warn(message: string, detail?: Record<string, unknown>): void;
+  error(message: string, detail?: Record<string, unknown>): void;
+}
+
+export interface RelayDependencies {
+  readonly outbox: Outbox;
+  readonly log: EventLog;
+  readonly endpoints: WebhookEndpointStore;
+  readonly deliveries: WebhookDeliveryStore;
+  readonly lease: Lease;
+  readonly chores?: readonly Chore[];
+  readonly logger?: RelayLogger;
+  readonly now?: () => Date;
+  /** Sends one delivery (tests and benchmarks replace the HTTP client). */
+  readonly post?: typeof postDelivery;
+}
+
+/**
+ * The relay: drains the outbox into the tenants' event logs, queues a delivery of each event for every endpoint that
+ * wants it, marks the events published, then sends what is due, one delivery at a time per endpoint and aggregate, so
+ * that an aggregate's events reach an endpoint in order even across retries. At least once at every step: a crash
+ * after logging and before marking publishes again, which logs and queues nothing twice (both are idempotent by event
+ * id). It works only while it holds the lease, so one process relays at a time however many run.
+ */
+export class EventRelay {
+  private readonly settings: RelaySettings;
+  private readonly now: () => Date;
+  private readonly post: typeof postDelivery;
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private holdsLease = false;
+  private readonly recent: { at: number; count: number }[] = [];
+  private counters = { relayed: 0, relayFailures: 0, deliveriesSent: 0, deliveriesFailedAttempts: 0, deliveriesGivenUp: 0, endpointsDisabled: 0 };
+  private lagMs = 0;
+  private lastError?: string;
+
+  constructor(
+    private readonly dependencies: RelayDependencies,
+    settings: Partial<RelaySettings> = {},
+  ) {
+    this.settings = { ...DEFAULT_RELAY_SETTINGS, ...settings };
+    this.now = dependencies.now ?? (() => new Date());
+    this.post = dependencies.post ?? postDelivery;
+  }
+
+  /** Starts working in the background until {@link stop}. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.work();
+  }
+
+  /** Finishes the round in progress, releases the lease, and stops. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.dependencies.lease.release();
+    this.holdsLease = false;
+  }
+
+  metrics(): RelayMetrics {
+    const since = Date.now() - 60_000;
+    const lastMinute = this.recent.filter((entry) => entry.at >= since).reduce((sum, entry) => sum + entry.count, 0);
+    return {
+      holdsLease: this.holdsLease,
+      ...this.counters,
+      relayedPerSecond: Math.round((lastMinute / 60) * 10) / 10,
+      lagMs: this.lagMs,
+      ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
+    };
+  }
+
+  private async work(): Promise<void> {
+    while (this.running) {
+      let busy = false;
+      try {
+        this.holdsLease = await this.dependencies.lease.acquire();
+        if (this.holdsLease) {
+          const relayed = await this.relayOnce();
+          const sent = await this.sendOnce();
+          for (const chore of this.dependencies.chores ?? []) await this.runChore(chore);
+          busy = relayed > 0 || sent > 0;
+        }
+      } catch (error) {
+        this.counters.relayFailures += 1;
+        this.lastError = (error as Error).message;
+        this.dependencies.logger?.error('event relay round failed', { error: this.lastError });
+      }
+      if (!busy && this.running) await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.settings.idleMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  private async runChore(chore: Chore): Promise<void> {
+    try {
+      await chore.run();
+    } catch (error) {
+      this.dependencies.logger?.warn(`${chore.name} failed`, { error: (error as Error).message });
+    }
+  }
+
+  /** One round of relaying: up to a batch of events from the outbox to the logs and the deliveries. Returns how many. */
+  async relayOnce(): Promise<number> {
+    const { outbox, log, deliveries } = this.dependencies;
+    const events = await outbox.pending(this.settings.batchSize);
+    const now = this.now();
+    this.lagMs = events.reduce((lag, event) => Math.max(lag, now.getTime() - event.occurredAt.getTime()), 0);
+    if (events.length === 0) return 0;
+    const logged = await log.append(events);
+    await deliveries.enqueue(await this.deliveriesOf(logged), now);
+    await outbox.markPublished(events.map((event) => event.id));
+    this.counters.relayed += events.length;
+    this.recent.push({ at: Date.now(), count: events.length });
+    while (this.recent.length > 0 && (this.recent[0] as { at: number }).at < Date.now() - 60_000) this.recent.shift();
+    return events.length;
+  }
+
+  private async deliveriesOf(logged: readonly LoggedEvent[]): Promise<{ endpointId: string; event: LoggedEvent; body: string }[]> {
+    const endpointsOf = new Map<string, readonly WebhookEndpoint[]>();
+    for (const tenantId of new Set(logged.map((event) => event.tenantId))) endpointsOf.set(tenantId, await this.dependencies.endpoints.list(tenantId));
+    const queued: { endpointId: string; event: LoggedEvent; body: string }[] = [];
+    for (const event of logged) {
+      const wanting = (endpointsOf.get(event.tenantId) ?? []).filter((endpoint) => endpointWants(endpoint, event.type));
+      if (wanting.length === 0) continue;
+      const body = JSON.stringify(eventJsonOf(event));
+      for (const endpoint of wanting) queued.push({ endpointId: endpoint.id, event, body });
+    }
+    return queued;
+  }
+
+  /**
+   * One round of sending: every waiting delivery that is due and first in line for its endpoint and aggregate, each
+   * line in sequence order until one fails. Returns how many attempts were made.
+   */
+  async sendOnce(): Promise<number> {
+    const waiting = await this.dependencies.deliveries.waiting(5000);
+    if (waiting.length === 0) return 0;
+    const now = this.now();
+    const lines = new Map<string, WebhookDelivery[]>();
+    for (const delivery of [...waiting].sort((left, right) => left.sequence - right.sequence)) {
+      const key = `${delivery.tenantId}/${delivery.endpointId}/${delivery.aggregateId}`;
+      lines.set(key, [...(lines.get(key) ?? []), delivery]);
+    }
+    const due = [...lines.values()].filter((line) => ((line[0] as WebhookDelivery).nextAttemptAt?.getTime() ?? 0) <= now.getTime());
+    if (due.length === 0) return 0;
+    const endpoints = new Map<string, Promise<WebhookEndpoint | undefined>>();
+    const endpointOf = (delivery: WebhookDelivery): Promise<WebhookEndpoint | undefined> => {
+      const key = `${delivery.tenantId}/${delivery.endpointId}`;
+      if (!endpoints.has(key)) endpoints.set(key, this.dependencies.endpoints.get(delivery.tenantId, delivery.endpointId));
+      return endpoints.get(key) as Promise<WebhookEndpoint | undefined>;
+    };
+    let attempts = 0;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < due.length) {
+        const line = due[next++] as WebhookDelivery[];
+        for (const delivery of line) {
+          if ((delivery.nextAttemptAt?.getTime() ?? 0) > this.now().getTime()) break;
+          const endpoint = await endpointOf(delivery);
+          if (endpoint && !endpoint.enabled) break;
+          attempts += 1;
+          if (!(await this.attempt(delivery, endpoint))) break;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.settings.sendConcurrency, due.length) }, worker));
+    return attempts;
+  }
+
+  /** Sends one delivery and records the attempt; true when it was delivered. */
+  private async attempt(delivery: WebhookDelivery, endpoint: WebhookEndpoint | undefined): Promise<boolean> {
+    const { deliveries, endpoints } = this.dependencies;
+    const at = this.now();
+    let result: DeliveryAttemptResult;
+    if (!endpoint) {
+      result = { ok: false, latencyMs: 0, error: 'the endpoint was deleted' };
+    } else {
+      const headers = signWebhook(signingSecrets(endpoint, at), { id: delivery.eventId, timestamp: at, body: delivery.body });
+      const policy = typeof this.settings.urlPolicy === 'function' ? this.settings.urlPolicy(delivery.tenantId) : this.settings.urlPolicy;
+      result = await this.post(endpoint.url, { ...headers }, delivery.body, policy, this.settings.limits);
+    }
+    const attempt = { at, latencyMs: result.latencyMs, ...(result.status === undefined ? {} : { status: result.status }), ...(result.error === undefined ? {} : { error: result.error }) };
+    if (result.ok) {
+      await deliveries.recordAttempt(delivery, attempt, { status: 'delivered' });
+      this.counters.deliveriesSent += 1;
+      // One write per endpoint and minute at most: enough to tell "has it succeeded since this failure began".
+      if (endpoint && (!endpoint.lastSuccessAt || at.getTime() - endpoint.lastSuccessAt.getTime() > 60_000)) {
+        await endpoints.recordSuccess(endpoint.tenantId, endpoint.id, at);
+        (endpoint as { lastSuccessAt?: Date }).lastSuccessAt = at;
+      }
+      return true;
+    }
+    this.counters.deliveriesFailedAttempts += 1;
+    const firstAttemptAt = delivery.firstAttemptAt ?? at;
+    const retryAt = endpoint ? nextAttemptAt(this.settings.retry, delivery.attempts + 1, firstAttemptAt, at) : undefined;
+    if (retryAt) {
+      await deliveries.recordAttempt(delivery, attempt, { status: 'pending', nextAttemptAt: retryAt });
+      return false;
+    }
+    await deliveries.recordAttempt(delivery, attempt, { status: 'failed' });
+    this.counters.deliveriesGivenUp += 1;
+    // Failing for the whole window without one success since: the endpoint is disabled, and says so in an event.
+    if (endpoint && (!endpoint.lastSuccessAt || endpoint.lastSuccessAt < firstAttemptAt)) {
+      await endpoints.disableFailing(endpoint.tenantId, endpoint.id, at);
+      (endpoint as { enabled: boolean }).enabled = false;
+      this.counters.endpointsDisabled += 1;
+      this.dependencies.logger?.warn('webhook endpoint disabled after failing for the whole retry window', { tenantId: endpoint.tenantId, endpointId: endpoint.id });
+    }
+    // A delivery given up no longer holds back its aggregate's later events.
+    return true;
+  }
+}

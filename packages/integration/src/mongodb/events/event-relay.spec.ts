@@ -1,0 +1,226 @@
+import { CreateInvoiceDraft, IssueInvoice, RecordPayment } from '@invoicing/invoice';
+import { createScenario, type Scenario } from '@invoicing/invoice/testing';
+import type { DomainEvent } from '@invoicing/core';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { EventRelay, type Lease } from '../../events/event-relay';
+import { runAs } from '../../events/event-origin';
+import type { EventJson } from '../../events/event-json';
+import { generateWebhookSecret } from '../../webhooks/signature';
+import { createTestDatabase, type TestDatabase } from '../../testing/mongo-test-database';
+import { EVENT_BUCKET_SIZE } from './event-schemas';
+import { createMongoEventAdapters, type MongoEventAdapters } from './mongo-event-adapters';
+
+// The relay on the real server (FerretDB in the stack): the outbox drained into the tenants' logs once, in order per
+// aggregate, with the actor of the work that saved; two relays at once and a crash between logging and marking log
+// nothing twice; deliveries reach a receiver on loopback signed as Standard Webhooks verifies, retried, in order.
+jest.setTimeout(180_000);
+
+let database: TestDatabase;
+let events: MongoEventAdapters;
+beforeAll(async () => {
+  database = await createTestDatabase('relay');
+  events = createMongoEventAdapters(database.mongo);
+});
+afterAll(async () => {
+  await database.drop();
+});
+
+const held: Lease = { acquire: async () => true, release: async () => undefined };
+const LOOPBACK = { allowHttp: true, allowPrivateAddresses: true };
+const FAST_RETRY = { baseDelayMs: 20, maxDelayMs: 100, windowMs: 60_000 };
+
+function relay(settings: ConstructorParameters<typeof EventRelay>[1] = {}): EventRelay {
+  return new EventRelay({ outbox: events.outbox, log: events.log, endpoints: events.endpoints, deliveries: events.deliveries, lease: held }, { urlPolicy: LOOPBACK, retry: FAST_RETRY, ...settings });
+}
+
+async function drain(relays: readonly EventRelay[]): Promise<void> {
+  for (let round = 0; round < 1000; round += 1) {
+    const counts = await Promise.all(relays.map((one) => one.relayOnce()));
+    if (counts.every((count) => count === 0)) return;
+  }
+  throw new Error('the outbox never emptied');
+}
+
+async function someActivity(bed: Scenario, invoices: number): Promise<void> {
+  for (let index = 0; index < invoices; index += 1) {
+    const draft = await bed.use(CreateInvoiceDraft).execute({ tenantId: bed.tenantId, partnershipId: bed.partnership.id, lines: [{ marketableId: bed.marketable.id, quantity: '1' }] });
+    const issued = await bed.use(IssueInvoice).execute({ tenantId: bed.tenantId, invoiceId: draft.id });
+    await bed.use(RecordPayment).execute({ tenantId: bed.tenantId, partnerId: bed.buyer.id, amount: '0.50', currency: issued.currency, receivedOn: '2026-03-02', applyTo: [issued.id] });
+  }
+}
+
+function expectInOrderPerAggregate(logged: readonly { aggregateId: string; aggregateVersion: number; index: number }[]): void {
+  const last = new Map<string, number>();
+  for (const event of logged) {
+    const position = event.aggregateVersion * 1000 + event.index;
+    expect(position).toBeGreaterThan(last.get(event.aggregateId) ?? -1);
+    last.set(event.aggregateId, position);
+  }
+}
+
+describe('EventRelay on MongoDB', () => {
+  it('logs every stored event once, in order per aggregate, numbered 1, 2, 3 … per tenant, with the actor that saved it', async () => {
+    const bed = await runAs({ actor: { type: 'user', id: 'u-1', name: 'alice' }, requestId: 'req-1' }, () => createScenario({ adapters: database.adapters, tenantId: 'relay-once' }));
+    await runAs({ actor: { type: 'client', id: 'integrator-acme' } }, () => someActivity(bed, 3));
+    await drain([relay()]);
+
+    const page = await events.log.read('relay-once', { after: 0, limit: 1000 });
+    expect(page.events.length).toBeGreaterThan(10);
+    expect(page.events.map((event) => event.sequence)).toEqual(page.events.map((_, index) => index + 1));
+    expect(new Set(page.events.map((event) => event.id)).size).toBe(page.events.length);
+    expectInOrderPerAggregate(page.events);
+    expect(page.events[0]).toMatchObject({ type: 'partner.created', actor: { type: 'user', id: 'u-1', name: 'alice' }, requestId: 'req-1' });
+    expect(page.events.find((event) => event.type === 'invoice.issued')).toMatchObject({ actor: { type: 'client', id: 'integrator-acme' } });
+    // Drained: nothing waits any more, and another round relays nothing.
+    expect(await events.outbox.pending(10)).toEqual([]);
+    expect(await relay().relayOnce()).toBe(0);
+
+    const issued = await events.log.read('relay-once', { after: 0, limit: 1000, types: ['invoice.issued'] });
+    expect(issued.events.map((event) => event.type)).toEqual(['invoice.issued', 'invoice.issued', 'invoice.issued']);
+    expect(issued.next).toBe(page.events.at(-1)?.sequence);
+    const invoiceId = issued.events[0]?.aggregateId as string;
+    const history = await events.log.ofAggregate('relay-once', invoiceId, { after: 0, limit: 100 });
+    expect(history.map((event) => event.type)).toEqual(['invoice.drafted', 'invoice.issued', 'invoice.payment_applied']);
+  });
+
+  it('logs nothing twice when a relay publishes again after a crash, or when two relay at once', async () => {
+    const bed = await createScenario({ adapters: database.adapters, tenantId: 'relay-twice' });
+    await someActivity(bed, 4);
+    // A relay that logged a batch and died before marking it published: the events are still waiting.
+    const waiting = await events.outbox.pending(8);
+    await events.log.append(waiting);
+    expect((await events.outbox.pending(8)).map((event) => event.id)).toEqual(waiting.map((event) => event.id));
+
+    await drain([relay({ batchSize: 7 }), relay({ batchSize: 5 }), relay({ batchSize: 3 })]);
+    const page = await events.log.read('relay-twice', { after: 0, limit: 1000 });
+    expect(page.events.map((event) => event.sequence)).toEqual(page.events.map((_, index) => index + 1));
+    expect(new Set(page.events.map((event) => event.id)).size).toBe(page.events.length);
+    expectInOrderPerAggregate(page.events);
+  });
+
+  it('reads the feed across buckets from any cursor', async () => {
+    const tenantId = 'relay-buckets';
+    const many: DomainEvent[] = Array.from({ length: EVENT_BUCKET_SIZE * 2 + 10 }, (_, index) => ({
+      id: `${tenantId}/agg-${index % 7}/${Math.floor(index / 7) + 1}/0`,
+      type: index % 2 === 0 ? 'partner.updated' : 'partner.archived',
+      tenantId: tenantId as never,
+      aggregateType: 'partner',
+      aggregateId: `agg-${index % 7}`,
+      aggregateVersion: Math.floor(index / 7) + 1,
+      index: 0,
+      occurredAt: new Date('2026-03-01T00:00:00Z'),
+      payload: { index },
+    }));
+    await events.log.append(many.slice(0, 300));
+    await events.log.append(many.slice(290));
+    const all: number[] = [];
+    for (let after = 0; ; ) {
+      const page = await events.log.read(tenantId, { after, limit: 100 });
+      if (page.events.length === 0) break;
+      all.push(...page.events.map((event) => (event.payload as { index: number }).index));
+      after = page.next;
+    }
+    expect(all).toEqual(many.map((_, index) => index));
+    const odd = await events.log.read(tenantId, { after: 250, limit: 3, types: ['partner.archived'] });
+    expect(odd.events.map((event) => event.sequence)).toEqual([252, 254, 256]);
+  });
+});
+
+interface Received {
+  readonly headers: IncomingMessage['headers'];
+  readonly body: string;
+}
+
+/** A receiver on loopback that answers the n-th request for an event id with `script[n]` (then 204). */
+async function receiver(script: number[] = []): Promise<{ server: Server; url: string; received: Received[] }> {
+  const received: Received[] = [];
+  const seen = new Map<string, number>();
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+      const id = String(request.headers['webhook-id']);
+      const attempt = seen.get(id) ?? 0;
+      seen.set(id, attempt + 1);
+      response.statusCode = script[attempt] ?? 204;
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, received };
+}
+
+async function sendUntilQuiet(one: EventRelay, deadlineMs = 30_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (Date.now() < deadline) {
+    await one.relayOnce();
+    await one.sendOnce();
+    const backlog = await events.deliveries.backlog(new Date());
+    if (backlog.waiting === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('deliveries still waiting');
+}
+
+describe('webhook deliveries', () => {
+  it('reach the endpoint signed, once per event after de-duplication, in order per aggregate, and a receiver failing three times gets each event on the fourth', async () => {
+    const tenantId = 'hooks-a';
+    const { server, url, received } = await receiver([500, 503, 500]);
+    const secret = generateWebhookSecret();
+    const endpoint = await events.endpoints.create({ tenantId, id: 'ep-1', url, eventTypes: ['*'], enabled: true, secret, at: new Date() });
+    const bed = await createScenario({ adapters: database.adapters, tenantId });
+    await someActivity(bed, 2);
+    const one = relay();
+    await sendUntilQuiet(one);
+    server.close();
+
+    const verifier = new Webhook(secret);
+    const delivered = received.map((request) => verifier.verify(request.body, request.headers as Record<string, string>) as EventJson);
+    const unique = new Map(delivered.map((event) => [event.id, event]));
+    const logged = await events.log.read(tenantId, { after: 0, limit: 1000 });
+    expect([...unique.keys()].sort()).toEqual(logged.events.map((event) => event.id).sort());
+    expect(unique.get(logged.events[0]?.id as string)).toMatchObject({ type: 'webhook_endpoint.created', aggregateId: endpoint.id, sequence: 1 });
+    // Each event was tried four times: three failures, then 204.
+    for (const event of logged.events) expect(delivered.filter((one) => one.id === event.id)).toHaveLength(4);
+    const first = await events.deliveries.get(tenantId, 'ep-1', 1);
+    expect(first).toMatchObject({ status: 'delivered', attempts: 4 });
+    expect(first?.history.map((attempt) => attempt.status)).toEqual([500, 503, 500, 204]);
+    // In order per aggregate, as the receiver accepted them (the fourth request of each).
+    const accepted = delivered.filter((event, index) => delivered.slice(0, index).filter((one) => one.id === event.id).length === 3);
+    expectInOrderPerAggregate(accepted);
+    // The webhook-id header is the event id, the same on every retry: what receivers de-duplicate by.
+    const firstId = logged.events[0]?.id;
+    expect(received.filter((request) => request.headers['webhook-id'] === firstId).map((request) => JSON.parse(request.body).id)).toEqual(Array(4).fill(firstId));
+  });
+
+  it('gives up after the retry window, disables an endpoint that never succeeded, and says so in an event', async () => {
+    const tenantId = 'hooks-down';
+    const { server, url } = await receiver(Array(100).fill(500));
+    await events.endpoints.create({ tenantId, id: 'ep-down', url, eventTypes: ['webhook_endpoint.created'], enabled: true, secret: generateWebhookSecret(), at: new Date() });
+    const one = relay({ retry: { baseDelayMs: 10, maxDelayMs: 20, windowMs: 150 } });
+    await sendUntilQuiet(one);
+    server.close();
+    expect(await events.deliveries.get(tenantId, 'ep-down', 1)).toMatchObject({ status: 'failed' });
+    expect(await events.endpoints.get(tenantId, 'ep-down')).toMatchObject({ enabled: false, disabledReason: 'failing' });
+    await drain([one]);
+    const logged = await events.log.read(tenantId, { after: 0, limit: 100 });
+    expect(logged.events.map((event) => event.type)).toEqual(['webhook_endpoint.created', 'webhook_endpoint.disabled']);
+    expect(one.metrics()).toMatchObject({ deliveriesGivenUp: 1, endpointsDisabled: 1 });
+  });
+
+  it('never delivers to a private address under the strict policy', async () => {
+    const tenantId = 'hooks-ssrf';
+    const { server, url, received } = await receiver();
+    await events.endpoints.create({ tenantId, id: 'ep-private', url, eventTypes: ['*'], enabled: true, secret: generateWebhookSecret(), at: new Date() });
+    const strict = relay({ urlPolicy: { allowHttp: true, allowPrivateAddresses: false }, retry: { baseDelayMs: 10, maxDelayMs: 10, windowMs: 50 } });
+    await sendUntilQuiet(strict);
+    server.close();
+    expect(received).toEqual([]);
+    const delivery = await events.deliveries.get(tenantId, 'ep-private', 1);
+    expect(delivery?.status).toBe('failed');
+    expect(delivery?.history[0]?.error).toMatch(/loopback address, not a public one/);
+  });
+});

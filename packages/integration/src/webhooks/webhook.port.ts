@@ -1,0 +1,62 @@
+import type { LoggedEvent } from '../events/event-log.port';
+import type { DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEndpoint } from './webhook';
+
+export interface NewEndpoint {
+  readonly tenantId: string;
+  readonly id: string;
+  readonly url: string;
+  readonly description?: string;
+  readonly eventTypes: readonly string[];
+  readonly enabled: boolean;
+  readonly secret: string;
+  readonly at: Date;
+}
+
+export interface EndpointChange {
+  readonly url?: string;
+  readonly description?: string | null;
+  readonly eventTypes?: readonly string[];
+  readonly enabled?: boolean;
+}
+
+/**
+ * Port: the tenants' webhook endpoints. Every change raises an event (`webhook_endpoint.created`, `.updated`,
+ * `.secret_rotated`, `.disabled`, `.deleted`), stored with it and relayed like the domain's.
+ */
+export interface WebhookEndpointStore {
+  create(endpoint: NewEndpoint): Promise<WebhookEndpoint>;
+  get(tenantId: string, id: string): Promise<WebhookEndpoint | undefined>;
+  list(tenantId: string): Promise<readonly WebhookEndpoint[]>;
+  /** @throws NotFoundError (`webhook_endpoint.not_found`) */
+  update(tenantId: string, id: string, change: EndpointChange, at: Date): Promise<WebhookEndpoint>;
+  /** Makes `secret` the current one; the previous keeps signing until `overlapUntil`. @throws NotFoundError */
+  rotateSecret(tenantId: string, id: string, secret: string, overlapUntil: Date, at: Date): Promise<WebhookEndpoint>;
+  /** Disabled by the platform because it kept failing. */
+  disableFailing(tenantId: string, id: string, at: Date): Promise<void>;
+  recordSuccess(tenantId: string, id: string, at: Date): Promise<void>;
+  /** Deleted: no more deliveries; its delivery log goes with it. @throws NotFoundError */
+  delete(tenantId: string, id: string, at: Date): Promise<void>;
+}
+
+export interface DeliveryPage {
+  readonly deliveries: readonly WebhookDelivery[];
+  /** The sequence to ask `before` next, absent on the last page. */
+  readonly next?: number;
+}
+
+/** Port: the deliveries of events to endpoints, and the log of their attempts. */
+export interface WebhookDeliveryStore {
+  /** Queues each event for each endpoint that wants it; an event queued already for an endpoint stays as it is. */
+  enqueue(deliveries: readonly { readonly endpointId: string; readonly event: LoggedEvent; readonly body: string }[], at: Date): Promise<void>;
+  /** Deliveries waiting to be sent (due now or later), at most `limit`. */
+  waiting(limit: number): Promise<readonly WebhookDelivery[]>;
+  /** Records one attempt and what follows it: delivered, failed for good, or retried at `nextAttemptAt`. */
+  recordAttempt(delivery: WebhookDelivery, attempt: DeliveryAttempt, outcome: { readonly status: DeliveryStatus; readonly nextAttemptAt?: Date }): Promise<void>;
+  get(tenantId: string, endpointId: string, sequence: number): Promise<WebhookDelivery | undefined>;
+  /** Newest first, before a sequence. */
+  list(tenantId: string, endpointId: string, page: { readonly before?: number; readonly limit: number; readonly status?: DeliveryStatus }): Promise<DeliveryPage>;
+  /** Sends a delivery again now, whatever became of it; its window starts afresh. @returns undefined when unknown */
+  resend(tenantId: string, endpointId: string, sequence: number, at: Date): Promise<WebhookDelivery | undefined>;
+  /** Counts of waiting deliveries, and the age of the oldest. */
+  backlog(now: Date): Promise<{ readonly waiting: number; readonly oldestAgeMs: number }>;
+}
