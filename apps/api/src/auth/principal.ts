@@ -14,4 +14,6 @@ export interface Principal {
   readonly roles: readonly Role[];
   /** `azp`: the client the token was issued to. */
   readonly clientId: string;
+  /** A machine client signed in with its own credentials (a service account), not a person. */
+  readonly machine: boolean;
 }

@@ -163,11 +163,14 @@ function principalOf(claims: Record<string, unknown>): Principal {
   const roles = Array.isArray(realmRoles) ? ROLES.filter((role: Role) => realmRoles.includes(role)) : [];
   const clientId = typeof claims['azp'] === 'string' ? claims['azp'] : '';
   const username = claims['preferred_username'];
+  // Keycloak names a client's service account `service-account-<client id>`.
+  const person = typeof username === 'string' && !username.startsWith('service-account-');
   return {
     subject: String(claims['sub'] ?? ''),
-    name: typeof username === 'string' && !username.startsWith('service-account-') ? username : clientId,
+    name: person ? username : clientId,
     tenantId,
     roles,
     clientId,
+    machine: !person,
   };
 }

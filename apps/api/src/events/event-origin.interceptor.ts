@@ -5,12 +5,9 @@ import type { FastifyRequest } from 'fastify';
 import { Observable } from 'rxjs';
 import type { Principal } from '../auth/principal';
 
-/** Keycloak names a client's service account `service-account-<client id>`. */
-const SERVICE_ACCOUNT_PREFIX = 'service-account-';
-
 /** Who the token says is calling, as events record it: a machine client by its client id, a person by subject and name. */
 export function actorOf(principal: Principal): EventActor {
-  if (principal.name.startsWith(SERVICE_ACCOUNT_PREFIX)) return { type: 'client', id: principal.clientId };
+  if (principal.machine) return { type: 'client', id: principal.clientId };
   return { type: 'user', id: principal.subject, name: principal.name };
 }
 

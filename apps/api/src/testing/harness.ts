@@ -31,6 +31,8 @@ export interface CallOptions {
 /** An API started for one spec file, against its own database of the test stack, with real Keycloak tokens. */
 export interface TestApi {
   readonly api: RunningApi;
+  /** The spec's own database. */
+  readonly database: string;
   readonly url: string;
   readonly realm: RealmLocation;
   /** The logs the API wrote, one parsed JSON object per line. */
@@ -71,10 +73,11 @@ export function stackEnv(): { MONGO_URL: string; KEYCLOAK_URL: string; KEYCLOAK_
  */
 export async function startTestApi(label: string, env: Record<string, string> = {}): Promise<TestApi> {
   const stack = stackEnv();
-  const database = `api_${label.replace(/[^A-Za-z0-9]/g, '_').slice(0, 30)}_${randomUUID().slice(0, 8)}`;
+  const database = env['MONGO_DB'] ?? `api_${label.replace(/[^A-Za-z0-9]/g, '_').slice(0, 30)}_${randomUUID().slice(0, 8)}`;
   // Rate limits are off unless a spec sets them: the suites send many requests from one address and client.
   const unlimited = { RATE_LIMIT_PER_IP: '0', RATE_LIMIT_INVALID_TOKENS_PER_IP: '0', RATE_LIMIT_PER_CLIENT: '0', RATE_LIMIT_PER_TENANT: '0' };
-  const config = loadConfig({ ...stack, PORT: '0', HOST: '127.0.0.1', MONGO_DB: database, LOG_LEVEL: 'info', ...unlimited, ...env });
+  // No relay unless a spec asks for one (EVENTS_RELAY=in-process): what the others assert does not move under them.
+  const config = loadConfig({ ...stack, PORT: '0', HOST: '127.0.0.1', MONGO_DB: database, LOG_LEVEL: 'info', EVENTS_RELAY: 'off', ...unlimited, ...env });
   const logs: Record<string, unknown>[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -102,6 +105,7 @@ export async function startTestApi(label: string, env: Record<string, string> = 
 
   return {
     api,
+    database,
     url: api.url,
     realm,
     logs,

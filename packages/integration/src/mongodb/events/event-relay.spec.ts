@@ -100,6 +100,29 @@ describe('EventRelay on MongoDB', () => {
     expectInOrderPerAggregate(page.events);
   });
 
+  it('lets one of several processes relay at a time, and another take over when it stops', async () => {
+    const bed = await createScenario({ adapters: database.adapters, tenantId: 'relay-lease' });
+    const relays = [0, 1, 2].map(() => new EventRelay({ outbox: events.outbox, log: events.log, endpoints: events.endpoints, deliveries: events.deliveries, lease: events.lease(2_000) }, { idleMs: 20 }));
+    relays.forEach((one) => one.start());
+    await someActivity(bed, 3);
+    const settle = async () => {
+      for (let round = 0; round < 500 && (await events.outbox.pending(1)).length > 0; round += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    };
+    await settle();
+    expect(relays.map((one) => one.metrics().holdsLease).filter(Boolean)).toHaveLength(1);
+    const holder = relays.find((one) => one.metrics().holdsLease) as EventRelay;
+    await holder.stop();
+    await someActivity(bed, 1);
+    await settle();
+    await Promise.all(relays.map((one) => one.stop()));
+    expect(relays.filter((one) => one !== holder).map((one) => one.metrics().relayed).filter((count) => count > 0)).toHaveLength(1);
+
+    const page = await events.log.read('relay-lease', { after: 0, limit: 1000 });
+    expect(page.events.map((event) => event.sequence)).toEqual(page.events.map((_, index) => index + 1));
+    expect(new Set(page.events.map((event) => event.id)).size).toBe(page.events.length);
+    expect(page.events.filter((event) => event.type === 'invoice.issued')).toHaveLength(4);
+  });
+
   it('reads the feed across buckets from any cursor', async () => {
     const tenantId = 'relay-buckets';
     const many: DomainEvent[] = Array.from({ length: EVENT_BUCKET_SIZE * 2 + 10 }, (_, index) => ({
