@@ -33,6 +33,9 @@ export interface RelaySettings {
   readonly urlPolicy: WebhookUrlPolicy | ((tenantId: string) => WebhookUrlPolicy);
 }
 
+/** The longest the sender goes without reading the waiting deliveries. */
+const SEND_CHECK_MS = 2_000;
+
 export const DEFAULT_RELAY_SETTINGS: RelaySettings = {
   idleMs: 250,
   batchSize: 500,
@@ -95,6 +98,9 @@ export class EventRelay {
   private counters = { relayed: 0, relayFailures: 0, deliveriesSent: 0, deliveriesFailedAttempts: 0, deliveriesGivenUp: 0, endpointsDisabled: 0 };
   private lagMs = 0;
   private lastError?: string;
+  /** When the sender next reads the waiting deliveries, unless new ones were queued: retries wait, so it need not look. */
+  private nextSendCheck = 0;
+  private sendNow = true;
 
   constructor(
     private readonly dependencies: RelayDependencies,
@@ -176,7 +182,9 @@ export class EventRelay {
     this.lagMs = events.reduce((lag, event) => Math.max(lag, now.getTime() - event.occurredAt.getTime()), 0);
     if (events.length === 0) return 0;
     const logged = await log.append(events);
-    await deliveries.enqueue(await this.deliveriesOf(logged), now);
+    const queued = await this.deliveriesOf(logged);
+    await deliveries.enqueue(queued, now);
+    if (queued.length > 0) this.sendNow = true;
     await outbox.markPublished(events.map((event) => event.id));
     this.counters.relayed += events.length;
     this.recent.push({ at: Date.now(), count: events.length });
@@ -202,15 +210,21 @@ export class EventRelay {
    * line in sequence order until one fails. Returns how many attempts were made.
    */
   async sendOnce(): Promise<number> {
+    if (!this.sendNow && Date.now() < this.nextSendCheck) return 0;
+    this.sendNow = false;
     const waiting = await this.dependencies.deliveries.waiting(5000);
-    if (waiting.length === 0) return 0;
     const now = this.now();
+    // Deliveries queued elsewhere (a re-send through another process) are seen within this time at the latest.
+    this.nextSendCheck = Date.now() + SEND_CHECK_MS;
+    if (waiting.length === 0) return 0;
     const lines = new Map<string, WebhookDelivery[]>();
     for (const delivery of [...waiting].sort((left, right) => left.sequence - right.sequence)) {
       const key = `${delivery.tenantId}/${delivery.endpointId}/${delivery.aggregateId}`;
       lines.set(key, [...(lines.get(key) ?? []), delivery]);
     }
     const due = [...lines.values()].filter((line) => ((line[0] as WebhookDelivery).nextAttemptAt?.getTime() ?? 0) <= now.getTime());
+    const later = [...lines.values()].map((line) => (line[0] as WebhookDelivery).nextAttemptAt?.getTime() ?? 0).filter((at) => at > now.getTime());
+    this.nextSendCheck = Math.min(this.nextSendCheck, ...later.slice(0, 10_000).map((at) => Date.now() + (at - now.getTime())));
     if (due.length === 0) return 0;
     const endpoints = new Map<string, Promise<WebhookEndpoint | undefined>>();
     const endpointOf = (delivery: WebhookDelivery): Promise<WebhookEndpoint | undefined> => {
@@ -233,6 +247,8 @@ export class EventRelay {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.settings.sendConcurrency, due.length) }, worker));
+    // Lines stopped at a retry, or went on past what this read saw: look again at once.
+    if (attempts > 0) this.sendNow = true;
     return attempts;
   }
 

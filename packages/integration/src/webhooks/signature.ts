@@ -8,11 +8,12 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
  */
 export const SECRET_PREFIX = 'whsec_';
 
-export interface SignedHeaders {
+// A type, not an interface: headers are handed on as a record of strings (an interface has no index signature).
+export type SignedHeaders = {
   readonly 'webhook-id': string;
   readonly 'webhook-timestamp': string;
   readonly 'webhook-signature': string;
-}
+};
 
 /** A new endpoint secret. */
 export function generateWebhookSecret(): string {
