@@ -13,7 +13,7 @@ import {
   type PlanTermsInput, type UsageBatchResult, type UsageEventInput,
 } from '@invoicing/billing';
 import { createInMemoryBillingAdapters } from '@invoicing/billing/testing';
-import { coreModule, tenantId, type Clock, type Id, type IdGenerator, type Page } from '@invoicing/core';
+import { coreModule, tenantId, type Clock, type DomainEvent, type Id, type IdGenerator, type Page } from '@invoicing/core';
 import {
   AddContact, AgingReport, ApplyPayment, ApproveInvoice, ArchivePartner, ChangePartnershipStatus, CreateCreditNote, CreateInvoiceDraft,
   CreateMarketable, CreatePartner, CreatePartnership, GetInvoice, GetPartnerBalance, GetPayment, ImportEInvoice, IssueInvoice, ListInvoices,
@@ -26,7 +26,7 @@ import {
   type PaymentState,
 } from '@invoicing/invoice';
 // The in-memory adapters are meant for use outside Jest too (see its jest-globals.ts); nothing here is persisted.
-import { createInMemoryAdapters } from '@invoicing/invoice/testing';
+import { InMemoryOutbox, createInMemoryAdapters } from '@invoicing/invoice/testing';
 import { refusedRowOf, type ImportJobState, type RefusedRow } from '@invoicing/integration';
 import { importReceivablesCsv } from '@invoicing/integration/formats';
 import { Container, type Newable } from 'inversify';
@@ -123,6 +123,11 @@ export interface ExampleScenario {
     /** The next bill after the change: the unused days of the 10 seats credited, 15 seats charged. */
     readonly upcoming: NonNullable<Result<PreviewUpcomingInvoice>>;
   };
+  /**
+   * Every event the story raised, in the order the saves stored them: the tenant's event log as the relay writes it
+   * (the change feed and webhook examples give each its place in it and who acted).
+   */
+  readonly events: readonly DomainEvent[];
 }
 
 /** The seller, as created: the body of the create-partner example. */
@@ -354,12 +359,16 @@ class SeededUuidV7 implements IdGenerator {
 async function play(): Promise<ExampleScenario> {
   const clock = new StoryClock();
   const container = new Container();
+  const invoicing = createInMemoryAdapters();
+  if (!(invoicing.outbox instanceof InMemoryOutbox)) throw new Error('the in-memory adapters have another outbox');
+  // Billing plans write into the same outbox as the invoicing records, as one relay reads them all.
+  const events = invoicing.outbox.events;
   container.loadSync(
     coreModule({ clock, ids: new SeededUuidV7(clock), publisher: { publish: async () => undefined } }),
     invoiceModule({ timeZone: 'Europe/Berlin' }),
-    invoiceAdaptersModule(createInMemoryAdapters()),
+    invoiceAdaptersModule(invoicing),
     billingModule(),
-    billingAdaptersModule(createInMemoryBillingAdapters()),
+    billingAdaptersModule(createInMemoryBillingAdapters(events)),
   );
   const use = <T>(useCase: Newable<T>): T => container.get(useCase);
   /** Sets the clock, then runs the step. */
@@ -476,7 +485,8 @@ async function play(): Promise<ExampleScenario> {
   const importedFile = fieldServiceFile(issued);
   const imported = await at('2026-12-18T09:31:07.415Z', () => use(ImportEInvoice).execute({ ...inPartnership, document: importedFile, findings: [] }));
   const billing = await billingStory(use, at, inPartnership, consulting.id);
-  return { ...story, eInvoices: { importedFile, imported }, billing, imports: await importsStory(use, at, inTenant.tenantId, seller.id) };
+  const imports = await importsStory(use, at, inTenant.tenantId, seller.id);
+  return { ...story, eInvoices: { importedFile, imported }, billing, imports, events: [...events] };
 }
 
 /**

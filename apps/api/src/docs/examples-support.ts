@@ -28,6 +28,11 @@ export interface OperationExamples {
    */
   readonly response: unknown;
   /**
+   * The success answer in another media type the operation may answer in instead of JSON, by media type, as the text
+   * it is: the change feed followed as `text/event-stream`.
+   */
+  readonly responseAs?: Readonly<Record<string, string>>;
+  /**
    * The problems to show, each under the status its table gives its code; a status of the table none of them has
    * shows a generic problem the operation may answer.
    */

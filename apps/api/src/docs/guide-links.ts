@@ -56,6 +56,17 @@ export const TAGS: readonly TagDoc[] = [
   },
   { name: 'Reports', description: 'Past due, monthly summary, aging, totals per partner and the last invoice of each contact.', guide: 'reports' },
   {
+    name: 'Events',
+    description:
+      "The tenant's events in one order: the change feed, read by cursor, long-polled or followed live as server-sent events; the audit trail of a record (what changed, who did it, when, in which request); and how far behind the relay is.",
+    guide: 'events#change-feed',
+  },
+  {
+    name: 'Webhooks',
+    description: "Endpoints the tenant's events are POSTed to as they happen: signed (Standard Webhooks), retried for three days, with a log of every delivery and a way to send one again.",
+    guide: 'events#webhooks',
+  },
+  {
     name: 'Administration',
     description: "The tenant's administration: the invariant checker on the tenant's stored data (admin only).",
     guide: 'payments-and-balances#checking-the-stored-data',
@@ -118,6 +129,15 @@ export const OPERATION_SECTIONS: Readonly<Record<string, GuideRef | readonly Gui
   getAging: 'reports#aging',
   getPartnerTotals: 'reports#totals-per-partner',
   getContactsLastSeen: 'reports#contacts-with-their-last-invoice-date',
+
+  followEvents: ['events#change-feed', 'events#what-an-event-looks-like', 'events#ordering'],
+  getAuditTrail: ['events#audit-trail', 'events#who-made-the-change'],
+  createWebhookEndpoint: ['events#webhooks', 'events#which-urls-are-allowed', 'events#event-types'],
+  updateWebhookEndpoint: ['events#webhooks', 'events#which-urls-are-allowed', 'events#retries-order-and-failing-endpoints'],
+  rotateWebhookSecret: ['events#rotating-the-secret', 'events#checking-the-signature'],
+  listWebhookDeliveries: ['events#retries-order-and-failing-endpoints', 'events#what-your-server-receives'],
+  getWebhookDelivery: ['events#retries-order-and-failing-endpoints', 'events#what-your-server-receives'],
+  resendWebhookDelivery: ['events#retries-order-and-failing-endpoints', 'events#delivery-is-at-least-once-de-duplicate-by-id'],
 };
 
 /** Where roles and permissions are explained: every authenticated operation names the permission it needs. */

@@ -12,6 +12,7 @@ export default async () => {
     ["../invoices/invoice.response.dto"]: await import("../invoices/invoice.response.dto"),
     ["../billing/billing.response.dto"]: await import("../billing/billing.response.dto"),
     ["../e-invoices/e-invoice.response.dto"]: await import("../e-invoices/e-invoice.response.dto"),
+    ["../events/events.response.dto"]: await import("../events/events.response.dto"),
     ["../health/health.dto"]: await import("../health/health.dto"),
     ["../imports/receivables-import.response.dto"]: await import("../imports/receivables-import.response.dto"),
     ["../payments/payment.response.dto"]: await import("../payments/payment.response.dto"),
@@ -20,6 +21,7 @@ export default async () => {
     ["../partnerships/partnership.dto"]: await import("../partnerships/partnership.dto"),
     ["../partnerships/partnership.response.dto"]: await import("../partnerships/partnership.response.dto"),
     ["../reports/report.response.dto"]: await import("../reports/report.response.dto"),
+    ["../webhooks/webhook.response.dto"]: await import("../webhooks/webhook.response.dto"),
   };
   return {
     '@nestjs/swagger': {
@@ -882,6 +884,56 @@ export default async () => {
           },
         ],
         [
+          import("../events/event-query.dto"),
+          {
+            EventFeedQueryDto: {
+              after: { required: false, type: () => Number, description: "The cursor: events with a greater sequence (0, the default, reads from the start).", minimum: 0 },
+              types: { required: false, type: () => String, description: "Comma-separated event types to keep, e.g. `invoice.issued,invoice.paid` (all when absent).", maxLength: 2000, pattern: "^[a-z_]+\\.[a-z_]+(,[a-z_]+\\.[a-z_]+)*$" },
+              limit: { required: false, type: () => Number, description: "Page size.", minimum: 1, maximum: 500 },
+              wait: { required: false, type: () => Number, description: "Long poll: when nothing is after the cursor, wait up to this many seconds for an event before answering.", minimum: 0, maximum: 10 },
+            },
+            AuditQueryDto: {
+              aggregate: { required: true, type: () => String, description: "The aggregate's id: a partner, marketable, partnership, invoice, credit note, payment, billing plan or webhook endpoint.", maxLength: 100 },
+              after: { required: false, type: () => Number, description: "Events with a greater sequence (0, the default: from the first).", minimum: 0 },
+              limit: { required: false, type: () => Number, description: "Page size.", minimum: 1, maximum: 500 },
+            },
+          },
+        ],
+        [
+          import("../events/events.response.dto"),
+          {
+            EventPageDto: {
+              items: { required: true, type: () => [Object], description: "The events after the cursor, in sequence order (see the Event schema: one per type)." },
+              next: { required: true, type: () => Number, description: "The cursor to ask from next (`after`): the last event's sequence, or the `after` asked when the page is empty.", example: 42 },
+              head: { required: true, type: () => Number, description: "The tenant's last sequence when the page was read: `next` equals it once the reader is up to date.", example: 42 },
+            },
+            AuditTrailDto: {
+              items: { required: true, type: () => [Object], description: "Every event the aggregate raised: what changed, who did it (`actor`), when, and in which request." },
+              next: { required: true, type: () => Number, nullable: true, description: "Pass back as `after` for the next page; null on the last." },
+            },
+            RelayMetricsDto: {
+              holdsLease: { required: true, type: () => Boolean, description: "Whether this process holds the relay's lease (one process relays at a time).", example: true },
+              relayed: { required: true, type: () => Number, description: "Events relayed by this process since it started.", example: 1520 },
+              relayedPerSecond: { required: true, type: () => Number, description: "Events relayed per second over the last minute.", example: 3.2 },
+              relayFailures: { required: true, type: () => Number, description: "Rounds that failed (the database unavailable \u2026); the relay goes on.", example: 0 },
+              deliveriesSent: { required: true, type: () => Number, description: "Webhook deliveries that succeeded.", example: 1498 },
+              deliveriesFailedAttempts: { required: true, type: () => Number, description: "Attempts that failed and will be retried, or were the last.", example: 12 },
+              deliveriesGivenUp: { required: true, type: () => Number, description: "Deliveries given up after the retry window.", example: 0 },
+              endpointsDisabled: { required: true, type: () => Number, description: "Endpoints disabled because they failed for the whole window.", example: 0 },
+              lastError: { required: false, type: () => String, description: "The last error of a round, if any." },
+            },
+            BacklogDto: {
+              waiting: { required: true, type: () => Number, description: "Items waiting.", example: 0 },
+              oldestAgeMs: { required: true, type: () => Number, description: "Age in milliseconds of the oldest waiting item (0 when none waits): the lag.", example: 0 },
+            },
+            EventMetricsDto: {
+              outbox: { required: true, type: () => t["../events/events.response.dto"].BacklogDto, description: "Aggregates whose events wait in the outbox, and how long the oldest has waited: the relay's lag." },
+              deliveries: { required: true, type: () => t["../events/events.response.dto"].BacklogDto, description: "Webhook deliveries waiting to be sent or retried (all tenants)." },
+              relay: { required: true, type: () => t["../events/events.response.dto"].RelayMetricsDto, nullable: true, description: "This process's relay; null when it runs none (`EVENTS_RELAY=off`, a separate worker relays)." },
+            },
+          },
+        ],
+        [
           import("../health/health.dto"),
           {
             LivenessDto: {
@@ -1208,6 +1260,82 @@ export default async () => {
             },
           },
         ],
+        [
+          import("../webhooks/webhook.dto"),
+          {
+            CreateWebhookEndpointDto: {
+              url: { required: true, type: () => String, description: "Where deliveries are POSTed: an `https` URL of a public address (no credentials in it).", example: "https://erp.example.com/hooks/invoicing", maxLength: 2048 },
+              description: { required: false, type: () => String, description: "What it is for, for people.", example: "ERP sync", maxLength: 200 },
+              eventTypes: { required: true, type: () => [String], description: "The event types to deliver (see Events in the guide), or `[\"*\"]` for all, including types added later.", example: ["invoice.issued", "invoice.paid"], minItems: 1, maxItems: 100 },
+              enabled: { required: false, type: () => Boolean, description: "Whether deliveries start at once (default true).", example: true },
+            },
+            UpdateWebhookEndpointDto: {
+              url: { required: false, type: () => String, example: "https://erp.example.com/hooks/invoicing-v2", maxLength: 2048 },
+              description: { required: false, type: () => String, nullable: true, description: "null removes it.", example: "ERP sync (v2)", maxLength: 200 },
+              eventTypes: { required: false, type: () => [String], example: ["*"], minItems: 1, maxItems: 100 },
+              enabled: { required: false, type: () => Boolean, description: "false stops deliveries (they wait, and resume when true again, within their retry window).", example: true },
+            },
+            RotateSecretDto: {
+              overlapHours: { required: false, type: () => Number, description: "Hours the previous secret keeps signing beside the new one (0 ends it now; at most 168, a week).", example: 24, minimum: 0, maximum: 168 },
+            },
+            ListDeliveriesQueryDto: {
+              limit: { required: false, type: () => Number, description: "Page size.", minimum: 1, maximum: 200 },
+              cursor: { required: false, type: () => String, description: "`nextCursor` of the previous page.", maxLength: 20 },
+              status: { required: false, description: "Only deliveries in this state.", enum: ["failed", "pending", "delivered"] },
+            },
+          },
+        ],
+        [
+          import("../webhooks/webhook.response.dto"),
+          {
+            WebhookEndpointDto: {
+              id: { required: true, type: () => String, example: "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a90" },
+              url: { required: true, type: () => String, example: "https://erp.example.com/hooks/invoicing" },
+              description: { required: true, type: () => String, nullable: true, example: "ERP sync" },
+              eventTypes: { required: true, type: () => [String], example: ["invoice.issued", "invoice.paid"] },
+              enabled: { required: true, type: () => Boolean, example: true },
+              disabledReason: { required: true, nullable: true, description: "Why deliveries are stopped: `by_request`, or `failing` when every delivery failed for the whole retry window\n(3 days); null while enabled. Enable it again with PATCH once the receiver works.", enum: ["by_request", "failing"] },
+              secretCreatedAt: { required: true, type: () => Date, description: "When the current secret was made." },
+              previousSecretExpiresAt: { required: true, type: () => Date, nullable: true, description: "Until when the previous secret also signs deliveries, after a rotation; null when none does." },
+              lastSuccessAt: { required: true, type: () => Date, nullable: true, description: "The last successful delivery (to the minute)." },
+              createdAt: { required: true, type: () => Date },
+              updatedAt: { required: true, type: () => Date },
+              version: { required: true, type: () => Number, example: 1 },
+            },
+            WebhookEndpointWithSecretDto: {
+              secret: { required: true, type: () => String, description: "The signing secret (Standard Webhooks: `whsec_` then base64). Keep it: it is not shown again.", example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" },
+            },
+            DeliveryAttemptDto: {
+              at: { required: true, type: () => Date },
+              status: { required: true, type: () => Number, nullable: true, description: "The receiver's HTTP status; null when none came (refused, timed out, address not allowed).", example: 500 },
+              latencyMs: { required: true, type: () => Number, example: 35 },
+              error: { required: true, type: () => String, nullable: true, description: "Why it failed.", example: "answered 500" },
+            },
+            WebhookDeliveryDto: {
+              sequence: { required: true, type: () => Number, description: "The event's sequence in the tenant's log: with the endpoint, it names the delivery.", example: 42 },
+              eventId: { required: true, type: () => String, description: "The event's id: the `webhook-id` header of every attempt.", example: "acme/0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a7b/2/0" },
+              eventType: { required: true, type: () => String, description: "The event's type (see the Event schema: one per type)." },
+              aggregateId: { required: true, type: () => String, example: "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a7b" },
+              status: { required: true, description: "`pending` while it waits for its first attempt or a retry; `delivered` once the receiver answered 2xx; `failed`\nwhen it was tried for the whole retry window without success.", example: "delivered", enum: ["failed", "pending", "delivered"] },
+              attempts: { required: true, type: () => Number, example: 1 },
+              createdAt: { required: true, type: () => Date },
+              nextAttemptAt: { required: true, type: () => Date, nullable: true, description: "When it is tried next, while pending." },
+              deliveredAt: { required: true, type: () => Date, nullable: true },
+              history: { required: true, type: () => [t["../webhooks/webhook.response.dto"].DeliveryAttemptDto], description: "The most recent attempts (at most 20), oldest first." },
+            },
+            WebhookDeliveryDetailDto: {
+              body: { required: true, type: () => String, description: "The request body as signed: the event, as the change feed shows it." },
+            },
+            WebhookEndpointPageDto: {
+              items: { required: true, type: () => [t["../webhooks/webhook.response.dto"].WebhookEndpointDto] },
+              nextCursor: { required: true, type: () => String, nullable: true },
+            },
+            WebhookDeliveryPageDto: {
+              items: { required: true, type: () => [t["../webhooks/webhook.response.dto"].WebhookDeliveryDto] },
+              nextCursor: { required: true, type: () => String, nullable: true, description: "Pass back as `cursor` for older deliveries; null on the last page." },
+            },
+          },
+        ],
       ],
       controllers: [
         [
@@ -1262,6 +1390,16 @@ export default async () => {
             EInvoicesController: {
               validate: { summary: "Validate an e-invoice file", description: "Checks a UBL 2.1 invoice or credit note, or a CII D16B invoice, sent as the body (`application/xml`), without\nstoring anything: the syntax's official XSD, the syntax-binding rules and the EN 16931 business rules, each\nfinding with its official rule id, its severity, the business term and its place in the file. A file that is not\na well-formed, safe e-invoice XML is refused with a `format.*` problem (400, or 413 above the size limit).", type: t["../e-invoices/e-invoice.response.dto"].EInvoiceValidationDto },
               import: { summary: "Import an e-invoice file as a draft", description: "Reads a UBL 2.1 or CII D16B file (body `application/xml`) and creates a draft invoice of the partnership named by\n`partnership_id`, with the file's number as its external reference. The draft's amounts are computed by the\nplatform and must equal what the file states: a file with a fatal finding (422 `e_invoice.invalid`), with amounts\nthat do not compute (422 `e_invoice.calculation_mismatch`), or about another currency or another seller or buyer\n(422 `e_invoice.partnership_mismatch`) is refused with every finding, and nothing is stored. The same file imported\ntwice is 409 `invoice.duplicate_external_reference`. The answer lists the terms the invoice does not record.", type: t["../e-invoices/e-invoice.response.dto"].EInvoiceImportDto },
+            },
+          },
+        ],
+        [
+          import("../events/events.controller"),
+          {
+            EventsController: {
+              followEvents: { summary: "Follow the change feed", description: "The tenant's events after the cursor `after` (a sequence; 0 from the start), in the order they were recorded,\neach with its type, the aggregate it belongs to, who caused it and its payload. Ask again with `after=next` to go\non. With `wait`, an empty answer waits up to that many seconds for the next event (long poll). With\n`Accept: text/event-stream` the answer is a stream of server-sent events (`id` the sequence, `event` the type,\n`data` the event), live, for five minutes; reconnect with `Last-Event-ID` (EventSource does) to go on. Events are\nkept: a reader can start from 0 at any time.", type: t["../events/events.response.dto"].EventPageDto },
+              getAuditTrail: { summary: "Read an aggregate's audit trail", description: "Every recorded change of one partner, marketable, partnership, invoice, credit note, payment, billing plan or\nwebhook endpoint of the tenant, oldest first: what happened (`type`, `payload`), when (`occurredAt`), who did it\n(`actor`: a user, a client, or the system for billing runs and imports) and in which request (`requestId`, as the\nAPI answered it in `X-Request-Id`). Events appear once relayed, normally within a second of the change.", type: t["../events/events.response.dto"].AuditTrailDto },
+              getEventMetrics: { summary: "Get the event relay's metrics", description: "The lag of events going out: how many aggregates have events waiting in the outbox and how long the oldest has\nwaited, the webhook deliveries waiting or being retried, and what this process's relay did since it started\n(events relayed, per second over the last minute, failures). Counts of waiting items cover every tenant.", type: t["../events/events.response.dto"].EventMetricsDto },
             },
           },
         ],
@@ -1383,6 +1521,22 @@ export default async () => {
             },
             PartnerReportsController: {
               contactsLastSeen: { summary: "A partner's contacts with their last invoice", description: "Each contact of the partner, in the partner's order, with the issue date and id of the last issued document that\nnamed it (as buyer contact when the partner is the buyer, as seller contact when it is the seller); null when none.", type: t["../reports/report.response.dto"].ContactsLastSeenDto },
+            },
+          },
+        ],
+        [
+          import("../webhooks/webhook-endpoints.controller"),
+          {
+            WebhookEndpointsController: {
+              create: { summary: "Register a webhook endpoint", description: "From now on, every event of the listed types (`[\"*\"]`: all) is POSTed to the URL as JSON, signed with the\nendpoint's secret: the answer is the only one that shows it, keep it. A URL must be `https` on a public address\n(`webhook_endpoint.insecure_url`, `webhook_endpoint.private_address`); an unknown event type is refused\n(`webhook_endpoint.unknown_event_type`). At most 20 endpoints per tenant (`webhook_endpoint.too_many`).", type: t["../webhooks/webhook.response.dto"].WebhookEndpointWithSecretDto },
+              list: { summary: "List webhook endpoints", description: "The tenant's endpoints (at most 20), in id order, without their secrets.", type: t["../webhooks/webhook.response.dto"].WebhookEndpointPageDto },
+              get: { summary: "Get a webhook endpoint", description: "The endpoint, without its secret.", type: t["../webhooks/webhook.response.dto"].WebhookEndpointDto },
+              update: { summary: "Change a webhook endpoint", description: "Changes what is given: URL, description, event types, enabled. Enabling an endpoint the platform disabled\n(`disabledReason: failing`) resumes deliveries still within their retry window.", type: t["../webhooks/webhook.response.dto"].WebhookEndpointDto },
+              delete: { summary: "Delete a webhook endpoint", description: "Nothing more is sent to it, and deliveries waiting for it are given up." },
+              rotateWebhookSecret: { summary: "Rotate an endpoint's secret", description: "Makes a new signing secret, shown in this answer only. For `overlapHours` (default 24) every delivery carries\ntwo signatures, one per secret, so the receiver can switch to the new secret at its own pace.", type: t["../webhooks/webhook.response.dto"].WebhookEndpointWithSecretDto },
+              listWebhookDeliveries: { summary: "List an endpoint's deliveries", description: "Newest first: each event sent (or to send) to the endpoint, its state, and its attempts with status and latency.", type: t["../webhooks/webhook.response.dto"].WebhookDeliveryPageDto },
+              getWebhookDelivery: { summary: "Get a delivery", description: "One delivery, with the exact body sent.", type: t["../webhooks/webhook.response.dto"].WebhookDeliveryDetailDto },
+              resendWebhookDelivery: { summary: "Send a delivery again", description: "Queues the delivery to be sent again now, whatever became of it (delivered, failed): for a receiver that lost\nwhat it got, or that was fixed after the retries ran out. It has a new retry window.", type: t["../webhooks/webhook.response.dto"].WebhookDeliveryDetailDto },
             },
           },
         ],

@@ -272,11 +272,12 @@ function description(site: (ref: string) => string): string {
   return [
     'The REST API of the invoicing platform: partners and their contacts, the catalogue (marketables), partnerships, ' +
       'EN 16931 invoices and credit notes through their lifecycle, their e-invoice files (UBL, CII), payments, billing ' +
-      '(plans with fees and usage charges, usage events, billing runs), and reports.',
+      '(plans with fees and usage charges, usage events, billing runs), reports, and the events of every change (signed webhooks, ' +
+      'a change feed, an audit trail).',
     `**Business rules** are in the [business guide](${site(INDEX_PAGE)}): the [glossary](${site('glossary')}), the ` +
       `[invoice lifecycle](${site('invoice-lifecycle')}), [totals, taxes and rounding](${site('totals-taxes-and-rounding')}), ` +
       `[payment terms](${site('payment-terms-and-due-dates')}), [numbering](${site('numbering')}), ` +
-      `[payments and balances](${site('payments-and-balances')}), [billing](${site('billing')}), [reports](${site('reports')}), [e-invoicing](${site('e-invoicing')}) ` +
+      `[payments and balances](${site('payments-and-balances')}), [billing](${site('billing')}), [reports](${site('reports')}), [e-invoicing](${site('e-invoicing')}), [events](${site('events')}) ` +
       `and [tenancy and roles](${site('tenancy')}). ` +
       'Each operation links to the rules it follows.',
     '**Signing in.** Every call but health needs an OAuth 2 access token of the platform\'s Keycloak realm, sent as ' +

@@ -90,7 +90,8 @@ describe('the examples of the API reference', () => {
       const { method, path: route, operation } = entry;
       const where = `${method.toUpperCase()} ${route}`;
       const table = OPERATION_PROBLEM_CODES[operation.operationId ?? ''] ?? {};
-      const instance = new RegExp(`^${route.replace(/\{[^}]+\}/g, '[0-9a-f-]{36}')}$`);
+      // Ids are UUIDs; a delivery's `sequence` is a whole number.
+      const instance = new RegExp(`^${route.replace(/\{(\w+)\}/g, (_, name: string) => (name.endsWith('Id') ? '[0-9a-f-]{36}' : '[0-9]+'))}$`);
       return problemsOf(entry).flatMap(([status, problems]) => {
         const allowed = table[status as ProblemStatus] ?? [];
         return [

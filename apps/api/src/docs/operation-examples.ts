@@ -4,6 +4,7 @@ import type { MediaTypeObject, OperationObject, ResponseObject } from '@nestjs/s
 import { ADMIN_PROBLEM_CODES, adminExamples } from '../admin/admin.examples';
 import { BILLING_PROBLEM_CODES, billingExamples } from '../billing/billing.examples';
 import { E_INVOICE_PROBLEM_CODES, eInvoiceExamples } from '../e-invoices/e-invoices.examples';
+import { EVENT_PROBLEM_CODES, eventExamples } from '../events/events.examples';
 import { HEALTH_PROBLEM_CODES, healthExamples } from '../health/health.examples';
 import { IMPORT_PROBLEM_CODES, importExamples } from '../imports/imports.examples';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problemOf, type Problem } from '../http/problem';
@@ -13,6 +14,7 @@ import { PARTNER_PROBLEM_CODES, partnerExamples } from '../partners/partners.exa
 import { PARTNERSHIP_PROBLEM_CODES, partnershipExamples } from '../partnerships/partnerships.examples';
 import { PAYMENT_PROBLEM_CODES, paymentExamples } from '../payments/payments.examples';
 import { REPORT_PROBLEM_CODES, reportExamples } from '../reports/reports.examples';
+import { EXAMPLE_ENDPOINT_ID, WEBHOOK_PROBLEM_CODES, exampleDeliverySequence, webhookExamples } from '../webhooks/webhooks.examples';
 import { exampleScenario, type ExampleScenario } from './example-scenario';
 import type { OperationExamples, ProblemCodes, ShownProblem } from './examples-support';
 import { DOCS_DIR, ERRORS_PAGE } from './guide';
@@ -28,6 +30,8 @@ export const OPERATION_PROBLEM_CODES: Readonly<Record<string, ProblemCodes>> = {
   ...PAYMENT_PROBLEM_CODES,
   ...BILLING_PROBLEM_CODES,
   ...REPORT_PROBLEM_CODES,
+  ...EVENT_PROBLEM_CODES,
+  ...WEBHOOK_PROBLEM_CODES,
   ...ADMIN_PROBLEM_CODES,
   ...HEALTH_PROBLEM_CODES,
 };
@@ -94,6 +98,8 @@ function examplesOf(s: ExampleScenario): Record<string, OperationExamples> {
     ...paymentExamples(s),
     ...billingExamples(s),
     ...reportExamples(s),
+    ...eventExamples(s),
+    ...webhookExamples(s),
     ...adminExamples(s),
     ...healthExamples(s),
   };
@@ -109,6 +115,8 @@ function pathIdsOf(s: ExampleScenario): Record<string, string> {
     paymentId: s.payments.recorded.id,
     billingRunId: s.billing.run.id,
     importId: s.imports.job.id,
+    endpointId: EXAMPLE_ENDPOINT_ID,
+    sequence: String(exampleDeliverySequence(s)),
   };
 }
 
@@ -153,8 +161,8 @@ export function attachExamples(operation: OperationObject, context: ExampleConte
   if (examples.request !== undefined) for (const media of bodies) media.example = examples.request;
   for (const [status, response] of Object.entries(operation.responses) as [string, ResponseObject][]) {
     if (!status.startsWith('2')) continue;
-    // As a client receives it: dates as strings, absent fields left out; a file as its text.
-    for (const media of Object.values(response.content ?? {})) media.example = JSON.parse(JSON.stringify(examples.response)) as unknown;
+    // As a client receives it: dates as strings, absent fields left out; a file as its text; a stream as its text.
+    for (const [type, media] of Object.entries(response.content ?? {})) media.example = examples.responseAs?.[type] ?? (JSON.parse(JSON.stringify(examples.response)) as unknown);
   }
   for (const status of Object.keys(operation.responses)) {
     if (/^[45]\d\d$/.test(status) && !(status in codes)) delete operation.responses[status];

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { TenantId } from '@invoicing/core';
 import { eventJsonOf, type EventRelay } from '@invoicing/integration';
 import type { MongoEventAdapters } from '@invoicing/integration/mongodb';
@@ -43,10 +43,16 @@ export class EventsController {
    * kept: a reader can start from 0 at any time.
    */
   @Get('events')
+  // "Follow" rather than the default getFollowEvents (operation-ids.ts): a feed read on and on, or followed live.
+  @ApiOperation({ operationId: 'followEvents' })
   @ApiProduces('application/json', EVENT_STREAM_TYPE)
-  @ApiOkResponse({ type: EventPageDto, description: 'A page of events (JSON), or with `Accept: text/event-stream` a live stream of them.' })
+  @ApiExtraModels(EventPageDto)
+  @ApiOkResponse({
+    description: 'A page of events (JSON), or with `Accept: text/event-stream` a live stream of them (server-sent events: `id` the sequence, `event` the type, `data` the event as JSON).',
+    content: { 'application/json': { schema: { $ref: getSchemaPath(EventPageDto) } }, [EVENT_STREAM_TYPE]: { schema: { type: 'string' } } },
+  })
   @ApiProblems()
-  async feed(@Tenant() tenantId: TenantId, @Query() query: EventFeedQueryDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<EventPageDto | undefined> {
+  async followEvents(@Tenant() tenantId: TenantId, @Query() query: EventFeedQueryDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<EventPageDto | undefined> {
     const types = query.types?.split(',');
     if ((request.headers.accept ?? '').includes(EVENT_STREAM_TYPE)) {
       const lastEventId = Number(request.headers['last-event-id']);
@@ -101,7 +107,7 @@ export class EventsController {
   @Get('audit')
   @Requires('audit:read')
   @ApiProblems()
-  async audit(@Tenant() tenantId: TenantId, @Query() query: AuditQueryDto): Promise<AuditTrailDto> {
+  async getAuditTrail(@Tenant() tenantId: TenantId, @Query() query: AuditQueryDto): Promise<AuditTrailDto> {
     const limit = query.limit ?? 100;
     const events = await this.events.log.ofAggregate(tenantId, query.aggregate, { after: query.after ?? 0, limit: limit + 1 });
     const page = events.slice(0, limit);
@@ -118,7 +124,7 @@ export class EventsController {
   @Get('admin/events')
   @Requires('audit:read')
   @ApiProblems()
-  async metrics(): Promise<EventMetricsDto> {
+  async getEventMetrics(): Promise<EventMetricsDto> {
     const now = Date.now();
     const [outbox, deliveries] = await Promise.all([this.events.outbox.backlog(), this.events.deliveries.backlog(new Date(now))]);
     const relay = this.relay?.metrics();

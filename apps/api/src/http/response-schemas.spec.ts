@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ImportEInvoice, checkTenant, invoiceFacts, invoiceToEn16931, paymentFacts, type InvoiceState, type PartnershipId } from '@invoicing/invoice';
-import { createTestBed, type TestBed } from '@invoicing/invoice/testing';
+import { InMemoryOutbox, createTestBed, type TestBed } from '@invoicing/invoice/testing';
+import type { DomainEvent, EventActor, TenantId } from '@invoicing/core';
 import { ImportReceivables } from '@invoicing/invoice';
-import { refusedRowOf, type ImportJobState, type RefusedRow } from '@invoicing/integration';
+import { eventJsonOf, refusedRowOf, type ImportJobState, type LoggedEvent, type RefusedRow, type WebhookDelivery, type WebhookEndpoint } from '@invoicing/integration';
 import { importReceivablesCsv, readInvoice, writeInvoice, type ReadInvoiceResult } from '@invoicing/integration/formats';
 import { Readable } from 'node:stream';
 import { toImportResponse, toRefusedRowResponse } from '../imports/receivables-import.mapper';
@@ -22,6 +23,8 @@ import {
 } from '../billing/billing.mapper';
 import { operationsOf } from '../docs/openapi-document';
 import { toEInvoiceImportResponse, toEInvoiceValidationResponse } from '../e-invoices/e-invoice.mapper';
+import { EVENT_STREAM_TYPE } from '../events/events.controller';
+import type { EventMetricsDto } from '../events/events.response.dto';
 import { VALIDATION_EXAMPLE } from '../e-invoices/e-invoices.examples';
 import { toInvoiceResponse, toInvoiceSummaryResponse } from '../invoices/invoice.mapper';
 import { toMarketableResponse } from '../marketables/marketable.mapper';
@@ -35,6 +38,7 @@ import {
   toPartnerTotalsReportResponse,
   toPastDueInvoiceResponse,
 } from '../reports/report.mapper';
+import { toDeliveryDetailResponse, toDeliveryResponse, toEndpointResponse, toEndpointWithSecretResponse } from '../webhooks/webhook.mapper';
 import { seedBillingSamples, type BillingSamples } from '../testing/billing-samples';
 import { seedDomainSamples, type DomainSamples } from '../testing/domain-samples';
 import { startTestApi, type TestApi } from '../testing/harness';
@@ -130,6 +134,150 @@ async function importAnswersOf(s: DomainSamples, bed: TestBed): Promise<Record<s
   };
 }
 
+/** Who acts on events of the samples: a user, a machine client, the platform (which names no one and runs in no request). */
+const ACTORS: readonly EventActor[] = [
+  { type: 'user', id: 'f3b0c7a2-0e8d-4c1e-9a55-2d7c1b9e4a10', name: 'jeanne.accountant' },
+  { type: 'client', id: 'integrator-acme', name: 'integrator-acme' },
+  { type: 'system', id: 'billing-run' },
+];
+
+/** An endpoint's events, as its store raises them (webhook-stores.ts): registered, changed, disabled for failing, enabled, rotated, deleted. */
+function endpointEvents(tenantId: TenantId, endpointId: string, at: Date): DomainEvent[] {
+  const summary = { url: 'https://erp.example.com/hooks/invoicing', eventTypes: ['invoice.issued', 'invoice.paid'], enabled: true };
+  const payloads: [string, Record<string, unknown>][] = [
+    ['created', summary],
+    ['updated', { ...summary, eventTypes: ['*'] }],
+    ['disabled', { ...summary, eventTypes: ['*'], enabled: false, disabledReason: 'failing' }],
+    ['enabled', { ...summary, eventTypes: ['*'] }],
+    ['secret_rotated', { previousSecretExpiresAt: new Date(at.getTime() + 86_400_000).toISOString() }],
+    ['deleted', { url: summary.url }],
+  ];
+  return payloads.map(([name, payload], index) => ({
+    id: `${tenantId}/${endpointId}/${index + 1}/0`,
+    type: `webhook_endpoint.${name}`,
+    tenantId,
+    aggregateType: 'webhook_endpoint',
+    aggregateId: endpointId,
+    aggregateVersion: index + 1,
+    index: 0,
+    occurredAt: new Date(at.getTime() + index * 60_000),
+    payload,
+  }));
+}
+
+/**
+ * What the events operations answer: the samples' events (every save of the samples, an endpoint's own) as the event
+ * log holds them, as pages of the change feed and as audit trails, once by a user in a request and once by the
+ * system; and the relay's metrics, with and without a relay in the process.
+ */
+function eventAnswersOf(bed: TestBed): Record<string, readonly unknown[]> {
+  if (!(bed.adapters.outbox instanceof InMemoryOutbox)) throw new Error('the test bed has another outbox');
+  const raised = bed.adapters.outbox.events;
+  const tenantId = raised[0]?.tenantId ?? ('acme' as TenantId);
+  const events = [...raised, ...endpointEvents(tenantId, 'endpoint-1', new Date('2026-12-05T10:00:00Z'))];
+  const logged = (actor: EventActor): LoggedEvent[] =>
+    events.map((event, index) => ({ ...event, actor, ...(actor.type === 'system' ? {} : { requestId: `request-${index}` }), sequence: index + 1, loggedAt: event.occurredAt }));
+  const [user, client, system] = ACTORS.map(logged) as [LoggedEvent[], LoggedEvent[], LoggedEvent[]];
+  const trail = (log: readonly LoggedEvent[], aggregateId: string, next: number | null) => ({ items: log.filter((event) => event.aggregateId === aggregateId).map(eventJsonOf), next });
+  const metrics: EventMetricsDto[] = [
+    {
+      outbox: { waiting: 2, oldestAgeMs: 850 },
+      deliveries: { waiting: 4, oldestAgeMs: 61_000 },
+      relay: {
+        holdsLease: true,
+        relayed: 1520,
+        relayedPerSecond: 3.2,
+        relayFailures: 1,
+        deliveriesSent: 1498,
+        deliveriesFailedAttempts: 12,
+        deliveriesGivenUp: 1,
+        endpointsDisabled: 1,
+        lastError: 'the database did not answer in time',
+      },
+    },
+    { outbox: { waiting: 0, oldestAgeMs: 0 }, deliveries: { waiting: 0, oldestAgeMs: 0 }, relay: null },
+  ];
+  return {
+    followEvents: [
+      { items: user.map(eventJsonOf), next: user.length, head: user.length },
+      { items: client.slice(2, 5).map(eventJsonOf), next: 5, head: client.length },
+      { items: system.map(eventJsonOf), next: system.length, head: system.length },
+      // Read up to date: nothing after the cursor.
+      { items: [], next: user.length, head: user.length },
+    ],
+    getAuditTrail: [
+      trail(user, raised[0]?.aggregateId ?? '', null),
+      trail(system, 'endpoint-1', null),
+      trail(client, 'endpoint-1', 3),
+      { items: [], next: null },
+    ],
+    getEventMetrics: metrics,
+  };
+}
+
+/**
+ * What the webhook endpoint operations answer: an endpoint as registered, one changed and disabled for failing with a
+ * rotated secret still signing, and deliveries waiting for a retry, delivered, and failed for good.
+ */
+function webhookAnswersOf(): Record<string, readonly unknown[]> {
+  const at = new Date('2026-12-05T10:00:00Z');
+  const registered: WebhookEndpoint = {
+    tenantId: 'acme',
+    id: '0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a90',
+    version: 1,
+    url: 'https://erp.example.com/hooks/invoicing',
+    eventTypes: ['invoice.issued', 'invoice.paid'],
+    enabled: true,
+    secrets: [{ secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', createdAt: at }],
+    createdAt: at,
+    updatedAt: at,
+  };
+  // The mapper shows the previous secret while it still signs (until a moment after now).
+  const stillSigning = new Date(Date.now() + 3_600_000);
+  const rotated: WebhookEndpoint = {
+    ...registered,
+    version: 4,
+    description: 'ERP sync',
+    eventTypes: ['*'],
+    enabled: false,
+    disabledReason: 'failing',
+    secrets: [{ secret: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD', createdAt: at }, { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', createdAt: at, expiresAt: stillSigning }],
+    lastSuccessAt: at,
+  };
+  const delivery = (sequence: number, status: WebhookDelivery['status'], history: WebhookDelivery['history']): WebhookDelivery => ({
+    tenantId: 'acme',
+    endpointId: registered.id,
+    sequence,
+    eventId: `acme/0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a7b/${sequence}/0`,
+    eventType: 'invoice.issued',
+    aggregateId: '0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a7b',
+    status,
+    attempts: history.length,
+    createdAt: at,
+    ...(status === 'pending' ? { nextAttemptAt: new Date(at.getTime() + 20_000) } : {}),
+    ...(history[0] ? { firstAttemptAt: history[0].at } : {}),
+    ...(status === 'delivered' ? { deliveredAt: history.at(-1)?.at ?? at } : {}),
+    history,
+    body: '{"id":"acme/0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a7b/2/0","type":"invoice.issued"}',
+  });
+  const deliveries = [
+    delivery(12, 'pending', [{ at, status: 500, latencyMs: 35, error: 'answered 500' }]),
+    delivery(11, 'delivered', [{ at, latencyMs: 10_000, error: 'no answer within 10000 ms' }, { at, status: 204, latencyMs: 41 }]),
+    delivery(9, 'failed', [{ at, latencyMs: 2, error: '10.0.0.7 is a private address, not a public one' }]),
+    delivery(8, 'pending', []),
+  ];
+  return {
+    ...each(['createWebhookEndpoint', 'rotateWebhookSecret'], [registered, rotated].map(toEndpointWithSecretResponse)),
+    ...each(['getWebhookEndpoint', 'updateWebhookEndpoint'], [registered, rotated].map(toEndpointResponse)),
+    listWebhookEndpoints: [{ items: [registered, rotated].map(toEndpointResponse), nextCursor: null }],
+    listWebhookDeliveries: [
+      { items: deliveries.map(toDeliveryResponse), nextCursor: null },
+      { items: deliveries.slice(0, 1).map(toDeliveryResponse), nextCursor: '12' },
+    ],
+    ...each(['getWebhookDelivery', 'resendWebhookDelivery'], deliveries.map(toDeliveryDetailResponse)),
+  };
+}
+
 /** Several operations answer the same resource. */
 const each = (operationIds: readonly string[], answers: readonly unknown[]) => Object.fromEntries(operationIds.map((id) => [id, answers]));
 
@@ -198,15 +346,28 @@ describe('response mappers against the OpenAPI document', () => {
     document = (await t.call<OpenAPIObject>('GET', '/openapi.json', { as: null })).body;
     const bed = createTestBed();
     const samples = await seedDomainSamples((useCase) => bed.use(useCase));
-    answers = { ...answersOf(samples, await fileAnswersOf(samples, bed), await seedBillingSamples()), ...(await importAnswersOf(samples, bed)) };
+    answers = {
+      ...answersOf(samples, await fileAnswersOf(samples, bed), await seedBillingSamples()),
+      ...(await importAnswersOf(samples, bed)),
+      ...eventAnswersOf(bed),
+      ...webhookAnswersOf(),
+    };
   });
   afterAll(() => t?.close());
 
-  /** The one media type of an operation's success answer (JSON, or a file's), and its schema. */
-  function successOf(operationId: string) {
+  /** The media types of an operation's success answer, each with its schema; none for a 204 No Content. */
+  function successContentOf(operationId: string) {
     const found = operationsOf(document).find(({ operation }) => operation.operationId === operationId);
     const success = Object.entries(found?.operation.responses ?? {}).find(([status]) => status.startsWith('2'))?.[1] as ResponseObject | undefined;
-    const [entry, ...others] = Object.entries(success?.content ?? {});
+    return success?.content ?? {};
+  }
+
+  /**
+   * The one media type of an operation's success answer (JSON, or a file's), and its schema. The change feed may also
+   * answer a stream of server-sent events, text its controller writes, not an answer of a mapper: left out here.
+   */
+  function successOf(operationId: string) {
+    const [entry, ...others] = Object.entries(successContentOf(operationId)).filter(([type]) => type !== EVENT_STREAM_TYPE);
     if (!entry?.[1].schema || others.length > 0) throw new Error(`${operationId} documents no success answer of one media type with a schema`);
     return { mediaType: entry[0], schema: entry[1].schema };
   }
@@ -215,9 +376,11 @@ describe('response mappers against the OpenAPI document', () => {
   const successSchema = (operationId: string) => successOf(operationId).schema;
 
   it('has answers for every operation of /v1, from the mappers its controller uses', () => {
+    // A 204 No Content answers nothing to check.
     const documented = operationsOf(document)
       .filter(({ path }) => path.startsWith('/v1/'))
-      .map(({ operation }) => operation.operationId ?? '');
+      .map(({ operation }) => operation.operationId ?? '')
+      .filter((operationId) => Object.keys(successContentOf(operationId)).length > 0);
     expect(Object.keys(answers).sort()).toEqual(documented.sort());
   });
 
@@ -242,6 +405,10 @@ describe('response mappers against the OpenAPI document', () => {
       ['getImportErrors', 'text/csv'],
     ]);
     expect(successSchema('getImportErrors')).toEqual({ type: 'string' });
+    expect(Object.entries(successContentOf('followEvents')).map(([type, media]) => [type, media.schema])).toEqual([
+      ['application/json', { $ref: '#/components/schemas/EventPageDto' }],
+      [EVENT_STREAM_TYPE, { type: 'string' }],
+    ]);
     expect(successSchema('getEInvoice')).toEqual({ type: 'string' });
     expect(answers['getEInvoice']?.length).toBeGreaterThan(0);
     expect(answers['getEInvoice']?.filter((file) => typeof file !== 'string' || !file.startsWith('<?xml'))).toEqual([]);

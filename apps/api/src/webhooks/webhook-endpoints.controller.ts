@@ -14,7 +14,7 @@ import { IdempotentRequestId } from '../http/idempotent-id';
 import { ApiIdempotent, ApiProblems } from '../http/openapi';
 import { webhookUrlPolicy } from './webhook-url-policy';
 import { CreateWebhookEndpointDto, ListDeliveriesQueryDto, RotateSecretDto, UpdateWebhookEndpointDto } from './webhook.dto';
-import { toDeliveryDetailResponse, toDeliveryResponse, toEndpointResponse } from './webhook.mapper';
+import { toDeliveryDetailResponse, toDeliveryResponse, toEndpointResponse, toEndpointWithSecretResponse } from './webhook.mapper';
 import { WebhookDeliveryDetailDto, WebhookDeliveryPageDto, WebhookEndpointDto, WebhookEndpointPageDto, WebhookEndpointWithSecretDto } from './webhook.response.dto';
 
 /** Endpoints a tenant may register: enough for every system it feeds, few enough that a relay round reads them at once. */
@@ -74,7 +74,7 @@ export class WebhookEndpointsController {
         });
       })());
     void reply.header('location', `/v1/webhook-endpoints/${endpoint.id}`);
-    return withSecret(endpoint);
+    return toEndpointWithSecretResponse(endpoint);
   }
 
   /**
@@ -126,8 +126,8 @@ export class WebhookEndpointsController {
   @Delete(':endpointId')
   @HttpCode(204)
   @Requires('webhooks:manage')
-  @ApiProblems(404)
-  async remove(@Tenant() tenantId: TenantId, @Param('endpointId') endpointId: string): Promise<void> {
+  @ApiProblems(404, 409)
+  async delete(@Tenant() tenantId: TenantId, @Param('endpointId') endpointId: string): Promise<void> {
     await this.events.endpoints.delete(tenantId, endpointId, this.clock.now());
   }
 
@@ -141,10 +141,10 @@ export class WebhookEndpointsController {
   @HttpCode(200)
   @Requires('webhooks:manage')
   @ApiProblems(404, 409)
-  async rotate(@Tenant() tenantId: TenantId, @Param('endpointId') endpointId: string, @Body() body: RotateSecretDto): Promise<WebhookEndpointWithSecretDto> {
+  async rotateWebhookSecret(@Tenant() tenantId: TenantId, @Param('endpointId') endpointId: string, @Body() body: RotateSecretDto): Promise<WebhookEndpointWithSecretDto> {
     const now = this.clock.now();
     const overlapUntil = new Date(now.getTime() + (body.overlapHours ?? 24) * 3600_000);
-    return withSecret(await this.events.endpoints.rotateSecret(tenantId, endpointId, generateWebhookSecret(), overlapUntil, now));
+    return toEndpointWithSecretResponse(await this.events.endpoints.rotateSecret(tenantId, endpointId, generateWebhookSecret(), overlapUntil, now));
   }
 
   /**
@@ -154,7 +154,7 @@ export class WebhookEndpointsController {
    */
   @Get(':endpointId/deliveries')
   @ApiProblems(404)
-  async deliveries(@Tenant() tenantId: TenantId, @Param('endpointId') endpointId: string, @Query() query: ListDeliveriesQueryDto): Promise<WebhookDeliveryPageDto> {
+  async listWebhookDeliveries(@Tenant() tenantId: TenantId, @Param('endpointId') endpointId: string, @Query() query: ListDeliveriesQueryDto): Promise<WebhookDeliveryPageDto> {
     await this.load(tenantId, endpointId);
     const before = query.cursor === undefined ? undefined : Number(query.cursor);
     if (before !== undefined && !(Number.isSafeInteger(before) && before > 0)) throw ValidationError.of('cursor', 'pagination.invalid_cursor', 'cursor is the nextCursor of a previous page');
@@ -169,7 +169,7 @@ export class WebhookEndpointsController {
    */
   @Get(':endpointId/deliveries/:sequence')
   @ApiProblems(404)
-  async delivery(@Tenant() tenantId: TenantId, @Param('endpointId') endpointId: string, @Param('sequence') sequence: string): Promise<WebhookDeliveryDetailDto> {
+  async getWebhookDelivery(@Tenant() tenantId: TenantId, @Param('endpointId') endpointId: string, @Param('sequence') sequence: string): Promise<WebhookDeliveryDetailDto> {
     const delivery = await this.events.deliveries.get(tenantId, endpointId, sequenceOf(sequence));
     if (!delivery) throw new NotFoundError('webhook_delivery', `${endpointId}/${sequence}`);
     return toDeliveryDetailResponse(delivery);
@@ -185,7 +185,7 @@ export class WebhookEndpointsController {
   @HttpCode(202)
   @Requires('webhooks:manage')
   @ApiProblems(404)
-  async resend(@Tenant() tenantId: TenantId, @Param('endpointId') endpointId: string, @Param('sequence') sequence: string): Promise<WebhookDeliveryDetailDto> {
+  async resendWebhookDelivery(@Tenant() tenantId: TenantId, @Param('endpointId') endpointId: string, @Param('sequence') sequence: string): Promise<WebhookDeliveryDetailDto> {
     await this.load(tenantId, endpointId);
     const delivery = await this.events.deliveries.resend(tenantId, endpointId, sequenceOf(sequence), this.clock.now());
     if (!delivery) throw new NotFoundError('webhook_delivery', `${endpointId}/${sequence}`);
@@ -206,10 +206,6 @@ export class WebhookEndpointsController {
       throw error;
     }
   }
-}
-
-function withSecret(endpoint: WebhookEndpoint): WebhookEndpointWithSecretDto {
-  return { ...toEndpointResponse(endpoint), secret: endpoint.secrets[0]?.secret ?? '' };
 }
 
 /** `*` alone, or catalogued types, each once. @throws ValidationError */

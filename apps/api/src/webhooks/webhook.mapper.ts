@@ -1,5 +1,5 @@
 import type { WebhookDelivery, WebhookEndpoint } from '@invoicing/integration';
-import type { WebhookDeliveryDetailDto, WebhookDeliveryDto, WebhookEndpointDto } from './webhook.response.dto';
+import type { WebhookDeliveryDetailDto, WebhookDeliveryDto, WebhookEndpointDto, WebhookEndpointWithSecretDto } from './webhook.response.dto';
 
 export function toEndpointResponse(endpoint: WebhookEndpoint): WebhookEndpointDto {
   const [current, previous] = endpoint.secrets;
@@ -17,6 +17,11 @@ export function toEndpointResponse(endpoint: WebhookEndpoint): WebhookEndpointDt
     updatedAt: endpoint.updatedAt,
     version: endpoint.version,
   };
+}
+
+/** An endpoint just registered, or whose secret was just rotated: the only answers that show its (current) secret. */
+export function toEndpointWithSecretResponse(endpoint: WebhookEndpoint): WebhookEndpointWithSecretDto {
+  return { ...toEndpointResponse(endpoint), secret: endpoint.secrets[0]?.secret ?? '' };
 }
 
 export function toDeliveryResponse(delivery: WebhookDelivery): WebhookDeliveryDto {

@@ -1,3 +1,5 @@
+import { ApiProperty } from '@nestjs/swagger';
+
 /** A registered webhook endpoint. Its secret is shown once, when it is made (and when it is rotated). */
 export class WebhookEndpointDto {
   /** @example "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a90" */
@@ -54,7 +56,10 @@ export class WebhookDeliveryDto {
   sequence!: number;
   /** The event's id: the `webhook-id` header of every attempt. @example "acme/0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a7b/2/0" */
   eventId!: string;
-  /** @example "invoice.issued" */
+  /** The event's type (see the Event schema: one per type). */
+  // The example is the decorator's, not a TSDoc `@example` (which metadata.ts would hold as a string value): event
+  // types are dotted like error codes, and the errors page's spec reads such values as codes (see event-catalogue.ts).
+  @ApiProperty({ example: 'invoice.issued' })
   eventType!: string;
   /** @example "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a7b" */
   aggregateId!: string;
