@@ -927,9 +927,9 @@ export default async () => {
               oldestAgeMs: { required: true, type: () => Number, description: "Age in milliseconds of the oldest waiting item (0 when none waits): the lag.", example: 0 },
             },
             EventMetricsDto: {
-              outbox: { required: true, type: () => t["../events/events.response.dto"].BacklogDto, description: "Aggregates whose events wait in the outbox, and how long the oldest has waited: the relay's lag." },
-              deliveries: { required: true, type: () => t["../events/events.response.dto"].BacklogDto, description: "Webhook deliveries waiting to be sent or retried (all tenants)." },
-              relay: { required: true, type: () => t["../events/events.response.dto"].RelayMetricsDto, nullable: true, description: "This process's relay; null when it runs none (`EVENTS_RELAY=off`, a separate worker relays)." },
+              outbox: { required: true, type: () => t["../events/events.response.dto"].BacklogDto, description: "The tenant's records whose events wait in the outbox, and how long the oldest has waited: the relay's lag." },
+              deliveries: { required: true, type: () => t["../events/events.response.dto"].BacklogDto, description: "The tenant's webhook deliveries waiting to be sent or retried." },
+              relay: { required: true, type: () => t["../events/events.response.dto"].RelayMetricsDto, nullable: true, description: "This process's relay, for all tenants; null when it runs none (`EVENTS_RELAY=off`, a separate worker relays)." },
             },
           },
         ],
@@ -1310,6 +1310,7 @@ export default async () => {
               status: { required: true, type: () => Number, nullable: true, description: "The receiver's HTTP status; null when none came (refused, timed out, address not allowed).", example: 500 },
               latencyMs: { required: true, type: () => Number, example: 35 },
               error: { required: true, type: () => String, nullable: true, description: "Why it failed.", example: "answered 500" },
+              response: { required: true, type: () => String, nullable: true, description: "The start of the receiver's answer (at most 500 characters), as it came." },
             },
             WebhookDeliveryDto: {
               sequence: { required: true, type: () => Number, description: "The event's sequence in the tenant's log: with the endpoint, it names the delivery.", example: 42 },
@@ -1399,7 +1400,7 @@ export default async () => {
             EventsController: {
               followEvents: { summary: "Follow the change feed", description: "The tenant's events after the cursor `after` (a sequence; 0 from the start), in the order they were recorded,\neach with its type, the aggregate it belongs to, who caused it and its payload. Ask again with `after=next` to go\non. With `wait`, an empty answer waits up to that many seconds for the next event (long poll). With\n`Accept: text/event-stream` the answer is a stream of server-sent events (`id` the sequence, `event` the type,\n`data` the event), live, for five minutes; reconnect with `Last-Event-ID` (EventSource does) to go on. Events are\nkept: a reader can start from 0 at any time.", type: t["../events/events.response.dto"].EventPageDto },
               getAuditTrail: { summary: "Read an aggregate's audit trail", description: "Every recorded change of one partner, marketable, partnership, invoice, credit note, payment, billing plan or\nwebhook endpoint of the tenant, oldest first: what happened (`type`, `payload`), when (`occurredAt`), who did it\n(`actor`: a user, a client, or the system for billing runs and imports) and in which request (`requestId`, as the\nAPI answered it in `X-Request-Id`). Events appear once relayed, normally within a second of the change.", type: t["../events/events.response.dto"].AuditTrailDto },
-              getEventMetrics: { summary: "Get the event relay's metrics", description: "The lag of events going out: how many aggregates have events waiting in the outbox and how long the oldest has\nwaited, the webhook deliveries waiting or being retried, and what this process's relay did since it started\n(events relayed, per second over the last minute, failures). Counts of waiting items cover every tenant.", type: t["../events/events.response.dto"].EventMetricsDto },
+              getEventMetrics: { summary: "Get the event relay's metrics", description: "The lag of the tenant's events going out: how many of its records have events waiting in the outbox and how long\nthe oldest has waited, its webhook deliveries waiting or being retried; and what the relay of the process that\nanswers did since it started, for all tenants (whether it holds the relay's lease, events relayed, per second over\nthe last minute, failures).", type: t["../events/events.response.dto"].EventMetricsDto },
             },
           },
         ],

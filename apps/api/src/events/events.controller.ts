@@ -117,16 +117,17 @@ export class EventsController {
   /**
    * Get the event relay's metrics
    *
-   * The lag of events going out: how many aggregates have events waiting in the outbox and how long the oldest has
-   * waited, the webhook deliveries waiting or being retried, and what this process's relay did since it started
-   * (events relayed, per second over the last minute, failures). Counts of waiting items cover every tenant.
+   * The lag of the tenant's events going out: how many of its records have events waiting in the outbox and how long
+   * the oldest has waited, its webhook deliveries waiting or being retried; and what the relay of the process that
+   * answers did since it started, for all tenants (whether it holds the relay's lease, events relayed, per second over
+   * the last minute, failures).
    */
   @Get('admin/events')
   @Requires('audit:read')
   @ApiProblems()
-  async getEventMetrics(): Promise<EventMetricsDto> {
+  async getEventMetrics(@Tenant() tenantId: TenantId): Promise<EventMetricsDto> {
     const now = Date.now();
-    const [outbox, deliveries] = await Promise.all([this.events.outbox.backlog(), this.events.deliveries.backlog(new Date(now))]);
+    const [outbox, deliveries] = await Promise.all([this.events.outbox.backlog(tenantId), this.events.deliveries.backlog(new Date(now), tenantId)]);
     const relay = this.relay?.metrics();
     return {
       outbox: { waiting: outbox.documents, oldestAgeMs: outbox.oldestSince ? Math.max(0, now - outbox.oldestSince.getTime()) : 0 },

@@ -53,10 +53,10 @@ export class BacklogDto {
 
 /** Lag and throughput of the events going out: the outbox, the relay, the webhook deliveries. */
 export class EventMetricsDto {
-  /** Aggregates whose events wait in the outbox, and how long the oldest has waited: the relay's lag. */
+  /** The tenant's records whose events wait in the outbox, and how long the oldest has waited: the relay's lag. */
   outbox!: BacklogDto;
-  /** Webhook deliveries waiting to be sent or retried (all tenants). */
+  /** The tenant's webhook deliveries waiting to be sent or retried. */
   deliveries!: BacklogDto;
-  /** This process's relay; null when it runs none (`EVENTS_RELAY=off`, a separate worker relays). */
+  /** This process's relay, for all tenants; null when it runs none (`EVENTS_RELAY=off`, a separate worker relays). */
   relay!: RelayMetricsDto | null;
 }

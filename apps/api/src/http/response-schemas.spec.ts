@@ -267,9 +267,9 @@ function webhookAnswersOf(): Record<string, readonly unknown[]> {
     delivery(8, 'pending', []),
   ];
   return {
-    ...each(['createWebhookEndpoint', 'rotateWebhookSecret'], [registered, rotated].map(toEndpointWithSecretResponse)),
-    ...each(['getWebhookEndpoint', 'updateWebhookEndpoint'], [registered, rotated].map(toEndpointResponse)),
-    listWebhookEndpoints: [{ items: [registered, rotated].map(toEndpointResponse), nextCursor: null }],
+    ...each(['createWebhookEndpoint', 'rotateWebhookSecret'], [registered, rotated].map((endpoint) => toEndpointWithSecretResponse(endpoint, at))),
+    ...each(['getWebhookEndpoint', 'updateWebhookEndpoint'], [registered, rotated].map((endpoint) => toEndpointResponse(endpoint, at))),
+    listWebhookEndpoints: [{ items: [registered, rotated].map((endpoint) => toEndpointResponse(endpoint, at)), nextCursor: null }],
     listWebhookDeliveries: [
       { items: deliveries.map(toDeliveryResponse), nextCursor: null },
       { items: deliveries.slice(0, 1).map(toDeliveryResponse), nextCursor: '12' },

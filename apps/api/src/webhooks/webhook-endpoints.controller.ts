@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiParam, ApiTags } from '@nestjs/swagger';
 import { CLOCK, ConflictError, ID_GENERATOR, NotFoundError, ValidationError, type Clock, type IdGenerator, type TenantId } from '@invoicing/core';
 import { WebhookUrlError, checkEndpointUrl, generateWebhookSecret, type WebhookEndpoint } from '@invoicing/integration';
 import type { MongoEventAdapters } from '@invoicing/integration/mongodb';
@@ -16,6 +16,9 @@ import { webhookUrlPolicy } from './webhook-url-policy';
 import { CreateWebhookEndpointDto, ListDeliveriesQueryDto, RotateSecretDto, UpdateWebhookEndpointDto } from './webhook.dto';
 import { toDeliveryDetailResponse, toDeliveryResponse, toEndpointResponse, toEndpointWithSecretResponse } from './webhook.mapper';
 import { WebhookDeliveryDetailDto, WebhookDeliveryPageDto, WebhookEndpointDto, WebhookEndpointPageDto, WebhookEndpointWithSecretDto } from './webhook.response.dto';
+
+/** A delivery is named by its endpoint and the sequence of its event in the tenant's log. */
+const SEQUENCE_PARAM = { name: 'sequence', description: 'The `sequence` of the delivered event in the tenant\'s event log.', schema: { type: 'integer', minimum: 1 } } as const;
 
 /** Endpoints a tenant may register: enough for every system it feeds, few enough that a relay round reads them at once. */
 const MAX_ENDPOINTS = 20;
@@ -74,7 +77,7 @@ export class WebhookEndpointsController {
         });
       })());
     void reply.header('location', `/v1/webhook-endpoints/${endpoint.id}`);
-    return toEndpointWithSecretResponse(endpoint);
+    return toEndpointWithSecretResponse(endpoint, this.clock.now());
   }
 
   /**
@@ -85,7 +88,8 @@ export class WebhookEndpointsController {
   @Get()
   @ApiProblems()
   async list(@Tenant() tenantId: TenantId): Promise<WebhookEndpointPageDto> {
-    return { items: (await this.events.endpoints.list(tenantId)).map(toEndpointResponse), nextCursor: null };
+    const now = this.clock.now();
+    return { items: (await this.events.endpoints.list(tenantId)).map((endpoint) => toEndpointResponse(endpoint, now)), nextCursor: null };
   }
 
   /**
@@ -96,7 +100,7 @@ export class WebhookEndpointsController {
   @Get(':endpointId')
   @ApiProblems(404)
   async get(@Tenant() tenantId: TenantId, @Param('endpointId') endpointId: string): Promise<WebhookEndpointDto> {
-    return toEndpointResponse(await this.load(tenantId, endpointId));
+    return toEndpointResponse(await this.load(tenantId, endpointId), this.clock.now());
   }
 
   /**
@@ -115,7 +119,8 @@ export class WebhookEndpointsController {
       ...(body.description === undefined ? {} : { description: body.description }),
       ...(body.enabled === undefined ? {} : { enabled: body.enabled }),
     };
-    return toEndpointResponse(await this.events.endpoints.update(tenantId, endpointId, change, this.clock.now()));
+    const now = this.clock.now();
+    return toEndpointResponse(await this.events.endpoints.update(tenantId, endpointId, change, now), now);
   }
 
   /**
@@ -144,7 +149,7 @@ export class WebhookEndpointsController {
   async rotateWebhookSecret(@Tenant() tenantId: TenantId, @Param('endpointId') endpointId: string, @Body() body: RotateSecretDto): Promise<WebhookEndpointWithSecretDto> {
     const now = this.clock.now();
     const overlapUntil = new Date(now.getTime() + (body.overlapHours ?? 24) * 3600_000);
-    return toEndpointWithSecretResponse(await this.events.endpoints.rotateSecret(tenantId, endpointId, generateWebhookSecret(), overlapUntil, now));
+    return toEndpointWithSecretResponse(await this.events.endpoints.rotateSecret(tenantId, endpointId, generateWebhookSecret(), overlapUntil, now), now);
   }
 
   /**
@@ -168,6 +173,7 @@ export class WebhookEndpointsController {
    * One delivery, with the exact body sent.
    */
   @Get(':endpointId/deliveries/:sequence')
+  @ApiParam(SEQUENCE_PARAM)
   @ApiProblems(404)
   async getWebhookDelivery(@Tenant() tenantId: TenantId, @Param('endpointId') endpointId: string, @Param('sequence') sequence: string): Promise<WebhookDeliveryDetailDto> {
     const delivery = await this.events.deliveries.get(tenantId, endpointId, sequenceOf(sequence));
@@ -182,6 +188,7 @@ export class WebhookEndpointsController {
    * what it got, or that was fixed after the retries ran out. It has a new retry window.
    */
   @Post(':endpointId/deliveries/:sequence/resend')
+  @ApiParam(SEQUENCE_PARAM)
   @HttpCode(202)
   @Requires('webhooks:manage')
   @ApiProblems(404)

@@ -1,7 +1,8 @@
 import type { WebhookDelivery, WebhookEndpoint } from '@invoicing/integration';
 import type { WebhookDeliveryDetailDto, WebhookDeliveryDto, WebhookEndpointDto, WebhookEndpointWithSecretDto } from './webhook.response.dto';
 
-export function toEndpointResponse(endpoint: WebhookEndpoint): WebhookEndpointDto {
+/** The endpoint as answered at `now` (a rotated-out secret that expired by then is not mentioned). */
+export function toEndpointResponse(endpoint: WebhookEndpoint, now: Date): WebhookEndpointDto {
   const [current, previous] = endpoint.secrets;
   return {
     id: endpoint.id,
@@ -11,7 +12,7 @@ export function toEndpointResponse(endpoint: WebhookEndpoint): WebhookEndpointDt
     enabled: endpoint.enabled,
     disabledReason: endpoint.disabledReason ?? null,
     secretCreatedAt: current?.createdAt ?? endpoint.createdAt,
-    previousSecretExpiresAt: previous?.expiresAt && previous.expiresAt > new Date() ? previous.expiresAt : null,
+    previousSecretExpiresAt: previous?.expiresAt && previous.expiresAt > now ? previous.expiresAt : null,
     lastSuccessAt: endpoint.lastSuccessAt ?? null,
     createdAt: endpoint.createdAt,
     updatedAt: endpoint.updatedAt,
@@ -20,8 +21,8 @@ export function toEndpointResponse(endpoint: WebhookEndpoint): WebhookEndpointDt
 }
 
 /** An endpoint just registered, or whose secret was just rotated: the only answers that show its (current) secret. */
-export function toEndpointWithSecretResponse(endpoint: WebhookEndpoint): WebhookEndpointWithSecretDto {
-  return { ...toEndpointResponse(endpoint), secret: endpoint.secrets[0]?.secret ?? '' };
+export function toEndpointWithSecretResponse(endpoint: WebhookEndpoint, now: Date): WebhookEndpointWithSecretDto {
+  return { ...toEndpointResponse(endpoint, now), secret: endpoint.secrets[0]?.secret ?? '' };
 }
 
 export function toDeliveryResponse(delivery: WebhookDelivery): WebhookDeliveryDto {
@@ -35,7 +36,7 @@ export function toDeliveryResponse(delivery: WebhookDelivery): WebhookDeliveryDt
     createdAt: delivery.createdAt,
     nextAttemptAt: delivery.status === 'pending' ? (delivery.nextAttemptAt ?? null) : null,
     deliveredAt: delivery.deliveredAt ?? null,
-    history: delivery.history.map((attempt) => ({ at: attempt.at, status: attempt.status ?? null, latencyMs: attempt.latencyMs, error: attempt.error ?? null })),
+    history: delivery.history.map((attempt) => ({ at: attempt.at, status: attempt.status ?? null, latencyMs: attempt.latencyMs, error: attempt.error ?? null, response: attempt.response ?? null })),
   };
 }
 

@@ -48,6 +48,8 @@ export class DeliveryAttemptDto {
   latencyMs!: number;
   /** Why it failed. @example "answered 500" */
   error!: string | null;
+  /** The start of the receiver's answer (at most 500 characters), as it came. @example null */
+  response!: string | null;
 }
 
 /** One event sent (or being sent) to one endpoint. */

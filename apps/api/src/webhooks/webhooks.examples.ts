@@ -132,21 +132,21 @@ export const webhookExamples: ExamplesOf<keyof typeof WEBHOOK_PROBLEM_CODES> = (
   return {
     createWebhookEndpoint: {
       request: REGISTRATION,
-      response: toEndpointWithSecretResponse(created),
+      response: toEndpointWithSecretResponse(created, CREATED_AT),
       problems: [{ path: 'url', code: 'webhook_endpoint.private_address' }, { path: 'eventTypes.2', code: 'webhook_endpoint.unknown_event_type' }, 'webhook_endpoint.too_many'],
     },
-    listWebhookEndpoints: { response: { items: [toEndpointResponse(rotated)], nextCursor: null } },
-    getWebhookEndpoint: { response: toEndpointResponse(rotated), problems: ['webhook_endpoint.not_found'] },
+    listWebhookEndpoints: { response: { items: [toEndpointResponse(rotated, ROTATED_AT)], nextCursor: null } },
+    getWebhookEndpoint: { response: toEndpointResponse(rotated, ROTATED_AT), problems: ['webhook_endpoint.not_found'] },
     updateWebhookEndpoint: {
       request: CHANGE,
-      response: toEndpointResponse(updated),
+      response: toEndpointResponse(updated, UPDATED_AT),
       problems: [{ path: 'url', code: 'webhook_endpoint.insecure_url' }, 'webhook_endpoint.not_found', 'concurrency.conflict'],
     },
     // 204: no body.
     deleteWebhookEndpoint: { response: undefined, problems: ['webhook_endpoint.not_found'] },
     rotateWebhookSecret: {
       request: { overlapHours: OVERLAP_HOURS },
-      response: toEndpointWithSecretResponse(rotated),
+      response: toEndpointWithSecretResponse(rotated, ROTATED_AT),
       problems: [{ path: 'overlapHours', code: 'request.invalid', issue: 'request.max' }, 'webhook_endpoint.not_found'],
     },
     listWebhookDeliveries: {

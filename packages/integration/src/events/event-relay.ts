@@ -264,7 +264,13 @@ export class EventRelay {
       const policy = typeof this.settings.urlPolicy === 'function' ? this.settings.urlPolicy(delivery.tenantId) : this.settings.urlPolicy;
       result = await this.post(endpoint.url, { ...headers }, delivery.body, policy, this.settings.limits);
     }
-    const attempt = { at, latencyMs: result.latencyMs, ...(result.status === undefined ? {} : { status: result.status }), ...(result.error === undefined ? {} : { error: result.error }) };
+    const attempt = {
+      at,
+      latencyMs: result.latencyMs,
+      ...(result.status === undefined ? {} : { status: result.status }),
+      ...(result.error === undefined ? {} : { error: result.error }),
+      ...(result.responseExcerpt === undefined ? {} : { response: result.responseExcerpt }),
+    };
     if (result.ok) {
       await deliveries.recordAttempt(delivery, attempt, { status: 'delivered' });
       this.counters.deliveriesSent += 1;

@@ -57,6 +57,6 @@ export interface WebhookDeliveryStore {
   list(tenantId: string, endpointId: string, page: { readonly before?: number; readonly limit: number; readonly status?: DeliveryStatus }): Promise<DeliveryPage>;
   /** Sends a delivery again now, whatever became of it; its window starts afresh. @returns undefined when unknown */
   resend(tenantId: string, endpointId: string, sequence: number, at: Date): Promise<WebhookDelivery | undefined>;
-  /** Counts of waiting deliveries, and the age of the oldest. */
-  backlog(now: Date): Promise<{ readonly waiting: number; readonly oldestAgeMs: number }>;
+  /** Counts of waiting deliveries (of a tenant, or all), and the age of the oldest. */
+  backlog(now: Date, tenantId?: string): Promise<{ readonly waiting: number; readonly oldestAgeMs: number }>;
 }

@@ -41,6 +41,8 @@ export interface DeliveryAttempt {
   readonly status?: number;
   readonly latencyMs: number;
   readonly error?: string;
+  /** The start of the receiver's answer (at most 500 characters). */
+  readonly response?: string;
 }
 
 export interface WebhookDelivery {

@@ -329,8 +329,8 @@ export class MongoWebhookDeliveryStore implements WebhookDeliveryStore {
     return result ? deliveryOf(result as unknown as DeliveryDocument) : undefined;
   }
 
-  async backlog(now: Date): Promise<{ readonly waiting: number; readonly oldestAgeMs: number }> {
-    const documents = await guarded(() => this.model.find({ due: true }, { createdAt: 1 }).lean<{ createdAt: Date }[]>().exec());
+  async backlog(now: Date, tenantId?: string): Promise<{ readonly waiting: number; readonly oldestAgeMs: number }> {
+    const documents = await guarded(() => this.model.find({ due: true, ...(tenantId === undefined ? {} : { tenantId }) }, { createdAt: 1 }).lean<{ createdAt: Date }[]>().exec());
     const oldest = documents.reduce((min, document) => Math.min(min, document.createdAt.getTime()), now.getTime());
     return { waiting: documents.length, oldestAgeMs: now.getTime() - oldest };
   }
