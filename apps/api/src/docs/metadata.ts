@@ -886,16 +886,16 @@ export default async () => {
         [
           import("../events/event-query.dto"),
           {
-            EventFeedQueryDto: {
+            LogPageQueryDto: {
               after: { required: false, type: () => Number, description: "The cursor: events with a greater sequence (0, the default, reads from the start).", minimum: 0 },
-              types: { required: false, type: () => String, description: "Comma-separated event types to keep, e.g. `invoice.issued,invoice.paid` (all when absent).", maxLength: 2000, pattern: "^[a-z_]+\\.[a-z_]+(,[a-z_]+\\.[a-z_]+)*$" },
               limit: { required: false, type: () => Number, description: "Page size.", minimum: 1, maximum: 500 },
+            },
+            EventFeedQueryDto: {
+              types: { required: false, type: () => String, description: "Comma-separated event types to keep, e.g. `invoice.issued,invoice.paid` (all when absent).", maxLength: 2000, pattern: "^[a-z_]+\\.[a-z_]+(,[a-z_]+\\.[a-z_]+)*$" },
               wait: { required: false, type: () => Number, description: "Long poll: when nothing is after the cursor, wait up to this many seconds for an event before answering.", minimum: 0, maximum: 10 },
             },
             AuditQueryDto: {
               aggregate: { required: true, type: () => String, description: "The aggregate's id: a partner, marketable, partnership, invoice, credit note, payment, billing plan or webhook endpoint.", maxLength: 100 },
-              after: { required: false, type: () => Number, description: "Events with a greater sequence (0, the default: from the first).", minimum: 0 },
-              limit: { required: false, type: () => Number, description: "Page size.", minimum: 1, maximum: 500 },
             },
           },
         ],

@@ -2,8 +2,8 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Matches, Max, Min, MaxLength } from 'class-validator';
 import { DecimalDigits } from '../http/paging.dto';
 
-/** Where to read the change feed from, and what. */
-export class EventFeedQueryDto {
+/** A cursor in the tenant's event log and a page size: what the change feed and the audit trail are read by. */
+export class LogPageQueryDto {
   /** The cursor: events with a greater sequence (0, the default, reads from the start). */
   @ApiPropertyOptional({ minimum: 0, default: 0 })
   @IsOptional()
@@ -11,13 +11,6 @@ export class EventFeedQueryDto {
   @IsInt()
   @Min(0)
   after?: number;
-
-  /** Comma-separated event types to keep, e.g. `invoice.issued,invoice.paid` (all when absent). */
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
-  @Matches(/^[a-z_]+\.[a-z_]+(,[a-z_]+\.[a-z_]+)*$/, { message: 'types is a comma-separated list of event types' })
-  types?: string;
 
   /** Page size. */
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
@@ -27,6 +20,16 @@ export class EventFeedQueryDto {
   @Min(1)
   @Max(500)
   limit?: number;
+}
+
+/** Where to read the change feed from, and what. */
+export class EventFeedQueryDto extends LogPageQueryDto {
+  /** Comma-separated event types to keep, e.g. `invoice.issued,invoice.paid` (all when absent). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  @Matches(/^[a-z_]+\.[a-z_]+(,[a-z_]+\.[a-z_]+)*$/, { message: 'types is a comma-separated list of event types' })
+  types?: string;
 
   /** Long poll: when nothing is after the cursor, wait up to this many seconds for an event before answering. */
   @ApiPropertyOptional({ minimum: 0, maximum: 10, default: 0 })
@@ -39,26 +42,9 @@ export class EventFeedQueryDto {
 }
 
 /** Whose trail to read. */
-export class AuditQueryDto {
+export class AuditQueryDto extends LogPageQueryDto {
   /** The aggregate's id: a partner, marketable, partnership, invoice, credit note, payment, billing plan or webhook endpoint. */
   @IsString()
   @MaxLength(100)
   aggregate!: string;
-
-  /** Events with a greater sequence (0, the default: from the first). */
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
-  @DecimalDigits()
-  @IsInt()
-  @Min(0)
-  after?: number;
-
-  /** Page size. */
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
-  @IsOptional()
-  @DecimalDigits()
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
 }
