@@ -1,5 +1,6 @@
 import { ConflictError } from '@invoicing/core';
 import type { Model } from 'mongoose';
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { guarded, isDuplicateKey } from './mongo-errors';
 
@@ -74,6 +75,32 @@ export class DocumentLocks {
         throw new ConflictError('concurrency.conflict', `another writer has held ${lockId} for too long`, { lock: lockId });
       }
       await sleep(Math.min(50, 2 + attempt * 2) * (0.5 + Math.random()));
+    }
+  }
+
+  /**
+   * Runs `task` holding the locks of as many of `documents` as are free, taken together: one insert of all the lock
+   * documents, one read of which are this call's, one delete after (three round trips for any number, where one lock
+   * at a time takes two each). The documents whose lock another writer holds are left out: `task` gets the held ones.
+   * For background work that can come back for the rest (the relay emptying outboxes); a request waits with
+   * {@link withLock} instead.
+   */
+  async withLocksOf<T>(documents: readonly { readonly lockId: string; readonly tenantId: string }[], task: (held: ReadonlySet<string>) => Promise<T>): Promise<T> {
+    const owner = randomUUID();
+    const at = new Date();
+    const wanted = [...new Map(documents.map((document) => [document.lockId, document])).values()];
+    if (wanted.length > 0) {
+      await guarded(() => this.locks.collection.insertMany(wanted.map(({ lockId, tenantId }) => ({ _id: lockId as never, tenantId, at, owner })), { ordered: false })).catch((error: unknown) => {
+        if (!isDuplicateKey(error)) throw error;
+      });
+    }
+    // Which inserts won is read back rather than taken from the error: the lock collection holds only the locks in use.
+    const mine = wanted.length === 0 ? [] : await guarded(() => this.locks.collection.find({ owner } as never, { projection: { _id: 1 } }).toArray());
+    const held = new Set(mine.map((lock) => String(lock._id)));
+    try {
+      return await task(held);
+    } finally {
+      if (held.size > 0) await guarded(() => this.locks.collection.deleteMany({ owner } as never)).catch(() => undefined);
     }
   }
 }

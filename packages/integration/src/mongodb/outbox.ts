@@ -17,7 +17,7 @@ interface WaitingDocument {
 }
 
 /** How many documents the relay updates at once when it removes what it published. */
-const REMOVE_CONCURRENCY = 8;
+const REMOVE_CONCURRENCY = 16;
 
 /**
  * The outbox over the aggregate collections: each save appends its events to the document it writes (same write,
@@ -83,28 +83,36 @@ export class MongoOutbox implements Outbox {
       const documentId = `${parts[0]}/${parts[1]}`;
       byDocument.set(documentId, (byDocument.get(documentId) ?? new Set()).add(eventId));
     }
-    const ids = [...byDocument.keys()];
-    for (let start = 0; start < ids.length; start += REMOVE_CONCURRENCY) {
-      await Promise.all(ids.slice(start, start + REMOVE_CONCURRENCY).map((id) => this.removeFrom(id, byDocument.get(id) as Set<string>)));
+    const located = new Map<Model<Record<string, unknown>>, WaitingDocument[]>();
+    for (const documentId of byDocument.keys()) {
+      const found = this.lastRead.get(documentId) ?? (await this.locate(documentId));
+      if (found) located.set(found.model, [...(located.get(found.model) ?? []), found.document]);
     }
+    for (const [model, documents] of located) await this.removeFrom(model, documents, byDocument);
+    this.lastRead.clear();
   }
 
   /**
-   * Removes published events from one document, under its lock so that a save cannot append events in between
-   * (FerretDB 1.x rewrites the whole document on any update, and ignores `$pull` with a condition). The copy
-   * `pending` read is used when the document's version has not moved since: one conditional update, no read.
+   * Removes published events from documents of one collection, under their locks so that a save cannot append events
+   * in between (FerretDB 1.x rewrites the whole document on any update, and ignores `$pull` with a condition). The
+   * locks are taken together; a document whose lock a writer holds keeps its events, which the next round publishes
+   * again (at least once). The copy `pending` read is used while the document's version has not moved.
    */
-  private async removeFrom(documentId: string, published: Set<string>): Promise<void> {
-    const known = this.lastRead.get(documentId);
-    const located = known ?? (await this.locate(documentId));
-    if (!located) return;
-    const { model, document: seen } = located;
-    await this.locks.withLock(lockIdOf(model, seen), seen.tenantId, async () => {
-      const document =
-        known && (await this.rewrite(model, seen, published)) ? undefined : await guarded(() => model.findOne({ _id: documentId }, { outbox: 1, version: 1, tenantId: 1 }).lean<WaitingDocument>().exec());
-      if (document) await this.rewrite(model, document, published);
+  private async removeFrom(model: Model<Record<string, unknown>>, documents: readonly WaitingDocument[], byDocument: Map<string, Set<string>>): Promise<void> {
+    const locks = documents.map((document) => ({ lockId: lockIdOf(model, document), tenantId: document.tenantId }));
+    await this.locks.withLocksOf(locks, async (held) => {
+      const mine = documents.filter((document) => held.has(lockIdOf(model, document)));
+      for (let start = 0; start < mine.length; start += REMOVE_CONCURRENCY) {
+        await Promise.all(
+          mine.slice(start, start + REMOVE_CONCURRENCY).map(async (seen) => {
+            const published = byDocument.get(seen._id) as Set<string>;
+            if (await this.rewrite(model, seen, published)) return;
+            const current = await guarded(() => model.findOne({ _id: seen._id }, { outbox: 1, version: 1, tenantId: 1 }).lean<WaitingDocument>().exec());
+            if (current) await this.rewrite(model, current, published);
+          }),
+        );
+      }
     });
-    this.lastRead.delete(documentId);
   }
 
   /** Writes the document's outbox without the published events, if its version is still `document.version`. */

@@ -233,9 +233,12 @@ idempotencyRecordSchema.index({ tenantId: 1, key: 1 }, { name: 'idempotency_keys
 idempotencyRecordSchema.index({ tenantId: 1, expiresAt: 1 }, { name: 'idempotency_keys_by_expiry' });
 idempotencyRecordSchema.index({ expiresAt: 1 }, { name: 'idempotency_keys_expiry_sweep' });
 
-/** Locks of documents being written (see `document-lock.ts`); `_id` is the document's `_id` and collection. */
+/**
+ * Locks of documents being written (see `document-lock.ts`); `_id` is the document's `_id` and collection; `owner`
+ * names the call that took a batch of them (the relay), which reads back and deletes its own by it.
+ */
 export const documentLockSchema = new Schema(
-  { _id: { type: String, required: true }, tenantId: { type: String, required: true }, at: { type: Date, required: true } },
+  { _id: { type: String, required: true }, tenantId: { type: String, required: true }, at: { type: Date, required: true }, owner: String },
   { strictQuery: 'throw', versionKey: false, autoIndex: false, autoCreate: false },
 );
 

@@ -1,6 +1,6 @@
-import { CreateInvoiceDraft, IssueInvoice, RecordPayment } from '@invoicing/invoice';
+import { CreateInvoiceDraft, IssueInvoice, RecordPayment, UpdatePartner } from '@invoicing/invoice';
 import { createScenario, type Scenario } from '@invoicing/invoice/testing';
-import type { DomainEvent } from '@invoicing/core';
+import { ConflictError, type DomainEvent } from '@invoicing/core';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
@@ -98,6 +98,32 @@ describe('EventRelay on MongoDB', () => {
     expect(page.events.map((event) => event.sequence)).toEqual(page.events.map((_, index) => index + 1));
     expect(new Set(page.events.map((event) => event.id)).size).toBe(page.events.length);
     expectInOrderPerAggregate(page.events);
+  });
+
+  it('never loses a save that races the relay emptying the same document, and relays each of its events once', async () => {
+    const bed = await createScenario({ adapters: database.adapters, tenantId: 'relay-race' });
+    let saving = true;
+    const saves = (async () => {
+      for (let index = 1; index <= 25; index += 1) {
+        for (;;) {
+          try {
+            await bed.use(UpdatePartner).execute({ tenantId: bed.tenantId, partnerId: bed.buyer.id, details: { legalName: `Buyer ${index}` } });
+            break;
+          } catch (error) {
+            if (!(error instanceof ConflictError)) throw error;
+          }
+        }
+      }
+      saving = false;
+    })();
+    const relays = [relay(), relay()];
+    while (saving || (await events.outbox.pending(1)).length > 0) await Promise.all(relays.map((one) => one.relayOnce()));
+    await saves;
+
+    const stored = await database.adapters.partners.get(bed.tenantId, bed.buyer.id);
+    expect(stored?.toState()).toMatchObject({ legalName: 'Buyer 25', version: 26 });
+    const updates = (await events.log.ofAggregate(bed.tenantId, bed.buyer.id, { after: 0, limit: 100 })).filter((event) => event.type === 'partner.updated');
+    expect(updates.map((event) => event.aggregateVersion)).toEqual(Array.from({ length: 25 }, (_, index) => index + 2));
   });
 
   it('lets one of several processes relay at a time, and another take over when it stops', async () => {
