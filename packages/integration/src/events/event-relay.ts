@@ -35,6 +35,8 @@ export interface RelaySettings {
 
 /** The longest the sender goes without reading the waiting deliveries. */
 const SEND_CHECK_MS = 2_000;
+/** Waiting deliveries the sender reads per round. */
+const WAITING_READ = 5_000;
 
 export const DEFAULT_RELAY_SETTINGS: RelaySettings = {
   idleMs: 250,
@@ -45,14 +47,15 @@ export const DEFAULT_RELAY_SETTINGS: RelaySettings = {
   urlPolicy: { allowHttp: false, allowPrivateAddresses: false },
 };
 
-/** What the relay did since it started, for `/v1/admin/events/metrics`. */
+/**
+ * What the relay did since it started, for `GET /v1/admin/events`. The lag is read from the database there (the age of
+ * the oldest waiting outbox entry), since any process may be the one relaying.
+ */
 export interface RelayMetrics {
   readonly holdsLease: boolean;
   readonly relayed: number;
   /** Events relayed per second over the last minute. */
   readonly relayedPerSecond: number;
-  /** Age of the oldest event still waiting in the outbox when the relay last looked (0 when none waited). */
-  readonly lagMs: number;
   readonly relayFailures: number;
   readonly deliveriesSent: number;
   readonly deliveriesFailedAttempts: number;
@@ -92,11 +95,10 @@ export class EventRelay {
   private readonly post: typeof postDelivery;
   private running = false;
   private loop?: Promise<void>;
-  private wake?: () => void;
+  private readonly sleepers = new Set<() => void>();
   private holdsLease = false;
   private readonly recent: { at: number; count: number }[] = [];
   private counters = { relayed: 0, relayFailures: 0, deliveriesSent: 0, deliveriesFailedAttempts: 0, deliveriesGivenUp: 0, endpointsDisabled: 0 };
-  private lagMs = 0;
   private lastError?: string;
   /** When the sender next reads the waiting deliveries, unless new ones were queued: retries wait, so it need not look. */
   private nextSendCheck = 0;
@@ -122,7 +124,8 @@ export class EventRelay {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.wake?.();
+    for (const wake of this.sleepers) wake();
+    this.sleepers.clear();
     await this.loop;
     await this.dependencies.lease.release();
     this.holdsLease = false;
@@ -135,35 +138,54 @@ export class EventRelay {
       holdsLease: this.holdsLease,
       ...this.counters,
       relayedPerSecond: Math.round((lastMinute / 60) * 10) / 10,
-      lagMs: this.lagMs,
       ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
     };
   }
 
+  /**
+   * Two loops under one lease: relaying (and the chores), and sending. Apart, so that slow receivers never hold back
+   * the log and the change feed, and a burst of writes never holds back deliveries already due.
+   */
   private async work(): Promise<void> {
+    await Promise.all([
+      this.loopWhileRunning(async () => {
+        this.holdsLease = await this.dependencies.lease.acquire();
+        if (!this.holdsLease) return false;
+        const relayed = await this.relayOnce();
+        for (const chore of this.dependencies.chores ?? []) await this.runChore(chore);
+        return relayed > 0;
+      }),
+      this.loopWhileRunning(async () => this.holdsLease && (await this.sendOnce()) > 0),
+    ]);
+  }
+
+  /** Runs `round` until stopped, at once again after a busy round, after `idleMs` otherwise or after a failure. */
+  private async loopWhileRunning(round: () => Promise<boolean>): Promise<void> {
     while (this.running) {
       let busy = false;
       try {
-        this.holdsLease = await this.dependencies.lease.acquire();
-        if (this.holdsLease) {
-          const relayed = await this.relayOnce();
-          const sent = await this.sendOnce();
-          for (const chore of this.dependencies.chores ?? []) await this.runChore(chore);
-          busy = relayed > 0 || sent > 0;
-        }
+        busy = await round();
       } catch (error) {
         this.counters.relayFailures += 1;
         this.lastError = (error as Error).message;
         this.dependencies.logger?.error('event relay round failed', { error: this.lastError });
       }
-      if (!busy && this.running) await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.settings.idleMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      if (!busy && this.running) await this.pause();
     }
+  }
+
+  private pause(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.sleepers.delete(wake);
+        resolve();
+      }, this.settings.idleMs);
+      const wake = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.sleepers.add(wake);
+    });
   }
 
   private async runChore(chore: Chore): Promise<void> {
@@ -178,9 +200,8 @@ export class EventRelay {
   async relayOnce(): Promise<number> {
     const { outbox, log, deliveries } = this.dependencies;
     const events = await outbox.pending(this.settings.batchSize);
-    const now = this.now();
-    this.lagMs = events.reduce((lag, event) => Math.max(lag, now.getTime() - event.occurredAt.getTime()), 0);
     if (events.length === 0) return 0;
+    const now = this.now();
     const logged = await log.append(events);
     const queued = await this.deliveriesOf(logged);
     await deliveries.enqueue(queued, now);
@@ -212,7 +233,9 @@ export class EventRelay {
   async sendOnce(): Promise<number> {
     if (!this.sendNow && Date.now() < this.nextSendCheck) return 0;
     this.sendNow = false;
-    const waiting = await this.dependencies.deliveries.waiting(5000);
+    // In storage order, at most WAITING_READ: past that many waiting (a receiver back after a long outage), a retried
+    // delivery may be left out of a read that has a later one of its aggregate, which then goes first (ADR 0023).
+    const waiting = await this.dependencies.deliveries.waiting(WAITING_READ);
     const now = this.now();
     // Deliveries queued elsewhere (a re-send through another process) are seen within this time at the latest.
     this.nextSendCheck = Date.now() + SEND_CHECK_MS;

@@ -116,7 +116,7 @@ export class MongoEventLog implements EventLog {
       done.push(...documents.slice(0, inserted).map(toLogged));
       let next = head + inserted;
       rest = rest.slice(inserted);
-      if (rest.length > 0) {
+      if (inserted < documents.length) {
         // The first event not inserted is logged already (a relay publishing again), or its sequence was taken.
         const first = rest[0] as DomainEvent;
         const existing = await guarded(() => this.events.collection.findOne({ _id: first.id as never }));
