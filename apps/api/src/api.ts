@@ -115,6 +115,7 @@ export function createEventRelay(config: ApiConfig, logger: Logger, adapters: Mo
       idleMs: config.events.idleMs,
       retry: config.webhooks.retry,
       limits: { timeoutMs: config.webhooks.timeoutMs, maxResponseBytes: 64 * 1024 },
+      sendConcurrency: config.webhooks.sendConcurrency,
       urlPolicy: (tenantId) => webhookUrlPolicy(config, tenantId),
     },
   );

@@ -75,6 +75,8 @@ export interface ApiConfig {
     readonly retry: { readonly baseDelayMs: number; readonly maxDelayMs: number; readonly windowMs: number };
     /** How long a receiver has to answer one delivery. */
     readonly timeoutMs: number;
+    /** Deliveries in flight at once, over all endpoints. */
+    readonly sendConcurrency: number;
   };
 }
 
@@ -169,6 +171,7 @@ const schema = z.object({
   WEBHOOK_RETRY_MAX_DELAY_MS: milliseconds(10).default(6 * 3600_000),
   WEBHOOK_RETRY_WINDOW_MS: milliseconds(10).default(3 * 24 * 3600_000),
   WEBHOOK_TIMEOUT_MS: milliseconds(100).default(10_000),
+  WEBHOOK_SEND_CONCURRENCY: z.coerce.number({ error: 'is not a number' }).int({ error: 'is not a whole number' }).min(1, { error: 'must be at least 1' }).max(256, { error: 'must be at most 256' }).default(4),
 });
 
 /** Reads and checks the configuration; throws a ConfigError naming every wrong or missing variable at once. */
@@ -214,6 +217,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       insecureTenants: settings.WEBHOOK_INSECURE_TENANTS,
       retry: { baseDelayMs: settings.WEBHOOK_RETRY_BASE_MS, maxDelayMs: settings.WEBHOOK_RETRY_MAX_DELAY_MS, windowMs: settings.WEBHOOK_RETRY_WINDOW_MS },
       timeoutMs: settings.WEBHOOK_TIMEOUT_MS,
+      sendConcurrency: settings.WEBHOOK_SEND_CONCURRENCY,
     },
   };
 }
