@@ -23,6 +23,8 @@ describe('loadConfig', () => {
       rateLimits: { windowMs: 60_000, perIp: 1_200, invalidTokensPerIp: 60, perClient: 600, perTenant: 3_000 },
       corsOrigins: [],
       trustProxy: false,
+      events: { relay: 'in-process', idleMs: 250 },
+      webhooks: { insecureTenants: [], retry: { baseDelayMs: 10_000, maxDelayMs: 21_600_000, windowMs: 259_200_000 }, timeoutMs: 10_000, sendConcurrency: 4 },
     });
   });
 

@@ -20,7 +20,35 @@ describe('@invoicing/integration', () => {
     await jest.isolateModulesAsync(async () => {
       refuseDrivers();
       const entry = await import('./index');
-      expect(Object.keys(entry).sort()).toEqual(['InMemoryIdempotencyStore', 'InMemoryImportJobStore', 'MAX_REFUSED_ROWS_KEPT', 'refusedRowOf']);
+      expect(Object.keys(entry).sort()).toEqual([
+        'ATTEMPTS_KEPT',
+        'DEFAULT_DELIVERY_LIMITS',
+        'DEFAULT_RELAY_SETTINGS',
+        'DEFAULT_RETRY_POLICY',
+        'EventRelay',
+        'InMemoryIdempotencyStore',
+        'InMemoryImportJobStore',
+        'MAX_REFUSED_ROWS_KEPT',
+        'SECRET_PREFIX',
+        'STRICT_URL_POLICY',
+        'SYSTEM_ACTOR',
+        'WEBHOOK_ENDPOINT_EVENTS',
+        'WebhookUrlError',
+        'WebhookVerificationError',
+        'assertPublicAddress',
+        'checkEndpointUrl',
+        'currentEventOrigin',
+        'endpointWants',
+        'eventJsonOf',
+        'generateWebhookSecret',
+        'nextAttemptAt',
+        'postDelivery',
+        'refusedRowOf',
+        'runAs',
+        'signWebhook',
+        'signingSecrets',
+        'verifyWebhook',
+      ]);
     });
   });
 });

@@ -895,7 +895,7 @@ export default async () => {
               wait: { required: false, type: () => Number, description: "Long poll: when nothing is after the cursor, wait up to this many seconds for an event before answering.", minimum: 0, maximum: 10 },
             },
             AuditQueryDto: {
-              aggregate: { required: true, type: () => String, description: "The aggregate's id: a partner, marketable, partnership, invoice, credit note, payment, billing plan or webhook endpoint.", maxLength: 100 },
+              aggregate: { required: true, type: () => String, description: "The aggregate's id: a partner, marketable, partnership, invoice, credit note, payment, billing plan or webhook endpoint." },
             },
           },
         ],

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Matches, Max, Min, MaxLength } from 'class-validator';
+import { FORMATS, Format } from '../docs/request-strictness';
 import { DecimalDigits } from '../http/paging.dto';
 
 /** A cursor in the tenant's event log and a page size: what the change feed and the audit trail are read by. */
@@ -44,7 +45,8 @@ export class EventFeedQueryDto extends LogPageQueryDto {
 /** Whose trail to read. */
 export class AuditQueryDto extends LogPageQueryDto {
   /** The aggregate's id: a partner, marketable, partnership, invoice, credit note, payment, billing plan or webhook endpoint. */
+  @Format(FORMATS.id)
   @IsString()
-  @MaxLength(100)
+  @Matches(new RegExp(FORMATS.id.pattern), { message: 'aggregate is the id of a record' })
   aggregate!: string;
 }

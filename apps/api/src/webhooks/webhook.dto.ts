@@ -1,7 +1,11 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { EVENT_TYPES } from '../events/event-catalogue';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { DecimalDigits } from '../http/paging.dto';
 import { Optional } from '../http/validation';
+
+/** What `eventTypes` may list: every catalogued type, or `*` alone for all. */
+const EVENT_TYPE_CHOICES = ['*', ...EVENT_TYPES.map((entry) => entry.type)];
 
 /** A webhook endpoint to register. */
 export class CreateWebhookEndpointDto {
@@ -23,6 +27,7 @@ export class CreateWebhookEndpointDto {
    * The event types to deliver (see Events in the guide), or `["*"]` for all, including types added later.
    * @example ["invoice.issued", "invoice.paid"]
    */
+  @ApiProperty({ isArray: true, enum: EVENT_TYPE_CHOICES, minItems: 1, maxItems: 100 })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
@@ -50,6 +55,7 @@ export class UpdateWebhookEndpointDto {
   description?: string | null;
 
   /** @example ["*"] */
+  @ApiPropertyOptional({ isArray: true, enum: EVENT_TYPE_CHOICES, minItems: 1, maxItems: 100 })
   @Optional()
   @IsArray()
   @ArrayMinSize(1)

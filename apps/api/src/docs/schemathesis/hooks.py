@@ -36,6 +36,11 @@ def before_call(ctx, case, **kwargs):
 # calls valid may break them, and the API refuses it with their code. A refusal with any other code is a rule the
 # document should state (apps/api/src/docs/request-strictness.ts) and fails the run.
 UNSTATED_RULES = {
+    # Webhook URLs: whether a string is an absolute URL by the WHATWG URL parser, whether http is allowed (the tenant's
+    # configuration), and whether its host is a public address (what it names or resolves to).
+    "webhook_endpoint.invalid_url",
+    "webhook_endpoint.insecure_url",
+    "webhook_endpoint.private_address",
     # EN 16931's VAT category rules: which categories take a rate and an exemption reason.
     "vat.exemption_reason_not_allowed",
     "vat.exemption_reason_required",

@@ -28,6 +28,8 @@ interface EndpointDocument {
 }
 
 const AGGREGATE_TYPE = 'webhook_endpoint';
+/** The outbox's fields are the relay's: an endpoint is read without them, so a change never writes them back. */
+const OUTBOX_LEFT_OUT = { outbox: 0, outboxSince: 0, outboxPending: 0 };
 
 function endpointOf(document: EndpointDocument): WebhookEndpoint {
   return {
@@ -111,7 +113,7 @@ export class MongoWebhookEndpointStore implements WebhookEndpointStore {
   }
 
   async list(tenantId: string): Promise<readonly WebhookEndpoint[]> {
-    const documents = await guarded(() => this.model.find({ tenantId }, { outbox: 0 }).lean<EndpointDocument[]>().exec());
+    const documents = await guarded(() => this.model.find({ tenantId }, OUTBOX_LEFT_OUT).lean<EndpointDocument[]>().exec());
     return documents.filter((document) => !document.deletedAt).map(endpointOf).sort((left, right) => (left.id < right.id ? -1 : 1));
   }
 
@@ -162,7 +164,7 @@ export class MongoWebhookEndpointStore implements WebhookEndpointStore {
   }
 
   private async read(tenantId: string, id: string): Promise<EndpointDocument | undefined> {
-    const document = await guarded(() => this.model.findOne({ _id: `${tenantId}/${id}` }, { outbox: 0 }).lean<EndpointDocument>().exec());
+    const document = await guarded(() => this.model.findOne({ _id: `${tenantId}/${id}` }, OUTBOX_LEFT_OUT).lean<EndpointDocument>().exec());
     return document && !document.deletedAt ? document : undefined;
   }
 

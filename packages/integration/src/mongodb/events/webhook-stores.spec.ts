@@ -1,0 +1,40 @@
+import { NotFoundError } from '@invoicing/core';
+import { DocumentLocks } from '../document-lock';
+import { createTestDatabase, type TestDatabase } from '../../testing/mongo-test-database';
+import { MongoWebhookEndpointStore } from './webhook-stores';
+
+// Webhook endpoints on the real server: every change is one versioned write with its event, whatever fields it
+// adds or removes; a deleted endpoint is gone for every change after.
+jest.setTimeout(60_000);
+
+let database: TestDatabase;
+let store: MongoWebhookEndpointStore;
+beforeAll(async () => {
+  database = await createTestDatabase('webhook_stores');
+  store = new MongoWebhookEndpointStore(database.adapters.models, new DocumentLocks(database.adapters.models.document_locks));
+});
+afterAll(async () => {
+  await database.drop();
+});
+
+const at = new Date('2026-03-01T10:00:00Z');
+
+describe('MongoWebhookEndpointStore', () => {
+  it('changes, rotates, disables and deletes an endpoint, with or without a description, one version at a time', async () => {
+    await store.create({ tenantId: 'acme', id: 'ep-1', url: 'https://hooks.example.com/a', eventTypes: ['*'], enabled: true, secret: 'whsec_a', at });
+    expect(await store.update('acme', 'ep-1', { eventTypes: ['invoice.issued'] }, at)).toMatchObject({ version: 2, eventTypes: ['invoice.issued'] });
+    expect(await store.update('acme', 'ep-1', { description: 'ERP' }, at)).toMatchObject({ version: 3, description: 'ERP' });
+    expect(await store.update('acme', 'ep-1', { description: null, enabled: false }, at)).toMatchObject({ version: 4, enabled: false, disabledReason: 'by_request' });
+    expect((await store.get('acme', 'ep-1'))?.description).toBeUndefined();
+    expect(await store.update('acme', 'ep-1', { enabled: true }, at)).toMatchObject({ version: 5, enabled: true });
+    expect((await store.get('acme', 'ep-1'))?.disabledReason).toBeUndefined();
+    expect((await store.rotateSecret('acme', 'ep-1', 'whsec_b', new Date(at.getTime() + 3600_000), at)).secrets.map((secret) => secret.secret)).toEqual(['whsec_b', 'whsec_a']);
+    await store.delete('acme', 'ep-1', at);
+    expect(await store.get('acme', 'ep-1')).toBeUndefined();
+    await expect(store.update('acme', 'ep-1', { enabled: true }, at)).rejects.toThrow(NotFoundError);
+    await expect(store.rotateSecret('acme', 'ep-1', 'whsec_c', at, at)).rejects.toThrow(NotFoundError);
+    await expect(store.delete('acme', 'ep-1', at)).rejects.toThrow(NotFoundError);
+    // Another tenant's id is a missing endpoint.
+    await expect(store.update('globex', 'ep-1', { enabled: true }, at)).rejects.toThrow(NotFoundError);
+  });
+});
