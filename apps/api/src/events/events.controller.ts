@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Req, Res, type OnModuleDestroy } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { TenantId } from '@invoicing/core';
 import { eventJsonOf, type EventRelay } from '@invoicing/integration';
@@ -26,7 +26,10 @@ const KEEP_ALIVE_MS = 15_000;
  */
 @ApiTags('Events')
 @Controller('v1')
-export class EventsController {
+export class EventsController implements OnModuleDestroy {
+  /** Set when the API stops: streams and long polls end at their next look, so that closing does not wait for them. */
+  private closing = false;
+
   constructor(
     @Inject(EVENT_ADAPTERS) private readonly events: MongoEventAdapters,
     @Inject(EVENT_RELAY) private readonly relay: EventRelay | null,
@@ -62,7 +65,7 @@ export class EventsController {
     const read = () => this.events.log.read(tenantId, { after: query.after ?? 0, limit: query.limit ?? 100, ...(types ? { types } : {}) });
     let page = await read();
     const deadline = Date.now() + (query.wait ?? 0) * 1000;
-    while (page.events.length === 0 && Date.now() < deadline && !request.raw.destroyed) {
+    while (page.events.length === 0 && Date.now() < deadline && !request.raw.destroyed && !this.closing) {
       await sleep(POLL_MS);
       if ((await this.events.log.head(tenantId)) > page.next) page = await read();
     }
@@ -72,28 +75,38 @@ export class EventsController {
   private async stream(tenantId: TenantId, from: number, types: readonly string[] | undefined, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     reply.hijack();
     const out = reply.raw;
-    out.writeHead(200, { 'content-type': `${EVENT_STREAM_TYPE}; charset=utf-8`, 'cache-control': 'no-store', connection: 'keep-alive', 'x-request-id': String(request.id) });
+    // The connection ends with the stream: a stopping API does not wait for the client to let go of an idle socket.
+    out.writeHead(200, { 'content-type': `${EVENT_STREAM_TYPE}; charset=utf-8`, 'cache-control': 'no-store', connection: 'close', 'x-request-id': String(request.id) });
     out.write('retry: 1000\n\n');
     let after = from;
     let quietSince = Date.now();
     const ends = Date.now() + STREAM_MS;
-    while (!out.destroyed && Date.now() < ends) {
-      const page = (await this.events.log.head(tenantId)) > after ? await this.events.log.read(tenantId, { after, limit: 200, ...(types ? { types } : {}) }) : undefined;
-      for (const event of page?.events ?? []) out.write(`id: ${event.sequence}\nevent: ${event.type}\ndata: ${JSON.stringify(eventJsonOf(event))}\n\n`);
-      if (page && page.next > after) {
-        after = page.next;
-        quietSince = Date.now();
-        // Filtered-out events move the cursor too: the reader resumes after them.
-        if (page.events.length === 0) out.write(`id: ${after}\n\n`);
-        continue;
+    try {
+      while (!out.destroyed && !this.closing && Date.now() < ends) {
+        const page = (await this.events.log.head(tenantId)) > after ? await this.events.log.read(tenantId, { after, limit: 200, ...(types ? { types } : {}) }) : undefined;
+        for (const event of page?.events ?? []) out.write(`id: ${event.sequence}\nevent: ${event.type}\ndata: ${JSON.stringify(eventJsonOf(event))}\n\n`);
+        if (page && page.next > after) {
+          after = page.next;
+          quietSince = Date.now();
+          // Filtered-out events move the cursor too: the reader resumes after them.
+          if (page.events.length === 0) out.write(`id: ${after}\n\n`);
+          continue;
+        }
+        if (Date.now() - quietSince > KEEP_ALIVE_MS) {
+          out.write(': keep-alive\n\n');
+          quietSince = Date.now();
+        }
+        await sleep(POLL_MS);
       }
-      if (Date.now() - quietSince > KEEP_ALIVE_MS) {
-        out.write(': keep-alive\n\n');
-        quietSince = Date.now();
-      }
-      await sleep(POLL_MS);
+    } catch (error) {
+      // The answer has begun: no problem document can follow. The stream ends, and the client resumes from its last id.
+      request.log.warn({ err: error }, 'event stream ended by an error');
     }
     out.end();
+  }
+
+  onModuleDestroy(): void {
+    this.closing = true;
   }
 
   /**

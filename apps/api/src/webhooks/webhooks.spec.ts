@@ -274,8 +274,14 @@ describe('events out', () => {
       const events = (await feed()).filter((event) => event.aggregateId === partner.body.id);
       return events.length === 2 ? events : undefined;
     });
-    // The API stops with the deliveries still waiting, and a new one starts on the same database.
+    // The API stops with the deliveries still waiting (and a live stream open, which does not hold the stop back), and
+    // a new one starts on the same database.
+    const stream = await fetch(`${t.url}/v1/events`, { headers: { authorization: `Bearer ${await t.token('acme-admin')}`, accept: 'text/event-stream' } });
+    expect(stream.status).toBe(200);
+    const stopping = Date.now();
     await t.api.close();
+    expect(Date.now() - stopping).toBeLessThan(3_000);
+    await stream.body?.cancel().catch(() => undefined);
     const before = receiver.received.length;
     t = await startTestApi('webhooks', { ...RELAY, MONGO_DB: t.database });
     await receiver.start();
