@@ -37,6 +37,7 @@ import { DATABASE, loadConfig, startApi, type RunningApi } from '@invoicing/api'
 import { machineMicros, mainThreadMicros, pidListeningOn, processMicros } from './cpu-time';
 import { benchStack } from './stack';
 import { startUndo } from './undo';
+import { median } from './figures';
 
 const GOAL = 0.6;
 const NAME = 'bench:api';
@@ -354,12 +355,6 @@ async function run(target: Target, round: number, seconds: number, connections: 
     others,
     keycloakCalls: after.keycloak - before.keycloak,
   };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 const num = (value: number | undefined): string => (value === undefined || !Number.isFinite(value) ? '-' : Math.abs(value) >= 100 ? String(Math.round(value)) : String(Number(value.toPrecision(3))));

@@ -40,6 +40,7 @@ import { demoUser, passwordGrant, redactUrl, type RealmLocation } from '@invoici
 import { DATABASE, loadConfig, startApi, type RunningApi } from '@invoicing/api';
 import { benchStack } from './stack';
 import { dropDatabase, startUndo } from './undo';
+import { percentileOfSorted } from './figures';
 
 const NAME = 'bench:contention';
 /** The API's request deadline during the bench (see main). */
@@ -116,10 +117,6 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T
   return results;
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted.length === 0 ? NaN : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number);
-}
-
 function table(rows: readonly (readonly string[])[]): string {
   const widths = (rows[0] as readonly string[]).map((_, c) => Math.max(...rows.map((row) => (row[c] ?? '').length)));
   return rows.map((row) => row.map((cell, c) => (c < 2 ? cell.padEnd(widths[c] as number) : cell.padStart(widths[c] as number))).join('  ').trimEnd()).join('\n');
@@ -187,8 +184,8 @@ function reportBursts(title: string, bursts: readonly Burst[], expected: number)
     String(b.requests),
     fixed(b.seconds),
     fixed(b.requests / b.seconds, 1),
-    String(Math.round(percentile(b.latencies, 50))),
-    String(Math.round(percentile(b.latencies, 100))),
+    String(Math.round(percentileOfSorted(b.latencies, 50))),
+    String(Math.round(percentileOfSorted(b.latencies, 100))),
     Object.entries(b.statuses)
       .map(([status, count]) => `${count}×${status}`)
       .join(' '),

@@ -39,6 +39,7 @@ import { demoUser, passwordGrant, type RealmLocation } from '@invoicing/stack';
 import { startOurApi, type OurApi } from './peer/our-api';
 import { benchStack } from './stack';
 import { dropDatabase, startUndo } from './undo';
+import { intFromEnv, median, percentileOfSorted } from './figures';
 
 const NAME = 'bench:events';
 const RELAY_GOAL = 0.5;
@@ -70,14 +71,6 @@ interface Settings {
   readonly parts: readonly number[];
 }
 
-function intFromEnv(name: string, fallback: number, min = 1): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw.replace(/_/g, ''));
-  if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${raw}"`);
-  return value;
-}
-
 function settingsFromEnv(): Settings {
   const parts = (process.env.BENCH_PARTS ?? '1,2,3').split(',').map((part) => Number(part.trim()));
   if (parts.some((part) => ![1, 2, 3].includes(part))) throw new Error(`BENCH_PARTS must list 1, 2 and/or 3, got "${process.env.BENCH_PARTS}"`);
@@ -105,14 +98,7 @@ const num = (value: number | undefined): string =>
 const seconds = (since: number): number => (performance.now() - since) / 1000;
 
 function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? NaN : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number);
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length === 0 ? NaN : sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return percentileOfSorted([...values].sort((a, b) => a - b), p);
 }
 
 function table(rows: readonly (readonly string[])[]): string {

@@ -20,6 +20,7 @@ import { KILLBILL_VERSION, startKillBill } from './peer/killbill';
 import { startOurApi, type OurApi } from './peer/our-api';
 import { benchStack } from './stack';
 import { dropDatabase, startUndo } from './undo';
+import { median, percentileOfSorted } from './figures';
 
 const NAME = 'bench:peer';
 const USAGE = 'usage: npm run bench:peer -- [--duration=10] [--rounds=2] [--workers=10] [--warmup=5] [--growth] [--growth-customers=20000,100000] [--growth-invoices=10000] [--profile=DIR]';
@@ -84,16 +85,6 @@ function parseArgs(args: readonly string[]): Settings {
 
 const today = (): string => new Date().toISOString().slice(0, 10);
 const fixed = (value: number, digits = 1): string => (Number.isFinite(value) ? value.toFixed(digits) : '-');
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted.length === 0 ? NaN : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number);
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length === 0 ? NaN : sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
 
 function table(rows: readonly (readonly string[])[]): string {
   const widths = (rows[0] as readonly string[]).map((_, c) => Math.max(...rows.map((row) => (row[c] ?? '').length)));
@@ -480,7 +471,7 @@ const cpuText = (cpu: Record<string, number | undefined>): string =>
 
 function printRun(run: Run): void {
   console.log(
-    `  ${run.stage}, round ${run.round}, ${run.operation.padEnd(30)} ${run.system.padEnd(9)} ${fixed(run.ops / run.seconds).padStart(7)} ops/s  p50 ${fixed(percentile(run.latencies, 50)).padStart(7)} ms  p99 ${fixed(percentile(run.latencies, 99)).padStart(7)} ms  ` +
+    `  ${run.stage}, round ${run.round}, ${run.operation.padEnd(30)} ${run.system.padEnd(9)} ${fixed(run.ops / run.seconds).padStart(7)} ops/s  p50 ${fixed(percentileOfSorted(run.latencies, 50)).padStart(7)} ms  p99 ${fixed(percentileOfSorted(run.latencies, 99)).padStart(7)} ms  ` +
       `db round trips/op ${fixed(run.roundTripsPerOp)}${run.roundTripsByCommand ? ` (${run.roundTripsByCommand})` : ''}  cpu ms/op: ${cpuText(run.cpuPerOp)}  quiet after ${run.settledAfter === undefined ? `>${SETTLE_MAX_SECONDS} s (busy)` : `${fixed(run.settledAfter, 0)} s`}${run.errors > 0 ? `  ERRORS ${run.errors}: ${run.firstError}` : ''}`,
   );
 }
@@ -500,8 +491,8 @@ function summarise(stage: string, runs: readonly Run[]): void {
         system === 'Kill Bill' ? operation : '',
         system,
         fixed(rate(system)),
-        fixed(percentile(latencies, 50)),
-        fixed(percentile(latencies, 99)),
+        fixed(percentileOfSorted(latencies, 50)),
+        fixed(percentileOfSorted(latencies, 99)),
         system === 'ours' ? fixed(rate('ours') / rate('Kill Bill'), 2) : '',
         fixed(median(selected.map((r) => r.roundTripsPerOp))),
         cpuText(cpu),

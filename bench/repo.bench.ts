@@ -20,6 +20,7 @@ import { aDraft, aPartner, aPartnership, aTenant, issue } from '@invoicing/invoi
 import { DatabaseUnavailableError, connectMongo, createMongoAdapters, documentId, redact, type MongoAdapters, type MongoConnection } from '@invoicing/integration/mongodb';
 import { AggregateStore, DocumentLocks, invoiceMapper } from '@invoicing/integration/testing';
 import { mongoUrl } from './stack';
+import { intFromEnv, median } from './figures';
 
 const GOAL = 0.7;
 
@@ -40,14 +41,6 @@ interface Settings {
   readonly readSeconds: number;
   /** Time box of one bulk-save run, in seconds (0: none); the run stops after the batch that crosses it. */
   readonly saveSeconds: number;
-}
-
-function intFromEnv(name: string, fallback: number, min = 1): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw.replace(/_/g, ''));
-  if (!Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}, got "${raw}"`);
-  return value;
 }
 
 function settingsFromEnv(): Settings {
@@ -194,12 +187,6 @@ interface Round {
   readonly repo: Sample;
   readonly raw: Sample;
   readonly note?: string;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 const rate = (sample: Sample): number => sample.count / sample.seconds;

@@ -38,7 +38,7 @@ import { InMemoryOutbox, SCENARIO_BUYER, SCENARIO_TERMS, createInMemoryAdapters 
 import ts from 'typescript';
 import { z } from 'zod';
 import { Guide } from '../docs/guide';
-import { WEBHOOK_ENDPOINT_EVENTS } from '@invoicing/integration';
+import { WEBHOOK_ENDPOINT_EVENTS, eventJsonOf } from '@invoicing/integration';
 import { EVENT_ENVELOPE_SCHEMA, EVENT_TYPES, eventSchemaName, eventSchemasForOpenApi, eventType, type JsonSchema } from './event-catalogue';
 
 const root = path.resolve(__dirname, '../../../..');
@@ -85,22 +85,10 @@ function nonJsonAt(value: unknown, at = 'payload'): string[] {
   return [at];
 }
 
-/** The event as the API will publish it; the actor and sequence are the relay's to fill, any valid ones do here. */
+/** The event as the API will publish it (`eventJsonOf`); the actor and sequence are the relay's to fill, any valid ones do here. */
 function envelopeOf(event: DomainEvent, sequence: number): Record<string, unknown> {
-  return {
-    id: event.id,
-    type: event.type,
-    tenantId: event.tenantId,
-    aggregateType: event.aggregateType,
-    aggregateId: event.aggregateId,
-    aggregateVersion: event.aggregateVersion,
-    index: event.index,
-    occurredAt: event.occurredAt.toISOString(),
-    sequence,
-    actor: { type: 'user', id: 'f3b0c7a2-0e8d-4c1e-9a55-2d7c1b9e4a10', name: 'jeanne.accountant' },
-    requestId: '0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b',
-    payload: JSON.parse(JSON.stringify(event.payload)) as unknown,
-  };
+  const actor = { type: 'user' as const, id: 'f3b0c7a2-0e8d-4c1e-9a55-2d7c1b9e4a10', name: 'jeanne.accountant' };
+  return { ...eventJsonOf({ ...event, actor, requestId: '0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b', sequence, loggedAt: event.occurredAt }) };
 }
 
 /**
