@@ -29,6 +29,7 @@ import { useCsvBodies } from './imports';
 import { ProblemFilter, clientErrorHandler, sendProblem } from './http/problem.filter';
 import { REQUEST_ID_HEADER, requestIdOf } from './http/request-id';
 import { RouteTable } from './http/route-table';
+import { RequestsInFlight } from './http/requests-in-flight';
 import { noStoreForJson, secureEdge } from './http/security';
 import { validationPipe } from './http/validation';
 
@@ -99,7 +100,7 @@ class ProblemFastifyAdapter extends FastifyAdapter {
  * The relay of this process (`EVENTS_RELAY=in-process`): the outbox to the event log and webhooks, and the sealing of
  * issued documents, under one lease so that one process of many does it at a time.
  */
-export function createEventRelay(config: ApiConfig, logger: Logger, adapters: MongoAdapters, events: MongoEventAdapters): EventRelay {
+export function createEventRelay(config: ApiConfig, logger: Logger, adapters: MongoAdapters, events: MongoEventAdapters, requests?: RequestsInFlight): EventRelay {
   const log = logger.child({ component: 'event-relay' });
   return new EventRelay(
     {
@@ -110,6 +111,7 @@ export function createEventRelay(config: ApiConfig, logger: Logger, adapters: Mo
       lease: events.lease(),
       chores: [{ name: 'sealing issued documents', run: () => adapters.sealer.sealPending() }],
       logger: { warn: (message, detail) => log.warn(detail ?? {}, message), error: (message, detail) => log.error(detail ?? {}, message) },
+      ...(requests ? { foregroundBusy: () => requests.busy } : {}),
     },
     {
       idleMs: config.events.idleMs,
@@ -124,7 +126,8 @@ export function createEventRelay(config: ApiConfig, logger: Logger, adapters: Mo
 async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnection): Promise<{ app: NestFastifyApplication; relay: EventRelay | null }> {
   const adapters = createMongoAdapters(database, { idempotency: { lockTimeoutMs: config.timeouts.idempotencyLockMs } });
   const events = createMongoEventAdapters(database);
-  const relay = config.events.relay === 'in-process' ? createEventRelay(config, logger, adapters, events) : null;
+  const requests = new RequestsInFlight(['/v1/events']);
+  const relay = config.events.relay === 'in-process' ? createEventRelay(config, logger, adapters, events, requests) : null;
   // Billing's collections live beside the invoices', on the same connection.
   const billing = createMongoBillingAdapters(database);
   await adapters.ensureIndexes();
@@ -172,6 +175,7 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
   instance.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
   });
+  instance.addHook('onRequest', requests.hook);
   instance.addHook('onRequest', requestDeadline(config.timeouts.requestMs, (error, request, reply) => sendProblem(error, request, reply, typeBase)));
   instance.addHook('onRequest', notAcceptableHook(mediaTypesOf));
   // Errors raised before a route runs (body parsing, size) never reach Nest's filters.

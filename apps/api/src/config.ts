@@ -66,7 +66,7 @@ export interface ApiConfig {
   readonly events: {
     /** `in-process`: this process relays the outbox and sends webhooks (one process at a time holds the lease); `off`: a worker does (`npm run worker`). */
     readonly relay: 'in-process' | 'off';
-    /** Pause of an idle relay between looks at the outbox. */
+    /** The relay's pause after a round that did not fill its batch. */
     readonly idleMs: number;
   };
   readonly webhooks: {

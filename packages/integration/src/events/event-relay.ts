@@ -21,7 +21,7 @@ export interface Chore {
 }
 
 export interface RelaySettings {
-  /** Pause between rounds when there was nothing to do. */
+  /** Pause after a round that did not fill its batch: the longest an event waits for the relay to look. */
   readonly idleMs: number;
   /** Events read from the outbox per round. */
   readonly batchSize: number;
@@ -42,6 +42,8 @@ export interface RelaySettings {
 const SEND_CHECK_MS = 2_000;
 /** Waiting deliveries the sender reads per round. */
 const WAITING_READ = 5_000;
+/** How often a sender held back by the process's requests looks whether they are over. */
+const YIELD_CHECK_MS = 20;
 
 export const DEFAULT_RELAY_SETTINGS: RelaySettings = {
   idleMs: 250,
@@ -86,6 +88,12 @@ export interface RelayDependencies {
   readonly now?: () => Date;
   /** Sends one delivery (tests and benchmarks replace the HTTP client). */
   readonly post?: typeof postDelivery;
+  /**
+   * Whether the process is serving requests now (the API's in-flight count). While it is, the sender keeps one
+   * delivery in flight and one write at a time, so that deliveries take what requests leave: delivery must not slow
+   * the writes that cause it. Without it (the worker process), the sender always runs at its settings.
+   */
+  readonly foregroundBusy?: () => boolean;
 }
 
 /**
@@ -100,6 +108,8 @@ export class EventRelay {
   private readonly now: () => Date;
   private readonly post: typeof postDelivery;
   private running = false;
+  /** Set by {@link stop}: a round in progress ends after the deliveries in flight instead of going through its list. */
+  private stopping = false;
   private loop?: Promise<void>;
   private readonly sleepers = new Set<() => void>();
   private recording = 0;
@@ -125,6 +135,7 @@ export class EventRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopping = false;
     this.loop = this.work();
   }
 
@@ -132,6 +143,7 @@ export class EventRelay {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.stopping = true;
     for (const wake of this.sleepers) wake();
     this.sleepers.clear();
     await this.loop;
@@ -161,7 +173,10 @@ export class EventRelay {
         if (!this.holdsLease) return false;
         const relayed = await this.relayOnce();
         for (const chore of this.dependencies.chores ?? []) await this.runChore(chore);
-        return relayed > 0;
+        // Only a full batch goes again at once: under a steady stream of writes, each round then takes what came in
+        // during the pause, and a round's fixed cost (a read per collection, the locks, the log's head) is shared by
+        // many events instead of a few.
+        return relayed >= this.settings.batchSize;
       }),
       this.loopWhileRunning(async () => this.holdsLease && (await this.sendOnce()) > 0),
     ]);
@@ -265,8 +280,12 @@ export class EventRelay {
     };
     let attempts = 0;
     let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < due.length) {
+    const worker = async (index: number): Promise<void> => {
+      while (next < due.length && !this.stopping) {
+        if (index > 0 && this.yielding()) {
+          await new Promise((resolve) => setTimeout(resolve, YIELD_CHECK_MS));
+          continue;
+        }
         const line = due[next++] as WebhookDelivery[];
         for (const delivery of line) {
           if ((delivery.nextAttemptAt?.getTime() ?? 0) > this.now().getTime()) break;
@@ -274,18 +293,23 @@ export class EventRelay {
           if (endpoint && !endpoint.enabled) break;
           attempts += 1;
           if (!(await this.attempt(delivery, endpoint))) break;
+          if (this.stopping) return;
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.settings.sendConcurrency, due.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(this.settings.sendConcurrency, due.length) }, (_, index) => worker(index)));
     // Lines stopped at a retry, or went on past what this read saw: look again at once.
     if (attempts > 0) this.sendNow = true;
     return attempts;
   }
 
-  /** Runs a write of the sender's, at most `recordConcurrency` at once. */
+  private yielding(): boolean {
+    return this.dependencies.foregroundBusy?.() ?? false;
+  }
+
+  /** Runs a write of the sender's, at most `recordConcurrency` at once (one while the process serves requests). */
   private async record(write: () => Promise<void>): Promise<void> {
-    if (this.recording >= this.settings.recordConcurrency) await new Promise<void>((resolve) => this.recordQueue.push(resolve));
+    while (this.recording >= (this.yielding() ? 1 : this.settings.recordConcurrency)) await new Promise<void>((resolve) => this.recordQueue.push(resolve));
     this.recording += 1;
     try {
       await write();

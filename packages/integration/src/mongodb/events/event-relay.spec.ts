@@ -273,3 +273,84 @@ describe('webhook deliveries', () => {
     expect(delivery?.history[0]?.error).toMatch(/loopback address, not a public one/);
   });
 });
+
+describe('the sender beside requests', () => {
+  /** A receiver that answers after `delayMs`, counting the most requests it had open at once. */
+  async function slowReceiver(delayMs: number): Promise<{ server: Server; url: string; received: () => number; mostAtOnce: () => number; resetMost: () => void }> {
+    let open = 0;
+    let most = 0;
+    let received = 0;
+    const server = createServer((request, response) => {
+      open += 1;
+      most = Math.max(most, open);
+      request.resume();
+      request.on('end', () =>
+        setTimeout(() => {
+          open -= 1;
+          received += 1;
+          response.statusCode = 204;
+          response.end();
+        }, delayMs),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, received: () => received, mostAtOnce: () => most, resetMost: () => (most = open) };
+  }
+
+  async function until(condition: () => boolean, what: string): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`never: ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  /** Six endpoints wanting every event: their six `webhook_endpoint.created` make 36 deliveries on 36 lines. */
+  async function sixEndpoints(tenantId: string, url: string): Promise<void> {
+    for (let index = 0; index < 6; index += 1) await events.endpoints.create({ tenantId, id: `ep-${index}`, url, eventTypes: ['*'], enabled: true, secret: generateWebhookSecret(), at: new Date() });
+  }
+
+  it('keeps one delivery in flight while the process serves requests, and all it may once they are over', async () => {
+    const tenantId = 'hooks-yield';
+    const { server, url, received, mostAtOnce, resetMost } = await slowReceiver(15);
+    await sixEndpoints(tenantId, url);
+    let busy = true;
+    const one = new EventRelay(
+      { outbox: events.outbox, log: events.log, endpoints: events.endpoints, deliveries: events.deliveries, lease: held, foregroundBusy: () => busy },
+      { urlPolicy: LOOPBACK, retry: FAST_RETRY, sendConcurrency: 4 },
+    );
+    await drain([one]);
+    const round = one.sendOnce();
+    try {
+      await until(() => received() >= 12, '12 deliveries received');
+      expect(mostAtOnce()).toBe(1);
+      busy = false;
+      resetMost();
+      await round;
+    } finally {
+      busy = false;
+      await round;
+      server.close();
+    }
+    expect(received()).toBe(36);
+    expect(mostAtOnce()).toBeGreaterThan(1);
+    expect((await events.deliveries.backlog(new Date())).waiting).toBe(0);
+  });
+
+  it('stops after the deliveries in flight, leaving the rest waiting for the next process', async () => {
+    const tenantId = 'hooks-stop';
+    const { server, url, received } = await slowReceiver(50);
+    await sixEndpoints(tenantId, url);
+    const one = relay({ sendConcurrency: 2, idleMs: 10 });
+    await drain([one]);
+    one.start();
+    await until(() => received() >= 2, 'the first deliveries received').finally(() => one.stop());
+    const atStop = received();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    server.close();
+    expect(received()).toBe(atStop);
+    expect(atStop).toBeLessThan(36);
+    const waiting = await events.deliveries.waiting(100);
+    expect(waiting.filter((delivery) => delivery.tenantId === tenantId)).toHaveLength(36 - atStop);
+  });
+});
