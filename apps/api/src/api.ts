@@ -125,7 +125,7 @@ export function createEventRelay(config: ApiConfig, logger: Logger, adapters: Mo
 
 async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnection): Promise<{ app: NestFastifyApplication; relay: EventRelay | null }> {
   const adapters = createMongoAdapters(database, { idempotency: { lockTimeoutMs: config.timeouts.idempotencyLockMs } });
-  const events = createMongoEventAdapters(database);
+  const events = createMongoEventAdapters(database, { sealer: adapters.sealer });
   const requests = new RequestsInFlight(['/v1/events']);
   const relay = config.events.relay === 'in-process' ? createEventRelay(config, logger, adapters, events, requests) : null;
   // Billing's collections live beside the invoices', on the same connection.

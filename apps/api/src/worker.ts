@@ -24,7 +24,7 @@ export async function main(): Promise<number> {
   const adapters = createMongoAdapters(database);
   await adapters.ensureIndexes();
   await createMongoBillingAdapters(database).ensureIndexes();
-  const relay = createEventRelay(config, logger, adapters, createMongoEventAdapters(database));
+  const relay = createEventRelay(config, logger, adapters, createMongoEventAdapters(database, { sealer: adapters.sealer }));
   relay.start();
   logger.info('event relay started');
   return new Promise<number>((resolve) => {

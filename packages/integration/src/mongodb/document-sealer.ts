@@ -76,7 +76,7 @@ export class MongoDocumentSealer {
     const pending = await guarded(() => invoices.find({ sealPending: SEAL_PENDING } as never, { projection: { _id: 1, tenantId: 1, 'derived.numberKey': 1 } }).toArray());
     const ordered = pending
       .map((document) => ({ _id: String(document._id), tenantId: String(document.tenantId), number: String((document.derived as { numberKey?: string } | undefined)?.numberKey ?? '') }))
-      .sort((a, b) => compare(a.tenantId, b.tenantId) || compare(seriesOf(a.number), seriesOf(b.number)) || a.number.length - b.number.length || compare(a.number, b.number))
+      .sort((a, b) => compare(a.tenantId, b.tenantId) || numberOrder(a.number, b.number))
       .slice(0, limit);
     let sealed = 0;
     for (const { _id } of ordered) {
@@ -89,19 +89,31 @@ export class MongoDocumentSealer {
 
   /** Seals one pending document; true when this call appended its link. */
   private async seal(document: InvoiceDocument): Promise<boolean> {
+    const linked = await this.link(document);
+    await this.attach(document, linked?.record);
+    return linked?.appended ?? false;
+  }
+
+  /**
+   * What a write of a pending document (the relay's, which empties its outbox under its lock) sets to seal it: its link
+   * is appended first (or found, when an earlier attempt appended it). So issuing costs one write of the document, not
+   * two (ADR 0022). Undefined for a document that is not pending.
+   */
+  async sealFieldsOf(document: InvoiceDocument): Promise<Record<string, unknown> | undefined> {
+    if (document.sealPending !== SEAL_PENDING) return undefined;
+    return sealFields((await this.link(document))?.record);
+  }
+
+  /**
+   * Appends the document's link to its series' chain, or finds the one an earlier attempt appended. Undefined for a
+   * document that takes no seal (a draft, an imported invoice).
+   */
+  private async link(document: InvoiceDocument): Promise<{ record: DocumentSealDocument; appended: boolean } | undefined> {
     const state = invoiceMapper.toDomain(document);
-    if (!isSealable(state)) {
-      await this.attach(document, undefined);
-      return false;
-    }
+    if (!isSealable(state)) return undefined;
     const key = `${state.tenantId}\u0000${state.series}`;
     return this.chains.run(key, async () => {
       for (let round = 0; round < MAX_ROUNDS; round += 1) {
-        const existing = (await guarded(() => this.models.document_seals.collection.findOne({ tenantId: state.tenantId, documentId: state.id } as never))) as DocumentSealDocument | null;
-        if (existing) {
-          await this.attach(document, existing);
-          return false;
-        }
         const head = this.heads.get(key) ?? (await this.head(state));
         const seal = nextSeal(head, state);
         const record: DocumentSealDocument = {
@@ -118,13 +130,15 @@ export class MongoDocumentSealer {
           await guarded(() => this.models.document_seals.collection.insertOne(record as never));
         } catch (error) {
           if (!isDuplicateKey(error)) throw error;
-          // Another sealer took the position, or sealed this document: read again.
+          // The document has its link already (a crash before it was copied, another sealer), or another sealer took
+          // the position: which of the two unique keys refused it says.
+          const existing = (await guarded(() => this.models.document_seals.collection.findOne({ tenantId: state.tenantId, documentId: state.id } as never))) as DocumentSealDocument | null;
+          if (existing) return { record: existing, appended: false };
           this.heads.delete(key);
           continue;
         }
         this.heads.set(key, { position: seal.position, hash: seal.hash });
-        await this.attach(document, record);
-        return true;
+        return { record, appended: true };
       }
       throw new ConflictError('concurrency.conflict', `could not seal ${state.id} in series ${state.series}: its chain kept moving`, { documentId: state.id, series: state.series });
     });
@@ -151,10 +165,7 @@ export class MongoDocumentSealer {
   private async attach(document: InvoiceDocument, record: DocumentSealDocument | undefined): Promise<void> {
     const model = this.models.invoices;
     const filter = { _id: document._id };
-    const seal = record && { position: record.position, contentHash: record.contentHash, previousHash: record.previousHash, hash: record.hash };
-    await this.locks.withLock(lockIdOf(model, filter), document.tenantId, () =>
-      guarded(() => model.collection.updateOne(filter as never, { $set: { sealPending: SEALED, ...(seal ? { seal } : {}) } })),
-    );
+    await this.locks.withLock(lockIdOf(model, filter), document.tenantId, () => guarded(() => model.collection.updateOne(filter as never, { $set: sealFields(record) })));
   }
 
   /**
@@ -184,9 +195,20 @@ export class MongoDocumentSealer {
   }
 }
 
+/** The fields that mark a document sealed, with its link copied when it has one. */
+function sealFields(record: DocumentSealDocument | undefined): Record<string, unknown> {
+  const seal = record && { position: record.position, contentHash: record.contentHash, previousHash: record.previousHash, hash: record.hash };
+  return { sealPending: SEALED, ...(seal ? { seal } : {}) };
+}
+
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The series of a number of ours (`SERIES-000042`): what sorts before its sequence. */
 function seriesOf(number: string): string {
   return number.slice(0, Math.max(0, number.lastIndexOf('-')));
+}
+
+/** Numbers of ours in chain order: by series, then by sequence (shorter first, so 999 before 1000). */
+export function numberOrder(a: string, b: string): number {
+  return compare(seriesOf(a), seriesOf(b)) || a.length - b.length || compare(a, b);
 }

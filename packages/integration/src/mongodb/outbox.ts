@@ -7,6 +7,8 @@ import type { DocumentLocks } from './document-lock';
 import { guarded } from './mongo-errors';
 import { op } from './query-support';
 import type { Models } from './schemas';
+import { SEAL_PENDING, type InvoiceDocument } from './mappers/invoice.mapper';
+import { numberOrder } from './document-sealer';
 
 interface WaitingDocument {
   _id: string;
@@ -14,6 +16,15 @@ interface WaitingDocument {
   version: number;
   outbox: (StoredEvent | string)[];
   outboxSince: Date;
+  /** Invoices: 1 while issued and not sealed yet (read whole, so that the write that empties the outbox seals too). */
+  sealPending?: number;
+  derived?: { numberKey?: string };
+}
+
+/** Seals an issued document in the write that empties its outbox (`MongoDocumentSealer`). */
+export interface SealOnPublish {
+  /** The fields that seal the document, its link appended first; undefined when it needs none. */
+  sealFieldsOf(document: InvoiceDocument): Promise<Record<string, unknown> | undefined>;
 }
 
 /** How many documents the relay updates at once when it removes what it published. */
@@ -32,12 +43,19 @@ export class MongoOutbox implements Outbox {
   /** What `pending` last read, so that `markPublished` knows each document's version without reading it again. */
   private readonly lastRead = new Map<string, { model: Model<Record<string, unknown>>; document: WaitingDocument }>();
 
-  /** `more`: other collections of aggregates stored by `AggregateStore` (billing plans, webhook endpoints). */
+  private readonly invoices: Model<Record<string, unknown>>;
+
+  /**
+   * `more`: other collections of aggregates stored by `AggregateStore` (billing plans, webhook endpoints). `sealer`:
+   * seals issued invoices in the write that empties their outbox; without it they wait for `sealPending()`.
+   */
   constructor(
     models: Models,
     private readonly locks: DocumentLocks,
     more: readonly Model<Record<string, unknown>>[] = [],
+    private readonly sealer?: SealOnPublish,
   ) {
+    this.invoices = models.invoices as unknown as Model<Record<string, unknown>>;
     this.collections = [models.partners, models.marketables, models.partnerships, models.invoices, models.payments, ...more];
   }
 
@@ -47,7 +65,7 @@ export class MongoOutbox implements Outbox {
       this.collections.map(async (model) => {
         const documents = await guarded(() =>
           model
-            .find(legacy ? { outboxSince: op({ $exists: true }) } : { outboxPending: true }, { tenantId: 1, outbox: 1, outboxSince: 1, version: 1 })
+            .find(legacy ? { outboxSince: op({ $exists: true }) } : { outboxPending: true }, this.sealer && model === this.invoices ? {} : { tenantId: 1, outbox: 1, outboxSince: 1, version: 1 })
             .limit(limit)
             .lean<WaitingDocument[]>()
             .exec(),
@@ -102,24 +120,43 @@ export class MongoOutbox implements Outbox {
     const locks = documents.map((document) => ({ lockId: lockIdOf(model, document), tenantId: document.tenantId }));
     await this.locks.withLocksOf(locks, async (held) => {
       const mine = documents.filter((document) => held.has(lockIdOf(model, document)));
+      const sealing = await this.sealFieldsOf(model, mine);
       for (let start = 0; start < mine.length; start += REMOVE_CONCURRENCY) {
         await Promise.all(
           mine.slice(start, start + REMOVE_CONCURRENCY).map(async (seen) => {
             const published = byDocument.get(seen._id) as Set<string>;
-            if (await this.rewrite(model, seen, published)) return;
+            const sealed = sealing.get(seen._id);
+            if (await this.rewrite(model, seen, published, sealed)) return;
             const current = await guarded(() => model.findOne({ _id: seen._id }, { outbox: 1, version: 1, tenantId: 1 }).lean<WaitingDocument>().exec());
-            if (current) await this.rewrite(model, current, published);
+            if (current) await this.rewrite(model, current, published, sealed);
           }),
         );
       }
     });
   }
 
-  /** Writes the document's outbox without the published events, if its version is still `document.version`. */
-  private async rewrite(model: Model<Record<string, unknown>>, document: WaitingDocument, published: Set<string>): Promise<boolean> {
+  /**
+   * The seals of the issued invoices among documents whose locks are held, their links appended one at a time in
+   * number order per series (the order the sealer keeps). A failure leaves them to `sealPending()`.
+   */
+  private async sealFieldsOf(model: Model<Record<string, unknown>>, documents: readonly WaitingDocument[]): Promise<Map<string, Record<string, unknown>>> {
+    const fields = new Map<string, Record<string, unknown>>();
+    if (!this.sealer || model !== this.invoices) return fields;
+    const pending = documents
+      .filter((document) => document.sealPending === SEAL_PENDING)
+      .sort((a, b) => numberOrder(a.derived?.numberKey ?? '', b.derived?.numberKey ?? ''));
+    for (const document of pending) {
+      const sealed = await this.sealer.sealFieldsOf(document as unknown as InvoiceDocument).catch(() => undefined);
+      if (sealed) fields.set(document._id, sealed);
+    }
+    return fields;
+  }
+
+  /** Writes the document's outbox without the published events (and its seal), if its version is still `document.version`. */
+  private async rewrite(model: Model<Record<string, unknown>>, document: WaitingDocument, published: Set<string>, sealed: Record<string, unknown> = {}): Promise<boolean> {
     const outbox = document.outbox ?? [];
     const remaining = outbox.filter((entry) => !published.has(storedEventOf(entry).id));
-    const update = remaining.length === 0 ? { $set: { outbox: [] }, $unset: { outboxSince: '', outboxPending: '' } } : { $set: { outbox: remaining, outboxPending: true } };
+    const update = remaining.length === 0 ? { $set: { outbox: [], ...sealed }, $unset: { outboxSince: '', outboxPending: '' } } : { $set: { outbox: remaining, outboxPending: true, ...sealed } };
     const result = await guarded(() => model.collection.updateOne({ _id: document._id as never, version: document.version }, update));
     return result.matchedCount === 1;
   }

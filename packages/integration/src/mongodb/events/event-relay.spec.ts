@@ -1,4 +1,4 @@
-import { CreateInvoiceDraft, IssueInvoice, RecordPayment, UpdatePartner } from '@invoicing/invoice';
+import { CreateCreditNote, CreateInvoiceDraft, GENESIS_HASH, IssueInvoice, RecordPayment, UpdatePartner, checkIntegrity, type InvoiceState } from '@invoicing/invoice';
 import { createScenario, type Scenario } from '@invoicing/invoice/testing';
 import { ConflictError, type DomainEvent } from '@invoicing/core';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -10,6 +10,10 @@ import type { EventJson } from '../../events/event-json';
 import { generateWebhookSecret } from '../../webhooks/signature';
 import { createTestDatabase, type TestDatabase } from '../../testing/mongo-test-database';
 import { EVENT_BUCKET_SIZE } from './event-schemas';
+import { documentId } from '../mappers/aggregate-document';
+import { SEALED, SEAL_PENDING, type InvoiceDocument } from '../mappers/invoice.mapper';
+import type { DocumentSealDocument } from '../document-sealer';
+import { MongoIntegrityReader } from '../integrity-reader';
 import { createMongoEventAdapters, type MongoEventAdapters } from './mongo-event-adapters';
 
 // The relay on the real server (FerretDB in the stack): the outbox drained into the tenants' logs once, in order per
@@ -352,5 +356,44 @@ describe('the sender beside requests', () => {
     expect(atStop).toBeLessThan(36);
     const waiting = await events.deliveries.waiting(100);
     expect(waiting.filter((delivery) => delivery.tenantId === tenantId)).toHaveLength(36 - atStop);
+  });
+});
+
+describe('sealing on publish', () => {
+  it('seals issued documents in the write that empties their outbox, and copies the links appended before a crash instead of appending others', async () => {
+    const sealing = createMongoEventAdapters(database.mongo, { sealer: database.adapters.sealer });
+    const one = new EventRelay({ outbox: sealing.outbox, log: sealing.log, endpoints: sealing.endpoints, deliveries: sealing.deliveries, lease: held }, { urlPolicy: LOOPBACK });
+    const bed = await createScenario({ adapters: database.adapters, tenantId: 'seal-on-publish' });
+    const issued: InvoiceState[] = [];
+    for (let index = 0; index < 3; index += 1) {
+      const draft = await bed.use(CreateInvoiceDraft).execute({ tenantId: bed.tenantId, partnershipId: bed.partnership.id, lines: [{ marketableId: bed.marketable.id, quantity: String(index + 1) }] });
+      issued.push(await bed.use(IssueInvoice).execute({ tenantId: bed.tenantId, invoiceId: draft.id }));
+    }
+    const note = await bed.use(CreateCreditNote).execute({ tenantId: bed.tenantId, invoiceId: (issued[0] as InvoiceState).id, reason: 'returned' });
+    const invoices = database.adapters.models.invoices.collection;
+    const stored = async (id: string) => (await invoices.findOne({ _id: documentId(bed.tenantId, id) } as never)) as unknown as InvoiceDocument;
+    // A crash after the links of the last two invoices were appended and before they were copied onto them.
+    const early = [];
+    for (const state of issued.slice(1)) {
+      const document = await stored(state.id);
+      expect(document.sealPending).toBe(SEAL_PENDING);
+      early.push(await database.adapters.sealer.sealFieldsOf(document));
+    }
+    expect(early.map((fields) => (fields?.seal as { position: number }).position)).toEqual([1, 2]);
+
+    await drain([one]);
+    for (const state of [...issued, note]) expect(await stored(state.id)).toMatchObject({ sealPending: SEALED, outbox: [] });
+    const links = ((await database.adapters.models.document_seals.collection.find({ tenantId: bed.tenantId } as never).toArray()) as unknown as DocumentSealDocument[]).sort((a, b) => a._id.localeCompare(b._id));
+    // The links found were copied, not appended again; the first invoice was sealed after them.
+    expect(links.map((link) => [link.series, link.position, link.number])).toEqual([
+      [note.series, 1, note.number],
+      ['INV', 1, 'INV-000002'],
+      ['INV', 2, 'INV-000003'],
+      ['INV', 3, 'INV-000001'],
+    ]);
+    expect(links[1]?.previousHash).toBe(GENESIS_HASH);
+    expect((await stored((issued[1] as InvoiceState).id)).seal).toEqual(early[0]?.seal);
+    expect((await stored((issued[2] as InvoiceState).id)).seal).toEqual(early[1]?.seal);
+    expect((await checkIntegrity(new MongoIntegrityReader(database.adapters.models), { tenantId: bed.tenantId })).findings).toEqual([]);
   });
 });

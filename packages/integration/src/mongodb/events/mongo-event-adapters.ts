@@ -1,7 +1,7 @@
 import type { MongoConnection } from '../connection';
 import { DocumentLocks } from '../document-lock';
 import { billingModelsOf } from '../billing/billing-schemas';
-import { MongoOutbox } from '../outbox';
+import { MongoOutbox, type SealOnPublish } from '../outbox';
 import { modelsOf, type Models } from '../schemas';
 import { MongoEventLog } from './event-log';
 import { MongoLease } from './lease';
@@ -19,11 +19,15 @@ export interface MongoEventAdapters {
   lease(durationMs?: number): MongoLease;
 }
 
-export function createMongoEventAdapters(mongo: MongoConnection): MongoEventAdapters {
+/**
+ * `sealer`: the process's sealer of issued documents (`MongoAdapters.sealer`), so that the relay seals an issued invoice
+ * in the write that empties its outbox; without it, issued documents wait for `sealPending()` alone.
+ */
+export function createMongoEventAdapters(mongo: MongoConnection, options: { readonly sealer?: SealOnPublish } = {}): MongoEventAdapters {
   const models = modelsOf(mongo.connection);
   const locks = new DocumentLocks(models.document_locks);
   return {
-    outbox: new MongoOutbox(models, locks, [billingModelsOf(mongo.connection).billing_plans, models.webhook_endpoints]),
+    outbox: new MongoOutbox(models, locks, [billingModelsOf(mongo.connection).billing_plans, models.webhook_endpoints], options.sealer),
     log: new MongoEventLog(models),
     endpoints: new MongoWebhookEndpointStore(models, locks),
     deliveries: new MongoWebhookDeliveryStore(models),
