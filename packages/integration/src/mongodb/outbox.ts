@@ -27,6 +27,8 @@ export interface SealOnPublish {
   sealFieldsOf(document: InvoiceDocument): Promise<Record<string, unknown> | undefined>;
 }
 
+/** Batches of waiting documents read per query (see `readWaiting`). */
+const READ_AHEAD = 5;
 /** How many documents the relay updates at once when it removes what it published. */
 const REMOVE_CONCURRENCY = 16;
 
@@ -40,7 +42,9 @@ export class MongoOutbox implements Outbox {
   private readonly collections: readonly Model<Record<string, unknown>>[];
   /** Documents an older release left waiting have `outboxSince` and no `outboxPending`: found by a scan until none is left. */
   private legacyLeft = true;
-  /** What `pending` last read, so that `markPublished` knows each document's version without reading it again. */
+  /** Waiting documents read and not handed out yet (a relay far behind reads several batches at once). */
+  private readAhead: { model: Model<Record<string, unknown>>; document: WaitingDocument }[] = [];
+  /** What `pending` last handed out, so that `markPublished` knows each document's version without reading it again. */
   private readonly lastRead = new Map<string, { model: Model<Record<string, unknown>>; document: WaitingDocument }>();
 
   private readonly invoices: Model<Record<string, unknown>>;
@@ -60,13 +64,33 @@ export class MongoOutbox implements Outbox {
   }
 
   async pending(limit: number): Promise<DomainEvent[]> {
+    // What was handed out last time and not marked published (the relay failed in between) comes again first.
+    if (this.lastRead.size > 0) this.readAhead = [];
+    if (this.readAhead.length === 0) this.readAhead = await this.readWaiting(limit * READ_AHEAD);
+    this.lastRead.clear();
+    const events: DomainEvent[] = [];
+    while (this.readAhead.length > 0 && events.length < limit) {
+      const entry = this.readAhead.shift() as { model: Model<Record<string, unknown>>; document: WaitingDocument };
+      this.lastRead.set(entry.document._id, entry);
+      // A document whose events do not all fit leaves the rest in its outbox, for a later read.
+      for (const event of entry.document.outbox.slice(0, limit - events.length)) events.push(eventToDomain(storedEventOf(event)));
+    }
+    return events;
+  }
+
+  /**
+   * Up to `count` waiting documents of each collection, oldest first. FerretDB does not push a limit down: each query
+   * costs about as much as there are documents waiting (2.5 s at 100,000), so reading a few batches at once and
+   * serving them from memory is what keeps a relay that is far behind from spending its time re-reading the backlog.
+   */
+  private async readWaiting(count: number): Promise<{ model: Model<Record<string, unknown>>; document: WaitingDocument }[]> {
     const legacy = this.legacyLeft;
     const perCollection = await Promise.all(
       this.collections.map(async (model) => {
         const documents = await guarded(() =>
           model
             .find(legacy ? { outboxSince: op({ $exists: true }) } : { outboxPending: true }, this.sealer && model === this.invoices ? {} : { tenantId: 1, outbox: 1, outboxSince: 1, version: 1 })
-            .limit(limit)
+            .limit(count)
             .lean<WaitingDocument[]>()
             .exec(),
         );
@@ -79,17 +103,9 @@ export class MongoOutbox implements Outbox {
       .sort((left, right) => left.document.outboxSince.getTime() - right.document.outboxSince.getTime() || (left.document._id < right.document._id ? -1 : 1));
     if (legacy && waiting.length === 0) {
       this.legacyLeft = false;
-      return this.pending(limit);
+      return this.readWaiting(count);
     }
-    this.lastRead.clear();
-    const events: DomainEvent[] = [];
-    for (const entry of waiting) {
-      const outbox = entry.document.outbox;
-      if (events.length >= limit) break;
-      this.lastRead.set(entry.document._id, entry);
-      for (const event of outbox.slice(0, limit - events.length)) events.push(eventToDomain(storedEventOf(event)));
-    }
-    return events;
+    return waiting;
   }
 
   async markPublished(eventIds: readonly string[]): Promise<void> {

@@ -1,6 +1,6 @@
 import { CreateCreditNote, CreateInvoiceDraft, GENESIS_HASH, IssueInvoice, RecordPayment, UpdatePartner, checkIntegrity, type InvoiceState } from '@invoicing/invoice';
-import { createScenario, type Scenario } from '@invoicing/invoice/testing';
-import { ConflictError, type DomainEvent } from '@invoicing/core';
+import { aPartner, createScenario, type Scenario } from '@invoicing/invoice/testing';
+import { ConflictError, tenantId as tenantIdOf, type DomainEvent } from '@invoicing/core';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
@@ -151,6 +151,21 @@ describe('EventRelay on MongoDB', () => {
     expect(page.events.map((event) => event.sequence)).toEqual(page.events.map((_, index) => index + 1));
     expect(new Set(page.events.map((event) => event.id)).size).toBe(page.events.length);
     expect(page.events.filter((event) => event.type === 'invoice.issued')).toHaveLength(4);
+  });
+
+  it('reads a backlog several batches at a time, and still logs each event once, in the order it was saved', async () => {
+    const tenant = tenantIdOf('relay-backlog');
+    for (let index = 0; index < 60; index += 1) await database.adapters.partners.save(aPartner(tenant, { legalName: `Backlog ${index} GmbH` }));
+    const reads = jest.spyOn(events.models.partners, 'find');
+    try {
+      await drain([relay({ batchSize: 4 })]);
+      // 60 documents in batches of 4 are 15 rounds: the backlog was read 20 documents at a time, plus the empty look.
+      expect(reads.mock.calls.length).toBeLessThanOrEqual(5);
+    } finally {
+      reads.mockRestore();
+    }
+    const page = await events.log.read(tenant, { after: 0, limit: 1000 });
+    expect(page.events.map((event) => event.payload)).toEqual(Array.from({ length: 60 }, (_, index) => expect.objectContaining({ legalName: `Backlog ${index} GmbH` })));
   });
 
   it('reads the feed across buckets from any cursor', async () => {
