@@ -29,6 +29,8 @@ export interface SealOnPublish {
 
 /** Batches of waiting documents read per query (see `readWaiting`). */
 const READ_AHEAD = 5;
+/** How long documents read ahead are handed out before they are read again. */
+const READ_AHEAD_MAX_AGE_MS = 10_000;
 /** How many documents the relay updates at once when it removes what it published. */
 const REMOVE_CONCURRENCY = 16;
 
@@ -44,6 +46,7 @@ export class MongoOutbox implements Outbox {
   private legacyLeft = true;
   /** Waiting documents read and not handed out yet (a relay far behind reads several batches at once). */
   private readAhead: { model: Model<Record<string, unknown>>; document: WaitingDocument }[] = [];
+  private readAheadAt = 0;
   /** What `pending` last handed out, so that `markPublished` knows each document's version without reading it again. */
   private readonly lastRead = new Map<string, { model: Model<Record<string, unknown>>; document: WaitingDocument }>();
 
@@ -64,9 +67,13 @@ export class MongoOutbox implements Outbox {
   }
 
   async pending(limit: number): Promise<DomainEvent[]> {
-    // What was handed out last time and not marked published (the relay failed in between) comes again first.
-    if (this.lastRead.size > 0) this.readAhead = [];
-    if (this.readAhead.length === 0) this.readAhead = await this.readWaiting(limit * READ_AHEAD);
+    // What was handed out last time and not marked published (the relay failed in between) comes again first, and a
+    // read-ahead left for long (a relay that lost its lease) is read again rather than trusted.
+    if (this.lastRead.size > 0 || Date.now() - this.readAheadAt > READ_AHEAD_MAX_AGE_MS) this.readAhead = [];
+    if (this.readAhead.length === 0) {
+      this.readAhead = await this.readWaiting(limit * READ_AHEAD);
+      this.readAheadAt = Date.now();
+    }
     this.lastRead.clear();
     const events: DomainEvent[] = [];
     while (this.readAhead.length > 0 && events.length < limit) {
