@@ -96,6 +96,9 @@ class ProblemFastifyAdapter extends FastifyAdapter {
   }
 }
 
+/** How often the relay looks for issued documents its writes did not seal. */
+const SEAL_SWEEP_MS = 10_000;
+
 /**
  * The relay of this process (`EVENTS_RELAY=in-process`): the outbox to the event log and webhooks, and the sealing of
  * issued documents, under one lease so that one process of many does it at a time.
@@ -109,7 +112,8 @@ export function createEventRelay(config: ApiConfig, logger: Logger, adapters: Mo
       endpoints: events.endpoints,
       deliveries: events.deliveries,
       lease: events.lease(),
-      chores: [{ name: 'sealing issued documents', run: () => adapters.sealer.sealPending() }],
+      // The relay seals what it publishes; this sweep is for what that could not seal (ADR 0022).
+      chores: [{ name: 'sealing issued documents', everyMs: SEAL_SWEEP_MS, run: () => adapters.sealer.sealPending(100, { leaveToRelay: true }) }],
       logger: { warn: (message, detail) => log.warn(detail ?? {}, message), error: (message, detail) => log.error(detail ?? {}, message) },
       ...(requests ? { foregroundBusy: () => requests.busy } : {}),
     },

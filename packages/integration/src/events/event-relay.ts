@@ -17,6 +17,8 @@ export interface Lease {
 /** Background work done under the relay's lease besides relaying (sealing issued documents). */
 export interface Chore {
   readonly name: string;
+  /** At most this often (default: every round of the relay, which comes every `idleMs` or sooner). */
+  readonly everyMs?: number;
   run(): Promise<number>;
 }
 
@@ -115,6 +117,8 @@ export class EventRelay {
   private recording = 0;
   private readonly recordQueue: (() => void)[] = [];
   private holdsLease = false;
+  /** When each chore last ran. */
+  private readonly choresRun = new Map<Chore, number>();
   private readonly recent: { at: number; count: number }[] = [];
   private counters = { relayed: 0, relayFailures: 0, deliveriesSent: 0, deliveriesFailedAttempts: 0, deliveriesGivenUp: 0, endpointsDisabled: 0 };
   private lastError?: string;
@@ -172,7 +176,11 @@ export class EventRelay {
         this.holdsLease = await this.dependencies.lease.acquire();
         if (!this.holdsLease) return false;
         const relayed = await this.relayOnce();
-        for (const chore of this.dependencies.chores ?? []) await this.runChore(chore);
+        for (const chore of this.dependencies.chores ?? []) {
+          if (Date.now() - (this.choresRun.get(chore) ?? -Infinity) < (chore.everyMs ?? 0)) continue;
+          this.choresRun.set(chore, Date.now());
+          await this.runChore(chore);
+        }
         // Only a full batch goes again at once: under a steady stream of writes, each round then takes what came in
         // during the pause, and a round's fixed cost (a read per collection, the locks, the log's head) is shared by
         // many events instead of a few.

@@ -6,7 +6,7 @@ import { documentId } from './mappers/aggregate-document';
 import { DocumentLocks } from './document-lock';
 import { MongoDocumentSealer, documentSealId, type DocumentSealDocument } from './document-sealer';
 import { MongoIntegrityReader } from './integrity-reader';
-import { SEALED, SEAL_PENDING } from './mappers/invoice.mapper';
+import { SEALED, SEAL_PENDING, type InvoiceDocument } from './mappers/invoice.mapper';
 
 // The hash chain of issued documents on the real server (FerretDB in the stack): documents issued through the use
 // cases are sealed by the sealer, the chain verifies, concurrent sealers never fork it, and a document edited in the
@@ -109,6 +109,60 @@ describe('MongoDocumentSealer', () => {
     expect(await fresh.sealPending()).toBe(0);
     expect(await seals(bed.tenantId)).toHaveLength(2);
     expect(await invoices.findOne({ _id: documentId(bed.tenantId, b.id) } as never)).toMatchObject({ sealPending: SEALED, seal: { position: 2 } });
+  });
+
+  it('appends the links of many documents in one insert per series, and goes one at a time after an insert that meets a link already there', async () => {
+    const bed = await createScenario({ adapters: database.adapters, tenantId: 'seal-many' });
+    const invoices = await issueSome(bed, 5);
+    const note = await bed.use(CreateCreditNote).execute({ tenantId: bed.tenantId, invoiceId: (invoices[0] as InvoiceState).id, reason: 'returned' });
+    const collection = database.adapters.models.invoices.collection;
+    const stored = async (id: string) => (await collection.findOne({ _id: documentId(bed.tenantId, id) } as never)) as unknown as InvoiceDocument;
+    const links = database.adapters.models.document_seals.collection;
+    const insertMany = jest.spyOn(links, 'insertMany');
+    const insertOne = jest.spyOn(links, 'insertOne');
+    try {
+      // The first three in one call: one insert per series.
+      const sealer = new MongoDocumentSealer(database.adapters.models, new DocumentLocks(database.adapters.models.document_locks));
+      const firstThree = await Promise.all([...invoices.slice(0, 2), note].map((state) => stored(state.id)));
+      const sealed = await sealer.sealFieldsOfAll(firstThree);
+      expect([...sealed.keys()].sort()).toEqual(firstThree.map((document) => document._id).sort());
+      expect(insertMany).toHaveBeenCalledTimes(2);
+      expect(insertOne).not.toHaveBeenCalled();
+
+      // The fifth invoice's link appended before a crash; then the last three together, by another process's sealer:
+      // its insert meets that link, and the three go one at a time, the fifth getting the link it has.
+      const early = await new MongoDocumentSealer(database.adapters.models, new DocumentLocks(database.adapters.models.document_locks)).sealFieldsOf(await stored((invoices[4] as InvoiceState).id));
+      insertMany.mockClear();
+      const other = new MongoDocumentSealer(database.adapters.models, new DocumentLocks(database.adapters.models.document_locks));
+      const rest = await other.sealFieldsOfAll(await Promise.all(invoices.slice(2).map((state) => stored(state.id))));
+      expect(rest.size).toBe(3);
+      expect(insertMany).toHaveBeenCalledTimes(1);
+      expect(rest.get(documentId(bed.tenantId, (invoices[4] as InvoiceState).id))).toEqual(early);
+    } finally {
+      insertMany.mockRestore();
+      insertOne.mockRestore();
+    }
+    const chain = ((await seals(bed.tenantId)) as DocumentSealDocument[]).filter((link) => link.series === 'INV').sort((a, b) => a.position - b.position);
+    expect(chain.map((link) => [link.position, link.number])).toEqual([
+      [1, 'INV-000001'],
+      [2, 'INV-000002'],
+      [3, 'INV-000005'],
+      [4, 'INV-000003'],
+      [5, 'INV-000004'],
+    ]);
+    for (let index = 1; index < chain.length; index += 1) expect(chain[index]?.previousHash).toBe(chain[index - 1]?.hash);
+  });
+
+  it('leaves to the relay the documents whose outbox still waits, when told to', async () => {
+    const bed = await createScenario({ adapters: database.adapters, tenantId: 'seal-leave' });
+    const [waiting, published] = (await issueSome(bed, 2)) as [InvoiceState, InvoiceState];
+    const invoices = database.adapters.models.invoices.collection;
+    // The second one's outbox emptied without a seal (the relay's seal failed): the sweep is for it.
+    await invoices.updateOne({ _id: documentId(bed.tenantId, published.id) } as never, { $set: { outbox: [] }, $unset: { outboxPending: '', outboxSince: '' } });
+    expect(await database.adapters.sealer.sealPending(100, { leaveToRelay: true })).toBe(1);
+    expect(await invoices.findOne({ _id: documentId(bed.tenantId, published.id) } as never)).toMatchObject({ sealPending: SEALED, seal: { position: 1 } });
+    expect(await invoices.findOne({ _id: documentId(bed.tenantId, waiting.id) } as never)).toMatchObject({ sealPending: SEAL_PENDING, outboxPending: true });
+    expect(await database.adapters.sealer.sealPending()).toBe(1);
   });
 
   it('names the first broken link once a sealed document is edited in the database, or its copy of the seal', async () => {

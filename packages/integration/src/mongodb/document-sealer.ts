@@ -10,6 +10,11 @@ import type { Models } from './schemas';
 const CATCH_UP_ID = 'document-seals-catch-up';
 /** A seal that loses this many races for its position in a row gives up (another sealer is extending the chain). */
 const MAX_ROUNDS = 100;
+/**
+ * Links appended per ordered insert. Under 100: FerretDB 1.x inserts in batches of 100 and goes on after a refused
+ * batch even when told to stop, which would chain links after a position another sealer took.
+ */
+const LINKS_PER_INSERT = 50;
 
 /** A link of `document_seals` as stored. */
 export interface DocumentSealDocument extends SealRecord {
@@ -67,14 +72,17 @@ export class MongoDocumentSealer {
   /**
    * Seals up to `limit` pending documents of any tenant, lowest numbers of each series first. The first call of a
    * database also marks pending the documents issued before sealing existed (once; recorded in `migrations`).
+   * `leaveToRelay`: documents whose outbox still waits are left to the relay, which seals them in the write that
+   * empties it (the relay's own sweep, for what that write could not seal).
    * @returns how many documents this call added to a chain (0 when nothing was pending)
    */
-  async sealPending(limit = 100): Promise<number> {
+  async sealPending(limit = 100, options: { leaveToRelay?: boolean } = {}): Promise<number> {
     await this.catchUp();
     const invoices = this.models.invoices.collection;
     // Light first: the pending set is small, and sorting it here keeps each series in number order.
-    const pending = await guarded(() => invoices.find({ sealPending: SEAL_PENDING } as never, { projection: { _id: 1, tenantId: 1, 'derived.numberKey': 1 } }).toArray());
+    const pending = await guarded(() => invoices.find({ sealPending: SEAL_PENDING } as never, { projection: { _id: 1, tenantId: 1, 'derived.numberKey': 1, outboxPending: 1 } }).toArray());
     const ordered = pending
+      .filter((document) => !(options.leaveToRelay && document.outboxPending === true))
       .map((document) => ({ _id: String(document._id), tenantId: String(document.tenantId), number: String((document.derived as { numberKey?: string } | undefined)?.numberKey ?? '') }))
       .sort((a, b) => compare(a.tenantId, b.tenantId) || numberOrder(a.number, b.number))
       .slice(0, limit);
@@ -105,27 +113,93 @@ export class MongoDocumentSealer {
   }
 
   /**
+   * {@link sealFieldsOf} for many documents at once, keyed by `_id`: the links of each series are appended in number
+   * order, up to {@link LINKS_PER_INSERT} per insert, where one document at a time takes an insert each. An insert that
+   * meets a link already there (another sealer, a crash before the copy) leaves its documents to one at a time. A
+   * document missing from the answer could not be sealed now: it stays pending, for {@link sealPending}.
+   */
+  async sealFieldsOfAll(documents: readonly InvoiceDocument[]): Promise<Map<string, Record<string, unknown>>> {
+    const fields = new Map<string, Record<string, unknown>>();
+    const chains = new Map<string, { document: InvoiceDocument; state: InvoiceState }[]>();
+    for (const document of documents) {
+      if (document.sealPending !== SEAL_PENDING) continue;
+      const state = invoiceMapper.toDomain(document);
+      if (!isSealable(state)) {
+        fields.set(document._id, sealFields(undefined));
+        continue;
+      }
+      const key = chainKey(state);
+      chains.set(key, [...(chains.get(key) ?? []), { document, state }]);
+    }
+    for (const [key, members] of chains) {
+      members.sort((a, b) => numberOrder(a.state.number ?? '', b.state.number ?? ''));
+      const appended = await this.chains.run(key, () => this.appendAll(key, members)).catch(() => []);
+      appended.forEach((record, index) => fields.set((members[index] as { document: InvoiceDocument }).document._id, sealFields(record)));
+      for (const { document } of members.slice(appended.length)) {
+        const linked = await this.link(document).catch(() => null);
+        if (linked !== null) fields.set(document._id, sealFields(linked?.record));
+      }
+    }
+    return fields;
+  }
+
+  /**
+   * Appends the links of documents of one chain, in their order, from the head this process knows, a batch per
+   * ordered insert; answers the records appended, a prefix of `members`. An insert refused (a link of another
+   * sealer or of one of these documents is there) ends it: the inserts before it stand, and the head is read again.
+   */
+  private async appendAll(key: string, members: readonly { state: InvoiceState }[]): Promise<DocumentSealDocument[]> {
+    const first = members[0];
+    if (first === undefined) return [];
+    let head = this.heads.get(key) ?? (await this.head(first.state));
+    const records = members.map(({ state }) => {
+      const seal = nextSeal(head, state);
+      head = { position: seal.position, hash: seal.hash };
+      return this.recordOf(state, seal);
+    });
+    const appended: DocumentSealDocument[] = [];
+    for (let start = 0; start < records.length; start += LINKS_PER_INSERT) {
+      const batch = records.slice(start, start + LINKS_PER_INSERT);
+      try {
+        await guarded(() => this.models.document_seals.collection.insertMany(batch as never[], { ordered: true }));
+      } catch (error) {
+        this.heads.delete(key);
+        if (isDuplicateKey(error)) return appended;
+        throw error;
+      }
+      appended.push(...batch);
+      const last = batch[batch.length - 1] as DocumentSealDocument;
+      this.heads.set(key, { position: last.position, hash: last.hash });
+    }
+    return appended;
+  }
+
+  private recordOf(state: InvoiceState, seal: DocumentSeal): DocumentSealDocument {
+    return {
+      _id: documentSealId(state.tenantId, state.series, seal.position),
+      _v: 1,
+      tenantId: state.tenantId,
+      series: state.series,
+      documentId: state.id,
+      number: state.number as string,
+      ...seal,
+      sealedAt: this.now(),
+    };
+  }
+
+  /**
    * Appends the document's link to its series' chain, or finds the one an earlier attempt appended. Undefined for a
    * document that takes no seal (a draft, an imported invoice).
    */
   private async link(document: InvoiceDocument): Promise<{ record: DocumentSealDocument; appended: boolean } | undefined> {
     const state = invoiceMapper.toDomain(document);
     if (!isSealable(state)) return undefined;
-    const key = `${state.tenantId}\u0000${state.series}`;
+    const key = chainKey(state);
     return this.chains.run(key, async () => {
       for (let round = 0; round < MAX_ROUNDS; round += 1) {
         const head = this.heads.get(key) ?? (await this.head(state));
         const seal = nextSeal(head, state);
-        const record: DocumentSealDocument = {
-          _id: documentSealId(state.tenantId, state.series, seal.position),
-          _v: 1,
-          tenantId: state.tenantId,
-          series: state.series,
-          documentId: state.id,
-          number: state.number as string,
-          ...seal,
-          sealedAt: this.now(),
-        };
+        const record = this.recordOf(state, seal);
         try {
           await guarded(() => this.models.document_seals.collection.insertOne(record as never));
         } catch (error) {
@@ -200,6 +274,9 @@ function sealFields(record: DocumentSealDocument | undefined): Record<string, un
   const seal = record && { position: record.position, contentHash: record.contentHash, previousHash: record.previousHash, hash: record.hash };
   return { sealPending: SEALED, ...(seal ? { seal } : {}) };
 }
+
+/** Which hash chain a document joins: its tenant's series. */
+const chainKey = (state: InvoiceState): string => `${state.tenantId}\u0000${state.series}`;
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 

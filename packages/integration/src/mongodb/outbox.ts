@@ -8,7 +8,6 @@ import { guarded } from './mongo-errors';
 import { op } from './query-support';
 import type { Models } from './schemas';
 import { SEAL_PENDING, type InvoiceDocument } from './mappers/invoice.mapper';
-import { numberOrder } from './document-sealer';
 
 interface WaitingDocument {
   _id: string;
@@ -18,13 +17,15 @@ interface WaitingDocument {
   outboxSince: Date;
   /** Invoices: 1 while issued and not sealed yet (read whole, so that the write that empties the outbox seals too). */
   sealPending?: number;
-  derived?: { numberKey?: string };
 }
 
-/** Seals an issued document in the write that empties its outbox (`MongoDocumentSealer`). */
+/** Seals issued documents in the write that empties their outbox (`MongoDocumentSealer`). */
 export interface SealOnPublish {
-  /** The fields that seal the document, its link appended first; undefined when it needs none. */
-  sealFieldsOf(document: InvoiceDocument): Promise<Record<string, unknown> | undefined>;
+  /**
+   * The fields that seal each document that needs them, by `_id`, their links appended first (in number order per
+   * series). A pending document missing from the answer could not be sealed now and is left to `sealPending()`.
+   */
+  sealFieldsOfAll(documents: readonly InvoiceDocument[]): Promise<ReadonlyMap<string, Record<string, unknown>>>;
 }
 
 /** Batches of waiting documents read per query (see `readWaiting`). */
@@ -138,6 +139,9 @@ export class MongoOutbox implements Outbox {
    * in between (FerretDB 1.x rewrites the whole document on any update, and ignores `$pull` with a condition). The
    * locks are taken together; a document whose lock a writer holds keeps its events, which the next round publishes
    * again (at least once). The copy `pending` read is used while the document's version has not moved.
+   *
+   * One update per document, not one multi-statement update: FerretDB 1.24 holds a PostgreSQL connection per statement
+   * until the command ends, and a command of more statements than its pool has connections (50) hangs the server.
    */
   private async removeFrom(model: Model<Record<string, unknown>>, documents: readonly WaitingDocument[], byDocument: Map<string, Set<string>>): Promise<void> {
     const locks = documents.map((document) => ({ lockId: lockIdOf(model, document), tenantId: document.tenantId }));
@@ -159,20 +163,13 @@ export class MongoOutbox implements Outbox {
   }
 
   /**
-   * The seals of the issued invoices among documents whose locks are held, their links appended one at a time in
-   * number order per series (the order the sealer keeps). A failure leaves them to `sealPending()`.
+   * The seals of the issued invoices among documents whose locks are held, their links appended in number order per
+   * series (the order the sealer keeps). A failure leaves them to `sealPending()`.
    */
-  private async sealFieldsOf(model: Model<Record<string, unknown>>, documents: readonly WaitingDocument[]): Promise<Map<string, Record<string, unknown>>> {
-    const fields = new Map<string, Record<string, unknown>>();
-    if (!this.sealer || model !== this.invoices) return fields;
-    const pending = documents
-      .filter((document) => document.sealPending === SEAL_PENDING)
-      .sort((a, b) => numberOrder(a.derived?.numberKey ?? '', b.derived?.numberKey ?? ''));
-    for (const document of pending) {
-      const sealed = await this.sealer.sealFieldsOf(document as unknown as InvoiceDocument).catch(() => undefined);
-      if (sealed) fields.set(document._id, sealed);
-    }
-    return fields;
+  private async sealFieldsOf(model: Model<Record<string, unknown>>, documents: readonly WaitingDocument[]): Promise<ReadonlyMap<string, Record<string, unknown>>> {
+    const pending = documents.filter((document) => document.sealPending === SEAL_PENDING);
+    if (!this.sealer || model !== this.invoices || pending.length === 0) return new Map();
+    return this.sealer.sealFieldsOfAll(pending as unknown as InvoiceDocument[]).catch(() => new Map());
   }
 
   /** Writes the document's outbox without the published events (and its seal), if its version is still `document.version`. */
@@ -202,3 +199,4 @@ export class MongoOutbox implements Outbox {
     return { documents: all.length, ...(oldest ? { oldestSince: oldest } : {}) };
   }
 }
+

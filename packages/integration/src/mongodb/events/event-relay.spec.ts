@@ -153,6 +153,32 @@ describe('EventRelay on MongoDB', () => {
     expect(page.events.filter((event) => event.type === 'invoice.issued')).toHaveLength(4);
   });
 
+  it('runs a chore with a period at most that often, and one without at every round', async () => {
+    const runs = { everyRound: 0, periodic: 0 };
+    const one = new EventRelay(
+      {
+        outbox: events.outbox,
+        log: events.log,
+        endpoints: events.endpoints,
+        deliveries: events.deliveries,
+        lease: held,
+        chores: [
+          { name: 'every round', run: async () => (runs.everyRound += 1) },
+          { name: 'periodic', everyMs: 300, run: async () => (runs.periodic += 1) },
+        ],
+      },
+      { urlPolicy: LOOPBACK, idleMs: 10 },
+    );
+    const started = Date.now();
+    one.start();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await one.stop();
+    const elapsed = Date.now() - started;
+    expect(runs.periodic).toBeGreaterThanOrEqual(1);
+    expect(runs.periodic).toBeLessThanOrEqual(Math.floor(elapsed / 300) + 1);
+    expect(runs.everyRound).toBeGreaterThan(runs.periodic);
+  });
+
   it('reads a backlog several batches at a time, and still logs each event once, in the order it was saved', async () => {
     const tenant = tenantIdOf('relay-backlog');
     for (let index = 0; index < 60; index += 1) await database.adapters.partners.save(aPartner(tenant, { legalName: `Backlog ${index} GmbH` }));
