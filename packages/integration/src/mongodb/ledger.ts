@@ -51,6 +51,10 @@ export class MongoLedger implements Ledger {
     return head;
   }
 
+  at(account: LedgerAccount, seq: number): Promise<LedgerTransaction | undefined> {
+    return this.read(ledgerTransactionId(account, seq));
+  }
+
   async append(transaction: LedgerTransaction): Promise<AppendOutcome> {
     try {
       await guarded(() => this.models.ledger_transactions.collection.insertOne(ledgerTransactionToPersistence(transaction) as unknown as Record<string, unknown>));

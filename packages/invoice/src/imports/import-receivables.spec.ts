@@ -150,6 +150,66 @@ describe('ImportReceivables', () => {
     expect((await scenario.adapters.partners.get(scenario.tenantId, scenario.buyer.id))?.contacts.map((contact) => contact.name)).toEqual(['Jonas Weber', 'Dana Ortiz']);
   });
 
+  describe('rows of several customers', () => {
+    /** The ledger's appends in flight now, and the most there were at once, each append made to take a moment. */
+    async function watchedLedger(failFor?: string): Promise<{ inFlight: () => number; most: () => number; heal: () => void }> {
+      const adapters = createInMemoryAdapters();
+      let inFlight = 0;
+      let most = 0;
+      const append = adapters.ledger.append.bind(adapters.ledger);
+      adapters.ledger.append = async (transaction) => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          const customer = await adapters.partners.get(transaction.tenantId, transaction.partnerId);
+          if (customer?.legalName === failFor) throw new Error('lost connection to the database');
+          return await append(transaction);
+        } finally {
+          inFlight -= 1;
+        }
+      };
+      scenario = await createScenario({ adapters });
+      return { inFlight: () => inFlight, most: () => most, heal: () => (failFor = undefined) };
+    }
+
+    const rowsOf = (customers: number) => [
+      ...Array.from({ length: customers }, (_, index) => ({ ...ROW, invoiceNumber: `AR-${index}`, customerName: `Customer ${index}`, contactEmail: `c${index}@example.com`, applied: '100.00' })),
+      ...Array.from({ length: customers }, (_, index) => ({ ...ROW, invoiceNumber: `AR-${index}`, customerName: `Customer ${index}`, contactEmail: `c${index}@example.com`, applied: '300.00' })),
+    ];
+
+    it('are imported at once, each customer\'s rows in file order, and answered in the batch\'s order', async () => {
+      const ledger = await watchedLedger();
+      const results = await importRows(rowsOf(10));
+      expect(ledger.most()).toBeGreaterThan(1);
+      expect(results.map((result) => [result.outcome, result.changes])).toEqual([
+        ...Array.from({ length: 10 }, () => ['imported', []]),
+        ...Array.from({ length: 10 }, () => ['updated', ['payment of 200.00 recorded']]),
+      ]);
+      for (let index = 0; index < 10; index += 1) {
+        const [customer] = (await partners()).filter((partner) => partner.legalName === `Customer ${index}`);
+        expect((await payments(customer?.id as PartnerId)).map((payment) => payment.amount.toString()).sort()).toEqual(['100.00', '200.00']);
+        expect((await balanceOf(customer?.id as PartnerId))[0]?.outstanding.toString()).toBe('950.40');
+      }
+    });
+
+    it('fail the batch once the rows under way are done when the store fails, and a second run completes it', async () => {
+      const ledger = await watchedLedger('Customer 3');
+      // Two invoices per customer this time: a run again finds both and completes what the failure left.
+      const rows = rowsOf(10).map((row, index) => (index < 10 ? row : { ...row, invoiceNumber: `${row.invoiceNumber}-B` }));
+      await expect(importRows(rows)).rejects.toThrow('lost connection');
+      expect(ledger.inFlight()).toBe(0);
+      ledger.heal();
+      const again = await importRows(rows);
+      expect(again.filter((result) => result.outcome === 'refused')).toEqual([]);
+      for (let index = 0; index < 10; index += 1) {
+        const [customer] = (await partners()).filter((partner) => partner.legalName === `Customer ${index}`);
+        expect((await payments(customer?.id as PartnerId)).map((payment) => payment.amount.toString()).sort()).toEqual(['100.00', '300.00']);
+      }
+      expect((await importRows(rows)).map((result) => result.outcome)).toEqual(rows.map(() => 'unchanged'));
+    });
+  });
+
   describe('after a failure of the store', () => {
     /** A scenario whose ledger fails the next append: before storing it (`before`), or after, its answer lost (`after`). */
     async function failingLedger(): Promise<{ fail: (when: 'before' | 'after') => void }> {

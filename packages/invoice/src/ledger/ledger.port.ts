@@ -19,6 +19,9 @@ export interface Ledger {
   /** The account's latest transaction; undefined while nothing was posted to it. */
   head(account: LedgerAccount): Promise<LedgerTransaction | undefined>;
 
+  /** The account's transaction at `seq`, if stored: one point read. */
+  at(account: LedgerAccount, seq: number): Promise<LedgerTransaction | undefined>;
+
   /**
    * Stores a transaction made by `checkTransaction` at its `seq` (the head it was checked against, plus one). When the
    * tenant already holds a transaction of the same operation in this account, nothing is written and that one is

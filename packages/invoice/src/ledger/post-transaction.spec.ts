@@ -1,22 +1,23 @@
 import { describe, expect, it } from '@jest/globals';
-import { Money } from '@invoicing/core';
-import type { PaymentId } from '../shared/ids';
+import { Money, type PageRequest, type TenantId } from '@invoicing/core';
+import type { InvoiceId, PaymentId } from '../shared/ids';
 import { aPaymentId } from '../testing/builders';
 import { InMemoryLedger } from '../testing/in-memory/in-memory-ledger';
 import { aLedgerAccount, anInvoiceId, anOperationId, postingsIn } from '../testing/ledger-builders';
 import type { LedgerAccount, LedgerTransaction, PaymentPosition } from './ledger';
 import { checkTransaction } from './ledger-invariants';
+import type { Ledger } from './ledger.port';
 import { postTransaction } from './post-transaction';
 
 const AT = new Date('2026-02-01T10:00:00Z');
 
-async function receive(ledger: InMemoryLedger, account: LedgerAccount, amount: string): Promise<PaymentId> {
+async function receive(ledger: Ledger, account: LedgerAccount, amount: string): Promise<PaymentId> {
   const paymentId = aPaymentId();
   await postTransaction(ledger, { account, operationId: anOperationId() }, () => ({ kind: 'payment', postings: [postingsIn(account).received(paymentId, amount)], at: AT }));
   return paymentId;
 }
 
-/** A ledger where another writer appends `interloper` right after the first head is read. */
+/** A ledger where another writer appends `interloper` right after the first head is read (searched, or known and read by seq). */
 class InterruptedLedger extends InMemoryLedger {
   private interloper: (() => Promise<unknown>) | undefined;
 
@@ -25,11 +26,55 @@ class InterruptedLedger extends InMemoryLedger {
   }
 
   override async head(account: LedgerAccount): Promise<LedgerTransaction | undefined> {
-    const head = await super.head(account);
+    return this.interrupted(await super.head(account));
+  }
+
+  override async at(account: LedgerAccount, seq: number): Promise<LedgerTransaction | undefined> {
+    return this.interrupted(await super.at(account, seq));
+  }
+
+  private async interrupted(read: LedgerTransaction | undefined): Promise<LedgerTransaction | undefined> {
     const write = this.interloper;
     this.interloper = undefined;
     await write?.();
-    return head;
+    return read;
+  }
+}
+
+/** A ledger whose store can be put back to an earlier state (a restore under a running process), counting its reads. */
+class RestorableLedger implements Ledger {
+  private store = new InMemoryLedger();
+  readonly reads = { head: 0, at: 0 };
+
+  /** Keeps the first `count` transactions of the account. */
+  async restore(account: LedgerAccount, count: number): Promise<void> {
+    const kept = (await this.store.transactions(account, { limit: 100 })).items.slice(0, count);
+    this.store = new InMemoryLedger();
+    for (const transaction of kept) await this.store.append(transaction);
+  }
+
+  head(account: LedgerAccount) {
+    this.reads.head += 1;
+    return this.store.head(account);
+  }
+  at(account: LedgerAccount, seq: number) {
+    this.reads.at += 1;
+    return this.store.at(account, seq);
+  }
+  append(transaction: LedgerTransaction) {
+    return this.store.append(transaction);
+  }
+  transactions(account: LedgerAccount, page: PageRequest) {
+    return this.store.transactions(account, page);
+  }
+  forPayment(tenantId: TenantId, paymentId: PaymentId) {
+    return this.store.forPayment(tenantId, paymentId);
+  }
+  forInvoice(tenantId: TenantId, invoiceId: InvoiceId) {
+    return this.store.forInvoice(tenantId, invoiceId);
+  }
+  byOperation(tenantId: TenantId, operationId: string) {
+    return this.store.byOperation(tenantId, operationId);
   }
 }
 
@@ -135,5 +180,21 @@ describe('postTransaction', () => {
       }),
     ).rejects.toThrow('no receivable');
     expect(await ledger.head(account)).toBeUndefined();
+  });
+  it('starts an account\'s next append from the head it appended, read by seq, and searches again when that head is gone', async () => {
+    const ledger = new RestorableLedger();
+    const account = aLedgerAccount();
+    await receive(ledger, account, '10.00');
+    await receive(ledger, account, '20.00');
+    await receive(ledger, account, '30.00');
+    // The first append searched for the head; each later one read the head it knew.
+    expect(ledger.reads).toEqual({ head: 1, at: 2 });
+    // The database put back to its first transaction: the head known (seq 3) is gone, so no seq 4 after a gap.
+    await ledger.restore(account, 1);
+    await receive(ledger, account, '40.00');
+    expect(ledger.reads).toEqual({ head: 2, at: 3 });
+    const stored = (await ledger.transactions(account, { limit: 10 })).items;
+    expect(stored.map((transaction) => transaction.seq)).toEqual([1, 2]);
+    expect(stored[1]?.totalsAfter.received).toEqual(Money.of('50.00', 'EUR'));
   });
 });

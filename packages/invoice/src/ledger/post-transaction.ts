@@ -116,6 +116,46 @@ class SnapshotReader {
  */
 const queues = new WeakMap<Ledger, Map<string, Promise<unknown>>>();
 
+/**
+ * The head each account had after the last append this process made to it through a ledger object: where its next
+ * append starts, once a point read finds it still stored (a restored database may have lost it). One read instead of
+ * the head's search (a hint and two reads). Another process's append since is no danger: the append at head + 1 then
+ * finds its seq taken and the attempt starts over from the head searched anew. At most {@link KNOWN_HEADS} accounts
+ * per ledger object are kept, the least recently appended to dropped first.
+ */
+const knownHeads = new WeakMap<Ledger, Map<string, LedgerTransaction>>();
+const KNOWN_HEADS = 10_000;
+
+function knownHeadsOf(ledger: Ledger): Map<string, LedgerTransaction> {
+  let heads = knownHeads.get(ledger);
+  if (!heads) {
+    heads = new Map();
+    knownHeads.set(ledger, heads);
+  }
+  return heads;
+}
+
+function rememberHead(ledger: Ledger, transaction: LedgerTransaction): void {
+  const heads = knownHeadsOf(ledger);
+  const key = accountKey(transaction);
+  heads.delete(key);
+  heads.set(key, transaction);
+  if (heads.size > KNOWN_HEADS) heads.delete(heads.keys().next().value as string);
+}
+
+/** The account's head: the one this process appended last, if still stored, else searched for. */
+async function headOf(ledger: Ledger, account: LedgerAccount, trustKnown: boolean): Promise<LedgerTransaction | undefined> {
+  const heads = knownHeadsOf(ledger);
+  const key = accountKey(account);
+  const known = heads.get(key);
+  heads.delete(key);
+  if (trustKnown && known) {
+    const stored = await ledger.at(account, known.seq);
+    if (stored) return stored;
+  }
+  return ledger.head(account);
+}
+
 async function queued<T>(ledger: Ledger, account: LedgerAccount, task: () => Promise<T>): Promise<T> {
   let tails = queues.get(ledger);
   if (!tails) {
@@ -200,8 +240,10 @@ async function append(
   build: (state: LedgerState) => TransactionBuild | undefined | Promise<TransactionBuild | undefined>,
 ): Promise<PostOutcome | undefined> {
   const { account, operationId } = target;
+  let attempt = 0;
   return retryOnConflict(async () => {
-    const head = await ledger.head(account);
+    // Only the first attempt starts from the head this process knows: a conflict means someone else appended since.
+    const head = await headOf(ledger, account, attempt++ === 0);
     const reader = new SnapshotReader(ledger, account, head);
     const built = await build({
       account,
@@ -217,6 +259,7 @@ async function append(
     await Promise.all([...references.payments.map((id) => reader.payment(id)), ...references.invoices.map((id) => reader.invoice(id))]);
     const transaction = checkTransaction({ account, head, postings: reader.postings(), elsewhere: reader.elsewhere }, draft);
     const outcome = await ledger.append(transaction);
+    if (!outcome.replayed) rememberHead(ledger, outcome.transaction);
     return outcome.replayed ? outcome : { ...outcome, read: [...reader.read(), outcome.transaction] };
   });
 }

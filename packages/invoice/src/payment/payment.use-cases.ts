@@ -28,6 +28,7 @@ import { LEDGER, type Ledger } from '../ledger/ledger.port';
 import { LedgerProjection } from '../ledger/ledger-projection';
 import { postTransaction, postTransactionIfAny, type LedgerState } from '../ledger/post-transaction';
 import { invoiceStanding, settlementPostings } from '../ledger/settlement';
+import type { Partner } from '../partner/partner';
 import { PARTNER_REPOSITORY, type PartnerRepository } from '../partner/partner-repository.port';
 import type { InvoiceId, PartnerId, PaymentId, RefundId } from '../shared/ids';
 import { optionalText } from '../shared/text';
@@ -119,13 +120,17 @@ export class RecordPayment {
     return this.record(command, []);
   }
 
-  /** {@link execute}, for a caller that read the invoices it names already (`PayInvoice`): they are not read again. */
+  /**
+   * {@link execute}, for a caller that read the invoices it names already (`PayInvoice`), and maybe the partner (an
+   * import): they are not read again.
+   */
   async record(
     command: ReceivedPayment & { readonly tenantId: TenantId; readonly applyTo?: readonly InvoiceId[]; readonly id?: PaymentId },
     loaded: readonly Invoice[],
+    partner?: Partner,
   ): Promise<PaymentState> {
     const { tenantId } = command;
-    await load(this.partners, tenantId, command.partnerId, 'partner');
+    if (partner?.tenantId !== tenantId || partner.id !== command.partnerId) await load(this.partners, tenantId, command.partnerId, 'partner');
     const id = command.id ?? this.ids.next<'Payment'>();
     const asked = Payment.receive(command, { tenantId, id, at: this.clock.now() });
     const account: LedgerAccount = { tenantId, partnerId: asked.partnerId, currency: asked.currency };

@@ -1,6 +1,6 @@
 import { definedFields } from '@invoicing/core';
 import type { En16931 } from '@invoicing/invoice';
-import { nonEmpty, textOf, type XmlElement } from '../xml';
+import { base64Of, nonEmpty, textOf, type XmlElement } from '../xml';
 import { all, at, attr, text } from './cii-path';
 
 /**
@@ -307,7 +307,7 @@ function attachment(el: XmlElement): En16931.Attachment {
     description: text(el, 'ram:Name'),
     externalLocation: text(el, 'ram:URIID'),
     content: binary
-      ? definedFields({ base64: binary.text.replace(/\s+/g, ''), mimeCode: attr(binary, 'mimeCode'), filename: attr(binary, 'filename') })
+      ? definedFields({ base64: base64Of(binary), mimeCode: attr(binary, 'mimeCode'), filename: attr(binary, 'filename') })
       : undefined,
   });
 }

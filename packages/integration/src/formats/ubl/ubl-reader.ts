@@ -1,6 +1,6 @@
 import { definedFields } from '@invoicing/core';
 import type { En16931 } from '@invoicing/invoice';
-import { attrOf, nonEmpty, textOf, type XmlElement } from '../xml';
+import { attrOf, base64Of, nonEmpty, textOf, type XmlElement } from '../xml';
 import { all, at, attr, text } from './ubl-path';
 
 /**
@@ -275,7 +275,7 @@ function attachment(el: XmlElement): En16931.Attachment {
     description: text(el, 'cbc:DocumentDescription'),
     externalLocation: text(el, 'cac:Attachment', 'cac:ExternalReference', 'cbc:URI'),
     content: binary
-      ? definedFields({ base64: binary.text.replace(/\s+/g, ''), mimeCode: attrOf(binary, 'mimeCode'), filename: attrOf(binary, 'filename') })
+      ? definedFields({ base64: base64Of(binary), mimeCode: attrOf(binary, 'mimeCode'), filename: attrOf(binary, 'filename') })
       : undefined,
   });
 }

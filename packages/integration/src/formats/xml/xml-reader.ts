@@ -30,8 +30,6 @@ export interface XmlElement {
   /** 1-based column of the start tag's `<`, in characters. */
   readonly column: number;
   readonly parent: XmlElement | undefined;
-  /** 1-based position among the siblings with the same namespace and name, as in an XPath predicate. */
-  readonly index: number;
 }
 
 /** A document the reader accepted. */
@@ -120,6 +118,17 @@ export function attrOf(el: XmlElement | undefined, name: string): string | undef
   return value === undefined ? undefined : trimXmlSpace(value);
 }
 
+/** The cut binary objects whose content is plain base64 (see `Cut`); weak, so they go with their tree. */
+const plainBase64 = new WeakSet<XmlElement>();
+
+/**
+ * The content of a binary object without its white space, as the readers keep base64. Most attachments were cut and
+ * found plain, LF their only white space: removing it is a native search, where `\s+` tests megabytes one by one.
+ */
+export function base64Of(el: XmlElement): string {
+  return plainBase64.has(el) ? el.text.replaceAll('\n', '') : el.text.replace(/\s+/g, '');
+}
+
 /** `value` without leading and trailing XML white space (space, tab, CR, LF), as XPath's `normalize-space` trims. */
 export function trimXmlSpace(value: string): string {
   let start = 0;
@@ -151,14 +160,36 @@ export function xpathOf(el: XmlElement): string {
   for (let at: XmlElement | undefined = el; at !== undefined; at = at.parent) {
     const prefix = PREFIXES.get(at.ns);
     const qname = prefix !== undefined ? prefix + at.name : at.ns === '' ? at.name : `Q{${at.ns}}${at.name}`;
-    steps.push(needsPredicate(at) ? `${qname}[${at.index}]` : qname);
+    const position = at.parent === undefined ? undefined : positionsOf(at.parent).get(at);
+    steps.push(position === undefined ? qname : `${qname}[${position}]`);
   }
   return '/' + steps.reverse().join('/');
 }
 
-function needsPredicate(el: XmlElement): boolean {
-  if (el.index > 1) return true;
-  return el.parent?.children.some((c) => c !== el && c.name === el.name && c.ns === el.ns) ?? false;
+/**
+ * Per parent, the 1-based position of each child whose namespace and local name repeat among its siblings (as in an
+ * XPath predicate); a child with a name of its own is absent. Only findings need positions, so they are counted for
+ * the parent of the first one, once: weak, so they go with their tree.
+ */
+const positions = new WeakMap<XmlElement, ReadonlyMap<XmlElement, number>>();
+
+function positionsOf(parent: XmlElement): ReadonlyMap<XmlElement, number> {
+  let found = positions.get(parent);
+  if (found === undefined) {
+    // Two levels, by namespace then local name, rather than a `{uri}name` key to build per child.
+    const groups = new Map<string, Map<string, XmlElement[]>>();
+    for (const c of parent.children) {
+      let names = groups.get(c.ns);
+      if (names === undefined) groups.set(c.ns, (names = new Map()));
+      const group = names.get(c.name);
+      if (group === undefined) names.set(c.name, [c]);
+      else group.push(c);
+    }
+    const numbered = new Map<XmlElement, number>();
+    for (const names of groups.values()) for (const group of names.values()) if (group.length > 1) group.forEach((c, i) => numbered.set(c, i + 1));
+    positions.set(parent, (found = numbered));
+  }
+  return found;
 }
 
 const ROOTS: Readonly<Record<string, { readonly ns: string; readonly syntax: XmlSyntax }>> = {
@@ -266,6 +297,8 @@ function withoutBom(bytes: Uint8Array): Uint8Array {
 interface Cut {
   /** The content as a parser would report it (line ends normalised). */
   readonly original: string;
+  /** Whether the content is base64 digits in lines broken by LF only (the shape of nearly every attachment). */
+  readonly plain: boolean;
   readonly newlines: number;
   /** How much shorter the content's last line became: later tags on that line get their real column back. */
   readonly columnShift: number;
@@ -316,7 +349,9 @@ function cutBinaryObjects(text: string): { text: string; cuts: ReadonlyMap<numbe
             cutLength += kept.length;
             const raw = text.slice(start, end);
             cuts.set(cutLength, {
-              original: raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw,
+              // Plain content has no CR: no need to scan megabytes for one.
+              original: !scan.plain && raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw,
+              plain: scan.plain,
               newlines: scan.newlines,
               columnShift: scan.lastLineLength - (scan.newlines > 0 ? 0 : PLACEHOLDER.length),
             });
@@ -374,7 +409,14 @@ for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+
 /** Base64 digits in lines broken by LF only, then up to two `=`: the shape of nearly every attachment. */
 const PLAIN_BASE64 = /^[A-Za-z0-9+/\n]*=?=?\n*$/;
 
-function checkBase64(text: string, start: number, end: number, element: string): { newlines: number; lastLineLength: number } | undefined {
+/** What the base64 check of a binary object found: its line breaks, for the placeholder, and whether it is plain. */
+interface Base64Scan {
+  readonly newlines: number;
+  readonly lastLineLength: number;
+  readonly plain: boolean;
+}
+
+function checkBase64(text: string, start: number, end: number, element: string): Base64Scan | undefined {
   // A multi-megabyte attachment is checked by the expression, natively, and its line breaks counted with indexOf;
   // anything else (CR, spaces, a character reference, an error to locate) goes through the loop below.
   const content = text.slice(start, end);
@@ -394,7 +436,7 @@ function checkBase64(text: string, start: number, end: number, element: string):
   if ((padding === 2 && !'AQgw'.includes(String.fromCharCode(lastDigit))) || (padding === 1 && !'AEIMQUYcgkosw048'.includes(String.fromCharCode(lastDigit)))) {
     return checkBase64Slowly(text, start, end, element);
   }
-  return { newlines, lastLineLength: content.length - lastBreak - 1 };
+  return { newlines, lastLineLength: content.length - lastBreak - 1, plain: true };
 }
 
 /**
@@ -403,7 +445,7 @@ function checkBase64(text: string, start: number, end: number, element: string):
  * a padded quantum leaves unused set to zero. Returns `undefined` for content with a character reference: that is
  * legal XML, rare, and left to the parser and the XSD check uncut.
  */
-function checkBase64Slowly(text: string, start: number, end: number, element: string): { newlines: number; lastLineLength: number } | undefined {
+function checkBase64Slowly(text: string, start: number, end: number, element: string): Base64Scan | undefined {
   let newlines = 0;
   let lastLineStart = start;
   let digits = 0;
@@ -431,7 +473,7 @@ function checkBase64Slowly(text: string, start: number, end: number, element: st
   const unusedBitsSet =
     (padding === 2 && !'AQgw'.includes(String.fromCharCode(lastDigit))) || (padding === 1 && !'AEIMQUYcgkosw048'.includes(String.fromCharCode(lastDigit)));
   if (unusedBitsSet) invalidBase64(text, end, element, `the last character before the padding must leave the unused bits at zero`);
-  return { newlines, lastLineLength: end - lastLineStart };
+  return { newlines, lastLineLength: end - lastLineStart, plain: false };
 }
 
 function invalidBase64(text: string, offset: number, element: string, found: string): never {
@@ -478,11 +520,7 @@ const KNOWN_NAMESPACES: ReadonlyMap<string, string> = new Map(Object.values(NS).
 function parse(text: string, cuts: ReadonlyMap<number, Cut>, maxDepth: number): XmlElement {
   const parser = new SaxesParser({ xmlns: true, position: true });
   const stack: Building[] = [];
-  // Per open element, how many children of each namespace and local name it has so far (for `index`), created at its
-  // second child. Two levels rather than one key per element: building and hashing a `{uri}name` string per element
-  // cost a quarter of readXml, while the namespace URI is one string that keeps its hash.
-  const seen: (Map<string, Map<string, number>> | undefined)[] = [];
-  const restored: [Building, string][] = [];
+  const restored: [Building, Cut][] = [];
   let root: Building | undefined;
   // saxes hands every element of a namespace declaration the same URI string: comparing it with the few already seen
   // is a pointer comparison, cheaper than a map lookup that reads the whole URI. The cache is bounded: a hostile file
@@ -517,31 +555,14 @@ function parse(text: string, cuts: ReadonlyMap<number, Cut>, maxDepth: number): 
       throw new FormatError('format.too_deep', `<${tag.name}> at line ${line} is nested deeper than ${maxDepth} levels`, { line, column, limit: maxDepth });
     }
     const parent = stack[depth - 1];
-    const ns = intern(tag.uri);
-    const name = tag.local;
-    let index = 1;
-    if (parent === undefined) {
-      checkDeclaredEncoding(parser.xmlDecl.encoding);
-    } else if (parent.children.length > 0) {
-      let counts = seen[depth - 1];
-      if (counts === undefined) {
-        const first = parent.children[0] as XmlElement;
-        counts = new Map([[first.ns, new Map([[first.name, 1]])]]);
-        seen[depth - 1] = counts;
-      }
-      let names = counts.get(ns);
-      if (names === undefined) counts.set(ns, (names = new Map()));
-      index = (names.get(name) ?? 0) + 1;
-      names.set(name, index);
-    }
-    const el: Building = { ns, name, attributes: plainAttributes(tag), children: [], text: '', line, column, parent, index };
+    if (parent === undefined) checkDeclaredEncoding(parser.xmlDecl.encoding);
+    const el: Building = { ns: intern(tag.uri), name: tag.local, attributes: plainAttributes(tag), children: [], text: '', line, column, parent };
     if (parent === undefined) root = el;
     else parent.children.push(el);
     stack.push(el);
-    seen.push(undefined);
     const cut = cuts.size === 0 ? undefined : cuts.get(parser.position);
     if (cut !== undefined) {
-      restored.push([el, cut.original]);
+      restored.push([el, cut]);
       const endLine = parser.line + cut.newlines;
       shift = endLine === shiftLine ? shift + cut.columnShift : cut.columnShift;
       shiftLine = endLine;
@@ -555,10 +576,7 @@ function parse(text: string, cuts: ReadonlyMap<number, Cut>, maxDepth: number): 
     const top = stack[stack.length - 1];
     if (top !== undefined) top.text += chunk;
   });
-  parser.on('closetag', () => {
-    stack.pop();
-    seen.pop();
-  });
+  parser.on('closetag', () => stack.pop());
 
   try {
     parser.write(text).close();
@@ -571,7 +589,10 @@ function parse(text: string, cuts: ReadonlyMap<number, Cut>, maxDepth: number): 
     throw new FormatError('format.malformed', `malformed XML at line ${line}, column ${column}: ${reason}`, { line, column, reason });
   }
   if (root === undefined) throw new FormatError('format.malformed', 'the document has no root element', { line: parser.line, column: parser.column });
-  for (const [el, original] of restored) el.text = original;
+  for (const [el, cut] of restored) {
+    el.text = cut.original;
+    if (cut.plain) plainBase64.add(el);
+  }
   return root;
 }
 

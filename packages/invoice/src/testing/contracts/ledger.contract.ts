@@ -91,6 +91,9 @@ export function describeLedgerContract(ledger: () => Ledger): void {
         unapplied: money('55.00'),
       });
       expect(await store.head(account)).toEqual(appended[4]);
+      expect(await store.at(account, 3)).toEqual(appended[2]);
+      expect(await store.at(account, 6)).toBeUndefined();
+      expect(await store.at({ ...account, currency: 'USD' }, 1)).toBeUndefined();
       expect(await allTransactions(store, account)).toEqual(appended);
       const first = await store.transactions(account, { limit: 2 });
       expect(first.items.map((transaction) => transaction.seq)).toEqual([1, 2]);

@@ -15,6 +15,10 @@ export class InMemoryLedger implements Ledger {
     return this.accounts.get(accountKey(account))?.at(-1);
   }
 
+  async at(account: LedgerAccount, seq: number): Promise<LedgerTransaction | undefined> {
+    return this.accounts.get(accountKey(account))?.find((transaction) => transaction.seq === seq);
+  }
+
   async append(transaction: LedgerTransaction): Promise<AppendOutcome> {
     const stored = this.operations.get(operationKey(transaction.tenantId, transaction.operationId));
     if (stored) {
