@@ -73,11 +73,27 @@ describe('MongoDB ledger', () => {
       for (const amount of ['1.00', '2.00']) {
         await postTransaction(ledger, { account, operationId: anOperationId() }, () => ({ kind: 'refund', postings: [post.refunded(payment, amount)], at }));
       }
-      // As after a lost raise of the hint: the head is still found by reading on from it.
+      // As after a lost raise of the hint, or between two raises: the head is still found by reading on from it.
       await models.ledger_heads.collection.updateOne({ _id: `${account.tenantId}/${account.partnerId}/EUR` as never }, { $set: { seq: 1 } });
       expect((await ledger.head(account))?.totalsAfter.unapplied).toEqual(Money.of('6.00', 'EUR'));
       await models.ledger_transactions.collection.updateOne({ _id: ledgerTransactionId(account, 3) as never }, { $set: { _v: 3 } });
       await expect(ledger.head(account)).rejects.toThrow(UnsupportedStoredFormatError);
+    });
+
+    it('raises the hint at the first seq and every eighth, and finds the head past it', async () => {
+      const { ledger, models } = current().adapters;
+      const account = aLedgerAccount();
+      const payment = aPaymentId();
+      const post = postingsIn(account);
+      const hint = async () => (await models.ledger_heads.collection.findOne({ _id: `${account.tenantId}/${account.partnerId}/EUR` as never }))?.seq;
+      await postTransaction(ledger, { account, operationId: anOperationId() }, () => ({ kind: 'payment', postings: [post.received(payment, '20.00')], at }));
+      const hints = [await hint()];
+      for (let index = 0; index < 9; index += 1) {
+        await postTransaction(ledger, { account, operationId: anOperationId() }, () => ({ kind: 'refund', postings: [post.refunded(payment, '1.00')], at }));
+        hints.push(await hint());
+      }
+      expect(hints).toEqual([1, 1, 1, 1, 1, 1, 1, 8, 8, 8]);
+      expect(await ledger.head(account)).toMatchObject({ seq: 10, totalsAfter: { unapplied: Money.of('11.00', 'EUR') } });
     });
   });
 });

@@ -28,6 +28,13 @@ export interface LedgerModels {
 }
 
 /**
+ * The hint is raised at the first seq and every this many after: a search reads at most this many seqs past it, and
+ * the process that appends knows its head anyway (`postTransaction`), so raising it on every append would cost each
+ * payment a write for the rare search.
+ */
+const HINT_EVERY = 8;
+
+/**
  * The ledger on MongoDB (or FerretDB 1.x): every append is one insert against two unique keys, the account's seq
  * (`_id`) and the tenant's operation id. An insert against a unique index is atomic on every server, so the database
  * decides every race; no document is ever updated, so FerretDB's non-isolated updates never touch money. The head is
@@ -66,7 +73,7 @@ export class MongoLedger implements Ledger {
       if (stored) return { transaction: stored, replayed: true };
       throw new ConflictError('concurrency.conflict', `seq ${transaction.seq} of ${accountKey(transaction)} is taken`, { seq: transaction.seq });
     }
-    await this.raiseHint(transaction);
+    if (transaction.seq === 1 || transaction.seq % HINT_EVERY === 0) await this.raiseHint(transaction);
     return { transaction, replayed: false };
   }
 
