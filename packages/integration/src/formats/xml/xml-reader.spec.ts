@@ -1,5 +1,5 @@
 import { BIG_EXAMPLE as BIG, formatError, officialExample as fixture, officialExamples } from '../testing.data';
-import { NS, child, children, detectSyntax, expectSyntax, readXml, textOf, xpathOf, type XmlElement } from './xml-reader';
+import { NS, base64Of, child, children, detectSyntax, expectSyntax, readXml, textOf, xpathOf, type XmlElement } from './xml-reader';
 
 const fixtures = officialExamples();
 
@@ -284,6 +284,18 @@ describe('readXml', () => {
       expect(doc.cutText.match(/>AAAA</g)).toHaveLength(2);
       expect(second?.column).toBe(text.indexOf('<ram:AttachmentBinaryObject >') + 1);
       expect(child(doc.root, NS.ram, 'X')?.column).toBe(text.indexOf('<ram:X/>') + 1);
+    });
+
+    it('gives the base64 of a binary object without white space, whether it was cut plain, cut otherwise or left', () => {
+      const lines = base64Lines(80);
+      const text =
+        `${UBL_HEAD}<cbc:EmbeddedDocumentBinaryObject>${lines.join('\n')}\n</cbc:EmbeddedDocumentBinaryObject>` +
+        `<cbc:EmbeddedDocumentBinaryObject> ${lines.join(' \t\r\n')} </cbc:EmbeddedDocumentBinaryObject>` +
+        `<cbc:EmbeddedDocumentBinaryObject>\u00a0QU\u2003JD\n</cbc:EmbeddedDocumentBinaryObject></Invoice>`;
+      const [plain, spaced, short] = children(read(text).root, NS.cbc, 'EmbeddedDocumentBinaryObject').map((el) => base64Of(el));
+      expect([plain, spaced]).toEqual([lines.join(''), lines.join('')]);
+      // Left to the parser and the XSD check, an object keeps the readers' rule: every \s goes, not only XML's.
+      expect(short).toBe('QUJD');
     });
 
     it('reports a malformed tag after a cut object at its column in the file', () => {
