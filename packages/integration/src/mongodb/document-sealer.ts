@@ -129,7 +129,9 @@ export class MongoDocumentSealer {
         continue;
       }
       const key = chainKey(state);
-      chains.set(key, [...(chains.get(key) ?? []), { document, state }]);
+      const members = chains.get(key);
+      if (members) members.push({ document, state });
+      else chains.set(key, [{ document, state }]);
     }
     for (const [key, members] of chains) {
       members.sort((a, b) => numberOrder(a.state.number ?? '', b.state.number ?? ''));

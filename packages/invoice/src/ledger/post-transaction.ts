@@ -119,7 +119,7 @@ const queues = new WeakMap<Ledger, Map<string, Promise<unknown>>>();
 /**
  * The head each account had after the last append this process made to it through a ledger object: where its next
  * append starts, once a point read finds it still stored (a restored database may have lost it). One read instead of
- * the head's search (a hint and two reads). Another process's append since is no danger: the append at head + 1 then
+ * the head's search (a hint and up to nine reads). Another process's append since is no danger: the append at head + 1 then
  * finds its seq taken and the attempt starts over from the head searched anew. At most {@link KNOWN_HEADS} accounts
  * per ledger object are kept, the least recently appended to dropped first.
  */
