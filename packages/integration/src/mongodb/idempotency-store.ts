@@ -5,6 +5,9 @@ import { guarded, isDuplicateKey } from './mongo-errors';
 import { op } from './query-support';
 import type { Models } from './schemas';
 
+/** Expired keys deleted per delete by `purgeExpired`, well under FerretDB's 65,535. */
+const PURGE_CHUNK = 20_000;
+
 /**
  * Idempotency records in MongoDB. The unique (tenant, key) index decides between concurrent duplicates: exactly one
  * insert succeeds. Expired keys are replaced on use and deleted by `purgeExpired` (FerretDB has no TTL index).
@@ -57,8 +60,24 @@ export class MongoIdempotencyStore implements IdempotencyStore {
     await guarded(() => this.models.idempotency_keys.deleteOne({ tenantId, key, state: 'in_progress', createdAt: startedAt }).exec());
   }
 
+  /**
+   * Deletes the expired keys oldest first, up to {@link PURGE_CHUNK} (and those expiring at the same instant as the
+   * last of them) per delete: FerretDB hands PostgreSQL one parameter per document a delete matches and refuses a
+   * delete of more than 65,535.
+   */
   async purgeExpired(now: Date): Promise<number> {
-    const result = await guarded(() => this.models.idempotency_keys.deleteMany({ expiresAt: op({ $lte: now }) }).exec());
-    return result.deletedCount;
+    const records = this.models.idempotency_keys;
+    let purged = 0;
+    for (;;) {
+      const oldest = await guarded(() =>
+        records.find({ expiresAt: op({ $lte: now }) }, { _id: 0, expiresAt: 1 }).sort({ expiresAt: 1 }).limit(PURGE_CHUNK).lean<{ expiresAt: Date }[]>().exec(),
+      );
+      const last = oldest.at(-1);
+      if (last === undefined) return purged;
+      const through = oldest.length < PURGE_CHUNK ? now : last.expiresAt;
+      const result = await guarded(() => records.deleteMany({ expiresAt: op({ $lte: through }) }).exec());
+      purged += result.deletedCount;
+      if (oldest.length < PURGE_CHUNK) return purged;
+    }
   }
 }

@@ -30,4 +30,32 @@ describe('MongoDB idempotency records', () => {
     if (!records) throw new Error('the test database is not set up');
     return options ? new MongoIdempotencyStore(records.adapters.models, options) : records.adapters.idempotency;
   });
+
+  // FerretDB passes each document a delete matches to PostgreSQL as a parameter, and refuses more than 65,535: one
+  // delete of every expired key failed once that many had piled up, and every purge after it too.
+  it('purges more expired keys than one delete of FerretDB can take, and keeps the live ones', async () => {
+    if (!records) throw new Error('the test database is not set up');
+    const collection = records.adapters.models.idempotency_keys.collection;
+    const now = new Date('2026-12-06T12:00:00Z');
+    const expired = 70_000;
+    for (let start = 0; start < expired; start += 5_000) {
+      await collection.insertMany(
+        Array.from({ length: Math.min(5_000, expired - start) }, (_, index) => ({
+          tenantId: 'purge',
+          key: `old-${start + index}`,
+          fingerprint: 'f',
+          state: 'completed',
+          createdAt: new Date(now.getTime() - 48 * 3_600_000),
+          // Spread over a day, some sharing an instant, as a busy tenant's keys do.
+          expiresAt: new Date(now.getTime() - 1 - Math.floor((start + index) / 3) * 1_000),
+        })),
+        { ordered: false },
+      );
+    }
+    await collection.insertOne({ tenantId: 'purge', key: 'live', fingerprint: 'f', state: 'completed', createdAt: now, expiresAt: new Date(now.getTime() + 3_600_000) });
+    // The contract's tests above may have left expired keys of their own: they go too.
+    expect(await records.adapters.idempotency.purgeExpired(now)).toBeGreaterThanOrEqual(expired);
+    expect(await collection.countDocuments({ expiresAt: { $lte: now } })).toBe(0);
+    expect(await collection.countDocuments({ tenantId: 'purge' })).toBe(1);
+  }, 300_000);
 });
