@@ -98,10 +98,13 @@ class ProblemFastifyAdapter extends FastifyAdapter {
 
 /** How often the relay looks for issued documents its writes did not seal. */
 const SEAL_SWEEP_MS = 10_000;
+/** How often the relay deletes expired idempotency keys (also once when it starts). */
+const IDEMPOTENCY_PURGE_MS = 60 * 60 * 1000;
 
 /**
- * The relay of this process (`EVENTS_RELAY=in-process`): the outbox to the event log and webhooks, and the sealing of
- * issued documents, under one lease so that one process of many does it at a time.
+ * The relay of this process (`EVENTS_RELAY=in-process`): the outbox to the event log and webhooks, the sealing of
+ * issued documents and the purge of expired idempotency keys, under one lease so that one process of many does it at
+ * a time.
  */
 export function createEventRelay(config: ApiConfig, logger: Logger, adapters: MongoAdapters, events: MongoEventAdapters, requests?: RequestsInFlight): EventRelay {
   const log = logger.child({ component: 'event-relay' });
@@ -113,7 +116,11 @@ export function createEventRelay(config: ApiConfig, logger: Logger, adapters: Mo
       deliveries: events.deliveries,
       lease: events.lease(),
       // The relay seals what it publishes; this sweep is for what that could not seal (ADR 0022).
-      chores: [{ name: 'sealing issued documents', everyMs: SEAL_SWEEP_MS, run: () => adapters.sealer.sealPending(100, { leaveToRelay: true }) }],
+      chores: [
+        { name: 'sealing issued documents', everyMs: SEAL_SWEEP_MS, run: () => adapters.sealer.sealPending(100, { leaveToRelay: true }) },
+        // FerretDB has no TTL index: without this, every key ever used would stay.
+        { name: 'purging expired idempotency keys', everyMs: IDEMPOTENCY_PURGE_MS, run: () => adapters.idempotency.purgeExpired(new Date()) },
+      ],
       logger: { warn: (message, detail) => log.warn(detail ?? {}, message), error: (message, detail) => log.error(detail ?? {}, message) },
       ...(requests ? { foregroundBusy: () => requests.busy } : {}),
     },
