@@ -33,7 +33,7 @@ export type { BillRepository } from './runs/bill-repository.port';
 export { dueBillingDates, proposeBill } from './runs/propose-bill';
 export type { BillingFacts, ProposedBill } from './runs/propose-bill';
 export { BillPartnership, LATE_USAGE_MARGIN_MS, billNetTotal } from './runs/bill-partnership';
-export type { BilledDate, PartnershipBilling } from './runs/bill-partnership';
+export type { BillPartnershipCommand, BilledDate, PartnersRead, PartnershipBilling } from './runs/bill-partnership';
 export { MAX_RECORDED_FAILURES, MAX_RECORDED_PREVIEWS, NO_COUNTS } from './runs/billing-run';
 export type { BillingRunState, BillingRunStatus, PreviewedBill, RunCounts, RunFailure } from './runs/billing-run';
 export { BILLING_RUN_REPOSITORY } from './runs/billing-run-repository.port';

@@ -14,9 +14,16 @@ import {
   CreateInvoiceDraft,
   CreateIssuedInvoice,
   INVOICING_SETTINGS,
+  PARTNER_REPOSITORY,
+  PARTNERSHIP_REPOSITORY,
   type InvoiceId,
+  type InvoiceParties,
   type InvoicingSettings,
+  type Partner,
+  type PartnerId,
+  type PartnerRepository,
   type PartnershipId,
+  type PartnershipRepository,
 } from '@invoicing/invoice';
 import { inject, injectable } from 'inversify';
 import { ONE_OFF_CHARGE_STORE, type OneOffChargeStore } from '../one-off/one-off-charge-store.port';
@@ -49,6 +56,23 @@ export interface BilledDate {
 }
 
 /**
+ * Partners a run has read, by id, for the partnerships it bills next (a page of them): their seller is read once, not
+ * once per invoice. Kept per page, so that a change to a partner reaches the invoices of the run's next page.
+ */
+export type PartnersRead = Map<PartnerId, Promise<Partner>>;
+
+/** What billing one partnership needs to know. */
+export interface BillPartnershipCommand {
+  readonly tenantId: TenantId;
+  readonly partnershipId: PartnershipId;
+  readonly asOf: CalendarDate;
+  readonly dryRun?: boolean;
+  readonly runId?: string;
+  /** Partners read already by this run (shared by the partnerships of a page), and where to keep those read here. */
+  readonly partnersRead?: PartnersRead;
+}
+
+/**
  * Bills one partnership for every date due by `asOf` (docs/billing.md#billing-runs). Each bill is recorded before its
  * invoice is made, under a key unique per partnership and date, with the invoice id it will have: a run that stops
  * between the two, a run started twice, or two runs at once all end with one bill and one invoice per date. A pending
@@ -63,6 +87,8 @@ export class BillPartnership {
     @inject(ONE_OFF_CHARGE_STORE) private readonly oneOffs: OneOffChargeStore,
     @inject(CreateInvoiceDraft) private readonly drafts: CreateInvoiceDraft,
     @inject(CreateIssuedInvoice) private readonly issued: CreateIssuedInvoice,
+    @inject(PARTNERSHIP_REPOSITORY) private readonly partnerships: PartnershipRepository,
+    @inject(PARTNER_REPOSITORY) private readonly partners: PartnerRepository,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(ID_GENERATOR) private readonly ids: IdGenerator,
     @inject(INVOICING_SETTINGS) private readonly settings: InvoicingSettings,
@@ -72,14 +98,17 @@ export class BillPartnership {
    * @throws NotFoundError `billing_plan.not_found`; whatever making an invoice throws (the bill then stays pending and
    * the next run tries again)
    */
-  async execute(command: { readonly tenantId: TenantId; readonly partnershipId: PartnershipId; readonly asOf: CalendarDate; readonly dryRun?: boolean; readonly runId?: string }): Promise<PartnershipBilling> {
+  async execute(command: BillPartnershipCommand): Promise<PartnershipBilling> {
     const { tenantId, partnershipId, asOf } = command;
     const plan = await this.plans.get(tenantId, partnershipId);
     if (!plan) throw new NotFoundError('billing_plan', partnershipId);
     let bills = [...(await this.bills.listByPartnership(tenantId, partnershipId))];
     const results: BilledDate[] = [];
+    // Read when the first invoice is made, once for all of this partnership's bills.
+    let parties: Promise<InvoiceParties> | undefined;
+    const partiesOnce = (): Promise<InvoiceParties> => (parties ??= this.parties(tenantId, partnershipId, command.partnersRead ?? new Map()));
     if (!command.dryRun) {
-      for (const pending of bills.filter((bill) => bill.status === 'pending')) results.push({ bill: await this.invoice(pending), recorded: false });
+      for (const pending of bills.filter((bill) => bill.status === 'pending')) results.push({ bill: await this.invoice(pending, partiesOnce), recorded: false });
     }
     const oneOffs = await this.oneOffs.listThrough(tenantId, partnershipId, asOf);
     for (const billingDate of dueBillingDates(plan, oneOffs, bills, asOf)) {
@@ -92,7 +121,7 @@ export class BillPartnership {
         continue;
       }
       const { bill: stored, recorded } = await this.bills.record(bill);
-      if (stored.status === 'pending') results.push({ bill: await this.invoice(stored), recorded });
+      if (stored.status === 'pending') results.push({ bill: await this.invoice(stored, partiesOnce), recorded });
       else results.push({ bill: stored, recorded });
       bills = [...bills, stored];
     }
@@ -156,8 +185,29 @@ export class BillPartnership {
     };
   }
 
+  /** The partnership and its partners, each partner read once per `read` (the run's page). */
+  private async parties(tenantId: TenantId, partnershipId: PartnershipId, read: PartnersRead): Promise<InvoiceParties> {
+    const partnership = await this.partnerships.get(tenantId, partnershipId);
+    if (!partnership) throw new NotFoundError('partnership', partnershipId);
+    const partner = (id: PartnerId): Promise<Partner> => {
+      let reading = read.get(id);
+      if (!reading) {
+        reading = this.partners.get(tenantId, id).then((found) => {
+          if (!found) throw new NotFoundError('partner', id);
+          return found;
+        });
+        // A failed read is not kept: the next partnership reads again.
+        reading.catch(() => read.delete(id));
+        read.set(id, reading);
+      }
+      return reading;
+    };
+    const [seller, buyer] = await Promise.all([partner(partnership.sellerId), partner(partnership.buyerId)]);
+    return { partnership, seller, buyer };
+  }
+
   /** Makes the invoice of a pending bill (the same one again if an earlier attempt made it) and marks the bill invoiced. */
-  private async invoice(bill: BillState): Promise<BillState> {
+  private async invoice(bill: BillState, parties: () => Promise<InvoiceParties>): Promise<BillState> {
     const command = {
       tenantId: bill.tenantId,
       partnershipId: bill.partnershipId,
@@ -167,19 +217,20 @@ export class BillPartnership {
       charges: bill.allowances.filter((each) => each.side === 'charge').map((each) => each.allowance),
       notes: [`Billing date ${bill.billingDate}, plan version ${bill.planVersion} of the partnership's billing plan.`],
     };
+    const read = await parties();
     let invoice: Awaited<ReturnType<CreateInvoiceDraft['execute']>>;
     let notIssued: { readonly code: string; readonly message: string } | undefined;
     if (bill.invoiceMode === 'issue') {
       try {
-        invoice = await this.issued.execute(command);
+        invoice = await this.issued.execute(command, read);
       } catch (error) {
         // Issuing was refused (approval needed, the document not complete): the invoice waits as a draft, and says why.
         if (!(error instanceof DomainError) || error.name === 'NotFoundError') throw error;
         notIssued = { code: error.code, message: error.message };
-        invoice = await this.drafts.execute(command);
+        invoice = await this.drafts.execute(command, read);
       }
     } else {
-      invoice = await this.drafts.execute(command);
+      invoice = await this.drafts.execute(command, read);
     }
     // What the stored invoice is, not what this attempt tried: another run may have issued it first.
     const outcome: BillOutcome = invoice.status === 'draft' ? { invoiceStatus: 'draft', ...(notIssued === undefined ? {} : { notIssued }) } : { invoiceStatus: 'issued' };

@@ -61,6 +61,28 @@ describe('RunBilling', () => {
     ]);
   });
 
+  it('reads a partnership once for all its bills, and each partner once for the partnerships of a page', async () => {
+    const adapters = createInMemoryAdapters();
+    const reads: string[] = [];
+    const partners: typeof adapters.partners = Object.assign(Object.create(adapters.partners) as typeof adapters.partners, {
+      get: (...args: Parameters<typeof adapters.partners.get>) => (reads.push(`partner ${args[1]}`), adapters.partners.get(...args)),
+      getMany: (...args: Parameters<typeof adapters.partners.getMany>) => (reads.push(...args[1].map((id) => `partner ${id}`)), adapters.partners.getMany(...args)),
+    });
+    const partnerships: typeof adapters.partnerships = Object.assign(Object.create(adapters.partnerships) as typeof adapters.partnerships, {
+      get: (...args: Parameters<typeof adapters.partnerships.get>) => (reads.push(`partnership ${args[1]}`), adapters.partnerships.get(...args)),
+    });
+    const scenario = await billedScenario(PLAN, { adapters: { ...adapters, partners, partnerships } });
+    const second = await anotherPartnership(scenario);
+    scenario.clock.set(new Date('2026-05-01T09:00:00Z'));
+    reads.length = 0;
+
+    const run = await scenario.use(RunBilling).execute({ tenantId: scenario.tenantId });
+
+    // 1 March, 1 April and 1 May for each: six invoices of one seller and one buyer.
+    expect(run.counts).toMatchObject({ processed: 2, bills: 6, invoicesDrafted: 6, failed: 0 });
+    expect(reads.sort()).toEqual([`partner ${scenario.buyer.id}`, `partner ${scenario.seller.id}`, `partnership ${scenario.partnership.id}`, `partnership ${second.id}`].sort());
+  });
+
   it('makes each invoice once when two runs bill the same date at the same moment', async () => {
     const scenario = await billedScenario();
     scenario.clock.set(new Date('2026-05-01T09:00:00Z'));

@@ -20,7 +20,7 @@ import { inject, injectable } from 'inversify';
 import { BILLING_PLAN_REPOSITORY, type BillingPlanRepository } from '../plans/billing-plan-repository.port';
 import type { BillState } from './bill';
 import { BILL_REPOSITORY, type BillRepository } from './bill-repository.port';
-import { BillPartnership, billNetTotal, type PartnershipBilling } from './bill-partnership';
+import { BillPartnership, billNetTotal, type PartnersRead, type PartnershipBilling } from './bill-partnership';
 import { MAX_RECORDED_FAILURES, MAX_RECORDED_PREVIEWS, NO_COUNTS, type BillingRunState, type PreviewedBill, type RunCounts, type RunFailure } from './billing-run';
 import { BILLING_RUN_REPOSITORY, type BillingRunRepository } from './billing-run-repository.port';
 import type { ProposedBill } from './propose-bill';
@@ -133,9 +133,9 @@ export class ExecuteBillingRun {
       run = { ...run, counts, failures: [...failures], ...(run.dryRun ? { previews: [...previews] } : {}), updatedAt: this.clock.now(), ...changes };
       await this.runs.update(run);
     };
-    const billOne = async (partnershipId: PartnershipId): Promise<void> => {
+    const billOne = async (partnershipId: PartnershipId, partnersRead: PartnersRead): Promise<void> => {
       try {
-        const result = await this.billing.execute({ tenantId: run.tenantId, partnershipId, asOf: run.asOf, dryRun: run.dryRun, runId: run.id });
+        const result = await this.billing.execute({ tenantId: run.tenantId, partnershipId, asOf: run.asOf, dryRun: run.dryRun, runId: run.id, partnersRead });
         counts = add(counts, result);
         if (run.dryRun) for (const { bill } of result.bills) if (previews.length < MAX_RECORDED_PREVIEWS) previews.push(previewOf(bill));
       } catch (error) {
@@ -153,7 +153,11 @@ export class ExecuteBillingRun {
       }
     };
     try {
-      for await (const batch of this.partnerships(run)) await pool(batch, this.settings.concurrency, billOne);
+      for await (const batch of this.partnerships(run)) {
+        // The partners read for a page (its seller, mostly) serve the whole page, and only it.
+        const partnersRead: PartnersRead = new Map();
+        await pool(batch, this.settings.concurrency, (partnershipId) => billOne(partnershipId, partnersRead));
+      }
       await save({ status: 'completed', finishedAt: this.clock.now(), counts: { ...counts, total: Math.max(counts.total, counts.processed) } });
     } catch (error) {
       const known = error instanceof DomainError;

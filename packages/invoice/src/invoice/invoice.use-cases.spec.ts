@@ -312,6 +312,55 @@ describe('CreateInvoiceDraft', () => {
         expect((await draft({ issueDate: '2026-03-10' })).possibleDuplicateOf).toBeUndefined();
       });
     });
+
+    describe('with the partnership and partners the caller read (a billing run)', () => {
+      /** The scenario on adapters that count reads of partners and partnerships. */
+      async function counting() {
+        const adapters = createInMemoryAdapters();
+        const reads = { partners: 0, partnerships: 0 };
+        const partners: typeof adapters.partners = Object.assign(Object.create(adapters.partners) as typeof adapters.partners, {
+          get: (...args: Parameters<typeof adapters.partners.get>) => ((reads.partners += 1), adapters.partners.get(...args)),
+          getMany: (...args: Parameters<typeof adapters.partners.getMany>) => ((reads.partners += args[1].length), adapters.partners.getMany(...args)),
+        });
+        const partnerships: typeof adapters.partnerships = Object.assign(Object.create(adapters.partnerships) as typeof adapters.partnerships, {
+          get: (...args: Parameters<typeof adapters.partnerships.get>) => ((reads.partnerships += 1), adapters.partnerships.get(...args)),
+        });
+        s = await createScenario({ adapters: { ...adapters, partners, partnerships } });
+        const parties = { partnership: await partnerships.get(s.tenantId, s.partnership.id), seller: await partners.get(s.tenantId, s.seller.id), buyer: await partners.get(s.tenantId, s.buyer.id) };
+        reads.partners = 0;
+        reads.partnerships = 0;
+        return { reads, parties: parties as { [K in keyof typeof parties]: NonNullable<(typeof parties)[K]> } };
+      }
+      const command = () => ({ tenantId: s.tenantId, partnershipId: s.partnership.id, lines: [{ marketableId: s.marketable.id, quantity: '2' }] });
+      const content = (state: InvoiceState) => Object.fromEntries(Object.entries(state).filter(([field]) => !['id', 'number', 'possibleDuplicateOf'].includes(field)));
+
+      it('does not read them again, and makes the same draft and issued invoice as when it reads them', async () => {
+        const { reads, parties } = await counting();
+
+        const drafted = await s.use(CreateInvoiceDraft).execute(command(), parties);
+        const issuedNow = await s.use(CreateIssuedInvoice).execute(command(), parties);
+
+        expect(reads).toEqual({ partners: 0, partnerships: 0 });
+        expect(content(drafted)).toEqual(content(await s.use(CreateInvoiceDraft).execute(command())));
+        expect(content(issuedNow)).toEqual(content(await s.use(CreateIssuedInvoice).execute(command())));
+        expect(issuedNow.buyer).toMatchObject({ partnerId: s.buyer.id, legalName: s.buyer.legalName });
+        expect(reads).toEqual({ partners: 4, partnerships: 2 });
+      });
+
+      it('reads them when those given are not the command\'s: another partnership, or another buyer', async () => {
+        const { reads, parties } = await counting();
+        const south = await partnership({}, (await otherBuyer()).id);
+        reads.partners = 0;
+        reads.partnerships = 0;
+
+        const forSouth = await s.use(CreateInvoiceDraft).execute({ ...command(), partnershipId: south.id }, parties);
+        const withAnotherBuyer = await s.use(CreateInvoiceDraft).execute(command(), { ...parties, buyer: parties.seller });
+
+        expect(forSouth.buyerId).toBe(south.buyerId);
+        expect(withAnotherBuyer.buyerId).toBe(s.buyer.id);
+        expect(reads).toEqual({ partners: 4, partnerships: 2 });
+      });
+    });
   });
 });
 

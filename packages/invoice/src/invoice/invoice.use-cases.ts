@@ -118,18 +118,20 @@ export class CreateInvoiceDraft {
 
   /**
    * `id`, when given, is derived from the request (its `Idempotency-Key` and body): a retry of the same request answers
-   * the draft an earlier attempt created (as it is now).
+   * the draft an earlier attempt created (as it is now). `parties`, when the caller read them already, are not read
+   * again ({@link InvoiceParties}).
    * @throws NotFoundError `partnership.not_found`; InvalidStateError `partnership.not_active`;
    * ConflictError `invoice.duplicate_external_reference`; ValidationError
    */
-  async execute(command: CreateInvoiceCommand): Promise<InvoiceState> {
-    return createOnce(this.invoices, command.tenantId, command.id, async () => (await this.prepare(command)).invoice);
+  async execute(command: CreateInvoiceCommand, parties?: InvoiceParties): Promise<InvoiceState> {
+    return createOnce(this.invoices, command.tenantId, command.id, async () => (await this.prepare(command, parties)).invoice);
   }
 
   /** The draft a command makes, not stored, with the partnership and partners it was checked against. */
-  async prepare(command: CreateInvoiceCommand): Promise<PreparedDraft> {
+  async prepare(command: CreateInvoiceCommand, parties?: InvoiceParties): Promise<PreparedDraft> {
     const { tenantId } = command;
-    const partnership = await load(this.partnerships, tenantId, command.partnershipId, 'partnership');
+    const given = parties !== undefined && partiesOf(parties, tenantId, command.partnershipId) ? parties : undefined;
+    const partnership = given?.partnership ?? (await load(this.partnerships, tenantId, command.partnershipId, 'partnership'));
     const now = this.clock.now();
     const plannedIssueDate = command.issueDate === undefined ? today(this.clock, this.settings.timeZone) : atPath('issueDate', () => parseCalendarDate(command.issueDate as string));
     if (!partnership.isActiveOn(plannedIssueDate)) {
@@ -138,7 +140,7 @@ export class CreateInvoiceDraft {
         date: plannedIssueDate,
       });
     }
-    const { seller, buyer } = await loadParties(this.partners, tenantId, partnership.sellerId, partnership.buyerId);
+    const { seller, buyer } = given ?? (await loadParties(this.partners, tenantId, partnership.sellerId, partnership.buyerId));
     for (const partner of [seller, buyer]) {
       if (partner.status === 'archived') throw new InvalidStateError('partner.archived', `partner ${partner.id} is archived`, { partnerId: partner.id });
     }
@@ -181,6 +183,30 @@ export type CreateInvoiceCommand = DraftInput & {
   readonly id?: InvoiceId;
 };
 
+/**
+ * The partnership an invoice is drafted under and its seller and buyer, as a caller read them already: a billing run
+ * makes several invoices of one partnership, and many of one seller, and reads them once. They are checked as if read
+ * here (active partnership, partners not archived); they are ignored, and read, unless they are the command's: the
+ * tenant's partnership it names, with that partnership's seller and buyer.
+ */
+export interface InvoiceParties {
+  readonly partnership: Partnership;
+  readonly seller: Partner;
+  readonly buyer: Partner;
+}
+
+function partiesOf(parties: InvoiceParties, tenantId: TenantId, partnershipId: PartnershipId): boolean {
+  const { partnership, seller, buyer } = parties;
+  return (
+    partnership.tenantId === tenantId &&
+    partnership.id === partnershipId &&
+    seller.tenantId === tenantId &&
+    seller.id === partnership.sellerId &&
+    buyer.tenantId === tenantId &&
+    buyer.id === partnership.buyerId
+  );
+}
+
 /** A draft built and checked, not yet stored, with what it was checked against. */
 export interface PreparedDraft {
   readonly invoice: Invoice;
@@ -206,10 +232,10 @@ export class CreateIssuedInvoice {
     @inject(INVOICING_SETTINGS) private readonly settings: InvoicingSettings,
   ) {}
 
-  /** @throws as {@link CreateInvoiceDraft} and {@link IssueInvoice} */
-  async execute(command: CreateInvoiceCommand): Promise<InvoiceState> {
+  /** `parties`: as {@link CreateInvoiceDraft.execute}. @throws as {@link CreateInvoiceDraft} and {@link IssueInvoice} */
+  async execute(command: CreateInvoiceCommand, parties?: InvoiceParties): Promise<InvoiceState> {
     return createOnce(this.invoices, command.tenantId, command.id, async () => {
-      const { invoice, partnership, seller, buyer } = await this.drafts.prepare(command);
+      const { invoice, partnership, seller, buyer } = await this.drafts.prepare(command, parties);
       await issueDraft(invoice, { partnership, seller, buyer }, { numbers: this.numbers, clock: this.clock, settings: this.settings });
       return invoice;
     });
