@@ -13,10 +13,12 @@ export type { DecimalInput } from './money/decimal';
 export { DEFAULT_ROUNDING } from './money/rounding';
 export type { RoundingMode } from './money/rounding';
 export { Money, CurrencyMismatchError } from './money/money';
+export { RunningTotal } from './money/running-total';
 export {
   DECIMAL_MAX_DIGITS,
   DECIMAL_MAX_LENGTH,
   MONEY_MAX_MINOR,
+  RUNNING_TOTAL_MAX_MINOR,
   QUANTITY_MAX,
   QUANTITY_MAX_DECIMALS,
   UNIT_PRICE_MAX,

@@ -9,6 +9,13 @@
 export const MONEY_MAX_MINOR = 10n ** 15n - 1n;
 
 /**
+ * The largest running total, in minor units, in either direction: 2^63 − 1, what the database's 64-bit integers hold.
+ * A sum of amounts over an account's life outgrows `MONEY_MAX_MINOR` (10^15 dong are about 40 million USD), so the
+ * ledger's lifetime totals are `RunningTotal`s, bounded by what they are stored in (`money.total_out_of_range`).
+ */
+export const RUNNING_TOTAL_MAX_MINOR = 2n ** 63n - 1n;
+
+/**
  * Most digits (before and after the point together) a decimal string may have: the 34 significant digits decimal.js
  * computes with here. `decimal()` and `Money.of` refuse longer text before any arithmetic (`decimal.out_of_range`,
  * `money.out_of_range`).

@@ -95,5 +95,48 @@ describe('MongoDB ledger', () => {
       expect(hints).toEqual([1, 1, 1, 1, 1, 1, 1, 8, 8, 8]);
       expect(await ledger.head(account)).toMatchObject({ seq: 10, totalsAfter: { unapplied: Money.of('11.00', 'EUR') } });
     });
+
+    it('finds the head under a hint above every stored seq (a restore that copied the hints last), and lowers the hint to it', async () => {
+      const { ledger, models } = current().adapters;
+      const account = aLedgerAccount();
+      const payment = aPaymentId();
+      const post = postingsIn(account);
+      const key = `${account.tenantId}/${account.partnerId}/EUR`;
+      await postTransaction(ledger, { account, operationId: anOperationId() }, () => ({ kind: 'payment', postings: [post.received(payment, '20.00')], at }));
+      for (let index = 0; index < 12; index += 1) {
+        await postTransaction(ledger, { account, operationId: anOperationId() }, () => ({ kind: 'refund', postings: [post.refunded(payment, '1.00')], at }));
+      }
+      await models.ledger_heads.collection.updateOne({ _id: key as never }, { $set: { seq: 40 } });
+      // A new ledger object: what a restarted process has, knowing no head.
+      const restarted = new MongoLedger(models);
+      expect(await restarted.head(account)).toMatchObject({ seq: 13, totalsAfter: { unapplied: Money.of('8.00', 'EUR') } });
+      expect((await models.ledger_heads.collection.findOne({ _id: key as never }))?.seq).toBe(13);
+      // Appends go on from there.
+      await postTransaction(restarted, { account, operationId: anOperationId() }, () => ({ kind: 'refund', postings: [post.refunded(payment, '1.00')], at }));
+      expect(await restarted.head(account)).toMatchObject({ seq: 14 });
+      // A hint naming an account with nothing stored is removed.
+      const empty = aLedgerAccount();
+      await models.ledger_heads.collection.insertOne({ _id: `${empty.tenantId}/${empty.partnerId}/EUR` as never, _v: 2, seq: 3, tenantId: empty.tenantId });
+      expect(await restarted.head(empty)).toBeUndefined();
+      expect(await models.ledger_heads.collection.countDocuments({ _id: `${empty.tenantId}/${empty.partnerId}/EUR` as never })).toBe(0);
+    });
+
+    it('answers an append as stored when raising its hint fails afterwards: the caller must not record the money again', async () => {
+      const { models } = current().adapters;
+      const account = aLedgerAccount();
+      const post = postingsIn(account);
+      // The hint's write failing, as when the server goes away between the two commands.
+      const raise = jest.spyOn(models.ledger_heads.collection, 'updateOne').mockRejectedValueOnce(new Error('connection reset'));
+      try {
+        const ledger = new MongoLedger(models);
+        const operationId = anOperationId();
+        const outcome = await postTransaction(ledger, { account, operationId }, () => ({ kind: 'payment', postings: [post.received(aPaymentId(), '20.00')], at }));
+        expect(raise).toHaveBeenCalledTimes(1);
+        expect(outcome).toMatchObject({ replayed: false, transaction: { seq: 1, operationId } });
+        expect(await new MongoLedger(models).head(account)).toMatchObject({ seq: 1, operationId });
+      } finally {
+        raise.mockRestore();
+      }
+    });
   });
 });

@@ -469,7 +469,7 @@ export function checkLedger(snapshot: TenantSnapshot): IntegrityFinding[] {
         continue;
       }
       totals = foldTotals(totals, transaction.postings);
-      const differing = TOTALS.filter((name) => transaction.totalsAfter[name].currency !== first.currency || !transaction.totalsAfter[name].equals(totals[name]));
+      const differing = TOTALS.filter((name) => transaction.totalsAfter[name].currency !== first.currency || transaction.totalsAfter[name].minor !== totals[name].minor);
       if (differing.length > 0) {
         findings.push(
           finding(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { Money } from '@invoicing/core';
+import { Money, RunningTotal } from '@invoicing/core';
 import type { InvoiceId, PaymentId } from '../shared/ids';
 import { aPaymentId } from '../testing/builders';
 import { aLedgerAccount, anInvoiceId, anOperationId, postingsIn } from '../testing/ledger-builders';
@@ -126,7 +126,7 @@ describe('checkTransaction', () => {
 
   it('refuses to take the account below zero even when the postings read show credit (an incomplete read)', () => {
     const head = check(snapshot(), [post.received(payment, '10.00')]);
-    const stale: LedgerTransaction = { ...head, totalsAfter: { ...head.totalsAfter, received: Money.zero('EUR'), unapplied: Money.zero('EUR') } };
+    const stale: LedgerTransaction = { ...head, totalsAfter: { ...head.totalsAfter, received: RunningTotal.zero('EUR'), unapplied: Money.zero('EUR') } };
     expect(codeOf(() => check(snapshot([post.received(payment, '10.00')], { head: stale }), [post.refunded(payment, '1.00')]))).toBe('ledger.insufficient_unapplied');
   });
 });

@@ -9,7 +9,7 @@ import { foldTotals, invoicePosition, paymentPosition, zeroTotals, type Posting 
 import { LedgerViolationError } from './ledger-invariants';
 import { postTransaction } from './post-transaction';
 
-const cents = (amount: Money): bigint => amount.minor;
+const cents = (amount: { readonly minor: bigint }): bigint => amount.minor;
 
 describe('foldTotals', () => {
   it('adds each posting to its total; unapplied is received − applied − refunded', () => {

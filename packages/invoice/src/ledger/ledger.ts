@@ -1,4 +1,4 @@
-import { Money, definedFields, type CalendarDate, type CurrencyCode, type TenantId } from '@invoicing/core';
+import { Money, RunningTotal, definedFields, type CalendarDate, type CurrencyCode, type TenantId } from '@invoicing/core';
 import type { InvoiceId, PartnerId, PaymentId, RefundId } from '../shared/ids';
 
 /**
@@ -97,14 +97,16 @@ export const LEDGER_TRANSACTION_KINDS = ['payment', 'application', 'credit_note'
 
 /**
  * An account's running totals. `unapplied` is received − applied − refunded: the partner's credit. `writtenOff` is net
- * of reversals. Credits and write-offs reduce what invoices owe, not the partner's credit.
+ * of reversals. Credits and write-offs reduce what invoices owe, not the partner's credit. The others add up the
+ * account's whole life, past what one amount may be (ADR 0011): an account that received 10^15 dong over the years
+ * still takes the next payment.
  */
 export interface LedgerTotals {
-  readonly received: Money;
-  readonly applied: Money;
-  readonly credited: Money;
-  readonly refunded: Money;
-  readonly writtenOff: Money;
+  readonly received: RunningTotal;
+  readonly applied: RunningTotal;
+  readonly credited: RunningTotal;
+  readonly refunded: RunningTotal;
+  readonly writtenOff: RunningTotal;
   readonly unapplied: Money;
 }
 
@@ -143,8 +145,8 @@ export function inAccount(transaction: LedgerAccount, account: LedgerAccount): b
 
 /** The totals of an account nothing was posted to. */
 export function zeroTotals(currency: CurrencyCode): LedgerTotals {
-  const zero = Money.zero(currency);
-  return { received: zero, applied: zero, credited: zero, refunded: zero, writtenOff: zero, unapplied: zero };
+  const zero = RunningTotal.zero(currency);
+  return { received: zero, applied: zero, credited: zero, refunded: zero, writtenOff: zero, unapplied: Money.zero(currency) };
 }
 
 /**
@@ -177,7 +179,8 @@ export function foldTotals(totals: LedgerTotals, postings: readonly Posting[]): 
         break;
     }
   }
-  return { received, applied, credited, refunded, writtenOff, unapplied: received.subtract(applied).subtract(refunded) };
+  // The credit is an amount: past `Money`'s range it is refused (`money.out_of_range`), until refunds or applications bring it back.
+  return { received, applied, credited, refunded, writtenOff, unapplied: Money.ofMinor(received.minor - applied.minor - refunded.minor, totals.unapplied.currency) };
 }
 
 /** Where one payment stands: what it brought in and what was drawn from it. */

@@ -119,9 +119,10 @@ const queues = new WeakMap<Ledger, Map<string, Promise<unknown>>>();
 /**
  * The head each account had after the last append this process made to it through a ledger object: where its next
  * append starts, once a point read finds it still stored (a restored database may have lost it). One read instead of
- * the head's search (a hint and up to nine reads). Another process's append since is no danger: the append at head + 1 then
- * finds its seq taken and the attempt starts over from the head searched anew. At most {@link KNOWN_HEADS} accounts
- * per ledger object are kept, the least recently appended to dropped first.
+ * the head's search (a hint and up to nine reads). Another process may have appended since: an append built on the
+ * known head then finds seq head + 1 taken and starts over from the head searched anew, and an attempt that appends
+ * nothing (`build` refuses, or finds nothing to move) is decided again on the searched head before it answers. At most
+ * {@link KNOWN_HEADS} accounts per ledger object are kept, the least recently appended to dropped first.
  */
 const knownHeads = new WeakMap<Ledger, Map<string, LedgerTransaction>>();
 const KNOWN_HEADS = 10_000;
@@ -143,17 +144,20 @@ function rememberHead(ledger: Ledger, transaction: LedgerTransaction): void {
   if (heads.size > KNOWN_HEADS) heads.delete(heads.keys().next().value as string);
 }
 
-/** The account's head: the one this process appended last, if still stored, else searched for. */
-async function headOf(ledger: Ledger, account: LedgerAccount, trustKnown: boolean): Promise<LedgerTransaction | undefined> {
+/**
+ * The account's head: the one this process appended last, if still stored (`known`: perhaps no longer the head), else
+ * searched for.
+ */
+async function headOf(ledger: Ledger, account: LedgerAccount, trustKnown: boolean): Promise<{ readonly head: LedgerTransaction | undefined; readonly known: boolean }> {
   const heads = knownHeadsOf(ledger);
   const key = accountKey(account);
   const known = heads.get(key);
   heads.delete(key);
   if (trustKnown && known) {
     const stored = await ledger.at(account, known.seq);
-    if (stored) return stored;
+    if (stored) return { head: stored, known: true };
   }
-  return ledger.head(account);
+  return { head: await ledger.head(account), known: false };
 }
 
 async function queued<T>(ledger: Ledger, account: LedgerAccount, task: () => Promise<T>): Promise<T> {
@@ -240,26 +244,41 @@ async function append(
   build: (state: LedgerState) => TransactionBuild | undefined | Promise<TransactionBuild | undefined>,
 ): Promise<PostOutcome | undefined> {
   const { account, operationId } = target;
-  let attempt = 0;
+  // Only the first attempt starts from the head this process knows: a conflict means someone else appended since.
+  let trustKnown = true;
   return retryOnConflict(async () => {
-    // Only the first attempt starts from the head this process knows: a conflict means someone else appended since.
-    const head = await headOf(ledger, account, attempt++ === 0);
-    const reader = new SnapshotReader(ledger, account, head);
-    const built = await build({
-      account,
-      head,
-      totals: head?.totalsAfter ?? zeroTotals(account.currency),
-      payment: (paymentId) => reader.payment(paymentId),
-      invoice: (invoiceId) => reader.invoice(invoiceId),
-      hasApplied: (paymentId, invoiceId) => reader.hasApplied(paymentId, invoiceId),
-    });
-    if (built === undefined) return undefined;
-    const draft: LedgerTransactionDraft = { ...built, operationId };
-    const references = referencesOf(draft.postings);
-    await Promise.all([...references.payments.map((id) => reader.payment(id)), ...references.invoices.map((id) => reader.invoice(id))]);
-    const transaction = checkTransaction({ account, head, postings: reader.postings(), elsewhere: reader.elsewhere }, draft);
-    const outcome = await ledger.append(transaction);
-    if (!outcome.replayed) rememberHead(ledger, outcome.transaction);
-    return outcome.replayed ? outcome : { ...outcome, read: [...reader.read(), outcome.transaction] };
+    for (;;) {
+      const { head, known } = await headOf(ledger, account, trustKnown);
+      trustKnown = false;
+      const reader = new SnapshotReader(ledger, account, head);
+      let transaction: LedgerTransaction;
+      try {
+        const built = await build({
+          account,
+          head,
+          totals: head?.totalsAfter ?? zeroTotals(account.currency),
+          payment: (paymentId) => reader.payment(paymentId),
+          invoice: (invoiceId) => reader.invoice(invoiceId),
+          hasApplied: (paymentId, invoiceId) => reader.hasApplied(paymentId, invoiceId),
+        });
+        // Nothing to move as of a head another process may have passed (a payment it received, an invoice it
+        // posted): decided again on the searched head.
+        if (built === undefined) {
+          if (known) continue;
+          return undefined;
+        }
+        const draft: LedgerTransactionDraft = { ...built, operationId };
+        const references = referencesOf(draft.postings);
+        await Promise.all([...references.payments.map((id) => reader.payment(id)), ...references.invoices.map((id) => reader.invoice(id))]);
+        transaction = checkTransaction({ account, head, postings: reader.postings(), elsewhere: reader.elsewhere }, draft);
+      } catch (error) {
+        // Refused as of that head (not enough credit, a payment it does not hold yet): likewise decided again.
+        if (known && error instanceof DomainError) continue;
+        throw error;
+      }
+      const outcome = await ledger.append(transaction);
+      if (!outcome.replayed) rememberHead(ledger, outcome.transaction);
+      return outcome.replayed ? outcome : { ...outcome, read: [...reader.read(), outcome.transaction] };
+    }
   });
 }

@@ -20,7 +20,7 @@ import {
   type WrittenOffPosting,
 } from '@invoicing/invoice';
 import { STORED_FORMAT, storedFormatOf } from './stored-format';
-import { compact, dateToDomain, moneyToDomain, moneyToPersistence, type AllFieldsOf, type StoredMoney } from './value.mapper';
+import { compact, dateToDomain, moneyToDomain, moneyToPersistence, runningTotalToDomain, type AllFieldsOf, type StoredMoney } from './value.mapper';
 
 /** A posting as stored: its type and the fields of that type, amounts as `{ minor: Int64, currency }`. */
 export interface StoredPosting {
@@ -177,11 +177,11 @@ function totalsToPersistence(totals: LedgerTotals): LedgerTransactionDocument['t
 
 function totalsToDomain(stored: LedgerTransactionDocument['totalsAfter']): LedgerTotals {
   return {
-    received: moneyToDomain(stored.received),
-    applied: moneyToDomain(stored.applied),
-    credited: moneyToDomain(stored.credited),
-    refunded: moneyToDomain(stored.refunded),
-    writtenOff: moneyToDomain(stored.writtenOff),
+    received: runningTotalToDomain(stored.received),
+    applied: runningTotalToDomain(stored.applied),
+    credited: runningTotalToDomain(stored.credited),
+    refunded: runningTotalToDomain(stored.refunded),
+    writtenOff: runningTotalToDomain(stored.writtenOff),
     unapplied: moneyToDomain(stored.unapplied),
   } satisfies AllFieldsOf<LedgerTotals>;
 }

@@ -1,4 +1,4 @@
-import { Decimal, Money, parseCurrencyCode } from '@invoicing/core';
+import { Decimal, Money, RunningTotal, parseCurrencyCode } from '@invoicing/core';
 
 /**
  * The stored encodings of values, shared by every mapper. They are the encodings documents have always had (format 1):
@@ -23,13 +23,18 @@ export interface StoredDecimal {
   readonly decimal: string;
 }
 
-export function moneyToPersistence(money: Money): StoredMoney {
+export function moneyToPersistence(money: Money | RunningTotal): StoredMoney {
   return { minor: money.minor, currency: money.currency };
 }
 
 /** @throws ValidationError `money.unknown_currency`; TypeError when `minor` is no 64-bit integer */
 export function moneyToDomain(stored: StoredMoney): Money {
   return Money.ofMinor(toBigInt(stored.minor), parseCurrencyCode(stored.currency));
+}
+
+/** A running total, stored as an amount is. @throws as {@link moneyToDomain} */
+export function runningTotalToDomain(stored: StoredMoney): RunningTotal {
+  return RunningTotal.ofMinor(toBigInt(stored.minor), parseCurrencyCode(stored.currency));
 }
 
 export function decimalToPersistence(value: Decimal): StoredDecimal {

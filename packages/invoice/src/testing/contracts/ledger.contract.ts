@@ -1,8 +1,8 @@
-import { ConflictError, Money, parseCalendarDate, type DomainError } from '@invoicing/core';
+import { ConflictError, InvalidStateError, Money, parseCalendarDate, type DomainError } from '@invoicing/core';
 import { foldTotals, zeroTotals, type LedgerAccount, type LedgerTransaction, type Posting } from '../../ledger/ledger';
 import { checkTransaction, LedgerViolationError } from '../../ledger/ledger-invariants';
 import type { Ledger } from '../../ledger/ledger.port';
-import { postTransaction, type LedgerState } from '../../ledger/post-transaction';
+import { postTransaction, postTransactionIfAny, type LedgerState } from '../../ledger/post-transaction';
 import type { PaymentId } from '../../shared/ids';
 import { aPaymentId } from '../builders';
 import { aLedgerAccount, anInvoiceId, anOperationId, postingsIn } from '../ledger-builders';
@@ -175,6 +175,54 @@ export function describeLedgerContract(ledger: () => Ledger): void {
       expect(head?.totalsAfter.refunded).toEqual(Money.of('60.00', 'EUR'));
       expect(head?.totalsAfter.unapplied).toEqual(Money.zero('EUR'));
       expect(head?.totalsAfter).toEqual(foldTotals(zeroTotals('EUR'), all.flatMap((transaction) => transaction.postings)));
+    });
+
+    it('decides on the account as it is, not as this process last appended it: credit, payments and invoices another process posted since count', async () => {
+      // Two ledger objects over one store, as two API processes: `mine` appended last at seq 1, `theirs` appended since.
+      const [mine, theirs] = [ledger(), ledger()] as [Ledger, Ledger];
+      const account = aLedgerAccount();
+      const post = postingsIn(account);
+      await receive(mine, account, '10.00');
+      const theirPayment = await receive(theirs, account, '100.00');
+      // A refund that only their credit covers: refused only if decided as of seq 1.
+      const refund = await postTransaction(mine, { account, operationId: anOperationId('refund') }, async (state) => {
+        const credit = (await state.payment(theirPayment)).unapplied;
+        if (credit.lessThan(Money.of('50.00', 'EUR'))) throw new InvalidStateError('test.insufficient_credit', `only ${credit.toString()} of credit`);
+        return { kind: 'refund', postings: [post.refunded(theirPayment, '50.00')], at: AT };
+      });
+      expect(refund.transaction.seq).toBe(3);
+      // An application of their payment, which finds nothing to apply (and appends nothing) unless decided as of seq 3.
+      await receive(theirs, account, '5.00');
+      const invoice = anInvoiceId();
+      const applied = await postTransactionIfAny(mine, { account, operationId: anOperationId('application') }, async (state) => {
+        const credit = (await state.payment(theirPayment)).unapplied;
+        return credit.isPositive() ? { kind: 'application', postings: [post.applied(theirPayment, invoice, '20.00', '20.00')], at: AT } : undefined;
+      });
+      expect(applied?.transaction.seq).toBe(5);
+      const all = await allTransactions(mine, account);
+      expect(all.map((transaction) => transaction.seq)).toEqual([1, 2, 3, 4, 5]);
+      expect(all.at(-1)?.totalsAfter.unapplied).toEqual(Money.of('45.00', 'EUR'));
+    });
+
+    it('keeps taking money once its lifetime totals pass the largest amount; only a credit past it is refused', async () => {
+      const store = ledger();
+      const account = aLedgerAccount();
+      const largest = Money.largest('EUR').toString();
+      const first = await receive(store, account, largest);
+      await postTransaction(store, { account, operationId: anOperationId('refund') }, () => ({ kind: 'refund', postings: [postingsIn(account).refunded(first, largest)], at: AT }));
+      // Before running totals, this second receipt made `received` 2 × the largest amount: refused, and every later one.
+      await receive(store, account, largest);
+      const head = await store.head(account);
+      expect(head?.seq).toBe(3);
+      expect(head?.totalsAfter.received.minor).toBe(2n * Money.largest('EUR').minor);
+      expect(head?.totalsAfter.refunded.minor).toBe(Money.largest('EUR').minor);
+      expect(head?.totalsAfter.unapplied).toEqual(Money.largest('EUR'));
+      // A credit past the largest amount is what stays refused: the partner's credit is an amount.
+      const third = aPaymentId();
+      await expect(
+        postTransaction(store, { account, operationId: anOperationId('payment') }, () => ({ kind: 'payment', postings: [postingsIn(account).received(third, '0.01')], at: AT })),
+      ).rejects.toMatchObject({ code: 'money.out_of_range' });
+      expect((await allTransactions(store, account)).map((transaction) => transaction.seq)).toEqual([1, 2, 3]);
     });
 
     it('stores an operation once when it is appended twice at once; both callers get the stored transaction', async () => {
