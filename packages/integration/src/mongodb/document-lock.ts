@@ -36,7 +36,11 @@ const STALE_MS = 15_000;
 export class DocumentLocks {
   private readonly local = new KeyedMutex();
 
-  constructor(private readonly locks: Model<Record<string, unknown>>) {}
+  /** `staleMs`: the age past which a lock's writer is presumed dead (15 s; tests shorten it). */
+  constructor(
+    private readonly locks: Model<Record<string, unknown>>,
+    private readonly staleMs: number = STALE_MS,
+  ) {}
 
   /**
    * Runs `task` holding the lock. A `precheck` runs when the task waited behind another writer of this process, and
@@ -66,7 +70,7 @@ export class DocumentLocks {
         if (!isDuplicateKey(error)) throw error;
       }
       const holder = await guarded(() => this.locks.collection.findOne({ _id: lockId as never }));
-      if (holder && Date.now() - (holder.at as Date).getTime() > STALE_MS) {
+      if (holder && Date.now() - (holder.at as Date).getTime() > this.staleMs) {
         // Its writer died: free it (the insert above decides who takes it next).
         await guarded(() => this.locks.collection.deleteOne({ _id: lockId as never, at: holder.at }));
         continue;
@@ -85,22 +89,51 @@ export class DocumentLocks {
    * For background work that can come back for the rest (the relay emptying outboxes); a request waits with
    * {@link withLock} instead.
    */
-  async withLocksOf<T>(documents: readonly { readonly lockId: string; readonly tenantId: string }[], task: (held: ReadonlySet<string>) => Promise<T>): Promise<T> {
+  async withLocksOf<T>(documents: readonly { readonly lockId: string; readonly tenantId: string }[], task: (held: ReadonlySet<string>, lease: Lease) => Promise<T>): Promise<T> {
     const owner = randomUUID();
     const at = new Date();
     const wanted = [...new Map(documents.map((document) => [document.lockId, document])).values()];
+    const release = async (): Promise<void> => {
+      await guarded(() => this.locks.collection.deleteMany({ owner } as never)).catch(() => undefined);
+    };
     if (wanted.length > 0) {
-      await guarded(() => this.locks.collection.insertMany(wanted.map(({ lockId, tenantId }) => ({ _id: lockId as never, tenantId, at, owner })), { ordered: false })).catch((error: unknown) => {
-        if (!isDuplicateKey(error)) throw error;
+      await guarded(() => this.locks.collection.insertMany(wanted.map(({ lockId, tenantId }) => ({ _id: lockId as never, tenantId, at, owner })), { ordered: false })).catch(async (error: unknown) => {
+        if (isDuplicateKey(error)) return;
+        // Some inserts of an unordered batch may have gone in before the failure.
+        await release();
+        throw error;
       });
     }
     // Which inserts won is read back rather than taken from the error: the lock collection holds only the locks in use.
     const mine = wanted.length === 0 ? [] : await guarded(() => this.locks.collection.find({ owner } as never, { projection: { _id: 1 } }).toArray());
     const held = new Set(mine.map((lock) => String(lock._id)));
+    if (held.size < wanted.length) await this.freeStale(wanted.map((each) => each.lockId).filter((lockId) => !held.has(lockId)));
+    const lease: Lease = { expired: () => Date.now() - at.getTime() > this.staleMs / 3 };
     try {
-      return await task(held);
+      return await task(held, lease);
     } finally {
-      if (held.size > 0) await guarded(() => this.locks.collection.deleteMany({ owner } as never)).catch(() => undefined);
+      if (held.size > 0) await release();
     }
   }
+
+  /**
+   * Frees the locks among these whose writer died (older than the stale age), as a waiting writer does: background
+   * work comes back for those documents in its next round, and would otherwise skip them for good.
+   */
+  private async freeStale(lockIds: readonly string[]): Promise<void> {
+    // The lock collection holds only the locks in use: reading them by `$in` (which FerretDB does in Go) reads few.
+    const taken = await guarded(() => this.locks.collection.find({ _id: { $in: lockIds } } as never, { projection: { _id: 1, at: 1 } }).toArray());
+    for (const holder of taken) {
+      if (Date.now() - (holder.at as Date).getTime() > this.staleMs) await guarded(() => this.locks.collection.deleteOne({ _id: holder._id, at: holder.at } as never));
+    }
+  }
+}
+
+/**
+ * How long the locks of {@link DocumentLocks.withLocksOf} are safe to write under. Another writer frees a lock once it
+ * is older than the stale age (its holder is presumed dead); a holder that would write past a third of that age stops
+ * and leaves the rest for its next round, so that no slow round writes over a save made after its lock was freed.
+ */
+export interface Lease {
+  expired(): boolean;
 }

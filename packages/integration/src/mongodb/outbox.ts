@@ -145,16 +145,19 @@ export class MongoOutbox implements Outbox {
    */
   private async removeFrom(model: Model<Record<string, unknown>>, documents: readonly WaitingDocument[], byDocument: Map<string, Set<string>>): Promise<void> {
     const locks = documents.map((document) => ({ lockId: lockIdOf(model, document), tenantId: document.tenantId }));
-    await this.locks.withLocksOf(locks, async (held) => {
+    await this.locks.withLocksOf(locks, async (held, lease) => {
       const mine = documents.filter((document) => held.has(lockIdOf(model, document)));
       const sealing = await this.sealFieldsOf(model, mine);
       for (let start = 0; start < mine.length; start += REMOVE_CONCURRENCY) {
+        // A round slow enough that its locks could be freed as stale stops writing: the documents left keep their
+        // published events, which the next round hands out again (at least once).
+        if (lease.expired()) return;
         await Promise.all(
           mine.slice(start, start + REMOVE_CONCURRENCY).map(async (seen) => {
             const published = byDocument.get(seen._id) as Set<string>;
             const sealed = sealing.get(seen._id);
             if (await this.rewrite(model, seen, published, sealed)) return;
-            const current = await guarded(() => model.findOne({ _id: seen._id }, { outbox: 1, version: 1, tenantId: 1 }).lean<WaitingDocument>().exec());
+            const current = await guarded(() => model.findOne({ _id: seen._id }, { outbox: 1, outboxSince: 1, version: 1, tenantId: 1 }).lean<WaitingDocument>().exec());
             if (current) await this.rewrite(model, current, published, sealed);
           }),
         );
@@ -176,14 +179,19 @@ export class MongoOutbox implements Outbox {
   private async rewrite(model: Model<Record<string, unknown>>, document: WaitingDocument, published: Set<string>, sealed: Record<string, unknown> = {}): Promise<boolean> {
     const outbox = document.outbox ?? [];
     const remaining = outbox.filter((entry) => !published.has(storedEventOf(entry).id));
-    const update = remaining.length === 0 ? { $set: { outbox: [], ...sealed }, $unset: { outboxSince: '', outboxPending: '' } } : { $set: { outbox: remaining, outboxPending: true, ...sealed } };
+    // Events left keep their document waiting, `outboxSince` with them: another relay working from a newer copy may have
+    // emptied it and removed that date meanwhile, and a document waiting without one would never be read again.
+    const update =
+      remaining.length === 0
+        ? { $set: { outbox: [], ...sealed }, $unset: { outboxSince: '', outboxPending: '' } }
+        : { $set: { outbox: remaining, outboxPending: true, outboxSince: document.outboxSince ?? new Date(), ...sealed } };
     const result = await guarded(() => model.collection.updateOne({ _id: document._id as never, version: document.version }, update));
     return result.matchedCount === 1;
   }
 
   private async locate(documentId: string): Promise<{ model: Model<Record<string, unknown>>; document: WaitingDocument } | undefined> {
     for (const model of this.collections) {
-      const document = await guarded(() => model.findOne({ _id: documentId }, { outbox: 1, version: 1, tenantId: 1 }).lean<WaitingDocument>().exec());
+      const document = await guarded(() => model.findOne({ _id: documentId }, { outbox: 1, outboxSince: 1, version: 1, tenantId: 1 }).lean<WaitingDocument>().exec());
       if (document) return { model, document };
     }
     return undefined;

@@ -26,6 +26,8 @@ interface EventDocument {
 
 /** How often a writer re-reads the head and tries again when another writer took its sequence. */
 const MAX_CONFLICTS = 50;
+/** How often a writer raises a tenant's head hint again when reading it back finds it lower (another raise overwrote it). */
+const HEAD_RAISES = 5;
 const MAX_BUCKETS_PER_READ = 64;
 /**
  * Events per insert. FerretDB 1.x splits a larger ordered insert into batches of 100 and, after a duplicate in one,
@@ -131,9 +133,23 @@ export class MongoEventLog implements EventLog {
       }
       if (next >= 0) this.cachedHeads.set(tenantId, next);
     }
-    const last = Math.max(0, ...done.map((event) => event.sequence));
-    await guarded(() => this.heads.collection.updateOne({ _id: tenantId as never }, { $max: { sequence: last } }, { upsert: true }));
+    await this.raiseHead(tenantId, Math.max(0, ...done.map((event) => event.sequence)));
     return done;
+  }
+
+  /**
+   * Raises the tenant's head hint to `sequence`. FerretDB's `$max` is not isolated: two writers raising at once can
+   * leave the lower value, and the change feed's live readers, which wait for the hint to pass their cursor, would not
+   * see the events above it until the next one. So it is read back and raised again until it holds.
+   */
+  private async raiseHead(tenantId: string, sequence: number): Promise<void> {
+    for (let attempt = 0; attempt < HEAD_RAISES; attempt += 1) {
+      await guarded(() => this.heads.collection.updateOne({ _id: tenantId as never }, { $max: { sequence } }, { upsert: true })).catch((error: unknown) => {
+        // Two first raises upserting at once: the other created the hint, which the read below checks.
+        if (!isDuplicateKey(error)) throw error;
+      });
+      if ((await this.head(tenantId)) >= sequence) return;
+    }
   }
 
   /** The head as this writer knows it, else the stored hint moved past every sequence already taken. */

@@ -15,6 +15,10 @@ import { SEALED, SEAL_PENDING, type InvoiceDocument } from '../mappers/invoice.m
 import type { DocumentSealDocument } from '../document-sealer';
 import { MongoIntegrityReader } from '../integrity-reader';
 import { createMongoEventAdapters, type MongoEventAdapters } from './mongo-event-adapters';
+import { lockIdOf } from '../aggregate-store';
+import { DocumentLocks } from '../document-lock';
+import { MongoOutbox } from '../outbox';
+import { MongoEventLog } from './event-log';
 
 // The relay on the real server (FerretDB in the stack): the outbox drained into the tenants' logs once, in order per
 // aggregate, with the actor of the work that saved; two relays at once and a crash between logging and marking log
@@ -128,6 +132,115 @@ describe('EventRelay on MongoDB', () => {
     expect(stored?.toState()).toMatchObject({ legalName: 'Buyer 25', version: 26 });
     const updates = (await events.log.ofAggregate(bed.tenantId, bed.buyer.id, { after: 0, limit: 100 })).filter((event) => event.type === 'partner.updated');
     expect(updates.map((event) => event.aggregateVersion)).toEqual(Array.from({ length: 25 }, (_, index) => index + 2));
+  });
+
+  it('empties a document whose lock a dead writer left behind, once the lock is stale', async () => {
+    const bed = await createScenario({ adapters: database.adapters, tenantId: 'relay-stale-lock' });
+    await drain([relay()]);
+    await bed.use(UpdatePartner).execute({ tenantId: bed.tenantId, partnerId: bed.buyer.id, details: { legalName: 'Buyer after the crash' } });
+    const partners = database.adapters.models.partners as never;
+    const lockId = lockIdOf(partners, { _id: documentId(bed.tenantId, bed.buyer.id) });
+    // A relay that died holding the buyer's lock a minute ago.
+    await database.adapters.models.document_locks.collection.insertOne({ _id: lockId as never, tenantId: bed.tenantId, at: new Date(Date.now() - 60_000), owner: 'dead' });
+    await drain([relay()]);
+
+    const stored = await database.adapters.models.partners.collection.findOne({ _id: documentId(bed.tenantId, bed.buyer.id) as never });
+    expect(stored?.outbox).toEqual([]);
+    expect(stored?.outboxPending).toBeUndefined();
+    expect(await database.adapters.models.document_locks.collection.countDocuments({ _id: lockId as never })).toBe(0);
+    const updates = (await events.log.ofAggregate(bed.tenantId, bed.buyer.id, { after: 0, limit: 100 })).filter((event) => event.type === 'partner.updated');
+    expect(updates).toHaveLength(1);
+  });
+
+  it('stops writing under locks held longer than a third of their stale age, and leaves those documents to the next round', async () => {
+    const bed = await createScenario({ adapters: database.adapters, tenantId: 'relay-lock-age' });
+    await drain([relay()]);
+    const draft = await bed.use(CreateInvoiceDraft).execute({ tenantId: bed.tenantId, partnershipId: bed.partnership.id, lines: [{ marketableId: bed.marketable.id, quantity: '1' }] });
+    const issued = await bed.use(IssueInvoice).execute({ tenantId: bed.tenantId, invoiceId: draft.id });
+    // Locks stale after 300 ms, and a sealer as slow as a stalled server: the lease runs out before the invoice's write.
+    const locks = new DocumentLocks(database.adapters.models.document_locks, 300);
+    const slowSealer = { sealFieldsOfAll: () => new Promise<Map<string, Record<string, unknown>>>((resolve) => setTimeout(() => resolve(new Map()), 200)) };
+    const slow = new MongoOutbox(database.adapters.models, locks, [], slowSealer as never);
+    const waiting = await slow.pending(100);
+    expect(waiting.map((event) => event.aggregateId)).toContain(issued.id);
+    await events.log.append(waiting);
+    await slow.markPublished(waiting.map((event) => event.id));
+    const invoiceId = documentId(bed.tenantId, issued.id);
+    const left = await database.adapters.models.invoices.collection.findOne({ _id: invoiceId as never });
+    expect(left?.outboxPending).toBe(true);
+    expect(left?.outbox).not.toEqual([]);
+    expect(await database.adapters.models.document_locks.collection.countDocuments({ tenantId: bed.tenantId } as never)).toBe(0);
+    // The next round, on time, empties it; nothing is logged twice.
+    await drain([relay()]);
+    const emptied = await database.adapters.models.invoices.collection.findOne({ _id: invoiceId as never });
+    expect(emptied?.outbox).toEqual([]);
+    const page = await events.log.read(bed.tenantId, { after: 0, limit: 1000 });
+    expect(new Set(page.events.map((event) => event.id)).size).toBe(page.events.length);
+    expect(page.events.filter((event) => event.type === 'invoice.issued')).toHaveLength(1);
+  });
+
+  it('keeps a document that a relay with an older copy writes back waiting, and relays what it holds once', async () => {
+    const bed = await createScenario({ adapters: database.adapters, tenantId: 'relay-old-copy' });
+    await drain([relay()]);
+    // Two saves of the buyer: two events wait in its document. The older relay's batch takes the first only.
+    await bed.use(UpdatePartner).execute({ tenantId: bed.tenantId, partnerId: bed.buyer.id, details: { legalName: 'First name' } });
+    await bed.use(UpdatePartner).execute({ tenantId: bed.tenantId, partnerId: bed.buyer.id, details: { legalName: 'Second name' } });
+    const [older, newer] = [0, 1].map(() => new MongoOutbox(database.adapters.models, new DocumentLocks(database.adapters.models.document_locks)));
+    const first = await (older as MongoOutbox).pending(1);
+    expect(first).toHaveLength(1);
+    const all = await (newer as MongoOutbox).pending(100);
+    expect(all.map((event) => event.id)).toEqual(expect.arrayContaining(first.map((event) => event.id)));
+    await events.log.append(all);
+    await (newer as MongoOutbox).markPublished(all.map((event) => event.id));
+    // The older relay now marks its one event from its copy: the other event comes back with the copy, and must wait.
+    await events.log.append(first);
+    await (older as MongoOutbox).markPublished(first.map((event) => event.id));
+    const stored = await database.adapters.models.partners.collection.findOne({ _id: documentId(bed.tenantId, bed.buyer.id) as never });
+    expect(stored?.outbox).toHaveLength(1);
+    expect(stored?.outboxPending).toBe(true);
+    expect(stored?.outboxSince).toBeInstanceOf(Date);
+    await drain([relay()]);
+    const emptied = await database.adapters.models.partners.collection.findOne({ _id: documentId(bed.tenantId, bed.buyer.id) as never });
+    expect(emptied?.outbox).toEqual([]);
+    expect(emptied?.outboxPending).toBeUndefined();
+    const renamed = (await events.log.ofAggregate(bed.tenantId, bed.buyer.id, { after: 0, limit: 100 })).filter((event) => event.type === 'partner.updated');
+    expect(renamed.map((event) => event.aggregateVersion)).toEqual([2, 3]);
+  });
+
+  it('keeps the log head at the last sequence written when another raise overwrites it (FerretDB does not isolate $max)', async () => {
+    const tenant = 'relay-head-raise';
+    const heads = database.adapters.models.event_heads.collection;
+    const original = heads.updateOne.bind(heads);
+    // Each raise answered as if made, then lowered by a concurrent writer's older raise, once.
+    let lowered = false;
+    const raise = jest.spyOn(heads, 'updateOne').mockImplementation((async (...args: Parameters<typeof heads.updateOne>) => {
+      const result = await original(...args);
+      if (!lowered) {
+        lowered = true;
+        await original({ _id: tenant as never }, { $set: { sequence: 1 } });
+      }
+      return result;
+    }) as never);
+    try {
+      const log = new MongoEventLog(database.adapters.models);
+      const occurredAt = new Date('2026-03-01T10:00:00Z');
+      const batch: DomainEvent[] = Array.from({ length: 5 }, (_, index) => ({
+        id: `${tenant}/agg-1/${index + 1}/0`,
+        type: 'partner.updated',
+        tenantId: tenantIdOf(tenant),
+        aggregateType: 'partner',
+        aggregateId: 'agg-1',
+        aggregateVersion: index + 1,
+        index: 0,
+        occurredAt,
+        payload: {},
+      }));
+      await log.append(batch);
+      expect(raise.mock.calls.length).toBeGreaterThanOrEqual(2);
+      expect(await log.head(tenant)).toBe(5);
+    } finally {
+      raise.mockRestore();
+    }
   });
 
   it('lets one of several processes relay at a time, and another take over when it stops', async () => {
