@@ -99,6 +99,24 @@ describe('issuing in parallel', () => {
     expect([...again].sort((left, right) => left - right)).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('gives stored numbers to their callers when raising the hint fails afterwards, and the next numbers after them', async () => {
+    const tenant = aTenantId();
+    const numbers = new MongoNumberSequence(database.adapters.models);
+    // The hint's write failing, as when the server goes away between the insert and it: the numbers are stored.
+    const raise = jest.spyOn(database.adapters.models.number_hints.collection, 'updateOne').mockRejectedValue(new Error('connection reset'));
+    let burst: number[];
+    try {
+      burst = await Promise.all(Array.from({ length: 6 }, (_, index) => numbers.reserve(tenant, 'H', `h${index}`)));
+      expect(raise).toHaveBeenCalled();
+    } finally {
+      raise.mockRestore();
+    }
+    expect([...burst].sort((left, right) => left - right)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await database.adapters.models.number_reservations.collection.countDocuments({ tenantId: tenant, series: 'H' })).toBe(6);
+    // A hint that was never raised costs the next reservation a few taken numbers, never a gap or a second holder.
+    expect(await new MongoNumberSequence(database.adapters.models).reserve(tenant, 'H', 'h6')).toBe(7);
+  });
+
   it('gives a retried document in the middle of a burst its number back, and the ones after it the next numbers', async () => {
     const tenant = aTenantId();
     const numbers = new MongoNumberSequence(database.adapters.models);

@@ -24,7 +24,7 @@ const MAX_BATCH = 50;
  *   the first taken number or document: the ones before it hold their numbers, that one goes on alone, number by
  *   number, and the ones after it wait for the next insert.
  * - The hint is raised once per insert, to its last number, while the queue moves on; the calls still wait for it, so
- *   no write outlives them.
+ *   no write outlives them, but its failure does not fail them: their numbers are stored.
  */
 export class MongoNumberSequence implements NumberSequence {
   /** Per series with reservations under way in this process; removed when none is. */
@@ -48,7 +48,9 @@ export class MongoNumberSequence implements NumberSequence {
         state.waiting.push({ documentId, readNumber, hint, resolve, reject });
         if (!state.draining) void this.drain(state);
       });
-      await claim.hintRaised;
+      // The number is stored: a failed raise of the hint (only a hint) must not fail it, or a caller that does not retry
+      // under the same document id would leave a gap.
+      await claim.hintRaised.catch(() => undefined);
       return claim.sequence;
     } finally {
       state.underWay -= 1;
