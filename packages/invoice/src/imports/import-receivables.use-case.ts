@@ -22,6 +22,7 @@ import { PARTNER_QUERIES, PARTNER_REPOSITORY, type PartnerQueries, type PartnerR
 import { Partnership } from '../partnership/partnership';
 import { PARTNERSHIP_REPOSITORY, type PartnershipRepository } from '../partnership/partnership-repository.port';
 import { paymentTermsToInput } from '../partnership/payment-terms';
+import { LedgerProjection } from '../ledger/ledger-projection';
 import { RecordPayment } from '../payment/payment.use-cases';
 import type { ContactId, InvoiceId, PartnerId, PaymentId } from '../shared/ids';
 import { INVOICING_SETTINGS, load, type InvoicingSettings } from '../shared/use-case-support';
@@ -103,6 +104,7 @@ export class ImportReceivables {
     @inject(PARTNERSHIP_REPOSITORY) private readonly partnerships: PartnershipRepository,
     @inject(INVOICE_REPOSITORY) private readonly invoices: InvoiceRepository,
     @inject(RecordPayment) private readonly payments: RecordPayment,
+    @inject(LedgerProjection) private readonly projection: LedgerProjection,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(ID_GENERATOR) private readonly ids: IdGenerator,
     @inject(INVOICING_SETTINGS) private readonly settings: InvoicingSettings,
@@ -137,7 +139,7 @@ export class ImportReceivables {
   }
 
   private deps(): ImportDeps {
-    return { partners: this.partners, partnerships: this.partnerships, invoices: this.invoices, payments: this.payments, clock: this.clock, ids: this.ids, settings: this.settings };
+    return { partners: this.partners, partnerships: this.partnerships, invoices: this.invoices, payments: this.payments, projection: this.projection, clock: this.clock, ids: this.ids, settings: this.settings };
   }
 }
 
@@ -183,11 +185,17 @@ interface BatchInvoices {
   readonly paidSince: Set<string>;
 }
 
+/** What the receivable says is applied to the invoice and the invoice does not hold yet (negative when it holds more). */
+function unpaid(invoice: Invoice, receivable: Receivable): Money {
+  return receivable.applied.subtract(invoice.paidAmount.add(invoice.creditedAmount));
+}
+
 interface ImportDeps {
   readonly partners: PartnerRepository;
   readonly partnerships: PartnershipRepository;
   readonly invoices: InvoiceRepository;
   readonly payments: RecordPayment;
+  readonly projection: LedgerProjection;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly settings: InvoicingSettings;
@@ -242,14 +250,28 @@ export class ReceivablesImport {
   }
 
   private async importOne(receivable: Receivable, existing: BatchInvoices): Promise<ImportResult> {
-    const found = await this.current(receivable.invoiceNumber, existing);
+    let found = await this.current(receivable.invoiceNumber, existing);
     const customer = this.customerOf(receivable);
     if ('problem' in customer) return refused([customer.problem]);
+    const changes: string[] = [];
     if (found) {
       const conflicts = this.conflicts(found, receivable, customer.id);
       if (conflicts.length > 0) return refused(conflicts);
+      if (unpaid(found, receivable).isPositive()) {
+        // Before paying what the document lacks, the document as the ledger has it: a run that stopped between its
+        // payment's ledger append and the document's update left money the document does not show (ADR 0006).
+        const before = found.paidAmount.add(found.creditedAmount);
+        const held = new Set(found.payments.map((part) => part.paymentId));
+        const synced = (await this.deps.projection.syncInvoice(found.tenantId, found.id, undefined, found)) ?? found;
+        // ...and the documents of the payments it completed, which that run may not have written either.
+        for (const part of synced.payments) if (!held.has(part.paymentId)) await this.deps.projection.syncPayment(found.tenantId, part.paymentId);
+        if (!synced.paidAmount.add(synced.creditedAmount).equals(before)) changes.push('payments completed from the ledger');
+        found = synced;
+        existing.byNumber.set(receivable.invoiceNumber, synced);
+        const after = this.conflicts(synced, receivable, customer.id);
+        if (after.length > 0) return refused(after);
+      }
     }
-    const changes: string[] = [];
     const partner = await this.customer(receivable, customer.id, changes);
     const contactId = receivable.contact === undefined ? undefined : partner.contacts.find((known) => sameContact(known, receivable.contact as Omit<Contact, 'id'>))?.id;
     let invoice = found;
@@ -412,8 +434,7 @@ export class ReceivablesImport {
    * @returns the amount recorded, if any
    */
   private async settle(invoice: Invoice, buyer: Partner, receivable: Receivable): Promise<string | undefined> {
-    const applied = invoice.paidAmount.add(invoice.creditedAmount);
-    const missing = receivable.applied.subtract(applied);
+    const missing = unpaid(invoice, receivable);
     if (!missing.isPositive()) return undefined;
     // The invoice and its buyer as this import holds them: the payment does not read them again.
     await this.deps.payments.record(
