@@ -80,7 +80,7 @@ export { partySnapshot } from './invoice/party-snapshot';
 export type { PartySnapshot } from './invoice/party-snapshot';
 export { DUPLICATE_WINDOW_DAYS, INVOICE_REPOSITORY, duplicateReferenceDate } from './invoice/invoice-repository.port';
 export type { DuplicateProbe, InvoiceRepository } from './invoice/invoice-repository.port';
-export { NUMBER_SEQUENCE, formatDocumentNumber } from './invoice/number-sequence.port';
+export { NUMBER_SEQUENCE, formatDocumentNumber, importedHolder, isImportedHolder, parseDocumentNumber } from './invoice/number-sequence.port';
 export type { NumberSequence } from './invoice/number-sequence.port';
 export * from './invoice/invoice.use-cases';
 

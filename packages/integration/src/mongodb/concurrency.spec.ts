@@ -117,6 +117,30 @@ describe('issuing in parallel', () => {
     expect(await new MongoNumberSequence(database.adapters.models).reserve(tenant, 'H', 'h6')).toBe(7);
   });
 
+  it('goes past numbers imported documents took out of the series, alone and in a burst, and refuses to claim a number of ours', async () => {
+    const tenant = aTenantId();
+    const numbers = new MongoNumberSequence(database.adapters.models);
+    expect(await numbers.reserve(tenant, 'M', 'first')).toBe(1);
+    expect(await Promise.all([3, 5, 6].map((sequence) => numbers.claimImported(tenant, 'M', sequence)))).toEqual([true, true, true]);
+    // Claimed again (an import run twice): the same reservation; a number a document of ours holds: refused.
+    expect(await numbers.claimImported(tenant, 'M', 3)).toBe(true);
+    expect(await numbers.claimImported(tenant, 'M', 1)).toBe(false);
+    expect(await numbers.reserve(tenant, 'M', 'alone')).toBe(2);
+    const burst = await Promise.all(['b0', 'b1', 'b2'].map((documentId) => numbers.reserve(tenant, 'M', documentId)));
+    expect([...burst].sort((left, right) => left - right)).toEqual([4, 7, 8]);
+    const stored = await database.adapters.models.number_reservations.collection.find({ tenantId: tenant, series: 'M' } as never).toArray();
+    expect(stored.map((reservation) => [reservation['sequence'], reservation['documentId']]).sort((left, right) => (left[0] as number) - (right[0] as number))).toEqual([
+      [1, 'first'],
+      [2, 'alone'],
+      [3, 'imported:M-000003'],
+      [4, expect.stringMatching(/^b/)],
+      [5, 'imported:M-000005'],
+      [6, 'imported:M-000006'],
+      [7, expect.stringMatching(/^b/)],
+      [8, expect.stringMatching(/^b/)],
+    ]);
+  });
+
   it('gives a retried document in the middle of a burst its number back, and the ones after it the next numbers', async () => {
     const tenant = aTenantId();
     const numbers = new MongoNumberSequence(database.adapters.models);

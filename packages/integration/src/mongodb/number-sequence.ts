@@ -1,5 +1,5 @@
 import type { TenantId } from '@invoicing/core';
-import type { NumberSequence } from '@invoicing/invoice';
+import { importedHolder, type NumberSequence } from '@invoicing/invoice';
 import { hintInsertFields, hintedSequence, reservationToPersistence, reservedSequence, type NumberReservationDocument } from './mappers/number-reservation.mapper';
 import { guarded, isDuplicateKey } from './mongo-errors';
 import type { Models } from './schemas';
@@ -56,6 +56,21 @@ export class MongoNumberSequence implements NumberSequence {
       state.underWay -= 1;
       if (state.underWay === 0) this.series.delete(key);
     }
+  }
+
+  async claimImported(tenantId: TenantId, series: string, sequence: number): Promise<boolean> {
+    const holder = importedHolder(series, sequence);
+    try {
+      await guarded(() =>
+        this.models.number_reservations.collection.insertOne(reservationToPersistence({ tenantId, series, documentId: holder, sequence, reservedAt: new Date() })),
+      );
+      return true;
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+    // Taken: by this claim before (the same holder), or by another document.
+    const taken = await guarded(() => this.models.number_reservations.findOne({ tenantId, series, sequence }, { documentId: 1 }).lean<{ documentId: string }>().exec());
+    return taken?.documentId === holder;
   }
 
   /** Claims for those waiting, one insert at a time, until none is. */

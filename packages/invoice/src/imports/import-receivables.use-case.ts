@@ -10,12 +10,14 @@ import {
   type Clock,
   type Cursor,
   type IdGenerator,
+  type Money,
   type PageRequest,
   type TenantId,
 } from '@invoicing/core';
 import { inject, injectable } from 'inversify';
 import { Invoice } from '../invoice/invoice';
 import { INVOICE_REPOSITORY, type InvoiceRepository } from '../invoice/invoice-repository.port';
+import { NUMBER_SEQUENCE, parseDocumentNumber, type NumberSequence } from '../invoice/number-sequence.port';
 import { partySnapshot } from '../invoice/party-snapshot';
 import { Partner, type Contact } from '../partner/partner';
 import { PARTNER_QUERIES, PARTNER_REPOSITORY, type PartnerQueries, type PartnerRepository } from '../partner/partner-repository.port';
@@ -105,6 +107,7 @@ export class ImportReceivables {
     @inject(INVOICE_REPOSITORY) private readonly invoices: InvoiceRepository,
     @inject(RecordPayment) private readonly payments: RecordPayment,
     @inject(LedgerProjection) private readonly projection: LedgerProjection,
+    @inject(NUMBER_SEQUENCE) private readonly numbers: NumberSequence,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(ID_GENERATOR) private readonly ids: IdGenerator,
     @inject(INVOICING_SETTINGS) private readonly settings: InvoicingSettings,
@@ -139,7 +142,7 @@ export class ImportReceivables {
   }
 
   private deps(): ImportDeps {
-    return { partners: this.partners, partnerships: this.partnerships, invoices: this.invoices, payments: this.payments, projection: this.projection, clock: this.clock, ids: this.ids, settings: this.settings };
+    return { partners: this.partners, partnerships: this.partnerships, invoices: this.invoices, payments: this.payments, projection: this.projection, numbers: this.numbers, clock: this.clock, ids: this.ids, settings: this.settings };
   }
 }
 
@@ -196,6 +199,7 @@ interface ImportDeps {
   readonly invoices: InvoiceRepository;
   readonly payments: RecordPayment;
   readonly projection: LedgerProjection;
+  readonly numbers: NumberSequence;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly settings: InvoicingSettings;
@@ -382,6 +386,12 @@ export class ReceivablesImport {
    */
   private async record(receivable: Receivable, buyer: Partner, contactId: ContactId | undefined): Promise<Invoice | ImportProblem> {
     const { tenantId } = this.seller;
+    // A number in the platform's own format is one a series would give out: it is taken out of the series first, or
+    // the series would give it to a document of ours later and that document could never be stored.
+    const inSeries = parseDocumentNumber(receivable.invoiceNumber);
+    if (inSeries && !(await this.deps.numbers.claimImported(tenantId, inSeries.series, inSeries.sequence))) {
+      return { field: 'invoiceNumber', code: 'import.number_taken', message: `number ${receivable.invoiceNumber} is reserved for a document made here` };
+    }
     const partnership = await this.partnership(receivable, buyer);
     const invoice = Invoice.recordIssued(
       {

@@ -1,5 +1,5 @@
 import { Money, type CurrencyCode } from '@invoicing/core';
-import { formatDocumentNumber } from '../invoice/number-sequence.port';
+import { formatDocumentNumber, isImportedHolder } from '../invoice/number-sequence.port';
 import { GENESIS_HASH, chainHash, contentHashOf, type DocumentSeal, type SealRecord } from '../invoice/document-seal';
 import type { DocumentKind, InvoiceState } from '../invoice/invoice';
 import type { InvoiceStatus } from '../invoice/invoice-lifecycle';
@@ -324,13 +324,20 @@ export function checkNumbering(snapshot: TenantSnapshot): { findings: IntegrityF
     reservedFor.add(`${reservation.documentId}\u0000${formatDocumentNumber(reservation.series, reservation.sequence)}`);
   }
   for (const [name, numbers] of [...series].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    // Up to the highest number the series gave out: numbers imported documents hold above it are not its gaps.
     let highest = 0;
-    for (const sequence of numbers.keys()) highest = Math.max(highest, sequence);
+    for (const [sequence, documentId] of numbers) if (!isImportedHolder(documentId)) highest = Math.max(highest, sequence);
     for (let sequence = 1; sequence <= highest; sequence += 1) {
       const number = formatDocumentNumber(name, sequence);
       const documentId = numbers.get(sequence);
       const ids = { series: name, sequence, number };
-      if (documentId === undefined) {
+      if (documentId !== undefined && isImportedHolder(documentId)) {
+        // Taken out of the series by an imported document that holds it; a note while the import that claimed it has
+        // not stored that document yet (it stopped in between: running it again does).
+        if (!byNumber.has(number)) {
+          notes.push(finding(snapshot.tenantId, REFUSED_CREDIT_NOTE_GAP, `number ${number} was taken out of series ${name} for an imported invoice, which was never stored (an import stopped: running it again records it)`, { ...ids, documentId }));
+        }
+      } else if (documentId === undefined) {
         findings.push(finding(snapshot.tenantId, 'integrity.number_gap', `number ${number} was never reserved, though later numbers of series ${name} were`, ids));
       } else if (!documents.has(documentId)) {
         notes.push(finding(snapshot.tenantId, REFUSED_CREDIT_NOTE_GAP, `number ${number} was reserved for document ${documentId}, which was never stored (a credit note, or an invoice created issued, refused after its number was reserved)`, { ...ids, documentId }));

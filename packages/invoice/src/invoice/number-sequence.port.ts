@@ -8,6 +8,34 @@ import type { TenantId } from '@invoicing/core';
 export interface NumberSequence {
   /** The sequence number (1, 2, 3 …) reserved for `documentId` in the series. */
   reserve(tenantId: TenantId, series: string, documentId: string): Promise<number>;
+  /**
+   * Reserves one number of a series for a document recorded from another system's history that holds it already (an
+   * imported `INV-000120`), so that the series never gives it out: `reserve` goes past it. The reservation names
+   * {@link importedHolder} of the number, so claiming again is a no-op. False when another document holds the number.
+   */
+  claimImported(tenantId: TenantId, series: string, sequence: number): Promise<boolean>;
+}
+
+/** The holder a reservation of {@link NumberSequence.claimImported} names: the number itself, as no id of ours looks. */
+export function importedHolder(series: string, sequence: number): string {
+  return `imported:${formatDocumentNumber(series, sequence)}`;
+}
+
+/** Whether a reservation's holder is an imported number's ({@link importedHolder}). */
+export function isImportedHolder(documentId: string): boolean {
+  return documentId.startsWith('imported:');
+}
+
+/**
+ * The series and sequence of a number the platform's own format gives (`INV-000120`, `INV-2026-1000000`), when it is
+ * one: what a series would give out, so an imported document holding it must take it out of the series.
+ */
+export function parseDocumentNumber(number: string): { readonly series: string; readonly sequence: number } | undefined {
+  const match = /^([A-Z0-9][A-Z0-9-]{0,19})-(\d{6,15})$/.exec(number);
+  if (!match) return undefined;
+  const [, series, digits] = match as unknown as [string, string, string];
+  const sequence = Number(digits);
+  return sequence > 0 && Number.isSafeInteger(sequence) && formatDocumentNumber(series, sequence) === number ? { series, sequence } : undefined;
 }
 /** Injection token of {@link NumberSequence}. */
 export const NUMBER_SEQUENCE = Symbol.for('@invoicing/invoice/NumberSequence');

@@ -23,6 +23,16 @@ export function describeNumberSequenceContract(adapters: () => InvoiceAdapters):
       expect(await numbers.reserve(tenant, 'INV', 'doc-3')).toBe(3);
     });
 
+    it('goes past the numbers imported documents took out of a series, and does not let them claim one of its own', async () => {
+      const { numbers } = adapters();
+      const tenant = aTenant();
+      expect(await numbers.reserve(tenant, 'INV', 'a')).toBe(1);
+      expect([await numbers.claimImported(tenant, 'INV', 2), await numbers.claimImported(tenant, 'INV', 4), await numbers.claimImported(tenant, 'INV', 2)]).toEqual([true, true, true]);
+      expect(await numbers.claimImported(tenant, 'INV', 1)).toBe(false);
+      expect([await numbers.reserve(tenant, 'INV', 'b'), await numbers.reserve(tenant, 'INV', 'c'), await numbers.reserve(tenant, 'INV', 'd')]).toEqual([3, 5, 6]);
+      expect(await numbers.claimImported(tenant, 'INV', 5)).toBe(false);
+    });
+
     it('never hands one number out twice, nor skips one, under concurrent reservations', async () => {
       const { numbers } = adapters();
       const tenant = aTenant();

@@ -1,20 +1,37 @@
 import type { DomainEvent, EventPublisher, TenantId } from '@invoicing/core';
-import type { NumberSequence } from '../../invoice/number-sequence.port';
+import { importedHolder, type NumberSequence } from '../../invoice/number-sequence.port';
 import type { Outbox } from '../../shared/outbox.port';
 
 /** Numbers per tenant and series, with each document's reservation remembered. */
 export class InMemoryNumberSequence implements NumberSequence {
-  private readonly series = new Map<string, { last: number; reserved: Map<string, number> }>();
+  private readonly series = new Map<string, { last: number; reserved: Map<string, number>; holders: Map<number, string> }>();
 
   async reserve(tenantId: TenantId, series: string, documentId: string): Promise<number> {
-    const key = `${tenantId}\u0000${series}`;
-    const entry = this.series.get(key) ?? { last: 0, reserved: new Map<string, number>() };
-    this.series.set(key, entry);
+    const entry = this.entry(tenantId, series);
     const held = entry.reserved.get(documentId);
     if (held !== undefined) return held;
-    entry.last += 1;
+    do entry.last += 1;
+    while (entry.holders.has(entry.last));
     entry.reserved.set(documentId, entry.last);
+    entry.holders.set(entry.last, documentId);
     return entry.last;
+  }
+
+  async claimImported(tenantId: TenantId, series: string, sequence: number): Promise<boolean> {
+    const entry = this.entry(tenantId, series);
+    const holder = importedHolder(series, sequence);
+    const current = entry.holders.get(sequence);
+    if (current !== undefined) return current === holder;
+    entry.holders.set(sequence, holder);
+    entry.reserved.set(holder, sequence);
+    return true;
+  }
+
+  private entry(tenantId: TenantId, series: string) {
+    const key = `${tenantId}\u0000${series}`;
+    const entry = this.series.get(key) ?? { last: 0, reserved: new Map<string, number>(), holders: new Map<number, string>() };
+    this.series.set(key, entry);
+    return entry;
   }
 }
 
