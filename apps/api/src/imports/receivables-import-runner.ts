@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Readable } from 'node:stream';
-import { CLOCK, DomainError, definedFields, type Clock } from '@invoicing/core';
+import { CLOCK, ConflictError, DomainError, definedFields, type Clock } from '@invoicing/core';
 import type { ReceivablesImport } from '@invoicing/invoice';
 import { MAX_REFUSED_ROWS_KEPT, currentEventOrigin, refusedRowOf, runAs, type ImportJobState, type ImportJobStore, type RefusedRow } from '@invoicing/integration';
 import { importReceivablesCsv, type ReceivablesMapping } from '@invoicing/integration/formats';
@@ -62,7 +62,11 @@ export class ReceivablesImportRunner implements OnModuleDestroy {
         onProgress: async (counts) => {
           job = { ...job, counts: countsOf(counts), ignoredColumns: counts.ignoredColumns, updatedAt: this.clock.now() };
           await flushRefused();
-          await this.jobs.update(job);
+          if (!(await this.jobs.update(job))) {
+            // Taken for stopped (no progress for IMPORT_STALE_AFTER_MS) and replaced by another import of the tenant:
+            // two imports at once would each pay from what they read before the other's payments.
+            throw new ConflictError('import.taken_over', 'another import of this tenant started, taking this one for stopped; send the file again once it is over');
+          }
         },
       });
       await flushRefused();

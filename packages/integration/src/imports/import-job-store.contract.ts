@@ -28,7 +28,7 @@ export function describeImportJobStore(store: () => ImportJobStore): void {
       const job = aRunningJob();
       expect(await store().start(job, 60_000)).toEqual({ started: true });
       const progressed = { ...job, counts: { ...job.counts, rowsRead: 3, imported: 1, refused: 2 }, updatedAt: new Date(STARTED.getTime() + 1000) };
-      await store().update(progressed);
+      expect(await store().update(progressed)).toBe(true);
       await store().addRefused(job.tenantId, job.id, [
         { row: 9, problems: [{ column: 'Customer', code: 'text.required', message: 'must be a non-empty text' }], values: ['9', ''] },
         { row: 4, invoiceNumber: '4', problems: [{ code: 'csv.column_count', message: 'short' }], values: ['4'] },
@@ -55,14 +55,14 @@ export function describeImportJobStore(store: () => ImportJobStore): void {
       expect(await store().start(second, 60_000)).toEqual({ started: true });
     });
 
-    it('marks a job whose heartbeat went stale interrupted, lets the next one start, and ignores its late writes', async () => {
+    it('marks a job whose heartbeat went stale interrupted, lets the next one start, and ignores its late writes, telling its runner to stop', async () => {
       const stale = aRunningJob();
       await store().start(stale, 60_000);
       const later = new Date(STARTED.getTime() + 120_000);
       const next = aRunningJob({ tenantId: stale.tenantId, startedAt: later, updatedAt: later });
       expect(await store().start(next, 60_000)).toEqual({ started: true });
       expect(await store().get(stale.tenantId, stale.id)).toMatchObject({ status: 'interrupted', finishedAt: later });
-      await store().update({ ...stale, counts: { ...stale.counts, rowsRead: 99 } });
+      expect(await store().update({ ...stale, counts: { ...stale.counts, rowsRead: 99 } })).toBe(false);
       expect((await store().get(stale.tenantId, stale.id))?.status).toBe('interrupted');
     });
 

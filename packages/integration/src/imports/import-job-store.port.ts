@@ -56,8 +56,11 @@ export const MAX_REFUSED_ROWS_KEPT = 100_000;
  */
 export interface ImportJobStore {
   start(job: ImportJobState, staleAfterMs: number): Promise<{ readonly started: true } | { readonly started: false; readonly running: ImportJobState }>;
-  /** Saves the job's progress or outcome (a job marked interrupted since is left as it is). */
-  update(job: ImportJobState): Promise<void>;
+  /**
+   * Saves the job's progress or outcome. A job marked interrupted since (another import took the tenant's slot, taking
+   * this one for stopped) is left as it is, and the answer is false: its runner must stop.
+   */
+  update(job: ImportJobState): Promise<boolean>;
   get(tenantId: TenantId, id: string): Promise<ImportJobState | undefined>;
   addRefused(tenantId: TenantId, jobId: string, rows: readonly RefusedRow[]): Promise<void>;
   /** The refused rows kept, in row order, from the one after row `after` (0: from the first). */

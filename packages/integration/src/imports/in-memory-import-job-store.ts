@@ -16,8 +16,10 @@ export class InMemoryImportJobStore implements ImportJobStore {
     return { started: true };
   }
 
-  async update(job: ImportJobState): Promise<void> {
-    if (this.jobs.get(key(job.tenantId, job.id))?.status === 'running') this.jobs.set(key(job.tenantId, job.id), job);
+  async update(job: ImportJobState): Promise<boolean> {
+    if (this.jobs.get(key(job.tenantId, job.id))?.status !== 'running') return false;
+    this.jobs.set(key(job.tenantId, job.id), job);
+    return true;
   }
 
   async get(tenantId: TenantId, id: string): Promise<ImportJobState | undefined> {

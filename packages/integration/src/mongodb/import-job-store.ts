@@ -43,9 +43,10 @@ export class MongoImportJobStore implements ImportJobStore {
     }
   }
 
-  async update(job: ImportJobState): Promise<void> {
+  async update(job: ImportJobState): Promise<boolean> {
     const { _id, ...fields } = toDocument(job);
-    await guarded(() => this.models.import_jobs.collection.updateOne({ _id, status: 'running' } as never, { $set: fields }));
+    const result = await guarded(() => this.models.import_jobs.collection.updateOne({ _id, status: 'running' } as never, { $set: fields }));
+    return result.matchedCount === 1;
   }
 
   async get(tenantId: TenantId, id: string): Promise<ImportJobState | undefined> {
