@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Readable } from 'node:stream';
-import { CLOCK, ConflictError, ID_GENERATOR, NotFoundError, decodeCursor, definedFields, encodeCursor, pageLimit, type Clock, type IdGenerator, type TenantId } from '@invoicing/core';
-import { ImportReceivables, type PartnerId } from '@invoicing/invoice';
+import { CLOCK, ConflictError, DomainError, ID_GENERATOR, NotFoundError, decodeCursor, definedFields, encodeCursor, pageLimit, type Clock, type IdGenerator, type TenantId } from '@invoicing/core';
+import { ImportReceivables, type PartnerId, type ReceivablesImport } from '@invoicing/invoice';
 import type { ImportJobState, ImportJobStore } from '@invoicing/integration';
 import { CsvError, ErrorReportWriter, checkMapping, columnLayout, readCsvRows, type ReceivablesMapping } from '@invoicing/integration/formats';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -61,7 +61,6 @@ export class ReceivablesImportsController {
     const file = csvBody(body);
     const mapping = mappingOf(query);
     const header = await headerOf(file, mapping);
-    const importer = await this.importReceivables.start({ tenantId, sellerId: query.seller_id as PartnerId });
     const now = this.clock.now();
     const job: ImportJobState = {
       tenantId,
@@ -77,6 +76,17 @@ export class ReceivablesImportsController {
     const started = await this.jobs.start(job, IMPORT_STALE_AFTER_MS);
     if (!started.started) {
       throw new ConflictError('import.in_progress', `import ${started.running.id} of this tenant is still running; send the file when it is over`, { importId: started.running.id });
+    }
+    // The tenant's partners are read once the slot is this import's: read before, they could miss the customers an
+    // import finishing in between created, and this one would create them again.
+    let importer: ReceivablesImport;
+    try {
+      importer = await this.importReceivables.start({ tenantId, sellerId: query.seller_id as PartnerId });
+    } catch (error) {
+      const at = this.clock.now();
+      const known = error instanceof DomainError;
+      await this.jobs.update({ ...job, status: 'failed', error: { code: known ? error.code : 'import.failed', message: known ? error.message : 'the import could not start' }, updatedAt: at, finishedAt: at });
+      throw error;
     }
     this.runner.carryOut(job, importer, file, mapping, request.log);
     void reply.header('location', `/v1/receivables-imports/${job.id}`);
