@@ -110,7 +110,7 @@ export class BillPartnership {
     if (!command.dryRun) {
       for (const pending of bills.filter((bill) => bill.status === 'pending')) results.push({ bill: await this.invoice(pending, partiesOnce), recorded: false });
     }
-    const oneOffs = await this.oneOffs.listThrough(tenantId, partnershipId, asOf);
+    const oneOffs = await this.oneOffs.listThrough(tenantId, partnershipId, throughLastBill(asOf, bills));
     for (const billingDate of dueBillingDates(plan, oneOffs, bills, asOf)) {
       const usageCutoff = this.clock.now();
       const proposed = await this.propose(plan, bills, oneOffs, billingDate, usageCutoff);
@@ -131,7 +131,7 @@ export class BillPartnership {
   /** The next bill of a partnership's plan (its first date due by `through`), not recorded. */
   async preview(plan: BillingPlan, through: CalendarDate): Promise<ProposedBill | undefined> {
     const bills = await this.bills.listByPartnership(plan.tenantId, plan.partnershipId);
-    const oneOffs = await this.oneOffs.listThrough(plan.tenantId, plan.partnershipId, through);
+    const oneOffs = await this.oneOffs.listThrough(plan.tenantId, plan.partnershipId, throughLastBill(through, bills));
     const next = dueBillingDates(plan, oneOffs, bills, through)[0];
     return next === undefined ? undefined : this.propose(plan, bills, oneOffs, next, this.clock.now());
   }
@@ -247,6 +247,15 @@ export function billNetTotal(bill: Pick<BillState, 'lines' | 'allowances' | 'cur
     const amount = Money.of(each.allowance.amount as string, bill.currency);
     return each.side === 'allowance' ? total.subtract(amount) : total.add(amount);
   }, lines);
+}
+
+/**
+ * How far a bill's one-off charges are read: to `asOf`, and at least to the last bill's date. A bill looks at every item
+ * due up to the last bill (`proposeBill`'s horizon) and credits one billed before that it does not see: a run with an
+ * `asOf` before a billed charge's date would take that charge back.
+ */
+function throughLastBill(asOf: CalendarDate, bills: readonly BillState[]): CalendarDate {
+  return bills.reduce((latest, bill) => (bill.billingDate > latest ? bill.billingDate : latest), asOf);
 }
 
 /** The instants a range of days covers in the business time zone: from the first day's start to the end day's start. */

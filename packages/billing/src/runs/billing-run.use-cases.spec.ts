@@ -1,6 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { CreatePartnership, GetInvoice, ListInvoices, type InvoiceRepository } from '@invoicing/invoice';
 import { SCENARIO_TERMS, createInMemoryAdapters } from '@invoicing/invoice/testing';
+import { AddOneOffCharge } from '../one-off/one-off.use-cases';
 import { SetBillingPlan } from '../plans/billing-plan.use-cases';
 import type { PlanTermsInput } from '../plans/plan-terms';
 import { createBillingScenario } from '../testing';
@@ -59,6 +60,24 @@ describe('RunBilling', () => {
       ['draft', '250.00'],
       ['draft', '253.00'],
     ]);
+  });
+
+  it('bills a one-off charge dated before the last bill on its own date, without taking back what later bills charged', async () => {
+    const scenario = await billedScenario();
+    const charge = (id: string, date: string) =>
+      scenario.use(AddOneOffCharge).execute({ tenantId: scenario.tenantId, partnershipId: scenario.partnership.id, id, date, name: `Setup ${id}`, unitPrice: '150.00', vat: VAT });
+    scenario.clock.set(new Date('2026-04-20T09:00:00Z'));
+    await charge('late', '2026-04-20');
+    await scenario.use(RunBilling).execute({ tenantId: scenario.tenantId });
+    // A charge dated 10 April, added after the bill of the 20th; a run as of the 15th bills it.
+    await charge('backdated', '2026-04-10');
+    const run = await scenario.use(RunBilling).execute({ tenantId: scenario.tenantId, asOf: '2026-04-15' });
+    expect(run.counts).toMatchObject({ bills: 1, failed: 0 });
+    const bills = await scenario.billing.bills.listByPartnership(scenario.tenantId, scenario.partnership.id);
+    const tenth = bills.find((bill) => bill.billingDate === '2026-04-10');
+    // Before, the charge of the 20th (billed, but dated after the run's as-of date) was credited here as a plan change.
+    expect(tenth?.lines.map((line) => [line.computation.purpose, line.amount.toString()])).toEqual([['charge', '150.00']]);
+    expect((await scenario.use(RunBilling).execute({ tenantId: scenario.tenantId })).counts).toMatchObject({ bills: 0 });
   });
 
   it('reads a partnership once for all its bills, and each partner once for the partnerships of a page', async () => {
