@@ -551,6 +551,17 @@ describe('retries of the same request (an id derived from its idempotency key)',
     expect(await payments()).toHaveLength(1);
   });
 
+  it('refuses the id of a payment that settled other invoices than the request names with idempotency.key_reused', async () => {
+    const [paid, other] = [await invoice('70.00', '2026-03-01'), await invoice('40.00', '2026-03-02')];
+    await payOnce('50.00', [paid.id]);
+    // The same key, amount and date, for another invoice (the first answer lost, the record forgotten after a 5xx).
+    await expect(payOnce('50.00', [other.id])).rejects.toEqual(error('DomainError', 'idempotency.key_reused'));
+    expect(await state(other.id)).toEqual({ status: 'issued', outstanding: '40.00' });
+    // Naming the invoice it settled, with others, is the same request still.
+    expect(applications(await payOnce('50.00', [paid.id, other.id]))).toEqual([[paid.id, '50.00']]);
+    expect(await payments()).toHaveLength(1);
+  });
+
   it('pays an invoice once under PayInvoice', async () => {
     const target = await invoice('70.00', '2026-03-01');
     const pay = () => s.use(PayInvoice).execute({ tenantId: s.tenantId, invoiceId: target.id, amount: '20.00', currency: 'EUR', receivedOn: '2026-03-10', id: ID });

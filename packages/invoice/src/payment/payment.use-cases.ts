@@ -154,13 +154,17 @@ export class RecordPayment {
           throw error instanceof ConflictError && error.code === 'ledger.operation_reused' ? keyReused(id) : error;
         });
     const receipt = transaction.postings.find((posting) => posting.type === 'received');
+    // Invoices the stored payment settled that this request does not name: the key was used to pay other invoices.
+    const named = command.applyTo === undefined ? undefined : new Set(command.applyTo);
+    const elsewhere = named !== undefined && transaction.postings.some((posting) => posting.type === 'applied' && !named.has(posting.invoiceId));
     if (
       transaction.kind !== 'payment' ||
       receipt?.type !== 'received' ||
       receipt.paymentId !== id ||
       !receipt.amount.equals(asked.amount) ||
       receipt.receivedOn !== asked.receivedOn ||
-      receipt.reference !== asked.toState().reference
+      receipt.reference !== asked.toState().reference ||
+      elsewhere
     ) {
       throw keyReused(id);
     }
