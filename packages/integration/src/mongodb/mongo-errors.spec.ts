@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { types } from 'node:util';
 import {
+  MongoBulkWriteError,
   MongoClient,
   MongoError,
   MongoClientClosedError,
@@ -84,6 +85,16 @@ describe('isDatabaseUnavailable', () => {
 
     expect(isDatabaseUnavailable(error)).toBe(true);
     if (name === 'MongoServerSelectionError') expect(error).toBeInstanceOf(MongoServerSelectionError);
+  });
+
+  it('recognises a lost connection or a cleared pool that stopped a bulk write, which the driver rethrows as MongoBulkWriteError', () => {
+    const wrapped = (cause: Error) => new MongoBulkWriteError(cause as never, {} as never);
+    expect(isDatabaseUnavailable(wrapped(new MongoNetworkError('connection 7 to 127.0.0.1:40123 closed')))).toBe(true);
+    expect(isDatabaseUnavailable(wrapped(new MongoNetworkTimeoutError('connection 7 to 127.0.0.1:40123 timed out')))).toBe(true);
+    expect(isDatabaseUnavailable(wrapped(new PoolClearedError(pool)))).toBe(true);
+    // A bulk write the server refused, a duplicate or any other write error: not unavailability.
+    expect(isDatabaseUnavailable(new MongoBulkWriteError({ message: 'E11000 duplicate key', code: 11000, writeErrors: [{ code: 11000 }] } as never, {} as never))).toBe(false);
+    expect(isDatabaseUnavailable(wrapped(new Error('invalid argument')))).toBe(false);
   });
 
   it('recognises a subclass whatever its name, and no other error by name alone', () => {

@@ -1,4 +1,5 @@
 import {
+  MongoBulkWriteError,
   MongoClientClosedError,
   MongoError,
   MongoNetworkError,
@@ -90,6 +91,9 @@ const STORAGE_UNAVAILABLE: readonly RegExp[] = [
  */
 const SOCKET_ERROR_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'ENOTCONN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN']);
 
+/** The messages of MongoNetworkError (`connection 3 to 127.0.0.1:27017 closed`, `… timed out`) and of a cleared pool. */
+const BULK_WRAPPED_UNAVAILABLE = /^connection \d+ to \S+ (?:closed|timed out)|^Connection pool for \S+ was cleared/;
+
 /**
  * Whether an error means the database is unavailable or timed out (HTTP 503 with `Retry-After`, never 500): a
  * {@link DatabaseUnavailableError}, or a driver or mongoose error of that meaning, by class; a server error by code
@@ -98,6 +102,10 @@ const SOCKET_ERROR_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ECON
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof DatabaseUnavailableError) return true;
   if (UNAVAILABLE_CLASSES.some((type) => error instanceof type)) return true;
+  // A driver error that stopped a bulk write before the server answered it (a connection lost, the pool cleared) is
+  // thrown as a MongoBulkWriteError without write errors, carrying only that error's message and fields: seen when
+  // FerretDB was killed under reservations of several numbers inserted at once (write-faults spec).
+  if (error instanceof MongoBulkWriteError && error.writeErrors.length === 0 && BULK_WRAPPED_UNAVAILABLE.test(error.message)) return true;
   if (error instanceof MongoServerError) {
     if (typeof error.code === 'number' && UNAVAILABLE_SERVER_CODES.has(error.code)) return true;
     return error.code === FERRETDB_INTERNAL_ERROR && STORAGE_UNAVAILABLE.some((pattern) => pattern.test(error.message));
