@@ -87,6 +87,11 @@ describe('planTerms', () => {
       'discounts.0.amount: money.precision_exceeded',
     ]);
   });
+
+  it('refuses a minimum no invoice line could carry as its true-up (above the largest unit price), which would stop every bill short of it', () => {
+    expect(codesOf(() => planTerms(terms({ minimum: { amount: '1000000000000.01', vat: VAT } }), 'EUR', '2026-03-01' as never))).toEqual(['minimum.amount: plan.out_of_range']);
+    expect(planTerms(terms({ minimum: { amount: '1000000000000.00', vat: VAT } }), 'EUR', '2026-03-01' as never).minimum?.amount.toString()).toBe('1000000000000.00');
+  });
 });
 
 describe('BillingPlan', () => {

@@ -191,7 +191,13 @@ function charge(input: ChargeInput): Charge {
 
 function minimumOf(input: NonNullable<PlanTermsInput['minimum']>, currency: CurrencyCode): MinimumCommitment {
   return collectIssues((attempt) => ({
-    amount: attempt('amount', () => notNegativeMoney(input.amount, currency)) as Money,
+    // Its true-up is one invoice line of quantity 1 at up to this price: no larger than a line's unit price may be, or
+    // the bill of every period short of it could never be made.
+    amount: attempt('amount', () => {
+      const amount = notNegativeMoney(input.amount, currency);
+      if (amount.toDecimal().greaterThan(UNIT_PRICE_MAX)) throw ValidationError.of('', 'plan.out_of_range', `a minimum commitment is 0 to ${UNIT_PRICE_MAX}, as a line's unit price`);
+      return amount;
+    }) as Money,
     name: attempt('name', () => text(input.name ?? 'Minimum commitment', 200)) as string,
     vat: attempt('vat', () => vatCategory(input.vat)) as VatCategory,
   }));
