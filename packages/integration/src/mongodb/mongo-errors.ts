@@ -105,7 +105,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   // A driver error that stopped a bulk write before the server answered it (a connection lost, the pool cleared) is
   // thrown as a MongoBulkWriteError without write errors, carrying only that error's message and fields: seen when
   // FerretDB was killed under reservations of several numbers inserted at once (write-faults spec).
-  if (error instanceof MongoBulkWriteError && error.writeErrors.length === 0 && BULK_WRAPPED_UNAVAILABLE.test(error.message)) return true;
+  if (error instanceof MongoBulkWriteError && [error.writeErrors].flat().length === 0 && BULK_WRAPPED_UNAVAILABLE.test(error.message)) return true;
   if (error instanceof MongoServerError) {
     if (typeof error.code === 'number' && UNAVAILABLE_SERVER_CODES.has(error.code)) return true;
     return error.code === FERRETDB_INTERNAL_ERROR && STORAGE_UNAVAILABLE.some((pattern) => pattern.test(error.message));
