@@ -141,6 +141,18 @@ describe('issuing in parallel', () => {
     ]);
   });
 
+  it('goes on after the highest number stored when its hint names none (a hint restored from a later copy), and lowers the hint', async () => {
+    const tenant = aTenantId();
+    const before = new MongoNumberSequence(database.adapters.models);
+    for (const documentId of ['r1', 'r2', 'r3']) await before.reserve(tenant, 'X', documentId);
+    // An imported number above them is not the series' own: the series goes on from 3.
+    expect(await before.claimImported(tenant, 'X', 7)).toBe(true);
+    await database.adapters.models.number_hints.collection.updateOne({ tenantId: tenant, series: 'X' }, { $set: { last: 40 } });
+    const restarted = new MongoNumberSequence(database.adapters.models);
+    expect(await Promise.all(['r4', 'r5'].map((documentId) => restarted.reserve(tenant, 'X', documentId)))).toEqual([4, 5]);
+    expect((await database.adapters.models.number_hints.collection.findOne({ tenantId: tenant, series: 'X' }))?.['last']).toBe(5);
+  });
+
   it('gives a retried document in the middle of a burst its number back, and the ones after it the next numbers', async () => {
     const tenant = aTenantId();
     const numbers = new MongoNumberSequence(database.adapters.models);

@@ -1,5 +1,5 @@
 import type { TenantId } from '@invoicing/core';
-import { importedHolder, type NumberSequence } from '@invoicing/invoice';
+import { importedHolder, isImportedHolder, type NumberSequence } from '@invoicing/invoice';
 import { hintInsertFields, hintedSequence, reservationToPersistence, reservedSequence, type NumberReservationDocument } from './mappers/number-reservation.mapper';
 import { guarded, isDuplicateKey } from './mongo-errors';
 import type { Models } from './schemas';
@@ -29,6 +29,8 @@ const MAX_BATCH = 50;
 export class MongoNumberSequence implements NumberSequence {
   /** Per series with reservations under way in this process; removed when none is. */
   private readonly series = new Map<string, SeriesState>();
+  /** Series whose hint this process found naming a stored number. */
+  private readonly checkedHints = new Set<string>();
 
   constructor(private readonly models: Models) {}
 
@@ -192,7 +194,34 @@ export class MongoNumberSequence implements NumberSequence {
 
   private async hint(tenantId: TenantId, series: string): Promise<number> {
     const hint = await guarded(() => this.models.number_hints.findOne({ tenantId, series }, { _v: 1, last: 1 }).lean<{ _v?: number; last: number }>().exec());
-    return hint ? hintedSequence(hint, `${tenantId}/${series}`) : 0;
+    const last = hint ? hintedSequence(hint, `${tenantId}/${series}`) : 0;
+    const key = `${tenantId}\u0000${series}`;
+    if (last === 0 || this.checkedHints.has(key)) return last;
+    // Once per series and process: the hint names a stored number. A hint restored from a later copy than the
+    // reservations would otherwise have the series go on above it, every number in between a gap for good.
+    const stored = await guarded(() => this.models.number_reservations.collection.findOne({ tenantId, series, sequence: last } as never, { projection: { _id: 1 } }));
+    if (stored) {
+      this.checkedHints.add(key);
+      return last;
+    }
+    const highest = await this.highestOurs(tenantId, series);
+    await guarded(() => this.models.number_hints.collection.updateOne({ tenantId, series, last } as never, { $set: { last: highest } })).catch(() => undefined);
+    return highest;
+  }
+
+  /**
+   * The highest number of the series reserved for one of our documents (imported numbers above it are not the series'
+   * own). Reads every reservation of the series: only for a hint found naming none.
+   */
+  private async highestOurs(tenantId: TenantId, series: string): Promise<number> {
+    const reservations = this.models.number_reservations.collection.find({ tenantId, series } as never, { projection: { sequence: 1, documentId: 1 } });
+    let highest = 0;
+    await guarded(async () => {
+      for await (const reservation of reservations) {
+        if (!isImportedHolder(String(reservation['documentId']))) highest = Math.max(highest, Number(reservation['sequence']));
+      }
+    });
+    return highest;
   }
 }
 
