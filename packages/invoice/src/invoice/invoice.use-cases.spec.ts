@@ -878,6 +878,36 @@ describe('CreateCreditNote', () => {
       expect(outstanding(after)).toBe('0.00');
     });
 
+    it('completes, rather than refuses, a credit note whose credit another attempt appended after this one looked for it', async () => {
+      const invoice = await issued({ issueDate: '2026-03-02' });
+      const save = s.adapters.invoices.save.bind(s.adapters.invoices);
+      s.adapters.invoices.save = async (document) => {
+        if (document.id === ID) {
+          s.adapters.invoices.save = save;
+          throw new Error('interrupted');
+        }
+        return save(document);
+      };
+      // The stalled first attempt: its credit is appended and the invoice projected, its credit note not stored.
+      await expect(credit(invoice.id, { id: ID, expectedVersion: invoice.version })).rejects.toThrow('interrupted');
+      // The retry that took its key over looked for the credit before that append: it finds none, once.
+      const byOperation = s.adapters.ledger.byOperation.bind(s.adapters.ledger);
+      let looked = false;
+      s.adapters.ledger.byOperation = async (...args) => {
+        if (!looked && args[1] === `credit_note:${ID}`) {
+          looked = true;
+          return undefined;
+        }
+        return byOperation(...args);
+      };
+
+      // Before, the invoice's version (moved by the first attempt) refused it with 412, which the key kept for 24 h.
+      const retry = await credit(invoice.id, { id: ID, expectedVersion: invoice.version });
+
+      expect(retry).toMatchObject({ id: ID, kind: 'credit_note', status: 'issued', number: 'CN-000001' });
+      expect((await get(invoice.id)).credits).toEqual([expect.objectContaining({ creditNoteId: ID })]);
+    });
+
     it('makes one credit note when attempts of the same request run at once', async () => {
       const invoice = await issued({ issueDate: '2026-03-02' });
       const answers = await Promise.all([credit(invoice.id, { id: ID }), credit(invoice.id, { id: ID }), credit(invoice.id, { id: ID })]);

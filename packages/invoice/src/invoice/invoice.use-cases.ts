@@ -442,6 +442,19 @@ export class CreateCreditNote {
       readonly id?: InvoiceId;
     },
   ): Promise<InvoiceState> {
+    try {
+      return await this.attempt(command);
+    } catch (error) {
+      // Refused on checks made before another attempt of this request (one whose key this retry took over) appended
+      // its credit: the invoice's version moved, or it owes less. That credit is this request's: it is completed, not
+      // answered with a refusal that the key would keep.
+      if (command.id === undefined || !(error instanceof DomainError) || error.code === 'idempotency.key_reused') throw error;
+      if (!(await this.ledger.byOperation(command.tenantId, `credit_note:${command.id}`))) throw error;
+      return this.attempt(command);
+    }
+  }
+
+  private async attempt(command: Parameters<CreateCreditNote['execute']>[0]): Promise<InvoiceState> {
     const { tenantId } = command;
     if (command.id !== undefined) {
       const stored = await this.invoices.get(tenantId, command.id);
