@@ -68,14 +68,15 @@ export class BillingPlansController {
    * Add a one-off charge
    *
    * A charge billed once, on the partnership's first bill on or after its `date` (a billing date of its own): a setup
-   * fee, an ad-hoc service, or with a negative quantity an ad-hoc credit. With an `Idempotency-Key`, the charge's id
-   * derives from the key and the request: a retry, even after a 5xx, answers the charge already added.
+   * fee, an ad-hoc service, or with a negative quantity an ad-hoc credit. The partnership needs a billing plan (409
+   * `one_off.no_billing_plan`): runs bill plans. With an `Idempotency-Key`, the charge's id derives from the key and the
+   * request: a retry, even after a 5xx, answers the charge already added.
    */
   @Post(':partnershipId/one-off-charges')
   @Idempotent()
   @Requires('invoices:create')
   @ApiIdempotent()
-  @ApiProblems(404)
+  @ApiProblems(404, 409)
   async addOneOffCharge(
     @Tenant() tenantId: TenantId,
     @Param('partnershipId') partnershipId: string,

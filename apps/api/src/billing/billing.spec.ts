@@ -307,6 +307,9 @@ describe('billing over HTTP', () => {
         const missing = await t.call('POST', `/v1/partnerships/${id}/one-off-charges`, { as, body: charge });
         expect([missing.status, missing.body.code]).toEqual([404, 'partnership.not_found']);
       }
+      // A partnership without a billing plan: no run would ever bill the charge.
+      const unplanned = await t.call('POST', `/v1/partnerships/${planless}/one-off-charges`, { body: charge });
+      expect([unplanned.status, unplanned.body.code]).toEqual([409, 'one_off.no_billing_plan']);
       const viewer = await t.call('POST', `/v1/partnerships/${future}/one-off-charges`, { as: 'acme-viewer', body: charge });
       expect([viewer.status, viewer.body.detail]).toEqual([403, expect.stringContaining('invoices:create')]);
     });

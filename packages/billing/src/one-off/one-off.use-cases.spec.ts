@@ -1,13 +1,26 @@
 import { describe, expect, it } from '@jest/globals';
 import type { PartnershipId } from '@invoicing/invoice';
 import { createBillingScenario } from '../testing';
+import { SetBillingPlan } from '../plans/billing-plan.use-cases';
 import { AddOneOffCharge } from './one-off.use-cases';
 
 const VAT = { code: 'S', rate: '20' } as const;
 
+/** A scenario whose partnership has a billing plan: the charges its runs bill. */
+async function plannedScenario() {
+  const scenario = await createBillingScenario();
+  await scenario.use(SetBillingPlan).execute({
+    tenantId: scenario.tenantId,
+    partnershipId: scenario.partnership.id,
+    effectiveFrom: '2026-03-01',
+    terms: { interval: 'monthly', charges: [{ kind: 'recurring', code: 'seats', name: 'Seats', quantity: '1', unitPrice: '10', vat: VAT }] },
+  });
+  return scenario;
+}
+
 describe('AddOneOffCharge', () => {
   it('adds a charge once per id: the same request again answers the stored charge, other details under the id are refused', async () => {
-    const scenario = await createBillingScenario();
+    const scenario = await plannedScenario();
     const command = { tenantId: scenario.tenantId, partnershipId: scenario.partnership.id, id: 'setup-1', date: '2026-03-05', name: ' Setup ', unitPrice: '150.00', vat: VAT };
 
     const first = await scenario.use(AddOneOffCharge).execute(command);
@@ -21,7 +34,7 @@ describe('AddOneOffCharge', () => {
   });
 
   it('refuses an unknown partnership and figures no invoice line can carry', async () => {
-    const scenario = await createBillingScenario();
+    const scenario = await plannedScenario();
     const command = { tenantId: scenario.tenantId, partnershipId: scenario.partnership.id, date: '2026-03-05', name: 'Setup', unitPrice: '1', vat: VAT };
 
     await expect(scenario.use(AddOneOffCharge).execute({ ...command, partnershipId: 'nope' as PartnershipId })).rejects.toMatchObject({ code: 'partnership.not_found' });
@@ -32,5 +45,12 @@ describe('AddOneOffCharge', () => {
         expect.objectContaining({ path: 'unitPrice', code: 'one_off.out_of_range' }),
       ],
     });
+  });
+
+  it('refuses a charge for a partnership without a billing plan, which no run would ever bill', async () => {
+    const scenario = await createBillingScenario();
+    const command = { tenantId: scenario.tenantId, partnershipId: scenario.partnership.id, date: '2026-03-05', name: 'Setup', unitPrice: '150.00', vat: VAT };
+    await expect(scenario.use(AddOneOffCharge).execute(command)).rejects.toMatchObject({ code: 'one_off.no_billing_plan' });
+    expect(await scenario.billing.oneOffs.listThrough(scenario.tenantId, scenario.partnership.id, '2027-01-01' as never)).toEqual([]);
   });
 });
