@@ -847,6 +847,18 @@ describe('CreateCreditNote', () => {
   describe('retries of the same request (an id derived from its idempotency key)', () => {
     const ID = 'derived-credit-note-1' as InvoiceId;
 
+    /** The next save of the document fails, as an attempt stopped after its ledger append and projection would. */
+    function interruptNextSaveOf(id: InvoiceId): void {
+      const save = s.adapters.invoices.save.bind(s.adapters.invoices);
+      s.adapters.invoices.save = async (document) => {
+        if (document.id === id) {
+          s.adapters.invoices.save = save;
+          throw new Error('interrupted');
+        }
+        return save(document);
+      };
+    }
+
     it('credits once: a retry answers the stored credit note, also with the If-Match of the first attempt', async () => {
       const invoice = await issued({ issueDate: '2026-03-02' });
       const first = await credit(invoice.id, { id: ID, reason: 'Cancelled', expectedVersion: invoice.version });
@@ -859,14 +871,7 @@ describe('CreateCreditNote', () => {
 
     it('completes a credit note whose credit an interrupted attempt applied to the invoice before storing it', async () => {
       const invoice = await issued({ issueDate: '2026-03-02' });
-      const save = s.adapters.invoices.save.bind(s.adapters.invoices);
-      s.adapters.invoices.save = async (document) => {
-        if (document.id === ID) {
-          s.adapters.invoices.save = save;
-          throw new Error('interrupted');
-        }
-        return save(document);
-      };
+      interruptNextSaveOf(ID);
       await expect(credit(invoice.id, { id: ID, expectedVersion: invoice.version })).rejects.toThrow('interrupted');
       expect((await get(invoice.id)).credits).toHaveLength(1);
 
@@ -880,14 +885,7 @@ describe('CreateCreditNote', () => {
 
     it('completes, rather than refuses, a credit note whose credit another attempt appended after this one looked for it', async () => {
       const invoice = await issued({ issueDate: '2026-03-02' });
-      const save = s.adapters.invoices.save.bind(s.adapters.invoices);
-      s.adapters.invoices.save = async (document) => {
-        if (document.id === ID) {
-          s.adapters.invoices.save = save;
-          throw new Error('interrupted');
-        }
-        return save(document);
-      };
+      interruptNextSaveOf(ID);
       // The stalled first attempt: its credit is appended and the invoice projected, its credit note not stored.
       await expect(credit(invoice.id, { id: ID, expectedVersion: invoice.version })).rejects.toThrow('interrupted');
       // The retry that took its key over looked for the credit before that append: it finds none, once.
