@@ -386,12 +386,6 @@ export class ReceivablesImport {
    */
   private async record(receivable: Receivable, buyer: Partner, contactId: ContactId | undefined): Promise<Invoice | ImportProblem> {
     const { tenantId } = this.seller;
-    // A number in the platform's own format is one a series would give out: it is taken out of the series first, or
-    // the series would give it to a document of ours later and that document could never be stored.
-    const inSeries = parseDocumentNumber(receivable.invoiceNumber);
-    if (inSeries && !(await this.deps.numbers.claimImported(tenantId, inSeries.series, inSeries.sequence))) {
-      return { field: 'invoiceNumber', code: 'import.number_taken', message: `number ${receivable.invoiceNumber} is reserved for a document made here` };
-    }
     const partnership = await this.partnership(receivable, buyer);
     const invoice = Invoice.recordIssued(
       {
@@ -408,6 +402,12 @@ export class ReceivablesImport {
       },
       { tenantId, id: this.deps.ids.next<'Invoice'>(), at: this.deps.clock.now() },
     );
+    // A number in the platform's own format is one a series would give out: it is taken out of the series before the
+    // invoice is stored, or the series would give it to a document of ours later, which could then never be stored.
+    const inSeries = parseDocumentNumber(receivable.invoiceNumber);
+    if (inSeries && !(await this.deps.numbers.claimImported(tenantId, inSeries.series, inSeries.sequence))) {
+      return { field: 'invoiceNumber', code: 'import.number_taken', message: `number ${receivable.invoiceNumber} is reserved for a document made here` };
+    }
     try {
       await this.deps.invoices.save(invoice);
       return invoice;
