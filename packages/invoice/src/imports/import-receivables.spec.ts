@@ -244,6 +244,18 @@ describe('ImportReceivables', () => {
       return { fail: (when) => (failing = when) };
     }
 
+    /** A run of ROW that stopped after its payment's ledger append, before the invoice's document showed it. */
+    async function stoppedAfterItsPayment(): Promise<void> {
+      (await failingLedger()).fail('after');
+      await expect(importRows([ROW])).rejects.toThrow('lost connection');
+    }
+
+    /** The amounts of the customer's payment documents, sorted. */
+    async function paidAmounts(): Promise<string[]> {
+      const [customer] = await customers();
+      return (await payments(customer?.id as PartnerId)).map((payment) => payment.amount.toString()).sort();
+    }
+
     it.each(['before', 'after'] as const)('records the payment once when the run is repeated after its append failed %s storing it', async (when) => {
       const ledger = await failingLedger();
       ledger.fail(when);
@@ -258,37 +270,30 @@ describe('ImportReceivables', () => {
     });
 
     it('completes from the ledger what a run that stopped after its payment left, before a corrected file pays the difference', async () => {
-      const ledger = await failingLedger();
-      ledger.fail('after');
-      await expect(importRows([ROW])).rejects.toThrow('lost connection');
+      await stoppedAfterItsPayment();
       // The ledger holds 250.40 applied; the invoice's document does not show it. The corrected file says 500.00.
       const [result] = await importRows([{ ...ROW, applied: '500.00' }]);
       expect(result?.outcome).toBe('updated');
+      expect(await paidAmounts()).toEqual(['249.60', '250.40']);
       const [customer] = await customers();
-      expect((await payments(customer?.id as PartnerId)).map((payment) => payment.amount.toString()).sort()).toEqual(['249.60', '250.40']);
       expect((await balanceOf(customer?.id as PartnerId))[0]?.outstanding.toString()).toBe('750.40');
     });
 
     it('reports less applied than the ledger holds as a conflict after such a stop, and records nothing', async () => {
-      const ledger = await failingLedger();
-      ledger.fail('after');
-      await expect(importRows([ROW])).rejects.toThrow('lost connection');
+      await stoppedAfterItsPayment();
       const [result] = await importRows([{ ...ROW, applied: '100.00' }]);
       expect(result?.outcome).toBe('refused');
       expect(result?.problems.map((problem) => problem.code)).toEqual(['import.applied_decreased']);
-      const [customer] = await customers();
-      expect((await payments(customer?.id as PartnerId)).map((payment) => payment.amount.toString())).toEqual(['250.40']);
+      expect(await paidAmounts()).toEqual(['250.40']);
     });
 
     it('completes such a stop when the same file comes again on a later day', async () => {
-      const ledger = await failingLedger();
-      ledger.fail('after');
-      await expect(importRows([ROW])).rejects.toThrow('lost connection');
+      await stoppedAfterItsPayment();
       scenario.clock.advance(86_400_000);
       const [result] = await importRows([ROW]);
       expect(result?.outcome).toBe('updated');
+      expect(await paidAmounts()).toEqual(['250.40']);
       const [customer] = await customers();
-      expect((await payments(customer?.id as PartnerId)).map((payment) => payment.amount.toString())).toEqual(['250.40']);
       expect((await balanceOf(customer?.id as PartnerId))[0]?.outstanding.toString()).toBe('1000.00');
     });
   });
