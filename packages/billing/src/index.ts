@@ -28,7 +28,7 @@ export type { OneOffChargeStore } from './one-off/one-off-charge-store.port';
 export { AddOneOffCharge } from './one-off/one-off.use-cases';
 export { billKey } from './runs/bill';
 export type { BillAllowance, BillLine, BillOutcome, BillState, BillStatus, CorrectionReason, ItemKind, LineComputation, LinePurpose } from './runs/bill';
-export { BILL_REPOSITORY } from './runs/bill-repository.port';
+export { BILL_REPOSITORY, BillPositionTakenError } from './runs/bill-repository.port';
 export type { BillRepository } from './runs/bill-repository.port';
 export { dueBillingDates, proposeBill } from './runs/propose-bill';
 export type { BillingFacts, ProposedBill } from './runs/propose-bill';

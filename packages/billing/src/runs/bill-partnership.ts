@@ -32,7 +32,7 @@ import { BILLING_PLAN_REPOSITORY, type BillingPlanRepository } from '../plans/bi
 import type { DateRange } from '../periods/billing-period';
 import { USAGE_EVENT_STORE, type InstantRange, type UsageEventStore } from '../usage/usage-event-store.port';
 import { billKey, type BillOutcome, type BillState } from './bill';
-import { BILL_REPOSITORY, type BillRepository } from './bill-repository.port';
+import { BILL_REPOSITORY, BillPositionTakenError, type BillRepository } from './bill-repository.port';
 import { dueBillingDates, proposeBill, type ProposedBill } from './propose-bill';
 
 /**
@@ -41,6 +41,12 @@ import { dueBillingDates, proposeBill, type ProposedBill } from './propose-bill'
  * the cutoff less this margin. Looking again costs one query; its result only matters if it changes a figure.
  */
 export const LATE_USAGE_MARGIN_MS = 5 * 60_000;
+
+/**
+ * How many times billing one partnership reads its bills when other runs keep recording bills of it meanwhile, before
+ * it gives up with `billing.bills_changed` (the run counts the partnership failed; the next run bills it).
+ */
+const BILL_READS = 5;
 
 /** What billing one partnership did, date by date. */
 export interface PartnershipBilling {
@@ -95,11 +101,12 @@ export class BillPartnership {
   ) {}
 
   /**
-   * @throws NotFoundError `billing_plan.not_found`; whatever making an invoice throws (the bill then stays pending and
-   * the next run tries again)
+   * @throws NotFoundError `billing_plan.not_found`; BillPositionTakenError `billing.bills_changed` when other runs
+   * recorded bills of the partnership each time it read them, {@link BILL_READS} times; whatever making an invoice
+   * throws (the bill then stays pending and the next run tries again)
    */
   async execute(command: BillPartnershipCommand): Promise<PartnershipBilling> {
-    const { tenantId, partnershipId, asOf } = command;
+    const { tenantId, partnershipId } = command;
     const plan = await this.plans.get(tenantId, partnershipId);
     if (!plan) throw new NotFoundError('billing_plan', partnershipId);
     let bills = [...(await this.bills.listByPartnership(tenantId, partnershipId))];
@@ -110,22 +117,41 @@ export class BillPartnership {
     if (!command.dryRun) {
       for (const pending of bills.filter((bill) => bill.status === 'pending')) results.push({ bill: await this.invoice(pending, partiesOnce), recorded: false });
     }
-    const oneOffs = await this.oneOffs.listThrough(tenantId, partnershipId, throughLastBill(asOf, bills));
-    for (const billingDate of dueBillingDates(plan, oneOffs, bills, asOf)) {
+    for (let reads = 1; ; reads += 1) {
+      try {
+        await this.billDueDates(command, plan, bills, results, partiesOnce);
+        break;
+      } catch (error) {
+        // Another run recorded a bill since these were read: what is due, and what each date charges, may have changed.
+        if (!(error instanceof BillPositionTakenError) || reads === BILL_READS) throw error;
+        bills = [...(await this.bills.listByPartnership(tenantId, partnershipId))];
+      }
+    }
+    return { partnershipId, bills: results };
+  }
+
+  /**
+   * Records (in a dry run, only works out) the bill of each date due, each in the position after the bills before it,
+   * appending to `results` as it goes.
+   * @throws BillPositionTakenError when another run recorded a bill of the partnership since `bills` were read
+   */
+  private async billDueDates(command: BillPartnershipCommand, plan: BillingPlan, read: readonly BillState[], results: BilledDate[], parties: () => Promise<InvoiceParties>): Promise<void> {
+    let bills = read;
+    const oneOffs = await this.oneOffs.listThrough(command.tenantId, command.partnershipId, throughLastBill(command.asOf, bills));
+    for (const billingDate of dueBillingDates(plan, oneOffs, bills, command.asOf)) {
       const usageCutoff = this.clock.now();
       const proposed = await this.propose(plan, bills, oneOffs, billingDate, usageCutoff);
-      const bill = this.billOf(command, plan, proposed, usageCutoff);
+      const bill = this.billOf(command, plan, proposed, usageCutoff, bills.length + 1);
       if (command.dryRun) {
         results.push({ bill, recorded: true });
         bills = [...bills, bill];
         continue;
       }
       const { bill: stored, recorded } = await this.bills.record(bill);
-      if (stored.status === 'pending') results.push({ bill: await this.invoice(stored, partiesOnce), recorded });
+      if (stored.status === 'pending') results.push({ bill: await this.invoice(stored, parties), recorded });
       else results.push({ bill: stored, recorded });
       bills = [...bills, stored];
     }
-    return { partnershipId, bills: results };
   }
 
   /** The next bill of a partnership's plan (its first date due by `through`), not recorded. */
@@ -164,7 +190,7 @@ export class BillPartnership {
     );
   }
 
-  private billOf(command: { readonly tenantId: TenantId; readonly runId?: string }, plan: BillingPlan, proposed: ProposedBill, usageCutoff: Date): BillState {
+  private billOf(command: { readonly tenantId: TenantId; readonly runId?: string }, plan: BillingPlan, proposed: ProposedBill, usageCutoff: Date, position: number): BillState {
     const terms = plan.history.find((each) => each.version === proposed.planVersion)?.terms;
     return {
       tenantId: command.tenantId,
@@ -181,6 +207,7 @@ export class BillPartnership {
       invoiceId: this.ids.next<'Invoice'>() as InvoiceId,
       status: proposed.lines.length === 0 ? 'empty' : 'pending',
       ...(command.runId === undefined ? {} : { runId: command.runId }),
+      position,
       createdAt: usageCutoff,
     };
   }

@@ -1,12 +1,15 @@
 import { describe, expect, it, jest } from '@jest/globals';
+import { Money, type CalendarDate } from '@invoicing/core';
 import { CreatePartnership, GetInvoice, ListInvoices, type InvoiceRepository } from '@invoicing/invoice';
 import { SCENARIO_TERMS, createInMemoryAdapters } from '@invoicing/invoice/testing';
 import { AddOneOffCharge } from '../one-off/one-off.use-cases';
 import { SetBillingPlan } from '../plans/billing-plan.use-cases';
 import type { PlanTermsInput } from '../plans/plan-terms';
-import { createBillingScenario } from '../testing';
+import { createBillingScenario, createInMemoryBillingAdapters } from '../testing';
 import { RecordUsage } from '../usage/usage.use-cases';
+import type { BillState } from './bill';
 import { BillPartnership } from './bill-partnership';
+import { BillPositionTakenError, type BillRepository } from './bill-repository.port';
 import { ExecuteBillingRun, GetBillingRun, GetInvoiceBilling, ListBillingRuns, ListRunBills, PreviewUpcomingInvoice, RunBilling, StartBillingRun } from './billing-run.use-cases';
 
 const VAT = { code: 'S', rate: '20' } as const;
@@ -111,6 +114,74 @@ describe('RunBilling', () => {
     expect(await scenario.invoices()).toHaveLength(3);
     expect(runs.reduce((sum, run) => sum + run.counts.bills, 0)).toBe(3);
     expect(runs.reduce((sum, run) => sum + run.counts.bills + run.counts.billsFoundRecorded, 0)).toBeGreaterThanOrEqual(3);
+  });
+
+  it('carries a late-usage correction once when two runs read the bills before either records, for different dates', async () => {
+    // Run B's first record waits until run A has recorded its own bill, from the same bills read.
+    const inner = createInMemoryBillingAdapters();
+    let pause: { readonly reached: () => void; readonly resume: Promise<void> } | undefined;
+    const bills: BillRepository = Object.assign(Object.create(inner.bills) as BillRepository, {
+      async record(bill: BillState) {
+        const held = pause;
+        pause = undefined;
+        if (held) {
+          held.reached();
+          await held.resume;
+        }
+        return inner.bills.record(bill);
+      },
+    });
+    const scenario = await billedScenario(PLAN, { billing: { ...inner, bills } });
+    scenario.clock.set(new Date('2026-03-20T10:00:00Z'));
+    await scenario.send(30, '2026-03-15T10:00:00Z');
+    scenario.clock.set(new Date('2026-04-01T09:00:00Z'));
+    await scenario.use(RunBilling).execute({ tenantId: scenario.tenantId });
+    // Ten calls of March received after March was invoiced: 1.00 to correct, once.
+    scenario.clock.set(new Date('2026-04-05T10:00:00Z'));
+    await scenario.send(10, '2026-03-15T11:00:00Z', 'late');
+    scenario.clock.set(new Date('2026-05-01T09:00:00Z'));
+    const bill = (asOf: string) => scenario.use(BillPartnership).execute({ tenantId: scenario.tenantId, partnershipId: scenario.partnership.id, asOf: asOf as CalendarDate });
+
+    let resume = (): void => undefined;
+    const reached = new Promise<void>((resolve) => {
+      pause = { reached: resolve, resume: new Promise<void>((go) => (resume = go)) };
+    });
+    const runB = bill('2026-05-01');
+    await reached;
+    // A charge dated 10 April, added while B works out 1 May: run A, as of the 10th, bills it with the correction.
+    await scenario.use(AddOneOffCharge).execute({ tenantId: scenario.tenantId, partnershipId: scenario.partnership.id, id: 'setup', date: '2026-04-10', name: 'Setup', unitPrice: '150.00', vat: VAT });
+    await bill('2026-04-10');
+    resume();
+    await runB;
+
+    const recorded = await scenario.billing.bills.listByPartnership(scenario.tenantId, scenario.partnership.id);
+    const corrections = recorded.flatMap((each) => each.lines.filter((line) => line.computation.reason === 'late_usage').map((line) => [each.billingDate, line.amount.toString()]));
+    expect(corrections).toEqual([['2026-04-10', '1.00']]);
+    expect(recorded.map((each) => each.billingDate)).toEqual(['2026-03-01', '2026-04-01', '2026-04-10', '2026-05-01']);
+    const invoiced = await scenario.invoices();
+    expect(Money.sum('EUR', invoiced.map((invoice) => invoice.totals.taxExclusive)).toString()).toBe(String(250 + 253 + 151 + 250) + '.00');
+  });
+
+  it('gives a partnership up with billing.bills_changed after reading its bills five times, each time overtaken', async () => {
+    const inner = createInMemoryBillingAdapters();
+    let reads = 0;
+    const bills: BillRepository = Object.assign(Object.create(inner.bills) as BillRepository, {
+      async listByPartnership(...args: Parameters<BillRepository['listByPartnership']>) {
+        reads += 1;
+        return inner.bills.listByPartnership(...args);
+      },
+      async record(bill: BillState): Promise<never> {
+        throw new BillPositionTakenError(bill.key, bill.position ?? 0);
+      },
+    });
+    const scenario = await billedScenario(PLAN, { billing: { ...inner, bills } });
+    scenario.clock.set(new Date('2026-04-01T09:00:00Z'));
+
+    const run = await scenario.use(RunBilling).execute({ tenantId: scenario.tenantId });
+
+    expect(run.counts).toMatchObject({ processed: 1, bills: 0, failed: 1 });
+    expect(run.failures).toEqual([expect.objectContaining({ partnershipId: scenario.partnership.id, code: 'billing.bills_changed' })]);
+    expect(reads).toBe(5);
   });
 
   it('makes the invoice of a bill whose run stopped before making it, on the next run, under the id it recorded', async () => {

@@ -2,7 +2,7 @@ import { Money } from '@invoicing/core';
 import type { InvoiceId, PartnershipId } from '@invoicing/invoice';
 import { aTenant } from '@invoicing/invoice/testing';
 import type { BillingAdapters } from '../../billing-adapters';
-import type { BillRepository } from '../../runs/bill-repository.port';
+import { BillPositionTakenError, type BillRepository } from '../../runs/bill-repository.port';
 import { aBill, aPartnershipId } from './billing-builders';
 import { jestGlobals } from './jest-globals';
 
@@ -50,6 +50,44 @@ export function describeBillRepositoryContract(adapters: () => BillingAdapters):
       const stored = outcomes.find((outcome) => outcome.recorded)?.bill;
       for (const outcome of outcomes) expect(outcome.bill).toEqual(stored);
       expect(await bills().listByPartnership(tenant, partnership)).toEqual([stored]);
+    });
+
+    it('records one bill per position of a partnership: a later one in a taken position is refused, and stores nothing', async () => {
+      const tenant = aTenant();
+      const partnership = aPartnershipId();
+      const first = aBill(tenant, partnership, '2026-02-01', { position: 1 });
+      const second = aBill(tenant, partnership, '2026-03-01', { position: 2 });
+      expect(await bills().record(first)).toEqual({ bill: first, recorded: true });
+      expect(await bills().record(second)).toEqual({ bill: second, recorded: true });
+
+      // Worked out from the first bill only: the second was recorded since.
+      const stale = aBill(tenant, partnership, '2026-02-15', { position: 2 });
+      await expect(bills().record(stale)).rejects.toBeInstanceOf(BillPositionTakenError);
+      await expect(bills().record(stale)).rejects.toMatchObject({ code: 'billing.bills_changed', details: { key: stale.key, position: 2 } });
+      // A key taken answers its bill, whatever the position.
+      expect(await bills().record(aBill(tenant, partnership, '2026-03-01', { position: 3 }))).toEqual({ bill: second, recorded: false });
+      // Positions are the partnership's own, within its tenant; a bill without one is not checked.
+      const elsewhere = [aBill(tenant, aPartnershipId(), '2026-02-15', { position: 2 }), aBill(aTenant(), partnership, '2026-02-15', { position: 2 }), aBill(tenant, partnership, '2026-02-20')];
+      for (const bill of elsewhere) expect(await bills().record(bill)).toEqual({ bill, recorded: true });
+      expect((await bills().listByPartnership(tenant, partnership)).map((bill) => [bill.billingDate, bill.position])).toEqual([
+        ['2026-02-01', 1],
+        ['2026-02-20', undefined],
+        ['2026-03-01', 2],
+      ]);
+    });
+
+    it('records one of many bills of one partnership recorded in the same position at once', async () => {
+      const tenant = aTenant();
+      const partnership = aPartnershipId();
+      const attempts = ['2026-04-01', '2026-04-02', '2026-04-03', '2026-04-04', '2026-04-05'].map((date) => aBill(tenant, partnership, date, { position: 1 }));
+
+      const outcomes = await Promise.allSettled(attempts.map((bill) => bills().record(bill)));
+
+      const recorded = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+      expect(recorded).toHaveLength(1);
+      expect(recorded[0]?.recorded).toBe(true);
+      for (const outcome of outcomes) if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(BillPositionTakenError);
+      expect(await bills().listByPartnership(tenant, partnership)).toEqual([recorded[0]?.bill]);
     });
 
     it('marks a pending bill invoiced once: marking it again, or a bill that is not pending, changes nothing', async () => {

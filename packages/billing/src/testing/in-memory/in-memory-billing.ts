@@ -6,7 +6,7 @@ import type { OneOffChargeStore } from '../../one-off/one-off-charge-store.port'
 import { BillingPlan, type BillingPlanState } from '../../plans/billing-plan';
 import type { BillingPlanRepository } from '../../plans/billing-plan-repository.port';
 import type { BillOutcome, BillState } from '../../runs/bill';
-import type { BillRepository } from '../../runs/bill-repository.port';
+import { BillPositionTakenError, type BillRepository } from '../../runs/bill-repository.port';
 import type { BillingAdapters } from '../../billing-adapters';
 import type { BillingRunState } from '../../runs/billing-run';
 import type { BillingRunRepository } from '../../runs/billing-run-repository.port';
@@ -107,6 +107,10 @@ export class InMemoryBillRepository implements BillRepository {
   async record(bill: BillState): Promise<{ readonly bill: BillState; readonly recorded: boolean }> {
     const stored = this.bills.get(key(bill.tenantId, bill.key));
     if (stored) return { bill: stored, recorded: false };
+    if (bill.position !== undefined) {
+      const taken = [...this.bills.values()].some((each) => each.tenantId === bill.tenantId && each.partnershipId === bill.partnershipId && each.position === bill.position);
+      if (taken) throw new BillPositionTakenError(bill.key, bill.position);
+    }
     this.bills.set(key(bill.tenantId, bill.key), bill);
     return { bill, recorded: true };
   }

@@ -178,7 +178,21 @@ export interface BillDocument {
   readonly status: BillState['status'];
   readonly outcome?: BillOutcome;
   readonly invoicedAt?: Date;
+  /**
+   * `<tenant>/<partnership>/<position>`, unique where present (one field, so that a sparse index skips the bills
+   * recorded before positions: a compound index would hold those under the tenant alone).
+   */
+  readonly slot?: string;
   readonly state: string;
+}
+
+/** The `slot` of a bill in its position. */
+function slotOf(bill: BillState): string | undefined {
+  return bill.position === undefined ? undefined : `${bill.tenantId}/${bill.partnershipId}/${bill.position}`;
+}
+
+function positionOf(document: BillDocument): number | undefined {
+  return document.slot === undefined ? undefined : Number(document.slot.slice(document.slot.lastIndexOf('/') + 1));
 }
 
 /** The fields `markInvoiced` sets. */
@@ -199,6 +213,7 @@ export function billToPersistence(bill: BillState): BillDocument {
     status: bill.status,
     outcome: optional(bill.outcome, outcomeOf),
     invoicedAt: bill.invoicedAt,
+    slot: slotOf(bill),
     state: encodeState(stateToPersistence(bill)),
   });
 }
@@ -223,6 +238,7 @@ export function billToDomain(document: BillDocument): BillState {
     status: document.status,
     outcome: optional(document.outcome, outcomeOf),
     runId: document.runId,
+    position: positionOf(document),
     createdAt: dateToDomain(state.createdAt),
     invoicedAt: optional(document.invoicedAt, dateToDomain),
   } satisfies AllFieldsOf<BillState>);

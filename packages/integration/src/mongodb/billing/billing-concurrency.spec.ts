@@ -1,5 +1,6 @@
-import { aBill, aOneOff, aPartnershipId, aPlan, aRun, anEvent } from '@invoicing/billing/testing';
-import { ConflictError } from '@invoicing/core';
+import { AddOneOffCharge, BillPartnership, RecordUsage, SetBillingPlan, type BillRepository, type BillState } from '@invoicing/billing';
+import { aBill, aOneOff, aPartnershipId, aPlan, aRun, anEvent, createBillingScenario } from '@invoicing/billing/testing';
+import { ConflictError, type CalendarDate } from '@invoicing/core';
 import { aTenant } from '@invoicing/invoice/testing';
 import type { CommandStartedEvent } from 'mongodb';
 import { connectMongo, type MongoConnection } from '../connection';
@@ -110,6 +111,60 @@ describe('bills', () => {
     expect(new Set(outcomes.map((outcome) => outcome.bill.invoiceId))).toEqual(new Set([stored?.invoiceId]));
     for (const outcome of outcomes) expect(outcome.bill).toEqual(stored);
     expect(await processes[1].bills.listByPartnership(tenant, partnership)).toEqual([stored]);
+  });
+
+  it('bills a late-usage correction once when two runs in two processes read the same bills and bill different dates', async () => {
+    // Run B (process 1) has read the bills and worked out 1 May when run A (process 0) records 10 April from the same
+    // bills: B's record must fail on the position, not carry the correction A charged.
+    let pause: { readonly reached: () => void; readonly resume: Promise<void> } | undefined;
+    const bills: BillRepository = Object.assign(Object.create(processes[0].bills) as BillRepository, {
+      async record(bill: BillState) {
+        const held = pause;
+        pause = undefined;
+        if (!held) return processes[0].bills.record(bill);
+        held.reached();
+        await held.resume;
+        return processes[1].bills.record(bill);
+      },
+    });
+    const scenario = await createBillingScenario({ now: '2026-03-01T09:00:00Z', tenantId: aTenant(), billing: { ...processes[0], bills } });
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    const vat = { code: 'S', rate: '20' } as const;
+    await scenario.use(SetBillingPlan).execute({
+      tenantId,
+      partnershipId,
+      effectiveFrom: '2026-03-01',
+      terms: { interval: 'monthly', charges: [{ kind: 'usage', code: 'calls', name: 'Calls', metric: { code: 'calls', aggregation: 'count' }, price: { kind: 'per_unit', unitPrice: '0.10' }, vat }] },
+    });
+    const send = (count: number, prefix: string) =>
+      scenario.use(RecordUsage).execute({ tenantId, events: Array.from({ length: count }, (_, index) => ({ eventId: `${prefix}${index}`, metricCode: 'calls', timestamp: '2026-03-15T10:00:00Z', partnershipId })) });
+    scenario.clock.set(new Date('2026-03-20T10:00:00Z'));
+    await send(30, 'e');
+    scenario.clock.set(new Date('2026-04-01T09:00:00Z'));
+    await scenario.use(BillPartnership).execute({ tenantId, partnershipId, asOf: '2026-04-01' as CalendarDate });
+    scenario.clock.set(new Date('2026-04-05T10:00:00Z'));
+    await send(10, 'late');
+    scenario.clock.set(new Date('2026-05-01T09:00:00Z'));
+
+    let resume = (): void => undefined;
+    const reached = new Promise<void>((resolve) => {
+      pause = { reached: resolve, resume: new Promise<void>((go) => (resume = go)) };
+    });
+    const runB = scenario.use(BillPartnership).execute({ tenantId, partnershipId, asOf: '2026-05-01' as CalendarDate });
+    await reached;
+    await scenario.use(AddOneOffCharge).execute({ tenantId, partnershipId, id: 'setup', date: '2026-04-10', name: 'Setup', unitPrice: '150.00', vat });
+    await scenario.use(BillPartnership).execute({ tenantId, partnershipId, asOf: '2026-04-10' as CalendarDate });
+    resume();
+    await runB;
+
+    const recorded = await processes[1].bills.listByPartnership(tenantId, partnershipId);
+    expect(recorded.map((bill) => [bill.billingDate, bill.position, bill.lines.map((line) => `${line.computation.reason ?? line.computation.kind} ${line.amount.toString()}`)])).toEqual([
+      ['2026-03-01', 1, []],
+      ['2026-04-01', 2, ['usage 3.00']],
+      ['2026-04-10', 3, ['late_usage 1.00', 'one_off 150.00']],
+      ['2026-05-01', 4, []],
+    ]);
   });
 
   it('ends invoiced with the outcome and instant of one marking when 20 are sent at once by two processes', async () => {

@@ -89,11 +89,14 @@ export const billSchema = schemaOf(
     status: { type: String, required: true },
     outcome: Schema.Types.Mixed,
     invoicedAt: Date,
+    slot: String,
     state: String,
   },
   [
     // A partnership's bill for a date is recorded once, whichever run records it first.
     [{ tenantId: 1, key: 1 }, { name: 'bills_key_unique', unique: true }],
+    // And one bill per position: of runs that read the same bills, one records the next (BillState.position).
+    [{ slot: 1 }, { name: 'bills_slot_unique', unique: true, sparse: true }],
     [{ tenantId: 1, partnershipId: 1, billingDate: 1 }, { name: 'bills_by_partnership_date' }],
     [{ tenantId: 1, invoiceId: 1 }, { name: 'bills_by_invoice' }],
     [{ tenantId: 1, runId: 1, key: 1 }, { name: 'bills_by_run_key' }],

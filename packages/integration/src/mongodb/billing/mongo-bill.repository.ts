@@ -1,4 +1,4 @@
-import type { BillOutcome, BillRepository, BillState } from '@invoicing/billing';
+import { BillPositionTakenError, type BillOutcome, type BillRepository, type BillState } from '@invoicing/billing';
 import type { TenantId } from '@invoicing/core';
 import type { InvoiceId, PartnershipId } from '@invoicing/invoice';
 import type { Model } from 'mongoose';
@@ -8,8 +8,9 @@ import { op } from '../query-support';
 import { billToDomain, billToPersistence, invoicedFields, type BillDocument } from './bill.mapper';
 
 /**
- * Bills on MongoDB. Recording is one insert against the unique (tenant, key): of runs recording the same key at once,
- * exactly one inserts, and the others read and answer its bill. Marking one invoiced is the only update, conditional
+ * Bills on MongoDB. Recording is one insert against the unique (tenant, key) and the unique slot (tenant, partnership,
+ * position): of runs recording the same key or position at once, exactly one inserts, and the others read and answer
+ * its bill, or are told the bills they read are out of date. Marking one invoiced is the only update, conditional
  * on the bill still being pending. It takes no document lock (ADR 0007): two runs marking one bill at once both read
  * its one stored invoice, so whichever write lands last records the same outcome; the lock would cost two round trips
  * on every bill.
@@ -24,10 +25,11 @@ export class MongoBillRepository implements BillRepository {
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
     }
-    // Bills are never deleted: the one that holds the key is there.
+    // Bills are never deleted: the one that holds the key is there, or else the one that holds the position.
     const stored = await this.read(documentId(bill.tenantId, bill.key));
-    if (!stored) throw new Error(`bills ${documentId(bill.tenantId, bill.key)} was refused as a duplicate but is not stored`);
-    return { bill: stored, recorded: false };
+    if (stored) return { bill: stored, recorded: false };
+    if (bill.position !== undefined) throw new BillPositionTakenError(bill.key, bill.position);
+    throw new Error(`bills ${documentId(bill.tenantId, bill.key)} was refused as a duplicate but is not stored`);
   }
 
   async markInvoiced(tenantId: TenantId, key: string, outcome: BillOutcome, at: Date): Promise<void> {
