@@ -83,6 +83,35 @@ describe('RunBilling', () => {
     expect((await scenario.use(RunBilling).execute({ tenantId: scenario.tenantId })).counts).toMatchObject({ bills: 0 });
   });
 
+  it('bills a one-off charge dated on a day billed before it was added on the next run, also after the plan ended', async () => {
+    const scenario = await billedScenario();
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    const charge = (id: string, date: string) => scenario.use(AddOneOffCharge).execute({ tenantId, partnershipId, id, date, name: `Service ${id}`, unitPrice: '80.00', vat: VAT });
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-05-01', terms: null, expectedVersion: 1 });
+    scenario.clock.set(new Date('2026-04-01T09:00:00Z'));
+    await scenario.use(RunBilling).execute({ tenantId });
+    // Added after the run of 1 April, for 1 April: the plan still bills on 1 May, and that run's date would do.
+    await charge('april', '2026-04-01');
+    scenario.clock.set(new Date('2026-04-02T09:00:00Z'));
+    expect((await scenario.use(RunBilling).execute({ tenantId })).counts).toMatchObject({ bills: 1, failed: 0 });
+    scenario.clock.set(new Date('2026-05-01T09:00:00Z'));
+    await scenario.use(RunBilling).execute({ tenantId });
+    // The plan ended on 1 May, its last bill made: a charge for that day has no later billing date to wait for.
+    await charge('may', '2026-05-01');
+    expect((await scenario.use(RunBilling).execute({ tenantId })).counts).toMatchObject({ bills: 0 });
+    scenario.clock.set(new Date('2026-05-04T09:00:00Z'));
+    expect((await scenario.use(RunBilling).execute({ tenantId })).counts).toMatchObject({ bills: 1, failed: 0 });
+    expect((await scenario.use(RunBilling).execute({ tenantId })).counts).toMatchObject({ bills: 0 });
+
+    const bills = await scenario.billing.bills.listByPartnership(tenantId, partnershipId);
+    const oneOffs = bills.flatMap((bill) => bill.lines.filter((line) => line.computation.kind === 'one_off').map((line) => [bill.billingDate, line.computation.item, line.amount.toString()]));
+    expect(oneOffs).toEqual([
+      ['2026-04-02', 'one_off:april', '80.00'],
+      ['2026-05-04', 'one_off:may', '80.00'],
+    ]);
+  });
+
   it('reads a partnership once for all its bills, and each partner once for the partnerships of a page', async () => {
     const adapters = createInMemoryAdapters();
     const reads: string[] = [];

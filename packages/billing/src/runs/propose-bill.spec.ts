@@ -117,6 +117,21 @@ describe('dueBillingDates', () => {
 
     expect(dueBillingDates(plan, [oneOff], billed, '2026-03-01' as CalendarDate)).toEqual(['2026-02-01', '2026-02-20', '2026-03-01']);
   });
+
+  it('adds asOf for a one-off charge dated on a day billed without it, unless a later date is due or a bill charged it', () => {
+    const plan = planFrom('2026-01-01', monthly([seats('1', '10')]));
+    const charge = (date: string) => oneOffCharge({ date, name: 'Service', unitPrice: '100', vat: VAT }, { tenantId: TENANT, id: `s-${date}`, partnershipId: PARTNERSHIP, at: AT });
+    const bill = (billingDate: string, items: string[] = []) => ({ billingDate, lines: [], settled: items.map((item) => ({ item })) }) as unknown as BillState;
+    const asOf = (date: string) => date as CalendarDate;
+    const billed = [bill('2026-01-01'), bill('2026-02-01')];
+
+    expect(dueBillingDates(plan, [charge('2026-02-01')], billed, asOf('2026-02-10'))).toEqual(['2026-02-10']);
+    expect(dueBillingDates(plan, [charge('2026-01-01')], billed, asOf('2026-02-10'))).toEqual(['2026-02-10']);
+    // A later date due bills it; a bill that settled it, or a bill on asOf itself, leaves nothing to add.
+    expect(dueBillingDates(plan, [charge('2026-02-01')], billed, asOf('2026-03-05'))).toEqual(['2026-03-01']);
+    expect(dueBillingDates(plan, [charge('2026-01-01')], [bill('2026-01-01'), bill('2026-02-01', ['one_off:s-2026-01-01'])], asOf('2026-02-10'))).toEqual([]);
+    expect(dueBillingDates(plan, [charge('2026-02-01')], billed, asOf('2026-02-01'))).toEqual([]);
+  });
 });
 
 describe('proposeBill', () => {

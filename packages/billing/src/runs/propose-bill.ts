@@ -46,7 +46,8 @@ export interface ProposedBill {
 
 /**
  * The dates a partnership is billed on up to `asOf` that have no bill yet, oldest first: the first day of each plan
- * version, each period's first day, the day a plan ends, and each one-off charge's date.
+ * version, each period's first day, the day a plan ends, and each one-off charge's date (or `asOf`, for a charge
+ * dated on a day billed before it was added, when no later date is due).
  */
 export function dueBillingDates(plan: BillingPlan, oneOffs: readonly OneOffCharge[], bills: readonly BillState[], asOf: CalendarDate): CalendarDate[] {
   const billed = new Set(bills.map((bill) => bill.billingDate));
@@ -58,7 +59,18 @@ export function dueBillingDates(plan: BillingPlan, oneOffs: readonly OneOffCharg
     if (segment.end !== undefined && segment.end <= asOf) dates.add(segment.end);
   }
   for (const charge of oneOffs) if (charge.date <= asOf) dates.add(charge.date);
-  return [...dates].filter((date) => !billed.has(date)).sort();
+  const due = [...dates].filter((date) => !billed.has(date)).sort();
+  // A charge dated on a day billed before it was added waits for the next date due; with none by `asOf` (the plan's
+  // next date is later, or the plan has ended), the run's own date bills it.
+  const onBilledDays = oneOffs.filter((charge) => charge.date <= asOf && billed.has(charge.date) && !due.some((date) => date > charge.date));
+  if (onBilledDays.length === 0 || billed.has(asOf) || due.includes(asOf)) return due;
+  const charged = new Set(bills.flatMap((bill) => [...bill.lines.map((line) => line.computation.item), ...(bill.settled ?? []).map((each) => each.item)]));
+  return onBilledDays.some((charge) => !charged.has(oneOffItem(charge))) ? [...due, asOf] : due;
+}
+
+/** The item key of a one-off charge's line. */
+function oneOffItem(charge: OneOffCharge): string {
+  return `one_off:${charge.id}`;
 }
 
 /** One billable item as the plan's terms make it: its lines (several for a tiered price), due on `due`. */
@@ -178,7 +190,7 @@ async function proposedItems(facts: BillingFacts, billed: ReadonlyMap<string, Bi
     if (charge.date > horizon) continue;
     const computation = { formula: `${formatDecimal(charge.quantity)} × ${formatDecimal(charge.unitPrice)}` };
     const line = { name: charge.name, unitCode: charge.unitCode, vat: charge.vat, ...definedFields({ marketableId: charge.marketableId }) };
-    items.push(item(`one_off:${charge.id}`, 'one_off', charge.date, line, charge.quantity.isZero() ? [] : [[charge.quantity, charge.unitPrice, computation]], currency, computation));
+    items.push(item(oneOffItem(charge), 'one_off', charge.date, line, charge.quantity.isZero() ? [] : [[charge.quantity, charge.unitPrice, computation]], currency, computation));
   }
   return items.sort((left, right) => (left.due < right.due ? -1 : left.due > right.due ? 1 : 0));
 }
