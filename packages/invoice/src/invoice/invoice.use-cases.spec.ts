@@ -919,6 +919,32 @@ describe('CreateCreditNote', () => {
       await credit(invoice.id, { id: ID, reason: 'Cancelled' });
       await expect(credit(invoice.id, { id: ID, reason: 'Another reason' })).rejects.toEqual(expect.objectContaining({ code: 'idempotency.key_reused' }));
     });
+
+    it('refuses the id of a credit note with idempotency.key_reused when the request credits other lines or allowances', async () => {
+      const invoice = await issued({ issueDate: '2026-03-02' });
+      const partial = await credit(invoice.id, { id: ID, lines: [serviceLine('100')] });
+      const reused = (command: Parameters<typeof credit>[1]) => expect(credit(invoice.id, { id: ID, ...command })).rejects.toMatchObject({ code: 'idempotency.key_reused' });
+
+      // The same request again, its decimals written otherwise, is answered with the stored note.
+      expect(await credit(invoice.id, { id: ID, lines: [{ ...serviceLine('100.000'), quantity: '1.0' }] })).toEqual(partial);
+      await reused({ lines: [serviceLine('150')] });
+      await reused({ lines: [{ ...serviceLine('100'), quantity: '2' }] });
+      await reused({ lines: [serviceLine('100'), serviceLine('100')] });
+      await reused({ lines: [{ ...serviceLine('100'), name: 'Other service' }] });
+      await reused({ lines: [{ ...serviceLine('100'), vat: { code: 'S', rate: '10' } }] });
+      await reused({ lines: [serviceLine('100')], allowances: [{ amount: '10.00', reason: 'Goodwill', vat: { code: 'S', rate: '20' } }] });
+      // A full credit asked under the key of a partial one.
+      await reused({});
+      expect((await get(invoice.id)).credits).toHaveLength(1);
+    });
+
+    it('answers a full credit note again for a retry asking a full credit, and refuses one asking for some lines', async () => {
+      const invoice = await issued({ issueDate: '2026-03-02' });
+      const full = await credit(invoice.id, { id: ID });
+
+      expect(await credit(invoice.id, { id: ID })).toEqual(full);
+      await expect(credit(invoice.id, { id: ID, lines: [{ marketableId: s.marketable.id, quantity: '1' }] })).rejects.toMatchObject({ code: 'idempotency.key_reused' });
+    });
   });
 });
 

@@ -31,6 +31,7 @@ import { LEDGER, type Ledger } from '../ledger/ledger.port';
 import { LedgerProjection } from '../ledger/ledger-projection';
 import { postTransaction } from '../ledger/post-transaction';
 import { invoiceStanding, settlementPostings } from '../ledger/settlement';
+import { creditsWhatWasRequested, type RequestedCredit } from './credit-note-request';
 import { assertTransition } from './invoice-lifecycle';
 import { Invoice, type InvoiceState } from './invoice';
 import type { DraftContent } from './invoice-content';
@@ -458,7 +459,7 @@ export class CreateCreditNote {
     const { tenantId } = command;
     if (command.id !== undefined) {
       const stored = await this.invoices.get(tenantId, command.id);
-      if (stored) return storedCreditNote(stored, command);
+      if (stored) return this.answerStored(stored, command);
     }
     // An earlier attempt of this request already applied the credit: finish it rather than check it again.
     const begun = command.id !== undefined && (await this.ledger.byOperation(tenantId, `credit_note:${command.id}`)) !== undefined;
@@ -543,9 +544,26 @@ export class CreateCreditNote {
       // A concurrent attempt of the same request stored it first.
       const stored = command.id !== undefined && error instanceof ConflictError ? await this.invoices.get(tenantId, command.id) : undefined;
       if (!stored) throw error;
-      return storedCreditNote(stored, command);
+      return this.answerStored(stored, command);
     }
     return creditNote.toState();
+  }
+
+  /**
+   * The stored credit note of a request made again under its id; refused with `idempotency.key_reused` unless it is
+   * what this request asks for. A full credit is compared with the invoice's lines (read for that).
+   */
+  private async answerStored(stored: Invoice, command: Parameters<CreateCreditNote['execute']>[0]): Promise<InvoiceState> {
+    const original = command.lines === undefined ? (await this.invoices.get(command.tenantId, command.invoiceId))?.toState() : undefined;
+    const requested: RequestedCredit | undefined =
+      command.lines !== undefined
+        ? { lines: command.lines, allowances: command.allowances ?? [], charges: command.charges ?? [] }
+        : original && {
+            lines: original.lines.map(invoiceLineToInput),
+            allowances: command.allowances ?? original.allowances.map(documentAllowanceChargeToInput),
+            charges: command.charges ?? original.charges.map(documentAllowanceChargeToInput),
+          };
+    return storedCreditNote(stored, command, requested);
   }
 }
 
@@ -587,13 +605,15 @@ async function assertContacts(partners: PartnerRepository, tenantId: TenantId, p
 }
 
 /** The credit note a retry of the same request finds stored; `idempotency.key_reused` when it was made for another. */
-function storedCreditNote(stored: Invoice, command: { readonly invoiceId: InvoiceId; readonly reason?: string; readonly externalReference?: string }): InvoiceState {
+function storedCreditNote(stored: Invoice, command: { readonly invoiceId: InvoiceId; readonly reason?: string; readonly externalReference?: string }, requested: RequestedCredit | undefined): InvoiceState {
   const state = stored.toState();
   const same =
     state.kind === 'credit_note' &&
     state.precedingInvoice?.id === command.invoiceId &&
     state.externalReference === command.externalReference &&
-    state.notes.join('\n') === (command.reason ?? '');
+    state.notes.join('\n') === (command.reason ?? '') &&
+    requested !== undefined &&
+    creditsWhatWasRequested(state, requested);
   if (!same) throw new DomainError('idempotency.key_reused', `document ${stored.id} was made for a different request: use a new idempotency key`, { id: stored.id });
   return state;
 }
