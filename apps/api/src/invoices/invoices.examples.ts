@@ -18,6 +18,8 @@ export const DRAFT_VALUES: ProblemCodes = answers(VAT_CATEGORY, TEXT, {
     'validation.failed',
     'invoice.lines_required',
     'invoice.too_many_lines',
+    'invoice.prepaid_out_of_range',
+    'invoice.rounding_out_of_range',
     'line.price_required',
     'line.negative_price',
     'line.invalid_base_quantity',

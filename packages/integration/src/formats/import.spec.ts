@@ -58,6 +58,8 @@ const EXPECTED: Record<string, string> = {
   'ubl/FT_G2G_TD01_con_Allegato,_Bonifico_e_Split_Payment.xml': 'vat.unknown_category',
   // Quantities written "64." (a trailing point), which the domain refuses as a decimal.
   'cii/huf_example_cii.xml': 'validation.failed',
+  // A credit note: made into an invoice, the seller's debt would become the buyer's.
+  'ubl/ubl-tc434-creditnote1.xml': 'e_invoice.credit_note_not_supported',
 };
 
 describe('the official examples imported as drafts', () => {
@@ -65,6 +67,6 @@ describe('the official examples imported as drafts', () => {
     const outcomes: Record<string, string> = {};
     for (const f of fixtures) outcomes[f.name] = await importInto(await readInvoice(f.bytes));
     expect(outcomes).toEqual(Object.fromEntries(fixtures.map((f) => [f.name, EXPECTED[f.name] ?? 'imported'])));
-    expect(Object.values(outcomes).filter((o) => o === 'imported')).toHaveLength(18);
+    expect(Object.values(outcomes).filter((o) => o === 'imported')).toHaveLength(17);
   });
 });

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { beforeEach, describe, expect, it } from '@jest/globals';
+import { Money } from '@invoicing/core';
 import { CreateInvoiceDraft, GetInvoice, IssueInvoice } from '../invoice/invoice.use-cases';
 import { createScenario, type Scenario } from '../testing/scenario';
 import { invoiceToEn16931 } from './from-invoice';
@@ -26,6 +27,8 @@ beforeEach(async () => {
   });
   issued = invoiceToEn16931(await s.use(IssueInvoice).execute({ tenantId: s.tenantId, invoiceId: draft.id }));
 });
+
+const add = (amount: string | undefined, other: string): string => Money.of(amount ?? '', 'EUR').add(Money.of(other, 'EUR')).toString();
 
 const importing = (document: En16931Document, findings: readonly Finding[] = []) => s.use(ImportEInvoice).execute({ tenantId: s.tenantId, partnershipId: s.partnership.id, document, findings });
 
@@ -68,6 +71,28 @@ describe('ImportEInvoice', () => {
       code: 'e_invoice.partnership_mismatch',
       details: { findings: [expect.objectContaining({ term: 'BT-31', pointer: 'seller.vatId' })] },
     });
+  });
+
+  it('refuses a credit note, which would become an invoice owed by the buyer, and stores nothing', async () => {
+    for (const typeCode of ['381', '396']) {
+      await expect(importing({ ...issued, number: `CN-${typeCode}`, typeCode })).rejects.toMatchObject({
+        code: 'e_invoice.credit_note_not_supported',
+        details: { findings: [expect.objectContaining({ rule: 'INV-TYPE', term: 'BT-3', pointer: 'typeCode' })] },
+      });
+      expect(await s.adapters.invoices.findByExternalReference(s.tenantId, s.seller.id, s.buyer.id, `CN-${typeCode}`)).toBeUndefined();
+    }
+  });
+
+  it('refuses a rounding or prepaid amount that would make the amount due more than the document charges', async () => {
+    // 1,005.00 with VAT: a file stating a rounding of 8,995.00 and an amount due of 10,000.00 computes, and is refused.
+    const due = (amount: string) => ({ ...issued.totals, amountDue: amount });
+    await expect(importing({ ...issued, number: 'R-1', totals: { ...due('10000.00'), rounding: '8995.00' } })).rejects.toMatchObject({ code: 'invoice.rounding_out_of_range' });
+    await expect(importing({ ...issued, number: 'R-2', totals: { ...due('10000.00'), prepaid: '-8995.00' } })).rejects.toMatchObject({ code: 'invoice.prepaid_out_of_range' });
+    await expect(importing({ ...issued, number: 'R-3', totals: { ...due('0.00'), rounding: '-1005.00' } })).rejects.toMatchObject({ code: 'invoice.rounding_out_of_range' });
+    // A round figure, and an advance: both are what those amounts are for.
+    const rounded = await importing({ ...issued, number: 'R-4', totals: { ...due(add(issued.totals.amountDue, '0.40')), rounding: '0.40' } });
+    const advanced = await importing({ ...issued, number: 'R-5', totals: { ...due(add(issued.totals.amountDue, '-500.00')), prepaid: '500.00' } });
+    expect([rounded.invoice.totals.amountDue.toString(), advanced.invoice.totals.amountDue.toString()]).toEqual([add(issued.totals.amountDue, '0.40'), add(issued.totals.amountDue, '-500.00')]);
   });
 
   it('refuses a file with a fatal finding, with every fatal finding, and stores nothing', async () => {

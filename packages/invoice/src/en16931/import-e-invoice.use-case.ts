@@ -1,9 +1,9 @@
-import { DomainError, type TenantId } from '@invoicing/core';
+import { DomainError, ValidationError, type TenantId } from '@invoicing/core';
 import { inject, injectable } from 'inversify';
 import type { InvoiceState } from '../invoice/invoice';
 import { CreateInvoiceDraft, type CreateInvoiceCommand, type PreparedDraft } from '../invoice/invoice.use-cases';
 import type { InvoiceId, PartnershipId } from '../shared/ids';
-import type { En16931Document, Finding } from './model';
+import { isCreditNoteType, type En16931Document, type Finding } from './model';
 import { calculationDisagreements, draftFromEn16931 } from './to-draft';
 
 export interface ImportEInvoiceCommand {
@@ -28,14 +28,14 @@ export interface ImportedEInvoice {
 export class EInvoiceRefusedError extends DomainError {
   override readonly name: string = 'EInvoiceRefusedError';
 
-  constructor(code: 'e_invoice.invalid' | 'e_invoice.calculation_mismatch' | 'e_invoice.partnership_mismatch', message: string, findings: readonly Finding[]) {
+  constructor(code: 'e_invoice.invalid' | 'e_invoice.credit_note_not_supported' | 'e_invoice.calculation_mismatch' | 'e_invoice.partnership_mismatch', message: string, findings: readonly Finding[]) {
     super(code, message, { findings });
   }
 }
 
 /**
  * Imports an e-invoice as a draft of a partnership. A file with a fatal finding is refused (`e_invoice.invalid`, with
- * them all). The draft computes its own amounts; the file is refused when what
+ * them all), and so is a credit note (`e_invoice.credit_note_not_supported`). The draft computes its own amounts; the file is refused when what
  * it states differs from them (`e_invoice.calculation_mismatch`, every difference listed), or when it is not about
  * this partnership: another currency, or a seller or buyer VAT id that is not the partner's
  * (`e_invoice.partnership_mismatch`). Nothing is corrected or dropped silently: what a draft cannot record comes back
@@ -50,6 +50,12 @@ export class ImportEInvoice {
   async execute(command: ImportEInvoiceCommand): Promise<ImportedEInvoice> {
     const fatal = command.findings.filter((finding) => finding.severity === 'fatal');
     if (fatal.length > 0) throw new EInvoiceRefusedError('e_invoice.invalid', `The file breaks ${fatal.length} EN 16931 rule(s); nothing was imported.`, fatal);
+    // A credit note's amounts are what the seller owes back: made into an invoice, they would be owed by the buyer.
+    const typeCode = command.document.typeCode;
+    if (isCreditNoteType(typeCode)) {
+      const message = `The file is a credit note (type code ${typeCode}): an import makes invoices. Credit the invoice it corrects instead.`;
+      throw new EInvoiceRefusedError('e_invoice.credit_note_not_supported', message, [{ rule: 'INV-TYPE', severity: 'fatal', term: 'BT-3', pointer: 'typeCode', message }]);
+    }
     const { draft, externalReference, notRecorded } = draftFromEn16931(command.document);
     const create: CreateInvoiceCommand = {
       ...draft,
@@ -58,7 +64,7 @@ export class ImportEInvoice {
       ...(externalReference === undefined ? {} : { externalReference }),
       ...(command.id === undefined ? {} : { id: command.id }),
     };
-    const prepared = await this.createDraft.prepare(create);
+    const prepared = await this.prepare(command.document, create);
     const mismatches = partnershipMismatches(command.document, prepared);
     if (mismatches.length > 0) throw new EInvoiceRefusedError('e_invoice.partnership_mismatch', 'The file is not about this partnership.', mismatches);
     const disagreements = calculationDisagreements(command.document, prepared.invoice.toState());
@@ -67,7 +73,31 @@ export class ImportEInvoice {
     }
     return { invoice: await this.createDraft.execute(create), notRecorded };
   }
+
+  /**
+   * The draft as `CreateInvoiceDraft` prepares it. A prepaid or rounding amount out of bounds is checked against what
+   * the content comes to as the platform computes it: when the file's own figures do not compute, that is the reason
+   * given (`e_invoice.calculation_mismatch`), not the bound.
+   */
+  private async prepare(document: En16931Document, create: CreateInvoiceCommand): Promise<PreparedDraft> {
+    try {
+      return await this.createDraft.prepare(create);
+    } catch (error) {
+      if (!(error instanceof ValidationError) || !error.issues.every((issue) => ADJUSTMENT_BOUNDS.includes(issue.code))) throw error;
+      const { prepaidAmount: _prepaid, roundingAmount: _rounding, ...unadjusted } = create;
+      const bare = await this.createDraft.prepare(unadjusted);
+      const disagreements = calculationDisagreements(document, bare.invoice.toState()).filter((finding) => !ADJUSTED_TERMS.includes(finding.term ?? ''));
+      if (disagreements.length > 0) {
+        throw new EInvoiceRefusedError('e_invoice.calculation_mismatch', 'The amounts the file states are not what its content comes to.', disagreements);
+      }
+      throw error;
+    }
+  }
 }
+
+const ADJUSTMENT_BOUNDS: readonly string[] = ['invoice.prepaid_out_of_range', 'invoice.rounding_out_of_range'];
+/** Prepaid (BT-113), rounding (BT-114) and the amount due they change (BT-115). */
+const ADJUSTED_TERMS: readonly string[] = ['BT-113', 'BT-114', 'BT-115'];
 
 function partnershipMismatches(doc: En16931Document, { partnership, seller, buyer }: PreparedDraft): Finding[] {
   const findings: Finding[] = [];

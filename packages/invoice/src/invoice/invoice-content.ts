@@ -87,5 +87,24 @@ export function parseDraftContent(input: DraftContent, currency: CurrencyCode): 
   });
   const totalsInput = { currency, lines: parsed.lines, allowances: parsed.allowances, charges: parsed.charges, prepaid, rounding };
   const breakdown = vatBreakdown(totalsInput);
-  return { ...parsed, vatBreakdown: breakdown, totals: computeTotals(totalsInput, breakdown) };
+  const totals = computeTotals(totalsInput, breakdown);
+  checkPrepaidAndRounding(totals);
+  return { ...parsed, vatBreakdown: breakdown, totals };
+}
+
+/**
+ * The amount due is the total with VAT less what was paid before issue, plus a rounding amount: neither may make it
+ * more than the document charges, or turn it into a credit. Paid before issue is 0 up to the total with VAT; the
+ * rounding amount makes a round figure, so it is less than one unit of the currency either way (0.50 to round SEK to
+ * whole kronor, 0.05 for Swiss cash rounding; JPY has no room for one).
+ * @throws ValidationError `invoice.prepaid_out_of_range` | `invoice.rounding_out_of_range`
+ */
+function checkPrepaidAndRounding(totals: Pick<InvoiceTotals, 'prepaid' | 'rounding' | 'taxInclusive'>): void {
+  const zero = Money.zero(totals.prepaid.currency);
+  if (totals.prepaid.isNegative() || totals.prepaid.greaterThan(totals.taxInclusive.max(zero))) {
+    throw ValidationError.of('prepaidAmount', 'invoice.prepaid_out_of_range', `the amount paid before issue is 0 to the total with VAT (${totals.taxInclusive.max(zero).toString()}), not ${totals.prepaid.toString()}`);
+  }
+  if (totals.rounding.abs().greaterThanOrEqual(Money.of('1', totals.rounding.currency))) {
+    throw ValidationError.of('roundingAmount', 'invoice.rounding_out_of_range', `a rounding amount is less than one unit of the currency either way, not ${totals.rounding.toString()}`);
+  }
 }

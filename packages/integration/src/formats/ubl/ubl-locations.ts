@@ -12,7 +12,8 @@ interface Place {
   readonly filter?: (el: XmlElement) => boolean;
 }
 
-const isCharge = (el: XmlElement) => text(el, 'cbc:ChargeIndicator') === 'true';
+// `cbc:ChargeIndicator` is an `xs:boolean`: `1` is true as much as `true` is.
+const isCharge = (el: XmlElement) => ['true', '1'].includes(text(el, 'cbc:ChargeIndicator')?.trim() ?? '');
 const place = (steps: string, fields?: string, filter?: (el: XmlElement) => boolean): Place => ({ steps: steps.split('/').map((step) => step.split('|')), fields, filter });
 
 const ADDRESS: Record<string, Place> = {

@@ -235,8 +235,10 @@ function paymentInstructions(means: XmlElement[], supplier: XmlElement | undefin
   };
 }
 
+/** `cbc:ChargeIndicator` is an `xs:boolean`: `1` is true as much as `true` is (white space collapsed). */
 function isCharge(el: XmlElement): boolean {
-  return text(el, 'cbc:ChargeIndicator') === 'true';
+  const indicator = text(el, 'cbc:ChargeIndicator')?.trim();
+  return indicator === 'true' || indicator === '1';
 }
 
 function allowanceCharge(el: XmlElement): En16931.AllowanceCharge {

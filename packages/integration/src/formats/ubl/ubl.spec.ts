@@ -44,6 +44,18 @@ describe('UBL 2.1 ↔ EN 16931 semantic model', () => {
     expect(doc.lines.length).toBeGreaterThan(0);
   });
 
+  it('reads a ChargeIndicator of 1 (an xs:boolean) as a charge, on the document and on a line, and 0 as an allowance', () => {
+    const bytes = officialExample('ubl', 'ubl-tc434-example5.xml');
+    const source = new TextDecoder().decode(bytes);
+    const written = (indicator: string, other: string) => new TextEncoder().encode(source.replaceAll('<cbc:ChargeIndicator>true<', `<cbc:ChargeIndicator>${indicator}<`).replaceAll('<cbc:ChargeIndicator>false<', `<cbc:ChargeIndicator>${other}<`));
+    const doc = read(bytes);
+    expect(doc.charges.map((charge) => charge.amount)).toEqual(['150.00']);
+
+    // Before, only `true` was a charge: a charge of 150.00 written `1` was read as an allowance, the amount due 300 less.
+    expect(read(written('1', '0'))).toEqual(doc);
+    expect(read(written(' 1 ', ' false '))).toEqual(doc);
+  });
+
   it('reads a credit note: its lines, its exempt VAT breakdown and its payment account', () => {
     const doc = fixture('ubl-tc434-creditnote1.xml');
     expect(doc.typeCode).toBe('381');
