@@ -112,6 +112,35 @@ describe('RunBilling', () => {
     ]);
   });
 
+  it.each([
+    ['a day already billed', '2026-05-01', ['-250.00']],
+    ['an earlier billed day', '2026-04-01', ['-250.00', '-250.00']],
+    ['its first day', '2026-03-01', ['-250.00', '-250.00', '-250.00']],
+  ])('credits the fees billed in advance when billing ends from %s, on the next run', async (_, endFrom, credits) => {
+    const scenario = await billedScenario();
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    scenario.clock.set(new Date('2026-05-01T09:00:00Z'));
+    await scenario.use(RunBilling).execute({ tenantId });
+    scenario.clock.set(new Date('2026-05-02T09:00:00Z'));
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: endFrom, terms: null, expectedVersion: 1 });
+
+    const run = await scenario.use(RunBilling).execute({ tenantId });
+    const again = await scenario.use(RunBilling).execute({ tenantId });
+    scenario.clock.set(new Date('2026-08-01T09:00:00Z'));
+    const later = await scenario.use(RunBilling).execute({ tenantId });
+
+    expect([run.counts.bills, again.counts.bills, later.counts.bills]).toEqual([1, 0, 0]);
+    const bills = await scenario.billing.bills.listByPartnership(tenantId, partnershipId);
+    const last = bills.at(-1);
+    expect(last?.billingDate).toBe('2026-05-02');
+    expect(last?.lines.filter((line) => line.computation.kind === 'recurring').map((line) => line.amount.toString())).toEqual(credits);
+    // Everything billed for days after the end is credited: what is left is the fees of the days before it.
+    const seats = bills.flatMap((bill) => bill.lines.filter((line) => line.computation.kind === 'recurring').map((line) => line.amount));
+    const months = { '2026-05-01': 2, '2026-04-01': 1, '2026-03-01': 0 }[endFrom] as number;
+    expect(Money.sum('EUR', seats).toString()).toBe(`${250 * months}.00`);
+  });
+
   it('reads a partnership once for all its bills, and each partner once for the partnerships of a page', async () => {
     const adapters = createInMemoryAdapters();
     const reads: string[] = [];

@@ -60,12 +60,25 @@ export function dueBillingDates(plan: BillingPlan, oneOffs: readonly OneOffCharg
   }
   for (const charge of oneOffs) if (charge.date <= asOf) dates.add(charge.date);
   const due = [...dates].filter((date) => !billed.has(date)).sort();
+  if (due.length === 0 && !billed.has(asOf) && endedSinceLastBill(plan, bills, asOf)) return [asOf];
   // A charge dated on a day billed before it was added waits for the next date due; with none by `asOf` (the plan's
   // next date is later, or the plan has ended), the run's own date bills it.
   const onBilledDays = oneOffs.filter((charge) => charge.date <= asOf && billed.has(charge.date) && !due.some((date) => date > charge.date));
   if (onBilledDays.length === 0 || billed.has(asOf) || due.includes(asOf)) return due;
   const charged = new Set(bills.flatMap((bill) => [...bill.lines.map((line) => line.computation.item), ...(bill.settled ?? []).map((each) => each.item)]));
   return onBilledDays.some((charge) => !charged.has(oneOffItem(charge))) ? [...due, asOf] : due;
+}
+
+/**
+ * Whether the plan's billing ended by `asOf` in a change recorded after the last bill: ended from a day already billed
+ * (or from its first day), it has no date of its own left, and only a bill on the run's date credits what was billed
+ * in advance for the days after the end.
+ */
+function endedSinceLastBill(plan: BillingPlan, bills: readonly BillState[], asOf: CalendarDate): boolean {
+  const current = plan.history.filter((each) => each.replacedBy === undefined);
+  const last = current.reduce<(typeof current)[number] | undefined>((latest, each) => (latest === undefined || each.effectiveFrom >= latest.effectiveFrom ? each : latest), undefined);
+  if (last?.terms !== null || last.effectiveFrom > asOf || bills.length === 0) return false;
+  return bills.every((bill) => bill.createdAt.getTime() < last.recordedAt.getTime());
 }
 
 /** The item key of a one-off charge's line. */
