@@ -27,6 +27,24 @@ async function scenarioWithPlan() {
 }
 
 describe('RecordUsage', () => {
+  it('refuses a negative figure, or one a bill could not price exactly, when the event comes, not when it is billed', async () => {
+    const scenario = await scenarioWithPlan();
+    const gb = (eventId: string, value: string) => scenario.event(eventId, { metricCode: 'storage_gb', properties: { gb: value } });
+
+    const result = await scenario.use(RecordUsage).execute({
+      tenantId: scenario.tenantId,
+      events: [gb('neg', '-5'), gb('huge', '1000000000000000'), gb('fine', '999999999999999.999999999999'), gb('digits', '0.0000000000001'), gb('zero', '0')],
+    });
+
+    expect(result.results.map((each) => (each.status === 'rejected' ? [each.eventId, each.error.code, each.error.issues[0]?.path] : [each.eventId, each.status]))).toEqual([
+      ['neg', 'usage.negative', 'properties.gb'],
+      ['huge', 'usage.value_out_of_range', 'properties.gb'],
+      ['fine', 'stored'],
+      ['digits', 'usage.value_out_of_range', 'properties.gb'],
+      ['zero', 'stored'],
+    ]);
+  });
+
   it('stores each event once, tells resends from new events, and refuses one bad event without refusing the batch', async () => {
     const scenario = await scenarioWithPlan();
     const record = (events: object[]) => scenario.use(RecordUsage).execute({ tenantId: scenario.tenantId, events: events as never });

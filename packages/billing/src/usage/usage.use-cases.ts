@@ -1,4 +1,4 @@
-import { CLOCK, DomainError, ValidationError, decimal, type Clock, type Cursor, type TenantId } from '@invoicing/core';
+import { CLOCK, Decimal, DomainError, ValidationError, decimal, type Clock, type Cursor, type TenantId } from '@invoicing/core';
 import { PARTNERSHIP_REPOSITORY, PARTNER_REPOSITORY, type PartnerRepository, type PartnershipId, type PartnershipRepository } from '@invoicing/invoice';
 import { inject, injectable } from 'inversify';
 import type { BillingPlan } from '../plans/billing-plan';
@@ -124,14 +124,27 @@ function checkAgainstPlan(plan: BillingPlan, metricCode: string, properties: Rec
     const value = properties[metric.property];
     if (value === undefined) throw ValidationError.of(`properties.${metric.property}`, 'usage.property_missing', `${metricCode} events carry "${metric.property}"`);
     if (metric.aggregation === 'unique_count') continue;
+    let figure: Decimal;
     try {
       if (typeof value !== 'string') throw new Error('not a string');
-      decimal(value);
+      figure = decimal(value);
     } catch {
       throw ValidationError.of(`properties.${metric.property}`, 'usage.property_not_decimal', `"${metric.property}" is a decimal string such as "12.50"`);
     }
+    // Refused here, not when billed: a stored event a run cannot price would stop its partnership's billing for good.
+    if (figure.isNegative()) throw ValidationError.of(`properties.${metric.property}`, 'usage.negative', `"${metric.property}" is 0 or more, not ${value}`);
+    if (figure.greaterThanOrEqualTo(USAGE_VALUE_LIMIT) || figure.decimalPlaces() > USAGE_VALUE_DECIMALS) {
+      throw ValidationError.of(`properties.${metric.property}`, 'usage.value_out_of_range', `"${metric.property}" is less than 10^15, with at most ${USAGE_VALUE_DECIMALS} decimals, not ${value}`);
+    }
   }
 }
+
+/**
+ * An event's figure is below 10^15 with at most 12 decimals: a million of them still add up exactly within the 34
+ * significant digits of the domain's decimals.
+ */
+const USAGE_VALUE_LIMIT = new Decimal('1e15');
+const USAGE_VALUE_DECIMALS = 12;
 
 function rejected(eventId: string, error: DomainError): UsageEventResult {
   const issues = error instanceof ValidationError ? error.issues.map((issue) => ({ path: issue.path, code: issue.code, message: issue.message })) : [];
