@@ -381,6 +381,32 @@ describe('proposeBill', () => {
     });
   });
 
+  it('gives a fixed discount over every bill of a period, and takes back what credited days no longer come to', async () => {
+    // A fee of 10.00 in advance and 100 calls at 1.00 in arrears: March's lines come to 110.00 over two bills.
+    const plan = planFrom('2026-03-01', monthly([seats('1', '10'), calls({ kind: 'per_unit', unitPrice: '1' })], { discounts: [{ code: 'flat', kind: 'fixed', amount: '50' }] }));
+    const ledger = new Ledger(plan);
+    ledger.use(100, '2026-03-10T10:00:00Z');
+
+    const [march, april] = await ledger.run('2026-04-01' as CalendarDate);
+
+    const flat = (bill: BillState | undefined) => bill?.allowances.map((each) => [each.periodStart, each.side, each.allowance.amount]);
+    // Before, March's 10.00 took the whole discount's place: 10.00 off, never the other 40.00.
+    expect(flat(march)).toEqual([['2026-03-01', 'allowance', '10.00']]);
+    expect(flat(april)).toEqual([
+      ['2026-03-01', 'allowance', '40.00'],
+      ['2026-04-01', 'allowance', '10.00'],
+    ]);
+    expect(ledger.total().toString()).toBe(String(110 - 50 + 10 - 10) + '.00');
+
+    // March replaced from its first day by no fee at all: its lines are credited, and so is the discount they had.
+    plan.replaceFrom('2026-03-01', monthly([calls({ kind: 'per_unit', unitPrice: '1' })]), AT);
+    const [may] = await ledger.run('2026-05-01' as CalendarDate);
+    expect(may?.allowances.filter((each) => each.planVersion === 1).map((each) => [each.periodStart, each.side, each.allowance.amount])).toEqual([
+      ['2026-03-01', 'charge', '50.00'],
+      ['2026-04-01', 'charge', '10.00'],
+    ]);
+  });
+
   it('credits in full what replaced terms no longer make, and gives back the discount the credited days had', async () => {
     const plan = planFrom('2026-03-01', monthly([seats('10', '10'), { ...seats('1', '20'), code: 'support', name: 'Support' }], { discounts: [{ code: 'thanks', kind: 'percentage', percent: '10' }] }));
     const ledger = new Ledger(plan);

@@ -369,8 +369,8 @@ function billedItems(bills: readonly BillState[], currency: CurrencyCode): Map<s
 /**
  * The discounts of each plan version, on the bill's lines of that version for the periods they cover, one document
  * allowance per VAT category. A percentage comes off the net of those lines in each category, and is given back (a
- * document charge) on a net credit, so credited days keep no discount; a fixed discount comes off once per period, at
- * most what the period's lines come to, shared over the categories in proportion.
+ * document charge) on a net credit, so credited days keep no discount; a fixed discount comes off each period, at
+ * most what the period's lines come to over all its bills, shared over the categories in proportion.
  */
 function discountsOf(plan: BillingPlan, lines: readonly BillLine[], bills: readonly BillState[], currency: CurrencyCode): BillAllowance[] {
   const allowances: BillAllowance[] = [];
@@ -392,20 +392,27 @@ function discountsOf(plan: BillingPlan, lines: readonly BillLine[], bills: reado
         }
         continue;
       }
-      const alreadyGiven = new Set(bills.flatMap((bill) => bill.allowances.filter((each) => each.discountCode === discount.code && each.planVersion === version).map((each) => each.periodStart)));
-      const byPeriod = new Map<CalendarDate, BillLine[]>();
-      for (const line of covered) {
-        const start = line.computation.period?.start as CalendarDate;
-        if (!alreadyGiven.has(start)) byPeriod.set(start, [...(byPeriod.get(start) ?? []), line]);
-      }
-      for (const [periodStart, periodLines] of byPeriod) {
-        const positive = [...netByVat(periodLines, currency)].filter(([, net]) => net.isPositive());
-        const total = Money.sum(currency, positive.map(([, net]) => net));
-        if (total.isZero()) continue;
-        const shares = discount.amount.min(total).allocate(positive.map(([, net]) => net.toDecimal()));
-        positive.forEach(([vat], index) => {
+      // Per period: at most what the period's lines of the version come to, over every bill that charged them. A bill
+      // that adds to them gives the rest of the discount; one that credits them takes back what no longer applies.
+      for (const periodStart of new Set(covered.map((line) => line.computation.period?.start as CalendarDate))) {
+        const inPeriod = ({ computation }: BillLine) => computation.planVersion === version && computation.period?.start === periodStart;
+        const periodLines = [...bills.flatMap((bill) => bill.lines.filter(inPeriod)), ...covered.filter(inPeriod)];
+        const byVat = [...netByVat(periodLines, currency)];
+        const net = Money.sum(currency, byVat.map(([, amount]) => amount));
+        const due = net.isPositive() ? discount.amount.min(net) : Money.zero(currency);
+        const earlier = bills.flatMap((bill) => bill.allowances.filter((each) => each.discountCode === discount.code && each.planVersion === version && each.periodStart === periodStart));
+        const signed = (each: BillAllowance) => Money.of(each.allowance.amount as string, currency).multiply(each.side === 'allowance' ? 1 : -1);
+        const difference = due.subtract(Money.sum(currency, earlier.map(signed)));
+        if (difference.isZero()) continue;
+        // More is shared over the categories the period's lines are in; less is taken back from those it was given in.
+        const weights: [VatCategory, Money][] = difference.isPositive()
+          ? byVat.filter(([, amount]) => amount.isPositive())
+          : [...netByVat(earlier.map((each) => ({ line: { vat: each.allowance.vat }, amount: signed(each) })), currency)].filter(([, amount]) => amount.isPositive());
+        if (weights.length === 0) continue;
+        const shares = difference.abs().allocate(weights.map(([, amount]) => amount.toDecimal()));
+        weights.forEach(([vat], index) => {
           const share = shares[index] as Money;
-          if (!share.isZero()) allowances.push(given(vat, share, { periodStart }));
+          if (!share.isZero()) allowances.push(given(vat, share, { periodStart, ...(difference.isPositive() ? {} : { side: 'charge' as const }) }));
         });
       }
     }
@@ -425,7 +432,8 @@ function discountEnd(cycle: BillingCycle, firstDay: CalendarDate, discount: Disc
   return period.end;
 }
 
-function netByVat(lines: readonly BillLine[], currency: CurrencyCode): Map<VatCategory, Money> {
+/** The net of lines (or of discounts given, as the same shape) per VAT category. */
+function netByVat(lines: readonly { readonly line: { readonly vat: BillLine['line']['vat'] }; readonly amount: Money }[], currency: CurrencyCode): Map<VatCategory, Money> {
   const byKey = new Map<string, [VatCategory, Money]>();
   for (const { line, amount } of lines) {
     const vat = vatCategory(line.vat);
