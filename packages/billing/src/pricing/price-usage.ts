@@ -46,13 +46,22 @@ export interface PricedUsage {
 const ZERO = new Decimal(0);
 const ONE = new Decimal(1);
 
+/** How to price. */
+export interface PriceOptions {
+  /**
+   * How an invoice line rounds an amount (to the currency). Given, the lines of a percentage price with limits per
+   * event add up to the fees due rounded once, not to the sum of each part rounded on its own.
+   */
+  readonly round?: (value: Decimal) => Decimal;
+}
+
 /**
  * Prices what a charge measured, exactly (no rounding: each part becomes an invoice line, which rounds its amount).
  * Nothing is due for no usage: a tier's flat fee is charged when a unit falls in the tier, so 0 units cost 0.
  * @throws ValidationError `usage.negative` for negative units or event amounts; `usage.events_required` for a
  * percentage price with a fee or limits per event and no `eventAmounts`
  */
-export function priceUsage(model: PriceModel, usage: MeasuredUsage): PricedUsage {
+export function priceUsage(model: PriceModel, usage: MeasuredUsage, options: PriceOptions = {}): PricedUsage {
   if (usage.units.isNegative()) throw ValidationError.of('units', 'usage.negative', `usage is 0 or more, not ${usage.units.toString()}`);
   switch (model.kind) {
     case 'per_unit':
@@ -64,7 +73,7 @@ export function priceUsage(model: PriceModel, usage: MeasuredUsage): PricedUsage
     case 'package':
       return priced(packages(model, usage.units));
     case 'percentage':
-      return priced(percentage(model, usage));
+      return priced(percentage(model, usage, options.round));
   }
 }
 
@@ -100,7 +109,7 @@ function packages(model: Extract<PriceModel, { kind: 'package' }>, units: Decima
   return [{ ...part('packages', count, model.price), packageSize: model.size, freeUnits: model.freeUnits, billableUnits }];
 }
 
-function percentage(model: Extract<PriceModel, { kind: 'percentage' }>, usage: MeasuredUsage): PricePart[] {
+function percentage(model: Extract<PriceModel, { kind: 'percentage' }>, usage: MeasuredUsage, round?: (value: Decimal) => Decimal): PricePart[] {
   const rate = model.rate.dividedBy(100);
   const perEvent = !model.fixedFeePerEvent.isZero() || model.minPerEvent !== undefined || model.maxPerEvent !== undefined;
   if (!perEvent) return usage.units.isZero() ? [] : [part('percentage', usage.units, rate)];
@@ -116,7 +125,11 @@ function percentage(model: Extract<PriceModel, { kind: 'percentage' }>, usage: M
   if (!model.fixedFeePerEvent.isZero()) parts.push({ ...part('event_fees', new Decimal(amounts.length), model.fixedFeePerEvent), events: amounts.length });
   const unlimited = amounts.map((amount) => amount.times(rate).plus(model.fixedFeePerEvent));
   const limited = unlimited.map((fee) => clamp(fee, model.minPerEvent, model.maxPerEvent));
-  const adjustment = Decimal.sum(...limited).minus(Decimal.sum(...unlimited));
+  const due = Decimal.sum(...limited);
+  if (due.equals(Decimal.sum(...unlimited))) return parts;
+  // Each part is a line, rounded on its own: the limits' line is what makes the lines come to the fees due, rounded once
+  // (1 % with a minimum of 1.00 on 50.50: 0.51 and 0.49, not 0.51 and 0.50).
+  const adjustment = round ? round(due).minus(Decimal.sum(...parts.map((each) => round(each.amount)))) : due.minus(Decimal.sum(...unlimited));
   // A price is never negative on an invoice (EN 16931 BR-27): what the maximums took off is one unit taken back.
   if (!adjustment.isZero()) parts.push({ ...part('event_limits', adjustment.isNegative() ? ONE.negated() : ONE, adjustment.abs()), events: amounts.length });
   return parts;

@@ -381,6 +381,22 @@ describe('proposeBill', () => {
     });
   });
 
+  it('makes the lines of a percentage price with a minimum per event come to the fees due, rounded once', async () => {
+    const sale = () => ({ kind: 'usage' as const, code: 'fee', name: 'Sales fee', metric: { code: 'api_calls', aggregation: 'sum' as const, property: 'amount' }, price: { kind: 'percentage' as const, rate: '1', minPerEvent: '1' }, vat: VAT });
+    const ledger = new Ledger(planFrom('2026-03-01', monthly([sale()])));
+    for (const [index, amount] of ['50.50', '150.50', '250.50'].entries()) {
+      ledger.events.push({ tenantId: TENANT, eventId: `sale-${index}`, metricCode: 'api_calls', timestamp: new Date('2026-03-02T10:00:00Z'), subject: { partnershipId: PARTNERSHIP }, properties: { amount }, receivedAt: AT });
+    }
+
+    const [, april] = await ledger.run('2026-04-01' as CalendarDate);
+
+    // 1.00 (the minimum, for 0.505) + 1.505 + 2.505 = 5.01; before, 4.52 + 0.50 = 5.02.
+    expect(april?.lines.map((line) => [line.computation.pricePart?.['kind'], line.amount.toString()])).toEqual([
+      ['percentage', '4.52'],
+      ['event_limits', '0.49'],
+    ]);
+  });
+
   it('gives a fixed discount over every bill of a period, and takes back what credited days no longer come to', async () => {
     // A fee of 10.00 in advance and 100 calls at 1.00 in arrears: March's lines come to 110.00 over two bills.
     const plan = planFrom('2026-03-01', monthly([seats('1', '10'), calls({ kind: 'per_unit', unitPrice: '1' })], { discounts: [{ code: 'flat', kind: 'fixed', amount: '50' }] }));

@@ -249,7 +249,7 @@ async function usageItem(
     units: formatDecimal(measured.units),
     events: measured.events,
   };
-  const priced = priceUsage(charge.price, measured);
+  const priced = priceUsage(charge.price, measured, { round: (value) => Money.fromDecimal(value, currency).toDecimal() });
   const explained = { ...explainRange(base.period, base.range, base.planVersion), chargeCode: charge.code, usage };
   const parts = priced.parts.map((part): LineSpec => [part.quantity, part.unitPrice, { ...explained, pricePart: describePart(part), formula: formulaOf(part) }, partName(charge.name, part)]);
   return item(key, 'usage', due, line, parts, currency, { ...explained, formula: `no usage priced: ${usage.units} units` });
