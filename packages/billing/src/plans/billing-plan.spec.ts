@@ -88,6 +88,14 @@ describe('planTerms', () => {
     ]);
   });
 
+  it('refuses a fee whose quantity and unit price fit a line each but whose product is beyond the largest amount', () => {
+    const fee = (quantity: string, unitPrice: string) => terms({ charges: [{ ...SEATS, quantity, unitPrice }] });
+    // 10^9 × 10^12: each at its largest. Before, set; then every bill of the plan failed with money.out_of_range.
+    expect(codesOf(() => planTerms(fee('1000000000', '1000000000000'), 'EUR', '2026-03-01' as never))).toEqual(['charges.0: plan.out_of_range']);
+    expect(codesOf(() => planTerms(fee('10', '1000000000000'), 'EUR', '2026-03-01' as never))).toEqual(['charges.0: plan.out_of_range']);
+    expect(planTerms(fee('9', '1000000000000'), 'EUR', '2026-03-01' as never).charges).toHaveLength(1);
+  });
+
   it('refuses a minimum no invoice line could carry as its true-up (above the largest unit price), which would stop every bill short of it', () => {
     expect(codesOf(() => planTerms(terms({ minimum: { amount: '1000000000000.01', vat: VAT } }), 'EUR', '2026-03-01' as never))).toEqual(['minimum.amount: plan.out_of_range']);
     expect(planTerms(terms({ minimum: { amount: '1000000000000.00', vat: VAT } }), 'EUR', '2026-03-01' as never).minimum?.amount.toString()).toBe('1000000000000.00');

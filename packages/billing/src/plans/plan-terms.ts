@@ -133,7 +133,7 @@ export function planTerms(input: PlanTermsInput, currency: CurrencyCode, firstDa
     const interval = attempt('interval', () => oneOf(input.interval, BILLING_INTERVALS, 'plan.unknown_interval'));
     const alignment = attempt('alignment', () => oneOf(input.alignment ?? 'calendar', PERIOD_ALIGNMENTS, 'plan.unknown_alignment'));
     const anchor = attempt('anchor', () => (input.anchor === undefined ? firstDay : parseCalendarDate(input.anchor)));
-    const charges = attempt('charges', () => chargeList(input.charges));
+    const charges = attempt('charges', () => feesFit(chargeList(input.charges), currency));
     const minimum = input.minimum === undefined ? undefined : attempt('minimum', () => minimumOf(input.minimum as NonNullable<PlanTermsInput['minimum']>, currency));
     const discounts = attempt('discounts', () => discountList(input.discounts ?? [], currency));
     const invoiceMode = attempt('invoiceMode', () => oneOf(input.invoiceMode ?? 'draft', INVOICE_MODES, 'plan.unknown_invoice_mode'));
@@ -155,6 +155,22 @@ function chargeList(input: readonly ChargeInput[]): Charge[] {
   charges.forEach((each, index) => {
     if (seen.has(each.code)) throw ValidationError.of(`${index}.code`, 'plan.duplicate_charge_code', `two charges have the code ${each.code}`);
     seen.add(each.code);
+  });
+  return charges;
+}
+
+/**
+ * A recurring fee is one invoice line of quantity × unit price: each may be at its largest, but not their product
+ * beyond the largest amount of the currency, or every bill of the plan would fail to become an invoice.
+ */
+function feesFit(charges: Charge[], currency: CurrencyCode): Charge[] {
+  charges.forEach((each, index) => {
+    if (each.kind !== 'recurring') return;
+    try {
+      Money.fromDecimal(each.quantity.times(each.unitPrice), currency);
+    } catch {
+      throw ValidationError.of(`${index}`, 'plan.out_of_range', `a fee of ${each.quantity.toString()} × ${each.unitPrice.toString()} is more than the largest amount in ${currency}`);
+    }
   });
   return charges;
 }
