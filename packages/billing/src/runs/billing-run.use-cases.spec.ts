@@ -141,6 +141,25 @@ describe('RunBilling', () => {
     expect(Money.sum('EUR', seats).toString()).toBe(`${250 * months}.00`);
   });
 
+  it('makes the invoice of a correction larger than the largest unit price, as ten units of a tenth of it', async () => {
+    const huge: PlanTermsInput = { interval: 'monthly', charges: [{ kind: 'recurring', code: 'seats', name: 'Seats', quantity: '2', unitPrice: '1000000000000', vat: VAT }] };
+    const scenario = await billedScenario(huge);
+    const { tenantId } = scenario;
+    await scenario.use(RunBilling).execute({ tenantId });
+    scenario.clock.set(new Date('2026-03-10T09:00:00Z'));
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId: scenario.partnership.id, effectiveFrom: '2026-03-10', terms: null, expectedVersion: 1 });
+
+    // Before, the credit for 10–31 March was one line of -1 × 1 419 354 838 709.68: above 10^12, its bill stayed pending.
+    const run = await scenario.use(RunBilling).execute({ tenantId });
+
+    expect(run.counts).toMatchObject({ bills: 1, invoicesDrafted: 1, failed: 0 });
+    const bills = await scenario.billing.bills.listByPartnership(tenantId, scenario.partnership.id);
+    const credit = bills.at(-1)?.lines[0];
+    expect([credit?.line.quantity, credit?.line.netPrice, credit?.amount.toString()]).toEqual(['-10', '141935483870.968', '-1419354838709.68']);
+    const invoices = await scenario.invoices();
+    expect(Money.sum('EUR', invoices.map((invoice) => invoice.totals.taxExclusive)).toString()).toBe('580645161290.32');
+  });
+
   it('reads a partnership once for all its bills, and each partner once for the partnerships of a page', async () => {
     const adapters = createInMemoryAdapters();
     const reads: string[] = [];

@@ -275,7 +275,7 @@ function item(key: string, kind: ItemKind, due: CalendarDate, line: ItemLine, sp
     // A quantity or price beyond what a line carries (billions of calls, a percentage of a large sum): the line is
     // 1 × the rounded amount, and the explanation keeps the exact figures.
     const exact = quantity.times(unitPrice);
-    const [lineQuantity, linePrice] = fits ? [quantity, unitPrice] : [new Decimal(exact.isNegative() ? -1 : 1), Money.fromDecimal(exact.abs(), currency).toDecimal()];
+    const [lineQuantity, linePrice] = fits ? [quantity, unitPrice] : asOneLine(Money.fromDecimal(exact, currency).toDecimal());
     const amount = lineAmount(lineQuantity, linePrice, line.vat, currency);
     return {
       line: {
@@ -323,14 +323,28 @@ function correction(item: Item, before: Billed, difference: Money, reason: Corre
         marketableId: item.marketableId ?? before.line?.marketableId,
         description: period === undefined ? undefined : `Correction for ${period.start} – ${period.end}: ${before.amount.toString()} billed, ${item.amount.toString()} due`,
       }),
-      quantity: difference.isNegative() ? '-1' : '1',
-      unitCode: 'C62',
-      netPrice: difference.abs().toString(),
+      ...correctionQuantityAndPrice(difference),
       vat: vatCategoryToInput(item.vat),
     },
     amount: difference,
     computation,
   };
+}
+
+/**
+ * The quantity and price of a line of `amount` (rounded to the currency): ±1 × the amount, or ±10 × a tenth of it
+ * above the largest unit price a line takes (a tenth of the largest amount fits, and is exact).
+ */
+function asOneLine(amount: Decimal): [Decimal, Decimal] {
+  const units = amount.abs().greaterThan(UNIT_PRICE_MAX) ? 10 : 1;
+  return [new Decimal(amount.isNegative() ? -units : units), amount.abs().dividedBy(units)];
+}
+
+/** A correction is ±1 × the difference, written as an amount of the currency; ±10 × a tenth of it when it must be. */
+function correctionQuantityAndPrice(difference: Money): { readonly quantity: string; readonly unitCode: string; readonly netPrice: string } {
+  const [quantity, netPrice] = asOneLine(difference.toDecimal());
+  const whole = quantity.abs().equals(1);
+  return { quantity: formatDecimal(quantity), unitCode: 'C62', netPrice: whole ? difference.abs().toString() : formatDecimal(netPrice) };
 }
 
 /** A line of an item, before the bill numbers it and says what it is for. */
