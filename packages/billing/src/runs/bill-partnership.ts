@@ -33,7 +33,7 @@ import type { DateRange } from '../periods/billing-period';
 import { USAGE_EVENT_STORE, type InstantRange, type UsageEventStore } from '../usage/usage-event-store.port';
 import { billKey, type BillOutcome, type BillState } from './bill';
 import { BILL_REPOSITORY, BillPositionTakenError, type BillRepository } from './bill-repository.port';
-import { dueBillingDates, proposeBill, type ProposedBill } from './propose-bill';
+import { billingEndedBy, dueBillingDates, proposeBill, type ProposedBill } from './propose-bill';
 
 /**
  * How long before a bill's usage cutoff an event may have been received and still be missed by it (a write that
@@ -138,7 +138,7 @@ export class BillPartnership {
   private async billDueDates(command: BillPartnershipCommand, plan: BillingPlan, read: readonly BillState[], results: BilledDate[], parties: () => Promise<InvoiceParties>): Promise<void> {
     let bills = read;
     const oneOffs = await this.oneOffs.listThrough(command.tenantId, command.partnershipId, throughLastBill(command.asOf, bills));
-    for (const billingDate of dueBillingDates(plan, oneOffs, bills, command.asOf)) {
+    for (const billingDate of await this.datesDue(plan, oneOffs, bills, command.asOf)) {
       const usageCutoff = this.clock.now();
       const proposed = await this.propose(plan, bills, oneOffs, billingDate, usageCutoff);
       const bill = this.billOf(command, plan, proposed, usageCutoff, bills.length + 1);
@@ -162,18 +162,35 @@ export class BillPartnership {
     return next === undefined ? undefined : this.propose(plan, bills, oneOffs, next, this.clock.now());
   }
 
-  /** Works out a bill, with usage received up to `usageCutoff` (the bill's own cutoff) looked at for late events. */
-  private async propose(plan: BillingPlan, bills: readonly BillState[], oneOffs: Awaited<ReturnType<OneOffChargeStore['listThrough']>>, billingDate: CalendarDate, usageCutoff: Date): Promise<ProposedBill> {
-    const { tenantId } = plan;
-    const timeZone = this.settings.timeZone;
+  /**
+   * The billing dates due by `asOf` ({@link dueBillingDates}); for a plan whose billing has ended, `asOf` too when
+   * usage of days already billed was received since the last bill: no date of the plan would ever bill it.
+   */
+  private async datesDue(plan: BillingPlan, oneOffs: Awaited<ReturnType<OneOffChargeStore['listThrough']>>, bills: readonly BillState[], asOf: CalendarDate): Promise<CalendarDate[]> {
+    const due = dueBillingDates(plan, oneOffs, bills, asOf);
+    if (due.length > 0 || bills.length === 0 || bills.some((bill) => bill.billingDate === asOf) || billingEndedBy(plan, asOf) === undefined) return due;
+    const late = await this.lateUsage(plan, bills, this.clock.now(), asOf);
+    return late.size > 0 ? [asOf] : due;
+  }
+
+  /**
+   * For each metric, the earliest timestamp of usage received since the last bill's cutoff (less the margin), among
+   * events of days up to the later of `billingDate` and the last bill's date.
+   */
+  private async lateUsage(plan: BillingPlan, bills: readonly BillState[], upTo: Date, billingDate: CalendarDate): Promise<ReadonlyMap<string, Date>> {
     const lastCutoff = bills.reduce<number | undefined>((latest, bill) => Math.max(latest ?? 0, bill.usageCutoff.getTime()), undefined);
     const lastBilled = bills.reduce<CalendarDate>((latest, bill) => (bill.billingDate > latest ? bill.billingDate : latest), billingDate);
     // Nothing billed yet, or a plan that never measured usage: no usage can be late.
     const measuresUsage = plan.history.some((version) => version.terms?.charges.some((charge) => charge.kind === 'usage'));
-    const lateUsage =
-      lastCutoff === undefined || !measuresUsage
-        ? new Map<string, Date>()
-        : await this.usage.lateUsage(tenantId, plan.partnershipId, { after: new Date(lastCutoff - LATE_USAGE_MARGIN_MS), upTo: usageCutoff }, startOfDay(lastBilled, timeZone));
+    if (lastCutoff === undefined || !measuresUsage) return new Map<string, Date>();
+    return this.usage.lateUsage(plan.tenantId, plan.partnershipId, { after: new Date(lastCutoff - LATE_USAGE_MARGIN_MS), upTo }, startOfDay(lastBilled, this.settings.timeZone));
+  }
+
+  /** Works out a bill, with usage received up to `usageCutoff` (the bill's own cutoff) looked at for late events. */
+  private async propose(plan: BillingPlan, bills: readonly BillState[], oneOffs: Awaited<ReturnType<OneOffChargeStore['listThrough']>>, billingDate: CalendarDate, usageCutoff: Date): Promise<ProposedBill> {
+    const { tenantId } = plan;
+    const timeZone = this.settings.timeZone;
+    const lateUsage = await this.lateUsage(plan, bills, usageCutoff, billingDate);
     return proposeBill(
       {
         plan,

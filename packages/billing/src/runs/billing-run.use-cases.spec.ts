@@ -141,6 +141,30 @@ describe('RunBilling', () => {
     expect(Money.sum('EUR', seats).toString()).toBe(`${250 * months}.00`);
   });
 
+  it('bills usage received after the last bill of a plan that has ended, on the next run', async () => {
+    const scenario = await billedScenario();
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    scenario.clock.set(new Date('2026-03-20T10:00:00Z'));
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-04-01', terms: null, expectedVersion: 1 });
+    await scenario.send(30, '2026-03-15T10:00:00Z');
+    scenario.clock.set(new Date('2026-04-01T09:00:00Z'));
+    await scenario.use(RunBilling).execute({ tenantId });
+    scenario.clock.set(new Date('2026-04-05T10:00:00Z'));
+    expect((await scenario.use(RunBilling).execute({ tenantId })).counts).toMatchObject({ bills: 0 });
+
+    // Ten calls of March, received after its last bill: no date of the ended plan would ever bill them.
+    await scenario.send(10, '2026-03-16T10:00:00Z', 'late');
+    scenario.clock.set(new Date('2026-04-06T09:00:00Z'));
+    const run = await scenario.use(RunBilling).execute({ tenantId });
+    const again = await scenario.use(RunBilling).execute({ tenantId });
+
+    expect([run.counts.bills, again.counts.bills]).toEqual([1, 0]);
+    const last = (await scenario.billing.bills.listByPartnership(tenantId, partnershipId)).at(-1);
+    expect(last?.billingDate).toBe('2026-04-06');
+    expect(last?.lines.map((line) => [line.computation.reason, line.amount.toString()])).toEqual([['late_usage', '1.00']]);
+  });
+
   it('makes the invoice of a correction larger than the largest unit price, as ten units of a tenth of it', async () => {
     const huge: PlanTermsInput = { interval: 'monthly', charges: [{ kind: 'recurring', code: 'seats', name: 'Seats', quantity: '2', unitPrice: '1000000000000', vat: VAT }] };
     const scenario = await billedScenario(huge);

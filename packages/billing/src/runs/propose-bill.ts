@@ -14,7 +14,7 @@ import {
 import { invoiceLine, vatCategory, vatCategoryToInput, vatKey, type MarketableId, type VatCategory } from '@invoicing/invoice';
 import { daysIn, nextPeriod, periodContaining, prorate, prorationFactor, type BillingCycle, type BillingPeriod, type DateRange } from '../periods/billing-period';
 import type { OneOffCharge } from '../one-off/one-off-charge';
-import type { BillingPlan, PlanSegment } from '../plans/billing-plan';
+import type { BillingPlan, PlanSegment, PlanVersion } from '../plans/billing-plan';
 import type { Discount, RecurringCharge, UsageCharge } from '../plans/plan-terms';
 import { priceUsage, type MeasuredUsage, type PricePart } from '../pricing/price-usage';
 import type { BillAllowance, BillLine, BillState, CorrectionReason, ItemKind, LineComputation } from './bill';
@@ -75,10 +75,15 @@ export function dueBillingDates(plan: BillingPlan, oneOffs: readonly OneOffCharg
  * in advance for the days after the end.
  */
 function endedSinceLastBill(plan: BillingPlan, bills: readonly BillState[], asOf: CalendarDate): boolean {
+  const ending = billingEndedBy(plan, asOf);
+  return ending !== undefined && bills.length > 0 && bills.every((bill) => bill.createdAt.getTime() < ending.recordedAt.getTime());
+}
+
+/** The version that ended the plan's billing, when it is in effect by `asOf`: after it, no billing date comes. */
+export function billingEndedBy(plan: BillingPlan, asOf: CalendarDate): PlanVersion | undefined {
   const current = plan.history.filter((each) => each.replacedBy === undefined);
-  const last = current.reduce<(typeof current)[number] | undefined>((latest, each) => (latest === undefined || each.effectiveFrom >= latest.effectiveFrom ? each : latest), undefined);
-  if (last?.terms !== null || last.effectiveFrom > asOf || bills.length === 0) return false;
-  return bills.every((bill) => bill.createdAt.getTime() < last.recordedAt.getTime());
+  const last = current.reduce<PlanVersion | undefined>((latest, each) => (latest === undefined || each.effectiveFrom >= latest.effectiveFrom ? each : latest), undefined);
+  return last?.terms === null && last.effectiveFrom <= asOf ? last : undefined;
 }
 
 /** The item key of a one-off charge's line. */
