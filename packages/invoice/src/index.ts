@@ -184,7 +184,7 @@ export type { InvoiceAdapters } from './invoice-adapters.module';
 // EN 16931: the semantic model of an e-invoice and its business rules, as a namespace (its `Contact`, `AllowanceCharge` …
 // are not the aggregate's).
 export * as En16931 from './en16931';
-export { invoiceToEn16931, isCreditNoteType, validateEn16931 } from './en16931';
+export { assertEn16931Currency, invoiceToEn16931, isCreditNoteType, validateEn16931 } from './en16931';
 export type { En16931Document } from './en16931';
 export { CALCULATION_RULE, calculationDisagreements, draftFromEn16931 } from './en16931/to-draft';
 export type { DraftFromEn16931 } from './en16931/to-draft';

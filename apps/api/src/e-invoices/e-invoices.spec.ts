@@ -17,6 +17,7 @@ const xml = { 'content-type': 'application/xml' };
 describe('e-invoice files over HTTP', () => {
   let t: TestApi;
   let partnershipId: string;
+  let parties: { sellerId: string; buyerId: string };
 
   beforeAll(async () => {
     t = await startTestApi('e-invoices');
@@ -31,6 +32,7 @@ describe('e-invoice files over HTTP', () => {
       identifiers: { vatId: 'DE123456789', electronicAddress: { scheme: '9930', value: 'DE123456789' } },
       addresses: [{ lines: ['Hauptstraße 1'], city: 'Berlin', postalCode: '10115', countryCode: 'DE' }],
     });
+    parties = { sellerId, buyerId };
     const answer = await t.call('POST', '/v1/partnerships', { body: { sellerId, buyerId, currency: 'EUR', paymentTerms: { kind: 'net', days: 30 }, validFrom: '2020-01-01' } });
     partnershipId = answer.body.id;
   });
@@ -184,6 +186,19 @@ describe('e-invoice files over HTTP', () => {
         expect({ syntax: read.syntax, fatal: read.findings.filter((f) => f.severity === 'fatal') }).toEqual({ syntax, fatal: [] });
         expect(read.document).toMatchObject({ number: issued.number, issueDate: '2026-03-02', currency: 'EUR', totals: { taxExclusive: '20.00', vatTotal: '4.00', amountDue: '24.00' } });
       }
+    });
+
+    it('refuses an invoice in a currency of 3 decimals (422), whose amounts EN 16931 cannot state, also as Factur-X; its PDF is drawn', async () => {
+      const bhd = await t.call('POST', '/v1/partnerships', { body: { ...parties, currency: 'BHD', paymentTerms: { kind: 'net', days: 30 }, validFrom: '2020-01-01' } });
+      const draft = await t.call('POST', '/v1/invoices', { body: { partnershipId: bhd.body.id, lines: [{ name: 'Consulting', quantity: '1', unitCode: 'HUR', netPrice: '1.505', vat: { code: 'S', rate: '10' } }] } });
+      const issued = (await t.call('POST', `/v1/invoices/${draft.body.id}/issue`)).body;
+
+      // Before, a file with 1.505, 0.151 and 1.656 that the official rules refuse (BR-DEC-*, 18 fatal findings).
+      for (const path of [`/v1/invoices/${issued.id}/e-invoice`, `/v1/invoices/${issued.id}/e-invoice?syntax=cii`, `/v1/invoices/${issued.id}/pdf?format=factur-x`]) {
+        const refused = await t.call('GET', path);
+        expect([path, refused.status, refused.body.code]).toEqual([path, 422, 'e_invoice.currency_not_supported']);
+      }
+      expect((await t.call('GET', `/v1/invoices/${issued.id}/pdf`)).status).toBe(200);
     });
 
     it('refuses a draft (409 invoice.not_issued), another tenant\'s invoice (404), an unknown syntax (400) and a JSON-only client (406)', async () => {

@@ -13,6 +13,7 @@ import {
   PayInvoice,
   UpdateInvoiceDraft,
   VoidInvoice,
+  assertEn16931Currency,
   invoiceToEn16931,
   type ContactId,
   type DraftInput,
@@ -142,12 +143,14 @@ export class InvoicesController {
    * The issued invoice or credit note as an EN 16931 e-invoice: UBL 2.1 (`syntax=ubl`, the default; a credit note is
    * a UBL `CreditNote`) or UN/CEFACT CII D16B (`syntax=cii`). Amounts, the VAT breakdown and the totals are the ones
    * the invoice was issued with, and the parties as they were then. A draft has no number yet: 409 `invoice.not_issued`.
-   * The file comes as `application/xml`, named in `Content-Disposition`; a client that accepts only JSON gets 406.
+   * EN 16931 states amounts with at most 2 decimals, so a document in BHD, KWD or another 3-decimal currency is 422
+   * `e_invoice.currency_not_supported` (its PDF for people is not). The file comes as `application/xml`, named in
+   * `Content-Disposition`; a client that accepts only JSON gets 406.
    */
   @Get(':invoiceId/e-invoice')
   @ApiProduces('application/xml')
   @ApiOkResponse({ description: 'The e-invoice file.', content: { 'application/xml': { schema: { type: 'string' } } } })
-  @ApiProblems(404, 409)
+  @ApiProblems(404, 409, 422)
   async eInvoice(
     @Tenant() tenantId: TenantId,
     @Param('invoiceId') invoiceId: string,
@@ -156,7 +159,9 @@ export class InvoicesController {
   ): Promise<Buffer> {
     const state = await this.getInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId });
     const syntax = query.syntax ?? 'ubl';
-    const file = writeInvoice(invoiceToEn16931(state), syntax);
+    const document = invoiceToEn16931(state);
+    assertEn16931Currency(state);
+    const file = writeInvoice(document, syntax);
     void reply
       .type('application/xml; charset=utf-8')
       .header('cache-control', 'no-store')
@@ -171,13 +176,14 @@ export class InvoicesController {
    * the lines over as many pages as they need, allowances and charges, the VAT breakdown, the totals, how to pay and
    * the notes, with amounts and dates in `locale`. `format=factur-x` makes it a Factur-X (EN 16931 profile): PDF/A-3b
    * carrying the invoice as UN/CEFACT CII in `factur-x.xml`. The figures are the ones the invoice was issued with. A
-   * draft has no number yet: 409 `invoice.not_issued`. The file comes as `application/pdf`, named in
+   * draft has no number yet: 409 `invoice.not_issued`. A Factur-X of a document in a 3-decimal currency is 422
+   * `e_invoice.currency_not_supported`, as its e-invoice is. The file comes as `application/pdf`, named in
    * `Content-Disposition`; a client that accepts only JSON gets 406.
    */
   @Get(':invoiceId/pdf')
   @ApiProduces('application/pdf')
   @ApiOkResponse({ description: 'The PDF.', content: { 'application/pdf': { schema: { type: 'string' } } } })
-  @ApiProblems(404, 409)
+  @ApiProblems(404, 409, 422)
   async getInvoicePdf(
     @Tenant() tenantId: TenantId,
     @Param('invoiceId') invoiceId: string,
@@ -188,6 +194,7 @@ export class InvoicesController {
     const document = invoiceToEn16931(state);
     const options = { ...(query.locale === undefined ? {} : { locale: query.locale }), ...(state.seal === undefined ? {} : { seal: state.seal }) };
     const facturX = query.format === 'factur-x';
+    if (facturX) assertEn16931Currency(state);
     const file = facturX ? await writeFacturX(document, options) : await renderInvoicePdf(document, options);
     void reply
       .type('application/pdf')

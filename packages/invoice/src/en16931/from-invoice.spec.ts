@@ -1,5 +1,5 @@
 import { aDraft, aPartner, aPartnership, aTenant, issue } from '../testing';
-import { invoiceToEn16931 } from './from-invoice';
+import { assertEn16931Currency, invoiceToEn16931 } from './from-invoice';
 import { validateEn16931 } from './validate-en16931';
 
 const tenant = aTenant();
@@ -50,5 +50,14 @@ describe('invoiceToEn16931', () => {
 
   it('refuses a draft: it has no number and no frozen parties', () => {
     expect(() => invoiceToEn16931(aDraft(tenant, partnership).toState())).toThrow(expect.objectContaining({ code: 'invoice.not_issued' }));
+  });
+});
+
+describe('assertEn16931Currency', () => {
+  it('refuses a currency of more than 2 decimals, whose amounts EN 16931 cannot state, and takes those of 0 to 2', () => {
+    for (const currency of ['BHD', 'KWD', 'OMR']) {
+      expect(() => assertEn16931Currency({ id: 'inv-1' as never, currency: currency as never })).toThrow(expect.objectContaining({ code: 'e_invoice.currency_not_supported', details: { invoiceId: 'inv-1', currency } }));
+    }
+    for (const currency of ['EUR', 'JPY', 'USD']) expect(() => assertEn16931Currency({ id: 'inv-1' as never, currency: currency as never })).not.toThrow();
   });
 });

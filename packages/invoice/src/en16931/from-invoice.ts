@@ -1,4 +1,4 @@
-import { InvalidStateError, definedFields, formatDecimal } from '@invoicing/core';
+import { DomainError, InvalidStateError, currencyOf, definedFields, formatDecimal } from '@invoicing/core';
 import type { InvoiceState } from '../invoice/invoice';
 import type { AllowanceCharge as LineAllowanceCharge, DocumentAllowanceCharge as OurDocumentAllowanceCharge } from '../invoice/invoice-line';
 import type { PartySnapshot } from '../invoice/party-snapshot';
@@ -9,6 +9,21 @@ import type { Address, AllowanceCharge, Buyer, Contact, DocumentAllowanceCharge,
 
 /** BT-24 of what we write: the EN 16931 core specification, no CIUS claimed beyond it. */
 export const SPECIFICATION_IDENTIFIER = 'urn:cen.eu:en16931:2017';
+
+/**
+ * Refuses a document in a currency of more than 2 decimals (BHD, KWD, OMR …): EN 16931 states every amount with at most
+ * 2 (BR-DEC-*), so an e-invoice of it would round its amounts, and the official rules refuse one that does not. A PDF
+ * for people has no such limit.
+ * @throws DomainError `e_invoice.currency_not_supported`
+ */
+export function assertEn16931Currency(state: Pick<InvoiceState, 'id' | 'currency'>): void {
+  const { exponent } = currencyOf(state.currency);
+  if (exponent <= 2) return;
+  throw new DomainError('e_invoice.currency_not_supported', `${state.currency} amounts have ${exponent} decimals; EN 16931 e-invoices state amounts with at most 2.`, {
+    invoiceId: state.id,
+    currency: state.currency,
+  });
+}
 
 /**
  * An issued invoice or credit note as an EN 16931 document: every amount, the VAT breakdown and the totals as the

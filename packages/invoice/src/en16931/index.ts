@@ -17,4 +17,4 @@ export {
   UNTDID_4461,
 } from './rules/code-list-values';
 export { isListed } from './rules/code-lists';
-export { SPECIFICATION_IDENTIFIER, invoiceToEn16931 } from './from-invoice';
+export { SPECIFICATION_IDENTIFIER, assertEn16931Currency, invoiceToEn16931 } from './from-invoice';
