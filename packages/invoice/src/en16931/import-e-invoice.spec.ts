@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { Money } from '@invoicing/core';
 import { CreateInvoiceDraft, GetInvoice, IssueInvoice } from '../invoice/invoice.use-cases';
+import { GetPartner, UpdatePartner } from '../partner/partner.use-cases';
 import { createScenario, type Scenario } from '../testing/scenario';
 import { invoiceToEn16931 } from './from-invoice';
 import { ImportEInvoice } from './import-e-invoice.use-case';
@@ -93,6 +94,30 @@ describe('ImportEInvoice', () => {
     const rounded = await importing({ ...issued, number: 'R-4', totals: { ...due(add(issued.totals.amountDue, '0.40')), rounding: '0.40' } });
     const advanced = await importing({ ...issued, number: 'R-5', totals: { ...due(add(issued.totals.amountDue, '-500.00')), prepaid: '500.00' } });
     expect([rounded.invoice.totals.amountDue.toString(), advanced.invoice.totals.amountDue.toString()]).toEqual([add(issued.totals.amountDue, '0.40'), add(issued.totals.amountDue, '-500.00')]);
+  });
+
+  it("refuses a file naming a party by any identifier that is not the partner's: legal registration, electronic address", async () => {
+    const seller = await s.use(GetPartner).execute({ tenantId: s.tenantId, partnerId: s.seller.id });
+    const { kind, legalName, addresses } = seller;
+    await s.use(UpdatePartner).execute({
+      tenantId: s.tenantId,
+      partnerId: s.seller.id,
+      details: { kind, legalName, addresses, identifiers: { ...seller.identifiers, legalRegistration: { value: '123 456 789', scheme: '0002' }, electronicAddress: { scheme: '0009', value: '12345678900011' } } },
+    });
+    const sellerOf = (extra: Partial<En16931Document['seller']>) => ({ ...issued.seller, vatId: undefined, ...extra });
+
+    // Before, only the VAT id was compared: a file without one named any company by the others.
+    await expect(importing({ ...issued, number: 'ID-1', seller: sellerOf({ legalRegistration: { id: '999999999' }, electronicAddress: { id: '12345678900011', scheme: '0009' } }) })).rejects.toMatchObject({
+      code: 'e_invoice.partnership_mismatch',
+      details: { findings: [expect.objectContaining({ term: 'BT-30', pointer: 'seller.legalRegistration' })] },
+    });
+    await expect(importing({ ...issued, number: 'ID-2', seller: sellerOf({ electronicAddress: { id: '99999999900011', scheme: '0009' } }) })).rejects.toMatchObject({
+      code: 'e_invoice.partnership_mismatch',
+      details: { findings: [expect.objectContaining({ term: 'BT-34', pointer: 'seller.electronicAddress' })] },
+    });
+    // The same identifiers written otherwise (spaces, dots) are the partner's.
+    const same = await importing({ ...issued, number: 'ID-3', seller: sellerOf({ legalRegistration: { id: '123.456.789', scheme: '0002' }, electronicAddress: { id: '12345678900011', scheme: '0009' } }) });
+    expect(same.invoice.status).toBe('draft');
   });
 
   it('refuses a file with a fatal finding, with every fatal finding, and stores nothing', async () => {

@@ -105,17 +105,27 @@ function partnershipMismatches(doc: En16931Document, { partnership, seller, buye
   if (doc.currency !== currency) {
     findings.push({ rule: 'INV-PARTNERSHIP', severity: 'fatal', term: 'BT-5', pointer: 'currency', message: `The file is in ${doc.currency ?? 'no currency'}, the partnership in ${currency}.` });
   }
-  const vat = (stated: string | undefined, partner: typeof seller, term: string, pointer: string, role: string) => {
-    const ours = partner.toState().identifiers.vatId;
+  // Each identifier the file and the partner both have must be the same: a file naming another company by any of
+  // them is not about this partnership.
+  const compare = (stated: string | undefined, ours: string | undefined, term: string, pointer: string, what: string) => {
     if (stated !== undefined && ours !== undefined && normalise(stated) !== normalise(ours)) {
-      findings.push({ rule: 'INV-PARTNERSHIP', severity: 'fatal', term, pointer, message: `The ${role}'s VAT id is ${stated} in the file and ${ours} for the partner.` });
+      findings.push({ rule: 'INV-PARTNERSHIP', severity: 'fatal', term, pointer, message: `The ${what} is ${stated} in the file and ${ours} for the partner.` });
     }
   };
-  vat(doc.seller.vatId, seller, 'BT-31', 'seller.vatId', 'seller');
-  vat(doc.buyer.vatId, buyer, 'BT-48', 'buyer.vatId', 'buyer');
+  const address = (identifier: { readonly id: string; readonly scheme?: string } | undefined) => identifier && `${identifier.scheme ?? ''}:${identifier.id}`;
+  const sellerIds = seller.toState().identifiers;
+  const buyerIds = buyer.toState().identifiers;
+  compare(doc.seller.vatId, sellerIds.vatId, 'BT-31', 'seller.vatId', "seller's VAT id");
+  compare(doc.seller.taxRegistrationId, sellerIds.taxRegistrationId, 'BT-32', 'seller.taxRegistrationId', "seller's tax registration id");
+  compare(doc.seller.legalRegistration?.id, sellerIds.legalRegistration?.value, 'BT-30', 'seller.legalRegistration', "seller's legal registration id");
+  compare(address(doc.seller.electronicAddress), address(sellerIds.electronicAddress && { id: sellerIds.electronicAddress.value, scheme: sellerIds.electronicAddress.scheme }), 'BT-34', 'seller.electronicAddress', "seller's electronic address");
+  compare(doc.buyer.vatId, buyerIds.vatId, 'BT-48', 'buyer.vatId', "buyer's VAT id");
+  compare(doc.buyer.legalRegistration?.id, buyerIds.legalRegistration?.value, 'BT-47', 'buyer.legalRegistration', "buyer's legal registration id");
+  compare(address(doc.buyer.electronicAddress), address(buyerIds.electronicAddress && { id: buyerIds.electronicAddress.value, scheme: buyerIds.electronicAddress.scheme }), 'BT-49', 'buyer.electronicAddress', "buyer's electronic address");
   return findings;
 }
 
-function normalise(vatId: string): string {
-  return vatId.replace(/[\s.-]/g, '').toUpperCase();
+/** An identifier as compared: without spaces, dots and dashes, in capitals (`FR 12.345` is `FR12345`). */
+function normalise(identifier: string): string {
+  return identifier.replace(/[\s.-]/g, '').toUpperCase();
 }
