@@ -70,7 +70,7 @@ export interface BillAllowance {
   /** The plan version whose discount it is. */
   readonly planVersion: number;
   readonly side: 'allowance' | 'charge';
-  /** For a fixed discount, the period it was given for (once per period). */
+  /** For a fixed discount, the period it was given (or taken back) for: its amount over all of a period's bills. */
   readonly periodStart?: CalendarDate;
   readonly allowance: DocumentAllowanceChargeInput;
 }
