@@ -179,11 +179,10 @@ export class BillPartnership {
    */
   private async lateUsage(plan: BillingPlan, bills: readonly BillState[], upTo: Date, billingDate: CalendarDate): Promise<ReadonlyMap<string, Date>> {
     const lastCutoff = bills.reduce<number | undefined>((latest, bill) => Math.max(latest ?? 0, bill.usageCutoff.getTime()), undefined);
-    const lastBilled = bills.reduce<CalendarDate>((latest, bill) => (bill.billingDate > latest ? bill.billingDate : latest), billingDate);
     // Nothing billed yet, or a plan that never measured usage: no usage can be late.
     const measuresUsage = plan.history.some((version) => version.terms?.charges.some((charge) => charge.kind === 'usage'));
     if (lastCutoff === undefined || !measuresUsage) return new Map<string, Date>();
-    return this.usage.lateUsage(plan.tenantId, plan.partnershipId, { after: new Date(lastCutoff - LATE_USAGE_MARGIN_MS), upTo }, startOfDay(lastBilled, this.settings.timeZone));
+    return this.usage.lateUsage(plan.tenantId, plan.partnershipId, { after: new Date(lastCutoff - LATE_USAGE_MARGIN_MS), upTo }, startOfDay(throughLastBill(billingDate, bills), this.settings.timeZone));
   }
 
   /** Works out a bill, with usage received up to `usageCutoff` (the bill's own cutoff) looked at for late events. */
