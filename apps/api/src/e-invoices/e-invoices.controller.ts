@@ -26,8 +26,9 @@ export class EInvoicesController {
    * Validate an e-invoice file
    *
    * Checks a UBL 2.1 invoice or credit note, or a CII D16B invoice, sent as the body (`application/xml`), without
-   * storing anything: the syntax's official XSD, the syntax-binding rules and the EN 16931 business rules, each
-   * finding with its official rule id, its severity, the business term and its place in the file. A file that is not
+   * storing anything: the syntax's official XSD, the syntax-binding rules and the EN 16931 business rules (and, for
+   * UBL, Peppol's `PEPPOL-EN16931-R051`: every amount in the document currency), each finding with its official rule
+   * id, its severity, the business term and its place in the file. A file that is not
    * a well-formed, safe e-invoice XML is refused with a `format.*` problem (400, or 413 above the size limit).
    */
   @Post('validate')

@@ -2,6 +2,7 @@ import { fatalRuleIds, validateOfficially, type OfficialDocument } from '@invoic
 import { VARIANTS, type MutableDocument } from './agreement-variants.data';
 import { XSD_RULE, readInvoice, writeInvoice, type InvoiceSyntax, type ReadInvoiceResult } from './e-invoice';
 import { officialExamples } from './testing.data';
+import { AMOUNT_CURRENCY_RULE } from './ubl/ubl-amount-currencies';
 
 // Issue 14's test of our validator: for every official example, and for every variant derived from a few of them by
 // breaking one rule, the set of fatal rule ids we report equals the set the official CEN schematron 1.3.16 reports.
@@ -24,8 +25,9 @@ interface Case {
   readonly bytes: Buffer;
 }
 
+// Peppol's PEPPOL-EN16931-R051, which the platform adds to the CEN rules (ubl-amount-currencies.ts), is not theirs.
 function ourFatal(result: ReadInvoiceResult): string[] {
-  return [...new Set(result.findings.filter((f) => f.severity === 'fatal' && f.rule !== XSD_RULE).map((f) => f.rule))].sort();
+  return [...new Set(result.findings.filter((f) => f.severity === 'fatal' && f.rule !== XSD_RULE && f.rule !== AMOUNT_CURRENCY_RULE).map((f) => f.rule))].sort();
 }
 
 async function variantsOf(base: (typeof fixtures)[number]): Promise<Case[]> {

@@ -3,6 +3,7 @@ import { locateCii, readCii, writeCii } from './cii';
 import { ciiBindingRules } from './cii/cii-binding-rules';
 import { ciiCodeLists } from './cii/cii-code-lists';
 import { locateUbl, readUbl, writeUbl } from './ubl';
+import { ublAmountCurrencies } from './ubl/ubl-amount-currencies';
 import { ublBindingRules } from './ubl/ubl-binding-rules';
 import { ublCodeLists } from './ubl/ubl-code-lists';
 import { detectSyntax, expectSyntax, readXml, xpathOf, type XmlElement, type XmlLimits } from './xml';
@@ -33,7 +34,8 @@ export const XSD_RULE = 'XSD';
  * Reads a UBL or CII invoice or credit note into the EN 16931 semantic model and validates it: the official XSD of
  * its syntax, its syntax-binding rules (UBL-*, CII-*), the code lists whose answer depends on how the file writes the
  * code (BR-CL-01, BR-CL-06, BR-CL-16), then the EN 16931 business rules as that syntax's official stylesheet tests
- * them. A file that is not a safe, well-formed e-invoice XML throws a `FormatError` (`format.*`); a document that
+ * them. A UBL file is also held to Peppol's PEPPOL-EN16931-R051 (every amount in the document currency, BT-111 apart):
+ * the model keeps one currency for all amounts, so an amount in another would be read as if in BT-5. A file that is not a safe, well-formed e-invoice XML throws a `FormatError` (`format.*`); a document that
  * breaks rules is returned with its findings, never corrected.
  */
 export async function readInvoice(bytes: Uint8Array, options: ReadInvoiceOptions = {}): Promise<ReadInvoiceResult> {
@@ -44,7 +46,7 @@ export async function readInvoice(bytes: Uint8Array, options: ReadInvoiceOptions
   const schema = (await validateXsd(xml.cutBytes(), kind)).map(
     (f): FileFinding => ({ rule: XSD_RULE, severity: 'fatal', message: f.message, ...(f.line === undefined ? {} : { line: f.line }), ...(f.column === undefined ? {} : { column: f.column }) }),
   );
-  const binding = syntax === 'ubl' ? ublBindingRules(xml.root) : ciiBindingRules(xml.root);
+  const binding = syntax === 'ubl' ? [...ublBindingRules(xml.root), ...ublAmountCurrencies(xml.root)] : ciiBindingRules(xml.root);
   const codeLists = syntax === 'ubl' ? ublCodeLists(xml.root) : ciiCodeLists(xml.root);
   const locate = syntax === 'ubl' ? locateUbl : locateCii;
   const rules = validateEn16931(document, { syntax }).map((f) => placed(f, locate(f.pointer ?? '', xml.root)));

@@ -70,3 +70,12 @@ describe('the official examples imported as drafts', () => {
     expect(Object.values(outcomes).filter((o) => o === 'imported')).toHaveLength(17);
   });
 });
+
+describe('an import of a UBL file with an amount in another currency than the document’s', () => {
+  it('is refused (PEPPOL-EN16931-R051): the amount would otherwise be read as if in the document currency', async () => {
+    const example5 = fixtures.find((f) => f.name === 'ubl/ubl-tc434-example5.xml');
+    expect(await importInto(await readInvoice(example5?.bytes ?? Buffer.alloc(0)))).toBe('imported');
+    const stated = (example5?.bytes.toString('utf8') ?? '').replace('<cbc:PayableAmount currencyID="DKK">', '<cbc:PayableAmount currencyID="EUR">');
+    expect(await importInto(await readInvoice(Buffer.from(stated)))).toBe('e_invoice.invalid');
+  });
+});
