@@ -75,6 +75,10 @@ describe('mappings', () => {
     expect(plainDecimal('1,234,567.89')).toBe('1234567.89');
     expect(plainDecimal('1.234,56', ',')).toBe('1234.56');
     expect(plainDecimal('12,5', ',')).toBe('12.5');
+    expect(plainDecimal('1.234', ',')).toBe('1234');
+    // With a decimal comma, a dot only groups thousands: `12.5` is in neither form, and not read as 12.5.
+    expect(plainDecimal('12.5', ',')).toBeUndefined();
+    expect(plainDecimal('1.5,00', ',')).toBeUndefined();
     // A comma that is not a thousands separator is not guessed away.
     expect(plainDecimal('12,5')).toBe('12,5');
     expect(plainDecimal('1,23.45')).toBe('1,23.45');
@@ -104,6 +108,20 @@ describe('reading a file', () => {
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({ invoiceNumber: 'R-1', customerName: 'Müller GmbH', invoiceDate: '2024-03-05', dueDate: '2024-04-04' });
     expect(received[0]?.total.toJSON()).toEqual({ amount: '1234.56', currency: 'EUR' });
+  });
+
+  it('refuses an amount whose dot groups no thousands when the mapping declares a decimal comma', async () => {
+    const text = ['Rechnung;Kunde;Datum;Zahlungsbedingungen;Betrag;Bezahlt;Status', 'R-1;Müller GmbH;05.03.2024;Net 30;12.5;0;Pending', 'R-2;Müller GmbH;05.03.2024;Net 30;100,00;1.5;Pending', 'R-3;Müller GmbH;05.03.2024;Net 30;1.500;0;Pending'].join('\n');
+    const mapping = parseMapping('columns: {Rechnung: invoiceNumber, Kunde: customerName, Datum: invoiceDate, Zahlungsbedingungen: terms, Betrag: total, Bezahlt: applied}\ndateFormat: DD.MM.YYYY\ndecimalSeparator: ","\ncurrency: EUR');
+    const { report, rows, received } = await run(text, { mapping });
+    expect(report).toMatchObject({ rowsRead: 3, imported: 1, refused: 2 });
+    expect(rows.map((row) => [row.row, row.outcome, row.problems.map((problem) => `${problem.column ?? '-'}:${problem.code}`)])).toEqual([
+      [2, 'refused', ['Betrag:csv.decimal_separator']],
+      [3, 'refused', ['Bezahlt:csv.decimal_separator']],
+      [4, 'imported', []],
+    ]);
+    expect(rows[0]?.problems[0]?.message).toContain('12.5');
+    expect(received.map((r) => r.total.toJSON().amount)).toEqual(['1500.00']);
   });
 
   it('reports each bad row with its row, column and reason, and goes on with the good ones', async () => {

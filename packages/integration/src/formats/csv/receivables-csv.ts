@@ -140,17 +140,24 @@ export async function* readCsvRows(
   }
 }
 
-/** A row's values as a receivable's fields, dates and amounts in the forms the mapping gives converted. */
-function receivableInput(values: readonly string[], layout: ColumnLayout, mapping: ReceivablesMapping): ReceivableInput {
+/**
+ * A row's values as a receivable's fields, dates and amounts in the forms the mapping gives converted; `misread`
+ * names the amounts written in a form the mapping does not declare, which the row is refused for.
+ */
+function receivableInput(values: readonly string[], layout: ColumnLayout, mapping: ReceivablesMapping): { input: ReceivableInput; misread: ReceivableField[] } {
   const input: Partial<Record<ReceivableField, string>> = {};
+  const misread: ReceivableField[] = [];
   layout.fields.forEach((field, index) => {
     const value = values[index];
     if (field === undefined || value === undefined) return;
     if (field === 'invoiceDate' || field === 'dueDate') input[field] = isoDate(value, mapping.dateFormat);
-    else if (field === 'total' || field === 'applied') input[field] = plainDecimal(value, mapping.decimalSeparator);
-    else input[field] = value;
+    else if (field === 'total' || field === 'applied') {
+      const plain = plainDecimal(value, mapping.decimalSeparator);
+      if (plain === undefined) misread.push(field);
+      else input[field] = plain;
+    } else input[field] = value;
   });
-  return input;
+  return { input, misread };
 }
 
 /** The column holding each field in this file. */
@@ -221,17 +228,24 @@ export async function importReceivablesCsv(
     } else if (item.values.length !== header.length) {
       batch.push({ row: item, problems: [{ code: 'csv.column_count', message: `the row has ${item.values.length} values, the header ${header.length} columns` }] });
     } else {
-      const input = receivableInput(item.values, layout as ColumnLayout, mapping);
+      const { input, misread } = receivableInput(item.values, layout as ColumnLayout, mapping);
       const invoiceNumber = input.invoiceNumber?.trim() || undefined;
+      const misreadProblems = misread.map((field) => ({
+        field,
+        ...columnOf(field),
+        code: 'csv.decimal_separator',
+        message: `${(item.values[(layout as ColumnLayout).fields.indexOf(field)] ?? '').trim()} has a dot that groups no thousands, and the mapping's decimal separator is a comma (write 1.234,56)`,
+      }));
       try {
-        batch.push({ row: item, receivable: parseReceivable(input, mapping.currency), problems: [], ...(invoiceNumber ? { invoiceNumber } : {}) });
+        const receivable = parseReceivable(input, mapping.currency);
+        batch.push({ row: item, ...(misread.length > 0 ? {} : { receivable }), problems: misreadProblems, ...(invoiceNumber ? { invoiceNumber } : {}) });
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
-        const problems = error.issues.map((issue) => {
+        const problems = error.issues.flatMap((issue) => {
           const field = issue.path.split('.')[0] as ReceivableField;
-          return { field, ...columnOf(field), code: issue.code, message: issue.message };
+          return misread.includes(field) ? [] : [{ field, ...columnOf(field), code: issue.code, message: issue.message }];
         });
-        batch.push({ row: item, problems, ...(invoiceNumber ? { invoiceNumber } : {}) });
+        batch.push({ row: item, problems: [...problems, ...misreadProblems], ...(invoiceNumber ? { invoiceNumber } : {}) });
       }
     }
     if (batch.length >= batchSize) {

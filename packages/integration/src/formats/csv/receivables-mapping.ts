@@ -162,12 +162,16 @@ export function isoDate(value: string, format: DateFormat = 'YYYY-MM-DD'): strin
 
 /**
  * An amount as a plain decimal with a dot: the thousands separators the mapping's form allows removed (only between
- * groups of three digits), a decimal comma turned into a dot. Anything else is returned as given, to be refused.
+ * groups of three digits), a decimal comma turned into a dot. Anything else is returned as given, to be refused;
+ * `undefined` when a decimal comma is declared and the value has a dot that groups no thousands (`12.5`, `1.5,00`):
+ * read as a plain decimal it would be accepted, with a meaning the file's own form does not give it.
  */
-export function plainDecimal(value: string, separator: '.' | ',' = '.'): string {
+export function plainDecimal(value: string, separator: '.' | ',' = '.'): string | undefined {
   const text = value.trim();
   const grouped = separator === '.' ? /^-?\d{1,3}(,\d{3})+(\.\d+)?$/ : /^-?\d{1,3}(\.\d{3})+(,\d+)?$/;
   const thousands = separator === '.' ? ',' : '.';
   const ungrouped = grouped.test(text) ? text.split(thousands).join('') : text;
-  return separator === ',' && /^-?\d+(,\d+)?$/.test(ungrouped) ? ungrouped.replace(',', '.') : ungrouped;
+  if (separator === '.') return ungrouped;
+  if (ungrouped.includes('.')) return undefined;
+  return /^-?\d+(,\d+)?$/.test(ungrouped) ? ungrouped.replace(',', '.') : ungrouped;
 }
