@@ -1314,7 +1314,7 @@ export default async () => {
             },
             WebhookDeliveryDto: {
               sequence: { required: true, type: () => Number, description: "The event's sequence in the tenant's log: with the endpoint, it names the delivery.", example: 42 },
-              eventId: { required: true, type: () => String, description: "The event's id: the `webhook-id` header of every attempt.", example: "acme/0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a7b/2/0" },
+              eventId: { required: true, type: () => String, description: "The event's id: the `webhook-id` header of every attempt.", example: "acme/invoice/0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a7b/2/0" },
               eventType: { required: true, type: () => String, description: "The event's type (see the Event schema: one per type)." },
               aggregateId: { required: true, type: () => String, example: "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a7b" },
               status: { required: true, description: "`pending` while it waits for its first attempt or a retry; `delivered` once the receiver answered 2xx; `failed`\nwhen it was tried for the whole retry window without success.", example: "delivered", enum: ["failed", "pending", "delivered"] },

@@ -248,7 +248,7 @@ function webhookAnswersOf(): Record<string, readonly unknown[]> {
     tenantId: 'acme',
     endpointId: registered.id,
     sequence,
-    eventId: `acme/0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a7b/${sequence}/0`,
+    eventId: `acme/invoice/0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a7b/${sequence}/0`,
     eventType: 'invoice.issued',
     aggregateId: '0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a7b',
     status,
@@ -258,7 +258,7 @@ function webhookAnswersOf(): Record<string, readonly unknown[]> {
     ...(history[0] ? { firstAttemptAt: history[0].at } : {}),
     ...(status === 'delivered' ? { deliveredAt: history.at(-1)?.at ?? at } : {}),
     history,
-    body: '{"id":"acme/0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a7b/2/0","type":"invoice.issued"}',
+    body: '{"id":"acme/invoice/0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a7b/2/0","type":"invoice.issued"}',
   });
   const deliveries = [
     delivery(12, 'pending', [{ at, status: 500, latencyMs: 35, error: 'answered 500' }]),

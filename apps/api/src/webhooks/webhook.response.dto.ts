@@ -56,7 +56,7 @@ export class DeliveryAttemptDto {
 export class WebhookDeliveryDto {
   /** The event's sequence in the tenant's log: with the endpoint, it names the delivery. @example 42 */
   sequence!: number;
-  /** The event's id: the `webhook-id` header of every attempt. @example "acme/0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a7b/2/0" */
+  /** The event's id: the `webhook-id` header of every attempt. @example "acme/invoice/0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a7b/2/0" */
   eventId!: string;
   /** The event's type (see the Event schema: one per type). */
   // The example is the decorator's, not a TSDoc `@example` (which metadata.ts would hold as a string value): event

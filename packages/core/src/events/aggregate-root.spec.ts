@@ -37,13 +37,13 @@ describe('AggregateRoot', () => {
   });
 
   describe('raise', () => {
-    it('records an event with the id <aggregateId>/<version after save>/<index> and every field filled in', () => {
+    it('records an event with the id <tenant>/<aggregateType>/<aggregateId>/<version after save>/<index> and every field filled in', () => {
       const counter = Counter.load('counter-1', 0);
       counter.increment(2, at);
 
       expect(counter.pendingEvents).toEqual([
         {
-          id: 'acme/counter-1/1/0',
+          id: 'acme/counter/counter-1/1/0',
           type: 'counter.incremented',
           tenantId: 'acme',
           aggregateType: 'counter',
@@ -63,9 +63,9 @@ describe('AggregateRoot', () => {
       counter.increment(3, at);
 
       expect(counter.pendingEvents.map((event) => [event.id, event.aggregateVersion, event.index, event.payload])).toEqual([
-        ['acme/counter-2/8/0', 8, 0, { by: 1 }],
-        ['acme/counter-2/8/1', 8, 1, { by: 5 }],
-        ['acme/counter-2/8/2', 8, 2, { by: 3 }],
+        ['acme/counter/counter-2/8/0', 8, 0, { by: 1 }],
+        ['acme/counter/counter-2/8/1', 8, 1, { by: 5 }],
+        ['acme/counter/counter-2/8/2', 8, 2, { by: 3 }],
       ]);
       expect(counter.count).toBe(9);
     });
@@ -89,8 +89,8 @@ describe('AggregateRoot', () => {
       counter.markSaved();
       counter.increment(1, at);
 
-      expect(counter.pendingEvents.map((event) => event.id)).toEqual(['acme/counter-1/2/0']);
-      expect(firstSave.map((event) => event.id)).toEqual(['acme/counter-1/1/0']);
+      expect(counter.pendingEvents.map((event) => event.id)).toEqual(['acme/counter/counter-1/2/0']);
+      expect(firstSave.map((event) => event.id)).toEqual(['acme/counter/counter-1/1/0']);
     });
 
     it('gives every event of an aggregate a distinct id across saves', () => {

@@ -38,7 +38,8 @@ export abstract class AggregateRoot<IdType extends string = string> {
     const aggregateVersion = this.savedVersion + 1;
     const index = this.events.length;
     this.events.push({
-      id: `${this.tenantId}/${this.id}/${aggregateVersion}/${index}`,
+      // The type is part of the id: aggregates of two types may share an id (a billing plan has its partnership's).
+      id: `${this.tenantId}/${this.aggregateType}/${this.id}/${aggregateVersion}/${index}`,
       type,
       tenantId: this.tenantId,
       aggregateType: this.aggregateType,

@@ -48,8 +48,12 @@ export class MongoOutbox implements Outbox {
   /** Waiting documents read and not handed out yet (a relay far behind reads several batches at once). */
   private readAhead: { model: Model<Record<string, unknown>>; document: WaitingDocument }[] = [];
   private readAheadAt = 0;
-  /** What `pending` last handed out, so that `markPublished` knows each document's version without reading it again. */
+  /**
+   * What `pending` last handed out, by collection and id (a billing plan has its partnership's id), so that
+   * `markPublished` knows each document's version without reading it again; and the document of each event.
+   */
   private readonly lastRead = new Map<string, { model: Model<Record<string, unknown>>; document: WaitingDocument }>();
+  private readonly handedOut = new Map<string, string>();
 
   private readonly invoices: Model<Record<string, unknown>>;
 
@@ -76,12 +80,18 @@ export class MongoOutbox implements Outbox {
       this.readAheadAt = Date.now();
     }
     this.lastRead.clear();
+    this.handedOut.clear();
     const events: DomainEvent[] = [];
     while (this.readAhead.length > 0 && events.length < limit) {
       const entry = this.readAhead.shift() as { model: Model<Record<string, unknown>>; document: WaitingDocument };
-      this.lastRead.set(entry.document._id, entry);
+      const key = keyOf(entry.model, entry.document._id);
+      this.lastRead.set(key, entry);
       // A document whose events do not all fit leaves the rest in its outbox, for a later read.
-      for (const event of entry.document.outbox.slice(0, limit - events.length)) events.push(eventToDomain(storedEventOf(event)));
+      for (const event of entry.document.outbox.slice(0, limit - events.length)) {
+        const domain = eventToDomain(storedEventOf(event));
+        this.handedOut.set(domain.id, key);
+        events.push(domain);
+      }
     }
     return events;
   }
@@ -117,21 +127,41 @@ export class MongoOutbox implements Outbox {
   }
 
   async markPublished(eventIds: readonly string[]): Promise<void> {
-    // An event id is `tenant/aggregate/version/index`; ids never contain a slash, so the document id is its first two parts.
+    // Each event's document (collection and id) as `pending` handed it out; an event it did not hand out is looked for
+    // by the document id its own id carries, in every collection that has one.
     const byDocument = new Map<string, Set<string>>();
+    const located = new Map<string, { model: Model<Record<string, unknown>>; document: WaitingDocument }>();
     for (const eventId of eventIds) {
-      const parts = eventId.split('/');
-      if (parts.length !== 4) continue;
-      const documentId = `${parts[0]}/${parts[1]}`;
-      byDocument.set(documentId, (byDocument.get(documentId) ?? new Set()).add(eventId));
+      const handed = this.handedOut.get(eventId);
+      const keys = handed !== undefined ? [handed] : await this.locateEvent(eventId, located);
+      for (const key of keys) byDocument.set(key, (byDocument.get(key) ?? new Set()).add(eventId));
     }
-    const located = new Map<Model<Record<string, unknown>>, WaitingDocument[]>();
-    for (const documentId of byDocument.keys()) {
-      const found = this.lastRead.get(documentId) ?? (await this.locate(documentId));
-      if (found) located.set(found.model, [...(located.get(found.model) ?? []), found.document]);
+    const byModel = new Map<Model<Record<string, unknown>>, WaitingDocument[]>();
+    for (const key of byDocument.keys()) {
+      const found = this.lastRead.get(key) ?? located.get(key);
+      if (found) byModel.set(found.model, [...(byModel.get(found.model) ?? []), found.document]);
     }
-    for (const [model, documents] of located) await this.removeFrom(model, documents, byDocument);
+    for (const [model, documents] of byModel) await this.removeFrom(model, documents, byDocument);
     this.lastRead.clear();
+    this.handedOut.clear();
+  }
+
+  /**
+   * The keys of the documents that may hold an event `pending` did not hand out, found in every collection and added to
+   * `located`. An event id is `tenant/type/aggregate/version/index` (`tenant/aggregate/version/index` before the type
+   * was in it); ids never contain a slash, so the document id is `tenant/aggregate`.
+   */
+  private async locateEvent(eventId: string, located: Map<string, { model: Model<Record<string, unknown>>; document: WaitingDocument }>): Promise<string[]> {
+    const parts = eventId.split('/');
+    const documentId = parts.length === 5 ? `${parts[0]}/${parts[2]}` : parts.length === 4 ? `${parts[0]}/${parts[1]}` : undefined;
+    if (documentId === undefined) return [];
+    const keys: string[] = [];
+    for (const found of await this.locate(documentId)) {
+      const key = keyOf(found.model, documentId);
+      located.set(key, found);
+      keys.push(key);
+    }
+    return keys;
   }
 
   /**
@@ -154,7 +184,7 @@ export class MongoOutbox implements Outbox {
         if (lease.expired()) return;
         await Promise.all(
           mine.slice(start, start + REMOVE_CONCURRENCY).map(async (seen) => {
-            const published = byDocument.get(seen._id) as Set<string>;
+            const published = byDocument.get(keyOf(model, seen._id)) as Set<string>;
             const sealed = sealing.get(seen._id);
             if (await this.rewrite(model, seen, published, sealed)) return;
             const current = await guarded(() => model.findOne({ _id: seen._id }, { outbox: 1, outboxSince: 1, version: 1, tenantId: 1 }).lean<WaitingDocument>().exec());
@@ -189,12 +219,15 @@ export class MongoOutbox implements Outbox {
     return result.matchedCount === 1;
   }
 
-  private async locate(documentId: string): Promise<{ model: Model<Record<string, unknown>>; document: WaitingDocument } | undefined> {
-    for (const model of this.collections) {
-      const document = await guarded(() => model.findOne({ _id: documentId }, { outbox: 1, outboxSince: 1, version: 1, tenantId: 1 }).lean<WaitingDocument>().exec());
-      if (document) return { model, document };
-    }
-    return undefined;
+  /** The documents of this id in every collection: a billing plan and its partnership share one. */
+  private async locate(documentId: string): Promise<{ model: Model<Record<string, unknown>>; document: WaitingDocument }[]> {
+    const found = await Promise.all(
+      this.collections.map(async (model) => {
+        const document = await guarded(() => model.findOne({ _id: documentId }, { outbox: 1, outboxSince: 1, version: 1, tenantId: 1 }).lean<WaitingDocument>().exec());
+        return document ? [{ model, document }] : [];
+      }),
+    );
+    return found.flat();
   }
 
   /** How many documents (of a tenant, or all) have events waiting, and since when the oldest waits: the relay's lag. */
@@ -208,3 +241,7 @@ export class MongoOutbox implements Outbox {
   }
 }
 
+/** A document's key among every collection's: its collection's name and its id. */
+function keyOf(model: Model<Record<string, unknown>>, documentId: string): string {
+  return `${model.collection.collectionName}\u0000${documentId}`;
+}

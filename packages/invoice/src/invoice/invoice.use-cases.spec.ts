@@ -609,7 +609,7 @@ describe('IssueInvoice', () => {
       expect([published, again]).toEqual([6, 0]);
       const issuedEvent = s.adapters.publisher.published[5];
       expect(issuedEvent).toMatchObject({
-        id: `tenant-a/${invoice.id}/2/0`,
+        id: `tenant-a/invoice/${invoice.id}/2/0`,
         aggregateType: 'invoice',
         aggregateId: invoice.id,
         aggregateVersion: 2,

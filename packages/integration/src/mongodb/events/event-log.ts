@@ -123,7 +123,12 @@ export class MongoEventLog implements EventLog {
         const first = rest[0] as DomainEvent;
         const existing = await guarded(() => this.events.collection.findOne({ _id: first.id as never }));
         if (existing) {
-          done.push(toLogged(existing as unknown as EventDocument));
+          const logged = existing as unknown as EventDocument;
+          // Another aggregate's event under the same id would be taken for this one, which would never be logged.
+          if (logged.aggregateType !== first.aggregateType || logged.aggregateId !== first.aggregateId || logged.aggregateVersion !== first.aggregateVersion || logged.index !== first.index) {
+            throw new Error(`event ${first.id} of ${first.aggregateType} ${first.aggregateId} has the id of a logged event of ${logged.aggregateType} ${logged.aggregateId}`);
+          }
+          done.push(toLogged(logged));
           rest = rest.slice(1);
         } else {
           this.cachedHeads.delete(tenantId);

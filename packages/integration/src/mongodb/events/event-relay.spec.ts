@@ -19,6 +19,8 @@ import { lockIdOf } from '../aggregate-store';
 import { DocumentLocks } from '../document-lock';
 import { MongoOutbox } from '../outbox';
 import { MongoEventLog } from './event-log';
+import { aPlan } from '@invoicing/billing/testing';
+import { createMongoBillingAdapters } from '../billing/mongo-billing-adapters';
 
 // The relay on the real server (FerretDB in the stack): the outbox drained into the tenants' logs once, in order per
 // aggregate, with the actor of the work that saved; two relays at once and a crash between logging and marking log
@@ -305,6 +307,26 @@ describe('EventRelay on MongoDB', () => {
     }
     const page = await events.log.read(tenant, { after: 0, limit: 1000 });
     expect(page.events.map((event) => event.payload)).toEqual(Array.from({ length: 60 }, (_, index) => expect.objectContaining({ legalName: `Backlog ${index} GmbH` })));
+  });
+
+  it("logs the events of a partnership and of its billing plan, which has the partnership's id, each once", async () => {
+    const bed = await createScenario({ adapters: database.adapters, tenantId: 'relay-same-id' });
+    const billing = createMongoBillingAdapters(database.mongo);
+    await billing.ensureIndexes();
+    const plan = aPlan(bed.tenantId, bed.partnership.id);
+    await billing.plans.save(plan);
+    await drain([relay()]);
+
+    const logged = (await events.log.read('relay-same-id', { after: 0, limit: 1000 })).events;
+    const ofPartnership = logged.filter((event) => event.aggregateId === bed.partnership.id);
+    // aPlan's plan is saved once with three changes: its events are version 1, indexes 0 to 2, as is the partnership's.
+    expect(ofPartnership.map((event) => [event.aggregateType, event.type, event.aggregateVersion, event.index])).toEqual([
+      ['partnership', 'partnership.created', 1, 0],
+      ['billing_plan', 'billing_plan.changed', 1, 0],
+      ['billing_plan', 'billing_plan.changed', 1, 1],
+      ['billing_plan', 'billing_plan.changed', 1, 2],
+    ]);
+    expect(await billing.models.billing_plans.countDocuments({ outboxPending: true })).toBe(0);
   });
 
   it('reads the feed across buckets from any cursor', async () => {
