@@ -143,8 +143,9 @@ export class PartnershipsController {
    *
    * Replaces currency, payment terms, validity and buyer reference at once (an end date or buyer reference left out
    * is removed); numbering series and policy rules change only when given. The currency cannot change while price
-   * overrides exist (400 `partnership.currency_has_prices`); an ended partnership takes no change (409
-   * `partnership.ended`). Existing drafts keep the terms they copied.
+   * overrides exist (400 `partnership.currency_has_prices`), nor keep an approval threshold of the old currency (400
+   * `partnership.threshold_currency`: give `policy.approval` in the new one); an ended partnership takes no change
+   * (409 `partnership.ended`). Existing drafts keep the terms they copied, their currency included.
    */
   @Put(':partnershipId/terms')
   @Requires('partnerships:write')

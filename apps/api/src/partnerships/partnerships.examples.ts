@@ -37,7 +37,7 @@ export const PARTNERSHIP_PROBLEM_CODES = {
   listPartnerships: answers(SIGNED_IN, PAGED),
   getPartnership: answers(SIGNED_IN, { 404: ['partnership.not_found'] }),
   changeTerms: answers(SIGNED_IN, WITH_BODY, VALIDATED, IF_MATCH, TERMS, {
-    400: ['partnership.currency_has_prices'],
+    400: ['partnership.currency_has_prices', 'partnership.threshold_currency'],
     404: ['partnership.not_found'],
     409: ['partnership.ended'],
   }),

@@ -197,6 +197,17 @@ describe('partnerships over HTTP', () => {
     expect(issuesOf(invalid.body)).toEqual(expect.arrayContaining(['paymentTerms.kind:request.is_in', 'validFrom:request.is_string']));
   });
 
+  it('refuses a change of currency that would carry the approval threshold into it, and takes one with a new threshold', async () => {
+    const created = await partnership({ policy: { approval: { kind: 'above', threshold: '10000.00' }, deliveryFormat: 'pdf' } });
+    const body = { currency: 'KWD', paymentTerms: { kind: 'net', days: 30 }, validFrom: '2026-01-01' };
+    const refused = await t.call('PUT', `/v1/partnerships/${created.id}/terms`, { body });
+    expect(refused.body).toMatchObject({ status: 400, code: 'partnership.threshold_currency' });
+    expect(issuesOf(refused.body)).toEqual(['policy.approval.threshold:partnership.threshold_currency']);
+    const changed = await t.call('PUT', `/v1/partnerships/${created.id}/terms`, { body: { ...body, policy: { approval: { kind: 'above', threshold: '3000.000' } } } });
+    expect(changed.status).toBe(200);
+    expect(changed.body.policy.approval).toEqual({ kind: 'above', threshold: { amount: '3000.000', currency: 'KWD' } });
+  });
+
   it('sets, replaces and removes negotiated prices, in the partnership\'s currency', async () => {
     const created = await partnership();
     const path = `/v1/partnerships/${created.id}/price-overrides/${marketable.id}`;

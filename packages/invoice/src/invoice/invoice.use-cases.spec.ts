@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { CreateMarketable, SetMarketableActive } from '../marketable/marketable.use-cases';
 import { CreatePartner, UpdatePartner } from '../partner/partner.use-cases';
 import type { PartnershipTermsInput } from '../partnership/partnership';
-import { ChangePartnershipStatus, CreatePartnership, SetPriceOverride } from '../partnership/partnership.use-cases';
+import { ChangePartnershipStatus, CreatePartnership, SetPriceOverride, UpdatePartnershipTerms } from '../partnership/partnership.use-cases';
 import { RecordPayment } from '../payment/payment.use-cases';
 import { ListInvoices } from '../queries/report.use-cases';
 import type { ContactId, InvoiceId, MarketableId, PartnershipId } from '../shared/ids';
@@ -674,6 +674,49 @@ describe('MarkInvoiceUncollectible', () => {
 
       await expect(s.use(MarkInvoiceUncollectible).execute({ tenantId: s.tenantId, invoiceId })).rejects.toEqual(error('InvalidStateError', code));
     });
+  });
+});
+
+describe('documents of a partnership whose currency changed', () => {
+  const toUsd = (approval?: NonNullable<PartnershipTermsInput['policy']>['approval']) =>
+    s.use(UpdatePartnershipTerms).execute({ tenantId: s.tenantId, partnershipId: s.partnership.id, terms: { ...SCENARIO_TERMS, currency: 'USD', ...(approval ? { policy: { approval } } : {}) } });
+
+  it('prices a marketable line of an older draft in the draft’s currency, not the partnership’s new one', async () => {
+    const created = await draft();
+    await toUsd();
+
+    const updated = await s.use(UpdateInvoiceDraft).execute({ tenantId: s.tenantId, invoiceId: created.id, content: { lines: [{ marketableId: s.marketable.id, quantity: '1' }] } });
+
+    // The marketable costs 800.00 EUR or 900 USD: the EUR draft's line is 800.00 EUR.
+    expect(updated.currency).toBe('EUR');
+    expect(updated.lines.map((line) => line.netPrice.toString())).toEqual(['800']);
+  });
+
+  it('prices the lines of a partial credit note of an older invoice in the invoice’s currency', async () => {
+    const invoice = await issued();
+    await toUsd();
+
+    const credit = await s.use(CreateCreditNote).execute({ tenantId: s.tenantId, invoiceId: invoice.id, lines: [{ marketableId: s.marketable.id, quantity: '1' }] });
+
+    expect(credit.currency).toBe('EUR');
+    expect(credit.lines.map((line) => line.netPrice.toString())).toEqual(['800']);
+  });
+
+  it('refuses to carry an approval threshold into another currency, where its figure would mean another amount', async () => {
+    await s.use(UpdatePartnershipTerms).execute({ tenantId: s.tenantId, partnershipId: s.partnership.id, terms: { ...SCENARIO_TERMS, policy: { approval: { kind: 'above', threshold: '10000.00' } } } });
+
+    await expect(toUsd()).rejects.toMatchObject({ name: 'ValidationError', issues: [expect.objectContaining({ path: 'policy.approval.threshold', code: 'partnership.threshold_currency' })] });
+    const changed = await toUsd({ kind: 'above', threshold: '12000' });
+    expect(changed.currency).toBe('USD');
+  });
+
+  it('asks for approval of an older draft whose currency the threshold is not in, instead of failing to compare them', async () => {
+    const created = await draft();
+    await toUsd({ kind: 'above', threshold: '1000000' });
+
+    await expect(issue(created.id)).rejects.toEqual(error('InvalidStateError', 'invoice.approval_required'));
+    await s.use(ApproveInvoice).execute({ tenantId: s.tenantId, invoiceId: created.id, approvedBy: 'cfo@atelier.example' });
+    expect((await issue(created.id)).status).toBe('issued');
   });
 });
 

@@ -13,6 +13,7 @@ import {
   parseCalendarDate,
   today,
   type Clock,
+  type CurrencyCode,
   type DecimalInput,
   type IdGenerator,
   type TenantId,
@@ -70,7 +71,11 @@ export class LineResolver {
   constructor(@inject(MARKETABLE_REPOSITORY) private readonly marketables: MarketableRepository) {}
 
   /** @throws ValidationError pointing at the line (`lines.N.marketableId` not found or inactive, `lines.N.netPrice` missing) */
-  async resolve(tenantId: TenantId, partnership: Partnership, lines: readonly DraftLineInput[]): Promise<InvoiceLineInput[]> {
+  /**
+   * `currency`: the document's, when it is not new (a draft or an invoice credited from before the partnership changed
+   * currency): list prices are taken in it, and the partnership's negotiated prices only when they are in it too.
+   */
+  async resolve(tenantId: TenantId, partnership: Partnership, lines: readonly DraftLineInput[], currency: CurrencyCode = partnership.currency): Promise<InvoiceLineInput[]> {
     const resolved: InvoiceLineInput[] = [];
     const issues: ValidationError[] = [];
     for (const [index, line] of (Array.isArray(lines) ? lines : []).entries()) {
@@ -84,9 +89,10 @@ export class LineResolver {
         issues.push(ValidationError.of(`lines.${index}.marketableId`, reason, marketable ? 'the marketable is inactive' : 'no such marketable'));
         continue;
       }
-      const price = line.netPrice ?? partnership.priceOverride(marketable.id) ?? marketable.priceIn(partnership.currency);
+      const negotiated = currency === partnership.currency ? partnership.priceOverride(marketable.id) : undefined;
+      const price = line.netPrice ?? negotiated ?? marketable.priceIn(currency);
       if (price === undefined) {
-        issues.push(ValidationError.of(`lines.${index}.netPrice`, 'line.price_required', `marketable ${marketable.sku} has no price in ${partnership.currency}`));
+        issues.push(ValidationError.of(`lines.${index}.netPrice`, 'line.price_required', `marketable ${marketable.sku} has no price in ${currency}`));
         continue;
       }
       resolved.push({
@@ -287,7 +293,7 @@ export class UpdateInvoiceDraft {
       {
         ...command.content,
         ...definedFields({ buyerReference: command.content.buyerReference ?? partnership.buyerReference }),
-        lines: await this.lines.resolve(command.tenantId, partnership, command.content.lines),
+        lines: await this.lines.resolve(command.tenantId, partnership, command.content.lines, invoice.currency),
       },
       this.clock.now(),
     );
@@ -475,7 +481,7 @@ export class CreateCreditNote {
     const creditNote = Invoice.draft(
       {
         kind: 'credit_note',
-        lines: full ? original.lines.map(invoiceLineToInput) : await this.lines.resolve(tenantId, partnership, command.lines ?? []),
+        lines: full ? original.lines.map(invoiceLineToInput) : await this.lines.resolve(tenantId, partnership, command.lines ?? [], original.currency),
         allowances: command.allowances ?? (full ? original.allowances.map(documentAllowanceChargeToInput) : []),
         charges: command.charges ?? (full ? original.charges.map(documentAllowanceChargeToInput) : []),
         // A full credit mirrors the invoice, prepaid and rounding amounts included, so it credits exactly its amount due.

@@ -249,7 +249,8 @@ export class Partnership extends AggregateRoot<PartnershipId> {
   /** Whether an invoice with this amount due needs approval before it is issued. */
   requiresApproval(amountDue: Money): boolean {
     const rule = this.state.policy.approval;
-    return rule.kind === 'always' || (rule.kind === 'above' && amountDue.greaterThan(rule.threshold));
+    // A draft from before a change of currency cannot be compared with the threshold: someone approves it.
+    return rule.kind === 'always' || (rule.kind === 'above' && (amountDue.currency !== rule.threshold.currency || amountDue.greaterThan(rule.threshold)));
   }
 
   /**
@@ -261,6 +262,10 @@ export class Partnership extends AggregateRoot<PartnershipId> {
     this.requireNotEnded();
     const { validUntil: _validUntil, buyerReference: _buyerReference, ...kept } = this.state;
     const current = this.state;
+    // The threshold's figure read in another currency would be another amount (10000 EUR is not 10000 KWD).
+    if (input.currency !== current.currency && current.policy.approval.kind === 'above' && input.policy?.approval === undefined) {
+      throw ValidationError.of('policy.approval.threshold', 'partnership.threshold_currency', `the approval threshold is in ${current.currency}: give one in ${String(input.currency)} with the new currency`);
+    }
     const changed = terms({
       ...input,
       numbering: { ...current.numbering, ...input.numbering },
