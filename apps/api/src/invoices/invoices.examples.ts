@@ -26,6 +26,7 @@ export const DRAFT_VALUES: ProblemCodes = answers(VAT_CATEGORY, TEXT, {
     'allowance_charge.amount_or_percent',
     'allowance_charge.base_required',
     'allowance_charge.negative',
+    'allowance_charge.amount_mismatch',
     'allowance_charge.reason_required',
     'unit_code.malformed',
     'money.malformed',

@@ -387,6 +387,22 @@ describe('InvoiceLine', () => {
       expect(issuesOf(() => allowanceCharge({ percent: '10', reason: 'Discount' }, 'EUR'))).toEqual([{ path: 'amount', code: 'allowance_charge.base_required' }]);
     });
 
+    it('refuses a negative percent or base, which would turn an allowance into a charge', () => {
+      expect(issuesOf(() => allowanceCharge({ percent: '-50', baseAmount: '100.00', reason: 'Discount' }, 'EUR'))).toEqual([{ path: 'percent', code: 'allowance_charge.negative' }]);
+      expect(issuesOf(() => allowanceCharge({ percent: '50', baseAmount: '-100.00', reason: 'Discount' }, 'EUR'))).toEqual([{ path: 'baseAmount', code: 'allowance_charge.negative' }]);
+      expect(allowanceCharge({ percent: '0', baseAmount: '100.00', reason: 'Discount' }, 'EUR').amount.toString()).toBe('0.00');
+    });
+
+    it('takes an amount stated with its percent and base only when it is that percent, rounded either way', () => {
+      // 7.5 % of 33.00 = 2.475: 2.47 and 2.48 are both that percent rounded to cents; 2.46 and 3.00 are not.
+      expect(allowanceCharge({ amount: '2.47', percent: '7.5', baseAmount: '33.00', reason: 'Discount' }, 'EUR').amount.toString()).toBe('2.47');
+      expect(allowanceCharge({ amount: '2.48', percent: '7.5', reason: 'Discount' }, 'EUR', Money.of('33.00', 'EUR')).amount.toString()).toBe('2.48');
+      expect(issuesOf(() => allowanceCharge({ amount: '2.46', percent: '7.5', baseAmount: '33.00', reason: 'Discount' }, 'EUR'))).toEqual([{ path: 'amount', code: 'allowance_charge.amount_mismatch' }]);
+      expect(issuesOf(() => allowanceCharge({ amount: '3.00', percent: '7.5', reason: 'Discount' }, 'EUR', Money.of('33.00', 'EUR')))).toEqual([{ path: 'amount', code: 'allowance_charge.amount_mismatch' }]);
+      // Without a base, the percent cannot be checked: the amount stands.
+      expect(allowanceCharge({ amount: '3.00', percent: '7.5', reason: 'Discount' }, 'EUR').amount.toString()).toBe('3.00');
+    });
+
     it('refuses a negative fixed amount', () => {
       expect(issuesOf(() => allowanceCharge({ amount: '-1.00', reason: 'Discount' }, 'EUR'))).toEqual([{ path: 'amount', code: 'allowance_charge.negative' }]);
     });

@@ -119,7 +119,7 @@ export function unitCode(value: unknown, path = 'unitCode'): string {
 
 /**
  * Parses an allowance or charge; `defaultBase` is the base a percent applies to when no `baseAmount` is given.
- * @throws ValidationError `allowance_charge.amount_or_percent` | `allowance_charge.base_required` | `allowance_charge.reason_required` | `allowance_charge.negative`
+ * @throws ValidationError `allowance_charge.amount_or_percent` | `allowance_charge.base_required` | `allowance_charge.reason_required` | `allowance_charge.negative` | `allowance_charge.amount_mismatch`
  */
 export function allowanceCharge(input: AllowanceChargeInput, currency: CurrencyCode, defaultBase?: Money): AllowanceCharge {
   return collectIssues((attempt) => {
@@ -131,16 +131,33 @@ export function allowanceCharge(input: AllowanceChargeInput, currency: CurrencyC
         throw ValidationError.of('', 'allowance_charge.reason_required', 'give a reason or a reason code');
       });
     }
-    const baseAmount = input.baseAmount === undefined ? undefined : attempt('baseAmount', () => Money.of(input.baseAmount as string, currency));
-    const percent = input.percent === undefined ? undefined : attempt('percent', () => decimal(input.percent as DecimalInput));
+    // A negative base or percent would make an allowance a charge (and a charge an allowance) behind its indicator.
+    const baseAmount = input.baseAmount === undefined ? undefined : attempt('baseAmount', () => notNegative(Money.of(input.baseAmount as string, currency)));
+    const percent =
+      input.percent === undefined
+        ? undefined
+        : attempt('percent', () => {
+            const parsed = decimal(input.percent as DecimalInput);
+            if (parsed.lessThan(0)) throw ValidationError.of('', 'allowance_charge.negative', 'must not be negative');
+            return parsed;
+          });
     const amount = attempt('amount', () => {
       if (input.amount !== undefined) {
-        const fixed = Money.of(input.amount, currency);
-        if (fixed.isNegative()) throw ValidationError.of('', 'allowance_charge.negative', 'must not be negative');
+        const fixed = notNegative(Money.of(input.amount, currency));
+        // An amount stated with its percent and base is that percent of it, rounded either way to the currency.
+        const base = baseAmount ?? defaultBase;
+        if (percent !== undefined && base !== undefined) {
+          const share = percent.dividedBy(100);
+          if (fixed.lessThan(base.multiply(share, 'down')) || fixed.greaterThan(base.multiply(share, 'up'))) {
+            throw ValidationError.of('', 'allowance_charge.amount_mismatch', `${fixed.toString()} is not ${formatDecimal(percent)} % of ${base.toString()}`);
+          }
+        }
         return fixed;
       }
       if (input.percent === undefined) throw ValidationError.of('', 'allowance_charge.amount_or_percent', 'give an amount or a percent');
       const base = baseAmount ?? defaultBase;
+      // A base given and refused is reported under its own path.
+      if (base === undefined && input.baseAmount !== undefined) return undefined;
       if (base === undefined) throw ValidationError.of('', 'allowance_charge.base_required', 'a percent needs a base amount');
       return percent === undefined ? undefined : base.multiply(percent.dividedBy(100));
     });
@@ -149,6 +166,11 @@ export function allowanceCharge(input: AllowanceChargeInput, currency: CurrencyC
       ...definedFields({ percent, baseAmount, reason, reasonCode }),
     };
   });
+}
+
+function notNegative(value: Money): Money {
+  if (value.isNegative()) throw ValidationError.of('', 'allowance_charge.negative', 'must not be negative');
+  return value;
 }
 
 /** Parses a document-level allowance or charge, which carries its own VAT category. */
