@@ -104,6 +104,9 @@ describe('e-invoice files over HTTP', () => {
       });
       const issued = (await t.call('POST', `/v1/invoices/${draft.body.id}/issue`)).body;
       const pdf = await pdfOf(issued.id, '?locale=de-DE');
+      // A tag of the right shape that Intl refuses (a region of two digits) is a 400, not a renderer's crash.
+      const badLocale = await pdfOf(issued.id, '?locale=en-00');
+      expect([badLocale.status, JSON.parse(badLocale.bytes.toString('utf8')).code]).toEqual([400, 'pdf.invalid_locale']);
       expect([pdf.status, pdf.type, pdf.disposition, pdf.bytes.subarray(0, 5).toString()]).toEqual([200, 'application/pdf', `attachment; filename="${issued.number}.pdf"`, '%PDF-']);
       const text = pdf.bytes.toString('latin1');
       expect(text).not.toContain('factur-x.xml');

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { ValidationError } from '@invoicing/core';
 import { isCreditNoteType, type En16931, type En16931Document } from '@invoicing/invoice';
 import { create as createFont, type Font } from 'fontkit';
 import PDFDocument from 'pdfkit';
@@ -66,7 +67,7 @@ const COLUMNS = [
  * dates are written in the locale; the amounts are the document's own, never recomputed.
  */
 export async function renderInvoicePdf(document: En16931Document, options: InvoicePdfOptions = {}): Promise<Buffer> {
-  const locale = options.locale ?? 'en-GB';
+  const locale = pdfLocale(options.locale ?? 'en-GB');
   const currency = document.currency ?? 'EUR';
   const kind = isCreditNoteType(document.typeCode) ? 'Credit note' : 'Invoice';
   const { regular, bold } = fontFiles();
@@ -81,6 +82,7 @@ export async function renderInvoicePdf(document: En16931Document, options: Invoi
     ...(options.pdfA3 ? { subset: 'PDF/A-3b' as const } : {}),
     info: { Title: `${kind} ${document.number ?? ''}`.trim(), Author: document.seller.name ?? '', Subject: `${kind} to ${document.buyer.name ?? ''}`, Creator: 'invoicing platform' },
   });
+  escapeInfoInXmp(pdf);
   pdf.registerFont('regular', regular as unknown as string);
   pdf.registerFont('bold', bold as unknown as string);
   const chunks: Buffer[] = [];
@@ -88,11 +90,16 @@ export async function renderInvoicePdf(document: En16931Document, options: Invoi
   const ended = new Promise<void>((done) => pdf.on('end', done));
 
   // Built once per document: a formatter costs far more to build than to use.
-  const moneyFormat = new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay: 'code' });
-  const decimalFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 20 });
-  const dayFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' });
+  // Latin digits and the Gregorian calendar whatever the locale: the font has no other digits (Devanagari, Bengali …
+  // would print as empty boxes), and a due date is read against the calendar the invoice's terms count in.
+  const moneyFormat = new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay: 'code', numberingSystem: 'latn' });
+  // A unit price keeps all its decimals (0.0004 EUR per call), at least the currency's.
+  const priceFormat = new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay: 'code', numberingSystem: 'latn', maximumFractionDigits: 20 });
+  const decimalFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 20, numberingSystem: 'latn' });
+  const dayFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC', calendar: 'gregory', numberingSystem: 'latn' });
   // Decimal text given to format() as it is: Intl formats the exact decimal, never a binary float of it.
   const money = (value: string | undefined) => (value === undefined ? '' : moneyFormat.format(value as unknown as number));
+  const price = (value: string | undefined) => (value === undefined ? '' : priceFormat.format(value as unknown as number));
   const decimal = (value: string | undefined) => (value === undefined ? '' : decimalFormat.format(value as unknown as number));
   const day = (value: string | undefined) => (value === undefined ? '' : dayFormat.format(new Date(`${value}T00:00:00Z`)));
   const width = pdf.page.width - PAGE.margin * 2;
@@ -146,7 +153,7 @@ export async function renderInvoicePdf(document: En16931Document, options: Invoi
   };
   drawHeader();
   for (const line of document.lines) {
-    const cells = lineCells(line, { money, decimal });
+    const cells = lineCells(line, { money, price, decimal });
     const height = Math.max(...COLUMNS.map((column) => pdf.heightOfString(cells[column.key] ?? '', { width: width * column.share - 6 }))) + 6;
     if (pdf.y + height > bottom()) {
       pdf.addPage();
@@ -257,7 +264,10 @@ function contactLine(contact: { readonly name?: string; readonly email?: string;
   return [contact.name, contact.email, contact.phone].filter(Boolean).join(' · ') || undefined;
 }
 
-function lineCells(line: En16931.Line, format: { money: (value: string | undefined) => string; decimal: (value: string | undefined) => string }): Record<string, string> {
+function lineCells(
+  line: En16931.Line,
+  format: { money: (value: string | undefined) => string; price: (value: string | undefined) => string; decimal: (value: string | undefined) => string },
+): Record<string, string> {
   const price = line.price;
   const base = price.baseQuantity && price.baseQuantity !== '1' ? ` / ${format.decimal(price.baseQuantity)}` : '';
   const adjustments = [...line.allowances.map((allowance) => `− ${format.money(allowance.amount)} ${allowance.reason ?? allowance.reasonCode ?? ''}`), ...line.charges.map((charge) => `+ ${format.money(charge.amount)} ${charge.reason ?? charge.reasonCode ?? ''}`)];
@@ -265,8 +275,42 @@ function lineCells(line: En16931.Line, format: { money: (value: string | undefin
     id: line.id ?? '',
     item: [line.item.name, line.item.description, line.period && `${line.period.start ?? ''} – ${line.period.end ?? ''}`, ...adjustments].filter(Boolean).join('\n'),
     quantity: `${format.decimal(line.quantity)} ${line.unitCode ?? ''}`.trim(),
-    price: `${format.money(price.netPrice)}${base}${price.grossPrice ? `\n(gross ${format.money(price.grossPrice)})` : ''}`,
+    price: `${format.price(price.netPrice)}${base}${price.grossPrice ? `\n(gross ${format.price(price.grossPrice)})` : ''}`,
     vat: `${line.vat.category ?? ''} ${line.vat.rate === undefined ? '' : `${format.decimal(line.vat.rate)} %`}`.trim(),
     net: format.money(line.netAmount),
   };
+}
+
+/**
+ * PDFKit 0.20 copies the document information (title, author, subject) into the XMP metadata as it is: a seller named
+ * `Marks & Spencer` made the XMP ill-formed XML (no longer PDF/A, and a name could write XMP properties of its own).
+ * The information dictionary takes the text as it is; the XMP, written after it, gets it escaped.
+ */
+function escapeInfoInXmp(pdf: PDFKit.PDFDocument): void {
+  const document = pdf as unknown as { info: Record<string, unknown>; _addInfo: () => void };
+  const addInfo = document._addInfo.bind(pdf);
+  document._addInfo = () => {
+    const info = document.info;
+    document.info = Object.fromEntries(Object.entries(info).map(([key, value]) => [key, typeof value === 'string' ? escapeXml(value) : value]));
+    try {
+      addInfo();
+    } finally {
+      document.info = info;
+    }
+  };
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** The locale as Intl canonicalises it. @throws ValidationError `pdf.invalid_locale` for a tag Intl refuses (`en-00`) */
+function pdfLocale(tag: string): string {
+  try {
+    const [canonical] = Intl.getCanonicalLocales(tag);
+    if (canonical !== undefined) return canonical;
+  } catch {
+    // Reported below.
+  }
+  throw ValidationError.of('locale', 'pdf.invalid_locale', `${JSON.stringify(tag)} is not a BCP 47 language tag such as "de-DE"`);
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { En16931Document } from '@invoicing/invoice';
+import { SaxesParser } from 'saxes';
 import { readInvoice, writeInvoice } from '../e-invoice';
 import { FACTUR_X_FILE_NAME, readFacturX, renderInvoicePdf, writeFacturX } from './index';
 
@@ -64,6 +65,33 @@ describe('the PDF of an invoice', () => {
     expect(german).toContain(`${Number(whole).toLocaleString('de-DE')},${cents}`);
   });
 
+  it('writes unit prices with all their decimals, not rounded to the currency\'s', async () => {
+    const document = await example('ubl/ubl-tc434-example1.xml');
+    const [first, ...rest] = document.lines;
+    if (!first) throw new Error('the example has no line');
+    const priced = { ...document, lines: [{ ...first, quantity: '1000000', netAmount: '400.00', price: { ...first.price, netPrice: '0.0004', grossPrice: '0.00045' } }, ...rest] };
+    const text = textOf(await renderInvoicePdf(priced, { locale: 'en-GB' }), 'prices.pdf');
+    expect(text).toContain('EUR 0.0004');
+    expect(text).toMatch(/\(gross\s+EUR 0\.00045\)/);
+    expect(text).toMatch(/EUR\s?400\.00/);
+  });
+
+  it('writes digits and dates in Latin digits and the Gregorian calendar in every locale, as its font draws them', async () => {
+    const document = await example('cii/CII_example1.xml');
+    const due = document.totals.amountDue as string;
+    const year = (document.issueDate as string).slice(0, 4);
+    for (const locale of ['mr-IN', 'bn-BD', 'th-TH', 'fa-IR', 'ar-EG']) {
+      const text = textOf(await renderInvoicePdf(document, { locale }), `locale-${locale}.pdf`);
+      expect({ locale, latinAmount: /\d/.test(text) && text.includes(due.split('.')[1] as string), year: text.includes(year) }).toEqual({ locale, latinAmount: true, year: true });
+      expect({ locale, otherDigits: /[\u0660-\u0669\u06F0-\u06F9\u0966-\u096F\u09E6-\u09EF\u0E50-\u0E59]/.test(text) }).toEqual({ locale, otherDigits: false });
+    }
+  });
+
+  it('refuses a locale Intl cannot use, with a typed error', async () => {
+    const document = await example('cii/CII_example1.xml');
+    await expect(renderInvoicePdf(document, { locale: 'en-00' })).rejects.toMatchObject({ code: 'pdf.invalid_locale' });
+  });
+
   it('prints the seal of a sealed document on every page, above the page numbers', async () => {
     const document = withLines(await example('ubl/ubl-tc434-example1.xml'), 60);
     const hash = 'ab'.repeat(32);
@@ -115,6 +143,22 @@ describe('Factur-X', () => {
     expect(raw).toMatch(/\/AF \[/);
     expect(raw).toMatch(/\/OutputIntents/);
     expect(textOf(pdf, 'factur-x-text.pdf')).toContain(document.number as string);
+  });
+
+  it('keeps its XMP metadata well-formed when a party\'s name has XML markup characters, and the names as given', async () => {
+    const document = await example('cii/CII_example5.xml');
+    const named = { ...document, seller: { ...document.seller, name: 'Marks & Spencer <UK>' }, buyer: { ...document.buyer, name: 'AT&T "Business"</rdf:li>' } };
+    const file = join(work, 'factur-x-markup.pdf');
+    writeFileSync(file, await writeFacturX(named));
+    const metadata = poppler('pdfinfo', ['-meta', file]);
+    const parser = new SaxesParser();
+    const texts: string[] = [];
+    parser.on('text', (text) => texts.push(text));
+    expect(() => parser.write(metadata).close()).not.toThrow();
+    expect(texts).toEqual(expect.arrayContaining(['Marks & Spencer <UK>', 'Invoice to AT&T "Business"</rdf:li>']));
+    const info = poppler('pdfinfo', [file]);
+    expect(info).toMatch(/Author:\s+Marks & Spencer <UK>/);
+    expect(info).toMatch(/Subject:\s+Invoice to AT&T "Business"<\/rdf:li>/);
   });
 
   it('reads back as the document it was written from: a Factur-X made here imports identically', async () => {
