@@ -264,8 +264,8 @@ export class EventRelay {
   async sendOnce(): Promise<number> {
     if (!this.sendNow && Date.now() < this.nextSendCheck) return 0;
     this.sendNow = false;
-    // In storage order, at most WAITING_READ: past that many waiting (a receiver back after a long outage), a retried
-    // delivery may be left out of a read that has a later one of its aggregate, which then goes first (ADR 0023).
+    // At most WAITING_READ; past that many waiting, each endpoint's share, oldest first (the store's `waiting`), so that
+    // no endpoint's backlog keeps the others' from being read (ADR 0023).
     const waiting = await this.dependencies.deliveries.waiting(WAITING_READ);
     const now = this.now();
     // Deliveries queued elsewhere (a re-send through another process) are seen within this time at the latest.

@@ -1,7 +1,8 @@
 import { NotFoundError } from '@invoicing/core';
 import { DocumentLocks } from '../document-lock';
 import { createTestDatabase, type TestDatabase } from '../../testing/mongo-test-database';
-import { MongoWebhookEndpointStore } from './webhook-stores';
+import type { LoggedEvent } from '../../events/event-log.port';
+import { MongoWebhookDeliveryStore, MongoWebhookEndpointStore } from './webhook-stores';
 
 // Webhook endpoints on the real server: every change is one versioned write with its event, whatever fields it
 // adds or removes; a deleted endpoint is gone for every change after.
@@ -36,5 +37,37 @@ describe('MongoWebhookEndpointStore', () => {
     await expect(store.delete('acme', 'ep-1', at)).rejects.toThrow(NotFoundError);
     // Another tenant's id is a missing endpoint.
     await expect(store.update('globex', 'ep-1', { enabled: true }, at)).rejects.toThrow(NotFoundError);
+  });
+});
+
+describe('MongoWebhookDeliveryStore', () => {
+  const event = (tenantId: string, sequence: number): LoggedEvent => ({
+    id: `${tenantId}/invoice/inv-${sequence}/1/0`,
+    type: 'invoice.issued',
+    tenantId: tenantId as never,
+    aggregateType: 'invoice',
+    aggregateId: `inv-${sequence}`,
+    aggregateVersion: 1,
+    index: 0,
+    occurredAt: at,
+    payload: {},
+    actor: { type: 'system', id: 'system' },
+    sequence,
+    loggedAt: at,
+  });
+
+  it("reads the waiting deliveries of every endpoint when one endpoint's backlog is more than a read takes", async () => {
+    const deliveries = new MongoWebhookDeliveryStore(database.adapters.models);
+    // A receiver down (or an endpoint disabled) with 40 deliveries waiting, queued before two of another tenant's.
+    await deliveries.enqueue(Array.from({ length: 40 }, (_, index) => ({ endpointId: 'ep-down', event: event('tenant-down', index + 1), body: '{}' })), at);
+    await deliveries.enqueue([1, 2].map((sequence) => ({ endpointId: 'ep-up', event: event('tenant-up', sequence), body: '{}' })), at);
+
+    const read = await deliveries.waiting(10);
+    expect(read.length).toBeLessThanOrEqual(10);
+    expect(read.filter((delivery) => delivery.tenantId === 'tenant-up').map((delivery) => delivery.sequence).sort()).toEqual([1, 2]);
+    // What it reads of the backlog is its oldest, so that an aggregate's deliveries still go in order.
+    const down = read.filter((delivery) => delivery.tenantId === 'tenant-down').map((delivery) => delivery.sequence);
+    expect(down).toEqual(Array.from({ length: down.length }, (_, index) => index + 1));
+    expect(await deliveries.waiting(100)).toHaveLength(42);
   });
 });

@@ -226,6 +226,9 @@ function deliveryOf(document: DeliveryDocument): WebhookDelivery {
   return delivery;
 }
 
+/** Endpoints whose waiting deliveries are read at once when there is a backlog. */
+const WAITING_READ_CONCURRENCY = 8;
+
 function deliveryId(tenantId: string, endpointId: string, sequence: number): string {
   return `${tenantId}/${endpointId}/${sequence}`;
 }
@@ -271,9 +274,31 @@ export class MongoWebhookDeliveryStore implements WebhookDeliveryStore {
     }
   }
 
+  /**
+   * Every waiting delivery when there are fewer than `limit`. Past that (a receiver down for long, an endpoint
+   * disabled with deliveries waiting), each endpoint gets its share of the read, its oldest first: one endpoint's
+   * backlog read in storage order would fill every read, and no other tenant's delivery would be sent again.
+   */
   async waiting(limit: number): Promise<readonly WebhookDelivery[]> {
     const documents = await guarded(() => this.model.find({ due: true }).limit(limit).lean<DeliveryDocument[]>().exec());
-    return documents.map(deliveryOf);
+    if (documents.length < limit) return documents.map(deliveryOf);
+    const tenants = (await guarded(() => this.model.distinct('tenantId', { due: true }).exec())) as string[];
+    const endpoints: { tenantId: string; endpointId: string }[] = [];
+    for (const tenantId of tenants) {
+      const ids = (await guarded(() => this.model.distinct('endpointId', { due: true, tenantId }).exec())) as string[];
+      endpoints.push(...ids.map((endpointId) => ({ tenantId, endpointId })));
+    }
+    const share = Math.max(1, Math.floor(limit / Math.max(1, endpoints.length)));
+    const read: DeliveryDocument[] = [];
+    for (let start = 0; start < endpoints.length; start += WAITING_READ_CONCURRENCY) {
+      const chunk = await Promise.all(
+        endpoints
+          .slice(start, start + WAITING_READ_CONCURRENCY)
+          .map(({ tenantId, endpointId }) => guarded(() => this.model.find({ due: true, tenantId, endpointId }).sort({ sequence: 1 }).limit(share).lean<DeliveryDocument[]>().exec())),
+      );
+      read.push(...chunk.flat());
+    }
+    return read.map(deliveryOf);
   }
 
   async recordAttempt(delivery: WebhookDelivery, attempt: DeliveryAttempt, outcome: { readonly status: DeliveryStatus; readonly nextAttemptAt?: Date }): Promise<void> {
