@@ -179,7 +179,7 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
   const routes = new RouteTable();
   useJsonBodies(instance);
   useXmlBodies(instance, XML_BODY_ROUTES);
-  useCsvBodies(instance, CSV_BODY_ROUTES);
+  useCsvBodies(instance, CSV_BODY_ROUTES, (authorization) => verifier.verify(authorization));
   const limits = await secureEdge(app, config);
   instance.addHook('onSend', noStoreForJson);
   instance.addHook('onRoute', (route) => routes.add(route.method, route.url));

@@ -13,9 +13,19 @@ export const CSV_BODY_LIMIT = 64 * 1024 * 1024;
 /**
  * Takes CSV bodies as raw bytes, only on the routes that import a file (`csvRoutes`, URL patterns): the CSV reader of
  * @invoicing/integration/formats parses them itself. Any other route still refuses CSV with 415.
+ *
+ * Only those routes take bodies up to `CSV_BODY_LIMIT`, and only from a caller whose token verifies, checked before
+ * the body is read (`verifyCaller`, the guard's check, which checks it again after): a parser's own limit would apply
+ * to every route, and anyone could make the API hold 64 MiB per request before a token is looked at.
  */
-export function useCsvBodies(fastify: FastifyInstance, csvRoutes: readonly string[]): void {
-  fastify.addContentTypeParser(CSV_MEDIA_TYPES as string[], { parseAs: 'buffer', bodyLimit: CSV_BODY_LIMIT }, (request, body, done) => {
+export function useCsvBodies(fastify: FastifyInstance, csvRoutes: readonly string[], verifyCaller: (authorization: string | undefined) => Promise<unknown>): void {
+  fastify.addHook('onRoute', (route) => {
+    if (csvRoutes.includes(route.url)) route.bodyLimit = CSV_BODY_LIMIT;
+  });
+  fastify.addHook('preParsing', async (request) => {
+    if (csvRoutes.includes(request.routeOptions.url ?? '')) await verifyCaller(request.headers.authorization);
+  });
+  fastify.addContentTypeParser(CSV_MEDIA_TYPES as string[], { parseAs: 'buffer' }, (request, body, done) => {
     if (csvRoutes.includes(request.routeOptions.url ?? '')) done(null, body);
     else done(new HttpProblem(415, 'request.unsupported_media_type', 'Send the request body as application/json.'), undefined);
   });

@@ -113,6 +113,20 @@ describe('accounts-receivable imports over HTTP', () => {
     expect([tooLarge.status, tooLarge.body.code]).toEqual([413, 'request.too_large']);
   });
 
+  it('reads a large CSV body only on the import route, and only from a caller whose token verifies', async () => {
+    const large = `Invoice #,Customer\n${'\n'.repeat(2 * 1024 * 1024)}`;
+    // Elsewhere a CSV body has the JSON limit: refused for its size, before it is read.
+    const elsewhere = await t.call('POST', '/v1/partners', { body: large, headers: csv });
+    expect([elsewhere.status, elsewhere.body.code]).toEqual([413, 'request.too_large']);
+    const anonymous = await t.call('POST', '/v1/partners', { body: large, headers: csv, as: null });
+    expect(anonymous.status).toBe(413);
+    // On the import route, the token is checked before the body is read.
+    const unsigned = await t.call('POST', `/v1/receivables-imports?seller_id=${sellerId}`, { body: large, headers: csv, as: null });
+    expect([unsigned.status, unsigned.body.code]).toEqual([401, 'auth.token_missing']);
+    const forged = await t.call('POST', `/v1/receivables-imports?seller_id=${sellerId}`, { body: large, headers: { ...csv, authorization: 'Bearer a.b.c' }, as: null });
+    expect(forged.status).toBe(401);
+  });
+
   it('runs one import per tenant at a time', async () => {
     const big = Buffer.concat([SAMPLE, Buffer.from('\r\n')]);
     const first = await t.call('POST', `/v1/receivables-imports?seller_id=${sellerId}`, { body: big.toString(), headers: csv });
