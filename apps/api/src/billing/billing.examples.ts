@@ -40,6 +40,8 @@ const PLAN_TERMS: ProblemCodes = answers(VAT_CATEGORY, TEXT, {
     'price_model.min_above_max',
     'metric.invalid_code',
     'metric.property_required',
+    'metric.invalid_property',
+    'metric.invalid_filter',
   ],
 });
 

@@ -172,6 +172,11 @@ describe('billing over HTTP', () => {
         body: { effectiveFrom: '2026-01-01', terms: { ...terms, charges: [{ ...terms.charges[1], metric: { code: 'api_calls', aggregation: 'count', filters: { region: 'eu' } } }] } },
       });
       expect(issuesOf(filters.body)).toEqual(['terms.charges.0.metric.filters.region:request.is_array']);
+      // A list of nothing, or a name no event can have, is the domain's to refuse: no billing run could apply it.
+      const empty = await t.call('PUT', `/v1/partnerships/${planless}/billing-plan`, {
+        body: { effectiveFrom: '2026-01-01', terms: { ...terms, charges: [{ ...terms.charges[1], metric: { code: 'api_calls', aggregation: 'count', filters: { region: [], $where: ['1'] } } }] } },
+      });
+      expect([empty.status, issuesOf(empty.body)]).toEqual([400, ['terms.charges.0.metric.filters.region:metric.invalid_filter']]);
       const missing = await t.call('PUT', `/v1/partnerships/${planless}/billing-plan`, { body: { effectiveFrom: '2026-01-01' } });
       expect(issuesOf(missing.body)).toEqual(['terms:request.is_object']);
     });

@@ -80,4 +80,21 @@ describe('billableMetric', () => {
     expect(() => billableMetric({ code: 'volume', aggregation: 'sum' })).toThrow(expect.objectContaining({ code: 'metric.property_required' }) as unknown as Error);
     expect(billableMetric({ code: 'api_calls', aggregation: 'count' })).toEqual({ code: 'api_calls', aggregation: 'count' });
   });
+
+  it.each([
+    ['a string for a list', { region: 'eu' }, 'filters.region'],
+    ['a number among the values', { region: [5] }, 'filters.region'],
+    ['an operator among the values', { region: [{ $ne: null }] }, 'filters.region'],
+    ['an empty list', { region: [] }, 'filters.region'],
+    ['a property name no event can have', { $where: ['1'] }, 'filters.$where'],
+    ['null for the filters', null, 'filters'],
+    ['a list for the filters', [['eu']], 'filters'],
+  ])('refuses filters with %s (metric.invalid_filter), which a billing run could not apply as meant', (_, filters, path) => {
+    expect(() => billableMetric({ code: 'api_calls', aggregation: 'count', filters: filters as never })).toThrow(expect.objectContaining({ code: 'metric.invalid_filter', issues: [expect.objectContaining({ path })] }) as unknown as Error);
+  });
+
+  it('takes filters of string lists, and refuses a property no event can be named', () => {
+    expect(billableMetric({ code: 'api_calls', aggregation: 'count', filters: { region: ['eu', 'us'], 'plan.tier': ['true'] } }).filters).toEqual({ region: ['eu', 'us'], 'plan.tier': ['true'] });
+    expect(() => billableMetric({ code: 'volume', aggregation: 'sum', property: '$bytes' })).toThrow(expect.objectContaining({ code: 'metric.invalid_property' }) as unknown as Error);
+  });
 });

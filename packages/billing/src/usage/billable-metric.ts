@@ -34,15 +34,42 @@ export interface MeteredEvent {
 
 const CODE = /^[a-z][a-z0-9_]{0,62}$/;
 
+/** An event property's name, as usage events may carry it (`usage-event.ts`). */
+const PROPERTY_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+/** Most values one filter allows, and the longest: an event's value is at most 1,000 characters. */
+const MAX_FILTER_VALUES = 100;
+const MAX_FILTER_VALUE_LENGTH = 1000;
+const MAX_FILTERS = 50;
+
 /**
- * Checks a metric: a code of lower-case letters, digits and `_`; a property for every aggregation but `count`.
- * @throws ValidationError `metric.invalid_code` | `metric.property_required` | `metric.unknown_aggregation`
+ * Checks a metric: a code of lower-case letters, digits and `_`; a property for every aggregation but `count`, named as
+ * an event's may be; filters that each name such a property and list the values (strings) it allows.
+ * @throws ValidationError `metric.invalid_code` | `metric.property_required` | `metric.unknown_aggregation` |
+ * `metric.invalid_property` | `metric.invalid_filter`
  */
 export function billableMetric(input: BillableMetric): BillableMetric {
   if (!CODE.test(input.code)) throw ValidationError.of('code', 'metric.invalid_code', `a metric code is 1 to 63 lower-case letters, digits or "_", starting with a letter, not ${JSON.stringify(input.code)}`);
   if (!AGGREGATIONS.includes(input.aggregation)) throw ValidationError.of('aggregation', 'metric.unknown_aggregation', `an aggregation is ${AGGREGATIONS.join(', ')}`);
   if (input.aggregation !== 'count' && !input.property) throw ValidationError.of('property', 'metric.property_required', `a ${input.aggregation} aggregates a property: name it`);
+  if (input.property !== undefined && (typeof input.property !== 'string' || !PROPERTY_NAME.test(input.property))) {
+    throw ValidationError.of('property', 'metric.invalid_property', 'a property is named as an event\'s: letters, digits, "_", "." or "-", at most 64, not starting with a digit');
+  }
+  if (input.filters !== undefined) checkFilters(input.filters);
   return input;
+}
+
+/** A filter that is not a list of strings would make a billing run fail, or read `"eu"` as `["e", "u"]`. */
+function checkFilters(filters: unknown): void {
+  const invalid = (path: string, message: string) => ValidationError.of(path, 'metric.invalid_filter', message);
+  if (typeof filters !== 'object' || filters === null || Array.isArray(filters)) throw invalid('filters', 'filters map property names to the lists of values they allow, e.g. { "region": ["eu"] }');
+  const entries = Object.entries(filters);
+  if (entries.length > MAX_FILTERS) throw invalid('filters', `a metric has at most ${MAX_FILTERS} filters`);
+  for (const [name, values] of entries) {
+    const path = `filters.${name}`;
+    if (!PROPERTY_NAME.test(name)) throw invalid(path, 'a filter names a property as an event\'s: letters, digits, "_", "." or "-", at most 64');
+    if (!Array.isArray(values) || values.length === 0 || values.length > MAX_FILTER_VALUES) throw invalid(path, `a filter lists 1 to ${MAX_FILTER_VALUES} values`);
+    if (!values.every((value) => typeof value === 'string' && value.length <= MAX_FILTER_VALUE_LENGTH)) throw invalid(path, `a filter's values are strings of at most ${MAX_FILTER_VALUE_LENGTH} characters ("true" matches true)`);
+  }
 }
 
 /**
