@@ -83,6 +83,15 @@ describe('CalendarDate', () => {
     });
   });
 
+  describe('the range of dates', () => {
+    it('refuses a day past 9999-12-31 or before 0100-01-01 (date.out_of_range), which ISO text would write +010000-01-01', () => {
+      expect(addDays(parseCalendarDate('9999-12-30'), 1)).toBe('9999-12-31');
+      expect(() => addDays(parseCalendarDate('9999-12-31'), 30)).toThrow(expect.objectContaining({ code: 'date.out_of_range' }) as unknown as Error);
+      expect(() => addMonths(parseCalendarDate('9999-12-15'), 1)).toThrow(expect.objectContaining({ code: 'date.out_of_range' }) as unknown as Error);
+      expect(() => addDays(parseCalendarDate('0100-01-01'), -1)).toThrow(expect.objectContaining({ code: 'date.out_of_range' }) as unknown as Error);
+    });
+  });
+
   describe('addDays', () => {
     it.each([
       ['2026-11-22', 30, '2026-12-22'],

@@ -14,8 +14,14 @@ const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MONTH_PATTERN = /^(\d{4})-(\d{2})$/;
 const DAY_MS = 86_400_000;
 
+/**
+ * The day of a UTC instant. @throws ValidationError `date.out_of_range` past 9999-12-31 (or before 0100-01-01, which
+ * `Date.UTC` cannot name): ISO text would then be `+010000-01-01`, which sorts before every real date.
+ */
 function fromUtc(time: number): CalendarDate {
-  return new Date(time).toISOString().slice(0, 10) as CalendarDate;
+  const text = Number.isFinite(time) ? new Date(time).toISOString() : '';
+  if (!/^\d{4}-/.test(text) || text < '0100') throw ValidationError.of('', 'date.out_of_range', 'a calendar date is between 0100-01-01 and 9999-12-31');
+  return text.slice(0, 10) as CalendarDate;
 }
 
 function toUtc(date: CalendarDate): number {
