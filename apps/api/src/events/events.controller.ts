@@ -10,6 +10,7 @@ import { Requires } from '../auth/permissions';
 import { EVENT_ADAPTERS, EVENT_RELAY } from '../composition/tokens';
 import { ApiProblems } from '../http/openapi';
 import { AuditQueryDto, EventFeedQueryDto } from './event-query.dto';
+import { streamEvents, type StreamSource } from './event-stream';
 import { AuditTrailDto, EventMetricsDto, EventPageDto } from './events.response.dto';
 
 export const EVENT_STREAM_TYPE = 'text/event-stream';
@@ -77,32 +78,17 @@ export class EventsController implements OnModuleDestroy {
     const out = reply.raw;
     // The connection ends with the stream: a stopping API does not wait for the client to let go of an idle socket.
     out.writeHead(200, { 'content-type': `${EVENT_STREAM_TYPE}; charset=utf-8`, 'cache-control': 'no-store', connection: 'close', 'x-request-id': String(request.id) });
-    out.write('retry: 1000\n\n');
-    let after = from;
-    let quietSince = Date.now();
-    const ends = Date.now() + STREAM_MS;
+    const source: StreamSource = {
+      head: () => this.events.log.head(tenantId),
+      read: (after) => this.events.log.read(tenantId, { after, limit: 200, ...(types ? { types } : {}) }),
+    };
     try {
-      while (!out.destroyed && !this.closing && Date.now() < ends) {
-        const page = (await this.events.log.head(tenantId)) > after ? await this.events.log.read(tenantId, { after, limit: 200, ...(types ? { types } : {}) }) : undefined;
-        for (const event of page?.events ?? []) out.write(`id: ${event.sequence}\nevent: ${event.type}\ndata: ${JSON.stringify(eventJsonOf(event))}\n\n`);
-        if (page && page.next > after) {
-          after = page.next;
-          quietSince = Date.now();
-          // Filtered-out events move the cursor too: the reader resumes after them.
-          if (page.events.length === 0) out.write(`id: ${after}\n\n`);
-          continue;
-        }
-        if (Date.now() - quietSince > KEEP_ALIVE_MS) {
-          out.write(': keep-alive\n\n');
-          quietSince = Date.now();
-        }
-        await sleep(POLL_MS);
-      }
+      await streamEvents(out, source, from, { ends: Date.now() + STREAM_MS, pollMs: POLL_MS, keepAliveMs: KEEP_ALIVE_MS, closing: () => this.closing }, (event) => JSON.stringify(eventJsonOf(event)));
     } catch (error) {
       // The answer has begun: no problem document can follow. The stream ends, and the client resumes from its last id.
       request.log.warn({ err: error }, 'event stream ended by an error');
+      out.end();
     }
-    out.end();
   }
 
   onModuleDestroy(): void {
