@@ -16,6 +16,8 @@ export interface ApiAnswer {
   readonly status: number;
   readonly headers: Headers;
   readonly text: string;
+  /** The body as received (a PDF is not text). */
+  readonly bytes: Buffer;
   readonly json: unknown;
 }
 
@@ -44,12 +46,13 @@ export class ApiClient {
     } catch (error) {
       throw new Error(`cannot reach the API at ${this.apiUrl}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`);
     }
-    const text = await response.text();
+    const bytes = Buffer.from(await response.arrayBuffer());
+    const text = bytes.toString('utf8');
     const json = (response.headers.get('content-type') ?? '').includes('json') && text ? (JSON.parse(text) as unknown) : undefined;
     if (response.status >= 400) {
       const problem = (json ?? {}) as { code?: string; detail?: string; title?: string };
       throw new ApiProblem(response.status, problem.code ?? 'http.error', problem.detail ?? problem.title ?? (text.slice(0, 200) || response.statusText));
     }
-    return { status: response.status, headers: response.headers, text, json };
+    return { status: response.status, headers: response.headers, text, bytes, json };
   }
 }

@@ -75,6 +75,11 @@ describe('invoicing, offline', () => {
     expect((await invoicing(['convert', cii, '--to', 'ubl', '-o', ubl])).code).toBe(0);
     const check = await invoicing(['validate', cii, ubl]);
     expect([check.code, check.stdout.match(/: valid/g)?.length]).toEqual([0, 2]);
+    // To stdout, the converted file is the output: a JSON summary would follow it and corrupt it.
+    const toStdout = await invoicing(['convert', cii, '--to', 'ubl']);
+    expect([toStdout.code, toStdout.stdout.trimEnd().endsWith('</Invoice>')]).toEqual([0, true]);
+    const jsonToStdout = await invoicing(['--json', 'convert', cii, '--to', 'ubl']);
+    expect([jsonToStdout.code, jsonToStdout.stdout, jsonToStdout.stderr]).toEqual([1, '', expect.stringContaining('--json needs --out')]);
   });
 
   it('renders a PDF and a Factur-X offline; the Factur-X validates and converts back to the same e-invoice', async () => {
@@ -190,12 +195,13 @@ describe('invoicing, against the API', () => {
     const rules = (JSON.parse(checked.stdout) as { findings: { rule: string }[] }[]).flatMap((result) => result.findings.map((finding) => finding.rule));
     // The seller's and buyer's postal addresses (BR-08, BR-10): an export of accounts receivable has none.
     expect(rules).toEqual(expect.arrayContaining(['BR-08', 'BR-10']));
-    const asPdf = await invoicing(['--api-url', apiUrl, 'export', invoices[0] as string, '--to', 'factur-x', '-o', out], { env: config });
+    // A Factur-X says it conforms to EN 16931: such a record is refused, with the rules it breaks; its PDF is drawn.
+    const asFacturX = await invoicing(['--api-url', apiUrl, 'export', invoices[0] as string, '--to', 'factur-x', '-o', out], { env: config });
+    expect([asFacturX.code, asFacturX.stdout]).toEqual([1, expect.stringContaining('e_invoice.invalid')]);
+    expect(readdirSync(out).some((name) => name.endsWith('.factur-x.pdf'))).toBe(false);
+    const asPdf = await invoicing(['--api-url', apiUrl, 'export', invoices[0] as string, '--to', 'pdf', '-o', out], { env: config });
     expect(asPdf.code).toBe(0);
-    const facturX = readdirSync(out).find((name) => name.endsWith('.factur-x.pdf'));
-    expect(facturX).toBeDefined();
-    const fromPdf = await invoicing(['--json', 'validate', join(out, facturX as string)]);
-    expect((JSON.parse(fromPdf.stdout) as { findings: { rule: string }[] }).findings.map((finding) => finding.rule)).toEqual(expect.arrayContaining(['BR-08', 'BR-10']));
+    expect(readdirSync(out).some((name) => name.endsWith('.pdf'))).toBe(true);
     const missing = await invoicing(['--api-url', apiUrl, 'export', '0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b'], { env: config });
     expect([missing.code, missing.stdout]).toEqual([1, expect.stringContaining('invoice.not_found')]);
   });
@@ -226,6 +232,35 @@ describe('invoicing, against the API', () => {
     expect(from.code).toBe(0);
     const expected = sample.filter((record) => ['2024-01-02', '2024-01-03'].includes(record[at('Invoice Date')] as string)).map((record) => `${record[at('Invoice #')]}.pdf`);
     expect(readdirSync(pdfs).sort()).toEqual(expected.sort());
+  });
+
+  it('imports several files on: one report of refused rows per CSV file, a file it cannot read reported, and the worst outcome as exit code', async () => {
+    const folder = join(work, 'several');
+    mkdirSync(folder);
+    const header = 'Invoice #,Customer Name,Invoice Date,Customer Terms,Bill Total,Amount Applied,Status,Currency';
+    writeFileSync(join(folder, 'march.csv'), `${header}\nM-1,Acme,2024-03-01,Net 30,10.00,0,Pending,USD\nM-2,Acme,2024-03-02,Net 30,-5.00,0,Pending,USD\n`);
+    writeFileSync(join(folder, 'april.csv'), `${header}\nA-1,Acme,2024-04-01,Net 30,20.00,0,Pending,USD\nA-2,Acme,2024-04-02,Net 30,-6.00,0,Pending,USD\n`);
+    writeFileSync(join(folder, 'scan.pdf'), '%PDF-1.4 not a Factur-X');
+    const errors = join(work, 'refused.csv');
+    writeFileSync(errors, 'left from an earlier run');
+    const ran = await invoicing(['--api-url', apiUrl, '--json', 'import', folder, '--seller', sellerId, '--partnership', 'p-unused', '--errors', errors], { env: config });
+    // A file refused (1) is worse than rows refused (2): Math.max would have said 2.
+    expect(ran.code).toBe(1);
+    const results = JSON.parse(ran.stdout) as { file: string; refused?: { code: string }; counts?: { refused: number } }[];
+    expect(results.map((result) => [result.file.split('/').at(-1), result.refused?.code ?? result.counts?.refused])).toEqual([
+      ['april.csv', 1],
+      ['march.csv', 1],
+      ['scan.pdf', 'format.malformed'],
+    ]);
+    expect((parse(readFileSync(join(work, 'refused.april.csv'))) as string[][]).map((row) => row[0])).toEqual(['Invoice #', 'A-2']);
+    expect((parse(readFileSync(join(work, 'refused.march.csv'))) as string[][]).map((row) => row[0])).toEqual(['Invoice #', 'M-2']);
+    // One file alone writes --errors itself; with no row refused, a report from an earlier run is removed.
+    const alone = await invoicing(['--api-url', apiUrl, 'import', join(folder, 'march.csv'), '--seller', sellerId, '--errors', errors], { env: config });
+    expect(alone.code).toBe(2);
+    expect(readFileSync(errors, 'utf8')).toContain('M-2');
+    writeFileSync(join(folder, 'march.csv'), `${header}\nM-1,Acme,2024-03-01,Net 30,10.00,0,Pending,USD\n`);
+    expect((await invoicing(['--api-url', apiUrl, 'import', join(folder, 'march.csv'), '--seller', sellerId, '--errors', errors], { env: config })).code).toBe(0);
+    expect(() => statSync(errors)).toThrow();
   });
 
   it('stops waiting on Ctrl-C, says what was done so far, and leaves the import running in the API', async () => {

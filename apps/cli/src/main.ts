@@ -23,10 +23,12 @@ export function program(done: (code: number) => void, signal: AbortSignal): Comm
     .exitOverride();
   const run = (command: (out: Output) => Promise<number>) => async () => {
     const out = createOutput(Boolean(root.opts().json));
+    let failed = true;
     try {
       done(await command(out));
+      failed = false;
     } finally {
-      out.end();
+      out.end(failed);
     }
   };
   const api = () => ApiClient.connect(String(root.opts().apiUrl));

@@ -17,8 +17,8 @@ export interface Output {
   result(text: string, value: unknown): void;
   /** A message for people (progress, warnings): stderr, and never in JSON output. */
   note(text: string): void;
-  /** Prints what was gathered (JSON mode). */
-  end(): void;
+  /** Prints what was gathered (JSON mode); after a command that failed, only if it gathered something. */
+  end(failed?: boolean): void;
 }
 
 export function createOutput(json: boolean, streams: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process): Output {
@@ -32,8 +32,8 @@ export function createOutput(json: boolean, streams: { stdout: NodeJS.WritableSt
     note(text) {
       streams.stderr.write(`${text}\n`);
     },
-    end() {
-      if (json) streams.stdout.write(`${JSON.stringify(values.length === 1 ? values[0] : values, null, 2)}\n`);
+    end(failed = false) {
+      if (json && !(failed && values.length === 0)) streams.stdout.write(`${JSON.stringify(values.length === 1 ? values[0] : values, null, 2)}\n`);
     },
   };
 }

@@ -177,7 +177,9 @@ export class InvoicesController {
    * the notes, with amounts and dates in `locale`. `format=factur-x` makes it a Factur-X (EN 16931 profile): PDF/A-3b
    * carrying the invoice as UN/CEFACT CII in `factur-x.xml`. The figures are the ones the invoice was issued with. A
    * draft has no number yet: 409 `invoice.not_issued`. A Factur-X of a document in a 3-decimal currency is 422
-   * `e_invoice.currency_not_supported`, as its e-invoice is. The file comes as `application/pdf`, named in
+   * `e_invoice.currency_not_supported`, as its e-invoice is, and one whose XML breaks an EN 16931 rule (a record
+   * imported without postal addresses) is 422 `e_invoice.invalid`, with the findings: its metadata would claim it
+   * conforms. The file comes as `application/pdf`, named in
    * `Content-Disposition`; a client that accepts only JSON gets 406.
    */
   @Get(':invoiceId/pdf')

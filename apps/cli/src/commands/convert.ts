@@ -19,6 +19,8 @@ export async function writeTarget(document: En16931Document, to: Target, locale?
  * The file is written to `--out`, else to stdout.
  */
 export async function convertFile(file: string, options: { readonly to: Target; readonly out?: string; readonly locale?: string }, out: Output): Promise<number> {
+  // Without --out the converted file is stdout: a JSON summary after it would corrupt it.
+  if (options.out === undefined && out.json) throw new Error('--json needs --out: without it, convert writes the converted file to stdout');
   const { document, syntax, findings } = await readInvoice(await eInvoiceXmlOf(await readFile(file)));
   const fatal = findings.filter((finding) => finding.severity === 'fatal').length;
   if (fatal > 0) out.note(`warning: ${file} has ${fatal} fatal findings (run \`invoicing validate\`); converted as it is`);

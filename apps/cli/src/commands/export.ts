@@ -1,10 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readInvoice } from '@invoicing/integration/formats';
 import { stringify } from 'csv-stringify/sync';
 import { ApiProblem, type ApiClient } from '../api-client';
 import { EXIT, type Output } from '../output';
-import { writeTarget, type Target } from './convert';
+import type { Target } from './convert';
 
 const EXTENSIONS: Readonly<Record<Target, string>> = { ubl: 'ubl.xml', cii: 'cii.xml', pdf: 'pdf', 'factur-x': 'factur-x.pdf' };
 
@@ -61,19 +60,29 @@ const CSV_COLUMNS = [
   'Seal Position', 'Seal Hash',
 ];
 
+/**
+ * A text cell that a spreadsheet would not run: text others chose (a PO number, a reference from an imported file)
+ * starting with `=`, `+`, `-`, `@`, a tab or a carriage return is a formula to Excel, so it gets a leading `'`
+ * (OWASP's advice). Amounts are left as they are: `-12.00` is a number there, not a formula.
+ */
+function text(value: string | undefined): string {
+  if (value === undefined) return '';
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
 /** Invoices as one CSV file, a row each (amounts as the API gives them: exact decimals). */
 export function invoicesCsv(invoices: readonly InvoiceSummary[]): string {
   return stringify([
     CSV_COLUMNS,
     ...invoices.map((invoice) => [
-      invoice.number ?? '',
+      text(invoice.number),
       invoice.kind,
       invoice.status,
       invoice.buyerId,
       invoice.issueDate ?? '',
       invoice.dueDate ?? '',
-      invoice.purchaseOrderReference ?? '',
-      invoice.externalReference ?? '',
+      text(invoice.purchaseOrderReference),
+      text(invoice.externalReference),
       invoice.total.amount,
       invoice.paid.amount,
       invoice.credited.amount,
@@ -89,9 +98,9 @@ export function invoicesCsv(invoices: readonly InvoiceSummary[]): string {
 /**
  * `invoicing export [invoiceIds...] --to ubl|cii|pdf|factur-x|csv`: writes invoices into `--out` (the current folder
  * by default): those named, else those a query matches (`--status`, `--partner`, `--issued-from` …). Each file is
- * named after the invoice's number (`INV-000042.ubl.xml`, `INV-000042.pdf`); the API answers the e-invoice, and a PDF
- * or Factur-X is rendered from it here, as `convert` does. `csv` writes one `invoices.csv` listing them, drafts too.
- * Exit 1 if one could not be written.
+ * named after the invoice's number (`INV-000042.ubl.xml`, `INV-000042.pdf`), as the API answers it (a PDF sealed, a
+ * Factur-X refused for a document that is not a valid EN 16931 invoice). `csv` writes one `invoices.csv` listing them,
+ * drafts too. Exit 1 if one could not be written.
  */
 export async function exportInvoices(
   api: ApiClient,
@@ -112,15 +121,21 @@ export async function exportInvoices(
   if (targets.length === 0) out.note('no issued invoice matches');
   const to = options.to;
   let code: number = EXIT.ok;
+  const written = new Set<string>();
   for (const id of targets) {
     try {
-      const syntax = to === 'ubl' ? 'ubl' : 'cii';
-      const answer = await api.call('GET', `/v1/invoices/${encodeURIComponent(id)}/e-invoice?syntax=${syntax}`, { accept: 'application/xml' });
-      const named = /filename="([^"]+)"/.exec(answer.headers.get('content-disposition') ?? '')?.[1] ?? `${id}.${syntax}.xml`;
-      const base = named.replace(/\.(ubl|cii)\.xml$/, '').replace(/[/\\]/g, '_');
-      const file = join(options.out, `${base}.${EXTENSIONS[to]}`);
-      const bytes = to === syntax ? Buffer.from(answer.text) : await writeTarget((await readInvoice(Buffer.from(answer.text))).document, to, options.locale);
-      await writeFile(file, bytes);
+      // PDFs are the API's own: sealed, and drawn for every currency; a Factur-X is refused there as it would be here.
+      const answer =
+        to === 'pdf' || to === 'factur-x'
+          ? await api.call('GET', `/v1/invoices/${encodeURIComponent(id)}/pdf?format=${to}${options.locale === undefined ? '' : `&locale=${encodeURIComponent(options.locale)}`}`, { accept: 'application/pdf' })
+          : await api.call('GET', `/v1/invoices/${encodeURIComponent(id)}/e-invoice?syntax=${to}`, { accept: 'application/xml' });
+      const named = /filename="([^"]+)"/.exec(answer.headers.get('content-disposition') ?? '')?.[1] ?? `${id}.${EXTENSIONS[to]}`;
+      const base = named.replace(/\.(ubl\.xml|cii\.xml|factur-x\.pdf|pdf)$/, '').replace(/[/\\]/g, '_');
+      // Two numbers the API names alike (`2024/001`, `2024 001`) do not overwrite each other's file.
+      const unique = written.has(base) ? `${base}-${id}` : base;
+      written.add(unique);
+      const file = join(options.out, `${unique}.${EXTENSIONS[to]}`);
+      await writeFile(file, answer.bytes);
       out.result(`${id} → ${file}`, { invoiceId: id, file });
     } catch (error) {
       if (!(error instanceof ApiProblem)) throw error;

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
-import { extname, relative } from 'node:path';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { basename, extname, relative } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { eInvoiceXmlOf, parseMapping, readCsvRows, type ReceivablesMapping } from '@invoicing/integration/formats';
 import { ApiProblem, type ApiClient } from '../api-client';
@@ -62,21 +62,38 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 export async function importFiles(api: ApiClient, paths: readonly string[], options: ImportOptions, out: Output): Promise<number> {
   const mapping = options.mapping ? parseMapping(await readFile(options.mapping, 'utf8')) : {};
   let code: number = EXIT.ok;
-  for (const file of await expandPaths(paths, ['csv', 'xml', 'pdf'])) {
+  const files = await expandPaths(paths, ['csv', 'xml', 'pdf']);
+  const csvFiles = files.filter((file) => extname(file).toLowerCase() === '.csv');
+  for (const file of files) {
     if (options.signal?.aborted) return EXIT.interrupted;
     const name = relative(process.cwd(), file) || file;
     try {
       const extension = extname(file).toLowerCase();
-      const outcome = extension === '.csv' ? await importCsv(api, file, name, mapping, options, out) : await importEInvoice(api, file, name, options, out);
-      code = Math.max(code, outcome);
+      // Each CSV file's refused rows in a report of its own when there are several: one would overwrite the other.
+      const errors = options.errors === undefined || csvFiles.length <= 1 ? options.errors : errorsFileOf(options.errors, file);
+      const outcome = extension === '.csv' ? await importCsv(api, file, name, mapping, { ...options, ...(errors === undefined ? {} : { errors }) }, out) : await importEInvoice(api, file, name, options, out);
+      code = worse(code, outcome);
       if (outcome === EXIT.interrupted) return outcome;
     } catch (error) {
-      if (!(error instanceof ApiProblem)) throw error;
-      code = Math.max(code, EXIT.failed);
-      out.result(`${name}: refused: ${error.message}`, { file: name, refused: { status: error.status, code: error.code, message: error.message } });
+      // One file that cannot be read or sent does not stop the others; each says why.
+      code = worse(code, EXIT.failed);
+      const refused = error instanceof ApiProblem ? { status: error.status, code: error.code, message: error.message } : { code: (error as { code?: string }).code ?? 'file.refused', message: (error as Error).message };
+      out.result(`${name}: refused: ${refused.message}`, { file: name, refused });
     }
   }
   return code;
+}
+
+/** The exit code of two outcomes: Ctrl-C, then a refused file, then refused rows, then success. */
+function worse(left: number, right: number): number {
+  const rank = (code: number) => [EXIT.ok, EXIT.refusedRows, EXIT.failed, EXIT.interrupted].indexOf(code as never);
+  return rank(right) > rank(left) ? right : left;
+}
+
+/** `refused.csv` for `march.csv` → `refused.march.csv`. */
+function errorsFileOf(errors: string, file: string): string {
+  const extension = extname(errors);
+  return `${extension ? errors.slice(0, -extension.length) : errors}.${basename(file, extname(file))}${extension || '.csv'}`;
 }
 
 async function importCsv(api: ApiClient, file: string, name: string, mapping: ReceivablesMapping, options: ImportOptions, out: Output): Promise<number> {
@@ -102,6 +119,9 @@ async function importCsv(api: ApiClient, file: string, name: string, mapping: Re
   }
   if (options.errors && refused > 0) {
     await writeFile(options.errors, (await api.call('GET', `/v1/receivables-imports/${job.id}/errors`, { accept: 'text/csv' })).text);
+  } else if (options.errors) {
+    // A report left by an earlier run would otherwise read as this run's.
+    await rm(options.errors, { force: true });
   }
   const failure = job.error ? ` (${job.error.message} [${job.error.code}])` : '';
   const report = options.errors && refused > 0 ? `; refused rows written to ${options.errors}` : '';

@@ -1,6 +1,6 @@
-import type { En16931Document } from '@invoicing/invoice';
+import { EInvoiceRefusedError, En16931, type En16931Document } from '@invoicing/invoice';
 import { PDFArray, PDFDict, PDFDocument as PdfFile, PDFName, PDFRawStream, PDFString, PDFHexString, decodePDFRawStream } from 'pdf-lib';
-import { writeInvoice } from '../e-invoice';
+import { validate, writeInvoice } from '../e-invoice';
 import { FormatError } from '../xml';
 import { renderInvoicePdf, type InvoicePdfOptions } from './invoice-pdf';
 
@@ -48,9 +48,19 @@ function facturXXmp(): string {
  * A Factur-X / ZUGFeRD invoice (EN 16931 profile): the PDF for people, as PDF/A-3b (fonts embedded, sRGB output
  * intent, XMP metadata), carrying the document as UN/CEFACT CII in `factur-x.xml`, an associated file whose
  * relationship is `Alternative` (the XML is the same invoice, for machines), with the fx metadata Factur-X requires.
+ *
+ * Its metadata says the XML conforms to EN 16931, so it does: the XML's specification identifier (BT-24) is EN
+ * 16931's, whatever the document had (a Peppol or XRechnung one, a Factur-X MINIMUM one), and a document the XML of
+ * which breaks a rule is refused rather than handed out as a conforming invoice.
+ * @throws EInvoiceRefusedError `e_invoice.invalid`, with the fatal findings of the XML (e.g. a record without the
+ * parties' postal addresses: BR-08, BR-10)
  */
 export async function writeFacturX(document: En16931Document, options: Omit<InvoicePdfOptions, 'pdfA3'> = {}): Promise<Buffer> {
-  const xml = writeInvoice(document, 'cii');
+  const xml = writeInvoice({ ...document, process: { ...document.process, specification: En16931.SPECIFICATION_IDENTIFIER } }, 'cii');
+  const fatal = (await validate(xml)).filter((finding) => finding.severity === 'fatal');
+  if (fatal.length > 0) {
+    throw new EInvoiceRefusedError('e_invoice.invalid', `The document breaks ${fatal.length} EN 16931 rule(s): a Factur-X would claim it conforms.`, fatal);
+  }
   return renderInvoicePdf(document, {
     ...options,
     pdfA3: {
@@ -71,7 +81,14 @@ export async function readFacturX(pdf: Uint8Array): Promise<{ readonly name: str
   } catch (error) {
     throw new FormatError('format.malformed', `not a PDF: ${(error as Error).message}`);
   }
-  for (const [name, spec] of embeddedFiles(file)) {
+  let files: [string, PDFDict][];
+  try {
+    files = embeddedFiles(file);
+  } catch (error) {
+    // pdf-lib reads bytes that only start like a PDF (`%PDF-1.4` and nothing of one) as a file without a catalog.
+    throw new FormatError('format.malformed', `not a PDF: ${(error as Error).message}`);
+  }
+  for (const [name, spec] of files) {
     if (!ACCEPTED_NAMES.test(name)) continue;
     const stream = spec.lookup(PDFName.of('EF'), PDFDict).lookup(PDFName.of('F'));
     if (stream instanceof PDFRawStream) return { name, xml: Buffer.from(decodePDFRawStream(stream).decode()) };

@@ -161,9 +161,26 @@ describe('Factur-X', () => {
     expect(info).toMatch(/Subject:\s+Invoice to AT&T "Business"<\/rdf:li>/);
   });
 
+  it('carries XML that conforms to EN 16931 as its metadata says: the EN 16931 specification id, and no fatal finding', async () => {
+    // A Peppol BIS invoice keeps its content, not Peppol's specification id.
+    const peppol = await example('ubl/BIS3_Invoice_positive.XML');
+    expect(peppol.process.specification).not.toBe('urn:cen.eu:en16931:2017');
+    const { xml } = await readFacturX(await writeFacturX(peppol));
+    const carried = await readInvoice(xml);
+    expect([carried.document.process.specification, carried.findings.filter((f) => f.severity === 'fatal')]).toEqual(['urn:cen.eu:en16931:2017', []]);
+    // A record without the parties' postal addresses is not an EN 16931 invoice: refused, with the rules it breaks.
+    const bare = { ...peppol, seller: { ...peppol.seller, address: undefined }, buyer: { ...peppol.buyer, address: undefined } } as unknown as En16931Document;
+    const refused = await writeFacturX(bare).then(
+      () => undefined,
+      (error: { code?: string; details?: { findings?: { rule: string }[] } }) => error,
+    );
+    expect(refused?.code).toBe('e_invoice.invalid');
+    expect(refused?.details?.findings?.map((finding) => finding.rule)).toEqual(expect.arrayContaining(['BR-08', 'BR-10']));
+  });
+
   it('reads back as the document it was written from: a Factur-X made here imports identically', async () => {
     for (const path of ['cii/CII_example5.xml', 'ubl/ubl-tc434-example2.xml', 'ubl/ubl-tc434-creditnote1.xml']) {
-      const document = await example(path);
+      const document = { ...(await example(path)), process: { specification: 'urn:cen.eu:en16931:2017' } };
       const { name, xml } = await readFacturX(await writeFacturX(document));
       expect(name).toBe(FACTUR_X_FILE_NAME);
       const back = await readInvoice(xml);
@@ -177,6 +194,8 @@ describe('Factur-X', () => {
 
   it('refuses what is not a PDF, and a PDF that carries no invoice, with a format error', async () => {
     await expect(readFacturX(Buffer.from('hello'))).rejects.toMatchObject({ code: 'format.malformed' });
+    // Bytes that only start like a PDF: pdf-lib reads them as a file without a catalog.
+    await expect(readFacturX(Buffer.from('%PDF-1.4 not a Factur-X'))).rejects.toMatchObject({ code: 'format.malformed' });
     const plain = await renderInvoicePdf(await example('ubl/ubl-tc434-example1.xml'));
     await expect(readFacturX(plain)).rejects.toMatchObject({ code: 'format.unknown_root' });
   });
