@@ -41,7 +41,8 @@ export class WebhookEndpointsController {
    * Register a webhook endpoint
    *
    * From now on, every event of the listed types (`["*"]`: all) is POSTed to the URL as JSON, signed with the
-   * endpoint's secret: the answer is the only one that shows it, keep it. A URL must be `https` on a public address
+   * endpoint's secret: the answer is the only one that shows it, keep it (a retry with the same `Idempotency-Key`
+   * shows it again within 24 hours, unless it was rotated: 409 `webhook_endpoint.already_exists`). A URL must be `https` on a public address
    * (`webhook_endpoint.insecure_url`, `webhook_endpoint.private_address`); an unknown event type is refused
    * (`webhook_endpoint.unknown_event_type`). At most 20 endpoints per tenant (`webhook_endpoint.too_many`).
    */
@@ -59,6 +60,11 @@ export class WebhookEndpointsController {
     const url = this.checkUrl(tenantId, body.url);
     const eventTypes = checkEventTypes(body.eventTypes);
     const existing = idempotentId === undefined ? undefined : await this.events.endpoints.get(tenantId, idempotentId);
+    // A retry whose key's record is gone (expired, or never stored) finds the endpoint its key made. Its secret is
+    // shown again only as the first answer would have shown it: never rotated since, within the keys' 24 hours.
+    if (existing && !secretShownOnRetry(existing, this.clock.now())) {
+      throw new ConflictError('webhook_endpoint.already_exists', `this Idempotency-Key created endpoint ${existing.id}; its secret is not shown again: rotate it for a new one`, { id: existing.id });
+    }
     const endpoint =
       existing ??
       (await (async () => {
@@ -229,4 +235,12 @@ function sequenceOf(value: string): number {
   const sequence = /^\d{1,15}$/.test(value) ? Number(value) : 0;
   if (sequence < 1) throw new NotFoundError('webhook_delivery', value);
   return sequence;
+}
+
+/** How long after its creation a retry of the creating request may be answered the endpoint's secret: the keys' life. */
+const SECRET_RETRY_MS = 24 * 60 * 60 * 1000;
+
+function secretShownOnRetry(endpoint: WebhookEndpoint, now: Date): boolean {
+  const [current] = endpoint.secrets;
+  return endpoint.secrets.length === 1 && current?.createdAt.getTime() === endpoint.createdAt.getTime() && now.getTime() - endpoint.createdAt.getTime() < SECRET_RETRY_MS;
 }

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { verifyWebhook, type EventJson } from '@invoicing/integration';
 import { Webhook } from 'standardwebhooks';
-import { startTestApi, type TestApi } from '../testing/harness';
+import { connectMongo } from '@invoicing/integration/mongodb';
+import { stackEnv, startTestApi, type TestApi } from '../testing/harness';
 
 // Events out on the real stack (FerretDB, Keycloak tokens), the relay running inside the API: a receiver on loopback
 // gets every event of a scenario exactly once after de-duplication, in order per aggregate, signed; one that fails
@@ -386,5 +387,28 @@ describe('events out', () => {
       return all.includes('webhook_endpoint.deleted') ? all : undefined;
     });
     expect(types).toEqual(['webhook_endpoint.created', 'webhook_endpoint.secret_rotated', 'webhook_endpoint.secret_rotated', 'webhook_endpoint.disabled', 'webhook_endpoint.deleted']);
+  });
+
+  it('shows a secret again only to a retry of the request that created it, never once it was rotated', async () => {
+    const mongo = await connectMongo({ url: stackEnv().MONGO_URL, dbName: t.database });
+    try {
+      const key = { 'idempotency-key': 'create-hook-k1' };
+      const body = { url: receiver.url, eventTypes: ['invoice.issued'], enabled: false };
+      const created = await t.call('POST', '/v1/webhook-endpoints', { as: 'acme-integrator', body, headers: key });
+      expect(created.status).toBe(201);
+      // The key's record gone (expired, or never stored after a crash): the endpoint it made is found by its id.
+      const forget = () => mongo.connection.collection('idempotency_keys').deleteMany({ key: 'create-hook-k1' });
+      await forget();
+      const retried = await t.call('POST', '/v1/webhook-endpoints', { as: 'acme-integrator', body, headers: key });
+      expect([retried.status, retried.body.id, retried.body.secret]).toEqual([201, created.body.id, created.body.secret]);
+      const rotated = await t.call('POST', `/v1/webhook-endpoints/${created.body.id}/secret-rotations`, { body: { overlapHours: 0 } });
+      await forget();
+      const after = await t.call('POST', '/v1/webhook-endpoints', { as: 'acme-integrator', body, headers: key });
+      expect([after.status, after.body.code]).toEqual([409, 'webhook_endpoint.already_exists']);
+      expect(after.text).not.toContain(rotated.body.secret);
+      expect((await t.call('DELETE', `/v1/webhook-endpoints/${created.body.id}`)).status).toBe(204);
+    } finally {
+      await mongo.close();
+    }
   });
 });
