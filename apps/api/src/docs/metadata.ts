@@ -1056,7 +1056,7 @@ export default async () => {
           {
             PriceDto: {
               currency: { required: true, type: () => String, description: "ISO 4217 code; at most one price per currency.", example: "EUR" },
-              unitPrice: { required: true, type: () => String, description: "Net unit price as a decimal string, not negative; it may have more decimals than the currency (BT-146).", example: "0.0125" },
+              unitPrice: { required: true, type: () => String, description: "Net unit price as a decimal string, not negative, at most 10^12 with at most 10 decimals; it may have more decimals\nthan the currency (BT-146).", example: "0.0125" },
             },
             CreateMarketableDto: {
               sku: { required: true, type: () => String, description: "Stock keeping unit, unique in the tenant and case-sensitive: 1\u201364 letters, digits or `. _ - /`.", example: "CONSULT-DAY" },
@@ -1132,7 +1132,7 @@ export default async () => {
               buyerId: { required: true, type: () => String, description: "The partner who buys and pays; another partner than the seller.", example: "0193a2b4-6d7e-7f80-9a0b-1c2d3e4f5a6c" },
             },
             PriceOverrideDto: {
-              unitPrice: { required: true, type: () => String, description: "Net unit price in the partnership's currency, as a decimal string, not negative; it replaces the list price on\nnew invoice lines.", example: "720.00" },
+              unitPrice: { required: true, type: () => String, description: "Net unit price in the partnership's currency, as a decimal string, not negative, at most 10^12 with at most 10\ndecimals; it replaces the list price on new invoice lines.", example: "720.00" },
             },
             ListPartnershipsQueryDto: {
               partner_id: { required: false, type: () => String, description: "Only the partnerships this partner is the seller or the buyer of." },

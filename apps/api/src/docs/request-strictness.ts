@@ -23,6 +23,11 @@ export const FORMATS = {
   positiveDecimal: { type: 'string', pattern: '^(?:[1-9][0-9]*(?:\\.[0-9]+)?|0\\.[0-9]*[1-9][0-9]*)$' },
   /** An amount of zero or more, as a decimal string (e.g. a list price: `marketable.negative_price` otherwise). */
   nonNegativeDecimal: { type: 'string', pattern: '^(?:0|[1-9][0-9]*)(?:\\.[0-9]+)?$' },
+  /**
+   * A stored unit price (a list or negotiated price): zero or more, at most 10^12 with at most 10 decimals, what an
+   * invoice line's price may be (`marketable.negative_price`, `marketable.price_out_of_range` … otherwise).
+   */
+  unitPrice: { type: 'string', pattern: '^(?:(?:0|[1-9][0-9]{0,11})(?:\\.[0-9]{1,10})?|1000000000000(?:\\.0{1,10})?)$' },
   /** A percent from 0 to 100, as a decimal string (e.g. a VAT rate: `vat.rate_out_of_range` otherwise). */
   percent: { type: 'string', pattern: '^(?:100(?:\\.0+)?|[1-9]?[0-9](?:\\.[0-9]+)?)$' },
   /** A decimal string as the domain's `decimal()` parses it: no exponent, no `+`, no leading zeros. */

@@ -17,10 +17,11 @@ export class PriceDto {
   currency!: string;
 
   /**
-   * Net unit price as a decimal string, not negative; it may have more decimals than the currency (BT-146).
+   * Net unit price as a decimal string, not negative, at most 10^12 with at most 10 decimals; it may have more decimals
+   * than the currency (BT-146).
    * @example "0.0125"
    */
-  @Format(FORMATS.nonNegativeDecimal)
+  @Format(FORMATS.unitPrice)
   @IsString()
   unitPrice!: string;
 }

@@ -12,6 +12,7 @@ const MARKETABLE_DETAILS: ProblemCodes = answers(VAT_CATEGORY, TEXT, {
     'marketable.invalid_sku',
     'marketable.invalid_kind',
     'marketable.negative_price',
+    'marketable.price_out_of_range',
     'marketable.duplicate_currency',
     'unit_code.malformed',
     'money.unknown_currency',

@@ -136,11 +136,11 @@ export class CreatePartnershipDto extends PartnershipTermsDto {
 /** A negotiated price of one marketable. */
 export class PriceOverrideDto {
   /**
-   * Net unit price in the partnership's currency, as a decimal string, not negative; it replaces the list price on
-   * new invoice lines.
+   * Net unit price in the partnership's currency, as a decimal string, not negative, at most 10^12 with at most 10
+   * decimals; it replaces the list price on new invoice lines.
    * @example "720.00"
    */
-  @Format(FORMATS.decimal)
+  @Format(FORMATS.unitPrice)
   @IsString()
   unitPrice!: string;
 }

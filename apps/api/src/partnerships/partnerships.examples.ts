@@ -42,7 +42,7 @@ export const PARTNERSHIP_PROBLEM_CODES = {
     409: ['partnership.ended'],
   }),
   setPrice: answers(SIGNED_IN, WITH_BODY, VALIDATED, IF_MATCH, {
-    400: ['decimal.malformed', 'partnership.negative_price'],
+    400: ['decimal.malformed', 'partnership.negative_price', 'partnership.price_out_of_range'],
     404: ['partnership.not_found', 'marketable.not_found'],
     409: ['partnership.ended'],
   }),

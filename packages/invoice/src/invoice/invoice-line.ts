@@ -107,6 +107,20 @@ function within(value: Decimal, max: number, decimals: number): boolean {
 }
 
 /**
+ * A price a line may later take (a list or negotiated price): not negative, and within a line's bounds, checked where
+ * it is set rather than on every line that would use it (ADR 0011).
+ * @throws ValidationError `<scope>.negative_price` | `<scope>.price_out_of_range`
+ */
+export function storedUnitPrice(value: DecimalInput, scope: 'marketable' | 'partnership'): Decimal {
+  const price = decimal(value);
+  if (price.lessThan(0)) throw ValidationError.of('', `${scope}.negative_price`, 'a price is not negative');
+  if (!within(price, UNIT_PRICE_MAX, UNIT_PRICE_MAX_DECIMALS)) {
+    throw ValidationError.of('', `${scope}.price_out_of_range`, `a price is at most ${UNIT_PRICE_MAX}, with at most ${UNIT_PRICE_MAX_DECIMALS} decimals`);
+  }
+  return price;
+}
+
+/**
  * Checks a UN/ECE Recommendation 20/21 unit code's form (two or three upper-case letters or digits).
  * @throws ValidationError `unit_code.malformed`
  */

@@ -73,6 +73,7 @@ describe('Marketable', () => {
             { currency: 'EURO', unitPrice: '1' },
             { currency: 'USD', unitPrice: '-1' },
             { currency: 'GBP', unitPrice: '1e3' },
+            { currency: 'JPY', unitPrice: '99999999999999999999' },
           ],
           defaultVat: { code: 'S' },
         }),
@@ -86,6 +87,8 @@ describe('Marketable', () => {
         { path: 'prices.0.currency', code: 'money.unknown_currency' },
         { path: 'prices.1.unitPrice', code: 'marketable.negative_price' },
         { path: 'prices.2.unitPrice', code: 'decimal.malformed' },
+        // A price no invoice line could take (ADR 0011: at most 10^12) is refused where it is set.
+        { path: 'prices.3.unitPrice', code: 'marketable.price_out_of_range' },
         { path: 'defaultVat.rate', code: 'vat.rate_required' },
       ]);
     });

@@ -3,7 +3,6 @@ import {
   InvalidStateError,
   ValidationError,
   collectIssues,
-  decimal,
   definedFields,
   formatDecimal,
   parseCurrencyCode,
@@ -12,7 +11,7 @@ import {
   type DecimalInput,
   type TenantId,
 } from '@invoicing/core';
-import { unitCode } from '../invoice/invoice-line';
+import { storedUnitPrice, unitCode } from '../invoice/invoice-line';
 import { vatCategory, vatCategoryToInput, type VatCategory, type VatCategoryInput } from '../invoice/vat';
 import type { MarketableId } from '../shared/ids';
 import { optionalText, requiredText } from '../shared/text';
@@ -77,11 +76,7 @@ function details(input: MarketableDetails) {
       attempt(`prices.${index}`, () =>
         collectIssues((inner) => {
           const currency = inner('currency', () => parseCurrencyCode(price.currency));
-          const unitPrice = inner('unitPrice', () => {
-            const value = decimal(price.unitPrice);
-            if (value.lessThan(0)) throw ValidationError.of('', 'marketable.negative_price', 'a price is not negative');
-            return value;
-          });
+          const unitPrice = inner('unitPrice', () => storedUnitPrice(price.unitPrice, 'marketable'));
           return { currency: currency as CurrencyCode, unitPrice: unitPrice as Decimal };
         }),
       ),

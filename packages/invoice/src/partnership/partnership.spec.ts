@@ -205,6 +205,9 @@ describe('Partnership', () => {
 
       expect(issuesOf(() => partnership.setPriceOverride(widget, '-0.01', at))).toEqual([{ path: 'unitPrice', code: 'partnership.negative_price' }]);
       expect(issuesOf(() => partnership.setPriceOverride(widget, '9,50', at))).toEqual([{ path: 'unitPrice', code: 'decimal.malformed' }]);
+      // A price no invoice line could take (ADR 0011: at most 10^12, 10 decimals) is refused where it is set.
+      expect(issuesOf(() => partnership.setPriceOverride(widget, '1000000000000.01', at))).toEqual([{ path: 'unitPrice', code: 'partnership.price_out_of_range' }]);
+      expect(issuesOf(() => partnership.setPriceOverride(widget, '0.00000000001', at))).toEqual([{ path: 'unitPrice', code: 'partnership.price_out_of_range' }]);
       expect(partnership.priceOverride(widget)).toBeUndefined();
     });
   });

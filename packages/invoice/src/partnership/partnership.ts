@@ -5,7 +5,6 @@ import {
   ValidationError,
   atPath,
   collectIssues,
-  decimal,
   definedFields,
   parseCalendarDate,
   parseCurrencyCode,
@@ -15,6 +14,7 @@ import {
   type DecimalInput,
   type TenantId,
 } from '@invoicing/core';
+import { storedUnitPrice } from '../invoice/invoice-line';
 import type { MarketableId, PartnerId, PartnershipId } from '../shared/ids';
 import { optionalText } from '../shared/text';
 import { paymentTerms, type PaymentTerms, type PaymentTermsInput } from './payment-terms';
@@ -285,8 +285,7 @@ export class Partnership extends AggregateRoot<PartnershipId> {
   /** Sets the negotiated unit price of a marketable (in the partnership's currency). @throws ValidationError `partnership.negative_price` */
   setPriceOverride(marketableId: MarketableId, unitPrice: DecimalInput, at: Date): void {
     this.requireNotEnded();
-    const price = atPath('unitPrice', () => decimal(unitPrice));
-    if (price.lessThan(0)) throw ValidationError.of('unitPrice', 'partnership.negative_price', 'a price is not negative');
+    const price = atPath('unitPrice', () => storedUnitPrice(unitPrice, 'partnership'));
     const others = this.state.priceOverrides.filter((item) => item.marketableId !== marketableId);
     this.state = { ...this.state, priceOverrides: [...others, { marketableId, unitPrice: price }], updatedAt: at };
     this.raise('partnership.price_set', { partnershipId: this.id, marketableId, unitPrice: price.toString() }, at);
