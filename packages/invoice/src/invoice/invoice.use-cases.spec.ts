@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Money, tenantId, type TenantId } from '@invoicing/core';
 import fc from 'fast-check';
 import { CreateMarketable, SetMarketableActive } from '../marketable/marketable.use-cases';
@@ -674,6 +674,15 @@ describe('MarkInvoiceUncollectible', () => {
 
       await expect(s.use(MarkInvoiceUncollectible).execute({ tenantId: s.tenantId, invoiceId })).rejects.toEqual(error('InvalidStateError', code));
     });
+  });
+});
+
+describe('catalogue lines', () => {
+  it('reads each marketable once, however many lines name it', async () => {
+    const reads = jest.spyOn(s.adapters.marketables, 'get');
+    const created = await draft({ lines: Array.from({ length: 50 }, () => ({ marketableId: s.marketable.id, quantity: '1' })) });
+    expect(created.lines).toHaveLength(50);
+    expect(reads).toHaveBeenCalledTimes(1);
   });
 });
 

@@ -78,12 +78,15 @@ export class LineResolver {
   async resolve(tenantId: TenantId, partnership: Partnership, lines: readonly DraftLineInput[], currency: CurrencyCode = partnership.currency): Promise<InvoiceLineInput[]> {
     const resolved: InvoiceLineInput[] = [];
     const issues: ValidationError[] = [];
+    // Each marketable read once, however many lines name it (a body of 10,000 lines naming one was 10,000 reads).
+    const read = new Map<MarketableId, ReturnType<MarketableRepository['get']>>();
+    const marketableOf = (id: MarketableId) => read.get(id) ?? read.set(id, this.marketables.get(tenantId, id)).get(id);
     for (const [index, line] of (Array.isArray(lines) ? lines : []).entries()) {
       if (line.marketableId === undefined) {
         resolved.push(line as InvoiceLineInput);
         continue;
       }
-      const marketable = await this.marketables.get(tenantId, line.marketableId);
+      const marketable = await marketableOf(line.marketableId);
       if (!marketable || !marketable.active) {
         const reason = marketable ? 'line.marketable_inactive' : 'line.marketable_not_found';
         issues.push(ValidationError.of(`lines.${index}.marketableId`, reason, marketable ? 'the marketable is inactive' : 'no such marketable'));
