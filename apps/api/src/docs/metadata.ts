@@ -377,7 +377,7 @@ export default async () => {
               status: { required: false, description: "Only partners in this status.", enum: ["active", "archived"] },
             },
             SearchContactsQueryDto: {
-              q: { required: true, type: () => String, description: "Part of a name, an email or a phone number (at least 2 characters).", example: "mart" },
+              q: { required: true, type: () => String, description: "Part of a name, an email or a phone number (at least 2 characters).", example: "mart", maxLength: 100 },
               limit: { required: false, type: () => Number, description: "At most this many matches (1\u201350, default 20)." },
             },
           },

@@ -279,3 +279,6 @@ const HEADER_FORMATS: Readonly<Record<string, SchemaObject>> = {
   'if-match': FORMATS.ifMatch,
   'idempotency-key': FORMATS.idempotencyKey,
 };
+
+/** An id in a query (`partner_id`): checked as a path's id is, so that no control character reaches a filter. */
+export const ID_PATTERN = new RegExp(FORMATS.id.pattern);

@@ -1,7 +1,7 @@
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { Optional } from '../http/validation';
-import { FORMATS, Format, TextLength } from '../docs/request-strictness';
+import { FORMATS, Format, ID_PATTERN, TextLength } from '../docs/request-strictness';
 import { DECIMAL_MAX_LENGTH } from '@invoicing/core';
 import { INVOICE_STATUSES, VAT_CATEGORY_CODES, type InvoiceStatus, type VatCategoryCode } from '@invoicing/invoice';
 import { OmitType } from '@nestjs/swagger';
@@ -397,8 +397,10 @@ export class ListInvoicesQueryDto extends PageQueryDto {
   kind?: 'invoice' | 'credit_note';
 
   /** Only documents where this partner is the seller or the buyer. */
+  @Format(FORMATS.id)
   @IsOptional()
   @IsString()
+  @Matches(ID_PATTERN)
   partner_id?: string;
 
   /**

@@ -236,6 +236,11 @@ describe('invoices and credit notes over HTTP', () => {
       expect(refused.status).toBe(409);
       expect(refused.body).toMatchObject({ code: 'invoice.approval_required' });
       const listed = await t.call('GET', `/v1/invoices?partner_id=${buyer.id}&limit=100`);
+      // A partner id is an id, as in a path: a control character never reaches a filter.
+      for (const path of ['/v1/invoices', '/v1/partnerships', '/v1/reports/aging']) {
+        const refused = await t.call('GET', `${path}?partner_id=${encodeURIComponent('ptr\u0000x')}`);
+        expect([path, refused.status, refused.body.errors?.[0]?.path]).toEqual([path, 400, 'partner_id']);
+      }
       expect(listed.body.items.filter((item: { partnershipId: string }) => item.partnershipId === partnerships.nowApproval)).toEqual([]);
       const pending = await draft(partnerships.nowApproval);
       expect((await t.call('POST', `/v1/invoices/${pending.id}/approve`)).status).toBe(200);

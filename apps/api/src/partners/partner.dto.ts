@@ -2,7 +2,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, MaxLength, Min, Max, ValidateNested } from 'class-validator';
 import { Optional } from '../http/validation';
 import { FORMATS, Format, SchemaRule, TextLength } from '../docs/request-strictness';
-import { PageQueryDto } from '../http/paging.dto';
+import { DecimalDigits, PageQueryDto } from '../http/paging.dto';
 
 /** A postal address (EN 16931 BG-5 / BG-8). */
 export class PostalAddressDto {
@@ -309,12 +309,13 @@ export class SearchContactsQueryDto {
    */
   @Format({ minLength: 2, pattern: '\\S[\\s\\S]*\\S' })
   @IsString()
+  @MaxLength(100)
   q!: string;
 
   /** At most this many matches (1–50, default 20). */
   @Format({ minimum: 1, maximum: 50 })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalDigits()
   @IsInt()
   limit?: number;
 }

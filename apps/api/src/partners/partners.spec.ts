@@ -100,6 +100,11 @@ describe('partners and contacts over HTTP', () => {
     const tooShort = await t.call('GET', '/v1/contacts/search?q=m');
     expect(tooShort.status).toBe(400);
     expect(tooShort.body.code).toBe('contact_search.query_too_short');
+    // Each search compares the query with every contact of the tenant: its length is bounded; the limit is digits.
+    const tooLong = await t.call('GET', `/v1/contacts/search?q=${'m'.repeat(101)}`);
+    expect([tooLong.status, tooLong.body.errors?.[0]?.path]).toEqual([400, 'q']);
+    for (const limit of ['1e1', '0x10', ' 5']) expect((await t.call('GET', `/v1/contacts/search?q=marta&limit=${encodeURIComponent(limit)}`)).status).toBe(400);
+    expect((await t.call('GET', '/v1/contacts/search?q=marta&limit=5')).status).toBe(200);
   });
 
   it('archives a partner', async () => {

@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsObject, IsOptional, IsString, ValidateIf, ValidateNested } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString, Matches, ValidateIf, ValidateNested } from 'class-validator';
 import { Optional } from '../http/validation';
-import { FORMATS, Format, SchemaRule, TextLength } from '../docs/request-strictness';
+import { FORMATS, Format, ID_PATTERN, SchemaRule, TextLength } from '../docs/request-strictness';
 import { DELIVERY_FORMATS, type DeliveryFormat } from '@invoicing/invoice';
 import { PaymentTermsDto } from '../partners/partner.dto';
 import { PageQueryDto } from '../http/paging.dto';
@@ -147,8 +147,10 @@ export class PriceOverrideDto {
 
 export class ListPartnershipsQueryDto extends PageQueryDto {
   /** Only the partnerships this partner is the seller or the buyer of. */
+  @Format(FORMATS.id)
   @IsOptional()
   @IsString()
+  @Matches(ID_PATTERN)
   partner_id?: string;
 
 }

@@ -1,5 +1,6 @@
 import { parseCalendarDate, parseYearMonth } from '@invoicing/core';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, ValidateBy, type ValidationOptions } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy, type ValidationOptions } from 'class-validator';
+import { FORMATS, Format, ID_PATTERN } from '../docs/request-strictness';
 import { DecimalDigits, PageQueryDto } from '../http/paging.dto';
 
 /** True when `parse` accepts the value: the domain's own parser decides, so the API never disagrees with it. */
@@ -38,8 +39,10 @@ export class PastDueQueryDto extends PageQueryDto {
   as_of?: string;
 
   /** Only invoices to this buyer. */
+  @Format(FORMATS.id)
   @IsOptional()
   @IsString()
+  @Matches(ID_PATTERN)
   partner_id?: string;
 
   /** By due date, oldest first (`due_date.asc`, the default) or newest first; ties in creation order. */
@@ -58,8 +61,10 @@ export class MonthlySummaryQueryDto {
   month!: string;
 
   /** Only documents where this partner is the seller or the buyer. */
+  @Format(FORMATS.id)
   @IsOptional()
   @IsString()
+  @Matches(ID_PATTERN)
   partner_id?: string;
 }
 
@@ -73,8 +78,10 @@ export class AgingQueryDto {
   as_of?: string;
 
   /** Only this buyer. */
+  @Format(FORMATS.id)
   @IsOptional()
   @IsString()
+  @Matches(ID_PATTERN)
   partner_id?: string;
 }
 
