@@ -58,6 +58,10 @@ export function assertPublicAddress(address: string, policy: WebhookUrlPolicy): 
   if (policy.allowPrivateAddresses) return;
   let parsed = ipaddr.parse(address);
   if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  // IPv4-compatible addresses (::a.b.c.d, deprecated by RFC 4291): ipaddr.js calls them unicast; never a receiver's.
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).parts.slice(0, 6).every((part) => part === 0)) {
+    throw new WebhookUrlError('webhook_endpoint.private_address', `${address} is an IPv4-compatible address, not a public one`);
+  }
   const range = parsed.range();
   if (range !== 'unicast') throw new WebhookUrlError('webhook_endpoint.private_address', `${address} is a ${range} address, not a public one`);
 }

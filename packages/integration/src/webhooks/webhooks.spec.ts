@@ -72,6 +72,10 @@ describe('webhook URLs', () => {
     expect(code('http://127.0.0.1:9000/hooks', { allowHttp: true, allowPrivateAddresses: true })).toBe('accepted');
     expect(code('http://127.0.0.1:9000/hooks', { allowHttp: true, allowPrivateAddresses: false })).toBe('webhook_endpoint.private_address');
     expect(() => assertPublicAddress('::ffff:10.0.0.1', STRICT_URL_POLICY)).toThrow(/private address/);
+    // IPv4-compatible (::/96), which ipaddr.js ranks unicast.
+    expect(() => assertPublicAddress('::7f00:1', STRICT_URL_POLICY)).toThrow(/IPv4-compatible/);
+    expect(() => assertPublicAddress('::808:808', STRICT_URL_POLICY)).toThrow(/IPv4-compatible/);
+    expect(() => assertPublicAddress('2001:4860:4860::8888', STRICT_URL_POLICY)).not.toThrow();
     expect(() => assertPublicAddress('2606:4700::1111', STRICT_URL_POLICY)).not.toThrow();
   });
 });
