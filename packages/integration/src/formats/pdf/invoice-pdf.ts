@@ -47,6 +47,8 @@ export interface EmbeddedFile {
 }
 
 const PAGE = { size: 'A4' as const, margin: 48 };
+/** Below the content, above the bottom margin: the seal and the page number, which flowing text must not reach. */
+const FOOTER = 28;
 const GREY = '#555555';
 const RULE = '#bbbbbb';
 
@@ -72,7 +74,8 @@ export async function renderInvoicePdf(document: En16931Document, options: Invoi
   const kind = isCreditNoteType(document.typeCode) ? 'Credit note' : 'Invoice';
   const { regular, bold } = fontFiles();
   const pdf = new PDFDocument({
-    ...PAGE,
+    size: PAGE.size,
+    margins: { top: PAGE.margin, left: PAGE.margin, right: PAGE.margin, bottom: PAGE.margin + FOOTER },
     // PDFKit takes a parsed fontkit font where its types say a path.
     font: regular as unknown as string,
     bufferPages: true,
@@ -104,7 +107,8 @@ export async function renderInvoicePdf(document: En16931Document, options: Invoi
   const day = (value: string | undefined) => (value === undefined ? '' : dayFormat.format(new Date(`${value}T00:00:00Z`)));
   const width = pdf.page.width - PAGE.margin * 2;
   const left = PAGE.margin;
-  const bottom = () => pdf.page.height - PAGE.margin - 24;
+  // Where content ends on a page: PDFKit breaks flowing text (notes, payment lines) there too.
+  const bottom = () => pdf.page.maxY();
 
   // Header: logo and seller on the left, the document's kind, number and dates on the right.
   let top = PAGE.margin;
@@ -152,8 +156,19 @@ export async function renderInvoicePdf(document: En16931Document, options: Invoi
     pdf.font('regular').fontSize(8.5);
   };
   drawHeader();
+  // A row taller than a page (a description of many lines) is cut to a page, with an ellipsis: its cells are drawn
+  // side by side, so one of them flowing onto the next page would leave the others behind.
+  const rowRoom = () => bottom() - PAGE.margin - 20;
+  /** The text cut, line by line, to what fits `room` points of height (PDFKit's own `height` option lets it flow on). */
+  const fitted = (text: string, cellWidth: number, room: number): string => {
+    if (pdf.heightOfString(text, { width: cellWidth }) <= room) return text;
+    const lines = text.split('\n');
+    let kept = 0;
+    while (kept < lines.length && pdf.heightOfString(`${lines.slice(0, kept + 1).join('\n')}…`, { width: cellWidth }) <= room) kept += 1;
+    return `${lines.slice(0, Math.max(1, kept)).join('\n')}…`;
+  };
   for (const line of document.lines) {
-    const cells = lineCells(line, { money, price, decimal });
+    const cells = Object.fromEntries(Object.entries(lineCells(line, { money, price, decimal })).map(([key, text]) => [key, fitted(text, width * (COLUMNS.find((column) => column.key === key)?.share ?? 1) - 6, rowRoom() - 6)]));
     const height = Math.max(...COLUMNS.map((column) => pdf.heightOfString(cells[column.key] ?? '', { width: width * column.share - 6 }))) + 6;
     if (pdf.y + height > bottom()) {
       pdf.addPage();
@@ -179,7 +194,10 @@ export async function renderInvoicePdf(document: En16931Document, options: Invoi
     const y = pdf.y;
     pdf.font(bold ? 'bold' : 'regular').fontSize(bold ? 10 : 9);
     pdf.text(label, left + width * 0.45, y, { width: width * 0.33 });
-    pdf.text(value, left + width * 0.78, y, { width: width * 0.22, align: 'right' });
+    // An amount stays on one line: the font shrinks to fit the column (EUR 1,000,000,000,000.00).
+    const room = width * 0.22;
+    while (pdf.widthOfString(value) > room && (pdf as unknown as { _fontSize: number })._fontSize > 6) pdf.fontSize((pdf as unknown as { _fontSize: number })._fontSize - 0.5);
+    pdf.text(value, left + width * 0.78, y, { width: room, align: 'right', lineBreak: false });
     pdf.y = Math.max(pdf.y, y + (bold ? 14 : 12));
   };
 
@@ -189,7 +207,8 @@ export async function renderInvoicePdf(document: En16931Document, options: Invoi
 
   for (const entry of document.vatBreakdown) {
     const rate = entry.rate === undefined ? '' : ` ${decimal(entry.rate)} %`;
-    row(`VAT ${entry.category ?? ''}${rate} on ${money(entry.taxableAmount)}${entry.exemptionReason ? ` (${entry.exemptionReason})` : ''}`, money(entry.taxAmount));
+    const exemption = entry.exemptionReason ?? entry.exemptionReasonCode;
+    row(`VAT ${entry.category ?? ''}${rate} on ${money(entry.taxableAmount)}${exemption ? ` (${exemption})` : ''}`, money(entry.taxAmount));
   }
   pdf.moveDown(0.4);
   const totals = document.totals;
@@ -228,6 +247,8 @@ export async function renderInvoicePdf(document: En16931Document, options: Invoi
   const range = pdf.bufferedPageRange();
   for (let index = range.start; index < range.start + range.count; index += 1) {
     pdf.switchToPage(index);
+    // The footer lies below where content ends: PDFKit would start a new page for text written there.
+    pdf.page.margins.bottom = 0;
     pdf.font('regular').fontSize(8).fillColor(GREY);
     pdf.text(`${kind} ${document.number ?? ''} · page ${index + 1} of ${range.count}`, left, pdf.page.height - PAGE.margin - 10, { width, align: 'center', lineBreak: false });
     if (options.seal) {

@@ -111,6 +111,46 @@ describe('the PDF of an invoice', () => {
     expect(text).toContain(`page ${pages} of ${pages}`);
   });
 
+  it('keeps everything that flows over pages (notes, a very tall line) above the page number and the seal', async () => {
+    const base = await example('ubl/ubl-tc434-example1.xml');
+    const [first] = base.lines;
+    if (!first) throw new Error('the example has no line');
+    const tall = { ...first, item: { ...first.item, description: Array.from({ length: 120 }, (_, index) => `detail ${index}`).join('\n') } };
+    const document = { ...base, lines: [tall, ...base.lines], notes: Array.from({ length: 150 }, (_, index) => ({ text: `Note ${index}: ${'words '.repeat(12)}` })) };
+    const file = join(work, 'flowing.pdf');
+    writeFileSync(file, await renderInvoicePdf(document, { seal: { position: 3, hash: 'cd'.repeat(32) } }));
+    // The tall line is cut to a page, its quantity, price and amount beside its name, not left on another page.
+    const text = poppler('pdftotext', ['-layout', file, '-']);
+    expect(text.match(new RegExp(`${first.item.name}\\s+${first.quantity} ${first.unitCode}`, 'g'))).toHaveLength(2);
+    expect(text).toMatch(/detail \d+…/);
+    const boxes = poppler('pdftotext', ['-bbox', file, '-']);
+    const pages = [...boxes.matchAll(/<page width="([\d.]+)" height="([\d.]+)">([\s\S]*?)<\/page>/g)];
+    expect(pages.length).toBeGreaterThan(2);
+    for (const [, , height, words] of pages) {
+      // The seal is the footer's top line, 19 points above the bottom margin (48).
+      const footerTop = Number(height) - 48 - 19;
+      const below = [...(words as string).matchAll(/<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<\/word>/g)]
+        .filter(([, , yMax]) => Number(yMax) > footerTop)
+        .map(([, yMin, , word]) => [Number(yMin) >= footerTop - 1, word]);
+      expect(below.filter(([inFooter]) => !inFooter)).toEqual([]);
+    }
+  });
+
+  it('writes a VAT exemption given only as a code, and amounts of 10^12 on one line', async () => {
+    const base = await example('ubl/ubl-tc434-example1.xml');
+    const [entry] = base.vatBreakdown;
+    if (!entry) throw new Error('the example has no VAT breakdown');
+    const document = {
+      ...base,
+      vatBreakdown: [{ ...entry, category: 'K', rate: '0', exemptionReason: undefined, exemptionReasonCode: 'VATEX-EU-IC' }],
+      totals: { ...base.totals, taxInclusive: '1000000000000.00', amountDue: '1000000000000.00' },
+    } as unknown as En16931Document;
+    const text = textOf(await renderInvoicePdf(document, { locale: 'en-GB' }), 'exempt.pdf');
+    // The label may wrap in its column: the code is there, after the rate and the base.
+    expect(text).toMatch(/VAT K 0 % on EUR 183\.23 \(VATEX-[\s\S]*EU-IC\)/);
+    expect(text).toMatch(/Amount due\s+EUR\s?1,000,000,000,000\.00/);
+  });
+
   it('renders every page to an image (pdftoppm), as a reader would draw it', async () => {
     const file = join(work, 'render.pdf');
     writeFileSync(file, await renderInvoicePdf(await example('ubl/ubl-tc434-example5.xml')));
