@@ -70,4 +70,17 @@ describe('MongoWebhookDeliveryStore', () => {
     expect(down).toEqual(Array.from({ length: down.length }, (_, index) => index + 1));
     expect(await deliveries.waiting(100)).toHaveLength(42);
   });
+
+  it('keeps a re-send asked while an attempt was in flight: the attempt ending after it does not settle the delivery', async () => {
+    const deliveries = new MongoWebhookDeliveryStore(database.adapters.models);
+    await deliveries.enqueue([{ endpointId: 'ep-resend', event: event('tenant-resend', 1), body: '{}' }], at);
+    const [inFlight] = await deliveries.waiting(10).then((read) => read.filter((delivery) => delivery.tenantId === 'tenant-resend'));
+    if (!inFlight) throw new Error('the delivery is not waiting');
+    const later = new Date(at.getTime() + 60_000);
+    await deliveries.resend('tenant-resend', 'ep-resend', 1, later);
+    // The attempt that was in flight ends after the re-send, failed for good (its retry window was over).
+    await deliveries.recordAttempt(inFlight, { at: later, latencyMs: 5, status: 500 }, { status: 'failed' });
+    expect(await deliveries.get('tenant-resend', 'ep-resend', 1)).toMatchObject({ status: 'pending', nextAttemptAt: later });
+    expect((await deliveries.waiting(100)).some((delivery) => delivery.tenantId === 'tenant-resend')).toBe(true);
+  });
 });

@@ -7,6 +7,7 @@ import { lockIdOf } from '../aggregate-store';
 import type { DocumentLocks } from '../document-lock';
 import { outboxEntryOf } from '../mappers/domain-event.mapper';
 import { guarded, isDuplicateKey } from '../mongo-errors';
+import { op } from '../query-support';
 import type { Models } from '../schemas';
 import { EVENT_BUCKET_SIZE } from './event-schemas';
 
@@ -304,8 +305,11 @@ export class MongoWebhookDeliveryStore implements WebhookDeliveryStore {
   async recordAttempt(delivery: WebhookDelivery, attempt: DeliveryAttempt, outcome: { readonly status: DeliveryStatus; readonly nextAttemptAt?: Date }): Promise<void> {
     const history = [...delivery.history, attempt].slice(-ATTEMPTS_KEPT);
     const waiting = outcome.status === 'pending';
+    // Only the delivery as the attempt read it: a re-send since (it sets `firstAttemptAt`) has queued it again, and the
+    // attempt, which began before, must not settle it.
+    const unchanged = delivery.firstAttemptAt === undefined ? { firstAttemptAt: op({ $exists: false }) } : { firstAttemptAt: delivery.firstAttemptAt };
     await guarded(() =>
-      this.model.collection.updateOne({ _id: deliveryId(delivery.tenantId, delivery.endpointId, delivery.sequence) as never }, {
+      this.model.collection.updateOne({ _id: deliveryId(delivery.tenantId, delivery.endpointId, delivery.sequence) as never, ...unchanged } as never, {
         $set: {
           status: outcome.status,
           attempts: delivery.attempts + 1,
