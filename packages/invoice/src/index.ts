@@ -161,7 +161,7 @@ export type { IntegrityReader } from './integrity/integrity-reader.port';
 export { checkIntegrity, checkTenantOf } from './integrity/check-integrity';
 export type { IntegrityReport } from './integrity/check-integrity';
 
-export { AGING_BUCKETS, agingBucket, daysPastDue, emptyAging, isOwing, isPastDue, summarize } from './queries/invoice-summary';
+export { AGING_BUCKETS, agingBucket, daysPastDue, emptyAging, isOwing, isOwingAsOf, isPastDue, summarize } from './queries/invoice-summary';
 export type { AgingBucket, InvoiceSummary } from './queries/invoice-summary';
 export { INVOICE_QUERIES } from './queries/invoice-queries.port';
 export type {

@@ -76,7 +76,9 @@ export class MongoInvoiceQueries implements InvoiceQueries {
     if (filter.status !== undefined) query['derived.status'] = op({ $in: [...filter.status] });
     if (filter.kind !== undefined) query['derived.kind'] = filter.kind;
     if (filter.partnerId !== undefined) query.partnerIds = filter.partnerId;
-    const issueDate = definedFields({ $gte: filter.issuedFrom, $lte: filter.issuedTo });
+    // Past due as of a date: issued by then too (the earlier of that date and `issuedTo`).
+    const issuedBy = [filter.issuedTo, filter.pastDueAsOf].filter((day): day is CalendarDate => day !== undefined).sort()[0];
+    const issueDate = definedFields({ $gte: filter.issuedFrom, $lte: issuedBy });
     const dueDate = filter.pastDueAsOf !== undefined ? { $lt: filter.pastDueAsOf } : undefined;
     if (Object.keys(issueDate).length > 0) query['derived.issueDate'] = op(issueDate);
     if (dueDate) {
@@ -89,7 +91,7 @@ export class MongoInvoiceQueries implements InvoiceQueries {
   async pastDue(tenantId: TenantId, request: PastDueRequest): Promise<Page<PastDueInvoice>> {
     const limit = pageLimit(request.limit);
     const descending = request.sort === 'due_date.desc';
-    const conditions: Record<string, unknown>[] = [{ tenantId, 'derived.owing': true, 'derived.dueDate': op({ $lt: request.asOf }) }];
+    const conditions: Record<string, unknown>[] = [{ tenantId, 'derived.owing': true, 'derived.dueDate': op({ $lt: request.asOf }), 'derived.issueDate': op({ $lte: request.asOf }) }];
     if (request.partnerId !== undefined) conditions.push({ buyerId: request.partnerId });
     if (request.cursor) {
       const [dueDate, id] = decodeCursor(request.cursor, 2).map(String) as [string, string];
@@ -137,7 +139,8 @@ export class MongoInvoiceQueries implements InvoiceQueries {
   }
 
   async aging(tenantId: TenantId, request: { readonly asOf: CalendarDate; readonly partnerId?: PartnerId }): Promise<AgingRow[]> {
-    const match: Record<string, unknown> = { tenantId: text(tenantId), 'derived.owing': true };
+    // Invoices issued after the as-of date were not owed on it.
+    const match: Record<string, unknown> = { tenantId: text(tenantId), 'derived.owing': true, 'derived.issueDate': { $lte: text(request.asOf) } };
     if (request.partnerId !== undefined) match.buyerId = text(request.partnerId);
     // Grouped by due date too, so that buckets are filled here without date arithmetic in the database.
     const groups = await sumBy(this.models.invoices, match, { partnerId: 'buyerId', currency: 'derived.currency', dueDate: 'derived.dueDate' }, 'derived.outstandingMinor');

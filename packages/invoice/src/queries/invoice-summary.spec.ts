@@ -39,9 +39,10 @@ function issue(invoice: Invoice, number = 'INV-000001'): Invoice {
   return invoice;
 }
 
-const receivable = (overrides: Partial<Pick<InvoiceSummary, 'kind' | 'status' | 'dueDate' | 'outstanding'>> = {}) => ({
+const receivable = (overrides: Partial<Pick<InvoiceSummary, 'kind' | 'status' | 'issueDate' | 'dueDate' | 'outstanding'>> = {}) => ({
   kind: 'invoice' as const,
   status: 'issued' as InvoiceStatus,
+  issueDate: day('2026-01-01'),
   dueDate: day('2026-01-31'),
   outstanding: eur('120.00'),
   ...overrides,
@@ -66,6 +67,11 @@ describe('isPastDue', () => {
   it('is true when money is owed and the due date is before the as-of date', () => {
     expect(isPastDue(receivable(), day('2026-02-01'))).toBe(true);
     expect(isPastDue(receivable({ status: 'partially_paid', outstanding: eur('0.01') }), day('2026-02-01'))).toBe(true);
+  });
+
+  it('is false as of a date before its issue: it was not owed then (an invoice whose due date precedes its issue date)', () => {
+    expect(isPastDue(receivable({ issueDate: day('2026-03-01'), dueDate: day('2026-01-31') }), day('2026-02-15'))).toBe(false);
+    expect(isPastDue(receivable({ issueDate: day('2026-03-01'), dueDate: day('2026-01-31') }), day('2026-03-01'))).toBe(true);
   });
 
   it('is false on the due date itself and before it', () => {

@@ -65,9 +65,17 @@ export function isOwing(summary: Pick<InvoiceSummary, 'kind' | 'status' | 'outst
   return summary.kind === 'invoice' && RECEIVABLE_STATUSES.includes(summary.status) && summary.outstanding.isPositive();
 }
 
-/** True when the buyer still owes it and its due date is before `asOf` (past due is derived, never stored). */
-export function isPastDue(summary: Pick<InvoiceSummary, 'kind' | 'status' | 'dueDate' | 'outstanding'>, asOf: CalendarDate): boolean {
-  return isOwing(summary) && summary.dueDate !== undefined && summary.dueDate < asOf;
+/**
+ * True when an invoice owing now was issued by `asOf`: the reports as of a date count no invoice issued after it.
+ * (What they count is what is owed now: payments and credits made after `asOf` are not added back.)
+ */
+export function isOwingAsOf(summary: Pick<InvoiceSummary, 'kind' | 'status' | 'issueDate' | 'outstanding'>, asOf: CalendarDate): boolean {
+  return isOwing(summary) && summary.issueDate !== undefined && summary.issueDate <= asOf;
+}
+
+/** True when the buyer still owes it, it was issued by `asOf`, and its due date is before `asOf` (derived, never stored). */
+export function isPastDue(summary: Pick<InvoiceSummary, 'kind' | 'status' | 'issueDate' | 'dueDate' | 'outstanding'>, asOf: CalendarDate): boolean {
+  return isOwingAsOf(summary, asOf) && summary.dueDate !== undefined && summary.dueDate < asOf;
 }
 
 /** Aging buckets: not yet due, then by days past due. */

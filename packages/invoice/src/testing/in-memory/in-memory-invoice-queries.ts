@@ -6,7 +6,7 @@ import type { PartnerState } from '../../partner/partner';
 import type { PartnerFilter, PartnerQueries } from '../../partner/partner-repository.port';
 import type { PaymentState } from '../../payment/payment';
 import { Payment } from '../../payment/payment';
-import { agingBucket, daysPastDue, emptyAging, isOwing, isPastDue, summarize, type InvoiceSummary } from '../../queries/invoice-summary';
+import { agingBucket, daysPastDue, emptyAging, isOwingAsOf, isPastDue, summarize, type InvoiceSummary } from '../../queries/invoice-summary';
 import type {
   AccountBalance,
   AgingRow,
@@ -91,7 +91,7 @@ export class InMemoryInvoiceQueries implements InvoiceQueries {
 
   async aging(tenantId: TenantId, request: { readonly asOf: CalendarDate; readonly partnerId?: PartnerId }): Promise<AgingRow[]> {
     const receivables = this.summaries(tenantId).filter(
-      (summary) => isOwing(summary) && (request.partnerId === undefined || summary.buyerId === request.partnerId),
+      (summary) => isOwingAsOf(summary, request.asOf) && (request.partnerId === undefined || summary.buyerId === request.partnerId),
     );
     return [...groupBy(receivables, (summary) => `${summary.buyerId}\u0000${summary.currency}`).values()]
       .map((items) => {
