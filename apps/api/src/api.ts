@@ -6,7 +6,7 @@ import { EventRelay } from '@invoicing/integration';
 import { MongoIntegrityReader, connectMongo, createMongoAdapters, createMongoBillingAdapters, createMongoEventAdapters, type MongoAdapters, type MongoConnection, type MongoEventAdapters } from '@invoicing/integration/mongodb';
 import { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { AuthGuard } from './auth/auth.guard';
+import { AuthGuard, assertAllowed } from './auth/auth.guard';
 import { TokenVerifier } from './auth/token-verifier';
 import { ApiModule } from './composition/api.module';
 import { LoggingEventPublisher } from './composition/event-log';
@@ -179,7 +179,8 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
   const routes = new RouteTable();
   useJsonBodies(instance);
   useXmlBodies(instance, XML_BODY_ROUTES);
-  useCsvBodies(instance, CSV_BODY_ROUTES, (authorization) => verifier.verify(authorization));
+  // The import route's permission, checked before its body is read (the guard checks it again after).
+  useCsvBodies(instance, CSV_BODY_ROUTES, async (authorization) => assertAllowed(await verifier.verify(authorization), 'imports:write'));
   const limits = await secureEdge(app, config);
   instance.addHook('onSend', noStoreForJson);
   instance.addHook('onRoute', (route) => routes.add(route.method, route.url));

@@ -41,15 +41,18 @@ export class AuthGuard implements CanActivate {
     // The request's own logger (also the reply's, which logs the completion): every later line says who called.
     (request.log as Logger).setBindings({ tenant: principal.tenantId, user: principal.name });
     await this.limits.afterAuthentication(request);
-    const permission = this.reflector.getAllAndOverride<Permission>(PERMISSION_KEY, targets) ?? 'read';
-    if (!isAllowed(principal.roles, permission)) {
-      const roles = (Object.keys(ROLE_PERMISSIONS) as (keyof typeof ROLE_PERMISSIONS)[]).filter((role) => ROLE_PERMISSIONS[role].includes(permission));
-      throw new ForbiddenProblem('auth.forbidden', `This needs permission "${permission}", which roles ${roles.join(', ')} have; your token has ${principal.roles.join(', ') || 'no role'}.`, {
-        permission,
-      });
-    }
+    assertAllowed(principal, this.reflector.getAllAndOverride<Permission>(PERMISSION_KEY, targets) ?? 'read');
     return true;
   }
+}
+
+/** @throws ForbiddenProblem `auth.forbidden`, naming the roles that have the permission */
+export function assertAllowed(principal: Principal, permission: Permission): void {
+  if (isAllowed(principal.roles, permission)) return;
+  const roles = (Object.keys(ROLE_PERMISSIONS) as (keyof typeof ROLE_PERMISSIONS)[]).filter((role) => ROLE_PERMISSIONS[role].includes(permission));
+  throw new ForbiddenProblem('auth.forbidden', `This needs permission "${permission}", which roles ${roles.join(', ')} have; your token has ${principal.roles.join(', ') || 'no role'}.`, {
+    permission,
+  });
 }
 
 function principalOf(context: ExecutionContext): Principal {

@@ -14,9 +14,9 @@ export const CSV_BODY_LIMIT = 64 * 1024 * 1024;
  * Takes CSV bodies as raw bytes, only on the routes that import a file (`csvRoutes`, URL patterns): the CSV reader of
  * @invoicing/integration/formats parses them itself. Any other route still refuses CSV with 415.
  *
- * Only those routes take bodies up to `CSV_BODY_LIMIT`, and only from a caller whose token verifies, checked before
- * the body is read (`verifyCaller`, the guard's check, which checks it again after): a parser's own limit would apply
- * to every route, and anyone could make the API hold 64 MiB per request before a token is looked at.
+ * Only those routes take bodies up to `CSV_BODY_LIMIT`, and only from a caller whose token verifies and has the route's
+ * permission, checked before the body is read (`verifyCaller`; the guard checks both again after): a parser's own limit
+ * would apply to every route, and anyone could make the API hold 64 MiB per request before a token is looked at.
  */
 export function useCsvBodies(fastify: FastifyInstance, csvRoutes: readonly string[], verifyCaller: (authorization: string | undefined) => Promise<unknown>): void {
   fastify.addHook('onRoute', (route) => {

@@ -150,6 +150,9 @@ export class ReceivablesImportsController {
   private async load(tenantId: TenantId, importId: string): Promise<ImportJobState> {
     const job = await this.jobs.get(tenantId, importId);
     if (!job) throw new NotFoundError('receivables_import', importId);
+    // A process that crashed (killed, out of memory) left its job `running`: with its heartbeat stale, no process runs
+    // it, and a client waiting for it to end would wait for good. The next import of the tenant marks it so too.
+    if (job.status === 'running' && this.clock.now().getTime() - job.updatedAt.getTime() > IMPORT_STALE_AFTER_MS) return { ...job, status: 'interrupted' };
     return job;
   }
 }

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { parse } from 'csv-parse/sync';
-import { startTestApi, type TestApi } from '../testing/harness';
+import { connectMongo } from '@invoicing/integration/mongodb';
+import { stackEnv, startTestApi, type TestApi } from '../testing/harness';
 
 // The sample accounts-receivable export sent over HTTP to the API on the real stack (FerretDB, Keycloak tokens).
 jest.setTimeout(300_000);
@@ -125,6 +127,58 @@ describe('accounts-receivable imports over HTTP', () => {
     expect([unsigned.status, unsigned.body.code]).toEqual([401, 'auth.token_missing']);
     const forged = await t.call('POST', `/v1/receivables-imports?seller_id=${sellerId}`, { body: large, headers: { ...csv, authorization: 'Bearer a.b.c' }, as: null });
     expect(forged.status).toBe(401);
+  });
+
+  /** The status line of an answer to a request whose head announces a body of `length` bytes that never comes. */
+  async function answerBeforeBody(path: string, headers: Record<string, string>, length: number): Promise<string> {
+    const url = new URL(t.url);
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(url.port), url.hostname);
+      const timer = setTimeout(() => (socket.destroy(), resolve('no answer before the body')), 3000);
+      socket.on('error', reject);
+      socket.on('data', (chunk: Buffer) => {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve(chunk.toString('latin1').split('\r\n')[0] ?? '');
+      });
+      const head = Object.entries({ host: url.host, 'content-type': 'text/csv', 'content-length': String(length), ...headers }).map(([name, value]) => `${name}: ${value}`);
+      socket.write(`POST ${path} HTTP/1.1\r\n${head.join('\r\n')}\r\n\r\n`);
+    });
+  }
+
+  it('refuses a caller without the permission before reading the body it announces', async () => {
+    const path = `/v1/receivables-imports?seller_id=${sellerId}`;
+    expect(await answerBeforeBody(path, {}, 50_000_000)).toMatch(/^HTTP\/1\.1 401/);
+    expect(await answerBeforeBody(path, { authorization: `Bearer ${await t.token('acme-viewer')}` }, 50_000_000)).toMatch(/^HTTP\/1\.1 403/);
+  });
+
+  it('answers a job its crashed process left running as interrupted, and lets the next import start', async () => {
+    const mongo = await connectMongo({ url: stackEnv().MONGO_URL, dbName: t.database });
+    try {
+      const longAgo = new Date(Date.now() - 10 * 60_000);
+      const id = '0193a2b4-5c6d-7e8f-9a0b-00000000dead';
+      // What a process killed in the middle of an import leaves: its job running, its heartbeat stopped.
+      await mongo.connection.collection('import_jobs').insertOne({
+        _id: `acme/${id}`,
+        _v: 1,
+        tenantId: 'acme',
+        id,
+        slot: 'running',
+        sellerId,
+        status: 'running',
+        counts: { rowsRead: 200, imported: 200, updated: 0, unchanged: 0, refused: 0 },
+        header: ['Invoice #'],
+        ignoredColumns: [],
+        startedAt: longAgo,
+        updatedAt: longAgo,
+      } as never);
+      const read = await t.call('GET', `/v1/receivables-imports/${id}`);
+      expect([read.status, read.body.status]).toEqual([200, 'interrupted']);
+      const done = await importFile(SAMPLE);
+      expect(done.status).toBe('completed');
+    } finally {
+      await mongo.close();
+    }
   });
 
   it('runs one import per tenant at a time', async () => {
