@@ -19,7 +19,6 @@ interface Jwk {
 interface Rotation {
   /** keycloak-connect passes the result to `crypto.Verify#verify`, which takes a parsed KeyObject as well as a PEM. */
   getJWK(kid: string | undefined): Promise<KeyObject | string>;
-  retrieveJWKs(): Promise<{ keys: Jwk[] }>;
 }
 interface GrantManagerInternals {
   rotation: Rotation;
@@ -37,7 +36,11 @@ export interface TokenVerifierSettings {
   readonly keycloakUrl: string;
   readonly realm: string;
   readonly audience: string;
+  /** How long a fetch of the realm's keys may take (5 s by default): a server that never answers is down. */
+  readonly keysTimeoutMs?: number;
 }
+
+const KEYS_TIMEOUT_MS = 5_000;
 
 /** keycloak-connect's reasons, as stable codes a client can act on. */
 const REASONS: readonly [RegExp, string, string][] = [
@@ -55,9 +58,13 @@ const REASONS: readonly [RegExp, string, string][] = [
  */
 export class TokenVerifier {
   private readonly grants: GrantManagerInternals;
-  private readonly publicKeys = new Map<string, KeyObject>();
+  private publicKeys = new Map<string, KeyObject>();
   private fetchedAt = 0;
+  /** When a fetch last failed: the realm is not asked again sooner than a success would allow. */
+  private failedAt = 0;
   private refreshing: Promise<number> | undefined;
+  private readonly certsUrl: string;
+  private readonly keysTimeoutMs: number;
   /**
    * Tokens verified lately, by their full text (signature included), with the caller and the expiry: a client sends
    * the same token for minutes, and checking its RSA signature again on every request was a tenth of a read's cost.
@@ -76,6 +83,8 @@ export class TokenVerifier {
       'confidential-port': 0,
     } as unknown as KeycloakConnect.KeycloakConfig);
     this.grants = keycloak.grantManager as unknown as GrantManagerInternals;
+    this.certsUrl = `${settings.keycloakUrl.replace(/\/+$/, '')}/realms/${encodeURIComponent(settings.realm)}/protocol/openid-connect/certs`;
+    this.keysTimeoutMs = settings.keysTimeoutMs ?? KEYS_TIMEOUT_MS;
     // keycloak-connect converts the JWK to PEM on every request (and the PEM is parsed again on every check: 0.1 ms),
     // and for an unknown key id either refetches or, within its throttle, returns nothing (a TypeError later). Keys
     // are ours to cache: one parsed public key per key id.
@@ -92,7 +101,17 @@ export class TokenVerifier {
     return key;
   }
 
-  /** Fetches the realm's keys: readiness, and a warm cache before the first request. */
+  /**
+   * Whether the realm's keys can be had, for readiness: the keys fetched within the last 10 s count, and a fetch that
+   * failed within them is the answer too. Readiness needs no token: without this, each probe was a request to Keycloak.
+   * @throws Error `realm keys unavailable`
+   */
+  async ready(): Promise<number> {
+    if (Date.now() - this.fetchedAt < UNKNOWN_KEY_REFRESH_MS) return this.publicKeys.size;
+    return this.keys();
+  }
+
+  /** Fetches the realm's keys: a warm cache before the first request, and an unknown key id. */
   keys(): Promise<number> {
     // Requests that find no key at once share one fetch.
     this.refreshing ??= this.fetchKeys().finally(() => {
@@ -101,19 +120,39 @@ export class TokenVerifier {
     return this.refreshing;
   }
 
+  /**
+   * The realm's JWKS, fetched here rather than by keycloak-connect, whose fetch has no timeout (a server that accepts
+   * the connection and never answers left every later check waiting) and parses the answer where an exception is
+   * uncaught (an HTML page from a proxy stopped the process). A failure is remembered as long as a success would be.
+   * The keys replace the ones known: a key the realm removed (after a compromise) is no longer trusted.
+   */
   private async fetchKeys(): Promise<number> {
+    if (Date.now() - this.failedAt < UNKNOWN_KEY_REFRESH_MS) throw new Error(KEYS_UNAVAILABLE);
     let keys: Jwk[];
     try {
-      keys = (await this.grants.rotation.retrieveJWKs()).keys;
+      const response = await fetch(this.certsUrl, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(this.keysTimeoutMs) });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const body = (await response.json()) as { keys?: unknown };
+      if (!Array.isArray(body.keys)) throw new Error('no keys');
+      keys = body.keys as Jwk[];
     } catch {
+      this.failedAt = Date.now();
       throw new Error(KEYS_UNAVAILABLE);
     }
-    this.fetchedAt = Date.now();
+    const next = new Map<string, KeyObject>();
     for (const key of keys) {
-      if (key.kid && key.kty === 'RSA' && key.use !== 'enc' && !this.publicKeys.has(key.kid)) {
-        this.publicKeys.set(key.kid, createPublicKey({ key: key as JsonWebKey, format: 'jwk' }));
+      if (!key.kid || key.kty !== 'RSA' || key.use === 'enc') continue;
+      const known = this.publicKeys.get(key.kid);
+      try {
+        next.set(key.kid, known ?? createPublicKey({ key: key as JsonWebKey, format: 'jwk' }));
+      } catch {
+        // A key that is not a valid RSA key verifies nothing: left out.
       }
     }
+    // Tokens verified with a key no longer published are checked again.
+    if ([...this.publicKeys.keys()].some((kid) => !next.has(kid))) this.verified.clear();
+    this.publicKeys = next;
+    this.fetchedAt = Date.now();
     return keys.length;
   }
 

@@ -37,7 +37,7 @@ export class HealthController {
     const deadline = this.config.timeouts.readyMs;
     const [database, keycloak] = await Promise.allSettled([
       withDeadline(this.database.ping().then((up) => up || Promise.reject(new Error('no ping'))), deadline),
-      withDeadline(this.verifier.keys(), deadline),
+      withDeadline(this.verifier.ready(), deadline),
     ]);
     const checks = { database: state(database), keycloak: state(keycloak) };
     if (checks.database === 'down' || checks.keycloak === 'down') {
