@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { CLOCK, ConflictError, DomainError, ID_GENERATOR, NotFoundError, decodeCursor, definedFields, encodeCursor, pageLimit, type Clock, type IdGenerator, type TenantId } from '@invoicing/core';
 import { ImportReceivables, type PartnerId, type ReceivablesImport } from '@invoicing/invoice';
 import type { ImportJobState, ImportJobStore } from '@invoicing/integration';
-import { CsvError, ErrorReportWriter, checkMapping, columnLayout, readCsvRows, type ReceivablesMapping } from '@invoicing/integration/formats';
+import { CsvError, ErrorReportWriter, checkMapping, columnLayout, detectDelimiter, readCsvRows, type ReceivablesMapping } from '@invoicing/integration/formats';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Tenant } from '../auth/auth.guard';
 import { Requires } from '../auth/permissions';
@@ -69,6 +69,7 @@ export class ReceivablesImportsController {
       status: 'running',
       counts: { rowsRead: 0, imported: 0, updated: 0, unchanged: 0, refused: 0 },
       header,
+      delimiter: mapping.delimiter ?? detectDelimiter(file.subarray(0, HEADER_SCAN_BYTES).toString('utf8').split(/\r?\n/)[0] ?? ''),
       ignoredColumns: [],
       startedAt: now,
       updatedAt: now,
@@ -119,7 +120,7 @@ export class ReceivablesImportsController {
   async getImportErrors(@Tenant() tenantId: TenantId, @Param('importId') importId: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
     const job = await this.load(tenantId, importId);
     let out = '';
-    const writer = new ErrorReportWriter('csv', job.header, (chunk) => (out += chunk));
+    const writer = new ErrorReportWriter('csv', job.header, (chunk) => (out += chunk), job.delimiter);
     for await (const row of this.jobs.refused(tenantId, job.id)) writer.add({ ...row, outcome: 'refused', changes: [] });
     writer.end();
     void reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="import-${job.id}-errors.csv"`);
@@ -185,6 +186,9 @@ function mappingOf(query: StartReceivablesImportQueryDto): ReceivablesMapping {
 }
 
 /** The file's header, checked for the required columns before anything is imported. @throws CsvError */
+/** Enough of a file to hold its header line. */
+const HEADER_SCAN_BYTES = 64 * 1024;
+
 async function headerOf(file: Buffer, mapping: ReceivablesMapping): Promise<string[]> {
   for await (const item of readCsvRows(Readable.from([file]), mapping.delimiter)) {
     if ('header' in item) {

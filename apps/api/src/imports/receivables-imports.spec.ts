@@ -83,6 +83,15 @@ describe('accounts-receivable imports over HTTP', () => {
     expect(done.counts).toEqual({ rowsRead: 1, imported: 1, updated: 0, unchanged: 0, refused: 0 });
     const invoices = (await t.call('GET', '/v1/invoices?limit=200')).body.items as { number?: string; issueDate?: string; dueDate?: string }[];
     expect(invoices.find((invoice) => invoice.number === 'R-1')).toMatchObject({ issueDate: '2024-03-05', dueDate: '2024-04-04' });
+
+    // A refused row's report is separated as the file was, so it goes back with the same mapping.
+    const refusing = await importFile(`${file.split('\n')[0]}\nR-2;Müller GmbH;05.03.2024;Net 30;-1,00;0;Pending\n`, `&columns=${columns}&date_format=DD.MM.YYYY&decimal_separator=,&currency=EUR`);
+    expect(refusing.counts.refused).toBe(1);
+    const report = await t.call('GET', `/v1/receivables-imports/${refusing.id}/errors`, { headers: { accept: 'text/csv' } });
+    const [header, row] = parse(report.text, { delimiter: ';' }) as string[][];
+    expect([header, row?.[0]]).toEqual([['Rechnung', 'Kunde', 'Datum', 'Zahlungsbedingungen', 'Betrag', 'Bezahlt', 'Status', 'row', 'errors'], 'R-2']);
+    const again = await importFile(report.text, `&columns=${columns}&date_format=DD.MM.YYYY&decimal_separator=,&currency=EUR`);
+    expect(again.counts).toMatchObject({ rowsRead: 1, refused: 1 });
   });
 
   it('refuses at once a file it cannot import, with a typed problem, and writes nothing', async () => {

@@ -23,6 +23,8 @@ export interface ImportJobState {
   readonly counts: ImportJobCounts;
   /** The file's header, as read: the columns of the error report. */
   readonly header: readonly string[];
+  /** How the file's values are separated (`,` when absent: jobs stored before it was kept): the error report's too. */
+  readonly delimiter?: ',' | ';' | '\t';
   /** Columns of the file no field reads. */
   readonly ignoredColumns: readonly string[];
   readonly startedAt: Date;

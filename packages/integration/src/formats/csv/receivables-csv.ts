@@ -264,7 +264,8 @@ export async function importReceivablesCsv(
 /**
  * Writes the refused rows of an import as a file to fix and send again: as CSV, the file's own columns and values
  * followed by `row` and `errors` columns (the extra columns are ignored when the file comes back); as JSON, one object
- * per refused row with its problems. Streaming: each row is written as it comes.
+ * per refused row with its problems. Streaming: each row is written as it comes. The CSV is separated as the file was
+ * (`delimiter`), so that the file sent back is read with the same mapping.
  */
 export class ErrorReportWriter {
   private first = true;
@@ -273,15 +274,16 @@ export class ErrorReportWriter {
     private readonly format: 'csv' | 'json',
     private readonly header: readonly string[],
     private readonly write: (chunk: string) => void,
+    private readonly delimiter: ',' | ';' | '\t' = ',',
   ) {}
 
   add(report: RowReport): void {
     if (report.outcome !== 'refused') return;
     const reasons = report.problems.map((problem) => `${problem.column ?? 'row'}: ${problem.message} [${problem.code}]`).join('; ');
     if (this.format === 'csv') {
-      if (this.first) this.write(stringify([[...this.header, 'row', 'errors']]));
+      if (this.first) this.write(stringify([[...this.header, 'row', 'errors']], { delimiter: this.delimiter }));
       const values = this.header.map((_, index) => report.values[index] ?? '');
-      this.write(stringify([[...values, String(report.row), reasons]]));
+      this.write(stringify([[...values, String(report.row), reasons]], { delimiter: this.delimiter }));
     } else {
       const entry = { row: report.row, ...(report.invoiceNumber === undefined ? {} : { invoiceNumber: report.invoiceNumber }), problems: report.problems };
       this.write(`${this.first ? '[\n' : ',\n'}${JSON.stringify(entry)}`);
@@ -292,7 +294,7 @@ export class ErrorReportWriter {
   /** Ends the report: the CSV header alone when no row was refused, an empty JSON list likewise. */
   end(): void {
     if (this.format === 'csv') {
-      if (this.first) this.write(stringify([[...this.header, 'row', 'errors']]));
+      if (this.first) this.write(stringify([[...this.header, 'row', 'errors']], { delimiter: this.delimiter }));
     } else this.write(this.first ? '[]\n' : '\n]\n');
   }
 }
