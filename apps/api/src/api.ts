@@ -188,7 +188,11 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
     void reply.header(REQUEST_ID_HEADER, request.id);
   });
   instance.addHook('onRequest', requests.hook);
-  instance.addHook('onRequest', requestDeadline(config.timeouts.requestMs, (error, request, reply) => sendProblem(error, request, reply, typeBase)));
+  // A file upload's deadline starts once its body has arrived: a large file on a slow line took longer to send than the
+  // deadline, and was answered 503 while its import went ahead.
+  const sendsFile = (request: FastifyRequest) => CSV_BODY_ROUTES.includes(request.routeOptions.url ?? '');
+  instance.addHook('onRequest', requestDeadline(config.timeouts.requestMs, (error, request, reply) => sendProblem(error, request, reply, typeBase), (request) => !sendsFile(request)));
+  instance.addHook('preHandler', requestDeadline(config.timeouts.requestMs, (error, request, reply) => sendProblem(error, request, reply, typeBase), sendsFile));
   instance.addHook('onRequest', notAcceptableHook(mediaTypesOf));
   // Errors raised before a route runs (body parsing, size) never reach Nest's filters.
   instance.setErrorHandler((error, request, reply) => sendProblem(error, request, reply, typeBase, routes));

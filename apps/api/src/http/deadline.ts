@@ -9,8 +9,13 @@ import { HttpProblem, RETRY_AFTER_SECONDS } from './problem';
  * Fastify's own `handlerTimeout` is not used: it stops its timer on the request's `close` event, which Node emits as
  * soon as a body has been read, so a POST would never time out.
  */
-export function requestDeadline(ms: number, send: (error: HttpProblem, request: FastifyRequest, reply: FastifyReply) => void): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
+export function requestDeadline(
+  ms: number,
+  send: (error: HttpProblem, request: FastifyRequest, reply: FastifyReply) => void,
+  applies: (request: FastifyRequest) => boolean = () => true,
+): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
   return async (request, reply) => {
+    if (!applies(request)) return;
     const timer = setTimeout(() => {
       if (reply.sent) return;
       send(new HttpProblem(503, 'request.deadline_exceeded', `The request was not done within ${ms} ms; retry shortly.`, {}, { 'retry-after': RETRY_AFTER_SECONDS }), request, reply);

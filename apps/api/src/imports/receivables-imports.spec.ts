@@ -190,6 +190,34 @@ describe('accounts-receivable imports over HTTP', () => {
     }
   });
 
+  it('counts a file upload\'s deadline from when its body has arrived, not from its first byte', async () => {
+    // An API whose deadline is 1.5 s, and a file that takes 3 s to arrive (a large export on a slow line).
+    const slow = await startTestApi('slow-upload', { REQUEST_TIMEOUT_MS: '1500' });
+    try {
+      const seller = (await slow.call('POST', '/v1/partners', { body: { legalName: 'Slow Sender Ltd' } })).body.id as string;
+      const url = new URL(slow.url);
+      const body = Buffer.from(SAMPLE.toString());
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(url.port), url.hostname);
+        let received = '';
+        socket.on('error', reject);
+        socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+        socket.on('close', () => resolve(received.split('\r\n')[0] ?? ''));
+        void slow.token('acme-admin').then(async (token) => {
+          socket.write(`POST /v1/receivables-imports?seller_id=${seller} HTTP/1.1\r\nhost: ${url.host}\r\nauthorization: Bearer ${token}\r\ncontent-type: text/csv\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n`);
+          const parts = 6;
+          for (let part = 0; part < parts; part += 1) {
+            socket.write(body.subarray(Math.floor((body.length * part) / parts), Math.floor((body.length * (part + 1)) / parts)));
+            await new Promise((done) => setTimeout(done, 500));
+          }
+        });
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 202/);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('runs one import per tenant at a time', async () => {
     const big = Buffer.concat([SAMPLE, Buffer.from('\r\n')]);
     const first = await t.call('POST', `/v1/receivables-imports?seller_id=${sellerId}`, { body: big.toString(), headers: csv });
