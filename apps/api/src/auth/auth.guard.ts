@@ -32,7 +32,8 @@ export class AuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    await this.limits.beforeAuthentication(request);
+    // The address's refused tokens count against tokens not verified yet: one it knows is a caller's, not a guess.
+    if (!this.verifier.knows(request.headers.authorization)) await this.limits.beforeAuthentication(request);
     const principal = await this.verifier.verify(request.headers.authorization).catch(async (error: unknown) => {
       if (error instanceof UnauthorizedProblem) await this.limits.tokenRefused(request);
       throw error;

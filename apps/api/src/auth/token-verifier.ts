@@ -156,6 +156,13 @@ export class TokenVerifier {
     return keys.length;
   }
 
+  /** Whether the header's token was verified lately and has not expired: its caller is known without a check. */
+  knows(authorization: string | undefined): boolean {
+    const raw = /^Bearer +(\S+)$/i.exec(authorization?.trim() ?? '')?.[1];
+    const known = raw === undefined ? undefined : this.verified.get(raw);
+    return known !== undefined && known.expiresAtMs >= Date.now();
+  }
+
   /** The caller of an `Authorization` header; throws a 401 problem for any bad token, 403 for a token without tenant. */
   async verify(authorization: string | undefined): Promise<Principal> {
     // The scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are Bearer too.
