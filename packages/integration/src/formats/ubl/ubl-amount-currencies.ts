@@ -1,6 +1,7 @@
 import type { En16931 } from '@invoicing/invoice';
 import { NS, child, trimXmlSpace, type XmlElement } from '../xml';
 import { fail, stringValue } from '../syntax-rules';
+import { CURRENCY_AMOUNTS } from './ubl-binding-rules';
 
 /*
  * Peppol BIS Billing 3.0's PEPPOL-EN16931-R051: every amount is in the document currency (BT-5), but the VAT total in
@@ -17,22 +18,6 @@ export const AMOUNT_CURRENCY_RULE = 'PEPPOL-EN16931-R051';
 
 const MESSAGE = 'All currencyID attributes must have the same value as the invoice currency code (BT-5), except for the invoice total VAT amount in accounting currency (BT-111)';
 
-const AMOUNTS: ReadonlySet<string> = new Set([
-  'Amount',
-  'BaseAmount',
-  'PriceAmount',
-  'TaxAmount',
-  'TaxableAmount',
-  'LineExtensionAmount',
-  'TaxExclusiveAmount',
-  'TaxInclusiveAmount',
-  'AllowanceTotalAmount',
-  'ChargeTotalAmount',
-  'PrepaidAmount',
-  'PayableRoundingAmount',
-  'PayableAmount',
-]);
-
 /** The findings of PEPPOL-EN16931-R051 on a UBL invoice or credit note; none when the file states no BT-5. */
 export function ublAmountCurrencies(root: XmlElement): En16931.Finding[] {
   const code = child(root, NS.cbc, 'DocumentCurrencyCode');
@@ -40,7 +25,7 @@ export function ublAmountCurrencies(root: XmlElement): En16931.Finding[] {
   const currency = trimXmlSpace(stringValue(code));
   const out: En16931.Finding[] = [];
   const visit = (el: XmlElement): void => {
-    if (el.ns === NS.cbc && AMOUNTS.has(el.name)) {
+    if (el.ns === NS.cbc && CURRENCY_AMOUNTS.has(el.name)) {
       const stated = el.attributes['currencyID'];
       // A missing or unknown code is BR-CL-03's (and the XSD's) to report.
       if (stated !== undefined && trimXmlSpace(stated) !== currency && !isVatTotalInAccountingCurrency(el)) fail(out, AMOUNT_CURRENCY_RULE, MESSAGE, el);

@@ -37,7 +37,7 @@ const cac = (local: string): Name => [CAC, local];
 const cbc = (local: string): Name => [CBC, local];
 
 /** The elements BR-CL-03 names; other amounts (`cbc:PerUnitAmount` …) are not checked by it. */
-const CURRENCY_AMOUNTS: ReadonlySet<string> = new Set([
+export const CURRENCY_AMOUNTS: ReadonlySet<string> = new Set([
   'Amount',
   'BaseAmount',
   'PriceAmount',
