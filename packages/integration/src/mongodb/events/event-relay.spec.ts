@@ -329,6 +329,16 @@ describe('EventRelay on MongoDB', () => {
     expect(await billing.models.billing_plans.countDocuments({ outboxPending: true })).toBe(0);
   });
 
+  it("refuses to take an event for another aggregate's under the same id, but for ids of an older release, which it reads as before", async () => {
+    const log = new MongoEventLog(database.adapters.models);
+    const event = (id: string, aggregateType: string): DomainEvent => ({ id, type: `${aggregateType}.changed`, tenantId: tenantIdOf('same-ids'), aggregateType, aggregateId: 'p-1', aggregateVersion: 1, index: 0, occurredAt: new Date(0), payload: {} });
+    await log.append([event('same-ids/p-1/1/0', 'partnership'), event('same-ids/partnership/p-1/1/0', 'partnership')]);
+    // An older release's plan event had its partnership's id: the log reads it as logged, as it did, and goes on.
+    await expect(log.append([event('same-ids/p-1/1/0', 'billing_plan')])).resolves.toHaveLength(1);
+    // Ids carry their aggregate's type now: the same id for another aggregate is a fault, not a re-publish.
+    await expect(log.append([{ ...event('same-ids/partnership/p-1/1/0', 'billing_plan') }])).rejects.toThrow(/has the id of a logged event of partnership/);
+  });
+
   it('reads the feed across buckets from any cursor', async () => {
     const tenantId = 'relay-buckets';
     const many: DomainEvent[] = Array.from({ length: EVENT_BUCKET_SIZE * 2 + 10 }, (_, index) => ({
