@@ -144,16 +144,16 @@ export async function* readCsvRows(
  * A row's values as a receivable's fields, dates and amounts in the forms the mapping gives converted; `misread`
  * names the amounts written in a form the mapping does not declare, which the row is refused for.
  */
-function receivableInput(values: readonly string[], layout: ColumnLayout, mapping: ReceivablesMapping): { input: ReceivableInput; misread: ReceivableField[] } {
+function receivableInput(values: readonly string[], layout: ColumnLayout, mapping: ReceivablesMapping): { input: ReceivableInput; misread: { field: ReceivableField; value: string }[] } {
   const input: Partial<Record<ReceivableField, string>> = {};
-  const misread: ReceivableField[] = [];
+  const misread: { field: ReceivableField; value: string }[] = [];
   layout.fields.forEach((field, index) => {
     const value = values[index];
     if (field === undefined || value === undefined) return;
     if (field === 'invoiceDate' || field === 'dueDate') input[field] = isoDate(value, mapping.dateFormat);
     else if (field === 'total' || field === 'applied') {
       const plain = plainDecimal(value, mapping.decimalSeparator);
-      if (plain === undefined) misread.push(field);
+      if (plain === undefined) misread.push({ field, value: value.trim() });
       else input[field] = plain;
     } else input[field] = value;
   });
@@ -230,11 +230,11 @@ export async function importReceivablesCsv(
     } else {
       const { input, misread } = receivableInput(item.values, layout as ColumnLayout, mapping);
       const invoiceNumber = input.invoiceNumber?.trim() || undefined;
-      const misreadProblems = misread.map((field) => ({
+      const misreadProblems = misread.map(({ field, value }) => ({
         field,
         ...columnOf(field),
         code: 'csv.decimal_separator',
-        message: `${(item.values[(layout as ColumnLayout).fields.indexOf(field)] ?? '').trim()} has a dot that groups no thousands, and the mapping's decimal separator is a comma (write 1.234,56)`,
+        message: `${value} has a dot that groups no thousands, and the mapping's decimal separator is a comma (write 1.234,56)`,
       }));
       try {
         const receivable = parseReceivable(input, mapping.currency);
@@ -243,7 +243,7 @@ export async function importReceivablesCsv(
         if (!(error instanceof ValidationError)) throw error;
         const problems = error.issues.flatMap((issue) => {
           const field = issue.path.split('.')[0] as ReceivableField;
-          return misread.includes(field) ? [] : [{ field, ...columnOf(field), code: issue.code, message: issue.message }];
+          return misread.some((each) => each.field === field) ? [] : [{ field, ...columnOf(field), code: issue.code, message: issue.message }];
         });
         batch.push({ row: item, problems: [...problems, ...misreadProblems], ...(invoiceNumber ? { invoiceNumber } : {}) });
       }

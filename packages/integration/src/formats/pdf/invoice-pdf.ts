@@ -192,11 +192,12 @@ export async function renderInvoicePdf(document: En16931Document, options: Invoi
   const row = (label: string, value: string, bold = false) => {
     ensure(14);
     const y = pdf.y;
-    pdf.font(bold ? 'bold' : 'regular').fontSize(bold ? 10 : 9);
+    let size = bold ? 10 : 9;
+    pdf.font(bold ? 'bold' : 'regular').fontSize(size);
     pdf.text(label, left + width * 0.45, y, { width: width * 0.33 });
     // An amount stays on one line: the font shrinks to fit the column (EUR 1,000,000,000,000.00).
     const room = width * 0.22;
-    while (pdf.widthOfString(value) > room && (pdf as unknown as { _fontSize: number })._fontSize > 6) pdf.fontSize((pdf as unknown as { _fontSize: number })._fontSize - 0.5);
+    while (pdf.widthOfString(value) > room && size > 6) pdf.fontSize((size -= 0.5));
     pdf.text(value, left + width * 0.78, y, { width: room, align: 'right', lineBreak: false });
     pdf.y = Math.max(pdf.y, y + (bold ? 14 : 12));
   };
