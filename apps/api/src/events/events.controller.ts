@@ -119,7 +119,8 @@ export class EventsController implements OnModuleDestroy {
    * The lag of the tenant's events going out: how many of its records have events waiting in the outbox and how long
    * the oldest has waited, its webhook deliveries waiting or being retried; and what the relay of the process that
    * answers did since it started, for all tenants (whether it holds the relay's lease, events relayed, per second over
-   * the last minute, failures).
+   * the last minute, failures and when the last one was; what failed is in the API's log, not here, since it may
+   * concern another tenant).
    */
   @Get('admin/events')
   @Requires('audit:read')
@@ -141,7 +142,8 @@ export class EventsController implements OnModuleDestroy {
             deliveriesFailedAttempts: relay.deliveriesFailedAttempts,
             deliveriesGivenUp: relay.deliveriesGivenUp,
             endpointsDisabled: relay.endpointsDisabled,
-            ...(relay.lastError === undefined ? {} : { lastError: relay.lastError }),
+            // Not the message: the relay works for every tenant, and its errors may name another one's records.
+            ...(relay.lastFailureAt === undefined ? {} : { lastFailureAt: relay.lastFailureAt.toISOString() }),
           }
         : null,
     };

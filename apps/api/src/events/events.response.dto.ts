@@ -40,8 +40,11 @@ export class RelayMetricsDto {
   deliveriesGivenUp!: number;
   /** Endpoints disabled because they failed for the whole window. @example 0 */
   endpointsDisabled!: number;
-  /** The last error of a round, if any. */
-  lastError?: string;
+  /**
+   * When a round last failed, if one did since the process started. What failed is in the API's log, not here: the
+   * relay works for every tenant, and its errors may name another tenant's records. @example "2026-12-06T14:05:00.000Z"
+   */
+  lastFailureAt?: string;
 }
 
 export class BacklogDto {

@@ -192,7 +192,7 @@ function eventAnswersOf(bed: TestBed): Record<string, readonly unknown[]> {
         deliveriesFailedAttempts: 12,
         deliveriesGivenUp: 1,
         endpointsDisabled: 1,
-        lastError: 'the database did not answer in time',
+        lastFailureAt: '2026-12-06T14:05:00.000Z',
       },
     },
     { outbox: { waiting: 0, oldestAgeMs: 0 }, deliveries: { waiting: 0, oldestAgeMs: 0 }, relay: null },

@@ -324,7 +324,7 @@ export class CreateInvoiceDto extends DraftContentDto {
   /**
    * `true` issues the invoice in the same request: it is checked and numbered as `POST /v1/invoices/{invoiceId}/issue`
    * does, and the answer is the issued invoice; when it cannot be issued (policy, completeness), nothing is stored.
-   * Send an `Idempotency-Key`: a retry of a request whose answer was lost then gets the same invoice and number.
+   * Needs permission `invoices:write`, as issuing does (403 `auth.forbidden` for an integrator). Send an `Idempotency-Key`: a retry of a request whose answer was lost then gets the same invoice and number.
    * Default `false`: a draft.
    * @example false
    */

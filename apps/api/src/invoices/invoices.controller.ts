@@ -27,7 +27,7 @@ import {
 } from '@invoicing/invoice';
 import type { FastifyReply } from 'fastify';
 import { renderInvoicePdf, writeFacturX, writeInvoice } from '@invoicing/integration/formats';
-import { Caller, Tenant } from '../auth/auth.guard';
+import { Caller, Tenant, assertAllowed } from '../auth/auth.guard';
 import { Requires } from '../auth/permissions';
 import type { Principal } from '../auth/principal';
 import { IfMatch } from '../http/etag';
@@ -79,7 +79,8 @@ export class InvoicesController {
    * Totals and the VAT breakdown are computed at once; the draft has no number until it is issued. A draft that looks
    * like an existing invoice (same buyer and total, issue dates within 3 days) is created with `possibleDuplicateOf`.
    * With `issue: true` the invoice is issued in the same request (the checks and answers of the issue operation), or
-   * nothing is stored. The answer's `Location` names the new invoice.
+   * nothing is stored; that needs the issue operation's permission `invoices:write` as well (integrators create drafts
+   * only). The answer's `Location` names the new invoice.
    */
   @Post()
   @Idempotent()
@@ -87,15 +88,16 @@ export class InvoicesController {
   @ApiIdempotent()
   @ApiProblems(404)
   async create(
-    @Tenant() tenantId: TenantId,
+    @Caller() caller: Principal,
     @Body() body: CreateInvoiceDto,
     @Res({ passthrough: true }) reply: FastifyReply,
     @IdempotentRequestId('Invoice') id: InvoiceId | undefined,
   ): Promise<InvoiceDto> {
     const { partnershipId, externalReference, issue, ...content } = body;
+    if (issue === true) assertAllowed(caller, 'invoices:write');
     const invoice = await (issue === true ? this.createIssued : this.createDraft).execute({
       ...draftInput(content),
-      tenantId,
+      tenantId: caller.tenantId,
       ...(id === undefined ? {} : { id }),
       partnershipId: partnershipId as PartnershipId,
       ...definedFields({ externalReference }),

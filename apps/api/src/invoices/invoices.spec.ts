@@ -623,6 +623,12 @@ describe('invoices and credit notes over HTTP', () => {
           });
         }
       }
+      // Issuing in the create request is issuing: the integrator's request takes no number.
+      const issuing = await t.call('POST', '/v1/invoices', { as: 'acme-integrator', body: { partnershipId: partnerships.main, issue: true, ...simple } });
+      expect({ status: issuing.status, code: issuing.body.code, permission: issuing.body.permission }).toEqual({ status: 403, code: 'auth.forbidden', permission: 'invoices:write' });
+      const next = await issued(partnerships.main);
+      expect(Number(next.number?.replace(/\D/g, ''))).toBe(Number(invoice.number?.replace(/\D/g, '')) + 1);
+
       expect((await get(invoice.id)).status).toBe('issued');
       expect((await get(byIntegrator.id)).status).toBe('draft');
       const anonymous = await t.call('GET', `/v1/invoices/${invoice.id}`, { as: null });

@@ -71,7 +71,10 @@ export interface RelayMetrics {
   readonly deliveriesFailedAttempts: number;
   readonly deliveriesGivenUp: number;
   readonly endpointsDisabled: number;
+  /** The last failed round's error: for the process's own log; it may name any tenant. */
   readonly lastError?: string;
+  /** When a round last failed. */
+  readonly lastFailureAt?: Date;
 }
 
 export interface RelayLogger {
@@ -121,7 +124,7 @@ export class EventRelay {
   private readonly choresRun = new Map<Chore, number>();
   private readonly recent: { at: number; count: number }[] = [];
   private counters = { relayed: 0, relayFailures: 0, deliveriesSent: 0, deliveriesFailedAttempts: 0, deliveriesGivenUp: 0, endpointsDisabled: 0 };
-  private lastError?: string;
+  private lastError?: { readonly message: string; readonly at: Date };
   /** When the sender next reads the waiting deliveries, unless new ones were queued: retries wait, so it need not look. */
   private nextSendCheck = 0;
   private sendNow = true;
@@ -162,7 +165,7 @@ export class EventRelay {
       holdsLease: this.holdsLease,
       ...this.counters,
       relayedPerSecond: Math.round((lastMinute / 60) * 10) / 10,
-      ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
+      ...(this.lastError === undefined ? {} : { lastError: this.lastError.message, lastFailureAt: this.lastError.at }),
     };
   }
 
@@ -198,8 +201,8 @@ export class EventRelay {
         busy = await round();
       } catch (error) {
         this.counters.relayFailures += 1;
-        this.lastError = (error as Error).message;
-        this.dependencies.logger?.error('event relay round failed', { error: this.lastError });
+        this.lastError = { message: (error as Error).message, at: new Date() };
+        this.dependencies.logger?.error('event relay round failed', { error: this.lastError.message });
       }
       if (!busy && this.running) await this.pause();
     }
