@@ -77,6 +77,13 @@ describe('priceUsage, against the worked examples of Stripe and Lago', () => {
     expect(raised.parts.at(-1)).toMatchObject({ kind: 'event_limits', quantity: d(1), unitPrice: d('0.9'), amount: d('0.9') });
   });
 
+  it("percentage with a fee or limits per event: a period of 500,000 events is priced (a payment processor's month)", () => {
+    // One argument per event once overflowed the call stack above about 100,000 events (review of 6 December 2026).
+    const events = Array.from({ length: 500_000 }, () => '10');
+    expect(amountOf({ kind: 'percentage', rate: '2.9', fixedFeePerEvent: '0.30' }, '5000000', events)).toBe('295000');
+    expect(amountOf({ kind: 'percentage', rate: '1', maxPerEvent: '0.05' }, '5000000', events)).toBe('25000');
+  });
+
   it('charges nothing for no usage, flat fees included', () => {
     for (const input of [
       { kind: 'per_unit', unitPrice: '3' },

@@ -119,20 +119,25 @@ function percentage(model: Extract<PriceModel, { kind: 'percentage' }>, usage: M
     if (amount.isNegative()) throw ValidationError.of(`eventAmounts.${index}`, 'usage.negative', `an event's amount is 0 or more, not ${amount.toString()}`);
   });
   if (amounts.length === 0) return [];
-  const base = Decimal.sum(...amounts);
+  const base = sum(amounts);
   const parts: PricePart[] = [];
   if (!base.isZero()) parts.push(part('percentage', base, rate));
   if (!model.fixedFeePerEvent.isZero()) parts.push({ ...part('event_fees', new Decimal(amounts.length), model.fixedFeePerEvent), events: amounts.length });
   const unlimited = amounts.map((amount) => amount.times(rate).plus(model.fixedFeePerEvent));
   const limited = unlimited.map((fee) => clamp(fee, model.minPerEvent, model.maxPerEvent));
-  const due = Decimal.sum(...limited);
-  if (due.equals(Decimal.sum(...unlimited))) return parts;
+  const due = sum(limited);
+  if (due.equals(sum(unlimited))) return parts;
   // Each part is a line, rounded on its own: the limits' line is what makes the lines come to the fees due, rounded once
   // (1 % with a minimum of 1.00 on 50.50: 0.51 and 0.49, not 0.51 and 0.50).
-  const adjustment = round ? round(due).minus(Decimal.sum(...parts.map((each) => round(each.amount)))) : due.minus(Decimal.sum(...unlimited));
+  const adjustment = round ? round(due).minus(sum(parts.map((each) => round(each.amount)))) : due.minus(sum(unlimited));
   // A price is never negative on an invoice (EN 16931 BR-27): what the maximums took off is one unit taken back.
   if (!adjustment.isZero()) parts.push({ ...part('event_limits', adjustment.isNegative() ? ONE.negated() : ONE, adjustment.abs()), events: amounts.length });
   return parts;
+}
+
+/** Not `Decimal.sum(...values)`: one argument per event overflows the call stack past about 100,000 events. */
+function sum(values: readonly Decimal[]): Decimal {
+  return values.reduce((total, value) => total.plus(value), ZERO);
 }
 
 function clamp(value: Decimal, min: Decimal | undefined, max: Decimal | undefined): Decimal {
