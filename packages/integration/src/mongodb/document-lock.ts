@@ -51,21 +51,24 @@ export class DocumentLocks {
   async withLock<T>(lockId: string, tenantId: string, task: () => Promise<T>, options: { precheck?: () => Promise<boolean> } = {}): Promise<T | undefined> {
     return this.local.run(lockId, async (waited) => {
       if (waited && options.precheck && !(await options.precheck())) return undefined;
-      await this.acquire(lockId, tenantId);
+      const owner = await this.acquire(lockId, tenantId);
       try {
         return await task();
       } finally {
-        await guarded(() => this.locks.collection.deleteOne({ _id: lockId as never })).catch(() => undefined);
+        // Only this writer's lock: a writer that outlived it (a stalled server) must not free the next writer's.
+        await guarded(() => this.locks.collection.deleteOne({ _id: lockId, owner } as never)).catch(() => undefined);
       }
     });
   }
 
-  private async acquire(lockId: string, tenantId: string): Promise<void> {
+  /** Takes the lock; answers the owner it is held under. */
+  private async acquire(lockId: string, tenantId: string): Promise<string> {
     const deadline = Date.now() + WAIT_MS;
+    const owner = randomUUID();
     for (let attempt = 0; ; attempt += 1) {
       try {
-        await guarded(() => this.locks.collection.insertOne({ _id: lockId as never, tenantId, at: new Date() }));
-        return;
+        await guarded(() => this.locks.collection.insertOne({ _id: lockId as never, tenantId, at: new Date(), owner }));
+        return owner;
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
       }
