@@ -18,19 +18,19 @@ describe('DocumentLocks', () => {
     // Review of 6 December 2026: the release deleted the lock by its id alone, so a third writer could then run beside
     // the second, and FerretDB's unisolated updates can lose one of their writes.
     const models = database.adapters.models.document_locks;
-    const [slow, next, third] = [0, 1, 2].map(() => new DocumentLocks(models, 500));
+    const [slow, next, third] = [0, 1, 2].map(() => new DocumentLocks(models, 500)) as [DocumentLocks, DocumentLocks, DocumentLocks];
     let slowDone!: () => void;
     const slowFinished = new Promise<void>((resolve) => (slowDone = resolve));
-    const stalled = slow!.withLock('doc-1|invoices', 'locks', async () => {
+    const stalled = slow.withLock('doc-1|invoices', 'locks', async () => {
       await sleep(700); // past the stale age: the next writer takes the lock over
     }).finally(() => slowDone());
     await sleep(50);
     const order: string[] = [];
-    const takenOver = next!.withLock('doc-1|invoices', 'locks', async () => {
+    const takenOver = next.withLock('doc-1|invoices', 'locks', async () => {
       order.push('next starts');
       await slowFinished; // the stalled writer finishes, and releases, while this one holds the lock
       expect(await models.collection.countDocuments({ _id: 'doc-1|invoices' } as never)).toBe(1);
-      const thirdRun = third!.withLock('doc-1|invoices', 'locks', async () => {
+      const thirdRun = third.withLock('doc-1|invoices', 'locks', async () => {
         order.push('third starts');
       });
       await sleep(30);
