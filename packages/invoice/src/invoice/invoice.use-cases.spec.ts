@@ -854,6 +854,32 @@ describe('CreateCreditNote', () => {
       expect((await credit(invoice.id, { externalReference: 'ERP-1-CN' })).number).toBe('CN-000001');
     });
 
+    it('credits once when two credit notes with the same external reference are made at once (a double submission)', async () => {
+      // Review of 6 December 2026: both passed the reference check, both credits went into the ledger, and the second
+      // document's save was refused: the invoice was credited twice with one credit note.
+      const invoice = await issued();
+      const lookup = s.adapters.invoices.findByExternalReference.bind(s.adapters.invoices);
+      let arrived = 0;
+      let release!: () => void;
+      const bothChecked = new Promise<void>((resolve) => (release = resolve));
+      s.adapters.invoices.findByExternalReference = async (...args) => {
+        const found = await lookup(...args);
+        if ((arrived += 1) === 2) release();
+        await bothChecked;
+        return found;
+      };
+      const attempts = await Promise.allSettled(['first', 'second'].map(() => credit(invoice.id, { lines: [serviceLine('1')], externalReference: 'CN-7' })));
+      s.adapters.invoices.findByExternalReference = lookup;
+
+      expect(attempts.map((attempt) => attempt.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect(attempts.find((attempt) => attempt.status === 'rejected')).toEqual(expect.objectContaining({ reason: error('ConflictError', 'invoice.duplicate_external_reference') }));
+      const notes = await Promise.all((await documents('credit_note')).map((id) => get(id)));
+      expect(notes).toHaveLength(1);
+      const after = await get(invoice.id);
+      expect(after.credits).toEqual([expect.objectContaining({ creditNoteId: notes[0]?.id })]);
+      expect(Invoice.restore(after).creditedAmount.equals(Invoice.restore(notes[0] as InvoiceState).totals.amountDue)).toBe(true);
+    });
+
     it('refuses to credit a credit note', async () => {
       const note = await credit((await issued()).id, { lines: [serviceLine('1')] });
 

@@ -18,6 +18,8 @@ import {
   type IdGenerator,
   type TenantId,
 } from '@invoicing/core';
+import { sha256 } from '@noble/hashes/sha2';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
 import { inject, injectable } from 'inversify';
 import { MARKETABLE_REPOSITORY, type MarketableRepository } from '../marketable/marketable-repository.port';
 import type { Partner } from '../partner/partner';
@@ -25,7 +27,8 @@ import { PARTNER_REPOSITORY, type PartnerRepository } from '../partner/partner-r
 import type { Partnership } from '../partnership/partnership';
 import { PARTNERSHIP_REPOSITORY, type PartnershipRepository } from '../partnership/partnership-repository.port';
 import type { InvoiceId, MarketableId, PartnerId, PartnershipId } from '../shared/ids';
-import { INVOICING_SETTINGS, load, modify, type InvoicingSettings, type VersionedCommand } from '../shared/use-case-support';
+import { INVOICING_SETTINGS, atVersion, load, modify, type InvoicingSettings, type VersionedCommand } from '../shared/use-case-support';
+import { optionalText } from '../shared/text';
 import { createOnce } from '../shared/create-once';
 import type { CreditedPosting, LedgerAccount, Posting } from '../ledger/ledger';
 import { LEDGER, type Ledger } from '../ledger/ledger.port';
@@ -452,27 +455,30 @@ export class CreateCreditNote {
       readonly id?: InvoiceId;
     },
   ): Promise<InvoiceState> {
+    const tried: { operationId?: string } = {};
     try {
-      return await this.attempt(command);
+      return await this.attempt(command, tried);
     } catch (error) {
       // Refused on checks made before another attempt of this request (one whose key this retry took over) appended
       // its credit: the invoice's version moved, or it owes less. That credit is this request's: it is completed, not
       // answered with a refusal that the key would keep.
       if (command.id === undefined || !(error instanceof DomainError) || error.code === 'idempotency.key_reused') throw error;
-      if (!(await this.ledger.byOperation(command.tenantId, `credit_note:${command.id}`))) throw error;
-      return this.attempt(command);
+      if (tried.operationId === undefined || !(await this.ledger.byOperation(command.tenantId, tried.operationId))) throw error;
+      return this.attempt(command, tried);
     }
   }
 
-  private async attempt(command: Parameters<CreateCreditNote['execute']>[0]): Promise<InvoiceState> {
+  private async attempt(command: Parameters<CreateCreditNote['execute']>[0], tried: { operationId?: string }): Promise<InvoiceState> {
     const { tenantId } = command;
     if (command.id !== undefined) {
       const stored = await this.invoices.get(tenantId, command.id);
       if (stored) return this.answerStored(stored, command);
     }
+    const found = await load(this.invoices, tenantId, command.invoiceId, 'invoice');
+    const reference = referenceOf(command.externalReference);
     // An earlier attempt of this request already applied the credit: finish it rather than check it again.
-    const begun = command.id !== undefined && (await this.ledger.byOperation(tenantId, `credit_note:${command.id}`)) !== undefined;
-    const invoice = await load(this.invoices, tenantId, command.invoiceId, 'invoice', begun ? undefined : command.expectedVersion);
+    const begun = command.id !== undefined && (await this.begun(tenantId, (tried.operationId = creditOperation(found, command.id, reference)), command.id, reference));
+    const invoice = begun ? found : atVersion(found, 'invoice', command.expectedVersion);
     if (invoice.kind !== 'invoice') throw new InvalidStateError('credit_note.not_creditable', 'a credit note corrects an invoice, not another credit note');
     const parties = invoice.parties;
     if (!parties || invoice.number === undefined || invoice.issueDate === undefined) {
@@ -506,7 +512,6 @@ export class CreateCreditNote {
     const issueDate = today(this.clock, this.settings.timeZone);
     const context = { issueDate, ...parties, requiresApproval: false };
     creditNote.assertIssuable(context);
-    const reference = creditNote.externalReference;
     if (reference !== undefined) {
       const existing = await this.invoices.findByExternalReference(tenantId, invoice.sellerId, invoice.buyerId, reference);
       if (existing) throw duplicateReference(existing.id, reference);
@@ -516,7 +521,9 @@ export class CreateCreditNote {
     // The credit is appended to the ledger before the credit note is stored: a concurrent payment or credit then refuses
     // this one before the credit note exists, instead of leaving an issued credit note that no invoice accounts for.
     // A retry of the same request (same id, so the same number) finds the transaction and completes what is missing.
-    const { transaction, read } = await postTransaction(this.ledger, { account: accountOf(invoice), operationId: `credit_note:${creditNote.id}` }, async (state) => {
+    const operationId = creditOperation(invoice, creditNote.id, reference);
+    tried.operationId = operationId;
+    const { transaction, read } = await postTransaction(this.ledger, { account: accountOf(invoice), operationId }, async (state) => {
       const standing = await invoiceStanding(state, invoice);
       if (standing.voided) throw new InvalidStateError('invoice.voided', `invoice ${invoice.id} is void`, { invoiceId: invoice.id });
       if (!standing.owed.isPositive()) {
@@ -541,8 +548,13 @@ export class CreateCreditNote {
         creditedOn: issueDate,
       };
       return { kind: 'credit_note', postings: settlementPostings(standing, credited), at: this.clock.now() };
+    }).catch((error: unknown) => {
+      // The reference's operation stored for another account: another credit note took the reference (another currency).
+      throw reference !== undefined && error instanceof ConflictError && error.code === 'ledger.operation_reused' ? duplicateReference(undefined, reference) : error;
     });
     const credit = transaction.postings.find((posting) => posting.type === 'credited');
+    // The reference's operation stored by another credit note (made at the same moment): nothing was moved for this one.
+    if (reference !== undefined && credit?.type === 'credited' && credit.creditNoteId !== creditNote.id) throw duplicateReference(credit.creditNoteId, reference);
     if (transaction.kind !== 'credit_note' || credit?.type !== 'credited' || credit.creditNoteId !== creditNote.id || credit.invoiceId !== invoice.id || !credit.amount.equals(amount)) {
       throw new DomainError('idempotency.key_reused', `document ${creditNote.id} was made for a different request: use a new idempotency key`, { id: creditNote.id });
     }
@@ -556,6 +568,18 @@ export class CreateCreditNote {
       return this.answerStored(stored, command);
     }
     return creditNote.toState();
+  }
+
+  /**
+   * Whether an attempt of this request appended its credit already. Under an external reference the operation may be
+   * another credit note's, which took the reference first.
+   * @throws ConflictError `invoice.duplicate_external_reference`
+   */
+  private async begun(tenantId: TenantId, operationId: string, id: InvoiceId, reference: string | undefined): Promise<boolean> {
+    const stored = await this.ledger.byOperation(tenantId, operationId);
+    const credit = stored?.postings.find((posting) => posting.type === 'credited');
+    if (reference !== undefined && credit?.type === 'credited' && credit.creditNoteId !== id) throw duplicateReference(credit.creditNoteId, reference);
+    return stored !== undefined;
   }
 
   /**
@@ -587,11 +611,31 @@ export class GetInvoice {
   }
 }
 
-function duplicateReference(existingId: InvoiceId, externalReference: string): ConflictError {
+function duplicateReference(existingId: InvoiceId | undefined, externalReference: string): ConflictError {
   return new ConflictError('invoice.duplicate_external_reference', `an invoice with external reference ${externalReference} already exists`, {
-    existingInvoiceId: existingId,
+    ...definedFields({ existingInvoiceId: existingId }),
     externalReference,
   });
+}
+
+/** The external reference as a document stores it; undefined when there is none, or when the draft will refuse it. */
+function referenceOf(value: string | undefined): string | undefined {
+  try {
+    return optionalText(value, 'externalReference', 100);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A credit note's operation in the ledger. Under an external reference it is the reference's (between that seller and
+ * buyer): of two credit notes given the same one at once, the ledger's unique operation then refuses the second before
+ * it moves any money, where the document's unique key would refuse it only after its credit (review of 6 December
+ * 2026: an invoice credited twice, with one credit note). Hashed: a reference may hold line breaks, and 100 characters.
+ */
+function creditOperation(invoice: Invoice, creditNoteId: InvoiceId, reference: string | undefined): string {
+  if (reference === undefined) return `credit_note:${creditNoteId}`;
+  return `credit_note_reference:${invoice.sellerId}/${invoice.buyerId}/${bytesToHex(sha256(utf8ToBytes(reference)))}`;
 }
 
 /**

@@ -33,10 +33,18 @@ export async function load<A extends AggregateRoot<IdType>, IdType extends strin
 ): Promise<A> {
   const aggregate = await repository.get(tenantId, id);
   if (!aggregate) throw new NotFoundError(resource, id);
+  return atVersion(aggregate, resource, expectedVersion);
+}
+
+/**
+ * The aggregate, when it is at the version the caller expects (or expects none).
+ * @throws ConflictError `concurrency.stale_version`
+ */
+export function atVersion<A extends AggregateRoot<IdType>, IdType extends string>(aggregate: A, resource: string, expectedVersion?: number): A {
   if (expectedVersion !== undefined && aggregate.version !== expectedVersion) {
-    throw new ConflictError('concurrency.stale_version', `${resource} ${id} is at version ${aggregate.version}, not ${expectedVersion}`, {
+    throw new ConflictError('concurrency.stale_version', `${resource} ${aggregate.id} is at version ${aggregate.version}, not ${expectedVersion}`, {
       resource,
-      id,
+      id: aggregate.id,
       version: aggregate.version,
       expectedVersion,
     });
