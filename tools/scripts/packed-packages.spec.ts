@@ -1,7 +1,8 @@
 // What a developer outside this workspace gets: @invoicing/core, @invoicing/invoice and @invoicing/billing built, packed
 // with `npm pack`, installed from the tarballs in a project under the system's temporary folder, and the invoice and
 // billing READMEs' quick starts type-checked against the packed declarations and run with plain `node` (no workspace
-// loader, no `paths`).
+// loader, no `paths`). @invoicing/integration is packed and installed with them for its `/formats` entry: its other
+// entries need MongoDB.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,22 @@ import ts from 'typescript';
 
 const root = join(__dirname, '..', '..');
 const PACKAGES = ['core', 'invoice', 'billing'] as const;
+/** What is built, packed and installed. */
+const PACKED = [...PACKAGES, 'integration'] as const;
+/** An official EN 16931 example, beside the repository as CI lays it out (see packages/integration/src/formats). */
+const UBL_EXAMPLE = join(root, '..', 'shared', 'fixtures', 'en16931', 'ubl', 'ubl-tc434-example5.xml');
+/** Reads and validates a UBL file with @invoicing/integration/formats; then the same file with an element UBL has not. */
+const FORMATS_SCRIPT = `const { readFileSync } = require('node:fs');
+const { XSD_RULE, readInvoice, validate } = require('@invoicing/integration/formats');
+async function main() {
+  const bytes = readFileSync(process.argv[2]);
+  const { document, syntax, findings } = await readInvoice(bytes);
+  console.log(syntax, document.number, document.totals.amountDue, document.currency, findings.length);
+  const broken = Buffer.from(bytes.toString('utf8').replace('<cbc:IssueDate>', '<cbc:NotInUbl>x</cbc:NotInUbl><cbc:IssueDate>'));
+  console.log((await validate(broken)).filter((finding) => finding.rule === XSD_RULE).length > 0);
+}
+main().catch((error) => { console.error(error); process.exitCode = 1; });
+`;
 /** The packages whose README has a quick start, and what it prints. */
 const QUICK_STARTS = [
   ['invoice', 'INV-000001 720.00\n220.00\n'],
@@ -62,18 +79,18 @@ function typeCheck(files: readonly string[], resolution: 'node10' | 'node16'): s
   return ts.getPreEmitDiagnostics(program).map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
 }
 
-describe('@invoicing/core, @invoicing/invoice and @invoicing/billing, packed and installed outside the workspace', () => {
+describe('@invoicing/core, @invoicing/invoice, @invoicing/billing and @invoicing/integration (its /formats entry), packed and installed outside the workspace', () => {
   let work: string;
   let project: string;
   let packed: Packed[];
 
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'invoicing-packages-'));
-    execFileSync(join(root, 'node_modules/.bin/nx'), ['run-many', '-t', 'build', `--projects=${PACKAGES.join(',')}`, '--output-style=static'], {
+    execFileSync(join(root, 'node_modules/.bin/nx'), ['run-many', '-t', 'build', `--projects=${PACKED.join(',')}`, '--output-style=static'], {
       cwd: root,
       stdio: 'pipe',
     });
-    const packing = execFileSync('npm', ['pack', ...PACKAGES.flatMap((name) => ['-w', `@invoicing/${name}`]), '--pack-destination', work, '--json'], {
+    const packing = execFileSync('npm', ['pack', ...PACKED.flatMap((name) => ['-w', `@invoicing/${name}`]), '--pack-destination', work, '--json'], {
       cwd: root,
       env: outsideEnv(),
       encoding: 'utf8',
@@ -83,12 +100,13 @@ describe('@invoicing/core, @invoicing/invoice and @invoicing/billing, packed and
     project = join(work, 'my-service');
     mkdirSync(project);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'my-service', version: '1.0.0', private: true }));
-    // As the READMEs say: the tarballs in one install (billing depends on invoice, invoice on core), and what the quick starts import.
+    // As the READMEs say: the tarballs in one install (billing and integration depend on invoice, invoice on core), and what the quick starts import.
     const invoiceDependencies = (JSON.parse(readFileSync(join(root, 'packages/invoice/package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies;
     const install = [...packed.map(({ filename }) => join(work, filename)), ...['inversify', 'reflect-metadata'].map((name) => `${name}@${invoiceDependencies[name]}`)];
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...install], { cwd: project, env: outsideEnv(), stdio: 'pipe' });
     for (const [name] of QUICK_STARTS) writeFileSync(join(project, `${name}-quick-start.ts`), quickStartOf(name));
-  }, 110_000);
+    writeFileSync(join(project, 'formats.js'), FORMATS_SCRIPT);
+  }, 180_000);
 
   afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });
@@ -100,6 +118,19 @@ describe('@invoicing/core, @invoicing/invoice and @invoicing/billing, packed and
       expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/testing/index.d.ts']));
       expect(files.filter((path) => !path.startsWith('dist/') || /\.spec\.|\.data\./.test(path)).sort()).toEqual(['README.md', 'package.json']);
     }
+  });
+
+  it('packs @invoicing/integration with the XSDs its compiled validator reads from src/formats/xsd, and no sources', () => {
+    const files = packed.find((pack) => pack.name === '@invoicing/integration')?.files.map(({ path }) => path) ?? [];
+    expect(files).toEqual(
+      expect.arrayContaining(['dist/formats/index.js', 'dist/formats/xsd/xsd-validator.js', 'src/formats/xsd/ubl21/maindoc/UBL-Invoice-2.1.xsd', 'src/formats/xsd/cii-d16b/data/standard/CrossIndustryInvoice_100pD16B.xsd']),
+    );
+    expect(files.filter((path) => path.startsWith('src/') && !/\.xsd$|\/LICENSE-Apache-2\.0\.txt$|\/README\.md$/.test(path))).toEqual([]);
+  });
+
+  it('reads and validates a UBL invoice with @invoicing/integration/formats and plain node, the XSDs included', () => {
+    const output = execFileSync(process.execPath, ['formats.js', UBL_EXAMPLE], { cwd: project, env: outsideEnv(), encoding: 'utf8' });
+    expect(output).toBe('ubl TOSL110 2337.50 DKK 0\ntrue\n');
   });
 
   it.each(PACKAGES)('requires at run time exactly the dependencies @invoicing/%s declares', (name) => {

@@ -23,6 +23,8 @@ export function aRunningJob(overrides: Partial<ImportJobState> = {}): ImportJobS
 
 /** The contract every {@link ImportJobStore} keeps, run on the in-memory and the MongoDB stores. */
 export function describeImportJobStore(store: () => ImportJobStore): void {
+  // From globalThis, not @jest/globals: the build compiles this file into dist/ without Jest's types.
+  const { describe, expect, it } = globalThis as unknown as typeof import('@jest/globals');
   describe('ImportJobStore', () => {
     it('keeps a job and its progress, and reads back the refused rows in row order', async () => {
       const job = aRunningJob();

@@ -22,7 +22,7 @@ export interface MongoAdapters extends InvoiceAdapters {
   readonly idempotency: MongoIdempotencyStore;
   /** Accounts-receivable import jobs sent to the API. */
   readonly importJobs: MongoImportJobStore;
-  /** The ledger of money movements; no use case appends to it yet (ADR 0006). */
+  /** The ledger of money movements (ADR 0006): payments, refunds, credit notes, voids and write-offs post through it. */
   readonly ledger: MongoLedger;
   /** Seals issued documents into their series' hash chain (ADR 0022): run `sealPending()` from a background worker. */
   readonly sealer: MongoDocumentSealer;

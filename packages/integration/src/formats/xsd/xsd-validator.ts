@@ -21,7 +21,8 @@ export interface XsdFinding {
 
 /**
  * The vendored schemas, from the package root: `tsc` copies no assets into dist/, and src/formats/xsd and
- * dist/formats/xsd are both three levels below it.
+ * dist/formats/xsd are both three levels below it. package.json's `files` packs them (with their licences), so the
+ * path holds in an installed package too; tools/scripts/packed-packages.spec.ts checks it.
  */
 const SCHEMA_FOLDER = path.resolve(__dirname, '../../../src/formats/xsd');
 
