@@ -204,6 +204,19 @@ describe('e-invoice files over HTTP', () => {
       expect((await t.call('GET', `/v1/invoices/${issued.id}/pdf`)).status).toBe(200);
     });
 
+    it('refuses to hand out a file that breaks an EN 16931 rule (422 e_invoice.invalid, with the findings), as Factur-X does', async () => {
+      // Review of 6 December 2026: a unit code outside UN/ECE Rec 20 passes the domain's checks, and the file was
+      // answered 200 although both validators refuse it (BR-CL-23).
+      const draft = await t.call('POST', '/v1/invoices', { body: { partnershipId, lines: [{ name: 'Consulting', quantity: '1', unitCode: 'QQQ', netPrice: '10.00', vat: { code: 'S', rate: '20' } }] } });
+      const issued = (await t.call('POST', `/v1/invoices/${draft.body.id}/issue`)).body;
+      for (const path of [`/v1/invoices/${issued.id}/e-invoice`, `/v1/invoices/${issued.id}/e-invoice?syntax=cii`, `/v1/invoices/${issued.id}/pdf?format=factur-x`]) {
+        const refused = await t.call('GET', path);
+        expect([path, refused.status, refused.body.code]).toEqual([path, 422, 'e_invoice.invalid']);
+        expect(refused.body.findings).toEqual(expect.arrayContaining([expect.objectContaining({ rule: 'BR-CL-23', severity: 'fatal' })]));
+      }
+      expect((await t.call('GET', `/v1/invoices/${issued.id}/pdf`)).status).toBe(200);
+    });
+
     it('refuses a draft (409 invoice.not_issued), another tenant\'s invoice (404), an unknown syntax (400) and a JSON-only client (406)', async () => {
       const draft = await t.call('POST', '/v1/invoices', { body: { partnershipId, lines: [{ name: 'Consulting', quantity: '1', unitCode: 'HUR', netPrice: '10.00', vat: { code: 'S', rate: '20' } }] } });
       const refused = await t.call('GET', `/v1/invoices/${draft.body.id}/e-invoice`);

@@ -26,7 +26,7 @@ import {
   type PaymentId,
 } from '@invoicing/invoice';
 import type { FastifyReply } from 'fastify';
-import { renderInvoicePdf, writeFacturX, writeInvoice } from '@invoicing/integration/formats';
+import { renderInvoicePdf, writeConformingInvoice, writeFacturX } from '@invoicing/integration/formats';
 import { Caller, Tenant, assertAllowed } from '../auth/auth.guard';
 import { Requires } from '../auth/permissions';
 import type { Principal } from '../auth/principal';
@@ -146,7 +146,10 @@ export class InvoicesController {
    * a UBL `CreditNote`) or UN/CEFACT CII D16B (`syntax=cii`). Amounts, the VAT breakdown and the totals are the ones
    * the invoice was issued with, and the parties as they were then. A draft has no number yet: 409 `invoice.not_issued`.
    * EN 16931 states amounts with at most 2 decimals, so a document in BHD, KWD or another 3-decimal currency is 422
-   * `e_invoice.currency_not_supported` (its PDF for people is not). The file comes as `application/xml`, named in
+   * `e_invoice.currency_not_supported` (its PDF for people is not). A document whose file would break another EN 16931
+   * rule (a unit code outside UN/ECE Recommendation 20, a country code outside ISO 3166, a record imported without the
+   * parties' postal addresses) is 422 `e_invoice.invalid`, with the findings: the file is checked as a received one
+   * would be, and not handed out as a conforming invoice. The file comes as `application/xml`, named in
    * `Content-Disposition`; a client that accepts only JSON gets 406.
    */
   @Get(':invoiceId/e-invoice')
@@ -163,7 +166,7 @@ export class InvoicesController {
     const syntax = query.syntax ?? 'ubl';
     const document = invoiceToEn16931(state);
     assertEn16931Currency(state);
-    const file = writeInvoice(document, syntax);
+    const file = await writeConformingInvoice(document, syntax);
     void reply
       .type('application/xml; charset=utf-8')
       .header('cache-control', 'no-store')

@@ -52,7 +52,7 @@ export const INVOICE_PROBLEM_CODES = {
   listInvoices: answers(SIGNED_IN, PAGED),
   getInvoice: answers(SIGNED_IN, { 404: ['invoice.not_found'] }),
   // `syntax` is checked; a stored text holding U+FFFE or U+FFFF (which no text check refuses) cannot be written as XML.
-  getEInvoice: answers(SIGNED_IN, VALIDATED, { 400: ['format.invalid_character'], 404: ['invoice.not_found'], 409: ['invoice.not_issued'], 422: ['e_invoice.currency_not_supported'] }),
+  getEInvoice: answers(SIGNED_IN, VALIDATED, { 400: ['format.invalid_character'], 404: ['invoice.not_found'], 409: ['invoice.not_issued'], 422: ['e_invoice.currency_not_supported', 'e_invoice.invalid'] }),
   getInvoicePdf: answers(SIGNED_IN, VALIDATED, { 400: ['pdf.invalid_locale'], 404: ['invoice.not_found'], 409: ['invoice.not_issued'], 422: ['e_invoice.currency_not_supported', 'e_invoice.invalid'] }),
   updateInvoice: answers(SIGNED_IN, WITH_BODY, VALIDATED, IF_MATCH, DRAFT_CONTENT, { 404: ['invoice.not_found'], 409: ['invoice.not_draft'] }),
   approveInvoice: answers(SIGNED_IN, WITH_BODY, IF_MATCH, { 404: ['invoice.not_found'], 409: ['invoice.not_draft'] }),

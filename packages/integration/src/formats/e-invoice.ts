@@ -1,4 +1,4 @@
-import { validateEn16931, type En16931, type En16931Document } from '@invoicing/invoice';
+import { EInvoiceRefusedError, validateEn16931, type En16931, type En16931Document } from '@invoicing/invoice';
 import { locateCii, readCii, writeCii } from './cii';
 import { ciiBindingRules } from './cii/cii-binding-rules';
 import { ciiCodeLists } from './cii/cii-code-lists';
@@ -61,6 +61,20 @@ export async function validate(bytes: Uint8Array, options: ReadInvoiceOptions = 
 /** Writes a document in a syntax; UBL makes a `CreditNote` of a credit-note type code (BT-3). */
 export function writeInvoice(document: En16931Document, syntax: InvoiceSyntax): Buffer {
   return syntax === 'ubl' ? writeUbl(document) : writeCii(document);
+}
+
+/**
+ * {@link writeInvoice}, for a file handed out as an EN 16931 e-invoice: the file is validated as {@link readInvoice}
+ * validates a file received, and one that breaks a rule is refused rather than handed out. The domain accepts some
+ * documents EN 16931 does not (a unit code outside UN/ECE Rec 20, an address in no ISO 3166 country, a record imported
+ * without the parties' addresses): their files would be refused by whoever receives them.
+ * @throws EInvoiceRefusedError `e_invoice.invalid`, with the fatal findings
+ */
+export async function writeConformingInvoice(document: En16931Document, syntax: InvoiceSyntax): Promise<Buffer> {
+  const file = writeInvoice(document, syntax);
+  const fatal = (await validate(file)).filter((finding) => finding.severity === 'fatal');
+  if (fatal.length > 0) throw new EInvoiceRefusedError('e_invoice.invalid', `The document breaks ${fatal.length} EN 16931 rule(s): its file would claim it conforms.`, fatal);
+  return file;
 }
 
 function placed(finding: En16931.Finding, el: XmlElement): FileFinding {

@@ -1,6 +1,6 @@
-import { EInvoiceRefusedError, En16931, type En16931Document } from '@invoicing/invoice';
+import { En16931, type En16931Document } from '@invoicing/invoice';
 import { PDFArray, PDFDict, PDFDocument as PdfFile, PDFName, PDFRawStream, PDFString, PDFHexString, decodePDFRawStream } from 'pdf-lib';
-import { validate, writeInvoice } from '../e-invoice';
+import { writeConformingInvoice } from '../e-invoice';
 import { FormatError } from '../xml';
 import { renderInvoicePdf, type InvoicePdfOptions } from './invoice-pdf';
 
@@ -56,11 +56,7 @@ function facturXXmp(): string {
  * parties' postal addresses: BR-08, BR-10)
  */
 export async function writeFacturX(document: En16931Document, options: Omit<InvoicePdfOptions, 'pdfA3'> = {}): Promise<Buffer> {
-  const xml = writeInvoice({ ...document, process: { ...document.process, specification: En16931.SPECIFICATION_IDENTIFIER } }, 'cii');
-  const fatal = (await validate(xml)).filter((finding) => finding.severity === 'fatal');
-  if (fatal.length > 0) {
-    throw new EInvoiceRefusedError('e_invoice.invalid', `The document breaks ${fatal.length} EN 16931 rule(s): a Factur-X would claim it conforms.`, fatal);
-  }
+  const xml = await writeConformingInvoice({ ...document, process: { ...document.process, specification: En16931.SPECIFICATION_IDENTIFIER } }, 'cii');
   return renderInvoicePdf(document, {
     ...options,
     pdfA3: {
