@@ -384,6 +384,18 @@ describe('UpdateInvoiceDraft', () => {
       expect(updated.notes).toEqual(['Thank you']);
     });
 
+    it('keeps lines naming a marketable deactivated since they were added; a new line naming it is refused', async () => {
+      // Review of 6 December 2026: any edit of such a draft was refused, although it could still be issued.
+      const created = await draft({ lines: [{ marketableId: s.marketable.id, quantity: '1' }] });
+      await s.use(SetMarketableActive).execute({ tenantId: s.tenantId, marketableId: s.marketable.id, active: false });
+      const other = await draft({ lines: [serviceLine('10.00')] });
+
+      const updated = await s.use(UpdateInvoiceDraft).execute({ tenantId: s.tenantId, invoiceId: created.id, content: { lines: [{ marketableId: s.marketable.id, quantity: '2' }], notes: ['Two days'] } });
+      expect(updated.lines.map((line) => line.netAmount.toString())).toEqual(['1600.00']);
+      const adding = s.use(UpdateInvoiceDraft).execute({ tenantId: s.tenantId, invoiceId: other.id, content: { lines: [{ marketableId: s.marketable.id, quantity: '1' }] } });
+      await expect(adding).rejects.toMatchObject({ issues: [issueAt('lines.0.marketableId', 'line.marketable_inactive')] });
+    });
+
     it('keeps the partnership’s buyer reference when the update gives none', async () => {
       const withReference = await partnership({ buyerReference: 'CONTRACT-9' });
       const created = await draft({ partnershipId: withReference.id });
@@ -878,6 +890,14 @@ describe('CreateCreditNote', () => {
       const after = await get(invoice.id);
       expect(after.credits).toEqual([expect.objectContaining({ creditNoteId: notes[0]?.id })]);
       expect(Invoice.restore(after).creditedAmount.equals(Invoice.restore(notes[0] as InvoiceState).totals.amountDue)).toBe(true);
+    });
+
+    it('credits by lines a marketable the invoice holds, deactivated since', async () => {
+      const invoice = await issued({ lines: [{ marketableId: s.marketable.id, quantity: '2' }] });
+      await s.use(SetMarketableActive).execute({ tenantId: s.tenantId, marketableId: s.marketable.id, active: false });
+
+      const note = await credit(invoice.id, { lines: [{ marketableId: s.marketable.id, quantity: '1' }] });
+      expect(note.totals.amountDue.toString()).toBe('960.00');
     });
 
     it('refuses to credit a credit note', async () => {

@@ -73,12 +73,21 @@ export type DraftInput = Omit<DraftContent, 'lines'> & { readonly lines: readonl
 export class LineResolver {
   constructor(@inject(MARKETABLE_REPOSITORY) private readonly marketables: MarketableRepository) {}
 
-  /** @throws ValidationError pointing at the line (`lines.N.marketableId` not found or inactive, `lines.N.netPrice` missing) */
   /**
    * `currency`: the document's, when it is not new (a draft or an invoice credited from before the partnership changed
    * currency): list prices are taken in it, and the partnership's negotiated prices only when they are in it too.
+   * `named`: the document whose lines these replace or correct (a draft edited, an invoice credited). A marketable its
+   * lines name stays usable once deactivated: deactivating ends new sales, not the edits and credits of earlier ones.
+   * @throws ValidationError pointing at the line (`lines.N.marketableId` not found or inactive, `lines.N.netPrice` missing)
    */
-  async resolve(tenantId: TenantId, partnership: Partnership, lines: readonly DraftLineInput[], currency: CurrencyCode = partnership.currency): Promise<InvoiceLineInput[]> {
+  async resolve(
+    tenantId: TenantId,
+    partnership: Partnership,
+    lines: readonly DraftLineInput[],
+    currency: CurrencyCode = partnership.currency,
+    named?: Invoice,
+  ): Promise<InvoiceLineInput[]> {
+    const held = new Set(named?.toState().lines.map((line) => line.marketableId));
     const resolved: InvoiceLineInput[] = [];
     const issues: ValidationError[] = [];
     // Each marketable read once, however many lines name it (a body of 10,000 lines naming one was 10,000 reads).
@@ -90,7 +99,7 @@ export class LineResolver {
         continue;
       }
       const marketable = await marketableOf(line.marketableId);
-      if (!marketable || !marketable.active) {
+      if (!marketable || (!marketable.active && !held.has(marketable.id))) {
         const reason = marketable ? 'line.marketable_inactive' : 'line.marketable_not_found';
         issues.push(ValidationError.of(`lines.${index}.marketableId`, reason, marketable ? 'the marketable is inactive' : 'no such marketable'));
         continue;
@@ -299,7 +308,7 @@ export class UpdateInvoiceDraft {
       {
         ...command.content,
         ...definedFields({ buyerReference: command.content.buyerReference ?? partnership.buyerReference }),
-        lines: await this.lines.resolve(command.tenantId, partnership, command.content.lines, invoice.currency),
+        lines: await this.lines.resolve(command.tenantId, partnership, command.content.lines, invoice.currency, invoice),
       },
       this.clock.now(),
     );
@@ -490,7 +499,7 @@ export class CreateCreditNote {
     const creditNote = Invoice.draft(
       {
         kind: 'credit_note',
-        lines: full ? original.lines.map(invoiceLineToInput) : await this.lines.resolve(tenantId, partnership, command.lines ?? [], original.currency),
+        lines: full ? original.lines.map(invoiceLineToInput) : await this.lines.resolve(tenantId, partnership, command.lines ?? [], original.currency, invoice),
         allowances: command.allowances ?? (full ? original.allowances.map(documentAllowanceChargeToInput) : []),
         charges: command.charges ?? (full ? original.charges.map(documentAllowanceChargeToInput) : []),
         // A full credit mirrors the invoice, prepaid and rounding amounts included, so it credits exactly its amount due.
