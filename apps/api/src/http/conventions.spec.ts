@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -176,6 +177,25 @@ describe('HTTP conventions', () => {
       const answers = await Promise.all(Array.from({ length: 8 }, (_, index) => t.call('PUT', `/v1/partners/${created.body.id}`, { body: { legalName: `Unconditional ${index} Ltd` } })));
       for (const answer of answers) expect([200, 409]).toContain(answer.status);
       expect(answers.filter((answer) => answer.status === 409).every((answer) => answer.body.code === 'concurrency.conflict')).toBe(true);
+    });
+  });
+
+  describe('If-Match with Idempotency-Key', () => {
+    it('forgets a refused If-Match (412, or malformed): the retry with the current version runs', async () => {
+      // Review of 6 December 2026: the 412 was stored under the key, and the retry with a fresh If-Match replayed it.
+      const created = await t.call('POST', '/v1/partners', { body: { legalName: 'Conditional Contacts Ltd' } });
+      const current = created.headers.get('etag') as string;
+      const key = randomUUID();
+      const contact = { name: 'Ada Lovelace', email: 'ada@example.com' };
+      const malformed = await t.call('POST', `/v1/partners/${created.body.id}/contacts`, { body: contact, headers: { 'idempotency-key': key, 'if-match': 'version 1' } });
+      expect([malformed.status, malformed.body.code]).toEqual([400, 'precondition.malformed']);
+      const stale = await t.call('POST', `/v1/partners/${created.body.id}/contacts`, { body: contact, headers: { 'idempotency-key': key, 'if-match': '"999"' } });
+      expect([stale.status, stale.body.code]).toEqual([412, 'concurrency.stale_version']);
+
+      const retried = await t.call('POST', `/v1/partners/${created.body.id}/contacts`, { body: contact, headers: { 'idempotency-key': key, 'if-match': current } });
+      expect([retried.status, retried.headers.get('idempotent-replayed')]).toEqual([201, null]);
+      const replayed = await t.call('POST', `/v1/partners/${created.body.id}/contacts`, { body: contact, headers: { 'idempotency-key': key, 'if-match': current } });
+      expect([replayed.status, replayed.headers.get('idempotent-replayed'), replayed.body.id]).toEqual([201, 'true', retried.body.id]);
     });
   });
 

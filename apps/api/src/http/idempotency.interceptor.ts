@@ -37,7 +37,7 @@ function canonical(value: unknown): string {
  * Stripe's idempotency: the first request with a key runs and its answer is stored (also a refusal, once the request
  * reached the use case); a retry with the same key and body gets that answer back (`Idempotent-Replayed: true`), with
  * another body 422, while the first is still running 409. Failures that changed nothing (invalid request, server
- * error) are forgotten, so the retry runs.
+ * error, a conflict, a refused If-Match) are forgotten, so the retry runs.
  *
  * The record and the effect are separate writes: a server error may come after the effect was stored, and forgetting
  * the key then lets the retry run again. Where that must never create twice (payments, refunds), the handler takes
@@ -97,7 +97,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   private async remember(tenantId: Parameters<IdempotencyStore['abandon']>[0], key: string, startedAt: Date, error: unknown, request: FastifyRequest): Promise<void> {
     const { problem, headers } = problemOf(error, { typeBase: this.typeBase, instance: request.url.split('?')[0], conditional: request.conditional === true });
-    if (error instanceof RequestValidationError || problem.status >= 500 || problem.status === 409) {
+    // A refused If-Match (stale: 412; malformed) changed nothing, like a conflict: the retry with the current version runs.
+    const precondition = problem.status === 412 || problem.code === 'precondition.malformed';
+    if (error instanceof RequestValidationError || problem.status >= 500 || problem.status === 409 || precondition) {
       await this.store.abandon(tenantId, key, startedAt);
     } else {
       await this.store.complete(tenantId, key, { status: problem.status, headers: { ...headers, 'content-type': 'application/problem+json' }, body: problem });
