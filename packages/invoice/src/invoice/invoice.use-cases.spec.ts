@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Money, tenantId, type TenantId } from '@invoicing/core';
 import fc from 'fast-check';
-import { CreateMarketable, SetMarketableActive } from '../marketable/marketable.use-cases';
+import { CreateMarketable, SetMarketableActive, UpdateMarketable } from '../marketable/marketable.use-cases';
 import { CreatePartner, UpdatePartner } from '../partner/partner.use-cases';
 import type { PartnershipTermsInput } from '../partnership/partnership';
 import { ChangePartnershipStatus, CreatePartnership, SetPriceOverride, UpdatePartnershipTerms } from '../partnership/partnership.use-cases';
@@ -892,6 +892,22 @@ describe('CreateCreditNote', () => {
       expect(Invoice.restore(after).creditedAmount.equals(Invoice.restore(notes[0] as InvoiceState).totals.amountDue)).toBe(true);
     });
 
+    it('credits a catalogue line at the price, unit and VAT the invoice charged for it, not at today\'s', async () => {
+      const invoice = await issued({ lines: [{ marketableId: s.marketable.id, quantity: '2' }] });
+      await s.use(UpdateMarketable).execute({
+        tenantId: s.tenantId,
+        marketableId: s.marketable.id,
+        changes: { prices: [{ currency: 'EUR', unitPrice: '900.00' }], defaultVat: { code: 'S', rate: '10' } },
+      });
+
+      const note = await credit(invoice.id, { lines: [{ marketableId: s.marketable.id, quantity: '1' }] });
+      expect(note.lines.map((line) => [line.netPrice.toString(), line.unitCode, line.vat.rate?.toString()])).toEqual([['800', 'DAY', '20']]);
+      expect(note.totals.amountDue.toString()).toBe('960.00');
+      // A marketable the invoice does not hold: today's catalogue, as for any line.
+      const other = await s.use(CreateMarketable).execute({ tenantId: s.tenantId, ...SCENARIO_MARKETABLE, sku: 'WORKSHOP', prices: [{ currency: 'EUR', unitPrice: '100.00' }] });
+      expect((await credit(invoice.id, { lines: [{ marketableId: other.id, quantity: '1' }] })).totals.amountDue.toString()).toBe('120.00');
+    });
+
     it('credits by lines a marketable the invoice holds, deactivated since', async () => {
       const invoice = await issued({ lines: [{ marketableId: s.marketable.id, quantity: '2' }] });
       await s.use(SetMarketableActive).execute({ tenantId: s.tenantId, marketableId: s.marketable.id, active: false });
@@ -979,6 +995,23 @@ describe('CreateCreditNote', () => {
       const after = await get(invoice.id);
       expect(after.credits).toEqual([expect.objectContaining({ creditNoteId: ID, creditNoteNumber: 'CN-000001' })]);
       expect(outstanding(after)).toBe('0.00');
+    });
+
+    it('completes an interrupted credit note as the first attempt made it: its price, date and number, whatever changed since', async () => {
+      // Review of 6 December 2026: the retry priced its catalogue line again (refused as another request, for good, after
+      // a price change), dated it the day of the retry, and numbered it in the partnership's series of that day.
+      const invoice = await issued({ issueDate: '2026-03-02', lines: [{ marketableId: s.marketable.id, quantity: '2' }] });
+      interruptNextSaveOf(ID);
+      await expect(credit(invoice.id, { id: ID, lines: [{ marketableId: s.marketable.id, quantity: '1' }] })).rejects.toThrow('interrupted');
+      await s.use(UpdateMarketable).execute({ tenantId: s.tenantId, marketableId: s.marketable.id, changes: { prices: [{ currency: 'EUR', unitPrice: '900.00' }] } });
+      await s.use(UpdatePartnershipTerms).execute({ tenantId: s.tenantId, partnershipId: s.partnership.id, terms: { ...SCENARIO_TERMS, numbering: { invoice: 'INV', creditNote: 'CRN' } } });
+      s.clock.set('2026-03-11T09:00:00Z');
+
+      const retry = await credit(invoice.id, { id: ID, lines: [{ marketableId: s.marketable.id, quantity: '1' }] });
+
+      expect(retry).toMatchObject({ id: ID, status: 'issued', number: 'CN-000001', issueDate: '2026-03-10' });
+      expect(retry.totals.amountDue.toString()).toBe('960.00');
+      expect((await get(invoice.id)).credits).toEqual([expect.objectContaining({ creditNoteId: ID, creditNoteNumber: 'CN-000001' })]);
     });
 
     it('completes, rather than refuses, a credit note whose credit another attempt appended after this one looked for it', async () => {

@@ -41,7 +41,7 @@ import { Invoice, type InvoiceState } from './invoice';
 import type { DraftContent } from './invoice-content';
 import { documentAllowanceChargeToInput, invoiceLineToInput, type AllowanceChargeInput, type DocumentAllowanceChargeInput, type InvoiceLineInput } from './invoice-line';
 import { DUPLICATE_WINDOW_DAYS, INVOICE_REPOSITORY, type InvoiceRepository } from './invoice-repository.port';
-import { NUMBER_SEQUENCE, formatDocumentNumber, type NumberSequence } from './number-sequence.port';
+import { NUMBER_SEQUENCE, formatDocumentNumber, parseDocumentNumber, type NumberSequence } from './number-sequence.port';
 import { partySnapshot } from './party-snapshot';
 import { vatCategoryToInput, type VatCategoryInput } from './vat';
 
@@ -485,8 +485,9 @@ export class CreateCreditNote {
     }
     const found = await load(this.invoices, tenantId, command.invoiceId, 'invoice');
     const reference = referenceOf(command.externalReference);
-    // An earlier attempt of this request already applied the credit: finish it rather than check it again.
-    const begun = command.id !== undefined && (await this.begun(tenantId, (tried.operationId = creditOperation(found, command.id, reference)), command.id, reference));
+    // An earlier attempt of this request already applied the credit: finish it as it was made, rather than check it again.
+    const earlier = command.id === undefined ? undefined : await this.begun(tenantId, (tried.operationId = creditOperation(found, command.id, reference)), command.id, reference);
+    const begun = earlier !== undefined;
     const invoice = begun ? found : atVersion(found, 'invoice', command.expectedVersion);
     if (invoice.kind !== 'invoice') throw new InvalidStateError('credit_note.not_creditable', 'a credit note corrects an invoice, not another credit note');
     const parties = invoice.parties;
@@ -499,7 +500,7 @@ export class CreateCreditNote {
     const creditNote = Invoice.draft(
       {
         kind: 'credit_note',
-        lines: full ? original.lines.map(invoiceLineToInput) : await this.lines.resolve(tenantId, partnership, command.lines ?? [], original.currency, invoice),
+        lines: full ? original.lines.map(invoiceLineToInput) : await this.lines.resolve(tenantId, partnership, asInvoiced(command.lines ?? [], original), original.currency, invoice),
         allowances: command.allowances ?? (full ? original.allowances.map(documentAllowanceChargeToInput) : []),
         charges: command.charges ?? (full ? original.charges.map(documentAllowanceChargeToInput) : []),
         // A full credit mirrors the invoice, prepaid and rounding amounts included, so it credits exactly its amount due.
@@ -511,22 +512,23 @@ export class CreateCreditNote {
         buyerId: invoice.buyerId,
         currency: invoice.currency,
         paymentTerms: { kind: 'due_on_receipt' },
-        series: partnership.numbering.creditNote,
+        // The series the earlier attempt numbered it in, were the partnership's changed since.
+        series: (earlier?.creditNoteNumber && parseDocumentNumber(earlier.creditNoteNumber)?.series) || partnership.numbering.creditNote,
         precedingInvoice: { id: invoice.id, number: invoice.number, issueDate: invoice.issueDate },
       },
       { tenantId, id: command.id ?? this.ids.next<'Invoice'>(), at: this.clock.now() },
     );
     const amount = creditNote.totals.amountDue;
     if (!begun) invoice.assertCreditable(amount);
-    const issueDate = today(this.clock, this.settings.timeZone);
+    const issueDate = earlier?.creditedOn ?? today(this.clock, this.settings.timeZone);
     const context = { issueDate, ...parties, requiresApproval: false };
     creditNote.assertIssuable(context);
     if (reference !== undefined) {
       const existing = await this.invoices.findByExternalReference(tenantId, invoice.sellerId, invoice.buyerId, reference);
       if (existing) throw duplicateReference(existing.id, reference);
     }
-    const sequence = await this.numbers.reserve(tenantId, creditNote.series, creditNote.id);
-    creditNote.issue({ ...context, number: formatDocumentNumber(creditNote.series, sequence), at: this.clock.now() });
+    const number = earlier?.creditNoteNumber || formatDocumentNumber(creditNote.series, await this.numbers.reserve(tenantId, creditNote.series, creditNote.id));
+    creditNote.issue({ ...context, number, at: this.clock.now() });
     // The credit is appended to the ledger before the credit note is stored: a concurrent payment or credit then refuses
     // this one before the credit note exists, instead of leaving an issued credit note that no invoice accounts for.
     // A retry of the same request (same id, so the same number) finds the transaction and completes what is missing.
@@ -580,15 +582,17 @@ export class CreateCreditNote {
   }
 
   /**
-   * Whether an attempt of this request appended its credit already. Under an external reference the operation may be
-   * another credit note's, which took the reference first.
+   * The credit an attempt of this request appended already, if one did (empty when the operation holds another
+   * request's). Under an external reference the operation may be another credit note's, which took the reference first.
    * @throws ConflictError `invoice.duplicate_external_reference`
    */
-  private async begun(tenantId: TenantId, operationId: string, id: InvoiceId, reference: string | undefined): Promise<boolean> {
+  private async begun(tenantId: TenantId, operationId: string, id: InvoiceId, reference: string | undefined): Promise<Partial<CreditedPosting> | undefined> {
     const stored = await this.ledger.byOperation(tenantId, operationId);
-    const credit = stored?.postings.find((posting) => posting.type === 'credited');
+    if (!stored) return undefined;
+    const credit = stored.postings.find((posting) => posting.type === 'credited');
     if (reference !== undefined && credit?.type === 'credited' && credit.creditNoteId !== id) throw duplicateReference(credit.creditNoteId, reference);
-    return stored !== undefined;
+    // Another request's (its key reused): the checks after the append refuse it.
+    return credit?.type === 'credited' && credit.creditNoteId === id ? credit : {};
   }
 
   /**
@@ -625,6 +629,40 @@ function duplicateReference(existingId: InvoiceId | undefined, externalReference
     ...definedFields({ existingInvoiceId: existingId }),
     externalReference,
   });
+}
+
+/**
+ * Credit note lines naming a marketable without a price take the price, unit and VAT of the invoice's line for it: a
+ * credit note takes back what was charged, at the rate it was taxed, not today's catalogue (and a retry after a crash
+ * then builds the same credit note). A marketable the invoice charged at several prices needs the line's own price.
+ * @throws ValidationError `line.price_required` at such a line
+ */
+function asInvoiced(lines: readonly DraftLineInput[], invoice: InvoiceState): DraftLineInput[] {
+  const issues: ValidationError[] = [];
+  const priced = lines.map((line, index) => {
+    if (line.marketableId === undefined || line.netPrice !== undefined) return line;
+    const charged = invoice.lines.filter((each) => each.marketableId === line.marketableId).map(invoiceLineToInput);
+    const [first] = charged;
+    if (!first) return line;
+    const key = (each: InvoiceLineInput) => JSON.stringify([each.netPrice, each.priceBaseQuantity, each.unitCode, each.vat]);
+    if (charged.some((each) => key(each) !== key(first))) {
+      issues.push(ValidationError.of(`lines.${index}.netPrice`, 'line.price_required', 'the invoice charged this marketable at several prices: give the line its price'));
+      return line;
+    }
+    return {
+      ...line,
+      netPrice: first.netPrice,
+      ...definedFields({
+        priceBaseQuantity: line.priceBaseQuantity ?? first.priceBaseQuantity,
+        unitCode: line.unitCode ?? first.unitCode,
+        vat: line.vat ?? first.vat,
+        name: line.name ?? first.name,
+        sellerItemId: line.sellerItemId ?? first.sellerItemId,
+      }),
+    };
+  });
+  if (issues.length > 0) throw new ValidationError(issues.flatMap((error) => error.issues));
+  return priced;
 }
 
 /** The external reference as a document stores it; undefined when there is none, or when the draft will refuse it. */
