@@ -184,6 +184,25 @@ describe('RunBilling', () => {
     expect(Money.sum('EUR', invoices.map((invoice) => invoice.totals.taxExclusive)).toString()).toBe('580645161290.32');
   });
 
+  it('makes the invoice of a correction in a currency without decimals up to the largest amount, in as many units as it takes', async () => {
+    // Review of 6 December 2026: a tenth of the amount fits a unit price only in currencies of 2 decimals or more; a
+    // correction of 7.1 × 10^13 JPY stayed a pending bill for good.
+    const huge: PlanTermsInput = { interval: 'monthly', charges: [{ kind: 'recurring', code: 'seats', name: 'Seats', quantity: '100', unitPrice: '1000000000000', vat: VAT }] };
+    const scenario = await billedScenario(huge, { terms: { currency: 'JPY' } });
+    const { tenantId } = scenario;
+    await scenario.use(RunBilling).execute({ tenantId });
+    scenario.clock.set(new Date('2026-03-10T09:00:00Z'));
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId: scenario.partnership.id, effectiveFrom: '2026-03-10', terms: null, expectedVersion: 1 });
+
+    const run = await scenario.use(RunBilling).execute({ tenantId });
+
+    expect(run.counts).toMatchObject({ bills: 1, invoicesDrafted: 1, failed: 0 });
+    const credit = (await scenario.billing.bills.listByPartnership(tenantId, scenario.partnership.id)).at(-1)?.lines[0];
+    expect([credit?.line.quantity, credit?.line.netPrice, credit?.amount.toString()]).toEqual(['-100', '709677419354.84', '-70967741935484']);
+    const invoices = await scenario.invoices();
+    expect(Money.sum('JPY', invoices.map((invoice) => invoice.totals.taxExclusive)).toString()).toBe('29032258064516');
+  });
+
   it('reads a partnership once for all its bills, and each partner once for the partnerships of a page', async () => {
     const adapters = createInMemoryAdapters();
     const reads: string[] = [];

@@ -337,15 +337,18 @@ function correction(item: Item, before: Billed, difference: Money, reason: Corre
 }
 
 /**
- * The quantity and price of a line of `amount` (rounded to the currency): ±1 × the amount, or ±10 × a tenth of it
- * above the largest unit price a line takes (a tenth of the largest amount fits, and is exact).
+ * The quantity and price of a line of `amount` (rounded to the currency): ±1 × the amount, or, above the largest unit
+ * price a line takes, ±10, 100 or 1,000 units of a tenth, hundredth or thousandth of it: the fewest that fit. The largest
+ * amount (10^15 − 1 minor units) needs 10 in a currency of 2 decimals, 1,000 in one of none (JPY); the price stays exact,
+ * with at most 3 + 3 decimals.
  */
 function asOneLine(amount: Decimal): [Decimal, Decimal] {
-  const units = amount.abs().greaterThan(UNIT_PRICE_MAX) ? 10 : 1;
-  return [new Decimal(amount.isNegative() ? -units : units), amount.abs().dividedBy(units)];
+  let units = new Decimal(1);
+  while (amount.abs().dividedBy(units).greaterThan(UNIT_PRICE_MAX)) units = units.times(10);
+  return [amount.isNegative() ? units.negated() : units, amount.abs().dividedBy(units)];
 }
 
-/** A correction is ±1 × the difference, written as an amount of the currency; ±10 × a tenth of it when it must be. */
+/** A correction is ±1 × the difference, written as an amount of the currency; more units of a part of it when it must be. */
 function correctionQuantityAndPrice(difference: Money): { readonly quantity: string; readonly unitCode: string; readonly netPrice: string } {
   const [quantity, netPrice] = asOneLine(difference.toDecimal());
   const whole = quantity.abs().equals(1);
