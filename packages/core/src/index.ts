@@ -5,7 +5,7 @@
  */
 export { DomainError, ValidationError, NotFoundError, ConflictError, InvalidStateError, atPath, collectIssues } from './errors/domain-error';
 export type { ErrorDetails, ValidationIssue } from './errors/domain-error';
-export { ISO_4217_CODES } from './money/iso-4217';
+export { ISO_4217_CODES, NON_MONEY_CODES } from './money/iso-4217';
 export { currencyOf, isCurrencyCode, parseCurrencyCode } from './money/currency';
 export type { Currency, CurrencyCode } from './money/currency';
 export { Decimal, decimal, formatDecimal } from './money/decimal';

@@ -3,7 +3,7 @@ import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { OperationObject, ParameterObject, ReferenceObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { ISO_4217_CODES } from '@invoicing/core';
+import { ISO_4217_CODES, isCurrencyCode } from '@invoicing/core';
 import { ValidateBy, getMetadataStorage, type ValidationOptions } from 'class-validator';
 
 /** A character a text may hold: anything but the control characters other than tab, line feed and carriage return. */
@@ -37,8 +37,8 @@ export const FORMATS = {
    * them as 19xx, so the domain cannot tell them apart.
    */
   date: { type: 'string', format: 'date', pattern: '^(?!00)[0-9]{4}-[0-9]{2}-[0-9]{2}$' },
-  /** An ISO 4217 currency code the domain knows (`money.unknown_currency` otherwise). */
-  currency: { type: 'string', enum: [...ISO_4217_CODES] },
+  /** An ISO 4217 currency code the domain knows, one with a minor unit (`money.unknown_currency` otherwise: `XAU`, `XXX` …). */
+  currency: { type: 'string', enum: ISO_4217_CODES.filter((code) => isCurrencyCode(code)) },
   /** A month, `YYYY-MM`. */
   month: { type: 'string', pattern: '^[0-9]{4}-(?:0[1-9]|1[0-2])$' },
   /** A free text as the domain takes it: no control characters but tab and line breaks (`text.control_character`). */

@@ -2,12 +2,20 @@ import { describe, expect, it } from '@jest/globals';
 import { ValidationError } from '../errors/domain-error';
 import { currencyOf, isCurrencyCode, parseCurrencyCode } from './currency';
 import { ISO_4217_CODES } from './iso-4217';
+import { Money } from './money';
+
+/** The ISO 4217 codes whose minor unit is "N.A.": metals, fund and testing codes, not currencies for money. */
+const notMoney = ['XAG', 'XAU', 'XBA', 'XBB', 'XBC', 'XBD', 'XDR', 'XPD', 'XPT', 'XSU', 'XTS', 'XUA', 'XXX'];
 
 describe('currency', () => {
   describe('isCurrencyCode', () => {
     it('accepts ISO 4217 codes', () => {
       expect(isCurrencyCode('EUR')).toBe(true);
       expect(isCurrencyCode('JPY')).toBe(true);
+    });
+
+    it.each(notMoney)('rejects %s, whose ISO minor unit is N.A.', (code) => {
+      expect(isCurrencyCode(code)).toBe(false);
     });
 
     it('rejects unknown, lower-case and non-string values', () => {
@@ -32,8 +40,8 @@ describe('currency', () => {
       expect(currencyOf(code)).toEqual({ code, exponent });
     });
 
-    it('gives every listed code an integer exponent from 0 to 4', () => {
-      for (const code of ISO_4217_CODES) {
+    it('gives every listed money code an integer exponent from 0 to 4', () => {
+      for (const code of ISO_4217_CODES.filter(isCurrencyCode)) {
         const { exponent } = currencyOf(code);
         expect([code, Number.isInteger(exponent) && exponent >= 0 && exponent <= 4]).toEqual([code, true]);
       }
@@ -49,6 +57,14 @@ describe('currency', () => {
     it.each(['ABC', 'eur', '', 'EURO', 'constructor', '__proto__'])('throws money.unknown_currency for %j', (code) => {
       expect(() => currencyOf(code)).toThrow(ValidationError);
       expect(() => currencyOf(code)).toThrow(expect.objectContaining({ code: 'money.unknown_currency' }));
+    });
+
+    it.each(notMoney)('throws money.unknown_currency for %s, an ISO code but not a currency for money', (code) => {
+      // currency-codes gives these 0 decimals, so 0.4 XAU would round to 0 without a word.
+      expect(() => currencyOf(code)).toThrow(
+        expect.objectContaining({ code: 'money.unknown_currency', message: expect.stringContaining('not a currency for money') }),
+      );
+      expect(() => Money.of('0.4', code as never)).toThrow(expect.objectContaining({ code: 'money.unknown_currency' }));
     });
   });
 

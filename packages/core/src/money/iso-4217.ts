@@ -18,3 +18,10 @@ export const ISO_4217_CODES = [
   'VUV', 'WST', 'XAF', 'XAG', 'XAU', 'XBA', 'XBB', 'XBC', 'XBD', 'XCD', 'XDR', 'XOF',
   'XPD', 'XPF', 'XPT', 'XSU', 'XTS', 'XUA', 'XXX', 'YER', 'ZAR', 'ZMW', 'ZWG',
 ] as const;
+
+// ISO gives these codes no minor unit ("N.A."); currency-codes reports 0 decimals for them, which would round 0.4 XAU
+// to 0 without a word. They are metals, fund and bond-market units, testing and "no currency": not money to invoice in.
+/** The ISO 4217 codes whose minor unit is "N.A.", in alphabetical order: refused as a currency. */
+export const NON_MONEY_CODES = [
+  'XAG', 'XAU', 'XBA', 'XBB', 'XBC', 'XBD', 'XDR', 'XPD', 'XPT', 'XSU', 'XTS', 'XUA', 'XXX',
+] as const;
