@@ -41,6 +41,26 @@ describe('invoiceToEn16931', () => {
     expect(validateEn16931(doc)).toEqual([]);
   });
 
+  it('writes a discounted return line with the allowance of its signed gross, and it breaks no EN 16931 rule', () => {
+    // −2 × 10.00 = −20.00; 10 % of it is −2.00 (BT-136, BT-138); net −20.00 − (−2.00) = −18.00 (BT-131).
+    const invoice = issue(
+      aDraft(tenant, partnership, {
+        lines: [
+          { name: 'Widget', quantity: '5', unitCode: 'C62', netPrice: '10.00', vat: { code: 'S', rate: '20' }, allowances: [{ percent: '10', reason: 'Discount' }] },
+          { name: 'Widget returned', quantity: '-2', unitCode: 'C62', netPrice: '10.00', vat: { code: 'S', rate: '20' }, allowances: [{ percent: '10', reason: 'Discount' }] },
+        ],
+      }),
+      seller,
+      buyer,
+      8,
+    );
+    const doc = invoiceToEn16931(invoice.toState());
+
+    expect(doc.lines[1]).toMatchObject({ quantity: '-2', netAmount: '-18.00', allowances: [{ amount: '-2.00', percentage: '10', reason: 'Discount' }] });
+    expect(doc.totals).toMatchObject({ lineNetTotal: '27.00', vatTotal: '5.40', amountDue: '32.40' });
+    expect(validateEn16931(doc)).toEqual([]);
+  });
+
   it('writes a credit note with type 381 and the invoice it corrects', () => {
     const invoice = issue(aDraft(tenant, partnership, { kind: 'credit_note', precedingInvoice: { id: 'inv-1' as never, number: 'INV-000001', issueDate: '2026-01-02' as never } }), seller, buyer, 2);
     const doc = invoiceToEn16931(invoice.toState());

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { Money, ValidationError, type CurrencyCode } from '@invoicing/core';
-import { allowanceCharge, documentAllowanceCharge, invoiceLine, unitCode, type InvoiceLineInput } from './invoice-line';
+import { allowanceCharge, documentAllowanceCharge, invoiceLine, invoiceLineToInput, unitCode, type InvoiceLineInput } from './invoice-line';
 
 /** The one ValidationError `fn` throws; fails the test when it throws nothing or something else. */
 function caught(fn: () => unknown): ValidationError {
@@ -358,6 +358,26 @@ describe('InvoiceLine', () => {
     });
   });
 
+  describe('invoiceLineToInput', () => {
+    it.each<[string, Partial<InvoiceLineInput>]>([
+      ['a return with a percent allowance and charge', { quantity: '-2', netPrice: '10.00', allowances: [{ percent: '10', reason: 'Discount' }], charges: [{ percent: '5', reason: 'Packing' }] }],
+      ['a percent with its own base and a percent rounded down by the caller', { quantity: '3', netPrice: '11.00', allowances: [{ percent: '7.5', baseAmount: '20.00', reason: 'Loyalty' }, { amount: '2.47', percent: '7.5', reason: 'Discount' }] }],
+      ['a fixed allowance on a return', { quantity: '-1', netPrice: '10.00', allowances: [{ amount: '1.00', reasonCode: '95' }] }],
+    ])('gives the input that parses back to the same line: %s', (_, overrides) => {
+      // A full credit note copies the invoice's lines this way.
+      const parsed = line(overrides);
+
+      expect(invoiceLine(invoiceLineToInput(parsed), 'EUR', 0)).toEqual(parsed);
+    });
+
+    it('keeps a discounted return at its net amount: −2 × 10.00 less 10 % is −18.00, the allowance −2.00', () => {
+      const parsed = line({ quantity: '-2', netPrice: '10.00', allowances: [{ percent: '10', reason: 'Discount' }] });
+      const again = invoiceLine(invoiceLineToInput(parsed), 'EUR', 0);
+
+      expect([again.netAmount.toString(), again.allowances[0]?.amount.toString(), again.allowances[0]?.percent?.toString()]).toEqual(['-18.00', '-2.00', '10']);
+    });
+  });
+
   describe('allowanceCharge', () => {
     it('keeps a fixed amount in the currency, with its reason and code', () => {
       const parsed = allowanceCharge({ amount: '12.5', reason: ' Damage ', reasonCode: '65' }, 'EUR');
@@ -401,6 +421,17 @@ describe('InvoiceLine', () => {
       expect(issuesOf(() => allowanceCharge({ amount: '3.00', percent: '7.5', reason: 'Discount' }, 'EUR', Money.of('33.00', 'EUR')))).toEqual([{ path: 'amount', code: 'allowance_charge.amount_mismatch' }]);
       // Without a base, the percent cannot be checked: the amount stands.
       expect(allowanceCharge({ amount: '3.00', percent: '7.5', reason: 'Discount' }, 'EUR').amount.toString()).toBe('3.00');
+    });
+
+    it('takes an amount stated with its percent on a return line when it is that percent of the negative gross, sign included', () => {
+      // 10 % of −20.00 is −2.00; 7.5 % of −33.00 is −2.475: −2.47 and −2.48 are both that percent rounded to cents.
+      const returned = (amount: string, percent: string, gross: string) => () => allowanceCharge({ amount, percent, reason: 'Discount' }, 'EUR', Money.of(gross, 'EUR'));
+
+      expect(returned('-2.00', '10', '-20.00')().amount.toString()).toBe('-2.00');
+      expect(returned('-2.47', '7.5', '-33.00')().amount.toString()).toBe('-2.47');
+      expect(returned('-2.48', '7.5', '-33.00')().amount.toString()).toBe('-2.48');
+      for (const amount of ['2.00', '-2.01', '-1.99']) expect(issuesOf(returned(amount, '10', '-20.00'))).toEqual([{ path: 'amount', code: 'allowance_charge.amount_mismatch' }]);
+      expect(issuesOf(returned('-2.46', '7.5', '-33.00'))).toEqual([{ path: 'amount', code: 'allowance_charge.amount_mismatch' }]);
     });
 
     it('refuses a negative fixed amount', () => {

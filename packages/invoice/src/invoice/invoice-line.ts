@@ -157,16 +157,17 @@ export function allowanceCharge(input: AllowanceChargeInput, currency: CurrencyC
           });
     const amount = attempt('amount', () => {
       if (input.amount !== undefined) {
-        const fixed = notNegative(Money.of(input.amount, currency));
-        // An amount stated with its percent and base is that percent of it, rounded either way to the currency.
+        const stated = Money.of(input.amount, currency);
         const base = baseAmount ?? defaultBase;
-        if (percent !== undefined && base !== undefined) {
-          const share = percent.dividedBy(100);
-          if (fixed.lessThan(base.multiply(share, 'down')) || fixed.greaterThan(base.multiply(share, 'up'))) {
-            throw ValidationError.of('', 'allowance_charge.amount_mismatch', `${fixed.toString()} is not ${formatDecimal(percent)} % of ${base.toString()}`);
-          }
+        if (percent === undefined || base === undefined) return notNegative(stated);
+        // An amount stated with its percent and base is that percent of it, rounded either way to the currency, sign
+        // included: on a return line the base is the negative gross, so 10 % of −20.00 is −2.00 (what was computed).
+        const share = percent.dividedBy(100);
+        const [towardZero, awayFromZero] = [base.multiply(share, 'down'), base.multiply(share, 'up')];
+        if (stated.lessThan(towardZero.min(awayFromZero)) || stated.greaterThan(towardZero.max(awayFromZero))) {
+          throw ValidationError.of('', 'allowance_charge.amount_mismatch', `${stated.toString()} is not ${formatDecimal(percent)} % of ${base.toString()}`);
         }
-        return fixed;
+        return stated;
       }
       if (input.percent === undefined) throw ValidationError.of('', 'allowance_charge.amount_or_percent', 'give an amount or a percent');
       const base = baseAmount ?? defaultBase;
@@ -199,7 +200,8 @@ export function documentAllowanceCharge(input: DocumentAllowanceChargeInput, cur
 /**
  * Parses one line and computes its net amount (BT-131) the way EN 16931 defines it:
  * quantity × net price ÷ price base quantity, plus line charges, minus line allowances, rounded half-up.
- * A percent allowance or charge without a base applies to the line's gross amount (quantity × price).
+ * A percent allowance or charge without a base applies to the line's gross amount (quantity × price), sign included:
+ * on a return line its amount is negative, so the net amount is the mirror image of the sale's.
  * Quantities and prices are bounded (`QUANTITY_MAX`, `UNIT_PRICE_MAX` and their decimals); an amount they come to
  * beyond the range of `Money` is refused too (`money.out_of_range`), so a line never holds an amount that would wrap.
  * @throws ValidationError with one issue per bad field: `line.quantity_out_of_range` | `line.price_out_of_range` | `line.negative_price` | `line.invalid_base_quantity` | `money.out_of_range` | …
@@ -266,9 +268,20 @@ export function invoiceLine(input: InvoiceLineInput, currency: CurrencyCode, pos
   });
 }
 
-/** The input that parses back to this allowance or charge: its amount (a percent is already applied to it) and reason. */
+/**
+ * The input that parses back to this allowance or charge: its amount with the percent and base it came from, so that
+ * the percent is kept (BT-138) and a return line's negative percent amount is taken back as that percent.
+ */
 function allowanceChargeToInput(item: AllowanceCharge): AllowanceChargeInput {
-  return { amount: item.amount.toString(), ...definedFields({ reason: item.reason, reasonCode: item.reasonCode }) };
+  return {
+    amount: item.amount.toString(),
+    ...definedFields({
+      percent: item.percent === undefined ? undefined : formatDecimal(item.percent),
+      baseAmount: item.baseAmount?.toString(),
+      reason: item.reason,
+      reasonCode: item.reasonCode,
+    }),
+  };
 }
 
 /** The input that parses back to this document-level allowance or charge. */

@@ -152,6 +152,17 @@ describe('Invoice', () => {
       ]);
     });
 
+    it('refuses two exemption reasons in one category and rate with vat.exemption_reason_conflict, on the second line', () => {
+      const exempt = (exemptionReason: string, exemptionReasonCode?: string) => line({ vat: { code: 'E', exemptionReason, ...(exemptionReasonCode ? { exemptionReasonCode } : {}) } });
+
+      expect(issuesOf(() => draft({ lines: [exempt('Reason A'), exempt('Reason B', 'VATEX-EU-132')] }))).toEqual([
+        { path: 'lines.1.vat.exemptionReason', code: 'vat.exemption_reason_conflict' },
+      ]);
+      expect(issuesOf(() => draft().update({ lines: [exempt('Reason A'), exempt('Reason B')] }, at))).toEqual([
+        { path: 'lines.1.vat.exemptionReason', code: 'vat.exemption_reason_conflict' },
+      ]);
+    });
+
     it('accepts two lines with the same id', () => {
       expect(draft({ lines: [line({ id: 'A' }), line({ id: 'A' })] }).lines.map((item) => item.id)).toEqual(['A', 'A']);
     });

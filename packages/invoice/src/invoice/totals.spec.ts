@@ -11,6 +11,7 @@ import {
 } from './invoice-line';
 import { computeTotals, vatBreakdown, type InvoiceTotals, type VatBreakdown } from './totals';
 import type { VatCategoryInput } from './vat';
+import { issuesOf } from '../testing/assertions';
 
 const S20: VatCategoryInput = { code: 'S', rate: '20' };
 const S5_5: VatCategoryInput = { code: 'S', rate: '5.5' };
@@ -326,6 +327,65 @@ describe('totals', () => {
       expect(entries(compute({ currency: 'BHD', lines: [{ quantity: '1', netPrice: '1.115', vat: { code: 'S', rate: '10' } }] }).breakdown)).toEqual([
         ['S:10', '1.115', '0.112'],
       ]);
+    });
+
+    it('refuses a second exemption reason in one category and rate with vat.exemption_reason_conflict, on the line that gives it', () => {
+      // One breakdown entry per category and rate carries one reason (BT-120): 'Reason B' would be lost.
+      const document = {
+        lines: [
+          { quantity: '1', netPrice: '10.00', vat: { code: 'E', exemptionReason: 'Reason A' } },
+          { quantity: '1', netPrice: '5.00', vat: { code: 'E', exemptionReason: 'Reason B', exemptionReasonCode: 'VATEX-EU-132' } },
+        ],
+      };
+
+      expect(issuesOf(() => compute(document))).toEqual([{ path: 'lines.1.vat.exemptionReason', code: 'vat.exemption_reason_conflict' }]);
+    });
+
+    it('refuses a second reason code in one category and rate, on lines and document allowances and charges alike', () => {
+      const AE = (exemptionReasonCode: string) => ({ code: 'AE', exemptionReason: 'Reverse charge', exemptionReasonCode });
+      const issues = issuesOf(() =>
+        compute({
+          lines: [
+            { quantity: '1', netPrice: '10.00', vat: AE('VATEX-EU-AE') },
+            { quantity: '1', netPrice: '10.00', vat: AE('VATEX-EU-AE') },
+            { quantity: '1', netPrice: '10.00', vat: AE('VATEX-EU-IC') },
+          ],
+          allowances: [{ amount: '1.00', reason: 'Discount', vat: AE('VATEX-EU-G') }],
+          charges: [{ amount: '1.00', reason: 'Freight', vat: AE('VATEX-EU-O') }],
+        }),
+      );
+
+      expect(issues).toEqual([
+        { path: 'lines.2.vat.exemptionReasonCode', code: 'vat.exemption_reason_conflict' },
+        { path: 'allowances.0.vat.exemptionReasonCode', code: 'vat.exemption_reason_conflict' },
+        { path: 'charges.0.vat.exemptionReasonCode', code: 'vat.exemption_reason_conflict' },
+      ]);
+    });
+
+    it('takes a reason or code given on some lines of an entry and left out on others', () => {
+      const { breakdown } = compute({
+        lines: [
+          { quantity: '1', netPrice: '10.00', vat: { code: 'E', exemptionReason: ' Medical care ' } },
+          { quantity: '1', netPrice: '5.00', vat: { code: 'E', exemptionReasonCode: 'VATEX-EU-132' } },
+          { quantity: '1', netPrice: '2.00', vat: { code: 'E', exemptionReason: 'Medical care', exemptionReasonCode: 'VATEX-EU-132' } },
+        ],
+        charges: [{ amount: '3.00', reason: 'Freight', vat: { code: 'E', exemptionReason: 'Medical care' } }],
+      });
+
+      expect(entries(breakdown)).toEqual([['E:0', '20.00', '0.00']]);
+      expect(breakdown[0]?.category).toEqual({ code: 'E', rate: expect.anything(), exemptionReason: 'Medical care', exemptionReasonCode: 'VATEX-EU-132' });
+    });
+
+    it('lets each category and rate have its own reason', () => {
+      const { breakdown } = compute({
+        lines: [
+          { quantity: '1', netPrice: '10.00', vat: { code: 'E', exemptionReason: 'Medical care' } },
+          { quantity: '1', netPrice: '5.00', vat: { code: 'O', exemptionReason: 'Not subject to VAT' } },
+          { quantity: '1', netPrice: '5.00', vat: { code: 'G', exemptionReason: 'Export' } },
+        ],
+      });
+
+      expect(breakdown.map((entry) => entry.category.exemptionReason)).toEqual(['Medical care', 'Not subject to VAT', 'Export']);
     });
 
     it('charges no tax and has no rate for category O', () => {

@@ -70,6 +70,11 @@ describe('Partnership', () => {
       ]);
     });
 
+    it('is refused with money.unknown_currency in gold, an ISO 4217 code without a minor unit', () => {
+      // Its invoices would round 1 × 0.4 XAU to a net amount of 0.
+      expect(issuesOf(() => create({ currency: 'XAU' }))).toEqual([{ path: 'currency', code: 'money.unknown_currency' }]);
+    });
+
     it('reports every bad field at once, each under its own path', () => {
       const issues = issuesOf(() =>
         create({
