@@ -155,6 +155,7 @@ export type {
   PaymentFacts,
   TenantIntegrity,
   TenantSnapshot,
+  UnreadableDocument,
 } from './integrity/integrity';
 export { INTEGRITY_READER } from './integrity/integrity-reader.port';
 export type { IntegrityReader } from './integrity/integrity-reader.port';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { documentId, type MongoConnection } from '@invoicing/integration/mongodb';
 import { tamperWithStoredState } from '@invoicing/integration/testing';
-import type { PartnerId } from '@invoicing/invoice';
+import { INTEGRITY_READER, type IntegrityReader, type PartnerId } from '@invoicing/invoice';
 import { DATABASE } from '../composition/tokens';
 import { InvoiceSeed } from '../testing/invoice-seed';
 import { startTestApi, type Caller, type TestApi } from '../testing/harness';
@@ -65,6 +65,26 @@ describe('GET /v1/admin/integrity', () => {
     const answer = await t.call('GET', PATH, { as: caller });
     expect({ status: answer.status, code: answer.body.code }).toEqual({ status: 403, code: 'auth.forbidden' });
     expect(answer.body.detail).toContain('integrity:check');
+  });
+
+  it('reads the tenant once for checks asked at the same time: a retry after a deadline joins the run still going', async () => {
+    // Review of 6 December 2026: each retry after a 503 started one more whole-tenant read beside the first.
+    const reader = t.api.app.get<IntegrityReader>(INTEGRITY_READER);
+    const payments = reader.payments.bind(reader);
+    let reads = 0;
+    reader.payments = (tenantId) => {
+      reads += 1;
+      return payments(tenantId);
+    };
+    try {
+      const answers = await Promise.all([0, 1, 2].map(() => t.call('GET', PATH, { as: 'acme-admin' })));
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200]);
+      expect(reads).toBe(1);
+      expect((await t.call('GET', PATH, { as: 'acme-admin' })).status).toBe(200);
+      expect(reads).toBe(2);
+    } finally {
+      reader.payments = payments;
+    }
   });
 
   it('refuses a call without a token (401)', async () => {

@@ -100,6 +100,25 @@ describe('MongoIntegrityReader', () => {
     expect(report.notes.map((note) => [note.code, note.ids['number']])).toEqual([['integrity.number_gap_refused_credit_note', 'CN-000002']]);
   });
 
+  it('reports a document it cannot read, and a reservation whose number is not one, and checks the rest (review of 6 December 2026: the run threw)', async () => {
+    const { bed, invoices } = await seed('integrity-unreadable');
+    const [first] = invoices as [InvoiceState];
+    await database.adapters.models.invoices.collection.updateOne({ _id: documentId(bed.tenantId, first.id) } as never, { $set: { state: '{"truncated' } });
+    await database.adapters.models.number_reservations.collection.insertOne({ _v: 1, tenantId: bed.tenantId, series: 'INV', sequence: 'x', documentId: 'forged', reservedAt: new Date() } as never);
+
+    const report = await checkIntegrity(new MongoIntegrityReader(database.adapters.models), { tenantId: bed.tenantId });
+
+    const unreadable = report.findings.filter((found) => found.code === 'integrity.unreadable_document');
+    expect(unreadable.map((found) => [found.ids['collection'], found.ids['documentId']]).sort()).toEqual(
+      [
+        ['invoices', documentId(bed.tenantId, first.id)],
+        ['number_reservations', expect.any(String)],
+      ].sort(),
+    );
+    // The rest was checked: three invoices and a credit note seeded, one invoice left out.
+    expect([report.checked.invoices, report.checked.creditNotes]).toEqual([2, 1]);
+  });
+
   it('reads the ledger the use cases wrote: clean, and a stored head total raised is found', async () => {
     const { bed } = await seed('integrity-ledger');
     const account: LedgerAccount = { tenantId: bed.tenantId, partnerId: bed.buyer.id, currency: 'EUR' as CurrencyCode };

@@ -1,4 +1,14 @@
-import { invoiceFacts, paymentFacts, type IntegrityReader, type InvoiceFacts, type LedgerTransaction, type NumberReservationFacts, type PaymentFacts, type SealRecord } from '@invoicing/invoice';
+import {
+  invoiceFacts,
+  paymentFacts,
+  type IntegrityReader,
+  type InvoiceFacts,
+  type LedgerTransaction,
+  type NumberReservationFacts,
+  type PaymentFacts,
+  type SealRecord,
+  type UnreadableDocument,
+} from '@invoicing/invoice';
 import type { Model } from 'mongoose';
 import { sealRecordOf, type DocumentSealDocument } from './document-sealer';
 import { invoiceMapper, type InvoiceDocument } from './mappers/invoice.mapper';
@@ -19,6 +29,9 @@ export const INTEGRITY_BATCH_SIZE = 500;
  * (FerretDB sorts in memory, ADR 0002).
  */
 export class MongoIntegrityReader implements IntegrityReader {
+  /** Per tenant, the documents read since the last {@link unreadable} that no mapper could read. */
+  private readonly skipped = new Map<string, UnreadableDocument[]>();
+
   constructor(
     private readonly models: Models,
     private readonly batchSize = INTEGRITY_BATCH_SIZE,
@@ -64,6 +77,13 @@ export class MongoIntegrityReader implements IntegrityReader {
     return this.read(this.models.document_seals, tenantId, {}, (document: DocumentSealDocument) => sealRecordOf(document));
   }
 
+  /** The documents of the tenant read so far that could not be read, each once: a finding each, not a failed run. */
+  unreadable(tenantId: string): readonly UnreadableDocument[] {
+    const found = this.skipped.get(tenantId) ?? [];
+    this.skipped.delete(tenantId);
+    return found;
+  }
+
   private async *read<D, T>(model: Model<Record<string, unknown>>, tenantId: string, projection: Record<string, 0 | 1>, map: (document: D) => T): AsyncIterable<readonly T[]> {
     const cursor = model.find({ tenantId }, projection).lean<D[]>().cursor({ batchSize: this.batchSize });
     let batch: T[] = [];
@@ -71,7 +91,12 @@ export class MongoIntegrityReader implements IntegrityReader {
       for (;;) {
         const document = (await guarded(() => cursor.next())) as D | null;
         if (document === null) break;
-        batch.push(map(document));
+        try {
+          batch.push(map(document));
+        } catch (error) {
+          const id = String((document as { _id?: unknown })._id);
+          this.skipped.set(tenantId, [...(this.skipped.get(tenantId) ?? []), { collection: model.collection.collectionName, id, message: (error as Error).message }]);
+        }
         if (batch.length >= this.batchSize) {
           yield batch;
           batch = [];

@@ -30,7 +30,7 @@ export async function checkTenantOf(reader: IntegrityReader, tenantId: string): 
   const reservations: NumberReservationFacts[] = await collect(reader.reservations(tenantId));
   const ledger: LedgerTransaction[] = await collect(reader.ledgerTransactions(tenantId));
   const seals: SealRecord[] = await collect(reader.seals(tenantId));
-  return checkTenant({ tenantId, partnerIds, payments, invoices, reservations, ledger, seals });
+  return checkTenant({ tenantId, partnerIds, payments, invoices, reservations, ledger, seals, unreadable: reader.unreadable?.(tenantId) ?? [] });
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { SealRecord } from '../invoice/document-seal';
 import type { LedgerTransaction } from '../ledger/ledger';
-import type { InvoiceFacts, NumberReservationFacts, PaymentFacts } from './integrity';
+import type { InvoiceFacts, NumberReservationFacts, PaymentFacts, UnreadableDocument } from './integrity';
 
 /**
  * What the invariant checker reads: the stored states of each tenant, as streams of batches, so that a tenant's
@@ -17,6 +17,11 @@ export interface IntegrityReader {
   ledgerTransactions(tenantId: string): AsyncIterable<readonly LedgerTransaction[]>;
   /** The links of the tenant's hash chains of issued documents, in any order (ADR 0022). */
   seals(tenantId: string): AsyncIterable<readonly SealRecord[]>;
+  /**
+   * The documents of the tenant the streams above left out because they could not be read (a stored field edited into
+   * something no version writes), asked once they are read. A reader that cannot fail to read has none.
+   */
+  unreadable?(tenantId: string): readonly UnreadableDocument[];
 }
 
 /** Binds the reader in a container. */

@@ -151,6 +151,17 @@ describe('the invariant checker', () => {
     expect(codes(unreserved)).toEqual(['integrity.number_unreserved']);
   });
 
+  it('reports the numbers missing below a reservation as far off as 10^12 as one range, at once (review of 6 December 2026: a loop per number)', () => {
+    const far = { ...consistent(), reservations: [...consistent().reservations, { series: 'INV', sequence: 1_000_000_000_000, documentId: 'inv-9' }] };
+    const found = checkTenant(far).findings.filter((item) => item.code === 'integrity.number_gap');
+    expect(found.map((item) => [item.ids['number'], item.ids['to'], item.ids['missing']])).toEqual([['INV-000002', 'INV-999999999999', 999_999_999_998]]);
+  });
+
+  it('reports a document the reader could not read, and checks the rest', () => {
+    const found = checkTenant({ ...consistent(), unreadable: [{ collection: 'invoices', id: 't1/inv-7', message: 'stored format 9 is not one this version reads' }] }).findings;
+    expect(found.map((item) => [item.code, item.ids['collection'], item.ids['documentId']])).toEqual([['integrity.unreadable_document', 'invoices', 't1/inv-7']]);
+  });
+
   it('counts a number an imported document took out of a series as held: no gap at it, none for imported numbers above the series', () => {
     const importedAt = (id: string, number: string) => ({ ...invoice, id, number, imported: true as const, payments: [], credits: [], amountDue: 0n });
     const platform = { ...invoice, id: 'inv-3', number: 'INV-000003', payments: [], credits: [], amountDue: 0n };

@@ -31,6 +31,8 @@ export function reservationToPersistence(reservation: NumberReservation): Number
  */
 export function reservedSequence(stored: Pick<NumberReservationDocument, '_v' | 'sequence'>, source: string): number {
   storedFormatOf(stored, `number_reservations ${source}`);
+  // What the database holds is not trusted to be a number of a series: the numbering and its checks count on it.
+  if (!Number.isSafeInteger(stored.sequence) || stored.sequence < 1) throw new Error(`number_reservations ${source}: ${JSON.stringify(stored.sequence)} is not a number of a series`);
   return stored.sequence;
 }
 
