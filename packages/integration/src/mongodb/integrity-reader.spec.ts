@@ -119,6 +119,19 @@ describe('MongoIntegrityReader', () => {
     expect([report.checked.invoices, report.checked.creditNotes]).toEqual([2, 1]);
   });
 
+  it('finds the fields stored beside an invoice for queries and reports edited away from its state (review of 6 December 2026)', async () => {
+    const { bed, invoices } = await seed('integrity-query-fields');
+    const [first] = invoices as [InvoiceState];
+    const reader = new MongoIntegrityReader(database.adapters.models);
+    expect((await checkIntegrity(reader, { tenantId: bed.tenantId })).findings).toEqual([]);
+    // Aging sums derived.outstandingMinor grouped by the top-level buyerId: both edited, the state and the seal untouched.
+    await database.adapters.models.invoices.collection.updateOne({ _id: documentId(bed.tenantId, first.id) } as never, { $set: { 'derived.outstandingMinor': 1n, buyerId: 'someone-else' } });
+
+    const report = await checkIntegrity(reader, { tenantId: bed.tenantId });
+
+    expect(report.findings.map((found) => [found.code, found.ids['invoiceId'], found.ids['fields']])).toEqual([['integrity.projection_mismatch', first.id, 'buyerId,derived.outstandingMinor']]);
+  });
+
   it('reads the ledger the use cases wrote: clean, and a stored head total raised is found', async () => {
     const { bed } = await seed('integrity-ledger');
     const account: LedgerAccount = { tenantId: bed.tenantId, partnerId: bed.buyer.id, currency: 'EUR' as CurrencyCode };

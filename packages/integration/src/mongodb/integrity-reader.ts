@@ -58,7 +58,11 @@ export class MongoIntegrityReader implements IntegrityReader {
   }
 
   invoices(tenantId: string): AsyncIterable<readonly InvoiceFacts[]> {
-    return this.read(this.models.invoices, tenantId, { outbox: 0 }, (document: InvoiceDocument) => invoiceFacts(invoiceMapper.toDomain(document)));
+    return this.read(this.models.invoices, tenantId, { outbox: 0 }, (document: InvoiceDocument) => {
+      const state = invoiceMapper.toDomain(document);
+      const stale = staleQueryFields(document as unknown as Record<string, unknown>, invoiceMapper.toPersistence(state) as unknown as Record<string, unknown>);
+      return { ...invoiceFacts(state), ...(stale.length > 0 ? { staleQueryFields: stale } : {}) };
+    });
   }
 
   reservations(tenantId: string): AsyncIterable<readonly NumberReservationFacts[]> {
@@ -107,4 +111,41 @@ export class MongoIntegrityReader implements IntegrityReader {
       await cursor.close();
     }
   }
+}
+
+/** What the mapper writes beside the state that is not for queries: identity, the state itself, the sealer's marker. */
+const NOT_QUERY_FIELDS = new Set(['_id', '_v', 'tenantId', 'id', 'version', 'state', 'sealPending']);
+
+/**
+ * The fields stored beside a document's state for queries and reports (`derived.*`, the top-level keys) that differ
+ * from what its mapper writes for that state now: edited by hand, or written by an older version under the same stored
+ * format. The reports and lists would count such a document as it is not. Absent and null are the same.
+ */
+function staleQueryFields(stored: Record<string, unknown>, expected: Record<string, unknown>): string[] {
+  const stale: string[] = [];
+  for (const [field, value] of Object.entries(expected)) {
+    if (NOT_QUERY_FIELDS.has(field)) continue;
+    if (field === 'derived' && value !== null && typeof value === 'object') {
+      const storedDerived = (stored['derived'] ?? {}) as Record<string, unknown>;
+      for (const [key, each] of Object.entries(value as Record<string, unknown>)) if (!samePlain(storedDerived[key], each)) stale.push(`derived.${key}`);
+    } else if (!samePlain(stored[field], value)) stale.push(field);
+  }
+  return stale.sort();
+}
+
+function samePlain(left: unknown, right: unknown): boolean {
+  return JSON.stringify(plain(left)) === JSON.stringify(plain(right));
+}
+
+/** A stored or mapped value as plain JSON: 64-bit integers (bigint, BSON Long) and numbers as decimal text. */
+function plain(value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'bigint' || typeof value === 'number') return String(value);
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(plain);
+  if (typeof value === 'object') {
+    if ('_bsontype' in value) return String(value);
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, each]) => [key, plain(each)]));
+  }
+  return value;
 }

@@ -139,6 +139,21 @@ describe('the invariant checker', () => {
     expect(unrecorded.map((item) => item.message)).toEqual(['payment pay-1 is not in the ledger', 'invoice inv-1 records other amounts or another state than the ledger']);
   });
 
+  it('finds a status its amounts do not allow: settled while owing, owing while settled, paid without a payment (review of 6 December 2026)', () => {
+    const withStatus = (status: InvoiceFacts['status'], changes: Partial<InvoiceFacts> = {}) => ({ ...consistent(), invoices: [{ ...invoice, status, ...changes }, creditNote] });
+    // Paid 60.00 and credited 40.00 of 100.00: paid or credited (whichever came last), nothing else.
+    expect(codes(withStatus('paid'))).toEqual([]);
+    expect(codes(withStatus('credited'))).toEqual([]);
+    for (const status of ['issued', 'partially_paid', 'uncollectible'] as const) expect([status, codes(withStatus(status))]).toEqual([status, ['integrity.projection_mismatch']]);
+    // Owing 100.00 with nothing paid or credited: issued (or written off), never partially paid, paid or credited.
+    const owing = (status: InvoiceFacts['status']) => checkTenant({ ...consistent(), payments: [], ledger: [], invoices: [{ ...invoice, status, payments: [], credits: [] }] }).findings.map((found) => found.code);
+    expect(owing('issued')).toEqual([]);
+    expect(owing('uncollectible')).toEqual([]);
+    for (const status of ['partially_paid', 'paid', 'credited'] as const) expect([status, owing(status)]).toEqual([status, ['integrity.projection_mismatch']]);
+    // Nothing was due at issue: paid at once.
+    expect(checkTenant({ ...consistent(), payments: [], ledger: [], invoices: [{ ...invoice, status: 'paid', amountDue: 0n, payments: [], credits: [] }] }).findings).toEqual([]);
+  });
+
   it('finds a number held twice, a number reserved for a document that does not hold it, and one never reserved', () => {
     const twice = { ...consistent(), invoices: [invoice, { ...creditNote, number: 'INV-000001' }] };
     expect(codes(twice)).toEqual(['integrity.number_duplicate', 'integrity.number_gap', 'integrity.number_unreserved']);

@@ -87,6 +87,8 @@ export interface InvoiceFacts {
   readonly contentHash?: string;
   /** The seal the document carries (ADR 0022), when it was sealed. */
   readonly seal?: DocumentSeal;
+  /** Fields an adapter stores beside the state for queries and reports that disagree with the state, by name. */
+  readonly staleQueryFields?: readonly string[];
 }
 
 /** A number of a series reserved for a document (see `NumberSequence`). */
@@ -662,6 +664,15 @@ export function checkProjections(snapshot: TenantSnapshot): IntegrityFinding[] {
     }
   }
   for (const invoice of snapshot.invoices) {
+    if (invoice.staleQueryFields && invoice.staleQueryFields.length > 0) {
+      const fields = invoice.staleQueryFields.join(',');
+      findings.push(
+        finding(snapshot.tenantId, 'integrity.projection_mismatch', `${invoice.kind === 'invoice' ? 'invoice' : 'credit note'} ${invoice.id} is stored with query fields that disagree with it (${fields}): lists and reports count it otherwise`, {
+          invoiceId: invoice.id,
+          fields,
+        }),
+      );
+    }
     if (invoice.kind !== 'invoice') continue;
     const ledger = byInvoice.get(invoice.id) ?? { paid: 0n, credited: 0n, voided: false };
     const paid = sum(invoice.payments);
@@ -673,9 +684,36 @@ export function checkProjections(snapshot: TenantSnapshot): IntegrityFinding[] {
         creditedStored: credited,
         creditedLedger: ledger.credited,
       });
+      continue;
+    }
+    // Its amounts are the ledger's: its status must follow from them.
+    const unsettled = statusNotAllowed(invoice.status, invoice.amountDue, paid, credited);
+    if (unsettled) {
+      mismatch(`invoice ${invoice.id} is ${invoice.status}, which its amounts do not allow: ${unsettled}`, { invoiceId: invoice.id, status: invoice.status }, invoice.currency, {
+        amountDue: invoice.amountDue,
+        paid,
+        credited,
+      });
     }
   }
   return findings;
+}
+
+/**
+ * Why an issued invoice's status does not follow from what it owes (the lifecycle of invoice.ts): settled while it
+ * still owes, owing while nothing is left, partly paid without a payment, paid or credited by nothing. Undefined when
+ * it does; drafts and void invoices are left to the other checks. Which of paid and credited settled it last is not
+ * known from the amounts, so either is allowed once something of that kind was applied.
+ */
+function statusNotAllowed(status: InvoiceStatus, amountDue: bigint, paid: bigint, credited: bigint): string | undefined {
+  if (status === 'draft' || status === 'void') return undefined;
+  const owes = amountDue - paid - credited > 0n;
+  if (owes && (status === 'paid' || status === 'credited')) return 'it still owes';
+  if (!owes && (status === 'issued' || status === 'partially_paid' || status === 'uncollectible')) return 'nothing is left to owe';
+  if (status === 'partially_paid' && paid === 0n) return 'nothing was paid';
+  if (status === 'paid' && paid === 0n && amountDue > 0n) return 'nothing was paid';
+  if (status === 'credited' && credited === 0n) return 'nothing was credited';
+  return undefined;
 }
 
 /**
