@@ -52,12 +52,23 @@ export async function upgradeStoredFormat(models: Models, locks: DocumentLocks):
     const cursor = model.collection.find({ _v: { $ne: STORED_FORMAT } } as never);
     for await (const document of cursor) {
       const stored = document as unknown as AggregateDocument<object, object | undefined>;
-      const written = mapper.toPersistence(mapper.toDomain(stored)) as Record<string, unknown>;
+      let written: Record<string, unknown>;
+      try {
+        written = mapper.toPersistence(mapper.toDomain(stored)) as Record<string, unknown>;
+      } catch (error) {
+        // The start stops here: named, an operator can find the document, mend or remove it, and start again.
+        throw new Error(`the stored-format upgrade cannot read ${name} ${String(stored._id)}: ${(error as Error).message}`, { cause: error });
+      }
       const fields = Object.fromEntries(Object.entries(written).filter(([field]) => !KEPT.has(field)));
       const filter = { _id: stored._id, version: stored.version };
       const result = await locks.withLock(lockIdOf(model, filter), stored.tenantId, () => guarded(() => model.collection.updateOne(filter as never, { $set: fields })));
       if (result?.modifiedCount) rewritten[name] += 1;
     }
+  }
+  // Done only if nothing is left in an older format: a process of the previous release still running during this one
+  // may have written some meanwhile, and the next start upgrades them (once recorded done, no start looks again).
+  for (const [name] of UPGRADED) {
+    if (await guarded(() => models[name].collection.findOne({ _v: { $ne: STORED_FORMAT } } as never, { projection: { _id: 1 } }))) return rewritten;
   }
   await guarded(() =>
     models.migrations.collection.updateOne({ _id: UPGRADE_ID as never }, { $setOnInsert: { at: new Date() } }, { upsert: true }),

@@ -194,3 +194,28 @@ describe('a document of a format this release does not know', () => {
     }
   });
 });
+
+describe('a format-1 document the upgrade cannot read', () => {
+  it('stops the start with an error that names it, and the next start after it is mended upgrades the rest', async () => {
+    // Review of 6 December 2026: the error named neither the collection nor the document (`not a 64-bit integer`).
+    const broken = await createTestDatabase('stored_format_broken');
+    try {
+      const { models } = broken.adapters;
+      // A hand edit: the amount due gone from the stored totals.
+      const withoutAmountDue = structuredClone(INVOICE_FIXTURE.document) as unknown as { state: { totals: Record<string, unknown> } };
+      delete withoutAmountDue.state.totals['amountDue'];
+      await models.invoices.collection.insertMany([{ ...withoutAmountDue, outbox: [] }, { ...CREDIT_NOTE_FIXTURE.document, outbox: [] }] as never[]);
+      await models.migrations.collection.deleteMany({});
+
+      await expect(broken.adapters.ensureIndexes()).rejects.toThrow(`the stored-format upgrade cannot read invoices ${String(INVOICE_FIXTURE.document._id)}`);
+      expect(await models.migrations.collection.countDocuments({})).toBe(0);
+
+      await models.invoices.collection.deleteOne({ _id: INVOICE_FIXTURE.document._id } as never);
+      await broken.adapters.ensureIndexes();
+      expect(await models.invoices.collection.countDocuments({ _v: 2 } as never)).toBe(1);
+      expect(await models.migrations.collection.countDocuments({})).toBe(1);
+    } finally {
+      await broken.drop();
+    }
+  });
+});
