@@ -6,8 +6,10 @@ export class ApiProblem extends Error {
     readonly status: number,
     readonly code: string,
     detail: string,
+    /** The EN 16931 rules a refused e-invoice breaks (`e_invoice.invalid`), each once. */
+    readonly rules: readonly string[] = [],
   ) {
-    super(`${detail} (${status} ${code})`);
+    super(`${detail} (${status} ${code})${rules.length > 0 ? `: ${rules.join(', ')}` : ''}`);
   }
 }
 
@@ -50,8 +52,9 @@ export class ApiClient {
     const text = bytes.toString('utf8');
     const json = (response.headers.get('content-type') ?? '').includes('json') && text ? (JSON.parse(text) as unknown) : undefined;
     if (response.status >= 400) {
-      const problem = (json ?? {}) as { code?: string; detail?: string; title?: string };
-      throw new ApiProblem(response.status, problem.code ?? 'http.error', problem.detail ?? problem.title ?? (text.slice(0, 200) || response.statusText));
+      const problem = (json ?? {}) as { code?: string; detail?: string; title?: string; findings?: { rule?: unknown }[] };
+      const rules = Array.isArray(problem.findings) ? [...new Set(problem.findings.map((finding) => finding.rule).filter((rule): rule is string => typeof rule === 'string'))] : [];
+      throw new ApiProblem(response.status, problem.code ?? 'http.error', problem.detail ?? problem.title ?? (text.slice(0, 200) || response.statusText), rules);
     }
     return { status: response.status, headers: response.headers, text, bytes, json };
   }

@@ -140,7 +140,7 @@ export async function exportInvoices(
     } catch (error) {
       if (!(error instanceof ApiProblem)) throw error;
       code = EXIT.failed;
-      out.result(`${id}: ${error.message}`, { invoiceId: id, refused: { status: error.status, code: error.code, message: error.message } });
+      out.result(`${id}: ${error.message}`, { invoiceId: id, refused: { status: error.status, code: error.code, message: error.message, ...(error.rules.length > 0 ? { rules: error.rules } : {}) } });
     }
   }
   return code;
