@@ -226,6 +226,22 @@ describe('ImportReceivables', () => {
     });
   });
 
+  it('never records more than the invoice owes when it is paid at the same moment: the row is refused, and the next run pays the rest', async () => {
+    // Review of 6 December 2026: two imports of the invoice at once (applied 500.00 and 1250.40) recorded 1,750.40, and
+    // the 500.00 beyond what it owed became unapplied credit the buyer was never owed.
+    await importRows([{ ...ROW, applied: '0.00' }]);
+    const results = await Promise.all([importRows([{ ...ROW, applied: '500.00' }]), importRows([{ ...ROW, applied: '1250.40', status: 'Closed' }])]);
+    const [customer] = await customers();
+    const [balance] = await balanceOf(customer?.id as PartnerId);
+
+    expect(results.flat().map((result) => result.outcome).sort()).toEqual(['refused', 'updated']);
+    expect([balance?.unappliedCredit.toString(), balance?.outstanding.toString()]).toEqual(['0.00', expect.any(String)]);
+    // The file that says 1250.40 is what the invoice ends at, however the two ran.
+    await importRows([{ ...ROW, applied: '1250.40', status: 'Closed' }]);
+    // Nothing owed, no credit: the balance has no line left.
+    expect(await balanceOf(customer?.id as PartnerId)).toEqual([]);
+  });
+
   describe('after a failure of the store', () => {
     /** A scenario whose ledger fails the next append: before storing it (`before`), or after, its answer lost (`after`). */
     async function failingLedger(): Promise<{ fail: (when: 'before' | 'after') => void }> {

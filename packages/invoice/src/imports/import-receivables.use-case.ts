@@ -460,6 +460,9 @@ export class ReceivablesImport {
       },
       [invoice],
       buyer,
+      // What the invoice owed when it was read: paid meanwhile (by hand, or by another import), it is refused, not
+      // recorded with its surplus as credit; the next run reads the invoice again.
+      { wholly: true },
     );
     return missing.toString();
   }

@@ -87,6 +87,25 @@ async function applications(state: LedgerState, paymentId: PaymentId, available:
 }
 
 /**
+ * Refuses a payment that the invoices it names, as the ledger has them now, would not take in full: one recorded for
+ * what an invoice owed when it was read (an import's difference), which a payment at the same moment made too large.
+ * The rest would become credit the partner never paid.
+ * @throws ConflictError `payment.exceeds_owed`
+ */
+function assertWhollyApplied(amount: Money, postings: readonly Posting[], paymentId: PaymentId): void {
+  const applied = Money.sum(
+    amount.currency,
+    postings.flatMap((posting) => (posting.type === 'applied' ? [posting.amount] : [])),
+  );
+  if (applied.equals(amount)) return;
+  throw new ConflictError('payment.exceeds_owed', `payment ${paymentId} of ${amount.toString()} ${amount.currency} is more than the invoices it names still owe (${applied.toString()}): nothing was recorded`, {
+    paymentId,
+    amount: amount.toJSON(),
+    owed: applied.toJSON(),
+  });
+}
+
+/**
  * Records money received from a partner and applies it: to the invoices named, in that order, or by default to
  * the partner's oldest receivables in the payment's currency. What is left over is the partner's unapplied credit.
  *
@@ -128,6 +147,7 @@ export class RecordPayment {
     command: ReceivedPayment & { readonly tenantId: TenantId; readonly applyTo?: readonly InvoiceId[]; readonly id?: PaymentId },
     loaded: readonly Invoice[],
     partner?: Partner,
+    options: { readonly wholly?: boolean } = {},
   ): Promise<PaymentState> {
     const { tenantId } = command;
     if (partner?.tenantId !== tenantId || partner.id !== command.partnerId) await load(this.partners, tenantId, command.partnerId, 'partner');
@@ -147,7 +167,9 @@ export class RecordPayment {
           { account, operationId },
           async (state) => {
             const received: Posting = { type: 'received', amount: asked.amount, paymentId: id, receivedOn: asked.receivedOn, ...definedFields({ reference: asked.toState().reference }) };
-            return { kind: 'payment', postings: [received, ...(await applications(state, id, asked.amount, targets, asked.receivedOn))], at: this.clock.now() };
+            const applied = await applications(state, id, asked.amount, targets, asked.receivedOn);
+            if (options.wholly) assertWhollyApplied(asked.amount, applied, id);
+            return { kind: 'payment', postings: [received, ...applied], at: this.clock.now() };
           },
           { operationLookedUp: true },
         ).catch((error: unknown) => {
