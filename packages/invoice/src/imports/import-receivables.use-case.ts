@@ -331,7 +331,7 @@ export class ReceivablesImport {
       differs('total', 'the total', invoice.totals.amountDue.toString(), receivable.total.toString());
       const applied = invoice.paidAmount.add(invoice.creditedAmount);
       if (applied.greaterThan(receivable.applied)) {
-        problems.push({ field: 'applied', code: 'import.applied_decreased', message: `${applied.toString()} is applied to invoice ${invoice.number} already, more than the ${receivable.applied.toString()} in the file: reverse payments in the platform` });
+        problems.push({ field: 'applied', code: 'import.applied_decreased', message: `${applied.toString()} is applied to invoice ${invoice.number} already, more than the ${receivable.applied.toString()} in the file (payments or credit notes recorded in the platform since, or a later file): nothing was changed; money recorded is not taken back by a file` });
       }
     }
     return problems;
