@@ -20,6 +20,7 @@ const PLAN_TERMS: ProblemCodes = answers(VAT_CATEGORY, TEXT, {
     'unit_code.malformed',
     'plan.invalid_charge_code',
     'plan.duplicate_charge_code',
+    'plan.reserved_charge_code',
     'plan.invalid_text',
     'plan.out_of_range',
     'plan.negative_amount',

@@ -75,6 +75,8 @@ describe('planTerms', () => {
 
   it('refuses two charges or two discounts with one code, and more charges than a plan holds', () => {
     expect(codesOf(() => planTerms(terms({ charges: [SEATS, SEATS] }), 'EUR', '2026-03-01' as never))).toEqual(['charges.1.code: plan.duplicate_charge_code']);
+    // A charge coded as the minimum's true-up would share its bills (review of 6 December 2026: they credited each other).
+    expect(codesOf(() => planTerms(terms({ charges: [{ ...SEATS, code: 'minimum' }] }), 'EUR', '2026-03-01' as never))).toEqual(['charges.0.code: plan.reserved_charge_code']);
     const twice = [{ code: 'a', kind: 'fixed', amount: '5' } as const, { code: 'a', kind: 'percentage', percent: '5' } as const];
     expect(codesOf(() => planTerms(terms({ discounts: twice }), 'EUR', '2026-03-01' as never))).toEqual(['discounts.1.code: plan.duplicate_discount_code']);
     const many = Array.from({ length: MAX_CHARGES + 1 }, (_, index) => ({ ...SEATS, code: `c${index}` }));

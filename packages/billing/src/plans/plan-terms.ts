@@ -122,6 +122,8 @@ export const MAX_DISCOUNTS = 10;
 export const MAX_DISCOUNT_PERIODS = 1200;
 
 const CODE = /^[a-z][a-z0-9_]{0,62}$/;
+/** The code the minimum commitment's true-up is billed under (`propose-bill.ts`). */
+export const MINIMUM_CODE = 'minimum';
 
 /**
  * Checks plan terms in the partnership's currency, naming every faulty field: charge codes unique, prices and
@@ -154,6 +156,8 @@ function chargeList(input: readonly ChargeInput[]): Charge[] {
   const seen = new Set<string>();
   charges.forEach((each, index) => {
     if (seen.has(each.code)) throw ValidationError.of(`${index}.code`, 'plan.duplicate_charge_code', `two charges have the code ${each.code}`);
+    // The minimum commitment's true-up is billed under this code: a charge with it would share (and undo) its bills.
+    if (each.code === MINIMUM_CODE) throw ValidationError.of(`${index}.code`, 'plan.reserved_charge_code', `"${MINIMUM_CODE}" is the minimum commitment's: give the charge another code`);
     seen.add(each.code);
   });
   return charges;

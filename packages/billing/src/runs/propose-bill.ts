@@ -15,7 +15,7 @@ import { invoiceLine, vatCategory, vatCategoryToInput, vatKey, type MarketableId
 import { daysIn, nextPeriod, periodContaining, prorate, prorationFactor, type BillingCycle, type BillingPeriod, type DateRange } from '../periods/billing-period';
 import type { OneOffCharge } from '../one-off/one-off-charge';
 import type { BillingPlan, PlanSegment, PlanVersion } from '../plans/billing-plan';
-import type { Discount, RecurringCharge, UsageCharge } from '../plans/plan-terms';
+import { MINIMUM_CODE, type Discount, type RecurringCharge, type UsageCharge } from '../plans/plan-terms';
 import { priceUsage, type MeasuredUsage, type PricePart } from '../pricing/price-usage';
 import type { BillAllowance, BillLine, BillState, CorrectionReason, ItemKind, LineComputation } from './bill';
 
@@ -199,7 +199,7 @@ async function proposedItems(facts: BillingFacts, billed: ReadonlyMap<string, Bi
           formula: `minimum ${owed.toString()} − usage ${usageAmount.toString()}`,
         };
         items.push(
-          item(`minimum@v${version}:${period.start}`, 'minimum', range.end, { name: minimum.name, unitCode: 'C62', vat: minimum.vat, ...base }, trueUp.isZero() ? [] : [[new Decimal(1), trueUp.toDecimal(), computation]], currency, computation),
+          item(`${MINIMUM_CODE}@v${version}:${period.start}`, 'minimum', range.end, { name: minimum.name, unitCode: 'C62', vat: minimum.vat, ...base }, trueUp.isZero() ? [] : [[new Decimal(1), trueUp.toDecimal(), computation]], currency, computation),
         );
       }
     }
