@@ -110,6 +110,22 @@ describe('dueBillingDates', () => {
     expect(dueBillingDates(plan, [], [], '2026-12-31' as CalendarDate)).toEqual(['2026-01-15', '2026-02-01', '2026-03-01', '2026-04-01', '2026-04-10']);
   });
 
+  it('bills on the run\'s date a change of terms recorded after the last bill and taking effect on a day billed (review of 6 December 2026)', async () => {
+    // A yearly plan billed on 1 January, replaced on 5 January from 1 January with twice the seats: the difference
+    // waited for the next year's bill.
+    const plan = planFrom('2026-01-01', { interval: 'yearly', charges: [seats('10', '1200')] });
+    const ledger = new Ledger(plan);
+    await ledger.run('2026-01-01' as CalendarDate, new Date('2026-01-01T09:00:00Z'));
+    expect(ledger.total().toString()).toBe('12000.00');
+    plan.replaceFrom('2026-01-01', { interval: 'yearly', charges: [seats('20', '1200')] }, new Date('2026-01-05T08:00:00Z'));
+
+    expect(dueBillingDates(plan, [], ledger.bills, '2026-01-05' as CalendarDate)).toEqual(['2026-01-05']);
+    await ledger.run('2026-01-05' as CalendarDate, new Date('2026-01-05T09:00:00Z'));
+    expect(ledger.total().toString()).toBe('24000.00');
+    // Once billed, nothing more until the next year.
+    expect(dueBillingDates(plan, [], ledger.bills, '2026-12-31' as CalendarDate)).toEqual([]);
+  });
+
   it('leaves out dates already billed and dates after asOf, and adds one-off charges’ dates', () => {
     const plan = planFrom('2026-01-01', monthly([seats('1', '10')]));
     const oneOff = oneOffCharge({ date: '2026-02-20', name: 'Setup', unitPrice: '100', vat: VAT }, { tenantId: TENANT, id: 'setup', partnershipId: PARTNERSHIP, at: AT });
@@ -121,7 +137,7 @@ describe('dueBillingDates', () => {
   it('adds asOf for a one-off charge dated on a day billed without it, unless a later date is due or a bill charged it', () => {
     const plan = planFrom('2026-01-01', monthly([seats('1', '10')]));
     const charge = (date: string) => oneOffCharge({ date, name: 'Service', unitPrice: '100', vat: VAT }, { tenantId: TENANT, id: `s-${date}`, partnershipId: PARTNERSHIP, at: AT });
-    const bill = (billingDate: string, items: string[] = []) => ({ billingDate, lines: [], settled: items.map((item) => ({ item })) }) as unknown as BillState;
+    const bill = (billingDate: string, items: string[] = []) => ({ billingDate, lines: [], settled: items.map((item) => ({ item })), createdAt: new Date(`${billingDate}T09:00:00Z`) }) as unknown as BillState;
     const asOf = (date: string) => date as CalendarDate;
     const billed = [bill('2026-01-01'), bill('2026-02-01')];
 

@@ -47,7 +47,8 @@ export interface ProposedBill {
 /**
  * The dates a partnership is billed on up to `asOf` that have no bill yet, oldest first: the first day of each plan
  * version, each period's first day, the day a plan ends, and each one-off charge's date (or `asOf`, for a charge
- * dated on a day billed before it was added, when no later date is due).
+ * dated on a day billed before it was added, or a change of the plan recorded since the last bill and taking effect
+ * on a day billed, when no later date is due).
  */
 export function dueBillingDates(plan: BillingPlan, oneOffs: readonly OneOffCharge[], bills: readonly BillState[], asOf: CalendarDate): CalendarDate[] {
   const billed = new Set(bills.map((bill) => bill.billingDate));
@@ -60,7 +61,7 @@ export function dueBillingDates(plan: BillingPlan, oneOffs: readonly OneOffCharg
   }
   for (const charge of oneOffs) if (charge.date <= asOf) dates.add(charge.date);
   const due = [...dates].filter((date) => !billed.has(date)).sort();
-  if (due.length === 0 && !billed.has(asOf) && endedSinceLastBill(plan, bills, asOf)) return [asOf];
+  if (due.length === 0 && !billed.has(asOf) && changedSinceLastBill(plan, bills, asOf)) return [asOf];
   // A charge dated on a day billed before it was added waits for the next date due; with none by `asOf` (the plan's
   // next date is later, or the plan has ended), the run's own date bills it.
   const onBilledDays = oneOffs.filter((charge) => charge.date <= asOf && billed.has(charge.date) && !due.some((date) => date > charge.date));
@@ -70,13 +71,15 @@ export function dueBillingDates(plan: BillingPlan, oneOffs: readonly OneOffCharg
 }
 
 /**
- * Whether the plan's billing ended by `asOf` in a change recorded after the last bill: ended from a day already billed
- * (or from its first day), it has no date of its own left, and only a bill on the run's date credits what was billed
- * in advance for the days after the end.
+ * Whether a version of the plan in effect by `asOf` was recorded after the last bill: one that ended billing, or
+ * changed its terms, from a day already billed has no date of its own left, and only a bill on the run's date credits
+ * or charges the difference for the days billed before (a yearly plan changed from its first day would otherwise wait
+ * a year).
  */
-function endedSinceLastBill(plan: BillingPlan, bills: readonly BillState[], asOf: CalendarDate): boolean {
-  const ending = billingEndedBy(plan, asOf);
-  return ending !== undefined && bills.length > 0 && bills.every((bill) => bill.createdAt.getTime() < ending.recordedAt.getTime());
+function changedSinceLastBill(plan: BillingPlan, bills: readonly BillState[], asOf: CalendarDate): boolean {
+  if (bills.length === 0) return false;
+  const lastBill = bills.reduce((latest, bill) => Math.max(latest, bill.createdAt.getTime()), -Infinity);
+  return plan.history.some((version) => version.replacedBy === undefined && version.effectiveFrom <= asOf && version.recordedAt.getTime() > lastBill);
 }
 
 /** The version that ended the plan's billing, when it is in effect by `asOf`: after it, no billing date comes. */
