@@ -9,7 +9,7 @@ import type { PlanTermsInput } from '../plans/plan-terms';
 import type { PriceModelInput } from '../pricing/price-model';
 import { aggregate } from '../usage/billable-metric';
 import type { UsageEvent } from '../usage/usage-event';
-import { billKey, type BillState } from './bill';
+import { billKey, type BillAllowance, type BillState } from './bill';
 import { billNetTotal } from './bill-partnership';
 import { dueBillingDates, proposeBill } from './propose-bill';
 
@@ -437,6 +437,21 @@ describe('proposeBill', () => {
       ['2026-03-01', 'charge', '50.00'],
       ['2026-04-01', 'charge', '10.00'],
     ]);
+  });
+
+  it('gives a fixed discount once in a period split between two versions that carry it (review of 6 December 2026: once each)', async () => {
+    const discounts = [{ code: 'loyal', kind: 'fixed' as const, amount: '50', periods: 3 }];
+    const plan = planFrom('2026-04-01', monthly([seats('10', '30')], { discounts }));
+    const ledger = new Ledger(plan);
+    await ledger.run('2026-04-01' as CalendarDate, new Date('2026-04-01T09:00:00Z'));
+    plan.replaceFrom('2026-04-11', monthly([seats('20', '30')], { discounts }), new Date('2026-04-05T09:00:00Z'));
+    await ledger.run('2026-04-11' as CalendarDate, new Date('2026-04-11T09:00:00Z'));
+
+    const april = ledger.bills.flatMap((bill) => bill.allowances.filter((each) => each.periodStart === '2026-04-01'));
+    const signed = (each: BillAllowance) => Number(each.allowance.amount) * (each.side === 'charge' ? -1 : 1);
+    expect(april.reduce((total, each) => total + signed(each), 0)).toBe(50);
+    // 10 seats for 10 days and 20 seats for 20 days, less the discount once.
+    expect(ledger.total().toString()).toBe('450.00');
   });
 
   it('credits in full what replaced terms no longer make, and gives back the discount the credited days had', async () => {

@@ -395,7 +395,8 @@ function billedItems(bills: readonly BillState[], currency: CurrencyCode): Map<s
  * The discounts of each plan version, on the bill's lines of that version for the periods they cover, one document
  * allowance per VAT category. A percentage comes off the net of those lines in each category, and is given back (a
  * document charge) on a net credit, so credited days keep no discount; a fixed discount comes off each period, at
- * most what the period's lines come to over all its bills, shared over the categories in proportion.
+ * most what the period's lines come to over all its bills, shared over the categories in proportion, and once in a
+ * period split between versions that carry it (by its code).
  */
 function discountsOf(plan: BillingPlan, lines: readonly BillLine[], bills: readonly BillState[], currency: CurrencyCode): BillAllowance[] {
   const allowances: BillAllowance[] = [];
@@ -424,9 +425,13 @@ function discountsOf(plan: BillingPlan, lines: readonly BillLine[], bills: reado
         const periodLines = [...bills.flatMap((bill) => bill.lines.filter(inPeriod)), ...covered.filter(inPeriod)];
         const byVat = [...netByVat(periodLines, currency)];
         const net = Money.sum(currency, byVat.map(([, amount]) => amount));
-        const due = net.isPositive() ? discount.amount.min(net) : Money.zero(currency);
-        const earlier = bills.flatMap((bill) => bill.allowances.filter((each) => each.discountCode === discount.code && each.planVersion === version && each.periodStart === periodStart));
         const signed = (each: BillAllowance) => Money.of(each.allowance.amount as string, currency).multiply(each.side === 'allowance' ? 1 : -1);
+        // A period split between versions that carry the same discount gets it once: what the others gave comes off.
+        const sameDiscount = (each: BillAllowance) => each.discountCode === discount.code && each.periodStart === periodStart;
+        const byOthers = Money.sum(currency, [...bills.flatMap((bill) => bill.allowances), ...allowances].filter((each) => sameDiscount(each) && each.planVersion !== version).map(signed));
+        const room = discount.amount.subtract(byOthers).max(Money.zero(currency));
+        const due = net.isPositive() ? room.min(net) : Money.zero(currency);
+        const earlier = bills.flatMap((bill) => bill.allowances.filter((each) => sameDiscount(each) && each.planVersion === version));
         const difference = due.subtract(Money.sum(currency, earlier.map(signed)));
         if (difference.isZero()) continue;
         // More is shared over the categories the period's lines are in; less is taken back from those it was given in.
