@@ -56,7 +56,9 @@ describe('invoiceToEn16931', () => {
     );
     const doc = invoiceToEn16931(invoice.toState());
 
-    expect(doc.lines[1]).toMatchObject({ quantity: '-2', netAmount: '-18.00', allowances: [{ amount: '-2.00', percentage: '10', reason: 'Discount' }] });
+    // The base of a percent is written (BT-137) when the line computed it: Peppol's R041 wants one with every percent.
+    expect(doc.lines[0]).toMatchObject({ netAmount: '45.00', allowances: [{ amount: '5.00', percentage: '10', baseAmount: '50.00' }] });
+    expect(doc.lines[1]).toMatchObject({ quantity: '-2', netAmount: '-18.00', allowances: [{ amount: '-2.00', percentage: '10', baseAmount: '-20.00', reason: 'Discount' }] });
     expect(doc.totals).toMatchObject({ lineNetTotal: '27.00', vatTotal: '5.40', amountDue: '32.40' });
     expect(validateEn16931(doc)).toEqual([]);
   });

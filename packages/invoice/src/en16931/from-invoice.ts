@@ -1,4 +1,4 @@
-import { DomainError, InvalidStateError, currencyOf, definedFields, formatDecimal } from '@invoicing/core';
+import { DomainError, InvalidStateError, Money, currencyOf, definedFields, formatDecimal } from '@invoicing/core';
 import type { InvoiceState } from '../invoice/invoice';
 import type { AllowanceCharge as LineAllowanceCharge, DocumentAllowanceCharge as OurDocumentAllowanceCharge } from '../invoice/invoice-line';
 import type { PartySnapshot } from '../invoice/party-snapshot';
@@ -79,8 +79,8 @@ export function invoiceToEn16931(state: InvoiceState): En16931Document {
         quantity: formatDecimal(line.quantity),
         unitCode: line.unitCode,
         netAmount: money(line.netAmount),
-        allowances: line.allowances.map(allowanceCharge),
-        charges: line.charges.map(allowanceCharge),
+        allowances: line.allowances.map((each) => allowanceCharge(each, grossOf(line))),
+        charges: line.charges.map((each) => allowanceCharge(each, grossOf(line))),
         price: { netPrice: formatDecimal(line.netPrice), ...(line.priceBaseQuantity.eq(1) ? {} : { baseQuantity: formatDecimal(line.priceBaseQuantity) }) },
         vat: { category: line.vat.code, ...(line.vat.rate === null ? {} : { rate: formatDecimal(line.vat.rate) }) },
         item: { name: line.name, ...definedFields({ description: line.description, sellerId: line.sellerItemId }), classifications: [], attributes: [] },
@@ -93,10 +93,17 @@ function vat(category: VatCategory): { category: string; rate?: string } {
   return { category: category.code, ...(category.rate === null ? {} : { rate: formatDecimal(category.rate) }) };
 }
 
-function allowanceCharge(value: LineAllowanceCharge): AllowanceCharge {
+/** A line's gross amount (quantity × price ÷ base quantity, rounded), what a percent without a base was taken of. */
+function grossOf(line: InvoiceState['lines'][number]): Money {
+  const currency = line.netAmount.currency;
+  return line.netAmount.subtract(Money.sum(currency, line.charges.map((each) => each.amount))).add(Money.sum(currency, line.allowances.map((each) => each.amount)));
+}
+
+/** `gross`: the base of a line's percent given without one (Peppol's R041 wants BT-137 with every BT-138). */
+function allowanceCharge(value: LineAllowanceCharge, gross?: Money): AllowanceCharge {
   return definedFields({
     amount: value.amount.toString(),
-    baseAmount: value.baseAmount?.toString(),
+    baseAmount: (value.baseAmount ?? (value.percent === undefined ? undefined : gross))?.toString(),
     percentage: value.percent === undefined ? undefined : formatDecimal(value.percent),
     reason: value.reason,
     reasonCode: value.reasonCode,
