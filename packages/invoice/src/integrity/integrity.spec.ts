@@ -172,6 +172,12 @@ describe('the invariant checker', () => {
     expect(found.map((item) => [item.ids['number'], item.ids['to'], item.ids['missing']])).toEqual([['INV-000002', 'INV-999999999999', 999_999_999_998]]);
   });
 
+  it('finds a number reserved twice, for two documents (past the unique index: a restore, a hand edit)', () => {
+    const twice = { ...consistent(), reservations: [...consistent().reservations, { series: 'INV', sequence: 1, documentId: 'inv-9' }] };
+    const found = checkTenant(twice).findings.filter((item) => item.code === 'integrity.number_duplicate');
+    expect(found.map((item) => [item.ids['number'], item.ids['documentIds']])).toEqual([['INV-000001', 'inv-1,inv-9']]);
+  });
+
   it('reports a document the reader could not read, and checks the rest', () => {
     const found = checkTenant({ ...consistent(), unreadable: [{ collection: 'invoices', id: 't1/inv-7', message: 'stored format 9 is not one this version reads' }] }).findings;
     expect(found.map((item) => [item.code, item.ids['collection'], item.ids['documentId']])).toEqual([['integrity.unreadable_document', 'invoices', 't1/inv-7']]);

@@ -332,6 +332,12 @@ export function checkNumbering(snapshot: TenantSnapshot): { findings: IntegrityF
   for (const reservation of snapshot.reservations) {
     const numbers = series.get(reservation.series) ?? new Map<number, string>();
     series.set(reservation.series, numbers);
+    const other = numbers.get(reservation.sequence);
+    // Only past the unique index (a restore, a hand edit): the number was given to two documents.
+    if (other !== undefined && other !== reservation.documentId) {
+      const number = formatDocumentNumber(reservation.series, reservation.sequence);
+      findings.push(finding(snapshot.tenantId, 'integrity.number_duplicate', `number ${number} is reserved for two documents`, { number, documentIds: [other, reservation.documentId].sort().join(',') }));
+    }
     numbers.set(reservation.sequence, reservation.documentId);
     reservedFor.add(`${reservation.documentId}\u0000${formatDocumentNumber(reservation.series, reservation.sequence)}`);
   }
