@@ -1014,6 +1014,25 @@ describe('CreateCreditNote', () => {
       expect((await get(invoice.id)).credits).toEqual([expect.objectContaining({ creditNoteId: ID, creditNoteNumber: 'CN-000001' })]);
     });
 
+    it('completes a credit note with a reference whose credit the previous release recorded under the credit note\'s own operation, once', async () => {
+      // Review of 6 December 2026: the retry looked under the reference's operation only, and credited the invoice again.
+      const invoice = await issued({ issueDate: '2026-03-02' });
+      interruptNextSaveOf(ID);
+      const byOperation = s.adapters.ledger.byOperation.bind(s.adapters.ledger);
+      const append = s.adapters.ledger.append.bind(s.adapters.ledger);
+      // The previous release: the credit appended under `credit_note:<id>`, whatever the reference.
+      s.adapters.ledger.append = async (transaction) => append({ ...transaction, operationId: `credit_note:${ID}` });
+      await expect(credit(invoice.id, { id: ID, externalReference: 'RMA-1' })).rejects.toThrow('interrupted');
+      s.adapters.ledger.append = append;
+      expect(await byOperation(s.tenantId, `credit_note:${ID}`)).toBeDefined();
+
+      const retry = await credit(invoice.id, { id: ID, externalReference: 'RMA-1' });
+
+      expect(retry).toMatchObject({ id: ID, status: 'issued', number: 'CN-000001' });
+      const account = { tenantId: s.tenantId, partnerId: s.buyer.id, currency: 'EUR' as never };
+      expect((await s.adapters.ledger.head(account))?.totalsAfter.credited.toString()).toBe(outstanding(invoice));
+    });
+
     it('completes, rather than refuses, a credit note whose credit another attempt appended after this one looked for it', async () => {
       const invoice = await issued({ issueDate: '2026-03-02' });
       interruptNextSaveOf(ID);

@@ -486,7 +486,17 @@ export class CreateCreditNote {
     const found = await load(this.invoices, tenantId, command.invoiceId, 'invoice');
     const reference = referenceOf(command.externalReference);
     // An earlier attempt of this request already applied the credit: finish it as it was made, rather than check it again.
-    const earlier = command.id === undefined ? undefined : await this.begun(tenantId, (tried.operationId = creditOperation(found, command.id, reference)), command.id, reference);
+    let earlier: Partial<CreditedPosting> | undefined;
+    if (command.id !== undefined) {
+      tried.operationId = creditOperation(found, command.id, reference);
+      earlier = await this.begun(tenantId, tried.operationId, command.id, reference);
+      // Recorded by a release before credits were keyed by their reference: under the credit note's own operation.
+      const own = `credit_note:${command.id}`;
+      if (earlier === undefined && tried.operationId !== own) {
+        earlier = await this.begun(tenantId, own, command.id, undefined);
+        if (earlier !== undefined) tried.operationId = own;
+      }
+    }
     const begun = earlier !== undefined;
     const invoice = begun ? found : atVersion(found, 'invoice', command.expectedVersion);
     if (invoice.kind !== 'invoice') throw new InvalidStateError('credit_note.not_creditable', 'a credit note corrects an invoice, not another credit note');
@@ -532,7 +542,7 @@ export class CreateCreditNote {
     // The credit is appended to the ledger before the credit note is stored: a concurrent payment or credit then refuses
     // this one before the credit note exists, instead of leaving an issued credit note that no invoice accounts for.
     // A retry of the same request (same id, so the same number) finds the transaction and completes what is missing.
-    const operationId = creditOperation(invoice, creditNote.id, reference);
+    const operationId = tried.operationId ?? creditOperation(invoice, creditNote.id, reference);
     tried.operationId = operationId;
     const { transaction, read } = await postTransaction(this.ledger, { account: accountOf(invoice), operationId }, async (state) => {
       const standing = await invoiceStanding(state, invoice);
