@@ -19,7 +19,8 @@ export interface IntegrityReader {
   seals(tenantId: string): AsyncIterable<readonly SealRecord[]>;
   /**
    * The documents of the tenant the streams above left out because they could not be read (a stored field edited into
-   * something no version writes), asked once they are read. A reader that cannot fail to read has none.
+   * something no version writes) since it was last asked: the checker asks before reading a tenant and once it has
+   * read it. A reader that cannot fail to read has none.
    */
   unreadable?(tenantId: string): readonly UnreadableDocument[];
 }
