@@ -28,7 +28,6 @@ export const DRAFT_VALUES: ProblemCodes = answers(VAT_CATEGORY, TEXT, {
     'allowance_charge.negative',
     'allowance_charge.amount_mismatch',
     'allowance_charge.reason_required',
-    'vat.exemption_reason_conflict',
     'unit_code.malformed',
     'money.malformed',
     'money.precision_exceeded',

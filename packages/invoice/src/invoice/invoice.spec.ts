@@ -152,15 +152,15 @@ describe('Invoice', () => {
       ]);
     });
 
-    it('refuses two exemption reasons in one category and rate with vat.exemption_reason_conflict, on the second line', () => {
+    it('keeps two exemption reasons of one category and rate in its one breakdown entry, on a draft and an update', () => {
       const exempt = (exemptionReason: string, exemptionReasonCode?: string) => line({ vat: { code: 'E', exemptionReason, ...(exemptionReasonCode ? { exemptionReasonCode } : {}) } });
 
-      expect(issuesOf(() => draft({ lines: [exempt('Reason A'), exempt('Reason B', 'VATEX-EU-132')] }))).toEqual([
-        { path: 'lines.1.vat.exemptionReason', code: 'vat.exemption_reason_conflict' },
+      expect(draft({ lines: [exempt('Reason A'), exempt('Reason B', 'VATEX-EU-132')] }).toState().vatBreakdown.map((entry) => entry.category)).toEqual([
+        expect.objectContaining({ code: 'E', exemptionReason: 'Reason A; Reason B', exemptionReasonCode: 'VATEX-EU-132' }),
       ]);
-      expect(issuesOf(() => draft().update({ lines: [exempt('Reason A'), exempt('Reason B')] }, at))).toEqual([
-        { path: 'lines.1.vat.exemptionReason', code: 'vat.exemption_reason_conflict' },
-      ]);
+      const updated = draft();
+      updated.update({ lines: [exempt('Reason A'), exempt('Reason B')] }, at);
+      expect(updated.toState().vatBreakdown.map((entry) => entry.category.exemptionReason)).toEqual(['Reason A; Reason B']);
     });
 
     it('accepts two lines with the same id', () => {

@@ -329,37 +329,38 @@ describe('totals', () => {
       ]);
     });
 
-    it('refuses a second exemption reason in one category and rate with vat.exemption_reason_conflict, on the line that gives it', () => {
-      // One breakdown entry per category and rate carries one reason (BT-120): 'Reason B' would be lost.
-      const document = {
+    it('keeps every exemption reason of one category and rate, in order, joined: one breakdown entry carries one text (BT-120)', () => {
+      // Before, 'Reason B' and its code were dropped without a word (review of 6 December 2026).
+      const { breakdown } = compute({
         lines: [
           { quantity: '1', netPrice: '10.00', vat: { code: 'E', exemptionReason: 'Reason A' } },
           { quantity: '1', netPrice: '5.00', vat: { code: 'E', exemptionReason: 'Reason B', exemptionReasonCode: 'VATEX-EU-132' } },
+          { quantity: '1', netPrice: '1.00', vat: { code: 'E', exemptionReason: 'Reason A' } },
         ],
-      };
+      });
 
-      expect(issuesOf(() => compute(document))).toEqual([{ path: 'lines.1.vat.exemptionReason', code: 'vat.exemption_reason_conflict' }]);
+      expect(entries(breakdown)).toEqual([['E:0', '16.00', '0.00']]);
+      expect(breakdown[0]?.category).toEqual({ code: 'E', rate: expect.anything(), exemptionReason: 'Reason A; Reason B', exemptionReasonCode: 'VATEX-EU-132' });
     });
 
-    it('refuses a second reason code in one category and rate, on lines and document allowances and charges alike', () => {
+    it('keeps the first reason code of one category and rate as its code (BT-121), and the others in its text, on lines and document allowances and charges alike', () => {
       const AE = (exemptionReasonCode: string) => ({ code: 'AE', exemptionReason: 'Reverse charge', exemptionReasonCode });
-      const issues = issuesOf(() =>
-        compute({
-          lines: [
-            { quantity: '1', netPrice: '10.00', vat: AE('VATEX-EU-AE') },
-            { quantity: '1', netPrice: '10.00', vat: AE('VATEX-EU-AE') },
-            { quantity: '1', netPrice: '10.00', vat: AE('VATEX-EU-IC') },
-          ],
-          allowances: [{ amount: '1.00', reason: 'Discount', vat: AE('VATEX-EU-G') }],
-          charges: [{ amount: '1.00', reason: 'Freight', vat: AE('VATEX-EU-O') }],
-        }),
-      );
+      const { breakdown } = compute({
+        lines: [
+          { quantity: '1', netPrice: '10.00', vat: AE('VATEX-EU-AE') },
+          { quantity: '1', netPrice: '10.00', vat: AE('VATEX-EU-AE') },
+          { quantity: '1', netPrice: '10.00', vat: AE('VATEX-EU-IC') },
+        ],
+        allowances: [{ amount: '1.00', reason: 'Discount', vat: AE('VATEX-EU-G') }],
+        charges: [{ amount: '1.00', reason: 'Freight', vat: AE('VATEX-EU-O') }],
+      });
 
-      expect(issues).toEqual([
-        { path: 'lines.2.vat.exemptionReasonCode', code: 'vat.exemption_reason_conflict' },
-        { path: 'allowances.0.vat.exemptionReasonCode', code: 'vat.exemption_reason_conflict' },
-        { path: 'charges.0.vat.exemptionReasonCode', code: 'vat.exemption_reason_conflict' },
-      ]);
+      expect(breakdown[0]?.category).toEqual({
+        code: 'AE',
+        rate: expect.anything(),
+        exemptionReason: 'Reverse charge; VATEX-EU-IC; VATEX-EU-G; VATEX-EU-O',
+        exemptionReasonCode: 'VATEX-EU-AE',
+      });
     });
 
     it('takes a reason or code given on some lines of an entry and left out on others', () => {

@@ -1,4 +1,4 @@
-import { Money, ValidationError, formatDecimal, type CurrencyCode, type ValidationIssue } from '@invoicing/core';
+import { Money, type CurrencyCode } from '@invoicing/core';
 import type { DocumentAllowanceCharge, InvoiceLine } from './invoice-line';
 import { vatKey, type VatCategory } from './vat';
 
@@ -46,55 +46,40 @@ export interface TotalsInput {
 /**
  * The VAT breakdown, one entry per category and rate in order of first appearance.
  * Tax is computed once per entry on its taxable amount and rounded there (BR-CO-17), never summed from rounded line taxes.
- * An entry has one exemption reason (BT-120) and one reason code (BT-121): each is taken from the lines, allowances and
- * charges that give it, and all that give it must give the same.
- * @throws ValidationError `vat.exemption_reason_conflict`, under the path of each line, allowance or charge that differs
+ * An entry has one exemption reason (BT-120) and one reason code (BT-121), from the lines, allowances and charges that
+ * give them; see {@link exemptionOf} for several.
  */
 export function vatBreakdown(input: Pick<TotalsInput, 'currency' | 'lines' | 'allowances' | 'charges'>): VatBreakdown[] {
-  const groups = new Map<string, { category: VatCategory; taxable: Money }>();
-  const issues: ValidationIssue[] = [];
-  const add = (path: string, category: VatCategory, amount: Money): void => {
+  const groups = new Map<string, { category: VatCategory; taxable: Money; reasons: string[]; codes: string[] }>();
+  const add = (category: VatCategory, amount: Money): void => {
     const key = vatKey(category);
-    const group = groups.get(key) ?? { category, taxable: Money.zero(input.currency) };
-    group.category = withReasonOf(group.category, category, `${path}.vat`, issues);
+    const group = groups.get(key) ?? { category, taxable: Money.zero(input.currency), reasons: [], codes: [] };
+    if (category.exemptionReason !== undefined && !group.reasons.includes(category.exemptionReason)) group.reasons.push(category.exemptionReason);
+    if (category.exemptionReasonCode !== undefined && !group.codes.includes(category.exemptionReasonCode)) group.codes.push(category.exemptionReasonCode);
     group.taxable = group.taxable.add(amount);
     groups.set(key, group);
   };
-  input.lines.forEach((line, index) => add(`lines.${index}`, line.vat, line.netAmount));
-  input.allowances.forEach((allowance, index) => add(`allowances.${index}`, allowance.vat, allowance.amount.negate()));
-  input.charges.forEach((charge, index) => add(`charges.${index}`, charge.vat, charge.amount));
-  if (issues.length > 0) throw new ValidationError(issues);
-  return [...groups.values()].map(({ category, taxable }) => ({
-    category,
+  for (const line of input.lines) add(line.vat, line.netAmount);
+  for (const allowance of input.allowances) add(allowance.vat, allowance.amount.negate());
+  for (const charge of input.charges) add(charge.vat, charge.amount);
+  return [...groups.values()].map(({ category, taxable, reasons, codes }) => ({
+    category: exemptionOf(category, reasons, codes),
     taxableAmount: taxable,
     taxAmount: category.rate === null ? Money.zero(input.currency) : taxable.multiply(category.rate.dividedBy(100)),
   }));
 }
 
 /**
- * The entry's category with the reason and code `next` gives where the entry has none yet. A different one would be
- * lost, since an entry shows one: it is reported under `path` instead. Reasons are compared as stored (trimmed).
+ * The entry's category with its exemption: the reason code the first one that gives a code gives, and the reasons
+ * given, each once, in order, joined by "; ", followed by the other codes. Nothing a line gives is lost (review of
+ * 6 December 2026: a second reason was dropped), and nothing is refused: a plan's charges, a correction of a bill and an
+ * invoice credited in full carry the reasons they were issued with.
  */
-function withReasonOf(entry: VatCategory, next: VatCategory, path: string, issues: ValidationIssue[]): VatCategory {
-  const fields = [
-    ['exemptionReason', 'exemption reason'],
-    ['exemptionReasonCode', 'exemption reason code'],
-  ] as const;
-  let merged = entry;
-  for (const [field, name] of fields) {
-    const [kept, given] = [entry[field], next[field]];
-    if (given === undefined || given === kept) continue;
-    if (kept === undefined) {
-      merged = { ...merged, [field]: given };
-    } else {
-      issues.push({
-        path: `${path}.${field}`,
-        code: 'vat.exemption_reason_conflict',
-        message: `${name} ${JSON.stringify(given)} differs from ${JSON.stringify(kept)}, given before in category ${entry.code}${entry.rate === null ? '' : ` at ${formatDecimal(entry.rate)} %`}: one VAT breakdown entry per category and rate has one ${name}`,
-      });
-    }
-  }
-  return merged;
+function exemptionOf(category: VatCategory, reasons: readonly string[], codes: readonly string[]): VatCategory {
+  const { exemptionReason: _reason, exemptionReasonCode: _code, ...rest } = category;
+  const [code, ...otherCodes] = codes;
+  const text = [...reasons, ...otherCodes].join('; ');
+  return { ...rest, ...(text === '' ? {} : { exemptionReason: text }), ...(code === undefined ? {} : { exemptionReasonCode: code }) };
 }
 
 /** Computes the document totals from lines, allowances, charges, prepaid and rounding amounts (BR-CO-10 … BR-CO-16). */
