@@ -903,6 +903,13 @@ describe('CreateCreditNote', () => {
       const note = await credit(invoice.id, { lines: [{ marketableId: s.marketable.id, quantity: '1' }] });
       expect(note.lines.map((line) => [line.netPrice.toString(), line.unitCode, line.vat.rate?.toString()])).toEqual([['800', 'DAY', '20']]);
       expect(note.totals.amountDue.toString()).toBe('960.00');
+      // Another unit or base quantity than the invoice's needs its own price.
+      await expect(credit(invoice.id, { lines: [{ marketableId: s.marketable.id, quantity: '1', priceBaseQuantity: '100' }] })).rejects.toMatchObject({
+        issues: [expect.objectContaining({ path: 'lines.0.netPrice', code: 'line.price_required' })],
+      });
+      await expect(credit(invoice.id, { lines: [{ marketableId: s.marketable.id, quantity: '8', unitCode: 'HUR' }] })).rejects.toMatchObject({
+        issues: [expect.objectContaining({ path: 'lines.0.netPrice', code: 'line.price_required' })],
+      });
       // A marketable the invoice does not hold: today's catalogue, as for any line.
       const other = await s.use(CreateMarketable).execute({ tenantId: s.tenantId, ...SCENARIO_MARKETABLE, sku: 'WORKSHOP', prices: [{ currency: 'EUR', unitPrice: '100.00' }] });
       expect((await credit(invoice.id, { lines: [{ marketableId: other.id, quantity: '1' }] })).totals.amountDue.toString()).toBe('120.00');

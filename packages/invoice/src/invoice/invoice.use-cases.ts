@@ -8,6 +8,7 @@ import {
   ValidationError,
   addDays,
   atPath,
+  decimal,
   definedFields,
   formatDecimal,
   parseCalendarDate,
@@ -657,6 +658,19 @@ function asInvoiced(lines: readonly DraftLineInput[], invoice: InvoiceState): Dr
     const key = (each: InvoiceLineInput) => JSON.stringify([each.netPrice, each.priceBaseQuantity, each.unitCode, each.vat]);
     if (charged.some((each) => key(each) !== key(first))) {
       issues.push(ValidationError.of(`lines.${index}.netPrice`, 'line.price_required', 'the invoice charged this marketable at several prices: give the line its price'));
+      return line;
+    }
+    // The invoice's price is per its unit and base quantity: another unit or base needs its own price.
+    const differs = (given: DecimalInput | undefined, charged: DecimalInput | undefined) => {
+      if (given === undefined) return false;
+      try {
+        return !decimal(given).equals(decimal(charged ?? '1'));
+      } catch {
+        return false; // malformed: the line's own parsing says so, at its path
+      }
+    };
+    if ((line.unitCode !== undefined && line.unitCode !== first.unitCode) || differs(line.priceBaseQuantity, first.priceBaseQuantity)) {
+      issues.push(ValidationError.of(`lines.${index}.netPrice`, 'line.price_required', `the invoice charged this marketable per ${formatDecimal(decimal(first.priceBaseQuantity ?? '1'))} ${first.unitCode}: give the price for another unit or base quantity`));
       return line;
     }
     return {
