@@ -165,30 +165,15 @@ describe('RunBilling', () => {
     expect(last?.lines.map((line) => [line.computation.reason, line.amount.toString()])).toEqual([['late_usage', '1.00']]);
   });
 
-  it('makes the invoice of a correction larger than the largest unit price, as ten units of a tenth of it', async () => {
-    const huge: PlanTermsInput = { interval: 'monthly', charges: [{ kind: 'recurring', code: 'seats', name: 'Seats', quantity: '2', unitPrice: '1000000000000', vat: VAT }] };
-    const scenario = await billedScenario(huge);
-    const { tenantId } = scenario;
-    await scenario.use(RunBilling).execute({ tenantId });
-    scenario.clock.set(new Date('2026-03-10T09:00:00Z'));
-    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId: scenario.partnership.id, effectiveFrom: '2026-03-10', terms: null, expectedVersion: 1 });
-
-    // Before, the credit for 10–31 March was one line of -1 × 1 419 354 838 709.68: above 10^12, its bill stayed pending.
-    const run = await scenario.use(RunBilling).execute({ tenantId });
-
-    expect(run.counts).toMatchObject({ bills: 1, invoicesDrafted: 1, failed: 0 });
-    const bills = await scenario.billing.bills.listByPartnership(tenantId, scenario.partnership.id);
-    const credit = bills.at(-1)?.lines[0];
-    expect([credit?.line.quantity, credit?.line.netPrice, credit?.amount.toString()]).toEqual(['-10', '141935483870.968', '-1419354838709.68']);
-    const invoices = await scenario.invoices();
-    expect(Money.sum('EUR', invoices.map((invoice) => invoice.totals.taxExclusive)).toString()).toBe('580645161290.32');
-  });
-
-  it('makes the invoice of a correction in a currency without decimals up to the largest amount, in as many units as it takes', async () => {
-    // Review of 6 December 2026: a tenth of the amount fits a unit price only in currencies of 2 decimals or more; a
-    // correction of 7.1 × 10^13 JPY stayed a pending bill for good.
-    const huge: PlanTermsInput = { interval: 'monthly', charges: [{ kind: 'recurring', code: 'seats', name: 'Seats', quantity: '100', unitPrice: '1000000000000', vat: VAT }] };
-    const scenario = await billedScenario(huge, { terms: { currency: 'JPY' } });
+  // Before, the credit for 10–31 March was one line of -1 × 1 419 354 838 709.68 EUR: above 10^12, its bill stayed
+  // pending. A tenth fits a unit price only in currencies of 2 decimals or more: 7.1 × 10^13 JPY takes a hundredth
+  // (review of 6 December 2026).
+  it.each([
+    ['EUR', '2', ['-10', '141935483870.968', '-1419354838709.68'], '580645161290.32'],
+    ['JPY', '100', ['-100', '709677419354.84', '-70967741935484'], '29032258064516'],
+  ] as const)('makes the invoice of a correction above the largest unit price in %s, in the fewest units that fit', async (currency, seats, creditLine, total) => {
+    const huge: PlanTermsInput = { interval: 'monthly', charges: [{ kind: 'recurring', code: 'seats', name: 'Seats', quantity: seats, unitPrice: '1000000000000', vat: VAT }] };
+    const scenario = await billedScenario(huge, { terms: { currency } });
     const { tenantId } = scenario;
     await scenario.use(RunBilling).execute({ tenantId });
     scenario.clock.set(new Date('2026-03-10T09:00:00Z'));
@@ -198,9 +183,9 @@ describe('RunBilling', () => {
 
     expect(run.counts).toMatchObject({ bills: 1, invoicesDrafted: 1, failed: 0 });
     const credit = (await scenario.billing.bills.listByPartnership(tenantId, scenario.partnership.id)).at(-1)?.lines[0];
-    expect([credit?.line.quantity, credit?.line.netPrice, credit?.amount.toString()]).toEqual(['-100', '709677419354.84', '-70967741935484']);
+    expect([credit?.line.quantity, credit?.line.netPrice, credit?.amount.toString()]).toEqual(creditLine);
     const invoices = await scenario.invoices();
-    expect(Money.sum('JPY', invoices.map((invoice) => invoice.totals.taxExclusive)).toString()).toBe('29032258064516');
+    expect(Money.sum(currency, invoices.map((invoice) => invoice.totals.taxExclusive)).toString()).toBe(total);
   });
 
   it('reads a partnership once for all its bills, and each partner once for the partnerships of a page', async () => {
