@@ -11,7 +11,6 @@ import {
 } from './invoice-line';
 import { computeTotals, vatBreakdown, type InvoiceTotals, type VatBreakdown } from './totals';
 import type { VatCategoryInput } from './vat';
-import { issuesOf } from '../testing/assertions';
 
 const S20: VatCategoryInput = { code: 'S', rate: '20' };
 const S5_5: VatCategoryInput = { code: 'S', rate: '5.5' };
