@@ -27,6 +27,27 @@ async function scenarioWithPlan() {
 }
 
 describe('RecordUsage', () => {
+  it('checks an event against the plan versions of its day: a property a later version no longer sums is not asked of it', async () => {
+    // Review of 6 December 2026: every version ever recorded was checked, so once storage was summed by `tb` from
+    // 1 April, April's events still had to carry March's `gb`.
+    const scenario = await scenarioWithPlan();
+    const storage = (property: string) => ({ kind: 'usage' as const, code: 'storage', name: 'Storage', metric: { code: 'storage_gb', aggregation: 'max' as const, property }, price: { kind: 'per_unit' as const, unitPrice: '0.2' }, vat: VAT });
+    await scenario.use(SetBillingPlan).execute({ tenantId: scenario.tenantId, partnershipId: scenario.partnership.id, effectiveFrom: '2026-04-01', terms: { interval: 'monthly', charges: [storage('tb')] }, expectedVersion: 1 });
+    const at = (eventId: string, timestamp: string, properties: Record<string, string>) => scenario.event(eventId, { metricCode: 'storage_gb', timestamp, properties });
+    scenario.clock.set(new Date('2026-04-10T12:00:00Z'));
+
+    const result = await scenario.use(RecordUsage).execute({
+      tenantId: scenario.tenantId,
+      events: [at('april', '2026-04-10T10:00:00Z', { tb: '2' }), at('march', '2026-03-20T10:00:00Z', { tb: '2' }), at('march-gb', '2026-03-20T10:00:00Z', { gb: '2' })],
+    });
+
+    expect(result.results.map((each) => (each.status === 'rejected' ? [each.eventId, each.error.code, each.error.issues[0]?.path] : [each.eventId, each.status]))).toEqual([
+      ['april', 'stored'],
+      ['march', 'usage.property_missing', 'properties.gb'],
+      ['march-gb', 'stored'],
+    ]);
+  });
+
   it('refuses a negative figure, or one a bill could not price exactly, when the event comes, not when it is billed', async () => {
     const scenario = await scenarioWithPlan();
     const gb = (eventId: string, value: string) => scenario.event(eventId, { metricCode: 'storage_gb', properties: { gb: value } });

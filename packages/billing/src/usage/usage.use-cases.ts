@@ -1,9 +1,9 @@
-import { CLOCK, Decimal, DomainError, ValidationError, decimal, type Clock, type Cursor, type TenantId } from '@invoicing/core';
+import { CLOCK, Decimal, DomainError, ValidationError, addDays, decimal, type CalendarDate, type Clock, type Cursor, type TenantId } from '@invoicing/core';
 import { PARTNERSHIP_REPOSITORY, PARTNER_REPOSITORY, type PartnerRepository, type PartnershipId, type PartnershipRepository } from '@invoicing/invoice';
 import { inject, injectable } from 'inversify';
 import type { BillingPlan } from '../plans/billing-plan';
 import { BILLING_PLAN_REPOSITORY, type BillingPlanRepository } from '../plans/billing-plan-repository.port';
-import type { UsageCharge } from '../plans/plan-terms';
+import type { PlanTerms, UsageCharge } from '../plans/plan-terms';
 import { usageEvent, type UsageEventInput } from './usage-event';
 import { USAGE_EVENT_STORE, type RecordedUsageEvent, type UsageEventStore } from './usage-event-store.port';
 
@@ -61,7 +61,7 @@ export class RecordUsage {
         const partnershipId = 'partnershipId' in event.subject ? (event.subject.partnershipId as PartnershipId) : await buyerPartnership(event.subject.buyerExternalId);
         const plan = await planOf(partnershipId);
         if (!plan) throw ValidationError.of('partnershipId', 'usage.no_billing_plan', `partnership ${partnershipId} has no billing plan (or does not exist)`);
-        checkAgainstPlan(plan, event.metricCode, event.properties);
+        checkAgainstPlan(plan, event.metricCode, event.properties, event.timestamp);
         checked.push({ ...event, partnershipId, receivedAt });
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
@@ -115,9 +115,18 @@ export class RecordUsage {
 /** The page size of a buyer's partnerships, read to find the one with a billing plan. */
 const PARTNERSHIP_PAGE = 200;
 
-/** The event's metric is measured by one of the plan's usage charges, and carries what each of them aggregates. */
-function checkAgainstPlan(plan: BillingPlan, metricCode: string, properties: RecordedUsageEvent['properties']): void {
-  const charges = plan.history.flatMap((version) => version.terms?.charges ?? []).filter((charge): charge is UsageCharge => charge.kind === 'usage' && charge.metric.code === metricCode);
+/**
+ * The event's metric is measured by one of the plan's usage charges, and carries what each of them aggregates: the
+ * charges of the versions in effect around its day (a day either side, for the business time zone, which this check
+ * does not know), else of any version (an event outside them all is billed by none, and is checked as before).
+ */
+function checkAgainstPlan(plan: BillingPlan, metricCode: string, properties: RecordedUsageEvent['properties'], timestamp: Date): void {
+  const measures = (terms: PlanTerms | null) => (terms?.charges ?? []).filter((charge): charge is UsageCharge => charge.kind === 'usage' && charge.metric.code === metricCode);
+  const day = timestamp.toISOString().slice(0, 10) as CalendarDate;
+  const [from, to] = [addDays(day, -1), addDays(day, 1)];
+  const around = plan.segments().filter((segment) => segment.start <= to && (segment.end === undefined || segment.end > from));
+  const near = around.flatMap((segment) => measures(segment.terms));
+  const charges = near.length > 0 ? near : plan.history.flatMap((version) => measures(version.terms));
   if (charges.length === 0) throw ValidationError.of('metricCode', 'usage.unknown_metric', `no usage charge of the partnership's plan measures ${metricCode}`);
   for (const { metric } of charges) {
     if (metric.property === undefined) continue;
