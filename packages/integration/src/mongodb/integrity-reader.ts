@@ -11,7 +11,7 @@ import {
 } from '@invoicing/invoice';
 import type { Model } from 'mongoose';
 import { sealRecordOf, type DocumentSealDocument } from './document-sealer';
-import { invoiceMapper, type InvoiceDocument } from './mappers/invoice.mapper';
+import { deriveInvoice, invoiceKeys, invoiceMapper, type InvoiceDocument } from './mappers/invoice.mapper';
 import { ledgerTransactionToDomain, type LedgerTransactionDocument } from './mappers/ledger-transaction.mapper';
 import { reservedSequence, type NumberReservationDocument } from './mappers/number-reservation.mapper';
 import { paymentMapper, type PaymentDocument } from './mappers/payment.mapper';
@@ -60,7 +60,9 @@ export class MongoIntegrityReader implements IntegrityReader {
   invoices(tenantId: string): AsyncIterable<readonly InvoiceFacts[]> {
     return this.read(this.models.invoices, tenantId, { outbox: 0 }, (document: InvoiceDocument) => {
       const state = invoiceMapper.toDomain(document);
-      const stale = staleQueryFields(document as unknown as Record<string, unknown>, invoiceMapper.toPersistence(state) as unknown as Record<string, unknown>);
+      const derived = deriveInvoice(state);
+      // What the mapper writes beside the state, without encoding the state again.
+      const stale = staleQueryFields(document as unknown as Record<string, unknown>, { ...invoiceKeys(state, derived), derived });
       return { ...invoiceFacts(state), ...(stale.length > 0 ? { staleQueryFields: stale } : {}) };
     });
   }
@@ -113,9 +115,6 @@ export class MongoIntegrityReader implements IntegrityReader {
   }
 }
 
-/** What the mapper writes beside the state that is not for queries: identity, the state itself, the sealer's marker. */
-const NOT_QUERY_FIELDS = new Set(['_id', '_v', 'tenantId', 'id', 'version', 'state', 'sealPending']);
-
 /**
  * The fields stored beside a document's state for queries and reports (`derived.*`, the top-level keys) that differ
  * from what its mapper writes for that state now: edited by hand, or written by an older version under the same stored
@@ -124,7 +123,6 @@ const NOT_QUERY_FIELDS = new Set(['_id', '_v', 'tenantId', 'id', 'version', 'sta
 function staleQueryFields(stored: Record<string, unknown>, expected: Record<string, unknown>): string[] {
   const stale: string[] = [];
   for (const [field, value] of Object.entries(expected)) {
-    if (NOT_QUERY_FIELDS.has(field)) continue;
     if (field === 'derived' && value !== null && typeof value === 'object') {
       const storedDerived = (stored['derived'] ?? {}) as Record<string, unknown>;
       for (const [key, each] of Object.entries(value as Record<string, unknown>)) if (!samePlain(storedDerived[key], each)) stale.push(`derived.${key}`);

@@ -88,7 +88,7 @@ export class LineResolver {
     currency: CurrencyCode = partnership.currency,
     named?: Invoice,
   ): Promise<InvoiceLineInput[]> {
-    const held = new Set(named?.toState().lines.map((line) => line.marketableId));
+    const held = new Set(named?.lines.map((line) => line.marketableId));
     const resolved: InvoiceLineInput[] = [];
     const issues: ValidationError[] = [];
     // Each marketable read once, however many lines name it (a body of 10,000 lines naming one was 10,000 reads).
