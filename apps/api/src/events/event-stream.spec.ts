@@ -41,7 +41,11 @@ describe('streamEvents', () => {
       },
     });
     const log = logOf(1000);
-    await streamEvents(reader, log, 0, { ends: Date.now() + 500, pollMs: 5, keepAliveMs: 15_000, closing: () => false }, (e) => JSON.stringify({ sequence: e.sequence }));
+    const finished = new Promise((resolve) => reader.once('finish', resolve));
+    // Ends once the last page has been read rather than at a time, so that a slow machine cannot cut it short.
+    const lastPageRead = () => log.pagesRead === 5;
+    await streamEvents(reader, log, 0, { ends: Date.now() + 60_000, pollMs: 5, keepAliveMs: 15_000, closing: lastPageRead }, (e) => JSON.stringify({ sequence: e.sequence }));
+    await finished;
     const ids = received.join('').match(/^id: \d+$/gm) ?? [];
     expect(ids).toHaveLength(1000);
     expect(ids.at(-1)).toBe('id: 1000');
