@@ -14,7 +14,7 @@ export { DEFAULT_SETTINGS, INVOICING_SETTINGS, MAX_CONFLICT_RETRIES } from './sh
 export type { InvoicingSettings, VersionedCommand } from './shared/use-case-support';
 export { RelayEvents } from './shared/relay-events.use-case';
 
-export { Partner } from './partner/partner';
+export { Partner, externalIdTaken } from './partner/partner';
 export type {
   AddressPurpose,
   Contact,

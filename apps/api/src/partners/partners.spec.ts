@@ -66,6 +66,19 @@ describe('partners and contacts over HTTP', () => {
     expect(malformed.body.code).toBe('precondition.malformed');
   });
 
+  // The race itself (two saves between one's check and its write) is reproduced by the repository contract on the
+  // stack; over HTTP one process's requests rarely fall in that window.
+  it('gives an external id to one partner only, of ten requests at once, and names it to the others', async () => {
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, index) => t.call('POST', '/v1/partners', { body: { legalName: `Twin ${index}`, externalId: 'CRM-TWINS' } })));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([201, ...Array.from({ length: 9 }, () => 409)]);
+    const winner = answers.find((answer) => answer.status === 201);
+    for (const answer of answers.filter((each) => each.status === 409)) {
+      expect(answer.body).toMatchObject({ code: 'partner.external_id_taken', partnerId: winner?.body.id });
+    }
+    const listed = await t.call('GET', '/v1/partners?limit=200');
+    expect(listed.body.items.filter((partner: { externalId?: string }) => partner.externalId === 'CRM-TWINS')).toHaveLength(1);
+  });
+
   it('adds, changes, replaces and removes contacts', async () => {
     const partner = (await t.call('POST', '/v1/partners', { body: { legalName: 'Contacts Inc', contacts: [{ name: 'Ann First' }] } })).body;
     const added = await t.call('POST', `/v1/partners/${partner.id}/contacts`, { body: { name: 'Bob Second', email: 'bob@contacts.example' } });

@@ -120,7 +120,7 @@ export interface BillState {
   /**
    * Its place among the partnership's bills in the order they were recorded: 1 for the first. A run records a bill in
    * the place after the bills it read, so that of two runs that read the same bills only one records (a bill works out
-   * what to charge from the bills before it). Absent on bills recorded before 7 December 2026.
+   * what to charge from the bills before it). Absent on bills recorded before 6 December 2026.
    */
   readonly position?: number;
   readonly createdAt: Date;

@@ -233,9 +233,9 @@ export class MongoOutbox implements Outbox {
   /** How many documents (of a tenant, or all) have events waiting, and since when the oldest waits: the relay's lag. */
   async backlog(tenantId?: string): Promise<{ readonly documents: number; readonly oldestSince?: Date }> {
     const perCollection = await Promise.all(
-      this.collections.map((model) => guarded(() => model.find({ outboxPending: true }, { tenantId: 1, outboxSince: 1 }).lean<{ tenantId: string; outboxSince?: Date }[]>().exec())),
+      this.collections.map((model) => guarded(() => model.find({ outboxPending: true, ...(tenantId === undefined ? {} : { tenantId }) }, { outboxSince: 1 }).lean<{ outboxSince?: Date }[]>().exec())),
     );
-    const all = perCollection.flat().filter((document) => tenantId === undefined || document.tenantId === tenantId);
+    const all = perCollection.flat();
     const oldest = all.reduce<Date | undefined>((min, document) => (document.outboxSince && (!min || document.outboxSince < min) ? document.outboxSince : min), undefined);
     return { documents: all.length, ...(oldest ? { oldestSince: oldest } : {}) };
   }

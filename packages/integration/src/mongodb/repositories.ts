@@ -1,4 +1,4 @@
-import { addDays, type AggregateRoot, type CurrencyCode, type Page, type PageRequest, type TenantId } from '@invoicing/core';
+import { ConflictError, addDays, type AggregateRoot, type CurrencyCode, type Page, type PageRequest, type TenantId } from '@invoicing/core';
 import {
   DUPLICATE_WINDOW_DAYS,
   Invoice,
@@ -6,6 +6,7 @@ import {
   Partner,
   Partnership,
   Payment,
+  externalIdTaken,
   type DuplicateProbe,
   type InvoiceId,
   type InvoiceRepository,
@@ -23,7 +24,7 @@ import {
   type PaymentRepository,
   type PaymentState,
 } from '@invoicing/invoice';
-import { AggregateStore } from './aggregate-store';
+import { AggregateStore, BulkSaveError } from './aggregate-store';
 import type { DocumentLocks } from './document-lock';
 import type { AggregateDocument, AggregateIdentity } from './mappers/aggregate-document';
 import { invoiceDuplicateKey, invoiceMapper, invoiceReceivableKey, invoiceReferenceKey, type InvoiceDocument } from './mappers/invoice.mapper';
@@ -79,8 +80,52 @@ abstract class MongoAggregateRepository<
 }
 
 export class MongoPartnerRepository extends MongoAggregateRepository<Partner, PartnerId, PartnerState, PartnerDocument> implements PartnerRepository {
-  constructor(models: Models, locks: DocumentLocks) {
+  constructor(
+    models: Models,
+    private readonly locks: DocumentLocks,
+  ) {
     super(new AggregateStore({ model: models.partners, mapper: partnerMapper, restore: (state) => Partner.restore(state) }, locks));
+  }
+
+  /**
+   * Saves a partner, refusing an external id another partner of the tenant holds. The check and the write are one
+   * step under a lock on the external id: no unique index can hold it, since FerretDB 1.x has no partial index and
+   * most partners have none.
+   */
+  override async save(partner: Partner): Promise<void> {
+    const externalId = partner.externalId;
+    if (externalId === undefined) return super.save(partner);
+    await this.locks.withLock(`${partner.tenantId}/${externalId}|partners.externalId`, partner.tenantId, async () => {
+      const taken = externalIdTaken(partner, await this.findByExternalId(partner.tenantId, externalId));
+      if (taken) throw taken;
+      await super.save(partner);
+    });
+  }
+
+  /** Saves many partners: those with an external id one by one, each checked like {@link save}. */
+  override async saveMany(partners: readonly Partner[]): Promise<void> {
+    const named = partners.filter((partner) => partner.externalId !== undefined);
+    if (named.length === 0) return super.saveMany(partners);
+    const failures: { id: string; reason: string }[] = [];
+    let saved = 0;
+    try {
+      await super.saveMany(partners.filter((partner) => partner.externalId === undefined));
+      saved = partners.length - named.length;
+    } catch (error) {
+      if (!(error instanceof BulkSaveError)) throw error;
+      failures.push(...error.failures);
+      saved = error.saved;
+    }
+    for (const partner of named) {
+      try {
+        await this.save(partner);
+        saved += 1;
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        failures.push({ id: partner.id, reason: error.code });
+      }
+    }
+    if (failures.length > 0) throw new BulkSaveError(failures, saved);
   }
 
   findByExternalId(tenantId: TenantId, externalId: string): Promise<Partner[]> {

@@ -4,7 +4,11 @@ import type { AggregateRepository } from '../shared/repository.port';
 import type { ContactMatch } from './contact-search';
 import type { Partner, PartnerState, PartnerStatus } from './partner';
 
-/** Port: stores partners. */
+/**
+ * Port: stores partners. `save` also refuses, with ConflictError `partner.external_id_taken` (see
+ * `externalIdTaken`), a partner taking an external id another partner of the tenant has, as one step with the
+ * write: of two saves at once, one gets it.
+ */
 export interface PartnerRepository extends AggregateRepository<Partner, PartnerId> {
   /**
    * The tenant's partners with these ids, read at once (an invoice's seller and buyer), in no particular order; an id
@@ -12,8 +16,8 @@ export interface PartnerRepository extends AggregateRepository<Partner, PartnerI
    */
   getMany(tenantId: TenantId, ids: readonly PartnerId[]): Promise<Partner[]>;
   /**
-   * The tenant's partners with this external id: one, or none. Two only if two writes gave it at the same moment (the
-   * use cases refuse a taken one, the store does not): callers treat more than one as ambiguous.
+   * The tenant's partners with this external id: one, or none. Two only in data stored before saves refused a taken
+   * one atomically: callers treat more than one as ambiguous.
    */
   findByExternalId(tenantId: TenantId, externalId: string): Promise<Partner[]>;
 }

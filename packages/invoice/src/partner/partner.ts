@@ -1,5 +1,6 @@
 import {
   AggregateRoot,
+  ConflictError,
   InvalidStateError,
   NotFoundError,
   ValidationError,
@@ -356,4 +357,15 @@ function requireUniqueEmail(candidate: Contact, others: readonly Contact[]): voi
   if (candidate.email !== undefined && others.some((other) => other.id !== candidate.id && other.email === candidate.email)) {
     throw ValidationError.of('email', 'contact.duplicate_email', 'another contact of this partner has this email address');
   }
+}
+
+/**
+ * Why `partner` may not be saved with its external id: another partner of the tenant holds it (`holders`: those the
+ * store has with it). A partner among the holders already had it: keeping it is not taking it, even beside a twin
+ * stored before saves checked this (a lock-free check let two at once both take one).
+ */
+export function externalIdTaken(partner: Partner, holders: readonly { readonly id: PartnerId }[]): ConflictError | undefined {
+  const holder = holders.find((other) => other.id !== partner.id);
+  if (partner.externalId === undefined || holder === undefined || holders.some((other) => other.id === partner.id)) return undefined;
+  return new ConflictError('partner.external_id_taken', `external id ${partner.externalId} is partner ${holder.id}'s`, { externalId: partner.externalId, partnerId: holder.id });
 }

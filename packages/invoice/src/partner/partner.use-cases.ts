@@ -25,7 +25,6 @@ export class CreatePartner {
         newContactId: () => this.ids.next<'Contact'>(),
         at: this.clock.now(),
       });
-      await assertExternalIdFree(this.partners, partner);
       return partner;
     });
   }
@@ -42,21 +41,8 @@ export class UpdatePartner {
   async execute(command: VersionedCommand & { readonly partnerId: PartnerId; readonly details: PartnerDetails }): Promise<PartnerState> {
     const partner = await load(this.partners, command.tenantId, command.partnerId, 'partner', command.expectedVersion);
     partner.update(command.details, this.clock.now());
-    await assertExternalIdFree(this.partners, partner);
     await this.partners.save(partner);
     return partner.toState();
-  }
-}
-
-/**
- * Refuses an external id another partner of the tenant has.
- * @throws ConflictError `partner.external_id_taken`
- */
-async function assertExternalIdFree(partners: PartnerRepository, partner: Partner): Promise<void> {
-  if (partner.externalId === undefined) return;
-  const holder = (await partners.findByExternalId(partner.tenantId, partner.externalId)).find((other) => other.id !== partner.id);
-  if (holder) {
-    throw new ConflictError('partner.external_id_taken', `external id ${partner.externalId} is partner ${holder.id}'s`, { externalId: partner.externalId, partnerId: holder.id });
   }
 }
 

@@ -181,6 +181,20 @@ describe('EventRelay on MongoDB', () => {
     expect(page.events.filter((event) => event.type === 'invoice.issued')).toHaveLength(1);
   });
 
+  it('counts the backlog of one tenant: its documents with events waiting, and since when the oldest waits', async () => {
+    await drain([relay()]);
+    const before = new Date();
+    const [mine, theirs] = await Promise.all(['backlog-mine', 'backlog-theirs'].map((tenantId) => createScenario({ adapters: database.adapters, tenantId })));
+    const waitingTheirs = (await events.outbox.backlog((theirs as Scenario).tenantId)).documents;
+    const backlog = await events.outbox.backlog((mine as Scenario).tenantId);
+    expect(backlog.documents).toBeGreaterThan(0);
+    expect(backlog.oldestSince?.getTime()).toBeGreaterThanOrEqual(before.getTime() - 1000);
+    expect((await events.outbox.backlog()).documents).toBe(backlog.documents + waitingTheirs);
+    expect(await events.outbox.backlog('backlog-nobody')).toEqual({ documents: 0 });
+    await drain([relay()]);
+    expect(await events.outbox.backlog((mine as Scenario).tenantId)).toEqual({ documents: 0 });
+  });
+
   it('keeps a document that a relay with an older copy writes back waiting, and relays what it holds once', async () => {
     const bed = await createScenario({ adapters: database.adapters, tenantId: 'relay-old-copy' });
     await drain([relay()]);

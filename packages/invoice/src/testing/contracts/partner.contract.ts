@@ -48,6 +48,31 @@ export function describePartnerContracts(adapters: () => InvoiceAdapters): void 
       expect(await all.partners.findByExternalId(tenant, 'CRM-42')).toEqual([]);
     });
 
+    it('gives an external id to one partner only, even to two saves at once, and lets a holder keep it', async () => {
+      const tenant = aTenant();
+      const rivals = Array.from({ length: 6 }, (_, index) => aPartner(tenant, { legalName: `Rival ${index}`, externalId: 'CRM-RACE' }));
+      const outcomes = await Promise.allSettled(rivals.map((partner) => all.partners.save(partner)));
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+      for (const outcome of outcomes) {
+        if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ name: 'ConflictError', code: 'partner.external_id_taken' });
+      }
+      const holders = await all.partners.findByExternalId(tenant, 'CRM-RACE');
+      expect(holders).toHaveLength(1);
+      const holder = holders[0] as Partner;
+
+      // Taking it by a change is refused too; the holder's own later saves keep it.
+      const other = aPartner(tenant, { legalName: 'Other' });
+      await all.partners.save(other);
+      const stored = (await all.partners.get(tenant, other.id)) as Partner;
+      stored.update({ legalName: 'Other', externalId: 'CRM-RACE' }, AT);
+      await expect(all.partners.save(stored)).rejects.toMatchObject({ code: 'partner.external_id_taken', details: { partnerId: holder.id } });
+      holder.update({ legalName: 'Holder renamed', externalId: 'CRM-RACE' }, AT);
+      await all.partners.save(holder);
+      expect((await all.partners.findByExternalId(tenant, 'CRM-RACE')).map((partner) => partner.legalName)).toEqual(['Holder renamed']);
+      // Another tenant's partner may have the same one.
+      await all.partners.save(aPartner(aTenant(), { externalId: 'CRM-RACE' }));
+    });
+
     it('lists partners in id order, page by page, filtered by status', async () => {
       const tenant = aTenant();
       const partners = [aPartner(tenant, { legalName: 'A' }), aPartner(tenant, { legalName: 'B' }), aPartner(tenant, { legalName: 'C' })];

@@ -4,7 +4,7 @@ import { RECEIVABLE_STATUSES } from '../../invoice/invoice-lifecycle';
 import { duplicateReferenceDate, type DuplicateProbe, type InvoiceRepository } from '../../invoice/invoice-repository.port';
 import { Marketable, type MarketableState } from '../../marketable/marketable';
 import type { MarketableRepository } from '../../marketable/marketable-repository.port';
-import { Partner, type PartnerState } from '../../partner/partner';
+import { Partner, externalIdTaken, type PartnerState } from '../../partner/partner';
 import type { PartnerRepository } from '../../partner/partner-repository.port';
 import { Partnership, type PartnershipState } from '../../partnership/partnership';
 import type { PartnershipRepository } from '../../partnership/partnership-repository.port';
@@ -62,6 +62,14 @@ export class InMemoryAggregateRepository<A extends AggregateRoot<IdType> & { toS
 export class InMemoryPartnerRepository extends InMemoryAggregateRepository<Partner, PartnerId, PartnerState> implements PartnerRepository {
   constructor(collection: InMemoryCollection<PartnerState>) {
     super(collection, (state) => Partner.restore(state));
+  }
+
+  override async save(partner: Partner): Promise<void> {
+    const holders = partner.externalId === undefined ? [] : this.collection.all(partner.tenantId).filter((state) => state.externalId === partner.externalId);
+    const taken = externalIdTaken(partner, holders);
+    if (taken) throw taken;
+    // No await since the check: nothing else runs between it and the write.
+    return super.save(partner);
   }
 
   async findByExternalId(tenantId: TenantId, externalId: string): Promise<Partner[]> {
