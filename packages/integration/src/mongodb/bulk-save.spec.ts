@@ -43,4 +43,23 @@ describe('saveMany', () => {
     expect(types.filter((type) => type.startsWith(`${fresh[0]?.id}:`))).toEqual([`${fresh[0]?.id}:partner.created`]);
     expect(types.filter((type) => type.startsWith(`${kept.id}:`))).toEqual([`${kept.id}:partner.created`, `${kept.id}:partner.updated`]);
   });
+
+  it('gives a partner\'s external id to one partner of a bulk save, reporting the others, and saves those without one in bulk', async () => {
+    const { partners } = database.adapters;
+    const tenant = aTenant();
+    const holder = aPartner(tenant, { legalName: 'Holder', externalId: 'CRM-BULK' });
+    await partners.save(holder);
+    const twins = [aPartner(tenant, { legalName: 'Twin A', externalId: 'CRM-BULK' }), aPartner(tenant, { legalName: 'Twin B', externalId: 'CRM-BULK-2' }), aPartner(tenant, { legalName: 'Twin C', externalId: 'CRM-BULK-2' })];
+    const plain = [aPartner(tenant, { legalName: 'Plain 1' }), aPartner(tenant, { legalName: 'Plain 2' })];
+    const error = await partners.saveMany([...plain, ...twins]).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(BulkSaveError);
+    expect((error as BulkSaveError).saved).toBe(3);
+    expect((error as BulkSaveError).failures).toEqual([
+      { id: twins[0]?.id, reason: 'partner.external_id_taken' },
+      { id: twins[2]?.id, reason: 'partner.external_id_taken' },
+    ]);
+    expect((await partners.findByExternalId(tenant, 'CRM-BULK')).map((partner) => partner.id)).toEqual([holder.id]);
+    expect((await partners.findByExternalId(tenant, 'CRM-BULK-2')).map((partner) => partner.id)).toEqual([twins[1]?.id]);
+    expect((await partners.getMany(tenant, plain.map((partner) => partner.id))).length).toBe(2);
+  });
 });
