@@ -14,7 +14,7 @@ import {
   type PaymentState,
   type RefundId,
 } from '@invoicing/invoice';
-import { aPartner, createScenario, type Scenario } from '@invoicing/invoice/testing';
+import { aPartner, createScenario, createTestBed, type Scenario } from '@invoicing/invoice/testing';
 import { createTestDatabase, type TestDatabase } from '../testing/mongo-test-database';
 import { createMongoAdapters } from './mongo-adapters';
 import { MongoNumberSequence } from './number-sequence';
@@ -292,6 +292,41 @@ describe('attempts of the same creation at once', () => {
       Array.from({ length: 8 }, () => bed.use(CreatePartner).execute({ tenantId: bed.tenantId, kind: 'company', legalName: 'Retried At Once Ltd', id: partnerId })),
     );
     expect(new Set(partners.map((partner) => partner.id))).toEqual(new Set([partnerId]));
+  });
+});
+
+describe('an external reference taken at once by a credit note and a draft', () => {
+  it('moves no money for a credit note whose reference a draft took while it was being made: one of them has it', async () => {
+    const bed = await scenario();
+    const [draft] = await drafts(bed, 1, '2');
+    const invoice = await bed.use(IssueInvoice).execute({ tenantId: bed.tenantId, invoiceId: (draft as InvoiceState).id });
+    // The credit note stops after its reference check, at its number; a draft with the same reference runs meanwhile.
+    let reached: () => void = () => undefined;
+    let release: () => void = () => undefined;
+    const atNumber = new Promise<void>((resolve) => (reached = resolve));
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const numbers = Object.create(database.adapters.numbers) as typeof database.adapters.numbers;
+    numbers.reserve = async (...args) => {
+      reached();
+      await gate;
+      return database.adapters.numbers.reserve(...args);
+    };
+    const gated = createTestBed({ adapters: { ...database.adapters, numbers } });
+    const creditNote = gated.use(CreateCreditNote).execute({ tenantId: bed.tenantId, invoiceId: invoice.id, lines: [{ marketableId: bed.marketable.id, quantity: '1' }], externalReference: 'RETURN-7' });
+    await atNumber;
+    // From another process: adapters of their own, whose in-process queues know nothing of the credit note's.
+    const rival = createTestBed({ adapters: createMongoAdapters(database.mongo) }).use(CreateInvoiceDraft).execute({ tenantId: bed.tenantId, partnershipId: bed.partnership.id, lines: [{ marketableId: bed.marketable.id, quantity: '1' }], externalReference: 'RETURN-7' });
+    await Promise.race([rival.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 300))]);
+    release();
+    const [made, drafted] = await Promise.allSettled([creditNote, rival]);
+
+    const credits = (await database.adapters.ledger.forInvoice(bed.tenantId, invoice.id)).flatMap((transaction) => transaction.postings.filter((posting) => posting.type === 'credited'));
+    const stored = (await database.adapters.invoices.get(bed.tenantId, invoice.id))?.toState().credits ?? [];
+    // Whichever wins, every credit in the ledger is a stored credit note's.
+    expect(credits.length).toBe(made.status === 'fulfilled' ? 1 : 0);
+    expect(stored.map((credit) => credit.creditNoteId)).toEqual(made.status === 'fulfilled' ? [made.value.id] : []);
+    expect([made.status, drafted.status]).toEqual(['fulfilled', 'rejected']);
+    expect(drafted.status === 'rejected' && drafted.reason).toMatchObject({ code: 'invoice.duplicate_external_reference' });
   });
 });
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ConflictError, addDays, type AggregateRoot, type CurrencyCode, type Page, type PageRequest, type TenantId } from '@invoicing/core';
 import {
   DUPLICATE_WINDOW_DAYS,
@@ -167,7 +168,10 @@ export class MongoPartnershipRepository extends MongoAggregateRepository<Partner
 }
 
 export class MongoInvoiceRepository extends MongoAggregateRepository<Invoice, InvoiceId, InvoiceState, InvoiceDocument> implements InvoiceRepository {
-  constructor(models: Models, locks: DocumentLocks) {
+  constructor(
+    models: Models,
+    private readonly locks: DocumentLocks,
+  ) {
     super(
       new AggregateStore({
         model: models.invoices,
@@ -200,6 +204,12 @@ export class MongoInvoiceRepository extends MongoAggregateRepository<Invoice, In
 
   async findByExternalReference(tenantId: TenantId, sellerId: PartnerId, buyerId: PartnerId, externalReference: string): Promise<Invoice | undefined> {
     return this.findOne({ tenantId, referenceKey: invoiceReferenceKey(sellerId, buyerId, externalReference) });
+  }
+
+  /** Under a lock document named by the tenant and a digest of the reference (up to 100 characters of any kind). */
+  async holdingReference<T>(tenantId: TenantId, externalReference: string, task: () => Promise<T>): Promise<T> {
+    const digest = createHash('sha256').update(externalReference).digest('base64url');
+    return (await this.locks.withLock(`${tenantId}/${digest}|invoices.externalReference`, tenantId, task)) as T;
   }
 
   async findPossibleDuplicate(tenantId: TenantId, probe: DuplicateProbe): Promise<InvoiceId | undefined> {

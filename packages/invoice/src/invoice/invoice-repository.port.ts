@@ -34,6 +34,14 @@ export interface InvoiceRepository extends AggregateRepository<Invoice, InvoiceI
    */
   findImported(tenantId: TenantId, numbers: readonly string[]): Promise<Invoice[]>;
   findByExternalReference(tenantId: TenantId, sellerId: PartnerId, buyerId: PartnerId, externalReference: string): Promise<Invoice | undefined>;
+  /**
+   * Runs `task` as the only one, in every process, working with this external reference of the tenant. A credit note
+   * checks its reference, credits the invoice, then stores itself, and only the last step meets the unique key: a draft
+   * taking the reference in between would leave the credit in the ledger and no credit note. Both therefore check and
+   * store under this.
+   * @throws ConflictError `concurrency.conflict` when another holds it for longer than a write waits
+   */
+  holdingReference<T>(tenantId: TenantId, externalReference: string, task: () => Promise<T>): Promise<T>;
   /** The oldest (by id) non-void invoice matching the probe, if any. */
   findPossibleDuplicate(tenantId: TenantId, probe: DuplicateProbe): Promise<InvoiceId | undefined>;
   /**

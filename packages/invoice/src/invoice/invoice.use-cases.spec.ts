@@ -870,6 +870,10 @@ describe('CreateCreditNote', () => {
       // Review of 6 December 2026: both passed the reference check, both credits went into the ledger, and the second
       // document's save was refused: the invoice was credited twice with one credit note.
       const invoice = await issued();
+      // Both checks must run at once, so the reference's lock is left out (as by a process of the previous release):
+      // the reference's ledger operation alone must then decide.
+      const holding = s.adapters.invoices.holdingReference.bind(s.adapters.invoices);
+      s.adapters.invoices.holdingReference = (_tenantId, _reference, task) => task();
       const lookup = s.adapters.invoices.findByExternalReference.bind(s.adapters.invoices);
       let arrived = 0;
       let release!: () => void;
@@ -882,6 +886,7 @@ describe('CreateCreditNote', () => {
       };
       const attempts = await Promise.allSettled(['first', 'second'].map(() => credit(invoice.id, { lines: [serviceLine('1')], externalReference: 'CN-7' })));
       s.adapters.invoices.findByExternalReference = lookup;
+      s.adapters.invoices.holdingReference = holding;
 
       expect(attempts.map((attempt) => attempt.status).sort()).toEqual(['fulfilled', 'rejected']);
       expect(attempts.find((attempt) => attempt.status === 'rejected')).toEqual(expect.objectContaining({ reason: error('ConflictError', 'invoice.duplicate_external_reference') }));
@@ -1116,6 +1121,7 @@ class FailingSaves implements InvoiceRepository {
   findImported: InvoiceRepository['findImported'] = (...args) => this.inner.findImported(...args);
   findPossibleDuplicate: InvoiceRepository['findPossibleDuplicate'] = (...args) => this.inner.findPossibleDuplicate(...args);
   findReceivables: InvoiceRepository['findReceivables'] = (...args) => this.inner.findReceivables(...args);
+  holdingReference: InvoiceRepository['holdingReference'] = (...args) => this.inner.holdingReference(...args);
 
   async save(invoice: Invoice): Promise<void> {
     if (this.failNext > 0) {

@@ -147,7 +147,8 @@ export class CreateInvoiceDraft {
    * ConflictError `invoice.duplicate_external_reference`; ValidationError
    */
   async execute(command: CreateInvoiceCommand, parties?: InvoiceParties): Promise<InvoiceState> {
-    return createOnce(this.invoices, command.tenantId, command.id, async () => (await this.prepare(command, parties)).invoice);
+    const create = () => createOnce<Invoice, InvoiceId, InvoiceState>(this.invoices, command.tenantId, command.id, async () => (await this.prepare(command, parties)).invoice);
+    return withReference(this.invoices, command.tenantId, command.externalReference, create);
   }
 
   /** The draft a command makes, not stored, with the partnership and partners it was checked against. */
@@ -257,12 +258,20 @@ export class CreateIssuedInvoice {
 
   /** `parties`: as {@link CreateInvoiceDraft.execute}. @throws as {@link CreateInvoiceDraft} and {@link IssueInvoice} */
   async execute(command: CreateInvoiceCommand, parties?: InvoiceParties): Promise<InvoiceState> {
-    return createOnce(this.invoices, command.tenantId, command.id, async () => {
-      const { invoice, partnership, seller, buyer } = await this.drafts.prepare(command, parties);
-      await issueDraft(invoice, { partnership, seller, buyer }, { numbers: this.numbers, clock: this.clock, settings: this.settings });
-      return invoice;
-    });
+    const create = () =>
+      createOnce<Invoice, InvoiceId, InvoiceState>(this.invoices, command.tenantId, command.id, async () => {
+        const { invoice, partnership, seller, buyer } = await this.drafts.prepare(command, parties);
+        await issueDraft(invoice, { partnership, seller, buyer }, { numbers: this.numbers, clock: this.clock, settings: this.settings });
+        return invoice;
+      });
+    return withReference(this.invoices, command.tenantId, command.externalReference, create);
   }
+}
+
+/** Runs `task` holding the external reference, when there is one (see {@link InvoiceRepository.holdingReference}). */
+function withReference<T>(invoices: InvoiceRepository, tenantId: TenantId, reference: string | undefined, task: () => Promise<T>): Promise<T> {
+  const held = referenceOf(reference);
+  return held === undefined ? task() : invoices.holdingReference(tenantId, held, task);
 }
 
 /**
@@ -465,6 +474,10 @@ export class CreateCreditNote {
       readonly id?: InvoiceId;
     },
   ): Promise<InvoiceState> {
+    return withReference(this.invoices, command.tenantId, command.externalReference, () => this.attemptOnceMore(command));
+  }
+
+  private async attemptOnceMore(command: Parameters<CreateCreditNote['execute']>[0]): Promise<InvoiceState> {
     const tried: { operationId?: string } = {};
     try {
       return await this.attempt(command, tried);

@@ -107,8 +107,22 @@ export class InMemoryPartnershipRepository extends InMemoryAggregateRepository<P
 }
 
 export class InMemoryInvoiceRepository extends InMemoryAggregateRepository<Invoice, InvoiceId, InvoiceState> implements InvoiceRepository {
+  /** Per tenant and reference, the last task queued to hold it. */
+  private readonly holders = new Map<string, Promise<unknown>>();
+
   constructor(collection: InMemoryCollection<InvoiceState>) {
     super(collection, (state) => Invoice.restore(state));
+  }
+
+  async holdingReference<T>(tenantId: TenantId, externalReference: string, task: () => Promise<T>): Promise<T> {
+    const key = `${tenantId}\u0000${externalReference}`;
+    const current = (this.holders.get(key) ?? Promise.resolve()).catch(() => undefined).then(task);
+    this.holders.set(key, current);
+    try {
+      return await current;
+    } finally {
+      if (this.holders.get(key) === current) this.holders.delete(key);
+    }
   }
 
   async findImported(tenantId: TenantId, numbers: readonly string[]): Promise<Invoice[]> {
