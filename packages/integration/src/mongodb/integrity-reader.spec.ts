@@ -3,13 +3,14 @@ import {
   CreateCreditNote,
   CreateInvoiceDraft,
   IssueInvoice,
+  MarkInvoiceUncollectible,
   RecordPayment,
   RefundCredit,
   checkIntegrity,
   type InvoiceState,
   type LedgerAccount,
 } from '@invoicing/invoice';
-import { createScenario, type Scenario } from '@invoicing/invoice/testing';
+import { createScenario, createTestBed, type Scenario } from '@invoicing/invoice/testing';
 import { createTestDatabase, tamperWithStoredState, type TestDatabase } from '../testing/mongo-test-database';
 import { documentId } from './mappers/aggregate-document';
 import { ledgerTransactionId } from './mappers/ledger-transaction.mapper';
@@ -130,6 +131,26 @@ describe('MongoIntegrityReader', () => {
     const report = await checkIntegrity(reader, { tenantId: bed.tenantId });
 
     expect(report.findings.map((found) => [found.code, found.ids['invoiceId'], found.ids['fields']])).toEqual([['integrity.projection_mismatch', first.id, 'buyerId,derived.outstandingMinor']]);
+  });
+
+  it('finds an invoice written off in the ledger whose document was never saved (review of 6 December 2026: reported clean)', async () => {
+    const bed = await createScenario({ adapters: database.adapters, tenantId: 'integrity-write-off' });
+    const draft = await bed.use(CreateInvoiceDraft).execute({ tenantId: bed.tenantId, partnershipId: bed.partnership.id, lines: [{ marketableId: bed.marketable.id, quantity: '1' }] });
+    const issued = await bed.use(IssueInvoice).execute({ tenantId: bed.tenantId, invoiceId: draft.id });
+    // The write-off is appended, then the process stops before the invoice's document is saved.
+    const invoices = Object.create(database.adapters.invoices) as typeof database.adapters.invoices;
+    invoices.save = async () => {
+      throw new Error('the process stopped');
+    };
+    const interrupted = createTestBed({ adapters: { ...database.adapters, invoices } });
+    await expect(interrupted.use(MarkInvoiceUncollectible).execute({ tenantId: bed.tenantId, invoiceId: issued.id })).rejects.toThrow('the process stopped');
+    expect((await database.adapters.invoices.get(bed.tenantId, issued.id))?.status).toBe('issued');
+
+    const report = await checkIntegrity(new MongoIntegrityReader(database.adapters.models), { tenantId: bed.tenantId });
+    expect(report.findings).toEqual([expect.objectContaining({ code: 'integrity.projection_mismatch', ids: expect.objectContaining({ invoiceId: issued.id, writtenOffInLedger: 'true' }) })]);
+    // Sent again, the write-off is found in the ledger and completed: clean.
+    await bed.use(MarkInvoiceUncollectible).execute({ tenantId: bed.tenantId, invoiceId: issued.id });
+    expect((await checkIntegrity(new MongoIntegrityReader(database.adapters.models), { tenantId: bed.tenantId })).findings).toEqual([]);
   });
 
   it('reads the ledger the use cases wrote: clean, and a stored head total raised is found', async () => {

@@ -148,10 +148,39 @@ describe('the invariant checker', () => {
     // Owing 100.00 with nothing paid or credited: issued (or written off), never partially paid, paid or credited.
     const owing = (status: InvoiceFacts['status']) => checkTenant({ ...consistent(), payments: [], ledger: [], invoices: [{ ...invoice, status, payments: [], credits: [] }] }).findings.map((found) => found.code);
     expect(owing('issued')).toEqual([]);
-    expect(owing('uncollectible')).toEqual([]);
     for (const status of ['partially_paid', 'paid', 'credited'] as const) expect([status, owing(status)]).toEqual([status, ['integrity.projection_mismatch']]);
     // Nothing was due at issue: paid at once.
     expect(checkTenant({ ...consistent(), payments: [], ledger: [], invoices: [{ ...invoice, status: 'paid', amountDue: 0n, payments: [], credits: [] }] }).findings).toEqual([]);
+  });
+
+  it('finds an invoice written off in the ledger that its document does not show, and one shown written off that the ledger never wrote off (review of 6 December 2026)', () => {
+    const due = eur('100.00');
+    const transactions = (...lists: Posting[][]): LedgerTransaction[] => {
+      let totals = zeroTotals(EUR);
+      return lists.map((postings, index) => {
+        totals = foldTotals(totals, postings);
+        return { tenantId: tenantId('t1'), partnerId: 'buyer' as PartnerId, currency: EUR, seq: index + 1, operationId: `w-${index + 1}`, kind: 'opening', postings, totalsAfter: totals, at: new Date('2026-02-01T10:00:00Z') };
+      });
+    };
+    const writtenOff: Posting = { type: 'written_off', amount: due, invoiceId: 'inv-1' as InvoiceId, invoiceDue: due };
+    const owingInvoice = (status: InvoiceFacts['status'], ledgerTransactions: LedgerTransaction[], changes: Partial<InvoiceFacts> = {}) =>
+      codes({ ...consistent(), payments: [], ledger: ledgerTransactions, invoices: [{ ...invoice, status, payments: [], credits: [], ...changes }] });
+    // A write-off appended, its document not saved: the invoice still shows as owed in aging, balances and reports.
+    expect(owingInvoice('issued', transactions([writtenOff]))).toEqual(['integrity.projection_mismatch']);
+    expect(owingInvoice('uncollectible', transactions([writtenOff]))).toEqual([]);
+    expect(owingInvoice('uncollectible', [])).toEqual(['integrity.projection_mismatch']);
+    // Reversed in part by a payment of 30.00 that came after: still written off for the rest, and partly paid.
+    const paid: Posting[] = [
+      { type: 'received', amount: eur('30.00'), paymentId: 'pay-9' as PaymentId, receivedOn: '2026-02-02' as never },
+      { type: 'write_off_reversed', amount: eur('30.00'), invoiceId: 'inv-1' as InvoiceId, invoiceDue: due },
+      { type: 'applied', amount: eur('30.00'), paymentId: 'pay-9' as PaymentId, invoiceId: 'inv-1' as InvoiceId, invoiceDue: due, appliedOn: '2026-02-02' as never },
+    ];
+    const partly = { payments: [{ paymentId: 'pay-9', amount: 3000n, currency: 'EUR' }] };
+    const payment9: PaymentFacts = { id: 'pay-9', partnerId: 'buyer', currency: 'EUR', amount: 3000n, applications: [{ invoiceId: 'inv-1', amount: 3000n, currency: 'EUR' }], refunds: [], storedUnapplied: 0n };
+    const withPayment = (status: InvoiceFacts['status']) =>
+      codes({ ...consistent(), payments: [payment9], ledger: transactions([writtenOff], paid), invoices: [{ ...invoice, status, credits: [], ...partly }] });
+    expect(withPayment('uncollectible')).toEqual([]);
+    expect(withPayment('partially_paid')).toEqual(['integrity.projection_mismatch']);
   });
 
   it('finds a number held twice, a number reserved for a document that does not hold it, and one never reserved', () => {

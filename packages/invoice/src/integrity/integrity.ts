@@ -627,13 +627,14 @@ export interface TenantIntegrity {
 /**
  * The payment and invoice documents agree with the ledger they are projected from (ADR 0006): each payment is received
  * in it for its amount, applied and refunded as much as its postings say; each invoice is paid and credited as much as
- * the postings naming it say, and is void exactly when it was voided there. A document behind its ledger is what an
- * interruption between the append and the projection leaves; retrying the request, or reading the payment, completes it.
+ * the postings naming it say, is void exactly when it was voided there, and uncollectible exactly when it still owes
+ * after a write-off there. A document behind its ledger is what an interruption between the append and the projection
+ * leaves; retrying the request, or reading the payment, completes it.
  */
 export function checkProjections(snapshot: TenantSnapshot): IntegrityFinding[] {
   const findings: IntegrityFinding[] = [];
   const byPayment = new Map<string, { received: bigint; applied: bigint; refunded: bigint; receipts: number }>();
-  const byInvoice = new Map<string, { paid: bigint; credited: bigint; voided: boolean }>();
+  const byInvoice = new Map<string, { paid: bigint; credited: bigint; voided: boolean; writtenOff: bigint }>();
   for (const transaction of snapshot.ledger) {
     for (const posting of transaction.postings) {
       if ('paymentId' in posting) {
@@ -643,10 +644,12 @@ export function checkProjections(snapshot: TenantSnapshot): IntegrityFinding[] {
         else byPayment.set(posting.paymentId, { ...position, refunded: position.refunded + posting.amount.minor });
       }
       if ('invoiceId' in posting) {
-        const position = byInvoice.get(posting.invoiceId) ?? { paid: 0n, credited: 0n, voided: false };
+        const position = byInvoice.get(posting.invoiceId) ?? { paid: 0n, credited: 0n, voided: false, writtenOff: 0n };
         if (posting.type === 'applied') byInvoice.set(posting.invoiceId, { ...position, paid: position.paid + posting.amount.minor });
         else if (posting.type === 'credited') byInvoice.set(posting.invoiceId, { ...position, credited: position.credited + posting.amount.minor });
         else if (posting.type === 'voided') byInvoice.set(posting.invoiceId, { ...position, voided: true });
+        else if (posting.type === 'written_off') byInvoice.set(posting.invoiceId, { ...position, writtenOff: position.writtenOff + posting.amount.minor });
+        else if (posting.type === 'write_off_reversed') byInvoice.set(posting.invoiceId, { ...position, writtenOff: position.writtenOff - posting.amount.minor });
       }
     }
   }
@@ -680,11 +683,13 @@ export function checkProjections(snapshot: TenantSnapshot): IntegrityFinding[] {
       );
     }
     if (invoice.kind !== 'invoice') continue;
-    const ledger = byInvoice.get(invoice.id) ?? { paid: 0n, credited: 0n, voided: false };
+    const ledger = byInvoice.get(invoice.id) ?? { paid: 0n, credited: 0n, voided: false, writtenOff: 0n };
     const paid = sum(invoice.payments);
     const credited = sum(invoice.credits);
-    if (ledger.paid !== paid || ledger.credited !== credited || ledger.voided !== (invoice.status === 'void')) {
-      mismatch(`invoice ${invoice.id} records other amounts or another state than the ledger`, { invoiceId: invoice.id, status: invoice.status, voidedInLedger: String(ledger.voided) }, invoice.currency, {
+    // Written off and still owing in the ledger is uncollectible on the document, and only then (a void comes last).
+    const uncollectible = !ledger.voided && ledger.writtenOff > 0n && invoice.amountDue - paid - credited > 0n;
+    if (ledger.paid !== paid || ledger.credited !== credited || ledger.voided !== (invoice.status === 'void') || (invoice.status !== 'void' && uncollectible !== (invoice.status === 'uncollectible'))) {
+      mismatch(`invoice ${invoice.id} records other amounts or another state than the ledger`, { invoiceId: invoice.id, status: invoice.status, voidedInLedger: String(ledger.voided), writtenOffInLedger: String(uncollectible) }, invoice.currency, {
         paidStored: paid,
         paidLedger: ledger.paid,
         creditedStored: credited,
