@@ -1276,7 +1276,7 @@ export default async () => {
               enabled: { required: false, type: () => Boolean, description: "false stops deliveries (they wait, and resume when true again, within their retry window).", example: true },
             },
             RotateSecretDto: {
-              overlapHours: { required: false, type: () => Number, description: "Hours the previous secret keeps signing beside the new one (0 ends it now; at most 168, a week).", example: 24, minimum: 0, maximum: 168 },
+              overlapHours: { required: false, type: () => Number, description: "Hours the previous secret keeps signing beside the new one; earlier ones in their overlap keep theirs (0 ends them all now; at most 168, a week).", example: 24, minimum: 0, maximum: 168 },
             },
             ListDeliveriesQueryDto: {
               limit: { required: false, type: () => Number, description: "Page size.", minimum: 1, maximum: 200 },

@@ -71,7 +71,7 @@ export class UpdateWebhookEndpointDto {
 
 /** How a secret rotation overlaps. */
 export class RotateSecretDto {
-  /** Hours the previous secret keeps signing beside the new one (0 ends it now; at most 168, a week). @example 24 */
+  /** Hours the previous secret keeps signing beside the new one; earlier ones in their overlap keep theirs (0 ends them all now; at most 168, a week). @example 24 */
   @ApiPropertyOptional({ minimum: 0, maximum: 168, default: 24 })
   @Optional()
   @IsInt()

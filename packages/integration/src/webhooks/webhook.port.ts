@@ -29,7 +29,10 @@ export interface WebhookEndpointStore {
   list(tenantId: string): Promise<readonly WebhookEndpoint[]>;
   /** @throws NotFoundError (`webhook_endpoint.not_found`) */
   update(tenantId: string, id: string, change: EndpointChange, at: Date): Promise<WebhookEndpoint>;
-  /** Makes `secret` the current one; the previous keeps signing until `overlapUntil`. @throws NotFoundError */
+  /**
+   * Makes `secret` the current one; the previous keeps signing until `overlapUntil`, older ones still overlapping until
+   * their own end (at most four sign at once); an `overlapUntil` not after `at` ends them all. @throws NotFoundError
+   */
   rotateSecret(tenantId: string, id: string, secret: string, overlapUntil: Date, at: Date): Promise<WebhookEndpoint>;
   /** Disabled by the platform because it kept failing. */
   disableFailing(tenantId: string, id: string, at: Date): Promise<void>;

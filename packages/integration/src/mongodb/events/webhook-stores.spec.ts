@@ -3,6 +3,7 @@ import { DocumentLocks } from '../document-lock';
 import { createTestDatabase, type TestDatabase } from '../../testing/mongo-test-database';
 import type { LoggedEvent } from '../../events/event-log.port';
 import { MongoWebhookDeliveryStore, MongoWebhookEndpointStore } from './webhook-stores';
+import { signingSecrets } from '../../webhooks/webhook';
 
 // Webhook endpoints on the real server: every change is one versioned write with its event, whatever fields it
 // adds or removes; a deleted endpoint is gone for every change after.
@@ -30,6 +31,18 @@ describe('MongoWebhookEndpointStore', () => {
     expect(await store.update('acme', 'ep-1', { enabled: true }, at)).toMatchObject({ version: 5, enabled: true });
     expect((await store.get('acme', 'ep-1'))?.disabledReason).toBeUndefined();
     expect((await store.rotateSecret('acme', 'ep-1', 'whsec_b', new Date(at.getTime() + 3600_000), at)).secrets.map((secret) => secret.secret)).toEqual(['whsec_b', 'whsec_a']);
+    // A second rotation within the overlap (a retry whose answer was lost) keeps the first secret until its own end:
+    // the receiver, which never saw whsec_b, still verifies with whsec_a (review of 6 December 2026: it ended at once).
+    const later = new Date(at.getTime() + 60_000);
+    const twice = await store.rotateSecret('acme', 'ep-1', 'whsec_c', new Date(later.getTime() + 3600_000), later);
+    expect(twice.secrets.map((secret) => [secret.secret, secret.expiresAt?.toISOString()])).toEqual([
+      ['whsec_c', undefined],
+      ['whsec_b', new Date(later.getTime() + 3600_000).toISOString()],
+      ['whsec_a', new Date(at.getTime() + 3600_000).toISOString()],
+    ]);
+    expect(signingSecrets(twice, later)).toEqual(['whsec_c', 'whsec_b', 'whsec_a']);
+    // No overlap (a secret leaked): every older secret ends at once.
+    expect((await store.rotateSecret('acme', 'ep-1', 'whsec_d', later, later)).secrets.map((secret) => secret.secret)).toEqual(['whsec_d']);
     await store.delete('acme', 'ep-1', at);
     expect(await store.get('acme', 'ep-1')).toBeUndefined();
     await expect(store.update('acme', 'ep-1', { enabled: true }, at)).rejects.toThrow(NotFoundError);

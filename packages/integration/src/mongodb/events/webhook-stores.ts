@@ -11,6 +11,9 @@ import { op } from '../query-support';
 import type { Models } from '../schemas';
 import { EVENT_BUCKET_SIZE } from './event-schemas';
 
+/** Secrets that sign a delivery at once at most: the current one and up to three in their overlap. */
+const MAX_SECRETS = 4;
+
 interface EndpointDocument {
   _id: string;
   tenantId: string;
@@ -137,9 +140,13 @@ export class MongoWebhookEndpointStore implements WebhookEndpointStore {
 
   rotateSecret(tenantId: string, id: string, secret: string, overlapUntil: Date, at: Date): Promise<WebhookEndpoint> {
     return this.change(tenantId, id, at, (document) => {
-      // Only the current secret overlaps the new one: older ones end now.
-      const [current] = document.secrets;
-      const secrets: EndpointSecret[] = [{ secret, createdAt: at }, ...(current ? [{ ...current, expiresAt: overlapUntil }] : [])];
+      // The current secret overlaps the new one. Older ones still in their own overlap keep it (a second rotation soon
+      // after the first, whose answer the caller may never have read, must not end the secret the receiver verifies
+      // with), up to MAX_SECRETS; no overlap asked (a leaked secret) ends them all now.
+      const [current, ...older] = document.secrets;
+      const overlapping = overlapUntil > at;
+      const kept = overlapping ? older.filter((old) => old.expiresAt !== undefined && old.expiresAt > at) : [];
+      const secrets: EndpointSecret[] = [{ secret, createdAt: at }, ...(current && overlapping ? [{ ...current, expiresAt: overlapUntil }] : []), ...kept].slice(0, MAX_SECRETS);
       return { document: { ...document, secrets }, events: [['secret_rotated', { previousSecretExpiresAt: overlapUntil.toISOString() }]] };
     });
   }
