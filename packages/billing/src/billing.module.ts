@@ -17,6 +17,7 @@ import {
   PreviewUpcomingInvoice,
   RunBilling,
   StartBillingRun,
+  TakeOverStalledRun,
   type BillingSettings,
 } from './runs/billing-run.use-cases';
 import { USAGE_EVENT_STORE } from './usage/usage-event-store.port';
@@ -26,7 +27,7 @@ import type { BillingAdapters } from './billing-adapters';
 /** Every use case of the package, for a container to bind. */
 export const BILLING_USE_CASES = [
   SetBillingPlan, GetBillingPlan, RecordUsage, AddOneOffCharge,
-  BillPartnership, StartBillingRun, ExecuteBillingRun, RunBilling, GetBillingRun, ListBillingRuns, ListRunBills, PreviewUpcomingInvoice, GetInvoiceBilling,
+  BillPartnership, StartBillingRun, ExecuteBillingRun, TakeOverStalledRun, RunBilling, GetBillingRun, ListBillingRuns, ListRunBills, PreviewUpcomingInvoice, GetInvoiceBilling,
 ] as const;
 
 /**

@@ -50,6 +50,7 @@ export {
   PreviewUpcomingInvoice,
   RunBilling,
   StartBillingRun,
+  TakeOverStalledRun,
 } from './runs/billing-run.use-cases';
 export type { BillingSettings, StartBillingRunCommand } from './runs/billing-run.use-cases';
 export { BILLING_USE_CASES, billingAdaptersModule, billingModule } from './billing.module';

@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { ExecuteBillingRun, type BillingRunState } from '@invoicing/billing';
+import { ExecuteBillingRun, TakeOverStalledRun, type BillingRunState } from '@invoicing/billing';
 import { definedFields } from '@invoicing/core';
 import { currentEventOrigin, runAs } from '@invoicing/integration';
 import type { FastifyBaseLogger } from 'fastify';
@@ -10,17 +10,32 @@ import type { FastifyBaseLogger } from 'fastify';
  * for each partnership and bills at most `BILLING_RUN_CONCURRENCY` at once, so the event loop stays free for other
  * requests. A run already being carried out here is not started twice. A start that finds its run `running` and not
  * carried out here (a retry whose key's record was lost with a 5xx, while the run's process had stopped) takes it up:
- * that bills nothing twice, as bills are unique per partnership and date.
+ * that bills nothing twice, as bills are unique per partnership and date. A run read while its record has not moved
+ * for the stalled time (its process stopped, and the retry of its start is answered from the key's record) is taken
+ * over here ({@link TakeOverStalledRun}): polling a run is enough to see it finish.
  */
 @Injectable()
 export class BillingRunner implements OnModuleDestroy {
   private readonly running = new Map<string, Promise<void>>();
 
-  constructor(private readonly executeBillingRun: ExecuteBillingRun) {}
+  constructor(
+    private readonly executeBillingRun: ExecuteBillingRun,
+    private readonly takeOverStalledRun: TakeOverStalledRun,
+  ) {}
+
+  /** `run` as read, or as taken over and now carried out here when its process had stopped. */
+  async resumeIfStalled(run: BillingRunState, log: FastifyBaseLogger): Promise<BillingRunState> {
+    if (this.running.has(keyOf(run)) || !this.takeOverStalledRun.stalled(run)) return run;
+    const taken = await this.takeOverStalledRun.execute({ tenantId: run.tenantId, runId: run.id });
+    if (!taken) return run;
+    log.warn({ tenantId: run.tenantId, billingRunId: run.id, lastWrittenAt: run.updatedAt.toISOString() }, 'billing run taken over: its process had stopped');
+    this.carryOut(taken, log);
+    return taken;
+  }
 
   /** Starts carrying out `run` unless it is over or already carried out here; `log` says how it ended. */
   carryOut(run: BillingRunState, log: FastifyBaseLogger): void {
-    const key = `${run.tenantId}\u0000${run.id}`;
+    const key = keyOf(run);
     if (run.status !== 'running' || this.running.has(key)) return;
     const context = { tenantId: run.tenantId, billingRunId: run.id };
     // A run's invoices are the system's doing, in the request that started the run (docs/events.md, "Actor").
@@ -39,4 +54,8 @@ export class BillingRunner implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     await Promise.all(this.running.values());
   }
+}
+
+function keyOf(run: BillingRunState): string {
+  return `${run.tenantId}\u0000${run.id}`;
 }

@@ -82,11 +82,14 @@ export class BillingRunsController {
    * The run's progress while it is `running` (partnerships processed of the total, updated as it goes), then what it
    * did: bills recorded, invoices issued and drafted, bills with nothing due, and the partnerships it could not bill
    * with the error's code (`failures`, the first 100). A dry run shows each bill it would have recorded (`previews`).
+   * A run whose progress has not moved for 5 minutes (the process carrying it out stopped) is taken up again by the
+   * process that answers: it bills what is left, nothing twice.
    */
   @Get(':billingRunId')
   @ApiProblems(404)
-  async get(@Tenant() tenantId: TenantId, @Param('billingRunId') billingRunId: string): Promise<BillingRunDto> {
-    return toBillingRunResponse(await this.getBillingRun.execute({ tenantId, runId: billingRunId }));
+  async get(@Tenant() tenantId: TenantId, @Param('billingRunId') billingRunId: string, @Req() request: FastifyRequest): Promise<BillingRunDto> {
+    const run = await this.getBillingRun.execute({ tenantId, runId: billingRunId });
+    return toBillingRunResponse(await this.runner.resumeIfStalled(run, request.log));
   }
 
   /**

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { SetBillingPlan, type PlanTermsInput } from '@invoicing/billing';
+import { SetBillingPlan, StartBillingRun, type PlanTermsInput } from '@invoicing/billing';
+import { documentId, type MongoConnection } from '@invoicing/integration/mongodb';
 import { tenantId } from '@invoicing/core';
 import { CreatePartner, CreatePartnership, type PartnershipId } from '@invoicing/invoice';
+import { DATABASE } from '../composition/tokens';
 import { startTestApi, type Caller, type TestApi } from '../testing/harness';
 
 const DAY_MS = 86_400_000;
@@ -405,6 +407,26 @@ describe('billing over HTTP', () => {
       const tooMany = await t.call('GET', '/v1/billing-runs?limit=500');
       expect([tooMany.status, tooMany.body.code]).toEqual([400, 'pagination.invalid_limit']);
       expect((await t.call('GET', '/v1/billing-runs', { as: 'globex-admin' })).body.items).toEqual([]);
+    });
+
+    it('takes over a run whose process stopped, once its record has not moved for the stalled time, and only then', async () => {
+      // Review of 6 December 2026: a run whose process stopped stayed `running` for good; the retry of its POST (same
+      // key) is answered from the key's record, and nothing else carried it out.
+      const start = (partnershipIds: string[]) => t.api.app.get(StartBillingRun).execute({ tenantId: tenantId('acme'), dryRun: true, partnershipIds: partnershipIds as PartnershipId[] });
+      const [orphan, live] = [await start([billed]), await start([future])];
+      // Started by a process that stopped before billing anything: nobody carries them out here. One was last written
+      // ten minutes ago, the other just now (its process may still be running it).
+      const runs = t.api.app.get<MongoConnection>(DATABASE).connection.collection('billing_runs');
+      const stored = await runs.findOne({ _id: documentId(tenantId('acme'), orphan.id) as never });
+      const state = JSON.parse(String(stored?.state)) as Record<string, unknown>;
+      const tenMinutesAgo = { $date: { $numberLong: String(Date.now() - 10 * 60_000) } };
+      await runs.updateOne({ _id: documentId(tenantId('acme'), orphan.id) as never }, { $set: { state: JSON.stringify({ ...state, updatedAt: tenMinutesAgo }) } });
+
+      const done = await finished(orphan.id);
+      expect(done).toMatchObject({ status: 'completed', counts: { total: 1, processed: 1, failed: 0 } });
+      expect(t.logs.filter((line) => line.msg === 'billing run taken over: its process had stopped' && line.billingRunId === orphan.id)).toHaveLength(1);
+      await sleep(300);
+      expect((await t.call('GET', `/v1/billing-runs/${live.id}`)).body).toMatchObject({ status: 'running', counts: { processed: 0 } });
     });
 
     it("answers 404 for a run that is not the caller's tenant's", async () => {

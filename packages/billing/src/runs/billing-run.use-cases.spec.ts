@@ -10,7 +10,7 @@ import { RecordUsage } from '../usage/usage.use-cases';
 import type { BillState } from './bill';
 import { BillPartnership } from './bill-partnership';
 import { BillPositionTakenError, type BillRepository } from './bill-repository.port';
-import { ExecuteBillingRun, GetBillingRun, GetInvoiceBilling, ListBillingRuns, ListRunBills, PreviewUpcomingInvoice, RunBilling, StartBillingRun } from './billing-run.use-cases';
+import { ExecuteBillingRun, GetBillingRun, GetInvoiceBilling, ListBillingRuns, ListRunBills, PreviewUpcomingInvoice, RunBilling, StartBillingRun, TakeOverStalledRun } from './billing-run.use-cases';
 
 const VAT = { code: 'S', rate: '20' } as const;
 const PLAN: PlanTermsInput = {
@@ -416,6 +416,42 @@ describe('RunBilling', () => {
     await scenario.use(RunBilling).execute({ tenantId: scenario.tenantId });
 
     expect(seen).toEqual([1, 2, 2]);
+  });
+
+  it('writes its progress when a fifth of the stalled time has passed, however few partnerships it billed, so it is never taken for stopped', async () => {
+    const scenario = await billedScenario(PLAN, { billingSettings: { progressEvery: 1000, concurrency: 1, stalledAfterMs: 60_000 } });
+    await anotherPartnership(scenario);
+    const seen: number[] = [];
+    const update = scenario.billing.runs.update.bind(scenario.billing.runs);
+    scenario.billing.runs.update = async (run) => {
+      seen.push(run.counts.processed);
+      // Each partnership takes 13 s here: the record is written after the first and the second anyway.
+      scenario.clock.set(new Date(scenario.clock.now().getTime() + 13_000));
+      return update(run);
+    };
+    const billOne = scenario.use(BillPartnership);
+    const bill = billOne.execute.bind(billOne);
+    billOne.execute = async (command) => {
+      scenario.clock.set(new Date(scenario.clock.now().getTime() + 13_000));
+      return bill(command);
+    };
+    await scenario.use(RunBilling).execute({ tenantId: scenario.tenantId });
+    expect(seen).toEqual([1, 2, 2]);
+  });
+
+  it('takes over a run whose record has not moved for the stalled time, once, and carries it out', async () => {
+    const scenario = await billedScenario(PLAN, { billingSettings: { stalledAfterMs: 300_000 } });
+    const run = await scenario.use(StartBillingRun).execute({ tenantId: scenario.tenantId });
+    const takeOver = scenario.use(TakeOverStalledRun);
+    expect([takeOver.stalled(run), await takeOver.execute({ tenantId: scenario.tenantId, runId: run.id })]).toEqual([false, undefined]);
+    scenario.clock.set(new Date(scenario.clock.now().getTime() + 300_000));
+    expect(takeOver.stalled(run)).toBe(true);
+    const taken = await takeOver.execute({ tenantId: scenario.tenantId, runId: run.id });
+    expect(taken).toEqual({ ...run, updatedAt: scenario.clock.now() });
+    expect(await takeOver.execute({ tenantId: scenario.tenantId, runId: run.id })).toBeUndefined();
+    const done = await scenario.use(ExecuteBillingRun).execute({ tenantId: scenario.tenantId, runId: run.id });
+    expect(done).toMatchObject({ status: 'completed', counts: { processed: 1, bills: 1, failed: 0 } });
+    expect(takeOver.stalled(done)).toBe(false);
   });
 });
 

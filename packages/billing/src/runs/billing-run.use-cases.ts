@@ -29,11 +29,13 @@ import type { ProposedBill } from './propose-bill';
 export interface BillingSettings {
   /** Partnerships billed at once by a run: enough to keep the database busy, few enough to leave room for others. */
   readonly concurrency: number;
-  /** A run's record is updated after this many partnerships (and at its end). */
+  /** A run's record is updated after this many partnerships (and at its end), and at least every fifth of `stalledAfterMs`. */
   readonly progressEvery: number;
+  /** A run still `running` whose record was not written for this long stopped with its process: it may be taken over. */
+  readonly stalledAfterMs: number;
 }
 export const BILLING_SETTINGS = Symbol.for('@invoicing/billing/Settings');
-export const DEFAULT_BILLING_SETTINGS: BillingSettings = { concurrency: 8, progressEvery: 50 };
+export const DEFAULT_BILLING_SETTINGS: BillingSettings = { concurrency: 8, progressEvery: 50, stalledAfterMs: 5 * 60_000 };
 
 /** Most partnerships a run may name; more is a run over all of them. */
 export const MAX_RUN_PARTNERSHIPS = 1000;
@@ -147,7 +149,8 @@ export class ExecuteBillingRun {
       }
       counts = { ...counts, processed: counts.processed + 1 };
       sinceUpdate += 1;
-      if (sinceUpdate >= this.settings.progressEvery) {
+      // Often enough that a run going on is never taken for one whose process stopped (TakeOverStalledRun).
+      if (sinceUpdate >= this.settings.progressEvery || this.clock.now().getTime() - run.updatedAt.getTime() >= this.settings.stalledAfterMs / 5) {
         sinceUpdate = 0;
         await save({});
       }
@@ -178,6 +181,32 @@ export class ExecuteBillingRun {
       yield page;
       after = page[page.length - 1];
     }
+  }
+}
+
+/**
+ * Takes over a run whose process stopped (a crash, a deploy): still `running`, its record not written for
+ * {@link BillingSettings.stalledAfterMs}. Its record is then marked as written now, and the caller carries it out
+ * ({@link ExecuteBillingRun}), which bills nothing the stopped process billed. Of several callers at once (processes
+ * answering the same poll), one gets it.
+ */
+@injectable()
+export class TakeOverStalledRun {
+  constructor(
+    @inject(BILLING_RUN_REPOSITORY) private readonly runs: BillingRunRepository,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(BILLING_SETTINGS) private readonly settings: BillingSettings,
+  ) {}
+
+  /** Whether `run`, as read, looks stalled (decided again when taken over). */
+  stalled(run: BillingRunState): boolean {
+    return run.status === 'running' && this.clock.now().getTime() - run.updatedAt.getTime() >= this.settings.stalledAfterMs;
+  }
+
+  /** The run, taken over by this caller; undefined when it is not stalled (any more) or another caller took it. */
+  async execute(query: { readonly tenantId: TenantId; readonly runId: string }): Promise<BillingRunState | undefined> {
+    const now = this.clock.now();
+    return this.runs.claimStalled(query.tenantId, query.runId, new Date(now.getTime() - this.settings.stalledAfterMs), now);
   }
 }
 

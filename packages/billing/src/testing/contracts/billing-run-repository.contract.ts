@@ -41,6 +41,27 @@ export function describeBillingRunRepositoryContract(adapters: () => BillingAdap
       expect(read && ['partnershipIds', 'previews', 'error', 'finishedAt'].filter((field) => field in read)).toEqual([]);
     });
 
+    it('lets one of several callers at once take over a run still running whose record is older than asked, and no other run', async () => {
+      const tenant = aTenant();
+      const stalled = aRun(tenant, 'stalled', '2026-02-01T06:00:00Z');
+      await runs().create(stalled);
+      await runs().create(aRun(tenant, 'moving', '2026-02-01T06:00:00Z', { updatedAt: new Date('2026-02-01T06:09:00Z') }));
+      await runs().create(aRun(tenant, 'done', '2026-02-01T06:00:00Z', { status: 'completed' }));
+      const stalledBefore = new Date('2026-02-01T06:05:00Z');
+      const at = new Date('2026-02-01T06:10:00Z');
+
+      const claims = await Promise.all(Array.from({ length: 5 }, () => runs().claimStalled(tenant, 'stalled', stalledBefore, at)));
+      const taken = claims.filter((claim) => claim !== undefined);
+      expect(taken).toEqual([{ ...stalled, updatedAt: at }]);
+      expect((await runs().get(tenant, 'stalled'))?.updatedAt).toEqual(at);
+      // Taken over now: no longer stalled for a later caller.
+      expect(await runs().claimStalled(tenant, 'stalled', stalledBefore, at)).toBeUndefined();
+      expect(await runs().claimStalled(tenant, 'moving', stalledBefore, at)).toBeUndefined();
+      expect(await runs().claimStalled(tenant, 'done', stalledBefore, at)).toBeUndefined();
+      expect(await runs().claimStalled(tenant, 'missing', stalledBefore, at)).toBeUndefined();
+      expect(await runs().claimStalled(aTenant(), 'stalled', stalledBefore, at)).toBeUndefined();
+    });
+
     it('replaces a run with its latest progress: fields it no longer has are gone', async () => {
       const tenant = aTenant();
       const run = aRun(tenant, 'run-1');

@@ -160,6 +160,14 @@ export class InMemoryBillingRunRepository implements BillingRunRepository {
     return this.runs.get(key(tenantId, id));
   }
 
+  async claimStalled(tenantId: TenantId, id: string, stalledBefore: Date, at: Date): Promise<BillingRunState | undefined> {
+    const run = this.runs.get(key(tenantId, id));
+    if (!run || run.status !== 'running' || run.updatedAt > stalledBefore) return undefined;
+    const claimed = { ...run, updatedAt: at };
+    this.runs.set(key(tenantId, id), claimed);
+    return claimed;
+  }
+
   async list(tenantId: TenantId, page: PageRequest): Promise<Page<BillingRunState>> {
     const runs = [...this.runs.values()].filter((run) => run.tenantId === tenantId).sort((left, right) => compareKeys([right.startedAt.getTime(), right.id], [left.startedAt.getTime(), left.id]));
     return pageOf(runs, page, (run) => [run.startedAt.getTime(), run.id], (left, right) => compareKeys(right, left));

@@ -33,7 +33,7 @@ export function createMongoBillingAdapters(mongo: MongoConnection): MongoBilling
     usage: new MongoUsageEventStore(models.usage_events),
     oneOffs: new MongoOneOffChargeStore(models.one_off_charges),
     bills: new MongoBillRepository(models.bills),
-    runs: new MongoBillingRunRepository(models.billing_runs),
+    runs: new MongoBillingRunRepository(models.billing_runs, locks),
     models,
     ensureIndexes: () => ensureBillingIndexes(mongo.connection),
   };

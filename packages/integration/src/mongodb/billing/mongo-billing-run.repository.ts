@@ -1,6 +1,8 @@
 import type { BillingRunRepository, BillingRunState } from '@invoicing/billing';
 import { ConflictError, ValidationError, decodeCursor, encodeCursor, pageLimit, type Page, type PageRequest, type TenantId } from '@invoicing/core';
 import type { Model } from 'mongoose';
+import { lockIdOf } from '../aggregate-store';
+import type { DocumentLocks } from '../document-lock';
 import { documentId } from '../mappers/aggregate-document';
 import { guarded, isDuplicateKey } from '../mongo-errors';
 import { op } from '../query-support';
@@ -8,7 +10,10 @@ import { billingRunToDomain, billingRunToPersistence, type BillingRunDocument } 
 
 /** Billing runs on MongoDB: created by one insert against the unique (tenant, id), then replaced as they progress. */
 export class MongoBillingRunRepository implements BillingRunRepository {
-  constructor(private readonly model: Model<Record<string, unknown>>) {}
+  constructor(
+    private readonly model: Model<Record<string, unknown>>,
+    private readonly locks: DocumentLocks,
+  ) {}
 
   async create(run: BillingRunState): Promise<void> {
     try {
@@ -23,6 +28,20 @@ export class MongoBillingRunRepository implements BillingRunRepository {
     // No lock and no version: the run is the only writer of its record, and each write replaces it whole.
     const { _id, ...fields } = billingRunToPersistence(run);
     await guarded(() => this.model.collection.updateOne({ _id } as never, { $set: fields }));
+  }
+
+  /** Under the record's lock: FerretDB 1.x can match one conditional update for two callers at once (ADR 0007). */
+  async claimStalled(tenantId: TenantId, id: string, stalledBefore: Date, at: Date): Promise<BillingRunState | undefined> {
+    const _id = documentId(tenantId, id);
+    return this.locks.withLock(lockIdOf(this.model, { _id }), tenantId, async () => {
+      const document = (await guarded(() => this.model.collection.findOne({ _id } as never))) as BillingRunDocument | null;
+      const run = document ? billingRunToDomain(document) : undefined;
+      if (!document || !run || run.status !== 'running' || run.updatedAt > stalledBefore) return undefined;
+      const claimed = { ...run, updatedAt: at };
+      // Only the record as read: status and progress are inside `state`, so that is what the filter compares.
+      const result = await guarded(() => this.model.collection.updateOne({ _id, state: document.state } as never, { $set: { state: billingRunToPersistence(claimed).state } }));
+      return result.modifiedCount === 1 ? claimed : undefined;
+    });
   }
 
   async get(tenantId: TenantId, id: string): Promise<BillingRunState | undefined> {
