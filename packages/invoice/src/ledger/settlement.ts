@@ -19,8 +19,10 @@ export interface InvoiceStanding {
 /** The invoice's standing as of the state's head; its amount due comes from the invoice until a posting carries it. */
 export async function invoiceStanding(state: LedgerState, invoice: Invoice): Promise<InvoiceStanding> {
   const position = await state.invoice(invoice.id);
-  if (position.invoiceDue === undefined && (invoice.payments.length > 0 || invoice.credits.length > 0)) {
-    // Settled before the ledger existed: deciding from the ledger alone would count that money as still owed.
+  // The document holds money the ledger does not: paid or credited before the ledger existed, and not (all) carried
+  // into it yet (a backfill may be under way). Deciding from the ledger alone would count that money as still owed.
+  // Documents are projected from the ledger, so otherwise they never hold more than it.
+  if (invoice.paidAmount.greaterThan(position.paid) || invoice.creditedAmount.greaterThan(position.credited)) {
     throw new InvalidStateError('ledger.backfill_required', `invoice ${invoice.id} was paid or credited before the ledger recorded money: run npm run db:ledger-backfill to carry its movements into the ledger first`, {
       invoiceId: invoice.id,
     });

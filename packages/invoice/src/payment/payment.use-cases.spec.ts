@@ -345,6 +345,21 @@ describe('ApplyPayment', () => {
       expect(await state(target.id)).toEqual({ status: 'partially_paid', outstanding: '40.00' });
     });
 
+    it('refuses to settle an invoice while the ledger holds only part of what it was paid before the ledger (a backfill under way)', async () => {
+      // Review of 6 December 2026: once the backfill had carried the first older payment, the invoice counted as carried,
+      // and a new payment settled money the second older payment had paid already.
+      const target = await invoice('100.00', '2026-03-01');
+      await record('40.00', [target.id]);
+      const legacy = (await s.adapters.invoices.get(s.tenantId, target.id)) as Invoice;
+      legacy.applyPayment({ paymentId: 'paid-before-the-ledger' as PaymentId, amount: Money.of('30.00', 'EUR'), appliedOn: '2026-03-02' as never }, new Date());
+      await s.adapters.invoices.save(legacy);
+      const before = await s.adapters.ledger.head({ tenantId: s.tenantId, partnerId: s.buyer.id, currency: 'EUR' });
+
+      await expect(record('60.00', [target.id])).rejects.toEqual(error('InvalidStateError', 'ledger.backfill_required'));
+      expect(await s.adapters.ledger.head({ tenantId: s.tenantId, partnerId: s.buyer.id, currency: 'EUR' })).toEqual(before);
+      expect(await state(target.id)).toEqual({ status: 'partially_paid', outstanding: '30.00' });
+    });
+
     it('refuses a payment that would take the account’s totals above the largest amount, recording nothing', async () => {
       await record('9999999999999.99');
       const failure = await record('0.01').catch((caught: unknown) => caught);
