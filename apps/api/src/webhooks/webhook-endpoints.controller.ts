@@ -67,11 +67,8 @@ export class WebhookEndpointsController {
     }
     const endpoint =
       existing ??
-      (await (async () => {
-        if ((await this.events.endpoints.list(tenantId)).length >= MAX_ENDPOINTS) {
-          throw new ConflictError('webhook_endpoint.too_many', `a tenant has at most ${MAX_ENDPOINTS} webhook endpoints; delete one first`, { limit: MAX_ENDPOINTS });
-        }
-        return this.events.endpoints.create({
+      (await this.events.endpoints.create(
+        {
           tenantId,
           id: idempotentId ?? this.ids.next<'WebhookEndpoint'>(),
           url,
@@ -80,8 +77,9 @@ export class WebhookEndpointsController {
           enabled: body.enabled ?? true,
           secret: generateWebhookSecret(),
           at: this.clock.now(),
-        });
-      })());
+        },
+        MAX_ENDPOINTS,
+      ));
     void reply.header('location', `/v1/webhook-endpoints/${endpoint.id}`);
     return toEndpointWithSecretResponse(endpoint, this.clock.now());
   }

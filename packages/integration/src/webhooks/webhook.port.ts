@@ -24,7 +24,12 @@ export interface EndpointChange {
  * `.secret_rotated`, `.disabled`, `.deleted`), stored with it and relayed like the domain's.
  */
 export interface WebhookEndpointStore {
-  create(endpoint: NewEndpoint): Promise<WebhookEndpoint>;
+  /**
+   * Stores a new endpoint; with `limit`, only while the tenant has fewer endpoints, counted and stored as one step
+   * (of two creations at once at the limit, one is refused). @throws ConflictError `webhook_endpoint.already_exists` |
+   * `webhook_endpoint.too_many`
+   */
+  create(endpoint: NewEndpoint, limit?: number): Promise<WebhookEndpoint>;
   get(tenantId: string, id: string): Promise<WebhookEndpoint | undefined>;
   list(tenantId: string): Promise<readonly WebhookEndpoint[]>;
   /** @throws NotFoundError (`webhook_endpoint.not_found`) */

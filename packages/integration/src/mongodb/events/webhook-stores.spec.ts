@@ -22,6 +22,22 @@ afterAll(async () => {
 const at = new Date('2026-03-01T10:00:00Z');
 
 describe('MongoWebhookEndpointStore', () => {
+  it('creates at most the limit of endpoints for a tenant, however many creations run at once in two processes', async () => {
+    // Review of 6 December 2026: the API counted the endpoints, then inserted: requests at once went past the limit.
+    const other = new MongoWebhookEndpointStore(database.adapters.models, new DocumentLocks(database.adapters.models.document_locks));
+    const creations = Array.from({ length: 12 }, (_, index) =>
+      (index % 2 === 0 ? store : other).create({ tenantId: 'limited', id: `ep-${index}`, url: 'https://hooks.example.com/a', eventTypes: ['*'], enabled: true, secret: 'whsec_a', at }, 5),
+    );
+    const outcomes = await Promise.allSettled(creations);
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(5);
+    for (const outcome of outcomes) if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ code: 'webhook_endpoint.too_many', details: { limit: 5 } });
+    expect(await store.list('limited')).toHaveLength(5);
+    // A deleted one frees its place.
+    await store.delete('limited', (await store.list('limited'))[0]?.id as string, at);
+    await store.create({ tenantId: 'limited', id: 'ep-after', url: 'https://hooks.example.com/a', eventTypes: ['*'], enabled: true, secret: 'whsec_a', at }, 5);
+    expect(await store.list('limited')).toHaveLength(5);
+  });
+
   it('changes, rotates, disables and deletes an endpoint, with or without a description, one version at a time', async () => {
     await store.create({ tenantId: 'acme', id: 'ep-1', url: 'https://hooks.example.com/a', eventTypes: ['*'], enabled: true, secret: 'whsec_a', at });
     expect(await store.update('acme', 'ep-1', { eventTypes: ['invoice.issued'] }, at)).toMatchObject({ version: 2, eventTypes: ['invoice.issued'] });

@@ -86,7 +86,19 @@ export class MongoWebhookEndpointStore implements WebhookEndpointStore {
     this.model = models.webhook_endpoints;
   }
 
-  async create(endpoint: NewEndpoint): Promise<WebhookEndpoint> {
+  async create(endpoint: NewEndpoint, limit?: number): Promise<WebhookEndpoint> {
+    if (limit === undefined) return this.insert(endpoint);
+    // Under a lock on the tenant's endpoints: a count then an insert, by two requests at once, went past the limit.
+    const created = await this.locks.withLock(`${endpoint.tenantId}|webhook_endpoints.limit`, endpoint.tenantId, async () => {
+      if ((await this.list(endpoint.tenantId)).length >= limit) {
+        throw new ConflictError('webhook_endpoint.too_many', `a tenant has at most ${limit} webhook endpoints; delete one first`, { limit });
+      }
+      return this.insert(endpoint);
+    });
+    return created as WebhookEndpoint;
+  }
+
+  private async insert(endpoint: NewEndpoint): Promise<WebhookEndpoint> {
     const document: EndpointDocument = {
       _id: `${endpoint.tenantId}/${endpoint.id}`,
       tenantId: endpoint.tenantId,
