@@ -370,7 +370,7 @@ export class EventRelay {
     this.counters.deliveriesGivenUp += 1;
     // Failing for the whole window without one success since: the endpoint is disabled, and says so in an event.
     if (endpoint && (!endpoint.lastSuccessAt || endpoint.lastSuccessAt < firstAttemptAt)) {
-      await endpoints.disableFailing(endpoint.tenantId, endpoint.id, at);
+      await endpoints.disableFailing(endpoint.tenantId, endpoint.id, endpoint.version, at);
       (endpoint as { enabled: boolean }).enabled = false;
       this.counters.endpointsDisabled += 1;
       this.dependencies.logger?.warn('webhook endpoint disabled after failing for the whole retry window', { tenantId: endpoint.tenantId, endpointId: endpoint.id });

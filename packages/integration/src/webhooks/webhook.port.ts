@@ -39,8 +39,11 @@ export interface WebhookEndpointStore {
    * their own end (at most four sign at once); an `overlapUntil` not after `at` ends them all. @throws NotFoundError
    */
   rotateSecret(tenantId: string, id: string, secret: string, overlapUntil: Date, at: Date): Promise<WebhookEndpoint>;
-  /** Disabled by the platform because it kept failing. */
-  disableFailing(tenantId: string, id: string, at: Date): Promise<void>;
+  /**
+   * Disabled by the platform because it kept failing, as it was at `version`: one changed since (its URL mended, enabled
+   * again) is left as it is, since what failed was the endpoint as it was.
+   */
+  disableFailing(tenantId: string, id: string, version: number, at: Date): Promise<void>;
   recordSuccess(tenantId: string, id: string, at: Date): Promise<void>;
   /** Deleted: no more deliveries; its delivery log goes with it. @throws NotFoundError */
   delete(tenantId: string, id: string, at: Date): Promise<void>;

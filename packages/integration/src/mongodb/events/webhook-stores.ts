@@ -163,9 +163,9 @@ export class MongoWebhookEndpointStore implements WebhookEndpointStore {
     });
   }
 
-  async disableFailing(tenantId: string, id: string, at: Date): Promise<void> {
+  async disableFailing(tenantId: string, id: string, version: number, at: Date): Promise<void> {
     await this.change(tenantId, id, at, (document) =>
-      document.enabled ? { document: { ...document, enabled: false, disabledReason: 'failing' }, events: [['disabled', { ...summary({ ...document, enabled: false, disabledReason: 'failing' }) }]] } : undefined,
+      document.enabled && document.version === version ? { document: { ...document, enabled: false, disabledReason: 'failing' }, events: [['disabled', { ...summary({ ...document, enabled: false, disabledReason: 'failing' }) }]] } : undefined,
     );
   }
 
