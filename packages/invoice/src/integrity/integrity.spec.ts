@@ -260,6 +260,17 @@ describe('the invariant checker', () => {
     expect(result.notes.map((note) => [note.code, note.ids['number']])).toEqual([['integrity.number_gap_refused_credit_note', 'CN-000002']]);
   });
 
+  it('finds, rather than notes, a number reserved for a credit note never stored whose credit the ledger holds (review of 6 December 2026)', () => {
+    const base = consistent();
+    const credited: Posting = { type: 'credited', amount: eur('10.00'), creditNoteId: 'cn-lost' as InvoiceId, creditNoteNumber: 'CN-000002', invoiceId: 'inv-other' as InvoiceId, invoiceDue: eur('50.00'), creditedOn: '2026-01-22' as never };
+    const last = base.ledger.at(-1) as LedgerTransaction;
+    const ledger = [...base.ledger, { ...last, seq: last.seq + 1, operationId: 'op-lost', kind: 'credit_note' as const, postings: [credited], totalsAfter: foldTotals(last.totalsAfter, [credited]) }];
+    const lost = { ...base, ledger, reservations: [...base.reservations, { series: 'CN', sequence: 2, documentId: 'cn-lost' }] };
+    const result = checkTenant(lost);
+    expect(result.notes).toEqual([]);
+    expect(result.findings.filter((item) => item.code === 'integrity.number_gap').map((item) => [item.ids['number'], item.ids['documentId']])).toEqual([['CN-000002', 'cn-lost']]);
+  });
+
   it('finds references to what does not exist', () => {
     expect(codes({ ...consistent(), partnerIds: new Set(['seller']) }).every((code) => code === 'integrity.dangling_reference')).toBe(true);
     expect(checkTenant({ ...consistent(), partnerIds: new Set(['seller']) }).findings.map((item) => item.ids)).toEqual([

@@ -317,6 +317,7 @@ export function checkNumbering(snapshot: TenantSnapshot): { findings: IntegrityF
   const findings: IntegrityFinding[] = [];
   const notes: IntegrityFinding[] = [];
   const documents = new Map(snapshot.invoices.map((invoice) => [invoice.id, invoice]));
+  const creditedBy = new Set(snapshot.ledger.flatMap((transaction) => transaction.postings.flatMap((posting) => (posting.type === 'credited' ? [posting.creditNoteId as string] : []))));
   const byNumber = new Map<string, string[]>();
   for (const invoice of snapshot.invoices) {
     if (invoice.number === undefined) continue;
@@ -373,6 +374,9 @@ export function checkNumbering(snapshot: TenantSnapshot): { findings: IntegrityF
         if (!byNumber.has(number)) {
           notes.push(finding(snapshot.tenantId, REFUSED_CREDIT_NOTE_GAP, `number ${number} was taken out of series ${name} for an imported invoice, which was never stored (an import stopped: running it again records it)`, { ...ids, documentId }));
         }
+      } else if (!documents.has(documentId) && creditedBy.has(documentId)) {
+        // Its credit was appended, then the process stopped: money moved that no stored credit note shows.
+        findings.push(finding(snapshot.tenantId, 'integrity.number_gap', `number ${number} was reserved for credit note ${documentId}, which was never stored though the ledger credits it (an interrupted credit note: its retry with the same Idempotency-Key stores it)`, { ...ids, documentId }));
       } else if (!documents.has(documentId)) {
         notes.push(finding(snapshot.tenantId, REFUSED_CREDIT_NOTE_GAP, `number ${number} was reserved for document ${documentId}, which was never stored (a credit note, or an invoice created issued, refused after its number was reserved)`, { ...ids, documentId }));
       } else if (documents.get(documentId)?.number !== number) {
