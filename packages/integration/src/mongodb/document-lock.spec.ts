@@ -41,4 +41,23 @@ describe('DocumentLocks', () => {
     expect(order).toEqual(['next starts', 'next ends', 'third starts']);
     expect(await models.collection.countDocuments({ _id: 'doc-1|invoices' } as never)).toBe(0);
   });
+
+  it('judges a lock held across several writes by the stale age its holder recorded, in every process', async () => {
+    // Review of 6 December 2026: a credit note holds its reference's lock across several writes, each of which may wait;
+    // past the 15 s of a one-update lock another process freed it, and took the reference in between.
+    const models = database.adapters.models.document_locks;
+    const [holder, waiter] = [0, 1].map(() => new DocumentLocks(models, 300)) as [DocumentLocks, DocumentLocks];
+    const order: string[] = [];
+    const held = holder.withLock('ref-1|invoices.externalReference', 'locks', async () => {
+      await sleep(800); // past the waiter's own stale age, within the one the holder recorded
+      order.push('holder ends');
+    }, { staleMs: 5_000 });
+    await sleep(50);
+    expect((await models.collection.findOne({ _id: 'ref-1|invoices.externalReference' } as never))?.staleMs).toBe(5_000);
+    await waiter.withLock('ref-1|invoices.externalReference', 'locks', async () => {
+      order.push('waiter runs');
+    });
+    await held;
+    expect(order).toEqual(['holder ends', 'waiter runs']);
+  });
 });

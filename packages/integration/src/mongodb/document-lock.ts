@@ -48,10 +48,10 @@ export class DocumentLocks {
    * task's copy stale, and a stale copy then fails on one read. A task that waited for no one skips it, since the lock
    * and the task's own conditional write decide anyway: one round trip less on every uncontended write.
    */
-  async withLock<T>(lockId: string, tenantId: string, task: () => Promise<T>, options: { precheck?: () => Promise<boolean> } = {}): Promise<T | undefined> {
+  async withLock<T>(lockId: string, tenantId: string, task: () => Promise<T>, options: { precheck?: () => Promise<boolean>; staleMs?: number } = {}): Promise<T | undefined> {
     return this.local.run(lockId, async (waited) => {
       if (waited && options.precheck && !(await options.precheck())) return undefined;
-      const owner = await this.acquire(lockId, tenantId);
+      const owner = await this.acquire(lockId, tenantId, options.staleMs);
       try {
         return await task();
       } finally {
@@ -61,19 +61,23 @@ export class DocumentLocks {
     });
   }
 
-  /** Takes the lock; answers the owner it is held under. */
-  private async acquire(lockId: string, tenantId: string): Promise<string> {
+  /**
+   * Takes the lock; answers the owner it is held under. `staleMs`: how old this lock may grow before a waiter takes
+   * its holder for dead, recorded in the lock so that every process judges it alike (a task holding it across several
+   * writes outlives the default).
+   */
+  private async acquire(lockId: string, tenantId: string, staleMs?: number): Promise<string> {
     const deadline = Date.now() + WAIT_MS;
     const owner = randomUUID();
     for (let attempt = 0; ; attempt += 1) {
       try {
-        await guarded(() => this.locks.collection.insertOne({ _id: lockId as never, tenantId, at: new Date(), owner }));
+        await guarded(() => this.locks.collection.insertOne({ _id: lockId as never, tenantId, at: new Date(), owner, ...(staleMs === undefined ? {} : { staleMs }) }));
         return owner;
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
       }
       const holder = await guarded(() => this.locks.collection.findOne({ _id: lockId as never }));
-      if (holder && Date.now() - (holder.at as Date).getTime() > this.staleMs) {
+      if (holder && Date.now() - (holder.at as Date).getTime() > ((holder.staleMs as number | undefined) ?? this.staleMs)) {
         // Its writer died: free it (the insert above decides who takes it next).
         await guarded(() => this.locks.collection.deleteOne({ _id: lockId as never, at: holder.at }));
         continue;
@@ -127,7 +131,7 @@ export class DocumentLocks {
     // The lock collection holds only the locks in use: reading them by `$in` (which FerretDB does in Go) reads few.
     const taken = await guarded(() => this.locks.collection.find({ _id: { $in: lockIds } } as never, { projection: { _id: 1, at: 1 } }).toArray());
     for (const holder of taken) {
-      if (Date.now() - (holder.at as Date).getTime() > this.staleMs) await guarded(() => this.locks.collection.deleteOne({ _id: holder._id, at: holder.at } as never));
+      if (Date.now() - (holder.at as Date).getTime() > ((holder.staleMs as number | undefined) ?? this.staleMs)) await guarded(() => this.locks.collection.deleteOne({ _id: holder._id, at: holder.at } as never));
     }
   }
 }

@@ -167,6 +167,9 @@ export class MongoPartnershipRepository extends MongoAggregateRepository<Partner
   }
 }
 
+/** How long a reference's holder may keep it before another process frees it as dead: far beyond any credit note's writes. */
+const REFERENCE_LOCK_STALE_MS = 120_000;
+
 export class MongoInvoiceRepository extends MongoAggregateRepository<Invoice, InvoiceId, InvoiceState, InvoiceDocument> implements InvoiceRepository {
   constructor(
     models: Models,
@@ -206,10 +209,14 @@ export class MongoInvoiceRepository extends MongoAggregateRepository<Invoice, In
     return this.findOne({ tenantId, referenceKey: invoiceReferenceKey(sellerId, buyerId, externalReference) });
   }
 
-  /** Under a lock document named by the tenant and a digest of the reference (up to 100 characters of any kind). */
+  /**
+   * Under a lock document named by the tenant and a digest of the reference (up to 100 characters of any kind). A credit
+   * note holds it across several writes, each of which may wait for a document's lock: it is taken for dead only after
+   * {@link REFERENCE_LOCK_STALE_MS}, not the 15 s of a lock held for one update.
+   */
   async holdingReference<T>(tenantId: TenantId, externalReference: string, task: () => Promise<T>): Promise<T> {
     const digest = createHash('sha256').update(externalReference).digest('base64url');
-    return (await this.locks.withLock(`${tenantId}/${digest}|invoices.externalReference`, tenantId, task)) as T;
+    return (await this.locks.withLock(`${tenantId}/${digest}|invoices.externalReference`, tenantId, task, { staleMs: REFERENCE_LOCK_STALE_MS })) as T;
   }
 
   async findPossibleDuplicate(tenantId: TenantId, probe: DuplicateProbe): Promise<InvoiceId | undefined> {

@@ -235,10 +235,11 @@ idempotencyRecordSchema.index({ expiresAt: 1 }, { name: 'idempotency_keys_expiry
 
 /**
  * Locks of documents being written (see `document-lock.ts`); `_id` is the document's `_id` and collection; `owner`
- * names the call that took a batch of them (the relay), which reads back and deletes its own by it.
+ * names the call that took a batch of them (the relay), which reads back and deletes its own by it; `staleMs`, when
+ * set, is how old the lock may grow before its holder is taken for dead (a lock held across several writes).
  */
 export const documentLockSchema = new Schema(
-  { _id: { type: String, required: true }, tenantId: { type: String, required: true }, at: { type: Date, required: true }, owner: String },
+  { _id: { type: String, required: true }, tenantId: { type: String, required: true }, at: { type: Date, required: true }, owner: String, staleMs: Number },
   { strictQuery: 'throw', versionKey: false, autoIndex: false, autoCreate: false },
 );
 
