@@ -1,9 +1,9 @@
 // `npm run db:project-ledger` end to end on the real server: documents left behind the ledger by requests that stopped
-// after their ledger entry (a payment, a write-off, a void) are found, projected and checked clean; a second run has
-// nothing to do.
+// after their ledger entry (a payment, one before its own document, a write-off, a void) are found, projected and
+// checked clean; a second run has nothing to do.
 import { describe, expect, it, jest } from '@jest/globals';
 import { createMongoAdapters } from '@invoicing/integration/mongodb';
-import { CreateInvoiceDraft, IssueInvoice, MarkInvoiceUncollectible, RecordPayment, VoidInvoice } from '@invoicing/invoice';
+import { CreateInvoiceDraft, IssueInvoice, MarkInvoiceUncollectible, RecordPayment, VoidInvoice, type PaymentId } from '@invoicing/invoice';
 import { createScenario, createTestBed } from '@invoicing/invoice/testing';
 import { main as check } from './db-check';
 import { main as project } from './db-project-ledger';
@@ -14,16 +14,16 @@ jest.setTimeout(120_000);
 const database = useScriptDatabase('test_project_ledger');
 
 describe('npm run db:project-ledger', () => {
-  it('brings invoices a payment, a write-off and a void never reached up to the ledger, once', async () => {
+  it('brings invoices a payment, a write-off and a void never reached, and a payment never stored, up to the ledger, once', async () => {
     const adapters = createMongoAdapters(database.mongo());
     await adapters.ensureIndexes();
     const bed = await createScenario({ adapters, tenantId: 'project-ledger' });
     const issued = [];
-    for (const quantity of ['1', '2', '3']) {
+    for (const quantity of ['1', '2', '3', '4']) {
       const draft = await bed.use(CreateInvoiceDraft).execute({ tenantId: bed.tenantId, partnershipId: bed.partnership.id, lines: [{ marketableId: bed.marketable.id, quantity }] });
       issued.push(await bed.use(IssueInvoice).execute({ tenantId: bed.tenantId, invoiceId: draft.id }));
     }
-    const [paid, written, voided] = issued as [(typeof issued)[number], (typeof issued)[number], (typeof issued)[number]];
+    const [paid, written, voided, paidUnseen] = issued as [(typeof issued)[number], (typeof issued)[number], (typeof issued)[number], (typeof issued)[number]];
     // Each request stops after its ledger entry, before the invoice's document is saved; nobody retries.
     const invoices = Object.create(adapters.invoices) as typeof adapters.invoices;
     invoices.save = async () => {
@@ -34,14 +34,23 @@ describe('npm run db:project-ledger', () => {
     await expect(stopping.use(RecordPayment).execute({ tenantId, partnerId: bed.buyer.id, amount: paid.totals.amountDue.toString(), currency: 'EUR', receivedOn: '2026-01-20', applyTo: [paid.id] })).rejects.toThrow('stopped');
     await expect(stopping.use(MarkInvoiceUncollectible).execute({ tenantId, invoiceId: written.id })).rejects.toThrow('stopped');
     await expect(stopping.use(VoidInvoice).execute({ tenantId, invoiceId: voided.id, reason: 'issued in error' })).rejects.toThrow('stopped');
-    expect((await Promise.all(issued.map((invoice) => adapters.invoices.get(tenantId, invoice.id)))).map((invoice) => invoice?.status)).toEqual(['issued', 'issued', 'issued']);
+    // A payment whose process stopped before its own document was created: only the ledger has it.
+    const payments = Object.create(adapters.payments) as typeof adapters.payments;
+    payments.save = async () => {
+      throw new Error('the process stopped');
+    };
+    await expect(
+      createTestBed({ adapters: { ...adapters, payments } }).use(RecordPayment).execute({ tenantId, id: 'pay-unseen' as PaymentId, partnerId: bed.buyer.id, amount: paidUnseen.totals.amountDue.toString(), currency: 'EUR', receivedOn: '2026-01-21', applyTo: [paidUnseen.id] }),
+    ).rejects.toThrow('stopped');
+    expect((await Promise.all(issued.map((invoice) => adapters.invoices.get(tenantId, invoice.id)))).map((invoice) => invoice?.status)).toEqual(['issued', 'issued', 'issued', 'issued']);
     expect(await runScript(check)).toMatchObject({ code: 1 });
 
     const first = await runScript(project);
     expect(first.code).toBe(0);
-    expect(first.out).toContain('0 payment(s) with their invoices, 3 invoice(s)');
+    expect(first.out).toContain('1 payment(s) with their invoices, 3 invoice(s)');
     expect(first.out).toContain('No document lags behind the ledger.');
-    expect((await Promise.all(issued.map((invoice) => adapters.invoices.get(tenantId, invoice.id)))).map((invoice) => invoice?.status)).toEqual(['paid', 'uncollectible', 'void']);
+    expect((await Promise.all(issued.map((invoice) => adapters.invoices.get(tenantId, invoice.id)))).map((invoice) => invoice?.status)).toEqual(['paid', 'uncollectible', 'void', 'paid']);
+    expect((await adapters.payments.listByPartner(tenantId, bed.buyer.id, {})).items).toHaveLength(2);
     expect(await runScript(check)).toMatchObject({ code: 0 });
 
     expect((await runScript(project, ['--tenant', tenantId])).out).toContain('0 payment(s) with their invoices, 0 invoice(s)');

@@ -1,7 +1,7 @@
 // `npm run db:project-ledger [-- --tenant <id>]`: brings the payment and invoice documents that lag behind the ledger
 // up to it, as a retry of the interrupted request would (ADR 0006): a process that stopped between a ledger entry and
 // the documents leaves the money recorded and the documents showing less (an invoice still owed in aging and balances,
-// a void or a write-off not shown). Finds them with the invariant checker, projects each from the ledger, checks again.
+// a void or a write-off not shown, a payment with no document). Finds them with the invariant checker, projects each from the ledger, checks again.
 // Safe at any time and again: a document up to date is left as it is. Exit code 0 when no document lags any more, 1
 // when some still disagree with the ledger (a document showing MORE than the ledger is not projected away: see
 // `npm run db:check`), 2 on bad usage. The server is MONGO_URL, else the one `npm run stack:up` runs.
@@ -11,7 +11,13 @@ import { LedgerProjection, checkIntegrity, type IntegrityFinding, type InvoiceId
 import { withDatabase } from './database';
 import { parseArgs } from './db-check';
 
-const lagging = (finding: IntegrityFinding) => finding.code === 'integrity.projection_mismatch' && finding.ids['fields'] === undefined;
+/**
+ * A document behind the ledger: one that disagrees with it, or a payment the ledger names and no document holds (its
+ * process stopped before the document was created). Not the query fields stored beside a document (`fields`).
+ */
+const lagging = (finding: IntegrityFinding) =>
+  (finding.code === 'integrity.projection_mismatch' && finding.ids['fields'] === undefined) ||
+  (finding.code === 'integrity.dangling_reference' && finding.ids['seq'] !== undefined && finding.ids['paymentId'] !== undefined);
 
 export async function main(args: readonly string[] = []): Promise<number> {
   const options = parseArgs(args);
@@ -26,14 +32,21 @@ export async function main(args: readonly string[] = []): Promise<number> {
     const scope = options.tenantId === undefined ? {} : { tenantId: options.tenantId };
     const found = (await checkIntegrity(reader, scope)).findings.filter(lagging);
     const projected = { payments: 0, invoices: 0 };
-    for (const finding of found) {
+    const done = new Set<string>();
+    // Payments first: one created from the ledger is then there for the invoices it was applied to.
+    for (const finding of [...found].sort((left, right) => Number(right.ids['paymentId'] !== undefined) - Number(left.ids['paymentId'] !== undefined))) {
       const tenant = parseTenantId(finding.tenantId);
+      const paymentId = finding.ids['paymentId'];
+      const invoiceId = finding.ids['invoiceId'];
       // A payment brings the invoices it was applied to along; an invoice, its payments, credits, write-off and void.
-      if (finding.ids['paymentId'] !== undefined) {
-        await projection.syncPaymentAndInvoices(tenant, finding.ids['paymentId'] as PaymentId);
+      if (paymentId !== undefined && !done.has(`${tenant}/payment/${paymentId}`)) {
+        done.add(`${tenant}/payment/${paymentId}`);
+        const payment = await projection.syncPaymentAndInvoices(tenant, paymentId as PaymentId);
+        for (const application of payment?.toState().applications ?? []) done.add(`${tenant}/invoice/${application.invoiceId}`);
         projected.payments += 1;
-      } else if (finding.ids['invoiceId'] !== undefined) {
-        await projection.syncInvoice(tenant, finding.ids['invoiceId'] as InvoiceId);
+      } else if (paymentId === undefined && invoiceId !== undefined && !done.has(`${tenant}/invoice/${invoiceId}`)) {
+        done.add(`${tenant}/invoice/${invoiceId}`);
+        await projection.syncInvoice(tenant, invoiceId as InvoiceId);
         projected.invoices += 1;
       }
     }
