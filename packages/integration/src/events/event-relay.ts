@@ -369,8 +369,7 @@ export class EventRelay {
     await this.record(() => deliveries.recordAttempt(delivery, attempt, { status: 'failed' }));
     this.counters.deliveriesGivenUp += 1;
     // Failing for the whole window without one success since: the endpoint is disabled, and says so in an event.
-    if (endpoint && (!endpoint.lastSuccessAt || endpoint.lastSuccessAt < firstAttemptAt)) {
-      await endpoints.disableFailing(endpoint.tenantId, endpoint.id, endpoint.version, at);
+    if (endpoint && (!endpoint.lastSuccessAt || endpoint.lastSuccessAt < firstAttemptAt) && (await endpoints.disableFailing(endpoint.tenantId, endpoint.id, endpoint.version, at))) {
       (endpoint as { enabled: boolean }).enabled = false;
       this.counters.endpointsDisabled += 1;
       this.dependencies.logger?.warn('webhook endpoint disabled after failing for the whole retry window', { tenantId: endpoint.tenantId, endpointId: endpoint.id });

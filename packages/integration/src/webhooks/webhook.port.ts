@@ -41,9 +41,9 @@ export interface WebhookEndpointStore {
   rotateSecret(tenantId: string, id: string, secret: string, overlapUntil: Date, at: Date): Promise<WebhookEndpoint>;
   /**
    * Disabled by the platform because it kept failing, as it was at `version`: one changed since (its URL mended, enabled
-   * again) is left as it is, since what failed was the endpoint as it was.
+   * again) is left as it is, since what failed was the endpoint as it was. Answers whether it was disabled now.
    */
-  disableFailing(tenantId: string, id: string, version: number, at: Date): Promise<void>;
+  disableFailing(tenantId: string, id: string, version: number, at: Date): Promise<boolean>;
   recordSuccess(tenantId: string, id: string, at: Date): Promise<void>;
   /** Deleted: no more deliveries; its delivery log goes with it. @throws NotFoundError */
   delete(tenantId: string, id: string, at: Date): Promise<void>;

@@ -62,10 +62,10 @@ describe('MongoWebhookEndpointStore', () => {
     // Disabled for failing only as the relay read it: an endpoint changed since (its URL mended) stays enabled.
     const read = (await store.get('acme', 'ep-1')) as NonNullable<Awaited<ReturnType<typeof store.get>>>;
     await store.update('acme', 'ep-1', { url: 'https://hooks.example.com/mended' }, later);
-    await store.disableFailing('acme', 'ep-1', read.version, later);
+    expect(await store.disableFailing('acme', 'ep-1', read.version, later)).toBe(false);
     expect(await store.get('acme', 'ep-1')).toMatchObject({ enabled: true, url: 'https://hooks.example.com/mended' });
     const current = (await store.get('acme', 'ep-1')) as NonNullable<Awaited<ReturnType<typeof store.get>>>;
-    await store.disableFailing('acme', 'ep-1', current.version, later);
+    expect(await store.disableFailing('acme', 'ep-1', current.version, later)).toBe(true);
     expect(await store.get('acme', 'ep-1')).toMatchObject({ enabled: false, disabledReason: 'failing', version: current.version + 1 });
     await store.delete('acme', 'ep-1', at);
     expect(await store.get('acme', 'ep-1')).toBeUndefined();

@@ -163,10 +163,13 @@ export class MongoWebhookEndpointStore implements WebhookEndpointStore {
     });
   }
 
-  async disableFailing(tenantId: string, id: string, version: number, at: Date): Promise<void> {
-    await this.change(tenantId, id, at, (document) =>
-      document.enabled && document.version === version ? { document: { ...document, enabled: false, disabledReason: 'failing' }, events: [['disabled', { ...summary({ ...document, enabled: false, disabledReason: 'failing' }) }]] } : undefined,
-    );
+  async disableFailing(tenantId: string, id: string, version: number, at: Date): Promise<boolean> {
+    let disabled = false;
+    await this.change(tenantId, id, at, (document) => {
+      disabled = document.enabled && document.version === version;
+      return disabled ? { document: { ...document, enabled: false, disabledReason: 'failing' }, events: [['disabled', { ...summary({ ...document, enabled: false, disabledReason: 'failing' }) }]] } : undefined;
+    });
+    return disabled;
   }
 
   async recordSuccess(tenantId: string, id: string, at: Date): Promise<void> {
