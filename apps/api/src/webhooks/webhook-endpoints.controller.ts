@@ -144,7 +144,8 @@ export class WebhookEndpointsController {
    * Rotate an endpoint's secret
    *
    * Makes a new signing secret, shown in this answer only. For `overlapHours` (default 24) every delivery carries
-   * two signatures, one per secret, so the receiver can switch to the new secret at its own pace.
+   * a signature per secret still signing (two after one rotation; up to four after rotations in a row, each earlier one
+   * until its own overlap ends), so the receiver can switch to the new secret at its own pace.
    */
   @Post(':endpointId/secret-rotations')
   @HttpCode(200)
