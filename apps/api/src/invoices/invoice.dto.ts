@@ -346,14 +346,16 @@ export class VoidInvoiceDto {
 
 /** A credit note: without `lines`, a full credit of the invoice; with, a credit of those lines only. */
 export class CreateCreditNoteDto extends DocumentAllowancesAndChargesDto {
-  /** The lines to credit; left out, all the invoice's lines, allowances and charges. */
+  /**
+   * The lines to credit; left out, all the invoice's lines, allowances and charges. A line naming a marketable the
+   * invoice charged takes its price, unit and VAT; one naming another marketable gives its own `netPrice` and `vat`.
+   */
   @Optional()
   @IsArray()
   @ArrayMaxSize(10_000)
   @ValidateNested({ each: true })
   @Type(() => DraftLineDto)
   lines?: DraftLineDto[];
-
 
   /**
    * Why the invoice is credited; becomes a note of the credit note (BT-22).

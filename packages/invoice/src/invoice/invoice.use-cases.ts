@@ -658,16 +658,25 @@ function duplicateReference(existingId: InvoiceId | undefined, externalReference
 /**
  * Credit note lines naming a marketable without a price take the price, unit and VAT of the invoice's line for it: a
  * credit note takes back what was charged, at the rate it was taxed, not today's catalogue (and a retry after a crash
- * then builds the same credit note). A marketable the invoice charged at several prices needs the line's own price.
+ * then builds the same credit note). A marketable the invoice charged at several prices needs the line's own price; one
+ * it did not charge, the line's own price and VAT.
  * @throws ValidationError `line.price_required` at such a line
  */
 function asInvoiced(lines: readonly DraftLineInput[], invoice: InvoiceState): DraftLineInput[] {
   const issues: ValidationError[] = [];
   const priced = lines.map((line, index) => {
-    if (line.marketableId === undefined || line.netPrice !== undefined) return line;
+    if (line.marketableId === undefined) return line;
     const charged = invoice.lines.filter((each) => each.marketableId === line.marketableId).map(invoiceLineToInput);
     const [first] = charged;
-    if (!first) return line;
+    if (!first) {
+      // Not invoiced: today's catalogue would price it, and a retry after an interruption, priced again, could then
+      // never make the same credit note. The line says what it credits.
+      if (line.netPrice === undefined || line.vat === undefined) {
+        issues.push(ValidationError.of(`lines.${index}.netPrice`, 'line.price_required', 'the invoice did not charge this marketable: give the line its netPrice and vat'));
+      }
+      return line;
+    }
+    if (line.netPrice !== undefined) return line;
     const key = (each: InvoiceLineInput) => JSON.stringify([each.netPrice, each.priceBaseQuantity, each.unitCode, each.vat]);
     if (charged.some((each) => key(each) !== key(first))) {
       issues.push(ValidationError.of(`lines.${index}.netPrice`, 'line.price_required', 'the invoice charged this marketable at several prices: give the line its price'));
