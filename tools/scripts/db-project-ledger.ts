@@ -1,10 +1,11 @@
 // `npm run db:project-ledger [-- --tenant <id>]`: brings the payment and invoice documents that lag behind the ledger
 // up to it, as a retry of the interrupted request would (ADR 0006): a process that stopped between a ledger entry and
 // the documents leaves the money recorded and the documents showing less (an invoice still owed in aging and balances,
-// a void or a write-off not shown, a payment with no document). Finds them with the invariant checker, projects each from the ledger, checks again.
-// Safe at any time and again: a document up to date is left as it is. Exit code 0 when no document lags any more, 1
-// when some still disagree with the ledger (a document showing MORE than the ledger is not projected away: see
-// `npm run db:check`), 2 on bad usage. The server is MONGO_URL, else the one `npm run stack:up` runs.
+// a void or a write-off not shown, a payment with no document). Finds them with the invariant checker, projects each
+// from the ledger, checks again. Safe at any time and again: a document up to date is left as it is. Exit code 0 when
+// no document lags any more, 1 when some still disagree with the ledger (a document showing MORE than the ledger is
+// not projected away: see `npm run db:check`), 2 on bad usage. The server is MONGO_URL, else the one
+// `npm run stack:up` runs.
 import { MongoIntegrityReader, createMongoAdapters } from '@invoicing/integration/mongodb';
 import { SystemClock, tenantId as parseTenantId } from '@invoicing/core';
 import { LedgerProjection, checkIntegrity, type IntegrityFinding, type InvoiceId, type PaymentId } from '@invoicing/invoice';
