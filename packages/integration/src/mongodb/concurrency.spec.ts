@@ -150,7 +150,9 @@ describe('issuing in parallel', () => {
     await database.adapters.models.number_hints.collection.updateOne({ tenantId: tenant, series: 'X' }, { $set: { last: 40 } });
     const restarted = new MongoNumberSequence(database.adapters.models);
     expect(await Promise.all(['r4', 'r5'].map((documentId) => restarted.reserve(tenant, 'X', documentId)))).toEqual([4, 5]);
-    expect((await database.adapters.models.number_hints.collection.findOne({ tenantId: tenant, series: 'X' }))?.['last']).toBe(5);
+    // Lowered from 40 to a number stored: 5, or 4 when FerretDB's unisolated `$max` of the two reservations lost the
+    // later one (a hint may lag: the next reservation then tries 5 first, finds it taken, and goes on).
+    expect([4, 5]).toContain((await database.adapters.models.number_hints.collection.findOne({ tenantId: tenant, series: 'X' }))?.['last']);
   });
 
   it('gives a retried document in the middle of a burst its number back, and the ones after it the next numbers', async () => {
