@@ -1,9 +1,9 @@
 // `npm run db:project-ledger` end to end on the real server: documents left behind the ledger by requests that stopped
-// after their ledger entry (a payment, one before its own document, a write-off, a void) are found, projected and
-// checked clean; a second run has nothing to do.
+// after their ledger entry (a payment, one before its own document, a write-off, a void, a credit note) are found,
+// projected and checked clean; a second run has nothing to do.
 import { describe, expect, it, jest } from '@jest/globals';
 import { createMongoAdapters } from '@invoicing/integration/mongodb';
-import { CreateInvoiceDraft, IssueInvoice, MarkInvoiceUncollectible, RecordPayment, VoidInvoice, type PaymentId } from '@invoicing/invoice';
+import { CreateCreditNote, CreateInvoiceDraft, IssueInvoice, MarkInvoiceUncollectible, RecordPayment, VoidInvoice, type InvoiceState, type PaymentId } from '@invoicing/invoice';
 import { createScenario, createTestBed } from '@invoicing/invoice/testing';
 import { main as check } from './db-check';
 import { main as project } from './db-project-ledger';
@@ -47,13 +47,52 @@ describe('npm run db:project-ledger', () => {
 
     const first = await runScript(project);
     expect(first.code).toBe(0);
-    expect(first.out).toContain('1 payment(s) with their invoices, 3 invoice(s)');
+    expect(first.out).toContain('1 payment(s) with their invoices, 3 invoice(s), 0 credit note(s)');
     expect(first.out).toContain('No document lags behind the ledger.');
     expect((await Promise.all(issued.map((invoice) => adapters.invoices.get(tenantId, invoice.id)))).map((invoice) => invoice?.status)).toEqual(['paid', 'uncollectible', 'void', 'paid']);
     expect((await adapters.payments.listByPartner(tenantId, bed.buyer.id, {})).items).toHaveLength(2);
     expect(await runScript(check)).toMatchObject({ code: 0 });
 
-    expect((await runScript(project, ['--tenant', tenantId])).out).toContain('0 payment(s) with their invoices, 0 invoice(s)');
+    expect((await runScript(project, ['--tenant', tenantId])).out).toContain('0 payment(s) with their invoices, 0 invoice(s), 0 credit note(s)');
     expect(await runScript(project, ['--json'])).toMatchObject({ code: 2 });
+  });
+
+  it('makes the credit note of a request without a key that stopped after its credit, from the ledger, as it was', async () => {
+    // Known left on 6 December 2026: the ledger held the credit and not the lines, so no one could make the document.
+    const adapters = createMongoAdapters(database.mongo());
+    await adapters.ensureIndexes();
+    const bed = await createScenario({ adapters, tenantId: 'project-credit' });
+    const { tenantId } = bed;
+    const draft = await bed.use(CreateInvoiceDraft).execute({ tenantId, partnershipId: bed.partnership.id, lines: [{ marketableId: bed.marketable.id, quantity: '3' }] });
+    const invoice = await bed.use(IssueInvoice).execute({ tenantId, invoiceId: draft.id });
+    // The process stops right after the ledger append: neither the invoice nor the credit note is saved.
+    let lost: InvoiceState | undefined;
+    const invoices = Object.create(adapters.invoices) as typeof adapters.invoices;
+    invoices.save = async (document) => {
+      if (document.kind === 'credit_note') lost = document.toState();
+      throw new Error('the process stopped');
+    };
+    const stopping = createTestBed({ adapters: { ...adapters, invoices } });
+    await expect(
+      stopping.use(CreateCreditNote).execute({ tenantId, invoiceId: invoice.id, lines: [{ marketableId: bed.marketable.id, quantity: '1' }], reason: 'One day not delivered' }),
+    ).rejects.toThrow('stopped');
+    expect(lost).toBeUndefined(); // it stopped at the invoice's projection, before the credit note was even tried
+    expect((await adapters.invoices.get(tenantId, invoice.id))?.status).toBe('issued');
+    const checked = await runScript(check);
+    expect(checked.code).toBe(1);
+    expect(checked.out).toMatch(/names credit note \S+, which does not exist/);
+
+    const first = await runScript(project, ['--tenant', tenantId]);
+    expect(first.out).toContain('0 payment(s) with their invoices, 0 invoice(s), 1 credit note(s)');
+    expect(first.code).toBe(0);
+    const after = (await adapters.invoices.get(tenantId, invoice.id))?.toState();
+    expect(after?.credits).toHaveLength(1);
+    const [credited] = after?.credits ?? [];
+    const note = (await adapters.invoices.get(tenantId, credited?.creditNoteId as never))?.toState();
+    expect(note).toMatchObject({ kind: 'credit_note', status: 'issued', number: credited?.creditNoteNumber, notes: ['One day not delivered'], precedingInvoice: { id: invoice.id } });
+    expect(note?.lines.map((line) => [line.marketableId, line.quantity.toString(), line.netPrice.toString()])).toEqual([[bed.marketable.id, '1', invoice.lines[0]?.netPrice.toString()]]);
+    expect(note?.totals.amountDue.equals(credited?.amount as never)).toBe(true);
+    expect(await runScript(check, ['--tenant', tenantId])).toMatchObject({ code: 0 });
+    expect((await runScript(project, ['--tenant', tenantId])).out).toContain('0 payment(s) with their invoices, 0 invoice(s), 0 credit note(s)');
   });
 });

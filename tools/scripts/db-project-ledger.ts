@@ -1,8 +1,9 @@
-// `npm run db:project-ledger [-- --tenant <id>]`: brings the payment and invoice documents that lag behind the ledger
-// up to it, as a retry of the interrupted request would (ADR 0006): a process that stopped between a ledger entry and
-// the documents leaves the money recorded and the documents showing less (an invoice still owed in aging and balances,
-// a void or a write-off not shown, a payment with no document). Finds them with the invariant checker, projects each
-// from the ledger, checks again. Safe at any time and again: a document up to date is left as it is. Exit code 0 when
+// `npm run db:project-ledger [-- --tenant <id>]`: brings the payment, invoice and credit note documents that lag behind
+// the ledger up to it, as a retry of the interrupted request would (ADR 0006): a process that stopped between a ledger
+// entry and the documents leaves the money recorded and the documents showing less (an invoice still owed in aging and
+// balances, a void or a write-off not shown, a payment or a credit note with no document). Finds them with the
+// invariant checker, projects each from the ledger (a credit note from the content stored with its credit, ADR 0024),
+// checks again. Safe at any time and again: a document up to date is left as it is. Exit code 0 when
 // no document lags any more, 1 when some still disagree with the ledger (a document showing MORE than the ledger is
 // not projected away: see `npm run db:check`), 2 on bad usage. The server is MONGO_URL, else the one
 // `npm run stack:up` runs.
@@ -13,12 +14,12 @@ import { withDatabase } from './database';
 import { parseArgs } from './db-check';
 
 /**
- * A document behind the ledger: one that disagrees with it, or a payment the ledger names and no document holds (its
- * process stopped before the document was created). Not the query fields stored beside a document (`fields`).
+ * A document behind the ledger: one that disagrees with it, or a payment or credit note the ledger names and no document
+ * holds (its process stopped before the document was created). Not the query fields stored beside a document (`fields`).
  */
 const lagging = (finding: IntegrityFinding) =>
   (finding.code === 'integrity.projection_mismatch' && finding.ids['fields'] === undefined) ||
-  (finding.code === 'integrity.dangling_reference' && finding.ids['seq'] !== undefined && finding.ids['paymentId'] !== undefined);
+  (finding.code === 'integrity.dangling_reference' && finding.ids['seq'] !== undefined && (finding.ids['paymentId'] !== undefined || finding.ids['creditNoteId'] !== undefined));
 
 export async function main(args: readonly string[] = []): Promise<number> {
   const options = parseArgs(args);
@@ -32,7 +33,8 @@ export async function main(args: readonly string[] = []): Promise<number> {
     const projection = new LedgerProjection(adapters.ledger, adapters.payments, adapters.invoices, new SystemClock());
     const scope = options.tenantId === undefined ? {} : { tenantId: options.tenantId };
     const found = (await checkIntegrity(reader, scope)).findings.filter(lagging);
-    const projected = { payments: 0, invoices: 0 };
+    const projected = { payments: 0, invoices: 0, creditNotes: 0 };
+    const unrestorable: string[] = [];
     const done = new Set<string>();
     // Payments first: one created from the ledger is then there for the invoices it was applied to.
     for (const finding of [...found].sort((left, right) => Number(right.ids['paymentId'] !== undefined) - Number(left.ids['paymentId'] !== undefined))) {
@@ -45,6 +47,12 @@ export async function main(args: readonly string[] = []): Promise<number> {
         const payment = await projection.syncPaymentAndInvoices(tenant, paymentId as PaymentId);
         for (const application of payment?.toState().applications ?? []) done.add(`${tenant}/invoice/${application.invoiceId}`);
         projected.payments += 1;
+      } else if (finding.ids['creditNoteId'] !== undefined && finding.ids['seq'] !== undefined && invoiceId !== undefined && !done.has(`${tenant}/credits/${invoiceId}`)) {
+        // A credit the ledger holds and no credit note shows: made again with the invoice's other credits, which projects the invoice too.
+        done.add(`${tenant}/credits/${invoiceId}`).add(`${tenant}/invoice/${invoiceId}`);
+        const made = await projection.restoreCreditNotes(tenant, invoiceId as InvoiceId);
+        projected.creditNotes += made.restored.length;
+        unrestorable.push(...made.unrestorable.map((id) => `[${tenant}] credit note ${id} of invoice ${invoiceId}: the ledger holds its credit without its content (an earlier release), or its external reference is taken`));
       } else if (paymentId === undefined && invoiceId !== undefined && !done.has(`${tenant}/invoice/${invoiceId}`)) {
         done.add(`${tenant}/invoice/${invoiceId}`);
         await projection.syncInvoice(tenant, invoiceId as InvoiceId);
@@ -52,7 +60,8 @@ export async function main(args: readonly string[] = []): Promise<number> {
       }
     }
     const left = (await checkIntegrity(reader, scope)).findings.filter(lagging);
-    console.log(`Projected from the ledger of ${where}: ${projected.payments} payment(s) with their invoices, ${projected.invoices} invoice(s)`);
+    console.log(`Projected from the ledger of ${where}: ${projected.payments} payment(s) with their invoices, ${projected.invoices} invoice(s), ${projected.creditNotes} credit note(s)`);
+    for (const line of unrestorable) console.log(`  NOT MADE ${line}`);
     for (const finding of left) console.log(`  STILL DIFFERENT [${finding.tenantId}] ${finding.message}`);
     console.log(left.length === 0 ? 'No document lags behind the ledger.' : `Still different from the ledger: ${left.length} (see npm run db:check)`);
     return left.length === 0 ? 0 : 1;

@@ -61,6 +61,8 @@ export { GENESIS_HASH, canonicalContentOf, canonicalJson, chainHash, contentHash
 export type { DocumentSeal, SealRecord } from './invoice/document-seal';
 export type { AppliedCredit, AppliedPayment, DocumentKind, InvoiceState, IssueContext, NewDraft, PrecedingInvoice } from './invoice/invoice';
 export type { DraftContent } from './invoice/invoice-content';
+export { creditNoteContentOf, creditNoteFromLedger } from './invoice/credit-note-content';
+export type { CreditNoteContent } from './invoice/credit-note-content';
 export { INVOICE_COMMANDS, INVOICE_STATUSES, INVOICE_TRANSITIONS, OPEN_STATUSES, RECEIVABLE_STATUSES } from './invoice/invoice-lifecycle';
 export type { InvoiceCommand, InvoiceStatus } from './invoice/invoice-lifecycle';
 export { allowanceCharge, documentAllowanceCharge, invoiceLine, unitCode } from './invoice/invoice-line';

@@ -35,6 +35,12 @@ export interface LedgerModels {
 const HINT_EVERY = 8;
 
 /**
+ * The reads that build and project transactions leave a credit note's content out (ADR 0024): it can be as large as the
+ * credit note, and only `byOperation`, which makes the document again, needs it.
+ */
+const WITHOUT_CONTENT = { creditNote: 0 } as const;
+
+/**
  * The ledger on MongoDB (or FerretDB 1.x): every append is one insert against two unique keys, the account's seq
  * (`_id`) and the tenant's operation id. An insert against a unique index is atomic on every server, so the database
  * decides every race; no document is ever updated, so FerretDB's non-isolated updates never touch money. The head is
@@ -120,17 +126,17 @@ export class MongoLedger implements Ledger {
   }
 
   async byOperation(tenantId: TenantId, operationId: string): Promise<LedgerTransaction | undefined> {
-    const [found] = await this.find({ tenantId, operationId }, { _id: 1 }, 1);
+    const [found] = await this.find({ tenantId, operationId }, { _id: 1 }, 1, true);
     return found;
   }
 
   private async read(id: string): Promise<LedgerTransaction | undefined> {
-    const document = await guarded(() => this.models.ledger_transactions.findOne({ _id: id }).lean<LedgerTransactionDocument>().exec());
+    const document = await guarded(() => this.models.ledger_transactions.findOne({ _id: id }, WITHOUT_CONTENT).lean<LedgerTransactionDocument>().exec());
     return document ? ledgerTransactionToDomain(document) : undefined;
   }
 
-  private async find(filter: Record<string, unknown>, sort: Record<string, 1>, limit?: number): Promise<LedgerTransaction[]> {
-    let query = this.models.ledger_transactions.find(filter).sort(sort);
+  private async find(filter: Record<string, unknown>, sort: Record<string, 1>, limit?: number, withContent = false): Promise<LedgerTransaction[]> {
+    let query = this.models.ledger_transactions.find(filter, withContent ? undefined : WITHOUT_CONTENT).sort(sort);
     if (limit !== undefined) query = query.limit(limit);
     const documents = await guarded(() => query.lean<LedgerTransactionDocument[]>().exec());
     return documents.map(ledgerTransactionToDomain);

@@ -426,7 +426,7 @@ export function checkReferences(snapshot: TenantSnapshot): IntegrityFinding[] {
       if ('paymentId' in posting && !payments.has(posting.paymentId)) dangling(`ledger transaction ${transaction.seq} names payment ${posting.paymentId}, which does not exist`, { ...at, paymentId: posting.paymentId });
       if ('invoiceId' in posting && !invoices.has(posting.invoiceId)) dangling(`ledger transaction ${transaction.seq} names invoice ${posting.invoiceId}, which does not exist`, { ...at, invoiceId: posting.invoiceId });
       if (posting.type === 'credited' && !invoices.has(posting.creditNoteId)) {
-        dangling(`ledger transaction ${transaction.seq} names credit note ${posting.creditNoteId}, which does not exist`, { ...at, creditNoteId: posting.creditNoteId });
+        dangling(`ledger transaction ${transaction.seq} names credit note ${posting.creditNoteId}, which does not exist`, { ...at, creditNoteId: posting.creditNoteId, invoiceId: posting.invoiceId });
       }
     }
   }

@@ -10,6 +10,7 @@ import { RecordPayment } from '../payment/payment.use-cases';
 import { ListInvoices } from '../queries/report.use-cases';
 import type { ContactId, InvoiceId, MarketableId, PartnershipId } from '../shared/ids';
 import { RelayEvents } from '../shared/relay-events.use-case';
+import { LedgerProjection } from '../ledger/ledger-projection';
 import { createInMemoryAdapters } from '../testing/in-memory/in-memory-adapters';
 import { SCENARIO_BUYER, SCENARIO_MARKETABLE, SCENARIO_TERMS, createScenario, type Scenario } from '../testing/scenario';
 import { Invoice, type InvoiceState } from './invoice';
@@ -975,6 +976,92 @@ describe('CreateCreditNote', () => {
     });
   });
 
+  describe('made again from the ledger (ADR 0024)', () => {
+    /** The next save of a credit note fails, as a request without a key stopped after its ledger append would; answers what it would have stored. */
+    function interruptNextCreditNote(): { document?: InvoiceState } {
+      const seen: { document?: InvoiceState } = {};
+      const save = s.adapters.invoices.save.bind(s.adapters.invoices);
+      s.adapters.invoices.save = async (document) => {
+        if (document.kind === 'credit_note') {
+          s.adapters.invoices.save = save;
+          seen.document = document.toState();
+          throw new Error('interrupted');
+        }
+        return save(document);
+      };
+      return seen;
+    }
+
+    it('makes the credit note of a request without a key, stopped after its credit, as it would have been stored, once', async () => {
+      const invoice = await issued({ issueDate: '2026-03-02', lines: [{ marketableId: s.marketable.id, quantity: '3' }] });
+      s.clock.set('2026-03-05T08:00:00Z');
+      const lost = interruptNextCreditNote();
+      await expect(credit(invoice.id, { lines: [{ marketableId: s.marketable.id, quantity: '1' }], reason: 'One day not delivered', externalReference: 'RMA-7' })).rejects.toThrow('interrupted');
+      const made = lost.document as InvoiceState;
+      expect(made).toBeDefined();
+      await expect(s.use(GetInvoice).execute({ tenantId: s.tenantId, invoiceId: made.id })).rejects.toMatchObject({ code: 'invoice.not_found' });
+      // The catalogue moves on: the credit note is made from the ledger, not from it.
+      await s.use(UpdateMarketable).execute({ tenantId: s.tenantId, marketableId: s.marketable.id, changes: { prices: [{ currency: 'EUR', unitPrice: '900.00' }] } });
+      s.clock.set('2026-04-01T08:00:00Z');
+
+      const { restored, unrestorable } = await s.use(LedgerProjection).restoreCreditNotes(s.tenantId, invoice.id);
+
+      expect(unrestorable).toEqual([]);
+      expect(restored.map((document) => document.id)).toEqual([made.id]);
+      const stored = await get(made.id);
+      expect({ ...stored, version: 0 }).toEqual({ ...made, version: 0 });
+      expect(stored).toMatchObject({ status: 'issued', number: 'CN-000001', issueDate: '2026-03-05', externalReference: 'RMA-7', notes: ['One day not delivered'] });
+      expect(stored.totals.amountDue.toString()).toBe('960.00');
+      expect((await get(invoice.id)).credits).toEqual([expect.objectContaining({ creditNoteId: made.id, creditNoteNumber: 'CN-000001' })]);
+      // Again: nothing to make.
+      expect(await s.use(LedgerProjection).restoreCreditNotes(s.tenantId, invoice.id)).toEqual({ restored: [], unrestorable: [] });
+      expect(await documents('credit_note')).toEqual([made.id]);
+    });
+
+    it('names a credit the ledger holds without content (appended by an earlier release), and makes nothing up', async () => {
+      const invoice = await issued({ issueDate: '2026-03-02' });
+      const lost = interruptNextCreditNote();
+      const append = s.adapters.ledger.append.bind(s.adapters.ledger);
+      s.adapters.ledger.append = async ({ creditNote: _content, ...transaction }) => append(transaction);
+      await expect(credit(invoice.id)).rejects.toThrow('interrupted');
+      s.adapters.ledger.append = append;
+
+      expect(await s.use(LedgerProjection).restoreCreditNotes(s.tenantId, invoice.id)).toEqual({ restored: [], unrestorable: [lost.document?.id] });
+      expect(await documents('credit_note')).toEqual([]);
+      expect((await get(invoice.id)).status).toBe('credited');
+    });
+
+    it('refuses content that does not come to the amount credited', async () => {
+      const invoice = await issued({ issueDate: '2026-03-02' });
+      interruptNextCreditNote();
+      const append = s.adapters.ledger.append.bind(s.adapters.ledger);
+      s.adapters.ledger.append = async (transaction) =>
+        append({ ...transaction, ...(transaction.creditNote ? { creditNote: { ...transaction.creditNote, prepaidAmount: '1.00' } } : {}) });
+      await expect(credit(invoice.id)).rejects.toThrow('interrupted');
+      s.adapters.ledger.append = append;
+
+      await expect(s.use(LedgerProjection).restoreCreditNotes(s.tenantId, invoice.id)).rejects.toMatchObject({ code: 'ledger.credit_note_mismatch' });
+      expect(await documents('credit_note')).toEqual([]);
+    });
+
+    it('answers a request whose credit note was made from the ledger while it was between its credit and its store', async () => {
+      const invoice = await issued({ issueDate: '2026-03-02' });
+      const save = s.adapters.invoices.save.bind(s.adapters.invoices);
+      s.adapters.invoices.save = async (document) => {
+        if (document.kind === 'credit_note') {
+          s.adapters.invoices.save = save;
+          await s.use(LedgerProjection).restoreCreditNotes(s.tenantId, invoice.id);
+        }
+        return save(document);
+      };
+
+      const note = await credit(invoice.id, { reason: 'Cancelled' });
+
+      expect(note).toMatchObject({ kind: 'credit_note', status: 'issued', number: 'CN-000001' });
+      expect(await documents('credit_note')).toEqual([note.id]);
+    });
+  });
+
   describe('retries of the same request (an id derived from its idempotency key)', () => {
     const ID = 'derived-credit-note-1' as InvoiceId;
 
@@ -1048,6 +1135,24 @@ describe('CreateCreditNote', () => {
       expect(retry).toMatchObject({ id: ID, status: 'issued', number: 'CN-000001' });
       const account = { tenantId: s.tenantId, partnerId: s.buyer.id, currency: 'EUR' as never };
       expect((await s.adapters.ledger.head(account))?.totalsAfter.credited.toString()).toBe(outstanding(invoice));
+    });
+
+    it('completes from the ledger\'s copy a credit note whose marketable was deactivated after the interrupted attempt', async () => {
+      // Known left on 6 December 2026: the retry resolved its lines in the catalogue again, and a marketable the invoice
+      // did not charge, deactivated in between, refused it for good while the credit stayed in the ledger.
+      const invoice = await issued({ issueDate: '2026-03-02' });
+      const other = await s.use(CreateMarketable).execute({ tenantId: s.tenantId, ...SCENARIO_MARKETABLE, sku: 'WORKSHOP', prices: [{ currency: 'EUR', unitPrice: '100.00' }] });
+      const lines = [{ marketableId: other.id, quantity: '1', netPrice: '100.00', vat: { code: 'S' as const, rate: '20' } }];
+      interruptNextSaveOf(ID);
+      await expect(credit(invoice.id, { id: ID, lines })).rejects.toThrow('interrupted');
+      await s.use(SetMarketableActive).execute({ tenantId: s.tenantId, marketableId: other.id, active: false });
+
+      const retry = await credit(invoice.id, { id: ID, lines });
+
+      expect(retry).toMatchObject({ id: ID, status: 'issued', number: 'CN-000001' });
+      expect(retry.lines.map((line) => [line.marketableId, line.name, line.netPrice.toString()])).toEqual([[other.id, SCENARIO_MARKETABLE.name, '100']]);
+      // The ledger's copy answers this request only: another one under the key is still refused.
+      await expect(credit(invoice.id, { id: ID, lines: [{ ...lines[0], quantity: '2' }] })).rejects.toMatchObject({ code: 'idempotency.key_reused' });
     });
 
     it('completes, rather than refuses, a credit note whose credit another attempt appended after this one looked for it', async () => {

@@ -36,6 +36,7 @@ import { LEDGER, type Ledger } from '../ledger/ledger.port';
 import { LedgerProjection } from '../ledger/ledger-projection';
 import { postTransaction } from '../ledger/post-transaction';
 import { invoiceStanding, settlementPostings } from '../ledger/settlement';
+import { creditNoteContentOf, draftCreditNote, type CreditNoteContent } from './credit-note-content';
 import { creditsWhatWasRequested, type RequestedCredit } from './credit-note-request';
 import { assertTransition } from './invoice-lifecycle';
 import { Invoice, type InvoiceState } from './invoice';
@@ -500,7 +501,7 @@ export class CreateCreditNote {
     const found = await load(this.invoices, tenantId, command.invoiceId, 'invoice');
     const reference = referenceOf(command.externalReference);
     // An earlier attempt of this request already applied the credit: finish it as it was made, rather than check it again.
-    let earlier: Partial<CreditedPosting> | undefined;
+    let earlier: EarlierCredit | undefined;
     if (command.id !== undefined) {
       tried.operationId = creditOperation(found, command.id, reference);
       earlier = await this.begun(tenantId, tried.operationId, command.id, reference);
@@ -520,28 +521,14 @@ export class CreateCreditNote {
     }
     const partnership = await load(this.partnerships, tenantId, invoice.partnershipId, 'partnership');
     const original = invoice.toState();
-    const full = command.lines === undefined;
-    const creditNote = Invoice.draft(
-      {
-        kind: 'credit_note',
-        lines: full ? original.lines.map(invoiceLineToInput) : await this.lines.resolve(tenantId, partnership, asInvoiced(command.lines ?? [], original), original.currency, invoice),
-        allowances: command.allowances ?? (full ? original.allowances.map(documentAllowanceChargeToInput) : []),
-        charges: command.charges ?? (full ? original.charges.map(documentAllowanceChargeToInput) : []),
-        // A full credit mirrors the invoice, prepaid and rounding amounts included, so it credits exactly its amount due.
-        ...(full ? { prepaidAmount: original.totals.prepaid.toString(), roundingAmount: original.totals.rounding.toString() } : {}),
-        notes: command.reason === undefined ? [] : [command.reason],
-        ...definedFields({ purchaseOrderReference: original.purchaseOrderReference, buyerReference: original.buyerReference, externalReference: command.externalReference }),
-        partnershipId: invoice.partnershipId,
-        sellerId: invoice.sellerId,
-        buyerId: invoice.buyerId,
-        currency: invoice.currency,
-        paymentTerms: { kind: 'due_on_receipt' },
-        // The series the earlier attempt numbered it in, were the partnership's changed since.
-        series: (earlier?.creditNoteNumber && parseDocumentNumber(earlier.creditNoteNumber)?.series) || partnership.numbering.creditNote,
-        precedingInvoice: { id: invoice.id, number: invoice.number, issueDate: invoice.issueDate },
-      },
-      { tenantId, id: command.id ?? this.ids.next<'Invoice'>(), at: this.clock.now() },
-    );
+    const id = command.id ?? this.ids.next<'Invoice'>();
+    // The series the earlier attempt numbered it in, were the partnership's changed since.
+    const series = (earlier?.creditNoteNumber && parseDocumentNumber(earlier.creditNoteNumber)?.series) || partnership.numbering.creditNote;
+    const creditNote =
+      earlier?.content !== undefined
+        ? // Built again as the ledger holds it, not from today's catalogue; this request must be the one that made it.
+          checkedAgainst(draftCreditNote(invoice, earlier.content, { tenantId, id, series, at: this.clock.now() }), command, requestedCredit(command, original))
+        : draftCreditNote(invoice, await this.requestedContent(command, partnership, invoice), { tenantId, id, series, at: this.clock.now() });
     const amount = creditNote.totals.amountDue;
     if (!begun) invoice.assertCreditable(amount);
     const issueDate = earlier?.creditedOn ?? today(this.clock, this.settings.timeZone);
@@ -582,7 +569,7 @@ export class CreateCreditNote {
         invoiceDue: standing.due,
         creditedOn: issueDate,
       };
-      return { kind: 'credit_note', postings: settlementPostings(standing, credited), at: this.clock.now() };
+      return { kind: 'credit_note', postings: settlementPostings(standing, credited), at: this.clock.now(), creditNote: creditNoteContentOf(creditNote.toState()) };
     }).catch((error: unknown) => {
       // The reference's operation stored for another account: another credit note took the reference (another currency).
       throw reference !== undefined && error instanceof ConflictError && error.code === 'ledger.operation_reused' ? duplicateReference(undefined, reference) : error;
@@ -597,8 +584,8 @@ export class CreateCreditNote {
     try {
       await this.invoices.save(creditNote);
     } catch (error) {
-      // A concurrent attempt of the same request stored it first.
-      const stored = command.id !== undefined && error instanceof ConflictError ? await this.invoices.get(tenantId, command.id) : undefined;
+      // A concurrent attempt of the same request stored it first, or `db:project-ledger` made it from the ledger.
+      const stored = error instanceof ConflictError ? await this.invoices.get(tenantId, creditNote.id) : undefined;
       if (!stored) throw error;
       return this.answerStored(stored, command);
     }
@@ -610,13 +597,29 @@ export class CreateCreditNote {
    * request's). Under an external reference the operation may be another credit note's, which took the reference first.
    * @throws ConflictError `invoice.duplicate_external_reference`
    */
-  private async begun(tenantId: TenantId, operationId: string, id: InvoiceId, reference: string | undefined): Promise<Partial<CreditedPosting> | undefined> {
+  private async begun(tenantId: TenantId, operationId: string, id: InvoiceId, reference: string | undefined): Promise<EarlierCredit | undefined> {
     const stored = await this.ledger.byOperation(tenantId, operationId);
     if (!stored) return undefined;
     const credit = stored.postings.find((posting) => posting.type === 'credited');
     if (reference !== undefined && credit?.type === 'credited' && credit.creditNoteId !== id) throw duplicateReference(credit.creditNoteId, reference);
     // Another request's (its key reused): the checks after the append refuse it.
-    return credit?.type === 'credited' && credit.creditNoteId === id ? credit : {};
+    return credit?.type === 'credited' && credit.creditNoteId === id ? { ...credit, ...definedFields({ content: stored.creditNote }) } : {};
+  }
+
+  /** The content a request asks for: the invoice's whole content, or its lines priced as invoiced. */
+  private async requestedContent(command: Parameters<CreateCreditNote['execute']>[0], partnership: Partnership, invoice: Invoice): Promise<CreditNoteContent> {
+    const original = invoice.toState();
+    const full = command.lines === undefined;
+    return {
+      lines: full ? original.lines.map(invoiceLineToInput) : await this.lines.resolve(command.tenantId, partnership, asInvoiced(command.lines ?? [], original), original.currency, invoice),
+      allowances: command.allowances ?? (full ? original.allowances.map(documentAllowanceChargeToInput) : []),
+      charges: command.charges ?? (full ? original.charges.map(documentAllowanceChargeToInput) : []),
+      // A full credit mirrors the invoice, prepaid and rounding amounts included, so it credits exactly its amount due.
+      prepaidAmount: full ? original.totals.prepaid.toString() : '0',
+      roundingAmount: full ? original.totals.rounding.toString() : '0',
+      notes: command.reason === undefined ? [] : [command.reason],
+      ...definedFields({ purchaseOrderReference: original.purchaseOrderReference, buyerReference: original.buyerReference, externalReference: command.externalReference }),
+    };
   }
 
   /**
@@ -625,15 +628,7 @@ export class CreateCreditNote {
    */
   private async answerStored(stored: Invoice, command: Parameters<CreateCreditNote['execute']>[0]): Promise<InvoiceState> {
     const original = command.lines === undefined ? (await this.invoices.get(command.tenantId, command.invoiceId))?.toState() : undefined;
-    const requested: RequestedCredit | undefined =
-      command.lines !== undefined
-        ? { lines: command.lines, allowances: command.allowances ?? [], charges: command.charges ?? [] }
-        : original && {
-            lines: original.lines.map(invoiceLineToInput),
-            allowances: command.allowances ?? original.allowances.map(documentAllowanceChargeToInput),
-            charges: command.charges ?? original.charges.map(documentAllowanceChargeToInput),
-          };
-    return storedCreditNote(stored, command, requested);
+    return checkedAgainst(stored, command, requestedCredit(command, original)).toState();
   }
 }
 
@@ -750,9 +745,12 @@ async function assertContacts(partners: PartnerRepository, tenantId: TenantId, p
   if (content.buyerContactId !== undefined) (await load(partners, tenantId, partnership.buyerId, 'partner')).contact(content.buyerContactId);
 }
 
-/** The credit note a retry of the same request finds stored; `idempotency.key_reused` when it was made for another. */
-function storedCreditNote(stored: Invoice, command: { readonly invoiceId: InvoiceId; readonly reason?: string; readonly externalReference?: string }, requested: RequestedCredit | undefined): InvoiceState {
-  const state = stored.toState();
+/**
+ * A credit note a retry of the same request finds stored, or builds again from the ledger's copy, when it is what the
+ * request asks for; `idempotency.key_reused` when it was made for another.
+ */
+function checkedAgainst(creditNote: Invoice, command: { readonly invoiceId: InvoiceId; readonly reason?: string; readonly externalReference?: string }, requested: RequestedCredit | undefined): Invoice {
+  const state = creditNote.toState();
   const same =
     state.kind === 'credit_note' &&
     state.precedingInvoice?.id === command.invoiceId &&
@@ -760,6 +758,24 @@ function storedCreditNote(stored: Invoice, command: { readonly invoiceId: Invoic
     state.notes.join('\n') === (command.reason ?? '') &&
     requested !== undefined &&
     creditsWhatWasRequested(state, requested);
-  if (!same) throw new DomainError('idempotency.key_reused', `document ${stored.id} was made for a different request: use a new idempotency key`, { id: stored.id });
-  return state;
+  if (!same) throw new DomainError('idempotency.key_reused', `document ${creditNote.id} was made for a different request: use a new idempotency key`, { id: creditNote.id });
+  return creditNote;
 }
+
+/** What a credit note request asks to credit: its own lines, or the invoice's (`original`, read for that) when it gives none. */
+function requestedCredit(
+  command: { readonly lines?: readonly DraftLineInput[]; readonly allowances?: readonly DocumentAllowanceChargeInput[]; readonly charges?: readonly DocumentAllowanceChargeInput[] },
+  original: InvoiceState | undefined,
+): RequestedCredit | undefined {
+  if (command.lines !== undefined) return { lines: command.lines, allowances: command.allowances ?? [], charges: command.charges ?? [] };
+  return (
+    original && {
+      lines: original.lines.map(invoiceLineToInput),
+      allowances: command.allowances ?? original.allowances.map(documentAllowanceChargeToInput),
+      charges: command.charges ?? original.charges.map(documentAllowanceChargeToInput),
+    }
+  );
+}
+
+/** A credit an earlier attempt of the request appended, with the content stored with it (none before ADR 0024). */
+type EarlierCredit = Partial<CreditedPosting> & { readonly content?: CreditNoteContent };

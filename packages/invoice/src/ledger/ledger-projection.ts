@@ -1,5 +1,6 @@
-import { CLOCK, type Clock, type TenantId } from '@invoicing/core';
+import { CLOCK, ConflictError, type Clock, type TenantId } from '@invoicing/core';
 import { inject, injectable } from 'inversify';
+import { creditNoteFromLedger } from '../invoice/credit-note-content';
 import type { Invoice } from '../invoice/invoice';
 import { INVOICE_REPOSITORY, type InvoiceRepository } from '../invoice/invoice-repository.port';
 import { Payment } from '../payment/payment';
@@ -128,5 +129,37 @@ export class LedgerProjection {
       if (invoice.pendingEvents.length > 0) await this.invoices.save(invoice);
       return invoice;
     });
+  }
+
+  /**
+   * The credit notes the ledger credited the invoice with and no document holds (the process stopped between the
+   * append and the store: a request without a key is never retried), made again from the content stored with each
+   * credit (ADR 0024), the invoice projected first. Answers the credit notes stored, and the ids of those it cannot
+   * make: credits appended before the ledger kept their content, or whose external reference another document took.
+   */
+  async restoreCreditNotes(tenantId: TenantId, invoiceId: InvoiceId): Promise<{ readonly restored: Invoice[]; readonly unrestorable: InvoiceId[] }> {
+    const transactions = await this.ledger.forInvoice(tenantId, invoiceId);
+    const invoice = await this.syncInvoice(tenantId, invoiceId, transactions);
+    const restored: Invoice[] = [];
+    const unrestorable: InvoiceId[] = [];
+    if (!invoice) return { restored, unrestorable };
+    for (const { posting, transaction } of inOrder(transactions)) {
+      if (posting.type !== 'credited' || posting.invoiceId !== invoiceId || (await this.invoices.get(tenantId, posting.creditNoteId))) continue;
+      const content = (await this.ledger.byOperation(tenantId, transaction.operationId))?.creditNote;
+      if (content === undefined) {
+        unrestorable.push(posting.creditNoteId);
+        continue;
+      }
+      const creditNote = creditNoteFromLedger(invoice, posting, content, transaction.at);
+      try {
+        await this.invoices.save(creditNote);
+        restored.push(creditNote);
+      } catch (error) {
+        // Stored meanwhile by the request itself, or refused by the external reference's unique key.
+        if (!(error instanceof ConflictError)) throw error;
+        if (!(await this.invoices.get(tenantId, posting.creditNoteId))) unrestorable.push(posting.creditNoteId);
+      }
+    }
+    return { restored, unrestorable };
   }
 }

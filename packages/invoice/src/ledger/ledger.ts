@@ -1,5 +1,6 @@
 import { Money, RunningTotal, definedFields, type CalendarDate, type CurrencyCode, type TenantId } from '@invoicing/core';
 import type { InvoiceId, PartnerId, PaymentId, RefundId } from '../shared/ids';
+import type { CreditNoteContent } from '../invoice/credit-note-content';
 
 /**
  * A partner's receivable account in one currency. Every invoice has one buyer and one currency, so every money movement
@@ -122,6 +123,12 @@ export interface LedgerTransactionDraft {
   readonly at: Date;
   /** Who asked for it (a user or client id), when known. */
   readonly actor?: string;
+  /**
+   * The content of the credit note a `credit_note` transaction credits, stored with the credit: the document is stored
+   * after the append, and a process that stops in between leaves it to be made again from here (ADR 0024). Read back
+   * only by {@link Ledger.byOperation}; the other reads leave it out.
+   */
+  readonly creditNote?: CreditNoteContent;
 }
 
 /**

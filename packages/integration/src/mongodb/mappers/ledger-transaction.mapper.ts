@@ -3,6 +3,7 @@ import {
   LEDGER_TRANSACTION_KINDS,
   accountKey,
   type AppliedPosting,
+  type CreditNoteContent,
   type CreditedPosting,
   type InvoiceId,
   type LedgerAccount,
@@ -61,6 +62,8 @@ export interface LedgerTransactionDocument {
   readonly totalsAfter: { readonly [Total in keyof LedgerTotals]: StoredMoney };
   readonly at: Date;
   readonly actor?: string;
+  /** A credit note's content (ADR 0024), as the domain gives it: plain JSON, decimals as text. */
+  readonly creditNote?: CreditNoteContent;
 }
 
 /** Digits of the seq in `_id`: enough for a transaction a millisecond for 300 years. */
@@ -203,6 +206,7 @@ export function ledgerTransactionToPersistence(transaction: LedgerTransaction): 
     totalsAfter: totalsToPersistence(transaction.totalsAfter),
     at: transaction.at,
     actor: transaction.actor,
+    creditNote: transaction.creditNote,
   } satisfies AllFieldsOf<LedgerTransactionDocument>);
 }
 
@@ -224,5 +228,6 @@ export function ledgerTransactionToDomain(stored: LedgerTransactionDocument): Le
     totalsAfter: totalsToDomain(stored.totalsAfter),
     at: dateToDomain(stored.at),
     actor: stored.actor,
+    creditNote: stored.creditNote,
   } satisfies AllFieldsOf<LedgerTransaction>);
 }

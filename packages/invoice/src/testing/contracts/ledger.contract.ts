@@ -2,6 +2,7 @@ import { ConflictError, InvalidStateError, Money, parseCalendarDate, type Domain
 import { foldTotals, zeroTotals, type LedgerAccount, type LedgerTransaction, type Posting } from '../../ledger/ledger';
 import { checkTransaction, LedgerViolationError } from '../../ledger/ledger-invariants';
 import type { Ledger } from '../../ledger/ledger.port';
+import type { CreditNoteContent } from '../../invoice/credit-note-content';
 import { postTransaction, postTransactionIfAny, type LedgerState } from '../../ledger/post-transaction';
 import type { PaymentId } from '../../shared/ids';
 import { aPaymentId } from '../builders';
@@ -309,6 +310,32 @@ export function describeLedgerContract(ledger: () => Ledger): void {
       expect(read?.at).toEqual(new Date('2026-03-31T23:59:59.123Z'));
       expect(read && 'actor' in read).toBe(false);
       expect(read?.totalsAfter.unapplied).toEqual(Money.of('1.233', 'BHD'));
+    });
+
+    it('keeps a credit note\'s content with its credit, answered by the operation only (ADR 0024)', async () => {
+      const store = ledger();
+      const account = aLedgerAccount();
+      const post = postingsIn(account);
+      const [invoice, creditNote] = [anInvoiceId(), anInvoiceId()];
+      const content: CreditNoteContent = {
+        lines: [{ id: '1', name: 'Consulting day', quantity: '1.5', unitCode: 'DAY', netPrice: '800.0000000001', priceBaseQuantity: '1', allowances: [], charges: [], vat: { code: 'S', rate: '20' } }],
+        allowances: [{ amount: '0.01', reason: 'Rounding "gesture"', vat: { code: 'S', rate: '20' } }],
+        charges: [],
+        notes: ['One day\nnot delivered', 'Ünïcode ✓'],
+        prepaidAmount: '0',
+        roundingAmount: '0',
+        externalReference: 'RMA-1',
+      };
+      const operationId = anOperationId();
+      const { transaction } = await postTransaction(store, { account, operationId }, () => ({ kind: 'credit_note', postings: [post.credited(creditNote, invoice, '20.00', '50.00')], at: AT, creditNote: content }));
+      expect(transaction.creditNote).toEqual(content);
+      expect(await store.byOperation(account.tenantId, operationId)).toEqual(transaction);
+      // The reads that build and project transactions leave it out: it may be as large as the credit note.
+      const { creditNote: _content, ...without } = transaction;
+      expect(await store.head(account)).toEqual(without);
+      expect(await store.at(account, 1)).toEqual(without);
+      expect(await store.forInvoice(account.tenantId, invoice)).toEqual([without]);
+      expect((await store.transactions(account, { limit: 10 })).items).toEqual([without]);
     });
   });
 }

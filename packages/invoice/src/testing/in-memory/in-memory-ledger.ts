@@ -12,11 +12,11 @@ export class InMemoryLedger implements Ledger {
   private readonly operations = new Map<string, LedgerTransaction>();
 
   async head(account: LedgerAccount): Promise<LedgerTransaction | undefined> {
-    return this.accounts.get(accountKey(account))?.at(-1);
+    return withoutContent(this.accounts.get(accountKey(account))?.at(-1));
   }
 
   async at(account: LedgerAccount, seq: number): Promise<LedgerTransaction | undefined> {
-    return this.accounts.get(accountKey(account))?.find((transaction) => transaction.seq === seq);
+    return withoutContent(this.accounts.get(accountKey(account))?.find((transaction) => transaction.seq === seq));
   }
 
   async append(transaction: LedgerTransaction): Promise<AppendOutcome> {
@@ -35,7 +35,7 @@ export class InMemoryLedger implements Ledger {
   }
 
   async transactions(account: LedgerAccount, page: PageRequest): Promise<Page<LedgerTransaction>> {
-    return pageOf(this.accounts.get(accountKey(account)) ?? [], page, (transaction) => [transaction.seq], (left, right) => Number(left[0]) - Number(right[0]));
+    return pageOf((this.accounts.get(accountKey(account)) ?? []).map(withoutContent) as LedgerTransaction[], page, (transaction) => [transaction.seq], (left, right) => Number(left[0]) - Number(right[0]));
   }
 
   async forPayment(tenantId: TenantId, paymentId: PaymentId): Promise<LedgerTransaction[]> {
@@ -54,8 +54,16 @@ export class InMemoryLedger implements Ledger {
     return [...this.accounts.entries()]
       .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))
       .flatMap(([, entries]) => entries)
-      .filter((transaction) => transaction.tenantId === tenantId && transaction.postings.some(names));
+      .filter((transaction) => transaction.tenantId === tenantId && transaction.postings.some(names))
+      .map((transaction) => withoutContent(transaction) as LedgerTransaction);
   }
+}
+
+/** A transaction as the reads other than `byOperation` answer it: without the credit note's content, as the database's. */
+function withoutContent(transaction: LedgerTransaction | undefined): LedgerTransaction | undefined {
+  if (transaction?.creditNote === undefined) return transaction;
+  const { creditNote: _content, ...rest } = transaction;
+  return rest;
 }
 
 function operationKey(tenantId: TenantId, operationId: string): string {

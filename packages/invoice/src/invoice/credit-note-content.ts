@@ -1,0 +1,91 @@
+/**
+ * What a credit note holds beyond what its invoice, number and date give: the content the ledger stores with its credit
+ * (ADR 0024), so that the document can be made again from the ledger alone when the process that appended the credit
+ * stopped before storing it, and so that a retry builds the very credit note the first attempt credited.
+ */
+import { parseDocumentNumber } from './number-sequence.port';
+import { Invoice, type InvoiceState } from './invoice';
+import { documentAllowanceChargeToInput, invoiceLineToInput, type DocumentAllowanceChargeInput, type InvoiceLineInput } from './invoice-line';
+import { DomainError, type CalendarDate, type TenantId } from '@invoicing/core';
+import type { CreditedPosting } from '../ledger/ledger';
+import type { InvoiceId } from '../shared/ids';
+
+/** Plain JSON, decimals as text: what `Invoice.draft` needs besides the parties, currency and series of the invoice. */
+export interface CreditNoteContent {
+  readonly lines: readonly InvoiceLineInput[];
+  readonly allowances: readonly DocumentAllowanceChargeInput[];
+  readonly charges: readonly DocumentAllowanceChargeInput[];
+  readonly notes: readonly string[];
+  readonly prepaidAmount: string;
+  readonly roundingAmount: string;
+  readonly purchaseOrderReference?: string;
+  readonly buyerReference?: string;
+  readonly externalReference?: string;
+}
+
+/** The content that builds this credit note again, line by line and cent for cent. */
+export function creditNoteContentOf(creditNote: InvoiceState): CreditNoteContent {
+  return {
+    lines: creditNote.lines.map(invoiceLineToInput),
+    allowances: creditNote.allowances.map(documentAllowanceChargeToInput),
+    charges: creditNote.charges.map(documentAllowanceChargeToInput),
+    notes: [...creditNote.notes],
+    prepaidAmount: creditNote.totals.prepaid.toString(),
+    roundingAmount: creditNote.totals.rounding.toString(),
+    ...(creditNote.purchaseOrderReference === undefined ? {} : { purchaseOrderReference: creditNote.purchaseOrderReference }),
+    ...(creditNote.buyerReference === undefined ? {} : { buyerReference: creditNote.buyerReference }),
+    ...(creditNote.externalReference === undefined ? {} : { externalReference: creditNote.externalReference }),
+  };
+}
+
+/** A draft credit note of `invoice` (issued) with this content, in `series`. */
+export function draftCreditNote(invoice: Invoice, content: CreditNoteContent, context: { readonly tenantId: TenantId; readonly id: InvoiceId; readonly series: string; readonly at: Date }): Invoice {
+  const { number, issueDate } = invoice.toState();
+  return Invoice.draft(
+    {
+      kind: 'credit_note',
+      lines: content.lines,
+      allowances: content.allowances,
+      charges: content.charges,
+      notes: content.notes,
+      prepaidAmount: content.prepaidAmount,
+      roundingAmount: content.roundingAmount,
+      ...(content.purchaseOrderReference === undefined ? {} : { purchaseOrderReference: content.purchaseOrderReference }),
+      ...(content.buyerReference === undefined ? {} : { buyerReference: content.buyerReference }),
+      ...(content.externalReference === undefined ? {} : { externalReference: content.externalReference }),
+      partnershipId: invoice.partnershipId,
+      sellerId: invoice.sellerId,
+      buyerId: invoice.buyerId,
+      currency: invoice.currency,
+      paymentTerms: { kind: 'due_on_receipt' },
+      series: context.series,
+      precedingInvoice: { id: invoice.id, number: number ?? '', issueDate: issueDate as CalendarDate },
+    },
+    { tenantId: context.tenantId, id: context.id, at: context.at },
+  );
+}
+
+/**
+ * The credit note a ledger credit made, issued as it was (its number, its day, the invoice's parties), from the
+ * content stored with the credit.
+ * @throws DomainError `ledger.credit_note_mismatch` when the content does not come to the amount credited (never the
+ * case for content this release stored)
+ */
+export function creditNoteFromLedger(
+  invoice: Invoice,
+  credit: Pick<CreditedPosting, 'creditNoteId' | 'creditNoteNumber' | 'creditedOn' | 'amount'>,
+  content: CreditNoteContent,
+  at: Date,
+): Invoice {
+  const parties = invoice.parties;
+  const series = parseDocumentNumber(credit.creditNoteNumber)?.series;
+  const creditNote =
+    parties && series !== undefined ? draftCreditNote(invoice, content, { tenantId: invoice.tenantId, id: credit.creditNoteId, series, at }) : undefined;
+  if (!parties || !creditNote || !credit.amount.equals(creditNote.totals.amountDue)) {
+    throw new DomainError('ledger.credit_note_mismatch', `the content stored with credit note ${credit.creditNoteId} does not make the credit note the ledger credited`, {
+      creditNoteId: credit.creditNoteId,
+    });
+  }
+  creditNote.issue({ ...parties, issueDate: credit.creditedOn, requiresApproval: false, number: credit.creditNoteNumber, at });
+  return creditNote;
+}
