@@ -54,11 +54,13 @@ export class BillingRunsController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @IdempotentRequestId('BillingRun') id: string | undefined,
   ): Promise<BillingRunDto> {
-    const run = await this.startBillingRun.execute({
+    const started = await this.startBillingRun.start({
       tenantId,
       ...definedFields({ id, asOf: body.asOf, dryRun: body.dryRun, partnershipIds: body.partnershipIds as PartnershipId[] | undefined }),
     });
-    this.runner.carryOut(run, request.log);
+    // A run an earlier attempt started (its key's record lost) may be going on in another process: taken over only once stalled.
+    const run = started.created ? started.run : await this.runner.resumeIfStalled(started.run, request.log);
+    if (started.created) this.runner.carryOut(run, request.log);
     void reply.header('location', `/v1/billing-runs/${run.id}`);
     return toBillingRunResponse(run);
   }

@@ -4,6 +4,8 @@ import { documentId, type MongoConnection } from '@invoicing/integration/mongodb
 import { tenantId } from '@invoicing/core';
 import { CreatePartner, CreatePartnership, type PartnershipId } from '@invoicing/invoice';
 import { DATABASE } from '../composition/tokens';
+import { fingerprintOf } from '../http/idempotency.interceptor';
+import { idempotentId } from '../http/idempotent-id';
 import { startTestApi, type Caller, type TestApi } from '../testing/harness';
 
 const DAY_MS = 86_400_000;
@@ -425,6 +427,21 @@ describe('billing over HTTP', () => {
       const done = await finished(orphan.id);
       expect(done).toMatchObject({ status: 'completed', counts: { total: 1, processed: 1, failed: 0 } });
       expect(t.logs.filter((line) => line.msg === 'billing run taken over: its process had stopped' && line.billingRunId === orphan.id)).toHaveLength(1);
+      await sleep(300);
+      expect((await t.call('GET', `/v1/billing-runs/${live.id}`)).body).toMatchObject({ status: 'running', counts: { processed: 0 } });
+    });
+
+    it('does not carry out again a run another process is carrying out, when the retry of its start finds no key record', async () => {
+      // Known left on 6 December 2026: the retry answered the run an earlier attempt started and carried it out here at
+      // once, beside the process still running it.
+      const body = { dryRun: true, partnershipIds: [future] };
+      const id = idempotentId(tenantId('acme'), 'BillingRun', 'lost-key-1', fingerprintOf({ method: 'POST', url: '/v1/billing-runs', body } as never));
+      // Started by another process, which carries it out (its record written just now); the key's record is gone.
+      const live = await t.api.app.get(StartBillingRun).execute({ tenantId: tenantId('acme'), id, dryRun: true, partnershipIds: [future as PartnershipId] });
+
+      const retry = await t.call('POST', '/v1/billing-runs', { body, headers: { 'idempotency-key': 'lost-key-1' } });
+
+      expect([retry.status, retry.body.id, retry.body.status]).toEqual([202, live.id, 'running']);
       await sleep(300);
       expect((await t.call('GET', `/v1/billing-runs/${live.id}`)).body).toMatchObject({ status: 'running', counts: { processed: 0 } });
     });

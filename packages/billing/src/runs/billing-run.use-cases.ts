@@ -69,6 +69,15 @@ export class StartBillingRun {
    * ahead) | `billing_run.too_many_partnerships` | `date.*`
    */
   async execute(command: StartBillingRunCommand): Promise<BillingRunState> {
+    return (await this.start(command)).run;
+  }
+
+  /**
+   * {@link execute}, saying whether this call created the run: only then may its caller carry it out at once. A run an
+   * earlier attempt started may be carried out by another process still (a retry whose key record was lost), and is
+   * taken over only once stalled ({@link TakeOverStalledRun}).
+   */
+  async start(command: StartBillingRunCommand): Promise<{ readonly run: BillingRunState; readonly created: boolean }> {
     const now = this.clock.now();
     const current = today(this.clock, this.settings.timeZone);
     const asOf = command.asOf === undefined ? current : atPath('asOf', () => parseCalendarDate(command.asOf as string));
@@ -81,7 +90,7 @@ export class StartBillingRun {
     }
     if (command.id !== undefined) {
       const earlier = await this.runs.get(command.tenantId, command.id);
-      if (earlier) return earlier;
+      if (earlier) return { run: earlier, created: false };
     }
     const run: BillingRunState = {
       tenantId: command.tenantId,
@@ -100,10 +109,10 @@ export class StartBillingRun {
       await this.runs.create(run);
     } catch (error) {
       const stored = command.id === undefined ? undefined : await this.runs.get(command.tenantId, command.id);
-      if (stored) return stored;
+      if (stored) return { run: stored, created: false };
       throw error;
     }
-    return run;
+    return { run, created: true };
   }
 }
 
