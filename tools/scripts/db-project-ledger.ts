@@ -21,6 +21,13 @@ const lagging = (finding: IntegrityFinding) =>
   (finding.code === 'integrity.projection_mismatch' && finding.ids['fields'] === undefined) ||
   (finding.code === 'integrity.dangling_reference' && finding.ids['seq'] !== undefined && (finding.ids['paymentId'] !== undefined || finding.ids['creditNoteId'] !== undefined));
 
+/** What each reason `restoreCreditNotes` gives means, for the operator. */
+const REASONS: Readonly<Record<string, string>> = {
+  'ledger.content_missing': 'its credit was recorded by a release before the ledger kept credit notes\' content (ADR 0024); nothing can make it',
+  'ledger.credit_note_mismatch': 'the content stored with its credit does not come to the amount credited (see npm run db:check)',
+  'invoice.duplicate_external_reference': 'another document took its external reference since',
+};
+
 export async function main(args: readonly string[] = []): Promise<number> {
   const options = parseArgs(args);
   if (typeof options === 'string' || options.json) {
@@ -52,7 +59,7 @@ export async function main(args: readonly string[] = []): Promise<number> {
         done.add(`${tenant}/credits/${invoiceId}`).add(`${tenant}/invoice/${invoiceId}`);
         const made = await projection.restoreCreditNotes(tenant, invoiceId as InvoiceId);
         projected.creditNotes += made.restored.length;
-        unrestorable.push(...made.unrestorable.map((id) => `[${tenant}] credit note ${id} of invoice ${invoiceId}: the ledger holds its credit without its content (an earlier release), or its external reference is taken`));
+        unrestorable.push(...made.unrestorable.map(({ creditNoteId, reason }) => `[${tenant}] credit note ${creditNoteId} of invoice ${invoiceId}: ${REASONS[reason] ?? reason}`));
       } else if (paymentId === undefined && invoiceId !== undefined && !done.has(`${tenant}/invoice/${invoiceId}`)) {
         done.add(`${tenant}/invoice/${invoiceId}`);
         await projection.syncInvoice(tenant, invoiceId as InvoiceId);

@@ -126,6 +126,7 @@ export { LEDGER, operationReused } from './ledger/ledger.port';
 export type { AppendOutcome, Ledger } from './ledger/ledger.port';
 export { postTransaction, postTransactionIfAny } from './ledger/post-transaction';
 export { LedgerProjection } from './ledger/ledger-projection';
+export type { UnrestorableCreditNote } from './ledger/ledger-projection';
 export { carryIntoLedger } from './ledger/carry-into-ledger';
 export type { CarryReport } from './ledger/carry-into-ledger';
 export { invoiceStanding, settlementPostings } from './ledger/settlement';

@@ -76,7 +76,8 @@ export class MongoIntegrityReader implements IntegrityReader {
   }
 
   ledgerTransactions(tenantId: string): AsyncIterable<readonly LedgerTransaction[]> {
-    return this.read(this.models.ledger_transactions, tenantId, {}, (document: LedgerTransactionDocument) => ledgerTransactionToDomain(document));
+    // Without the credit notes' content (ADR 0024): the checker holds a tenant's whole ledger in memory.
+    return this.read(this.models.ledger_transactions, tenantId, { creditNote: 0 }, (document: LedgerTransactionDocument) => ledgerTransactionToDomain(document));
   }
 
   seals(tenantId: string): AsyncIterable<readonly SealRecord[]> {

@@ -21,8 +21,8 @@ export const ledgerTransactionSchema = new Schema(
     totalsAfter: { type: Schema.Types.Mixed, required: true },
     at: { type: Date, required: true },
     actor: String,
-    // The content of the credit note a credit made (ADR 0024): the document can be made again from the ledger.
-    creditNote: Schema.Types.Mixed,
+    // The content of the credit note a credit made, as JSON text (ADR 0024): the document can be made again from the ledger.
+    creditNote: String,
   },
   { strictQuery: 'throw', versionKey: false, minimize: false, autoIndex: false, autoCreate: false },
 );

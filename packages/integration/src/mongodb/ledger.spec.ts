@@ -64,6 +64,34 @@ describe('MongoDB ledger', () => {
       expect(await models.ledger_heads.collection.findOne({ _id: `${account.tenantId}/${account.partnerId}/EUR` as never })).toMatchObject({ seq: 1, _v: 2 });
     });
 
+    it("stores a credit note's content as one JSON text, its fields named, and reads it back by the operation only (ADR 0024)", async () => {
+      const { ledger, models } = current().adapters;
+      const account = aLedgerAccount();
+      const post = postingsIn(account);
+      const [invoice, creditNote] = [anInvoiceId(), anInvoiceId()];
+      const operationId = anOperationId();
+      const content = {
+        lines: [{ id: '1', name: 'Consulting day', quantity: '1', unitCode: 'DAY', netPrice: '800', priceBaseQuantity: '1', allowances: [], charges: [], vat: { code: 'S' as const, rate: '20' } }],
+        allowances: [],
+        charges: [],
+        notes: ['Not delivered'],
+        prepaidAmount: '0.00',
+        roundingAmount: '0.00',
+        externalReference: 'RMA-1',
+      };
+      await postTransaction(ledger, { account, operationId }, () => ({ kind: 'credit_note', postings: [post.credited(creditNote, invoice, '960.00', '960.00')], at, creditNote: content }));
+      const stored = await models.ledger_transactions.collection.findOne({ _id: ledgerTransactionId(account, 1) as never });
+      expect(stored?.creditNote).toBe(
+        '{"lines":[{"id":"1","name":"Consulting day","quantity":"1","unitCode":"DAY","netPrice":"800","priceBaseQuantity":"1","allowances":[],"charges":[],"vat":{"code":"S","rate":"20"}}],' +
+          '"allowances":[],"charges":[],"notes":["Not delivered"],"prepaidAmount":"0.00","roundingAmount":"0.00","externalReference":"RMA-1"}',
+      );
+      expect((await ledger.byOperation(account.tenantId, operationId))?.creditNote).toEqual(content);
+      expect(await ledger.head(account)).not.toHaveProperty('creditNote');
+      // Text that is not a content is refused when read, not taken for one.
+      await models.ledger_transactions.collection.updateOne({ _id: ledgerTransactionId(account, 1) as never }, { $set: { creditNote: '{"lines":3}' } });
+      await expect(ledger.byOperation(account.tenantId, operationId)).rejects.toThrow("the credit note's lines are not a list");
+    });
+
     it('finds the head past a hint that lags behind, and refuses a transaction of an unknown stored format', async () => {
       const { ledger, models } = current().adapters;
       const account = aLedgerAccount();

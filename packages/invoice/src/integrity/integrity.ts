@@ -376,7 +376,7 @@ export function checkNumbering(snapshot: TenantSnapshot): { findings: IntegrityF
         }
       } else if (!documents.has(documentId) && creditedBy.has(documentId)) {
         // Its credit was appended, then the process stopped: money moved that no stored credit note shows.
-        findings.push(finding(snapshot.tenantId, 'integrity.number_gap', `number ${number} was reserved for credit note ${documentId}, which was never stored though the ledger credits it (an interrupted credit note: its retry with the same Idempotency-Key stores it; one sent without a key cannot be rebuilt, its credit stays)`, { ...ids, documentId }));
+        findings.push(finding(snapshot.tenantId, 'integrity.number_gap', `number ${number} was reserved for credit note ${documentId}, which was never stored though the ledger credits it (an interrupted credit note: its retry with the same Idempotency-Key stores it, and npm run db:project-ledger makes it from the ledger)`, { ...ids, documentId }));
       } else if (!documents.has(documentId)) {
         notes.push(finding(snapshot.tenantId, REFUSED_CREDIT_NOTE_GAP, `number ${number} was reserved for document ${documentId}, which was never stored (a credit note, or an invoice created issued, refused after its number was reserved)`, { ...ids, documentId }));
       } else if (documents.get(documentId)?.number !== number) {

@@ -35,9 +35,9 @@ const sameLine =
     sameDecimal(given.quantity, line.quantity) &&
     (given.netPrice === undefined || sameDecimal(given.netPrice, line.netPrice)) &&
     (given.priceBaseQuantity === undefined || sameDecimal(given.priceBaseQuantity, line.priceBaseQuantity)) &&
-    (given.name === undefined || given.name === line.name) &&
-    (given.description === undefined || given.description === line.description) &&
-    (given.sellerItemId === undefined || given.sellerItemId === line.sellerItemId) &&
+    (given.name === undefined || sameText(given.name, line.name)) &&
+    (given.description === undefined || sameText(given.description, line.description)) &&
+    (given.sellerItemId === undefined || sameText(given.sellerItemId, line.sellerItemId)) &&
     (given.marketableId === undefined || given.marketableId === line.marketableId) &&
     (given.unitCode === undefined || given.unitCode === line.unitCode) &&
     (given.vat === undefined || sameVat(given.vat, line.vat)) &&
@@ -50,8 +50,8 @@ const sameAllowance =
     (given.amount === undefined || sameMoney(given.amount, stored.amount, currency)) &&
     (given.percent === undefined || (stored.percent !== undefined && sameDecimal(given.percent, stored.percent))) &&
     (given.baseAmount === undefined || (stored.baseAmount !== undefined && sameMoney(given.baseAmount, stored.baseAmount, currency))) &&
-    (given.reason === undefined || given.reason === stored.reason) &&
-    (given.reasonCode === undefined || given.reasonCode === stored.reasonCode);
+    (given.reason === undefined || sameText(given.reason, stored.reason)) &&
+    (given.reasonCode === undefined || sameText(given.reasonCode, stored.reasonCode));
 
 const sameDocumentAllowance =
   (currency: string) =>
@@ -62,6 +62,11 @@ function sameVat(given: VatCategoryInput, stored: VatCategory): boolean {
   if (given.code !== stored.code) return false;
   if (given.rate === undefined || given.rate === null) return true;
   return stored.rate !== null && sameDecimal(given.rate, stored.rate);
+}
+
+/** Equal as stored: the domain trims text and drops blank optional text. */
+function sameText(given: string, stored: string | undefined): boolean {
+  return (given.trim() || undefined) === stored;
 }
 
 /** Equal by value; a value that does not parse is not the stored one (the request would have been refused). */

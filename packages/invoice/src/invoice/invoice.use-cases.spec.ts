@@ -1026,22 +1026,28 @@ describe('CreateCreditNote', () => {
       await expect(credit(invoice.id)).rejects.toThrow('interrupted');
       s.adapters.ledger.append = append;
 
-      expect(await s.use(LedgerProjection).restoreCreditNotes(s.tenantId, invoice.id)).toEqual({ restored: [], unrestorable: [lost.document?.id] });
+      expect(await s.use(LedgerProjection).restoreCreditNotes(s.tenantId, invoice.id)).toEqual({ restored: [], unrestorable: [{ creditNoteId: lost.document?.id, reason: 'ledger.content_missing' }] });
       expect(await documents('credit_note')).toEqual([]);
       expect((await get(invoice.id)).status).toBe('credited');
     });
 
-    it('refuses content that does not come to the amount credited', async () => {
+    it('refuses content that does not come to the amount credited, and makes the next credit note all the same', async () => {
       const invoice = await issued({ issueDate: '2026-03-02' });
       interruptNextCreditNote();
       const append = s.adapters.ledger.append.bind(s.adapters.ledger);
       s.adapters.ledger.append = async (transaction) =>
         append({ ...transaction, ...(transaction.creditNote ? { creditNote: { ...transaction.creditNote, prepaidAmount: '1.00' } } : {}) });
-      await expect(credit(invoice.id)).rejects.toThrow('interrupted');
+      await expect(credit(invoice.id, { lines: [{ name: 'Refund', quantity: '1', unitCode: 'C62', netPrice: '10.00', vat: { code: 'S', rate: '20' } }] })).rejects.toThrow('interrupted');
       s.adapters.ledger.append = append;
 
-      await expect(s.use(LedgerProjection).restoreCreditNotes(s.tenantId, invoice.id)).rejects.toMatchObject({ code: 'ledger.credit_note_mismatch' });
-      expect(await documents('credit_note')).toEqual([]);
+      const lost = interruptNextCreditNote();
+      await expect(credit(invoice.id, { lines: [{ name: 'Goodwill', quantity: '1', unitCode: 'C62', netPrice: '5.00', vat: { code: 'S', rate: '20' } }] })).rejects.toThrow('interrupted');
+
+      // The bad one is named; the one after it is still made.
+      const { restored, unrestorable } = await s.use(LedgerProjection).restoreCreditNotes(s.tenantId, invoice.id);
+      expect(unrestorable).toEqual([{ creditNoteId: expect.any(String), reason: 'ledger.credit_note_mismatch' }]);
+      expect(restored.map((document) => document.id)).toEqual([lost.document?.id]);
+      expect(await documents('credit_note')).toEqual([lost.document?.id]);
     });
 
     it('answers a request whose credit note was made from the ledger while it was between its credit and its store', async () => {
@@ -1153,6 +1159,28 @@ describe('CreateCreditNote', () => {
       expect(retry.lines.map((line) => [line.marketableId, line.name, line.netPrice.toString()])).toEqual([[other.id, SCENARIO_MARKETABLE.name, '100']]);
       // The ledger's copy answers this request only: another one under the key is still refused.
       await expect(credit(invoice.id, { id: ID, lines: [{ ...lines[0], quantity: '2' }] })).rejects.toMatchObject({ code: 'idempotency.key_reused' });
+    });
+
+    it('knows its own request again in text the domain trimmed: spaces around the reason, the reference and a line\'s texts', async () => {
+      // Review of 6 December 2026: the retry compared the raw request with the trimmed document and answered
+      // `idempotency.key_reused`, leaving the credit in the ledger and the client to credit again under a new key.
+      const invoice = await issued({ issueDate: '2026-03-02' });
+      const request = {
+        id: ID,
+        reason: ' Returned goods ',
+        externalReference: ' RMA-9 ',
+        lines: [{ name: ' Widget ', description: 'Blue ', quantity: '1', unitCode: 'C62', netPrice: '10.00', vat: { code: 'S' as const, rate: '20' }, allowances: [{ amount: '1.00', reason: ' Damaged ' }] }],
+      };
+      interruptNextSaveOf(ID);
+      await expect(credit(invoice.id, request)).rejects.toThrow('interrupted');
+
+      const completed = await credit(invoice.id, request);
+      const answered = await credit(invoice.id, request);
+
+      expect(completed).toMatchObject({ id: ID, status: 'issued', notes: ['Returned goods'], externalReference: 'RMA-9' });
+      expect(completed.lines.map((line) => [line.name, line.description, line.allowances[0]?.reason])).toEqual([['Widget', 'Blue', 'Damaged']]);
+      expect(answered).toEqual(completed);
+      await expect(credit(invoice.id, { ...request, reason: 'Another reason' })).rejects.toMatchObject({ code: 'idempotency.key_reused' });
     });
 
     it('completes, rather than refuses, a credit note whose credit another attempt appended after this one looked for it', async () => {

@@ -584,10 +584,11 @@ export class CreateCreditNote {
     try {
       await this.invoices.save(creditNote);
     } catch (error) {
-      // A concurrent attempt of the same request stored it first, or `db:project-ledger` made it from the ledger.
+      // A concurrent attempt of the same request stored it first, or `db:project-ledger` made it from the ledger. Without
+      // a key the id is this attempt's own: what is stored under it is this request's credit note, made from its credit.
       const stored = error instanceof ConflictError ? await this.invoices.get(tenantId, creditNote.id) : undefined;
       if (!stored) throw error;
-      return this.answerStored(stored, command);
+      return command.id === undefined ? stored.toState() : this.answerStored(stored, command);
     }
     return creditNote.toState();
   }
@@ -754,12 +755,17 @@ function checkedAgainst(creditNote: Invoice, command: { readonly invoiceId: Invo
   const same =
     state.kind === 'credit_note' &&
     state.precedingInvoice?.id === command.invoiceId &&
-    state.externalReference === command.externalReference &&
-    state.notes.join('\n') === (command.reason ?? '') &&
+    state.externalReference === trimmed(command.externalReference) &&
+    state.notes.join('\n') === (trimmed(command.reason) ?? '') &&
     requested !== undefined &&
     creditsWhatWasRequested(state, requested);
   if (!same) throw new DomainError('idempotency.key_reused', `document ${creditNote.id} was made for a different request: use a new idempotency key`, { id: creditNote.id });
   return creditNote;
+}
+
+/** Text as the domain stores it: trimmed, blank as absent (`optionalText`), so that a retry compares as stored. */
+function trimmed(value: string | undefined): string | undefined {
+  return value?.trim() || undefined;
 }
 
 /** What a credit note request asks to credit: its own lines, or the invoice's (`original`, read for that) when it gives none. */

@@ -1,4 +1,4 @@
-import { CLOCK, ConflictError, type Clock, type TenantId } from '@invoicing/core';
+import { CLOCK, ConflictError, DomainError, type Clock, type TenantId } from '@invoicing/core';
 import { inject, injectable } from 'inversify';
 import { creditNoteFromLedger } from '../invoice/credit-note-content';
 import type { Invoice } from '../invoice/invoice';
@@ -134,32 +134,41 @@ export class LedgerProjection {
   /**
    * The credit notes the ledger credited the invoice with and no document holds (the process stopped between the
    * append and the store: a request without a key is never retried), made again from the content stored with each
-   * credit (ADR 0024), the invoice projected first. Answers the credit notes stored, and the ids of those it cannot
-   * make: credits appended before the ledger kept their content, or whose external reference another document took.
+   * credit (ADR 0024), the invoice projected first. Answers the credit notes stored, and those it cannot make, each
+   * with its reason: `ledger.content_missing` (appended before the ledger kept content), the code of the error that
+   * refused it (`ledger.credit_note_mismatch`, a rule the content breaks now), or `invoice.duplicate_external_reference`
+   * (another document took its reference since). One that cannot be made does not stop the others.
    */
-  async restoreCreditNotes(tenantId: TenantId, invoiceId: InvoiceId): Promise<{ readonly restored: Invoice[]; readonly unrestorable: InvoiceId[] }> {
+  async restoreCreditNotes(tenantId: TenantId, invoiceId: InvoiceId): Promise<{ readonly restored: Invoice[]; readonly unrestorable: UnrestorableCreditNote[] }> {
     const transactions = await this.ledger.forInvoice(tenantId, invoiceId);
     const invoice = await this.syncInvoice(tenantId, invoiceId, transactions);
     const restored: Invoice[] = [];
-    const unrestorable: InvoiceId[] = [];
+    const unrestorable: UnrestorableCreditNote[] = [];
     if (!invoice) return { restored, unrestorable };
     for (const { posting, transaction } of inOrder(transactions)) {
       if (posting.type !== 'credited' || posting.invoiceId !== invoiceId || (await this.invoices.get(tenantId, posting.creditNoteId))) continue;
       const content = (await this.ledger.byOperation(tenantId, transaction.operationId))?.creditNote;
       if (content === undefined) {
-        unrestorable.push(posting.creditNoteId);
+        unrestorable.push({ creditNoteId: posting.creditNoteId, reason: 'ledger.content_missing' });
         continue;
       }
-      const creditNote = creditNoteFromLedger(invoice, posting, content, transaction.at);
       try {
+        const creditNote = creditNoteFromLedger(invoice, posting, content, transaction.at);
         await this.invoices.save(creditNote);
         restored.push(creditNote);
       } catch (error) {
-        // Stored meanwhile by the request itself, or refused by the external reference's unique key.
-        if (!(error instanceof ConflictError)) throw error;
-        if (!(await this.invoices.get(tenantId, posting.creditNoteId))) unrestorable.push(posting.creditNoteId);
+        // Stored meanwhile by the request itself; otherwise refused (its content, or the external reference's unique key).
+        if (error instanceof ConflictError && (await this.invoices.get(tenantId, posting.creditNoteId))) continue;
+        if (!(error instanceof DomainError)) throw error;
+        unrestorable.push({ creditNoteId: posting.creditNoteId, reason: error.code });
       }
     }
     return { restored, unrestorable };
   }
+}
+
+/** A credit note the ledger credited that {@link LedgerProjection.restoreCreditNotes} could not make, and why (a code). */
+export interface UnrestorableCreditNote {
+  readonly creditNoteId: InvoiceId;
+  readonly reason: string;
 }

@@ -62,8 +62,12 @@ export interface LedgerTransactionDocument {
   readonly totalsAfter: { readonly [Total in keyof LedgerTotals]: StoredMoney };
   readonly at: Date;
   readonly actor?: string;
-  /** A credit note's content (ADR 0024), as the domain gives it: plain JSON, decimals as text. */
-  readonly creditNote?: CreditNoteContent;
+  /**
+   * A credit note's content (ADR 0024) as one JSON text: its fields named below, its lines, allowances and charges in
+   * the API's own input format (decimals as text). One string, not nested values, which FerretDB would store and
+   * decode value by value on every read of the transaction.
+   */
+  readonly creditNote?: string;
 }
 
 /** Digits of the seq in `_id`: enough for a transaction a millisecond for 300 years. */
@@ -189,6 +193,46 @@ function totalsToDomain(stored: LedgerTransactionDocument['totalsAfter']): Ledge
   } satisfies AllFieldsOf<LedgerTotals>;
 }
 
+function creditNoteToPersistence(content: CreditNoteContent): string {
+  return JSON.stringify({
+    lines: content.lines,
+    allowances: content.allowances,
+    charges: content.charges,
+    notes: content.notes,
+    prepaidAmount: content.prepaidAmount,
+    roundingAmount: content.roundingAmount,
+    purchaseOrderReference: content.purchaseOrderReference,
+    buyerReference: content.buyerReference,
+    externalReference: content.externalReference,
+  } satisfies AllFieldsOf<CreditNoteContent>);
+}
+
+/** @throws TypeError for text that is not a stored content (the document making it again then reports it) */
+function creditNoteToDomain(stored: string, id: string): CreditNoteContent {
+  const parsed = JSON.parse(stored) as Partial<Record<keyof CreditNoteContent, unknown>> | null;
+  const list = (field: 'lines' | 'allowances' | 'charges' | 'notes') => {
+    const value = parsed?.[field];
+    if (!Array.isArray(value)) throw new TypeError(`ledger_transactions ${id}: the credit note's ${field} are not a list`);
+    return value;
+  };
+  const text = (field: 'prepaidAmount' | 'roundingAmount' | 'purchaseOrderReference' | 'buyerReference' | 'externalReference') => {
+    const value = parsed?.[field];
+    if (value !== undefined && typeof value !== 'string') throw new TypeError(`ledger_transactions ${id}: the credit note's ${field} is not a text`);
+    return value;
+  };
+  return compact({
+    lines: list('lines') as CreditNoteContent['lines'],
+    allowances: list('allowances') as CreditNoteContent['allowances'],
+    charges: list('charges') as CreditNoteContent['charges'],
+    notes: list('notes') as CreditNoteContent['notes'],
+    prepaidAmount: text('prepaidAmount') ?? '0',
+    roundingAmount: text('roundingAmount') ?? '0',
+    purchaseOrderReference: text('purchaseOrderReference'),
+    buyerReference: text('buyerReference'),
+    externalReference: text('externalReference'),
+  } satisfies AllFieldsOf<CreditNoteContent>);
+}
+
 /** The document of a transaction, with the ids its postings name. */
 export function ledgerTransactionToPersistence(transaction: LedgerTransaction): LedgerTransactionDocument {
   return compact({
@@ -206,7 +250,7 @@ export function ledgerTransactionToPersistence(transaction: LedgerTransaction): 
     totalsAfter: totalsToPersistence(transaction.totalsAfter),
     at: transaction.at,
     actor: transaction.actor,
-    creditNote: transaction.creditNote,
+    creditNote: transaction.creditNote === undefined ? undefined : creditNoteToPersistence(transaction.creditNote),
   } satisfies AllFieldsOf<LedgerTransactionDocument>);
 }
 
@@ -228,6 +272,6 @@ export function ledgerTransactionToDomain(stored: LedgerTransactionDocument): Le
     totalsAfter: totalsToDomain(stored.totalsAfter),
     at: dateToDomain(stored.at),
     actor: stored.actor,
-    creditNote: stored.creditNote,
+    creditNote: stored.creditNote === undefined ? undefined : creditNoteToDomain(stored.creditNote, stored._id),
   } satisfies AllFieldsOf<LedgerTransaction>);
 }
