@@ -95,4 +95,28 @@ describe('npm run db:project-ledger', () => {
     expect(await runScript(check, ['--tenant', tenantId])).toMatchObject({ code: 0 });
     expect((await runScript(project, ['--tenant', tenantId])).out).toContain('0 payment(s) with their invoices, 0 invoice(s), 0 credit note(s)');
   });
+
+  it('names a credit an earlier release recorded without its content, makes nothing up, and does not count it', async () => {
+    const adapters = createMongoAdapters(database.mongo());
+    await adapters.ensureIndexes();
+    const bed = await createScenario({ adapters, tenantId: 'project-credit-old' });
+    const { tenantId } = bed;
+    const draft = await bed.use(CreateInvoiceDraft).execute({ tenantId, partnershipId: bed.partnership.id, lines: [{ marketableId: bed.marketable.id, quantity: '1' }] });
+    const invoice = await bed.use(IssueInvoice).execute({ tenantId, invoiceId: draft.id });
+    const invoices = Object.create(adapters.invoices) as typeof adapters.invoices;
+    invoices.save = async (document) => {
+      if (document.kind === 'credit_note') throw new Error('the process stopped');
+      return adapters.invoices.save(document);
+    };
+    // The ledger of the release before ADR 0024: the credit without the credit note's content.
+    const ledger = Object.create(adapters.ledger) as typeof adapters.ledger;
+    ledger.append = async ({ creditNote: _content, ...transaction }) => adapters.ledger.append(transaction);
+    await expect(createTestBed({ adapters: { ...adapters, invoices, ledger } }).use(CreateCreditNote).execute({ tenantId, invoiceId: invoice.id })).rejects.toThrow('stopped');
+
+    const run = await runScript(project, ['--tenant', tenantId]);
+    expect(run.out).toMatch(/NOT MADE \[project-credit-old\] credit note \S+ of invoice \S+: its credit was recorded by a release before/);
+    expect(run.out).toContain('No document lags behind the ledger.');
+    expect(run.code).toBe(0);
+    expect(await runScript(check, ['--tenant', tenantId])).toMatchObject({ code: 1 });
+  });
 });

@@ -8,11 +8,11 @@ import type { FastifyBaseLogger } from 'fastify';
  * Carries out started billing runs in the background of this process: the request that starts one answers at once
  * (202), and {@link ExecuteBillingRun} bills partnership after partnership behind it. The use case awaits the database
  * for each partnership and bills at most `BILLING_RUN_CONCURRENCY` at once, so the event loop stays free for other
- * requests. A run already being carried out here is not started twice. A start that finds its run `running` and not
- * carried out here (a retry whose key's record was lost with a 5xx, while the run's process had stopped) takes it up:
- * that bills nothing twice, as bills are unique per partnership and date. A run read while its record has not moved
- * for the stalled time (its process stopped, and the retry of its start is answered from the key's record) is taken
- * over here ({@link TakeOverStalledRun}): polling a run is enough to see it finish.
+ * requests. A run already being carried out here is not started twice. A run read, or found by a retry of its start
+ * (its key's record lost), while its record has not moved for the stalled time (its process stopped) is taken over
+ * here ({@link TakeOverStalledRun}): polling a run is enough to see it finish. Before that it is left to the process
+ * carrying it out, which may still be running it; taking over bills nothing twice, as bills are unique per
+ * partnership and date.
  */
 @Injectable()
 export class BillingRunner implements OnModuleDestroy {

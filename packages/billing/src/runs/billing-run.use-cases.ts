@@ -109,7 +109,8 @@ export class StartBillingRun {
       await this.runs.create(run);
     } catch (error) {
       const stored = command.id === undefined ? undefined : await this.runs.get(command.tenantId, command.id);
-      if (stored) return { run: stored, created: false };
+      // This attempt's own insert, answered with an error after it landed, is this attempt's run to carry out.
+      if (stored) return { run: stored, created: stored.startedAt.getTime() === now.getTime() && stored.counts.processed === 0 && stored.status === 'running' };
       throw error;
     }
     return { run, created: true };

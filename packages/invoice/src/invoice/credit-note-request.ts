@@ -9,11 +9,16 @@ import type { InvoiceState } from './invoice';
 import type { DraftLineInput } from './invoice.use-cases';
 import type { VatCategory, VatCategoryInput } from './vat';
 
-/** What a credit note request asks to credit: its lines and document allowances and charges, as given or implied. */
+/**
+ * What a credit note request asks to credit: its lines and document allowances and charges, as given or implied, and
+ * the prepaid and rounding amounts it takes (a full credit mirrors the invoice's; one by lines has none).
+ */
 export interface RequestedCredit {
   readonly lines: readonly DraftLineInput[];
   readonly allowances: readonly DocumentAllowanceChargeInput[];
   readonly charges: readonly DocumentAllowanceChargeInput[];
+  readonly prepaidAmount: string;
+  readonly roundingAmount: string;
 }
 
 export function creditsWhatWasRequested(stored: InvoiceState, requested: RequestedCredit): boolean {
@@ -21,7 +26,9 @@ export function creditsWhatWasRequested(stored: InvoiceState, requested: Request
   return (
     sameList(requested.lines, stored.lines, sameLine(currency)) &&
     sameList(requested.allowances, stored.allowances, sameDocumentAllowance(currency)) &&
-    sameList(requested.charges, stored.charges, sameDocumentAllowance(currency))
+    sameList(requested.charges, stored.charges, sameDocumentAllowance(currency)) &&
+    sameMoney(requested.prepaidAmount, stored.totals.prepaid, currency) &&
+    sameMoney(requested.roundingAmount, stored.totals.rounding, currency)
   );
 }
 

@@ -1050,6 +1050,22 @@ describe('CreateCreditNote', () => {
       expect(await documents('credit_note')).toEqual([lost.document?.id]);
     });
 
+    it('names content it cannot read as a credit note, and goes on with the others', async () => {
+      const invoice = await issued({ issueDate: '2026-03-02' });
+      interruptNextCreditNote();
+      const append = s.adapters.ledger.append.bind(s.adapters.ledger);
+      s.adapters.ledger.append = async (transaction) => append({ ...transaction, ...(transaction.creditNote ? { creditNote: { ...transaction.creditNote, lines: [null] as never } } : {}) });
+      await expect(credit(invoice.id, { lines: [{ name: 'Refund', quantity: '1', unitCode: 'C62', netPrice: '10.00', vat: { code: 'S', rate: '20' } }] })).rejects.toThrow('interrupted');
+      s.adapters.ledger.append = append;
+      const lost = interruptNextCreditNote();
+      await expect(credit(invoice.id, { lines: [{ name: 'Goodwill', quantity: '1', unitCode: 'C62', netPrice: '5.00', vat: { code: 'S', rate: '20' } }] })).rejects.toThrow('interrupted');
+
+      const { restored, unrestorable } = await s.use(LedgerProjection).restoreCreditNotes(s.tenantId, invoice.id);
+
+      expect(unrestorable).toEqual([{ creditNoteId: expect.any(String), reason: 'ledger.content_unreadable' }]);
+      expect(restored.map((document) => document.id)).toEqual([lost.document?.id]);
+    });
+
     it('answers a request whose credit note was made from the ledger while it was between its credit and its store', async () => {
       const invoice = await issued({ issueDate: '2026-03-02' });
       const save = s.adapters.invoices.save.bind(s.adapters.invoices);
@@ -1181,6 +1197,18 @@ describe('CreateCreditNote', () => {
       expect(completed.lines.map((line) => [line.name, line.description, line.allowances[0]?.reason])).toEqual([['Widget', 'Blue', 'Damaged']]);
       expect(answered).toEqual(completed);
       await expect(credit(invoice.id, { ...request, reason: 'Another reason' })).rejects.toMatchObject({ code: 'idempotency.key_reused' });
+    });
+
+    it('tells a full credit from one that names every line: their prepaid amounts differ, so does what they credit', async () => {
+      // Review of 6 December 2026: only lines, allowances and charges were compared, so a request naming every line
+      // (crediting the whole 1,920.00) was answered with the full credit note (1,000.00, net of the 920.00 prepaid).
+      const invoice = await issued({ issueDate: '2026-03-02', prepaidAmount: '920.00' });
+      const full = await credit(invoice.id, { id: ID });
+      expect(full.totals.amountDue.toString()).toBe('1000.00');
+
+      const everyLine = invoice.lines.map((line) => ({ marketableId: line.marketableId as MarketableId, quantity: line.quantity.toString() }));
+      await expect(credit(invoice.id, { id: ID, lines: everyLine })).rejects.toMatchObject({ code: 'idempotency.key_reused' });
+      expect(await credit(invoice.id, { id: ID })).toEqual(full);
     });
 
     it('completes, rather than refuses, a credit note whose credit another attempt appended after this one looked for it', async () => {

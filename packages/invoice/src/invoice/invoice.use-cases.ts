@@ -773,12 +773,14 @@ function requestedCredit(
   command: { readonly lines?: readonly DraftLineInput[]; readonly allowances?: readonly DocumentAllowanceChargeInput[]; readonly charges?: readonly DocumentAllowanceChargeInput[] },
   original: InvoiceState | undefined,
 ): RequestedCredit | undefined {
-  if (command.lines !== undefined) return { lines: command.lines, allowances: command.allowances ?? [], charges: command.charges ?? [] };
+  if (command.lines !== undefined) return { lines: command.lines, allowances: command.allowances ?? [], charges: command.charges ?? [], prepaidAmount: '0', roundingAmount: '0' };
   return (
     original && {
       lines: original.lines.map(invoiceLineToInput),
       allowances: command.allowances ?? original.allowances.map(documentAllowanceChargeToInput),
       charges: command.charges ?? original.charges.map(documentAllowanceChargeToInput),
+      prepaidAmount: original.totals.prepaid.toString(),
+      roundingAmount: original.totals.rounding.toString(),
     }
   );
 }

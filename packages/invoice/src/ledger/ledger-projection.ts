@@ -135,9 +135,10 @@ export class LedgerProjection {
    * The credit notes the ledger credited the invoice with and no document holds (the process stopped between the
    * append and the store: a request without a key is never retried), made again from the content stored with each
    * credit (ADR 0024), the invoice projected first. Answers the credit notes stored, and those it cannot make, each
-   * with its reason: `ledger.content_missing` (appended before the ledger kept content), the code of the error that
-   * refused it (`ledger.credit_note_mismatch`, a rule the content breaks now), or `invoice.duplicate_external_reference`
-   * (another document took its reference since). One that cannot be made does not stop the others.
+   * with its reason: `ledger.content_missing` (appended before the ledger kept content), `ledger.content_unreadable`
+   * (stored content that is not one), the code of the error that refused it (`ledger.credit_note_mismatch`, a rule the
+   * content breaks now), or `invoice.duplicate_external_reference` (another document took its reference since). One
+   * that cannot be made does not stop the others.
    */
   async restoreCreditNotes(tenantId: TenantId, invoiceId: InvoiceId): Promise<{ readonly restored: Invoice[]; readonly unrestorable: UnrestorableCreditNote[] }> {
     const transactions = await this.ledger.forInvoice(tenantId, invoiceId);
@@ -147,17 +148,26 @@ export class LedgerProjection {
     if (!invoice) return { restored, unrestorable };
     for (const { posting, transaction } of inOrder(transactions)) {
       if (posting.type !== 'credited' || posting.invoiceId !== invoiceId || (await this.invoices.get(tenantId, posting.creditNoteId))) continue;
-      const content = (await this.ledger.byOperation(tenantId, transaction.operationId))?.creditNote;
-      if (content === undefined) {
-        unrestorable.push({ creditNoteId: posting.creditNoteId, reason: 'ledger.content_missing' });
+      let creditNote: Invoice;
+      try {
+        const content = (await this.ledger.byOperation(tenantId, transaction.operationId))?.creditNote;
+        if (content === undefined) {
+          unrestorable.push({ creditNoteId: posting.creditNoteId, reason: 'ledger.content_missing' });
+          continue;
+        }
+        creditNote = creditNoteFromLedger(invoice, posting, content, transaction.at);
+      } catch (error) {
+        // Content that is not one (the store's reading, or its shape, refused it), or that breaks a rule of this release.
+        if (error instanceof DomainError) unrestorable.push({ creditNoteId: posting.creditNoteId, reason: error.code });
+        else if (error instanceof TypeError || error instanceof SyntaxError) unrestorable.push({ creditNoteId: posting.creditNoteId, reason: 'ledger.content_unreadable' });
+        else throw error;
         continue;
       }
       try {
-        const creditNote = creditNoteFromLedger(invoice, posting, content, transaction.at);
         await this.invoices.save(creditNote);
         restored.push(creditNote);
       } catch (error) {
-        // Stored meanwhile by the request itself; otherwise refused (its content, or the external reference's unique key).
+        // Stored meanwhile by the request itself; otherwise refused by the external reference's unique key.
         if (error instanceof ConflictError && (await this.invoices.get(tenantId, posting.creditNoteId))) continue;
         if (!(error instanceof DomainError)) throw error;
         unrestorable.push({ creditNoteId: posting.creditNoteId, reason: error.code });

@@ -207,7 +207,7 @@ function creditNoteToPersistence(content: CreditNoteContent): string {
   } satisfies AllFieldsOf<CreditNoteContent>);
 }
 
-/** @throws TypeError for text that is not a stored content (the document making it again then reports it) */
+/** @throws TypeError (SyntaxError) for text that is not a stored content: `restoreCreditNotes` names it `ledger.content_unreadable` */
 function creditNoteToDomain(stored: string, id: string): CreditNoteContent {
   const parsed = JSON.parse(stored) as Partial<Record<keyof CreditNoteContent, unknown>> | null;
   const list = (field: 'lines' | 'allowances' | 'charges' | 'notes') => {
