@@ -976,6 +976,26 @@ describe('CreateCreditNote', () => {
     });
   });
 
+  it('refuses a credit the ledger finds settled by another credit with fully_credited, as the invoice will show it', async () => {
+    // Known left on 6 December 2026: a partly paid invoice that a credit at the same moment settled answered
+    // `invoice.already_paid`, while the invoice ends `credited`.
+    const invoice = await issued({ issueDate: '2026-03-02' });
+    await pay(invoice.id, '920.00');
+    // The settling credit is recorded; its process stops before the invoice shows it.
+    const save = s.adapters.invoices.save.bind(s.adapters.invoices);
+    s.adapters.invoices.save = async (document) => {
+      if (document.kind === 'invoice') {
+        s.adapters.invoices.save = save;
+        throw new Error('interrupted');
+      }
+      return save(document);
+    };
+    await expect(credit(invoice.id, { lines: [{ name: 'Rest', quantity: '1', unitCode: 'C62', netPrice: '1000.00', vat: { code: 'Z', rate: '0' } }] })).rejects.toThrow('interrupted');
+    expect((await get(invoice.id)).status).toBe('partially_paid');
+
+    await expect(credit(invoice.id, { lines: [{ name: 'More', quantity: '1', unitCode: 'C62', netPrice: '10.00', vat: { code: 'Z', rate: '0' } }] })).rejects.toMatchObject({ code: 'invoice.fully_credited' });
+  });
+
   describe('made again from the ledger (ADR 0024)', () => {
     /** The next save of a credit note fails, as a request without a key stopped after its ledger append would; answers what it would have stored. */
     function interruptNextCreditNote(): { document?: InvoiceState } {

@@ -35,7 +35,7 @@ import type { CreditedPosting, LedgerAccount, Posting } from '../ledger/ledger';
 import { LEDGER, type Ledger } from '../ledger/ledger.port';
 import { LedgerProjection } from '../ledger/ledger-projection';
 import { postTransaction } from '../ledger/post-transaction';
-import { invoiceStanding, settlementPostings } from '../ledger/settlement';
+import { invoiceStanding, settledError, settlementPostings } from '../ledger/settlement';
 import { creditNoteContentOf, draftCreditNote, type CreditNoteContent } from './credit-note-content';
 import { creditsWhatWasRequested, type RequestedCredit } from './credit-note-request';
 import { assertTransition } from './invoice-lifecycle';
@@ -425,7 +425,7 @@ export class MarkInvoiceUncollectible {
       const standing = await invoiceStanding(state, invoice);
       if (standing.voided) throw new InvalidStateError('invoice.voided', `invoice ${invoice.id} is void`, { invoiceId: invoice.id });
       const outstanding = standing.owed.subtract(standing.writtenOff);
-      if (!outstanding.isPositive()) throw new InvalidStateError('invoice.already_paid', `invoice ${invoice.id} owes nothing`, { invoiceId: invoice.id });
+      if (!outstanding.isPositive()) throw settledError(standing, invoice.id);
       return { kind: 'write_off', postings: [{ type: 'written_off', amount: outstanding, invoiceId: invoice.id, invoiceDue: standing.due }], at: this.clock.now() };
     });
     await this.projection.project(transaction, read);
@@ -548,11 +548,8 @@ export class CreateCreditNote {
     const { transaction, read } = await postTransaction(this.ledger, { account: accountOf(invoice), operationId }, async (state) => {
       const standing = await invoiceStanding(state, invoice);
       if (standing.voided) throw new InvalidStateError('invoice.voided', `invoice ${invoice.id} is void`, { invoiceId: invoice.id });
-      if (!standing.owed.isPositive()) {
-        // Settled since the checks above (a payment or credit at the same moment): the code the lifecycle would give now.
-        const code = standing.paid.isZero() ? 'invoice.fully_credited' : 'invoice.already_paid';
-        throw new InvalidStateError(code, `invoice ${invoice.id} owes nothing`, { invoiceId: invoice.id });
-      }
+      // Settled since the checks above (a payment or credit at the same moment): the code the lifecycle would give now.
+      if (!standing.owed.isPositive()) throw settledError(standing, invoice.id);
       if (amount.greaterThan(standing.owed)) {
         throw new DomainError('invoice.credit_exceeds_outstanding', `${amount.toString()} exceeds the outstanding ${standing.owed.toString()} ${invoice.currency}`, {
           invoiceId: invoice.id,

@@ -215,6 +215,8 @@ export interface InvoicePosition {
   readonly voided: Money;
   /** invoiceDue − paid − credited − writtenOff − voided (zero while no posting names it). */
   readonly outstanding: Money;
+  /** Whether a payment or a credit came last, of those that paid or credited it: what settled it, once it owes nothing. */
+  readonly lastSettlement?: 'applied' | 'credited';
 }
 
 /** The position of a payment after `postings` (those naming other payments are ignored). */
@@ -244,15 +246,20 @@ export function invoicePosition(invoiceId: InvoiceId, currency: CurrencyCode, po
   let writtenOff = paid;
   let voided = paid;
   let invoiceDue: Money | undefined;
+  let lastSettlement: InvoicePosition['lastSettlement'];
   for (const posting of postings) {
     if (!('invoiceId' in posting) || posting.invoiceId !== invoiceId) continue;
     invoiceDue ??= posting.invoiceDue;
-    if (posting.type === 'applied') paid = paid.add(posting.amount);
-    else if (posting.type === 'credited') credited = credited.add(posting.amount);
-    else if (posting.type === 'written_off') writtenOff = writtenOff.add(posting.amount);
+    if (posting.type === 'applied') {
+      paid = paid.add(posting.amount);
+      lastSettlement = 'applied';
+    } else if (posting.type === 'credited') {
+      credited = credited.add(posting.amount);
+      lastSettlement = 'credited';
+    } else if (posting.type === 'written_off') writtenOff = writtenOff.add(posting.amount);
     else if (posting.type === 'voided') voided = voided.add(posting.amount);
     else writtenOff = writtenOff.subtract(posting.amount);
   }
   const outstanding = (invoiceDue ?? Money.zero(currency)).subtract(paid).subtract(credited).subtract(writtenOff).subtract(voided);
-  return { invoiceId, ...definedFields({ invoiceDue }), paid, credited, writtenOff, voided, outstanding };
+  return { invoiceId, ...definedFields({ invoiceDue, lastSettlement }), paid, credited, writtenOff, voided, outstanding };
 }

@@ -14,6 +14,17 @@ export interface InvoiceStanding {
   readonly paid: Money;
   readonly credited: Money;
   readonly voided: boolean;
+  /** What came last of the payments and credits: what settled it, once it owes nothing. */
+  readonly lastSettlement?: 'applied' | 'credited';
+}
+
+/**
+ * Why an invoice that owes nothing takes nothing more, in the code its document's lifecycle gives once projected: a
+ * payment that settled it last leaves it `paid`, a credit `credited` (a race the document did not show yet).
+ */
+export function settledError(standing: InvoiceStanding, invoiceId: string): InvalidStateError {
+  const code = standing.lastSettlement === 'credited' ? 'invoice.fully_credited' : 'invoice.already_paid';
+  return new InvalidStateError(code, `invoice ${invoiceId} owes nothing`, { invoiceId });
 }
 
 /** The invoice's standing as of the state's head; its amount due comes from the invoice until a posting carries it. */
@@ -35,6 +46,7 @@ export async function invoiceStanding(state: LedgerState, invoice: Invoice): Pro
     paid: position.paid,
     credited: position.credited,
     voided: position.voided.isPositive(),
+    ...(position.lastSettlement === undefined ? {} : { lastSettlement: position.lastSettlement }),
   };
 }
 
