@@ -108,8 +108,9 @@ export class DocumentAllowanceChargeDto extends AllowanceChargeDto {
 
 /**
  * One line (BG-25). With a `marketableId`, what is left out comes from the catalogue: name, unit, VAT, and the price
- * (the partnership's negotiated price, else the list price in the invoice currency). Without, `name`, `unitCode`,
- * `netPrice` and `vat` are required.
+ * (the partnership's negotiated price, else the list price in the invoice currency), which is per one of the
+ * marketable's units: another `unitCode` or a `priceBaseQuantity` other than 1 needs the line's own `netPrice`.
+ * Without a `marketableId`, `name`, `unitCode`, `netPrice` and `vat` are required.
  */
 export class DraftLineDto {
   /**
@@ -348,7 +349,8 @@ export class VoidInvoiceDto {
 export class CreateCreditNoteDto extends DocumentAllowancesAndChargesDto {
   /**
    * The lines to credit; left out, all the invoice's lines, allowances and charges. A line naming a marketable the
-   * invoice charged takes its price, unit and VAT; one naming another marketable gives its own `netPrice` and `vat`.
+   * invoice charged takes its price, unit and VAT (with its own `netPrice`, the unit, base quantity and VAT it leaves
+   * out); one naming another marketable gives its own `netPrice` and `vat`.
    */
   @Optional()
   @IsArray()

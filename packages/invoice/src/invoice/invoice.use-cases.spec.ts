@@ -94,6 +94,20 @@ function credit(invoiceId: InvoiceId, command: Omit<Parameters<CreateCreditNote[
 
 describe('CreateInvoiceDraft', () => {
   describe('execute', () => {
+    it('refuses a catalogue price for another unit or base quantity than the one it is for', async () => {
+      // Review of 6 December 2026: 10 days at a base quantity of 10 were billed 800.00 instead of 8,000.00, and 8 hours
+      // at the day rate 6,400.00.
+      for (const line of [{ quantity: '10', priceBaseQuantity: '10' }, { quantity: '8', unitCode: 'HUR' }]) {
+        await expect(draft({ lines: [{ marketableId: s.marketable.id, ...line }] })).rejects.toMatchObject({
+          issues: [expect.objectContaining({ path: 'lines.0.netPrice', code: 'line.price_required' })],
+        });
+      }
+      const own = await draft({ lines: [{ marketableId: s.marketable.id, quantity: '10', priceBaseQuantity: '10', netPrice: '8000' }] });
+      expect(own.totals.taxExclusive.toString()).toBe('8000.00');
+      const same = await draft({ lines: [{ marketableId: s.marketable.id, quantity: '2', unitCode: 'DAY', priceBaseQuantity: '1.0' }] });
+      expect(same.totals.taxExclusive.toString()).toBe('1600.00');
+    });
+
     it('fills a catalogue line from the marketable with its list price in the partnership currency', async () => {
       const created = await draft();
 
@@ -924,6 +938,24 @@ describe('CreateCreditNote', () => {
         await expect(credit(invoice.id, { lines: [line] })).rejects.toMatchObject({ issues: [expect.objectContaining({ path: 'lines.0.netPrice', code: 'line.price_required' })] });
       }
       expect((await credit(invoice.id, { lines: [{ marketableId: other.id, quantity: '1', netPrice: '100.00', vat: { code: 'S', rate: '20' } }] })).totals.amountDue.toString()).toBe('120.00');
+    });
+
+    it('gives a line with its own price the unit, base quantity and VAT the invoice charged, not today\'s catalogue', async () => {
+      // Review of 6 December 2026: the catalogue filled what the line left out; after a VAT change the credit note took
+      // back 10 % on what was charged 20 %, in a unit never invoiced.
+      const invoice = await issued({ lines: [{ marketableId: s.marketable.id, quantity: '2' }] });
+      await s.use(UpdateMarketable).execute({ tenantId: s.tenantId, marketableId: s.marketable.id, changes: { unitCode: 'HUR', defaultVat: { code: 'S', rate: '10' } } });
+
+      const note = await credit(invoice.id, { lines: [{ marketableId: s.marketable.id, quantity: '1', netPrice: '800' }] });
+
+      expect(note.lines.map((line) => [line.unitCode, line.priceBaseQuantity.toString(), line.vat.rate?.toString(), line.name])).toEqual([['DAY', '1', '20', 'Consulting day']]);
+      expect(note.totals.amountDue.toString()).toBe('960.00');
+      // Charged at two VAT rates: the line says which.
+      const mixed = await issued({ lines: [{ marketableId: s.marketable.id, quantity: '1', vat: { code: 'S', rate: '20' } }, { marketableId: s.marketable.id, quantity: '1', vat: { code: 'S', rate: '10' } }] });
+      await expect(credit(mixed.id, { lines: [{ marketableId: s.marketable.id, quantity: '1', netPrice: '800' }] })).rejects.toMatchObject({
+        issues: [expect.objectContaining({ path: 'lines.0.vat', code: 'line.price_required' })],
+      });
+      expect((await credit(mixed.id, { lines: [{ marketableId: s.marketable.id, quantity: '1', netPrice: '800', vat: { code: 'S', rate: '10' } }] })).totals.amountDue.toString()).toBe('880.00');
     });
 
     it('credits by lines a marketable the invoice holds, deactivated since', async () => {

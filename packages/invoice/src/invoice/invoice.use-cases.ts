@@ -112,6 +112,11 @@ export class LineResolver {
         issues.push(ValidationError.of(`lines.${index}.netPrice`, 'line.price_required', `marketable ${marketable.sku} has no price in ${currency}`));
         continue;
       }
+      // A list or negotiated price is per one of the marketable's units: another unit or base quantity needs its own.
+      if (line.netPrice === undefined && ((line.unitCode !== undefined && line.unitCode !== marketable.unitCode) || !isOne(line.priceBaseQuantity))) {
+        issues.push(ValidationError.of(`lines.${index}.netPrice`, 'line.price_required', `marketable ${marketable.sku} is priced per 1 ${marketable.unitCode}: give the price for another unit or base quantity`));
+        continue;
+      }
       resolved.push({
         ...line,
         marketableId: marketable.id,
@@ -669,7 +674,26 @@ function asInvoiced(lines: readonly DraftLineInput[], invoice: InvoiceState): Dr
       }
       return line;
     }
-    if (line.netPrice !== undefined) return line;
+    if (line.netPrice !== undefined) {
+      // Its own price, in the unit, base quantity and VAT the invoice charged where the line leaves them out: today's
+      // catalogue would fill them otherwise, and the VAT taken back would not be the VAT charged.
+      const invoiced = <Field extends 'unitCode' | 'priceBaseQuantity' | 'vat'>(field: Field, what: string): InvoiceLineInput[Field] | undefined => {
+        if (line[field] !== undefined) return undefined;
+        if (new Set(charged.map((each) => JSON.stringify(each[field] ?? null))).size === 1) return first[field];
+        issues.push(ValidationError.of(`lines.${index}.${field}`, 'line.price_required', `the invoice charged this marketable in several ${what}: give the line its ${field}`));
+        return undefined;
+      };
+      return {
+        ...line,
+        ...definedFields({
+          unitCode: invoiced('unitCode', 'units'),
+          priceBaseQuantity: invoiced('priceBaseQuantity', 'base quantities'),
+          vat: invoiced('vat', 'VAT categories or rates'),
+          name: line.name ?? first.name,
+          sellerItemId: line.sellerItemId ?? first.sellerItemId,
+        }),
+      };
+    }
     const key = (each: InvoiceLineInput) => JSON.stringify([each.netPrice, each.priceBaseQuantity, each.unitCode, each.vat]);
     if (charged.some((each) => key(each) !== key(first))) {
       issues.push(ValidationError.of(`lines.${index}.netPrice`, 'line.price_required', 'the invoice charged this marketable at several prices: give the line its price'));
@@ -702,6 +726,16 @@ function asInvoiced(lines: readonly DraftLineInput[], invoice: InvoiceState): Dr
   });
   if (issues.length > 0) throw new ValidationError(issues.flatMap((error) => error.issues));
   return priced;
+}
+
+/** Whether a price base quantity is absent or one; a malformed one counts as one (the line's own parsing says so, at its path). */
+function isOne(value: DecimalInput | undefined): boolean {
+  if (value === undefined) return true;
+  try {
+    return decimal(value).equals(1);
+  } catch {
+    return true;
+  }
 }
 
 /** The external reference as a document stores it; undefined when there is none, or when the draft will refuse it. */
