@@ -176,7 +176,7 @@ export default async () => {
               reason: { required: false, type: () => String, description: "Kept on the invoice (at most 500 characters).", example: "Sent twice" },
             },
             CreateCreditNoteDto: {
-              lines: { required: false, type: () => [t["../invoices/invoice.dto"].DraftLineDto], description: "The lines to credit; left out, all the invoice's lines, allowances and charges. A line naming a marketable the\ninvoice charged takes its price, unit and VAT (with its own `netPrice`, the unit, base quantity and VAT it leaves\nout); one naming another marketable gives its own `netPrice` and `vat`.", maxItems: 10000 },
+              lines: { required: false, type: () => [t["../invoices/invoice.dto"].DraftLineDto], description: "The lines to credit; left out, all the invoice's lines, allowances and charges. A line naming a marketable the\ninvoice charged takes its price, unit and VAT (with its own `netPrice`, still the VAT it was charged at, given when\nit was charged at several); one naming another marketable gives its own `netPrice` and `vat`.", maxItems: 10000 },
               reason: { required: false, type: () => String, description: "Why the invoice is credited; becomes a note of the credit note (BT-22).", example: "Returned goods" },
               externalReference: { required: false, type: () => String, description: "Your own reference of the credit note; unique together with the invoices' of the same seller and buyer.", example: "ERP-CN-0007", maxLength: 100 },
             },

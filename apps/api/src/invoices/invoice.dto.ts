@@ -349,8 +349,8 @@ export class VoidInvoiceDto {
 export class CreateCreditNoteDto extends DocumentAllowancesAndChargesDto {
   /**
    * The lines to credit; left out, all the invoice's lines, allowances and charges. A line naming a marketable the
-   * invoice charged takes its price, unit and VAT (with its own `netPrice`, the unit, base quantity and VAT it leaves
-   * out); one naming another marketable gives its own `netPrice` and `vat`.
+   * invoice charged takes its price, unit and VAT (with its own `netPrice`, still the VAT it was charged at, given when
+   * it was charged at several); one naming another marketable gives its own `netPrice` and `vat`.
    */
   @Optional()
   @IsArray()

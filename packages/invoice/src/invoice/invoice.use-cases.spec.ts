@@ -940,7 +940,7 @@ describe('CreateCreditNote', () => {
       expect((await credit(invoice.id, { lines: [{ marketableId: other.id, quantity: '1', netPrice: '100.00', vat: { code: 'S', rate: '20' } }] })).totals.amountDue.toString()).toBe('120.00');
     });
 
-    it('gives a line with its own price the unit, base quantity and VAT the invoice charged, not today\'s catalogue', async () => {
+    it('gives a line with its own price the VAT and unit the invoice charged, not today\'s catalogue, and its own base quantity', async () => {
       // Review of 6 December 2026: the catalogue filled what the line left out; after a VAT change the credit note took
       // back 10 % on what was charged 20 %, in a unit never invoiced.
       const invoice = await issued({ lines: [{ marketableId: s.marketable.id, quantity: '2' }] });
@@ -953,9 +953,14 @@ describe('CreateCreditNote', () => {
       // Charged at two VAT rates: the line says which.
       const mixed = await issued({ lines: [{ marketableId: s.marketable.id, quantity: '1', vat: { code: 'S', rate: '20' } }, { marketableId: s.marketable.id, quantity: '1', vat: { code: 'S', rate: '10' } }] });
       await expect(credit(mixed.id, { lines: [{ marketableId: s.marketable.id, quantity: '1', netPrice: '800' }] })).rejects.toMatchObject({
-        issues: [expect.objectContaining({ path: 'lines.0.vat', code: 'line.price_required' })],
+        issues: [expect.objectContaining({ path: 'lines.0.vat', code: 'line.vat_required' })],
       });
       expect((await credit(mixed.id, { lines: [{ marketableId: s.marketable.id, quantity: '1', netPrice: '800', vat: { code: 'S', rate: '10' } }] })).totals.amountDue.toString()).toBe('880.00');
+      // The price it gives is per its own base quantity (1 when left out), not the invoice's: 800.00, not 80.00 (with the
+      // 10 % this invoice was taxed at, the catalogue's by then).
+      const perTen = await issued({ lines: [{ marketableId: s.marketable.id, quantity: '10', priceBaseQuantity: '10', netPrice: '8000' }] });
+      const day = await credit(perTen.id, { lines: [{ marketableId: s.marketable.id, quantity: '1', netPrice: '800' }] });
+      expect([day.lines[0]?.priceBaseQuantity.toString(), day.totals.amountDue.toString()]).toEqual(['1', '880.00']);
     });
 
     it('credits by lines a marketable the invoice holds, deactivated since', async () => {

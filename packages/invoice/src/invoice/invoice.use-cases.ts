@@ -113,7 +113,7 @@ export class LineResolver {
         continue;
       }
       // A list or negotiated price is per one of the marketable's units: another unit or base quantity needs its own.
-      if (line.netPrice === undefined && ((line.unitCode !== undefined && line.unitCode !== marketable.unitCode) || !isOne(line.priceBaseQuantity))) {
+      if (line.netPrice === undefined && ((UNIT_CODE.test(line.unitCode ?? '') && line.unitCode !== marketable.unitCode) || !isOne(line.priceBaseQuantity))) {
         issues.push(ValidationError.of(`lines.${index}.netPrice`, 'line.price_required', `marketable ${marketable.sku} is priced per 1 ${marketable.unitCode}: give the price for another unit or base quantity`));
         continue;
       }
@@ -675,24 +675,16 @@ function asInvoiced(lines: readonly DraftLineInput[], invoice: InvoiceState): Dr
       return line;
     }
     if (line.netPrice !== undefined) {
-      // Its own price, in the unit, base quantity and VAT the invoice charged where the line leaves them out: today's
-      // catalogue would fill them otherwise, and the VAT taken back would not be the VAT charged.
-      const invoiced = <Field extends 'unitCode' | 'priceBaseQuantity' | 'vat'>(field: Field, what: string): InvoiceLineInput[Field] | undefined => {
-        if (line[field] !== undefined) return undefined;
-        if (new Set(charged.map((each) => JSON.stringify(each[field] ?? null))).size === 1) return first[field];
-        issues.push(ValidationError.of(`lines.${index}.${field}`, 'line.price_required', `the invoice charged this marketable in several ${what}: give the line its ${field}`));
-        return undefined;
-      };
-      return {
-        ...line,
-        ...definedFields({
-          unitCode: invoiced('unitCode', 'units'),
-          priceBaseQuantity: invoiced('priceBaseQuantity', 'base quantities'),
-          vat: invoiced('vat', 'VAT categories or rates'),
-          name: line.name ?? first.name,
-          sellerItemId: line.sellerItemId ?? first.sellerItemId,
-        }),
-      };
+      // Its own price, taxed as the invoice taxed it: today's catalogue VAT would take back another tax than was charged.
+      // Its unit and name as invoiced where the invoice has one of each; its price base quantity is its own (1 when left
+      // out, as on any line): the price it gives is per that.
+      const agreed = <Field extends 'unitCode' | 'name' | 'vat'>(field: Field): InvoiceLineInput[Field] | undefined =>
+        line[field] === undefined && new Set(charged.map((each) => JSON.stringify(each[field] ?? null))).size === 1 ? first[field] : undefined;
+      const vat = line.vat ?? agreed('vat');
+      if (vat === undefined) {
+        issues.push(ValidationError.of(`lines.${index}.vat`, 'line.vat_required', 'the invoice charged this marketable at several VAT categories or rates: give the line its vat'));
+      }
+      return { ...line, ...definedFields({ vat, unitCode: agreed('unitCode'), name: agreed('name'), sellerItemId: line.sellerItemId ?? first.sellerItemId }) };
     }
     const key = (each: InvoiceLineInput) => JSON.stringify([each.netPrice, each.priceBaseQuantity, each.unitCode, each.vat]);
     if (charged.some((each) => key(each) !== key(first))) {
@@ -727,6 +719,9 @@ function asInvoiced(lines: readonly DraftLineInput[], invoice: InvoiceState): Dr
   if (issues.length > 0) throw new ValidationError(issues.flatMap((error) => error.issues));
   return priced;
 }
+
+/** A unit code as lines take it (`unit_code.malformed` otherwise, which the line's own parsing reports). */
+const UNIT_CODE = /^[A-Z0-9]{2,3}$/;
 
 /** Whether a price base quantity is absent or one; a malformed one counts as one (the line's own parsing says so, at its path). */
 function isOne(value: DecimalInput | undefined): boolean {
