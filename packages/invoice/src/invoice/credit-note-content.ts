@@ -44,15 +44,7 @@ export function draftCreditNote(invoice: Invoice, content: CreditNoteContent, co
   return Invoice.draft(
     {
       kind: 'credit_note',
-      lines: content.lines,
-      allowances: content.allowances,
-      charges: content.charges,
-      notes: content.notes,
-      prepaidAmount: content.prepaidAmount,
-      roundingAmount: content.roundingAmount,
-      ...(content.purchaseOrderReference === undefined ? {} : { purchaseOrderReference: content.purchaseOrderReference }),
-      ...(content.buyerReference === undefined ? {} : { buyerReference: content.buyerReference }),
-      ...(content.externalReference === undefined ? {} : { externalReference: content.externalReference }),
+      ...content,
       partnershipId: invoice.partnershipId,
       sellerId: invoice.sellerId,
       buyerId: invoice.buyerId,
