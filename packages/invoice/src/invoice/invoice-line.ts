@@ -95,6 +95,11 @@ export interface InvoiceLineInput {
 
 const UNIT_CODE = /^[A-Z0-9]{2,3}$/;
 
+/** Whether `value` is a unit code lines take ({@link unitCode} refuses any other). */
+export function isUnitCode(value: unknown): value is string {
+  return typeof value === 'string' && UNIT_CODE.test(value);
+}
+
 /**
  * Works out quantity × price ÷ base quantity with far more digits than the 34 of `Decimal`, so that the product is exact
  * and the only rounding that matters is the one to the currency (ARCHITECTURE.md: round once, on the exact value).
@@ -125,7 +130,7 @@ export function storedUnitPrice(value: DecimalInput, scope: 'marketable' | 'part
  * @throws ValidationError `unit_code.malformed`
  */
 export function unitCode(value: unknown, path = 'unitCode'): string {
-  if (typeof value !== 'string' || !UNIT_CODE.test(value)) {
+  if (!isUnitCode(value)) {
     throw ValidationError.of(path, 'unit_code.malformed', 'must be a UN/ECE Recommendation 20 code such as "C62", "HUR" or "DAY"');
   }
   return value;

@@ -41,7 +41,7 @@ import { creditsWhatWasRequested, type RequestedCredit } from './credit-note-req
 import { assertTransition } from './invoice-lifecycle';
 import { Invoice, type InvoiceState } from './invoice';
 import type { DraftContent } from './invoice-content';
-import { documentAllowanceChargeToInput, invoiceLineToInput, type AllowanceChargeInput, type DocumentAllowanceChargeInput, type InvoiceLineInput } from './invoice-line';
+import { documentAllowanceChargeToInput, invoiceLineToInput, isUnitCode, type AllowanceChargeInput, type DocumentAllowanceChargeInput, type InvoiceLineInput } from './invoice-line';
 import { DUPLICATE_WINDOW_DAYS, INVOICE_REPOSITORY, type InvoiceRepository } from './invoice-repository.port';
 import { NUMBER_SEQUENCE, formatDocumentNumber, parseDocumentNumber, type NumberSequence } from './number-sequence.port';
 import { partySnapshot } from './party-snapshot';
@@ -113,7 +113,7 @@ export class LineResolver {
         continue;
       }
       // A list or negotiated price is per one of the marketable's units: another unit or base quantity needs its own.
-      if (line.netPrice === undefined && ((UNIT_CODE.test(line.unitCode ?? '') && line.unitCode !== marketable.unitCode) || !isOne(line.priceBaseQuantity))) {
+      if (line.netPrice === undefined && ((isUnitCode(line.unitCode) && line.unitCode !== marketable.unitCode) || differsFrom(line.priceBaseQuantity))) {
         issues.push(ValidationError.of(`lines.${index}.netPrice`, 'line.price_required', `marketable ${marketable.sku} is priced per 1 ${marketable.unitCode}: give the price for another unit or base quantity`));
         continue;
       }
@@ -692,15 +692,7 @@ function asInvoiced(lines: readonly DraftLineInput[], invoice: InvoiceState): Dr
       return line;
     }
     // The invoice's price is per its unit and base quantity: another unit or base needs its own price.
-    const differs = (given: DecimalInput | undefined, charged: DecimalInput | undefined) => {
-      if (given === undefined) return false;
-      try {
-        return !decimal(given).equals(decimal(charged ?? '1'));
-      } catch {
-        return false; // malformed: the line's own parsing says so, at its path
-      }
-    };
-    if ((line.unitCode !== undefined && line.unitCode !== first.unitCode) || differs(line.priceBaseQuantity, first.priceBaseQuantity)) {
+    if ((line.unitCode !== undefined && line.unitCode !== first.unitCode) || differsFrom(line.priceBaseQuantity, first.priceBaseQuantity)) {
       issues.push(ValidationError.of(`lines.${index}.netPrice`, 'line.price_required', `the invoice charged this marketable per ${formatDecimal(decimal(first.priceBaseQuantity ?? '1'))} ${first.unitCode}: give the price for another unit or base quantity`));
       return line;
     }
@@ -720,16 +712,16 @@ function asInvoiced(lines: readonly DraftLineInput[], invoice: InvoiceState): Dr
   return priced;
 }
 
-/** A unit code as lines take it (`unit_code.malformed` otherwise, which the line's own parsing reports). */
-const UNIT_CODE = /^[A-Z0-9]{2,3}$/;
-
-/** Whether a price base quantity is absent or one; a malformed one counts as one (the line's own parsing says so, at its path). */
-function isOne(value: DecimalInput | undefined): boolean {
-  if (value === undefined) return true;
+/**
+ * Whether a price base quantity the line gives differs from `reference` (1 unless given). An absent one does not; nor
+ * does a malformed one: the line's own parsing says so, at its path.
+ */
+function differsFrom(given: DecimalInput | undefined, reference: DecimalInput = '1'): boolean {
+  if (given === undefined) return false;
   try {
-    return decimal(value).equals(1);
+    return !decimal(given).equals(decimal(reference));
   } catch {
-    return true;
+    return false;
   }
 }
 
