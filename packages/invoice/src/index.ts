@@ -60,7 +60,7 @@ export { DOCUMENT_TYPE_CODES, Invoice } from './invoice/invoice';
 export { GENESIS_HASH, canonicalContentOf, canonicalJson, chainHash, contentHashOf, isSealable, nextSeal, sha256Hex } from './invoice/document-seal';
 export type { DocumentSeal, SealRecord } from './invoice/document-seal';
 export type { AppliedCredit, AppliedPayment, DocumentKind, InvoiceState, IssueContext, NewDraft, PrecedingInvoice } from './invoice/invoice';
-export type { DraftContent } from './invoice/invoice-content';
+export { invoicePeriod, type DraftContent, type InvoicePeriod, type InvoicePeriodInput } from './invoice/invoice-content';
 export { creditNoteContentOf, creditNoteFromLedger } from './invoice/credit-note-content';
 export type { CreditNoteContent } from './invoice/credit-note-content';
 export { INVOICE_COMMANDS, INVOICE_STATUSES, INVOICE_TRANSITIONS, OPEN_STATUSES, RECEIVABLE_STATUSES } from './invoice/invoice-lifecycle';

@@ -155,12 +155,17 @@ export default async () => {
               allowances: { required: false, type: () => [t["../invoices/invoice.dto"].DocumentAllowanceChargeDto] },
               charges: { required: false, type: () => [t["../invoices/invoice.dto"].DocumentAllowanceChargeDto] },
             },
+            InvoicePeriodDto: {
+              start: { required: false, type: () => String, description: "BT-73", example: "2026-02-01" },
+              end: { required: false, type: () => String, description: "BT-74, on or after the start.", example: "2026-02-28" },
+            },
             DraftContentDto: {
               lines: { required: true, type: () => [t["../invoices/invoice.dto"].DraftLineDto], description: "A draft may have no lines yet; issuing needs at least one.", maxItems: 10000 },
               issueDate: { required: false, type: () => String, description: "BT-2, planned: the day of issue when left out.", example: "2026-03-01" },
               dueDate: { required: false, type: () => String, description: "BT-9: computed from the payment terms at issue when left out.", example: "2026-03-31" },
               purchaseOrderReference: { required: false, type: () => String, description: "BT-13", example: "PO-2026-117" },
               buyerReference: { required: false, type: () => String, description: "BT-10: the partnership's buyer reference when left out." },
+              invoicePeriod: { required: false, type: () => t["../invoices/invoice.dto"].InvoicePeriodDto, description: "BG-14: the days the invoice is for. An invoice dated after its partnership's validity ended may be drafted and\nissued when every date of its period falls within that validity (the final bill of supplies made while it held)." },
               notes: { required: false, type: () => [String], description: "BT-22" },
               prepaidAmount: { required: false, type: () => String, description: "BT-113: paid before issue, a decimal string in the invoice currency; 0 when left out.", example: "0.00" },
               roundingAmount: { required: false, type: () => String, description: "BT-114: added to make the amount due round; 0 when left out.", example: "0.00" },
@@ -491,6 +496,10 @@ export default async () => {
               amount: { required: true, type: () => t["../http/responses"].MoneyDto },
               appliedOn: { required: true, type: () => String },
             },
+            InvoicePeriodViewDto: {
+              start: { required: false, type: () => String, example: "2026-02-01" },
+              end: { required: false, type: () => String, example: "2026-02-28" },
+            },
             PrecedingInvoiceDto: {
               id: { required: true, type: () => String },
               number: { required: true, type: () => String, example: "INV-000042" },
@@ -526,6 +535,7 @@ export default async () => {
               paymentTerms: { required: true, type: () => t["../partners/partner.response.dto"].PaymentTermsViewDto },
               purchaseOrderReference: { required: false, type: () => String },
               buyerReference: { required: false, type: () => String },
+              invoicePeriod: { required: false, type: () => t["../invoices/invoice.response.dto"].InvoicePeriodViewDto, description: "BG-14: the days the invoice is for, both included." },
               externalReference: { required: false, type: () => String },
               notes: { required: true, type: () => [String] },
               lines: { required: true, type: () => [t["../invoices/invoice.response.dto"].InvoiceLineDto] },

@@ -222,6 +222,27 @@ export class DocumentAllowancesAndChargesDto {
   charges?: DocumentAllowanceChargeDto[];
 }
 
+/** BG-14: the days an invoice is for, both included; a start, an end or both. */
+export class InvoicePeriodDto {
+  /**
+   * BT-73
+   * @example "2026-02-01"
+   */
+  @Format(FORMATS.date)
+  @Optional()
+  @IsString()
+  start?: string;
+
+  /**
+   * BT-74, on or after the start.
+   * @example "2026-02-28"
+   */
+  @Format(FORMATS.date)
+  @Optional()
+  @IsString()
+  end?: string;
+}
+
 /** The content of a draft. An update replaces all of it: what is left out is removed. */
 export class DraftContentDto extends DocumentAllowancesAndChargesDto {
   /** A draft may have no lines yet; issuing needs at least one. */
@@ -264,6 +285,15 @@ export class DraftContentDto extends DocumentAllowancesAndChargesDto {
   @Optional()
   @IsString()
   buyerReference?: string;
+
+  /**
+   * BG-14: the days the invoice is for. An invoice dated after its partnership's validity ended may be drafted and
+   * issued when every date of its period falls within that validity (the final bill of supplies made while it held).
+   */
+  @Optional()
+  @ValidateNested()
+  @Type(() => InvoicePeriodDto)
+  invoicePeriod?: InvoicePeriodDto;
 
   /** BT-22 */
   @TextLength(5000, { each: true })

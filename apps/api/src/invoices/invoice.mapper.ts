@@ -52,6 +52,7 @@ export function toInvoiceResponse(state: InvoiceState): InvoiceDto {
     paymentTerms: toPaymentTermsResponse(state.paymentTerms),
     purchaseOrderReference: state.purchaseOrderReference,
     buyerReference: state.buyerReference,
+    invoicePeriod: state.invoicePeriod === undefined ? undefined : { start: state.invoicePeriod.start, end: state.invoicePeriod.end },
     externalReference: state.externalReference,
     notes: [...state.notes],
     lines: state.lines.map(toInvoiceLineResponse),

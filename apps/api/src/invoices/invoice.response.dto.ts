@@ -108,6 +108,14 @@ export class AppliedCreditDto {
   appliedOn!: string;
 }
 
+/** BG-14: the days an invoice is for, both included (BT-73, BT-74); one of the two may be absent. */
+export class InvoicePeriodViewDto {
+  /** @example "2026-02-01" */
+  start?: string;
+  /** @example "2026-02-28" */
+  end?: string;
+}
+
 /** The invoice a credit note corrects (BG-3). */
 export class PrecedingInvoiceDto {
   id!: string;
@@ -167,6 +175,8 @@ export class InvoiceDto {
   paymentTerms!: PaymentTermsViewDto;
   purchaseOrderReference?: string;
   buyerReference?: string;
+  /** BG-14: the days the invoice is for, both included. */
+  invoicePeriod?: InvoicePeriodViewDto;
   externalReference?: string;
   notes!: string[];
   lines!: InvoiceLineDto[];

@@ -191,6 +191,35 @@ describe('invoices and credit notes over HTTP', () => {
       expect(issues).toEqual(expect.arrayContaining(['lines.0.quantity:decimal.malformed', 'lines.0.vat.rate:vat.rate_required', 'dueDate:date.malformed', 'prepaidAmount:money.precision_exceeded']));
     });
 
+    it('drafts and issues an invoice dated after its partnership ended for an invoicing period within it (BG-14)', async () => {
+      const ended = await partnership(buyer.id, { numbering: { invoice: 'END' }, validUntil: '2026-01-31' });
+      const body = { ...simple, issueDate: '2026-02-01', invoicePeriod: { start: '2026-01-01', end: '2026-01-31' } };
+
+      const created = await draft(ended, body);
+      expect(created.invoicePeriod).toEqual({ start: '2026-01-01', end: '2026-01-31' });
+      const done = await t.call('POST', `/v1/invoices/${created.id}/issue`);
+      expect([done.status, done.body.number, done.body.invoicePeriod]).toEqual([200, 'END-000001', { start: '2026-01-01', end: '2026-01-31' }]);
+      expect((await get(created.id)).invoicePeriod).toEqual({ start: '2026-01-01', end: '2026-01-31' });
+
+      const past = await t.call('POST', '/v1/invoices', { body: { partnershipId: ended, ...body, invoicePeriod: { start: '2026-01-15', end: '2026-02-01' } } });
+      expect([past.status, past.body.code]).toEqual([409, 'partnership.not_active']);
+      const without = await t.call('POST', '/v1/invoices', { body: { partnershipId: ended, ...simple, issueDate: '2026-02-01' } });
+      expect([without.status, without.body.code]).toEqual([409, 'partnership.not_active']);
+    });
+
+    it("refuses an invoicing period that is malformed, empty or ends before it starts, with the content's other issues (400)", async () => {
+      const malformed = await t.call('POST', '/v1/invoices', { body: { partnershipId: partnerships.main, ...simple, invoicePeriod: { start: 20260101, until: '2026-01-31' } } });
+      expect(malformed.status).toBe(400);
+      expect(malformed.body.errors.map((issue: { path: string; code: string }) => `${issue.path}:${issue.code}`)).toEqual(
+        expect.arrayContaining(['invoicePeriod.start:request.is_string', 'invoicePeriod.until:request.unknown_property']),
+      );
+      for (const [invoicePeriod, path] of [[{}, 'invoicePeriod'], [{ start: '2026-01-31', end: '2026-01-01' }, 'invoicePeriod.end']] as const) {
+        const refused = await t.call('POST', '/v1/invoices', { body: { partnershipId: partnerships.main, ...simple, dueDate: '2026-02-30', invoicePeriod } });
+        expect(refused.status).toBe(400);
+        expect(refused.body.errors.map((issue: { path: string; code: string }) => `${issue.path}:${issue.code}`).sort()).toEqual(['dueDate:date.malformed', `${path}:invoice.invalid_period`]);
+      }
+    });
+
     it('answers 404 for an unknown partnership and 409 for an external reference used before', async () => {
       const missing = await t.call('POST', '/v1/invoices', { body: { partnershipId: 'no-such-partnership', ...simple } });
       expect(missing.status).toBe(404);

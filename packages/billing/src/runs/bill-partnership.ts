@@ -1,6 +1,7 @@
 import {
   CLOCK,
   DomainError,
+  definedFields,
   ID_GENERATOR,
   NotFoundError,
   Money,
@@ -31,7 +32,7 @@ import type { BillingPlan } from '../plans/billing-plan';
 import { BILLING_PLAN_REPOSITORY, type BillingPlanRepository } from '../plans/billing-plan-repository.port';
 import type { DateRange } from '../periods/billing-period';
 import { USAGE_EVENT_STORE, type InstantRange, type UsageEventStore } from '../usage/usage-event-store.port';
-import { billKey, type BillOutcome, type BillState } from './bill';
+import { billInvoicePeriod, billKey, type BillOutcome, type BillState } from './bill';
 import { BILL_REPOSITORY, BillPositionTakenError, type BillRepository } from './bill-repository.port';
 import { billingEndedBy, dueBillingDates, proposeBill, type ProposedBill } from './propose-bill';
 
@@ -259,6 +260,7 @@ export class BillPartnership {
       allowances: bill.allowances.filter((each) => each.side === 'allowance').map((each) => each.allowance),
       charges: bill.allowances.filter((each) => each.side === 'charge').map((each) => each.allowance),
       notes: [`Billing date ${bill.billingDate}, plan version ${bill.planVersion} of the partnership's billing plan.`],
+      ...definedFields({ invoicePeriod: billInvoicePeriod(bill) }),
     };
     const read = await parties();
     let invoice: Awaited<ReturnType<CreateInvoiceDraft['execute']>>;

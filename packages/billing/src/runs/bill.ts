@@ -1,4 +1,4 @@
-import type { CalendarDate, CurrencyCode, Money, TenantId } from '@invoicing/core';
+import { addDays, type CalendarDate, type CurrencyCode, type Money, type TenantId } from '@invoicing/core';
 import type { DocumentAllowanceChargeInput, InvoiceId, InvoiceLineInput, PartnershipId } from '@invoicing/invoice';
 import type { DateRange } from '../periods/billing-period';
 import type { InvoiceMode } from '../plans/plan-terms';
@@ -125,6 +125,23 @@ export interface BillState {
   readonly position?: number;
   readonly createdAt: Date;
   readonly invoicedAt?: Date;
+}
+
+/**
+ * The invoicing period (BG-14) of a bill's invoice: from the first to the last day its lines' days cover, both included
+ * (the days a line's plan version covered, else its billing period); undefined when no line covers days (one-off
+ * charges only). It is what lets the final bill, dated after its partnership's validity, be invoiced.
+ */
+export function billInvoicePeriod(bill: Pick<BillState, 'lines'>): { readonly start: CalendarDate; readonly end: CalendarDate } | undefined {
+  let start: CalendarDate | undefined;
+  let end: CalendarDate | undefined;
+  for (const { computation } of bill.lines) {
+    const days = computation.range ?? computation.period;
+    if (days === undefined || days.end <= days.start) continue;
+    if (start === undefined || days.start < start) start = days.start;
+    if (end === undefined || days.end > end) end = days.end;
+  }
+  return start === undefined || end === undefined ? undefined : { start, end: addDays(end, -1) };
 }
 
 /** The key of a partnership's bill for a date. */

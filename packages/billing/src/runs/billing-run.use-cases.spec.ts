@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { Money, type CalendarDate } from '@invoicing/core';
-import { CreatePartnership, GetInvoice, ListInvoices, type InvoiceRepository } from '@invoicing/invoice';
+import { CreatePartnership, GetInvoice, IssueInvoice, ListInvoices, type InvoiceRepository } from '@invoicing/invoice';
 import { SCENARIO_TERMS, createInMemoryAdapters } from '@invoicing/invoice/testing';
 import { AddOneOffCharge } from '../one-off/one-off.use-cases';
 import { SetBillingPlan } from '../plans/billing-plan.use-cases';
@@ -370,6 +370,57 @@ describe('RunBilling', () => {
     const scenario = await billedScenario();
 
     await expect(scenario.use(RunBilling).execute({ tenantId: scenario.tenantId, asOf: '2026-03-02' })).rejects.toMatchObject({ code: 'billing_run.as_of_in_future' });
+  });
+
+  it('invoices the final bill in arrears, dated after the partnership ended, for the days it was valid (BG-14)', async () => {
+    const scenario = await billedScenario();
+    const { tenantId } = scenario;
+    // Valid until 30 April; its plan bills seats in advance and usage in arrears, and ends on 1 May.
+    const ending = await scenario.use(CreatePartnership).execute({ tenantId, sellerId: scenario.seller.id, buyerId: scenario.buyer.id, ...SCENARIO_TERMS, validUntil: '2026-04-30' });
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId: ending.id, effectiveFrom: '2026-03-01', terms: PLAN });
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId: ending.id, effectiveFrom: '2026-05-01', terms: null, expectedVersion: 1 });
+    scenario.clock.set(new Date('2026-04-20T10:00:00Z'));
+    await scenario.use(RecordUsage).execute({ tenantId, events: Array.from({ length: 40 }, (_, index) => ({ eventId: `april${index}`, metricCode: 'api_calls', timestamp: '2026-04-15T10:00:00Z', partnershipId: ending.id })) });
+    scenario.clock.set(new Date('2026-05-01T09:00:00Z'));
+
+    const run = await scenario.use(RunBilling).execute({ tenantId, partnershipIds: [ending.id] });
+
+    expect(run.counts).toMatchObject({ bills: 3, failed: 0, invoicesDrafted: 3 });
+    const bills = await scenario.billing.bills.listByPartnership(tenantId, ending.id);
+    expect(bills.map((bill) => [bill.billingDate, bill.status])).toEqual([
+      ['2026-03-01', 'invoiced'],
+      ['2026-04-01', 'invoiced'],
+      ['2026-05-01', 'invoiced'],
+    ]);
+    const invoices = await Promise.all(bills.map(async (bill) => (await scenario.adapters.invoices.get(tenantId, bill.invoiceId))?.toState()));
+    expect(invoices.map((invoice) => [invoice?.status, invoice?.invoicePeriod, invoice?.totals.taxExclusive.toString()])).toEqual([
+      ['draft', { start: '2026-03-01', end: '2026-03-31' }, '250.00'],
+      ['draft', { start: '2026-04-01', end: '2026-04-30' }, '250.00'],
+      ['draft', { start: '2026-04-01', end: '2026-04-30' }, '4.00'],
+    ]);
+    // Issued later still, for the same days.
+    scenario.clock.set(new Date('2026-05-04T09:00:00Z'));
+    const final = await scenario.use(IssueInvoice).execute({ tenantId, invoiceId: (bills[2] as BillState).invoiceId });
+    expect([final.status, final.issueDate, final.invoicePeriod]).toEqual(['issued', '2026-05-04', { start: '2026-04-01', end: '2026-04-30' }]);
+  });
+
+  it("leaves a bill pending when its days run past the partnership's validity", async () => {
+    const scenario = await billedScenario();
+    const { tenantId } = scenario;
+    // Valid until 15 April, its plan still charging all of April's seats: the days after the 15th are not the partnership's.
+    const ending = await scenario.use(CreatePartnership).execute({ tenantId, sellerId: scenario.seller.id, buyerId: scenario.buyer.id, ...SCENARIO_TERMS, validUntil: '2026-04-15' });
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId: ending.id, effectiveFrom: '2026-03-01', terms: PLAN });
+    scenario.clock.set(new Date('2026-05-01T09:00:00Z'));
+
+    const run = await scenario.use(RunBilling).execute({ tenantId, partnershipIds: [ending.id], asOf: '2026-05-01' });
+
+    expect(run.failures).toEqual([{ partnershipId: ending.id, code: 'partnership.not_active', message: expect.stringContaining('2026-04-01..2026-04-30') }]);
+    const bills = await scenario.billing.bills.listByPartnership(tenantId, ending.id);
+    // March's bill is invoiced on 1 May, after the validity, for days within it; April's seats run past it.
+    expect(bills.map((bill) => [bill.billingDate, bill.status])).toEqual([
+      ['2026-03-01', 'invoiced'],
+      ['2026-04-01', 'pending'],
+    ]);
   });
 
   it('counts and names a partnership it could not bill, and bills the others', async () => {

@@ -45,6 +45,7 @@ export function invoiceToEn16931(state: InvoiceState): En16931Document {
       // A credit note's BT-9 lives on a payment means in UBL, which a credit note of ours has none of: not stated.
       dueDate: state.kind === 'credit_note' ? undefined : state.dueDate,
       buyerReference: state.buyerReference,
+      invoicePeriod: state.invoicePeriod && definedFields({ start: state.invoicePeriod.start, end: state.invoicePeriod.end }),
       purchaseOrderReference: state.purchaseOrderReference,
       paymentTerms: describePaymentTerms(state.paymentTerms),
     }),

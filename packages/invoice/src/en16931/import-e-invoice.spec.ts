@@ -134,6 +134,18 @@ describe('ImportEInvoice', () => {
     await expect(importing({ ...issued, number: 'SUP-4' })).rejects.toMatchObject({ code: 'invoice.duplicate_external_reference' });
   });
 
+  it('records the invoicing period (BG-14), which the invoice then states again; a period of only BT-8 is none', async () => {
+    const { invoice, notRecorded } = await importing({ ...issued, number: 'SUP-6', invoicePeriod: { start: '2026-02-01', end: '2026-02-28' } });
+    expect(invoice.invoicePeriod).toEqual({ start: '2026-02-01', end: '2026-02-28' });
+    expect(notRecorded).toEqual(['BT-20 payment terms']);
+    const again = invoiceToEn16931(await s.use(IssueInvoice).execute({ tenantId: s.tenantId, invoiceId: invoice.id }));
+    expect(again.invoicePeriod).toEqual({ start: '2026-02-01', end: '2026-02-28' });
+
+    const codeOnly = await importing({ ...issued, number: 'SUP-7', invoicePeriod: {}, taxPointDateCode: '35' });
+    expect(codeOnly.invoice.invoicePeriod).toBeUndefined();
+    expect(codeOnly.notRecorded).toEqual(['BT-8 tax point date code', 'BT-20 payment terms']);
+  });
+
   it('names the terms a draft does not record instead of dropping them silently', async () => {
     const { notRecorded } = await importing({
       ...issued,

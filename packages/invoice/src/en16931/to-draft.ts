@@ -56,6 +56,8 @@ export function draftFromEn16931(doc: En16931Document): DraftFromEn16931 {
       dueDate: doc.dueDate,
       purchaseOrderReference: doc.purchaseOrderReference,
       buyerReference: doc.buyerReference,
+      // A period with neither date (UBL's may hold only BT-8, reported as not recorded) is no period.
+      invoicePeriod: doc.invoicePeriod?.start === undefined && doc.invoicePeriod?.end === undefined ? undefined : definedFields({ ...doc.invoicePeriod }),
       prepaidAmount: doc.totals.prepaid,
       roundingAmount: doc.totals.rounding,
     }),
@@ -123,7 +125,6 @@ function notRecorded(doc: En16931Document): string[] {
     ['BG-10 payee', doc.payee],
     ['BG-11 seller tax representative', doc.taxRepresentative],
     ['BG-13 delivery', doc.delivery],
-    ['BG-14 invoicing period', doc.invoicePeriod],
     ['BG-16 payment instructions', doc.paymentInstructions],
     ['BG-24 additional supporting documents', doc.attachments],
   ];

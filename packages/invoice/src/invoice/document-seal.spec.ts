@@ -51,9 +51,17 @@ describe('document seals', () => {
         { totals: { ...state.totals, amountDue: Money.of('1.00', 'EUR') } },
         { buyer: { ...(state.buyer as NonNullable<InvoiceState['buyer']>), legalName: 'Someone else' } },
         { purchaseOrderReference: 'PO-1' },
+        { invoicePeriod: { end: parseCalendarDate('2026-01-31') } },
         { kind: 'credit_note' },
       ];
       for (const change of changed) expect(contentHashOf({ ...state, ...change })).not.toBe(hash);
+    });
+
+    it('leaves out what a document does not have, so that documents sealed before a field existed keep their hashes', () => {
+      const state = issued(1).toState();
+
+      expect(canonicalContentOf(state)).not.toContain('invoicePeriod');
+      expect(canonicalContentOf({ ...state, invoicePeriod: undefined })).toBe(canonicalContentOf(state));
     });
 
     it('does not change with the lifecycle: payments, status, void reason, updates, the seal itself', () => {

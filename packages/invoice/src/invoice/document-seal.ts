@@ -73,6 +73,7 @@ export function canonicalContentOf(state: InvoiceState): string {
     paymentTerms: state.paymentTerms,
     purchaseOrderReference: state.purchaseOrderReference,
     buyerReference: state.buyerReference,
+    invoicePeriod: state.invoicePeriod,
     externalReference: state.externalReference,
     precedingInvoice: state.precedingInvoice,
     notes: state.notes,

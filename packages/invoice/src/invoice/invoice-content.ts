@@ -28,6 +28,8 @@ export interface DraftContent {
   readonly dueDate?: string;
   readonly purchaseOrderReference?: string;
   readonly buyerReference?: string;
+  /** BG-14: the days the invoice is for. */
+  readonly invoicePeriod?: InvoicePeriodInput;
   readonly notes?: readonly string[];
   /** BT-113, default 0. */
   readonly prepaidAmount?: string;
@@ -35,6 +37,43 @@ export interface DraftContent {
   readonly roundingAmount?: string;
   readonly sellerContactId?: ContactId;
   readonly buyerContactId?: ContactId;
+}
+
+/**
+ * BG-14, the invoicing period: the days the invoice is for, both included (BT-73 start, BT-74 end). Either may be
+ * absent, not both (BR-CO-19). A bill of a period that ended carries it, and it is what lets a partnership that has
+ * ended since be invoiced for supplies made while it was valid (`Partnership.canInvoice`).
+ */
+export interface InvoicePeriod {
+  readonly start?: CalendarDate;
+  readonly end?: CalendarDate;
+}
+
+/** An invoicing period as given, dates as `YYYY-MM-DD`. */
+export interface InvoicePeriodInput {
+  readonly start?: string;
+  readonly end?: string;
+}
+
+/**
+ * Parses an invoicing period.
+ * @throws ValidationError `invoice.invalid_period` (no date, or an end before the start: BR-CO-19, BR-29), or per bad date
+ */
+export function invoicePeriod(input: InvoicePeriodInput): InvoicePeriod {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw ValidationError.of('', 'invoice.invalid_period', 'an invoicing period is an object with a start date, an end date or both');
+  }
+  const { start, end } = collectIssues((attempt) => ({
+    start: input.start === undefined ? undefined : attempt('start', () => parseCalendarDate(input.start as string)),
+    end: input.end === undefined ? undefined : attempt('end', () => parseCalendarDate(input.end as string)),
+  }));
+  if (start === undefined && end === undefined) {
+    throw ValidationError.of('', 'invoice.invalid_period', 'an invoicing period has a start date, an end date or both (BR-CO-19)');
+  }
+  if (start !== undefined && end !== undefined && end < start) {
+    throw ValidationError.of('end', 'invoice.invalid_period', `an invoicing period ends on or after its start (BR-29): ${end} is before ${start}`);
+  }
+  return definedFields({ start, end });
 }
 
 /** A draft's content once parsed, with the VAT breakdown and totals it comes to: what creating or updating a draft sets. */
@@ -46,6 +85,7 @@ export interface ParsedDraftContent {
   readonly dueDate?: CalendarDate;
   readonly purchaseOrderReference?: string;
   readonly buyerReference?: string;
+  readonly invoicePeriod?: InvoicePeriod;
   readonly notes: readonly string[];
   readonly sellerContactId?: ContactId;
   readonly buyerContactId?: ContactId;
@@ -71,6 +111,7 @@ export function parseDraftContent(input: DraftContent, currency: CurrencyCode): 
     const dueDate = input.dueDate === undefined ? undefined : attempt('dueDate', () => parseCalendarDate(input.dueDate as string));
     const purchaseOrderReference = attempt('purchaseOrderReference', () => optionalText(input.purchaseOrderReference, '', 100));
     const buyerReference = attempt('buyerReference', () => optionalText(input.buyerReference, '', 100));
+    const period = input.invoicePeriod === undefined ? undefined : attempt('invoicePeriod', () => invoicePeriod(input.invoicePeriod as InvoicePeriodInput));
     const notes = (input.notes ?? []).map((note, index) => attempt(`notes.${index}`, () => optionalText(note, '', 5000))).filter((note): note is string => note !== undefined);
     const prepaid = attempt('prepaidAmount', () => Money.of(input.prepaidAmount ?? '0', currency));
     const rounding = attempt('roundingAmount', () => Money.of(input.roundingAmount ?? '0', currency));
@@ -78,7 +119,7 @@ export function parseDraftContent(input: DraftContent, currency: CurrencyCode): 
       lines: (lines ?? []) as InvoiceLine[],
       allowances: allowances as DocumentAllowanceCharge[],
       charges: charges as DocumentAllowanceCharge[],
-      ...definedFields({ issueDate, dueDate, purchaseOrderReference, buyerReference }),
+      ...definedFields({ issueDate, dueDate, purchaseOrderReference, buyerReference, invoicePeriod: period }),
       notes,
       prepaid: prepaid as Money,
       rounding: rounding as Money,

@@ -15,7 +15,7 @@ import { optionalText } from '../shared/text';
 import type { InvoiceDraftTerms } from '../partnership/partnership';
 import type { DocumentSeal } from './document-seal';
 import { dueDate as dueDateFor, type PaymentTerms } from '../partnership/payment-terms';
-import { parseDraftContent, type DraftContent, type ParsedDraftContent } from './invoice-content';
+import { parseDraftContent, type DraftContent, type InvoicePeriod, type ParsedDraftContent } from './invoice-content';
 import type { DocumentAllowanceCharge, InvoiceLine } from './invoice-line';
 import { OPEN_STATUSES, assertTransition, type InvoiceStatus } from './invoice-lifecycle';
 import { issueProblems } from './issue-rules';
@@ -78,6 +78,8 @@ export interface InvoiceState {
   readonly purchaseOrderReference?: string;
   /** BT-10 */
   readonly buyerReference?: string;
+  /** BG-14 */
+  readonly invoicePeriod?: InvoicePeriod;
   /** The sender's own reference (e.g. the id in the system it came from); unique per seller and buyer. */
   readonly externalReference?: string;
   /** BT-22 */
@@ -287,6 +289,10 @@ export class Invoice extends AggregateRoot<InvoiceId> {
     return this.state.dueDate;
   }
 
+  get invoicePeriod(): InvoicePeriod | undefined {
+    return this.state.invoicePeriod;
+  }
+
   get externalReference(): string | undefined {
     return this.state.externalReference;
   }
@@ -353,7 +359,7 @@ export class Invoice extends AggregateRoot<InvoiceId> {
   update(changes: DraftContent, at: Date): void {
     assertTransition(this, 'update');
     const parsed = parseDraftContent(changes, this.currency);
-    const { issueDate: _i, dueDate: _d, purchaseOrderReference: _p, buyerReference: _b, sellerContactId: _s, buyerContactId: _c, approval: _a, ...kept } = this.state;
+    const { issueDate: _i, dueDate: _d, purchaseOrderReference: _p, buyerReference: _b, invoicePeriod: _ip, sellerContactId: _s, buyerContactId: _c, approval: _a, ...kept } = this.state;
     this.state = { ...kept, ...parsed, updatedAt: at };
     this.raise(`${this.kind}.updated`, { invoiceId: this.id, amountDue: this.totals.amountDue.toJSON() }, at);
   }

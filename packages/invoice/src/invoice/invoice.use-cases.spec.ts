@@ -204,6 +204,48 @@ describe('CreateInvoiceDraft', () => {
       expect(await documents()).toEqual([]);
     });
 
+    it('drafts and issues an invoice dated after the partnership ended for a period within its validity (BG-14)', async () => {
+      const limited = await partnership({ validUntil: '2026-06-30' });
+
+      const created = await draft({ partnershipId: limited.id, issueDate: '2026-07-01', invoicePeriod: { start: '2026-06-01', end: '2026-06-30' } });
+      const done = await issue(created.id);
+
+      expect([done.status, done.issueDate, done.invoicePeriod]).toEqual(['issued', '2026-07-01', { start: '2026-06-01', end: '2026-06-30' }]);
+    });
+
+    it.each([
+      ['runs past the end of the validity', { start: '2026-06-01', end: '2026-07-01' }],
+      ['names only a day after it', { start: '2026-07-01' }],
+    ])('fails with partnership.not_active when the date is after the validity and the period %s', async (_when, invoicePeriod) => {
+      const limited = await partnership({ validUntil: '2026-06-30' });
+
+      await expect(draft({ partnershipId: limited.id, issueDate: '2026-07-01', invoicePeriod })).rejects.toEqual(error('InvalidStateError', 'partnership.not_active'));
+      expect(await documents()).toEqual([]);
+    });
+
+    it('fails with partnership.not_active when a draft for a period within the validity is issued after it, once the period was removed', async () => {
+      const limited = await partnership({ validUntil: '2026-06-30' });
+      const created = await draft({ partnershipId: limited.id, issueDate: '2026-07-01', invoicePeriod: { end: '2026-06-30' } });
+      // An update replaces the whole content: this one has no period.
+      const content = { lines: [{ marketableId: s.marketable.id, quantity: '2' }], issueDate: '2026-07-01' };
+      const updated = await s.use(UpdateInvoiceDraft).execute({ tenantId: s.tenantId, invoiceId: created.id, content, expectedVersion: created.version });
+      expect(updated.invoicePeriod).toBeUndefined();
+
+      await expect(issue(created.id)).rejects.toEqual(error('InvalidStateError', 'partnership.not_active'));
+    });
+
+    it.each([
+      ['no date', {}, 'invoicePeriod'],
+      ['an end before its start', { start: '2026-03-31', end: '2026-03-01' }, 'invoicePeriod.end'],
+      ['a date that is not one', { start: '2026-02-30' }, 'invoicePeriod.start'],
+    ])('fails with a validation error when the invoicing period has %s', async (_case, invoicePeriod, path) => {
+      const failure = await draft({ invoicePeriod }).catch((caught: unknown) => caught);
+
+      expect(failure).toMatchObject({ name: 'ValidationError' });
+      expect((failure as { issues: { path: string }[] }).issues.map((issue) => issue.path)).toEqual([path]);
+      expect(await documents()).toEqual([]);
+    });
+
     it('fails with partnership.not_active when the partnership is suspended', async () => {
       await s.use(ChangePartnershipStatus).execute({ tenantId: s.tenantId, partnershipId: s.partnership.id, action: 'suspend' });
 

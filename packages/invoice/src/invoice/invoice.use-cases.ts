@@ -13,6 +13,7 @@ import {
   formatDecimal,
   parseCalendarDate,
   today,
+  type CalendarDate,
   type Clock,
   type CurrencyCode,
   type DecimalInput,
@@ -40,7 +41,7 @@ import { creditNoteContentOf, draftCreditNote, type CreditNoteContent } from './
 import { creditsWhatWasRequested, type RequestedCredit } from './credit-note-request';
 import { assertTransition } from './invoice-lifecycle';
 import { Invoice, type InvoiceState } from './invoice';
-import type { DraftContent } from './invoice-content';
+import { invoicePeriod, type DraftContent, type InvoicePeriod, type InvoicePeriodInput } from './invoice-content';
 import { documentAllowanceChargeToInput, invoiceLineToInput, isUnitCode, type AllowanceChargeInput, type DocumentAllowanceChargeInput, type InvoiceLineInput } from './invoice-line';
 import { DUPLICATE_WINDOW_DAYS, INVOICE_REPOSITORY, type InvoiceRepository } from './invoice-repository.port';
 import { NUMBER_SEQUENCE, formatDocumentNumber, parseDocumentNumber, type NumberSequence } from './number-sequence.port';
@@ -164,12 +165,9 @@ export class CreateInvoiceDraft {
     const partnership = given?.partnership ?? (await load(this.partnerships, tenantId, command.partnershipId, 'partnership'));
     const now = this.clock.now();
     const plannedIssueDate = command.issueDate === undefined ? today(this.clock, this.settings.timeZone) : atPath('issueDate', () => parseCalendarDate(command.issueDate as string));
-    if (!partnership.isActiveOn(plannedIssueDate)) {
-      throw new InvalidStateError('partnership.not_active', `partnership ${partnership.id} is not active on ${plannedIssueDate}`, {
-        partnershipId: partnership.id,
-        date: plannedIssueDate,
-      });
-    }
+    // A malformed period is left to the draft below, which reports it with the content's other issues.
+    const period = command.invoicePeriod === undefined ? undefined : wellFormed(() => invoicePeriod(command.invoicePeriod as InvoicePeriodInput));
+    if (period !== null) assertCanInvoice(partnership, plannedIssueDate, period);
     const { seller, buyer } = given ?? (await loadParties(this.partners, tenantId, partnership.sellerId, partnership.buyerId));
     for (const partner of [seller, buyer]) {
       if (partner.status === 'archived') throw new InvalidStateError('partner.archived', `partner ${partner.id} is archived`, { partnerId: partner.id });
@@ -280,6 +278,26 @@ function withReference<T>(invoices: InvoiceRepository, tenantId: TenantId, refer
   return held === undefined ? task() : invoices.holdingReference(tenantId, held, task);
 }
 
+/** What `parse` gives, or null when it finds the input malformed. */
+function wellFormed<T>(parse: () => T): T | null {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof ValidationError) return null;
+    throw error;
+  }
+}
+
+/** @throws InvalidStateError `partnership.not_active` unless the partnership {@link Partnership.canInvoice can invoice} the date and period */
+function assertCanInvoice(partnership: Partnership, issueDate: CalendarDate, period: InvoicePeriod | undefined): void {
+  if (partnership.canInvoice(issueDate, period)) return;
+  const within = period === undefined ? '' : `, nor is the invoicing period ${period.start ?? ''}..${period.end ?? ''} within its validity`;
+  throw new InvalidStateError('partnership.not_active', `partnership ${partnership.id} is not active on ${issueDate}${within}`, {
+    partnershipId: partnership.id,
+    date: issueDate,
+  });
+}
+
 /**
  * Issues a draft in memory (the caller stores it): checks the partnership's policy and EN 16931 completeness, then
  * reserves the next number of the series (the same one again if a previous attempt reserved it for this document),
@@ -293,9 +311,7 @@ async function issueDraft(
 ): Promise<void> {
   const { partnership } = checkedAgainst;
   const issueDate = invoice.issueDate ?? today(deps.clock, deps.settings.timeZone);
-  if (invoice.kind === 'invoice' && !partnership.isActiveOn(issueDate)) {
-    throw new InvalidStateError('partnership.not_active', `partnership ${partnership.id} is not active on ${issueDate}`, { partnershipId: partnership.id, date: issueDate });
-  }
+  if (invoice.kind === 'invoice') assertCanInvoice(partnership, issueDate, invoice.invoicePeriod);
   const seller = partySnapshot(checkedAgainst.seller, invoice.sellerContactId);
   const buyer = partySnapshot(checkedAgainst.buyer, invoice.buyerContactId);
   const context = { issueDate, seller, buyer, requiresApproval: invoice.kind === 'invoice' && partnership.requiresApproval(invoice.totals.amountDue) };

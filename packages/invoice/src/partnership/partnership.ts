@@ -227,9 +227,23 @@ export class Partnership extends AggregateRoot<PartnershipId> {
 
   /** True when the partnership is active and `date` falls in its validity. */
   isActiveOn(date: CalendarDate): boolean {
-    return (
-      this.state.status === 'active' && date >= this.state.validFrom && (this.state.validUntil === undefined || date <= this.state.validUntil)
-    );
+    return this.state.status === 'active' && this.isValidOn(date);
+  }
+
+  /**
+   * Whether an invoice issued on `issueDate` for `period` (BG-14) belongs to this relationship: it is active (not
+   * suspended or ended), and either the issue date or every date the period names falls within its validity. The final
+   * bill in arrears is issued the day after the last period, once the validity has ended, for days within it.
+   */
+  canInvoice(issueDate: CalendarDate, period?: { readonly start?: CalendarDate; readonly end?: CalendarDate }): boolean {
+    if (this.state.status !== 'active') return false;
+    if (this.isValidOn(issueDate)) return true;
+    const days = [period?.start, period?.end].filter((day): day is CalendarDate => day !== undefined);
+    return days.length > 0 && days.every((day) => this.isValidOn(day));
+  }
+
+  private isValidOn(date: CalendarDate): boolean {
+    return date >= this.state.validFrom && (this.state.validUntil === undefined || date <= this.state.validUntil);
   }
 
   /** The negotiated unit price of a marketable, if any. */
