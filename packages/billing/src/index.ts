@@ -26,7 +26,7 @@ export type { OneOffCharge, OneOffChargeInput } from './one-off/one-off-charge';
 export { ONE_OFF_CHARGE_STORE } from './one-off/one-off-charge-store.port';
 export type { OneOffChargeStore } from './one-off/one-off-charge-store.port';
 export { AddOneOffCharge } from './one-off/one-off.use-cases';
-export { billInvoicePeriod, billKey } from './runs/bill';
+export { billInvoicePeriod, billKey, billLinePeriod } from './runs/bill';
 export type { BillAllowance, BillLine, BillOutcome, BillState, BillStatus, CorrectionReason, ItemKind, LineComputation, LinePurpose } from './runs/bill';
 export { BILL_REPOSITORY, BillPositionTakenError } from './runs/bill-repository.port';
 export type { BillRepository } from './runs/bill-repository.port';

@@ -137,12 +137,17 @@ export default async () => {
             DocumentAllowanceChargeDto: {
               vat: { required: true, type: () => t["../invoices/invoice.dto"].VatCategoryDto },
             },
+            InvoicePeriodDto: {
+              start: { required: false, type: () => String, description: "BT-73, BT-134", example: "2026-02-01" },
+              end: { required: false, type: () => String, description: "BT-74, BT-135: on or after the start.", example: "2026-02-28" },
+            },
             DraftLineDto: {
               id: { required: false, type: () => String, description: "BT-126: unique within the document; `\"1\"`, `\"2\"` \u2026 by position when left out.", example: "1" },
               marketableId: { required: false, type: () => String, description: "A marketable of the catalogue." },
               name: { required: false, type: () => String, description: "BT-153", example: "Consulting" },
               description: { required: false, type: () => String, description: "BT-154" },
               sellerItemId: { required: false, type: () => String, description: "BT-155, e.g. the SKU.", example: "CONS-H" },
+              period: { required: false, type: () => t["../invoices/invoice.dto"].InvoicePeriodDto, description: "BG-26: the days the line is for." },
               quantity: { required: true, type: () => String, description: "BT-129, a decimal string; negative for returns.", example: "2" },
               unitCode: { required: false, type: () => String, description: "BT-130, UN/ECE Recommendation 20 code: `C62` one, `HUR` hour, `DAY` day \u2026", example: "C62" },
               netPrice: { required: false, type: () => String, description: "BT-146: net price per `priceBaseQuantity` units, a decimal string (may have more decimals than the currency).", example: "10.00" },
@@ -154,10 +159,6 @@ export default async () => {
             DocumentAllowancesAndChargesDto: {
               allowances: { required: false, type: () => [t["../invoices/invoice.dto"].DocumentAllowanceChargeDto] },
               charges: { required: false, type: () => [t["../invoices/invoice.dto"].DocumentAllowanceChargeDto] },
-            },
-            InvoicePeriodDto: {
-              start: { required: false, type: () => String, description: "BT-73", example: "2026-02-01" },
-              end: { required: false, type: () => String, description: "BT-74, on or after the start.", example: "2026-02-28" },
             },
             DraftContentDto: {
               lines: { required: true, type: () => [t["../invoices/invoice.dto"].DraftLineDto], description: "A draft may have no lines yet; issuing needs at least one.", maxItems: 10000 },
@@ -446,12 +447,17 @@ export default async () => {
             DocumentAllowanceChargeViewDto: {
               vat: { required: true, type: () => t["../invoices/invoice.response.dto"].VatCategoryViewDto },
             },
+            InvoicePeriodViewDto: {
+              start: { required: false, type: () => String, example: "2026-02-01" },
+              end: { required: false, type: () => String, example: "2026-02-28" },
+            },
             InvoiceLineDto: {
               id: { required: true, type: () => String, description: "BT-126", example: "1" },
               marketableId: { required: false, type: () => String },
               name: { required: true, type: () => String, example: "Consulting" },
               description: { required: false, type: () => String },
               sellerItemId: { required: false, type: () => String },
+              period: { required: false, type: () => t["../invoices/invoice.response.dto"].InvoicePeriodViewDto, description: "BG-26" },
               quantity: { required: true, type: () => String, example: "2" },
               unitCode: { required: true, type: () => String, example: "C62" },
               netPrice: { required: true, type: () => String, example: "10" },
@@ -495,10 +501,6 @@ export default async () => {
               creditNoteNumber: { required: true, type: () => String, example: "CN-000001" },
               amount: { required: true, type: () => t["../http/responses"].MoneyDto },
               appliedOn: { required: true, type: () => String },
-            },
-            InvoicePeriodViewDto: {
-              start: { required: false, type: () => String, example: "2026-02-01" },
-              end: { required: false, type: () => String, example: "2026-02-28" },
             },
             PrecedingInvoiceDto: {
               id: { required: true, type: () => String },

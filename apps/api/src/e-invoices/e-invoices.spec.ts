@@ -177,7 +177,12 @@ describe('e-invoice files over HTTP', () => {
   describe('GET /v1/invoices/:id/e-invoice', () => {
     it('writes an issued invoice as UBL (default) and CII, each reading back as the invoice it was issued as', async () => {
       const draft = await t.call('POST', '/v1/invoices', {
-        body: { partnershipId, issueDate: '2026-03-02', lines: [{ name: 'Consulting', quantity: '2', unitCode: 'HUR', netPrice: '10.00', vat: { code: 'S', rate: '20' } }] },
+        body: {
+          partnershipId,
+          issueDate: '2026-03-02',
+          invoicePeriod: { start: '2026-02-01', end: '2026-02-28' },
+          lines: [{ name: 'Consulting', quantity: '2', unitCode: 'HUR', netPrice: '10.00', vat: { code: 'S', rate: '20' }, period: { start: '2026-02-02', end: '2026-02-03' } }],
+        },
       });
       const issued = (await t.call('POST', `/v1/invoices/${draft.body.id}/issue`)).body;
       const ubl = await t.call('GET', `/v1/invoices/${issued.id}/e-invoice`);
@@ -188,6 +193,7 @@ describe('e-invoice files over HTTP', () => {
         const read = await readInvoice(Buffer.from(answer.text));
         expect({ syntax: read.syntax, fatal: read.findings.filter((f) => f.severity === 'fatal') }).toEqual({ syntax, fatal: [] });
         expect(read.document).toMatchObject({ number: issued.number, issueDate: '2026-03-02', currency: 'EUR', totals: { taxExclusive: '20.00', vatTotal: '4.00', amountDue: '24.00' } });
+        expect([read.document?.invoicePeriod, read.document?.lines[0]?.period]).toEqual([{ start: '2026-02-01', end: '2026-02-28' }, { start: '2026-02-02', end: '2026-02-03' }]);
       }
     });
 

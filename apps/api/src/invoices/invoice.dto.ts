@@ -106,6 +106,27 @@ export class DocumentAllowanceChargeDto extends AllowanceChargeDto {
   vat!: VatCategoryDto;
 }
 
+/** The days an invoice (BG-14) or a line (BG-26) is for, both included: a start, an end or both. */
+export class InvoicePeriodDto {
+  /**
+   * BT-73, BT-134
+   * @example "2026-02-01"
+   */
+  @Format(FORMATS.date)
+  @Optional()
+  @IsString()
+  start?: string;
+
+  /**
+   * BT-74, BT-135: on or after the start.
+   * @example "2026-02-28"
+   */
+  @Format(FORMATS.date)
+  @Optional()
+  @IsString()
+  end?: string;
+}
+
 /**
  * One line (BG-25). With a `marketableId`, what is left out comes from the catalogue: name, unit, VAT, and the price
  * (the partnership's negotiated price, else the list price in the invoice currency), which is per one of the
@@ -150,6 +171,12 @@ export class DraftLineDto {
   @Optional()
   @IsString()
   sellerItemId?: string;
+
+  /** BG-26: the days the line is for. */
+  @Optional()
+  @ValidateNested()
+  @Type(() => InvoicePeriodDto)
+  period?: InvoicePeriodDto;
 
   /**
    * BT-129, a decimal string; negative for returns.
@@ -220,27 +247,6 @@ export class DocumentAllowancesAndChargesDto {
   @ValidateNested({ each: true })
   @Type(() => DocumentAllowanceChargeDto)
   charges?: DocumentAllowanceChargeDto[];
-}
-
-/** BG-14: the days an invoice is for, both included; a start, an end or both. */
-export class InvoicePeriodDto {
-  /**
-   * BT-73
-   * @example "2026-02-01"
-   */
-  @Format(FORMATS.date)
-  @Optional()
-  @IsString()
-  start?: string;
-
-  /**
-   * BT-74, on or after the start.
-   * @example "2026-02-28"
-   */
-  @Format(FORMATS.date)
-  @Optional()
-  @IsString()
-  end?: string;
 }
 
 /** The content of a draft. An update replaces all of it: what is left out is removed. */

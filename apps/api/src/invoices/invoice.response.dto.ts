@@ -27,6 +27,14 @@ export class DocumentAllowanceChargeViewDto extends AllowanceChargeViewDto {
   vat!: VatCategoryViewDto;
 }
 
+/** The days an invoice (BG-14: BT-73, BT-74) or a line (BG-26: BT-134, BT-135) is for, both included; one of the two may be absent. */
+export class InvoicePeriodViewDto {
+  /** @example "2026-02-01" */
+  start?: string;
+  /** @example "2026-02-28" */
+  end?: string;
+}
+
 /** One line (BG-25) with its net amount. */
 export class InvoiceLineDto {
   /** BT-126 @example "1" */
@@ -36,6 +44,8 @@ export class InvoiceLineDto {
   name!: string;
   description?: string;
   sellerItemId?: string;
+  /** BG-26 */
+  period?: InvoicePeriodViewDto;
   /** @example "2" */
   quantity!: string;
   /** @example "C62" */
@@ -106,14 +116,6 @@ export class AppliedCreditDto {
   creditNoteNumber!: string;
   amount!: MoneyDto;
   appliedOn!: string;
-}
-
-/** BG-14: the days an invoice is for, both included (BT-73, BT-74); one of the two may be absent. */
-export class InvoicePeriodViewDto {
-  /** @example "2026-02-01" */
-  start?: string;
-  /** @example "2026-02-28" */
-  end?: string;
 }
 
 /** The invoice a credit note corrects (BG-3). */

@@ -193,10 +193,12 @@ describe('invoices and credit notes over HTTP', () => {
 
     it('drafts and issues an invoice dated after its partnership ended for an invoicing period within it (BG-14)', async () => {
       const ended = await partnership(buyer.id, { numbering: { invoice: 'END' }, validUntil: '2026-01-31' });
-      const body = { ...simple, issueDate: '2026-02-01', invoicePeriod: { start: '2026-01-01', end: '2026-01-31' } };
+      const lines = [{ ...line('2', '10.00'), period: { start: '2026-01-01', end: '2026-01-15' } }, { ...line('1', '5.00'), period: { end: '2026-01-31' } }];
+      const body = { ...simple, lines, issueDate: '2026-02-01', invoicePeriod: { start: '2026-01-01', end: '2026-01-31' } };
 
       const created = await draft(ended, body);
       expect(created.invoicePeriod).toEqual({ start: '2026-01-01', end: '2026-01-31' });
+      expect(created.lines.map((each: { period?: object }) => each.period)).toEqual([{ start: '2026-01-01', end: '2026-01-15' }, { end: '2026-01-31' }]);
       const done = await t.call('POST', `/v1/invoices/${created.id}/issue`);
       expect([done.status, done.body.number, done.body.invoicePeriod]).toEqual([200, 'END-000001', { start: '2026-01-01', end: '2026-01-31' }]);
       expect((await get(created.id)).invoicePeriod).toEqual({ start: '2026-01-01', end: '2026-01-31' });
@@ -207,12 +209,16 @@ describe('invoices and credit notes over HTTP', () => {
       expect([without.status, without.body.code]).toEqual([409, 'partnership.not_active']);
     });
 
-    it("refuses an invoicing period that is malformed, empty or ends before it starts, with the content's other issues (400)", async () => {
-      const malformed = await t.call('POST', '/v1/invoices', { body: { partnershipId: partnerships.main, ...simple, invoicePeriod: { start: 20260101, until: '2026-01-31' } } });
+    it("refuses an invoicing or line period that is malformed, empty or ends before it starts, with the content's other issues (400)", async () => {
+      const malformed = await t.call('POST', '/v1/invoices', {
+        body: { partnershipId: partnerships.main, ...simple, invoicePeriod: { start: 20260101, until: '2026-01-31' }, lines: [{ ...line('1', '1.00'), period: { end: false } }] },
+      });
       expect(malformed.status).toBe(400);
       expect(malformed.body.errors.map((issue: { path: string; code: string }) => `${issue.path}:${issue.code}`)).toEqual(
-        expect.arrayContaining(['invoicePeriod.start:request.is_string', 'invoicePeriod.until:request.unknown_property']),
+        expect.arrayContaining(['invoicePeriod.start:request.is_string', 'invoicePeriod.until:request.unknown_property', 'lines.0.period.end:request.is_string']),
       );
+      const reversed = await t.call('POST', '/v1/invoices', { body: { partnershipId: partnerships.main, ...simple, lines: [{ ...line('1', '1.00'), period: { start: '2026-01-02', end: '2026-01-01' } }] } });
+      expect([reversed.status, reversed.body.errors?.[0]?.path, reversed.body.errors?.[0]?.code]).toEqual([400, 'lines.0.period.end', 'invoice.invalid_period']);
       for (const [invoicePeriod, path] of [[{}, 'invoicePeriod'], [{ start: '2026-01-31', end: '2026-01-01' }, 'invoicePeriod.end']] as const) {
         const refused = await t.call('POST', '/v1/invoices', { body: { partnershipId: partnerships.main, ...simple, dueDate: '2026-02-30', invoicePeriod } });
         expect(refused.status).toBe(400);

@@ -32,7 +32,7 @@ import type { BillingPlan } from '../plans/billing-plan';
 import { BILLING_PLAN_REPOSITORY, type BillingPlanRepository } from '../plans/billing-plan-repository.port';
 import type { DateRange } from '../periods/billing-period';
 import { USAGE_EVENT_STORE, type InstantRange, type UsageEventStore } from '../usage/usage-event-store.port';
-import { billInvoicePeriod, billKey, type BillOutcome, type BillState } from './bill';
+import { billInvoicePeriod, billKey, billLinePeriod, type BillOutcome, type BillState } from './bill';
 import { BILL_REPOSITORY, BillPositionTakenError, type BillRepository } from './bill-repository.port';
 import { billingEndedBy, dueBillingDates, proposeBill, type ProposedBill } from './propose-bill';
 
@@ -256,7 +256,7 @@ export class BillPartnership {
       tenantId: bill.tenantId,
       partnershipId: bill.partnershipId,
       id: bill.invoiceId,
-      lines: bill.lines.map((each) => each.line),
+      lines: bill.lines.map((each) => ({ ...definedFields({ period: billLinePeriod(each.computation) }), ...each.line })),
       allowances: bill.allowances.filter((each) => each.side === 'allowance').map((each) => each.allowance),
       charges: bill.allowances.filter((each) => each.side === 'charge').map((each) => each.allowance),
       notes: [`Billing date ${bill.billingDate}, plan version ${bill.planVersion} of the partnership's billing plan.`],

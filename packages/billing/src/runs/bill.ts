@@ -128,20 +128,29 @@ export interface BillState {
 }
 
 /**
- * The invoicing period (BG-14) of a bill's invoice: from the first to the last day its lines' days cover, both included
- * (the days a line's plan version covered, else its billing period); undefined when no line covers days (one-off
- * charges only). It is what lets the final bill, dated after its partnership's validity, be invoiced.
+ * The days a bill line is for (BG-26 of its invoice line), both included: the days its plan version covered, else its
+ * billing period; undefined for a line that is for a day rather than days (a one-off charge).
+ */
+export function billLinePeriod(computation: LineComputation): { readonly start: CalendarDate; readonly end: CalendarDate } | undefined {
+  const days = computation.range ?? computation.period;
+  return days === undefined || days.end <= days.start ? undefined : { start: days.start, end: addDays(days.end, -1) };
+}
+
+/**
+ * The invoicing period (BG-14) of a bill's invoice: from the first to the last day its lines are for
+ * ({@link billLinePeriod}); undefined when no line is for days (one-off charges only). It is what lets the final bill,
+ * dated after its partnership's validity, be invoiced.
  */
 export function billInvoicePeriod(bill: Pick<BillState, 'lines'>): { readonly start: CalendarDate; readonly end: CalendarDate } | undefined {
   let start: CalendarDate | undefined;
   let end: CalendarDate | undefined;
   for (const { computation } of bill.lines) {
-    const days = computation.range ?? computation.period;
-    if (days === undefined || days.end <= days.start) continue;
+    const days = billLinePeriod(computation);
+    if (days === undefined) continue;
     if (start === undefined || days.start < start) start = days.start;
     if (end === undefined || days.end > end) end = days.end;
   }
-  return start === undefined || end === undefined ? undefined : { start, end: addDays(end, -1) };
+  return start === undefined || end === undefined ? undefined : { start, end };
 }
 
 /** The key of a partnership's bill for a date. */

@@ -398,6 +398,12 @@ describe('RunBilling', () => {
       ['draft', { start: '2026-04-01', end: '2026-04-30' }, '250.00'],
       ['draft', { start: '2026-04-01', end: '2026-04-30' }, '4.00'],
     ]);
+    // Each line says which days it is for (BG-26): the seats in advance, the usage in arrears.
+    expect(invoices.map((invoice) => invoice?.lines.map((line) => [line.name, line.period]))).toEqual([
+      [['Seats', { start: '2026-03-01', end: '2026-03-31' }]],
+      [['Seats', { start: '2026-04-01', end: '2026-04-30' }]],
+      [['API calls', { start: '2026-04-01', end: '2026-04-30' }]],
+    ]);
     // Issued later still, for the same days.
     scenario.clock.set(new Date('2026-05-04T09:00:00Z'));
     const final = await scenario.use(IssueInvoice).execute({ tenantId, invoiceId: (bills[2] as BillState).invoiceId });

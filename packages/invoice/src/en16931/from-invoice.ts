@@ -84,6 +84,7 @@ export function invoiceToEn16931(state: InvoiceState): En16931Document {
         charges: line.charges.map((each) => allowanceCharge(each, grossOf(line))),
         price: { netPrice: formatDecimal(line.netPrice), ...(line.priceBaseQuantity.eq(1) ? {} : { baseQuantity: formatDecimal(line.priceBaseQuantity) }) },
         vat: { category: line.vat.code, ...(line.vat.rate === null ? {} : { rate: formatDecimal(line.vat.rate) }) },
+        ...(line.period ? { period: definedFields({ start: line.period.start, end: line.period.end }) } : {}),
         item: { name: line.name, ...definedFields({ description: line.description, sellerId: line.sellerItemId }), classifications: [], attributes: [] },
       }),
     ),

@@ -134,12 +134,15 @@ describe('ImportEInvoice', () => {
     await expect(importing({ ...issued, number: 'SUP-4' })).rejects.toMatchObject({ code: 'invoice.duplicate_external_reference' });
   });
 
-  it('records the invoicing period (BG-14), which the invoice then states again; a period of only BT-8 is none', async () => {
-    const { invoice, notRecorded } = await importing({ ...issued, number: 'SUP-6', invoicePeriod: { start: '2026-02-01', end: '2026-02-28' } });
+  it('records the invoicing period (BG-14) and line periods (BG-26), which the invoice then states again; a period of only BT-8 is none', async () => {
+    const lines = issued.lines.map((line, i) => (i === 1 ? { ...line, period: { end: '2026-02-15' } } : line));
+    const { invoice, notRecorded } = await importing({ ...issued, number: 'SUP-6', invoicePeriod: { start: '2026-02-01', end: '2026-02-28' }, lines });
     expect(invoice.invoicePeriod).toEqual({ start: '2026-02-01', end: '2026-02-28' });
+    expect(invoice.lines.map((line) => line.period)).toEqual([undefined, { end: '2026-02-15' }, undefined]);
     expect(notRecorded).toEqual(['BT-20 payment terms']);
     const again = invoiceToEn16931(await s.use(IssueInvoice).execute({ tenantId: s.tenantId, invoiceId: invoice.id }));
     expect(again.invoicePeriod).toEqual({ start: '2026-02-01', end: '2026-02-28' });
+    expect(again.lines.map((line) => line.period)).toEqual([undefined, { end: '2026-02-15' }, undefined]);
 
     const codeOnly = await importing({ ...issued, number: 'SUP-7', invoicePeriod: {}, taxPointDateCode: '35' });
     expect(codeOnly.invoice.invoicePeriod).toBeUndefined();

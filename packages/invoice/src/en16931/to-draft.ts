@@ -3,7 +3,7 @@ import type { InvoiceState } from '../invoice/invoice';
 import type { AllowanceChargeInput } from '../invoice/invoice-line';
 import type { DraftInput, DraftLineInput } from '../invoice/invoice.use-cases';
 import type { VatCategoryInput } from '../invoice/vat';
-import type { AllowanceCharge, DocumentAllowanceCharge, En16931Document, Finding } from './model';
+import type { AllowanceCharge, DocumentAllowanceCharge, En16931Document, Finding, Period } from './model';
 
 /** The rule id of a stated amount that differs from the domain's calculation of the same content. */
 export const CALCULATION_RULE = 'INV-CALC';
@@ -36,6 +36,7 @@ export function draftFromEn16931(doc: En16931Document): DraftFromEn16931 {
         name: line.item.name,
         description: line.item.description,
         sellerItemId: line.item.sellerId,
+        period: periodOf(line.period),
         quantity: line.quantity ?? '',
         unitCode: line.unitCode,
         netPrice: line.price.netPrice,
@@ -56,8 +57,7 @@ export function draftFromEn16931(doc: En16931Document): DraftFromEn16931 {
       dueDate: doc.dueDate,
       purchaseOrderReference: doc.purchaseOrderReference,
       buyerReference: doc.buyerReference,
-      // A period with neither date (UBL's may hold only BT-8, reported as not recorded) is no period.
-      invoicePeriod: doc.invoicePeriod?.start === undefined && doc.invoicePeriod?.end === undefined ? undefined : definedFields({ ...doc.invoicePeriod }),
+      invoicePeriod: periodOf(doc.invoicePeriod),
       prepaidAmount: doc.totals.prepaid,
       roundingAmount: doc.totals.rounding,
     }),
@@ -105,6 +105,11 @@ function allowanceCharge(value: AllowanceCharge): AllowanceChargeInput {
   return definedFields({ amount: value.amount, percent: value.percentage, baseAmount: value.baseAmount, reason: value.reason, reasonCode: value.reasonCode });
 }
 
+/** A period as a draft takes it; one with neither date (UBL's BG-14 may hold only BT-8, reported on its own) is none. */
+function periodOf(period: Period | undefined): { start?: string; end?: string } | undefined {
+  return period?.start === undefined && period?.end === undefined ? undefined : definedFields({ start: period.start, end: period.end });
+}
+
 /** What a draft cannot hold, named by business term, so that an import says so instead of dropping it. */
 function notRecorded(doc: En16931Document): string[] {
   const present = (value: unknown) => value !== undefined && !(Array.isArray(value) && value.length === 0);
@@ -133,7 +138,6 @@ function notRecorded(doc: En16931Document): string[] {
     ['BT-128 invoice line object identifier', (l) => l.objectIdentifier],
     ['BT-132 referenced purchase order line', (l) => l.orderLineReference],
     ['BT-133 invoice line buyer accounting reference', (l) => l.buyerAccountingReference],
-    ['BG-26 invoice line period', (l) => l.period],
     ['BT-147 item price discount', (l) => l.price.discount],
     ['BT-148 item gross price', (l) => l.price.grossPrice],
     ['BT-150 base quantity unit code', (l) => l.price.baseQuantityUnitCode],

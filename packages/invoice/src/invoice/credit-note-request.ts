@@ -45,6 +45,9 @@ const sameLine =
     (given.name === undefined || sameText(given.name, line.name)) &&
     (given.description === undefined || sameText(given.description, line.description)) &&
     (given.sellerItemId === undefined || sameText(given.sellerItemId, line.sellerItemId)) &&
+    // Only the request gives a credit line its period: a retry gives the same one, or none when the first gave none.
+    given.period?.start === line.period?.start &&
+    given.period?.end === line.period?.end &&
     (given.marketableId === undefined || given.marketableId === line.marketableId) &&
     (given.unitCode === undefined || given.unitCode === line.unitCode) &&
     (given.vat === undefined || sameVat(given.vat, line.vat)) &&

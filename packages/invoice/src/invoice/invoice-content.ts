@@ -17,6 +17,7 @@ import {
   type InvoiceLine,
   type InvoiceLineInput,
 } from './invoice-line';
+import { invoicePeriod, type InvoicePeriod, type InvoicePeriodInput } from './invoice-period';
 import { computeTotals, vatBreakdown, type InvoiceTotals, type VatBreakdown } from './totals';
 
 /** The editable content of a draft; amounts and decimals as strings. */
@@ -37,43 +38,6 @@ export interface DraftContent {
   readonly roundingAmount?: string;
   readonly sellerContactId?: ContactId;
   readonly buyerContactId?: ContactId;
-}
-
-/**
- * BG-14, the invoicing period: the days the invoice is for, both included (BT-73 start, BT-74 end). Either may be
- * absent, not both (BR-CO-19). A bill of a period that ended carries it, and it is what lets a partnership that has
- * ended since be invoiced for supplies made while it was valid (`Partnership.canInvoice`).
- */
-export interface InvoicePeriod {
-  readonly start?: CalendarDate;
-  readonly end?: CalendarDate;
-}
-
-/** An invoicing period as given, dates as `YYYY-MM-DD`. */
-export interface InvoicePeriodInput {
-  readonly start?: string;
-  readonly end?: string;
-}
-
-/**
- * Parses an invoicing period.
- * @throws ValidationError `invoice.invalid_period` (no date, or an end before the start: BR-CO-19, BR-29), or per bad date
- */
-export function invoicePeriod(input: InvoicePeriodInput): InvoicePeriod {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw ValidationError.of('', 'invoice.invalid_period', 'an invoicing period is an object with a start date, an end date or both');
-  }
-  const { start, end } = collectIssues((attempt) => ({
-    start: input.start === undefined ? undefined : attempt('start', () => parseCalendarDate(input.start as string)),
-    end: input.end === undefined ? undefined : attempt('end', () => parseCalendarDate(input.end as string)),
-  }));
-  if (start === undefined && end === undefined) {
-    throw ValidationError.of('', 'invoice.invalid_period', 'an invoicing period has a start date, an end date or both (BR-CO-19)');
-  }
-  if (start !== undefined && end !== undefined && end < start) {
-    throw ValidationError.of('end', 'invoice.invalid_period', `an invoicing period ends on or after its start (BR-29): ${end} is before ${start}`);
-  }
-  return definedFields({ start, end });
 }
 
 /** A draft's content once parsed, with the VAT breakdown and totals it comes to: what creating or updating a draft sets. */

@@ -283,6 +283,22 @@ describe('InvoiceLine', () => {
       });
     });
 
+    describe('period (BG-26)', () => {
+      it('keeps the days the line is for, both included', () => {
+        expect(line({ period: { start: '2026-03-01', end: '2026-03-31' } }).period).toEqual({ start: '2026-03-01', end: '2026-03-31' });
+        expect(line({ period: { start: '2026-03-01' } }).period).toEqual({ start: '2026-03-01' });
+        expect(line()).not.toHaveProperty('period');
+      });
+
+      it.each([
+        ['no date (BR-CO-20)', {}, [{ path: 'period', code: 'invoice.invalid_period' }]],
+        ['an end before its start (BR-30)', { start: '2026-03-31', end: '2026-03-30' }, [{ path: 'period.end', code: 'invoice.invalid_period' }]],
+        ['dates that are not days', { start: '2026-02-29', end: 'March' }, [{ path: 'period.start', code: 'date.malformed' }, { path: 'period.end', code: 'date.malformed' }]],
+      ])('refuses a period with %s, under the period path', (_case, period, issues) => {
+        expect(issuesOf(() => line({ period }))).toEqual(issues);
+      });
+    });
+
     describe('validation', () => {
       it('refuses a negative net price (BR-27)', () => {
         expect(issuesOf(() => line({ netPrice: '-0.01' }))).toEqual([{ path: 'netPrice', code: 'line.negative_price' }]);
@@ -363,6 +379,8 @@ describe('InvoiceLine', () => {
       ['a return with a percent allowance and charge', { quantity: '-2', netPrice: '10.00', allowances: [{ percent: '10', reason: 'Discount' }], charges: [{ percent: '5', reason: 'Packing' }] }],
       ['a percent with its own base and a percent rounded down by the caller', { quantity: '3', netPrice: '11.00', allowances: [{ percent: '7.5', baseAmount: '20.00', reason: 'Loyalty' }, { amount: '2.47', percent: '7.5', reason: 'Discount' }] }],
       ['a fixed allowance on a return', { quantity: '-1', netPrice: '10.00', allowances: [{ amount: '1.00', reasonCode: '95' }] }],
+      ['a line period (BG-26)', { period: { start: '2026-03-01', end: '2026-03-31' } }],
+      ['a line period with an end only', { period: { end: '2026-03-31' } }],
     ])('gives the input that parses back to the same line: %s', (_, overrides) => {
       // A full credit note copies the invoice's lines this way.
       const parsed = line(overrides);

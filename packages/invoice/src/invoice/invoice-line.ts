@@ -15,6 +15,7 @@ import {
 } from '@invoicing/core';
 import type { MarketableId } from '../shared/ids';
 import { optionalText, requiredText } from '../shared/text';
+import { invoicePeriod, type InvoicePeriod, type InvoicePeriodInput } from './invoice-period';
 import { vatCategory, vatCategoryToInput, type VatCategory, type VatCategoryInput } from './vat';
 
 /**
@@ -62,6 +63,8 @@ export interface InvoiceLine {
   readonly description?: string;
   /** BT-155, e.g. the SKU. */
   readonly sellerItemId?: string;
+  /** BG-26: the days the line is for, both included. */
+  readonly period?: InvoicePeriod;
   /** BT-129; may be negative (returns); at most `QUANTITY_MAX` (10^9) either way, with at most 6 decimals. */
   readonly quantity: Decimal;
   /** BT-130, UN/ECE Recommendation 20 (or 21) code, e.g. `C62` (one), `HUR` (hour), `DAY`. */
@@ -84,6 +87,7 @@ export interface InvoiceLineInput {
   readonly name: string;
   readonly description?: string;
   readonly sellerItemId?: string;
+  readonly period?: InvoicePeriodInput;
   readonly quantity: DecimalInput;
   readonly unitCode: string;
   readonly netPrice: DecimalInput;
@@ -216,6 +220,7 @@ export function invoiceLine(input: InvoiceLineInput, currency: CurrencyCode, pos
     const name = attempt('name', () => requiredText(input.name, ''));
     const description = attempt('description', () => optionalText(input.description, '', 2000));
     const sellerItemId = attempt('sellerItemId', () => optionalText(input.sellerItemId, '', 100));
+    const period = input.period === undefined ? undefined : attempt('period', () => invoicePeriod(input.period as InvoicePeriodInput));
     const id = attempt('id', () => optionalText(input.id, '', 50)) ?? String(position + 1);
     const quantity = attempt('quantity', () => {
       const given = decimal(input.quantity);
@@ -260,7 +265,7 @@ export function invoiceLine(input: InvoiceLineInput, currency: CurrencyCode, pos
       id,
       ...definedFields({ marketableId: input.marketableId }),
       name: name as string,
-      ...definedFields({ description, sellerItemId }),
+      ...definedFields({ description, sellerItemId, period }),
       quantity: quantity as Decimal,
       unitCode: unit as string,
       netPrice: netPrice as Decimal,
@@ -300,7 +305,7 @@ export function invoiceLineToInput(line: InvoiceLine): InvoiceLineInput {
     id: line.id,
     ...definedFields({ marketableId: line.marketableId }),
     name: line.name,
-    ...definedFields({ description: line.description, sellerItemId: line.sellerItemId }),
+    ...definedFields({ description: line.description, sellerItemId: line.sellerItemId, period: line.period && definedFields({ start: line.period.start, end: line.period.end }) }),
     quantity: formatDecimal(line.quantity),
     unitCode: line.unitCode,
     netPrice: formatDecimal(line.netPrice),

@@ -1276,6 +1276,24 @@ describe('CreateCreditNote', () => {
       await expect(credit(invoice.id, { id: ID, lines: [{ ...lines[0], quantity: '2' }] })).rejects.toMatchObject({ code: 'idempotency.key_reused' });
     });
 
+    it('keeps the line periods a credit note is for: a full credit copies the invoice\'s, a partial one takes those given, and a retry must give the same', async () => {
+      const february = { start: '2026-02-01', end: '2026-02-28' };
+      const invoice = await issued({ issueDate: '2026-03-02', lines: [{ marketableId: s.marketable.id, quantity: '2', period: february }] });
+      expect(invoice.lines[0]?.period).toEqual(february);
+
+      const full = await credit(invoice.id);
+      expect(full.lines.map((line) => line.period)).toEqual([february]);
+
+      const other = await issued({ issueDate: '2026-03-02', lines: [{ marketableId: s.marketable.id, quantity: '3' }] });
+      const request = { id: ID, lines: [{ marketableId: s.marketable.id, quantity: '1', period: { start: '2026-02-10', end: '2026-02-10' } }] };
+      interruptNextSaveOf(ID);
+      await expect(credit(other.id, request)).rejects.toThrow('interrupted');
+      const completed = await credit(other.id, request);
+      expect(completed.lines.map((line) => line.period)).toEqual([{ start: '2026-02-10', end: '2026-02-10' }]);
+      await expect(credit(other.id, { ...request, lines: [{ marketableId: s.marketable.id, quantity: '1', period: { start: '2026-02-11', end: '2026-02-11' } }] })).rejects.toMatchObject({ code: 'idempotency.key_reused' });
+      await expect(credit(other.id, { ...request, lines: [{ marketableId: s.marketable.id, quantity: '1' }] })).rejects.toMatchObject({ code: 'idempotency.key_reused' });
+    });
+
     it('knows its own request again in text the domain trimmed: spaces around the reason, the reference and a line\'s texts', async () => {
       // Review of 6 December 2026: the retry compared the raw request with the trimmed document and answered
       // `idempotency.key_reused`, leaving the credit in the ledger and the client to credit again under a new key.

@@ -41,7 +41,8 @@ import { creditNoteContentOf, draftCreditNote, type CreditNoteContent } from './
 import { creditsWhatWasRequested, type RequestedCredit } from './credit-note-request';
 import { assertTransition } from './invoice-lifecycle';
 import { Invoice, type InvoiceState } from './invoice';
-import { invoicePeriod, type DraftContent, type InvoicePeriod, type InvoicePeriodInput } from './invoice-content';
+import type { DraftContent } from './invoice-content';
+import { invoicePeriod, type InvoicePeriod, type InvoicePeriodInput } from './invoice-period';
 import { documentAllowanceChargeToInput, invoiceLineToInput, isUnitCode, type AllowanceChargeInput, type DocumentAllowanceChargeInput, type InvoiceLineInput } from './invoice-line';
 import { DUPLICATE_WINDOW_DAYS, INVOICE_REPOSITORY, type InvoiceRepository } from './invoice-repository.port';
 import { NUMBER_SEQUENCE, formatDocumentNumber, parseDocumentNumber, type NumberSequence } from './number-sequence.port';
@@ -58,6 +59,7 @@ export interface DraftLineInput {
   readonly name?: string;
   readonly description?: string;
   readonly sellerItemId?: string;
+  readonly period?: InvoicePeriodInput;
   readonly quantity: DecimalInput;
   readonly unitCode?: string;
   readonly netPrice?: DecimalInput;
