@@ -168,7 +168,7 @@ export async function renderInvoicePdf(document: En16931Document, options: Invoi
     return `${lines.slice(0, Math.max(1, kept)).join('\n')}…`;
   };
   for (const line of document.lines) {
-    const cells = Object.fromEntries(Object.entries(lineCells(line, { money, price, decimal })).map(([key, text]) => [key, fitted(text, width * (COLUMNS.find((column) => column.key === key)?.share ?? 1) - 6, rowRoom() - 6)]));
+    const cells = Object.fromEntries(Object.entries(lineCells(line, { money, price, decimal, day })).map(([key, text]) => [key, fitted(text, width * (COLUMNS.find((column) => column.key === key)?.share ?? 1) - 6, rowRoom() - 6)]));
     const height = Math.max(...COLUMNS.map((column) => pdf.heightOfString(cells[column.key] ?? '', { width: width * column.share - 6 }))) + 6;
     if (pdf.y + height > bottom()) {
       pdf.addPage();
@@ -288,14 +288,14 @@ function contactLine(contact: { readonly name?: string; readonly email?: string;
 
 function lineCells(
   line: En16931.Line,
-  format: { money: (value: string | undefined) => string; price: (value: string | undefined) => string; decimal: (value: string | undefined) => string },
+  format: { money: (value: string | undefined) => string; price: (value: string | undefined) => string; decimal: (value: string | undefined) => string; day: (value: string | undefined) => string },
 ): Record<string, string> {
   const price = line.price;
   const base = price.baseQuantity && price.baseQuantity !== '1' ? ` / ${format.decimal(price.baseQuantity)}` : '';
   const adjustments = [...line.allowances.map((allowance) => `− ${format.money(allowance.amount)} ${allowance.reason ?? allowance.reasonCode ?? ''}`), ...line.charges.map((charge) => `+ ${format.money(charge.amount)} ${charge.reason ?? charge.reasonCode ?? ''}`)];
   return {
     id: line.id ?? '',
-    item: [line.item.name, line.item.description, line.period && `${line.period.start ?? ''} – ${line.period.end ?? ''}`, ...adjustments].filter(Boolean).join('\n'),
+    item: [line.item.name, line.item.description, line.period && `${format.day(line.period.start)} – ${format.day(line.period.end)}`, ...adjustments].filter(Boolean).join('\n'),
     quantity: `${format.decimal(line.quantity)} ${line.unitCode ?? ''}`.trim(),
     price: `${format.price(price.netPrice)}${base}${price.grossPrice ? `\n(gross ${format.price(price.grossPrice)})` : ''}`,
     vat: `${line.vat.category ?? ''} ${line.vat.rate === undefined ? '' : `${format.decimal(line.vat.rate)} %`}`.trim(),

@@ -65,6 +65,14 @@ describe('the PDF of an invoice', () => {
     expect(german).toContain(`${Number(whole).toLocaleString('de-DE')},${cents}`);
   });
 
+  it('prints the invoicing period and each line\'s period as days of the locale', async () => {
+    const document = { ...(await example('ubl/ubl-tc434-example1.xml')), invoicePeriod: { start: '2026-02-01', end: '2026-02-28' } };
+    const lines = document.lines.map((line, index) => (index === 0 ? { ...line, period: { start: '2026-02-02', end: '2026-02-03' } } : line));
+    const text = textOf(await renderInvoicePdf({ ...document, lines }, { locale: 'en-GB' }), 'periods.pdf');
+    expect(text).toContain('Period: 1 Feb 2026 – 28 Feb 2026');
+    expect(text).toContain('2 Feb 2026 – 3 Feb 2026');
+  });
+
   it('writes unit prices with all their decimals, not rounded to the currency\'s', async () => {
     const document = await example('ubl/ubl-tc434-example1.xml');
     const [first, ...rest] = document.lines;
