@@ -235,7 +235,7 @@ describe('billing over HTTP, end to end', () => {
     const restDays = lastMonthDays - usedDays;
     const tenSeatsUsed = shareUpTo(30_000, usedDays, lastMonthDays);
     expect(lines[`platform@v1:${lastMonth} (correction)`]).toMatchObject({
-      name: `Platform fee — unused time ${changeDay} – ${thisMonth}`,
+      name: `Platform fee — unused time ${changeDay} – ${plusDays(thisMonth, -1)}`,
       computation: { reason: 'plan_change', previouslyBilled: '300.00', nowComputed: eur(tenSeatsUsed), amount: eur(tenSeatsUsed - 30_000) },
     });
     expect(lines[`platform@v2:${lastMonth}`]?.computation).toMatchObject({

@@ -419,7 +419,7 @@ export class BillLineDto {
   id!: string;
   /** @example "Platform fee" */
   name!: string;
-  /** @example "2026-10-01 – 2026-11-01" */
+  /** The days it is for, both included, and how much of its period. @example "2026-10-01 – 2026-10-31" */
   description?: string;
   marketableId?: string;
   /** @example "10" */

@@ -812,7 +812,7 @@ export default async () => {
             BillLineDto: {
               id: { required: true, type: () => String, description: "The line's id on the invoice (BT-126).", example: "1" },
               name: { required: true, type: () => String, example: "Platform fee" },
-              description: { required: false, type: () => String, example: "2026-10-01 \u2013 2026-11-01" },
+              description: { required: false, type: () => String, description: "The days it is for, both included, and how much of its period.", example: "2026-10-01 \u2013 2026-10-31" },
               marketableId: { required: false, type: () => String },
               quantity: { required: true, type: () => String, example: "10" },
               unitCode: { required: true, type: () => String, example: "C62" },
@@ -1135,8 +1135,8 @@ export default async () => {
               paymentTerms: { required: true, type: () => t["../partners/partner.dto"].PaymentTermsDto, description: "When invoices are due (docs: payment terms and due dates)." },
               numbering: { required: false, type: () => t["../partnerships/partnership.dto"].NumberingSeriesDto },
               policy: { required: false, type: () => t["../partnerships/partnership.dto"].PartnershipPolicyDto },
-              validFrom: { required: true, type: () => String, description: "First day invoices may be issued under the partnership (`YYYY-MM-DD`, included).", example: "2026-01-01" },
-              validUntil: { required: false, type: () => String, nullable: true, description: "Last day (included); left out or null: open-ended.", example: "2026-12-31" },
+              validFrom: { required: true, type: () => String, description: "First day of the relationship (`YYYY-MM-DD`, included). Invoices are issued on its days, or for them: one dated\noutside the validity is accepted when its invoicing period and its lines' periods lie within it.", example: "2026-01-01" },
+              validUntil: { required: false, type: () => String, nullable: true, description: "Last day (included); left out or null: open-ended. The final bill in arrears, dated the day after, is invoiced for\nthe days up to it.", example: "2026-12-31" },
               buyerReference: { required: false, type: () => String, description: "The buyer's reference for the relationship (contract number \u2026), at most 100 characters; new drafts take it as\nbuyer reference (BT-10). Left out: none.", example: "PO-2026-0042" },
             },
             CreatePartnershipDto: {

@@ -87,7 +87,8 @@ export class PartnershipTermsDto {
   policy?: PartnershipPolicyDto;
 
   /**
-   * First day invoices may be issued under the partnership (`YYYY-MM-DD`, included).
+   * First day of the relationship (`YYYY-MM-DD`, included). Invoices are issued on its days, or for them: one dated
+   * outside the validity is accepted when its invoicing period and its lines' periods lie within it.
    * @example "2026-01-01"
    */
   @Format(FORMATS.date)
@@ -95,7 +96,8 @@ export class PartnershipTermsDto {
   validFrom!: string;
 
   /**
-   * Last day (included); left out or null: open-ended.
+   * Last day (included); left out or null: open-ended. The final bill in arrears, dated the day after, is invoiced for
+   * the days up to it.
    * @example "2026-12-31"
    */
   @Format(FORMATS.date)

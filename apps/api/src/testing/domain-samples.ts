@@ -173,6 +173,7 @@ export async function seedDomainSamples(use: UseCases, tenant = 'acme'): Promise
     sellerContactId: sellerContact?.id,
     buyerContactId: buyerContact?.id,
     purchaseOrderReference: 'PO-77',
+    invoicePeriod: { start: '2026-01-01', end: '2026-01-31' },
     notes: ['Thank you for your business.'],
     lines: [
       { marketableId: consulting.id, quantity: '8', allowances: [{ percent: '10', baseAmount: '6000.00', reason: 'Volume', reasonCode: '95' }], charges: [{ amount: '50.00', reason: 'Travel', reasonCode: 'FC' }] },
@@ -180,6 +181,7 @@ export async function seedDomainSamples(use: UseCases, tenant = 'acme'): Promise
         name: 'Workshop kit',
         description: 'Printed material',
         sellerItemId: 'KIT-1',
+        period: { start: '2026-01-15', end: '2026-01-16' },
         quantity: '3',
         unitCode: 'C62',
         netPrice: '12.50',

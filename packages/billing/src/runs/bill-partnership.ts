@@ -256,7 +256,7 @@ export class BillPartnership {
       tenantId: bill.tenantId,
       partnershipId: bill.partnershipId,
       id: bill.invoiceId,
-      lines: bill.lines.map((each) => ({ ...definedFields({ period: billLinePeriod(each.computation) }), ...each.line })),
+      lines: bill.lines.map((each) => ({ ...each.line, ...definedFields({ period: billLinePeriod(each) }) })),
       allowances: bill.allowances.filter((each) => each.side === 'allowance').map((each) => each.allowance),
       charges: bill.allowances.filter((each) => each.side === 'charge').map((each) => each.allowance),
       notes: [`Billing date ${bill.billingDate}, plan version ${bill.planVersion} of the partnership's billing plan.`],

@@ -128,24 +128,34 @@ export interface BillState {
 }
 
 /**
- * The days a bill line is for (BG-26 of its invoice line), both included: the days its plan version covered, else its
- * billing period; undefined for a line that is for a day rather than days (a one-off charge).
+ * The days a bill line is for (BG-26 of its invoice line), both included: the period the bill recorded on the line
+ * (`proposeBill` names it), else, for a bill recorded before lines had one, the days of its computation. A plan
+ * change's correction has none: it credits or charges part of days billed before (unused time, a new price from a
+ * day), which its text names, and as a period it would claim days the plan no longer covers.
  */
-export function billLinePeriod(computation: LineComputation): { readonly start: CalendarDate; readonly end: CalendarDate } | undefined {
-  const days = computation.range ?? computation.period;
-  return days === undefined || days.end <= days.start ? undefined : { start: days.start, end: addDays(days.end, -1) };
+export function billLinePeriod(line: Pick<BillLine, 'line' | 'computation'>): { readonly start: CalendarDate; readonly end: CalendarDate } | undefined {
+  const recorded = line.line.period;
+  if (recorded?.start !== undefined && recorded.end !== undefined) return { start: recorded.start as CalendarDate, end: recorded.end as CalendarDate };
+  const { computation } = line;
+  if (computation.kind === 'one_off' || (computation.purpose === 'correction' && computation.reason === 'plan_change')) return undefined;
+  return daysOf(computation.range ?? computation.period);
+}
+
+/** A range of days with its end excluded, as the period of days it covers, both included; undefined when empty. */
+export function daysOf(range: DateRange | undefined): { readonly start: CalendarDate; readonly end: CalendarDate } | undefined {
+  return range === undefined || range.end <= range.start ? undefined : { start: range.start, end: addDays(range.end, -1) };
 }
 
 /**
  * The invoicing period (BG-14) of a bill's invoice: from the first to the last day its lines are for
- * ({@link billLinePeriod}); undefined when no line is for days (one-off charges only). It is what lets the final bill,
- * dated after its partnership's validity, be invoiced.
+ * ({@link billLinePeriod}); undefined when no line is for days. It is what lets the final bill, dated after its
+ * partnership's validity, be invoiced for days within it.
  */
 export function billInvoicePeriod(bill: Pick<BillState, 'lines'>): { readonly start: CalendarDate; readonly end: CalendarDate } | undefined {
   let start: CalendarDate | undefined;
   let end: CalendarDate | undefined;
-  for (const { computation } of bill.lines) {
-    const days = billLinePeriod(computation);
+  for (const line of bill.lines) {
+    const days = billLinePeriod(line);
     if (days === undefined) continue;
     if (start === undefined || days.start < start) start = days.start;
     if (end === undefined || days.end > end) end = days.end;

@@ -420,7 +420,7 @@ describe('RunBilling', () => {
 
     const run = await scenario.use(RunBilling).execute({ tenantId, partnershipIds: [ending.id], asOf: '2026-05-01' });
 
-    expect(run.failures).toEqual([{ partnershipId: ending.id, code: 'partnership.not_active', message: expect.stringContaining('2026-04-01..2026-04-30') }]);
+    expect(run.failures).toEqual([{ partnershipId: ending.id, code: 'partnership.not_active', message: expect.stringContaining('2026-04-01 to 2026-04-30') }]);
     const bills = await scenario.billing.bills.listByPartnership(tenantId, ending.id);
     // March's bill is invoiced on 1 May, after the validity, for days within it; April's seats run past it.
     expect(bills.map((bill) => [bill.billingDate, bill.status])).toEqual([

@@ -171,7 +171,7 @@ describe('proposeBill', () => {
     const [first] = await ledger.run('2026-03-11' as CalendarDate);
 
     expect(first?.lines[0]).toMatchObject({
-      line: { quantity: '1', netPrice: '67.74', unitCode: 'C62', description: '2026-03-11 – 2026-04-01 (21/31 days)' },
+      line: { quantity: '1', netPrice: '67.74', unitCode: 'C62', description: '2026-03-11 – 2026-03-31 (21/31 days)' },
       computation: { proration: { days: 21, periodDays: 31, factor: '0.6774193548' }, formula: '1 × 100 × 21/31 days', range: { start: '2026-03-11', end: '2026-04-01' } },
     });
     expect(first?.lines[0]?.amount.toString()).toBe('67.74');
@@ -250,7 +250,7 @@ describe('proposeBill', () => {
     const [change] = await ledger.run('2026-04-11' as CalendarDate);
 
     expect(change?.lines.map((line) => [line.line.name, line.amount.toString()])).toEqual([
-      ['Seats — unused time 2026-04-11 – 2026-05-01', '-200.00'],
+      ['Seats — unused time 2026-04-11 – 2026-04-30', '-200.00'],
       ['Seats', '400.00'],
     ]);
     expect(change?.lines[1]?.computation).toMatchObject({ planVersion: 2, proration: { days: 20, periodDays: 30 }, formula: '20 × 30 × 20/30 days' });

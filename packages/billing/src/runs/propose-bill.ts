@@ -17,7 +17,7 @@ import type { OneOffCharge } from '../one-off/one-off-charge';
 import type { BillingPlan, PlanSegment, PlanVersion } from '../plans/billing-plan';
 import { MINIMUM_CODE, type Discount, type RecurringCharge, type UsageCharge } from '../plans/plan-terms';
 import { priceUsage, type MeasuredUsage, type PricePart } from '../pricing/price-usage';
-import type { BillAllowance, BillLine, BillState, CorrectionReason, ItemKind, LineComputation } from './bill';
+import { daysOf, type BillAllowance, type BillLine, type BillState, type CorrectionReason, type ItemKind, type LineComputation } from './bill';
 
 /** What a bill is worked out from: the plan, what was billed before, one-off charges, and how to measure usage. */
 export interface BillingFacts {
@@ -288,7 +288,7 @@ function item(key: string, kind: ItemKind, due: CalendarDate, line: ItemLine, sp
     return {
       line: {
         name: name ?? line.name,
-        ...definedFields({ marketableId: line.marketableId, description: describe(line, computation) }),
+        ...definedFields({ marketableId: line.marketableId, description: describe(line, computation), period: kind === 'one_off' ? { start: due, end: due } : daysOf(computation.range ?? line.range) }),
         quantity: formatDecimal(lineQuantity),
         unitCode: fits ? line.unitCode : 'C62',
         netPrice: formatDecimal(linePrice),
@@ -311,7 +311,8 @@ function item(key: string, kind: ItemKind, due: CalendarDate, line: ItemLine, sp
 
 function correction(item: Item, before: Billed, difference: Money, reason: CorrectionReason): Omit<BillLine, 'line'> & { readonly line: Omit<BillLine['line'], 'id'> } {
   const unused = reason === 'plan_change' && item.range !== undefined && before.range !== undefined && item.range.start === before.range.start && item.range.end < before.range.end;
-  const label = reason === 'late_usage' ? 'late usage' : unused ? `unused time ${item.range?.end} – ${before.range?.end}` : 'plan change';
+  const credited = unused ? daysOf({ start: (item.range as DateRange).end, end: (before.range as DateRange).end }) : undefined;
+  const label = reason === 'late_usage' ? 'late usage' : credited ? `unused time ${credited.start} – ${credited.end}` : 'plan change';
   const computation: LineComputation = {
     item: item.key,
     kind: item.kind,
@@ -329,7 +330,9 @@ function correction(item: Item, before: Billed, difference: Money, reason: Corre
       name: `${item.name} — ${label}`,
       ...definedFields({
         marketableId: item.marketableId ?? before.line?.marketableId,
-        description: period === undefined ? undefined : `Correction for ${period.start} – ${period.end}: ${before.amount.toString()} billed, ${item.amount.toString()} due`,
+        description: period === undefined ? undefined : `Correction for ${daysText(period)}: ${before.amount.toString()} billed, ${item.amount.toString()} due`,
+        // A plan change's correction names its days in its text only (see `billLinePeriod`).
+        period: reason === 'late_usage' ? daysOf(item.range ?? before.range) : undefined,
       }),
       ...correctionQuantityAndPrice(difference),
       vat: vatCategoryToInput(item.vat),
@@ -493,7 +496,13 @@ function describe(line: ItemLine, computation: LineSpec[2]): string | undefined 
   if (range === undefined) return undefined;
   const prorated = computation.proration ? ` (${computation.proration.days}/${computation.proration.periodDays} days)` : '';
   const usage = computation.usage ? `, ${computation.usage.units} ${computation.usage.metric} from ${computation.usage.events} events` : '';
-  return `${range.start} – ${range.end}${prorated}${usage}`;
+  return `${daysText(range)}${prorated}${usage}`;
+}
+
+/** A range of days as people read it: its first and last day, both included. */
+function daysText(range: DateRange): string {
+  const days = daysOf(range);
+  return days === undefined ? `${range.start}` : `${days.start} – ${days.end}`;
 }
 
 function describePart(part: PricePart): Record<string, string | number> {

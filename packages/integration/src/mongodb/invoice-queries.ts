@@ -41,7 +41,7 @@ import {
 import { documentId } from './mappers/aggregate-document';
 import { invoiceMapper, type InvoiceDocument } from './mappers/invoice.mapper';
 import { partnerMapper, type PartnerDocument } from './mappers/partner.mapper';
-import { storedFormatOf } from './mappers/stored-format';
+import { INVOICE_FORMATS, storedFormatOf } from './mappers/stored-format';
 import { toBigInt } from './mappers/value.mapper';
 import { guarded } from './mongo-errors';
 import { groupKey, mapPage, op, pageInIdOrder, sumBy, text, type GroupRow } from './query-support';
@@ -196,7 +196,7 @@ export class MongoInvoiceQueries implements InvoiceQueries {
           .lean<{ _id: string; _v?: number; id: InvoiceId; derived: { issueDate: CalendarDate; issueKey: string } }>()
           .exec(),
       );
-      if (found) storedFormatOf(found, `invoices ${found._id}`);
+      if (found) storedFormatOf(found, `invoices ${found._id}`, INVOICE_FORMATS);
       return found;
     };
     return Promise.all(

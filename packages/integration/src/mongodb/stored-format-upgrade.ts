@@ -6,9 +6,12 @@ import { marketableMapper } from './mappers/marketable.mapper';
 import { partnerMapper } from './mappers/partner.mapper';
 import { partnershipMapper } from './mappers/partnership.mapper';
 import { paymentMapper } from './mappers/payment.mapper';
-import { STORED_FORMAT } from './mappers/stored-format';
+import { PERIODS_FORMAT, STORED_FORMAT } from './mappers/stored-format';
 import { guarded } from './mongo-errors';
 import type { Models } from './schemas';
+
+/** Documents stored before format 2 (format 3 is format 2 with periods). Not `_v: 1`: documents written before `_v` existed have none. */
+const OLDER_FORMAT = { _v: { $nin: [STORED_FORMAT, PERIODS_FORMAT] } };
 
 /** The marker of a finished upgrade, in `migrations`: later starts skip the scan. */
 const UPGRADE_ID = `stored-format-${STORED_FORMAT}`;
@@ -48,8 +51,7 @@ export async function upgradeStoredFormat(models: Models, locks: DocumentLocks):
   for (const [name, mapper] of UPGRADED) {
     const model = models[name];
     rewritten[name] = 0;
-    // Not `_v: 1`: documents written before `_v` existed have none.
-    const cursor = model.collection.find({ _v: { $ne: STORED_FORMAT } } as never);
+    const cursor = model.collection.find(OLDER_FORMAT as never);
     for await (const document of cursor) {
       const stored = document as unknown as AggregateDocument<object, object | undefined>;
       let written: Record<string, unknown>;
@@ -68,7 +70,7 @@ export async function upgradeStoredFormat(models: Models, locks: DocumentLocks):
   // Done only if nothing is left in an older format: a process of the previous release still running during this one
   // may have written some meanwhile, and the next start upgrades them (once recorded done, no start looks again).
   for (const [name] of UPGRADED) {
-    if (await guarded(() => models[name].collection.findOne({ _v: { $ne: STORED_FORMAT } } as never, { projection: { _id: 1 } }))) return rewritten;
+    if (await guarded(() => models[name].collection.findOne(OLDER_FORMAT as never, { projection: { _id: 1 } }))) return rewritten;
   }
   await guarded(() =>
     models.migrations.collection.updateOne({ _id: UPGRADE_ID as never }, { $setOnInsert: { at: new Date() } }, { upsert: true }),

@@ -11,6 +11,7 @@ import {
   PARTNER_FIXTURE,
   PAYMENT_FIXTURE,
 } from './mappers/stored-format-1.data';
+import { invoiceMapper } from './mappers/invoice.mapper';
 import { UnsupportedStoredFormatError } from './mappers/stored-format';
 import { decodeState } from './mappers/stored-state';
 
@@ -191,6 +192,38 @@ describe('a document of a format this release does not know', () => {
       await expect(partnerQueries.searchContacts(tenant, 'bea', 10)).rejects.toThrow(UnsupportedStoredFormatError);
     } finally {
       await models.partners.collection.deleteOne({ _id: 'acme/p-future' as never });
+    }
+  });
+});
+
+describe('an invoice that holds periods (format 3, ADR 0025)', () => {
+  it('is stored in format 3, read back with its periods, and left as it is by the upgrade, which completes', async () => {
+    const { invoices, models } = database.adapters;
+    const line = INVOICE_FIXTURE.state.lines[0] as (typeof INVOICE_FIXTURE.state.lines)[number];
+    const state = {
+      ...INVOICE_FIXTURE.state,
+      id: 'inv-periods' as InvoiceId,
+      number: 'INV-000043',
+      externalReference: undefined,
+      invoicePeriod: { start: '2026-01-01' as CalendarDate, end: '2026-01-31' as CalendarDate },
+      lines: [{ ...line, period: { end: '2026-01-15' as CalendarDate } }],
+    };
+    await models.invoices.collection.insertOne({ ...invoiceMapper.toPersistence(state), outbox: [] } as never);
+    try {
+      const stored = await models.invoices.collection.findOne({ _id: 'acme/inv-periods' as never });
+      expect(stored?._v).toBe(3);
+      const read = (await invoices.get(tenant, state.id))?.toState();
+      expect([read?.invoicePeriod, read?.lines[0]?.period]).toEqual([state.invoicePeriod, { end: '2026-01-15' }]);
+
+      await models.migrations.collection.deleteMany({});
+      await database.adapters.ensureIndexes();
+      expect(await models.invoices.collection.findOne({ _id: 'acme/inv-periods' as never })).toEqual(stored);
+      expect(await models.migrations.collection.findOne({ _id: 'stored-format-2' as never })).toEqual({ _id: 'stored-format-2', at: expect.any(Date) });
+
+      await models.invoices.collection.updateOne({ _id: 'acme/inv-periods' as never }, { $set: { _v: 4 } });
+      await expect(invoices.get(tenant, state.id)).rejects.toMatchObject({ code: 'persistence.unsupported_format', format: 4 });
+    } finally {
+      await models.invoices.collection.deleteOne({ _id: 'acme/inv-periods' as never });
     }
   });
 });

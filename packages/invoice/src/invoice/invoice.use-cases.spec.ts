@@ -214,18 +214,21 @@ describe('CreateInvoiceDraft', () => {
     });
 
     it.each([
-      ['runs past the end of the validity', { start: '2026-06-01', end: '2026-07-01' }],
-      ['names only a day after it', { start: '2026-07-01' }],
-    ])('fails with partnership.not_active when the date is after the validity and the period %s', async (_when, invoicePeriod) => {
+      ['runs past the end of the validity', { start: '2026-06-01', end: '2026-07-01' }, undefined],
+      ['names only a day after it', { start: '2026-07-01' }, undefined],
+      ['names only its last day, its start open', { end: '2026-06-30' }, undefined],
+      ['is within it but a line is for a day after it', { start: '2026-06-01', end: '2026-06-30' }, { start: '2026-06-30', end: '2026-07-01' }],
+    ])('fails with partnership.not_active when the date is after the validity and the period %s', async (_when, invoicePeriod, period) => {
       const limited = await partnership({ validUntil: '2026-06-30' });
+      const lines = [{ marketableId: s.marketable.id, quantity: '2', ...(period ? { period } : {}) }];
 
-      await expect(draft({ partnershipId: limited.id, issueDate: '2026-07-01', invoicePeriod })).rejects.toEqual(error('InvalidStateError', 'partnership.not_active'));
+      await expect(draft({ partnershipId: limited.id, issueDate: '2026-07-01', invoicePeriod, lines })).rejects.toEqual(error('InvalidStateError', 'partnership.not_active'));
       expect(await documents()).toEqual([]);
     });
 
     it('fails with partnership.not_active when a draft for a period within the validity is issued after it, once the period was removed', async () => {
       const limited = await partnership({ validUntil: '2026-06-30' });
-      const created = await draft({ partnershipId: limited.id, issueDate: '2026-07-01', invoicePeriod: { end: '2026-06-30' } });
+      const created = await draft({ partnershipId: limited.id, issueDate: '2026-07-01', invoicePeriod: { start: '2026-06-01', end: '2026-06-30' } });
       // An update replaces the whole content: this one has no period.
       const content = { lines: [{ marketableId: s.marketable.id, quantity: '2' }], issueDate: '2026-07-01' };
       const updated = await s.use(UpdateInvoiceDraft).execute({ tenantId: s.tenantId, invoiceId: created.id, content, expectedVersion: created.version });

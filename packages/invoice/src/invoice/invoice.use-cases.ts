@@ -42,7 +42,7 @@ import { creditsWhatWasRequested, type RequestedCredit } from './credit-note-req
 import { assertTransition } from './invoice-lifecycle';
 import { Invoice, type InvoiceState } from './invoice';
 import type { DraftContent } from './invoice-content';
-import { invoicePeriod, type InvoicePeriod, type InvoicePeriodInput } from './invoice-period';
+import type { InvoicePeriodInput } from './invoice-period';
 import { documentAllowanceChargeToInput, invoiceLineToInput, isUnitCode, type AllowanceChargeInput, type DocumentAllowanceChargeInput, type InvoiceLineInput } from './invoice-line';
 import { DUPLICATE_WINDOW_DAYS, INVOICE_REPOSITORY, type InvoiceRepository } from './invoice-repository.port';
 import { NUMBER_SEQUENCE, formatDocumentNumber, parseDocumentNumber, type NumberSequence } from './number-sequence.port';
@@ -167,9 +167,10 @@ export class CreateInvoiceDraft {
     const partnership = given?.partnership ?? (await load(this.partnerships, tenantId, command.partnershipId, 'partnership'));
     const now = this.clock.now();
     const plannedIssueDate = command.issueDate === undefined ? today(this.clock, this.settings.timeZone) : atPath('issueDate', () => parseCalendarDate(command.issueDate as string));
-    // A malformed period is left to the draft below, which reports it with the content's other issues.
-    const period = command.invoicePeriod === undefined ? undefined : wellFormed(() => invoicePeriod(command.invoicePeriod as InvoicePeriodInput));
-    if (period !== null) assertCanInvoice(partnership, plannedIssueDate, period);
+    // Refused before anything is read when no period can help; one dated outside the validity is checked once built.
+    if (!partnership.isActiveOn(plannedIssueDate) && (partnership.status !== 'active' || command.invoicePeriod === undefined)) {
+      assertCanInvoice(partnership, plannedIssueDate, undefined);
+    }
     const { seller, buyer } = given ?? (await loadParties(this.partners, tenantId, partnership.sellerId, partnership.buyerId));
     for (const partner of [seller, buyer]) {
       if (partner.status === 'archived') throw new InvalidStateError('partner.archived', `partner ${partner.id} is archived`, { partnerId: partner.id });
@@ -193,6 +194,7 @@ export class CreateInvoiceDraft {
       },
       { tenantId, id: command.id ?? this.ids.next<'Invoice'>(), at: now },
     );
+    assertCanInvoice(partnership, plannedIssueDate, invoice);
     const possibleDuplicateOf = await this.invoices.findPossibleDuplicate(tenantId, {
       buyerId: invoice.buyerId,
       currency: invoice.currency,
@@ -280,23 +282,18 @@ function withReference<T>(invoices: InvoiceRepository, tenantId: TenantId, refer
   return held === undefined ? task() : invoices.holdingReference(tenantId, held, task);
 }
 
-/** What `parse` gives, or null when it finds the input malformed. */
-function wellFormed<T>(parse: () => T): T | null {
-  try {
-    return parse();
-  } catch (error) {
-    if (error instanceof ValidationError) return null;
-    throw error;
-  }
-}
-
-/** @throws InvalidStateError `partnership.not_active` unless the partnership {@link Partnership.canInvoice can invoice} the date and period */
-function assertCanInvoice(partnership: Partnership, issueDate: CalendarDate, period: InvoicePeriod | undefined): void {
-  if (partnership.canInvoice(issueDate, period)) return;
-  const within = period === undefined ? '' : `, nor is the invoicing period ${period.start ?? ''}..${period.end ?? ''} within its validity`;
-  throw new InvalidStateError('partnership.not_active', `partnership ${partnership.id} is not active on ${issueDate}${within}`, {
+/**
+ * @throws InvalidStateError `partnership.not_active` unless the partnership {@link Partnership.canInvoice can invoice}
+ * the date and what the invoice claims (its period and its lines')
+ */
+function assertCanInvoice(partnership: Partnership, issueDate: CalendarDate, invoice: Pick<Invoice, 'invoicePeriod' | 'lines'> | undefined): void {
+  const period = invoice?.invoicePeriod;
+  if (partnership.canInvoice(issueDate, { period, linePeriods: invoice?.lines.map((line) => line.period) })) return;
+  const claimed = period === undefined ? '' : `, nor are all the days the invoice is for (${period.start ?? '…'} to ${period.end ?? '…'}, and its lines') within its validity`;
+  throw new InvalidStateError('partnership.not_active', `partnership ${partnership.id} is not active on ${issueDate}${claimed}`, {
     partnershipId: partnership.id,
     date: issueDate,
+    ...(period === undefined ? {} : { invoicePeriod: definedFields({ start: period.start, end: period.end }) }),
   });
 }
 
@@ -313,7 +310,7 @@ async function issueDraft(
 ): Promise<void> {
   const { partnership } = checkedAgainst;
   const issueDate = invoice.issueDate ?? today(deps.clock, deps.settings.timeZone);
-  if (invoice.kind === 'invoice') assertCanInvoice(partnership, issueDate, invoice.invoicePeriod);
+  if (invoice.kind === 'invoice') assertCanInvoice(partnership, issueDate, invoice);
   const seller = partySnapshot(checkedAgainst.seller, invoice.sellerContactId);
   const buyer = partySnapshot(checkedAgainst.buyer, invoice.buyerContactId);
   const context = { issueDate, seller, buyer, requiresApproval: invoice.kind === 'invoice' && partnership.requiresApproval(invoice.totals.amountDue) };

@@ -157,20 +157,24 @@ describe('Partnership', () => {
 
   describe('canInvoice', () => {
     const partnership = () => create({ validFrom: '2026-01-01', validUntil: '2026-03-31' });
+    const days = (period: { start?: string; end?: string } | undefined) => period && Object.fromEntries(Object.entries(period).map(([key, value]) => [key, day(value as string)]));
+    const march = { start: '2026-03-01', end: '2026-03-31' };
 
-    it.each([
-      ['an issue date within the validity, without a period', '2026-02-10', undefined, true],
-      ['an issue date after it, without a period', '2026-04-01', undefined, false],
-      ['an issue date after it, for days within it (the final bill in arrears)', '2026-04-01', { start: '2026-03-01', end: '2026-03-31' }, true],
-      ['an issue date after it, for a period that names only its last day', '2026-04-01', { end: '2026-03-31' }, true],
-      ['an issue date after it, for days running past its end', '2026-04-01', { start: '2026-03-01', end: '2026-04-01' }, false],
-      ['an issue date after it, for days starting before its start', '2026-04-01', { start: '2025-12-31', end: '2026-01-31' }, false],
-      ['an issue date before its start, for days within it (billed in advance)', '2025-12-20', { start: '2026-01-01', end: '2026-01-31' }, true],
-      ['an issue date within it, for days outside it', '2026-03-31', { start: '2026-04-01', end: '2026-04-30' }, true],
-    ])('with %s: %s', (_case, issueDate, period, expected) => {
-      const days = period && Object.fromEntries(Object.entries(period).map(([key, value]) => [key, day(value)]));
-
-      expect(partnership().canInvoice(day(issueDate), days)).toBe(expected);
+    it.each<[string, string, { start?: string; end?: string } | undefined, ({ start?: string; end?: string } | undefined)[], boolean]>([
+      ['an issue date within the validity, without a period', '2026-02-10', undefined, [], true],
+      ['an issue date within it, for days outside it', '2026-03-31', { start: '2026-04-01', end: '2026-04-30' }, [], true],
+      ['an issue date after it, without a period', '2026-04-01', undefined, [], false],
+      ['an issue date after it, for days within it (the final bill in arrears)', '2026-04-01', march, [], true],
+      ['an issue date after it, for days within it, lines for days within them or none', '2026-04-01', march, [{ start: '2026-03-10', end: '2026-03-12' }, undefined, { end: '2026-03-31' }], true],
+      ['an issue date after it, a line for a day past its end', '2026-04-01', march, [{ start: '2026-03-10', end: '2026-04-01' }], false],
+      ['an issue date after it, a line from a day past its end', '2026-04-01', march, [{ start: '2026-04-02' }], false],
+      ['an issue date after it, for a period naming only its last day (its start could be any day)', '2026-04-01', { end: '2026-03-31' }, [], false],
+      ['an issue date after it, for a period naming only a first day within it (its end could be any day)', '2027-06-01', { start: '2026-03-31' }, [], false],
+      ['an issue date after it, for days running past its end', '2026-04-01', { start: '2026-03-01', end: '2026-04-01' }, [], false],
+      ['an issue date after it, for days starting before its start', '2026-04-01', { start: '2025-12-31', end: '2026-01-31' }, [], false],
+      ['an issue date before its start, for days within it (billed in advance)', '2025-12-20', { start: '2026-01-01', end: '2026-01-31' }, [], true],
+    ])('with %s: %s', (_case, issueDate, period, linePeriods, expected) => {
+      expect(partnership().canInvoice(day(issueDate), { period: days(period), linePeriods: linePeriods.map(days) })).toBe(expected);
     });
 
     it('is false while suspended or ended, whatever the dates', () => {
@@ -178,10 +182,9 @@ describe('Partnership', () => {
       suspended.suspend(at);
       const ended = partnership();
       ended.end(at);
-      const march = { start: day('2026-03-01'), end: day('2026-03-31') };
 
-      expect(suspended.canInvoice(day('2026-03-10'), march)).toBe(false);
-      expect(ended.canInvoice(day('2026-04-01'), march)).toBe(false);
+      expect(suspended.canInvoice(day('2026-03-10'), { period: days(march) })).toBe(false);
+      expect(ended.canInvoice(day('2026-04-01'), { period: days(march) })).toBe(false);
     });
   });
 

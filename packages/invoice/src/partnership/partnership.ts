@@ -44,6 +44,9 @@ export interface NumberingSeries {
 
 export type PartnershipStatus = 'active' | 'suspended' | 'ended';
 
+/** Days from `start` to `end`, both included, either possibly absent: an invoice's or a line's period. */
+type DayPeriod = { readonly start?: CalendarDate; readonly end?: CalendarDate };
+
 /** The stored form of a partnership. */
 export interface PartnershipState {
   readonly tenantId: TenantId;
@@ -231,15 +234,21 @@ export class Partnership extends AggregateRoot<PartnershipId> {
   }
 
   /**
-   * Whether an invoice issued on `issueDate` for `period` (BG-14) belongs to this relationship: it is active (not
-   * suspended or ended), and either the issue date or every date the period names falls within its validity. The final
-   * bill in arrears is issued the day after the last period, once the validity has ended, for days within it.
+   * Whether an invoice issued on `issueDate` belongs to this relationship: it is active (not suspended or ended), and
+   * either its validity covers the issue date, or the invoice claims only days within it: an invoicing period (BG-14)
+   * with both its dates within the validity, and every date its lines' periods (BG-26) name within it too. So the final
+   * bill in arrears, issued the day after the last period, can be made for that period, and nothing past the end can.
    */
-  canInvoice(issueDate: CalendarDate, period?: { readonly start?: CalendarDate; readonly end?: CalendarDate }): boolean {
+  canInvoice(
+    issueDate: CalendarDate,
+    claim: { readonly period?: DayPeriod; readonly linePeriods?: readonly (DayPeriod | undefined)[] } = {},
+  ): boolean {
     if (this.state.status !== 'active') return false;
     if (this.isValidOn(issueDate)) return true;
-    const days = [period?.start, period?.end].filter((day): day is CalendarDate => day !== undefined);
-    return days.length > 0 && days.every((day) => this.isValidOn(day));
+    const { period, linePeriods = [] } = claim;
+    if (period?.start === undefined || period.end === undefined) return false;
+    const days = [period, ...linePeriods].flatMap((each) => [each?.start, each?.end]).filter((day): day is CalendarDate => day !== undefined);
+    return days.every((day) => this.isValidOn(day));
   }
 
   private isValidOn(date: CalendarDate): boolean {

@@ -1,5 +1,5 @@
 import type { TenantId } from '@invoicing/core';
-import { STORED_FORMAT, storedFormatOf } from './stored-format';
+import { INVOICE_FORMATS, STORED_FORMAT, storedFormatOf } from './stored-format';
 import type { StoredState } from './stored-state';
 
 /**
@@ -57,6 +57,6 @@ export function envelopeOf(state: AggregateIdentity): Omit<AggregateDocument<obj
  * @throws UnsupportedStoredFormatError
  */
 export function identityOf<Id extends string>(document: AggregateDocument<object, object | undefined, object>, collection: string): { tenantId: TenantId; id: Id; version: number } {
-  storedFormatOf(document, `${collection} ${document._id}`);
+  storedFormatOf(document, `${collection} ${document._id}`, collection === 'invoices' ? INVOICE_FORMATS : undefined);
   return { tenantId: document.tenantId as TenantId, id: document.id as Id, version: document.version };
 }

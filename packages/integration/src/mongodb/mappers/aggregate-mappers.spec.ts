@@ -148,13 +148,13 @@ describe.each(CASES)('$name mapper', ({ mapper, fixture, complete, stateFields, 
     it('refuses a document of an unknown format with a typed error naming it, rather than misreading it', () => {
       const error = (() => {
         try {
-          mapper.toDomain({ ...formatTwo, _v: 3 });
+          mapper.toDomain({ ...formatTwo, _v: 4 });
         } catch (caught) {
           return caught;
         }
       })();
       expect(error).toBeInstanceOf(UnsupportedStoredFormatError);
-      expect(error).toMatchObject({ code: 'persistence.unsupported_format', format: 3, source: expect.stringContaining(String(fixture.document._id)) });
+      expect(error).toMatchObject({ code: 'persistence.unsupported_format', format: 4, source: expect.stringContaining(String(fixture.document._id)) });
       expect(() => mapper.toDomain({ ...stored, _v: '1' as never })).toThrow(UnsupportedStoredFormatError);
     });
   });
@@ -191,5 +191,21 @@ describe.each(CASES)('$name mapper', ({ mapper, fixture, complete, stateFields, 
       expect(decodeState(document.state)).not.toHaveProperty(optionalField);
       expect(mapper.toDomain(document)).not.toHaveProperty(optionalField);
     });
+  });
+});
+
+describe('format 3: an invoice that holds a period (ADR 0025)', () => {
+  const state = INVOICE_FIXTURE.state;
+  const line = state.lines[0] as (typeof state.lines)[number];
+
+  it('is written for an invoice with an invoicing period or a line period, so that an earlier release refuses it rather than drop them', () => {
+    expect(invoiceMapper.toPersistence(state)._v).toBe(2);
+    expect(invoiceMapper.toPersistence({ ...state, invoicePeriod: INVOICE_PERIOD } as never)._v).toBe(3);
+    expect(invoiceMapper.toPersistence({ ...state, lines: [{ ...line, period: { end: '2026-01-31' } }] } as never)._v).toBe(3);
+  });
+
+  it('is read back with its periods, like format 2', () => {
+    const withPeriods = { ...state, invoicePeriod: INVOICE_PERIOD, lines: [{ ...line, period: { start: '2026-01-02', end: '2026-01-03' } }] } as never;
+    expect(invoiceMapper.toDomain(invoiceMapper.toPersistence(withPeriods))).toEqual(withPeriods);
   });
 });

@@ -20,6 +20,7 @@ import {
 } from '@invoicing/invoice';
 import { envelopeOf, identityOf, type AggregateDocument, type AggregateMapper } from './aggregate-document';
 import { decodeState, encodeState } from './stored-state';
+import { PERIODS_FORMAT } from './stored-format';
 import { identifiersToDomain, identifiersToPersistence, postalAddressFields } from './partner.mapper';
 import { paymentTermsToDomain, paymentTermsToPersistence } from './partnership.mapper';
 import {
@@ -357,7 +358,8 @@ export const invoiceMapper: AggregateMapper<InvoiceState, InvoiceDocument> = {
     const derived = deriveInvoice(state);
     // A document issued here waits for its seal; the store writes `sealPending` with `$min` (see `invoiceStore`).
     const pending = isSealable(state) ? { sealPending: SEAL_PENDING } : {};
-    return { ...envelopeOf(state), ...invoiceKeys(state, derived), ...pending, state: encodeState(stateToPersistence(state)), derived };
+    const format = state.invoicePeriod !== undefined || state.lines.some((line) => line.period !== undefined) ? { _v: PERIODS_FORMAT } : {};
+    return { ...envelopeOf(state), ...format, ...invoiceKeys(state, derived), ...pending, state: encodeState(stateToPersistence(state)), derived };
   },
   toDomain(document) {
     const identity = identityOf<InvoiceId>(document, 'invoices');

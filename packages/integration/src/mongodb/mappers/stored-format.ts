@@ -1,7 +1,8 @@
 /**
  * The stored-format version every document carries in `_v` (not to be confused with an aggregate's `version`, its
- * optimistic-concurrency counter). Writers always write {@link STORED_FORMAT}; readers accept the formats they know
- * and refuse any other, so a document written by a newer release is never misread by an older one.
+ * optimistic-concurrency counter). Writers write {@link STORED_FORMAT} ({@link PERIODS_FORMAT} for invoices that hold
+ * periods); readers accept the formats they know and refuse any other, so a document written by a newer release is
+ * never misread by an older one.
  * Documents stored before `_v` existed have no `_v` and are format 1.
  *
  * Format 2 adds the top-level query keys of invoices, payments, partnerships and marketables (ADR 0012); every other
@@ -10,8 +11,17 @@
  */
 export const STORED_FORMAT = 2;
 
-/** The formats this release reads. */
+/**
+ * Format 3 is format 2 for an invoice or credit note that holds a period (its own, BG-14, or a line's, BG-26; ADR
+ * 0025), and is written for those only. An earlier release would read such a document without its periods, write it
+ * back without them on its next save and seal it without them (a chain `db:check` would then call broken): with
+ * format 3 it refuses the document instead. Every other document is written in format 2, as before.
+ */
+export const PERIODS_FORMAT = 3;
+
+/** The formats this release reads: of every document, and of invoices and credit notes. */
 const READABLE_FORMATS: readonly unknown[] = [1, 2];
+export const INVOICE_FORMATS: readonly unknown[] = [...READABLE_FORMATS, PERIODS_FORMAT];
 
 /**
  * A document was written in a stored format this release does not know (a newer release wrote it, or it was edited by
@@ -25,8 +35,9 @@ export class UnsupportedStoredFormatError extends Error {
     /** What was read: a collection and the document's `_id`, or an outbox entry's id. */
     readonly source: string,
     readonly format: unknown,
+    readable: readonly unknown[] = READABLE_FORMATS,
   ) {
-    super(`${source} is stored in format ${JSON.stringify(format)}; this release reads format ${READABLE_FORMATS.join(', ')} only`);
+    super(`${source} is stored in format ${JSON.stringify(format)}; this release reads format ${readable.join(', ')} only`);
   }
 }
 
@@ -34,8 +45,8 @@ export class UnsupportedStoredFormatError extends Error {
  * The stored format of a document read from the database: its `_v`, or 1 when absent.
  * @throws UnsupportedStoredFormatError for any other value
  */
-export function storedFormatOf(document: { readonly _v?: unknown }, source: string): 1 | 2 {
+export function storedFormatOf(document: { readonly _v?: unknown }, source: string, readable: readonly unknown[] = READABLE_FORMATS): 1 | 2 | 3 {
   const format = document._v ?? 1;
-  if (!READABLE_FORMATS.includes(format)) throw new UnsupportedStoredFormatError(source, format);
-  return format as 1 | 2;
+  if (!readable.includes(format)) throw new UnsupportedStoredFormatError(source, format, readable);
+  return format as 1 | 2 | 3;
 }
