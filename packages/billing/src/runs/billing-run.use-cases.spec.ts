@@ -410,6 +410,32 @@ describe('RunBilling', () => {
     expect([final.status, final.issueDate, final.invoicePeriod]).toEqual(['issued', '2026-05-04', { start: '2026-04-01', end: '2026-04-30' }]);
   });
 
+  it('leaves the final bill pending when a one-off charge on it is dated after the partnership ended', async () => {
+    const scenario = await billedScenario();
+    const { tenantId } = scenario;
+    const ending = await scenario.use(CreatePartnership).execute({ tenantId, sellerId: scenario.seller.id, buyerId: scenario.buyer.id, ...SCENARIO_TERMS, validUntil: '2026-04-30' });
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId: ending.id, effectiveFrom: '2026-03-01', terms: PLAN });
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId: ending.id, effectiveFrom: '2026-05-01', terms: null, expectedVersion: 1 });
+    const oneOff = (id: string, date: string) => scenario.use(AddOneOffCharge).execute({ tenantId, partnershipId: ending.id, id, date, name: `Service ${id}`, unitPrice: '80.00', vat: VAT });
+    await oneOff('april', '2026-04-20');
+    await oneOff('may', '2026-05-01');
+    scenario.clock.set(new Date('2026-05-01T09:00:00Z'));
+
+    const run = await scenario.use(RunBilling).execute({ tenantId, partnershipIds: [ending.id] });
+
+    // The charge of 20 April is invoiced with its day; the one of 1 May claims a day after the end.
+    expect(run.failures).toEqual([{ partnershipId: ending.id, code: 'partnership.not_active', message: expect.stringContaining('2026-05-01 to 2026-05-01') }]);
+    const bills = await scenario.billing.bills.listByPartnership(tenantId, ending.id);
+    expect(bills.map((bill) => [bill.billingDate, bill.status])).toEqual([
+      ['2026-03-01', 'invoiced'],
+      ['2026-04-01', 'invoiced'],
+      ['2026-04-20', 'invoiced'],
+      ['2026-05-01', 'pending'],
+    ]);
+    const april = await scenario.adapters.invoices.get(tenantId, (bills[2] as BillState).invoiceId);
+    expect(april?.toState().lines.map((line) => [line.name, line.period])).toEqual([['Service april', { start: '2026-04-20', end: '2026-04-20' }]]);
+  });
+
   it("leaves a bill pending when its days run past the partnership's validity", async () => {
     const scenario = await billedScenario();
     const { tenantId } = scenario;
