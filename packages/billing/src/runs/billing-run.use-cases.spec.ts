@@ -46,6 +46,15 @@ async function anotherPartnership(scenario: Awaited<ReturnType<typeof billedScen
   return partnership;
 }
 
+/** A partnership of the scenario's parties valid until `validUntil`, billed by the plan from 1 March (until `planEnds`). */
+async function endingPartnership(scenario: Awaited<ReturnType<typeof billedScenario>>, validUntil: string, planEnds?: string) {
+  const { tenantId } = scenario;
+  const partnership = await scenario.use(CreatePartnership).execute({ tenantId, sellerId: scenario.seller.id, buyerId: scenario.buyer.id, ...SCENARIO_TERMS, validUntil });
+  await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId: partnership.id, effectiveFrom: '2026-03-01', terms: PLAN });
+  if (planEnds) await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId: partnership.id, effectiveFrom: planEnds, terms: null, expectedVersion: 1 });
+  return partnership;
+}
+
 describe('RunBilling', () => {
   it('bills each date due once, as drafts, and a repeated run creates nothing', async () => {
     const scenario = await billedScenario();
@@ -376,9 +385,7 @@ describe('RunBilling', () => {
     const scenario = await billedScenario();
     const { tenantId } = scenario;
     // Valid until 30 April; its plan bills seats in advance and usage in arrears, and ends on 1 May.
-    const ending = await scenario.use(CreatePartnership).execute({ tenantId, sellerId: scenario.seller.id, buyerId: scenario.buyer.id, ...SCENARIO_TERMS, validUntil: '2026-04-30' });
-    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId: ending.id, effectiveFrom: '2026-03-01', terms: PLAN });
-    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId: ending.id, effectiveFrom: '2026-05-01', terms: null, expectedVersion: 1 });
+    const ending = await endingPartnership(scenario, '2026-04-30', '2026-05-01');
     scenario.clock.set(new Date('2026-04-20T10:00:00Z'));
     await scenario.use(RecordUsage).execute({ tenantId, events: Array.from({ length: 40 }, (_, index) => ({ eventId: `april${index}`, metricCode: 'api_calls', timestamp: '2026-04-15T10:00:00Z', partnershipId: ending.id })) });
     scenario.clock.set(new Date('2026-05-01T09:00:00Z'));
@@ -413,9 +420,7 @@ describe('RunBilling', () => {
   it('leaves the final bill pending when a one-off charge on it is dated after the partnership ended', async () => {
     const scenario = await billedScenario();
     const { tenantId } = scenario;
-    const ending = await scenario.use(CreatePartnership).execute({ tenantId, sellerId: scenario.seller.id, buyerId: scenario.buyer.id, ...SCENARIO_TERMS, validUntil: '2026-04-30' });
-    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId: ending.id, effectiveFrom: '2026-03-01', terms: PLAN });
-    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId: ending.id, effectiveFrom: '2026-05-01', terms: null, expectedVersion: 1 });
+    const ending = await endingPartnership(scenario, '2026-04-30', '2026-05-01');
     const oneOff = (id: string, date: string) => scenario.use(AddOneOffCharge).execute({ tenantId, partnershipId: ending.id, id, date, name: `Service ${id}`, unitPrice: '80.00', vat: VAT });
     await oneOff('april', '2026-04-20');
     await oneOff('may', '2026-05-01');
@@ -440,8 +445,7 @@ describe('RunBilling', () => {
     const scenario = await billedScenario();
     const { tenantId } = scenario;
     // Valid until 15 April, its plan still charging all of April's seats: the days after the 15th are not the partnership's.
-    const ending = await scenario.use(CreatePartnership).execute({ tenantId, sellerId: scenario.seller.id, buyerId: scenario.buyer.id, ...SCENARIO_TERMS, validUntil: '2026-04-15' });
-    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId: ending.id, effectiveFrom: '2026-03-01', terms: PLAN });
+    const ending = await endingPartnership(scenario, '2026-04-15');
     scenario.clock.set(new Date('2026-05-01T09:00:00Z'));
 
     const run = await scenario.use(RunBilling).execute({ tenantId, partnershipIds: [ending.id], asOf: '2026-05-01' });
