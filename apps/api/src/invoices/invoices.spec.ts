@@ -202,6 +202,13 @@ describe('invoices and credit notes over HTTP', () => {
       const done = await t.call('POST', `/v1/invoices/${created.id}/issue`);
       expect([done.status, done.body.number, done.body.invoicePeriod]).toEqual([200, 'END-000001', { start: '2026-01-01', end: '2026-01-31' }]);
       expect((await get(created.id)).invoicePeriod).toEqual({ start: '2026-01-01', end: '2026-01-31' });
+      // Credited in full after the end: for the same days, its own and its lines'.
+      const credited = await t.call('POST', `/v1/invoices/${created.id}/credit-notes`, { body: { reason: 'Cancelled' } });
+      expect([credited.status, credited.body.invoicePeriod, credited.body.lines.map((each: { period?: object }) => each.period)]).toEqual([
+        201,
+        { start: '2026-01-01', end: '2026-01-31' },
+        [{ start: '2026-01-01', end: '2026-01-15' }, { end: '2026-01-31' }],
+      ]);
 
       const past = await t.call('POST', '/v1/invoices', { body: { partnershipId: ended, ...body, invoicePeriod: { start: '2026-01-15', end: '2026-02-01' } } });
       expect([past.status, past.body.code]).toEqual([409, 'partnership.not_active']);

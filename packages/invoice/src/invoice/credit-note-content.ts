@@ -6,7 +6,8 @@
 import { parseDocumentNumber } from './number-sequence.port';
 import { Invoice, type InvoiceState } from './invoice';
 import { documentAllowanceChargeToInput, invoiceLineToInput, type DocumentAllowanceChargeInput, type InvoiceLineInput } from './invoice-line';
-import { DomainError, type CalendarDate, type TenantId } from '@invoicing/core';
+import { DomainError, definedFields, type CalendarDate, type TenantId } from '@invoicing/core';
+import type { InvoicePeriod, InvoicePeriodInput } from './invoice-period';
 import type { CreditedPosting } from '../ledger/ledger';
 import type { InvoiceId } from '../shared/ids';
 
@@ -21,6 +22,8 @@ export interface CreditNoteContent {
   readonly purchaseOrderReference?: string;
   readonly buyerReference?: string;
   readonly externalReference?: string;
+  /** BG-14: a full credit's is its invoice's. */
+  readonly invoicePeriod?: InvoicePeriodInput;
 }
 
 /** The content that builds this credit note again, line by line and cent for cent. */
@@ -35,7 +38,13 @@ export function creditNoteContentOf(creditNote: InvoiceState): CreditNoteContent
     ...(creditNote.purchaseOrderReference === undefined ? {} : { purchaseOrderReference: creditNote.purchaseOrderReference }),
     ...(creditNote.buyerReference === undefined ? {} : { buyerReference: creditNote.buyerReference }),
     ...(creditNote.externalReference === undefined ? {} : { externalReference: creditNote.externalReference }),
+    ...(creditNote.invoicePeriod === undefined ? {} : { invoicePeriod: periodInput(creditNote.invoicePeriod) }),
   };
+}
+
+/** A period as input text, its absent date left out. */
+export function periodInput(period: InvoicePeriod): InvoicePeriodInput {
+  return definedFields({ start: period.start, end: period.end });
 }
 
 /** A draft credit note of `invoice` (issued) with this content, in `series`. */

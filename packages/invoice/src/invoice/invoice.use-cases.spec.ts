@@ -1279,13 +1279,16 @@ describe('CreateCreditNote', () => {
       await expect(credit(invoice.id, { id: ID, lines: [{ ...lines[0], quantity: '2' }] })).rejects.toMatchObject({ code: 'idempotency.key_reused' });
     });
 
-    it('keeps the line periods a credit note is for: a full credit copies the invoice\'s, a partial one takes those given, and a retry must give the same', async () => {
+    it('keeps the periods a credit note is for: a full credit copies the invoice\'s and its lines\', a partial one takes the line periods given, and a retry must give the same', async () => {
       const february = { start: '2026-02-01', end: '2026-02-28' };
-      const invoice = await issued({ issueDate: '2026-03-02', lines: [{ marketableId: s.marketable.id, quantity: '2', period: february }] });
+      const invoice = await issued({ issueDate: '2026-03-02', invoicePeriod: february, lines: [{ marketableId: s.marketable.id, quantity: '2', period: february }] });
       expect(invoice.lines[0]?.period).toEqual(february);
 
-      const full = await credit(invoice.id);
-      expect(full.lines.map((line) => line.period)).toEqual([february]);
+      // Made from the ledger's copy, after an interruption between its credit and its store: the same periods.
+      interruptNextSaveOf('cn-full' as InvoiceId);
+      await expect(credit(invoice.id, { id: 'cn-full' as InvoiceId })).rejects.toThrow('interrupted');
+      const full = await credit(invoice.id, { id: 'cn-full' as InvoiceId });
+      expect([full.invoicePeriod, full.lines.map((line) => line.period)]).toEqual([february, [february]]);
 
       const other = await issued({ issueDate: '2026-03-02', lines: [{ marketableId: s.marketable.id, quantity: '3' }] });
       const request = { id: ID, lines: [{ marketableId: s.marketable.id, quantity: '1', period: { start: '2026-02-10', end: '2026-02-10' } }] };
@@ -1293,6 +1296,7 @@ describe('CreateCreditNote', () => {
       await expect(credit(other.id, request)).rejects.toThrow('interrupted');
       const completed = await credit(other.id, request);
       expect(completed.lines.map((line) => line.period)).toEqual([{ start: '2026-02-10', end: '2026-02-10' }]);
+      expect(completed.invoicePeriod).toBeUndefined();
       await expect(credit(other.id, { ...request, lines: [{ marketableId: s.marketable.id, quantity: '1', period: { start: '2026-02-11', end: '2026-02-11' } }] })).rejects.toMatchObject({ code: 'idempotency.key_reused' });
       await expect(credit(other.id, { ...request, lines: [{ marketableId: s.marketable.id, quantity: '1' }] })).rejects.toMatchObject({ code: 'idempotency.key_reused' });
     });

@@ -37,7 +37,7 @@ import { LEDGER, type Ledger } from '../ledger/ledger.port';
 import { LedgerProjection } from '../ledger/ledger-projection';
 import { postTransaction } from '../ledger/post-transaction';
 import { invoiceStanding, settledError, settlementPostings } from '../ledger/settlement';
-import { creditNoteContentOf, draftCreditNote, type CreditNoteContent } from './credit-note-content';
+import { creditNoteContentOf, draftCreditNote, periodInput, type CreditNoteContent } from './credit-note-content';
 import { creditsWhatWasRequested, type RequestedCredit } from './credit-note-request';
 import { assertTransition } from './invoice-lifecycle';
 import { Invoice, type InvoiceState } from './invoice';
@@ -637,6 +637,8 @@ export class CreateCreditNote {
       roundingAmount: full ? original.totals.rounding.toString() : '0',
       notes: command.reason === undefined ? [] : [command.reason],
       ...definedFields({ purchaseOrderReference: original.purchaseOrderReference, buyerReference: original.buyerReference, externalReference: command.externalReference }),
+      // A full credit is for the days its invoice was for; some lines, for the days their own periods say.
+      ...(full && original.invoicePeriod ? { invoicePeriod: periodInput(original.invoicePeriod) } : {}),
     };
   }
 

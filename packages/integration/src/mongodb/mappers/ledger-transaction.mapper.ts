@@ -204,6 +204,7 @@ function creditNoteToPersistence(content: CreditNoteContent): string {
     purchaseOrderReference: content.purchaseOrderReference,
     buyerReference: content.buyerReference,
     externalReference: content.externalReference,
+    invoicePeriod: content.invoicePeriod,
   } satisfies AllFieldsOf<CreditNoteContent>);
 }
 
@@ -220,6 +221,14 @@ function creditNoteToDomain(stored: string, id: string): CreditNoteContent {
     if (value !== undefined && typeof value !== 'string') throw new TypeError(`ledger_transactions ${id}: the credit note's ${field} is not a text`);
     return value;
   };
+  const period = (): CreditNoteContent['invoicePeriod'] => {
+    const value = parsed?.invoicePeriod as Record<string, unknown> | undefined;
+    if (value === undefined) return undefined;
+    if (value === null || typeof value !== 'object' || !['start', 'end'].every((field) => value[field] === undefined || typeof value[field] === 'string')) {
+      throw new TypeError(`ledger_transactions ${id}: the credit note's invoicePeriod is not a period`);
+    }
+    return compact({ start: value.start as string | undefined, end: value.end as string | undefined });
+  };
   return compact({
     lines: list('lines') as CreditNoteContent['lines'],
     allowances: list('allowances') as CreditNoteContent['allowances'],
@@ -230,6 +239,7 @@ function creditNoteToDomain(stored: string, id: string): CreditNoteContent {
     purchaseOrderReference: text('purchaseOrderReference'),
     buyerReference: text('buyerReference'),
     externalReference: text('externalReference'),
+    invoicePeriod: period(),
   } satisfies AllFieldsOf<CreditNoteContent>);
 }
 

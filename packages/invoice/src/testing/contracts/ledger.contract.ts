@@ -325,6 +325,7 @@ export function describeLedgerContract(ledger: () => Ledger): void {
         prepaidAmount: '0',
         roundingAmount: '0',
         externalReference: 'RMA-1',
+        invoicePeriod: { start: '2026-01-01', end: '2026-01-31' },
       };
       const operationId = anOperationId();
       const { transaction } = await postTransaction(store, { account, operationId }, () => ({ kind: 'credit_note', postings: [post.credited(creditNote, invoice, '20.00', '50.00')], at: AT, creditNote: content }));
