@@ -34,9 +34,14 @@ describe('billLinePeriod', () => {
     expect(billLinePeriod(line({ purpose: 'correction', reason: 'late_usage', range: range('2026-02-01', '2026-03-01') }))).toEqual({ start: '2026-02-01', end: '2026-02-28' });
   });
 
-  it('is none for a one-off charge recorded without one, and for a plan change’s correction', () => {
+  it('is, for a correction, the days its item covers now, never its whole period; none when the item was removed', () => {
+    const period = range('2026-03-01', '2026-04-01');
+    expect(billLinePeriod(line({ purpose: 'correction', reason: 'plan_change', period, range: range('2026-03-01', '2026-03-16') }))).toEqual({ start: '2026-03-01', end: '2026-03-15' });
+    expect(billLinePeriod(line({ purpose: 'correction', reason: 'plan_change', period }))).toBeUndefined();
+  });
+
+  it('is none for a one-off charge recorded without one', () => {
     expect(billLinePeriod(line({ kind: 'one_off', item: 'one_off:setup' }))).toBeUndefined();
-    expect(billLinePeriod(line({ purpose: 'correction', reason: 'plan_change', range: range('2026-03-01', '2026-03-16') }))).toBeUndefined();
   });
 });
 
@@ -47,7 +52,7 @@ describe('billInvoicePeriod', () => {
       line({ kind: 'one_off', item: 'one_off:setup' }),
       line({ kind: 'usage', range: range('2026-03-01', '2026-04-01') }),
       line({ purpose: 'correction', reason: 'late_usage', range: range('2026-02-01', '2026-03-01') }),
-      line({ purpose: 'correction', reason: 'plan_change', range: range('2026-01-01', '2026-01-15') }),
+      line({ purpose: 'correction', reason: 'plan_change', period: range('2026-04-01', '2026-05-01') }),
     ];
 
     expect(billInvoicePeriod({ lines })).toEqual({ start: '2026-02-01', end: '2026-04-30' });

@@ -129,16 +129,16 @@ export interface BillState {
 
 /**
  * The days a bill line is for (BG-26 of its invoice line), both included: the period the bill recorded on the line
- * (`proposeBill` names it), else, for a bill recorded before lines had one, the days of its computation. A plan
- * change's correction has none: it credits or charges part of days billed before (unused time, a new price from a
- * day), which its text names, and as a period it would claim days the plan no longer covers.
+ * (`proposeBill` names it), else, for a bill recorded before lines had one, the days of its computation. A
+ * correction's are the days its item covers now (`range`), which the corrected amount is for, never its whole billing
+ * period: after a plan change that period holds days the plan no longer covers (the unused time its label names).
  */
 export function billLinePeriod(line: Pick<BillLine, 'line' | 'computation'>): { readonly start: CalendarDate; readonly end: CalendarDate } | undefined {
   const recorded = line.line.period;
   if (recorded?.start !== undefined && recorded.end !== undefined) return { start: recorded.start as CalendarDate, end: recorded.end as CalendarDate };
   const { computation } = line;
-  if (computation.kind === 'one_off' || (computation.purpose === 'correction' && computation.reason === 'plan_change')) return undefined;
-  return daysOf(computation.range ?? computation.period);
+  if (computation.kind === 'one_off') return undefined;
+  return daysOf(computation.purpose === 'correction' ? computation.range : (computation.range ?? computation.period));
 }
 
 /** A range of days with its end excluded, as the period of days it covers, both included; undefined when empty. */

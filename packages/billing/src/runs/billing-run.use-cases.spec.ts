@@ -47,10 +47,10 @@ async function anotherPartnership(scenario: Awaited<ReturnType<typeof billedScen
 }
 
 /** A partnership of the scenario's parties valid until `validUntil`, billed by the plan from 1 March (until `planEnds`). */
-async function endingPartnership(scenario: Awaited<ReturnType<typeof billedScenario>>, validUntil: string, planEnds?: string) {
+async function endingPartnership(scenario: Awaited<ReturnType<typeof billedScenario>>, validUntil: string, planEnds?: string, terms: PlanTermsInput = PLAN) {
   const { tenantId } = scenario;
   const partnership = await scenario.use(CreatePartnership).execute({ tenantId, sellerId: scenario.seller.id, buyerId: scenario.buyer.id, ...SCENARIO_TERMS, validUntil });
-  await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId: partnership.id, effectiveFrom: '2026-03-01', terms: PLAN });
+  await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId: partnership.id, effectiveFrom: '2026-03-01', terms });
   if (planEnds) await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId: partnership.id, effectiveFrom: planEnds, terms: null, expectedVersion: 1 });
   return partnership;
 }
@@ -439,6 +439,29 @@ describe('RunBilling', () => {
     ]);
     const april = await scenario.adapters.invoices.get(tenantId, (bills[2] as BillState).invoiceId);
     expect(april?.toState().lines.map((line) => [line.name, line.period])).toEqual([['Service april', { start: '2026-04-20', end: '2026-04-20' }]]);
+  });
+
+  it('invoices after the end the credit of unused time for a plan ended mid-period, for the days the fee still covers', async () => {
+    const scenario = await billedScenario();
+    const { tenantId } = scenario;
+    // Seats only, billed in advance; valid until 15 April. April's seats are invoiced on 1 April, in full.
+    const ending = await endingPartnership(scenario, '2026-04-15', undefined, { interval: 'monthly', charges: PLAN.charges.slice(0, 1) });
+    scenario.clock.set(new Date('2026-04-01T09:00:00Z'));
+    await scenario.use(RunBilling).execute({ tenantId, partnershipIds: [ending.id] });
+    // The plan is then ended from the 16th, as the partnership; the credit is made by a run after the end.
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId: ending.id, effectiveFrom: '2026-04-16', terms: null, expectedVersion: 1 });
+    scenario.clock.set(new Date('2026-05-02T09:00:00Z'));
+
+    const run = await scenario.use(RunBilling).execute({ tenantId, partnershipIds: [ending.id] });
+
+    expect(run.counts).toMatchObject({ bills: 1, failed: 0 });
+    const bills = await scenario.billing.bills.listByPartnership(tenantId, ending.id);
+    const credit = bills.find((bill) => bill.billingDate === '2026-04-16');
+    const invoice = (await scenario.adapters.invoices.get(tenantId, (credit as BillState).invoiceId))?.toState();
+    expect([invoice?.invoicePeriod, invoice?.lines.map((line) => [line.name, line.period, line.netAmount.toString()])]).toEqual([
+      { start: '2026-04-01', end: '2026-04-15' },
+      [['Seats — unused time 2026-04-16 – 2026-04-30', { start: '2026-04-01', end: '2026-04-15' }, '-125.00']],
+    ]);
   });
 
   it("leaves a bill pending when its days run past the partnership's validity", async () => {

@@ -331,8 +331,9 @@ function correction(item: Item, before: Billed, difference: Money, reason: Corre
       ...definedFields({
         marketableId: item.marketableId ?? before.line?.marketableId,
         description: period === undefined ? undefined : `Correction for ${daysText(period)}: ${before.amount.toString()} billed, ${item.amount.toString()} due`,
-        // A plan change's correction names its days in its text only (see `billLinePeriod`).
-        period: reason === 'late_usage' ? daysOf(item.range ?? before.range) : undefined,
+        // The days the item covers now, which its amount now is for: never days the plan no longer covers (the unused
+        // time a label names). None when the change removed the item.
+        period: daysOf(item.range),
       }),
       ...correctionQuantityAndPrice(difference),
       vat: vatCategoryToInput(item.vat),
