@@ -132,10 +132,12 @@ describe('ImportReceivables', () => {
     await scenario.use(CreatePartner).execute({ tenantId: scenario.tenantId, legalName: 'Twin Corp' });
     await scenario.use(CreatePartner).execute({ tenantId: scenario.tenantId, legalName: 'twin  corp ' });
     const results = await importRows([
-      { ...ROW, invoiceNumber: own.number },
+      { ...ROW, invoiceNumber: own.number, customerName: 'Newcomer Ltd' },
       { ...ROW, invoiceNumber: 'AR-2000', customerName: 'TWIN CORP' },
     ]);
     expect(results.map((result) => result.problems.map((problem) => problem.code))).toEqual([['import.number_taken'], ['import.customer_ambiguous']]);
+    // The refused row wrote nothing: before, the customer it named was created (with a partnership) first.
+    expect((await partners()).some((partner) => partner.legalName === 'Newcomer Ltd')).toBe(false);
   });
 
   it('takes a number in the platform\'s own format out of its series, so that the series goes past it instead of blocking on it', async () => {

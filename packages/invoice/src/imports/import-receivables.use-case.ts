@@ -276,6 +276,11 @@ export class ReceivablesImport {
         if (after.length > 0) return refused(after);
       }
     }
+    if (!found) {
+      // Before anything is written: a number refused here must leave no customer or partnership behind.
+      const taken = await this.claimNumber(receivable.invoiceNumber);
+      if (taken) return refused([taken]);
+    }
     const partner = await this.customer(receivable, customer.id, changes);
     const contactId = receivable.contact === undefined ? undefined : partner.contacts.find((known) => sameContact(known, receivable.contact as Omit<Contact, 'id'>))?.id;
     let invoice = found;
@@ -402,12 +407,6 @@ export class ReceivablesImport {
       },
       { tenantId, id: this.deps.ids.next<'Invoice'>(), at: this.deps.clock.now() },
     );
-    // A number in the platform's own format is one a series would give out: it is taken out of the series before the
-    // invoice is stored, or the series would give it to a document of ours later, which could then never be stored.
-    const inSeries = parseDocumentNumber(receivable.invoiceNumber);
-    if (inSeries && !(await this.deps.numbers.claimImported(tenantId, inSeries.series, inSeries.sequence))) {
-      return { field: 'invoiceNumber', code: 'import.number_taken', message: `number ${receivable.invoiceNumber} is reserved for a document made here` };
-    }
     try {
       await this.deps.invoices.save(invoice);
       return invoice;
@@ -417,6 +416,17 @@ export class ReceivablesImport {
       const [holder] = await this.deps.invoices.findImported(tenantId, [receivable.invoiceNumber]);
       return holder ?? { field: 'invoiceNumber', code: 'import.number_taken', message: `number ${receivable.invoiceNumber} is held by a document made here` };
     }
+  }
+
+  /**
+   * A number in the platform's own format is one a series would give out: it is taken out of the series before the
+   * invoice is stored (claiming it again is a no-op), or the series would give it to a document of ours later, which
+   * could then never be stored. The problem when a document made here holds it.
+   */
+  private async claimNumber(number: string): Promise<ImportProblem | undefined> {
+    const inSeries = parseDocumentNumber(number);
+    if (!inSeries || (await this.deps.numbers.claimImported(this.seller.tenantId, inSeries.series, inSeries.sequence))) return undefined;
+    return { field: 'invoiceNumber', code: 'import.number_taken', message: `number ${number} is reserved for a document made here` };
   }
 
   private async partnership(receivable: Receivable, buyer: Partner): Promise<Partnership> {
