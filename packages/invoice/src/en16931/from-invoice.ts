@@ -6,6 +6,7 @@ import type { VatCategory } from '../invoice/vat';
 import { describePaymentTerms } from '../partnership/payment-terms';
 import type { PostalAddress } from '../shared/postal-address';
 import type { Address, AllowanceCharge, Buyer, Contact, DocumentAllowanceCharge, En16931Document, Line, Seller } from './model';
+import { periodInput } from '../invoice/invoice-period';
 
 /** BT-24 of what we write: the EN 16931 core specification, no CIUS claimed beyond it. */
 export const SPECIFICATION_IDENTIFIER = 'urn:cen.eu:en16931:2017';
@@ -45,7 +46,7 @@ export function invoiceToEn16931(state: InvoiceState): En16931Document {
       // A credit note's BT-9 lives on a payment means in UBL, which a credit note of ours has none of: not stated.
       dueDate: state.kind === 'credit_note' ? undefined : state.dueDate,
       buyerReference: state.buyerReference,
-      invoicePeriod: state.invoicePeriod && definedFields({ start: state.invoicePeriod.start, end: state.invoicePeriod.end }),
+      invoicePeriod: state.invoicePeriod && periodInput(state.invoicePeriod),
       purchaseOrderReference: state.purchaseOrderReference,
       paymentTerms: describePaymentTerms(state.paymentTerms),
     }),
@@ -84,7 +85,7 @@ export function invoiceToEn16931(state: InvoiceState): En16931Document {
         charges: line.charges.map((each) => allowanceCharge(each, grossOf(line))),
         price: { netPrice: formatDecimal(line.netPrice), ...(line.priceBaseQuantity.eq(1) ? {} : { baseQuantity: formatDecimal(line.priceBaseQuantity) }) },
         vat: { category: line.vat.code, ...(line.vat.rate === null ? {} : { rate: formatDecimal(line.vat.rate) }) },
-        ...(line.period ? { period: definedFields({ start: line.period.start, end: line.period.end }) } : {}),
+        ...(line.period ? { period: periodInput(line.period) } : {}),
         item: { name: line.name, ...definedFields({ description: line.description, sellerId: line.sellerItemId }), classifications: [], attributes: [] },
       }),
     ),

@@ -6,8 +6,8 @@
 import { parseDocumentNumber } from './number-sequence.port';
 import { Invoice, type InvoiceState } from './invoice';
 import { documentAllowanceChargeToInput, invoiceLineToInput, type DocumentAllowanceChargeInput, type InvoiceLineInput } from './invoice-line';
-import { DomainError, definedFields, type CalendarDate, type TenantId } from '@invoicing/core';
-import type { InvoicePeriod, InvoicePeriodInput } from './invoice-period';
+import { DomainError, type CalendarDate, type TenantId } from '@invoicing/core';
+import { periodInput, type InvoicePeriodInput } from './invoice-period';
 import type { CreditedPosting } from '../ledger/ledger';
 import type { InvoiceId } from '../shared/ids';
 
@@ -40,11 +40,6 @@ export function creditNoteContentOf(creditNote: InvoiceState): CreditNoteContent
     ...(creditNote.externalReference === undefined ? {} : { externalReference: creditNote.externalReference }),
     ...(creditNote.invoicePeriod === undefined ? {} : { invoicePeriod: periodInput(creditNote.invoicePeriod) }),
   };
-}
-
-/** A period as input text, its absent date left out. */
-export function periodInput(period: InvoicePeriod): InvoicePeriodInput {
-  return definedFields({ start: period.start, end: period.end });
 }
 
 /** A draft credit note of `invoice` (issued) with this content, in `series`. */

@@ -15,7 +15,7 @@ import {
 } from '@invoicing/core';
 import type { MarketableId } from '../shared/ids';
 import { optionalText, requiredText } from '../shared/text';
-import { invoicePeriod, type InvoicePeriod, type InvoicePeriodInput } from './invoice-period';
+import { invoicePeriod, periodInput, type InvoicePeriod, type InvoicePeriodInput } from './invoice-period';
 import { vatCategory, vatCategoryToInput, type VatCategory, type VatCategoryInput } from './vat';
 
 /**
@@ -305,7 +305,7 @@ export function invoiceLineToInput(line: InvoiceLine): InvoiceLineInput {
     id: line.id,
     ...definedFields({ marketableId: line.marketableId }),
     name: line.name,
-    ...definedFields({ description: line.description, sellerItemId: line.sellerItemId, period: line.period && definedFields({ start: line.period.start, end: line.period.end }) }),
+    ...definedFields({ description: line.description, sellerItemId: line.sellerItemId, period: line.period && periodInput(line.period) }),
     quantity: formatDecimal(line.quantity),
     unitCode: line.unitCode,
     netPrice: formatDecimal(line.netPrice),

@@ -36,3 +36,8 @@ export function invoicePeriod(input: InvoicePeriodInput): InvoicePeriod {
   }
   return definedFields({ start, end });
 }
+
+/** A period as input text (or as a document states it), its absent date left out: what {@link invoicePeriod} parses back. */
+export function periodInput(period: InvoicePeriod): InvoicePeriodInput {
+  return definedFields({ start: period.start, end: period.end });
+}

@@ -37,12 +37,12 @@ import { LEDGER, type Ledger } from '../ledger/ledger.port';
 import { LedgerProjection } from '../ledger/ledger-projection';
 import { postTransaction } from '../ledger/post-transaction';
 import { invoiceStanding, settledError, settlementPostings } from '../ledger/settlement';
-import { creditNoteContentOf, draftCreditNote, periodInput, type CreditNoteContent } from './credit-note-content';
+import { creditNoteContentOf, draftCreditNote, type CreditNoteContent } from './credit-note-content';
 import { creditsWhatWasRequested, type RequestedCredit } from './credit-note-request';
 import { assertTransition } from './invoice-lifecycle';
 import { Invoice, type InvoiceState } from './invoice';
 import type { DraftContent } from './invoice-content';
-import type { InvoicePeriodInput } from './invoice-period';
+import { periodInput, type InvoicePeriodInput } from './invoice-period';
 import { documentAllowanceChargeToInput, invoiceLineToInput, isUnitCode, type AllowanceChargeInput, type DocumentAllowanceChargeInput, type InvoiceLineInput } from './invoice-line';
 import { DUPLICATE_WINDOW_DAYS, INVOICE_REPOSITORY, type InvoiceRepository } from './invoice-repository.port';
 import { NUMBER_SEQUENCE, formatDocumentNumber, parseDocumentNumber, type NumberSequence } from './number-sequence.port';
@@ -293,7 +293,7 @@ function assertCanInvoice(partnership: Partnership, issueDate: CalendarDate, inv
   throw new InvalidStateError('partnership.not_active', `partnership ${partnership.id} is not active on ${issueDate}${claimed}`, {
     partnershipId: partnership.id,
     date: issueDate,
-    ...(period === undefined ? {} : { invoicePeriod: definedFields({ start: period.start, end: period.end }) }),
+    ...(period === undefined ? {} : { invoicePeriod: periodInput(period) }),
   });
 }
 

@@ -18,6 +18,7 @@ import { storedUnitPrice } from '../invoice/invoice-line';
 import type { MarketableId, PartnerId, PartnershipId } from '../shared/ids';
 import { optionalText } from '../shared/text';
 import { paymentTerms, type PaymentTerms, type PaymentTermsInput } from './payment-terms';
+import type { InvoicePeriod } from '../invoice/invoice-period';
 
 /** Whether invoices need someone's approval before they are issued. */
 export type ApprovalRule =
@@ -43,9 +44,6 @@ export interface NumberingSeries {
 }
 
 export type PartnershipStatus = 'active' | 'suspended' | 'ended';
-
-/** Days from `start` to `end`, both included, either possibly absent: an invoice's or a line's period. */
-type DayPeriod = { readonly start?: CalendarDate; readonly end?: CalendarDate };
 
 /** The stored form of a partnership. */
 export interface PartnershipState {
@@ -241,7 +239,7 @@ export class Partnership extends AggregateRoot<PartnershipId> {
    */
   canInvoice(
     issueDate: CalendarDate,
-    claim: { readonly period?: DayPeriod; readonly linePeriods?: readonly (DayPeriod | undefined)[] } = {},
+    claim: { readonly period?: InvoicePeriod; readonly linePeriods?: readonly (InvoicePeriod | undefined)[] } = {},
   ): boolean {
     if (this.state.status !== 'active') return false;
     if (this.isValidOn(issueDate)) return true;
