@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SetBillingPlan, StartBillingRun, type PlanTermsInput } from '@invoicing/billing';
 import { documentId, type MongoConnection } from '@invoicing/integration/mongodb';
-import { tenantId } from '@invoicing/core';
+import { encodeCursor, tenantId } from '@invoicing/core';
 import { CreatePartner, CreatePartnership, type PartnershipId } from '@invoicing/invoice';
 import { DATABASE } from '../composition/tokens';
 import { fingerprintOf } from '../http/idempotency.interceptor';
@@ -406,6 +406,11 @@ describe('billing over HTTP', () => {
       expect(first.body.items.some((run: object) => 'previews' in run)).toBe(false);
       const next = await t.call('GET', `/v1/billing-runs?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`);
       expect(next.body.items.map((run: { id: string }) => run.id)).not.toContain(first.body.items[0].id);
+      // Review of 7 December 2026: a cursor naming an instant no date holds (past ±8.64e15 ms) answered 500.
+      for (const position of [[9e15, 'x'], [-9e15, 'x'], [1.5, 'x']]) {
+        const forged = await t.call('GET', `/v1/billing-runs?cursor=${encodeCursor(position)}`);
+        expect([forged.status, forged.body.code]).toEqual([400, 'pagination.invalid_cursor']);
+      }
       const tooMany = await t.call('GET', '/v1/billing-runs?limit=500');
       expect([tooMany.status, tooMany.body.code]).toEqual([400, 'pagination.invalid_limit']);
       expect((await t.call('GET', '/v1/billing-runs', { as: 'globex-admin' })).body.items).toEqual([]);

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Readable } from 'node:stream';
-import { CLOCK, ConflictError, DomainError, ID_GENERATOR, NotFoundError, decodeCursor, definedFields, encodeCursor, pageLimit, type Clock, type IdGenerator, type TenantId } from '@invoicing/core';
+import { CLOCK, ConflictError, DomainError, ID_GENERATOR, NotFoundError, ValidationError, decodeCursor, definedFields, encodeCursor, pageLimit, type Clock, type IdGenerator, type TenantId } from '@invoicing/core';
 import { ImportReceivables, type PartnerId, type ReceivablesImport } from '@invoicing/invoice';
 import type { ImportJobState, ImportJobStore } from '@invoicing/integration';
 import { CsvError, ErrorReportWriter, checkMapping, columnLayout, detectDelimiter, readCsvRows, type ReceivablesMapping } from '@invoicing/integration/formats';
@@ -138,7 +138,8 @@ export class ReceivablesImportsController {
   async listRefusedRows(@Tenant() tenantId: TenantId, @Param('importId') importId: string, @Query() query: PageQueryDto): Promise<RefusedRowPageDto> {
     const job = await this.load(tenantId, importId);
     const limit = pageLimit(query.limit);
-    const after = query.cursor === undefined ? 0 : Number(decodeCursor(query.cursor, 1)[0]);
+    const after = query.cursor === undefined ? 0 : decodeCursor(query.cursor, 1)[0];
+    if (typeof after !== 'number' || !Number.isSafeInteger(after) || after < 0) throw ValidationError.of('cursor', 'pagination.invalid_cursor', 'the cursor is not one this list returned');
     const items: RefusedRowDto[] = [];
     for await (const row of this.jobs.refused(tenantId, job.id, after)) {
       items.push(toRefusedRowResponse(row));

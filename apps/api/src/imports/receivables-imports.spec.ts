@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { parse } from 'csv-parse/sync';
 import { connectMongo } from '@invoicing/integration/mongodb';
+import { encodeCursor } from '@invoicing/core';
 import { stackEnv, startTestApi, type TestApi } from '../testing/harness';
 
 // The sample accounts-receivable export sent over HTTP to the API on the real stack (FerretDB, Keycloak tokens).
@@ -53,6 +54,11 @@ describe('accounts-receivable imports over HTTP', () => {
     const secondPage = await t.call('GET', `/v1/receivables-imports/${done.id}/refused-rows?limit=10&cursor=${firstPage.body.nextCursor}`);
     expect(secondPage.body.items.map((row: { row: number }) => row.row)).toEqual([502, 560, 648, 751, 850, 903]);
     expect(secondPage.body.nextCursor).toBeNull();
+    // Review of 7 December 2026: a cursor holding anything but a row number answered 500.
+    for (const position of [['abc'], [-1], [1.5], [Number.MAX_SAFE_INTEGER + 2]]) {
+      const forged = await t.call('GET', `/v1/receivables-imports/${done.id}/refused-rows?cursor=${encodeCursor(position)}`);
+      expect([forged.status, forged.body.code]).toEqual([400, 'pagination.invalid_cursor']);
+    }
   });
 
   it('shows the imported balances through the API, and changes nothing when the file comes again', async () => {

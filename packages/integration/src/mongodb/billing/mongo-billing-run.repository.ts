@@ -61,10 +61,13 @@ export class MongoBillingRunRepository implements BillingRunRepository {
   }
 }
 
+const MAX_DATE_MS = 8.64e15;
+
 /** The run a cursor points after: its start (milliseconds) and id, as the in-memory adapter encodes them. */
 function positionOf(cursor: string): { startedAt: Date; id: string } {
   const [startedAt, id] = decodeCursor(cursor, 2);
-  if (typeof startedAt !== 'number' || !Number.isSafeInteger(startedAt) || typeof id !== 'string') {
+  // A date holds ±8.64e15 ms; past that `new Date` is invalid, and the driver refuses it as a server fault would be.
+  if (typeof startedAt !== 'number' || !Number.isSafeInteger(startedAt) || Math.abs(startedAt) > MAX_DATE_MS || typeof id !== 'string') {
     throw ValidationError.of('cursor', 'pagination.invalid_cursor', 'the cursor is not one this list returned');
   }
   return { startedAt: new Date(startedAt), id };
