@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from '@jest/globals';
 import { CreateIssuedInvoice } from '../invoice/invoice.use-cases';
 import { GetPartnerBalance } from '../queries/report.use-cases';
 import type { PartnerId } from '../shared/ids';
-import { CreatePartner } from '../partner/partner.use-cases';
+import { ArchivePartner, CreatePartner } from '../partner/partner.use-cases';
 import { createInMemoryAdapters } from '../testing/in-memory/in-memory-adapters';
 import { createScenario, type Scenario } from '../testing/scenario';
 import { ImportReceivables, type ImportResult } from './import-receivables.use-case';
@@ -138,6 +138,29 @@ describe('ImportReceivables', () => {
     expect(results.map((result) => result.problems.map((problem) => problem.code))).toEqual([['import.number_taken'], ['import.customer_ambiguous']]);
     // The refused row wrote nothing: before, the customer it named was created (with a partnership) first.
     expect((await partners()).some((partner) => partner.legalName === 'Newcomer Ltd')).toBe(false);
+  });
+
+  it('refuses a row the invoice cannot hold before it writes anything: no number claimed, no customer, contact or partnership', async () => {
+    // Review of 7 December 2026: a total past the highest unit price, or a contact for an archived partner, was found
+    // only once the number was claimed and the customer, its contact and a partnership were stored.
+    const issue = async () =>
+      (await scenario.use(CreateIssuedInvoice).execute({ tenantId: scenario.tenantId, partnershipId: scenario.partnership.id, lines: [{ marketableId: scenario.marketable.id, quantity: '1' }] })).number;
+    const archived = await scenario.use(CreatePartner).execute({ tenantId: scenario.tenantId, legalName: 'Closed Shop Ltd' });
+    await scenario.use(ArchivePartner).execute({ tenantId: scenario.tenantId, partnerId: archived.id });
+    const results = await importRows([
+      { ...ROW, invoiceNumber: 'INV-000001', customerName: 'Huge Buyer Ltd', total: '1000000000000.01', applied: '0', status: 'Pending' },
+      { ...ROW, invoiceNumber: 'INV-000002', customerName: 'Closed Shop Ltd', contactName: 'New Person', contactEmail: 'new@closed.example' },
+    ]);
+    expect(results.map((result) => [result.outcome, ...result.problems.map((problem) => problem.code)])).toEqual([
+      ['refused', 'line.price_out_of_range'],
+      ['refused', 'partner.archived'],
+    ]);
+    expect(results[0]?.problems[0]?.field).toBe('total');
+    expect((await partners()).some((partner) => partner.legalName === 'Huge Buyer Ltd')).toBe(false);
+    expect((await partners()).find((partner) => partner.id === archived.id)?.contacts).toEqual([]);
+    expect((await scenario.adapters.partnerships.list(scenario.tenantId, {}, { limit: 200 })).items.map((each) => each.buyerId)).toEqual([scenario.partnership.buyerId]);
+    // Neither number was taken out of the series.
+    expect([await issue(), await issue()]).toEqual(['INV-000001', 'INV-000002']);
   });
 
   it('takes a number in the platform\'s own format out of its series, so that the series goes past it instead of blocking on it', async () => {

@@ -70,6 +70,34 @@ function sameContact(known: Contact, given: Omit<Contact, 'id'>): boolean {
  * The VAT of an imported invoice's one line: an accounts-receivable export gives the total, not its tax detail, so the
  * line is the total, outside the scope of VAT as far as this record knows, and says why.
  */
+/** What a new receivable makes, before any of it is written. */
+interface PreparedRow {
+  readonly customer: Partner;
+  /** Whether the customer is new or gained the row's contact: it is saved first. */
+  readonly customerChanged: boolean;
+  readonly partnership: Partnership;
+  readonly partnershipIsNew: boolean;
+  readonly invoice: Invoice;
+}
+
+/** The partnership an import records a customer's invoices in a currency under. */
+function partnershipKey(buyerId: PartnerId, receivable: Receivable): string {
+  return `${buyerId}\u0000${receivable.total.currency}`;
+}
+
+/**
+ * Builds the invoice of a receivable; what its one line refuses (a total past the highest unit price, 10^12) is the
+ * row's Bill Total, named as such in the error report.
+ */
+function totalChecked(build: () => Invoice): Invoice {
+  try {
+    return build();
+  } catch (error) {
+    if (!(error instanceof ValidationError) || !error.issues.every((issue) => issue.path.startsWith('lines.0'))) throw error;
+    throw new ValidationError(error.issues.map((issue) => ({ ...issue, path: 'total' })));
+  }
+}
+
 const IMPORTED_VAT = { code: 'O', rate: null, exemptionReason: 'Imported total: the source system gave no tax detail' } as const;
 
 /** The largest page after `cursor` (the first one without). */
@@ -238,7 +266,9 @@ export class ReceivablesImport {
           try {
             results[index] = await this.importOne(receivables[index] as Receivable, existing);
           } catch (error) {
-            if (error instanceof ValidationError) results[index] = refused(error.issues.map((issue) => ({ code: issue.code, message: `${issue.path ? `${issue.path}: ` : ''}${issue.message}` })));
+            if (error instanceof ValidationError) {
+              results[index] = refused(error.issues.map((issue) => (issue.path === 'total' ? { field: 'total', code: issue.code, message: issue.message } : { code: issue.code, message: `${issue.path ? `${issue.path}: ` : ''}${issue.message}` })));
+            }
             else if (error instanceof DomainError) results[index] = refused([{ code: error.code, message: error.message }]);
             else {
               failure ??= { error };
@@ -276,29 +306,91 @@ export class ReceivablesImport {
         if (after.length > 0) return refused(after);
       }
     }
-    if (!found) {
-      // Before anything is written: a number refused here must leave no customer or partnership behind.
-      const taken = await this.claimNumber(receivable.invoiceNumber);
-      if (taken) return refused([taken]);
-    }
-    const partner = await this.customer(receivable, customer.id, changes);
-    const contactId = receivable.contact === undefined ? undefined : partner.contacts.find((known) => sameContact(known, receivable.contact as Omit<Contact, 'id'>))?.id;
-    let invoice = found;
-    if (!invoice) {
-      const recorded = await this.record(receivable, partner, contactId);
-      if (!(recorded instanceof Invoice)) return refused([recorded]);
-      invoice = recorded;
-      existing.byNumber.set(receivable.invoiceNumber, invoice);
-      const conflicts = this.conflicts(invoice, receivable, partner.id);
-      if (conflicts.length > 0) return refused(conflicts);
-    }
-    const paid = await this.settle(invoice, partner, receivable);
+    if (!found) return this.importNew(receivable, customer.id, existing);
+    // The invoice's buyer: the conflicts above refused a row naming anyone else.
+    const partner = await this.customer(receivable, found.buyerId, changes);
+    const paid = await this.settle(found, partner, receivable);
     if (paid !== undefined) {
       changes.push(`payment of ${paid} recorded`);
       existing.paidSince.add(receivable.invoiceNumber);
     }
-    if (!found) return { outcome: 'imported', invoiceId: invoice.id, changes: [], problems: [] };
-    return { outcome: changes.length > 0 ? 'updated' : 'unchanged', invoiceId: invoice.id, changes, problems: [] };
+    return { outcome: changes.length > 0 ? 'updated' : 'unchanged', invoiceId: found.id, changes, problems: [] };
+  }
+
+  /**
+   * A receivable no invoice holds yet. The customer (new, or with the row's contact added), the partnership and the
+   * invoice are all built before the first write, so that a row the invoice cannot hold (a total past the highest unit
+   * price, a contact for an archived partner) leaves no number claimed and no customer, contact or partnership behind.
+   */
+  private async importNew(receivable: Receivable, customerId: PartnerId | undefined, existing: BatchInvoices): Promise<ImportResult> {
+    for (let attempt = 0; ; attempt += 1) {
+      const row = await this.prepare(receivable, customerId);
+      const taken = await this.claimNumber(receivable.invoiceNumber);
+      if (taken) return refused([taken]);
+      try {
+        if (row.customerChanged) await this.deps.partners.save(row.customer);
+      } catch (error) {
+        // Someone else changed the partner since it was read: read it again and build the row once more.
+        if (!(error instanceof ConflictError) || customerId === undefined || attempt >= 2) throw error;
+        await this.load(customerId);
+        continue;
+      }
+      this.loaded.set(row.customer.id, row.customer);
+      if (customerId === undefined) this.names.set(partnerNameKey(receivable.customerName), [row.customer.id]);
+      if (row.partnershipIsNew) await this.deps.partnerships.save(row.partnership);
+      this.partnerships.set(partnershipKey(row.customer.id, receivable), row.partnership);
+      const recorded = await this.record(receivable, row.invoice);
+      if (!(recorded instanceof Invoice)) return refused([recorded]);
+      existing.byNumber.set(receivable.invoiceNumber, recorded);
+      const conflicts = this.conflicts(recorded, receivable, row.customer.id);
+      if (conflicts.length > 0) return refused(conflicts);
+      if ((await this.settle(recorded, row.customer, receivable)) !== undefined) existing.paidSince.add(receivable.invoiceNumber);
+      return { outcome: 'imported', invoiceId: recorded.id, changes: [], problems: [] };
+    }
+  }
+
+  /** What a new receivable makes, built and checked, nothing written: see {@link importNew}. */
+  private async prepare(receivable: Receivable, customerId: PartnerId | undefined): Promise<PreparedRow> {
+    const { tenantId } = this.seller;
+    const at = this.deps.clock.now();
+    let customer: Partner;
+    let customerChanged = true;
+    if (customerId === undefined) {
+      customer = Partner.create(
+        { kind: 'company', legalName: receivable.customerName, ...definedFields({ contacts: receivable.contact && [receivable.contact] }) },
+        { tenantId, id: this.deps.ids.next<'Partner'>(), newContactId: () => this.deps.ids.next<'Contact'>() as ContactId, at },
+      );
+    } else {
+      // A copy: the partner this import holds changes only once the row's write of it succeeded.
+      customer = Partner.restore((this.loaded.get(customerId) ?? (await this.load(customerId))).toState());
+      customerChanged = receivable.contact !== undefined && this.withContact(customer, receivable.contact, at) !== undefined;
+    }
+    const contactId = receivable.contact === undefined ? undefined : customer.contacts.find((known) => sameContact(known, receivable.contact as Omit<Contact, 'id'>))?.id;
+    const known = this.partnerships.get(partnershipKey(customer.id, receivable));
+    const partnership =
+      known ??
+      Partnership.create(
+        { sellerId: this.seller.id, buyerId: customer.id, currency: receivable.total.currency, paymentTerms: paymentTermsToInput(receivable.paymentTerms), validFrom: receivable.invoiceDate },
+        { tenantId, id: this.deps.ids.next<'Partnership'>(), at },
+      );
+    const invoice = totalChecked(() =>
+      Invoice.recordIssued(
+        {
+          ...partnership.draftTerms(),
+          paymentTerms: receivable.paymentTerms,
+          lines: [{ name: `Invoice ${receivable.invoiceNumber}`, quantity: '1', unitCode: 'C62', netPrice: receivable.total.toString(), vat: IMPORTED_VAT }],
+          notes: receivable.termsText === undefined ? [] : [`Payment terms: ${receivable.termsText}`],
+          ...definedFields({ purchaseOrderReference: receivable.purchaseOrder, buyerContactId: contactId }),
+          number: receivable.invoiceNumber,
+          issueDate: receivable.invoiceDate,
+          dueDate: receivable.dueDate,
+          seller: partySnapshot(this.seller),
+          buyer: partySnapshot(customer, contactId),
+        },
+        { tenantId, id: this.deps.ids.next<'Invoice'>(), at },
+      ),
+    );
+    return { customer, customerChanged, partnership, partnershipIsNew: known === undefined, invoice };
   }
 
   /**
@@ -342,41 +434,42 @@ export class ReceivablesImport {
     return problems;
   }
 
-  /** The customer, found or created, with the receivable's contact added or completed. */
-  private async customer(receivable: Receivable, id: PartnerId | undefined, changes: string[]): Promise<Partner> {
-    const { tenantId } = this.seller;
+  /** The customer of an invoice imported before, with the receivable's contact added or completed. */
+  private async customer(receivable: Receivable, id: PartnerId, changes: string[]): Promise<Partner> {
     const at = this.deps.clock.now();
-    if (id === undefined) {
-      const created = Partner.create(
-        { kind: 'company', legalName: receivable.customerName, ...definedFields({ contacts: receivable.contact && [receivable.contact] }) },
-        { tenantId, id: this.deps.ids.next<'Partner'>(), newContactId: () => this.deps.ids.next<'Contact'>() as ContactId, at },
-      );
-      await this.deps.partners.save(created);
-      this.names.set(partnerNameKey(receivable.customerName), [created.id]);
-      this.loaded.set(created.id, created);
-      return created;
-    }
     let partner = this.loaded.get(id) ?? (await this.load(id));
     const contact = receivable.contact;
     if (contact === undefined) return partner;
     for (let attempt = 0; ; attempt += 1) {
-      const known = partner.contacts.find((candidate) => sameContact(candidate, contact));
-      const missing = known && definedFields({ email: known.email ? undefined : contact.email, phone: known.phone ? undefined : contact.phone });
-      if (known && Object.keys(missing ?? {}).length === 0) return partner;
-      // An email another contact of the partner has is theirs: the row's contact is then that one, nothing to add.
-      if (!known && contact.email !== undefined && partner.contacts.some((candidate) => candidate.email === contact.email)) return partner;
-      if (known) partner.updateContact(known.id, missing ?? {}, at);
-      else partner.addContact(contact, { id: this.deps.ids.next<'Contact'>() as ContactId, at });
+      const copy = Partner.restore(partner.toState());
+      const change = this.withContact(copy, contact, at);
+      if (change === undefined) return partner;
       try {
-        await this.deps.partners.save(partner);
-        changes.push(known ? `contact ${contact.name} completed` : `contact ${contact.name} added`);
-        return partner;
+        await this.deps.partners.save(copy);
+        this.loaded.set(id, copy);
+        changes.push(change);
+        return copy;
       } catch (error) {
         // Someone else changed the partner since it was read: read it again and look once more.
         if (!(error instanceof ConflictError) || attempt >= 2) throw error;
         partner = await this.load(id);
       }
     }
+  }
+
+  /**
+   * Adds the row's contact to the partner, or completes the one it names, in memory; what changed, or nothing when the
+   * partner has it already. @throws InvalidStateError `partner.archived`
+   */
+  private withContact(partner: Partner, contact: Omit<Contact, 'id'>, at: Date): string | undefined {
+    const known = partner.contacts.find((candidate) => sameContact(candidate, contact));
+    const missing = known && definedFields({ email: known.email ? undefined : contact.email, phone: known.phone ? undefined : contact.phone });
+    if (known && Object.keys(missing ?? {}).length === 0) return undefined;
+    // An email another contact of the partner has is theirs: the row's contact is then that one, nothing to add.
+    if (!known && contact.email !== undefined && partner.contacts.some((candidate) => candidate.email === contact.email)) return undefined;
+    if (known) partner.updateContact(known.id, missing ?? {}, at);
+    else partner.addContact(contact, { id: this.deps.ids.next<'Contact'>() as ContactId, at });
+    return known ? `contact ${contact.name} completed` : `contact ${contact.name} added`;
   }
 
   private async load(id: PartnerId): Promise<Partner> {
@@ -386,34 +479,17 @@ export class ReceivablesImport {
   }
 
   /**
-   * Records the invoice, under a partnership in its currency. Another import's document under the number is returned
-   * instead (it recorded it in between); a document made here under the number is a problem.
+   * Stores the invoice built for a receivable. Another import's document under the number is returned instead (it
+   * recorded it in between); a document made here under the number is a problem.
    */
-  private async record(receivable: Receivable, buyer: Partner, contactId: ContactId | undefined): Promise<Invoice | ImportProblem> {
-    const { tenantId } = this.seller;
-    const partnership = await this.partnership(receivable, buyer);
-    const invoice = Invoice.recordIssued(
-      {
-        ...partnership.draftTerms(),
-        paymentTerms: receivable.paymentTerms,
-        lines: [{ name: `Invoice ${receivable.invoiceNumber}`, quantity: '1', unitCode: 'C62', netPrice: receivable.total.toString(), vat: IMPORTED_VAT }],
-        notes: receivable.termsText === undefined ? [] : [`Payment terms: ${receivable.termsText}`],
-        ...definedFields({ purchaseOrderReference: receivable.purchaseOrder, buyerContactId: contactId }),
-        number: receivable.invoiceNumber,
-        issueDate: receivable.invoiceDate,
-        dueDate: receivable.dueDate,
-        seller: partySnapshot(this.seller),
-        buyer: partySnapshot(buyer, contactId),
-      },
-      { tenantId, id: this.deps.ids.next<'Invoice'>(), at: this.deps.clock.now() },
-    );
+  private async record(receivable: Receivable, invoice: Invoice): Promise<Invoice | ImportProblem> {
     try {
       await this.deps.invoices.save(invoice);
       return invoice;
     } catch (error) {
       if (!(error instanceof ConflictError) || error.code !== 'invoice.duplicate_number') throw error;
       // Another import recorded it in between, or a document made here holds the number.
-      const [holder] = await this.deps.invoices.findImported(tenantId, [receivable.invoiceNumber]);
+      const [holder] = await this.deps.invoices.findImported(invoice.tenantId, [receivable.invoiceNumber]);
       return holder ?? { field: 'invoiceNumber', code: 'import.number_taken', message: `number ${receivable.invoiceNumber} is held by a document made here` };
     }
   }
@@ -427,25 +503,6 @@ export class ReceivablesImport {
     const inSeries = parseDocumentNumber(number);
     if (!inSeries || (await this.deps.numbers.claimImported(this.seller.tenantId, inSeries.series, inSeries.sequence))) return undefined;
     return { field: 'invoiceNumber', code: 'import.number_taken', message: `number ${number} is reserved for a document made here` };
-  }
-
-  private async partnership(receivable: Receivable, buyer: Partner): Promise<Partnership> {
-    const key = `${buyer.id}\u0000${receivable.total.currency}`;
-    const known = this.partnerships.get(key);
-    if (known) return known;
-    const partnership = Partnership.create(
-      {
-        sellerId: this.seller.id,
-        buyerId: buyer.id,
-        currency: receivable.total.currency,
-        paymentTerms: paymentTermsToInput(receivable.paymentTerms),
-        validFrom: receivable.invoiceDate,
-      },
-      { tenantId: this.seller.tenantId, id: this.deps.ids.next<'Partnership'>(), at: this.deps.clock.now() },
-    );
-    await this.deps.partnerships.save(partnership);
-    this.partnerships.set(key, partnership);
-    return partnership;
   }
 
   /**
