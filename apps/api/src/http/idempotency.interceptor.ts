@@ -13,12 +13,30 @@ const IDEMPOTENT_KEY = 'invoicing:idempotent';
 /** Headers a replay must repeat. */
 const KEPT_HEADERS = ['etag', 'location'];
 
+/** How a route honours `Idempotency-Key`. */
+export interface IdempotentOptions {
+  /**
+   * False for an answer that must not be kept (it shows a secret once): the key's record still refuses another
+   * request under the key and a concurrent one, but keeps no answer, and a retry runs the handler again, which finds
+   * what the key made (its id derives from the key) and decides what to show.
+   */
+  readonly storeAnswer?: boolean;
+}
+
 /** A creating POST that honours `Idempotency-Key`. */
-export const Idempotent = () => SetMetadata(IDEMPOTENT_KEY, true);
+export const Idempotent = (options: IdempotentOptions = {}) => SetMetadata(IDEMPOTENT_KEY, { storeAnswer: options.storeAnswer ?? true });
 
 /** What identifies a request under its key: SHA-256 of its method, URL and canonical JSON body. */
 export function fingerprintOf(request: FastifyRequest): string {
   return createHash('sha256').update(`${request.method} ${request.url}\n${canonical(request.body ?? null)}`).digest('base64url');
+}
+
+/**
+ * What a key's record holds: the request's fingerprint and who sent it. A key is its sender's (Stripe keeps keys per
+ * API key): another user or client sending it gets 422, never the first sender's answer.
+ */
+function recordFingerprintOf(request: FastifyRequest): string {
+  return createHash('sha256').update(`${request.principal?.subject ?? ''}\n${fingerprintOf(request)}`).digest('base64url');
 }
 
 /** JSON with sorted keys: the same body sent with its keys in another order is the same request. */
@@ -59,13 +77,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const key = request.headers[IDEMPOTENCY_KEY_HEADER];
-    if (key === undefined || !this.reflector.get<boolean>(IDEMPOTENT_KEY, context.getHandler())) return next.handle();
+    const options = this.reflector.get<Required<IdempotentOptions> | undefined>(IDEMPOTENT_KEY, context.getHandler());
+    if (key === undefined || !options) return next.handle();
     if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key)) {
       throw new HttpProblem(400, 'idempotency.key_invalid', 'Idempotency-Key must be 1–255 visible ASCII characters, e.g. a UUID.');
     }
     const tenantId = request.principal?.tenantId;
     if (!tenantId) throw new Error('idempotency needs an authenticated route');
-    const fingerprint = fingerprintOf(request);
+    const fingerprint = recordFingerprintOf(request);
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     const status = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? HttpStatus.CREATED;
 
@@ -74,15 +93,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
       mergeMap((begun) => {
         switch (begun.outcome) {
           case 'replay':
+            if (!options.storeAnswer) return next.handle();
             throw new StoredAnswer(begun.response.status, begun.response.headers, begun.response.body);
           case 'in_progress':
             throw new HttpProblem(409, 'idempotency.in_progress', 'A request with this Idempotency-Key is still being processed; retry in a moment.', {}, { 'retry-after': '1' });
           case 'mismatch':
-            throw new HttpProblem(422, 'idempotency.key_reused', 'This Idempotency-Key was used for a different request (method, path or body); use a new key.');
+            throw new HttpProblem(422, 'idempotency.key_reused', 'This Idempotency-Key was used for a different request (method, path or body) or by another caller; use a new key.');
           case 'started':
             return next.handle().pipe(
               mergeMap(async (body: unknown) => {
-                await this.store.complete(tenantId, key, { status, headers: keptHeaders(reply), body: JSON.parse(JSON.stringify(body ?? null)) });
+                await this.store.complete(tenantId, key, { status, headers: keptHeaders(reply), body: options.storeAnswer ? JSON.parse(JSON.stringify(body ?? null)) : null });
                 return body;
               }),
               catchError(async (error: unknown) => {
@@ -99,7 +119,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const { problem, headers } = problemOf(error, { typeBase: this.typeBase, instance: request.url.split('?')[0], conditional: request.conditional === true });
     // A refused If-Match (stale: 412; malformed) changed nothing, like a conflict: the retry with the current version runs.
     const precondition = problem.status === 412 || problem.code === 'precondition.malformed';
-    if (error instanceof RequestValidationError || problem.status >= 500 || problem.status === 409 || precondition) {
+    // A refusal for want of a permission changed nothing either, and must not be replayed to a caller who holds it.
+    if (error instanceof RequestValidationError || problem.status >= 500 || problem.status === 409 || problem.status === 403 || precondition) {
       await this.store.abandon(tenantId, key, startedAt);
     } else {
       await this.store.complete(tenantId, key, { status: problem.status, headers: { ...headers, 'content-type': 'application/problem+json' }, body: problem });

@@ -668,8 +668,19 @@ describe('invoices and credit notes over HTTP', () => {
       // Issuing in the create request is issuing: the integrator's request takes no number.
       const issuing = await t.call('POST', '/v1/invoices', { as: 'acme-integrator', body: { partnershipId: partnerships.main, issue: true, ...simple } });
       expect({ status: issuing.status, code: issuing.body.code, permission: issuing.body.permission }).toEqual({ status: 403, code: 'auth.forbidden', permission: 'invoices:write' });
+      // Review of 7 December 2026: a key's refusal for want of a permission was stored and replayed to the next caller
+      // sending that key, who may hold it; and a key is its sender's: another caller's request under it is refused.
+      const key = { 'idempotency-key': 'issue-as-integrator-1' };
+      const body = { partnershipId: partnerships.main, issue: true, ...simple };
+      expect((await t.call('POST', '/v1/invoices', { as: 'acme-integrator', body, headers: key })).status).toBe(403);
+      const allowed = await t.call('POST', '/v1/invoices', { as: 'acme-accountant', body, headers: key });
+      expect([allowed.status, allowed.headers.get('idempotent-replayed'), allowed.body.status]).toEqual([201, null, 'issued']);
+      const replayed = await t.call('POST', '/v1/invoices', { as: 'acme-accountant', body, headers: key });
+      expect([replayed.status, replayed.headers.get('idempotent-replayed'), replayed.body.id]).toEqual([201, 'true', allowed.body.id]);
+      const otherCaller = await t.call('POST', '/v1/invoices', { as: 'acme-integrator', body, headers: key });
+      expect([otherCaller.status, otherCaller.body.code]).toEqual([422, 'idempotency.key_reused']);
       const next = await issued(partnerships.main);
-      expect(Number(next.number?.replace(/\D/g, ''))).toBe(Number(invoice.number?.replace(/\D/g, '')) + 1);
+      expect(Number(next.number?.replace(/\D/g, ''))).toBe(Number(invoice.number?.replace(/\D/g, '')) + 2);
 
       expect((await get(invoice.id)).status).toBe('issued');
       expect((await get(byIntegrator.id)).status).toBe('draft');

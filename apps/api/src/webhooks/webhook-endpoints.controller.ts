@@ -47,7 +47,8 @@ export class WebhookEndpointsController {
    * (`webhook_endpoint.unknown_event_type`). At most 20 endpoints per tenant (`webhook_endpoint.too_many`).
    */
   @Post()
-  @Idempotent()
+  // The answer shows the secret: it is not kept with the key, and a retry is answered by the handler below.
+  @Idempotent({ storeAnswer: false })
   @Requires('webhooks:manage')
   @ApiIdempotent()
   @ApiProblems(409)

@@ -411,4 +411,31 @@ describe('events out', () => {
       await mongo.close();
     }
   });
+
+  it('does not keep a secret in the key\'s record, nor replay it once rotated or deleted', async () => {
+    // Review of 7 December 2026: the first answer, secret included, was stored with the key and replayed for 24 hours,
+    // after a rotation (the old secret still signing during its overlap) and after a deletion.
+    const mongo = await connectMongo({ url: stackEnv().MONGO_URL, dbName: t.database });
+    try {
+      const key = { 'idempotency-key': 'create-hook-k2' };
+      const body = { url: receiver.url, eventTypes: ['invoice.issued'], enabled: false };
+      const created = await t.call('POST', '/v1/webhook-endpoints', { as: 'acme-integrator', body, headers: key });
+      expect(created.status).toBe(201);
+      const record = await mongo.connection.collection('idempotency_keys').findOne({ key: 'create-hook-k2' });
+      expect(record?.['state']).toBe('completed');
+      expect(JSON.stringify(record)).not.toContain(created.body.secret);
+      const retried = await t.call('POST', '/v1/webhook-endpoints', { as: 'acme-integrator', body, headers: key });
+      expect([retried.status, retried.body.id, retried.body.secret]).toEqual([201, created.body.id, created.body.secret]);
+      await t.call('POST', `/v1/webhook-endpoints/${created.body.id}/secret-rotations`, { body: { overlapHours: 24 } });
+      const rotated = await t.call('POST', '/v1/webhook-endpoints', { as: 'acme-integrator', body, headers: key });
+      expect([rotated.status, rotated.body.code]).toEqual([409, 'webhook_endpoint.already_exists']);
+      expect(rotated.text).not.toContain(created.body.secret);
+      expect((await t.call('DELETE', `/v1/webhook-endpoints/${created.body.id}`)).status).toBe(204);
+      const deleted = await t.call('POST', '/v1/webhook-endpoints', { as: 'acme-integrator', body, headers: key });
+      expect([deleted.status, deleted.body.code]).toEqual([409, 'webhook_endpoint.already_exists']);
+      expect(deleted.text).not.toContain(created.body.secret);
+    } finally {
+      await mongo.close();
+    }
+  });
 });

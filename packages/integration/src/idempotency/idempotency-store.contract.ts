@@ -60,6 +60,16 @@ export function describeIdempotencyStoreContract(name: string, store: (options?:
       expect(await store().begin(tenant, 'key-1', 'fingerprint', later(61_000))).toEqual({ outcome: 'started' });
     });
 
+    it('lets exactly one of many concurrent retries take over a key whose request died', async () => {
+      // Review of 7 December 2026: the takeover was a conditional update, which FerretDB does not isolate: several
+      // retries could all take the key over and run at once.
+      const tenant = aTenant();
+      await store().begin(tenant, 'key-1', 'fingerprint', T0);
+      const outcomes = await Promise.all(Array.from({ length: 20 }, () => store().begin(tenant, 'key-1', 'fingerprint', later(61_000))));
+      expect(outcomes.filter((outcome) => outcome.outcome === 'started')).toHaveLength(1);
+      expect(outcomes.filter((outcome) => outcome.outcome === 'in_progress')).toHaveLength(19);
+    });
+
     it('locks a started key for the configured time only', async () => {
       const tenant = aTenant();
       const short = store({ lockTimeoutMs: 5_000 });

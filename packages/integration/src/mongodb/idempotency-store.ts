@@ -1,6 +1,7 @@
 import type { TenantId } from '@invoicing/core';
 import { idempotencyTimes, type IdempotencyOptions, type IdempotencyOutcome, type IdempotencyStore, type StoredResponse } from '../idempotency/idempotency-store.port';
 import { recordToDomain, recordToPersistence, responseToPersistence, type IdempotencyRecordDocument } from './mappers/idempotency-record.mapper';
+import { DocumentLocks } from './document-lock';
 import { guarded, isDuplicateKey } from './mongo-errors';
 import { op } from './query-support';
 import type { Models } from './schemas';
@@ -14,12 +15,14 @@ const PURGE_CHUNK = 20_000;
  */
 export class MongoIdempotencyStore implements IdempotencyStore {
   private readonly times: { retentionMs: number; lockTimeoutMs: number };
+  private readonly locks: DocumentLocks;
 
   constructor(
     private readonly models: Models,
     options: IdempotencyOptions = {},
   ) {
     this.times = idempotencyTimes(options);
+    this.locks = new DocumentLocks(models.document_locks);
   }
 
   async begin(tenantId: TenantId, key: string, fingerprint: string, now: Date): Promise<IdempotencyOutcome> {
@@ -42,11 +45,17 @@ export class MongoIdempotencyStore implements IdempotencyStore {
     if (existing.fingerprint !== fingerprint) return { outcome: 'mismatch' };
     if (existing.state === 'completed') return { outcome: 'replay', response: existing.response as StoredResponse };
     if (now.getTime() - existing.createdAt.getTime() < this.times.lockTimeoutMs) return { outcome: 'in_progress' };
-    // The request that started it died: the first to take it over runs it.
-    const takenOver = await guarded(() =>
-      records.updateOne({ tenantId, key, state: 'in_progress', createdAt: existing.createdAt }, { $set: { createdAt: now, expiresAt: fresh.expiresAt } }).exec(),
-    );
-    return takenOver.modifiedCount === 1 ? { outcome: 'started' } : { outcome: 'in_progress' };
+    // The request that started it died: the first to take it over runs it. Under the key's lock, since FerretDB does
+    // not isolate the conditional update: every retry arriving at once matched it, and all of them ran.
+    const takenOver = await this.locks.withLock(`${tenantId}/${key}|idempotency_keys`, tenantId, async () => {
+      const current = await guarded(() => records.findOne({ tenantId, key }).lean<IdempotencyRecordDocument>().exec());
+      if (!current || current.state !== 'in_progress' || recordToDomain(current).createdAt.getTime() !== existing.createdAt.getTime()) return false;
+      const result = await guarded(() =>
+        records.updateOne({ tenantId, key, state: 'in_progress', createdAt: existing.createdAt }, { $set: { createdAt: now, expiresAt: fresh.expiresAt } }).exec(),
+      );
+      return result.modifiedCount === 1;
+    });
+    return takenOver === true ? { outcome: 'started' } : { outcome: 'in_progress' };
   }
 
   async complete(tenantId: TenantId, key: string, response: StoredResponse): Promise<void> {

@@ -1,4 +1,5 @@
 import { describeInvoicePortContracts } from '@invoicing/invoice/testing';
+import { tenantId } from '@invoicing/core';
 import { describeIdempotencyStoreContract } from '../idempotency/idempotency-store.contract';
 import { createTestDatabase, type TestDatabase } from '../testing/mongo-test-database';
 import { MongoIdempotencyStore } from './idempotency-store';
@@ -29,6 +30,17 @@ describe('MongoDB idempotency records', () => {
   describeIdempotencyStoreContract('MongoDB', (options) => {
     if (!records) throw new Error('the test database is not set up');
     return options ? new MongoIdempotencyStore(records.adapters.models, options) : records.adapters.idempotency;
+  });
+
+  it('lets exactly one of many processes take over a key whose request died', async () => {
+    // Each store its own process: no lock in memory orders them, only the database's.
+    if (!records) throw new Error('the test database is not set up');
+    const models = records.adapters.models;
+    const tenant = tenantId('takeover');
+    await new MongoIdempotencyStore(models).begin(tenant, 'key-1', 'fingerprint', new Date('2026-12-07T00:00:00Z'));
+    const retry = new Date('2026-12-07T00:01:01Z');
+    const outcomes = await Promise.all(Array.from({ length: 20 }, () => new MongoIdempotencyStore(models).begin(tenant, 'key-1', 'fingerprint', retry)));
+    expect(outcomes.filter((outcome) => outcome.outcome === 'started')).toHaveLength(1);
   });
 
   // FerretDB passes each document a delete matches to PostgreSQL as a parameter, and refuses more than 65,535: one
