@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { idempotentId } from '../http/idempotent-id';
 import { startTestApi, type TestApi } from '../testing/harness';
 import { InvoiceSeed } from '../testing/invoice-seed';
 
@@ -144,6 +145,26 @@ describe('partner account over HTTP', () => {
       status: 404,
       code: 'partner.not_found',
     });
+  });
+
+  it('refunds from the payment received first, though the ids derived from the payments’ Idempotency-Keys sort the other way', async () => {
+    const buyer = await seed.buyer('Refund Order BV');
+    // Keys whose payment ids sort in the reverse of the order the money came in.
+    const key = (n: number) => `refund-order-${buyer.id}-${n}`;
+    let next = 1;
+    while (idempotentId('acme', 'Payment', key(0)) < idempotentId('acme', 'Payment', key(next))) next += 1;
+    const pay = async (n: number, receivedOn: string) =>
+      (await t.call('POST', `/v1/partners/${buyer.id}/payments`, { body: { amount: '100.00', currency: 'EUR', receivedOn }, headers: { 'idempotency-key': key(n) } })).body;
+    const older = await pay(0, '2026-01-01');
+    const newer = await pay(next, '2026-03-01');
+    expect(older.id > newer.id).toBe(true);
+
+    const refunded = await t.call('POST', `/v1/partners/${buyer.id}/refunds`, { as: 'acme-accountant', body: { amount: '50.00', currency: 'EUR', refundedOn: '2026-03-05' } });
+
+    expect(refunded.status).toBe(201);
+    expect(refunded.body.payments).toEqual([older.id]);
+    expect((await t.call('GET', `/v1/payments/${older.id}`)).body.unapplied).toEqual(eur('50.00'));
+    expect((await t.call('GET', `/v1/payments/${newer.id}`)).body.unapplied).toEqual(eur('100.00'));
   });
 
   it('replays a payment recorded with the same Idempotency-Key instead of recording it twice', async () => {

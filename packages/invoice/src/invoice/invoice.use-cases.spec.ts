@@ -8,11 +8,11 @@ import type { PartnershipTermsInput } from '../partnership/partnership';
 import { ChangePartnershipStatus, CreatePartnership, SetPriceOverride, UpdatePartnershipTerms } from '../partnership/partnership.use-cases';
 import { RecordPayment } from '../payment/payment.use-cases';
 import { ListInvoices } from '../queries/report.use-cases';
-import type { ContactId, InvoiceId, MarketableId, PartnershipId } from '../shared/ids';
+import type { ContactId, InvoiceId, MarketableId, PartnershipId, PaymentId } from '../shared/ids';
 import { RelayEvents } from '../shared/relay-events.use-case';
 import { LedgerProjection } from '../ledger/ledger-projection';
 import { createInMemoryAdapters } from '../testing/in-memory/in-memory-adapters';
-import { SCENARIO_BUYER, SCENARIO_MARKETABLE, SCENARIO_TERMS, createScenario, type Scenario } from '../testing/scenario';
+import { SCENARIO_BUYER, SCENARIO_MARKETABLE, SCENARIO_TERMS, createScenario, createTestBed, type Scenario } from '../testing/scenario';
 import { Invoice, type InvoiceState } from './invoice';
 import type { InvoiceRepository } from './invoice-repository.port';
 import {
@@ -735,6 +735,31 @@ describe('MarkInvoiceUncollectible', () => {
       expect(written.status).toBe('uncollectible');
       expect(outstanding(written)).toBe('1920.00');
       expect((await get(invoice.id)).status).toBe('paid');
+    });
+
+    it('answers the invoice as it now is when another process pays it in full between the write-off and its projection', async () => {
+      // Review of the ledger: the write-off was recorded, then projected onto the invoice the payment had saved `paid`
+      // meanwhile, and answered 409 invoice.already_paid as if nothing had been written.
+      const invoice = await issued();
+      const ledger = s.adapters.ledger;
+      // Another API process: its own ledger object (its own queue of appends) on the same database.
+      const other = createTestBed({ adapters: { ...s.adapters, ledger: Object.create(ledger) as typeof ledger } });
+      const append = ledger.append.bind(ledger);
+      jest.spyOn(ledger, 'append').mockImplementation(async (transaction) => {
+        const outcome = await append(transaction);
+        if (transaction.kind === 'write_off') {
+          const payment = { tenantId: s.tenantId, partnerId: s.buyer.id, amount: '1920.00', currency: 'EUR', receivedOn: '2026-03-10', applyTo: [invoice.id], id: 'other-process-payment' as PaymentId };
+          await other.use(RecordPayment).execute(payment);
+        }
+        return outcome;
+      });
+
+      const written = await s.use(MarkInvoiceUncollectible).execute({ tenantId: s.tenantId, invoiceId: invoice.id });
+
+      expect([written.status, outstanding(written)]).toEqual(['paid', '0.00']);
+      expect(await get(invoice.id)).toEqual(written);
+      const transactions = await ledger.transactions({ tenantId: s.tenantId, partnerId: s.buyer.id, currency: 'EUR' }, {});
+      expect(transactions.items.map((transaction) => transaction.postings.map((posting) => posting.type))).toEqual([['written_off'], ['received', 'write_off_reversed', 'applied']]);
     });
 
     it.each([

@@ -116,7 +116,9 @@ export class LedgerProjection {
           case 'written_off':
             // A write-off leaves no trace on the document but its status: projected already when the status says so,
             // when the invoice was voided since (a void comes last), or when what settled it after the write-off is held.
-            if (invoice.status !== 'uncollectible' && invoice.status !== 'void' && !heldAfter(index)) invoice.markUncollectible(at);
+            // A document paid or credited in full holds that too, though `postings` may not (read at the write-off's
+            // append, before another process settled the invoice): nothing is written off once nothing is owed.
+            if (!['uncollectible', 'void', 'paid', 'credited'].includes(invoice.status) && !heldAfter(index)) invoice.markUncollectible(at);
             break;
           case 'voided':
             if (invoice.status !== 'void') invoice.void(posting.reason, at);

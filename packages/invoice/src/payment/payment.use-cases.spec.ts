@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Money, definedFields, tenantId } from '@invoicing/core';
 import fc from 'fast-check';
 import { Invoice, type InvoiceState } from '../invoice/invoice';
@@ -11,7 +11,7 @@ import { GetPartnerBalance } from '../queries/report.use-cases';
 import type { InvoiceId, PartnerId, PartnershipId, PaymentId, RefundId } from '../shared/ids';
 import { createInMemoryAdapters } from '../testing/in-memory/in-memory-adapters';
 import { SCENARIO_BUYER, SCENARIO_TERMS, createScenario, type Scenario } from '../testing/scenario';
-import type { PaymentState } from './payment';
+import { Payment, type PaymentState } from './payment';
 import { ApplyPayment, GetPayment, ListPayments, PayInvoice, RecordPayment, RefundCredit } from './payment.use-cases';
 
 const OTHER_TENANT = tenantId('tenant-b');
@@ -250,6 +250,18 @@ describe('RecordPayment', () => {
       expect((await state(mine.id)).status).toBe('issued');
     });
 
+    it('names the position the caller gave a refused invoice, after an invoice named twice', async () => {
+      const mine = await invoice('120.00', '2026-01-10');
+      const southId = (await s.use(CreatePartner).execute({ tenantId: s.tenantId, ...SCENARIO_BUYER, legalName: 'Südwind AG', contacts: [] })).id;
+      const foreign = (await invoice('10.00', '2026-01-10', { partnershipId: await partnership({}, southId) })).id;
+
+      const failure = await record('50.00', [mine.id, mine.id, foreign]).catch((caught: unknown) => caught);
+
+      expect(failure).toEqual(error('ValidationError', 'payment.invoice_mismatch'));
+      expect((failure as { issues: { path: string }[] }).issues.map((item) => item.path)).toEqual(['applyTo.2']);
+      expect(await payments()).toEqual([]);
+    });
+
     it('fails with the lifecycle error and stores nothing when a named invoice is paid', async () => {
       const paid = await invoice('120.00', '2026-01-10');
       const open = await invoice('240.00', '2026-02-15');
@@ -266,6 +278,28 @@ describe('RecordPayment', () => {
       await expect(record('10.00', [draft.id])).rejects.toEqual(error('InvalidStateError', 'invoice.not_issued'));
       await expect(record('10.00', ['id-999999' as InvoiceId])).rejects.toEqual(error('NotFoundError', 'invoice.not_found'));
       expect(await payments()).toEqual([]);
+    });
+
+    it('passes over an invoice written off after the receivables were read, when no invoice is named, and pays the next one', async () => {
+      // Review of the ledger: the write-off, appended between the read of the receivables and the payment's append, was
+      // taken back by the payment (an uncollectible invoice is paid only when named) while another invoice stayed owed.
+      const writtenOff = await invoice('100.00', '2026-01-01', { dueDate: '2026-04-01' });
+      const owed = await invoice('100.00', '2026-01-01', { dueDate: '2026-05-01' });
+      const findReceivables = s.adapters.invoices.findReceivables.bind(s.adapters.invoices);
+      jest.spyOn(s.adapters.invoices, 'findReceivables').mockImplementationOnce(async (...args) => {
+        const read = await findReceivables(...args);
+        await s.use(MarkInvoiceUncollectible).execute({ tenantId: s.tenantId, invoiceId: writtenOff.id });
+        return read;
+      });
+
+      const payment = await record('100.00');
+
+      expect(applications(payment)).toEqual([[owed.id, '100.00']]);
+      expect(await state(writtenOff.id)).toEqual({ status: 'uncollectible', outstanding: '100.00' });
+      expect(await state(owed.id)).toEqual({ status: 'paid', outstanding: '0.00' });
+      const head = await s.adapters.ledger.head({ tenantId: s.tenantId, partnerId: s.buyer.id, currency: 'EUR' });
+      expect(head?.postings.map((posting) => posting.type)).toEqual(['received', 'applied']);
+      expect(head?.totalsAfter.writtenOff).toEqual(Money.of('100.00', 'EUR'));
     });
 
     it('settles a named uncollectible invoice', async () => {
@@ -358,6 +392,38 @@ describe('ApplyPayment', () => {
       await expect(record('60.00', [target.id])).rejects.toEqual(error('InvalidStateError', 'ledger.backfill_required'));
       expect(await s.adapters.ledger.head({ tenantId: s.tenantId, partnerId: s.buyer.id, currency: 'EUR' })).toEqual(before);
       expect(await state(target.id)).toEqual({ status: 'partially_paid', outstanding: '30.00' });
+    });
+
+    it('passes over an invoice whose write-off the ledger holds and its document not yet (the process stopped), when no invoice is named', async () => {
+      const prepaid = await record('100.00', []);
+      const writtenOff = await invoice('100.00', '2026-01-01', { dueDate: '2026-04-01' });
+      const owed = await invoice('100.00', '2026-01-01', { dueDate: '2026-05-01' });
+      jest.spyOn(s.adapters.invoices, 'save').mockRejectedValueOnce(new Error('the process stopped'));
+      await expect(s.use(MarkInvoiceUncollectible).execute({ tenantId: s.tenantId, invoiceId: writtenOff.id })).rejects.toThrow('the process stopped');
+      expect(await state(writtenOff.id)).toEqual({ status: 'issued', outstanding: '100.00' });
+
+      const applied = await s.use(ApplyPayment).execute({ tenantId: s.tenantId, paymentId: prepaid.id });
+
+      expect(applications(applied)).toEqual([[owed.id, '100.00']]);
+      expect(await state(owed.id)).toEqual({ status: 'paid', outstanding: '0.00' });
+      const head = await s.adapters.ledger.head({ tenantId: s.tenantId, partnerId: s.buyer.id, currency: 'EUR' });
+      expect(head?.totalsAfter.writtenOff).toEqual(Money.of('100.00', 'EUR'));
+    });
+
+    it.each([
+      ['no invoice named', undefined],
+      ['an invoice named', 'named'],
+    ])('refuses to apply a payment recorded before the ledger recorded money (%s) with ledger.backfill_required, recording nothing', async (_what, named) => {
+      const target = await invoice('100.00', '2026-03-01');
+      const legacy = Payment.receive({ partnerId: s.buyer.id, amount: '50.00', currency: 'EUR', receivedOn: '2026-03-02' }, { tenantId: s.tenantId, id: 'paid-before-the-ledger' as PaymentId, at: new Date() });
+      await s.adapters.payments.save(legacy);
+
+      const failure = s.use(ApplyPayment).execute({ tenantId: s.tenantId, paymentId: legacy.id, ...definedFields({ applyTo: named ? [target.id] : undefined }) });
+
+      await expect(failure).rejects.toEqual(error('InvalidStateError', 'ledger.backfill_required'));
+      expect(await s.adapters.ledger.head({ tenantId: s.tenantId, partnerId: s.buyer.id, currency: 'EUR' })).toBeUndefined();
+      expect(await state(target.id)).toEqual({ status: 'issued', outstanding: '100.00' });
+      expect(unapplied((await s.use(GetPayment).execute({ tenantId: s.tenantId, paymentId: legacy.id })))).toBe('50.00');
     });
 
     it('refuses a payment that would take the account’s totals above the largest amount, recording nothing', async () => {
@@ -453,6 +519,21 @@ describe('RefundCredit', () => {
       await refund('20.00');
       await expect(refund('0.01')).rejects.toEqual(error('InvalidStateError', 'account.insufficient_credit'));
       expect((await payments()).map(unapplied)).toEqual(['0.00', '0.00']);
+    });
+
+    it('draws on the payment received first, then recorded first, whatever the order of their ids (derived from keys or imports)', async () => {
+      const receive = (id: string, receivedOn: string) =>
+        s.use(RecordPayment).execute({ tenantId: s.tenantId, partnerId: s.buyer.id, amount: '100.00', currency: 'EUR', receivedOn, id: id as PaymentId });
+      // Ids in the reverse of the order the money came in.
+      const received = [await receive('key-d', '2026-01-01'), await receive('key-c', '2026-03-01')];
+      s.clock.advance(60_000);
+      const sameDay = await receive('key-b', '2026-03-01');
+      s.clock.advance(60_000);
+      const last = await receive('key-a', '2026-03-01');
+
+      const refunds = [await refund('50.00'), await refund('100.00'), await refund('100.00'), await refund('100.00')];
+
+      expect(refunds.map((made) => made.payments)).toEqual([[received[0]?.id], [received[0]?.id, received[1]?.id], [received[1]?.id, sameDay.id], [sameDay.id, last.id]]);
     });
 
     it('refunds only credit in the currency asked for', async () => {

@@ -45,6 +45,14 @@ function assertPayable(invoice: Invoice, partnerId: PartnerId, currency: Currenc
   if (outcome !== true) throw new InvalidStateError(outcome, `invoice ${invoice.id} cannot take payments (${invoice.status})`, { invoiceId: invoice.id, status: invoice.status });
 }
 
+/** The invoices a payment's credit goes to, and whether the caller named them (only a named invoice may be uncollectible). */
+interface Targets {
+  readonly invoices: readonly Invoice[];
+  readonly named: boolean;
+}
+
+const NO_TARGETS: Targets = { invoices: [], named: true };
+
 /**
  * The invoices a payment's credit goes to: those named (each once, all checked before anything is written), or the
  * partner's oldest receivables in the currency.
@@ -55,29 +63,34 @@ async function targetInvoices(
   account: LedgerAccount,
   applyTo: readonly InvoiceId[] | undefined,
   loaded: readonly Invoice[] = [],
-): Promise<Invoice[]> {
-  if (applyTo === undefined) return invoices.findReceivables(account.tenantId, account.partnerId, account.currency);
+): Promise<Targets> {
+  if (applyTo === undefined) return { invoices: await invoices.findReceivables(account.tenantId, account.partnerId, account.currency), named: false };
   const targets: Invoice[] = [];
-  for (const [index, invoiceId] of [...new Set(applyTo)].entries()) {
+  for (const [index, invoiceId] of applyTo.entries()) {
+    // A repeat counts once; an error names the position the caller gave the invoice first.
+    if (targets.some((target) => target.id === invoiceId)) continue;
     const invoice = loaded.find((document) => document.id === invoiceId) ?? (await load(invoices, account.tenantId, invoiceId, 'invoice'));
     assertPayable(invoice, account.partnerId, account.currency, index);
     targets.push(invoice);
   }
-  return targets;
+  return { invoices: targets, named: true };
 }
 
 /**
  * The postings applying up to `available` of a payment to invoices in order, each for what it still owes as of the
- * ledger state; a written-off invoice is paid by reversing its write-off first. Invoices settled, voided or already
- * holding this payment since they were chosen are passed over: the ledger, not the documents, decides.
+ * ledger state; a written-off invoice is paid by reversing its write-off first, and only when named. Invoices settled,
+ * voided, written off (unless named) or already holding this payment since they were chosen are passed over: the
+ * ledger, not the documents, decides.
  */
-async function applications(state: LedgerState, paymentId: PaymentId, available: Money, targets: readonly Invoice[], appliedOn: CalendarDate): Promise<Posting[]> {
+async function applications(state: LedgerState, paymentId: PaymentId, available: Money, targets: Targets, appliedOn: CalendarDate): Promise<Posting[]> {
   const postings: Posting[] = [];
   let remaining = available;
-  for (const invoice of targets) {
+  for (const invoice of targets.invoices) {
     if (!remaining.isPositive()) break;
     if (await state.hasApplied(paymentId, invoice.id)) continue;
     const standing = await invoiceStanding(state, invoice);
+    // Chosen as receivable from its document, which a write-off may not have reached yet.
+    if (!targets.named && standing.writtenOff.isPositive()) continue;
     const amount = remaining.min(standing.owed);
     if (standing.voided || !amount.isPositive()) continue;
     postings.push(...settlementPostings(standing, { type: 'applied', amount, paymentId, invoiceId: invoice.id, invoiceDue: standing.due, appliedOn }));
@@ -159,7 +172,7 @@ export class RecordPayment {
     // named invoice was settled by someone else since.
     const stored = command.id === undefined ? undefined : await this.ledger.byOperation(tenantId, operationId);
     if (stored && !inAccount(stored, account)) throw keyReused(id);
-    const targets = stored ? [] : await targetInvoices(this.invoices, account, command.applyTo, loaded);
+    const targets = stored ? NO_TARGETS : await targetInvoices(this.invoices, account, command.applyTo, loaded);
     const { transaction, read } = stored
       ? { transaction: stored, read: undefined }
       : await postTransaction(
@@ -190,7 +203,7 @@ export class RecordPayment {
     ) {
       throw keyReused(id);
     }
-    const projected = (await this.projection.project(transaction, read, targets)).payments.get(id);
+    const projected = (await this.projection.project(transaction, read, targets.invoices)).payments.get(id);
     if (!projected) throw new NotFoundError('payment', id);
     return projected.toState();
   }
@@ -201,6 +214,12 @@ async function syncedPayment(projection: LedgerProjection, tenantId: TenantId, p
   const payment = await projection.syncPayment(tenantId, paymentId);
   if (!payment) throw new NotFoundError('payment', paymentId);
   return payment;
+}
+
+function backfillRequired(paymentId: PaymentId): InvalidStateError {
+  return new InvalidStateError('ledger.backfill_required', `payment ${paymentId} was recorded before the ledger recorded money: run npm run db:ledger-backfill to carry it into the ledger first`, {
+    paymentId,
+  });
 }
 
 function keyReused(paymentId: PaymentId): DomainError {
@@ -243,16 +262,22 @@ export class ApplyPayment {
     @inject(ID_GENERATOR) private readonly ids: IdGenerator,
   ) {}
 
-  /** @throws NotFoundError `payment.not_found` | `invoice.not_found`; ValidationError `payment.invoice_mismatch`; InvalidStateError when a named invoice cannot take payments */
+  /**
+   * @throws NotFoundError `payment.not_found` | `invoice.not_found`; ValidationError `payment.invoice_mismatch`; InvalidStateError when a named
+   * invoice cannot take payments, `ledger.backfill_required` when the ledger never received the payment (recorded before it)
+   */
   async execute(command: { readonly tenantId: TenantId; readonly paymentId: PaymentId; readonly applyTo?: readonly InvoiceId[]; readonly operationId?: string }): Promise<PaymentState> {
     const { tenantId, paymentId } = command;
     const payment = await syncedPayment(this.projection, tenantId, paymentId);
     const account: LedgerAccount = { tenantId, partnerId: payment.partnerId, currency: payment.currency };
     const operationId = `application:${command.operationId ?? this.ids.next<'Operation'>()}`;
     const stored = command.operationId === undefined ? undefined : await this.ledger.byOperation(tenantId, operationId);
-    const targets = stored ? [] : await targetInvoices(this.invoices, account, command.applyTo);
+    const targets = stored ? NO_TARGETS : await targetInvoices(this.invoices, account, command.applyTo);
     const outcome = await postTransactionIfAny(this.ledger, { account, operationId }, async (state) => {
-      const postings = await applications(state, paymentId, (await state.payment(paymentId)).unapplied, targets, payment.receivedOn);
+      const position = await state.payment(paymentId);
+      // Its document holds credit the ledger never received: counting it as none would answer an application that did nothing.
+      if (position.receipts === 0) throw backfillRequired(paymentId);
+      const postings = await applications(state, paymentId, position.unapplied, targets, payment.receivedOn);
       return postings.length === 0 ? undefined : { kind: 'application', postings, at: this.clock.now() };
     });
     // With nothing left to apply, the documents are still brought up to date: what the call finds may be the work of an
@@ -322,30 +347,58 @@ export class RefundCredit {
 
   /**
    * The payments that may hold credit, oldest first: those the documents say hold some, then, should a projection lag
-   * behind the ledger, every payment the account received. The ledger state decides how much each one holds.
+   * behind the ledger, every other payment the account received. The ledger state decides how much each one holds.
    */
   private async *creditSources(state: LedgerState): AsyncGenerator<PaymentId> {
     const { tenantId, partnerId, currency } = state.account;
     const seen = new Set<PaymentId>();
-    for (const payment of await this.payments.findWithUnappliedCredit(tenantId, partnerId, currency)) {
-      seen.add(payment.id);
-      yield payment.id;
+    const documented = (await this.payments.findWithUnappliedCredit(tenantId, partnerId, currency)).map((payment) => ({
+      id: payment.id,
+      receivedOn: payment.receivedOn,
+      at: payment.toState().createdAt,
+    }));
+    for (const id of oldestFirst(documented)) {
+      seen.add(id);
+      yield id;
     }
+    const lagging: CreditSource[] = [];
     let cursor: PageRequest['cursor'];
-    do {
+    read: do {
       const page = await this.ledger.transactions(state.account, { limit: 100, ...definedFields({ cursor }) });
       for (const transaction of page.items) {
-        if (transaction.seq > (state.head?.seq ?? 0)) return;
+        if (transaction.seq > (state.head?.seq ?? 0)) break read;
         for (const posting of transaction.postings) {
           if (posting.type === 'received' && !seen.has(posting.paymentId)) {
             seen.add(posting.paymentId);
-            yield posting.paymentId;
+            lagging.push({ id: posting.paymentId, receivedOn: posting.receivedOn, at: transaction.at });
           }
         }
       }
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
+    yield* oldestFirst(lagging);
   }
+}
+
+/** A payment a refund may draw on, with what orders it: when the money came in, then when it was recorded. */
+interface CreditSource {
+  readonly id: PaymentId;
+  readonly receivedOn: CalendarDate;
+  readonly at: Date;
+}
+
+/**
+ * Payment ids, oldest payment first: by date received, then time recorded, then id. Ids do not tell (those derived
+ * from an idempotency key or an import do not sort by time), so neither does the order the store answers in.
+ */
+function oldestFirst(sources: readonly CreditSource[]): PaymentId[] {
+  return [...sources]
+    .sort((left, right) => compare(left.receivedOn, right.receivedOn) || left.at.getTime() - right.at.getTime() || compare(left.id, right.id))
+    .map((source) => source.id);
+}
+
+function compare(left: string, right: string): number {
+  return left < right ? -1 : left > right ? 1 : 0;
 }
 
 function refundKeyReused(refundId: RefundId): DomainError {

@@ -161,7 +161,7 @@ export function describeInvoiceContracts(adapters: () => InvoiceAdapters): void 
   });
 
   describe('PaymentRepository', () => {
-    it("lists a partner's payments newest first and finds those with unapplied credit oldest first", async () => {
+    it("lists a partner's payments newest first and finds those with unapplied credit in id order", async () => {
       const all = adapters();
       const tenant = aTenant();
       const partner = aPartner(tenant);
