@@ -98,8 +98,9 @@ export class BillingPlansController {
    *
    * The partnership's next bill worked out now, as its invoice would be, with the usage received so far; nothing is
    * written. What was already billed is taken into account: corrections are the difference against it. The next bill
-   * is the first billing date not yet billed, up to `through` (a year from today when left out); 204 when none is
-   * due by then (billing ended, or `through` is before the next date).
+   * is the one a run today (or as of `through`, when earlier) would record first; when nothing is due by then, the
+   * first date due after today, up to `through` (a year from today when left out); 204 when none is due by then
+   * either (billing ended, or `through` is before the next date).
    */
   @Get(':partnershipId/upcoming-invoice')
   // Declared, as a method declaring one success answer (the 204) gets no other from its return type.

@@ -98,7 +98,7 @@ export class PriceTierDto {
 /**
  * How a usage charge prices what it measured (docs: pricing usage): `per_unit` (`unitPrice`), `graduated` or `volume`
  * (`tiers`), `package` (`size`, `price`, `freeUnits`), `percentage` (`rate`, and per event `fixedFeePerEvent`,
- * `minPerEvent`, `maxPerEvent`).
+ * `minPerEvent`, `maxPerEvent`, on a `sum` metric only).
  */
 @SchemaRule({
   allOf: [
@@ -608,8 +608,8 @@ export class StartBillingRunDto {
 /** The day an upcoming invoice looks up to. */
 export class UpcomingInvoiceQueryDto {
   /**
-   * The last day to look at (`YYYY-MM-DD`); a year from today when left out. The preview is the partnership's next
-   * bill due by then.
+   * The last day to look at (`YYYY-MM-DD`); a year from today when left out. The preview is the bill a run today (or
+   * as of this day, when earlier) would record first, else the partnership's next bill due by this day.
    * @example "2026-12-01"
    */
   @Format(FORMATS.date)

@@ -154,6 +154,16 @@ describe('billing over HTTP', () => {
       expect((await t.call('GET', `/v1/partnerships/${planless}/billing-plan`)).status).toBe(404);
     });
 
+    it('refuses a percentage price with a fee per event on a metric that is not a sum, which has no amount per event', async () => {
+      const terms = plan('2026-01-01').terms;
+      const perEvent = { ...terms.charges[1], price: { kind: 'percentage', rate: '1', fixedFeePerEvent: '0.30' } };
+
+      const refused = await t.call('PUT', `/v1/partnerships/${planless}/billing-plan`, { body: { effectiveFrom: '2026-01-01', terms: { ...terms, charges: [terms.charges[0], perEvent] } } });
+
+      expect([refused.status, refused.body.code, issuesOf(refused.body)]).toEqual([400, 'price_model.per_event_needs_sum', ['terms.charges.1.price:price_model.per_event_needs_sum']]);
+      expect((await t.call('GET', `/v1/partnerships/${planless}/billing-plan`)).status).toBe(404);
+    });
+
     it('refuses a body of the wrong shape before the domain: unknown kinds and members, a usage charge without its metric, filters that are no lists', async () => {
       const terms = plan('2026-01-01').terms;
       const refused = await t.call('PUT', `/v1/partnerships/${planless}/billing-plan`, {
@@ -322,6 +332,18 @@ describe('billing over HTTP', () => {
       const viewer = await t.call('POST', `/v1/partnerships/${future}/one-off-charges`, { as: 'acme-viewer', body: charge });
       expect([viewer.status, viewer.body.detail]).toEqual([403, expect.stringContaining('invoices:create')]);
     });
+
+    it('refuses a charge whose quantity × unit price is beyond the largest amount of the currency, and stores nothing', async () => {
+      // Each figure fits a line, their product (10^14 EUR) does not: every run of the partnership would fail for good.
+      const charges = t.api.app.get<MongoConnection>(DATABASE).connection.collection('one_off_charges');
+      const before = await charges.countDocuments({ partnershipId: future });
+      const huge = { ...charge, name: 'Huge', quantity: '1000000', unitPrice: '100000000' };
+
+      const refused = await t.call('POST', `/v1/partnerships/${future}/one-off-charges`, { body: huge, headers: { 'idempotency-key': 'huge-1' } });
+
+      expect([refused.status, refused.body.code, issuesOf(refused.body)]).toEqual([400, 'one_off.out_of_range', [':one_off.out_of_range']]);
+      expect(await charges.countDocuments({ partnershipId: future })).toBe(before);
+    });
   });
 
   describe('billing runs', () => {
@@ -477,6 +499,36 @@ describe('billing over HTTP', () => {
       for (const [as, id] of [['acme-admin', planless], ['globex-admin', future]] as const) {
         const missing = await t.call('GET', `/v1/partnerships/${id}/upcoming-invoice`, { as });
         expect([missing.status, missing.body.code]).toEqual([404, 'billing_plan.not_found']);
+      }
+    });
+
+    it('previews the bill a run today makes after a change of terms over days billed, then the next date (review of 7 December 2026)', async () => {
+      const id = await partnership();
+      const start = monthStart(-1);
+      expect((await t.call('PUT', `/v1/partnerships/${id}/billing-plan`, { body: plan(start) })).status).toBe(200);
+      const billToday = async () => {
+        const started = await t.call('POST', '/v1/billing-runs', { as: 'acme-accountant', body: { partnershipIds: [id] } });
+        return (await t.call('GET', `/v1/billing-runs/${(await finished(started.body.id)).id}/bills`)).body.items;
+      };
+      await billToday();
+      // 20 seats from the plan's first day, billed already: no date of its own comes, the next run's date bills it.
+      const [platform, calls] = plan(start).terms.charges;
+      const twenty = { effectiveFrom: start, terms: { ...plan(start).terms, charges: [{ ...platform, quantity: '20' }, calls] } };
+      expect((await t.call('PUT', `/v1/partnerships/${id}/billing-plan`, { body: twenty })).status).toBe(200);
+
+      const upcoming = await t.call('GET', `/v1/partnerships/${id}/upcoming-invoice`, { as: 'acme-viewer' });
+      const [made] = await billToday();
+      const after = await t.call('GET', `/v1/partnerships/${id}/upcoming-invoice`, { as: 'acme-viewer' });
+
+      expect(upcoming.status).toBe(200);
+      if (today() === monthStart(0)) {
+        // Today is this month's first day, billed already: no run today bills the change, the next month's bill does.
+        expect([made, upcoming.body.billingDate]).toEqual([undefined, monthStart(1)]);
+      } else {
+        // Both months credited (−300.00 each) and charged again for 20 seats (600.00 each), on today's bill.
+        expect([upcoming.body.billingDate, upcoming.body.netTotal]).toEqual([today(), { amount: '600.00', currency: 'EUR' }]);
+        expect([made.billingDate, made.netTotal]).toEqual([upcoming.body.billingDate, upcoming.body.netTotal]);
+        expect(after.body).toMatchObject({ billingDate: monthStart(1), netTotal: { amount: '600.00', currency: 'EUR' } });
       }
     });
   });

@@ -1,4 +1,5 @@
 import {
+  Money,
   QUANTITY_MAX,
   QUANTITY_MAX_DECIMALS,
   UNIT_PRICE_MAX,
@@ -7,13 +8,15 @@ import {
   collectIssues,
   decimal,
   definedFields,
+  formatDecimal,
   parseCalendarDate,
   type CalendarDate,
+  type CurrencyCode,
   type Decimal,
   type DecimalInput,
   type TenantId,
 } from '@invoicing/core';
-import { unitCode as parseUnitCode, vatCategory, type MarketableId, type PartnershipId, type VatCategory, type VatCategoryInput } from '@invoicing/invoice';
+import { invoiceLine, unitCode as parseUnitCode, vatCategory, vatCategoryToInput, type MarketableId, type PartnershipId, type VatCategory, type VatCategoryInput } from '@invoicing/invoice';
 
 /** A charge billed once, on the first bill of its partnership on or after its date: a setup fee, an ad-hoc service. */
 export interface OneOffCharge {
@@ -44,29 +47,55 @@ export interface OneOffChargeInput {
 }
 
 /**
- * Checks a one-off charge: a quantity and a price an invoice line can carry (the price never negative).
+ * Checks a one-off charge: a quantity and a price an invoice line can carry (the price never negative), and an amount
+ * (quantity × unit price, rounded as its line is) within the largest amount of `currency`, the partnership's.
  * @throws ValidationError `one_off.out_of_range` | `one_off.invalid_name`, and `vat.*`, `unit_code.*`, `decimal.*`, `date.*`
  */
-export function oneOffCharge(input: OneOffChargeInput, context: { readonly tenantId: TenantId; readonly id: string; readonly partnershipId: PartnershipId; readonly at: Date }): OneOffCharge {
-  return collectIssues((attempt) => ({
-    tenantId: context.tenantId,
-    id: context.id,
-    partnershipId: context.partnershipId,
-    date: attempt('date', () => parseCalendarDate(input.date)) as CalendarDate,
-    name: attempt('name', () => {
+export function oneOffCharge(
+  input: OneOffChargeInput,
+  context: { readonly tenantId: TenantId; readonly id: string; readonly partnershipId: PartnershipId; readonly currency: CurrencyCode; readonly at: Date },
+): OneOffCharge {
+  return collectIssues((attempt) => {
+    const date = attempt('date', () => parseCalendarDate(input.date));
+    const name = attempt('name', () => {
       // eslint-disable-next-line no-control-regex -- control characters never belong on an invoice line
       if (typeof input.name !== 'string' || input.name.trim() === '' || [...input.name.trim()].length > 200 || /[\u0000-\u001F\u007F]/.test(input.name)) {
         throw ValidationError.of('', 'one_off.invalid_name', 'a name of 1 to 200 characters without control characters');
       }
       return input.name.trim();
-    }) as string,
-    ...definedFields({ marketableId: input.marketableId }),
-    unitCode: attempt('unitCode', () => parseUnitCode(input.unitCode ?? 'C62', '')) as string,
-    quantity: attempt('quantity', () => bounded(input.quantity ?? '1', QUANTITY_MAX, QUANTITY_MAX_DECIMALS, true)) as Decimal,
-    unitPrice: attempt('unitPrice', () => bounded(input.unitPrice, UNIT_PRICE_MAX, UNIT_PRICE_MAX_DECIMALS, false)) as Decimal,
-    vat: attempt('vat', () => vatCategory(input.vat)) as VatCategory,
-    createdAt: context.at,
-  }));
+    });
+    const unitCode = attempt('unitCode', () => parseUnitCode(input.unitCode ?? 'C62', ''));
+    const quantity = attempt('quantity', () => bounded(input.quantity ?? '1', QUANTITY_MAX, QUANTITY_MAX_DECIMALS, true));
+    const unitPrice = attempt('unitPrice', () => bounded(input.unitPrice, UNIT_PRICE_MAX, UNIT_PRICE_MAX_DECIMALS, false));
+    const vat = attempt('vat', () => vatCategory(input.vat));
+    // Each figure may be at its largest, not their product: a line beyond the currency's largest amount would fail
+    // every run of the partnership, for good (a charge is never deleted). Reported under the charge, as a line's is.
+    if (quantity !== undefined && unitPrice !== undefined && vat !== undefined) attempt('', () => amountFits(quantity, unitPrice, vat, context.currency));
+    return {
+      tenantId: context.tenantId,
+      id: context.id,
+      partnershipId: context.partnershipId,
+      date: date as CalendarDate,
+      name: name as string,
+      ...definedFields({ marketableId: input.marketableId }),
+      unitCode: unitCode as string,
+      quantity: quantity as Decimal,
+      unitPrice: unitPrice as Decimal,
+      vat: vat as VatCategory,
+      createdAt: context.at,
+    };
+  });
+}
+
+/** The charge's line amount as billing makes it (the invoice's own line), refused when the currency cannot hold it. */
+function amountFits(quantity: Decimal, unitPrice: Decimal, vat: VatCategory, currency: CurrencyCode): void {
+  try {
+    invoiceLine({ name: 'amount', quantity, unitCode: 'C62', netPrice: unitPrice, vat: vatCategoryToInput(vat) }, currency, 0);
+  } catch (error) {
+    if (!(error instanceof ValidationError) || !error.issues.some((issue) => issue.code === 'money.out_of_range')) throw error;
+    const largest = Money.largest(currency);
+    throw ValidationError.of('', 'one_off.out_of_range', `${formatDecimal(quantity)} × ${formatDecimal(unitPrice)} is more than the largest amount, ${largest.toString()} ${currency}, either way`);
+  }
 }
 
 function bounded(value: DecimalInput, max: number, decimals: number, signed: boolean): Decimal {

@@ -47,6 +47,35 @@ describe('AddOneOffCharge', () => {
     });
   });
 
+  it('refuses a charge whose quantity × unit price, rounded as its line is, is beyond the largest amount of the partnership’s currency', async () => {
+    // Each figure fits a line, but 10^14 EUR does not: every run of the partnership would fail, for good.
+    const scenario = await plannedScenario();
+    const command = { tenantId: scenario.tenantId, partnershipId: scenario.partnership.id, date: '2026-03-05', name: 'Setup', vat: VAT };
+    const refused = { issues: [expect.objectContaining({ path: '', code: 'one_off.out_of_range' })] };
+
+    await expect(scenario.use(AddOneOffCharge).execute({ ...command, quantity: '1000000', unitPrice: '100000000' })).rejects.toMatchObject(refused);
+    await expect(scenario.use(AddOneOffCharge).execute({ ...command, quantity: '-1000000', unitPrice: '100000000' })).rejects.toMatchObject(refused);
+    // 9 999 999 999 999.995 rounds half up past the largest amount, 9 999 999 999 999.99.
+    await expect(scenario.use(AddOneOffCharge).execute({ ...command, quantity: '10', unitPrice: '999999999999.9995' })).rejects.toMatchObject(refused);
+    expect(await scenario.billing.oneOffs.listThrough(scenario.tenantId, scenario.partnership.id, '2027-01-01' as never)).toEqual([]);
+    const largest = await scenario.use(AddOneOffCharge).execute({ ...command, quantity: '10', unitPrice: '999999999999.999' });
+    expect(largest.created).toBe(true);
+  });
+
+  it('bounds a one-off charge’s amount by the partnership’s currency: 10^14 is too much in EUR, not in JPY', async () => {
+    const scenario = await createBillingScenario({ terms: { currency: 'JPY' } });
+    await scenario.use(SetBillingPlan).execute({
+      tenantId: scenario.tenantId,
+      partnershipId: scenario.partnership.id,
+      effectiveFrom: '2026-03-01',
+      terms: { interval: 'monthly', charges: [{ kind: 'recurring', code: 'seats', name: 'Seats', quantity: '1', unitPrice: '10', vat: VAT }] },
+    });
+
+    const added = await scenario.use(AddOneOffCharge).execute({ tenantId: scenario.tenantId, partnershipId: scenario.partnership.id, date: '2026-03-05', name: 'Setup', quantity: '100', unitPrice: '1000000000000', vat: VAT });
+
+    expect(added.created).toBe(true);
+  });
+
   it('refuses a charge for a partnership without a billing plan, which no run would ever bill', async () => {
     const scenario = await createBillingScenario();
     const command = { tenantId: scenario.tenantId, partnershipId: scenario.partnership.id, date: '2026-03-05', name: 'Setup', unitPrice: '150.00', vat: VAT };

@@ -24,10 +24,12 @@ export class AddOneOffCharge {
   async execute(command: OneOffChargeInput & { readonly tenantId: TenantId; readonly partnershipId: PartnershipId; readonly id?: string }): Promise<{ readonly charge: OneOffCharge; readonly created: boolean }> {
     const partnership = await this.partnerships.get(command.tenantId, command.partnershipId);
     if (!partnership) throw new NotFoundError('partnership', command.partnershipId);
-    if (!(await this.plans.get(command.tenantId, command.partnershipId))) {
+    const plan = await this.plans.get(command.tenantId, command.partnershipId);
+    if (!plan) {
       throw new InvalidStateError('one_off.no_billing_plan', `partnership ${command.partnershipId} has no billing plan: no run would bill the charge; set a plan first`, { partnershipId: command.partnershipId });
     }
-    const charge = oneOffCharge(command, { tenantId: command.tenantId, id: command.id ?? this.ids.next<'OneOffCharge'>(), partnershipId: command.partnershipId, at: this.clock.now() });
+    // Bounded in the currency its runs bill it in: the plan's, which is the partnership's.
+    const charge = oneOffCharge(command, { tenantId: command.tenantId, id: command.id ?? this.ids.next<'OneOffCharge'>(), partnershipId: command.partnershipId, currency: plan.currency, at: this.clock.now() });
     return this.charges.add(charge);
   }
 }

@@ -98,6 +98,32 @@ describe('planTerms', () => {
     expect(planTerms(fee('9', '1000000000000'), 'EUR', '2026-03-01' as never).charges).toHaveLength(1);
   });
 
+  it('refuses a percentage price with a fee or limits per event on a metric that is not a sum: it has no amount per event', () => {
+    const percentageOn = (aggregation: 'count' | 'max' | 'unique_count' | 'latest' | 'sum', price: Record<string, string>) =>
+      terms({
+        charges: [
+          SEATS,
+          {
+            kind: 'usage',
+            code: 'payments',
+            name: 'Payments',
+            metric: { code: 'payments', aggregation, ...(aggregation === 'count' ? {} : { property: 'amount' }) },
+            price: { kind: 'percentage', rate: '2.9', ...price },
+            vat: VAT,
+          },
+        ],
+      });
+    // Before, set; then every period's bill failed with usage.events_required, even without events.
+    for (const aggregation of ['count', 'max', 'unique_count', 'latest'] as const) {
+      for (const perEvent of [{ fixedFeePerEvent: '0.30' }, { minPerEvent: '1' }, { maxPerEvent: '50' }] as Record<string, string>[]) {
+        expect(codesOf(() => planTerms(percentageOn(aggregation, perEvent), 'EUR', '2026-03-01' as never))).toEqual(['charges.1.price: price_model.per_event_needs_sum']);
+      }
+      // A rate alone prices the figure, whatever it aggregates; a fee of 0 charges nothing per event.
+      expect(planTerms(percentageOn(aggregation, { fixedFeePerEvent: '0' }), 'EUR', '2026-03-01' as never).charges).toHaveLength(2);
+    }
+    expect(planTerms(percentageOn('sum', { fixedFeePerEvent: '0.30', minPerEvent: '1', maxPerEvent: '50' }), 'EUR', '2026-03-01' as never).charges).toHaveLength(2);
+  });
+
   it('refuses a minimum no invoice line could carry as its true-up (above the largest unit price), which would stop every bill short of it', () => {
     expect(codesOf(() => planTerms(terms({ minimum: { amount: '1000000000000.01', vat: VAT } }), 'EUR', '2026-03-01' as never))).toEqual(['minimum.amount: plan.out_of_range']);
     expect(planTerms(terms({ minimum: { amount: '1000000000000.00', vat: VAT } }), 'EUR', '2026-03-01' as never).minimum?.amount.toString()).toBe('1000000000000.00');
@@ -184,5 +210,16 @@ describe('SetBillingPlan and GetBillingPlan', () => {
     await scenario.use(SetBillingPlan).execute({ ...command, terms: terms() });
     await expect(scenario.use(SetBillingPlan).execute({ ...command, terms: terms(), expectedVersion: 7 })).rejects.toMatchObject({ code: 'concurrency.stale_version' });
     await expect(scenario.use(GetBillingPlan).execute({ tenantId: scenario.tenantId, partnershipId: 'nope' as PartnershipId })).rejects.toMatchObject({ code: 'billing_plan.not_found' });
+  });
+
+  it('refuses a percentage price with a fee per event on a count, at the price, and sets no plan', async () => {
+    const scenario = await createBillingScenario();
+    const command = { tenantId: scenario.tenantId, partnershipId: scenario.partnership.id };
+    const payments = { kind: 'usage', code: 'payments', name: 'Payments', metric: { code: 'payments', aggregation: 'count' }, price: { kind: 'percentage', rate: '1', fixedFeePerEvent: '0.30' }, vat: VAT } as const;
+
+    await expect(scenario.use(SetBillingPlan).execute({ ...command, effectiveFrom: '2026-03-01', terms: terms({ charges: [payments] }) })).rejects.toMatchObject({
+      issues: [expect.objectContaining({ path: 'terms.charges.0.price', code: 'price_model.per_event_needs_sum' })],
+    });
+    await expect(scenario.use(GetBillingPlan).execute(command)).rejects.toMatchObject({ code: 'billing_plan.not_found' });
   });
 });

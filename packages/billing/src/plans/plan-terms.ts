@@ -17,7 +17,7 @@ import {
 } from '@invoicing/core';
 import { unitCode as parseUnitCode, vatCategory, type MarketableId, type VatCategory, type VatCategoryInput } from '@invoicing/invoice';
 import { BILLING_INTERVALS, PERIOD_ALIGNMENTS, type BillingCycle, type BillingInterval, type PeriodAlignment } from '../periods/billing-period';
-import { priceModel, type PriceModel, type PriceModelInput } from '../pricing/price-model';
+import { priceModel, pricesEachEvent, type PriceModel, type PriceModelInput } from '../pricing/price-model';
 import { billableMetric, type Aggregation, type BillableMetric } from '../usage/billable-metric';
 
 /** When a recurring fee is invoiced: on the first day of the period it pays for, or once the period is over. */
@@ -200,12 +200,16 @@ function charge(input: ChargeInput): Charge {
         timing: attempt('timing', () => oneOf(input.timing ?? 'advance', FEE_TIMINGS, 'plan.unknown_timing')) as FeeTiming,
       };
     }
-    return {
-      kind: 'usage',
-      ...line,
-      metric: attempt('metric', () => billableMetric({ ...input.metric })) as BillableMetric,
-      price: attempt('price', () => priceModel(input.price)) as PriceModel,
-    };
+    const metric = attempt('metric', () => billableMetric({ ...input.metric }));
+    const price = attempt('price', () => {
+      const model = priceModel(input.price);
+      // Only a sum has an amount per event: any other figure would fail every period's bill (usage.events_required).
+      if (metric !== undefined && metric.aggregation !== 'sum' && pricesEachEvent(model)) {
+        throw ValidationError.of('', 'price_model.per_event_needs_sum', `a fee, minimum or maximum per event is worked out from each event's amount, which only a sum metric has, not a ${metric.aggregation}`);
+      }
+      return model;
+    });
+    return { kind: 'usage', ...line, metric: metric as BillableMetric, price: price as PriceModel };
   });
 }
 

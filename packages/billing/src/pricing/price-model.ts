@@ -97,6 +97,14 @@ export function priceModel(input: PriceModelInput): PriceModel {
   }
 }
 
+/**
+ * Whether a price is worked out event by event (a percentage with a fee, a minimum or a maximum per event): it needs
+ * each event's amount, which only a `sum` metric has.
+ */
+export function pricesEachEvent(model: PriceModel): boolean {
+  return model.kind === 'percentage' && (!model.fixedFeePerEvent.isZero() || model.minPerEvent !== undefined || model.maxPerEvent !== undefined);
+}
+
 function tiers(input: readonly PriceTierInput[]): PriceTier[] {
   if (!Array.isArray(input) || input.length === 0) throw ValidationError.of('', 'price_model.no_tiers', 'a tiered price needs at least one tier');
   if (input.length > MAX_TIERS) throw ValidationError.of('', 'price_model.too_many_tiers', `a tiered price has at most ${MAX_TIERS} tiers`);

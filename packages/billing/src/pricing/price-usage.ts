@@ -1,5 +1,5 @@
 import { Decimal, ValidationError } from '@invoicing/core';
-import type { PriceModel, PriceTier } from './price-model';
+import { pricesEachEvent, type PriceModel, type PriceTier } from './price-model';
 
 /** What a usage charge measured over a period. */
 export interface MeasuredUsage {
@@ -111,8 +111,7 @@ function packages(model: Extract<PriceModel, { kind: 'package' }>, units: Decima
 
 function percentage(model: Extract<PriceModel, { kind: 'percentage' }>, usage: MeasuredUsage, round?: (value: Decimal) => Decimal): PricePart[] {
   const rate = model.rate.dividedBy(100);
-  const perEvent = !model.fixedFeePerEvent.isZero() || model.minPerEvent !== undefined || model.maxPerEvent !== undefined;
-  if (!perEvent) return usage.units.isZero() ? [] : [part('percentage', usage.units, rate)];
+  if (!pricesEachEvent(model)) return usage.units.isZero() ? [] : [part('percentage', usage.units, rate)];
   const amounts = usage.eventAmounts;
   if (amounts === undefined) throw ValidationError.of('eventAmounts', 'usage.events_required', 'a percentage price with a fee or limits per event needs the amount of each event');
   amounts.forEach((amount, index) => {

@@ -1,5 +1,6 @@
 import {
   CLOCK,
+  ConflictError,
   DomainError,
   definedFields,
   ID_GENERATOR,
@@ -34,7 +35,7 @@ import type { DateRange } from '../periods/billing-period';
 import { USAGE_EVENT_STORE, type InstantRange, type UsageEventStore } from '../usage/usage-event-store.port';
 import { billInvoicePeriod, billKey, billLinePeriod, type BillOutcome, type BillState } from './bill';
 import { BILL_REPOSITORY, BillPositionTakenError, type BillRepository } from './bill-repository.port';
-import { billingEndedBy, dueBillingDates, proposeBill, type ProposedBill } from './propose-bill';
+import { billingEndedBy, dueBillingDates, planVersionsSeen, proposeBill, type ProposedBill } from './propose-bill';
 
 /**
  * How long before a bill's usage cutoff an event may have been received and still be missed by it (a write that
@@ -48,6 +49,18 @@ export const LATE_USAGE_MARGIN_MS = 5 * 60_000;
  * it gives up with `billing.bills_changed` (the run counts the partnership failed; the next run bills it).
  */
 const BILL_READS = 5;
+
+/**
+ * Another run recorded a date of the partnership from a later version of its plan than this run read: the run reads
+ * the bills and the plan again before it bills the dates after it. Counted with {@link BillPositionTakenError}.
+ */
+class PlanOvertakenError extends ConflictError {
+  override readonly name: string = 'PlanOvertakenError';
+
+  constructor(key: string) {
+    super('billing.bills_changed', `bill ${key}: another run recorded it from a later version of the billing plan than this run read`, { key });
+  }
+}
 
 /** What billing one partnership did, date by date. */
 export interface PartnershipBilling {
@@ -108,9 +121,9 @@ export class BillPartnership {
    */
   async execute(command: BillPartnershipCommand): Promise<PartnershipBilling> {
     const { tenantId, partnershipId } = command;
-    const plan = await this.plans.get(tenantId, partnershipId);
-    if (!plan) throw new NotFoundError('billing_plan', partnershipId);
+    // The bills first, then the plan: no bill read was worked out from a later version of the plan than this one.
     let bills = [...(await this.bills.listByPartnership(tenantId, partnershipId))];
+    let plan = await this.planOf(tenantId, partnershipId);
     const results: BilledDate[] = [];
     // Read when the first invoice is made, once for all of this partnership's bills.
     let parties: Promise<InvoiceParties> | undefined;
@@ -124,17 +137,25 @@ export class BillPartnership {
         break;
       } catch (error) {
         // Another run recorded a bill since these were read: what is due, and what each date charges, may have changed.
-        if (!(error instanceof BillPositionTakenError) || reads === BILL_READS) throw error;
+        if (!(error instanceof BillPositionTakenError || error instanceof PlanOvertakenError) || reads === BILL_READS) throw error;
         bills = [...(await this.bills.listByPartnership(tenantId, partnershipId))];
+        plan = await this.planOf(tenantId, partnershipId);
       }
     }
     return { partnershipId, bills: results };
   }
 
+  private async planOf(tenantId: TenantId, partnershipId: PartnershipId): Promise<BillingPlan> {
+    const plan = await this.plans.get(tenantId, partnershipId);
+    if (!plan) throw new NotFoundError('billing_plan', partnershipId);
+    return plan;
+  }
+
   /**
    * Records (in a dry run, only works out) the bill of each date due, each in the position after the bills before it,
    * appending to `results` as it goes.
-   * @throws BillPositionTakenError when another run recorded a bill of the partnership since `bills` were read
+   * @throws BillPositionTakenError when another run recorded a bill of the partnership since `bills` were read;
+   *   PlanOvertakenError when another run recorded one of the dates from a later version of the plan than `plan`
    */
   private async billDueDates(command: BillPartnershipCommand, plan: BillingPlan, read: readonly BillState[], results: BilledDate[], parties: () => Promise<InvoiceParties>): Promise<void> {
     let bills = read;
@@ -152,14 +173,21 @@ export class BillPartnership {
       if (stored.status === 'pending') results.push({ bill: await this.invoice(stored, parties), recorded });
       else results.push({ bill: stored, recorded });
       bills = [...bills, stored];
+      // The next dates, worked out from the plan as read here, would undo what that bill charged under later terms.
+      if (!recorded && (stored.planVersionsSeen ?? 0) > planVersionsSeen(plan)) throw new PlanOvertakenError(stored.key);
     }
   }
 
-  /** The next bill of a partnership's plan (its first date due by `through`), not recorded. */
-  async preview(plan: BillingPlan, through: CalendarDate): Promise<ProposedBill | undefined> {
+  /**
+   * The next bill of a partnership's plan, not recorded: the first a run as of `today` (or of `through`, when earlier)
+   * would make; when nothing is due by then, the first date due by `through`. Looking ahead first would skip a date only
+   * a run's own date makes (a change of terms over days billed) and show its difference on a later bill.
+   */
+  async preview(plan: BillingPlan, through: CalendarDate, today: CalendarDate): Promise<ProposedBill | undefined> {
     const bills = await this.bills.listByPartnership(plan.tenantId, plan.partnershipId);
     const oneOffs = await this.oneOffs.listThrough(plan.tenantId, plan.partnershipId, throughLastBill(through, bills));
-    const next = dueBillingDates(plan, oneOffs, bills, through)[0];
+    const asOf = through < today ? through : today;
+    const next = (await this.datesDue(plan, oneOffs, bills, asOf))[0] ?? (through > asOf ? dueBillingDates(plan, oneOffs, bills, through)[0] : undefined);
     return next === undefined ? undefined : this.propose(plan, bills, oneOffs, next, this.clock.now());
   }
 
@@ -215,6 +243,7 @@ export class BillPartnership {
       partnershipId: plan.partnershipId,
       billingDate: proposed.billingDate,
       planVersion: proposed.planVersion,
+      planVersionsSeen: planVersionsSeen(plan),
       invoiceMode: terms?.invoiceMode ?? 'draft',
       currency: plan.currency,
       lines: proposed.lines,

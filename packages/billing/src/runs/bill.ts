@@ -99,6 +99,12 @@ export interface BillState {
   readonly billingDate: CalendarDate;
   /** The plan version in effect on the billing date (the one that ended on it, for the last bill of a plan). */
   readonly planVersion: number;
+  /**
+   * The plan as the bill was worked out from it: every version numbered up to this one (versions are numbered in the
+   * order recorded). A version recorded later was not seen, even one saved before the bill was recorded: the next run
+   * bills the difference it makes. Absent on bills recorded before 7 December 2026, whose `createdAt` stands for it.
+   */
+  readonly planVersionsSeen?: number;
   /** What the plan version asked to do with the invoice. */
   readonly invoiceMode: InvoiceMode;
   readonly currency: CurrencyCode;

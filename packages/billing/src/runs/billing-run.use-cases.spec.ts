@@ -3,12 +3,13 @@ import { Money, type CalendarDate } from '@invoicing/core';
 import { CreatePartnership, GetInvoice, IssueInvoice, ListInvoices, type InvoiceRepository } from '@invoicing/invoice';
 import { SCENARIO_TERMS, createInMemoryAdapters } from '@invoicing/invoice/testing';
 import { AddOneOffCharge } from '../one-off/one-off.use-cases';
+import type { BillingPlanRepository } from '../plans/billing-plan-repository.port';
 import { SetBillingPlan } from '../plans/billing-plan.use-cases';
 import type { PlanTermsInput } from '../plans/plan-terms';
 import { createBillingScenario, createInMemoryBillingAdapters } from '../testing';
 import { RecordUsage } from '../usage/usage.use-cases';
 import type { BillState } from './bill';
-import { BillPartnership } from './bill-partnership';
+import { BillPartnership, billNetTotal } from './bill-partnership';
 import { BillPositionTakenError, type BillRepository } from './bill-repository.port';
 import { ExecuteBillingRun, GetBillingRun, GetInvoiceBilling, ListBillingRuns, ListRunBills, PreviewUpcomingInvoice, RunBilling, StartBillingRun, TakeOverStalledRun } from './billing-run.use-cases';
 
@@ -148,6 +149,94 @@ describe('RunBilling', () => {
     const seats = bills.flatMap((bill) => bill.lines.filter((line) => line.computation.kind === 'recurring').map((line) => line.amount));
     const months = { '2026-05-01': 2, '2026-04-01': 1, '2026-03-01': 0 }[endFrom] as number;
     expect(Money.sum('EUR', seats).toString()).toBe(`${250 * months}.00`);
+  });
+
+  it.each([
+    ['ends billing', null, '0.00'],
+    ['changes the price', { interval: 'yearly', charges: [{ kind: 'recurring', code: 'fee', name: 'Yearly fee', unitPrice: '6000', vat: VAT }] } as PlanTermsInput, '6000.00'],
+  ])('corrects on the next run a date billed under the old terms when the plan %s from that date while the run billed it', async (_, terms, year2027) => {
+    // The run reads the plan, then an admin saves the change, then the run works the date out and records its bill.
+    const inner = createInMemoryBillingAdapters();
+    let meanwhile: (() => Promise<void>) | undefined;
+    const plans: BillingPlanRepository = Object.assign(Object.create(inner.plans) as BillingPlanRepository, {
+      async get(...args: Parameters<BillingPlanRepository['get']>) {
+        const read = await inner.plans.get(...args);
+        const change = meanwhile;
+        meanwhile = undefined;
+        await change?.();
+        return read;
+      },
+    });
+    const scenario = await createBillingScenario({ now: '2026-01-01T09:00:00Z', billing: { ...inner, plans } });
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    const yearly: PlanTermsInput = { interval: 'yearly', charges: [{ kind: 'recurring', code: 'fee', name: 'Yearly fee', unitPrice: '12000', vat: VAT }] };
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-01-01', terms: yearly });
+    await scenario.use(RunBilling).execute({ tenantId });
+    scenario.clock.set(new Date('2027-01-01T09:00:00Z'));
+    meanwhile = async () => {
+      scenario.clock.set(new Date('2027-01-01T09:00:01Z'));
+      await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2027-01-01', terms, expectedVersion: 1 });
+      scenario.clock.set(new Date('2027-01-01T09:00:02Z'));
+    };
+    const stale = await scenario.use(RunBilling).execute({ tenantId });
+    expect(meanwhile).toBeUndefined();
+    expect(stale.counts).toMatchObject({ bills: 1, failed: 0 });
+
+    scenario.clock.set(new Date('2027-01-02T09:00:00Z'));
+    const next = await scenario.use(RunBilling).execute({ tenantId });
+    const again = await scenario.use(RunBilling).execute({ tenantId });
+
+    expect([next.counts.bills, again.counts.bills]).toEqual([1, 0]);
+    const bills = await scenario.billing.bills.listByPartnership(tenantId, partnershipId);
+    expect(bills.map((bill) => bill.billingDate)).toEqual(['2026-01-01', '2027-01-01', '2027-01-02']);
+    // The 12,000.00 billed for 2027 under the old terms is credited; 2027 then costs what the new terms say.
+    const of2027 = bills.flatMap((bill) => bill.lines.filter((line) => line.computation.period?.start === '2027-01-01').map((line) => line.amount));
+    expect(Money.sum('EUR', of2027).toString()).toBe(year2027);
+  });
+
+  it.each([
+    ['records the same date first', ['2027-01-05', '2027-01-06']],
+    ['records a date of its own first', ['2027-01-06']],
+  ])('does not charge again what a run at once credited after a plan change, when the run that read the plan later %s', async (_, oneOffDates) => {
+    const inner = createInMemoryBillingAdapters();
+    let meanwhile: (() => Promise<void>) | undefined;
+    const plans: BillingPlanRepository = Object.assign(Object.create(inner.plans) as BillingPlanRepository, {
+      async get(...args: Parameters<BillingPlanRepository['get']>) {
+        const read = await inner.plans.get(...args);
+        const change = meanwhile;
+        meanwhile = undefined;
+        await change?.();
+        return read;
+      },
+    });
+    const scenario = await createBillingScenario({ now: '2026-01-01T09:00:00Z', billing: { ...inner, plans } });
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    const yearly: PlanTermsInput = { interval: 'yearly', charges: [{ kind: 'recurring', code: 'fee', name: 'Yearly fee', unitPrice: '12000', vat: VAT }] };
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-01-01', terms: yearly });
+    await scenario.use(RunBilling).execute({ tenantId });
+    scenario.clock.set(new Date('2027-01-01T09:00:00Z'));
+    await scenario.use(RunBilling).execute({ tenantId });
+    for (const date of oneOffDates) await scenario.use(AddOneOffCharge).execute({ tenantId, partnershipId, id: date, date, name: `Service ${date}`, unitPrice: '80.00', vat: VAT });
+    scenario.clock.set(new Date('2027-01-06T09:00:00Z'));
+    const bill = (asOf: string) => scenario.use(BillPartnership).execute({ tenantId, partnershipId, asOf: asOf as CalendarDate });
+    // Run A reads the plan; billing is then ended from 2027-01-01, and run B, as of the 5th, credits the year.
+    meanwhile = async () => {
+      await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2027-01-01', terms: null, expectedVersion: 1 });
+      await bill('2027-01-05');
+    };
+    await bill('2027-01-06');
+    expect(meanwhile).toBeUndefined();
+    const later = await scenario.use(RunBilling).execute({ tenantId });
+
+    expect(later.counts).toMatchObject({ bills: 0, failed: 0 });
+    const bills = await scenario.billing.bills.listByPartnership(tenantId, partnershipId);
+    expect(bills.map((each) => each.billingDate)).toEqual(['2026-01-01', '2027-01-01', '2027-01-05', '2027-01-06']);
+    const fees2027 = bills.flatMap((each) => each.lines.filter((line) => line.computation.kind === 'recurring' && line.computation.period?.start === '2027-01-01').map((line) => line.amount));
+    expect(Money.sum('EUR', fees2027).toString()).toBe('0.00');
+    const oneOffs = bills.flatMap((each) => each.lines.filter((line) => line.computation.kind === 'one_off').map((line) => [each.billingDate, line.amount.toString()]));
+    expect(oneOffs).toEqual(oneOffDates.map((date) => [date, '80.00']));
   });
 
   it('bills usage received after the last bill of a plan that has ended, on the next run', async () => {
@@ -597,6 +686,31 @@ describe('explanations and previews', () => {
     expect(upcoming?.lines.map((line) => line.computation.item)).toEqual(['api_calls@v1:2026-03-01', 'seats@v1:2026-04-01']);
     expect(await scenario.billing.bills.listByPartnership(scenario.tenantId, scenario.partnership.id)).toHaveLength(1);
     await expect(scenario.use(PreviewUpcomingInvoice).execute({ tenantId: scenario.tenantId, partnershipId: 'none' as never })).rejects.toMatchObject({ code: 'billing_plan.not_found' });
+  });
+
+  it('previews the bill a run today makes, looking ahead only when nothing is due by today (review of 7 December 2026)', async () => {
+    const seats = (quantity: string): PlanTermsInput => ({ interval: 'monthly', charges: [{ kind: 'recurring', code: 'seats', name: 'Seats', quantity, unitPrice: '30', vat: VAT }] });
+    const scenario = await billedScenario(seats('10'));
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    scenario.clock.set(new Date('2026-04-01T09:00:00Z'));
+    await scenario.use(RunBilling).execute({ tenantId });
+    // On 20 April the plan is changed from 1 April, already billed, to 20 seats: a run today credits and charges April.
+    scenario.clock.set(new Date('2026-04-20T09:00:00Z'));
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-04-01', terms: seats('20'), expectedVersion: 1 });
+    const preview = (through?: string) => scenario.use(PreviewUpcomingInvoice).execute({ tenantId, partnershipId, ...(through === undefined ? {} : { through }) });
+
+    const upcoming = await preview();
+    expect([upcoming?.billingDate, upcoming?.netTotal]).toEqual(['2026-04-20', '300.00']);
+    expect(await preview('2026-06-30')).toEqual(upcoming);
+    // Up to a day before today: the bill a run as of that day makes.
+    expect(await preview('2026-04-10')).toMatchObject({ billingDate: '2026-04-10', netTotal: '300.00' });
+    await scenario.use(RunBilling).execute({ tenantId });
+    const billed = (await scenario.billing.bills.listByPartnership(tenantId, partnershipId)).at(-1) as BillState;
+    expect([billed.billingDate, billNetTotal(billed).toString(), billed.lines]).toEqual([upcoming?.billingDate, upcoming?.netTotal, upcoming?.lines]);
+    // Nothing more due today: the next date ahead.
+    expect(await preview()).toMatchObject({ billingDate: '2026-05-01', netTotal: '600.00' });
+    expect(await preview('2026-04-30')).toBeUndefined();
   });
 
   it('refuses to bill a partnership without a plan', async () => {

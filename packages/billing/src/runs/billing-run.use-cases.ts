@@ -8,7 +8,6 @@ import {
   atPath,
   parseCalendarDate,
   today,
-  type CalendarDate,
   type Clock,
   type IdGenerator,
   type Page,
@@ -277,7 +276,8 @@ export class ListRunBills {
 
 /**
  * The upcoming invoice of a partnership, as Stripe shows it: its next bill worked out now (usage so far included) and
- * nothing written. `through` is the day to look up to: the next billing date after the last bill by default.
+ * nothing written. That is the bill a run today would make (as of `through`, when earlier); with nothing due today, the
+ * first date due by `through` (a year ahead by default).
  */
 @injectable()
 export class PreviewUpcomingInvoice {
@@ -292,14 +292,11 @@ export class PreviewUpcomingInvoice {
   async execute(query: { readonly tenantId: TenantId; readonly partnershipId: PartnershipId; readonly through?: string }): Promise<(ProposedBill & { readonly netTotal: string; readonly currency: string }) | undefined> {
     const plan = await this.plans.get(query.tenantId, query.partnershipId);
     if (!plan) throw new NotFoundError('billing_plan', query.partnershipId);
-    const through = query.through === undefined ? this.nextDate() : atPath('through', () => parseCalendarDate(query.through as string));
-    const proposed = await this.billing.preview(plan, through);
+    const current = today(this.clock, this.settings.timeZone);
+    // A year ahead bounds the search: every cycle has a billing date within it.
+    const through = query.through === undefined ? addMonths(current, 12) : atPath('through', () => parseCalendarDate(query.through as string));
+    const proposed = await this.billing.preview(plan, through, current);
     return proposed && { ...proposed, currency: plan.currency, netTotal: billNetTotal({ ...proposed, currency: plan.currency }).toString() };
-  }
-
-  /** A year ahead of today bounds the search: every cycle has a billing date within it. */
-  private nextDate(): CalendarDate {
-    return addMonths(today(this.clock, this.settings.timeZone), 12);
   }
 }
 

@@ -126,9 +126,25 @@ describe('dueBillingDates', () => {
     expect(dueBillingDates(plan, [], ledger.bills, '2026-12-31' as CalendarDate)).toEqual([]);
   });
 
+  it('bills on the run\'s date a change its last bill did not see, by version number, whatever the clocks say (review of 7 December 2026)', () => {
+    const plan = planFrom('2026-01-01', { interval: 'yearly', charges: [seats('10', '1200')] });
+    // Saved at 09:00:01, while a run that had read version 1 billed 1 January; its bill was recorded at 09:00:02.
+    plan.replaceFrom('2026-01-01', null, new Date('2026-01-01T09:00:01Z'));
+    const bill = (fields: Partial<BillState>) => ({ billingDate: '2026-01-01', lines: [], createdAt: new Date('2026-01-01T09:00:02Z'), ...fields }) as unknown as BillState;
+    const asOf = '2026-01-05' as CalendarDate;
+
+    expect(dueBillingDates(plan, [], [bill({ position: 1, planVersionsSeen: 1 })], asOf)).toEqual([asOf]);
+    expect(dueBillingDates(plan, [], [bill({ position: 1, planVersionsSeen: 2 })], asOf)).toEqual([]);
+    // The last bill recorded is what counts: one that read an older plan after one that read the change undid it.
+    expect(dueBillingDates(plan, [], [bill({ position: 1, planVersionsSeen: 2 }), bill({ billingDate: '2026-01-03' as CalendarDate, position: 2, planVersionsSeen: 1 })], asOf)).toEqual([asOf]);
+    // A bill recorded before bills said which versions they saw: the change counts when recorded after the bill.
+    expect(dueBillingDates(plan, [], [bill({})], asOf)).toEqual([]);
+    expect(dueBillingDates(plan, [], [bill({ createdAt: new Date('2026-01-01T09:00:00Z') })], asOf)).toEqual([asOf]);
+  });
+
   it('leaves out dates already billed and dates after asOf, and adds one-off charges’ dates', () => {
     const plan = planFrom('2026-01-01', monthly([seats('1', '10')]));
-    const oneOff = oneOffCharge({ date: '2026-02-20', name: 'Setup', unitPrice: '100', vat: VAT }, { tenantId: TENANT, id: 'setup', partnershipId: PARTNERSHIP, at: AT });
+    const oneOff = oneOffCharge({ date: '2026-02-20', name: 'Setup', unitPrice: '100', vat: VAT }, { tenantId: TENANT, id: 'setup', partnershipId: PARTNERSHIP, currency: 'EUR', at: AT });
     const billed = [{ billingDate: '2026-01-01' } as BillState];
 
     expect(dueBillingDates(plan, [oneOff], billed, '2026-03-01' as CalendarDate)).toEqual(['2026-02-01', '2026-02-20', '2026-03-01']);
@@ -136,7 +152,7 @@ describe('dueBillingDates', () => {
 
   it('adds asOf for a one-off charge dated on a day billed without it, unless a later date is due or a bill charged it', () => {
     const plan = planFrom('2026-01-01', monthly([seats('1', '10')]));
-    const charge = (date: string) => oneOffCharge({ date, name: 'Service', unitPrice: '100', vat: VAT }, { tenantId: TENANT, id: `s-${date}`, partnershipId: PARTNERSHIP, at: AT });
+    const charge = (date: string) => oneOffCharge({ date, name: 'Service', unitPrice: '100', vat: VAT }, { tenantId: TENANT, id: `s-${date}`, partnershipId: PARTNERSHIP, currency: 'EUR', at: AT });
     const bill = (billingDate: string, items: string[] = []) => ({ billingDate, lines: [], settled: items.map((item) => ({ item })), createdAt: new Date(`${billingDate}T09:00:00Z`) }) as unknown as BillState;
     const asOf = (date: string) => date as CalendarDate;
     const billed = [bill('2026-01-01'), bill('2026-02-01')];
@@ -316,8 +332,8 @@ describe('proposeBill', () => {
   it('bills a one-off charge once, on the first bill on or after its date; a negative quantity credits', async () => {
     const ledger = new Ledger(planFrom('2026-03-01', monthly([seats('1', '10')])));
     ledger.oneOffs.push(
-      oneOffCharge({ date: '2026-03-05', name: 'Setup', unitPrice: '150', vat: VAT }, { tenantId: TENANT, id: 'setup', partnershipId: PARTNERSHIP, at: AT }),
-      oneOffCharge({ date: '2026-03-05', name: 'Goodwill', quantity: '-1', unitPrice: '20', vat: VAT }, { tenantId: TENANT, id: 'goodwill', partnershipId: PARTNERSHIP, at: AT }),
+      oneOffCharge({ date: '2026-03-05', name: 'Setup', unitPrice: '150', vat: VAT }, { tenantId: TENANT, id: 'setup', partnershipId: PARTNERSHIP, currency: 'EUR', at: AT }),
+      oneOffCharge({ date: '2026-03-05', name: 'Goodwill', quantity: '-1', unitPrice: '20', vat: VAT }, { tenantId: TENANT, id: 'goodwill', partnershipId: PARTNERSHIP, currency: 'EUR', at: AT }),
     );
 
     const bills = await ledger.run('2026-04-01' as CalendarDate);
@@ -437,6 +453,34 @@ describe('proposeBill', () => {
       ['2026-03-01', 'charge', '50.00'],
       ['2026-04-01', 'charge', '10.00'],
     ]);
+  });
+
+  it('shares a fixed discount given over several bills by the whole period’s net per VAT category, never more in a category than its lines', async () => {
+    // A fee of 30.00 in advance at 20 % and 100 calls at 1.00 in arrears at 10 %: March comes to 130.00 over two bills.
+    const usage = { ...calls({ kind: 'per_unit', unitPrice: '1' }), vat: { code: 'S', rate: '10' } as const };
+    const plan = planFrom('2026-03-01', monthly([seats('1', '30'), usage], { discounts: [{ code: 'flat', kind: 'fixed', amount: '50' }] }));
+    const ledger = new Ledger(plan);
+    ledger.use(100, '2026-03-10T10:00:00Z');
+
+    const [march, april] = await ledger.run('2026-04-01' as CalendarDate);
+
+    const flat = (bill: BillState | undefined) => bill?.allowances.map((each) => [each.periodStart, each.side, each.allowance.amount, each.allowance.vat.rate]);
+    expect(flat(march)).toEqual([['2026-03-01', 'allowance', '30.00', '20']]);
+    // March's 50.00 in proportion to 30.00 and 100.00: 11.54 at 20 % and 38.46 at 10 %. The 20 % category had 30.00
+    // on the first bill, so 18.46 of it comes back; before, it got 4.62 more (34.62 off 30.00 of lines).
+    expect(flat(april)).toEqual([
+      ['2026-03-01', 'charge', '18.46', '20'],
+      ['2026-03-01', 'allowance', '38.46', '10'],
+      ['2026-04-01', 'allowance', '30.00', '20'],
+    ]);
+    const marchByRate = (rate: string) =>
+      ledger.bills
+        .flatMap((bill) => bill.allowances)
+        .filter((each) => each.periodStart === '2026-03-01' && each.allowance.vat.rate === rate)
+        .reduce((total, each) => total + Number(each.allowance.amount) * (each.side === 'charge' ? -1 : 1), 0)
+        .toFixed(2);
+    expect([marchByRate('20'), marchByRate('10')]).toEqual(['11.54', '38.46']);
+    expect(ledger.total().toString()).toBe('80.00');
   });
 
   it('gives a fixed discount once in a period split between two versions that carry it (review of 6 December 2026: once each)', async () => {

@@ -71,15 +71,36 @@ export function dueBillingDates(plan: BillingPlan, oneOffs: readonly OneOffCharg
 }
 
 /**
- * Whether a version of the plan in effect by `asOf` was recorded after the last bill: one that ended billing, or
+ * Whether a version of the plan in effect by `asOf` was not seen by the last bill recorded: one that ended billing, or
  * changed its terms, from a day already billed has no date of its own left, and only a bill on the run's date credits
  * or charges the difference for the days billed before (a yearly plan changed from its first day would otherwise wait
- * a year).
+ * a year). The last bill recorded is the one that matters: it reconciled every item up to its date with the plan it
+ * read. Version numbers, not times: a change saved while a run was billing is recorded before the run's bill, yet the
+ * run worked that bill out from the plan it had read before (review of 7 December 2026).
  */
 function changedSinceLastBill(plan: BillingPlan, bills: readonly BillState[], asOf: CalendarDate): boolean {
-  if (bills.length === 0) return false;
-  const lastBill = bills.reduce((latest, bill) => Math.max(latest, bill.createdAt.getTime()), -Infinity);
-  return plan.history.some((version) => version.replacedBy === undefined && version.effectiveFrom <= asOf && version.recordedAt.getTime() > lastBill);
+  const last = lastRecorded(bills);
+  if (last === undefined) return false;
+  return plan.history.some((version) => version.replacedBy === undefined && version.effectiveFrom <= asOf && !sawVersion(last, version));
+}
+
+/** The bill recorded last: the highest position, else (bills recorded before positions) the latest. */
+function lastRecorded(bills: readonly BillState[]): BillState | undefined {
+  return bills.reduce<BillState | undefined>((last, bill) => {
+    if (last === undefined) return bill;
+    const [position, lastPosition] = [bill.position ?? 0, last.position ?? 0];
+    return position > lastPosition || (position === lastPosition && bill.createdAt > last.createdAt) ? bill : last;
+  }, undefined);
+}
+
+/** Whether a bill was worked out from a plan that had `version`; for a bill that did not record it, whether it was recorded after. */
+function sawVersion(bill: BillState, version: PlanVersion): boolean {
+  return bill.planVersionsSeen === undefined ? version.recordedAt.getTime() <= bill.createdAt.getTime() : version.version <= bill.planVersionsSeen;
+}
+
+/** The plan's versions a bill worked out now sees: all of them, numbered 1 up to this ({@link BillState.planVersionsSeen}). */
+export function planVersionsSeen(plan: BillingPlan): number {
+  return Math.max(0, ...plan.history.map((version) => version.version));
 }
 
 /** The version that ended the plan's billing, when it is in effect by `asOf`: after it, no billing date comes. */
@@ -399,8 +420,9 @@ function billedItems(bills: readonly BillState[], currency: CurrencyCode): Map<s
  * The discounts of each plan version, on the bill's lines of that version for the periods they cover, one document
  * allowance per VAT category. A percentage comes off the net of those lines in each category, and is given back (a
  * document charge) on a net credit, so credited days keep no discount; a fixed discount comes off each period, at
- * most what the period's lines come to over all its bills, shared over the categories in proportion, and once in a
- * period split between versions that carry it (by its code).
+ * most what the period's lines come to over all its bills, shared over the categories in proportion to the period's
+ * net in each (over all its bills, so a category never gets more than its lines), and once in a period split between
+ * versions that carry it (by its code).
  */
 function discountsOf(plan: BillingPlan, lines: readonly BillLine[], bills: readonly BillState[], currency: CurrencyCode): BillAllowance[] {
   const allowances: BillAllowance[] = [];
@@ -422,8 +444,8 @@ function discountsOf(plan: BillingPlan, lines: readonly BillLine[], bills: reado
         }
         continue;
       }
-      // Per period: at most what the period's lines of the version come to, over every bill that charged them. A bill
-      // that adds to them gives the rest of the discount; one that credits them takes back what no longer applies.
+      // Per period: at most what the period's lines of the version come to, over every bill that charged them. Each bill
+      // brings every category to its share of that (a document charge takes back what a category no longer has).
       for (const periodStart of new Set(covered.map((line) => line.computation.period?.start as CalendarDate))) {
         const inPeriod = ({ computation }: BillLine) => computation.planVersion === version && computation.period?.start === periodStart;
         const periodLines = [...bills.flatMap((bill) => bill.lines.filter(inPeriod)), ...covered.filter(inPeriod)];
@@ -436,18 +458,18 @@ function discountsOf(plan: BillingPlan, lines: readonly BillLine[], bills: reado
         const room = discount.amount.subtract(byOthers).max(Money.zero(currency));
         const due = net.isPositive() ? room.min(net) : Money.zero(currency);
         const earlier = bills.flatMap((bill) => bill.allowances.filter((each) => sameDiscount(each) && each.planVersion === version));
-        const difference = due.subtract(Money.sum(currency, earlier.map(signed)));
-        if (difference.isZero()) continue;
-        // More is shared over the categories the period's lines are in; less is taken back from those it was given in.
-        const weights: [VatCategory, Money][] = difference.isPositive()
-          ? byVat.filter(([, amount]) => amount.isPositive())
-          : [...netByVat(earlier.map((each) => ({ line: { vat: each.allowance.vat }, amount: signed(each) })), currency)].filter(([, amount]) => amount.isPositive());
-        if (weights.length === 0) continue;
-        const shares = difference.abs().allocate(weights.map(([, amount]) => amount.toDecimal()));
-        weights.forEach(([vat], index) => {
-          const share = shares[index] as Money;
-          if (!share.isZero()) allowances.push(given(vat, share, { periodStart, ...(difference.isPositive() ? {} : { side: 'charge' as const }) }));
-        });
+        // Each category's share of the whole discount due, less what earlier bills gave in it: a share worked out on
+        // one bill's lines alone would give a category more than the period's lines in it.
+        const positive = byVat.filter(([, amount]) => amount.isPositive());
+        const shares = due.isZero() ? [] : due.allocate(positive.map(([, amount]) => amount.toDecimal()));
+        const target = byKey(positive.map(([vat], index) => [vat, shares[index] as Money]));
+        const before = byKey([...netByVat(earlier.map((each) => ({ line: { vat: each.allowance.vat }, amount: signed(each) })), currency)]);
+        for (const key of new Set([...target.keys(), ...before.keys()])) {
+          const [vat] = target.get(key) ?? (before.get(key) as readonly [VatCategory, Money]);
+          const difference = (target.get(key)?.[1] ?? Money.zero(currency)).subtract(before.get(key)?.[1] ?? Money.zero(currency));
+          if (difference.isZero()) continue;
+          allowances.push(given(vat, difference.abs(), { periodStart, ...(difference.isPositive() ? {} : { side: 'charge' as const }) }));
+        }
       }
     }
   }
@@ -476,6 +498,11 @@ function netByVat(lines: readonly { readonly line: { readonly vat: BillLine['lin
     byKey.set(key, [vat, sum.add(amount)]);
   }
   return new Map(byKey.values());
+}
+
+/** Amounts per VAT category, by the category's key. */
+function byKey(entries: readonly (readonly [VatCategory, Money])[]): Map<string, readonly [VatCategory, Money]> {
+  return new Map(entries.map(([vat, amount]) => [vatKey(vat), [vat, amount]] as const));
 }
 
 /** The periods of a segment's cycle that start by `until` and overlap the segment. */

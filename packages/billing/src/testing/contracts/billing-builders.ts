@@ -89,7 +89,7 @@ export function anEvent(
 
 /** A one-off charge of a partnership: 2 × 49.50 EUR on `date`, unless overridden. */
 export function aOneOff(tenantId: TenantId, partnershipId: PartnershipId, id: string, overrides: Partial<OneOffChargeInput> = {}, at = AT): OneOffCharge {
-  return oneOffCharge({ date: '2026-02-10', name: 'Setup', quantity: '2', unitPrice: '49.50', vat: VAT, ...overrides }, { tenantId, id, partnershipId, at });
+  return oneOffCharge({ date: '2026-02-10', name: 'Setup', quantity: '2', unitPrice: '49.50', vat: VAT, ...overrides }, { tenantId, id, partnershipId, currency: 'EUR', at });
 }
 
 /** A pending bill of a partnership on `billingDate`, with lines and allowances that use every stored field. */
@@ -102,6 +102,7 @@ export function aBill(tenantId: TenantId, partnershipId: PartnershipId, billingD
     partnershipId,
     billingDate: date,
     planVersion: 2,
+    planVersionsSeen: 3,
     invoiceMode: 'issue',
     currency: 'EUR',
     lines: [

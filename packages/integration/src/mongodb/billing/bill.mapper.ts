@@ -154,6 +154,8 @@ function outcomeOf(outcome: BillOutcome): BillOutcome {
 function stateToPersistence(bill: BillState) {
   return {
     planVersion: bill.planVersion,
+    // Absent from bills recorded before 7 December 2026.
+    planVersionsSeen: bill.planVersionsSeen,
     invoiceMode: bill.invoiceMode,
     currency: bill.currency,
     lines: bill.lines.map((line) => ({ line: lineInputToPersistence(line.line), amount: moneyToPersistence(line.amount), computation: computationOf(line.computation) }) satisfies AllFieldsOf<BillLine>),
@@ -230,6 +232,7 @@ export function billToDomain(document: BillDocument): BillState {
     partnershipId: document.partnershipId as PartnershipId,
     billingDate: document.billingDate as CalendarDate,
     planVersion: state.planVersion,
+    planVersionsSeen: state.planVersionsSeen,
     invoiceMode: state.invoiceMode,
     currency: state.currency as CurrencyCode,
     lines: state.lines.map((line) => ({ line: lineInputToDomain(line.line), amount: moneyToDomain(line.amount), computation: computationOf(line.computation) })),

@@ -1,4 +1,4 @@
-import { AddOneOffCharge, BillPartnership, RecordUsage, SetBillingPlan, type BillRepository, type BillState } from '@invoicing/billing';
+import { AddOneOffCharge, BillPartnership, RecordUsage, SetBillingPlan, type BillRepository, type BillState, type BillingPlanRepository } from '@invoicing/billing';
 import { aBill, aOneOff, aPartnershipId, aPlan, aRun, anEvent, createBillingScenario } from '@invoicing/billing/testing';
 import { ConflictError, type CalendarDate } from '@invoicing/core';
 import { aTenant } from '@invoicing/invoice/testing';
@@ -164,6 +164,48 @@ describe('bills', () => {
       ['2026-04-01', 2, ['usage 3.00']],
       ['2026-04-10', 3, ['late_usage 1.00', 'one_off 150.00']],
       ['2026-05-01', 4, []],
+    ]);
+  });
+
+  it('corrects on the next run a date a run billed from the plan it read before another process ended billing from that date', async () => {
+    // Process 0 reads the plan; process 1 then ends billing from 2027-01-01 (recorded at 09:00:01), and process 0
+    // records its bill of 2027-01-01 from the plan it read, at 09:00:02.
+    let meanwhile: (() => Promise<void>) | undefined;
+    const plans: BillingPlanRepository = Object.assign(Object.create(processes[0].plans) as BillingPlanRepository, {
+      async get(...args: Parameters<BillingPlanRepository['get']>) {
+        const read = await processes[0].plans.get(...args);
+        const change = meanwhile;
+        meanwhile = undefined;
+        await change?.();
+        return read;
+      },
+    });
+    const scenario = await createBillingScenario({ now: '2026-01-01T09:00:00Z', tenantId: aTenant(), billing: { ...processes[0], plans } });
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    const vat = { code: 'S', rate: '20' } as const;
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-01-01', terms: { interval: 'yearly', charges: [{ kind: 'recurring', code: 'fee', name: 'Fee', unitPrice: '12000', vat }] } });
+    const bill = (asOf: string) => scenario.use(BillPartnership).execute({ tenantId, partnershipId, asOf: asOf as CalendarDate });
+    await bill('2026-01-01');
+    scenario.clock.set(new Date('2027-01-01T09:00:00Z'));
+    meanwhile = async () => {
+      const plan = await processes[1].plans.get(tenantId, partnershipId);
+      plan?.replaceFrom('2027-01-01', null, new Date('2027-01-01T09:00:01Z'));
+      await processes[1].plans.save(plan as NonNullable<typeof plan>);
+      scenario.clock.set(new Date('2027-01-01T09:00:02Z'));
+    };
+    await bill('2027-01-01');
+    expect(meanwhile).toBeUndefined();
+    scenario.clock.set(new Date('2027-01-02T09:00:00Z'));
+    const next = await bill('2027-01-02');
+    const again = await bill('2027-01-02');
+
+    expect([next.bills.length, again.bills.length]).toEqual([1, 0]);
+    const recorded = await processes[1].bills.listByPartnership(tenantId, partnershipId);
+    expect(recorded.map((each) => [each.billingDate, each.planVersionsSeen, each.lines.map((line) => line.amount.toString())])).toEqual([
+      ['2026-01-01', 1, ['12000.00']],
+      ['2027-01-01', 1, ['12000.00']],
+      ['2027-01-02', 2, ['-12000.00']],
     ]);
   });
 

@@ -89,6 +89,20 @@ describe('MongoDB billing documents', () => {
     expect(Object.keys(runDocument ?? {}).sort()).toEqual(['_id', '_v', 'id', 'startedAt', 'state', 'tenantId']);
   });
 
+  it('keeps in the state the plan versions a bill was worked out from, and reads a bill stored without them as it was', async () => {
+    const tenant = aTenant();
+    const partnership = aPartnershipId();
+    const bill = aBill(tenant, partnership, '2026-02-01', { position: 1 });
+    const { planVersionsSeen: _seen, ...legacy } = aBill(tenant, partnership, '2026-01-01');
+    await adapters.bills.record(bill);
+    // A bill as recorded before 7 December 2026: no `planVersionsSeen` in its state.
+    await adapters.bills.record(legacy);
+
+    expect(stateOf<{ planVersionsSeen?: number }>(await raw('bills', `${tenant}/${bill.key}`)).planVersionsSeen).toBe(3);
+    expect(stateOf<object>(await raw('bills', `${tenant}/${legacy.key}`))).not.toHaveProperty('planVersionsSeen');
+    expect(await adapters.bills.listByPartnership(tenant, partnership)).toEqual([legacy, bill]);
+  });
+
   it("serves measure's and lateUsage's month keys from the indexes on FerretDB; ranges are applied after, within the month", async () => {
     const tenant = aTenant();
     const partnerships = Array.from({ length: 10 }, () => aPartnershipId());
