@@ -46,7 +46,8 @@ export class EInvoicesController {
    * Reads a UBL 2.1 or CII D16B file (body `application/xml`) and creates a draft invoice of the partnership named by
    * `partnership_id`, with the file's number as its external reference. The draft's amounts are computed by the
    * platform and must equal what the file states: a file with a fatal finding (422 `e_invoice.invalid`), a credit note
-   * (422 `e_invoice.credit_note_not_supported`), a file with amounts that do not compute (422
+   * (422 `e_invoice.credit_note_not_supported`), another type of document than the invoices an import takes (422
+   * `e_invoice.type_not_supported`), a file with amounts that do not compute (422
    * `e_invoice.calculation_mismatch`), or about another currency or another seller or buyer (422
    * `e_invoice.partnership_mismatch`) is refused with every finding, and nothing is stored. The same file imported
    * twice is 409 `invoice.duplicate_external_reference`. The answer lists the terms the invoice does not record.

@@ -11,7 +11,7 @@ export const E_INVOICE_PROBLEM_CODES = {
   importEInvoice: answers(SIGNED_IN, FILE, VALIDATED, DRAFT_VALUES, {
     404: ['partnership.not_found'],
     409: ['partnership.not_active', 'partner.archived', 'invoice.duplicate_external_reference'],
-    422: ['e_invoice.invalid', 'e_invoice.credit_note_not_supported', 'e_invoice.calculation_mismatch', 'e_invoice.partnership_mismatch'],
+    422: ['e_invoice.invalid', 'e_invoice.credit_note_not_supported', 'e_invoice.type_not_supported', 'e_invoice.calculation_mismatch', 'e_invoice.partnership_mismatch'],
   }),
 } satisfies Record<string, ProblemCodes>;
 

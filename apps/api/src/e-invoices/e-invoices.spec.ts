@@ -167,6 +167,44 @@ describe('e-invoice files over HTTP', () => {
       expect(list.body.items.filter((i: { externalReference?: string }) => i.externalReference === 'SUP-2026-002')).toEqual([]);
     });
 
+    it('refuses a valid UBL CreditNote of any credit-note type code (261, 458 …) and a type it cannot record, storing nothing', async () => {
+      const invoice = await exported();
+      // The issued invoice's file made a UBL CreditNote of the same content: no DueDate, credit-note element names.
+      const creditNote = (typeCode: string, number: string) =>
+        invoice
+          .replace(/<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/, '<CreditNote xmlns="urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"')
+          .replace('</Invoice>', '</CreditNote>')
+          .replace(/<cbc:ID>[^<]*<\/cbc:ID>/, `<cbc:ID>${number}</cbc:ID>`)
+          .replace(/<cbc:DueDate>[^<]*<\/cbc:DueDate>\s*/, '')
+          .replace(/<cbc:InvoiceTypeCode>380<\/cbc:InvoiceTypeCode>/, `<cbc:CreditNoteTypeCode>${typeCode}</cbc:CreditNoteTypeCode>`)
+          .replaceAll('cac:InvoiceLine>', 'cac:CreditNoteLine>')
+          .replaceAll('cbc:InvoicedQuantity', 'cbc:CreditedQuantity');
+      for (const [typeCode, number] of [['261', 'CN-261'], ['458', 'CN-458']] as const) {
+        const file = creditNote(typeCode, number);
+        const checked = await t.call('POST', '/v1/e-invoices/validate', { body: file, headers: xml });
+        expect([typeCode, checked.body.valid]).toEqual([typeCode, true]);
+        // Before, it became a draft invoice (201) whose amounts the buyer owed.
+        const answer = await importing(file);
+        expect([typeCode, answer.status, answer.body.code]).toEqual([typeCode, 422, 'e_invoice.credit_note_not_supported']);
+        expect(answer.body.findings).toEqual([expect.objectContaining({ rule: 'INV-TYPE', term: 'BT-3', pointer: 'typeCode' })]);
+      }
+      const proforma = invoice.replace(/<cbc:ID>[^<]*<\/cbc:ID>/, '<cbc:ID>PRO-325</cbc:ID>').replace('<cbc:InvoiceTypeCode>380<', '<cbc:InvoiceTypeCode>325<');
+      const refused = await importing(proforma);
+      expect([refused.status, refused.body.code]).toEqual([422, 'e_invoice.type_not_supported']);
+      const list = await t.call('GET', `/v1/invoices?limit=100`);
+      expect(list.body.items.filter((i: { externalReference?: string }) => ['CN-261', 'CN-458', 'PRO-325'].includes(i.externalReference ?? ''))).toEqual([]);
+    });
+
+    it('imports a self-billed invoice (389), naming the type code and the note subject code it does not record', async () => {
+      const file = (await exported())
+        .replace(/<cbc:ID>[^<]*<\/cbc:ID>/, '<cbc:ID>SB-2026-001</cbc:ID>')
+        .replace('<cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>', '<cbc:InvoiceTypeCode>389</cbc:InvoiceTypeCode><cbc:Note>#AAI#Self-billed by the buyer</cbc:Note>');
+      const answer = await importing(file);
+      expect([answer.status, answer.body.invoice.notes]).toEqual([201, ['Self-billed by the buyer']]);
+      // Before, both were dropped silently: notRecorded named payment terms only.
+      expect(answer.body.notRecorded).toEqual(['BT-3 invoice type code', 'BT-20 payment terms', 'BT-21 invoice note subject code']);
+    });
+
     it('answers 404 for a partnership of another tenant, and needs the create permission', async () => {
       const file = await exported();
       expect((await t.call('POST', `/v1/e-invoices/import?partnership_id=${partnershipId}`, { as: 'globex-admin', body: file, headers: xml })).status).toBe(404);

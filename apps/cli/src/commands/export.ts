@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { spreadsheetText } from '@invoicing/integration/formats';
 import { stringify } from 'csv-stringify/sync';
 import { ApiProblem, type ApiClient } from '../api-client';
 import { EXIT, type Output } from '../output';
@@ -62,12 +63,10 @@ const CSV_COLUMNS = [
 
 /**
  * A text cell that a spreadsheet would not run: text others chose (a PO number, a reference from an imported file)
- * starting with `=`, `+`, `-`, `@`, a tab or a carriage return is a formula to Excel, so it gets a leading `'`
- * (OWASP's advice). Amounts are left as they are: `-12.00` is a number there, not a formula.
+ * that a spreadsheet reads as a formula gets a leading `'`, by the rule the import's error report follows.
  */
 function text(value: string | undefined): string {
-  if (value === undefined) return '';
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return value === undefined ? '' : spreadsheetText(value);
 }
 
 /** Invoices as one CSV file, a row each (amounts as the API gives them: exact decimals). */

@@ -81,3 +81,18 @@ describe('an import of a UBL file with an amount in another currency than the do
     expect(await importInto(await readInvoice(Buffer.from(stated)))).toBe('e_invoice.invalid');
   });
 });
+
+describe('an import of a UBL CreditNote of any official credit-note type code', () => {
+  it('is refused as a credit note (e_invoice.credit_note_not_supported), not made into an invoice the buyer owes', async () => {
+    const creditNote = fixtures.find((f) => f.name === 'ubl/ubl-tc434-creditnote1.xml');
+    const source = creditNote?.bytes.toString('utf8') ?? '';
+    const outcomes: Record<string, string> = {};
+    // Before, 261 (self credit note) and 458 (reversal of debit), valid UBL credit notes, became drafts.
+    for (const typeCode of ['381', '261', '458']) {
+      const read = await readInvoice(Buffer.from(source.replace('<cbc:CreditNoteTypeCode>381<', `<cbc:CreditNoteTypeCode>${typeCode}<`)));
+      expect(read.findings.filter((f) => f.severity === 'fatal')).toEqual([]);
+      outcomes[typeCode] = await importInto(read);
+    }
+    expect(outcomes).toEqual({ '381': 'e_invoice.credit_note_not_supported', '261': 'e_invoice.credit_note_not_supported', '458': 'e_invoice.credit_note_not_supported' });
+  });
+});

@@ -75,13 +75,35 @@ describe('ImportEInvoice', () => {
   });
 
   it('refuses a credit note, which would become an invoice owed by the buyer, and stores nothing', async () => {
-    for (const typeCode of ['381', '396']) {
+    // Every code of the official credit-note list (UNTDID 1001 as a UBL CreditNote takes it), not only the usual ones:
+    // before, a self credit note (261) or a reversal of debit (458) became a draft the buyer owed.
+    for (const typeCode of ['81', '83', '261', '262', '296', '308', '381', '396', '420', '458', '502', '503', '532']) {
       await expect(importing({ ...issued, number: `CN-${typeCode}`, typeCode })).rejects.toMatchObject({
         code: 'e_invoice.credit_note_not_supported',
         details: { findings: [expect.objectContaining({ rule: 'INV-TYPE', term: 'BT-3', pointer: 'typeCode' })] },
       });
       expect(await s.adapters.invoices.findByExternalReference(s.tenantId, s.seller.id, s.buyer.id, `CN-${typeCode}`)).toBeUndefined();
     }
+  });
+
+  it('refuses a document type it cannot record as an invoice (a proforma, a corrected invoice …), and stores nothing', async () => {
+    for (const typeCode of ['325', '384', '751', '877']) {
+      await expect(importing({ ...issued, number: `T-${typeCode}`, typeCode })).rejects.toMatchObject({
+        code: 'e_invoice.type_not_supported',
+        details: { findings: [expect.objectContaining({ rule: 'INV-TYPE', term: 'BT-3', pointer: 'typeCode', message: expect.stringContaining(typeCode) })] },
+      });
+      expect(await s.adapters.invoices.findByExternalReference(s.tenantId, s.seller.id, s.buyer.id, `T-${typeCode}`)).toBeUndefined();
+    }
+  });
+
+  it('imports a self-billed invoice (389), naming the type code and the note subject codes it does not record', async () => {
+    const notes = [{ subjectCode: 'AAI', text: 'Self-billed by the buyer' }, { text: 'Thank you' }];
+    const { invoice, notRecorded } = await importing({ ...issued, number: 'SB-1', typeCode: '389', notes });
+    expect(invoice.notes).toEqual(['Self-billed by the buyer', 'Thank you']);
+    // Before, both were dropped without a word: the draft is an invoice (380) and keeps note texts only.
+    expect(notRecorded).toEqual(['BT-3 invoice type code', 'BT-20 payment terms', 'BT-21 invoice note subject code']);
+    const plain = await importing({ ...issued, number: 'SB-2', typeCode: ' 380 ' });
+    expect(plain.notRecorded).toEqual(['BT-20 payment terms']);
   });
 
   it('refuses a rounding or prepaid amount that would make the amount due more than the document charges', async () => {

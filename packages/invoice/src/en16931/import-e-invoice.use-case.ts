@@ -4,6 +4,7 @@ import type { InvoiceState } from '../invoice/invoice';
 import { CreateInvoiceDraft, type CreateInvoiceCommand, type PreparedDraft } from '../invoice/invoice.use-cases';
 import type { InvoiceId, PartnershipId } from '../shared/ids';
 import { isCreditNoteType, type En16931Document, type Finding } from './model';
+import { isListed } from './rules/code-lists';
 import { calculationDisagreements, draftFromEn16931 } from './to-draft';
 
 export interface ImportEInvoiceCommand {
@@ -28,14 +29,19 @@ export interface ImportedEInvoice {
 export class EInvoiceRefusedError extends DomainError {
   override readonly name: string = 'EInvoiceRefusedError';
 
-  constructor(code: 'e_invoice.invalid' | 'e_invoice.credit_note_not_supported' | 'e_invoice.calculation_mismatch' | 'e_invoice.partnership_mismatch', message: string, findings: readonly Finding[]) {
+  constructor(
+    code: 'e_invoice.invalid' | 'e_invoice.credit_note_not_supported' | 'e_invoice.type_not_supported' | 'e_invoice.calculation_mismatch' | 'e_invoice.partnership_mismatch',
+    message: string,
+    findings: readonly Finding[],
+  ) {
     super(code, message, { findings });
   }
 }
 
 /**
  * Imports an e-invoice as a draft of a partnership. A file with a fatal finding is refused (`e_invoice.invalid`, with
- * them all), and so is a credit note (`e_invoice.credit_note_not_supported`). The draft computes its own amounts; the file is refused when what
+ * them all), and so is a credit note (`e_invoice.credit_note_not_supported`) or another type of document than the invoices
+ * of {@link IMPORTED_TYPE_CODES} (`e_invoice.type_not_supported`). The draft computes its own amounts; the file is refused when what
  * it states differs from them (`e_invoice.calculation_mismatch`, every difference listed), or when it is not about
  * this partnership: another currency, or a seller or buyer VAT id that is not the partner's
  * (`e_invoice.partnership_mismatch`). Nothing is corrected or dropped silently: what a draft cannot record comes back
@@ -50,12 +56,7 @@ export class ImportEInvoice {
   async execute(command: ImportEInvoiceCommand): Promise<ImportedEInvoice> {
     const fatal = command.findings.filter((finding) => finding.severity === 'fatal');
     if (fatal.length > 0) throw new EInvoiceRefusedError('e_invoice.invalid', `The file breaks ${fatal.length} EN 16931 rule(s); nothing was imported.`, fatal);
-    // A credit note's amounts are what the seller owes back: made into an invoice, they would be owed by the buyer.
-    const typeCode = command.document.typeCode;
-    if (isCreditNoteType(typeCode)) {
-      const message = `The file is a credit note (type code ${typeCode}): an import makes invoices. Credit the invoice it corrects instead.`;
-      throw new EInvoiceRefusedError('e_invoice.credit_note_not_supported', message, [{ rule: 'INV-TYPE', severity: 'fatal', term: 'BT-3', pointer: 'typeCode', message }]);
-    }
+    refuseUnrecordedType(command.document.typeCode);
     const { draft, externalReference, notRecorded } = draftFromEn16931(command.document);
     const create: CreateInvoiceCommand = {
       ...draft,
@@ -93,6 +94,30 @@ export class ImportEInvoice {
       throw error;
     }
   }
+}
+
+/**
+ * The types of document (BT-3, UNTDID 1001) an import makes a draft invoice of: invoices whose amounts the buyer owes,
+ * in full and on their own. 380 commercial invoice, 326 partial invoice, 383 debit note, 386 prepayment invoice, 389
+ * self-billed invoice; the draft is an invoice (380), so another of these is named in `notRecorded`. Any other type is
+ * refused rather than guessed at: a credit note is owed by the seller, a corrected invoice (384) replaces the one it
+ * corrects, a final construction invoice (877) counts what earlier ones charged, a proforma (325) or an invoice for
+ * information (751) claims nothing.
+ */
+export const IMPORTED_TYPE_CODES: ReadonlySet<string> = new Set(['380', '326', '383', '386', '389']);
+
+/** @throws EInvoiceRefusedError when a document of this type cannot become a draft invoice. */
+function refuseUnrecordedType(typeCode: string | undefined): void {
+  // Without a type code, or with one outside UNTDID 1001, the file already has a fatal finding (BR-04, BR-CL-01).
+  if (typeCode === undefined || isListed(IMPORTED_TYPE_CODES, typeCode)) return;
+  const finding = (message: string): Finding[] => [{ rule: 'INV-TYPE', severity: 'fatal', term: 'BT-3', pointer: 'typeCode', message }];
+  // A credit note's amounts are what the seller owes back: made into an invoice, they would be owed by the buyer.
+  if (isCreditNoteType(typeCode)) {
+    const message = `The file is a credit note (type code ${typeCode}): an import makes invoices. Credit the invoice it corrects instead.`;
+    throw new EInvoiceRefusedError('e_invoice.credit_note_not_supported', message, finding(message));
+  }
+  const message = `The file is of type code ${typeCode}: an import makes invoices of type ${[...IMPORTED_TYPE_CODES].join(', ')} only.`;
+  throw new EInvoiceRefusedError('e_invoice.type_not_supported', message, finding(message));
 }
 
 const ADJUSTMENT_BOUNDS: readonly string[] = ['invoice.prepaid_out_of_range', 'invoice.rounding_out_of_range'];

@@ -15,6 +15,9 @@
  * stated totals stay stated, and the rules say whether they agree with the lines (ADR 0015).
  */
 
+import { UNTDID_1001_UBL_CREDIT_NOTE } from './rules/code-list-values';
+import { isListed } from './rules/code-lists';
+
 /** An `xs:decimal` as written in the document, e.g. `"1436.50"`. */
 export type DecimalText = string;
 
@@ -403,12 +406,16 @@ export interface En16931Document {
   readonly lines: readonly Line[];
 }
 
-/** UNCL 1001 codes EN 16931 treats as credit notes; UBL writes them as a `CreditNote` document. */
-export const CREDIT_NOTE_TYPE_CODES: readonly string[] = ['81', '83', '381', '396', '532'];
+/**
+ * The UNTDID 1001 codes of credit notes: the official list of a UBL `CreditNote` (the validator's, BR-CL-01), so that
+ * what is a credit note and what the rules accept as one cannot drift apart. 81 is also on the UBL `Invoice` list: the
+ * UBL writer keeps such a document an `Invoice`.
+ */
+export const CREDIT_NOTE_TYPE_CODES: readonly string[] = [...UNTDID_1001_UBL_CREDIT_NOTE];
 
-/** Whether a type code (BT-3) makes the document a credit note. */
+/** Whether a type code (BT-3) makes the document a credit note: its amounts are owed by the seller. */
 export function isCreditNoteType(typeCode: string | undefined): boolean {
-  return typeCode !== undefined && CREDIT_NOTE_TYPE_CODES.includes(typeCode);
+  return typeCode !== undefined && isListed(UNTDID_1001_UBL_CREDIT_NOTE, typeCode);
 }
 
 /** Severity of a finding: a fatal finding makes the document non-compliant; a warning does not. */

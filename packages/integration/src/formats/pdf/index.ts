@@ -2,3 +2,4 @@
 export { renderInvoicePdf } from './invoice-pdf';
 export type { EmbeddedFile, InvoicePdfOptions } from './invoice-pdf';
 export { FACTUR_X_FILE_NAME, eInvoiceXmlOf, readFacturX, writeFacturX } from './factur-x';
+export type { FacturXLimits } from './factur-x';

@@ -2,9 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { createDeflate, deflateSync } from 'node:zlib';
 import type { En16931Document } from '@invoicing/invoice';
+import { PDFDocument as PdfFile, PDFName, PDFString } from 'pdf-lib';
 import { SaxesParser } from 'saxes';
 import { readInvoice, writeInvoice } from '../e-invoice';
+import { DEFAULT_MAX_BYTES } from '../xml';
 import { FACTUR_X_FILE_NAME, readFacturX, renderInvoicePdf, writeFacturX } from './index';
 
 // PDFs read back with Debian's poppler-utils (pdftotext, pdfdetach, pdfinfo, pdftoppm): what a reader gets, not what
@@ -34,6 +38,32 @@ async function example(path: string): Promise<En16931Document> {
 }
 
 /** The document with `count` copies of its lines, numbered on: a long invoice. */
+type StreamDict = NonNullable<Parameters<PdfFile['context']['stream']>[1]>;
+
+/** `size` zero bytes deflated, made without ever holding them. */
+async function deflatedZeros(size: number): Promise<Buffer> {
+  const chunk = Buffer.alloc(1 << 20);
+  const zeros = Readable.from((function* () { for (let made = 0; made < size; made += chunk.length) yield chunk; })());
+  const parts: Buffer[] = [];
+  for await (const part of zeros.pipe(createDeflate({ level: 9 }))) parts.push(part as Buffer);
+  return Buffer.concat(parts);
+}
+
+/**
+ * A PDF made with pdf-lib whose embedded `factur-x.xml` is `contents` as they are (already encoded by `filters`), and
+ * with `extra` streams besides; pdf-lib's object streams (compressed objects) unless told otherwise.
+ */
+async function pdfCarrying(contents: Uint8Array, filters: readonly string[], options: { extra?: [Uint8Array, StreamDict][]; objectStreams?: boolean } = {}): Promise<Buffer> {
+  const file = await PdfFile.create();
+  file.addPage();
+  const { context } = file;
+  const xml = context.register(context.stream(contents, { Type: 'EmbeddedFile', Subtype: 'text/xml', ...(filters.length === 0 ? {} : { Filter: filters.length === 1 ? filters[0] : [...filters] }) }));
+  const spec = context.register(context.obj({ Type: 'Filespec', F: PDFString.of(FACTUR_X_FILE_NAME), UF: PDFString.of(FACTUR_X_FILE_NAME), EF: { F: xml } }));
+  file.catalog.set(PDFName.of('Names'), context.obj({ EmbeddedFiles: { Names: [PDFString.of(FACTUR_X_FILE_NAME), spec] } }));
+  for (const [bytes, dict] of options.extra ?? []) context.register(context.stream(bytes, dict));
+  return Buffer.from(await file.save({ useObjectStreams: options.objectStreams ?? true }));
+}
+
 function withLines(document: En16931Document, count: number): En16931Document {
   const [first] = document.lines;
   if (!first) throw new Error('the example has no line');
@@ -53,6 +83,15 @@ describe('the PDF of an invoice', () => {
     expect(text).toContain(`Amount due`);
     const transfer = document.paymentInstructions?.creditTransfers[0]?.accountId;
     if (transfer) expect(text).toContain(`IBAN ${transfer}`);
+  });
+
+  it('titles every type code of the official credit-note list a credit note (261 self credit note), and an invoice otherwise', async () => {
+    const document = await example('ubl/ubl-tc434-creditnote1.xml');
+    // Before, only 81, 83, 381, 396 and 532 were: a self credit note was drawn as an invoice with an amount due.
+    const selfCredit = textOf(await renderInvoicePdf({ ...document, typeCode: '261' }), 'credit-261.pdf');
+    expect([selfCredit.includes('CREDIT NOTE'), selfCredit.includes('Amount credited'), selfCredit.includes('Amount due')]).toEqual([true, true, false]);
+    const selfBilled = textOf(await renderInvoicePdf({ ...document, typeCode: '389' }), 'invoice-389.pdf');
+    expect([selfBilled.includes('CREDIT NOTE'), selfBilled.includes('INVOICE')]).toEqual([false, true]);
   });
 
   it('writes amounts and dates in the locale asked for, from the document\'s own figures', async () => {
@@ -246,5 +285,42 @@ describe('Factur-X', () => {
     await expect(readFacturX(Buffer.from('%PDF-1.4 not a Factur-X'))).rejects.toMatchObject({ code: 'format.malformed' });
     const plain = await renderInvoicePdf(await example('ubl/ubl-tc434-example1.xml'));
     await expect(readFacturX(plain)).rejects.toMatchObject({ code: 'format.unknown_root' });
+  });
+
+  it('reads the XML of a PDF whose objects are in compressed object streams (pdf-lib, PDFBox, qpdf)', async () => {
+    const xml = writeInvoice(await example('cii/CII_example5.xml'), 'cii');
+    const { name, xml: read } = await readFacturX(await pdfCarrying(deflateSync(xml), ['FlateDecode']));
+    expect([name, read.equals(xml)]).toEqual([FACTUR_X_FILE_NAME, true]);
+    // Unfiltered too, and in a PDF without object streams.
+    expect((await readFacturX(await pdfCarrying(xml, [], { objectStreams: false }))).xml.equals(xml)).toBe(true);
+  });
+
+  it('refuses an embedded XML that inflates beyond the XML limit, with format.too_large, without inflating it all', async () => {
+    // 128 MiB of zeros, deflated once: about 128 KiB.
+    const bomb = await pdfCarrying(await deflatedZeros(128 * 1024 * 1024), ['FlateDecode']);
+    expect(bomb.length).toBeLessThan(200_000);
+    await expect(readFacturX(bomb)).rejects.toMatchObject({ code: 'format.too_large', details: { limit: DEFAULT_MAX_BYTES } });
+  });
+
+  it('refuses an embedded file deflated twice (a chain no real file uses), with a format error', async () => {
+    // The review's bomb: 128 MiB of zeros deflated twice fits in about 1.5 KB of PDF.
+    const bomb = await pdfCarrying(deflateSync(await deflatedZeros(128 * 1024 * 1024), { level: 9 }), ['FlateDecode', 'FlateDecode']);
+    expect(bomb.length).toBeLessThan(4_000);
+    await expect(readFacturX(bomb)).rejects.toMatchObject({ code: 'format.malformed', details: { filters: ['FlateDecode', 'FlateDecode'] } });
+    // A filter real Factur-X files do not use is refused likewise.
+    await expect(readFacturX(await pdfCarrying(Buffer.from('<x/>'), ['LZWDecode']))).rejects.toMatchObject({ code: 'format.malformed', details: { filters: ['LZWDecode'] } });
+  });
+
+  it('refuses a PDF whose own object streams inflate beyond the limit, before reading its objects', async () => {
+    // pdf-lib inflates every object stream while it loads the file: a bomb there needs no embedded file at all.
+    const objectStream = { Type: 'ObjStm', N: 0, First: 0, Filter: 'FlateDecode' };
+    const bomb = await pdfCarrying(Buffer.from('<x/>'), [], { extra: [[await deflatedZeros(128 * 1024 * 1024), objectStream]], objectStreams: false });
+    await expect(readFacturX(bomb)).rejects.toMatchObject({ code: 'format.too_large', details: { limit: DEFAULT_MAX_BYTES } });
+  });
+
+  it('refuses a PDF larger than the limit before parsing it', async () => {
+    const facturX = await writeFacturX({ ...(await example('cii/CII_example5.xml')), process: { specification: 'urn:cen.eu:en16931:2017' } });
+    await expect(readFacturX(facturX, { maxBytes: facturX.length - 1 })).rejects.toMatchObject({ code: 'format.too_large', details: { size: facturX.length, limit: facturX.length - 1 } });
+    await expect(readFacturX(Buffer.alloc(DEFAULT_MAX_BYTES + 1, 0x20))).rejects.toMatchObject({ code: 'format.too_large', details: { limit: DEFAULT_MAX_BYTES } });
   });
 });

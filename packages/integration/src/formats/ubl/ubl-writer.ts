@@ -1,14 +1,15 @@
-import { En16931, isCreditNoteType } from '@invoicing/invoice';
+import { En16931 } from '@invoicing/invoice';
 import { XmlWriter } from '../xml';
 import { UBL_NS } from './ubl-path';
 
 /**
- * The EN 16931 semantic model → UBL 2.1, in the element order of the UBL schemas. A credit-note type code (BT-3)
- * makes a `CreditNote`. Absent terms are not written; what EN 16931 does not define is not invented, except the few
- * elements UBL requires around a term (`cac:TaxScheme/cbc:ID` = `VAT`, `cbc:ChargeIndicator`).
+ * The EN 16931 semantic model → UBL 2.1, in the element order of the UBL schemas. A type code (BT-3) of the official
+ * `CreditNote` list makes a `CreditNote`, but one the `Invoice` list also has (81), which stays an `Invoice`. Absent
+ * terms are not written; what EN 16931 does not define is not invented, except the few elements UBL requires around a
+ * term (`cac:TaxScheme/cbc:ID` = `VAT`, `cbc:ChargeIndicator`).
  */
 export function writeUbl(doc: En16931.En16931Document): Buffer {
-  const creditNote = isCreditNoteType(doc.typeCode);
+  const creditNote = isUblCreditNote(doc.typeCode);
   const w = new XmlWriter(creditNote ? 'CreditNote' : 'Invoice', {
     '': creditNote ? UBL_NS.creditNote : UBL_NS.invoice,
     cac: UBL_NS.cac,
@@ -443,4 +444,12 @@ function itemIdentification(w: XmlWriter, name: string, value: En16931.Identifie
   w.open(name);
   w.leaf('cbc:ID', value.id, { schemeID: value.scheme });
   w.close();
+}
+
+/**
+ * Whether a type code is written as a UBL `CreditNote`: the root whose BR-CL-01 list holds it. The model does not keep
+ * the root a file had, so a code on both lists (81) is an `Invoice`, which keeps its own due date (BT-9).
+ */
+function isUblCreditNote(typeCode: string | undefined): boolean {
+  return typeCode !== undefined && En16931.isListed(En16931.UNTDID_1001_UBL_CREDIT_NOTE, typeCode) && !En16931.isListed(En16931.UNTDID_1001_UBL_INVOICE, typeCode);
 }

@@ -1,6 +1,7 @@
 import { fatalRuleIds, validateOfficially } from '@invoicing/en16931-official';
 import { En16931, type En16931Document } from '@invoicing/invoice';
 import { BIG_EXAMPLE, EXAMPLE_5, lineWithPartlyStatedAttributes, officialExample, officialExamples } from '../testing.data';
+import { validate } from '../e-invoice';
 import { readXml } from '../xml';
 import { UBL_NS } from './ubl-path';
 import { readUbl } from './ubl-reader';
@@ -11,6 +12,11 @@ const files = officialExamples('ubl').map((example) => example.file);
 
 function read(bytes: Uint8Array): En16931Document {
   return readUbl(readXml(bytes).root);
+}
+
+/** The local name of a written document's root element. */
+function rootOf(xml: string): string | undefined {
+  return /^(?:<\?xml[^>]*\?>\s*)?<([A-Za-z]+)[\s>]/.exec(xml)?.[1];
 }
 
 function fixture(name: string): En16931Document {
@@ -77,6 +83,29 @@ describe('UBL 2.1 ↔ EN 16931 semantic model', () => {
       }),
     ]);
     expect(writeUbl(doc).toString('utf8')).toContain('<CreditNote ');
+  });
+
+  it('writes a document of a code in both official UBL lists (81) as the Invoice it was read from, with its due date', async () => {
+    const source = new TextDecoder().decode(officialExample('ubl', 'ubl-tc434-example5.xml')).replace('<cbc:InvoiceTypeCode>380<', '<cbc:InvoiceTypeCode>81<');
+    // Without payment means, a CreditNote has no place for the due date (BT-9): before, it was lost.
+    const doc = { ...read(Buffer.from(source)), paymentInstructions: undefined };
+    expect([doc.typeCode, doc.dueDate]).toEqual(['81', '2013-05-10']);
+    const written = writeUbl(doc);
+    expect(rootOf(written.toString('utf8'))).toBe('Invoice');
+    expect(read(written)).toEqual(doc);
+    expect((await validate(written)).filter((f) => f.severity === 'fatal')).toEqual([]);
+  });
+
+  it('writes every code of the official credit-note list but 81 as a CreditNote that validates (261 self credit note, 458 …)', async () => {
+    const doc = fixture('ubl-tc434-creditnote1.xml');
+    for (const typeCode of ['83', '261', '262', '296', '308', '381', '396', '420', '458', '502', '503', '532']) {
+      const written = writeUbl({ ...doc, typeCode });
+      // Before, only 81, 83, 381, 396 and 532 were: a 261 came out as an Invoice, which BR-CL-01 refuses.
+      const xml = written.toString('utf8');
+      expect({ typeCode, root: rootOf(xml), code: xml.includes(`<cbc:CreditNoteTypeCode>${typeCode}</cbc:CreditNoteTypeCode>`) }).toEqual({ typeCode, root: 'CreditNote', code: true });
+      expect({ typeCode, fatal: (await validate(written)).filter((f) => f.severity === 'fatal') }).toEqual({ typeCode, fatal: [] });
+      expect(read(written)).toEqual({ ...doc, typeCode });
+    }
   });
 
   it('reads a TaxTotal as BT-110 only in the document currency, as BT-111 only in the VAT accounting currency, and every breakdown', () => {
