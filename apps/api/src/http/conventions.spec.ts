@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startTestApi, type TestApi } from '../testing/harness';
+import { tenantId } from '@invoicing/core';
+import { MongoIdempotencyStore, connectMongo, modelsOf } from '@invoicing/integration/mongodb';
+import { stackEnv, startTestApi, type TestApi } from '../testing/harness';
+import { fingerprintOf } from './idempotency.interceptor';
 
 /** The HTTP conventions every endpoint shares: problem documents, content negotiation, request ids, idempotency keys. */
 describe('HTTP conventions', () => {
@@ -360,6 +363,23 @@ describe('HTTP conventions', () => {
       expect(globex.status).toBe(201);
       expect(globex.headers.get('idempotent-replayed')).toBeNull();
       expect(globex.body.id).not.toBe(acme.body.id);
+    });
+
+    it('answers a retry whose key an earlier release recorded, under the fingerprint without the caller', async () => {
+      // Review of 7 December 2026: records written before the fingerprint named the caller answered every retry 422,
+      // and a client taking a new key as told would have created a second time.
+      const mongo = await connectMongo({ url: stackEnv().MONGO_URL, dbName: t.database });
+      try {
+        const body = { legalName: 'Before The Upgrade Ltd' };
+        const former = fingerprintOf({ method: 'POST', url: '/v1/partners', body } as never);
+        const store = new MongoIdempotencyStore(modelsOf(mongo.connection));
+        await store.begin(tenantId('acme'), 'upgrade-1', former, new Date());
+        await store.complete(tenantId('acme'), 'upgrade-1', { status: 201, headers: {}, body: { id: 'recorded-before' } });
+        const retried = await create('upgrade-1', 'Before The Upgrade Ltd');
+        expect([retried.status, retried.headers.get('idempotent-replayed'), retried.body.id]).toEqual([201, 'true', 'recorded-before']);
+      } finally {
+        await mongo.close();
+      }
     });
 
     it('refuses a key that is not 1–255 visible characters', async () => {

@@ -53,9 +53,10 @@ function canonical(value: unknown): string {
 
 /**
  * Stripe's idempotency: the first request with a key runs and its answer is stored (also a refusal, once the request
- * reached the use case); a retry with the same key and body gets that answer back (`Idempotent-Replayed: true`), with
- * another body 422, while the first is still running 409. Failures that changed nothing (invalid request, server
- * error, a conflict, a refused If-Match) are forgotten, so the retry runs.
+ * reached the use case); a retry with the same key and body by the same caller gets that answer back
+ * (`Idempotent-Replayed: true`), with another body or from another caller 422, while the first is still running 409.
+ * Failures that changed nothing (invalid request, server error, a conflict, a refused If-Match, a missing permission)
+ * are forgotten, so the retry runs. A route with `storeAnswer: false` keeps no answer: its retries run the handler.
  *
  * The record and the effect are separate writes: a server error may come after the effect was stored, and forgetting
  * the key then lets the retry run again. Where that must never create twice (payments, refunds), the handler takes
@@ -89,7 +90,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const status = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? HttpStatus.CREATED;
 
     const startedAt = new Date();
-    return from(this.store.begin(tenantId, key, fingerprint, startedAt)).pipe(
+    // Records written before the fingerprint named the caller (7 December 2026) hold the request's alone.
+    return from(this.store.begin(tenantId, key, fingerprint, startedAt, fingerprintOf(request))).pipe(
       mergeMap((begun) => {
         switch (begun.outcome) {
           case 'replay':

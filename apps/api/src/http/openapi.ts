@@ -61,13 +61,16 @@ export function ApiProblems(...statuses: number[]) {
   );
 }
 
-/** A creating POST: documents `Idempotency-Key` and the answers it can give. */
-export function ApiIdempotent() {
+/**
+ * A creating POST: documents `Idempotency-Key` and the answers it can give. `retryDescription` replaces what a retry
+ * gets, for a route whose answer is not stored (`@Idempotent({ storeAnswer: false })`).
+ */
+export function ApiIdempotent(retryDescription?: string) {
   return applyDecorators(
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,
-      description: 'Any unique string (a UUID): a retry with the same key and body returns the first answer (with `Idempotent-Replayed: true`) instead of acting twice. Kept at least 24 hours.',
+      description: `Any unique string (a UUID): ${retryDescription ?? 'a retry with the same key and body, by the same caller, returns the first answer (with `Idempotent-Replayed: true`) instead of acting twice'}. Another user or client sending the key gets 422. Kept at least 24 hours.`,
     }),
     ApiProblems(409, 422),
   );

@@ -50,7 +50,7 @@ export class WebhookEndpointsController {
   // The answer shows the secret: it is not kept with the key, and a retry is answered by the handler below.
   @Idempotent({ storeAnswer: false })
   @Requires('webhooks:manage')
-  @ApiIdempotent()
+  @ApiIdempotent('a retry with the same key and body, by the same caller, answers the endpoint the key created, with its secret only while it was never rotated, within 24 hours (otherwise 409 `webhook_endpoint.already_exists`); never a second endpoint')
   @ApiProblems(409)
   async create(
     @Tenant() tenantId: TenantId,

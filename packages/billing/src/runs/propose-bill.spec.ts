@@ -473,6 +473,13 @@ describe('proposeBill', () => {
       ['2026-03-01', 'allowance', '38.46', '10'],
       ['2026-04-01', 'allowance', '30.00', '20'],
     ]);
+    // A charge takes no allowance reason code: 95 is UNTDID 5189's, and BR-CL-20 refuses it on a charge (7161), which
+    // made such an invoice impossible to hand out as an e-invoice. Its reason says what it is.
+    expect(april?.allowances.map((each) => [each.side, each.allowance.reasonCode, each.allowance.reason])).toEqual([
+      ['charge', undefined, expect.stringMatching(/\S/)],
+      ['allowance', '95', expect.stringMatching(/\S/)],
+      ['allowance', '95', expect.stringMatching(/\S/)],
+    ]);
     const marchByRate = (rate: string) =>
       ledger.bills
         .flatMap((bill) => bill.allowances)

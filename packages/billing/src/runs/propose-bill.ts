@@ -431,11 +431,13 @@ function discountsOf(plan: BillingPlan, lines: readonly BillLine[], bills: reado
     for (const discount of terms.discounts) {
       const windowEnd = discountEnd(terms.cycle, effectiveFrom, discount);
       const covered = lines.filter(({ computation }) => computation.planVersion === version && computation.period !== undefined && (windowEnd === undefined || computation.period.start < windowEnd));
-      const given = (vat: VatCategory, amount: Money, extra: Partial<BillAllowance>, percent: { percent?: string; baseAmount?: string } = {}): BillAllowance => ({
-        ...allowance(discount, vat, amount, percent),
-        planVersion: version,
-        ...extra,
-      });
+      const given = (vat: VatCategory, amount: Money, extra: Partial<BillAllowance>, percent: { percent?: string; baseAmount?: string } = {}): BillAllowance => {
+        const made = allowance(discount, vat, amount, percent);
+        // A charge gives a discount back: 95 is an allowance reason code (UNTDID 5189), which BR-CL-20 refuses on a
+        // charge (UNTDID 7161) and would keep the invoice from being handed out as an e-invoice. Its reason says it.
+        const { reasonCode: _allowanceCode, ...asCharge } = made.allowance;
+        return { ...made, planVersion: version, ...extra, ...(extra.side === 'charge' ? { allowance: asCharge } : {}) };
+      };
       if (discount.kind === 'percentage') {
         for (const [vat, net] of netByVat(covered, currency)) {
           if (net.isZero()) continue;

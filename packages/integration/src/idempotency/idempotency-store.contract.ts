@@ -36,6 +36,14 @@ export function describeIdempotencyStoreContract(name: string, store: (options?:
       expect(outcomes.filter((outcome) => outcome.outcome === 'in_progress')).toHaveLength(9);
     });
 
+    it('answers a record written under the fingerprint an earlier release computed, when the request says it was its', async () => {
+      const tenant = aTenant();
+      await store().begin(tenant, 'key-1', 'former', T0);
+      await store().complete(tenant, 'key-1', { status: 201, headers: {}, body: { id: 'p-1' } });
+      expect(await store().begin(tenant, 'key-1', 'current', later(1_000), 'former')).toEqual({ outcome: 'replay', response: { status: 201, headers: {}, body: { id: 'p-1' } } });
+      expect(await store().begin(tenant, 'key-1', 'current', later(1_000), 'another')).toEqual({ outcome: 'mismatch' });
+    });
+
     it('keeps keys apart per tenant', async () => {
       const [first, second] = [aTenant(), aTenant()];
       await store().begin(first, 'key-1', 'fingerprint-a', T0);

@@ -29,7 +29,11 @@ export type IdempotencyOutcome =
  * can still complete (the first answer stored is kept) but no longer abandon the key of the attempt that took over.
  */
 export interface IdempotencyStore {
-  begin(tenantId: TenantId, key: string, fingerprint: string, now: Date): Promise<IdempotencyOutcome>;
+  /**
+   * `formerly`: a fingerprint that also counts as this request's, as an earlier release computed it (records it
+   * wrote stay answerable through their retention after an upgrade).
+   */
+  begin(tenantId: TenantId, key: string, fingerprint: string, now: Date, formerly?: string): Promise<IdempotencyOutcome>;
   /** Stores the answer of a started key; a key already answered (by another attempt) keeps its first answer. */
   complete(tenantId: TenantId, key: string, response: StoredResponse): Promise<void>;
   /**

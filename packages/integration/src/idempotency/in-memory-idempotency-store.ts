@@ -17,11 +17,11 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
     this.times = idempotencyTimes(options);
   }
 
-  async begin(tenantId: TenantId, key: string, fingerprint: string, now: Date): Promise<IdempotencyOutcome> {
+  async begin(tenantId: TenantId, key: string, fingerprint: string, now: Date, formerly?: string): Promise<IdempotencyOutcome> {
     const id = `${tenantId}\u0000${key}`;
     const record = this.records.get(id);
     if (record && record.expiresAt > now) {
-      if (record.fingerprint !== fingerprint) return { outcome: 'mismatch' };
+      if (record.fingerprint !== fingerprint && record.fingerprint !== formerly) return { outcome: 'mismatch' };
       if (record.response) return { outcome: 'replay', response: record.response };
       if (now.getTime() - record.startedAt.getTime() < this.times.lockTimeoutMs) return { outcome: 'in_progress' };
     }

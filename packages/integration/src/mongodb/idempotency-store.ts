@@ -25,7 +25,7 @@ export class MongoIdempotencyStore implements IdempotencyStore {
     this.locks = new DocumentLocks(models.document_locks);
   }
 
-  async begin(tenantId: TenantId, key: string, fingerprint: string, now: Date): Promise<IdempotencyOutcome> {
+  async begin(tenantId: TenantId, key: string, fingerprint: string, now: Date, formerly?: string): Promise<IdempotencyOutcome> {
     const records = this.models.idempotency_keys;
     const fresh = { tenantId, key, fingerprint, state: 'in_progress' as const, createdAt: now, expiresAt: new Date(now.getTime() + this.times.retentionMs) };
     try {
@@ -35,14 +35,14 @@ export class MongoIdempotencyStore implements IdempotencyStore {
       if (!isDuplicateKey(error)) throw error;
     }
     const stored = await guarded(() => records.findOne({ tenantId, key }).lean<IdempotencyRecordDocument>().exec());
-    if (!stored) return this.begin(tenantId, key, fingerprint, now);
+    if (!stored) return this.begin(tenantId, key, fingerprint, now, formerly);
     const existing = recordToDomain(stored);
     if (existing.expiresAt.getTime() <= now.getTime()) {
       // An expired record is forgotten and the key used afresh (only that record: one written since is kept).
       await guarded(() => records.deleteOne({ tenantId, key, expiresAt: existing.expiresAt }).exec());
-      return this.begin(tenantId, key, fingerprint, now);
+      return this.begin(tenantId, key, fingerprint, now, formerly);
     }
-    if (existing.fingerprint !== fingerprint) return { outcome: 'mismatch' };
+    if (existing.fingerprint !== fingerprint && existing.fingerprint !== formerly) return { outcome: 'mismatch' };
     if (existing.state === 'completed') return { outcome: 'replay', response: existing.response as StoredResponse };
     if (now.getTime() - existing.createdAt.getTime() < this.times.lockTimeoutMs) return { outcome: 'in_progress' };
     // The request that started it died: the first to take it over runs it. Under the key's lock, since FerretDB does

@@ -163,6 +163,15 @@ describe('ImportReceivables', () => {
     expect([await issue(), await issue()]).toEqual(['INV-000001', 'INV-000002']);
   });
 
+  it('finds a customer an earlier import created with the quote a file put before a formula-like name', async () => {
+    // Since 7 December 2026 the CSV reader takes that quote off: `'@Home Ltd` in a file is read as `@Home Ltd`.
+    const before = await scenario.use(CreatePartner).execute({ tenantId: scenario.tenantId, legalName: "'@Home Ltd" });
+    const [result] = await importRows([{ ...ROW, invoiceNumber: 'AR-3000', customerName: '@Home Ltd' }]);
+    expect(result?.outcome).toBe('imported');
+    expect((await invoices()).find((invoice) => invoice?.number === 'AR-3000')?.buyerId).toBe(before.id);
+    expect((await partners()).filter((partner) => partner.legalName.includes('@Home Ltd'))).toHaveLength(1);
+  });
+
   it('takes a number in the platform\'s own format out of its series, so that the series goes past it instead of blocking on it', async () => {
     const issue = async () =>
       (await scenario.use(CreateIssuedInvoice).execute({ tenantId: scenario.tenantId, partnershipId: scenario.partnership.id, lines: [{ marketableId: scenario.marketable.id, quantity: '1' }] })).number;

@@ -70,6 +70,9 @@ function sameContact(known: Contact, given: Omit<Contact, 'id'>): boolean {
  * The VAT of an imported invoice's one line: an accounts-receivable export gives the total, not its tax detail, so the
  * line is the total, outside the scope of VAT as far as this record knows, and says why.
  */
+/** A name a spreadsheet would read as a formula: files quote it (`'@Home Ltd`). */
+const FORMULA_LIKE = /^[=+\-@\t\r]/;
+
 /** What a new receivable makes, before any of it is written. */
 interface PreparedRow {
   readonly customer: Partner;
@@ -407,9 +410,12 @@ export class ReceivablesImport {
 
   /** The customer the receivable names, by name; a name several partners share is refused rather than guessed. */
   private customerOf(receivable: Receivable): { readonly id: PartnerId | undefined } | { readonly problem: ImportProblem } {
-    const holders = this.names.get(partnerNameKey(receivable.customerName)) ?? [];
+    const name = receivable.customerName;
+    // Since 7 December 2026 a CSV reader takes off the `'` a file puts before a formula-like cell; a partner an earlier
+    // import created from such a cell holds the name with it.
+    const holders = this.names.get(partnerNameKey(name)) ?? (FORMULA_LIKE.test(name) ? this.names.get(partnerNameKey(`'${name}`)) : undefined) ?? [];
     if (holders.length > 1) {
-      return { problem: { field: 'customerName', code: 'import.customer_ambiguous', message: `${holders.length} partners are named ${receivable.customerName}: ${holders.join(', ')}` } };
+      return { problem: { field: 'customerName', code: 'import.customer_ambiguous', message: `${holders.length} partners are named ${name}: ${holders.join(', ')}` } };
     }
     return { id: holders[0] };
   }
