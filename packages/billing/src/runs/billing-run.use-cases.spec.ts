@@ -156,31 +156,17 @@ describe('RunBilling', () => {
     ['changes the price', { interval: 'yearly', charges: [{ kind: 'recurring', code: 'fee', name: 'Yearly fee', unitPrice: '6000', vat: VAT }] } as PlanTermsInput, '6000.00'],
   ])('corrects on the next run a date billed under the old terms when the plan %s from that date while the run billed it', async (_, terms, year2027) => {
     // The run reads the plan, then an admin saves the change, then the run works the date out and records its bill.
-    const inner = createInMemoryBillingAdapters();
-    let meanwhile: (() => Promise<void>) | undefined;
-    const plans: BillingPlanRepository = Object.assign(Object.create(inner.plans) as BillingPlanRepository, {
-      async get(...args: Parameters<BillingPlanRepository['get']>) {
-        const read = await inner.plans.get(...args);
-        const change = meanwhile;
-        meanwhile = undefined;
-        await change?.();
-        return read;
-      },
-    });
-    const scenario = await createBillingScenario({ now: '2026-01-01T09:00:00Z', billing: { ...inner, plans } });
+    const { scenario, hook } = await yearlyPlanChangedAfterRead();
     const { tenantId } = scenario;
     const partnershipId = scenario.partnership.id;
-    const yearly: PlanTermsInput = { interval: 'yearly', charges: [{ kind: 'recurring', code: 'fee', name: 'Yearly fee', unitPrice: '12000', vat: VAT }] };
-    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-01-01', terms: yearly });
-    await scenario.use(RunBilling).execute({ tenantId });
     scenario.clock.set(new Date('2027-01-01T09:00:00Z'));
-    meanwhile = async () => {
+    hook.meanwhile = async () => {
       scenario.clock.set(new Date('2027-01-01T09:00:01Z'));
       await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2027-01-01', terms, expectedVersion: 1 });
       scenario.clock.set(new Date('2027-01-01T09:00:02Z'));
     };
     const stale = await scenario.use(RunBilling).execute({ tenantId });
-    expect(meanwhile).toBeUndefined();
+    expect(hook.meanwhile).toBeUndefined();
     expect(stale.counts).toMatchObject({ bills: 1, failed: 0 });
 
     scenario.clock.set(new Date('2027-01-02T09:00:00Z'));
@@ -199,35 +185,21 @@ describe('RunBilling', () => {
     ['records the same date first', ['2027-01-05', '2027-01-06']],
     ['records a date of its own first', ['2027-01-06']],
   ])('does not charge again what a run at once credited after a plan change, when the run that read the plan later %s', async (_, oneOffDates) => {
-    const inner = createInMemoryBillingAdapters();
-    let meanwhile: (() => Promise<void>) | undefined;
-    const plans: BillingPlanRepository = Object.assign(Object.create(inner.plans) as BillingPlanRepository, {
-      async get(...args: Parameters<BillingPlanRepository['get']>) {
-        const read = await inner.plans.get(...args);
-        const change = meanwhile;
-        meanwhile = undefined;
-        await change?.();
-        return read;
-      },
-    });
-    const scenario = await createBillingScenario({ now: '2026-01-01T09:00:00Z', billing: { ...inner, plans } });
+    const { scenario, hook } = await yearlyPlanChangedAfterRead();
     const { tenantId } = scenario;
     const partnershipId = scenario.partnership.id;
-    const yearly: PlanTermsInput = { interval: 'yearly', charges: [{ kind: 'recurring', code: 'fee', name: 'Yearly fee', unitPrice: '12000', vat: VAT }] };
-    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-01-01', terms: yearly });
-    await scenario.use(RunBilling).execute({ tenantId });
     scenario.clock.set(new Date('2027-01-01T09:00:00Z'));
     await scenario.use(RunBilling).execute({ tenantId });
     for (const date of oneOffDates) await scenario.use(AddOneOffCharge).execute({ tenantId, partnershipId, id: date, date, name: `Service ${date}`, unitPrice: '80.00', vat: VAT });
     scenario.clock.set(new Date('2027-01-06T09:00:00Z'));
     const bill = (asOf: string) => scenario.use(BillPartnership).execute({ tenantId, partnershipId, asOf: asOf as CalendarDate });
     // Run A reads the plan; billing is then ended from 2027-01-01, and run B, as of the 5th, credits the year.
-    meanwhile = async () => {
+    hook.meanwhile = async () => {
       await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2027-01-01', terms: null, expectedVersion: 1 });
       await bill('2027-01-05');
     };
     await bill('2027-01-06');
-    expect(meanwhile).toBeUndefined();
+    expect(hook.meanwhile).toBeUndefined();
     const later = await scenario.use(RunBilling).execute({ tenantId });
 
     expect(later.counts).toMatchObject({ bills: 0, failed: 0 });
@@ -719,3 +691,26 @@ describe('explanations and previews', () => {
     await expect(scenario.use(BillPartnership).execute({ tenantId: scenario.tenantId, partnershipId: scenario.partnership.id, asOf: '2026-03-01' as never })).rejects.toMatchObject({ code: 'billing_plan.not_found' });
   });
 });
+
+/**
+ * A billing scenario with a yearly plan of 12,000.00 from 2026-01-01, billed once, whose plan reads run
+ * `hook.meanwhile` (once) after reading: a change another process saves while a run works the plan it read out.
+ */
+async function yearlyPlanChangedAfterRead() {
+  const inner = createInMemoryBillingAdapters();
+  const hook: { meanwhile?: () => Promise<void> } = {};
+  const plans: BillingPlanRepository = Object.assign(Object.create(inner.plans) as BillingPlanRepository, {
+    async get(...args: Parameters<BillingPlanRepository['get']>) {
+      const read = await inner.plans.get(...args);
+      const change = hook.meanwhile;
+      delete hook.meanwhile;
+      await change?.();
+      return read;
+    },
+  });
+  const scenario = await createBillingScenario({ now: '2026-01-01T09:00:00Z', billing: { ...inner, plans } });
+  const yearly: PlanTermsInput = { interval: 'yearly', charges: [{ kind: 'recurring', code: 'fee', name: 'Yearly fee', unitPrice: '12000', vat: VAT }] };
+  await scenario.use(SetBillingPlan).execute({ tenantId: scenario.tenantId, partnershipId: scenario.partnership.id, effectiveFrom: '2026-01-01', terms: yearly });
+  await scenario.use(RunBilling).execute({ tenantId: scenario.tenantId });
+  return { scenario, hook };
+}
