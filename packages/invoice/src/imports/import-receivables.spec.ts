@@ -163,6 +163,17 @@ describe('ImportReceivables', () => {
     expect([await issue(), await issue()]).toEqual(['INV-000001', 'INV-000002']);
   });
 
+  it('records no new invoice for an archived customer, and imports for no archived seller (review of 7 December 2026)', async () => {
+    const archived = await scenario.use(CreatePartner).execute({ tenantId: scenario.tenantId, legalName: 'Closed Shop Ltd' });
+    await scenario.use(ArchivePartner).execute({ tenantId: scenario.tenantId, partnerId: archived.id });
+    const [result] = await importRows([{ ...ROW, invoiceNumber: 'AR-4000', customerName: 'Closed Shop Ltd', contactName: undefined, contactEmail: undefined }]);
+    expect([result?.outcome, result?.problems.map((problem) => [problem.field, problem.code])]).toEqual(['refused', [['customerName', 'partner.archived']]]);
+    expect((await scenario.adapters.partnerships.list(scenario.tenantId, {}, { limit: 200 })).items.map((each) => each.buyerId)).toEqual([scenario.partnership.buyerId]);
+
+    await scenario.use(ArchivePartner).execute({ tenantId: scenario.tenantId, partnerId: scenario.seller.id });
+    await expect(scenario.use(ImportReceivables).start({ tenantId: scenario.tenantId, sellerId: scenario.seller.id })).rejects.toMatchObject({ code: 'partner.archived' });
+  });
+
   it('finds a customer an earlier import created with the quote a file put before a formula-like name', async () => {
     // Since 7 December 2026 the CSV reader takes that quote off: `'@Home Ltd` in a file is read as `@Home Ltd`.
     const before = await scenario.use(CreatePartner).execute({ tenantId: scenario.tenantId, legalName: "'@Home Ltd" });

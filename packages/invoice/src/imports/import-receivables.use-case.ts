@@ -3,6 +3,7 @@ import {
   ConflictError,
   DomainError,
   ID_GENERATOR,
+  InvalidStateError,
   MAX_PAGE_LIMIT,
   ValidationError,
   definedFields,
@@ -151,6 +152,7 @@ export class ImportReceivables {
    */
   async start(target: ImportTarget): Promise<ReceivablesImport> {
     const seller = await load(this.partners, target.tenantId, target.sellerId, 'partner');
+    if (seller.status === 'archived') throw new InvalidStateError('partner.archived', `partner ${seller.id} is archived: no new invoice is recorded for it`, { partnerId: seller.id });
     const names = new Map<string, PartnerId[]>();
     for (let cursor: Cursor | null | undefined; cursor !== null; ) {
       const page = await this.partnerQueries.list(target.tenantId, {}, pageAfter(cursor));
@@ -270,7 +272,13 @@ export class ReceivablesImport {
             results[index] = await this.importOne(receivables[index] as Receivable, existing);
           } catch (error) {
             if (error instanceof ValidationError) {
-              results[index] = refused(error.issues.map((issue) => (issue.path === 'total' ? { field: 'total', code: issue.code, message: issue.message } : { code: issue.code, message: `${issue.path ? `${issue.path}: ` : ''}${issue.message}` })));
+              results[index] = refused(
+                error.issues.map((issue) =>
+                  issue.path === 'total' || issue.path === 'customerName'
+                    ? { field: issue.path, code: issue.code, message: issue.message }
+                    : { code: issue.code, message: `${issue.path ? `${issue.path}: ` : ''}${issue.message}` },
+                ),
+              );
             }
             else if (error instanceof DomainError) results[index] = refused([{ code: error.code, message: error.message }]);
             else {
@@ -366,6 +374,10 @@ export class ReceivablesImport {
     } else {
       // A copy: the partner this import holds changes only once the row's write of it succeeded.
       customer = Partner.restore((this.loaded.get(customerId) ?? (await this.load(customerId))).toState());
+      // As for any invoice: an archived partner gets no new one, nor a new partnership.
+      if (customer.status === 'archived') {
+        throw new ValidationError([{ path: 'customerName', code: 'partner.archived', message: `partner ${customer.id} (${receivable.customerName}) is archived: no new invoice is recorded for it` }]);
+      }
       customerChanged = receivable.contact !== undefined && this.withContact(customer, receivable.contact, at) !== undefined;
     }
     const contactId = receivable.contact === undefined ? undefined : customer.contacts.find((known) => sameContact(known, receivable.contact as Omit<Contact, 'id'>))?.id;

@@ -164,6 +164,12 @@ describe('CreateInvoiceDraft', () => {
       expect((await draft({ partnershipId: withReference.id, buyerReference: 'PO-7' })).buyerReference).toBe('PO-7');
     });
 
+    it('describes a line with its marketable\'s description (BT-154) unless the line gives its own (review of 7 December 2026)', async () => {
+      const described = await s.use(CreateMarketable).execute({ tenantId: s.tenantId, ...SCENARIO_MARKETABLE, sku: 'DESCRIBED', description: 'On site, 8 hours', prices: [{ currency: 'EUR', unitPrice: '800' }] });
+      const created = await draft({ lines: [{ marketableId: described.id, quantity: '1' }, { marketableId: described.id, quantity: '1', description: 'Remote' }] });
+      expect(created.lines.map((line) => line.description)).toEqual(['On site, 8 hours', 'Remote']);
+    });
+
     it('fails with line.price_required at lines.N.netPrice and saves nothing when the marketable has no price in the currency', async () => {
       const unpriced = await s.use(CreateMarketable).execute({ tenantId: s.tenantId, ...SCENARIO_MARKETABLE, sku: 'GBP-ONLY', prices: [{ currency: 'GBP', unitPrice: '10' }] });
 
@@ -463,6 +469,16 @@ describe('UpdateInvoiceDraft', () => {
       const updated = await s.use(UpdateInvoiceDraft).execute({ tenantId: s.tenantId, invoiceId: created.id, content: { lines: [serviceLine('10.00')] } });
 
       expect(updated.buyerReference).toBe('CONTRACT-9');
+    });
+
+    it('keeps the buyer reference the draft copied when the partnership changed it since (review of 7 December 2026)', async () => {
+      const withReference = await partnership({ buyerReference: 'CONTRACT-2025' });
+      const created = await draft({ partnershipId: withReference.id });
+      await s.use(UpdatePartnershipTerms).execute({ tenantId: s.tenantId, partnershipId: withReference.id, terms: { ...SCENARIO_TERMS, buyerReference: 'CONTRACT-2026' } });
+
+      const updated = await s.use(UpdateInvoiceDraft).execute({ tenantId: s.tenantId, invoiceId: created.id, content: { lines: [serviceLine('10.00')] } });
+
+      expect(updated.buyerReference).toBe('CONTRACT-2025');
     });
 
     it('fails with concurrency.stale_version when the version is stale', async () => {

@@ -124,6 +124,7 @@ export class LineResolver {
         ...line,
         marketableId: marketable.id,
         name: line.name ?? marketable.name,
+        ...definedFields({ description: line.description ?? marketable.toState().description }),
         sellerItemId: line.sellerItemId ?? marketable.sku,
         unitCode: line.unitCode ?? marketable.unitCode,
         netPrice: typeof price === 'object' ? formatDecimal(price) : price,
@@ -338,7 +339,8 @@ export class UpdateInvoiceDraft {
     invoice.update(
       {
         ...command.content,
-        ...definedFields({ buyerReference: command.content.buyerReference ?? partnership.buyerReference }),
+        // The reference the draft copied at creation: terms changed since do not reach an existing draft.
+        ...definedFields({ buyerReference: command.content.buyerReference ?? invoice.toState().buyerReference }),
         lines: await this.lines.resolve(command.tenantId, partnership, command.content.lines, invoice.currency, invoice),
       },
       this.clock.now(),

@@ -299,6 +299,15 @@ describe('Partner', () => {
       ]);
     });
 
+    it('refuses an email another contact has in another Unicode form (review of 7 December 2026)', () => {
+      const partner = withContacts();
+      partner.addContact({ name: 'José', email: 'jos\u00e9@acme.example' }, { id: 'c-3' as ContactId, at: later });
+
+      expect(issuesOf(() => partner.addContact({ name: 'José bis', email: 'jose\u0301@acme.example' }, { id: 'c-4' as ContactId, at: later }))).toEqual([
+        { path: 'email', code: 'contact.duplicate_email' },
+      ]);
+    });
+
     it('refuses an email another contact of the partner already has', () => {
       const partner = withContacts();
 

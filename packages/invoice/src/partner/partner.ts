@@ -123,7 +123,8 @@ function contact(input: ContactInput, id: ContactId): Contact {
   return collectIssues((attempt) => {
     const name = attempt('name', () => requiredText(input.name, ''));
     const email = attempt('email', () => {
-      const value = optionalText(input.email, '', 254)?.toLowerCase();
+      // One form per address: `é` written as one code point or as `e` and a combining accent is the same email.
+      const value = optionalText(input.email, '', 254)?.normalize('NFC').toLowerCase();
       if (value !== undefined && !EMAIL.test(value)) throw ValidationError.of('', 'contact.invalid_email', 'not an email address');
       return value;
     });
