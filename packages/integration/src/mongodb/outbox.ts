@@ -43,7 +43,7 @@ const REMOVE_CONCURRENCY = 16;
  */
 export class MongoOutbox implements Outbox {
   private readonly collections: readonly Model<Record<string, unknown>>[];
-  /** Documents an older release left waiting have `outboxSince` and no `outboxPending`: found by a scan until none is left. */
+  /** Documents an older release left waiting have `outboxSince` and no `outboxPending`: looked for by a scan until none is left. */
   private legacyLeft = true;
   /** Waiting documents read and not handed out yet (a relay far behind reads several batches at once). */
   private readAhead: { model: Model<Record<string, unknown>>; document: WaitingDocument }[] = [];
@@ -103,27 +103,31 @@ export class MongoOutbox implements Outbox {
    */
   private async readWaiting(count: number): Promise<{ model: Model<Record<string, unknown>>; document: WaitingDocument }[]> {
     const legacy = this.legacyLeft;
+    let legacyFound = false;
     const perCollection = await Promise.all(
       this.collections.map(async (model) => {
-        const documents = await guarded(() =>
-          model
-            .find(legacy ? { outboxSince: op({ $exists: true }) } : { outboxPending: true }, this.sealer && model === this.invoices ? {} : { tenantId: 1, outbox: 1, outboxSince: 1, version: 1 })
-            .limit(count)
-            .lean<WaitingDocument[]>()
-            .exec(),
-        );
-        return documents.map((document) => ({ model, document }));
+        const read = (filter: Record<string, unknown>) =>
+          guarded(() =>
+            model
+              .find(filter, this.sealer && model === this.invoices ? {} : { tenantId: 1, outbox: 1, outboxSince: 1, version: 1 })
+              .limit(count)
+              .lean<WaitingDocument[]>()
+              .exec(),
+          );
+        const documents = await read({ outboxPending: true });
+        // Only the documents an older release left (no index serves this: a scan). It was asked of every document
+        // waiting, and given up only once none was: a relay that always found some scanned for good (review of
+        // 7 December 2026).
+        const older = legacy ? await read({ outboxSince: op({ $exists: true }), outboxPending: op({ $exists: false }) }) : [];
+        if (older.length > 0) legacyFound = true;
+        return [...documents, ...older].map((document) => ({ model, document }));
       }),
     );
-    const waiting = perCollection
+    if (legacy && !legacyFound) this.legacyLeft = false;
+    return perCollection
       .flat()
       .filter(({ document }) => document.outboxSince !== undefined && (document.outbox?.length ?? 0) > 0)
       .sort((left, right) => left.document.outboxSince.getTime() - right.document.outboxSince.getTime() || (left.document._id < right.document._id ? -1 : 1));
-    if (legacy && waiting.length === 0) {
-      this.legacyLeft = false;
-      return this.readWaiting(count);
-    }
-    return waiting;
   }
 
   async markPublished(eventIds: readonly string[]): Promise<void> {

@@ -418,8 +418,15 @@ describe('Invoice', () => {
     });
 
     it('requires the seller VAT id (or tax registration id) for category S', () => {
-      expect(check(draft(), { seller: withIds(seller, {}) })).toEqual([{ path: 'seller.identifiers.vatId', code: 'invoice.seller_vat_id_required' }]);
-      expect(() => draft().assertIssuable(issueContext({ seller: withIds(seller, { taxRegistrationId: '123/456/78901' }) }))).not.toThrow();
+      expect(check(draft(), { seller: withIds(seller, { legalRegistration: { value: 'HRB 1234' } }) })).toEqual([{ path: 'seller.identifiers.vatId', code: 'invoice.seller_vat_id_required' }]);
+      expect(() => draft().assertIssuable(issueContext({ seller: withIds(seller, { taxRegistrationId: '123/456/78901', legalRegistration: { value: 'HRB 1234' } }) }))).not.toThrow();
+    });
+
+    it('requires the seller VAT id or legal registration id, whatever the category (BR-CO-26; review of 7 December 2026)', () => {
+      // A tax registration id alone let the invoice be issued and sealed, and its e-invoice was refused for good.
+      expect(check(draft(), { seller: withIds(seller, { taxRegistrationId: '123/456/78901' }) })).toEqual([{ path: 'seller.identifiers', code: 'invoice.seller_identifier_required' }]);
+      const invoice = draft({ lines: [line({ vat: notSubject })] });
+      expect(check(invoice, { seller: withIds(seller, {}), buyer: withIds(buyer, {}) })).toEqual([{ path: 'seller.identifiers', code: 'invoice.seller_identifier_required' }]);
     });
 
     it('requires the buyer VAT id or legal registration id for reverse charge (AE)', () => {
@@ -432,7 +439,7 @@ describe('Invoice', () => {
     it('requires the seller VAT id itself for AE: a tax registration id is not enough', () => {
       const invoice = draft({ lines: [line({ vat: reverseCharge })] });
 
-      expect(check(invoice, { seller: withIds(seller, { taxRegistrationId: '123' }) })).toEqual([{ path: 'seller.identifiers.vatId', code: 'invoice.seller_vat_id_required' }]);
+      expect(check(invoice, { seller: withIds(seller, { taxRegistrationId: '123', legalRegistration: { value: 'HRB 1234' } }) })).toEqual([{ path: 'seller.identifiers.vatId', code: 'invoice.seller_vat_id_required' }]);
     });
 
     it('requires the buyer VAT id for an intra-community supply (K), a legal registration id is not enough', () => {
@@ -447,7 +454,7 @@ describe('Invoice', () => {
     it('refuses category O mixed with another category', () => {
       const invoice = draft({ lines: [line({ vat: notSubject }), line()] });
 
-      expect(check(invoice, { seller: withIds(seller, { taxRegistrationId: '123' }), buyer: withIds(buyer, noVatIds) })).toEqual([
+      expect(check(invoice, { seller: withIds(seller, { taxRegistrationId: '123', legalRegistration: { value: 'HRB 1234' } }), buyer: withIds(buyer, noVatIds) })).toEqual([
         { path: 'vatBreakdown', code: 'invoice.not_subject_mixed' },
       ]);
     });
@@ -456,8 +463,8 @@ describe('Invoice', () => {
       const invoice = draft({ lines: [line({ vat: notSubject })] });
 
       expect(check(invoice, { buyer: withIds(buyer, {}) })).toEqual([{ path: 'seller.identifiers.vatId', code: 'invoice.not_subject_vat_id' }]);
-      expect(check(invoice, { seller: withIds(seller, {}) })).toEqual([{ path: 'buyer.identifiers.vatId', code: 'invoice.not_subject_vat_id' }]);
-      expect(() => invoice.assertIssuable(issueContext({ seller: withIds(seller, {}), buyer: withIds(buyer, {}) }))).not.toThrow();
+      expect(check(invoice, { seller: withIds(seller, { legalRegistration: { value: 'HRB 1234' } }) })).toEqual([{ path: 'buyer.identifiers.vatId', code: 'invoice.not_subject_vat_id' }]);
+      expect(() => invoice.assertIssuable(issueContext({ seller: withIds(seller, { legalRegistration: { value: 'HRB 1234' } }), buyer: withIds(buyer, {}) }))).not.toThrow();
     });
 
     it('refuses a credit note with a negative amount', () => {

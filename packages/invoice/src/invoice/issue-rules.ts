@@ -24,6 +24,10 @@ export function issueProblems(
   if (state.kind === 'credit_note' && state.totals.amountDue.isNegative()) {
     problem('totals.amountDue', 'credit_note.negative_amount', 'a credit note credits a positive amount');
   }
+  // BR-CO-26: a document whose seller has neither could be issued, sealed and never handed out as an e-invoice.
+  if (!seller.identifiers.vatId && !seller.identifiers.legalRegistration) {
+    problem('seller.identifiers', 'invoice.seller_identifier_required', 'the seller needs a VAT id or a legal registration id (BR-CO-26)');
+  }
   const categories = new Set(state.vatBreakdown.map((entry) => entry.category.code));
   const sellerTaxId = seller.identifiers.vatId ?? seller.identifiers.taxRegistrationId;
   for (const code of ['S', 'Z', 'E', 'L', 'M'] as const) {

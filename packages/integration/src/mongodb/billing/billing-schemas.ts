@@ -136,6 +136,12 @@ export async function ensureBillingIndexes(connection: Connection): Promise<Reco
     await model.createCollection().catch((error: { codeName?: string; code?: number }) => {
       if (error.codeName !== 'NamespaceExists' && error.code !== 48) throw error;
     });
+    if (name === 'billing_plans') {
+      // The outbox's index until 6 December 2026 ({ outboxSince, _id }): found by `outboxPending` since, it only cost writes.
+      await model.collection.dropIndex('outbox_pending').catch((error: { codeName?: string; code?: number }) => {
+        if (error.codeName !== 'IndexNotFound' && error.code !== 27) throw error;
+      });
+    }
     await model.createIndexes();
     created[name] = model.schema.indexes().map(([, options]) => String(options.name));
   }
