@@ -83,7 +83,8 @@ export class MarketablesController {
    *
    * Only the fields given change; `prices` replaces the whole price list and `description: null` removes the
    * description. New prices and VAT apply to invoice lines drafted from now on; existing drafts and issued invoices
-   * keep what they copied.
+   * keep what they copied. The unit does not change (409 `marketable.unit_fixed`): every price of the marketable, list
+   * or negotiated in a partnership, is per that unit.
    */
   @Patch(':marketableId')
   @Requires('marketables:write')

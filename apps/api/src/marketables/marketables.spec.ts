@@ -118,6 +118,8 @@ describe('marketables over HTTP', () => {
     expect(changed.body).not.toHaveProperty('description');
     expect(changed.body.defaultVat).toEqual(created.defaultVat);
 
+    const otherUnit = await t.call('PATCH', `/v1/marketables/${created.id}`, { body: { unitCode: 'HUR', prices: [{ currency: 'EUR', unitPrice: '120.00' }] } });
+    expect([otherUnit.status, otherUnit.body.code]).toEqual([409, 'marketable.unit_fixed']);
     const stale = await t.call('PATCH', `/v1/marketables/${created.id}`, { body: { name: 'Lost update' }, headers: { 'if-match': etag } });
     expect(stale.status).toBe(412);
     expect(stale.headers.get('content-type')).toContain('application/problem+json');

@@ -140,6 +140,18 @@ describe('Marketable', () => {
       expect(marketable.pendingEvents).toEqual([expect.objectContaining({ type: 'marketable.updated', payload: { marketableId: 'm-1' } })]);
     });
 
+    it('keeps its unit: every price of it, list and negotiated, is per that unit (review of 7 December 2026)', () => {
+      // A change of unit re-based each price silently: 720 negotiated per day became 720 per hour.
+      const marketable = create();
+      marketable.markSaved();
+
+      expect(() => marketable.update({ unitCode: 'DAY', prices: [{ currency: 'EUR', unitPrice: '800' }] }, later)).toThrow(expect.objectContaining({ code: 'marketable.unit_fixed' }));
+      expect(marketable.unitCode).toBe('HUR');
+      expect(marketable.pendingEvents).toEqual([]);
+      marketable.update({ unitCode: 'HUR', name: 'Consulting hour' }, later);
+      expect(marketable.name).toBe('Consulting hour');
+    });
+
     it('keeps price decimals and the VAT exemption through an update of other fields', () => {
       const marketable = create({ prices: [{ currency: 'EUR', unitPrice: '0.0125' }], defaultVat: { code: 'E', exemptionReason: 'Training', exemptionReasonCode: 'VATEX-EU-J' } });
 

@@ -156,7 +156,7 @@ export class Marketable extends AggregateRoot<MarketableId> {
     return this.state.prices.find((price) => price.currency === currency)?.unitPrice;
   }
 
-  /** Replaces the marketable's details. @throws ValidationError */
+  /** Replaces the marketable's details. @throws ValidationError; InvalidStateError `marketable.unit_fixed` for another unit */
   update(changes: Partial<MarketableDetails>, at: Date): void {
     const current: MarketableDetails = {
       sku: this.state.sku,
@@ -167,9 +167,17 @@ export class Marketable extends AggregateRoot<MarketableId> {
       prices: this.state.prices.map((price) => ({ currency: price.currency, unitPrice: formatDecimal(price.unitPrice) })),
       defaultVat: vatCategoryToInput(this.state.defaultVat),
     };
+    const next = details({ ...current, ...changes });
+    // Every price of it, list or negotiated in a partnership, is per one of its units: another unit would re-base
+    // each of them silently (720 a day becoming 720 an hour).
+    if (next.unitCode !== this.state.unitCode) {
+      throw new InvalidStateError('marketable.unit_fixed', `marketable ${this.id} is priced per ${this.state.unitCode}: its unit does not change; create another marketable priced per ${next.unitCode}`, {
+        marketableId: this.id,
+      });
+    }
     // Rebuilt without the old description, so clearing it (description: undefined) removes it.
     const { description: _previous, ...kept } = this.state;
-    this.state = { ...kept, ...details({ ...current, ...changes }), updatedAt: at };
+    this.state = { ...kept, ...next, updatedAt: at };
     this.raise('marketable.updated', { marketableId: this.id }, at);
   }
 
