@@ -58,6 +58,22 @@ export interface ParsedDraftContent {
 }
 
 /**
+ * The lines with an id each: a line without one takes its position (1, 2 …), or the next number no line of the document
+ * gives itself, so that a line numbered by the caller and one numbered here do not share an id.
+ */
+function withLineIds(lines: readonly InvoiceLineInput[]): InvoiceLineInput[] {
+  const given = new Set(lines.map((line) => (typeof line.id === 'string' ? line.id.trim() : undefined)).filter((id): id is string => id !== undefined && id !== ''));
+  const taken = new Set<string>();
+  return lines.map((line, index) => {
+    if (typeof line.id === 'string' && line.id.trim() !== '') return line;
+    let number = index + 1;
+    while (given.has(String(number)) || taken.has(String(number))) number += 1;
+    taken.add(String(number));
+    return { ...line, id: String(number) };
+  });
+}
+
+/**
  * Parses a draft's content in the document's currency and computes what it comes to: line net amounts, the VAT
  * breakdown and the totals, as EN 16931 defines them.
  * @throws ValidationError with one issue per bad field
@@ -67,7 +83,15 @@ export function parseDraftContent(input: DraftContent, currency: CurrencyCode): 
     const lines = attempt('lines', () => {
       if (!Array.isArray(input.lines)) throw ValidationError.of('', 'invoice.lines_required', 'lines must be a list');
       if (input.lines.length > 10_000) throw ValidationError.of('', 'invoice.too_many_lines', 'at most 10000 lines');
-      return collectIssues((inner) => input.lines.map((line, index) => inner(String(index), () => invoiceLine(line, currency, index))));
+      const parsed = collectIssues((inner) => withLineIds(input.lines).map((line, index) => inner(String(index), () => invoiceLine(line, currency, index))));
+      // BT-126 is unique within the document: lines are credited, explained and exported by it.
+      const seen = new Set<string>();
+      parsed.forEach((line, index) => {
+        if (line === undefined) return;
+        if (seen.has(line.id)) throw ValidationError.of(`${index}.id`, 'line.duplicate_id', `another line has the id ${line.id}`);
+        seen.add(line.id);
+      });
+      return parsed;
     });
     const allowances = (input.allowances ?? []).map((item, index) => attempt(`allowances.${index}`, () => documentAllowanceCharge(item, currency)));
     const charges = (input.charges ?? []).map((item, index) => attempt(`charges.${index}`, () => documentAllowanceCharge(item, currency)));

@@ -1030,7 +1030,8 @@ describe('CreateCreditNote', () => {
       // Review of 6 December 2026: the catalogue filled what the line left out; after a VAT change the credit note took
       // back 10 % on what was charged 20 %, in a unit never invoiced.
       const invoice = await issued({ lines: [{ marketableId: s.marketable.id, quantity: '2' }] });
-      await s.use(UpdateMarketable).execute({ tenantId: s.tenantId, marketableId: s.marketable.id, changes: { unitCode: 'HUR', defaultVat: { code: 'S', rate: '10' } } });
+      // (A marketable's unit no longer changes since 7 December 2026: marketable.unit_fixed.)
+      await s.use(UpdateMarketable).execute({ tenantId: s.tenantId, marketableId: s.marketable.id, changes: { defaultVat: { code: 'S', rate: '10' } } });
 
       const note = await credit(invoice.id, { lines: [{ marketableId: s.marketable.id, quantity: '1', netPrice: '800' }] });
 

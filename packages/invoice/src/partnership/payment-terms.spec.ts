@@ -50,6 +50,10 @@ describe('paymentTerms', () => {
 
     it('refuses an empty schedule', () => {
       expect(issuesOf(() => paymentTerms({ kind: 'instalments', instalments: [] }))).toEqual([{ path: 'instalments', code: 'payment_terms.no_instalments' }]);
+      // Review of 7 December 2026: 10,000 instalments of 0.01 % were accepted, and every document stated them all.
+      const parts = (count: number) => Array.from({ length: count }, () => ({ percent: (100 / count).toString(), days: 30 }));
+      expect(paymentTerms({ kind: 'instalments', instalments: parts(50) })).toMatchObject({ kind: 'instalments' });
+      expect(issuesOf(() => paymentTerms({ kind: 'instalments', instalments: parts(100) }))).toEqual([{ path: 'instalments', code: 'payment_terms.too_many_instalments' }]);
     });
 
     it('refuses a zero or negative percent, and bad days, under the instalment path', () => {

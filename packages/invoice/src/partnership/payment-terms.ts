@@ -52,9 +52,12 @@ function days(value: unknown, path: string): number {
   return value;
 }
 
+/** The most instalments payment terms have. */
+export const MAX_INSTALMENTS = 60;
+
 /**
  * Checks payment terms.
- * @throws ValidationError `payment_terms.unknown_kind` | `payment_terms.invalid_days` | `payment_terms.instalments_must_total_100` | `payment_terms.no_instalments`
+ * @throws ValidationError `payment_terms.unknown_kind` | `payment_terms.invalid_days` | `payment_terms.instalments_must_total_100` | `payment_terms.no_instalments` | `payment_terms.too_many_instalments`
  */
 export function paymentTerms(input: PaymentTermsInput): PaymentTerms {
   switch (input?.kind) {
@@ -66,6 +69,10 @@ export function paymentTerms(input: PaymentTermsInput): PaymentTerms {
     case 'instalments': {
       if (!Array.isArray(input.instalments) || input.instalments.length === 0) {
         throw ValidationError.of('instalments', 'payment_terms.no_instalments', 'give at least one instalment');
+      }
+      // Every draft copies them and every document states them (BT-20): 10,000 made a 170,000-character text.
+      if (input.instalments.length > MAX_INSTALMENTS) {
+        throw ValidationError.of('instalments', 'payment_terms.too_many_instalments', `at most ${MAX_INSTALMENTS} instalments (five years of monthly ones)`);
       }
       const instalments = input.instalments.map((part, index) => {
         const percent = atPath(`instalments.${index}.percent`, () => decimal(part.percent));
