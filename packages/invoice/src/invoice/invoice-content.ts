@@ -59,7 +59,8 @@ export interface ParsedDraftContent {
 
 /**
  * The lines with an id each: a line without one takes its position (1, 2 …), or the next number no line of the document
- * gives itself, so that a line numbered by the caller and one numbered here do not share an id.
+ * gives itself, so that a line numbered by the caller and one numbered here do not share an id. Ids the caller gives
+ * twice are kept: EN 16931 has no rule against it, and an official example (CII-BR-CO-10-RoundingIssue) does it.
  */
 function withLineIds(lines: readonly InvoiceLineInput[]): InvoiceLineInput[] {
   const given = new Set(lines.map((line) => (typeof line.id === 'string' ? line.id.trim() : undefined)).filter((id): id is string => id !== undefined && id !== ''));
@@ -83,15 +84,7 @@ export function parseDraftContent(input: DraftContent, currency: CurrencyCode): 
     const lines = attempt('lines', () => {
       if (!Array.isArray(input.lines)) throw ValidationError.of('', 'invoice.lines_required', 'lines must be a list');
       if (input.lines.length > 10_000) throw ValidationError.of('', 'invoice.too_many_lines', 'at most 10000 lines');
-      const parsed = collectIssues((inner) => withLineIds(input.lines).map((line, index) => inner(String(index), () => invoiceLine(line, currency, index))));
-      // BT-126 is unique within the document: lines are credited, explained and exported by it.
-      const seen = new Set<string>();
-      parsed.forEach((line, index) => {
-        if (line === undefined) return;
-        if (seen.has(line.id)) throw ValidationError.of(`${index}.id`, 'line.duplicate_id', `another line has the id ${line.id}`);
-        seen.add(line.id);
-      });
-      return parsed;
+      return collectIssues((inner) => withLineIds(input.lines).map((line, index) => inner(String(index), () => invoiceLine(line, currency, index))));
     });
     const allowances = (input.allowances ?? []).map((item, index) => attempt(`allowances.${index}`, () => documentAllowanceCharge(item, currency)));
     const charges = (input.charges ?? []).map((item, index) => attempt(`charges.${index}`, () => documentAllowanceCharge(item, currency)));

@@ -163,9 +163,10 @@ describe('Invoice', () => {
       expect(updated.toState().vatBreakdown.map((entry) => entry.category.exemptionReason)).toEqual(['Reason A; Reason B']);
     });
 
-    it('refuses two lines with the same id, and numbers a line without one past the ids others give (review of 7 December 2026)', () => {
-      // BT-126 identifies a line within its document (credit notes, explanations and exports name lines by it).
-      expect(issuesOf(() => draft({ lines: [line({ id: 'A' }), line({ id: 'A' })] }))).toEqual([{ path: 'lines.1.id', code: 'line.duplicate_id' }]);
+    it('keeps two lines the caller gives the same id (as an official EN 16931 example does), and numbers a line without one past the ids others give (review of 7 December 2026)', () => {
+      expect(draft({ lines: [line({ id: 'A' }), line({ id: 'A' })] }).lines.map((item) => item.id)).toEqual(['A', 'A']);
+      // Numbered by position alone, the second line here took the id the first was given.
+      expect(draft({ lines: [line({ id: '2' }), line()] }).lines.map((item) => item.id)).toEqual(['2', '3']);
       expect(draft({ lines: [line({ id: '2' }), line(), line()] }).lines.map((item) => item.id)).toEqual(['2', '3', '4']);
       expect(draft({ lines: [line(), line({ id: '1' })] }).lines.map((item) => item.id)).toEqual(['2', '1']);
     });
