@@ -1,5 +1,5 @@
 // What a benchmark started and must undo, in reverse order, once: at its end or on Ctrl-C / SIGTERM.
-import { connectMongo } from '@invoicing/integration/mongodb';
+export { dropDatabase } from '@invoicing/integration/mongodb';
 
 export interface Undo {
   /** Registers a step, undone before the ones registered earlier. */
@@ -33,14 +33,4 @@ export function startUndo(name: string, onSignal = 'cleaning up'): Undo {
       process.removeListener('SIGTERM', interrupted);
     },
   };
-}
-
-/** Drops a benchmark's database through a connection of its own, so nothing the bench still runs can create it again. */
-export async function dropDatabase(url: string, name: string): Promise<void> {
-  const mongo = await connectMongo({ url, dbName: name });
-  try {
-    await mongo.connection.dropDatabase();
-  } finally {
-    await mongo.close();
-  }
 }

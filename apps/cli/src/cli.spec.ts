@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { dropDatabase } from '@invoicing/integration/mongodb';
 import { demoUser, integratorClient, passwordGrant } from '@invoicing/stack';
 import { parse } from 'csv-parse/sync';
 
@@ -125,6 +126,7 @@ describe('invoicing, against the API', () => {
   let apiUrl: string;
   let admin: string;
   let sellerId: string;
+  const database = `cli_${randomUUID().slice(0, 8)}`;
 
   const call = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${apiUrl}${path}`, { method, headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
@@ -137,7 +139,7 @@ describe('invoicing, against the API', () => {
     const { MONGO_URL = '', KEYCLOAK_URL = '', KEYCLOAK_REALM = 'invoicing' } = process.env;
     api = spawn(process.execPath, [join(ROOT, 'tools/scripts/run-ts.js'), join(ROOT, 'apps/api/src/main.ts')], {
       cwd: ROOT,
-      env: { ...process.env, MONGO_URL, KEYCLOAK_URL, KEYCLOAK_REALM, MONGO_DB: `cli_${randomUUID().slice(0, 8)}`, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: apiUrl, RATE_LIMIT_PER_IP: '0', RATE_LIMIT_INVALID_TOKENS_PER_IP: '0', RATE_LIMIT_PER_CLIENT: '0', RATE_LIMIT_PER_TENANT: '0' },
+      env: { ...process.env, MONGO_URL, KEYCLOAK_URL, KEYCLOAK_REALM, MONGO_DB: database, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: apiUrl, RATE_LIMIT_PER_IP: '0', RATE_LIMIT_INVALID_TOKENS_PER_IP: '0', RATE_LIMIT_PER_CLIENT: '0', RATE_LIMIT_PER_TENANT: '0' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     await new Promise<void>((done, fail) => {
@@ -154,6 +156,7 @@ describe('invoicing, against the API', () => {
   afterAll(async () => {
     api?.kill('SIGTERM');
     await new Promise((done) => (api?.exitCode !== null ? done(undefined) : api.once('exit', done)));
+    await dropDatabase(process.env.MONGO_URL ?? '', database).catch(() => undefined);
   });
 
   it('signs an integrator in, saving its token where only its owner can read it, and never printing it', async () => {

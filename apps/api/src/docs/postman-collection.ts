@@ -10,9 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { OperationObject, ParameterObject, ReferenceObject, RequestBodyObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import type { MongoConnection } from '@invoicing/integration/mongodb';
+import { dropDatabase } from '@invoicing/integration/mongodb';
 import { startApi } from '../api';
-import { DATABASE } from '../composition/tokens';
 import { loadConfig } from '../config';
 import { operationsOf } from './openapi-document';
 import { DOCUMENT_PATH } from './site-layout';
@@ -267,7 +266,7 @@ export async function main(): Promise<number> {
     console.log(`Wrote ${path.relative(process.cwd(), POSTMAN_FILE)}`);
     return 0;
   } finally {
-    await api.app.get<MongoConnection>(DATABASE).connection.dropDatabase().catch(() => undefined);
     await api.close();
+    await dropDatabase(MONGO_URL, config.mongoDb).catch(() => undefined);
   }
 }

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { clientCredentialsGrant, demoUser, integratorClient, passwordGrant, type RealmLocation } from '@invoicing/stack';
 import { startApi, type RunningApi } from '../api';
-import type { MongoConnection } from '@invoicing/integration/mongodb';
-import { DATABASE } from '../composition/tokens';
+import { dropDatabase } from '@invoicing/integration/mongodb';
 import { loadConfig } from '../config';
 
 /** Who calls: a demo user by tenant and role, or a tenant's integrator client. */
@@ -112,8 +111,9 @@ export async function startTestApi(label: string, env: Record<string, string> = 
     call,
     token: (caller) => tokenFor(realm, caller),
     async close() {
-      await api.app.get<MongoConnection>(DATABASE).connection.dropDatabase().catch(() => undefined);
+      // Closed first: a request still running behind its answer (a spec's short deadline) would create it again.
       await api.close();
+      await dropDatabase(config.mongoUrl, database).catch(() => undefined);
     },
   };
 }

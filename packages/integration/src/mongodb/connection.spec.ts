@@ -3,7 +3,7 @@ import { Partner } from '@invoicing/invoice';
 import { aPartner, aTenant } from '@invoicing/invoice/testing';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connectMongo } from './connection';
+import { connectMongo, dropDatabase } from './connection';
 import { createMongoAdapters } from './mongo-adapters';
 import { DatabaseUnavailableError } from './mongo-errors';
 import { createTestDatabase, testMongoUrl, type TestDatabase } from '../testing/mongo-test-database';
@@ -82,6 +82,23 @@ describe('connection', () => {
       await mongo.connection.dropDatabase().catch(() => undefined);
       await mongo.close();
       await proxy.cut();
+    }
+  });
+});
+
+describe('dropDatabase', () => {
+  it('drops a database through a connection of its own, whether or not it exists', async () => {
+    const name = `test_drop_${Date.now().toString(36)}`;
+    const writer = await connectMongo({ url: testMongoUrl(), dbName: name });
+    const names = async () => ((await writer.connection.getClient().db().admin().listDatabases()) as { databases: { name: string }[] }).databases.map((db) => db.name);
+    try {
+      await writer.connection.collection('things').insertOne({ _id: 'one' } as never);
+      expect(await names()).toContain(name);
+      await dropDatabase(testMongoUrl(), name);
+      expect(await names()).not.toContain(name);
+      await expect(dropDatabase(testMongoUrl(), name)).resolves.toBeUndefined();
+    } finally {
+      await writer.close();
     }
   });
 });

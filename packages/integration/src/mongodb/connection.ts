@@ -80,6 +80,19 @@ export async function connectMongo(settings: MongoSettings): Promise<MongoConnec
   };
 }
 
+/**
+ * Drops a database through a connection of its own, opened and closed here. Called once whatever wrote to the database
+ * (an API, a test's server, a benchmark) is closed, so that nothing still running creates it again after the drop.
+ */
+export async function dropDatabase(url: string, name: string): Promise<void> {
+  const mongo = await connectMongo({ url, dbName: name });
+  try {
+    await guarded(() => mongo.connection.dropDatabase());
+  } finally {
+    await mongo.close();
+  }
+}
+
 /** The URL without its password, for messages. */
 export function redact(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');

@@ -3,7 +3,7 @@
  * FerretDB 1.x) through mongoose, plus the idempotency records the API keeps. Importing it loads mongoose and the MongoDB driver.
  * @packageDocumentation
  */
-export { connectMongo, redact, type MongoConnection, type MongoSettings } from './connection';
+export { connectMongo, dropDatabase, redact, type MongoConnection, type MongoSettings } from './connection';
 export { DatabaseUnavailableError, isDatabaseUnavailable, isDuplicateKey } from './mongo-errors';
 export { createMongoAdapters, type MongoAdapters } from './mongo-adapters';
 export { COLLECTIONS, ensureIndexes, modelsOf, type CollectionName, type Models } from './schemas';
