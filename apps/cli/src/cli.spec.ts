@@ -1,7 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
@@ -23,16 +25,31 @@ interface Ran {
   readonly stderr: string;
 }
 
-/** Runs `invoicing` with these arguments; `interruptAfterMs` sends Ctrl-C (SIGINT) then. */
-function invoicing(args: readonly string[], options: { env?: Record<string, string>; stdin?: string; interruptAfterMs?: number } = {}): Promise<Ran> {
+/**
+ * Runs `invoicing` with these arguments. Ctrl-C (SIGINT) is sent `interruptAfterMs` after the start, when stdout first
+ * matches `interruptOn`, or when `interruptWhen` resolves.
+ */
+function invoicing(
+  args: readonly string[],
+  options: { env?: Record<string, string>; stdin?: string; interruptAfterMs?: number; interruptOn?: RegExp; interruptWhen?: Promise<unknown> } = {},
+): Promise<Ran> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    let interrupted = false;
+    const interrupt = () => {
+      if (!interrupted) child.kill('SIGINT');
+      interrupted = true;
+    };
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (options.interruptOn?.test(stdout)) interrupt();
+    });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdin.end(options.stdin ?? '');
-    if (options.interruptAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), options.interruptAfterMs);
+    if (options.interruptAfterMs !== undefined) setTimeout(interrupt, options.interruptAfterMs);
+    void options.interruptWhen?.then(interrupt);
     child.on('error', fail);
     child.on('close', (code) => done({ code, stdout, stderr }));
   });
@@ -80,7 +97,26 @@ describe('invoicing, offline', () => {
     const toStdout = await invoicing(['convert', cii, '--to', 'ubl']);
     expect([toStdout.code, toStdout.stdout.trimEnd().endsWith('</Invoice>')]).toEqual([0, true]);
     const jsonToStdout = await invoicing(['--json', 'convert', cii, '--to', 'ubl']);
-    expect([jsonToStdout.code, jsonToStdout.stdout, jsonToStdout.stderr]).toEqual([1, '', expect.stringContaining('--json needs --out')]);
+    expect([jsonToStdout.code, JSON.parse(jsonToStdout.stdout), jsonToStdout.stderr]).toEqual([
+      1,
+      { error: { code: 'cli.usage', message: expect.stringContaining('--json needs --out') } },
+      expect.stringContaining('--json needs --out'),
+    ]);
+  });
+
+  it('does not write a conversion over a file already there unless --force, and leaves no temporary file', async () => {
+    const source = join(FIXTURES, 'ubl/ubl-tc434-example1.xml');
+    const folder = join(work, 'taken');
+    mkdirSync(folder);
+    const target = join(folder, 'example1.cii.xml');
+    writeFileSync(target, 'mine');
+    const refused = await invoicing(['convert', source, '--to', 'cii', '-o', target]);
+    expect([refused.code, refused.stderr]).toEqual([1, expect.stringMatching(/example1\.cii\.xml exists already.*--force/)]);
+    expect(readFileSync(target, 'utf8')).toBe('mine');
+    const forced = await invoicing(['convert', source, '--to', 'cii', '-o', target, '--force']);
+    expect(forced.code).toBe(0);
+    expect(readFileSync(target, 'utf8')).toContain('CrossIndustryInvoice');
+    expect(readdirSync(folder)).toEqual(['example1.cii.xml']);
   });
 
   it('renders a PDF and a Factur-X offline; the Factur-X validates and converts back to the same e-invoice', async () => {
@@ -107,7 +143,147 @@ describe('invoicing, offline', () => {
     expect(ran.code).toBe(1);
     expect(ran.stderr).toMatch(/not signed in .*invoicing login/);
   });
+
+  it('prints JSON in one shape: a list from a command of several files even for one, and {error} when it fails', async () => {
+    const one = await invoicing(['--json', 'validate', join(FIXTURES, 'ubl/ubl-tc434-example1.xml')]);
+    expect([one.code, JSON.parse(one.stdout)]).toEqual([0, [expect.objectContaining({ valid: true })]]);
+    const missing = await invoicing(['--json', 'validate', join(work, 'nosuch.xml')]);
+    expect([missing.code, JSON.parse(missing.stdout)]).toEqual([1, { error: { code: 'cli.no_match', message: expect.stringContaining('nosuch.xml') } }]);
+    const usage = await invoicing(['validate', '--json']);
+    expect([usage.code, JSON.parse(usage.stdout)]).toEqual([1, { error: { code: 'commander.missingArgument', message: expect.any(String) } }]);
+    const converted = join(work, 'shape.cii.xml');
+    const single = await invoicing(['--json', 'convert', join(FIXTURES, 'ubl/ubl-tc434-example1.xml'), '--to', 'cii', '-o', converted]);
+    expect([single.code, JSON.parse(single.stdout)]).toEqual([0, expect.objectContaining({ to: converted, toSyntax: 'cii' })]);
+  });
+
+  it('refuses a folder with no file to read, as it refuses a pattern that matches nothing', async () => {
+    const empty = join(work, 'empty');
+    mkdirSync(empty);
+    writeFileSync(join(empty, 'notes.txt'), 'not an invoice');
+    const folder = await invoicing(['--json', 'validate', empty]);
+    expect([folder.code, JSON.parse(folder.stdout)]).toEqual([1, { error: { code: 'cli.no_match', message: expect.stringContaining('empty') } }]);
+    const pattern = await invoicing(['--json', 'validate', join(work, 'nothing-*.xml')]);
+    expect([pattern.code, JSON.parse(pattern.stdout)]).toEqual([1, { error: { code: 'cli.no_match', message: expect.stringContaining('nothing-*.xml') } }]);
+  });
+
+  it('reports a file it cannot read and checks the others', async () => {
+    // /proc/self/mem answers a read with an I/O error (EIO), as a failing disk would (tests may run as root, who reads
+    // a file of any mode).
+    const ran = await invoicing(['--json', 'validate', '/proc/self/mem', join(FIXTURES, 'ubl/ubl-tc434-example1.xml')]);
+    expect(ran.code).toBe(1);
+    expect(JSON.parse(ran.stdout)).toEqual([
+      { file: expect.stringMatching(/proc\/self\/mem$/), valid: false, error: { code: 'EIO', message: expect.any(String) } },
+      expect.objectContaining({ valid: true }),
+    ]);
+  });
+
+  it('stops validating on Ctrl-C between two files, says how far it got, exit 130', async () => {
+    const many = join(work, 'many');
+    mkdirSync(many);
+    for (let index = 0; index < 300; index += 1) copyFileSync(join(FIXTURES, 'ubl/ubl-tc434-example1.xml'), join(many, `${String(index).padStart(3, '0')}.xml`));
+    const ran = await invoicing(['validate', many], { interruptOn: /: valid/ });
+    expect(ran.code).toBe(130);
+    const [, done, total] = /stopped after (\d+) of (\d+) files/.exec(ran.stderr) ?? [];
+    expect([Number(done) < 300, total]).toEqual([true, '300']);
+    expect(ran.stdout.match(/: valid/g)?.length).toBe(Number(done));
+  });
+
+  it('stops converting on Ctrl-C while the file is read, and writes nothing', async () => {
+    // A pipe stands for a slow disk: the command reads what is written into it, and waits for the rest.
+    const slow = join(work, 'slow.xml');
+    execFileSync('mkfifo', [slow]);
+    const xml = readFileSync(join(FIXTURES, 'ubl/ubl-tc434-example1.xml'));
+    const target = join(work, 'never.cii.xml');
+    const writer = open(slow, 'w');
+    const begun = writer.then((handle) => handle.write(xml.subarray(0, 1000)));
+    const running = invoicing(['convert', slow, '--to', 'cii', '-o', target], { interruptWhen: begun });
+    await begun;
+    await new Promise((done) => setTimeout(done, 500));
+    const handle = await writer;
+    await handle.write(xml.subarray(1000)).catch(() => undefined);
+    await handle.close();
+    const ran = await running;
+    expect([ran.code, existsSync(target)]).toEqual([130, false]);
+  });
+
+  it('names the sign-in server it cannot reach, and why', async () => {
+    const tokenUrl = `http://127.0.0.1:${await freePort()}/realms/invoicing/protocol/openid-connect/token`;
+    const api = await fakeApi(tokenUrl);
+    try {
+      const ran = await invoicing(['login', '--api-url', api.url, '--client-id', 'integrator-acme'], { env: { INVOICING_CONFIG_DIR: join(work, 'config'), INVOICING_CLIENT_SECRET: 'secret' } });
+      expect([ran.code, ran.stderr]).toEqual([1, expect.stringContaining(`cannot reach the sign-in server at ${tokenUrl}: connect ECONNREFUSED`)]);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('stops signing in on Ctrl-C, exit 130', async () => {
+    const api = await fakeApi();
+    try {
+      const ran = await invoicing(['login', '--api-url', api.url, '--client-id', 'integrator-acme'], {
+        env: { INVOICING_CONFIG_DIR: join(work, 'config'), INVOICING_CLIENT_SECRET: 'secret' },
+        interruptWhen: api.tokenAsked,
+      });
+      expect(ran.code).toBe(130);
+    } finally {
+      await api.close();
+    }
+  });
 });
+
+/** An HTTP server on loopback, with its address. */
+async function listen(handle: (request: IncomingMessage, response: ServerResponse) => void): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createHttpServer(handle);
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((done) => server.close(() => done()));
+    },
+  };
+}
+
+/**
+ * A stand-in for the API whose OpenAPI document names a token endpoint: `tokenUrl`, else its own `/token`, which
+ * answers nothing for 10 seconds (then 503); `tokenAsked` resolves when a client asks it.
+ */
+async function fakeApi(tokenUrl?: string): Promise<{ url: string; tokenAsked: Promise<void>; close: () => Promise<void> }> {
+  let asked: () => void = () => undefined;
+  const tokenAsked = new Promise<void>((done) => (asked = done));
+  const server = await listen((request, response) => {
+    if (request.url === '/openapi.json') {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ components: { securitySchemes: { keycloak: { flows: { clientCredentials: { tokenUrl: tokenUrl ?? `${server.url}/token` } } } } } }));
+      return;
+    }
+    asked();
+    setTimeout(() => response.writeHead(503).end(), 10_000).unref();
+  });
+  return { ...server, tokenAsked };
+}
+
+/**
+ * A proxy to the API that fails every poll of an import (`GET /v1/receivables-imports/{id}`): `401
+ * auth.token_expired` as the API answers once a token has expired, or a dropped connection.
+ */
+function pollsFailing(apiUrl: string, how: 'token_expired' | 'network'): Promise<{ url: string; close: () => Promise<void> }> {
+  return listen((request, response) => {
+    if (request.method === 'GET' && /^\/v1\/receivables-imports\/[^/?]+$/.test(request.url ?? '')) {
+      if (how === 'network') return void request.socket.destroy();
+      response.writeHead(401, { 'content-type': 'application/problem+json' });
+      return void response.end(JSON.stringify({ status: 401, code: 'auth.token_expired', detail: 'The access token has expired: get a new one.' }));
+    }
+    void (async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+      const headers = Object.fromEntries(['authorization', 'content-type', 'accept'].flatMap((name) => (request.headers[name] ? [[name, String(request.headers[name])]] : [])));
+      const answer = await fetch(`${apiUrl}${request.url}`, { method: request.method ?? 'GET', headers, ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}) });
+      response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain' });
+      response.end(Buffer.from(await answer.arrayBuffer()));
+    })();
+  });
+}
 
 /** A free TCP port on loopback. */
 function freePort(): Promise<number> {
@@ -132,6 +308,19 @@ describe('invoicing, against the API', () => {
     const response = await fetch(`${apiUrl}${path}`, { method, headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     return (await response.json()) as Record<string, unknown>;
   };
+  /** The first issued invoices, newest first. */
+  type Issued = { id: string; number: string };
+  const issued = async (count: number) => (await call('GET', `/v1/invoices?status=issued&limit=${count}`)).items as Issued[];
+  /** An import once it has ended, as the API answers it. */
+  const ended = async (importId: string) => {
+    for (let waited = 0; waited < 60_000; waited += 250) {
+      const job = await call('GET', `/v1/receivables-imports/${importId}`);
+      if (job.status !== 'running') return job;
+      await new Promise((done) => setTimeout(done, 250));
+    }
+    throw new Error(`import ${importId} still runs after a minute`);
+  };
+  const HEADER = 'Invoice #,Customer Name,Invoice Date,Customer Terms,Bill Total,Amount Applied,Status,Currency';
 
   beforeAll(async () => {
     const port = await freePort();
@@ -177,7 +366,7 @@ describe('invoicing, against the API', () => {
     const errors = join(work, 'errors.csv');
     const first = await invoicing(['--api-url', apiUrl, '--json', 'import', SAMPLE, '--seller', sellerId, '--errors', errors], { env: config });
     expect(first.code).toBe(2);
-    expect(JSON.parse(first.stdout)).toMatchObject({ status: 'completed', counts: { rowsRead: 1000, imported: 983, updated: 0, unchanged: 1, refused: 16 } });
+    expect(JSON.parse(first.stdout)).toMatchObject([{ status: 'completed', counts: { rowsRead: 1000, imported: 983, updated: 0, unchanged: 1, refused: 16 }, errorsFile: errors }]);
     const [header, ...refused] = parse(readFileSync(errors)) as string[][];
     expect([header?.at(-2), header?.at(-1), refused.length]).toEqual(['row', 'errors', 16]);
 
@@ -266,6 +455,132 @@ describe('invoicing, against the API', () => {
     expect(() => statSync(errors)).toThrow();
   });
 
+  it('keeps the id of an import it can no longer follow (token expired, network down): it goes on in the API, exit 3', async () => {
+    const file = join(work, 'followed.csv');
+    writeFileSync(file, `${HEADER}\nF-1,Acme,2024-05-01,Net 30,10.00,0,Pending,USD\nF-2,Acme,2024-05-02,Net 30,-5.00,0,Pending,USD\n`);
+    const expired = await pollsFailing(apiUrl, 'token_expired');
+    try {
+      const ran = await invoicing(['--api-url', expired.url, 'import', file, '--seller', sellerId, '--errors', join(work, 'followed.refused.csv')], { env: { ...config, INVOICING_TOKEN: admin } });
+      expect(ran.code).toBe(3);
+      const importId = /import (\S+) goes on in the API/.exec(ran.stdout)?.[1] as string;
+      expect(ran.stdout).toContain(`invoicing login --api-url ${expired.url}`);
+      expect(ran.stdout).toContain(`GET ${expired.url}/v1/receivables-imports/${importId}`);
+      // It went on without the command, and ended as it would have.
+      expect(await ended(importId)).toMatchObject({ status: 'completed', counts: { rowsRead: 2, imported: 1, refused: 1 } });
+    } finally {
+      await expired.close();
+    }
+    const down = await pollsFailing(apiUrl, 'network');
+    try {
+      const ran = await invoicing(['--api-url', down.url, '--json', 'import', file, '--seller', sellerId], { env: { ...config, INVOICING_TOKEN: admin } });
+      expect(ran.code).toBe(3);
+      const [result] = JSON.parse(ran.stdout) as { importId: string }[];
+      expect(result).toMatchObject({ file: expect.stringContaining('followed.csv'), importId: expect.any(String), status: 'running', followError: { code: 'cli.api_unreachable' } });
+      expect(await ended(result?.importId as string)).toMatchObject({ status: 'completed', counts: { unchanged: 1, refused: 1 } });
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('writes one report per CSV file though two have the same name, and never writes one over a file to import', async () => {
+    const folder = join(work, 'same-name');
+    mkdirSync(join(folder, 'a'), { recursive: true });
+    mkdirSync(join(folder, 'b'));
+    const a = join(folder, 'a', 'may.csv');
+    const b = join(folder, 'b', 'may.csv');
+    writeFileSync(a, `${HEADER}\nSA-1,Acme,2024-05-01,Net 30,10.00,0,Pending,USD\nSA-2,Acme,2024-05-02,Net 30,-5.00,0,Pending,USD\n`);
+    writeFileSync(b, `${HEADER}\nSB-1,Acme,2024-05-01,Net 30,10.00,0,Pending,USD\n`);
+    const errors = join(folder, 'refused.csv');
+    // b has no row refused: its run must not remove the report a's run wrote.
+    const ran = await invoicing(['--api-url', apiUrl, 'import', a, b, '--seller', sellerId, '--errors', errors], { env: config });
+    expect(ran.code).toBe(2);
+    expect((parse(readFileSync(join(folder, 'refused.may.csv'))) as string[][]).map((row) => row[0])).toEqual(['Invoice #', 'SA-2']);
+    writeFileSync(b, `${HEADER}\nSB-1,Acme,2024-05-01,Net 30,10.00,0,Pending,USD\nSB-2,Acme,2024-05-02,Net 30,-6.00,0,Pending,USD\n`);
+    const both = await invoicing(['--api-url', apiUrl, '--json', 'import', a, b, '--seller', sellerId, '--errors', errors], { env: config });
+    expect(both.code).toBe(2);
+    const reports = (JSON.parse(both.stdout) as { errorsFile?: string }[]).map((result) => result.errorsFile as string);
+    expect(reports).toEqual([join(folder, 'refused.may.csv'), join(folder, 'refused.may-2.csv')]);
+    expect(reports.map((report) => (parse(readFileSync(report)) as string[][]).map((row) => row[0]))).toEqual([
+      ['Invoice #', 'SA-2'],
+      ['Invoice #', 'SB-2'],
+    ]);
+    const onItself = await invoicing(['--api-url', apiUrl, 'import', a, '--seller', sellerId, '--errors', a], { env: config });
+    expect([onItself.code, onItself.stderr]).toEqual([1, expect.stringContaining('is one of the files to import')]);
+    expect(readFileSync(a, 'utf8')).toContain('SA-2,Acme');
+  });
+
+  it('never writes over a file already there: an export takes <number>-<id>, a list is refused unless --force', async () => {
+    const { id, number } = ((await issued(1)) as [Issued])[0];
+    const folder = join(work, 'kept');
+    mkdirSync(folder);
+    const mine = join(folder, `${number}.pdf`);
+    writeFileSync(mine, 'mine');
+    const export_ = (...more: string[]) => invoicing(['--api-url', apiUrl, 'export', id, '-o', folder, ...more], { env: config });
+    expect((await export_('--to', 'pdf')).code).toBe(0);
+    expect(readFileSync(mine, 'utf8')).toBe('mine');
+    expect(readFileSync(join(folder, `${number}-${id}.pdf`)).subarray(0, 5).toString()).toBe('%PDF-');
+    // Both names taken: refused, nothing replaced, no temporary file left.
+    const again = await export_('--to', 'pdf');
+    expect([again.code, again.stdout]).toEqual([1, expect.stringContaining('--force')]);
+    expect(readdirSync(folder).sort()).toEqual([`${number}-${id}.pdf`, `${number}.pdf`]);
+    expect(readFileSync(mine, 'utf8')).toBe('mine');
+    expect((await export_('--to', 'pdf', '--force')).code).toBe(0);
+    expect(readFileSync(mine).subarray(0, 5).toString()).toBe('%PDF-');
+
+    const list = join(folder, 'invoices.csv');
+    writeFileSync(list, 'mine');
+    const csv = await export_('--to', 'csv');
+    expect([csv.code, csv.stdout]).toEqual([1, expect.stringMatching(/invoices\.csv exists already.*--force/)]);
+    expect(readFileSync(list, 'utf8')).toBe('mine');
+    expect((await export_('--to', 'csv', '--force')).code).toBe(0);
+    expect(readFileSync(list, 'utf8')).toContain(id);
+    expect(readdirSync(folder).sort()).toEqual([`${number}-${id}.pdf`, `${number}.pdf`, 'invoices.csv']);
+  });
+
+  it('reports an invoice it cannot write and writes the others', async () => {
+    const [first, second] = (await issued(2)) as [Issued, Issued];
+    const folder = join(work, 'blocked');
+    // Both names the first invoice's file could take are folders.
+    mkdirSync(join(folder, `${first.number}.pdf`), { recursive: true });
+    mkdirSync(join(folder, `${first.number}-${first.id}.pdf`));
+    const ran = await invoicing(['--api-url', apiUrl, '--json', 'export', first.id, second.id, '--to', 'pdf', '-o', folder], { env: config });
+    expect(ran.code).toBe(1);
+    expect(JSON.parse(ran.stdout)).toEqual([
+      { invoiceId: first.id, error: { code: 'cli.file_exists', message: expect.any(String) } },
+      { invoiceId: second.id, file: join(folder, `${second.number}.pdf`) },
+    ]);
+  });
+
+  it('lists the invoices named in a CSV file as the query export does, and reports each id it does not find', async () => {
+    const [first] = (await issued(1)) as [Issued];
+    const unknown = '0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b';
+    const named = join(work, 'named-list');
+    const queried = join(work, 'queried-list');
+    mkdirSync(named);
+    mkdirSync(queried);
+    const ran = await invoicing(['--api-url', apiUrl, '--json', 'export', first.id, unknown, '--to', 'csv', '-o', named], { env: config });
+    expect(ran.code).toBe(1);
+    expect(JSON.parse(ran.stdout)).toEqual([
+      { invoiceId: unknown, refused: expect.objectContaining({ status: 404, code: 'invoice.not_found' }) },
+      { file: join(named, 'invoices.csv'), invoices: 1 },
+    ]);
+    expect((await invoicing(['--api-url', apiUrl, 'export', '--to', 'csv', '--status', 'issued', '-o', queried], { env: config })).code).toBe(0);
+    const [header, ...rows] = parse(readFileSync(join(named, 'invoices.csv'))) as string[][];
+    const [, ...all] = parse(readFileSync(join(queried, 'invoices.csv'))) as string[][];
+    const id = (header as string[]).indexOf('Id');
+    expect(rows).toEqual(all.filter((row) => row[id] === first.id));
+  });
+
+  it('stops exporting on Ctrl-C between two invoices, says how far it got, exit 130', async () => {
+    const folder = join(work, 'interrupted');
+    mkdirSync(folder);
+    const ran = await invoicing(['--api-url', apiUrl, 'export', '--to', 'pdf', '--issued-from', '2024-01-01', '--issued-to', '2024-03-31', '-o', folder], { env: config, interruptOn: / → / });
+    expect(ran.code).toBe(130);
+    const [, done, total] = /stopped after (\d+) of (\d+) invoices/.exec(ran.stderr) ?? [];
+    expect(Number(done)).toBeLessThan(Number(total));
+    expect(readdirSync(folder)).toHaveLength(Number(done));
+  });
+
   it('stops waiting on Ctrl-C, says what was done so far, and leaves the import running in the API', async () => {
     const rows = readFileSync(SAMPLE, 'utf8').replace(/^(\uFEFF?[^\n]*\n)/, '').replace(/(^|\n)1(\d{5}),/g, '$12$2,');
     const bigger = join(work, 'second-year.csv');
@@ -273,5 +588,6 @@ describe('invoicing, against the API', () => {
     const ran = await invoicing(['--api-url', apiUrl, 'import', bigger, '--seller', sellerId], { env: config, interruptAfterMs: 4000 });
     expect(ran.code).toBe(130);
     expect(ran.stdout).toMatch(/stopped waiting; import \S+ goes on in the API \(\d+ rows read/);
+    expect(ran.stderr).toContain('stopped after 0 of 1 files');
   });
 });

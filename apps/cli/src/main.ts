@@ -21,14 +21,22 @@ export function program(done: (code: number) => void, signal: AbortSignal): Comm
     .addOption(new Option('--api-url <url>', 'the invoicing API').env('INVOICING_API_URL').default(DEFAULT_API_URL))
     .showHelpAfterError()
     .exitOverride();
-  const run = (command: (out: Output) => Promise<number>) => async () => {
-    const out = createOutput(Boolean(root.opts().json));
-    let failed = true;
+  // A command that throws says why (as JSON with --json) and answers 1; cut short by Ctrl-C, it answers 130.
+  const run = (shape: 'many' | 'one', command: (out: Output) => Promise<number>) => async () => {
+    const out = createOutput(Boolean(root.opts().json), shape);
     try {
-      done(await command(out));
-      failed = false;
-    } finally {
-      out.end(failed);
+      const code = await command(out);
+      out.end();
+      done(code);
+    } catch (error) {
+      if (signal.aborted) {
+        out.note('stopped');
+        out.end();
+        done(EXIT.interrupted);
+      } else {
+        out.fail(error);
+        done(EXIT.failed);
+      }
     }
   };
   const api = () => ApiClient.connect(String(root.opts().apiUrl));
@@ -37,7 +45,7 @@ export function program(done: (code: number) => void, signal: AbortSignal): Comm
     .command('validate')
     .description('check UBL 2.1 and CII D16B files (and Factur-X PDFs) against the official XSDs and the EN 16931 rules, offline; exit 1 if one is invalid')
     .argument('<paths...>', 'files, folders (their .xml and .pdf files) or quoted glob patterns')
-    .action((paths: string[]) => run((out) => validateFiles(paths, out))());
+    .action((paths: string[]) => run('many', (out) => validateFiles(paths, out, signal))());
 
   root
     .command('convert')
@@ -46,14 +54,15 @@ export function program(done: (code: number) => void, signal: AbortSignal): Comm
     .addOption(new Option('--to <form>', 'what to write').choices(TARGETS).makeOptionMandatory())
     .option('-o, --out <file>', 'where to write it (default: stdout)')
     .option('--locale <locale>', 'PDF: the language amounts and dates are written in, e.g. de-DE', 'en-GB')
-    .action((file: string, options: { to: Target; out?: string; locale: string }) => run((out) => convertFile(file, options, out))());
+    .option('--force', 'replace the --out file if it exists (default: refuse)')
+    .action((file: string, options: { to: Target; out?: string; locale: string; force?: boolean }) => run('one', (out) => convertFile(file, { ...options, signal }, out))());
 
   root
     .command('login')
     .description("sign a machine client in (client-credentials grant) and save its token for the API; the secret comes from $INVOICING_CLIENT_SECRET or stdin")
     .requiredOption('--client-id <id>', 'the Keycloak client, e.g. integrator-acme')
     .option('--client-secret-stdin', 'read the client secret from stdin')
-    .action((options: { clientId: string; clientSecretStdin?: boolean }) => run((out) => login(String(root.opts().apiUrl).replace(/\/+$/, ''), options, out))());
+    .action((options: { clientId: string; clientSecretStdin?: boolean }) => run('one', (out) => login(String(root.opts().apiUrl).replace(/\/+$/, ''), { ...options, signal }, out))());
 
   root
     .command('import')
@@ -64,7 +73,7 @@ export function program(done: (code: number) => void, signal: AbortSignal): Comm
     .option('--mapping <file>', 'CSV: a mapping (YAML or JSON) for column names, date and decimal forms, default currency')
     .option('--errors <file>', 'CSV: write the refused rows there, to fix and send again')
     .action((paths: string[], options: { seller?: string; partnership?: string; mapping?: string; errors?: string }) =>
-      run(async (out) => importFiles(await api(), paths, { ...options, signal }, out))(),
+      run('many', async (out) => importFiles(await api(), paths, { ...options, signal }, out))(),
     );
 
   root
@@ -79,10 +88,11 @@ export function program(done: (code: number) => void, signal: AbortSignal): Comm
     .option('--partner <partnerId>', 'only documents of this partner, as seller or buyer')
     .option('--issued-from <date>', 'only documents issued on or after this day (YYYY-MM-DD)')
     .option('--issued-to <date>', 'only documents issued on or before this day (YYYY-MM-DD)')
-    .action((ids: string[], options: { to: Target | 'csv'; out: string; locale: string; status?: string; kind?: string; partner?: string; issuedFrom?: string; issuedTo?: string }) =>
-      run(async (out) => {
+    .option('--force', 'replace files already there (default: a file taken makes `<number>-<id>`, and invoices.csv is refused)')
+    .action((ids: string[], options: { to: Target | 'csv'; out: string; locale: string; status?: string; kind?: string; partner?: string; issuedFrom?: string; issuedTo?: string; force?: boolean }) =>
+      run('many', async (out) => {
         const { status, kind, partner, issuedFrom, issuedTo, ...rest } = options;
-        return exportInvoices(await api(), ids, { ...rest, query: { ...(status ? { status } : {}), ...(kind ? { kind } : {}), ...(partner ? { partner } : {}), ...(issuedFrom ? { issuedFrom } : {}), ...(issuedTo ? { issuedTo } : {}) } }, out);
+        return exportInvoices(await api(), ids, { ...rest, signal, query: { ...(status ? { status } : {}), ...(kind ? { kind } : {}), ...(partner ? { partner } : {}), ...(issuedFrom ? { issuedFrom } : {}), ...(issuedTo ? { issuedTo } : {}) } }, out);
       })(),
     );
 
@@ -90,8 +100,9 @@ export function program(done: (code: number) => void, signal: AbortSignal): Comm
 }
 
 /**
- * Runs `invoicing` with the process's arguments and answers its exit code. Ctrl-C stops between two steps: a command
- * waiting on the API reports what was done so far and answers 130.
+ * Runs `invoicing` with the process's arguments and answers its exit code. Ctrl-C stops a command between two files
+ * or invoices, or cuts the request it waits on: it reports what was done so far and answers 130. A second Ctrl-C
+ * ends the process at once.
  */
 export async function run(argv: readonly string[]): Promise<number> {
   const stopping = new AbortController();
@@ -101,11 +112,16 @@ export async function run(argv: readonly string[]): Promise<number> {
   try {
     await program((answered) => (code = answered), stopping.signal).parseAsync([...argv]);
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.failed;
-    console.error(`invoicing: ${error instanceof Error ? error.message : String(error)}`);
+    if (!(error instanceof CommanderError)) {
+      console.error(`invoicing: ${error instanceof Error ? error.message : String(error)}`);
+      return EXIT.failed;
+    }
+    if (error.exitCode === 0) return EXIT.ok;
+    // Commander has said what is wrong on stderr; a script reading --json gets it too.
+    if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message } }, null, 2)}\n`);
     return EXIT.failed;
   } finally {
     process.off('SIGINT', onInterrupt);
   }
-  return stopping.signal.aborted && code === EXIT.ok ? EXIT.interrupted : code;
+  return code;
 }

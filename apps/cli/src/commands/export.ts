@@ -1,9 +1,9 @@
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spreadsheetText } from '@invoicing/integration/formats';
 import { stringify } from 'csv-stringify/sync';
 import { ApiProblem, type ApiClient } from '../api-client';
-import { EXIT, type Output } from '../output';
+import { alreadyThere, writeWhole } from '../files';
+import { CliError, EXIT, problemOf, stopped, type Output } from '../output';
 import type { Target } from './convert';
 
 const EXTENSIONS: Readonly<Record<Target, string>> = { ubl: 'ubl.xml', cii: 'cii.xml', pdf: 'pdf', 'factur-x': 'factur-x.pdf' };
@@ -38,7 +38,7 @@ interface InvoiceSummary {
 }
 
 /** The invoices a query matches, page after page, newest first as the API lists them. */
-export async function listInvoices(api: ApiClient, query: InvoiceQuery): Promise<InvoiceSummary[]> {
+export async function listInvoices(api: ApiClient, query: InvoiceQuery, signal?: AbortSignal): Promise<InvoiceSummary[]> {
   const params = new URLSearchParams({ limit: '200' });
   if (query.status) params.set('status', query.status);
   if (query.kind) params.set('kind', query.kind);
@@ -48,7 +48,7 @@ export async function listInvoices(api: ApiClient, query: InvoiceQuery): Promise
   const found: InvoiceSummary[] = [];
   for (let cursor: string | null = null; ; ) {
     if (cursor) params.set('cursor', cursor);
-    const page = (await api.call('GET', `/v1/invoices?${params}`)).json as { items: InvoiceSummary[]; nextCursor: string | null };
+    const page = (await api.call('GET', `/v1/invoices?${params}`, signal ? { signal } : {})).json as { items: InvoiceSummary[]; nextCursor: string | null };
     found.push(...page.items);
     cursor = page.nextCursor;
     if (cursor === null) return found;
@@ -94,53 +94,108 @@ export function invoicesCsv(invoices: readonly InvoiceSummary[]): string {
   ]);
 }
 
+/** An invoice as `GET /v1/invoices/{id}` answers it: what a CSV export writes, `totals` aside. */
+interface InvoiceDetail extends Omit<InvoiceSummary, 'total'> {
+  readonly totals: { readonly taxInclusive: { readonly amount: string } };
+}
+
+/** The invoices named, as the list would show them; each one the API does not find is reported. */
+async function namedInvoices(api: ApiClient, ids: readonly string[], signal: AbortSignal | undefined, out: Output): Promise<{ invoices: InvoiceSummary[]; missing: number }> {
+  const invoices: InvoiceSummary[] = [];
+  let missing = 0;
+  for (const id of ids) {
+    try {
+      const { totals, ...invoice } = (await api.call('GET', `/v1/invoices/${encodeURIComponent(id)}`, signal ? { signal } : {})).json as InvoiceDetail;
+      // BT-112, the total the list calls `total`.
+      invoices.push({ ...invoice, total: totals.taxInclusive });
+    } catch (error) {
+      if (!(error instanceof ApiProblem) || error.status !== 404) throw error;
+      missing += 1;
+      out.result(`${id}: ${error.message}`, { invoiceId: id, refused: { status: error.status, code: error.code, message: error.message } });
+    }
+  }
+  return { invoices, missing };
+}
+
 /**
  * `invoicing export [invoiceIds...] --to ubl|cii|pdf|factur-x|csv`: writes invoices into `--out` (the current folder
  * by default): those named, else those a query matches (`--status`, `--partner`, `--issued-from` …). Each file is
  * named after the invoice's number (`INV-000042.ubl.xml`, `INV-000042.pdf`), as the API answers it (a PDF sealed, a
- * Factur-X refused for a document that is not a valid EN 16931 invoice). `csv` writes one `invoices.csv` listing them,
- * drafts too. Exit 1 if one could not be written.
+ * Factur-X refused for a document that is not a valid EN 16931 invoice); a name already taken, by an earlier run or
+ * by another number the API names alike, gives `<number>-<invoiceId>`. `csv` writes one `invoices.csv` listing them,
+ * drafts too. Files already there are replaced only with `force`. Exit 1 if one could not be written or an id was not
+ * found; one that could not does not stop the others. Ctrl-C (`signal`) stops it between two invoices.
  */
 export async function exportInvoices(
   api: ApiClient,
   ids: readonly string[],
-  options: { readonly to: Target | 'csv'; readonly out: string; readonly locale?: string; readonly query?: InvoiceQuery },
+  options: { readonly to: Target | 'csv'; readonly out: string; readonly locale?: string; readonly query?: InvoiceQuery; readonly force?: boolean; readonly signal?: AbortSignal },
   out: Output,
 ): Promise<number> {
-  const chosen = ids.length > 0 ? undefined : await listInvoices(api, options.query ?? {});
+  const { signal } = options;
+  const replace = options.force === true;
   if (options.to === 'csv') {
-    // One file for all of them, from the list (ids given are looked up in it).
-    const invoices = chosen ?? (await listInvoices(api, options.query ?? {})).filter((invoice) => ids.includes(invoice.id));
+    // One file for all of them: those named, each looked up, else the list the filters make.
+    const { invoices, missing } = ids.length > 0 ? await namedInvoices(api, ids, signal, out) : { invoices: await listInvoices(api, options.query ?? {}, signal), missing: 0 };
+    signal?.throwIfAborted();
     const file = join(options.out, 'invoices.csv');
-    await writeFile(file, invoicesCsv(invoices));
+    try {
+      await writeWhole(file, invoicesCsv(invoices), { replace });
+    } catch (error) {
+      const problem = alreadyThere(error) ? { code: 'cli.file_exists', message: `${file} exists already: use --force to replace it, or -o another folder` } : problemOf(error);
+      out.result(`${file}: ${problem.message}`, { file, error: problem });
+      return EXIT.failed;
+    }
     out.result(`${invoices.length} invoices → ${file}`, { file, invoices: invoices.length });
-    return EXIT.ok;
+    return missing > 0 ? EXIT.failed : EXIT.ok;
   }
-  const targets = chosen ? chosen.filter((invoice) => invoice.number !== undefined).map((invoice) => invoice.id) : ids;
+  const targets = ids.length > 0 ? ids : (await listInvoices(api, options.query ?? {}, signal)).filter((invoice) => invoice.number !== undefined).map((invoice) => invoice.id);
   if (targets.length === 0) out.note('no issued invoice matches');
   const to = options.to;
   let code: number = EXIT.ok;
   const written = new Set<string>();
-  for (const id of targets) {
+  for (const [index, id] of targets.entries()) {
+    if (signal?.aborted) return stopped(out, index, targets.length, 'invoices');
     try {
       // PDFs are the API's own: sealed, and drawn for every currency; a Factur-X is refused there as it would be here.
       const answer =
         to === 'pdf' || to === 'factur-x'
-          ? await api.call('GET', `/v1/invoices/${encodeURIComponent(id)}/pdf?format=${to}${options.locale === undefined ? '' : `&locale=${encodeURIComponent(options.locale)}`}`, { accept: 'application/pdf' })
-          : await api.call('GET', `/v1/invoices/${encodeURIComponent(id)}/e-invoice?syntax=${to}`, { accept: 'application/xml' });
+          ? await api.call('GET', `/v1/invoices/${encodeURIComponent(id)}/pdf?format=${to}${options.locale === undefined ? '' : `&locale=${encodeURIComponent(options.locale)}`}`, { accept: 'application/pdf', ...(signal ? { signal } : {}) })
+          : await api.call('GET', `/v1/invoices/${encodeURIComponent(id)}/e-invoice?syntax=${to}`, { accept: 'application/xml', ...(signal ? { signal } : {}) });
       const named = /filename="([^"]+)"/.exec(answer.headers.get('content-disposition') ?? '')?.[1] ?? `${id}.${EXTENSIONS[to]}`;
       const base = named.replace(/\.(ubl\.xml|cii\.xml|factur-x\.pdf|pdf)$/, '').replace(/[/\\]/g, '_');
-      // Two numbers the API names alike (`2024/001`, `2024 001`) do not overwrite each other's file.
-      const unique = written.has(base) ? `${base}-${id}` : base;
-      written.add(unique);
-      const file = join(options.out, `${unique}.${EXTENSIONS[to]}`);
-      await writeFile(file, answer.bytes);
-      out.result(`${id} → ${file}`, { invoiceId: id, file });
+      // A name taken, by an earlier run or by a number the API names alike (`2024/001`, `2024 001`) in this one,
+      // gives `<number>-<id>`; --force replaces only what earlier runs left.
+      const names = written.has(base) ? [`${base}-${id}`] : replace ? [base] : [base, `${base}-${id}`];
+      const file = await writeFirstFree(options.out, names, EXTENSIONS[to], answer.bytes, replace);
+      written.add(file.name);
+      out.result(`${id} → ${file.path}`, { invoiceId: id, file: file.path });
     } catch (error) {
-      if (!(error instanceof ApiProblem)) throw error;
+      if (signal?.aborted) return stopped(out, index, targets.length, 'invoices');
       code = EXIT.failed;
-      out.result(`${id}: ${error.message}`, { invoiceId: id, refused: { status: error.status, code: error.code, message: error.message, ...(error.rules.length > 0 ? { rules: error.rules } : {}) } });
+      if (error instanceof ApiProblem) {
+        out.result(`${id}: ${error.message}`, { invoiceId: id, refused: { status: error.status, code: error.code, message: error.message, ...(error.rules.length > 0 ? { rules: error.rules } : {}) } });
+      } else {
+        // A file that cannot be written (a name taken, a folder missing or read-only) does not stop the others.
+        const problem = problemOf(error);
+        out.result(`${id}: ${problem.message} [${problem.code}]`, { invoiceId: id, error: problem });
+      }
     }
   }
   return code;
+}
+
+/** Writes the bytes under the first of these names that is free (any, with `replace`); answers the name and path. */
+async function writeFirstFree(folder: string, names: readonly string[], extension: string, bytes: Buffer, replace: boolean): Promise<{ name: string; path: string }> {
+  for (const name of names) {
+    const path = join(folder, `${name}.${extension}`);
+    try {
+      await writeWhole(path, bytes, { replace });
+      return { name, path };
+    } catch (error) {
+      if (!alreadyThere(error)) throw error;
+    }
+  }
+  const taken = names.map((name) => join(folder, `${name}.${extension}`));
+  throw new CliError('cli.file_exists', `${taken.join(' and ')} ${taken.length === 1 ? 'exists' : 'exist'} already: move ${taken.length === 1 ? 'it' : 'them'}, export into another folder, or use --force to replace it`);
 }

@@ -1,11 +1,11 @@
 import { createReadStream } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { basename, extname, relative } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
+import { basename, extname, relative, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { eInvoiceXmlOf, parseMapping, readCsvRows, type ReceivablesMapping } from '@invoicing/integration/formats';
 import { ApiProblem, type ApiClient } from '../api-client';
-import { expandPaths } from '../files';
-import { EXIT, type Output } from '../output';
+import { expandPaths, writeWhole } from '../files';
+import { CliError, EXIT, problemOf, stopped, type Output } from '../output';
 
 /** An import job as the API answers it. */
 interface ImportJob {
@@ -48,32 +48,41 @@ async function countRows(file: string, mapping: ReceivablesMapping): Promise<num
   return rows;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((done) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), done()), { once: true });
+/** Waits `ms`, or until the signal aborts; leaves no listener behind (an import is polled hundreds of times). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((done) => {
+    if (signal?.aborted) return done();
+    const wake = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', wake);
+      done();
+    };
+    const timer = setTimeout(wake, ms);
+    signal?.addEventListener('abort', wake, { once: true });
   });
+}
+
+const isCsv = (file: string) => extname(file).toLowerCase() === '.csv';
 
 /**
  * `invoicing import <paths...>`: sends files to the API. Accounts-receivable CSV files (`--seller`) become an import
  * job, followed with a progress bar until it ends; UBL, CII and Factur-X files (`--partnership`) become drafts. Exit 0 when
- * everything was imported, 2 when rows were refused (`--errors` writes them), 1 when a file was refused.
+ * everything was imported, 2 when rows were refused (`--errors` writes them), 1 when a file was refused, 3 when an
+ * import could not be followed to its end (it goes on in the API). Ctrl-C stops it between two files, or stops
+ * waiting on an import.
  */
 export async function importFiles(api: ApiClient, paths: readonly string[], options: ImportOptions, out: Output): Promise<number> {
   const mapping = options.mapping ? parseMapping(await readFile(options.mapping, 'utf8')) : {};
   let code: number = EXIT.ok;
   const files = await expandPaths(paths, ['csv', 'xml', 'pdf']);
-  const csvFiles = files.filter((file) => extname(file).toLowerCase() === '.csv');
-  for (const file of files) {
-    if (options.signal?.aborted) return EXIT.interrupted;
+  const reports = errorReports(options.errors, files);
+  for (const [index, file] of files.entries()) {
+    if (options.signal?.aborted) return stopped(out, index, files.length, 'files');
     const name = relative(process.cwd(), file) || file;
     try {
-      const extension = extname(file).toLowerCase();
-      // Each CSV file's refused rows in a report of its own when there are several: one would overwrite the other.
-      const errors = options.errors === undefined || csvFiles.length <= 1 ? options.errors : errorsFileOf(options.errors, file);
-      const outcome = extension === '.csv' ? await importCsv(api, file, name, mapping, { ...options, ...(errors === undefined ? {} : { errors }) }, out) : await importEInvoice(api, file, name, options, out);
+      const outcome = isCsv(file) ? await importCsv(api, file, name, mapping, reports.get(file), options, out) : await importEInvoice(api, file, name, options, out);
       code = worse(code, outcome);
-      if (outcome === EXIT.interrupted) return outcome;
+      if (outcome === EXIT.interrupted) return stopped(out, index, files.length, 'files');
     } catch (error) {
       // One file that cannot be read or sent does not stop the others; each says why.
       code = worse(code, EXIT.failed);
@@ -84,50 +93,110 @@ export async function importFiles(api: ApiClient, paths: readonly string[], opti
   return code;
 }
 
-/** The exit code of two outcomes: Ctrl-C, then a refused file, then refused rows, then success. */
+/** The exit code of two outcomes: Ctrl-C, then an import not followed to its end, then a refused file, then refused rows, then success. */
 function worse(left: number, right: number): number {
-  const rank = (code: number) => [EXIT.ok, EXIT.refusedRows, EXIT.failed, EXIT.interrupted].indexOf(code as never);
+  const rank = (code: number) => [EXIT.ok, EXIT.refusedRows, EXIT.failed, EXIT.importGoesOn, EXIT.interrupted].indexOf(code as never);
   return rank(right) > rank(left) ? right : left;
 }
 
-/** `refused.csv` for `march.csv` → `refused.march.csv`. */
-function errorsFileOf(errors: string, file: string): string {
+/**
+ * Where each CSV file's refused rows go: `--errors` itself for one CSV file, else a report each, named after the file
+ * (`refused.csv` for `march.csv` → `refused.march.csv`, for a second `march.csv` → `refused.march-2.csv`). No two
+ * files of a run share a report, so none replaces or removes the report another wrote, and no report is a file to
+ * import.
+ * @throws CliError `cli.usage` when `--errors` names a file to import
+ */
+function errorReports(errors: string | undefined, files: readonly string[]): Map<string, string> {
+  const reports = new Map<string, string>();
+  if (errors === undefined) return reports;
+  if (files.includes(resolve(errors))) throw new CliError('cli.usage', `--errors ${errors} is one of the files to import: name another file for the refused rows`);
+  const csvFiles = files.filter(isCsv);
+  if (csvFiles.length === 1) return reports.set(csvFiles[0] as string, errors);
+  const taken = new Set(files);
   const extension = extname(errors);
-  return `${extension ? errors.slice(0, -extension.length) : errors}.${basename(file, extname(file))}${extension || '.csv'}`;
+  const stem = extension ? errors.slice(0, -extension.length) : errors;
+  for (const file of csvFiles) {
+    const base = basename(file, extname(file));
+    let report = `${stem}.${base}${extension || '.csv'}`;
+    for (let copy = 2; taken.has(resolve(report)); copy += 1) report = `${stem}.${base}-${copy}${extension || '.csv'}`;
+    taken.add(resolve(report));
+    reports.set(file, report);
+  }
+  return reports;
 }
 
-async function importCsv(api: ApiClient, file: string, name: string, mapping: ReceivablesMapping, options: ImportOptions, out: Output): Promise<number> {
+const summaryOf = ({ counts }: ImportJob) =>
+  `${counts.rowsRead} rows read: ${counts.imported} imported, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.refused} refused`;
+
+async function importCsv(api: ApiClient, file: string, name: string, mapping: ReceivablesMapping, errors: string | undefined, options: ImportOptions, out: Output): Promise<number> {
   if (!options.seller) throw new Error('a CSV file needs --seller <partnerId>: the company that issued its invoices');
   const total = await countRows(file, mapping);
   const query = mappingQuery(mapping);
   query.set('seller_id', options.seller);
+  // Not cut short by Ctrl-C: the answer names the import, which runs whether this command hears of it or not.
   const started = (await api.call('POST', `/v1/receivables-imports?${query}`, { body: await readFile(file), contentType: 'text/csv' })).json as ImportJob;
+  // From here on the import exists in the API: every outcome below names it.
   const bar = !out.json && process.stderr.isTTY ? new SingleBar({ format: `${name} [{bar}] {value}/{total} rows | {eta_formatted} left`, stream: process.stderr }) : undefined;
   bar?.start(total, 0);
   let job = started;
-  while (job.status === 'running' && !options.signal?.aborted) {
-    await sleep(options.pollMs ?? 500, options.signal);
-    job = (await api.call('GET', `/v1/receivables-imports/${started.id}`)).json as ImportJob;
-    bar?.update(job.counts.rowsRead);
+  try {
+    while (job.status === 'running' && !options.signal?.aborted) {
+      await sleep(options.pollMs ?? 500, options.signal);
+      if (options.signal?.aborted) break;
+      job = (await api.call('GET', `/v1/receivables-imports/${started.id}`, options.signal ? { signal: options.signal } : {})).json as ImportJob;
+      bar?.update(job.counts.rowsRead);
+    }
+  } catch (error) {
+    if (!options.signal?.aborted) {
+      bar?.stop();
+      return lostTrack(api, name, job, error, out);
+    }
   }
   bar?.stop();
-  const { rowsRead, imported, updated, unchanged, refused } = job.counts;
-  const summary = `${rowsRead} rows read: ${imported} imported, ${updated} updated, ${unchanged} unchanged, ${refused} refused`;
+  const summary = summaryOf(job);
   if (job.status === 'running') {
     out.result(`${name}: stopped waiting; import ${job.id} goes on in the API (${summary} so far)`, { file: name, importId: job.id, status: job.status, counts: job.counts });
     return EXIT.interrupted;
   }
-  if (options.errors && refused > 0) {
-    await writeFile(options.errors, (await api.call('GET', `/v1/receivables-imports/${job.id}/errors`, { accept: 'text/csv' })).text);
-  } else if (options.errors) {
-    // A report left by an earlier run would otherwise read as this run's.
-    await rm(options.errors, { force: true });
+  const refused = job.counts.refused;
+  if (errors && refused > 0) {
+    try {
+      await writeWhole(errors, (await api.call('GET', `/v1/receivables-imports/${job.id}/errors`, { accept: 'text/csv' })).text, { replace: true });
+    } catch (error) {
+      return lostTrack(api, name, job, error, out);
+    }
+  } else if (errors) {
+    // A report left by an earlier run would otherwise read as this run's (never one this run wrote: see errorReports).
+    await rm(errors, { force: true }).catch((error: Error) => out.note(`warning: ${errors} is from an earlier run and could not be removed: ${error.message}`));
   }
   const failure = job.error ? ` (${job.error.message} [${job.error.code}])` : '';
-  const report = options.errors && refused > 0 ? `; refused rows written to ${options.errors}` : '';
-  out.result(`${name}: import ${job.id} ${job.status}${failure}: ${summary}${report}`, { file: name, importId: job.id, status: job.status, counts: job.counts, ...(job.error ? { error: job.error } : {}) });
+  const report = errors && refused > 0 ? `; refused rows written to ${errors}` : '';
+  out.result(`${name}: import ${job.id} ${job.status}${failure}: ${summary}${report}`, {
+    file: name,
+    importId: job.id,
+    status: job.status,
+    counts: job.counts,
+    ...(job.error ? { error: job.error } : {}),
+    ...(errors && refused > 0 ? { errorsFile: errors } : {}),
+  });
   if (job.status !== 'completed') return EXIT.failed;
   return refused > 0 ? EXIT.refusedRows : EXIT.ok;
+}
+
+/**
+ * An import this command lost track of (its token expired, the network failed) while it runs in the API, or whose
+ * refused rows it could not write: its id, the counts so far, and how to follow it.
+ */
+function lostTrack(api: ApiClient, name: string, job: ImportJob, error: unknown, out: Output): number {
+  const problem = problemOf(error);
+  const follow = `GET ${api.apiUrl}/v1/receivables-imports/${job.id}`;
+  const signIn = error instanceof ApiProblem && error.status === 401 ? `sign in again (invoicing login --api-url ${api.apiUrl} --client-id <id>), then ` : '';
+  const text =
+    job.status === 'running'
+      ? `${name}: import ${job.id} goes on in the API, but following it failed: ${problem.message} (${summaryOf(job)} so far); ${signIn}follow it with ${follow}, and fetch its refused rows with ${follow}/errors`
+      : `${name}: import ${job.id} ${job.status}: ${summaryOf(job)}; its refused rows could not be written: ${problem.message}; ${signIn}fetch them with ${follow}/errors`;
+  out.result(text, { file: name, importId: job.id, status: job.status, counts: job.counts, followError: problem });
+  return EXIT.importGoesOn;
 }
 
 async function importEInvoice(api: ApiClient, file: string, name: string, options: ImportOptions, out: Output): Promise<number> {
