@@ -6,7 +6,7 @@ import { EventRelay } from '@invoicing/integration';
 import { MongoIntegrityReader, connectMongo, createMongoAdapters, createMongoBillingAdapters, createMongoEventAdapters, type MongoAdapters, type MongoConnection, type MongoEventAdapters } from '@invoicing/integration/mongodb';
 import { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { AuthGuard, assertAllowed } from './auth/auth.guard';
+import { AuthGuard, Authenticator, assertAllowed } from './auth/auth.guard';
 import { TokenVerifier } from './auth/token-verifier';
 import { ApiModule } from './composition/api.module';
 import { LoggingEventPublisher } from './composition/event-log';
@@ -19,7 +19,7 @@ import { GUIDE_PATH, problemTypeBase } from './docs/guide';
 import { DOCUMENT_PATH, REFERENCE_PATH } from './docs/site-layout';
 import { HTML_MEDIA_TYPES, JSON_MEDIA_TYPES, notAcceptableHook } from './http/content-negotiation';
 import { requestDeadline } from './http/deadline';
-import { EtagInterceptor } from './http/etag';
+import { EtagInterceptor, IfMatchGuard } from './http/etag';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { PinoNestLogger } from './http/nest-logger';
 import { useJsonBodies } from './http/json-body';
@@ -179,9 +179,10 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
   const routes = new RouteTable();
   useJsonBodies(instance);
   useXmlBodies(instance, XML_BODY_ROUTES);
-  // The import route's permission, checked before its body is read (the guard checks it again after).
-  useCsvBodies(instance, CSV_BODY_ROUTES, async (authorization) => assertAllowed(await verifier.verify(authorization), 'imports:write'));
-  const limits = await secureEdge(app, config);
+  const authenticator = new Authenticator(verifier, await secureEdge(app, config));
+  // The import route's caller, rate limits and permission, checked before its body is read (the guard checks the
+  // permission again after, and does not count the caller twice).
+  useCsvBodies(instance, CSV_BODY_ROUTES, async (request) => assertAllowed(await authenticator.authenticate(request), 'imports:write'));
   instance.addHook('onSend', noStoreForJson);
   instance.addHook('onRoute', (route) => routes.add(route.method, route.url));
   instance.addHook('onRequest', async (request, reply) => {
@@ -199,7 +200,7 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
 
   const reflector = app.get(Reflector);
   app.useGlobalFilters(new ProblemFilter(typeBase, routes));
-  app.useGlobalGuards(new AuthGuard(reflector, verifier, limits));
+  app.useGlobalGuards(new AuthGuard(reflector, authenticator), new IfMatchGuard(reflector));
   app.useGlobalInterceptors(new EventOriginInterceptor(), new IdempotencyInterceptor(reflector, adapters.idempotency, typeBase), new EtagInterceptor());
   app.useGlobalPipes(validationPipe());
 

@@ -32,6 +32,7 @@ export {
   daysBetween,
   endOfMonth,
   parseCalendarDate,
+  parseTimeZone,
   parseYearMonth,
   startOfDay,
   today,
@@ -46,6 +47,7 @@ export { EVENT_PUBLISHER } from './events/domain-event';
 export type { DomainEvent, EventActor, EventPublisher } from './events/domain-event';
 export { AggregateRoot } from './events/aggregate-root';
 export { definedFields } from './objects/defined-fields';
+export { requiredList, requiredObject } from './objects/required-shape';
 export type { DefinedFields } from './objects/defined-fields';
 export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, decodeCursor, encodeCursor, pageLimit, pageOf } from './pagination/page';
 export type { Cursor, Page, PageRequest } from './pagination/page';

@@ -1,3 +1,4 @@
+import { parseTimeZone } from '@invoicing/core';
 import { ContainerModule } from 'inversify';
 import { ImportEInvoice } from './en16931/import-e-invoice.use-case';
 import { ImportReceivables } from './imports/import-receivables.use-case';
@@ -26,10 +27,13 @@ export const INVOICE_USE_CASES = [
  * Binds the use cases of `@invoicing/invoice` and their settings. The ports come from two other modules:
  * `coreModule` of `@invoicing/core` (clock, ids, event publisher) and `invoiceAdaptersModule` with an adapter family
  * (`createInMemoryAdapters()` from `@invoicing/invoice/testing`, or the MongoDB adapters of `@invoicing/integration`).
+ * @throws ValidationError `date.unknown_time_zone` at `timeZone` when the settings name no IANA time zone: checked
+ * here, at start-up, since every request that reads "today" would fail with it after
  */
 export function invoiceModule(settings: Partial<InvoicingSettings> = {}): ContainerModule {
+  const checked: InvoicingSettings = { ...DEFAULT_SETTINGS, ...settings, timeZone: parseTimeZone(settings.timeZone === undefined ? DEFAULT_SETTINGS.timeZone : settings.timeZone) };
   return new ContainerModule(({ bind }) => {
     for (const useCase of INVOICE_USE_CASES) bind(useCase).toSelf().inSingletonScope();
-    bind(INVOICING_SETTINGS).toConstantValue({ ...DEFAULT_SETTINGS, ...settings });
+    bind(INVOICING_SETTINGS).toConstantValue(checked);
   });
 }

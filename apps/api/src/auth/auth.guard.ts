@@ -17,21 +17,23 @@ declare module 'fastify' {
 }
 
 /**
- * Every route is protected unless marked `@Public()`: a valid token, a tenant, and the route's permission. The rate
- * limits that need the caller are counted here: refused tokens per IP address (checked before verifying), then
- * requests per client and per tenant.
+ * The one authentication sequence, with the rate limits that need the caller: refused tokens per IP address (checked
+ * before verifying a token not known yet), the token, then requests per client and per tenant. Shared by the guard and
+ * the routes that authenticate before their body is read (the CSV upload), so each request is counted once.
  */
-export class AuthGuard implements CanActivate {
+export class Authenticator {
   constructor(
-    private readonly reflector: Reflector,
     private readonly verifier: TokenVerifier,
     private readonly limits: CallerLimits,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
+  /**
+   * The request's caller, set on `request.principal`; a request already authenticated is answered its caller again,
+   * counted no more.
+   * @throws UnauthorizedProblem (401); ForbiddenProblem `auth.no_tenant`; HttpProblem 429 `rate_limit.exceeded`, 503 `auth.keys_unavailable`
+   */
+  async authenticate(request: FastifyRequest): Promise<Principal> {
+    if (request.principal) return request.principal;
     // The address's refused tokens count against tokens not verified yet: one it knows is a caller's, not a guess.
     if (!this.verifier.knows(request.headers.authorization)) await this.limits.beforeAuthentication(request);
     const principal = await this.verifier.verify(request.headers.authorization).catch(async (error: unknown) => {
@@ -42,6 +44,24 @@ export class AuthGuard implements CanActivate {
     // The request's own logger (also the reply's, which logs the completion): every later line says who called.
     (request.log as Logger).setBindings({ tenant: principal.tenantId, user: principal.name });
     await this.limits.afterAuthentication(request);
+    return principal;
+  }
+}
+
+/**
+ * Every route is protected unless marked `@Public()`: a valid token, a tenant, and the route's permission, after the
+ * Authenticator's sequence (which a route that reads its body late has run already).
+ */
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly authenticator: Authenticator,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const principal = await this.authenticator.authenticate(context.switchToHttp().getRequest<FastifyRequest>());
     assertAllowed(principal, this.reflector.getAllAndOverride<Permission>(PERMISSION_KEY, targets) ?? 'read');
     return true;
   }

@@ -46,6 +46,27 @@ describe('authentication with Keycloak tokens', () => {
     }
   });
 
+  it('refuses a real token spelt another way: padding, characters outside base64url, or unused bits of the signature set', async () => {
+    // Review: a real token with "=" or "=AAAA" appended was accepted, each variant one more RSA check and one more entry
+    // of the verified tokens (ADR 0017).
+    const token = await t.token('acme-viewer');
+    expect((await withToken(token)).status).toBe(200);
+    const [header = '', payload = '', signature = ''] = token.split('.');
+    const malformed = [`${token}=`, `${token}=AAAA`, `${token}==`, `${header}=.${payload}.${signature}`, `${header}.${payload}.${signature.replace(/-/g, '+').replace(/_/g, '/')}`, `${header}.${payload}.${signature}.`];
+    for (const variant of malformed.filter((one) => one !== token)) {
+      const answer = await withToken(variant);
+      expect({ variant, status: answer.status, code: answer.body.code }).toEqual({ variant, status: 401, code: 'auth.token_malformed' });
+    }
+    // An RS256 signature is 256 bytes: 342 characters, whose last one carries 4 unused bits. Setting them gives the
+    // same bytes from other text.
+    const last = signature.at(-1) as string;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const sameBytes = `${header}.${payload}.${signature.slice(0, -1)}${alphabet[alphabet.indexOf(last) ^ 1]}`;
+    expect(Buffer.from(sameBytes.split('.')[2] as string, 'base64url').equals(Buffer.from(signature, 'base64url'))).toBe(true);
+    const answer = await withToken(sameBytes);
+    expect([answer.status, answer.body.code]).toEqual([401, 'auth.token_invalid_signature']);
+  });
+
   it('refuses a tampered token: a real one whose claims were changed', async () => {
     const { header, payload, signature } = parts(await t.token('globex-accountant'));
     const forged = jwt(header, { ...payload, tenant: 'acme', realm_access: { roles: ['admin'] } }, signature);

@@ -42,6 +42,12 @@ export interface TokenVerifierSettings {
 
 const KEYS_TIMEOUT_MS = 5_000;
 
+/**
+ * `Bearer` (any case: RFC 9110 §11.1) and a compact JWS: three parts of strict base64url (RFC 7515 §2: no padding, no
+ * other alphabet), the signature possibly empty (`alg: none`, refused as unsigned). Anything else is malformed.
+ */
+const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.([A-Za-z0-9_-]*))$/i;
+
 /** keycloak-connect's reasons, as stable codes a client can act on. */
 const REASONS: readonly [RegExp, string, string][] = [
   [/expired/, 'auth.token_expired', 'The access token has expired: get a new one.'],
@@ -158,18 +164,23 @@ export class TokenVerifier {
 
   /** Whether the header's token was verified lately and has not expired: its caller is known without a check. */
   knows(authorization: string | undefined): boolean {
-    const raw = /^Bearer +(\S+)$/i.exec(authorization?.trim() ?? '')?.[1];
+    const raw = BEARER.exec(authorization?.trim() ?? '')?.[1];
     const known = raw === undefined ? undefined : this.verified.get(raw);
     return known !== undefined && known.expiresAtMs >= Date.now();
   }
 
   /** The caller of an `Authorization` header; throws a 401 problem for any bad token, 403 for a token without tenant. */
   async verify(authorization: string | undefined): Promise<Principal> {
-    // The scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are Bearer too.
-    const match = /^Bearer +([A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*\.[A-Za-z0-9_+/=-]*)$/i.exec(authorization?.trim() ?? '');
+    const match = BEARER.exec(authorization?.trim() ?? '');
     if (!authorization) throw new UnauthorizedProblem('auth.token_missing', 'Send an access token: Authorization: Bearer <token>.');
     if (!match) throw new UnauthorizedProblem('auth.token_malformed', 'The Authorization header is not "Bearer" followed by a JSON Web Token.');
     const raw = match[1] as string;
+    // One token, one spelling: the signature's text must be what its bytes encode to. Otherwise text with the unused
+    // bits of its last character set verifies too, and each such variant would be a check and an entry of `verified`.
+    const signature = match[2] as string;
+    if (signature === '' || Buffer.from(signature, 'base64url').toString('base64url') !== signature) {
+      throw new UnauthorizedProblem('auth.token_invalid_signature', 'The access token\'s signature is missing or not in canonical base64url.');
+    }
     const known = this.verified.get(raw);
     // keycloak-connect's own rule: a token is expired once `exp` seconds are past.
     if (known && known.expiresAtMs >= Date.now()) return known.principal;

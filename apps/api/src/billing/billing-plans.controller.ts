@@ -6,7 +6,7 @@ import type { MarketableId, PartnershipId } from '@invoicing/invoice';
 import type { FastifyReply } from 'fastify';
 import { Tenant } from '../auth/auth.guard';
 import { Requires } from '../auth/permissions';
-import { IfMatch } from '../http/etag';
+import { IfMatch, type ExpectedVersion } from '../http/etag';
 import { Idempotent } from '../http/idempotency.interceptor';
 import { IdempotentRequestId } from '../http/idempotent-id';
 import { ApiIdempotent, ApiIfMatch, ApiProblems } from '../http/openapi';
@@ -58,7 +58,7 @@ export class BillingPlansController {
     @Tenant() tenantId: TenantId,
     @Param('partnershipId') partnershipId: string,
     @Body() body: SetBillingPlanDto,
-    @IfMatch() expectedVersion: number | undefined,
+    @IfMatch() expectedVersion: ExpectedVersion | undefined,
   ): Promise<BillingPlanDto> {
     const terms = body.terms === null ? null : planTermsOf(body.terms);
     return toBillingPlanResponse(await this.replacePlan.execute({ tenantId, partnershipId: partnershipId as PartnershipId, effectiveFrom: body.effectiveFrom, terms, expectedVersion }));

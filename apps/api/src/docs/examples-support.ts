@@ -53,8 +53,11 @@ export function answers(...tables: ProblemCodes[]): ProblemCodes {
   return merged;
 }
 
-/** Any route: content negotiation runs before anything else. */
-export const ANY_ROUTE: ProblemCodes = { '4XX': ['request.not_acceptable'] };
+/**
+ * Any route: content negotiation runs before anything else; `If-Match` is refused where the route does not evaluate it
+ * (etag.ts, IfMatchGuard).
+ */
+export const ANY_ROUTE: ProblemCodes = { '4XX': ['request.not_acceptable', 'precondition.not_supported'] };
 
 /** Every operation behind a token (the guard, token verification, the database behind every use case). */
 export const SIGNED_IN: ProblemCodes = answers(ANY_ROUTE, {

@@ -286,6 +286,7 @@ function description(site: (ref: string) => string): string {
       `[every code](${site(ERRORS_PAGE)}) is explained, and each problem's \`type\` links to its explanation.`,
     '**Money** crosses the API as decimal strings with a currency code (`{"amount": "1234.50", "currency": "EUR"}`), never as JSON numbers.',
     '**Retries and concurrent changes.** Creating requests take an `Idempotency-Key`: a retry returns the first answer. ' +
-      'Reads answer an `ETag`; send it back as `If-Match` and a change made meanwhile is refused (412) instead of overwritten.',
+      'Reads answer an `ETag`; send it back as `If-Match` and a change made meanwhile is refused (412) instead of overwritten. ' +
+      'Only the changes that list `If-Match` take it; elsewhere it is refused (400 `precondition.not_supported`) rather than ignored.',
   ].join('\n\n');
 }

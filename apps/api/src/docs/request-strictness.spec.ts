@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { decimal, parseCalendarDate, parseId } from '@invoicing/core';
+import { decimal, parseCalendarDate, parseId, parseYearMonth } from '@invoicing/core';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { OperationObject, ParameterObject, ReferenceObject, RequestBodyObject, ResponseObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { startTestApi, type TestApi } from '../testing/harness';
@@ -84,6 +84,9 @@ describe('the strictness of the API reference', () => {
       expect([value, matches(FORMATS.date.pattern, value)]).toEqual([value, accepts(parseCalendarDate, value)]);
     }
     expect(parameter(operation('get', '/v1/reports/monthly-summary'), 'month').pattern).toBe(FORMATS.month.pattern);
+    for (const value of ['2026-04', '0100-01', '0099-12', '0000-01', '2026-13', '2026-4']) {
+      expect([value, matches(FORMATS.month.pattern, value)]).toEqual([value, accepts(parseYearMonth, value)]);
+    }
     expect(property('RecordPaymentDto', 'currency').enum).toContain('EUR');
     expect(parameter(operation('get', '/v1/contacts/search'), 'q')).toMatchObject({ minLength: 2 });
   });
@@ -122,7 +125,7 @@ describe('the strictness of the API reference', () => {
       if (key) expect(key.pattern).toBe(FORMATS.idempotencyKey.pattern);
     }
     const partner = await t.call('POST', '/v1/partners', { body: { legalName: 'Strictness GmbH' } });
-    for (const value of ['"1"', 'W/"1"', '*', '1', '"one"', '']) {
+    for (const value of ['"1"', 'W/"1"', '*', '1', '"one"', '', '"1", W/"2"', ' ,"2",', '*, "1"', '"1" "2"', 'W/1']) {
       const answer = await t.call('POST', `/v1/partners/${partner.body.id}/archive`, { headers: { 'if-match': value } });
       expect([value, answer.status !== 400]).toEqual([value, matches(FORMATS.ifMatch.pattern, value)]);
     }

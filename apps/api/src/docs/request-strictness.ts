@@ -40,7 +40,7 @@ export const FORMATS = {
   /** An ISO 4217 currency code the domain knows, one with a minor unit (`money.unknown_currency` otherwise: `XAU`, `XXX` …). */
   currency: { type: 'string', enum: ISO_4217_CODES.filter((code) => isCurrencyCode(code)) },
   /** A month, `YYYY-MM`. */
-  month: { type: 'string', pattern: '^[0-9]{4}-(?:0[1-9]|1[0-2])$' },
+  month: { type: 'string', pattern: '^(?!00)[0-9]{4}-(?:0[1-9]|1[0-2])$' },
   /** A free text as the domain takes it: no control characters but tab and line breaks (`text.control_character`). */
   text: { type: 'string', pattern: `^${TEXT}*$` },
   /** A required free text: not blank either (`text.required`). */
@@ -63,8 +63,11 @@ export const FORMATS = {
   sku: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$' },
   /** A numbering series prefix: 1–20 capitals, digits or `-`, starting with a capital or digit. */
   series: { type: 'string', pattern: '^[A-Z0-9][A-Z0-9-]{0,19}$' },
-  /** `If-Match`: one entity tag as `ETag` gives it (`"3"`, weak `W/"3"` accepted), or `*` (etag.ts). */
-  ifMatch: { type: 'string', pattern: '^(?:\\*|(?:W/)?"[0-9]{1,15}")$', example: '"1"' },
+  /**
+   * `If-Match` (etag.ts): `*`, or entity tags separated by commas, empty members allowed (RFC 9110 §8.8.3, §5.6.1).
+   * Any tag is taken; only `"<version>"` as `ETag` gives it can match (a weak `W/"3"` never does: 412).
+   */
+  ifMatch: { type: 'string', pattern: '^(?:[ \\t]*\\*[ \\t]*|(?:[ \\t]*(?:(?:W/)?"[\\x21\\x23-\\x7e]*")?[ \\t]*,)*[ \\t]*(?:W/)?"[\\x21\\x23-\\x7e]*"[ \\t]*(?:,(?:[ \\t]*(?:(?:W/)?"[\\x21\\x23-\\x7e]*")?[ \\t]*))*)$', example: '"1"' },
   /** `Idempotency-Key`: 1–255 visible ASCII characters (idempotency.interceptor.ts). */
   idempotencyKey: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$', minLength: 1, maxLength: 255 },
 } as const satisfies Record<string, SchemaObject>;

@@ -161,6 +161,74 @@ describe('HTTP conventions', () => {
     });
   });
 
+  describe('If-Match as RFC 9110 §13.1.1 has it', () => {
+    const put = (id: string, legalName: string, ifMatch: string) => t.call('PUT', `/v1/partners/${id}`, { body: { legalName }, headers: { 'if-match': ifMatch } });
+
+    it('never matches a weak tag (strong comparison), and matches a list when any of its tags does', async () => {
+      // Review: W/"1" was taken for "1", and a list of tags was refused 400.
+      const created = await t.call('POST', '/v1/partners', { body: { legalName: 'Tagged Ltd' } });
+      const id = created.body.id as string;
+      for (const weak of ['W/"1"', 'W/"1", W/"2"']) {
+        const answer = await put(id, 'Weakly Tagged Ltd', weak);
+        expect({ weak, status: answer.status, code: answer.body.code }).toEqual({ weak, status: 412, code: 'concurrency.stale_version' });
+      }
+      expect((await t.call('GET', `/v1/partners/${id}`)).body).toMatchObject({ legalName: 'Tagged Ltd', version: 1 });
+      // A weak tag of a missing resource: 404, as without If-Match.
+      expect((await put('0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b', 'Nobody Ltd', 'W/"1"')).status).toBe(404);
+
+      const matched: [string, number, string | undefined][] = [];
+      for (const [list, legalName] of [
+        ['"7", "1"', 'Listed Once Ltd'],
+        ['W/"2",,"2" , "9"', 'Listed Twice Ltd'],
+        ['"3"\t,\t"4"', 'Listed Thrice Ltd'],
+        ['"1", "2", "3"', 'Listed Late Ltd'],
+        ['"04"', 'Zero-Padded Ltd'],
+        ['"one", "x,y"', 'Foreign Tags Ltd'],
+      ]) {
+        const answer = await put(id, legalName as string, list as string);
+        matched.push([list as string, answer.status, answer.headers.get('etag') ?? answer.body.code]);
+      }
+      expect(matched).toEqual([
+        ['"7", "1"', 200, '"2"'],
+        ['W/"2",,"2" , "9"', 200, '"3"'],
+        ['"3"\t,\t"4"', 200, '"4"'],
+        ['"1", "2", "3"', 412, 'concurrency.stale_version'],
+        ['"04"', 412, 'concurrency.stale_version'],
+        ['"one", "x,y"', 412, 'concurrency.stale_version'],
+      ]);
+      expect((await t.call('GET', `/v1/partners/${id}`)).body).toMatchObject({ legalName: 'Listed Thrice Ltd', version: 4 });
+    });
+
+    it('refuses what is no entity tag, no list of them, nor "*" alone with 400 precondition.malformed', async () => {
+      const created = await t.call('POST', '/v1/partners', { body: { legalName: 'Malformed Tags Ltd' } });
+      for (const value of ['1', '"1" "2"', '*, "1"', 'W/1', '"1', 'w/"1"', '"a"b"', ',', '']) {
+        const answer = await put(created.body.id, 'Never Ltd', value);
+        expect({ value, status: answer.status, code: answer.body.code }).toEqual({ value, status: 400, code: 'precondition.malformed' });
+      }
+    });
+
+    it('refuses If-Match with 400 precondition.not_supported on a route that does not evaluate it, before acting', async () => {
+      // Review: routes that ignored If-Match went ahead, a stale one included (RFC 9110 §13.1.1: evaluate it, or do not act).
+      const before = (await t.call('GET', '/v1/partners?limit=200')).body.items.length as number;
+      const key = randomUUID();
+      const created = await t.call('POST', '/v1/partners', { body: { legalName: 'Unconditional Ltd' }, headers: { 'if-match': '"1"', 'idempotency-key': key } });
+      expect([created.status, created.body.code]).toEqual([400, 'precondition.not_supported']);
+      expect(created.headers.get('content-type')).toContain('application/problem+json');
+      expect((await t.call('GET', '/v1/partners?limit=200')).body.items).toHaveLength(before);
+      // Nothing kept under the key: the retry without If-Match runs.
+      const retried = await t.call('POST', '/v1/partners', { body: { legalName: 'Unconditional Ltd' }, headers: { 'idempotency-key': key } });
+      expect([retried.status, retried.headers.get('idempotent-replayed')]).toEqual([201, null]);
+      const others = [
+        await t.call('GET', `/v1/partners/${retried.body.id}`, { headers: { 'if-match': '*' } }),
+        await t.call('POST', `/v1/payments/${randomUUID()}/applications`, { body: {}, headers: { 'if-match': '"1"' } }),
+        await t.call('POST', `/v1/invoices/${randomUUID()}/payments`, { body: {}, headers: { 'if-match': 'garbage' } }),
+      ];
+      expect(others.map((answer) => `${answer.status} ${answer.body.code}`)).toEqual(Array(3).fill('400 precondition.not_supported'));
+      // Authentication still comes first.
+      expect((await t.call('POST', '/v1/partners', { as: null, body: { legalName: 'X' }, headers: { 'if-match': '"1"' } })).status).toBe(401);
+    });
+  });
+
   describe('If-Match under a race', () => {
     it('answers every loser 412 concurrency.stale_version, as a stale If-Match alone: one situation, one answer', async () => {
       const created = await t.call('POST', '/v1/partners', { body: { legalName: 'Raced Details Ltd' } });

@@ -79,7 +79,11 @@ export function ApiIdempotent(retryDescription?: string) {
 /** An update guarded by `If-Match`. */
 export function ApiIfMatch() {
   return applyDecorators(
-    ApiHeader({ name: 'If-Match', required: false, description: 'The ETag of the version you read, e.g. `"3"`: the change is refused with 412 if someone changed the resource since.' }),
+    ApiHeader({
+      name: 'If-Match',
+      required: false,
+      description: 'The ETag of the version you read, e.g. `"3"`: the change is refused with 412 if someone changed the resource since. Several tags, comma-separated, match if any does; a weak one (`W/"3"`) never does.',
+    }),
     ApiProblems(404, 409, 412),
   );
 }

@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestApi, type Answer, type TestApi } from '../testing/harness';
 
 /**
@@ -84,5 +86,53 @@ describe('rate limits and CORS, as configured', () => {
     }
     expectTooMany(answer as Answer, 'ip');
     expect((await t.call('GET', '/health/live', { as: null })).status).toBe(200);
+  });
+});
+
+/**
+ * The CSV upload authenticates before its body is read, with the same sequence as every route: the same limits, each
+ * request counted once. Review: it verified the token alone, so a blocked address's forged tokens each got an RSA check
+ * and a 401, and a client over its limit still sent (and the API waited for) up to 64 MiB.
+ */
+describe('rate limits on the CSV upload, before its body is read', () => {
+  const csv = { 'content-type': 'text/csv' };
+  const FILE = 'Invoice #,Customer,Date,Terms,Total,Status,Currency\n';
+  let t: TestApi;
+  afterEach(() => t?.close());
+
+  /** The status line answered to a CSV upload whose head announces 50 MB that never come. */
+  async function answerBeforeBody(path: string, authorization: string): Promise<string> {
+    const url = new URL(t.url);
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(Number(url.port), url.hostname);
+      const timer = setTimeout(() => (socket.destroy(), resolve('no answer before the body')), 3000);
+      socket.on('error', reject);
+      socket.on('data', (chunk: Buffer) => {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve(chunk.toString('latin1').split('\r\n')[0] ?? '');
+      });
+      socket.write(`POST ${path} HTTP/1.1\r\nhost: ${url.host}\r\nauthorization: ${authorization}\r\ncontent-type: text/csv\r\ncontent-length: 50000000\r\n\r\n`);
+    });
+  }
+
+  it('refuses an address that sent too many refused tokens, without verifying the upload\'s token', async () => {
+    t = await startTestApi('rate_limits_csv_tokens', { RATE_LIMIT_INVALID_TOKENS_PER_IP: '2', RATE_LIMIT_WINDOW_MS: '600000' });
+    for (let request = 1; request <= 2; request += 1) expect((await t.call('GET', '/v1/partners', { as: null, headers: { authorization: 'Bearer not.a.token' } })).status).toBe(401);
+    const forged = await t.call('POST', `/v1/receivables-imports?seller_id=${randomUUID()}`, { as: null, body: FILE, headers: { ...csv, authorization: 'Bearer forged.token.here' } });
+    expect([forged.status, forged.body.code, forged.body.limit]).toEqual([429, 'rate_limit.exceeded', 'invalid_tokens']);
+    expect(await answerBeforeBody(`/v1/receivables-imports?seller_id=${randomUUID()}`, 'Bearer forged.token.here')).toMatch(/^HTTP\/1\.1 429/);
+  });
+
+  it('refuses a client over its limit before the body, and counts an upload once', async () => {
+    t = await startTestApi('rate_limits_csv_client', { RATE_LIMIT_PER_CLIENT: '2', RATE_LIMIT_WINDOW_MS: '600000' });
+    const token = await t.token('acme-admin');
+    const seller = (await t.call('POST', '/v1/partners', { body: { legalName: 'Counted Once Ltd' } })).body.id as string;
+    // The partner, then the upload: two requests, the limit, each counted once (preParsing, not again in the guard).
+    const upload = await t.call('POST', `/v1/receivables-imports?seller_id=${seller}`, { body: FILE, headers: csv });
+    expect(upload.status).toBe(202);
+    expect(await answerBeforeBody(`/v1/receivables-imports?seller_id=${seller}`, `Bearer ${token}`)).toMatch(/^HTTP\/1\.1 429/);
+    const over = await t.call('POST', `/v1/receivables-imports?seller_id=${seller}`, { body: FILE, headers: csv });
+    expect([over.status, over.body.code, over.body.limit]).toEqual([429, 'rate_limit.exceeded', 'client']);
   });
 });

@@ -1,4 +1,4 @@
-import type { Decimal, Money, Page } from '@invoicing/core';
+import { formatDecimal, type Decimal, type Money, type Page } from '@invoicing/core';
 
 /** An amount of money: a decimal string in the currency's minor unit precision, never a JSON number. */
 export class MoneyDto {
@@ -21,10 +21,10 @@ export function toMoneyResponse(money: Money): MoneyDto {
 
 /**
  * A quantity, price, rate or percent as the API answers it: plain decimal text without trailing zeros (`"0.0125"`,
- * `"20"`), as decimal.js writes it to JSON.
+ * `"20"`). Not decimal.js's `toJSON`, which writes a computed negative zero `"-0"`.
  */
 export function toDecimalResponse(value: Decimal): string {
-  return value.toJSON();
+  return formatDecimal(value);
 }
 
 /** One page of a list as the API answers it, each item through its resource's mapper. */

@@ -9,11 +9,24 @@ import { RequestValidationError, type FieldIssue } from './problem';
  */
 export const Optional = (): PropertyDecorator => ValidateIf((_object: unknown, value: unknown) => value !== undefined);
 
+/** class-validator's checks of a value's type. */
+const TYPE_CONSTRAINTS: ReadonlySet<string> = new Set(['isString', 'isInt', 'isNumber', 'isBoolean', 'isArray', 'isObject']);
+
+/**
+ * A value of the wrong type keeps its type issue only: class-validator also fails every check of the content on it
+ * (`maxLength` on a number: "must be shorter than or equal to 36 characters"), which would send the caller astray.
+ */
+function relevant(constraints: Readonly<Record<string, string>>): [string, string][] {
+  const all = Object.entries(constraints);
+  const types = all.filter(([constraint]) => TYPE_CONSTRAINTS.has(constraint));
+  return types.length > 0 ? types : all;
+}
+
 /** class-validator's constraint names, as issue codes under `request.` */
 function issuesOf(errors: readonly ClassValidatorError[], prefix = ''): FieldIssue[] {
   return errors.flatMap((error) => {
     const path = prefix ? `${prefix}.${error.property}` : error.property;
-    const own = Object.entries(error.constraints ?? {}).map(([constraint, message]) => ({
+    const own = relevant(error.constraints ?? {}).map(([constraint, message]) => ({
       path,
       code: constraint === 'whitelistValidation' ? 'request.unknown_property' : `request.${constraint.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}`,
       message,
@@ -36,6 +49,22 @@ function withoutUndefined(value: unknown): unknown {
   return value;
 }
 
+/** The names Object.prototype has (`constructor`, `toString`, `__proto__` …). */
+const PROTOTYPE_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/**
+ * Members named like Object.prototype's, at any depth. class-transformer skips a member whose name the new instance
+ * already has from its prototype, so the whitelist never saw it: it vanished from the request, and nothing refused it.
+ */
+function prototypeNamed(value: unknown, prefix = ''): FieldIssue[] {
+  if (value === null || typeof value !== 'object') return [];
+  return Object.keys(value).flatMap((key) => {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (PROTOTYPE_NAMES.has(key)) return [{ path, code: 'request.unknown_property', message: `property ${key} should not exist` }];
+    return prototypeNamed((value as Record<string, unknown>)[key], path);
+  });
+}
+
 /**
  * DTO checks for every body, query and parameter: unknown properties refused, values converted to their types. A path
  * parameter named `…Id` must be an id this API gives out (400 `id.malformed`, not a 404 for an id that cannot exist).
@@ -43,7 +72,17 @@ function withoutUndefined(value: unknown): unknown {
 class RequestValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'param' && metadata.data?.endsWith('Id') && typeof value === 'string') return parseId(value, metadata.data);
-    return withoutUndefined(await super.transform(value, metadata));
+    const named = (metadata.type === 'body' || metadata.type === 'query') && this.toValidate(metadata) ? prototypeNamed(value) : [];
+    if (named.length === 0) return withoutUndefined(await super.transform(value, metadata));
+    // Refused with whatever else is wrong, in one answer.
+    const others = await super.transform(value, metadata).then(
+      () => [],
+      (error: unknown) => {
+        if (error instanceof RequestValidationError) return error.errors;
+        throw error;
+      },
+    );
+    throw new RequestValidationError([...named, ...others]);
   }
 }
 

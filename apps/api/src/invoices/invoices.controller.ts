@@ -30,7 +30,7 @@ import { renderInvoicePdf, writeConformingInvoice, writeFacturX } from '@invoici
 import { Caller, Tenant, assertAllowed } from '../auth/auth.guard';
 import { Requires } from '../auth/permissions';
 import type { Principal } from '../auth/principal';
-import { IfMatch } from '../http/etag';
+import { IfMatch, type ExpectedVersion } from '../http/etag';
 import { Idempotent } from '../http/idempotency.interceptor';
 import { IdempotentId, IdempotentRequestId } from '../http/idempotent-id';
 import { ApiIdempotent, ApiIfMatch, ApiProblems } from '../http/openapi';
@@ -224,7 +224,7 @@ export class InvoicesController {
     @Tenant() tenantId: TenantId,
     @Param('invoiceId') invoiceId: string,
     @Body() body: DraftContentDto,
-    @IfMatch() expectedVersion: number | undefined,
+    @IfMatch() expectedVersion: ExpectedVersion | undefined,
   ): Promise<InvoiceDto> {
     return toInvoiceResponse(await this.updateDraft.execute({ tenantId, invoiceId: invoiceId as InvoiceId, content: draftInput(body), expectedVersion }));
   }
@@ -243,7 +243,7 @@ export class InvoicesController {
     @Tenant() tenantId: TenantId,
     @Caller() caller: Principal,
     @Param('invoiceId') invoiceId: string,
-    @IfMatch() expectedVersion: number | undefined,
+    @IfMatch() expectedVersion: ExpectedVersion | undefined,
   ): Promise<InvoiceDto> {
     return toInvoiceResponse(await this.approveInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId, approvedBy: caller.name, expectedVersion }));
   }
@@ -262,7 +262,7 @@ export class InvoicesController {
   @Requires('invoices:write')
   @ApiIdempotent()
   @ApiIfMatch()
-  async issue(@Tenant() tenantId: TenantId, @Param('invoiceId') invoiceId: string, @IfMatch() expectedVersion: number | undefined): Promise<InvoiceDto> {
+  async issue(@Tenant() tenantId: TenantId, @Param('invoiceId') invoiceId: string, @IfMatch() expectedVersion: ExpectedVersion | undefined): Promise<InvoiceDto> {
     return toInvoiceResponse(await this.issueInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId, expectedVersion }));
   }
 
@@ -281,7 +281,7 @@ export class InvoicesController {
     @Tenant() tenantId: TenantId,
     @Param('invoiceId') invoiceId: string,
     @Body() body: VoidInvoiceDto,
-    @IfMatch() expectedVersion: number | undefined,
+    @IfMatch() expectedVersion: ExpectedVersion | undefined,
   ): Promise<InvoiceDto> {
     return toInvoiceResponse(await this.voidInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId, reason: body.reason, expectedVersion }));
   }
@@ -296,7 +296,7 @@ export class InvoicesController {
   @HttpCode(200)
   @Requires('invoices:write')
   @ApiIfMatch()
-  async markUncollectible(@Tenant() tenantId: TenantId, @Param('invoiceId') invoiceId: string, @IfMatch() expectedVersion: number | undefined): Promise<InvoiceDto> {
+  async markUncollectible(@Tenant() tenantId: TenantId, @Param('invoiceId') invoiceId: string, @IfMatch() expectedVersion: ExpectedVersion | undefined): Promise<InvoiceDto> {
     return toInvoiceResponse(await this.markInvoiceUncollectible.execute({ tenantId, invoiceId: invoiceId as InvoiceId, expectedVersion }));
   }
 
@@ -318,7 +318,7 @@ export class InvoicesController {
     @Tenant() tenantId: TenantId,
     @Param('invoiceId') invoiceId: string,
     @Body() body: CreateCreditNoteDto,
-    @IfMatch() expectedVersion: number | undefined,
+    @IfMatch() expectedVersion: ExpectedVersion | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
     @IdempotentId('CreditNote') id: InvoiceId | undefined,
   ): Promise<InvoiceDto> {

@@ -177,6 +177,17 @@ describe('invoices and credit notes over HTTP', () => {
       );
     });
 
+    it('refuses a quantity, price or rate given as a JSON number with its type issue only, whole or not (400 request.is_string)', async () => {
+      const answer = await t.call('POST', '/v1/invoices', {
+        body: { partnershipId: partnerships.main, lines: [{ name: 'Consulting', quantity: 0.1, unitCode: 'HUR', netPrice: 10, vat: { code: 'S', rate: 20 } }] },
+      });
+      expect(answer.status).toBe(400);
+      expect(answer.body.code).toBe('request.invalid');
+      // No "shorter than or equal to 36 characters" as well: a number has no length.
+      const issues = answer.body.errors.map((issue: { path: string; code: string }) => `${issue.path}:${issue.code}`);
+      expect(issues.sort()).toEqual(['lines.0.netPrice:request.is_string', 'lines.0.quantity:request.is_string', 'lines.0.vat.rate:request.is_string']);
+    });
+
     it('refuses what the domain finds wrong, each problem under its field (400)', async () => {
       const answer = await t.call('POST', '/v1/invoices', {
         body: {
@@ -276,7 +287,10 @@ describe('invoices and credit notes over HTTP', () => {
       const refused = await t.call('POST', '/v1/invoices', { body: { partnershipId: partnerships.nowApproval, issue: true, ...simple } });
 
       expect(refused.status).toBe(409);
-      expect(refused.body).toMatchObject({ code: 'invoice.approval_required' });
+      expect(refused.body).toMatchObject({ code: 'invoice.approval_required', partnershipId: partnerships.nowApproval });
+      // Nothing was stored: the problem offers no invoice id to read (a GET on it answered 404).
+      expect(refused.body).not.toHaveProperty('invoiceId');
+      expect(refused.body.detail).toBe(`partnership ${partnerships.nowApproval} requires approval before an invoice is issued: create a draft, approve it, then issue it`);
       const listed = await t.call('GET', `/v1/invoices?partner_id=${buyer.id}&limit=100`);
       // A partner id is an id, as in a path: a control character never reaches a filter.
       for (const path of ['/v1/invoices', '/v1/partnerships', '/v1/reports/aging']) {

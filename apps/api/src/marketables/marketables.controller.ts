@@ -5,7 +5,7 @@ import { CreateMarketable, GetMarketable, ListMarketables, SetMarketableActive, 
 import type { FastifyReply } from 'fastify';
 import { Requires } from '../auth/permissions';
 import { Tenant } from '../auth/auth.guard';
-import { IfMatch } from '../http/etag';
+import { IfMatch, type ExpectedVersion } from '../http/etag';
 import { Idempotent } from '../http/idempotency.interceptor';
 import { IdempotentRequestId } from '../http/idempotent-id';
 import { ApiIdempotent, ApiIfMatch, ApiProblems } from '../http/openapi';
@@ -93,7 +93,7 @@ export class MarketablesController {
     @Tenant() tenantId: TenantId,
     @Param('marketableId') marketableId: string,
     @Body() body: UpdateMarketableDto,
-    @IfMatch() expectedVersion: number | undefined,
+    @IfMatch() expectedVersion: ExpectedVersion | undefined,
   ): Promise<MarketableDto> {
     const { description, ...rest } = body;
     // JSON has no undefined, so a client clears the description with null; the domain clears it on a present undefined.
@@ -111,7 +111,7 @@ export class MarketablesController {
   @HttpCode(200)
   @Requires('marketables:write')
   @ApiIfMatch()
-  async deactivate(@Tenant() tenantId: TenantId, @Param('marketableId') marketableId: string, @IfMatch() expectedVersion: number | undefined): Promise<MarketableDto> {
+  async deactivate(@Tenant() tenantId: TenantId, @Param('marketableId') marketableId: string, @IfMatch() expectedVersion: ExpectedVersion | undefined): Promise<MarketableDto> {
     return toMarketableResponse(await this.setMarketableActive.execute({ tenantId, marketableId: marketableId as MarketableId, active: false, expectedVersion }));
   }
 
@@ -124,7 +124,7 @@ export class MarketablesController {
   @HttpCode(200)
   @Requires('marketables:write')
   @ApiIfMatch()
-  async activate(@Tenant() tenantId: TenantId, @Param('marketableId') marketableId: string, @IfMatch() expectedVersion: number | undefined): Promise<MarketableDto> {
+  async activate(@Tenant() tenantId: TenantId, @Param('marketableId') marketableId: string, @IfMatch() expectedVersion: ExpectedVersion | undefined): Promise<MarketableDto> {
     return toMarketableResponse(await this.setMarketableActive.execute({ tenantId, marketableId: marketableId as MarketableId, active: true, expectedVersion }));
   }
 }

@@ -62,6 +62,14 @@ describe('marketables over HTTP', () => {
     expect(outOfScope.defaultVat).toEqual({ code: 'O', rate: null, exemptionReason: 'Not subject to VAT' });
   });
 
+  it('takes a negative zero price as zero: answered and stored "0", never "-0"', async () => {
+    // Review: unitPrice "-0.00" was answered "-0" (and a read after showed "0").
+    const free = await marketable('FREE-SAMPLE', { prices: [{ currency: 'EUR', unitPrice: '-0.00' }], defaultVat: { code: 'Z', rate: '-0' } });
+    expect([free.prices, free.defaultVat.rate]).toEqual([[{ currency: 'EUR', unitPrice: '0' }], '0']);
+    const read = await t.call('GET', `/v1/marketables/${free.id}`);
+    expect([read.body.prices, read.body.defaultVat.rate]).toEqual([[{ currency: 'EUR', unitPrice: '0' }], '0']);
+  });
+
   it('refuses a SKU the tenant already uses with 409, but accepts one differing in case', async () => {
     await marketable('DUP-1');
     const taken = await t.call('POST', '/v1/marketables', { body: { ...consulting, sku: 'DUP-1', name: 'Twin' } });

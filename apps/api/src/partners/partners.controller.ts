@@ -19,7 +19,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { Requires } from '../auth/permissions';
 import { Tenant } from '../auth/auth.guard';
-import { IfMatch } from '../http/etag';
+import { IfMatch, type ExpectedVersion } from '../http/etag';
 import { Idempotent } from '../http/idempotency.interceptor';
 import { IdempotentRequestId } from '../http/idempotent-id';
 import { ApiIdempotent, ApiIfMatch, ApiProblems } from '../http/openapi';
@@ -106,7 +106,7 @@ export class PartnersController {
     @Tenant() tenantId: TenantId,
     @Param('partnerId') partnerId: string,
     @Body() body: PartnerDetailsDto,
-    @IfMatch() expectedVersion: number | undefined,
+    @IfMatch() expectedVersion: ExpectedVersion | undefined,
   ): Promise<PartnerDto> {
     return toPartnerResponse(await this.updatePartner.execute({ tenantId, partnerId: partnerId as PartnerId, details: body as PartnerDetails, expectedVersion }));
   }
@@ -120,7 +120,7 @@ export class PartnersController {
   @HttpCode(200)
   @Requires('partners:write')
   @ApiIfMatch()
-  async archive(@Tenant() tenantId: TenantId, @Param('partnerId') partnerId: string, @IfMatch() expectedVersion: number | undefined): Promise<PartnerDto> {
+  async archive(@Tenant() tenantId: TenantId, @Param('partnerId') partnerId: string, @IfMatch() expectedVersion: ExpectedVersion | undefined): Promise<PartnerDto> {
     return toPartnerResponse(await this.archivePartner.execute({ tenantId, partnerId: partnerId as PartnerId, expectedVersion }));
   }
 
@@ -137,7 +137,7 @@ export class PartnersController {
     @Tenant() tenantId: TenantId,
     @Param('partnerId') partnerId: string,
     @Body() body: ReplaceContactsDto,
-    @IfMatch() expectedVersion: number | undefined,
+    @IfMatch() expectedVersion: ExpectedVersion | undefined,
   ): Promise<PartnerDto> {
     const contacts = body.contacts.map((contact) => ({ ...contact, id: contact.id as ContactId | undefined }));
     return toPartnerResponse(await this.replaceContacts.execute({ tenantId, partnerId: partnerId as PartnerId, contacts, expectedVersion }));
@@ -157,7 +157,7 @@ export class PartnersController {
     @Tenant() tenantId: TenantId,
     @Param('partnerId') partnerId: string,
     @Body() body: ContactInputDto,
-    @IfMatch() expectedVersion: number | undefined,
+    @IfMatch() expectedVersion: ExpectedVersion | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
     @IdempotentRequestId('Contact') id: ContactId | undefined,
   ): Promise<ContactDto> {
@@ -179,7 +179,7 @@ export class PartnersController {
     @Param('partnerId') partnerId: string,
     @Param('contactId') contactId: string,
     @Body() body: ContactChangesDto,
-    @IfMatch() expectedVersion: number | undefined,
+    @IfMatch() expectedVersion: ExpectedVersion | undefined,
   ): Promise<ContactDto> {
     return toContactResponse(await this.updateContact.execute({ tenantId, partnerId: partnerId as PartnerId, contactId: contactId as ContactId, changes: body, expectedVersion }));
   }
@@ -196,7 +196,7 @@ export class PartnersController {
     @Tenant() tenantId: TenantId,
     @Param('partnerId') partnerId: string,
     @Param('contactId') contactId: string,
-    @IfMatch() expectedVersion: number | undefined,
+    @IfMatch() expectedVersion: ExpectedVersion | undefined,
   ): Promise<PartnerDto> {
     return toPartnerResponse(await this.removeContact.execute({ tenantId, partnerId: partnerId as PartnerId, contactId: contactId as ContactId, expectedVersion }));
   }

@@ -17,7 +17,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { Requires } from '../auth/permissions';
 import { Tenant } from '../auth/auth.guard';
-import { IfMatch } from '../http/etag';
+import { IfMatch, type ExpectedVersion } from '../http/etag';
 import { Idempotent } from '../http/idempotency.interceptor';
 import { IdempotentRequestId } from '../http/idempotent-id';
 import { ApiIdempotent, ApiIfMatch, ApiProblems } from '../http/openapi';
@@ -154,7 +154,7 @@ export class PartnershipsController {
     @Tenant() tenantId: TenantId,
     @Param('partnershipId') partnershipId: string,
     @Body() body: PartnershipTermsDto,
-    @IfMatch() expectedVersion: number | undefined,
+    @IfMatch() expectedVersion: ExpectedVersion | undefined,
   ): Promise<PartnershipDto> {
     return toPartnershipResponse(await this.updatePartnershipTerms.execute({ tenantId, partnershipId: partnershipId as PartnershipId, terms: termsOf(body), expectedVersion }));
   }
@@ -173,7 +173,7 @@ export class PartnershipsController {
     @Param('partnershipId') partnershipId: string,
     @Param('marketableId') marketableId: string,
     @Body() body: PriceOverrideDto,
-    @IfMatch() expectedVersion: number | undefined,
+    @IfMatch() expectedVersion: ExpectedVersion | undefined,
   ): Promise<PartnershipDto> {
     return toPartnershipResponse(
       await this.setPriceOverride.execute({
@@ -199,7 +199,7 @@ export class PartnershipsController {
     @Tenant() tenantId: TenantId,
     @Param('partnershipId') partnershipId: string,
     @Param('marketableId') marketableId: string,
-    @IfMatch() expectedVersion: number | undefined,
+    @IfMatch() expectedVersion: ExpectedVersion | undefined,
   ): Promise<PartnershipDto> {
     return toPartnershipResponse(
       await this.setPriceOverride.execute({
@@ -222,7 +222,7 @@ export class PartnershipsController {
   @HttpCode(200)
   @Requires('partnerships:write')
   @ApiIfMatch()
-  async suspend(@Tenant() tenantId: TenantId, @Param('partnershipId') partnershipId: string, @IfMatch() expectedVersion: number | undefined): Promise<PartnershipDto> {
+  async suspend(@Tenant() tenantId: TenantId, @Param('partnershipId') partnershipId: string, @IfMatch() expectedVersion: ExpectedVersion | undefined): Promise<PartnershipDto> {
     return toPartnershipResponse(await this.changePartnershipStatus.execute({ tenantId, partnershipId: partnershipId as PartnershipId, action: 'suspend', expectedVersion }));
   }
 
@@ -235,7 +235,7 @@ export class PartnershipsController {
   @HttpCode(200)
   @Requires('partnerships:write')
   @ApiIfMatch()
-  async resume(@Tenant() tenantId: TenantId, @Param('partnershipId') partnershipId: string, @IfMatch() expectedVersion: number | undefined): Promise<PartnershipDto> {
+  async resume(@Tenant() tenantId: TenantId, @Param('partnershipId') partnershipId: string, @IfMatch() expectedVersion: ExpectedVersion | undefined): Promise<PartnershipDto> {
     return toPartnershipResponse(await this.changePartnershipStatus.execute({ tenantId, partnershipId: partnershipId as PartnershipId, action: 'resume', expectedVersion }));
   }
 
@@ -249,7 +249,7 @@ export class PartnershipsController {
   @HttpCode(200)
   @Requires('partnerships:write')
   @ApiIfMatch()
-  async end(@Tenant() tenantId: TenantId, @Param('partnershipId') partnershipId: string, @IfMatch() expectedVersion: number | undefined): Promise<PartnershipDto> {
+  async end(@Tenant() tenantId: TenantId, @Param('partnershipId') partnershipId: string, @IfMatch() expectedVersion: ExpectedVersion | undefined): Promise<PartnershipDto> {
     return toPartnershipResponse(await this.changePartnershipStatus.execute({ tenantId, partnershipId: partnershipId as PartnershipId, action: 'end', expectedVersion }));
   }
 }

@@ -9,9 +9,10 @@ import { Requires } from '../auth/permissions';
 import { API_CONFIG, EVENT_ADAPTERS } from '../composition/tokens';
 import type { ApiConfig } from '../config';
 import { eventType } from '../events/event-catalogue';
+import { IfMatch, type ExpectedVersion } from '../http/etag';
 import { Idempotent } from '../http/idempotency.interceptor';
 import { IdempotentRequestId } from '../http/idempotent-id';
-import { ApiIdempotent, ApiProblems } from '../http/openapi';
+import { ApiIdempotent, ApiIfMatch, ApiProblems } from '../http/openapi';
 import { webhookUrlPolicy } from './webhook-url-policy';
 import { CreateWebhookEndpointDto, ListDeliveriesQueryDto, RotateSecretDto, UpdateWebhookEndpointDto } from './webhook.dto';
 import { toDeliveryDetailResponse, toDeliveryResponse, toEndpointResponse, toEndpointWithSecretResponse } from './webhook.mapper';
@@ -116,8 +117,13 @@ export class WebhookEndpointsController {
    */
   @Patch(':endpointId')
   @Requires('webhooks:manage')
-  @ApiProblems(404, 409)
-  async update(@Tenant() tenantId: TenantId, @Param('endpointId') endpointId: string, @Body() body: UpdateWebhookEndpointDto): Promise<WebhookEndpointDto> {
+  @ApiIfMatch()
+  async update(
+    @Tenant() tenantId: TenantId,
+    @Param('endpointId') endpointId: string,
+    @Body() body: UpdateWebhookEndpointDto,
+    @IfMatch() expectedVersion: ExpectedVersion | undefined,
+  ): Promise<WebhookEndpointDto> {
     const change = {
       ...(body.url === undefined ? {} : { url: this.checkUrl(tenantId, body.url) }),
       ...(body.eventTypes === undefined ? {} : { eventTypes: checkEventTypes(body.eventTypes) }),
@@ -125,7 +131,7 @@ export class WebhookEndpointsController {
       ...(body.enabled === undefined ? {} : { enabled: body.enabled }),
     };
     const now = this.clock.now();
-    return toEndpointResponse(await this.events.endpoints.update(tenantId, endpointId, change, now), now);
+    return toEndpointResponse(await this.events.endpoints.update(tenantId, endpointId, change, now, expectedVersion), now);
   }
 
   /**
@@ -136,9 +142,9 @@ export class WebhookEndpointsController {
   @Delete(':endpointId')
   @HttpCode(204)
   @Requires('webhooks:manage')
-  @ApiProblems(404, 409)
-  async delete(@Tenant() tenantId: TenantId, @Param('endpointId') endpointId: string): Promise<void> {
-    await this.events.endpoints.delete(tenantId, endpointId, this.clock.now());
+  @ApiIfMatch()
+  async delete(@Tenant() tenantId: TenantId, @Param('endpointId') endpointId: string, @IfMatch() expectedVersion: ExpectedVersion | undefined): Promise<void> {
+    await this.events.endpoints.delete(tenantId, endpointId, this.clock.now(), expectedVersion);
   }
 
   /**
@@ -151,11 +157,16 @@ export class WebhookEndpointsController {
   @Post(':endpointId/secret-rotations')
   @HttpCode(200)
   @Requires('webhooks:manage')
-  @ApiProblems(404, 409)
-  async rotateWebhookSecret(@Tenant() tenantId: TenantId, @Param('endpointId') endpointId: string, @Body() body: RotateSecretDto): Promise<WebhookEndpointWithSecretDto> {
+  @ApiIfMatch()
+  async rotateWebhookSecret(
+    @Tenant() tenantId: TenantId,
+    @Param('endpointId') endpointId: string,
+    @Body() body: RotateSecretDto,
+    @IfMatch() expectedVersion: ExpectedVersion | undefined,
+  ): Promise<WebhookEndpointWithSecretDto> {
     const now = this.clock.now();
     const overlapUntil = new Date(now.getTime() + (body.overlapHours ?? 24) * 3600_000);
-    return toEndpointWithSecretResponse(await this.events.endpoints.rotateSecret(tenantId, endpointId, generateWebhookSecret(), overlapUntil, now), now);
+    return toEndpointWithSecretResponse(await this.events.endpoints.rotateSecret(tenantId, endpointId, generateWebhookSecret(), overlapUntil, now, expectedVersion), now);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { eventJsonOf, type LoggedEvent, type WebhookDelivery, type WebhookEndpoint } from '@invoicing/integration';
 import type { ExampleScenario } from '../docs/example-scenario';
-import { IDEMPOTENT, SIGNED_IN, VALIDATED, WITH_BODY, answers, type ExamplesOf, type ProblemCodes } from '../docs/examples-support';
+import { IDEMPOTENT, IF_MATCH, SIGNED_IN, VALIDATED, WITH_BODY, answers, type ExamplesOf, type ProblemCodes } from '../docs/examples-support';
 import { loggedEventsOf } from '../events/events.examples';
 import { toDeliveryDetailResponse, toDeliveryResponse, toEndpointResponse, toEndpointWithSecretResponse } from './webhook.mapper';
 
@@ -10,12 +10,15 @@ const URL_CHECKS: ProblemCodes = { 400: ['webhook_endpoint.invalid_url', 'webhoo
 /** Event types must be catalogued ones, or `*` alone. */
 const EVENT_TYPE_CHECK: ProblemCodes = { 400: ['webhook_endpoint.unknown_event_type'] };
 
-/** An endpoint's changes are written under its version: a change that lost the race to another is a conflict. */
-const ENDPOINT_CHANGE: ProblemCodes = { 404: ['webhook_endpoint.not_found'], 409: ['concurrency.conflict'] };
+/**
+ * An endpoint's changes are written under its version: with `If-Match`, at the version named only (412); without, a
+ * change that lost the race to another is a conflict.
+ */
+const ENDPOINT_CHANGE: ProblemCodes = answers(IF_MATCH, { 404: ['webhook_endpoint.not_found'] });
 
 /**
  * What each webhook endpoint operation may answer, by status: the controller's checks of URLs and event types, the
- * endpoint store (webhook-stores.ts) and the delivery log. There is no `If-Match`: a lost race is a 409.
+ * endpoint store (webhook-stores.ts) and the delivery log.
  */
 export const WEBHOOK_PROBLEM_CODES = {
   createWebhookEndpoint: answers(SIGNED_IN, WITH_BODY, VALIDATED, IDEMPOTENT, URL_CHECKS, EVENT_TYPE_CHECK, {

@@ -438,4 +438,39 @@ describe('events out', () => {
       await mongo.close();
     }
   });
+
+  it('changes, rotates and deletes an endpoint under If-Match only at the version named, as every versioned resource', async () => {
+    // Review: the endpoint answered an ETag but ignored If-Match: a stale or garbage one changed, rotated and deleted it.
+    const created = await t.call('POST', '/v1/webhook-endpoints', { body: { url: receiver.url, eventTypes: ['invoice.issued'], enabled: false } });
+    expect([created.status, created.headers.get('etag')]).toEqual([201, '"1"']);
+    const id = created.body.id as string;
+    const changed = await t.call('PATCH', `/v1/webhook-endpoints/${id}`, { body: { description: 'first' }, headers: { 'if-match': '"1"' } });
+    expect([changed.status, changed.headers.get('etag'), changed.body.description]).toEqual([200, '"2"', 'first']);
+
+    const refusals = [
+      await t.call('PATCH', `/v1/webhook-endpoints/${id}`, { body: { description: 'stale' }, headers: { 'if-match': '"1"' } }),
+      await t.call('PATCH', `/v1/webhook-endpoints/${id}`, { body: { description: 'weak' }, headers: { 'if-match': 'W/"2"' } }),
+      await t.call('PATCH', `/v1/webhook-endpoints/${id}`, { body: { description: 'garbage' }, headers: { 'if-match': 'garbage' } }),
+      await t.call('POST', `/v1/webhook-endpoints/${id}/secret-rotations`, { body: { overlapHours: 0 }, headers: { 'if-match': '"1"' } }),
+      await t.call('DELETE', `/v1/webhook-endpoints/${id}`, { headers: { 'if-match': '"1"' } }),
+      await t.call('PATCH', `/v1/webhook-endpoints/${id}`, { as: 'globex-admin', body: { description: 'elsewhere' }, headers: { 'if-match': '"2"' } }),
+    ];
+    expect(refusals.map((answer) => `${answer.status} ${answer.body.code}`)).toEqual([
+      '412 concurrency.stale_version',
+      '412 concurrency.stale_version',
+      '400 precondition.malformed',
+      '412 concurrency.stale_version',
+      '412 concurrency.stale_version',
+      '404 webhook_endpoint.not_found',
+    ]);
+    const unchanged = await t.call('GET', `/v1/webhook-endpoints/${id}`);
+    expect([unchanged.status, unchanged.headers.get('etag'), unchanged.body.description]).toEqual([200, '"2"', 'first']);
+
+    const rotated = await t.call('POST', `/v1/webhook-endpoints/${id}/secret-rotations`, { body: { overlapHours: 0 }, headers: { 'if-match': '"1", "2"' } });
+    expect([rotated.status, rotated.headers.get('etag'), rotated.body.secret === created.body.secret]).toEqual([200, '"3"', false]);
+    // Without If-Match, as before: the change is made at whatever version is current.
+    expect((await t.call('PATCH', `/v1/webhook-endpoints/${id}`, { body: { description: 'unconditional' } })).headers.get('etag')).toBe('"4"');
+    expect((await t.call('DELETE', `/v1/webhook-endpoints/${id}`, { headers: { 'if-match': '"4"' } })).status).toBe(204);
+    expect((await t.call('GET', `/v1/webhook-endpoints/${id}`)).status).toBe(404);
+  });
 });

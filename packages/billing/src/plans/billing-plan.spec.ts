@@ -207,6 +207,9 @@ describe('SetBillingPlan and GetBillingPlan', () => {
       issues: [expect.objectContaining({ path: 'terms.charges.0.marketableId', code: 'line.marketable_not_found' })],
     });
     await expect(scenario.use(SetBillingPlan).execute({ ...command, terms: null })).rejects.toMatchObject({ code: 'plan.nothing_to_end' });
+    // A version named for a plan that does not exist yet cannot match (HTTP: If-Match on a missing resource is 412).
+    await expect(scenario.use(SetBillingPlan).execute({ ...command, terms: terms(), expectedVersion: 1 })).rejects.toMatchObject({ code: 'concurrency.stale_version' });
+    await expect(scenario.use(GetBillingPlan).execute(command)).rejects.toMatchObject({ code: 'billing_plan.not_found' });
     await scenario.use(SetBillingPlan).execute({ ...command, terms: terms() });
     await expect(scenario.use(SetBillingPlan).execute({ ...command, terms: terms(), expectedVersion: 7 })).rejects.toMatchObject({ code: 'concurrency.stale_version' });
     await expect(scenario.use(GetBillingPlan).execute({ tenantId: scenario.tenantId, partnershipId: 'nope' as PartnershipId })).rejects.toMatchObject({ code: 'billing_plan.not_found' });

@@ -37,11 +37,12 @@ export class SetBillingPlan {
     if (command.terms !== null) await this.checkMarketables(tenantId, command.terms);
     const at = this.clock.now();
     const existing = await this.plans.get(tenantId, partnershipId);
-    if (existing && command.expectedVersion !== undefined && existing.version !== command.expectedVersion) {
-      throw new ConflictError('concurrency.stale_version', `billing plan ${partnershipId} is at version ${existing.version}, not ${command.expectedVersion}`, {
+    // A version named for a plan that does not exist yet cannot match either.
+    if (command.expectedVersion !== undefined && !(existing && [command.expectedVersion].flat().includes(existing.version))) {
+      throw new ConflictError('concurrency.stale_version', `billing plan ${partnershipId} is ${existing ? `at version ${existing.version}` : 'not set'}, not at ${command.expectedVersion}`, {
         resource: 'billing_plan',
         id: partnershipId,
-        version: existing.version,
+        ...(existing ? { version: existing.version } : {}),
         expectedVersion: command.expectedVersion,
       });
     }

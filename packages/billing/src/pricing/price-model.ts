@@ -1,4 +1,4 @@
-import { UNIT_PRICE_MAX, UNIT_PRICE_MAX_DECIMALS, ValidationError, atPath, collectIssues, decimal, type Decimal, type DecimalInput } from '@invoicing/core';
+import { UNIT_PRICE_MAX, UNIT_PRICE_MAX_DECIMALS, ValidationError, atPath, collectIssues, decimal, requiredObject, type Decimal, type DecimalInput } from '@invoicing/core';
 
 /**
  * A tier of a graduated or volume price: the units up to and including `upTo` (none: every unit above the tier before),
@@ -63,9 +63,10 @@ export const MAX_TIERS = 50;
 /**
  * Checks and parses a price model: prices and fees not negative, tiers rising and the last one open, a package of at
  * least one unit, a rate from 0 to 100 percent, a per-event minimum not above the maximum.
- * @throws ValidationError with every issue found, each at its path (`tiers.1.upTo`), codes `price_model.*` and `decimal.*`
+ * @throws ValidationError with every issue found, each at its path (`tiers.1.upTo`), codes `price_model.*`, `decimal.*` and `request.is_object` (the model or a tier)
  */
 export function priceModel(input: PriceModelInput): PriceModel {
+  requiredObject(input);
   switch (input.kind) {
     case 'per_unit':
       return collectIssues((attempt) => ({ kind: 'per_unit', unitPrice: attempt('unitPrice', () => priceValue(input.unitPrice)) as Decimal }));
@@ -108,13 +109,19 @@ export function pricesEachEvent(model: PriceModel): boolean {
 function tiers(input: readonly PriceTierInput[]): PriceTier[] {
   if (!Array.isArray(input) || input.length === 0) throw ValidationError.of('', 'price_model.no_tiers', 'a tiered price needs at least one tier');
   if (input.length > MAX_TIERS) throw ValidationError.of('', 'price_model.too_many_tiers', `a tiered price has at most ${MAX_TIERS} tiers`);
+  // A tier that is no object is refused as such; collectIssues then throws before any undefined tier is returned.
   const parsed = collectIssues((attempt) =>
-    input.map((tier, index) => ({
-      upTo: attempt(`${index}.upTo`, () => (tier.upTo === undefined ? undefined : positive(tier.upTo))),
-      unitPrice: attempt(`${index}.unitPrice`, () => priceValue(tier.unitPrice)) as Decimal,
-      flatFee: attempt(`${index}.flatFee`, () => priceValue(tier.flatFee ?? '0')) as Decimal,
-    })),
-  );
+    input.map((given, index) => {
+      const tier = attempt(String(index), () => requiredObject(given));
+      return tier === undefined
+        ? undefined
+        : {
+            upTo: attempt(`${index}.upTo`, () => (tier.upTo === undefined ? undefined : positive(tier.upTo))),
+            unitPrice: attempt(`${index}.unitPrice`, () => priceValue(tier.unitPrice)) as Decimal,
+            flatFee: attempt(`${index}.flatFee`, () => priceValue(tier.flatFee ?? '0')) as Decimal,
+          };
+    }),
+  ) as PriceTier[];
   parsed.forEach((tier, index) => {
     const last = index === parsed.length - 1;
     if (last && tier.upTo !== undefined) throw ValidationError.of(`${index}.upTo`, 'price_model.last_tier_bounded', 'the last tier has no upper bound: it takes every unit above the tier before');

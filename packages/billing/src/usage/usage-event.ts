@@ -1,4 +1,4 @@
-import { ValidationError, collectIssues, parseCalendarDate, parseId, type TenantId } from '@invoicing/core';
+import { ValidationError, collectIssues, parseCalendarDate, parseId, requiredObject, type TenantId } from '@invoicing/core';
 import type { EventPropertyValue, MeteredEvent } from './billable-metric';
 
 /** Whose usage an event is: a partnership, or the buyer partner's id in the integrator's own system. */
@@ -41,9 +41,10 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2
  * Checks a usage event received at `receivedAt`, and names every faulty field at once.
  * @throws ValidationError `usage.invalid_event_id` | `usage.invalid_metric_code` | `usage.invalid_timestamp` |
  * `usage.timestamp_in_future` | `usage.subject_required` | `usage.too_many_properties` | `usage.invalid_property_name` |
- * `usage.property_too_long` | `usage.property_not_whole_number`
+ * `usage.property_too_long` | `usage.property_not_whole_number` | `request.is_object` (the event, or its properties)
  */
 export function usageEvent(tenantId: TenantId, input: UsageEventInput, receivedAt: Date): UsageEvent {
+  requiredObject(input);
   return collectIssues((attempt) => {
     const eventId = attempt('eventId', () => {
       if (typeof input.eventId !== 'string' || !EVENT_ID.test(input.eventId)) throw ValidationError.of('', 'usage.invalid_event_id', 'an event id is 1 to 200 visible ASCII characters, e.g. a UUID');
@@ -55,7 +56,7 @@ export function usageEvent(tenantId: TenantId, input: UsageEventInput, receivedA
     });
     const timestamp = attempt('timestamp', () => instant(input.timestamp, receivedAt));
     const subject = attempt('', () => subjectOf(input));
-    const properties = attempt('properties', () => propertiesOf(input.properties ?? {}));
+    const properties = attempt('properties', () => propertiesOf(requiredObject(input.properties ?? {})));
     return { tenantId, eventId, metricCode, timestamp, subject, properties } as UsageEvent;
   });
 }

@@ -80,6 +80,13 @@ describe('decimal', () => {
     expect(decimal(new DecimalJs('2.25')).toString()).toBe('2.25');
   });
 
+  it.each([['-0'], ['-0.00'], [-0], [new Decimal('-0.000')], [new DecimalJs('-0')]])('makes negative zero %p plain zero, as stored and printed', (value) => {
+    // Review: "-0.00" was kept as negative zero and answered "-0" (decimal.js keeps the sign in toJSON and isNeg).
+    const zero = decimal(value);
+
+    expect([zero.isNeg(), zero.toJSON(), zero.toString(), formatDecimal(zero, 2)]).toEqual([false, '0', '0', '0.00']);
+  });
+
   it.each(['12,3.4', '1,000', '1e5', '1E5', 'NaN', 'Infinity', '-Infinity', '+1', ' 1', '1 ', '01', '-01', '00.5', '', '.5', '1.', '-', '1.2.3', '0x10', '١٢'])(
     'throws decimal.malformed for the string %j',
     (text) => {

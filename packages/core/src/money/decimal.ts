@@ -25,10 +25,15 @@ function tooManyDigits(): ValidationError {
  * Rejects what would hide a mistake: thousands separators, exponents, `NaN`, infinities, leading `+` or zeros,
  * and fractional JS numbers (binary floats never carry an amount here). Text longer than `DECIMAL_MAX_LENGTH` is
  * refused before it is even matched, so a huge string costs nothing. A `Decimal` is taken at any length: it was
- * computed, not received.
+ * computed, not received. Negative zero (`"-0.00"`) is zero: decimal.js keeps its sign, and `toJSON` printed it `"-0"`.
  * @throws ValidationError `decimal.malformed`; `decimal.out_of_range` for more than 34 digits
  */
 export function decimal(value: DecimalInput): Decimal {
+  const parsed = parse(value);
+  return parsed.isZero() && parsed.isNeg() ? new Decimal(0) : parsed;
+}
+
+function parse(value: DecimalInput): Decimal {
   if (value instanceof DecimalJs) {
     // A Decimal can hold NaN or ±Infinity; no quantity, price or rate may.
     if (!value.isFinite()) throw ValidationError.of('', 'decimal.malformed', `${value.toString()} is not a finite decimal`);

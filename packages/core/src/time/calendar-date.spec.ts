@@ -9,6 +9,7 @@ import {
   daysBetween,
   endOfMonth,
   parseCalendarDate,
+  parseTimeZone,
   parseYearMonth,
   startOfDay,
   today,
@@ -81,6 +82,15 @@ describe('CalendarDate', () => {
     it('throws date.malformed for a value that is not a string', () => {
       expect(() => parseYearMonth(202601 as never)).toThrow(validationError('date.malformed'));
     });
+
+    it('takes the months of the days a date may be, 0100-01 to 9999-12, and refuses earlier ones as parseCalendarDate does', () => {
+      expect(parseYearMonth('0100-01')).toBe('0100-01');
+      expect(parseYearMonth('9999-12')).toBe('9999-12');
+      for (const text of ['0000-01', '0050-06', '0099-12']) {
+        expect(() => parseYearMonth(text)).toThrow(validationError('date.out_of_range'));
+        expect(() => parseCalendarDate(`${text}-01`)).toThrow(validationError('date.out_of_range'));
+      }
+    });
   });
 
   describe('the range of dates', () => {
@@ -89,6 +99,58 @@ describe('CalendarDate', () => {
       expect(() => addDays(parseCalendarDate('9999-12-31'), 30)).toThrow(expect.objectContaining({ code: 'date.out_of_range' }) as unknown as Error);
       expect(() => addMonths(parseCalendarDate('9999-12-15'), 1)).toThrow(expect.objectContaining({ code: 'date.out_of_range' }) as unknown as Error);
       expect(() => addDays(parseCalendarDate('0100-01-01'), -1)).toThrow(expect.objectContaining({ code: 'date.out_of_range' }) as unknown as Error);
+    });
+
+    it('counts months in the first centuries of the range as in any other (Date.UTC reads years 0–99 as 1900–1999)', () => {
+      expect(addMonths(date('0100-01-31'), 1)).toBe('0100-02-28');
+      expect(addMonths(date('0104-01-31'), 1)).toBe('0104-02-29');
+      expect(addMonths(date('0100-03-15'), -2)).toBe('0100-01-15');
+      expect(endOfMonth(date('0104-02-10'))).toBe('0104-02-29');
+      expect(endOfMonth(date('0100-02-10'))).toBe('0100-02-28');
+      expect(addYearMonths(month('0100-01'), 1)).toBe('0100-02');
+      expect(addYearMonths(month('0100-12'), 1)).toBe('0101-01');
+      expect(addYearMonths(month('9999-11'), 1)).toBe('9999-12');
+    });
+
+    it('refuses month arithmetic that leaves the range (date.out_of_range)', () => {
+      expect(() => addMonths(date('0100-02-15'), -2)).toThrow(validationError('date.out_of_range'));
+      expect(() => addYearMonths(month('0100-01'), -1)).toThrow(validationError('date.out_of_range'));
+      expect(() => addYearMonths(month('9999-12'), 1)).toThrow(validationError('date.out_of_range'));
+      expect(() => addMonths(date('2026-01-15'), 1e15)).toThrow(validationError('date.out_of_range'));
+    });
+
+    it('adds months exactly for any day of the range', () => {
+      const anyDayOfTheRange = fc
+        .tuple(fc.integer({ min: 100, max: 9999 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }))
+        .map(([year, monthNumber, day]) => [year, monthNumber, Math.min(day, daysIn(year, monthNumber))] as const);
+      fc.assert(
+        fc.property(anyDayOfTheRange, fc.integer({ min: -2400, max: 2400 }), ([year, monthNumber, day], months) => {
+          const index = year * 12 + (monthNumber - 1) + months;
+          const [targetYear, targetMonth] = [Math.floor(index / 12), (index % 12) + 1];
+          const from = date(`${pad(year, 4)}-${pad(monthNumber, 2)}-${pad(day, 2)}`);
+          if (targetYear < 100 || targetYear > 9999) {
+            expect(() => addMonths(from, months)).toThrow(validationError('date.out_of_range'));
+            return;
+          }
+          expect(addMonths(from, months)).toBe(`${pad(targetYear, 4)}-${pad(targetMonth, 2)}-${pad(Math.min(day, daysIn(targetYear, targetMonth)), 2)}`);
+          expect(endOfMonth(from)).toBe(`${pad(year, 4)}-${pad(monthNumber, 2)}-${pad(daysIn(year, monthNumber), 2)}`);
+        }),
+      );
+    });
+  });
+
+  describe('whole numbers of days and months', () => {
+    it.each([
+      ['addDays', () => addDays(date('2026-03-01'), 1.5)],
+      ['addDays', () => addDays(date('2026-03-01'), Number.NaN)],
+      ['addDays', () => addDays(date('2026-03-01'), Number.POSITIVE_INFINITY)],
+      ['addDays', () => addDays(date('2026-03-01'), '1' as never)],
+      ['addMonths', () => addMonths(date('2026-03-31'), 0.5)],
+      ['addMonths', () => addMonths(date('2026-03-31'), Number.NaN)],
+      ['addYearMonths', () => addYearMonths(month('2026-03'), -0.25)],
+    ])('%s refuses a count that is not a whole number (request.is_int)', (_name, run) => {
+      expect(run).toThrow(validationError('request.is_int'));
+      expect(run).toThrow(expect.objectContaining({ issues: [expect.objectContaining({ path: '', code: 'request.is_int' })] }));
     });
   });
 
@@ -252,12 +314,34 @@ describe('CalendarDate', () => {
       expect(calendarDateAt(new Date('0999-06-01T12:00:00Z'))).toBe('0999-06-01');
     });
 
+    it.each([
+      ['an invalid date', new Date(Number.NaN), 'date.malformed'],
+      ['a string', '2026-01-01T00:00:00Z', 'date.malformed'],
+      ['null', null, 'date.malformed'],
+      ['an instant past 9999-12-31', new Date('+010000-01-01T12:00:00Z'), 'date.out_of_range'],
+      ['an instant before 0100-01-01', new Date('0099-12-31T12:00:00Z'), 'date.out_of_range'],
+    ])('refuses %s with a typed error', (_case, instant, code) => {
+      expect(() => calendarDateAt(instant as Date, 'UTC')).toThrow(validationError(code));
+      expect(() => calendarDateAt(instant as Date, 'UTC')).toThrow(expect.objectContaining({ issues: [expect.objectContaining({ path: '', code })] }));
+    });
+
     it('agrees with the UTC calendar for any instant when the zone is UTC', () => {
       fc.assert(
         fc.property(fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2399-12-31T23:59:59Z'), noInvalidDate: true }), (instant) => {
           expect(calendarDateAt(instant, 'UTC')).toBe(instant.toISOString().slice(0, 10));
         }),
       );
+    });
+  });
+
+  describe('parseTimeZone', () => {
+    it.each(['UTC', 'Europe/Paris', 'Pacific/Auckland', 'Etc/GMT+1'])('takes the IANA zone %s', (zone) => {
+      expect(parseTimeZone(zone)).toBe(zone);
+    });
+
+    it.each(['Europe/Pariss', 'Mars/Olympus', '', ' UTC', '+01:00', 5, null, undefined])('throws date.unknown_time_zone at timeZone for %j', (zone) => {
+      expect(() => parseTimeZone(zone)).toThrow(validationError('date.unknown_time_zone'));
+      expect(() => parseTimeZone(zone)).toThrow(expect.objectContaining({ issues: [expect.objectContaining({ path: 'timeZone' })] }));
     });
   });
 

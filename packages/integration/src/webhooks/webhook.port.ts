@@ -12,6 +12,9 @@ export interface NewEndpoint {
   readonly at: Date;
 }
 
+/** The version a change expects the endpoint at, or the versions it may be at (none: it cannot be at any). */
+export type ExpectedVersion = number | readonly number[];
+
 export interface EndpointChange {
   readonly url?: string;
   readonly description?: string | null;
@@ -32,21 +35,25 @@ export interface WebhookEndpointStore {
   create(endpoint: NewEndpoint, limit?: number): Promise<WebhookEndpoint>;
   get(tenantId: string, id: string): Promise<WebhookEndpoint | undefined>;
   list(tenantId: string): Promise<readonly WebhookEndpoint[]>;
-  /** @throws NotFoundError (`webhook_endpoint.not_found`) */
-  update(tenantId: string, id: string, change: EndpointChange, at: Date): Promise<WebhookEndpoint>;
+  /**
+   * `expectedVersion`, on this and the other changes of a person (an HTTP `If-Match`): the change is made only while the
+   * endpoint is at that version (or one of those), checked in its guarded write.
+   * @throws NotFoundError (`webhook_endpoint.not_found`); ConflictError `concurrency.stale_version` | `concurrency.conflict`
+   */
+  update(tenantId: string, id: string, change: EndpointChange, at: Date, expectedVersion?: ExpectedVersion): Promise<WebhookEndpoint>;
   /**
    * Makes `secret` the current one; the previous keeps signing until `overlapUntil`, older ones still overlapping until
-   * their own end (at most four sign at once); an `overlapUntil` not after `at` ends them all. @throws NotFoundError
+   * their own end (at most four sign at once); an `overlapUntil` not after `at` ends them all. @throws NotFoundError; ConflictError
    */
-  rotateSecret(tenantId: string, id: string, secret: string, overlapUntil: Date, at: Date): Promise<WebhookEndpoint>;
+  rotateSecret(tenantId: string, id: string, secret: string, overlapUntil: Date, at: Date, expectedVersion?: ExpectedVersion): Promise<WebhookEndpoint>;
   /**
    * Disabled by the platform because it kept failing, as it was at `version`: one changed since (its URL mended, enabled
    * again) is left as it is, since what failed was the endpoint as it was. Answers whether it was disabled now.
    */
   disableFailing(tenantId: string, id: string, version: number, at: Date): Promise<boolean>;
   recordSuccess(tenantId: string, id: string, at: Date): Promise<void>;
-  /** Deleted: no more deliveries; its delivery log goes with it. @throws NotFoundError */
-  delete(tenantId: string, id: string, at: Date): Promise<void>;
+  /** Deleted: no more deliveries; its delivery log goes with it. @throws NotFoundError; ConflictError */
+  delete(tenantId: string, id: string, at: Date, expectedVersion?: ExpectedVersion): Promise<void>;
 }
 
 export interface DeliveryPage {

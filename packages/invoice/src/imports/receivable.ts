@@ -6,6 +6,7 @@ import {
   definedFields,
   parseCalendarDate,
   parseCurrencyCode,
+  requiredObject,
   type CalendarDate,
   type CurrencyCode,
 } from '@invoicing/core';
@@ -70,8 +71,10 @@ const ON_RECEIPT = /^(?:due\s+(?:on|upon)\s+receipt|on\s+receipt|cod|cash\s+on\s
  * Reads payment terms as accounts-receivable systems write them: `Net 30`, `N30`, `Net 30 EOM`, `Due on receipt`,
  * `COD`, and early-payment discounts `2% 10 Net 30` or `2/10 Net 30` (2 % off when paid within 10 days).
  * @returns undefined for a text it does not know
+ * @throws ValidationError `text.required` when `text` is not a string
  */
 export function parseTermsText(text: string): ParsedTermsText | undefined {
+  if (typeof text !== 'string') throw ValidationError.of('', 'text.required', 'must be a text');
   const normalized = text.trim().toLowerCase().replace(/\s+/g, ' ');
   if (ON_RECEIPT.test(normalized)) return { terms: { kind: 'due_on_receipt' } };
   const net = NET.exec(normalized);
@@ -96,9 +99,10 @@ const CONTACT_FIELDS: Readonly<Record<string, ReceivableField>> = { name: 'conta
 const STATUSES: Readonly<Record<string, Receivable['status']>> = { closed: 'closed', paid: 'closed', pending: 'pending', open: 'pending' };
 
 function amount(value: string | undefined, currency: CurrencyCode, code: string): Money {
-  if (value === undefined || value.trim() === '') throw ValidationError.of('', 'text.required', 'an amount is required');
-  const parsed = Money.of(value.trim(), currency);
-  if (parsed.isNegative()) throw ValidationError.of('', code, `${value.trim()} is negative; give credit notes as their own documents`);
+  if (value === undefined || (typeof value === 'string' && value.trim() === '')) throw ValidationError.of('', 'text.required', 'an amount is required');
+  // Not a string: Money.of refuses it as `money.malformed`, as any amount given as a number.
+  const parsed = Money.of(typeof value === 'string' ? value.trim() : value, currency);
+  if (parsed.isNegative()) throw ValidationError.of('', code, `${parsed.toString()} is negative; give credit notes as their own documents`);
   return parsed;
 }
 
@@ -110,6 +114,7 @@ function amount(value: string | undefined, currency: CurrencyCode, code: string)
  * @throws ValidationError listing every issue, each at its field's name
  */
 export function parseReceivable(input: ReceivableInput, defaultCurrency?: string): Receivable {
+  requiredObject(input);
   const fields = collectIssues((attempt) => {
     const invoiceNumber = attempt('invoiceNumber', () => {
       const value = requiredText(input.invoiceNumber, '', 100);
@@ -117,8 +122,8 @@ export function parseReceivable(input: ReceivableInput, defaultCurrency?: string
       return value;
     });
     const customerName = attempt('customerName', () => requiredText(input.customerName, '', 200));
-    const currencyText = input.currency?.trim() || defaultCurrency;
     const currency = attempt('currency', () => {
+      const currencyText = optionalText(input.currency, '', 100) ?? defaultCurrency;
       if (currencyText === undefined) throw ValidationError.of('', 'text.required', 'the currency is required (or set a default currency)');
       return parseCurrencyCode(currencyText.toUpperCase());
     });

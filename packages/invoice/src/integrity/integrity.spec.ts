@@ -123,6 +123,37 @@ describe('the invariant checker', () => {
     expect(found[0]?.amounts).toEqual({ amountDue: '90.00', paid: '60.00', credited: '40.00' });
   });
 
+  it('finds nothing in an invoice whose amount due is below zero, paid at issue, nor in a draft with a return line (review: a return reported overpaid)', async () => {
+    // docs/billing.md: a bill that makes a credit makes an invoice with a negative total; it is paid at issue.
+    const bed = await createScenario();
+    const returned = [{ name: 'Return', quantity: '-1', unitCode: 'C62', netPrice: '10', vat: { code: 'S', rate: '20' } }];
+    const issued = await bed.use(CreateInvoiceDraft).execute({ tenantId: bed.tenantId, partnershipId: bed.partnership.id, lines: returned });
+    await bed.use(IssueInvoice).execute({ tenantId: bed.tenantId, invoiceId: issued.id });
+    const draft = await bed.use(CreateInvoiceDraft).execute({ tenantId: bed.tenantId, partnershipId: bed.partnership.id, lines: returned });
+    const stored = await Promise.all([issued.id, draft.id].map(async (id) => (await bed.adapters.invoices.get(bed.tenantId, id))?.toState() as InvoiceState));
+    expect(stored.map((state) => [state.status, state.totals.amountDue.toString()])).toEqual([
+      ['paid', '-12.00'],
+      ['draft', '-12.00'],
+    ]);
+    const ledger = (await bed.adapters.ledger.transactions({ tenantId: bed.tenantId, partnerId: bed.buyer.id, currency: EUR }, { limit: 100 })).items;
+    const states: IntegrityStates = {
+      partners: [bed.seller, bed.buyer],
+      payments: [],
+      invoices: stored,
+      reservations: [{ tenantId: bed.tenantId, series: stored[0]?.series as string, sequence: Number(stored[0]?.number?.split('-').pop()), documentId: issued.id }],
+      ledger,
+    };
+    expect(await checkIntegrity(new InMemoryIntegrityReader(states))).toMatchObject({ findings: [], clean: true });
+  });
+
+  it('finds an invoice whose amount due is below zero with a payment or credit recorded against it: nothing may be settled below zero', () => {
+    const negative = { ...consistent(), invoices: [{ ...invoice, amountDue: -1200n }, creditNote] };
+    const found = checkTenant(negative).findings.filter((item) => item.code === 'integrity.invoice_overpaid');
+    expect(found.map((item) => item.amounts)).toEqual([{ amountDue: '-12.00', paid: '60.00', credited: '40.00' }]);
+    // A draft's amounts are checked once it is issued.
+    expect(checkTenant({ ...consistent(), payments: [], ledger: [], invoices: [{ ...invoice, status: 'draft', amountDue: -1200n, payments: [], credits: [] }] }).findings).toEqual([]);
+  });
+
   it('finds both sides of an application disagreeing: amounts, a side missing, a credit of another amount', () => {
     const raised = { ...consistent(), payments: [{ ...payment, applications: [{ invoiceId: 'inv-1', amount: 6500n, currency: 'EUR' }], storedUnapplied: 0n }] };
     const found = checkTenant(raised).findings;

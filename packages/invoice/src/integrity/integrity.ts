@@ -224,7 +224,11 @@ export function checkPayments(snapshot: TenantSnapshot): IntegrityFinding[] {
   return findings;
 }
 
-/** Each invoice: its payments and credits, in its currency, never above its amount due. */
+/**
+ * Each invoice: its payments and credits, in its currency, never above its amount due, or above zero when that is
+ * below zero (a return or a bill that makes a credit: paid at issue, nothing to settle). A draft's totals may still
+ * change: its amounts are checked once it is issued.
+ */
 export function checkInvoices(snapshot: TenantSnapshot): IntegrityFinding[] {
   const findings: IntegrityFinding[] = [];
   for (const invoice of snapshot.invoices) {
@@ -233,7 +237,8 @@ export function checkInvoices(snapshot: TenantSnapshot): IntegrityFinding[] {
     const paid = sum(invoice.payments.filter((part) => part.currency === invoice.currency));
     const credited = sum(invoice.credits.filter((part) => part.currency === invoice.currency));
     const foreign = parts.some((part) => part.currency !== invoice.currency);
-    if (foreign || paid + credited > invoice.amountDue) {
+    const settleable = invoice.amountDue > 0n ? invoice.amountDue : 0n;
+    if (foreign || (invoice.status !== 'draft' && paid + credited > settleable)) {
       findings.push(
         finding(
           snapshot.tenantId,

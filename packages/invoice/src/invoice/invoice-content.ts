@@ -4,6 +4,8 @@ import {
   collectIssues,
   definedFields,
   parseCalendarDate,
+  requiredList,
+  requiredObject,
   type CalendarDate,
   type CurrencyCode,
 } from '@invoicing/core';
@@ -63,10 +65,13 @@ export interface ParsedDraftContent {
  * twice are kept: EN 16931 has no rule against it, and an official example (CII-BR-CO-10-RoundingIssue) does it.
  */
 function withLineIds(lines: readonly InvoiceLineInput[]): InvoiceLineInput[] {
-  const given = new Set(lines.map((line) => (typeof line.id === 'string' ? line.id.trim() : undefined)).filter((id): id is string => id !== undefined && id !== ''));
+  // A line that is no object is passed on as it is, for invoiceLine to refuse under its path.
+  const isObject = (line: InvoiceLineInput): boolean => typeof line === 'object' && line !== null;
+  const idOf = (line: InvoiceLineInput): string | undefined => (isObject(line) && typeof line.id === 'string' && line.id.trim() !== '' ? line.id.trim() : undefined);
+  const given = new Set(lines.map(idOf).filter((id): id is string => id !== undefined));
   const taken = new Set<string>();
   return lines.map((line, index) => {
-    if (typeof line.id === 'string' && line.id.trim() !== '') return line;
+    if (idOf(line) !== undefined || !isObject(line)) return line;
     let number = index + 1;
     while (given.has(String(number)) || taken.has(String(number))) number += 1;
     taken.add(String(number));
@@ -80,20 +85,21 @@ function withLineIds(lines: readonly InvoiceLineInput[]): InvoiceLineInput[] {
  * @throws ValidationError with one issue per bad field
  */
 export function parseDraftContent(input: DraftContent, currency: CurrencyCode): ParsedDraftContent {
+  requiredObject(input);
   const { prepaid, rounding, ...parsed } = collectIssues((attempt) => {
     const lines = attempt('lines', () => {
       if (!Array.isArray(input.lines)) throw ValidationError.of('', 'invoice.lines_required', 'lines must be a list');
       if (input.lines.length > 10_000) throw ValidationError.of('', 'invoice.too_many_lines', 'at most 10000 lines');
       return collectIssues((inner) => withLineIds(input.lines).map((line, index) => inner(String(index), () => invoiceLine(line, currency, index))));
     });
-    const allowances = (input.allowances ?? []).map((item, index) => attempt(`allowances.${index}`, () => documentAllowanceCharge(item, currency)));
-    const charges = (input.charges ?? []).map((item, index) => attempt(`charges.${index}`, () => documentAllowanceCharge(item, currency)));
+    const allowances = (attempt('allowances', () => requiredList(input.allowances ?? [])) ?? []).map((item, index) => attempt(`allowances.${index}`, () => documentAllowanceCharge(item, currency)));
+    const charges = (attempt('charges', () => requiredList(input.charges ?? [])) ?? []).map((item, index) => attempt(`charges.${index}`, () => documentAllowanceCharge(item, currency)));
     const issueDate = input.issueDate === undefined ? undefined : attempt('issueDate', () => parseCalendarDate(input.issueDate as string));
     const dueDate = input.dueDate === undefined ? undefined : attempt('dueDate', () => parseCalendarDate(input.dueDate as string));
     const purchaseOrderReference = attempt('purchaseOrderReference', () => optionalText(input.purchaseOrderReference, '', 100));
     const buyerReference = attempt('buyerReference', () => optionalText(input.buyerReference, '', 100));
     const period = input.invoicePeriod === undefined ? undefined : attempt('invoicePeriod', () => invoicePeriod(input.invoicePeriod as InvoicePeriodInput));
-    const notes = (input.notes ?? []).map((note, index) => attempt(`notes.${index}`, () => optionalText(note, '', 5000))).filter((note): note is string => note !== undefined);
+    const notes = (attempt('notes', () => requiredList(input.notes ?? [])) ?? []).map((note, index) => attempt(`notes.${index}`, () => optionalText(note, '', 5000))).filter((note): note is string => note !== undefined);
     const prepaid = attempt('prepaidAmount', () => Money.of(input.prepaidAmount ?? '0', currency));
     const rounding = attempt('roundingAmount', () => Money.of(input.roundingAmount ?? '0', currency));
     return {

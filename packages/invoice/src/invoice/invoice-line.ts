@@ -10,6 +10,8 @@ import {
   decimal,
   definedFields,
   formatDecimal,
+  requiredList,
+  requiredObject,
   type CurrencyCode,
   type DecimalInput,
 } from '@invoicing/core';
@@ -142,9 +144,10 @@ export function unitCode(value: unknown, path = 'unitCode'): string {
 
 /**
  * Parses an allowance or charge; `defaultBase` is the base a percent applies to when no `baseAmount` is given.
- * @throws ValidationError `allowance_charge.amount_or_percent` | `allowance_charge.base_required` | `allowance_charge.reason_required` | `allowance_charge.negative` | `allowance_charge.amount_mismatch`
+ * @throws ValidationError `request.is_object` | `allowance_charge.amount_or_percent` | `allowance_charge.base_required` | `allowance_charge.reason_required` | `allowance_charge.negative` | `allowance_charge.amount_mismatch`
  */
 export function allowanceCharge(input: AllowanceChargeInput, currency: CurrencyCode, defaultBase?: Money): AllowanceCharge {
+  requiredObject(input);
   return collectIssues((attempt) => {
     const reason = attempt('reason', () => optionalText(input.reason, '', 500));
     const reasonCode = attempt('reasonCode', () => optionalText(input.reasonCode, '', 10));
@@ -199,6 +202,7 @@ function notNegative(value: Money): Money {
 
 /** Parses a document-level allowance or charge, which carries its own VAT category. */
 export function documentAllowanceCharge(input: DocumentAllowanceChargeInput, currency: CurrencyCode): DocumentAllowanceCharge {
+  requiredObject(input);
   return collectIssues((attempt) => {
     const parsed = attempt('', () => allowanceCharge(input, currency));
     const vat = attempt('vat', () => vatCategory(input.vat ?? ({} as VatCategoryInput)));
@@ -213,9 +217,10 @@ export function documentAllowanceCharge(input: DocumentAllowanceChargeInput, cur
  * on a return line its amount is negative, so the net amount is the mirror image of the sale's.
  * Quantities and prices are bounded (`QUANTITY_MAX`, `UNIT_PRICE_MAX` and their decimals); an amount they come to
  * beyond the range of `Money` is refused too (`money.out_of_range`), so a line never holds an amount that would wrap.
- * @throws ValidationError with one issue per bad field: `line.quantity_out_of_range` | `line.price_out_of_range` | `line.negative_price` | `line.invalid_base_quantity` | `money.out_of_range` | …
+ * @throws ValidationError with one issue per bad field: `request.is_object` | `request.is_array` | `line.quantity_out_of_range` | `line.price_out_of_range` | `line.negative_price` | `line.invalid_base_quantity` | `money.out_of_range` | …
  */
 export function invoiceLine(input: InvoiceLineInput, currency: CurrencyCode, position: number): InvoiceLine {
+  requiredObject(input);
   return collectIssues((attempt) => {
     const name = attempt('name', () => requiredText(input.name, ''));
     const description = attempt('description', () => optionalText(input.description, '', 2000));
@@ -254,8 +259,8 @@ export function invoiceLine(input: InvoiceLineInput, currency: CurrencyCode, pos
           ? Money.fromDecimal(new WideDecimal(quantity).times(netPrice).dividedBy(priceBaseQuantity), currency)
           : undefined,
       ) ?? Money.zero(currency);
-    const allowances = (input.allowances ?? []).map((item, index) => attempt(`allowances.${index}`, () => allowanceCharge(item, currency, gross)));
-    const charges = (input.charges ?? []).map((item, index) => attempt(`charges.${index}`, () => allowanceCharge(item, currency, gross)));
+    const allowances = (attempt('allowances', () => requiredList(input.allowances ?? [])) ?? []).map((item, index) => attempt(`allowances.${index}`, () => allowanceCharge(item, currency, gross)));
+    const charges = (attempt('charges', () => requiredList(input.charges ?? [])) ?? []).map((item, index) => attempt(`charges.${index}`, () => allowanceCharge(item, currency, gross)));
     const parsedAllowances = allowances.filter((item): item is AllowanceCharge => item !== undefined);
     const parsedCharges = charges.filter((item): item is AllowanceCharge => item !== undefined);
     const netAmount = attempt('', () =>

@@ -8,6 +8,7 @@ import type { InvoiceLineInput } from './invoice-line';
 import { INVOICE_COMMANDS, INVOICE_STATUSES, INVOICE_TRANSITIONS, type InvoiceCommand, type InvoiceStatus } from './invoice-lifecycle';
 import { partySnapshot, type PartySnapshot } from './party-snapshot';
 import { issuesOf, thrown } from '../testing/assertions';
+import { attempt, tamperWith } from '../testing/tamper';
 
 const tenant = tenantId('acme');
 const at = new Date('2026-01-15T09:00:00Z');
@@ -184,6 +185,69 @@ describe('Invoice', () => {
 
       expect(invoice.lines).toEqual([]);
       expect(invoice.totals.amountDue.isZero()).toBe(true);
+    });
+
+    it('checks its payment terms as a partnership does: no negative or fractional days, no unknown kind, no empty schedule (review of 12 December 2026)', () => {
+      const withTerms = (terms: unknown) => issuesOf(() => draft({ paymentTerms: terms as NewDraft['paymentTerms'] }));
+
+      // Net -30 made a due date a month before the issue date; an unknown kind issued with no due date at all.
+      expect(withTerms({ kind: 'net', days: -30 })).toEqual([{ path: 'paymentTerms.days', code: 'payment_terms.invalid_days' }]);
+      expect(withTerms({ kind: 'net', days: 1.5 })).toEqual([{ path: 'paymentTerms.days', code: 'payment_terms.invalid_days' }]);
+      expect(withTerms({ kind: 'weekly' })).toEqual([{ path: 'paymentTerms.kind', code: 'payment_terms.unknown_kind' }]);
+      expect(withTerms(undefined)).toEqual([{ path: 'paymentTerms.kind', code: 'payment_terms.unknown_kind' }]);
+      expect(withTerms({ kind: 'instalments', instalments: [] })).toEqual([{ path: 'paymentTerms.instalments', code: 'payment_terms.no_instalments' }]);
+      // Reported with the content's issues, all at once.
+      expect(issuesOf(() => draft({ paymentTerms: { kind: 'net', days: -1 }, lines: [line({ quantity: 'two' })] }))).toEqual([
+        { path: 'lines.0.quantity', code: 'decimal.malformed' },
+        { path: 'paymentTerms.days', code: 'payment_terms.invalid_days' },
+      ]);
+    });
+
+    it('keeps valid payment terms as the partnership checked them, and issues with their due date', () => {
+      const invoice = draft({ paymentTerms: { kind: 'end_of_month', days: 10 } });
+      invoice.issue(issueContext());
+
+      expect(invoice.toState().paymentTerms).toEqual({ kind: 'end_of_month', days: 10 });
+      expect(invoice.dueDate).toBe('2026-02-10');
+    });
+  });
+
+  describe('recordIssued', () => {
+    function record(overrides: { issueDate?: string; dueDate?: string; paymentTerms?: unknown } = {}): Invoice {
+      const { issueDate = '2025-11-03', dueDate = '2025-12-03', paymentTerms } = overrides;
+      return Invoice.recordIssued(
+        {
+          ...newDraft(paymentTerms === undefined ? {} : { paymentTerms: paymentTerms as NewDraft['paymentTerms'] }),
+          number: 'A/R 10443',
+          issueDate: issueDate as ReturnType<typeof parseCalendarDate>,
+          dueDate: dueDate as ReturnType<typeof parseCalendarDate>,
+          seller,
+          buyer,
+        },
+        { tenantId: tenant, id: 'inv-r' as InvoiceId, at },
+      );
+    }
+
+    it('records an invoice issued elsewhere under its own number and dates', () => {
+      const invoice = record();
+
+      expect(invoice.status).toBe('issued');
+      expect(invoice.number).toBe('A/R 10443');
+      expect([invoice.issueDate, invoice.dueDate]).toEqual(['2025-11-03', '2025-12-03']);
+      expect(invoice.importedAt).toEqual(at);
+      expect(types(invoice)).toEqual(['invoice.imported']);
+    });
+
+    it('accepts a due date on the issue date', () => {
+      expect(record({ dueDate: '2025-11-03' }).dueDate).toBe('2025-11-03');
+    });
+
+    it('refuses a due date before the issue date with invoice.due_before_issue, as issuing does (review of 12 December 2026)', () => {
+      expect(issuesOf(() => record({ issueDate: '2026-03-10', dueDate: '2026-01-01' }))).toEqual([{ path: 'dueDate', code: 'invoice.due_before_issue' }]);
+    });
+
+    it('checks its payment terms as a draft does', () => {
+      expect(issuesOf(() => record({ paymentTerms: { kind: 'net', days: -30 } }))).toEqual([{ path: 'paymentTerms.days', code: 'payment_terms.invalid_days' }]);
     });
   });
 
@@ -950,6 +1014,113 @@ describe('Invoice', () => {
       );
 
       expect(table).toEqual(expected);
+    });
+  });
+
+  describe('state handed out (review of 12 December 2026)', () => {
+    /** An issued invoice holding everything a caller can reach: notes, allowances, charges, parties, approval, a payment and a credit. */
+    function complete(id = 'inv-full'): Invoice {
+      const invoice = draft(
+        {
+          notes: ['Thank you'],
+          externalReference: 'ORDER-7',
+          invoicePeriod: { start: '2026-01-01', end: '2026-01-31' },
+          lines: [line({ allowances: [{ percent: '10', baseAmount: '100.00', amount: '10.00', reason: 'Loyalty' }] }), line({ quantity: '1', charges: [{ amount: '1.50', reasonCode: 'FC' }] })],
+          allowances: [{ amount: '5.00', reason: 'Discount', vat: { code: 'S', rate: '20' } }],
+        },
+        id,
+      );
+      invoice.approve('alice', new Date(at));
+      // Parties of its own: the tampering below must not reach the fixtures other tests share.
+      invoice.issue(issueContext({ seller: structuredClone(seller), buyer: structuredClone(buyer), at: new Date(at) }));
+      invoice.applyPayment(payment('pay-1', '20.00'), new Date(later));
+      invoice.applyCredit(credit('cn-1', '10.00'), new Date(later));
+      return invoice;
+    }
+
+    it('cannot be changed through what toState() returns: arrays, nested objects, Money, Dates', () => {
+      const invoice = complete();
+      const expected = complete().toState();
+      const state = invoice.toState();
+
+      // The review's attempts first (read-only types are no obstacle at run time), then every field reachable.
+      attempt(() => state.issuedAt?.setUTCFullYear(1999));
+      attempt(() => state.approval?.at.setTime(0));
+      attempt(() => (state.lines as unknown[]).pop());
+      attempt(() => (state.payments as AppliedPayment[]).push(payment('forged', '999.00')));
+      attempt(() => Object.assign(state.seller as PartySnapshot, { legalName: 'Someone Else' }));
+      attempt(() => Object.assign(state.totals, { amountDue: eur('0.00') }));
+      tamperWith(state);
+
+      expect(invoice.toState()).toEqual(expected);
+      expect(invoice.outstanding.toString()).toBe('133.80');
+      expect(invoice.status).toBe('partially_paid');
+    });
+
+    it('cannot be changed through its getters', () => {
+      const invoice = complete();
+      const expected = complete().toState();
+
+      attempt(() => (invoice.payments as AppliedPayment[]).push(payment('forged', invoice.outstanding)));
+      attempt(() => {
+        (invoice.lines as unknown[]).length = 0;
+      });
+      attempt(() => Object.assign(invoice.parties?.seller as PartySnapshot, { legalName: 'Someone Else' }));
+      for (const handedOut of [invoice.lines, invoice.notes, invoice.totals, invoice.vatBreakdown, invoice.payments, invoice.credits, invoice.parties, invoice.invoicePeriod, invoice.paidAmount, invoice.outstanding]) {
+        tamperWith(handedOut);
+      }
+
+      expect(invoice.toState()).toEqual(expected);
+      expect(invoice.outstanding.toString()).toBe('133.80');
+    });
+
+    it('hands out a copy of every Date, including when it was recorded from elsewhere', () => {
+      const invoice = Invoice.recordIssued(
+        { ...newDraft(), number: 'A/R 1', issueDate: issueDay, dueDate: issueDay, seller, buyer },
+        { tenantId: tenant, id: 'inv-r' as InvoiceId, at: new Date(at) },
+      );
+
+      attempt(() => invoice.importedAt?.setTime(0));
+      attempt(() => invoice.toState().importedAt?.setTime(0));
+      attempt(() => invoice.toState().createdAt.setTime(0));
+
+      expect(invoice.importedAt).toEqual(at);
+      expect(invoice.toState()).toMatchObject({ importedAt: at, createdAt: at, updatedAt: at, issuedAt: at });
+    });
+
+    it('shares nothing it can be changed through with what it was built from: commands, contexts, Dates', () => {
+      const now = new Date(at);
+      const command = newDraft({ notes: ['Thank you'], lines: [line()], paymentTerms: { kind: 'net', days: 30 } });
+      const invoice = Invoice.draft(command, { tenantId: tenant, id: 'inv-full' as InvoiceId, at: now });
+      const approvedAt = new Date(later);
+      invoice.approve('alice', approvedAt);
+      const context = issueContext({ seller: structuredClone(seller), buyer: structuredClone(buyer), at: new Date(later) });
+      invoice.issue(context);
+      const applied = payment('pay-1', '20.00');
+      invoice.applyPayment(applied, new Date(later));
+      const expected = invoice.toState();
+
+      now.setTime(0);
+      approvedAt.setTime(0);
+      context.at.setTime(0);
+      tamperWith(command);
+      tamperWith(context);
+      tamperWith(applied);
+
+      expect(invoice.toState()).toEqual(expected);
+      expect(invoice.toState()).toMatchObject({ createdAt: at, issuedAt: later, approval: { by: 'alice', at: later }, seller, buyer, notes: ['Thank you'] });
+      expect(invoice.payments).toEqual([payment('pay-1', '20.00')]);
+    });
+
+    it('shares nothing it can be changed through with the state it was restored from', () => {
+      const state = complete().toState();
+      const expected = complete().toState();
+      const restored = Invoice.restore(state);
+
+      tamperWith(state);
+
+      expect(restored.toState()).toEqual(expected);
+      expect(restored.outstanding.toString()).toBe('133.80');
     });
   });
 

@@ -11,10 +11,11 @@ import {
   type TenantId,
 } from '@invoicing/core';
 import type { ContactId, InvoiceId, PartnerId, PartnershipId, PaymentId } from '../shared/ids';
+import { frozenState, handedOut } from '../shared/immutable';
 import { optionalText } from '../shared/text';
 import type { InvoiceDraftTerms } from '../partnership/partnership';
 import type { DocumentSeal } from './document-seal';
-import { dueDate as dueDateFor, type PaymentTerms } from '../partnership/payment-terms';
+import { dueDate as dueDateFor, paymentTerms, type PaymentTerms } from '../partnership/payment-terms';
 import { parseDraftContent, type DraftContent, type ParsedDraftContent } from './invoice-content';
 import type { InvoicePeriod } from './invoice-period';
 import type { DocumentAllowanceCharge, InvoiceLine } from './invoice-line';
@@ -149,15 +150,28 @@ const FOREIGN_NUMBER = /^[^\p{Cc}]{1,100}$/u;
 export class Invoice extends AggregateRoot<InvoiceId> {
   readonly aggregateType = 'invoice';
 
-  private constructor(private state: InvoiceState) {
+  private frozen!: InvoiceState;
+
+  private constructor(state: InvoiceState) {
     super(state.tenantId, state.id, state.version);
+    this.state = state;
   }
 
-  /** Creates a draft. @throws ValidationError with one issue per bad field */
+  // Frozen whenever it is replaced: nothing handed out or taken in can change it afterwards.
+  private get state(): InvoiceState {
+    return this.frozen;
+  }
+
+  private set state(next: InvoiceState) {
+    this.frozen = frozenState(next);
+  }
+
+  /** Creates a draft. @throws ValidationError with one issue per bad field (`payment_terms.*` as a partnership's terms) */
   static draft(command: NewDraft, context: { tenantId: TenantId; id: InvoiceId; at: Date }): Invoice {
-    const { parsed, externalReference } = collectIssues((attempt) => ({
+    const { parsed, externalReference, terms } = collectIssues((attempt) => ({
       parsed: attempt('', () => parseDraftContent(command, command.currency)),
       externalReference: attempt('externalReference', () => optionalText(command.externalReference, '', 100)),
+      terms: attempt('paymentTerms', () => paymentTerms(command.paymentTerms)),
     }));
     const invoice = new Invoice({
       tenantId: context.tenantId,
@@ -170,7 +184,7 @@ export class Invoice extends AggregateRoot<InvoiceId> {
       sellerId: command.sellerId,
       buyerId: command.buyerId,
       currency: command.currency,
-      paymentTerms: command.paymentTerms,
+      paymentTerms: terms as PaymentTerms,
       ...definedFields({ externalReference, precedingInvoice: command.precedingInvoice }),
       ...(parsed as ParsedDraftContent),
       payments: [],
@@ -187,18 +201,29 @@ export class Invoice extends AggregateRoot<InvoiceId> {
    * was, under that system's number and dates. No number is taken from a series and EN 16931 completeness is not
    * checked: the document was sent long ago and is recorded, not made. Payments, credits, void and write-off then apply
    * as to any issued invoice; one with nothing due is paid at once.
-   * @throws ValidationError with one issue per bad field (`invoice.invalid_number` for the number)
+   * @throws ValidationError with one issue per bad field (`invoice.invalid_number` for the number, `invoice.due_before_issue`
+   * for a due date before the issue date, `payment_terms.*` as a partnership's terms)
    */
   static recordIssued(command: NewDraft & IssuedElsewhere, context: { tenantId: TenantId; id: InvoiceId; at: Date }): Invoice {
-    const { parsed, externalReference, number } = collectIssues((attempt) => ({
-      parsed: attempt('', () => parseDraftContent({ ...command, issueDate: command.issueDate, dueDate: command.dueDate }, command.currency)),
-      externalReference: attempt('externalReference', () => optionalText(command.externalReference, '', 100)),
-      number: attempt('number', () => {
-        const value = command.number.trim();
-        if (!FOREIGN_NUMBER.test(value)) throw ValidationError.of('', 'invoice.invalid_number', 'a number is 1 to 100 characters without control characters');
-        return value;
-      }),
-    }));
+    const { parsed, externalReference, number, terms } = collectIssues((attempt) => {
+      const content = attempt('', () => parseDraftContent({ ...command, issueDate: command.issueDate, dueDate: command.dueDate }, command.currency));
+      // The rule issuing applies (issueProblems), checked here because this document is never issued here.
+      if (content?.dueDate !== undefined && content.issueDate !== undefined && content.dueDate < content.issueDate) {
+        attempt('dueDate', () => {
+          throw ValidationError.of('', 'invoice.due_before_issue', `the due date ${content.dueDate} is before the issue date ${content.issueDate}`);
+        });
+      }
+      return {
+        parsed: content,
+        externalReference: attempt('externalReference', () => optionalText(command.externalReference, '', 100)),
+        number: attempt('number', () => {
+          const value = command.number.trim();
+          if (!FOREIGN_NUMBER.test(value)) throw ValidationError.of('', 'invoice.invalid_number', 'a number is 1 to 100 characters without control characters');
+          return value;
+        }),
+        terms: attempt('paymentTerms', () => paymentTerms(command.paymentTerms)),
+      };
+    });
     const content = parsed as ParsedDraftContent;
     const nothingDue = !content.totals.amountDue.isPositive();
     const invoice = new Invoice({
@@ -213,7 +238,7 @@ export class Invoice extends AggregateRoot<InvoiceId> {
       sellerId: command.sellerId,
       buyerId: command.buyerId,
       currency: command.currency,
-      paymentTerms: command.paymentTerms,
+      paymentTerms: terms as PaymentTerms,
       ...definedFields({ externalReference }),
       ...content,
       seller: command.seller,
@@ -234,12 +259,19 @@ export class Invoice extends AggregateRoot<InvoiceId> {
     return invoice;
   }
 
+  /** Rebuilds an invoice from its stored state (no validation, no events); freezes the plain data of `state` it keeps. */
   static restore(state: InvoiceState): Invoice {
     return new Invoice(state);
   }
 
+  /** The current state, for repositories and readers: frozen, with Dates of its own. */
   toState(): InvoiceState {
-    return { ...this.state, version: this.version };
+    const { approval } = this.state;
+    return {
+      ...handedOut(this.state),
+      version: this.version,
+      ...(approval === undefined ? {} : { approval: { by: approval.by, at: new Date(approval.at.getTime()) } }),
+    };
   }
 
   get kind(): DocumentKind {
@@ -300,7 +332,8 @@ export class Invoice extends AggregateRoot<InvoiceId> {
 
   /** When the document was recorded from another system's history; undefined for documents made here. */
   get importedAt(): Date | undefined {
-    return this.state.importedAt;
+    const { importedAt } = this.state;
+    return importedAt && new Date(importedAt.getTime());
   }
 
   /** BT-22 */

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { Money, tenantId, type TenantId } from '@invoicing/core';
+import { Money, tenantId, type DomainError, type TenantId } from '@invoicing/core';
 import fc from 'fast-check';
 import { CreateMarketable, SetMarketableActive, UpdateMarketable } from '../marketable/marketable.use-cases';
 import { CreatePartner, UpdatePartner } from '../partner/partner.use-cases';
@@ -543,6 +543,22 @@ describe('CreateIssuedInvoice', () => {
       const pending = await draft({ partnershipId: strict.id });
       await s.use(ApproveInvoice).execute({ tenantId: s.tenantId, invoiceId: pending.id, approvedBy: 'controller' });
       expect((await issue(pending.id)).number).toBe('STR-000001');
+    });
+
+    it('names no invoice in a refusal that stored none: the id of a draft that never existed is no answer (review: approval_required named one, 404 to GET)', async () => {
+      const strict = await partnership({ policy: { approval: { kind: 'always' } }, numbering: { invoice: 'NID' } });
+      const id = 'inv-never-stored' as InvoiceId;
+
+      const refused = (await createIssued({ id, partnershipId: strict.id }).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      )) as DomainError;
+
+      expect(refused).toMatchObject({ name: 'InvalidStateError', code: 'invoice.approval_required', details: { partnershipId: strict.id } });
+      expect(refused.details).not.toHaveProperty('invoiceId');
+      expect(refused.message).not.toContain(id);
+      expect(refused.message).toBe(`partnership ${strict.id} requires approval before an invoice is issued: create a draft, approve it, then issue it`);
+      await expect(get(id)).rejects.toEqual(error('NotFoundError', 'invoice.not_found'));
     });
 
     it('answers a retry of the same request (same id) with the invoice and number the first attempt stored', async () => {

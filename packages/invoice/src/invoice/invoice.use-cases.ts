@@ -8,10 +8,13 @@ import {
   ValidationError,
   addDays,
   atPath,
+  collectIssues,
   decimal,
   definedFields,
   formatDecimal,
   parseCalendarDate,
+  requiredList,
+  requiredObject,
   today,
   type CalendarDate,
   type Clock,
@@ -83,7 +86,8 @@ export class LineResolver {
    * currency): list prices are taken in it, and the partnership's negotiated prices only when they are in it too.
    * `named`: the document whose lines these replace or correct (a draft edited, an invoice credited). A marketable its
    * lines name stays usable once deactivated: deactivating ends new sales, not the edits and credits of earlier ones.
-   * @throws ValidationError pointing at the line (`lines.N.marketableId` not found or inactive, `lines.N.netPrice` missing)
+   * @throws ValidationError pointing at the line (`lines.N.marketableId` not found or inactive, `lines.N.netPrice`
+   * missing, `lines.N` not an object), or `request.is_array` at `lines`
    */
   async resolve(
     tenantId: TenantId,
@@ -98,7 +102,9 @@ export class LineResolver {
     // Each marketable read once, however many lines name it (a body of 10,000 lines naming one was 10,000 reads).
     const read = new Map<MarketableId, ReturnType<MarketableRepository['get']>>();
     const marketableOf = (id: MarketableId) => read.get(id) ?? read.set(id, this.marketables.get(tenantId, id)).get(id);
-    for (const [index, line] of (Array.isArray(lines) ? lines : []).entries()) {
+    // Every line an object before any is read: a null line is refused by its path, not as a TypeError.
+    const given = collectIssues((attempt) => requiredList(lines ?? [], 'lines').map((line, index) => attempt(`lines.${index}`, () => requiredObject(line)) as DraftLineInput));
+    for (const [index, line] of given.entries()) {
       if (line.marketableId === undefined) {
         resolved.push(line as InvoiceLineInput);
         continue;
@@ -157,13 +163,14 @@ export class CreateInvoiceDraft {
    * ConflictError `invoice.duplicate_external_reference`; ValidationError
    */
   async execute(command: CreateInvoiceCommand, parties?: InvoiceParties): Promise<InvoiceState> {
+    requiredObject(command);
     const create = () => createOnce<Invoice, InvoiceId, InvoiceState>(this.invoices, command.tenantId, command.id, async () => (await this.prepare(command, parties)).invoice);
     return withReference(this.invoices, command.tenantId, command.externalReference, create);
   }
 
   /** The draft a command makes, not stored, with the partnership and partners it was checked against. */
   async prepare(command: CreateInvoiceCommand, parties?: InvoiceParties): Promise<PreparedDraft> {
-    const { tenantId } = command;
+    const { tenantId } = requiredObject(command);
     const given = parties !== undefined && partiesOf(parties, tenantId, command.partnershipId) ? parties : undefined;
     const partnership = given?.partnership ?? (await load(this.partnerships, tenantId, command.partnershipId, 'partnership'));
     const now = this.clock.now();
@@ -178,9 +185,10 @@ export class CreateInvoiceDraft {
     }
     if (command.sellerContactId !== undefined) seller.contact(command.sellerContactId);
     if (command.buyerContactId !== undefined) buyer.contact(command.buyerContactId);
-    if (command.externalReference !== undefined) {
-      const existing = await this.invoices.findByExternalReference(tenantId, partnership.sellerId, partnership.buyerId, command.externalReference.trim());
-      if (existing) throw duplicateReference(existing.id, command.externalReference);
+    const externalReference = optionalText(command.externalReference, 'externalReference', 100);
+    if (externalReference !== undefined) {
+      const existing = await this.invoices.findByExternalReference(tenantId, partnership.sellerId, partnership.buyerId, externalReference);
+      if (existing) throw duplicateReference(existing.id, externalReference);
     }
     const invoice = Invoice.draft(
       {
@@ -267,14 +275,31 @@ export class CreateIssuedInvoice {
 
   /** `parties`: as {@link CreateInvoiceDraft.execute}. @throws as {@link CreateInvoiceDraft} and {@link IssueInvoice} */
   async execute(command: CreateInvoiceCommand, parties?: InvoiceParties): Promise<InvoiceState> {
+    requiredObject(command);
     const create = () =>
       createOnce<Invoice, InvoiceId, InvoiceState>(this.invoices, command.tenantId, command.id, async () => {
         const { invoice, partnership, seller, buyer } = await this.drafts.prepare(command, parties);
-        await issueDraft(invoice, { partnership, seller, buyer }, { numbers: this.numbers, clock: this.clock, settings: this.settings });
+        try {
+          await issueDraft(invoice, { partnership, seller, buyer }, { numbers: this.numbers, clock: this.clock, settings: this.settings });
+        } catch (error) {
+          throw refusedUnstored(error, invoice.id, partnership.id);
+        }
         return invoice;
       });
     return withReference(this.invoices, command.tenantId, command.externalReference, create);
   }
+}
+
+/**
+ * A refusal of {@link CreateIssuedInvoice} stored nothing: it names the partnership, never the id of the draft it
+ * built, which no read would find. `invoice.approval_required` is the one refusal of issuing that names the draft.
+ */
+function refusedUnstored(error: unknown, invoiceId: InvoiceId, partnershipId: PartnershipId): unknown {
+  if (!(error instanceof InvalidStateError) || error.code !== 'invoice.approval_required' || error.details['invoiceId'] !== invoiceId) return error;
+  const { invoiceId: _unstored, ...details } = error.details;
+  // No "nothing was stored": a billing run stores the draft after this refusal (bill-partnership.ts).
+  const message = `partnership ${partnershipId} requires approval before an invoice is issued: create a draft, approve it, then issue it`;
+  return new InvalidStateError(error.code, message, { ...details, partnershipId });
 }
 
 /** Runs `task` holding the external reference, when there is one (see {@link InvoiceRepository.holdingReference}). */

@@ -1,3 +1,4 @@
+import { requiredObject } from '@invoicing/core';
 import { stripUndefined, type PostalAddress } from '../shared/postal-address';
 import type { ContactId, PartnerId } from '../shared/ids';
 import type { Partner, PartnerIdentifiers } from '../partner/partner';
@@ -16,9 +17,12 @@ export interface PartySnapshot {
   readonly contact?: { readonly id: ContactId; readonly name: string; readonly email?: string; readonly phone?: string };
 }
 
-/** Freezes a partner (and optionally one of its contacts) for a document. */
+/**
+ * Freezes a partner (and optionally one of its contacts) for a document.
+ * @throws ValidationError `request.is_object` at `partner` when no partner is given; NotFoundError `contact.not_found`
+ */
 export function partySnapshot(partner: Partner, contactId?: ContactId): PartySnapshot {
-  const state = partner.toState();
+  const state = requiredObject(partner, 'partner').toState();
   const contact = contactId === undefined ? undefined : partner.contact(contactId);
   const address = partner.billingAddress;
   return stripUndefined({

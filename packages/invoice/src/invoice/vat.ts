@@ -1,4 +1,4 @@
-import { Decimal, ValidationError, atPath, decimal, definedFields, formatDecimal, type DecimalInput } from '@invoicing/core';
+import { Decimal, ValidationError, atPath, decimal, definedFields, formatDecimal, requiredObject, type DecimalInput } from '@invoicing/core';
 import { optionalText } from '../shared/text';
 
 /**
@@ -41,10 +41,10 @@ function isCategoryCode(code: unknown): code is VatCategoryCode {
  * Checks a VAT category against the EN 16931 rules that concern a single line:
  * S has a positive rate; Z, E, AE, K and G a zero rate; L and M a rate of zero or more; O no rate at all;
  * E, AE, K, G and O need an exemption reason (text or VATEX code); S, Z, L and M must not have one.
- * @throws ValidationError `vat.unknown_category` | `vat.rate_required` | `vat.rate_must_be_zero` | `vat.rate_not_allowed` | `vat.rate_must_be_positive` | `vat.exemption_reason_required` | `vat.exemption_reason_not_allowed`
+ * @throws ValidationError `request.is_object` | `vat.unknown_category` | `vat.rate_required` | `vat.rate_must_be_zero` | `vat.rate_not_allowed` | `vat.rate_must_be_positive` | `vat.exemption_reason_required` | `vat.exemption_reason_not_allowed`
  */
 export function vatCategory(input: VatCategoryInput): VatCategory {
-  const { code } = input;
+  const { code } = requiredObject(input);
   if (!isCategoryCode(code)) {
     throw ValidationError.of('code', 'vat.unknown_category', `${JSON.stringify(code)} is not one of ${VAT_CATEGORY_CODES.join(', ')}`);
   }

@@ -1,4 +1,4 @@
-import { CLOCK, ConflictError, DomainError, type Clock, type TenantId } from '@invoicing/core';
+import { CLOCK, ConflictError, DomainError, ValidationError, type Clock, type TenantId } from '@invoicing/core';
 import { inject, injectable } from 'inversify';
 import { creditNoteFromLedger } from '../invoice/credit-note-content';
 import type { Invoice } from '../invoice/invoice';
@@ -160,7 +160,7 @@ export class LedgerProjection {
         creditNote = creditNoteFromLedger(invoice, posting, content, transaction.at);
       } catch (error) {
         // Content that is not one (the store's reading, or its shape, refused it), or that breaks a rule of this release.
-        if (error instanceof DomainError) unrestorable.push({ creditNoteId: posting.creditNoteId, reason: error.code });
+        if (error instanceof DomainError) unrestorable.push({ creditNoteId: posting.creditNoteId, reason: isShapeError(error) ? 'ledger.content_unreadable' : error.code });
         else if (error instanceof TypeError || error instanceof SyntaxError) unrestorable.push({ creditNoteId: posting.creditNoteId, reason: 'ledger.content_unreadable' });
         else throw error;
         continue;
@@ -183,4 +183,9 @@ export class LedgerProjection {
 export interface UnrestorableCreditNote {
   readonly creditNoteId: InvoiceId;
   readonly reason: string;
+}
+
+/** Refused for its shape (a null line, a string for a list): stored content that is not a credit note's at all. */
+function isShapeError(error: DomainError): boolean {
+  return error instanceof ValidationError && error.issues.some((issue) => issue.code === 'request.is_object' || issue.code === 'request.is_array');
 }

@@ -3,6 +3,7 @@ import { InvalidStateError, tenantId } from '@invoicing/core';
 import type { MarketableId } from '../shared/ids';
 import { Marketable, type MarketableDetails } from './marketable';
 import { issuesOf, thrown } from '../testing/assertions';
+import { attempt, tamperWith } from '../testing/tamper';
 
 const tenant = tenantId('acme');
 const at = new Date('2026-01-15T09:00:00Z');
@@ -108,6 +109,41 @@ describe('Marketable', () => {
 
     it('refuses a description longer than 2000 characters', () => {
       expect(issuesOf(() => create({ description: 'd'.repeat(2001) }))).toEqual([{ path: 'description', code: 'text.too_long' }]);
+    });
+  });
+
+  describe('state handed out (review of 12 December 2026)', () => {
+    it('cannot be changed through what toState() and its getters return: arrays, nested objects, Dates', () => {
+      const marketable = create();
+      const expected = create().toState();
+      const state = marketable.toState();
+
+      attempt(() => (state.prices as unknown[]).pop());
+      attempt(() => Object.assign(state.defaultVat, { code: 'Z' }));
+      attempt(() => state.createdAt.setTime(0));
+      tamperWith(state);
+      tamperWith(marketable.defaultVat);
+
+      expect(marketable.toState()).toEqual(expected);
+      expect(marketable.priceIn('USD')?.toString()).toBe('110');
+    });
+
+    it('shares nothing it can be changed through with what it was built or restored from', () => {
+      const now = new Date(at);
+      const command = details();
+      const marketable = Marketable.create(command, { tenantId: tenant, id: 'm-1' as MarketableId, at: now });
+      const state = marketable.toState();
+      const restored = Marketable.restore(state);
+
+      now.setTime(0);
+      tamperWith(command);
+      tamperWith(state);
+
+      for (const kept of [marketable, restored]) {
+        expect(kept.toState()).toMatchObject({ sku: 'CONSULT-1', name: 'Consulting', createdAt: at, updatedAt: at });
+        expect(kept.defaultVat.code).toBe('S');
+        expect(kept.priceIn('EUR')?.toString()).toBe('95');
+      }
     });
   });
 

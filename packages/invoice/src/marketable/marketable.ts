@@ -6,6 +6,8 @@ import {
   definedFields,
   formatDecimal,
   parseCurrencyCode,
+  requiredList,
+  requiredObject,
   type CurrencyCode,
   type Decimal,
   type DecimalInput,
@@ -14,6 +16,7 @@ import {
 import { storedUnitPrice, unitCode } from '../invoice/invoice-line';
 import { vatCategory, vatCategoryToInput, type VatCategory, type VatCategoryInput } from '../invoice/vat';
 import type { MarketableId } from '../shared/ids';
+import { frozenState, handedOut } from '../shared/immutable';
 import { optionalText, requiredText } from '../shared/text';
 
 export type MarketableKind = 'product' | 'service';
@@ -72,9 +75,10 @@ function details(input: MarketableDetails) {
     const name = attempt('name', () => requiredText(input.name, ''));
     const description = attempt('description', () => optionalText(input.description, '', 2000));
     const unit = attempt('unitCode', () => unitCode(input.unitCode, ''));
-    const prices = (input.prices ?? []).map((price, index) =>
+    const prices = (attempt('prices', () => requiredList(input.prices ?? [], '')) ?? []).map((price, index) =>
       attempt(`prices.${index}`, () =>
         collectIssues((inner) => {
+          requiredObject(price, '');
           const currency = inner('currency', () => parseCurrencyCode(price.currency));
           const unitPrice = inner('unitPrice', () => storedUnitPrice(price.unitPrice, 'marketable'));
           return { currency: currency as CurrencyCode, unitPrice: unitPrice as Decimal };
@@ -104,8 +108,20 @@ function details(input: MarketableDetails) {
 export class Marketable extends AggregateRoot<MarketableId> {
   readonly aggregateType = 'marketable';
 
-  private constructor(private state: MarketableState) {
+  private frozen!: MarketableState;
+
+  private constructor(state: MarketableState) {
     super(state.tenantId, state.id, state.version);
+    this.state = state;
+  }
+
+  // Frozen whenever it is replaced: nothing handed out or taken in can change it afterwards.
+  private get state(): MarketableState {
+    return this.frozen;
+  }
+
+  private set state(next: MarketableState) {
+    this.frozen = frozenState(next);
   }
 
   /** Creates a marketable. SKU uniqueness is checked by the use case and guaranteed by the repository. @throws ValidationError */
@@ -123,12 +139,14 @@ export class Marketable extends AggregateRoot<MarketableId> {
     return marketable;
   }
 
+  /** Rebuilds a marketable from its stored state (no validation, no events); freezes the plain data of `state` it keeps. */
   static restore(state: MarketableState): Marketable {
     return new Marketable(state);
   }
 
+  /** The current state, for repositories and readers: frozen, with Dates of its own. */
   toState(): MarketableState {
-    return { ...this.state, version: this.version };
+    return { ...handedOut(this.state), version: this.version };
   }
 
   get sku(): string {

@@ -3,6 +3,7 @@ import { InvalidStateError, NotFoundError, tenantId } from '@invoicing/core';
 import type { ContactId, PartnerId } from '../shared/ids';
 import { Partner, type ContactInput, type PartnerDetails } from './partner';
 import { issuesOf, thrown } from '../testing/assertions';
+import { attempt, tamperWith } from '../testing/tamper';
 
 const tenant = tenantId('acme');
 const at = new Date('2026-01-15T09:00:00Z');
@@ -406,6 +407,59 @@ describe('Partner', () => {
       expect(error).toMatchObject({ code: 'partner.archived', details: { partnerId: 'p-1' } });
       expect(partner.toState()).toEqual(before);
       expect(partner.pendingEvents).toEqual([]);
+    });
+  });
+
+  describe('state handed out (review of 12 December 2026)', () => {
+    /** A partner with contacts, addresses, identifiers and default terms: everything a caller can reach. */
+    function complete(): Partner {
+      const partner = create({
+        identifiers: { vatId: 'FR12345678901', legalRegistration: { value: '123 456 789', scheme: '0002' }, electronicAddress: { scheme: '0088', value: '5790000435975' } },
+        addresses: [address, { ...address, purpose: 'delivery', lines: ['2 quai Voltaire'] }],
+        defaultCurrency: 'EUR',
+        defaultPaymentTerms: { kind: 'instalments', instalments: [{ percent: '50', days: 0 }, { percent: '50', days: 30 }] },
+        contacts: [{ name: 'Anna Smith', email: 'anna@acme.example' }, { name: 'Ben Jones', phone: '+33 1 23 45 67 89' }],
+      });
+      partner.markSaved();
+      return partner;
+    }
+
+    it('cannot be changed through what toState() and its getters return: arrays, nested objects, Dates', () => {
+      const partner = complete();
+      const expected = complete().toState();
+      const state = partner.toState();
+
+      attempt(() => {
+        (state.contacts as unknown[]).length = 0;
+      });
+      attempt(() => state.createdAt.setTime(0));
+      attempt(() => Object.assign(state.identifiers, { vatId: 'FR00000000000' }));
+      tamperWith(state);
+      for (const handedOut of [partner.contacts, partner.identifiers, partner.billingAddress, partner.defaultPaymentTerms, partner.contact('c-1' as ContactId)]) tamperWith(handedOut);
+
+      expect(partner.toState()).toEqual(expected);
+      expect(partner.contacts).toHaveLength(2);
+    });
+
+    it('shares nothing it can be changed through with what it was built, changed or restored from', () => {
+      const now = new Date(at);
+      const command = { legalName: 'Acme SAS', addresses: [{ ...address, lines: [...address.lines] }], identifiers: { vatId: 'FR12345678901' }, contacts: [{ name: 'Anna Smith' }] };
+      const partner = Partner.create(command, { tenantId: tenant, id: partnerId, newContactId: contactIds(), at: now });
+      const addedAt = new Date(later);
+      const added = partner.addContact({ name: 'Ben Jones' }, { id: 'c-9' as ContactId, at: addedAt });
+      const state = partner.toState();
+      const restored = Partner.restore(state);
+
+      now.setTime(0);
+      addedAt.setTime(0);
+      tamperWith(command);
+      tamperWith(added);
+      tamperWith(state);
+
+      for (const kept of [partner, restored]) {
+        expect(kept.toState()).toMatchObject({ legalName: 'Acme SAS', identifiers: { vatId: 'FR12345678901' }, addresses: [{ ...address, purpose: 'billing' }], createdAt: at, updatedAt: later });
+        expect(kept.contacts.map((contact) => contact.name)).toEqual(['Anna Smith', 'Ben Jones']);
+      }
     });
   });
 

@@ -6,11 +6,14 @@ import {
   ValidationError,
   collectIssues,
   parseCurrencyCode,
+  requiredList,
+  requiredObject,
   type CurrencyCode,
   type TenantId,
 } from '@invoicing/core';
 import type { ContactId, PartnerId } from '../shared/ids';
 import { postalAddress, stripUndefined, type PostalAddress } from '../shared/postal-address';
+import { frozenState, handedOut } from '../shared/immutable';
 import { optionalText, requiredText } from '../shared/text';
 import { paymentTerms, type PaymentTerms, type PaymentTermsInput } from '../partnership/payment-terms';
 
@@ -165,8 +168,8 @@ function details(input: PartnerDetails) {
       return input.externalId;
     });
     const ids = attempt('identifiers', () => identifiers(input.identifiers));
-    const addresses = (input.addresses ?? []).map((address, index) =>
-      attempt(`addresses.${index}`, () => ({ purpose: address.purpose ?? 'billing', ...postalAddress(address) })),
+    const addresses = (attempt('addresses', () => requiredList(input.addresses ?? [], '')) ?? []).map((address, index) =>
+      attempt(`addresses.${index}`, () => ({ purpose: requiredObject(address, '').purpose ?? 'billing', ...postalAddress(address) })),
     );
     const defaultCurrency = input.defaultCurrency === undefined ? undefined : attempt('defaultCurrency', () => parseCurrencyCode(input.defaultCurrency as string));
     const defaultPaymentTerms =
@@ -191,8 +194,20 @@ function details(input: PartnerDetails) {
 export class Partner extends AggregateRoot<PartnerId> {
   readonly aggregateType = 'partner';
 
-  private constructor(private state: PartnerState) {
+  private frozen!: PartnerState;
+
+  private constructor(state: PartnerState) {
     super(state.tenantId, state.id, state.version);
+    this.state = state;
+  }
+
+  // Frozen whenever it is replaced: nothing handed out or taken in can change it afterwards.
+  private get state(): PartnerState {
+    return this.frozen;
+  }
+
+  private set state(next: PartnerState) {
+    this.frozen = frozenState(next);
   }
 
   /**
@@ -221,14 +236,14 @@ export class Partner extends AggregateRoot<PartnerId> {
     return partner;
   }
 
-  /** Rebuilds a partner from its stored state (no validation, no events). */
+  /** Rebuilds a partner from its stored state (no validation, no events); freezes the plain data of `state` it keeps. */
   static restore(state: PartnerState): Partner {
     return new Partner(state);
   }
 
-  /** A copy of the current state, for repositories and read models. */
+  /** The current state, for repositories and read models: frozen, with Dates of its own. */
   toState(): PartnerState {
-    return { ...this.state, version: this.version };
+    return { ...handedOut(this.state), version: this.version };
   }
 
   get legalName(): string {
@@ -289,6 +304,7 @@ export class Partner extends AggregateRoot<PartnerId> {
    */
   replaceContacts(inputs: readonly ContactInput[], context: { newContactId: () => ContactId; at: Date }): void {
     this.requireActive();
+    collectIssues((attempt) => requiredList(inputs, '').forEach((input, index) => attempt(String(index), () => requiredObject(input, ''))));
     for (const input of inputs) if (input.id !== undefined) this.contact(input.id);
     this.state = { ...this.state, contacts: contacts(inputs, context.newContactId), updatedAt: context.at };
     this.raise('partner.contacts_replaced', { partnerId: this.id, contactIds: this.state.contacts.map((item) => item.id) }, context.at);
@@ -336,7 +352,7 @@ export class Partner extends AggregateRoot<PartnerId> {
 
 function contacts(inputs: readonly ContactInput[], newContactId: () => ContactId): Contact[] {
   return collectIssues((attempt) => {
-    const parsed = inputs.map((input, index) => attempt(String(index), () => contact(input, input.id ?? newContactId())));
+    const parsed = requiredList(inputs, '').map((input, index) => attempt(String(index), () => contact(requiredObject(input, ''), input.id ?? newContactId())));
     const emails = parsed.map((item) => item?.email).filter((email): email is string => email !== undefined);
     if (new Set(emails).size !== emails.length) {
       attempt('', () => {

@@ -161,6 +161,19 @@ describe('UpdatePartner', () => {
       expect((await bed.use(GetPartner).execute({ tenantId: TENANT, partnerId: created.id })).legalName).toBe('First writer');
     });
 
+    it('takes any of several expected versions, and none of an empty list (an If-Match list; weak tags only)', async () => {
+      const created = await createSeller();
+
+      const updated = await bed.use(UpdatePartner).execute({ tenantId: TENANT, partnerId: created.id, expectedVersion: [5, 1], details: { legalName: 'Listed' } });
+      const failures = [await thrown(bed.use(UpdatePartner).execute({ tenantId: TENANT, partnerId: created.id, expectedVersion: [1, 3], details: { legalName: 'Stale' } }))];
+      failures.push(await thrown(bed.use(UpdatePartner).execute({ tenantId: TENANT, partnerId: created.id, expectedVersion: [], details: { legalName: 'Unmatchable' } })));
+
+      expect(updated).toMatchObject({ version: 2, legalName: 'Listed' });
+      expect(failures).toEqual([error('ConflictError', 'concurrency.stale_version'), error('ConflictError', 'concurrency.stale_version')]);
+      expect(failures[0]).toMatchObject({ message: `partner ${created.id} is at version 2, not one of [1, 3]`, details: { version: 2, expectedVersion: [1, 3] } });
+      expect((await bed.use(GetPartner).execute({ tenantId: TENANT, partnerId: created.id })).legalName).toBe('Listed');
+    });
+
     it('fails with partner.archived when the partner is archived', async () => {
       const created = await createSeller();
       await bed.use(ArchivePartner).execute({ tenantId: TENANT, partnerId: created.id });

@@ -3,6 +3,7 @@ import { InvalidStateError, Money, parseCalendarDate, tenantId } from '@invoicin
 import type { MarketableId, PartnerId, PartnershipId } from '../shared/ids';
 import { Partnership, type PartnershipTermsInput } from './partnership';
 import { issuesOf, thrown } from '../testing/assertions';
+import { attempt, tamperWith } from '../testing/tamper';
 
 const tenant = tenantId('acme');
 const at = new Date('2026-01-15T09:00:00Z');
@@ -126,6 +127,51 @@ describe('Partnership', () => {
         { path: 'policy.approval.threshold', code: 'money.precision_exceeded' },
       ]);
       expect(create({ currency: 'JPY', policy: { approval: { kind: 'above', threshold: '1000' } } }).requiresApproval(Money.of('1001', 'JPY'))).toBe(true);
+    });
+  });
+
+  describe('state handed out (review of 12 December 2026)', () => {
+    function complete(): Partnership {
+      const partnership = create({
+        paymentTerms: { kind: 'instalments', instalments: [{ percent: '30', days: 0 }, { percent: '70', days: 30 }] },
+        policy: { approval: { kind: 'above', threshold: '1000.00' }, deliveryFormat: 'ubl' },
+        validUntil: '2026-12-31',
+      });
+      partnership.setPriceOverride(widget, '12.50', new Date(later));
+      partnership.markSaved();
+      return partnership;
+    }
+
+    it('cannot be changed through what toState(), draftTerms() and its getters return: arrays, nested objects, Money, Dates', () => {
+      const partnership = complete();
+      const expected = complete().toState();
+      const state = partnership.toState();
+
+      attempt(() => (state.priceOverrides as unknown[]).pop());
+      attempt(() => state.paymentTerms.kind === 'instalments' && Object.assign(state.paymentTerms.instalments[0] as object, { days: -30 }));
+      attempt(() => Object.assign(state.policy, { approval: { kind: 'none' } }));
+      attempt(() => state.updatedAt.setTime(0));
+      tamperWith(state);
+      for (const handedOut of [partnership.paymentTerms, partnership.numbering, partnership.policy, partnership.draftTerms()]) tamperWith(handedOut);
+
+      expect(partnership.toState()).toEqual(expected);
+      expect(partnership.requiresApproval(eur('1000.01'))).toBe(true);
+    });
+
+    it('shares nothing it can be changed through with what it was built or restored from', () => {
+      const now = new Date(at);
+      const command = { sellerId, buyerId, ...terms({ numbering: { invoice: 'F2026' }, policy: { approval: { kind: 'always' } } }) };
+      const partnership = Partnership.create(command, { tenantId: tenant, id: 'ps-1' as PartnershipId, at: now });
+      const state = partnership.toState();
+      const restored = Partnership.restore(state);
+
+      now.setTime(0);
+      tamperWith(command);
+      tamperWith(state);
+
+      for (const kept of [partnership, restored]) {
+        expect(kept.toState()).toMatchObject({ numbering: { invoice: 'F2026', creditNote: 'CN' }, policy: { approval: { kind: 'always' } }, paymentTerms: { kind: 'net', days: 30 }, createdAt: at });
+      }
     });
   });
 

@@ -16,6 +16,7 @@ import {
 } from '@invoicing/core';
 import { storedUnitPrice } from '../invoice/invoice-line';
 import type { MarketableId, PartnerId, PartnershipId } from '../shared/ids';
+import { frozenState, handedOut } from '../shared/immutable';
 import { optionalText } from '../shared/text';
 import { paymentTerms, type PaymentTerms, type PaymentTermsInput } from './payment-terms';
 import type { InvoicePeriod } from '../invoice/invoice-period';
@@ -155,8 +156,20 @@ function terms(input: PartnershipTermsInput) {
 export class Partnership extends AggregateRoot<PartnershipId> {
   readonly aggregateType = 'partnership';
 
-  private constructor(private state: PartnershipState) {
+  private frozen!: PartnershipState;
+
+  private constructor(state: PartnershipState) {
     super(state.tenantId, state.id, state.version);
+    this.state = state;
+  }
+
+  // Frozen whenever it is replaced: nothing handed out or taken in can change it afterwards.
+  private get state(): PartnershipState {
+    return this.frozen;
+  }
+
+  private set state(next: PartnershipState) {
+    this.frozen = frozenState(next);
   }
 
   /**
@@ -186,12 +199,14 @@ export class Partnership extends AggregateRoot<PartnershipId> {
     return partnership;
   }
 
+  /** Rebuilds a partnership from its stored state (no validation, no events); freezes the plain data of `state` it keeps. */
   static restore(state: PartnershipState): Partnership {
     return new Partnership(state);
   }
 
+  /** The current state, for repositories and readers: frozen, with Dates of its own. */
   toState(): PartnershipState {
-    return { ...this.state, version: this.version };
+    return { ...handedOut(this.state), version: this.version };
   }
 
   get sellerId(): PartnerId {

@@ -6,6 +6,7 @@ import {
   decimal,
   endOfMonth,
   formatDecimal,
+  requiredObject,
   type CalendarDate,
   type Decimal,
   type DecimalInput,
@@ -57,7 +58,7 @@ export const MAX_INSTALMENTS = 60;
 
 /**
  * Checks payment terms.
- * @throws ValidationError `payment_terms.unknown_kind` | `payment_terms.invalid_days` | `payment_terms.instalments_must_total_100` | `payment_terms.no_instalments` | `payment_terms.too_many_instalments`
+ * @throws ValidationError `payment_terms.unknown_kind` | `payment_terms.invalid_days` | `request.is_object` (an instalment) | `payment_terms.instalments_must_total_100` | `payment_terms.no_instalments` | `payment_terms.too_many_instalments`
  */
 export function paymentTerms(input: PaymentTermsInput): PaymentTerms {
   switch (input?.kind) {
@@ -74,7 +75,8 @@ export function paymentTerms(input: PaymentTermsInput): PaymentTerms {
       if (input.instalments.length > MAX_INSTALMENTS) {
         throw ValidationError.of('instalments', 'payment_terms.too_many_instalments', `at most ${MAX_INSTALMENTS} instalments (five years of monthly ones)`);
       }
-      const instalments = input.instalments.map((part, index) => {
+      const instalments = input.instalments.map((given, index) => {
+        const part = requiredObject(given, `instalments.${index}`);
         const percent = atPath(`instalments.${index}.percent`, () => decimal(part.percent));
         // Compared with 0: decimal.js counts 0 as positive.
         if (!percent.greaterThan(0)) throw ValidationError.of(`instalments.${index}.percent`, 'payment_terms.invalid_percent', 'must be above 0');

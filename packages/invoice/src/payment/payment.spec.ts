@@ -4,6 +4,7 @@ import { CurrencyMismatchError, DomainError, Money, parseCalendarDate, tenantId 
 import type { InvoiceId, PartnerId, PaymentId, RefundId } from '../shared/ids';
 import { Payment, type PaymentApplication, type PaymentRefund, type ReceivedPayment } from './payment';
 import { issuesOf, thrown } from '../testing/assertions';
+import { attempt, tamperWith } from '../testing/tamper';
 
 const tenant = tenantId('acme');
 const at = new Date('2026-01-15T09:00:00Z');
@@ -87,6 +88,21 @@ describe('Payment', () => {
         { path: 'receivedOn', code: 'date.malformed' },
         { path: 'reference', code: 'text.too_long' },
       ]);
+    });
+  });
+
+  describe('received', () => {
+    const context = { tenantId: tenant, id: 'pay-1' as PaymentId, at };
+
+    it('makes the payment from values already checked', () => {
+      const payment = Payment.received({ partnerId: buyerId, amount: eur('100.00'), receivedOn: day, reference: 'VIR 1' }, context);
+
+      expect(payment.unapplied.toString()).toBe('100.00');
+      expect(payment.toState()).toMatchObject({ receivedOn: '2026-01-15', reference: 'VIR 1', createdAt: at });
+    });
+
+    it.each(['0.00', '-0.01', '-50.00'])('refuses the amount %s with payment.invalid_amount, as receive does (review of 12 December 2026)', (amount) => {
+      expect(issuesOf(() => Payment.received({ partnerId: buyerId, amount: eur(amount), receivedOn: day }, context))).toEqual([{ path: 'amount', code: 'payment.invalid_amount' }]);
     });
   });
 
@@ -193,6 +209,52 @@ describe('Payment', () => {
 
     it('is refused with payment.invalid_amount for zero', () => {
       expect(issuesOf(() => received().refund(refund('rf-1', '0.00'), later))).toEqual([{ path: 'amount', code: 'payment.invalid_amount' }]);
+    });
+  });
+
+  describe('state handed out (review of 12 December 2026)', () => {
+    /** A payment partly applied and partly refunded. */
+    function used(): Payment {
+      const payment = received();
+      payment.apply(application('inv-1', '30.00'), new Date(later));
+      payment.refund({ ...refund('r-1', '20.00'), reference: 'RBT 1' }, new Date(later));
+      return payment;
+    }
+
+    it('cannot be changed through what toState() and its getters return: arrays, nested objects, Money, Dates', () => {
+      const payment = used();
+      const expected = used().toState();
+      const state = payment.toState();
+
+      attempt(() => (state.applications as unknown[]).pop());
+      attempt(() => (payment.refunds as PaymentRefund[]).push(refund('forged', '50.00')));
+      attempt(() => state.createdAt.setUTCFullYear(1999));
+      tamperWith(state);
+      for (const handedOut of [payment.applications, payment.refunds, payment.amount, payment.unapplied]) tamperWith(handedOut);
+
+      expect(payment.toState()).toEqual(expected);
+      expect(payment.unapplied.toString()).toBe('50.00');
+    });
+
+    it('shares nothing it can be changed through with what it was built or restored from', () => {
+      const now = new Date(at);
+      const command = { partnerId: buyerId, amount: '100.00', currency: 'EUR', receivedOn: '2026-01-15' };
+      const payment = Payment.receive(command, { tenantId: tenant, id: 'pay-1' as PaymentId, at: now });
+      const part = application('inv-1', '30.00');
+      const appliedAt = new Date(later);
+      payment.apply(part, appliedAt);
+      const state = payment.toState();
+      const restored = Payment.restore(state);
+
+      now.setTime(0);
+      appliedAt.setTime(0);
+      tamperWith(part);
+      tamperWith(state);
+
+      for (const kept of [payment, restored]) {
+        expect(kept.toState()).toMatchObject({ createdAt: at, updatedAt: later, applications: [application('inv-1', '30.00')] });
+        expect(kept.unapplied.toString()).toBe('70.00');
+      }
     });
   });
 

@@ -12,6 +12,7 @@ import {
   type TenantId,
 } from '@invoicing/core';
 import type { InvoiceId, PartnerId, PaymentId, RefundId } from '../shared/ids';
+import { frozenState, handedOut } from '../shared/immutable';
 import { optionalText } from '../shared/text';
 
 /** Part of a payment applied to one invoice. */
@@ -62,8 +63,20 @@ export interface ReceivedPayment {
 export class Payment extends AggregateRoot<PaymentId> {
   readonly aggregateType = 'payment';
 
-  private constructor(private state: PaymentState) {
+  private frozen!: PaymentState;
+
+  private constructor(state: PaymentState) {
     super(state.tenantId, state.id, state.version);
+    this.state = state;
+  }
+
+  // Frozen whenever it is replaced: nothing handed out or taken in can change it afterwards.
+  private get state(): PaymentState {
+    return this.frozen;
+  }
+
+  private set state(next: PaymentState) {
+    this.frozen = frozenState(next);
   }
 
   /**
@@ -87,13 +100,15 @@ export class Payment extends AggregateRoot<PaymentId> {
   }
 
   /**
-   * A payment from values already checked: how the ledger's `received` posting becomes the payment document
+   * A payment from values already parsed: how the ledger's `received` posting becomes the payment document
    * (ADR 0006), and the end of {@link receive}.
+   * @throws ValidationError `payment.invalid_amount` (zero or negative)
    */
   static received(
     receipt: { readonly partnerId: PartnerId; readonly amount: Money; readonly receivedOn: CalendarDate; readonly reference?: string | undefined },
     context: { tenantId: TenantId; id: PaymentId; at: Date },
   ): Payment {
+    if (!receipt.amount.isPositive()) throw ValidationError.of('amount', 'payment.invalid_amount', 'a payment is above zero');
     const payment = new Payment({
       tenantId: context.tenantId,
       id: context.id,
@@ -111,12 +126,14 @@ export class Payment extends AggregateRoot<PaymentId> {
     return payment;
   }
 
+  /** Rebuilds a payment from its stored state (no validation, no events); freezes the plain data of `state` it keeps. */
   static restore(state: PaymentState): Payment {
     return new Payment(state);
   }
 
+  /** The current state, for repositories and readers: frozen, with Dates of its own. */
   toState(): PaymentState {
-    return { ...this.state, version: this.version };
+    return { ...handedOut(this.state), version: this.version };
   }
 
   get partnerId(): PartnerId {

@@ -11,6 +11,8 @@ import {
   definedFields,
   parseCalendarDate,
   parseCurrencyCode,
+  requiredList,
+  requiredObject,
   type CalendarDate,
   type Clock,
   type CurrencyCode,
@@ -142,7 +144,7 @@ export class RecordPayment {
    * request would record (the API derives it from the tenant and the `Idempotency-Key`), and the ledger operation is
    * named after it. A retry finds the transaction stored, whatever happened to the first attempt's answer: nothing new is
    * recorded, the projection is completed and the payment answered as the first attempt recorded it.
-   * @throws NotFoundError `partner.not_found` | `invoice.not_found`; ValidationError `payment.invalid_amount` | `payment.invoice_mismatch` | `money.*`;
+   * @throws NotFoundError `partner.not_found` | `invoice.not_found`; ValidationError `payment.invalid_amount` | `payment.invoice_mismatch` | `money.*` | `request.is_array` (`applyTo`);
    * InvalidStateError when a named invoice cannot take payments; DomainError `idempotency.key_reused` when `id` names a
    * payment recorded for a different request
    */
@@ -162,7 +164,9 @@ export class RecordPayment {
     partner?: Partner,
     options: { readonly wholly?: boolean } = {},
   ): Promise<PaymentState> {
-    const { tenantId } = command;
+    const { tenantId } = requiredObject(command);
+    // Only an absent list means "the oldest invoices that owe": anything else must be the list of those to pay.
+    if (command.applyTo !== undefined) requiredList(command.applyTo, 'applyTo');
     if (partner?.tenantId !== tenantId || partner.id !== command.partnerId) await load(this.partners, tenantId, command.partnerId, 'partner');
     const id = command.id ?? this.ids.next<'Payment'>();
     const asked = Payment.receive(command, { tenantId, id, at: this.clock.now() });

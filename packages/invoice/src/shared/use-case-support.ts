@@ -16,8 +16,11 @@ export const DEFAULT_SETTINGS: InvoicingSettings = { timeZone: 'UTC' };
 /** A command on an existing aggregate may carry the version the caller last read (an HTTP `If-Match`). */
 export interface VersionedCommand {
   readonly tenantId: TenantId;
-  /** When given, the command fails with ConflictError `concurrency.stale_version` unless the stored version is still this one. */
-  readonly expectedVersion?: number;
+  /**
+   * When given, the command fails with ConflictError `concurrency.stale_version` unless the stored version is still this
+   * one, or one of these (an `If-Match` naming several tags; none when no tag it names can match).
+   */
+  readonly expectedVersion?: number | readonly number[];
 }
 
 /**
@@ -29,7 +32,7 @@ export async function load<A extends AggregateRoot<IdType>, IdType extends strin
   tenantId: TenantId,
   id: IdType,
   resource: string,
-  expectedVersion?: number,
+  expectedVersion?: VersionedCommand['expectedVersion'],
 ): Promise<A> {
   const aggregate = await repository.get(tenantId, id);
   if (!aggregate) throw new NotFoundError(resource, id);
@@ -40,9 +43,10 @@ export async function load<A extends AggregateRoot<IdType>, IdType extends strin
  * The aggregate, when it is at the version the caller expects (or expects none).
  * @throws ConflictError `concurrency.stale_version`
  */
-export function atVersion<A extends AggregateRoot<IdType>, IdType extends string>(aggregate: A, resource: string, expectedVersion?: number): A {
-  if (expectedVersion !== undefined && aggregate.version !== expectedVersion) {
-    throw new ConflictError('concurrency.stale_version', `${resource} ${aggregate.id} is at version ${aggregate.version}, not ${expectedVersion}`, {
+export function atVersion<A extends AggregateRoot<IdType>, IdType extends string>(aggregate: A, resource: string, expectedVersion?: VersionedCommand['expectedVersion']): A {
+  if (expectedVersion !== undefined && ![expectedVersion].flat().includes(aggregate.version)) {
+    const expected = typeof expectedVersion === 'number' ? expectedVersion : `one of [${expectedVersion.join(', ')}]`;
+    throw new ConflictError('concurrency.stale_version', `${resource} ${aggregate.id} is at version ${aggregate.version}, not ${expected}`, {
       resource,
       id: aggregate.id,
       version: aggregate.version,

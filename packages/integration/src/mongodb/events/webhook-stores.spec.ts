@@ -75,6 +75,20 @@ describe('MongoWebhookEndpointStore', () => {
     // Another tenant's id is a missing endpoint.
     await expect(store.update('globex', 'ep-1', { enabled: true }, at)).rejects.toThrow(NotFoundError);
   });
+
+  it('makes a change expecting a version only at that version (or one of those listed), and changes nothing otherwise', async () => {
+    await store.create({ tenantId: 'acme', id: 'ep-v', url: 'https://hooks.example.com/v', eventTypes: ['*'], enabled: true, secret: 'whsec_a', at });
+    const stale = { code: 'concurrency.stale_version', details: { resource: 'webhook_endpoint', id: 'ep-v', version: 2 } };
+    expect(await store.update('acme', 'ep-v', { description: 'one' }, at, 1)).toMatchObject({ version: 2, description: 'one' });
+    await expect(store.update('acme', 'ep-v', { description: 'stale' }, at, 1)).rejects.toMatchObject(stale);
+    await expect(store.update('acme', 'ep-v', { description: 'none can match' }, at, [])).rejects.toMatchObject(stale);
+    await expect(store.rotateSecret('acme', 'ep-v', 'whsec_b', at, at, [1, 3])).rejects.toMatchObject(stale);
+    await expect(store.delete('acme', 'ep-v', at, 3)).rejects.toMatchObject(stale);
+    expect(await store.get('acme', 'ep-v')).toMatchObject({ version: 2, description: 'one', secrets: [{ secret: 'whsec_a' }] });
+    expect(await store.rotateSecret('acme', 'ep-v', 'whsec_b', at, at, [1, 2])).toMatchObject({ version: 3, secrets: [{ secret: 'whsec_b' }] });
+    await store.delete('acme', 'ep-v', at, 3);
+    expect(await store.get('acme', 'ep-v')).toBeUndefined();
+  });
 });
 
 describe('MongoWebhookDeliveryStore', () => {

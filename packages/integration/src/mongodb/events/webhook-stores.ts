@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError, type DomainEvent, type TenantId } from '@
 import type { Model } from 'mongoose';
 import type { LoggedEvent } from '../../events/event-log.port';
 import { ATTEMPTS_KEPT, type WebhookEndpointEvent, type DeliveryAttempt, type DeliveryStatus, type EndpointSecret, type WebhookDelivery, type WebhookEndpoint } from '../../webhooks/webhook';
-import type { DeliveryPage, EndpointChange, NewEndpoint, WebhookDeliveryStore, WebhookEndpointStore } from '../../webhooks/webhook.port';
+import type { DeliveryPage, EndpointChange, ExpectedVersion, NewEndpoint, WebhookDeliveryStore, WebhookEndpointStore } from '../../webhooks/webhook.port';
 import { lockIdOf } from '../aggregate-store';
 import type { DocumentLocks } from '../document-lock';
 import { outboxEntryOf } from '../mappers/domain-event.mapper';
@@ -133,8 +133,8 @@ export class MongoWebhookEndpointStore implements WebhookEndpointStore {
     return documents.filter((document) => !document.deletedAt).map(endpointOf).sort((left, right) => (left.id < right.id ? -1 : 1));
   }
 
-  update(tenantId: string, id: string, change: EndpointChange, at: Date): Promise<WebhookEndpoint> {
-    return this.change(tenantId, id, at, (document) => {
+  update(tenantId: string, id: string, change: EndpointChange, at: Date, expectedVersion?: ExpectedVersion): Promise<WebhookEndpoint> {
+    return this.change(tenantId, id, at, expectedVersion, (document) => {
       const next: EndpointDocument = {
         ...document,
         ...(change.url === undefined ? {} : { url: change.url }),
@@ -150,8 +150,8 @@ export class MongoWebhookEndpointStore implements WebhookEndpointStore {
     });
   }
 
-  rotateSecret(tenantId: string, id: string, secret: string, overlapUntil: Date, at: Date): Promise<WebhookEndpoint> {
-    return this.change(tenantId, id, at, (document) => {
+  rotateSecret(tenantId: string, id: string, secret: string, overlapUntil: Date, at: Date, expectedVersion?: ExpectedVersion): Promise<WebhookEndpoint> {
+    return this.change(tenantId, id, at, expectedVersion, (document) => {
       // The current secret overlaps the new one. Older ones still in their own overlap keep it (a second rotation soon
       // after the first, whose answer the caller may never have read, must not end the secret the receiver verifies
       // with), up to MAX_SECRETS; no overlap asked (a leaked secret) ends them all now.
@@ -165,7 +165,7 @@ export class MongoWebhookEndpointStore implements WebhookEndpointStore {
 
   async disableFailing(tenantId: string, id: string, version: number, at: Date): Promise<boolean> {
     let disabled = false;
-    await this.change(tenantId, id, at, (document) => {
+    await this.change(tenantId, id, at, undefined, (document) => {
       disabled = document.enabled && document.version === version;
       return disabled ? { document: { ...document, enabled: false, disabledReason: 'failing' }, events: [['disabled', { ...summary({ ...document, enabled: false, disabledReason: 'failing' }) }]] } : undefined;
     });
@@ -179,8 +179,8 @@ export class MongoWebhookEndpointStore implements WebhookEndpointStore {
     );
   }
 
-  async delete(tenantId: string, id: string, at: Date): Promise<void> {
-    await this.change(tenantId, id, at, (document) => ({
+  async delete(tenantId: string, id: string, at: Date, expectedVersion?: ExpectedVersion): Promise<void> {
+    await this.change(tenantId, id, at, expectedVersion, (document) => ({
       document: { ...document, enabled: false, secrets: [], deletedAt: at },
       events: [['deleted', { url: document.url }]],
     }));
@@ -191,17 +191,30 @@ export class MongoWebhookEndpointStore implements WebhookEndpointStore {
     return document && !document.deletedAt ? document : undefined;
   }
 
-  /** One change: read, decide, write at the next version with its events, all under the document's lock. */
+  /**
+   * One change: read, check the version expected (if any), decide, write at the next version with its events, all under
+   * the document's lock; the write is guarded by the version read, so the check holds for the write.
+   */
   private async change(
     tenantId: string,
     id: string,
     at: Date,
+    expectedVersion: ExpectedVersion | undefined,
     decide: (document: EndpointDocument) => { document: EndpointDocument; events: [WebhookEndpointEvent, Record<string, unknown>][] } | undefined,
   ): Promise<WebhookEndpoint> {
     const _id = `${tenantId}/${id}`;
     const result = await this.locks.withLock(lockIdOf(this.model, { _id }), tenantId, async () => {
       const current = await this.read(tenantId, id);
       if (!current) throw new NotFoundError('webhook_endpoint', id);
+      if (expectedVersion !== undefined && ![expectedVersion].flat().includes(current.version)) {
+        const expected = typeof expectedVersion === 'number' ? expectedVersion : `one of [${expectedVersion.join(', ')}]`;
+        throw new ConflictError('concurrency.stale_version', `webhook endpoint ${id} is at version ${current.version}, not ${expected}`, {
+          resource: AGGREGATE_TYPE,
+          id,
+          version: current.version,
+          expectedVersion,
+        });
+      }
       const decided = decide(current);
       if (!decided) return current;
       const version = current.version + 1;

@@ -2,7 +2,11 @@ import { ConflictError, type AggregateRoot, type TenantId } from '@invoicing/cor
 import { jestGlobals } from './jest-globals';
 import type { AggregateRepository } from '../../shared/repository.port';
 import { aTenant } from '../builders';
+import { tamperWith } from '../tamper';
 import type { InvoiceAdapters } from '../in-memory/in-memory-adapters';
+
+/** A state as plain JSON (amounts, decimals and dates as their strings): a record of it that later changes cannot reach. */
+const snapshotOf = (state: object | undefined): unknown => JSON.parse(JSON.stringify(state ?? null));
 
 /** What the shared repository cases need to know about one aggregate type. */
 export interface AggregateCases<A extends AggregateRoot<IdType> & { toState(): object }, IdType extends string> {
@@ -74,6 +78,31 @@ export function describeAggregateRepository<A extends AggregateRoot<IdType> & { 
       const twin = cases.restore({ ...aggregate.toState(), version: 0 } as ReturnType<A['toState']>);
       await repository.save(aggregate);
       await expect(repository.save(twin)).rejects.toMatchObject({ code: 'concurrency.conflict' });
+    });
+
+    it('keeps what it stored when the caller changes what get returned: arrays, nested objects, Money, Dates', async () => {
+      const tenant = aTenant();
+      const aggregate = await cases.create(adapters(), tenant);
+      await repository.save(aggregate);
+      const expected = snapshotOf({ ...aggregate.toState(), version: 1 });
+
+      tamperWith(((await repository.get(tenant, aggregate.id)) as A).toState());
+
+      expect(snapshotOf((await repository.get(tenant, aggregate.id))?.toState())).toEqual(expected);
+    });
+
+    it('keeps what it stored when the caller changes what it saved, or changes the aggregate without saving it', async () => {
+      const tenant = aTenant();
+      const aggregate = await cases.create(adapters(), tenant);
+      const saved = aggregate.toState();
+      await repository.save(aggregate);
+      const expected = snapshotOf({ ...saved, version: 1 });
+
+      tamperWith(saved);
+      tamperWith(aggregate.toState());
+      cases.change(aggregate);
+
+      expect(snapshotOf((await repository.get(tenant, aggregate.id))?.toState())).toEqual(expected);
     });
 
     it("treats another tenant's id exactly like a missing one", async () => {

@@ -14,8 +14,27 @@ export interface UniqueKey<S> {
 }
 
 /**
+ * A copy of `value` sharing nothing a caller can change: plain objects, arrays and Dates are copied; other class
+ * instances (Money, Decimal) are immutable values and kept.
+ */
+function detached<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (value instanceof Date) return new Date(value.getTime()) as T;
+  if (Array.isArray(value)) return value.map(detached) as T;
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  if (prototype !== null && Object.getPrototypeOf(prototype) !== null) return value;
+  const copy = { ...value } as Record<string, unknown>;
+  for (const key in copy) {
+    const field = copy[key];
+    if (typeof field === 'object' && field !== null) copy[key] = detached(field);
+  }
+  return copy as T;
+}
+
+/**
  * One collection of aggregate states, keyed by tenant and id, with optimistic versioning and unique keys.
- * Behaves like the database adapters: a write either happens whole (state and events) or fails with a conflict.
+ * Behaves like the database adapters: a write either happens whole (state and events) or fails with a conflict, and
+ * what was written changes only by another write (states and events are copied in and out).
  */
 export class InMemoryCollection<S extends StoredState> {
   private readonly rows = new Map<string, S>();
@@ -26,11 +45,19 @@ export class InMemoryCollection<S extends StoredState> {
   ) {}
 
   get(tenantId: TenantId, id: string): S | undefined {
-    return this.rows.get(`${tenantId}\u0000${id}`);
+    return detached(this.rows.get(`${tenantId}\u0000${id}`));
   }
 
-  /** The tenant's states ordered by id. */
-  all(tenantId: TenantId): S[] {
+  /**
+   * The tenant's states ordered by id; only those `where` keeps when it is given. `where` reads the stored states
+   * themselves (so that only the states kept are copied): it must not change them.
+   */
+  all(tenantId: TenantId, where?: (state: S) => boolean): S[] {
+    const stored = this.stored(tenantId);
+    return (where === undefined ? stored : stored.filter(where)).map(detached);
+  }
+
+  private stored(tenantId: TenantId): S[] {
     const prefix = `${tenantId}\u0000`;
     return [...this.rows.entries()]
       .filter(([key]) => key.startsWith(prefix))
@@ -51,11 +78,11 @@ export class InMemoryCollection<S extends StoredState> {
     for (const unique of this.uniqueKeys) {
       const value = unique.key(state);
       if (value === undefined) continue;
-      const holder = this.all(state.tenantId).find((other) => other.id !== state.id && unique.key(other) === value);
+      const holder = this.stored(state.tenantId).find((other) => other.id !== state.id && unique.key(other) === value);
       if (holder) throw new ConflictError(unique.code, `${unique.code}: ${value} is already used by ${holder.id}`, { existingId: holder.id });
     }
-    this.rows.set(key, { ...state, version: aggregate.version + 1 });
-    this.outbox.push(...aggregate.pendingEvents);
+    this.rows.set(key, detached({ ...state, version: aggregate.version + 1 }));
+    this.outbox.push(...aggregate.pendingEvents.map(detached));
     aggregate.markSaved();
   }
 }

@@ -129,7 +129,7 @@ export class InMemoryInvoiceQueries implements InvoiceQueries {
   async contactsLastSeen(tenantId: TenantId, partnerId: PartnerId): Promise<ContactLastSeen[] | undefined> {
     const partner = this.partners.get(tenantId, partnerId);
     if (!partner) return undefined;
-    const issued = this.invoices.all(tenantId).filter((state) => state.status !== 'draft' && state.issueDate !== undefined);
+    const issued = this.invoices.all(tenantId, (state) => state.status !== 'draft' && state.issueDate !== undefined);
     return partner.contacts.map((contact) => {
       let last: InvoiceState | undefined;
       for (const state of issued) {
@@ -148,8 +148,7 @@ export class InMemoryInvoiceQueries implements InvoiceQueries {
       if (summary.kind !== 'invoice' || summary.buyerId !== partnerId || !RECEIVABLE_STATUSES.includes(summary.status)) continue;
       outstanding.set(summary.currency, (outstanding.get(summary.currency) ?? Money.zero(summary.currency)).add(summary.outstanding));
     }
-    for (const state of this.payments.all(tenantId)) {
-      if (state.partnerId !== partnerId) continue;
+    for (const state of this.payments.all(tenantId, (payment) => payment.partnerId === partnerId)) {
       const unapplied = Payment.restore(state).unapplied;
       credit.set(unapplied.currency, (credit.get(unapplied.currency) ?? Money.zero(unapplied.currency)).add(unapplied));
     }
@@ -169,7 +168,7 @@ export class InMemoryPartnerQueries implements PartnerQueries {
   constructor(private readonly partners: InMemoryCollection<PartnerState>) {}
 
   async list(tenantId: TenantId, filter: PartnerFilter, page: PageRequest): Promise<Page<PartnerState>> {
-    return pageById(this.partners.all(tenantId).filter((state) => filter.status === undefined || state.status === filter.status), page);
+    return pageById(this.partners.all(tenantId, (state) => filter.status === undefined || state.status === filter.status), page);
   }
 
   async searchContacts(tenantId: TenantId, normalizedQuery: string, limit: number): Promise<ContactMatch[]> {

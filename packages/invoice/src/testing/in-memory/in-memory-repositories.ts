@@ -65,7 +65,7 @@ export class InMemoryPartnerRepository extends InMemoryAggregateRepository<Partn
   }
 
   override async save(partner: Partner): Promise<void> {
-    const holders = partner.externalId === undefined ? [] : this.collection.all(partner.tenantId).filter((state) => state.externalId === partner.externalId);
+    const holders = partner.externalId === undefined ? [] : this.collection.all(partner.tenantId, (state) => state.externalId === partner.externalId);
     const taken = externalIdTaken(partner, holders);
     if (taken) throw taken;
     // No await since the check: nothing else runs between it and the write.
@@ -73,10 +73,7 @@ export class InMemoryPartnerRepository extends InMemoryAggregateRepository<Partn
   }
 
   async findByExternalId(tenantId: TenantId, externalId: string): Promise<Partner[]> {
-    return this.collection
-      .all(tenantId)
-      .filter((state) => state.externalId === externalId)
-      .map((state) => this.restored(state));
+    return this.collection.all(tenantId, (state) => state.externalId === externalId).map((state) => this.restored(state));
   }
 }
 
@@ -86,12 +83,12 @@ export class InMemoryMarketableRepository extends InMemoryAggregateRepository<Ma
   }
 
   async findBySku(tenantId: TenantId, sku: string): Promise<Marketable | undefined> {
-    const state = this.collection.all(tenantId).find((candidate) => candidate.sku === sku);
+    const [state] = this.collection.all(tenantId, (candidate) => candidate.sku === sku);
     return state && this.restored(state);
   }
 
   async list(tenantId: TenantId, filter: { readonly active?: boolean }, page: PageRequest): Promise<Page<MarketableState>> {
-    return pageById(this.collection.all(tenantId).filter((state) => filter.active === undefined || state.active === filter.active), page);
+    return pageById(this.collection.all(tenantId, (state) => filter.active === undefined || state.active === filter.active), page);
   }
 }
 
@@ -102,7 +99,7 @@ export class InMemoryPartnershipRepository extends InMemoryAggregateRepository<P
 
   async list(tenantId: TenantId, filter: { readonly partnerId?: PartnerId }, page: PageRequest): Promise<Page<PartnershipState>> {
     const { partnerId } = filter;
-    return pageById(this.collection.all(tenantId).filter((state) => partnerId === undefined || state.sellerId === partnerId || state.buyerId === partnerId), page);
+    return pageById(this.collection.all(tenantId, (state) => partnerId === undefined || state.sellerId === partnerId || state.buyerId === partnerId), page);
   }
 }
 
@@ -128,37 +125,35 @@ export class InMemoryInvoiceRepository extends InMemoryAggregateRepository<Invoi
   async findImported(tenantId: TenantId, numbers: readonly string[]): Promise<Invoice[]> {
     const wanted = new Set(numbers);
     return this.collection
-      .all(tenantId)
-      .filter((state) => state.importedAt !== undefined && state.number !== undefined && wanted.has(state.number))
+      .all(tenantId, (state) => state.importedAt !== undefined && state.number !== undefined && wanted.has(state.number))
       .map((state) => this.restored(state));
   }
 
   async findByExternalReference(tenantId: TenantId, sellerId: PartnerId, buyerId: PartnerId, externalReference: string): Promise<Invoice | undefined> {
-    const state = this.collection
-      .all(tenantId)
-      .find((candidate) => candidate.sellerId === sellerId && candidate.buyerId === buyerId && candidate.externalReference === externalReference);
+    const [state] = this.collection.all(
+      tenantId,
+      (candidate) => candidate.sellerId === sellerId && candidate.buyerId === buyerId && candidate.externalReference === externalReference,
+    );
     return state && this.restored(state);
   }
 
   async findPossibleDuplicate(tenantId: TenantId, probe: DuplicateProbe): Promise<InvoiceId | undefined> {
-    return this.collection
-      .all(tenantId)
-      .find(
-        (state) =>
-          state.kind === 'invoice' &&
-          state.status !== 'void' &&
-          state.buyerId === probe.buyerId &&
-          state.currency === probe.currency &&
-          state.totals.taxInclusive.equals(probe.total) &&
-          duplicateReferenceDate(state) >= probe.from &&
-          duplicateReferenceDate(state) <= probe.to,
-      )?.id;
+    return this.collection.all(
+      tenantId,
+      (state) =>
+        state.kind === 'invoice' &&
+        state.status !== 'void' &&
+        state.buyerId === probe.buyerId &&
+        state.currency === probe.currency &&
+        state.totals.taxInclusive.equals(probe.total) &&
+        duplicateReferenceDate(state) >= probe.from &&
+        duplicateReferenceDate(state) <= probe.to,
+    )[0]?.id;
   }
 
   async findReceivables(tenantId: TenantId, buyerId: PartnerId, currency: CurrencyCode): Promise<Invoice[]> {
     return this.collection
-      .all(tenantId)
-      .filter((state) => state.kind === 'invoice' && state.buyerId === buyerId && state.currency === currency && RECEIVABLE_STATUSES.includes(state.status))
+      .all(tenantId, (state) => state.kind === 'invoice' && state.buyerId === buyerId && state.currency === currency && RECEIVABLE_STATUSES.includes(state.status))
       .map((state) => this.restored(state))
       .filter((invoice) => invoice.outstanding.isPositive())
       .sort((left, right) => compareKeys([left.dueDate ?? '', left.issueDate ?? '', left.id], [right.dueDate ?? '', right.issueDate ?? '', right.id]));
@@ -171,13 +166,12 @@ export class InMemoryPaymentRepository extends InMemoryAggregateRepository<Payme
   }
 
   async listByPartner(tenantId: TenantId, partnerId: PartnerId, page: PageRequest): Promise<Page<PaymentState>> {
-    return pageById(this.collection.all(tenantId).filter((state) => state.partnerId === partnerId), page, true);
+    return pageById(this.collection.all(tenantId, (state) => state.partnerId === partnerId), page, true);
   }
 
   async findWithUnappliedCredit(tenantId: TenantId, partnerId: PartnerId, currency: CurrencyCode): Promise<Payment[]> {
     return this.collection
-      .all(tenantId)
-      .filter((state) => state.partnerId === partnerId && state.amount.currency === currency)
+      .all(tenantId, (state) => state.partnerId === partnerId && state.amount.currency === currency)
       .map((state) => this.restored(state))
       .filter((payment) => payment.unapplied.isPositive());
   }
