@@ -53,3 +53,4 @@ export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, decodeCursor, encodeCursor, pageLim
 export type { Cursor, Page, PageRequest } from './pagination/page';
 export { coreModule } from './core.module';
 export type { CorePorts } from './core.module';
+export { frozenState, handedOut, isPlainData } from './objects/frozen-state';

@@ -15,9 +15,11 @@ const TYPE_CONSTRAINTS: ReadonlySet<string> = new Set(['isString', 'isInt', 'isN
 /**
  * A value of the wrong type keeps its type issue only: class-validator also fails every check of the content on it
  * (`maxLength` on a number: "must be shorter than or equal to 36 characters"), which would send the caller astray.
+ * A list is of the right type: an item of the wrong one (`isString` of each) leaves the list's own checks standing.
  */
-function relevant(constraints: Readonly<Record<string, string>>): [string, string][] {
+function relevant(constraints: Readonly<Record<string, string>>, value: unknown): [string, string][] {
   const all = Object.entries(constraints);
+  if (Array.isArray(value) && !('isArray' in constraints)) return all;
   const types = all.filter(([constraint]) => TYPE_CONSTRAINTS.has(constraint));
   return types.length > 0 ? types : all;
 }
@@ -26,7 +28,7 @@ function relevant(constraints: Readonly<Record<string, string>>): [string, strin
 function issuesOf(errors: readonly ClassValidatorError[], prefix = ''): FieldIssue[] {
   return errors.flatMap((error) => {
     const path = prefix ? `${prefix}.${error.property}` : error.property;
-    const own = relevant(error.constraints ?? {}).map(([constraint, message]) => ({
+    const own = relevant(error.constraints ?? {}, error.value).map(([constraint, message]) => ({
       path,
       code: constraint === 'whitelistValidation' ? 'request.unknown_property' : `request.${constraint.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}`,
       message,
@@ -93,7 +95,8 @@ export function validationPipe(): ValidationPipe {
     forbidUnknownValues: true,
     transform: true,
     transformOptions: { enableImplicitConversion: false },
-    validationError: { target: false, value: false },
+    // The value tells a list (of the right type) from a value of the wrong type (`relevant`); it never reaches the answer.
+    validationError: { target: false, value: true },
     exceptionFactory: (errors) => new RequestValidationError(issuesOf(errors)),
   });
 }

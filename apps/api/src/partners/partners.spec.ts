@@ -141,6 +141,15 @@ describe('partners and contacts over HTTP', () => {
     expect(domain.body.errors[0].path).toBe('defaultCurrency');
   });
 
+  it('keeps the checks of a list whose item has the wrong type: four address lines are still too many beside a line that is a number', async () => {
+    const answer = await t.call('POST', '/v1/partners', {
+      body: { legalName: 'K', addresses: [{ lines: ['a', 'b', 'c', 4], city: 'Berlin', postalCode: '10115', countryCode: 'DE' }] },
+    });
+    expect(answer.status).toBe(400);
+    const issues = answer.body.errors.map((issue: { path: string; code: string }) => `${issue.path}:${issue.code}`);
+    expect(issues.sort()).toEqual(['addresses.0.lines:request.array_max_size', 'addresses.0.lines:request.is_string']);
+  });
+
   it('refuses unknown members named like Object.prototype\'s, in a body at any depth and in a query, as any other', async () => {
     // Review: class-transformer dropped them before the whitelist saw them, and the request went through (201, 200).
     const before = (await t.call('GET', '/v1/partners?limit=200')).body.items.length as number;

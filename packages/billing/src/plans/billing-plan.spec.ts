@@ -131,6 +131,28 @@ describe('planTerms', () => {
 });
 
 describe('BillingPlan', () => {
+  it('cannot be changed through what it hands out (state, history and their Dates)', () => {
+    const plan = start('2026-01-01');
+    const before = JSON.stringify(plan.toState());
+    const attempt = (change: () => unknown) => {
+      try {
+        change();
+      } catch (error) {
+        if (!(error instanceof TypeError)) throw error;
+      }
+    };
+    const state = plan.toState();
+    attempt(() => (state.versions as unknown[]).push({}));
+    attempt(() => ((state.versions[0] as { effectiveFrom: string }).effectiveFrom = '1999-01-01'));
+    state.versions[0]?.recordedAt.setTime(0);
+    state.createdAt.setTime(0);
+    plan.history[0]?.recordedAt.setTime(0);
+    attempt(() => ((plan.history as unknown[]).length = 0));
+
+    expect(JSON.stringify(plan.toState())).toBe(before);
+    expect(plan.history).toHaveLength(1);
+  });
+
   it('keeps every version, and the segments in effect day by day', () => {
     const plan = start('2026-01-01');
     plan.replaceFrom('2026-03-10', terms({ charges: [{ ...SEATS, quantity: '2' }] }), AT);

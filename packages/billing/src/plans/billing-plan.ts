@@ -1,4 +1,4 @@
-import { AggregateRoot, ValidationError, addDays, atPath, definedFields, parseCalendarDate, type CalendarDate, type CurrencyCode, type TenantId } from '@invoicing/core';
+import { AggregateRoot, ValidationError, addDays, atPath, definedFields, frozenState, handedOut, parseCalendarDate, type CalendarDate, type CurrencyCode, type TenantId } from '@invoicing/core';
 import type { PartnershipId } from '@invoicing/invoice';
 import { planTerms, type PlanTerms, type PlanTermsInput } from './plan-terms';
 
@@ -44,8 +44,20 @@ export const MAX_PLAN_VERSIONS = 1000;
 export class BillingPlan extends AggregateRoot<PartnershipId> {
   readonly aggregateType = 'billing_plan';
 
-  private constructor(private state: BillingPlanState) {
+  private frozen!: BillingPlanState;
+
+  private constructor(state: BillingPlanState) {
     super(state.tenantId, state.id, state.version);
+    this.state = state;
+  }
+
+  // Frozen whenever it is replaced: nothing handed out or taken in can change it afterwards.
+  private get state(): BillingPlanState {
+    return this.frozen;
+  }
+
+  private set state(next: BillingPlanState) {
+    this.frozen = frozenState(next);
   }
 
   /**
@@ -74,7 +86,7 @@ export class BillingPlan extends AggregateRoot<PartnershipId> {
   }
 
   toState(): BillingPlanState {
-    return { ...this.state, version: this.version };
+    return { ...handedOut(this.state), versions: this.history, version: this.version };
   }
 
   get partnershipId(): PartnershipId {
@@ -87,7 +99,8 @@ export class BillingPlan extends AggregateRoot<PartnershipId> {
 
   /** Every version recorded, in the order recorded. */
   get history(): readonly PlanVersion[] {
-    return this.state.versions;
+    // Frozen, but a Date is not: each reader gets its own.
+    return this.state.versions.map((version) => ({ ...version, recordedAt: new Date(version.recordedAt.getTime()) }));
   }
 
   /**

@@ -203,6 +203,13 @@ describe('Invoice', () => {
       ]);
     });
 
+    it('takes the instalments a partnership stored before their number was limited (60): a draft copies them, it does not refuse them', () => {
+      const instalments = Array.from({ length: 61 }, (_, index) => ({ percent: index === 0 ? '40' : '1', days: index }));
+      const invoice = draft({ paymentTerms: { kind: 'instalments', instalments } as unknown as NewDraft['paymentTerms'] });
+
+      expect(invoice.toState().paymentTerms).toMatchObject({ kind: 'instalments', instalments: expect.arrayContaining([expect.objectContaining({ days: 60 })]) });
+    });
+
     it('keeps valid payment terms as the partnership checked them, and issues with their due date', () => {
       const invoice = draft({ paymentTerms: { kind: 'end_of_month', days: 10 } });
       invoice.issue(issueContext());

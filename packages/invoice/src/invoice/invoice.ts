@@ -6,12 +6,13 @@ import {
   ValidationError,
   collectIssues,
   definedFields,
+  frozenState,
+  handedOut,
   type CalendarDate,
   type CurrencyCode,
   type TenantId,
 } from '@invoicing/core';
 import type { ContactId, InvoiceId, PartnerId, PartnershipId, PaymentId } from '../shared/ids';
-import { frozenState, handedOut } from '../shared/immutable';
 import { optionalText } from '../shared/text';
 import type { InvoiceDraftTerms } from '../partnership/partnership';
 import type { DocumentSeal } from './document-seal';
@@ -171,7 +172,7 @@ export class Invoice extends AggregateRoot<InvoiceId> {
     const { parsed, externalReference, terms } = collectIssues((attempt) => ({
       parsed: attempt('', () => parseDraftContent(command, command.currency)),
       externalReference: attempt('externalReference', () => optionalText(command.externalReference, '', 100)),
-      terms: attempt('paymentTerms', () => paymentTerms(command.paymentTerms)),
+      terms: attempt('paymentTerms', () => paymentTerms(command.paymentTerms, { copied: true })),
     }));
     const invoice = new Invoice({
       tenantId: context.tenantId,
@@ -221,7 +222,7 @@ export class Invoice extends AggregateRoot<InvoiceId> {
           if (!FOREIGN_NUMBER.test(value)) throw ValidationError.of('', 'invoice.invalid_number', 'a number is 1 to 100 characters without control characters');
           return value;
         }),
-        terms: attempt('paymentTerms', () => paymentTerms(command.paymentTerms)),
+        terms: attempt('paymentTerms', () => paymentTerms(command.paymentTerms, { copied: true })),
       };
     });
     const content = parsed as ParsedDraftContent;

@@ -5,6 +5,8 @@ import {
   collectIssues,
   definedFields,
   formatDecimal,
+  frozenState,
+  handedOut,
   parseCurrencyCode,
   requiredList,
   requiredObject,
@@ -16,7 +18,6 @@ import {
 import { storedUnitPrice, unitCode } from '../invoice/invoice-line';
 import { vatCategory, vatCategoryToInput, type VatCategory, type VatCategoryInput } from '../invoice/vat';
 import type { MarketableId } from '../shared/ids';
-import { frozenState, handedOut } from '../shared/immutable';
 import { optionalText, requiredText } from '../shared/text';
 
 export type MarketableKind = 'product' | 'service';

@@ -5,6 +5,8 @@ import {
   NotFoundError,
   ValidationError,
   collectIssues,
+  frozenState,
+  handedOut,
   parseCurrencyCode,
   requiredList,
   requiredObject,
@@ -13,7 +15,6 @@ import {
 } from '@invoicing/core';
 import type { ContactId, PartnerId } from '../shared/ids';
 import { postalAddress, stripUndefined, type PostalAddress } from '../shared/postal-address';
-import { frozenState, handedOut } from '../shared/immutable';
 import { optionalText, requiredText } from '../shared/text';
 import { paymentTerms, type PaymentTerms, type PaymentTermsInput } from '../partnership/payment-terms';
 

@@ -6,6 +6,8 @@ import {
   atPath,
   collectIssues,
   definedFields,
+  frozenState,
+  handedOut,
   parseCalendarDate,
   parseCurrencyCode,
   type CalendarDate,
@@ -16,7 +18,6 @@ import {
 } from '@invoicing/core';
 import { storedUnitPrice } from '../invoice/invoice-line';
 import type { MarketableId, PartnerId, PartnershipId } from '../shared/ids';
-import { frozenState, handedOut } from '../shared/immutable';
 import { optionalText } from '../shared/text';
 import { paymentTerms, type PaymentTerms, type PaymentTermsInput } from './payment-terms';
 import type { InvoicePeriod } from '../invoice/invoice-period';

@@ -57,10 +57,11 @@ function days(value: unknown, path: string): number {
 export const MAX_INSTALMENTS = 60;
 
 /**
- * Checks payment terms.
+ * Checks payment terms. `copied`: terms a partnership already holds, copied onto a draft; they may predate the limit on
+ * instalments (60 since 6 December 2026), which bounds what a partnership takes, not what its invoices may state.
  * @throws ValidationError `payment_terms.unknown_kind` | `payment_terms.invalid_days` | `request.is_object` (an instalment) | `payment_terms.instalments_must_total_100` | `payment_terms.no_instalments` | `payment_terms.too_many_instalments`
  */
-export function paymentTerms(input: PaymentTermsInput): PaymentTerms {
+export function paymentTerms(input: PaymentTermsInput, options: { readonly copied?: boolean } = {}): PaymentTerms {
   switch (input?.kind) {
     case 'due_on_receipt':
       return { kind: 'due_on_receipt' };
@@ -72,7 +73,7 @@ export function paymentTerms(input: PaymentTermsInput): PaymentTerms {
         throw ValidationError.of('instalments', 'payment_terms.no_instalments', 'give at least one instalment');
       }
       // Every draft copies them and every document states them (BT-20): 10,000 made a 170,000-character text.
-      if (input.instalments.length > MAX_INSTALMENTS) {
+      if (input.instalments.length > MAX_INSTALMENTS && !options.copied) {
         throw ValidationError.of('instalments', 'payment_terms.too_many_instalments', `at most ${MAX_INSTALMENTS} instalments (five years of monthly ones)`);
       }
       const instalments = input.instalments.map((given, index) => {

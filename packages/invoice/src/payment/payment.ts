@@ -5,6 +5,8 @@ import {
   ValidationError,
   collectIssues,
   definedFields,
+  frozenState,
+  handedOut,
   parseCalendarDate,
   parseCurrencyCode,
   type CalendarDate,
@@ -12,7 +14,6 @@ import {
   type TenantId,
 } from '@invoicing/core';
 import type { InvoiceId, PartnerId, PaymentId, RefundId } from '../shared/ids';
-import { frozenState, handedOut } from '../shared/immutable';
 import { optionalText } from '../shared/text';
 
 /** Part of a payment applied to one invoice. */

@@ -1,4 +1,4 @@
-import { Money } from '@invoicing/core';
+import { Money, isPlainData } from '@invoicing/core';
 
 /** Runs a change a caller might try on data handed out; frozen data refuses it with a TypeError, as it should. */
 export function attempt(change: () => unknown): void {
@@ -38,8 +38,7 @@ export function tamperWith(value: unknown): void {
       return;
     }
     // Plain data of any realm (structuredClone makes it in another under a test runner); no class instance.
-    const prototype = Object.getPrototypeOf(item) as object | null;
-    if (prototype !== null && Object.getPrototypeOf(prototype) !== null) return;
+    if (!isPlainData(item)) return;
     const fields = item as Record<string, unknown>;
     for (const [key, field] of Object.entries(fields)) {
       visit(field);

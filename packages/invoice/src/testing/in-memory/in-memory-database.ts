@@ -1,4 +1,4 @@
-import { ConflictError, type AggregateRoot, type DomainEvent, type TenantId } from '@invoicing/core';
+import { ConflictError, isPlainData, type AggregateRoot, type DomainEvent, type TenantId } from '@invoicing/core';
 
 /** The fields every stored aggregate state has. */
 export interface StoredState {
@@ -21,8 +21,7 @@ function detached<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
   if (value instanceof Date) return new Date(value.getTime()) as T;
   if (Array.isArray(value)) return value.map(detached) as T;
-  const prototype = Object.getPrototypeOf(value) as object | null;
-  if (prototype !== null && Object.getPrototypeOf(prototype) !== null) return value;
+  if (!isPlainData(value)) return value;
   const copy = { ...value } as Record<string, unknown>;
   for (const key in copy) {
     const field = copy[key];

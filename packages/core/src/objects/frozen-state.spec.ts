@@ -1,4 +1,4 @@
-import { frozenState } from './immutable';
+import { frozenState } from './frozen-state';
 
 describe('frozenState', () => {
   it('shares nothing mutable with an object the caller froze only at its top', () => {

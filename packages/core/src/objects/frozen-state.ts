@@ -1,7 +1,7 @@
-import { Money } from '@invoicing/core';
+import { Money } from '../money/money';
 
 /** An object literal, or one without prototype; of any realm (a test runner's `structuredClone` makes them in another). */
-function isPlainData(value: object): boolean {
+export function isPlainData(value: object): boolean {
   const prototype: object | null = Object.getPrototypeOf(value) as object | null;
   return prototype === null || Object.getPrototypeOf(prototype) === null;
 }
