@@ -46,6 +46,7 @@ export type { Id, IdGenerator, TenantId } from './ids/id';
 export { EVENT_PUBLISHER } from './events/domain-event';
 export type { DomainEvent, EventActor, EventPublisher } from './events/domain-event';
 export { AggregateRoot } from './events/aggregate-root';
+export { requireExpectedVersion, type ExpectedVersion } from './events/expected-version';
 export { definedFields } from './objects/defined-fields';
 export { requiredList, requiredObject } from './objects/required-shape';
 export type { DefinedFields } from './objects/defined-fields';

@@ -2,18 +2,17 @@ import { createParamDecorator, type CallHandler, type CanActivate, type Executio
 import type { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { map, type Observable } from 'rxjs';
+import type { ExpectedVersion } from '@invoicing/core';
 import { HttpProblem } from './problem';
+
+/** What `If-Match` asks of a write, passed down as the use case's `expectedVersion`. */
+export type { ExpectedVersion };
 
 /** A resource's entity tag is its version: it changes with every stored change. */
 export function etagOf(version: number): string {
   return `"${version}"`;
 }
 
-/**
- * What `If-Match` asks of the write, passed down as the use case's `expectedVersion`: one version, or any of several
- * (a list of tags); an empty list when no tag can match (weak tags, tags this API never gives out).
- */
-export type ExpectedVersion = number | readonly number[];
 
 /** One member of an `If-Match` list (RFC 9110 §8.8.3, §5.6.1): an entity tag or nothing (an empty member), then `,` or the end. */
 const LIST_MEMBER = /[ \t]*(?:(W\/)?"([\x21\x23-\x7e]*)")?[ \t]*(?:,|$)/y;

@@ -1,4 +1,4 @@
-import { CLOCK, ConflictError, NotFoundError, ValidationError, type Clock, type TenantId } from '@invoicing/core';
+import { CLOCK, NotFoundError, ValidationError, requireExpectedVersion, type Clock, type TenantId } from '@invoicing/core';
 import { MARKETABLE_REPOSITORY, PARTNERSHIP_REPOSITORY, type MarketableRepository, type PartnershipId, type PartnershipRepository, type VersionedCommand } from '@invoicing/invoice';
 import { inject, injectable } from 'inversify';
 import { BillingPlan, type BillingPlanState } from './billing-plan';
@@ -38,14 +38,7 @@ export class SetBillingPlan {
     const at = this.clock.now();
     const existing = await this.plans.get(tenantId, partnershipId);
     // A version named for a plan that does not exist yet cannot match either.
-    if (command.expectedVersion !== undefined && !(existing && [command.expectedVersion].flat().includes(existing.version))) {
-      throw new ConflictError('concurrency.stale_version', `billing plan ${partnershipId} is ${existing ? `at version ${existing.version}` : 'not set'}, not at ${command.expectedVersion}`, {
-        resource: 'billing_plan',
-        id: partnershipId,
-        ...(existing ? { version: existing.version } : {}),
-        expectedVersion: command.expectedVersion,
-      });
-    }
+    requireExpectedVersion('billing_plan', partnershipId, existing?.version, command.expectedVersion);
     let plan: BillingPlan;
     if (existing) {
       plan = existing;

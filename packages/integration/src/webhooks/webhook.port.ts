@@ -1,5 +1,6 @@
 import type { LoggedEvent } from '../events/event-log.port';
 import type { DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEndpoint } from './webhook';
+import type { ExpectedVersion } from '@invoicing/core';
 
 export interface NewEndpoint {
   readonly tenantId: string;
@@ -12,8 +13,6 @@ export interface NewEndpoint {
   readonly at: Date;
 }
 
-/** The version a change expects the endpoint at, or the versions it may be at (none: it cannot be at any). */
-export type ExpectedVersion = number | readonly number[];
 
 export interface EndpointChange {
   readonly url?: string;

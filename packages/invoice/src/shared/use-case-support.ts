@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, type AggregateRoot, type TenantId } from '@invoicing/core';
+import { ConflictError, NotFoundError, requireExpectedVersion, type AggregateRoot, type ExpectedVersion, type TenantId } from '@invoicing/core';
 import type { AggregateRepository } from './repository.port';
 
 // In every JavaScript runtime, but in no ES lib file.
@@ -20,7 +20,7 @@ export interface VersionedCommand {
    * When given, the command fails with ConflictError `concurrency.stale_version` unless the stored version is still this
    * one, or one of these (an `If-Match` naming several tags; none when no tag it names can match).
    */
-  readonly expectedVersion?: number | readonly number[];
+  readonly expectedVersion?: ExpectedVersion;
 }
 
 /**
@@ -44,15 +44,7 @@ export async function load<A extends AggregateRoot<IdType>, IdType extends strin
  * @throws ConflictError `concurrency.stale_version`
  */
 export function atVersion<A extends AggregateRoot<IdType>, IdType extends string>(aggregate: A, resource: string, expectedVersion?: VersionedCommand['expectedVersion']): A {
-  if (expectedVersion !== undefined && ![expectedVersion].flat().includes(aggregate.version)) {
-    const expected = typeof expectedVersion === 'number' ? expectedVersion : `one of [${expectedVersion.join(', ')}]`;
-    throw new ConflictError('concurrency.stale_version', `${resource} ${aggregate.id} is at version ${aggregate.version}, not ${expected}`, {
-      resource,
-      id: aggregate.id,
-      version: aggregate.version,
-      expectedVersion,
-    });
-  }
+  requireExpectedVersion(resource, aggregate.id, aggregate.version, expectedVersion);
   return aggregate;
 }
 

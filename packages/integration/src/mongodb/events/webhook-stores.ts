@@ -1,8 +1,8 @@
-import { ConflictError, NotFoundError, type DomainEvent, type TenantId } from '@invoicing/core';
+import { ConflictError, NotFoundError, requireExpectedVersion, type DomainEvent, type ExpectedVersion, type TenantId } from '@invoicing/core';
 import type { Model } from 'mongoose';
 import type { LoggedEvent } from '../../events/event-log.port';
 import { ATTEMPTS_KEPT, type WebhookEndpointEvent, type DeliveryAttempt, type DeliveryStatus, type EndpointSecret, type WebhookDelivery, type WebhookEndpoint } from '../../webhooks/webhook';
-import type { DeliveryPage, EndpointChange, ExpectedVersion, NewEndpoint, WebhookDeliveryStore, WebhookEndpointStore } from '../../webhooks/webhook.port';
+import type { DeliveryPage, EndpointChange, NewEndpoint, WebhookDeliveryStore, WebhookEndpointStore } from '../../webhooks/webhook.port';
 import { lockIdOf } from '../aggregate-store';
 import type { DocumentLocks } from '../document-lock';
 import { outboxEntryOf } from '../mappers/domain-event.mapper';
@@ -206,15 +206,7 @@ export class MongoWebhookEndpointStore implements WebhookEndpointStore {
     const result = await this.locks.withLock(lockIdOf(this.model, { _id }), tenantId, async () => {
       const current = await this.read(tenantId, id);
       if (!current) throw new NotFoundError('webhook_endpoint', id);
-      if (expectedVersion !== undefined && ![expectedVersion].flat().includes(current.version)) {
-        const expected = typeof expectedVersion === 'number' ? expectedVersion : `one of [${expectedVersion.join(', ')}]`;
-        throw new ConflictError('concurrency.stale_version', `webhook endpoint ${id} is at version ${current.version}, not ${expected}`, {
-          resource: AGGREGATE_TYPE,
-          id,
-          version: current.version,
-          expectedVersion,
-        });
-      }
+      requireExpectedVersion(AGGREGATE_TYPE, id, current.version, expectedVersion);
       const decided = decide(current);
       if (!decided) return current;
       const version = current.version + 1;
