@@ -49,7 +49,8 @@ export class BillingPlansController {
    * with `terms: null` stops billing from that day. Versions from that day on are replaced, the one before ends that
    * day, and every version stays in the history. The day may be in the past: the next run credits what the old terms
    * billed for the days changed (unused time) and charges the new terms. Every faulty field of the terms is named at
-   * once (`terms.charges.0.unitPrice` …). With `If-Match`, a plan changed since is refused (412).
+   * once (`terms.charges.0.unitPrice` …). With `If-Match`, a plan changed since is refused (412), and so is any tag,
+   * `*` included, while the partnership has no plan yet.
    */
   @Put(':partnershipId/billing-plan')
   @Requires('partnerships:write')
@@ -58,7 +59,8 @@ export class BillingPlansController {
     @Tenant() tenantId: TenantId,
     @Param('partnershipId') partnershipId: string,
     @Body() body: SetBillingPlanDto,
-    @IfMatch() expectedVersion: ExpectedVersion | undefined,
+    // The first PUT starts the plan: `*` must then fail, not go ahead unconditionally.
+    @IfMatch({ creates: true }) expectedVersion: ExpectedVersion | '*' | undefined,
   ): Promise<BillingPlanDto> {
     const terms = body.terms === null ? null : planTermsOf(body.terms);
     return toBillingPlanResponse(await this.replacePlan.execute({ tenantId, partnershipId: partnershipId as PartnershipId, effectiveFrom: body.effectiveFrom, terms, expectedVersion }));

@@ -243,6 +243,7 @@ export class ChargeDto {
   @IsString()
   unitCode?: string;
 
+  @IsObject()
   @ValidateNested()
   @Type(() => VatCategoryDto)
   vat!: VatCategoryDto;
@@ -307,6 +308,7 @@ export class MinimumCommitmentDto {
   @IsString()
   name?: string;
 
+  @IsObject()
   @ValidateNested()
   @Type(() => VatCategoryDto)
   vat!: VatCategoryDto;
@@ -568,6 +570,7 @@ export class AddOneOffChargeDto {
   @IsString()
   unitPrice!: string;
 
+  @IsObject()
   @ValidateNested()
   @Type(() => VatCategoryDto)
   vat!: VatCategoryDto;

@@ -122,17 +122,18 @@ export const IDEMPOTENT: ProblemCodes = { 400: ['idempotency.key_invalid'], 409:
 /** Values every text field is checked for (names, references, notes, reasons). */
 export const TEXT: ProblemCodes = { 400: ['text.required', 'text.too_long', 'text.control_character'] };
 
-/** Values every partner's details are checked for (partner.ts, postal-address.ts, payment terms, currency). */
+/**
+ * Values every partner's details are checked for (partner.ts, postal-address.ts, payment terms, currency). A `kind`
+ * (of the partner, of its payment terms) not listed is refused by the request's checks first: `request.is_in`.
+ */
 export const PARTNER_DETAILS: ProblemCodes = answers(TEXT, {
   400: [
     'validation.failed',
-    'partner.invalid_kind',
     'partner.invalid_vat_id',
     'partner.invalid_eas_scheme',
     'address.too_many_lines',
     'address.invalid_country',
     'money.unknown_currency',
-    'payment_terms.unknown_kind',
     'payment_terms.invalid_days',
     'payment_terms.no_instalments',
     'payment_terms.invalid_percent',
@@ -145,10 +146,12 @@ export const CONTACT_DETAILS: ProblemCodes = answers(TEXT, {
   400: ['validation.failed', 'contact.invalid_email', 'contact.invalid_phone', 'contact.duplicate_email'],
 });
 
-/** Values a VAT category (of a marketable, a line, an allowance or charge) is checked for (vat.ts). */
+/**
+ * Values a VAT category (of a marketable, a line, an allowance or charge) is checked for (vat.ts). Its `code` is one
+ * the request's checks allow (`request.is_in`); `vat.unknown_category` only where `vat` may be left out (DRAFT_VALUES).
+ */
 export const VAT_CATEGORY: ProblemCodes = {
   400: [
-    'vat.unknown_category',
     'vat.rate_required',
     'vat.rate_not_allowed',
     'vat.rate_out_of_range',

@@ -15,12 +15,15 @@ import { redoclyLint } from './redocly-lint';
 const PUBLIC_URL = 'https://invoicing.acme.test';
 const EXAMPLES_RULE = 'no-invalid-media-type-examples';
 
-/** The errors page: each code with the statuses it is answered with, and whether it is only an issue inside `errors`. */
-function errorsCatalogue(): Map<string, { statuses: number[]; issueOnly: boolean }> {
+/**
+ * The errors page: each code with the statuses it is answered with, whether it is only an issue inside `errors`, and
+ * whether only a program calling the domain packages gets it (the API refuses the same input earlier, with another code).
+ */
+function errorsCatalogue(): Map<string, { statuses: number[]; issueOnly: boolean; libraryOnly: boolean }> {
   const page = fs.readFileSync(path.join(DOCS_DIR, `${ERRORS_PAGE}.md`), 'utf8');
-  const rows = new Map<string, { statuses: number[]; issueOnly: boolean }>();
+  const rows = new Map<string, { statuses: number[]; issueOnly: boolean; libraryOnly: boolean }>();
   for (const [, code = '', cell = ''] of page.matchAll(/^\|\s*`([^`]+)`\s*\|([^|]*)\|/gm)) {
-    rows.set(code, { statuses: [...cell.matchAll(/\d{3}/g)].map(([status]) => Number(status)), issueOnly: /\bissue\b/.test(cell) });
+    rows.set(code, { statuses: [...cell.matchAll(/\d{3}/g)].map(([status]) => Number(status)), issueOnly: /\bissue\b/.test(cell), libraryOnly: /\blibrary only\b/.test(cell) });
   }
   return rows;
 }
@@ -116,13 +119,15 @@ describe('the examples of the API reference', () => {
     expect(missing).toEqual([]);
   });
 
-  it('keeps the tables to problem codes of the errors page, each under a status the page gives it', () => {
+  it('keeps the tables to problem codes the API answers, as the errors page lists them, each under a status the page gives it', () => {
     const wrong = Object.entries(OPERATION_PROBLEM_CODES).flatMap(([id, table]) =>
       Object.entries(table).flatMap(([status, codes]) =>
         (codes ?? []).flatMap((code) => {
           const row = catalogue.get(code);
           if (!row) return [`${id}: ${code} is not on the errors page`];
           if (row.issueOnly) return [`${id}: ${code} is an issue inside errors, not a problem code`];
+          // Review: `payment_terms.unknown_kind` stayed listed after the request's checks came to refuse the kind first.
+          if (row.libraryOnly) return [`${id}: ${code} is answered to library callers only, never by the API`];
           return row.statuses.some((answered) => within(answered, status)) ? [] : [`${id}: ${code} under ${status}, the page says ${row.statuses.join(', ')}`];
         }),
       ),

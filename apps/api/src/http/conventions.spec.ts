@@ -199,6 +199,33 @@ describe('HTTP conventions', () => {
       expect((await t.call('GET', `/v1/partners/${id}`)).body).toMatchObject({ legalName: 'Listed Thrice Ltd', version: 4 });
     });
 
+    it('takes "*" as "the resource exists": any version of one that does, 404 for a missing one as with a tag', async () => {
+      const created = await t.call('POST', '/v1/partners', { body: { legalName: 'Starred Ltd' } });
+      const id = created.body.id as string;
+      const changed = [await put(id, 'Starred Once Ltd', '*'), await put(id, 'Starred Twice Ltd', ' * ')];
+      expect(changed.map((answer) => [answer.status, answer.headers.get('etag')])).toEqual([
+        [200, '"2"'],
+        [200, '"3"'],
+      ]);
+      const missing = '0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b';
+      const answers = [
+        await put(missing, 'Nobody Ltd', '*'),
+        await put(missing, 'Nobody Ltd', '"1"'),
+        // Creating a contact or a price changes the partner or partnership the route's ETag names: it must exist.
+        await t.call('POST', `/v1/partners/${missing}/contacts`, { body: { name: 'Ada Lovelace', email: 'ada@example.com' }, headers: { 'if-match': '*' } }),
+        await t.call('PUT', `/v1/partnerships/${missing}/price-overrides/${missing}`, { body: { unitPrice: '1.00' }, headers: { 'if-match': '*' } }),
+      ];
+      expect(answers.map((answer) => `${answer.status} ${answer.body.code}`)).toEqual(['404 partner.not_found', '404 partner.not_found', '404 partner.not_found', '404 partnership.not_found']);
+    });
+
+    it('answers a race lost under If-Match: * 409 or a success, never 412: the resource still exists', async () => {
+      const created = await t.call('POST', '/v1/partners', { body: { legalName: 'Raced Starred Ltd' } });
+      const answers = await Promise.all(Array.from({ length: 8 }, (_, index) => put(created.body.id, `Starred ${index} Ltd`, '*')));
+      expect(answers.filter((answer) => answer.status !== 200).map((answer) => `${answer.status} ${answer.body.code}`)).toEqual(
+        answers.filter((answer) => answer.status !== 200).map(() => '409 concurrency.conflict'),
+      );
+    });
+
     it('refuses what is no entity tag, no list of them, nor "*" alone with 400 precondition.malformed', async () => {
       const created = await t.call('POST', '/v1/partners', { body: { legalName: 'Malformed Tags Ltd' } });
       for (const value of ['1', '"1" "2"', '*, "1"', 'W/1', '"1', 'w/"1"', '"a"b"', ',', '']) {

@@ -42,12 +42,23 @@ export function ifMatchVersions(field: string): '*' | number[] | undefined {
 /** Metadata on a handler that takes `@IfMatch()`: it evaluates the header, and IfMatchGuard lets it through. */
 const EVALUATES_IF_MATCH = 'invoicing:evaluates-if-match';
 
+/** How a route treats the target `If-Match` names. */
+export interface IfMatchOptions {
+  /**
+   * The route creates its target when there is none (PUT of a billing plan): `*` then reaches the use case as `'*'`,
+   * which must refuse it without one. Otherwise the target must exist, and a missing one is 404 before any condition.
+   */
+  readonly creates?: boolean;
+}
+
 /**
- * The version(s) an `If-Match` header asks for (`undefined` without the header, or with `*`). The use case then refuses
- * any other version in the guarded write itself, and the error becomes 412; a missing resource stays 404.
+ * The version(s) an `If-Match` header asks for (`undefined` without the header). `*` is true when the target exists
+ * (RFC 9110 §13.1.1): where a missing target is 404 anyway, that is no condition (`undefined`); where the route
+ * creates it (`{ creates: true }`), `'*'`. The use case refuses any other version in the guarded write itself, and
+ * the error becomes 412; a missing resource stays 404.
  */
 export const IfMatch = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): ExpectedVersion | undefined => {
+  (options: IfMatchOptions | undefined, context: ExecutionContext): ExpectedVersion | '*' | undefined => {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const header = request.headers['if-match'];
     if (header === undefined) return undefined;
@@ -55,7 +66,10 @@ export const IfMatch = createParamDecorator(
     if (versions === undefined) {
       throw new HttpProblem(400, 'precondition.malformed', 'If-Match must be "*" or entity tags from ETag headers, separated by commas, e.g. If-Match: "3".');
     }
-    if (versions === '*') return undefined;
+    if (versions === '*') {
+      request.conditional = '*';
+      return options?.creates === true ? '*' : undefined;
+    }
     request.conditional = true;
     return versions.length === 1 ? (versions[0] as number) : versions;
   },

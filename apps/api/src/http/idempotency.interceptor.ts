@@ -118,7 +118,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   private async remember(tenantId: Parameters<IdempotencyStore['abandon']>[0], key: string, startedAt: Date, error: unknown, request: FastifyRequest): Promise<void> {
-    const { problem, headers } = problemOf(error, { typeBase: this.typeBase, instance: request.url.split('?')[0], conditional: request.conditional === true });
+    const { problem, headers } = problemOf(error, { typeBase: this.typeBase, instance: request.url.split('?')[0], conditional: request.conditional });
     // A refused If-Match (stale: 412; malformed) changed nothing, like a conflict: the retry with the current version runs.
     const precondition = problem.status === 412 || problem.code === 'precondition.malformed';
     // A refusal for want of a permission changed nothing either, and must not be replayed to a caller who holds it.

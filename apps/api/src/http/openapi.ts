@@ -38,7 +38,7 @@ const MEANINGS: Record<number, string> = {
   403: 'The token is valid but its roles do not grant this operation.',
   404: 'No such resource in your tenant (another tenant\'s resource looks exactly like a missing one).',
   409: 'The resource is in a state that forbids this (e.g. issuing a void invoice), a concurrent change won, or a request with the same Idempotency-Key is still running.',
-  412: 'If-Match named a version that is no longer current: read the resource again and retry.',
+  412: 'If-Match named a version that is no longer current (or `*`, a resource that does not exist yet): read the resource again and retry.',
   413: 'The request body is larger than the API accepts.',
   415: 'The body is not of a media type this operation reads (`Content-Type`).',
   422: 'A business rule refused the request, or the Idempotency-Key was used before with another request.',
@@ -82,7 +82,7 @@ export function ApiIfMatch() {
     ApiHeader({
       name: 'If-Match',
       required: false,
-      description: 'The ETag of the version you read, e.g. `"3"`: the change is refused with 412 if someone changed the resource since. Several tags, comma-separated, match if any does; a weak one (`W/"3"`) never does.',
+      description: 'The ETag of the version you read, e.g. `"3"`: the change is refused with 412 if someone changed the resource since. Several tags, comma-separated, match if any does; a weak one (`W/"3"`) never does; `*` matches any version of a resource that exists.',
     }),
     ApiProblems(404, 409, 412),
   );

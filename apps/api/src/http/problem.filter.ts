@@ -6,8 +6,8 @@ import type { RouteTable } from './route-table';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The request carried `If-Match`: set by the `@IfMatch()` decorator. */
-    conditional?: boolean;
+    /** The request carried `If-Match`: entity tags (`true`) or `*`. Set by the `@IfMatch()` decorator. */
+    conditional?: boolean | '*';
   }
 }
 
@@ -32,7 +32,7 @@ export function sendProblem(error: unknown, request: FastifyRequest, reply: Fast
     typeBase,
     instance: request.url.split('?')[0],
     requestId: String(request.id),
-    conditional: request.conditional === true,
+    conditional: request.conditional,
   });
   if (answer.unexpected) request.log.error({ err: error }, answer.problem.detail);
   else request.log.info({ code: answer.problem.code, status: answer.problem.status }, 'request refused');

@@ -97,8 +97,11 @@ export interface ProblemContext {
   readonly typeBase: string;
   readonly instance?: string;
   readonly requestId?: string;
-  /** The request carried `If-Match`: a stale version is then a failed precondition (412), not a conflict (409). */
-  readonly conditional?: boolean;
+  /**
+   * The request carried `If-Match` (`true`: entity tags; `'*'`): a stale version is then a failed precondition (412),
+   * not a conflict (409).
+   */
+  readonly conditional?: boolean | '*';
 }
 
 export interface ProblemAnswer {
@@ -135,8 +138,8 @@ function classify(error: unknown, context: ProblemContext): Classified {
   if (error instanceof ConflictError) {
     if (context.conditional && error.code === 'concurrency.stale_version') return [412, error.code, error.message, detailsOf(error), {}, false];
     // A write under If-Match that lost a race named a version that is no longer current: the same answer as when
-    // the version was already old on arrival.
-    if (context.conditional && error.code === 'concurrency.conflict' && error.details['lock'] === undefined) {
+    // the version was already old on arrival. (`*` still holds after such a race: the target exists.)
+    if (context.conditional === true && error.code === 'concurrency.conflict' && error.details['lock'] === undefined) {
       return [412, 'concurrency.stale_version', `${error.message} since the version If-Match named; read it again, then retry`, { id: error.details['id'] }, {}, false];
     }
     return [409, error.code, error.message, detailsOf(error), {}, false];

@@ -21,6 +21,8 @@ export const DRAFT_VALUES: ProblemCodes = answers(VAT_CATEGORY, TEXT, {
     'invoice.prepaid_out_of_range',
     'invoice.rounding_out_of_range',
     'line.price_required',
+    // A line without a marketable, or a document allowance or charge, sent without `vat`.
+    'vat.unknown_category',
     'line.negative_price',
     'line.invalid_base_quantity',
     'allowance_charge.amount_or_percent',

@@ -5,12 +5,11 @@ import { toMarketableResponse } from './marketable.mapper';
 
 // The seller's catalogue: consulting billed by the hour (HUR) and licences per seat (C62), German VAT.
 
-/** Values a marketable is checked for (marketable.ts). */
+/** Values a marketable is checked for (marketable.ts); a `kind` not listed is refused by the request's checks first (`request.is_in`). */
 const MARKETABLE_DETAILS: ProblemCodes = answers(VAT_CATEGORY, TEXT, {
   400: [
     'validation.failed',
     'marketable.invalid_sku',
-    'marketable.invalid_kind',
     'marketable.negative_price',
     'marketable.price_out_of_range',
     'marketable.duplicate_currency',

@@ -6,7 +6,10 @@ import { toPartnershipResponse } from './partnership.mapper';
 // The German seller and its Hamburg customer: EUR, 30 days net, their own numbering series (RE, GS), approval above
 // 10 000.00 EUR, delivered as UBL with the buyer's Leitweg-ID as buyer reference.
 
-/** Values the terms of a partnership are checked for (partnership.ts, payment-terms.ts). */
+/**
+ * Values the terms of a partnership are checked for (partnership.ts, payment-terms.ts). A kind of payment terms or of
+ * approval, or a delivery format, not listed is refused by the request's checks first: `request.is_in`.
+ */
 const TERMS: ProblemCodes = answers(TEXT, {
   400: [
     'validation.failed',
@@ -15,11 +18,8 @@ const TERMS: ProblemCodes = answers(TEXT, {
     'money.precision_exceeded',
     'date.malformed',
     'partnership.invalid_series',
-    'partnership.invalid_approval',
     'partnership.invalid_threshold',
-    'partnership.invalid_delivery_format',
     'partnership.invalid_validity',
-    'payment_terms.unknown_kind',
     'payment_terms.invalid_days',
     'payment_terms.no_instalments',
     'payment_terms.invalid_percent',

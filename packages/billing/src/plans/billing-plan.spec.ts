@@ -237,6 +237,20 @@ describe('SetBillingPlan and GetBillingPlan', () => {
     await expect(scenario.use(GetBillingPlan).execute({ tenantId: scenario.tenantId, partnershipId: 'nope' as PartnershipId })).rejects.toMatchObject({ code: 'billing_plan.not_found' });
   });
 
+  it('takes expectedVersion "*" as "a plan exists": refused without one (writing nothing), any version with one', async () => {
+    const scenario = await createBillingScenario();
+    const command = { tenantId: scenario.tenantId, partnershipId: scenario.partnership.id, effectiveFrom: '2026-03-01', expectedVersion: '*' } as const;
+
+    await expect(scenario.use(SetBillingPlan).execute({ ...command, terms: terms() })).rejects.toMatchObject({ code: 'concurrency.stale_version', details: { resource: 'billing_plan' } });
+    await expect(scenario.use(SetBillingPlan).execute({ ...command, terms: null })).rejects.toMatchObject({ code: 'concurrency.stale_version' });
+    await expect(scenario.use(GetBillingPlan).execute(command)).rejects.toMatchObject({ code: 'billing_plan.not_found' });
+    await expect(scenario.use(SetBillingPlan).execute({ ...command, partnershipId: 'nope' as PartnershipId, terms: terms() })).rejects.toMatchObject({ code: 'partnership.not_found' });
+
+    await scenario.use(SetBillingPlan).execute({ ...command, expectedVersion: undefined, terms: terms() });
+    expect((await scenario.use(SetBillingPlan).execute({ ...command, terms: terms() })).version).toBe(2);
+    expect((await scenario.use(SetBillingPlan).execute({ ...command, terms: null })).version).toBe(3);
+  });
+
   it('refuses a percentage price with a fee per event on a count, at the price, and sets no plan', async () => {
     const scenario = await createBillingScenario();
     const command = { tenantId: scenario.tenantId, partnershipId: scenario.partnership.id };

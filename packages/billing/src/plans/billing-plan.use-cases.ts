@@ -1,4 +1,4 @@
-import { CLOCK, NotFoundError, ValidationError, requireExpectedVersion, type Clock, type TenantId } from '@invoicing/core';
+import { CLOCK, ConflictError, NotFoundError, ValidationError, requireExpectedVersion, type Clock, type ExpectedVersion, type TenantId } from '@invoicing/core';
 import { MARKETABLE_REPOSITORY, PARTNERSHIP_REPOSITORY, type MarketableRepository, type PartnershipId, type PartnershipRepository, type VersionedCommand } from '@invoicing/invoice';
 import { inject, injectable } from 'inversify';
 import { BillingPlan, type BillingPlanState } from './billing-plan';
@@ -6,7 +6,12 @@ import { BILLING_PLAN_REPOSITORY, type BillingPlanRepository } from './billing-p
 import type { PlanTermsInput } from './plan-terms';
 
 /** What changes a partnership's plan: new terms from a day, or `terms` null to stop billing from that day. */
-export interface SetBillingPlanCommand extends VersionedCommand {
+export interface SetBillingPlanCommand extends Omit<VersionedCommand, 'expectedVersion'> {
+  /**
+   * As {@link VersionedCommand}, or `'*'` (an HTTP `If-Match: *`): any version, of a plan that exists. Setting a plan
+   * may start it, so `*` is a condition here: it fails when there is no plan yet (RFC 9110 §13.1.1).
+   */
+  readonly expectedVersion?: ExpectedVersion | '*';
   readonly partnershipId: PartnershipId;
   readonly effectiveFrom: string;
   readonly terms: PlanTermsInput | null;
@@ -27,8 +32,8 @@ export class SetBillingPlan {
 
   /**
    * @throws NotFoundError `partnership.not_found`; ValidationError `plan.*` (`plan.nothing_to_end` to end a plan that
-   * does not exist), `line.marketable_not_found` | `line.marketable_inactive`; ConflictError `concurrency.stale_version` |
-   * `concurrency.conflict`
+   * does not exist), `line.marketable_not_found` | `line.marketable_inactive`; ConflictError `concurrency.stale_version` (with
+   * `'*'`: no plan yet) | `concurrency.conflict`
    */
   async execute(command: SetBillingPlanCommand): Promise<BillingPlanState> {
     const { tenantId, partnershipId } = command;
@@ -37,8 +42,9 @@ export class SetBillingPlan {
     if (command.terms !== null) await this.checkMarketables(tenantId, command.terms);
     const at = this.clock.now();
     const existing = await this.plans.get(tenantId, partnershipId);
-    // A version named for a plan that does not exist yet cannot match either.
-    requireExpectedVersion('billing_plan', partnershipId, existing?.version, command.expectedVersion);
+    // A version named for a plan that does not exist yet cannot match either, nor can "any version".
+    if (command.expectedVersion !== '*') requireExpectedVersion('billing_plan', partnershipId, existing?.version, command.expectedVersion);
+    else if (!existing) throw new ConflictError('concurrency.stale_version', `billing plan ${partnershipId} is not there yet, not at any version`, { resource: 'billing_plan', id: partnershipId, expectedVersion: '*' });
     let plan: BillingPlan;
     if (existing) {
       plan = existing;
