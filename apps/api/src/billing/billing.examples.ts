@@ -61,7 +61,7 @@ export const BILLING_PROBLEM_CODES = {
     404: ['partnership.not_found'],
     409: ['one_off.id_taken'],
   }),
-  getUpcomingInvoice: answers(SIGNED_IN, VALIDATED, MEASURING, { 400: ['date.malformed'], 404: ['billing_plan.not_found'] }),
+  getUpcomingInvoice: answers(SIGNED_IN, VALIDATED, MEASURING, { 400: ['date.malformed'], 404: ['billing_plan.not_found'], 409: ['billing.amount_out_of_range'] }),
   recordUsageEvents: answers(SIGNED_IN, WITH_BODY, VALIDATED, { 400: ['usage.batch_empty', 'usage.batch_too_large'], 413: ['request.too_large'] }),
   startBillingRun: answers(SIGNED_IN, WITH_BODY, VALIDATED, IDEMPOTENT, { 400: ['billing_run.as_of_in_future', 'billing_run.too_many_partnerships', 'date.malformed'] }),
   listBillingRuns: answers(SIGNED_IN, PAGED),

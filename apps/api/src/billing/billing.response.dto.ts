@@ -288,7 +288,7 @@ export class RunBillDto {
   billingDate!: string;
   /** The plan version in effect on the billing date. @example 1 */
   planVersion!: number;
-  /** `invoiced`; `pending`: its invoice is not made yet (the next run makes it); `empty`: nothing due, no invoice. @example "invoiced" */
+  /** `invoiced`; `pending`: its invoice is not made yet (the next run makes it); `empty`: nothing due, or a credit the next bill carries (Billing guide), no invoice. @example "invoiced" */
   status!: 'pending' | 'invoiced' | 'empty';
   /** The invoice it made (or will make); absent for an empty bill. */
   invoiceId?: string;
@@ -442,7 +442,7 @@ export class BillAllowanceDto {
   planVersion!: number;
   /** `allowance`; `charge`: gives back the discount credited days had. @example "allowance" */
   side!: 'allowance' | 'charge';
-  /** For a fixed discount, the period it was given for. @example "2026-10-01" */
+  /** The period the discount was given (or taken back) for. @example "2026-10-01" */
   periodStart?: string;
   amount!: MoneyDto;
   /** @example "10" */

@@ -16,7 +16,7 @@ import {
   type DecimalInput,
   type TenantId,
 } from '@invoicing/core';
-import { invoiceLine, unitCode as parseUnitCode, vatCategory, vatCategoryToInput, type MarketableId, type PartnershipId, type VatCategory, type VatCategoryInput } from '@invoicing/invoice';
+import { computeTotals, invoiceLine, unitCode as parseUnitCode, vatBreakdown, vatCategory, vatCategoryToInput, type MarketableId, type PartnershipId, type VatCategory, type VatCategoryInput } from '@invoicing/invoice';
 
 /** A charge billed once, on the first bill of its partnership on or after its date: a setup fee, an ad-hoc service. */
 export interface OneOffCharge {
@@ -48,7 +48,7 @@ export interface OneOffChargeInput {
 
 /**
  * Checks a one-off charge: a quantity and a price an invoice line can carry (the price never negative), and an amount
- * (quantity × unit price, rounded as its line is) within the largest amount of `currency`, the partnership's.
+ * (quantity × unit price, rounded as its line is), with its VAT, within the largest amount of `currency`, the partnership's.
  * @throws ValidationError `one_off.out_of_range` | `one_off.invalid_name`, and `vat.*`, `unit_code.*`, `decimal.*`, `date.*`
  */
 export function oneOffCharge(
@@ -68,8 +68,8 @@ export function oneOffCharge(
     const quantity = attempt('quantity', () => bounded(input.quantity ?? '1', QUANTITY_MAX, QUANTITY_MAX_DECIMALS, true));
     const unitPrice = attempt('unitPrice', () => bounded(input.unitPrice, UNIT_PRICE_MAX, UNIT_PRICE_MAX_DECIMALS, false));
     const vat = attempt('vat', () => vatCategory(input.vat));
-    // Each figure may be at its largest, not their product: a line beyond the currency's largest amount would fail
-    // every run of the partnership, for good (a charge is never deleted). Reported under the charge, as a line's is.
+    // Each figure may be at its largest, not their product with its VAT: an invoice beyond the currency's largest amount
+    // could never be made, and a charge is never deleted. Reported under the charge, as a line's is.
     if (quantity !== undefined && unitPrice !== undefined && vat !== undefined) attempt('', () => amountFits(quantity, unitPrice, vat, context.currency));
     return {
       tenantId: context.tenantId,
@@ -87,14 +87,19 @@ export function oneOffCharge(
   });
 }
 
-/** The charge's line amount as billing makes it (the invoice's own line), refused when the currency cannot hold it. */
+/**
+ * The charge's line as billing makes it (the invoice's own line) and its VAT, refused when the currency cannot hold
+ * them: an invoice of the charge alone could never be made.
+ */
 function amountFits(quantity: Decimal, unitPrice: Decimal, vat: VatCategory, currency: CurrencyCode): void {
   try {
-    invoiceLine({ name: 'amount', quantity, unitCode: 'C62', netPrice: unitPrice, vat: vatCategoryToInput(vat) }, currency, 0);
+    const line = invoiceLine({ name: 'amount', quantity, unitCode: 'C62', netPrice: unitPrice, vat: vatCategoryToInput(vat) }, currency, 0);
+    const totals = { currency, lines: [line], allowances: [], charges: [], prepaid: Money.zero(currency), rounding: Money.zero(currency) };
+    computeTotals(totals, vatBreakdown(totals));
   } catch (error) {
     if (!(error instanceof ValidationError) || !error.issues.some((issue) => issue.code === 'money.out_of_range')) throw error;
     const largest = Money.largest(currency);
-    throw ValidationError.of('', 'one_off.out_of_range', `${formatDecimal(quantity)} × ${formatDecimal(unitPrice)} is more than the largest amount, ${largest.toString()} ${currency}, either way`);
+    throw ValidationError.of('', 'one_off.out_of_range', `${formatDecimal(quantity)} × ${formatDecimal(unitPrice)} with its VAT is more than the largest amount, ${largest.toString()} ${currency}, either way`);
   }
 }
 

@@ -58,8 +58,20 @@ describe('AddOneOffCharge', () => {
     // 9 999 999 999 999.995 rounds half up past the largest amount, 9 999 999 999 999.99.
     await expect(scenario.use(AddOneOffCharge).execute({ ...command, quantity: '10', unitPrice: '999999999999.9995' })).rejects.toMatchObject(refused);
     expect(await scenario.billing.oneOffs.listThrough(scenario.tenantId, scenario.partnership.id, '2027-01-01' as never)).toEqual([]);
-    const largest = await scenario.use(AddOneOffCharge).execute({ ...command, quantity: '10', unitPrice: '999999999999.999' });
+    // The largest amount, without VAT (zero-rated): the invoice of the charge alone can be made.
+    const largest = await scenario.use(AddOneOffCharge).execute({ ...command, quantity: '10', unitPrice: '999999999999.999', vat: { code: 'Z', rate: '0' } });
     expect(largest.created).toBe(true);
+  });
+
+  it('refuses a charge whose amount with its VAT no invoice could carry, and takes it without VAT', async () => {
+    // 9 × 10^12 EUR is within the largest amount; with 20 % VAT (10.8 × 10^12) its invoice could never be made.
+    const scenario = await plannedScenario();
+    const command = { tenantId: scenario.tenantId, partnershipId: scenario.partnership.id, date: '2026-03-05', name: 'Setup', quantity: '9', unitPrice: '1000000000000' };
+
+    await expect(scenario.use(AddOneOffCharge).execute({ ...command, vat: VAT })).rejects.toMatchObject({ issues: [expect.objectContaining({ path: '', code: 'one_off.out_of_range' })] });
+    await expect(scenario.use(AddOneOffCharge).execute({ ...command, quantity: '-9', vat: VAT })).rejects.toMatchObject({ code: 'one_off.out_of_range' });
+    expect(await scenario.billing.oneOffs.listThrough(scenario.tenantId, scenario.partnership.id, '2027-01-01' as never)).toEqual([]);
+    expect((await scenario.use(AddOneOffCharge).execute({ ...command, vat: { code: 'Z', rate: '0' } })).created).toBe(true);
   });
 
   it('bounds a one-off charge’s amount by the partnership’s currency: 10^14 is too much in EUR, not in JPY', async () => {

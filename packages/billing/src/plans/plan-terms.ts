@@ -1,4 +1,5 @@
 import {
+  Decimal,
   Money,
   QUANTITY_MAX,
   QUANTITY_MAX_DECIMALS,
@@ -12,10 +13,19 @@ import {
   parseCalendarDate,
   type CalendarDate,
   type CurrencyCode,
-  type Decimal,
   type DecimalInput,
 } from '@invoicing/core';
-import { unitCode as parseUnitCode, vatCategory, type MarketableId, type VatCategory, type VatCategoryInput } from '@invoicing/invoice';
+import {
+  computeTotals,
+  invoiceLine,
+  unitCode as parseUnitCode,
+  vatBreakdown,
+  vatCategory,
+  vatCategoryToInput,
+  type MarketableId,
+  type VatCategory,
+  type VatCategoryInput,
+} from '@invoicing/invoice';
 import { BILLING_INTERVALS, PERIOD_ALIGNMENTS, type BillingCycle, type BillingInterval, type PeriodAlignment } from '../periods/billing-period';
 import { priceModel, pricesEachEvent, type PriceModel, type PriceModelInput } from '../pricing/price-model';
 import { billableMetric, type Aggregation, type BillableMetric } from '../usage/billable-metric';
@@ -137,6 +147,7 @@ export function planTerms(input: PlanTermsInput, currency: CurrencyCode, firstDa
     const anchor = attempt('anchor', () => (input.anchor === undefined ? firstDay : parseCalendarDate(input.anchor)));
     const charges = attempt('charges', () => feesFit(chargeList(input.charges), currency));
     const minimum = input.minimum === undefined ? undefined : attempt('minimum', () => minimumOf(input.minimum as NonNullable<PlanTermsInput['minimum']>, currency));
+    if (charges !== undefined && (input.minimum === undefined || minimum !== undefined)) attempt('charges', () => periodFits(charges, minimum, currency));
     const discounts = attempt('discounts', () => discountList(input.discounts ?? [], currency));
     const invoiceMode = attempt('invoiceMode', () => oneOf(input.invoiceMode ?? 'draft', INVOICE_MODES, 'plan.unknown_invoice_mode'));
     return {
@@ -164,19 +175,45 @@ function chargeList(input: readonly ChargeInput[]): Charge[] {
 }
 
 /**
- * A recurring fee is one invoice line of quantity × unit price: each may be at its largest, but not their product
- * beyond the largest amount of the currency, or every bill of the plan would fail to become an invoice.
+ * A recurring fee is one invoice line of quantity × unit price: each may be at its largest, but not their product with
+ * its VAT beyond the largest amount of the currency, or every bill of the plan would fail to become an invoice.
  */
 function feesFit(charges: Charge[], currency: CurrencyCode): Charge[] {
   charges.forEach((each, index) => {
     if (each.kind !== 'recurring') return;
-    try {
-      Money.fromDecimal(each.quantity.times(each.unitPrice), currency);
-    } catch {
-      throw ValidationError.of(`${index}`, 'plan.out_of_range', `a fee of ${each.quantity.toString()} × ${each.unitPrice.toString()} is more than the largest amount in ${currency}`);
+    if (!invoiceFits([[each.quantity, each.unitPrice, each.vat]], currency)) {
+      throw ValidationError.of(`${index}`, 'plan.out_of_range', `a fee of ${each.quantity.toString()} × ${each.unitPrice.toString()} with its VAT is more than the largest amount in ${currency}`);
     }
   });
   return charges;
+}
+
+/**
+ * A period's fees and the minimum's true-up (at most the minimum) come on one bill: with their VAT, they fit one
+ * invoice. Usage is not known in advance; a bill it takes beyond the range is not recorded (docs/billing.md#limits).
+ */
+function periodFits(charges: readonly Charge[], minimum: MinimumCommitment | undefined, currency: CurrencyCode): void {
+  const fees = charges.flatMap((each): InvoiceLineFigures[] => (each.kind === 'recurring' ? [[each.quantity, each.unitPrice, each.vat]] : []));
+  const lines = minimum === undefined ? fees : [...fees, [new Decimal(1), minimum.amount.toDecimal(), minimum.vat] as const];
+  if (lines.length > 1 && !invoiceFits(lines, currency)) {
+    throw ValidationError.of('', 'plan.out_of_range', `the fees of a period${minimum === undefined ? '' : ' and the minimum'}, with their VAT, come to more than the largest amount in ${currency}`);
+  }
+}
+
+/** Quantity, unit price and VAT of an invoice line. */
+type InvoiceLineFigures = readonly [Decimal, Decimal, VatCategory];
+
+/** Whether an invoice of these lines can be made: every amount of it, the VAT and the total included, within the currency's range. */
+function invoiceFits(lines: readonly InvoiceLineFigures[], currency: CurrencyCode): boolean {
+  try {
+    const parsed = lines.map(([quantity, netPrice, vat], index) => invoiceLine({ name: 'fee', quantity, unitCode: 'C62', netPrice, vat: vatCategoryToInput(vat) }, currency, index));
+    const totals = { currency, lines: parsed, allowances: [], charges: [], prepaid: Money.zero(currency), rounding: Money.zero(currency) };
+    computeTotals(totals, vatBreakdown(totals));
+    return true;
+  } catch (error) {
+    if (error instanceof ValidationError && error.issues.some((issue) => issue.code === 'money.out_of_range')) return false;
+    throw error;
+  }
 }
 
 function charge(input: ChargeInput): Charge {

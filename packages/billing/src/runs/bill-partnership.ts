@@ -2,10 +2,13 @@ import {
   CLOCK,
   ConflictError,
   DomainError,
+  collectIssues,
   definedFields,
   ID_GENERATOR,
+  InvalidStateError,
   NotFoundError,
   Money,
+  ValidationError,
   startOfDay,
   type CalendarDate,
   type Clock,
@@ -16,6 +19,13 @@ import {
   CreateInvoiceDraft,
   CreateIssuedInvoice,
   INVOICING_SETTINGS,
+  computeTotals,
+  documentAllowanceCharge,
+  invoiceLine,
+  vatBreakdown,
+  type DocumentAllowanceCharge,
+  type InvoiceLine,
+  type InvoiceTotals,
   PARTNER_REPOSITORY,
   PARTNERSHIP_REPOSITORY,
   type InvoiceId,
@@ -66,6 +76,8 @@ class PlanOvertakenError extends ConflictError {
 export interface PartnershipBilling {
   readonly partnershipId: PartnershipId;
   readonly bills: readonly BilledDate[];
+  /** The last date due came to a credit that no later date of the ended plan carries: not recorded, still due. */
+  readonly creditPending?: CreditPendingError;
 }
 
 /** One billing date: the bill (recorded, or only worked out in a dry run) and whether this call recorded it. */
@@ -116,8 +128,9 @@ export class BillPartnership {
 
   /**
    * @throws NotFoundError `billing_plan.not_found`; BillPositionTakenError `billing.bills_changed` when other runs
-   * recorded bills of the partnership each time it read them, {@link BILL_READS} times; whatever making an invoice
-   * throws (the bill then stays pending and the next run tries again)
+   * recorded bills of the partnership each time it read them, {@link BILL_READS} times; BillOutOfRangeError
+   * `billing.amount_out_of_range` for a bill no invoice could carry (not recorded); whatever making an invoice throws
+   * (the bill then stays pending and the next run tries again)
    */
   async execute(command: BillPartnershipCommand): Promise<PartnershipBilling> {
     const { tenantId, partnershipId } = command;
@@ -125,6 +138,7 @@ export class BillPartnership {
     let bills = [...(await this.bills.listByPartnership(tenantId, partnershipId))];
     let plan = await this.planOf(tenantId, partnershipId);
     const results: BilledDate[] = [];
+    let creditPending: CreditPendingError | undefined;
     // Read when the first invoice is made, once for all of this partnership's bills.
     let parties: Promise<InvoiceParties> | undefined;
     const partiesOnce = (): Promise<InvoiceParties> => (parties ??= this.parties(tenantId, partnershipId, command.partnersRead ?? new Map()));
@@ -133,7 +147,7 @@ export class BillPartnership {
     }
     for (let reads = 1; ; reads += 1) {
       try {
-        await this.billDueDates(command, plan, bills, results, partiesOnce);
+        creditPending = await this.billDueDates(command, plan, bills, results, partiesOnce);
         break;
       } catch (error) {
         // Another run recorded a bill since these were read: what is due, and what each date charges, may have changed.
@@ -142,7 +156,7 @@ export class BillPartnership {
         plan = await this.planOf(tenantId, partnershipId);
       }
     }
-    return { partnershipId, bills: results };
+    return { partnershipId, bills: results, ...(creditPending === undefined ? {} : { creditPending }) };
   }
 
   private async planOf(tenantId: TenantId, partnershipId: PartnershipId): Promise<BillingPlan> {
@@ -153,17 +167,34 @@ export class BillPartnership {
 
   /**
    * Records (in a dry run, only works out) the bill of each date due, each in the position after the bills before it,
-   * appending to `results` as it goes.
+   * appending to `results` as it goes. A bill that comes to a credit is recorded with nothing on it, its items left to
+   * the next bill ({@link carriedForward}); the last date due of an ended plan, which no later bill would follow, is not
+   * recorded at all: its credit is returned.
    * @throws BillPositionTakenError when another run recorded a bill of the partnership since `bills` were read;
-   *   PlanOvertakenError when another run recorded one of the dates from a later version of the plan than `plan`
+   *   PlanOvertakenError when another run recorded one of the dates from a later version of the plan than `plan`;
+   *   BillOutOfRangeError `billing.amount_out_of_range` for a bill no invoice could carry (not recorded)
    */
-  private async billDueDates(command: BillPartnershipCommand, plan: BillingPlan, read: readonly BillState[], results: BilledDate[], parties: () => Promise<InvoiceParties>): Promise<void> {
+  private async billDueDates(
+    command: BillPartnershipCommand,
+    plan: BillingPlan,
+    read: readonly BillState[],
+    results: BilledDate[],
+    parties: () => Promise<InvoiceParties>,
+  ): Promise<CreditPendingError | undefined> {
     let bills = read;
     const oneOffs = await this.oneOffs.listThrough(command.tenantId, command.partnershipId, throughLastBill(command.asOf, bills));
-    for (const billingDate of await this.datesDue(plan, oneOffs, bills, command.asOf)) {
+    const due = await this.datesDue(plan, oneOffs, bills, command.asOf);
+    for (const [index, billingDate] of due.entries()) {
       const usageCutoff = this.clock.now();
-      const proposed = await this.propose(plan, bills, oneOffs, billingDate, usageCutoff);
-      const bill = this.billOf(command, plan, proposed, usageCutoff, bills.length + 1);
+      const proposed = await inRange(plan.partnershipId, billingDate, () => this.propose(plan, bills, oneOffs, billingDate, usageCutoff));
+      let bill = this.billOf(command, plan, proposed, usageCutoff, bills.length + 1);
+      // Checked before it is recorded: a bill's lines never change, so one no invoice can carry would wait for ever.
+      const amountDue = bill.lines.length === 0 ? undefined : await inRange(plan.partnershipId, billingDate, async () => invoiceTotalsOf(bill).amountDue);
+      if (amountDue?.isNegative()) {
+        // A credit is not invoiced: the next bill carries its items (worked out again against what was billed).
+        if (index === due.length - 1 && billingEndedBy(plan, billingDate) !== undefined) return new CreditPendingError(plan.partnershipId, billingDate, amountDue);
+        bill = carriedForward(bill, bills);
+      }
       if (command.dryRun) {
         results.push({ bill, recorded: true });
         bills = [...bills, bill];
@@ -176,6 +207,7 @@ export class BillPartnership {
       // The next dates, worked out from the plan as read here, would undo what that bill charged under later terms.
       if (!recorded && (stored.planVersionsSeen ?? 0) > planVersionsSeen(plan)) throw new PlanOvertakenError(stored.key);
     }
+    return undefined;
   }
 
   /**
@@ -188,7 +220,13 @@ export class BillPartnership {
     const oneOffs = await this.oneOffs.listThrough(plan.tenantId, plan.partnershipId, throughLastBill(through, bills));
     const asOf = through < today ? through : today;
     const next = (await this.datesDue(plan, oneOffs, bills, asOf))[0] ?? (through > asOf ? dueBillingDates(plan, oneOffs, bills, through)[0] : undefined);
-    return next === undefined ? undefined : this.propose(plan, bills, oneOffs, next, this.clock.now());
+    if (next === undefined) return undefined;
+    return inRange(plan.partnershipId, next, async () => {
+      const proposed = await this.propose(plan, bills, oneOffs, next, this.clock.now());
+      // What a run would refuse to record, the preview refuses to show as an invoice.
+      if (proposed.lines.length > 0) invoiceTotalsOf({ ...proposed, currency: plan.currency });
+      return proposed;
+    });
   }
 
   /**
@@ -281,16 +319,7 @@ export class BillPartnership {
 
   /** Makes the invoice of a pending bill (the same one again if an earlier attempt made it) and marks the bill invoiced. */
   private async invoice(bill: BillState, parties: () => Promise<InvoiceParties>): Promise<BillState> {
-    const command = {
-      tenantId: bill.tenantId,
-      partnershipId: bill.partnershipId,
-      id: bill.invoiceId,
-      lines: bill.lines.map((each) => ({ ...each.line, ...definedFields({ period: billLinePeriod(each) }) })),
-      allowances: bill.allowances.filter((each) => each.side === 'allowance').map((each) => each.allowance),
-      charges: bill.allowances.filter((each) => each.side === 'charge').map((each) => each.allowance),
-      notes: [`Billing date ${bill.billingDate}, plan version ${bill.planVersion} of the partnership's billing plan.`],
-      ...definedFields({ invoicePeriod: billInvoicePeriod(bill) }),
-    };
+    const command = { tenantId: bill.tenantId, partnershipId: bill.partnershipId, id: bill.invoiceId, ...invoiceContentOf(bill) };
     const read = await parties();
     let invoice: Awaited<ReturnType<CreateInvoiceDraft['execute']>>;
     let notIssued: { readonly code: string; readonly message: string } | undefined;
@@ -312,6 +341,98 @@ export class BillPartnership {
     await this.bills.markInvoiced(bill.tenantId, bill.key, outcome, at);
     return { ...bill, status: 'invoiced', outcome, invoicedAt: at };
   }
+}
+
+/** What a bill's invoice is made from. */
+type BillContent = Pick<BillState, 'billingDate' | 'planVersion' | 'currency' | 'lines' | 'allowances'>;
+
+/** What a bill's invoice holds: its lines (each with its days), its discounts, the days it is for. */
+function invoiceContentOf(bill: BillContent) {
+  return {
+    lines: bill.lines.map((each) => ({ ...each.line, ...definedFields({ period: billLinePeriod(each) }) })),
+    allowances: bill.allowances.filter((each) => each.side === 'allowance').map((each) => each.allowance),
+    charges: bill.allowances.filter((each) => each.side === 'charge').map((each) => each.allowance),
+    notes: [`Billing date ${bill.billingDate}, plan version ${bill.planVersion} of the partnership's billing plan.`],
+    ...definedFields({ invoicePeriod: billInvoicePeriod(bill) }),
+  };
+}
+
+/**
+ * The totals of a bill's invoice, worked out as the invoice works them out (its lines, allowances and charges parsed,
+ * VAT per category): what the invoice will say, before the bill is recorded.
+ * @throws ValidationError as drafting the invoice would (`money.out_of_range` for an amount no invoice can carry)
+ */
+function invoiceTotalsOf(bill: BillContent): InvoiceTotals {
+  const { currency } = bill;
+  const content = invoiceContentOf(bill);
+  if (content.lines.length > MAX_INVOICE_LINES) throw ValidationError.of('lines', 'invoice.too_many_lines', `at most ${MAX_INVOICE_LINES} lines`);
+  const parsed = collectIssues((attempt) => ({
+    lines: content.lines.map((line, index) => attempt(`lines.${index}`, () => invoiceLine(line, currency, index))) as InvoiceLine[],
+    allowances: content.allowances.map((each, index) => attempt(`allowances.${index}`, () => documentAllowanceCharge(each, currency))) as DocumentAllowanceCharge[],
+    charges: content.charges.map((each, index) => attempt(`charges.${index}`, () => documentAllowanceCharge(each, currency))) as DocumentAllowanceCharge[],
+  }));
+  const totals = { currency, ...parsed, prepaid: Money.zero(currency), rounding: Money.zero(currency) };
+  return computeTotals(totals, vatBreakdown(totals));
+}
+
+/** The most lines an invoice holds (`invoice.too_many_lines`). */
+const MAX_INVOICE_LINES = 10_000;
+
+/**
+ * Works a bill out (or checks it) and reports an amount beyond what an invoice can carry as the bill's, typed: a
+ * usage figure or a sum of charges the plan's bounds could not foresee. Nothing is recorded, so changing the plan (or
+ * adding a one-off credit) lets the next run bill the date.
+ */
+async function inRange<T>(partnershipId: PartnershipId, billingDate: CalendarDate, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ValidationError && error.issues.some((issue) => issue.code === 'money.out_of_range')) throw new BillOutOfRangeError(partnershipId, billingDate, error);
+    throw error;
+  }
+}
+
+/**
+ * A bill of a partnership comes to an amount no invoice can carry (a line, the VAT or the total beyond the currency's
+ * largest amount): it is not recorded, and the run names the partnership with `billing.amount_out_of_range`.
+ */
+export class BillOutOfRangeError extends InvalidStateError {
+  override readonly name: string = 'BillOutOfRangeError';
+
+  constructor(partnershipId: PartnershipId, billingDate: CalendarDate, cause: ValidationError) {
+    super(
+      'billing.amount_out_of_range',
+      `the bill of ${billingDate} comes to an amount no invoice can carry (${cause.message}): nothing was recorded; change the plan, or add a one-off credit, and the next run bills the date`,
+      { partnershipId, billingDate, issues: cause.issues },
+    );
+  }
+}
+
+/**
+ * The bill of the last date of a plan that has ended comes to a credit: no later bill would carry it. It is not
+ * recorded, so the credit stays due (the upcoming invoice shows it) and any later bill of the partnership carries it.
+ */
+export class CreditPendingError extends InvalidStateError {
+  override readonly name: string = 'CreditPendingError';
+
+  constructor(partnershipId: PartnershipId, billingDate: CalendarDate, amountDue: Money) {
+    super(
+      'billing.credit_pending',
+      `the bill of ${billingDate} comes to a credit of ${amountDue.negate().toString()} ${amountDue.currency} and the billing plan has ended: no later bill carries it; set new terms or add a one-off charge, and their bill carries it`,
+      { partnershipId, billingDate, credit: amountDue.negate().toJSON() },
+    );
+  }
+}
+
+/**
+ * A bill that comes to a credit, recorded with nothing on it: its date is billed, and the partnership's next bill,
+ * which compares every item with what was billed, charges and credits its items there. Its usage cutoff stays the last
+ * bill's, so usage it measured is measured again, not taken as billed.
+ */
+function carriedForward(bill: BillState, bills: readonly BillState[]): BillState {
+  const { settled: _settled, ...rest } = bill;
+  const cutoff = bills.reduce<number | undefined>((latest, each) => Math.max(latest ?? 0, each.usageCutoff.getTime()), undefined);
+  return { ...rest, lines: [], allowances: [], status: 'empty', ...(cutoff === undefined ? {} : { usageCutoff: new Date(cutoff) }) };
 }
 
 /** The net total of a bill: its lines less its discounts (document charges that give a discount back added). */

@@ -70,14 +70,14 @@ export interface BillAllowance {
   /** The plan version whose discount it is. */
   readonly planVersion: number;
   readonly side: 'allowance' | 'charge';
-  /** For a fixed discount, the period it was given (or taken back) for: its amount over all of a period's bills. */
+  /** The period it was given (or taken back) for: a discount's amount is worked out over all of a period's bills. */
   readonly periodStart?: CalendarDate;
   readonly allowance: DocumentAllowanceChargeInput;
 }
 
 /**
  * `pending`: recorded, its invoice not yet made (a run that stopped between the two makes it next time);
- * `invoiced`: its invoice exists; `empty`: nothing was due on the date, so no invoice.
+ * `invoiced`: its invoice exists; `empty`: nothing was due on the date, or a credit the next bill carries (ADR 0026), so no invoice.
  */
 export type BillStatus = 'pending' | 'invoiced' | 'empty';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { Money, type CalendarDate } from '@invoicing/core';
-import { CreatePartnership, GetInvoice, IssueInvoice, ListInvoices, type InvoiceRepository } from '@invoicing/invoice';
+import { CreatePartnership, GetInvoice, GetPartnerBalance, IssueInvoice, ListInvoices, type InvoiceRepository } from '@invoicing/invoice';
 import { SCENARIO_TERMS, createInMemoryAdapters } from '@invoicing/invoice/testing';
 import { AddOneOffCharge } from '../one-off/one-off.use-cases';
 import type { BillingPlanRepository } from '../plans/billing-plan-repository.port';
@@ -126,7 +126,7 @@ describe('RunBilling', () => {
     ['a day already billed', '2026-05-01', ['-250.00']],
     ['an earlier billed day', '2026-04-01', ['-250.00', '-250.00']],
     ['its first day', '2026-03-01', ['-250.00', '-250.00', '-250.00']],
-  ])('credits the fees billed in advance when billing ends from %s, on the next run', async (_, endFrom, credits) => {
+  ])('credits the fees billed in advance when billing ends from %s, on the next bill that is not a credit', async (_, endFrom, credits) => {
     const scenario = await billedScenario();
     const { tenantId } = scenario;
     const partnershipId = scenario.partnership.id;
@@ -139,11 +139,15 @@ describe('RunBilling', () => {
     const again = await scenario.use(RunBilling).execute({ tenantId });
     scenario.clock.set(new Date('2026-08-01T09:00:00Z'));
     const later = await scenario.use(RunBilling).execute({ tenantId });
+    // The credit alone is no invoice, and no date of the ended plan would carry it: it waits, named by each run.
+    expect([run, again, later].map((each) => [each.counts.bills, each.failures.map((failure) => failure.code)])).toEqual([0, 1, 2].map(() => [0, ['billing.credit_pending']]));
+    await scenario.use(AddOneOffCharge).execute({ tenantId, partnershipId, id: 'exit', date: '2026-08-01', name: 'Exit fee', unitPrice: '1000', vat: VAT });
+    const charged = await scenario.use(RunBilling).execute({ tenantId });
 
-    expect([run.counts.bills, again.counts.bills, later.counts.bills]).toEqual([1, 0, 0]);
+    expect([charged.counts.bills, charged.counts.failed, (await scenario.use(RunBilling).execute({ tenantId })).counts.bills]).toEqual([1, 0, 0]);
     const bills = await scenario.billing.bills.listByPartnership(tenantId, partnershipId);
     const last = bills.at(-1);
-    expect(last?.billingDate).toBe('2026-05-02');
+    expect(last?.billingDate).toBe('2026-08-01');
     expect(last?.lines.filter((line) => line.computation.kind === 'recurring').map((line) => line.amount.toString())).toEqual(credits);
     // Everything billed for days after the end is credited: what is left is the fees of the days before it.
     const seats = bills.flatMap((bill) => bill.lines.filter((line) => line.computation.kind === 'recurring').map((line) => line.amount));
@@ -152,9 +156,9 @@ describe('RunBilling', () => {
   });
 
   it.each([
-    ['ends billing', null, '0.00'],
-    ['changes the price', { interval: 'yearly', charges: [{ kind: 'recurring', code: 'fee', name: 'Yearly fee', unitPrice: '6000', vat: VAT }] } as PlanTermsInput, '6000.00'],
-  ])('corrects on the next run a date billed under the old terms when the plan %s from that date while the run billed it', async (_, terms, year2027) => {
+    ['ends billing', null, '0.00', ['2026-01-01', '2027-01-01']],
+    ['changes the price', { interval: 'yearly', charges: [{ kind: 'recurring', code: 'fee', name: 'Yearly fee', unitPrice: '6000', vat: VAT }] } as PlanTermsInput, '6000.00', ['2026-01-01', '2027-01-01', '2027-01-02']],
+  ])('corrects on the next run a date billed under the old terms when the plan %s from that date while the run billed it', async (_, terms, year2027, dates) => {
     // The run reads the plan, then an admin saves the change, then the run works the date out and records its bill.
     const { scenario, hook } = await yearlyPlanChangedAfterRead();
     const { tenantId } = scenario;
@@ -173,11 +177,15 @@ describe('RunBilling', () => {
     const next = await scenario.use(RunBilling).execute({ tenantId });
     const again = await scenario.use(RunBilling).execute({ tenantId });
 
-    expect([next.counts.bills, again.counts.bills]).toEqual([1, 0]);
+    // The correction is a credit: carried to the next bill (2028's, which the upcoming invoice shows), or, the plan
+    // ended, left due and named by the run. Nothing is recorded twice.
+    expect([next.counts.bills, again.counts.bills]).toEqual([dates.length - 2, 0]);
+    expect(again.failures.map((failure) => failure.code)).toEqual(terms === null ? ['billing.credit_pending'] : []);
     const bills = await scenario.billing.bills.listByPartnership(tenantId, partnershipId);
-    expect(bills.map((bill) => bill.billingDate)).toEqual(['2026-01-01', '2027-01-01', '2027-01-02']);
+    expect(bills.map((bill) => bill.billingDate)).toEqual(dates);
+    const upcoming = await scenario.use(PreviewUpcomingInvoice).execute({ tenantId, partnershipId });
     // The 12,000.00 billed for 2027 under the old terms is credited; 2027 then costs what the new terms say.
-    const of2027 = bills.flatMap((bill) => bill.lines.filter((line) => line.computation.period?.start === '2027-01-01').map((line) => line.amount));
+    const of2027 = [...bills.flatMap((bill) => bill.lines), ...(upcoming?.lines ?? [])].filter((line) => line.computation.period?.start === '2027-01-01').map((line) => line.amount);
     expect(Money.sum('EUR', of2027).toString()).toBe(year2027);
   });
 
@@ -190,12 +198,15 @@ describe('RunBilling', () => {
     const partnershipId = scenario.partnership.id;
     scenario.clock.set(new Date('2027-01-01T09:00:00Z'));
     await scenario.use(RunBilling).execute({ tenantId });
-    for (const date of oneOffDates) await scenario.use(AddOneOffCharge).execute({ tenantId, partnershipId, id: date, date, name: `Service ${date}`, unitPrice: '80.00', vat: VAT });
+    // Each larger than the credit, so that each bill is invoiced.
+    for (const date of oneOffDates) await scenario.use(AddOneOffCharge).execute({ tenantId, partnershipId, id: date, date, name: `Service ${date}`, unitPrice: '15000.00', vat: VAT });
     scenario.clock.set(new Date('2027-01-06T09:00:00Z'));
     const bill = (asOf: string) => scenario.use(BillPartnership).execute({ tenantId, partnershipId, asOf: asOf as CalendarDate });
-    // Run A reads the plan; billing is then ended from 2027-01-01, and run B, as of the 5th, credits the year.
+    // Run A reads the plan; the fee is then lowered to 3,000.00 from 2027-01-01, and run B, as of the 5th, credits
+    // 9,000.00 of the year (carried to A's bill when B's comes to a credit).
+    const lowered: PlanTermsInput = { interval: 'yearly', charges: [{ kind: 'recurring', code: 'fee', name: 'Yearly fee', unitPrice: '3000', vat: VAT }] };
     hook.meanwhile = async () => {
-      await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2027-01-01', terms: null, expectedVersion: 1 });
+      await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2027-01-01', terms: lowered, expectedVersion: 1 });
       await bill('2027-01-05');
     };
     await bill('2027-01-06');
@@ -206,9 +217,9 @@ describe('RunBilling', () => {
     const bills = await scenario.billing.bills.listByPartnership(tenantId, partnershipId);
     expect(bills.map((each) => each.billingDate)).toEqual(['2026-01-01', '2027-01-01', '2027-01-05', '2027-01-06']);
     const fees2027 = bills.flatMap((each) => each.lines.filter((line) => line.computation.kind === 'recurring' && line.computation.period?.start === '2027-01-01').map((line) => line.amount));
-    expect(Money.sum('EUR', fees2027).toString()).toBe('0.00');
+    expect(Money.sum('EUR', fees2027).toString()).toBe('3000.00');
     const oneOffs = bills.flatMap((each) => each.lines.filter((line) => line.computation.kind === 'one_off').map((line) => [each.billingDate, line.amount.toString()]));
-    expect(oneOffs).toEqual(oneOffDates.map((date) => [date, '80.00']));
+    expect(oneOffs).toEqual(oneOffDates.map((date) => [date, '15000.00']));
   });
 
   it('bills usage received after the last bill of a plan that has ended, on the next run', async () => {
@@ -239,15 +250,18 @@ describe('RunBilling', () => {
   // pending. A tenth fits a unit price only in currencies of 2 decimals or more: 7.1 × 10^13 JPY takes a hundredth
   // (review of 6 December 2026).
   it.each([
-    ['EUR', '2', ['-10', '141935483870.968', '-1419354838709.68'], '580645161290.32'],
-    ['JPY', '100', ['-100', '709677419354.84', '-70967741935484'], '29032258064516'],
+    ['EUR', '2', ['-10', '141935483870.968', '-1419354838709.68'], '2580645161290.32'],
+    ['JPY', '100', ['-100', '709677419354.84', '-70967741935484'], '129032258064516'],
   ] as const)('makes the invoice of a correction above the largest unit price in %s, in the fewest units that fit', async (currency, seats, creditLine, total) => {
     const huge: PlanTermsInput = { interval: 'monthly', charges: [{ kind: 'recurring', code: 'seats', name: 'Seats', quantity: seats, unitPrice: '1000000000000', vat: VAT }] };
     const scenario = await billedScenario(huge, { terms: { currency } });
     const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
     await scenario.use(RunBilling).execute({ tenantId });
     scenario.clock.set(new Date('2026-03-10T09:00:00Z'));
-    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId: scenario.partnership.id, effectiveFrom: '2026-03-10', terms: null, expectedVersion: 1 });
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-03-10', terms: null, expectedVersion: 1 });
+    // A charge on the same day, so that the bill is not a credit (which would wait for a later bill).
+    await scenario.use(AddOneOffCharge).execute({ tenantId, partnershipId, id: 'exit', date: '2026-03-10', name: 'Exit', quantity: seats, unitPrice: '1000000000000', vat: VAT });
 
     const run = await scenario.use(RunBilling).execute({ tenantId });
 
@@ -509,8 +523,10 @@ describe('RunBilling', () => {
     const ending = await endingPartnership(scenario, '2026-04-15', undefined, { interval: 'monthly', charges: PLAN.charges.slice(0, 1) });
     scenario.clock.set(new Date('2026-04-01T09:00:00Z'));
     await scenario.use(RunBilling).execute({ tenantId, partnershipIds: [ending.id] });
-    // The plan is then ended from the 16th, as the partnership; the credit is made by a run after the end.
+    // The plan is then ended from the 16th, as the partnership; the credit is made by a run after the end, with a
+    // service of 1 April added since (a credit alone would wait for a later bill).
     await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId: ending.id, effectiveFrom: '2026-04-16', terms: null, expectedVersion: 1 });
+    await scenario.use(AddOneOffCharge).execute({ tenantId, partnershipId: ending.id, id: 'service', date: '2026-04-01', name: 'Service', unitPrice: '200', vat: VAT });
     scenario.clock.set(new Date('2026-05-02T09:00:00Z'));
 
     const run = await scenario.use(RunBilling).execute({ tenantId, partnershipIds: [ending.id] });
@@ -521,7 +537,10 @@ describe('RunBilling', () => {
     const invoice = (await scenario.adapters.invoices.get(tenantId, (credit as BillState).invoiceId))?.toState();
     expect([invoice?.invoicePeriod, invoice?.lines.map((line) => [line.name, line.period, line.netAmount.toString()])]).toEqual([
       { start: '2026-04-01', end: '2026-04-15' },
-      [['Seats — unused time 2026-04-16 – 2026-04-30', { start: '2026-04-01', end: '2026-04-15' }, '-125.00']],
+      [
+        ['Seats — unused time 2026-04-16 – 2026-04-30', { start: '2026-04-01', end: '2026-04-15' }, '-125.00'],
+        ['Service', { start: '2026-04-01', end: '2026-04-01' }, '200.00'],
+      ],
     ]);
   });
 
@@ -714,3 +733,209 @@ async function yearlyPlanChangedAfterRead() {
   await scenario.use(RunBilling).execute({ tenantId: scenario.tenantId });
   return { scenario, hook };
 }
+
+describe('amounts an invoice cannot carry', () => {
+  const fee = (code: string, quantity: string, unitPrice: string, vat: { readonly code: string; readonly rate: string } = VAT) => ({ kind: 'recurring', code, name: code, quantity, unitPrice, vat }) as const;
+  const TRILLION = '1000000000000';
+
+  it('refuses a plan whose fees of a period, VAT included, no invoice could carry, and bills one at the bound', async () => {
+    const scenario = await createBillingScenario({ now: '2026-03-01T09:00:00Z' });
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    const set = (terms: PlanTermsInput) => scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-03-01', terms });
+    const refused = (path: string) => ({ issues: [expect.objectContaining({ path: `terms.${path}`, code: 'plan.out_of_range' })] });
+
+    // 9 × 10^12 is within the largest amount, 9 999 999 999 999.99 EUR; with 20 % VAT it is not.
+    await expect(set({ interval: 'monthly', charges: [fee('seats', '9', TRILLION)] })).rejects.toMatchObject(refused('charges.0'));
+    // Each fee fits, VAT included; their sum does not.
+    const zero = { code: 'Z', rate: '0' };
+    await expect(set({ interval: 'monthly', charges: [fee('a', '6', TRILLION, zero), fee('b', '6', TRILLION, zero)] })).rejects.toMatchObject(refused('charges'));
+    // Fees and the minimum's true-up come on the same bill.
+    await expect(set({ interval: 'monthly', charges: [fee('a', '9', TRILLION, zero)], minimum: { amount: TRILLION, vat: zero } })).rejects.toMatchObject(refused('charges'));
+    expect(await scenario.billing.plans.get(tenantId, partnershipId)).toBeUndefined();
+
+    // 8 × 10^12 + 20 % is 9.6 × 10^12: taken, and invoiced.
+    await set({ interval: 'monthly', charges: [fee('seats', '8', TRILLION)] });
+    const run = await scenario.use(RunBilling).execute({ tenantId });
+    expect(run.counts).toMatchObject({ bills: 1, invoicesDrafted: 1, failed: 0 });
+    const [bill] = await scenario.billing.bills.listByPartnership(tenantId, partnershipId);
+    expect((await scenario.adapters.invoices.get(tenantId, (bill as BillState).invoiceId))?.toState().totals.amountDue.toString()).toBe('9600000000000.00');
+  });
+
+  it('records no bill whose invoice cannot be made, names the partnership in the failures, bills the others, and bills it once the plan is fixed', async () => {
+    const scenario = await billedScenario({ interval: 'monthly', charges: [fee('seats', '5', TRILLION)] });
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    const other = await anotherPartnership(scenario);
+    // Each fits an invoice, VAT included (6 × 10^12 and 4.8 × 10^12); together on the bill of 1 March they do not.
+    await scenario.use(AddOneOffCharge).execute({ tenantId, partnershipId, id: 'big', date: '2026-03-01', name: 'Big service', quantity: '4', unitPrice: TRILLION, vat: VAT });
+    scenario.clock.set(new Date('2026-04-01T09:00:00Z'));
+
+    const run = await scenario.use(RunBilling).execute({ tenantId });
+    const again = await scenario.use(RunBilling).execute({ tenantId });
+
+    expect(run).toMatchObject({ status: 'completed', counts: { processed: 2, bills: 2, failed: 1 } });
+    expect(run.failures).toEqual([{ partnershipId, code: 'billing.amount_out_of_range', message: expect.stringContaining('2026-03-01') }]);
+    expect(again.failures).toEqual(run.failures);
+    // Nothing recorded: no bill waits for ever on lines no invoice can carry.
+    expect(await scenario.billing.bills.listByPartnership(tenantId, partnershipId)).toEqual([]);
+    expect((await scenario.billing.bills.listByPartnership(tenantId, other.id)).map((bill) => bill.status)).toEqual(['invoiced', 'invoiced']);
+
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-03-01', terms: { interval: 'monthly', charges: [fee('seats', '1', '10')] }, expectedVersion: 1 });
+    const fixed = await scenario.use(RunBilling).execute({ tenantId });
+
+    expect(fixed.counts).toMatchObject({ bills: 2, failed: 0 });
+    const bills = await scenario.billing.bills.listByPartnership(tenantId, partnershipId);
+    expect(bills.map((bill) => [bill.billingDate, bill.status, billNetTotal(bill).toString()])).toEqual([
+      ['2026-03-01', 'invoiced', '4000000000010.00'],
+      ['2026-04-01', 'invoiced', '10.00'],
+    ]);
+  });
+
+  it('fails the bill of a partnership whose usage makes an amount no invoice can carry, with a typed error, and bills the others', async () => {
+    const storage: PlanTermsInput = {
+      interval: 'monthly',
+      charges: [{ kind: 'usage', code: 'storage', name: 'Storage', metric: { code: 'storage', aggregation: 'max', property: 'gb' }, price: { kind: 'per_unit', unitPrice: '1000' }, vat: VAT }],
+    };
+    const scenario = await billedScenario(storage);
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    const other = await anotherPartnership(scenario);
+    scenario.clock.set(new Date('2026-03-10T09:00:00Z'));
+    // Below 10^15, so the event is taken; at 1000 a unit, 10^17 EUR.
+    const sent = await scenario.use(RecordUsage).execute({ tenantId, events: [{ eventId: 'huge', metricCode: 'storage', timestamp: '2026-03-05T10:00:00Z', partnershipId, properties: { gb: '99999999999999' } }] });
+    expect(sent.stored).toBe(1);
+    scenario.clock.set(new Date('2026-04-01T09:00:00Z'));
+
+    const run = await scenario.use(RunBilling).execute({ tenantId });
+
+    expect(run).toMatchObject({ status: 'completed', counts: { processed: 2, failed: 1 } });
+    expect(run.failures).toEqual([{ partnershipId, code: 'billing.amount_out_of_range', message: expect.stringContaining('2026-04-01') }]);
+    // The bill of 1 March (nothing used yet) is made; April's waits for the usage or the plan to change, recording nothing.
+    expect((await scenario.billing.bills.listByPartnership(tenantId, partnershipId)).map((bill) => bill.billingDate)).toEqual(['2026-03-01']);
+    expect((await scenario.billing.bills.listByPartnership(tenantId, other.id)).map((bill) => bill.status)).toEqual(['invoiced', 'invoiced']);
+    await expect(scenario.use(PreviewUpcomingInvoice).execute({ tenantId, partnershipId })).rejects.toMatchObject({ code: 'billing.amount_out_of_range', details: { billingDate: '2026-04-01' } });
+  });
+});
+
+describe('a bill that comes to a credit', () => {
+  const seats = (quantity: string): PlanTermsInput => ({ interval: 'monthly', invoiceMode: 'issue', charges: [{ kind: 'recurring', code: 'seats', name: 'Seats', quantity, unitPrice: '30', vat: VAT }] });
+
+  /** 10 seats at 30.00 a month from 1 April, invoiced (360.00 with VAT); lowered to 1 seat from 11 April. */
+  async function loweredOnThe11th() {
+    const scenario = await createBillingScenario({ now: '2026-04-01T09:00:00Z' });
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-04-01', terms: seats('10') });
+    await scenario.use(RunBilling).execute({ tenantId });
+    scenario.clock.set(new Date('2026-04-11T09:00:00Z'));
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-04-11', terms: seats('1'), expectedVersion: 1 });
+    const invoices = async () => {
+      const bills = await scenario.billing.bills.listByPartnership(tenantId, partnershipId);
+      const found = await Promise.all(bills.map((bill) => scenario.adapters.invoices.get(tenantId, bill.invoiceId)));
+      return found.flatMap((invoice) => (invoice ? [invoice.toState()] : []));
+    };
+    const balance = async () => (await scenario.use(GetPartnerBalance).execute({ tenantId, partnerId: scenario.buyer.id })).map((each) => [each.outstanding.toString(), each.unappliedCredit.toString()]);
+    const preview = () => scenario.use(PreviewUpcomingInvoice).execute({ tenantId, partnershipId });
+    return { scenario, tenantId, partnershipId, invoices, balance, preview };
+  }
+
+  it('is not invoiced: its credit comes on the next invoices, labelled, and they sum to what the days used cost', async () => {
+    const { scenario, tenantId, partnershipId, invoices, balance, preview } = await loweredOnThe11th();
+
+    const dry = await scenario.use(RunBilling).execute({ tenantId, dryRun: true });
+    const run = await scenario.use(RunBilling).execute({ tenantId });
+
+    // -200.00 of unused time and 20.00 for 1 seat: -216.00 with VAT. Before, an invoice of -216.00, issued as paid,
+    // while the buyer's balance still said 360.00 owed.
+    expect(run.counts).toMatchObject({ bills: 1, emptyBills: 1, invoicesIssued: 0, failed: 0 });
+    expect(dry.previews).toEqual([{ partnershipId, billingDate: '2026-04-11', currency: 'EUR', lines: 0, corrections: 0, netTotal: '0.00' }]);
+    expect((await invoices()).map((invoice) => invoice.totals.amountDue.toString())).toEqual(['360.00']);
+    // Until then the upcoming invoice shows it: 1 May's bill carries the credit.
+    const upcoming = await preview();
+    expect([upcoming?.billingDate, upcoming?.netTotal]).toEqual(['2026-05-01', '-150.00']);
+    expect(upcoming?.lines.map((line) => [line.line.name, line.amount.toString()])).toEqual([
+      ['Seats — unused time 2026-04-11 – 2026-04-30', '-200.00'],
+      ['Seats', '20.00'],
+      ['Seats', '30.00'],
+    ]);
+    expect((await scenario.use(RunBilling).execute({ tenantId })).counts).toMatchObject({ bills: 0 });
+
+    for (const month of ['05', '06', '07', '08', '09', '10', '11']) {
+      scenario.clock.set(new Date(`2026-${month}-01T09:00:00Z`));
+      expect((await scenario.use(RunBilling).execute({ tenantId })).counts).toMatchObject({ bills: 1, failed: 0 });
+      expect((await scenario.use(RunBilling).execute({ tenantId })).counts).toMatchObject({ bills: 0, billsFoundRecorded: 0 });
+    }
+
+    // The credit is used up on 1 October: April cost 144.00 (10 seats for 10 days, 1 for 20), May to November 36.00 each.
+    const made = await invoices();
+    expect(made.map((invoice) => [invoice.issueDate, invoice.status, invoice.totals.amountDue.toString()])).toEqual([
+      ['2026-04-01', 'issued', '360.00'],
+      ['2026-10-01', 'paid', '0.00'],
+      ['2026-11-01', 'issued', '36.00'],
+    ]);
+    expect(Money.sum('EUR', made.map((invoice) => invoice.totals.amountDue)).toString()).toBe(String(144 + 7 * 36) + '.00');
+    expect(await balance()).toEqual([['396.00', '0.00']]);
+    expect(made[1]?.lines.map((line) => [line.name, line.netAmount.toString()])).toEqual([
+      ['Seats — unused time 2026-04-11 – 2026-04-30', '-200.00'],
+      ['Seats', '20.00'],
+      ...['05', '06', '07', '08', '09', '10'].map(() => ['Seats', '30.00']),
+    ]);
+  });
+
+  it('measures again the usage it measured: a late-usage correction on it is carried, not taken as billed', async () => {
+    const scenario = await billedScenario();
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    scenario.clock.set(new Date('2026-03-20T10:00:00Z'));
+    await scenario.send(30, '2026-03-15T10:00:00Z');
+    scenario.clock.set(new Date('2026-04-01T09:00:00Z'));
+    await scenario.use(RunBilling).execute({ tenantId });
+    // Ten calls of March received after March was invoiced, then the seats lowered from 11 April: a credit.
+    scenario.clock.set(new Date('2026-04-05T10:00:00Z'));
+    await scenario.send(10, '2026-03-16T10:00:00Z', 'late');
+    scenario.clock.set(new Date('2026-04-11T09:00:00Z'));
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-04-11', terms: { ...PLAN, charges: [{ ...(PLAN.charges[0] as object), quantity: '1' } as PlanTermsInput['charges'][number], PLAN.charges[1] as PlanTermsInput['charges'][number]] }, expectedVersion: 1 });
+    const lateLines = async () => (await scenario.use(PreviewUpcomingInvoice).execute({ tenantId, partnershipId }))?.lines.filter((line) => line.computation.reason === 'late_usage').map((line) => line.amount.toString());
+
+    expect(await lateLines()).toEqual(['1.00']);
+    for (const day of ['2026-04-11', '2026-05-01']) {
+      scenario.clock.set(new Date(`${day}T09:00:00Z`));
+      expect((await scenario.use(RunBilling).execute({ tenantId })).counts).toMatchObject({ bills: 1, emptyBills: 1 });
+      // Still on the next bill: the bill carried forward did not count the events it measured as billed.
+      expect(await lateLines()).toEqual(['1.00']);
+    }
+  });
+
+  it('stays due when the plan ended with it: not recorded, named in the run, shown as the upcoming invoice, and carried by a later bill', async () => {
+    const { scenario, tenantId, partnershipId, invoices, preview } = await loweredOnThe11th();
+    // Billing ends from 1 May, the credit of April still to come: no later bill of the plan would carry it.
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-05-01', terms: null, expectedVersion: 2 });
+    scenario.clock.set(new Date('2026-05-01T09:00:00Z'));
+
+    const run = await scenario.use(RunBilling).execute({ tenantId });
+    const again = await scenario.use(RunBilling).execute({ tenantId });
+
+    // 11 April is billed with nothing on it (1 May follows); 1 May, the plan's last date, is not recorded.
+    expect(run.counts).toMatchObject({ bills: 1, emptyBills: 1, failed: 1 });
+    expect(again.counts).toMatchObject({ bills: 0, failed: 1 });
+    for (const each of [run, again]) {
+      expect(each.failures).toEqual([{ partnershipId, code: 'billing.credit_pending', message: expect.stringContaining('a credit of 216.00 EUR') }]);
+    }
+    expect((await scenario.billing.bills.listByPartnership(tenantId, partnershipId)).map((bill) => [bill.billingDate, bill.status])).toEqual([
+      ['2026-04-01', 'invoiced'],
+      ['2026-04-11', 'empty'],
+    ]);
+    expect(await preview()).toMatchObject({ billingDate: '2026-05-01', netTotal: '-180.00' });
+
+    // A charge the buyer owes later: its bill carries the credit.
+    await scenario.use(AddOneOffCharge).execute({ tenantId, partnershipId, id: 'training', date: '2026-05-05', name: 'Training', unitPrice: '500', vat: VAT });
+    scenario.clock.set(new Date('2026-05-05T09:00:00Z'));
+    const charged = await scenario.use(RunBilling).execute({ tenantId });
+
+    // 1 May is billed with nothing on it; 5 May carries its items: a draft, as the plan ended (its last terms issued).
+    expect(charged.counts).toMatchObject({ bills: 2, emptyBills: 1, invoicesDrafted: 1, failed: 0 });
+    expect((await scenario.use(RunBilling).execute({ tenantId })).counts).toMatchObject({ bills: 0, failed: 0 });
+    expect((await invoices()).map((invoice) => invoice.totals.amountDue.toString())).toEqual(['360.00', String(600 - 216) + '.00']);
+  });
+});

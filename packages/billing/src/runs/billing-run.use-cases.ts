@@ -144,17 +144,22 @@ export class ExecuteBillingRun {
       run = { ...run, counts, failures: [...failures], ...(run.dryRun ? { previews: [...previews] } : {}), updatedAt: this.clock.now(), ...changes };
       await this.runs.update(run);
     };
+    const fail = (partnershipId: PartnershipId, error: unknown): void => {
+      counts = { ...counts, failed: counts.failed + 1 };
+      if (failures.length < MAX_RECORDED_FAILURES) {
+        const known = error instanceof DomainError;
+        failures.push({ partnershipId, code: known ? error.code : 'billing.unexpected_error', message: error instanceof Error ? error.message : String(error) });
+      }
+    };
     const billOne = async (partnershipId: PartnershipId, partnersRead: PartnersRead): Promise<void> => {
       try {
         const result = await this.billing.execute({ tenantId: run.tenantId, partnershipId, asOf: run.asOf, dryRun: run.dryRun, runId: run.id, partnersRead });
         counts = add(counts, result);
         if (run.dryRun) for (const { bill } of result.bills) if (previews.length < MAX_RECORDED_PREVIEWS) previews.push(previewOf(bill));
+        // Its bills are counted; the credit left due is named, as a partnership not billed to the end.
+        if (result.creditPending) fail(partnershipId, result.creditPending);
       } catch (error) {
-        counts = { ...counts, failed: counts.failed + 1 };
-        if (failures.length < MAX_RECORDED_FAILURES) {
-          const known = error instanceof DomainError;
-          failures.push({ partnershipId, code: known ? error.code : 'billing.unexpected_error', message: error instanceof Error ? error.message : String(error) });
-        }
+        fail(partnershipId, error);
       }
       counts = { ...counts, processed: counts.processed + 1 };
       sinceUpdate += 1;
@@ -288,7 +293,12 @@ export class PreviewUpcomingInvoice {
     @inject(INVOICING_SETTINGS) private readonly settings: InvoicingSettings,
   ) {}
 
-  /** @throws NotFoundError `billing_plan.not_found`; ValidationError `date.*` */
+  /**
+   * A next bill that comes to a credit is shown with its lines (a run records it empty and carries them to the bill
+   * after, docs/billing.md#a-bill-that-comes-to-a-credit).
+   * @throws NotFoundError `billing_plan.not_found`; ValidationError `date.*`; InvalidStateError
+   * `billing.amount_out_of_range` when no invoice could carry the next bill
+   */
   async execute(query: { readonly tenantId: TenantId; readonly partnershipId: PartnershipId; readonly through?: string }): Promise<(ProposedBill & { readonly netTotal: string; readonly currency: string }) | undefined> {
     const plan = await this.plans.get(query.tenantId, query.partnershipId);
     if (!plan) throw new NotFoundError('billing_plan', query.partnershipId);

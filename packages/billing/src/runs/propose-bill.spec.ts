@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { Money, addDays, daysBetween, startOfDay, tenantId, type CalendarDate } from '@invoicing/core';
+import { Decimal, Money, addDays, daysBetween, startOfDay, tenantId, type CalendarDate } from '@invoicing/core';
 import type { InvoiceId, PartnershipId } from '@invoicing/invoice';
 import fc from 'fast-check';
 import type { OneOffCharge } from '../one-off/one-off-charge';
@@ -7,7 +7,7 @@ import { oneOffCharge } from '../one-off/one-off-charge';
 import { BillingPlan } from '../plans/billing-plan';
 import type { PlanTermsInput } from '../plans/plan-terms';
 import type { PriceModelInput } from '../pricing/price-model';
-import { aggregate } from '../usage/billable-metric';
+import { aggregate, type Aggregation } from '../usage/billable-metric';
 import type { UsageEvent } from '../usage/usage-event';
 import { billKey, type BillAllowance, type BillState } from './bill';
 import { billNetTotal } from './bill-partnership';
@@ -46,6 +46,11 @@ class Ledger {
     }
   }
 
+  /** One event of any metric, with its properties. */
+  record(metricCode: string, at: string, properties: UsageEvent['properties'] = {}): void {
+    this.events.push({ tenantId: TENANT, eventId: `e${this.events.length}`, metricCode, timestamp: new Date(at), subject: { partnershipId: PARTNERSHIP }, properties, receivedAt: new Date(at) });
+  }
+
   async run(asOf: CalendarDate, now = new Date(`${asOf}T12:00:00Z`)): Promise<BillState[]> {
     const made: BillState[] = [];
     for (const date of dueBillingDates(this.plan, this.oneOffs, this.bills, asOf)) {
@@ -67,7 +72,7 @@ class Ledger {
           measure: async (charge, range) => {
             this.measured += 1;
             const [from, to] = [startOfDay(range.start, ZONE), startOfDay(range.end, ZONE)];
-            return aggregate(charge.metric, this.events.filter((event) => event.receivedAt <= now && event.timestamp >= from && event.timestamp < to));
+            return aggregate(charge.metric, this.events.filter((event) => event.metricCode === charge.metric.code && event.receivedAt <= now && event.timestamp >= from && event.timestamp < to));
           },
         },
         date,
@@ -395,7 +400,7 @@ describe('proposeBill', () => {
       expect(march?.allowances[0]?.allowance).toMatchObject({ percent: '10', baseAmount: '100.00', reason: 'Launch offer', reasonCode: '95' });
     });
 
-    it('gives a fixed discount once per period, shared over VAT categories in proportion, never more than the period comes to', async () => {
+    it('gives a fixed discount once per period, shared over VAT categories in proportion, never more than the period’s lines less the discounts listed before', async () => {
       const plan = planFrom(
         '2026-03-01',
         monthly([seats('1', '30'), { ...seats('1', '10'), code: 'books', name: 'Books', vat: { code: 'S', rate: '5.5' } }], { discounts: [{ code: 'loyal', kind: 'fixed', amount: '10.01' }, { code: 'huge', kind: 'fixed', amount: '1000', periods: 1 }] }),
@@ -408,7 +413,9 @@ describe('proposeBill', () => {
       expect(loyal(march)).toEqual(['7.51', '2.50']);
       expect(loyal(april)).toEqual(['7.51', '2.50']);
       const huge = march?.allowances.filter((each) => each.discountCode === 'huge').map((each) => each.allowance.amount);
-      expect(huge).toEqual(['30.00', '10.00']);
+      // What loyal left of the 40.00 of lines, in proportion to what it left in each category (before: 30.00 and
+      // 10.00, so 50.01 off 40.00).
+      expect(huge).toEqual(['22.49', '7.50']);
       expect(april?.allowances.filter((each) => each.discountCode === 'huge')).toEqual([]);
     });
   });
@@ -537,3 +544,314 @@ describe('proposeBill', () => {
     expect(daysBetween('2026-03-01' as CalendarDate, '2026-03-21' as CalendarDate)).toBe(20);
   });
 });
+
+/** A usage charge of its own metric, per unit. */
+const metered = (code: string, aggregation: Aggregation, unitPrice: string, property?: string) => ({
+  kind: 'usage' as const,
+  code,
+  name: code,
+  metric: { code, aggregation, ...(property === undefined ? {} : { property }) },
+  price: { kind: 'per_unit' as const, unitPrice },
+  vat: VAT,
+});
+
+/** April billed by a plan from 1 April, whole or split on `splitOn` by a version with `changed` terms (by default, the same terms issuing invoices). */
+async function april(terms: PlanTermsInput, use: (ledger: Ledger) => void, splitOn?: number, changed: PlanTermsInput = { ...terms, invoiceMode: 'issue' }): Promise<Ledger> {
+  const ledger = new Ledger(planFrom('2026-04-01', terms));
+  use(ledger);
+  await ledger.run('2026-04-01' as CalendarDate);
+  if (splitOn !== undefined) ledger.plan.replaceFrom(`2026-04-${String(splitOn).padStart(2, '0')}`, changed, AT);
+  await ledger.run('2026-05-01' as CalendarDate);
+  return ledger;
+}
+
+/** What the bills gave off (allowances less charges) for a period, by VAT rate. */
+const discountsFor = (ledger: Ledger, periodStart: string): Record<string, string> => {
+  const given: Record<string, Money> = {};
+  for (const each of ledger.bills.flatMap((bill) => bill.allowances)) {
+    const covered = each.periodStart ?? ledger.bills.find((bill) => bill.allowances.includes(each))?.lines[0]?.computation.period?.start;
+    if (covered !== periodStart) continue;
+    const rate = String(each.allowance.vat.rate);
+    const amount = Money.of(each.allowance.amount as string, 'EUR');
+    given[rate] = (given[rate] ?? Money.zero('EUR')).add(each.side === 'allowance' ? amount : amount.negate());
+  }
+  return Object.fromEntries(Object.entries(given).map(([rate, amount]) => [rate, amount.toString()]));
+};
+
+describe('proposeBill: a period split by a plan change (audit finding 2)', () => {
+  const peakUsersAndCalls = (ledger: Ledger): void => {
+    for (const day of ['03', '25']) {
+      ledger.record('storage', `2026-04-${day}T10:00:00Z`, { gb: '100' });
+      ledger.record('users', `2026-04-${day}T10:00:00Z`, { user: 'alice' });
+    }
+    for (let index = 0; index < 60; index += 1) ledger.record('calls', '2026-04-03T10:00:00Z');
+  };
+
+  it('measures a charge the change left as it was once over all its days: a peak or a distinct count is not billed twice', async () => {
+    const terms = monthly([metered('storage', 'max', '1', 'gb'), metered('users', 'unique_count', '5', 'user'), metered('calls', 'count', '1')]);
+
+    const whole = await april(terms, peakUsersAndCalls);
+    const split = await april(terms, peakUsersAndCalls, 16);
+
+    expect(whole.total().toString()).toBe('165.00');
+    // Before: 270.00, the 100 GB peak and alice billed in each half.
+    expect(split.total().toString()).toBe('165.00');
+    const storage = split.bills.flatMap((bill) => bill.lines).filter((line) => line.computation.chargeCode === 'storage');
+    expect(storage.map((line) => [line.computation.item, line.computation.range, line.computation.usage?.units])).toEqual([['storage@v1:2026-04-01', { start: '2026-04-01', end: '2026-05-01' }, '100']]);
+  });
+
+  it('checks a minimum the change left as it was over the whole period', async () => {
+    const terms = monthly([metered('calls', 'count', '1')], { minimum: { amount: '60', name: 'Monthly minimum', vat: VAT } });
+    const sixtyEarly = (ledger: Ledger) => Array.from({ length: 60 }, () => ledger.record('calls', '2026-04-03T10:00:00Z'));
+
+    const whole = await april(terms, sixtyEarly);
+    const split = await april(terms, sixtyEarly, 16);
+
+    expect(whole.total().toString()).toBe('60.00');
+    // Before: 90.00, a true-up of 30.00 for the second half, which had no calls.
+    expect(split.total().toString()).toBe('60.00');
+  });
+
+  it('puts a minimum’s true-up right after its period’s usage, before the next period’s fees', async () => {
+    const ledger = new Ledger(planFrom('2026-03-01', monthly([seats('1', '10'), calls({ kind: 'per_unit', unitPrice: '1' })], { minimum: { amount: '20', name: 'Monthly minimum', vat: VAT } })));
+    ledger.use(5, '2026-03-10T10:00:00Z');
+
+    const [, april] = await ledger.run('2026-04-01' as CalendarDate);
+
+    expect(april?.lines.map((line) => [line.computation.item, line.amount.toString()])).toEqual([
+      ['api_calls@v1:2026-03-01', '5.00'],
+      ['minimum@v1:2026-03-01', '15.00'],
+      ['seats@v1:2026-04-01', '10.00'],
+    ]);
+  });
+
+  it('still bills a charge that changed for each version’s own days', async () => {
+    const storage = (unitPrice: string) => monthly([metered('storage', 'max', unitPrice, 'gb')]);
+
+    const split = await april(storage('1'), peakUsersAndCalls, 16, storage('2'));
+
+    // The 100 GB peak at 1.00 for 1–15 April, and at 2.00 for 16–30 April.
+    expect(split.total().toString()).toBe('300.00');
+    expect(split.bills.flatMap((bill) => bill.lines).map((line) => [line.computation.item, line.amount.toString()])).toEqual([
+      ['storage@v1:2026-04-01', '100.00'],
+      ['storage@v2:2026-04-01', '200.00'],
+    ]);
+  });
+
+  it('shares a charge measured over several versions by their days, for a minimum or a discount that changed', async () => {
+    // 60 calls at 1.00 in April, all on 3 April; from 16 April the minimum is 100.00 instead of 60.00 and the 10 % discount ends.
+    const terms = (minimum: string, discounts: PlanTermsInput['discounts']) => monthly([metered('calls', 'count', '1')], { minimum: { amount: minimum, name: 'Monthly minimum', vat: VAT }, discounts });
+    const sixtyEarly = (ledger: Ledger) => Array.from({ length: 60 }, () => ledger.record('calls', '2026-04-03T10:00:00Z'));
+
+    const split = await april(terms('60', [{ code: 'early', kind: 'percentage', percent: '10' }]), sixtyEarly, 16, terms('100', []));
+
+    // The calls count 30.00 for each half (15 of April's 30 days): the first half's minimum, 30.00, is met; the
+    // second's, 50.00, takes a true-up of 20.00. The discount is 10 % of the first half's 30.00.
+    const lines = split.bills.flatMap((bill) => bill.lines);
+    expect(lines.map((line) => [line.computation.item, line.amount.toString()])).toEqual([
+      ['calls@v1:2026-04-01', '60.00'],
+      ['minimum@v2:2026-04-01', '20.00'],
+    ]);
+    expect(discountsFor(split, '2026-04-01')).toEqual({ '20': '3.00' });
+    expect(split.total().toString()).toBe('77.00');
+  });
+
+  it('changes nothing billed when a change over days billed leaves a charge as it was, and settles a discount that changed under it', async () => {
+    // Storage only, 10 % off; on 5 May April is replaced from 16 April by the same terms without the discount.
+    const discounted = monthly([metered('storage', 'max', '1', 'gb')], { discounts: [{ code: 'deal', kind: 'percentage', percent: '10' }] });
+    const ledger = await april(discounted, peakUsersAndCalls, 16);
+    expect(discountsFor(ledger, '2026-04-01')).toEqual({ '20': '10.00' });
+    ledger.plan.replaceFrom('2026-04-16', monthly([metered('storage', 'max', '1', 'gb')]), new Date('2026-05-05T08:00:00Z'));
+
+    const [change] = await ledger.run('2026-05-05' as CalendarDate);
+    ledger.record('storage', '2026-05-10T10:00:00Z', { gb: '7' });
+    const [june] = await ledger.run('2026-06-01' as CalendarDate);
+
+    // April's storage is measured over all its days by version 1 either way: no line, so nothing for the discount on
+    // a bill that carries nothing. The next bill with lines gives back the half of April's that was version 2's.
+    expect(change).toMatchObject({ lines: [], allowances: [] });
+    expect(june?.allowances.map((each) => [each.periodStart, each.side, each.allowance.amount])).toEqual([['2026-04-01', 'charge', '5.00']]);
+    expect(discountsFor(ledger, '2026-04-01')).toEqual({ '20': '5.00' });
+  });
+
+  it('leaves a period billed per version by the rule before 7 December 2026 as it was billed', async () => {
+    const terms = monthly([metered('storage', 'max', '1', 'gb')]);
+    const ledger = await april(terms, peakUsersAndCalls, 16);
+    // As the earlier rule billed April: the 100 GB peak once for each version's days.
+    ledger.bills = ledger.bills.map((bill) => ({
+      ...bill,
+      lines: bill.lines.flatMap((line) =>
+        line.computation.item !== 'storage@v1:2026-04-01'
+          ? [line]
+          : [
+              { ...line, computation: { ...line.computation, range: { start: '2026-04-01' as CalendarDate, end: '2026-04-16' as CalendarDate } } },
+              { ...line, line: { ...line.line, id: 'v2' }, computation: { ...line.computation, item: 'storage@v2:2026-04-01', planVersion: 2, range: { start: '2026-04-16' as CalendarDate, end: '2026-05-01' as CalendarDate } } },
+            ],
+      ),
+    }));
+    ledger.record('storage', '2026-05-10T10:00:00Z', { gb: '7' });
+
+    const [june] = await ledger.run('2026-06-01' as CalendarDate);
+
+    expect(june?.lines.map((line) => [line.computation.item, line.amount.toString()])).toEqual([['storage@v2:2026-05-01', '7.00']]);
+  });
+
+  it('bills a period split at any day by a version that changes nothing of its usage, minimum or discount exactly as the whole period, for every aggregation (property)', async () => {
+    const PROPERTY = { count: undefined, sum: 'v', max: 'v', unique_count: 'v', latest: 'v' } as const;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom<Aggregation>('count', 'sum', 'max', 'unique_count', 'latest'),
+        fc.constantFrom<PriceModelInput>({ kind: 'per_unit', unitPrice: '1.37' }, { kind: 'graduated', tiers: [{ upTo: '5', unitPrice: '2', flatFee: '3' }, { unitPrice: '0.5' }] }, { kind: 'package', size: '10', price: '7' }),
+        fc.array(fc.record({ day: fc.integer({ min: 1, max: 30 }), hour: fc.integer({ min: 0, max: 23 }), value: fc.constantFrom('0', '1', '2.5', '9.99', '40', '100') }), { maxLength: 25 }),
+        fc.integer({ min: 2, max: 30 }),
+        fc.option(fc.integer({ min: 0, max: 300 }), { nil: undefined }),
+        fc.option(fc.constantFrom('10', '12.5', '33'), { nil: undefined }),
+        async (aggregation, price, events, splitOn, minimum, percent) => {
+          const property = PROPERTY[aggregation];
+          const terms = monthly([{ ...metered('usage', aggregation, '1', property), price }], {
+            ...(minimum === undefined ? {} : { minimum: { amount: String(minimum), vat: VAT } }),
+            ...(percent === undefined ? {} : { discounts: [{ code: 'deal', kind: 'percentage', percent }] }),
+          });
+          const use = (ledger: Ledger) => {
+            for (const { day, hour, value } of events) {
+              const at = `2026-04-${String(day).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00Z`;
+              ledger.record('usage', at, property === undefined ? {} : { [property]: value });
+            }
+          };
+
+          const whole = await april(terms, use);
+          const split = await april(terms, use, splitOn);
+
+          expect(split.total().toString()).toBe(whole.total().toString());
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('proposeBill: discounts together (audit findings 3 and 7)', () => {
+  const oneSeat = (price: string, discounts: PlanTermsInput['discounts']) => planFrom('2026-04-01', monthly([seats('1', price)], { discounts }));
+
+  it('takes discounts in the order listed, never more together than the lines: no negative invoice, no negative VAT', async () => {
+    const fixedTwice = new Ledger(oneSeat('100', [{ code: 'welcome', kind: 'fixed', amount: '80' }, { code: 'loyalty', kind: 'fixed', amount: '80' }]));
+    const percentThenFixed = new Ledger(oneSeat('100', [{ code: 'launch', kind: 'percentage', percent: '60' }, { code: 'loyalty', kind: 'fixed', amount: '50' }]));
+
+    const [first] = await fixedTwice.run('2026-04-01' as CalendarDate);
+    const [second] = await percentThenFixed.run('2026-04-01' as CalendarDate);
+
+    // Before: 160.00 off 100.00 of lines (−72.00 with VAT), and 110.00 off 100.00.
+    expect(first?.allowances.map((each) => [each.discountCode, each.side, each.allowance.amount])).toEqual([
+      ['welcome', 'allowance', '80.00'],
+      ['loyalty', 'allowance', '20.00'],
+    ]);
+    expect(second?.allowances.map((each) => [each.discountCode, each.side, each.allowance.amount])).toEqual([
+      ['launch', 'allowance', '60.00'],
+      ['loyalty', 'allowance', '40.00'],
+    ]);
+    expect([billNetTotal(first as BillState).toString(), billNetTotal(second as BillState).toString()]).toEqual(['0.00', '0.00']);
+  });
+
+  it('never gives more off a period, in any VAT category, than its lines come to; billed without plan changes, no bill’s VAT goes negative (property)', async () => {
+    const discount = fc.oneof(
+      fc.record({ kind: fc.constant('percentage' as const), percent: fc.integer({ min: 1, max: 100 }).map(String) }),
+      fc.record({ kind: fc.constant('fixed' as const), amount: fc.integer({ min: 1, max: 30000 }).map((cents) => (cents / 100).toFixed(2)) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(discount, { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 0, max: 20000 }),
+        fc.integer({ min: 0, max: 20000 }),
+        fc.integer({ min: 0, max: 300 }),
+        async (discounts, fee, otherFee, callCount) => {
+          const books = { ...seats('1', (otherFee / 100).toFixed(2)), code: 'books', name: 'Books', vat: { code: 'S', rate: '5.5' } as const };
+          const terms = monthly([seats('1', (fee / 100).toFixed(2)), books, calls({ kind: 'per_unit', unitPrice: '0.37' })], {
+            discounts: discounts.map((each, index) => ({ ...each, code: `d${index}` })),
+          });
+          const ledger = new Ledger(planFrom('2026-03-01', terms));
+          ledger.use(callCount, '2026-03-10T10:00:00Z');
+          ledger.use(callCount, '2026-04-10T10:00:00Z');
+          await ledger.run('2026-05-01' as CalendarDate);
+
+          for (const bill of ledger.bills) {
+            for (const [rate, net] of Object.entries(netByRate(bill.lines.map((line) => [line.line.vat.rate, line.amount] as const)))) {
+              const off = netByRate(bill.allowances.map((each) => [each.allowance.vat.rate, Money.of(each.allowance.amount as string, 'EUR').multiply(each.side === 'allowance' ? 1 : -1)] as const))[rate] ?? Money.zero('EUR');
+              expect(off.lessThanOrEqual(net)).toBe(true);
+            }
+          }
+          for (const period of ['2026-03-01', '2026-04-01']) {
+            const lines = netByRate(ledger.bills.flatMap((bill) => bill.lines.filter((line) => line.computation.period?.start === period).map((line) => [line.line.vat.rate, line.amount] as const)));
+            for (const [rate, off] of Object.entries(discountsFor(ledger, period))) expect((lines[rate] ?? Money.zero('EUR')).greaterThanOrEqual(Money.of(off, 'EUR'))).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('gives a percentage off a period billed in several bills rounded once, on the period’s lines together', async () => {
+    // 15 % off seats at 3.33, changed four times in April: the period's lines come to 11.88, so 1.78 off (1.782).
+    const discounts = [{ code: 'deal', kind: 'percentage' as const, percent: '15' }];
+    const plan = oneSeat('3.33', discounts);
+    const ledger = new Ledger(plan);
+    await ledger.run('2026-04-01' as CalendarDate);
+    for (const [day, quantity] of [['02', '2'], ['10', '5'], ['22', '5'], ['26', '2']] as const) {
+      plan.replaceFrom(`2026-04-${day}`, monthly([seats(quantity, '3.33')], { discounts }), AT);
+      await ledger.run(`2026-04-${day}` as CalendarDate);
+    }
+
+    const lines = Money.sum('EUR', ledger.bills.flatMap((bill) => bill.lines.map((line) => line.amount)));
+    expect(lines.toString()).toBe('11.88');
+    // Before: each bill rounded its own 15 %, and they came to 1.79.
+    expect(discountsFor(ledger, '2026-04-01')).toEqual({ '20': '1.78' });
+  });
+
+  it('gives a percentage off a period, over any number of plan changes, of the period’s lines rounded once (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.integer({ min: 2, max: 30 }), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 6, maxLength: 6 }),
+        fc.constantFrom('3.33', '0.07', '19.99', '1234.57'),
+        fc.constantFrom('15', '12.5', '33.33', '7'),
+        async (days, quantities, unitPrice, percent) => {
+          const discounts = [{ code: 'deal', kind: 'percentage' as const, percent }];
+          const plan = planFrom('2026-04-01', monthly([seats('1', unitPrice)], { discounts }));
+          const ledger = new Ledger(plan);
+          await ledger.run('2026-04-01' as CalendarDate);
+          for (const [index, day] of [...days].sort((left, right) => left - right).entries()) {
+            const on = `2026-04-${String(day).padStart(2, '0')}`;
+            plan.replaceFrom(on, monthly([seats(String(quantities[index]), unitPrice)], { discounts }), AT);
+            await ledger.run(on as CalendarDate);
+          }
+
+          const lines = Money.sum('EUR', ledger.bills.flatMap((bill) => bill.lines.map((line) => line.amount)));
+          expect(discountsFor(ledger, '2026-04-01')['20'] ?? '0.00').toBe(lines.multiply(new Decimal(percent).dividedBy(100)).toString());
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('counts what a bill recorded before percentages were given per period gave off, without giving it again', async () => {
+    // A bill of 1 April recorded until 7 December 2026 gave 10 % of the April fee with no period; April's usage comes on 1 May.
+    const ledger = new Ledger(planFrom('2026-04-01', monthly([seats('1', '100'), calls({ kind: 'per_unit', unitPrice: '1' })], { discounts: [{ code: 'deal', kind: 'percentage', percent: '10' }] })));
+    ledger.use(50, '2026-04-10T10:00:00Z');
+    await ledger.run('2026-04-01' as CalendarDate);
+    ledger.bills = ledger.bills.map((bill) => ({ ...bill, allowances: bill.allowances.map(({ periodStart: _period, ...each }) => each) }));
+
+    const [may] = await ledger.run('2026-05-01' as CalendarDate);
+
+    // April: 10 % of 150.00 in all, so 5.00 more; May: 10.00 of its fee.
+    expect(may?.allowances.map((each) => [each.periodStart, each.side, each.allowance.amount])).toEqual([
+      ['2026-04-01', 'allowance', '5.00'],
+      ['2026-05-01', 'allowance', '10.00'],
+    ]);
+  });
+});
+
+function netByRate(amounts: readonly (readonly [unknown, Money])[]): Record<string, Money> {
+  const sums: Record<string, Money> = {};
+  for (const [rate, amount] of amounts) sums[String(rate)] = (sums[String(rate)] ?? Money.zero('EUR')).add(amount);
+  return sums;
+}
+

@@ -1,6 +1,7 @@
 import {
   Decimal,
   Money,
+  addDays,
   QUANTITY_MAX,
   QUANTITY_MAX_DECIMALS,
   UNIT_PRICE_MAX,
@@ -15,7 +16,7 @@ import { invoiceLine, vatCategory, vatCategoryToInput, vatKey, type MarketableId
 import { daysIn, nextPeriod, periodContaining, prorate, prorationFactor, type BillingCycle, type BillingPeriod, type DateRange } from '../periods/billing-period';
 import type { OneOffCharge } from '../one-off/one-off-charge';
 import type { BillingPlan, PlanSegment, PlanVersion } from '../plans/billing-plan';
-import { MINIMUM_CODE, type Discount, type RecurringCharge, type UsageCharge } from '../plans/plan-terms';
+import { MINIMUM_CODE, type Charge, type Discount, type MinimumCommitment, type RecurringCharge, type UsageCharge } from '../plans/plan-terms';
 import { priceUsage, type MeasuredUsage, type PricePart } from '../pricing/price-usage';
 import { daysOf, type BillAllowance, type BillLine, type BillState, type CorrectionReason, type ItemKind, type LineComputation } from './bill';
 
@@ -132,6 +133,8 @@ interface Item {
   readonly amount: Money;
   /** How an item without lines was worked out: it came to nothing. */
   readonly summary?: Omit<LineComputation, 'item' | 'kind' | 'purpose' | 'amount'>;
+  /** The versions whose days a period item covers, when it was measured over several. */
+  readonly span?: readonly Share[];
 }
 
 /** What earlier bills charged for one item, and over which days when it last did. */
@@ -152,7 +155,8 @@ interface Billed {
  * - an item never billed and due by then is charged in full;
  * - an item billed before whose amount is now different (usage received late, terms changed over days already billed,
  *   an item no longer made at all) gets one correction line for the difference.
- * So billing a period in two parts, or again, never charges a cent more or less than billing it once.
+ * So billing a period in two parts, or again, never charges a cent more or less than billing it once: a charge a plan
+ * change left as it was is one item, measured over all its days in the period ({@link runOf}).
  */
 export async function proposeBill(facts: BillingFacts, billingDate: CalendarDate): Promise<ProposedBill> {
   const currency = facts.plan.currency;
@@ -191,7 +195,7 @@ export async function proposeBill(facts: BillingFacts, billingDate: CalendarDate
     planVersion: segment?.version ?? Math.max(0, ...facts.plan.history.map((each) => each.version)),
     lines,
     settled,
-    allowances: discountsOf(facts.plan, lines, facts.bills, currency),
+    allowances: discountsOf(facts.plan, items, lines, facts.bills, currency),
   };
 }
 
@@ -199,34 +203,36 @@ export async function proposeBill(facts: BillingFacts, billingDate: CalendarDate
 async function proposedItems(facts: BillingFacts, billed: ReadonlyMap<string, Billed>, horizon: CalendarDate): Promise<Item[]> {
   const currency = facts.plan.currency;
   const items: Item[] = [];
-  for (const segment of facts.plan.segments()) {
+  const segments = facts.plan.segments();
+  // Usage runs whatever their due date: a minimum waits for every usage run that shares its versions' days.
+  const usageRuns: Run[] = [];
+  // Each minimum is worked out once all usage is, in its place after its period's charges (the order of the lines).
+  const made: (Item | { readonly minimumOf: number; readonly period: BillingPeriod })[] = [];
+  for (const [index, segment] of segments.entries()) {
     const { terms, version } = segment;
     for (const period of periodsOf(segment, horizon)) {
-      const range = { start: maxDate(period.start, segment.start), end: segment.end === undefined ? period.end : minDate(period.end, segment.end) };
-      const base = { planVersion: version, period, range };
+      const range = rangeIn(segment, period);
       for (const charge of terms.charges) {
+        if (charge.kind === 'recurring') {
+          const due = charge.timing === 'advance' ? range.start : range.end;
+          if (due <= horizon) made.push(recurringItem(charge, `${charge.code}@v${version}:${period.start}`, due, { planVersion: version, period, range }, currency));
+          continue;
+        }
+        const run = runOf(segments, index, period, (each) => each.terms.charges.find((other) => other.code === charge.code), sameUsageCharge, billed, charge.code);
+        if (run === undefined) continue;
+        usageRuns.push(run);
+        if (run.range.end > horizon) continue;
         const key = `${charge.code}@v${version}:${period.start}`;
-        const due = charge.kind === 'recurring' && charge.timing === 'advance' ? range.start : range.end;
-        if (due > horizon) continue;
-        if (charge.kind === 'recurring') items.push(recurringItem(charge, key, due, base, currency));
-        else items.push(await usageItem(facts, charge, key, due, base, billed.get(key), currency));
+        // Named as the latest terms name it; priced alike by every version of the run.
+        const named = (run.segments[run.segments.length - 1] as PlanSegment).terms.charges.find((other) => other.code === charge.code) as UsageCharge;
+        made.push({ ...(await usageItem(facts, named, key, run.range.end, { planVersion: version, period, range: run.range }, billed.get(key), currency)), span: run.span });
       }
-      const minimum = terms.minimum;
-      if (minimum !== undefined && range.end <= horizon) {
-        const usage = items.filter((item) => item.kind === 'usage' && item.planVersion === version && item.period?.start === period.start);
-        const usageAmount = Money.sum(currency, usage.map((item) => item.amount));
-        const owed = prorate(minimum.amount, period, range);
-        const trueUp = owed.subtract(usageAmount).max(Money.zero(currency));
-        const computation = {
-          ...explainRange(period, range, version),
-          minimum: { amount: owed.toString(), usageAmount: usageAmount.toString() },
-          formula: `minimum ${owed.toString()} − usage ${usageAmount.toString()}`,
-        };
-        items.push(
-          item(`${MINIMUM_CODE}@v${version}:${period.start}`, 'minimum', range.end, { name: minimum.name, unitCode: 'C62', vat: minimum.vat, ...base }, trueUp.isZero() ? [] : [[new Decimal(1), trueUp.toDecimal(), computation]], currency, computation),
-        );
-      }
+      if (terms.minimum !== undefined) made.push({ minimumOf: index, period });
     }
+  }
+  for (const each of made) {
+    const ready = 'key' in each ? each : minimumItem(segments, each.minimumOf, each.period, { made, usageRuns, billed, horizon, currency });
+    if (ready !== undefined) items.push(ready);
   }
   for (const charge of facts.oneOffs) {
     if (charge.date > horizon) continue;
@@ -235,6 +241,147 @@ async function proposedItems(facts: BillingFacts, billed: ReadonlyMap<string, Bi
     items.push(item(oneOffItem(charge), 'one_off', charge.date, line, charge.quantity.isZero() ? [] : [[charge.quantity, charge.unitPrice, computation]], currency, computation));
   }
   return items.sort((left, right) => (left.due < right.due ? -1 : left.due > right.due ? 1 : 0));
+}
+
+/**
+ * The minimum's true-up of a version for a period, checked over the days of the run of versions that carry it
+ * unchanged against the usage of those days (an item measured over several versions counts for each by its days);
+ * undefined when an earlier version's run holds these days, or before all that usage is due.
+ */
+function minimumItem(
+  segments: readonly PlanSegment[],
+  index: number,
+  period: BillingPeriod,
+  facts: { readonly made: readonly (Item | object)[]; readonly usageRuns: readonly Run[]; readonly billed: ReadonlyMap<string, Billed>; readonly horizon: CalendarDate; readonly currency: CurrencyCode },
+): Item | undefined {
+  const { currency } = facts;
+  const run = runOf(segments, index, period, (candidate) => candidate.terms.minimum, sameMinimum, facts.billed, MINIMUM_CODE);
+  if (run === undefined) return undefined;
+  const versions = new Set(run.span.map((share) => share.version));
+  const sharing = facts.usageRuns.filter((usage) => usage.period.start === period.start && usage.span.some((share) => versions.has(share.version)));
+  const due = sharing.reduce((latest, usage) => maxDate(latest, usage.range.end), run.range.end);
+  if (due > facts.horizon) return undefined;
+  const { version } = segments[index] as PlanSegment;
+  const minimum = (run.segments[run.segments.length - 1] as PlanSegment).terms.minimum as MinimumCommitment;
+  const usage = facts.made.filter((each): each is Item => 'key' in each && each.kind === 'usage' && each.period?.start === period.start);
+  const usageAmount = Money.sum(
+    currency,
+    usage.flatMap((each) => [...sharesOf(each)].filter(([shareVersion]) => versions.has(shareVersion)).map(([, amount]) => amount)),
+  );
+  const owed = prorate(minimum.amount, period, run.range);
+  const trueUp = owed.subtract(usageAmount).max(Money.zero(currency));
+  const computation = {
+    ...explainRange(period, run.range, version),
+    minimum: { amount: owed.toString(), usageAmount: usageAmount.toString() },
+    formula: `minimum ${owed.toString()} − usage ${usageAmount.toString()}`,
+  };
+  const line = { name: minimum.name, unitCode: 'C62', vat: minimum.vat, planVersion: version, period, range: run.range };
+  const key = `${MINIMUM_CODE}@v${version}:${period.start}`;
+  return { ...item(key, 'minimum', due, line, trueUp.isZero() ? [] : [[new Decimal(1), trueUp.toDecimal(), computation]], currency, computation), span: run.span };
+}
+
+/** One version's days in a period. */
+interface Share {
+  readonly version: number;
+  readonly days: number;
+}
+
+/** The consecutive versions that carry one charge (or minimum) unchanged through a period, and their days in it. */
+interface Run {
+  readonly period: BillingPeriod;
+  readonly segments: readonly PlanSegment[];
+  readonly range: DateRange;
+  readonly span: readonly Share[];
+}
+
+/**
+ * The run of versions in `period` that starts with `segments[index]` and carry what `pick` takes from it unchanged;
+ * undefined when the version before carries it unchanged into the period (its run holds these days), or it has none.
+ * Measured once over the run's days, a peak, a distinct count or a tier is not charged once per version
+ * (docs/billing.md#plan-changes). The run is the item of its first version (`<code>@v<first>:<period start>`), so a
+ * change that leaves it as it was over days billed changes nothing billed. A version whose own item of the period was
+ * billed (by the rule before 7 December 2026, each version its own days) starts a run of its own: a period billed so
+ * stays as it was billed.
+ */
+function runOf<T>(
+  segments: readonly PlanSegment[],
+  index: number,
+  period: BillingPeriod,
+  pick: (segment: PlanSegment) => T | undefined,
+  same: (left: T, right: T) => boolean,
+  billed: ReadonlyMap<string, Billed>,
+  code: string,
+): Run | undefined {
+  const first = segments[index] as PlanSegment;
+  const carried = pick(first);
+  if (carried === undefined) return undefined;
+  const unchanged = (before: PlanSegment | undefined, after: PlanSegment): boolean => {
+    const picked = before === undefined ? undefined : pick(before);
+    return (
+      before !== undefined &&
+      picked !== undefined &&
+      before.end === after.start &&
+      after.start > period.start &&
+      after.start < period.end &&
+      sharesPeriod(before, after, period) &&
+      !billed.has(`${code}@v${after.version}:${period.start}`) &&
+      same(picked, pick(after) as T)
+    );
+  };
+  if (unchanged(segments[index - 1], first)) return undefined;
+  const run = [first];
+  for (let next = index + 1; next < segments.length && pick(segments[next] as PlanSegment) !== undefined && unchanged(segments[next - 1], segments[next] as PlanSegment); next += 1) run.push(segments[next] as PlanSegment);
+  const last = run[run.length - 1] as PlanSegment;
+  const range = { start: rangeIn(first, period).start, end: rangeIn(last, period).end };
+  return { period, segments: run, range, span: run.map((each) => ({ version: each.version, days: daysIn(rangeIn(each, period)) })) };
+}
+
+/** Whether two adjacent versions cut the same period around the day one follows the other (a new cycle starts its own). */
+function sharesPeriod(before: PlanSegment, after: PlanSegment, period: BillingPeriod): boolean {
+  const [left, right] = [periodContaining(before.terms.cycle, addDays(after.start, -1)), periodContaining(after.terms.cycle, after.start)];
+  return left.start === period.start && left.end === period.end && right.start === period.start && right.end === period.end;
+}
+
+/** The days of a period a version covers. */
+function rangeIn(segment: PlanSegment, period: BillingPeriod): DateRange {
+  return { start: maxDate(period.start, segment.start), end: segment.end === undefined ? period.end : minDate(period.end, segment.end) };
+}
+
+/** A usage charge that prices the same events the same way: code, metric (aggregation, property, filters), price model and VAT. */
+function sameUsageCharge(left: Charge, right: Charge): boolean {
+  if (left.kind !== 'usage' || right.kind !== 'usage') return false;
+  // No filter and an empty one count every event alike.
+  const metric = ({ code, aggregation, property, filters }: UsageCharge['metric']) => ({ code, aggregation, property, filters: filters && Object.keys(filters).length > 0 ? filters : undefined });
+  return left.code === right.code && vatKey(left.vat) === vatKey(right.vat) && canonical(metric(left.metric)) === canonical(metric(right.metric)) && canonical(left.price) === canonical(right.price);
+}
+
+/** A minimum of the same amount and VAT category. */
+function sameMinimum(left: MinimumCommitment, right: MinimumCommitment): boolean {
+  return left.amount.equals(right.amount) && vatKey(left.vat) === vatKey(right.vat);
+}
+
+/** A value written out with its keys sorted and decimals by value ("1.50" and "1.5" alike), to compare terms. */
+function canonical(value: unknown): string {
+  if (value === undefined || value === null) return 'null';
+  if (Decimal.isDecimal(value)) return formatDecimal(value);
+  if (typeof value === 'bigint') return String(value);
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, each]) => each !== undefined);
+    return `{${entries.sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0)).map(([key, each]) => `${JSON.stringify(key)}:${canonical(each)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * What an item comes to for each version whose days it covers: all of it for one version; shared by days for an item
+ * measured over several, so a minimum or a discount that changed between them takes each version's part.
+ */
+function sharesOf(item: Pick<Item, 'amount' | 'span' | 'planVersion'>): Map<number, Money> {
+  const span = item.span ?? (item.planVersion === undefined ? [] : [{ version: item.planVersion, days: 1 }]);
+  if (span.length <= 1) return new Map(span.map((share) => [share.version, item.amount]));
+  const parts = item.amount.allocate(span.map((share) => share.days));
+  return new Map(span.map((share, index) => [share.version, parts[index] as Money]));
 }
 
 function recurringItem(charge: RecurringCharge, key: string, due: CalendarDate, base: { planVersion: number; period: BillingPeriod; range: DateRange }, currency: CurrencyCode): Item {
@@ -417,69 +564,228 @@ function billedItems(bills: readonly BillState[], currency: CurrencyCode): Map<s
 }
 
 /**
- * The discounts of each plan version, on the bill's lines of that version for the periods they cover, one document
- * allowance per VAT category. A percentage comes off the net of those lines in each category, and is given back (a
- * document charge) on a net credit, so credited days keep no discount; a fixed discount comes off each period, at
- * most what the period's lines come to over all its bills, shared over the categories in proportion to the period's
- * net in each (over all its bills, so a category never gets more than its lines), and once in a period split between
- * versions that carry it (by its code).
+ * The discounts of the periods the bill has lines for (docs/billing.md#discounts). For each period, what every discount
+ * comes to over everything the plan makes in it (all its bills, this one included), rounded once; the bill gives in
+ * each VAT category the difference from what earlier bills gave for the period, and takes back (a document charge)
+ * what no longer applies. Discounts take their part in the order the versions come and each lists them, from what the
+ * lines of their versions in the category come to less what the discounts before took: together never more than the
+ * lines. A percentage carried unchanged (code and percent) by several versions is one discount on their lines
+ * together; a fixed discount is given once in the period by the versions that carry its code, the later giving what
+ * the earlier left.
  */
-function discountsOf(plan: BillingPlan, lines: readonly BillLine[], bills: readonly BillState[], currency: CurrencyCode): BillAllowance[] {
+function discountsOf(plan: BillingPlan, items: readonly Item[], lines: readonly BillLine[], bills: readonly BillState[], currency: CurrencyCode): BillAllowance[] {
+  const given = givenBefore(plan, bills, currency);
+  const segments = plan.segments();
+  // A period with an item measured over several versions is looked at again on every bill: a change of the discounts
+  // of the versions it spans moves its share between them without a line (the item stays as it was).
+  const shared = items.flatMap((each) => ((each.span?.length ?? 0) > 1 && each.period !== undefined ? [each.period] : []));
+  const periods = new Map([...lines.flatMap(({ computation }) => (computation.period === undefined ? [] : [computation.period])), ...(lines.length === 0 ? [] : shared)].map((period) => [period.start, period] as const));
   const allowances: BillAllowance[] = [];
-  for (const { version, effectiveFrom, terms } of plan.history) {
-    if (terms === null) continue;
-    for (const discount of terms.discounts) {
-      const windowEnd = discountEnd(terms.cycle, effectiveFrom, discount);
-      const covered = lines.filter(({ computation }) => computation.planVersion === version && computation.period !== undefined && (windowEnd === undefined || computation.period.start < windowEnd));
-      const given = (vat: VatCategory, amount: Money, extra: Partial<BillAllowance>, percent: { percent?: string; baseAmount?: string } = {}): BillAllowance => {
-        const made = allowance(discount, vat, amount, percent);
-        // A charge gives a discount back: 95 is an allowance reason code (UNTDID 5189), which BR-CL-20 refuses on a
-        // charge (UNTDID 7161) and would keep the invoice from being handed out as an e-invoice. Its reason says it.
-        const { reasonCode: _allowanceCode, ...asCharge } = made.allowance;
-        return { ...made, planVersion: version, ...extra, ...(extra.side === 'charge' ? { allowance: asCharge } : {}) };
-      };
-      if (discount.kind === 'percentage') {
-        for (const [vat, net] of netByVat(covered, currency)) {
-          if (net.isZero()) continue;
-          const base = net.abs();
-          allowances.push(given(vat, base.multiply(discount.percent.dividedBy(100)), { side: net.isPositive() ? 'allowance' : 'charge' }, { percent: formatDecimal(discount.percent), baseAmount: base.toString() }));
-        }
-        continue;
+  for (const period of periods.values()) {
+    const inPeriod = segments.filter((segment) => segment.start < period.end && (segment.end === undefined || segment.end > period.start));
+    const covers = (segment: PlanSegment, discount: Discount) => {
+      const windowEnd = discountEnd(segment.terms.cycle, segment.start, discount);
+      return windowEnd === undefined || period.start < windowEnd;
+    };
+    // What is left to discount of each version's lines, per VAT category: all they come to, to begin with.
+    const left = new Map<number, Map<string, readonly [VatCategory, Money]>>(inPeriod.map((segment) => [segment.version, new Map()]));
+    for (const item of items) {
+      if (item.period?.start !== period.start) continue;
+      for (const [version, amount] of sharesOf(item)) {
+        const byVat = left.get(version);
+        if (byVat === undefined) continue;
+        const [, before] = byVat.get(vatKey(item.vat)) ?? [item.vat, Money.zero(currency)];
+        byVat.set(vatKey(item.vat), [item.vat, before.add(amount)]);
       }
-      // Per period: at most what the period's lines of the version come to, over every bill that charged them. Each bill
-      // brings every category to its share of that (a document charge takes back what a category no longer has).
-      for (const periodStart of new Set(covered.map((line) => line.computation.period?.start as CalendarDate))) {
-        const inPeriod = ({ computation }: BillLine) => computation.planVersion === version && computation.period?.start === periodStart;
-        const periodLines = [...bills.flatMap((bill) => bill.lines.filter(inPeriod)), ...covered.filter(inPeriod)];
-        const byVat = [...netByVat(periodLines, currency)];
-        const net = Money.sum(currency, byVat.map(([, amount]) => amount));
-        const signed = (each: BillAllowance) => Money.of(each.allowance.amount as string, currency).multiply(each.side === 'allowance' ? 1 : -1);
-        // A period split between versions that carry the same discount gets it once: what the others gave comes off.
-        const sameDiscount = (each: BillAllowance) => each.discountCode === discount.code && each.periodStart === periodStart;
-        const byOthers = Money.sum(currency, [...bills.flatMap((bill) => bill.allowances), ...allowances].filter((each) => sameDiscount(each) && each.planVersion !== version).map(signed));
-        const room = discount.amount.subtract(byOthers).max(Money.zero(currency));
-        const due = net.isPositive() ? room.min(net) : Money.zero(currency);
-        const earlier = bills.flatMap((bill) => bill.allowances.filter((each) => sameDiscount(each) && each.planVersion === version));
-        // Each category's share of the whole discount due, less what earlier bills gave in it: a share worked out on
-        // one bill's lines alone would give a category more than the period's lines in it.
-        const positive = byVat.filter(([, amount]) => amount.isPositive());
-        const shares = due.isZero() ? [] : due.allocate(positive.map(([, amount]) => amount.toDecimal()));
-        const target = byKey(positive.map(([vat], index) => [vat, shares[index] as Money]));
-        const before = byKey([...netByVat(earlier.map((each) => ({ line: { vat: each.allowance.vat }, amount: signed(each) })), currency)]);
-        for (const key of new Set([...target.keys(), ...before.keys()])) {
-          const [vat] = target.get(key) ?? (before.get(key) as readonly [VatCategory, Money]);
-          const difference = (target.get(key)?.[1] ?? Money.zero(currency)).subtract(before.get(key)?.[1] ?? Money.zero(currency));
-          if (difference.isZero()) continue;
-          allowances.push(given(vat, difference.abs(), { periodStart, ...(difference.isPositive() ? {} : { side: 'charge' as const }) }));
-        }
+    }
+    const base = new Map([...left].map(([version, byVat]) => [version, new Map(byVat)]));
+    for (const byVat of left.values()) for (const [key, [vat, amount]] of byVat) byVat.set(key, [vat, amount.max(Money.zero(currency))]);
+    const available = (versions: readonly number[], key: string) => Money.sum(currency, versions.map((version) => left.get(version)?.get(key)?.[1] ?? Money.zero(currency)));
+    const take = (versions: readonly number[], key: string, amount: Money): void => {
+      let rest = amount;
+      for (const version of versions) {
+        const [vat, room] = left.get(version)?.get(key) ?? [undefined, Money.zero(currency)];
+        if (vat === undefined || rest.isZero()) continue;
+        const taken = rest.min(room);
+        left.get(version)?.set(key, [vat, room.subtract(taken)]);
+        rest = rest.subtract(taken);
       }
+    };
+
+    const targets = new Map<string, Target>();
+    const target = (discount: Discount, vat: VatCategory, amount: Money, version: number, percent: Decimal | undefined): void => {
+      const key = `${discount.code}|${vatKey(vat)}`;
+      const before = targets.get(key);
+      const samePercent = before === undefined ? percent : before.percent !== undefined && percent !== undefined && before.percent.equals(percent) ? percent : undefined;
+      targets.set(key, { code: discount.code, reason: discount.reason, vat, amount: (before?.amount ?? Money.zero(currency)).add(amount), version, ...definedFields({ percent: samePercent }) });
+    };
+    const groups = new Set<string>();
+    const fixedGiven = new Map<string, Money>();
+    for (const segment of inPeriod) {
+      for (const discount of segment.terms.discounts) {
+        if (!covers(segment, discount)) continue;
+        if (discount.kind === 'percentage') {
+          const group = `${discount.code}|${formatDecimal(discount.percent)}`;
+          if (groups.has(group)) continue;
+          groups.add(group);
+          const carriers = inPeriod.filter((each) => each.terms.discounts.some((other) => other.kind === 'percentage' && other.code === discount.code && other.percent.equals(discount.percent) && covers(each, other)));
+          const versions = carriers.map((each) => each.version);
+          const categories = new Map(versions.flatMap((version) => [...(base.get(version) ?? [])].map(([key, [vat]]) => [key, vat] as const)));
+          for (const [key, vat] of categories) {
+            const net = Money.sum(currency, versions.map((version) => base.get(version)?.get(key)?.[1] ?? Money.zero(currency)));
+            if (!net.isPositive()) continue;
+            const amount = net.multiply(discount.percent.dividedBy(100)).min(available(versions, key));
+            take(versions, key, amount);
+            target(discount, vat, amount, versions[versions.length - 1] as number, discount.percent);
+          }
+          continue;
+        }
+        const room = discount.amount.subtract(fixedGiven.get(discount.code) ?? Money.zero(currency)).max(Money.zero(currency));
+        const open = [...(left.get(segment.version) ?? [])].filter(([, [, amount]]) => amount.isPositive());
+        const due = room.min(Money.sum(currency, open.map(([, [, amount]]) => amount)));
+        if (due.isZero()) continue;
+        // Shared over the categories in proportion to what is left in each: no category gets more than its lines.
+        const shares = due.allocate(open.map(([, [, amount]]) => amount.toDecimal()));
+        open.forEach(([key, [vat]], index) => {
+          const share = shares[index] as Money;
+          take([segment.version], key, share);
+          target(discount, vat, share, segment.version, undefined);
+        });
+        fixedGiven.set(discount.code, (fixedGiven.get(discount.code) ?? Money.zero(currency)).add(due));
+      }
+    }
+
+    const earlier = given.get(period.start) ?? new Map<string, Target>();
+    for (const key of new Set([...targets.keys(), ...earlier.keys()])) {
+      const [now, before] = [targets.get(key), earlier.get(key)];
+      const { code, reason, vat, version } = (now ?? before) as Target;
+      const difference = (now?.amount ?? Money.zero(currency)).subtract(before?.amount ?? Money.zero(currency));
+      if (difference.isZero()) continue;
+      const percent = now === undefined ? before?.percent : now.percent;
+      const carriers = new Set([...inPeriod.filter((each) => each.terms.discounts.some((other) => other.code === code)).map((each) => each.version), ...(before?.versions ?? [])]);
+      allowances.push(allowanceOf({ code, reason, vat, version, periodStart: period.start, difference, percent: percent && statedPercent(percent, difference, billBase(lines, items, period, vat, carriers, currency)) }));
     }
   }
   return allowances;
 }
 
-function allowance(discount: Discount, vat: VatCategory, amount: Money, percent: { percent?: string; baseAmount?: string }): Omit<BillAllowance, 'planVersion'> {
-  return { discountCode: discount.code, side: 'allowance', allowance: { amount: amount.toString(), ...percent, reason: discount.reason, reasonCode: '95', vat: vatCategoryToInput(vat) } };
+/** What a discount comes to in a period and VAT category, and the version it is given under (the last that carries it). */
+interface Target {
+  readonly code: string;
+  readonly reason: string;
+  readonly vat: VatCategory;
+  readonly amount: Money;
+  readonly version: number;
+  /** When all of it is one percentage. */
+  readonly percent?: Decimal;
+  /** For what earlier bills gave: the versions they gave it under. */
+  readonly versions?: readonly number[];
+}
+
+/**
+ * What earlier bills gave off each period, by discount code and VAT category (charges counted negative). A percentage
+ * given until 7 December 2026 went on a bill once for all the periods of its lines: it is shared over those periods in
+ * proportion to the lines of each (its percent of them, to the cent).
+ */
+function givenBefore(plan: BillingPlan, bills: readonly BillState[], currency: CurrencyCode): Map<CalendarDate, Map<string, Target>> {
+  const given = new Map<CalendarDate, Map<string, Target>>();
+  const add = (periodStart: CalendarDate, each: BillAllowance, amount: Money): void => {
+    const vat = vatCategory(each.allowance.vat);
+    const key = `${each.discountCode}|${vatKey(vat)}`;
+    const byKey = given.get(periodStart) ?? new Map<string, Target>();
+    const before = byKey.get(key);
+    const percent = each.allowance.percent === undefined ? undefined : new Decimal(String(each.allowance.percent));
+    const samePercent = before === undefined ? percent : before.percent !== undefined && percent !== undefined && before.percent.equals(percent) ? percent : undefined;
+    byKey.set(key, {
+      code: each.discountCode,
+      reason: each.allowance.reason ?? each.discountCode,
+      vat,
+      amount: (before?.amount ?? Money.zero(currency)).add(amount),
+      version: Math.max(before?.version ?? 0, each.planVersion),
+      versions: [...(before?.versions ?? []), each.planVersion],
+      ...definedFields({ percent: samePercent }),
+    });
+    given.set(periodStart, byKey);
+  };
+  for (const bill of bills) {
+    for (const each of bill.allowances) {
+      const signed = Money.of(each.allowance.amount as string, currency).multiply(each.side === 'allowance' ? 1 : -1);
+      if (each.periodStart !== undefined) {
+        add(each.periodStart, each, signed);
+        continue;
+      }
+      if (each.allowance.percent === undefined) continue;
+      const version = plan.history.find((candidate) => candidate.version === each.planVersion);
+      const discount = version?.terms?.discounts.find((candidate) => candidate.code === each.discountCode);
+      const windowEnd = version?.terms && discount ? discountEnd(version.terms.cycle, version.effectiveFrom, discount) : undefined;
+      const key = vatKey(vatCategory(each.allowance.vat));
+      const byPeriod = new Map<CalendarDate, Money>();
+      for (const { line, amount, computation } of bill.lines) {
+        const start = computation.period?.start;
+        if (start === undefined || computation.planVersion !== each.planVersion || vatKey(vatCategory(line.vat)) !== key || (windowEnd !== undefined && start >= windowEnd)) continue;
+        byPeriod.set(start, (byPeriod.get(start) ?? Money.zero(currency)).add(Money.of(amount.toString(), currency)));
+      }
+      const net = Money.sum(currency, byPeriod.values());
+      if (net.isZero()) continue;
+      const starts = [...byPeriod.keys()];
+      let rest = signed;
+      starts.forEach((start, index) => {
+        const part = index === starts.length - 1 ? rest : Money.fromDecimal(signed.toDecimal().times((byPeriod.get(start) as Money).toDecimal()).dividedBy(net.toDecimal()), currency);
+        rest = rest.subtract(part);
+        add(start, each, part);
+      });
+    }
+  }
+  return given;
+}
+
+/**
+ * What this bill's lines of a period and VAT category come to for the versions that carry a discount: the base its
+ * percent is stated on. A line of an item measured over several versions counts for each by its days.
+ */
+function billBase(lines: readonly BillLine[], items: readonly Item[], period: BillingPeriod, vat: VatCategory, versions: ReadonlySet<number>, currency: CurrencyCode): Money {
+  const byKey = new Map(items.map((each) => [each.key, each]));
+  const parts = lines.flatMap(({ line, amount, computation }) => {
+    if (computation.period?.start !== period.start || vatKey(vatCategory(line.vat)) !== vatKey(vat)) return [];
+    const item = byKey.get(computation.item);
+    const shares = sharesOf({ amount, ...definedFields({ span: item?.span, planVersion: computation.planVersion }) });
+    return [...shares].filter(([version]) => versions.has(version)).map(([, share]) => share);
+  });
+  return Money.sum(currency, parts);
+}
+
+/** The percent an allowance states with its base, when its amount is that percent of this bill's base (as EN 16931 checks); else none. */
+function statedPercent(percent: Decimal, difference: Money, base: Money): { readonly percent: Decimal; readonly base: Money } | undefined {
+  if (base.isZero() || base.isPositive() !== difference.isPositive()) return undefined;
+  const share = percent.dividedBy(100);
+  const [low, high] = [base.abs().multiply(share, 'down'), base.abs().multiply(share, 'up')];
+  const amount = difference.abs();
+  return amount.lessThan(low) || amount.greaterThan(high) ? undefined : { percent, base: base.abs() };
+}
+
+/**
+ * A discount given (a document allowance) or taken back (a document charge). A charge takes no reason code: 95 is an
+ * allowance reason code (UNTDID 5189), which BR-CL-20 refuses on a charge (UNTDID 7161) and would keep the invoice from
+ * being handed out as an e-invoice. Its reason says it.
+ */
+function allowanceOf(given: {
+  readonly code: string;
+  readonly reason: string;
+  readonly vat: VatCategory;
+  readonly version: number;
+  readonly periodStart: CalendarDate;
+  readonly difference: Money;
+  readonly percent?: { readonly percent: Decimal; readonly base: Money } | undefined;
+}): BillAllowance {
+  const side = given.difference.isPositive() ? 'allowance' : 'charge';
+  const stated = given.percent === undefined ? {} : { percent: formatDecimal(given.percent.percent), baseAmount: given.percent.base.toString() };
+  return {
+    discountCode: given.code,
+    planVersion: given.version,
+    side,
+    periodStart: given.periodStart,
+    allowance: { amount: given.difference.abs().toString(), ...stated, reason: given.reason, ...(side === 'allowance' ? { reasonCode: '95' } : {}), vat: vatCategoryToInput(given.vat) },
+  };
 }
 
 /** The first day after the periods a discount lasts, counted from its version's first day; none when it lasts as long as the version. */
@@ -488,23 +794,6 @@ function discountEnd(cycle: BillingCycle, firstDay: CalendarDate, discount: Disc
   let period = periodContaining(cycle, firstDay);
   for (let count = 1; count < discount.periods; count += 1) period = nextPeriod(cycle, period);
   return period.end;
-}
-
-/** The net of lines (or of discounts given, as the same shape) per VAT category. */
-function netByVat(lines: readonly { readonly line: { readonly vat: BillLine['line']['vat'] }; readonly amount: Money }[], currency: CurrencyCode): Map<VatCategory, Money> {
-  const byKey = new Map<string, [VatCategory, Money]>();
-  for (const { line, amount } of lines) {
-    const vat = vatCategory(line.vat);
-    const key = vatKey(vat);
-    const [, sum] = byKey.get(key) ?? [vat, Money.zero(currency)];
-    byKey.set(key, [vat, sum.add(amount)]);
-  }
-  return new Map(byKey.values());
-}
-
-/** Amounts per VAT category, by the category's key. */
-function byKey(entries: readonly (readonly [VatCategory, Money])[]): Map<string, readonly [VatCategory, Money]> {
-  return new Map(entries.map(([vat, amount]) => [vatKey(vat), [vat, amount]] as const));
 }
 
 /** The periods of a segment's cycle that start by `until` and overlap the segment. */
