@@ -32,6 +32,7 @@ describe('@invoicing/core', () => {
       'tenantId',
       'pageOf',
       'pageLimit',
+      'pageRequest',
       'encodeCursor',
       'decodeCursor',
       'addDays',

@@ -50,7 +50,7 @@ export { requireExpectedVersion, type ExpectedVersion } from './events/expected-
 export { definedFields } from './objects/defined-fields';
 export { requiredList, requiredObject } from './objects/required-shape';
 export type { DefinedFields } from './objects/defined-fields';
-export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, decodeCursor, encodeCursor, pageLimit, pageOf } from './pagination/page';
+export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, decodeCursor, encodeCursor, pageLimit, pageOf, pageRequest } from './pagination/page';
 export type { Cursor, Page, PageRequest } from './pagination/page';
 export { coreModule } from './core.module';
 export type { CorePorts } from './core.module';

@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { tenantId } from '../ids/id';
 import { AggregateRoot } from './aggregate-root';
-import { EVENT_PUBLISHER } from './domain-event';
+import { EVENT_PUBLISHER, type DomainEvent } from './domain-event';
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** The smallest aggregate that raises events: a counter. */
 class Counter extends AggregateRoot<'counter-1' | 'counter-2'> {
@@ -19,6 +21,10 @@ class Counter extends AggregateRoot<'counter-1' | 'counter-2'> {
   increment(by: number, at: Date): void {
     this.value += by;
     this.raise('counter.incremented', { by }, at);
+  }
+
+  remind(when: Date, at: Date): void {
+    this.raise('counter.reminded', { reminder: { when } }, at);
   }
 }
 
@@ -68,6 +74,68 @@ describe('AggregateRoot', () => {
         ['acme/counter/counter-2/8/2', 8, 2, { by: 3 }],
       ]);
       expect(counter.count).toBe(9);
+    });
+  });
+
+  describe('pendingEvents', () => {
+    /** Runs a change a caller might try; a frozen event refuses it with a TypeError. */
+    const attempt = (change: () => unknown): void => {
+      try {
+        change();
+      } catch (error) {
+        if (!(error instanceof TypeError)) throw error;
+      }
+    };
+
+    it('hands out a copy: pushing, splicing or emptying what it returned changes nothing to be saved (review of 14 December 2026)', () => {
+      const counter = Counter.load('counter-1', 0);
+      counter.increment(1, at);
+      counter.increment(2, at);
+      const expected = counter.pendingEvents.map((event) => event.id);
+
+      const handedOut = counter.pendingEvents as DomainEvent[];
+      attempt(() => handedOut.push({ ...(handedOut[0] as DomainEvent), id: 'forged', type: 'counter.forged' }));
+      attempt(() => handedOut.splice(0, 1));
+      attempt(() => {
+        handedOut.length = 0;
+      });
+
+      expect(counter.pendingEvents.map((event) => event.id)).toEqual(expected);
+    });
+
+    it('keeps a Date of its own for when an event occurred: changing the Date given to raise, or one handed out, changes nothing (review of 14 December 2026)', () => {
+      const counter = Counter.load('counter-1', 0);
+      const given = new Date(at);
+      counter.increment(1, given);
+
+      given.setUTCFullYear(1999);
+      attempt(() => counter.pendingEvents[0]?.occurredAt.setTime(0));
+
+      expect(counter.pendingEvents[0]?.occurredAt).toEqual(at);
+    });
+
+    it('keeps Dates of its own in a payload too', () => {
+      const counter = Counter.load('counter-1', 0);
+      const when = new Date(at);
+      counter.remind(when, at);
+
+      when.setTime(0);
+      attempt(() => (counter.pendingEvents[0]?.payload as { reminder: { when: Date } }).reminder.when.setTime(0));
+
+      expect(counter.pendingEvents[0]?.payload).toEqual({ reminder: { when: at } });
+    });
+
+    it('cannot be changed through an event it handed out: its fields or its payload (review of 14 December 2026)', () => {
+      const counter = Counter.load('counter-1', 0);
+      counter.increment(1, at);
+      const [event] = counter.pendingEvents as Writable<DomainEvent<string, { by: number }>>[];
+
+      attempt(() => Object.assign(event as object, { type: 'counter.forged', aggregateVersion: 9 }));
+      attempt(() => {
+        (event as Writable<DomainEvent<string, { by: number }>>).payload.by = 1000;
+      });
+
+      expect(counter.pendingEvents).toEqual([expect.objectContaining({ type: 'counter.incremented', aggregateVersion: 1, payload: { by: 1 } })]);
     });
   });
 

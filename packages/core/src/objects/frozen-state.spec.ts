@@ -1,3 +1,4 @@
+import { Decimal, decimal } from '../money/decimal';
 import { frozenState } from './frozen-state';
 
 describe('frozenState', () => {
@@ -22,6 +23,32 @@ describe('frozenState', () => {
     expect(state.nested.tags).toEqual(['a']);
     expect(Object.isFrozen(state.lines)).toBe(true);
     expect(Object.isFrozen(state.nested.tags)).toBe(true);
+  });
+
+  it('freezes the Decimals it keeps, digits included: decimal.js types its digits as a mutable array (review of 14 December 2026)', () => {
+    const state = frozenState({ price: decimal('12.50'), rates: [new Decimal('20')] });
+    const price = state.price as unknown as { d: number[]; e: number; s: number };
+    const attempt = (change: () => unknown) => {
+      try {
+        change();
+      } catch (error) {
+        if (!(error instanceof TypeError)) throw error;
+      }
+    };
+
+    attempt(() => {
+      price.d[0] = 99;
+    });
+    attempt(() => price.d.push(1));
+    attempt(() => Object.assign(price, { e: 5, s: -1 }));
+    attempt(() => {
+      (state.rates[0] as unknown as { d: number[] }).d[0] = 7;
+    });
+
+    expect(state.price.toString()).toBe('12.5');
+    expect(state.rates[0]?.toString()).toBe('20');
+    // Still a working Decimal: decimal.js never writes into the operands it reads.
+    expect(state.price.times(state.rates[0] as Decimal).plus(state.price).toString()).toBe('262.5');
   });
 
   it('walks again none of what it made before', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, decodeCursor, encodeCursor, pageLimit, pageOf, type Cursor, type Page } from './page';
+import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, decodeCursor, encodeCursor, pageLimit, pageOf, pageRequest, type Cursor, type Page } from './page';
 
 const validationError = (code: string) => expect.objectContaining({ name: 'ValidationError', code });
 
@@ -51,6 +51,24 @@ describe('pageLimit', () => {
   it.each([0, 201, 1.5, -1, Number.NaN, Number.POSITIVE_INFINITY, 1e9])('throws pagination.invalid_limit for %p', (limit) => {
     expect(() => pageLimit(limit)).toThrow(validationError('pagination.invalid_limit'));
     expect(() => pageLimit(limit)).toThrow(expect.objectContaining({ issues: [expect.objectContaining({ path: 'limit' })] }));
+  });
+});
+
+describe('pageRequest', () => {
+  it('is the request given, or the first page when none is', () => {
+    const given = { limit: 10, cursor: encodeCursor(['a']) };
+
+    expect(pageRequest(given)).toBe(given);
+    expect(pageRequest(undefined)).toEqual({});
+  });
+
+  it.each(['x', 5, [], true])('throws request.is_object at page for %p', (page) => {
+    expect(() => pageRequest(page as never)).toThrow(validationError('request.is_object'));
+    expect(() => pageRequest(page as never)).toThrow(expect.objectContaining({ issues: [expect.objectContaining({ path: 'page' })] }));
+  });
+
+  it.each([0.5, 0, -1, Number.NaN, 201])('throws pagination.invalid_limit for the limit %p', (limit) => {
+    expect(() => pageRequest({ limit })).toThrow(validationError('pagination.invalid_limit'));
   });
 });
 

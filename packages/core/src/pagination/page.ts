@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors/domain-error';
+import { requiredObject } from '../objects/required-shape';
 
 // Present in every JavaScript runtime this package targets (Node ≥ 16, browsers, Deno), but in no ES lib file.
 declare function btoa(data: string): string;
@@ -35,6 +36,17 @@ export function pageLimit(limit: number | undefined): number {
     throw ValidationError.of('limit', 'pagination.invalid_limit', `limit must be an integer from 1 to ${MAX_PAGE_LIMIT}`);
   }
   return limit;
+}
+
+/**
+ * A caller's request for a page, checked before a list is read: an object, or absent for the first page of
+ * {@link DEFAULT_PAGE_LIMIT}, with a limit {@link pageLimit} takes. The one check every list use case runs.
+ * @throws ValidationError `request.is_object` at `page`; `pagination.invalid_limit` at `limit`
+ */
+export function pageRequest(page: PageRequest | undefined): PageRequest {
+  const request = requiredObject(page ?? {}, 'page');
+  pageLimit(request.limit);
+  return request;
 }
 
 /** Wraps the sort key of the last item of a page into an opaque cursor. */

@@ -1081,6 +1081,27 @@ describe('Invoice', () => {
       expect(invoice.outstanding.toString()).toBe('133.80');
     });
 
+    it('cannot be changed through the Decimals it hands out: quantities, prices, rates, percents (review of 14 December 2026)', () => {
+      const invoice = complete();
+      const expected = complete().toState();
+      const [first] = invoice.lines;
+      // decimal.js types a Decimal's digits as a mutable array: no cast is needed to write into them.
+      attempt(() => {
+        if (first) first.quantity.d[0] = 9_999_999;
+      });
+      attempt(() => first?.netPrice.d.push(1));
+      attempt(() => Object.assign(first?.vat.rate ?? {}, { e: 6 }));
+      attempt(() => {
+        const percent = invoice.toState().lines[0]?.allowances[0]?.percent;
+        if (percent) percent.d[0] = 99;
+      });
+
+      expect(invoice.toState()).toEqual(expected);
+      expect(invoice.lines[0]?.quantity.toString()).toBe('2');
+      expect(invoice.lines[0]?.netPrice.toString()).toBe('50');
+      expect(invoice.lines[0]?.vat.rate?.toString()).toBe('20');
+    });
+
     it('hands out a copy of every Date, including when it was recorded from elsewhere', () => {
       const invoice = Invoice.recordIssued(
         { ...newDraft(), number: 'A/R 1', issueDate: issueDay, dueDate: issueDay, seller, buyer },

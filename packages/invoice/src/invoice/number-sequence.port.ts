@@ -1,4 +1,4 @@
-import type { TenantId } from '@invoicing/core';
+import { ValidationError, type TenantId } from '@invoicing/core';
 
 /**
  * Port: hands out document numbers, per tenant and series, never the same twice.
@@ -40,7 +40,14 @@ export function parseDocumentNumber(number: string): { readonly series: string; 
 /** Injection token of {@link NumberSequence}. */
 export const NUMBER_SEQUENCE = Symbol.for('@invoicing/invoice/NumberSequence');
 
-/** The printed number: series, dash, sequence padded to six digits (`INV-000042`). */
+/**
+ * The printed number: series, dash, sequence padded to six digits (`INV-000042`).
+ * @throws ValidationError `request.is_int` | `request.min` | `request.max` at `sequence` for anything but a whole number from 1 to `Number.MAX_SAFE_INTEGER`
+ */
 export function formatDocumentNumber(series: string, sequence: number): string {
+  // -1 printed `INV-0000-1`, 1.5 `INV-00001.5`, NaN `INV-000NaN`, 2^53 the number of a neighbour: none a series gives out.
+  if (!Number.isInteger(sequence)) throw ValidationError.of('sequence', 'request.is_int', 'a sequence number is a whole number');
+  if (sequence < 1) throw ValidationError.of('sequence', 'request.min', 'a sequence number is at least 1');
+  if (sequence > Number.MAX_SAFE_INTEGER) throw ValidationError.of('sequence', 'request.max', `a sequence number is at most ${Number.MAX_SAFE_INTEGER}`);
   return `${series}-${String(sequence).padStart(6, '0')}`;
 }

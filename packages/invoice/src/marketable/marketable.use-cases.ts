@@ -1,4 +1,4 @@
-import { CLOCK, ConflictError, ID_GENERATOR, type Clock, type IdGenerator, type Page, type PageRequest, type TenantId } from '@invoicing/core';
+import { CLOCK, ConflictError, ID_GENERATOR, pageRequest, requiredObject, type Clock, type IdGenerator, type Page, type PageRequest, type TenantId } from '@invoicing/core';
 import { inject, injectable } from 'inversify';
 import type { MarketableId } from '../shared/ids';
 import { load, modify, type VersionedCommand } from '../shared/use-case-support';
@@ -25,6 +25,7 @@ export class CreateMarketable {
    * @throws ConflictError `marketable.sku_taken`; ValidationError
    */
   async execute(command: MarketableDetails & { readonly tenantId: TenantId; readonly id?: MarketableId }): Promise<MarketableState> {
+    requiredObject(command);
     return createOnce(this.marketables, command.tenantId, command.id, async () => {
       const marketable = Marketable.create(command, { tenantId: command.tenantId, id: command.id ?? this.ids.next<'Marketable'>(), at: this.clock.now() });
       // A readable error in the common case; the repository's unique key settles races.
@@ -84,6 +85,6 @@ export class ListMarketables {
   constructor(@inject(MARKETABLE_REPOSITORY) private readonly marketables: MarketableRepository) {}
 
   async execute(query: { readonly tenantId: TenantId; readonly active?: boolean; readonly page?: PageRequest }): Promise<Page<MarketableState>> {
-    return this.marketables.list(query.tenantId, query.active === undefined ? {} : { active: query.active }, query.page ?? {});
+    return this.marketables.list(query.tenantId, query.active === undefined ? {} : { active: query.active }, pageRequest(query.page));
   }
 }

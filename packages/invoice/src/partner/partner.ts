@@ -99,7 +99,13 @@ const EAS_SCHEME = /^[0-9]{4}$/;
 const VAT_ID = /^[A-Z]{2}[A-Z0-9+*.-]{2,13}$/;
 const EXTERNAL_ID = /^[\x21-\x7e]{1,100}$/;
 
-function identifiers(input: PartnerIdentifiers = {}): PartnerIdentifiers {
+/** An optional member that is an object when given: `null` is absent (as for texts and lists), a text or a list is refused. */
+function optionalObject<T>(value: T | null | undefined, path: string): T | undefined {
+  return value === undefined || value === null ? undefined : requiredObject(value, path);
+}
+
+function identifiers(given: PartnerIdentifiers | undefined): PartnerIdentifiers {
+  const input = requiredObject(given ?? {}, '');
   return collectIssues((attempt) => {
     const vatId = attempt('vatId', () => {
       const value = optionalText(input.vatId, '', 20)?.replace(/\s/g, '').toUpperCase();
@@ -107,18 +113,17 @@ function identifiers(input: PartnerIdentifiers = {}): PartnerIdentifiers {
       return value;
     });
     const taxRegistrationId = attempt('taxRegistrationId', () => optionalText(input.taxRegistrationId, '', 50));
-    const legalRegistration = input.legalRegistration
-      ? attempt('legalRegistration', () =>
-          stripUndefined({ value: requiredText(input.legalRegistration?.value, 'value', 50), scheme: optionalText(input.legalRegistration?.scheme, 'scheme', 10) }),
-        )
-      : undefined;
-    const electronicAddress = input.electronicAddress
-      ? attempt('electronicAddress', () => {
-          const scheme = requiredText(input.electronicAddress?.scheme, 'scheme', 4);
-          if (!EAS_SCHEME.test(scheme)) throw ValidationError.of('scheme', 'partner.invalid_eas_scheme', 'an EAS scheme is four digits, e.g. 0088');
-          return { scheme, value: requiredText(input.electronicAddress?.value, 'value', 100) };
-        })
-      : undefined;
+    const legalRegistration = attempt('legalRegistration', () => {
+      const registration = optionalObject(input.legalRegistration, '');
+      return registration && stripUndefined({ value: requiredText(registration.value, 'value', 50), scheme: optionalText(registration.scheme, 'scheme', 10) });
+    });
+    const electronicAddress = attempt('electronicAddress', () => {
+      const address = optionalObject(input.electronicAddress, '');
+      if (address === undefined) return undefined;
+      const scheme = requiredText(address.scheme, 'scheme', 4);
+      if (!EAS_SCHEME.test(scheme)) throw ValidationError.of('scheme', 'partner.invalid_eas_scheme', 'an EAS scheme is four digits, e.g. 0088');
+      return { scheme, value: requiredText(address.value, 'value', 100) };
+    });
     return stripUndefined({ vatId, taxRegistrationId, legalRegistration, electronicAddress });
   });
 }
@@ -152,7 +157,8 @@ export function contactDetails(input: Omit<ContactInput, 'id'>): Omit<Contact, '
   return checked;
 }
 
-function details(input: PartnerDetails) {
+function details(given: PartnerDetails) {
+  const input = requiredObject(given, '');
   return collectIssues((attempt) => {
     const kind = attempt('kind', () => {
       const value = input.kind ?? 'company';

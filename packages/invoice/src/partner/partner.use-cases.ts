@@ -1,4 +1,4 @@
-import { CLOCK, ConflictError, ID_GENERATOR, pageLimit, type Clock, type IdGenerator, type Page, type PageRequest, type TenantId } from '@invoicing/core';
+import { CLOCK, ConflictError, ID_GENERATOR, pageLimit, pageRequest, requiredObject, type Clock, type IdGenerator, type Page, type PageRequest, type TenantId } from '@invoicing/core';
 import { inject, injectable } from 'inversify';
 import type { ContactId, PartnerId } from '../shared/ids';
 import { load, modify, type VersionedCommand } from '../shared/use-case-support';
@@ -18,6 +18,7 @@ export class CreatePartner {
 
   /** `id`, when given, is derived from the request (its `Idempotency-Key` and body): a retry of the same request answers the partner an earlier attempt created. */
   async execute(command: PartnerDetails & { readonly tenantId: TenantId; readonly contacts?: readonly ContactInput[]; readonly id?: PartnerId }): Promise<PartnerState> {
+    requiredObject(command);
     return createOnce(this.partners, command.tenantId, command.id, async () => {
       const partner = Partner.create(command, {
         tenantId: command.tenantId,
@@ -150,9 +151,7 @@ export class ListPartners {
   constructor(@inject(PARTNER_QUERIES) private readonly queries: PartnerQueries) {}
 
   async execute(query: { readonly tenantId: TenantId; readonly filter?: PartnerFilter; readonly page?: PageRequest }): Promise<Page<PartnerState>> {
-    const page = query.page ?? {};
-    pageLimit(page.limit);
-    return this.queries.list(query.tenantId, query.filter ?? {}, page);
+    return this.queries.list(query.tenantId, query.filter ?? {}, pageRequest(query.page));
   }
 }
 

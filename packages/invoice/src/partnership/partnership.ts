@@ -10,6 +10,7 @@ import {
   handedOut,
   parseCalendarDate,
   parseCurrencyCode,
+  requiredObject,
   type CalendarDate,
   type CurrencyCode,
   type Decimal,
@@ -104,18 +105,22 @@ function series(value: unknown, fallback: string): string {
   return given;
 }
 
+// Optional objects (numbering, policy and its approval) may be left out or null; anything but an object is refused by
+// type, not read as an empty one.
 function terms(input: PartnershipTermsInput) {
   return collectIssues((attempt) => {
     const currency = attempt('currency', () => parseCurrencyCode(input.currency)) as CurrencyCode;
     const parsedTerms = attempt('paymentTerms', () => paymentTerms(input.paymentTerms));
-    const numbering = attempt('numbering', () =>
-      collectIssues((inner) => ({
-        invoice: inner('invoice', () => series(input.numbering?.invoice, 'INV')) as string,
-        creditNote: inner('creditNote', () => series(input.numbering?.creditNote, 'CN')) as string,
-      })),
-    );
+    const numbering = attempt('numbering', () => {
+      const given = requiredObject(input.numbering ?? {}, '');
+      return collectIssues((inner) => ({
+        invoice: inner('invoice', () => series(given.invoice, 'INV')) as string,
+        creditNote: inner('creditNote', () => series(given.creditNote, 'CN')) as string,
+      }));
+    });
+    const policy = attempt('policy', () => requiredObject(input.policy ?? {}, ''));
     const approval = attempt('policy.approval', (): ApprovalRule => {
-      const rule = input.policy?.approval ?? { kind: 'none' };
+      const rule = requiredObject(policy?.approval ?? ({ kind: 'none' } as const), '');
       if (rule.kind === 'none' || rule.kind === 'always') return { kind: rule.kind };
       if (rule.kind === 'above') {
         const threshold = atPath('threshold', () => Money.of(rule.threshold, currency));
@@ -125,7 +130,7 @@ function terms(input: PartnershipTermsInput) {
       throw ValidationError.of('kind', 'partnership.invalid_approval', 'approval kind is none, always or above');
     });
     const deliveryFormat = attempt('policy.deliveryFormat', () => {
-      const format = input.policy?.deliveryFormat ?? 'pdf';
+      const format = policy?.deliveryFormat ?? 'pdf';
       if (!(DELIVERY_FORMATS as readonly string[]).includes(format)) {
         throw ValidationError.of('', 'partnership.invalid_delivery_format', `one of ${DELIVERY_FORMATS.join(', ')}`);
       }
@@ -295,21 +300,27 @@ export class Partnership extends AggregateRoot<PartnershipId> {
    * (a left-out series never silently falls back to the default).
    * @throws InvalidStateError `partnership.ended`; ValidationError
    */
-  updateTerms(input: PartnershipTermsInput, at: Date): void {
+  updateTerms(given: PartnershipTermsInput, at: Date): void {
     this.requireNotEnded();
+    const input = requiredObject(given, '');
+    // Checked before they are merged into the current ones: a text spread into an object adds nothing, silently.
+    const { numbering, policy } = collectIssues((attempt) => ({
+      numbering: attempt('numbering', () => requiredObject(input.numbering ?? {}, '')),
+      policy: attempt('policy', () => requiredObject(input.policy ?? {}, '')),
+    }));
     const { validUntil: _validUntil, buyerReference: _buyerReference, ...kept } = this.state;
     const current = this.state;
     // The threshold's figure read in another currency would be another amount (10000 EUR is not 10000 KWD).
-    if (input.currency !== current.currency && current.policy.approval.kind === 'above' && input.policy?.approval === undefined) {
+    if (input.currency !== current.currency && current.policy.approval.kind === 'above' && policy?.approval === undefined) {
       throw ValidationError.of('policy.approval.threshold', 'partnership.threshold_currency', `the approval threshold is in ${current.currency}: give one in ${String(input.currency)} with the new currency`);
     }
     const changed = terms({
       ...input,
-      numbering: { ...current.numbering, ...input.numbering },
+      numbering: { ...current.numbering, ...numbering },
       policy: {
         approval: current.policy.approval.kind === 'above' ? { kind: 'above', threshold: current.policy.approval.threshold.toString() } : current.policy.approval,
         deliveryFormat: current.policy.deliveryFormat,
-        ...input.policy,
+        ...policy,
       },
     });
     if (changed.currency !== current.currency && current.priceOverrides.length > 0) {

@@ -2,6 +2,8 @@ import {
   CLOCK,
   ID_GENERATOR,
   InvalidStateError,
+  pageRequest,
+  requiredObject,
   type Clock,
   type DecimalInput,
   type IdGenerator,
@@ -36,6 +38,7 @@ export class CreatePartnership {
   async execute(
     command: PartnershipTermsInput & { readonly tenantId: TenantId; readonly sellerId: PartnerId; readonly buyerId: PartnerId; readonly id?: PartnershipId },
   ): Promise<PartnershipState> {
+    requiredObject(command);
     return createOnce(this.partnerships, command.tenantId, command.id, async () => {
       for (const partnerId of [command.sellerId, command.buyerId]) {
         const partner = await load(this.partners, command.tenantId, partnerId, 'partner');
@@ -111,6 +114,6 @@ export class ListPartnerships {
   constructor(@inject(PARTNERSHIP_REPOSITORY) private readonly partnerships: PartnershipRepository) {}
 
   async execute(query: { readonly tenantId: TenantId; readonly partnerId?: PartnerId; readonly page?: PageRequest }): Promise<Page<PartnershipState>> {
-    return this.partnerships.list(query.tenantId, query.partnerId === undefined ? {} : { partnerId: query.partnerId }, query.page ?? {});
+    return this.partnerships.list(query.tenantId, query.partnerId === undefined ? {} : { partnerId: query.partnerId }, pageRequest(query.page));
   }
 }

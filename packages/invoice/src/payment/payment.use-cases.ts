@@ -9,6 +9,7 @@ import {
   ValidationError,
   atPath,
   definedFields,
+  pageRequest,
   parseCalendarDate,
   parseCurrencyCode,
   requiredList,
@@ -456,8 +457,9 @@ export class ListPayments {
 
   /** @throws NotFoundError `partner.not_found` */
   async execute(query: { readonly tenantId: TenantId; readonly partnerId: PartnerId; readonly page?: PageRequest }): Promise<Page<PaymentState>> {
+    const page = pageRequest(query.page);
     await load(this.partners, query.tenantId, query.partnerId, 'partner');
-    return this.payments.listByPartner(query.tenantId, query.partnerId, query.page ?? {});
+    return this.payments.listByPartner(query.tenantId, query.partnerId, page);
   }
 }
 

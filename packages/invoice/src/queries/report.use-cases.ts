@@ -5,6 +5,7 @@ import {
   atPath,
   definedFields,
   pageLimit,
+  pageRequest,
   parseCalendarDate,
   parseYearMonth,
   today,
@@ -45,9 +46,7 @@ export class ListInvoices {
   constructor(@inject(INVOICE_QUERIES) private readonly queries: InvoiceQueries) {}
 
   async execute(query: { readonly tenantId: TenantId; readonly filter?: InvoiceFilter; readonly page?: PageRequest }): Promise<Page<InvoiceSummary>> {
-    const page = query.page ?? {};
-    pageLimit(page.limit);
-    return this.queries.list(query.tenantId, query.filter ?? {}, page);
+    return this.queries.list(query.tenantId, query.filter ?? {}, pageRequest(query.page));
   }
 }
 

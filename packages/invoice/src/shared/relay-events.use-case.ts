@@ -1,4 +1,4 @@
-import { EVENT_PUBLISHER, type EventPublisher } from '@invoicing/core';
+import { EVENT_PUBLISHER, ValidationError, type EventPublisher } from '@invoicing/core';
 import { inject, injectable } from 'inversify';
 import { OUTBOX, type Outbox } from './outbox.port';
 
@@ -13,9 +13,16 @@ export class RelayEvents {
     @inject(EVENT_PUBLISHER) private readonly publisher: EventPublisher,
   ) {}
 
-  /** Relays until the outbox is empty, in batches; returns how many events were published. */
+  /**
+   * Relays until the outbox is empty, in batches of `batchSize` (a whole number from 1; 100 by default); returns how
+   * many events were published.
+   * @throws ValidationError `request.is_int` | `request.min` at `batchSize`
+   */
   async execute(command: { readonly batchSize?: number } = {}): Promise<number> {
     const batchSize = command.batchSize ?? 100;
+    // A fraction, 0 or NaN took no event (the relay ended at once), a negative size all but the last ones.
+    if (!Number.isInteger(batchSize)) throw ValidationError.of('batchSize', 'request.is_int', 'the batch size is a whole number');
+    if (batchSize < 1) throw ValidationError.of('batchSize', 'request.min', 'the batch size is at least 1');
     let published = 0;
     for (;;) {
       const events = await this.outbox.pending(batchSize);

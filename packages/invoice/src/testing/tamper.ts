@@ -1,4 +1,4 @@
-import { Money, isPlainData } from '@invoicing/core';
+import { Decimal, Money, isPlainData } from '@invoicing/core';
 
 /** Runs a change a caller might try on data handed out; frozen data refuses it with a TypeError, as it should. */
 export function attempt(change: () => unknown): void {
@@ -12,8 +12,8 @@ export function attempt(change: () => unknown): void {
 
 /**
  * Tries every change a caller could make to what it was handed: rewrites and adds fields of plain objects, appends to
- * and empties arrays, moves Dates, rewrites Money. Decimals are left alone: changing them means reaching into the
- * library's internals.
+ * and empties arrays, moves Dates, rewrites Money and Decimals (decimal.js types a Decimal's digits `d` as a mutable
+ * array, so a caller needs no cast to write into them).
  */
 export function tamperWith(value: unknown): void {
   const seen = new Set<unknown>();
@@ -22,6 +22,15 @@ export function tamperWith(value: unknown): void {
     seen.add(item);
     if (item instanceof Date) {
       attempt(() => item.setTime(0));
+      return;
+    }
+    if (item instanceof Decimal) {
+      const digits = item.d as number[] | null;
+      attempt(() => digits?.push(1));
+      attempt(() => {
+        if (digits) digits[0] = 7;
+      });
+      attempt(() => Object.assign(item, { e: 9, s: -item.s }));
       return;
     }
     if (item instanceof Money) {
