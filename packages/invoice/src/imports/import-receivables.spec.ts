@@ -91,6 +91,33 @@ describe('ImportReceivables', () => {
     expect((await payments(customer?.id as PartnerId)).map((payment) => payment.amount.toString()).sort()).toEqual(['250.40', '50.00']);
   });
 
+  it('finds rows that share a number unchanged when they come again: a later row of the number supersedes an earlier one (audit of the CSV import, finding 4)', async () => {
+    // Before, the earlier row was compared with what the later one recorded, and refused for less applied on every run.
+    const rows = [{ ...ROW, applied: '250.40' }, { ...ROW, invoiceNumber: 'AR-1002' }, { ...ROW, applied: '1000.00' }];
+    expect((await importRows(rows)).map((result) => result.outcome)).toEqual(['imported', 'imported', 'updated']);
+    const [customer] = await customers();
+    const paymentsBefore = await payments(customer?.id as PartnerId);
+    const again = await importRows(rows);
+    expect(again.map((result) => [result.outcome, result.changes, result.problems])).toEqual(rows.map(() => ['unchanged', [], []]));
+    expect(await payments(customer?.id as PartnerId)).toEqual(paymentsBefore);
+    // The later row still has the last word: less applied than recorded is refused there, and only there.
+    const older = await importRows([{ ...ROW, applied: '500.00' }, { ...ROW, applied: '600.00' }]);
+    expect(older.map((result) => [result.outcome, ...result.problems.map((problem) => `${problem.field}:${problem.code}`)])).toEqual([
+      ['unchanged'],
+      ['refused', 'applied:import.applied_decreased'],
+    ]);
+    // A row superseded by one of a batch not given yet, as a file's reader says.
+    const session = await scenario.use(ImportReceivables).start({ tenantId: scenario.tenantId, sellerId: scenario.seller.id });
+    expect((await session.importBatch([parseReceivable({ ...ROW, applied: '250.40' })], { superseded: [0] })).map((result) => result.outcome)).toEqual(['unchanged']);
+    expect((await session.importBatch([parseReceivable({ ...ROW, applied: '250.40' })])).map((result) => result.outcome)).toEqual(['refused']);
+    // What else an earlier row says of the invoice is still checked.
+    const conflicting = await importRows([{ ...ROW, total: '1300.00', applied: '250.40' }, { ...ROW, applied: '1000.00' }]);
+    expect(conflicting.map((result) => [result.outcome, ...result.problems.map((problem) => `${problem.field}:${problem.code}`)])).toEqual([
+      ['refused', 'total:import.conflict'],
+      ['unchanged'],
+    ]);
+  });
+
   it('records a grown amount applied as one more payment, and completes a contact without duplicating it', async () => {
     await importRows([ROW]);
     const [result] = await importRows([{ ...ROW, applied: '1250.40', status: 'Closed', contactEmail: 'DANA@harbor.example', contactPhone: '+1 555 0100' }]);

@@ -215,6 +215,22 @@ function rowsInTurn(receivables: readonly Receivable[]): number[][] {
   return [...groups.values()];
 }
 
+/**
+ * The rows of a batch that a later row with the same number supersedes. The same number twice is the same invoice at
+ * two moments, the later row its last word: run again, the earlier row finds what the later one recorded (more applied),
+ * which is no reason to refuse it.
+ */
+function supersededRows(receivables: readonly Receivable[]): Set<number> {
+  const superseded = new Set<number>();
+  const lastWith = new Map<string, number>();
+  receivables.forEach((receivable, index) => {
+    const before = lastWith.get(receivable.invoiceNumber);
+    if (before !== undefined) superseded.add(before);
+    lastWith.set(receivable.invoiceNumber, index);
+  });
+  return superseded;
+}
+
 /** The imported invoices a batch names, by number, and those a row of the batch has paid since they were read. */
 interface BatchInvoices {
   readonly byNumber: Map<string, Invoice>;
@@ -238,6 +254,15 @@ interface ImportDeps {
   readonly settings: InvoicingSettings;
 }
 
+/** Options of {@link ReceivablesImport.importBatch}. */
+export interface BatchOptions {
+  /**
+   * The receivables (by index in the batch) that a later row of the file supersedes, in a batch not given yet: as for a
+   * row a later one of the batch supersedes, less applied than recorded is no reason to refuse them.
+   */
+  readonly superseded?: readonly number[];
+}
+
 /** One import in progress ({@link ImportReceivables.start}): takes receivables batch by batch, in file order. */
 export class ReceivablesImport {
   /** Partners read or created by this import, by id: a customer's rows do not read it again. */
@@ -254,14 +279,17 @@ export class ReceivablesImport {
    * Imports a batch; the results are in the batch's order. Rows of other customers and numbers go at once (up to
    * {@link ROWS_AT_ONCE}), a customer's rows in file order. Problems of a receivable are in its result; only a failure
    * of the store itself (the database gone) is thrown, once the rows under way are done, leaving what was done found
-   * again by the next run.
+   * again by the next run. A receivable that a later one of its number supersedes (in the batch, or as `options` say)
+   * is not refused for less applied than recorded: the later one says what is applied.
    */
-  async importBatch(receivables: readonly Receivable[]): Promise<ImportResult[]> {
+  async importBatch(receivables: readonly Receivable[], options: BatchOptions = {}): Promise<ImportResult[]> {
     const { tenantId } = this.seller;
     const known = await this.deps.invoices.findImported(tenantId, receivables.map((item) => item.invoiceNumber));
     const existing: BatchInvoices = { byNumber: new Map(known.map((invoice) => [invoice.number as string, invoice])), paidSince: new Set() };
     const results: ImportResult[] = new Array(receivables.length);
     const groups = rowsInTurn(receivables);
+    const superseded = supersededRows(receivables);
+    for (const index of options.superseded ?? []) superseded.add(index);
     let failure: { error: unknown } | undefined;
     // Each worker takes the next group until none is left or one failed; all are awaited before answering, so that no
     // write of this batch is still under way when the caller hears of a failure.
@@ -269,7 +297,7 @@ export class ReceivablesImport {
       for (let group = groups.shift(); group !== undefined && failure === undefined; group = groups.shift()) {
         for (const index of group) {
           try {
-            results[index] = await this.importOne(receivables[index] as Receivable, existing);
+            results[index] = await this.importOne(receivables[index] as Receivable, existing, superseded.has(index));
           } catch (error) {
             if (error instanceof ValidationError) {
               results[index] = refused(
@@ -294,13 +322,14 @@ export class ReceivablesImport {
     return results;
   }
 
-  private async importOne(receivable: Receivable, existing: BatchInvoices): Promise<ImportResult> {
+  /** @param superseded whether a later row of the file has the same number (see {@link supersededRows}) */
+  private async importOne(receivable: Receivable, existing: BatchInvoices, superseded: boolean): Promise<ImportResult> {
     let found = await this.current(receivable.invoiceNumber, existing);
     const customer = this.customerOf(receivable);
     if ('problem' in customer) return refused([customer.problem]);
     const changes: string[] = [];
     if (found) {
-      const conflicts = this.conflicts(found, receivable, customer.id);
+      const conflicts = this.conflicts(found, receivable, customer.id, superseded);
       if (conflicts.length > 0) return refused(conflicts);
       if (unpaid(found, receivable).isPositive()) {
         // Before paying what the document lacks, the document as the ledger has it: a run that stopped between its
@@ -313,11 +342,11 @@ export class ReceivablesImport {
         if (!synced.paidAmount.add(synced.creditedAmount).equals(before)) changes.push('payments completed from the ledger');
         found = synced;
         existing.byNumber.set(receivable.invoiceNumber, synced);
-        const after = this.conflicts(synced, receivable, customer.id);
+        const after = this.conflicts(synced, receivable, customer.id, superseded);
         if (after.length > 0) return refused(after);
       }
     }
-    if (!found) return this.importNew(receivable, customer.id, existing);
+    if (!found) return this.importNew(receivable, customer.id, existing, superseded);
     // The invoice's buyer: the conflicts above refused a row naming anyone else.
     const partner = await this.customer(receivable, found.buyerId, changes);
     const paid = await this.settle(found, partner, receivable);
@@ -333,7 +362,7 @@ export class ReceivablesImport {
    * invoice are all built before the first write, so that a row the invoice cannot hold (a total past the highest unit
    * price, a contact for an archived partner) leaves no number claimed and no customer, contact or partnership behind.
    */
-  private async importNew(receivable: Receivable, customerId: PartnerId | undefined, existing: BatchInvoices): Promise<ImportResult> {
+  private async importNew(receivable: Receivable, customerId: PartnerId | undefined, existing: BatchInvoices, superseded: boolean): Promise<ImportResult> {
     for (let attempt = 0; ; attempt += 1) {
       const row = await this.prepare(receivable, customerId);
       const taken = await this.claimNumber(receivable.invoiceNumber);
@@ -353,7 +382,7 @@ export class ReceivablesImport {
       const recorded = await this.record(receivable, row.invoice);
       if (!(recorded instanceof Invoice)) return refused([recorded]);
       existing.byNumber.set(receivable.invoiceNumber, recorded);
-      const conflicts = this.conflicts(recorded, receivable, row.customer.id);
+      const conflicts = this.conflicts(recorded, receivable, row.customer.id, superseded);
       if (conflicts.length > 0) return refused(conflicts);
       if ((await this.settle(recorded, row.customer, receivable)) !== undefined) existing.paidSince.add(receivable.invoiceNumber);
       return { outcome: 'imported', invoiceId: recorded.id, changes: [], problems: [] };
@@ -432,8 +461,11 @@ export class ReceivablesImport {
     return { id: holders[0] };
   }
 
-  /** What an issued invoice may not change: the import records history, it does not rewrite it. */
-  private conflicts(invoice: Invoice, receivable: Receivable, customerId: PartnerId | undefined): ImportProblem[] {
+  /**
+   * What an issued invoice may not change: the import records history, it does not rewrite it. Less applied than
+   * recorded is not checked on a row a later one of its number supersedes: that later row says what is applied now.
+   */
+  private conflicts(invoice: Invoice, receivable: Receivable, customerId: PartnerId | undefined, superseded: boolean): ImportProblem[] {
     const problems: ImportProblem[] = [];
     const differs = (field: ReceivableField, what: string, recorded: string, given: string) => {
       if (recorded !== given) problems.push({ field, code: 'import.conflict', message: `${what} is ${given} in the file, ${recorded} on invoice ${invoice.number}: an issued invoice is not rewritten` });
@@ -445,7 +477,7 @@ export class ReceivablesImport {
     if (invoice.currency === receivable.total.currency) {
       differs('total', 'the total', invoice.totals.amountDue.toString(), receivable.total.toString());
       const applied = invoice.paidAmount.add(invoice.creditedAmount);
-      if (applied.greaterThan(receivable.applied)) {
+      if (!superseded && applied.greaterThan(receivable.applied)) {
         problems.push({ field: 'applied', code: 'import.applied_decreased', message: `${applied.toString()} is applied to invoice ${invoice.number} already, more than the ${receivable.applied.toString()} in the file (payments or credit notes recorded in the platform since, or a later file): nothing was changed; money recorded is not taken back by a file` });
       }
     }

@@ -98,7 +98,19 @@ describe('reading a file', () => {
     const { report, received, rows } = await run(text);
     expect(report).toMatchObject({ rowsRead: 3, imported: 3, refused: 0 });
     expect(received.map((item) => item.customerName)).toEqual(['Acme, Inc.', 'The "Best"\nCafe', 'Solo']);
-    expect(rows.map((row) => row.row)).toEqual([2, 3, 4]);
+    // The empty line is skipped, yet a spreadsheet shows it as row 3; the quoted line break stays in row 4.
+    expect(rows.map((row) => row.row)).toEqual([2, 4, 5]);
+  });
+
+  it('reads a file whose lines end with a lone carriage return, as older Mac exports write them', async () => {
+    const text = `${HEADER}\r1,"Acme, Inc.",2024-01-02,Net 30,10.00,0,Pending,USD\r\r2,"Solo\rCafe",2024-01-03,Net 30,20.00,20.00,Closed,USD\r`;
+    const { rows, received } = await run(text);
+    expect(rows.map((row) => [row.row, row.outcome])).toEqual([[2, 'imported'], [4, 'imported']]);
+    expect(received.map((receivable) => receivable.customerName)).toEqual(['Acme, Inc.', 'Solo\rCafe']);
+  });
+
+  it('refuses a file with a line longer than any row, as one it cannot read', async () => {
+    await expect(run(`${HEADER}\n1,${'x'.repeat(1 << 21)}\n`)).rejects.toMatchObject({ code: 'csv.malformed' });
   });
 
   it('reads `;` files with the mapping\'s decimal comma and day-first dates', async () => {
@@ -124,6 +136,44 @@ describe('reading a file', () => {
     expect(received.map((r) => r.total.toJSON().amount)).toEqual(['1500.00']);
   });
 
+  it('refuses an amount that reads two ways in a currency with three decimals when no decimal separator is named (audit of the CSV import, finding 2)', async () => {
+    // Before, 12,500 KWD was read as 12500.000 (a decimal-comma export means 12.500), and nothing warned.
+    const text = [
+      HEADER,
+      'K1,Acme,2025-01-01,Net 30,"12,500","12,500",Closed,KWD',
+      'K2,Acme,2025-01-01,Net 30,"999,999","500,000",Pending,KWD',
+      'B1,Acme,2025-01-01,Net 30,"1,234",0,Pending,BHD',
+      // Two thousands groups, or a decimal dot: one reading only.
+      'K3,Acme,2025-01-01,Net 30,"1,234,567","12.500",Pending,KWD',
+      'K4,Acme,2025-01-01,Net 30,"12,500.000",0,Pending,KWD',
+      // Two decimals: 12,500 cannot be 12.500, it is twelve thousand five hundred.
+      'U1,Acme,2025-01-01,Net 30,"12,500",0,Pending,USD',
+    ].join('\n');
+    const { report, rows, received } = await run(text);
+    expect(report).toMatchObject({ rowsRead: 6, imported: 3, refused: 3 });
+    expect(rows.map((row) => [row.row, row.outcome, row.problems.map((problem) => `${problem.column ?? '-'}:${problem.code}`)])).toEqual([
+      [2, 'refused', ['Bill Total:csv.ambiguous_amount', 'Amount Applied:csv.ambiguous_amount']],
+      [3, 'refused', ['Bill Total:csv.ambiguous_amount', 'Amount Applied:csv.ambiguous_amount']],
+      [4, 'refused', ['Bill Total:csv.ambiguous_amount']],
+      [5, 'imported', []],
+      [6, 'imported', []],
+      [7, 'imported', []],
+    ]);
+    expect(rows[0]?.problems[0]?.message).toContain('12,500');
+    expect(received.map((receivable) => `${receivable.total.toString()} ${receivable.total.currency}`)).toEqual(['1234567.000 KWD', '12500.000 KWD', '12500.00 USD']);
+    // The mapping's separator decides, as for any amount; a default currency is read the same way.
+    const byComma = await run(text.split('\n').slice(0, 4).join('\n'), { mapping: { decimalSeparator: ',' } });
+    expect(byComma.received.map((receivable) => [receivable.total.toString(), receivable.applied.toString()])).toEqual([
+      ['12.500', '12.500'],
+      ['999.999', '500.000'],
+      ['1.234', '0.000'],
+    ]);
+    const byDot = await run(text.split('\n').slice(0, 4).join('\n'), { mapping: { decimalSeparator: '.' } });
+    expect(byDot.received.map((receivable) => receivable.total.toString())).toEqual(['12500.000', '999999.000', '1234.000']);
+    const byDefault = await run(`${HEADER.replace(',Currency', '')}\nK1,Acme,2025-01-01,Net 30,"12,500",0,Pending\n`, { mapping: { currency: 'KWD' } });
+    expect(byDefault.rows.map((row) => row.problems.map((problem) => problem.code))).toEqual([['csv.ambiguous_amount']]);
+  });
+
   it('reports each bad row with its row, column and reason, and goes on with the good ones', async () => {
     const text = [
       HEADER,
@@ -134,14 +184,74 @@ describe('reading a file', () => {
       '5,Acme,2024-01-02,Net 30,10.00,0,Pending,USD',
     ].join('\n');
     const { report, rows } = await run(text);
-    expect(report).toMatchObject({ rowsRead: 4, imported: 1, refused: 3 });
+    expect(report).toMatchObject({ rowsRead: 5, imported: 2, refused: 3 });
     expect(rows.map((row) => [row.row, row.outcome, row.problems.map((problem) => `${problem.column ?? '-'}:${problem.code}`)])).toEqual([
       [2, 'imported', []],
       [3, 'refused', ['Invoice Date:date.malformed', 'Bill Total:import.negative_amount']],
       [4, 'refused', ['-:csv.column_count']],
-      // The stray quote runs to the end of the file: one record the parser cannot read.
+      // The stray quote is refused on its own row; before, it ran to the end of the file and took row 6 with it.
       [5, 'refused', ['-:csv.malformed_row']],
+      [6, 'imported', []],
     ]);
+  });
+
+  it('refuses a stray quote as its own row, keeping its text, and reads every row after it (audit of the CSV import, finding 1)', async () => {
+    // Before, the quote opened on S2 ran to the quote of S5: S3, S4 and S5 were in no outcome, S6 was numbered row 4,
+    // and the refused row had no values.
+    const text = [
+      HEADER,
+      'S1,Acme,2025-01-01,Net 30,100.00,0,Pending,USD',
+      'S2,"Acme Inc,2025-01-01,Net 30,200.00,0,Pending,USD',
+      'S3,Acme,2025-01-01,Net 30,300.00,0,Pending,USD',
+      'S4,Acme,2025-01-01,Net 30,400.00,0,Pending,USD',
+      'S5,"Beta, Inc.",2025-01-01,Net 30,500.00,0,Pending,USD',
+      'S6,Acme,2025-01-01,Net 30,600.00,0,Pending,USD',
+    ].join('\n');
+    const { report, rows, received } = await run(text);
+    expect(report).toMatchObject({ rowsRead: 6, imported: 5, refused: 1 });
+    expect(rows.map((row) => [row.row, row.outcome, row.problems.map((problem) => problem.code)])).toEqual([
+      [2, 'imported', []],
+      [3, 'refused', ['csv.malformed_row']],
+      [4, 'imported', []],
+      [5, 'imported', []],
+      [6, 'imported', []],
+      [7, 'imported', []],
+    ]);
+    expect(rows[1]?.values).toEqual(['S2', '"Acme Inc', '2025-01-01', 'Net 30', '200.00', '0', 'Pending', 'USD']);
+    expect(received.map((receivable) => [receivable.invoiceNumber, receivable.customerName, receivable.total.toString()])).toEqual([
+      ['S1', 'Acme', '100.00'],
+      ['S3', 'Acme', '300.00'],
+      ['S4', 'Acme', '400.00'],
+      ['S5', 'Beta, Inc.', '500.00'],
+      ['S6', 'Acme', '600.00'],
+    ]);
+  });
+
+  it('reads the rows a stray quote would swallow as rows of their own, even when a second stray quote closes it', async () => {
+    // S2's quote closes at S4's customer: read as CSV, S2 to S4 are one record with as many values as the header,
+    // S2's number with S4's amounts.
+    const text = [
+      HEADER,
+      'S1,Acme,2025-01-01,Net 30,100.00,0,Pending,USD',
+      'S2,"Acme Inc,2025-01-01,Net 30,200.00,0,Pending,USD',
+      'S3,Acme,2025-01-01,Net 30,300.00,0,Pending,USD',
+      'S4,Beta",2025-01-01,Net 30,400.00,0,Pending,USD',
+      'S5,Acme,2025-01-01,Net 30,500.00,0,Pending,USD',
+    ].join('\r\n');
+    const { rows, received } = await run(text);
+    expect(rows.map((row) => [row.row, row.outcome, row.problems.map((problem) => problem.code)])).toEqual([
+      [2, 'imported', []],
+      [3, 'refused', ['csv.malformed_row']],
+      [4, 'imported', []],
+      [5, 'refused', ['csv.malformed_row']],
+      [6, 'imported', []],
+    ]);
+    expect(rows[3]?.values).toEqual(['S4', 'Beta"', '2025-01-01', 'Net 30', '400.00', '0', 'Pending', 'USD']);
+    expect(received.map((receivable) => receivable.invoiceNumber)).toEqual(['S1', 'S3', 'S5']);
+  });
+
+  it('refuses a file whose header line cannot be read, before any row', async () => {
+    await expect(run(`${HEADER.replace('Customer Name', '"Customer Name')}\n1,Acme,2024-01-02,Net 30,10.00,0,Pending,USD\n`)).rejects.toMatchObject({ code: 'csv.malformed' });
   });
 
   it('refuses an empty file and a file without the required columns before reading any row', async () => {

@@ -1,10 +1,9 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { ValidationError } from '@invoicing/core';
-import { parseReceivable, type ImportOutcome, type ImportProblem, type Receivable, type ReceivableField, type ReceivableInput, type ReceivablesImport } from '@invoicing/invoice';
-import { parse, type CsvError as ParserError } from 'csv-parse';
+import { StringDecoder } from 'node:string_decoder';
+import { ValidationError, currencyOf, isCurrencyCode } from '@invoicing/core';
+import { parseReceivable, type ImportOutcome, type ImportProblem, type ImportResult, type Receivable, type ReceivableField, type ReceivableInput, type ReceivablesImport } from '@invoicing/invoice';
+import { CsvError as ParserError, parse as parseRecord } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { CsvError, columnLayout, isoDate, plainDecimal, type ColumnLayout, type ReceivablesMapping } from './receivables-mapping';
+import { CsvError, ambiguousAmount, columnLayout, isoDate, plainDecimal, type ColumnLayout, type ReceivablesMapping } from './receivables-mapping';
 import { fromSpreadsheetText, spreadsheetText } from './spreadsheet-text';
 
 /** A data row of the file: its number as a spreadsheet shows it (the header is row 1) and its values by column. */
@@ -56,7 +55,7 @@ export interface CsvImportOptions {
   readonly signal?: AbortSignal;
 }
 
-/** The largest record csv-parse accepts: a row is a few hundred bytes; anything this long is not a receivable. */
+/** The longest line or record read: a row is a few hundred bytes; anything this long is not a receivable. */
 const MAX_RECORD_BYTES = 1 << 20;
 
 /** The delimiter a header line uses: the most frequent of `,`, `;` and tab outside quotes (`,` when none). */
@@ -67,96 +66,199 @@ export function detectDelimiter(headerLine: string): ',' | ';' | '\t' {
   return best && best[1] > 0 ? best[0] : ',';
 }
 
-/** The source's chunks, the first ones held until the header line is complete, so its delimiter can be found. */
-async function headerThenRest(source: AsyncIterable<Buffer | string>): Promise<{ headerLine: string; chunks: AsyncIterable<Buffer> }> {
-  const iterator = source[Symbol.asyncIterator]();
-  const held: Buffer[] = [];
-  let size = 0;
-  for (;;) {
-    const next = await iterator.next();
-    if (next.done) break;
-    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
-    held.push(chunk);
-    size += chunk.length;
-    if (chunk.includes(0x0a) || size > MAX_RECORD_BYTES) break;
-  }
-  const text = Buffer.concat(held).toString('utf8').replace(/^\uFEFF/, '');
-  async function* chunks(): AsyncGenerator<Buffer> {
-    yield* held;
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
-  }
-  return { headerLine: text.split(/\r?\n/)[0] ?? '', chunks: chunks() };
+/** A line of the file as written, and the line break that ends it (empty for the last one). */
+interface Line {
+  readonly text: string;
+  readonly end: string;
 }
 
 /**
- * Reads a CSV file row by row, streaming: UTF-8 with or without BOM, quoted fields (with newlines and doubled quotes),
- * `,` `;` or tab. The header comes first; a record the parser cannot read (a stray quote) is given as a row without
- * values and its error, and reading goes on. A value whose `'` keeps a spreadsheet from running it (`'=A1`, as an error
- * report writes it) is read without that quote.
- * @throws CsvError `csv.empty` for a file without a header
+ * The file's lines, streaming: UTF-8 (a character split across chunks is joined), without a byte-order mark. Lines end
+ * at `\n` or `\r\n`, or at `\r` in a file whose first line ends with a lone `\r` (older Mac exports).
+ * @throws CsvError `csv.malformed` for a line longer than {@link MAX_RECORD_BYTES}
+ */
+async function* linesOf(source: AsyncIterable<Buffer | string>): AsyncGenerator<Line> {
+  const decoder = new StringDecoder('utf8');
+  // The line under way, in pieces: joined once, when its line break comes (a line may come in thousands of chunks).
+  let parts: string[] = [];
+  let size = 0;
+  let lineBreak: '\n' | '\r' | undefined;
+  // A chunk's last `\r` while the line break is not known yet: it may be the first half of `\r\n`.
+  let carry = '';
+  let started = false;
+  function* cut(chunk: string): Generator<Line> {
+    let from = 0;
+    for (;;) {
+      if (lineBreak === undefined) {
+        const at = chunk.slice(from).search(/[\r\n]/);
+        if (at < 0) break;
+        lineBreak = chunk[from + at] === '\r' && chunk[from + at + 1] !== '\n' ? '\r' : '\n';
+      }
+      const at = chunk.indexOf(lineBreak, from);
+      if (at < 0) break;
+      const text = parts.join('') + chunk.slice(from, at);
+      parts = [];
+      size = 0;
+      const crlf = lineBreak === '\n' && text.endsWith('\r');
+      yield { text: crlf ? text.slice(0, -1) : text, end: crlf ? '\r\n' : lineBreak };
+      from = at + 1;
+    }
+    if (from < chunk.length) {
+      parts.push(chunk.slice(from));
+      size += chunk.length - from;
+    }
+    if (size > MAX_RECORD_BYTES) throw new CsvError('csv.malformed', `the file cannot be read as CSV: a line is longer than ${MAX_RECORD_BYTES} characters`);
+  }
+  for await (const piece of source) {
+    let chunk = carry + (typeof piece === 'string' ? piece : decoder.write(piece));
+    carry = '';
+    if (!started && chunk !== '') {
+      started = true;
+      chunk = chunk.replace(/^\uFEFF/, '');
+    }
+    if (lineBreak === undefined && chunk.endsWith('\r')) {
+      carry = '\r';
+      chunk = chunk.slice(0, -1);
+    }
+    yield* cut(chunk);
+  }
+  yield* cut(carry + decoder.end());
+  const last = parts.join('');
+  if (last !== '') yield { text: last, end: '' };
+}
+
+/** The values of a record's text, or why it is not one well-formed CSV record. */
+function recordOf(text: string, delimiter: string): { values: string[] } | { error: string } {
+  // Without a quote a record is its values between delimiters, as csv-parse reads it, and many times faster.
+  if (!text.includes('"')) return { values: text.split(delimiter) };
+  try {
+    const records = parseRecord(text, { delimiter, relax_column_count: true });
+    return records.length === 1 ? { values: records[0] as string[] } : { error: 'the row holds several records' };
+  } catch (error) {
+    if (!(error instanceof ParserError)) throw error;
+    if (error.code === 'INVALID_OPENING_QUOTE') return { error: 'a quote inside a value that does not start with one: put the whole value in quotes and double the quote ("12"" pipe")' };
+    if (error.code === 'CSV_INVALID_CLOSING_QUOTE') return { error: 'a quoted value goes on after its closing quote: put the whole value in quotes and double the quotes inside it' };
+    return { error: STRAY_QUOTE };
+  }
+}
+
+const STRAY_QUOTE = 'a quote opens a value that does not close on this row (a stray quote?): the row is refused, and the rows after it are read on their own';
+
+/** A line read alone, as an error report gives it back: its values when it has the header's count, else the line whole. */
+function rawValues(text: string, delimiter: string, columns: number): string[] {
+  const values = text.split(delimiter);
+  return (values.length === columns ? values : [text]).map(fromSpreadsheetText);
+}
+
+/**
+ * Reads a CSV file row by row, streaming: UTF-8 with or without BOM, quoted fields (with line breaks and doubled
+ * quotes), `,` `;` or tab. The header comes first. Rows are numbered as a spreadsheet shows them: the header is row 1,
+ * a value with line breaks stays in its row, and an empty line (skipped) is a row too.
+ *
+ * A row the reader cannot read (a stray quote) is given with its error and its text, and reading goes on with the next
+ * line: a quote that does not close on its row is not taken to run over the rows after it (they are read on their own),
+ * unless those lines make one record with the header's number of values and none of its inner lines is a whole row
+ * itself. A value whose `'` keeps a spreadsheet from running it (`'=A1`, as an error report writes it) is read without
+ * that quote.
+ * @throws CsvError `csv.empty` for a file without a header; `csv.malformed` for a header that cannot be read or a line
+ * longer than 1 MiB
  */
 export async function* readCsvRows(
   source: AsyncIterable<Buffer | string>,
   delimiter?: ',' | ';' | '\t',
-): AsyncGenerator<{ header: readonly string[] } | CsvRow | { row: number; error: string }> {
-  const { headerLine, chunks } = await headerThenRest(source);
-  if (headerLine.trim() === '') throw new CsvError('csv.empty', 'the file is empty: a header line is expected first');
-  // Records the parser skipped, by how many it had emitted before: each takes its place in the row numbering.
-  const skipped: { before: number; error: string }[] = [];
-  let skippedSoFar = 0;
-  const parser = parse({
-    delimiter: delimiter ?? detectDelimiter(headerLine),
-    bom: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    max_record_size: MAX_RECORD_BYTES,
-    info: true,
-  });
-  parser.on('skip', (error: ParserError) => skipped.push({ before: Number(error.records ?? 0), error: error.message }));
-  const feeding = pipeline(Readable.from(chunks), parser).then(
-    () => undefined,
-    (error: Error) => error,
-  );
-  function* skippedUpTo(records: number): Generator<{ row: number; error: string }> {
-    while (skipped.length > 0 && (skipped[0] as { before: number }).before < records) {
-      const { before, error } = skipped.shift() as { before: number; error: string };
-      skippedSoFar += 1;
-      yield { row: before + skippedSoFar, error };
-    }
-  }
+): AsyncGenerator<{ header: readonly string[] } | CsvRow | { row: number; error: string; values: readonly string[] }> {
+  const lines = linesOf(source);
+  // Lines read ahead for a record that turned out broken: read again, one by one.
+  const again: Line[] = [];
+  const next = async (): Promise<Line | undefined> => again.shift() ?? (await lines.next()).value;
+  const first = await next();
+  if (first === undefined || first.text.trim() === '') throw new CsvError('csv.empty', 'the file is empty: a header line is expected first');
+  again.unshift(first);
+  const separator = delimiter ?? detectDelimiter(first.text);
   let header: readonly string[] | undefined;
-  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { records: number } }>) {
-    yield* skippedUpTo(info.records);
+  for (let row = 1; ; row += 1) {
+    const line = await next();
+    if (line === undefined) return;
+    if (line.text === '') continue;
+    // A line with an odd number of quotes leaves a quoted value open: the record goes on over the next lines.
+    const group = [line];
+    let open = quotes(line.text) % 2 === 1;
+    for (let size = line.text.length; open && size <= MAX_RECORD_BYTES; ) {
+      const more = await next();
+      if (more === undefined) break;
+      group.push(more);
+      size += more.text.length;
+      if (quotes(more.text) % 2 === 1) open = false;
+    }
+    const read = recordOf(group.map((each, index) => (index + 1 < group.length ? each.text + each.end : each.text)).join(''), separator);
     if (header === undefined) {
-      header = record.map((name) => fromSpreadsheetText(name).trim());
+      if ('error' in read) throw new CsvError('csv.malformed', `the file cannot be read as CSV: its header line cannot be read (${read.error})`);
+      header = read.values.map((name) => fromSpreadsheetText(name).trim());
       yield { header };
       continue;
     }
-    yield { row: info.records + skippedSoFar, values: record.map(fromSpreadsheetText) };
+    if (group.length === 1) {
+      yield 'error' in read ? { row, error: read.error, values: rawValues(line.text, separator, header.length) } : { row, values: read.values.map(fromSpreadsheetText) };
+      continue;
+    }
+    const columns = header.length;
+    const swallowed = group.slice(1, -1).some((inner) => {
+      const alone = recordOf(inner.text, separator);
+      return 'values' in alone && alone.values.length >= columns;
+    });
+    if ('values' in read && read.values.length === columns && !swallowed) {
+      yield { row, values: read.values.map(fromSpreadsheetText) };
+      continue;
+    }
+    // The first line read alone says what is wrong with it; the others are read again.
+    const alone = recordOf(line.text, separator);
+    yield { row, error: 'error' in alone ? alone.error : STRAY_QUOTE, values: rawValues(line.text, separator, columns) };
+    again.unshift(...group.slice(1));
   }
-  yield* skippedUpTo(Number.MAX_SAFE_INTEGER);
-  const failure = await feeding;
-  if (failure && !(failure as NodeJS.ErrnoException).code?.startsWith('ERR_STREAM_PREMATURE_CLOSE')) {
-    throw new CsvError('csv.malformed', `the file cannot be read as CSV: ${failure.message}`);
-  }
+}
+
+function quotes(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf('"'); at >= 0; at = text.indexOf('"', at + 1)) count += 1;
+  return count;
+}
+
+/** An amount of a row refused for its form, before the receivable is checked. */
+interface Misread {
+  readonly field: ReceivableField;
+  readonly code: 'csv.decimal_separator' | 'csv.ambiguous_amount';
+  readonly message: string;
 }
 
 /**
  * A row's values as a receivable's fields, dates and amounts in the forms the mapping gives converted; `misread`
- * names the amounts written in a form the mapping does not declare, which the row is refused for.
+ * names the amounts written in a form the mapping does not declare, or that read two ways in the row's currency when
+ * it declares none, which the row is refused for.
  */
-function receivableInput(values: readonly string[], layout: ColumnLayout, mapping: ReceivablesMapping): { input: ReceivableInput; misread: { field: ReceivableField; value: string }[] } {
+function receivableInput(values: readonly string[], layout: ColumnLayout, mapping: ReceivablesMapping): { input: ReceivableInput; misread: Misread[] } {
   const input: Partial<Record<ReceivableField, string>> = {};
-  const misread: { field: ReceivableField; value: string }[] = [];
+  const misread: Misread[] = [];
+  // As the receivable reads it: the row's currency, else the mapping's.
+  const currency = (values[layout.fields.indexOf('currency')]?.trim() || mapping.currency)?.toUpperCase();
+  const decimals = isCurrencyCode(currency) ? currencyOf(currency).exponent : undefined;
   layout.fields.forEach((field, index) => {
     const value = values[index];
     if (field === undefined || value === undefined) return;
     if (field === 'invoiceDate' || field === 'dueDate') input[field] = isoDate(value, mapping.dateFormat);
     else if (field === 'total' || field === 'applied') {
+      const text = value.trim();
+      if (mapping.decimalSeparator === undefined && decimals !== undefined && ambiguousAmount(text, decimals)) {
+        misread.push({
+          field,
+          code: 'csv.ambiguous_amount',
+          message: `${text} reads as ${text.replace(',', '.')} or ${text.replace(',', '')} ${currency} (${decimals} decimals): name the decimal separator in the mapping ("," or ".")`,
+        });
+        return;
+      }
       const plain = plainDecimal(value, mapping.decimalSeparator);
-      if (plain === undefined) misread.push({ field, value: value.trim() });
-      else input[field] = plain;
+      if (plain === undefined) {
+        misread.push({ field, code: 'csv.decimal_separator', message: `${text} has a dot that groups no thousands, and the mapping's decimal separator is a comma (write 1.234,56)` });
+      } else input[field] = plain;
     } else input[field] = value;
   });
   return { input, misread };
@@ -169,11 +271,34 @@ function columnsOf(header: readonly string[], layout: ColumnLayout): Map<Receiva
   return columns;
 }
 
+/** A row read, as the importer is given it. */
+interface BatchRow {
+  readonly row: CsvRow;
+  readonly receivable?: Receivable;
+  readonly problems: RowProblem[];
+  readonly invoiceNumber?: string;
+}
+
+/** A row's report not given out yet; `waiting` for a later row of its number, which would supersede it. */
+interface Held {
+  readonly item: BatchRow;
+  report: RowReport;
+  waiting: boolean;
+}
+
+/**
+ * How far a later row of the same number may come and supersede a row refused for less applied than recorded: that
+ * row's report, and those after it, are held until then (memory for that many rows' reports).
+ */
+const SUPERSEDED_WITHIN_ROWS = 10_000;
+
 /**
  * Imports an accounts-receivable CSV file into a started import ({@link ReceivablesImport}), streaming: rows are read,
  * checked and imported in batches, so memory holds one batch whatever the file's size. A bad row is reported (through
  * `onRow`) with its row number, column and reason, and never stops the others; a file whose header lacks a required
- * column is refused before any row is read.
+ * column is refused before any row is read. A row refused only for less applied than recorded is reported once a
+ * later row of its number supersedes it (then imported again as such) or none can (the end of the file, or
+ * {@link SUPERSEDED_WITHIN_ROWS} rows on), the rows after it with it, in file order.
  * @throws CsvError `csv.empty` | `csv.missing_columns` | `csv.duplicate_column` | `csv.malformed`
  */
 export async function importReceivablesCsv(
@@ -187,28 +312,62 @@ export async function importReceivablesCsv(
   let header: readonly string[] = [];
   let layout: ColumnLayout | undefined;
   let columns = new Map<ReceivableField, string>();
-  let batch: { row: CsvRow; receivable?: Receivable; problems: RowProblem[]; invoiceNumber?: string }[] = [];
+  let batch: BatchRow[] = [];
+  // Reports not given out yet, in file order. A row refused only for less applied than recorded waits at its place for
+  // a later row of its number in a later batch (the batch's own rows are the importer's): that row supersedes it.
+  const held: Held[] = [];
+  const waiting = new Map<string, Held>();
 
+  const reportOf = (item: BatchRow, result: ImportResult | undefined): RowReport => ({
+    row: item.row.row,
+    ...(item.invoiceNumber === undefined ? {} : { invoiceNumber: item.invoiceNumber }),
+    outcome: result?.outcome ?? 'refused',
+    ...(result?.invoiceId === undefined ? {} : { invoiceId: result.invoiceId }),
+    changes: result?.changes ?? [],
+    problems: result ? result.problems.map((problem) => ({ ...problem, ...columnOf(problem.field) })) : item.problems,
+    values: item.row.values,
+  });
+  const release = async (all: boolean) => {
+    for (let first = held[0]; first !== undefined && (all || !first.waiting || held.length > SUPERSEDED_WITHIN_ROWS); first = held[0]) {
+      held.shift();
+      if (first.waiting) waiting.delete((first.item.receivable as Receivable).invoiceNumber);
+      report[first.report.outcome] += 1;
+      await options.onRow?.(first.report);
+    }
+  };
   const flush = async () => {
     const valid = batch.filter((item) => item.receivable !== undefined);
     const results = await importer.importBatch(valid.map((item) => item.receivable as Receivable));
+    const superseded: Held[] = [];
     let next = 0;
     for (const item of batch) {
-      const result = item.receivable === undefined ? undefined : results[next++];
-      const problems = result ? result.problems.map((problem) => ({ ...problem, ...columnOf(problem.field) })) : item.problems;
-      const outcome: ImportOutcome = result?.outcome ?? 'refused';
-      report[outcome] += 1;
-      await options.onRow?.({
-        row: item.row.row,
-        ...(item.invoiceNumber === undefined ? {} : { invoiceNumber: item.invoiceNumber }),
-        outcome,
-        ...(result?.invoiceId === undefined ? {} : { invoiceId: result.invoiceId }),
-        changes: result?.changes ?? [],
-        problems,
-        values: item.row.values,
+      const entry: Held = { item, report: reportOf(item, item.receivable === undefined ? undefined : results[next++]), waiting: false };
+      const number = item.receivable?.invoiceNumber;
+      if (number !== undefined) {
+        const before = waiting.get(number);
+        if (before) superseded.push(before);
+        waiting.delete(number);
+        if (entry.report.outcome === 'refused' && entry.report.problems.every((problem) => problem.code === 'import.applied_decreased')) {
+          entry.waiting = true;
+          waiting.set(number, entry);
+        }
+      }
+      held.push(entry);
+    }
+    if (superseded.length > 0) {
+      // Imported again as rows a later one supersedes: less applied than recorded is no reason to refuse them, and what
+      // else they bring (a contact) is recorded. They pay nothing: the invoice held more than they say.
+      const again = await importer.importBatch(
+        superseded.map((entry) => entry.item.receivable as Receivable),
+        { superseded: superseded.map((_, index) => index) },
+      );
+      superseded.forEach((entry, index) => {
+        entry.report = reportOf(entry.item, again[index]);
+        entry.waiting = false;
       });
     }
     batch = [];
+    await release(false);
     await options.onProgress?.(report);
   };
   const columnOf = (field: ReceivableField | undefined) => {
@@ -216,50 +375,54 @@ export async function importReceivablesCsv(
     return column === undefined ? {} : { column };
   };
 
-  for await (const item of readCsvRows(source, mapping.delimiter)) {
-    if ('header' in item) {
-      header = item.header;
-      layout = columnLayout(header, mapping);
-      columns = columnsOf(header, layout);
-      report.ignoredColumns = layout.ignored;
-      continue;
-    }
-    report.rowsRead += 1;
-    if ('error' in item) {
-      batch.push({ row: { row: item.row, values: [] }, problems: [{ code: 'csv.malformed_row', message: item.error }] });
-    } else if (item.values.length !== header.length) {
-      batch.push({ row: item, problems: [{ code: 'csv.column_count', message: `the row has ${item.values.length} values, the header ${header.length} columns` }] });
-    } else {
-      const { input, misread } = receivableInput(item.values, layout as ColumnLayout, mapping);
-      const invoiceNumber = input.invoiceNumber?.trim() || undefined;
-      const misreadProblems = misread.map(({ field, value }) => ({
-        field,
-        ...columnOf(field),
-        code: 'csv.decimal_separator',
-        message: `${value} has a dot that groups no thousands, and the mapping's decimal separator is a comma (write 1.234,56)`,
-      }));
-      try {
-        const receivable = parseReceivable(input, mapping.currency);
-        batch.push({ row: item, ...(misread.length > 0 ? {} : { receivable }), problems: misreadProblems, ...(invoiceNumber ? { invoiceNumber } : {}) });
-      } catch (error) {
-        if (!(error instanceof ValidationError)) throw error;
-        const problems = error.issues.flatMap((issue) => {
-          const field = issue.path.split('.')[0] as ReceivableField;
-          return misread.some((each) => each.field === field) ? [] : [{ field, ...columnOf(field), code: issue.code, message: issue.message }];
-        });
-        batch.push({ row: item, problems: [...problems, ...misreadProblems], ...(invoiceNumber ? { invoiceNumber } : {}) });
+  try {
+    for await (const item of readCsvRows(source, mapping.delimiter)) {
+      if ('header' in item) {
+        header = item.header;
+        layout = columnLayout(header, mapping);
+        columns = columnsOf(header, layout);
+        report.ignoredColumns = layout.ignored;
+        continue;
+      }
+      report.rowsRead += 1;
+      if ('error' in item) {
+        const number = item.values.length === header.length ? item.values[(layout as ColumnLayout).fields.indexOf('invoiceNumber')]?.trim() : undefined;
+        batch.push({ row: item, problems: [{ code: 'csv.malformed_row', message: item.error }], ...(number ? { invoiceNumber: number } : {}) });
+      } else if (item.values.length !== header.length) {
+        batch.push({ row: item, problems: [{ code: 'csv.column_count', message: `the row has ${item.values.length} values, the header ${header.length} columns` }] });
+      } else {
+        const { input, misread } = receivableInput(item.values, layout as ColumnLayout, mapping);
+        const invoiceNumber = input.invoiceNumber?.trim() || undefined;
+        const misreadProblems = misread.map((problem) => ({ ...problem, ...columnOf(problem.field) }));
+        try {
+          const receivable = parseReceivable(input, mapping.currency);
+          batch.push({ row: item, ...(misread.length > 0 ? {} : { receivable }), problems: misreadProblems, ...(invoiceNumber ? { invoiceNumber } : {}) });
+        } catch (error) {
+          if (!(error instanceof ValidationError)) throw error;
+          const problems = error.issues.flatMap((issue) => {
+            const field = issue.path.split('.')[0] as ReceivableField;
+            return misread.some((each) => each.field === field) ? [] : [{ field, ...columnOf(field), code: issue.code, message: issue.message }];
+          });
+          batch.push({ row: item, problems: [...problems, ...misreadProblems], ...(invoiceNumber ? { invoiceNumber } : {}) });
+        }
+      }
+      if (batch.length >= batchSize) {
+        await flush();
+        if (options.signal?.aborted) {
+          await release(true);
+          report.stopped = true;
+          return report;
+        }
       }
     }
-    if (batch.length >= batchSize) {
-      await flush();
-      if (options.signal?.aborted) {
-        report.stopped = true;
-        return report;
-      }
-    }
+    if (layout === undefined) throw new CsvError('csv.empty', 'the file is empty: a header line is expected first');
+    if (batch.length > 0) await flush();
+  } catch (error) {
+    // The rows imported before the failure are reported still.
+    await release(true).catch(() => undefined);
+    throw error;
   }
-  if (layout === undefined) throw new CsvError('csv.empty', 'the file is empty: a header line is expected first');
-  if (batch.length > 0) await flush();
+  await release(true);
   return report;
 }
 

@@ -53,10 +53,13 @@ afterAll(async () => {
   await database?.drop();
 });
 
-async function importFile(source: AsyncIterable<Buffer | string>): Promise<{ report: ReceivablesImportReport; rows: RowReport[] }> {
-  const importer = await bed.use(ImportReceivables).start({ tenantId: tenant, sellerId });
+async function importFile(
+  source: AsyncIterable<Buffer | string>,
+  into: { tenantId: TenantId; sellerId: PartnerId; batchSize?: number } = { tenantId: tenant, sellerId },
+): Promise<{ report: ReceivablesImportReport; rows: RowReport[] }> {
+  const importer = await bed.use(ImportReceivables).start({ tenantId: into.tenantId, sellerId: into.sellerId });
   const rows: RowReport[] = [];
-  const report = await importReceivablesCsv(source, importer, { batchSize: 200, onRow: (row) => void rows.push(row) });
+  const report = await importReceivablesCsv(source, importer, { batchSize: into.batchSize ?? 200, onRow: (row) => void rows.push(row) });
   return { report, rows };
 }
 
@@ -168,5 +171,44 @@ describe('importing the sample accounts-receivable export', () => {
       expect.objectContaining({ column: 'Bill Total', code: 'import.conflict' }),
       expect.objectContaining({ column: 'Amount Applied', code: 'import.applied_decreased' }),
     ]);
+  });
+});
+
+describe('a file in which invoice numbers come twice (audit of the CSV import, finding 4)', () => {
+  const header = 'Invoice #,Customer Name,Invoice Date,Customer Terms,Bill Total,Amount Applied,Status,Currency';
+  const invoice = (index: number, applied: string) =>
+    `D-${index},Repeat Customer ${index % 7},2025-0${1 + (index % 9)}-15,Net 30,500.00,${applied},${applied === '500.00' ? 'Closed' : 'Pending'},USD`;
+  // 60 invoices; the first 12 come again at the end of the file with more applied: the file's last word on them.
+  const earlier = Array.from({ length: 60 }, (_, index) => invoice(index, index < 12 ? '100.00' : '0.00'));
+  const later = Array.from({ length: 12 }, (_, index) => invoice(index, index % 2 === 0 ? '300.00' : '500.00'));
+  const file = [header, ...earlier, ...later].join('\n');
+  let into: { tenantId: TenantId; sellerId: PartnerId };
+
+  beforeAll(async () => {
+    const repeats = tenantId('tenant-ar-repeats');
+    into = { tenantId: repeats, sellerId: (await bed.use(CreatePartner).execute({ tenantId: repeats, legalName: 'Repeat Seller Ltd' })).id };
+    const { report } = await importFile(Readable.from([file]), into);
+    expect(report).toMatchObject({ rowsRead: 72, imported: 60, updated: 12, unchanged: 0, refused: 0 });
+  });
+
+  it.each([200, 10])('is unchanged when it comes again, and sends no write (batches of %i rows)', async (batchSize) => {
+    // Before, the earlier row of each number was refused with import.applied_decreased on every run.
+    const { result, writes } = await writesDuring(() => importFile(Readable.from([file]), { ...into, batchSize }));
+    expect(result.report).toEqual({ rowsRead: 72, imported: 0, updated: 0, unchanged: 72, refused: 0, ignoredColumns: [], stopped: false });
+    expect(result.rows.map((row) => row.row)).toEqual(Array.from({ length: 72 }, (_, index) => index + 2));
+    expect(writes).toEqual([]);
+  });
+
+  it('records what else a superseded row brings though its later row comes in another batch (a contact)', async () => {
+    const withContact = [`${header},Contact Email`, ...earlier.map((line, index) => `${line},${index === 0 ? 'ap@repeat0.example' : ''}`), ...later.map((line) => `${line},`)];
+    const { report, rows } = await importFile(Readable.from([withContact.join('\n')]), { ...into, batchSize: 10 });
+    expect(report).toMatchObject({ rowsRead: 72, updated: 1, unchanged: 71, refused: 0 });
+    expect(rows[0]).toMatchObject({ row: 2, outcome: 'updated', changes: ['contact ap@repeat0.example added'] });
+  });
+
+  it('still refuses less applied than recorded in a file without the later rows: an older file', async () => {
+    const { report, rows } = await importFile(Readable.from([[header, ...earlier].join('\n')]), { ...into, batchSize: 10 });
+    expect(report).toMatchObject({ rowsRead: 60, unchanged: 48, refused: 12 });
+    expect(refusedOf(rows)).toEqual(Array.from({ length: 12 }, (_, index) => ({ row: index + 2, column: 'Amount Applied', code: 'import.applied_decreased' })));
   });
 });

@@ -175,3 +175,13 @@ export function plainDecimal(value: string, separator: '.' | ',' = '.'): string 
   if (ungrouped.includes('.')) return undefined;
   return /^-?\d+(,\d+)?$/.test(ungrouped) ? ungrouped.replace(',', '.') : ungrouped;
 }
+
+/**
+ * Whether an amount reads two ways when the mapping names no decimal separator: in a currency with three decimals or
+ * more (KWD, BHD), `12,500` is 12.500 written with a decimal comma, or 12500 with a thousands comma. Only one comma
+ * followed by three digits is: `1,234,567` and `12,500.000` read one way, and with two decimals `12,500` cannot be a
+ * decimal comma's. A dot (`12.500`) is the default's decimal point, read as such.
+ */
+export function ambiguousAmount(value: string, decimals: number): boolean {
+  return decimals >= 3 && /^-?\d{1,3},\d{3}$/.test(value.trim());
+}
