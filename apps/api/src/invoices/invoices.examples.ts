@@ -71,8 +71,8 @@ export const INVOICE_PROBLEM_CODES = {
   creditInvoice: answers(SIGNED_IN, WITH_BODY, VALIDATED, IDEMPOTENT, IF_MATCH, DRAFT_CONTENT, {
     400: ['invoice.not_issuable'],
     404: ['invoice.not_found'],
-    409: [...CLOSED, 'credit_note.not_creditable', 'invoice.duplicate_external_reference'],
-    422: ['invoice.credit_exceeds_outstanding'],
+    409: [...CLOSED, 'credit_note.not_creditable', 'invoice.duplicate_external_reference', 'invoice.earlier_credit_unknown'],
+    422: ['invoice.credit_exceeds_outstanding', 'invoice.credit_exceeds_vat_category'],
   }),
   payInvoice: answers(SIGNED_IN, WITH_BODY, VALIDATED, IDEMPOTENT, TEXT, {
     400: ['validation.failed', 'payment.invalid_amount', 'payment.invoice_mismatch', 'money.malformed', 'money.precision_exceeded', 'money.unknown_currency', 'date.malformed'],

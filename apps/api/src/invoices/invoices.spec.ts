@@ -483,7 +483,7 @@ describe('invoices and credit notes over HTTP', () => {
   });
 
   describe('POST /v1/invoices/:invoiceId/credit-notes', () => {
-    it('credits part of an invoice by lines, reducing what is owed, then the rest; a full credit is refused once part is credited', async () => {
+    it('credits part of an invoice by lines, reducing what is owed, then the rest with a credit without lines; never in a VAT category the invoice did not charge', async () => {
       const invoice = await issued(partnerships.main);
       const partial = await t.call('POST', `/v1/invoices/${invoice.id}/credit-notes`, {
         as: 'acme-accountant',
@@ -513,13 +513,20 @@ describe('invoices and credit notes over HTTP', () => {
       const listed = await t.call('GET', `/v1/invoices?partner_id=${buyer.id}&status=issued&kind=invoice&limit=200`);
       expect(listed.body.items.find((item: { id: string }) => item.id === invoice.id)).toMatchObject({ total: eur('24.00'), credited: eur('12.00'), paid: eur('0.00'), outstanding: eur('12.00') });
 
-      const full = await t.call('POST', `/v1/invoices/${invoice.id}/credit-notes`, { body: {} });
-      expect(full.status).toBe(422);
-      expect(full.body).toMatchObject({ status: 422, code: 'invoice.credit_exceeds_outstanding' });
+      const otherRate = await t.call('POST', `/v1/invoices/${invoice.id}/credit-notes`, { body: { lines: [line('1', '5.00', '10')] } });
+      expect(otherRate.status).toBe(422);
+      expect(otherRate.body).toMatchObject({
+        status: 422,
+        code: 'invoice.credit_exceeds_vat_category',
+        category: { code: 'S', rate: '10' },
+        remaining: { taxableAmount: eur('0.00'), taxAmount: eur('0.00') },
+      });
 
-      const rest = await t.call('POST', `/v1/invoices/${invoice.id}/credit-notes`, { body: { lines: [line('1', '10.00')] } });
+      // Without lines, what the first credit note left: 10.00 at 20 %.
+      const rest = await t.call('POST', `/v1/invoices/${invoice.id}/credit-notes`, { body: {} });
       expect(rest.status).toBe(201);
       expect(rest.body.number).not.toBe(partial.body.number);
+      expect(rest.body.totals).toMatchObject({ taxExclusive: eur('10.00'), taxTotal: eur('2.00'), amountDue: eur('12.00') });
       expect((await get(invoice.id)).status).toBe('credited');
 
       for (const [path, code] of [

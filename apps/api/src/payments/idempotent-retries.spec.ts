@@ -81,6 +81,30 @@ describe('retries of money-moving requests whose outcome the client does not kno
     expect(await payments(buyer.id)).toHaveLength(1);
   });
 
+  it('refuses the same key after a 5xx for a payment naming an invoice the first request did not name (422), and pays nothing (audit L2)', async () => {
+    // The first request named no invoice (an empty list): the retry naming one was answered 201 with the stored
+    // payment, all of it credit, and the invoice still owed.
+    const buyer = await seed.buyer('Retry Other Invoices Ltd');
+    const invoice = await seed.invoice(await seed.partnership(buyer.id), '100', '2026-09-01');
+    const key = randomUUID();
+    const body = { amount: '50.00', currency: 'EUR', receivedOn: '2026-10-01' };
+    failNextRecord();
+    const first = await t.call('POST', `/v1/partners/${buyer.id}/payments`, { headers: { 'idempotency-key': key }, body: { ...body, applyTo: [] } });
+    expect(first.status).toBeGreaterThanOrEqual(500);
+
+    for (const [path, retried] of [
+      [`/v1/partners/${buyer.id}/payments`, { ...body, applyTo: [invoice.id] }],
+      [`/v1/invoices/${invoice.id}/payments`, body],
+      [`/v1/partners/${buyer.id}/payments`, body],
+    ] as const) {
+      const other = await t.call('POST', path, { headers: { 'idempotency-key': key }, body: retried });
+      expect({ path, status: other.status, code: other.body.code }).toEqual({ path, status: 422, code: 'idempotency.key_reused' });
+    }
+    expect((await t.call('GET', `/v1/invoices/${invoice.id}`)).body.outstanding).toEqual(eur('120.00'));
+    const stored = await payments(buyer.id);
+    expect(stored).toEqual([expect.objectContaining({ applications: [], unapplied: eur('50.00') })]);
+  });
+
   it('POST /v1/invoices/:id/payments: the retry after a 5xx answers the payment already recorded', async () => {
     const buyer = await seed.buyer('Retry Invoice Payments Ltd');
     const invoice = await seed.invoice(await seed.partnership(buyer.id), '100', '2026-09-01');

@@ -132,7 +132,7 @@ interface World {
 interface Model {
   readonly payments: Map<string, { readonly partnerId: string; readonly currency: string; readonly amount: bigint; readonly applications: Map<string, bigint> }>;
   readonly refunds: Map<string, { readonly partnerId: string; readonly currency: string; readonly amount: bigint; readonly payments: readonly string[] }>;
-  readonly creditNotes: Map<string, { readonly invoiceId: string; readonly amount: bigint }>;
+  readonly creditNotes: Map<string, { readonly invoiceId: string; readonly amount: bigint; readonly taxable: bigint; readonly tax: bigint }>;
   readonly voided: Set<string>;
   readonly writtenOff: Set<string>;
   /** Every refusal, to explain a violation: a refused request must have changed nothing. */
@@ -349,16 +349,22 @@ describe('money under concurrent commands (model-based, issue 12)', () => {
         };
         const label = `credit_note ${lineCents === undefined ? 'full' : `net ${decimal(lineCents)}`} of ${invoice.id}`;
         const answers = await send('POST', `/v1/invoices/${invoice.id}/credit-notes`, body, command.key);
-        for (const answer of accepted(model, command, label, answers, 201, [...CLOSED, 'invoice.credit_exceeds_outstanding'])) {
+        for (const answer of accepted(model, command, label, answers, 201, [...CLOSED, 'invoice.credit_exceeds_outstanding', 'invoice.credit_exceeds_vat_category'])) {
           const note = answer.body as InvoiceBody;
           const amount = cents(note.totals.amountDue);
           if (note.kind !== 'credit_note' || note.precedingInvoice?.id !== invoice.id || note.currency !== invoice.currency) {
             model.violations.push(`${label}: answered ${note.kind} ${note.id} correcting ${note.precedingInvoice?.id} in ${note.currency}`);
           }
-          if (lineCents === undefined && amount !== invoice.amountDue) model.violations.push(`${label}: a full credit note of ${decimal(amount)}, not ${decimal(invoice.amountDue)}`);
-          // One line at 20 % VAT, rounded half up to the cent.
-          if (lineCents !== undefined && amount !== BigInt(lineCents) + (BigInt(lineCents) * 20n + 50n) / 100n) model.violations.push(`${label}: credits ${decimal(amount)}`);
-          model.creditNotes.set(note.id, { invoiceId: invoice.id, amount });
+          // Without lines, all of the invoice, or what its other credit notes left of it.
+          if (lineCents === undefined && (amount <= 0n || amount > invoice.amountDue)) model.violations.push(`${label}: a full credit note of ${decimal(amount)}, invoice due ${decimal(invoice.amountDue)}`);
+          // One line at 20 % VAT, rounded half up to the cent; or, taking the last of the invoice's net, the VAT it has
+          // left (each invoice's credit notes are checked to add up to its VAT below).
+          const invoiceVat = invoice.amountDue - BigInt(invoice.netCents);
+          const vat = amount - BigInt(lineCents ?? 0);
+          if (lineCents !== undefined && vat !== (BigInt(lineCents) * 20n + 50n) / 100n && (vat < 0n || vat > invoiceVat)) model.violations.push(`${label}: credits ${decimal(amount)}`);
+          const taxable = sum((note.vatBreakdown ?? []).map((entry) => cents(entry.taxableAmount)));
+          const tax = sum((note.vatBreakdown ?? []).map((entry) => cents(entry.taxAmount)));
+          model.creditNotes.set(note.id, { invoiceId: invoice.id, amount, taxable, tax });
         }
         return;
       }
@@ -476,6 +482,12 @@ describe('money under concurrent commands (model-based, issue 12)', () => {
         for (const [noteId] of acknowledgedCredits) {
           if (!invoice.credits.some((part) => part.creditNoteId === noteId)) model.violations.push(`${where}: does not hold its acknowledged credit note ${noteId}`);
         }
+        // Its credit notes take back no more net or VAT than it charged (one category, 20 %), and all its VAT with all its net.
+        const [creditedNet, creditedVat] = [sum(acknowledgedCredits.map(([, note]) => note.taxable)), sum(acknowledgedCredits.map(([, note]) => note.tax))];
+        const [net, vat] = [BigInt(seeded.netCents), seeded.amountDue - BigInt(seeded.netCents)];
+        if (creditedNet > net || creditedVat > vat || (creditedNet === net && creditedVat !== vat)) {
+          model.violations.push(`${where}: its credit notes took back net ${decimal(creditedNet)} and VAT ${decimal(creditedVat)} of ${decimal(net)} and ${decimal(vat)}`);
+        }
         if (model.voided.has(seeded.id) !== (invoice.status === 'void')) model.violations.push(`${where}: void ${invoice.status === 'void'}, acknowledged void ${model.voided.has(seeded.id)}`);
         if (invoice.status === 'void' && paid + credited > 0n) model.violations.push(`${where}: void yet paid or credited`);
         const afterWriteOff = ['uncollectible', 'paid', 'credited', 'void'];
@@ -568,6 +580,7 @@ interface InvoiceBody {
   readonly status: string;
   readonly currency: string;
   readonly totals: { readonly amountDue: Money };
+  readonly vatBreakdown?: readonly { readonly taxableAmount: Money; readonly taxAmount: Money }[];
   readonly payments: readonly { readonly paymentId: string; readonly amount: Money }[];
   readonly credits: readonly { readonly creditNoteId: string; readonly amount: Money }[];
   readonly outstanding: Money;

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import { CreatePartner, CreatePartnership, ImportEInvoice, type En16931Document } from '@invoicing/invoice';
-import { createTestBed } from '@invoicing/invoice/testing';
+import { CreateIssuedInvoice, CreatePartner, CreatePartnership, ImportEInvoice, invoiceToEn16931, type En16931Document } from '@invoicing/invoice';
+import { createScenario, createTestBed } from '@invoicing/invoice/testing';
 import { tenantId } from '@invoicing/core';
-import { readInvoice, type ReadInvoiceResult } from './e-invoice';
+import { readInvoice, writeInvoice, type ReadInvoiceResult } from './e-invoice';
 import { officialExamples } from './testing.data';
 
 const fixtures = officialExamples();
@@ -94,5 +94,36 @@ describe('an import of a UBL CreditNote of any official credit-note type code', 
       outcomes[typeCode] = await importInto(read);
     }
     expect(outcomes).toEqual({ '381': 'e_invoice.credit_note_not_supported', '261': 'e_invoice.credit_note_not_supported', '458': 'e_invoice.credit_note_not_supported' });
+  });
+});
+
+describe('an invoice the platform issued with a return line discounted by a percent', () => {
+  it('is imported back from its own UBL and CII files with the same lines and totals', async () => {
+    // Audit C3: the line's negative gross, written as the allowance's base (BT-137), was refused on import with
+    // allowance_charge.negative at lines.1.allowances.0.baseAmount: the platform could not read back what it wrote.
+    for (const syntax of ['ubl', 'cii'] as const) {
+      // A tenant each: the file's number becomes the draft's external reference.
+      const s = await createScenario();
+      const issued = await s.use(CreateIssuedInvoice).execute({
+        tenantId: s.tenantId,
+        partnershipId: s.partnership.id,
+        lines: [
+          { name: 'Widget', quantity: '5', unitCode: 'C62', netPrice: '10.00', vat: { code: 'S', rate: '20' } },
+          { name: 'Widget returned', quantity: '-2', unitCode: 'C62', netPrice: '10.00', vat: { code: 'S', rate: '20' }, allowances: [{ percent: '10', reason: 'Volume discount' }] },
+        ],
+      });
+      const exported = invoiceToEn16931(issued);
+      expect(exported.lines[1]?.allowances).toEqual([expect.objectContaining({ amount: '-2.00', baseAmount: '-20.00', percentage: '10' })]);
+      const read = await readInvoice(writeInvoice(exported, syntax));
+      expect(read.findings.filter((f) => f.severity === 'fatal')).toEqual([]);
+
+      const { invoice } = await s.use(ImportEInvoice).execute({ tenantId: s.tenantId, partnershipId: s.partnership.id, document: read.document, findings: read.findings });
+
+      expect(invoice.lines.map((line) => [line.quantity.toString(), line.netAmount.toString(), line.allowances.map((each) => [each.amount.toString(), each.baseAmount?.toString()])])).toEqual([
+        ['5', '50.00', []],
+        ['-2', '-18.00', [['-2.00', '-20.00']]],
+      ]);
+      expect([invoice.totals.taxExclusive.toString(), invoice.totals.taxTotal.toString(), invoice.totals.amountDue.toString()]).toEqual(['32.00', '6.40', '38.40']);
+    }
   });
 });

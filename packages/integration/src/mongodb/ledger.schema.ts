@@ -23,6 +23,8 @@ export const ledgerTransactionSchema = new Schema(
     actor: String,
     // The content of the credit note a credit made, as JSON text (ADR 0024): the document can be made again from the ledger.
     creditNote: String,
+    // A digest of what the request asked that the postings cannot show (a payment's named invoices): a retry is compared with it.
+    requestDigest: String,
   },
   { strictQuery: 'throw', versionKey: false, minimize: false, autoIndex: false, autoCreate: false },
 );

@@ -92,6 +92,28 @@ describe('MongoDB ledger', () => {
       await expect(ledger.byOperation(account.tenantId, operationId)).rejects.toThrow("the credit note's lines are not a list");
     });
 
+    it("keeps the VAT a credit note closes a category with in its content, so the ledger makes it again to the cent", async () => {
+      const { ledger, models } = current().adapters;
+      const account = aLedgerAccount();
+      const post = postingsIn(account);
+      const [invoice, creditNote] = [anInvoiceId(), anInvoiceId()];
+      const operationId = anOperationId();
+      const content = {
+        lines: [{ id: '1', name: 'Item', quantity: '1', unitCode: 'C62', netPrice: '0.1', priceBaseQuantity: '1', allowances: [], charges: [], vat: { code: 'S' as const, rate: '15' } }],
+        allowances: [],
+        charges: [],
+        notes: [],
+        prepaidAmount: '0.00',
+        roundingAmount: '0.00',
+        closingVat: [{ code: 'S', rate: '15', taxAmount: '0.01' }],
+      };
+      await postTransaction(ledger, { account, operationId }, () => ({ kind: 'credit_note', postings: [post.credited(creditNote, invoice, '0.11', '0.35')], at, creditNote: content }));
+
+      expect((await ledger.byOperation(account.tenantId, operationId))?.creditNote).toEqual(content);
+      await models.ledger_transactions.collection.updateOne({ _id: ledgerTransactionId(account, 1) as never }, { $set: { creditNote: '{"lines":[],"allowances":[],"charges":[],"notes":[],"closingVat":"0.01"}' } });
+      await expect(ledger.byOperation(account.tenantId, operationId)).rejects.toThrow("the credit note's closingVat is not a list");
+    });
+
     it('finds the head past a hint that lags behind, and refuses a transaction of an unknown stored format', async () => {
       const { ledger, models } = current().adapters;
       const account = aLedgerAccount();

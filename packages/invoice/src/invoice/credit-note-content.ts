@@ -10,6 +10,7 @@ import { DomainError, type CalendarDate, type TenantId } from '@invoicing/core';
 import { periodInput, type InvoicePeriodInput } from './invoice-period';
 import type { CreditedPosting } from '../ledger/ledger';
 import type { InvoiceId } from '../shared/ids';
+import { closingVatOf, type ClosingVatInput } from './totals';
 
 /** Plain JSON, decimals as text: what `Invoice.draft` needs besides the parties, currency and series of the invoice. */
 export interface CreditNoteContent {
@@ -24,10 +25,13 @@ export interface CreditNoteContent {
   readonly externalReference?: string;
   /** BG-14: a full credit's is its invoice's. */
   readonly invoicePeriod?: InvoicePeriodInput;
+  /** The VAT it takes in the categories it closes, in place of the computed one (absent when none, as before). */
+  readonly closingVat?: readonly ClosingVatInput[];
 }
 
 /** The content that builds this credit note again, line by line and cent for cent. */
 export function creditNoteContentOf(creditNote: InvoiceState): CreditNoteContent {
+  const closing = closingVatOf(creditNote.vatBreakdown);
   return {
     lines: creditNote.lines.map(invoiceLineToInput),
     allowances: creditNote.allowances.map(documentAllowanceChargeToInput),
@@ -39,6 +43,7 @@ export function creditNoteContentOf(creditNote: InvoiceState): CreditNoteContent
     ...(creditNote.buyerReference === undefined ? {} : { buyerReference: creditNote.buyerReference }),
     ...(creditNote.externalReference === undefined ? {} : { externalReference: creditNote.externalReference }),
     ...(creditNote.invoicePeriod === undefined ? {} : { invoicePeriod: periodInput(creditNote.invoicePeriod) }),
+    ...(closing.length === 0 ? {} : { closingVat: closing }),
   };
 }
 

@@ -20,7 +20,7 @@ import {
   type InvoiceLineInput,
 } from './invoice-line';
 import { invoicePeriod, type InvoicePeriod, type InvoicePeriodInput } from './invoice-period';
-import { computeTotals, vatBreakdown, type InvoiceTotals, type VatBreakdown } from './totals';
+import { computeTotals, vatBreakdown, withClosingVat, type ClosingVatInput, type InvoiceTotals, type VatBreakdown } from './totals';
 
 /** The editable content of a draft; amounts and decimals as strings. */
 export interface DraftContent {
@@ -81,10 +81,11 @@ function withLineIds(lines: readonly InvoiceLineInput[]): InvoiceLineInput[] {
 
 /**
  * Parses a draft's content in the document's currency and computes what it comes to: line net amounts, the VAT
- * breakdown and the totals, as EN 16931 defines them.
+ * breakdown and the totals, as EN 16931 defines them. `closingVat`: the VAT amounts a credit note states for the
+ * categories it closes, in place of the computed ones ({@link withClosingVat}).
  * @throws ValidationError with one issue per bad field
  */
-export function parseDraftContent(input: DraftContent, currency: CurrencyCode): ParsedDraftContent {
+export function parseDraftContent(input: DraftContent, currency: CurrencyCode, closingVat: readonly ClosingVatInput[] = []): ParsedDraftContent {
   requiredObject(input);
   const { prepaid, rounding, ...parsed } = collectIssues((attempt) => {
     const lines = attempt('lines', () => {
@@ -114,7 +115,7 @@ export function parseDraftContent(input: DraftContent, currency: CurrencyCode): 
     };
   });
   const totalsInput = { currency, lines: parsed.lines, allowances: parsed.allowances, charges: parsed.charges, prepaid, rounding };
-  const breakdown = vatBreakdown(totalsInput);
+  const breakdown = closingVat.length === 0 ? vatBreakdown(totalsInput) : withClosingVat(vatBreakdown(totalsInput), closingVat);
   const totals = computeTotals(totalsInput, breakdown);
   checkPrepaidAndRounding(totals);
   return { ...parsed, vatBreakdown: breakdown, totals };

@@ -431,6 +431,19 @@ describe('InvoiceLine', () => {
       expect(allowanceCharge({ percent: '0', baseAmount: '100.00', reason: 'Discount' }, 'EUR').amount.toString()).toBe('0.00');
     });
 
+    it('takes a negative base equal to the return line\'s own gross, as the platform exports it (BT-137), and no other', () => {
+      // Audit C3: the export writes a return line's percent with the gross it was taken of, −20.00; the import refused it.
+      const gross = Money.of('-20.00', 'EUR');
+      const parsed = allowanceCharge({ percent: '10', baseAmount: '-20.00', reason: 'Discount' }, 'EUR', gross);
+      expect([parsed.amount.toString(), parsed.baseAmount?.toString()]).toEqual(['-2.00', '-20.00']);
+      expect(allowanceCharge({ amount: '-2.00', percent: '10', baseAmount: '-20.00', reason: 'Discount' }, 'EUR', gross).amount.toString()).toBe('-2.00');
+      // Another negative base, or one without a line, would still turn an allowance into a charge.
+      expect(issuesOf(() => allowanceCharge({ percent: '10', baseAmount: '-10.00', reason: 'Discount' }, 'EUR', gross))).toEqual([{ path: 'baseAmount', code: 'allowance_charge.negative' }]);
+      expect(issuesOf(() => allowanceCharge({ percent: '10', baseAmount: '-20.00', reason: 'Discount' }, 'EUR'))).toEqual([{ path: 'baseAmount', code: 'allowance_charge.negative' }]);
+      const line = invoiceLine({ name: 'Returned', quantity: '-2', unitCode: 'C62', netPrice: '10.00', vat: { code: 'S', rate: '20' }, charges: [{ percent: '5', baseAmount: '-20.00', reason: 'Restocking' }] }, 'EUR', 0);
+      expect([line.charges[0]?.amount.toString(), line.netAmount.toString()]).toEqual(['-1.00', '-21.00']);
+    });
+
     it('takes an amount stated with its percent and base only when it is that percent, rounded either way', () => {
       // 7.5 % of 33.00 = 2.475: 2.47 and 2.48 are both that percent rounded to cents; 2.46 and 3.00 are not.
       expect(allowanceCharge({ amount: '2.47', percent: '7.5', baseAmount: '33.00', reason: 'Discount' }, 'EUR').amount.toString()).toBe('2.47');

@@ -143,7 +143,8 @@ export function unitCode(value: unknown, path = 'unitCode'): string {
 }
 
 /**
- * Parses an allowance or charge; `defaultBase` is the base a percent applies to when no `baseAmount` is given.
+ * Parses an allowance or charge; `defaultBase` is the base a percent applies to when no `baseAmount` is given (a line's
+ * gross): a `baseAmount` equal to it is taken even when negative (a return line's).
  * @throws ValidationError `request.is_object` | `allowance_charge.amount_or_percent` | `allowance_charge.base_required` | `allowance_charge.reason_required` | `allowance_charge.negative` | `allowance_charge.amount_mismatch`
  */
 export function allowanceCharge(input: AllowanceChargeInput, currency: CurrencyCode, defaultBase?: Money): AllowanceCharge {
@@ -157,8 +158,15 @@ export function allowanceCharge(input: AllowanceChargeInput, currency: CurrencyC
         throw ValidationError.of('', 'allowance_charge.reason_required', 'give a reason or a reason code');
       });
     }
-    // A negative base or percent would make an allowance a charge (and a charge an allowance) behind its indicator.
-    const baseAmount = input.baseAmount === undefined ? undefined : attempt('baseAmount', () => notNegative(Money.of(input.baseAmount as string, currency)));
+    // A negative base or percent would make an allowance a charge (and a charge an allowance) behind its indicator. A
+    // return line's own negative gross is the base its percent is taken of anyway, and what the export writes (BT-137).
+    const baseAmount =
+      input.baseAmount === undefined
+        ? undefined
+        : attempt('baseAmount', () => {
+            const base = Money.of(input.baseAmount as string, currency);
+            return defaultBase !== undefined && base.equals(defaultBase) ? base : notNegative(base);
+          });
     const percent =
       input.percent === undefined
         ? undefined

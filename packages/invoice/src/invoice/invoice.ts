@@ -8,6 +8,7 @@ import {
   definedFields,
   frozenState,
   handedOut,
+  requiredList,
   type CalendarDate,
   type CurrencyCode,
   type TenantId,
@@ -23,7 +24,7 @@ import type { DocumentAllowanceCharge, InvoiceLine } from './invoice-line';
 import { OPEN_STATUSES, assertTransition, type InvoiceStatus } from './invoice-lifecycle';
 import { issueProblems } from './issue-rules';
 import type { PartySnapshot } from './party-snapshot';
-import type { InvoiceTotals, VatBreakdown } from './totals';
+import type { ClosingVatInput, InvoiceTotals, VatBreakdown } from './totals';
 
 /** An invoice (UNTDID 1001 type code 380) or a credit note (381). */
 export type DocumentKind = 'invoice' | 'credit_note';
@@ -119,6 +120,8 @@ export interface NewDraft extends DraftContent, InvoiceDraftTerms {
   readonly kind?: DocumentKind;
   readonly externalReference?: string;
   readonly precedingInvoice?: PrecedingInvoice;
+  /** A credit note's only (an invoice's is ignored): the VAT it takes in the categories it closes (`closingVat`). */
+  readonly closingVat?: readonly ClosingVatInput[];
 }
 
 /** What issuing needs from the outside: the number reserved, the day, and the parties as they are now. */
@@ -170,7 +173,7 @@ export class Invoice extends AggregateRoot<InvoiceId> {
   /** Creates a draft. @throws ValidationError with one issue per bad field (`payment_terms.*` as a partnership's terms) */
   static draft(command: NewDraft, context: { tenantId: TenantId; id: InvoiceId; at: Date }): Invoice {
     const { parsed, externalReference, terms } = collectIssues((attempt) => ({
-      parsed: attempt('', () => parseDraftContent(command, command.currency)),
+      parsed: attempt('', () => parseDraftContent(command, command.currency, command.kind === 'credit_note' ? requiredList(command.closingVat ?? [], 'closingVat') : [])),
       externalReference: attempt('externalReference', () => optionalText(command.externalReference, '', 100)),
       terms: attempt('paymentTerms', () => paymentTerms(command.paymentTerms, { copied: true })),
     }));

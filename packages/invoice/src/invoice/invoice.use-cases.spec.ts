@@ -10,9 +10,13 @@ import { RecordPayment } from '../payment/payment.use-cases';
 import { ListInvoices } from '../queries/report.use-cases';
 import type { ContactId, InvoiceId, MarketableId, PartnershipId, PaymentId } from '../shared/ids';
 import { RelayEvents } from '../shared/relay-events.use-case';
+import type { LedgerTransaction, Posting } from '../ledger/ledger';
 import { LedgerProjection } from '../ledger/ledger-projection';
+import { invoiceToEn16931 } from '../en16931/from-invoice';
+import { validateEn16931 } from '../en16931/validate-en16931';
+import { postTransaction } from '../ledger/post-transaction';
 import { createInMemoryAdapters } from '../testing/in-memory/in-memory-adapters';
-import { SCENARIO_BUYER, SCENARIO_MARKETABLE, SCENARIO_TERMS, createScenario, createTestBed, type Scenario } from '../testing/scenario';
+import { SCENARIO_BUYER, SCENARIO_MARKETABLE, SCENARIO_NOW, SCENARIO_TERMS, createScenario, createTestBed, type Scenario, type TestBed } from '../testing/scenario';
 import { Invoice, type InvoiceState } from './invoice';
 import type { InvoiceRepository } from './invoice-repository.port';
 import {
@@ -90,6 +94,35 @@ function pay(invoiceId: InvoiceId, amount: string) {
 
 function credit(invoiceId: InvoiceId, command: Omit<Parameters<CreateCreditNote['execute']>[0], 'tenantId' | 'invoiceId'> = {}) {
   return s.use(CreateCreditNote).execute({ tenantId: s.tenantId, invoiceId, ...command });
+}
+
+/** The scenario buyer's EUR ledger, oldest first. */
+async function ledgerOf(): Promise<LedgerTransaction[]> {
+  return [...(await s.adapters.ledger.transactions({ tenantId: s.tenantId, partnerId: s.buyer.id, currency: 'EUR' }, { limit: 100 })).items];
+}
+
+/** Appends postings to the scenario buyer's EUR ledger under an operation, as another writer (a backfill) would. */
+function postLedger(operationId: string, postings: Posting[]) {
+  const account = { tenantId: s.tenantId, partnerId: s.buyer.id, currency: 'EUR' } as const;
+  return postTransaction(s.adapters.ledger, { account, operationId }, () => ({ kind: 'opening', postings, at: new Date(SCENARIO_NOW) }));
+}
+
+/**
+ * Runs a request of another API process on the same database (its own ledger object: its own queue of appends and
+ * known heads) right after this process's next lookup of a ledger operation, before it reads the head.
+ */
+function afterNextLookup(run: (other: TestBed) => Promise<unknown>): { ran: boolean } {
+  const ledger = s.adapters.ledger;
+  const other = createTestBed({ adapters: { ...s.adapters, ledger: Object.create(ledger) as typeof ledger } });
+  const lookup = ledger.byOperation.bind(ledger);
+  const outcome = { ran: false };
+  jest.spyOn(ledger, 'byOperation').mockImplementationOnce(async (tenantId, operationId) => {
+    const found = await lookup(tenantId, operationId);
+    await run(other);
+    outcome.ran = true;
+    return found;
+  });
+  return outcome;
 }
 
 describe('CreateInvoiceDraft', () => {
@@ -285,12 +318,14 @@ describe('CreateInvoiceDraft', () => {
     });
 
     it('drafts an invoice even when the command smuggles in a credit-note kind', async () => {
-      const smuggled = { kind: 'credit_note', possibleDuplicateOf: 'id-000001' };
+      const smuggled = { kind: 'credit_note', possibleDuplicateOf: 'id-000001', closingVat: [{ code: 'S', rate: '20', taxAmount: '0.00' }] };
 
       const created = await draft(smuggled as DraftCommand);
 
       expect(created.kind).toBe('invoice');
       expect(created.possibleDuplicateOf).toBeUndefined();
+      // The VAT a credit note closes a category with is a credit note's only: an invoice's VAT is computed.
+      expect(created.totals.taxTotal.toString()).toBe('320.00');
     });
 
     describe('duplicate check', () => {
@@ -753,6 +788,28 @@ describe('VoidInvoice', () => {
 
       await expect(s.use(VoidInvoice).execute({ tenantId: s.tenantId, invoiceId: invoice.id })).rejects.toEqual(error('InvalidStateError', 'invoice.has_credits'));
     });
+
+    it('answers the void another process made of the same invoice at the same moment, as a retry would (audit L3)', async () => {
+      // Sent to two processes at once: one was answered 409 ledger.void_partial.
+      const invoice = await issued();
+      const other = afterNextLookup((process) => process.use(VoidInvoice).execute({ tenantId: s.tenantId, invoiceId: invoice.id, reason: 'Duplicate' }));
+
+      const voided = await s.use(VoidInvoice).execute({ tenantId: s.tenantId, invoiceId: invoice.id, reason: 'Duplicate' });
+
+      expect(other.ran).toBe(true);
+      expect(voided).toMatchObject({ status: 'void', voidReason: 'Duplicate' });
+      expect(voided).toEqual(await get(invoice.id));
+      expect((await ledgerOf()).map((transaction) => transaction.kind)).toEqual(['void']);
+    });
+
+    it('refuses with invoice.voided an invoice the ledger holds as void under another operation while its document does not show it', async () => {
+      // As db:ledger-backfill carries a void (`opening:void:<id>`); the build checked payments and credits only.
+      const invoice = await issued();
+      await postLedger(`opening:void:${invoice.id}`, [{ type: 'voided', amount: Money.of('1920.00', 'EUR'), invoiceId: invoice.id, invoiceDue: Money.of('1920.00', 'EUR') }]);
+
+      await expect(s.use(VoidInvoice).execute({ tenantId: s.tenantId, invoiceId: invoice.id })).rejects.toEqual(error('InvalidStateError', 'invoice.voided'));
+      expect(await ledgerOf()).toHaveLength(1);
+    });
   });
 });
 
@@ -792,6 +849,28 @@ describe('MarkInvoiceUncollectible', () => {
       expect(await get(invoice.id)).toEqual(written);
       const transactions = await ledger.transactions({ tenantId: s.tenantId, partnerId: s.buyer.id, currency: 'EUR' }, {});
       expect(transactions.items.map((transaction) => transaction.postings.map((posting) => posting.type))).toEqual([['written_off'], ['received', 'write_off_reversed', 'applied']]);
+    });
+
+    it('answers the write-off another process made of the same invoice at the same moment, as a retry would (audit L3)', async () => {
+      // Sent to two processes at once: one was answered 409 invoice.already_paid, on an invoice nothing was paid on.
+      const invoice = await issued();
+      const other = afterNextLookup((process) => process.use(MarkInvoiceUncollectible).execute({ tenantId: s.tenantId, invoiceId: invoice.id }));
+
+      const written = await s.use(MarkInvoiceUncollectible).execute({ tenantId: s.tenantId, invoiceId: invoice.id });
+
+      expect(other.ran).toBe(true);
+      expect([written.status, outstanding(written)]).toEqual(['uncollectible', '1920.00']);
+      expect(written).toEqual(await get(invoice.id));
+      expect((await ledgerOf()).map((transaction) => transaction.kind)).toEqual(['write_off']);
+    });
+
+    it('refuses with invoice.already_uncollectible, not invoice.already_paid, an invoice the ledger holds as written off under another operation', async () => {
+      // As db:ledger-backfill carries a write-off (`opening:write_off:<id>`) while the document does not show it yet.
+      const invoice = await issued();
+      await postLedger(`opening:write_off:${invoice.id}`, [{ type: 'written_off', amount: Money.of('1920.00', 'EUR'), invoiceId: invoice.id, invoiceDue: Money.of('1920.00', 'EUR') }]);
+
+      await expect(s.use(MarkInvoiceUncollectible).execute({ tenantId: s.tenantId, invoiceId: invoice.id })).rejects.toEqual(error('InvalidStateError', 'invoice.already_uncollectible'));
+      expect(await ledgerOf()).toHaveLength(1);
     });
 
     it.each([
@@ -926,7 +1005,8 @@ describe('CreateCreditNote', () => {
       await pay(invoice.id, '1000.00');
 
       const failure = await credit(invoice.id).catch((caught: unknown) => caught);
-      const fitting = await credit(invoice.id, { lines: [{ name: 'Goodwill', quantity: '1', unitCode: 'C62', netPrice: '920.00', vat: { code: 'Z' } }] });
+      // 766.67 + 20 % VAT (153.33) = 920.00, at the rate the invoice charged.
+      const fitting = await credit(invoice.id, { lines: [{ name: 'Goodwill', quantity: '1', unitCode: 'C62', netPrice: '766.67', vat: { code: 'S', rate: '20' } }] });
 
       expect(failure).toEqual(error('DomainError', 'invoice.credit_exceeds_outstanding'));
       expect(failure).toMatchObject({ details: { amount: { amount: '1920.00', currency: 'EUR' }, outstanding: { amount: '920.00', currency: 'EUR' } } });
@@ -1087,8 +1167,10 @@ describe('CreateCreditNote', () => {
           fc.array(fc.integer({ min: 1, max: 400_000 }), { maxLength: 4 }),
           async (days, cents) => {
             s = await createScenario();
-            const invoice = await issued({ lines: [{ marketableId: s.marketable.id, quantity: String(days) }] });
-            const total = 96_000n * BigInt(days);
+            // Zero rated, so that any balance is a price: a credit note takes back only the VAT categories the invoice
+            // charged, and at 20 % not every amount is a net price plus its VAT (0.03 is not).
+            const invoice = await issued({ lines: [{ marketableId: s.marketable.id, quantity: String(days), vat: { code: 'Z', rate: '0' } }] });
+            const total = 80_000n * BigInt(days);
             // Keep only payments that leave something owed.
             let paid = 0n;
             for (const amount of cents) {
@@ -1116,6 +1198,193 @@ describe('CreateCreditNote', () => {
     });
   });
 
+  describe('by VAT category', () => {
+    const S20 = { code: 'S', rate: '20' } as const;
+    const S15 = { code: 'S', rate: '15' } as const;
+    const S10 = { code: 'S', rate: '10' } as const;
+    const Z = { code: 'Z', rate: '0' } as const;
+    const item = (netPrice: string, vat: DraftLineInput['vat'], quantity = '1'): DraftLineInput => ({ name: 'Item', quantity, unitCode: 'C62', netPrice, vat });
+
+    /** What the invoice's credit notes took back, per category: `code rate` → [taxable, VAT]. */
+    async function creditedByCategory(invoiceId: InvoiceId): Promise<Record<string, [string, string]>> {
+      const notes = await Promise.all((await get(invoiceId)).credits.map((applied) => get(applied.creditNoteId)));
+      const sums: Record<string, [Money, Money]> = {};
+      for (const entry of notes.flatMap((note) => note.vatBreakdown)) {
+        const key = `${entry.category.code} ${entry.category.rate?.toString()}`;
+        const [taxable, tax] = sums[key] ?? [Money.zero(entry.taxableAmount.currency), Money.zero(entry.taxAmount.currency)];
+        sums[key] = [taxable.add(entry.taxableAmount), tax.add(entry.taxAmount)];
+      }
+      return Object.fromEntries(Object.entries(sums).map(([key, [taxable, tax]]) => [key, [taxable.toString(), tax.toString()]]));
+    }
+
+    function chargedByCategory(invoice: InvoiceState): Record<string, [string, string]> {
+      return Object.fromEntries(invoice.vatBreakdown.map((entry) => [`${entry.category.code} ${entry.category.rate?.toString()}`, [entry.taxableAmount.toString(), entry.taxAmount.toString()]]));
+    }
+
+    async function creditedInLedger(): Promise<string | undefined> {
+      return (await s.adapters.ledger.head({ tenantId: s.tenantId, partnerId: s.buyer.id, currency: 'EUR' as never }))?.totalsAfter.credited.toString();
+    }
+
+    it('refuses with invoice.credit_exceeds_vat_category, recording nothing, a credit note taking back more in a category than the invoice charged there', async () => {
+      // Audit C1: 183.33 at 20 % (VAT 36.67) was taken back from an invoice that charged 20.00 of VAT at 20 %.
+      const invoice = await issued({ lines: [item('100.00', Z), item('100.00', S20)] });
+      expect(invoice.totals.amountDue.toString()).toBe('220.00');
+
+      const failure = await credit(invoice.id, { lines: [item('183.33', S20)] }).catch((caught: unknown) => caught);
+
+      expect(failure).toEqual(error('DomainError', 'invoice.credit_exceeds_vat_category'));
+      expect(failure).toMatchObject({
+        details: { category: { code: 'S', rate: '20' }, remaining: { taxableAmount: { amount: '100.00' }, taxAmount: { amount: '20.00' } }, requested: { taxAmount: { amount: '36.67' } } },
+      });
+      // A category the invoice does not have.
+      await expect(credit(invoice.id, { lines: [item('1.00', S10)] })).rejects.toEqual(error('DomainError', 'invoice.credit_exceeds_vat_category'));
+      expect(await documents('credit_note')).toEqual([]);
+      expect(await creditedInLedger()).toBeUndefined();
+      expect(outstanding(await get(invoice.id))).toBe('220.00');
+
+      // What earlier credit notes took counts; no number was taken by the refused ones.
+      expect((await credit(invoice.id, { lines: [item('60.00', S20)] })).number).toBe('CN-000001');
+      await expect(credit(invoice.id, { lines: [item('50.00', S20)] })).rejects.toMatchObject({ code: 'invoice.credit_exceeds_vat_category', details: { remaining: { taxableAmount: { amount: '40.00' }, taxAmount: { amount: '8.00' } } } });
+      const rest = await credit(invoice.id, { lines: [item('40.00', S20), item('100.00', Z)] });
+
+      expect([rest.number, rest.totals.amountDue.toString()]).toEqual(['CN-000002', '148.00']);
+      expect((await get(invoice.id)).status).toBe('credited');
+      expect(await creditedByCategory(invoice.id)).toEqual(chargedByCategory(invoice));
+    });
+
+    it('takes back a category\'s VAT to the cent when it is credited line by line: the credit note that takes its last line takes the VAT left', async () => {
+      // Audit C2: 3 × 0.10 at 15 % comes to 0.35 (VAT 0.045, 0.05); two credits of one line came to 0.12 each, and the
+      // third, 0.12 again, was refused with 0.11 owed for ever.
+      const invoice = await issued({ lines: [item('0.10', S15, '3')] });
+      expect(invoice.totals.amountDue.toString()).toBe('0.35');
+
+      const notes = [];
+      for (let i = 0; i < 3; i += 1) notes.push(await credit(invoice.id, { lines: [item('0.10', S15)] }));
+
+      expect(notes.map((note) => [note.totals.taxTotal.toString(), note.totals.amountDue.toString()])).toEqual([
+        ['0.02', '0.12'],
+        ['0.02', '0.12'],
+        ['0.01', '0.11'],
+      ]);
+      expect((await get(invoice.id)).status).toBe('credited');
+      expect(await creditedByCategory(invoice.id)).toEqual(chargedByCategory(invoice));
+      // Still a valid e-invoice: BR-CO-17 takes a VAT amount within one unit of the computed one (0.015 here).
+      for (const syntax of ['ubl', 'cii'] as const) expect(validateEn16931(invoiceToEn16931(notes[2] as InvoiceState), { syntax }).filter((finding) => finding.severity === 'fatal')).toEqual([]);
+
+      // Audit C1, rounding: 3 × 0.05 at 10 % charges 0.02 of VAT; three credits of one line took back 0.03.
+      const other = await issued({ lines: [item('0.05', S10, '3'), item('1.00', Z)] });
+      const taken = [];
+      for (let i = 0; i < 3; i += 1) taken.push((await credit(other.id, { lines: [item('0.05', S10)] })).totals.taxTotal.toString());
+      expect(taken).toEqual(['0.01', '0.01', '0.00']);
+      expect(await creditedByCategory(other.id)).toEqual({ 'S 10': ['0.15', '0.02'] });
+      expect(outstanding(await get(other.id))).toBe('1.00');
+    });
+
+    it('credits exactly what is left with a credit note without lines after partial ones, prepaid and rounding amounts included', async () => {
+      const invoice = await issued({ lines: [item('0.10', S15, '3'), item('5.00', Z)], prepaidAmount: '1.00', roundingAmount: '0.01' });
+      // 5.30 + 0.05 VAT − 1.00 prepaid + 0.01 rounding
+      expect(invoice.totals.amountDue.toString()).toBe('4.36');
+      await credit(invoice.id, { lines: [item('0.10', S15), item('2.00', Z)] });
+      expect(outstanding(await get(invoice.id))).toBe('2.24');
+
+      const rest = await credit(invoice.id, { reason: 'Cancelled' });
+
+      expect(rest.totals.amountDue.toString()).toBe('2.24');
+      expect(rest.lines.map((line) => [line.name, line.quantity.toString(), line.netPrice.toString(), line.vat.code])).toEqual([
+        ['Remainder of invoice INV-000001', '1', '0.2', 'S'],
+        ['Remainder of invoice INV-000001', '1', '3', 'Z'],
+      ]);
+      expect([rest.totals.taxTotal.toString(), rest.totals.prepaid.toString(), rest.totals.rounding.toString()]).toEqual(['0.03', '1.00', '0.01']);
+      const after = await get(invoice.id);
+      expect([after.status, outstanding(after)]).toEqual(['credited', '0.00']);
+      expect(await creditedByCategory(invoice.id)).toEqual(chargedByCategory(invoice));
+    });
+
+    it('answers the credit note of what was left again for a retry under its key, and makes it from the ledger with the VAT it took', async () => {
+      const invoice = await issued({ issueDate: '2026-03-02', lines: [item('0.10', S15, '3')] });
+      await credit(invoice.id, { lines: [item('0.10', S15)] });
+      await credit(invoice.id, { lines: [item('0.10', S15)] });
+      const save = s.adapters.invoices.save.bind(s.adapters.invoices);
+      s.adapters.invoices.save = async (document) => {
+        if (document.kind === 'credit_note') {
+          s.adapters.invoices.save = save;
+          throw new Error('interrupted');
+        }
+        return save(document);
+      };
+      const ID = 'derived-credit-note-rest' as InvoiceId;
+      await expect(credit(invoice.id, { id: ID })).rejects.toThrow('interrupted');
+
+      const { restored, unrestorable } = await s.use(LedgerProjection).restoreCreditNotes(s.tenantId, invoice.id);
+
+      expect(unrestorable).toEqual([]);
+      expect(restored.map((document) => [document.id, document.totals.taxTotal.toString(), document.totals.amountDue.toString()])).toEqual([[ID, '0.01', '0.11']]);
+      const retry = await credit(invoice.id, { id: ID });
+      expect([retry.id, retry.totals.amountDue.toString()]).toEqual([ID, '0.11']);
+      await expect(credit(invoice.id, { id: ID, lines: [item('0.10', S15)] })).rejects.toMatchObject({ code: 'idempotency.key_reused' });
+      expect(await creditedByCategory(invoice.id)).toEqual(chargedByCategory(invoice));
+    });
+
+    it('closes a category once when two credit notes of its last lines are made at once', async () => {
+      const invoice = await issued({ lines: [item('0.10', S15, '3')] });
+      await credit(invoice.id, { lines: [item('0.10', S15)] });
+
+      const made = await Promise.all([credit(invoice.id, { lines: [item('0.10', S15)] }), credit(invoice.id, { lines: [item('0.10', S15)] })]);
+
+      expect(made.map((note) => note.totals.amountDue.toString()).sort()).toEqual(['0.11', '0.12']);
+      expect((await get(invoice.id)).status).toBe('credited');
+      expect(await creditedByCategory(invoice.id)).toEqual(chargedByCategory(invoice));
+    });
+
+    it('never takes back more than an invoice charged in a category, and can always be completed to exactly its amount due', async () => {
+      const categories = [S20, S15, S10, { code: 'S', rate: '5.5' } as const, Z];
+      const anInvoiceLine = fc.record({ category: fc.integer({ min: 0, max: categories.length - 1 }), quantity: fc.integer({ min: 1, max: 4 }), cents: fc.integer({ min: 1, max: 250 }) });
+      const aCredit = fc.array(fc.record({ line: fc.nat(), quantity: fc.integer({ min: 1, max: 4 }) }), { minLength: 1, maxLength: 3 });
+      await fc.assert(
+        fc.asyncProperty(fc.array(anInvoiceLine, { minLength: 1, maxLength: 4 }), fc.array(aCredit, { maxLength: 6 }), fc.boolean(), async (lines, credits, completeByLines) => {
+          s = await createScenario();
+          const priced = lines.map((line) => item(Money.ofMinor(line.cents, 'EUR').toString(), categories[line.category], String(line.quantity)));
+          const invoice = await issued({ lines: priced });
+          const left = lines.map((line) => line.quantity);
+          const bounded = async () => {
+            const taken = await creditedByCategory(invoice.id);
+            for (const entry of invoice.vatBreakdown) {
+              const [taxable, tax] = taken[`${entry.category.code} ${entry.category.rate?.toString()}`] ?? ['0.00', '0.00'];
+              const [took, tookVat] = [Money.of(taxable, entry.taxableAmount.currency), Money.of(tax, entry.taxAmount.currency)];
+              expect(took.greaterThan(entry.taxableAmount) || tookVat.greaterThan(entry.taxAmount) || took.isNegative() || tookVat.isNegative()).toBe(false);
+            }
+          };
+          for (const request of credits) {
+            const taking = request.map(({ line, quantity }) => ({ index: line % lines.length, quantity }));
+            const asked = new Map<number, number>();
+            for (const { index, quantity } of taking) asked.set(index, Math.min((asked.get(index) ?? 0) + quantity, left[index] ?? 0));
+            const given = [...asked].filter(([, quantity]) => quantity > 0);
+            if (given.length === 0) continue;
+            try {
+              await credit(invoice.id, { lines: given.map(([index, quantity]) => ({ ...priced[index], quantity: String(quantity) }) as DraftLineInput) });
+              for (const [index, quantity] of given) left[index] = (left[index] ?? 0) - quantity;
+            } catch (caught) {
+              // Its own rounded VAT would take more than the category's VAT left: credit the rest of it at once.
+              expect(caught).toMatchObject({ code: 'invoice.credit_exceeds_vat_category' });
+            }
+            await bounded();
+          }
+          const owed = Invoice.restore(await get(invoice.id)).outstanding;
+          if (owed.isPositive()) {
+            const rest = left.flatMap((quantity, index) => (quantity > 0 ? [{ ...priced[index], quantity: String(quantity) } as DraftLineInput] : []));
+            const last = await credit(invoice.id, completeByLines ? { lines: rest } : {});
+            expect(last.totals.amountDue.equals(owed)).toBe(true);
+          }
+          const after = await get(invoice.id);
+          expect([after.status, outstanding(after)]).toEqual(['credited', '0.00']);
+          expect(Invoice.restore(after).creditedAmount.equals(invoice.totals.amountDue)).toBe(true);
+          expect(await creditedByCategory(invoice.id)).toEqual(chargedByCategory(invoice));
+        }),
+        { numRuns: 60 },
+      );
+    });
+  });
+
   it('refuses a credit the ledger finds settled by another credit with fully_credited, as the invoice will show it', async () => {
     // Known left on 6 December 2026: a partly paid invoice that a credit at the same moment settled answered
     // `invoice.already_paid`, while the invoice ends `credited`.
@@ -1130,10 +1399,11 @@ describe('CreateCreditNote', () => {
       }
       return save(document);
     };
-    await expect(credit(invoice.id, { lines: [{ name: 'Rest', quantity: '1', unitCode: 'C62', netPrice: '1000.00', vat: { code: 'Z', rate: '0' } }] })).rejects.toThrow('interrupted');
+    // 833.33 + 20 % VAT (166.67) = 1 000.00
+    await expect(credit(invoice.id, { lines: [{ name: 'Rest', quantity: '1', unitCode: 'C62', netPrice: '833.33', vat: { code: 'S', rate: '20' } }] })).rejects.toThrow('interrupted');
     expect((await get(invoice.id)).status).toBe('partially_paid');
 
-    await expect(credit(invoice.id, { lines: [{ name: 'More', quantity: '1', unitCode: 'C62', netPrice: '10.00', vat: { code: 'Z', rate: '0' } }] })).rejects.toMatchObject({ code: 'invoice.fully_credited' });
+    await expect(credit(invoice.id, { lines: [{ name: 'More', quantity: '1', unitCode: 'C62', netPrice: '10.00', vat: { code: 'S', rate: '20' } }] })).rejects.toMatchObject({ code: 'invoice.fully_credited' });
   });
 
   describe('made again from the ledger (ADR 0024)', () => {
@@ -1191,6 +1461,21 @@ describe('CreateCreditNote', () => {
       expect((await get(invoice.id)).status).toBe('credited');
     });
 
+    it('refuses another credit note of an invoice with invoice.earlier_credit_unknown while a credit it holds has neither document nor content', async () => {
+      const invoice = await issued({ issueDate: '2026-03-02' });
+      const lost = interruptNextCreditNote();
+      const append = s.adapters.ledger.append.bind(s.adapters.ledger);
+      s.adapters.ledger.append = async ({ creditNote: _content, ...transaction }) => append(transaction);
+      await expect(credit(invoice.id, { lines: [serviceLine('10.00')] })).rejects.toThrow('interrupted');
+      s.adapters.ledger.append = append;
+
+      await expect(credit(invoice.id, { lines: [serviceLine('10.00')] })).rejects.toMatchObject({
+        code: 'invoice.earlier_credit_unknown',
+        details: { invoiceId: invoice.id, creditNoteId: lost.document?.id, reason: 'ledger.content_missing' },
+      });
+      expect(Invoice.restore(await get(invoice.id)).creditedAmount.toString()).toBe('12.00');
+    });
+
     it('refuses content that does not come to the amount credited, and makes the next credit note all the same', async () => {
       const invoice = await issued({ issueDate: '2026-03-02' });
       interruptNextCreditNote();
@@ -1212,18 +1497,27 @@ describe('CreateCreditNote', () => {
 
     it('names content it cannot read as a credit note, and goes on with the others', async () => {
       const invoice = await issued({ issueDate: '2026-03-02' });
-      interruptNextCreditNote();
-      const append = s.adapters.ledger.append.bind(s.adapters.ledger);
-      s.adapters.ledger.append = async (transaction) => append({ ...transaction, ...(transaction.creditNote ? { creditNote: { ...transaction.creditNote, lines: [null] as never } } : {}) });
+      const bad = interruptNextCreditNote();
       await expect(credit(invoice.id, { lines: [{ name: 'Refund', quantity: '1', unitCode: 'C62', netPrice: '10.00', vat: { code: 'S', rate: '20' } }] })).rejects.toThrow('interrupted');
-      s.adapters.ledger.append = append;
       const lost = interruptNextCreditNote();
       await expect(credit(invoice.id, { lines: [{ name: 'Goodwill', quantity: '1', unitCode: 'C62', netPrice: '5.00', vat: { code: 'S', rate: '20' } }] })).rejects.toThrow('interrupted');
+      // The first one's content, as a faulty write would have stored it. (Read so rather than appended so: a credit
+      // note cannot be made while another of the invoice is unknown, so the second could not have been made after it.)
+      const byOperation = s.adapters.ledger.byOperation.bind(s.adapters.ledger);
+      s.adapters.ledger.byOperation = async (tenantId, operationId) => {
+        const found = await byOperation(tenantId, operationId);
+        return operationId === `credit_note:${bad.document?.id}` && found?.creditNote ? { ...found, creditNote: { ...found.creditNote, lines: [null] as never } } : found;
+      };
 
       const { restored, unrestorable } = await s.use(LedgerProjection).restoreCreditNotes(s.tenantId, invoice.id);
 
-      expect(unrestorable).toEqual([{ creditNoteId: expect.any(String), reason: 'ledger.content_unreadable' }]);
+      expect(unrestorable).toEqual([{ creditNoteId: bad.document?.id, reason: 'ledger.content_unreadable' }]);
       expect(restored.map((document) => document.id)).toEqual([lost.document?.id]);
+      // What the unreadable one took back in each VAT category is unknown: no credit note can go past it unseen.
+      await expect(credit(invoice.id, { lines: [{ name: 'More', quantity: '1', unitCode: 'C62', netPrice: '1.00', vat: { code: 'S', rate: '20' } }] })).rejects.toMatchObject({
+        code: 'invoice.earlier_credit_unknown',
+        details: { creditNoteId: bad.document?.id, reason: 'ledger.content_unreadable' },
+      });
     });
 
     it('answers a request whose credit note was made from the ledger while it was between its credit and its store', async () => {

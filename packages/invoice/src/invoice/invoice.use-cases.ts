@@ -4,6 +4,7 @@ import {
   DomainError,
   ID_GENERATOR,
   InvalidStateError,
+  Money,
   NotFoundError,
   ValidationError,
   addDays,
@@ -35,13 +36,14 @@ import type { InvoiceId, MarketableId, PartnerId, PartnershipId } from '../share
 import { INVOICING_SETTINGS, atVersion, load, modify, type InvoicingSettings, type VersionedCommand } from '../shared/use-case-support';
 import { optionalText } from '../shared/text';
 import { createOnce } from '../shared/create-once';
-import type { CreditedPosting, LedgerAccount, Posting } from '../ledger/ledger';
+import { inAccount, type CreditedPosting, type LedgerAccount, type Posting } from '../ledger/ledger';
 import { LEDGER, type Ledger } from '../ledger/ledger.port';
 import { LedgerProjection } from '../ledger/ledger-projection';
 import { postTransaction } from '../ledger/post-transaction';
-import { invoiceStanding, settledError, settlementPostings } from '../ledger/settlement';
+import { invoiceStanding, settledError, settlementPostings, voidedError } from '../ledger/settlement';
 import { creditNoteContentOf, draftCreditNote, type CreditNoteContent } from './credit-note-content';
 import { creditsWhatWasRequested, type RequestedCredit } from './credit-note-request';
+import { amountsByCategory, assertWithinInvoiced, closingVat, remainderLines, type AmountsByCategory } from './credit-note-vat';
 import { assertTransition } from './invoice-lifecycle';
 import { Invoice, type InvoiceState } from './invoice';
 import type { DraftContent } from './invoice-content';
@@ -435,8 +437,11 @@ export class VoidInvoice {
     // Checked on the document first, so a refused void writes nothing; the ledger then decides any race.
     invoice.assertVoidable(command.reason);
     const reason = command.reason?.trim() || undefined;
+    // The same void appended since the document was read (a retry, or the same request sent to two processes) is
+    // answered by postTransaction: its build here is refused, and the stored void is the answer.
     const { transaction, read } = await postTransaction(this.ledger, { account: accountOf(invoice), operationId: `void:${invoice.id}` }, async (state) => {
       const standing = await invoiceStanding(state, invoice);
+      if (standing.voided) throw voidedError(invoice.id);
       if (standing.paid.isPositive()) throw new InvalidStateError('invoice.has_payments', `invoice ${invoice.id} has payments; credit it instead`, { invoiceId: invoice.id });
       if (standing.credited.isPositive()) throw new InvalidStateError('invoice.has_credits', `invoice ${invoice.id} has credit notes; credit the rest instead`, { invoiceId: invoice.id });
       const reversal: Posting[] = standing.writtenOff.isPositive() ? [{ type: 'write_off_reversed', amount: standing.writtenOff, invoiceId: invoice.id, invoiceDue: standing.due }] : [];
@@ -470,8 +475,13 @@ export class MarkInvoiceUncollectible {
     assertTransition(invoice, 'markUncollectible');
     const { transaction, read } = await postTransaction(this.ledger, { account: accountOf(invoice), operationId: `write_off:${invoice.id}` }, async (state) => {
       const standing = await invoiceStanding(state, invoice);
-      if (standing.voided) throw new InvalidStateError('invoice.voided', `invoice ${invoice.id} is void`, { invoiceId: invoice.id });
+      if (standing.voided) throw voidedError(invoice.id);
       const outstanding = standing.owed.subtract(standing.writtenOff);
+      // Written off already as of the ledger (the same write-off since the document was read is answered by
+      // postTransaction instead), or settled since.
+      if (!outstanding.isPositive() && standing.writtenOff.isPositive()) {
+        throw new InvalidStateError('invoice.already_uncollectible', `invoice ${invoice.id} is written off already`, { invoiceId: invoice.id });
+      }
       if (!outstanding.isPositive()) throw settledError(standing, invoice.id);
       return { kind: 'write_off', postings: [{ type: 'written_off', amount: outstanding, invoiceId: invoice.id, invoiceDue: standing.due }], at: this.clock.now() };
     });
@@ -487,7 +497,9 @@ function accountOf(invoice: Invoice): LedgerAccount {
 
 /**
  * Issues a credit note for an invoice and applies it: by default for all of the invoice's lines, allowances and
- * charges (a full credit), or for the lines given. The credit can never exceed what the buyer still owes.
+ * charges (a full credit), or what its earlier credit notes left, or for the lines given. The credit can never exceed
+ * what the buyer still owes, nor, with the earlier credit notes, what the invoice charged in a VAT category; the one
+ * that takes the last of a category's taxable amount takes its VAT left (`closingVat`).
  */
 @injectable()
 export class CreateCreditNote {
@@ -507,9 +519,10 @@ export class CreateCreditNote {
    * `id`, when given, makes the call idempotent by construction (the API derives it from the tenant and the
    * `Idempotency-Key`): a retry finds the credit note an earlier attempt stored and answers it, or completes one whose
    * credit the invoice already holds (its `expectedVersion` is then not checked again: the first attempt moved it).
-   * @throws InvalidStateError per the lifecycle (`invoice.not_issued`, `invoice.already_paid` …);
-   * DomainError `invoice.credit_exceeds_outstanding` | `idempotency.key_reused` (`id` names a document made for another
-   * request); ValidationError
+   * @throws InvalidStateError per the lifecycle (`invoice.not_issued`, `invoice.already_paid` …),
+   * `invoice.earlier_credit_unknown`; DomainError `invoice.credit_exceeds_outstanding` |
+   * `invoice.credit_exceeds_vat_category` | `idempotency.key_reused` (`id` names a document made for another request);
+   * ConflictError `concurrency.conflict`; ValidationError
    */
   async execute(
     command: VersionedCommand & {
@@ -526,20 +539,39 @@ export class CreateCreditNote {
   }
 
   private async attemptOnceMore(command: Parameters<CreateCreditNote['execute']>[0]): Promise<InvoiceState> {
-    const tried: { operationId?: string } = {};
+    const tried: Tried = {};
     try {
-      return await this.attempt(command, tried);
+      return await this.attemptOnCurrentCredits(command, tried);
     } catch (error) {
       // Refused on checks made before another attempt of this request (one whose key this retry took over) appended
       // its credit: the invoice's version moved, or it owes less. That credit is this request's: it is completed, not
       // answered with a refusal that the key would keep.
       if (command.id === undefined || !(error instanceof DomainError) || error.code === 'idempotency.key_reused') throw error;
       if (tried.operationId === undefined || !(await this.ledger.byOperation(command.tenantId, tried.operationId))) throw error;
-      return this.attempt(command, tried);
+      return this.attemptOnCurrentCredits(command, tried);
     }
   }
 
-  private async attempt(command: Parameters<CreateCreditNote['execute']>[0], tried: { operationId?: string }): Promise<InvoiceState> {
+  /**
+   * An attempt, made again when another credit of the invoice was appended between its reading the invoice's credit
+   * notes and appending its own: what it may take in each VAT category depends on them. Made again under the same id,
+   * it keeps the number it reserved.
+   * @throws ConflictError `concurrency.conflict` when that happens three times running
+   */
+  private async attemptOnCurrentCredits(command: Parameters<CreateCreditNote['execute']>[0], tried: Tried): Promise<InvoiceState> {
+    for (let round = 1; ; round += 1) {
+      try {
+        return await this.attempt(command, tried);
+      } catch (error) {
+        if (!(error instanceof CreditedMeanwhile)) throw error;
+        if (round >= 3) {
+          throw new ConflictError('concurrency.conflict', `invoice ${command.invoiceId} was credited by other credit notes at the same moment: retry`, { invoiceId: command.invoiceId });
+        }
+      }
+    }
+  }
+
+  private async attempt(command: Parameters<CreateCreditNote['execute']>[0], tried: Tried): Promise<InvoiceState> {
     const { tenantId } = command;
     if (command.id !== undefined) {
       const stored = await this.invoices.get(tenantId, command.id);
@@ -568,25 +600,31 @@ export class CreateCreditNote {
     }
     const partnership = await load(this.partnerships, tenantId, invoice.partnershipId, 'partnership');
     const original = invoice.toState();
-    const id = command.id ?? this.ids.next<'Invoice'>();
+    // Made again after another credit was appended meanwhile: under the same id, so with the number it reserved.
+    const id = command.id ?? (tried.id ??= this.ids.next<'Invoice'>());
+    const others = await this.otherCredits(invoice, id);
     // The series the earlier attempt numbered it in, were the partnership's changed since.
     const series = (earlier?.creditNoteNumber && parseDocumentNumber(earlier.creditNoteNumber)?.series) || partnership.numbering.creditNote;
+    const context = { tenantId, id, series, at: this.clock.now() };
     const creditNote =
       earlier?.content !== undefined
         ? // Built again as the ledger holds it, not from today's catalogue; this request must be the one that made it.
-          checkedAgainst(draftCreditNote(invoice, earlier.content, { tenantId, id, series, at: this.clock.now() }), command, requestedCredit(command, original))
-        : draftCreditNote(invoice, await this.requestedContent(command, partnership, invoice), { tenantId, id, series, at: this.clock.now() });
+          checkedAgainst(draftCreditNote(invoice, earlier.content, context), command, requestedCredit(command, original, others.credited))
+        : closing(invoice, await this.requestedContent(command, partnership, invoice, others.credited), others.credited, context);
     const amount = creditNote.totals.amountDue;
-    if (!begun) invoice.assertCreditable(amount);
+    if (!begun) {
+      invoice.assertCreditable(amount);
+      assertWithinInvoiced(invoice.id, categoriesOf(original), others.credited, creditNote.vatBreakdown);
+    }
     const issueDate = earlier?.creditedOn ?? today(this.clock, this.settings.timeZone);
-    const context = { issueDate, ...parties, requiresApproval: false };
-    creditNote.assertIssuable(context);
+    const issuing = { issueDate, ...parties, requiresApproval: false };
+    creditNote.assertIssuable(issuing);
     if (reference !== undefined) {
       const existing = await this.invoices.findByExternalReference(tenantId, invoice.sellerId, invoice.buyerId, reference);
       if (existing) throw duplicateReference(existing.id, reference);
     }
     const number = earlier?.creditNoteNumber || formatDocumentNumber(creditNote.series, await this.numbers.reserve(tenantId, creditNote.series, creditNote.id));
-    creditNote.issue({ ...context, number, at: this.clock.now() });
+    creditNote.issue({ ...issuing, number, at: this.clock.now() });
     // The credit is appended to the ledger before the credit note is stored: a concurrent payment or credit then refuses
     // this one before the credit note exists, instead of leaving an issued credit note that no invoice accounts for.
     // A retry of the same request (same id, so the same number) finds the transaction and completes what is missing.
@@ -597,6 +635,8 @@ export class CreateCreditNote {
       if (standing.voided) throw new InvalidStateError('invoice.voided', `invoice ${invoice.id} is void`, { invoiceId: invoice.id });
       // Settled since the checks above (a payment or credit at the same moment): the code the lifecycle would give now.
       if (!standing.owed.isPositive()) throw settledError(standing, invoice.id);
+      // Credited by another credit note since this one read them: what it takes per VAT category is decided again.
+      if (!standing.credited.equals(others.inLedger)) throw new CreditedMeanwhile();
       if (amount.greaterThan(standing.owed)) {
         throw new DomainError('invoice.credit_exceeds_outstanding', `${amount.toString()} exceeds the outstanding ${standing.owed.toString()} ${invoice.currency}`, {
           invoiceId: invoice.id,
@@ -651,15 +691,20 @@ export class CreateCreditNote {
     return credit?.type === 'credited' && credit.creditNoteId === id ? { ...credit, ...definedFields({ content: stored.creditNote }) } : {};
   }
 
-  /** The content a request asks for: the invoice's whole content, or its lines priced as invoiced. */
-  private async requestedContent(command: Parameters<CreateCreditNote['execute']>[0], partnership: Partnership, invoice: Invoice): Promise<CreditNoteContent> {
+  /**
+   * The content a request asks for: the invoice's whole content, or what its other credit notes (`credited`) left of
+   * it, or its lines priced as invoiced.
+   */
+  private async requestedContent(command: Parameters<CreateCreditNote['execute']>[0], partnership: Partnership, invoice: Invoice, credited: AmountsByCategory): Promise<CreditNoteContent> {
     const original = invoice.toState();
     const full = command.lines === undefined;
+    const rest = full ? remainderOf(original, credited) : undefined;
     return {
-      lines: full ? original.lines.map(invoiceLineToInput) : await this.lines.resolve(command.tenantId, partnership, asInvoiced(command.lines ?? [], original), original.currency, invoice),
-      allowances: command.allowances ?? (full ? original.allowances.map(documentAllowanceChargeToInput) : []),
-      charges: command.charges ?? (full ? original.charges.map(documentAllowanceChargeToInput) : []),
-      // A full credit mirrors the invoice, prepaid and rounding amounts included, so it credits exactly its amount due.
+      lines: rest?.lines ?? (full ? original.lines.map(invoiceLineToInput) : await this.lines.resolve(command.tenantId, partnership, asInvoiced(command.lines ?? [], original), original.currency, invoice)),
+      allowances: command.allowances ?? (full && !rest ? original.allowances.map(documentAllowanceChargeToInput) : []),
+      charges: command.charges ?? (full && !rest ? original.charges.map(documentAllowanceChargeToInput) : []),
+      // A full credit mirrors the invoice, prepaid and rounding amounts included, so it credits exactly its amount due;
+      // after credits by lines (which take neither), it takes them with what is left.
       prepaidAmount: full ? original.totals.prepaid.toString() : '0',
       roundingAmount: full ? original.totals.rounding.toString() : '0',
       notes: command.reason === undefined ? [] : [command.reason],
@@ -674,9 +719,87 @@ export class CreateCreditNote {
    * what this request asks for. A full credit is compared with the invoice's lines (read for that).
    */
   private async answerStored(stored: Invoice, command: Parameters<CreateCreditNote['execute']>[0]): Promise<InvoiceState> {
-    const original = command.lines === undefined ? (await this.invoices.get(command.tenantId, command.invoiceId))?.toState() : undefined;
-    return checkedAgainst(stored, command, requestedCredit(command, original)).toState();
+    const invoice = command.lines === undefined ? await this.invoices.get(command.tenantId, command.invoiceId) : undefined;
+    const credited = invoice?.kind === 'invoice' ? (await this.otherCredits(invoice, stored.id)).credited : new Map();
+    return checkedAgainst(stored, command, requestedCredit(command, invoice?.toState(), credited)).toState();
   }
+
+  /**
+   * What the invoice's other credit notes took back, by VAT category: read from each one's document, or, not stored
+   * yet, from the content the ledger keeps with its credit (ADR 0024). `inLedger`: the sum of their credits in the
+   * ledger, by which the append tells that no other credit came in between.
+   * @throws InvalidStateError `invoice.earlier_credit_unknown` for a credit with neither (appended by a release before
+   * ADR 0024), or whose content cannot be read as a credit note: what it took back is unknown
+   */
+  private async otherCredits(invoice: Invoice, id: InvoiceId): Promise<{ readonly credited: AmountsByCategory; readonly inLedger: Money }> {
+    const { tenantId } = invoice;
+    const account = accountOf(invoice);
+    const operations = new Map<InvoiceId, string | undefined>();
+    let inLedger = Money.zero(invoice.currency);
+    for (const transaction of await this.ledger.forInvoice(tenantId, invoice.id)) {
+      if (!inAccount(transaction, account)) continue;
+      for (const posting of transaction.postings) {
+        if (posting.type !== 'credited' || posting.invoiceId !== invoice.id || posting.creditNoteId === id) continue;
+        operations.set(posting.creditNoteId, transaction.operationId);
+        inLedger = inLedger.add(posting.amount);
+      }
+    }
+    // Credited before the ledger recorded money, and not carried into it yet: the invoice names them.
+    for (const applied of invoice.credits) if (applied.creditNoteId !== id && !operations.has(applied.creditNoteId)) operations.set(applied.creditNoteId, undefined);
+    const breakdowns = await Promise.all(
+      [...operations].map(async ([creditNoteId, operationId]) => {
+        const stored = await this.invoices.get(tenantId, creditNoteId);
+        if (stored) return stored.vatBreakdown;
+        const unknown = (reason: string) =>
+          new InvalidStateError('invoice.earlier_credit_unknown', `credit note ${creditNoteId} of invoice ${invoice.id} is not stored and cannot be made from the ledger: what it took back is unknown`, {
+            invoiceId: invoice.id,
+            creditNoteId,
+            reason,
+          });
+        try {
+          const content = operationId === undefined ? undefined : (await this.ledger.byOperation(tenantId, operationId))?.creditNote;
+          if (content === undefined) throw unknown('ledger.content_missing');
+          return draftCreditNote(invoice, content, { tenantId, id: creditNoteId, series: invoice.series, at: this.clock.now() }).vatBreakdown;
+        } catch (error) {
+          if (error instanceof InvalidStateError && error.code === 'invoice.earlier_credit_unknown') throw error;
+          if (error instanceof DomainError || error instanceof TypeError || error instanceof SyntaxError) throw unknown('ledger.content_unreadable');
+          throw error;
+        }
+      }),
+    );
+    return { credited: amountsByCategory(breakdowns), inLedger };
+  }
+}
+
+/** What an attempt of a credit note did that another attempt of the same request goes on from. */
+interface Tried {
+  /** The operation its credit is appended under. */
+  operationId?: string;
+  /** The credit note's id when the request gives none. */
+  id?: InvoiceId;
+}
+
+/** Another credit of the invoice was appended since the attempt read its credit notes: it is made again. */
+class CreditedMeanwhile extends Error {}
+
+/** The invoice's VAT categories, with what it charged in each. */
+function categoriesOf(invoice: InvoiceState): AmountsByCategory {
+  return amountsByCategory([invoice.vatBreakdown]);
+}
+
+/**
+ * The draft credit note of this content, taking the VAT left in the categories it closes: those whose taxable amount
+ * it takes the last of, after what the invoice's other credit notes (`credited`) took (see `closingVat`).
+ */
+function closing(invoice: Invoice, content: CreditNoteContent, credited: AmountsByCategory, context: Parameters<typeof draftCreditNote>[2]): Invoice {
+  const draft = draftCreditNote(invoice, content, context);
+  const closed = closingVat(categoriesOf(invoice.toState()), credited, draft.vatBreakdown);
+  return closed.length === 0 ? draft : draftCreditNote(invoice, { ...content, closingVat: closed }, context);
+}
+
+/** What a credit without lines takes once other credit notes (`credited`) took part of the invoice: what they left. */
+function remainderOf(invoice: InvoiceState, credited: AmountsByCategory): { readonly lines: InvoiceLineInput[] } | undefined {
+  return credited.size === 0 ? undefined : { lines: remainderLines(invoice, categoriesOf(invoice), credited) };
 }
 
 /** Reads one invoice or credit note. */
@@ -830,17 +953,22 @@ function trimmed(value: string | undefined): string | undefined {
   return value?.trim() || undefined;
 }
 
-/** What a credit note request asks to credit: its own lines, or the invoice's (`original`, read for that) when it gives none. */
+/**
+ * What a credit note request asks to credit: its own lines, or, when it gives none, the invoice's (`original`, read for
+ * that), or what the invoice's other credit notes (`credited`) left of it.
+ */
 function requestedCredit(
   command: { readonly lines?: readonly DraftLineInput[]; readonly allowances?: readonly DocumentAllowanceChargeInput[]; readonly charges?: readonly DocumentAllowanceChargeInput[] },
   original: InvoiceState | undefined,
+  credited: AmountsByCategory,
 ): RequestedCredit | undefined {
   if (command.lines !== undefined) return { lines: command.lines, allowances: command.allowances ?? [], charges: command.charges ?? [], prepaidAmount: '0', roundingAmount: '0' };
+  const rest = original && remainderOf(original, credited);
   return (
     original && {
-      lines: original.lines.map(invoiceLineToInput),
-      allowances: command.allowances ?? original.allowances.map(documentAllowanceChargeToInput),
-      charges: command.charges ?? original.charges.map(documentAllowanceChargeToInput),
+      lines: rest?.lines ?? original.lines.map(invoiceLineToInput),
+      allowances: command.allowances ?? (rest ? [] : original.allowances.map(documentAllowanceChargeToInput)),
+      charges: command.charges ?? (rest ? [] : original.charges.map(documentAllowanceChargeToInput)),
       prepaidAmount: original.totals.prepaid.toString(),
       roundingAmount: original.totals.rounding.toString(),
     }

@@ -9,7 +9,7 @@ import {
   type DocumentAllowanceChargeInput,
   type InvoiceLineInput,
 } from './invoice-line';
-import { computeTotals, vatBreakdown, type InvoiceTotals, type VatBreakdown } from './totals';
+import { closingVatOf, computeTotals, vatBreakdown, withClosingVat, type InvoiceTotals, type VatBreakdown } from './totals';
 import type { VatCategoryInput } from './vat';
 
 const S20: VatCategoryInput = { code: 'S', rate: '20' };
@@ -528,6 +528,27 @@ describe('totals', () => {
         }),
         { numRuns: 150 },
       );
+    });
+  });
+
+  describe('withClosingVat', () => {
+    it('states the VAT a credit note closes a category with in place of the computed one, and closingVatOf reads it back', () => {
+      const { breakdown } = compute({ lines: [{ quantity: '1', netPrice: '0.10', vat: { code: 'S', rate: '15' } }, { quantity: '1', netPrice: '2.00', vat: S20 }] });
+      expect(breakdown.map((entry) => entry.taxAmount.toString())).toEqual(['0.02', '0.40']);
+
+      const closed = withClosingVat(breakdown, [{ code: 'S', rate: '15.0', taxAmount: '0.01' }]);
+
+      expect(closed.map((entry) => entry.taxAmount.toString())).toEqual(['0.01', '0.40']);
+      expect(closingVatOf(closed)).toEqual([{ code: 'S', rate: '15', taxAmount: '0.01' }]);
+      expect(closingVatOf(breakdown)).toEqual([]);
+      expect(computeTotals({ currency: 'EUR', lines: [], allowances: [], charges: [], prepaid: Money.zero('EUR'), rounding: Money.zero('EUR') }, closed).taxTotal.toString()).toBe('0.41');
+    });
+
+    it('refuses a closing VAT amount for a category the document does not have', () => {
+      const { breakdown } = compute({ lines: [{ quantity: '1', netPrice: '2.00', vat: S20 }] });
+
+      expect(() => withClosingVat(breakdown, [{ code: 'S', rate: '10', taxAmount: '0.01' }])).toThrow(expect.objectContaining({ issues: [expect.objectContaining({ path: 'closingVat.0', code: 'request.is_in' })] }));
+      expect(() => withClosingVat(breakdown, [{ code: 'S', rate: '20', taxAmount: '0.001' }])).toThrow(expect.objectContaining({ issues: [expect.objectContaining({ path: 'closingVat.0.taxAmount' })] }));
     });
   });
 });

@@ -1,4 +1,4 @@
-import { Money, type CurrencyCode } from '@invoicing/core';
+import { Money, ValidationError, atPath, collectIssues, decimal, formatDecimal, type CurrencyCode } from '@invoicing/core';
 import type { DocumentAllowanceCharge, InvoiceLine } from './invoice-line';
 import { vatKey, type VatCategory } from './vat';
 
@@ -65,8 +65,58 @@ export function vatBreakdown(input: Pick<TotalsInput, 'currency' | 'lines' | 'al
   return [...groups.values()].map(({ category, taxable, reasons, codes }) => ({
     category: exemptionOf(category, reasons, codes),
     taxableAmount: taxable,
-    taxAmount: category.rate === null ? Money.zero(input.currency) : taxable.multiply(category.rate.dividedBy(100)),
+    taxAmount: taxOf(category, taxable),
   }));
+}
+
+/** BT-117 as computed: taxable amount × rate ÷ 100, rounded half-up (BR-CO-17); zero without a rate. */
+export function taxOf(category: VatCategory, taxable: Money): Money {
+  return category.rate === null ? Money.zero(taxable.currency) : taxable.multiply(category.rate.dividedBy(100));
+}
+
+/**
+ * The VAT amount (BT-117) a credit note states for one of its VAT categories (code and rate) instead of computing it:
+ * the rest of what its invoice charged there, taken by the credit note that takes the last of the category's taxable
+ * amount (see `closingVat`). Stored with the credit note's content in the ledger (ADR 0024), decimals as text.
+ */
+export interface ClosingVatInput {
+  readonly code: string;
+  /** Null for category O, which has no rate. */
+  readonly rate: string | null;
+  readonly taxAmount: string;
+}
+
+/**
+ * The breakdown with the VAT amounts a credit note states ({@link ClosingVatInput}) in place of the computed ones. BR-CO-17
+ * takes a tax amount within one unit of the currency of the computed one; a closing amount is a few cents off at most.
+ * @throws ValidationError `request.is_in` at `closingVat.N` for an entry that names no category of the breakdown;
+ * `money.*` at `closingVat.N.taxAmount`
+ */
+export function withClosingVat(breakdown: readonly VatBreakdown[], closing: readonly ClosingVatInput[]): VatBreakdown[] {
+  const stated = new Map<string, Money>();
+  const currency = breakdown[0]?.taxableAmount.currency;
+  collectIssues((attempt) =>
+    closing.forEach((entry, index) =>
+      attempt(`closingVat.${index}`, () => {
+        const key = `${entry.code}:${entry.rate === null ? '-' : formatDecimal(decimal(entry.rate))}`;
+        if (currency === undefined || !breakdown.some((each) => vatKey(each.category) === key)) {
+          throw ValidationError.of('', 'request.is_in', `the document has no VAT category ${entry.code} ${entry.rate ?? ''}`.trim());
+        }
+        stated.set(key, atPath('taxAmount', () => Money.of(entry.taxAmount, currency)));
+      }),
+    ),
+  );
+  return breakdown.map((entry) => {
+    const taxAmount = stated.get(vatKey(entry.category));
+    return taxAmount === undefined ? entry : { ...entry, taxAmount };
+  });
+}
+
+/** The VAT amounts of the breakdown that are not the computed ones ({@link withClosingVat} made them so). */
+export function closingVatOf(breakdown: readonly VatBreakdown[]): ClosingVatInput[] {
+  return breakdown
+    .filter((entry) => !entry.taxAmount.equals(taxOf(entry.category, entry.taxableAmount)))
+    .map(({ category, taxAmount }) => ({ code: category.code, rate: category.rate === null ? null : formatDecimal(category.rate), taxAmount: taxAmount.toString() }));
 }
 
 /**

@@ -171,6 +171,6 @@ export function checkTransaction(snapshot: LedgerSnapshot, draft: LedgerTransact
     postings: draft.postings,
     totalsAfter,
     at: draft.at,
-    ...definedFields({ actor: draft.actor, creditNote: draft.creditNote }),
+    ...definedFields({ actor: draft.actor, creditNote: draft.creditNote, requestDigest: draft.requestDigest }),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { Money, type PageRequest, type TenantId } from '@invoicing/core';
+import { InvalidStateError, Money, type PageRequest, type TenantId } from '@invoicing/core';
 import type { InvoiceId, PaymentId } from '../shared/ids';
 import { aPaymentId } from '../testing/builders';
 import { InMemoryLedger } from '../testing/in-memory/in-memory-ledger';
@@ -7,7 +7,7 @@ import { aLedgerAccount, anInvoiceId, anOperationId, postingsIn } from '../testi
 import type { LedgerAccount, LedgerTransaction, PaymentPosition } from './ledger';
 import { checkTransaction } from './ledger-invariants';
 import type { Ledger } from './ledger.port';
-import { postTransaction } from './post-transaction';
+import { postTransaction, type LedgerState } from './post-transaction';
 
 const AT = new Date('2026-02-01T10:00:00Z');
 
@@ -15,6 +15,16 @@ async function receive(ledger: Ledger, account: LedgerAccount, amount: string): 
   const paymentId = aPaymentId();
   await postTransaction(ledger, { account, operationId: anOperationId() }, () => ({ kind: 'payment', postings: [postingsIn(account).received(paymentId, amount)], at: AT }));
   return paymentId;
+}
+
+/** The transaction another process's attempt of `operationId` would append after the account's head, made ready to append. */
+async function checkedFirst(ledger: Ledger, account: LedgerAccount, operationId: string, postings: LedgerTransaction['postings']): Promise<LedgerTransaction> {
+  const head = await ledger.head(account);
+  const read = head ? (await ledger.transactions(account, { limit: 100 })).items : [];
+  return checkTransaction(
+    { account, head, postings: read.flatMap((transaction) => transaction.postings), elsewhere: { payments: new Set(), invoices: new Set() } },
+    { operationId, kind: 'refund', postings, at: AT },
+  );
 }
 
 /** A ledger where another writer appends `interloper` right after the first head is read (searched, or known and read by seq). */
@@ -171,6 +181,39 @@ describe('postTransaction', () => {
     expect(second.transaction).toEqual(first.transaction);
     expect(first.read).toEqual([first.transaction]);
     await expect(postTransaction(ledger, { account, operationId: anOperationId() }, build, { operationLookedUp: true })).rejects.toMatchObject({ code: 'ledger.duplicate_payment' });
+  });
+
+  it('answers the operation another attempt stored after the lookup when the build is refused on a head that holds it', async () => {
+    // Audit L1: a retried refund found nothing under its operation, then the first attempt's append (another process,
+    // delayed) landed before the retry read the head; the retry's build saw no credit left and refused.
+    const store = new InMemoryLedger();
+    const account = aLedgerAccount();
+    const post = postingsIn(account);
+    const payment = await receive(store, account, '100.00');
+    const operationId = anOperationId('refund');
+    const refund = post.refunded(payment, '100.00');
+    const build = async (state: LedgerState) => {
+      const credit = state.totals.unapplied;
+      if (credit.lessThan(refund.amount)) throw new InvalidStateError('test.insufficient_credit', `only ${credit.toString()} of credit`);
+      return { kind: 'refund' as const, postings: [refund], at: AT };
+    };
+    const first = await checkedFirst(store, account, operationId, [refund]);
+    // This process's ledger object: the first attempt is appended right after its lookup found nothing.
+    const retrying = Object.create(store) as InMemoryLedger;
+    let appended = false;
+    retrying.byOperation = async (tenantId, id) => {
+      const found = await store.byOperation(tenantId, id);
+      if (!appended) await store.append(first);
+      appended = true;
+      return found;
+    };
+
+    const outcome = await postTransaction(retrying, { account, operationId }, build);
+
+    expect(outcome).toEqual({ transaction: first, replayed: true });
+    expect((await store.head(account))?.seq).toBe(2);
+    // A refusal of an operation nothing stored stays a refusal.
+    await expect(postTransaction(store, { account, operationId: anOperationId('refund') }, build)).rejects.toMatchObject({ code: 'test.insufficient_credit' });
   });
 
   it('lets the build refuse: nothing is written', async () => {

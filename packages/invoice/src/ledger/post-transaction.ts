@@ -47,8 +47,8 @@ export interface PostOutcome extends AppendOutcome {
 export interface PostOptions {
   /**
    * The caller looked the operation up just before (to decide what to build) and found nothing: it is not looked up
-   * again. An attempt that stores it in between still cannot store it twice: the append then breaks its unique key
-   * and answers the stored one.
+   * again before the build. An attempt that stores it in between still cannot store it twice: the append then breaks
+   * its unique key and answers the stored one, and a refusal is looked up again (as for every caller).
    */
   readonly operationLookedUp?: boolean;
 }
@@ -182,7 +182,9 @@ async function queued<T>(ledger: Ledger, account: LedgerAccount, task: () => Pro
  * 2. the head is read and `build` turns the state as of it into postings;
  * 3. the invariants are checked against that same state (`checkTransaction`); a violation writes nothing;
  * 4. the transaction is appended at head + 1; if another writer took that seq, it starts over from 2 (bounded, with
- *    jittered backoff, like every read-modify-write of the domain).
+ *    jittered backoff, like every read-modify-write of the domain);
+ * 5. a refusal (a DomainError from 2–4) is answered with the operation if another attempt of it stored it after step 1:
+ *    the head then holds it, so building it again is refused (no credit left, an invoice already void …).
  * Calls for one account through one `ledger` object queue in this process; `build` must therefore not post to the
  * same account through the same ledger.
  * @throws LedgerViolationError; ConflictError `ledger.operation_reused` | `concurrency.conflict` (after the last retry); whatever `build` throws
@@ -224,13 +226,12 @@ async function post(
   if (!options.operationLookedUp) {
     const stored = await replay();
     if (stored) return stored;
-    return append(ledger, target, build);
   }
   try {
     return await append(ledger, target, build);
   } catch (error) {
     // Refused as built on a head that already holds this very operation (another attempt of it, here or in another
-    // process, appended it since the caller looked): that one is the answer.
+    // process, appended it after the lookup): that one is the answer, never a refusal of what is stored.
     if (!(error instanceof DomainError)) throw error;
     const stored = await replay();
     if (stored) return stored;

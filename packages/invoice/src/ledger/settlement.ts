@@ -20,11 +20,17 @@ export interface InvoiceStanding {
 
 /**
  * Why an invoice that owes nothing takes nothing more, in the code its document's lifecycle gives once projected: a
- * payment that settled it last leaves it `paid`, a credit `credited` (a race the document did not show yet).
+ * payment that settled it last leaves it `paid`, a credit `credited`, a void `void` (a race the document did not show yet).
  */
 export function settledError(standing: InvoiceStanding, invoiceId: string): InvalidStateError {
+  if (standing.voided) return voidedError(invoiceId);
   const code = standing.lastSettlement === 'credited' ? 'invoice.fully_credited' : 'invoice.already_paid';
   return new InvalidStateError(code, `invoice ${invoiceId} owes nothing`, { invoiceId });
+}
+
+/** The invoice is void as of the ledger: nothing pays, credits, writes off or voids it any more. */
+export function voidedError(invoiceId: string): InvalidStateError {
+  return new InvalidStateError('invoice.voided', `invoice ${invoiceId} is void`, { invoiceId });
 }
 
 /** The invoice's standing as of the state's head; its amount due comes from the invoice until a posting carries it. */

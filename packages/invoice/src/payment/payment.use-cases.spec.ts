@@ -1,16 +1,18 @@
 import 'reflect-metadata';
 import { beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { Money, definedFields, tenantId } from '@invoicing/core';
+import { Money, definedFields, parseCalendarDate, tenantId } from '@invoicing/core';
 import fc from 'fast-check';
 import { Invoice, type InvoiceState } from '../invoice/invoice';
-import { CreateCreditNote, CreateInvoiceDraft, GetInvoice, IssueInvoice, MarkInvoiceUncollectible, type DraftLineInput } from '../invoice/invoice.use-cases';
+import { CreateCreditNote, CreateInvoiceDraft, GetInvoice, IssueInvoice, MarkInvoiceUncollectible, VoidInvoice, type DraftLineInput } from '../invoice/invoice.use-cases';
+import type { LedgerTransaction } from '../ledger/ledger';
 import { CreatePartner } from '../partner/partner.use-cases';
 import type { PartnershipTermsInput } from '../partnership/partnership';
 import { CreatePartnership } from '../partnership/partnership.use-cases';
 import { GetPartnerBalance } from '../queries/report.use-cases';
 import type { InvoiceId, PartnerId, PartnershipId, PaymentId, RefundId } from '../shared/ids';
+import { postTransaction } from '../ledger/post-transaction';
 import { createInMemoryAdapters } from '../testing/in-memory/in-memory-adapters';
-import { SCENARIO_BUYER, SCENARIO_TERMS, createScenario, type Scenario } from '../testing/scenario';
+import { SCENARIO_BUYER, SCENARIO_TERMS, createScenario, createTestBed, type Scenario, type TestBed } from '../testing/scenario';
 import { Payment, type PaymentState } from './payment';
 import { ApplyPayment, GetPayment, ListPayments, PayInvoice, RecordPayment, RefundCredit } from './payment.use-cases';
 
@@ -79,6 +81,46 @@ async function payments(partnerId: PartnerId = s.buyer.id): Promise<PaymentState
 
 function balance(partnerId: PartnerId = s.buyer.id) {
   return s.use(GetPartnerBalance).execute({ tenantId: s.tenantId, partnerId });
+}
+
+/** The buyer's EUR ledger, oldest first. */
+async function ledgerOf(): Promise<LedgerTransaction[]> {
+  return [...(await s.adapters.ledger.transactions({ tenantId: s.tenantId, partnerId: s.buyer.id, currency: 'EUR' }, { limit: 100 })).items];
+}
+
+/** Voids the invoice right after the next read of invoices (`get`: a named one; `findReceivables`: the oldest ones). */
+function voidAfterNextRead(invoiceId: InvoiceId, read: 'get' | 'findReceivables'): void {
+  const invoices = s.adapters.invoices;
+  const original = invoices[read].bind(invoices) as (...args: unknown[]) => Promise<unknown>;
+  jest.spyOn(invoices, read).mockImplementationOnce((async (...args: unknown[]) => {
+    const found = await original(...args);
+    await s.use(VoidInvoice).execute({ tenantId: s.tenantId, invoiceId });
+    return found;
+  }) as never);
+}
+
+/** Another API process on the same database: its own ledger object, so its own queue of appends and known heads. */
+function anotherProcess(): TestBed {
+  const ledger = s.adapters.ledger;
+  return createTestBed({ adapters: { ...s.adapters, ledger: Object.create(ledger) as typeof ledger } });
+}
+
+/**
+ * Runs a request of {@link anotherProcess} right after this process's next lookup of a ledger operation, before it reads the head: the interleaving of an
+ * attempt whose append was delayed and its retry.
+ */
+function afterNextLookup(run: (other: TestBed) => Promise<unknown>): { ran: boolean } {
+  const ledger = s.adapters.ledger;
+  const other = anotherProcess();
+  const lookup = ledger.byOperation.bind(ledger);
+  const outcome = { ran: false };
+  jest.spyOn(ledger, 'byOperation').mockImplementationOnce(async (tenantId, operationId) => {
+    const found = await lookup(tenantId, operationId);
+    await run(other);
+    outcome.ran = true;
+    return found;
+  });
+  return outcome;
 }
 
 describe('PayInvoice', () => {
@@ -309,6 +351,31 @@ describe('RecordPayment', () => {
       await record('120.00', [written.id]);
 
       expect(await state(written.id)).toEqual({ status: 'paid', outstanding: '0.00' });
+    });
+
+    it('refuses with invoice.voided and records nothing a payment naming an invoice voided after it was read (audit L4)', async () => {
+      // A void and a payment naming the invoice at the same moment: the payment was answered 201, its money left as credit.
+      const target = await invoice('100.00', '2026-01-10');
+      voidAfterNextRead(target.id, 'get');
+
+      await expect(record('50.00', [target.id])).rejects.toEqual(error('InvalidStateError', 'invoice.voided'));
+      await expect(s.use(PayInvoice).execute({ tenantId: s.tenantId, invoiceId: target.id, amount: '50.00', currency: 'EUR', receivedOn: '2026-03-10' })).rejects.toEqual(
+        error('InvalidStateError', 'invoice.voided'),
+      );
+      expect(await payments()).toEqual([]);
+      expect((await ledgerOf()).map((transaction) => transaction.kind)).toEqual(['void']);
+      expect(await state(target.id)).toEqual({ status: 'void', outstanding: '0.00' });
+    });
+
+    it('passes over an invoice voided after the receivables were read, when no invoice is named', async () => {
+      const voided = await invoice('100.00', '2026-01-10');
+      voidAfterNextRead(voided.id, 'findReceivables');
+
+      const payment = await record('50.00');
+
+      expect(applications(payment)).toEqual([]);
+      expect(unapplied(payment)).toBe('50.00');
+      expect(await state(voided.id)).toEqual({ status: 'void', outstanding: '0.00' });
     });
   });
 });
@@ -653,9 +720,70 @@ describe('retries of the same request (an id derived from its idempotency key)',
     // The same key, amount and date, for another invoice (the first answer lost, the record forgotten after a 5xx).
     await expect(payOnce('50.00', [other.id])).rejects.toEqual(error('DomainError', 'idempotency.key_reused'));
     expect(await state(other.id)).toEqual({ status: 'issued', outstanding: '40.00' });
-    // Naming the invoice it settled, with others, is the same request still.
-    expect(applications(await payOnce('50.00', [paid.id, other.id]))).toEqual([[paid.id, '50.00']]);
+    // Naming the invoice it settled with another is another request too; the same invoices, each once, are the same.
+    await expect(payOnce('50.00', [paid.id, other.id])).rejects.toEqual(error('DomainError', 'idempotency.key_reused'));
+    expect(applications(await payOnce('50.00', [paid.id, paid.id]))).toEqual([[paid.id, '50.00']]);
     expect(await payments()).toHaveLength(1);
+  });
+
+  it('refuses with idempotency.key_reused a retry naming invoices the first request did not name, though the payment settled none (audit L2)', async () => {
+    // After a 5xx, a retry under the key for an invoice the first request (an empty list) did not name got the stored
+    // payment, all credit, and paid nothing.
+    const target = await invoice('70.00', '2026-03-01');
+    const first = await payOnce('50.00', []);
+    expect(applications(first)).toEqual([]);
+
+    await expect(payOnce('50.00', [target.id])).rejects.toEqual(error('DomainError', 'idempotency.key_reused'));
+    await expect(s.use(PayInvoice).execute({ tenantId: s.tenantId, invoiceId: target.id, amount: '50.00', currency: 'EUR', receivedOn: '2026-03-10', id: ID })).rejects.toEqual(
+      error('DomainError', 'idempotency.key_reused'),
+    );
+    // No list (the oldest receivables) is another request than an empty one.
+    await expect(payOnce('50.00')).rejects.toEqual(error('DomainError', 'idempotency.key_reused'));
+    expect(await payOnce('50.00', [])).toEqual(first);
+    expect(await state(target.id)).toEqual({ status: 'issued', outstanding: '70.00' });
+    expect(await payments()).toHaveLength(1);
+  });
+
+  it('refuses with idempotency.key_reused a retry naming invoices when the first named none and found nothing owed, or naming them in another order', async () => {
+    await payOnce('50.00');
+    await expect(payOnce('50.00', [])).rejects.toEqual(error('DomainError', 'idempotency.key_reused'));
+
+    const [older, newer] = [await invoice('30.00', '2026-03-01'), await invoice('30.00', '2026-03-02')];
+    const ordered = (id: PaymentId, applyTo: InvoiceId[]) =>
+      s.use(RecordPayment).execute({ tenantId: s.tenantId, partnerId: s.buyer.id, amount: '40.00', currency: 'EUR', receivedOn: '2026-03-10', id, applyTo });
+    await ordered('derived-payment-2' as PaymentId, [older.id, newer.id]);
+    await expect(ordered('derived-payment-2' as PaymentId, [newer.id, older.id])).rejects.toEqual(error('DomainError', 'idempotency.key_reused'));
+  });
+
+  it('compares a payment stored before the request was kept with its ledger entry (no digest) as before: by the invoices it settled', async () => {
+    const [paid, other] = [await invoice('70.00', '2026-03-01'), await invoice('40.00', '2026-03-02')];
+    const account = { tenantId: s.tenantId, partnerId: s.buyer.id, currency: 'EUR' } as const;
+    const receivedOn = parseCalendarDate('2026-03-10');
+    await postTransaction(s.adapters.ledger, { account, operationId: `payment:${ID}` }, () => ({
+      kind: 'payment',
+      postings: [
+        { type: 'received', amount: Money.of('50.00', 'EUR'), paymentId: ID, receivedOn },
+        { type: 'applied', amount: Money.of('50.00', 'EUR'), paymentId: ID, invoiceId: paid.id, invoiceDue: Money.of('70.00', 'EUR'), appliedOn: receivedOn },
+      ],
+      at: new Date('2026-03-10T09:00:00Z'),
+    }));
+
+    expect(applications(await payOnce('50.00', [paid.id, other.id]))).toEqual([[paid.id, '50.00']]);
+    await expect(payOnce('50.00', [other.id])).rejects.toEqual(error('DomainError', 'idempotency.key_reused'));
+  });
+
+  it('answers the payment when another attempt of it settles the named invoice between this attempt\'s lookup and its read of the invoice', async () => {
+    const target = await invoice('70.00', '2026-03-01');
+    const other = afterNextLookup((process) =>
+      process.use(RecordPayment).execute({ tenantId: s.tenantId, partnerId: s.buyer.id, amount: '70.00', currency: 'EUR', receivedOn: '2026-03-10', id: ID, applyTo: [target.id] }),
+    );
+
+    const retry = await payOnce('70.00', [target.id]);
+
+    expect(other.ran).toBe(true);
+    expect(applications(retry)).toEqual([[target.id, '70.00']]);
+    expect(await payments()).toHaveLength(1);
+    expect(await state(target.id)).toEqual({ status: 'paid', outstanding: '0.00' });
   });
 
   it('pays an invoice once under PayInvoice', async () => {
@@ -704,6 +832,24 @@ describe('retries of the same request (an id derived from its idempotency key)',
 
       for (const answer of answers) expect(answer).toEqual({ refundId: REFUND, amount: Money.of('40.00', 'EUR'), payments: [prepaid.id] });
       expect(unapplied(await s.use(GetPayment).execute({ tenantId: s.tenantId, paymentId: prepaid.id }))).toBe('10.00');
+    });
+
+    it('answers the refund, not account.insufficient_credit, when another attempt of it stores it between this attempt\'s lookup and its head read (audit L1)', async () => {
+      // Two processes: the first attempt's append was delayed past its deadline (503); the retry, sent to another
+      // process, looked the refund up before that append landed and read the head after it: "nothing was refunded".
+      // (The credit came through yet another process: this one knows no head of the account and reads it.)
+      const prepaid = await anotherProcess().use(RecordPayment).execute({ tenantId: s.tenantId, partnerId: s.buyer.id, amount: '100.00', currency: 'EUR', receivedOn: '2026-03-10', id: 'credit-payment-1' as PaymentId });
+      const other = afterNextLookup((process) =>
+        process.use(RefundCredit).execute({ tenantId: s.tenantId, partnerId: s.buyer.id, amount: '100.00', currency: 'EUR', refundedOn: '2026-03-12', reference: 'SEPA-RF-1', refundId: REFUND }),
+      );
+
+      const retry = await refundOnce('100.00');
+
+      expect(other.ran).toBe(true);
+      expect(retry).toEqual({ refundId: REFUND, amount: Money.of('100.00', 'EUR'), payments: [prepaid.id] });
+      const payment = await s.use(GetPayment).execute({ tenantId: s.tenantId, paymentId: prepaid.id });
+      expect(payment.refunds.map((part) => [part.refundId, part.amount.toString()])).toEqual([[REFUND, '100.00']]);
+      expect((await ledgerOf()).map((transaction) => transaction.kind)).toEqual(['payment', 'refund']);
     });
 
     it('refuses the id of a refund made for another request with idempotency.key_reused', async () => {

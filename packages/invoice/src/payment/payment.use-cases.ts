@@ -22,15 +22,17 @@ import {
   type PageRequest,
   type TenantId,
 } from '@invoicing/core';
+import { sha256 } from '@noble/hashes/sha2';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils';
 import { inject, injectable } from 'inversify';
 import type { Invoice } from '../invoice/invoice';
 import { INVOICE_TRANSITIONS } from '../invoice/invoice-lifecycle';
 import { INVOICE_REPOSITORY, type InvoiceRepository } from '../invoice/invoice-repository.port';
-import { inAccount, type LedgerAccount, type Posting, type RefundedPosting } from '../ledger/ledger';
+import { inAccount, type LedgerAccount, type LedgerTransaction, type Posting, type RefundedPosting } from '../ledger/ledger';
 import { LEDGER, type Ledger } from '../ledger/ledger.port';
 import { LedgerProjection } from '../ledger/ledger-projection';
 import { postTransaction, postTransactionIfAny, type LedgerState } from '../ledger/post-transaction';
-import { invoiceStanding, settlementPostings } from '../ledger/settlement';
+import { invoiceStanding, settlementPostings, voidedError } from '../ledger/settlement';
 import type { Partner } from '../partner/partner';
 import { PARTNER_REPOSITORY, type PartnerRepository } from '../partner/partner-repository.port';
 import type { InvoiceId, PartnerId, PaymentId, RefundId } from '../shared/ids';
@@ -82,10 +84,15 @@ async function targetInvoices(
 /**
  * The postings applying up to `available` of a payment to invoices in order, each for what it still owes as of the
  * ledger state; a written-off invoice is paid by reversing its write-off first, and only when named. Invoices settled,
- * voided, written off (unless named) or already holding this payment since they were chosen are passed over: the
- * ledger, not the documents, decides.
+ * voided (unless named), written off (unless named) or already holding this payment since they were chosen are passed
+ * over: the ledger, not the documents, decides.
+ * @throws InvalidStateError `invoice.voided` when a named invoice is void as of the ledger state
  */
 async function applications(state: LedgerState, paymentId: PaymentId, available: Money, targets: Targets, appliedOn: CalendarDate): Promise<Posting[]> {
+  // A named invoice voided since it was read refuses the payment, as its document would have: the void came first.
+  if (targets.named) {
+    for (const invoice of targets.invoices) if ((await state.invoice(invoice.id)).voided.isPositive()) throw voidedError(invoice.id);
+  }
   const postings: Posting[] = [];
   let remaining = available;
   for (const invoice of targets.invoices) {
@@ -173,11 +180,27 @@ export class RecordPayment {
     const asked = Payment.receive(command, { tenantId, id, at: this.clock.now() });
     const account: LedgerAccount = { tenantId, partnerId: asked.partnerId, currency: asked.currency };
     const operationId = `payment:${id}`;
+    const requestDigest = paymentRequestDigest(command.applyTo);
+    const lookUp = async (): Promise<LedgerTransaction | undefined> => {
+      const found = await this.ledger.byOperation(tenantId, operationId);
+      if (found && !inAccount(found, account)) throw keyReused(id);
+      return found;
+    };
     // A fresh id cannot be stored; a derived one may be: a retry answers what the first attempt recorded, even when a
     // named invoice was settled by someone else since.
-    const stored = command.id === undefined ? undefined : await this.ledger.byOperation(tenantId, operationId);
-    if (stored && !inAccount(stored, account)) throw keyReused(id);
-    const targets = stored ? NO_TARGETS : await targetInvoices(this.invoices, account, command.applyTo, loaded);
+    let stored = command.id === undefined ? undefined : await lookUp();
+    let targets = NO_TARGETS;
+    if (!stored) {
+      try {
+        targets = await targetInvoices(this.invoices, account, command.applyTo, loaded);
+      } catch (error) {
+        // Refused on documents that another attempt of this request may have settled after the lookup (the first
+        // attempt, slow to answer, in another process): what it stored is the answer.
+        if (command.id === undefined || !(error instanceof DomainError)) throw error;
+        stored = await lookUp();
+        if (!stored) throw error;
+      }
+    }
     const { transaction, read } = stored
       ? { transaction: stored, read: undefined }
       : await postTransaction(
@@ -187,16 +210,13 @@ export class RecordPayment {
             const received: Posting = { type: 'received', amount: asked.amount, paymentId: id, receivedOn: asked.receivedOn, ...definedFields({ reference: asked.toState().reference }) };
             const applied = await applications(state, id, asked.amount, targets, asked.receivedOn);
             if (options.wholly) assertWhollyApplied(asked.amount, applied, id);
-            return { kind: 'payment', postings: [received, ...applied], at: this.clock.now() };
+            return { kind: 'payment', postings: [received, ...applied], at: this.clock.now(), requestDigest };
           },
           { operationLookedUp: true },
         ).catch((error: unknown) => {
           throw error instanceof ConflictError && error.code === 'ledger.operation_reused' ? keyReused(id) : error;
         });
     const receipt = transaction.postings.find((posting) => posting.type === 'received');
-    // Invoices the stored payment settled that this request does not name: the key was used to pay other invoices.
-    const named = command.applyTo === undefined ? undefined : new Set(command.applyTo);
-    const elsewhere = named !== undefined && transaction.postings.some((posting) => posting.type === 'applied' && !named.has(posting.invoiceId));
     if (
       transaction.kind !== 'payment' ||
       receipt?.type !== 'received' ||
@@ -204,7 +224,7 @@ export class RecordPayment {
       !receipt.amount.equals(asked.amount) ||
       receipt.receivedOn !== asked.receivedOn ||
       receipt.reference !== asked.toState().reference ||
-      elsewhere
+      !namesTheSame(transaction, command.applyTo, requestDigest)
     ) {
       throw keyReused(id);
     }
@@ -225,6 +245,26 @@ function backfillRequired(paymentId: PaymentId): InvalidStateError {
   return new InvalidStateError('ledger.backfill_required', `payment ${paymentId} was recorded before the ledger recorded money: run npm run db:ledger-backfill to carry it into the ledger first`, {
     paymentId,
   });
+}
+
+/**
+ * The digest of the invoices a payment request names (each once, in order), or of its naming none (the oldest
+ * receivables), which an empty list is not: what a retry must ask again. Stored with the payment's transaction.
+ */
+function paymentRequestDigest(applyTo: readonly InvoiceId[] | undefined): string {
+  return bytesToHex(sha256(utf8ToBytes(JSON.stringify({ applyTo: applyTo === undefined ? null : [...new Set(applyTo)] }))));
+}
+
+/**
+ * Whether the stored payment was asked for the invoices this request names. A transaction stored before the request was
+ * kept (no digest) tells only the invoices it settled: one it settled that this request does not name means another
+ * request (a named invoice it did not settle cannot be told apart).
+ */
+function namesTheSame(transaction: LedgerTransaction, applyTo: readonly InvoiceId[] | undefined, requestDigest: string): boolean {
+  if (transaction.requestDigest !== undefined) return transaction.requestDigest === requestDigest;
+  if (applyTo === undefined) return true;
+  const named = new Set(applyTo);
+  return !transaction.postings.some((posting) => posting.type === 'applied' && !named.has(posting.invoiceId));
 }
 
 function keyReused(paymentId: PaymentId): DomainError {

@@ -68,6 +68,12 @@ export interface LedgerTransactionDocument {
    * decode value by value on every read of the transaction.
    */
   readonly creditNote?: string;
+  /**
+   * What the request asked that the postings cannot show, as a digest (a payment's named invoices). Added without a new
+   * stored format, like `creditNote`: transactions are inserted once and never saved again, so a release that does not
+   * know the field cannot drop it, and one that does reads its absence as a transaction stored before it.
+   */
+  readonly requestDigest?: string;
 }
 
 /** Digits of the seq in `_id`: enough for a transaction a millisecond for 300 years. */
@@ -205,6 +211,7 @@ function creditNoteToPersistence(content: CreditNoteContent): string {
     buyerReference: content.buyerReference,
     externalReference: content.externalReference,
     invoicePeriod: content.invoicePeriod,
+    closingVat: content.closingVat,
   } satisfies AllFieldsOf<CreditNoteContent>);
 }
 
@@ -229,6 +236,12 @@ function creditNoteToDomain(stored: string, id: string): CreditNoteContent {
     }
     return compact({ start: value.start as string | undefined, end: value.end as string | undefined });
   };
+  // Absent from content stored before credit notes closed VAT categories; the domain checks its entries.
+  const closingVat = (): CreditNoteContent['closingVat'] => {
+    const value = parsed?.closingVat;
+    if (value !== undefined && !Array.isArray(value)) throw new TypeError(`ledger_transactions ${id}: the credit note's closingVat is not a list`);
+    return value as CreditNoteContent['closingVat'];
+  };
   return compact({
     lines: list('lines') as CreditNoteContent['lines'],
     allowances: list('allowances') as CreditNoteContent['allowances'],
@@ -240,6 +253,7 @@ function creditNoteToDomain(stored: string, id: string): CreditNoteContent {
     buyerReference: text('buyerReference'),
     externalReference: text('externalReference'),
     invoicePeriod: period(),
+    closingVat: closingVat(),
   } satisfies AllFieldsOf<CreditNoteContent>);
 }
 
@@ -261,6 +275,7 @@ export function ledgerTransactionToPersistence(transaction: LedgerTransaction): 
     at: transaction.at,
     actor: transaction.actor,
     creditNote: transaction.creditNote === undefined ? undefined : creditNoteToPersistence(transaction.creditNote),
+    requestDigest: transaction.requestDigest,
   } satisfies AllFieldsOf<LedgerTransactionDocument>);
 }
 
@@ -283,5 +298,6 @@ export function ledgerTransactionToDomain(stored: LedgerTransactionDocument): Le
     at: dateToDomain(stored.at),
     actor: stored.actor,
     creditNote: stored.creditNote === undefined ? undefined : creditNoteToDomain(stored.creditNote, stored._id),
+    requestDigest: stored.requestDigest,
   } satisfies AllFieldsOf<LedgerTransaction>);
 }

@@ -312,6 +312,49 @@ export function describeLedgerContract(ledger: () => Ledger): void {
       expect(read?.totalsAfter.unapplied).toEqual(Money.of('1.233', 'BHD'));
     });
 
+    it('keeps the digest of what a request asked with its transaction, answered by every read', async () => {
+      const store = ledger();
+      const account = aLedgerAccount();
+      const payment = aPaymentId();
+      const operationId = anOperationId('payment');
+      const requestDigest = 'a'.repeat(64);
+      const { transaction } = await postTransaction(store, { account, operationId }, () => ({ kind: 'payment', postings: [postingsIn(account).received(payment, '10.00')], at: AT, requestDigest }));
+      expect(transaction.requestDigest).toBe(requestDigest);
+      expect(await store.byOperation(account.tenantId, operationId)).toEqual(transaction);
+      expect(await store.forPayment(account.tenantId, payment)).toEqual([transaction]);
+      expect(await store.head(account)).toEqual(transaction);
+    });
+
+    it('answers an operation another process stored between the lookup and the head, not the refusal its build then meets', async () => {
+      // Audit L1: a retried refund looked its operation up before the first attempt's (delayed) append landed, and read
+      // the head after it: no credit was left, and "nothing was refunded" was answered for a refund that was made.
+      const store = ledger();
+      const account = aLedgerAccount();
+      const payment = await receive(store, account, '100.00');
+      const operationId = anOperationId('refund');
+      const refund = postingsIn(account).refunded(payment, '100.00');
+      const head = await store.head(account);
+      const first = checkTransaction(
+        { account, head, postings: head?.postings ?? [], elsewhere: { payments: new Set(), invoices: new Set() } },
+        { operationId, kind: 'refund', postings: [refund], at: AT },
+      );
+      // Another ledger object (this process's), whose lookup lets the first attempt's append land right after it.
+      const retrying = Object.create(store) as Ledger;
+      let landed = false;
+      retrying.byOperation = async (tenantId, id) => {
+        const found = await store.byOperation(tenantId, id);
+        if (!landed) await store.append(first);
+        landed = true;
+        return found;
+      };
+      const outcome = await postTransaction(retrying, { account, operationId }, async (state) => {
+        if (state.totals.unapplied.lessThan(refund.amount)) throw new InvalidStateError('test.insufficient_credit', `only ${state.totals.unapplied.toString()} of credit`);
+        return { kind: 'refund', postings: [refund], at: AT };
+      });
+      expect(outcome).toEqual({ transaction: first, replayed: true });
+      expect((await allTransactions(store, account)).map((transaction) => transaction.seq)).toEqual([1, 2]);
+    });
+
     it('keeps a credit note\'s content with its credit, answered by the operation only (ADR 0024)', async () => {
       const store = ledger();
       const account = aLedgerAccount();
