@@ -193,6 +193,8 @@ export class WebhookEndpointsController {
   @ApiParam(SEQUENCE_PARAM)
   @ApiProblems(404)
   async getWebhookDelivery(@Tenant() tenantId: TenantId, @Param('endpointId') endpointId: string, @Param('sequence') sequence: string): Promise<WebhookDeliveryDetailDto> {
+    // A deleted endpoint's delivery log went with it, as its list did.
+    await this.load(tenantId, endpointId);
     const delivery = await this.events.deliveries.get(tenantId, endpointId, sequenceOf(sequence));
     if (!delivery) throw new NotFoundError('webhook_delivery', `${endpointId}/${sequence}`);
     return toDeliveryDetailResponse(delivery);

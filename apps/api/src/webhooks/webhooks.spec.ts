@@ -382,6 +382,12 @@ describe('events out', () => {
 
     expect((await t.call('DELETE', `/v1/webhook-endpoints/${endpoint.id}`)).status).toBe(204);
     expect((await t.call('GET', `/v1/webhook-endpoints/${endpoint.id}`)).status).toBe(404);
+    // Its delivery log went with it: listed or read one by one, by anyone (audit E4: one by one answered 200).
+    for (const as of ['acme-admin', 'acme-viewer'] as const) {
+      const list = await t.call('GET', `/v1/webhook-endpoints/${endpoint.id}/deliveries`, { as });
+      const one = await t.call('GET', `/v1/webhook-endpoints/${endpoint.id}/deliveries/1`, { as });
+      expect([list.status, list.body.code, one.status, one.body.code]).toEqual([404, 'webhook_endpoint.not_found', 404, 'webhook_endpoint.not_found']);
+    }
     const types = await eventually('the deletion to be logged', async () => {
       const all = (await feed()).filter((event) => event.aggregateId === endpoint.id).map((event) => event.type);
       return all.includes('webhook_endpoint.deleted') ? all : undefined;

@@ -4,6 +4,7 @@ import type { WebhookUrlPolicy } from '../webhooks/endpoint-url';
 import { signWebhook } from '../webhooks/signature';
 import { DEFAULT_RETRY_POLICY, endpointWants, nextAttemptAt, signingSecrets, type RetryPolicy, type WebhookDelivery, type WebhookEndpoint } from '../webhooks/webhook';
 import type { WebhookDeliveryStore, WebhookEndpointStore } from '../webhooks/webhook.port';
+import { DeliveryLines, inFlightLimits } from './delivery-lines';
 import { eventJsonOf } from './event-json';
 import type { EventLog, LoggedEvent } from './event-log.port';
 
@@ -42,6 +43,14 @@ export interface RelaySettings {
 
 /** The longest the sender goes without reading the waiting deliveries. */
 const SEND_CHECK_MS = 2_000;
+/**
+ * How long a round of sending goes on from what it read before it reads again, when new deliveries were queued
+ * meanwhile (or SEND_CHECK_MS passed) and some of what it read still waits for a free slot: the longest a new
+ * delivery waits behind others' backlogs. A round also lasts ROUND_PER_READ times its read at least, so that reading
+ * a large backlog (as long as the backlog, on FerretDB) stays a small part of sending.
+ */
+const SEND_ROUND_MS = 500;
+const ROUND_PER_READ = 4;
 /** Waiting deliveries the sender reads per round. */
 const WAITING_READ = 5_000;
 /** How often a sender held back by the process's requests looks whether they are over. */
@@ -117,6 +126,19 @@ export class EventRelay {
   private stopping = false;
   private loop?: Promise<void>;
   private readonly sleepers = new Set<() => void>();
+  /** What wakes the sender: new deliveries queued, an attempt over, a stop. */
+  private readonly senderSleepers = new Set<() => void>();
+  /** The waiting deliveries as lines, handed out fairly, and what is in flight. */
+  private readonly lines = new DeliveryLines();
+  /** Attempts under way, awaited by {@link stop}: a round does not wait for a slow one. */
+  private readonly flights = new Set<Promise<void>>();
+  /** Whether a round of sending is under way (it goes on from attempts that end); else an attempt that ends asks for one. */
+  private sending = false;
+  private attemptsMade = 0;
+  /** Endpoints found deleted in this read's round: their deliveries are given up without reading them each time. */
+  private readonly deleted = new Set<string>();
+  /** When this process last recorded each endpoint's success, so that attempts at once record it once. */
+  private readonly successRecorded = new Map<string, number>();
   private recording = 0;
   private readonly recordQueue: (() => void)[] = [];
   private holdsLease = false;
@@ -151,9 +173,10 @@ export class EventRelay {
     if (!this.running) return;
     this.running = false;
     this.stopping = true;
-    for (const wake of this.sleepers) wake();
+    for (const wake of [...this.sleepers, ...this.senderSleepers]) wake();
     this.sleepers.clear();
     await this.loop;
+    while (this.flights.size > 0) await Promise.all([...this.flights]);
     await this.dependencies.lease.release();
     this.holdsLease = false;
   }
@@ -188,38 +211,46 @@ export class EventRelay {
         // during the pause, and a round's fixed cost (a read per collection, the locks, the log's head) is shared by
         // many events instead of a few.
         return relayed >= this.settings.batchSize;
-      }),
-      this.loopWhileRunning(async () => this.holdsLease && (await this.sendOnce()) > 0),
+      }, this.sleepers),
+      // New deliveries, or an attempt over with its line's next one to read, wake the sender from its pause.
+      this.loopWhileRunning(async () => this.holdsLease && ((await this.sendOnce()) > 0 || this.sendNow), this.senderSleepers),
     ]);
   }
 
-  /** Runs `round` until stopped, at once again after a busy round, after `idleMs` otherwise or after a failure. */
-  private async loopWhileRunning(round: () => Promise<boolean>): Promise<void> {
+  /** Runs `round` until stopped, at once again after a busy round, after `idleMs` (or a wake) otherwise or after a failure. */
+  private async loopWhileRunning(round: () => Promise<boolean>, sleepers: Set<() => void>): Promise<void> {
     while (this.running) {
       let busy = false;
       try {
         busy = await round();
       } catch (error) {
-        this.counters.relayFailures += 1;
-        this.lastError = { message: (error as Error).message, at: new Date() };
-        this.dependencies.logger?.error('event relay round failed', { error: this.lastError.message });
+        this.roundFailed(error);
       }
-      if (!busy && this.running) await this.pause();
+      if (!busy && this.running) await this.pause(this.settings.idleMs, sleepers);
     }
   }
 
-  private pause(): Promise<void> {
+  private roundFailed(error: unknown): void {
+    this.counters.relayFailures += 1;
+    this.lastError = { message: (error as Error).message, at: new Date() };
+    this.dependencies.logger?.error('event relay round failed', { error: this.lastError.message });
+  }
+
+  /** Waits `ms`, or less when one of `sleepers` is woken. */
+  private pause(ms: number, sleepers: Set<() => void>): Promise<void> {
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.sleepers.delete(wake);
-        resolve();
-      }, this.settings.idleMs);
       const wake = (): void => {
         clearTimeout(timer);
+        sleepers.delete(wake);
         resolve();
       };
-      this.sleepers.add(wake);
+      const timer = setTimeout(wake, ms);
+      sleepers.add(wake);
     });
+  }
+
+  private wakeSender(): void {
+    for (const wake of [...this.senderSleepers]) wake();
   }
 
   private async runChore(chore: Chore): Promise<void> {
@@ -239,7 +270,10 @@ export class EventRelay {
     const logged = await log.append(events);
     const queued = await this.deliveriesOf(logged);
     await deliveries.enqueue(queued, now);
-    if (queued.length > 0) this.sendNow = true;
+    if (queued.length > 0) {
+      this.sendNow = true;
+      this.wakeSender();
+    }
     await outbox.markPublished(events.map((event) => event.id));
     this.counters.relayed += events.length;
     this.recent.push({ at: Date.now(), count: events.length });
@@ -261,57 +295,77 @@ export class EventRelay {
   }
 
   /**
-   * One round of sending: every waiting delivery that is due and first in line for its endpoint and aggregate, each
-   * line in sequence order until one fails. Returns how many attempts were made.
+   * One round of sending: reads the waiting deliveries and hands them out as slots free, a delivery at a time, fairly
+   * between tenants, endpoints and lines (an endpoint and an aggregate, in sequence order until one fails; see
+   * {@link DeliveryLines}). It ends when all it read is over, or when a read would find more (new deliveries queued,
+   * SEND_CHECK_MS passed) and what it read is handed out or it has gone on for SEND_ROUND_MS: attempts still under way
+   * then go on beside the next round, which leaves their lines alone. Returns how many attempts it started.
    */
   async sendOnce(): Promise<number> {
-    if (!this.sendNow && Date.now() < this.nextSendCheck) return 0;
-    this.sendNow = false;
-    // At most WAITING_READ; past that many waiting, each endpoint's share, oldest first (the store's `waiting`), so that
-    // no endpoint's backlog keeps the others' from being read (ADR 0023).
-    const waiting = await this.dependencies.deliveries.waiting(WAITING_READ);
-    const now = this.now();
-    // Deliveries queued elsewhere (a re-send through another process) are seen within this time at the latest.
-    this.nextSendCheck = Date.now() + SEND_CHECK_MS;
-    if (waiting.length === 0) return 0;
-    const lines = new Map<string, WebhookDelivery[]>();
-    for (const delivery of [...waiting].sort((left, right) => left.sequence - right.sequence)) {
-      const key = `${delivery.tenantId}/${delivery.endpointId}/${delivery.aggregateId}`;
-      lines.set(key, [...(lines.get(key) ?? []), delivery]);
-    }
-    const due = [...lines.values()].filter((line) => ((line[0] as WebhookDelivery).nextAttemptAt?.getTime() ?? 0) <= now.getTime());
-    const later = [...lines.values()].map((line) => (line[0] as WebhookDelivery).nextAttemptAt?.getTime() ?? 0).filter((at) => at > now.getTime());
-    this.nextSendCheck = Math.min(this.nextSendCheck, ...later.slice(0, 10_000).map((at) => Date.now() + (at - now.getTime())));
-    if (due.length === 0) return 0;
-    const endpoints = new Map<string, Promise<WebhookEndpoint | undefined>>();
-    const endpointOf = (delivery: WebhookDelivery): Promise<WebhookEndpoint | undefined> => {
-      const key = `${delivery.tenantId}/${delivery.endpointId}`;
-      if (!endpoints.has(key)) endpoints.set(key, this.dependencies.endpoints.get(delivery.tenantId, delivery.endpointId));
-      return endpoints.get(key) as Promise<WebhookEndpoint | undefined>;
-    };
-    let attempts = 0;
-    let next = 0;
-    const worker = async (index: number): Promise<void> => {
-      while (next < due.length && !this.stopping) {
-        if (index > 0 && this.yielding()) {
-          await new Promise((resolve) => setTimeout(resolve, YIELD_CHECK_MS));
-          continue;
-        }
-        const line = due[next++] as WebhookDelivery[];
-        for (const delivery of line) {
-          if ((delivery.nextAttemptAt?.getTime() ?? 0) > this.now().getTime()) break;
-          const endpoint = await endpointOf(delivery);
-          if (endpoint && !endpoint.enabled) break;
-          attempts += 1;
-          if (!(await this.attempt(delivery, endpoint))) break;
-          if (this.stopping) return;
-        }
+    if (this.sending || (!this.sendNow && Date.now() < this.nextSendCheck)) return 0;
+    this.sending = true;
+    const attemptsBefore = this.attemptsMade;
+    try {
+      this.sendNow = false;
+      const read = this.lines.readBegins();
+      const readStarted = Date.now();
+      // At most WAITING_READ; past that many waiting, each endpoint's share, oldest first (the store's `waiting`), so that
+      // no endpoint's backlog keeps the others' from being read (ADR 0023).
+      const waiting = await this.dependencies.deliveries.waiting(WAITING_READ);
+      const endsAt = Date.now() + Math.max(SEND_ROUND_MS, ROUND_PER_READ * (Date.now() - readStarted));
+      const now = this.now();
+      // Deliveries queued elsewhere (a re-send through another process) are seen within this time at the latest.
+      this.nextSendCheck = Date.now() + SEND_CHECK_MS;
+      const later = this.lines.fill(read, waiting, now);
+      if (later !== undefined) this.nextSendCheck = Math.min(this.nextSendCheck, Date.now() + (later - now.getTime()));
+      this.deleted.clear();
+      while (!this.stopping) {
+        const limits = inFlightLimits(this.yielding() ? 1 : this.settings.sendConcurrency);
+        for (let delivery = this.lines.take(limits, this.now()); delivery; delivery = this.lines.take(limits, this.now())) this.launch(delivery);
+        if (!this.lines.waiting && this.lines.inFlight === 0) break;
+        const readAgain = this.sendNow ? !this.lines.waiting || Date.now() >= endsAt : this.lines.waiting && Date.now() >= Math.max(endsAt, this.nextSendCheck);
+        if (readAgain) break;
+        // Woken by an attempt that ends or new deliveries; while the process serves requests, also to see whether it still does.
+        const until = this.sendNow ? endsAt : this.lines.waiting ? Math.max(endsAt, this.nextSendCheck) : Infinity;
+        await this.pause(Math.max(0, Math.min(until - Date.now(), this.yielding() ? YIELD_CHECK_MS : SEND_CHECK_MS)), this.senderSleepers);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.settings.sendConcurrency, due.length) }, (_, index) => worker(index)));
-    // Lines stopped at a retry, or went on past what this read saw: look again at once.
-    if (attempts > 0) this.sendNow = true;
-    return attempts;
+      // Lines stopped at a retry, or went on past what this read saw: look again at once.
+      if (this.attemptsMade > attemptsBefore || this.lines.waiting) this.sendNow = true;
+    } finally {
+      this.sending = false;
+    }
+    return this.attemptsMade - attemptsBefore;
+  }
+
+  /** Starts sending one delivery that {@link DeliveryLines.take} gave, tracked until over. */
+  private launch(delivery: WebhookDelivery): void {
+    const flight: Promise<void> = this.send(delivery).finally(() => this.flights.delete(flight));
+    this.flights.add(flight);
+  }
+
+  /**
+   * Reads the delivery's endpoint, then attempts it. The endpoint is read before each attempt, not once a round: a change
+   * stored (deleted, disabled, a new URL, older secrets ended) holds for every attempt that starts after it.
+   */
+  private async send(delivery: WebhookDelivery): Promise<void> {
+    let goOn = false;
+    try {
+      const key = `${delivery.tenantId}/${delivery.endpointId}`;
+      const endpoint = this.deleted.has(key) ? undefined : await this.dependencies.endpoints.get(delivery.tenantId, delivery.endpointId);
+      if (!endpoint) this.deleted.add(key);
+      if (endpoint && !endpoint.enabled) this.lines.drop(delivery);
+      else if (!this.stopping) {
+        this.attemptsMade += 1;
+        goOn = await this.attempt(delivery, endpoint);
+      }
+    } catch (error) {
+      this.roundFailed(error);
+    } finally {
+      this.lines.settle(delivery, goOn);
+      // Its line's next delivery is in the round under way, if any; otherwise the next round reads it.
+      if (!this.sending) this.sendNow = true;
+      this.wakeSender();
+    }
   }
 
   private yielding(): boolean {
@@ -353,9 +407,11 @@ export class EventRelay {
       await this.record(() => deliveries.recordAttempt(delivery, attempt, { status: 'delivered' }));
       this.counters.deliveriesSent += 1;
       // One write per endpoint and minute at most: enough to tell "has it succeeded since this failure began".
-      if (endpoint && (!endpoint.lastSuccessAt || at.getTime() - endpoint.lastSuccessAt.getTime() > 60_000)) {
+      const key = `${delivery.tenantId}/${delivery.endpointId}`;
+      const last = Math.max(endpoint?.lastSuccessAt?.getTime() ?? -Infinity, this.successRecorded.get(key) ?? -Infinity);
+      if (endpoint && at.getTime() - last > 60_000) {
+        this.successRecorded.set(key, at.getTime());
         await endpoints.recordSuccess(endpoint.tenantId, endpoint.id, at);
-        (endpoint as { lastSuccessAt?: Date }).lastSuccessAt = at;
       }
       return true;
     }
@@ -370,7 +426,6 @@ export class EventRelay {
     this.counters.deliveriesGivenUp += 1;
     // Failing for the whole window without one success since: the endpoint is disabled, and says so in an event.
     if (endpoint && (!endpoint.lastSuccessAt || endpoint.lastSuccessAt < firstAttemptAt) && (await endpoints.disableFailing(endpoint.tenantId, endpoint.id, endpoint.version, at))) {
-      (endpoint as { enabled: boolean }).enabled = false;
       this.counters.endpointsDisabled += 1;
       this.dependencies.logger?.warn('webhook endpoint disabled after failing for the whole retry window', { tenantId: endpoint.tenantId, endpointId: endpoint.id });
     }

@@ -265,6 +265,24 @@ describe('the invariant checker', () => {
     expect(stopped.notes.map((item) => item.ids['number'])).toEqual(['INV-000002']);
   });
 
+  it('finds an imported document that holds a number of a series of ours without having taken it out of the series (audit E3)', () => {
+    const importedAt = (id: string, number: string) => ({ ...invoice, id, number, imported: true as const, payments: [], credits: [], amountDue: 0n });
+    // A forged "import" of INV-000004: nothing stops the series from giving that number to a document of ours later.
+    const forged = checkTenant({ ...consistent(), invoices: [...consistent().invoices, importedAt('imp-4', 'INV-000004')] });
+    expect(forged.findings.map((item) => [item.code, item.ids['documentId'], item.ids['number']])).toEqual([['integrity.number_unreserved', 'imp-4', 'INV-000004']]);
+    // Held by another claim's holder, or reserved for a document of ours: not its claim either.
+    const elsewhere = checkTenant({
+      ...consistent(),
+      invoices: [...consistent().invoices, importedAt('imp-4', 'INV-000004')],
+      reservations: [...consistent().reservations, { series: 'INV', sequence: 4, documentId: 'inv-4' }],
+    });
+    expect(elsewhere.findings.map((item) => [item.code, item.ids['documentId']])).toContainEqual(['integrity.number_unreserved', 'imp-4']);
+    // A number no series of ours can give (another system's format) needs no claim.
+    for (const number of ['AR-1001', '2025/17', 'INV-00004', 'inv-000004']) {
+      expect(checkTenant({ ...consistent(), invoices: [...consistent().invoices, importedAt('imp-x', number)] }).findings).toEqual([]);
+    }
+  });
+
   it('checks a series of 150,000 numbers and a ledger account of 20,000 transactions without running out of stack or time', () => {
     const count = 150_000;
     const invoices = Array.from({ length: count }, (_, index) => ({ ...invoice, id: `inv-${index}`, number: `INV-${String(index + 1).padStart(6, '0')}`, payments: [], credits: [] }));

@@ -1,5 +1,5 @@
 import { Money, type CurrencyCode } from '@invoicing/core';
-import { formatDocumentNumber, isImportedHolder } from '../invoice/number-sequence.port';
+import { formatDocumentNumber, importedHolder, isImportedHolder, parseDocumentNumber } from '../invoice/number-sequence.port';
 import { GENESIS_HASH, chainHash, contentHashOf, type DocumentSeal, type SealRecord } from '../invoice/document-seal';
 import type { DocumentKind, InvoiceState } from '../invoice/invoice';
 import type { InvoiceStatus } from '../invoice/invoice-lifecycle';
@@ -390,9 +390,25 @@ export function checkNumbering(snapshot: TenantSnapshot): { findings: IntegrityF
     }
   }
   for (const invoice of snapshot.invoices) {
-    // An imported document holds the number another system gave it: no series of ours reserved it.
-    if (invoice.number !== undefined && invoice.imported === undefined && !reservedFor.has(`${invoice.id}\u0000${invoice.number}`)) {
-      findings.push(finding(snapshot.tenantId, 'integrity.number_unreserved', `document ${invoice.id} holds number ${invoice.number}, which was not reserved for it`, { documentId: invoice.id, number: invoice.number }));
+    if (invoice.number === undefined) continue;
+    if (invoice.imported === undefined) {
+      if (!reservedFor.has(`${invoice.id}\u0000${invoice.number}`)) {
+        findings.push(finding(snapshot.tenantId, 'integrity.number_unreserved', `document ${invoice.id} holds number ${invoice.number}, which was not reserved for it`, { documentId: invoice.id, number: invoice.number }));
+      }
+      continue;
+    }
+    // An imported document holds the number another system gave it. One in our own format is one a series could give
+    // out: the import took it out of that series (its claim) before storing the document, or the series will give it
+    // to a document of ours, whose issue then fails on it.
+    const inSeries = parseDocumentNumber(invoice.number);
+    if (inSeries && !reservedFor.has(`${importedHolder(inSeries.series, inSeries.sequence)}\u0000${invoice.number}`)) {
+      findings.push(
+        finding(snapshot.tenantId, 'integrity.number_unreserved', `imported document ${invoice.id} holds number ${invoice.number} of series ${inSeries.series}, which was not taken out of the series for it`, {
+          documentId: invoice.id,
+          number: invoice.number,
+          series: inSeries.series,
+        }),
+      );
     }
   }
   return { findings, notes };

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { EventRelay, type Lease } from '../../events/event-relay';
 import { runAs } from '../../events/event-origin';
-import type { EventJson } from '../../events/event-json';
+import { eventJsonOf, type EventJson } from '../../events/event-json';
 import { generateWebhookSecret } from '../../webhooks/signature';
 import { createTestDatabase, type TestDatabase } from '../../testing/mongo-test-database';
 import { EVENT_BUCKET_SIZE } from './event-schemas';
@@ -310,7 +310,11 @@ describe('EventRelay on MongoDB', () => {
 
   it('reads a backlog several batches at a time, and still logs each event once, in the order it was saved', async () => {
     const tenant = tenantIdOf('relay-backlog');
-    for (let index = 0; index < 60; index += 1) await database.adapters.partners.save(aPartner(tenant, { legalName: `Backlog ${index} GmbH` }));
+    for (let index = 0; index < 60; index += 1) {
+      await database.adapters.partners.save(aPartner(tenant, { legalName: `Backlog ${index} GmbH` }));
+      // The outbox is read oldest first by the millisecond of each save; two saves in one millisecond have no order.
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
     const reads = jest.spyOn(events.models.partners, 'find');
     try {
       await drain([relay({ batchSize: 4 })]);
@@ -478,6 +482,149 @@ describe('webhook deliveries', () => {
   });
 });
 
+/** A receiver on loopback that answers 204 after `delayMs`, recording each request with its path and when it came. */
+async function recordingReceiver(delayMs: number): Promise<{ server: Server; url: string; received: (Received & { path: string; at: number })[] }> {
+  const received: (Received & { path: string; at: number })[] = [];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), path: request.url ?? '', at: Date.now() });
+      setTimeout(() => {
+        response.statusCode = 204;
+        response.end();
+      }, delayMs);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, received };
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`never: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** `count` updates of one partner, logged and queued for each endpoint: one line (endpoint and aggregate) per endpoint. */
+async function queueUpdates(tenantId: string, endpointIds: readonly string[], count: number, partnerId = 'partner-1'): Promise<void> {
+  const logged = await events.log.append(
+    Array.from({ length: count }, (_, index): DomainEvent => ({
+      id: `${tenantId}/partner/${partnerId}/${index + 2}/0`,
+      type: 'partner.updated',
+      tenantId: tenantIdOf(tenantId),
+      aggregateType: 'partner',
+      aggregateId: partnerId,
+      aggregateVersion: index + 2,
+      index: 0,
+      occurredAt: new Date(),
+      payload: { partnerId },
+    })),
+  );
+  expect(logged).toHaveLength(count);
+  await events.deliveries.enqueue(endpointIds.flatMap((endpointId) => logged.map((event) => ({ endpointId, event, body: JSON.stringify(eventJsonOf(event)) }))), new Date());
+}
+
+describe('the sender and the endpoints as they are now', () => {
+  it('starts no attempt with what an endpoint was once its change is stored: deleted, moved, its older secrets ended (audit E1)', async () => {
+    const tenantId = 'hooks-changed';
+    const hub = await recordingReceiver(200);
+    const oldSecret = generateWebhookSecret();
+    for (const id of ['ep-rotate', 'ep-delete', 'ep-move']) {
+      await events.endpoints.create({ tenantId, id, url: `${hub.url}/${id}`, eventTypes: ['partner.updated'], enabled: true, secret: id === 'ep-rotate' ? oldSecret : generateWebhookSecret(), at: new Date() });
+    }
+    await queueUpdates(tenantId, ['ep-rotate', 'ep-delete', 'ep-move'], 6);
+    const to = (path: string) => hub.received.filter((request) => request.path === `/hooks/${path}`);
+    const one = relay({ idleMs: 20 });
+    one.start();
+    let changedAt = 0;
+    let newSecret = '';
+    try {
+      await until(() => ['ep-rotate', 'ep-delete', 'ep-move'].every((id) => to(id).length >= 2), 'two deliveries to each endpoint');
+      const now = new Date();
+      // overlapUntil = now: what overlapHours: 0 asks (a leaked secret).
+      const [rotated] = await Promise.all([
+        events.endpoints.rotateSecret(tenantId, 'ep-rotate', generateWebhookSecret(), now, now),
+        events.endpoints.delete(tenantId, 'ep-delete', now),
+        events.endpoints.update(tenantId, 'ep-move', { url: `${hub.url}/ep-moved` }, now),
+      ]);
+      changedAt = Date.now();
+      newSecret = rotated.secrets[0]?.secret as string;
+      await until(() => to('ep-rotate').length >= 6 && to('ep-move').length + to('ep-moved').length >= 6, 'the other deliveries');
+      const deadline = Date.now() + 10_000;
+      while ((await events.deliveries.backlog(new Date(), tenantId)).waiting > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      await one.stop();
+      hub.server.close();
+    }
+    const after = (path: string) => to(path).filter((request) => request.at >= changedAt);
+    const verifies = (secret: string, request: Received) => {
+      try {
+        new Webhook(secret).verify(request.body, request.headers as Record<string, string>);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // At most the attempt already in flight when the change was stored goes out as the endpoint was.
+    expect(after('ep-rotate').filter((request) => verifies(oldSecret, request)).length).toBeLessThanOrEqual(1);
+    expect(after('ep-rotate').filter((request) => !verifies(oldSecret, request)).every((request) => verifies(newSecret, request))).toBe(true);
+    expect(after('ep-delete').length).toBeLessThanOrEqual(1);
+    expect(after('ep-move').length).toBeLessThanOrEqual(1);
+    expect(to('ep-moved').length).toBeGreaterThanOrEqual(3);
+    expect((await events.deliveries.backlog(new Date(), tenantId)).waiting).toBe(0);
+  });
+});
+
+describe('the sender between tenants', () => {
+  it.each([
+    ['four in flight', false],
+    ['one in flight, as while the API serves requests', true],
+  ])("sends another tenant's delivery while a slow endpoint still has deliveries waiting (%s; audit E2)", async (_, busy) => {
+    const slowTenant = `hooks-slow-${busy ? 'busy' : 'idle'}`;
+    const fastTenant = `hooks-fast-${busy ? 'busy' : 'idle'}`;
+    const slow = await recordingReceiver(300);
+    const fast = await recordingReceiver(0);
+    await events.endpoints.create({ tenantId: slowTenant, id: 'ep-slow', url: slow.url, eventTypes: ['partner.updated'], enabled: true, secret: generateWebhookSecret(), at: new Date() });
+    // Two partners' updates: two lines of four deliveries to the slow endpoint.
+    await queueUpdates(slowTenant, ['ep-slow'], 4, 'partner-a');
+    await queueUpdates(slowTenant, ['ep-slow'], 4, 'partner-b');
+    const one = new EventRelay(
+      { outbox: events.outbox, log: events.log, endpoints: events.endpoints, deliveries: events.deliveries, lease: held, foregroundBusy: () => busy },
+      { urlPolicy: LOOPBACK, retry: FAST_RETRY, idleMs: 20 },
+    );
+    one.start();
+    let waited = 0;
+    let slowThen = 0;
+    try {
+      await until(() => slow.received.length >= 1, 'the slow endpoint busy');
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      // The other tenant's endpoint takes every event: its own webhook_endpoint.created, which the relay queues.
+      const queuedAt = Date.now();
+      await events.endpoints.create({ tenantId: fastTenant, id: 'ep-fast', url: fast.url, eventTypes: ['*'], enabled: true, secret: generateWebhookSecret(), at: new Date() });
+      await until(() => fast.received.length >= 1, "the other tenant's delivery");
+      waited = Date.now() - queuedAt;
+      slowThen = slow.received.length;
+      await until(() => slow.received.length >= 8, 'the slow endpoint drained');
+    } finally {
+      await one.stop();
+      slow.server.close();
+      fast.server.close();
+    }
+    // Before: only once the slow endpoint's every delivery was over (2.4 s at one in flight). Now within a round of
+    // sending (500 ms) and the attempt in flight.
+    expect(slowThen).toBeLessThan(8);
+    expect(waited).toBeLessThan(1_500);
+    // Still in order per line.
+    for (const partner of ['partner-a', 'partner-b']) {
+      const versions = slow.received.map((request) => JSON.parse(request.body) as EventJson).filter((event) => event.aggregateId === partner).map((event) => event.aggregateVersion);
+      expect(versions).toEqual([2, 3, 4, 5]);
+    }
+  });
+});
+
 describe('the sender beside requests', () => {
   /** A receiver that answers after `delayMs`, counting the most requests it had open at once. */
   async function slowReceiver(delayMs: number): Promise<{ server: Server; url: string; received: () => number; mostAtOnce: () => number; resetMost: () => void }> {
@@ -499,14 +646,6 @@ describe('the sender beside requests', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, received: () => received, mostAtOnce: () => most, resetMost: () => (most = open) };
-  }
-
-  async function until(condition: () => boolean, what: string): Promise<void> {
-    const deadline = Date.now() + 20_000;
-    while (!condition()) {
-      if (Date.now() > deadline) throw new Error(`never: ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
   }
 
   /** Six endpoints wanting every event: their six `webhook_endpoint.created` make 36 deliveries on 36 lines. */
