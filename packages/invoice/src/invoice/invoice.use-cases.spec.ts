@@ -16,7 +16,7 @@ import { invoiceToEn16931 } from '../en16931/from-invoice';
 import { validateEn16931 } from '../en16931/validate-en16931';
 import { postTransaction } from '../ledger/post-transaction';
 import { createInMemoryAdapters } from '../testing/in-memory/in-memory-adapters';
-import { SCENARIO_BUYER, SCENARIO_MARKETABLE, SCENARIO_NOW, SCENARIO_TERMS, createScenario, createTestBed, type Scenario, type TestBed } from '../testing/scenario';
+import { SCENARIO_BUYER, SCENARIO_MARKETABLE, SCENARIO_NOW, SCENARIO_TERMS, afterNextLedgerLookup, createScenario, createTestBed, type Scenario } from '../testing/scenario';
 import { Invoice, type InvoiceState } from './invoice';
 import type { InvoiceRepository } from './invoice-repository.port';
 import {
@@ -105,24 +105,6 @@ async function ledgerOf(): Promise<LedgerTransaction[]> {
 function postLedger(operationId: string, postings: Posting[]) {
   const account = { tenantId: s.tenantId, partnerId: s.buyer.id, currency: 'EUR' } as const;
   return postTransaction(s.adapters.ledger, { account, operationId }, () => ({ kind: 'opening', postings, at: new Date(SCENARIO_NOW) }));
-}
-
-/**
- * Runs a request of another API process on the same database (its own ledger object: its own queue of appends and
- * known heads) right after this process's next lookup of a ledger operation, before it reads the head.
- */
-function afterNextLookup(run: (other: TestBed) => Promise<unknown>): { ran: boolean } {
-  const ledger = s.adapters.ledger;
-  const other = createTestBed({ adapters: { ...s.adapters, ledger: Object.create(ledger) as typeof ledger } });
-  const lookup = ledger.byOperation.bind(ledger);
-  const outcome = { ran: false };
-  jest.spyOn(ledger, 'byOperation').mockImplementationOnce(async (tenantId, operationId) => {
-    const found = await lookup(tenantId, operationId);
-    await run(other);
-    outcome.ran = true;
-    return found;
-  });
-  return outcome;
 }
 
 describe('CreateInvoiceDraft', () => {
@@ -792,7 +774,7 @@ describe('VoidInvoice', () => {
     it('answers the void another process made of the same invoice at the same moment, as a retry would (audit L3)', async () => {
       // Sent to two processes at once: one was answered 409 ledger.void_partial.
       const invoice = await issued();
-      const other = afterNextLookup((process) => process.use(VoidInvoice).execute({ tenantId: s.tenantId, invoiceId: invoice.id, reason: 'Duplicate' }));
+      const other = afterNextLedgerLookup(s, (process) => process.use(VoidInvoice).execute({ tenantId: s.tenantId, invoiceId: invoice.id, reason: 'Duplicate' }));
 
       const voided = await s.use(VoidInvoice).execute({ tenantId: s.tenantId, invoiceId: invoice.id, reason: 'Duplicate' });
 
@@ -854,7 +836,7 @@ describe('MarkInvoiceUncollectible', () => {
     it('answers the write-off another process made of the same invoice at the same moment, as a retry would (audit L3)', async () => {
       // Sent to two processes at once: one was answered 409 invoice.already_paid, on an invoice nothing was paid on.
       const invoice = await issued();
-      const other = afterNextLookup((process) => process.use(MarkInvoiceUncollectible).execute({ tenantId: s.tenantId, invoiceId: invoice.id }));
+      const other = afterNextLedgerLookup(s, (process) => process.use(MarkInvoiceUncollectible).execute({ tenantId: s.tenantId, invoiceId: invoice.id }));
 
       const written = await s.use(MarkInvoiceUncollectible).execute({ tenantId: s.tenantId, invoiceId: invoice.id });
 

@@ -12,7 +12,7 @@ import { GetPartnerBalance } from '../queries/report.use-cases';
 import type { InvoiceId, PartnerId, PartnershipId, PaymentId, RefundId } from '../shared/ids';
 import { postTransaction } from '../ledger/post-transaction';
 import { createInMemoryAdapters } from '../testing/in-memory/in-memory-adapters';
-import { SCENARIO_BUYER, SCENARIO_TERMS, createScenario, createTestBed, type Scenario, type TestBed } from '../testing/scenario';
+import { SCENARIO_BUYER, SCENARIO_TERMS, afterNextLedgerLookup, anotherProcess, createScenario, type Scenario } from '../testing/scenario';
 import { Payment, type PaymentState } from './payment';
 import { ApplyPayment, GetPayment, ListPayments, PayInvoice, RecordPayment, RefundCredit } from './payment.use-cases';
 
@@ -100,29 +100,6 @@ function voidAfterNextRead(invoiceId: InvoiceId, read: 'get' | 'findReceivables'
 }
 
 /** Another API process on the same database: its own ledger object, so its own queue of appends and known heads. */
-function anotherProcess(): TestBed {
-  const ledger = s.adapters.ledger;
-  return createTestBed({ adapters: { ...s.adapters, ledger: Object.create(ledger) as typeof ledger } });
-}
-
-/**
- * Runs a request of {@link anotherProcess} right after this process's next lookup of a ledger operation, before it reads the head: the interleaving of an
- * attempt whose append was delayed and its retry.
- */
-function afterNextLookup(run: (other: TestBed) => Promise<unknown>): { ran: boolean } {
-  const ledger = s.adapters.ledger;
-  const other = anotherProcess();
-  const lookup = ledger.byOperation.bind(ledger);
-  const outcome = { ran: false };
-  jest.spyOn(ledger, 'byOperation').mockImplementationOnce(async (tenantId, operationId) => {
-    const found = await lookup(tenantId, operationId);
-    await run(other);
-    outcome.ran = true;
-    return found;
-  });
-  return outcome;
-}
-
 describe('PayInvoice', () => {
   describe('execute', () => {
     const pay = (invoiceId: InvoiceId, amount: string, tenant = s.tenantId) =>
@@ -774,7 +751,7 @@ describe('retries of the same request (an id derived from its idempotency key)',
 
   it('answers the payment when another attempt of it settles the named invoice between this attempt\'s lookup and its read of the invoice', async () => {
     const target = await invoice('70.00', '2026-03-01');
-    const other = afterNextLookup((process) =>
+    const other = afterNextLedgerLookup(s, (process) =>
       process.use(RecordPayment).execute({ tenantId: s.tenantId, partnerId: s.buyer.id, amount: '70.00', currency: 'EUR', receivedOn: '2026-03-10', id: ID, applyTo: [target.id] }),
     );
 
@@ -838,8 +815,8 @@ describe('retries of the same request (an id derived from its idempotency key)',
       // Two processes: the first attempt's append was delayed past its deadline (503); the retry, sent to another
       // process, looked the refund up before that append landed and read the head after it: "nothing was refunded".
       // (The credit came through yet another process: this one knows no head of the account and reads it.)
-      const prepaid = await anotherProcess().use(RecordPayment).execute({ tenantId: s.tenantId, partnerId: s.buyer.id, amount: '100.00', currency: 'EUR', receivedOn: '2026-03-10', id: 'credit-payment-1' as PaymentId });
-      const other = afterNextLookup((process) =>
+      const prepaid = await anotherProcess(s).use(RecordPayment).execute({ tenantId: s.tenantId, partnerId: s.buyer.id, amount: '100.00', currency: 'EUR', receivedOn: '2026-03-10', id: 'credit-payment-1' as PaymentId });
+      const other = afterNextLedgerLookup(s, (process) =>
         process.use(RefundCredit).execute({ tenantId: s.tenantId, partnerId: s.buyer.id, amount: '100.00', currency: 'EUR', refundedOn: '2026-03-12', reference: 'SEPA-RF-1', refundId: REFUND }),
       );
 

@@ -57,6 +57,39 @@ export function createTestBed(options: TestBedOptions = {}): TestBed {
   return { container, clock, ids, adapters, use: (useCase) => container.get(useCase) };
 }
 
+/**
+ * A test bed of another API process on the same adapters: its own ledger object, so its own queue of appends and its
+ * own known heads (ADR 0006), as a second process has.
+ */
+export function anotherProcess(bed: TestBed): TestBed {
+  const ledger = bed.adapters.ledger;
+  return createTestBed({ adapters: { ...bed.adapters, ledger: Object.create(ledger) as typeof ledger } });
+}
+
+/**
+ * Runs `run` in {@link anotherProcess} right after `bed`'s next lookup of a ledger operation, before it reads the head:
+ * the interleaving of an attempt whose append was delayed and its retry. `ran` says whether it came to that.
+ */
+export function afterNextLedgerLookup(bed: TestBed, run: (other: TestBed) => Promise<unknown>): { ran: boolean } {
+  const ledger = bed.adapters.ledger;
+  const other = anotherProcess(bed);
+  const lookup = ledger.byOperation.bind(ledger);
+  const outcome = { ran: false };
+  Object.defineProperty(ledger, 'byOperation', {
+    configurable: true,
+    writable: true,
+    value: async (...args: Parameters<typeof ledger.byOperation>) => {
+      // Once: the next lookups are the ledger's own again.
+      delete (ledger as { byOperation?: unknown }).byOperation;
+      const found = await lookup(...args);
+      await run(other);
+      outcome.ran = true;
+      return found;
+    },
+  });
+  return outcome;
+}
+
 /** The seller a scenario registers: a French company with a billing address, a VAT id and one contact. */
 export const SCENARIO_SELLER: PartnerDetails & { readonly contacts: readonly ContactInput[] } = {
   kind: 'company',
