@@ -51,6 +51,11 @@ const SEND_CHECK_MS = 2_000;
  */
 const SEND_ROUND_MS = 500;
 const ROUND_PER_READ = 4;
+/**
+ * The same while the process serves requests (one attempt in flight, ADR 0023): a read of a large backlog then costs
+ * the requests' database, and the few attempts a round makes gain nothing from reading it sooner.
+ */
+const ROUND_PER_READ_SERVING = 20;
 /** Waiting deliveries the sender reads per round. */
 const WAITING_READ = 5_000;
 /** How often a sender held back by the process's requests looks whether they are over. */
@@ -312,7 +317,7 @@ export class EventRelay {
       // At most WAITING_READ; past that many waiting, each endpoint's share, oldest first (the store's `waiting`), so that
       // no endpoint's backlog keeps the others' from being read (ADR 0023).
       const waiting = await this.dependencies.deliveries.waiting(WAITING_READ);
-      const endsAt = Date.now() + Math.max(SEND_ROUND_MS, ROUND_PER_READ * (Date.now() - readStarted));
+      const endsAt = Date.now() + Math.max(SEND_ROUND_MS, (this.yielding() ? ROUND_PER_READ_SERVING : ROUND_PER_READ) * (Date.now() - readStarted));
       const now = this.now();
       // Deliveries queued elsewhere (a re-send through another process) are seen within this time at the latest.
       this.nextSendCheck = Date.now() + SEND_CHECK_MS;
