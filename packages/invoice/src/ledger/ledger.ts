@@ -131,7 +131,8 @@ export interface LedgerTransactionDraft {
   readonly creditNote?: CreditNoteContent;
   /**
    * A digest of what the request asked that the postings cannot show, so that a retry under the same operation id is
-   * told from another request: for a payment, the invoices it named (or that it named none). Absent on transactions
+   * told from another request: for a payment, the invoices it named (or that it named none); for an application, its
+   * payment and the invoices it named. Absent on transactions
    * stored before it was kept, which are compared by their postings alone, and on those whose postings say it all.
    */
   readonly requestDigest?: string;

@@ -516,6 +516,26 @@ describe('ApplyPayment', () => {
       expect(await state(later.id)).toEqual({ status: 'issued', outstanding: '30.00' });
     });
 
+    it('refuses with idempotency.key_reused an operation id used by another application: another payment, or other invoices named', async () => {
+      // After the API forgot the key (a 5xx, or 24 hours), a second request under it was answered 200 with its payment as
+      // it stood: the client took credit as applied that was not.
+      const [first, second] = [await invoice('30.00', '2026-03-01'), await invoice('30.00', '2026-03-05')];
+      const [prepaid, other] = [await record('100.00'), await record('100.00')];
+      const apply = (paymentId: PaymentId, applyTo?: InvoiceId[]) => s.use(ApplyPayment).execute({ tenantId: s.tenantId, paymentId, operationId: 'derived-application-2', ...definedFields({ applyTo }) });
+      // Both receivables went to the older payment when it was recorded; credit it back by a fresh invoice.
+      const third = await invoice('30.00', '2026-03-09');
+      expect(applications(await apply(other.id, [third.id]))).toEqual([[third.id, '30.00']]);
+
+      await expect(apply(prepaid.id, [third.id])).rejects.toEqual(error('DomainError', 'idempotency.key_reused'));
+      await expect(apply(other.id, [first.id])).rejects.toEqual(error('DomainError', 'idempotency.key_reused'));
+      await expect(apply(other.id)).rejects.toEqual(error('DomainError', 'idempotency.key_reused'));
+      expect(applications(await apply(other.id, [third.id, third.id]))).toEqual([[third.id, '30.00']]);
+      expect(applications(await s.use(GetPayment).execute({ tenantId: s.tenantId, paymentId: prepaid.id }))).toEqual([
+        [first.id, '30.00'],
+        [second.id, '30.00'],
+      ]);
+    });
+
     it('changes nothing when the payment has no credit left', async () => {
       const target = await invoice('240.00', '2026-03-01');
       const spent = await record('100.00', [target.id]);

@@ -267,6 +267,26 @@ function namesTheSame(transaction: LedgerTransaction, applyTo: readonly InvoiceI
   return !transaction.postings.some((posting) => posting.type === 'applied' && !named.has(posting.invoiceId));
 }
 
+/** The digest of an application request: the payment and the invoices it names (each once, in order), or none. */
+function applicationRequestDigest(paymentId: PaymentId, applyTo: readonly InvoiceId[] | undefined): string {
+  return bytesToHex(sha256(utf8ToBytes(JSON.stringify({ paymentId, applyTo: applyTo === undefined ? null : [...new Set(applyTo)] }))));
+}
+
+/**
+ * Whether a stored application was asked for this payment and these invoices. One stored before the request was kept
+ * (no digest) is compared by what it shows: its payment, and the invoices it settled.
+ */
+function appliesTheSame(transaction: LedgerTransaction, paymentId: PaymentId, applyTo: readonly InvoiceId[] | undefined, requestDigest: string): boolean {
+  if (transaction.kind !== 'application') return false;
+  if (transaction.requestDigest !== undefined) return transaction.requestDigest === requestDigest;
+  if (transaction.postings.some((posting) => posting.type === 'applied' && posting.paymentId !== paymentId)) return false;
+  return namesTheSame(transaction, applyTo, requestDigest);
+}
+
+function applicationKeyReused(paymentId: PaymentId): DomainError {
+  return new DomainError('idempotency.key_reused', `the idempotency key was used to apply another payment or other invoices than payment ${paymentId}'s: use a new key`, { paymentId });
+}
+
 function keyReused(paymentId: PaymentId): DomainError {
   return new DomainError('idempotency.key_reused', `payment ${paymentId} was recorded for a different request: use a new idempotency key`, { paymentId });
 }
@@ -316,15 +336,25 @@ export class ApplyPayment {
     const payment = await syncedPayment(this.projection, tenantId, paymentId);
     const account: LedgerAccount = { tenantId, partnerId: payment.partnerId, currency: payment.currency };
     const operationId = `application:${command.operationId ?? this.ids.next<'Operation'>()}`;
+    const requestDigest = applicationRequestDigest(paymentId, command.applyTo);
+    // What an operation id stored for another application answers would be taken for this one: refused instead.
+    const sameRequest = (transaction: LedgerTransaction | undefined): void => {
+      if (transaction && !appliesTheSame(transaction, paymentId, command.applyTo, requestDigest)) throw applicationKeyReused(paymentId);
+    };
     const stored = command.operationId === undefined ? undefined : await this.ledger.byOperation(tenantId, operationId);
+    if (stored && !inAccount(stored, account)) throw applicationKeyReused(paymentId);
+    sameRequest(stored);
     const targets = stored ? NO_TARGETS : await targetInvoices(this.invoices, account, command.applyTo);
     const outcome = await postTransactionIfAny(this.ledger, { account, operationId }, async (state) => {
       const position = await state.payment(paymentId);
       // Its document holds credit the ledger never received: counting it as none would answer an application that did nothing.
       if (position.receipts === 0) throw backfillRequired(paymentId);
       const postings = await applications(state, paymentId, position.unapplied, targets, payment.receivedOn);
-      return postings.length === 0 ? undefined : { kind: 'application', postings, at: this.clock.now() };
+      return postings.length === 0 ? undefined : { kind: 'application', postings, at: this.clock.now(), requestDigest };
+    }).catch((error: unknown) => {
+      throw error instanceof ConflictError && error.code === 'ledger.operation_reused' ? applicationKeyReused(paymentId) : error;
     });
+    sameRequest(outcome?.transaction);
     // With nothing left to apply, the documents are still brought up to date: what the call finds may be the work of an
     // attempt that stopped after its ledger append.
     if (outcome) await this.projection.project(outcome.transaction, outcome.read);
