@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Query, Req, Res, type OnModuleDestroy } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import type { TenantId } from '@invoicing/core';
+import { ValidationError, type TenantId } from '@invoicing/core';
 import { eventJsonOf, type EventRelay } from '@invoicing/integration';
 import type { MongoEventAdapters } from '@invoicing/integration/mongodb';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -60,9 +60,13 @@ export class EventsController implements OnModuleDestroy {
     const types = query.types?.split(',');
     if ((request.headers.accept ?? '').includes(EVENT_STREAM_TYPE)) {
       const lastEventId = Number(request.headers['last-event-id']);
-      await this.stream(tenantId, Number.isSafeInteger(lastEventId) && lastEventId >= 0 ? lastEventId : (query.after ?? 0), types, request, reply);
+      const resumed = Number.isSafeInteger(lastEventId) && lastEventId >= 0;
+      const from = resumed ? lastEventId : (query.after ?? 0);
+      await this.assertCursor(tenantId, from, resumed ? 'Last-Event-ID' : 'after');
+      await this.stream(tenantId, from, types, request, reply);
       return undefined;
     }
+    await this.assertCursor(tenantId, query.after ?? 0, 'after');
     const read = () => this.events.log.read(tenantId, { after: query.after ?? 0, limit: query.limit ?? 100, ...(types ? { types } : {}) });
     let page = await read();
     const deadline = Date.now() + (query.wait ?? 0) * 1000;
@@ -71,6 +75,13 @@ export class EventsController implements OnModuleDestroy {
       if ((await this.events.log.head(tenantId)) > page.next) page = await read();
     }
     return { items: page.events.map(eventJsonOf), next: page.next, head: page.head };
+  }
+
+  /** @throws ValidationError `pagination.invalid_cursor` for a cursor past the tenant's newest event */
+  private async assertCursor(tenantId: TenantId, after: number, field: string): Promise<void> {
+    if (!(await this.events.log.isCursor(tenantId, after))) {
+      throw ValidationError.of(field, 'pagination.invalid_cursor', `the cursor ${after} is past this tenant's newest event: it is not one this feed gave (another tenant's, or from a log restored since)`);
+    }
   }
 
   private async stream(tenantId: TenantId, from: number, types: readonly string[] | undefined, request: FastifyRequest, reply: FastifyReply): Promise<void> {

@@ -11,7 +11,7 @@ import type { EventMetricsDto } from './events.response.dto';
  * audit trail and the metrics), the event log behind them. An unknown aggregate has an empty trail, not a 404.
  */
 export const EVENT_PROBLEM_CODES = {
-  followEvents: answers(SIGNED_IN, VALIDATED),
+  followEvents: answers(SIGNED_IN, VALIDATED, { 400: ['pagination.invalid_cursor'] }),
   getAuditTrail: answers(SIGNED_IN, VALIDATED),
   getEventMetrics: answers(SIGNED_IN),
 } satisfies Record<string, ProblemCodes>;
@@ -94,7 +94,7 @@ export const eventExamples: ExamplesOf<keyof typeof EVENT_PROBLEM_CODES> = (s) =
     followEvents: {
       response: { items: page.map(eventJsonOf), next: page.at(-1)?.sequence ?? after, head: log.length },
       responseAs: { [EVENT_STREAM_TYPE]: eventStreamOf(page.filter((event) => event.sequence > 45)) },
-      problems: [{ path: 'types', code: 'request.invalid', issue: 'request.matches' }],
+      problems: [{ path: 'types', code: 'request.invalid', issue: 'request.matches' }, { path: 'after', code: 'pagination.invalid_cursor' }],
     },
     getAuditTrail: {
       response: { items: trail.map(eventJsonOf), next: null },

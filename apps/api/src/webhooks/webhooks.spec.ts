@@ -326,6 +326,24 @@ describe('events out', () => {
     expect(JSON.parse(/\ndata: (.*)/.exec(messages[2] as string)?.[1] as string)).toMatchObject({ sequence: head + 1, type: 'partner.created' });
   });
 
+  it('refuses a cursor past the tenant\'s newest event (another tenant\'s, or from a log restored since) rather than answer it as up to date (audit T3)', async () => {
+    // acme's cursor taken from globex's longer feed was answered `next` = `head` = that cursor: up to date, while
+    // every acme event up to it would be skipped.
+    await t.call('POST', '/v1/partners', { as: 'globex-admin', body: { legalName: 'Longer Feed GmbH' } });
+    await settled();
+    const head = (await t.call('GET', '/v1/events?after=0&limit=1')).body.head as number;
+    const ahead = head + 1_000;
+
+    const page = await t.call('GET', `/v1/events?after=${ahead}`);
+    expect([page.status, page.body.code, page.body.errors?.[0]?.path]).toEqual([400, 'pagination.invalid_cursor', 'after']);
+    const polled = await t.call('GET', `/v1/events?after=${ahead}&wait=1`);
+    expect([polled.status, polled.body.code]).toEqual([400, 'pagination.invalid_cursor']);
+    const stream = await fetch(`${t.url}/v1/events`, { headers: { authorization: `Bearer ${await t.token('acme-viewer')}`, accept: 'text/event-stream', 'last-event-id': String(ahead) } });
+    expect([stream.status, ((await stream.json()) as { code: string }).code]).toEqual([400, 'pagination.invalid_cursor']);
+    // The newest event itself is a cursor the feed gives: up to date.
+    expect((await t.call('GET', `/v1/events?after=${head}`)).body).toEqual({ items: [], next: head, head });
+  });
+
   it('answers an aggregate\'s audit trail to admins: every change, who made it, in which request', async () => {
     const trail = await t.call('GET', `/v1/audit?aggregate=${invoiceId}`);
     expect(trail.status).toBe(200);

@@ -40,4 +40,9 @@ export interface EventLog {
   ofAggregate(tenantId: string, aggregateId: string, query: { readonly after: number; readonly limit: number }): Promise<readonly LoggedEvent[]>;
   /** The tenant's last sequence (0 when nothing was logged). */
   head(tenantId: string): Promise<number>;
+  /**
+   * Whether `after` is a cursor the tenant's feed can have given: 0, or a sequence up to its head. One past the head is
+   * another tenant's, or from a log restored since: read from there, the feed would skip every event up to it.
+   */
+  isCursor(tenantId: string, after: number): Promise<boolean>;
 }

@@ -175,6 +175,12 @@ export class MongoEventLog implements EventLog {
     return (document?.sequence as number | undefined) ?? 0;
   }
 
+  async isCursor(tenantId: string, after: number): Promise<boolean> {
+    if (after <= (await this.head(tenantId))) return true;
+    // The hint may lag the log by the events of an append under way: the log itself holds such a sequence.
+    return (await guarded(() => this.events.collection.findOne({ tenantId, sequence: after } as never, { projection: { _id: 1 } }))) !== null;
+  }
+
   async read(tenantId: string, query: EventQuery): Promise<EventPage> {
     const types = query.types && query.types.length > 0 ? new Set(query.types) : undefined;
     const head = await this.head(tenantId);
