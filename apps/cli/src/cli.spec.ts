@@ -304,8 +304,8 @@ describe('invoicing, against the API', () => {
   let sellerId: string;
   const database = `cli_${randomUUID().slice(0, 8)}`;
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${apiUrl}${path}`, { method, headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${apiUrl}${path}`, { method, headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json', ...headers }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     return (await response.json()) as Record<string, unknown>;
   };
   /** The first issued invoices, newest first. */
@@ -589,5 +589,70 @@ describe('invoicing, against the API', () => {
     expect(ran.code).toBe(130);
     expect(ran.stdout).toMatch(/stopped waiting; import \S+ goes on in the API \(\d+ rows read/);
     expect(ran.stderr).toContain('stopped after 0 of 1 files');
+  });
+
+  it('exports a CSV that reconciles row by row: total − prepaid + rounding = amount due, and amount due − paid − credited = outstanding', async () => {
+    /** What the API answered, once sure it is not a problem. */
+    const done = async (answer: Promise<Record<string, unknown>>) => {
+      const body = await answer;
+      if (body.code !== undefined) throw new Error(`the API refused: ${JSON.stringify(body)}`);
+      return body;
+    };
+    const party = async (legalName: string, countryCode: string, vatId: string) =>
+      (await done(call('POST', '/v1/partners', { legalName, identifiers: { vatId }, addresses: [{ lines: ['1 Main Street'], city: 'Paris', postalCode: '75002', countryCode }] }))).id as string;
+    const seller = await party('Reconciled Seller SAS', 'FR', 'FR32123456789');
+    const buyer = await party('Reconciled Buyer GmbH', 'DE', 'DE123456789');
+    const partnership = async (currency: string) =>
+      (await done(call('POST', '/v1/partnerships', { sellerId: seller, buyerId: buyer, currency, paymentTerms: { kind: 'net', days: 30 }, validFrom: '2020-01-01' }))).id as string;
+    const [eur, jpy] = [await partnership('EUR'), await partnership('JPY')];
+    const line = (name: string, quantity: string, netPrice: string, rate: string) => ({ name, unitCode: 'C62', quantity, netPrice, vat: { code: 'S', rate } });
+    const issue = async (partnershipId: string, content: Record<string, unknown>) => {
+      const draft = await done(call('POST', '/v1/invoices', { partnershipId, issueDate: '2026-03-02', ...content }));
+      return (await done(call('POST', `/v1/invoices/${draft.id as string}/issue`, {}, { 'if-match': `"${draft.version as number}"` }))).id as string;
+    };
+    const creditNote = async (invoiceId: string, body: Record<string, unknown>) => (await done(call('POST', `/v1/invoices/${invoiceId}/credit-notes`, body, { 'if-match': '*' }))).id as string;
+    // 121.11 with 20.00 paid before issue and 0.01 of rounding: 101.12 asked, 30.00 paid, 0.37 credited by a line.
+    const prepaid = await issue(eur, { lines: [line('a1', '1', '100.00', '20'), line('a2', '3', '0.335', '10')], prepaidAmount: '20.00', roundingAmount: '0.01' });
+    await done(call('POST', `/v1/invoices/${prepaid}/payments`, { amount: '30.00', currency: 'EUR', receivedOn: '2026-03-10' }));
+    const byLine = await creditNote(prepaid, { lines: [line('a2', '1', '0.335', '10')], reason: 'one returned' });
+    // 0.35 with 0.05 prepaid, credited in full: the credit note credits the 0.30 asked, not its 0.35 total.
+    const full = await issue(eur, { lines: [line('d', '3', '0.10', '15')], prepaidAmount: '0.05' });
+    const fullCredit = await creditNote(full, { reason: 'cancelled' });
+    const yen = await issue(jpy, { lines: [line('j', '1', '1000', '10')] });
+
+    const folder = join(work, 'reconciled');
+    mkdirSync(folder);
+    expect((await invoicing(['--api-url', apiUrl, 'export', '--to', 'csv', '--partner', buyer, '-o', folder], { env: config })).code).toBe(0);
+    const [header, ...rows] = parse(readFileSync(join(folder, 'invoices.csv'))) as string[][];
+    const AMOUNTS = ['Bill Total', 'Prepaid Amount', 'Rounding Amount', 'Amount Due', 'Amount Paid', 'Amount Credited', 'Outstanding'];
+    const start = (header as string[]).indexOf('Bill Total');
+    expect(header?.slice(start, start + AMOUNTS.length)).toEqual(AMOUNTS);
+    const id = (header as string[]).indexOf('Id');
+    const amountsOf = (invoiceId: string) => rows.find((row) => row[id] === invoiceId)?.slice(start, start + AMOUNTS.length);
+    expect(rows).toHaveLength(5);
+    expect(amountsOf(prepaid)).toEqual(['121.11', '20.00', '0.01', '101.12', '30.00', '0.37', '70.75']);
+    expect(amountsOf(byLine)).toEqual(['0.37', '0.00', '0.00', '0.37', '0.00', '0.00', '0.00']);
+    expect(amountsOf(full)).toEqual(['0.35', '0.05', '0.00', '0.30', '0.00', '0.30', '0.00']);
+    expect(amountsOf(fullCredit)).toEqual(['0.35', '0.05', '0.00', '0.30', '0.00', '0.00', '0.00']);
+    expect(amountsOf(yen)).toEqual(['1100', '0', '0', '1100', '0', '0', '1100']);
+    // In minor units, as the amounts of a row share their currency's decimals.
+    const minor = (row: string[], column: string) => BigInt((row[start + AMOUNTS.indexOf(column)] as string).replace('.', ''));
+    const kind = (header as string[]).indexOf('Kind');
+    for (const row of rows) {
+      expect(minor(row, 'Bill Total') - minor(row, 'Prepaid Amount') + minor(row, 'Rounding Amount')).toBe(minor(row, 'Amount Due'));
+      if (row[kind] === 'invoice') expect(minor(row, 'Amount Due') - minor(row, 'Amount Paid') - minor(row, 'Amount Credited')).toBe(minor(row, 'Outstanding'));
+    }
+    const sum = (rowKind: string, column: string) => rows.filter((row) => row[kind] === rowKind && row[header?.indexOf('Currency') as number] === 'EUR').reduce((total, row) => total + minor(row, column), 0n);
+    // What the credit notes credit is what the invoices say was credited.
+    expect(sum('credit_note', 'Amount Due')).toBe(sum('invoice', 'Amount Credited'));
+
+    // The invoices named give the rows the query gave (but for the seal, which may have come in between).
+    const named = join(work, 'reconciled-named');
+    mkdirSync(named);
+    expect((await invoicing(['--api-url', apiUrl, 'export', prepaid, fullCredit, yen, '--to', 'csv', '-o', named], { env: config })).code).toBe(0);
+    const [namedHeader, ...namedRows] = parse(readFileSync(join(named, 'invoices.csv'))) as string[][];
+    expect(namedHeader).toEqual(header);
+    const unsealed = (row: string[] | undefined) => row?.slice(0, id + 1);
+    expect(namedRows.map(unsealed)).toEqual([prepaid, fullCredit, yen].map((invoiceId) => unsealed(rows.find((row) => row[id] === invoiceId))));
   });
 });

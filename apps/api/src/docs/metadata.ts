@@ -574,6 +574,8 @@ export default async () => {
               externalReference: { required: false, type: () => String },
               purchaseOrderReference: { required: false, type: () => String },
               total: { required: true, type: () => t["../http/responses"].MoneyDto, description: "BT-112" },
+              prepaid: { required: true, type: () => t["../http/responses"].MoneyDto, description: "BT-113" },
+              rounding: { required: true, type: () => t["../http/responses"].MoneyDto, description: "BT-114: amount due = total \u2212 prepaid + rounding." },
               amountDue: { required: true, type: () => t["../http/responses"].MoneyDto, description: "BT-115" },
               paid: { required: true, type: () => t["../http/responses"].MoneyDto },
               credited: { required: true, type: () => t["../http/responses"].MoneyDto },

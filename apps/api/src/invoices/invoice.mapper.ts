@@ -103,6 +103,8 @@ export function toInvoiceSummaryResponse(summary: InvoiceSummary): InvoiceSummar
     externalReference: summary.externalReference,
     purchaseOrderReference: summary.purchaseOrderReference,
     total: toMoneyResponse(summary.total),
+    prepaid: toMoneyResponse(summary.prepaid),
+    rounding: toMoneyResponse(summary.rounding),
     amountDue: toMoneyResponse(summary.amountDue),
     paid: toMoneyResponse(summary.paid),
     credited: toMoneyResponse(summary.credited),

@@ -227,6 +227,10 @@ export class InvoiceSummaryDto {
   purchaseOrderReference?: string;
   /** BT-112 */
   total!: MoneyDto;
+  /** BT-113 */
+  prepaid!: MoneyDto;
+  /** BT-114: amount due = total − prepaid + rounding. */
+  rounding!: MoneyDto;
   /** BT-115 */
   amountDue!: MoneyDto;
   paid!: MoneyDto;

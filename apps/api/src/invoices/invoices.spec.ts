@@ -623,6 +623,8 @@ describe('invoices and credit notes over HTTP', () => {
           issueDate: '2025-03-10',
           dueDate: '2025-04-09',
           total: eur('36.00'),
+          prepaid: eur('0.00'),
+          rounding: eur('0.00'),
           amountDue: eur('36.00'),
           paid: eur('0.00'),
           credited: eur('12.00'),

@@ -17,7 +17,12 @@ export interface InvoiceQuery {
   readonly issuedTo?: string;
 }
 
-/** An invoice as `GET /v1/invoices` lists it: what a CSV export writes. */
+/** An amount as the API answers it: an exact decimal string with the currency's decimals. */
+interface Amount {
+  readonly amount: string;
+}
+
+/** An invoice as `GET /v1/invoices` lists it. */
 interface InvoiceSummary {
   readonly id: string;
   readonly kind: string;
@@ -29,10 +34,16 @@ interface InvoiceSummary {
   readonly dueDate?: string;
   readonly externalReference?: string;
   readonly purchaseOrderReference?: string;
-  readonly total: { readonly amount: string };
-  readonly paid: { readonly amount: string };
-  readonly credited: { readonly amount: string };
-  readonly outstanding: { readonly amount: string };
+  /** BT-112, the total with VAT. */
+  readonly total: Amount;
+  /** BT-113 and BT-114: amount due = total − prepaid + rounding. */
+  readonly prepaid: Amount;
+  readonly rounding: Amount;
+  /** BT-115: what the document asks for, total − prepaid + rounding; for a credit note, what it credits. */
+  readonly amountDue: Amount;
+  readonly paid: Amount;
+  readonly credited: Amount;
+  readonly outstanding: Amount;
   /** The document's link in its series' hash chain, null until it is sealed. */
   readonly seal?: { readonly position: number; readonly hash: string } | null;
 }
@@ -55,8 +66,12 @@ export async function listInvoices(api: ApiClient, query: InvoiceQuery, signal?:
   }
 }
 
+// Amounts in the order a row reconciles: Bill Total − Prepaid + Rounding = Amount Due, and for an invoice Amount Due −
+// Amount Paid − Amount Credited = Outstanding. Of them only Bill Total and Amount Paid have names the import reads
+// (docs/imports.md), so an export read back gives the import the same columns as before.
 const CSV_COLUMNS = [
-  'Invoice #', 'Kind', 'Status', 'Buyer', 'Invoice Date', 'Due Date', 'Customer PO Number', 'External Reference', 'Bill Total', 'Amount Paid', 'Amount Credited', 'Outstanding', 'Currency', 'Id',
+  'Invoice #', 'Kind', 'Status', 'Buyer', 'Invoice Date', 'Due Date', 'Customer PO Number', 'External Reference',
+  'Bill Total', 'Prepaid Amount', 'Rounding Amount', 'Amount Due', 'Amount Paid', 'Amount Credited', 'Outstanding', 'Currency', 'Id',
   // The seal of an issued document (ADR 0022): empty for drafts and documents not sealed yet.
   'Seal Position', 'Seal Hash',
 ];
@@ -83,6 +98,9 @@ export function invoicesCsv(invoices: readonly InvoiceSummary[]): string {
       text(invoice.purchaseOrderReference),
       text(invoice.externalReference),
       invoice.total.amount,
+      invoice.prepaid.amount,
+      invoice.rounding.amount,
+      invoice.amountDue.amount,
       invoice.paid.amount,
       invoice.credited.amount,
       invoice.outstanding.amount,
@@ -94,20 +112,25 @@ export function invoicesCsv(invoices: readonly InvoiceSummary[]): string {
   ]);
 }
 
-/** An invoice as `GET /v1/invoices/{id}` answers it: what a CSV export writes, `totals` aside. */
-interface InvoiceDetail extends Omit<InvoiceSummary, 'total'> {
-  readonly totals: { readonly taxInclusive: { readonly amount: string } };
+/** An invoice as `GET /v1/invoices/{id}` answers it: what a CSV export writes, its amounts in `totals`. */
+interface InvoiceDetail extends Omit<InvoiceSummary, 'total' | 'prepaid' | 'rounding' | 'amountDue'> {
+  readonly totals: { readonly taxInclusive: Amount; readonly prepaid: Amount; readonly rounding: Amount; readonly amountDue: Amount };
 }
 
-/** The invoices named, as the list would show them; each one the API does not find is reported. */
+/** The CSV row of an invoice, looked up by id. */
+async function invoiceRow(api: ApiClient, id: string, signal: AbortSignal | undefined): Promise<InvoiceSummary> {
+  const { totals, ...invoice } = (await api.call('GET', `/v1/invoices/${encodeURIComponent(id)}`, signal ? { signal } : {})).json as InvoiceDetail;
+  // BT-112 is what the list calls `total`.
+  return { ...invoice, total: totals.taxInclusive, prepaid: totals.prepaid, rounding: totals.rounding, amountDue: totals.amountDue };
+}
+
+/** The CSV rows of the invoices named; each one the API does not find is reported. */
 async function namedInvoices(api: ApiClient, ids: readonly string[], signal: AbortSignal | undefined, out: Output): Promise<{ invoices: InvoiceSummary[]; missing: number }> {
   const invoices: InvoiceSummary[] = [];
   let missing = 0;
   for (const id of ids) {
     try {
-      const { totals, ...invoice } = (await api.call('GET', `/v1/invoices/${encodeURIComponent(id)}`, signal ? { signal } : {})).json as InvoiceDetail;
-      // BT-112, the total the list calls `total`.
-      invoices.push({ ...invoice, total: totals.taxInclusive });
+      invoices.push(await invoiceRow(api, id, signal));
     } catch (error) {
       if (!(error instanceof ApiProblem) || error.status !== 404) throw error;
       missing += 1;

@@ -154,6 +154,8 @@ describe('summarize', () => {
       externalReference: 'ERP-7',
       purchaseOrderReference: 'PO-42',
       total: eur('120.00'),
+      prepaid: eur('20.00'),
+      rounding: eur('0.00'),
       amountDue: eur('100.00'),
       paid: eur('30.00'),
       credited: eur('10.00'),

@@ -22,6 +22,10 @@ export interface InvoiceSummary {
   readonly purchaseOrderReference?: string;
   /** Total with VAT (BT-112). */
   readonly total: Money;
+  /** Paid in advance (BT-113). */
+  readonly prepaid: Money;
+  /** Rounding amount (BT-114): amount due = total − prepaid + rounding. */
+  readonly rounding: Money;
   /** Amount due at issue (BT-115). */
   readonly amountDue: Money;
   readonly paid: Money;
@@ -47,6 +51,8 @@ export function summarize(invoice: Invoice): InvoiceSummary {
     currency: state.currency,
     ...definedFields({ issueDate: state.issueDate, dueDate: state.dueDate, externalReference: state.externalReference, purchaseOrderReference: state.purchaseOrderReference }),
     total: state.totals.taxInclusive,
+    prepaid: state.totals.prepaid,
+    rounding: state.totals.rounding,
     amountDue: state.totals.amountDue,
     paid: invoice.paidAmount,
     credited: invoice.creditedAmount,
