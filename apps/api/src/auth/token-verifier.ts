@@ -100,7 +100,8 @@ export class TokenVerifier {
   private async publicKey(kid: string): Promise<KeyObject> {
     const known = this.publicKeys.get(kid);
     if (known) return known;
-    if (Date.now() - this.fetchedAt < UNKNOWN_KEY_REFRESH_MS && this.publicKeys.size > 0) throw new Error('unknown signing key');
+    // Whatever the realm answered last (even no usable key): a token's key id is the sender's to choose.
+    if (Date.now() - this.fetchedAt < UNKNOWN_KEY_REFRESH_MS) throw new Error('unknown signing key');
     await this.keys();
     const key = this.publicKeys.get(kid);
     if (!key) throw new Error('unknown signing key');
@@ -160,13 +161,6 @@ export class TokenVerifier {
     this.publicKeys = next;
     this.fetchedAt = Date.now();
     return keys.length;
-  }
-
-  /** Whether the header's token was verified lately and has not expired: its caller is known without a check. */
-  knows(authorization: string | undefined): boolean {
-    const raw = BEARER.exec(authorization?.trim() ?? '')?.[1];
-    const known = raw === undefined ? undefined : this.verified.get(raw);
-    return known !== undefined && known.expiresAtMs >= Date.now();
   }
 
   /** The caller of an `Authorization` header; throws a 401 problem for any bad token, 403 for a token without tenant. */

@@ -2,17 +2,20 @@ import { createHash } from 'node:crypto';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import type { ApiConfig } from '../config';
 import { HttpProblem } from './problem';
 
 /** The rate limits that need the caller, applied by the guard around token verification. */
 export interface CallerLimits {
-  /** Before a token is verified: refuses an IP address that sent too many refused tokens. */
-  beforeAuthentication(request: FastifyRequest): Promise<void>;
-  /** A token was refused (401): one more against its IP address. */
-  tokenRefused(request: FastifyRequest): Promise<void>;
+  /**
+   * A token was refused (401): one more against its IP address. With `enforced`, an address past its budget is
+   * answered 429 instead. A token that verifies is never refused for its address's count: an address may be many
+   * callers (a NAT, or a proxy without TRUST_PROXY).
+   * @throws HttpProblem 429 `rate_limit.exceeded` (`limit: invalid_tokens`)
+   */
+  tokenRefused(request: FastifyRequest, enforced: boolean): Promise<void>;
   /** A token was accepted (`request.principal` is set): one request of its client, and of its tenant. */
   afterAuthentication(request: FastifyRequest): Promise<void>;
 }
@@ -101,22 +104,39 @@ export async function secureEdge(app: NestFastifyApplication, config: ApiConfig)
   const invalidTokens = limiter(invalidTokensPerIp, (request) => `invalid-token:${request.ip}`);
   const clients = limiter(perClient, (request) => `client:${request.principal?.tenantId}:${request.principal?.subject}`);
   const tenants = limiter(perTenant, (request) => `tenant:${request.principal?.tenantId}`);
-  const enforce = async (limit: Limit, check: ReturnType<typeof limiter>, request: FastifyRequest, increment = true) => {
-    const state = await check(request, { increment });
-    if (state.isAllowed) return;
-    // A count refuses the request that goes over it; a peek (the refused tokens) refuses once the count is reached.
-    if (increment ? state.isExceeded : state.remaining === 0) throw tooManyRequests(limit, state.max, state.ttlInSeconds);
+  const enforce = async (limit: Limit, check: ReturnType<typeof limiter>, request: FastifyRequest) => {
+    const state = await check(request);
+    if (!state.isAllowed && state.isExceeded) throw tooManyRequests(limit, state.max, state.ttlInSeconds);
   };
+  if (config.trustProxy === false || config.trustProxy === 0) warnOnceOfForwardedRequests(fastify);
   return {
-    beforeAuthentication: (request) => enforce('invalid_tokens', invalidTokens, request, false),
-    tokenRefused: async (request) => {
-      await invalidTokens(request);
+    tokenRefused: async (request, enforced) => {
+      if (enforced) await enforce('invalid_tokens', invalidTokens, request);
+      else await invalidTokens(request);
     },
     afterAuthentication: async (request) => {
       await enforce('client', clients, request);
       await enforce('tenant', tenants, request);
     },
   };
+}
+
+/**
+ * Behind a proxy without TRUST_PROXY, every client has the proxy's address, and the per-address limits count them
+ * all as one: said once, in the log, on the first request a proxy forwarded.
+ */
+function warnOnceOfForwardedRequests(fastify: FastifyInstance): void {
+  let warned = false;
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    if (!warned && (request.headers['x-forwarded-for'] !== undefined || request.headers.forwarded !== undefined)) {
+      warned = true;
+      request.log.warn(
+        { ip: request.ip },
+        'A request came through a proxy (X-Forwarded-For) but TRUST_PROXY is not set: every client counts as the proxy\'s address for the per-address rate limits. Set TRUST_PROXY to the proxy\'s hops or addresses.',
+      );
+    }
+    done();
+  });
 }
 
 const INLINE_SCRIPT = /<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi;
