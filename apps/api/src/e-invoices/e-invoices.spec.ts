@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { readFacturX, readInvoice } from '@invoicing/integration/formats';
 import type { OpenAPIObject } from '@nestjs/swagger';
@@ -114,6 +116,39 @@ describe('e-invoice files over HTTP', () => {
       expect([facturX.status, facturX.disposition]).toEqual([200, `attachment; filename="${issued.number}.factur-x.pdf"`]);
       const carried = await readInvoice((await readFacturX(facturX.bytes)).xml);
       expect([carried.syntax, carried.document.number, carried.document.totals.amountDue]).toEqual(['cii', issued.number, '3960.00']);
+    });
+
+    it('stamps a void invoice\'s PDF VOID, with nothing owed and no payment asked, and refuses its Factur-X and e-invoices (409 invoice.voided)', async () => {
+      // Audit O3: a voided invoice's PDF asked "Amount due EUR 120.00 … Please pay by", and its UBL, CII and Factur-X were
+      // valid payable invoices a buyer's system would book.
+      const draft = await t.call('POST', '/v1/invoices', { body: { partnershipId, issueDate: '2026-03-02', lines: [{ name: 'Consulting', quantity: '1', unitCode: 'HUR', netPrice: '100.00', vat: { code: 'S', rate: '20' } }] } });
+      const issued = (await t.call('POST', `/v1/invoices/${draft.body.id}/issue`)).body;
+      expect((await t.call('POST', `/v1/invoices/${issued.id}/void`, { body: { reason: 'sent twice' } })).body.status).toBe('void');
+      for (const path of [`/v1/invoices/${issued.id}/e-invoice`, `/v1/invoices/${issued.id}/e-invoice?syntax=cii`, `/v1/invoices/${issued.id}/pdf?format=factur-x`]) {
+        const refused = await t.call('GET', path);
+        expect([path, refused.status, refused.headers.get('content-type')?.split(';')[0], refused.body.code]).toEqual([path, 409, 'application/problem+json', 'invoice.voided']);
+      }
+      const pdf = await pdfOf(issued.id);
+      expect([pdf.status, pdf.type]).toEqual([200, 'application/pdf']);
+      const file = join(mkdtempSync(join(tmpdir(), 'void-pdf-')), 'void.pdf');
+      writeFileSync(file, pdf.bytes);
+      const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+      expect(text).toMatch(/VOID: this invoice was cancelled\. Nothing is owed\./);
+      expect({ amountDue: text.includes('Amount due'), payBy: text.includes('Please pay by') }).toEqual({ amountDue: false, payBy: false });
+      expect(text).toMatch(/Total with VAT\s+EUR\s120\.00/);
+    });
+
+    it('keeps serving the files of an invoice written off, and of a credit note, as they are', async () => {
+      const draft = await t.call('POST', '/v1/invoices', { body: { partnershipId, issueDate: '2026-03-02', lines: [{ name: 'Consulting', quantity: '1', unitCode: 'HUR', netPrice: '100.00', vat: { code: 'S', rate: '20' } }] } });
+      const issued = (await t.call('POST', `/v1/invoices/${draft.body.id}/issue`)).body;
+      const creditNote = await t.call('POST', `/v1/invoices/${issued.id}/credit-notes`, { body: { lines: [{ name: 'Consulting', quantity: '1', unitCode: 'HUR', netPrice: '10.00', vat: { code: 'S', rate: '20' } }] } });
+      expect(creditNote.status).toBe(201);
+      expect((await t.call('POST', `/v1/invoices/${issued.id}/mark-uncollectible`)).body.status).toBe('uncollectible');
+      for (const id of [issued.id, creditNote.body.id]) {
+        for (const path of [`/v1/invoices/${id}/e-invoice`, `/v1/invoices/${id}/e-invoice?syntax=cii`, `/v1/invoices/${id}/pdf?format=factur-x`, `/v1/invoices/${id}/pdf`]) {
+          expect([path, (await t.call('GET', path)).status]).toEqual([path, 200]);
+        }
+      }
     });
 
     it('refuses a draft, a bad locale or format, and a client that accepts only JSON', async () => {

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { atPath, definedFields, parseCalendarDate, type CalendarDate, type Cursor, type TenantId } from '@invoicing/core';
+import { InvalidStateError, atPath, definedFields, parseCalendarDate, type CalendarDate, type Cursor, type TenantId } from '@invoicing/core';
 import {
   ApproveInvoice,
   CreateCreditNote,
@@ -20,6 +20,7 @@ import {
   type DraftLineInput,
   type InvoiceFilter,
   type InvoiceId,
+  type InvoiceState,
   type MarketableId,
   type PartnerId,
   type PartnershipId,
@@ -145,12 +146,13 @@ export class InvoicesController {
    * The issued invoice or credit note as an EN 16931 e-invoice: UBL 2.1 (`syntax=ubl`, the default; a credit note is
    * a UBL `CreditNote`) or UN/CEFACT CII D16B (`syntax=cii`). Amounts, the VAT breakdown and the totals are the ones
    * the invoice was issued with, and the parties as they were then. A draft has no number yet: 409 `invoice.not_issued`.
-   * EN 16931 states amounts with at most 2 decimals, so a document in BHD, KWD or another 3-decimal currency is 422
-   * `e_invoice.currency_not_supported` (its PDF for people is not). A document whose file would break another EN 16931
-   * rule (a unit code outside UN/ECE Recommendation 20, a country code outside ISO 3166, a record imported without the
-   * parties' postal addresses) is 422 `e_invoice.invalid`, with the findings: the file is checked as a received one
-   * would be, and not handed out as a conforming invoice. The file comes as `application/xml`, named in
-   * `Content-Disposition`; a client that accepts only JSON gets 406.
+   * A void invoice has none either: 409 `invoice.voided` (a buyer's system would book the file as payable; its PDF is
+   * stamped VOID). EN 16931 states amounts with at most 2 decimals, so a document in BHD, KWD or another 3-decimal
+   * currency is 422 `e_invoice.currency_not_supported` (its PDF for people is not). A document whose file would break
+   * another EN 16931 rule (a unit code outside UN/ECE Recommendation 20, a country code outside ISO 3166, a record
+   * imported without the parties' postal addresses) is 422 `e_invoice.invalid`, with the findings: the file is checked
+   * as a received one would be, and not handed out as a conforming invoice. The file comes as `application/xml`, named
+   * in `Content-Disposition`; a client that accepts only JSON gets 406.
    */
   @Get(':invoiceId/e-invoice')
   @ApiProduces('application/xml')
@@ -165,6 +167,7 @@ export class InvoicesController {
     const state = await this.getInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId });
     const syntax = query.syntax ?? 'ubl';
     const document = invoiceToEn16931(state);
+    assertNotVoid(state);
     assertEn16931Currency(state);
     const file = await writeConformingInvoice(document, syntax);
     void reply
@@ -181,11 +184,12 @@ export class InvoicesController {
    * the lines over as many pages as they need, allowances and charges, the VAT breakdown, the totals, how to pay and
    * the notes, with amounts and dates in `locale`. `format=factur-x` makes it a Factur-X (EN 16931 profile): PDF/A-3b
    * carrying the invoice as UN/CEFACT CII in `factur-x.xml`. The figures are the ones the invoice was issued with. A
-   * draft has no number yet: 409 `invoice.not_issued`. A Factur-X of a document in a 3-decimal currency is 422
-   * `e_invoice.currency_not_supported`, as its e-invoice is, and one whose XML breaks an EN 16931 rule (a record
-   * imported without postal addresses) is 422 `e_invoice.invalid`, with the findings: its metadata would claim it
-   * conforms. The file comes as `application/pdf`, named in
-   * `Content-Disposition`; a client that accepts only JSON gets 406.
+   * draft has no number yet: 409 `invoice.not_issued`. A void invoice's PDF is stamped VOID, says nothing is owed and
+   * asks for no payment; it has no Factur-X: 409 `invoice.voided`, as its e-invoice. A Factur-X of a document in a
+   * 3-decimal currency is 422 `e_invoice.currency_not_supported`, as its e-invoice is, and one whose XML breaks an EN
+   * 16931 rule (a record imported without postal addresses) is 422 `e_invoice.invalid`, with the findings: its
+   * metadata would claim it conforms. The file comes as `application/pdf`, named in `Content-Disposition`; a client
+   * that accepts only JSON gets 406.
    */
   @Get(':invoiceId/pdf')
   @ApiProduces('application/pdf')
@@ -201,8 +205,11 @@ export class InvoicesController {
     const document = invoiceToEn16931(state);
     const options = { ...(query.locale === undefined ? {} : { locale: query.locale }), ...(state.seal === undefined ? {} : { seal: state.seal }) };
     const facturX = query.format === 'factur-x';
-    if (facturX) assertEn16931Currency(state);
-    const file = facturX ? await writeFacturX(document, options) : await renderInvoicePdf(document, options);
+    if (facturX) {
+      assertNotVoid(state);
+      assertEn16931Currency(state);
+    }
+    const file = facturX ? await writeFacturX(document, options) : await renderInvoicePdf(document, { ...options, voided: state.status === 'void' });
     void reply
       .type('application/pdf')
       .header('cache-control', 'no-store')
@@ -379,4 +386,14 @@ function lineInput(line: DraftLineDto): DraftLineInput {
 /** A calendar-date query parameter, refused under its own name when it is no real day. */
 function calendarDate(path: string, value: string | undefined): CalendarDate | undefined {
   return value === undefined ? undefined : atPath(path, () => parseCalendarDate(value));
+}
+
+/**
+ * Refuses the e-invoice (UBL, CII, Factur-X) of a void invoice: EN 16931 cannot say a document was cancelled, so a
+ * buyer's system would book the file as payable. Its PDF for people is drawn, stamped VOID.
+ * @throws InvalidStateError `invoice.voided`
+ */
+function assertNotVoid(state: Pick<InvoiceState, 'id' | 'number' | 'status'>): void {
+  if (state.status !== 'void') return;
+  throw new InvalidStateError('invoice.voided', `Invoice ${state.number ?? state.id} is void: it has no e-invoice, which a buyer's system would book as payable (its PDF is stamped VOID).`, { invoiceId: state.id });
 }

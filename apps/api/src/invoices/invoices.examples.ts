@@ -54,8 +54,9 @@ export const INVOICE_PROBLEM_CODES = {
   listInvoices: answers(SIGNED_IN, PAGED),
   getInvoice: answers(SIGNED_IN, { 404: ['invoice.not_found'] }),
   // `syntax` is checked; a stored text holding U+FFFE or U+FFFF (which no text check refuses) cannot be written as XML.
-  getEInvoice: answers(SIGNED_IN, VALIDATED, { 400: ['format.invalid_character'], 404: ['invoice.not_found'], 409: ['invoice.not_issued'], 422: ['e_invoice.currency_not_supported', 'e_invoice.invalid'] }),
-  getInvoicePdf: answers(SIGNED_IN, VALIDATED, { 400: ['pdf.invalid_locale'], 404: ['invoice.not_found'], 409: ['invoice.not_issued'], 422: ['e_invoice.currency_not_supported', 'e_invoice.invalid'] }),
+  getEInvoice: answers(SIGNED_IN, VALIDATED, { 400: ['format.invalid_character'], 404: ['invoice.not_found'], 409: ['invoice.not_issued', 'invoice.voided'], 422: ['e_invoice.currency_not_supported', 'e_invoice.invalid'] }),
+  // A void invoice has no e-invoice, hence no Factur-X; its PDF is stamped VOID.
+  getInvoicePdf: answers(SIGNED_IN, VALIDATED, { 400: ['pdf.invalid_locale'], 404: ['invoice.not_found'], 409: ['invoice.not_issued', 'invoice.voided'], 422: ['e_invoice.currency_not_supported', 'e_invoice.invalid'] }),
   updateInvoice: answers(SIGNED_IN, WITH_BODY, VALIDATED, IF_MATCH, DRAFT_CONTENT, { 404: ['invoice.not_found'], 409: ['invoice.not_draft'] }),
   approveInvoice: answers(SIGNED_IN, WITH_BODY, IF_MATCH, { 404: ['invoice.not_found'], 409: ['invoice.not_draft'] }),
   issueInvoice: answers(SIGNED_IN, WITH_BODY, IDEMPOTENT, IF_MATCH, {
@@ -104,12 +105,12 @@ export const invoiceExamples: ExamplesOf<keyof typeof INVOICE_PROBLEM_CODES> = (
   getInvoicePdf: {
     // The PDF's first bytes: the whole file would swamp the reference (GET it to see one).
     response: '%PDF-1.7 …',
-    problems: [{ path: 'locale', code: 'request.invalid', issue: 'request.matches' }, 'invoice.not_found', 'invoice.not_issued'],
+    problems: [{ path: 'locale', code: 'request.invalid', issue: 'request.matches' }, 'invoice.not_found', 'invoice.not_issued', 'invoice.voided'],
   },
   getEInvoice: {
     // The invoice of the path's example id, as UBL (the default syntax).
     response: writeInvoice(invoiceToEn16931(s.invoices.issued), 'ubl').toString('utf8'),
-    problems: [{ path: 'syntax', code: 'request.invalid', issue: 'request.is_in' }, 'invoice.not_found', 'invoice.not_issued'],
+    problems: [{ path: 'syntax', code: 'request.invalid', issue: 'request.is_in' }, 'invoice.not_found', 'invoice.not_issued', 'invoice.voided'],
   },
   updateInvoice: {
     request: contentOf(s, '6'),

@@ -52,11 +52,12 @@ function facturXXmp(): string {
  *
  * Its metadata says the XML conforms to EN 16931, so it does: the XML's specification identifier (BT-24) is EN
  * 16931's, whatever the document had (a Peppol or XRechnung one, a Factur-X MINIMUM one), and a document the XML of
- * which breaks a rule is refused rather than handed out as a conforming invoice.
+ * which breaks a rule is refused rather than handed out as a conforming invoice. There is no Factur-X of a voided
+ * invoice (no `voided` option): its XML would be a payable invoice.
  * @throws EInvoiceRefusedError `e_invoice.invalid`, with the fatal findings of the XML (e.g. a record without the
  * parties' postal addresses: BR-08, BR-10)
  */
-export async function writeFacturX(document: En16931Document, options: Omit<InvoicePdfOptions, 'pdfA3'> = {}): Promise<Buffer> {
+export async function writeFacturX(document: En16931Document, options: Omit<InvoicePdfOptions, 'pdfA3' | 'voided'> = {}): Promise<Buffer> {
   const xml = await writeConformingInvoice({ ...document, process: { ...document.process, specification: En16931.SPECIFICATION_IDENTIFIER } }, 'cii');
   return renderInvoicePdf(document, {
     ...options,

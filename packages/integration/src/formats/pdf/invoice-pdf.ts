@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ValidationError } from '@invoicing/core';
+import { ValidationError, currencyOf, isCurrencyCode } from '@invoicing/core';
 import { isCreditNoteType, type En16931, type En16931Document } from '@invoicing/invoice';
 import { create as createFont, type Font } from 'fontkit';
 import PDFDocument from 'pdfkit';
@@ -33,6 +33,11 @@ export interface InvoicePdfOptions {
    * and hash, which anyone holding the chain can check. Absent for a document not sealed (yet), or read from a file.
    */
   readonly seal?: { readonly position: number; readonly hash: string };
+  /**
+   * The invoice was voided after issue: every page is stamped VOID, and it states that nothing is owed instead of an
+   * amount due and how to pay.
+   */
+  readonly voided?: boolean;
   /** PDF/A-3b with these files embedded as associated files (Factur-X): see `writeFacturX`. */
   readonly pdfA3?: { readonly files: readonly EmbeddedFile[]; readonly xmp: string };
 }
@@ -51,6 +56,9 @@ const PAGE = { size: 'A4' as const, margin: 48 };
 const FOOTER = 28;
 const GREY = '#555555';
 const RULE = '#bbbbbb';
+const VOID_RED = '#c0392b';
+/** The size of the lines table's text, which a cell holding numbers shrinks from. */
+const TABLE_SIZE = 8.5;
 
 /** The columns of the lines table, as shares of the text width. */
 const COLUMNS = [
@@ -61,12 +69,15 @@ const COLUMNS = [
   { key: 'vat', title: 'VAT', share: 0.1, align: 'right' as const },
   { key: 'net', title: 'Net amount', share: 0.19, align: 'right' as const },
 ];
+/** The columns whose cells hold numbers: one never breaks inside a number (it shrinks instead). */
+const NUMBER_COLUMNS = new Set(['quantity', 'price', 'vat', 'net']);
 
 /**
  * Renders an invoice or credit note (the EN 16931 model: an issued invoice's, or a file's) as a PDF for people: seller
  * and buyer, references, the lines (over as many pages as they need, their header repeated), document allowances and
  * charges, the VAT breakdown, the totals, payment instructions with the IBAN and due date, and notes. Amounts and
- * dates are written in the locale; the amounts are the document's own, never recomputed.
+ * dates are written in the locale (see `formatsOf`); the amounts are the document's own, never recomputed. A voided
+ * invoice (`voided`) is stamped VOID and asks for nothing.
  */
 export async function renderInvoicePdf(document: En16931Document, options: InvoicePdfOptions = {}): Promise<Buffer> {
   const locale = pdfLocale(options.locale ?? 'en-GB');
@@ -92,19 +103,10 @@ export async function renderInvoicePdf(document: En16931Document, options: Invoi
   pdf.on('data', (chunk: Buffer) => chunks.push(chunk));
   const ended = new Promise<void>((done) => pdf.on('end', done));
 
-  // Built once per document: a formatter costs far more to build than to use.
-  // Latin digits and the Gregorian calendar whatever the locale: the font has no other digits (Devanagari, Bengali …
-  // would print as empty boxes), and a due date is read against the calendar the invoice's terms count in.
-  const moneyFormat = new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay: 'code', numberingSystem: 'latn' });
-  // A unit price keeps all its decimals (0.0004 EUR per call), at least the currency's.
-  const priceFormat = new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay: 'code', numberingSystem: 'latn', maximumFractionDigits: 20 });
-  const decimalFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 20, numberingSystem: 'latn' });
-  const dayFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC', calendar: 'gregory', numberingSystem: 'latn' });
-  // Decimal text given to format() as it is: Intl formats the exact decimal, never a binary float of it.
-  const money = (value: string | undefined) => (value === undefined ? '' : moneyFormat.format(value as unknown as number));
-  const price = (value: string | undefined) => (value === undefined ? '' : priceFormat.format(value as unknown as number));
-  const decimal = (value: string | undefined) => (value === undefined ? '' : decimalFormat.format(value as unknown as number));
-  const day = (value: string | undefined) => (value === undefined ? '' : dayFormat.format(new Date(`${value}T00:00:00Z`)));
+  const { money, decimal, day } = formatsOf(locale, currency);
+  // A unit price is an amount too: all its decimals (0.0004 EUR per call), at least the currency's.
+  const price = money;
+  const voided = options.voided === true;
   const width = pdf.page.width - PAGE.margin * 2;
   const left = PAGE.margin;
   // Where content ends on a page: PDFKit breaks flowing text (notes, payment lines) there too.
@@ -123,11 +125,13 @@ export async function renderInvoicePdf(document: En16931Document, options: Invoi
   }
   const headerBottom = pdf.y;
   pdf.fillColor('black').font('bold').fontSize(20).text(kind.toUpperCase(), left + width * 0.55, top, { width: width * 0.45, align: 'right' });
+  if (voided) pdf.fillColor(VOID_RED).fontSize(16).text('VOID', left + width * 0.55, pdf.y, { width: width * 0.45, align: 'right' }).fillColor('black');
   pdf.font('regular').fontSize(9);
   const facts: [string, string | undefined][] = [
     ['Number', document.number],
     ['Issue date', day(document.issueDate)],
-    ['Due date', day(document.dueDate)],
+    // Nothing is due on a void invoice.
+    ['Due date', voided ? undefined : day(document.dueDate)],
     ['Buyer reference', document.buyerReference],
     ['Order', document.purchaseOrderReference],
     ['Contract', document.contractReference],
@@ -153,7 +157,7 @@ export async function renderInvoicePdf(document: En16931Document, options: Invoi
     COLUMNS.forEach((column, index) => pdf.text(column.title, columnX[index] as number, y, { width: width * column.share - 6, align: column.align }));
     pdf.y = y + 14;
     pdf.moveTo(left, pdf.y - 3).lineTo(left + width, pdf.y - 3).strokeColor(RULE).stroke();
-    pdf.font('regular').fontSize(8.5);
+    pdf.font('regular').fontSize(TABLE_SIZE);
   };
   drawHeader();
   // A row taller than a page (a description of many lines) is cut to a page, with an ellipsis: its cells are drawn
@@ -167,16 +171,41 @@ export async function renderInvoicePdf(document: En16931Document, options: Invoi
     while (kept < lines.length && pdf.heightOfString(`${lines.slice(0, kept + 1).join('\n')}…`, { width: cellWidth }) <= room) kept += 1;
     return `${lines.slice(0, Math.max(1, kept)).join('\n')}…`;
   };
+  /**
+   * The size a cell of numbers is set in: a line of it on one line where a readable size allows, and never a number
+   * broken over two (`EUR 9,999,999,999,` then `999.99` reads as an amount 1000 times smaller); it may still break at
+   * a space, between a number and its currency or unit code.
+   */
+  const numberSize = (text: string, cellWidth: number): number => {
+    const widest = (parts: readonly string[], size: number) => Math.max(...parts.map((part) => pdf.fontSize(size).widthOfString(part)));
+    let size = TABLE_SIZE;
+    while (size > 6 && widest(text.split('\n'), size) > cellWidth) size -= 0.25;
+    while (size > 2 && widest(text.split(/[ \n]/), size) > cellWidth) size -= 0.25;
+    return size;
+  };
   for (const line of document.lines) {
-    const cells = Object.fromEntries(Object.entries(lineCells(line, { money, price, decimal, day })).map(([key, text]) => [key, fitted(text, width * (COLUMNS.find((column) => column.key === key)?.share ?? 1) - 6, rowRoom() - 6)]));
-    const height = Math.max(...COLUMNS.map((column) => pdf.heightOfString(cells[column.key] ?? '', { width: width * column.share - 6 }))) + 6;
+    const texts = lineCells(line, { money, price, decimal, day });
+    const cells = COLUMNS.map((column) => {
+      const cellWidth = width * column.share - 6;
+      const text = texts[column.key] ?? '';
+      const size = NUMBER_COLUMNS.has(column.key) ? numberSize(text, cellWidth) : TABLE_SIZE;
+      pdf.fontSize(size);
+      const cut = fitted(text, cellWidth, rowRoom() - 6);
+      return { text: cut, size, width: cellWidth, height: pdf.heightOfString(cut, { width: cellWidth }) };
+    });
+    pdf.fontSize(TABLE_SIZE);
+    const height = Math.max(...cells.map((cell) => cell.height)) + 6;
     if (pdf.y + height > bottom()) {
       pdf.addPage();
       pdf.y = PAGE.margin;
       drawHeader();
     }
     const y = pdf.y;
-    COLUMNS.forEach((column, index) => pdf.text(cells[column.key] ?? '', columnX[index] as number, y, { width: width * column.share - 6, align: column.align }));
+    COLUMNS.forEach((column, index) => {
+      const cell = cells[index];
+      if (cell) pdf.fontSize(cell.size).text(cell.text, columnX[index] as number, y, { width: cell.width, align: column.align });
+    });
+    pdf.fontSize(TABLE_SIZE);
     pdf.y = y + height;
   }
   pdf.moveTo(left, pdf.y).lineTo(left + width, pdf.y).strokeColor(RULE).stroke();
@@ -218,7 +247,13 @@ export async function renderInvoicePdf(document: En16931Document, options: Invoi
   row('Total with VAT', money(totals.taxInclusive), true);
   if (!isZero(totals.prepaid)) row('Paid in advance', `−${money(totals.prepaid)}`);
   if (!isZero(totals.rounding)) row('Rounding', money(totals.rounding));
-  row(kind === 'Invoice' ? 'Amount due' : 'Amount credited', money(totals.amountDue), true);
+  if (voided) {
+    ensure(16);
+    pdf.font('bold').fontSize(10).fillColor(VOID_RED).text(`VOID: this ${kind.toLowerCase()} was cancelled. Nothing is owed.`, left, pdf.y + 4, { width, align: 'right' });
+    pdf.fillColor('black');
+  } else {
+    row(kind === 'Invoice' ? 'Amount due' : 'Amount credited', money(totals.amountDue), true);
+  }
   pdf.moveDown(1);
 
   // How to pay, then notes.
@@ -230,7 +265,7 @@ export async function renderInvoicePdf(document: En16931Document, options: Invoi
     payment?.remittanceInformation && `Reference: ${payment.remittanceInformation}`,
     payment?.directDebit?.mandateReference && `Direct debit, mandate ${payment.directDebit.mandateReference}`,
   ].filter((line): line is string => Boolean(line));
-  if (kind === 'Invoice' && paymentLines.length > 0) {
+  if (kind === 'Invoice' && !voided && paymentLines.length > 0) {
     ensure(14 + paymentLines.length * 12);
     pdf.font('bold').fontSize(10).text('Payment', left);
     pdf.font('regular').fontSize(9);
@@ -250,8 +285,9 @@ export async function renderInvoicePdf(document: En16931Document, options: Invoi
     pdf.switchToPage(index);
     // The footer lies below where content ends: PDFKit would start a new page for text written there.
     pdf.page.margins.bottom = 0;
+    if (voided) stampVoid(pdf);
     pdf.font('regular').fontSize(8).fillColor(GREY);
-    pdf.text(`${kind} ${document.number ?? ''} · page ${index + 1} of ${range.count}`, left, pdf.page.height - PAGE.margin - 10, { width, align: 'center', lineBreak: false });
+    pdf.text(`${kind} ${document.number ?? ''}${voided ? ' · VOID' : ''} · page ${index + 1} of ${range.count}`, left, pdf.page.height - PAGE.margin - 10, { width, align: 'center', lineBreak: false });
     if (options.seal) {
       pdf.fontSize(6.5).text(`Seal ${options.seal.position} · SHA-256 ${options.seal.hash}`, left, pdf.page.height - PAGE.margin - 19, { width, align: 'center', lineBreak: false });
     }
@@ -264,6 +300,86 @@ export async function renderInvoicePdf(document: En16931Document, options: Invoi
   pdf.end();
   await ended;
   return Buffer.concat(chunks);
+}
+
+/**
+ * VOID across the page, in outline (what lies under it stays readable), drawn as the letters' shapes rather than text:
+ * a reader copying or extracting the page's text gets no stray letters of it.
+ */
+function stampVoid(pdf: PDFKit.PDFDocument): void {
+  const { bold } = fontFiles();
+  const run = bold.layout('VOID');
+  const scale = 150 / bold.unitsPerEm;
+  let x = 0;
+  const shapes = run.glyphs.map((glyph, index) => {
+    const shape = glyph.path.translate(x, 0).toSVG();
+    x += run.positions[index]?.xAdvance ?? glyph.advanceWidth;
+    return shape;
+  });
+  pdf.save();
+  // Font units (y upwards) centred on the page's middle.
+  const { minY, maxY } = run.bbox;
+  pdf.translate(pdf.page.width / 2, pdf.page.height / 2).rotate(-35).scale(scale, -scale).translate(-x / 2, -(minY + maxY) / 2);
+  pdf.path(shapes.join(' ')).lineWidth(1.5 / scale).strokeColor(VOID_RED).stroke();
+  pdf.restore();
+}
+
+/** A year of dates (the 28th of each month), to try a locale's dates on before writing any. */
+const MONTHS = Array.from({ length: 12 }, (_, month) => new Date(Date.UTC(2026, month, 28)));
+
+/** Whether both embedded fonts have a glyph for each character of `text`: PDFKit draws an empty box for one they lack. */
+function drawable(text: string): boolean {
+  const { regular, bold } = fontFiles();
+  for (const char of text) {
+    const codePoint = char.codePointAt(0) as number;
+    if (!regular.hasGlyphForCodePoint(codePoint) || !bold.hasGlyphForCodePoint(codePoint)) return false;
+  }
+  return true;
+}
+
+/** How a document's amounts, other numbers and dates are written. */
+interface Formats {
+  readonly money: (value: string | undefined) => string;
+  readonly decimal: (value: string | undefined) => string;
+  readonly day: (value: string | undefined) => string;
+}
+
+/**
+ * How a document in `currency` is written in `locale`, built once per document (a formatter costs far more to build
+ * than to use):
+ * - an amount with its currency's ISO 4217 decimals at least, as the platform stores it (HUF 1.65, IDR 1.100,55):
+ *   Intl would use CLDR's (HUF, COP, IDR 0) and round to them; more decimals (a unit price's) are all kept. Decimal
+ *   text goes to Intl as it is, which formats the exact decimal (ES2023), never a binary float of it;
+ * - Latin digits and the Gregorian calendar whatever the locale: the fonts have no other digits, and a due date is read
+ *   against the calendar the invoice's terms count in;
+ * - what the embedded fonts cannot draw, checked against them rather than a list of locales, is written otherwise:
+ *   dates whose month names they lack (Devanagari, Thai, CJK …) as the locale's numeric date (`04/03/2026`), else as
+ *   ISO 8601; numbers whose group separator they lack without grouping, else as en-GB writes them. Every date of a
+ *   document is written alike, whichever its month.
+ */
+function formatsOf(locale: string, currency: string): Formats {
+  const latin = { numberingSystem: 'latn' } as const;
+  const minimumFractionDigits = isCurrencyCode(currency) ? currencyOf(currency).exponent : undefined;
+  // 20 is the most Intl takes: amounts have at most 4 decimals, unit prices 10.
+  const numbers = (tag: string, useGrouping: boolean) => ({
+    money: new Intl.NumberFormat(tag, { ...latin, style: 'currency', currency, currencyDisplay: 'code', useGrouping, ...(minimumFractionDigits === undefined ? {} : { minimumFractionDigits }), maximumFractionDigits: 20 }),
+    decimal: new Intl.NumberFormat(tag, { ...latin, useGrouping, maximumFractionDigits: 20 }),
+  });
+  const sample = '-1234567.891' as unknown as number;
+  const drawn = (candidate: ReturnType<typeof numbers>) => drawable(candidate.money.format(sample)) && drawable(candidate.decimal.format(sample));
+  let readable = numbers(locale, true);
+  if (!drawn(readable)) readable = numbers(locale, false);
+  if (!drawn(readable)) readable = numbers('en-GB', true);
+  const dates = { ...latin, timeZone: 'UTC', calendar: 'gregory' } as const;
+  const everyMonthDrawn = (format: Intl.DateTimeFormat) => MONTHS.every((month) => drawable(format.format(month)));
+  let dayFormat: Intl.DateTimeFormat | undefined = new Intl.DateTimeFormat(locale, { ...dates, dateStyle: 'medium' });
+  if (!everyMonthDrawn(dayFormat)) dayFormat = new Intl.DateTimeFormat(locale, { ...dates, year: 'numeric', month: '2-digit', day: '2-digit' });
+  if (!everyMonthDrawn(dayFormat)) dayFormat = undefined;
+  return {
+    money: (value) => (value === undefined ? '' : readable.money.format(value as unknown as number)),
+    decimal: (value) => (value === undefined ? '' : readable.decimal.format(value as unknown as number)),
+    day: (value) => (value === undefined ? '' : dayFormat ? dayFormat.format(new Date(`${value}T00:00:00Z`)) : value),
+  };
 }
 
 /** Whether a decimal text is absent or zero, read as text: amounts are never turned into floating-point numbers. */

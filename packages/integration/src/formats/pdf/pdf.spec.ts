@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { createDeflate, deflateSync } from 'node:zlib';
+import { ISO_4217_CODES, Money, NON_MONEY_CODES, type CurrencyCode } from '@invoicing/core';
 import type { En16931Document } from '@invoicing/invoice';
+import { create as createFont, type Font } from 'fontkit';
 import { PDFDocument as PdfFile, PDFName, PDFString } from 'pdf-lib';
+import PDFDocument from 'pdfkit';
 import { SaxesParser } from 'saxes';
 import { readInvoice, writeInvoice } from '../e-invoice';
 import { DEFAULT_MAX_BYTES } from '../xml';
@@ -205,6 +208,164 @@ describe('the PDF of an invoice', () => {
     const images = readdirSync(work).filter((name) => /^page-\d+\.png$/.test(name));
     expect(images.length).toBeGreaterThan(0);
     for (const image of images) expect(readFileSync(join(work, image)).subarray(1, 4).toString()).toBe('PNG');
+  });
+});
+
+describe('the amounts of a PDF', () => {
+  /** The amount's decimal text as en-GB groups it, written without Intl: the digits as stored, every one of them. */
+  const enGB = (amount: string) => {
+    const [whole = '', fraction] = amount.replace(/^-/, '').split('.');
+    return `${amount.startsWith('-') ? '-' : ''}${whole.replace(/\B(?=(\d{3})+$)/g, ',')}${fraction === undefined ? '' : `.${fraction}`}`;
+  };
+
+  it('prints every amount digit for digit as stored, with the ISO 4217 decimals, in every currency the core knows (HUF 1.65, not HUF 2)', async () => {
+    // Audit O1: Intl used CLDR's decimals (HUF, COP, IDR, IQD … 0) and rounded the stored amount to them.
+    const example1 = await example('ubl/ubl-tc434-example1.xml');
+    // A short document: one PDF per currency.
+    const base = { ...example1, lines: example1.lines.slice(0, 1), notes: [] };
+    const codes = ISO_4217_CODES.filter((code) => !(NON_MONEY_CODES as readonly string[]).includes(code)) as CurrencyCode[];
+    expect(codes.length).toBeGreaterThan(150);
+    const wrong: string[] = [];
+    for (const code of codes) {
+      const amounts: [string, Money][] = [
+        ['Total without VAT', Money.ofMinor(150n, code)],
+        ['VAT', Money.ofMinor(15n, code)],
+        ['Total with VAT', Money.largest(code)],
+        ['Amount due', Money.ofMinor(123456789012345n, code)],
+      ];
+      const [taxExclusive, vatTotal, taxInclusive, amountDue] = amounts.map(([, amount]) => amount.toString());
+      const document = { ...base, currency: code, totals: { ...base.totals, taxExclusive, vatTotal, taxInclusive, amountDue, prepaid: undefined, rounding: undefined } };
+      const text = textOf(await renderInvoicePdf(document, { locale: 'en-GB' }), `currency-${code}.pdf`);
+      for (const [label, amount] of amounts) {
+        const printed = new RegExp(`^\\s*${label}\\s+${code}\\s(-?[\\d,]+(?:\\.\\d+)?)\\s*$`, 'm').exec(text)?.[1];
+        if (printed !== enGB(amount.toString())) wrong.push(`${code} ${label}: ${printed ?? 'missing'} for ${amount.toString()}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  }, 240_000);
+
+  it('prints amounts with their currency\'s decimals in the buyer\'s locale too (IDR 1.100,55 in id-ID, not IDR 1.101), and unit prices with at least them', async () => {
+    const base = await example('ubl/ubl-tc434-example1.xml');
+    const [first] = base.lines;
+    if (!first) throw new Error('the example has no line');
+    for (const [currency, locale, amountDue, price, expected] of [
+      ['IDR', 'id-ID', '1100.55', '1100.5', ['IDR 1.100,55', 'IDR 1.100,50']],
+      ['HUF', 'hu-HU', '1.65', '1.5', ['1,65 HUF', '1,50 HUF']],
+      ['COP', 'es-CO', '110.50', '100.45', ['COP 110,50', 'COP 100,45']],
+      ['PKR', 'en-GB', '11.28', '10.25', ['PKR 11.28', 'PKR 10.25']],
+      ['IQD', 'en-GB', '1.357', '1.234', ['IQD 1.357', 'IQD 1.234']],
+      ['JPY', 'ja-JP', '1650', '1500', ['JPY 1,650', 'JPY 1,500']],
+    ] as const) {
+      const document = { ...base, currency, lines: [{ ...first, netAmount: amountDue, price: { ...first.price, netPrice: price, grossPrice: undefined } }], totals: { ...base.totals, amountDue, prepaid: undefined, rounding: undefined } };
+      const text = textOf(await renderInvoicePdf(document, { locale }), `locale-amount-${currency}.pdf`).replace(/\s/g, ' ');
+      const [due, unitPrice] = expected.map((value) => value.replace(/\s/g, ' ')) as [string, string];
+      const dueRow = new RegExp(`Amount due +${due.replace(/[.]/g, '\\.')}`);
+      expect({ currency, due: dueRow.test(text), unitPrice: text.includes(unitPrice) }).toEqual({ currency, due: true, unitPrice: true });
+    }
+  });
+
+  it('never breaks an amount of the lines table inside its number, at the largest amounts, in any locale', async () => {
+    // Audit O6: the net amount read "EUR 9,999,999,999," then "999.99" on the next line.
+    const base = await example('ubl/ubl-tc434-example1.xml');
+    const [first] = base.lines;
+    if (!first) throw new Error('the example has no line');
+    for (const [currency, locale, net, price] of [
+      ['EUR', 'en-GB', '9999999999999.99', '999999999999.9999999999'],
+      ['EUR', 'en-GB', '-9999999999999.99', '999999999999.9999999999'],
+      ['EUR', 'en-IN', '9999999999999.99', '999999999999.9999999999'],
+      ['JPY', 'en-GB', '999999999999999', '999999999999'],
+      ['BHD', 'de-DE', '999999999999.999', '999999999999.999'],
+      ['EUR', 'fr-FR', '-9999999999999.99', '999999999999.9999999999'],
+    ] as const) {
+      const line = { ...first, quantity: '-999999999.999999', netAmount: net, price: { ...first.price, netPrice: price, grossPrice: price, baseQuantity: '1000000000' } };
+      const text = textOf(await renderInvoicePdf({ ...base, currency, lines: [line, line] }, { locale }), `largest-${currency}-${locale}.pdf`).replace(/\s/g, ' ');
+      // The number itself, grouped and with its decimals, as Intl writes it (a break at the space before or after the
+      // currency code is allowed).
+      const number = (value: string, options: Intl.NumberFormatOptions) =>
+        new Intl.NumberFormat(locale, { numberingSystem: 'latn', maximumFractionDigits: 20, ...options })
+          .formatToParts(value as unknown as number)
+          .filter((part) => ['integer', 'group', 'decimal', 'fraction'].includes(part.type))
+          .map((part) => part.value.replace(/\s/g, ' '))
+          .join('');
+      const money = { style: 'currency', currency, currencyDisplay: 'code' } as const;
+      for (const printed of [number(net, money), number(price, money), number('999999999.999999', {})]) {
+        expect({ locale, printed, found: text.includes(printed) }).toEqual({ locale, printed, found: true });
+      }
+    }
+  });
+});
+
+describe('a void invoice\'s PDF', () => {
+  it('is stamped VOID on every page, says nothing is owed, and asks for no payment; its figures stay the document\'s', async () => {
+    // Audit O3: a voided invoice's PDF read "Amount due EUR 120.00 … Please pay by …", like an open one.
+    const document = withLines(await example('ubl/ubl-tc434-example1.xml'), 60);
+    const file = join(work, 'void.pdf');
+    writeFileSync(file, await renderInvoicePdf(document, { voided: true }));
+    const text = poppler('pdftotext', ['-layout', file, '-']);
+    const pages = Number(/Pages:\s+(\d+)/.exec(poppler('pdfinfo', [file]))?.[1]);
+    expect(pages).toBeGreaterThan(1);
+    expect(text.match(/\bVOID\b/g)?.length).toBeGreaterThanOrEqual(pages);
+    expect(text).toMatch(/VOID: this invoice was cancelled\. Nothing is owed\./);
+    expect({ amountDue: /Amount due/.test(text), payBy: /Please pay by/.test(text), iban: /IBAN/.test(text), dueDate: /Due date/.test(text) }).toEqual({ amountDue: false, payBy: false, iban: false, dueDate: false });
+    expect(text).toMatch(new RegExp(`Total with VAT\\s+EUR\\s?${(document.totals.taxInclusive as string).replace('.', '\\.')}`));
+    const open = textOf(await renderInvoicePdf(document), 'not-void.pdf');
+    expect({ void: /VOID/.test(open), payBy: /Please pay by/.test(open), amountDue: /Amount due/.test(open) }).toEqual({ void: false, payBy: true, amountDue: true });
+  });
+});
+
+describe('the dates of a PDF', () => {
+  const FONT_DIR = join(resolve(require.resolve('dejavu-fonts-ttf/package.json'), '..'), 'ttf');
+  const fonts: Font[] = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((name) => createFont(readFileSync(join(FONT_DIR, name))) as Font);
+  /** The characters of `text` the embedded fonts have no glyph for: PDFKit draws them as empty boxes. */
+  const undrawable = (text: string) => [...text].filter((char) => char !== '\n' && fonts.some((font) => !font.hasGlyphForCodePoint(char.codePointAt(0) as number)));
+  /** Every language ICU formats dates in (two-letter codes), and regional or script variants besides. */
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  const LOCALES = Intl.DateTimeFormat.supportedLocalesOf([
+    ...[...letters].flatMap((a) => [...letters].map((b) => `${a}${b}`)),
+    'hi-IN', 'th-TH', 'bn-BD', 'ta-IN', 'am-ET', 'km-KH', 'my-MM', 'zh-CN', 'zh-TW', 'zh-Hant-HK', 'mr-IN', 'ja-JP', 'ko-KR', 'ar-EG', 'fa-IR', 'he-IL', 'ka-GE', 'sr-Latn-RS', 'pa-Arab-PK', 'yue', 'chr', 'ff-Adlm', 'vai', 'ks-Deva', 'sat', 'mni',
+  ]);
+
+  /** What each `text` call of PDFKit draws while `render` runs. */
+  async function drawn(render: () => Promise<Buffer>): Promise<string[]> {
+    const text = jest.spyOn(PDFDocument.prototype, 'text');
+    try {
+      await render();
+      return text.mock.calls.map(([drawnText]) => drawnText).filter((drawnText): drawnText is string => typeof drawnText === 'string');
+    } finally {
+      text.mockRestore();
+    }
+  }
+
+  it('draws every date with characters its font has, in every locale ICU knows, for every month (a numeric date where a month name cannot be drawn)', async () => {
+    // Audit O4: hi-IN, th-TH, zh-CN … printed the month as empty boxes ("4 ▯▯▯▯▯ 2026").
+    expect(LOCALES.length).toBeGreaterThan(100);
+    const base = withLines(await example('ubl/ubl-tc434-example1.xml'), 5);
+    const month = (m: number) => `2026-${String(m).padStart(2, '0')}`;
+    const lines = base.lines.map((line, index) => ({ ...line, period: { start: `${month(3 + 2 * index)}-02`, end: `${month(4 + 2 * index)}-28` } }));
+    // Every month of the year among the document's dates.
+    const document = { ...base, issueDate: '2026-01-04', dueDate: '2026-02-12', invoicePeriod: { start: '2026-01-01', end: '2026-12-31' }, lines };
+    const wrong: string[] = [];
+    for (const locale of LOCALES) {
+      const texts = await drawn(() => renderInvoicePdf(document, { locale }));
+      const missing = texts.filter((text) => undrawable(text).length > 0);
+      if (missing.length > 0) wrong.push(`${locale}: ${missing.slice(0, 3).map((text) => JSON.stringify(text)).join(', ')}`);
+    }
+    expect(wrong).toEqual([]);
+  }, 240_000);
+
+  it('writes a date the font cannot draw by name as the locale\'s numeric date, in Latin digits, and keeps month names where it can', async () => {
+    const document = { ...(await example('ubl/ubl-tc434-example1.xml')), issueDate: '2026-03-04', dueDate: '2026-10-12' };
+    for (const [locale, issue, due] of [
+      ['hi-IN', '04/03/2026', '12/10/2026'],
+      ['th-TH', '04/03/2026', '12/10/2026'],
+      ['zh-CN', '2026/03/04', '2026/10/12'],
+      ['en-GB', '4 Mar 2026', '12 Oct 2026'],
+      ['de-DE', '04.03.2026', '12.10.2026'],
+      ['ru-RU', '4 мар. 2026 г.', '12 окт. 2026 г.'],
+    ] as const) {
+      const text = textOf(await renderInvoicePdf(document, { locale }), `dates-${locale}.pdf`).replace(/\s/g, ' ');
+      expect({ locale, issue: text.includes(`Issue date: ${issue}`), due: text.includes(`Due date: ${due}`), payBy: text.includes(`Please pay by ${due}.`) }).toEqual({ locale, issue: true, due: true, payBy: true });
+    }
   });
 });
 
