@@ -654,5 +654,17 @@ describe('invoicing, against the API', () => {
     expect(namedHeader).toEqual(header);
     const unsealed = (row: string[] | undefined) => row?.slice(0, id + 1);
     expect(namedRows.map(unsealed)).toEqual([prepaid, fullCredit, yen].map((invoiceId) => unsealed(rows.find((row) => row[id] === invoiceId))));
+
+    // A void invoice has no e-invoice: an export by query leaves it out and says so; named, it is refused.
+    const cancelled = await issue(eur, { lines: [line('v', '1', '10.00', '20')] });
+    await done(call('POST', `/v1/invoices/${cancelled}/void`, { reason: 'sent twice' }, { 'if-match': '*' }));
+    const files = join(work, 'reconciled-ubl');
+    mkdirSync(files);
+    const queried = await invoicing(['--api-url', apiUrl, 'export', '--to', 'ubl', '--partner', buyer, '--kind', 'invoice', '-o', files], { env: config });
+    expect(queried.code).toBe(0);
+    expect(queried.stdout + queried.stderr).toContain('1 void invoice left out');
+    expect(readdirSync(files)).toHaveLength(3);
+    const namedVoid = await invoicing(['--api-url', apiUrl, 'export', cancelled, '--to', 'ubl', '-o', files], { env: config });
+    expect([namedVoid.code, namedVoid.stdout + namedVoid.stderr]).toEqual([1, expect.stringContaining('void')]);
   });
 });

@@ -172,9 +172,16 @@ export async function exportInvoices(
     out.result(`${invoices.length} invoices → ${file}`, { file, invoices: invoices.length });
     return missing > 0 ? EXIT.failed : EXIT.ok;
   }
-  const targets = ids.length > 0 ? ids : (await listInvoices(api, options.query ?? {}, signal)).filter((invoice) => invoice.number !== undefined).map((invoice) => invoice.id);
-  if (targets.length === 0) out.note('no issued invoice matches');
   const to = options.to;
+  let targets = ids;
+  if (ids.length === 0) {
+    const issued = (await listInvoices(api, options.query ?? {}, signal)).filter((invoice) => invoice.number !== undefined);
+    // A void invoice has no e-invoice (the API refuses it: a buyer's system would book it as payable); its PDF is stamped.
+    const voided = to === 'pdf' ? [] : issued.filter((invoice) => invoice.status === 'void');
+    if (voided.length > 0) out.note(`${voided.length} void invoice${voided.length === 1 ? '' : 's'} left out: a void invoice has no ${to === 'factur-x' ? 'Factur-X' : 'e-invoice'}`);
+    targets = issued.filter((invoice) => !voided.includes(invoice)).map((invoice) => invoice.id);
+  }
+  if (targets.length === 0) out.note('no issued invoice matches');
   let code: number = EXIT.ok;
   const written = new Set<string>();
   for (const [index, id] of targets.entries()) {
