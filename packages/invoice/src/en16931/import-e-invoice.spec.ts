@@ -7,6 +7,7 @@ import { createScenario, type Scenario } from '../testing/scenario';
 import { invoiceToEn16931 } from './from-invoice';
 import { ImportEInvoice } from './import-e-invoice.use-case';
 import type { En16931Document, Finding } from './model';
+import type { InvoiceId } from '../shared/ids';
 
 let s: Scenario;
 let issued: En16931Document;
@@ -154,6 +155,19 @@ describe('ImportEInvoice', () => {
   it('refuses the same file twice (the number is the external reference)', async () => {
     await importing({ ...issued, number: 'SUP-4' });
     await expect(importing({ ...issued, number: 'SUP-4' })).rejects.toMatchObject({ code: 'invoice.duplicate_external_reference' });
+  });
+
+  it('answers a retry under the same id with the draft the first attempt stored, though its answer was lost (audit of 7 December, F1)', async () => {
+    const id = 'derived-import-1' as InvoiceId;
+    const retry = () => s.use(ImportEInvoice).execute({ tenantId: s.tenantId, partnershipId: s.partnership.id, document: { ...issued, number: 'SUP-7' }, findings: [], id });
+    const first = await retry();
+
+    const again = await retry();
+
+    expect(again.invoice).toEqual(first.invoice);
+    expect(again.notRecorded).toEqual(first.notRecorded);
+    // Under another id, the same file is another import: refused as before.
+    await expect(importing({ ...issued, number: 'SUP-7' })).rejects.toMatchObject({ code: 'invoice.duplicate_external_reference' });
   });
 
   it('records the invoicing period (BG-14) and line periods (BG-26), which the invoice then states again; a period of only BT-8 is none', async () => {

@@ -1,6 +1,7 @@
 import { DomainError, ValidationError, type TenantId } from '@invoicing/core';
 import { inject, injectable } from 'inversify';
 import type { InvoiceState } from '../invoice/invoice';
+import { INVOICE_REPOSITORY, type InvoiceRepository } from '../invoice/invoice-repository.port';
 import { CreateInvoiceDraft, type CreateInvoiceCommand, type PreparedDraft } from '../invoice/invoice.use-cases';
 import type { InvoiceId, PartnershipId } from '../shared/ids';
 import { isCreditNoteType, type En16931Document, type Finding } from './model';
@@ -50,7 +51,10 @@ export class EInvoiceRefusedError extends DomainError {
  */
 @injectable()
 export class ImportEInvoice {
-  constructor(@inject(CreateInvoiceDraft) private readonly createDraft: CreateInvoiceDraft) {}
+  constructor(
+    @inject(CreateInvoiceDraft) private readonly createDraft: CreateInvoiceDraft,
+    @inject(INVOICE_REPOSITORY) private readonly invoices: InvoiceRepository,
+  ) {}
 
   /** @throws EInvoiceRefusedError; the errors of `CreateInvoiceDraft` (partnership.not_found, ValidationError …) */
   async execute(command: ImportEInvoiceCommand): Promise<ImportedEInvoice> {
@@ -65,7 +69,16 @@ export class ImportEInvoice {
       ...(externalReference === undefined ? {} : { externalReference }),
       ...(command.id === undefined ? {} : { id: command.id }),
     };
-    const prepared = await this.prepare(command.document, create);
+    // A retry of an attempt whose draft was stored (its answer lost) is refused by its own external reference: the
+    // stored draft is the answer, as `CreateInvoiceDraft` answers it.
+    let prepared: PreparedDraft;
+    try {
+      prepared = await this.prepare(command.document, create);
+    } catch (error) {
+      const stored = command.id !== undefined && error instanceof DomainError ? await this.invoices.get(command.tenantId, command.id) : undefined;
+      if (stored) return { invoice: stored.toState(), notRecorded };
+      throw error;
+    }
     const mismatches = partnershipMismatches(command.document, prepared);
     if (mismatches.length > 0) throw new EInvoiceRefusedError('e_invoice.partnership_mismatch', 'The file is not about this partnership.', mismatches);
     const disagreements = calculationDisagreements(command.document, prepared.invoice.toState());
