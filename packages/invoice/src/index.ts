@@ -13,6 +13,8 @@ export type { Outbox } from './shared/outbox.port';
 export { DEFAULT_SETTINGS, INVOICING_SETTINGS, MAX_CONFLICT_RETRIES } from './shared/use-case-support';
 export type { InvoicingSettings, VersionedCommand } from './shared/use-case-support';
 export { RelayEvents } from './shared/relay-events.use-case';
+export { causeOf } from './shared/event-causes';
+export type { EventCause } from './shared/event-causes';
 
 export { Partner, externalIdTaken } from './partner/partner';
 export type {

@@ -1,7 +1,8 @@
 import type { DomainEvent } from '@invoicing/core';
-import type { Outbox } from '@invoicing/invoice';
+import { causeOf, type EventCause, type Outbox } from '@invoicing/invoice';
 import type { Model } from 'mongoose';
 import { lockIdOf } from './aggregate-store';
+import { documentId } from './mappers/aggregate-document';
 import { eventToDomain, storedEventOf, type StoredEvent } from './mappers/domain-event.mapper';
 import type { DocumentLocks } from './document-lock';
 import { guarded } from './mongo-errors';
@@ -28,34 +29,59 @@ export interface SealOnPublish {
   sealFieldsOfAll(documents: readonly InvoiceDocument[]): Promise<ReadonlyMap<string, Record<string, unknown>>>;
 }
 
+/** A waiting document as read, and its collection. */
+interface Waiting {
+  readonly model: Model<Record<string, unknown>>;
+  readonly document: WaitingDocument;
+}
+
 /** Batches of waiting documents read per query (see `readWaiting`). */
 const READ_AHEAD = 5;
 /** How long documents read ahead are handed out before they are read again. */
 const READ_AHEAD_MAX_AGE_MS = 10_000;
 /** How many documents the relay updates at once when it removes what it published. */
 const REMOVE_CONCURRENCY = 16;
+/**
+ * How long an event waits for the document of its cause (`causeOf`) to be stored: a credit note is stored just after
+ * the invoice it credits. Past that (a crash between the two writes) it is relayed without.
+ */
+const CAUSE_WAIT_MS = 10_000;
+
+export interface OutboxOptions {
+  /** See {@link CAUSE_WAIT_MS}. */
+  readonly causeWaitMs?: number;
+}
 
 /**
  * The outbox over the aggregate collections: each save appends its events to the document it writes (same write,
  * no transaction) and sets `outboxPending` and `outboxSince`; this reads them back oldest document first, each
- * document's events in order, and removes them once published. Delivery is at least once: a relay that crashes after
- * publishing and before `markPublished` publishes again.
+ * document's events in order, and removes them once published. An event whose cause is another record's event
+ * (`causeOf`: a payment's before what it applies to an invoice) comes after it: see {@link inOrder}. Delivery is at
+ * least once: a relay that crashes after publishing and before `markPublished` publishes again.
  */
 export class MongoOutbox implements Outbox {
   private readonly collections: readonly Model<Record<string, unknown>>[];
   /** Documents an older release left waiting have `outboxSince` and no `outboxPending`: looked for by a scan until none is left. */
   private legacyLeft = true;
-  /** Waiting documents read and not handed out yet (a relay far behind reads several batches at once). */
-  private readAhead: { model: Model<Record<string, unknown>>; document: WaitingDocument }[] = [];
+  /**
+   * The events read and not handed out yet, in the order they are to be logged, each with its document (a relay far
+   * behind reads several batches at once). A document may be handed out over several rounds.
+   */
+  private readAhead: { readonly waiting: Waiting; readonly event: DomainEvent }[] = [];
   private readAheadAt = 0;
+  /** When each event held back for its cause's document (see {@link CAUSE_WAIT_MS}) was first held. */
+  private readonly heldSince = new Map<string, number>();
+  private readonly causeWaitMs: number;
   /**
    * What `pending` last handed out, by collection and id (a billing plan has its partnership's id), so that
    * `markPublished` knows each document's version without reading it again; and the document of each event.
    */
-  private readonly lastRead = new Map<string, { model: Model<Record<string, unknown>>; document: WaitingDocument }>();
+  private readonly lastRead = new Map<string, Waiting>();
   private readonly handedOut = new Map<string, string>();
 
   private readonly invoices: Model<Record<string, unknown>>;
+  /** The collections of the records that cause other records' events. */
+  private readonly causes: Readonly<Record<EventCause['aggregateType'], Model<Record<string, unknown>>>>;
 
   /**
    * `more`: other collections of aggregates stored by `AggregateStore` (billing plans, webhook endpoints). `sealer`:
@@ -66,9 +92,12 @@ export class MongoOutbox implements Outbox {
     private readonly locks: DocumentLocks,
     more: readonly Model<Record<string, unknown>>[] = [],
     private readonly sealer?: SealOnPublish,
+    options: OutboxOptions = {},
   ) {
     this.invoices = models.invoices as unknown as Model<Record<string, unknown>>;
     this.collections = [models.partners, models.marketables, models.partnerships, models.invoices, models.payments, ...more];
+    this.causes = { payment: models.payments as unknown as Model<Record<string, unknown>>, invoice: this.invoices };
+    this.causeWaitMs = options.causeWaitMs ?? CAUSE_WAIT_MS;
   }
 
   async pending(limit: number): Promise<DomainEvent[]> {
@@ -76,24 +105,111 @@ export class MongoOutbox implements Outbox {
     // read-ahead left for long (a relay that lost its lease) is read again rather than trusted.
     if (this.lastRead.size > 0 || Date.now() - this.readAheadAt > READ_AHEAD_MAX_AGE_MS) this.readAhead = [];
     if (this.readAhead.length === 0) {
-      this.readAhead = await this.readWaiting(limit * READ_AHEAD);
+      this.readAhead = await this.inOrder(await this.readWaiting(limit * READ_AHEAD));
       this.readAheadAt = Date.now();
     }
     this.lastRead.clear();
     this.handedOut.clear();
-    const events: DomainEvent[] = [];
-    while (this.readAhead.length > 0 && events.length < limit) {
-      const entry = this.readAhead.shift() as { model: Model<Record<string, unknown>>; document: WaitingDocument };
-      const key = keyOf(entry.model, entry.document._id);
-      this.lastRead.set(key, entry);
-      // A document whose events do not all fit leaves the rest in its outbox, for a later read.
-      for (const event of entry.document.outbox.slice(0, limit - events.length)) {
-        const domain = eventToDomain(storedEventOf(event));
-        this.handedOut.set(domain.id, key);
-        events.push(domain);
+    // A document whose events do not all fit keeps the rest in the read-ahead, in their place, for the next rounds.
+    const taken = this.readAhead.splice(0, limit);
+    for (const { waiting, event } of taken) {
+      const key = keyOf(waiting.model, waiting.document._id);
+      this.lastRead.set(key, waiting);
+      this.handedOut.set(event.id, key);
+    }
+    return taken.map(({ event }) => event);
+  }
+
+  /**
+   * The events of the documents read, in the order to log them: document after document as read (oldest first), each
+   * document's in its own order, except that an event whose cause (`causeOf`) is still waiting comes after it: the
+   * cause's document is handed out first up to its cause, whichever document waited first (an invoice's
+   * `invoice.issued` waits from before the payment that pays it). A cause whose document the read did not hold, or held
+   * as it was before the cause was stored (collections are read at once, each as a query sees it, and a read is cut at
+   * its size), is looked for by id. An event whose cause's document is not stored at all waits for it, the events of
+   * its record after it too, for at most `causeWaitMs` from when it was first held; then it goes without.
+   */
+  private async inOrder(read: readonly Waiting[]): Promise<{ readonly waiting: Waiting; readonly event: DomainEvent }[]> {
+    // Events another relay published since they were held, or whose record was removed, are not remembered for ever.
+    for (const [id, since] of this.heldSince) if (Date.now() - since > Math.max(10 * this.causeWaitMs, 60_000)) this.heldSince.delete(id);
+    const decoded: WaitingRecord[] = [];
+    const asRead: { waiting: Waiting; event: DomainEvent }[] = [];
+    let effects = false;
+    for (const waiting of read) {
+      const record = recordOf(waiting);
+      decoded.push(record);
+      for (const event of record.events) asRead.push({ waiting, event });
+      effects ||= record.causes.some((cause) => cause !== undefined);
+    }
+    // Nothing waits for another record (most reads).
+    if (!effects) return asRead;
+    const records = new Map(decoded.map((record) => [keyOf(record.waiting.model, record.waiting.document._id), record]));
+    const causeKey = (event: DomainEvent, cause: EventCause) => keyOf(this.causes[cause.aggregateType], documentId(event.tenantId, cause.aggregateId));
+    const holds = (record: WaitingRecord | undefined, cause: EventCause) => record !== undefined && record.events.some(cause.is);
+    const lookFor = new Map<string, { model: Model<Record<string, unknown>>; id: string }>();
+    for (const record of records.values()) {
+      record.events.forEach((event, index) => {
+        const cause = record.causes[index];
+        if (cause === undefined) return;
+        const key = causeKey(event, cause);
+        if (!holds(records.get(key), cause)) lookFor.set(key, { model: this.causes[cause.aggregateType], id: documentId(event.tenantId, cause.aggregateId) });
+      });
+    }
+    const absent = new Set<string>();
+    await Promise.all(
+      [...lookFor].map(async ([key, { model, id }]) => {
+        const document = await guarded(() => model.findOne({ _id: id }, this.projectionOf(model)).lean<WaitingDocument>().exec());
+        if (!document) absent.add(key);
+        // Its cause waiting: relayed with it (over an older copy of the read). Else logged already, or made by a repair
+        // that stores it later: nothing to wait for.
+        else if (document.outboxSince !== undefined && (document.outbox?.length ?? 0) > 0) records.set(key, recordOf({ model, document }));
+      }),
+    );
+    // Held back: from an event whose cause's document is not stored yet, or is held back before its cause.
+    const now = Date.now();
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const record of records.values()) {
+        for (let index = 0; index < record.end; index += 1) {
+          const cause = record.causes[index];
+          if (cause === undefined) continue;
+          const event = record.events[index] as DomainEvent;
+          const key = causeKey(event, cause);
+          const source = records.get(key);
+          const waitsForStore = absent.has(key) && now - (this.heldSince.get(event.id) ?? now) < this.causeWaitMs;
+          const waitsForHold = source !== undefined && source !== record && source.events.findIndex(cause.is) >= source.end;
+          if (!waitsForStore && !waitsForHold) continue;
+          if (!this.heldSince.has(event.id)) this.heldSince.set(event.id, now);
+          record.end = index;
+          changed = true;
+          break;
+        }
       }
     }
-    return events;
+    const ordered: { waiting: Waiting; event: DomainEvent }[] = [];
+    const handing = new Set<WaitingRecord>();
+    const handOutThrough = (record: WaitingRecord, last: number): void => {
+      handing.add(record);
+      for (; record.next <= last; record.next += 1) {
+        const event = record.events[record.next] as DomainEvent;
+        const cause = record.causes[record.next];
+        const source = cause && records.get(causeKey(event, cause));
+        if (cause && source && !handing.has(source)) {
+          const at = source.events.findIndex((candidate, index) => index >= source.next && cause.is(candidate));
+          if (at >= 0 && at < source.end) handOutThrough(source, at);
+        }
+        this.heldSince.delete(event.id);
+        ordered.push({ waiting: record.waiting, event });
+      }
+      handing.delete(record);
+    };
+    for (const record of records.values()) handOutThrough(record, record.end - 1);
+    return ordered;
+  }
+
+  /** What a read of waiting documents reads of each: invoices whole when they are sealed in the write that empties them. */
+  private projectionOf(model: Model<Record<string, unknown>>): Record<string, number> {
+    return this.sealer && model === this.invoices ? {} : { tenantId: 1, outbox: 1, outboxSince: 1, version: 1 };
   }
 
   /**
@@ -101,7 +217,7 @@ export class MongoOutbox implements Outbox {
    * costs about as much as there are documents waiting (2.5 s at 100,000), so reading a few batches at once and
    * serving them from memory is what keeps a relay that is far behind from spending its time re-reading the backlog.
    */
-  private async readWaiting(count: number): Promise<{ model: Model<Record<string, unknown>>; document: WaitingDocument }[]> {
+  private async readWaiting(count: number): Promise<Waiting[]> {
     const legacy = this.legacyLeft;
     let legacyFound = false;
     const perCollection = await Promise.all(
@@ -109,7 +225,7 @@ export class MongoOutbox implements Outbox {
         const read = (filter: Record<string, unknown>) =>
           guarded(() =>
             model
-              .find(filter, this.sealer && model === this.invoices ? {} : { tenantId: 1, outbox: 1, outboxSince: 1, version: 1 })
+              .find(filter, this.projectionOf(model))
               .limit(count)
               .lean<WaitingDocument[]>()
               .exec(),
@@ -134,7 +250,7 @@ export class MongoOutbox implements Outbox {
     // Each event's document (collection and id) as `pending` handed it out; an event it did not hand out is looked for
     // by the document id its own id carries, in every collection that has one.
     const byDocument = new Map<string, Set<string>>();
-    const located = new Map<string, { model: Model<Record<string, unknown>>; document: WaitingDocument }>();
+    const located = new Map<string, Waiting>();
     for (const eventId of eventIds) {
       const handed = this.handedOut.get(eventId);
       const keys = handed !== undefined ? [handed] : await this.locateEvent(eventId, located);
@@ -155,7 +271,7 @@ export class MongoOutbox implements Outbox {
    * `located`. An event id is `tenant/type/aggregate/version/index` (`tenant/aggregate/version/index` before the type
    * was in it); ids never contain a slash, so the document id is `tenant/aggregate`.
    */
-  private async locateEvent(eventId: string, located: Map<string, { model: Model<Record<string, unknown>>; document: WaitingDocument }>): Promise<string[]> {
+  private async locateEvent(eventId: string, located: Map<string, Waiting>): Promise<string[]> {
     const parts = eventId.split('/');
     const documentId = parts.length === 5 ? `${parts[0]}/${parts[2]}` : parts.length === 4 ? `${parts[0]}/${parts[1]}` : undefined;
     if (documentId === undefined) return [];
@@ -190,9 +306,12 @@ export class MongoOutbox implements Outbox {
           mine.slice(start, start + REMOVE_CONCURRENCY).map(async (seen) => {
             const published = byDocument.get(keyOf(model, seen._id)) as Set<string>;
             const sealed = sealing.get(seen._id);
-            if (await this.rewrite(model, seen, published, sealed)) return;
-            const current = await guarded(() => model.findOne({ _id: seen._id }, { outbox: 1, outboxSince: 1, version: 1, tenantId: 1 }).lean<WaitingDocument>().exec());
-            if (current) await this.rewrite(model, current, published, sealed);
+            let written = await this.rewrite(model, seen, published, sealed);
+            const current = written ? undefined : await guarded(() => model.findOne({ _id: seen._id }, { outbox: 1, outboxSince: 1, version: 1, tenantId: 1 }).lean<WaitingDocument>().exec());
+            if (current) written = await this.rewrite(model, current, published, sealed);
+            // The copy the read-ahead holds the rest of its events with is now the document as written: a later round
+            // writes from it without putting back what this one removed.
+            if (written) Object.assign(seen, current && { version: current.version, outboxSince: current.outboxSince }, sealed, { outbox: written });
           }),
         );
       }
@@ -209,8 +328,16 @@ export class MongoOutbox implements Outbox {
     return this.sealer.sealFieldsOfAll(pending as unknown as InvoiceDocument[]).catch(() => new Map());
   }
 
-  /** Writes the document's outbox without the published events (and its seal), if its version is still `document.version`. */
-  private async rewrite(model: Model<Record<string, unknown>>, document: WaitingDocument, published: Set<string>, sealed: Record<string, unknown> = {}): Promise<boolean> {
+  /**
+   * Writes the document's outbox without the published events (and its seal), if its version is still
+   * `document.version`: the outbox written, or undefined when the version moved.
+   */
+  private async rewrite(
+    model: Model<Record<string, unknown>>,
+    document: WaitingDocument,
+    published: Set<string>,
+    sealed: Record<string, unknown> = {},
+  ): Promise<WaitingDocument['outbox'] | undefined> {
     const outbox = document.outbox ?? [];
     const remaining = outbox.filter((entry) => !published.has(storedEventOf(entry).id));
     // Events left keep their document waiting, `outboxSince` with them: another relay working from a newer copy may have
@@ -220,11 +347,11 @@ export class MongoOutbox implements Outbox {
         ? { $set: { outbox: [], ...sealed }, $unset: { outboxSince: '', outboxPending: '' } }
         : { $set: { outbox: remaining, outboxPending: true, outboxSince: document.outboxSince ?? new Date(), ...sealed } };
     const result = await guarded(() => model.collection.updateOne({ _id: document._id as never, version: document.version }, update));
-    return result.matchedCount === 1;
+    return result.matchedCount === 1 ? remaining : undefined;
   }
 
   /** The documents of this id in every collection: a billing plan and its partnership share one. */
-  private async locate(documentId: string): Promise<{ model: Model<Record<string, unknown>>; document: WaitingDocument }[]> {
+  private async locate(documentId: string): Promise<Waiting[]> {
     const found = await Promise.all(
       this.collections.map(async (model) => {
         const document = await guarded(() => model.findOne({ _id: documentId }, { outbox: 1, outboxSince: 1, version: 1, tenantId: 1 }).lean<WaitingDocument>().exec());
@@ -243,6 +370,23 @@ export class MongoOutbox implements Outbox {
     const oldest = all.reduce<Date | undefined>((min, document) => (document.outboxSince && (!min || document.outboxSince < min) ? document.outboxSince : min), undefined);
     return { documents: all.length, ...(oldest ? { oldestSince: oldest } : {}) };
   }
+}
+
+/** A waiting document's events as a read holds them, and how far they are handed out. */
+interface WaitingRecord {
+  readonly waiting: Waiting;
+  readonly events: readonly DomainEvent[];
+  /** Each event's cause in another record, if it has one (`causeOf`). */
+  readonly causes: readonly (EventCause | undefined)[];
+  /** The next event to hand out. */
+  next: number;
+  /** The events from this one on wait for their cause's document (see `MongoOutbox.inOrder`). */
+  end: number;
+}
+
+function recordOf(waiting: Waiting): WaitingRecord {
+  const events = waiting.document.outbox.map((entry) => eventToDomain(storedEventOf(entry)));
+  return { waiting, events, causes: events.map((event) => causeOf(event)), next: 0, end: events.length };
 }
 
 /** A document's key among every collection's: its collection's name and its id. */

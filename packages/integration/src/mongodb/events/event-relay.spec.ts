@@ -1,4 +1,17 @@
-import { CreateCreditNote, CreateInvoiceDraft, GENESIS_HASH, IssueInvoice, RecordPayment, UpdatePartner, checkIntegrity, type InvoiceState } from '@invoicing/invoice';
+import {
+  CreateCreditNote,
+  CreateInvoiceDraft,
+  GENESIS_HASH,
+  ImportReceivables,
+  IssueInvoice,
+  MarkInvoiceUncollectible,
+  RecordPayment,
+  UpdatePartner,
+  checkIntegrity,
+  parseReceivable,
+  type Invoice,
+  type InvoiceState,
+} from '@invoicing/invoice';
 import { aPartner, createScenario, type Scenario } from '@invoicing/invoice/testing';
 import { ConflictError, tenantId as tenantIdOf, type DomainEvent } from '@invoicing/core';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -384,6 +397,182 @@ describe('EventRelay on MongoDB', () => {
     expect(odd.events.map((event) => event.sequence)).toEqual([252, 254, 256]);
   });
 });
+
+/**
+ * Order across records (audit O5): one operation raises events on several records (a payment and the invoices it
+ * pays, a credit note and the invoice it credits), each record's in its own document's outbox. The relay numbers the
+ * cause's events before its effects', whichever document waited first and whenever its rounds come.
+ */
+describe('order across records', () => {
+  /** The tenant's log, in sequence order. */
+  async function logOf(tenant: string): Promise<readonly LoggedEventView[]> {
+    return (await events.log.read(tenant, { after: 0, limit: 1000 })).events;
+  }
+
+  /** The position in the log of the one event of this type and record. */
+  function at(logged: readonly LoggedEventView[], type: string, aggregateId: string): number {
+    const found = logged.filter((event) => event.type === type && event.aggregateId === aggregateId);
+    expect(found.map((event) => `${event.type} ${event.aggregateId}`)).toEqual([`${type} ${aggregateId}`]);
+    return logged.indexOf(found[0] as LoggedEventView);
+  }
+
+  /** payment.received, then payment.applied, then the invoice's invoice.payment_applied (then invoice.paid). */
+  function expectPaymentFirst(logged: readonly LoggedEventView[], paymentId: string, invoiceId: string, paid: boolean, issuedAs = 'invoice.issued'): void {
+    const order = [at(logged, 'payment.received', paymentId), at(logged, 'payment.applied', paymentId), at(logged, 'invoice.payment_applied', invoiceId)];
+    if (paid) order.push(at(logged, 'invoice.paid', invoiceId));
+    expect(order).toEqual([...order].sort((left, right) => left - right));
+    // Per record, as always: the invoice was issued before anything was applied to it.
+    expect(at(logged, issuedAs, invoiceId)).toBeLessThan(at(logged, 'invoice.payment_applied', invoiceId));
+  }
+
+  async function issued(bed: Scenario, quantity = '1'): Promise<InvoiceState> {
+    const draft = await bed.use(CreateInvoiceDraft).execute({ tenantId: bed.tenantId, partnershipId: bed.partnership.id, lines: [{ marketableId: bed.marketable.id, quantity }] });
+    return bed.use(IssueInvoice).execute({ tenantId: bed.tenantId, invoiceId: draft.id });
+  }
+
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('logs a payment before what it applies to an invoice whose own events waited first', async () => {
+    const bed = await createScenario({ adapters: database.adapters, tenantId: 'order-payment' });
+    // The invoice's invoice.issued waits in its outbox, older than anything of the payment that pays it.
+    const invoice = await issued(bed);
+    await pause(2);
+    const payment = await bed.use(RecordPayment).execute({ tenantId: bed.tenantId, partnerId: bed.buyer.id, amount: invoice.totals.amountDue.toString(), currency: invoice.currency, receivedOn: '2026-03-12', applyTo: [invoice.id] });
+    const lookups = jest.spyOn(events.models.payments, 'findOne');
+    try {
+      await drain([relay()]);
+      // The payment was in the round's read: nothing was read again to order it.
+      expect(lookups).not.toHaveBeenCalled();
+    } finally {
+      lookups.mockRestore();
+    }
+    expectPaymentFirst(await logOf(bed.tenantId), payment.id, invoice.id, true);
+  });
+
+  it('logs a payment before what it applies to an invoice written off just before', async () => {
+    const bed = await createScenario({ adapters: database.adapters, tenantId: 'order-written-off' });
+    const invoice = await issued(bed);
+    await drain([relay()]);
+    await bed.use(MarkInvoiceUncollectible).execute({ tenantId: bed.tenantId, invoiceId: invoice.id });
+    await pause(2);
+    const payment = await bed.use(RecordPayment).execute({ tenantId: bed.tenantId, partnerId: bed.buyer.id, amount: '100.00', currency: invoice.currency, receivedOn: '2026-03-12', applyTo: [invoice.id] });
+    await drain([relay()]);
+    const logged = await logOf(bed.tenantId);
+    expectPaymentFirst(logged, payment.id, invoice.id, false);
+    expect(logged[at(logged, 'invoice.payment_applied', invoice.id)]?.payload).toMatchObject({ status: 'uncollectible' });
+  });
+
+  it('logs a payment before what it applies when its document was left out of a read cut at its size', async () => {
+    await drain([relay()]);
+    const bed = await createScenario({ adapters: database.adapters, tenantId: 'order-cut-read' });
+    // More payments waiting than a round of one event reads ahead (5 per collection), all older than the invoice.
+    for (let index = 0; index < 6; index += 1) {
+      await bed.use(RecordPayment).execute({ tenantId: bed.tenantId, partnerId: bed.buyer.id, amount: '1.00', currency: 'EUR', receivedOn: '2026-03-11' });
+      await pause(2);
+    }
+    const invoice = await issued(bed);
+    await pause(2);
+    const payment = await bed.use(RecordPayment).execute({ tenantId: bed.tenantId, partnerId: bed.buyer.id, amount: '10.00', currency: 'EUR', receivedOn: '2026-03-12', applyTo: [invoice.id] });
+    const one = relay({ batchSize: 1 });
+    await drain([one]);
+    const logged = await logOf(bed.tenantId);
+    expectPaymentFirst(logged, payment.id, invoice.id, false);
+    expectInOrderPerAggregate(logged);
+    // Documents handed out over several rounds: each event once, none put back by a later round's write.
+    expect(one.metrics().relayed).toBe(logged.length);
+  });
+
+  it('logs each payment of an import before what it applies to the invoice the same row recorded', async () => {
+    const bed = await createScenario({ adapters: database.adapters, tenantId: 'order-import' });
+    const session = await bed.use(ImportReceivables).start({ tenantId: bed.tenantId, sellerId: bed.seller.id });
+    const row = { customerName: 'Harbor Freight Supply', invoiceDate: '2025-11-03', terms: 'Net 30', currency: 'EUR', total: '1250.40' };
+    const results = await session.importBatch(
+      Array.from({ length: 6 }, (_, index) => parseReceivable({ ...row, invoiceNumber: `AR-${1001 + index}`, ...(index % 2 === 0 ? { applied: '1250.40', status: 'Closed' } : { applied: '250.40', status: 'Pending' }) })),
+    );
+    expect(results.map((result) => result.outcome)).toEqual(Array(6).fill('imported'));
+    await drain([relay()]);
+    const logged = await logOf(bed.tenantId);
+    const applications = logged.filter((event) => event.type === 'invoice.payment_applied');
+    expect(applications).toHaveLength(6);
+    for (const application of applications) {
+      const paymentId = (application.payload as { paymentId: string }).paymentId;
+      expectPaymentFirst(logged, paymentId, application.aggregateId, (application.payload as { status: string }).status === 'paid', 'invoice.imported');
+    }
+  });
+
+  it('logs a credit note before the credit it gives its invoice, though the invoice is stored first', async () => {
+    const bed = await createScenario({ adapters: database.adapters, tenantId: 'order-credit-note' });
+    const invoice = await issued(bed);
+    await drain([relay()]);
+    const note = await bed.use(CreateCreditNote).execute({ tenantId: bed.tenantId, invoiceId: invoice.id, reason: 'returned' });
+    await drain([relay()]);
+    const logged = await logOf(bed.tenantId);
+    expect(at(logged, 'credit_note.drafted', note.id)).toBeLessThan(at(logged, 'credit_note.issued', note.id));
+    expect(at(logged, 'credit_note.issued', note.id)).toBeLessThan(at(logged, 'invoice.credited', invoice.id));
+  });
+
+  it("holds an invoice's credit back for a round that comes between its save and its credit note's", async () => {
+    const bed = await createScenario({ adapters: database.adapters, tenantId: 'order-credit-race' });
+    const invoice = await issued(bed);
+    await drain([relay()]);
+    const invoices = database.adapters.invoices;
+    const save = invoices.save.bind(invoices);
+    const rounds: number[] = [];
+    const spy = jest.spyOn(invoices, 'save').mockImplementation(async (document: Invoice) => {
+      // The relay's round at the worst moment: the invoice holds its credit, the credit note is not stored yet.
+      if (document.kind === 'credit_note') rounds.push(await relay().relayOnce());
+      return save(document);
+    });
+    let note: InvoiceState;
+    try {
+      note = await bed.use(CreateCreditNote).execute({ tenantId: bed.tenantId, invoiceId: invoice.id, reason: 'returned' });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(rounds).toHaveLength(1);
+    await drain([relay()]);
+    const logged = await logOf(bed.tenantId);
+    expect(at(logged, 'credit_note.issued', note.id)).toBeLessThan(at(logged, 'invoice.credited', invoice.id));
+  });
+
+  it("relays an invoice's credit without its credit note once it waited long enough (a crash between the two writes), holding only that invoice meanwhile", async () => {
+    const bed = await createScenario({ adapters: database.adapters, tenantId: 'order-credit-crash' });
+    const invoice = await issued(bed, '2');
+    await drain([relay()]);
+    const invoices = database.adapters.invoices;
+    const save = invoices.save.bind(invoices);
+    const crash = jest.spyOn(invoices, 'save').mockImplementation(async (document: Invoice) => {
+      if (document.kind === 'credit_note') throw new Error('the process stopped');
+      return save(document);
+    });
+    try {
+      const credit = { tenantId: bed.tenantId, invoiceId: invoice.id, lines: [{ marketableId: bed.marketable.id, quantity: '1' }] };
+      await expect(bed.use(CreateCreditNote).execute(credit)).rejects.toThrow('the process stopped');
+    } finally {
+      crash.mockRestore();
+    }
+    // A later change of the invoice waits behind its credit; other records' events do not.
+    const payment = await bed.use(RecordPayment).execute({ tenantId: bed.tenantId, partnerId: bed.buyer.id, amount: '100.00', currency: 'EUR', receivedOn: '2026-03-12', applyTo: [invoice.id] });
+    await bed.use(UpdatePartner).execute({ tenantId: bed.tenantId, partnerId: bed.buyer.id, details: { legalName: 'Nordwind AG' } });
+    const { models } = database.adapters;
+    const outbox = new MongoOutbox(models, new DocumentLocks(models.document_locks), [], undefined, { causeWaitMs: 400 });
+    const one = new EventRelay({ outbox, log: events.log, endpoints: events.endpoints, deliveries: events.deliveries, lease: held }, { urlPolicy: LOOPBACK });
+    await drain([one]);
+    let logged = await logOf(bed.tenantId);
+    expect(logged.map((event) => event.type)).toEqual(expect.arrayContaining(['partner.updated', 'payment.received', 'payment.applied']));
+    expect(logged.filter((event) => event.aggregateId === invoice.id).map((event) => event.type)).toEqual(['invoice.drafted', 'invoice.issued']);
+    await pause(450);
+    await drain([one]);
+    logged = await logOf(bed.tenantId);
+    expect(logged.filter((event) => event.aggregateId === invoice.id).map((event) => event.type)).toEqual(['invoice.drafted', 'invoice.issued', 'invoice.credited', 'invoice.payment_applied']);
+    expect(logged.map((event) => event.type)).not.toContain('credit_note.issued');
+    expectPaymentFirst(logged, payment.id, invoice.id, false);
+    expectInOrderPerAggregate(logged);
+  });
+});
+
+/** An event as the log answers it. */
+type LoggedEventView = Awaited<ReturnType<MongoEventAdapters['log']['read']>>['events'][number];
 
 interface Received {
   readonly headers: IncomingMessage['headers'];
