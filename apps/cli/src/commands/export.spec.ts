@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { columnLayout } from '@invoicing/integration/formats';
 import { parse } from 'csv-parse/sync';
-import { invoicesCsv, type InvoiceRow } from './export';
+import { invoicesCsv, type InvoiceSummary } from './export';
 
 // The CSV export opened in a spreadsheet: text others chose never runs as a formula, and amounts stay numbers.
 describe('invoicesCsv', () => {
@@ -31,7 +31,7 @@ describe('invoicesCsv', () => {
   });
 
   it('writes the amounts in the order a row reconciles: total − prepaid + rounding = amount due, − paid − credited = outstanding', () => {
-    const invoice: InvoiceRow = {
+    const invoice: InvoiceSummary = {
       id: 'inv-2',
       kind: 'invoice',
       status: 'partially_paid',

@@ -23,7 +23,7 @@ interface Amount {
 }
 
 /** An invoice as `GET /v1/invoices` lists it. */
-interface InvoiceSummary {
+export interface InvoiceSummary {
   readonly id: string;
   readonly kind: string;
   readonly status: string;
