@@ -30,6 +30,10 @@ def before_call(ctx, case, **kwargs):
     # Paging is tested by the resources' specs.
     if isinstance(case.query, dict):
         case.query.pop("cursor", None)
+        # The change feed's cursor is a sequence up to the tenant's newest event (a later one is 400
+        # pagination.invalid_cursor): the newest is stored state, which no schema knows.
+        if case.operation.path == "/v1/events":
+            case.query.pop("after", None)
 
 
 # Rules across fields of a request, or against what is stored, which no request schema states: a case the schema
