@@ -1,8 +1,10 @@
+import { PARTNERSHIP_PLANS } from '@invoicing/invoice';
 import { ContainerModule } from 'inversify';
-import { AddOneOffCharge } from './one-off/one-off.use-cases';
+import { AddOneOffCharge, CancelOneOffCharge } from './one-off/one-off.use-cases';
 import { ONE_OFF_CHARGE_STORE } from './one-off/one-off-charge-store.port';
 import { BILLING_PLAN_REPOSITORY } from './plans/billing-plan-repository.port';
 import { GetBillingPlan, SetBillingPlan } from './plans/billing-plan.use-cases';
+import { PartnershipPlansOfBilling } from './plans/partnership-plans';
 import { BillPartnership } from './runs/bill-partnership';
 import { BILL_REPOSITORY } from './runs/bill-repository.port';
 import { BILLING_RUN_REPOSITORY } from './runs/billing-run-repository.port';
@@ -26,7 +28,7 @@ import type { BillingAdapters } from './billing-adapters';
 
 /** Every use case of the package, for a container to bind. */
 export const BILLING_USE_CASES = [
-  SetBillingPlan, GetBillingPlan, RecordUsage, AddOneOffCharge,
+  SetBillingPlan, GetBillingPlan, PartnershipPlansOfBilling, RecordUsage, AddOneOffCharge, CancelOneOffCharge,
   BillPartnership, StartBillingRun, ExecuteBillingRun, TakeOverStalledRun, RunBilling, GetBillingRun, ListBillingRuns, ListRunBills, PreviewUpcomingInvoice, GetInvoiceBilling,
 ] as const;
 
@@ -38,6 +40,8 @@ export const BILLING_USE_CASES = [
 export function billingModule(settings: Partial<BillingSettings> = {}): ContainerModule {
   return new ContainerModule(({ bind }) => {
     for (const useCase of BILLING_USE_CASES) bind(useCase).toSelf().inSingletonScope();
+    // Invoice's changes of a partnership ask its billing plan (currency, end), without importing billing.
+    bind(PARTNERSHIP_PLANS).toService(PartnershipPlansOfBilling);
     bind(BILLING_SETTINGS).toConstantValue({ ...DEFAULT_BILLING_SETTINGS, ...settings });
   });
 }

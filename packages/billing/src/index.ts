@@ -20,12 +20,13 @@ export type { BillingPlanState, PlanSegment, PlanVersion } from './plans/billing
 export { BILLING_PLAN_REPOSITORY } from './plans/billing-plan-repository.port';
 export type { BillingPlanRepository } from './plans/billing-plan-repository.port';
 export { GetBillingPlan, SetBillingPlan } from './plans/billing-plan.use-cases';
+export { PartnershipPlansOfBilling } from './plans/partnership-plans';
 export type { SetBillingPlanCommand } from './plans/billing-plan.use-cases';
-export { oneOffCharge, sameOneOff } from './one-off/one-off-charge';
+export { oneOffCharge, oneOffIdsOf, sameOneOff } from './one-off/one-off-charge';
 export type { OneOffCharge, OneOffChargeInput } from './one-off/one-off-charge';
 export { ONE_OFF_CHARGE_STORE } from './one-off/one-off-charge-store.port';
 export type { OneOffChargeStore } from './one-off/one-off-charge-store.port';
-export { AddOneOffCharge } from './one-off/one-off.use-cases';
+export { AddOneOffCharge, CancelOneOffCharge } from './one-off/one-off.use-cases';
 export { billInvoicePeriod, billKey, billLinePeriod } from './runs/bill';
 export type { BillAllowance, BillLine, BillOutcome, BillState, BillStatus, CorrectionReason, ItemKind, LineComputation, LinePurpose } from './runs/bill';
 export { BILL_REPOSITORY, BillPositionTakenError } from './runs/bill-repository.port';

@@ -54,6 +54,8 @@ export type {
 } from './partnership/partnership';
 export { describePaymentTerms, dueDate, paymentSchedule, paymentTerms, paymentTermsToInput } from './partnership/payment-terms';
 export type { Instalment, PaymentTerms, PaymentTermsInput, ScheduledPayment } from './partnership/payment-terms';
+export { PARTNERSHIP_PLANS } from './partnership/partnership-plans.port';
+export type { CurrencyLock, PartnershipPlans } from './partnership/partnership-plans.port';
 export { PARTNERSHIP_REPOSITORY } from './partnership/partnership-repository.port';
 export type { PartnershipRepository } from './partnership/partnership-repository.port';
 export * from './partnership/partnership.use-cases';

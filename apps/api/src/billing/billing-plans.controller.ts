@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { AddOneOffCharge, GetBillingPlan, PreviewUpcomingInvoice, SetBillingPlan, type ChargeInput, type DiscountInput, type PlanTermsInput } from '@invoicing/billing';
+import { AddOneOffCharge, CancelOneOffCharge, GetBillingPlan, PreviewUpcomingInvoice, SetBillingPlan, type ChargeInput, type DiscountInput, type PlanTermsInput } from '@invoicing/billing';
 import { definedFields, type TenantId } from '@invoicing/core';
 import type { MarketableId, PartnershipId } from '@invoicing/invoice';
 import type { FastifyReply } from 'fastify';
@@ -26,6 +26,7 @@ export class BillingPlansController {
     private readonly replacePlan: SetBillingPlan,
     private readonly readPlan: GetBillingPlan,
     private readonly oneOffCharges: AddOneOffCharge,
+    private readonly cancelOneOff: CancelOneOffCharge,
     private readonly previewUpcomingInvoice: PreviewUpcomingInvoice,
   ) {}
 
@@ -50,7 +51,11 @@ export class BillingPlansController {
    * day, and every version stays in the history. The day may be in the past: the next run credits what the old terms
    * billed for the days changed (unused time) and charges the new terms. Every faulty field of the terms is named at
    * once (`terms.charges.0.unitPrice` …). With `If-Match`, a plan changed since is refused (412), and so is any tag,
-   * `*` included, while the partnership has no plan yet.
+   * `*` included, while the partnership has no plan yet. After the partnership's currency changed, new terms start the
+   * plan again in it, from a day after its last bill (400 `plan.billed_in_other_currency` otherwise), once the plan has
+   * billed all it had to in the earlier one (409 `billing_plan.currency_changed` until then); no change takes effect
+   * before that day. An ended partnership's plan takes no new terms (409 `partnership.ended`), only an earlier end.
+   * See Changing the currency (/docs/guide/billing#changing-the-currency).
    */
   @Put(':partnershipId/billing-plan')
   @Requires('partnerships:write')
@@ -71,8 +76,10 @@ export class BillingPlansController {
    *
    * A charge billed once, on the partnership's first bill on or after its `date` (a billing date of its own): a setup
    * fee, an ad-hoc service, or with a negative quantity an ad-hoc credit. The partnership needs a billing plan (409
-   * `one_off.no_billing_plan`): runs bill plans. With an `Idempotency-Key`, the charge's id derives from the key and the
-   * request: a retry, even after a 5xx, answers the charge already added.
+   * `one_off.no_billing_plan`): runs bill plans. The marketable it names, if any, is an active one of the tenant (400
+   * `line.marketable_not_found`, `line.marketable_inactive`). With an `Idempotency-Key`, the charge's id derives from
+   * the key and the request: a retry, even after a 5xx, answers the charge already added (409 `one_off.cancelled` when
+   * it was cancelled since and the key is no longer kept).
    */
   @Post(':partnershipId/one-off-charges')
   @Idempotent()
@@ -96,19 +103,37 @@ export class BillingPlansController {
   }
 
   /**
+   * Cancel a one-off charge
+   *
+   * Until a billing run takes it for a bill, a one-off charge can be cancelled: no run bills it (its date is no longer
+   * a billing date of its own). Once a run has taken it, 409 `one_off.already_billed`: credit it with a one-off credit
+   * (a negative quantity) instead. A cancel and a run at the same moment never both go through. Cancelling it again
+   * answers 204 as the first time did: safe to retry.
+   */
+  @Delete(':partnershipId/one-off-charges/:oneOffChargeId')
+  @HttpCode(204)
+  @Requires('invoices:create')
+  @ApiProblems(404, 409)
+  async cancelOneOffCharge(@Tenant() tenantId: TenantId, @Param('partnershipId') partnershipId: string, @Param('oneOffChargeId') chargeId: string): Promise<void> {
+    await this.cancelOneOff.execute({ tenantId, partnershipId: partnershipId as PartnershipId, chargeId });
+  }
+
+  /**
    * Preview the upcoming invoice
    *
    * The partnership's next bill worked out now, as its invoice would be, with the usage received so far; nothing is
    * written. What was already billed is taken into account: corrections are the difference against it. The next bill
    * is the one a run today (or as of `through`, when earlier) would record first; when nothing is due by then, the
    * first date due after today, up to `through` (a year from today when left out); 204 when none is due by then
-   * either (billing ended, or `through` is before the next date).
+   * either (billing ended, or `through` is before the next date). 409 when a run would not make that bill into an
+   * invoice: `billing.currency_mismatch` (the plan bills in another currency than the partnership's now),
+   * `billing.amount_out_of_range`.
    */
   @Get(':partnershipId/upcoming-invoice')
   // Declared, as a method declaring one success answer (the 204) gets no other from its return type.
   @ApiOkResponse({ description: 'The bill due next, as its invoice would be.', type: UpcomingInvoiceDto })
   @ApiNoContentResponse({ description: 'Nothing is due up to `through`: no bill to preview.' })
-  @ApiProblems(404)
+  @ApiProblems(404, 409)
   async upcomingInvoice(
     @Tenant() tenantId: TenantId,
     @Param('partnershipId') partnershipId: string,

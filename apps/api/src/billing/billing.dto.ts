@@ -4,7 +4,7 @@ import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, Is
 import { AGGREGATIONS, BILLING_INTERVALS, FEE_TIMINGS, INVOICE_MODES, MAX_CHARGES, MAX_DISCOUNTS, MAX_TIERS, MAX_USAGE_BATCH, PERIOD_ALIGNMENTS } from '@invoicing/billing';
 import type { Aggregation, BillingInterval, FeeTiming, InvoiceMode, PeriodAlignment } from '@invoicing/billing';
 import { FORMATS, Format, SchemaRule } from '../docs/request-strictness';
-import { Optional } from '../http/validation';
+import { FreeFormMaps, Optional } from '../http/validation';
 import { VatCategoryDto } from '../invoices/invoice.dto';
 
 /**
@@ -489,7 +489,8 @@ export class UsageEventDto {
 
   /**
    * Instead of `partnershipId`: the buyer's external id (the partner's id in your systems). The event counts for the one
-   * partnership that buyer buys under with a billing plan (`usage.subject_unresolved`, `usage.subject_ambiguous`).
+   * partnership that buyer buys under whose billing plan is in force around the event's day (`usage.subject_unresolved`,
+   * `usage.subject_ambiguous`).
    * @example "CRM-42"
    */
   @Format({ type: 'string' })
@@ -498,8 +499,8 @@ export class UsageEventDto {
   buyerExternalId?: string;
 
   /**
-   * At most 50: names of letters, digits, `_`, `.` or `-`; values text (decimals as strings, e.g. `"12.50"`), whole
-   * numbers or booleans.
+   * At most 50: names of letters, digits, `_`, `.` or `-` (`constructor` as any other; not `__proto__`); values text
+   * (decimals as strings, e.g. `"12.50"`), whole numbers or booleans. Checked event by event.
    */
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { region: 'eu', bytes: '2048' } })
   @Optional()
@@ -507,7 +508,8 @@ export class UsageEventDto {
   properties?: Record<string, string | number | boolean>;
 }
 
-/** A batch of usage events. */
+/** A batch of usage events. Each event's `properties` are names the integrator chooses, `constructor` as much as `region`. */
+@FreeFormMaps('events.*.properties')
 export class RecordUsageDto {
   /** 1 to 1,000 events (`usage.batch_empty`, `usage.batch_too_large`). */
   @Format({ type: 'array', minItems: 1, maxItems: MAX_USAGE_BATCH })

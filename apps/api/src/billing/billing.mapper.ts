@@ -49,6 +49,7 @@ export function toBillingPlanResponse(state: BillingPlanState): BillingPlanDto {
       terms: each.terms === null ? null : toPlanTermsResponse(each.terms),
       recordedAt: each.recordedAt,
       replacedBy: each.replacedBy,
+      currency: each.currency,
     })),
     createdAt: state.createdAt,
     updatedAt: state.updatedAt,

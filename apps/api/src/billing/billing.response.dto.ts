@@ -134,6 +134,11 @@ export class PlanVersionDto {
   recordedAt!: Date;
   /** The version that replaced this one from its first day on or before (it is no longer in effect). @example 3 */
   replacedBy?: number;
+  /**
+   * Only on a version of an earlier currency: the plan was started again in the partnership's new currency, and this
+   * version's prices and amounts are in this one (Billing, /docs/guide/billing#changing-the-currency). @example "EUR"
+   */
+  currency?: string;
 }
 
 /** A partnership's billing plan, with every version it has had. */
@@ -142,7 +147,7 @@ export class BillingPlanDto {
   partnershipId!: string;
   /** Increases with every change; the ETag. */
   version!: number;
-  /** The partnership's currency. @example "EUR" */
+  /** The currency the plan bills in: the partnership's. @example "EUR" */
   currency!: string;
   /** In the order recorded. */
   versions!: PlanVersionDto[];

@@ -328,6 +328,82 @@ describe('billing over HTTP', () => {
       expect(elsewhere.body.results[0]).toMatchObject({ status: 'rejected', error: { code: 'usage.subject_unresolved' } });
     });
 
+    it("answers a stored event sent again `duplicate` once its buyer buys under a second billed partnership, and resolves a buyer by the plans in force (audit F4)", async () => {
+      // Audit of 7 December 2026: the resend was `rejected` (`usage.subject_ambiguous`, or `usage.event_id_taken`
+      // naming the partnership), and the buyer's id refused every new event, even once the second plan never had a day.
+      const partner = async (legalName: string, extra: Record<string, unknown> = {}) => (await t.call('POST', '/v1/partners', { body: { legalName, ...extra } })).body.id as string;
+      const buyer = await partner('Buyer F4 GmbH', { externalId: 'CRM-F4' });
+      const buying = async (seller: string) => {
+        const created = await t.call('POST', '/v1/partnerships', { body: { sellerId: await partner(seller), buyerId: buyer, currency: 'EUR', paymentTerms: { kind: 'net', days: 30 }, validFrom: '2020-01-01' } });
+        expect(created.status).toBe(201);
+        return created.body.id as string;
+      };
+      const [first, second] = [await buying('Seller One SAS'), await buying('Seller Two SAS')];
+      const setPlan = async (id: string, terms: PlanTermsInput | null) => expect((await t.call('PUT', `/v1/partnerships/${id}/billing-plan`, { body: { effectiveFrom: monthStart(-1), terms } })).status).toBe(200);
+      const send = async (events: object[]) => {
+        const answer = await t.call('POST', '/v1/usage-events', { as: 'acme-integrator', body: { events } });
+        expect(answer.status).toBe(200);
+        return answer.body.results.map((result: { eventId: string; status: string; error?: { code: string } }) => `${result.eventId}:${result.error?.code ?? result.status}`);
+      };
+      const byBuyer = (eventId: string) => ({ ...event(eventId, first), partnershipId: undefined, buyerExternalId: 'CRM-F4' });
+      await setPlan(first, plan(monthStart(-1)).terms);
+      const stored = await send([byBuyer('f4-1')]);
+      await setPlan(second, plan(monthStart(-1)).terms);
+
+      const resent = await send([byBuyer('f4-1'), event('f4-1', first), event('f4-1', second), byBuyer('f4-2')]);
+      await setPlan(second, null);
+      const afterEnd = await send([byBuyer('f4-1'), byBuyer('f4-3')]);
+
+      expect(stored).toEqual(['f4-1:stored']);
+      expect(resent).toEqual(['f4-1:duplicate', 'f4-1:duplicate', 'f4-1:usage.event_id_taken', 'f4-2:usage.subject_ambiguous']);
+      expect(afterEnd).toEqual(['f4-1:duplicate', 'f4-3:stored']);
+    });
+
+    it('takes properties named like members of every JavaScript object, event by event, and bills what they measure (audit F5)', async () => {
+      // Audit of 7 December 2026: `constructor`, `toString`… as a property's name refused the whole batch (400).
+      const id = await partnership();
+      const usage = (code: string, aggregation: 'sum' | 'unique_count', property: string) => ({ kind: 'usage' as const, code, name: code, metric: { code, aggregation, property }, price: { kind: 'per_unit' as const, unitPrice: '1.00' }, vat: VAT });
+      const terms: PlanTermsInput = { interval: 'monthly', charges: [usage('weight', 'sum', 'constructor'), usage('users', 'unique_count', 'toString')] };
+      expect((await t.call('PUT', `/v1/partnerships/${id}/billing-plan`, { body: { effectiveFrom: monthStart(-1), terms } })).status).toBe(200);
+      const named = (eventId: string, metricCode: string, properties: Record<string, unknown>) => event(eventId, id, { metricCode, properties });
+
+      const sent = await t.call('POST', '/v1/usage-events', {
+        as: 'acme-integrator',
+        body: {
+          events: [
+            named('f5-1', 'weight', { constructor: '2.5', toString: 'ada', hasOwnProperty: 'y', valueOf: 1, isPrototypeOf: true }),
+            named('f5-2', 'weight', { constructor: '1' }),
+            named('f5-3', 'users', { toString: 'ada' }),
+            named('f5-4', 'users', { toString: 'grace', constructor: 'x' }),
+            named('f5-5', 'users', { other: 'x' }),
+            named('f5-6', 'weight', { constructor: '1', 'bad name': 'x' }),
+          ],
+        },
+      });
+      const again = await t.call('POST', '/v1/usage-events', { as: 'acme-integrator', body: { events: [named('f5-1', 'weight', { valueOf: 1, isPrototypeOf: true, hasOwnProperty: 'y', toString: 'ada', constructor: '2.5' })] } });
+      const dry = await t.call('POST', '/v1/billing-runs', { body: { dryRun: true, partnershipIds: [id] } });
+      const previews = (await finished(dry.body.id)).previews as { billingDate: string; lines: number; netTotal: { amount: string } }[];
+
+      expect(sent.status).toBe(200);
+      expect(sent.body.results.map((result: { eventId: string; status: string; error?: { code: string; issues: Issue[] } }) => [result.eventId, result.error?.code ?? result.status, ...(result.error?.issues ?? []).map((issue) => issue.path)])).toEqual([
+        ['f5-1', 'stored'],
+        ['f5-2', 'stored'],
+        ['f5-3', 'stored'],
+        ['f5-4', 'stored'],
+        ['f5-5', 'usage.property_missing', 'properties.toString'],
+        ['f5-6', 'usage.invalid_property_name', 'properties.bad name'],
+      ]);
+      expect(again.body.results).toEqual([{ eventId: 'f5-1', status: 'duplicate' }]);
+      // Only the map's keys are free: such a name as a member of the event itself is still refused, and `__proto__`
+      // anywhere is refused by the JSON parser, never taken as a prototype.
+      const member = await t.call('POST', '/v1/usage-events', { as: 'acme-integrator', body: { events: [{ ...named('f5-7', 'weight', { constructor: '1' }), toString: 'x' }] } });
+      expect([member.status, issuesOf(member.body)]).toEqual([400, ['events.0.toString:request.unknown_property']]);
+      const proto = await t.call('POST', '/v1/usage-events', { as: 'acme-integrator', body: JSON.stringify({ events: [named('f5-8', 'weight', { constructor: '1' })] }).replace('"constructor"', '"__proto__":{"x":"1"},"constructor"') });
+      expect([proto.status, proto.body.code]).toEqual([400, 'request.malformed_json']);
+      // 3.5 of weight and 2 users at 1.00, billed on the day after the month.
+      expect(previews.find((bill) => bill.billingDate === monthStart(0))).toMatchObject({ lines: 2, netTotal: { amount: '5.50' } });
+    });
+
     it("never stores usage for another tenant's partnership: it has no plan there", async () => {
       const sent = await t.call('POST', '/v1/usage-events', { as: 'globex-integrator', body: { events: [event('g-1', billed)] } });
       expect(sent.body.results[0]).toMatchObject({ status: 'rejected', error: { code: 'usage.no_billing_plan' } });

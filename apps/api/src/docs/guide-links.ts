@@ -117,6 +117,7 @@ export const OPERATION_SECTIONS: Readonly<Record<string, GuideRef | readonly Gui
   setBillingPlan: ['billing#the-billing-plan-of-a-partnership', 'billing#plan-changes', 'billing-pricing', 'billing#over-the-api'],
   recordUsageEvents: ['billing#usage-events', 'billing#late-usage', 'billing#over-the-api'],
   addOneOffCharge: ['billing#one-off-charges', 'billing#over-the-api'],
+  cancelOneOffCharge: ['billing#one-off-charges', 'billing#over-the-api'],
   getUpcomingInvoice: ['billing#dry-runs-and-previews', 'billing#over-the-api'],
   startBillingRun: ['billing#billing-runs', 'billing#why-billing-never-bills-twice', 'billing#dry-runs-and-previews', 'billing#over-the-api'],
   listBillingRuns: ['billing#billing-runs', 'billing#over-the-api'],

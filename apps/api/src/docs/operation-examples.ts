@@ -114,6 +114,7 @@ function pathIdsOf(s: ExampleScenario): Record<string, string> {
     invoiceId: s.invoices.issued.id,
     paymentId: s.payments.recorded.id,
     billingRunId: s.billing.run.id,
+    oneOffChargeId: s.billing.oneOff.id,
     importId: s.imports.job.id,
     endpointId: EXAMPLE_ENDPOINT_ID,
     sequence: String(exampleDeliverySequence(s)),

@@ -205,7 +205,7 @@ const CATALOGUE: Readonly<Record<string, Readonly<Record<string, Omit<EventType,
       payload: payload({ partnershipId, sellerId: id('The seller partner\'s id.'), buyerId: id('The buyer partner\'s id.') }),
     },
     'partnership.ended': {
-      description: 'A partnership was ended for good: no new invoices under it.',
+      description: 'A partnership was ended for good: its validity ends on its last day, and it is invoiced only for days within it.',
       payload: payload({ partnershipId }),
     },
     'partnership.price_removed': {

@@ -144,8 +144,10 @@ export class PartnershipsController {
    * Replaces currency, payment terms, validity and buyer reference at once (an end date or buyer reference left out
    * is removed); numbering series and policy rules change only when given. The currency cannot change while price
    * overrides exist (400 `partnership.currency_has_prices`), nor keep an approval threshold of the old currency (400
-   * `partnership.threshold_currency`: give `policy.approval` in the new one); an ended partnership takes no change
-   * (409 `partnership.ended`). Existing drafts keep the terms they copied, their currency included.
+   * `partnership.threshold_currency`: give `policy.approval` in the new one), nor while its billing plan bills in the
+   * current one: until the plan has ended and its last bill is invoiced (409 `partnership.currency_locked`, see
+   * Changing the currency, /docs/guide/billing#changing-the-currency); an ended partnership takes no change (409
+   * `partnership.ended`). Existing drafts keep the terms they copied, their currency included.
    */
   @Put(':partnershipId/terms')
   @Requires('partnerships:write')
@@ -242,8 +244,11 @@ export class PartnershipsController {
   /**
    * End a partnership
    *
-   * Ends the relationship for good: an ended partnership takes no more changes (409 `partnership.ended`) and no new
-   * invoices; its invoices keep their history.
+   * Ends the relationship for good, today its last day in force: its validity ends today (or when it ended before), and
+   * its billing plan ends with it. An ended partnership takes no more changes (409 `partnership.ended`); it is invoiced
+   * only for days within its validity, so what it owes for them (the last bill in arrears, usage up to today) is still
+   * billed and invoiced by the next runs. Usage for later days is refused. Its invoices keep their history. See When a
+   * partnership ends (/docs/guide/billing#when-a-partnership-ends).
    */
   @Post(':partnershipId/end')
   @HttpCode(200)

@@ -2,6 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestApi, type TestApi } from '../testing/harness';
 
 type Issue = { path: string; code: string };
+const VAT = { code: 'S', rate: '20' };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const today = () => new Date().toISOString().slice(0, 10);
+
+/** The first day of the month `offset` months from this one (UTC, the API's default business time zone). */
+function monthStart(offset: number): string {
+  const now = new Date();
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1)).toISOString().slice(0, 10);
+}
 const issuesOf = (body: { errors: Issue[] }) => body.errors.map((issue) => `${issue.path}:${issue.code}`);
 
 describe('partnerships over HTTP', () => {
@@ -259,6 +268,8 @@ describe('partnerships over HTTP', () => {
     const ended = await t.call('POST', `${base}/end`);
     expect(ended.status).toBe(200);
     expect(ended.body.status).toBe('ended');
+    // Its last day in force: the end of its validity (ADR 0027).
+    expect(ended.body.validUntil).toBe(today());
     for (const [method, path, body] of [
       ['POST', `${base}/end`],
       ['PUT', `${base}/terms`, { currency: 'EUR', paymentTerms: { kind: 'net', days: 30 }, validFrom: '2026-01-01' }],
@@ -337,6 +348,102 @@ describe('partnerships over HTTP', () => {
     const foreignPrice = await t.call('PUT', `${base}/price-overrides/${globexMarketable.body.id}`, { body: { unitPrice: '5' } });
     expect(foreignPrice.body).toMatchObject({ status: 404, code: 'marketable.not_found' });
     expect((await t.call('GET', base)).body).toEqual(secret);
+  });
+
+  describe('and their billing plans (audit billinghttp)', () => {
+    /** Runs billing for one partnership and waits for the run to finish. */
+    async function run(partnershipId: string, asOf?: string) {
+      const started = await t.call('POST', '/v1/billing-runs', { as: 'acme-accountant', body: { partnershipIds: [partnershipId], ...(asOf === undefined ? {} : { asOf }) } });
+      expect(started.status).toBe(202);
+      for (let polls = 0; polls < 600; polls += 1) {
+        const current = await t.call('GET', `/v1/billing-runs/${started.body.id}`);
+        if (current.body.status !== 'running') return current.body;
+        await sleep(50);
+      }
+      throw new Error('run still running');
+    }
+
+    /** A partnership's invoices made by billing, oldest first, each with its explanation's amounts. */
+    async function billed(partnershipId: string) {
+      const listed = (await t.call('GET', '/v1/invoices?limit=200')).body.items.filter((each: { partnershipId: string }) => each.partnershipId === partnershipId);
+      const invoices = await Promise.all(
+        listed.map(async (each: { id: string }) => {
+          const [invoice, billing] = await Promise.all([t.call('GET', `/v1/invoices/${each.id}`), t.call('GET', `/v1/invoices/${each.id}/billing`)]);
+          return { billingDate: billing.body.billingDate as string, invoice: invoice.body, explained: billing.body.lines.map((line: { amount: { amount: string } }) => line.amount.amount) };
+        }),
+      );
+      return invoices.sort((left, right) => (left.billingDate < right.billingDate ? -1 : 1));
+    }
+
+    const send = (partnershipId: string, events: { eventId: string; timestamp: string }[]) =>
+      t.call('POST', '/v1/usage-events', { as: 'acme-integrator', body: { events: events.map((each) => ({ ...each, metricCode: 'calls', partnershipId })) } });
+    const calls = (unitPrice: string) => ({ kind: 'usage', code: 'calls', name: 'Calls', metric: { code: 'calls', aggregation: 'count' }, price: { kind: 'per_unit', unitPrice }, vat: VAT });
+
+    it('refuses a change of currency while the billing plan bills in it (409), and takes it once its last bill is invoiced: new terms then bill in the new one', async () => {
+      const created = await partnership({ validFrom: '2020-01-01' });
+      const base = `/v1/partnerships/${created.id}`;
+      const fee = (code: string, unitPrice: string, timing = 'advance') => ({ kind: 'recurring', code, name: code, quantity: '10', unitPrice, timing, vat: VAT });
+      const yen = { currency: 'JPY', paymentTerms: { kind: 'net', days: 30 }, validFrom: '2020-01-01' };
+      const euroPlan = { interval: 'monthly', charges: [fee('platform', '30.55'), fee('support', '0.032', 'arrears')] };
+      expect((await t.call('PUT', `${base}/billing-plan`, { body: { effectiveFrom: monthStart(-2), terms: euroPlan } })).status).toBe(200);
+      expect((await run(created.id, monthStart(-2))).counts).toMatchObject({ invoicesDrafted: 1, failed: 0 });
+
+      // Before, 200: the plan's 305.50 EUR were then invoiced as 306 JPY, and 0.32 EUR as 0 JPY.
+      const locked = await t.call('PUT', `${base}/terms`, { body: yen });
+      expect(locked.body).toMatchObject({ status: 409, code: 'partnership.currency_locked', currency: 'JPY', planCurrency: 'EUR' });
+      expect((await t.call('GET', base)).body).toMatchObject({ currency: 'EUR', version: created.version });
+
+      // The documented way: end the plan, let its last bill be invoiced, change the currency, start new terms.
+      expect((await t.call('PUT', `${base}/billing-plan`, { body: { effectiveFrom: monthStart(-1), terms: null } })).status).toBe(200);
+      expect((await run(created.id)).counts).toMatchObject({ invoicesDrafted: 1, failed: 0 });
+      const changed = await t.call('PUT', `${base}/terms`, { body: yen });
+      expect([changed.status, changed.body.currency]).toEqual([200, 'JPY']);
+      const onBilledDay = await t.call('PUT', `${base}/billing-plan`, { body: { effectiveFrom: monthStart(-1), terms: { interval: 'monthly', charges: [fee('platform', '4000')] } } });
+      expect(onBilledDay.body).toMatchObject({ status: 400, code: 'plan.billed_in_other_currency' });
+      expect(issuesOf(onBilledDay.body)).toEqual(['effectiveFrom:plan.billed_in_other_currency']);
+      const restarted = await t.call('PUT', `${base}/billing-plan`, { body: { effectiveFrom: today(), terms: { interval: 'monthly', charges: [fee('platform', '4000')] } } });
+      expect(restarted.status).toBe(200);
+      expect([restarted.body.currency, restarted.body.versions.map((each: { currency?: string }) => each.currency ?? restarted.body.currency)]).toEqual(['JPY', ['EUR', 'EUR', 'JPY']]);
+      const last = await run(created.id);
+
+      expect([last.counts, last.failures]).toMatchObject([{ invoicesDrafted: 1, failed: 0 }, []]);
+      const invoices = await billed(created.id);
+      expect(invoices.map((each) => [each.invoice.currency, each.invoice.lines.map((line: { name: string; netAmount: { amount: string } }) => [line.name, line.netAmount.amount])])).toEqual([
+        ['EUR', [['platform', '305.50']]],
+        ['EUR', [['support', '0.32']]],
+        ['JPY', [['platform', expect.stringMatching(/^[1-9][0-9]*$/)]]],
+      ]);
+      // Each invoice line is what its explanation says, in the invoice's currency.
+      for (const each of invoices) expect(each.invoice.lines.map((line: { netAmount: { amount: string } }) => line.netAmount.amount)).toEqual(each.explained);
+    });
+
+    it('ends a partnership whose plan bills in arrears: its last bill is invoiced, its plan ends with it, and no run fails it', async () => {
+      const created = await partnership({ validFrom: '2020-01-01' });
+      const base = `/v1/partnerships/${created.id}`;
+      const arrears = { kind: 'recurring', code: 'platform', name: 'Platform fee', unitPrice: '100.00', timing: 'arrears', vat: VAT };
+      expect((await t.call('PUT', `${base}/billing-plan`, { body: { effectiveFrom: monthStart(-2), terms: { interval: 'monthly', charges: [calls('1.00'), arrears] } } })).status).toBe(200);
+      const sent = await send(created.id, [
+        { eventId: `${created.id}-o1`, timestamp: `${monthStart(-2)}T10:00:00Z` },
+        { eventId: `${created.id}-n1`, timestamp: `${monthStart(-1)}T10:00:00Z` },
+      ]);
+      expect(sent.body.stored).toBe(2);
+      expect((await run(created.id, monthStart(-1))).counts).toMatchObject({ invoicesDrafted: 1, failed: 0 });
+
+      const ended = await t.call('POST', `${base}/end`);
+
+      expect(ended.body).toMatchObject({ status: 'ended', validUntil: today() });
+      const plan = (await t.call('GET', `${base}/billing-plan`)).body;
+      expect(plan.versions.at(-1)).toMatchObject({ terms: null, effectiveFrom: new Date(Date.parse(today()) + 86_400_000).toISOString().slice(0, 10) });
+      // Before, every run failed it with partnership.not_active, and last month's 101.00 was never invoiced.
+      const first = await run(created.id);
+      const again = await run(created.id);
+      expect([first.counts, first.failures]).toMatchObject([{ invoicesDrafted: 1, failed: 0 }, []]);
+      expect([again.counts, again.failures]).toMatchObject([{ bills: 0, failed: 0 }, []]);
+      expect((await billed(created.id)).map((each) => [each.billingDate, each.invoice.status, each.invoice.totals.taxExclusive.amount])).toEqual([
+        [monthStart(-1), 'draft', '101.00'],
+        [monthStart(0), 'draft', '101.00'],
+      ]);
+    });
   });
 
   it('lets only admins change partnerships', async () => {

@@ -17,7 +17,7 @@ import {
 } from '@invoicing/billing';
 import { createBillingScenario } from '@invoicing/billing/testing';
 import type { Page } from '@invoicing/core';
-import { CreatePartnership, type PartnershipId } from '@invoicing/invoice';
+import { CreatePartnership, UpdatePartnershipTerms, type PartnershipId } from '@invoicing/invoice';
 import { SCENARIO_TERMS } from '@invoicing/invoice/testing';
 
 type Result<UseCase extends { execute(...args: never[]): unknown }> = Awaited<ReturnType<UseCase['execute']>>;
@@ -168,12 +168,19 @@ export async function seedBillingSamples(): Promise<BillingSamples> {
   const invoiceBills = await Promise.all(invoiced.map((bill) => use(GetInvoiceBilling).execute({ tenantId, invoiceId: bill.invoiceId })));
   // A bill whose invoice is not made yet, as a run that stopped leaves it.
   const pending: BillState = { ...(invoiceBills[0] as BillState), status: 'pending', outcome: undefined, invoicedAt: undefined };
+  const runPage = await use(ListBillingRuns).execute({ tenantId, limit: 2 });
+
+  // The ended plan started again in another currency once its last bill was made: its earlier versions say theirs.
+  at('2026-05-02T06:00:00Z');
+  await use(RunBilling).execute({ tenantId, partnershipIds: [ended] });
+  await use(UpdatePartnershipTerms).execute({ tenantId, partnershipId: ended, terms: { ...SCENARIO_TERMS, currency: 'USD' } });
+  plans.push(await use(SetBillingPlan).execute({ tenantId, partnershipId: ended, effectiveFrom: '2026-05-02', terms: BARE_TERMS }));
   return {
     plans,
     usage,
     oneOffs,
     runs,
-    runPage: await use(ListBillingRuns).execute({ tenantId, limit: 2 }),
+    runPage,
     runBills: [...runBills, pending],
     invoiceBills: [...invoiceBills, pending],
     upcoming: upcoming.flatMap(({ partnershipId, preview }) => (preview ? [{ partnershipId, preview }] : [])),

@@ -17,6 +17,7 @@ import {
   type TenantId,
 } from '@invoicing/core';
 import { computeTotals, invoiceLine, unitCode as parseUnitCode, vatBreakdown, vatCategory, vatCategoryToInput, type MarketableId, type PartnershipId, type VatCategory, type VatCategoryInput } from '@invoicing/invoice';
+import type { LineComputation } from '../runs/bill';
 
 /** A charge billed once, on the first bill of its partnership on or after its date: a setup fee, an ad-hoc service. */
 export interface OneOffCharge {
@@ -33,6 +34,8 @@ export interface OneOffCharge {
   readonly unitPrice: Decimal;
   readonly vat: VatCategory;
   readonly createdAt: Date;
+  /** When it was cancelled, before any bill took it: no run bills it. */
+  readonly cancelledAt?: Date;
 }
 
 /** A one-off charge as a caller writes it. */
@@ -111,12 +114,20 @@ function bounded(value: DecimalInput, max: number, decimals: number, signed: boo
   return parsed;
 }
 
-/** True when two one-off charges say the same thing (a retry), whenever each was received. */
+/** The ids of the one-off charges a bill charged, or settled at 0: its items `one_off:<id>`. */
+export function oneOffIdsOf(bill: { readonly lines: readonly { readonly computation: LineComputation }[]; readonly settled?: readonly LineComputation[] }): string[] {
+  const items = [...bill.lines.map((line) => line.computation), ...(bill.settled ?? [])].map((computation) => computation.item);
+  return [...new Set(items.filter((item) => item.startsWith(ONE_OFF_ITEM)).map((item) => item.slice(ONE_OFF_ITEM.length)))];
+}
+
+/** How a bill names a one-off charge's item: `one_off:<id>` (propose-bill.ts). */
+const ONE_OFF_ITEM = 'one_off:';
+
+/** True when two one-off charges say the same thing (a retry), whenever each was received, and cancelled or not. */
 export function sameOneOff(left: OneOffCharge, right: OneOffCharge): boolean {
-  const { createdAt: leftAt, ...leftRest } = left;
-  const { createdAt: rightAt, ...rightRest } = right;
-  void leftAt;
-  void rightAt;
+  const { createdAt: leftAt, cancelledAt: leftCancelled, ...leftRest } = left;
+  const { createdAt: rightAt, cancelledAt: rightCancelled, ...rightRest } = right;
+  void [leftAt, rightAt, leftCancelled, rightCancelled];
   return JSON.stringify(canonical(leftRest)) === JSON.stringify(canonical(rightRest));
 }
 

@@ -12,6 +12,11 @@ export interface PlanVersion {
   readonly terms: PlanTerms | null;
   readonly recordedAt: Date;
   readonly replacedBy?: number;
+  /**
+   * Set on the versions of an earlier currency, once the plan was started again in the partnership's new one
+   * ({@link BillingPlan.restartIn}): their days were billed and invoiced in it. None: the plan's currency.
+   */
+  readonly currency?: CurrencyCode;
 }
 
 /** The stored form of a billing plan: one per partnership, under the partnership's id. */
@@ -127,6 +132,48 @@ export class BillingPlan extends AggregateRoot<PartnershipId> {
     };
     this.raise('billing_plan.changed', { partnershipId: this.id, version, effectiveFrom: from, ended: terms === null }, at);
     return recorded;
+  }
+
+  /**
+   * Starts the plan again in another currency (the partnership's new one) from `effectiveFrom`: every version so far is
+   * marked with the currency it was in, and billing works from the versions in the new currency only
+   * ({@link inCurrency}). The caller checks that the earlier versions billed all they had to, and that `effectiveFrom` is
+   * after the plan's last bill (docs/billing.md#changing-the-currency).
+   * @throws ValidationError `plan.nothing_to_end` for no terms, and as {@link replaceFrom}
+   */
+  restartIn(currency: CurrencyCode, effectiveFrom: string, input: PlanTermsInput | null, at: Date): PlanVersion {
+    if (input === null) throw ValidationError.of('terms', 'plan.nothing_to_end', `the plan bills in ${this.currency}: there is nothing in ${currency} to end`);
+    const from = atPath('effectiveFrom', () => parseCalendarDate(effectiveFrom));
+    const terms = atPath('terms', () => planTerms(input, currency, from));
+    if (this.state.versions.length >= MAX_PLAN_VERSIONS) {
+      throw ValidationError.of('effectiveFrom', 'plan.too_many_versions', `a plan keeps at most ${MAX_PLAN_VERSIONS} versions`);
+    }
+    const earlier = this.currency;
+    const version = this.state.versions.length + 1;
+    const recorded: PlanVersion = { version, effectiveFrom: from, terms, recordedAt: at };
+    this.state = {
+      ...this.state,
+      currency,
+      versions: [...this.state.versions.map((each) => (each.currency === undefined ? { ...each, currency: earlier } : each)), recorded],
+      updatedAt: at,
+    };
+    this.raise('billing_plan.changed', { partnershipId: this.id, version, effectiveFrom: from, ended: false }, at);
+    return recorded;
+  }
+
+  /**
+   * The plan as billing works it out: its versions in its currency only. Those of an earlier currency were billed to
+   * their end in it ({@link restartIn}); worked out again in this one, their figures would be read in another currency.
+   */
+  inCurrency(): BillingPlan {
+    if (this.state.versions.every((each) => each.currency === undefined)) return this;
+    return BillingPlan.restore({ ...this.toState(), versions: this.history.filter((each) => each.currency === undefined) });
+  }
+
+  /** The version that started the plan in its currency, when it was started again in it ({@link restartIn}). */
+  get currencyStart(): PlanVersion | undefined {
+    if (this.state.versions.every((each) => each.currency === undefined)) return undefined;
+    return this.history.find((each) => each.currency === undefined);
   }
 
   /** The versions in effect, each for its stretch of days, in order; none for days billing was ended. */

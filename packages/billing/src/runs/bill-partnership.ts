@@ -12,6 +12,7 @@ import {
   startOfDay,
   type CalendarDate,
   type Clock,
+  type CurrencyCode,
   type IdGenerator,
   type TenantId,
 } from '@invoicing/core';
@@ -38,6 +39,7 @@ import {
   type PartnershipRepository,
 } from '@invoicing/invoice';
 import { inject, injectable } from 'inversify';
+import { oneOffIdsOf, type OneOffCharge } from '../one-off/one-off-charge';
 import { ONE_OFF_CHARGE_STORE, type OneOffChargeStore } from '../one-off/one-off-charge-store.port';
 import type { BillingPlan } from '../plans/billing-plan';
 import { BILLING_PLAN_REPOSITORY, type BillingPlanRepository } from '../plans/billing-plan-repository.port';
@@ -69,6 +71,18 @@ class PlanOvertakenError extends ConflictError {
 
   constructor(key: string) {
     super('billing.bills_changed', `bill ${key}: another run recorded it from a later version of the billing plan than this run read`, { key });
+  }
+}
+
+/**
+ * A one-off charge on the bill was cancelled since the run read the charges: the bill is worked out again without
+ * it. Counted with {@link BillPositionTakenError}.
+ */
+class OneOffCancelledError extends ConflictError {
+  override readonly name: string = 'OneOffCancelledError';
+
+  constructor(key: string, ids: readonly string[]) {
+    super('billing.bills_changed', `bill ${key}: one-off charges ${ids.join(', ')} were cancelled since this run read them`, { key, ids });
   }
 }
 
@@ -151,7 +165,7 @@ export class BillPartnership {
         break;
       } catch (error) {
         // Another run recorded a bill since these were read: what is due, and what each date charges, may have changed.
-        if (!(error instanceof BillPositionTakenError || error instanceof PlanOvertakenError) || reads === BILL_READS) throw error;
+        if (!(error instanceof BillPositionTakenError || error instanceof PlanOvertakenError || error instanceof OneOffCancelledError) || reads === BILL_READS) throw error;
         bills = [...(await this.bills.listByPartnership(tenantId, partnershipId))];
         plan = await this.planOf(tenantId, partnershipId);
       }
@@ -182,28 +196,38 @@ export class BillPartnership {
     parties: () => Promise<InvoiceParties>,
   ): Promise<CreditPendingError | undefined> {
     let bills = read;
-    const oneOffs = await this.oneOffs.listThrough(command.tenantId, command.partnershipId, throughLastBill(command.asOf, bills));
-    const due = await this.datesDue(plan, oneOffs, bills, command.asOf);
+    const listed = await this.oneOffs.listThrough(command.tenantId, command.partnershipId, throughLastBill(command.asOf, bills));
+    // Worked out in the plan's currency only: what an earlier currency billed was billed to its end in it.
+    const { plan: current, bills: inCurrency, oneOffs } = inItsCurrency(plan, bills, listed);
+    let own = inCurrency;
+    const due = await this.datesDue(current, oneOffs, own, command.asOf);
     for (const [index, billingDate] of due.entries()) {
       const usageCutoff = this.clock.now();
-      const proposed = await inRange(plan.partnershipId, billingDate, () => this.propose(plan, bills, oneOffs, billingDate, usageCutoff));
-      let bill = this.billOf(command, plan, proposed, usageCutoff, bills.length + 1);
+      const proposed = await inRange(plan.partnershipId, billingDate, () => this.propose(current, own, oneOffs, billingDate, usageCutoff));
+      let bill = this.billOf(command, current, proposed, usageCutoff, bills.length + 1);
       // Checked before it is recorded: a bill's lines never change, so one no invoice can carry would wait for ever.
       const amountDue = bill.lines.length === 0 ? undefined : await inRange(plan.partnershipId, billingDate, async () => invoiceTotalsOf(bill).amountDue);
       if (amountDue?.isNegative()) {
         // A credit is not invoiced: the next bill carries its items (worked out again against what was billed).
-        if (index === due.length - 1 && billingEndedBy(plan, billingDate) !== undefined) return new CreditPendingError(plan.partnershipId, billingDate, amountDue);
-        bill = carriedForward(bill, bills);
+        if (index === due.length - 1 && billingEndedBy(current, billingDate) !== undefined) return new CreditPendingError(plan.partnershipId, billingDate, amountDue);
+        bill = carriedForward(bill, own);
       }
       if (command.dryRun) {
         results.push({ bill, recorded: true });
         bills = [...bills, bill];
+        own = [...own, bill];
         continue;
       }
+      // Its one-off charges are taken before it is recorded: one cancelled meanwhile is not billed, and once taken
+      // none can be cancelled (OneOffChargeStore.claim).
+      const taken = oneOffIdsOf(bill);
+      const cancelled = taken.length === 0 ? [] : await this.oneOffs.claim(command.tenantId, taken, bill.key, this.clock.now());
+      if (cancelled.length > 0) throw new OneOffCancelledError(bill.key, cancelled);
       const { bill: stored, recorded } = await this.bills.record(bill);
       if (stored.status === 'pending') results.push({ bill: await this.invoice(stored, parties), recorded });
       else results.push({ bill: stored, recorded });
       bills = [...bills, stored];
+      if (ofItsCurrency(plan, stored)) own = [...own, stored];
       // The next dates, worked out from the plan as read here, would undo what that bill charged under later terms.
       if (!recorded && (stored.planVersionsSeen ?? 0) > planVersionsSeen(plan)) throw new PlanOvertakenError(stored.key);
     }
@@ -216,17 +240,38 @@ export class BillPartnership {
    * a run's own date makes (a change of terms over days billed) and show its difference on a later bill.
    */
   async preview(plan: BillingPlan, through: CalendarDate, today: CalendarDate): Promise<ProposedBill | undefined> {
-    const bills = await this.bills.listByPartnership(plan.tenantId, plan.partnershipId);
-    const oneOffs = await this.oneOffs.listThrough(plan.tenantId, plan.partnershipId, throughLastBill(through, bills));
+    const all = await this.bills.listByPartnership(plan.tenantId, plan.partnershipId);
+    const { plan: current, bills, oneOffs } = inItsCurrency(plan, all, await this.oneOffs.listThrough(plan.tenantId, plan.partnershipId, throughLastBill(through, all)));
     const asOf = through < today ? through : today;
-    const next = (await this.datesDue(plan, oneOffs, bills, asOf))[0] ?? (through > asOf ? dueBillingDates(plan, oneOffs, bills, through)[0] : undefined);
+    const next = (await this.datesDue(current, oneOffs, bills, asOf))[0] ?? (through > asOf ? dueBillingDates(current, oneOffs, bills, through)[0] : undefined);
     if (next === undefined) return undefined;
+    // What a run would not make into an invoice, the preview does not show as one.
+    const partnership = await this.partnerships.get(plan.tenantId, plan.partnershipId);
+    if (partnership && partnership.currency !== plan.currency) throw new BillCurrencyMismatchError(plan.partnershipId, next, plan.currency, partnership.currency);
     return inRange(plan.partnershipId, next, async () => {
-      const proposed = await this.propose(plan, bills, oneOffs, next, this.clock.now());
+      const proposed = await this.propose(current, bills, oneOffs, next, this.clock.now());
       // What a run would refuse to record, the preview refuses to show as an invoice.
       if (proposed.lines.length > 0) invoiceTotalsOf({ ...proposed, currency: plan.currency });
       return proposed;
     });
+  }
+
+  /**
+   * What the plan still has to bill in its currency as of `today`, in words, or undefined when nothing: it has ended,
+   * every date due is billed and invoiced, no one-off charge waits and no usage received since its last bill waits to be
+   * billed. Only then may the partnership's currency change (docs/billing.md#changing-the-currency).
+   */
+  async stillToBill(plan: BillingPlan, today: CalendarDate): Promise<string | undefined> {
+    const all = await this.bills.listByPartnership(plan.tenantId, plan.partnershipId);
+    const pending = all.find((bill) => bill.status === 'pending');
+    if (pending) return `its bill of ${pending.billingDate} is not invoiced yet`;
+    const { plan: current, bills, oneOffs } = inItsCurrency(plan, all, await this.oneOffs.listThrough(plan.tenantId, plan.partnershipId, LAST_DAY));
+    if (billingEndedBy(current, today) === undefined) return `it has not ended by ${today}: end it (terms: null), and let its last bill be invoiced`;
+    const [due] = await this.datesDue(current, oneOffs, bills, today);
+    if (due !== undefined) return `its bill of ${due} is still due`;
+    const charged = new Set(bills.flatMap(oneOffIdsOf));
+    const waiting = oneOffs.find((charge) => !charged.has(charge.id));
+    return waiting === undefined ? undefined : `its one-off charge ${waiting.id} of ${waiting.date} is not billed yet`;
   }
 
   /**
@@ -317,10 +362,16 @@ export class BillPartnership {
     return { partnership, seller, buyer };
   }
 
-  /** Makes the invoice of a pending bill (the same one again if an earlier attempt made it) and marks the bill invoiced. */
+  /**
+   * Makes the invoice of a pending bill (the same one again if an earlier attempt made it) and marks the bill invoiced.
+   * @throws BillCurrencyMismatchError `billing.currency_mismatch` when the partnership is no longer in the bill's currency
+   */
   private async invoice(bill: BillState, parties: () => Promise<InvoiceParties>): Promise<BillState> {
     const command = { tenantId: bill.tenantId, partnershipId: bill.partnershipId, id: bill.invoiceId, ...invoiceContentOf(bill) };
     const read = await parties();
+    // The invoice takes the currency of the partnership it is drafted from, this one: in another, the bill's figures
+    // would be read as other amounts. The bill waits until its currency is the partnership's again.
+    if (read.partnership.currency !== bill.currency) throw new BillCurrencyMismatchError(bill.partnershipId, bill.billingDate, bill.currency, read.partnership.currency);
     let invoice: Awaited<ReturnType<CreateInvoiceDraft['execute']>>;
     let notIssued: { readonly code: string; readonly message: string } | undefined;
     if (bill.invoiceMode === 'issue') {
@@ -380,8 +431,8 @@ const MAX_INVOICE_LINES = 10_000;
 
 /**
  * Works a bill out (or checks it) and reports an amount beyond what an invoice can carry as the bill's, typed: a
- * usage figure or a sum of charges the plan's bounds could not foresee. Nothing is recorded, so changing the plan (or
- * adding a one-off credit) lets the next run bill the date.
+ * usage figure or a sum of charges the plan's bounds could not foresee. Nothing is recorded, so changing the plan lets
+ * the next run bill the date (a one-off credit cannot: the lines are summed in order, and the overflow comes first).
  */
 async function inRange<T>(partnershipId: PartnershipId, billingDate: CalendarDate, work: () => Promise<T>): Promise<T> {
   try {
@@ -402,8 +453,25 @@ export class BillOutOfRangeError extends InvalidStateError {
   constructor(partnershipId: PartnershipId, billingDate: CalendarDate, cause: ValidationError) {
     super(
       'billing.amount_out_of_range',
-      `the bill of ${billingDate} comes to an amount no invoice can carry (${cause.message}): nothing was recorded; change the plan, or add a one-off credit, and the next run bills the date`,
+      `the bill of ${billingDate} comes to an amount no invoice can carry (${cause.message}): nothing was recorded; change the plan for that period, and the next run bills the date`,
       { partnershipId, billingDate, issues: cause.issues },
+    );
+  }
+}
+
+/**
+ * A bill is in another currency than its partnership now is (the currency changed after the bill's plan was set, past
+ * the check that refuses it, ADR 0027): no invoice is made of it, which would read its figures in the other currency.
+ * The bill stays pending, and the run names the partnership with `billing.currency_mismatch`.
+ */
+export class BillCurrencyMismatchError extends InvalidStateError {
+  override readonly name: string = 'BillCurrencyMismatchError';
+
+  constructor(partnershipId: PartnershipId, billingDate: CalendarDate, billCurrency: CurrencyCode, partnershipCurrency: CurrencyCode) {
+    super(
+      'billing.currency_mismatch',
+      `the bill of ${billingDate} is in ${billCurrency}, the partnership in ${partnershipCurrency}: no invoice is made in another currency than its bill's; put the partnership's currency back to ${billCurrency} and the next run invoices it`,
+      { partnershipId, billingDate, billCurrency, partnershipCurrency },
     );
   }
 }
@@ -433,6 +501,29 @@ function carriedForward(bill: BillState, bills: readonly BillState[]): BillState
   const { settled: _settled, ...rest } = bill;
   const cutoff = bills.reduce<number | undefined>((latest, each) => Math.max(latest ?? 0, each.usageCutoff.getTime()), undefined);
   return { ...rest, lines: [], allowances: [], status: 'empty', ...(cutoff === undefined ? {} : { usageCutoff: new Date(cutoff) }) };
+}
+
+/** Reads every one-off charge of a partnership, whatever its date. */
+const LAST_DAY = '9999-12-31' as CalendarDate;
+
+/**
+ * Whether a bill was worked out from the plan in its present currency: in it, and from a plan that had the version
+ * that started it in that currency (a bill of an earlier currency was recorded before that version).
+ */
+function ofItsCurrency(plan: BillingPlan, bill: BillState): boolean {
+  const start = plan.currencyStart;
+  return start === undefined || (bill.currency === plan.currency && (bill.planVersionsSeen ?? 0) >= start.version);
+}
+
+/**
+ * The plan, bills and one-off charges billing works a partnership's next bills out from: those of the plan's currency
+ * (ADR 0027). A plan started again in a new currency billed its earlier versions, and their charges, to their end in
+ * the earlier one: compared with the new terms, they would be credited, or worked out again in the new currency.
+ */
+function inItsCurrency(plan: BillingPlan, bills: readonly BillState[], oneOffs: readonly OneOffCharge[]) {
+  if (plan.currencyStart === undefined) return { plan, bills, oneOffs };
+  const earlier = new Set(bills.filter((bill) => !ofItsCurrency(plan, bill)).flatMap(oneOffIdsOf));
+  return { plan: plan.inCurrency(), bills: bills.filter((bill) => ofItsCurrency(plan, bill)), oneOffs: oneOffs.filter((charge) => !earlier.has(charge.id)) };
 }
 
 /** The net total of a bill: its lines less its discounts (document charges that give a discount back added). */

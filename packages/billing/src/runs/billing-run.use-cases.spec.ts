@@ -1,10 +1,10 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { Money, type CalendarDate } from '@invoicing/core';
-import { CreatePartnership, GetInvoice, GetPartnerBalance, IssueInvoice, ListInvoices, type InvoiceRepository } from '@invoicing/invoice';
+import { ChangePartnershipStatus, CreatePartnership, GetInvoice, GetPartnerBalance, IssueInvoice, ListInvoices, UpdatePartnershipTerms, type InvoiceRepository } from '@invoicing/invoice';
 import { SCENARIO_TERMS, createInMemoryAdapters } from '@invoicing/invoice/testing';
 import { AddOneOffCharge } from '../one-off/one-off.use-cases';
 import type { BillingPlanRepository } from '../plans/billing-plan-repository.port';
-import { SetBillingPlan } from '../plans/billing-plan.use-cases';
+import { GetBillingPlan, SetBillingPlan } from '../plans/billing-plan.use-cases';
 import type { PlanTermsInput } from '../plans/plan-terms';
 import { createBillingScenario, createInMemoryBillingAdapters } from '../testing';
 import { RecordUsage } from '../usage/usage.use-cases';
@@ -795,16 +795,18 @@ describe('amounts an invoice cannot carry', () => {
   it('fails the bill of a partnership whose usage makes an amount no invoice can carry, with a typed error, and bills the others', async () => {
     const storage: PlanTermsInput = {
       interval: 'monthly',
-      charges: [{ kind: 'usage', code: 'storage', name: 'Storage', metric: { code: 'storage', aggregation: 'max', property: 'gb' }, price: { kind: 'per_unit', unitPrice: '1000' }, vat: VAT }],
+      charges: [{ kind: 'usage', code: 'storage', name: 'Storage', metric: { code: 'storage', aggregation: 'sum', property: 'gb' }, price: { kind: 'per_unit', unitPrice: '1000' }, vat: VAT }],
     };
     const scenario = await billedScenario(storage);
     const { tenantId } = scenario;
     const partnershipId = scenario.partnership.id;
     const other = await anotherPartnership(scenario);
     scenario.clock.set(new Date('2026-03-10T09:00:00Z'));
-    // Below 10^15, so the event is taken; at 1000 a unit, 10^17 EUR.
-    const sent = await scenario.use(RecordUsage).execute({ tenantId, events: [{ eventId: 'huge', metricCode: 'storage', timestamp: '2026-03-05T10:00:00Z', partnershipId, properties: { gb: '99999999999999' } }] });
-    expect(sent.stored).toBe(1);
+    // Each event alone prices within the largest amount (8 × 10^12 EUR and its VAT), so each is taken; together they
+    // come to 1.6 × 10^13: ingestion cannot know how many events a period will sum.
+    const huge = (eventId: string) => ({ eventId, metricCode: 'storage', timestamp: '2026-03-05T10:00:00Z', partnershipId, properties: { gb: '8000000000' } });
+    const sent = await scenario.use(RecordUsage).execute({ tenantId, events: [huge('huge-1'), huge('huge-2')] });
+    expect(sent.stored).toBe(2);
     scenario.clock.set(new Date('2026-04-01T09:00:00Z'));
 
     const run = await scenario.use(RunBilling).execute({ tenantId });
@@ -937,5 +939,189 @@ describe('a bill that comes to a credit', () => {
     expect(charged.counts).toMatchObject({ bills: 2, emptyBills: 1, invoicesDrafted: 1, failed: 0 });
     expect((await scenario.use(RunBilling).execute({ tenantId })).counts).toMatchObject({ bills: 0, failed: 0 });
     expect((await invoices()).map((invoice) => invoice.totals.amountDue.toString())).toEqual(['360.00', String(600 - 216) + '.00']);
+  });
+});
+
+describe("a partnership's currency and its billing plan (audit billinghttp F1)", () => {
+  const seats = (unitPrice: string): PlanTermsInput => ({ interval: 'monthly', charges: [{ kind: 'recurring', code: 'seats', name: 'Seats', quantity: '10', unitPrice, vat: VAT }] });
+  const inCurrency = (currency: string) => ({ ...SCENARIO_TERMS, currency });
+  /** Changes the partnership's terms as a change racing billing's check would: saved without asking billing. */
+  async function changedBehindBilling(scenario: Awaited<ReturnType<typeof billedScenario>>, currency: string) {
+    const partnership = await scenario.adapters.partnerships.get(scenario.tenantId, scenario.partnership.id);
+    partnership?.updateTerms(inCurrency(currency), scenario.clock.now());
+    if (partnership) await scenario.adapters.partnerships.save(partnership);
+  }
+
+  it("never makes a bill into an invoice in another currency than the bill's: the bill waits, named by the run and the preview, and the others are billed", async () => {
+    const scenario = await billedScenario();
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    const second = await anotherPartnership(scenario);
+    await scenario.use(RunBilling).execute({ tenantId });
+    await changedBehindBilling(scenario, 'JPY');
+    scenario.clock.set(new Date('2026-04-01T09:00:00Z'));
+
+    const run = await scenario.use(RunBilling).execute({ tenantId });
+
+    // Before, the bill of 250.00 EUR was made into an invoice of 250 JPY. Now it is recorded, and waits.
+    expect(run.counts).toMatchObject({ bills: 1, invoicesDrafted: 1, failed: 1 });
+    expect(run.failures).toEqual([{ partnershipId, code: 'billing.currency_mismatch', message: expect.stringMatching(/EUR.*JPY/) }]);
+    const bills = await scenario.billing.bills.listByPartnership(tenantId, partnershipId);
+    expect(bills.map((bill) => [bill.billingDate, bill.currency, bill.status])).toEqual([
+      ['2026-03-01', 'EUR', 'invoiced'],
+      ['2026-04-01', 'EUR', 'pending'],
+    ]);
+    const invoices = async () => (await scenario.use(ListInvoices).execute({ tenantId, page: { limit: 200 } })).items.map((invoice) => [invoice.partnershipId, invoice.currency, invoice.amountDue.toString()]).sort();
+    expect(await invoices()).toEqual(
+      [
+        [partnershipId, 'EUR', '300.00'],
+        [second.id, 'EUR', '300.00'],
+        [second.id, 'EUR', '300.00'],
+      ].sort(),
+    );
+    await expect(scenario.use(PreviewUpcomingInvoice).execute({ tenantId, partnershipId })).rejects.toMatchObject({ code: 'billing.currency_mismatch', details: { billCurrency: 'EUR', partnershipCurrency: 'JPY' } });
+
+    // The currency put back, as the plan's: the bill is invoiced as it was recorded.
+    await scenario.use(UpdatePartnershipTerms).execute({ tenantId, partnershipId, terms: inCurrency('EUR') });
+    const again = await scenario.use(RunBilling).execute({ tenantId });
+    expect(again.counts).toMatchObject({ bills: 0, invoicesDrafted: 1, failed: 0 });
+    expect((await invoices()).filter(([id]) => id === partnershipId)).toEqual([
+      [partnershipId, 'EUR', '300.00'],
+      [partnershipId, 'EUR', '300.00'],
+    ]);
+  });
+
+  it('refuses a change of the currency while the plan bills in it: not ended, its last bill not made or not invoiced, a one-off charge waiting', async () => {
+    const scenario = await billedScenario(seats('25'));
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    const change = (currency = 'JPY') => scenario.use(UpdatePartnershipTerms).execute({ tenantId, partnershipId, terms: inCurrency(currency) });
+    const locked = { code: 'partnership.currency_locked', details: { partnershipId, currency: 'JPY', planCurrency: 'EUR' } };
+    await scenario.use(RunBilling).execute({ tenantId });
+
+    await expect(change()).rejects.toMatchObject(locked);
+    // Ended from 1 May, that day's bill (the plan's last) not made yet.
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-05-01', terms: null });
+    scenario.clock.set(new Date('2026-05-01T09:00:00Z'));
+    await expect(change()).rejects.toMatchObject(locked);
+    // A charge dated after the plan's end is billed on its own date, in the plan's currency.
+    await scenario.use(AddOneOffCharge).execute({ tenantId, partnershipId, id: 'later', date: '2026-05-10', name: 'Service', unitPrice: '80', vat: VAT });
+    await scenario.use(RunBilling).execute({ tenantId });
+    await expect(change()).rejects.toMatchObject(locked);
+    // Suspended on the charge's date: its bill is recorded, not invoiced.
+    scenario.clock.set(new Date('2026-05-10T09:00:00Z'));
+    await scenario.use(ChangePartnershipStatus).execute({ tenantId, partnershipId, action: 'suspend' });
+    await scenario.use(RunBilling).execute({ tenantId });
+    expect((await scenario.billing.bills.listByPartnership(tenantId, partnershipId)).at(-1)).toMatchObject({ billingDate: '2026-05-10', status: 'pending' });
+    await expect(change()).rejects.toMatchObject(locked);
+    // The same currency is no change; nor is anything changed by a refusal.
+    await expect(change('EUR')).resolves.toMatchObject({ currency: 'EUR' });
+    await scenario.use(ChangePartnershipStatus).execute({ tenantId, partnershipId, action: 'resume' });
+    await scenario.use(RunBilling).execute({ tenantId });
+
+    await expect(change()).resolves.toMatchObject({ currency: 'JPY' });
+  });
+
+  it('changes the currency as documented: end the plan, let its last bill be invoiced, change the currency, start new terms after the last bill', async () => {
+    const scenario = await billedScenario();
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    scenario.clock.set(new Date('2026-03-20T10:00:00Z'));
+    await scenario.send(30, '2026-03-15T10:00:00Z');
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-04-01', terms: null });
+    scenario.clock.set(new Date('2026-04-01T09:00:00Z'));
+    await scenario.use(RunBilling).execute({ tenantId });
+    expect((await scenario.invoices()).map((invoice) => [invoice.currency, invoice.totals.taxExclusive.toString()])).toEqual([['EUR', '250.00'], ['EUR', '3.00']]);
+
+    await scenario.use(UpdatePartnershipTerms).execute({ tenantId, partnershipId, terms: inCurrency('JPY') });
+    // New terms start after the last bill: a day billed in euros is not billed again in yen.
+    await expect(scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-04-01', terms: seats('4000') })).rejects.toMatchObject({
+      code: 'plan.billed_in_other_currency',
+    });
+    const plan = await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-04-16', terms: seats('4000') });
+    expect([plan.currency, plan.versions.map((version) => [version.version, version.effectiveFrom, version.currency])]).toEqual([
+      'JPY',
+      [
+        [1, '2026-03-01', 'EUR'],
+        [2, '2026-04-01', 'EUR'],
+        [3, '2026-04-16', undefined],
+      ],
+    ]);
+    // March's usage sent late, after the plan went over to yen, is refused: no bill in euros is made any more.
+    scenario.clock.set(new Date('2026-04-20T10:00:00Z'));
+    expect((await scenario.send(1, '2026-03-16T10:00:00Z', 'late')).results).toEqual([{ eventId: 'late0', status: 'rejected', error: expect.objectContaining({ code: 'usage.currency_changed' }) }]);
+    scenario.clock.set(new Date('2026-05-01T09:00:00Z'));
+
+    const run = await scenario.use(RunBilling).execute({ tenantId });
+    const again = await scenario.use(RunBilling).execute({ tenantId });
+
+    expect(run.counts).toMatchObject({ bills: 2, invoicesDrafted: 2, failed: 0 });
+    expect(again.counts).toMatchObject({ bills: 0, failed: 0 });
+    const invoices = await scenario.invoices();
+    // 15 of April's 30 days of 10 × 4000 JPY, then May; nothing of the euro plan credited or charged again.
+    expect(invoices.map((invoice) => [invoice.currency, invoice.lines.map((line) => [line.name, line.netAmount.toString()])])).toEqual([
+      ['EUR', [['Seats', '250.00']]],
+      ['EUR', [['API calls', '3.00']]],
+      ['JPY', [['Seats', '20000']]],
+      ['JPY', [['Seats', '40000']]],
+    ]);
+    expect((await scenario.use(PreviewUpcomingInvoice).execute({ tenantId, partnershipId }))?.currency).toBe('JPY');
+  });
+});
+
+describe('a partnership that ends (audit billinghttp F3)', () => {
+  const ARREARS: PlanTermsInput = {
+    interval: 'monthly',
+    charges: [
+      { kind: 'recurring', code: 'seats', name: 'Seats', unitPrice: '100', timing: 'arrears', vat: VAT },
+      { kind: 'usage', code: 'api_calls', name: 'API calls', metric: { code: 'api_calls', aggregation: 'count' }, price: { kind: 'per_unit', unitPrice: '0.10' }, vat: VAT },
+    ],
+  };
+
+  it('invoices what it owes for the days it was in force: the last bill in arrears, made after the end, and no day after it', async () => {
+    const scenario = await billedScenario(ARREARS);
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    scenario.clock.set(new Date('2026-04-10T10:00:00Z'));
+    await scenario.send(10, '2026-03-05T10:00:00Z', 'march');
+    await scenario.send(20, '2026-04-05T10:00:00Z', 'april');
+    await scenario.use(RunBilling).execute({ tenantId, asOf: '2026-04-01' });
+
+    scenario.clock.set(new Date('2026-04-20T10:00:00Z'));
+    const ended = await scenario.use(ChangePartnershipStatus).execute({ tenantId, partnershipId, action: 'end' });
+    // Its last day is the day it ended; its plan ends with it.
+    expect([ended.status, ended.validUntil]).toEqual(['ended', '2026-04-20']);
+    const plan = await scenario.use(GetBillingPlan).execute({ tenantId, partnershipId });
+    expect(plan.versions.at(-1)).toMatchObject({ effectiveFrom: '2026-04-21', terms: null });
+    // Usage of its days is still taken; usage of days after the end is refused, each event on its own.
+    scenario.clock.set(new Date('2026-04-22T10:00:00Z'));
+    const usage = await scenario.use(RecordUsage).execute({
+      tenantId,
+      events: [
+        { eventId: 'last-day', metricCode: 'api_calls', timestamp: '2026-04-20T21:00:00Z', partnershipId },
+        { eventId: 'after', metricCode: 'api_calls', timestamp: '2026-04-20T22:00:00Z', partnershipId },
+      ],
+    });
+    expect(usage.results).toEqual([
+      { eventId: 'last-day', status: 'stored' },
+      { eventId: 'after', status: 'rejected', error: expect.objectContaining({ code: 'usage.partnership_ended' }) },
+    ]);
+    scenario.clock.set(new Date('2026-04-23T10:00:00Z'));
+
+    const run = await scenario.use(RunBilling).execute({ tenantId });
+    const again = await scenario.use(RunBilling).execute({ tenantId });
+
+    // Before, every run failed it with partnership.not_active and its last bill waited for ever.
+    expect(run.counts).toMatchObject({ bills: 1, invoicesDrafted: 1, failed: 0 });
+    expect(again.counts).toMatchObject({ bills: 0, failed: 0 });
+    const last = (await scenario.invoices()).at(-1);
+    expect([last?.invoicePeriod, last?.lines.map((line) => [line.name, line.netAmount.toString()])]).toEqual([
+      { start: '2026-04-01', end: '2026-04-20' },
+      [
+        ['Seats', '66.67'],
+        ['API calls', '2.10'],
+      ],
+    ]);
+    expect(await scenario.use(PreviewUpcomingInvoice).execute({ tenantId, partnershipId })).toBeUndefined();
   });
 });

@@ -51,6 +51,16 @@ describe('aggregate', () => {
     expect(() => aggregate(sum, [event({ other: '1' })])).toThrow(expect.objectContaining({ code: 'usage.property_missing' }) as unknown as Error);
   });
 
+  it('reads only the properties an event carries: one named like a member of every JavaScript object is a property like any other (audit F5)', () => {
+    // Audit of 7 December 2026: an event without `toString` was counted with the built-in function's text as its value.
+    const named = [event(JSON.parse('{"constructor": "2", "toString": "a"}') as MeteredEvent['properties']), event(JSON.parse('{"constructor": "3", "toString": "b"}') as MeteredEvent['properties'])];
+    expect(units({ code: 'weight', aggregation: 'sum', property: 'constructor' }, named)).toBe('5');
+    expect(units({ code: 'users', aggregation: 'unique_count', property: 'toString' }, named)).toBe('2');
+    expect(units({ code: 'calls', aggregation: 'count', filters: JSON.parse('{"constructor": ["2"]}') as Record<string, string[]> }, named)).toBe('1');
+    expect(units({ code: 'calls', aggregation: 'count', filters: { valueOf: ['function valueOf() { [native code] }'] } }, named)).toBe('0');
+    expect(() => aggregate({ code: 'users', aggregation: 'unique_count', property: 'valueOf' }, named)).toThrow(expect.objectContaining({ code: 'usage.property_missing' }) as unknown as Error);
+  });
+
   it('is the same whatever order the events come in (sum, max, unique count, latest)', () => {
     const events = fc.array(
       fc.record({ amount: fc.integer({ min: 0, max: 1_000_000 }), customer: fc.constantFrom('a', 'b', 'c', 'd'), second: fc.integer({ min: 0, max: 100 }) }),
@@ -96,5 +106,9 @@ describe('billableMetric', () => {
   it('takes filters of string lists, and refuses a property no event can be named', () => {
     expect(billableMetric({ code: 'api_calls', aggregation: 'count', filters: { region: ['eu', 'us'], 'plan.tier': ['true'] } }).filters).toEqual({ region: ['eu', 'us'], 'plan.tier': ['true'] });
     expect(() => billableMetric({ code: 'volume', aggregation: 'sum', property: '$bytes' })).toThrow(expect.objectContaining({ code: 'metric.invalid_property' }) as unknown as Error);
+    // No event carries `__proto__` (usage-event.ts): a metric of it could measure nothing.
+    expect(() => billableMetric({ code: 'volume', aggregation: 'sum', property: '__proto__' })).toThrow(expect.objectContaining({ code: 'metric.invalid_property' }) as unknown as Error);
+    expect(() => billableMetric({ code: 'calls', aggregation: 'count', filters: JSON.parse('{"__proto__": ["x"]}') as Record<string, string[]> })).toThrow(expect.objectContaining({ code: 'metric.invalid_filter' }) as unknown as Error);
+    expect(billableMetric({ code: 'volume', aggregation: 'sum', property: 'constructor' }).property).toBe('constructor');
   });
 });

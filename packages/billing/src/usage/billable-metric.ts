@@ -34,8 +34,21 @@ export interface MeteredEvent {
 
 const CODE = /^[a-z][a-z0-9_]{0,62}$/;
 
-/** An event property's name, as usage events may carry it (`usage-event.ts`). */
 const PROPERTY_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+
+/**
+ * Whether a name is one an event's property may have (`usage-event.ts`): letters, digits, `_`, `.` or `-`, at most 64.
+ * Names of members every JavaScript object has (`constructor`, `toString` …) are names like any other, read as own
+ * properties only ({@link propertyOf}); `__proto__` is not one: written into an object it sets its prototype.
+ */
+export function isPropertyName(name: string): boolean {
+  return PROPERTY_NAME.test(name) && name !== '__proto__';
+}
+
+/** The value of an event's property, if it carries it: never a member its object inherits (`toString`…). */
+export function propertyOf(properties: Readonly<Record<string, EventPropertyValue>>, name: string): EventPropertyValue | undefined {
+  return Object.prototype.hasOwnProperty.call(properties, name) ? properties[name] : undefined;
+}
 /** Most values one filter allows, and the longest: an event's value is at most 1,000 characters. */
 const MAX_FILTER_VALUES = 100;
 const MAX_FILTER_VALUE_LENGTH = 1000;
@@ -51,8 +64,8 @@ export function billableMetric(input: BillableMetric): BillableMetric {
   if (!CODE.test(input.code)) throw ValidationError.of('code', 'metric.invalid_code', `a metric code is 1 to 63 lower-case letters, digits or "_", starting with a letter, not ${JSON.stringify(input.code)}`);
   if (!AGGREGATIONS.includes(input.aggregation)) throw ValidationError.of('aggregation', 'metric.unknown_aggregation', `an aggregation is ${AGGREGATIONS.join(', ')}`);
   if (input.aggregation !== 'count' && !input.property) throw ValidationError.of('property', 'metric.property_required', `a ${input.aggregation} aggregates a property: name it`);
-  if (input.property !== undefined && (typeof input.property !== 'string' || !PROPERTY_NAME.test(input.property))) {
-    throw ValidationError.of('property', 'metric.invalid_property', 'a property is named as an event\'s: letters, digits, "_", "." or "-", at most 64, not starting with a digit');
+  if (input.property !== undefined && (typeof input.property !== 'string' || !isPropertyName(input.property))) {
+    throw ValidationError.of('property', 'metric.invalid_property', 'a property is named as an event\'s: letters, digits, "_", "." or "-", at most 64, not starting with a digit, and not __proto__');
   }
   if (input.filters !== undefined) checkFilters(input.filters);
   return input;
@@ -66,7 +79,7 @@ function checkFilters(filters: unknown): void {
   if (entries.length > MAX_FILTERS) throw invalid('filters', `a metric has at most ${MAX_FILTERS} filters`);
   for (const [name, values] of entries) {
     const path = `filters.${name}`;
-    if (!PROPERTY_NAME.test(name)) throw invalid(path, 'a filter names a property as an event\'s: letters, digits, "_", "." or "-", at most 64');
+    if (!isPropertyName(name)) throw invalid(path, 'a filter names a property as an event\'s: letters, digits, "_", "." or "-", at most 64, and not __proto__');
     if (!Array.isArray(values) || values.length === 0 || values.length > MAX_FILTER_VALUES) throw invalid(path, `a filter lists 1 to ${MAX_FILTER_VALUES} values`);
     if (!values.every((value) => typeof value === 'string' && value.length <= MAX_FILTER_VALUE_LENGTH)) throw invalid(path, `a filter's values are strings of at most ${MAX_FILTER_VALUE_LENGTH} characters ("true" matches true)`);
   }
@@ -83,7 +96,7 @@ export function aggregate(metric: BillableMetric, events: readonly MeteredEvent[
   const counted = events.filter((event) => matches(metric, event));
   const property = metric.property as string;
   const value = (event: MeteredEvent): EventPropertyValue => {
-    const found = event.properties[property];
+    const found = propertyOf(event.properties, property);
     if (found === undefined) throw ValidationError.of(`events.${event.eventId}.properties.${property}`, 'usage.property_missing', `event ${event.eventId} has no property "${property}"`);
     return found;
   };
@@ -116,7 +129,7 @@ export function aggregate(metric: BillableMetric, events: readonly MeteredEvent[
 
 function matches(metric: BillableMetric, event: MeteredEvent): boolean {
   return Object.entries(metric.filters ?? {}).every(([key, allowed]) => {
-    const found = event.properties[key];
+    const found = propertyOf(event.properties, key);
     return found !== undefined && allowed.includes(String(found));
   });
 }

@@ -34,6 +34,11 @@ export interface UsageEventStore {
    */
   append(events: readonly RecordedUsageEvent[]): Promise<readonly AppendOutcome[]>;
   /**
+   * The events a tenant has stored under these ids, by id; an id nothing is stored under is absent. What answers a
+   * resend that is refused now (its buyer, or its plan, says otherwise than when it was stored): it was stored once.
+   */
+  find(tenantId: TenantId, eventIds: readonly string[]): Promise<ReadonlyMap<string, RecordedUsageEvent>>;
+  /**
    * A metric's figure for a partnership over a range of instants (by event timestamp), as {@link aggregate} computes it
    * from the same events; with each counted event's amount when `eventAmounts` is asked (a percentage price with fees
    * or limits per event).

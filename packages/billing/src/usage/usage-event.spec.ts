@@ -58,11 +58,28 @@ describe('usageEvent', () => {
     expect(issuesOf({ ...input, partnershipId: undefined, buyerExternalId: 'CRM 42' })).toEqual([{ path: 'buyerExternalId', code: 'usage.invalid_buyer_external_id' }]);
   });
 
+  it('takes property names like members of every JavaScript object as they are, and refuses `__proto__` without taking it as a prototype (audit F5)', () => {
+    const properties = JSON.parse('{"constructor": "1", "toString": "x", "hasOwnProperty": "y", "valueOf": "2"}') as Record<string, string>;
+    const read = usageEvent(acme, { ...input, properties }, now).properties;
+    expect(Object.entries(read)).toEqual([['constructor', '1'], ['toString', 'x'], ['hasOwnProperty', 'y'], ['valueOf', '2']]);
+    expect(issuesOf({ ...input, properties: JSON.parse('{"ok": "1", "__proto__": {"polluted": "yes"}}') as Record<string, string> })).toEqual([{ path: 'properties.__proto__', code: 'usage.invalid_property_name' }]);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
   it('tells a resend (stored once) from another event under a taken id (refused)', () => {
     const first = usageEvent(acme, input, now);
     const resent = usageEvent(acme, { ...input, timestamp: '2026-03-02T09:00:00Z', properties: { test: false, units: '3', amount: '12.50', region: 'eu' } }, now);
     expect(sameUsage(first, resent)).toBe(true);
     expect(sameUsage(first, usageEvent(acme, { ...input, properties: { ...input.properties, amount: '12.51' } }, now))).toBe(false);
     expect(sameUsage(first, usageEvent(tenantId('globex'), input, now))).toBe(false);
+  });
+
+  it('takes an event naming its buyer and one naming the partnership the first counts for as the same usage (audit F4)', () => {
+    const counted = { ...usageEvent(acme, { ...input, partnershipId: undefined, buyerExternalId: 'CRM-42' }, now), partnershipId: 'p-1', receivedAt: now };
+    expect(sameUsage(counted, { ...usageEvent(acme, input, now), partnershipId: 'p-1', receivedAt: now } as never)).toBe(true);
+    expect(sameUsage(counted, usageEvent(acme, { ...input, partnershipId: 'p-1' }, now))).toBe(true);
+    expect(sameUsage(counted, usageEvent(acme, { ...input, partnershipId: 'p-2' }, now))).toBe(false);
+    // Named as it was, it is the same event wherever its buyer's id leads now.
+    expect(sameUsage(counted, { ...usageEvent(acme, { ...input, partnershipId: undefined, buyerExternalId: 'CRM-42' }, now), partnershipId: 'p-2', receivedAt: now } as never)).toBe(true);
   });
 });

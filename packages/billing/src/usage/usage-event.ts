@@ -1,5 +1,5 @@
 import { ValidationError, collectIssues, parseCalendarDate, parseId, requiredObject, type TenantId } from '@invoicing/core';
-import type { EventPropertyValue, MeteredEvent } from './billable-metric';
+import { isPropertyName, type EventPropertyValue, type MeteredEvent } from './billable-metric';
 
 /** Whose usage an event is: a partnership, or the buyer partner's id in the integrator's own system. */
 export type UsageSubject = { readonly partnershipId: string } | { readonly buyerExternalId: string };
@@ -32,7 +32,6 @@ export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 const EVENT_ID = /^[\x21-\x7e]{1,200}$/;
 const METRIC_CODE = /^[a-z][a-z0-9_]{0,62}$/;
-const PROPERTY_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 // eslint-disable-next-line no-control-regex -- matching control characters is this pattern's whole purpose
 const CONTROL_OR_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
@@ -61,16 +60,25 @@ export function usageEvent(tenantId: TenantId, input: UsageEventInput, receivedA
   });
 }
 
-/** Whether two events under one id say the same: a resend is stored once, another event under a taken id is refused. */
-export function sameUsage(left: UsageEvent, right: UsageEvent): boolean {
+/**
+ * Whether two events under one id say the same: a resend is stored once, another event under a taken id is refused.
+ * The subject is the same when named the same way, or when both count for the same partnership (an event naming its
+ * buyer, resent naming the partnership it was stored for): how a buyer's id resolves may change, the event does not.
+ */
+export function sameUsage(left: UsageEvent & { readonly partnershipId?: string }, right: UsageEvent & { readonly partnershipId?: string }): boolean {
   return (
     left.tenantId === right.tenantId &&
     left.eventId === right.eventId &&
     left.metricCode === right.metricCode &&
     left.timestamp.getTime() === right.timestamp.getTime() &&
-    JSON.stringify(left.subject) === JSON.stringify(right.subject) &&
+    (JSON.stringify(left.subject) === JSON.stringify(right.subject) || (countsFor(left) !== undefined && countsFor(left) === countsFor(right))) &&
     JSON.stringify(sorted(left.properties)) === JSON.stringify(sorted(right.properties))
   );
+}
+
+/** The partnership an event counts for, when known: the one it was stored for, or the one it names. */
+function countsFor(event: UsageEvent & { readonly partnershipId?: string }): string | undefined {
+  return event.partnershipId ?? ('partnershipId' in event.subject ? event.subject.partnershipId : undefined);
 }
 
 function instant(value: string, receivedAt: Date): Date {
@@ -107,7 +115,7 @@ function propertiesOf(input: Readonly<Record<string, string | boolean | number>>
       entries.map(([name, value]) => [
         name,
         attempt(name, () => {
-          if (!PROPERTY_NAME.test(name)) throw ValidationError.of('', 'usage.invalid_property_name', 'a property name is letters, digits, "_", "." or "-", at most 64');
+          if (!isPropertyName(name)) throw ValidationError.of('', 'usage.invalid_property_name', 'a property name is letters, digits, "_", "." or "-", at most 64, and not __proto__');
           if (typeof value === 'boolean') return value;
           if (typeof value === 'number') {
             if (!Number.isSafeInteger(value)) throw ValidationError.of('', 'usage.property_not_whole_number', `${value} is not a whole number: send decimals as strings, e.g. "12.50"`);

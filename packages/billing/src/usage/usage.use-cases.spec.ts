@@ -54,7 +54,8 @@ describe('RecordUsage', () => {
 
     const result = await scenario.use(RecordUsage).execute({
       tenantId: scenario.tenantId,
-      events: [gb('neg', '-5'), gb('huge', '1000000000000000'), gb('fine', '999999999999999.999999999999'), gb('digits', '0.0000000000001'), gb('zero', '0')],
+      // 40 000 000 000 000.999999999999 GB at 0.2 with 20 % VAT: 9 600 000 000 000.24, within the largest amount.
+      events: [gb('neg', '-5'), gb('huge', '1000000000000000'), gb('fine', '40000000000000.999999999999'), gb('digits', '0.0000000000001'), gb('zero', '0')],
     });
 
     expect(result.results.map((each) => (each.status === 'rejected' ? [each.eventId, each.error.code, each.error.issues[0]?.path] : [each.eventId, each.status]))).toEqual([
@@ -64,6 +65,150 @@ describe('RecordUsage', () => {
       ['digits', 'usage.value_out_of_range', 'properties.gb'],
       ['zero', 'stored'],
     ]);
+  });
+
+  it('refuses a figure the charges measuring its metric could not price, with its VAT, within the largest amount (audit F2)', async () => {
+    // Audit of 7 December 2026: 999 999 999 999 999 GB at 0.01 (9 999 999 999 999.99, beyond it with 20 % VAT) was
+    // stored, and no bill of the partnership could be made from then on, its fees included.
+    const scenario = await scenarioWithPlan();
+    const storage = (unitPrice: string, vat: { code: string; rate: string } = VAT) => ({ kind: 'usage' as const, code: 'storage', name: 'Storage', metric: { code: 'storage_gb', aggregation: 'max' as const, property: 'gb' }, price: { kind: 'per_unit' as const, unitPrice }, vat });
+    await scenario.use(SetBillingPlan).execute({ tenantId: scenario.tenantId, partnershipId: scenario.partnership.id, effectiveFrom: '2026-03-01', terms: { interval: 'monthly', charges: [storage('0.01')] }, expectedVersion: 1 });
+    const gb = (eventId: string, value: string) => scenario.event(eventId, { metricCode: 'storage_gb', properties: { gb: value } });
+    const outcome = (result: Awaited<ReturnType<RecordUsage['execute']>>) => result.results.map((each) => (each.status === 'rejected' ? [each.eventId, each.error.code, each.error.issues[0]?.path] : [each.eventId, each.status]));
+
+    const first = await scenario.use(RecordUsage).execute({
+      tenantId: scenario.tenantId,
+      // 833 333 333 333 332 GB: 8 333 333 333 333.32 + 1 666 666 666 666.66 of VAT fits; one more GB makes 10 000 000 000 000.00.
+      events: [gb('poison', '999999999999999'), gb('just-beyond', '833333333333333'), gb('largest', '833333333333332'), gb('legit', '50')],
+    });
+    // Without VAT the same figure fits: what a bill would make of the event alone is what is checked.
+    await scenario.use(SetBillingPlan).execute({ tenantId: scenario.tenantId, partnershipId: scenario.partnership.id, effectiveFrom: '2026-03-01', terms: { interval: 'monthly', charges: [storage('0.01', { code: 'Z', rate: '0' })] }, expectedVersion: 2 });
+    const exempt = await scenario.use(RecordUsage).execute({ tenantId: scenario.tenantId, events: [gb('poison-0', '999999999999999')] });
+
+    expect(outcome(first)).toEqual([
+      ['poison', 'usage.amount_out_of_range', 'properties.gb'],
+      ['just-beyond', 'usage.amount_out_of_range', 'properties.gb'],
+      ['largest', 'stored'],
+      ['legit', 'stored'],
+    ]);
+    expect(outcome(exempt)).toEqual([['poison-0', 'stored']]);
+  });
+
+  it("answers a stored event sent again `duplicate` once its buyer's external id resolves differently (audit F4)", async () => {
+    // Audit of 7 December 2026: once the buyer had a second partnership with a plan, the resend was refused
+    // (`usage.subject_ambiguous`; naming the partnership, `usage.event_id_taken`), for good.
+    const scenario = await scenarioWithPlan();
+    await scenario.use(UpdatePartner).execute({ tenantId: scenario.tenantId, partnerId: scenario.buyer.id, details: { ...SCENARIO_BUYER, externalId: 'CRM-42' } });
+    const byBuyer = (eventId: string) => ({ ...scenario.event(eventId), partnershipId: undefined, buyerExternalId: 'CRM-42' });
+    const record = (events: object[]) => scenario.use(RecordUsage).execute({ tenantId: scenario.tenantId, events: events as never });
+    const codes = (result: Awaited<ReturnType<RecordUsage['execute']>>) => result.results.map((each) => [each.eventId, each.status === 'rejected' ? each.error.code : each.status]);
+    const first = await record([byBuyer('b-1')]);
+    const second = await scenario.use(CreatePartnership).execute({ tenantId: scenario.tenantId, sellerId: scenario.seller.id, buyerId: scenario.buyer.id, ...SCENARIO_TERMS });
+    await scenario.use(SetBillingPlan).execute({ tenantId: scenario.tenantId, partnershipId: second.id, effectiveFrom: '2026-03-01', terms: { interval: 'monthly', charges: [] } });
+
+    const resent = await record([byBuyer('b-1'), scenario.event('b-1'), scenario.event('b-1', { partnershipId: second.id }), byBuyer('b-2')]);
+
+    expect(codes(first)).toEqual([['b-1', 'stored']]);
+    expect(codes(resent)).toEqual([
+      ['b-1', 'duplicate'],
+      // Naming the partnership the event counts for is the same event; naming another is not (its id is taken,
+      // whatever else that partnership's plan would refuse).
+      ['b-1', 'duplicate'],
+      ['b-1', 'usage.event_id_taken'],
+      ['b-2', 'usage.subject_ambiguous'],
+    ]);
+  });
+
+  it("resolves a buyer's external id by the plans in force around the event's day: a plan ended from its first day counts for nothing (audit F4)", async () => {
+    const scenario = await scenarioWithPlan();
+    await scenario.use(UpdatePartner).execute({ tenantId: scenario.tenantId, partnerId: scenario.buyer.id, details: { ...SCENARIO_BUYER, externalId: 'CRM-42' } });
+    const byBuyer = (eventId: string, timestamp: string) => ({ ...scenario.event(eventId, { timestamp }), partnershipId: undefined, buyerExternalId: 'CRM-42' });
+    const codes = (result: Awaited<ReturnType<RecordUsage['execute']>>) => result.results.map((each) => [each.eventId, each.status === 'rejected' ? each.error.code : each.status]);
+    const calls = { kind: 'usage' as const, code: 'calls', name: 'API calls', metric: { code: 'api_calls', aggregation: 'count' as const }, price: { kind: 'per_unit' as const, unitPrice: '0.01' }, vat: VAT };
+    // The first partnership's plan ends on 5 March; a second one bills the buyer from then on; a third never had a day.
+    await scenario.use(SetBillingPlan).execute({ tenantId: scenario.tenantId, partnershipId: scenario.partnership.id, effectiveFrom: '2026-03-05', terms: null, expectedVersion: 1 });
+    const [second, never] = [
+      await scenario.use(CreatePartnership).execute({ tenantId: scenario.tenantId, sellerId: scenario.seller.id, buyerId: scenario.buyer.id, ...SCENARIO_TERMS }),
+      await scenario.use(CreatePartnership).execute({ tenantId: scenario.tenantId, sellerId: scenario.seller.id, buyerId: scenario.buyer.id, ...SCENARIO_TERMS }),
+    ];
+    await scenario.use(SetBillingPlan).execute({ tenantId: scenario.tenantId, partnershipId: second.id, effectiveFrom: '2026-03-05', terms: { interval: 'monthly', charges: [calls] } });
+    await scenario.use(SetBillingPlan).execute({ tenantId: scenario.tenantId, partnershipId: never.id, effectiveFrom: '2026-03-01', terms: { interval: 'monthly', charges: [calls] } });
+    await scenario.use(SetBillingPlan).execute({ tenantId: scenario.tenantId, partnershipId: never.id, effectiveFrom: '2026-03-01', terms: null, expectedVersion: 1 });
+
+    const result = await scenario.use(RecordUsage).execute({
+      tenantId: scenario.tenantId,
+      // 2 March: the first plan's; 10 March: the second's; 5 March, a day either side of both: not told apart.
+      events: [byBuyer('early', '2026-03-02T10:00:00Z'), byBuyer('late', '2026-03-10T10:00:00Z'), byBuyer('edge', '2026-03-05T10:00:00Z')],
+    });
+    const measured = async (partnershipId: string) =>
+      (await scenario.billing.usage.measure(scenario.tenantId, partnershipId as never, { code: 'api_calls', aggregation: 'count' }, { from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-04-01T00:00:00Z') })).events;
+
+    expect(codes(result)).toEqual([
+      ['early', 'stored'],
+      ['late', 'stored'],
+      ['edge', 'usage.subject_ambiguous'],
+    ]);
+    expect([await measured(scenario.partnership.id), await measured(second.id), await measured(never.id)]).toEqual([1, 1, 0]);
+  });
+
+  it('answers a stored event sent again `duplicate` whatever the plan now asks of it (audit F4)', async () => {
+    const scenario = await scenarioWithPlan();
+    const gb = (eventId: string) => scenario.event(eventId, { metricCode: 'storage_gb', properties: { gb: '2' } });
+    const first = await scenario.use(RecordUsage).execute({ tenantId: scenario.tenantId, events: [gb('s-1')] });
+    // Storage is measured by `tb` from the plan's first day: the stored event no longer carries what it sums.
+    const byTb = { kind: 'usage' as const, code: 'storage', name: 'Storage', metric: { code: 'storage_gb', aggregation: 'max' as const, property: 'tb' }, price: { kind: 'per_unit' as const, unitPrice: '0.2' }, vat: VAT };
+    await scenario.use(SetBillingPlan).execute({ tenantId: scenario.tenantId, partnershipId: scenario.partnership.id, effectiveFrom: '2026-03-01', terms: { interval: 'monthly', charges: [byTb] }, expectedVersion: 1 });
+
+    const resent = await scenario.use(RecordUsage).execute({ tenantId: scenario.tenantId, events: [gb('s-1'), gb('s-2')] });
+
+    expect(first.results).toEqual([{ eventId: 's-1', status: 'stored' }]);
+    expect(resent.results.map((each) => [each.eventId, each.status === 'rejected' ? each.error.code : each.status])).toEqual([
+      ['s-1', 'duplicate'],
+      ['s-2', 'usage.property_missing'],
+    ]);
+    expect(resent).toMatchObject({ stored: 0, duplicates: 1, rejected: 1 });
+  });
+
+  it('takes properties named like members of every JavaScript object, event by event, and measures them; `__proto__` is refused alone (audit F5)', async () => {
+    // Audit of 7 December 2026: such a name refused the whole batch over HTTP; a metric of one of them read the
+    // built-in member for an event without the property.
+    const scenario = await scenarioWithPlan();
+    const usage = (code: string, aggregation: 'sum' | 'unique_count', property: string) => ({ kind: 'usage' as const, code, name: code, metric: { code, aggregation, property }, price: { kind: 'per_unit' as const, unitPrice: '1' }, vat: VAT });
+    await scenario.use(SetBillingPlan).execute({
+      tenantId: scenario.tenantId,
+      partnershipId: scenario.partnership.id,
+      effectiveFrom: '2026-03-01',
+      terms: { interval: 'monthly', charges: [usage('weight', 'sum', 'constructor'), usage('users', 'unique_count', 'toString')] },
+      expectedVersion: 1,
+    });
+    const sent = (eventId: string, metricCode: string, json: string) => scenario.event(eventId, { metricCode, properties: JSON.parse(json) as Record<string, string> });
+
+    const result = await scenario.use(RecordUsage).execute({
+      tenantId: scenario.tenantId,
+      events: [
+        sent('w-1', 'weight', '{"constructor": "2.5", "toString": "x", "hasOwnProperty": "y", "valueOf": "1"}'),
+        sent('w-2', 'weight', '{"constructor": "1"}'),
+        sent('w-3', 'weight', '{"valueOf": "1"}'),
+        sent('u-1', 'users', '{"toString": "ada"}'),
+        sent('u-2', 'users', '{"other": "grace"}'),
+        sent('p-1', 'weight', '{"constructor": "1", "__proto__": {"polluted": "yes"}}'),
+      ],
+    });
+    const measure = (code: string, aggregation: 'sum' | 'unique_count', property: string) =>
+      scenario.billing.usage.measure(scenario.tenantId, scenario.partnership.id, { code, aggregation, property }, { from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-04-01T00:00:00Z') });
+
+    expect(result.results.map((each) => (each.status === 'rejected' ? [each.eventId, each.error.code, each.error.issues.map((issue) => issue.path)] : [each.eventId, each.status]))).toEqual([
+      ['w-1', 'stored'],
+      ['w-2', 'stored'],
+      ['w-3', 'usage.property_missing', ['properties.constructor']],
+      ['u-1', 'stored'],
+      ['u-2', 'usage.property_missing', ['properties.toString']],
+      ['p-1', 'usage.invalid_property_name', ['properties.__proto__']],
+    ]);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect((await measure('weight', 'sum', 'constructor')).units.toString()).toBe('3.5');
+    expect(await measure('users', 'unique_count', 'toString')).toMatchObject({ events: 1 });
+    expect((await measure('users', 'unique_count', 'toString')).units.toString()).toBe('1');
   });
 
   it('stores each event once, tells resends from new events, and refuses one bad event without refusing the batch', async () => {

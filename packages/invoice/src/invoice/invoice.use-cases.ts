@@ -178,7 +178,7 @@ export class CreateInvoiceDraft {
     const now = this.clock.now();
     const plannedIssueDate = command.issueDate === undefined ? today(this.clock, this.settings.timeZone) : atPath('issueDate', () => parseCalendarDate(command.issueDate as string));
     // Refused before anything is read when no period can help; one dated outside the validity is checked once built.
-    if (!partnership.isActiveOn(plannedIssueDate) && (partnership.status !== 'active' || command.invoicePeriod === undefined)) {
+    if (!partnership.isActiveOn(plannedIssueDate) && (partnership.status === 'suspended' || command.invoicePeriod === undefined)) {
       assertCanInvoice(partnership, plannedIssueDate, undefined);
     }
     const { seller, buyer } = given ?? (await loadParties(this.partners, tenantId, partnership.sellerId, partnership.buyerId));

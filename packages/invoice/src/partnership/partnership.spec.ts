@@ -194,7 +194,7 @@ describe('Partnership', () => {
       const suspended = create();
       suspended.suspend(at);
       const ended = create();
-      ended.end(at);
+      ended.end(at, day('2026-03-31'));
 
       expect(suspended.isActiveOn(day('2026-02-01'))).toBe(false);
       expect(ended.isActiveOn(day('2026-02-01'))).toBe(false);
@@ -223,13 +223,32 @@ describe('Partnership', () => {
       expect(partnership().canInvoice(day(issueDate), { period: days(period), linePeriods: linePeriods.map(days) })).toBe(expected);
     });
 
-    it('is false while suspended or ended, whatever the dates', () => {
+    it('is false while suspended, whatever the dates', () => {
       const suspended = partnership();
       suspended.suspend(at);
-      const ended = partnership();
-      ended.end(at);
 
       expect(suspended.canInvoice(day('2026-03-10'), { period: days(march) })).toBe(false);
+      expect(suspended.canInvoice(day('2026-03-10'))).toBe(false);
+    });
+
+    // Until ADR 0027 an ended partnership refused everything: its last bill in arrears waited for ever.
+    it.each<[string, string, string, { start?: string; end?: string } | undefined, boolean]>([
+      ['after its validity ended, the final bill in arrears for days within it', '2026-04-10', '2026-04-01', march, true],
+      ['mid-period, for its days up to the end, invoiced the day after', '2026-03-15', '2026-03-16', { start: '2026-03-01', end: '2026-03-15' }, true],
+      ['mid-period, on its last day, for its days', '2026-03-15', '2026-03-15', { start: '2026-03-01', end: '2026-03-15' }, true],
+      ['mid-period, for days after the end', '2026-03-15', '2026-03-16', march, false],
+      ['mid-period, on a day of its validity, without a period (any day could be claimed)', '2026-03-15', '2026-03-10', undefined, false],
+      ['before its validity began: it was never in force', '2025-12-20', '2026-01-02', { start: '2026-01-01', end: '2026-01-01' }, false],
+    ])('for an ended partnership, ended %s', (_case, lastDay, issueDate, period, expected) => {
+      const ended = partnership();
+      ended.end(at, day(lastDay));
+
+      expect(ended.canInvoice(day(issueDate), { period: days(period) })).toBe(expected);
+    });
+
+    it('is false for a partnership ended before its last day was recorded', () => {
+      const ended = Partnership.restore({ ...create().toState(), status: 'ended' });
+
       expect(ended.canInvoice(day('2026-04-01'), { period: days(march) })).toBe(false);
     });
   });
@@ -394,7 +413,7 @@ describe('Partnership', () => {
       const suspended = create();
       suspended.suspend(at);
       const ended = create();
-      ended.end(at);
+      ended.end(at, day('2026-01-15'));
 
       expect(thrown(() => suspended.suspend(later))).toMatchObject({ code: 'partnership.not_active' });
       expect(thrown(() => ended.suspend(later))).toBeInstanceOf(InvalidStateError);
@@ -416,7 +435,7 @@ describe('Partnership', () => {
 
     it('is refused with partnership.not_suspended when active or ended', () => {
       const ended = create();
-      ended.end(at);
+      ended.end(at, day('2026-01-15'));
 
       expect(thrown(() => create().resume(later))).toMatchObject({ code: 'partnership.not_suspended' });
       expect(thrown(() => ended.resume(later))).toMatchObject({ code: 'partnership.not_suspended' });
@@ -430,20 +449,33 @@ describe('Partnership', () => {
       if (status === 'suspended') partnership.suspend(at);
       partnership.markSaved();
 
-      partnership.end(later);
+      partnership.end(later, day('2026-01-20'));
 
       expect(partnership.status).toBe('ended');
       expect(partnership.pendingEvents).toEqual([expect.objectContaining({ type: 'partnership.ended' })]);
     });
 
+    it.each<[string, string | undefined, string, string]>([
+      ['an open validity', undefined, '2026-01-20', '2026-01-20'],
+      ['a validity ending later', '2026-12-31', '2026-01-20', '2026-01-20'],
+      ['a validity that ended before', '2026-01-10', '2026-01-20', '2026-01-10'],
+      ['a validity not begun: none of its days', undefined, '2025-12-20', '2025-12-31'],
+    ])('ends the validity of %s on its last day in force', (_case, validUntil, lastDay, expected) => {
+      const partnership = create(validUntil === undefined ? {} : { validUntil });
+
+      partnership.end(later, day(lastDay));
+
+      expect(partnership.toState()).toMatchObject({ status: 'ended', validFrom: '2026-01-01', validUntil: expected });
+    });
+
     it.each<[string, (partnership: Partnership) => void]>([
-      ['end', (partnership) => partnership.end(later)],
+      ['end', (partnership) => partnership.end(later, day('2026-01-20'))],
       ['updateTerms', (partnership) => partnership.updateTerms(terms(), later)],
       ['setPriceOverride', (partnership) => partnership.setPriceOverride(widget, '1', later)],
       ['removePriceOverride', (partnership) => partnership.removePriceOverride(widget, later)],
     ])('refuses %s with partnership.ended once ended', (_command, run) => {
       const partnership = create();
-      partnership.end(at);
+      partnership.end(at, day('2026-01-15'));
       partnership.markSaved();
       const before = partnership.toState();
 

@@ -1,6 +1,7 @@
 import {
   AggregateRoot,
   InvalidStateError,
+  addDays,
   Money,
   ValidationError,
   atPath,
@@ -247,23 +248,37 @@ export class Partnership extends AggregateRoot<PartnershipId> {
     return this.state.status;
   }
 
+  /** The first day of its validity. */
+  get validFrom(): CalendarDate {
+    return this.state.validFrom;
+  }
+
+  /** The last day of its validity (none: open); for an ended partnership, its last day in force. */
+  get validUntil(): CalendarDate | undefined {
+    return this.state.validUntil;
+  }
+
   /** True when the partnership is active and `date` falls in its validity. */
   isActiveOn(date: CalendarDate): boolean {
     return this.state.status === 'active' && this.isValidOn(date);
   }
 
   /**
-   * Whether an invoice issued on `issueDate` belongs to this relationship: it is active (not suspended or ended), and
-   * either its validity covers the issue date, or the invoice claims only days within it: an invoicing period (BG-14)
-   * with both its dates within the validity, and every date its lines' periods (BG-26) name within it too. So the final
-   * bill in arrears, issued the day after the last period, can be made for that period, and nothing past the end can.
+   * Whether an invoice issued on `issueDate` belongs to this relationship. An active one: when its validity covers the
+   * issue date, or the invoice claims only days within it: an invoicing period (BG-14) with both its dates within the
+   * validity, and every date its lines' periods (BG-26) name within it too. So the final bill in arrears, issued the day
+   * after the last period, can be made for that period, and nothing past the end can. An ended one: only by such a claim,
+   * whatever the issue date, within its validity, which ended on its last day in force (ADR 0027): what it owes for
+   * those days is invoiced after it ended. A suspended one: never.
    */
   canInvoice(
     issueDate: CalendarDate,
     claim: { readonly period?: InvoicePeriod; readonly linePeriods?: readonly (InvoicePeriod | undefined)[] } = {},
   ): boolean {
-    if (this.state.status !== 'active') return false;
-    if (this.isValidOn(issueDate)) return true;
+    if (this.state.status === 'suspended') return false;
+    if (this.state.status === 'active' && this.isValidOn(issueDate)) return true;
+    // Ended before its last day was recorded (before ADR 0027): which days were its own is not known.
+    if (this.state.status === 'ended' && this.state.validUntil === undefined) return false;
     const { period, linePeriods = [] } = claim;
     if (period?.start === undefined || period.end === undefined) return false;
     const days = [period, ...linePeriods].flatMap((each) => [each?.start, each?.end]).filter((day): day is CalendarDate => day !== undefined);
@@ -360,10 +375,17 @@ export class Partnership extends AggregateRoot<PartnershipId> {
     this.raise('partnership.resumed', { partnershipId: this.id }, at);
   }
 
-  /** Ends the relationship for good. @throws InvalidStateError `partnership.ended` */
-  end(at: Date): void {
+  /**
+   * Ends the relationship for good, `lastDay` (today, for the caller) its last day in force: it becomes the end of the
+   * validity, unless the validity ended before. A partnership ended before its validity began keeps no day of it
+   * (`validUntil` before `validFrom`). What it owes for its days is still invoiced ({@link canInvoice}).
+   * @throws InvalidStateError `partnership.ended`
+   */
+  end(at: Date, lastDay: CalendarDate): void {
     this.requireNotEnded();
-    this.state = { ...this.state, status: 'ended', updatedAt: at };
+    const current = this.state.validUntil;
+    const validUntil = current !== undefined && current < lastDay ? current : lastDay < this.state.validFrom ? addDays(this.state.validFrom, -1) : lastDay;
+    this.state = { ...this.state, status: 'ended', validUntil, updatedAt: at };
     this.raise('partnership.ended', { partnershipId: this.id }, at);
   }
 

@@ -6,6 +6,7 @@ import { ArchivePartner, CreatePartner } from '../partner/partner.use-cases';
 import type { MarketableId, PartnerId, PartnershipId } from '../shared/ids';
 import { SCENARIO_BUYER, SCENARIO_MARKETABLE, SCENARIO_TERMS, createScenario, type Scenario } from '../testing/scenario';
 import type { PartnershipState } from './partnership';
+import { PARTNERSHIP_PLANS, type PartnershipPlans } from './partnership-plans.port';
 import {
   ChangePartnershipStatus,
   CreatePartnership,
@@ -31,6 +32,23 @@ function open(sellerId: PartnerId, buyerId: PartnerId, terms: Partial<typeof SCE
 
 function stored(partnershipId: PartnershipId = s.partnership.id): Promise<PartnershipState> {
   return s.use(GetPartnership).execute({ tenantId: s.tenantId, partnershipId });
+}
+
+/** A billing module's answers to the partnership's changes (ADR 0027), recording what it was asked. */
+function billingPlans(lock?: { readonly planCurrency: string; readonly reason: string }, endFails = false) {
+  const asked: unknown[][] = [];
+  const plans: PartnershipPlans = {
+    currencyLock: async (...args) => {
+      asked.push(['currencyLock', ...args]);
+      return lock as Awaited<ReturnType<PartnershipPlans['currencyLock']>>;
+    },
+    endAfter: async (...args) => {
+      asked.push(['endAfter', ...args]);
+      if (endFails) throw new Error('the plan could not be saved');
+    },
+  };
+  s.container.bind(PARTNERSHIP_PLANS).toConstantValue(plans);
+  return asked;
 }
 
 function overrides(state: PartnershipState): [string, string][] {
@@ -143,6 +161,29 @@ describe('UpdatePartnershipTerms', () => {
       expect((await stored()).currency).toBe('EUR');
     });
 
+    it('fails with partnership.currency_locked, changing nothing, while its billing plan bills in its currency', async () => {
+      const asked = billingPlans({ planCurrency: 'EUR', reason: 'it has not ended' });
+      const update = (currency: string) => s.use(UpdatePartnershipTerms).execute({ tenantId: s.tenantId, partnershipId: s.partnership.id, terms: { ...SCENARIO_TERMS, currency } });
+
+      await expect(update('USD')).rejects.toMatchObject({
+        code: 'partnership.currency_locked',
+        message: expect.stringContaining('bills in EUR: it has not ended'),
+        details: { partnershipId: s.partnership.id, currency: 'USD', planCurrency: 'EUR' },
+      });
+      expect(await stored()).toMatchObject({ currency: 'EUR', version: 1 });
+      // The same currency is not a change: billing is not asked.
+      await update('EUR');
+      expect(asked).toEqual([['currencyLock', s.tenantId, s.partnership.id, 'USD']]);
+    });
+
+    it('takes a new currency billing does not hold', async () => {
+      billingPlans(undefined);
+
+      const updated = await s.use(UpdatePartnershipTerms).execute({ tenantId: s.tenantId, partnershipId: s.partnership.id, terms: { ...SCENARIO_TERMS, currency: 'USD' } });
+
+      expect(updated.currency).toBe('USD');
+    });
+
     it('fails with partnership.ended when the partnership has ended', async () => {
       await s.use(ChangePartnershipStatus).execute({ tenantId: s.tenantId, partnershipId: s.partnership.id, action: 'end' });
 
@@ -229,6 +270,26 @@ describe('ChangePartnershipStatus', () => {
       expect((await change('resume')).status).toBe('active');
       expect((await change('end')).status).toBe('ended');
       expect((await stored()).version).toBe(4);
+    });
+
+    it("ends a partnership on today, in the business time zone, as its validity's last day, its billing ended after it first", async () => {
+      const asked = billingPlans();
+      // 00:30 on 1 April in Paris.
+      s.clock.set(new Date('2026-03-31T22:30:00Z'));
+
+      const ended = await change('end');
+
+      expect([ended.status, ended.validUntil]).toEqual(['ended', '2026-04-01']);
+      expect(asked).toEqual([['endAfter', s.tenantId, s.partnership.id, '2026-04-01']]);
+    });
+
+    it('leaves the partnership as it was when its billing could not be ended: ending it again does both', async () => {
+      billingPlans(undefined, true);
+
+      await expect(change('end')).rejects.toThrow('the plan could not be saved');
+
+      expect(await stored()).toMatchObject({ status: 'active', version: 1 });
+      expect((await stored()).validUntil).toBeUndefined();
     });
 
     it('ends a suspended partnership', async () => {

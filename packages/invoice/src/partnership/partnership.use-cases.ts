@@ -4,6 +4,8 @@ import {
   InvalidStateError,
   pageRequest,
   requiredObject,
+  today,
+  type CalendarDate,
   type Clock,
   type DecimalInput,
   type IdGenerator,
@@ -11,13 +13,14 @@ import {
   type PageRequest,
   type TenantId,
 } from '@invoicing/core';
-import { inject, injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 import { MARKETABLE_REPOSITORY, type MarketableRepository } from '../marketable/marketable-repository.port';
 import { PARTNER_REPOSITORY, type PartnerRepository } from '../partner/partner-repository.port';
 import type { MarketableId, PartnerId, PartnershipId } from '../shared/ids';
-import { load, modify, type VersionedCommand } from '../shared/use-case-support';
+import { INVOICING_SETTINGS, load, modify, type InvoicingSettings, type VersionedCommand } from '../shared/use-case-support';
 import { createOnce } from '../shared/create-once';
 import { Partnership, type PartnershipState, type PartnershipTermsInput } from './partnership';
+import { PARTNERSHIP_PLANS, type PartnershipPlans } from './partnership-plans.port';
 import { PARTNERSHIP_REPOSITORY, type PartnershipRepository } from './partnership-repository.port';
 
 /** Opens a partnership between two active partners. */
@@ -49,16 +52,35 @@ export class CreatePartnership {
   }
 }
 
-/** Replaces a partnership's currency, payment terms, numbering, policy and validity. */
+/**
+ * Replaces a partnership's currency, payment terms, numbering, policy and validity. A new currency is refused while the
+ * partnership's billing plan still bills in another ({@link PartnershipPlans.currencyLock}).
+ */
 @injectable()
 export class UpdatePartnershipTerms {
   constructor(
     @inject(PARTNERSHIP_REPOSITORY) private readonly partnerships: PartnershipRepository,
     @inject(CLOCK) private readonly clock: Clock,
+    @inject(PARTNERSHIP_PLANS) @optional() private readonly plans: PartnershipPlans | undefined,
   ) {}
 
+  /** @throws InvalidStateError `partnership.ended` | `partnership.currency_locked`; ValidationError; ConflictError */
   async execute(command: VersionedCommand & { readonly partnershipId: PartnershipId; readonly terms: PartnershipTermsInput }): Promise<PartnershipState> {
-    return (await modify(this.partnerships, command, command.partnershipId, 'partnership', (partnership) => partnership.updateTerms(command.terms, this.clock.now()))).toState();
+    const partnership = await load(this.partnerships, command.tenantId, command.partnershipId, 'partnership', command.expectedVersion);
+    const before = partnership.currency;
+    partnership.updateTerms(command.terms, this.clock.now());
+    // Checked once the terms are known to be valid; a change racing this check is caught by billing, which makes no
+    // invoice in another currency than its bill's (billing.currency_mismatch).
+    const lock = partnership.currency === before ? undefined : await this.plans?.currencyLock(command.tenantId, partnership.id, partnership.currency);
+    if (lock) {
+      throw new InvalidStateError('partnership.currency_locked', `the billing plan of partnership ${partnership.id} bills in ${lock.planCurrency}: ${lock.reason}`, {
+        partnershipId: partnership.id,
+        currency: partnership.currency,
+        planCurrency: lock.planCurrency,
+      });
+    }
+    await this.partnerships.save(partnership);
+    return partnership.toState();
   }
 }
 
@@ -84,16 +106,31 @@ export class SetPriceOverride {
   }
 }
 
-/** Suspends, resumes or ends a partnership. */
+/**
+ * Suspends, resumes or ends a partnership. Ending it makes today its last day in force, and ends its billing after
+ * that day ({@link PartnershipPlans.endAfter}): what it owes for its days is still billed and invoiced (ADR 0027).
+ */
 @injectable()
 export class ChangePartnershipStatus {
   constructor(
     @inject(PARTNERSHIP_REPOSITORY) private readonly partnerships: PartnershipRepository,
     @inject(CLOCK) private readonly clock: Clock,
+    @inject(INVOICING_SETTINGS) private readonly settings: InvoicingSettings,
+    @inject(PARTNERSHIP_PLANS) @optional() private readonly plans: PartnershipPlans | undefined,
   ) {}
 
+  /** @throws InvalidStateError `partnership.not_active` | `partnership.not_suspended` | `partnership.ended`; ConflictError */
   async execute(command: VersionedCommand & { readonly partnershipId: PartnershipId; readonly action: 'suspend' | 'resume' | 'end' }): Promise<PartnershipState> {
-    return (await modify(this.partnerships, command, command.partnershipId, 'partnership', (partnership) => partnership[command.action](this.clock.now()))).toState();
+    if (command.action !== 'end') {
+      const action = command.action;
+      return (await modify(this.partnerships, command, command.partnershipId, 'partnership', (partnership) => partnership[action](this.clock.now()))).toState();
+    }
+    const partnership = await load(this.partnerships, command.tenantId, command.partnershipId, 'partnership', command.expectedVersion);
+    partnership.end(this.clock.now(), today(this.clock, this.settings.timeZone));
+    // Billing first: if it fails, the partnership is not ended, and ending it again ends both.
+    await this.plans?.endAfter(command.tenantId, partnership.id, partnership.validUntil as CalendarDate);
+    await this.partnerships.save(partnership);
+    return partnership.toState();
   }
 }
 

@@ -52,6 +52,19 @@ export function describeBillingPlanRepositoryContract(adapters: () => BillingAda
       expect((await plans().get(tenant, plan.id))?.toState()).toEqual({ ...changed, version: 2 });
     });
 
+    it('keeps the currency of each version of a plan started again in another currency (ADR 0027)', async () => {
+      const tenant = aTenant();
+      const plan = aPlan(tenant);
+      plan.restartIn('JPY', '2026-06-01', { interval: 'monthly', charges: [{ kind: 'recurring', code: 'base', name: 'Base', unitPrice: '4000', vat: { code: 'S', rate: '20' } }] }, new Date('2026-05-02T00:00:00Z'));
+      await plans().save(plan);
+
+      const loaded = await plans().get(tenant, plan.id);
+
+      expect(loaded?.toState()).toEqual({ ...plan.toState(), version: 1 });
+      expect([loaded?.currency, loaded?.history.map((version) => version.currency)]).toEqual(['JPY', ['EUR', 'EUR', 'EUR', undefined]]);
+      expect(loaded?.inCurrency().history.map((version) => version.version)).toEqual([4]);
+    });
+
     it('refuses a save from a stale copy with concurrency.conflict and keeps the first write', async () => {
       const tenant = aTenant();
       const plan = aPlan(tenant);

@@ -88,14 +88,29 @@ export function describeUsageEventStoreContract(adapters: () => BillingAdapters)
         const outcomes = await store().append([
           anEvent(tenant, partnership, { ...input, timestamp: '2026-03-10T10:00:00.001Z' }),
           anEvent(tenant, partnership, { ...input, metricCode: 'api_calls' }),
-          anEvent(tenant, partnership, { ...input, partnershipId: undefined, buyerExternalId: partnership }),
+          anEvent(tenant, aPartnershipId(), { ...input, partnershipId: undefined, buyerExternalId: 'CRM-1' }),
           anEvent(tenant, partnership, { ...input, properties: { amount: '1.0', region: 'eu' } }),
           anEvent(tenant, partnership, { ...input, properties: { amount: '1', region: 'eu', extra: false } }),
           anEvent(tenant, partnership, { ...input, properties: { amount: '1' } }),
           anEvent(tenant, partnership, { ...input, timestamp: '2026-03-10T11:00:00+01:00', properties: { region: 'eu', amount: '1' } }, '2026-03-20T00:00:00Z'),
+          // Named by its buyer, counting for the same partnership: the same event (its buyer's id once led there).
+          anEvent(tenant, partnership, { ...input, partnershipId: undefined, buyerExternalId: 'CRM-1' }),
         ]);
 
-        expect(outcomes).toEqual(['id_taken', 'id_taken', 'id_taken', 'id_taken', 'id_taken', 'id_taken', 'duplicate']);
+        expect(outcomes).toEqual(['id_taken', 'id_taken', 'id_taken', 'id_taken', 'id_taken', 'id_taken', 'duplicate', 'duplicate']);
+      });
+
+      it('finds the events stored under ids, in the tenant asked only', async () => {
+        const [tenant, other] = [aTenant(), aTenant()];
+        const partnership = aPartnershipId();
+        const event = anEvent(tenant, partnership, { eventId: 'f-1', timestamp: '2026-03-10T10:00:00Z', metricCode: 'transfers', properties: { amount: '1', constructor: 'x' } });
+        await store().append([event, anEvent(other, partnership, { eventId: 'f-2', timestamp: '2026-03-10T10:00:00Z' })]);
+
+        const found = await store().find(tenant, ['f-1', 'f-2', 'never', 'f-1']);
+
+        expect([...found.keys()]).toEqual(['f-1']);
+        expect(found.get('f-1')).toEqual(event);
+        expect(await store().find(other, ['f-1'])).toEqual(new Map());
       });
 
       it("keeps event ids per tenant: another tenant's event under the same id is stored", async () => {
@@ -170,6 +185,26 @@ export function describeUsageEventStoreContract(adapters: () => BillingAdapters)
         }
       });
 
+      it('measures properties named like members of every JavaScript object as any other', async () => {
+        const tenant = aTenant();
+        const partnership = aPartnershipId();
+        const event = (eventId: string, properties: Record<string, string | boolean>) => anEvent(tenant, partnership, { eventId, timestamp: '2026-03-10T10:00:00Z', metricCode: 'transfers', properties });
+        const events = [event('b-1', { constructor: '2.5', toString: 'ada', valueOf: 'eu' }), event('b-2', { constructor: '1', toString: 'grace', valueOf: 'us' }), event('b-3', { constructor: '4', toString: 'ada', valueOf: 'eu' })];
+        await store().append(events);
+        const metrics: BillableMetric[] = [
+          { code: 'transfers', aggregation: 'sum', property: 'constructor' },
+          { code: 'transfers', aggregation: 'max', property: 'constructor' },
+          { code: 'transfers', aggregation: 'latest', property: 'constructor' },
+          { code: 'transfers', aggregation: 'unique_count', property: 'toString' },
+          { code: 'transfers', aggregation: 'count', filters: { valueOf: ['eu'] } },
+        ];
+
+        const measured = await Promise.all(metrics.map(async (metric) => figures(await store().measure(tenant, partnership, metric, RANGE)).units));
+
+        expect(measured).toEqual(metrics.map((metric) => aggregate(metric, events).units.toString()));
+        expect(measured).toEqual(['7.5', '4', '4', '2', '2']);
+      });
+
       it('counts only the events whose properties hold one of the values each filter allows, booleans as "true" and "false"', async () => {
         const { tenant, partnership, counted } = await storedTransfers(store());
         const filters: Readonly<Record<string, readonly string[]>>[] = [
@@ -230,6 +265,10 @@ export function describeUsageEventStoreContract(adapters: () => BillingAdapters)
           [{ code: 'transfers', aggregation: 'sum', property: 'region' }, 'usage.property_not_decimal'],
           [{ code: 'transfers', aggregation: 'max', property: 'flag', filters: { region: ['eu'] } }, 'usage.property_not_decimal'],
           [{ code: 'transfers', aggregation: 'latest', property: 'region' }, 'usage.property_not_decimal'],
+          // Named like members of every JavaScript object: read as the events' own properties, which they lack.
+          [{ code: 'transfers', aggregation: 'sum', property: 'toString' }, 'usage.property_missing'],
+          [{ code: 'transfers', aggregation: 'max', property: 'constructor' }, 'usage.property_missing'],
+          [{ code: 'transfers', aggregation: 'unique_count', property: 'valueOf' }, 'usage.property_missing'],
         ];
         for (const [metric, code] of cases) {
           expect(() => aggregate(metric, counted)).toThrow(expect.objectContaining({ code }));

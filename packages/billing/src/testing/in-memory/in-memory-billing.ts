@@ -49,6 +49,14 @@ export class InMemoryUsageEventStore implements UsageEventStore {
     });
   }
 
+  async find(tenantId: TenantId, eventIds: readonly string[]): Promise<ReadonlyMap<string, RecordedUsageEvent>> {
+    const found = eventIds.flatMap((eventId) => {
+      const stored = this.events.get(key(tenantId, eventId));
+      return stored === undefined ? [] : [[eventId, stored] as const];
+    });
+    return new Map(found);
+  }
+
   async measure(tenantId: TenantId, partnershipId: PartnershipId, metric: BillableMetric, range: InstantRange, options: { readonly eventAmounts?: boolean } = {}): Promise<MeasuredUsage & { readonly events: number }> {
     const events = this.of(tenantId, partnershipId).filter(
       (event) => event.metricCode === metric.code && event.timestamp.getTime() >= range.from.getTime() && event.timestamp.getTime() < range.to.getTime(),
@@ -83,6 +91,8 @@ export class InMemoryUsageEventStore implements UsageEventStore {
 
 export class InMemoryOneOffChargeStore implements OneOffChargeStore {
   private readonly charges = new Map<string, OneOffCharge>();
+  /** The bill that took each charge taken, by tenant and id. */
+  private readonly claims = new Map<string, string>();
 
   async add(charge: OneOffCharge): Promise<{ readonly charge: OneOffCharge; readonly created: boolean }> {
     const stored = this.charges.get(key(charge.tenantId, charge.id));
@@ -94,11 +104,40 @@ export class InMemoryOneOffChargeStore implements OneOffChargeStore {
     return { charge, created: true };
   }
 
+  async get(tenantId: TenantId, id: string): Promise<OneOffCharge | undefined> {
+    return this.charges.get(key(tenantId, id));
+  }
+
   async listThrough(tenantId: TenantId, partnershipId: PartnershipId, through: CalendarDate): Promise<readonly OneOffCharge[]> {
     return [...this.charges.values()]
-      .filter((charge) => charge.tenantId === tenantId && charge.partnershipId === partnershipId && charge.date <= through)
+      .filter((charge) => charge.tenantId === tenantId && charge.partnershipId === partnershipId && charge.date <= through && charge.cancelledAt === undefined)
       .sort((left, right) => compareKeys([left.date, left.id], [right.date, right.id]));
   }
+
+  // No await between reading a charge and writing it: each call decides alone, as the database's lock makes it.
+  async claim(tenantId: TenantId, ids: readonly string[], billKey: string): Promise<readonly string[]> {
+    const cancelled: string[] = [];
+    for (const id of ids) {
+      const charge = this.charges.get(key(tenantId, id));
+      if (charge?.cancelledAt !== undefined) cancelled.push(id);
+      else if (charge && !this.claims.has(key(tenantId, id))) this.claims.set(key(tenantId, id), billKey);
+    }
+    return cancelled;
+  }
+
+  async cancel(tenantId: TenantId, id: string, at: Date): Promise<OneOffCharge | undefined> {
+    const charge = this.charges.get(key(tenantId, id));
+    if (!charge || charge.cancelledAt !== undefined) return charge;
+    const bill = this.claims.get(key(tenantId, id));
+    if (bill !== undefined) throw alreadyBilled(id, bill);
+    const cancelled = { ...charge, cancelledAt: at };
+    this.charges.set(key(tenantId, id), cancelled);
+    return cancelled;
+  }
+}
+
+function alreadyBilled(id: string, billKey: string): ConflictError {
+  return new ConflictError('one_off.already_billed', `one-off charge ${id} was taken by bill ${billKey}: credit it with a one-off credit instead`, { id, bill: billKey });
 }
 
 export class InMemoryBillRepository implements BillRepository {

@@ -267,4 +267,27 @@ describe('plans, one-off charges and runs', () => {
     }
     expect(await processes[1].runs.get(tenant, 'run-1')).toEqual(run);
   });
+
+  it('takes a one-off charge for a bill or cancels it, never both, when one process bills it as the other cancels it', async () => {
+    const tenant = aTenant();
+    const partnership = aPartnershipId();
+    const ids = Array.from({ length: 20 }, (_, index) => `race-${index}`);
+    for (const id of ids) await processes[0].oneOffs.add(aOneOff(tenant, partnership, id));
+    const at = new Date('2026-02-11T08:00:00Z');
+
+    // Each charge is taken by one process (a run about to record its bill) and cancelled by the other, at once.
+    const outcomes = await Promise.all(
+      ids.map(async (id, index) => {
+        const [cancel, notTaken] = await Promise.all([
+          processOf(index).oneOffs.cancel(tenant, id, at).then(() => 'cancelled', (error: { code?: string }) => error.code),
+          processOf(index + 1).oneOffs.claim(tenant, [id], `${partnership}/2026-02-10`, at),
+        ]);
+        return { id, cancelled: cancel === 'cancelled', refused: cancel === 'one_off.already_billed', taken: !notTaken.includes(id) };
+      }),
+    );
+
+    for (const outcome of outcomes) expect([outcome.id, outcome.cancelled !== outcome.taken, outcome.refused === outcome.taken]).toEqual([outcome.id, true, true]);
+    const listed = (await processes[1].oneOffs.listThrough(tenant, partnership, '2026-12-31' as CalendarDate)).map((charge) => charge.id).sort();
+    expect(listed).toEqual(outcomes.filter((outcome) => outcome.taken).map((outcome) => outcome.id).sort());
+  });
 });

@@ -138,6 +138,7 @@ function stateToPersistence(state: BillingPlanState) {
         terms: version.terms === null ? null : termsToPersistence(version.terms),
         recordedAt: version.recordedAt,
         replacedBy: version.replacedBy,
+        currency: version.currency,
       } satisfies AllFieldsOf<PlanVersion>),
     ),
     createdAt: state.createdAt,
@@ -164,6 +165,8 @@ export const billingPlanMapper: AggregateMapper<BillingPlanState, BillingPlanDoc
           terms: version.terms === null ? null : termsToDomain(version.terms),
           recordedAt: dateToDomain(version.recordedAt),
           replacedBy: version.replacedBy,
+          // Only on versions of an earlier currency (a plan started again in the partnership's new one).
+          currency: version.currency,
         } satisfies AllFieldsOf<PlanVersion>),
       ),
       createdAt: dateToDomain(state.createdAt),

@@ -57,7 +57,10 @@ export const usageEventSchema = schemaOf(
   ],
 );
 
-/** One-off charges waiting for (or charged by) a bill. */
+/**
+ * One-off charges waiting for (or charged by) a bill. `claimedBy` (the key of the bill that took it) and `cancelledAt`
+ * are the only fields ever changed, each set once and never both, under the charge's document lock.
+ */
 export const oneOffChargeSchema = schemaOf(
   {
     id: { type: String, required: true },
@@ -70,6 +73,9 @@ export const oneOffChargeSchema = schemaOf(
     unitPrice: Schema.Types.Mixed,
     vat: Schema.Types.Mixed,
     createdAt: Date,
+    cancelledAt: Date,
+    claimedBy: String,
+    claimedAt: Date,
   },
   [
     [{ tenantId: 1, id: 1 }, { name: 'one_off_charges_id_unique', unique: true }],

@@ -23,7 +23,8 @@ export interface MongoBillingAdapters extends BillingAdapters {
 
 /**
  * The billing adapters over one connection. They hold no state of their own: one set serves the whole process. A plan
- * is saved under the same document locks as the invoicing aggregates (`document_locks`, ADR 0007).
+ * is saved, and a one-off charge taken or cancelled, under the same document locks as the invoicing aggregates
+ * (`document_locks`, ADR 0007).
  */
 export function createMongoBillingAdapters(mongo: MongoConnection): MongoBillingAdapters {
   const models = billingModelsOf(mongo.connection);
@@ -31,7 +32,7 @@ export function createMongoBillingAdapters(mongo: MongoConnection): MongoBilling
   return {
     plans: new MongoBillingPlanRepository(models, locks),
     usage: new MongoUsageEventStore(models.usage_events),
-    oneOffs: new MongoOneOffChargeStore(models.one_off_charges),
+    oneOffs: new MongoOneOffChargeStore(models.one_off_charges, locks),
     bills: new MongoBillRepository(models.bills),
     runs: new MongoBillingRunRepository(models.billing_runs, locks),
     models,

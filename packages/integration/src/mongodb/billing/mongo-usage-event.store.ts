@@ -15,6 +15,7 @@ import { Decimal, type TenantId } from '@invoicing/core';
 import type { PartnershipId } from '@invoicing/invoice';
 import { MongoBulkWriteError } from 'mongodb';
 import type { Model } from 'mongoose';
+import { documentId } from '../mappers/aggregate-document';
 import { toBigInt } from '../mappers/value.mapper';
 import { guarded } from '../mongo-errors';
 import { op, text } from '../query-support';
@@ -67,6 +68,16 @@ export class MongoUsageEventStore implements UsageEventStore {
       const holder = holders.get((documents[index] as UsageEventDocument)._id) as RecordedUsageEvent;
       return sameUsage(holder, event) ? 'duplicate' : 'id_taken';
     });
+  }
+
+  async find(tenantId: TenantId, eventIds: readonly string[]): Promise<ReadonlyMap<string, RecordedUsageEvent>> {
+    const found = await Promise.all(
+      [...new Set(eventIds)].map(async (eventId) => {
+        const document = (await guarded(() => this.model.collection.findOne({ _id: documentId(tenantId, eventId) } as never))) as UsageEventDocument | null;
+        return document === null ? [] : [[eventId, usageEventToDomain(document)] as const];
+      }),
+    );
+    return new Map(found.flat());
   }
 
   async measure(tenantId: TenantId, partnershipId: PartnershipId, metric: BillableMetric, range: InstantRange, options: { readonly eventAmounts?: boolean } = {}): Promise<Measured> {
@@ -222,6 +233,8 @@ function measuredOnly(metric: BillableMetric): BillableMetric {
 }
 
 function metered(row: CountedRow, metric: BillableMetric): MeteredEvent {
-  const value = row.properties?.[propertyField(metric.property as string)];
+  const field = propertyField(metric.property as string);
+  // Own members only: a row without a property named `toString` must not read the built-in one.
+  const value = row.properties !== undefined && Object.prototype.hasOwnProperty.call(row.properties, field) ? row.properties[field] : undefined;
   return { eventId: row.eventId, timestamp: row.timestamp ?? new Date(0), properties: value === undefined ? {} : { [metric.property as string]: value } };
 }

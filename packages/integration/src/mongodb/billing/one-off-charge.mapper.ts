@@ -21,6 +21,10 @@ export interface OneOffChargeDocument {
   readonly unitPrice: StoredDecimal;
   readonly vat: ReturnType<typeof vatCategoryToPersistence>;
   readonly createdAt: Date;
+  readonly cancelledAt?: Date;
+  /** The key of the bill that took the charge (`MongoOneOffChargeStore.claim`): not part of the charge. */
+  readonly claimedBy?: string;
+  readonly claimedAt?: Date;
 }
 
 export function oneOffChargeToPersistence(charge: OneOffCharge): OneOffChargeDocument {
@@ -36,6 +40,7 @@ export function oneOffChargeToPersistence(charge: OneOffCharge): OneOffChargeDoc
     unitPrice: decimalToPersistence(charge.unitPrice),
     vat: vatCategoryToPersistence(charge.vat),
     createdAt: charge.createdAt,
+    cancelledAt: charge.cancelledAt,
   } satisfies AllFieldsOf<OneOffCharge>);
   return { _id: documentId(charge.tenantId, charge.id), _v: STORED_FORMAT, ...fields };
 }
@@ -55,5 +60,6 @@ export function oneOffChargeToDomain(document: OneOffChargeDocument): OneOffChar
     unitPrice: decimalToDomain(document.unitPrice),
     vat: vatCategoryToDomain(document.vat),
     createdAt: dateToDomain(document.createdAt),
+    cancelledAt: document.cancelledAt === undefined ? undefined : dateToDomain(document.cancelledAt),
   } satisfies AllFieldsOf<OneOffCharge>);
 }
