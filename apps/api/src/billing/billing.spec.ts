@@ -631,14 +631,46 @@ describe('billing over HTTP', () => {
 
       expect(upcoming.status).toBe(200);
       if (today() === monthStart(0)) {
-        // Today is this month's first day, billed already: no run today bills the change, the next month's bill does.
-        expect([made, upcoming.body.billingDate]).toEqual([undefined, monthStart(1)]);
+        // Today is this month's first day, billed already: no run today bills the change, a run tomorrow does.
+        expect([made, upcoming.body.billingDate]).toEqual([undefined, tomorrow()]);
       } else {
         // Both months credited (−300.00 each) and charged again for 20 seats (600.00 each), on today's bill.
         expect([upcoming.body.billingDate, upcoming.body.netTotal]).toEqual([today(), { amount: '600.00', currency: 'EUR' }]);
         expect([made.billingDate, made.netTotal]).toEqual([upcoming.body.billingDate, upcoming.body.netTotal]);
         expect(after.body).toMatchObject({ billingDate: monthStart(1), netTotal: { amount: '600.00', currency: 'EUR' } });
       }
+    });
+
+    it('shows late usage of an ended plan received after the bill of the day, dated the day after, and no run bills it before that bill (audit billinghttp F6)', async () => {
+      const id = await partnership();
+      const [, calls] = plan(monthStart(-2)).terms.charges;
+      expect((await t.call('PUT', `/v1/partnerships/${id}/billing-plan`, { body: { effectiveFrom: monthStart(-2), terms: { interval: 'monthly', charges: [calls] } } })).status).toBe(200);
+      expect((await t.call('PUT', `/v1/partnerships/${id}/billing-plan`, { body: { effectiveFrom: monthStart(0), terms: null } })).status).toBe(200);
+      const send = async (eventId: string) => {
+        const sent = await t.call('POST', '/v1/usage-events', { as: 'acme-integrator', body: { events: [event(`${id}-${eventId}`, id, { timestamp: `${monthStart(-2)}T10:00:00Z` })] } });
+        expect([sent.status, sent.body.results?.[0]?.status]).toEqual([200, 'stored']);
+      };
+      const run = async (body: Record<string, unknown> = {}) => {
+        const started = await t.call('POST', '/v1/billing-runs', { as: 'acme-accountant', body: { partnershipIds: [id], ...body } });
+        return (await finished(started.body.id)).counts;
+      };
+      await send('first');
+      await run();
+      // Late: billed on a bill dated today (on a month's first day, the plan's last bill is dated today already).
+      await send('late');
+      await run();
+      // Late again, after the bill dated today.
+      await send('later');
+
+      const upcoming = await t.call('GET', `/v1/partnerships/${id}/upcoming-invoice`, { as: 'acme-viewer' });
+      const ofToday = await run();
+      const ofYesterday = await run({ asOf: new Date(Date.now() - DAY_MS).toISOString().slice(0, 10) });
+
+      // Before: 204, and the run as of yesterday recorded a bill dated before the bill of today.
+      const late = today() === monthStart(0) ? '0.20' : '0.10';
+      expect([upcoming.status, upcoming.body.billingDate, upcoming.body.netTotal]).toEqual([200, tomorrow(), { amount: late, currency: 'EUR' }]);
+      expect(upcoming.body.lines.map((line: { computation: { reason?: string } }) => line.computation.reason)).toEqual(['late_usage']);
+      expect([ofToday.bills, ofYesterday.bills, ofToday.failed, ofYesterday.failed]).toEqual([0, 0, 0, 0]);
     });
   });
 

@@ -9,6 +9,7 @@ import {
   NotFoundError,
   Money,
   ValidationError,
+  addDays,
   startOfDay,
   type CalendarDate,
   type Clock,
@@ -47,7 +48,7 @@ import type { DateRange } from '../periods/billing-period';
 import { USAGE_EVENT_STORE, type InstantRange, type UsageEventStore } from '../usage/usage-event-store.port';
 import { billInvoicePeriod, billKey, billLinePeriod, type BillOutcome, type BillState } from './bill';
 import { BILL_REPOSITORY, BillPositionTakenError, type BillRepository } from './bill-repository.port';
-import { billingEndedBy, dueBillingDates, planVersionsSeen, proposeBill, type ProposedBill } from './propose-bill';
+import { afterLastBill, billingEndedBy, dueBillingDates, planVersionsSeen, proposeBill, type ProposedBill } from './propose-bill';
 
 /**
  * How long before a bill's usage cutoff an event may have been received and still be missed by it (a write that
@@ -243,7 +244,7 @@ export class BillPartnership {
     const all = await this.bills.listByPartnership(plan.tenantId, plan.partnershipId);
     const { plan: current, bills, oneOffs } = inItsCurrency(plan, all, await this.oneOffs.listThrough(plan.tenantId, plan.partnershipId, throughLastBill(through, all)));
     const asOf = through < today ? through : today;
-    const next = (await this.datesDue(current, oneOffs, bills, asOf))[0] ?? (through > asOf ? dueBillingDates(current, oneOffs, bills, through)[0] : undefined);
+    const next = (await this.datesDue(current, oneOffs, bills, asOf))[0] ?? (through > asOf ? await this.firstDateAhead(current, oneOffs, bills, asOf, through) : undefined);
     if (next === undefined) return undefined;
     // What a run would not make into an invoice, the preview does not show as one.
     const partnership = await this.partnerships.get(plan.tenantId, plan.partnershipId);
@@ -275,12 +276,27 @@ export class BillPartnership {
   }
 
   /**
+   * The first date due after `asOf` (nothing being due by it), up to `through`: the day after the last bill when what
+   * waits for a run's own date (late usage of an ended plan, a change or one-off charge over billed days) finds a bill
+   * dated `asOf` or later, else the plan's next date.
+   */
+  private async firstDateAhead(plan: BillingPlan, oneOffs: Awaited<ReturnType<OneOffChargeStore['listThrough']>>, bills: readonly BillState[], asOf: CalendarDate, through: CalendarDate): Promise<CalendarDate | undefined> {
+    if (!afterLastBill(bills, asOf)) {
+      const dayAfter = addDays(throughLastBill(asOf, bills), 1);
+      const [due] = dayAfter <= through ? await this.datesDue(plan, oneOffs, bills, dayAfter) : [];
+      if (due !== undefined) return due;
+    }
+    return dueBillingDates(plan, oneOffs, bills, through)[0];
+  }
+
+  /**
    * The billing dates due by `asOf` ({@link dueBillingDates}); for a plan whose billing has ended, `asOf` too when
-   * usage of days already billed was received since the last bill: no date of the plan would ever bill it.
+   * usage of days already billed was received since the last bill and `asOf` is after that bill: no date of the plan
+   * would ever bill it, and a bill dated before the last one would put the bills out of order (audit billinghttp F6).
    */
   private async datesDue(plan: BillingPlan, oneOffs: Awaited<ReturnType<OneOffChargeStore['listThrough']>>, bills: readonly BillState[], asOf: CalendarDate): Promise<CalendarDate[]> {
     const due = dueBillingDates(plan, oneOffs, bills, asOf);
-    if (due.length > 0 || bills.length === 0 || bills.some((bill) => bill.billingDate === asOf) || billingEndedBy(plan, asOf) === undefined) return due;
+    if (due.length > 0 || bills.length === 0 || !afterLastBill(bills, asOf) || billingEndedBy(plan, asOf) === undefined) return due;
     const late = await this.lateUsage(plan, bills, this.clock.now(), asOf);
     return late.size > 0 ? [asOf] : due;
   }

@@ -246,6 +246,70 @@ describe('RunBilling', () => {
     expect(last?.lines.map((line) => [line.computation.reason, line.amount.toString()])).toEqual([['late_usage', '1.00']]);
   });
 
+  it('bills late usage of an ended plan received after the bill of the day on the first day after it, shown by the preview until then, never on an earlier date (audit billinghttp F6)', async () => {
+    const scenario = await billedScenario();
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-04-01', terms: null, expectedVersion: 1 });
+    scenario.clock.set(new Date('2026-03-20T10:00:00Z'));
+    await scenario.send(30, '2026-03-15T10:00:00Z');
+    scenario.clock.set(new Date('2026-04-06T09:00:00Z'));
+    await scenario.use(RunBilling).execute({ tenantId });
+    await scenario.send(10, '2026-03-16T10:00:00Z', 'late');
+    scenario.clock.set(new Date('2026-04-06T10:00:00Z'));
+    expect((await scenario.use(RunBilling).execute({ tenantId })).counts).toMatchObject({ bills: 1, failed: 0 });
+    // More calls of March the same day, after the bill of 6 April: no second bill can be dated 6 April.
+    scenario.clock.set(new Date('2026-04-06T11:00:00Z'));
+    await scenario.send(5, '2026-03-17T10:00:00Z', 'later');
+    const preview = () => scenario.use(PreviewUpcomingInvoice).execute({ tenantId, partnershipId });
+
+    const upcoming = await preview();
+    const today = await scenario.use(RunBilling).execute({ tenantId });
+    const yesterday = await scenario.use(RunBilling).execute({ tenantId, asOf: '2026-04-05' });
+
+    // Before, the preview said nothing was due, the run of the day billed nothing, and the run as of 5 April recorded
+    // a bill dated 5 April after the bill of 6 April.
+    expect(upcoming).toMatchObject({ billingDate: '2026-04-07', netTotal: '0.50' });
+    expect(upcoming?.lines.map((line) => [line.computation.reason, line.amount.toString()])).toEqual([['late_usage', '0.50']]);
+    expect([today.counts.bills, yesterday.counts.bills]).toEqual([0, 0]);
+    scenario.clock.set(new Date('2026-04-07T09:00:00Z'));
+    expect((await scenario.use(RunBilling).execute({ tenantId })).counts).toMatchObject({ bills: 1, failed: 0 });
+    const bills = await scenario.billing.bills.listByPartnership(tenantId, partnershipId);
+    expect(bills.map((bill) => [bill.position, bill.billingDate, billNetTotal(bill).toString()])).toEqual([
+      [1, '2026-03-01', '250.00'],
+      [2, '2026-04-01', '3.00'],
+      [3, '2026-04-06', '1.00'],
+      [4, '2026-04-07', '0.50'],
+    ]);
+    expect([bills.at(-1)?.billingDate, billNetTotal(bills.at(-1) as BillState).toString(), bills.at(-1)?.lines]).toEqual([upcoming?.billingDate, upcoming?.netTotal, upcoming?.lines]);
+    expect(await preview()).toBeUndefined();
+  });
+
+  it('makes no bill of its own as-of date before the last bill: a one-off charge on a billed day, or a change over billed days, waits for a later run (audit billinghttp F6)', async () => {
+    const scenario = await billedScenario();
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    const charge = (id: string, date: string) => scenario.use(AddOneOffCharge).execute({ tenantId, partnershipId, id, date, name: `Service ${id}`, unitPrice: '80.00', vat: VAT });
+    scenario.clock.set(new Date('2026-04-20T09:00:00Z'));
+    await charge('twentieth', '2026-04-20');
+    await scenario.use(RunBilling).execute({ tenantId });
+    // A charge for 1 April (billed), and 20 seats from 1 April: only a bill on a run's own date carries them.
+    await charge('first', '2026-04-01');
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-04-01', terms: { ...PLAN, charges: [{ ...(PLAN.charges[0] as object), quantity: '20' } as never, PLAN.charges[1] as never] }, expectedVersion: 1 });
+
+    const earlier = await scenario.use(RunBilling).execute({ tenantId, asOf: '2026-04-15' });
+    const sameDay = await scenario.use(RunBilling).execute({ tenantId });
+    const upcoming = await scenario.use(PreviewUpcomingInvoice).execute({ tenantId, partnershipId });
+    scenario.clock.set(new Date('2026-04-21T09:00:00Z'));
+    const next = await scenario.use(RunBilling).execute({ tenantId });
+
+    expect([earlier.counts.bills, sameDay.counts.bills, next.counts.bills]).toEqual([0, 0, 1]);
+    const bills = await scenario.billing.bills.listByPartnership(tenantId, partnershipId);
+    expect(bills.map((bill) => bill.billingDate)).toEqual(['2026-03-01', '2026-04-01', '2026-04-20', '2026-04-21']);
+    expect(upcoming).toMatchObject({ billingDate: '2026-04-21', netTotal: billNetTotal(bills.at(-1) as BillState).toString() });
+    expect(bills.at(-1)?.lines.map((line) => line.computation.item)).toEqual(expect.arrayContaining(['one_off:first', 'seats@v2:2026-04-01']));
+  });
+
   // Before, the credit for 10–31 March was one line of -1 × 1 419 354 838 709.68 EUR: above 10^12, its bill stayed
   // pending. A tenth fits a unit price only in currencies of 2 decimals or more: 7.1 × 10^13 JPY takes a hundredth
   // (review of 6 December 2026).

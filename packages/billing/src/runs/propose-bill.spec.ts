@@ -320,6 +320,31 @@ describe('proposeBill', () => {
     );
   });
 
+  it('explains usage of part of a period without a proration factor, which its amount never had; fees and minimums keep theirs (audit billinghttp F7)', async () => {
+    const graduated = calls({ kind: 'graduated', tiers: [{ upTo: '100', unitPrice: '0.015', flatFee: '2.50' }, { unitPrice: '0.01' }] });
+    const ledger = new Ledger(planFrom('2026-03-13', monthly([seats('1', '31'), graduated], { minimum: { amount: '31', name: 'Monthly minimum', vat: VAT } })));
+    ledger.use(150, '2026-03-20T10:00:00Z');
+
+    await ledger.run('2026-04-01' as CalendarDate);
+    const [march] = ledger.bills;
+    const april = ledger.bills.find((bill) => bill.billingDate === '2026-04-01');
+    const explained = [...(march?.lines ?? []), ...(april?.lines ?? [])].map((line) => [line.computation.kind, line.amount.toString(), line.computation.proration?.factor, line.line.description]);
+
+    // Before, each usage line said `19/31 days`, factor 0.6129032258, while its amount was the formula's, not prorated.
+    expect(explained).toEqual([
+      ['recurring', '19.00', '0.6129032258', '2026-03-13 – 2026-03-31 (19/31 days)'],
+      ['usage', '1.50', undefined, '2026-03-13 – 2026-03-31, 150 api_calls from 150 events'],
+      ['usage', '2.50', undefined, '2026-03-13 – 2026-03-31, 150 api_calls from 150 events'],
+      ['usage', '0.50', undefined, '2026-03-13 – 2026-03-31, 150 api_calls from 150 events'],
+      ['minimum', '14.50', '0.6129032258', '2026-03-13 – 2026-03-31 (19/31 days)'],
+      ['recurring', '31.00', undefined, '2026-04-01 – 2026-04-30'],
+    ]);
+    for (const line of april?.lines.filter((each) => each.computation.kind === 'usage') ?? []) {
+      expect(line.computation.range).toEqual({ start: '2026-03-13', end: '2026-04-01' });
+      expect(Money.fromDecimal(new Decimal(line.line.quantity).times(new Decimal(line.line.netPrice)), 'EUR').toString()).toBe(line.amount.toString());
+    }
+  });
+
   it('adds a true-up line when usage falls short of the minimum, prorated for a partial period', async () => {
     const ledger = new Ledger(planFrom('2026-04-16', monthly([calls({ kind: 'per_unit', unitPrice: '1' })], { minimum: { amount: '60', name: 'Monthly minimum', vat: VAT } })));
     ledger.use(12, '2026-04-20T10:00:00Z');

@@ -62,13 +62,21 @@ export function dueBillingDates(plan: BillingPlan, oneOffs: readonly OneOffCharg
   }
   for (const charge of oneOffs) if (charge.date <= asOf) dates.add(charge.date);
   const due = [...dates].filter((date) => !billed.has(date)).sort();
-  if (due.length === 0 && !billed.has(asOf) && changedSinceLastBill(plan, bills, asOf)) return [asOf];
+  // The run's own date bills only after the last bill: a bill dated before one recorded would put the partnership's
+  // bills out of order (audit billinghttp F6). A run as of a later day bills what waits.
+  const ownDate = afterLastBill(bills, asOf);
+  if (due.length === 0 && ownDate && changedSinceLastBill(plan, bills, asOf)) return [asOf];
   // A charge dated on a day billed before it was added waits for the next date due; with none by `asOf` (the plan's
   // next date is later, or the plan has ended), the run's own date bills it.
   const onBilledDays = oneOffs.filter((charge) => charge.date <= asOf && billed.has(charge.date) && !due.some((date) => date > charge.date));
-  if (onBilledDays.length === 0 || billed.has(asOf) || due.includes(asOf)) return due;
+  if (onBilledDays.length === 0 || !ownDate || due.includes(asOf)) return due;
   const charged = new Set(bills.flatMap((bill) => [...bill.lines.map((line) => line.computation.item), ...(bill.settled ?? []).map((each) => each.item)]));
   return onBilledDays.some((charge) => !charged.has(oneOffItem(charge))) ? [...due, asOf] : due;
+}
+
+/** Whether `asOf` is after every bill's date: only then may a run's own date become a billing date. */
+export function afterLastBill(bills: readonly BillState[], asOf: CalendarDate): boolean {
+  return bills.every((bill) => bill.billingDate < asOf);
 }
 
 /**
@@ -426,7 +434,9 @@ async function usageItem(
     events: measured.events,
   };
   const priced = priceUsage(charge.price, measured, { round: (value) => Money.fromDecimal(value, currency).toDecimal() });
-  const explained = { ...explainRange(base.period, base.range, base.planVersion), chargeCode: charge.code, usage };
+  // Usage is measured over its days, never prorated: its explanation has no proration factor (audit billinghttp F7).
+  const { proration: _notApplied, ...days } = explainRange(base.period, base.range, base.planVersion);
+  const explained = { ...days, chargeCode: charge.code, usage };
   const parts = priced.parts.map((part): LineSpec => [part.quantity, part.unitPrice, { ...explained, pricePart: describePart(part), formula: formulaOf(part) }, partName(charge.name, part)]);
   return item(key, 'usage', due, line, parts, currency, { ...explained, formula: `no usage priced: ${usage.units} units` });
 }

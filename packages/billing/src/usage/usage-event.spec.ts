@@ -40,6 +40,15 @@ describe('usageEvent', () => {
     ]);
   });
 
+  it('refuses a time of day that does not exist, hour 24 included (RFC 3339 has none), and takes the last instant of a day (audit billinghttp F7)', () => {
+    // Before, 24:00:00 was stored as the next day's midnight, and deduplicated with it.
+    for (const timestamp of ['2026-03-01T24:00:00Z', '2026-03-01T24:00:00.000+01:00', '2026-03-01T25:00:00Z', '2026-03-01T10:60:00Z', '2026-03-01T10:00:61Z', '2026-03-01T10:00:00+01:60']) {
+      expect([timestamp, issuesOf({ ...input, timestamp })]).toEqual([timestamp, [{ path: 'timestamp', code: 'usage.invalid_timestamp' }]]);
+    }
+    expect(usageEvent(acme, { ...input, timestamp: '2026-03-01T23:59:59.999999999+23:59' }, now).timestamp).toEqual(new Date('2026-03-01T00:00:59.999Z'));
+    expect(usageEvent(acme, { ...input, timestamp: '2026-03-02T00:00:00-00:00' }, now).timestamp).toEqual(new Date('2026-03-02T00:00:00Z'));
+  });
+
   it('refuses an event dated in the future beyond clock drift, an event naming both subjects, and too many properties', () => {
     expect(issuesOf({ ...input, timestamp: '2026-03-02T12:05:01Z' })).toEqual([{ path: 'timestamp', code: 'usage.timestamp_in_future' }]);
     expect(usageEvent(acme, { ...input, timestamp: '2026-03-02T12:05:00Z' }, now).timestamp).toEqual(new Date('2026-03-02T12:05:00Z'));

@@ -34,7 +34,9 @@ const EVENT_ID = /^[\x21-\x7e]{1,200}$/;
 const METRIC_CODE = /^[a-z][a-z0-9_]{0,62}$/;
 // eslint-disable-next-line no-control-regex -- matching control characters is this pattern's whole purpose
 const CONTROL_OR_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+// RFC 3339's date-time: hours 00–23 (no ISO 8601 24:00, which `Date.parse` takes as the next day's midnight), minutes
+// and seconds 00–59 (a leap second is not taken either).
+const INSTANT = /^\d{4}-\d{2}-\d{2}T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 
 /**
  * Checks a usage event received at `receivedAt`, and names every faulty field at once.
