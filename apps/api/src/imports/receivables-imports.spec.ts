@@ -100,6 +100,61 @@ describe('accounts-receivable imports over HTTP', () => {
     expect(again.counts).toMatchObject({ rowsRead: 1, refused: 1 });
   });
 
+  it('refuses an integrator\'s rows under a suspended or ended partnership, or one whose policy wants approval, and imports them once the cause is fixed (audit `drafts`, D2)', async () => {
+    // Before, the integrator's file recorded an issued invoice of 99,999.00 under a suspended partnership whose policy is
+    // approval `always`, and the buyer's balance showed it owed.
+    const header = 'Invoice #,Customer Name,Invoice Date,Due Date,Bill Total,Amount Applied,Status,Currency\n';
+    const partnerNamed = async (legalName: string) => (await t.call('POST', '/v1/partners', { body: { legalName } })).body.id as string;
+    const open = async (buyerId: string, terms: object) => {
+      const body = { sellerId, buyerId, currency: 'EUR', paymentTerms: { kind: 'net', days: 30 }, validFrom: '2020-01-01', ...terms };
+      const answer = await t.call('POST', '/v1/partnerships', { body });
+      expect(answer.status).toBe(201);
+      return answer.body.id as string;
+    };
+    const refusedRows = async (importId: string) =>
+      ((await t.call('GET', `/v1/receivables-imports/${importId}/refused-rows`)).body.items as { invoiceNumber: string; problems: { column?: string; code: string }[] }[]).map((row) => [
+        row.invoiceNumber,
+        ...row.problems.map((problem) => `${problem.column ?? '-'}:${problem.code}`),
+      ]);
+    const owed = async (buyerId: string) => ((await t.call('GET', `/v1/partners/${buyerId}/balance`)).body.balances as { outstanding: { amount: string } }[]).map((entry) => entry.outstanding.amount);
+
+    const held = await partnerNamed('Held Import Buyer');
+    const terms = { currency: 'EUR', paymentTerms: { kind: 'net', days: 30 }, validFrom: '2020-01-01' };
+    const partnershipId = await open(held, { policy: { approval: { kind: 'always' } } });
+    expect((await t.call('POST', `/v1/partnerships/${partnershipId}/suspend`)).status).toBe(200);
+    const file = `${header}HX-1,Held Import Buyer,2026-03-01,2026-03-31,99999.00,0,Pending,EUR\nHX-2,Fresh Import Customer,2026-03-01,2026-03-31,10.00,0,Pending,EUR\n`;
+
+    const suspended = await importFile(file, '', 'acme-integrator');
+    expect(suspended.counts).toMatchObject({ imported: 1, refused: 1 });
+    expect(await refusedRows(suspended.id)).toEqual([['HX-1', '-:partnership.not_active']]);
+    expect(await owed(held)).toEqual([]);
+    expect((await t.call('GET', `/v1/invoices?partner_id=${held}`)).body.items).toEqual([]);
+
+    expect((await t.call('POST', `/v1/partnerships/${partnershipId}/resume`)).status).toBe(200);
+    const unapproved = await importFile(file, '', 'acme-integrator');
+    expect(unapproved.counts).toMatchObject({ imported: 0, unchanged: 1, refused: 1 });
+    expect(await refusedRows(unapproved.id)).toEqual([['HX-1', '-:invoice.approval_required']]);
+    expect(await owed(held)).toEqual([]);
+
+    // An admin lifts the policy for the migration, the file comes again, and the policy is restored.
+    expect((await t.call('PUT', `/v1/partnerships/${partnershipId}/terms`, { body: { ...terms, policy: { approval: { kind: 'none' } } } })).status).toBe(200);
+    const lifted = await importFile(file, '', 'acme-integrator');
+    expect(lifted.counts).toMatchObject({ imported: 1, unchanged: 1, refused: 0 });
+    expect((await t.call('PUT', `/v1/partnerships/${partnershipId}/terms`, { body: { ...terms, policy: { approval: { kind: 'always' } } } })).status).toBe(200);
+    expect(await owed(held)).toEqual(['99999.00']);
+    const [recorded] = (await t.call('GET', `/v1/invoices?partner_id=${held}`)).body.items as { number: string; status: string; partnershipId: string }[];
+    expect(recorded).toMatchObject({ number: 'HX-1', status: 'issued', partnershipId });
+
+    // An ended partnership takes the rows dated within its validity.
+    const former = await partnerNamed('Former Import Buyer');
+    const endedId = await open(former, { validFrom: '2024-01-01', validUntil: '2024-12-31' });
+    expect((await t.call('POST', `/v1/partnerships/${endedId}/end`)).status).toBe(200);
+    const ended = await importFile(`${header}FX-1,Former Import Buyer,2024-12-31,2025-01-30,40.00,0,Pending,EUR\nFX-2,Former Import Buyer,2025-01-01,2025-01-31,50.00,0,Pending,EUR\n`, '', 'acme-integrator');
+    expect(ended.counts).toMatchObject({ imported: 1, refused: 1 });
+    expect(await refusedRows(ended.id)).toEqual([['FX-2', 'Invoice Date:partnership.not_active']]);
+    expect(await owed(former)).toEqual(['40.00']);
+  });
+
   it('refuses at once a file it cannot import, with a typed problem, and writes nothing', async () => {
     const partnersBefore = (await t.call('GET', '/v1/partners?limit=200')).body.items.length as number;
     const missing = await t.call('POST', `/v1/receivables-imports?seller_id=${sellerId}`, { body: 'Invoice #,Customer\n1,Acme\n', headers: csv });

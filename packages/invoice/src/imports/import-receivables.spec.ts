@@ -3,8 +3,10 @@ import { CreateIssuedInvoice } from '../invoice/invoice.use-cases';
 import { GetPartnerBalance } from '../queries/report.use-cases';
 import type { PartnerId } from '../shared/ids';
 import { ArchivePartner, CreatePartner } from '../partner/partner.use-cases';
+import { ChangePartnershipStatus, CreatePartnership, UpdatePartnershipTerms } from '../partnership/partnership.use-cases';
+import type { PartnershipTermsInput } from '../partnership/partnership';
 import { createInMemoryAdapters } from '../testing/in-memory/in-memory-adapters';
-import { createScenario, type Scenario } from '../testing/scenario';
+import { SCENARIO_TERMS, createScenario, type Scenario } from '../testing/scenario';
 import { ImportReceivables, type ImportResult } from './import-receivables.use-case';
 import { parseReceivable, type ReceivableInput } from './receivable';
 
@@ -236,6 +238,103 @@ describe('ImportReceivables', () => {
     expect(invoices[1]?.partnershipId).not.toBe(scenario.partnership.id);
     // Nordwind's contact is named differently: it is added beside the one it had.
     expect((await scenario.adapters.partners.get(scenario.tenantId, scenario.buyer.id))?.contacts.map((contact) => contact.name)).toEqual(['Jonas Weber', 'Dana Ortiz']);
+  });
+
+  describe('under a partnership the customer has (audit `drafts`, D2)', () => {
+    // Before, every partnership of the seller was reused whatever its status and approval policy: an integrator's file
+    // recorded an issued invoice of 99,999.00 under a suspended partnership whose policy was approval `always`.
+    const NORDWIND = { ...ROW, customerName: 'Nordwind GmbH', contactName: undefined, contactEmail: undefined };
+    const outcomes = (results: readonly ImportResult[]) => results.map((result) => [result.outcome, ...result.problems.map((problem) => `${problem.field ?? '-'}:${problem.code}`)]);
+    const setStatus = (partnershipId: string, action: 'suspend' | 'resume' | 'end') =>
+      scenario.use(ChangePartnershipStatus).execute({ tenantId: scenario.tenantId, partnershipId: partnershipId as never, action });
+    const setTerms = (terms: Partial<PartnershipTermsInput>) =>
+      scenario.use(UpdatePartnershipTerms).execute({ tenantId: scenario.tenantId, partnershipId: scenario.partnership.id, terms: { ...SCENARIO_TERMS, ...terms } });
+    const openAnother = (terms: Partial<PartnershipTermsInput> = {}) =>
+      scenario.use(CreatePartnership).execute({ tenantId: scenario.tenantId, sellerId: scenario.seller.id, buyerId: scenario.buyer.id, ...SCENARIO_TERMS, ...terms });
+    const invoiceOf = async (result: ImportResult | undefined) => (await scenario.adapters.invoices.get(scenario.tenantId, result?.invoiceId as never))?.toState();
+
+    it('refuses a row under a suspended partnership and writes nothing of it; the rest of the file goes on, and the row comes in once it is resumed', async () => {
+      await setStatus(scenario.partnership.id, 'suspend');
+      const rows = [{ ...NORDWIND, invoiceNumber: 'INV-000007', total: '99999.00', applied: '0' }, ROW];
+      expect(outcomes(await importRows(rows))).toEqual([['refused', '-:partnership.not_active'], ['imported']]);
+      expect((await invoices()).map((state) => state?.buyerId)).toEqual([(await customers())[0]?.id]);
+      expect(await balanceOf(scenario.buyer.id)).toEqual([]);
+      // No partnership opened beside the suspended one, no number taken out of the series.
+      expect((await scenario.adapters.partnerships.list(scenario.tenantId, { partnerId: scenario.buyer.id }, { limit: 200 })).items).toHaveLength(1);
+
+      await setStatus(scenario.partnership.id, 'resume');
+      const again = await importRows(rows);
+      expect(outcomes(again)).toEqual([['imported'], ['unchanged']]);
+      expect((await invoiceOf(again[0]))?.partnershipId).toBe(scenario.partnership.id);
+      expect((await balanceOf(scenario.buyer.id))[0]?.outstanding.toString()).toBe('99999.00');
+    });
+
+    it('takes under an ended partnership only the rows dated within its validity', async () => {
+      await setTerms({ validFrom: '2025-01-01', validUntil: '2025-12-31' });
+      await setStatus(scenario.partnership.id, 'end');
+      const rows = [
+        { ...NORDWIND, invoiceNumber: 'E-1', invoiceDate: '2025-01-01' },
+        { ...NORDWIND, invoiceNumber: 'E-2', invoiceDate: '2025-12-31', dueDate: '2026-01-30', terms: undefined },
+        { ...NORDWIND, invoiceNumber: 'E-3', invoiceDate: '2026-01-01' },
+        { ...NORDWIND, invoiceNumber: 'E-4', invoiceDate: '2024-12-31' },
+      ];
+      const results = await importRows(rows);
+      expect(outcomes(results)).toEqual([['imported'], ['imported'], ['refused', 'invoiceDate:partnership.not_active'], ['refused', 'invoiceDate:partnership.not_active']]);
+      expect((await invoiceOf(results[1]))?.partnershipId).toBe(scenario.partnership.id);
+      expect(results[2]?.problems[0]?.message).toContain('2025-01-01 to 2025-12-31');
+
+      // An ended partnership takes no more changes: the customer's later invoices go under a new one, which the file,
+      // sent again, then finds.
+      const next = await openAnother({ validFrom: '2026-01-01' });
+      const again = await importRows(rows);
+      expect(outcomes(again)).toEqual([['unchanged'], ['unchanged'], ['imported'], ['imported']]);
+      expect(await Promise.all(again.slice(2).map(async (result) => (await invoiceOf(result))?.partnershipId))).toEqual([next.id, next.id]);
+    });
+
+    it('chooses, among the customer\'s partnerships in the currency, the active one, then an ended one whose validity holds the date', async () => {
+      // Listed after the scenario's active partnership: before, the last one listed was reused, suspended or not.
+      const suspended = await openAnother();
+      await setStatus(suspended.id, 'suspend');
+      const [first] = await importRows([{ ...NORDWIND, invoiceNumber: 'M-1' }]);
+      expect([first?.outcome, (await invoiceOf(first))?.partnershipId]).toEqual(['imported', scenario.partnership.id]);
+
+      const ended = await openAnother({ validFrom: '2024-01-01', validUntil: '2024-12-31' });
+      await setStatus(ended.id, 'end');
+      const results = await importRows([{ ...NORDWIND, invoiceNumber: 'M-2', invoiceDate: '2024-06-03' }]);
+      // The active one is preferred; it takes history from before its first day (2026-01-01).
+      expect((await invoiceOf(results[0]))?.partnershipId).toBe(scenario.partnership.id);
+
+      await setStatus(scenario.partnership.id, 'suspend');
+      const later = await importRows([
+        { ...NORDWIND, invoiceNumber: 'M-3', invoiceDate: '2024-06-04' },
+        { ...NORDWIND, invoiceNumber: 'M-4', invoiceDate: '2025-06-04' },
+      ]);
+      expect(outcomes(later)).toEqual([['imported'], ['refused', 'invoiceDate:partnership.not_active']]);
+      expect((await invoiceOf(later[0]))?.partnershipId).toBe(ended.id);
+      expect(later[1]?.problems[0]?.message).toMatch(/suspended/);
+    });
+
+    it('refuses a row its partnership\'s approval policy would hold for approval before issue; the row comes in once the policy allows it', async () => {
+      await setTerms({ policy: { approval: { kind: 'always' } } });
+      const rows = [{ ...NORDWIND, invoiceNumber: 'A-1', total: '1000.01', applied: '0' }, { ...NORDWIND, invoiceNumber: 'A-2', total: '1000.00', applied: '0' }];
+      expect(outcomes(await importRows(rows))).toEqual([['refused', '-:invoice.approval_required'], ['refused', '-:invoice.approval_required']]);
+      await setTerms({ policy: { approval: { kind: 'above', threshold: '1000.00' } } });
+      expect(outcomes(await importRows(rows))).toEqual([['refused', 'total:invoice.approval_required'], ['imported']]);
+      expect((await balanceOf(scenario.buyer.id))[0]?.outstanding.toString()).toBe('1000.00');
+      // How an admin brings such history in: the policy lifted for the migration, then restored.
+      await setTerms({ policy: { approval: { kind: 'none' } } });
+      expect(outcomes(await importRows(rows))).toEqual([['imported'], ['unchanged']]);
+      await setTerms({ policy: { approval: { kind: 'always' } } });
+      // What was imported stays imported; a grown amount applied is a payment, which no policy holds back.
+      expect(outcomes(await importRows([{ ...rows[0], applied: '1000.01', status: 'Closed' } as typeof ROW, rows[1] as typeof ROW]))).toEqual([['updated'], ['unchanged']]);
+    });
+
+    it('records a later payment of an imported invoice whatever its partnership\'s status now', async () => {
+      const [first] = await importRows([NORDWIND]);
+      await setStatus(scenario.partnership.id, 'suspend');
+      const [again] = await importRows([{ ...NORDWIND, applied: '1250.40', status: 'Closed' }]);
+      expect([again?.outcome, again?.invoiceId]).toEqual(['updated', first?.invoiceId]);
+    });
   });
 
   describe('rows of several customers', () => {

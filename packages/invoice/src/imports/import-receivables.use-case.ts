@@ -8,6 +8,7 @@ import {
   ValidationError,
   definedFields,
   today,
+  type CalendarDate,
   type Clock,
   type Cursor,
   type IdGenerator,
@@ -84,9 +85,46 @@ interface PreparedRow {
   readonly invoice: Invoice;
 }
 
-/** The partnership an import records a customer's invoices in a currency under. */
+/** The partnerships an import may record a customer's invoices in a currency under. */
 function partnershipKey(buyerId: PartnerId, receivable: Receivable): string {
   return `${buyerId}\u0000${receivable.total.currency}`;
+}
+
+/**
+ * Whether a partnership takes an invoice of another system dated `date`. An active one, unless its validity ended
+ * before: history from before its first day is the relationship's own (a partnership is opened in the platform when it
+ * is first used here, and one an import opens starts at the first row it meets). An ended one, only within its validity
+ * (ADR 0027). A suspended one, never: as for any invoice.
+ */
+function takes(partnership: Partnership, date: CalendarDate): boolean {
+  const { status, validFrom, validUntil } = partnership;
+  if (status === 'active') return validUntil === undefined || date <= validUntil;
+  return status === 'ended' && validUntil !== undefined && validFrom <= date && date <= validUntil;
+}
+
+/** Why a partnership does not take a row's invoice date ({@link takes}), in words. */
+function whyNot(partnership: Partnership): string {
+  if (partnership.status === 'suspended') return `partnership ${partnership.id} is suspended`;
+  const validity = `${partnership.validFrom} to ${partnership.validUntil ?? 'its end, not recorded'}`;
+  return partnership.status === 'ended' ? `partnership ${partnership.id} has ended (valid ${validity})` : `partnership ${partnership.id} is valid until ${partnership.validUntil}`;
+}
+
+/**
+ * The partnership of the customer's, in the row's currency, that takes the row: an active one first, then an ended
+ * one whose validity holds the invoice date; none (undefined) when the customer has none, and one is opened.
+ * @throws ValidationError `partnership.not_active` when the customer has some and none takes it
+ */
+function partnershipFor(candidates: readonly Partnership[], receivable: Receivable): Partnership | undefined {
+  if (candidates.length === 0) return undefined;
+  const date = receivable.invoiceDate;
+  const chosen = candidates.find((each) => each.status === 'active' && takes(each, date)) ?? candidates.find((each) => takes(each, date));
+  if (chosen) return chosen;
+  // A date inside a validity would fix the row; a suspension only the partnership's resumption.
+  const path = candidates.some((each) => each.status !== 'suspended') ? 'invoiceDate' : '';
+  const reasons = candidates.map(whyNot).join('; ');
+  throw new ValidationError([
+    { path, code: 'partnership.not_active', message: `no partnership of ${receivable.customerName} in ${receivable.total.currency} takes an invoice dated ${date}: ${reasons}` },
+  ]);
 }
 
 /**
@@ -121,7 +159,8 @@ function importPaymentId(invoiceId: InvoiceId, appliedMinor: bigint): PaymentId 
 /**
  * Imports an accounts-receivable history: each receivable becomes an invoice issued under the other system's number
  * (`Invoice.recordIssued`), to a partner found by name (created when none has it) under a partnership in its currency
- * (opened when there is none), with the amount applied recorded as a payment. Running it again changes nothing; a
+ * (opened when there is none; one suspended, ended before the date or whose policy wants an approval refuses the row),
+ * with the amount applied recorded as a payment. Running it again changes nothing; a
  * corrected receivable may raise the amount applied (one more payment) and bring contacts, nothing else: an issued
  * invoice is not rewritten, so a changed customer, date, currency or total is refused as a conflict.
  *
@@ -163,11 +202,13 @@ export class ImportReceivables {
       }
       cursor = page.nextCursor;
     }
-    const partnerships = new Map<string, Partnership>();
+    // Every one of a customer's partnerships in a currency: which one takes a row depends on its status and date.
+    const partnerships = new Map<string, Partnership[]>();
     for (let cursor: Cursor | null | undefined; cursor !== null; ) {
       const page = await this.partnerships.list(target.tenantId, { partnerId: seller.id }, pageAfter(cursor));
       for (const state of page.items) {
-        if (state.sellerId === seller.id) partnerships.set(`${state.buyerId}\u0000${state.currency}`, Partnership.restore(state));
+        const key = `${state.buyerId}\u0000${state.currency}`;
+        if (state.sellerId === seller.id) partnerships.set(key, [...(partnerships.get(key) ?? []), Partnership.restore(state)]);
       }
       cursor = page.nextCursor;
     }
@@ -272,7 +313,7 @@ export class ReceivablesImport {
     private readonly deps: ImportDeps,
     private readonly seller: Partner,
     private readonly names: Map<string, PartnerId[]>,
-    private readonly partnerships: Map<string, Partnership>,
+    private readonly partnerships: Map<string, Partnership[]>,
   ) {}
 
   /**
@@ -302,7 +343,7 @@ export class ReceivablesImport {
             if (error instanceof ValidationError) {
               results[index] = refused(
                 error.issues.map((issue) =>
-                  issue.path === 'total' || issue.path === 'customerName'
+                  issue.path === 'total' || issue.path === 'customerName' || issue.path === 'invoiceDate'
                     ? { field: issue.path, code: issue.code, message: issue.message }
                     : { code: issue.code, message: `${issue.path ? `${issue.path}: ` : ''}${issue.message}` },
                 ),
@@ -377,8 +418,11 @@ export class ReceivablesImport {
       }
       this.loaded.set(row.customer.id, row.customer);
       if (customerId === undefined) this.names.set(partnerNameKey(receivable.customerName), [row.customer.id]);
-      if (row.partnershipIsNew) await this.deps.partnerships.save(row.partnership);
-      this.partnerships.set(partnershipKey(row.customer.id, receivable), row.partnership);
+      if (row.partnershipIsNew) {
+        await this.deps.partnerships.save(row.partnership);
+        const key = partnershipKey(row.customer.id, receivable);
+        this.partnerships.set(key, [...(this.partnerships.get(key) ?? []), row.partnership]);
+      }
       const recorded = await this.record(receivable, row.invoice);
       if (!(recorded instanceof Invoice)) return refused([recorded]);
       existing.byNumber.set(receivable.invoiceNumber, recorded);
@@ -410,7 +454,7 @@ export class ReceivablesImport {
       customerChanged = receivable.contact !== undefined && this.withContact(customer, receivable.contact, at) !== undefined;
     }
     const contactId = receivable.contact === undefined ? undefined : customer.contacts.find((known) => sameContact(known, receivable.contact as Omit<Contact, 'id'>))?.id;
-    const known = this.partnerships.get(partnershipKey(customer.id, receivable));
+    const known = partnershipFor(this.partnerships.get(partnershipKey(customer.id, receivable)) ?? [], receivable);
     const partnership =
       known ??
       Partnership.create(
@@ -434,6 +478,15 @@ export class ReceivablesImport {
         { tenantId, id: this.deps.ids.next<'Invoice'>(), at },
       ),
     );
+    // Recorded, it is a receivable like one issued here: what the policy would hold for approval before issue, an
+    // import does not issue either (the policy can be lifted for a migration, then restored).
+    if (partnership.requiresApproval(invoice.totals.amountDue)) {
+      const rule = partnership.policy.approval;
+      const why = rule.kind === 'above' ? `above ${rule.threshold.toString()}` : rule.kind;
+      throw new ValidationError([
+        { path: rule.kind === 'above' ? 'total' : '', code: 'invoice.approval_required', message: `partnership ${partnership.id} requires approval (${why}) before an invoice of ${invoice.totals.amountDue.toString()} is issued` },
+      ]);
+    }
     return { customer, customerChanged, partnership, partnershipIsNew: known === undefined, invoice };
   }
 
