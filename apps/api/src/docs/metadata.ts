@@ -125,14 +125,14 @@ export default async () => {
               code: { required: true, description: "`S` standard, `Z` zero rated, `E` exempt, `AE` reverse charge, `K` intra-community, `G` export, `O` not subject,\n`L` Canary Islands, `M` Ceuta and Melilla.", example: "S", enum: ["S", "Z", "E", "AE", "K", "G", "O", "L", "M"] },
               rate: { required: false, type: () => String, nullable: true, description: "Percent, as a decimal string; required for `S`, `L` and `M`, 0 when left out for `Z`, `E`, `AE`, `K`, `G`,\nabsent or null for `O`.", example: "20" },
               exemptionReason: { required: false, type: () => String, description: "Why no VAT is charged (BT-120): required for `E`, `AE`, `K`, `G` and `O` (this or the code), refused otherwise.", example: "Intra-community supply" },
-              exemptionReasonCode: { required: false, type: () => String, description: "VATEX code of the exemption (BT-121).", example: "VATEX-EU-IC" },
+              exemptionReasonCode: { required: false, type: () => String, description: "VATEX code of the exemption (BT-121): on an invoice or credit note, one of the CEF VATEX list, any letter case\n(`vat.unknown_exemption_code` otherwise, BR-CL-22).", example: "VATEX-EU-IC" },
             },
             AllowanceChargeDto: {
               amount: { required: false, type: () => String, description: "Decimal string in the invoice currency.", example: "5.00" },
               percent: { required: false, type: () => String, description: "Decimal string, e.g. `\"10\"` for 10 %.", example: "10" },
               baseAmount: { required: false, type: () => String, description: "What `percent` applies to: a decimal string in the invoice currency.", example: "200.00" },
               reason: { required: false, type: () => String, example: "Loyalty discount" },
-              reasonCode: { required: false, type: () => String, description: "UNTDID 5189 (allowances) or 7161 (charges) code.", example: "95" },
+              reasonCode: { required: false, type: () => String, description: "UNTDID 5189 code for an allowance (`95`, `100` \u2026), UNTDID 7161 code for a charge (`FC`, `ABL` \u2026):\n`allowance_charge.unknown_reason_code` otherwise (BR-CL-19, BR-CL-20).", example: "95" },
             },
             DocumentAllowanceChargeDto: {
               vat: { required: true, type: () => t["../invoices/invoice.dto"].VatCategoryDto },

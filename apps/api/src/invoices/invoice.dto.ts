@@ -39,7 +39,8 @@ export class VatCategoryDto {
   exemptionReason?: string;
 
   /**
-   * VATEX code of the exemption (BT-121).
+   * VATEX code of the exemption (BT-121): on an invoice or credit note, one of the CEF VATEX list, any letter case
+   * (`vat.unknown_exemption_code` otherwise, BR-CL-22).
    * @example "VATEX-EU-IC"
    */
   @TextLength(30)
@@ -90,7 +91,8 @@ export class AllowanceChargeDto {
   reason?: string;
 
   /**
-   * UNTDID 5189 (allowances) or 7161 (charges) code.
+   * UNTDID 5189 code for an allowance (`95`, `100` …), UNTDID 7161 code for a charge (`FC`, `ABL` …):
+   * `allowance_charge.unknown_reason_code` otherwise (BR-CL-19, BR-CL-20).
    * @example "95"
    */
   @TextLength(10)

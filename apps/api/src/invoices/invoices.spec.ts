@@ -188,6 +188,34 @@ describe('invoices and credit notes over HTTP', () => {
       expect(issues.sort()).toEqual(['lines.0.netPrice:request.is_string', 'lines.0.quantity:request.is_string', 'lines.0.vat.rate:request.is_string']);
     });
 
+    it('refuses reason and exemption codes outside their code lists on a draft and its update (400), and leaves an imported file\'s to the validator (422) (audit D3)', async () => {
+      const S20 = { code: 'S', rate: '20' };
+      const bad = {
+        lines: [{ name: 'Consulting', quantity: '1', unitCode: 'HUR', netPrice: '100.00', vat: { code: 'E', exemptionReasonCode: 'VATEX-FAKE' }, allowances: [{ amount: '1.00', reasonCode: 'ZZ' }] }],
+        charges: [{ amount: '1.00', reason: 'Freight', reasonCode: '95', vat: S20 }],
+      };
+      const expected = ['charges.0.reasonCode:allowance_charge.unknown_reason_code', 'lines.0.allowances.0.reasonCode:allowance_charge.unknown_reason_code', 'lines.0.vat.exemptionReasonCode:vat.unknown_exemption_code'];
+      const issuesOf = (answer: { body: { errors: { path: string; code: string }[] } }) => answer.body.errors.map((issue) => `${issue.path}:${issue.code}`).sort();
+
+      const created = await t.call('POST', '/v1/invoices', { body: { partnershipId: partnerships.main, ...bad } });
+      expect([created.status, created.body.code, issuesOf(created)]).toEqual([400, 'validation.failed', expected]);
+      const stored = await t.call('POST', '/v1/invoices', { body: { partnershipId: partnerships.main, ...simple } });
+      const updated = await t.call('PUT', `/v1/invoices/${stored.body.id}`, { body: bad, headers: { 'if-match': stored.headers.get('etag') ?? '' } });
+      expect([updated.status, issuesOf(updated)]).toEqual([400, expected]);
+      expect((await get(stored.body.id)).version).toBe(stored.body.version);
+
+      // A file read from elsewhere is refused by the EN 16931 validator with its findings, before any draft is made.
+      const issuedOne = await issued(partnerships.main, { ...simple, charges: [{ amount: '1.00', reason: 'Freight', reasonCode: 'FC', vat: S20 }] });
+      const file = (await t.call('GET', `/v1/invoices/${issuedOne.id}/e-invoice`)).text;
+      expect(file).toContain('<cbc:AllowanceChargeReasonCode>FC</cbc:AllowanceChargeReasonCode>');
+      const imported = await t.call('POST', `/v1/e-invoices/import?partnership_id=${partnerships.main}`, {
+        body: file.replace('<cbc:AllowanceChargeReasonCode>FC<', '<cbc:AllowanceChargeReasonCode>95<').replace(/<cbc:ID>[^<]*<\/cbc:ID>/, '<cbc:ID>D3-IMPORT-1</cbc:ID>'),
+        headers: { 'content-type': 'application/xml' },
+      });
+      expect([imported.status, imported.body.code]).toEqual([422, 'e_invoice.invalid']);
+      expect(imported.body.findings).toEqual([expect.objectContaining({ rule: 'BR-CL-20', term: 'BT-105' })]);
+    });
+
     it('refuses what the domain finds wrong, each problem under its field (400)', async () => {
       const answer = await t.call('POST', '/v1/invoices', {
         body: {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ConflictError, addDays, type AggregateRoot, type CurrencyCode, type Page, type PageRequest, type TenantId } from '@invoicing/core';
+import { ConflictError, addDays, daysBetween, type AggregateRoot, type CurrencyCode, type Page, type PageRequest, type TenantId } from '@invoicing/core';
 import {
   DUPLICATE_WINDOW_DAYS,
   Invoice,
@@ -220,12 +220,12 @@ export class MongoInvoiceRepository extends MongoAggregateRepository<Invoice, In
   }
 
   async findPossibleDuplicate(tenantId: TenantId, probe: DuplicateProbe): Promise<InvoiceId | undefined> {
-    const center = addDays(probe.from, DUPLICATE_WINDOW_DAYS);
     // The keys hold each day of the window around an invoice's date: the probe's own day finds exactly the invoices
-    // within the window. A probe over another window reads the buyer's invoices and compares here.
+    // within the window. A probe over another window (one the calendar's first or last day cut short) reads the buyer's
+    // invoices and compares here.
     const filter =
-      addDays(center, DUPLICATE_WINDOW_DAYS) === probe.to
-        ? { tenantId, duplicateKeys: invoiceDuplicateKey(probe.buyerId, probe.currency, probe.total.minor, center) }
+      daysBetween(probe.from, probe.to) === 2 * DUPLICATE_WINDOW_DAYS
+        ? { tenantId, duplicateKeys: invoiceDuplicateKey(probe.buyerId, probe.currency, probe.total.minor, addDays(probe.from, DUPLICATE_WINDOW_DAYS)) }
         : {
             tenantId,
             buyerId: probe.buyerId,

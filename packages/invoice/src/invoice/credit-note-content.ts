@@ -34,8 +34,8 @@ export function creditNoteContentOf(creditNote: InvoiceState): CreditNoteContent
   const closing = closingVatOf(creditNote.vatBreakdown);
   return {
     lines: creditNote.lines.map(invoiceLineToInput),
-    allowances: creditNote.allowances.map(documentAllowanceChargeToInput),
-    charges: creditNote.charges.map(documentAllowanceChargeToInput),
+    allowances: creditNote.allowances.map((each) => documentAllowanceChargeToInput(each, 'allowance')),
+    charges: creditNote.charges.map((each) => documentAllowanceChargeToInput(each, 'charge')),
     notes: [...creditNote.notes],
     prepaidAmount: creditNote.totals.prepaid.toString(),
     roundingAmount: creditNote.totals.rounding.toString(),

@@ -93,8 +93,8 @@ export function parseDraftContent(input: DraftContent, currency: CurrencyCode, c
       if (input.lines.length > 10_000) throw ValidationError.of('', 'invoice.too_many_lines', 'at most 10000 lines');
       return collectIssues((inner) => withLineIds(input.lines).map((line, index) => inner(String(index), () => invoiceLine(line, currency, index))));
     });
-    const allowances = (attempt('allowances', () => requiredList(input.allowances ?? [])) ?? []).map((item, index) => attempt(`allowances.${index}`, () => documentAllowanceCharge(item, currency)));
-    const charges = (attempt('charges', () => requiredList(input.charges ?? [])) ?? []).map((item, index) => attempt(`charges.${index}`, () => documentAllowanceCharge(item, currency)));
+    const allowances = (attempt('allowances', () => requiredList(input.allowances ?? [])) ?? []).map((item, index) => attempt(`allowances.${index}`, () => documentAllowanceCharge(item, currency, 'allowance')));
+    const charges = (attempt('charges', () => requiredList(input.charges ?? [])) ?? []).map((item, index) => attempt(`charges.${index}`, () => documentAllowanceCharge(item, currency, 'charge')));
     const issueDate = input.issueDate === undefined ? undefined : attempt('issueDate', () => parseCalendarDate(input.issueDate as string));
     const dueDate = input.dueDate === undefined ? undefined : attempt('dueDate', () => parseCalendarDate(input.dueDate as string));
     const purchaseOrderReference = attempt('purchaseOrderReference', () => optionalText(input.purchaseOrderReference, '', 100));

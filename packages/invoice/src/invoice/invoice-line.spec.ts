@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { Money, ValidationError, type CurrencyCode } from '@invoicing/core';
+import { Decimal, Money, ValidationError, type CurrencyCode } from '@invoicing/core';
 import { allowanceCharge, documentAllowanceCharge, invoiceLine, invoiceLineToInput, unitCode, type InvoiceLineInput } from './invoice-line';
 
 /** The one ValidationError `fn` throws; fails the test when it throws nothing or something else. */
@@ -336,6 +336,22 @@ describe('InvoiceLine', () => {
         ]);
       });
 
+      it('refuses a line allowance reason code outside UNTDID 5189 and a line charge reason code outside UNTDID 7161 (BR-CL-19, BR-CL-20; audit D3)', () => {
+        // Issued, each made an invoice whose e-invoice was refused for ever: 95 is an allowance code, FC a charge code.
+        expect(issuesOf(() => line({ allowances: [{ amount: '1.00', reasonCode: 'ZZ' }, { amount: '1.00', reasonCode: 'FC' }], charges: [{ amount: '1.00', reasonCode: '95' }] }))).toEqual([
+          { path: 'allowances.0.reasonCode', code: 'allowance_charge.unknown_reason_code' },
+          { path: 'allowances.1.reasonCode', code: 'allowance_charge.unknown_reason_code' },
+          { path: 'charges.0.reasonCode', code: 'allowance_charge.unknown_reason_code' },
+        ]);
+        expect(line({ allowances: [{ amount: '1.00', reasonCode: '95' }], charges: [{ amount: '1.00', reasonCode: 'FC' }] }).netAmount.toString()).toBe('100.00');
+      });
+
+      it('refuses a VAT exemption reason code outside the CEF VATEX list (BR-CL-22; audit D3), and takes a listed one in any case, as the rule does', () => {
+        expect(issuesOf(() => line({ vat: { code: 'E', exemptionReasonCode: 'VATEX-FAKE' } }))).toEqual([{ path: 'vat.exemptionReasonCode', code: 'vat.unknown_exemption_code' }]);
+        expect(issuesOf(() => line({ vat: { code: 'E', exemptionReason: 'Exempt', exemptionReasonCode: 'VATEX-EU-132 1A' } }))).toEqual([{ path: 'vat.exemptionReasonCode', code: 'vat.unknown_exemption_code' }]);
+        expect(line({ vat: { code: 'K', exemptionReasonCode: 'vatex-eu-ic' } }).vat.exemptionReasonCode).toBe('vatex-eu-ic');
+      });
+
       it('refuses an invalid VAT category under the vat path', () => {
         expect(issuesOf(() => line({ vat: { code: 'E' } }))).toEqual([{ path: 'vat.exemptionReason', code: 'vat.exemption_reason_required' }]);
       });
@@ -388,6 +404,23 @@ describe('InvoiceLine', () => {
       expect(invoiceLine(invoiceLineToInput(parsed), 'EUR', 0)).toEqual(parsed);
     });
 
+    it('drops from the copy a code outside its list that a line stored before codes were checked carries, keeping it as the reason when there is none (audit D3)', () => {
+      // Stored as issued then: a full credit note copies the line, and would otherwise be refused.
+      const stored = {
+        ...line(),
+        allowances: [{ amount: Money.of('1.00', 'EUR'), reasonCode: 'ZZ' }],
+        charges: [{ amount: Money.of('2.00', 'EUR'), reason: 'Discount given back', reasonCode: '95' }],
+        vat: { code: 'E' as const, rate: new Decimal(0), exemptionReasonCode: 'VATEX-FAKE' },
+      };
+      const copied = invoiceLineToInput(stored);
+
+      expect([copied.allowances, copied.charges, copied.vat]).toEqual([
+        [{ amount: '1.00', reason: 'ZZ' }],
+        [{ amount: '2.00', reason: 'Discount given back' }],
+        { code: 'E', rate: '0', exemptionReason: 'VATEX-FAKE' },
+      ]);
+    });
+
     it('keeps a discounted return at its net amount: −2 × 10.00 less 10 % is −18.00, the allowance −2.00', () => {
       const parsed = line({ quantity: '-2', netPrice: '10.00', allowances: [{ percent: '10', reason: 'Discount' }] });
       const again = invoiceLine(invoiceLineToInput(parsed), 'EUR', 0);
@@ -403,6 +436,10 @@ describe('InvoiceLine', () => {
       expect(parsed.amount.toJSON()).toEqual({ amount: '12.50', currency: 'EUR' });
       expect(parsed).toMatchObject({ reason: 'Damage', reasonCode: '65' });
       expect(parsed).not.toHaveProperty('percent');
+    });
+
+    it('refuses a reason code of neither UNTDID 5189 nor 7161 when it is not told which it is (audit D3)', () => {
+      expect(issuesOf(() => allowanceCharge({ amount: '1.00', reasonCode: 'ZZ' }, 'EUR'))).toEqual([{ path: 'reasonCode', code: 'allowance_charge.unknown_reason_code' }]);
     });
 
     it('accepts a reason code alone', () => {

@@ -15,10 +15,12 @@ import {
   type CurrencyCode,
   type DecimalInput,
 } from '@invoicing/core';
+import { UNTDID_5189, UNTDID_7161 } from '../en16931/rules/code-list-values';
+import { isListed } from '../en16931/rules/code-lists';
 import type { MarketableId } from '../shared/ids';
 import { optionalText, requiredText } from '../shared/text';
 import { invoicePeriod, periodInput, type InvoicePeriod, type InvoicePeriodInput } from './invoice-period';
-import { vatCategory, vatCategoryToInput, type VatCategory, type VatCategoryInput } from './vat';
+import { invoicedVatCategory, isVatexCode, vatCategoryToInput, type VatCategory, type VatCategoryInput } from './vat';
 
 /**
  * An allowance (discount) or a charge (fee) on a line or on the whole document.
@@ -142,12 +144,27 @@ export function unitCode(value: unknown, path = 'unitCode'): string {
   return value;
 }
 
+/** Which an allowance or charge is: its reason code comes from UNTDID 5189 (allowances) or 7161 (charges). */
+export type AllowanceChargeSide = 'allowance' | 'charge';
+
+/** The lists of the EN 16931 validator (BR-CL-19, BR-CL-20): a code a draft takes, its e-invoice takes. */
+const REASON_CODES = {
+  allowance: { codes: UNTDID_5189, name: 'a UNTDID 5189 allowance reason code (BR-CL-19)' },
+  charge: { codes: UNTDID_7161, name: 'a UNTDID 7161 charge reason code (BR-CL-20)' },
+} as const;
+
+/** Whether `code` is a reason code of `side`'s list; of either list when the side is not known. */
+export function isReasonCode(code: string, side?: AllowanceChargeSide): boolean {
+  return side === undefined ? isListed(UNTDID_5189, code) || isListed(UNTDID_7161, code) : isListed(REASON_CODES[side].codes, code);
+}
+
 /**
  * Parses an allowance or charge; `defaultBase` is the base a percent applies to when no `baseAmount` is given (a line's
- * gross): a `baseAmount` equal to it is taken even when negative (a return line's).
- * @throws ValidationError `request.is_object` | `allowance_charge.amount_or_percent` | `allowance_charge.base_required` | `allowance_charge.reason_required` | `allowance_charge.negative` | `allowance_charge.amount_mismatch`
+ * gross): a `baseAmount` equal to it is taken even when negative (a return line's). `side` says which list its reason
+ * code comes from; without it, a code of neither list is refused.
+ * @throws ValidationError `request.is_object` | `allowance_charge.amount_or_percent` | `allowance_charge.base_required` | `allowance_charge.reason_required` | `allowance_charge.unknown_reason_code` | `allowance_charge.negative` | `allowance_charge.amount_mismatch`
  */
-export function allowanceCharge(input: AllowanceChargeInput, currency: CurrencyCode, defaultBase?: Money): AllowanceCharge {
+export function allowanceCharge(input: AllowanceChargeInput, currency: CurrencyCode, defaultBase?: Money, side?: AllowanceChargeSide): AllowanceCharge {
   requiredObject(input);
   return collectIssues((attempt) => {
     const reason = attempt('reason', () => optionalText(input.reason, '', 500));
@@ -156,6 +173,13 @@ export function allowanceCharge(input: AllowanceChargeInput, currency: CurrencyC
       attempt('reason', () => {
         // BR-33 / BR-38 / BR-42 / BR-44
         throw ValidationError.of('', 'allowance_charge.reason_required', 'give a reason or a reason code');
+      });
+    }
+    if (reasonCode !== undefined && !isReasonCode(reasonCode, side)) {
+      attempt('reasonCode', () => {
+        // Issued, the document's e-invoice would be refused for ever (BR-CL-19 / BR-CL-20).
+        const list = side === undefined ? 'a UNTDID 5189 or 7161 reason code' : REASON_CODES[side].name;
+        throw ValidationError.of('', 'allowance_charge.unknown_reason_code', `${JSON.stringify(reasonCode)} is not ${list}`);
       });
     }
     // A negative base or percent would make an allowance a charge (and a charge an allowance) behind its indicator. A
@@ -208,12 +232,12 @@ function notNegative(value: Money): Money {
   return value;
 }
 
-/** Parses a document-level allowance or charge, which carries its own VAT category. */
-export function documentAllowanceCharge(input: DocumentAllowanceChargeInput, currency: CurrencyCode): DocumentAllowanceCharge {
+/** Parses a document-level allowance or charge, which carries its own VAT category (its exemption code a VATEX code). */
+export function documentAllowanceCharge(input: DocumentAllowanceChargeInput, currency: CurrencyCode, side?: AllowanceChargeSide): DocumentAllowanceCharge {
   requiredObject(input);
   return collectIssues((attempt) => {
-    const parsed = attempt('', () => allowanceCharge(input, currency));
-    const vat = attempt('vat', () => vatCategory(input.vat ?? ({} as VatCategoryInput)));
+    const parsed = attempt('', () => allowanceCharge(input, currency, undefined, side));
+    const vat = attempt('vat', () => invoicedVatCategory(input.vat ?? ({} as VatCategoryInput)));
     return { ...(parsed as AllowanceCharge), vat: vat as VatCategory };
   });
 }
@@ -259,7 +283,7 @@ export function invoiceLine(input: InvoiceLineInput, currency: CurrencyCode, pos
       }
       return base;
     });
-    const vat = attempt('vat', () => vatCategory(input.vat ?? ({} as VatCategoryInput)));
+    const vat = attempt('vat', () => invoicedVatCategory(input.vat ?? ({} as VatCategoryInput)));
     // Amounts the line comes to are reported under the line itself: no one field is at fault when they leave the range.
     const gross =
       attempt('', () =>
@@ -267,8 +291,8 @@ export function invoiceLine(input: InvoiceLineInput, currency: CurrencyCode, pos
           ? Money.fromDecimal(new WideDecimal(quantity).times(netPrice).dividedBy(priceBaseQuantity), currency)
           : undefined,
       ) ?? Money.zero(currency);
-    const allowances = (attempt('allowances', () => requiredList(input.allowances ?? [])) ?? []).map((item, index) => attempt(`allowances.${index}`, () => allowanceCharge(item, currency, gross)));
-    const charges = (attempt('charges', () => requiredList(input.charges ?? [])) ?? []).map((item, index) => attempt(`charges.${index}`, () => allowanceCharge(item, currency, gross)));
+    const allowances = (attempt('allowances', () => requiredList(input.allowances ?? [])) ?? []).map((item, index) => attempt(`allowances.${index}`, () => allowanceCharge(item, currency, gross, 'allowance')));
+    const charges = (attempt('charges', () => requiredList(input.charges ?? [])) ?? []).map((item, index) => attempt(`charges.${index}`, () => allowanceCharge(item, currency, gross, 'charge')));
     const parsedAllowances = allowances.filter((item): item is AllowanceCharge => item !== undefined);
     const parsedCharges = charges.filter((item): item is AllowanceCharge => item !== undefined);
     const netAmount = attempt('', () =>
@@ -293,23 +317,33 @@ export function invoiceLine(input: InvoiceLineInput, currency: CurrencyCode, pos
 
 /**
  * The input that parses back to this allowance or charge: its amount with the percent and base it came from, so that
- * the percent is kept (BT-138) and a return line's negative percent amount is taken back as that percent.
+ * the percent is kept (BT-138) and a return line's negative percent amount is taken back as that percent. A reason code
+ * outside `side`'s list (stored before codes were checked) is left out, its text kept as the reason when there is none:
+ * a credit note copying the document is not refused for it.
  */
-function allowanceChargeToInput(item: AllowanceCharge): AllowanceChargeInput {
+function allowanceChargeToInput(item: AllowanceCharge, side: AllowanceChargeSide): AllowanceChargeInput {
+  const listed = item.reasonCode === undefined || isReasonCode(item.reasonCode, side);
   return {
     amount: item.amount.toString(),
     ...definedFields({
       percent: item.percent === undefined ? undefined : formatDecimal(item.percent),
       baseAmount: item.baseAmount?.toString(),
-      reason: item.reason,
-      reasonCode: item.reasonCode,
+      reason: listed ? item.reason : (item.reason ?? item.reasonCode),
+      reasonCode: listed ? item.reasonCode : undefined,
     }),
   };
 }
 
+/** The input that parses back to this VAT category; an exemption code outside VATEX is left out as above. */
+function invoicedVatToInput(category: VatCategory): VatCategoryInput {
+  const { exemptionReasonCode: code, ...input } = vatCategoryToInput(category);
+  if (code === undefined || isVatexCode(code)) return vatCategoryToInput(category);
+  return { ...input, exemptionReason: category.exemptionReason ?? code };
+}
+
 /** The input that parses back to this document-level allowance or charge. */
-export function documentAllowanceChargeToInput(item: DocumentAllowanceCharge): DocumentAllowanceChargeInput {
-  return { ...allowanceChargeToInput(item), vat: vatCategoryToInput(item.vat) };
+export function documentAllowanceChargeToInput(item: DocumentAllowanceCharge, side: AllowanceChargeSide): DocumentAllowanceChargeInput {
+  return { ...allowanceChargeToInput(item, side), vat: invoicedVatToInput(item.vat) };
 }
 
 /** The input that rebuilds this line exactly (a credit note copies the invoice's lines). */
@@ -323,8 +357,8 @@ export function invoiceLineToInput(line: InvoiceLine): InvoiceLineInput {
     unitCode: line.unitCode,
     netPrice: formatDecimal(line.netPrice),
     priceBaseQuantity: formatDecimal(line.priceBaseQuantity),
-    allowances: line.allowances.map(allowanceChargeToInput),
-    charges: line.charges.map(allowanceChargeToInput),
-    vat: vatCategoryToInput(line.vat),
+    allowances: line.allowances.map((item) => allowanceChargeToInput(item, 'allowance')),
+    charges: line.charges.map((item) => allowanceChargeToInput(item, 'charge')),
+    vat: invoicedVatToInput(line.vat),
   };
 }

@@ -9,6 +9,10 @@ import { INVOICE_COMMANDS, INVOICE_STATUSES, INVOICE_TRANSITIONS, type InvoiceCo
 import { partySnapshot, type PartySnapshot } from './party-snapshot';
 import { issuesOf, thrown } from '../testing/assertions';
 import { attempt, tamperWith } from '../testing/tamper';
+import { invoiceToEn16931 } from '../en16931/from-invoice';
+import { UNTDID_5189, UNTDID_7161, VATEX } from '../en16931/rules/code-list-values';
+import { codeListRules } from '../en16931/rules/code-lists';
+import { validDocument } from '../en16931/testing';
 
 const tenant = tenantId('acme');
 const at = new Date('2026-01-15T09:00:00Z');
@@ -547,6 +551,21 @@ describe('Invoice', () => {
 
       expect(note.totals.amountDue.toString()).toBe('-60.00');
       expect(check(note)).toEqual([{ path: 'totals.amountDue', code: 'credit_note.negative_amount' }]);
+    });
+
+    it('refuses a due date the terms put after 9999-12-31, with the other problems, and takes a due date of the draft\'s own (audit D4)', () => {
+      const lastDay = parseCalendarDate('9999-12-31');
+      const endOfMonth = draft({ paymentTerms: { kind: 'end_of_month', days: 0 } });
+
+      expect(check(draft({ lines: [] }), { issueDate: lastDay })).toEqual([
+        { path: 'lines', code: 'invoice.no_lines' },
+        { path: 'dueDate', code: 'invoice.due_date_out_of_range' },
+      ]);
+      expect(check(draft({ paymentTerms: { kind: 'net', days: 3650 } }), { issueDate: parseCalendarDate('9990-01-03') })).toEqual([{ path: 'dueDate', code: 'invoice.due_date_out_of_range' }]);
+      expect(() => draft({ dueDate: '9999-12-31' }).assertIssuable(issueContext({ issueDate: lastDay }))).not.toThrow();
+      expect(() => endOfMonth.assertIssuable(issueContext({ issueDate: parseCalendarDate('9999-12-15') }))).not.toThrow();
+      endOfMonth.issue(issueContext({ issueDate: parseCalendarDate('9999-12-15') }));
+      expect(endOfMonth.dueDate).toBe('9999-12-31');
     });
 
     it('reports the approval before the completeness issues', () => {
@@ -1205,6 +1224,90 @@ describe('Invoice', () => {
           expect(invoice.paidAmount.add(invoice.creditedAmount).equals(due)).toBe(true);
         }),
       );
+    });
+  });
+
+  describe('codes from their code lists (audit D3)', () => {
+    const S20 = { code: 'S', rate: '20' } as const;
+    const withCharge = (reasonCode: string): Partial<NewDraft> => ({ charges: [{ amount: '1.00', reason: 'Freight', reasonCode, vat: S20 }] });
+
+    it('refuses a draft, its update and a credit note whose document allowance, charge or VAT exemption code is outside its list, with the path', () => {
+      const bad: Partial<NewDraft> = {
+        allowances: [{ amount: '1.00', reasonCode: 'FC', vat: S20 }],
+        charges: [{ amount: '1.00', reasonCode: '95', vat: { code: 'E', exemptionReasonCode: 'VATEX-FAKE' } }],
+        lines: [line({ charges: [{ amount: '1.00', reasonCode: '95' }] })],
+      };
+      const expected = [
+        { path: 'lines.0.charges.0.reasonCode', code: 'allowance_charge.unknown_reason_code' },
+        { path: 'allowances.0.reasonCode', code: 'allowance_charge.unknown_reason_code' },
+        { path: 'charges.0.reasonCode', code: 'allowance_charge.unknown_reason_code' },
+        { path: 'charges.0.vat.exemptionReasonCode', code: 'vat.unknown_exemption_code' },
+      ];
+
+      expect(issuesOf(() => draft(bad))).toEqual(expected);
+      expect(issuesOf(() => draft({ ...bad, kind: 'credit_note' }))).toEqual(expected);
+      const invoice = draft();
+      expect(issuesOf(() => invoice.update({ lines: bad.lines ?? [], allowances: bad.allowances, charges: bad.charges }, later))).toEqual(expected);
+      expect(invoice.toState().lines[0]?.charges).toEqual([]);
+      expect(draft(withCharge('FC')).toState().charges[0]?.reasonCode).toBe('FC');
+    });
+
+    it('keeps an invoice stored with such a code before as it was issued: readable, its e-invoice still refused (BR-CL-20)', () => {
+      const state = issued(withCharge('FC')).toState();
+      const stored = Invoice.restore({ ...state, charges: state.charges.map((charge) => ({ ...charge, reasonCode: '95' })) });
+
+      expect(stored.toState().charges[0]?.reasonCode).toBe('95');
+      expect(codeListRules(invoiceToEn16931(stored.toState())).map((finding) => finding.rule)).toEqual(['BR-CL-20']);
+    });
+
+    /** The BR-CL-19/20/22 findings of the validator on a document with `code` where `place` says. */
+    const validatorFindings = (place: 'allowance' | 'charge' | 'vatex', code: string): string[] => {
+      const doc = validDocument();
+      const reason = { amount: '0.00', reason: 'x', vatCategory: 'S', vatRate: '19' };
+      const patched =
+        place === 'vatex'
+          ? { ...doc, vatBreakdown: doc.vatBreakdown.map((entry) => ({ ...entry, exemptionReasonCode: code })) }
+          : { ...doc, [place === 'allowance' ? 'allowances' : 'charges']: [{ ...reason, reasonCode: code }] };
+      return codeListRules(patched).map((finding) => finding.rule).filter((rule) => ['BR-CL-19', 'BR-CL-20', 'BR-CL-22'].includes(rule));
+    };
+
+    /** Whether a draft takes `code` where `place` says, and when it does, what the validator finds on its e-invoice. */
+    const drafted = (place: 'allowance' | 'charge' | 'vatex', code: string): string[] | 'refused' => {
+      const content: Partial<NewDraft> =
+        place === 'vatex'
+          ? { lines: [line({ vat: { code: 'E', exemptionReasonCode: code } })] }
+          : {
+              lines: [line({ [place === 'allowance' ? 'allowances' : 'charges']: [{ amount: '1.00', reasonCode: code }] })],
+              [place === 'allowance' ? 'allowances' : 'charges']: [{ amount: '1.00', reasonCode: code, vat: S20 }],
+            };
+      try {
+        const invoice = issued(content);
+        return codeListRules(invoiceToEn16931(invoice.toState())).map((finding) => finding.rule).filter((rule) => ['BR-CL-19', 'BR-CL-20', 'BR-CL-22'].includes(rule));
+      } catch (error) {
+        if (error instanceof ValidationError) return 'refused';
+        throw error;
+      }
+    };
+
+    it('takes exactly the codes the EN 16931 validator takes: every code of its lists, and none it refuses', () => {
+      const listed = [...UNTDID_5189, ...UNTDID_7161, ...VATEX];
+      const candidates = [...new Set([...listed, ...listed.map((code) => code.toLowerCase()), 'ZZ', 'VATEX-FAKE', 'VATEX-EU', '095', '9 5', 'C62'])];
+      const disagreements: string[] = [];
+      for (const place of ['allowance', 'charge', 'vatex'] as const) {
+        for (const code of candidates) {
+          const validator = validatorFindings(place, code);
+          const draftAnswer = drafted(place, code);
+          // Refused by the draft exactly when the validator refuses it; taken, its e-invoice has no code-list finding.
+          const agree = draftAnswer === 'refused' ? validator.length > 0 : validator.length === 0 && draftAnswer.length === 0;
+          if (!agree) disagreements.push(`${place} ${JSON.stringify(code)}: draft ${JSON.stringify(draftAnswer)}, validator ${JSON.stringify(validator)}`);
+        }
+      }
+
+      expect(disagreements).toEqual([]);
+      // Each list is taken whole where it applies.
+      expect([...UNTDID_5189].filter((code) => drafted('allowance', code) === 'refused')).toEqual([]);
+      expect([...UNTDID_7161].filter((code) => drafted('charge', code) === 'refused')).toEqual([]);
+      expect([...VATEX].filter((code) => drafted('vatex', code) === 'refused')).toEqual([]);
     });
   });
 });

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { Money, tenantId, type DomainError, type TenantId } from '@invoicing/core';
+import { Money, addDays, tenantId, type CalendarDate, type DomainError, type TenantId } from '@invoicing/core';
 import fc from 'fast-check';
 import { CreateMarketable, SetMarketableActive, UpdateMarketable } from '../marketable/marketable.use-cases';
 import { CreatePartner, UpdatePartner } from '../partner/partner.use-cases';
@@ -13,12 +13,15 @@ import { RelayEvents } from '../shared/relay-events.use-case';
 import type { LedgerTransaction, Posting } from '../ledger/ledger';
 import { LedgerProjection } from '../ledger/ledger-projection';
 import { invoiceToEn16931 } from '../en16931/from-invoice';
+import { checkIntegrity } from '../integrity/check-integrity';
+import { InMemoryIntegrityReader } from '../integrity/in-memory-integrity-reader';
 import { validateEn16931 } from '../en16931/validate-en16931';
 import { postTransaction } from '../ledger/post-transaction';
 import { createInMemoryAdapters } from '../testing/in-memory/in-memory-adapters';
 import { SCENARIO_BUYER, SCENARIO_MARKETABLE, SCENARIO_NOW, SCENARIO_TERMS, afterNextLedgerLookup, createScenario, createTestBed, type Scenario } from '../testing/scenario';
 import { Invoice, type InvoiceState } from './invoice';
 import type { InvoiceRepository } from './invoice-repository.port';
+import type { NumberSequence } from './number-sequence.port';
 import {
   ApproveInvoice,
   CreateCreditNote,
@@ -363,6 +366,41 @@ describe('CreateInvoiceDraft', () => {
         ]);
       });
 
+      it.each([
+        ['the last days of the calendar', '9999-12-29', '9999-12-31'],
+        ['the first days of the calendar', '0100-01-03', '0100-01-01'],
+      ])('drafts and flags an invoice planned in %s, whose window of 3 days would pass the calendar (audit D4: date.out_of_range without a path)', async (_when, first, last) => {
+        const always = await partnership({ validFrom: '0100-01-01', paymentTerms: { kind: 'due_on_receipt' } });
+        const original = await draft({ partnershipId: always.id, issueDate: first });
+
+        const lookalike = await draft({ partnershipId: always.id, issueDate: last });
+
+        expect(original.possibleDuplicateOf).toBeUndefined();
+        expect(lookalike.possibleDuplicateOf).toBe(original.id);
+        expect(await issue(lookalike.id)).toMatchObject({ status: 'issued', issueDate: last, dueDate: last });
+      });
+
+      it.each([
+        // 00:30 on 11 March in Paris: the configured day is a day after the UTC one.
+        ['Europe/Paris', '2026-03-10T23:30:00Z', '2026-03-10'],
+        // 19:30 on 9 March in Anchorage: the configured day is a day before the UTC one.
+        ['America/Anchorage', '2026-03-10T03:30:00Z', '2026-03-10'],
+        // 13:59 on 11 March at UTC+14 (Kiritimati), a minute before midnight UTC.
+        ['Pacific/Kiritimati', '2026-03-10T23:59:00Z', '2026-03-10'],
+      ])('centres the window of a draft without an issue date on its UTC day of creation, not the day in %s (audit D7)', async (timeZone, now, utcDay) => {
+        s = await createScenario({ timeZone, now });
+        const threeBefore = await draft({ issueDate: addDays(utcDay as CalendarDate, -3) });
+        const fourAfter = await draft({ issueDate: addDays(utcDay as CalendarDate, 4), lines: [serviceLine('1000')] });
+        const threeAfter = await draft({ issueDate: addDays(utcDay as CalendarDate, 3), lines: [serviceLine('2000')] });
+        const fourBefore = await draft({ issueDate: addDays(utcDay as CalendarDate, -4), lines: [serviceLine('3000')] });
+
+        const flagged = [];
+        for (const price of [undefined, '1000', '2000', '3000']) flagged.push((await draft(price === undefined ? {} : { lines: [serviceLine(price)] })).possibleDuplicateOf);
+
+        expect(flagged).toEqual([threeBefore.id, undefined, threeAfter.id, undefined]);
+        expect([fourAfter.possibleDuplicateOf, fourBefore.possibleDuplicateOf]).toEqual([undefined, undefined]);
+      });
+
       it('compares with issued invoices too, on their issue date', async () => {
         const original = await issued({ issueDate: '2026-03-02' });
 
@@ -562,6 +600,21 @@ describe('CreateIssuedInvoice', () => {
       expect((await issue(pending.id)).number).toBe('STR-000001');
     });
 
+    it('stores nothing and consumes no number when the terms put the due date after 9999-12-31 (audit D4)', async () => {
+      const { check } = await recordingScenario();
+      const far = await partnership({ paymentTerms: { kind: 'end_of_month', days: 3650 }, numbering: { invoice: 'OVF' } });
+
+      await expect(createIssued({ partnershipId: far.id, issueDate: '9999-06-01' })).rejects.toMatchObject({
+        name: 'ValidationError',
+        code: 'invoice.not_issuable',
+        issues: [issueAt('dueDate', 'invoice.due_date_out_of_range')],
+      });
+
+      expect(await documents()).toEqual([]);
+      expect((await createIssued({ partnershipId: far.id })).number).toBe('OVF-000001');
+      expect(await check()).toMatchObject({ findings: [], clean: true });
+    });
+
     it('names no invoice in a refusal that stored none: the id of a draft that never existed is no answer (review: approval_required named one, 404 to GET)', async () => {
       const strict = await partnership({ policy: { approval: { kind: 'always' } }, numbering: { invoice: 'NID' } });
       const id = 'inv-never-stored' as InvoiceId;
@@ -679,6 +732,28 @@ describe('IssueInvoice', () => {
       expect((failure as { issues: unknown[] }).issues).toEqual([issueAt('buyer.address', 'invoice.buyer_address_required')]);
       expect((await get(incomplete.id)).status).toBe('draft');
       expect(next.number).toBe('INV-000001');
+    });
+
+    it('refuses an issue whose due date the terms put after 9999-12-31 before taking a number (audit D4: the number was consumed, integrity.number_gap)', async () => {
+      const { check } = await recordingScenario();
+      const far = await partnership({ paymentTerms: { kind: 'net', days: 3650 }, numbering: { invoice: 'OVF' } });
+      const overflowing = await draft({ partnershipId: far.id, issueDate: '9999-06-01' });
+
+      const failure = await issue(overflowing.id).catch((caught: unknown) => caught);
+      const next = await issued({ partnershipId: far.id, lines: [serviceLine('1')] });
+
+      expect(next.number).toBe('OVF-000001');
+      expect(await check()).toMatchObject({ findings: [], clean: true });
+      expect(failure).toEqual(error('ValidationError', 'invoice.not_issuable'));
+      expect((failure as { issues: unknown[] }).issues).toEqual([issueAt('dueDate', 'invoice.due_date_out_of_range')]);
+      expect((await get(overflowing.id)).status).toBe('draft');
+      // A due date given on the draft makes it issuable.
+      const dated = await s.use(UpdateInvoiceDraft).execute({
+        tenantId: s.tenantId,
+        invoiceId: overflowing.id,
+        content: { issueDate: '9999-06-01', dueDate: '9999-12-31', lines: [serviceLine('1')] },
+      });
+      expect(await issue(dated.id)).toMatchObject({ number: 'OVF-000002', dueDate: '9999-12-31' });
     });
 
     it('fails with invoice.already_issued when issued twice', async () => {
@@ -973,6 +1048,37 @@ describe('CreateCreditNote', () => {
       expect([note.totals.amountDue.toString(), byCatalogue.totals.amountDue.toString()]).toEqual(['120.00', '960.00']);
       expect(after.status).toBe('issued');
       expect(outstanding(after)).toBe('840.00');
+    });
+
+    it('credits in full an invoice stored with reason and exemption codes outside their lists before drafts refused them, leaving the codes out of the copy (audit D3)', async () => {
+      const invoice = await issued({
+        lines: [{ marketableId: s.marketable.id, quantity: '2', charges: [{ amount: '10.00', reason: 'Discount given back', reasonCode: 'FC' }] }],
+        charges: [{ amount: '1.00', reasonCode: 'FC', vat: { code: 'E', exemptionReasonCode: 'VATEX-EU-132' } }],
+      });
+      // As billing's discount given back was stored until 7 December 2026 (95 on a charge), and as drafts took any code.
+      const read = s.adapters.invoices.get.bind(s.adapters.invoices);
+      s.adapters.invoices.get = async (tenantId, id) => {
+        const found = await read(tenantId, id);
+        if (found === undefined || id !== invoice.id) return found;
+        const state = found.toState();
+        return Invoice.restore({
+          ...state,
+          lines: state.lines.map((line) => ({ ...line, charges: line.charges.map((charge) => ({ ...charge, reasonCode: '95' })) })),
+          charges: state.charges.map((charge) => ({ ...charge, reasonCode: 'ZZ', vat: { ...charge.vat, exemptionReasonCode: 'VATEX-FAKE' } })),
+        });
+      };
+      try {
+        const note = await credit(invoice.id);
+
+        expect(note.lines[0]?.charges).toEqual([expect.objectContaining({ reason: 'Discount given back' })]);
+        expect(note.lines[0]?.charges[0]).not.toHaveProperty('reasonCode');
+        expect(note.charges).toEqual([expect.objectContaining({ reason: 'ZZ', vat: expect.objectContaining({ code: 'E', exemptionReason: 'VATEX-FAKE' }) })]);
+        expect(note.charges[0]).not.toHaveProperty('reasonCode');
+        expect(note.totals.amountDue.equals(invoice.totals.amountDue)).toBe(true);
+        expect(outstanding(await get(invoice.id))).toBe('0.00');
+      } finally {
+        s.adapters.invoices.get = read;
+      }
     });
 
     it('numbers credit notes from the partnership’s credit-note series', async () => {
@@ -1754,4 +1860,31 @@ class FailingSaves implements InvoiceRepository {
     }
     await this.inner.save(invoice);
   }
+}
+
+/** A number sequence that keeps what it reserved, as the integrity checker reads reservations. */
+class RecordingNumbers implements NumberSequence {
+  readonly reserved: { tenantId: TenantId; series: string; sequence: number; documentId: string }[] = [];
+
+  constructor(private readonly inner: NumberSequence) {}
+
+  async reserve(tenantId: TenantId, series: string, documentId: string): Promise<number> {
+    const sequence = await this.inner.reserve(tenantId, series, documentId);
+    if (!this.reserved.some((one) => one.tenantId === tenantId && one.series === series && one.sequence === sequence)) this.reserved.push({ tenantId, series, sequence, documentId });
+    return sequence;
+  }
+
+  claimImported: NumberSequence['claimImported'] = (...args) => this.inner.claimImported(...args);
+}
+
+/** The scenario on a number sequence that records its reservations, and the integrity check of what it stored. */
+async function recordingScenario(): Promise<{ readonly numbers: RecordingNumbers; readonly check: () => ReturnType<typeof checkIntegrity> }> {
+  const base = createInMemoryAdapters();
+  const numbers = new RecordingNumbers(base.numbers);
+  s = await createScenario({ adapters: { ...base, numbers } });
+  const check = async () => {
+    const invoices = await Promise.all((await documents()).map(async (id) => (await s.adapters.invoices.get(s.tenantId, id))?.toState() as InvoiceState));
+    return checkIntegrity(new InMemoryIntegrityReader({ partners: [s.seller, s.buyer], payments: [], invoices, reservations: numbers.reserved, ledger: await ledgerOf() }), { tenantId: s.tenantId });
+  };
+  return { numbers, check };
 }

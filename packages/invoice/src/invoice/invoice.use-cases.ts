@@ -49,7 +49,7 @@ import { Invoice, type InvoiceState } from './invoice';
 import type { DraftContent } from './invoice-content';
 import { periodInput, type InvoicePeriodInput } from './invoice-period';
 import { documentAllowanceChargeToInput, invoiceLineToInput, isUnitCode, type AllowanceChargeInput, type DocumentAllowanceChargeInput, type InvoiceLineInput } from './invoice-line';
-import { DUPLICATE_WINDOW_DAYS, INVOICE_REPOSITORY, type InvoiceRepository } from './invoice-repository.port';
+import { DUPLICATE_WINDOW_DAYS, INVOICE_REPOSITORY, duplicateReferenceDate, type InvoiceRepository } from './invoice-repository.port';
 import { NUMBER_SEQUENCE, formatDocumentNumber, parseDocumentNumber, type NumberSequence } from './number-sequence.port';
 import { partySnapshot } from './party-snapshot';
 import { vatCategoryToInput, type VatCategoryInput } from './vat';
@@ -206,15 +206,31 @@ export class CreateInvoiceDraft {
       { tenantId, id: command.id ?? this.ids.next<'Invoice'>(), at: now },
     );
     assertCanInvoice(partnership, plannedIssueDate, invoice);
+    // The day stored invoices are compared on: an undated draft's is its UTC day of creation, not today in the
+    // configured time zone (audit D7).
+    const compared = duplicateReferenceDate({ issueDate: invoice.issueDate, createdAt: now });
     const possibleDuplicateOf = await this.invoices.findPossibleDuplicate(tenantId, {
       buyerId: invoice.buyerId,
       currency: invoice.currency,
       total: invoice.totals.taxInclusive,
-      from: addDays(plannedIssueDate, -DUPLICATE_WINDOW_DAYS),
-      to: addDays(plannedIssueDate, DUPLICATE_WINDOW_DAYS),
+      from: daysFrom(compared, -DUPLICATE_WINDOW_DAYS),
+      to: daysFrom(compared, DUPLICATE_WINDOW_DAYS),
     });
     if (possibleDuplicateOf !== undefined) invoice.flagPossibleDuplicate(possibleDuplicateOf, now);
     return { invoice, partnership, seller, buyer };
+  }
+}
+
+/**
+ * `date` plus `days`, stopped at the first or last day of the calendar: the look-alike window of a draft planned for
+ * 9999-12-30 ends on 9999-12-31 (it was refused with `date.out_of_range`, naming no field: audit D4).
+ */
+function daysFrom(date: CalendarDate, days: number): CalendarDate {
+  try {
+    return addDays(date, days);
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'date.out_of_range') return (days < 0 ? '0100-01-01' : '9999-12-31') as CalendarDate;
+    throw error;
   }
 }
 
@@ -701,8 +717,8 @@ export class CreateCreditNote {
     const rest = full ? remainderOf(original, credited) : undefined;
     return {
       lines: rest?.lines ?? (full ? original.lines.map(invoiceLineToInput) : await this.lines.resolve(command.tenantId, partnership, asInvoiced(command.lines ?? [], original), original.currency, invoice)),
-      allowances: command.allowances ?? (full && !rest ? original.allowances.map(documentAllowanceChargeToInput) : []),
-      charges: command.charges ?? (full && !rest ? original.charges.map(documentAllowanceChargeToInput) : []),
+      allowances: command.allowances ?? (full && !rest ? original.allowances.map((each) => documentAllowanceChargeToInput(each, 'allowance')) : []),
+      charges: command.charges ?? (full && !rest ? original.charges.map((each) => documentAllowanceChargeToInput(each, 'charge')) : []),
       // A full credit mirrors the invoice, prepaid and rounding amounts included, so it credits exactly its amount due;
       // after credits by lines (which take neither), it takes them with what is left.
       prepaidAmount: full ? original.totals.prepaid.toString() : '0',
@@ -967,8 +983,8 @@ function requestedCredit(
   return (
     original && {
       lines: rest?.lines ?? original.lines.map(invoiceLineToInput),
-      allowances: command.allowances ?? (rest ? [] : original.allowances.map(documentAllowanceChargeToInput)),
-      charges: command.charges ?? (rest ? [] : original.charges.map(documentAllowanceChargeToInput)),
+      allowances: command.allowances ?? (rest ? [] : original.allowances.map((each) => documentAllowanceChargeToInput(each, 'allowance'))),
+      charges: command.charges ?? (rest ? [] : original.charges.map((each) => documentAllowanceChargeToInput(each, 'charge'))),
       prepaidAmount: original.totals.prepaid.toString(),
       roundingAmount: original.totals.rounding.toString(),
     }

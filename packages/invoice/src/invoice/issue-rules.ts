@@ -1,13 +1,15 @@
-import type { CalendarDate, ValidationIssue } from '@invoicing/core';
+import { DomainError, type CalendarDate, type ValidationIssue } from '@invoicing/core';
+import { dueDate as dueDateFor, type PaymentTerms } from '../partnership/payment-terms';
 import type { InvoiceState } from './invoice';
 import type { PartySnapshot } from './party-snapshot';
 
 /**
  * The EN 16931 rules a document must meet to be issued that need the whole document and its parties (BR-16, BR-8/BR-10,
- * per-category seller and buyer ids, BR-O-02/11): one issue per rule broken, none when the document can be issued.
+ * per-category seller and buyer ids, BR-O-02/11), and a due date the calendar holds: one issue per rule broken, none
+ * when the document can be issued.
  */
 export function issueProblems(
-  state: Pick<InvoiceState, 'kind' | 'lines' | 'dueDate' | 'totals' | 'vatBreakdown'>,
+  state: Pick<InvoiceState, 'kind' | 'lines' | 'dueDate' | 'paymentTerms' | 'totals' | 'vatBreakdown'>,
   parties: { readonly seller: PartySnapshot; readonly buyer: PartySnapshot; readonly issueDate: CalendarDate },
 ): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
@@ -20,6 +22,10 @@ export function issueProblems(
   if (!buyer.address) problem('buyer.address', 'invoice.buyer_address_required', 'the buyer needs a postal address with a country (BR-10, BR-11)');
   if (state.dueDate !== undefined && state.dueDate < issueDate) {
     problem('dueDate', 'invoice.due_before_issue', `the due date ${state.dueDate} is before the issue date ${issueDate}`);
+  }
+  // Worked out here, not only at issue: found after the number was reserved, it left a gap (audit D4).
+  if (state.dueDate === undefined && !dueDateFits(state.paymentTerms, issueDate)) {
+    problem('dueDate', 'invoice.due_date_out_of_range', `the payment terms put the due date of an invoice issued on ${issueDate} after 9999-12-31: give the draft its due date`);
   }
   if (state.kind === 'credit_note' && state.totals.amountDue.isNegative()) {
     problem('totals.amountDue', 'credit_note.negative_amount', 'a credit note credits a positive amount');
@@ -50,4 +56,15 @@ export function issueProblems(
   }
   // De-duplicate repeated issues (one per category) to keep the message readable.
   return issues.filter((issue, index) => issues.findIndex((other) => other.code === issue.code && other.path === issue.path) === index);
+}
+
+/** Whether the due date the terms give for an issue on `issueDate` is a calendar date (on or before 9999-12-31). */
+function dueDateFits(terms: PaymentTerms, issueDate: CalendarDate): boolean {
+  try {
+    dueDateFor(terms, issueDate);
+    return true;
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'date.out_of_range') return false;
+    throw error;
+  }
 }

@@ -1,4 +1,6 @@
 import { Decimal, ValidationError, atPath, decimal, definedFields, formatDecimal, requiredObject, type DecimalInput } from '@invoicing/core';
+import { VATEX } from '../en16931/rules/code-list-values';
+import { trimXmlSpace } from '../en16931/rules/code-lists';
 import { optionalText } from '../shared/text';
 
 /**
@@ -63,6 +65,29 @@ export function vatCategory(input: VatCategoryInput): VatCategory {
     rate,
     ...definedFields({ exemptionReason, exemptionReasonCode }),
   };
+}
+
+/**
+ * Whether EN 16931 takes `code` as a VATEX code (BT-121): the list and the comparison of the validator's BR-CL-22,
+ * which upper-cases the code, so that a draft and its e-invoice never disagree.
+ */
+export function isVatexCode(code: string): boolean {
+  return VATEX.has(trimXmlSpace(code).toUpperCase());
+}
+
+/**
+ * A VAT category an invoice or credit note states (a line's, a document allowance's or charge's): {@link vatCategory},
+ * with its exemption reason code in the CEF VATEX list, or the document's e-invoice could never be handed out (BR-CL-22).
+ * Other callers ({@link vatCategory}) also read categories stored before the code was checked.
+ * @throws ValidationError as {@link vatCategory} | `vat.unknown_exemption_code`
+ */
+export function invoicedVatCategory(input: VatCategoryInput): VatCategory {
+  const category = vatCategory(input);
+  const code = category.exemptionReasonCode;
+  if (code !== undefined && !isVatexCode(code)) {
+    throw ValidationError.of('exemptionReasonCode', 'vat.unknown_exemption_code', `${JSON.stringify(code)} is not a CEF VATEX code, such as "VATEX-EU-IC" (BR-CL-22)`);
+  }
+  return category;
 }
 
 function rateFor(code: VatCategoryCode, given: DecimalInput | null | undefined): Decimal | null {

@@ -1,4 +1,4 @@
-import { addDays, yearMonthOf, type CalendarDate } from '@invoicing/core';
+import { addDays, daysBetween, yearMonthOf, type CalendarDate } from '@invoicing/core';
 import {
   DUPLICATE_WINDOW_DAYS,
   Invoice,
@@ -308,9 +308,7 @@ export function invoiceKeys(state: InvoiceState, derived: ReturnType<typeof deri
     buyerId: state.buyerId,
     duplicateKeys:
       state.kind === 'invoice' && state.status !== 'void'
-        ? Array.from({ length: 2 * DUPLICATE_WINDOW_DAYS + 1 }, (_, day) =>
-            invoiceDuplicateKey(state.buyerId, state.currency, derived.totalMinor, addDays(derived.referenceDate, day - DUPLICATE_WINDOW_DAYS)),
-          )
+        ? duplicateWindow(derived.referenceDate).map((day) => invoiceDuplicateKey(state.buyerId, state.currency, derived.totalMinor, day))
         : [],
     receivableKey: derived.owing ? invoiceReceivableKey(state.buyerId, state.currency) : null,
     referenceKey: state.externalReference === undefined ? null : invoiceReferenceKey(state.sellerId, state.buyerId, state.externalReference),
@@ -318,6 +316,16 @@ export function invoiceKeys(state: InvoiceState, derived: ReturnType<typeof deri
     // other document, and absent on those stored before imports existed (none of which is imported).
     importKey: state.importedAt === undefined ? null : (state.number ?? null),
   };
+}
+
+/**
+ * The days of the duplicate window around `date`, none before 0100-01-01 or after 9999-12-31: an invoice dated
+ * 9999-12-30 was refused at save with `date.out_of_range` (audit D4).
+ */
+function duplicateWindow(date: CalendarDate): CalendarDate[] {
+  const earliest = Math.max(-DUPLICATE_WINDOW_DAYS, daysBetween(date, '0100-01-01' as CalendarDate));
+  const latest = Math.min(DUPLICATE_WINDOW_DAYS, daysBetween(date, '9999-12-31' as CalendarDate));
+  return Array.from({ length: latest - earliest + 1 }, (_, index) => addDays(date, earliest + index));
 }
 
 export function invoiceDuplicateKey(buyerId: string, currency: string, totalMinor: bigint, day: CalendarDate): string {

@@ -127,6 +127,21 @@ export function describeInvoiceContracts(adapters: () => InvoiceAdapters): void 
       expect(await all.invoices.findPossibleDuplicate(tenant, probe)).toBeUndefined();
     });
 
+    it('stores and finds a look-alike within 3 days of the first or last day of the calendar, its window stopping there (audit D4)', async () => {
+      const tenant = aTenant();
+      const { buyer, partnership } = await seed(all, tenant);
+      const last = aDraft(tenant, partnership, { issueDate: '9999-12-30' });
+      const first = aDraft(tenant, partnership, { issueDate: '0100-01-02', quantity: '2' });
+      await all.invoices.save(last);
+      await all.invoices.save(first);
+      const probe = (total: string, from: string, to: string): DuplicateProbe => ({ buyerId: buyer.id, currency: 'EUR', total: eur(total), from: date(from), to: date(to) });
+
+      // The windows of drafts planned for 9999-12-31 and 0100-01-01.
+      expect(await all.invoices.findPossibleDuplicate(tenant, probe('120.00', '9999-12-28', '9999-12-31'))).toBe(last.id);
+      expect(await all.invoices.findPossibleDuplicate(tenant, probe('240.00', '0100-01-01', '0100-01-04'))).toBe(first.id);
+      expect(await all.invoices.findPossibleDuplicate(tenant, probe('120.00', '9999-12-31', '9999-12-31'))).toBeUndefined();
+    });
+
     it("lists a buyer's receivables in a currency, oldest due first, leaving out settled, void and draft ones", async () => {
       const tenant = aTenant();
       const { seller, buyer, partnership } = await seed(all, tenant);
