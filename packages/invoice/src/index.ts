@@ -70,16 +70,17 @@ export { creditNoteContentOf, creditNoteFromLedger } from './invoice/credit-note
 export type { CreditNoteContent } from './invoice/credit-note-content';
 export { INVOICE_COMMANDS, INVOICE_STATUSES, INVOICE_TRANSITIONS, OPEN_STATUSES, RECEIVABLE_STATUSES } from './invoice/invoice-lifecycle';
 export type { InvoiceCommand, InvoiceStatus } from './invoice/invoice-lifecycle';
-export { allowanceCharge, documentAllowanceCharge, invoiceLine, unitCode } from './invoice/invoice-line';
+export { allowanceCharge, documentAllowanceCharge, invoiceLine, isReasonCode, unitCode } from './invoice/invoice-line';
 export type {
   AllowanceCharge,
   AllowanceChargeInput,
+  AllowanceChargeSide,
   DocumentAllowanceCharge,
   DocumentAllowanceChargeInput,
   InvoiceLine,
   InvoiceLineInput,
 } from './invoice/invoice-line';
-export { VAT_CATEGORY_CODES, vatCategory, vatCategoryToInput, vatKey } from './invoice/vat';
+export { VAT_CATEGORY_CODES, invoicedVatCategory, isVatexCode, vatCategory, vatCategoryToInput, vatKey } from './invoice/vat';
 export type { VatCategory, VatCategoryCode, VatCategoryInput } from './invoice/vat';
 export { computeTotals, vatBreakdown } from './invoice/totals';
 export type { InvoiceTotals, TotalsInput, VatBreakdown } from './invoice/totals';

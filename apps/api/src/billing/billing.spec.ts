@@ -194,6 +194,23 @@ describe('billing over HTTP', () => {
       expect((await t.call('GET', `/v1/partnerships/${planless}/billing-plan`)).status).toBe(404);
     });
 
+    it('refuses a VAT exemption code outside the VATEX list on a charge or the minimum, as drafting its invoices would, and sets no plan', async () => {
+      // Taken, every run failed the partnership with vat.unknown_exemption_code and recorded no bill, until the plan changed.
+      const terms = plan('2026-01-01').terms;
+      const fake = { code: 'E', exemptionReason: 'Exempt', exemptionReasonCode: 'VATEX-FAKE' };
+
+      const refused = await t.call('PUT', `/v1/partnerships/${planless}/billing-plan`, {
+        body: { effectiveFrom: '2026-01-01', terms: { ...terms, charges: [terms.charges[0], { ...terms.charges[1], vat: fake }], minimum: { amount: '20.00', vat: fake } } },
+      });
+
+      expect([refused.status, refused.body.code, issuesOf(refused.body).sort()]).toEqual([
+        400,
+        'validation.failed',
+        ['terms.charges.1.vat.exemptionReasonCode:vat.unknown_exemption_code', 'terms.minimum.vat.exemptionReasonCode:vat.unknown_exemption_code'],
+      ]);
+      expect((await t.call('GET', `/v1/partnerships/${planless}/billing-plan`)).status).toBe(404);
+    });
+
     it('refuses a body of the wrong shape before the domain: unknown kinds and members, a usage charge without its metric, filters that are no lists', async () => {
       const terms = plan('2026-01-01').terms;
       const refused = await t.call('PUT', `/v1/partnerships/${planless}/billing-plan`, {
@@ -431,6 +448,8 @@ describe('billing over HTTP', () => {
       const { vat: _vat, ...withoutVat } = charge;
       const noVat = await t.call('POST', `/v1/partnerships/${future}/one-off-charges`, { body: withoutVat });
       expect([noVat.status, noVat.body.code, issuesOf(noVat.body)]).toEqual([400, 'request.invalid', ['vat:request.is_object']]);
+      const exempt = await t.call('POST', `/v1/partnerships/${future}/one-off-charges`, { body: { ...charge, vat: { code: 'E', exemptionReasonCode: 'VATEX-FAKE' } } });
+      expect([exempt.status, exempt.body.code, issuesOf(exempt.body)]).toEqual([400, 'vat.unknown_exemption_code', ['vat.exemptionReasonCode:vat.unknown_exemption_code']]);
       for (const [as, id] of [['globex-admin', future], ['acme-admin', '0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b']] as const) {
         const missing = await t.call('POST', `/v1/partnerships/${id}/one-off-charges`, { as, body: charge });
         expect([missing.status, missing.body.code]).toEqual([404, 'partnership.not_found']);

@@ -125,7 +125,7 @@ export default async () => {
               code: { required: true, description: "`S` standard, `Z` zero rated, `E` exempt, `AE` reverse charge, `K` intra-community, `G` export, `O` not subject,\n`L` Canary Islands, `M` Ceuta and Melilla.", example: "S", enum: ["S", "Z", "E", "AE", "K", "G", "O", "L", "M"] },
               rate: { required: false, type: () => String, nullable: true, description: "Percent, as a decimal string; required for `S`, `L` and `M`, 0 when left out for `Z`, `E`, `AE`, `K`, `G`,\nabsent or null for `O`.", example: "20" },
               exemptionReason: { required: false, type: () => String, description: "Why no VAT is charged (BT-120): required for `E`, `AE`, `K`, `G` and `O` (this or the code), refused otherwise.", example: "Intra-community supply" },
-              exemptionReasonCode: { required: false, type: () => String, description: "VATEX code of the exemption (BT-121): on an invoice or credit note, one of the CEF VATEX list, any letter case\n(`vat.unknown_exemption_code` otherwise, BR-CL-22).", example: "VATEX-EU-IC" },
+              exemptionReasonCode: { required: false, type: () => String, description: "VATEX code of the exemption (BT-121): one of the CEF VATEX list, any letter case (`vat.unknown_exemption_code`\notherwise, BR-CL-22), wherever a VAT category is given: lines, marketables, billing plans, one-off charges.", example: "VATEX-EU-IC" },
             },
             AllowanceChargeDto: {
               amount: { required: false, type: () => String, description: "Decimal string in the invoice currency.", example: "5.00" },

@@ -39,8 +39,8 @@ export class VatCategoryDto {
   exemptionReason?: string;
 
   /**
-   * VATEX code of the exemption (BT-121): on an invoice or credit note, one of the CEF VATEX list, any letter case
-   * (`vat.unknown_exemption_code` otherwise, BR-CL-22).
+   * VATEX code of the exemption (BT-121): one of the CEF VATEX list, any letter case (`vat.unknown_exemption_code`
+   * otherwise, BR-CL-22), wherever a VAT category is given: lines, marketables, billing plans, one-off charges.
    * @example "VATEX-EU-IC"
    */
   @TextLength(30)

@@ -194,6 +194,20 @@ describe('marketables over HTTP', () => {
     expect(patch.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'kind', code: 'request.is_in' }), expect.objectContaining({ path: 'defaultVat.code', code: 'request.is_in' })]));
   });
 
+  it('refuses a default VAT exemption code outside the VATEX list on create and update (400), as a draft of its lines would', async () => {
+    // Taken, every invoice line drafted from the marketable was refused, and every billing run charging it.
+    const fake = { code: 'E', exemptionReason: 'Training', exemptionReasonCode: 'VATEX-FAKE' };
+    const issuesOf = (answer: { body: { errors: { path: string; code: string }[] } }) => answer.body.errors.map((issue) => `${issue.path}:${issue.code}`);
+    const created = await t.call('POST', '/v1/marketables', { body: { ...consulting, sku: 'VATEX-1', defaultVat: fake } });
+    expect([created.status, created.body.code, issuesOf(created)]).toEqual([400, 'vat.unknown_exemption_code', ['defaultVat.exemptionReasonCode:vat.unknown_exemption_code']]);
+    expect((await t.call('GET', '/v1/marketables?limit=200')).body.items.map((each: { sku: string }) => each.sku)).not.toContain('VATEX-1');
+
+    const stored = await marketable('VATEX-2', { defaultVat: { code: 'E', exemptionReasonCode: 'VATEX-EU-J' } });
+    const updated = await t.call('PATCH', `/v1/marketables/${stored.id}`, { body: { defaultVat: fake } });
+    expect([updated.status, issuesOf(updated)]).toEqual([400, ['defaultVat.exemptionReasonCode:vat.unknown_exemption_code']]);
+    expect((await t.call('GET', `/v1/marketables/${stored.id}`)).body).toMatchObject({ version: stored.version, defaultVat: { exemptionReasonCode: 'VATEX-EU-J' } });
+  });
+
   it('answers 404 marketable.not_found for an unknown id on every route', async () => {
     for (const [method, path, body] of [
       ['GET', '/v1/marketables/no-such-marketable'],

@@ -78,6 +78,18 @@ describe('AddOneOffCharge', () => {
     expect((await scenario.use(AddOneOffCharge).execute({ ...command, vat: { code: 'Z', rate: '0' } })).created).toBe(true);
   });
 
+  it('refuses an exemption code outside the VATEX list at its VAT, as drafting its invoice would, and stores nothing (review of 7 December 2026)', async () => {
+    // Taken, every run failed the partnership with vat.unknown_exemption_code, and the charge can only be cancelled.
+    const scenario = await plannedScenario();
+    const command = { tenantId: scenario.tenantId, partnershipId: scenario.partnership.id, id: 'exempt-1', date: '2026-03-05', name: 'Training', unitPrice: '100' };
+
+    await expect(scenario.use(AddOneOffCharge).execute({ ...command, vat: { code: 'E', exemptionReason: 'Training', exemptionReasonCode: 'VATEX-FAKE' } })).rejects.toMatchObject({
+      issues: [expect.objectContaining({ path: 'vat.exemptionReasonCode', code: 'vat.unknown_exemption_code' })],
+    });
+    const taken = await scenario.use(AddOneOffCharge).execute({ ...command, vat: { code: 'E', exemptionReasonCode: 'VATEX-EU-J' } });
+    expect(taken).toMatchObject({ created: true, charge: { vat: { exemptionReasonCode: 'VATEX-EU-J' } } });
+  });
+
   it('bounds a one-off charge’s amount by the partnership’s currency: 10^14 is too much in EUR, not in JPY', async () => {
     const scenario = await createBillingScenario({ terms: { currency: 'JPY' } });
     await scenario.use(SetBillingPlan).execute({

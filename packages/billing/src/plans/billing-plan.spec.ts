@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { tenantId } from '@invoicing/core';
+import { Decimal, tenantId } from '@invoicing/core';
 import type { MarketableId, PartnershipId } from '@invoicing/invoice';
 import { createBillingScenario } from '../testing';
 import { BillingPlan, MAX_PLAN_VERSIONS } from './billing-plan';
@@ -130,6 +130,21 @@ describe('planTerms', () => {
     expect(codesOf(() => planTerms(terms({ minimum: { amount: '1000000000000.01', vat: VAT } }), 'EUR', '2026-03-01' as never))).toEqual(['minimum.amount: plan.out_of_range']);
     expect(planTerms(terms({ minimum: { amount: '1000000000000.00', vat: VAT } }), 'EUR', '2026-03-01' as never).minimum?.amount.toString()).toBe('1000000000000.00');
   });
+
+  it('refuses an exemption code outside the VATEX list on any charge and on the minimum, as drafting their invoice would (review of 7 December 2026)', () => {
+    // Taken, every bill of the plan was refused as an invoice (vat.unknown_exemption_code) and none was recorded.
+    const fake = { code: 'E', exemptionReason: 'Exempt', exemptionReasonCode: 'VATEX-FAKE' } as const;
+    const calls = { kind: 'usage', code: 'calls', name: 'Calls', metric: { code: 'calls', aggregation: 'count' }, price: { kind: 'per_unit', unitPrice: '0.01' }, vat: fake } as const;
+    const input = terms({ charges: [{ ...SEATS, vat: fake }, calls], minimum: { amount: '10', vat: fake } });
+
+    expect(codesOf(() => planTerms(input, 'EUR', '2026-03-01' as never))).toEqual([
+      'charges.0.vat.exemptionReasonCode: vat.unknown_exemption_code',
+      'charges.1.vat.exemptionReasonCode: vat.unknown_exemption_code',
+      'minimum.vat.exemptionReasonCode: vat.unknown_exemption_code',
+    ]);
+    const listed = { code: 'E', exemptionReasonCode: 'vatex-eu-132-1i' } as const;
+    expect(planTerms(terms({ charges: [{ ...SEATS, vat: listed }, { ...calls, vat: listed }], minimum: { amount: '10', vat: listed } }), 'EUR', '2026-03-01' as never).charges).toHaveLength(2);
+  });
 });
 
 describe('BillingPlan', () => {
@@ -201,6 +216,19 @@ describe('BillingPlan', () => {
     expect(plan.segments().map((segment) => segment.terms.cycle.anchor)).toEqual(['2026-01-15', '2026-01-15', '2026-05-02']);
   });
 
+  it('keeps reading a version stored with an exemption code outside the VATEX list, and takes new terms after it', () => {
+    const stored = start('2026-01-01').toState();
+    const [first] = stored.versions;
+    const charge = first?.terms?.charges[0];
+    if (!first?.terms || !charge) throw new Error('no charge');
+    const old = { ...first, terms: { ...first.terms, charges: [{ ...charge, vat: { code: 'E', rate: new Decimal(0), exemptionReasonCode: 'VATEX-FAKE' } }] } } as typeof first;
+    const plan = BillingPlan.restore({ ...stored, versions: [old] });
+
+    expect(plan.segmentOn('2026-01-15' as never)?.terms.charges[0]?.vat.exemptionReasonCode).toBe('VATEX-FAKE');
+    plan.replaceFrom('2026-02-01', terms(), AT);
+    expect(plan.segments().map((segment) => segment.terms.charges[0]?.vat.code)).toEqual(['E', 'S']);
+  });
+
   it('refuses a malformed first day and more versions than a plan keeps', () => {
     expect(codesOf(() => start('2026-02-30'))).toEqual(['effectiveFrom: date.malformed']);
     const plan = start('2026-01-01');
@@ -251,6 +279,17 @@ describe('SetBillingPlan and GetBillingPlan', () => {
     await scenario.use(SetBillingPlan).execute({ ...command, expectedVersion: undefined, terms: terms() });
     expect((await scenario.use(SetBillingPlan).execute({ ...command, terms: terms() })).version).toBe(2);
     expect((await scenario.use(SetBillingPlan).execute({ ...command, terms: null })).version).toBe(3);
+  });
+
+  it('refuses a charge with an exemption code outside the VATEX list, at its VAT, and sets no plan', async () => {
+    const scenario = await createBillingScenario();
+    const command = { tenantId: scenario.tenantId, partnershipId: scenario.partnership.id };
+    const fake = { code: 'AE', exemptionReasonCode: 'VATEX-FAKE' } as const;
+
+    await expect(scenario.use(SetBillingPlan).execute({ ...command, effectiveFrom: '2026-03-01', terms: terms({ charges: [{ ...SEATS, vat: fake }] }) })).rejects.toMatchObject({
+      issues: [expect.objectContaining({ path: 'terms.charges.0.vat.exemptionReasonCode', code: 'vat.unknown_exemption_code' })],
+    });
+    await expect(scenario.use(GetBillingPlan).execute(command)).rejects.toMatchObject({ code: 'billing_plan.not_found' });
   });
 
   it('refuses a percentage price with a fee per event on a count, at the price, and sets no plan', async () => {

@@ -18,9 +18,9 @@ import {
 import {
   computeTotals,
   invoiceLine,
+  invoicedVatCategory,
   unitCode as parseUnitCode,
   vatBreakdown,
-  vatCategory,
   vatCategoryToInput,
   type MarketableId,
   type VatCategory,
@@ -137,7 +137,9 @@ export const MINIMUM_CODE = 'minimum';
 
 /**
  * Checks plan terms in the partnership's currency, naming every faulty field: charge codes unique, prices and
- * quantities that an invoice line can carry, a minimum and fixed discounts in the currency.
+ * quantities that an invoice line can carry, a minimum and fixed discounts in the currency, VAT an invoice takes
+ * (`vat.unknown_exemption_code` for an exemption code outside the VATEX list: every bill of the plan would be refused).
+ * Only terms entered are checked: stored versions are read as they are.
  * @throws ValidationError codes `plan.*`, `price_model.*`, `metric.*`, `vat.*`, `unit_code.*`, `decimal.*`, `money.*`
  */
 export function planTerms(input: PlanTermsInput, currency: CurrencyCode, firstDay: CalendarDate): PlanTerms {
@@ -226,7 +228,7 @@ function charge(input: ChargeInput): Charge {
       name: attempt('name', () => text(input.name, 200)) as string,
       ...definedFields({ marketableId: input.marketableId }),
       unitCode: attempt('unitCode', () => parseUnitCode(input.unitCode ?? 'C62', '')) as string,
-      vat: attempt('vat', () => vatCategory(input.vat)) as VatCategory,
+      vat: attempt('vat', () => invoicedVatCategory(input.vat)) as VatCategory,
     };
     if (input.kind === 'recurring') {
       return {
@@ -260,7 +262,7 @@ function minimumOf(input: NonNullable<PlanTermsInput['minimum']>, currency: Curr
       return amount;
     }) as Money,
     name: attempt('name', () => text(input.name ?? 'Minimum commitment', 200)) as string,
-    vat: attempt('vat', () => vatCategory(input.vat)) as VatCategory,
+    vat: attempt('vat', () => invoicedVatCategory(input.vat)) as VatCategory,
   }));
 }
 

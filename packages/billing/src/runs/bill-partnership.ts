@@ -24,8 +24,12 @@ import {
   computeTotals,
   documentAllowanceCharge,
   invoiceLine,
+  isReasonCode,
+  isVatexCode,
   vatBreakdown,
+  type AllowanceChargeSide,
   type DocumentAllowanceCharge,
+  type DocumentAllowanceChargeInput,
   type InvoiceLine,
   type InvoiceTotals,
   PARTNER_REPOSITORY,
@@ -38,6 +42,7 @@ import {
   type PartnerRepository,
   type PartnershipId,
   type PartnershipRepository,
+  type VatCategoryInput,
 } from '@invoicing/invoice';
 import { inject, injectable } from 'inversify';
 import { oneOffIdsOf, type OneOffCharge } from '../one-off/one-off-charge';
@@ -413,15 +418,34 @@ export class BillPartnership {
 /** What a bill's invoice is made from. */
 type BillContent = Pick<BillState, 'billingDate' | 'planVersion' | 'currency' | 'lines' | 'allowances'>;
 
-/** What a bill's invoice holds: its lines (each with its days), its discounts, the days it is for. */
+/**
+ * What a bill's invoice holds: its lines (each with its days), its discounts, the days it is for. A reason or VAT
+ * exemption code the invoice would refuse, recorded before codes were checked (on the bill, or on the plan or one-off
+ * charge it is worked out from), is left out, its text kept as the reason: as a full credit note's copy does, so that
+ * such a bill is still invoiced rather than refused at every run.
+ */
 function invoiceContentOf(bill: BillContent) {
   return {
-    lines: bill.lines.map((each) => ({ ...each.line, ...definedFields({ period: billLinePeriod(each) }) })),
-    allowances: bill.allowances.filter((each) => each.side === 'allowance').map((each) => each.allowance),
-    charges: bill.allowances.filter((each) => each.side === 'charge').map((each) => each.allowance),
+    lines: bill.lines.map((each) => ({ ...each.line, vat: invoicedVat(each.line.vat), ...definedFields({ period: billLinePeriod(each) }) })),
+    allowances: bill.allowances.filter((each) => each.side === 'allowance').map((each) => invoicedAllowance(each.allowance, 'allowance')),
+    charges: bill.allowances.filter((each) => each.side === 'charge').map((each) => invoicedAllowance(each.allowance, 'charge')),
     notes: [`Billing date ${bill.billingDate}, plan version ${bill.planVersion} of the partnership's billing plan.`],
     ...definedFields({ invoicePeriod: billInvoicePeriod(bill) }),
   };
+}
+
+/** A document allowance or charge as its invoice takes it ({@link invoiceContentOf}); 95 on a charge, among others. */
+function invoicedAllowance(given: DocumentAllowanceChargeInput, side: AllowanceChargeSide): DocumentAllowanceChargeInput {
+  const { reasonCode, ...rest } = given;
+  const listed = typeof reasonCode !== 'string' || isReasonCode(reasonCode, side);
+  return { ...(listed ? given : { ...rest, reason: given.reason ?? reasonCode }), vat: invoicedVat(given.vat) };
+}
+
+/** A VAT category as an invoice takes it: an exemption code outside VATEX left out, kept as the reason when none. */
+function invoicedVat(given: VatCategoryInput): VatCategoryInput {
+  if (given === null || typeof given !== 'object') return given;
+  const { exemptionReasonCode: code, ...rest } = given;
+  return typeof code !== 'string' || isVatexCode(code) ? given : { ...rest, exemptionReason: given.exemptionReason ?? code };
 }
 
 /**
@@ -435,8 +459,8 @@ function invoiceTotalsOf(bill: BillContent): InvoiceTotals {
   if (content.lines.length > MAX_INVOICE_LINES) throw ValidationError.of('lines', 'invoice.too_many_lines', `at most ${MAX_INVOICE_LINES} lines`);
   const parsed = collectIssues((attempt) => ({
     lines: content.lines.map((line, index) => attempt(`lines.${index}`, () => invoiceLine(line, currency, index))) as InvoiceLine[],
-    allowances: content.allowances.map((each, index) => attempt(`allowances.${index}`, () => documentAllowanceCharge(each, currency))) as DocumentAllowanceCharge[],
-    charges: content.charges.map((each, index) => attempt(`charges.${index}`, () => documentAllowanceCharge(each, currency))) as DocumentAllowanceCharge[],
+    allowances: content.allowances.map((each, index) => attempt(`allowances.${index}`, () => documentAllowanceCharge(each, currency, 'allowance'))) as DocumentAllowanceCharge[],
+    charges: content.charges.map((each, index) => attempt(`charges.${index}`, () => documentAllowanceCharge(each, currency, 'charge'))) as DocumentAllowanceCharge[],
   }));
   const totals = { currency, ...parsed, prepaid: Money.zero(currency), rounding: Money.zero(currency) };
   return computeTotals(totals, vatBreakdown(totals));

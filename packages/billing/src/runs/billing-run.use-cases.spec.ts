@@ -465,6 +465,44 @@ describe('RunBilling', () => {
     expect((await scenario.invoices()).map((invoice) => invoice.id)).toEqual([pending?.invoiceId]);
   });
 
+  it('invoices a pending bill recorded before reason and exemption codes were checked, leaving out the codes its invoice would refuse, their text kept (review of 7 December 2026)', async () => {
+    // Until 6 December 2026 billing gave a discount back as a document charge with reason code 95, an allowance code
+    // (UNTDID 5189) that a charge does not take; drafts refuse it now, and refused such a bill at every run.
+    const scenario = await billedScenario();
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    const [worked] = (await scenario.use(BillPartnership).execute({ tenantId, partnershipId, asOf: '2026-03-01' as CalendarDate, dryRun: true })).bills;
+    const [line] = worked?.bill.lines ?? [];
+    if (!worked || !line) throw new Error('no bill');
+    const exempt = { code: 'E', exemptionReason: 'Training', exemptionReasonCode: 'VATEX-FAKE' };
+    await scenario.billing.bills.record({
+      ...worked.bill,
+      lines: [{ ...line, line: { ...line.line, vat: exempt } }],
+      allowances: [
+        { discountCode: 'loyal', planVersion: 1, side: 'allowance', allowance: { amount: '10.00', reason: 'Loyalty', reasonCode: '95', vat: exempt } },
+        { discountCode: 'loyal', planVersion: 1, side: 'charge', allowance: { amount: '4.00', reason: 'Loyalty given back', reasonCode: '95', vat: exempt } },
+        { discountCode: 'early', planVersion: 1, side: 'charge', allowance: { amount: '1.00', reasonCode: '95', vat: { code: 'E', exemptionReasonCode: 'VATEX-FAKE' } } },
+      ],
+    });
+
+    const run = await scenario.use(RunBilling).execute({ tenantId });
+
+    expect(run.failures).toEqual([]);
+    expect(run.counts).toMatchObject({ failed: 0, billsFoundRecorded: 1, invoicesDrafted: 1 });
+    const [bill] = await scenario.billing.bills.listByPartnership(tenantId, partnershipId);
+    expect(bill).toMatchObject({ status: 'invoiced', outcome: { invoiceStatus: 'draft' } });
+    const [invoice] = await scenario.invoices();
+    const training = { code: 'E', exemptionReason: 'Training' };
+    expect(invoice?.lines[0]?.vat).toEqual({ ...training, rate: expect.anything() });
+    expect(invoice?.allowances.map((each) => [each.reason, each.reasonCode, each.vat.exemptionReasonCode])).toEqual([['Loyalty', '95', undefined]]);
+    expect(invoice?.charges.map((each) => [each.reason, each.reasonCode, each.vat.exemptionReason, each.vat.exemptionReasonCode])).toEqual([
+      ['Loyalty given back', undefined, 'Training', undefined],
+      ['95', undefined, 'VATEX-FAKE', undefined],
+    ]);
+    // What the bill recorded stays as it was.
+    expect(bill?.allowances[1]?.allowance.reasonCode).toBe('95');
+  });
+
   it('issues the invoices when the plan says so, and leaves one needing approval as a draft that says why', async () => {
     const scenario = await billedScenario({ ...PLAN, invoiceMode: 'issue' }, { terms: { policy: { approval: { kind: 'above', threshold: '1000.00' } } } });
     await scenario.use(SetBillingPlan).execute({

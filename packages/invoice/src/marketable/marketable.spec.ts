@@ -107,6 +107,14 @@ describe('Marketable', () => {
       ).toEqual([{ path: 'prices', code: 'marketable.duplicate_currency' }]);
     });
 
+    it('refuses an exemption reason code outside the VATEX list, as a draft of its lines would (review of 7 December 2026)', () => {
+      // Taken, every invoice line drafted from it was refused (vat.unknown_exemption_code), every billing run with it too.
+      expect(issuesOf(() => create({ defaultVat: { code: 'E', exemptionReason: 'Training', exemptionReasonCode: 'VATEX-FAKE' } }))).toEqual([
+        { path: 'defaultVat.exemptionReasonCode', code: 'vat.unknown_exemption_code' },
+      ]);
+      expect(create({ defaultVat: { code: 'E', exemptionReasonCode: 'vatex-eu-j' } }).defaultVat.exemptionReasonCode).toBe('vatex-eu-j');
+    });
+
     it('refuses a description longer than 2000 characters', () => {
       expect(issuesOf(() => create({ description: 'd'.repeat(2001) }))).toEqual([{ path: 'description', code: 'text.too_long' }]);
     });
@@ -195,6 +203,30 @@ describe('Marketable', () => {
 
       expect(marketable.priceIn('EUR')?.toString()).toBe('0.0125');
       expect(marketable.defaultVat).toMatchObject({ code: 'E', exemptionReason: 'Training', exemptionReasonCode: 'VATEX-EU-J' });
+    });
+
+    it('refuses a new exemption reason code outside the VATEX list and changes nothing', () => {
+      const marketable = create();
+      marketable.markSaved();
+      const before = marketable.toState();
+
+      expect(issuesOf(() => marketable.update({ defaultVat: { code: 'AE', exemptionReasonCode: 'VATEX-FAKE' } }, later))).toEqual([
+        { path: 'defaultVat.exemptionReasonCode', code: 'vat.unknown_exemption_code' },
+      ]);
+      expect(marketable.toState()).toEqual(before);
+      expect(marketable.pendingEvents).toEqual([]);
+    });
+
+    it('keeps a stored exemption code outside the VATEX list through an update of other fields: only what is entered is checked', () => {
+      const stored = create().toState();
+      const marketable = Marketable.restore({ ...stored, defaultVat: { code: 'E', rate: null, exemptionReasonCode: 'VATEX-FAKE' } as typeof stored.defaultVat });
+
+      marketable.update({ name: 'Training' }, later);
+
+      expect(marketable.name).toBe('Training');
+      expect(marketable.defaultVat.exemptionReasonCode).toBe('VATEX-FAKE');
+      marketable.update({ defaultVat: { code: 'E', exemptionReasonCode: 'VATEX-EU-J' } }, later);
+      expect(marketable.defaultVat.exemptionReasonCode).toBe('VATEX-EU-J');
     });
 
     it('clears the description when it is given as undefined', () => {

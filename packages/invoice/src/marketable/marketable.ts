@@ -16,7 +16,7 @@ import {
   type TenantId,
 } from '@invoicing/core';
 import { storedUnitPrice, unitCode } from '../invoice/invoice-line';
-import { vatCategory, vatCategoryToInput, type VatCategory, type VatCategoryInput } from '../invoice/vat';
+import { invoicedVatCategory, vatCategory, vatCategoryToInput, type VatCategory, type VatCategoryInput } from '../invoice/vat';
 import type { MarketableId } from '../shared/ids';
 import { optionalText, requiredText } from '../shared/text';
 
@@ -61,7 +61,11 @@ export interface MarketableDetails {
 
 const SKU = /^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$/;
 
-function details(input: MarketableDetails) {
+/**
+ * Parses a marketable's details; `vatEntered`: its default VAT is entered now, and is checked as invoice lines drafted
+ * from it will be (a VATEX exemption code). One stored before that check is kept as it is through other changes.
+ */
+function details(input: MarketableDetails, vatEntered: boolean) {
   return collectIssues((attempt) => {
     const sku = attempt('sku', () => {
       if (typeof input.sku !== 'string' || !SKU.test(input.sku)) {
@@ -92,7 +96,7 @@ function details(input: MarketableDetails) {
         throw ValidationError.of('', 'marketable.duplicate_currency', 'one price per currency');
       });
     }
-    const defaultVat = attempt('defaultVat', () => vatCategory(input.defaultVat ?? ({} as VatCategoryInput)));
+    const defaultVat = attempt('defaultVat', () => (vatEntered ? invoicedVatCategory : vatCategory)(input.defaultVat ?? ({} as VatCategoryInput)));
     return {
       sku: sku as string,
       kind: kind as MarketableKind,
@@ -125,13 +129,16 @@ export class Marketable extends AggregateRoot<MarketableId> {
     this.frozen = frozenState(next);
   }
 
-  /** Creates a marketable. SKU uniqueness is checked by the use case and guaranteed by the repository. @throws ValidationError */
+  /**
+   * Creates a marketable. SKU uniqueness is checked by the use case and guaranteed by the repository.
+   * @throws ValidationError, `vat.unknown_exemption_code` for a default VAT exemption code outside the VATEX list
+   */
   static create(command: MarketableDetails, context: { tenantId: TenantId; id: MarketableId; at: Date }): Marketable {
     const marketable = new Marketable({
       tenantId: context.tenantId,
       id: context.id,
       version: 0,
-      ...details(command),
+      ...details(command, true),
       active: true,
       createdAt: context.at,
       updatedAt: context.at,
@@ -175,7 +182,10 @@ export class Marketable extends AggregateRoot<MarketableId> {
     return this.state.prices.find((price) => price.currency === currency)?.unitPrice;
   }
 
-  /** Replaces the marketable's details. @throws ValidationError; InvalidStateError `marketable.unit_fixed` for another unit */
+  /**
+   * Replaces the marketable's details; a new default VAT is checked as at creation.
+   * @throws ValidationError; InvalidStateError `marketable.unit_fixed` for another unit
+   */
   update(changes: Partial<MarketableDetails>, at: Date): void {
     const current: MarketableDetails = {
       sku: this.state.sku,
@@ -186,7 +196,7 @@ export class Marketable extends AggregateRoot<MarketableId> {
       prices: this.state.prices.map((price) => ({ currency: price.currency, unitPrice: formatDecimal(price.unitPrice) })),
       defaultVat: vatCategoryToInput(this.state.defaultVat),
     };
-    const next = details({ ...current, ...changes });
+    const next = details({ ...current, ...changes }, changes.defaultVat !== undefined);
     // Every price of it, list or negotiated in a partnership, is per one of its units: another unit would re-base
     // each of them silently (720 a day becoming 720 an hour).
     if (next.unitCode !== this.state.unitCode) {
