@@ -223,3 +223,16 @@ export function bindingRulesSuite({ syntax, check, cases, accepted, official }: 
     expect(officialDisagreements(all, reports, (c) => ruleIds(c.xml), owned)).toEqual([]);
   }, 120_000);
 }
+
+/** Replaces `el`'s children with a view that counts every read of a child: how often a walk goes over them. */
+export function countChildReads(el: XmlElement): () => number {
+  let reads = 0;
+  const children = new Proxy(el.children, {
+    get(target, key, receiver) {
+      if (typeof key === 'string' && /^\d+$/.test(key)) reads += 1;
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+  });
+  Object.defineProperty(el, 'children', { value: children });
+  return () => reads;
+}

@@ -300,12 +300,33 @@ function render(steps: readonly Step[]): string {
   return ['/rsm:CrossIndustryInvoice', ...steps.map((s) => `${s.prefix}:${s.name}${s.predicate ?? ''}${s.position === undefined ? '' : `[${s.position}]`}`)].join('/');
 }
 
+/**
+ * The children of `el` a step (without its position) selects, found once per tree: a file with a finding on each of its
+ * 10 000 lines would otherwise go over the 10 000 lines again for each finding. Weak, so they go with their tree; by
+ * name, then by the step's test (a step given a position is a copy of its place's, with the same test).
+ */
+const selected = new WeakMap<XmlElement, Map<string, Map<Step['test'], readonly XmlElement[]>>>();
+
+function childrenAt(el: XmlElement, s: Step): readonly XmlElement[] {
+  let byName = selected.get(el);
+  if (byName === undefined) selected.set(el, (byName = new Map()));
+  const key = `${s.prefix}:${s.name}`;
+  let byTest = byName.get(key);
+  if (byTest === undefined) byName.set(key, (byTest = new Map()));
+  let found = byTest.get(s.test);
+  if (found === undefined) {
+    const ns = CII_NS[s.prefix];
+    found = el.children.filter((c) => c.ns === ns && c.name === s.name && (s.test === undefined || s.test(c)));
+    byTest.set(s.test, found);
+  }
+  return found;
+}
+
 /** The deepest element `steps` reach below `el`, trying every matching child where no position is given. */
 function deepest(el: XmlElement, steps: readonly Step[], depth = 0): { el: XmlElement; depth: number } {
   const s = steps[depth];
   if (s === undefined) return { el, depth };
-  const ns = CII_NS[s.prefix];
-  const matching = el.children.filter((c) => c.ns === ns && c.name === s.name && (s.test === undefined || s.test(c)));
+  const matching = childrenAt(el, s);
   const candidates = s.position === undefined ? matching : matching.slice(s.position - 1, s.position);
   let best = { el, depth };
   for (const candidate of candidates) {

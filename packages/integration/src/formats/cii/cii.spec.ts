@@ -1,7 +1,7 @@
 // The official validator is the test oracle (ADR 0013): a tool, used only by tests.
 import { fatalRuleIds, validateOfficially } from '@invoicing/en16931-official';
 import { En16931 } from '@invoicing/invoice';
-import { EXAMPLE_5, lineWithPartlyStatedAttributes, officialExample, officialExamples } from '../testing.data';
+import { EXAMPLE_5, countChildReads, lineWithPartlyStatedAttributes, officialExample, officialExamples } from '../testing.data';
 import { readXml, type XmlElement } from '../xml';
 import { validateXsd } from '../xsd/xsd-validator';
 import { CII_NS } from './cii-path';
@@ -280,5 +280,20 @@ describe('CII D16B', () => {
       expect(ciiXpath('totals.rounding', cii)).toBe(`${SETTLEMENT}/ram:SpecifiedTradeSettlementHeaderMonetarySummation`);
       expect(ciiXpath('lines[8].netAmount', cii)).toBe(TRANSACTION);
     });
+  });
+});
+
+describe('locateCii on a document of many lines (audit D1: each finding went over every line again)', () => {
+  it('places a finding on each of 2 000 lines, going over the lines once for all of them', () => {
+    const doc = fixture('CII_example5.xml');
+    const first = doc.lines[0] as En16931.Line;
+    const lines = Array.from({ length: 2000 }, (_, i) => ({ ...first, id: `L${i + 1}` }));
+    const cii = root(writeCii({ ...doc, lines }));
+    const transaction = cii.children.find((c) => c.name === 'SupplyChainTradeTransaction') as XmlElement;
+    const reads = countChildReads(transaction);
+    const placed = lines.map((_, i) => locateCii(`lines[${i}].id`, cii).text.trim());
+    expect(placed).toEqual(lines.map((line) => line.id));
+    // Once per finding, this was 2 000 × the transaction's children.
+    expect(reads()).toBeLessThan(5 * transaction.children.length);
   });
 });

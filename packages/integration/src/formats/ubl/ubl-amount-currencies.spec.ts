@@ -1,6 +1,6 @@
 import { readInvoice } from '../e-invoice';
-import { edit, officialExample, officialExamples } from '../testing.data';
-import { readXml } from '../xml';
+import { countChildReads, edit, officialExample, officialExamples } from '../testing.data';
+import { NS, readXml } from '../xml';
 import { AMOUNT_CURRENCY_RULE, ublAmountCurrencies } from './ubl-amount-currencies';
 
 // ubl-tc434-example5 is in DKK (BT-5) with its VAT total in EUR as well (BT-6, BT-111).
@@ -35,6 +35,17 @@ describe('PEPPOL-EN16931-R051: every amount of a UBL file in the document curren
 
   it('compares codes as XPath does after trimming XML white space', () => {
     expect(findingsOf(edit(INVOICE, '<cbc:PayableAmount currencyID="DKK">', '<cbc:PayableAmount currencyID=" DKK ">'))).toEqual([]);
+  });
+
+  it('asks once per VAT total whether it has a breakdown, however many amounts it holds (audit D1: once per amount)', () => {
+    const amounts = '<cbc:TaxAmount currencyID="EUR">628.62</cbc:TaxAmount>'.repeat(2000);
+    const { root } = readXml(Buffer.from(edit(INVOICE, '<cbc:TaxAmount currencyID="EUR">628.62</cbc:TaxAmount>', amounts)));
+    const total = root.children.filter((c) => c.ns === NS.cac && c.name === 'TaxTotal')[1];
+    if (total === undefined) throw new Error('no second cac:TaxTotal');
+    const reads = countChildReads(total);
+    expect(ublAmountCurrencies(root)).toEqual([]);
+    // Once per amount, this was 2 000 × its 2 000 children.
+    expect(reads()).toBeLessThan(5 * total.children.length);
   });
 
   it('is one of the fatal findings readInvoice reports, so an import or a validation refuses the file', async () => {

@@ -24,11 +24,13 @@ export function ublAmountCurrencies(root: XmlElement): En16931.Finding[] {
   if (code === undefined) return [];
   const currency = trimXmlSpace(stringValue(code));
   const out: En16931.Finding[] = [];
+  // Per cac:TaxTotal, whether it has a breakdown: asked once, however many amounts it holds.
+  const withBreakdown = new Map<XmlElement, boolean>();
   const visit = (el: XmlElement): void => {
     if (el.ns === NS.cbc && CURRENCY_AMOUNTS.has(el.name)) {
       const stated = el.attributes['currencyID'];
       // A missing or unknown code is BR-CL-03's (and the XSD's) to report.
-      if (stated !== undefined && trimXmlSpace(stated) !== currency && !isVatTotalInAccountingCurrency(el)) fail(out, AMOUNT_CURRENCY_RULE, MESSAGE, el);
+      if (stated !== undefined && trimXmlSpace(stated) !== currency && !isVatTotalInAccountingCurrency(el, withBreakdown)) fail(out, AMOUNT_CURRENCY_RULE, MESSAGE, el);
       return;
     }
     for (const c of el.children) visit(c);
@@ -38,7 +40,10 @@ export function ublAmountCurrencies(root: XmlElement): En16931.Finding[] {
 }
 
 /** BT-111's element: the TaxAmount of a TaxTotal that has no TaxSubtotal. */
-function isVatTotalInAccountingCurrency(el: XmlElement): boolean {
+function isVatTotalInAccountingCurrency(el: XmlElement, withBreakdown: Map<XmlElement, boolean>): boolean {
   const parent = el.parent;
-  return el.name === 'TaxAmount' && parent !== undefined && parent.ns === NS.cac && parent.name === 'TaxTotal' && child(parent, NS.cac, 'TaxSubtotal') === undefined;
+  if (el.name !== 'TaxAmount' || parent === undefined || parent.ns !== NS.cac || parent.name !== 'TaxTotal') return false;
+  let breakdown = withBreakdown.get(parent);
+  if (breakdown === undefined) withBreakdown.set(parent, (breakdown = child(parent, NS.cac, 'TaxSubtotal') !== undefined));
+  return !breakdown;
 }

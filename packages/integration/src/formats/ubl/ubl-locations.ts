@@ -132,6 +132,23 @@ function reach(from: XmlElement, steps: Place['steps']): XmlElement[] {
 }
 
 /**
+ * The elements a place reaches below an element, found once per tree: a file with a finding on each of its 10 000
+ * lines would otherwise go over the 10 000 lines again for each finding. Weak, so they go with their tree.
+ */
+const reached = new WeakMap<XmlElement, Map<Place, readonly XmlElement[]>>();
+
+function below(from: XmlElement, where: Place): readonly XmlElement[] {
+  let byPlace = reached.get(from);
+  if (byPlace === undefined) reached.set(from, (byPlace = new Map()));
+  let found = byPlace.get(where);
+  if (found === undefined) {
+    found = where.filter === undefined ? reach(from, where.steps) : reach(from, where.steps).filter(where.filter);
+    byPlace.set(where, found);
+  }
+  return found;
+}
+
+/**
  * The element of a UBL document a semantic pointer is about, or the nearest one that exists: a finding about an
  * absent term is placed on the element that should have held it.
  */
@@ -141,8 +158,7 @@ export function locateUbl(pointer: string | undefined, root: XmlElement): XmlEle
   for (const [name, index] of pointer ? segments(pointer) : []) {
     const where = table?.[name];
     if (!where) break;
-    const found = reach(current, where.steps).filter(where.filter ?? (() => true));
-    const next = found[index ?? 0];
+    const next = below(current, where)[index ?? 0];
     if (!next) break;
     current = next;
     table = where.fields ? TABLES[where.fields] : undefined;

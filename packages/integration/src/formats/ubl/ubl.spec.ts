@@ -1,8 +1,9 @@
 import { fatalRuleIds, validateOfficially } from '@invoicing/en16931-official';
 import { En16931, type En16931Document } from '@invoicing/invoice';
-import { BIG_EXAMPLE, EXAMPLE_5, lineWithPartlyStatedAttributes, officialExample, officialExamples } from '../testing.data';
+import { BIG_EXAMPLE, EXAMPLE_5, countChildReads, lineWithPartlyStatedAttributes, officialExample, officialExamples } from '../testing.data';
 import { validate } from '../e-invoice';
 import { readXml } from '../xml';
+import { locateUbl } from './ubl-locations';
 import { UBL_NS } from './ubl-path';
 import { readUbl } from './ubl-reader';
 import { writeUbl } from './ubl-writer';
@@ -163,4 +164,18 @@ describe('UBL 2.1 ↔ EN 16931 semantic model', () => {
       }),
     );
   }, 120_000);
+});
+
+describe('locateUbl on a document of many lines (audit D1: each finding went over every line again)', () => {
+  it('places a finding on each of 2 000 lines, going over the lines once for all of them', () => {
+    const doc = fixture('ubl-tc434-example5.xml');
+    const first = doc.lines[0] as En16931.Line;
+    const lines = Array.from({ length: 2000 }, (_, i) => ({ ...first, id: `L${i + 1}` }));
+    const root = readXml(writeUbl({ ...doc, lines })).root;
+    const reads = countChildReads(root);
+    const placed = lines.map((_, i) => locateUbl(`lines[${i}].id`, root).text.trim());
+    expect(placed).toEqual(lines.map((line) => line.id));
+    // Once per finding, this was 2 000 × the root's children.
+    expect(reads()).toBeLessThan(5 * root.children.length);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { En16931Document, Line } from '../model';
-import { validDocument, validLine } from '../testing';
+import { countingRateReads, manyRatesDocument, validDocument, validLine } from '../testing';
 import { ciiVatCategoryRules } from './vat-categories-cii';
 
 /** Each finding as `rule pointer`. */
@@ -104,5 +104,56 @@ describe('ciiVatCategoryRules', () => {
     const domestic = { ...doc, seller: { ...doc.seller, address: italian }, buyer: { ...doc.buyer, address: italian } };
     expect(found({ ...domestic, lines: domestic.lines.map((l) => ({ ...l, item: { ...l.item, originCountry: 'CN' } })) })).toEqual([]);
     expect(found(doc)).toEqual(['BR-B-01 seller.address.country']);
+  });
+});
+
+describe('a document of many lines and rates (audit D1: the rules went over every line for each breakdown entry)', () => {
+  it('gives the findings it gave before it grouped the lines by category and rate', () => {
+    // Recorded with the rules as they were (see vat-categories.spec.ts); BR-O-11 … 14 once per O entry.
+    expect(found(manyRatesDocument())).toEqual(
+      [
+        'BR-Z-01 vatBreakdown',
+        'BR-O-01 vatBreakdown',
+        'BR-S-08 vatBreakdown[3].taxableAmount',
+        'BR-S-08 vatBreakdown[4].taxableAmount',
+        'BR-S-09 vatBreakdown[5].taxAmount',
+        'BR-S-08 vatBreakdown[32].taxableAmount',
+        'BR-S-08 vatBreakdown[35].taxableAmount',
+        'BR-S-09 vatBreakdown[42].taxAmount',
+        'BR-S-08 vatBreakdown[61].taxableAmount',
+        'BR-S-08 vatBreakdown[66].taxableAmount',
+        'BR-S-09 vatBreakdown[79].taxAmount',
+        'BR-S-08 vatBreakdown[90].taxableAmount',
+        'BR-S-08 vatBreakdown[97].taxableAmount',
+        'BR-S-09 vatBreakdown[116].taxAmount',
+        'BR-S-08 vatBreakdown[119].taxableAmount',
+        'BR-S-08 vatBreakdown[128].taxableAmount',
+        'BR-S-08 vatBreakdown[148].taxableAmount',
+        'BR-S-09 vatBreakdown[153].taxAmount',
+        'BR-S-08 vatBreakdown[159].taxableAmount',
+        'BR-S-08 vatBreakdown[177].taxableAmount',
+        'BR-S-08 vatBreakdown[190].taxableAmount',
+        'BR-S-09 vatBreakdown[190].taxAmount',
+        'BR-Z-08 vatBreakdown[204].taxableAmount',
+        'BR-O-11 vatBreakdown[207].category',
+        'BR-O-12 vatBreakdown[207].category',
+        'BR-O-13 vatBreakdown[207].category',
+        'BR-O-14 vatBreakdown[207].category',
+        'BR-O-11 vatBreakdown[208].category',
+        'BR-O-12 vatBreakdown[208].category',
+        'BR-O-13 vatBreakdown[208].category',
+        'BR-O-14 vatBreakdown[208].category',
+      ],
+    );
+  });
+
+  it('reads each line\'s rate as often with 400 rates as with one: no pass over the lines per breakdown entry', () => {
+    const many = countingRateReads(manyRatesDocument(400, 400));
+    const one = countingRateReads(manyRatesDocument(400, 1));
+    expect(many.doc.vatBreakdown.length).toBeGreaterThan(400);
+    ciiVatCategoryRules(many.doc);
+    ciiVatCategoryRules(one.doc);
+    expect(many.reads()).toBe(one.reads());
+    expect(many.reads()).toBeLessThanOrEqual(2 * many.doc.lines.length);
   });
 });

@@ -1,7 +1,7 @@
 import { Decimal } from '@invoicing/core';
-import type { DocumentAllowanceCharge, En16931Document, Finding, Line, VatBreakdownEntry } from '../model';
+import type { En16931Document, Finding, VatBreakdownEntry } from '../model';
 import { finding, type RuleSet } from './rule';
-import { clearParsedValues, sum, trimmed, xsDecimal, xsDouble, type Dec } from './vat-categories';
+import { Usage, clearParsedValues, trimmed, xsDecimal, xsDouble, type Codes, type Dec } from './vat-categories';
 
 /*
  * The VAT category rules of the CEN schematron 1.3.16 as its CII stylesheet (EN16931-CII-validation.xslt) states
@@ -75,13 +75,6 @@ function round2(value: Decimal): Decimal {
   return value.toDecimalPlaces(2, Decimal.ROUND_HALF_CEIL);
 }
 
-interface Codes {
-  readonly lines: readonly (string | undefined)[];
-  readonly allowances: readonly (string | undefined)[];
-  readonly charges: readonly (string | undefined)[];
-  readonly breakdown: readonly (string | undefined)[];
-}
-
 function count(codes: readonly (string | undefined)[], code: string): number {
   let n = 0;
   for (const c of codes) if (c === code) n++;
@@ -152,28 +145,21 @@ function rate(cat: CiiCategory, text: string | undefined, rule: string, what: st
 
 /**
  * `round2(Σ line net amounts) + round2(Σ charges) − round2(Σ allowances)` of the category, and of the rate when given;
- * `null` when an amount or a rate read is not a decimal.
+ * `null` when an amount or a rate read is not a decimal. The groups and their sums come from `usage`, made once per
+ * document.
  */
-function expectedTaxable(doc: En16931Document, codes: Codes, code: string, rateValue?: Decimal): Decimal | null {
-  let invalid = false;
-  const ofRate = (text: string | undefined): boolean => {
-    if (rateValue === undefined) return true;
-    const value = xsDecimal(text);
-    if (value === null) invalid = true;
-    return value !== null && value !== undefined && value.eq(rateValue);
-  };
-  const lines = doc.lines.filter((l: Line, i) => codes.lines[i] === code && ofRate(l.vat.rate));
-  const charges = doc.charges.filter((c: DocumentAllowanceCharge, i) => codes.charges[i] === code && ofRate(c.vatRate));
-  const allowances = doc.allowances.filter((a: DocumentAllowanceCharge, i) => codes.allowances[i] === code && ofRate(a.vatRate));
-  const lineSum = sum(lines, (l) => l.netAmount);
-  const chargeSum = sum(charges, (c) => c.amount);
-  const allowanceSum = sum(allowances, (a) => a.amount);
-  if (invalid || lineSum === null || chargeSum === null || allowanceSum === null) return null;
+function expectedTaxable(usage: Usage, code: string, rateValue?: Decimal): Decimal | null {
+  const u = usage.of(code, rateValue);
+  if (u === null) return null;
+  const lineSum = usage.sum(u.lines, (l) => l.netAmount);
+  const chargeSum = usage.sum(u.charges, (c) => c.amount);
+  const allowanceSum = usage.sum(u.allowances, (a) => a.amount);
+  if (lineSum === null || chargeSum === null || allowanceSum === null) return null;
   return round2(lineSum).plus(round2(chargeSum)).minus(round2(allowanceSum));
 }
 
 /** BR-x-08 (context: a breakdown entry of the category). */
-function taxableAmount(doc: En16931Document, codes: Codes, cat: CiiCategory, entry: VatBreakdownEntry, index: number, out: Finding[]): void {
+function taxableAmount(usage: Usage, cat: CiiCategory, entry: VatBreakdownEntry, index: number, out: Finding[]): void {
   if (cat.taxable === 'never') return;
   const stated = doubleValue(entry.taxableAmount);
   if (stated === null) return;
@@ -182,11 +168,11 @@ function taxableAmount(doc: En16931Document, codes: Codes, cat: CiiCategory, ent
     // `every $rate in ../ram:RateApplicablePercent/xs:decimal(.) satisfies …`: nothing to check without a rate.
     const rateValue: Dec = xsDecimal(entry.rate);
     if (rateValue === null || rateValue === undefined) return;
-    const expected = expectedTaxable(doc, codes, cat.code, rateValue);
+    const expected = expectedTaxable(usage, cat.code, rateValue);
     if (expected === null) return;
     ok = stated !== undefined && stated === expected.toNumber();
   } else {
-    const expected = expectedTaxable(doc, codes, cat.code);
+    const expected = expectedTaxable(usage, cat.code);
     if (expected === null) return;
     const value = expected.toNumber();
     ok = stated !== undefined && (cat.taxable === 'equal' ? stated === value : stated - 1 < value && stated + 1 > value);
@@ -239,19 +225,29 @@ function exemption(cat: CiiCategory, entry: VatBreakdownEntry, index: number, ou
   }
 }
 
+/** Whether the document has a tax of a category other than O: of a breakdown or a line, of an allowance or a charge. */
+interface OtherThanO {
+  readonly taxes: boolean;
+  readonly allowancesCharges: boolean;
+}
+
+function otherThanO(codes: Codes): OtherThanO {
+  const other = (list: readonly (string | undefined)[]) => list.some((code) => code !== undefined && code !== 'O');
+  return { taxes: other(codes.breakdown) || other(codes.lines), allowancesCharges: other(codes.allowances) || other(codes.charges) };
+}
+
 /**
  * BR-O-11 … 14 (context: each breakdown entry O). BR-O-11 and BR-O-12 both test every `ram:ApplicableTradeTax` (the
  * breakdown's and the lines'), BR-O-13 and BR-O-14 every `ram:CategoryTradeTax` (the document allowances' and
- * charges'): a tax with a code other than O breaks both of its pair.
+ * charges'): a tax with a code other than O breaks both of its pair. `other` is worked out once for all O entries.
  */
-function notSubjectAlone(codes: Codes, index: number, out: Finding[]): void {
-  const other = (list: readonly (string | undefined)[]) => list.some((code) => code !== undefined && code !== 'O');
+function notSubjectAlone(other: OtherThanO, index: number, out: Finding[]): void {
   const pointer = `vatBreakdown[${index}].category`;
-  if (other(codes.breakdown) || other(codes.lines)) {
+  if (other.taxes) {
     out.push(finding('BR-O-11', 'A document with a VAT breakdown "Not subject to VAT" (O) shall have no other VAT breakdown', 'BT-118', pointer));
     out.push(finding('BR-O-12', 'A document with a VAT breakdown "Not subject to VAT" (O) shall have no line of another VAT category', 'BT-151', pointer));
   }
-  if (other(codes.allowances) || other(codes.charges)) {
+  if (other.allowancesCharges) {
     out.push(finding('BR-O-13', 'A document with a VAT breakdown "Not subject to VAT" (O) shall have no document level allowance of another VAT category', 'BT-95', pointer));
     out.push(finding('BR-O-14', 'A document with a VAT breakdown "Not subject to VAT" (O) shall have no document level charge of another VAT category', 'BT-102', pointer));
   }
@@ -298,6 +294,9 @@ export const ciiVatCategoryRules: RuleSet = (doc) => {
     breakdown: doc.vatBreakdown.map((e) => trimmed(e.category)),
   };
 
+  const usage = new Usage(doc, codes);
+  let other: OtherThanO | undefined;
+
   for (const cat of CATEGORIES) {
     presence(codes, cat, out);
     identifiers(doc, codes, cat, out);
@@ -307,10 +306,10 @@ export const ciiVatCategoryRules: RuleSet = (doc) => {
   doc.vatBreakdown.forEach((entry, i) => {
     const cat = BY_CODE.get(codes.breakdown[i] ?? '');
     if (cat === undefined) return;
-    taxableAmount(doc, codes, cat, entry, i, out);
+    taxableAmount(usage, cat, entry, i, out);
     taxAmount(cat, entry, i, out);
     exemption(cat, entry, i, out);
-    if (cat.code === 'O') notSubjectAlone(codes, i, out);
+    if (cat.code === 'O') notSubjectAlone((other ??= otherThanO(codes)), i, out);
     if (cat.code === 'K') intraCommunityDelivery(doc, i, out);
   });
   doc.allowances.forEach((allowance, i) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { decimal } from '@invoicing/core';
 import type { En16931Document } from '../model';
-import { validDocument, validLine } from '../testing';
+import { countingRateReads, manyRatesDocument, validDocument, validLine } from '../testing';
 import { vatCategoryRules } from './vat-categories';
 
 type Mutable<T> = T extends readonly (infer U)[] ? Mutable<U>[] : T extends object ? { -readonly [K in keyof T]: Mutable<T[K]> } : T;
@@ -491,5 +491,49 @@ describe('vatCategoryRules', () => {
       d.taxPointDateCode = '3';
       expect(ruleIds(d)).toEqual([]);
     });
+  });
+});
+
+describe('a document of many lines and rates (audit D1: the rules went over every line for each breakdown entry)', () => {
+  const found = (doc: En16931Document): string[] => vatCategoryRules(doc).map((f) => `${f.rule} ${f.pointer ?? ''}`.trim());
+
+  it('gives the findings it gave before it grouped the lines by category and rate', () => {
+    // Recorded with the rules as they were: every per-rate sum, the same rate written 1.5, 1.50 and 1.500, a rate no
+    // line uses, an allowance rate that is not a number, duplicate Z entries, O beside other categories.
+    expect(found(manyRatesDocument())).toEqual(
+      [
+        'BR-Z-01 vatBreakdown',
+        'BR-O-01 vatBreakdown',
+        'BR-O-11 vatBreakdown[0].category',
+        'BR-O-12 lines[0].vat.category',
+        'BR-O-13 allowances[0].vatCategory',
+        'BR-O-14 charges[0].vatCategory',
+        'BR-S-08 vatBreakdown[3].taxableAmount',
+        'BR-S-09 vatBreakdown[5].taxAmount',
+        'BR-S-08 vatBreakdown[32].taxableAmount',
+        'BR-S-09 vatBreakdown[42].taxAmount',
+        'BR-S-08 vatBreakdown[61].taxableAmount',
+        'BR-S-09 vatBreakdown[79].taxAmount',
+        'BR-S-08 vatBreakdown[90].taxableAmount',
+        'BR-S-09 vatBreakdown[116].taxAmount',
+        'BR-S-08 vatBreakdown[119].taxableAmount',
+        'BR-S-08 vatBreakdown[148].taxableAmount',
+        'BR-S-09 vatBreakdown[153].taxAmount',
+        'BR-S-08 vatBreakdown[177].taxableAmount',
+        'BR-S-09 vatBreakdown[190].taxAmount',
+        'BR-S-08 vatBreakdown[202].taxableAmount',
+        'BR-Z-08 vatBreakdown[204].taxableAmount',
+      ],
+    );
+  });
+
+  it('reads each line\'s rate as often with 400 rates as with one: no pass over the lines per breakdown entry', () => {
+    const many = countingRateReads(manyRatesDocument(400, 400));
+    const one = countingRateReads(manyRatesDocument(400, 1));
+    expect(many.doc.vatBreakdown.length).toBeGreaterThan(400);
+    vatCategoryRules(many.doc);
+    vatCategoryRules(one.doc);
+    expect(many.reads()).toBe(one.reads());
+    expect(many.reads()).toBeLessThanOrEqual(2 * many.doc.lines.length);
   });
 });

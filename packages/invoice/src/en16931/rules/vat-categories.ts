@@ -137,7 +137,7 @@ function round(value: Decimal): Decimal {
 }
 
 /** What the rules read of each VAT category code in the document, computed once. */
-interface Codes {
+export interface Codes {
   readonly lines: readonly (string | undefined)[];
   readonly allowances: readonly (string | undefined)[];
   readonly charges: readonly (string | undefined)[];
@@ -387,51 +387,99 @@ function rate(cat: Category, text: string | undefined, rule: string, what: strin
   out.push(finding(rule, `${what} of VAT category "${cat.name}" (${cat.code}) ${wanted}`, term, pointer));
 }
 
-interface Used {
+export interface Used {
   readonly lines: readonly Line[];
   readonly allowances: readonly DocumentAllowanceCharge[];
   readonly charges: readonly DocumentAllowanceCharge[];
 }
 
-/** The lines and document allowances/charges of category `code` (and, when given, of rate `rateValue`); `null` when a rate is not a decimal. */
-function used(doc: En16931Document, codes: Codes, code: string, rateValue?: Decimal): Used | null {
-  const sameRate = (text: string | undefined): boolean | null => {
-    if (rateValue === undefined) return true;
-    const value = xsDecimal(text);
-    return value === null ? null : value !== undefined && value.eq(rateValue);
-  };
-  let invalid = false;
-  const pick = <T>(items: readonly T[], itemCodes: readonly (string | undefined)[], rateOf: (item: T) => string | undefined): T[] =>
-    items.filter((item, i) => {
-      if (itemCodes[i] !== code) return false;
-      const same = sameRate(rateOf(item));
-      if (same === null) invalid = true;
-      return same === true;
+const NOTHING: Used = { lines: [], allowances: [], charges: [] };
+
+/** The key of a rate by value: `20`, `20.0` and `2e1` are one rate, as `xs:decimal` compares them. */
+function rateKey(value: Decimal): string {
+  return value.toString();
+}
+
+/**
+ * The lines and document allowances/charges of each VAT category, and of each rate within it, in document order,
+ * gathered in one pass: a breakdown entry looks its own up instead of going over every line again, so a document of
+ * 10 000 lines at 10 000 rates costs 10 000 steps, not 10^8. The sums are kept per group too, since several entries
+ * may state the same category and rate.
+ */
+export class Usage {
+  private readonly byCategory = new Map<string, Used>();
+  private readonly byRate = new Map<string, Map<string, Used>>();
+  /** Categories with an item whose rate is not a decimal: their per-rate sums are a dynamic error in the stylesheet. */
+  private readonly badRate = new Set<string>();
+  private readonly sums = new Map<readonly unknown[], Decimal | null>();
+
+  constructor(doc: En16931Document, codes: Codes) {
+    this.gather(doc.lines, codes.lines, (l) => l.vat.rate, 'lines');
+    this.gather(doc.allowances, codes.allowances, (a) => a.vatRate, 'allowances');
+    this.gather(doc.charges, codes.charges, (c) => c.vatRate, 'charges');
+  }
+
+  /** The items of category `code`, and when `rate` is given of that rate only; `null` when an item's rate of that category is not a decimal. */
+  of(code: string, rate?: Decimal): Used | null {
+    if (rate === undefined) return this.byCategory.get(code) ?? NOTHING;
+    if (this.badRate.has(code)) return null;
+    return this.byRate.get(code)?.get(rateKey(rate)) ?? NOTHING;
+  }
+
+  /** `sum(items)`, once per group: `sum` of `xs:decimal(amount)`, `null` when one is not a decimal. */
+  sum<T extends Line | DocumentAllowanceCharge>(items: readonly T[], amount: (item: T) => string | undefined): Decimal | null {
+    if (items.length === 0) return ZERO;
+    let total = this.sums.get(items);
+    if (total === undefined) {
+      total = sum(items, amount);
+      this.sums.set(items, total);
+    }
+    return total;
+  }
+
+  private gather<T extends Line | DocumentAllowanceCharge>(
+    items: readonly T[],
+    itemCodes: readonly (string | undefined)[],
+    rateOf: (item: T) => string | undefined,
+    list: keyof Used,
+  ): void {
+    items.forEach((item, i) => {
+      const code = itemCodes[i];
+      if (code === undefined) return;
+      push(this.byCategory, code, list, item);
+      const rate = xsDecimal(rateOf(item));
+      if (rate === null) this.badRate.add(code);
+      else if (rate !== undefined) {
+        let rates = this.byRate.get(code);
+        if (rates === undefined) this.byRate.set(code, (rates = new Map()));
+        push(rates, rateKey(rate), list, item);
+      }
     });
-  const result = {
-    lines: pick(doc.lines, codes.lines, (l) => l.vat.rate),
-    allowances: pick(doc.allowances, codes.allowances, (a) => a.vatRate),
-    charges: pick(doc.charges, codes.charges, (c) => c.vatRate),
-  };
-  return invalid ? null : result;
+  }
+}
+
+function push(groups: Map<string, Used>, key: string, list: keyof Used, item: Line | DocumentAllowanceCharge): void {
+  let group = groups.get(key);
+  if (group === undefined) groups.set(key, (group = { lines: [], allowances: [], charges: [] }));
+  (group[list] as (Line | DocumentAllowanceCharge)[]).push(item);
 }
 
 /** Σ line net amounts + Σ charges − Σ allowances; `null` when an amount is not a decimal. */
-function basis(u: Used): Decimal | null {
-  const lines = sum(u.lines, (l) => l.netAmount);
-  const charges = sum(u.charges, (c) => c.amount);
-  const allowances = sum(u.allowances, (a) => a.amount);
+function basis(usage: Usage, u: Used): Decimal | null {
+  const lines = usage.sum(u.lines, (l) => l.netAmount);
+  const charges = usage.sum(u.charges, (c) => c.amount);
+  const allowances = usage.sum(u.allowances, (a) => a.amount);
   if (lines === null || charges === null || allowances === null) return null;
   return lines.plus(charges).minus(allowances);
 }
 
 /** BR-x-08 (context: a VAT breakdown entry of the category). */
-function taxableAmount(doc: En16931Document, codes: Codes, cat: Category, entry: VatBreakdownEntry, index: number, out: Finding[]): void {
+function taxableAmount(doc: En16931Document, usage: Usage, cat: Category, entry: VatBreakdownEntry, index: number, out: Finding[]): void {
   let ok: boolean;
   if (cat.taxable === 'exact') {
     // `(exists(//cac:InvoiceLine) and xs:decimal(../cbc:TaxableAmount) = (Σ lines + Σ charges − Σ allowances))`, no tolerance.
-    const u = used(doc, codes, cat.code);
-    const expected = u === null ? null : basis(u);
+    const u = usage.of(cat.code);
+    const expected = u === null ? null : basis(usage, u);
     const stated = xsDecimal(entry.taxableAmount);
     if (expected === null || stated === null) return;
     ok = doc.lines.length > 0 && stated !== undefined && stated.eq(expected);
@@ -439,8 +487,8 @@ function taxableAmount(doc: En16931Document, codes: Codes, cat: Category, entry:
     // `every $rate in xs:decimal(cbc:Percent) satisfies …`: nothing to check without a rate.
     const rateValue = xsDecimal(entry.rate);
     if (rateValue === null || rateValue === undefined) return;
-    const u = used(doc, codes, cat.code, rateValue);
-    const expected = u === null ? null : basis(u);
+    const u = usage.of(cat.code, rateValue);
+    const expected = u === null ? null : basis(usage, u);
     if (u === null || expected === null) return;
     const near = withinOne(entry.taxableAmount, expected);
     if (near === null) return;
@@ -452,7 +500,7 @@ function taxableAmount(doc: En16931Document, codes: Codes, cat: Category, entry:
       // (a line or an allowance/charge of that rate, and within 1) or (an allowance/charge of that rate, and within 1 of those alone).
       const acUsed = u.allowances.length + u.charges.length > 0;
       const acOnly = (): boolean => {
-        const amount = basis({ lines: [], allowances: u.allowances, charges: u.charges });
+        const amount = basis(usage, { lines: [], allowances: u.allowances, charges: u.charges });
         return amount !== null && withinOne(entry.taxableAmount, amount) === true;
       };
       ok = ((u.lines.length > 0 || acUsed) && near) || (acUsed && acOnly());
@@ -523,6 +571,7 @@ export const vatCategoryRules: RuleSet = (doc) => {
     breakdown: doc.vatBreakdown.map((e) => trimmed(e.category)),
   };
   const p = parties(doc);
+  const usage = new Usage(doc, codes);
 
   // Context: the document.
   for (const cat of CATEGORIES) {
@@ -539,7 +588,7 @@ export const vatCategoryRules: RuleSet = (doc) => {
   doc.vatBreakdown.forEach((entry, i) => {
     const cat = BY_CODE.get(codes.breakdown[i] ?? '');
     if (cat === undefined) return;
-    taxableAmount(doc, codes, cat, entry, i, out);
+    taxableAmount(doc, usage, cat, entry, i, out);
     taxAmount(cat, entry, i, out);
     exemption(cat, entry, i, out);
   });
