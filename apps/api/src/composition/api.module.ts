@@ -15,6 +15,7 @@ import { EVENTS_CONTROLLERS } from '../events';
 import { HealthController } from '../health/health.controller';
 import { IMPORTS_CONTROLLERS, ReceivablesImportRunner } from '../imports';
 import { INVOICES_CONTROLLERS } from '../invoices';
+import { ConformingFiles } from '../invoices/conforming-files';
 import { MARKETABLES_CONTROLLERS } from '../marketables';
 import { PARTNERS_CONTROLLERS } from '../partners';
 import { PARTNERSHIPS_CONTROLLERS } from '../partnerships';
@@ -70,6 +71,7 @@ export class ApiModule {
         ...useCases,
         BillingRunner,
         ReceivablesImportRunner,
+        { provide: ConformingFiles, useValue: new ConformingFiles() },
         { provide: CLOCK, useValue: dependencies.container.get(CLOCK) },
         { provide: ID_GENERATOR, useValue: dependencies.container.get(ID_GENERATOR) },
         { provide: IMPORT_JOB_STORE, useValue: dependencies.importJobs },

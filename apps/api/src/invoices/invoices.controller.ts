@@ -27,7 +27,7 @@ import {
   type PaymentId,
 } from '@invoicing/invoice';
 import type { FastifyReply } from 'fastify';
-import { renderInvoicePdf, writeConformingInvoice, writeFacturX } from '@invoicing/integration/formats';
+import { facturXXml, renderInvoicePdf, writeConformingInvoice, writeFacturX } from '@invoicing/integration/formats';
 import { Caller, Tenant, assertAllowed } from '../auth/auth.guard';
 import { Requires } from '../auth/permissions';
 import type { Principal } from '../auth/principal';
@@ -49,6 +49,7 @@ import {
 } from './invoice.dto';
 import { toPaymentResponse } from '../payments/payment.mapper';
 import type { PaymentDto } from '../payments/payment.response.dto';
+import { ConformingFiles } from './conforming-files';
 import { toInvoiceResponse, toInvoiceSummaryResponse } from './invoice.mapper';
 import { InvoiceDto, InvoicePageDto } from './invoice.response.dto';
 
@@ -71,6 +72,7 @@ export class InvoicesController {
     private readonly getInvoice: GetInvoice,
     private readonly listInvoices: ListInvoices,
     private readonly payInvoice: PayInvoice,
+    private readonly files: ConformingFiles,
   ) {}
 
   /**
@@ -169,7 +171,7 @@ export class InvoicesController {
     const document = invoiceToEn16931(state);
     assertNotVoid(state);
     assertEn16931Currency(state);
-    const file = await writeConformingInvoice(document, syntax);
+    const file = await this.files.of(state, syntax, () => writeConformingInvoice(document, syntax));
     void reply
       .type('application/xml; charset=utf-8')
       .header('cache-control', 'no-store')
@@ -209,7 +211,9 @@ export class InvoicesController {
       assertNotVoid(state);
       assertEn16931Currency(state);
     }
-    const file = facturX ? await writeFacturX(document, options) : await renderInvoicePdf(document, { ...options, voided: state.status === 'void' });
+    const file = facturX
+      ? await writeFacturX(document, options, await this.files.of(state, 'factur-x', () => facturXXml(document)))
+      : await renderInvoicePdf(document, { ...options, voided: state.status === 'void' });
     void reply
       .type('application/pdf')
       .header('cache-control', 'no-store')

@@ -46,6 +46,15 @@ function facturXXmp(): string {
 }
 
 /**
+ * The CII a Factur-X of `document` carries, validated: its specification identifier (BT-24) is EN 16931's, whatever
+ * the source file had. Pass it to {@link writeFacturX} to draw the PDF around a file written before.
+ * @throws EInvoiceRefusedError `e_invoice.invalid`, with the fatal findings
+ */
+export function facturXXml(document: En16931Document): Promise<Buffer> {
+  return writeConformingInvoice({ ...document, process: { ...document.process, specification: En16931.SPECIFICATION_IDENTIFIER } }, 'cii');
+}
+
+/**
  * A Factur-X / ZUGFeRD invoice (EN 16931 profile): the PDF for people, as PDF/A-3b (fonts embedded, sRGB output
  * intent, XMP metadata), carrying the document as UN/CEFACT CII in `factur-x.xml`, an associated file whose
  * relationship is `Alternative` (the XML is the same invoice, for machines), with the fx metadata Factur-X requires.
@@ -53,12 +62,13 @@ function facturXXmp(): string {
  * Its metadata says the XML conforms to EN 16931, so it does: the XML's specification identifier (BT-24) is EN
  * 16931's, whatever the document had (a Peppol or XRechnung one, a Factur-X MINIMUM one), and a document the XML of
  * which breaks a rule is refused rather than handed out as a conforming invoice. There is no Factur-X of a voided
- * invoice (no `voided` option): its XML would be a payable invoice.
+ * invoice (no `voided` option): its XML would be a payable invoice. `xml`, when given, is what {@link facturXXml} made
+ * of this document (kept from an earlier writing): it is carried as it is.
  * @throws EInvoiceRefusedError `e_invoice.invalid`, with the fatal findings of the XML (e.g. a record without the
  * parties' postal addresses: BR-08, BR-10)
  */
-export async function writeFacturX(document: En16931Document, options: Omit<InvoicePdfOptions, 'pdfA3' | 'voided'> = {}): Promise<Buffer> {
-  const xml = await writeConformingInvoice({ ...document, process: { ...document.process, specification: En16931.SPECIFICATION_IDENTIFIER } }, 'cii');
+export async function writeFacturX(document: En16931Document, options: Omit<InvoicePdfOptions, 'pdfA3' | 'voided'> = {}, xml?: Buffer): Promise<Buffer> {
+  xml ??= await facturXXml(document);
   return renderInvoicePdf(document, {
     ...options,
     pdfA3: {
