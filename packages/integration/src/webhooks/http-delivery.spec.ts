@@ -15,7 +15,8 @@ beforeAll(async () => {
     if (request.url === '/redirect') {
       response.writeHead(307, { location: '/elsewhere' }).end();
     } else if (request.url === '/slow') {
-      setTimeout(() => response.writeHead(204).end(), 800).unref();
+      // Far past any attempt's deadline: an attempt that waited for it would answer 204, and after the test's own timeout.
+      setTimeout(() => response.writeHead(204).end(), 10_000).unref();
     } else if (request.url === '/huge') {
       response.writeHead(200);
       const chunk = Buffer.alloc(64 * 1024, 'x');
@@ -51,8 +52,8 @@ describe('postDelivery', () => {
 
   it('gives up on a receiver that does not answer in time', async () => {
     const result = await postDelivery(`${base}/slow`, {}, '{}', LOOPBACK, { timeoutMs: 200, maxResponseBytes: 1024 });
+    // Its failure, not the receiver's late 204, is the answer: no wall-clock bound (shared machines are slow at times).
     expect(result).toMatchObject({ ok: false, error: 'no answer within 200 ms' });
-    expect(result.latencyMs).toBeLessThan(800);
   });
 
   it('reads at most the bytes allowed of an endless answer', async () => {
