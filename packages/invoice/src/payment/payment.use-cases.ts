@@ -180,7 +180,7 @@ export class RecordPayment {
     const asked = Payment.receive(command, { tenantId, id, at: this.clock.now() });
     const account: LedgerAccount = { tenantId, partnerId: asked.partnerId, currency: asked.currency };
     const operationId = `payment:${id}`;
-    const requestDigest = paymentRequestDigest(command.applyTo);
+    const digest = requestDigest({ applyTo: command.applyTo });
     const lookUp = async (): Promise<LedgerTransaction | undefined> => {
       const found = await this.ledger.byOperation(tenantId, operationId);
       if (found && !inAccount(found, account)) throw keyReused(id);
@@ -210,7 +210,7 @@ export class RecordPayment {
             const received: Posting = { type: 'received', amount: asked.amount, paymentId: id, receivedOn: asked.receivedOn, ...definedFields({ reference: asked.toState().reference }) };
             const applied = await applications(state, id, asked.amount, targets, asked.receivedOn);
             if (options.wholly) assertWhollyApplied(asked.amount, applied, id);
-            return { kind: 'payment', postings: [received, ...applied], at: this.clock.now(), requestDigest };
+            return { kind: 'payment', postings: [received, ...applied], at: this.clock.now(), requestDigest: digest };
           },
           { operationLookedUp: true },
         ).catch((error: unknown) => {
@@ -224,7 +224,7 @@ export class RecordPayment {
       !receipt.amount.equals(asked.amount) ||
       receipt.receivedOn !== asked.receivedOn ||
       receipt.reference !== asked.toState().reference ||
-      !namesTheSame(transaction, command.applyTo, requestDigest)
+      !namesTheSame(transaction, command.applyTo, digest)
     ) {
       throw keyReused(id);
     }
@@ -248,11 +248,13 @@ function backfillRequired(paymentId: PaymentId): InvalidStateError {
 }
 
 /**
- * The digest of the invoices a payment request names (each once, in order), or of its naming none (the oldest
- * receivables), which an empty list is not: what a retry must ask again. Stored with the payment's transaction.
+ * The digest of what a request asked that its postings cannot show, stored with its transaction: what a retry must ask
+ * again. `applyTo` is each invoice named once, in order, or null for none named (the oldest receivables), which an
+ * empty list is not.
  */
-function paymentRequestDigest(applyTo: readonly InvoiceId[] | undefined): string {
-  return bytesToHex(sha256(utf8ToBytes(JSON.stringify({ applyTo: applyTo === undefined ? null : [...new Set(applyTo)] }))));
+function requestDigest(request: { readonly paymentId?: PaymentId; readonly applyTo: readonly InvoiceId[] | undefined }): string {
+  const { applyTo, ...rest } = request;
+  return bytesToHex(sha256(utf8ToBytes(JSON.stringify({ ...rest, applyTo: applyTo === undefined ? null : [...new Set(applyTo)] }))));
 }
 
 /**
@@ -260,27 +262,22 @@ function paymentRequestDigest(applyTo: readonly InvoiceId[] | undefined): string
  * kept (no digest) tells only the invoices it settled: one it settled that this request does not name means another
  * request (a named invoice it did not settle cannot be told apart).
  */
-function namesTheSame(transaction: LedgerTransaction, applyTo: readonly InvoiceId[] | undefined, requestDigest: string): boolean {
-  if (transaction.requestDigest !== undefined) return transaction.requestDigest === requestDigest;
+function namesTheSame(transaction: LedgerTransaction, applyTo: readonly InvoiceId[] | undefined, digest: string): boolean {
+  if (transaction.requestDigest !== undefined) return transaction.requestDigest === digest;
   if (applyTo === undefined) return true;
   const named = new Set(applyTo);
   return !transaction.postings.some((posting) => posting.type === 'applied' && !named.has(posting.invoiceId));
-}
-
-/** The digest of an application request: the payment and the invoices it names (each once, in order), or none. */
-function applicationRequestDigest(paymentId: PaymentId, applyTo: readonly InvoiceId[] | undefined): string {
-  return bytesToHex(sha256(utf8ToBytes(JSON.stringify({ paymentId, applyTo: applyTo === undefined ? null : [...new Set(applyTo)] }))));
 }
 
 /**
  * Whether a stored application was asked for this payment and these invoices. One stored before the request was kept
  * (no digest) is compared by what it shows: its payment, and the invoices it settled.
  */
-function appliesTheSame(transaction: LedgerTransaction, paymentId: PaymentId, applyTo: readonly InvoiceId[] | undefined, requestDigest: string): boolean {
+function appliesTheSame(transaction: LedgerTransaction, paymentId: PaymentId, applyTo: readonly InvoiceId[] | undefined, digest: string): boolean {
   if (transaction.kind !== 'application') return false;
-  if (transaction.requestDigest !== undefined) return transaction.requestDigest === requestDigest;
+  if (transaction.requestDigest !== undefined) return transaction.requestDigest === digest;
   if (transaction.postings.some((posting) => posting.type === 'applied' && posting.paymentId !== paymentId)) return false;
-  return namesTheSame(transaction, applyTo, requestDigest);
+  return namesTheSame(transaction, applyTo, digest);
 }
 
 function applicationKeyReused(paymentId: PaymentId): DomainError {
@@ -336,10 +333,10 @@ export class ApplyPayment {
     const payment = await syncedPayment(this.projection, tenantId, paymentId);
     const account: LedgerAccount = { tenantId, partnerId: payment.partnerId, currency: payment.currency };
     const operationId = `application:${command.operationId ?? this.ids.next<'Operation'>()}`;
-    const requestDigest = applicationRequestDigest(paymentId, command.applyTo);
+    const digest = requestDigest({ paymentId, applyTo: command.applyTo });
     // What an operation id stored for another application answers would be taken for this one: refused instead.
     const sameRequest = (transaction: LedgerTransaction | undefined): void => {
-      if (transaction && !appliesTheSame(transaction, paymentId, command.applyTo, requestDigest)) throw applicationKeyReused(paymentId);
+      if (transaction && !appliesTheSame(transaction, paymentId, command.applyTo, digest)) throw applicationKeyReused(paymentId);
     };
     const stored = command.operationId === undefined ? undefined : await this.ledger.byOperation(tenantId, operationId);
     if (stored && !inAccount(stored, account)) throw applicationKeyReused(paymentId);
@@ -350,7 +347,7 @@ export class ApplyPayment {
       // Its document holds credit the ledger never received: counting it as none would answer an application that did nothing.
       if (position.receipts === 0) throw backfillRequired(paymentId);
       const postings = await applications(state, paymentId, position.unapplied, targets, payment.receivedOn);
-      return postings.length === 0 ? undefined : { kind: 'application', postings, at: this.clock.now(), requestDigest };
+      return postings.length === 0 ? undefined : { kind: 'application', postings, at: this.clock.now(), requestDigest: digest };
     }).catch((error: unknown) => {
       throw error instanceof ConflictError && error.code === 'ledger.operation_reused' ? applicationKeyReused(paymentId) : error;
     });
