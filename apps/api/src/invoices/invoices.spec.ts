@@ -448,6 +448,20 @@ describe('invoices and credit notes over HTTP', () => {
       expect(issuedNow.body.number).toBe('GAP-000001');
     });
 
+    it('refuses to issue an invoice due below zero (a return), as draft then issue or at once, and consumes no number (audit recon F1)', async () => {
+      const returned = { ...simple, lines: [{ ...simple.lines[0], quantity: '-1' }] };
+      const at = await t.call('POST', '/v1/invoices', { body: { partnershipId: partnerships.gap, issue: true, ...returned } });
+      expect(at.status).toBe(400);
+      expect(at.body).toMatchObject({ code: 'invoice.not_issuable', errors: [{ path: 'totals.amountDue', code: 'invoice.negative_amount_due' }] });
+      const kept = await draft(partnerships.gap, returned);
+      const refused = await t.call('POST', `/v1/invoices/${kept.id}/issue`);
+      expect(refused.body).toMatchObject({ code: 'invoice.not_issuable', errors: [{ path: 'totals.amountDue', code: 'invoice.negative_amount_due' }] });
+      expect((await get(kept.id)).status).toBe('draft');
+      // The refusals took no number: the next one issued follows the test before's GAP-000001.
+      const next = await t.call('POST', '/v1/invoices', { body: { partnershipId: partnerships.gap, issue: true, ...simple } });
+      expect(next.body.number).toBe('GAP-000002');
+    });
+
     it('needs approval where the partnership says so, and records who approved', async () => {
       const created = await draft(partnerships.approval);
       const unapproved = await t.call('POST', `/v1/invoices/${created.id}/issue`);

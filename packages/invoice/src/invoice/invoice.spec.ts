@@ -553,6 +553,17 @@ describe('Invoice', () => {
       expect(check(note)).toEqual([{ path: 'totals.amountDue', code: 'credit_note.negative_amount' }]);
     });
 
+    it('refuses an invoice whose amount due is below zero (a return): what the tenant owes the buyer is a credit note, never an invoice issued as paid (audit recon F1)', () => {
+      const invoice = draft({ lines: [line({ quantity: '1' }), line({ quantity: '-2' })] });
+
+      expect(invoice.totals.amountDue.toString()).toBe('-60.00');
+      expect(check(invoice)).toEqual([{ path: 'totals.amountDue', code: 'invoice.negative_amount_due' }]);
+      expect(() => invoice.issue(issueContext())).toThrow(expect.objectContaining({ code: 'invoice.not_issuable' }));
+      expect(invoice.status).toBe('draft');
+      // Nothing due at all is still an invoice, paid at issue.
+      expect(() => draft({ lines: [line({ quantity: '1' }), line({ quantity: '-1' })] }).assertIssuable(issueContext())).not.toThrow();
+    });
+
     it('refuses a due date the terms put after 9999-12-31, with the other problems, and takes a due date of the draft\'s own (audit D4)', () => {
       const lastDay = parseCalendarDate('9999-12-31');
       const endOfMonth = draft({ paymentTerms: { kind: 'end_of_month', days: 0 } });

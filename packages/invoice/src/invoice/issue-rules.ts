@@ -30,6 +30,11 @@ export function issueProblems(
   if (state.kind === 'credit_note' && state.totals.amountDue.isNegative()) {
     problem('totals.amountDue', 'credit_note.negative_amount', 'a credit note credits a positive amount');
   }
+  // Issued, it would be paid with nothing moved: the ledger has no credit for the buyer that is not a payment's or a
+  // credit note's, so what the tenant owes back would be recorded nowhere (audit recon F1).
+  if (state.kind === 'invoice' && state.totals.amountDue.isNegative()) {
+    problem('totals.amountDue', 'invoice.negative_amount_due', 'an invoice is never due below zero: credit what the buyer gets back with a credit note of the invoice it corrects');
+  }
   // BR-CO-26: a document whose seller has neither could be issued, sealed and never handed out as an e-invoice.
   if (!seller.identifiers.vatId && !seller.identifiers.legalRegistration) {
     problem('seller.identifiers', 'invoice.seller_identifier_required', 'the seller needs a VAT id or a legal registration id (BR-CO-26)');
