@@ -24,8 +24,8 @@ describe('accounts-receivable imports over HTTP', () => {
   afterAll(() => t.close());
 
   /** Sends a file and waits for its import to end; answers the import's last state. */
-  async function importFile(body: Buffer | string, query = '', as: 'acme-admin' | 'acme-integrator' | 'acme-accountant' = 'acme-admin') {
-    const started = await t.call('POST', `/v1/receivables-imports?seller_id=${sellerId}${query}`, { body: body.toString(), headers: csv, as });
+  async function importFile(body: Buffer | string, query = '', as: 'acme-admin' | 'acme-integrator' | 'acme-accountant' = 'acme-admin', seller = sellerId) {
+    const started = await t.call('POST', `/v1/receivables-imports?seller_id=${seller}${query}`, { body: body.toString(), headers: csv, as });
     expect([started.status, started.body.status]).toEqual([202, 'running']);
     expect(started.headers.get('location')).toBe(`/v1/receivables-imports/${started.body.id}`);
     for (;;) {
@@ -153,6 +153,70 @@ describe('accounts-receivable imports over HTTP', () => {
     expect(ended.counts).toMatchObject({ imported: 1, refused: 1 });
     expect(await refusedRows(ended.id)).toEqual([['FX-2', 'Invoice Date:partnership.not_active']]);
     expect(await owed(former)).toEqual(['40.00']);
+  });
+
+  it('credits an imported invoice in full and in part, and hands out its credit notes\' e-invoices as it does the invoice\'s (audit recon F2)', async () => {
+    // Before, every credit note of an imported invoice was 400 invoice.not_issuable: its one category O line forbids the
+    // seller's VAT id (BR-O-02), and the customer the import created has no address (BR-10).
+    const eur = (amount: string) => ({ amount, currency: 'EUR' });
+    const address = { purpose: 'billing', lines: ['1 rue du Port'], city: 'Nantes', postalCode: '44000', countryCode: 'FR' };
+    const partner = async (body: object) => (await t.call('POST', '/v1/partners', { body })).body.id as string;
+    const seller = await partner({ legalName: 'Recon Seller SAS', identifiers: { vatId: 'FR32123456789' }, addresses: [address] });
+    const header = 'Invoice #,Customer Name,Invoice Date,Due Date,Bill Total,Amount Applied,Status,Currency\n';
+    const done = await importFile(`${header}CR-1,Credited Import Buyer,2026-02-01,2026-03-03,1234.56,234.56,Pending,EUR\nCR-2,Credited Import Buyer,2026-02-02,2026-03-04,500.00,0,Pending,EUR\n`, '', 'acme-admin', seller);
+    expect(done.counts).toMatchObject({ imported: 2, refused: 0 });
+    const listed = (await t.call('GET', `/v1/invoices?partner_id=${seller}&limit=200`)).body.items as { id: string; number: string }[];
+    const [overstated, cancelled] = ['CR-1', 'CR-2'].map((number) => listed.find((invoice) => invoice.number === number)?.id as string);
+    const oLine = (netPrice: string) => ({ name: 'Over-stated in the old system', quantity: '1', unitCode: 'C62', netPrice, vat: { code: 'O', exemptionReason: 'Imported total: the source system gave no tax detail' } });
+    const creditNotes = `/v1/invoices/${overstated}/credit-notes`;
+
+    // In part, by lines: 1,234.56 billed, 234.56 applied, 100.00 of it was never owed.
+    const key = { 'idempotency-key': 'credit-imported-cr-1' };
+    const part = await t.call('POST', creditNotes, { body: { lines: [oLine('100.00')], reason: 'Over-stated' }, headers: key });
+    expect([part.status, part.body.code]).toEqual([201, undefined]);
+    expect(part.body).toMatchObject({ kind: 'credit_note', status: 'issued', precedingInvoice: { id: overstated, number: 'CR-1', issueDate: '2026-02-01' }, totals: { amountDue: eur('100.00') } });
+    expect(part.body.number).toMatch(/^CN-\d{6}$/);
+    expect((await t.call('POST', creditNotes, { body: { lines: [oLine('100.00')], reason: 'Over-stated' }, headers: key })).body).toMatchObject({ id: part.body.id, number: part.body.number });
+    expect((await t.call('GET', `/v1/invoices/${overstated}`)).body).toMatchObject({ status: 'partially_paid', credits: [{ creditNoteId: part.body.id, amount: eur('100.00') }] });
+    // The money rules stand: never more than it owes (900.00), nor in a VAT category it was not charged in.
+    const tooMuch = await t.call('POST', creditNotes, { body: { lines: [oLine('900.01')] } });
+    expect([tooMuch.status, tooMuch.body.code]).toEqual([422, 'invoice.credit_exceeds_outstanding']);
+    const otherCategory = await t.call('POST', creditNotes, { body: { lines: [{ ...oLine('10.00'), vat: { code: 'S', rate: '20' } }] } });
+    expect([otherCategory.status, otherCategory.body.code]).toEqual([422, 'invoice.credit_exceeds_vat_category']);
+    const rest = await t.call('POST', creditNotes, { body: { lines: [oLine('900.00')] } });
+    expect([rest.status, rest.body.totals?.amountDue]).toEqual([201, eur('900.00')]);
+    expect((await t.call('GET', `/v1/invoices/${overstated}`)).body).toMatchObject({ status: 'credited' });
+
+    // In full, without lines: its one line, as recorded.
+    const full = await t.call('POST', `/v1/invoices/${cancelled}/credit-notes`, { body: { reason: 'Cancelled in the old system' } });
+    expect([full.status, full.body.totals?.amountDue, full.body.lines?.[0]?.vat]).toEqual([201, eur('500.00'), { code: 'O', rate: null, exemptionReason: 'Imported total: the source system gave no tax detail' }]);
+    const { status, buyerId } = (await t.call('GET', `/v1/invoices/${cancelled}`)).body;
+    expect(status).toBe('credited');
+    expect((await t.call('GET', `/v1/partners/${buyerId}/balance`)).body.balances).toEqual([]);
+
+    // Its e-invoices are answered as the invoice's: the same parties and category O break the same EN 16931 rules.
+    const rulesOf = (answer: { body: { findings?: { rule: string }[] } }) => [...new Set((answer.body.findings ?? []).map((finding) => finding.rule))].sort();
+    for (const file of ['e-invoice', 'e-invoice?syntax=cii', 'pdf?format=factur-x']) {
+      const ofInvoice = await t.call('GET', `/v1/invoices/${cancelled}/${file}`);
+      const ofCreditNote = await t.call('GET', `/v1/invoices/${full.body.id}/${file}`);
+      expect([file, ofInvoice.status, ofInvoice.body.code]).toEqual([file, 422, 'e_invoice.invalid']);
+      expect([file, ofCreditNote.status, ofCreditNote.body.code]).toEqual([file, 422, 'e_invoice.invalid']);
+      expect(rulesOf(ofCreditNote)).toEqual(rulesOf(ofInvoice));
+      expect(rulesOf(ofCreditNote)).toEqual(expect.arrayContaining(['BR-O-02', 'BR-10']));
+    }
+    expect((await t.call('GET', `/v1/invoices/${full.body.id}/pdf`)).status).toBe(200);
+
+    // An imported invoice whose parties make a valid e-invoice: its credit note's is handed out too.
+    const registered = await partner({ legalName: 'Registered Seller Ltd', identifiers: { legalRegistration: { value: 'RCS 123 456 789' } }, addresses: [address] });
+    await partner({ legalName: 'Addressed Import Buyer', addresses: [{ ...address, city: 'Rennes', postalCode: '35000' }] });
+    expect((await importFile(`${header}CR-3,Addressed Import Buyer,2026-02-03,2026-03-05,80.00,0,Pending,EUR\n`, '', 'acme-admin', registered)).counts).toMatchObject({ imported: 1 });
+    const valid = ((await t.call('GET', `/v1/invoices?partner_id=${registered}`)).body.items as { id: string; number: string }[]).find((invoice) => invoice.number === 'CR-3')?.id;
+    const validNote = await t.call('POST', `/v1/invoices/${valid}/credit-notes`, { body: {} });
+    expect(validNote.status).toBe(201);
+    for (const file of ['e-invoice', 'e-invoice?syntax=cii', 'pdf?format=factur-x']) {
+      const answers = [await t.call('GET', `/v1/invoices/${valid}/${file}`), await t.call('GET', `/v1/invoices/${validNote.body.id}/${file}`)];
+      expect([file, ...answers.map((answer) => [answer.status, answer.body?.code])]).toEqual([file, [200, undefined], [200, undefined]]);
+    }
   });
 
   it('refuses at once a file it cannot import, with a typed problem, and writes nothing', async () => {

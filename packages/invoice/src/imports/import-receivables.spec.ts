@@ -1,5 +1,8 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { CreateIssuedInvoice } from '../invoice/invoice.use-cases';
+import { CreateCreditNote, CreateIssuedInvoice, type DraftLineInput } from '../invoice/invoice.use-cases';
+import { Invoice } from '../invoice/invoice';
+import { LedgerProjection } from '../ledger/ledger-projection';
+import type { InvoiceId } from '../shared/ids';
 import { GetPartnerBalance } from '../queries/report.use-cases';
 import type { PartnerId } from '../shared/ids';
 import { ArchivePartner, CreatePartner } from '../partner/partner.use-cases';
@@ -495,5 +498,101 @@ describe('ImportReceivables', () => {
     expect((await payments(customer?.id as PartnerId)).map((payment) => payment.amount.toString()).sort()).toEqual(['1250.40', '250.40', '250.40']);
     const [balance] = await balanceOf(customer?.id as PartnerId);
     expect(balance?.outstanding.toString()).toBe('2000.00');
+  });
+  describe('credit notes of an imported invoice (audit recon F2)', () => {
+    // Before, every credit note of an imported invoice was refused `invoice.not_issuable`: it was checked as a document
+    // made here (BR-O-02 for the VAT ids of its category O line, BR-10 for the address its customer never had), though
+    // it copies an invoice that was recorded without those checks (ADR 0020).
+    const O_LINE = (netPrice: string): DraftLineInput => ({ name: 'Overstated in the old system', quantity: '1', unitCode: 'C62', netPrice, vat: { code: 'O', exemptionReason: 'Imported total: the source system gave no tax detail' } });
+
+    async function imported(row: ReceivableInput = ROW): Promise<Invoice> {
+      const [result] = await importRows([row]);
+      expect(result?.outcome).toBe('imported');
+      return (await scenario.adapters.invoices.get(scenario.tenantId, result?.invoiceId as InvoiceId)) as Invoice;
+    }
+
+    function credit(invoice: Invoice, command: { lines?: DraftLineInput[]; reason?: string; id?: InvoiceId } = {}) {
+      return scenario.use(CreateCreditNote).execute({ tenantId: scenario.tenantId, invoiceId: invoice.id, ...command });
+    }
+
+    async function outstandingOf(invoice: Invoice): Promise<string> {
+      return ((await scenario.adapters.invoices.get(scenario.tenantId, invoice.id)) as Invoice).outstanding.toString();
+    }
+
+    it('credits it in full, numbered in the partnership\'s credit-note series and through the ledger, its parties as the invoice recorded them', async () => {
+      const invoice = await imported({ ...ROW, applied: '0.00' });
+      // What made every credit note of it refused: a seller VAT id on a category O document, a customer without address.
+      expect(invoice.parties?.seller.identifiers.vatId).toBe('FR12345678901');
+      expect(invoice.parties?.buyer.address).toBeUndefined();
+
+      const note = await credit(invoice, { reason: 'Cancelled in the old system', id: 'credit-of-imported' as InvoiceId });
+
+      expect(note).toMatchObject({ kind: 'credit_note', status: 'issued', number: 'CN-000001', precedingInvoice: { id: invoice.id, number: 'AR-1001', issueDate: '2025-11-03' } });
+      expect(note.importedAt).toBeUndefined();
+      expect([note.seller, note.buyer]).toEqual([invoice.parties?.seller, invoice.parties?.buyer]);
+      expect(note.lines.map((line) => [line.netPrice.toString(), line.vat.code, line.vat.exemptionReason])).toEqual([['1250.4', 'O', 'Imported total: the source system gave no tax detail']]);
+      expect(note.totals.amountDue.toString()).toBe('1250.40');
+      const after = (await scenario.adapters.invoices.get(scenario.tenantId, invoice.id)) as Invoice;
+      expect([after.status, after.outstanding.toString(), after.creditedAmount.toString()]).toEqual(['credited', '0.00', '1250.40']);
+      expect(await balanceOf(invoice.buyerId)).toEqual([]);
+      // A retry under its key answers it; nothing is credited twice.
+      expect(await credit(invoice, { reason: 'Cancelled in the old system', id: 'credit-of-imported' as InvoiceId })).toMatchObject({ id: 'credit-of-imported', number: 'CN-000001' });
+      await expect(credit(invoice, { reason: 'Again' })).rejects.toMatchObject({ code: 'invoice.fully_credited' });
+    });
+
+    it('credits part of it by lines, never more than it owes nor in a VAT category it does not have, then what is left', async () => {
+      const invoice = await imported();
+      expect(await outstandingOf(invoice)).toBe('1000.00');
+
+      const part = await credit(invoice, { lines: [O_LINE('100.00')], reason: 'Over-stated' });
+
+      expect([part.number, part.totals.amountDue.toString()]).toEqual(['CN-000001', '100.00']);
+      expect(await outstandingOf(invoice)).toBe('900.00');
+      // The money rules stand: no more than it owes, nothing in a category it was not charged in, nothing negative.
+      await expect(credit(invoice, { lines: [O_LINE('900.01')] })).rejects.toMatchObject({ code: 'invoice.credit_exceeds_outstanding' });
+      await expect(credit(invoice, { lines: [{ ...O_LINE('10.00'), vat: { code: 'S', rate: '20' } }] })).rejects.toMatchObject({ code: 'invoice.credit_exceeds_vat_category' });
+      await expect(credit(invoice, { lines: [{ ...O_LINE('10.00'), quantity: '-1' }] })).rejects.toMatchObject({ code: 'invoice.invalid_amount' });
+      // What is left to credit (1,150.40) is more than it owes since its payment: refused as such, not as unissuable.
+      await expect(credit(invoice)).rejects.toMatchObject({ code: 'invoice.credit_exceeds_outstanding' });
+      expect(await outstandingOf(invoice)).toBe('900.00');
+
+      const rest = await credit(invoice, { lines: [O_LINE('900.00')] });
+
+      expect([rest.number, rest.totals.amountDue.toString()]).toEqual(['CN-000002', '900.00']);
+      const after = (await scenario.adapters.invoices.get(scenario.tenantId, invoice.id)) as Invoice;
+      expect([after.status, after.outstanding.toString()]).toEqual(['credited', '0.00']);
+    });
+
+    it('is made again from the ledger (db:project-ledger) when the process stopped before storing it', async () => {
+      const invoice = await imported({ ...ROW, applied: '0.00' });
+      const save = scenario.adapters.invoices.save.bind(scenario.adapters.invoices);
+      scenario.adapters.invoices.save = async (document) => {
+        if (document.kind === 'credit_note') {
+          scenario.adapters.invoices.save = save;
+          throw new Error('interrupted');
+        }
+        return save(document);
+      };
+      await expect(credit(invoice, { lines: [O_LINE('200.00')] })).rejects.toThrow('interrupted');
+
+      const { restored, unrestorable } = await scenario.use(LedgerProjection).restoreCreditNotes(scenario.tenantId, invoice.id);
+
+      expect(unrestorable).toEqual([]);
+      expect(restored.map((note) => [note.number, note.status, note.totals.amountDue.toString(), note.toState().precedingInvoice?.number])).toEqual([['CN-000001', 'issued', '200.00', 'AR-1001']]);
+      expect(await outstandingOf(invoice)).toBe('1050.40');
+    });
+
+    it('keeps every issue rule for a credit note of an invoice made here', async () => {
+      // The same thin parties on an invoice of ours (stored so, as by a release before the rules): its credit note is
+      // checked in full, as any document made here.
+      const invoice = await imported({ ...ROW, applied: '0.00' });
+      const { importedAt: _imported, ...made } = invoice.toState();
+      await scenario.adapters.invoices.save(Invoice.restore({ ...made, id: 'made-here' as InvoiceId, number: 'INV-009999', version: 0 }));
+
+      await expect(scenario.use(CreateCreditNote).execute({ tenantId: scenario.tenantId, invoiceId: 'made-here' as InvoiceId })).rejects.toMatchObject({
+        code: 'invoice.not_issuable',
+        issues: expect.arrayContaining([expect.objectContaining({ path: 'buyer.address' }), expect.objectContaining({ code: 'invoice.not_subject_vat_id' })]),
+      });
+    });
   });
 });

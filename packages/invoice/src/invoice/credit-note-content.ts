@@ -4,7 +4,7 @@
  * stopped before storing it, and so that a retry builds the very credit note the first attempt credited.
  */
 import { parseDocumentNumber } from './number-sequence.port';
-import { Invoice, type InvoiceState } from './invoice';
+import { Invoice, type IssueContext, type InvoiceState } from './invoice';
 import { documentAllowanceChargeToInput, invoiceLineToInput, type DocumentAllowanceChargeInput, type InvoiceLineInput } from './invoice-line';
 import { DomainError, type CalendarDate, type TenantId } from '@invoicing/core';
 import { periodInput, type InvoicePeriodInput } from './invoice-period';
@@ -67,6 +67,16 @@ export function draftCreditNote(invoice: Invoice, content: CreditNoteContent, co
 }
 
 /**
+ * What a credit note of `invoice` (issued) is issued with on `issueDate`: the invoice's parties as frozen, no approval.
+ * Those of an invoice recorded from another system's history are as that record has them, never checked (ADR 0020):
+ * its credit note is not held to the rules about them, as the invoice was not, or it could never be made.
+ */
+export function creditNoteIssue(invoice: Invoice, issueDate: CalendarDate): Omit<IssueContext, 'number' | 'at'> | undefined {
+  const parties = invoice.parties;
+  return parties && { ...parties, issueDate, requiresApproval: false, ...(invoice.importedAt === undefined ? {} : { partiesAsRecorded: true }) };
+}
+
+/**
  * The credit note a ledger credit made, issued as it was (its number, its day, the invoice's parties), from the
  * content stored with the credit.
  * @throws DomainError `ledger.credit_note_mismatch` when the content does not come to the amount credited (never the
@@ -78,15 +88,15 @@ export function creditNoteFromLedger(
   content: CreditNoteContent,
   at: Date,
 ): Invoice {
-  const parties = invoice.parties;
+  const issuing = creditNoteIssue(invoice, credit.creditedOn);
   const series = parseDocumentNumber(credit.creditNoteNumber)?.series;
   const creditNote =
-    parties && series !== undefined ? draftCreditNote(invoice, content, { tenantId: invoice.tenantId, id: credit.creditNoteId, series, at }) : undefined;
-  if (!parties || !creditNote || !credit.amount.equals(creditNote.totals.amountDue)) {
+    issuing && series !== undefined ? draftCreditNote(invoice, content, { tenantId: invoice.tenantId, id: credit.creditNoteId, series, at }) : undefined;
+  if (!issuing || !creditNote || !credit.amount.equals(creditNote.totals.amountDue)) {
     throw new DomainError('ledger.credit_note_mismatch', `the content stored with credit note ${credit.creditNoteId} does not make the credit note the ledger credited`, {
       creditNoteId: credit.creditNoteId,
     });
   }
-  creditNote.issue({ ...parties, issueDate: credit.creditedOn, requiresApproval: false, number: credit.creditNoteNumber, at });
+  creditNote.issue({ ...issuing, number: credit.creditNoteNumber, at });
   return creditNote;
 }

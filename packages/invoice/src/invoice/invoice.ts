@@ -22,7 +22,7 @@ import { parseDraftContent, type DraftContent, type ParsedDraftContent } from '.
 import type { InvoicePeriod } from './invoice-period';
 import type { DocumentAllowanceCharge, InvoiceLine } from './invoice-line';
 import { OPEN_STATUSES, assertTransition, type InvoiceStatus } from './invoice-lifecycle';
-import { issueProblems } from './issue-rules';
+import { issueProblems, type IssueParties } from './issue-rules';
 import type { PartySnapshot } from './party-snapshot';
 import type { ClosingVatInput, InvoiceTotals, VatBreakdown } from './totals';
 
@@ -125,11 +125,8 @@ export interface NewDraft extends DraftContent, InvoiceDraftTerms {
 }
 
 /** What issuing needs from the outside: the number reserved, the day, and the parties as they are now. */
-export interface IssueContext {
+export interface IssueContext extends IssueParties {
   readonly number: string;
-  readonly issueDate: CalendarDate;
-  readonly seller: PartySnapshot;
-  readonly buyer: PartySnapshot;
   /** Whether the partnership's policy requires approval for this document. */
   readonly requiresApproval: boolean;
   readonly at: Date;

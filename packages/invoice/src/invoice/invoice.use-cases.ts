@@ -41,7 +41,7 @@ import { LEDGER, type Ledger } from '../ledger/ledger.port';
 import { LedgerProjection } from '../ledger/ledger-projection';
 import { postTransaction } from '../ledger/post-transaction';
 import { invoiceStanding, settledError, settlementPostings, voidedError } from '../ledger/settlement';
-import { creditNoteContentOf, draftCreditNote, type CreditNoteContent } from './credit-note-content';
+import { creditNoteContentOf, creditNoteIssue, draftCreditNote, type CreditNoteContent } from './credit-note-content';
 import { creditsWhatWasRequested, type RequestedCredit } from './credit-note-request';
 import { amountsByCategory, assertWithinInvoiced, closingVat, remainderLines, type AmountsByCategory } from './credit-note-vat';
 import { assertTransition } from './invoice-lifecycle';
@@ -610,8 +610,9 @@ export class CreateCreditNote {
     const begun = earlier !== undefined;
     const invoice = begun ? found : atVersion(found, 'invoice', command.expectedVersion);
     if (invoice.kind !== 'invoice') throw new InvalidStateError('credit_note.not_creditable', 'a credit note corrects an invoice, not another credit note');
-    const parties = invoice.parties;
-    if (!parties || invoice.number === undefined || invoice.issueDate === undefined) {
+    // Checked as its invoice was: one recorded from another system's history, without the rules about its parties.
+    const issuing = creditNoteIssue(invoice, earlier?.creditedOn ?? today(this.clock, this.settings.timeZone));
+    if (!issuing || invoice.number === undefined || invoice.issueDate === undefined) {
       throw new InvalidStateError('invoice.not_issued', `invoice ${invoice.id} is not issued`, { invoiceId: invoice.id });
     }
     const partnership = await load(this.partnerships, tenantId, invoice.partnershipId, 'partnership');
@@ -632,8 +633,7 @@ export class CreateCreditNote {
       invoice.assertCreditable(amount);
       assertWithinInvoiced(invoice.id, categoriesOf(original), others.credited, creditNote.vatBreakdown);
     }
-    const issueDate = earlier?.creditedOn ?? today(this.clock, this.settings.timeZone);
-    const issuing = { issueDate, ...parties, requiresApproval: false };
+    const { issueDate } = issuing;
     creditNote.assertIssuable(issuing);
     if (reference !== undefined) {
       const existing = await this.invoices.findByExternalReference(tenantId, invoice.sellerId, invoice.buyerId, reference);

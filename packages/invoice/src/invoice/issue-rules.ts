@@ -6,11 +6,12 @@ import type { PartySnapshot } from './party-snapshot';
 /**
  * The EN 16931 rules a document must meet to be issued that need the whole document and its parties (BR-16, BR-8/BR-10,
  * per-category seller and buyer ids, BR-O-02/11), and a due date the calendar holds: one issue per rule broken, none
- * when the document can be issued.
+ * when the document can be issued. With `partiesAsRecorded`, the rules about the parties (those at `seller.*` and
+ * `buyer.*`) are not applied: see {@link IssueParties}.
  */
 export function issueProblems(
   state: Pick<InvoiceState, 'kind' | 'lines' | 'dueDate' | 'paymentTerms' | 'totals' | 'vatBreakdown'>,
-  parties: { readonly seller: PartySnapshot; readonly buyer: PartySnapshot; readonly issueDate: CalendarDate },
+  parties: IssueParties,
 ): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const problem = (path: string, code: string, message: string): void => {
@@ -60,7 +61,21 @@ export function issueProblems(
     }
   }
   // De-duplicate repeated issues (one per category) to keep the message readable.
-  return issues.filter((issue, index) => issues.findIndex((other) => other.code === issue.code && other.path === issue.path) === index);
+  const unique = issues.filter((issue, index) => issues.findIndex((other) => other.code === issue.code && other.path === issue.path) === index);
+  return parties.partiesAsRecorded === true ? unique.filter((issue) => !/^(seller|buyer)\./.test(issue.path)) : unique;
+}
+
+/** The parties and the day a document is issued with. */
+export interface IssueParties {
+  readonly seller: PartySnapshot;
+  readonly buyer: PartySnapshot;
+  readonly issueDate: CalendarDate;
+  /**
+   * The parties are snapshots of an invoice recorded from another system's history (ADR 0020), which was recorded
+   * without these rules: a credit note of it has no other parties to give, so the rules about them are not applied (it
+   * could never be issued otherwise). The rules about its own content and amounts still are.
+   */
+  readonly partiesAsRecorded?: boolean;
 }
 
 /** Whether the due date the terms give for an issue on `issueDate` is a calendar date (on or before 9999-12-31). */
