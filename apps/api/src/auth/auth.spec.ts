@@ -31,6 +31,15 @@ describe('authentication with Keycloak tokens', () => {
     expect((await t.call('GET', '/v1/partners', { as: 'acme-integrator' })).status).toBe(200);
   });
 
+  it('tells the integrator (a service account) from a person and names both by their subject', async () => {
+    const verifier = new TokenVerifier({ keycloakUrl: t.realm.keycloakUrl, realm: t.realm.realm, audience: 'invoicing-api' });
+    const person = await verifier.verify(`Bearer ${await t.token('acme-viewer')}`);
+    const machine = await verifier.verify(`Bearer ${await t.token('acme-integrator')}`);
+    expect({ machine: person.machine, name: person.name, subject: parts(await t.token('acme-viewer')).payload['sub'] }).toEqual({ machine: false, name: 'acme-viewer', subject: person.subject });
+    expect({ machine: machine.machine, name: machine.name, subject: parts(await t.token('acme-integrator')).payload['sub'] }).toEqual({ machine: true, name: 'integrator-acme', subject: machine.subject });
+    expect([person.subject, machine.subject]).not.toContain('');
+  });
+
   it('answers 401 with a problem and WWW-Authenticate when there is no token', async () => {
     const answer = await t.call('GET', '/v1/partners', { as: null });
     expect(answer.status).toBe(401);
@@ -43,6 +52,30 @@ describe('authentication with Keycloak tokens', () => {
     for (const authorization of ['Basic YWNtZTpkZW1v', 'Bearer not-a-token', 'Bearer a.b']) {
       const answer = await t.call('GET', '/v1/partners', { as: null, headers: { authorization } });
       expect({ authorization, status: answer.status, code: answer.body.code }).toEqual({ authorization, status: 401, code: 'auth.token_malformed' });
+    }
+  });
+
+  it('refuses a token whose payload is not a JSON object as malformed, counted against the address\'s refused tokens, never a 500', async () => {
+    // Audit F1: a payload of `null` was answered 500 with an error-level stack trace on every route, uncounted.
+    const header = Buffer.from('{"alg":"RS256"}').toString('base64url');
+    const token = (json: string) => `Bearer ${header}.${Buffer.from(json).toString('base64url')}.AAAA`;
+    const limited = await startTestApi('auth-refused-payloads', { RATE_LIMIT_INVALID_TOKENS_PER_IP: '4', RATE_LIMIT_WINDOW_MS: '600000' });
+    try {
+      const answers = [];
+      for (const json of ['null', '[]', '"x"', '5', 'null']) {
+        const answer = await limited.call('GET', '/v1/partners', { as: null, headers: { authorization: token(json) } });
+        answers.push([json, answer.status, answer.body.code]);
+      }
+      expect(answers).toEqual([
+        ['null', 401, 'auth.token_malformed'],
+        ['[]', 401, 'auth.token_malformed'],
+        ['"x"', 401, 'auth.token_malformed'],
+        ['5', 401, 'auth.token_malformed'],
+        ['null', 429, 'rate_limit.exceeded'],
+      ]);
+      expect(limited.logs.filter((line) => Number(line['level']) >= 50)).toEqual([]);
+    } finally {
+      await limited.close();
     }
   });
 

@@ -8,7 +8,7 @@ export type Role = (typeof ROLES)[number];
 export interface Principal {
   /** `sub`: the user, or the service account of a machine client. */
   readonly subject: string;
-  /** `preferred_username`, else the client id (`azp`): what the logs and the approval trail name. */
+  /** A person's `preferred_username` (else their subject), a machine's client id (`azp`): what the logs and the approval trail name. */
   readonly name: string;
   readonly tenantId: TenantId;
   readonly roles: readonly Role[];
@@ -16,4 +16,6 @@ export interface Principal {
   readonly clientId: string;
   /** A machine client signed in with its own credentials (a service account), not a person. */
   readonly machine: boolean;
+  /** When the token expires (epoch ms, its `exp`): nothing the caller opened with it (a live stream) lasts longer. */
+  readonly expiresAt: number;
 }

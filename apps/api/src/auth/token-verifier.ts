@@ -6,8 +6,14 @@ import { ForbiddenProblem, HttpProblem, UnauthorizedProblem } from '../http/prob
 
 // keycloak-connect's token class is not in its typings; this is the part of it we use.
 interface KeycloakToken {
-  readonly header?: { readonly alg?: string; readonly kid?: string };
-  readonly content: Record<string, unknown>;
+  /** What the header's and payload's JSON parsed to: anything, `null` included (keycloak-connect checks nothing). */
+  readonly header?: unknown;
+  readonly content: unknown;
+}
+/** A token whose header and payload are JSON objects with claims of the types below. */
+interface ReadableToken extends KeycloakToken {
+  readonly header: { readonly alg?: unknown; readonly kid?: unknown };
+  readonly content: Record<string, unknown> & { readonly exp: number };
 }
 const Token: new (raw: string, clientId?: string) => KeycloakToken = require('keycloak-connect/middleware/auth-utils/token');
 
@@ -31,6 +37,11 @@ const KEYS_UNAVAILABLE = 'realm keys unavailable';
 const UNKNOWN_KEY_REFRESH_MS = 10_000;
 /** Verified tokens remembered at most; past it the memory starts again (clients reuse one token for minutes). */
 const VERIFIED_TOKENS_MAX = 10_000;
+/** Claims that, when present, must be numbers (seconds) or strings; `exp` must be there. */
+const TIME_CLAIMS = ['iat', 'nbf'] as const;
+const TEXT_CLAIMS = ['sub', 'azp', 'preferred_username', 'client_id', 'clientId', 'sid', 'session_state'] as const;
+/** How far ahead of ours the realm's clock may run: a token's `iat` later than that is refused. */
+const ISSUED_AHEAD_MAX_MS = 60_000;
 
 export interface TokenVerifierSettings {
   readonly keycloakUrl: string;
@@ -60,7 +71,8 @@ const REASONS: readonly [RegExp, string, string][] = [
 
 /**
  * Verifies Keycloak access tokens locally with keycloak-connect: RS256 signature against the realm's JWKS (fetched
- * once, then again only for an unknown key id), issuer, audience and expiry. No network call per request.
+ * once, then again only for an unknown key id), issuer, audience and expiry; then what it leaves unchecked: the
+ * claims' types, a subject, `nbf` and `iat`. No network call per request.
  */
 export class TokenVerifier {
   private readonly grants: GrantManagerInternals;
@@ -180,8 +192,9 @@ export class TokenVerifier {
     if (known && known.expiresAtMs >= Date.now()) return known.principal;
     if (known) this.verified.delete(raw);
     const token = new Token(raw, undefined);
-    if (!token.header || typeof token.content.exp !== 'number') throw new UnauthorizedProblem('auth.token_malformed', 'The access token cannot be read.');
-    if (token.header.alg !== 'RS256') throw new UnauthorizedProblem('auth.token_invalid_signature', `Tokens signed with "${token.header.alg ?? 'none'}" are not accepted.`);
+    // Before anything reads a claim: a payload of `null` used to be a TypeError, answered 500 and counted as no refusal.
+    if (!isReadable(token)) throw new UnauthorizedProblem('auth.token_malformed', 'The access token cannot be read: its header or claims are not JSON objects, or a claim has the wrong type.');
+    if (token.header.alg !== 'RS256') throw new UnauthorizedProblem('auth.token_invalid_signature', `Tokens signed with "${String(token.header.alg ?? 'none')}" are not accepted.`);
     try {
       await this.grants.validateToken(token, 'Bearer');
     } catch (error) {
@@ -192,14 +205,60 @@ export class TokenVerifier {
       const [, code, detail] = REASONS.find(([pattern]) => pattern.test(reason)) ?? [undefined, 'auth.token_invalid', 'The access token is not valid.'];
       throw new UnauthorizedProblem(code, detail);
     }
+    assertInForce(token.content);
     const principal = Object.freeze(principalOf(token.content));
     if (this.verified.size >= VERIFIED_TOKENS_MAX) this.verified.clear();
-    this.verified.set(raw, { principal, expiresAtMs: token.content.exp * 1000 });
+    this.verified.set(raw, { principal, expiresAtMs: principal.expiresAt });
     return principal;
   }
 }
 
-function principalOf(claims: Record<string, unknown>): Principal {
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Whether the header and claims are what a JWT's are: objects, times as finite numbers, names as strings. */
+function isReadable(token: KeycloakToken): token is ReadableToken {
+  const claims = token.content;
+  if (!isObject(token.header) || !isObject(claims) || typeof claims['exp'] !== 'number' || !Number.isFinite(claims['exp'])) return false;
+  if (TIME_CLAIMS.some((name) => claims[name] !== undefined && !(typeof claims[name] === 'number' && Number.isFinite(claims[name])))) return false;
+  if (TEXT_CLAIMS.some((name) => claims[name] !== undefined && typeof claims[name] !== 'string')) return false;
+  const realmAccess = claims['realm_access'];
+  return realmAccess === undefined || (isObject(realmAccess) && (realmAccess['roles'] === undefined || Array.isArray(realmAccess['roles'])));
+}
+
+/**
+ * What keycloak-connect does not check of a signed token: a subject (without one, every such caller would be the same
+ * one to idempotency keys, rate limits and the audit trail), `nbf` by the rule it applies to `exp` (no allowance), and
+ * an `iat` no later than the realm's clock may run ahead of ours.
+ * @throws UnauthorizedProblem `auth.token_invalid`
+ */
+function assertInForce(claims: ReadableToken['content']): void {
+  if (typeof claims['sub'] !== 'string' || claims['sub'] === '') {
+    throw new UnauthorizedProblem('auth.token_invalid', 'The access token names no subject (claim "sub"): the realm must issue it (Keycloak\'s "basic" client scope).');
+  }
+  const now = Date.now();
+  const notBefore = claims['nbf'] as number | undefined;
+  if (notBefore !== undefined && notBefore * 1000 > now) throw new UnauthorizedProblem('auth.token_invalid', 'The access token is not valid yet (claim "nbf").');
+  const issuedAt = claims['iat'] as number | undefined;
+  if (issuedAt !== undefined && issuedAt * 1000 > now + ISSUED_AHEAD_MAX_MS) throw new UnauthorizedProblem('auth.token_invalid', 'The access token was issued in the future (claim "iat"): the realm\'s clock and ours disagree.');
+}
+
+/**
+ * Whether the token is a client's own (client credentials: its service account), from what Keycloak puts only there:
+ * the client id note (`client_id`, `clientId` before Keycloak 25) naming the token's client; else no user session
+ * (`sid`, `session_state`) and no user name but the service account's, `service-account-<client id>` (user names are
+ * lower case). A user name alone proves nothing: a person may be named so.
+ */
+function isServiceAccount(claims: Record<string, unknown>, clientId: string): boolean {
+  if (clientId === '') return false;
+  if (claims['client_id'] === clientId || claims['clientId'] === clientId) return true;
+  if (claims['sid'] !== undefined || claims['session_state'] !== undefined) return false;
+  const username = claims['preferred_username'] as string | undefined;
+  return username === undefined || username === `service-account-${clientId.toLowerCase()}`;
+}
+
+function principalOf(claims: ReadableToken['content']): Principal {
   const tenant = claims['tenant'];
   if (typeof tenant !== 'string' || tenant === '') {
     throw new ForbiddenProblem('auth.no_tenant', 'The access token names no tenant (claim "tenant"): ask an administrator to set your tenant.');
@@ -212,16 +271,16 @@ function principalOf(claims: Record<string, unknown>): Principal {
   }
   const realmRoles = (claims['realm_access'] as { roles?: unknown } | undefined)?.roles;
   const roles = Array.isArray(realmRoles) ? ROLES.filter((role: Role) => realmRoles.includes(role)) : [];
-  const clientId = typeof claims['azp'] === 'string' ? claims['azp'] : '';
-  const username = claims['preferred_username'];
-  // Keycloak names a client's service account `service-account-<client id>`.
-  const person = typeof username === 'string' && !username.startsWith('service-account-');
+  const clientId = (claims['azp'] as string | undefined) ?? '';
+  const subject = claims['sub'] as string;
+  const machine = isServiceAccount(claims, clientId);
   return {
-    subject: String(claims['sub'] ?? ''),
-    name: person ? username : clientId,
+    subject,
+    name: machine ? clientId : ((claims['preferred_username'] as string | undefined) ?? subject),
     tenantId,
     roles,
     clientId,
-    machine: !person,
+    machine,
+    expiresAt: claims.exp * 1000,
   };
 }

@@ -5,8 +5,9 @@ import { eventJsonOf, type EventRelay } from '@invoicing/integration';
 import type { MongoEventAdapters } from '@invoicing/integration/mongodb';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Tenant } from '../auth/auth.guard';
+import { Caller, Tenant } from '../auth/auth.guard';
 import { Requires } from '../auth/permissions';
+import type { Principal } from '../auth/principal';
 import { EVENT_ADAPTERS, EVENT_RELAY } from '../composition/tokens';
 import { ApiProblems } from '../http/openapi';
 import { AuditQueryDto, EventFeedQueryDto } from './event-query.dto';
@@ -16,7 +17,10 @@ import { AuditTrailDto, EventMetricsDto, EventPageDto } from './events.response.
 export const EVENT_STREAM_TYPE = 'text/event-stream';
 /** How often a waiting reader looks for new events. */
 const POLL_MS = 250;
-/** A stream ends after this long; the client reconnects with `Last-Event-ID` (EventSource does it by itself). */
+/**
+ * A stream ends after this long, or when the caller's token expires if sooner (a stream is not a way to read on past
+ * it); the client reconnects with `Last-Event-ID` (EventSource does it by itself) and a valid token.
+ */
 const STREAM_MS = 5 * 60_000;
 /** A comment line this often keeps proxies from closing an idle stream. */
 const KEEP_ALIVE_MS = 15_000;
@@ -56,20 +60,21 @@ export class EventsController implements OnModuleDestroy {
     content: { 'application/json': { schema: { $ref: getSchemaPath(EventPageDto) } }, [EVENT_STREAM_TYPE]: { schema: { type: 'string' } } },
   })
   @ApiProblems()
-  async followEvents(@Tenant() tenantId: TenantId, @Query() query: EventFeedQueryDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<EventPageDto | undefined> {
+  async followEvents(@Caller() caller: Principal, @Query() query: EventFeedQueryDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<EventPageDto | undefined> {
+    const tenantId = caller.tenantId;
     const types = query.types?.split(',');
     if ((request.headers.accept ?? '').includes(EVENT_STREAM_TYPE)) {
       const lastEventId = Number(request.headers['last-event-id']);
       const resumed = Number.isSafeInteger(lastEventId) && lastEventId >= 0;
       const from = resumed ? lastEventId : (query.after ?? 0);
       await this.assertCursor(tenantId, from, resumed ? 'Last-Event-ID' : 'after');
-      await this.stream(tenantId, from, types, request, reply);
+      await this.stream(tenantId, from, types, Math.min(Date.now() + STREAM_MS, caller.expiresAt), request, reply);
       return undefined;
     }
     await this.assertCursor(tenantId, query.after ?? 0, 'after');
     const read = () => this.events.log.read(tenantId, { after: query.after ?? 0, limit: query.limit ?? 100, ...(types ? { types } : {}) });
     let page = await read();
-    const deadline = Date.now() + (query.wait ?? 0) * 1000;
+    const deadline = Math.min(Date.now() + (query.wait ?? 0) * 1000, caller.expiresAt);
     while (page.events.length === 0 && Date.now() < deadline && !request.raw.destroyed && !this.closing) {
       await sleep(POLL_MS);
       if ((await this.events.log.head(tenantId)) > page.next) page = await read();
@@ -84,7 +89,7 @@ export class EventsController implements OnModuleDestroy {
     }
   }
 
-  private async stream(tenantId: TenantId, from: number, types: readonly string[] | undefined, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  private async stream(tenantId: TenantId, from: number, types: readonly string[] | undefined, ends: number, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     reply.hijack();
     const out = reply.raw;
     // The connection ends with the stream: a stopping API does not wait for the client to let go of an idle socket.
@@ -94,7 +99,7 @@ export class EventsController implements OnModuleDestroy {
       read: (after) => this.events.log.read(tenantId, { after, limit: 200, ...(types ? { types } : {}) }),
     };
     try {
-      await streamEvents(out, source, from, { ends: Date.now() + STREAM_MS, pollMs: POLL_MS, keepAliveMs: KEEP_ALIVE_MS, closing: () => this.closing }, (event) => JSON.stringify(eventJsonOf(event)));
+      await streamEvents(out, source, from, { ends, pollMs: POLL_MS, keepAliveMs: KEEP_ALIVE_MS, closing: () => this.closing }, (event) => JSON.stringify(eventJsonOf(event)));
     } catch (error) {
       // The answer has begun: no problem document can follow. The stream ends, and the client resumes from its last id.
       request.log.warn({ err: error }, 'event stream ended by an error');
