@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
@@ -207,10 +207,11 @@ describe('invoicing, offline', () => {
   });
 
   it('names the sign-in server it cannot reach, and why', async () => {
-    const tokenUrl = `http://127.0.0.1:${await freePort()}/realms/invoicing/protocol/openid-connect/token`;
+    const issuer = `http://127.0.0.1:${await freePort()}/realms/invoicing`;
+    const tokenUrl = `${issuer}/protocol/openid-connect/token`;
     const api = await fakeApi(tokenUrl);
     try {
-      const ran = await invoicing(['login', '--api-url', api.url, '--client-id', 'integrator-acme'], { env: { INVOICING_CONFIG_DIR: join(work, 'config'), INVOICING_CLIENT_SECRET: 'secret' } });
+      const ran = await invoicing(['login', '--api-url', api.url, '--client-id', 'integrator-acme', '--issuer', issuer], { env: { INVOICING_CONFIG_DIR: join(work, 'config'), INVOICING_CLIENT_SECRET: 'secret' } });
       expect([ran.code, ran.stderr]).toEqual([1, expect.stringContaining(`cannot reach the sign-in server at ${tokenUrl}: connect ECONNREFUSED`)]);
     } finally {
       await api.close();
@@ -220,13 +221,47 @@ describe('invoicing, offline', () => {
   it('stops signing in on Ctrl-C, exit 130', async () => {
     const api = await fakeApi();
     try {
-      const ran = await invoicing(['login', '--api-url', api.url, '--client-id', 'integrator-acme'], {
+      const ran = await invoicing(['login', '--api-url', api.url, '--client-id', 'integrator-acme', '--issuer', api.url], {
         env: { INVOICING_CONFIG_DIR: join(work, 'config'), INVOICING_CLIENT_SECRET: 'secret' },
         interruptWhen: api.tokenAsked,
       });
       expect(ran.code).toBe(130);
     } finally {
       await api.close();
+    }
+  });
+
+  it('sends the client secret only to a token endpoint it trusts, never to one a stand-in for the API names', async () => {
+    // A stand-in for the API (another user's process that took its port first) names a token endpoint of its own, or
+    // one on another server of the machine, and answers a token to whoever sends it a secret.
+    const received: string[] = [];
+    const thief = await listen((request, response) => {
+      void (async () => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of request) chunks.push(chunk as Buffer);
+        response.writeHead(200, { 'content-type': 'application/json' });
+        if (request.url === '/openapi.json') return void response.end(JSON.stringify({ components: { securitySchemes: { x: { flows: { clientCredentials: { tokenUrl: `${thief.url}/steal` } } } } } }));
+        received.push(`${request.url} ${Buffer.concat(chunks).toString()}`);
+        response.end(JSON.stringify({ access_token: 'stolen', expires_in: 300 }));
+      })();
+    });
+    const elsewhere = await fakeApi(`${thief.url}/realms/invoicing/protocol/openid-connect/token`);
+    const env = { INVOICING_CONFIG_DIR: join(work, 'config'), INVOICING_CLIENT_SECRET: 'integrator-acme-secret' };
+    try {
+      for (const api of [thief.url, elsewhere.url]) {
+        const ran = await invoicing(['--json', 'login', '--api-url', api, '--client-id', 'integrator-acme'], { env });
+        expect([ran.code, JSON.parse(ran.stdout)]).toEqual([1, { error: { code: 'cli.signin_untrusted', message: expect.stringContaining(`${thief.url}/`) } }]);
+      }
+      expect(received).toEqual([]);
+      // Once the user names the sign-in server (--issuer, or INVOICING_ISSUER), it gets the secret.
+      const confirmed = await invoicing(['login', '--api-url', elsewhere.url, '--client-id', 'integrator-acme', '--issuer', `${thief.url}/realms/invoicing`], { env });
+      expect(confirmed.code).toBe(0);
+      const byEnv = await invoicing(['login', '--api-url', thief.url, '--client-id', 'integrator-acme'], { env: { ...env, INVOICING_ISSUER: thief.url } });
+      expect(byEnv.code).toBe(0);
+      expect(received).toEqual([expect.stringMatching(/^\/realms\/invoicing\/protocol\/openid-connect\/token .*client_secret=integrator-acme-secret/), expect.stringMatching(/^\/steal /)]);
+    } finally {
+      await thief.close();
+      await elsewhere.close();
     }
   });
 });
@@ -446,12 +481,13 @@ describe('invoicing, against the API', () => {
     ]);
     expect((parse(readFileSync(join(work, 'refused.april.csv'))) as string[][]).map((row) => row[0])).toEqual(['Invoice #', 'A-2']);
     expect((parse(readFileSync(join(work, 'refused.march.csv'))) as string[][]).map((row) => row[0])).toEqual(['Invoice #', 'M-2']);
-    // One file alone writes --errors itself; with no row refused, a report from an earlier run is removed.
-    const alone = await invoicing(['--api-url', apiUrl, 'import', join(folder, 'march.csv'), '--seller', sellerId, '--errors', errors], { env: config });
+    // One file alone writes --errors itself; with --force, a report from an earlier run is replaced, or removed when no
+    // row is refused.
+    const alone = await invoicing(['--api-url', apiUrl, 'import', join(folder, 'march.csv'), '--seller', sellerId, '--errors', errors, '--force'], { env: config });
     expect(alone.code).toBe(2);
     expect(readFileSync(errors, 'utf8')).toContain('M-2');
     writeFileSync(join(folder, 'march.csv'), `${header}\nM-1,Acme,2024-03-01,Net 30,10.00,0,Pending,USD\n`);
-    expect((await invoicing(['--api-url', apiUrl, 'import', join(folder, 'march.csv'), '--seller', sellerId, '--errors', errors], { env: config })).code).toBe(0);
+    expect((await invoicing(['--api-url', apiUrl, 'import', join(folder, 'march.csv'), '--seller', sellerId, '--errors', errors, '--force'], { env: config })).code).toBe(0);
     expect(() => statSync(errors)).toThrow();
   });
 
@@ -496,7 +532,7 @@ describe('invoicing, against the API', () => {
     expect(ran.code).toBe(2);
     expect((parse(readFileSync(join(folder, 'refused.may.csv'))) as string[][]).map((row) => row[0])).toEqual(['Invoice #', 'SA-2']);
     writeFileSync(b, `${HEADER}\nSB-1,Acme,2024-05-01,Net 30,10.00,0,Pending,USD\nSB-2,Acme,2024-05-02,Net 30,-6.00,0,Pending,USD\n`);
-    const both = await invoicing(['--api-url', apiUrl, '--json', 'import', a, b, '--seller', sellerId, '--errors', errors], { env: config });
+    const both = await invoicing(['--api-url', apiUrl, '--json', 'import', a, b, '--seller', sellerId, '--errors', errors, '--force'], { env: config });
     expect(both.code).toBe(2);
     const reports = (JSON.parse(both.stdout) as { errorsFile?: string }[]).map((result) => result.errorsFile as string);
     expect(reports).toEqual([join(folder, 'refused.may.csv'), join(folder, 'refused.may-2.csv')]);
@@ -507,6 +543,46 @@ describe('invoicing, against the API', () => {
     const onItself = await invoicing(['--api-url', apiUrl, 'import', a, '--seller', sellerId, '--errors', a], { env: config });
     expect([onItself.code, onItself.stderr]).toEqual([1, expect.stringContaining('is one of the files to import')]);
     expect(readFileSync(a, 'utf8')).toContain('SA-2,Acme');
+  });
+
+  it('never writes over nor removes a file at --errors unless --force, and never the --mapping file, even by another path', async () => {
+    const folder = join(work, 'errors-kept');
+    mkdirSync(folder);
+    const clean = join(folder, 'clean.csv');
+    const refusing = join(folder, 'refusing.csv');
+    writeFileSync(clean, `${HEADER}\nK-1,Acme,2024-06-01,Net 30,10.00,0,Pending,USD\n`);
+    writeFileSync(refusing, `${HEADER}\nK-2,Acme,2024-06-02,Net 30,10.00,0,Pending,USD\nK-3,Acme,2024-06-03,Net 30,-5.00,0,Pending,USD\n`);
+    const mapping = join(folder, 'mapping.yaml');
+    writeFileSync(mapping, 'currency: USD\n');
+    symlinkSync(folder, join(folder, 'alias'));
+    const import_ = (file: string, errors: string, ...more: string[]) =>
+      invoicing(['--api-url', apiUrl, '--json', 'import', file, '--seller', sellerId, '--mapping', mapping, '--errors', errors, ...more], { env: config });
+    const failure = (ran: Ran) => [ran.code, JSON.parse(ran.stdout)];
+
+    // The mapping is an input: never an output, by its own name or through a link to its folder, --force or not.
+    for (const errors of [mapping, join(folder, 'alias', 'mapping.yaml')]) {
+      for (const [file, more] of [[clean, []], [refusing, []], [clean, ['--force']], [refusing, ['--force']]] as const) {
+        expect(failure(await import_(file, errors, ...more))).toEqual([1, { error: { code: 'cli.usage', message: expect.stringContaining('--mapping') } }]);
+      }
+    }
+    expect(readFileSync(mapping, 'utf8')).toBe('currency: USD\n');
+
+    // A file already there is neither removed (no row refused) nor replaced (rows refused), and nothing is imported.
+    const mine = join(folder, 'mine.csv');
+    writeFileSync(mine, 'precious,data\n');
+    for (const file of [clean, refusing]) {
+      expect(failure(await import_(file, mine))).toEqual([1, { error: { code: 'cli.file_exists', message: expect.stringContaining('--force') } }]);
+    }
+    expect(readFileSync(mine, 'utf8')).toBe('precious,data\n');
+
+    // --force replaces it with the report, whole (no temporary file left), and removes it when no row is refused. The
+    // rows are imported now, not before: the runs refused above sent nothing.
+    const replaced = await import_(refusing, mine, '--force');
+    expect([replaced.code, JSON.parse(replaced.stdout)]).toEqual([2, [expect.objectContaining({ counts: expect.objectContaining({ imported: 1, refused: 1 }), errorsFile: mine })]]);
+    expect((parse(readFileSync(mine)) as string[][]).map((row) => row[0])).toEqual(['Invoice #', 'K-3']);
+    const removed = await import_(clean, mine, '--force');
+    expect([removed.code, JSON.parse(removed.stdout)]).toEqual([0, [expect.objectContaining({ counts: expect.objectContaining({ imported: 1, refused: 0 }) })]]);
+    expect(readdirSync(folder).sort()).toEqual(['alias', 'clean.csv', 'mapping.yaml', 'refusing.csv']);
   });
 
   it('never writes over a file already there: an export takes <number>-<id>, a list is refused unless --force', async () => {

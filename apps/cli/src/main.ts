@@ -62,7 +62,8 @@ export function program(done: (code: number) => void, signal: AbortSignal): Comm
     .description("sign a machine client in (client-credentials grant) and save its token for the API; the secret comes from $INVOICING_CLIENT_SECRET or stdin")
     .requiredOption('--client-id <id>', 'the Keycloak client, e.g. integrator-acme')
     .option('--client-secret-stdin', 'read the client secret from stdin')
-    .action((options: { clientId: string; clientSecretStdin?: boolean }) => run('one', (out) => login(String(root.opts().apiUrl).replace(/\/+$/, ''), { ...options, signal }, out))());
+    .addOption(new Option('--issuer <url>', "the realm the secret may go to, e.g. https://auth.example.com/realms/invoicing (default: the local stack's; an https API's own origin is trusted too)").env('INVOICING_ISSUER'))
+    .action((options: { clientId: string; clientSecretStdin?: boolean; issuer?: string }) => run('one', (out) => login(String(root.opts().apiUrl).replace(/\/+$/, ''), { ...options, signal }, out))());
 
   root
     .command('import')
@@ -72,7 +73,8 @@ export function program(done: (code: number) => void, signal: AbortSignal): Comm
     .option('--partnership <partnershipId>', 'UBL/CII/Factur-X: the partnership the drafts belong to')
     .option('--mapping <file>', 'CSV: a mapping (YAML or JSON) for column names, date and decimal forms, default currency')
     .option('--errors <file>', 'CSV: write the refused rows there, to fix and send again')
-    .action((paths: string[], options: { seller?: string; partnership?: string; mapping?: string; errors?: string }) =>
+    .option('--force', 'replace an --errors report already there, or remove it when no row is refused (default: refuse)')
+    .action((paths: string[], options: { seller?: string; partnership?: string; mapping?: string; errors?: string; force?: boolean }) =>
       run('many', async (out) => importFiles(await api(), paths, { ...options, signal }, out))(),
     );
 

@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { lstat, readFile, rm, stat } from 'node:fs/promises';
 import { basename, extname, relative, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { eInvoiceXmlOf, parseMapping, readCsvRows, type ReceivablesMapping } from '@invoicing/integration/formats';
 import { ApiProblem, type ApiClient } from '../api-client';
-import { expandPaths, writeWhole } from '../files';
+import { alreadyThere, expandPaths, writeWhole } from '../files';
 import { CliError, EXIT, problemOf, stopped, type Output } from '../output';
 
 /** An import job as the API answers it. */
@@ -24,6 +24,8 @@ export interface ImportOptions {
   readonly mapping?: string;
   /** Where to write the error report of a CSV import (refused rows to fix and send again). */
   readonly errors?: string;
+  /** Replace a report already there, or remove it when no row is refused (else such a file is refused). */
+  readonly force?: boolean;
   /** How often to ask for progress, in milliseconds. */
   readonly pollMs?: number;
   /** Set by Ctrl-C: stop waiting. */
@@ -75,7 +77,7 @@ export async function importFiles(api: ApiClient, paths: readonly string[], opti
   const mapping = options.mapping ? parseMapping(await readFile(options.mapping, 'utf8')) : {};
   let code: number = EXIT.ok;
   const files = await expandPaths(paths, ['csv', 'xml', 'pdf']);
-  const reports = errorReports(options.errors, files);
+  const reports = await errorReports(options.errors, files, options.mapping, options.force === true);
   for (const [index, file] of files.entries()) {
     if (options.signal?.aborted) return stopped(out, index, files.length, 'files');
     const name = relative(process.cwd(), file) || file;
@@ -99,20 +101,43 @@ function worse(left: number, right: number): number {
   return rank(right) > rank(left) ? right : left;
 }
 
+/** A file's identity (device and inode), which every path to it shares (a hard link, a linked folder); undefined when there is none. */
+async function identityOf(path: string): Promise<string | undefined> {
+  const info = await stat(path).catch(() => undefined);
+  return info && `${info.dev}:${info.ino}`;
+}
+
 /**
  * Where each CSV file's refused rows go: `--errors` itself for one CSV file, else a report each, named after the file
  * (`refused.csv` for `march.csv` → `refused.march.csv`, for a second `march.csv` → `refused.march-2.csv`). No two
- * files of a run share a report, so none replaces or removes the report another wrote, and no report is a file to
- * import.
- * @throws CliError `cli.usage` when `--errors` names a file to import
+ * files of a run share a report, so none replaces or removes the report another wrote. Checked before anything is
+ * sent: no report is an input (a file to import, the mapping) by any path to it, and one already there is refused
+ * unless `force`, as every file the command writes is.
+ * @throws CliError `cli.usage` when `--errors` or a report is an input; `cli.file_exists` when a report is there and not `force`
  */
-function errorReports(errors: string | undefined, files: readonly string[]): Map<string, string> {
-  const reports = new Map<string, string>();
-  if (errors === undefined) return reports;
-  if (files.includes(resolve(errors))) throw new CliError('cli.usage', `--errors ${errors} is one of the files to import: name another file for the refused rows`);
+async function errorReports(errors: string | undefined, files: readonly string[], mapping: string | undefined, force: boolean): Promise<Map<string, string>> {
+  if (errors === undefined) return new Map();
+  const inputs: [string, string][] = files.map((file) => [file, 'one of the files to import']);
+  if (mapping !== undefined) inputs.push([resolve(mapping), 'the --mapping file']);
+  const identities = await Promise.all(inputs.map(async ([file, what]) => [await identityOf(file), what] as const));
   const csvFiles = files.filter(isCsv);
-  if (csvFiles.length === 1) return reports.set(csvFiles[0] as string, errors);
-  const taken = new Set(files);
+  const reports = new Map(csvFiles.length === 1 ? [[csvFiles[0] as string, errors]] : namedReports(errors, inputs.map(([file]) => file), csvFiles));
+  for (const path of new Set([errors, ...reports.values()])) {
+    const identity = await identityOf(path);
+    const input = inputs.find(([file]) => file === resolve(path)) ?? identities.find(([file]) => file !== undefined && file === identity);
+    if (input) throw new CliError('cli.usage', `--errors ${path} is ${input[1]}: name another file for the refused rows`);
+  }
+  for (const report of reports.values()) {
+    // lstat: a link is a file there too, whatever it points to.
+    if (!force && (await lstat(report).catch(() => undefined))) throw new CliError('cli.file_exists', `${report} exists already: use --force to replace it, or name another file with --errors`);
+  }
+  return reports;
+}
+
+/** A report per CSV file of several, named after it, never an input's name nor another report's. */
+function namedReports(errors: string, inputs: readonly string[], csvFiles: readonly string[]): [string, string][] {
+  const named: [string, string][] = [];
+  const taken = new Set(inputs);
   const extension = extname(errors);
   const stem = extension ? errors.slice(0, -extension.length) : errors;
   for (const file of csvFiles) {
@@ -120,9 +145,9 @@ function errorReports(errors: string | undefined, files: readonly string[]): Map
     let report = `${stem}.${base}${extension || '.csv'}`;
     for (let copy = 2; taken.has(resolve(report)); copy += 1) report = `${stem}.${base}-${copy}${extension || '.csv'}`;
     taken.add(resolve(report));
-    reports.set(file, report);
+    named.push([file, report]);
   }
-  return reports;
+  return named;
 }
 
 const summaryOf = ({ counts }: ImportJob) =>
@@ -161,11 +186,12 @@ async function importCsv(api: ApiClient, file: string, name: string, mapping: Re
   const refused = job.counts.refused;
   if (errors && refused > 0) {
     try {
-      await writeWhole(errors, (await api.call('GET', `/v1/receivables-imports/${job.id}/errors`, { accept: 'text/csv' })).text, { replace: true });
+      // Whole or not at all; a file that appeared since errorReports looked is left as it is, unless --force.
+      await writeWhole(errors, (await api.call('GET', `/v1/receivables-imports/${job.id}/errors`, { accept: 'text/csv' })).text, { replace: options.force === true });
     } catch (error) {
-      return lostTrack(api, name, job, error, out);
+      return lostTrack(api, name, job, alreadyThere(error) ? new CliError('cli.file_exists', `${errors} exists already`) : error, out);
     }
-  } else if (errors) {
+  } else if (errors && options.force) {
     // A report left by an earlier run would otherwise read as this run's (never one this run wrote: see errorReports).
     await rm(errors, { force: true }).catch((error: Error) => out.note(`warning: ${errors} is from an earlier run and could not be removed: ${error.message}`));
   }
