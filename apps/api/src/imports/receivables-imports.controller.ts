@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { CLOCK, ConflictError, DomainError, ID_GENERATOR, NotFoundError, ValidationError, decodeCursor, definedFields, encodeCursor, pageLimit, type Clock, type IdGenerator, type TenantId } from '@invoicing/core';
 import { ImportReceivables, type PartnerId, type ReceivablesImport } from '@invoicing/invoice';
 import type { ImportJobState, ImportJobStore } from '@invoicing/integration';
-import { CsvError, ErrorReportWriter, checkMapping, columnLayout, detectDelimiter, readCsvRows, type ReceivablesMapping } from '@invoicing/integration/formats';
+import { CsvError, ErrorReportWriter, checkCsvEncoding, checkMapping, columnLayout, readCsvRows, type ReceivablesMapping } from '@invoicing/integration/formats';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Tenant } from '../auth/auth.guard';
 import { Requires } from '../auth/permissions';
@@ -42,14 +42,15 @@ export class ReceivablesImportsController {
    * issued under its own number to a customer found by name (or created), with the amount applied recorded as a
    * payment. Sending the same file again changes nothing; a corrected file raises amounts applied and completes
    * contacts, and reports any other change to an issued invoice as a refused row. A file whose header lacks a required
-   * column is refused at once (422 `csv.missing_columns`); bad rows are refused one by one and listed in the import's
-   * error report. One import runs per tenant at a time (409 `import.in_progress`).
+   * column is refused at once (422 `csv.missing_columns`), as is one that is not UTF-8 text (422 `csv.not_utf8`; UTF-16
+   * with its byte-order mark, Excel's "Unicode text", is read); bad rows are refused one by one and listed in the
+   * import's error report. One import runs per tenant at a time (409 `import.in_progress`).
    */
   @Post()
   @HttpCode(202)
   @Requires('imports:write')
   @ApiConsumes(...CSV_MEDIA_TYPES)
-  @ApiBody({ description: 'The CSV file, as bytes (UTF-8).', schema: { type: 'string', format: 'binary' } })
+  @ApiBody({ description: 'The CSV file, as bytes (UTF-8, or UTF-16 with its byte-order mark).', schema: { type: 'string', format: 'binary' } })
   @ApiProblems(404, 409, 413, 415, 422)
   async start(
     @Tenant() tenantId: TenantId,
@@ -60,7 +61,9 @@ export class ReceivablesImportsController {
   ): Promise<ReceivablesImportDto> {
     const file = csvBody(body);
     const mapping = mappingOf(query);
-    const header = await headerOf(file, mapping);
+    // The whole file, before anything is written: found past the first rows, the rows before would be imported.
+    checkCsvEncoding(file);
+    const { header, delimiter } = await headerOf(file, mapping);
     const now = this.clock.now();
     const job: ImportJobState = {
       tenantId,
@@ -69,7 +72,7 @@ export class ReceivablesImportsController {
       status: 'running',
       counts: { rowsRead: 0, imported: 0, updated: 0, unchanged: 0, refused: 0 },
       header,
-      delimiter: mapping.delimiter ?? detectDelimiter(file.subarray(0, HEADER_SCAN_BYTES).toString('utf8').split(/\r?\n/)[0] ?? ''),
+      delimiter,
       ignoredColumns: [],
       startedAt: now,
       updatedAt: now,
@@ -186,15 +189,12 @@ function mappingOf(query: StartReceivablesImportQueryDto): ReceivablesMapping {
   );
 }
 
-/** The file's header, checked for the required columns before anything is imported. @throws CsvError */
-/** Enough of a file to hold its header line. */
-const HEADER_SCAN_BYTES = 64 * 1024;
-
-async function headerOf(file: Buffer, mapping: ReceivablesMapping): Promise<string[]> {
+/** The file's header and delimiter, the header checked for the required columns before anything is imported. @throws CsvError */
+async function headerOf(file: Buffer, mapping: ReceivablesMapping): Promise<{ header: string[]; delimiter: ',' | ';' | '\t' }> {
   for await (const item of readCsvRows(Readable.from([file]), mapping.delimiter)) {
     if ('header' in item) {
       columnLayout(item.header, mapping);
-      return [...item.header];
+      return { header: [...item.header], delimiter: item.delimiter };
     }
   }
   throw new CsvError('csv.empty', 'the file is empty: a header line is expected first');

@@ -240,6 +240,73 @@ describe('accounts-receivable imports over HTTP', () => {
     expect([unknown.status, unknown.body.code]).toEqual([404, 'receivables_import.not_found']);
   });
 
+  /** Sends a file's bytes as they are (the harness sends text, as UTF-8). */
+  async function sendBytes(bytes: Buffer) {
+    const response = await fetch(`${t.url}/v1/receivables-imports?seller_id=${sellerId}`, {
+      method: 'POST',
+      body: bytes,
+      headers: { ...csv, authorization: `Bearer ${await t.token('acme-admin')}` },
+    });
+    return { status: response.status, type: response.headers.get('content-type'), body: (await response.json()) as { code?: string; detail?: string; line?: number; id?: string; status?: string } };
+  }
+
+  async function waitFor(importId: string) {
+    for (;;) {
+      const current = await t.call('GET', `/v1/receivables-imports/${importId}`);
+      if (current.body.status !== 'running') return current.body;
+      await new Promise((done) => setTimeout(done, 200));
+    }
+  }
+
+  it('refuses at once, writing nothing, a file that is not UTF-8 or whose header holds a NUL, and reads UTF-16 with its mark (audit `files`, F1 and F4)', async () => {
+    // Before, bytes that are not UTF-8 became U+FFFD and were imported (a second customer "Caf\uFFFD M\uFFFDller"),
+    // and a NUL in the header, or a UTF-16 file, answered 500 (PostgreSQL refuses U+0000 in the job stored).
+    const header = 'Invoice #,Customer Name,Invoice Date,Due Date,Bill Total,Amount Applied,Status,Currency';
+    const row = (number: string, customer: string) => `${number},${customer},2024-01-02,2024-02-01,10.00,0,Pending,EUR`;
+    const partners = async () => ((await t.call('GET', '/v1/partners?limit=200')).body.items as { legalName: string }[]).map((partner) => partner.legalName);
+    const before = await partners();
+    const latin1 = await sendBytes(Buffer.from(`${header}\n${row('ENC-1', 'Café Ölberg')}\n`, 'latin1'));
+    expect([latin1.status, latin1.body.code, latin1.body.line]).toEqual([422, 'csv.not_utf8', 2]);
+    expect(latin1.type).toMatch(/^application\/problem\+json/);
+    const mixed = await sendBytes(Buffer.concat([Buffer.from(`${header}\n${row('ENC-1', 'Café Ölberg')}\n`), Buffer.from(`${row('ENC-2', 'Café Ölberg')}\n`, 'latin1')]));
+    expect([mixed.status, mixed.body.code, mixed.body.line]).toEqual([422, 'csv.not_utf8', 3]);
+    const withoutMark = await sendBytes(Buffer.from(`${header}\n${row('ENC-1', 'Café Ölberg')}\n`, 'utf16le'));
+    expect([withoutMark.status, withoutMark.body.code]).toEqual([422, 'csv.not_utf8']);
+    const nulInHeader = await sendBytes(Buffer.from(`${header},Memo\u0000X\n${row('ENC-1', 'Café Ölberg')},x\n`));
+    expect([nulInHeader.status, nulInHeader.body.code]).toEqual([422, 'csv.malformed']);
+    expect(nulInHeader.body.detail).not.toContain('\u0000');
+    expect(await partners()).toEqual(before);
+
+    // Excel's "Unicode text": UTF-16 with its byte-order mark, tab separated.
+    const unicodeText = `\uFEFF${header.replaceAll(',', '\t')}\r\n${row('ENC-3', 'Café Ölberg').replaceAll(',', '\t')}\r\n`;
+    const started = await sendBytes(Buffer.from(unicodeText, 'utf16le'));
+    expect([started.status, started.body.status]).toEqual([202, 'running']);
+    expect(await waitFor(started.body.id as string)).toMatchObject({ status: 'completed', counts: { rowsRead: 1, imported: 1, refused: 0 } });
+    expect((await partners()).filter((name) => !before.includes(name))).toEqual(['Café Ölberg']);
+  });
+
+  it('imports every row of a file whose refused rows hold a NUL, and gives them back in its error report (audit `files`, F4)', async () => {
+    // Before, storing the refused row failed: the import ended `failed` after its first 200 rows, on every run, and its
+    // error report was empty.
+    const header = 'Invoice #,Customer Name,Invoice Date,Due Date,Bill Total,Amount Applied,Status,Currency,Memo';
+    const valid = Array.from({ length: 250 }, (_, index) => `NUL-${index + 4},Nul Import Co,2024-01-02,2024-02-01,${index + 1}.00,0,Pending,EUR,ok`);
+    const file = [header, 'NUL-2,Nul Import Co,2024-01-02,2024-02-01,-10.00,0,Pending,EUR,copied from\u0000legacy', 'NUL-3,Nul\u0000Co,2024-01-02,2024-02-01,10.00,0,Pending,EUR,', ...valid].join('\n');
+    const done = await importFile(file);
+    expect(done).toMatchObject({ status: 'completed', counts: { rowsRead: 252, imported: 250, updated: 0, unchanged: 0, refused: 2 } });
+    const refused = (await t.call('GET', `/v1/receivables-imports/${done.id}/refused-rows`)).body.items as { row: number; problems: { column?: string; code: string }[]; values: string[] }[];
+    expect(refused.map((item) => [item.row, item.problems.map((problem) => `${problem.column}:${problem.code}`), item.values.at(1), item.values.at(-1)])).toEqual([
+      [2, ['Bill Total:import.negative_amount', 'Memo:text.control_character'], 'Nul Import Co', 'copied from␀legacy'],
+      [3, ['Customer Name:text.control_character'], 'Nul␀Co', ''],
+    ]);
+    const report = await t.call('GET', `/v1/receivables-imports/${done.id}/errors`, { headers: { accept: 'text/csv' } });
+    expect(report.text).not.toContain('\u0000');
+    expect((parse(report.text) as string[][]).map((line) => line.slice(0, 2))).toEqual([
+      ['Invoice #', 'Customer Name'],
+      ['NUL-2', 'Nul Import Co'],
+      ['NUL-3', 'Nul␀Co'],
+    ]);
+  });
+
   it('takes files larger than the JSON body limit (1 MiB), up to its own 64 MiB', async () => {
     const header = 'Invoice #,Customer,Date,Terms,Total,Status,Currency\n';
     const large = `${header}${'\n'.repeat(3 * 1024 * 1024)}`;

@@ -1,4 +1,5 @@
 import type { TenantId } from '@invoicing/core';
+import { visibleControls } from '../formats/csv/spreadsheet-text';
 import type { ImportJobState, ImportJobStore, RefusedRow } from '../imports/import-job-store.port';
 import { documentId } from './mappers/aggregate-document';
 import { STORED_FORMAT } from './mappers/stored-format';
@@ -9,7 +10,19 @@ import type { Models } from './schemas';
 type JobDocument = Omit<ImportJobState, 'tenantId'> & { _id: string; _v: number; tenantId: string; slot: string };
 
 function toDocument(job: ImportJobState): JobDocument {
-  return { ...job, _id: documentId(job.tenantId, job.id), _v: STORED_FORMAT, slot: job.status === 'running' ? 'running' : job.id };
+  return { ...storable(job), _id: documentId(job.tenantId, job.id), _v: STORED_FORMAT, slot: job.status === 'running' ? 'running' : job.id };
+}
+
+/**
+ * A job or refused row with each control character in its texts shown as its Unicode picture (U+0000 as `␀`): what a
+ * file holds is kept for its error report, and PostgreSQL (under FerretDB) refuses a document with U+0000 in it, which
+ * would stop the import at its first refused row, on every run.
+ */
+function storable<T>(value: T): T {
+  if (typeof value === 'string') return visibleControls(value) as T;
+  if (Array.isArray(value)) return value.map(storable) as T;
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, storable(field)])) as T;
 }
 
 function toJob(document: JobDocument): ImportJobState {
@@ -19,7 +32,8 @@ function toJob(document: JobDocument): ImportJobState {
 
 /**
  * Import jobs in MongoDB. The unique (tenant, slot) index decides which start wins: a running job holds the slot
- * `running`, a finished one its own id. Refused rows go to their own collection, one document each.
+ * `running`, a finished one its own id. Refused rows go to their own collection, one document each. Control
+ * characters are stored as their pictures ({@link storable}).
  */
 export class MongoImportJobStore implements ImportJobStore {
   constructor(private readonly models: Models) {}
@@ -56,7 +70,7 @@ export class MongoImportJobStore implements ImportJobStore {
 
   async addRefused(tenantId: TenantId, jobId: string, rows: readonly RefusedRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await guarded(() => this.models.import_job_rows.collection.insertMany(rows.map((row) => ({ ...row, tenantId, jobId })) as never[], { ordered: false }));
+    await guarded(() => this.models.import_job_rows.collection.insertMany(rows.map((row) => ({ ...storable(row), tenantId, jobId })) as never[], { ordered: false }));
   }
 
   async *refused(tenantId: TenantId, jobId: string, from = 0): AsyncIterable<RefusedRow> {

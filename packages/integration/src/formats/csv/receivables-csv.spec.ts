@@ -1,8 +1,9 @@
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import type { ReceivablesImport, Receivable } from '@invoicing/invoice';
+import { checkCsvEncoding } from './csv-decoder';
 import { ErrorReportWriter, detectDelimiter, importReceivablesCsv, readCsvRows, type RowReport } from './receivables-csv';
-import { CsvError, columnKey, columnLayout, isoDate, parseMapping, plainDecimal } from './receivables-mapping';
+import { CsvError, ambiguousAmount, columnKey, columnLayout, isoDate, parseMapping, plainDecimal } from './receivables-mapping';
 
 const HEADER = 'Invoice #,Customer Name,Invoice Date,Customer Terms,Bill Total,Amount Applied,Status,Currency';
 
@@ -143,24 +144,27 @@ describe('reading a file', () => {
       'K1,Acme,2025-01-01,Net 30,"12,500","12,500",Closed,KWD',
       'K2,Acme,2025-01-01,Net 30,"999,999","500,000",Pending,KWD',
       'B1,Acme,2025-01-01,Net 30,"1,234",0,Pending,BHD',
-      // Two thousands groups, or a decimal dot: one reading only.
-      'K3,Acme,2025-01-01,Net 30,"1,234,567","12.500",Pending,KWD',
+      // Two thousands groups, or a decimal point with a thousands comma: one reading only.
+      'K3,Acme,2025-01-01,Net 30,"1,234,567",0,Pending,KWD',
       'K4,Acme,2025-01-01,Net 30,"12,500.000",0,Pending,KWD',
-      // Two decimals: 12,500 cannot be 12.500, it is twelve thousand five hundred.
+      // With two decimals too (audit `files`, F3): 12,500 is 12500, or 12.500 written with trailing zeros, which a
+      // currency's precision lets through; 12.500 likewise.
       'U1,Acme,2025-01-01,Net 30,"12,500",0,Pending,USD',
+      'K5,Acme,2025-01-01,Net 30,"12,500.000","12.500",Pending,KWD',
     ].join('\n');
     const { report, rows, received } = await run(text);
-    expect(report).toMatchObject({ rowsRead: 6, imported: 3, refused: 3 });
+    expect(report).toMatchObject({ rowsRead: 7, imported: 2, refused: 5 });
     expect(rows.map((row) => [row.row, row.outcome, row.problems.map((problem) => `${problem.column ?? '-'}:${problem.code}`)])).toEqual([
       [2, 'refused', ['Bill Total:csv.ambiguous_amount', 'Amount Applied:csv.ambiguous_amount']],
       [3, 'refused', ['Bill Total:csv.ambiguous_amount', 'Amount Applied:csv.ambiguous_amount']],
       [4, 'refused', ['Bill Total:csv.ambiguous_amount']],
       [5, 'imported', []],
       [6, 'imported', []],
-      [7, 'imported', []],
+      [7, 'refused', ['Bill Total:csv.ambiguous_amount']],
+      [8, 'refused', ['Amount Applied:csv.ambiguous_amount']],
     ]);
     expect(rows[0]?.problems[0]?.message).toContain('12,500');
-    expect(received.map((receivable) => `${receivable.total.toString()} ${receivable.total.currency}`)).toEqual(['1234567.000 KWD', '12500.000 KWD', '12500.00 USD']);
+    expect(received.map((receivable) => `${receivable.total.toString()} ${receivable.total.currency}`)).toEqual(['1234567.000 KWD', '12500.000 KWD']);
     // The mapping's separator decides, as for any amount; a default currency is read the same way.
     const byComma = await run(text.split('\n').slice(0, 4).join('\n'), { mapping: { decimalSeparator: ',' } });
     expect(byComma.received.map((receivable) => [receivable.total.toString(), receivable.applied.toString()])).toEqual([
@@ -172,6 +176,87 @@ describe('reading a file', () => {
     expect(byDot.received.map((receivable) => receivable.total.toString())).toEqual(['12500.000', '999999.000', '1234.000']);
     const byDefault = await run(`${HEADER.replace(',Currency', '')}\nK1,Acme,2025-01-01,Net 30,"12,500",0,Pending\n`, { mapping: { currency: 'KWD' } });
     expect(byDefault.rows.map((row) => row.problems.map((problem) => problem.code))).toEqual([['csv.ambiguous_amount']]);
+  });
+
+  it('refuses, when the mapping names no separator, an amount that reads as thousands or as decimals, whatever the currency (audit `files`, F3)', async () => {
+    // Before, a decimal-comma export's 1.500 EUR was recorded as 1.50 (its trailing zeros pass EUR's precision), 12.000
+    // as 12.00, and 2.500 paid as 2.50; only 1.234 was refused, and once the separator was named those invoices stayed
+    // wrong (import.conflict).
+    const text = [
+      HEADER,
+      'E1,Müller GmbH,2024-01-02,Net 30,1.500,0,Pending,EUR',
+      'E2,Müller GmbH,2024-01-02,Net 30,12.000,0,Pending,EUR',
+      'E3,Müller GmbH,2024-01-02,Net 30,1.234,0,Pending,EUR',
+      'E5,Müller GmbH,2024-01-02,Net 30,2.500,2.500,Closed,EUR',
+      'U1,Acme,2024-01-02,Net 30,"1,500",0,Pending,USD',
+      'J1,Acme,2024-01-02,Net 30,12.000,0,Pending,JPY',
+      'K1,Acme,2024-01-02,Net 30,12.500,0,Pending,KWD',
+      'N1,Acme,2024-01-02,Net 30,-1.500,0,Pending,EUR',
+    ].join('\n');
+    const { report, rows, received } = await run(text);
+    expect(report).toMatchObject({ rowsRead: 8, imported: 0, refused: 8 });
+    expect(received).toEqual([]);
+    expect(rows.map((row) => [row.invoiceNumber, row.problems.map((problem) => `${problem.column}:${problem.code}`)])).toEqual([
+      ['E1', ['Bill Total:csv.ambiguous_amount']],
+      ['E2', ['Bill Total:csv.ambiguous_amount']],
+      ['E3', ['Bill Total:csv.ambiguous_amount']],
+      ['E5', ['Bill Total:csv.ambiguous_amount', 'Amount Applied:csv.ambiguous_amount']],
+      ['U1', ['Bill Total:csv.ambiguous_amount']],
+      ['J1', ['Bill Total:csv.ambiguous_amount']],
+      ['K1', ['Bill Total:csv.ambiguous_amount']],
+      ['N1', ['Bill Total:csv.ambiguous_amount']],
+    ]);
+    expect(rows[0]?.problems[0]?.message).toBe('1.500 reads as 1.500 or as 1500: name the decimal separator in the mapping (decimalSeparator "." or ",", decimal_separator over the API)');
+    expect(rows[4]?.problems[0]?.message).toContain('1,500 reads as 1.500 or as 1500:');
+    // The separator named, the file's form decides.
+    const byComma = await run(text, { mapping: { decimalSeparator: ',' } });
+    expect(byComma.received.map((receivable) => `${receivable.invoiceNumber} ${receivable.total.toString()} ${receivable.applied.toString()}`)).toEqual([
+      'E1 1500.00 0.00',
+      'E2 12000.00 0.00',
+      'E3 1234.00 0.00',
+      'E5 2500.00 2500.00',
+      'U1 1.50 0.00',
+      'J1 12000 0',
+      'K1 12500.000 0.000',
+    ]);
+    const byDot = await run(text, { mapping: { decimalSeparator: '.' } });
+    expect(byDot.received.map((receivable) => `${receivable.invoiceNumber} ${receivable.total.toString()}`)).toEqual(['E1 1.50', 'E2 12.00', 'E5 2.50', 'U1 1500.00', 'J1 12', 'K1 12.500']);
+  });
+
+  it('reads, when the mapping names no separator, the amounts whose form gives them one reading', async () => {
+    // A single separator followed by three digits is the only form both separators write alike.
+    expect(['1.500', '12.000', '1.234', '999.999', '1,500', '12,500', '-1.500', ' 2.500 '].filter((value) => !ambiguousAmount(value))).toEqual([]);
+    // Two separators, another count of digits after one, a leading 0 (no thousands group starts with it), no separator.
+    expect(['1.50', '1,234.56', '1.234,56', '1,234,567', '1.234.567', '12,500.000', '0.500', '0,500', '1234.500', '1.5', '1.5000', '1500', '', 'abc'].filter(ambiguousAmount)).toEqual([]);
+    const text = [
+      HEADER,
+      'A1,Acme,2024-01-02,Net 30,1.50,0,Pending,EUR',
+      'A2,Acme,2024-01-02,Net 30,"1,234.56",0,Pending,USD',
+      'A3,Acme,2024-01-02,Net 30,"1,234,567",0,Pending,USD',
+      'A4,Acme,2024-01-02,Net 30,0.500,0,Pending,KWD',
+      'A5,Acme,2024-01-02,Net 30,1234.500,0,Pending,EUR',
+      'A6,Acme,2024-01-02,Net 30,1500,1.5,Pending,EUR',
+      'A7,Acme,2024-01-02,Net 30,"12,500.000",0,Pending,KWD',
+      // One reading, but not the default's form: refused as malformed, as before.
+      'B1,Acme,2024-01-02,Net 30,"1.234,56",0,Pending,EUR',
+      'B2,Acme,2024-01-02,Net 30,1.234.567,0,Pending,EUR',
+      'B3,Acme,2024-01-02,Net 30,"0,500",0,Pending,KWD',
+    ].join('\n');
+    const { rows, received } = await run(text);
+    expect(received.map((receivable) => `${receivable.invoiceNumber} ${receivable.total.toString()} ${receivable.applied.toString()}`)).toEqual([
+      'A1 1.50 0.00',
+      'A2 1234.56 0.00',
+      'A3 1234567.00 0.00',
+      'A4 0.500 0.000',
+      'A5 1234.50 0.00',
+      'A6 1500.00 1.50',
+      'A7 12500.000 0.000',
+    ]);
+    expect(rows.filter((row) => row.outcome === 'refused').map((row) => [row.invoiceNumber, row.problems.map((problem) => problem.code)])).toEqual([
+      ['B1', ['money.malformed']],
+      ['B2', ['money.malformed']],
+      ['B3', ['money.malformed']],
+    ]);
   });
 
   it('reports each bad row with its row, column and reason, and goes on with the good ones', async () => {
@@ -275,7 +360,107 @@ describe('reading a file', () => {
   it('streams rows without holding the file', async () => {
     const rows: unknown[] = [];
     for await (const item of readCsvRows(Readable.from([`${HEADER}\n`, '1,A,2024-01-02,Net 30,1.00,0,Pending,USD\n']))) rows.push(item);
-    expect(rows).toEqual([{ header: HEADER.split(',') }, { row: 2, values: ['1', 'A', '2024-01-02', 'Net 30', '1.00', '0', 'Pending', 'USD'] }]);
+    expect(rows).toEqual([{ header: HEADER.split(','), delimiter: ',' }, { row: 2, values: ['1', 'A', '2024-01-02', 'Net 30', '1.00', '0', 'Pending', 'USD'] }]);
+  });
+});
+
+describe('the file\'s encoding (audit `files`, F1 and F4)', () => {
+  const row = (number: string, customer: string) => `${number},${customer},2024-01-02,Net 30,10.00,0,Pending,EUR`;
+  const utf8 = [HEADER, row('M1', 'Café Müller'), ''].join('\n');
+  /** M1 in UTF-8, M2 the same name in Latin-1 (Windows Excel's "CSV"), as a file pasted together from two exports. */
+  const mixed = Buffer.concat([Buffer.from(utf8), Buffer.from(`${row('M2', 'Café Müller')}\n`, 'latin1')]);
+  const utf16be = (text: string) => Buffer.from(text, 'utf16le').swap16();
+
+  it('refuses a file that is not UTF-8, naming its line, before its rows are imported', async () => {
+    // Before, each byte that is not UTF-8 became U+FFFD and the row was imported: a second, corrupted customer
+    // "Caf\uFFFD M\uFFFDller" beside "Café Müller", with M2's invoice under it.
+    const refused = await run(mixed).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(CsvError);
+    expect(refused).toMatchObject({ code: 'csv.not_utf8', details: { line: 3, byteOffset: Buffer.byteLength(utf8) + Buffer.byteLength('M2,Caf') } });
+    expect((refused as Error).message).toBe('the file is not UTF-8: byte 0xe9 on line 3 is not UTF-8 text (a file saved as Latin-1 or Windows-1252?); save it as UTF-8 ("CSV UTF-8" in Excel)');
+    await expect(run(Buffer.from(`${HEADER}\n${row('L1', 'Café Müller')}\n`, 'latin1'))).rejects.toMatchObject({ code: 'csv.not_utf8', details: { line: 2 } });
+    // A character cut off by the end of the file, and a UTF-8 encoded surrogate (CESU-8), are no UTF-8 either.
+    await expect(run(Buffer.concat([Buffer.from(`${HEADER}\n${row('T1', 'Acme')},`), Buffer.from([0xe2, 0x82])]))).rejects.toMatchObject({ code: 'csv.not_utf8', details: { line: 2 } });
+    await expect(run(Buffer.concat([Buffer.from(`${HEADER}\nS1,`), Buffer.from([0xed, 0xa0, 0x80])]))).rejects.toMatchObject({ code: 'csv.not_utf8' });
+    const received: unknown[] = [];
+    const importer = { importBatch: async (receivables: readonly Receivable[]) => (received.push(...receivables), receivables.map(() => ({ outcome: 'imported' as const, changes: [], problems: [] }))) };
+    await expect(importReceivablesCsv(Readable.from([mixed]), importer as unknown as ReceivablesImport)).rejects.toMatchObject({ code: 'csv.not_utf8' });
+    expect(received).toEqual([]);
+  });
+
+  it('checks a whole file at once, as the API does before it answers', () => {
+    expect(() => checkCsvEncoding(mixed)).toThrow(expect.objectContaining({ code: 'csv.not_utf8', details: { line: 3, byteOffset: Buffer.byteLength(utf8) + Buffer.byteLength('M2,Caf') } }));
+    expect(() => checkCsvEncoding(Buffer.from(`\uFEFF${utf8}`))).not.toThrow();
+    expect(() => checkCsvEncoding(Buffer.from(`\uFEFF${utf8}`, 'utf16le'))).not.toThrow();
+    expect(() => checkCsvEncoding(utf16be(`\uFEFF${utf8}`))).not.toThrow();
+    expect(() => checkCsvEncoding(Buffer.from(utf8, 'utf16le'))).toThrow(expect.objectContaining({ code: 'csv.not_utf8' }));
+    // A UTF-16 file with its mark, and half a surrogate pair in it.
+    expect(() => checkCsvEncoding(Buffer.concat([Buffer.from(`\uFEFF${HEADER}\n`, 'utf16le'), Buffer.from([0x3d, 0xd8, 0x41, 0x00])]))).toThrow(
+      expect.objectContaining({ code: 'csv.not_utf8' }),
+    );
+    expect(() => checkCsvEncoding(Buffer.alloc(0))).not.toThrow();
+  });
+
+  it('reads a UTF-16 file with its byte-order mark (Excel\'s "Unicode text", tab separated) as the same file in UTF-8', async () => {
+    // Before, the bytes were read as UTF-8: the header was a row of NULs, and the API answered 500.
+    const text = `\uFEFF${HEADER.replaceAll(',', '\t')}\r\n${row('U1', 'Café Müller 🧾').replaceAll(',', '\t')}\r\n${row('U2', 'Ölwerke').replaceAll(',', '\t')}\r\n`;
+    for (const bytes of [Buffer.from(text, 'utf16le'), utf16be(text)]) {
+      const { report, received } = await run(bytes);
+      expect(report).toMatchObject({ rowsRead: 2, imported: 2, refused: 0 });
+      expect(received.map((receivable) => [receivable.invoiceNumber, receivable.customerName, receivable.total.toString()])).toEqual([
+        ['U1', 'Café Müller 🧾', '10.00'],
+        ['U2', 'Ölwerke', '10.00'],
+      ]);
+    }
+    const read: unknown[] = [];
+    for await (const item of readCsvRows(Readable.from([Buffer.from(text, 'utf16le')]))) read.push(item);
+    expect(read[0]).toEqual({ header: HEADER.split(','), delimiter: '\t' });
+  });
+
+  it('refuses UTF-16 without its byte-order mark, and UTF-32, whose text would read as NULs between letters', async () => {
+    await expect(run(Buffer.from(utf8, 'utf16le'))).rejects.toMatchObject({ code: 'csv.not_utf8', message: expect.stringContaining('UTF-16') });
+    await expect(run(utf16be(utf8))).rejects.toMatchObject({ code: 'csv.not_utf8', message: expect.stringContaining('UTF-16') });
+    const utf32 = Buffer.alloc(4 * (utf8.length + 1));
+    [...`\uFEFF${utf8}`].forEach((char, index) => utf32.writeUInt32LE(char.codePointAt(0) as number, index * 4));
+    await expect(run(utf32)).rejects.toMatchObject({ code: 'csv.not_utf8', message: expect.stringContaining('UTF-32') });
+  });
+});
+
+describe('NUL and other control characters (audit `files`, F4)', () => {
+  const header = `${HEADER},Memo`;
+
+  it('refuses a header holding a control character, before any row, without repeating it', async () => {
+    // Before, the header was kept as it was, and storing it (PostgreSQL under FerretDB) answered 500.
+    const refused = await run(`${header}\u0000X\n1,Acme,2024-01-02,Net 30,10.00,0,Pending,USD,x\n`).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'csv.malformed', details: { column: 9 } });
+    expect((refused as Error).message).toBe('the file cannot be read as CSV: its header holds a control character (U+0000) in column 9, "Memo␀X": is it a text file?');
+    await expect(run(`${HEADER.replace('Status', 'Sta\u0007tus')}\n`)).rejects.toMatchObject({ code: 'csv.malformed' });
+  });
+
+  it('refuses a row with a NUL in any cell, naming the column once, and goes on with the others', async () => {
+    // Before, a NUL in a column the import ignores went through, and in an amount it was only "malformed".
+    const text = [
+      header,
+      'N1,Acme,2024-01-02,Net 30,10.00,0,Pending,USD,copied from\u0000legacy',
+      'N2,Nul\u0000Co,2024-01-02,Net 30,10.00,0,Pending,USD,',
+      'N3,Acme,2024-01-02,Net 30,10\u0000.00,0,Pending,USD,',
+      'N4,Acme,2024-01-02,Net 30,-10.00,0,Pending,USD,a\u0000b',
+      'N\u00005,Acme,2024-01-02,Net 30,10.00,0,Pending,USD,',
+      'N6,Acme,2024-01-02,Net 30,10.00,0,Pending,USD,tab\tand \u0007 bell kept',
+    ].join('\n');
+    const { report, rows, received } = await run(text);
+    expect(report).toMatchObject({ rowsRead: 6, imported: 1, refused: 5 });
+    expect(rows.map((each) => [each.row, each.outcome, each.problems.map((problem) => `${problem.column}:${problem.code}`)])).toEqual([
+      [2, 'refused', ['Memo:text.control_character']],
+      [3, 'refused', ['Customer Name:text.control_character']],
+      [4, 'refused', ['Bill Total:text.control_character']],
+      [5, 'refused', ['Bill Total:import.negative_amount', 'Memo:text.control_character']],
+      [6, 'refused', ['Invoice #:text.control_character']],
+      [7, 'imported', []],
+    ]);
+    expect(rows[0]?.problems[0]?.message).toBe('holds a NUL character (U+0000), which no text may: was the file saved as text?');
+    expect(rows[4]?.invoiceNumber).toBeUndefined();
+    expect(received.map((receivable) => receivable.invoiceNumber)).toEqual(['N6']);
   });
 });
 
@@ -328,6 +513,19 @@ describe('error reports', () => {
     const corrected = report.replace('-5.00', '5.00').replace('-1.00', '1.00');
     const { received } = await run(corrected);
     expect(received.map((receivable) => receivable.customerName)).toEqual([formula, '@Acme']);
+  });
+
+  it('as CSV: shows a control character as its Unicode picture, so that the report holds none (audit `files`, F4)', () => {
+    // Before, a NUL of the file was written back as it was: a report some tools cut short at it.
+    let out = '';
+    const writer = new ErrorReportWriter('csv', [...HEADER.split(','), 'Memo\u0001'], (chunk) => (out += chunk));
+    writer.add({ ...refused, values: [...refused.values, 'copied from\u0000legacy\u007F, tab\tkept'] });
+    writer.end();
+    // eslint-disable-next-line no-control-regex -- what the report must not hold
+    expect(out).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/);
+    const [head, written] = parse(out) as string[][];
+    expect(head?.[8]).toBe('Memo␁');
+    expect(written?.[8]).toBe('copied from␀legacy␡, tab\tkept');
   });
 
   it('as JSON: one entry per refused row', () => {

@@ -1,10 +1,10 @@
-import { StringDecoder } from 'node:string_decoder';
-import { ValidationError, currencyOf, isCurrencyCode } from '@invoicing/core';
+import { ValidationError } from '@invoicing/core';
 import { parseReceivable, type ImportOutcome, type ImportProblem, type ImportResult, type Receivable, type ReceivableField, type ReceivableInput, type ReceivablesImport } from '@invoicing/invoice';
 import { CsvError as ParserError, parse as parseRecord } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import { CsvDecoder } from './csv-decoder';
 import { CsvError, ambiguousAmount, columnLayout, isoDate, plainDecimal, type ColumnLayout, type ReceivablesMapping } from './receivables-mapping';
-import { fromSpreadsheetText, spreadsheetText } from './spreadsheet-text';
+import { fromSpreadsheetText, spreadsheetText, visibleControls } from './spreadsheet-text';
 
 /** A data row of the file: its number as a spreadsheet shows it (the header is row 1) and its values by column. */
 export interface CsvRow {
@@ -73,12 +73,13 @@ interface Line {
 }
 
 /**
- * The file's lines, streaming: UTF-8 (a character split across chunks is joined), without a byte-order mark. Lines end
- * at `\n` or `\r\n`, or at `\r` in a file whose first line ends with a lone `\r` (older Mac exports).
- * @throws CsvError `csv.malformed` for a line longer than {@link MAX_RECORD_BYTES}
+ * The file's lines, streaming: UTF-8, or UTF-16 with its byte-order mark (a character split across chunks is joined),
+ * without a byte-order mark. Lines end at `\n` or `\r\n`, or at `\r` in a file whose first line ends with a lone `\r`
+ * (older Mac exports).
+ * @throws CsvError `csv.malformed` for a line longer than {@link MAX_RECORD_BYTES}; `csv.not_utf8` ({@link CsvDecoder})
  */
 async function* linesOf(source: AsyncIterable<Buffer | string>): AsyncGenerator<Line> {
-  const decoder = new StringDecoder('utf8');
+  const decoder = new CsvDecoder();
   // The line under way, in pieces: joined once, when its line break comes (a line may come in thousands of chunks).
   let parts: string[] = [];
   let size = 0;
@@ -151,8 +152,8 @@ function rawValues(text: string, delimiter: string, columns: number): string[] {
 }
 
 /**
- * Reads a CSV file row by row, streaming: UTF-8 with or without BOM, quoted fields (with line breaks and doubled
- * quotes), `,` `;` or tab. The header comes first. Rows are numbered as a spreadsheet shows them: the header is row 1,
+ * Reads a CSV file row by row, streaming: UTF-8 with or without BOM (or UTF-16 with its BOM), quoted fields (with line
+ * breaks and doubled quotes), `,` `;` or tab. The header comes first, with the delimiter found. Rows are numbered as a spreadsheet shows them: the header is row 1,
  * a value with line breaks stays in its row, and an empty line (skipped) is a row too.
  *
  * A row the reader cannot read (a stray quote) is given with its error and its text, and reading goes on with the next
@@ -160,13 +161,13 @@ function rawValues(text: string, delimiter: string, columns: number): string[] {
  * unless those lines make one record with the header's number of values and none of its inner lines is a whole row
  * itself. A value whose `'` keeps a spreadsheet from running it (`'=A1`, as an error report writes it) is read without
  * that quote.
- * @throws CsvError `csv.empty` for a file without a header; `csv.malformed` for a header that cannot be read or a line
- * longer than 1 MiB
+ * @throws CsvError `csv.empty` for a file without a header; `csv.malformed` for a header that cannot be read, holds a
+ * control character, or a line longer than 1 MiB; `csv.not_utf8` for bytes that are not UTF-8 (nor UTF-16 with its BOM)
  */
 export async function* readCsvRows(
   source: AsyncIterable<Buffer | string>,
   delimiter?: ',' | ';' | '\t',
-): AsyncGenerator<{ header: readonly string[] } | CsvRow | { row: number; error: string; values: readonly string[] }> {
+): AsyncGenerator<{ header: readonly string[]; delimiter: ',' | ';' | '\t' } | CsvRow | { row: number; error: string; values: readonly string[] }> {
   const lines = linesOf(source);
   // Lines read ahead for a record that turned out broken: read again, one by one.
   const again: Line[] = [];
@@ -194,7 +195,17 @@ export async function* readCsvRows(
     if (header === undefined) {
       if ('error' in read) throw new CsvError('csv.malformed', `the file cannot be read as CSV: its header line cannot be read (${read.error})`);
       header = read.values.map((name) => fromSpreadsheetText(name).trim());
-      yield { header };
+      // Kept with the import as the error report's columns: no column name a database (U+0000) or a reader trips on.
+      const column = header.findIndex((name) => visibleControls(name) !== name);
+      if (column >= 0) {
+        const name = header[column] as string;
+        const control = [...name].find((char) => visibleControls(char) !== char) as string;
+        const code = `U+${control.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+        throw new CsvError('csv.malformed', `the file cannot be read as CSV: its header holds a control character (${code}) in column ${column + 1}, "${visibleControls(name)}": is it a text file?`, {
+          column: column + 1,
+        });
+      }
+      yield { header, delimiter: separator };
       continue;
     }
     if (group.length === 1) {
@@ -223,35 +234,36 @@ function quotes(text: string): number {
   return count;
 }
 
-/** An amount of a row refused for its form, before the receivable is checked. */
+/** A value of a row refused for its form, before the receivable is checked. */
 interface Misread {
   readonly field: ReceivableField;
-  readonly code: 'csv.decimal_separator' | 'csv.ambiguous_amount';
+  readonly code: 'csv.decimal_separator' | 'csv.ambiguous_amount' | 'text.control_character';
   readonly message: string;
 }
 
+/** A NUL is in no text: a file holding one was not saved as text, and PostgreSQL stores none. */
+const NUL_MESSAGE = 'holds a NUL character (U+0000), which no text may: was the file saved as text?';
+
 /**
  * A row's values as a receivable's fields, dates and amounts in the forms the mapping gives converted; `misread`
- * names the amounts written in a form the mapping does not declare, or that read two ways in the row's currency when
- * it declares none, which the row is refused for.
+ * names the values holding a NUL, and the amounts written in a form the mapping does not declare, or that read two
+ * ways when it declares none, which the row is refused for.
  */
 function receivableInput(values: readonly string[], layout: ColumnLayout, mapping: ReceivablesMapping): { input: ReceivableInput; misread: Misread[] } {
   const input: Partial<Record<ReceivableField, string>> = {};
   const misread: Misread[] = [];
-  // As the receivable reads it: the row's currency, else the mapping's.
-  const currency = (values[layout.fields.indexOf('currency')]?.trim() || mapping.currency)?.toUpperCase();
-  const decimals = isCurrencyCode(currency) ? currencyOf(currency).exponent : undefined;
   layout.fields.forEach((field, index) => {
     const value = values[index];
     if (field === undefined || value === undefined) return;
-    if (field === 'invoiceDate' || field === 'dueDate') input[field] = isoDate(value, mapping.dateFormat);
+    if (value.includes('\u0000')) misread.push({ field, code: 'text.control_character', message: NUL_MESSAGE });
+    else if (field === 'invoiceDate' || field === 'dueDate') input[field] = isoDate(value, mapping.dateFormat);
     else if (field === 'total' || field === 'applied') {
       const text = value.trim();
-      if (mapping.decimalSeparator === undefined && decimals !== undefined && ambiguousAmount(text, decimals)) {
+      if (mapping.decimalSeparator === undefined && ambiguousAmount(text)) {
         misread.push({
           field,
           code: 'csv.ambiguous_amount',
-          message: `${text} reads as ${text.replace(',', '.')} or ${text.replace(',', '')} ${currency} (${decimals} decimals): name the decimal separator in the mapping ("," or ".")`,
+          message: `${text} reads as ${text.replace(',', '.')} or as ${text.replace(/[.,]/, '')}: name the decimal separator in the mapping (decimalSeparator "." or ",", decimal_separator over the API)`,
         });
         return;
       }
@@ -296,10 +308,11 @@ const SUPERSEDED_WITHIN_ROWS = 10_000;
  * Imports an accounts-receivable CSV file into a started import ({@link ReceivablesImport}), streaming: rows are read,
  * checked and imported in batches, so memory holds one batch whatever the file's size. A bad row is reported (through
  * `onRow`) with its row number, column and reason, and never stops the others; a file whose header lacks a required
- * column is refused before any row is read. A row refused only for less applied than recorded is reported once a
- * later row of its number supersedes it (then imported again as such) or none can (the end of the file, or
- * {@link SUPERSEDED_WITHIN_ROWS} rows on), the rows after it with it, in file order.
- * @throws CsvError `csv.empty` | `csv.missing_columns` | `csv.duplicate_column` | `csv.malformed`
+ * column is refused before any row is read, and one with bytes that are not UTF-8 when they come (the rows before them
+ * are imported: `checkCsvEncoding` checks a whole file first). A row refused only for less applied than recorded is
+ * reported once a later row of its number supersedes it (then imported again as such) or none can (the end of the
+ * file, or {@link SUPERSEDED_WITHIN_ROWS} rows on), the rows after it with it, in file order.
+ * @throws CsvError `csv.empty` | `csv.missing_columns` | `csv.duplicate_column` | `csv.malformed` | `csv.not_utf8`
  */
 export async function importReceivablesCsv(
   source: AsyncIterable<Buffer | string>,
@@ -393,10 +406,14 @@ export async function importReceivablesCsv(
       } else {
         const { input, misread } = receivableInput(item.values, layout as ColumnLayout, mapping);
         const invoiceNumber = input.invoiceNumber?.trim() || undefined;
-        const misreadProblems = misread.map((problem) => ({ ...problem, ...columnOf(problem.field) }));
+        // A NUL refuses its row in a column no field reads too: the file around it is no text to trust.
+        const ignoredNul = item.values.flatMap((value, index) =>
+          (layout as ColumnLayout).fields[index] === undefined && value.includes('\u0000') ? [{ column: header[index] as string, code: 'text.control_character', message: NUL_MESSAGE }] : [],
+        );
+        const misreadProblems = [...misread.map((problem) => ({ ...problem, ...columnOf(problem.field) })), ...ignoredNul];
         try {
           const receivable = parseReceivable(input, mapping.currency);
-          batch.push({ row: item, ...(misread.length > 0 ? {} : { receivable }), problems: misreadProblems, ...(invoiceNumber ? { invoiceNumber } : {}) });
+          batch.push({ row: item, ...(misreadProblems.length > 0 ? {} : { receivable }), problems: misreadProblems, ...(invoiceNumber ? { invoiceNumber } : {}) });
         } catch (error) {
           if (!(error instanceof ValidationError)) throw error;
           const problems = error.issues.flatMap((issue) => {
@@ -432,7 +449,8 @@ export async function importReceivablesCsv(
  * per refused row with its problems. Streaming: each row is written as it comes. The CSV is separated as the file was
  * (`delimiter`), so that the file sent back is read with the same mapping. Its cells are what the sender wrote: one a
  * spreadsheet would run (`=HYPERLINK(…)`) gets a leading `'` ({@link spreadsheetText}), which {@link readCsvRows}
- * takes off when the report comes back.
+ * takes off when the report comes back. A control character (a NUL, which some tools end a file at) is written as its
+ * Unicode picture ({@link visibleControls}): such a row was refused for it, and is to be fixed.
  */
 export class ErrorReportWriter {
   private first = true;
@@ -450,7 +468,7 @@ export class ErrorReportWriter {
     if (this.format === 'csv') {
       if (this.first) this.writeHeader();
       const values = this.header.map((_, index) => report.values[index] ?? '');
-      this.write(stringify([[...values, String(report.row), reasons].map(spreadsheetText)], { delimiter: this.delimiter }));
+      this.write(stringify([[...values, String(report.row), reasons].map(reportCell)], { delimiter: this.delimiter }));
     } else {
       const entry = { row: report.row, ...(report.invoiceNumber === undefined ? {} : { invoiceNumber: report.invoiceNumber }), problems: report.problems };
       this.write(`${this.first ? '[\n' : ',\n'}${JSON.stringify(entry)}`);
@@ -466,6 +484,10 @@ export class ErrorReportWriter {
   }
 
   private writeHeader(): void {
-    this.write(stringify([[...this.header, 'row', 'errors'].map(spreadsheetText)], { delimiter: this.delimiter }));
+    this.write(stringify([[...this.header, 'row', 'errors'].map(reportCell)], { delimiter: this.delimiter }));
   }
+}
+
+function reportCell(value: string): string {
+  return spreadsheetText(visibleControls(value));
 }

@@ -27,7 +27,8 @@ const REFUSED_IN_SAMPLE = [
   { row: 301, column: 'Currency', code: 'money.unknown_currency' },
   { row: 349, column: 'Status', code: 'import.invalid_status' },
   { row: 402, column: 'Status', code: 'import.status_mismatch' },
-  { row: 455, column: 'Bill Total', code: 'money.precision_exceeded' },
+  // 12.345: 12.345 or 12345 with no separator named (audit `files`, F3); it was money.precision_exceeded.
+  { row: 455, column: 'Bill Total', code: 'csv.ambiguous_amount' },
   { row: 502, column: 'Customer Terms', code: 'import.unknown_terms' },
   { row: 560, column: 'Contact Email', code: 'contact.invalid_email' },
   { row: 648, column: 'Due Date', code: 'import.due_before_invoice_date' },

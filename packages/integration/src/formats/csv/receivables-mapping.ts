@@ -23,7 +23,7 @@ export interface ReceivablesMapping {
 }
 
 /** The stable codes of {@link CsvError}. */
-export type CsvErrorCode = 'csv.invalid_mapping' | 'csv.missing_columns' | 'csv.duplicate_column' | 'csv.malformed' | 'csv.empty';
+export type CsvErrorCode = 'csv.invalid_mapping' | 'csv.missing_columns' | 'csv.duplicate_column' | 'csv.malformed' | 'csv.not_utf8' | 'csv.empty';
 
 /** A file or mapping that cannot be read at all (as opposed to a bad row, which is reported and skipped). */
 export class CsvError extends DomainError {
@@ -168,7 +168,8 @@ export function isoDate(value: string, format: DateFormat = 'YYYY-MM-DD'): strin
  */
 export function plainDecimal(value: string, separator: '.' | ',' = '.'): string | undefined {
   const text = value.trim();
-  const grouped = separator === '.' ? /^-?\d{1,3}(,\d{3})+(\.\d+)?$/ : /^-?\d{1,3}(\.\d{3})+(,\d+)?$/;
+  // No thousands group follows a leading 0.
+  const grouped = separator === '.' ? /^-?[1-9]\d{0,2}(,\d{3})+(\.\d+)?$/ : /^-?[1-9]\d{0,2}(\.\d{3})+(,\d+)?$/;
   const thousands = separator === '.' ? ',' : '.';
   const ungrouped = grouped.test(text) ? text.split(thousands).join('') : text;
   if (separator === '.') return ungrouped;
@@ -177,11 +178,12 @@ export function plainDecimal(value: string, separator: '.' | ',' = '.'): string 
 }
 
 /**
- * Whether an amount reads two ways when the mapping names no decimal separator: in a currency with three decimals or
- * more (KWD, BHD), `12,500` is 12.500 written with a decimal comma, or 12500 with a thousands comma. Only one comma
- * followed by three digits is: `1,234,567` and `12,500.000` read one way, and with two decimals `12,500` cannot be a
- * decimal comma's. A dot (`12.500`) is the default's decimal point, read as such.
+ * Whether an amount reads two ways when the mapping names no decimal separator: one `.` or `,` after one to three
+ * digits (not a lone 0) and followed by exactly three, such as `1.500` or `12,500`, is a decimal point or comma in one
+ * export and a thousands separator in another, in any currency: its precision does not tell them apart, since
+ * trailing zeros pass it (`1.500` EUR is 1.50). Every other form reads one way: `1.50`, `1,234.56`, `1,234,567`,
+ * `0.500`, `1234.500` (or is refused as malformed, such as `1.234,56` without a decimal comma named).
  */
-export function ambiguousAmount(value: string, decimals: number): boolean {
-  return decimals >= 3 && /^-?\d{1,3},\d{3}$/.test(value.trim());
+export function ambiguousAmount(value: string): boolean {
+  return /^-?[1-9]\d{0,2}[.,]\d{3}$/.test(value.trim());
 }

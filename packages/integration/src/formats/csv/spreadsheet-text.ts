@@ -16,3 +16,15 @@ export function spreadsheetText(value: string): string {
 export function fromSpreadsheetText(value: string): string {
   return value.startsWith("'") && FORMULA_START.test(value) ? value.slice(1) : value;
 }
+
+/** Control characters other than tab and line breaks: invisible, and U+0000 cannot be stored on PostgreSQL. */
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's whole purpose
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+
+/**
+ * Text with each control character other than tab and line breaks shown as its Unicode control picture (U+0000 as
+ * `␀`, U+007F as `␡`): how an error report writes, and an import job stores, values an import refused.
+ */
+export function visibleControls(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, (char) => String.fromCharCode(char === '\u007F' ? 0x2421 : 0x2400 + char.charCodeAt(0)));
+}
