@@ -1,5 +1,6 @@
+import type { RunningTotal } from '@invoicing/core';
 import type { AgingReport, ContactLastSeen, MonthlySummary, PartnerTotalsReport, PastDueInvoice } from '@invoicing/invoice';
-import { toMoneyResponse } from '../http/responses';
+import type { MoneyDto } from '../http/responses';
 import { toInvoiceSummaryResponse } from '../invoices/invoice.mapper';
 import { toContactResponse } from '../partners/partner.mapper';
 import type { AgingReportDto, ContactsLastSeenDto, MonthlySummaryReportDto, PartnerTotalsReportDto, PastDueInvoiceDto } from './report.response.dto';
@@ -9,6 +10,14 @@ export function toPastDueInvoiceResponse(row: PastDueInvoice): PastDueInvoiceDto
   return { ...toInvoiceSummaryResponse(row), dueDate: row.dueDate, daysPastDue: row.daysPastDue };
 }
 
+/**
+ * A report's sum, written as money is (`"1234.50"`, `"-3"` in JPY): exact, and possibly past the largest amount, since a
+ * sum of amounts is not one (ADR 0011).
+ */
+function toTotalResponse(total: RunningTotal): MoneyDto {
+  return { amount: total.toString(), currency: total.currency };
+}
+
 /** What was issued in `month`, per currency. */
 export function toMonthlySummaryReportResponse(month: string, rows: readonly MonthlySummary[]): MonthlySummaryReportDto {
   return {
@@ -16,10 +25,10 @@ export function toMonthlySummaryReportResponse(month: string, rows: readonly Mon
     rows: rows.map((row) => ({
       currency: row.currency,
       invoiceCount: row.invoiceCount,
-      invoiceTotal: toMoneyResponse(row.invoiceTotal),
+      invoiceTotal: toTotalResponse(row.invoiceTotal),
       creditNoteCount: row.creditNoteCount,
-      creditNoteTotal: toMoneyResponse(row.creditNoteTotal),
-      net: toMoneyResponse(row.net),
+      creditNoteTotal: toTotalResponse(row.creditNoteTotal),
+      net: toTotalResponse(row.net),
     })),
   };
 }
@@ -31,12 +40,12 @@ export function toAgingReportResponse(report: Awaited<ReturnType<AgingReport['ex
     rows: report.rows.map((row) => ({
       partnerId: row.partnerId,
       currency: row.currency,
-      current: toMoneyResponse(row.current),
-      days1To30: toMoneyResponse(row.days1To30),
-      days31To60: toMoneyResponse(row.days31To60),
-      days61To90: toMoneyResponse(row.days61To90),
-      over90: toMoneyResponse(row.over90),
-      total: toMoneyResponse(row.total),
+      current: toTotalResponse(row.current),
+      days1To30: toTotalResponse(row.days1To30),
+      days31To60: toTotalResponse(row.days31To60),
+      days61To90: toTotalResponse(row.days61To90),
+      over90: toTotalResponse(row.over90),
+      total: toTotalResponse(row.total),
     })),
   };
 }
@@ -46,7 +55,7 @@ export function toPartnerTotalsReportResponse(report: Awaited<ReturnType<Partner
   return {
     asOf: report.asOf,
     months: report.months,
-    rows: report.rows.map((row) => ({ partnerId: row.partnerId, currency: row.currency, invoiceCount: row.invoiceCount, total: toMoneyResponse(row.total) })),
+    rows: report.rows.map((row) => ({ partnerId: row.partnerId, currency: row.currency, invoiceCount: row.invoiceCount, total: toTotalResponse(row.total) })),
   };
 }
 

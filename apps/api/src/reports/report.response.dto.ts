@@ -21,7 +21,7 @@ export class MonthlySummaryDto {
   /** @example "EUR" */
   currency!: string;
   invoiceCount!: number;
-  /** Sum of the invoices' totals with VAT. */
+  /** Sum of the invoices' totals with VAT. Sums are exact and may pass the largest amount (`"19999999999999.98"`). */
   invoiceTotal!: MoneyDto;
   creditNoteCount!: number;
   creditNoteTotal!: MoneyDto;
@@ -48,6 +48,7 @@ export class AgingRowDto {
   days61To90!: MoneyDto;
   /** 91 days and more. */
   over90!: MoneyDto;
+  /** The buckets' sum: exact, it may pass the largest amount. */
   total!: MoneyDto;
 }
 
@@ -64,7 +65,7 @@ export class PartnerTotalsDto {
   /** @example "EUR" */
   currency!: string;
   invoiceCount!: number;
-  /** Sum of the invoices' totals with VAT; credit notes are not subtracted. */
+  /** Sum of the invoices' totals with VAT; credit notes are not subtracted. Exact, it may pass the largest amount. */
   total!: MoneyDto;
 }
 

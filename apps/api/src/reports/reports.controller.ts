@@ -52,7 +52,7 @@ export class ReportsController {
    * with VAT and the net. Drafts and void documents are left out.
    */
   @Get('monthly-summary')
-  @ApiProblems()
+  @ApiProblems(409)
   async monthlySummary(@Tenant() tenantId: TenantId, @Query() query: MonthlySummaryQueryDto): Promise<MonthlySummaryReportDto> {
     const rows = await this.monthlySummaryReport.execute({ tenantId, month: query.month, partnerId: partner(query.partner_id) });
     return toMonthlySummaryReportResponse(query.month, rows);
@@ -65,7 +65,7 @@ export class ReportsController {
    * 61–90 and over 90.
    */
   @Get('aging')
-  @ApiProblems()
+  @ApiProblems(409)
   async aging(@Tenant() tenantId: TenantId, @Query() query: AgingQueryDto): Promise<AgingReportDto> {
     return toAgingReportResponse(await this.agingReport.execute({ tenantId, asOf: query.as_of, partnerId: partner(query.partner_id) }));
   }
@@ -77,7 +77,7 @@ export class ReportsController {
    * month `months − 1` before the as-of date's month, to the as-of date. Credit notes are not subtracted.
    */
   @Get('partner-totals')
-  @ApiProblems()
+  @ApiProblems(409)
   async partnerTotals(@Tenant() tenantId: TenantId, @Query() query: PartnerTotalsQueryDto): Promise<PartnerTotalsReportDto> {
     return toPartnerTotalsReportResponse(await this.partnerTotalsReport.execute({ tenantId, months: query.months, asOf: query.as_of }));
   }

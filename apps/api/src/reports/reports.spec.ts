@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { ContactId, InvoiceState, PartnerState } from '@invoicing/invoice';
+import { CreateInvoiceDraft, IssueInvoice, type ContactId, type InvoiceState, type PartnerState } from '@invoicing/invoice';
 import { InvoiceSeed } from '../testing/invoice-seed';
 import { startTestApi, type TestApi } from '../testing/harness';
 
 const eur = (amount: string) => ({ amount, currency: 'EUR' });
 const usd = (amount: string) => ({ amount, currency: 'USD' });
+const jpy = (amount: string) => ({ amount, currency: 'JPY' });
 
 /**
  * The dataset (every line at VAT 20 %, so a total is 1.2 × net):
@@ -249,6 +250,74 @@ describe('reports over HTTP', () => {
       expect((await t.call('GET', `/v1/partners/${b2.id}/contacts/last-seen`)).body).toEqual({ rows: [] });
       const missing = await t.call('GET', '/v1/partners/no-such-partner/contacts/last-seen');
       expect(missing.body).toMatchObject({ status: 404, code: 'partner.not_found' });
+    });
+  });
+
+  // Audit recon F3: once two buyers' invoices at the largest amount fell in one month, the summary answered 400
+  // `money.out_of_range` for the whole tenant, the rows of other currencies with it.
+  describe('sums past the largest amount (another tenant, March 2027)', () => {
+    const as = 'globex-admin';
+    let g1: PartnerState;
+    let g2: PartnerState;
+
+    beforeAll(async () => {
+      const seed = new InvoiceSeed(t, 'globex');
+      g1 = await seed.buyer('Largo SA');
+      g2 = await seed.buyer('Yamato KK');
+      const eurG1 = await seed.partnership(g1.id);
+      const eurG2 = await seed.partnership(g2.id);
+      const jpyG2 = await seed.partnership(g2.id, 'JPY');
+      const issued = async (partnershipId: typeof eurG1, quantity: string, netPrice: string, issueDate: string) => {
+        const draft = await t.api.app.get(CreateInvoiceDraft).execute({
+          tenantId: seed.tenantId,
+          partnershipId,
+          issueDate,
+          lines: [{ name: 'Asset', quantity, unitCode: 'C62', netPrice, vat: { code: 'Z', rate: '0' } }],
+        });
+        return t.api.app.get(IssueInvoice).execute({ tenantId: seed.tenantId, invoiceId: draft.id });
+      };
+      // 10 × 999 999 999 999.999 at 0 %: 9 999 999 999 999.99 EUR each, the largest amount.
+      const largest = await issued(eurG1, '10', '999999999999.999', '2027-03-02');
+      expect(largest.totals.amountDue.toString()).toBe('9999999999999.99');
+      await issued(eurG1, '10', '999999999999.999', '2027-03-03');
+      await issued(eurG2, '10', '999999999999.999', '2027-03-04');
+      await issued(jpyG2, '1', '500', '2027-03-05');
+    }, 60_000);
+
+    it('answers every currency of the month, each sum to the minor unit with the currency’s decimals', async () => {
+      const answer = await t.call('GET', '/v1/reports/monthly-summary?month=2027-03', { as });
+      expect({ status: answer.status, body: answer.body }).toEqual({
+        status: 200,
+        body: {
+          month: '2027-03',
+          rows: [
+            { currency: 'EUR', invoiceCount: 3, invoiceTotal: eur('29999999999999.97'), creditNoteCount: 0, creditNoteTotal: eur('0.00'), net: eur('29999999999999.97') },
+            { currency: 'JPY', invoiceCount: 1, invoiceTotal: jpy('500'), creditNoteCount: 0, creditNoteTotal: jpy('0'), net: jpy('500') },
+          ],
+        },
+      });
+      expect((await t.call('GET', `/v1/reports/monthly-summary?month=2027-03&partner_id=${g1.id}`, { as })).body.rows).toEqual([
+        { currency: 'EUR', invoiceCount: 2, invoiceTotal: eur('19999999999999.98'), creditNoteCount: 0, creditNoteTotal: eur('0.00'), net: eur('19999999999999.98') },
+      ]);
+    });
+
+    it('ages and totals a buyer owing two invoices at the largest amount', async () => {
+      const aging = await t.call('GET', '/v1/reports/aging?as_of=2027-03-20', { as });
+      expect(aging.status).toBe(200);
+      expect(aging.body.rows.map((row: { partnerId: string; currency: string; current: unknown; total: unknown }) => [row.partnerId, row.currency, row.current, row.total])).toEqual([
+        [g1.id, 'EUR', eur('19999999999999.98'), eur('19999999999999.98')],
+        [g2.id, 'EUR', eur('9999999999999.99'), eur('9999999999999.99')],
+        [g2.id, 'JPY', jpy('500'), jpy('500')],
+      ]);
+      const totals = await t.call('GET', '/v1/reports/partner-totals?months=1&as_of=2027-03-31', { as });
+      expect({ status: totals.status, rows: totals.body.rows }).toEqual({
+        status: 200,
+        rows: [
+          { partnerId: g1.id, currency: 'EUR', invoiceCount: 2, total: eur('19999999999999.98') },
+          { partnerId: g2.id, currency: 'EUR', invoiceCount: 1, total: eur('9999999999999.99') },
+          { partnerId: g2.id, currency: 'JPY', invoiceCount: 1, total: jpy('500') },
+        ],
+      });
     });
   });
 

@@ -1,5 +1,6 @@
 import {
   Money,
+  ValidationError,
   addYearMonths,
   decodeCursor,
   definedFields,
@@ -14,14 +15,17 @@ import {
   type YearMonth,
 } from '@invoicing/core';
 import {
+  AGING_BUCKETS,
   Invoice,
   agingBucket,
+  agingRow,
   compareMatches,
   daysPastDue,
-  emptyAging,
+  reportTotal,
   scoreContact,
   summarize,
   type AccountBalance,
+  type AgingBucket,
   type AgingRow,
   type ContactLastSeen,
   type ContactMatch,
@@ -42,7 +46,6 @@ import { documentId } from './mappers/aggregate-document';
 import { invoiceMapper, type InvoiceDocument } from './mappers/invoice.mapper';
 import { partnerMapper, type PartnerDocument } from './mappers/partner.mapper';
 import { INVOICE_FORMATS, storedFormatOf } from './mappers/stored-format';
-import { toBigInt } from './mappers/value.mapper';
 import { guarded } from './mongo-errors';
 import { groupKey, mapPage, op, pageInIdOrder, sumBy, text, type GroupRow } from './query-support';
 import type { Models } from './schemas';
@@ -55,18 +58,25 @@ function byPartnerAndCurrency<T extends { readonly partnerId: string; readonly c
   return left.partnerId < right.partnerId ? -1 : left.partnerId > right.partnerId ? 1 : left.currency < right.currency ? -1 : left.currency > right.currency ? 1 : 0;
 }
 
-/** Sums and counts per group, as two pipelines (one accumulator each), joined by group key. */
-async function sumAndCount(models: Models, match: Record<string, unknown>, groupBy: Record<string, string>): Promise<{ row: GroupRow; sum: bigint; count: number }[]> {
+/** Sums (`null` past 64 bits) and counts per group, as two pipelines (one accumulator each), joined by group key. */
+async function sumAndCount(models: Models, match: Record<string, unknown>, groupBy: Record<string, string>): Promise<{ row: GroupRow; sum: bigint | null; count: number }[]> {
   const fields = Object.keys(groupBy);
   const [sums, counts] = await Promise.all([sumBy(models.invoices, match, groupBy, 'derived.totalMinor'), sumBy(models.invoices, match, groupBy, 1)]);
   const countOf = new Map(counts.map((row) => [groupKey(row, fields), Number(row.value)]));
-  return sums.map((row) => ({ row, sum: toBigInt(row.value), count: countOf.get(groupKey(row, fields)) ?? 0 }));
+  return sums.map((row) => ({ row, sum: row.value, count: countOf.get(groupKey(row, fields)) ?? 0 }));
+}
+
+/** A partner's balance is a `Money` (ADR 0011): a sum the database could not hold in 64 bits is out of its range too. */
+function balanceAmount(minor: bigint | null, currency: CurrencyCode): Money {
+  if (minor === null) throw ValidationError.of('', 'money.out_of_range', `an amount is at most ${Money.largest(currency)} ${currency} in either direction`);
+  return Money.ofMinor(minor, currency);
 }
 
 /**
  * The reports over MongoDB: filters and sorts run on indexes, sums on `$group` over the amounts in minor units that
- * each write stored in `derived`. Results equal the in-memory reference adapter's on the same data (checked by the
- * contract suite and by a 10,000-invoice comparison).
+ * each write stored in `derived`, exact in 64 bits; the reports' figures are built by `reportTotal`, which refuses a sum
+ * beyond. Results equal the in-memory reference adapter's on the same data (checked by the contract suite and by a
+ * 10,000-invoice comparison).
  */
 export class MongoInvoiceQueries implements InvoiceQueries {
   constructor(private readonly models: Models) {}
@@ -125,15 +135,15 @@ export class MongoInvoiceQueries implements InvoiceQueries {
       const of = (kind: string) => groups.find(({ row }) => row._id.currency === currency && row._id.kind === kind);
       const invoices = of('invoice');
       const creditNotes = of('credit_note');
-      const invoiceTotal = Money.ofMinor(invoices?.sum ?? 0n, currency);
-      const creditNoteTotal = Money.ofMinor(creditNotes?.sum ?? 0n, currency);
+      const invoiceTotal = reportTotal(invoices === undefined ? 0n : invoices.sum, { currency, figure: 'invoiceTotal' });
+      const creditNoteTotal = reportTotal(creditNotes === undefined ? 0n : creditNotes.sum, { currency, figure: 'creditNoteTotal' });
       return {
         currency,
         invoiceCount: invoices?.count ?? 0,
         invoiceTotal,
         creditNoteCount: creditNotes?.count ?? 0,
         creditNoteTotal,
-        net: invoiceTotal.subtract(creditNoteTotal),
+        net: reportTotal(invoiceTotal.minor - creditNoteTotal.minor, { currency, figure: 'net' }),
       };
     });
   }
@@ -144,18 +154,20 @@ export class MongoInvoiceQueries implements InvoiceQueries {
     if (request.partnerId !== undefined) match.buyerId = text(request.partnerId);
     // Grouped by due date too, so that buckets are filled here without date arithmetic in the database.
     const groups = await sumBy(this.models.invoices, match, { partnerId: 'buyerId', currency: 'derived.currency', dueDate: 'derived.dueDate' }, 'derived.outstandingMinor');
-    const rows = new Map<string, AgingRow & Record<string, unknown>>();
+    const rows = new Map<string, { partnerId: PartnerId; currency: CurrencyCode; sums: Record<AgingBucket, bigint | null> }>();
     for (const group of groups) {
       const partnerId = group._id.partnerId as PartnerId;
       const currency = group._id.currency as CurrencyCode;
       const key = `${partnerId}\u0000${currency}`;
-      const row = rows.get(key) ?? { partnerId, currency, ...emptyAging(currency) };
-      const amount = Money.ofMinor(toBigInt(group.value), currency);
+      const row = rows.get(key) ?? { partnerId, currency, sums: Object.fromEntries(AGING_BUCKETS.map((bucket) => [bucket, 0n])) as Record<AgingBucket, bigint | null> };
+      rows.set(key, row);
       const dueDate = group._id.dueDate as CalendarDate | null;
       const bucket = agingBucket(dueDate === null ? 0 : daysPastDue(dueDate, request.asOf));
-      rows.set(key, { ...row, [bucket]: row[bucket].add(amount), total: row.total.add(amount) });
+      const sum = row.sums[bucket];
+      row.sums[bucket] = sum === null || group.value === null ? null : sum + group.value;
     }
-    return [...rows.values()].sort(byPartnerAndCurrency);
+    // Sorted first, so that a refused sum names the same row as the in-memory adapter.
+    return [...rows.values()].sort(byPartnerAndCurrency).map((row) => agingRow(row.partnerId, row.currency, row.sums));
   }
 
   async totalsPerPartner(tenantId: TenantId, request: { readonly months: number; readonly asOf: CalendarDate }): Promise<PartnerTotals[]> {
@@ -168,11 +180,9 @@ export class MongoInvoiceQueries implements InvoiceQueries {
     };
     const groups = await sumAndCount(this.models, match, { partnerId: 'buyerId', currency: 'derived.currency' });
     return groups
-      .map(({ row, sum, count }) => {
-        const currency = row._id.currency as CurrencyCode;
-        return { partnerId: row._id.partnerId as PartnerId, currency, invoiceCount: count, total: Money.ofMinor(sum, currency) };
-      })
-      .sort(byPartnerAndCurrency);
+      .map(({ row, sum, count }) => ({ partnerId: row._id.partnerId as PartnerId, currency: row._id.currency as CurrencyCode, invoiceCount: count, sum }))
+      .sort(byPartnerAndCurrency)
+      .map(({ sum, ...row }) => ({ ...row, total: reportTotal(sum, { currency: row.currency, partnerId: row.partnerId, figure: 'total' }) }));
   }
 
   async contactsLastSeen(tenantId: TenantId, partnerId: PartnerId): Promise<ContactLastSeen[] | undefined> {
@@ -213,14 +223,15 @@ export class MongoInvoiceQueries implements InvoiceQueries {
       sumBy(this.models.invoices, { tenantId: text(tenantId), buyerId: text(partnerId), 'derived.owing': true }, { currency: 'derived.currency' }, 'derived.outstandingMinor'),
       sumBy(this.models.payments, { tenantId: text(tenantId), partnerId: text(partnerId) }, { currency: 'derived.currency' }, 'derived.unappliedMinor'),
     ]);
-    const amounts = (rows: GroupRow[]) => new Map(rows.map((row) => [row._id.currency as CurrencyCode, toBigInt(row.value)]));
+    const amounts = (rows: GroupRow[]) => new Map(rows.map((row) => [row._id.currency as CurrencyCode, row.value]));
     const outstanding = amounts(owed);
     const unapplied = amounts(credit);
     return [...new Set([...outstanding.keys(), ...unapplied.keys()])]
       .sort()
       .map((currency) => {
-        const owing = Money.ofMinor(outstanding.get(currency) ?? 0n, currency);
-        const unappliedCredit = Money.ofMinor(unapplied.get(currency) ?? 0n, currency);
+        // `null` (past 64 bits) is a sum, not an absent one.
+        const owing = balanceAmount(outstanding.has(currency) ? (outstanding.get(currency) as bigint | null) : 0n, currency);
+        const unappliedCredit = balanceAmount(unapplied.has(currency) ? (unapplied.get(currency) as bigint | null) : 0n, currency);
         return { currency, outstanding: owing, unappliedCredit, balance: owing.subtract(unappliedCredit) };
       })
       .filter((row) => !row.outstanding.isZero() || !row.unappliedCredit.isZero());

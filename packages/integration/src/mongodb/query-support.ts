@@ -55,7 +55,20 @@ export function mapPage<T, U>(page: Page<T>, map: (item: T) => U): Page<U> {
 /** A `$group` result keyed by several fields. */
 export interface GroupRow {
   readonly _id: Record<string, string | null>;
-  readonly value: unknown;
+  /** The exact sum, or `null` when the database could not sum it in 64-bit integers. */
+  readonly value: bigint | null;
+}
+
+/**
+ * A `$sum` as the database answers it, its numbers not promoted: a 64-bit or 32-bit integer is exact; a double means
+ * the sum left the 64-bit integers (FerretDB answers one for a sum past them, MongoDB from the first addition past
+ * them on), so it is not a sum to report.
+ */
+function exactSum(value: unknown): bigint | null {
+  const bson = (value as { _bsontype?: unknown } | null)?._bsontype;
+  if (bson === 'Long' || bson === 'Int32') return BigInt(String(value));
+  if (bson === 'Double') return null;
+  throw new TypeError(`not a sum: ${String(value)}`);
 }
 
 /**
@@ -69,9 +82,12 @@ export async function sumBy(
   field: string | 1,
 ): Promise<GroupRow[]> {
   const key = Object.fromEntries(Object.entries(groupBy).map(([name, path]) => [name, `$${path}`]));
-  return guarded(() =>
-    model.aggregate<GroupRow>([{ $match: match }, { $group: { _id: key, value: { $sum: field === 1 ? 1 : `$${field}` } } }]).exec(),
+  // Numbers as BSON types (`Long`, `Int32`, `Double`), so that a double is told from an integer.
+  const raw = { promoteValues: false, promoteLongs: false, useBigInt64: false };
+  const rows = await guarded(() =>
+    model.collection.aggregate<{ _id: GroupRow['_id']; value: unknown }>([{ $match: match }, { $group: { _id: key, value: { $sum: field === 1 ? 1 : `$${field}` } } }], raw).toArray(),
   );
+  return rows.map((row) => ({ _id: row._id, value: exactSum(row.value) }));
 }
 
 /** The group key of a row, as one string. */

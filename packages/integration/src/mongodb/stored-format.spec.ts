@@ -1,4 +1,4 @@
-import { Money, type CalendarDate, type YearMonth } from '@invoicing/core';
+import { Money, RunningTotal, type CalendarDate, type YearMonth } from '@invoicing/core';
 import type { InvoiceId, PartnerId, Payment } from '@invoicing/invoice';
 import { createTestDatabase, type TestDatabase } from '../testing/mongo-test-database';
 import {
@@ -129,10 +129,10 @@ describe('documents stored in format 1 (before _v)', () => {
       {
         currency: 'EUR',
         invoiceCount: 1,
-        invoiceTotal: Money.of('1142.00', 'EUR'),
+        invoiceTotal: RunningTotal.ofMinor(114_200n, 'EUR'),
         creditNoteCount: 1,
-        creditNoteTotal: Money.of('100.00', 'EUR'),
-        net: Money.of('1042.00', 'EUR'),
+        creditNoteTotal: RunningTotal.ofMinor(10_000n, 'EUR'),
+        net: RunningTotal.ofMinor(104_200n, 'EUR'),
       },
     ]);
     const list = await queries.list(tenant, { partnerId: buyer }, {});

@@ -1,4 +1,4 @@
-import { Money, tenantId, type CurrencyCode } from '@invoicing/core';
+import { MONEY_MAX_MINOR, Money, tenantId, type CurrencyCode } from '@invoicing/core';
 import { CreateCreditNote, CreateInvoiceDraft, IssueInvoice, RecordPayment, RefundCredit } from '../index';
 import { createScenario, InMemoryIntegrityReader, type IntegrityStates } from '../testing';
 import type { InvoiceState } from '../invoice/invoice';
@@ -7,7 +7,7 @@ import type { PaymentState } from '../payment/payment';
 import { foldTotals, zeroTotals, type LedgerTransaction, type Posting } from '../ledger/ledger';
 import type { InvoiceId, PartnerId, PaymentId, RefundId } from '../shared/ids';
 import { checkIntegrity } from './check-integrity';
-import { checkTenant, type InvoiceFacts, type PaymentFacts, type TenantSnapshot } from './integrity';
+import { checkPayments, checkTenant, decimal, summarizeAccounts, type InvoiceFacts, type PaymentFacts, type TenantSnapshot } from './integrity';
 
 const EUR = 'EUR' as CurrencyCode;
 const eur = (amount: string) => Money.of(amount, EUR);
@@ -102,6 +102,36 @@ describe('the invariant checker', () => {
     ]);
   });
 
+  // Audit recon F4: "received 1999999999999998 = applied 0.00 + unapplied 9999999999999.99 + refunded 9999999999999.99".
+  it.each([
+    ['USD', '19999999999999.98', '9999999999999.99'],
+    ['JPY', '1999999999999998', '999999999999999'],
+    ['BHD', '1999999999999.998', '999999999999.999'],
+  ])('writes an account’s sums past the largest amount with the decimals of %s, never in minor units', (code, twice, largest) => {
+    const currency = code as CurrencyCode;
+    const refunded: PaymentFacts = { id: 'pay-1', partnerId: 'buyer', currency, amount: MONEY_MAX_MINOR, applications: [], refunds: [{ refundId: 'ref-1', amount: MONEY_MAX_MINOR, currency }], storedUnapplied: 0n };
+    const unapplied: PaymentFacts = { id: 'pay-2', partnerId: 'buyer', currency, amount: MONEY_MAX_MINOR, applications: [], refunds: [], storedUnapplied: MONEY_MAX_MINOR };
+    const zero = decimal(0n, currency);
+
+    expect(summarizeAccounts({ ...consistent(), payments: [refunded, unapplied] })).toEqual([
+      { tenantId: 't1', partnerId: 'buyer', currency, payments: 2, received: twice, applied: zero, refunded: largest, unapplied: largest, balanced: true },
+    ]);
+    // A finding's amounts alike: a payment that applied twice what it received.
+    const overdrawn = { ...unapplied, applications: [{ invoiceId: 'inv-1', amount: 2n * MONEY_MAX_MINOR, currency }], storedUnapplied: -MONEY_MAX_MINOR };
+    expect(checkPayments({ ...consistent(), payments: [overdrawn] })[0]?.amounts).toEqual({ received: largest, applied: twice, refunded: zero, unapplied: `-${largest}` });
+  });
+
+  it('writes any sum with its currency’s decimals: below one unit, negative, past 64 bits', () => {
+    expect(decimal(5n, 'BHD')).toBe('0.005');
+    expect(decimal(-5n, 'BHD')).toBe('-0.005');
+    expect(decimal(-1n, 'USD')).toBe('-0.01');
+    expect(decimal(0n, 'JPY')).toBe('0');
+    expect(decimal(2n ** 64n + 1n, 'USD')).toBe('184467440737095516.17');
+    expect(decimal(-(2n ** 64n), 'JPY')).toBe('-18446744073709551616');
+    // No stored document has another currency (the readers refuse it); should one, its figure says what it is.
+    expect(decimal(1999n, 'XYZ')).toBe('1999 minor units of XYZ');
+  });
+
   it('finds a payment that applied and refunded more than it received', () => {
     const snapshot = { ...consistent(), payments: [{ ...payment, refunds: [{ refundId: 'ref-1', amount: 1500n, currency: 'EUR' }], storedUnapplied: -500n }] };
     const found = checkTenant(snapshot).findings;
@@ -124,13 +154,16 @@ describe('the invariant checker', () => {
   });
 
   it('finds nothing in an invoice whose amount due is below zero, paid at issue, nor in a draft with a return line (review: a return reported overpaid)', async () => {
-    // docs/billing.md: a bill that makes a credit makes an invoice with a negative total; it is paid at issue.
+    // Issued before 7 December 2026, when an invoice due below zero was still issued, as paid (now
+    // `invoice.negative_amount_due`): such documents stay stored, and are not findings.
     const bed = await createScenario();
     const returned = [{ name: 'Return', quantity: '-1', unitCode: 'C62', netPrice: '10', vat: { code: 'S', rate: '20' } }];
     const issued = await bed.use(CreateInvoiceDraft).execute({ tenantId: bed.tenantId, partnershipId: bed.partnership.id, lines: returned });
-    await bed.use(IssueInvoice).execute({ tenantId: bed.tenantId, invoiceId: issued.id });
+    await expect(bed.use(IssueInvoice).execute({ tenantId: bed.tenantId, invoiceId: issued.id })).rejects.toMatchObject({ code: 'invoice.not_issuable' });
     const draft = await bed.use(CreateInvoiceDraft).execute({ tenantId: bed.tenantId, partnershipId: bed.partnership.id, lines: returned });
-    const stored = await Promise.all([issued.id, draft.id].map(async (id) => (await bed.adapters.invoices.get(bed.tenantId, id))?.toState() as InvoiceState));
+    const [before, kept] = await Promise.all([issued.id, draft.id].map(async (id) => (await bed.adapters.invoices.get(bed.tenantId, id))?.toState() as InvoiceState));
+    const issuedBefore = before as InvoiceState;
+    const stored = [{ ...issuedBefore, status: 'paid', number: `${issuedBefore.series}-000001`, issueDate: issuedBefore.createdAt.toISOString().slice(0, 10), issuedAt: issuedBefore.createdAt } as InvoiceState, kept as InvoiceState];
     expect(stored.map((state) => [state.status, state.totals.amountDue.toString()])).toEqual([
       ['paid', '-12.00'],
       ['draft', '-12.00'],

@@ -1,4 +1,4 @@
-import { Money, type CurrencyCode } from '@invoicing/core';
+import { Decimal, currencyOf } from '@invoicing/core';
 import { formatDocumentNumber, importedHolder, isImportedHolder, parseDocumentNumber } from '../invoice/number-sequence.port';
 import { GENESIS_HASH, chainHash, contentHashOf, type DocumentSeal, type SealRecord } from '../invoice/document-seal';
 import type { DocumentKind, InvoiceState } from '../invoice/invoice';
@@ -166,13 +166,19 @@ export function invoiceFacts(state: InvoiceState): InvoiceFacts {
   };
 }
 
-/** A minor amount as a decimal string of its currency (the bare integer for a currency Money does not know). */
+/**
+ * A sum in minor units as a decimal string with exactly its currency's decimals (`"19999999999999.98"` USD, `"-3"` JPY),
+ * as `Money` writes amounts, at any size: sums of amounts pass the largest amount (ADR 0011). A currency the platform
+ * does not know (no reader lets one through) has no decimals to give: its figure says it is in minor units.
+ */
 export function decimal(amount: bigint, currency: string): string {
+  let exponent: number;
   try {
-    return Money.ofMinor(amount, currency as CurrencyCode).toString();
+    exponent = currencyOf(currency).exponent;
   } catch {
-    return String(amount);
+    return `${amount} minor units of ${currency}`;
   }
+  return new Decimal(`${amount}e-${exponent}`).toFixed(exponent);
 }
 
 const sum = (parts: readonly MinorAmount[]): bigint => parts.reduce((total, part) => total + part.amount, 0n);

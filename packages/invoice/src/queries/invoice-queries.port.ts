@@ -1,4 +1,4 @@
-import type { CalendarDate, CurrencyCode, Money, Page, PageRequest, TenantId, YearMonth } from '@invoicing/core';
+import type { CalendarDate, CurrencyCode, Money, Page, PageRequest, RunningTotal, TenantId, YearMonth } from '@invoicing/core';
 import type { DocumentKind } from '../invoice/invoice';
 import type { InvoiceStatus } from '../invoice/invoice-lifecycle';
 import type { Contact } from '../partner/partner';
@@ -32,27 +32,30 @@ export interface PastDueRequest extends PageRequest {
   readonly sort?: 'due_date.asc' | 'due_date.desc';
 }
 
-/** Documents issued in a month in one currency (void ones excluded). */
+/**
+ * Documents issued in a month in one currency (void ones excluded). Its figures are sums of amounts, not amounts: exact
+ * `RunningTotal`s that may pass the largest amount (ADR 0011), as those of {@link AgingRow} and {@link PartnerTotals}.
+ */
 export interface MonthlySummary {
   readonly currency: CurrencyCode;
   readonly invoiceCount: number;
   /** Sum of invoices' totals with VAT. */
-  readonly invoiceTotal: Money;
+  readonly invoiceTotal: RunningTotal;
   readonly creditNoteCount: number;
-  readonly creditNoteTotal: Money;
+  readonly creditNoteTotal: RunningTotal;
   /** Invoices minus credit notes. */
-  readonly net: Money;
+  readonly net: RunningTotal;
 }
 
 /** What one buyer owes in one currency, by how late it is. */
-export type AgingRow = { readonly partnerId: PartnerId; readonly currency: CurrencyCode } & Readonly<Record<AgingBucket | 'total', Money>>;
+export type AgingRow = { readonly partnerId: PartnerId; readonly currency: CurrencyCode } & Readonly<Record<AgingBucket | 'total', RunningTotal>>;
 
 /** What one buyer was invoiced in one currency over a period. */
 export interface PartnerTotals {
   readonly partnerId: PartnerId;
   readonly currency: CurrencyCode;
   readonly invoiceCount: number;
-  readonly total: Money;
+  readonly total: RunningTotal;
 }
 
 /** A contact and the last invoice that named it. */
@@ -82,7 +85,11 @@ export interface InvoiceQueries {
   list(tenantId: TenantId, filter: InvoiceFilter, page: PageRequest): Promise<Page<InvoiceSummary>>;
   /** Invoices the buyer still owes whose due date is before `asOf`. */
   pastDue(tenantId: TenantId, request: PastDueRequest): Promise<Page<PastDueInvoice>>;
-  /** Per currency, ordered by currency code; only currencies with documents. Documents counted by issue date, credit notes apart. */
+  /**
+   * Per currency, ordered by currency code; only currencies with documents. Documents counted by issue date, credit notes apart.
+   * The sums of this and the next two reports are exact at any size up to ±(2^63 − 1) minor units;
+   * @throws ReportTotalOutOfRangeError `report.total_out_of_range` for a figure beyond, naming its row
+   */
   monthlySummary(tenantId: TenantId, request: { readonly month: YearMonth; readonly partnerId?: PartnerId }): Promise<MonthlySummary[]>;
   /** Receivables per buyer and currency on `asOf`, ordered by partner id then currency. */
   aging(tenantId: TenantId, request: { readonly asOf: CalendarDate; readonly partnerId?: PartnerId }): Promise<AgingRow[]>;

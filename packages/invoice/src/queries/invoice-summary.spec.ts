@@ -4,7 +4,7 @@ import { Invoice, type NewDraft } from '../invoice/invoice';
 import type { InvoiceStatus } from '../invoice/invoice-lifecycle';
 import type { PartySnapshot } from '../invoice/party-snapshot';
 import type { ContactId, InvoiceId, PartnerId, PartnershipId, PaymentId } from '../shared/ids';
-import { AGING_BUCKETS, agingBucket, daysPastDue, emptyAging, isPastDue, summarize, type InvoiceSummary } from './invoice-summary';
+import { AGING_BUCKETS, agingBucket, daysPastDue, isPastDue, summarize, type InvoiceSummary } from './invoice-summary';
 
 const day = parseCalendarDate;
 const at = new Date('2026-01-15T09:00:00Z');
@@ -118,15 +118,6 @@ describe('agingBucket', () => {
 
   it('lists the buckets from current to oldest', () => {
     expect(AGING_BUCKETS).toEqual(['current', 'days1To30', 'days31To60', 'days61To90', 'over90']);
-  });
-});
-
-describe('emptyAging', () => {
-  it('is zero in every bucket and in total, in the currency given', () => {
-    const aging = emptyAging('JPY');
-
-    expect(Object.keys(aging).sort()).toEqual([...AGING_BUCKETS, 'total'].sort());
-    for (const amount of Object.values(aging)) expect(amount.equals(Money.zero('JPY'))).toBe(true);
   });
 });
 

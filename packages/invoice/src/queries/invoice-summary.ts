@@ -1,4 +1,4 @@
-import { Money, daysBetween, definedFields, type CalendarDate, type CurrencyCode } from '@invoicing/core';
+import { daysBetween, definedFields, type CalendarDate, type CurrencyCode, type Money } from '@invoicing/core';
 import type { DocumentSeal } from '../invoice/document-seal';
 import type { Invoice, DocumentKind } from '../invoice/invoice';
 import type { InvoiceStatus } from '../invoice/invoice-lifecycle';
@@ -95,10 +95,4 @@ export function agingBucket(days: number): AgingBucket {
   if (days <= 60) return 'days31To60';
   if (days <= 90) return 'days61To90';
   return 'over90';
-}
-
-/** Zero of every bucket, for a currency. */
-export function emptyAging(currency: CurrencyCode): Record<AgingBucket | 'total', Money> {
-  const zero = Money.zero(currency);
-  return { current: zero, days1To30: zero, days31To60: zero, days61To90: zero, over90: zero, total: zero };
 }

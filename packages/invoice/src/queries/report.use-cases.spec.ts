@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { definedFields, type Cursor, type Money } from '@invoicing/core';
+import { definedFields, type Cursor, type Money, type RunningTotal } from '@invoicing/core';
 import { CreateCreditNote, CreateInvoiceDraft, IssueInvoice, VoidInvoice, type DraftInput } from '../invoice/invoice.use-cases';
 import { AddContact, CreatePartner } from '../partner/partner.use-cases';
 import { CreatePartnership } from '../partnership/partnership.use-cases';
@@ -11,7 +11,7 @@ import type { InvoiceFilter } from './invoice-queries.port';
 import { AgingReport, ListInvoices, MonthlySummaryReport, PartnerContactsReport, PartnerTotalsReport, PastDueReport } from './report.use-cases';
 
 const error = (name: string, code: string) => expect.objectContaining({ name, code });
-const text = (money: Money) => money.toString();
+const text = (money: Money | RunningTotal) => money.toString();
 
 /**
  * The dataset, by hand (every line is standard VAT 20 %, so a document's total is 1.2 × its net price):

@@ -190,6 +190,71 @@ export function describeInvoiceQueriesContract(adapters: () => InvoiceAdapters):
       expect(await all.queries.contactsLastSeen(aTenant(), data.b1.id)).toBeUndefined();
     });
 
+    // Audit recon F3: the month of two buyers' invoices at the largest amount was refused whole (money.out_of_range).
+    it('sums past the largest amount to the minor unit: a month, an aging and totals of invoices at the limit', async () => {
+      const tenant = aTenant();
+      const seller = aPartner(tenant, { legalName: 'Seller' });
+      const b1 = aPartner(tenant, { legalName: 'Buyer One' });
+      const b2 = aPartner(tenant, { legalName: 'Buyer Two' });
+      const eurB1 = aPartnership(tenant, seller, b1);
+      const eurB2 = aPartnership(tenant, seller, b2);
+      const jpyB1 = aPartnership(tenant, seller, b1, { currency: 'JPY' });
+      for (const partner of [seller, b1, b2]) await all.partners.save(partner);
+      for (const partnership of [eurB1, eurB2, jpyB1]) await all.partnerships.save(partnership);
+      // 10 × 999 999 999 999.999 at 0 % VAT: 9 999 999 999 999.99 EUR, the largest amount.
+      const line = { name: 'Asset', quantity: '10', unitCode: 'C62', netPrice: '999999999999.999', vat: { code: 'Z', rate: '0' } };
+      const largest = [line];
+      const atLimit = [
+        issue(aDraft(tenant, eurB1, { lines: largest }), seller, b1, 1, '2026-11-05'),
+        issue(aDraft(tenant, eurB1, { lines: largest }), seller, b1, 2, '2026-11-20'),
+        issue(aDraft(tenant, eurB2, { lines: largest }), seller, b2, 3, '2026-11-10'),
+      ];
+      const yen = issue(aDraft(tenant, jpyB1, { lines: [{ ...line, quantity: '1', netPrice: '500' }] }), seller, b1, 4, '2026-11-12');
+      const cn = Invoice.draft(
+        {
+          kind: 'credit_note',
+          partnershipId: eurB2.id,
+          sellerId: seller.id,
+          buyerId: b2.id,
+          currency: 'EUR',
+          paymentTerms: { kind: 'due_on_receipt' },
+          series: 'CN',
+          precedingInvoice: { id: atLimit[2]?.id as InvoiceId, number: atLimit[2]?.number as string, issueDate: date('2026-11-10') },
+          lines: [{ ...line, quantity: '1', netPrice: '100.00' }],
+        },
+        { tenantId: tenant, id: ids.next<'Invoice'>(), at: AT },
+      );
+      issue(cn, seller, b2, 1, '2026-11-25');
+      atLimit[2]?.applyCredit({ creditNoteId: cn.id, creditNoteNumber: cn.number as string, amount: eur('100.00'), appliedOn: date('2026-11-25') }, AT);
+      for (const invoice of [...atLimit, yen, cn]) await all.invoices.save(invoice);
+
+      const month = await all.queries.monthlySummary(tenant, { month: parseYearMonth('2026-11') });
+      expect(month.map((row) => [row.currency, row.invoiceCount, row.invoiceTotal.toString(), row.creditNoteCount, row.creditNoteTotal.toString(), row.net.toString()])).toEqual([
+        ['EUR', 3, '29999999999999.97', 1, '100.00', '29999999999899.97'],
+        ['JPY', 1, '500', 0, '0', '500'],
+      ]);
+      expect(month[0]?.invoiceTotal.minor).toBe(2_999_999_999_999_997n);
+      const ofB1 = await all.queries.monthlySummary(tenant, { month: parseYearMonth('2026-11'), partnerId: b1.id });
+      expect(ofB1.map((row) => [row.currency, row.invoiceCount, row.invoiceTotal.toString(), row.net.toString()])).toEqual([
+        ['EUR', 2, '19999999999999.98', '19999999999999.98'],
+        ['JPY', 1, '500', '500'],
+      ]);
+
+      const aging = await all.queries.aging(tenant, { asOf: date('2026-12-15') });
+      expect(aging.map((row) => [row.partnerId, row.currency, amounts(row)])).toEqual([
+        [b1.id, 'EUR', { current: '9999999999999.99', days1To30: '9999999999999.99', days31To60: '0.00', days61To90: '0.00', over90: '0.00', total: '19999999999999.98' }],
+        [b1.id, 'JPY', { current: '0', days1To30: '500', days31To60: '0', days61To90: '0', over90: '0', total: '500' }],
+        [b2.id, 'EUR', { current: '0.00', days1To30: '9999999999899.99', days31To60: '0.00', days61To90: '0.00', over90: '0.00', total: '9999999999899.99' }],
+      ]);
+
+      const totals = await all.queries.totalsPerPartner(tenant, { months: 1, asOf: date('2026-11-30') });
+      expect(totals.map((row) => [row.partnerId, row.currency, row.invoiceCount, row.total.toString()])).toEqual([
+        [b1.id, 'EUR', 2, '19999999999999.98'],
+        [b1.id, 'JPY', 1, '500'],
+        [b2.id, 'EUR', 1, '9999999999999.99'],
+      ]);
+    });
+
     it('balances a partner per currency: outstanding minus unapplied credit', async () => {
       const rows = await all.queries.balances(data.tenant, data.b1.id);
       expect(rows.map((row) => [row.currency, row.outstanding.toString(), row.unappliedCredit.toString(), row.balance.toString()])).toEqual([

@@ -6,7 +6,8 @@ import type { PartnerState } from '../../partner/partner';
 import type { PartnerFilter, PartnerQueries } from '../../partner/partner-repository.port';
 import type { PaymentState } from '../../payment/payment';
 import { Payment } from '../../payment/payment';
-import { agingBucket, daysPastDue, emptyAging, isOwingAsOf, isPastDue, summarize, type InvoiceSummary } from '../../queries/invoice-summary';
+import { AGING_BUCKETS, agingBucket, daysPastDue, isOwingAsOf, isPastDue, summarize, type AgingBucket, type InvoiceSummary } from '../../queries/invoice-summary';
+import { agingRow, reportTotal } from '../../queries/report-total';
 import type {
   AccountBalance,
   AgingRow,
@@ -29,8 +30,16 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   return groups;
 }
 
-function byKey<T extends { readonly partnerId: string; readonly currency: string }>(left: T, right: T): number {
-  return compareKeys([left.partnerId, left.currency], [right.partnerId, right.currency]);
+/** The documents' totals in minor units, exact in any order: only the sum is bounded, by `reportTotal`. */
+function sumMinor(items: readonly InvoiceSummary[]): bigint {
+  return items.reduce((sum, item) => sum + item.total.minor, 0n);
+}
+
+/** The summaries grouped per buyer and currency, ordered by partner id then currency (a refused sum names the first row). */
+function perBuyerAndCurrency(summaries: readonly InvoiceSummary[]): { partnerId: PartnerId; currency: CurrencyCode; items: InvoiceSummary[] }[] {
+  return [...groupBy(summaries, (summary) => `${summary.buyerId}\u0000${summary.currency}`).values()]
+    .map((items) => ({ partnerId: (items[0] as InvoiceSummary).buyerId, currency: (items[0] as InvoiceSummary).currency, items }))
+    .sort((left, right) => compareKeys([left.partnerId, left.currency], [right.partnerId, right.currency]));
 }
 
 /** The reference implementation of the reports: plain scans over the in-memory collections. */
@@ -83,9 +92,10 @@ export class InMemoryInvoiceQueries implements InvoiceQueries {
         const currency = code as CurrencyCode;
         const invoices = items.filter((item) => item.kind === 'invoice');
         const creditNotes = items.filter((item) => item.kind === 'credit_note');
-        const invoiceTotal = Money.sum(currency, invoices.map((item) => item.total));
-        const creditNoteTotal = Money.sum(currency, creditNotes.map((item) => item.total));
-        return { currency, invoiceCount: invoices.length, invoiceTotal, creditNoteCount: creditNotes.length, creditNoteTotal, net: invoiceTotal.subtract(creditNoteTotal) };
+        const invoiceTotal = reportTotal(sumMinor(invoices), { currency, figure: 'invoiceTotal' });
+        const creditNoteTotal = reportTotal(sumMinor(creditNotes), { currency, figure: 'creditNoteTotal' });
+        const net = reportTotal(invoiceTotal.minor - creditNoteTotal.minor, { currency, figure: 'net' });
+        return { currency, invoiceCount: invoices.length, invoiceTotal, creditNoteCount: creditNotes.length, creditNoteTotal, net };
       });
   }
 
@@ -93,18 +103,11 @@ export class InMemoryInvoiceQueries implements InvoiceQueries {
     const receivables = this.summaries(tenantId).filter(
       (summary) => isOwingAsOf(summary, request.asOf) && (request.partnerId === undefined || summary.buyerId === request.partnerId),
     );
-    return [...groupBy(receivables, (summary) => `${summary.buyerId}\u0000${summary.currency}`).values()]
-      .map((items) => {
-        const first = items[0] as InvoiceSummary;
-        const buckets = emptyAging(first.currency);
-        for (const item of items) {
-          const bucket = agingBucket(item.dueDate === undefined ? 0 : daysPastDue(item.dueDate, request.asOf));
-          buckets[bucket] = buckets[bucket].add(item.outstanding);
-          buckets.total = buckets.total.add(item.outstanding);
-        }
-        return { partnerId: first.buyerId, currency: first.currency, ...buckets };
-      })
-      .sort(byKey);
+    return perBuyerAndCurrency(receivables).map(({ partnerId, currency, items }) => {
+      const sums = Object.fromEntries(AGING_BUCKETS.map((bucket) => [bucket, 0n])) as Record<AgingBucket, bigint>;
+      for (const item of items) sums[agingBucket(item.dueDate === undefined ? 0 : daysPastDue(item.dueDate, request.asOf))] += item.outstanding.minor;
+      return agingRow(partnerId, currency, sums);
+    });
   }
 
   async totalsPerPartner(tenantId: TenantId, request: { readonly months: number; readonly asOf: CalendarDate }): Promise<PartnerTotals[]> {
@@ -118,12 +121,12 @@ export class InMemoryInvoiceQueries implements InvoiceQueries {
         summary.issueDate >= from &&
         summary.issueDate <= request.asOf,
     );
-    return [...groupBy(invoices, (summary) => `${summary.buyerId}\u0000${summary.currency}`).values()]
-      .map((items) => {
-        const first = items[0] as InvoiceSummary;
-        return { partnerId: first.buyerId, currency: first.currency, invoiceCount: items.length, total: Money.sum(first.currency, items.map((item) => item.total)) };
-      })
-      .sort(byKey);
+    return perBuyerAndCurrency(invoices).map(({ partnerId, currency, items }) => ({
+      partnerId,
+      currency,
+      invoiceCount: items.length,
+      total: reportTotal(sumMinor(items), { currency, partnerId, figure: 'total' }),
+    }));
   }
 
   async contactsLastSeen(tenantId: TenantId, partnerId: PartnerId): Promise<ContactLastSeen[] | undefined> {
