@@ -4,9 +4,10 @@ import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { EventRelay } from '@invoicing/integration';
 import { MongoIntegrityReader, connectMongo, createMongoAdapters, createMongoBillingAdapters, createMongoEventAdapters, type MongoAdapters, type MongoConnection, type MongoEventAdapters } from '@invoicing/integration/mongodb';
-import { LogController, type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
+import { LogController, type FastifyError, type FastifyReply, type FastifyRequest, type HTTPMethods } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { AuthGuard, Authenticator, assertAllowed } from './auth/auth.guard';
+import { AuthGuard, Authenticator } from './auth/auth.guard';
+import { RouteAccess, authenticateBeforeBody } from './auth/route-access';
 import { TokenVerifier } from './auth/token-verifier';
 import { ApiModule } from './composition/api.module';
 import { LoggingEventPublisher } from './composition/event-log';
@@ -180,9 +181,7 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
   useJsonBodies(instance);
   useXmlBodies(instance, XML_BODY_ROUTES);
   const authenticator = new Authenticator(verifier, await secureEdge(app, config));
-  // The import route's caller, rate limits and permission, checked before its body is read (the guard checks the
-  // permission again after, and does not count the caller twice).
-  useCsvBodies(instance, CSV_BODY_ROUTES, async (request) => assertAllowed(await authenticator.authenticate(request), 'imports:write'));
+  useCsvBodies(instance, CSV_BODY_ROUTES);
   instance.addHook('onSend', noStoreForJson);
   instance.addHook('onRoute', (route) => routes.add(route.method, route.url));
   instance.addHook('onRequest', async (request, reply) => {
@@ -195,6 +194,18 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
   instance.addHook('onRequest', requestDeadline(config.timeouts.requestMs, (error, request, reply) => sendProblem(error, request, reply, typeBase), (request) => !sendsFile(request)));
   instance.addHook('preHandler', requestDeadline(config.timeouts.requestMs, (error, request, reply) => sendProblem(error, request, reply, typeBase), sendsFile));
   instance.addHook('onRequest', notAcceptableHook(mediaTypesOf));
+  // Last of the hooks that run before the body is read: the caller, its rate limits and the route's permission (the
+  // guard checks the permission again after, and does not count the caller twice). Learnt once Nest has routed.
+  const access = new RouteAccess();
+  instance.addHook('onRequest', authenticateBeforeBody(authenticator, access));
+  instance.addHook('onReady', async () => {
+    const unknown = access.keys().filter((key) => {
+      const [method = '', url = ''] = key.split(' ');
+      return !instance.hasRoute({ method: method as HTTPMethods, url });
+    });
+    // Such a route would read its body before its caller is known: a mistake of this file, not of a request.
+    if (unknown.length > 0) throw new Error(`routes the early authentication does not find: ${unknown.join(', ')}`);
+  });
   // Errors raised before a route runs (body parsing, size) never reach Nest's filters.
   instance.setErrorHandler((error, request, reply) => sendProblem(error, request, reply, typeBase, routes));
 
@@ -206,6 +217,7 @@ async function buildApi(config: ApiConfig, logger: Logger, database: MongoConnec
 
   mountDocs(app, config);
   await app.init();
+  access.learn(app);
   // Fetch the realm's keys now: the first request does not wait for them, and a wrong KEYCLOAK_URL shows at once.
   await verifier.keys().catch((error: unknown) => logger.warn({ err: error }, 'cannot fetch the realm\'s signing keys yet; requests will retry'));
   return { app, relay };

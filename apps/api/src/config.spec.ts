@@ -1,5 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, DEFAULT_FILE_WORKERS, loadConfig } from './config';
 
 const required = { MONGO_URL: 'mongodb://127.0.0.1:27017', KEYCLOAK_URL: 'http://127.0.0.1:8080/' };
 
@@ -21,9 +22,10 @@ describe('loadConfig', () => {
       billing: { runConcurrency: 8 },
       timeouts: { requestMs: 15_000, readyMs: 2_000, databaseSelectionMs: 5_000, databaseSocketMs: 10_000, idempotencyLockMs: 17_000 },
       rateLimits: { windowMs: 60_000, perIp: 1_200, invalidTokensPerIp: 60, perClient: 600, perTenant: 3_000 },
+      files: { workers: DEFAULT_FILE_WORKERS, perTenant: 2, queuePerTenant: 8, total: 8, queueTotal: 64, cacheBytes: 67_108_864 },
       corsOrigins: [],
       trustProxy: false,
-      events: { relay: 'in-process', idleMs: 250 },
+      events: { relay: 'in-process', idleMs: 250, streamsPerTenant: 20, streamsPerProcess: 1_000 },
       webhooks: { insecureTenants: [], retry: { baseDelayMs: 10_000, maxDelayMs: 21_600_000, windowMs: 259_200_000 }, timeoutMs: 10_000, sendConcurrency: 4 },
     });
   });
@@ -65,9 +67,24 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the file work: its threads, each tenant\'s share and the API\'s, and the bytes of files kept (ADR 0028)', () => {
+    const config = loadConfig({ ...required, FILE_WORKERS: '3', FILE_WORK_PER_TENANT: '1', FILE_QUEUE_PER_TENANT: '0', FILE_WORK_TOTAL: '4', FILE_QUEUE_TOTAL: '16', FILE_CACHE_BYTES: '0' });
+    expect(config.files).toEqual({ workers: 3, perTenant: 1, queuePerTenant: 0, total: 4, queueTotal: 16, cacheBytes: 0 });
+    // One thread on the development machine's 2 cores: the other answers requests.
+    expect(DEFAULT_FILE_WORKERS).toBe(Math.max(1, Math.floor(availableParallelism() / 2)));
+    expect(() => loadConfig({ ...required, FILE_WORKERS: '0' })).toThrow(/FILE_WORKERS must be at least 1/);
+    expect(() => loadConfig({ ...required, FILE_WORK_PER_TENANT: '0' })).toThrow(/FILE_WORK_PER_TENANT must be at least 1/);
+    expect(() => loadConfig({ ...required, FILE_QUEUE_TOTAL: 'many' })).toThrow(/FILE_QUEUE_TOTAL is not a number/);
+  });
+
   it('locks an Idempotency-Key for the request deadline plus a margin', () => {
     expect(loadConfig({ ...required, REQUEST_TIMEOUT_MS: '3000' }).timeouts.idempotencyLockMs).toBe(5_000);
     expect(loadConfig({ ...required, REQUEST_TIMEOUT_MS: '3000', IDEMPOTENCY_LOCK_MARGIN_MS: '0' }).timeouts.idempotencyLockMs).toBe(3_000);
+  });
+
+  it('reads the caps on the change feed\'s streams and long polls, per tenant and per process (0 is off)', () => {
+    expect(loadConfig({ ...required, EVENTS_STREAMS_PER_TENANT: '5', EVENTS_STREAMS_PER_PROCESS: '0' }).events).toMatchObject({ streamsPerTenant: 5, streamsPerProcess: 0 });
+    expect(() => loadConfig({ ...required, EVENTS_STREAMS_PER_TENANT: '-1' })).toThrow(/EVENTS_STREAMS_PER_TENANT must be 0 \(off\) or more/);
   });
 
   it('reads which proxies to trust for the client address: all, so many hops, or addresses', () => {

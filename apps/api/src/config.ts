@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { DEFAULT_BILLING_SETTINGS } from '@invoicing/billing';
 import { z } from 'zod';
 
@@ -55,6 +56,24 @@ export interface ApiConfig {
     /** Requests of all the clients of one tenant. */
     readonly perTenant: number;
   };
+  /**
+   * File work (ADR 0028): PDFs drawn, e-invoices written, files validated and imported. Past a tenant's share its file
+   * requests are answered 429 `file_work.tenant_busy`, past the API's 503 `file_work.busy`.
+   */
+  readonly files: {
+    /** Worker threads that draw PDFs and write, validate and read large e-invoices, off the event loop. */
+    readonly workers: number;
+    /** File requests of one tenant handled at once. */
+    readonly perTenant: number;
+    /** More of one tenant's file requests waiting their turn. */
+    readonly queuePerTenant: number;
+    /** File requests of all tenants handled at once. */
+    readonly total: number;
+    /** Requests of all tenants waiting for one of those. */
+    readonly queueTotal: number;
+    /** Bytes of issued documents' files (PDFs, e-invoices) kept in memory, least recently used out. */
+    readonly cacheBytes: number;
+  };
   /** Origins allowed to call the API from a browser (CORS); empty: none, CORS is off. */
   readonly corsOrigins: readonly string[];
   /**
@@ -68,6 +87,10 @@ export interface ApiConfig {
     readonly relay: 'in-process' | 'off';
     /** The relay's pause after a round that did not fill its batch. */
     readonly idleMs: number;
+    /** Live streams and long polls of the change feed one tenant may hold at once in this process; 0: no cap. */
+    readonly streamsPerTenant: number;
+    /** Live streams and long polls of all tenants at once in this process; 0: no cap. */
+    readonly streamsPerProcess: number;
   };
   readonly webhooks: {
     /** Tenants whose endpoints may be plain http on private addresses (`*`: all): development and tests only. */
@@ -112,6 +135,16 @@ const milliseconds = (least: number) =>
 
 const count = z.coerce.number({ error: 'is not a number' }).int({ error: 'is not a whole number' }).min(0, { error: 'must be 0 (off) or more' });
 
+const between = (least: number, most: number) =>
+  z.coerce
+    .number({ error: 'is not a number' })
+    .int({ error: 'is not a whole number' })
+    .min(least, { error: `must be at least ${least}` })
+    .max(most, { error: `must be at most ${most}` });
+
+/** Half the cores, at least one: the other half answers requests (and, on the local stack, runs the database). */
+export const DEFAULT_FILE_WORKERS = Math.max(1, Math.floor(availableParallelism() / 2));
+
 const schema = z.object({
   PORT: z.coerce.number({ error: 'is not a number' }).int({ error: 'is not a whole number' }).min(0).max(65535, { error: 'must be a TCP port (0–65535)' }).default(3000),
   HOST: z.string().min(1).default('localhost'),
@@ -143,6 +176,12 @@ const schema = z.object({
   RATE_LIMIT_INVALID_TOKENS_PER_IP: count.default(60),
   RATE_LIMIT_PER_CLIENT: count.default(600),
   RATE_LIMIT_PER_TENANT: count.default(3_000),
+  FILE_WORKERS: between(1, 64).default(DEFAULT_FILE_WORKERS),
+  FILE_WORK_PER_TENANT: between(1, 1_000).default(2),
+  FILE_QUEUE_PER_TENANT: between(0, 10_000).default(8),
+  FILE_WORK_TOTAL: between(1, 1_000).default(8),
+  FILE_QUEUE_TOTAL: between(0, 100_000).default(64),
+  FILE_CACHE_BYTES: z.coerce.number({ error: 'is not a number' }).int({ error: 'is not a whole number of bytes' }).min(0, { error: 'must be 0 (keep none) or more' }).default(64 * 1024 * 1024),
   CORS_ORIGINS: z
     .string()
     .transform((value) => value.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''))
@@ -163,6 +202,8 @@ const schema = z.object({
     .default(false),
   EVENTS_RELAY: z.enum(['in-process', 'off'], { error: 'must be in-process or off' }).default('in-process'),
   EVENTS_POLL_MS: milliseconds(10).default(250),
+  EVENTS_STREAMS_PER_TENANT: count.default(20),
+  EVENTS_STREAMS_PER_PROCESS: count.default(1_000),
   WEBHOOK_INSECURE_TENANTS: z
     .string()
     .transform((value) => value.split(',').map((tenant) => tenant.trim()).filter((tenant) => tenant !== ''))
@@ -210,9 +251,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       perClient: settings.RATE_LIMIT_PER_CLIENT,
       perTenant: settings.RATE_LIMIT_PER_TENANT,
     },
+    files: {
+      workers: settings.FILE_WORKERS,
+      perTenant: settings.FILE_WORK_PER_TENANT,
+      queuePerTenant: settings.FILE_QUEUE_PER_TENANT,
+      total: settings.FILE_WORK_TOTAL,
+      queueTotal: settings.FILE_QUEUE_TOTAL,
+      cacheBytes: settings.FILE_CACHE_BYTES,
+    },
     corsOrigins: settings.CORS_ORIGINS,
     trustProxy: settings.TRUST_PROXY,
-    events: { relay: settings.EVENTS_RELAY, idleMs: settings.EVENTS_POLL_MS },
+    events: { relay: settings.EVENTS_RELAY, idleMs: settings.EVENTS_POLL_MS, streamsPerTenant: settings.EVENTS_STREAMS_PER_TENANT, streamsPerProcess: settings.EVENTS_STREAMS_PER_PROCESS },
     webhooks: {
       insecureTenants: settings.WEBHOOK_INSECURE_TENANTS,
       retry: { baseDelayMs: settings.WEBHOOK_RETRY_BASE_MS, maxDelayMs: settings.WEBHOOK_RETRY_MAX_DELAY_MS, windowMs: settings.WEBHOOK_RETRY_WINDOW_MS },

@@ -12,10 +12,10 @@ import { ADMIN_CONTROLLERS } from '../admin';
 import { BILLING_CONTROLLERS, BillingRunner } from '../billing';
 import { E_INVOICES_CONTROLLERS } from '../e-invoices';
 import { EVENTS_CONTROLLERS } from '../events';
+import { FILES_PROVIDERS } from '../files';
 import { HealthController } from '../health/health.controller';
 import { IMPORTS_CONTROLLERS, ReceivablesImportRunner } from '../imports';
 import { INVOICES_CONTROLLERS } from '../invoices';
-import { ConformingFiles } from '../invoices/conforming-files';
 import { MARKETABLES_CONTROLLERS } from '../marketables';
 import { PARTNERS_CONTROLLERS } from '../partners';
 import { PARTNERSHIPS_CONTROLLERS } from '../partnerships';
@@ -71,7 +71,7 @@ export class ApiModule {
         ...useCases,
         BillingRunner,
         ReceivablesImportRunner,
-        { provide: ConformingFiles, useValue: new ConformingFiles() },
+        ...FILES_PROVIDERS,
         { provide: CLOCK, useValue: dependencies.container.get(CLOCK) },
         { provide: ID_GENERATOR, useValue: dependencies.container.get(ID_GENERATOR) },
         { provide: IMPORT_JOB_STORE, useValue: dependencies.importJobs },

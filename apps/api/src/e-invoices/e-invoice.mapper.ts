@@ -1,6 +1,7 @@
 import { definedFields } from '@invoicing/core';
 import type { ImportedEInvoice } from '@invoicing/invoice';
 import type { FileFinding, ReadInvoiceResult } from '@invoicing/integration/formats';
+import type { FileCheck } from '../files';
 import { toInvoiceResponse } from '../invoices/invoice.mapper';
 import type { EInvoiceFindingDto, EInvoiceImportDto, EInvoiceValidationDto } from './e-invoice.response.dto';
 
@@ -14,13 +15,19 @@ export function toEInvoiceFindingResponse(finding: FileFinding): EInvoiceFinding
   };
 }
 
-/** What reading a file found; the document itself is not answered (nothing is stored), only its number. */
-export function toEInvoiceValidationResponse({ document, syntax, findings }: ReadInvoiceResult): EInvoiceValidationDto {
+/**
+ * What validating a file found, as a worker checked it (`FileCheck`) or as read (`readInvoice`); the document itself is
+ * not answered (nothing is stored), only its number.
+ */
+export function toEInvoiceValidationResponse(check: FileCheck | ReadInvoiceResult): EInvoiceValidationDto {
+  const { syntax, findings, omittedFindings } = check;
   return {
     syntax,
-    ...definedFields({ number: document.number }),
+    ...definedFields({ number: 'document' in check ? check.document.number : check.number }),
+    // Fatal findings come first: one left out means one listed.
     valid: !findings.some((finding) => finding.severity === 'fatal'),
     findings: findings.map(toEInvoiceFindingResponse),
+    omittedFindings,
   };
 }
 

@@ -28,8 +28,10 @@ export class EInvoiceValidationDto {
   number?: string;
   /** True when no finding is fatal. @example false */
   valid!: boolean;
-  /** Every finding, fatal first. */
+  /** The findings, fatal first: every one, up to the first 1,000. */
   findings!: EInvoiceFindingDto[];
+  /** The findings after the first 1,000, counted and not listed: 0 when `findings` has them all. @example 0 */
+  omittedFindings!: number;
 }
 
 /** An e-invoice imported as a draft. */

@@ -1,11 +1,11 @@
 import { Body, Controller, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { TenantId } from '@invoicing/core';
-import { ImportEInvoice, type PartnershipId } from '@invoicing/invoice';
-import { readInvoice } from '@invoicing/integration/formats';
+import { EInvoiceRefusedError, ImportEInvoice, type PartnershipId } from '@invoicing/invoice';
 import type { FastifyReply } from 'fastify';
 import { Tenant } from '../auth/auth.guard';
 import { Requires } from '../auth/permissions';
+import { FileWork, ResponseClosed } from '../files';
 import { ApiProblems } from '../http/openapi';
 import { HttpProblem } from '../http/problem';
 import { XML_MEDIA_TYPES } from '../http/xml-body';
@@ -20,7 +20,10 @@ import { EInvoiceImportDto, EInvoiceValidationDto } from './e-invoice.response.d
 @ApiTags('E-invoices')
 @Controller('v1/e-invoices')
 export class EInvoicesController {
-  constructor(private readonly importEInvoice: ImportEInvoice) {}
+  constructor(
+    private readonly importEInvoice: ImportEInvoice,
+    private readonly work: FileWork,
+  ) {}
 
   /**
    * Validate an e-invoice file
@@ -28,16 +31,22 @@ export class EInvoicesController {
    * Checks a UBL 2.1 invoice or credit note, or a CII D16B invoice, sent as the body (`application/xml`), without
    * storing anything: the syntax's official XSD, the syntax-binding rules and the EN 16931 business rules (and, for
    * UBL, Peppol's `PEPPOL-EN16931-R051`: every amount in the document currency), each finding with its official rule
-   * id, its severity, the business term and its place in the file. A file that is not
-   * a well-formed, safe e-invoice XML is refused with a `format.*` problem (400, or 413 above the size limit).
+   * id, its severity, the business term and its place in the file; the first 1,000 findings, fatal first, are listed
+   * and the others counted (`omittedFindings`). A file that is not a well-formed, safe e-invoice XML is refused with a
+   * `format.*` problem (400, or 413 above the size limit), and so is one of more than 10,000 invoice lines
+   * (`format.too_many_lines`) or 500,000 elements (`format.too_many_elements`), before it is checked. Files are checked
+   * off the event loop, a tenant's in turn with the others': past its share of file requests under way, 429
+   * `file_work.tenant_busy`; past the API's, 503 `file_work.busy` (both with `Retry-After`).
    */
   @Post('validate')
   @HttpCode(200)
   @ApiConsumes(...XML_MEDIA_TYPES)
   @ApiBody({ description: 'The e-invoice file, as bytes.', schema: { type: 'string', format: 'binary' } })
   @ApiProblems(413, 415)
-  async validate(@Body() body: unknown): Promise<EInvoiceValidationDto> {
-    return toEInvoiceValidationResponse(await readInvoice(xmlBody(body)));
+  async validate(@Tenant() tenantId: TenantId, @Body() body: unknown, @ResponseClosed() closed: AbortSignal): Promise<EInvoiceValidationDto> {
+    const bytes = xmlBody(body);
+    const checked = await this.work.forTenant(tenantId, (jobs) => jobs.run({ kind: 'validate', bytes, maxFindings: EInvoiceRefusedError.MAX_LISTED_FINDINGS }), closed);
+    return toEInvoiceValidationResponse(checked);
   }
 
   /**
@@ -49,8 +58,10 @@ export class EInvoicesController {
    * (422 `e_invoice.credit_note_not_supported`), another type of document than the invoices an import takes (422
    * `e_invoice.type_not_supported`), a file with amounts that do not compute (422
    * `e_invoice.calculation_mismatch`), or about another currency or another seller or buyer (422
-   * `e_invoice.partnership_mismatch`) is refused with every finding, and nothing is stored. The same file imported
-   * twice is 409 `invoice.duplicate_external_reference`. The answer lists the terms the invoice does not record.
+   * `e_invoice.partnership_mismatch`) is refused with its findings (the first 1,000, the others counted in
+   * `omittedFindings`), and nothing is stored. The same file imported twice is 409
+   * `invoice.duplicate_external_reference`. The answer lists the terms the invoice does not record. Limits and turns
+   * are those of the validation.
    */
   @Post('import')
   @Requires('invoices:create')
@@ -62,11 +73,20 @@ export class EInvoicesController {
     @Query() query: ImportEInvoiceQueryDto,
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @ResponseClosed() closed: AbortSignal,
   ): Promise<EInvoiceImportDto> {
-    const { document, findings } = await readInvoice(xmlBody(body));
-    const imported = await this.importEInvoice.execute({ tenantId, partnershipId: query.partnership_id as PartnershipId, document, findings });
-    void reply.header('location', `/v1/invoices/${imported.invoice.id}`);
-    return toEInvoiceImportResponse(imported, findings);
+    const bytes = xmlBody(body);
+    return this.work.forTenant(
+      tenantId,
+      async (jobs) => {
+        // Every finding: a refusal counts them all (and lists the first ones), the draft's answer has the warnings.
+        const { document, findings } = await jobs.run({ kind: 'read', bytes });
+        const imported = await this.importEInvoice.execute({ tenantId, partnershipId: query.partnership_id as PartnershipId, document, findings });
+        void reply.header('location', `/v1/invoices/${imported.invoice.id}`);
+        return toEInvoiceImportResponse(imported, findings);
+      },
+      closed,
+    );
   }
 }
 

@@ -1,14 +1,15 @@
 import { writeInvoice } from '@invoicing/integration/formats';
 import { FILE, SIGNED_IN, VALIDATED, answers, type ExamplesOf, type ProblemCodes } from '../docs/examples-support';
+import { FILE_LIMITS, FILE_WORK } from '../files/files.examples';
 import { DRAFT_VALUES } from '../invoices/invoices.examples';
 import { toEInvoiceImportResponse } from './e-invoice.mapper';
 import type { EInvoiceValidationDto } from './e-invoice.response.dto';
 
 /** What each e-invoices operation may answer, by status: the file route, the reader (ADR 0016) and the import's use case. */
 export const E_INVOICE_PROBLEM_CODES = {
-  validateEInvoice: answers(SIGNED_IN, FILE),
+  validateEInvoice: answers(SIGNED_IN, FILE, FILE_LIMITS, FILE_WORK),
   // The draft a file makes is checked as any draft, less the lookups: its lines name no marketable, it names no contact.
-  importEInvoice: answers(SIGNED_IN, FILE, VALIDATED, DRAFT_VALUES, {
+  importEInvoice: answers(SIGNED_IN, FILE, FILE_LIMITS, FILE_WORK, VALIDATED, DRAFT_VALUES, {
     404: ['partnership.not_found'],
     409: ['partnership.not_active', 'partner.archived', 'invoice.duplicate_external_reference'],
     422: ['e_invoice.invalid', 'e_invoice.credit_note_not_supported', 'e_invoice.type_not_supported', 'e_invoice.calculation_mismatch', 'e_invoice.partnership_mismatch'],
@@ -105,6 +106,7 @@ export const VALIDATION_EXAMPLE: { readonly request: string; readonly response: 
         column: 5,
       },
     ],
+    omittedFindings: 0,
   },
 };
 

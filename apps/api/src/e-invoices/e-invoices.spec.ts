@@ -6,7 +6,11 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { readFacturX, readInvoice } from '@invoicing/integration/formats';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { RequestBodyObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { TenantId } from '@invoicing/core';
+import type { ApiConfig } from '../config';
+import { API_CONFIG } from '../composition/tokens';
 import { operationsOf } from '../docs/openapi-document';
+import { DocumentFiles, FileWork } from '../files';
 import { startTestApi, type TestApi } from '../testing/harness';
 import { VALIDATION_EXAMPLE } from './e-invoices.examples';
 
@@ -15,6 +19,12 @@ jest.setTimeout(120_000);
 const EXAMPLE = readFileSync(resolve(__dirname, '../../../../../shared/fixtures/en16931/ubl/ubl-tc434-example5.xml'), 'utf8');
 const CII_EXAMPLE = readFileSync(resolve(__dirname, '../../../../../shared/fixtures/en16931/cii/CII_example5.xml'), 'utf8');
 const xml = { 'content-type': 'application/xml' };
+/**
+ * A plain, well-formed UBL invoice of `count` lines holding nothing but their id (audit dos DOS-5: 18,000 of them, 954
+ * KB, held the event loop 5 s and were answered with 144,018 findings, 33 MB). Each line breaks about eight rules.
+ */
+const emptyLines = (count: number) =>
+  `<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2" xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"><cbc:ID>X</cbc:ID>${'<cac:InvoiceLine><cbc:ID>1</cbc:ID></cac:InvoiceLine>'.repeat(count)}</Invoice>`;
 
 describe('e-invoice files over HTTP', () => {
   let t: TestApi;
@@ -91,6 +101,71 @@ describe('e-invoice files over HTTP', () => {
       const answer = await t.call('POST', '/v1/e-invoices/validate', { body: VALIDATION_EXAMPLE.request, headers: xml });
       expect([answer.status, answer.body]).toEqual([200, VALIDATION_EXAMPLE.response]);
     });
+
+    it('refuses a file of more than 10,000 lines before checking it (400 format.too_many_lines), also to import (audit dos DOS-5)', async () => {
+      const file = emptyLines(18_000);
+      const checked = await t.call('POST', '/v1/e-invoices/validate', { as: 'acme-viewer', body: file, headers: xml });
+      expect([checked.status, checked.body.code, checked.body.lines, checked.body.limit]).toEqual([400, 'format.too_many_lines', 18_000, 10_000]);
+      const imported = await t.call('POST', `/v1/e-invoices/import?partnership_id=${partnershipId}`, { body: file, headers: xml });
+      expect([imported.status, imported.body.code]).toEqual([400, 'format.too_many_lines']);
+    });
+
+    it('lists the first 1,000 findings, fatal first, and counts the others, checking a large file on a worker thread (audit dos DOS-5)', async () => {
+      const work = t.api.app.get(FileWork);
+      const before = work.counts.onWorkers;
+      const answer = await t.call('POST', '/v1/e-invoices/validate', { as: 'acme-viewer', body: emptyLines(700), headers: xml });
+      expect([answer.status, answer.body.valid, answer.body.findings.length, answer.body.findings[0].severity]).toEqual([200, false, 1_000, 'fatal']);
+      // 700 lines break about eight rules each: thousands more, counted.
+      expect(answer.body.omittedFindings).toBeGreaterThan(3_000);
+      expect(work.counts.onWorkers - before).toBe(1);
+      const example = await t.call('POST', '/v1/e-invoices/validate', { body: EXAMPLE, headers: xml });
+      expect(example.body.omittedFindings).toBe(0);
+    });
+
+    it('answers a tenant\'s file requests beyond its share 429 file_work.tenant_busy, and the other tenants\' as before (audit dos DOS-2)', async () => {
+      const { files } = t.api.app.get<ApiConfig>(API_CONFIG);
+      const work = t.api.app.get(FileWork);
+      let release = () => undefined as void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      // The tenant's share, running and waiting, taken by file requests that have not finished.
+      const holding = Array.from({ length: files.perTenant + files.queuePerTenant }, () => work.forTenant('acme' as TenantId, () => held));
+      try {
+        const refused = await t.call('POST', '/v1/e-invoices/validate', { as: 'acme-viewer', body: EXAMPLE, headers: xml });
+        expect([refused.status, refused.body.code, refused.headers.get('content-type'), refused.headers.get('retry-after')]).toEqual([
+          429,
+          'file_work.tenant_busy',
+          'application/problem+json; charset=utf-8',
+          '5',
+        ]);
+        expect((await t.call('POST', '/v1/e-invoices/validate', { as: 'globex-admin', body: EXAMPLE, headers: xml })).status).toBe(200);
+      } finally {
+        release();
+        await Promise.all(holding);
+      }
+      expect((await t.call('POST', '/v1/e-invoices/validate', { as: 'acme-viewer', body: EXAMPLE, headers: xml })).status).toBe(200);
+    });
+
+    it('answers 503 file_work.busy when every tenant\'s file requests together fill the API\'s share', async () => {
+      const { files } = t.api.app.get<ApiConfig>(API_CONFIG);
+      const work = t.api.app.get(FileWork);
+      let release = () => undefined as void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      // Other tenants, each within its own share, run and wait for as many file requests as the API takes.
+      const tenants = Math.ceil((files.total + files.queueTotal) / (files.perTenant + files.queuePerTenant)) + 1;
+      const holding: Promise<void>[] = [];
+      for (let tenant = 0; holding.length < files.total + files.queueTotal && tenant < tenants * 2; tenant++) {
+        for (let k = 0; k < files.perTenant + files.queuePerTenant && holding.length < files.total + files.queueTotal; k++) {
+          holding.push(work.forTenant(`busy-${tenant}` as TenantId, () => held));
+        }
+      }
+      try {
+        const refused = await t.call('POST', '/v1/e-invoices/validate', { as: 'globex-admin', body: EXAMPLE, headers: xml });
+        expect([refused.status, refused.body.code, refused.headers.get('retry-after')]).toEqual([503, 'file_work.busy', '5']);
+      } finally {
+        release();
+        await Promise.all(holding);
+      }
+    });
   });
 
   describe('GET /v1/invoices/{invoiceId}/pdf', () => {
@@ -151,6 +226,39 @@ describe('e-invoice files over HTTP', () => {
       }
     });
 
+    it('draws a PDF on a worker thread once per look (locale, VOID stamp), and answers it again from memory (audit dos DOS-2)', async () => {
+      const files = t.api.app.get(DocumentFiles);
+      const work = t.api.app.get(FileWork);
+      const draft = await t.call('POST', '/v1/invoices', { body: { partnershipId, issueDate: '2026-03-02', lines: [{ name: 'Consulting', quantity: '1', unitCode: 'HUR', netPrice: '100.00', vat: { code: 'S', rate: '20' } }] } });
+      const issued = (await t.call('POST', `/v1/invoices/${draft.body.id}/issue`)).body;
+      const { written, kept } = files.counts;
+      const onWorkers = work.counts.onWorkers;
+      const first = await pdfOf(issued.id);
+      const again = await pdfOf(issued.id);
+      expect([first.status, again.status, files.counts.written - written, files.counts.kept - kept, work.counts.onWorkers - onWorkers]).toEqual([200, 200, 1, 1, 1]);
+      expect(again.bytes).toEqual(first.bytes);
+      // Another locale is another file; the same locale written otherwise is the same one.
+      expect((await pdfOf(issued.id, '?locale=de-DE')).status).toBe(200);
+      expect((await pdfOf(issued.id, '?locale=de-de')).status).toBe(200);
+      expect([files.counts.written - written, files.counts.kept - kept]).toEqual([2, 2]);
+      // Voided, its PDF is stamped VOID: drawn again, not the one kept.
+      await t.call('POST', `/v1/invoices/${issued.id}/void`, { body: { reason: 'sent twice' } });
+      const stamped = await pdfOf(issued.id);
+      expect([stamped.status, files.counts.written - written]).toEqual([200, 3]);
+      expect(stamped.bytes).not.toEqual(first.bytes);
+    });
+
+    it('writes an issued document\'s e-invoice once and answers it again from memory', async () => {
+      const files = t.api.app.get(DocumentFiles);
+      const draft = await t.call('POST', '/v1/invoices', { body: { partnershipId, issueDate: '2026-03-02', lines: [{ name: 'Consulting', quantity: '1', unitCode: 'HUR', netPrice: '100.00', vat: { code: 'S', rate: '20' } }] } });
+      const issued = (await t.call('POST', `/v1/invoices/${draft.body.id}/issue`)).body;
+      const { written, kept } = files.counts;
+      const answers = await Promise.all([t.call('GET', `/v1/invoices/${issued.id}/e-invoice`), t.call('GET', `/v1/invoices/${issued.id}/e-invoice`)]);
+      const later = await t.call('GET', `/v1/invoices/${issued.id}/e-invoice`);
+      expect([...answers, later].map((answer) => [answer.status, answer.text])).toEqual(Array(3).fill([200, answers[0]?.text]));
+      expect([files.counts.written - written, files.counts.kept - kept]).toEqual([1, 2]);
+    });
+
     it('refuses a draft, a bad locale or format, and a client that accepts only JSON', async () => {
       const draft = await t.call('POST', '/v1/invoices', { body: { partnershipId, lines: [{ name: 'Consulting', quantity: '1', unitCode: 'HUR', netPrice: '10.00', vat: { code: 'S', rate: '20' } }] } });
       expect((await pdfOf(draft.body.id)).status).toBe(409);
@@ -200,6 +308,13 @@ describe('e-invoice files over HTTP', () => {
       expect(wrongLine.body.findings[0]).toMatchObject({ rule: 'INV-CALC', term: 'BT-131', pointer: 'lines[0].netAmount' });
       const list = await t.call('GET', `/v1/invoices?limit=100`);
       expect(list.body.items.filter((i: { externalReference?: string }) => i.externalReference === 'SUP-2026-002')).toEqual([]);
+    });
+
+    it('refuses a file with thousands of fatal findings listing the first 1,000, its detail counting them all (audit dos DOS-5)', async () => {
+      const refused = await importing(emptyLines(700));
+      expect([refused.status, refused.body.code, refused.body.findings.length]).toEqual([422, 'e_invoice.invalid', 1_000]);
+      expect(refused.body.omittedFindings).toBeGreaterThan(3_000);
+      expect(refused.body.detail).toBe(`The file breaks ${1_000 + refused.body.omittedFindings} EN 16931 rule(s); nothing was imported.`);
     });
 
     it('refuses a valid UBL CreditNote of any credit-note type code (261, 458 …) and a type it cannot record, storing nothing', async () => {

@@ -8,10 +8,11 @@ import type { EventMetricsDto } from './events.response.dto';
 
 /**
  * What each events operation may answer, by status: a query checked against its DTO, the guard (`audit:read` for the
- * audit trail and the metrics), the event log behind them. An unknown aggregate has an empty trail, not a 404.
+ * audit trail and the metrics), the event log behind them. An unknown aggregate has an empty trail, not a 404. A
+ * stream or long poll past the caps is 429 (LiveFeeds).
  */
 export const EVENT_PROBLEM_CODES = {
-  followEvents: answers(SIGNED_IN, VALIDATED, { 400: ['pagination.invalid_cursor'] }),
+  followEvents: answers(SIGNED_IN, VALIDATED, { 400: ['pagination.invalid_cursor'], '4XX': ['events.too_many_streams'] }),
   getAuditTrail: answers(SIGNED_IN, VALIDATED),
   getEventMetrics: answers(SIGNED_IN),
 } satisfies Record<string, ProblemCodes>;

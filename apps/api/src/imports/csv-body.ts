@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { HttpProblem } from '../http/problem';
 
 /** The media types an accounts-receivable file is sent as. */
@@ -15,16 +15,13 @@ export const CSV_BODY_LIMIT = 64 * 1024 * 1024;
  * @invoicing/integration/formats parses them itself. Any other route still refuses CSV with 415.
  *
  * Only those routes take bodies up to `CSV_BODY_LIMIT`, and only from a caller who is authenticated, within its rate
- * limits, and has the route's permission, all checked before the body is read (`authenticateCaller`: the guard's own
- * sequence, which the guard then does not count again): a parser's own limit would apply to every route, and anyone
- * could make the API hold 64 MiB per request before a token is looked at.
+ * limits, and has the route's permission: the API checks all of it before any route's body is read
+ * (`authenticateBeforeBody`, auth/route-access.ts). A parser's own limit would apply to every route, and anyone could
+ * otherwise make the API hold 64 MiB per request before a token is looked at.
  */
-export function useCsvBodies(fastify: FastifyInstance, csvRoutes: readonly string[], authenticateCaller: (request: FastifyRequest) => Promise<unknown>): void {
+export function useCsvBodies(fastify: FastifyInstance, csvRoutes: readonly string[]): void {
   fastify.addHook('onRoute', (route) => {
     if (csvRoutes.includes(route.url)) route.bodyLimit = CSV_BODY_LIMIT;
-  });
-  fastify.addHook('preParsing', async (request) => {
-    if (csvRoutes.includes(request.routeOptions.url ?? '')) await authenticateCaller(request);
   });
   fastify.addContentTypeParser(CSV_MEDIA_TYPES as string[], { parseAs: 'buffer' }, (request, body, done) => {
     if (csvRoutes.includes(request.routeOptions.url ?? '')) done(null, body);

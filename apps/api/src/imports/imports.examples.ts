@@ -9,7 +9,7 @@ export const IMPORT_PROBLEM_CODES = {
     409: ['import.in_progress'],
     413: ['request.too_large'],
     415: ['request.unsupported_media_type'],
-    422: ['csv.empty', 'csv.missing_columns', 'csv.duplicate_column', 'csv.invalid_mapping', 'csv.malformed', 'csv.not_utf8'],
+    422: ['csv.empty', 'csv.missing_columns', 'csv.duplicate_column', 'csv.invalid_mapping', 'csv.malformed', 'csv.too_many_columns', 'csv.not_utf8'],
   }),
   getReceivablesImport: answers(SIGNED_IN, { 404: ['receivables_import.not_found'] }),
   getImportErrors: answers(SIGNED_IN, { 404: ['receivables_import.not_found'] }),

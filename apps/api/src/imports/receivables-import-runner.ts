@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { CLOCK, ConflictError, DomainError, definedFields, type Clock } from '@invoicing/core';
 import type { ReceivablesImport } from '@invoicing/invoice';
 import { MAX_REFUSED_ROWS_KEPT, currentEventOrigin, refusedRowOf, runAs, type ImportJobState, type ImportJobStore, type RefusedRow } from '@invoicing/integration';
-import { importReceivablesCsv, type ReceivablesMapping } from '@invoicing/integration/formats';
+import { echoedNames, importReceivablesCsv, shortened, type ReceivablesMapping } from '@invoicing/integration/formats';
 import type { FastifyBaseLogger } from 'fastify';
 import { IMPORT_JOB_STORE } from '../composition/tokens';
 
@@ -60,7 +60,8 @@ export class ReceivablesImportRunner implements OnModuleDestroy {
           refused.push(refusedRowOf(row));
         },
         onProgress: async (counts) => {
-          job = { ...job, counts: countsOf(counts), ignoredColumns: counts.ignoredColumns, updatedAt: this.clock.now() };
+          // The first names and a count: a job's document stays small whatever the header.
+          job = { ...job, counts: countsOf(counts), ignoredColumns: echoedNames(counts.ignoredColumns), ignoredColumnCount: counts.ignoredColumns.length, updatedAt: this.clock.now() };
           await flushRefused();
           if (!(await this.jobs.update(job))) {
             // Taken for stopped (no progress for IMPORT_STALE_AFTER_MS) and replaced by another import of the tenant:
@@ -75,12 +76,36 @@ export class ReceivablesImportRunner implements OnModuleDestroy {
       job = { ...job, counts: countsOf(report), status: report.stopped ? 'interrupted' : 'completed', updatedAt: at, finishedAt: at };
     } catch (error) {
       const at = this.clock.now();
-      const reason = error instanceof DomainError ? { code: error.code, message: error.message } : { code: 'import.failed', message: 'the import stopped on an unexpected error; send the file again' };
+      const reason = error instanceof DomainError ? { code: error.code, message: shortened(error.message, 1_000) } : { code: 'import.failed', message: 'the import stopped on an unexpected error; send the file again' };
       job = { ...job, status: 'failed', error: reason, updatedAt: at, finishedAt: at };
       await flushRefused().catch(() => undefined);
     }
-    await this.jobs.update(job);
-    return job;
+    return this.end(job);
+  }
+
+  /**
+   * Writes the job's end; when that write fails, a minimal `failed` one (status, error, counts): left `running`, the job
+   * would hold the tenant's imports until its heartbeat went stale, and never say how it ended.
+   * @throws the minimal write's failure (the database gone: the job reads `interrupted` once stale)
+   */
+  private async end(job: ImportJobState): Promise<ImportJobState> {
+    try {
+      await this.jobs.update(job);
+      return job;
+    } catch {
+      const error =
+        job.status === 'failed' && job.error !== undefined
+          ? job.error
+          : { code: 'import.failed', message: `${job.status === 'completed' ? 'the import read its file to the end, but its outcome' : 'the end of the import'} could not be recorded; send the file again: nothing is imported twice` };
+      const failed: ImportJobState = { ...job, status: 'failed', error, ignoredColumns: [] };
+      await this.jobs.update(failed);
+      return failed;
+    }
+  }
+
+  /** Resolves once the imports under way are over (whatever their outcome), without stopping them. */
+  async idle(): Promise<void> {
+    await Promise.all(this.running);
   }
 
   /** On shutdown, before the database closes: imports stop after their current batch. */

@@ -10,6 +10,7 @@ export function toImportResponse(job: ImportJobState): ReceivablesImportDto {
     status: job.status,
     counts: { ...job.counts },
     ignoredColumns: [...job.ignoredColumns],
+    ignoredColumnCount: job.ignoredColumnCount ?? job.ignoredColumns.length,
     startedAt: job.startedAt,
     updatedAt: job.updatedAt,
     ...definedFields({ finishedAt: job.finishedAt, error: job.error && { ...job.error } }),

@@ -33,8 +33,10 @@ export class ReceivablesImportDto {
    */
   status!: 'running' | 'completed' | 'failed' | 'interrupted';
   counts!: ImportCountsDto;
-  /** Columns of the file no field reads. @example ["Memo"] */
+  /** Columns of the file no field reads: the first 100, each cut to 100 characters. @example ["Memo"] */
   ignoredColumns!: string[];
+  /** How many columns of the file no field reads. @example 1 */
+  ignoredColumnCount!: number;
   startedAt!: Date;
   /** The last progress written. */
   updatedAt!: Date;

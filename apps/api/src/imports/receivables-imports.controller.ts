@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { CLOCK, ConflictError, DomainError, ID_GENERATOR, NotFoundError, ValidationError, decodeCursor, definedFields, encodeCursor, pageLimit, type Clock, type IdGenerator, type TenantId } from '@invoicing/core';
 import { ImportReceivables, type PartnerId, type ReceivablesImport } from '@invoicing/invoice';
 import type { ImportJobState, ImportJobStore } from '@invoicing/integration';
-import { CsvError, ErrorReportWriter, checkCsvEncoding, checkMapping, columnLayout, readCsvRows, type ReceivablesMapping } from '@invoicing/integration/formats';
+import { CsvError, ErrorReportWriter, checkCsvFile, checkMapping, columnLayout, readCsvRows, type ReceivablesMapping } from '@invoicing/integration/formats';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Tenant } from '../auth/auth.guard';
 import { Requires } from '../auth/permissions';
@@ -43,8 +43,9 @@ export class ReceivablesImportsController {
    * payment. Sending the same file again changes nothing; a corrected file raises amounts applied and completes
    * contacts, and reports any other change to an issued invoice as a refused row. A file whose header lacks a required
    * column is refused at once (422 `csv.missing_columns`), as is one that is not UTF-8 text (422 `csv.not_utf8`; UTF-16
-   * with its byte-order mark, Excel's "Unicode text", is read); bad rows are refused one by one and listed in the
-   * import's error report. One import runs per tenant at a time (409 `import.in_progress`).
+   * with its byte-order mark, Excel's "Unicode text", is read), one with a line longer than 1 MiB (422 `csv.malformed`)
+   * and one whose header has more than 500 columns (422 `csv.too_many_columns`); bad rows are refused one by one and
+   * listed in the import's error report. One import runs per tenant at a time (409 `import.in_progress`).
    */
   @Post()
   @HttpCode(202)
@@ -61,8 +62,9 @@ export class ReceivablesImportsController {
   ): Promise<ReceivablesImportDto> {
     const file = csvBody(body);
     const mapping = mappingOf(query);
-    // The whole file, before anything is written: found past the first rows, the rows before would be imported.
-    checkCsvEncoding(file);
+    // The whole file, before anything is written: its encoding and its lines' length, found past the first rows, would
+    // refuse it once the rows before were imported.
+    checkCsvFile(file);
     const { header, delimiter } = await headerOf(file, mapping);
     const now = this.clock.now();
     const job: ImportJobState = {

@@ -27,9 +27,10 @@ import {
   type PaymentId,
 } from '@invoicing/invoice';
 import type { FastifyReply } from 'fastify';
-import { facturXXml, renderInvoicePdf, writeConformingInvoice, writeFacturX } from '@invoicing/integration/formats';
+import { pdfLocale } from '@invoicing/integration/formats';
 import { Caller, Tenant, assertAllowed } from '../auth/auth.guard';
 import { Requires } from '../auth/permissions';
+import { DocumentFiles, FileWork, ResponseClosed, issuedDocument } from '../files';
 import type { Principal } from '../auth/principal';
 import { IfMatch, type ExpectedVersion } from '../http/etag';
 import { Idempotent } from '../http/idempotency.interceptor';
@@ -49,7 +50,6 @@ import {
 } from './invoice.dto';
 import { toPaymentResponse } from '../payments/payment.mapper';
 import type { PaymentDto } from '../payments/payment.response.dto';
-import { ConformingFiles } from './conforming-files';
 import { toInvoiceResponse, toInvoiceSummaryResponse } from './invoice.mapper';
 import { InvoiceDto, InvoicePageDto } from './invoice.response.dto';
 
@@ -72,7 +72,8 @@ export class InvoicesController {
     private readonly getInvoice: GetInvoice,
     private readonly listInvoices: ListInvoices,
     private readonly payInvoice: PayInvoice,
-    private readonly files: ConformingFiles,
+    private readonly files: DocumentFiles,
+    private readonly work: FileWork,
   ) {}
 
   /**
@@ -154,7 +155,9 @@ export class InvoicesController {
    * another EN 16931 rule (a unit code outside UN/ECE Recommendation 20, a country code outside ISO 3166, a record
    * imported without the parties' postal addresses) is 422 `e_invoice.invalid`, with the findings: the file is checked
    * as a received one would be, and not handed out as a conforming invoice. The file comes as `application/xml`, named
-   * in `Content-Disposition`; a client that accepts only JSON gets 406.
+   * in `Content-Disposition`; a client that accepts only JSON gets 406. Each file is written once and kept; it is
+   * written off the event loop, a tenant's in turn with the others': past its share of file requests under way, 429
+   * `file_work.tenant_busy`; past the API's, 503 `file_work.busy` (both with `Retry-After`).
    */
   @Get(':invoiceId/e-invoice')
   @ApiProduces('application/xml')
@@ -165,18 +168,25 @@ export class InvoicesController {
     @Param('invoiceId') invoiceId: string,
     @Query() query: EInvoiceQueryDto,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @ResponseClosed() closed: AbortSignal,
   ): Promise<Buffer> {
-    const state = await this.getInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId });
     const syntax = query.syntax ?? 'ubl';
-    const document = invoiceToEn16931(state);
-    assertNotVoid(state);
-    assertEn16931Currency(state);
-    const file = await this.files.of(state, syntax, () => writeConformingInvoice(document, syntax));
-    void reply
-      .type('application/xml; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .header('content-disposition', `attachment; filename="${(state.number ?? state.id).replace(/[^\w.-]/g, '_')}.${syntax}.xml"`);
-    return file;
+    return this.work.forTenant(
+      tenantId,
+      async (jobs) => {
+        const state = issuedDocument(await this.getInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId }));
+        assertNotVoid(state);
+        assertEn16931Currency(state);
+        // The file kept is asked for before the document is mapped, which only its writing needs.
+        const file = await this.files.of(state, { kind: syntax }, () => jobs.run({ kind: 'e-invoice', document: invoiceToEn16931(state), syntax }));
+        void reply
+          .type('application/xml; charset=utf-8')
+          .header('cache-control', 'no-store')
+          .header('content-disposition', `attachment; filename="${state.number.replace(/[^\w.-]/g, '_')}.${syntax}.xml"`);
+        return file;
+      },
+      closed,
+    );
   }
 
   /**
@@ -191,7 +201,9 @@ export class InvoicesController {
    * 3-decimal currency is 422 `e_invoice.currency_not_supported`, as its e-invoice is, and one whose XML breaks an EN
    * 16931 rule (a record imported without postal addresses) is 422 `e_invoice.invalid`, with the findings: its
    * metadata would claim it conforms. The file comes as `application/pdf`, named in `Content-Disposition`; a client
-   * that accepts only JSON gets 406.
+   * that accepts only JSON gets 406. Each PDF (per locale, and once sealed or voided) is drawn once and kept; it is
+   * drawn off the event loop, a tenant's in turn with the others': past its share of file requests under way, 429
+   * `file_work.tenant_busy`; past the API's, 503 `file_work.busy` (both with `Retry-After`).
    */
   @Get(':invoiceId/pdf')
   @ApiProduces('application/pdf')
@@ -202,23 +214,37 @@ export class InvoicesController {
     @Param('invoiceId') invoiceId: string,
     @Query() query: InvoicePdfQueryDto,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @ResponseClosed() closed: AbortSignal,
   ): Promise<Buffer> {
-    const state = await this.getInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId });
-    const document = invoiceToEn16931(state);
-    const options = { ...(query.locale === undefined ? {} : { locale: query.locale }), ...(state.seal === undefined ? {} : { seal: state.seal }) };
     const facturX = query.format === 'factur-x';
-    if (facturX) {
-      assertNotVoid(state);
-      assertEn16931Currency(state);
-    }
-    const file = facturX
-      ? await writeFacturX(document, options, await this.files.of(state, 'factur-x', () => facturXXml(document)))
-      : await renderInvoicePdf(document, { ...options, voided: state.status === 'void' });
-    void reply
-      .type('application/pdf')
-      .header('cache-control', 'no-store')
-      .header('content-disposition', `attachment; filename="${(state.number ?? state.id).replace(/[^\w.-]/g, '_')}${facturX ? '.factur-x' : ''}.pdf"`);
-    return file;
+    return this.work.forTenant(
+      tenantId,
+      async (jobs) => {
+        const state = issuedDocument(await this.getInvoice.execute({ tenantId, invoiceId: invoiceId as InvoiceId }));
+        if (facturX) {
+          assertNotVoid(state);
+          assertEn16931Currency(state);
+        }
+        const locale = pdfLocale(query.locale ?? DEFAULT_PDF_LOCALE);
+        const look = { locale, ...(state.seal === undefined ? {} : { seal: { position: state.seal.position, hash: state.seal.hash } }) };
+        // The files kept are asked for before the document is mapped, which only their drawing needs.
+        const file = facturX
+          ? await this.files.of(state, { kind: 'factur-x', locale }, async () => {
+              const document = invoiceToEn16931(state);
+              const xml = await this.files.of(state, { kind: 'factur-x-xml' }, () => jobs.run({ kind: 'e-invoice', document, syntax: 'factur-x' }));
+              return jobs.run({ kind: 'factur-x', document, look, xml });
+            })
+          : await this.files.of(state, { kind: 'pdf', locale, voided: state.status === 'void' }, () =>
+              jobs.run({ kind: 'pdf', document: invoiceToEn16931(state), look: { ...look, voided: state.status === 'void' } }),
+            );
+        void reply
+          .type('application/pdf')
+          .header('cache-control', 'no-store')
+          .header('content-disposition', `attachment; filename="${state.number.replace(/[^\w.-]/g, '_')}${facturX ? '.factur-x' : ''}.pdf"`);
+        return file;
+      },
+      closed,
+    );
   }
 
   /**
@@ -386,6 +412,9 @@ function lineInput(line: DraftLineDto): DraftLineInput {
   const { marketableId, ...rest } = line;
   return { ...rest, marketableId: marketableId as MarketableId | undefined };
 }
+
+/** The locale of a PDF when the request names none. */
+const DEFAULT_PDF_LOCALE = 'en-GB';
 
 /** A calendar-date query parameter, refused under its own name when it is no real day. */
 function calendarDate(path: string, value: string | undefined): CalendarDate | undefined {

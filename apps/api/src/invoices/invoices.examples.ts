@@ -5,6 +5,7 @@ import { IDEMPOTENT, IF_MATCH, PAGED, SIGNED_IN, TEXT, VALIDATED, VAT_CATEGORY, 
 import { toPageResponse } from '../http/responses';
 import { toPaymentResponse } from '../payments/payment.mapper';
 import { toInvoiceResponse, toInvoiceSummaryResponse } from './invoice.mapper';
+import { FILE_WORK } from '../files/files.examples';
 
 // Invoice NL-2026-0412 of the German seller to its Hamburg customer: 16 hours of consulting (HUR) at the negotiated
 // 110.00 EUR and 6 licence seats (C62) at 249.00 EUR, standard rate 19 %, 30 days net.
@@ -54,9 +55,9 @@ export const INVOICE_PROBLEM_CODES = {
   listInvoices: answers(SIGNED_IN, PAGED),
   getInvoice: answers(SIGNED_IN, { 404: ['invoice.not_found'] }),
   // `syntax` is checked; a stored text holding U+FFFE or U+FFFF (which no text check refuses) cannot be written as XML.
-  getEInvoice: answers(SIGNED_IN, VALIDATED, { 400: ['format.invalid_character'], 404: ['invoice.not_found'], 409: ['invoice.not_issued', 'invoice.voided'], 422: ['e_invoice.currency_not_supported', 'e_invoice.invalid'] }),
+  getEInvoice: answers(SIGNED_IN, VALIDATED, FILE_WORK, { 400: ['format.invalid_character'], 404: ['invoice.not_found'], 409: ['invoice.not_issued', 'invoice.voided'], 422: ['e_invoice.currency_not_supported', 'e_invoice.invalid'] }),
   // A void invoice has no e-invoice, hence no Factur-X; its PDF is stamped VOID.
-  getInvoicePdf: answers(SIGNED_IN, VALIDATED, { 400: ['pdf.invalid_locale'], 404: ['invoice.not_found'], 409: ['invoice.not_issued', 'invoice.voided'], 422: ['e_invoice.currency_not_supported', 'e_invoice.invalid'] }),
+  getInvoicePdf: answers(SIGNED_IN, VALIDATED, FILE_WORK, { 400: ['pdf.invalid_locale'], 404: ['invoice.not_found'], 409: ['invoice.not_issued', 'invoice.voided'], 422: ['e_invoice.currency_not_supported', 'e_invoice.invalid'] }),
   updateInvoice: answers(SIGNED_IN, WITH_BODY, VALIDATED, IF_MATCH, DRAFT_CONTENT, { 404: ['invoice.not_found'], 409: ['invoice.not_draft'] }),
   approveInvoice: answers(SIGNED_IN, WITH_BODY, IF_MATCH, { 404: ['invoice.not_found'], 409: ['invoice.not_draft'] }),
   issueInvoice: answers(SIGNED_IN, WITH_BODY, IDEMPOTENT, IF_MATCH, {

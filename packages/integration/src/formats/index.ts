@@ -4,7 +4,7 @@
  * mongoose.
  * @packageDocumentation
  */
-export { XSD_RULE, readInvoice, validate, writeConformingInvoice, writeInvoice } from './e-invoice';
+export { DEFAULT_MAX_LINES, XSD_RULE, readInvoice, validate, writeConformingInvoice, writeInvoice } from './e-invoice';
 export type { FileFinding, InvoiceSyntax, ReadInvoiceOptions, ReadInvoiceResult } from './e-invoice';
 export { FormatError } from './xml';
 export type { FormatErrorCode } from './xml';

@@ -25,8 +25,10 @@ export interface ImportJobState {
   readonly header: readonly string[];
   /** How the file's values are separated (`,` when absent: jobs stored before it was kept): the error report's too. */
   readonly delimiter?: ',' | ';' | '\t';
-  /** Columns of the file no field reads. */
+  /** Columns of the file no field reads: the first 100, each cut to 100 characters. */
   readonly ignoredColumns: readonly string[];
+  /** How many columns no field reads, when known (jobs stored before it was kept list them all). */
+  readonly ignoredColumnCount?: number;
   readonly startedAt: Date;
   /** Written with each batch: the job's heartbeat. */
   readonly updatedAt: Date;
@@ -59,8 +61,9 @@ export const MAX_REFUSED_ROWS_KEPT = 100_000;
 export interface ImportJobStore {
   start(job: ImportJobState, staleAfterMs: number): Promise<{ readonly started: true } | { readonly started: false; readonly running: ImportJobState }>;
   /**
-   * Saves the job's progress or outcome. A job marked interrupted since (another import took the tenant's slot, taking
-   * this one for stopped) is left as it is, and the answer is false: its runner must stop.
+   * Saves the job's progress or outcome: status, counts, ignored columns, times and error (what `start` stored of the
+   * file, its header, delimiter and seller, does not change). A job marked interrupted since (another import took the
+   * tenant's slot, taking this one for stopped) is left as it is, and the answer is false: its runner must stop.
    */
   update(job: ImportJobState): Promise<boolean>;
   get(tenantId: TenantId, id: string): Promise<ImportJobState | undefined>;

@@ -1,3 +1,4 @@
+import type { CommandStartedEvent } from 'mongodb';
 import { aRunningJob, describeImportJobStore } from '../imports/import-job-store.contract';
 import { createTestDatabase, type TestDatabase } from '../testing/mongo-test-database';
 import { MongoImportJobStore } from './import-job-store';
@@ -8,7 +9,7 @@ let database: TestDatabase;
 let store: MongoImportJobStore;
 
 beforeAll(async () => {
-  database = await createTestDatabase('import_jobs');
+  database = await createTestDatabase('import_jobs', { monitorCommands: true });
   await ensureIndexes(database.mongo.connection);
   store = new MongoImportJobStore(modelsOf(database.mongo.connection));
 });
@@ -44,5 +45,28 @@ describe('MongoImportJobStore on PostgreSQL (FerretDB)', () => {
         values: ['N␀1', 'copied from␀legacy␇␡, tab\tand\r\nlines kept'],
       },
     ]);
+  });
+
+  it('writes a job\'s progress and end without its header again: each update stays small whatever the file (audit `dos`, DOS-3)', async () => {
+    // Before, every update (each 200 rows) wrote the whole job again, header included: up to the 1 MiB of a header
+    // line, and past 16 MB with the 538,185 columns of the audit's file, which no update could then store.
+    const header = ['Invoice #', ...Array.from({ length: 499 }, (_, index) => `Column ${index} ${'x'.repeat(2000)}`)];
+    const job = aRunningJob({ header });
+    expect(await store.start(job, 60_000)).toEqual({ started: true });
+    const sizes: number[] = [];
+    const listener = (event: CommandStartedEvent) => {
+      if (event.commandName === 'update' && event.command['update'] === 'import_jobs') sizes.push(JSON.stringify(event.command['updates']).length);
+    };
+    const client = database.mongo.connection.getClient();
+    client.on('commandStarted', listener);
+    try {
+      expect(await store.update({ ...job, counts: { ...job.counts, rowsRead: 200, imported: 200 }, ignoredColumns: ['Column 0'], updatedAt: new Date(job.startedAt.getTime() + 1000) })).toBe(true);
+      expect(await store.update({ ...job, status: 'completed', counts: { ...job.counts, rowsRead: 250, imported: 250 }, finishedAt: new Date(job.startedAt.getTime() + 2000) })).toBe(true);
+    } finally {
+      client.off('commandStarted', listener);
+    }
+    expect(sizes).toHaveLength(2);
+    expect(Math.max(...sizes)).toBeLessThan(2_000);
+    expect(await store.get(job.tenantId, job.id)).toMatchObject({ status: 'completed', header, counts: { rowsRead: 250 }, ignoredColumns: [] });
   });
 });

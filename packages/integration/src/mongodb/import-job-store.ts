@@ -33,7 +33,8 @@ function toJob(document: JobDocument): ImportJobState {
 /**
  * Import jobs in MongoDB. The unique (tenant, slot) index decides which start wins: a running job holds the slot
  * `running`, a finished one its own id. Refused rows go to their own collection, one document each. Control
- * characters are stored as their pictures ({@link storable}).
+ * characters are stored as their pictures ({@link storable}). An update writes what changes (status, counts, ignored
+ * columns, times, error), never the header again.
  */
 export class MongoImportJobStore implements ImportJobStore {
   constructor(private readonly models: Models) {}
@@ -58,7 +59,8 @@ export class MongoImportJobStore implements ImportJobStore {
   }
 
   async update(job: ImportJobState): Promise<boolean> {
-    const { _id, ...fields } = toDocument(job);
+    // What `start` stored of the file (its header: up to 1 MiB) is not written again with each batch's progress.
+    const { _id, tenantId: _tenant, id: _jobId, sellerId: _seller, header: _header, delimiter: _delimiter, startedAt: _started, ...fields } = toDocument(job);
     const result = await guarded(() => this.models.import_jobs.collection.updateOne({ _id, status: 'running' } as never, { $set: fields }));
     return result.matchedCount === 1;
   }

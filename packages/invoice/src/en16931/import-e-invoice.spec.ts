@@ -152,6 +152,17 @@ describe('ImportEInvoice', () => {
     expect(await s.adapters.invoices.findByExternalReference(s.tenantId, s.seller.id, s.buyer.id, 'SUP-6')).toBeUndefined();
   });
 
+  it('lists the first 1,000 findings of a refusal and counts the others, its message naming them all (audit dos DOS-5)', async () => {
+    // Before, every finding was listed: 144,018 of them for a 954 KB file, an answer of 33 MB.
+    const findings: Finding[] = Array.from({ length: 1_500 }, (_, i) => ({ rule: 'BR-CO-10', severity: 'fatal', message: `sum ${i}` }));
+    const refused: unknown = await importing({ ...issued, number: 'SUP-7' }, findings).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'e_invoice.invalid', message: 'The file breaks 1500 EN 16931 rule(s); nothing was imported.', details: { omittedFindings: 500 } });
+    expect((refused as { details: { findings: unknown[] } }).details.findings).toEqual(findings.slice(0, 1_000));
+    // A refusal within the limit names no omitted finding.
+    const within = (await importing({ ...issued, number: 'SUP-8' }, findings.slice(0, 2)).catch((error: unknown) => error)) as { details: object };
+    expect(Object.keys(within.details)).toEqual(['findings']);
+  });
+
   it('refuses the same file twice (the number is the external reference)', async () => {
     await importing({ ...issued, number: 'SUP-4' });
     await expect(importing({ ...issued, number: 'SUP-4' })).rejects.toMatchObject({ code: 'invoice.duplicate_external_reference' });

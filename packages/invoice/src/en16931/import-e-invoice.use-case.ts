@@ -26,16 +26,27 @@ export interface ImportedEInvoice {
   readonly notRecorded: readonly string[];
 }
 
-/** The file cannot become a draft of this partnership as it stands; `details.findings` says why, term by term. */
+/**
+ * The file cannot become a draft of this partnership as it stands; `details.findings` says why, term by term. At most
+ * {@link EInvoiceRefusedError.MAX_LISTED_FINDINGS} are listed, the others counted in `details.omittedFindings`: a file
+ * of a megabyte can break a rule 144,000 times, and listing them all made a refusal of 33 MB (audit dos DOS-5).
+ */
 export class EInvoiceRefusedError extends DomainError {
+  /** The findings a refusal lists, in their order; those after are only counted. */
+  static readonly MAX_LISTED_FINDINGS = 1_000;
+
   override readonly name: string = 'EInvoiceRefusedError';
 
+  /** @param omittedFindings findings the caller left out of `findings` already, counted with those cut here */
   constructor(
     code: 'e_invoice.invalid' | 'e_invoice.credit_note_not_supported' | 'e_invoice.type_not_supported' | 'e_invoice.calculation_mismatch' | 'e_invoice.partnership_mismatch',
     message: string,
     findings: readonly Finding[],
+    omittedFindings = 0,
   ) {
-    super(code, message, { findings });
+    const listed = findings.length > EInvoiceRefusedError.MAX_LISTED_FINDINGS ? findings.slice(0, EInvoiceRefusedError.MAX_LISTED_FINDINGS) : findings;
+    const omitted = omittedFindings + findings.length - listed.length;
+    super(code, message, omitted > 0 ? { findings: listed, omittedFindings: omitted } : { findings: listed });
   }
 }
 

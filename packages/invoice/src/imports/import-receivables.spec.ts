@@ -243,6 +243,64 @@ describe('ImportReceivables', () => {
     expect((await scenario.adapters.partners.get(scenario.tenantId, scenario.buyer.id))?.contacts.map((contact) => contact.name)).toEqual(['Jonas Weber', 'Dana Ortiz']);
   });
 
+  describe('names and numbers that read the same (audit `files`, F6)', () => {
+    const buyerOf = async (result: ImportResult | undefined) => (await scenario.adapters.invoices.get(scenario.tenantId, result?.invoiceId as InvoiceId))?.buyerId;
+    const outcomes = (results: readonly ImportResult[]) => results.map((result) => [result.outcome, ...result.problems.map((problem) => `${problem.field ?? '-'}:${problem.code}`)]);
+
+    it('finds a customer whose name differs only in width or case, and creates one partner for a new name written both ways', async () => {
+      // Before, `Acme`, `Acme\u200B` and `Ａｃｍｅ` were three partners.
+      const acme = await scenario.use(CreatePartner).execute({ tenantId: scenario.tenantId, legalName: 'Acme Widgets' });
+      const results = await importRows([
+        { ...ROW, invoiceNumber: 'W-1', customerName: 'ＡＣＭＥ Widgets' },
+        { ...ROW, invoiceNumber: 'W-2', customerName: 'Umbrella Corp' },
+        { ...ROW, invoiceNumber: 'W-3', customerName: 'Ｕｍｂｒｅｌｌａ\u3000ＣＯＲＰ' },
+      ]);
+      expect(outcomes(results)).toEqual([['imported'], ['imported'], ['imported']]);
+      expect(await buyerOf(results[0])).toBe(acme.id);
+      expect(await buyerOf(results[2])).toBe(await buyerOf(results[1]));
+      expect((await partners()).map((partner) => partner.legalName).filter((name) => /acme|umbrella|ａｃｍｅ|ｕｍｂｒｅｌｌａ/i.test(name)).sort()).toEqual(['Acme Widgets', 'Umbrella Corp']);
+    });
+
+    it('still finds each partner an older import created apart by the name it was created with, and refuses a name only folding would match to several', async () => {
+      // Partners that an import before this rule made of names differing in width, or holding an invisible character.
+      const latin = await scenario.use(CreatePartner).execute({ tenantId: scenario.tenantId, legalName: 'Globex' });
+      const wide = await scenario.use(CreatePartner).execute({ tenantId: scenario.tenantId, legalName: 'Ｇｌｏｂｅｘ' });
+      const hidden = await scenario.use(CreatePartner).execute({ tenantId: scenario.tenantId, legalName: 'Initech\u200B' });
+      const results = await importRows([
+        { ...ROW, invoiceNumber: 'G-1', customerName: 'Globex' },
+        { ...ROW, invoiceNumber: 'G-2', customerName: 'GLOBEX' },
+        { ...ROW, invoiceNumber: 'G-3', customerName: 'Ｇｌｏｂｅｘ' },
+        { ...ROW, invoiceNumber: 'G-4', customerName: 'ＧＬＯＢＥＸ' },
+        { ...ROW, invoiceNumber: 'G-5', customerName: 'Initech' },
+        { ...ROW, invoiceNumber: 'G-6', customerName: 'Gｌobex' },
+      ]);
+      expect(outcomes(results)).toEqual([['imported'], ['imported'], ['imported'], ['imported'], ['imported'], ['refused', 'customerName:import.customer_ambiguous']]);
+      expect(await Promise.all(results.slice(0, 5).map(buyerOf))).toEqual([latin.id, latin.id, wide.id, wide.id, hidden.id]);
+      expect((await partners()).filter((partner) => /globex|initech|ｇｌｏｂｅｘ/i.test(partner.legalName))).toHaveLength(3);
+    });
+
+    it('refuses a number that differs from one imported only in case or width, naming it, in the same file or a later one', async () => {
+      // Before, `D1`, `d1` and `Ｄ1` were three invoices of 1,250.40: the same receivable booked three times.
+      const first = await importRows([{ ...ROW, invoiceNumber: 'D1' }, { ...ROW, invoiceNumber: 'd1' }, { ...ROW, invoiceNumber: 'Ｄ1' }, { ...ROW, invoiceNumber: 'inv-7' }]);
+      expect(outcomes(first)).toEqual([['imported'], ['refused', 'invoiceNumber:import.number_lookalike'], ['refused', 'invoiceNumber:import.number_lookalike'], ['imported']]);
+      expect(first[1]?.problems[0]?.message).toBe('d1 reads as invoice D1, imported before under that number: write the number as it was imported (an issued invoice\'s number is not changed)');
+      const later = await importRows([{ ...ROW, invoiceNumber: 'ｄ１' }, { ...ROW, invoiceNumber: 'D1' }, { ...ROW, invoiceNumber: 'INV-7' }, { ...ROW, invoiceNumber: 'Inv-7' }]);
+      expect(outcomes(later)).toEqual([['refused', 'invoiceNumber:import.number_lookalike'], ['unchanged'], ['refused', 'invoiceNumber:import.number_lookalike'], ['refused', 'invoiceNumber:import.number_lookalike']]);
+      expect(later[2]?.problems[0]?.message).toContain('invoice inv-7');
+      expect((await invoices()).map((invoice) => invoice?.number).sort()).toEqual(['D1', 'inv-7']);
+    });
+
+    it('still finds each invoice an older import recorded under numbers that differ only in case', async () => {
+      const [recorded] = await importRows([{ ...ROW, invoiceNumber: 'E1' }]);
+      // What an import before this rule could record beside it.
+      const state = (await scenario.adapters.invoices.get(scenario.tenantId, recorded?.invoiceId as InvoiceId))?.toState();
+      await scenario.adapters.invoices.save(Invoice.restore({ ...(state as NonNullable<typeof state>), id: 'older-e1' as InvoiceId, number: 'e1', version: 0 }));
+      const again = await importRows([{ ...ROW, invoiceNumber: 'E1' }, { ...ROW, invoiceNumber: 'e1' }]);
+      expect(outcomes(again)).toEqual([['unchanged'], ['unchanged']]);
+      expect(again.map((result) => result.invoiceId)).toEqual([recorded?.invoiceId, 'older-e1']);
+    });
+  });
+
   describe('under a partnership the customer has (audit `drafts`, D2)', () => {
     // Before, every partnership of the seller was reused whatever its status and approval policy: an integrator's file
     // recorded an issued invoice of 99,999.00 under a suspended partnership whose policy was approval `always`.

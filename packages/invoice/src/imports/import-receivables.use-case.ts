@@ -62,6 +62,37 @@ export function partnerNameKey(name: string): string {
   return name.normalize('NFC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('en');
 }
 
+/**
+ * A text as it reads, whatever its width, case or invisible characters: NFKC (`Ａｃｍｅ` is `Acme`, `ﬁ` is `fi`), small
+ * letters, no format character (U+200B …). Two texts with one key look the same on screen, in exports and on PDFs.
+ */
+function foldedKey(text: string): string {
+  return text.normalize('NFKC').toLocaleLowerCase('en').normalize('NFKC').replace(/\p{Cf}/gu, '');
+}
+
+/**
+ * A customer's name as a row's is matched with it when no partner has it by {@link partnerNameKey}: also without
+ * regard to width (NFKC) or an invisible character. Made from that key, so names equal by it are equal by this one.
+ */
+export function customerNameKey(name: string): string {
+  return foldedKey(partnerNameKey(name)).replace(/\s+/g, ' ').trim();
+}
+
+/** An invoice number as it reads: `D1`, `d1` and `Ｄ1` are one ({@link foldedKey}). */
+function numberKey(number: string): string {
+  return foldedKey(number);
+}
+
+/**
+ * The numbers an imported invoice may be recorded under that read as `number`: itself, and its NFKC form in capitals
+ * and in small letters, as another export writes it (`D1`, `d1`, `Ｄ1`). A number in mixed case (`Inv-7`) recorded
+ * by an earlier import is found this way only when the row writes it so too.
+ */
+function numberVariants(number: string): string[] {
+  const plain = number.normalize('NFKC');
+  return [...new Set([number, plain, plain.toLocaleUpperCase('en'), plain.toLocaleLowerCase('en')])];
+}
+
 /** A contact matches when the email is the same, or, without emails on both sides, the name. */
 function sameContact(known: Contact, given: Omit<Contact, 'id'>): boolean {
   if (known.email !== undefined && given.email !== undefined) return known.email === given.email;
@@ -151,6 +182,18 @@ function refused(problems: readonly ImportProblem[]): ImportResult {
   return { outcome: 'refused', changes: [], problems };
 }
 
+/**
+ * A number that reads as one imported before (`d1` beside `D1`): an issued invoice's number is evidence, and two that
+ * look the same would be the same receivable booked twice.
+ */
+function lookalikeNumber(number: string, recorded: string): ImportProblem {
+  return {
+    field: 'invoiceNumber',
+    code: 'import.number_lookalike',
+    message: `${number} reads as invoice ${recorded}, imported before under that number: write the number as it was imported (an issued invoice's number is not changed)`,
+  };
+}
+
 /** The id of the payment bringing an imported invoice's payments up to `appliedMinor`: the same on every run. */
 function importPaymentId(invoiceId: InvoiceId, appliedMinor: bigint): PaymentId {
   return `import-${invoiceId}-${appliedMinor}` as PaymentId;
@@ -192,13 +235,14 @@ export class ImportReceivables {
   async start(target: ImportTarget): Promise<ReceivablesImport> {
     const seller = await load(this.partners, target.tenantId, target.sellerId, 'partner');
     if (seller.status === 'archived') throw new InvalidStateError('partner.archived', `partner ${seller.id} is archived: no new invoice is recorded for it`, { partnerId: seller.id });
-    const names = new Map<string, PartnerId[]>();
+    const names: CustomerNames = { exact: new Map(), folded: new Map() };
     for (let cursor: Cursor | null | undefined; cursor !== null; ) {
       const page = await this.partnerQueries.list(target.tenantId, {}, pageAfter(cursor));
       for (const partner of page.items) {
         if (partner.id === seller.id) continue;
-        const key = partnerNameKey(partner.legalName);
-        names.set(key, [...(names.get(key) ?? []), partner.id]);
+        for (const [map, key] of [[names.exact, partnerNameKey(partner.legalName)], [names.folded, customerNameKey(partner.legalName)]] as const) {
+          map.set(key, [...(map.get(key) ?? []), partner.id]);
+        }
       }
       cursor = page.nextCursor;
     }
@@ -218,6 +262,15 @@ export class ImportReceivables {
   private deps(): ImportDeps {
     return { partners: this.partners, partnerships: this.partnerships, invoices: this.invoices, payments: this.payments, projection: this.projection, numbers: this.numbers, clock: this.clock, ids: this.ids, settings: this.settings };
   }
+}
+
+/**
+ * The tenant's partners by name: by {@link partnerNameKey}, as imports always found them, and by
+ * {@link customerNameKey}, for a name no partner has by the first.
+ */
+interface CustomerNames {
+  readonly exact: Map<string, PartnerId[]>;
+  readonly folded: Map<string, PartnerId[]>;
 }
 
 /**
@@ -241,7 +294,8 @@ function rowsInTurn(receivables: readonly Receivable[]): number[][] {
   };
   const firstWith = new Map<string, number>();
   receivables.forEach((receivable, index) => {
-    for (const key of [`customer\u0000${partnerNameKey(receivable.customerName)}`, `number\u0000${receivable.invoiceNumber}`]) {
+    // By the looser keys: rows whose names or numbers read the same meet each other in file order.
+    for (const key of [`customer\u0000${customerNameKey(receivable.customerName)}`, `number\u0000${numberKey(receivable.invoiceNumber)}`]) {
       const first = firstWith.get(key);
       if (first === undefined) firstWith.set(key, index);
       else parent[root(index)] = root(first);
@@ -308,11 +362,13 @@ export interface BatchOptions {
 export class ReceivablesImport {
   /** Partners read or created by this import, by id: a customer's rows do not read it again. */
   private readonly loaded = new Map<PartnerId, Partner>();
+  /** The imported numbers this import has met (found or recorded), by {@link numberKey}: the first of each key. */
+  private readonly numbers = new Map<string, string>();
 
   constructor(
     private readonly deps: ImportDeps,
     private readonly seller: Partner,
-    private readonly names: Map<string, PartnerId[]>,
+    private readonly names: CustomerNames,
     private readonly partnerships: Map<string, Partnership[]>,
   ) {}
 
@@ -325,8 +381,9 @@ export class ReceivablesImport {
    */
   async importBatch(receivables: readonly Receivable[], options: BatchOptions = {}): Promise<ImportResult[]> {
     const { tenantId } = this.seller;
-    const known = await this.deps.invoices.findImported(tenantId, receivables.map((item) => item.invoiceNumber));
+    const known = await this.deps.invoices.findImported(tenantId, [...new Set(receivables.flatMap((item) => numberVariants(item.invoiceNumber)))]);
     const existing: BatchInvoices = { byNumber: new Map(known.map((invoice) => [invoice.number as string, invoice])), paidSince: new Set() };
+    for (const invoice of known) this.met(invoice.number as string);
     const results: ImportResult[] = new Array(receivables.length);
     const groups = rowsInTurn(receivables);
     const superseded = supersededRows(receivables);
@@ -366,6 +423,10 @@ export class ReceivablesImport {
   /** @param superseded whether a later row of the file has the same number (see {@link supersededRows}) */
   private async importOne(receivable: Receivable, existing: BatchInvoices, superseded: boolean): Promise<ImportResult> {
     let found = await this.current(receivable.invoiceNumber, existing);
+    if (!found) {
+      const lookalike = this.numbers.get(numberKey(receivable.invoiceNumber));
+      if (lookalike !== undefined) return refused([lookalikeNumber(receivable.invoiceNumber, lookalike)]);
+    }
     const customer = this.customerOf(receivable);
     if ('problem' in customer) return refused([customer.problem]);
     const changes: string[] = [];
@@ -417,7 +478,10 @@ export class ReceivablesImport {
         continue;
       }
       this.loaded.set(row.customer.id, row.customer);
-      if (customerId === undefined) this.names.set(partnerNameKey(receivable.customerName), [row.customer.id]);
+      if (customerId === undefined) {
+        this.names.exact.set(partnerNameKey(receivable.customerName), [row.customer.id]);
+        this.names.folded.set(customerNameKey(receivable.customerName), [row.customer.id]);
+      }
       if (row.partnershipIsNew) {
         await this.deps.partnerships.save(row.partnership);
         const key = partnershipKey(row.customer.id, receivable);
@@ -426,6 +490,7 @@ export class ReceivablesImport {
       const recorded = await this.record(receivable, row.invoice);
       if (!(recorded instanceof Invoice)) return refused([recorded]);
       existing.byNumber.set(receivable.invoiceNumber, recorded);
+      this.met(recorded.number as string);
       const conflicts = this.conflicts(recorded, receivable, row.customer.id, superseded);
       if (conflicts.length > 0) return refused(conflicts);
       if ((await this.settle(recorded, row.customer, receivable)) !== undefined) existing.paidSince.add(receivable.invoiceNumber);
@@ -502,12 +567,23 @@ export class ReceivablesImport {
     return fresh;
   }
 
-  /** The customer the receivable names, by name; a name several partners share is refused rather than guessed. */
+  /** Remembers an imported number met, for the rows after it that read the same ({@link numberKey}). */
+  private met(number: string): void {
+    const key = numberKey(number);
+    if (!this.numbers.has(key)) this.numbers.set(key, number);
+  }
+
+  /**
+   * The customer the receivable names, by name; a name several partners share is refused rather than guessed. The
+   * partners of that name first (as imports always found them: partners an earlier import made of names differing in
+   * width are each found by their own), else those whose name reads the same ({@link customerNameKey}).
+   */
   private customerOf(receivable: Receivable): { readonly id: PartnerId | undefined } | { readonly problem: ImportProblem } {
     const name = receivable.customerName;
+    const { exact, folded } = this.names;
     // Since 7 December 2026 a CSV reader takes off the `'` a file puts before a formula-like cell; a partner an earlier
     // import created from such a cell holds the name with it.
-    const holders = this.names.get(partnerNameKey(name)) ?? (FORMULA_LIKE.test(name) ? this.names.get(partnerNameKey(`'${name}`)) : undefined) ?? [];
+    const holders = exact.get(partnerNameKey(name)) ?? (FORMULA_LIKE.test(name) ? exact.get(partnerNameKey(`'${name}`)) : undefined) ?? folded.get(customerNameKey(name)) ?? [];
     if (holders.length > 1) {
       return { problem: { field: 'customerName', code: 'import.customer_ambiguous', message: `${holders.length} partners are named ${name}: ${holders.join(', ')}` } };
     }

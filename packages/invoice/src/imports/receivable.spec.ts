@@ -107,6 +107,31 @@ describe('parseReceivable', () => {
     expect(issuesOf({ ...ROW, dueDate: '2024-02-01' })).toEqual([{ path: 'dueDate', code: 'import.due_before_invoice_date' }]);
   });
 
+  it('refuses an invisible format character in the invoice number or the customer name (audit `files`, F6)', () => {
+    // Before, `D1` and `D1\u200B`, `Acme` and `Acme\u200B` were two invoices and two partners that read the same everywhere.
+    for (const invisible of ['\u200B', '\u200E', '\u200F', '\u202A', '\u202E', '\u2060', '\u2064', '\uFEFF', '\u00AD']) {
+      const code = `U+${invisible.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+      expect([code, issuesOf({ ...ROW, invoiceNumber: `D${invisible}1`, customerName: `Ac${invisible}me` })]).toEqual([
+        code,
+        [
+          { path: 'invoiceNumber', code: 'text.invisible_character' },
+          { path: 'customerName', code: 'text.invisible_character' },
+        ],
+      ]);
+    }
+    // Around the text, a byte-order mark is trimmed as spaces are: `D1\uFEFF` is D1.
+    expect(parseReceivable({ ...ROW, invoiceNumber: '\uFEFFD1\uFEFF' }).invoiceNumber).toBe('D1');
+    expect(() => parseReceivable({ ...ROW, invoiceNumber: 'D1\u200B' })).toThrow(
+      expect.objectContaining({ issues: [expect.objectContaining({ message: 'holds an invisible character (U+200B at position 3): take it out, or it is another value that reads the same' })] }),
+    );
+    // The zero-width non-joiner and joiner write Persian and Indic names (and emoji) right: kept in a name, not in a number.
+    expect(parseReceivable({ ...ROW, customerName: 'می\u200Cخانه' }).customerName).toBe('می\u200Cخانه');
+    expect(parseReceivable({ ...ROW, customerName: 'क्\u200Dष' }).customerName).toBe('क्\u200Dष');
+    expect(issuesOf({ ...ROW, invoiceNumber: 'D\u200C1' })).toEqual([{ path: 'invoiceNumber', code: 'text.invisible_character' }]);
+    // Only those two: a note-like field keeps what it was given.
+    expect(parseReceivable({ ...ROW, purchaseOrder: 'PO\u200B1' }).purchaseOrder).toBe('PO\u200B1');
+  });
+
   it('refuses the largest amounts money cannot hold rather than wrapping them', () => {
     expect(issuesOf({ ...ROW, total: '99999999999999999999.00', applied: '0' })[0]?.path).toBe('total');
   });

@@ -106,10 +106,33 @@ function amount(value: string | undefined, currency: CurrencyCode, code: string)
   return parsed;
 }
 
+/** A format character (Unicode Cf: zero-width spaces and joiners, direction marks, word joiner, BOM, soft hyphen). */
+const INVISIBLE = /\p{Cf}/u;
+/**
+ * The same, less the zero-width non-joiner and joiner (U+200C, U+200D), which Persian and Indic names need to be
+ * written right; customers are matched without them (the name key drops every format character).
+ */
+const INVISIBLE_IN_NAMES = /(?![\u200C\u200D])\p{Cf}/u;
+
+/**
+ * Refuses an invisible format character in a text that names a record: `D1` and `D1\u200B`, `Acme` and `Acme\u200B`
+ * read the same on screen, in exports and PDFs, and would be two invoices or two customers.
+ * @throws ValidationError `text.invisible_character`
+ */
+function visibleText(value: string, invisible = INVISIBLE): string {
+  const found = invisible.exec(value);
+  if (found) {
+    const code = `U+${(found[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
+    throw ValidationError.of('', 'text.invisible_character', `holds an invisible character (${code} at position ${found.index + 1}): take it out, or it is another value that reads the same`);
+  }
+  return value;
+}
+
 /**
  * Checks one receivable: every field at once, each bad one named. Beyond each field's form: the amount applied is at
- * most the total, the status agrees with them (`Closed` exactly when the total was applied), and the due date is
- * known (given, or from the terms days, or from terms the text names) and not before the invoice date.
+ * most the total, the status agrees with them (`Closed` exactly when the total was applied), the due date is known
+ * (given, or from the terms days, or from terms the text names) and not before the invoice date, and the invoice
+ * number and customer name hold no invisible format character (`text.invisible_character`).
  * @param defaultCurrency the currency of rows without one (the import's setting)
  * @throws ValidationError listing every issue, each at its field's name
  */
@@ -119,9 +142,9 @@ export function parseReceivable(input: ReceivableInput, defaultCurrency?: string
     const invoiceNumber = attempt('invoiceNumber', () => {
       const value = requiredText(input.invoiceNumber, '', 100);
       if (/\p{Cc}/u.test(value)) throw ValidationError.of('', 'invoice.invalid_number', 'a number has no control characters');
-      return value;
+      return visibleText(value);
     });
-    const customerName = attempt('customerName', () => requiredText(input.customerName, '', 200));
+    const customerName = attempt('customerName', () => visibleText(requiredText(input.customerName, '', 200), INVISIBLE_IN_NAMES));
     const currency = attempt('currency', () => {
       const currencyText = optionalText(input.currency, '', 100) ?? defaultCurrency;
       if (currencyText === undefined) throw ValidationError.of('', 'text.required', 'the currency is required (or set a default currency)');

@@ -131,6 +131,11 @@ function firstInvalid(bytes: Buffer): number {
 
 function newlines(bytes: Buffer): number {
   let count = 0;
-  for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a, at + 1)) count += 1;
+  let at = bytes.indexOf(0x0a);
+  // A search per line break while they are far apart; packed closer than 16 bytes (a file of empty lines), a byte at a
+  // time, ten times faster than a search each: 64 MiB of line breaks took 2 s of the request that sent them.
+  for (; at >= 0 && (count < 4096 || at >= count * 16); at = bytes.indexOf(0x0a, at + 1)) count += 1;
+  if (at < 0) return count;
+  for (let index = at; index < bytes.length; index += 1) if (bytes[index] === 0x0a) count += 1;
   return count;
 }

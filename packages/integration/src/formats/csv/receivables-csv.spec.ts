@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import type { ReceivablesImport, Receivable } from '@invoicing/invoice';
 import { checkCsvEncoding } from './csv-decoder';
-import { ErrorReportWriter, detectDelimiter, importReceivablesCsv, readCsvRows, type RowReport } from './receivables-csv';
+import { ErrorReportWriter, checkCsvFile, detectDelimiter, importReceivablesCsv, readCsvRows, type RowReport } from './receivables-csv';
 import { CsvError, ambiguousAmount, columnKey, columnLayout, isoDate, parseMapping, plainDecimal } from './receivables-mapping';
 
 const HEADER = 'Invoice #,Customer Name,Invoice Date,Customer Terms,Bill Total,Amount Applied,Status,Currency';
@@ -399,6 +399,9 @@ describe('the file\'s encoding (audit `files`, F1 and F4)', () => {
       expect.objectContaining({ code: 'csv.not_utf8' }),
     );
     expect(() => checkCsvEncoding(Buffer.alloc(0))).not.toThrow();
+    // Its line counted across packed line breaks (empty lines) and sparse ones, as the reader counts it too.
+    const packed = Buffer.concat([Buffer.from(`${HEADER}\n${'\n'.repeat(100_000)}${`${'x'.repeat(40)}\n`.repeat(5_000)}`), Buffer.from('Café\n', 'latin1')]);
+    expect(() => checkCsvEncoding(packed)).toThrow(expect.objectContaining({ code: 'csv.not_utf8', details: expect.objectContaining({ line: 105_002 }) }));
   });
 
   it('reads a UTF-16 file with its byte-order mark (Excel\'s "Unicode text", tab separated) as the same file in UTF-8', async () => {
@@ -461,6 +464,152 @@ describe('NUL and other control characters (audit `files`, F4)', () => {
     expect(rows[0]?.problems[0]?.message).toBe('holds a NUL character (U+0000), which no text may: was the file saved as text?');
     expect(rows[4]?.invoiceNumber).toBeUndefined();
     expect(received.map((receivable) => receivable.invoiceNumber)).toEqual(['N6']);
+  });
+});
+
+describe('bounds of a file (audit `dos`, DOS-3)', () => {
+  /** Every item the reader gives for a file handed over whole, in one chunk, as the API hands a request's body. */
+  async function readWhole(text: string, as: 'buffer' | 'string' = 'buffer') {
+    const items: unknown[] = [];
+    for await (const item of readCsvRows(Readable.from([as === 'buffer' ? Buffer.from(text) : text]))) items.push(item);
+    return items;
+  }
+  /** A header line of the usual columns followed by unknown ones (`x0,x1,…`), `size` characters long at least. */
+  function wideHeader(size: number, base = HEADER): string {
+    const extra: string[] = [];
+    for (let length = base.length; length < size; length += `,x${extra.length}`.length) extra.push(`x${extra.length}`);
+    return [base, ...extra].join(',');
+  }
+
+  it('refuses a line longer than 1 MiB that starts and ends inside one chunk, the header or a row', async () => {
+    // Before, only the unfinished tail of a chunk was measured: a 4 MiB header sent over the API was read whole (538,185
+    // columns), echoed in the problem, and stored in the job past MongoDB's 16 MB.
+    const outcome = (reading: Promise<unknown[]>) =>
+      reading.then(
+        (items) => `read, ${items.length} items`,
+        (error: CsvError) => ({ code: error.code, details: error.details }),
+      );
+    for (const as of ['buffer', 'string'] as const) {
+      const header = await outcome(readWhole(`${wideHeader(2 << 20)}\n1,Acme,2024-01-02,Net 30,10.00,0,Pending,USD\n`, as));
+      expect([as, header]).toEqual([as, { code: 'csv.malformed', details: { line: 1, maxLineLength: 1 << 20 } }]);
+      const row = await outcome(readWhole(`${HEADER}\n1,Acme,2024-01-02,Net 30,10.00,0,Pending,USD\n2,${'y'.repeat(1 << 20)},2024-01-02,Net 30,10.00,0,Pending,USD\n`, as));
+      expect([as, row]).toEqual([as, { code: 'csv.malformed', details: { line: 3, maxLineLength: 1 << 20 } }]);
+    }
+    // The same file in 7-byte chunks is refused the same way.
+    await expect(run(`${wideHeader(2 << 20)}\n`)).rejects.toMatchObject({ code: 'csv.malformed', details: { line: 1 } });
+  });
+
+  it('gives the event loop back while it reads a file handed over in one piece, at least once per 64 KiB', async () => {
+    // Before, a file in one chunk was read to its end in promise callbacks alone: 4 MiB of empty lines (spreadsheet rows
+    // skipped one by one) held every other request of the process for seconds, and 64 MiB for minutes.
+    const file = Buffer.from(`${HEADER}\n${'\n'.repeat(2 << 20)}1,Acme,2024-01-02,Net 30,10.00,0,Pending,USD\n`);
+    let turns = 0;
+    let reading = true;
+    const turn = () => {
+      turns += 1;
+      if (reading) setImmediate(turn);
+    };
+    setImmediate(turn);
+    const items: unknown[] = [];
+    try {
+      for await (const item of readCsvRows(Readable.from([file]))) items.push(item);
+    } finally {
+      reading = false;
+    }
+    expect(items).toEqual([{ header: HEADER.split(','), delimiter: ',' }, { row: (2 << 20) + 2, values: ['1', 'Acme', '2024-01-02', 'Net 30', '10.00', '0', 'Pending', 'USD'] }]);
+    expect(turns).toBeGreaterThanOrEqual(32);
+  });
+
+  it('reads a line of exactly 1 MiB, line break aside, whole or in chunks', async () => {
+    const start = '1,';
+    const end = ',2024-01-02,Net 30,10.00,0,Pending,USD';
+    const line = `${start}${'y'.repeat((1 << 20) - start.length - end.length)}${end}`;
+    expect(line).toHaveLength(1 << 20);
+    const items = await readWhole(`${HEADER}\r\n${line}\r\n`);
+    expect(items).toHaveLength(2);
+    expect((items[1] as { values: string[] }).values[1]).toHaveLength((1 << 20) - start.length - end.length);
+    const { rows } = await run(`${HEADER}\r\n${line}\r\n`);
+    expect(rows.map((row) => [row.row, row.problems.map((problem) => problem.code)])).toEqual([[2, ['text.too_long']]]);
+  });
+
+  it('checks a whole file\'s lines at once, as the API does before it answers, measuring them as the reader does', () => {
+    const row = '1,Acme,2024-01-02,Net 30,10.00,0,Pending,USD';
+    const lineOf = (text: string) => {
+      try {
+        checkCsvFile(Buffer.isBuffer(text) ? text : Buffer.from(text));
+        return 'read';
+      } catch (error) {
+        return (error as CsvError).details['line'];
+      }
+    };
+    const rows = Array.from({ length: 80_000 }, () => row).join('\n');
+    expect(lineOf(`\uFEFF${HEADER}\n${rows}\n`)).toBe('read');
+    expect(lineOf(`${HEADER}\n${rows}\n${row}${'y'.repeat(1 << 20)}\n${row}\n`)).toBe(80_002);
+    expect(lineOf(`${HEADER}\n${rows}\n${row}${'y'.repeat(1 << 20)}`)).toBe(80_002);
+    // Exactly 1 MiB, its `\r\n` aside; 1 MiB of characters in more bytes (é is two); a lone `\r` as line break.
+    const full = 'y'.repeat(1 << 20);
+    expect(lineOf(`${HEADER}\r\n${rows}\r\n${full}\r\n${row}\r\n`)).toBe('read');
+    expect(lineOf(`${HEADER}\n${'é'.repeat(1 << 20)}\n${row}\n`)).toBe('read');
+    expect(lineOf(`${HEADER}\n${'é'.repeat((1 << 20) + 1)}\n${row}\n`)).toBe(2);
+    expect(lineOf(`${HEADER}\r${row}\r${full}y\r${row}\r`)).toBe(3);
+    expect(lineOf(`${HEADER}\r${row}\r${full}\r${row}\r`)).toBe('read');
+    // UTF-16 with its mark, as Excel's "Unicode text".
+    expect(lineOf(Buffer.from(`\uFEFF${HEADER}\r\n${row}\r\n${full}y\r\n`, 'utf16le') as unknown as string)).toBe(3);
+    expect(lineOf(Buffer.from(`\uFEFF${HEADER}\r\n${row}\r\n${full}\r\n`, 'utf16le') as unknown as string)).toBe('read');
+  });
+
+  it(`refuses a header of more than ${500} columns, and reads one of ${500}`, async () => {
+    const columns = (count: number) => [...HEADER.split(','), ...Array.from({ length: count - 8 }, (_, index) => `Extra ${index}`)].join(',');
+    const refused = await readWhole(`${columns(501)}\n`).then(
+      (items) => `read, ${items.length} items`,
+      (error: CsvError) => error,
+    );
+    expect(refused).toMatchObject({ code: 'csv.too_many_columns', details: { columns: 501, maxColumns: 500 } });
+    expect((refused as Error).message.length).toBeLessThan(300);
+    const [header] = (await readWhole(`${columns(500)}\n`)) as { header: string[] }[];
+    expect(header?.header).toHaveLength(500);
+  });
+
+  it('names at most 100 columns, each cut to 100 characters, when it refuses a header, and counts them all', () => {
+    const long = `Memo ${'m'.repeat(300)}`;
+    const header = ['Invoice #', 'Customer', long, ...Array.from({ length: 400 }, (_, index) => `Extra ${index}`)];
+    const refused = (() => {
+      try {
+        return columnLayout(header);
+      } catch (error) {
+        return error as CsvError;
+      }
+    })() as CsvError;
+    expect(refused.code).toBe('csv.missing_columns');
+    expect(refused.details).toMatchObject({ columns: 403, header: expect.any(Array) });
+    const echoed = refused.details['header'] as string[];
+    expect(echoed).toHaveLength(100);
+    expect(echoed.slice(0, 3)).toEqual(['Invoice #', 'Customer', `${long.slice(0, 99)}…`]);
+    expect(JSON.stringify(refused.details).length).toBeLessThan(5_000);
+    const duplicate = (() => {
+      try {
+        const named = `Invoice ${'#'.repeat(300)}`;
+        return columnLayout([named, 'Invoice Number', 'Customer', 'Date', 'Terms', 'Total', 'Status', 'Currency'], { columns: { [named]: 'invoiceNumber' } });
+      } catch (error) {
+        return error as CsvError;
+      }
+    })() as CsvError;
+    expect(duplicate.code).toBe('csv.duplicate_column');
+    expect(duplicate.message.length).toBeLessThan(300);
+    expect(duplicate.details['columns']).toEqual([`Invoice ${'#'.repeat(91)}…`, 'Invoice Number']);
+  });
+
+  it('keeps a row of more values than any header can have as its text, not as a million values', async () => {
+    // A 1 MiB line of commas is 1,048,577 values: kept as such for the error report, its refused row's document would
+    // near 16 MB (and its JSON page 3 MB per row).
+    const row = `1,Acme,2024-01-02,Net 30,10.00,0,Pending,USD${','.repeat(600_000)}`;
+    const { rows } = await run(`${HEADER}\n${row}\n2,Acme,2024-01-02,Net 30,10.00,0,Pending,USD\n`);
+    expect(rows.map((each) => [each.row, each.outcome, each.problems.map((problem) => problem.code), each.values.length])).toEqual([
+      [2, 'refused', ['csv.column_count'], 1],
+      [3, 'imported', [], 8],
+    ]);
+    expect(rows[0]?.values[0]).toBe(row);
+    expect(rows[0]?.problems[0]?.message).toBe('the row has 600008 values, the header 8 columns');
   });
 });
 

@@ -2,8 +2,9 @@ import { ValidationError } from '@invoicing/core';
 import { parseReceivable, type ImportOutcome, type ImportProblem, type ImportResult, type Receivable, type ReceivableField, type ReceivableInput, type ReceivablesImport } from '@invoicing/invoice';
 import { CsvError as ParserError, parse as parseRecord } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { CsvDecoder } from './csv-decoder';
-import { CsvError, ambiguousAmount, columnLayout, isoDate, plainDecimal, type ColumnLayout, type ReceivablesMapping } from './receivables-mapping';
+import { TextDecoder } from 'node:util';
+import { CsvDecoder, checkCsvEncoding } from './csv-decoder';
+import { CsvError, MAX_HEADER_COLUMNS, ambiguousAmount, columnLayout, isoDate, plainDecimal, shortened, type ColumnLayout, type ReceivablesMapping } from './receivables-mapping';
 import { fromSpreadsheetText, spreadsheetText, visibleControls } from './spreadsheet-text';
 
 /** A data row of the file: its number as a spreadsheet shows it (the header is row 1) and its values by column. */
@@ -58,6 +59,15 @@ export interface CsvImportOptions {
 /** The longest line or record read: a row is a few hundred bytes; anything this long is not a receivable. */
 const MAX_RECORD_BYTES = 1 << 20;
 
+/**
+ * The most of a chunk cut into lines at once: a file handed over whole (the API's request body, up to 64 MiB) is read
+ * in slices, so that a line past {@link MAX_RECORD_BYTES} is refused once that much of it is read, not after all of it.
+ */
+const SLICE = 1 << 16;
+
+/** The longest problem message kept of a row: a message may quote a value, and a value may be 1 MiB long. */
+const MAX_MESSAGE_LENGTH = 1_000;
+
 /** The delimiter a header line uses: the most frequent of `,`, `;` and tab outside quotes (`,` when none). */
 export function detectDelimiter(headerLine: string): ',' | ';' | '\t' {
   const unquoted = headerLine.replace(/"[^"]*"/g, '');
@@ -73,12 +83,15 @@ interface Line {
 }
 
 /**
- * The file's lines, streaming: UTF-8, or UTF-16 with its byte-order mark (a character split across chunks is joined),
- * without a byte-order mark. Lines end at `\n` or `\r\n`, or at `\r` in a file whose first line ends with a lone `\r`
- * (older Mac exports).
- * @throws CsvError `csv.malformed` for a line longer than {@link MAX_RECORD_BYTES}; `csv.not_utf8` ({@link CsvDecoder})
+ * The file's lines, streaming, a slice at a time: UTF-8, or UTF-16 with its byte-order mark (a character split across
+ * chunks is joined), without a byte-order mark. Lines end at `\n` or `\r\n`, or at `\r` in a file whose first line
+ * ends with a lone `\r` (older Mac exports). A chunk, however large, is cut in slices of {@link SLICE}: every line is
+ * measured wherever it ends, and the event loop is given back after each slice (a file handed over whole would
+ * otherwise be read to its end in promise callbacks, holding every other request).
+ * @throws CsvError `csv.malformed` for a line longer than {@link MAX_RECORD_BYTES} (its line break aside), once the lines
+ * before it are given; `csv.not_utf8` ({@link CsvDecoder})
  */
-async function* linesOf(source: AsyncIterable<Buffer | string>): AsyncGenerator<Line> {
+async function* linesOf(source: AsyncIterable<Buffer | string>): AsyncGenerator<readonly Line[]> {
   const decoder = new CsvDecoder();
   // The line under way, in pieces: joined once, when its line break comes (a line may come in thousands of chunks).
   let parts: string[] = [];
@@ -87,7 +100,12 @@ async function* linesOf(source: AsyncIterable<Buffer | string>): AsyncGenerator<
   // A chunk's last `\r` while the line break is not known yet: it may be the first half of `\r\n`.
   let carry = '';
   let started = false;
-  function* cut(chunk: string): Generator<Line> {
+  // The line under way, counted as a text editor does.
+  let line = 1;
+  let unbroken = 0;
+  /** The lines a chunk ends, and the line too long to read, if one is (the lines before it are given first). */
+  function cut(chunk: string): { lines: Line[]; failure?: CsvError } {
+    const lines: Line[] = [];
     let from = 0;
     for (;;) {
       if (lineBreak === undefined) {
@@ -97,35 +115,97 @@ async function* linesOf(source: AsyncIterable<Buffer | string>): AsyncGenerator<
       }
       const at = chunk.indexOf(lineBreak, from);
       if (at < 0) break;
-      const text = parts.join('') + chunk.slice(from, at);
+      const text = parts.length === 0 ? chunk.slice(from, at) : parts.join('') + chunk.slice(from, at);
       parts = [];
       size = 0;
       const crlf = lineBreak === '\n' && text.endsWith('\r');
-      yield { text: crlf ? text.slice(0, -1) : text, end: crlf ? '\r\n' : lineBreak };
+      const ended = crlf ? text.slice(0, -1) : text;
+      if (ended.length > MAX_RECORD_BYTES) return { lines, failure: lineTooLong(line) };
+      lines.push({ text: ended, end: crlf ? '\r\n' : lineBreak });
+      line += 1;
       from = at + 1;
     }
     if (from < chunk.length) {
       parts.push(chunk.slice(from));
       size += chunk.length - from;
     }
-    if (size > MAX_RECORD_BYTES) throw new CsvError('csv.malformed', `the file cannot be read as CSV: a line is longer than ${MAX_RECORD_BYTES} characters`);
+    // The line does not end in this chunk: refused once it is longer than any line can be, with its `\r` of a `\r\n`.
+    return size > MAX_RECORD_BYTES + 1 ? { lines, failure: lineTooLong(line) } : { lines };
   }
   for await (const piece of source) {
-    let chunk = carry + (typeof piece === 'string' ? piece : decoder.write(piece));
-    carry = '';
-    if (!started && chunk !== '') {
-      started = true;
-      chunk = chunk.replace(/^\uFEFF/, '');
+    for (let at = 0; at < piece.length; at += SLICE) {
+      const slice = piece.length <= SLICE ? piece : typeof piece === 'string' ? piece.slice(at, at + SLICE) : piece.subarray(at, at + SLICE);
+      let chunk = carry + (typeof slice === 'string' ? slice : decoder.write(slice));
+      carry = '';
+      if (!started && chunk !== '') {
+        started = true;
+        chunk = chunk.replace(/^\uFEFF/, '');
+      }
+      if (lineBreak === undefined && chunk.endsWith('\r')) {
+        carry = '\r';
+        chunk = chunk.slice(0, -1);
+      }
+      const { lines, failure } = cut(chunk);
+      if (lines.length > 0) yield lines;
+      if (failure) throw failure;
+      unbroken += slice.length;
+      if (unbroken >= SLICE) {
+        unbroken = 0;
+        await new Promise((resume) => setImmediate(resume));
+      }
     }
-    if (lineBreak === undefined && chunk.endsWith('\r')) {
-      carry = '\r';
-      chunk = chunk.slice(0, -1);
-    }
-    yield* cut(chunk);
   }
-  yield* cut(carry + decoder.end());
+  const { lines, failure } = cut(carry + decoder.end());
+  if (lines.length > 0) yield lines;
+  if (failure) throw failure;
   const last = parts.join('');
-  if (last !== '') yield { text: last, end: '' };
+  if (last.length > MAX_RECORD_BYTES) throw lineTooLong(line);
+  if (last !== '') yield [{ text: last, end: '' }];
+}
+
+function lineTooLong(line: number): CsvError {
+  return new CsvError('csv.malformed', `the file cannot be read as CSV: line ${line} is longer than ${MAX_RECORD_BYTES} characters, which no row is`, { line, maxLineLength: MAX_RECORD_BYTES });
+}
+
+/**
+ * Checks a whole file at once for what reading it would refuse only when it comes to it, after the rows before are
+ * imported: bytes that are not UTF-8 ({@link checkCsvEncoding}) and a line longer than 1 MiB ({@link readCsvRows}).
+ * What the API checks before it answers. Jumps from line to line a MiB at a time: a few milliseconds for 64 MiB.
+ * @throws CsvError `csv.not_utf8` | `csv.malformed`, with the `line`
+ */
+export function checkCsvFile(bytes: Uint8Array): void {
+  checkCsvEncoding(bytes);
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const utf16 = buffer[0] === 0xff && buffer[1] === 0xfe ? 'utf-16le' : buffer[0] === 0xfe && buffer[1] === 0xff ? 'utf-16be' : undefined;
+  // UTF-8 is read as bytes: a line of n bytes holds at most n characters, so only a longer one is decoded to measure.
+  const text: Buffer | string = utf16 ? new TextDecoder(utf16).decode(buffer) : buffer;
+  const code = (at: number) => (typeof text === 'string' ? text.charCodeAt(at) : text[at]);
+  const find = (char: '\r' | '\n', from: number) => (typeof text === 'string' ? text.indexOf(char, from) : text.indexOf(char.charCodeAt(0), from));
+  const cr = find('\r', 0);
+  const lf = find('\n', 0);
+  // As the reader decides it: a lone `\r` ending the first line makes `\r` the line break.
+  const lineBreak = cr >= 0 && (lf < 0 || cr < lf) && code(cr + 1) !== 0x0a ? '\r' : '\n';
+  const breakCode = lineBreak.charCodeAt(0);
+  const last = (from: number) => (typeof text === 'string' ? text.lastIndexOf(lineBreak, from) : text.lastIndexOf(breakCode, from));
+  const start = typeof text !== 'string' && text[0] === 0xef && text[1] === 0xbb && text[2] === 0xbf ? 3 : 0;
+  for (let from = start; from + MAX_RECORD_BYTES < text.length; ) {
+    const ends = last(from + MAX_RECORD_BYTES);
+    if (ends >= from) {
+      from = ends + 1;
+      continue;
+    }
+    const at = find(lineBreak, from);
+    const to = at < 0 ? text.length : at;
+    const end = lineBreak === '\n' && code(to - 1) === 0x0d ? to - 1 : to;
+    const length = typeof text === 'string' ? end - from : text.toString('utf8', from, end).length;
+    if (length > MAX_RECORD_BYTES) {
+      let line = 1;
+      for (let seen = find(lineBreak, 0); seen >= 0 && seen < from; seen = find(lineBreak, seen + 1)) line += 1;
+      throw lineTooLong(line);
+    }
+    if (at < 0) return;
+    from = at + 1;
+  }
 }
 
 /** The values of a record's text, or why it is not one well-formed CSV record. */
@@ -162,7 +242,8 @@ function rawValues(text: string, delimiter: string, columns: number): string[] {
  * itself. A value whose `'` keeps a spreadsheet from running it (`'=A1`, as an error report writes it) is read without
  * that quote.
  * @throws CsvError `csv.empty` for a file without a header; `csv.malformed` for a header that cannot be read, holds a
- * control character, or a line longer than 1 MiB; `csv.not_utf8` for bytes that are not UTF-8 (nor UTF-16 with its BOM)
+ * control character, or a line longer than 1 MiB; `csv.too_many_columns` for a header of more than
+ * {@link MAX_HEADER_COLUMNS} columns; `csv.not_utf8` for bytes that are not UTF-8 (nor UTF-16 with its BOM)
  */
 export async function* readCsvRows(
   source: AsyncIterable<Buffer | string>,
@@ -171,29 +252,48 @@ export async function* readCsvRows(
   const lines = linesOf(source);
   // Lines read ahead for a record that turned out broken: read again, one by one.
   const again: Line[] = [];
-  const next = async (): Promise<Line | undefined> => again.shift() ?? (await lines.next()).value;
+  // The lines of the slice read last: taken one by one without a promise each (a file may hold millions of lines).
+  let buffered: readonly Line[] = [];
+  let index = 0;
+  const nextSlice = async (): Promise<Line | undefined> => {
+    for (;;) {
+      const slice = await lines.next();
+      if (slice.done) return undefined;
+      buffered = slice.value;
+      index = 1;
+      if (buffered.length > 0) return buffered[0];
+    }
+  };
+  const next = (): Line | undefined | Promise<Line | undefined> => (again.length > 0 ? again.shift() : index < buffered.length ? buffered[index++] : nextSlice());
   const first = await next();
   if (first === undefined || first.text.trim() === '') throw new CsvError('csv.empty', 'the file is empty: a header line is expected first');
   again.unshift(first);
   const separator = delimiter ?? detectDelimiter(first.text);
   let header: readonly string[] | undefined;
   for (let row = 1; ; row += 1) {
-    const line = await next();
+    // As next(), without a promise for a line at hand: most lines of a long file are.
+    const line = again.length > 0 ? again.shift() : index < buffered.length ? buffered[index++] : await nextSlice();
     if (line === undefined) return;
     if (line.text === '') continue;
     // A line with an odd number of quotes leaves a quoted value open: the record goes on over the next lines.
     const group = [line];
     let open = quotes(line.text) % 2 === 1;
     for (let size = line.text.length; open && size <= MAX_RECORD_BYTES; ) {
-      const more = await next();
-      if (more === undefined) break;
-      group.push(more);
-      size += more.text.length;
-      if (quotes(more.text) % 2 === 1) open = false;
+      const following = await next();
+      if (following === undefined) break;
+      group.push(following);
+      size += following.text.length;
+      if (quotes(following.text) % 2 === 1) open = false;
     }
     const read = recordOf(group.map((each, index) => (index + 1 < group.length ? each.text + each.end : each.text)).join(''), separator);
     if (header === undefined) {
       if ('error' in read) throw new CsvError('csv.malformed', `the file cannot be read as CSV: its header line cannot be read (${read.error})`);
+      if (read.values.length > MAX_HEADER_COLUMNS) {
+        throw new CsvError('csv.too_many_columns', `the header has ${read.values.length} columns, more than the ${MAX_HEADER_COLUMNS} a file may have: is its first line the header?`, {
+          columns: read.values.length,
+          maxColumns: MAX_HEADER_COLUMNS,
+        });
+      }
       header = read.values.map((name) => fromSpreadsheetText(name).trim());
       // Kept with the import as the error report's columns: no column name a database (U+0000) or a reader trips on.
       const column = header.findIndex((name) => visibleControls(name) !== name);
@@ -201,7 +301,7 @@ export async function* readCsvRows(
         const name = header[column] as string;
         const control = [...name].find((char) => visibleControls(char) !== char) as string;
         const code = `U+${control.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-        throw new CsvError('csv.malformed', `the file cannot be read as CSV: its header holds a control character (${code}) in column ${column + 1}, "${visibleControls(name)}": is it a text file?`, {
+        throw new CsvError('csv.malformed', `the file cannot be read as CSV: its header holds a control character (${code}) in column ${column + 1}, "${shortened(visibleControls(name))}": is it a text file?`, {
           column: column + 1,
         });
       }
@@ -309,10 +409,10 @@ const SUPERSEDED_WITHIN_ROWS = 10_000;
  * checked and imported in batches, so memory holds one batch whatever the file's size. A bad row is reported (through
  * `onRow`) with its row number, column and reason, and never stops the others; a file whose header lacks a required
  * column is refused before any row is read, and one with bytes that are not UTF-8 when they come (the rows before them
- * are imported: `checkCsvEncoding` checks a whole file first). A row refused only for less applied than recorded is
+ * are imported: `checkCsvFile` checks a whole file first). A row refused only for less applied than recorded is
  * reported once a later row of its number supersedes it (then imported again as such) or none can (the end of the
  * file, or {@link SUPERSEDED_WITHIN_ROWS} rows on), the rows after it with it, in file order.
- * @throws CsvError `csv.empty` | `csv.missing_columns` | `csv.duplicate_column` | `csv.malformed` | `csv.not_utf8`
+ * @throws CsvError `csv.empty` | `csv.missing_columns` | `csv.duplicate_column` | `csv.malformed` | `csv.too_many_columns` | `csv.not_utf8`
  */
 export async function importReceivablesCsv(
   source: AsyncIterable<Buffer | string>,
@@ -323,6 +423,7 @@ export async function importReceivablesCsv(
   const batchSize = options.batchSize ?? 500;
   const report: ReceivablesImportReport = { rowsRead: 0, imported: 0, updated: 0, unchanged: 0, refused: 0, ignoredColumns: [], stopped: false };
   let header: readonly string[] = [];
+  let delimiter = ',';
   let layout: ColumnLayout | undefined;
   let columns = new Map<ReceivableField, string>();
   let batch: BatchRow[] = [];
@@ -337,7 +438,9 @@ export async function importReceivablesCsv(
     outcome: result?.outcome ?? 'refused',
     ...(result?.invoiceId === undefined ? {} : { invoiceId: result.invoiceId }),
     changes: result?.changes ?? [],
-    problems: result ? result.problems.map((problem) => ({ ...problem, ...columnOf(problem.field) })) : item.problems,
+    problems: (result ? result.problems.map((problem) => ({ ...problem, ...columnOf(problem.field) })) : item.problems).map((problem) =>
+      problem.message.length > MAX_MESSAGE_LENGTH ? { ...problem, message: shortened(problem.message, MAX_MESSAGE_LENGTH) } : problem,
+    ),
     values: item.row.values,
   });
   const release = async (all: boolean) => {
@@ -392,6 +495,7 @@ export async function importReceivablesCsv(
     for await (const item of readCsvRows(source, mapping.delimiter)) {
       if ('header' in item) {
         header = item.header;
+        delimiter = item.delimiter;
         layout = columnLayout(header, mapping);
         columns = columnsOf(header, layout);
         report.ignoredColumns = layout.ignored;
@@ -402,7 +506,9 @@ export async function importReceivablesCsv(
         const number = item.values.length === header.length ? item.values[(layout as ColumnLayout).fields.indexOf('invoiceNumber')]?.trim() : undefined;
         batch.push({ row: item, problems: [{ code: 'csv.malformed_row', message: item.error }], ...(number ? { invoiceNumber: number } : {}) });
       } else if (item.values.length !== header.length) {
-        batch.push({ row: item, problems: [{ code: 'csv.column_count', message: `the row has ${item.values.length} values, the header ${header.length} columns` }] });
+        // More values than any header has (a line of commas): kept as its text, not as up to a million values.
+        const row = item.values.length > MAX_HEADER_COLUMNS ? { row: item.row, values: [item.values.join(delimiter)] } : item;
+        batch.push({ row, problems: [{ code: 'csv.column_count', message: `the row has ${item.values.length} values, the header ${header.length} columns` }] });
       } else {
         const { input, misread } = receivableInput(item.values, layout as ColumnLayout, mapping);
         const invoiceNumber = input.invoiceNumber?.trim() || undefined;

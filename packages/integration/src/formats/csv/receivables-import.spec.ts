@@ -213,3 +213,37 @@ describe('a file in which invoice numbers come twice (audit of the CSV import, f
     expect(refusedOf(rows)).toEqual(Array.from({ length: 12 }, (_, index) => ({ row: index + 2, column: 'Amount Applied', code: 'import.applied_decreased' })));
   });
 });
+
+describe('numbers and customer names that read the same (audit `files`, F6)', () => {
+  it('records one invoice and one customer for a receivable written with an invisible character, another case or full-width letters', async () => {
+    // Before, `D1`, `d1`, `D1\u200B` and `Ｄ1` were four invoices of 100.00 to one customer, and `Acme`, `Acme\u200B` and
+    // `Ａｃｍｅ` three partners: the export and the PDF show `D1` twice, `Acme` twice.
+    const lookalikes = tenantId('tenant-ar-lookalikes');
+    const into = { tenantId: lookalikes, sellerId: (await bed.use(CreatePartner).execute({ tenantId: lookalikes, legalName: 'Lookalike Seller Ltd' })).id };
+    const file = [
+      'Invoice #,Customer Name,Invoice Date,Due Date,Bill Total,Amount Applied,Status,Currency',
+      'D1,Acme,2024-01-02,2024-02-01,100.00,0,Pending,USD',
+      'd1,Acme,2024-01-02,2024-02-01,100.00,0,Pending,USD',
+      'D1\u200B,Acme,2024-01-02,2024-02-01,100.00,0,Pending,USD',
+      'Ｄ1,Acme,2024-01-02,2024-02-01,100.00,0,Pending,USD',
+      'D2,Acme\u200B,2024-01-02,2024-02-01,50.00,0,Pending,USD',
+      'D3,Ａｃｍｅ,2024-01-02,2024-02-01,25.00,0,Pending,USD',
+    ].join('\n');
+    const { rows } = await importFile(Readable.from([file]), into);
+    expect(rows.map((row) => [row.row, row.outcome, ...row.problems.map((problem) => `${problem.column}:${problem.code}`)])).toEqual([
+      [2, 'imported'],
+      [3, 'refused', 'Invoice #:import.number_lookalike'],
+      [4, 'refused', 'Invoice #:text.invisible_character'],
+      [5, 'refused', 'Invoice #:import.number_lookalike'],
+      [6, 'refused', 'Customer Name:text.invisible_character'],
+      [7, 'imported'],
+    ]);
+    const customers = (await bed.adapters.partnerQueries.list(lookalikes, {}, { limit: 200 })).items.filter((partner) => partner.id !== into.sellerId);
+    expect(customers.map((partner) => partner.legalName)).toEqual(['Acme']);
+    const [balance] = await bed.use(GetPartnerBalance).execute({ tenantId: lookalikes, partnerId: customers[0]?.id as PartnerId });
+    expect(balance?.outstanding.toString()).toBe('125.00');
+    // Sent again, the file changes nothing: the same rows are refused, the others unchanged.
+    const again = await importFile(Readable.from([file]), into);
+    expect(again.report).toMatchObject({ imported: 0, unchanged: 2, refused: 4 });
+  });
+});

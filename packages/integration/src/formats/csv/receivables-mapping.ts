@@ -23,7 +23,7 @@ export interface ReceivablesMapping {
 }
 
 /** The stable codes of {@link CsvError}. */
-export type CsvErrorCode = 'csv.invalid_mapping' | 'csv.missing_columns' | 'csv.duplicate_column' | 'csv.malformed' | 'csv.not_utf8' | 'csv.empty';
+export type CsvErrorCode = 'csv.invalid_mapping' | 'csv.missing_columns' | 'csv.duplicate_column' | 'csv.malformed' | 'csv.too_many_columns' | 'csv.not_utf8' | 'csv.empty';
 
 /** A file or mapping that cannot be read at all (as opposed to a bad row, which is reported and skipped). */
 export class CsvError extends DomainError {
@@ -33,6 +33,26 @@ export class CsvError extends DomainError {
   constructor(code: CsvErrorCode, message: string, details: Record<string, unknown> = {}) {
     super(code, message, details);
   }
+}
+
+/**
+ * The most columns a header may have: an export has a few dozen. More is no export (the audit's file had 538,185), and
+ * each column is kept with the import and named in its report.
+ */
+export const MAX_HEADER_COLUMNS = 500;
+
+/** How many column names a refusal or an import's report gives, and how long each at most: the rest is counted. */
+const NAMES_ECHOED = 100;
+const NAME_ECHOED_LENGTH = 100;
+
+/** A text as a message or report gives it back: cut, with `…`, past `length` characters (a surrogate pair kept whole). */
+export function shortened(text: string, length = NAME_ECHOED_LENGTH): string {
+  return text.length <= length ? text : `${text.slice(0, length - 1).replace(/[\uD800-\uDBFF]$/, '')}…`;
+}
+
+/** The first column names of a list, each {@link shortened}: what a refusal or a report names of a header. */
+export function echoedNames(names: readonly string[]): string[] {
+  return names.slice(0, NAMES_ECHOED).map((name) => shortened(name));
 }
 
 const FIELDS: readonly ReceivableField[] = [
@@ -89,14 +109,18 @@ export function columnLayout(header: readonly string[], mapping: ReceivablesMapp
     const field = fields[index];
     if (field === undefined) return;
     const other = seen.get(field);
-    if (other !== undefined) throw new CsvError('csv.duplicate_column', `columns "${other}" and "${column}" both hold ${field}; name one in the mapping`, { field, columns: [other, column] });
+    if (other !== undefined) {
+      const columns = [shortened(other), shortened(column)];
+      throw new CsvError('csv.duplicate_column', `columns "${columns[0]}" and "${columns[1]}" both hold ${field}; name one in the mapping`, { field, columns });
+    }
     seen.set(field, column);
   });
   const missing = REQUIRED.filter((field) => !seen.has(field));
   if (!seen.has('currency') && mapping.currency === undefined) missing.push('currency');
   if (!seen.has('dueDate') && !seen.has('terms') && !seen.has('termsDays')) missing.push('dueDate');
   if (missing.length > 0) {
-    throw new CsvError('csv.missing_columns', `the file has no column for ${missing.join(', ')} (give one, or name it in the mapping)`, { missing, header: [...header] });
+    // The header's first names, and how many it has: what it holds instead, without echoing a file's worth of names.
+    throw new CsvError('csv.missing_columns', `the file has no column for ${missing.join(', ')} (give one, or name it in the mapping)`, { missing, header: echoedNames(header), columns: header.length });
   }
   return { fields, ignored: header.filter((_, index) => fields[index] === undefined) };
 }

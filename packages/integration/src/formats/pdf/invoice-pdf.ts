@@ -442,8 +442,11 @@ function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** The locale as Intl canonicalises it. @throws ValidationError `pdf.invalid_locale` for a tag Intl refuses (`en-00`) */
-function pdfLocale(tag: string): string {
+/**
+ * The locale a PDF is written in, as Intl canonicalises it (`de-de` is `de-DE`): two tags of one locale draw the same
+ * PDF. @throws ValidationError `pdf.invalid_locale` for a tag Intl refuses (`en-00`)
+ */
+export function pdfLocale(tag: string): string {
   try {
     const [canonical] = Intl.getCanonicalLocales(tag);
     if (canonical !== undefined) return canonical;

@@ -3,6 +3,8 @@ import { DomainError, type ErrorDetails } from '@invoicing/core';
 /** The stable codes of {@link FormatError}; callers match on these, never on the message. */
 export type FormatErrorCode =
   | 'format.too_large'
+  | 'format.too_many_elements'
+  | 'format.too_many_lines'
   | 'format.doctype_refused'
   | 'format.too_deep'
   | 'format.malformed'

@@ -5,7 +5,7 @@
  */
 export { FormatError } from './format-error';
 export type { FormatErrorCode } from './format-error';
-export { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, NS, base64Of, child, children, detectSyntax, expectSyntax, readXml, attrOf, textOf, trimXmlSpace, xpathOf } from './xml-reader';
+export { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_MAX_ELEMENTS, NS, base64Of, child, children, detectSyntax, expectSyntax, readXml, attrOf, textOf, trimXmlSpace, xpathOf } from './xml-reader';
 export type { XmlDocument, XmlElement, XmlLimits, XmlSyntax } from './xml-reader';
 export { nonEmpty, xmlPath } from './path';
 export type { XmlPath } from './path';

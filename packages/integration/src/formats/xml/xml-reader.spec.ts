@@ -206,6 +206,15 @@ describe('readXml', () => {
       expect(formatError(() => readXml(utf8(nested(3)), { maxDepth: 2 })).code).toBe('format.too_deep');
     });
 
+    it('refuses more elements than its limit while parsing, which can be changed (audit dos DOS-5)', () => {
+      // Each element costs the XSD check and the rules time and memory, whatever the file's size in bytes.
+      const notes = (count: number) => utf8(`${UBL_HEAD}${'<cbc:Note>n</cbc:Note>'.repeat(count)}</Invoice>`);
+      expect(() => readXml(notes(499_999))).not.toThrow();
+      expect(formatError(() => readXml(notes(500_000)))).toMatchObject({ code: 'format.too_many_elements', details: { limit: 500_000, line: 1 } });
+      expect(() => readXml(notes(2), { maxElements: 3 })).not.toThrow();
+      expect(formatError(() => readXml(notes(3), { maxElements: 3 })).code).toBe('format.too_many_elements');
+    });
+
     it('refuses 33 MiB before decoding anything', () => {
       const huge = new Uint8Array(33 * 1024 * 1024).fill(0xff); // not even UTF-8: the size decides first
       const began = performance.now();

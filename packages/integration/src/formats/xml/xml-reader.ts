@@ -47,6 +47,8 @@ export interface XmlLimits {
   readonly maxBytes?: number;
   /** Deepest accepted nesting, the root being 1; default {@link DEFAULT_MAX_DEPTH}. */
   readonly maxDepth?: number;
+  /** Most elements accepted, the root included; default {@link DEFAULT_MAX_ELEMENTS}. */
+  readonly maxElements?: number;
 }
 
 /** The syntaxes an e-invoice root can announce. */
@@ -56,6 +58,12 @@ export type XmlSyntax = 'ubl-invoice' | 'ubl-credit-note' | 'cii';
 export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
 /** 64 levels: the official examples reach 8; the cap also bounds saxes' O(depth²) namespace lookups. */
 export const DEFAULT_MAX_DEPTH = 64;
+/**
+ * 500,000 elements: 50 for each of 10,000 rich lines (the official examples have 15 to 30 per line). Every element
+ * costs the XSD check and the rules time and memory, whatever the file's size in bytes: a plain 954 KB file of 36,000
+ * elements held the API's event loop 5 s (audit dos DOS-5).
+ */
+export const DEFAULT_MAX_ELEMENTS = 500_000;
 
 /** Binary objects longer than this are cut before parsing (ADR 0014). */
 const CUT_THRESHOLD = 4096;
@@ -71,7 +79,7 @@ const NO_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze({});
  * declared), a depth limit, and large binary objects cut out so the parser and the XSD check skip them.
  *
  * @throws FormatError `format.too_large`, `format.not_utf8`, `format.invalid_base64`, `format.doctype_refused`,
- *   `format.too_deep` or `format.malformed`.
+ *   `format.too_deep`, `format.too_many_elements` or `format.malformed`.
  */
 export function readXml(bytes: Uint8Array, limits: XmlLimits = {}): XmlDocument {
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -82,7 +90,7 @@ export function readXml(bytes: Uint8Array, limits: XmlLimits = {}): XmlDocument 
     });
   }
   const { text, cuts } = cutBinaryObjects(decodeUtf8(bytes));
-  const root = parse(text, cuts, limits.maxDepth ?? DEFAULT_MAX_DEPTH);
+  const root = parse(text, cuts, limits.maxDepth ?? DEFAULT_MAX_DEPTH, limits.maxElements ?? DEFAULT_MAX_ELEMENTS);
   let encoded: Uint8Array | undefined;
   return {
     root,
@@ -521,9 +529,10 @@ function codePoints(text: string, from: number, to: number): number {
  */
 const KNOWN_NAMESPACES: ReadonlyMap<string, string> = new Map(Object.values(NS).map((uri) => [uri, uri]));
 
-function parse(text: string, cuts: ReadonlyMap<number, Cut>, maxDepth: number): XmlElement {
+function parse(text: string, cuts: ReadonlyMap<number, Cut>, maxDepth: number, maxElements: number): XmlElement {
   const parser = new SaxesParser({ xmlns: true, position: true });
   const stack: Building[] = [];
+  let elements = 0;
   const restored: [Building, Cut][] = [];
   let root: Building | undefined;
   // saxes hands every element of a namespace declaration the same URI string: comparing it with the few already seen
@@ -557,6 +566,9 @@ function parse(text: string, cuts: ReadonlyMap<number, Cut>, maxDepth: number): 
     const { line, column } = startTagPosition(text, parser, realColumn);
     if (depth >= maxDepth) {
       throw new FormatError('format.too_deep', `<${tag.name}> at line ${line} is nested deeper than ${maxDepth} levels`, { line, column, limit: maxDepth });
+    }
+    if (++elements > maxElements) {
+      throw new FormatError('format.too_many_elements', `<${tag.name}> at line ${line} is element ${elements}: a file has at most ${maxElements}`, { line, column, limit: maxElements });
     }
     const parent = stack[depth - 1];
     if (parent === undefined) checkDeclaredEncoding(parser.xmlDecl.encoding);
