@@ -16,7 +16,7 @@ export { RelayEvents } from './shared/relay-events.use-case';
 export { causeOf } from './shared/event-causes';
 export type { EventCause } from './shared/event-causes';
 
-export { Partner, externalIdTaken } from './partner/partner';
+export { MAX_CONTACTS_PER_PARTNER, Partner, externalIdTaken } from './partner/partner';
 export type {
   AddressPurpose,
   Contact,
@@ -29,8 +29,8 @@ export type {
   PartnerState,
   PartnerStatus,
 } from './partner/partner';
-export { MAX_CONTACT_RESULTS, compareMatches, contactSearchQuery, normalizeSearchText, phoneDigits, scoreContact } from './partner/contact-search';
-export type { ContactMatch, MatchKind } from './partner/contact-search';
+export { CONTACTS_PER_TURN, MAX_CONTACT_RESULTS, compareMatches, contactSearchQuery, normalizeSearchText, phoneDigits, rankContacts, scoreContact } from './partner/contact-search';
+export type { ContactMatch, MatchKind, SearchedPartner } from './partner/contact-search';
 export { PARTNER_QUERIES, PARTNER_REPOSITORY } from './partner/partner-repository.port';
 export type { PartnerFilter, PartnerQueries, PartnerRepository } from './partner/partner-repository.port';
 export * from './partner/partner.use-cases';

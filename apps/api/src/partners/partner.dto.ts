@@ -1,4 +1,5 @@
 import { Type } from 'class-transformer';
+import { MAX_CONTACTS_PER_PARTNER } from '@invoicing/invoice';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, MaxLength, Min, Max, ValidateNested } from 'class-validator';
 import { Optional } from '../http/validation';
 import { FORMATS, Format, SchemaRule, TextLength } from '../docs/request-strictness';
@@ -280,6 +281,8 @@ export class PartnerDetailsDto {
 
 /** A new partner with its contacts. */
 export class CreatePartnerDto extends PartnerDetailsDto {
+  /** At most 200 (400 `partner.too_many_contacts`). */
+  @Format({ type: 'array', maxItems: MAX_CONTACTS_PER_PARTNER })
   @Optional()
   @IsArray()
   @ValidateNested({ each: true })
@@ -288,6 +291,8 @@ export class CreatePartnerDto extends PartnerDetailsDto {
 }
 
 export class ReplaceContactsDto {
+  /** At most 200 (400 `partner.too_many_contacts`). */
+  @Format({ type: 'array', maxItems: MAX_CONTACTS_PER_PARTNER })
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => ReplacementContactDto)

@@ -5,19 +5,22 @@ import { toContactMatchResponse, toContactResponse, toPartnerResponse } from './
 
 // A German software house (the seller of the other examples) and its customer, a Hamburg engineering firm.
 
+/** A partner has at most 200 contacts (partner.ts, `MAX_CONTACTS_PER_PARTNER`). */
+const TOO_MANY_CONTACTS: ProblemCodes = { 400: ['partner.too_many_contacts'] };
+
 /** What each partners operation may answer, by status: from its use case (partner.use-cases.ts) and its guards. */
 export const PARTNER_PROBLEM_CODES = {
-  createPartner: answers(SIGNED_IN, WITH_BODY, VALIDATED, IDEMPOTENT, PARTNER_DETAILS, CONTACT_DETAILS),
+  createPartner: answers(SIGNED_IN, WITH_BODY, VALIDATED, IDEMPOTENT, PARTNER_DETAILS, CONTACT_DETAILS, TOO_MANY_CONTACTS),
   listPartners: answers(SIGNED_IN, PAGED),
   getPartner: answers(SIGNED_IN, { 404: ['partner.not_found'] }),
   updatePartner: answers(SIGNED_IN, WITH_BODY, VALIDATED, IF_MATCH, PARTNER_DETAILS, { 404: ['partner.not_found'], 409: ['partner.archived'] }),
   archivePartner: answers(SIGNED_IN, WITH_BODY, IF_MATCH, { 404: ['partner.not_found'], 409: ['partner.archived'] }),
   replaceContacts: answers(SIGNED_IN, WITH_BODY, VALIDATED, IF_MATCH, CONTACT_DETAILS, {
-    400: ['contact.duplicate_id'],
+    400: ['contact.duplicate_id', 'partner.too_many_contacts'],
     404: ['partner.not_found', 'contact.not_found'],
     409: ['partner.archived'],
   }),
-  addContact: answers(SIGNED_IN, WITH_BODY, VALIDATED, IDEMPOTENT, IF_MATCH, CONTACT_DETAILS, { 404: ['partner.not_found'], 409: ['partner.archived'] }),
+  addContact: answers(SIGNED_IN, WITH_BODY, VALIDATED, IDEMPOTENT, IF_MATCH, CONTACT_DETAILS, TOO_MANY_CONTACTS, { 404: ['partner.not_found'], 409: ['partner.archived'] }),
   changeContact: answers(SIGNED_IN, WITH_BODY, VALIDATED, IF_MATCH, CONTACT_DETAILS, { 404: ['partner.not_found', 'contact.not_found'], 409: ['partner.archived'] }),
   removeContact: answers(SIGNED_IN, WITH_BODY, IF_MATCH, { 404: ['partner.not_found', 'contact.not_found'], 409: ['partner.archived'] }),
   searchContacts: answers(SIGNED_IN, VALIDATED, { 400: ['contact_search.query_too_short', 'pagination.invalid_limit'] }),

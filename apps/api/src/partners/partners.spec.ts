@@ -120,6 +120,26 @@ describe('partners and contacts over HTTP', () => {
     expect((await t.call('GET', '/v1/contacts/search?q=marta&limit=5')).status).toBe(200);
   });
 
+  it('refuses a partner past 200 contacts with 400 partner.too_many_contacts: created, replaced or added to, and changes nothing (audit dos DOS-4)', async () => {
+    const contacts = (count: number) => Array.from({ length: count }, (_, index) => ({ name: `Capped ${index}`, email: `c${index}@capped.example` }));
+    const over = await t.call('POST', '/v1/partners', { body: { legalName: 'Too many contacts', contacts: contacts(201) } });
+    expect([over.status, over.body.code, over.body.errors]).toEqual([400, 'partner.too_many_contacts', [expect.objectContaining({ path: 'contacts', code: 'partner.too_many_contacts' })]]);
+    expect(over.headers.get('content-type')).toContain('application/problem+json');
+
+    const full = await t.call('POST', '/v1/partners', { body: { legalName: 'Full of contacts', contacts: contacts(200) } });
+    expect(full.status).toBe(201);
+    const added = await t.call('POST', `/v1/partners/${full.body.id}/contacts`, { body: { name: 'One too many' } });
+    expect([added.status, added.body.code]).toEqual([400, 'partner.too_many_contacts']);
+    const replaced = await t.call('PUT', `/v1/partners/${full.body.id}/contacts`, { body: { contacts: contacts(201) } });
+    expect([replaced.status, replaced.body.code]).toEqual([400, 'partner.too_many_contacts']);
+
+    const kept = await t.call('GET', `/v1/partners/${full.body.id}`);
+    expect([kept.body.version, kept.body.contacts.length]).toEqual([full.body.version, 200]);
+    // Removing one makes room for another.
+    expect((await t.call('DELETE', `/v1/partners/${full.body.id}/contacts/${full.body.contacts[0].id}`)).status).toBe(200);
+    expect((await t.call('POST', `/v1/partners/${full.body.id}/contacts`, { body: { name: 'Room again' } })).status).toBe(201);
+  });
+
   it('archives a partner', async () => {
     const partner = (await t.call('POST', '/v1/partners', { body: { legalName: 'Old Corp' } })).body;
     const archived = await t.call('POST', `/v1/partners/${partner.id}/archive`, { headers: { 'if-match': `"${partner.version}"` } });

@@ -1,5 +1,7 @@
 import { MONEY_MAX_MINOR, parseCalendarDate, parseYearMonth } from '@invoicing/core';
+import { CONTACTS_PER_TURN, MAX_CONTACTS_PER_PARTNER, contactSearchQuery } from '@invoicing/invoice';
 import { aDraft, aPartner, aPartnership, aTenant, issue } from '@invoicing/invoice/testing';
+import type { CommandStartedEvent, CommandSucceededEvent } from 'mongodb';
 import { createTestDatabase, type TestDatabase } from '../testing/mongo-test-database';
 
 // Inserting 9 225 documents and summing them on the stack's FerretDB (SQLite) takes a few seconds a step.
@@ -72,5 +74,78 @@ describe('MongoInvoiceQueries', () => {
       // Each bucket fits (9 223 and 1 invoices); their total does not.
       await expect(queries().aging(tenant, { asOf: date('2026-12-15') })).rejects.toEqual(refused('total', a.id));
     });
+  });
+});
+
+/*
+ * Contact search reads every partner of the tenant (ADR 0007). It used to read them whole, all at once, and score every
+ * contact in one go: 200,000 contacts held the event loop for 2–4 s, every tenant's requests waiting (audit dos DOS-4).
+ * What it sends and when it lets the loop turn is counted here, not timed.
+ */
+describe('MongoPartnerQueries.searchContacts (audit dos DOS-4)', () => {
+  const tenant = aTenant();
+  const partners = Array.from({ length: Math.ceil((3 * CONTACTS_PER_TURN) / MAX_CONTACTS_PER_PARTNER) }, (_, p) =>
+    aPartner(tenant, { legalName: `Many ${p}`, contacts: Array.from({ length: MAX_CONTACTS_PER_PARTNER }, (_, c) => ({ name: `Contact ${p}-${c} Martinez` })) }),
+  );
+  let database: TestDatabase | undefined;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('contact_search', { monitorCommands: true });
+    for (const partner of partners) await database.adapters.partners.save(partner);
+    await database.adapters.partners.save(aPartner(aTenant(), { contacts: [{ name: 'Other Martinez' }] }));
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  /** The reads of `partners` sent while `run` runs, each with the turns of the event loop seen when its reply came. */
+  async function readsDuring<T>(run: () => Promise<T>) {
+    const client = (database as TestDatabase).mongo.connection.getClient();
+    const sent: CommandStartedEvent[] = [];
+    const replies: { documents: number; turnsThen: number }[] = [];
+    let turns = 0;
+    let ticking = true;
+    const tick = (): void => {
+      turns += 1;
+      if (ticking) setImmediate(tick);
+    };
+    const started = (event: CommandStartedEvent) => {
+      if (event.commandName === 'find' || event.commandName === 'getMore') sent.push(event);
+    };
+    const succeeded = (event: CommandSucceededEvent) => {
+      const cursor = (event.reply as { cursor?: { firstBatch?: unknown[]; nextBatch?: unknown[] } }).cursor;
+      if (cursor) replies.push({ documents: (cursor.firstBatch ?? cursor.nextBatch ?? []).length, turnsThen: turns });
+    };
+    client.on('commandStarted', started);
+    client.on('commandSucceeded', succeeded);
+    setImmediate(tick);
+    try {
+      const result = await run();
+      return { result, sent, replies, turnsAtEnd: turns };
+    } finally {
+      ticking = false;
+      client.off('commandStarted', started);
+      client.off('commandSucceeded', succeeded);
+    }
+  }
+
+  it('reads the tenant\'s partners in batches, with only their id, format and state: never their outbox or derived fields', async () => {
+    const { result, sent, replies } = await readsDuring(() => (database as TestDatabase).adapters.partnerQueries.searchContacts(tenant, contactSearchQuery('martinez'), 50));
+
+    expect(result).toHaveLength(50);
+    const [find, ...more] = sent;
+    expect(find?.command).toMatchObject({ find: 'partners', filter: { tenantId: tenant }, projection: { _id: 1, _v: 1, id: 1, state: 1 }, batchSize: 50 });
+    expect(more.every((event) => event.commandName === 'getMore')).toBe(true);
+    expect(replies.reduce((sum, reply) => sum + reply.documents, 0)).toBe(partners.length);
+  });
+
+  it('scores the contacts of the last batch read in turns of the event loop, not in one go', async () => {
+    const { result, replies, turnsAtEnd } = await readsDuring(() => (database as TestDatabase).adapters.partnerQueries.searchContacts(tenant, contactSearchQuery('zz-nothing'), 50));
+
+    expect(result).toEqual([]);
+    const last = replies.filter((reply) => reply.documents > 0).at(-1);
+    const contactsAfter = (last?.documents ?? 0) * MAX_CONTACTS_PER_PARTNER;
+    expect(contactsAfter).toBeGreaterThanOrEqual(3 * CONTACTS_PER_TURN);
+    expect(turnsAtEnd - (last?.turnsThen ?? 0)).toBeGreaterThanOrEqual(Math.floor(contactsAfter / CONTACTS_PER_TURN) - 1);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { ValidationError, definedFields } from '@invoicing/core';
 import type { ContactId, PartnerId } from '../shared/ids';
-import { compareMatches, contactSearchQuery, normalizeSearchText, phoneDigits, scoreContact, type ContactMatch } from './contact-search';
+import { compareMatches, contactSearchQuery, normalizeSearchText, phoneDigits, rankContacts, scoreContact, type ContactMatch, type SearchedPartner } from './contact-search';
 import type { Contact } from './partner';
 
 const contact = (name: string, fields: Partial<Omit<Contact, 'id' | 'name'>> = {}, id = `c-${name}`): Contact => ({ id: id as ContactId, name, ...fields });
@@ -240,6 +240,138 @@ describe('compareMatches', () => {
         expect(compareMatches(winnerMatch, otherMatch)).toBeLessThan(0);
         expect([otherMatch, winnerMatch].sort(compareMatches)[0]).toBe(winnerMatch);
       }),
+    );
+  });
+});
+
+describe('rankContacts (audit dos DOS-4)', () => {
+  const partnerOf = (index: number, contacts: readonly Contact[]): SearchedPartner => ({ id: `p-${index}` as PartnerId, legalName: `Partner ${index % 7}`, contacts });
+  const names = ['Anna Smith', 'Smithers Jones', 'Bob Smyth', 'Smith', 'Ann Smit', 'Jo Martinez', 'Martina Smithson', 'smith', 'Zed Smiht'];
+  /** 40 partners of 60 contacts: exact, prefix, substring, typo and no matches, the same names at several partners. */
+  const partners = Array.from({ length: 40 }, (_, p) =>
+    partnerOf(
+      p,
+      Array.from({ length: 60 }, (_, c) => contact(`${names[(p * 60 + c) % names.length]}${c % 5 === 0 ? '' : ` ${c}`}`, c % 3 === 0 ? { email: `smith${c}@p${p}.example` } : {}, `c-${p}-${c}`)),
+    ),
+  );
+  /** What a search answers by definition: every match, sorted, the first `limit`. */
+  const everyMatch = (query: string, limit: number): ContactMatch[] =>
+    partners
+      .flatMap((partner) => partner.contacts.map((each) => ({ partner, each, found: scoreContact(query, each) })))
+      .filter(({ found }) => found !== undefined)
+      .map(({ partner, each, found }) => ({ partnerId: partner.id, partnerName: partner.legalName, contact: each, ...(found as NonNullable<typeof found>) }))
+      .sort(compareMatches)
+      .slice(0, limit);
+
+  it.each([
+    ['smith', 1],
+    ['smith', 7],
+    ['smith', 50],
+    ['smiht', 20],
+    ['martinez', 3],
+    ['zz-nothing', 50],
+    ['smith1', 10],
+  ])('answers %j (limit %i) as ranking every match would, keeping only the best', async (query, limit) => {
+    const expected = everyMatch(query, limit);
+
+    expect(await rankContacts(partners, query, limit)).toEqual(expected);
+    expect(await rankContacts(partners, query, limit, 7)).toEqual(expected);
+    // Partners read from a database come one by one.
+    expect(await rankContacts((async function* () { yield* partners; })(), query, limit)).toEqual(expected);
+  });
+
+  it('lets the event loop run between every contactsPerTurn contacts it scores', async () => {
+    let turns = 0;
+    let ticking = true;
+    const tick = (): void => {
+      turns += 1;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+
+    const total = partners.reduce((sum, partner) => sum + partner.contacts.length, 0);
+    await rankContacts(partners, 'smith', 10, 200);
+    ticking = false;
+
+    expect(total).toBe(2400);
+    expect(turns).toBeGreaterThanOrEqual(Math.floor(total / 200) - 1);
+  });
+
+  it('leaves typos out once the page is full of better matches only: a typo still fills a page that has room', async () => {
+    // The page fills with prefix matches first; the typo after them is skipped when it could not rank.
+    const many = [partnerOf(1, Array.from({ length: 50 }, (_, c) => contact(`Smithy ${c}`, {}, `a-${c}`))), partnerOf(2, [contact('Smitt', {}, 'b-1')])];
+
+    expect((await rankContacts(many, 'smith', 50)).map((match) => match.matchKind)).toEqual(Array.from({ length: 50 }, () => 'prefix'));
+    expect((await rankContacts(many, 'smith', 51)).at(-1)).toMatchObject({ matchKind: 'fuzzy', contact: { name: 'Smitt' } });
+  });
+
+  it('is the ranking the contract checks for an empty tenant', async () => {
+    expect(await rankContacts([], 'smith', 10)).toEqual([]);
+    expect(await rankContacts([partnerOf(0, [])], 'smith', 10)).toEqual([]);
+  });
+});
+
+describe('scoreContact against its earlier form (one pass, typos looked for in every word)', () => {
+  const BASE = { exact: 100, prefix: 80, substring: 60, fuzzy: 40 };
+  function earlierField(query: string, value: string): { kind: string; score: number } | undefined {
+    const candidates = [value, ...value.split(/[\s@._-]+/).filter(Boolean)];
+    let best: { kind: string; score: number } | undefined;
+    for (const [position, candidate] of candidates.entries()) {
+      const wholeBonus = position === 0 ? 5 : 0;
+      let found: { kind: string; score: number } | undefined;
+      if (candidate === query) found = { kind: position === 0 ? 'exact' : 'prefix', score: position === 0 ? BASE.exact : BASE.prefix + 9 };
+      else if (candidate.startsWith(query)) found = { kind: 'prefix', score: BASE.prefix + wholeBonus + Math.round((4 * query.length) / candidate.length) };
+      else if (candidate.includes(query)) found = { kind: 'substring', score: BASE.substring + wholeBonus + Math.round((4 * query.length) / candidate.length) };
+      else if (query.length >= 3) {
+        const edits = levenshtein(query, candidate.slice(0, query.length));
+        const allowed = Math.max(1, Math.floor(query.length / 4));
+        if (edits <= allowed) found = { kind: 'fuzzy', score: Math.max(1, BASE.fuzzy - 10 * edits + wholeBonus) };
+      }
+      if (found && (!best || found.score > best.score)) best = found;
+    }
+    return best;
+  }
+  function earlier(query: string, candidate: Contact) {
+    const fields: [string, string | undefined][] = [
+      ['name', normalizeSearchText(candidate.name)],
+      ['email', candidate.email === undefined ? undefined : normalizeSearchText(candidate.email)],
+      ['phone', candidate.phone === undefined ? undefined : phoneDigits(candidate.phone)],
+    ];
+    const queryDigits = /^[\d\s()+./-]+$/.test(query) ? phoneDigits(query) : '';
+    let best: { score: number; matchedOn: string; matchKind: string } | undefined;
+    for (const [field, value] of fields) {
+      if (!value) continue;
+      const typed = field === 'phone' ? queryDigits : query;
+      if (field === 'phone' && typed.length < 3) continue;
+      const match = earlierField(typed, value);
+      if (match && (!best || match.score > best.score)) best = { score: match.score, matchedOn: field, matchKind: match.kind };
+    }
+    return best;
+  }
+  function levenshtein(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let diagonal = row[0] as number;
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const above = row[j] as number;
+        row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+        diagonal = above;
+      }
+    }
+    return row[b.length] as number;
+  }
+
+  it('scores every contact as before', () => {
+    const text = fc.stringMatching(/^[smithéÉ ._@-]{0,14}$/);
+    fc.assert(
+      fc.property(text, text, fc.option(text, { nil: undefined }), fc.option(fc.stringMatching(/^\+?[0-9 ]{3,12}$/), { nil: undefined }), (typed, name, email, phone) => {
+        const query = normalizeSearchText(typed);
+        fc.pre(query.length >= 2);
+        const candidate = contact(name, definedFields({ email, phone }));
+        expect(scoreContact(query, candidate)).toEqual(earlier(query, candidate));
+      }),
+      { numRuns: 2000 },
     );
   });
 });

@@ -35,7 +35,8 @@ export interface PartnerQueries {
   list(tenantId: TenantId, filter: PartnerFilter, page: PageRequest): Promise<Page<PartnerState>>;
   /**
    * Contacts across the tenant's partners matching a normalised query (see `contactSearchQuery`),
-   * scored with `scoreContact` and ordered with `compareMatches`, at most `limit`.
+   * scored with `scoreContact` and ordered with `compareMatches`, at most `limit`: what `rankContacts` answers, which
+   * adapters rank with so that a search over many contacts lets other work run meanwhile.
    */
   searchContacts(tenantId: TenantId, normalizedQuery: string, limit: number): Promise<ContactMatch[]>;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { InvalidStateError, NotFoundError, tenantId } from '@invoicing/core';
 import type { ContactId, PartnerId } from '../shared/ids';
-import { Partner, type ContactInput, type PartnerDetails } from './partner';
+import { MAX_CONTACTS_PER_PARTNER, Partner, type ContactInput, type PartnerDetails } from './partner';
 import { issuesOf, thrown } from '../testing/assertions';
 import { attempt, tamperWith } from '../testing/tamper';
 
@@ -407,6 +407,66 @@ describe('Partner', () => {
       expect(error).toMatchObject({ code: 'partner.archived', details: { partnerId: 'p-1' } });
       expect(partner.toState()).toEqual(before);
       expect(partner.pendingEvents).toEqual([]);
+    });
+  });
+
+  describe('contacts per partner (audit dos DOS-4)', () => {
+    const many = (count: number): ContactInput[] => Array.from({ length: count }, (_, index) => ({ name: `Contact ${index}`, email: `c${index}@acme.example` }));
+    /** A partner stored with more contacts than the cap allows today (before there was one). */
+    function aboveTheCap(): Partner {
+      const state = create({ contacts: many(MAX_CONTACTS_PER_PARTNER) }).toState();
+      const extra = many(MAX_CONTACTS_PER_PARTNER + 5).slice(MAX_CONTACTS_PER_PARTNER).map((input, index) => ({ ...input, id: `x-${index}` as ContactId }));
+      const partner = Partner.restore({ ...state, version: 1, contacts: [...state.contacts, ...extra] });
+      return partner;
+    }
+
+    it('is 200', () => {
+      expect(MAX_CONTACTS_PER_PARTNER).toBe(200);
+    });
+
+    it('registers a partner with 200 contacts, and refuses 201 with partner.too_many_contacts at contacts', () => {
+      expect(create({ contacts: many(MAX_CONTACTS_PER_PARTNER) }).contacts).toHaveLength(MAX_CONTACTS_PER_PARTNER);
+
+      expect(issuesOf(() => create({ contacts: many(MAX_CONTACTS_PER_PARTNER + 1) }))).toEqual([{ path: 'contacts', code: 'partner.too_many_contacts' }]);
+      expect(thrown(() => create({ contacts: many(MAX_CONTACTS_PER_PARTNER + 1) }))).toMatchObject({ code: 'partner.too_many_contacts' });
+    });
+
+    it('refuses a replacement list of 201 contacts, and changes nothing', () => {
+      const partner = withContacts();
+      const before = partner.toState();
+
+      expect(issuesOf(() => partner.replaceContacts(many(MAX_CONTACTS_PER_PARTNER + 1), { newContactId: contactIds(), at: later }))).toEqual([
+        { path: '', code: 'partner.too_many_contacts' },
+      ]);
+      expect(partner.toState()).toEqual(before);
+      expect(partner.pendingEvents).toEqual([]);
+    });
+
+    it('refuses a 201st contact, and changes nothing', () => {
+      const partner = create({ contacts: many(MAX_CONTACTS_PER_PARTNER) });
+      partner.markSaved();
+      const before = partner.toState();
+
+      const error = thrown(() => partner.addContact({ name: 'One too many' }, { id: 'c-999' as ContactId, at: later }));
+
+      expect(error).toMatchObject({ code: 'partner.too_many_contacts', issues: [{ path: '', code: 'partner.too_many_contacts' }] });
+      expect(partner.toState()).toEqual(before);
+      expect(partner.pendingEvents).toEqual([]);
+    });
+
+    it('leaves a partner stored above it readable and changeable, removing contacts but adding none', () => {
+      const partner = aboveTheCap();
+      expect(partner.contacts).toHaveLength(MAX_CONTACTS_PER_PARTNER + 5);
+
+      partner.update({ legalName: 'Acme Renamed' }, later);
+      partner.updateContact('c-1' as ContactId, { role: 'purchasing' }, later);
+      partner.removeContact('x-0' as ContactId, later);
+      expect(partner.contacts).toHaveLength(MAX_CONTACTS_PER_PARTNER + 4);
+      expect(thrown(() => partner.addContact({ name: 'Another' }, { id: 'c-999' as ContactId, at: later }))).toMatchObject({ code: 'partner.too_many_contacts' });
+
+      // A replacement within the cap brings it back under it.
+      partner.replaceContacts(partner.contacts.slice(0, MAX_CONTACTS_PER_PARTNER), { newContactId: contactIds(), at: later });
+      expect(partner.contacts).toHaveLength(MAX_CONTACTS_PER_PARTNER);
     });
   });
 

@@ -93,6 +93,20 @@ export interface PartnerDetails {
   readonly defaultPaymentTerms?: PaymentTermsInput;
 }
 
+/**
+ * The most contacts a partner has. A contact search scores every contact of the tenant (ADR 0007): without a cap, one
+ * partner of 10,000 contacts made each search hold the API for seconds (audit dos DOS-4). A partner stored with more
+ * before the cap keeps them: it can change and lose contacts, but gains none until it is under the cap.
+ */
+export const MAX_CONTACTS_PER_PARTNER = 200;
+
+/** @throws ValidationError `partner.too_many_contacts` when a partner would hold more than the cap */
+function requireContactRoom(count: number): void {
+  if (count > MAX_CONTACTS_PER_PARTNER) {
+    throw ValidationError.of('', 'partner.too_many_contacts', `a partner has at most ${MAX_CONTACTS_PER_PARTNER} contacts`);
+  }
+}
+
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE = /^\+?[0-9 ().-]{4,30}$/;
 const EAS_SCHEME = /^[0-9]{4}$/;
@@ -307,19 +321,24 @@ export class Partner extends AggregateRoot<PartnerId> {
 
   /**
    * Replaces all contacts at once; a contact given with the id of an existing one keeps that id.
-   * @throws InvalidStateError `partner.archived`; ValidationError
+   * @throws InvalidStateError `partner.archived`; ValidationError (`partner.too_many_contacts` for a list longer than {@link MAX_CONTACTS_PER_PARTNER})
    */
   replaceContacts(inputs: readonly ContactInput[], context: { newContactId: () => ContactId; at: Date }): void {
     this.requireActive();
+    requireContactRoom(requiredList(inputs, '').length);
     collectIssues((attempt) => requiredList(inputs, '').forEach((input, index) => attempt(String(index), () => requiredObject(input, ''))));
     for (const input of inputs) if (input.id !== undefined) this.contact(input.id);
     this.state = { ...this.state, contacts: contacts(inputs, context.newContactId), updatedAt: context.at };
     this.raise('partner.contacts_replaced', { partnerId: this.id, contactIds: this.state.contacts.map((item) => item.id) }, context.at);
   }
 
-  /** Adds one contact and returns it. @throws InvalidStateError `partner.archived`; ValidationError */
+  /**
+   * Adds one contact and returns it.
+   * @throws InvalidStateError `partner.archived`; ValidationError (`partner.too_many_contacts` past {@link MAX_CONTACTS_PER_PARTNER})
+   */
   addContact(input: ContactInput, context: { id: ContactId; at: Date }): Contact {
     this.requireActive();
+    requireContactRoom(this.state.contacts.length + 1);
     const added = contact(input, context.id);
     requireUniqueEmail(added, this.state.contacts);
     this.state = { ...this.state, contacts: [...this.state.contacts, added], updatedAt: context.at };
@@ -358,6 +377,8 @@ export class Partner extends AggregateRoot<PartnerId> {
 }
 
 function contacts(inputs: readonly ContactInput[], newContactId: () => ContactId): Contact[] {
+  // Counted before any is parsed: a list past the cap is refused whole, at no more cost than its length.
+  requireContactRoom(requiredList(inputs, '').length);
   return collectIssues((attempt) => {
     const parsed = requiredList(inputs, '').map((input, index) => attempt(String(index), () => contact(requiredObject(input, ''), input.id ?? newContactId())));
     const emails = parsed.map((item) => item?.email).filter((email): email is string => email !== undefined);

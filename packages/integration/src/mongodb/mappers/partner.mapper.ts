@@ -1,5 +1,6 @@
-import type { Contact, PartnerAddress, PartnerId, PartnerIdentifiers, PartnerState, PostalAddress } from '@invoicing/invoice';
+import type { Contact, PartnerAddress, PartnerId, PartnerIdentifiers, PartnerState, PostalAddress, SearchedPartner } from '@invoicing/invoice';
 import { envelopeOf, identityOf, type AggregateDocument, type AggregateMapper } from './aggregate-document';
+import { storedFormatOf } from './stored-format';
 import { decodeState, encodeState } from './stored-state';
 import { paymentTermsToDomain, paymentTermsToPersistence } from './partnership.mapper';
 import { compact, dateToDomain, optional, type AllFieldsOf } from './value.mapper';
@@ -110,3 +111,25 @@ export const partnerMapper: AggregateMapper<PartnerState, PartnerDocument> = {
     } satisfies AllFieldsOf<PartnerState>);
   },
 };
+
+/** The fields of a partner's document that contact search reads: its name and contacts are in its state. */
+export const SEARCHED_PARTNER_FIELDS = { _id: 1, _v: 1, id: 1, state: 1 } as const;
+
+/**
+ * What contact search reads of a partner's document ({@link SEARCHED_PARTNER_FIELDS}): its id, legal name and contacts.
+ * Names and contacts are plain texts in the stored state, so `JSON.parse` reads them as `decodeState` would, without
+ * its walk over the rest of the state (dates, amounts) nor the mapping of fields the search never looks at. The
+ * contacts are those stored, not copied field by field (that took more time than scoring them): a search maps the few
+ * it answers with {@link searchedContactOf}.
+ * @throws UnsupportedStoredFormatError
+ */
+export function searchedPartnerOf(document: Pick<PartnerDocument, '_id' | '_v' | 'id' | 'state'>): SearchedPartner {
+  storedFormatOf(document, `partners ${document._id}`);
+  const state = (typeof document.state === 'string' ? JSON.parse(document.state) : document.state) as Pick<StoredFields, 'legalName' | 'contacts'>;
+  return { id: document.id as PartnerId, legalName: state.legalName, contacts: state.contacts };
+}
+
+/** A contact of {@link searchedPartnerOf} as `toDomain` reads it. */
+export function searchedContactOf(stored: Contact): Contact {
+  return contactFields(stored);
+}

@@ -181,6 +181,27 @@ export function describeInvoiceQueriesContract(adapters: () => InvoiceAdapters):
       expect(five.find((row) => row.partnerId === data.b2.id)?.total.toString()).toBe('960.00');
     });
 
+    // Audit dates F4: a window reaching before 0100-01 was refused (`date.out_of_range`) instead of starting there.
+    it('starts the window of totals per partner at 0100-01-01 at the earliest, for an as-of date near it', async () => {
+      const tenant = aTenant();
+      const seller = aPartner(tenant, { legalName: 'Seller' });
+      const buyer = aPartner(tenant, { legalName: 'Buyer' });
+      const partnership = aPartnership(tenant, seller, buyer, { validFrom: '0100-01-01' });
+      for (const partner of [seller, buyer]) await all.partners.save(partner);
+      await all.partnerships.save(partnership);
+      await all.invoices.save(issue(aDraft(tenant, partnership), seller, buyer, 1, '0100-01-01'));
+      await all.invoices.save(issue(aDraft(tenant, partnership, { quantity: '2' }), seller, buyer, 2, '0102-11-30'));
+
+      const totals = async (months: number, asOf: string) =>
+        (await all.queries.totalsPerPartner(tenant, { months, asOf: date(asOf) })).map((row) => [row.invoiceCount, row.total.toString()]);
+      expect(await totals(36, '0100-01-01')).toEqual([[1, '120.00']]);
+      expect(await totals(36, '0102-11-30')).toEqual([[2, '360.00']]);
+      // From 0102-12 on, the 36 months fit: as of 0103-01-01 they start in 0100-02, as for any date.
+      expect(await totals(36, '0102-12-31')).toEqual([[2, '360.00']]);
+      expect(await totals(36, '0103-01-01')).toEqual([[1, '240.00']]);
+      expect(await totals(2, '0100-01-31')).toEqual([[1, '120.00']]);
+    });
+
     it("gives each of a partner's contacts the last invoice date it was named on", async () => {
       const rows = await all.queries.contactsLastSeen(data.tenant, data.b1.id);
       expect(rows?.map((row) => [row.contact.name, row.lastInvoiceDate, row.lastInvoiceId && number(row.lastInvoiceId)])).toEqual([

@@ -1,11 +1,15 @@
 import { jestGlobals } from './jest-globals';
 import { Partner, type PartnerState } from '../../partner/partner';
-import { contactSearchQuery } from '../../partner/contact-search';
+import { CONTACTS_PER_TURN, compareMatches, contactSearchQuery, scoreContact, type ContactMatch } from '../../partner/contact-search';
+import { MAX_CONTACTS_PER_PARTNER } from '../../partner/partner';
 import { aPartner, aTenant } from '../builders';
 import type { InvoiceAdapters } from '../in-memory/in-memory-adapters';
 import { describeAggregateRepository } from './aggregate-repository.contract';
 
 const AT = new Date('2026-02-01T10:00:00Z');
+
+// Contracts are compiled with the package, which targets Node without its typings.
+declare function setImmediate(callback: () => void): unknown;
 
 /** Contract of `PartnerRepository` and `PartnerQueries`. */
 export function describePartnerContracts(adapters: () => InvoiceAdapters): void {
@@ -111,6 +115,66 @@ export function describePartnerContracts(adapters: () => InvoiceAdapters): void 
       ]);
       expect(matches[0]?.score).toBe(100);
       expect(await all.partnerQueries.searchContacts(tenant, contactSearchQuery('smith'), 1)).toHaveLength(1);
+    });
+
+    describe('contact search over many contacts (audit dos DOS-4)', () => {
+      const tenant = aTenant();
+      // More contacts than one turn of the event loop scores: partners at the cap, with the same names at several.
+      const partners = Array.from({ length: Math.ceil((3 * CONTACTS_PER_TURN) / MAX_CONTACTS_PER_PARTNER) }, (_, p) =>
+        aPartner(tenant, {
+          legalName: `Many ${p % 4}`,
+          contacts: Array.from({ length: MAX_CONTACTS_PER_PARTNER }, (_, c) => ({
+            name: [`Ana Martinez ${c}`, `Martin ${p}`, `Marta Smith`, `Bob Martinz`, `Zoe ${c}`][c % 5] as string,
+            ...(c % 3 === 0 ? { email: `c${c}@p${p}.example` } : {}),
+          })),
+        }),
+      );
+      const total = partners.length * MAX_CONTACTS_PER_PARTNER;
+      /** What a search answers by definition: every match of the tenant, sorted, the first `limit`. */
+      const expected = (query: string, limit: number): ContactMatch[] =>
+        partners
+          .flatMap((partner) =>
+            partner.contacts.flatMap((contact) => {
+              const found = scoreContact(query, contact);
+              return found ? [{ partnerId: partner.id, partnerName: partner.legalName, contact, ...found }] : [];
+            }),
+          )
+          .sort(compareMatches)
+          .slice(0, limit);
+
+      beforeAll(async () => {
+        for (const partner of partners) await all.partners.save(partner);
+      });
+
+      it.each([
+        ['martinez', 50],
+        ['martinez', 3],
+        ['marta smith', 7],
+        ['martines', 50],
+        ['zz-nothing', 50],
+      ])('answers %j (limit %i) as ranking every contact would', async (query, limit) => {
+        const found = await all.partnerQueries.searchContacts(tenant, contactSearchQuery(query), limit);
+
+        expect(found).toEqual(expected(contactSearchQuery(query), limit));
+      });
+
+      it('lets the event loop run while it scores: a turn every CONTACTS_PER_TURN contacts at least', async () => {
+        let turns = 0;
+        let ticking = true;
+        const tick = (): void => {
+          turns += 1;
+          if (ticking) setImmediate(tick);
+        };
+        setImmediate(tick);
+
+        const found = await all.partnerQueries.searchContacts(tenant, contactSearchQuery('zz-nothing'), 50);
+        ticking = false;
+
+        expect(found).toEqual([]);
+        expect(total).toBeGreaterThanOrEqual(3 * CONTACTS_PER_TURN);
+        // (A database adapter also lets it turn while it waits for replies: its own spec counts the turns after the last one.)
+        expect(turns).toBeGreaterThanOrEqual(Math.floor(total / CONTACTS_PER_TURN) - 1);
+      });
     });
 
     it('finds a contact by phone digits and by email', async () => {

@@ -1,7 +1,7 @@
 import { Money, addYearMonths, pageOf, yearMonthOf, type CalendarDate, type CurrencyCode, type Page, type PageRequest, type TenantId, type YearMonth } from '@invoicing/core';
 import { Invoice, type InvoiceState } from '../../invoice/invoice';
 import { RECEIVABLE_STATUSES } from '../../invoice/invoice-lifecycle';
-import { compareMatches, scoreContact, type ContactMatch } from '../../partner/contact-search';
+import { rankContacts, type ContactMatch } from '../../partner/contact-search';
 import type { PartnerState } from '../../partner/partner';
 import type { PartnerFilter, PartnerQueries } from '../../partner/partner-repository.port';
 import type { PaymentState } from '../../payment/payment';
@@ -111,7 +111,9 @@ export class InMemoryInvoiceQueries implements InvoiceQueries {
   }
 
   async totalsPerPartner(tenantId: TenantId, request: { readonly months: number; readonly asOf: CalendarDate }): Promise<PartnerTotals[]> {
-    const from = `${addYearMonths(yearMonthOf(request.asOf), -(request.months - 1))}-01`;
+    // The window starts in 0100-01 at the earliest, the first month a date can have (audit dates F4).
+    const [year, month] = request.asOf.split('-').map(Number) as [number, number];
+    const from = `${addYearMonths(yearMonthOf(request.asOf), -Math.min(request.months - 1, (year - 100) * 12 + month - 1))}-01`;
     const invoices = this.summaries(tenantId).filter(
       (summary) =>
         summary.kind === 'invoice' &&
@@ -175,14 +177,6 @@ export class InMemoryPartnerQueries implements PartnerQueries {
   }
 
   async searchContacts(tenantId: TenantId, normalizedQuery: string, limit: number): Promise<ContactMatch[]> {
-    const matches: ContactMatch[] = [];
-    for (const partner of this.partners.all(tenantId)) {
-      for (const contact of partner.contacts) {
-        const score = scoreContact(normalizedQuery, contact);
-        if (score) matches.push({ partnerId: partner.id, partnerName: partner.legalName, contact, ...score });
-      }
-    }
-    return matches.sort(compareMatches).slice(0, limit);
+    return rankContacts(this.partners.all(tenantId), normalizedQuery, limit);
   }
 }
-
