@@ -35,11 +35,11 @@ export class BillingRunsController {
    * Start a billing run
    *
    * Starts billing every partnership with a plan (or those of `partnershipIds`) for each date due by `asOf` (today
-   * when left out; only a dry run may look ahead) and answers 202 at once with the run, `running`, and its `Location`;
-   * the run goes on in the background, and `GET` on it shows its progress, then its counts and failures. A dry run
-   * writes nothing but its record, with a preview of each bill. Runs never bill a partnership's date twice, whether
-   * repeated or at the same time. With an `Idempotency-Key`, the run's id derives from the key and the request: a
-   * retry answers the same run, and never starts a second one.
+   * when left out; only a dry run may look ahead, a year at most) and answers 202 at once with the run, `running`,
+   * and its `Location`; the run goes on in the background, and `GET` on it shows its progress, then its counts and
+   * failures. A dry run writes nothing but its record, with a preview of each bill. Runs never bill a partnership's
+   * date twice, whether repeated or at the same time. With an `Idempotency-Key`, the run's id derives from the key and
+   * the request: a retry answers the same run, and never starts a second one.
    */
   @Post()
   @HttpCode(202)

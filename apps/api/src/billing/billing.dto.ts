@@ -582,7 +582,7 @@ export class AddOneOffChargeDto {
 export class StartBillingRunDto {
   /**
    * Bills every date due up to this day (`YYYY-MM-DD`); today when left out. A real run cannot look ahead
-   * (`billing_run.as_of_in_future`); a dry run may.
+   * (`billing_run.as_of_in_future`); a dry run may, a year at most (`billing_run.as_of_too_far`).
    * @example "2026-11-01"
    */
   @Format(FORMATS.date)
@@ -613,8 +613,9 @@ export class StartBillingRunDto {
 /** The day an upcoming invoice looks up to. */
 export class UpcomingInvoiceQueryDto {
   /**
-   * The last day to look at (`YYYY-MM-DD`); a year from today when left out. The preview is the bill a run today (or
-   * as of this day, when earlier) would record first, else the partnership's next bill due by this day.
+   * The last day to look at (`YYYY-MM-DD`, up to 9999-12-31); a year from today when left out. The preview is the bill
+   * a run today (or as of this day, when earlier) would record first, else the partnership's next bill due by this day:
+   * however far this day is, only that bill is worked out.
    * @example "2026-12-01"
    */
   @Format(FORMATS.date)

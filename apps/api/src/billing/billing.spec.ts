@@ -254,6 +254,18 @@ describe('billing over HTTP', () => {
       expect([unknown.status, unknown.body.code]).toEqual([404, 'partnership.not_found']);
     });
 
+    it("refuses terms whose first period would end after 9999-12-31, which no run could bill (plan.period_out_of_range at effectiveFrom), and takes the calendar's first day (audit dates F3)", async () => {
+      const id = await partnership();
+      // Before: a plan from 9999-12-01 was taken, then failed every run; one from 0100-01-01 was refused at no field.
+      for (const effectiveFrom of ['9999-12-01', '9999-12-31']) {
+        const refused = await t.call('PUT', `/v1/partnerships/${id}/billing-plan`, { body: plan(effectiveFrom) });
+        expect([effectiveFrom, refused.status, refused.body.code, issuesOf(refused.body)]).toEqual([effectiveFrom, 400, 'plan.period_out_of_range', ['effectiveFrom:plan.period_out_of_range']]);
+      }
+      expect((await t.call('GET', `/v1/partnerships/${id}/billing-plan`)).status).toBe(404);
+      const first = await t.call('PUT', `/v1/partnerships/${id}/billing-plan`, { body: plan('0100-01-01') });
+      expect([first.status, first.body.versions?.[0]?.effectiveFrom]).toEqual([200, '0100-01-01']);
+    });
+
     it('lets only partnerships:write change a plan (admin), and every role read it', async () => {
       for (const as of ['acme-accountant', 'acme-viewer', 'acme-integrator'] as const) {
         const refused = await t.call('PUT', `/v1/partnerships/${billed}/billing-plan`, { as, body: plan(monthStart(-1)) });
@@ -296,6 +308,21 @@ describe('billing over HTTP', () => {
       expect(again.body.results).toEqual([{ eventId: 'u-1', status: 'duplicate' }]);
       const reused = await t.call('POST', '/v1/usage-events', { body: { events: [event('u-1', billed, { timestamp: `${monthStart(-1)}T11:00:00Z` })] } });
       expect(reused.body.results[0]).toMatchObject({ status: 'rejected', error: { code: 'usage.event_id_taken' } });
+    });
+
+    it("rejects an event before the calendar's first instant as usage.invalid_timestamp at timestamp, and stores one at it (audit dates F5)", async () => {
+      const sent = await t.call('POST', '/v1/usage-events', {
+        as: 'acme-integrator',
+        body: { events: [event('f5-before', billed, { timestamp: '0100-01-01T00:00:00+14:00' }), event('f5-first', billed, { timestamp: '0100-01-01T00:00:00Z' })] },
+      });
+      // Before, both were rejected as date.out_of_range at no field.
+      expect([sent.status, sent.body.results]).toEqual([
+        200,
+        [
+          { eventId: 'f5-before', status: 'rejected', error: { code: 'usage.invalid_timestamp', message: expect.any(String), issues: [{ path: 'timestamp', code: 'usage.invalid_timestamp', message: expect.any(String) }] } },
+          { eventId: 'f5-first', status: 'stored' },
+        ],
+      ]);
     });
 
     it('refuses the whole batch only when it is empty, too large or malformed', async () => {
@@ -507,6 +534,17 @@ describe('billing over HTTP', () => {
       expect(issuesOf(malformed.body)).toEqual(['dryRun:request.is_boolean']);
     });
 
+    it('refuses a dry run as of more than a year after today (billing_run.as_of_too_far), which would work out a bill for every date up to it (audit dates F1)', async () => {
+      // Before, 202: as of 9999-10-15, ~96,000 bills of one partnership, a core held for days and close() waiting on it.
+      for (const asOf of ['9999-10-15', monthStart(13)]) {
+        const far = await t.call('POST', '/v1/billing-runs', { as: 'acme-accountant', body: { dryRun: true, asOf, partnershipIds: [billed] } });
+        expect([asOf, far.status, far.body.code, issuesOf(far.body)]).toEqual([asOf, 400, 'billing_run.as_of_too_far', ['asOf:billing_run.as_of_too_far']]);
+      }
+      const ahead = await t.call('POST', '/v1/billing-runs', { as: 'acme-accountant', body: { dryRun: true, asOf: monthStart(11), partnershipIds: [billed] } });
+      expect(ahead.status).toBe(202);
+      expect(await finished(ahead.body.id)).toMatchObject({ status: 'completed', counts: { failed: 0 } });
+    });
+
     it('answers the same run to the same Idempotency-Key, and refuses the key for another request', async () => {
       const body = { dryRun: true, partnershipIds: [billed] };
       const first = await t.call('POST', '/v1/billing-runs', { body, headers: { 'idempotency-key': 'dry-1' } });
@@ -630,6 +668,18 @@ describe('billing over HTTP', () => {
       }
     });
 
+    it('previews the next bill for a `through` as far as 9999-12-31, as for one a year ahead (audit dates F2)', async () => {
+      const id = await partnership();
+      expect((await t.call('PUT', `/v1/partnerships/${id}/billing-plan`, { body: plan(monthStart(1)) })).status).toBe(200);
+      const upcoming = await t.call('GET', `/v1/partnerships/${id}/upcoming-invoice`, { as: 'acme-viewer' });
+      expect([upcoming.status, upcoming.body.billingDate]).toEqual([200, monthStart(1)]);
+      // Before: every period up to `through` listed first (a second of the event loop), and 400 date.out_of_range from 9999-12-01.
+      for (const through of ['9999-10-15', '9999-12-31']) {
+        const far = await t.call('GET', `/v1/partnerships/${id}/upcoming-invoice?through=${through}`, { as: 'acme-viewer' });
+        expect([through, far.status, far.body]).toEqual([through, 200, upcoming.body]);
+      }
+    });
+
     it('previews the bill a run today makes after a change of terms over days billed, then the next date (review of 7 December 2026)', async () => {
       const id = await partnership();
       const start = monthStart(-1);
@@ -713,6 +763,36 @@ describe('billing over HTTP', () => {
       expect([plan0.status, run0.status, run0.body.status]).toEqual([200, 200, 'running']);
       const done = await finished(started.body.id);
       expect(done.counts).toMatchObject({ total: 20, processed: 20, bills: 60, invoicesDrafted: 60, failed: 0 });
+    });
+  });
+
+  describe('shutting down', () => {
+    it('closes without waiting for a run to end: the run stops at its next date, and is left running for another process to take over (audit dates F1)', async () => {
+      // Its own API on its own database, closed (not dropped) to read what the run left in it from a second one.
+      const database = `api_billing_close_${Date.now().toString(36)}`;
+      const first = await startTestApi('billing-close', { MONGO_DB: database });
+      let second: TestApi | undefined;
+      try {
+        const partner = async (legalName: string) => (await first.call('POST', '/v1/partners', { body: { legalName } })).body.id as string;
+        const body = { sellerId: await partner('Acme Cloud SAS'), buyerId: await partner('Customer GmbH'), currency: 'EUR', paymentTerms: { kind: 'net', days: 30 }, validFrom: '1990-01-01' };
+        const id = (await first.call('POST', '/v1/partnerships', { body })).body.id as string;
+        expect((await first.call('PUT', `/v1/partnerships/${id}/billing-plan`, { body: plan('1990-01-01') })).status).toBe(200);
+        // A bill and an invoice for each month since 1990: hundreds of dates, far longer than closing takes.
+        const started = await first.call('POST', '/v1/billing-runs', { as: 'acme-accountant', body: { partnershipIds: [id] } });
+        expect(started.status).toBe(202);
+
+        // Before, close() waited for the run to bill every date.
+        await first.api.close();
+
+        second = await startTestApi('billing-close', { MONGO_DB: database });
+        const run = await second.call('GET', `/v1/billing-runs/${started.body.id}`);
+        expect(run.body).toMatchObject({ status: 'running', counts: { total: 1, processed: 0 } });
+        const bills = await second.call('GET', `/v1/billing-runs/${started.body.id}/bills?limit=200`);
+        expect(bills.body.items.length).toBeLessThan(200);
+        expect(first.logs.some((line) => line.msg === 'billing run stopped by shutdown: left running for another process to take over' && line.billingRunId === started.body.id)).toBe(true);
+      } finally {
+        await (second ?? first).close();
+      }
     });
   });
 

@@ -1,4 +1,4 @@
-import { Money, ValidationError, addMonths, daysBetween, decimal, type CalendarDate, type CurrencyCode } from '@invoicing/core';
+import { Money, ValidationError, addDays, addMonths, daysBetween, decimal, startOfDay, type CalendarDate, type CurrencyCode } from '@invoicing/core';
 
 /** How often a plan bills. */
 export type BillingInterval = 'monthly' | 'quarterly' | 'yearly';
@@ -50,6 +50,37 @@ export function periodContaining(cycle: BillingCycle, date: CalendarDate): Billi
 /** The period after `period` in `cycle`. */
 export function nextPeriod(cycle: BillingCycle, period: BillingPeriod): BillingPeriod {
   return periodContaining(cycle, period.end);
+}
+
+/** The first and last days of the calendar (docs/README.md): billing knows no day outside them. */
+export const FIRST_CALENDAR_DAY = '0100-01-01' as CalendarDate;
+export const LAST_CALENDAR_DAY = '9999-12-31' as CalendarDate;
+
+/**
+ * The period of `cycle` that contains `date`, or undefined when that period would end after 9999-12-31, the last day of
+ * the calendar (a month from 9999-12-01, a year from 9999-06-15): no date ends it, so none of its days is ever billed.
+ */
+export function billablePeriod(cycle: BillingCycle, date: CalendarDate): BillingPeriod | undefined {
+  try {
+    return periodContaining(cycle, date);
+  } catch (error) {
+    if (error instanceof ValidationError && error.issues.every((issue) => issue.code === 'date.out_of_range')) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The first instant of `date` in `timeZone`, as {@link startOfDay}; the calendar's first day, for which that looks at the
+ * day before it (there is none), starts a day before the next one.
+ */
+export function startOfBillingDay(date: CalendarDate, timeZone: string): Date {
+  if (date !== FIRST_CALENDAR_DAY) return startOfDay(date, timeZone);
+  return new Date(startOfDay(addDays(date, 1), timeZone).getTime() - 86_400_000);
+}
+
+/** The period after `period`, or undefined when it would end after the calendar's last day ({@link billablePeriod}). */
+export function billablePeriodAfter(cycle: BillingCycle, period: BillingPeriod): BillingPeriod | undefined {
+  return period.end >= LAST_CALENDAR_DAY ? undefined : billablePeriod(cycle, period.end);
 }
 
 /** Days in a range. */

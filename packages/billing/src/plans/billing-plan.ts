@@ -1,5 +1,6 @@
 import { AggregateRoot, ValidationError, addDays, atPath, definedFields, frozenState, handedOut, parseCalendarDate, type CalendarDate, type CurrencyCode, type TenantId } from '@invoicing/core';
 import type { PartnershipId } from '@invoicing/invoice';
+import { FIRST_CALENDAR_DAY, billablePeriod } from '../periods/billing-period';
 import { planTerms, type PlanTerms, type PlanTermsInput } from './plan-terms';
 
 /**
@@ -113,16 +114,19 @@ export class BillingPlan extends AggregateRoot<PartnershipId> {
    * replaced; those before it end that day. A day already invoiced may be changed: the next run credits what was
    * billed under the old terms and charges the new ones (docs/billing.md#plan-changes).
    * Anniversary periods keep the anchor of the version in effect before, unless the terms give one.
-   * @throws ValidationError `plan.too_many_versions`, and as {@link planTerms}
+   * @throws ValidationError `plan.too_many_versions` | `plan.period_out_of_range` (terms whose first period ends after the
+   * calendar's last day), and as {@link planTerms}
    */
   replaceFrom(effectiveFrom: string, input: PlanTermsInput | null, at: Date): PlanVersion {
     const from = atPath('effectiveFrom', () => parseCalendarDate(effectiveFrom));
     if (this.state.versions.length >= MAX_PLAN_VERSIONS) {
       throw ValidationError.of('effectiveFrom', 'plan.too_many_versions', `a plan keeps at most ${MAX_PLAN_VERSIONS} versions`);
     }
-    const before = this.segmentOn(addDays(from, -1));
+    // The calendar's first day has no day before it, nor a version in effect then.
+    const before = from === FIRST_CALENDAR_DAY ? undefined : this.segmentOn(addDays(from, -1));
     const keepsAnchor = input !== null && input.anchor === undefined && before !== undefined && before.terms.cycle.interval === input.interval;
     const terms = input === null ? null : atPath('terms', () => planTerms(keepsAnchor ? { ...input, anchor: before.terms.cycle.anchor } : input, this.currency, from));
+    if (terms !== null) billableFrom(from, terms);
     const version = this.state.versions.length + 1;
     const recorded: PlanVersion = { version, effectiveFrom: from, terms, recordedAt: at };
     this.state = {
@@ -145,6 +149,7 @@ export class BillingPlan extends AggregateRoot<PartnershipId> {
     if (input === null) throw ValidationError.of('terms', 'plan.nothing_to_end', `the plan bills in ${this.currency}: there is nothing in ${currency} to end`);
     const from = atPath('effectiveFrom', () => parseCalendarDate(effectiveFrom));
     const terms = atPath('terms', () => planTerms(input, currency, from));
+    billableFrom(from, terms);
     if (this.state.versions.length >= MAX_PLAN_VERSIONS) {
       throw ValidationError.of('effectiveFrom', 'plan.too_many_versions', `a plan keeps at most ${MAX_PLAN_VERSIONS} versions`);
     }
@@ -190,4 +195,14 @@ export class BillingPlan extends AggregateRoot<PartnershipId> {
   segmentOn(date: CalendarDate): PlanSegment | undefined {
     return this.segments().find((segment) => segment.start <= date && (segment.end === undefined || date < segment.end));
   }
+}
+
+/**
+ * Terms from `from` whose first period ends after 9999-12-31, the calendar's last day (a month from 9999-12-01, a year
+ * from 9999-06-15), could never be billed: no date ends that period. Refused when set, rather than failing every run.
+ * @throws ValidationError `plan.period_out_of_range`
+ */
+function billableFrom(from: CalendarDate, terms: PlanTerms): void {
+  if (billablePeriod(terms.cycle, from) !== undefined) return;
+  throw ValidationError.of('effectiveFrom', 'plan.period_out_of_range', `the ${terms.cycle.interval} period of ${from} would end after 9999-12-31, the calendar's last day: no billing date could bill it`);
 }

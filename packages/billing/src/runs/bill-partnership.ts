@@ -10,7 +10,6 @@ import {
   Money,
   ValidationError,
   addDays,
-  startOfDay,
   type CalendarDate,
   type Clock,
   type CurrencyCode,
@@ -49,11 +48,11 @@ import { oneOffIdsOf, type OneOffCharge } from '../one-off/one-off-charge';
 import { ONE_OFF_CHARGE_STORE, type OneOffChargeStore } from '../one-off/one-off-charge-store.port';
 import type { BillingPlan } from '../plans/billing-plan';
 import { BILLING_PLAN_REPOSITORY, type BillingPlanRepository } from '../plans/billing-plan-repository.port';
-import type { DateRange } from '../periods/billing-period';
+import { startOfBillingDay, type DateRange } from '../periods/billing-period';
 import { USAGE_EVENT_STORE, type InstantRange, type UsageEventStore } from '../usage/usage-event-store.port';
 import { billInvoicePeriod, billKey, billLinePeriod, type BillOutcome, type BillState } from './bill';
 import { BILL_REPOSITORY, BillPositionTakenError, type BillRepository } from './bill-repository.port';
-import { afterLastBill, billingEndedBy, dueBillingDates, planVersionsSeen, proposeBill, type ProposedBill } from './propose-bill';
+import { BillLedger, afterLastBill, billingEndedBy, dueBillingDates, nextBillingDate, planVersionsSeen, proposeBill, type ProposedBill } from './propose-bill';
 
 /**
  * How long before a bill's usage cutoff an event may have been received and still be missed by it (a write that
@@ -92,12 +91,25 @@ class OneOffCancelledError extends ConflictError {
   }
 }
 
+/** How billing the dates due ended: a credit left due at the last one, or stopped part way. */
+interface DatesBilled {
+  readonly creditPending?: CreditPendingError;
+  readonly stopped?: boolean;
+}
+
 /** What billing one partnership did, date by date. */
 export interface PartnershipBilling {
   readonly partnershipId: PartnershipId;
   readonly bills: readonly BilledDate[];
   /** The last date due came to a credit that no later date of the ended plan carries: not recorded, still due. */
   readonly creditPending?: CreditPendingError;
+  /** True when billing stopped part way ({@link BillPartnershipCommand.stop}): the dates after `bills` are left to the next run. */
+  readonly stopped?: boolean;
+}
+
+/** Tells billing to stop at its next date once `aborted` (an `AbortSignal` is one): its process shuts down. */
+export interface StopSignal {
+  readonly aborted: boolean;
 }
 
 /** One billing date: the bill (recorded, or only worked out in a dry run) and whether this call recorded it. */
@@ -122,6 +134,11 @@ export interface BillPartnershipCommand {
   readonly runId?: string;
   /** Partners read already by this run (shared by the partnerships of a page), and where to keep those read here. */
   readonly partnersRead?: PartnersRead;
+  /**
+   * Stops billing at the next date once aborted (the process shuts down): what is recorded stays, each bill with its
+   * invoice, and the next run bills the rest ({@link PartnershipBilling.stopped}).
+   */
+  readonly stop?: StopSignal;
 }
 
 /**
@@ -158,16 +175,19 @@ export class BillPartnership {
     let bills = [...(await this.bills.listByPartnership(tenantId, partnershipId))];
     let plan = await this.planOf(tenantId, partnershipId);
     const results: BilledDate[] = [];
-    let creditPending: CreditPendingError | undefined;
+    let outcome: DatesBilled = {};
     // Read when the first invoice is made, once for all of this partnership's bills.
     let parties: Promise<InvoiceParties> | undefined;
     const partiesOnce = (): Promise<InvoiceParties> => (parties ??= this.parties(tenantId, partnershipId, command.partnersRead ?? new Map()));
     if (!command.dryRun) {
-      for (const pending of bills.filter((bill) => bill.status === 'pending')) results.push({ bill: await this.invoice(pending, partiesOnce), recorded: false });
+      for (const pending of bills.filter((bill) => bill.status === 'pending')) {
+        if (command.stop?.aborted) return { partnershipId, bills: results, stopped: true };
+        results.push({ bill: await this.invoice(pending, partiesOnce), recorded: false });
+      }
     }
     for (let reads = 1; ; reads += 1) {
       try {
-        creditPending = await this.billDueDates(command, plan, bills, results, partiesOnce);
+        outcome = await this.billDueDates(command, plan, bills, results, partiesOnce);
         break;
       } catch (error) {
         // Another run recorded a bill since these were read: what is due, and what each date charges, may have changed.
@@ -176,7 +196,7 @@ export class BillPartnership {
         plan = await this.planOf(tenantId, partnershipId);
       }
     }
-    return { partnershipId, bills: results, ...(creditPending === undefined ? {} : { creditPending }) };
+    return { partnershipId, bills: results, ...definedFields({ creditPending: outcome.creditPending, stopped: outcome.stopped }) };
   }
 
   private async planOf(tenantId: TenantId, partnershipId: PartnershipId): Promise<BillingPlan> {
@@ -200,28 +220,40 @@ export class BillPartnership {
     read: readonly BillState[],
     results: BilledDate[],
     parties: () => Promise<InvoiceParties>,
-  ): Promise<CreditPendingError | undefined> {
-    let bills = read;
+  ): Promise<DatesBilled> {
+    const bills = [...read];
     const listed = await this.oneOffs.listThrough(command.tenantId, command.partnershipId, throughLastBill(command.asOf, bills));
     // Worked out in the plan's currency only: what an earlier currency billed was billed to its end in it.
     const { plan: current, bills: inCurrency, oneOffs } = inItsCurrency(plan, bills, listed);
-    let own = inCurrency;
+    const own = [...inCurrency];
     const due = await this.datesDue(current, oneOffs, own, command.asOf);
+    // What the bills charged, kept up to date as this call records them, and the last day up to which a bill it
+    // recorded compared every item with them: each date works out only what came after (audit dates F1).
+    const ledger = new BillLedger(current, own);
+    let settledThrough: CalendarDate | undefined;
+    // Every bill of this call says usage received up to its start was counted: usage received while it bills is
+    // looked at again by the next run, not by each later date here (which would measure every period after it again).
+    const usageCutoff = this.clock.now();
     for (const [index, billingDate] of due.entries()) {
-      const usageCutoff = this.clock.now();
-      const proposed = await inRange(plan.partnershipId, billingDate, () => this.propose(current, own, oneOffs, billingDate, usageCutoff));
+      if (command.stop?.aborted) return { stopped: true };
+      const horizon = maxDate(ledger.lastBillingDate, billingDate);
+      const proposed = await inRange(plan.partnershipId, billingDate, () => this.propose(current, own, oneOffs, billingDate, usageCutoff, { ledger, settledThrough }));
       let bill = this.billOf(command, current, proposed, usageCutoff, bills.length + 1);
       // Checked before it is recorded: a bill's lines never change, so one no invoice can carry would wait for ever.
       const amountDue = bill.lines.length === 0 ? undefined : await inRange(plan.partnershipId, billingDate, async () => invoiceTotalsOf(bill).amountDue);
       if (amountDue?.isNegative()) {
         // A credit is not invoiced: the next bill carries its items (worked out again against what was billed).
-        if (index === due.length - 1 && billingEndedBy(current, billingDate) !== undefined) return new CreditPendingError(plan.partnershipId, billingDate, amountDue);
+        if (index === due.length - 1 && billingEndedBy(current, billingDate) !== undefined) return { creditPending: new CreditPendingError(plan.partnershipId, billingDate, amountDue) };
         bill = carriedForward(bill, own);
       }
+      // A bill carried forward charged none of its items: they are compared again on the next date.
+      const settles = amountDue?.isNegative() !== true;
       if (command.dryRun) {
         results.push({ bill, recorded: true });
-        bills = [...bills, bill];
-        own = [...own, bill];
+        bills.push(bill);
+        own.push(bill);
+        ledger.add(bill);
+        if (settles) settledThrough = horizon;
         continue;
       }
       // Its one-off charges are taken before it is recorded: one cancelled meanwhile is not billed, and once taken
@@ -232,12 +264,18 @@ export class BillPartnership {
       const { bill: stored, recorded } = await this.bills.record(bill);
       if (stored.status === 'pending') results.push({ bill: await this.invoice(stored, parties), recorded });
       else results.push({ bill: stored, recorded });
-      bills = [...bills, stored];
-      if (ofItsCurrency(plan, stored)) own = [...own, stored];
+      bills.push(stored);
+      if (ofItsCurrency(plan, stored)) {
+        own.push(stored);
+        ledger.add(stored);
+      }
+      // A bill another run recorded was worked out from what that run read: the next date compares every item again.
+      if (!recorded) settledThrough = undefined;
+      else if (settles) settledThrough = horizon;
       // The next dates, worked out from the plan as read here, would undo what that bill charged under later terms.
       if (!recorded && (stored.planVersionsSeen ?? 0) > planVersionsSeen(plan)) throw new PlanOvertakenError(stored.key);
     }
-    return undefined;
+    return {};
   }
 
   /**
@@ -291,7 +329,8 @@ export class BillPartnership {
       const [due] = dayAfter <= through ? await this.datesDue(plan, oneOffs, bills, dayAfter) : [];
       if (due !== undefined) return due;
     }
-    return dueBillingDates(plan, oneOffs, bills, through)[0];
+    // The first date only: `through` may be years ahead (audit dates F2).
+    return nextBillingDate(plan, oneOffs, bills, asOf, through);
   }
 
   /**
@@ -315,14 +354,25 @@ export class BillPartnership {
     // Nothing billed yet, or a plan that never measured usage: no usage can be late.
     const measuresUsage = plan.history.some((version) => version.terms?.charges.some((charge) => charge.kind === 'usage'));
     if (lastCutoff === undefined || !measuresUsage) return new Map<string, Date>();
-    return this.usage.lateUsage(plan.tenantId, plan.partnershipId, { after: new Date(lastCutoff - LATE_USAGE_MARGIN_MS), upTo }, startOfDay(throughLastBill(billingDate, bills), this.settings.timeZone));
+    return this.usage.lateUsage(plan.tenantId, plan.partnershipId, { after: new Date(lastCutoff - LATE_USAGE_MARGIN_MS), upTo }, startOfBillingDay(throughLastBill(billingDate, bills), this.settings.timeZone));
   }
 
-  /** Works out a bill, with usage received up to `usageCutoff` (the bill's own cutoff) looked at for late events. */
-  private async propose(plan: BillingPlan, bills: readonly BillState[], oneOffs: Awaited<ReturnType<OneOffChargeStore['listThrough']>>, billingDate: CalendarDate, usageCutoff: Date): Promise<ProposedBill> {
+  /**
+   * Works out a bill, with usage received up to `usageCutoff` (the bill's own cutoff) looked at for late events; only
+   * the items after `settledThrough` when an earlier bill of the same call settled the others (usage received since is
+   * then the next run's).
+   */
+  private async propose(
+    plan: BillingPlan,
+    bills: readonly BillState[],
+    oneOffs: Awaited<ReturnType<OneOffChargeStore['listThrough']>>,
+    billingDate: CalendarDate,
+    usageCutoff: Date,
+    kept: { readonly ledger?: BillLedger; readonly settledThrough?: CalendarDate | undefined } = {},
+  ): Promise<ProposedBill> {
     const { tenantId } = plan;
     const timeZone = this.settings.timeZone;
-    const lateUsage = await this.lateUsage(plan, bills, usageCutoff, billingDate);
+    const lateUsage = kept.settledThrough === undefined ? await this.lateUsage(plan, bills, usageCutoff, billingDate) : new Map<string, Date>();
     return proposeBill(
       {
         plan,
@@ -330,6 +380,7 @@ export class BillPartnership {
         oneOffs,
         timeZone,
         lateUsage,
+        ...definedFields({ ledger: kept.ledger, settledThrough: kept.settledThrough }),
         measure: (charge, range) =>
           this.usage.measure(tenantId, plan.partnershipId, charge.metric, instantsOf(range, timeZone), {
             eventAmounts: charge.price.kind === 'percentage' && (!charge.price.fixedFeePerEvent.isZero() || charge.price.minPerEvent !== undefined || charge.price.maxPerEvent !== undefined),
@@ -340,6 +391,7 @@ export class BillPartnership {
   }
 
   private billOf(command: { readonly tenantId: TenantId; readonly runId?: string }, plan: BillingPlan, proposed: ProposedBill, usageCutoff: Date, position: number): BillState {
+    const createdAt = this.clock.now();
     const terms = plan.history.find((each) => each.version === proposed.planVersion)?.terms;
     return {
       tenantId: command.tenantId,
@@ -358,7 +410,7 @@ export class BillPartnership {
       status: proposed.lines.length === 0 ? 'empty' : 'pending',
       ...(command.runId === undefined ? {} : { runId: command.runId }),
       position,
-      createdAt: usageCutoff,
+      createdAt,
     };
   }
 
@@ -584,7 +636,11 @@ function throughLastBill(asOf: CalendarDate, bills: readonly BillState[]): Calen
   return bills.reduce((latest, bill) => (bill.billingDate > latest ? bill.billingDate : latest), asOf);
 }
 
+function maxDate(left: CalendarDate | undefined, right: CalendarDate): CalendarDate {
+  return left !== undefined && left > right ? left : right;
+}
+
 /** The instants a range of days covers in the business time zone: from the first day's start to the end day's start. */
 function instantsOf(range: DateRange, timeZone: string): InstantRange {
-  return { from: startOfDay(range.start, timeZone), to: startOfDay(range.end, timeZone) };
+  return { from: startOfBillingDay(range.start, timeZone), to: startOfBillingDay(range.end, timeZone) };
 }

@@ -1227,3 +1227,177 @@ describe('a partnership that ends (audit billinghttp F3)', () => {
     expect(await scenario.use(PreviewUpcomingInvoice).execute({ tenantId, partnershipId })).toBeUndefined();
   });
 });
+
+describe('how far and how long a run goes (audit dates F1, F2)', () => {
+  it('refuses a dry run as of more than a year after today (billing_run.as_of_too_far), and takes one a year ahead', async () => {
+    const scenario = await billedScenario();
+    const dry = (asOf: string) => scenario.use(StartBillingRun).execute({ tenantId: scenario.tenantId, dryRun: true, asOf });
+
+    // Before, a dry run as of 9999-10-15 was taken, and worked out ~96,000 bills for one partnership.
+    for (const asOf of ['2027-03-02', '9999-10-15', '9999-12-31']) {
+      await expect(dry(asOf)).rejects.toMatchObject({ code: 'billing_run.as_of_too_far', details: { issues: [expect.objectContaining({ path: 'asOf', code: 'billing_run.as_of_too_far' })] } });
+    }
+    expect(await dry('2027-03-01')).toMatchObject({ asOf: '2027-03-01', dryRun: true, status: 'running' });
+    // Near the calendar's end, a year after today is its last day.
+    scenario.clock.set(new Date('9999-06-01T09:00:00Z'));
+    expect(await dry('9999-12-31')).toMatchObject({ asOf: '9999-12-31' });
+  });
+
+  it("measures each period's usage once in a run, however many dates it bills, usage received as it starts included", async () => {
+    const adapters = createInMemoryBillingAdapters();
+    const measured: string[] = [];
+    const measure = adapters.usage.measure.bind(adapters.usage);
+    adapters.usage.measure = async (...args) => {
+      measured.push(`${args[3].from.toISOString()}`);
+      return measure(...args);
+    };
+    const scenario = await billedScenario(PLAN, { billing: adapters, timeZone: 'UTC' });
+    // Received just now, for the first day: each later bill took it for late usage of every period billed before it,
+    // and measured them all again (13 dates: 12 periods measured 78 times).
+    expect((await scenario.send(5, '2026-03-01T08:30:00Z')).stored).toBe(5);
+
+    const dry = await scenario.use(RunBilling).execute({ tenantId: scenario.tenantId, dryRun: true, asOf: '2027-03-01' });
+
+    expect(dry.counts).toMatchObject({ bills: 13, failed: 0 });
+    expect(dry.previews?.[1]).toMatchObject({ billingDate: '2026-04-01', netTotal: '250.50' });
+    expect(measured).toHaveLength(12);
+    expect(new Set(measured).size).toBe(12);
+  });
+
+  it('bills over many dates in one run exactly what one run per date bills, credits carried forward, plan changes and late usage included', async () => {
+    const yearly: PlanTermsInput = { interval: 'yearly', charges: [{ kind: 'recurring', code: 'licence', name: 'Licence', unitPrice: '1200', vat: VAT }, ...PLAN.charges.slice(1)] };
+    const monthly: PlanTermsInput = { ...PLAN, charges: [{ ...PLAN.charges[0], quantity: '20' } as PlanTermsInput['charges'][number], ...PLAN.charges.slice(1)], discounts: [{ code: 'deal', kind: 'percentage', percent: '10' }] };
+    const billed = async (runs: readonly (string | undefined)[]) => {
+      const scenario = await billedScenario(yearly, { timeZone: 'UTC' });
+      const { tenantId } = scenario;
+      const partnershipId = scenario.partnership.id;
+      await scenario.use(RunBilling).execute({ tenantId });
+      // The yearly licence billed, then replaced from April by 20 seats a month: the credit of its unused time is carried
+      // over the bills after it until they come to more.
+      await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-04-01', terms: monthly, expectedVersion: 1 });
+      await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-06-10', terms: { ...monthly, discounts: [] }, expectedVersion: 2 });
+      await scenario.use(AddOneOffCharge).execute({ tenantId, partnershipId, id: 'setup', date: '2026-05-20', name: 'Setup', unitPrice: '80.00', vat: VAT });
+      scenario.clock.set(new Date('2026-09-01T09:00:00Z'));
+      await scenario.send(4, '2026-03-10T10:00:00Z', 'march');
+      await scenario.send(6, '2026-06-12T10:00:00Z', 'june');
+      for (const asOf of runs) await scenario.use(RunBilling).execute({ tenantId, ...(asOf === undefined ? {} : { asOf }) });
+      const bills = await scenario.billing.bills.listByPartnership(tenantId, partnershipId);
+      return bills.map((bill) => ({ date: bill.billingDate, status: bill.status, lines: bill.lines.map((line) => [line.computation.item, line.computation.purpose, line.amount.toString()]), allowances: bill.allowances.map((each) => [each.side, each.allowance.amount]) }));
+    };
+
+    const once = await billed([undefined]);
+    const datesBilled = once.map((bill) => bill.date);
+    const oneByOne = await billed(datesBilled.slice(1));
+
+    expect(datesBilled).toEqual(['2026-03-01', '2026-04-01', '2026-05-01', '2026-05-20', '2026-06-01', '2026-06-10', '2026-07-01', '2026-08-01', '2026-09-01']);
+    // April's and May's bills come to a credit: recorded empty, their items carried to the next.
+    expect(once.map((bill) => bill.status)).toEqual(['invoiced', 'empty', 'empty', 'invoiced', 'invoiced', 'invoiced', 'invoiced', 'invoiced', 'invoiced']);
+    expect(once).toEqual(oneByOne);
+  });
+
+  it('stops at the next date once its signal is aborted (the process shuts down): what it recorded stays, and the run, left running, is finished by the process that takes it over', async () => {
+    const scenario = await billedScenario(PLAN, { billingSettings: { concurrency: 1, stalledAfterMs: 300_000 } });
+    const second = await anotherPartnership(scenario);
+    scenario.clock.set(new Date('2026-06-01T09:00:00Z'));
+    const shutdown = new AbortController();
+    const record = scenario.billing.bills.record.bind(scenario.billing.bills);
+    scenario.billing.bills.record = async (bill) => {
+      const recorded = await record(bill);
+      shutdown.abort();
+      return recorded;
+    };
+    const started = await scenario.use(StartBillingRun).execute({ tenantId: scenario.tenantId });
+
+    const stopped = await scenario.use(ExecuteBillingRun).execute({ tenantId: scenario.tenantId, runId: started.id, stop: shutdown.signal });
+
+    // Before, the run went on to the end (close() of the API waited for it, however long).
+    expect(stopped).toMatchObject({ status: 'running', counts: { processed: 0, failed: 0 } });
+    expect(await scenario.use(GetBillingRun).execute({ tenantId: scenario.tenantId, runId: started.id })).toMatchObject({ status: 'running' });
+    const bills = async () => [
+      ...(await scenario.billing.bills.listByPartnership(scenario.tenantId, scenario.partnership.id)),
+      ...(await scenario.billing.bills.listByPartnership(scenario.tenantId, second.id)),
+    ];
+    expect((await bills()).map((bill) => [bill.billingDate, bill.status])).toEqual([['2026-03-01', 'invoiced']]);
+
+    scenario.billing.bills.record = record;
+    scenario.clock.set(new Date(scenario.clock.now().getTime() + 300_000));
+    const taken = await scenario.use(TakeOverStalledRun).execute({ tenantId: scenario.tenantId, runId: started.id });
+    const done = await scenario.use(ExecuteBillingRun).execute({ tenantId: scenario.tenantId, runId: taken?.id ?? '' });
+    expect(done).toMatchObject({ status: 'completed', counts: { processed: 2, bills: 7, billsFoundRecorded: 0, failed: 0 } });
+    expect((await bills()).map((bill) => bill.status)).toEqual(Array(8).fill('invoiced'));
+    expect((await scenario.use(ListInvoices).execute({ tenantId: scenario.tenantId, page: { limit: 200 } })).items).toHaveLength(8);
+  });
+
+  it('previews the next bill whatever the `through` after it, to the calendar’s last day, working out that date only', async () => {
+    const scenario = await createBillingScenario({ now: '2026-12-07T11:30:00Z' });
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2027-01-01', terms: PLAN });
+    const preview = (through?: string) => scenario.use(PreviewUpcomingInvoice).execute({ tenantId, partnershipId, ...(through === undefined ? {} : { through }) });
+
+    const upcoming = await preview();
+    expect(upcoming).toMatchObject({ billingDate: '2027-01-01', netTotal: '250.00' });
+    // Before, from 9999-12-01 on: date.out_of_range, the period after 9999-12 having no end.
+    for (const through of ['9999-10-15', '9999-11-30', '9999-12-01', '9999-12-31']) expect([through, await preview(through)]).toEqual([through, upcoming]);
+  });
+});
+
+describe('plans at the ends of the calendar (audit dates F3)', () => {
+  const ARREARS: PlanTermsInput = { ...PLAN, charges: [{ kind: 'recurring', code: 'seats', name: 'Seats', quantity: '1', unitPrice: '31', timing: 'arrears', vat: VAT }, ...PLAN.charges.slice(1)] };
+
+  it("refuses terms whose first period ends after 9999-12-31 (plan.period_out_of_range at effectiveFrom), which no run could bill, and sets none", async () => {
+    const scenario = await createBillingScenario({ now: '2026-12-07T11:30:00Z' });
+    const set = (effectiveFrom: string, terms: PlanTermsInput) => scenario.use(SetBillingPlan).execute({ tenantId: scenario.tenantId, partnershipId: scenario.partnership.id, effectiveFrom, terms });
+
+    for (const [effectiveFrom, terms] of [
+      ['9999-12-01', PLAN],
+      ['9999-12-31', PLAN],
+      ['9999-06-15', { ...PLAN, interval: 'yearly', alignment: 'anniversary' }],
+      ['9999-10-01', { ...PLAN, interval: 'quarterly' }],
+    ] as const) {
+      await expect(set(effectiveFrom, terms)).rejects.toMatchObject({ code: 'plan.period_out_of_range', details: { issues: [expect.objectContaining({ path: 'effectiveFrom' })] } });
+    }
+    await expect(scenario.use(GetBillingPlan).execute({ tenantId: scenario.tenantId, partnershipId: scenario.partnership.id })).rejects.toMatchObject({ code: 'billing_plan.not_found' });
+    expect((await set('9999-11-01', PLAN)).versions).toHaveLength(1);
+  });
+
+  it('bills a plan up to the last period the calendar holds, its arrears on that period’s end, and nothing after', async () => {
+    const scenario = await createBillingScenario({ now: '9999-09-20T09:00:00Z', timeZone: 'UTC' });
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '9999-10-01', terms: ARREARS });
+    scenario.clock.set(new Date('9999-12-31T12:00:00Z'));
+    const event = (eventId: string) => ({ eventId, metricCode: 'api_calls', timestamp: '9999-11-15T10:00:00Z', partnershipId });
+    expect((await scenario.use(RecordUsage).execute({ tenantId, events: [event('a'), event('b')] })).stored).toBe(2);
+
+    const dry = await scenario.use(RunBilling).execute({ tenantId, dryRun: true });
+
+    // Before, every run failed the partnership with date.out_of_range.
+    expect(dry.failures).toEqual([]);
+    expect(dry.previews?.map((each) => [each.billingDate, each.netTotal])).toEqual([
+      ['9999-10-01', '0.00'],
+      ['9999-11-01', '31.00'],
+      ['9999-12-01', '31.20'],
+    ]);
+  });
+
+  it('takes a plan from 0100-01-01, the calendar’s first day, and bills it', async () => {
+    const scenario = await createBillingScenario({ now: '2026-12-07T11:30:00Z', timeZone: 'UTC' });
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+
+    // Before: date.out_of_range, at no field.
+    const plan = await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '0100-01-01', terms: PLAN });
+    const usage = await scenario.use(RecordUsage).execute({ tenantId, events: [{ eventId: 'first-instant', metricCode: 'api_calls', timestamp: '0100-01-01T00:00:00Z', partnershipId }] });
+    const dry = await scenario.use(RunBilling).execute({ tenantId, dryRun: true, asOf: '0100-03-01', partnershipIds: [partnershipId] });
+
+    expect(plan.versions.map((version) => version.effectiveFrom)).toEqual(['0100-01-01']);
+    expect(usage.stored).toBe(1);
+    expect(dry.failures).toEqual([]);
+    expect(dry.previews?.map((each) => [each.billingDate, each.netTotal])).toEqual([
+      ['0100-01-01', '250.00'],
+      ['0100-02-01', '250.10'],
+      ['0100-03-01', '250.00'],
+    ]);
+  });
+});

@@ -8,6 +8,7 @@ import {
   atPath,
   parseCalendarDate,
   today,
+  type CalendarDate,
   type Clock,
   type IdGenerator,
   type Page,
@@ -16,10 +17,11 @@ import {
 } from '@invoicing/core';
 import { INVOICING_SETTINGS, type InvoiceId, type InvoicingSettings, type PartnershipId } from '@invoicing/invoice';
 import { inject, injectable } from 'inversify';
+import { LAST_CALENDAR_DAY } from '../periods/billing-period';
 import { BILLING_PLAN_REPOSITORY, type BillingPlanRepository } from '../plans/billing-plan-repository.port';
 import type { BillState } from './bill';
 import { BILL_REPOSITORY, type BillRepository } from './bill-repository.port';
-import { BillPartnership, billNetTotal, type PartnersRead, type PartnershipBilling } from './bill-partnership';
+import { BillPartnership, billNetTotal, type PartnersRead, type PartnershipBilling, type StopSignal } from './bill-partnership';
 import { MAX_RECORDED_FAILURES, MAX_RECORDED_PREVIEWS, NO_COUNTS, type BillingRunState, type PreviewedBill, type RunCounts, type RunFailure } from './billing-run';
 import { BILLING_RUN_REPOSITORY, type BillingRunRepository } from './billing-run-repository.port';
 import type { ProposedBill } from './propose-bill';
@@ -38,6 +40,20 @@ export const DEFAULT_BILLING_SETTINGS: BillingSettings = { concurrency: 8, progr
 
 /** Most partnerships a run may name; more is a run over all of them. */
 export const MAX_RUN_PARTNERSHIPS = 1000;
+
+/**
+ * The last day a dry run may bill up to: a year after `today`, as far as the upcoming invoice looks by default (every
+ * cycle has a billing date within it). Further, a dry run would work out a bill for every date up to it (audit dates
+ * F1: as of 9999, hundreds of thousands of bills for one partnership).
+ */
+function lastDryRunDay(today: CalendarDate): CalendarDate {
+  return aYearAfter(today);
+}
+
+/** A year after `date`, or the calendar's last day when that is sooner. */
+function aYearAfter(date: CalendarDate): CalendarDate {
+  return date > '9998-12-31' ? LAST_CALENDAR_DAY : addMonths(date, 12);
+}
 
 /** What starts a run: the date it bills up to (today by default), a dry run, some partnerships only. */
 export interface StartBillingRunCommand {
@@ -65,7 +81,8 @@ export class StartBillingRun {
   /**
    * `id`, when given, is derived from the request: a retry answers the run an earlier attempt started.
    * @throws ValidationError `billing_run.as_of_in_future` (a real run bills days that have begun; a dry run may look
-   * ahead) | `billing_run.too_many_partnerships` | `date.*`
+   * ahead) | `billing_run.as_of_too_far` (a dry run looks a year ahead at most, {@link lastDryRunDay}) |
+   * `billing_run.too_many_partnerships` | `date.*`
    */
   async execute(command: StartBillingRunCommand): Promise<BillingRunState> {
     return (await this.start(command)).run;
@@ -82,6 +99,9 @@ export class StartBillingRun {
     const asOf = command.asOf === undefined ? current : atPath('asOf', () => parseCalendarDate(command.asOf as string));
     if (!command.dryRun && asOf > current) {
       throw ValidationError.of('asOf', 'billing_run.as_of_in_future', `a run bills up to today (${current}) at the latest; a dry run may look ahead`);
+    }
+    if (command.dryRun && asOf > lastDryRunDay(current)) {
+      throw ValidationError.of('asOf', 'billing_run.as_of_too_far', `a dry run bills up to a year after today (${lastDryRunDay(current)}) at the latest; preview a partnership's next bill further ahead with its upcoming invoice`);
     }
     const listed = command.partnershipIds === undefined ? undefined : [...new Set(command.partnershipIds)];
     if (listed !== undefined && (listed.length === 0 || listed.length > MAX_RUN_PARTNERSHIPS)) {
@@ -131,8 +151,14 @@ export class ExecuteBillingRun {
     @inject(BILLING_SETTINGS) private readonly settings: BillingSettings,
   ) {}
 
-  /** @throws NotFoundError `billing_run.not_found` */
-  async execute(command: { readonly tenantId: TenantId; readonly runId: string }): Promise<BillingRunState> {
+  /**
+   * `stop`, once aborted (its process shuts down; an `AbortSignal`), stops the run at the next date of a partnership: the run is left
+   * `running`, its progress written, for another process to take over once stalled ({@link TakeOverStalledRun}), which
+   * bills what is left and nothing twice.
+   * @throws NotFoundError `billing_run.not_found`
+   */
+  async execute(command: { readonly tenantId: TenantId; readonly runId: string; readonly stop?: StopSignal }): Promise<BillingRunState> {
+    const stopped = (): boolean => command.stop?.aborted === true;
     const started = await this.runs.get(command.tenantId, command.runId);
     if (!started) throw new NotFoundError('billing_run', command.runId);
     let run = started;
@@ -152,9 +178,13 @@ export class ExecuteBillingRun {
       }
     };
     const billOne = async (partnershipId: PartnershipId, partnersRead: PartnersRead): Promise<void> => {
+      if (stopped()) return;
       try {
-        const result = await this.billing.execute({ tenantId: run.tenantId, partnershipId, asOf: run.asOf, dryRun: run.dryRun, runId: run.id, partnersRead });
+        const stop = command.stop;
+        const result = await this.billing.execute({ tenantId: run.tenantId, partnershipId, asOf: run.asOf, dryRun: run.dryRun, runId: run.id, partnersRead, ...(stop === undefined ? {} : { stop }) });
         counts = add(counts, result);
+        // Stopped part way: the partnership is not processed, and the run that takes over bills the rest of it.
+        if (result.stopped) return;
         if (run.dryRun) for (const { bill } of result.bills) if (previews.length < MAX_RECORDED_PREVIEWS) previews.push(previewOf(bill));
         // Its bills are counted; the credit left due is named, as a partnership not billed to the end.
         if (result.creditPending) fail(partnershipId, result.creditPending);
@@ -171,9 +201,14 @@ export class ExecuteBillingRun {
     };
     try {
       for await (const batch of this.partnerships(run)) {
+        if (stopped()) break;
         // The partners read for a page (its seller, mostly) serve the whole page, and only it.
         const partnersRead: PartnersRead = new Map();
         await pool(batch, this.settings.concurrency, (partnershipId) => billOne(partnershipId, partnersRead));
+      }
+      if (stopped()) {
+        await save({});
+        return run;
       }
       await save({ status: 'completed', finishedAt: this.clock.now(), counts: { ...counts, total: Math.max(counts.total, counts.processed) } });
     } catch (error) {
@@ -303,8 +338,9 @@ export class PreviewUpcomingInvoice {
     const plan = await this.plans.get(query.tenantId, query.partnershipId);
     if (!plan) throw new NotFoundError('billing_plan', query.partnershipId);
     const current = today(this.clock, this.settings.timeZone);
-    // A year ahead bounds the search: every cycle has a billing date within it.
-    const through = query.through === undefined ? addMonths(current, 12) : atPath('through', () => parseCalendarDate(query.through as string));
+    // A year ahead bounds the search: every cycle has a billing date within it. A later `through` costs nothing more:
+    // the preview works out the first date due only.
+    const through = query.through === undefined ? aYearAfter(current) : atPath('through', () => parseCalendarDate(query.through as string));
     const proposed = await this.billing.preview(plan, through, current);
     return proposed && { ...proposed, currency: plan.currency, netTotal: billNetTotal({ ...proposed, currency: plan.currency }).toString() };
   }

@@ -11,7 +11,7 @@ import { aggregate, type Aggregation } from '../usage/billable-metric';
 import type { UsageEvent } from '../usage/usage-event';
 import { billKey, type BillAllowance, type BillState } from './bill';
 import { billNetTotal } from './bill-partnership';
-import { dueBillingDates, proposeBill } from './propose-bill';
+import { BillLedger, dueBillingDates, nextBillingDate, proposeBill } from './propose-bill';
 
 const TENANT = tenantId('tenant-a');
 const PARTNERSHIP = 'partnership-1' as PartnershipId;
@@ -51,8 +51,14 @@ class Ledger {
     this.events.push({ tenantId: TENANT, eventId: `e${this.events.length}`, metricCode, timestamp: new Date(at), subject: { partnershipId: PARTNERSHIP }, properties, receivedAt: new Date(at) });
   }
 
-  async run(asOf: CalendarDate, now = new Date(`${asOf}T12:00:00Z`)): Promise<BillState[]> {
+  /**
+   * `windowed`: as a run does (BillPartnership), each date after the first worked out from what the bills before it
+   * settled, with what they charged kept as they are made, and late usage looked for by the first date only.
+   */
+  async run(asOf: CalendarDate, now = new Date(`${asOf}T12:00:00Z`), options: { readonly windowed?: boolean } = {}): Promise<BillState[]> {
     const made: BillState[] = [];
+    const kept = options.windowed ? new BillLedger(this.plan, this.bills) : undefined;
+    let settledThrough: CalendarDate | undefined;
     for (const date of dueBillingDates(this.plan, this.oneOffs, this.bills, asOf)) {
       const lastCutoff = this.bills.reduce((latest, bill) => Math.max(latest, bill.usageCutoff.getTime()), -Infinity);
       const late = new Map<string, Date>();
@@ -68,7 +74,9 @@ class Ledger {
           bills: this.bills,
           oneOffs: this.oneOffs,
           timeZone: ZONE,
-          lateUsage: Number.isFinite(lastCutoff) ? late : new Map(),
+          lateUsage: Number.isFinite(lastCutoff) && settledThrough === undefined ? late : new Map(),
+          ...(kept === undefined ? {} : { ledger: kept }),
+          ...(settledThrough === undefined ? {} : { settledThrough }),
           measure: async (charge, range) => {
             this.measured += 1;
             const [from, to] = [startOfDay(range.start, ZONE), startOfDay(range.end, ZONE)];
@@ -93,6 +101,11 @@ class Ledger {
         status: proposed.lines.length === 0 ? 'empty' : 'invoiced',
         createdAt: now,
       };
+      if (kept !== undefined) {
+        const last = kept.lastBillingDate;
+        settledThrough = last !== undefined && last > date ? last : date;
+        kept.add(bill);
+      }
       this.bills.push(bill);
       made.push(bill);
     }
@@ -153,6 +166,26 @@ describe('dueBillingDates', () => {
     const billed = [{ billingDate: '2026-01-01' } as BillState];
 
     expect(dueBillingDates(plan, [oneOff], billed, '2026-03-01' as CalendarDate)).toEqual(['2026-02-01', '2026-02-20', '2026-03-01']);
+  });
+
+  it('bills up to the last period that ends by 9999-12-31, its arrears on that period’s end, instead of failing at the calendar’s end (audit dates F2, F3)', () => {
+    const plan = planFrom('9999-10-01', monthly([seats('1', '10', 'arrears')]));
+    const yearly = planFrom('9997-06-15', { interval: 'yearly', alignment: 'anniversary', charges: [seats('1', '10', 'arrears')] });
+
+    // Before: date.out_of_range, the period after 9999-12 (or 9999-06-15) having no end.
+    expect(dueBillingDates(plan, [], [], '9999-12-31' as CalendarDate)).toEqual(['9999-10-01', '9999-11-01', '9999-12-01']);
+    expect(dueBillingDates(yearly, [], [], '9999-12-31' as CalendarDate)).toEqual(['9997-06-15', '9998-06-15', '9999-06-15']);
+  });
+
+  it('finds the first date due after a day, however far `through` is, as the first of the dates due by it', () => {
+    const plan = planFrom('2027-01-01', monthly([seats('1', '10')]));
+    const oneOff = oneOffCharge({ date: '2026-12-20', name: 'Setup', unitPrice: '100', vat: VAT }, { tenantId: TENANT, id: 'setup', partnershipId: PARTNERSHIP, currency: 'EUR', at: AT });
+    const [after, through] = ['2026-12-07', '2027-06-30'] as CalendarDate[];
+
+    expect(nextBillingDate(plan, [], [], after as CalendarDate, through as CalendarDate)).toBe(dueBillingDates(plan, [], [], through as CalendarDate)[0]);
+    expect(nextBillingDate(plan, [oneOff], [], after as CalendarDate, through as CalendarDate)).toBe('2026-12-20');
+    expect(nextBillingDate(plan, [], [{ billingDate: '2027-01-01', lines: [] } as unknown as BillState], after as CalendarDate, '9999-12-31' as CalendarDate)).toBe('2027-02-01');
+    expect(nextBillingDate(plan, [], [], after as CalendarDate, '2026-12-31' as CalendarDate)).toBeUndefined();
   });
 
   it('adds asOf for a one-off charge dated on a day billed without it, unless a later date is due or a bill charged it', () => {
@@ -880,3 +913,91 @@ function netByRate(amounts: readonly (readonly [unknown, Money])[]): Record<stri
   return sums;
 }
 
+
+describe('proposeBill: the dates of one run (audit dates F1)', () => {
+  it('works out the periods after the day a bill of the same run settled only: the same bill, the periods before it not measured again', async () => {
+    const plan = planFrom('2026-01-01', monthly([seats('10', '25'), calls({ kind: 'per_unit', unitPrice: '0.10' })]));
+    const ledger = new Ledger(plan);
+    for (let month = 1; month <= 12; month += 1) ledger.use(month, `2026-${String(month).padStart(2, '0')}-10T10:00:00Z`);
+    await ledger.run('2026-12-01' as CalendarDate);
+    let measured = 0;
+    // Late usage of the first day on: worked out in full, every period billed is measured again.
+    const facts = {
+      plan,
+      bills: ledger.bills,
+      oneOffs: [],
+      timeZone: ZONE,
+      lateUsage: new Map([['api_calls', new Date('2026-01-01T00:00:00Z')]]),
+      measure: async (charge: Parameters<Parameters<typeof proposeBill>[0]['measure']>[0], range: { start: CalendarDate; end: CalendarDate }) => {
+        measured += 1;
+        const [from, to] = [startOfDay(range.start, ZONE), startOfDay(range.end, ZONE)];
+        return aggregate(charge.metric, ledger.events.filter((event) => event.timestamp >= from && event.timestamp < to));
+      },
+    };
+    const full = await proposeBill(facts, '2027-01-01' as CalendarDate);
+    const inFull = measured;
+    measured = 0;
+
+    // The run's bill of 1 December compared every item up to it: only December's usage and January's fee are new.
+    const settled = await proposeBill({ ...facts, settledThrough: '2026-12-01' as CalendarDate }, '2027-01-01' as CalendarDate);
+
+    expect(settled).toEqual(full);
+    expect(full.lines.map((line) => [line.computation.item, line.amount.toString()])).toEqual([
+      ['api_calls@v1:2026-12-01', '1.20'],
+      ['seats@v1:2027-01-01', '250.00'],
+    ]);
+    // Before, settledThrough was not known: 12 periods measured for each date, 1 + 2 + … + n for a run of n dates.
+    expect([inFull, measured]).toEqual([12, 1]);
+  });
+
+  it('bills each date of a run worked out from what the run settled exactly as worked out in full, over plan changes, usage, one-off charges, minimums and discounts (property)', async () => {
+    const version = fc.record({
+      month: fc.integer({ min: 1, max: 11 }),
+      day: fc.integer({ min: 1, max: 28 }),
+      seats: fc.integer({ min: 0, max: 20 }),
+      timing: fc.constantFrom<'advance' | 'arrears'>('advance', 'arrears'),
+      interval: fc.constantFrom<'monthly' | 'quarterly'>('monthly', 'quarterly'),
+      alignment: fc.constantFrom<'calendar' | 'anniversary'>('calendar', 'anniversary'),
+      price: fc.constantFrom<PriceModelInput>({ kind: 'per_unit', unitPrice: '0.10' }, { kind: 'volume', tiers: [{ upTo: '10', unitPrice: '1' }, { unitPrice: '0.5' }] }),
+      minimum: fc.option(fc.constantFrom('5', '40'), { nil: undefined }),
+      discount: fc.option(fc.constantFrom({ code: 'deal', kind: 'percentage' as const, percent: '10' }, { code: 'off', kind: 'fixed' as const, amount: '15.00', periods: 3 }), { nil: undefined }),
+      ended: fc.boolean(),
+    });
+    const terms = (each: typeof version extends fc.Arbitrary<infer V> ? V : never): PlanTermsInput => ({
+      interval: each.interval,
+      alignment: each.alignment,
+      charges: [seats(String(each.seats), '30', each.timing), calls(each.price)],
+      ...(each.minimum === undefined ? {} : { minimum: { amount: each.minimum, vat: VAT } }),
+      ...(each.discount === undefined ? {} : { discounts: [each.discount] }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(version, { maxLength: 3 }),
+        fc.array(fc.record({ month: fc.integer({ min: 1, max: 12 }), day: fc.integer({ min: 1, max: 28 }), count: fc.integer({ min: 1, max: 30 }) }), { maxLength: 8 }),
+        fc.array(fc.record({ month: fc.integer({ min: 1, max: 12 }), day: fc.integer({ min: 1, max: 28 }), quantity: fc.constantFrom('1', '-1', '0') }), { maxLength: 3 }),
+        fc.integer({ min: 1, max: 11 }),
+        async (versions, usage, charges, firstRun) => {
+          const day = (month: number, date: number) => `2026-${String(month).padStart(2, '0')}-${String(date).padStart(2, '0')}`;
+          const ledgers = [true, false].map(() => {
+            const plan = planFrom('2026-01-01', monthly([seats('5', '30'), calls({ kind: 'per_unit', unitPrice: '0.10' })]));
+            return new Ledger(plan);
+          });
+          for (const ledger of ledgers) {
+            // Received when they happened: those of days billed by the first run come late to the second.
+            for (const each of usage) ledger.use(each.count, `${day(each.month, each.day)}T10:00:00Z`);
+            ledger.oneOffs = charges.map((each, index) =>
+              oneOffCharge({ date: day(each.month, each.day), name: `Service ${index}`, quantity: each.quantity, unitPrice: '12.50', vat: VAT }, { tenantId: TENANT, id: `c${index}`, partnershipId: PARTNERSHIP, currency: 'EUR', at: AT }),
+            );
+            // A first run, then changes of the plan (some over days billed), then a run of the rest of the year.
+            await ledger.run(`2026-${String(firstRun).padStart(2, '0')}-15` as CalendarDate, undefined, { windowed: ledger === ledgers[0] });
+            for (const each of versions) ledger.plan.replaceFrom(day(each.month, each.day), each.ended ? null : terms(each), AT);
+            await ledger.run('2026-12-31' as CalendarDate, undefined, { windowed: ledger === ledgers[0] });
+          }
+          const [windowed, full] = ledgers as [Ledger, Ledger];
+          expect(windowed.bills).toEqual(full.bills);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});

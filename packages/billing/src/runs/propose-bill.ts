@@ -13,7 +13,7 @@ import {
   type CurrencyCode,
 } from '@invoicing/core';
 import { invoiceLine, vatCategory, vatCategoryToInput, vatKey, type MarketableId, type VatCategory } from '@invoicing/invoice';
-import { daysIn, nextPeriod, periodContaining, prorate, prorationFactor, type BillingCycle, type BillingPeriod, type DateRange } from '../periods/billing-period';
+import { LAST_CALENDAR_DAY, billablePeriod, billablePeriodAfter, daysIn, prorate, prorationFactor, type BillingCycle, type BillingPeriod, type DateRange } from '../periods/billing-period';
 import type { OneOffCharge } from '../one-off/one-off-charge';
 import type { BillingPlan, PlanSegment, PlanVersion } from '../plans/billing-plan';
 import { MINIMUM_CODE, type Charge, type Discount, type MinimumCommitment, type RecurringCharge, type UsageCharge } from '../plans/plan-terms';
@@ -33,6 +33,18 @@ export interface BillingFacts {
   readonly lateUsage: ReadonlyMap<string, Date>;
   /** Measures a usage charge's metric over a range of days. */
   measure(charge: UsageCharge, range: DateRange): Promise<MeasuredUsage & { readonly events: number }>;
+  /**
+   * What `bills` charged and gave, when the caller keeps it already ({@link BillLedger}): a run adds each bill it
+   * records to it instead of reading every earlier bill again for each date.
+   */
+  readonly ledger?: BillLedger;
+  /**
+   * The last day up to which a bill of the same run, worked out from the same plan and usage, compared every item with
+   * what was billed: items of the periods that end by then came to what was billed, and are not worked out again. So a
+   * run's work grows with the dates it bills, not with their square (audit dates F1). Usage received since is the next
+   * run's, which measures again what its late usage touches.
+   */
+  readonly settledThrough?: CalendarDate;
 }
 
 /** A bill worked out, not yet recorded. */
@@ -54,14 +66,49 @@ export interface ProposedBill {
 export function dueBillingDates(plan: BillingPlan, oneOffs: readonly OneOffCharge[], bills: readonly BillState[], asOf: CalendarDate): CalendarDate[] {
   const billed = new Set(bills.map((bill) => bill.billingDate));
   const dates = new Set<CalendarDate>();
-  for (const segment of plan.segments()) {
-    if (segment.start > asOf) continue;
-    dates.add(segment.start);
-    for (const period of periodsOf(segment, asOf)) if (period.start > segment.start) dates.add(period.start);
-    if (segment.end !== undefined && segment.end <= asOf) dates.add(segment.end);
-  }
+  for (const segment of plan.segments()) for (const date of segmentDates(segment, undefined, asOf)) dates.add(date);
   for (const charge of oneOffs) if (charge.date <= asOf) dates.add(charge.date);
-  const due = [...dates].filter((date) => !billed.has(date)).sort();
+  return withRunDate(plan, oneOffs, bills, asOf, [...dates].filter((date) => !billed.has(date)).sort(), billed);
+}
+
+/**
+ * The first date due after `after` up to `through`, when none is due by `after`: what {@link dueBillingDates} as of
+ * `through` starts with, found without listing the dates after it. A preview that looks to 9999 works out one date,
+ * where listing them all took a second of the event loop and failed at the calendar's end (audit dates F2).
+ */
+export function nextBillingDate(plan: BillingPlan, oneOffs: readonly OneOffCharge[], bills: readonly BillState[], after: CalendarDate, through: CalendarDate): CalendarDate | undefined {
+  const billed = new Set(bills.map((bill) => bill.billingDate));
+  let first: CalendarDate | undefined;
+  for (const segment of plan.segments()) {
+    // A segment's dates come in order: its first one not billed is the only one that can be the first.
+    for (const date of segmentDates(segment, after, through)) {
+      if (billed.has(date)) continue;
+      if (first === undefined || date < first) first = date;
+      break;
+    }
+  }
+  for (const charge of oneOffs) if (charge.date > after && charge.date <= through && !billed.has(charge.date) && (first === undefined || charge.date < first)) first = charge.date;
+  return first ?? withRunDate(plan, oneOffs, bills, through, [], billed)[0];
+}
+
+/** A segment's billing dates after `after` (all, when none) up to `until`, in order: its first day, each later period's first day, its end. */
+function* segmentDates(segment: PlanSegment, after: CalendarDate | undefined, until: CalendarDate): Generator<CalendarDate> {
+  if (segment.start > until) return;
+  const later = (date: CalendarDate) => after === undefined || date > after;
+  if (later(segment.start)) yield segment.start;
+  let last: BillingPeriod | undefined;
+  for (const period of periodsOf(segment, until, after)) {
+    last = period;
+    if (period.start > segment.start && later(period.start)) yield period.start;
+  }
+  // The calendar's last billable period has no next one to start on its end, which still bills what it owes in arrears.
+  const lastEnd = last?.end;
+  if (last !== undefined && lastEnd !== undefined && lastEnd <= until && (segment.end === undefined || lastEnd < segment.end) && later(lastEnd) && billablePeriodAfter(segment.terms.cycle, last) === undefined) yield lastEnd;
+  if (segment.end !== undefined && segment.end <= until && later(segment.end)) yield segment.end;
+}
+
+/** The dates `due` (not billed, by `asOf`), with the run's own date added when only it can bill what waits. */
+function withRunDate(plan: BillingPlan, oneOffs: readonly OneOffCharge[], bills: readonly BillState[], asOf: CalendarDate, due: CalendarDate[], billed: ReadonlySet<CalendarDate>): CalendarDate[] {
   // The run's own date bills only after the last bill: a bill dated before one recorded would put the partnership's
   // bills out of order (audit billinghttp F6). A run as of a later day bills what waits.
   const ownDate = afterLastBill(bills, asOf);
@@ -168,10 +215,14 @@ interface Billed {
  */
 export async function proposeBill(facts: BillingFacts, billingDate: CalendarDate): Promise<ProposedBill> {
   const currency = facts.plan.currency;
-  const billed = billedItems(facts.bills, currency);
-  const lastBilled = facts.bills.reduce<CalendarDate | undefined>((latest, bill) => (latest === undefined || bill.billingDate > latest ? bill.billingDate : latest), undefined);
+  const ledger = facts.ledger ?? new BillLedger(facts.plan, facts.bills);
+  const billed = ledger.items;
+  const lastBilled = ledger.lastBillingDate;
   const horizon = lastBilled !== undefined && lastBilled > billingDate ? lastBilled : billingDate;
-  const items = await proposedItems(facts, billed, horizon);
+  const settledThrough = facts.settledThrough !== undefined && facts.settledThrough <= horizon ? facts.settledThrough : undefined;
+  const items = await proposedItems(facts, billed, horizon, settledThrough === undefined ? undefined : windowStart(facts.plan.segments(), settledThrough));
+  // One-off charges dated by then were charged by the bill that settled them.
+  const settledOneOffs = new Set(settledThrough === undefined ? [] : facts.oneOffs.filter((charge) => charge.date <= settledThrough).map(oneOffItem));
 
   const lines: BillLine[] = [];
   const add = (line: Omit<BillLine, 'line'> & { readonly line: Omit<BillLine['line'], 'id'> }): void => {
@@ -193,8 +244,8 @@ export async function proposeBill(facts: BillingFacts, billingDate: CalendarDate
     const reason: CorrectionReason = (item.kind === 'usage' || item.kind === 'minimum') && sameRange(before.range, item.range) ? 'late_usage' : 'plan_change';
     add(correction(item, before, difference, reason));
   }
-  for (const [key, before] of billed) {
-    if (proposedKeys.has(key) || before.amount.isZero() || before.line === undefined) continue;
+  for (const [key, before] of ledger.billedAfter(settledThrough)) {
+    if (proposedKeys.has(key) || before.amount.isZero() || before.line === undefined || settledOneOffs.has(key)) continue;
     add(correction({ key, ...before, ...before.line, due: billingDate, lines: [], amount: Money.zero(currency) }, before, before.amount.negate(), 'plan_change'));
   }
   const segment = facts.plan.segmentOn(billingDate) ?? facts.plan.segments().find((each) => each.end === billingDate);
@@ -203,12 +254,15 @@ export async function proposeBill(facts: BillingFacts, billingDate: CalendarDate
     planVersion: segment?.version ?? Math.max(0, ...facts.plan.history.map((each) => each.version)),
     lines,
     settled,
-    allowances: discountsOf(facts.plan, items, lines, facts.bills, currency),
+    allowances: discountsOf(facts.plan, items, lines, ledger.given, currency),
   };
 }
 
-/** Every item the plan makes with a due date up to `horizon`, by due date. */
-async function proposedItems(facts: BillingFacts, billed: ReadonlyMap<string, Billed>, horizon: CalendarDate): Promise<Item[]> {
+/**
+ * Every item the plan makes with a due date up to `horizon`, by due date; of the periods that start on `from` or later
+ * only, and no one-off charge dated before it, when given ({@link windowStart}).
+ */
+async function proposedItems(facts: BillingFacts, billed: ReadonlyMap<string, Billed>, horizon: CalendarDate, from: CalendarDate | undefined): Promise<Item[]> {
   const currency = facts.plan.currency;
   const items: Item[] = [];
   const segments = facts.plan.segments();
@@ -218,7 +272,8 @@ async function proposedItems(facts: BillingFacts, billed: ReadonlyMap<string, Bi
   const made: (Item | { readonly minimumOf: number; readonly period: BillingPeriod })[] = [];
   for (const [index, segment] of segments.entries()) {
     const { terms, version } = segment;
-    for (const period of periodsOf(segment, horizon)) {
+    for (const period of periodsOf(segment, horizon, from)) {
+      if (from !== undefined && period.start < from) continue;
       const range = rangeIn(segment, period);
       for (const charge of terms.charges) {
         if (charge.kind === 'recurring') {
@@ -243,7 +298,7 @@ async function proposedItems(facts: BillingFacts, billed: ReadonlyMap<string, Bi
     if (ready !== undefined) items.push(ready);
   }
   for (const charge of facts.oneOffs) {
-    if (charge.date > horizon) continue;
+    if (charge.date > horizon || (from !== undefined && charge.date < from)) continue;
     const computation = { formula: `${formatDecimal(charge.quantity)} × ${formatDecimal(charge.unitPrice)}` };
     const line = { name: charge.name, unitCode: charge.unitCode, vat: charge.vat, ...definedFields({ marketableId: charge.marketableId }) };
     items.push(item(oneOffItem(charge), 'one_off', charge.date, line, charge.quantity.isZero() ? [] : [[charge.quantity, charge.unitPrice, computation]], currency, computation));
@@ -346,8 +401,8 @@ function runOf<T>(
 
 /** Whether two adjacent versions cut the same period around the day one follows the other (a new cycle starts its own). */
 function sharesPeriod(before: PlanSegment, after: PlanSegment, period: BillingPeriod): boolean {
-  const [left, right] = [periodContaining(before.terms.cycle, addDays(after.start, -1)), periodContaining(after.terms.cycle, after.start)];
-  return left.start === period.start && left.end === period.end && right.start === period.start && right.end === period.end;
+  const [left, right] = [billablePeriod(before.terms.cycle, addDays(after.start, -1)), billablePeriod(after.terms.cycle, after.start)];
+  return left?.start === period.start && left.end === period.end && right?.start === period.start && right.end === period.end;
 }
 
 /** The days of a period a version covers. */
@@ -547,11 +602,78 @@ interface ItemLineOut {
   readonly computation: Omit<LineComputation, 'item' | 'kind' | 'purpose'>;
 }
 
-/** What earlier bills charged, item by item: the sum of their lines, and the days the last one covered. */
-function billedItems(bills: readonly BillState[], currency: CurrencyCode): Map<string, Billed> {
-  const billed = new Map<string, Billed>();
-  const ordered = [...bills].sort((left, right) => (left.billingDate < right.billingDate ? -1 : left.billingDate > right.billingDate ? 1 : 0));
+/**
+ * What a partnership's bills charged, item by item, and gave off each period: worked out from its bills once, then kept
+ * up to date bill by bill ({@link add}) as a run records them, so that no date of a run reads every bill before it again.
+ */
+export class BillLedger {
+  /** What earlier bills charged, by item. @internal */
+  readonly items = new Map<string, Billed>();
+  /** What earlier bills gave off each period, by period start. @internal */
+  readonly given = new Map<CalendarDate, Map<string, Target>>();
+  private readonly bills: BillState[] = [];
+  private latest: CalendarDate | undefined;
+  /** The items that may not be settled by `openAfter` (a run's settled day only grows), when it was asked. */
+  private open: Set<string> | undefined;
+  private openAfter: CalendarDate | undefined;
+
+  constructor(
+    private readonly plan: BillingPlan,
+    bills: readonly BillState[] = [],
+  ) {
+    this.bills = [...bills];
+    this.latest = latestDate(this.bills);
+    this.countItems();
+    for (const bill of this.bills) addGiven(this.given, plan, bill);
+  }
+
+  /** The latest date billed, if any. */
+  get lastBillingDate(): CalendarDate | undefined {
+    return this.latest;
+  }
+
+  /** Takes `bill` in, recorded after the others. */
+  add(bill: BillState): void {
+    this.bills.push(bill);
+    // Items keep the days of the latest bill that charged them: one dated before another is counted in date order.
+    if (this.latest !== undefined && bill.billingDate < this.latest) this.countItems();
+    else addBilled(this.items, bill, this.plan.currency, this.open);
+    if (this.latest === undefined || bill.billingDate > this.latest) this.latest = bill.billingDate;
+    addGiven(this.given, this.plan, bill);
+  }
+
+  /** The items billed, but those of periods that ended by `settled` (none left out when undefined). @internal */
+  billedAfter(settled: CalendarDate | undefined): Iterable<readonly [string, Billed]> {
+    if (settled === undefined) return this.items;
+    if (this.open === undefined || this.openAfter === undefined || settled < this.openAfter) this.open = new Set(this.items.keys());
+    // Each item is dropped once: the settled day of a run's dates only grows.
+    for (const key of this.open) {
+      const end = this.items.get(key)?.period?.end;
+      if (end !== undefined && end <= settled) this.open.delete(key);
+    }
+    this.openAfter = settled;
+    return [...this.open].flatMap((key) => {
+      const before = this.items.get(key);
+      return before === undefined ? [] : [[key, before] as const];
+    });
+  }
+
+  private countItems(): void {
+    this.items.clear();
+    this.open = undefined;
+    const ordered = [...this.bills].sort((left, right) => (left.billingDate < right.billingDate ? -1 : left.billingDate > right.billingDate ? 1 : 0));
+    for (const bill of ordered) addBilled(this.items, bill, this.plan.currency, undefined);
+  }
+}
+
+function latestDate(bills: readonly BillState[]): CalendarDate | undefined {
+  return bills.reduce<CalendarDate | undefined>((latest, bill) => (latest === undefined || bill.billingDate > latest ? bill.billingDate : latest), undefined);
+}
+
+/** Adds what a bill charged, item by item, to `billed`: the sum of their lines, and the days the last one covered. */
+function addBilled(billed: Map<string, Billed>, bill: BillState, currency: CurrencyCode, open: Set<string> | undefined): void {
   const add = (computation: LineComputation, amount: Money, line?: BillLine['line']): void => {
+    open?.add(computation.item);
     const before = billed.get(computation.item);
     const first = before?.line ?? (line && { name: line.name, unitCode: line.unitCode, vat: vatCategory(line.vat), ...definedFields({ marketableId: line.marketableId }) });
     billed.set(computation.item, {
@@ -566,11 +688,8 @@ function billedItems(bills: readonly BillState[], currency: CurrencyCode): Map<s
       }),
     });
   };
-  for (const bill of ordered) {
-    for (const { line, amount, computation } of bill.lines) add(computation, Money.of(amount.toString(), currency), line);
-    for (const computation of bill.settled ?? []) add(computation, Money.zero(currency));
-  }
-  return billed;
+  for (const { line, amount, computation } of bill.lines) add(computation, Money.of(amount.toString(), currency), line);
+  for (const computation of bill.settled ?? []) add(computation, Money.zero(currency));
 }
 
 /**
@@ -583,8 +702,7 @@ function billedItems(bills: readonly BillState[], currency: CurrencyCode): Map<s
  * together; a fixed discount is given once in the period by the versions that carry its code, the later giving what
  * the earlier left.
  */
-function discountsOf(plan: BillingPlan, items: readonly Item[], lines: readonly BillLine[], bills: readonly BillState[], currency: CurrencyCode): BillAllowance[] {
-  const given = givenBefore(plan, bills, currency);
+function discountsOf(plan: BillingPlan, items: readonly Item[], lines: readonly BillLine[], given: ReadonlyMap<CalendarDate, ReadonlyMap<string, Target>>, currency: CurrencyCode): BillAllowance[] {
   const segments = plan.segments();
   // A period with an item measured over several versions is looked at again on every bill: a change of the discounts
   // of the versions it spans moves its share between them without a line (the item stays as it was).
@@ -693,12 +811,12 @@ interface Target {
 }
 
 /**
- * What earlier bills gave off each period, by discount code and VAT category (charges counted negative). A percentage
+ * Adds what a bill gave off each period to `given`, by discount code and VAT category (charges counted negative). A percentage
  * given until 7 December 2026 went on a bill once for all the periods of its lines: it is shared over those periods in
  * proportion to the lines of each (its percent of them, to the cent).
  */
-function givenBefore(plan: BillingPlan, bills: readonly BillState[], currency: CurrencyCode): Map<CalendarDate, Map<string, Target>> {
-  const given = new Map<CalendarDate, Map<string, Target>>();
+function addGiven(given: Map<CalendarDate, Map<string, Target>>, plan: BillingPlan, bill: BillState): void {
+  const currency = plan.currency;
   const add = (periodStart: CalendarDate, each: BillAllowance, amount: Money): void => {
     const vat = vatCategory(each.allowance.vat);
     const key = `${each.discountCode}|${vatKey(vat)}`;
@@ -717,36 +835,33 @@ function givenBefore(plan: BillingPlan, bills: readonly BillState[], currency: C
     });
     given.set(periodStart, byKey);
   };
-  for (const bill of bills) {
-    for (const each of bill.allowances) {
-      const signed = Money.of(each.allowance.amount as string, currency).multiply(each.side === 'allowance' ? 1 : -1);
-      if (each.periodStart !== undefined) {
-        add(each.periodStart, each, signed);
-        continue;
-      }
-      if (each.allowance.percent === undefined) continue;
-      const version = plan.history.find((candidate) => candidate.version === each.planVersion);
-      const discount = version?.terms?.discounts.find((candidate) => candidate.code === each.discountCode);
-      const windowEnd = version?.terms && discount ? discountEnd(version.terms.cycle, version.effectiveFrom, discount) : undefined;
-      const key = vatKey(vatCategory(each.allowance.vat));
-      const byPeriod = new Map<CalendarDate, Money>();
-      for (const { line, amount, computation } of bill.lines) {
-        const start = computation.period?.start;
-        if (start === undefined || computation.planVersion !== each.planVersion || vatKey(vatCategory(line.vat)) !== key || (windowEnd !== undefined && start >= windowEnd)) continue;
-        byPeriod.set(start, (byPeriod.get(start) ?? Money.zero(currency)).add(Money.of(amount.toString(), currency)));
-      }
-      const net = Money.sum(currency, byPeriod.values());
-      if (net.isZero()) continue;
-      const starts = [...byPeriod.keys()];
-      let rest = signed;
-      starts.forEach((start, index) => {
-        const part = index === starts.length - 1 ? rest : Money.fromDecimal(signed.toDecimal().times((byPeriod.get(start) as Money).toDecimal()).dividedBy(net.toDecimal()), currency);
-        rest = rest.subtract(part);
-        add(start, each, part);
-      });
+  for (const each of bill.allowances) {
+    const signed = Money.of(each.allowance.amount as string, currency).multiply(each.side === 'allowance' ? 1 : -1);
+    if (each.periodStart !== undefined) {
+      add(each.periodStart, each, signed);
+      continue;
     }
+    if (each.allowance.percent === undefined) continue;
+    const version = plan.history.find((candidate) => candidate.version === each.planVersion);
+    const discount = version?.terms?.discounts.find((candidate) => candidate.code === each.discountCode);
+    const windowEnd = version?.terms && discount ? discountEnd(version.terms.cycle, version.effectiveFrom, discount) : undefined;
+    const key = vatKey(vatCategory(each.allowance.vat));
+    const byPeriod = new Map<CalendarDate, Money>();
+    for (const { line, amount, computation } of bill.lines) {
+      const start = computation.period?.start;
+      if (start === undefined || computation.planVersion !== each.planVersion || vatKey(vatCategory(line.vat)) !== key || (windowEnd !== undefined && start >= windowEnd)) continue;
+      byPeriod.set(start, (byPeriod.get(start) ?? Money.zero(currency)).add(Money.of(amount.toString(), currency)));
+    }
+    const net = Money.sum(currency, byPeriod.values());
+    if (net.isZero()) continue;
+    const starts = [...byPeriod.keys()];
+    let rest = signed;
+    starts.forEach((start, index) => {
+      const part = index === starts.length - 1 ? rest : Money.fromDecimal(signed.toDecimal().times((byPeriod.get(start) as Money).toDecimal()).dividedBy(net.toDecimal()), currency);
+      rest = rest.subtract(part);
+      add(start, each, part);
+    });
   }
-  return given;
 }
 
 /**
@@ -801,18 +916,40 @@ function allowanceOf(given: {
 /** The first day after the periods a discount lasts, counted from its version's first day; none when it lasts as long as the version. */
 function discountEnd(cycle: BillingCycle, firstDay: CalendarDate, discount: Discount): CalendarDate | undefined {
   if (discount.periods === undefined) return undefined;
-  let period = periodContaining(cycle, firstDay);
-  for (let count = 1; count < discount.periods; count += 1) period = nextPeriod(cycle, period);
-  return period.end;
+  let period = billablePeriod(cycle, firstDay);
+  for (let count = 1; count < discount.periods && period !== undefined; count += 1) period = billablePeriodAfter(cycle, period);
+  // Lasting past the calendar's last billed period, it lasts as long as the version.
+  return period?.end;
 }
 
-/** The periods of a segment's cycle that start by `until` and overlap the segment. */
-function periodsOf(segment: PlanSegment, until: CalendarDate): BillingPeriod[] {
-  const periods: BillingPeriod[] = [];
-  for (let period = periodContaining(segment.terms.cycle, segment.start); period.start <= until && (segment.end === undefined || period.start < segment.end); period = nextPeriod(segment.terms.cycle, period)) {
-    periods.push(period);
+/**
+ * The first day of the periods a bill works out once the items of periods ended by `settled` are settled: the earliest
+ * start of a period that ends after it, of any version. Periods are compared by their start (discounts, minimums), and a
+ * month of one version can start with another's quarter: every period from that day on is worked out whole.
+ */
+function windowStart(segments: readonly PlanSegment[], settled: CalendarDate): CalendarDate {
+  let start = settled;
+  for (const segment of segments) {
+    const [first] = periodsOf(segment, LAST_CALENDAR_DAY, settled);
+    if (first !== undefined && first.start < start) start = first.start;
   }
-  return periods;
+  return start;
+}
+
+/**
+ * The periods of a segment's cycle that start by `until` and overlap the segment, in order; after `from`, only those
+ * that end after it. None ends past the calendar's last day ({@link billablePeriod}).
+ */
+function* periodsOf(segment: PlanSegment, until: CalendarDate, from?: CalendarDate): Generator<BillingPeriod> {
+  const { cycle } = segment.terms;
+  let first = segment.start;
+  if (from !== undefined && from > segment.start) {
+    const lastDay = segment.end === undefined ? undefined : addDays(segment.end, -1);
+    first = lastDay !== undefined && from > lastDay ? lastDay : from;
+  }
+  for (let period = billablePeriod(cycle, first); period !== undefined && period.start <= until && (segment.end === undefined || period.start < segment.end); period = billablePeriodAfter(cycle, period)) {
+    if (from === undefined || period.end > from) yield period;
+  }
 }
 
 function explainRange(period: BillingPeriod, range: DateRange, planVersion: number): Pick<LineComputation, 'period' | 'range' | 'proration' | 'planVersion'> {

@@ -49,6 +49,15 @@ describe('usageEvent', () => {
     expect(usageEvent(acme, { ...input, timestamp: '2026-03-02T00:00:00-00:00' }, now).timestamp).toEqual(new Date('2026-03-02T00:00:00Z'));
   });
 
+  it("refuses an instant before the calendar's first day, which no day holds, as a malformed timestamp (audit dates F5)", () => {
+    // Before, taken here, and then refused as date.out_of_range at no field.
+    for (const timestamp of ['0100-01-01T00:00:00+14:00', '0100-01-01T00:00:00.000+00:01', '0099-12-31T23:59:59Z']) {
+      expect([timestamp, issuesOf({ ...input, timestamp })]).toEqual([timestamp, [{ path: 'timestamp', code: 'usage.invalid_timestamp' }]]);
+    }
+    expect(usageEvent(acme, { ...input, timestamp: '0100-01-01T00:00:00Z' }, now).timestamp).toEqual(new Date('0100-01-01T00:00:00Z'));
+    expect(usageEvent(acme, { ...input, timestamp: '0100-01-01T00:00:00-12:00' }, now).timestamp).toEqual(new Date('0100-01-01T12:00:00Z'));
+  });
+
   it('refuses an event dated in the future beyond clock drift, an event naming both subjects, and too many properties', () => {
     expect(issuesOf({ ...input, timestamp: '2026-03-02T12:05:01Z' })).toEqual([{ path: 'timestamp', code: 'usage.timestamp_in_future' }]);
     expect(usageEvent(acme, { ...input, timestamp: '2026-03-02T12:05:00Z' }, now).timestamp).toEqual(new Date('2026-03-02T12:05:00Z'));

@@ -83,9 +83,14 @@ function countsFor(event: UsageEvent & { readonly partnershipId?: string }): str
   return event.partnershipId ?? ('partnershipId' in event.subject ? event.subject.partnershipId : undefined);
 }
 
+/** 0100-01-01T00:00:00Z: the calendar's first instant (docs/README.md). */
+const FIRST_INSTANT = Date.parse('0100-01-01T00:00:00Z');
+
 function instant(value: string, receivedAt: Date): Date {
   const time = typeof value === 'string' && INSTANT.test(value) && realDay(value.slice(0, 10)) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(time)) throw ValidationError.of('', 'usage.invalid_timestamp', 'a timestamp is ISO 8601 with a time zone, e.g. "2026-03-02T10:00:00Z"');
+  // An instant before the calendar's first day (`0100-01-01T00:00:00+14:00`) falls on no calendar day, and no period.
+  if (time < FIRST_INSTANT) throw ValidationError.of('', 'usage.invalid_timestamp', `${value} is before 0100-01-01T00:00:00Z, the first instant of the calendar`);
   if (time - receivedAt.getTime() > MAX_CLOCK_SKEW_MS) throw ValidationError.of('', 'usage.timestamp_in_future', `${value} is later than now (${receivedAt.toISOString()}) by more than 5 minutes`);
   return new Date(time);
 }

@@ -232,6 +232,21 @@ describe('RecordUsage', () => {
     ]);
   });
 
+  it("takes an event of the calendar's first instant, and refuses one before it as usage.invalid_timestamp at timestamp (audit dates F5)", async () => {
+    const scenario = await scenarioWithPlan();
+
+    const result = await scenario.use(RecordUsage).execute({
+      tenantId: scenario.tenantId,
+      events: [scenario.event('first', { timestamp: '0100-01-01T00:00:00Z' }), scenario.event('before', { timestamp: '0100-01-01T00:00:00+14:00' })],
+    });
+
+    // Before, both were refused as date.out_of_range, at no field.
+    expect(result.results).toEqual([
+      { eventId: 'first', status: 'stored' },
+      { eventId: 'before', status: 'rejected', error: { code: 'usage.invalid_timestamp', message: expect.any(String), issues: [expect.objectContaining({ path: 'timestamp', code: 'usage.invalid_timestamp' })] } },
+    ]);
+  });
+
   it('refuses events the plan cannot bill: another partnership, an unknown metric, a missing or non-decimal property', async () => {
     const scenario = await scenarioWithPlan();
 
