@@ -1,4 +1,4 @@
-import { Money, ValidationError, addDays, addMonths, daysBetween, decimal, startOfDay, type CalendarDate, type CurrencyCode } from '@invoicing/core';
+import { Money, ValidationError, addMonths, daysBetween, decimal, type CalendarDate, type CurrencyCode } from '@invoicing/core';
 
 /** How often a plan bills. */
 export type BillingInterval = 'monthly' | 'quarterly' | 'yearly';
@@ -67,15 +67,6 @@ export function billablePeriod(cycle: BillingCycle, date: CalendarDate): Billing
     if (error instanceof ValidationError && error.issues.every((issue) => issue.code === 'date.out_of_range')) return undefined;
     throw error;
   }
-}
-
-/**
- * The first instant of `date` in `timeZone`, as {@link startOfDay}; the calendar's first day, for which that looks at the
- * day before it (there is none), starts a day before the next one.
- */
-export function startOfBillingDay(date: CalendarDate, timeZone: string): Date {
-  if (date !== FIRST_CALENDAR_DAY) return startOfDay(date, timeZone);
-  return new Date(startOfDay(addDays(date, 1), timeZone).getTime() - 86_400_000);
 }
 
 /** The period after `period`, or undefined when it would end after the calendar's last day ({@link billablePeriod}). */

@@ -10,6 +10,7 @@ import {
   Money,
   ValidationError,
   addDays,
+  startOfDay,
   type CalendarDate,
   type Clock,
   type CurrencyCode,
@@ -48,7 +49,7 @@ import { oneOffIdsOf, type OneOffCharge } from '../one-off/one-off-charge';
 import { ONE_OFF_CHARGE_STORE, type OneOffChargeStore } from '../one-off/one-off-charge-store.port';
 import type { BillingPlan } from '../plans/billing-plan';
 import { BILLING_PLAN_REPOSITORY, type BillingPlanRepository } from '../plans/billing-plan-repository.port';
-import { startOfBillingDay, type DateRange } from '../periods/billing-period';
+import type { DateRange } from '../periods/billing-period';
 import { USAGE_EVENT_STORE, type InstantRange, type UsageEventStore } from '../usage/usage-event-store.port';
 import { billInvoicePeriod, billKey, billLinePeriod, type BillOutcome, type BillState } from './bill';
 import { BILL_REPOSITORY, BillPositionTakenError, type BillRepository } from './bill-repository.port';
@@ -354,7 +355,7 @@ export class BillPartnership {
     // Nothing billed yet, or a plan that never measured usage: no usage can be late.
     const measuresUsage = plan.history.some((version) => version.terms?.charges.some((charge) => charge.kind === 'usage'));
     if (lastCutoff === undefined || !measuresUsage) return new Map<string, Date>();
-    return this.usage.lateUsage(plan.tenantId, plan.partnershipId, { after: new Date(lastCutoff - LATE_USAGE_MARGIN_MS), upTo }, startOfBillingDay(throughLastBill(billingDate, bills), this.settings.timeZone));
+    return this.usage.lateUsage(plan.tenantId, plan.partnershipId, { after: new Date(lastCutoff - LATE_USAGE_MARGIN_MS), upTo }, startOfDay(throughLastBill(billingDate, bills), this.settings.timeZone));
   }
 
   /**
@@ -642,5 +643,5 @@ function maxDate(left: CalendarDate | undefined, right: CalendarDate): CalendarD
 
 /** The instants a range of days covers in the business time zone: from the first day's start to the end day's start. */
 function instantsOf(range: DateRange, timeZone: string): InstantRange {
-  return { from: startOfBillingDay(range.start, timeZone), to: startOfBillingDay(range.end, timeZone) };
+  return { from: startOfDay(range.start, timeZone), to: startOfDay(range.end, timeZone) };
 }

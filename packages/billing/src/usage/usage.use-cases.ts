@@ -10,7 +10,7 @@ import {
   type PartnershipRepository,
 } from '@invoicing/invoice';
 import { inject, injectable } from 'inversify';
-import { FIRST_CALENDAR_DAY, LAST_CALENDAR_DAY, startOfBillingDay } from '../periods/billing-period';
+import { FIRST_CALENDAR_DAY, LAST_CALENDAR_DAY } from '../periods/billing-period';
 import type { BillingPlan } from '../plans/billing-plan';
 import { BILLING_PLAN_REPOSITORY, type BillingPlanRepository } from '../plans/billing-plan-repository.port';
 import type { PlanTerms, UsageCharge } from '../plans/plan-terms';
@@ -201,7 +201,7 @@ function checkBillable(plan: BillingPlan, partnership: Partnership | undefined, 
     }
   }
   const start = plan.currencyStart?.effectiveFrom;
-  if ((partnership !== undefined && partnership.currency !== plan.currency) || (start !== undefined && timestamp < startOfBillingDay(start, timeZone))) {
+  if ((partnership !== undefined && partnership.currency !== plan.currency) || (start !== undefined && timestamp < startOfDay(start, timeZone))) {
     const since = start === undefined ? `is in ${partnership?.currency}` : `bills in ${plan.currency} from ${start}`;
     throw ValidationError.of('timestamp', 'usage.currency_changed', `the billing plan of partnership ${plan.partnershipId} billed this day in another currency and ${since}: its usage is no longer billed`);
   }

@@ -362,6 +362,31 @@ describe('CalendarDate', () => {
       expect(startOfDay(date('2019-02-17'), 'America/Sao_Paulo').toISOString()).toBe('2019-02-17T03:00:00.000Z');
     });
 
+    it('starts the calendar\'s first and last days in every zone (a first day whose day before is outside the calendar)', () => {
+      // Before, 0100-01-01 threw date.out_of_range in every zone, UTC too: it looked at the day before it.
+      expect(startOfDay(date('0100-01-01')).toISOString()).toBe('0100-01-01T00:00:00.000Z');
+      // Local mean time, the zones' offsets before their first rule: Paris +0:09:21, New York −4:56:02.
+      expect(startOfDay(date('0100-01-01'), 'Europe/Paris').toISOString()).toBe('0099-12-31T23:50:39.000Z');
+      expect(startOfDay(date('0100-01-01'), 'America/New_York').toISOString()).toBe('0100-01-01T04:56:02.000Z');
+      expect(startOfDay(date('9999-12-31'), 'Pacific/Kiritimati').toISOString()).toBe('9999-12-30T10:00:00.000Z');
+      expect(startOfDay(date('9999-12-31'), 'Etc/GMT+12').toISOString()).toBe('9999-12-31T12:00:00.000Z');
+      for (const zone of ['UTC', 'Europe/Paris', 'America/New_York', 'Pacific/Kiritimati', 'Etc/GMT+12', 'Asia/Kolkata']) {
+        expect({ zone, day: calendarDateAt(startOfDay(date('0100-01-01'), zone), zone) }).toEqual({ zone, day: '0100-01-01' });
+        expect({ zone, next: startOfDay(date('0100-01-02'), zone).getTime() - startOfDay(date('0100-01-01'), zone).getTime() }).toEqual({ zone, next: 86_400_000 });
+      }
+    });
+
+    it('starts a day a zone skipped where the next day starts: the day before ends there, and the skipped day is empty', () => {
+      // Samoa went from 29 December 2011 23:59:59 (UTC−10) to 31 December 00:00 (UTC+14); Kiritimati from 30 December
+      // 1994 (UTC−10) to 1 January 1995 (UTC+14). Before, both days started inside the day before, 18 hours too early.
+      expect(startOfDay(date('2011-12-30'), 'Pacific/Apia').toISOString()).toBe('2011-12-30T10:00:00.000Z');
+      expect(startOfDay(date('2011-12-31'), 'Pacific/Apia').toISOString()).toBe('2011-12-30T10:00:00.000Z');
+      expect(startOfDay(date('2011-12-29'), 'Pacific/Apia').toISOString()).toBe('2011-12-29T10:00:00.000Z');
+      expect(startOfDay(date('1994-12-31'), 'Pacific/Kiritimati').toISOString()).toBe('1994-12-31T10:00:00.000Z');
+      expect(startOfDay(date('1995-01-01'), 'Pacific/Kiritimati').toISOString()).toBe('1994-12-31T10:00:00.000Z');
+      expect(calendarDateAt(new Date(Date.parse('1994-12-31T10:00:00.000Z') - 1), 'Pacific/Kiritimati')).toBe('1994-12-30');
+    });
+
     it('starts each day where the day before ends, in any zone', () => {
       const zones = ['Europe/Paris', 'America/Sao_Paulo', 'Pacific/Chatham', 'Australia/Lord_Howe', 'America/Havana', 'UTC'];
       fc.assert(

@@ -197,22 +197,28 @@ function offsetAt(instant: number, timeZone: string): number {
 
 /**
  * The first instant of a calendar date in an IANA time zone: its midnight, or, where a clock change skips midnight,
- * the moment the day begins. Billing periods of calendar dates start and end at these instants.
+ * the moment the day begins; for a day the zone skipped altogether (Pacific/Apia 2011-12-30), the moment the next day
+ * begins, so that it holds no instant. Billing periods of calendar dates start and end at these instants.
  * @throws ValidationError `date.unknown_time_zone`
  */
 export function startOfDay(date: CalendarDate, timeZone = 'UTC'): Date {
-  const midnight = Date.parse(`${date}T00:00:00Z`);
+  const midnight = toUtc(date);
+  const day = midnight / DAY_MS;
+  // The day of an instant on the zone's wall clock, counted from 1970-01-01: numbers rather than calendar dates, which
+  // end at 0100-01-01 and 9999-12-31 while the day before the first and after the last must still compare.
+  const dayOf = (instant: number): number => Math.floor((instant + offsetAt(instant, timeZone)) / DAY_MS);
   let start = midnight - offsetAt(midnight, timeZone);
   start = midnight - offsetAt(start, timeZone);
-  const isOnDate = (instant: number): boolean => calendarDateAt(new Date(instant), timeZone) === date;
-  // Rare: a clock change at midnight. The day then starts at the first instant whose date is `date`.
-  if (!isOnDate(start) || isOnDate(start - 1)) {
-    let low = start - 6 * 3_600_000;
-    let high = start + 6 * 3_600_000;
-    while (isOnDate(low)) low -= 3_600_000;
+  // Rare: a clock change at midnight, or a skipped day. The day then starts at the first instant on it or after it.
+  if (dayOf(start) !== day || dayOf(start - 1) >= day) {
+    let low = start - 1;
+    let high = start;
+    // Widened until the day begins between them: a clock change moves it by hours, a skipped day by a day.
+    while (dayOf(low) >= day) low -= 6 * 3_600_000;
+    while (dayOf(high) < day) high += 6 * 3_600_000;
     while (high - low > 1) {
       const middle = Math.floor((low + high) / 2);
-      if (isOnDate(middle) || calendarDateAt(new Date(middle), timeZone) > date) high = middle;
+      if (dayOf(middle) >= day) high = middle;
       else low = middle;
     }
     start = high;

@@ -163,13 +163,25 @@ export async function renderInvoicePdf(document: En16931Document, options: Invoi
   // A row taller than a page (a description of many lines) is cut to a page, with an ellipsis: its cells are drawn
   // side by side, so one of them flowing onto the next page would leave the others behind.
   const rowRoom = () => bottom() - PAGE.margin - 20;
-  /** The text cut, line by line, to what fits `room` points of height (PDFKit's own `height` option lets it flow on). */
+  /**
+   * The text cut to what fits `room` points of height, with an ellipsis (PDFKit's own `height` option lets it flow on):
+   * after its last line that fits, or, when not even its first line does (a name without a break), after the last
+   * character of it that does.
+   */
   const fitted = (text: string, cellWidth: number, room: number): string => {
-    if (pdf.heightOfString(text, { width: cellWidth }) <= room) return text;
-    const lines = text.split('\n');
-    let kept = 0;
-    while (kept < lines.length && pdf.heightOfString(`${lines.slice(0, kept + 1).join('\n')}…`, { width: cellWidth }) <= room) kept += 1;
-    return `${lines.slice(0, Math.max(1, kept)).join('\n')}…`;
+    const fits = (end: number, more = '') => pdf.heightOfString(`${text.slice(0, end)}${more}`, { width: cellWidth }) <= room;
+    // Where the text may be cut: between characters as people see them (never inside an emoji or before an accent).
+    const cuts = [...graphemes.segment(text)].map((part) => part.index).slice(1);
+    // Measured from the start, doubling: PDFKit wraps a word longer than a line in time quadratic in its length, and
+    // no more than a page of it is drawn. What fits lies within the first `within` characters.
+    let within = 256;
+    while (within < cuts.length && fits(cuts[within - 1] as number)) within *= 2;
+    if (within >= cuts.length && fits(text.length)) return text;
+    const candidates = cuts.slice(0, Math.min(within, cuts.length));
+    const lineEnds = candidates.filter((cut) => text[cut] === '\n' || text.startsWith('\r\n', cut));
+    const lines = lastFitting(lineEnds, (end) => fits(end, '…'));
+    const end = lines ?? lastFitting(candidates.filter((cut) => cut < (lineEnds[0] ?? text.length)), (end) => fits(end, '…')) ?? cuts[0] ?? text.length;
+    return `${text.slice(0, end)}…`;
   };
   /**
    * The size a cell of numbers is set in: a line of it on one line where a readable size allows, and never a number
@@ -219,16 +231,21 @@ export async function renderInvoicePdf(document: En16931Document, options: Invoi
     }
   };
   const row = (label: string, value: string, bold = false) => {
-    ensure(14);
-    const y = pdf.y;
     let size = bold ? 10 : 9;
     pdf.font(bold ? 'bold' : 'regular').fontSize(size);
-    pdf.text(label, left + width * 0.45, y, { width: width * 0.33 });
+    // Like a line's cells, a label is cut to a page and kept on its amount's page: flowing on, it would leave it behind.
+    const labelWidth = width * 0.33;
+    const cut = fitted(label, labelWidth, rowRoom());
+    const labelHeight = pdf.heightOfString(cut, { width: labelWidth });
+    ensure(Math.max(14, labelHeight));
+    const y = pdf.y;
+    pdf.text(cut, left + width * 0.45, y, { width: labelWidth });
     // An amount stays on one line: the font shrinks to fit the column (EUR 1,000,000,000,000.00).
     const room = width * 0.22;
     while (pdf.widthOfString(value) > room && size > 6) pdf.fontSize((size -= 0.5));
     pdf.text(value, left + width * 0.78, y, { width: room, align: 'right', lineBreak: false });
-    pdf.y = Math.max(pdf.y, y + (bold ? 14 : 12));
+    // Below the label, which may be the taller (drawing the amount moved the cursor back up to its line).
+    pdf.y = y + Math.max(labelHeight, bold ? 14 : 12);
   };
 
   for (const allowance of document.allowances) row(`Allowance: ${allowance.reason ?? allowance.reasonCode ?? ''}${allowance.percentage ? ` (${decimal(allowance.percentage)} %)` : ''}`, `−${money(allowance.amount)}`);
@@ -322,6 +339,20 @@ function stampVoid(pdf: PDFKit.PDFDocument): void {
   pdf.translate(pdf.page.width / 2, pdf.page.height / 2).rotate(-35).scale(scale, -scale).translate(-x / 2, -(minY + maxY) / 2);
   pdf.path(shapes.join(' ')).lineWidth(1.5 / scale).strokeColor(VOID_RED).stroke();
   pdf.restore();
+}
+
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/** The last of `ends` (in increasing order) for which `fits` holds, found by bisection: `fits` holds up to some end. */
+function lastFitting(ends: readonly number[], fits: (end: number) => boolean): number | undefined {
+  let low = 0;
+  let high = ends.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (fits(ends[middle] as number)) low = middle + 1;
+    else high = middle;
+  }
+  return ends[low - 1];
 }
 
 /** A year of dates (the 28th of each month), to try a locale's dates on before writing any. */

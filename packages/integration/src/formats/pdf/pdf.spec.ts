@@ -36,6 +36,11 @@ function textOf(pdf: Buffer, name: string): string {
   return poppler('pdftotext', ['-layout', file, '-']);
 }
 
+/** The text of each page, as pdftotext lays it out. */
+function pagesOf(pdf: Buffer, name: string): string[] {
+  return textOf(pdf, name).split('\f').slice(0, -1);
+}
+
 async function example(path: string): Promise<En16931Document> {
   return (await readInvoice(readFileSync(join(FIXTURES, path)))).document;
 }
@@ -184,6 +189,36 @@ describe('the PDF of an invoice', () => {
         .map(([, yMin, , word]) => [Number(yMin) >= footerTop - 1, word]);
       expect(below.filter(([inFooter]) => !inFooter)).toEqual([]);
     }
+  });
+
+  it('cuts an item name of one line longer than a page by characters, its quantity, price and amount on the page its name starts', async () => {
+    const base = await example('ubl/ubl-tc434-example1.xml');
+    const [first, ...rest] = base.lines;
+    if (!first) throw new Error('the example has no line');
+    // An item name without a break (a received file's), 12,000 characters: before, it flowed over four pages whole, its
+    // amounts drawn beside its tail on the fifth, with an ellipsis after its end.
+    const document = { ...base, lines: [{ ...first, item: { ...first.item, name: `ITEM${'Y'.repeat(12_000)}END` } }, ...rest] };
+    const pages = pagesOf(await renderInvoicePdf(document, { locale: 'en-GB' }), 'long-item.pdf');
+    const start = pages.findIndex((page) => page.includes('ITEMY'));
+    expect(pages[start]).toMatch(/ITEMY+\s+2 EA\s+EUR 9\.95\s+S\s?6\s?%\s+EUR 19\.90/);
+    // Cut to one page (the second: it does not fit below the header on the first), the other lines and totals after it.
+    expect([start, pages.length, pages.filter((page) => page.includes('Y')).length]).toEqual([1, 3, 1]);
+    expect(pages[start]).toMatch(/Y…/);
+    expect(pages.join('')).not.toContain('END');
+    expect(pages[2]).toMatch(/Amount due\s+EUR/);
+  });
+
+  it('cuts a document allowance\'s reason longer than a page by characters, its amount beside it', async () => {
+    const base = await example('ubl/ubl-tc434-example1.xml');
+    const document = { ...base, allowances: [{ amount: '777.77', reason: `REASON${'Z'.repeat(9_000)}END`, vatCategory: 'S', vatRate: '6' }] };
+    const pages = pagesOf(await renderInvoicePdf(document, { locale: 'en-GB' }), 'long-allowance.pdf');
+    const start = pages.findIndex((page) => page.includes('Allowance: REASON'));
+    expect(pages[start]).toMatch(/Allowance: REASONZ+\s+−EUR 777\.77/);
+    // Cut to a page (the second: the lines fill the first), what follows below it, never drawn over it.
+    expect([start, pages.length, pages.filter((page) => page.includes('ZZZ')).length]).toEqual([1, 3, 1]);
+    expect(pages[start]).toMatch(/Z…\s+VAT S\s?6\s?% on EUR 183\.23\s+EUR 10\.99/);
+    expect(pages.join('')).not.toContain('END');
+    expect(pages[2]).toMatch(/^\s*VAT S\s?21\s?% on EUR 46\.37\s+EUR 9\.74\s+Total without VAT[\s\S]*Amount due\s+EUR 250\.33/);
   });
 
   it('writes a VAT exemption given only as a code, and amounts of 10^12 on one line', async () => {
