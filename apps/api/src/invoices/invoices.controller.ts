@@ -179,10 +179,7 @@ export class InvoicesController {
         assertEn16931Currency(state);
         // The file kept is asked for before the document is mapped, which only its writing needs.
         const file = await this.files.of(state, { kind: syntax }, () => jobs.run({ kind: 'e-invoice', document: invoiceToEn16931(state), syntax }));
-        void reply
-          .type('application/xml; charset=utf-8')
-          .header('cache-control', 'no-store')
-          .header('content-disposition', `attachment; filename="${state.number.replace(/[^\w.-]/g, '_')}.${syntax}.xml"`);
+        asAttachment(reply, 'application/xml; charset=utf-8', state.number, `.${syntax}.xml`);
         return file;
       },
       closed,
@@ -237,10 +234,7 @@ export class InvoicesController {
           : await this.files.of(state, { kind: 'pdf', locale, voided: state.status === 'void' }, () =>
               jobs.run({ kind: 'pdf', document: invoiceToEn16931(state), look: { ...look, voided: state.status === 'void' } }),
             );
-        void reply
-          .type('application/pdf')
-          .header('cache-control', 'no-store')
-          .header('content-disposition', `attachment; filename="${state.number.replace(/[^\w.-]/g, '_')}${facturX ? '.factur-x' : ''}.pdf"`);
+        asAttachment(reply, 'application/pdf', state.number, facturX ? '.factur-x.pdf' : '.pdf');
         return file;
       },
       closed,
@@ -429,4 +423,9 @@ function calendarDate(path: string, value: string | undefined): CalendarDate | u
 function assertNotVoid(state: Pick<InvoiceState, 'id' | 'number' | 'status'>): void {
   if (state.status !== 'void') return;
   throw new InvalidStateError('invoice.voided', `Invoice ${state.number ?? state.id} is void: it has no e-invoice, which a buyer's system would book as payable (its PDF is stamped VOID).`, { invoiceId: state.id });
+}
+
+/** Answers a document's file as a download named after its number (characters a file name cannot hold become `_`). */
+function asAttachment(reply: FastifyReply, type: string, number: string, suffix: string): void {
+  void reply.type(type).header('cache-control', 'no-store').header('content-disposition', `attachment; filename="${number.replace(/[^\w.-]/g, '_')}${suffix}"`);
 }
