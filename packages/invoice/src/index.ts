@@ -63,7 +63,7 @@ export * from './partnership/partnership.use-cases';
 export { DOCUMENT_TYPE_CODES, Invoice } from './invoice/invoice';
 export { GENESIS_HASH, canonicalContentOf, canonicalJson, chainHash, contentHashOf, isSealable, nextSeal, sha256Hex } from './invoice/document-seal';
 export type { DocumentSeal, SealRecord } from './invoice/document-seal';
-export type { AppliedCredit, AppliedPayment, DocumentKind, InvoiceState, IssueContext, NewDraft, PrecedingInvoice } from './invoice/invoice';
+export type { AppliedCredit, AppliedPayment, DocumentKind, InvoiceState, IssueContext, NewDraft, PrecedingInvoice, ReturnedPayment } from './invoice/invoice';
 export type { DraftContent } from './invoice/invoice-content';
 export { invoicePeriod, type InvoicePeriod, type InvoicePeriodInput } from './invoice/invoice-period';
 export { creditNoteContentOf, creditNoteFromLedger } from './invoice/credit-note-content';
@@ -93,7 +93,7 @@ export type { NumberSequence } from './invoice/number-sequence.port';
 export * from './invoice/invoice.use-cases';
 
 export { Payment } from './payment/payment';
-export type { PaymentApplication, PaymentRefund, PaymentState, ReceivedPayment } from './payment/payment';
+export type { PaymentApplication, PaymentRefund, PaymentReturn, PaymentState, ReceivedPayment } from './payment/payment';
 export { PAYMENT_REPOSITORY } from './payment/payment-repository.port';
 export type { PaymentRepository } from './payment/payment-repository.port';
 export * from './payment/payment.use-cases';
@@ -111,6 +111,7 @@ export {
 } from './ledger/ledger';
 export type {
   AppliedPosting,
+  ApplicationReturnedPosting,
   CreditedPosting,
   InvoicePosition,
   LedgerAccount,
@@ -135,7 +136,7 @@ export { LedgerProjection } from './ledger/ledger-projection';
 export type { UnrestorableCreditNote } from './ledger/ledger-projection';
 export { carryIntoLedger } from './ledger/carry-into-ledger';
 export type { CarryReport } from './ledger/carry-into-ledger';
-export { invoiceStanding, settlementPostings } from './ledger/settlement';
+export { creditPostings, invoiceStanding, settlementPostings } from './ledger/settlement';
 export type { InvoiceStanding } from './ledger/settlement';
 export type { LedgerState, TransactionBuild } from './ledger/post-transaction';
 

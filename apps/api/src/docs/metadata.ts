@@ -496,11 +496,16 @@ export default async () => {
               amount: { required: true, type: () => t["../http/responses"].MoneyDto },
               appliedOn: { required: true, type: () => String, example: "2026-03-15" },
             },
+            ReturnedPaymentDto: {
+              paymentId: { required: true, type: () => String },
+              amount: { required: true, type: () => t["../http/responses"].MoneyDto },
+            },
             AppliedCreditDto: {
               creditNoteId: { required: true, type: () => String },
               creditNoteNumber: { required: true, type: () => String, example: "CN-000001" },
               amount: { required: true, type: () => t["../http/responses"].MoneyDto },
               appliedOn: { required: true, type: () => String },
+              paymentsReturned: { required: true, type: () => [t["../invoices/invoice.response.dto"].ReturnedPaymentDto], description: "What the credit took back from the payments that had paid the invoice: the part of `amount` above what the\ninvoice still owed, now the buyer's unapplied credit on those payments. Empty when it took back nothing." },
             },
             PrecedingInvoiceDto: {
               id: { required: true, type: () => String },
@@ -547,7 +552,7 @@ export default async () => {
               totals: { required: true, type: () => t["../invoices/invoice.response.dto"].InvoiceTotalsDto },
               payments: { required: true, type: () => [t["../invoices/invoice.response.dto"].AppliedPaymentDto] },
               credits: { required: true, type: () => [t["../invoices/invoice.response.dto"].AppliedCreditDto] },
-              paid: { required: true, type: () => t["../http/responses"].MoneyDto, description: "Sum of `payments`." },
+              paid: { required: true, type: () => t["../http/responses"].MoneyDto, description: "Sum of `payments`, less what credit notes took back from them (`credits[].paymentsReturned`)." },
               credited: { required: true, type: () => t["../http/responses"].MoneyDto, description: "Sum of `credits`." },
               outstanding: { required: true, type: () => t["../http/responses"].MoneyDto, description: "What the buyer still owes: amount due \u2212 paid \u2212 credited; zero for drafts, credit notes and closed invoices." },
               precedingInvoice: { required: false, type: () => t["../invoices/invoice.response.dto"].PrecedingInvoiceDto, description: "On a credit note: the invoice it corrects." },
@@ -1030,6 +1035,12 @@ export default async () => {
               amount: { required: true, type: () => t["../http/responses"].MoneyDto },
               appliedOn: { required: true, type: () => String, description: "The payment's received date.", example: "2026-04-20" },
             },
+            PaymentReturnDto: {
+              invoiceId: { required: true, type: () => String, description: "The invoice the application paid.", example: "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b" },
+              creditNoteId: { required: true, type: () => String, description: "The credit note that credited what the payment had paid.", example: "0193a2b4-6b1e-7e8f-9a0b-1c2d3e4f5a6b" },
+              amount: { required: true, type: () => t["../http/responses"].MoneyDto },
+              returnedOn: { required: true, type: () => String, description: "The credit note's issue date.", example: "2026-05-02" },
+            },
             PaymentRefundDto: {
               refundId: { required: true, type: () => String, description: "Shared by every payment one refund drew on.", example: "0193a2b4-7a1c-7e8f-9a0b-1c2d3e4f5a6b" },
               amount: { required: true, type: () => t["../http/responses"].MoneyDto },
@@ -1043,9 +1054,10 @@ export default async () => {
               amount: { required: true, type: () => t["../http/responses"].MoneyDto },
               receivedOn: { required: true, type: () => String, example: "2026-04-20" },
               reference: { required: false, type: () => String, example: "SEPA 2026-04-20 NORDWIND" },
-              applications: { required: true, type: () => [t["../payments/payment.response.dto"].PaymentApplicationDto], description: "In the order they were made." },
+              applications: { required: true, type: () => [t["../payments/payment.response.dto"].PaymentApplicationDto], description: "In the order they were made, each for the amount applied then (`returns` lists what credit notes took back since)." },
+              returns: { required: true, type: () => [t["../payments/payment.response.dto"].PaymentReturnDto], description: "What credit notes of the invoices it paid took back from `applications`, in the order they did." },
               refunds: { required: true, type: () => [t["../payments/payment.response.dto"].PaymentRefundDto] },
-              unapplied: { required: true, type: () => t["../http/responses"].MoneyDto, description: "Neither applied nor refunded: the partner's credit from this payment." },
+              unapplied: { required: true, type: () => t["../http/responses"].MoneyDto, description: "amount \u2212 applications + returns \u2212 refunds: the partner's credit from this payment." },
               createdAt: { required: true, type: () => Date },
               updatedAt: { required: true, type: () => Date },
             },
@@ -1060,7 +1072,7 @@ export default async () => {
             AccountBalanceDto: {
               currency: { required: true, type: () => String, example: "EUR" },
               outstanding: { required: true, type: () => t["../http/responses"].MoneyDto, description: "Outstanding on the partner's receivable invoices (issued or partially paid)." },
-              unappliedCredit: { required: true, type: () => t["../http/responses"].MoneyDto, description: "Payments neither applied nor refunded." },
+              unappliedCredit: { required: true, type: () => t["../http/responses"].MoneyDto, description: "What payments have left, neither applied (less what credit notes took back) nor refunded." },
               balance: { required: true, type: () => t["../http/responses"].MoneyDto, description: "outstanding \u2212 unapplied credit: positive when the partner owes, negative when the tenant owes the partner." },
             },
             PartnerBalanceDto: {

@@ -192,6 +192,8 @@ async function scenarioEvents(): Promise<readonly DomainEvent[]> {
   // 920.00 settles it; the 80.00 left over is the buyer's credit, refunded.
   await s.use(PayInvoice).execute({ tenantId, invoiceId: approved.id, amount: '1000.00', currency: 'EUR', receivedOn: '2026-03-10' });
   await s.use(RefundCredit).execute({ tenantId, partnerId: buyer.id, amount: '80.00', currency: 'EUR', refundedOn: '2026-03-10' });
+  // A day returned after payment: the credit takes it back from the payments, the buyer's credit again.
+  await s.use(CreateCreditNote).execute({ tenantId, invoiceId: approved.id, lines: [{ marketableId: marketable.id, quantity: '1' }], reason: 'One day was billed twice' });
 
   await s.use(IssueInvoice).execute({ tenantId, invoiceId: lookalike.id });
   await s.use(CreateCreditNote).execute({ tenantId, invoiceId: lookalike.id, reason: 'Three days were billed, none was worked' });

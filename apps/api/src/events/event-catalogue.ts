@@ -97,13 +97,21 @@ const CATALOGUE: Readonly<Record<string, Readonly<Record<string, Omit<EventType,
       payload: payload({ invoiceId, by: { type: 'string', minLength: 1, description: 'Who approved it: the signed-in user\'s name as the token gives it.' } }),
     },
     'invoice.credited': {
-      description: 'An issued credit note was applied to the invoice, lowering what the buyer owes.',
-      payload: payload({
-        invoiceId,
-        creditNoteId,
-        amount: money('The amount credited.'),
-        status: { type: 'string', enum: ['issued', 'partially_paid', 'uncollectible', 'credited'], description: 'The invoice\'s status afterwards: `credited` once nothing is left to pay.' },
-      }),
+      description: 'An issued credit note was applied to the invoice: it lowers what the buyer owes first, then takes back what was paid as the buyer\'s credit (`payment.application_returned`).',
+      payload: payload(
+        {
+          invoiceId,
+          creditNoteId,
+          amount: money('The amount credited.'),
+          returnedToCredit: money('The part of `amount` taken back from the payments that had paid the invoice, now the buyer\'s unapplied credit; absent when it took back nothing.'),
+          status: {
+            type: 'string',
+            enum: ['issued', 'partially_paid', 'paid', 'uncollectible', 'credited'],
+            description: 'The invoice\'s status afterwards: `credited` once nothing is left to pay by a credit, or once nothing stays paid; a paid invoice credited in part stays `paid`.',
+          },
+        },
+        ['returnedToCredit'],
+      ),
     },
     'invoice.drafted': {
       description: 'An invoice draft was created (on its own, or as the first step of creating an issued invoice in one call).',
@@ -260,6 +268,16 @@ const CATALOGUE: Readonly<Record<string, Readonly<Record<string, Omit<EventType,
     },
   },
   payment: {
+    'payment.application_returned': {
+      description: 'A credit note of an invoice the payment had paid took back part of that application: it is the payment\'s unapplied credit again (the invoice\'s side is `invoice.credited`).',
+      payload: payload({
+        paymentId,
+        invoiceId: id('The id of the invoice the application paid.'),
+        creditNoteId,
+        amount: money('The amount taken back from the application.'),
+        unapplied: money('The payment\'s unapplied amount afterwards, which a refund or an application can use.'),
+      }),
+    },
     'payment.applied': {
       description: 'Part of a payment was applied to an invoice (the invoice\'s side is `invoice.payment_applied`).',
       payload: payload({ paymentId, invoiceId, amount: money('The amount applied to the invoice.') }),

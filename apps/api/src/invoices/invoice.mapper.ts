@@ -66,6 +66,7 @@ export function toInvoiceResponse(state: InvoiceState): InvoiceDto {
       creditNoteNumber: credit.creditNoteNumber,
       amount: toMoneyResponse(credit.amount),
       appliedOn: credit.appliedOn,
+      paymentsReturned: (credit.paymentsReturned ?? []).map((part) => ({ paymentId: part.paymentId, amount: toMoneyResponse(part.amount) })),
     })),
     paid: toMoneyResponse(invoice.paidAmount),
     credited: toMoneyResponse(invoice.creditedAmount),

@@ -110,12 +110,23 @@ export class AppliedPaymentDto {
   appliedOn!: string;
 }
 
+/** Part of a payment's application that a credit note took back: the payment's unapplied credit again. */
+export class ReturnedPaymentDto {
+  paymentId!: string;
+  amount!: MoneyDto;
+}
+
 export class AppliedCreditDto {
   creditNoteId!: string;
   /** @example "CN-000001" */
   creditNoteNumber!: string;
   amount!: MoneyDto;
   appliedOn!: string;
+  /**
+   * What the credit took back from the payments that had paid the invoice: the part of `amount` above what the
+   * invoice still owed, now the buyer's unapplied credit on those payments. Empty when it took back nothing.
+   */
+  paymentsReturned!: ReturnedPaymentDto[];
 }
 
 /** The invoice a credit note corrects (BG-3). */
@@ -188,7 +199,7 @@ export class InvoiceDto {
   totals!: InvoiceTotalsDto;
   payments!: AppliedPaymentDto[];
   credits!: AppliedCreditDto[];
-  /** Sum of `payments`. */
+  /** Sum of `payments`, less what credit notes took back from them (`credits[].paymentsReturned`). */
   paid!: MoneyDto;
   /** Sum of `credits`. */
   credited!: MoneyDto;

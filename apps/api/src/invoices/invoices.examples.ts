@@ -70,10 +70,11 @@ export const INVOICE_PROBLEM_CODES = {
     409: [...CLOSED, 'invoice.has_payments', 'invoice.has_credits'],
   }),
   markUncollectible: answers(SIGNED_IN, WITH_BODY, IF_MATCH, { 404: ['invoice.not_found'], 409: [...CLOSED, 'invoice.already_uncollectible'] }),
+  // A paid invoice is creditable: what was paid goes back to the payments. Only one credited in full is refused.
   creditInvoice: answers(SIGNED_IN, WITH_BODY, VALIDATED, IDEMPOTENT, IF_MATCH, DRAFT_CONTENT, {
     400: ['invoice.not_issuable'],
     404: ['invoice.not_found'],
-    409: [...CLOSED, 'credit_note.not_creditable', 'invoice.duplicate_external_reference', 'invoice.earlier_credit_unknown'],
+    409: ['invoice.not_issued', 'invoice.voided', 'invoice.fully_credited', 'credit_note.not_creditable', 'invoice.duplicate_external_reference', 'invoice.earlier_credit_unknown'],
     422: ['invoice.credit_exceeds_outstanding', 'invoice.credit_exceeds_vat_category'],
   }),
   payInvoice: answers(SIGNED_IN, WITH_BODY, VALIDATED, IDEMPOTENT, TEXT, {
@@ -128,7 +129,7 @@ export const invoiceExamples: ExamplesOf<keyof typeof INVOICE_PROBLEM_CODES> = (
   creditInvoice: {
     request: creditContent(s.marketables.consulting.id),
     response: toInvoiceResponse(s.invoices.creditNote),
-    problems: ['invoice.not_found', 'invoice.already_paid', 'invoice.credit_exceeds_outstanding'],
+    problems: ['invoice.not_found', 'invoice.fully_credited', 'invoice.credit_exceeds_outstanding'],
   },
   payInvoice: {
     request: INVOICE_PAYMENT,

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { createMongoAdapters, type MongoConnection } from '@invoicing/integration/mongodb';
+import { EventRelay } from '@invoicing/integration';
+import { createMongoAdapters, type MongoConnection, type MongoEventAdapters } from '@invoicing/integration/mongodb';
 import { demoUser } from '@invoicing/stack';
-import { DATABASE } from '../composition/tokens';
+import { DATABASE, EVENT_ADAPTERS } from '../composition/tokens';
 import { startTestApi, type Caller, type TestApi } from '../testing/harness';
 
 // The api project's own testTimeout is not applied when Jest runs from the workspace root, and FerretDB scans on
@@ -600,6 +601,82 @@ describe('invoices and credit notes over HTTP', () => {
       const ofDraft = await t.call('POST', `/v1/invoices/${(await draft(partnerships.main)).id}/credit-notes`, { body: {} });
       expect(ofDraft.status).toBe(409);
       expect(ofDraft.body.code).toBe('invoice.not_issued');
+    });
+
+    it('credits what was paid as the buyer\'s credit, which a refund pays back; once, however often retried; and refuses a credit of what is credited in full', async () => {
+      // A buyer of its own: a refund draws on the buyer's oldest credit, and other tests leave some on theirs.
+      const returning = await partner(buyerAt('Returns Buyer KG'));
+      const invoice = await issued(await partnership(returning.id), { issueDate: '2026-03-02', lines: [line('1', '100.00')] });
+      expect(invoice.totals.amountDue).toEqual(eur('120.00'));
+      const payment = await pay(invoice.id, '120.00');
+      expect(payment.status).toBe(201);
+      expect((await get(invoice.id)).status).toBe('paid');
+
+      // 25.00 at 20 %: 30.00 of what was paid goes back to the payment.
+      const key = { 'idempotency-key': randomUUID() };
+      const request = { body: { lines: [line('1', '25.00')], reason: 'One unit returned after payment' }, headers: key };
+      const first = await t.call('POST', `/v1/invoices/${invoice.id}/credit-notes`, request);
+      expect(first.status).toBe(201);
+      expect(first.body.totals.amountDue).toEqual(eur('30.00'));
+      const retried = await t.call('POST', `/v1/invoices/${invoice.id}/credit-notes`, request);
+      expect(retried.status).toBe(201);
+      expect(retried.body.id).toBe(first.body.id);
+
+      const credited = await get(invoice.id);
+      expect(credited).toMatchObject({ status: 'paid', paid: eur('90.00'), credited: eur('30.00'), outstanding: eur('0.00') });
+      expect(credited.payments).toEqual([{ paymentId: payment.body.id, amount: eur('120.00'), appliedOn: '2026-03-15' }]);
+      expect(credited.credits).toEqual([
+        { creditNoteId: first.body.id, creditNoteNumber: first.body.number, amount: eur('30.00'), appliedOn: first.body.issueDate, paymentsReturned: [{ paymentId: payment.body.id, amount: eur('30.00') }] },
+      ]);
+      const listed = await t.call('GET', `/v1/invoices?partner_id=${returning.id}&kind=invoice`);
+      expect(listed.body.items).toEqual([expect.objectContaining({ id: invoice.id, status: 'paid', paid: eur('90.00'), credited: eur('30.00'), outstanding: eur('0.00') })]);
+      const returned = (await t.call('GET', `/v1/payments/${payment.body.id}`)).body;
+      expect(returned).toMatchObject({
+        applications: [{ invoiceId: invoice.id, amount: eur('120.00') }],
+        returns: [{ invoiceId: invoice.id, creditNoteId: first.body.id, amount: eur('30.00'), returnedOn: first.body.issueDate }],
+        refunds: [],
+        // Returned once, though the credit note was asked for twice.
+        unapplied: eur('30.00'),
+      });
+      expect((await t.call('GET', `/v1/partners/${returning.id}/balance`)).body.balances).toEqual([
+        { currency: 'EUR', outstanding: eur('0.00'), unappliedCredit: eur('30.00'), balance: eur('-30.00') },
+      ]);
+
+      const refund = await t.call('POST', `/v1/partners/${returning.id}/refunds`, { as: 'acme-accountant', body: { amount: '30.00', currency: 'EUR', refundedOn: '2026-03-20' } });
+      expect(refund.status).toBe(201);
+      expect(refund.body).toMatchObject({ amount: eur('30.00'), payments: [payment.body.id] });
+      const again = await t.call('POST', `/v1/partners/${returning.id}/refunds`, { body: { amount: '0.01', currency: 'EUR', refundedOn: '2026-03-20' } });
+      expect(again.status).toBe(409);
+      expect(again.body.code).toBe('account.insufficient_credit');
+
+      // Without lines: the rest, 90.00, all of it paid.
+      const rest = await t.call('POST', `/v1/invoices/${invoice.id}/credit-notes`, { body: {} });
+      expect(rest.status).toBe(201);
+      expect(rest.body.totals.amountDue).toEqual(eur('90.00'));
+      const whole = await get(invoice.id);
+      expect(whole).toMatchObject({ status: 'credited', paid: eur('0.00'), credited: eur('120.00'), outstanding: eur('0.00') });
+      expect(whole.credits[1]).toMatchObject({ creditNoteId: rest.body.id, amount: eur('90.00'), paymentsReturned: [{ paymentId: payment.body.id, amount: eur('90.00') }] });
+      expect((await t.call('GET', `/v1/payments/${payment.body.id}`)).body).toMatchObject({
+        returns: [{ creditNoteId: first.body.id, amount: eur('30.00') }, { creditNoteId: rest.body.id, amount: eur('90.00') }],
+        refunds: [{ amount: eur('30.00') }],
+        unapplied: eur('90.00'),
+      });
+
+      const third = await t.call('POST', `/v1/invoices/${invoice.id}/credit-notes`, { body: { lines: [line('1', '1.00')] } });
+      expect(third.status).toBe(409);
+      expect(third.body.code).toBe('invoice.fully_credited');
+
+      // The change feed tells each return once, with the payment's credit after it.
+      const events = t.api.app.get<MongoEventAdapters>(EVENT_ADAPTERS);
+      const relay = new EventRelay({ outbox: events.outbox, log: events.log, endpoints: events.endpoints, deliveries: events.deliveries, lease: events.lease() });
+      while ((await relay.relayOnce()) > 0);
+      const feed = await t.call('GET', '/v1/events?after=0&limit=100&types=payment.application_returned');
+      expect(feed.status).toBe(200);
+      const mine = feed.body.items.filter((event: { aggregateId: string }) => event.aggregateId === payment.body.id);
+      expect(mine.map((event: { payload: unknown }) => event.payload)).toEqual([
+        { paymentId: payment.body.id, invoiceId: invoice.id, creditNoteId: first.body.id, amount: eur('30.00'), unapplied: eur('30.00') },
+        { paymentId: payment.body.id, invoiceId: invoice.id, creditNoteId: rest.body.id, amount: eur('90.00'), unapplied: eur('90.00') },
+      ]);
     });
   });
 

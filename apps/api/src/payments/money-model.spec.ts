@@ -242,13 +242,17 @@ describe('money under concurrent commands (model-based, issue 12)', () => {
     }
   }
 
-  /** A payment answer adds up: received = applied + refunded + unapplied; it paid only invoices it could. */
+  /** A payment answer adds up: received = applied − returned + refunded + unapplied; it paid only invoices it could. */
   function checkPaymentAnswer(model: Model, label: string, payment: PaymentBody, requested: bigint, payable: readonly SeededInvoice[]): void {
     const applied = sum(payment.applications.map((part) => cents(part.amount)));
+    // What credit notes took back of its applications since (an application's answer shows the payment whole).
+    const returned = sum(payment.returns.map((part) => cents(part.amount)));
     const refunded = sum(payment.refunds.map((part) => cents(part.amount)));
     if (cents(payment.amount) !== requested) model.violations.push(`${label}: answered amount ${payment.amount.amount}, not ${decimal(requested)}`);
-    if (applied + refunded + cents(payment.unapplied) !== cents(payment.amount)) {
-      model.violations.push(`${label}: payment ${payment.id} answered applied ${decimal(applied)} + refunded ${decimal(refunded)} + unapplied ${payment.unapplied.amount} ≠ ${payment.amount.amount}`);
+    if (applied - returned + refunded + cents(payment.unapplied) !== cents(payment.amount)) {
+      model.violations.push(
+        `${label}: payment ${payment.id} answered applied ${decimal(applied)} − returned ${decimal(returned)} + refunded ${decimal(refunded)} + unapplied ${payment.unapplied.amount} ≠ ${payment.amount.amount}`,
+      );
     }
     for (const part of payment.applications) {
       if (!payable.some((invoice) => invoice.id === part.invoiceId)) model.violations.push(`${label}: payment ${payment.id} was applied to invoice ${part.invoiceId}, which it may not pay`);
@@ -349,7 +353,9 @@ describe('money under concurrent commands (model-based, issue 12)', () => {
         };
         const label = `credit_note ${lineCents === undefined ? 'full' : `net ${decimal(lineCents)}`} of ${invoice.id}`;
         const answers = await send('POST', `/v1/invoices/${invoice.id}/credit-notes`, body, command.key);
-        for (const answer of accepted(model, command, label, answers, 201, [...CLOSED, 'invoice.credit_exceeds_outstanding', 'invoice.credit_exceeds_vat_category'])) {
+        // A paid invoice is creditable (what was paid goes back to its payments): never `invoice.already_paid` here.
+        const refusals = ['invoice.voided', 'invoice.fully_credited', 'invoice.credit_exceeds_outstanding', 'invoice.credit_exceeds_vat_category'];
+        for (const answer of accepted(model, command, label, answers, 201, refusals)) {
           const note = answer.body as InvoiceBody;
           const amount = cents(note.totals.amountDue);
           if (note.kind !== 'credit_note' || note.precedingInvoice?.id !== invoice.id || note.currency !== invoice.currency) {
@@ -420,7 +426,8 @@ describe('money under concurrent commands (model-based, issue 12)', () => {
         const mine = payments.filter((payment) => payment.amount.currency === currency);
         const acknowledged = [...model.payments].filter(([, payment]) => payment.partnerId === partner.id && payment.currency === currency);
         const received = sum(mine.map((payment) => cents(payment.amount)));
-        const applied = sum(mine.flatMap((payment) => payment.applications.map((part) => cents(part.amount))));
+        // Net of what credit notes took back: that is unapplied credit again.
+        const applied = sum(mine.flatMap((payment) => payment.applications.map((part) => cents(part.amount)))) - sum(mine.flatMap((payment) => payment.returns.map((part) => cents(part.amount))));
         const refunded = sum(mine.flatMap((payment) => payment.refunds.map((part) => cents(part.amount))));
         const unapplied = sum(mine.map((payment) => cents(payment.unapplied)));
         const acknowledgedReceived = sum(acknowledged.map(([, payment]) => payment.amount));
@@ -462,7 +469,9 @@ describe('money under concurrent commands (model-based, issue 12)', () => {
       for (const [index, invoice] of invoices.entries()) {
         const seeded = partner.invoices[index] as SeededInvoice;
         if (!invoice) continue;
-        const paid = sum(invoice.payments.map((part) => cents(part.amount)));
+        const returned = sum(invoice.credits.flatMap((part) => part.paymentsReturned.map((back) => cents(back.amount))));
+        // Net: what credit notes took back of the payments is the buyer's credit again, no longer paid.
+        const paid = sum(invoice.payments.map((part) => cents(part.amount))) - returned;
         const credited = sum(invoice.credits.map((part) => cents(part.amount)));
         const due = cents(invoice.totals.amountDue);
         const where = `invoice ${invoice.id} (${invoice.status}, due ${invoice.totals.amountDue.amount}, paid ${decimal(paid)}, credited ${decimal(credited)})`;
@@ -472,6 +481,25 @@ describe('money under concurrent commands (model-based, issue 12)', () => {
           const onPayment = payment?.applications.find((application) => application.invoiceId === invoice.id);
           if (!model.payments.has(part.paymentId)) model.violations.push(`${where}: holds payment ${part.paymentId}, which no request was acknowledged for`);
           if (!onPayment || cents(onPayment.amount) !== cents(part.amount)) model.violations.push(`${where}: holds ${part.amount.amount} of payment ${part.paymentId}, which records ${onPayment?.amount.amount ?? 'nothing'}`);
+        }
+        // What each credit note took back of a payment, the invoice and the payment record alike, and only what it credited above what was owed.
+        for (const part of invoice.credits) {
+          const back = part.paymentsReturned;
+          if (sum(back.map((each) => cents(each.amount))) > cents(part.amount)) model.violations.push(`${where}: credit note ${part.creditNoteId} took back more than it credited`);
+          for (const each of back) {
+            const payment = stored.get(each.paymentId) ?? (await get<PaymentBody>(model, `/v1/payments/${each.paymentId}`));
+            const onPayment = (payment?.returns ?? []).filter((entry) => entry.invoiceId === invoice.id && entry.creditNoteId === part.creditNoteId);
+            if (sum(onPayment.map((entry) => cents(entry.amount))) !== cents(each.amount)) {
+              model.violations.push(`${where}: credit note ${part.creditNoteId} took back ${each.amount.amount} of payment ${each.paymentId}, which records ${onPayment.map((entry) => entry.amount.amount).join('+') || 'nothing'}`);
+            }
+          }
+        }
+        for (const payment of stored.values()) {
+          for (const entry of payment.returns) {
+            if (entry.invoiceId !== invoice.id) continue;
+            const onInvoice = invoice.credits.find((part) => part.creditNoteId === entry.creditNoteId)?.paymentsReturned.find((each) => each.paymentId === payment.id);
+            if (!onInvoice || cents(onInvoice.amount) !== cents(entry.amount)) model.violations.push(`${where}: payment ${payment.id} records ${entry.amount.amount} taken back by credit note ${entry.creditNoteId}, the invoice ${onInvoice?.amount.amount ?? 'nothing'}`);
+          }
         }
         const acknowledgedCredits = [...model.creditNotes].filter(([, note]) => note.invoiceId === invoice.id);
         for (const part of invoice.credits) {
@@ -570,6 +598,8 @@ interface PaymentBody {
   readonly id: string;
   readonly amount: Money;
   readonly applications: readonly { readonly invoiceId: string; readonly amount: Money }[];
+  /** What credit notes of paid invoices took back of the applications: unapplied credit again. */
+  readonly returns: readonly { readonly invoiceId: string; readonly creditNoteId: string; readonly amount: Money }[];
   readonly refunds: readonly { readonly refundId: string; readonly amount: Money }[];
   readonly unapplied: Money;
 }
@@ -582,7 +612,7 @@ interface InvoiceBody {
   readonly totals: { readonly amountDue: Money };
   readonly vatBreakdown?: readonly { readonly taxableAmount: Money; readonly taxAmount: Money }[];
   readonly payments: readonly { readonly paymentId: string; readonly amount: Money }[];
-  readonly credits: readonly { readonly creditNoteId: string; readonly amount: Money }[];
+  readonly credits: readonly { readonly creditNoteId: string; readonly amount: Money; readonly paymentsReturned: readonly { readonly paymentId: string; readonly amount: Money }[] }[];
   readonly outstanding: Money;
   readonly precedingInvoice?: { readonly id: string };
 }

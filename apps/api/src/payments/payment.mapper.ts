@@ -5,7 +5,7 @@ import type { PartnerBalanceDto, PaymentDto, RefundDto } from './payment.respons
 /** What a refund of unapplied credit did. */
 type Refund = Awaited<ReturnType<RefundCredit['execute']>>;
 
-/** A payment as the API answers it, wherever it comes from: what was received, applied and refunded, and the credit left. */
+/** A payment as the API answers it, wherever it comes from: what was received, applied, returned and refunded, and the credit left. */
 export function toPaymentResponse(state: PaymentState): PaymentDto {
   return {
     id: state.id,
@@ -15,8 +15,9 @@ export function toPaymentResponse(state: PaymentState): PaymentDto {
     receivedOn: state.receivedOn,
     reference: state.reference,
     applications: state.applications.map((application) => ({ invoiceId: application.invoiceId, amount: toMoneyResponse(application.amount), appliedOn: application.appliedOn })),
+    returns: (state.returns ?? []).map((part) => ({ invoiceId: part.invoiceId, creditNoteId: part.creditNoteId, amount: toMoneyResponse(part.amount), returnedOn: part.returnedOn })),
     refunds: state.refunds.map((refund) => ({ refundId: refund.refundId, amount: toMoneyResponse(refund.amount), refundedOn: refund.refundedOn, reference: refund.reference })),
-    // Derived by the aggregate from what was applied and refunded.
+    // Derived by the aggregate from what was applied, returned and refunded.
     unapplied: toMoneyResponse(Payment.restore(state).unapplied),
     createdAt: state.createdAt,
     updatedAt: state.updatedAt,

@@ -9,6 +9,17 @@ export class PaymentApplicationDto {
   appliedOn!: string;
 }
 
+/** Part of an application taken back by a credit note of the invoice: unapplied credit of the payment again. */
+export class PaymentReturnDto {
+  /** The invoice the application paid. @example "0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b" */
+  invoiceId!: string;
+  /** The credit note that credited what the payment had paid. @example "0193a2b4-6b1e-7e8f-9a0b-1c2d3e4f5a6b" */
+  creditNoteId!: string;
+  amount!: MoneyDto;
+  /** The credit note's issue date. @example "2026-05-02" */
+  returnedOn!: string;
+}
+
 /** Part of a payment's credit paid back to the partner. */
 export class PaymentRefundDto {
   /** Shared by every payment one refund drew on. @example "0193a2b4-7a1c-7e8f-9a0b-1c2d3e4f5a6b" */
@@ -32,10 +43,12 @@ export class PaymentDto {
   receivedOn!: string;
   /** @example "SEPA 2026-04-20 NORDWIND" */
   reference?: string;
-  /** In the order they were made. */
+  /** In the order they were made, each for the amount applied then (`returns` lists what credit notes took back since). */
   applications!: PaymentApplicationDto[];
+  /** What credit notes of the invoices it paid took back from `applications`, in the order they did. */
+  returns!: PaymentReturnDto[];
   refunds!: PaymentRefundDto[];
-  /** Neither applied nor refunded: the partner's credit from this payment. */
+  /** amount − applications + returns − refunds: the partner's credit from this payment. */
   unapplied!: MoneyDto;
   createdAt!: Date;
   updatedAt!: Date;
@@ -60,7 +73,7 @@ export class AccountBalanceDto {
   currency!: string;
   /** Outstanding on the partner's receivable invoices (issued or partially paid). */
   outstanding!: MoneyDto;
-  /** Payments neither applied nor refunded. */
+  /** What payments have left, neither applied (less what credit notes took back) nor refunded. */
   unappliedCredit!: MoneyDto;
   /** outstanding − unapplied credit: positive when the partner owes, negative when the tenant owes the partner. */
   balance!: MoneyDto;

@@ -321,6 +321,62 @@ describe('reports over HTTP', () => {
     });
   });
 
+  /**
+   * A credit note of a paid invoice takes back what was paid: the invoice rows show paid net of it, nothing is owed, and
+   * the buyer holds it as credit. X: 120.00 paid 120.00, credited 36.00 (36.00 taken back); Y: 120.00 paid 60.00,
+   * credited 84.00 (60.00 owed first, 24.00 taken back). Issued in November 2026, after what the other globex tests read.
+   */
+  describe('after a credit note took back part of what was paid (another tenant)', () => {
+    const as = 'globex-admin';
+    let buyer: PartnerState;
+    let x: InvoiceState;
+    let y: InvoiceState;
+
+    beforeAll(async () => {
+      const seed = new InvoiceSeed(t, 'globex');
+      buyer = await seed.buyer('Retour GmbH');
+      const partnershipId = await seed.partnership(buyer.id);
+      x = await seed.invoice(partnershipId, '100', '2026-11-02');
+      y = await seed.invoice(partnershipId, '100', '2026-11-03');
+      await seed.pay(buyer.id, x.id, '120.00', '2026-11-05');
+      await seed.pay(buyer.id, y.id, '60.00', '2026-11-06');
+      const credit = (invoiceId: string, netPrice: string) =>
+        t.call('POST', `/v1/invoices/${invoiceId}/credit-notes`, { as, body: { lines: [{ name: 'Consulting', quantity: '1', unitCode: 'C62', netPrice, vat: { code: 'S', rate: '20' } }], reason: 'Returned' } });
+      for (const [invoice, netPrice] of [[x, '30.00'], [y, '70.00']] as const) {
+        const answer = await credit(invoice.id, netPrice);
+        expect({ status: answer.status, body: answer.status === 201 ? undefined : answer.body }).toEqual({ status: 201, body: undefined });
+      }
+    }, 60_000);
+
+    it('shows each invoice paid net of what the credit note took back, so that amount due − paid − credited = outstanding', async () => {
+      const rows = (await t.call('GET', `/v1/invoices?partner_id=${buyer.id}&kind=invoice`, { as })).body.items as Record<string, unknown>[];
+      const row = (id: string) => rows.find((item) => item.id === id);
+      expect(row(x.id)).toMatchObject({ status: 'paid', amountDue: eur('120.00'), paid: eur('84.00'), credited: eur('36.00'), outstanding: eur('0.00') });
+      expect(row(y.id)).toMatchObject({ status: 'credited', amountDue: eur('120.00'), paid: eur('36.00'), credited: eur('84.00'), outstanding: eur('0.00') });
+    });
+
+    it('ages and lists as past due nothing of them, and counts what was taken back as the buyer\'s credit', async () => {
+      expect((await t.call('GET', `/v1/reports/aging?as_of=2027-06-01&partner_id=${buyer.id}`, { as })).body.rows).toEqual([]);
+      expect((await t.call('GET', `/v1/reports/past-due?as_of=2027-06-01&partner_id=${buyer.id}`, { as })).body.items).toEqual([]);
+      expect((await t.call('GET', `/v1/partners/${buyer.id}/balance`, { as })).body).toEqual({
+        balances: [{ currency: 'EUR', outstanding: eur('0.00'), unappliedCredit: eur('60.00'), balance: eur('-60.00') }],
+      });
+    });
+
+    it('still shows them so once the payments are written again (the credit refunded)', async () => {
+      const refund = await t.call('POST', `/v1/partners/${buyer.id}/refunds`, { as, body: { amount: '60.00', currency: 'EUR', refundedOn: '2026-12-01' } });
+      expect({ status: refund.status, code: refund.body.code }).toEqual({ status: 201, code: undefined });
+      expect((await t.call('GET', `/v1/partners/${buyer.id}/balance`, { as })).body).toEqual({ balances: [] });
+      const rows = (await t.call('GET', `/v1/invoices?partner_id=${buyer.id}&kind=invoice`, { as })).body.items as Record<string, unknown>[];
+      expect(rows.map((item) => [item.id, item.paid, item.outstanding])).toEqual(
+        expect.arrayContaining([
+          [x.id, eur('84.00'), eur('0.00')],
+          [y.id, eur('36.00'), eur('0.00')],
+        ]),
+      );
+    });
+  });
+
   it('keeps tenants apart: another tenant sees none of these invoices, and this tenant\'s partner is missing to it', async () => {
     const as = 'globex-admin';
     expect((await t.call('GET', '/v1/reports/past-due?as_of=2026-09-01', { as })).body).toEqual({ asOf: '2026-09-01', items: [], nextCursor: null });

@@ -83,7 +83,7 @@ const STANDARD = { code: 'S', rate: '20' };
  * Seeds one tenant through the use cases, the way the API's routes would, and collects a sample of every answer: a
  * partner with every optional field and one with none, an archived one; marketables with and without a VAT rate;
  * partnerships with each approval rule; invoices through every status with allowances, charges, exemptions,
- * payments, credit notes and approval; payments applied and refunded; every report with rows.
+ * payments, credit notes and approval; payments applied, taken back by a credit note and refunded; every report with rows.
  */
 export async function seedDomainSamples(use: UseCases, tenant = 'acme'): Promise<DomainSamples> {
   const tenantId = parseTenantId(tenant);
@@ -205,6 +205,13 @@ export async function seedDomainSamples(use: UseCases, tenant = 'acme'): Promise
   const issuedLookAlike = await issue(lookAlike);
   const writtenOff = await use(MarkInvoiceUncollectible).execute({ tenantId, invoiceId: (await issue(await simple(partnership.id, '300.00', '2026-03-01'))).id });
   const paidInFull = await use(PayInvoice).execute({ tenantId, invoiceId: writtenOff.id, amount: '400.00', currency: 'EUR', receivedOn: '2026-03-05' });
+  // Paid, then credited in part: the credit takes back part of the payment, which is the buyer's credit again.
+  const toReturn = await issue(await simple(partnership.id, '50.00', '2026-03-02'));
+  const paidBeforeCredit = await use(PayInvoice).execute({ tenantId, invoiceId: toReturn.id, amount: '60.00', currency: 'EUR', receivedOn: '2026-03-05' });
+  const returnedLine = { name: 'Consulting', quantity: '1', unitCode: 'C62', netPrice: '10.00', vat: STANDARD };
+  await use(CreateCreditNote).execute({ tenantId, invoiceId: toReturn.id, lines: [returnedLine], reason: 'Returned after payment' });
+  const creditedAfterPayment = await use(GetInvoice).execute({ tenantId, invoiceId: toReturn.id });
+  const returnedTo = await use(GetPayment).execute({ tenantId, paymentId: paidBeforeCredit.id });
 
   // Credit with nothing to pay: refunded in part.
   const prepayment = await use(RecordPayment).execute({ tenantId, partnerId: person.id, amount: '300.00', currency: 'EUR', receivedOn: '2026-03-02' });
@@ -220,9 +227,22 @@ export async function seedDomainSamples(use: UseCases, tenant = 'acme'): Promise
     marketablePage: await use(ListMarketables).execute({ tenantId, page: { limit: 1 } }),
     partnerships: [partnership, withPrice, plain, suspended, resumed],
     partnershipPage: await use(ListPartnerships).execute({ tenantId, page: { limit: 1 } }),
-    invoices: [draft, approved, issued, partlyPaid, creditNote, credited, voided, lookAlike, issuedLookAlike, writtenOff, await use(GetInvoice).execute({ tenantId, invoiceId: writtenOff.id })],
+    invoices: [
+      draft,
+      approved,
+      issued,
+      partlyPaid,
+      creditNote,
+      credited,
+      voided,
+      lookAlike,
+      issuedLookAlike,
+      writtenOff,
+      await use(GetInvoice).execute({ tenantId, invoiceId: writtenOff.id }),
+      creditedAfterPayment,
+    ],
     invoicePage: await use(ListInvoices).execute({ tenantId, page: { limit: 50 } }),
-    payments: [partPayment, paidInFull, prepayment, refunded],
+    payments: [partPayment, paidInFull, prepayment, refunded, returnedTo],
     paymentPage: await use(ListPayments).execute({ tenantId, partnerId: buyer.id, page: { limit: 1 } }),
     refund,
     balances: [...(await use(GetPartnerBalance).execute({ tenantId, partnerId: buyer.id })), ...(await use(GetPartnerBalance).execute({ tenantId, partnerId: person.id }))],

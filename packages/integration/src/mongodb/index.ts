@@ -9,7 +9,7 @@ export { createMongoAdapters, type MongoAdapters } from './mongo-adapters';
 export { COLLECTIONS, ensureIndexes, modelsOf, type CollectionName, type Models } from './schemas';
 export { BulkSaveError } from './aggregate-store';
 export { documentId } from './mappers/aggregate-document';
-export { PERIODS_FORMAT, STORED_FORMAT, UnsupportedStoredFormatError } from './mappers/stored-format';
+export { PERIODS_FORMAT, RETURNS_FORMAT, STORED_FORMAT, UnsupportedStoredFormatError } from './mappers/stored-format';
 export {
   MongoInvoiceRepository,
   MongoMarketableRepository,

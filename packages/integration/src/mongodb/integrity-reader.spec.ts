@@ -61,6 +61,19 @@ describe('MongoIntegrityReader', () => {
     expect(report.clean).toBe(true);
   });
 
+  it('finds nothing after a credit note took back part of what was paid: the stored returns are read and counted (format 4)', async () => {
+    const bed = await createScenario({ adapters: database.adapters, tenantId: 'integrity-returns' });
+    const lines = (netPrice: string) => [{ name: 'Service', quantity: '1', unitCode: 'C62', netPrice, vat: { code: 'Z' as const } }];
+    const draft = await bed.use(CreateInvoiceDraft).execute({ tenantId: bed.tenantId, partnershipId: bed.partnership.id, lines: lines('100.00') });
+    const invoice = await bed.use(IssueInvoice).execute({ tenantId: bed.tenantId, invoiceId: draft.id });
+    await bed.use(RecordPayment).execute({ tenantId: bed.tenantId, partnerId: bed.buyer.id, amount: '100.00', currency: 'EUR', receivedOn: '2026-01-20', applyTo: [invoice.id] });
+    await bed.use(CreateCreditNote).execute({ tenantId: bed.tenantId, invoiceId: invoice.id, lines: lines('30.00') });
+
+    const report = await checkIntegrity(new MongoIntegrityReader(database.adapters.models), { tenantId: bed.tenantId });
+    expect(report.findings).toEqual([]);
+    expect(report.accounts).toMatchObject([{ partnerId: bed.buyer.id, currency: 'EUR', payments: 1, received: '100.00', unapplied: '30.00', balanced: true }]);
+  });
+
   it('finds exactly the application whose payment side was raised in the stored document, and only in that tenant', async () => {
     const { bed, paymentId, invoices } = await seed('integrity-corrupt');
     const payments = database.mongo.connection.collection<{ _id: string }>('payments');

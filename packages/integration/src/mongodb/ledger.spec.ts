@@ -1,5 +1,5 @@
-import { Money } from '@invoicing/core';
-import { postTransaction } from '@invoicing/invoice';
+import { Money, RunningTotal, parseCalendarDate } from '@invoicing/core';
+import { postTransaction, type Posting } from '@invoicing/invoice';
 import { aLedgerAccount, aPaymentId, anInvoiceId, anOperationId, describeLedgerContract, postingsIn } from '@invoicing/invoice/testing';
 import { createTestDatabase, type TestDatabase } from '../testing/mongo-test-database';
 import { MongoLedger } from './ledger';
@@ -62,6 +62,52 @@ describe('MongoDB ledger', () => {
       ]);
       expect(stored?.totalsAfter).toMatchObject({ received: { minor: 1250n, currency: 'EUR' }, unapplied: { minor: 250n, currency: 'EUR' } });
       expect(await models.ledger_heads.collection.findOne({ _id: `${account.tenantId}/${account.partnerId}/EUR` as never })).toMatchObject({ seq: 1, _v: 2 });
+    });
+
+    it('stores an application a credit note took back with every field, in format 4, and reads it back exactly', async () => {
+      const { ledger, models } = current().adapters;
+      const account = aLedgerAccount();
+      const post = postingsIn(account);
+      const [payment, invoice, creditNote] = [aPaymentId(), anInvoiceId(), anInvoiceId()];
+      await postTransaction(ledger, { account, operationId: anOperationId() }, () => ({
+        kind: 'payment',
+        postings: [post.received(payment, '100.00'), post.applied(payment, invoice, '100.00', '100.00')],
+        at,
+      }));
+      const returned: Extract<Posting, { type: 'application_returned' }> = {
+        type: 'application_returned',
+        amount: Money.of('30.00', 'EUR'),
+        paymentId: payment,
+        invoiceId: invoice,
+        invoiceDue: Money.of('100.00', 'EUR'),
+        creditNoteId: creditNote,
+        returnedOn: parseCalendarDate('2026-02-02'),
+      };
+      const operationId = anOperationId();
+      const appended = await postTransaction(ledger, { account, operationId }, () => ({ kind: 'credit_note', postings: [returned, post.credited(creditNote, invoice, '30.00', '100.00')], at }));
+
+      const stored = await models.ledger_transactions.collection.findOne({ _id: ledgerTransactionId(account, 2) as never });
+      // An earlier release refuses it (persistence.unsupported_format) rather than meet a posting type it does not know.
+      expect(stored).toMatchObject({ _v: 4, kind: 'credit_note', paymentIds: [payment], invoiceIds: [invoice] });
+      expect(stored?.postings[0]).toEqual({
+        type: 'application_returned',
+        amount: { minor: 3000n, currency: 'EUR' },
+        paymentId: payment,
+        invoiceId: invoice,
+        invoiceDue: { minor: 10_000n, currency: 'EUR' },
+        creditNoteId: creditNote,
+        returnedOn: '2026-02-02',
+      });
+      const read = await ledger.at(account, 2);
+      expect(read).toEqual(appended.transaction);
+      expect(read?.postings[0]).toEqual(returned);
+      expect(read?.totalsAfter).toMatchObject({ applied: RunningTotal.ofMinor(7000n, 'EUR'), unapplied: Money.of('30.00', 'EUR') });
+      expect((await ledger.forPayment(account.tenantId, payment)).map((transaction) => transaction.seq)).toEqual([1, 2]);
+      expect(await ledger.byOperation(account.tenantId, operationId)).toEqual(appended.transaction);
+      // Transactions without it stay in format 2.
+      expect(await models.ledger_transactions.collection.findOne({ _id: ledgerTransactionId(account, 1) as never })).toMatchObject({ _v: 2 });
+      await models.ledger_transactions.collection.updateOne({ _id: ledgerTransactionId(account, 2) as never }, { $set: { _v: 5 } });
+      await expect(ledger.at(account, 2)).rejects.toThrow(UnsupportedStoredFormatError);
     });
 
     it("stores a credit note's content as one JSON text, its fields named, and reads it back by the operation only (ADR 0024)", async () => {

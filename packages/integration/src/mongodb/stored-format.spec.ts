@@ -1,5 +1,6 @@
 import { Money, RunningTotal, type CalendarDate, type YearMonth } from '@invoicing/core';
-import type { InvoiceId, PartnerId, Payment } from '@invoicing/invoice';
+import { CreateCreditNote, CreateInvoiceDraft, IssueInvoice, Payment, RecordPayment, RefundCredit, type Invoice, type InvoiceId, type PartnerId, type PaymentState } from '@invoicing/invoice';
+import { createScenario } from '@invoicing/invoice/testing';
 import { createTestDatabase, type TestDatabase } from '../testing/mongo-test-database';
 import {
   CREDIT_NOTE_FIXTURE,
@@ -220,11 +221,68 @@ describe('an invoice that holds periods (format 3, ADR 0025)', () => {
       expect(await models.invoices.collection.findOne({ _id: 'acme/inv-periods' as never })).toEqual(stored);
       expect(await models.migrations.collection.findOne({ _id: 'stored-format-2' as never })).toEqual({ _id: 'stored-format-2', at: expect.any(Date) });
 
-      await models.invoices.collection.updateOne({ _id: 'acme/inv-periods' as never }, { $set: { _v: 4 } });
-      await expect(invoices.get(tenant, state.id)).rejects.toMatchObject({ code: 'persistence.unsupported_format', format: 4 });
+      await models.invoices.collection.updateOne({ _id: 'acme/inv-periods' as never }, { $set: { _v: 5 } });
+      await expect(invoices.get(tenant, state.id)).rejects.toMatchObject({ code: 'persistence.unsupported_format', format: 5 });
     } finally {
       await models.invoices.collection.deleteOne({ _id: 'acme/inv-periods' as never });
     }
+  });
+});
+
+describe('a credit note that takes back what was paid (format 4)', () => {
+  it('leaves the payment, the invoice and the ledger holding what it took back, read back exactly, counted as credit by the queries, and left as it is by the upgrade', async () => {
+    const s = await createScenario({ adapters: database.adapters, tenantId: 'returns' });
+    const { invoices, payments, ledger, queries, models } = database.adapters;
+    const draft = await s.use(CreateInvoiceDraft).execute({
+      tenantId: s.tenantId,
+      partnershipId: s.partnership.id,
+      lines: [{ name: 'Service', quantity: '1', unitCode: 'C62', netPrice: '100.00', vat: { code: 'Z' } }],
+    });
+    const invoice = await s.use(IssueInvoice).execute({ tenantId: s.tenantId, invoiceId: draft.id });
+    const payment = await s.use(RecordPayment).execute({ tenantId: s.tenantId, partnerId: s.buyer.id, amount: '100.00', currency: 'EUR', receivedOn: '2026-03-02', applyTo: [invoice.id] });
+    const creditNote = await s.use(CreateCreditNote).execute({
+      tenantId: s.tenantId,
+      invoiceId: invoice.id,
+      lines: [{ name: 'Service', quantity: '1', unitCode: 'C62', netPrice: '30.00', vat: { code: 'Z' } }],
+      reason: 'returned after payment',
+    });
+    const thirty = Money.of('30.00', 'EUR');
+
+    const paid = (await payments.get(s.tenantId, payment.id))?.toState();
+    expect(paid?.returns).toEqual([{ invoiceId: invoice.id, creditNoteId: creditNote.id, amount: thirty, returnedOn: creditNote.issueDate }]);
+    const credited = await invoices.get(s.tenantId, invoice.id);
+    expect(credited?.toState().credits).toEqual([
+      { creditNoteId: creditNote.id, creditNoteNumber: creditNote.number, amount: thirty, appliedOn: creditNote.issueDate, paymentsReturned: [{ paymentId: payment.id, amount: thirty }] },
+    ]);
+    expect([credited?.status, credited?.paidAmount, credited?.outstanding]).toEqual(['paid', Money.of('70.00', 'EUR'), Money.of('0.00', 'EUR')]);
+    const postings = (await ledger.forInvoice(s.tenantId, invoice.id)).flatMap((transaction) => transaction.postings);
+    expect(postings.filter((posting) => posting.type === 'application_returned')).toEqual([
+      { type: 'application_returned', amount: thirty, paymentId: payment.id, invoiceId: invoice.id, invoiceDue: Money.of('100.00', 'EUR'), creditNoteId: creditNote.id, returnedOn: creditNote.issueDate },
+    ]);
+
+    const paymentDocument = await models.payments.collection.findOne({ _id: `${s.tenantId}/${payment.id}` as never });
+    const invoiceDocument = await models.invoices.collection.findOne({ _id: `${s.tenantId}/${invoice.id}` as never });
+    expect(paymentDocument).toMatchObject({ _v: 4, creditKey: JSON.stringify([s.buyer.id, 'EUR']), derived: { currency: 'EUR', unappliedMinor: 3000n } });
+    expect(invoiceDocument).toMatchObject({ _v: 4, derived: { status: 'paid', outstandingMinor: 0n, owing: false } });
+    expect((await payments.findWithUnappliedCredit(s.tenantId, s.buyer.id, 'EUR')).map((found) => found.id)).toEqual([payment.id]);
+    expect(await queries.balances(s.tenantId, s.buyer.id)).toEqual([{ currency: 'EUR', outstanding: Money.of('0.00', 'EUR'), unappliedCredit: thirty, balance: Money.of('-30.00', 'EUR') }]);
+
+    // Saved again, as the repositories read them: the same documents.
+    await payments.save(Payment.restore(paid as PaymentState));
+    await invoices.save(credited as Invoice);
+    const sameFields = (document: Record<string, unknown> | null | undefined) => ({ _v: document?._v, state: document?.state, derived: document?.derived, keys: [document?.creditKey, document?.receivableKey] });
+    expect(sameFields(await models.payments.collection.findOne({ _id: `${s.tenantId}/${payment.id}` as never }))).toEqual(sameFields(paymentDocument));
+    expect(sameFields(await models.invoices.collection.findOne({ _id: `${s.tenantId}/${invoice.id}` as never }))).toEqual(sameFields(invoiceDocument));
+
+    await models.migrations.collection.deleteMany({});
+    await database.adapters.ensureIndexes();
+    expect(await models.payments.collection.findOne({ _id: `${s.tenantId}/${payment.id}` as never })).toMatchObject({ _v: 4, state: paymentDocument?.state });
+    expect(await models.invoices.collection.findOne({ _id: `${s.tenantId}/${invoice.id}` as never })).toMatchObject({ _v: 4, state: invoiceDocument?.state });
+    expect(await models.migrations.collection.findOne({ _id: 'stored-format-2' as never })).toEqual({ _id: 'stored-format-2', at: expect.any(Date) });
+
+    const refund = await s.use(RefundCredit).execute({ tenantId: s.tenantId, partnerId: s.buyer.id, amount: '30.00', currency: 'EUR', refundedOn: '2026-03-20' });
+    expect(refund).toBeDefined();
+    expect(await models.payments.collection.findOne({ _id: `${s.tenantId}/${payment.id}` as never })).toMatchObject({ _v: 4, creditKey: null, derived: { unappliedMinor: 0n } });
   });
 });
 

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { CreateCreditNote, CreateIssuedInvoice, type DraftLineInput } from '../invoice/invoice.use-cases';
 import { Invoice } from '../invoice/invoice';
+import { Payment } from '../payment/payment';
 import { LedgerProjection } from '../ledger/ledger-projection';
 import type { InvoiceId } from '../shared/ids';
 import { GetPartnerBalance } from '../queries/report.use-cases';
@@ -598,7 +599,7 @@ describe('ImportReceivables', () => {
       await expect(credit(invoice, { reason: 'Again' })).rejects.toMatchObject({ code: 'invoice.fully_credited' });
     });
 
-    it('credits part of it by lines, never more than it owes nor in a VAT category it does not have, then what is left', async () => {
+    it('credits part of it by lines, never more than was not credited nor in a VAT category it does not have, then what is left, paid part included', async () => {
       const invoice = await imported();
       expect(await outstandingOf(invoice)).toBe('1000.00');
 
@@ -606,12 +607,11 @@ describe('ImportReceivables', () => {
 
       expect([part.number, part.totals.amountDue.toString()]).toEqual(['CN-000001', '100.00']);
       expect(await outstandingOf(invoice)).toBe('900.00');
-      // The money rules stand: no more than it owes, nothing in a category it was not charged in, nothing negative.
-      await expect(credit(invoice, { lines: [O_LINE('900.01')] })).rejects.toMatchObject({ code: 'invoice.credit_exceeds_outstanding' });
+      // The money rules stand: no more than was not credited yet (what it owes and the 250.40 paid), nothing in a
+      // category it was not charged in, nothing negative.
+      await expect(credit(invoice, { lines: [O_LINE('1150.41')] })).rejects.toMatchObject({ code: 'invoice.credit_exceeds_outstanding' });
       await expect(credit(invoice, { lines: [{ ...O_LINE('10.00'), vat: { code: 'S', rate: '20' } }] })).rejects.toMatchObject({ code: 'invoice.credit_exceeds_vat_category' });
       await expect(credit(invoice, { lines: [{ ...O_LINE('10.00'), quantity: '-1' }] })).rejects.toMatchObject({ code: 'invoice.invalid_amount' });
-      // What is left to credit (1,150.40) is more than it owes since its payment: refused as such, not as unissuable.
-      await expect(credit(invoice)).rejects.toMatchObject({ code: 'invoice.credit_exceeds_outstanding' });
       expect(await outstandingOf(invoice)).toBe('900.00');
 
       const rest = await credit(invoice, { lines: [O_LINE('900.00')] });
@@ -619,6 +619,14 @@ describe('ImportReceivables', () => {
       expect([rest.number, rest.totals.amountDue.toString()]).toEqual(['CN-000002', '900.00']);
       const after = (await scenario.adapters.invoices.get(scenario.tenantId, invoice.id)) as Invoice;
       expect([after.status, after.outstanding.toString()]).toEqual(['credited', '0.00']);
+      // What is left (the 250.40 its import recorded as paid) is credited too, and is the buyer's credit again.
+      const paid = await credit(invoice);
+      expect([paid.number, paid.totals.amountDue.toString()]).toEqual(['CN-000003', '250.40']);
+      const credited = (await scenario.adapters.invoices.get(scenario.tenantId, invoice.id)) as Invoice;
+      expect([credited.status, credited.paidAmount.toString(), credited.creditedAmount.toString()]).toEqual(['credited', '0.00', '1250.40']);
+      const payments = (await scenario.adapters.payments.listByPartner(scenario.tenantId, invoice.buyerId, { limit: 10 })).items;
+      expect(payments.map((payment) => Payment.restore(payment).unapplied.toString())).toEqual(['250.40']);
+      await expect(credit(invoice)).rejects.toMatchObject({ code: 'invoice.fully_credited' });
     });
 
     it('is made again from the ledger (db:project-ledger) when the process stopped before storing it', async () => {

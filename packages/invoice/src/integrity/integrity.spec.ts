@@ -1,13 +1,13 @@
 import { MONEY_MAX_MINOR, Money, tenantId, type CurrencyCode } from '@invoicing/core';
-import { CreateCreditNote, CreateInvoiceDraft, IssueInvoice, RecordPayment, RefundCredit } from '../index';
-import { createScenario, InMemoryIntegrityReader, type IntegrityStates } from '../testing';
+import { ApplyPayment, CreateCreditNote, CreateInvoiceDraft, IssueInvoice, RecordPayment, RefundCredit } from '../index';
+import { createScenario, InMemoryIntegrityReader, postingsIn, type IntegrityStates } from '../testing';
 import type { InvoiceState } from '../invoice/invoice';
 import { importedHolder } from '../invoice/number-sequence.port';
 import type { PaymentState } from '../payment/payment';
-import { foldTotals, zeroTotals, type LedgerTransaction, type Posting } from '../ledger/ledger';
+import { foldTotals, zeroTotals, type LedgerTransaction, type LedgerTransactionKind, type Posting } from '../ledger/ledger';
 import type { InvoiceId, PartnerId, PaymentId, RefundId } from '../shared/ids';
 import { checkIntegrity } from './check-integrity';
-import { checkPayments, checkTenant, decimal, summarizeAccounts, type InvoiceFacts, type PaymentFacts, type TenantSnapshot } from './integrity';
+import { checkPayments, checkTenant, decimal, invoiceFacts, paymentFacts, summarizeAccounts, type InvoiceFacts, type PaymentFacts, type TenantSnapshot } from './integrity';
 
 const EUR = 'EUR' as CurrencyCode;
 const eur = (amount: string) => Money.of(amount, EUR);
@@ -445,5 +445,270 @@ describe('the invariant checker', () => {
     expect(onlyOne.tenants).toEqual([bed.tenantId]);
     expect(onlyOne.findings.map((item) => item.code)).toEqual(['integrity.application_mismatch', 'integrity.projection_mismatch']);
     expect((await checkIntegrity(new InMemoryIntegrityReader(other))).tenants).toEqual(['other', bed.tenantId].sort());
+  });
+});
+
+describe('the invariant checker, once credit notes take back what was paid (account credit)', () => {
+  const post = postingsIn({ currency: EUR });
+  const [pay1, pay2] = ['pay-1', 'pay-2'] as [PaymentId, PaymentId];
+  const [inv1, inv2, cn1, cn2] = ['inv-1', 'inv-2', 'cn-1', 'cn-2'] as [InvoiceId, InvoiceId, InvoiceId, InvoiceId];
+
+  /** Transactions of the buyer's EUR account, numbered from 1, with the totals their postings fold to. */
+  function account(...lists: [LedgerTransactionKind, Posting[]][]): LedgerTransaction[] {
+    let totals = zeroTotals(EUR);
+    return lists.map(([kind, postings], index) => {
+      totals = foldTotals(totals, postings);
+      return { tenantId: tenantId('t1'), partnerId: 'buyer' as PartnerId, currency: EUR, seq: index + 1, operationId: `r-${index + 1}`, kind, postings, totalsAfter: totals, at: new Date('2026-02-01T10:00:00Z') };
+    });
+  }
+
+  const paying: [LedgerTransactionKind, Posting[]][] = [
+    ['payment', [post.received(pay1, '110.00'), post.applied(pay1, inv1, '60.00', '100.00'), post.applied(pay1, inv2, '50.00', '50.00')]],
+    ['payment', [post.received(pay2, '40.00'), post.applied(pay2, inv1, '40.00', '100.00')]],
+  ];
+  const creditingInv1: [LedgerTransactionKind, Posting[]] = ['credit_note', [post.applicationReturned(pay2, inv1, cn1, '30.00', '100.00'), post.credited(cn1, inv1, '30.00', '100.00')]];
+  const creditingInv2: [LedgerTransactionKind, Posting[]] = ['credit_note', [post.applicationReturned(pay1, inv2, cn2, '50.00', '50.00'), post.credited(cn2, inv2, '50.00', '50.00')]];
+  const refunding: [LedgerTransactionKind, Posting[]] = ['refund', [post.refunded(pay1, '20.00', 'ref-1' as RefundId)]];
+
+  const paidThenCredited: InvoiceFacts = {
+    ...invoice,
+    payments: [
+      { paymentId: 'pay-1', amount: 6000n, currency: 'EUR' },
+      { paymentId: 'pay-2', amount: 4000n, currency: 'EUR' },
+    ],
+    credits: [{ creditNoteId: 'cn-1', amount: 3000n, currency: 'EUR', paymentsReturned: [{ paymentId: 'pay-2', amount: 3000n, currency: 'EUR' }] }],
+  };
+  const creditedInFull: InvoiceFacts = {
+    ...invoice,
+    id: 'inv-2',
+    number: 'INV-000002',
+    status: 'credited',
+    amountDue: 5000n,
+    payments: [{ paymentId: 'pay-1', amount: 5000n, currency: 'EUR' }],
+    credits: [{ creditNoteId: 'cn-2', amount: 5000n, currency: 'EUR', paymentsReturned: [{ paymentId: 'pay-1', amount: 5000n, currency: 'EUR' }] }],
+  };
+  const note1: InvoiceFacts = { ...creditNote, amountDue: 3000n };
+  const note2: InvoiceFacts = { ...creditNote, id: 'cn-2', number: 'CN-000002', amountDue: 5000n, precedingInvoiceId: 'inv-2' };
+  const payment1: PaymentFacts = {
+    id: 'pay-1',
+    partnerId: 'buyer',
+    currency: 'EUR',
+    amount: 11000n,
+    applications: [
+      { invoiceId: 'inv-1', amount: 6000n, currency: 'EUR' },
+      { invoiceId: 'inv-2', amount: 5000n, currency: 'EUR' },
+    ],
+    returns: [{ invoiceId: 'inv-2', creditNoteId: 'cn-2', amount: 5000n, currency: 'EUR' }],
+    refunds: [{ refundId: 'ref-1', amount: 2000n, currency: 'EUR' }],
+    storedUnapplied: 3000n,
+  };
+  const payment2: PaymentFacts = {
+    id: 'pay-2',
+    partnerId: 'buyer',
+    currency: 'EUR',
+    amount: 4000n,
+    applications: [{ invoiceId: 'inv-1', amount: 4000n, currency: 'EUR' }],
+    returns: [{ invoiceId: 'inv-1', creditNoteId: 'cn-1', amount: 3000n, currency: 'EUR' }],
+    refunds: [],
+    storedUnapplied: 3000n,
+  };
+
+  /**
+   * inv-1 (100.00) paid 60.00 by pay-1 and 40.00 by pay-2, then credited 30.00 by cn-1, taken back from pay-2 (the
+   * last applied): still paid. inv-2 (50.00) paid by pay-1, then credited in full by cn-2: credited. pay-1 refunded
+   * 20.00 of what came back to it.
+   */
+  function returned(): TenantSnapshot {
+    return {
+      tenantId: 't1',
+      partnerIds: new Set(['seller', 'buyer']),
+      payments: [payment1, payment2],
+      invoices: [paidThenCredited, creditedInFull, note1, note2],
+      reservations: [
+        { series: 'INV', sequence: 1, documentId: 'inv-1' },
+        { series: 'INV', sequence: 2, documentId: 'inv-2' },
+        { series: 'CN', sequence: 1, documentId: 'cn-1' },
+        { series: 'CN', sequence: 2, documentId: 'cn-2' },
+      ],
+      ledger: account(...paying, creditingInv1, creditingInv2, refunding),
+    };
+  }
+  const withPayment = (changed: PaymentFacts): TenantSnapshot => ({ ...returned(), payments: returned().payments.map((each) => (each.id === changed.id ? changed : each)) });
+  const withInvoice = (changed: InvoiceFacts): TenantSnapshot => ({ ...returned(), invoices: returned().invoices.map((each) => (each.id === changed.id ? changed : each)) });
+  const withCredit = (changes: Partial<InvoiceFacts['credits'][number]>): TenantSnapshot => withInvoice({ ...paidThenCredited, credits: [{ ...(paidThenCredited.credits[0] as InvoiceFacts['credits'][number]), ...changes }] });
+  const ledgerCodes = (snapshot: TenantSnapshot) => codes(snapshot).filter((code) => code !== 'integrity.projection_mismatch');
+
+  it('finds nothing in a tenant whose paid invoices were credited in part and in full, and counts what came back as unapplied credit', () => {
+    const result = checkTenant(returned());
+    expect(result.findings).toEqual([]);
+    // Applied is net of what came back: 150.00 received = 70.00 applied + 60.00 unapplied + 20.00 refunded.
+    expect(result.accounts).toEqual([{ tenantId: 't1', partnerId: 'buyer', currency: 'EUR', payments: 2, received: '150.00', applied: '70.00', refunded: '20.00', unapplied: '60.00', balanced: true }]);
+  });
+
+  it('finds nothing in a tenant seeded through the use cases: paid invoices credited in part and in full, the credit refunded and applied again', async () => {
+    const bed = await createScenario();
+    const issued = async (quantity: string) => {
+      const draft = await bed.use(CreateInvoiceDraft).execute({ tenantId: bed.tenantId, partnershipId: bed.partnership.id, lines: [{ marketableId: bed.marketable.id, quantity }] });
+      return bed.use(IssueInvoice).execute({ tenantId: bed.tenantId, invoiceId: draft.id });
+    };
+    const pay = (amount: string, invoiceId: InvoiceId) => bed.use(RecordPayment).execute({ tenantId: bed.tenantId, partnerId: bed.buyer.id, amount, currency: 'EUR', receivedOn: '2026-03-10', applyTo: [invoiceId] });
+    // a: 2 days (1,920.00) paid 1,000.00 then 920.00, then 1 day credited: 920.00 comes back to the second payment, 40.00 to the first.
+    const a = await issued('2');
+    const [p1, p2] = [await pay('1000.00', a.id), await pay('920.00', a.id)];
+    const partly = await bed.use(CreateCreditNote).execute({ tenantId: bed.tenantId, invoiceId: a.id, lines: [{ marketableId: bed.marketable.id, quantity: '1' }] });
+    // b: 1 day paid, then credited in full: all of it comes back, applied to c, and 100.00 of the account's credit refunded.
+    const b = await issued('1');
+    const p3 = await pay('960.00', b.id);
+    const whole = await bed.use(CreateCreditNote).execute({ tenantId: bed.tenantId, invoiceId: b.id });
+    const c = await issued('1');
+    await bed.use(ApplyPayment).execute({ tenantId: bed.tenantId, paymentId: p3.id, applyTo: [c.id] });
+    await bed.use(RefundCredit).execute({ tenantId: bed.tenantId, partnerId: bed.buyer.id, amount: '100.00', currency: 'EUR', refundedOn: '2026-03-11' });
+
+    const invoices = await Promise.all([a, b, c, partly, whole].map(async (state) => (await bed.adapters.invoices.get(bed.tenantId, state.id))?.toState() as InvoiceState));
+    const payments = await Promise.all([p1, p2, p3].map(async (state) => (await bed.adapters.payments.get(bed.tenantId, state.id))?.toState() as PaymentState));
+    expect(invoices.slice(0, 3).map((state) => state.status)).toEqual(['paid', 'credited', 'paid']);
+    // What the checker reads of them carries what the credits took back.
+    expect(paymentFacts(payments[1] as PaymentState).returns).toEqual([{ invoiceId: a.id, creditNoteId: partly.id, amount: 92000n, currency: 'EUR' }]);
+    expect(invoiceFacts(invoices[0] as InvoiceState).credits).toEqual([
+      {
+        creditNoteId: partly.id,
+        amount: 96000n,
+        currency: 'EUR',
+        paymentsReturned: [
+          { paymentId: p2.id, amount: 92000n, currency: 'EUR' },
+          { paymentId: p1.id, amount: 4000n, currency: 'EUR' },
+        ],
+      },
+    ]);
+    const ledger = (await bed.adapters.ledger.transactions({ tenantId: bed.tenantId, partnerId: bed.buyer.id, currency: EUR }, { limit: 100 })).items;
+    const states: IntegrityStates = {
+      partners: [bed.seller, bed.buyer],
+      payments,
+      invoices,
+      reservations: invoices.map((state) => ({ tenantId: bed.tenantId, series: state.series, sequence: Number(state.number?.split('-').pop()), documentId: state.id })),
+      ledger,
+    };
+    const report = await checkIntegrity(new InMemoryIntegrityReader(states));
+    expect(report).toMatchObject({ findings: [], notes: [], clean: true });
+    // 2,880.00 received = 1,920.00 applied (960.00 on a, 960.00 on c) + 860.00 unapplied + 100.00 refunded.
+    expect(report.accounts).toMatchObject([{ received: '2880.00', applied: '1920.00', unapplied: '860.00', refunded: '100.00', balanced: true }]);
+  });
+
+  it('finds a payment whose stored unapplied amount leaves out what came back to it, or whose return is above what it applied to that invoice or in another currency', () => {
+    // Stored as received − applied − refunded: 0.00, where 30.00 came back.
+    expect(codes(withPayment({ ...payment2, storedUnapplied: 0n }))).toEqual(['integrity.payment_unbalanced']);
+    const above = withPayment({ ...payment2, returns: [{ invoiceId: 'inv-1', creditNoteId: 'cn-1', amount: 4001n, currency: 'EUR' }], storedUnapplied: 4001n });
+    expect(checkPayments(above)).toEqual([
+      expect.objectContaining({ code: 'integrity.payment_unbalanced', ids: { paymentId: 'pay-2', partnerId: 'buyer', invoiceId: 'inv-1' }, amounts: { appliedToInvoice: '40.00', returnedFromInvoice: '40.01' } }),
+    ]);
+    // Its counterparts and the ledger say 30.00.
+    expect(codes(above)).toEqual(['integrity.payment_unbalanced', 'integrity.application_mismatch', 'integrity.projection_mismatch']);
+    expect(codes(withPayment({ ...payment2, returns: [{ invoiceId: 'inv-1', creditNoteId: 'cn-1', amount: 3000n, currency: 'USD' }] }))).toEqual(['integrity.payment_unbalanced']);
+  });
+
+  it('finds an invoice whose credit does not say what it took back: then it is paid and credited above its amount due', () => {
+    const forgotten = withCredit({ paymentsReturned: undefined });
+    expect(codes(forgotten)).toEqual(['integrity.invoice_overpaid', 'integrity.application_mismatch', 'integrity.projection_mismatch']);
+    expect(checkTenant(forgotten).findings[0]?.amounts).toEqual({ amountDue: '100.00', paid: '100.00', credited: '30.00' });
+    // Said, in another currency.
+    expect(codes(withCredit({ paymentsReturned: [{ paymentId: 'pay-2', amount: 3000n, currency: 'USD' }] }))).toEqual(['integrity.invoice_overpaid']);
+  });
+
+  it('finds a return the payment and the credit record differently: another amount, another payment, another credit note, one side only', () => {
+    const lower = withPayment({ ...payment2, returns: [{ invoiceId: 'inv-1', creditNoteId: 'cn-1', amount: 2000n, currency: 'EUR' }], storedUnapplied: 2000n });
+    const found = checkTenant(lower).findings;
+    expect(found.map((item) => item.code)).toEqual(['integrity.application_mismatch', 'integrity.projection_mismatch']);
+    expect(found[0]).toMatchObject({ ids: { paymentId: 'pay-2', invoiceId: 'inv-1', creditNoteId: 'cn-1' }, amounts: { onPayment: '20.00', onInvoice: '30.00' } });
+    expect(found[1]?.amounts).toMatchObject({ returnedStored: '20.00', returnedLedger: '30.00' });
+    // The payment does not record it: an interrupted projection (its credit note's ledger entry holds it).
+    expect(codes(withPayment({ ...payment2, returns: undefined, storedUnapplied: 0n }))).toEqual(['integrity.application_mismatch', 'integrity.projection_mismatch']);
+    // The credit says it took back from pay-1; pay-2 says it gave back.
+    const otherPayment = checkTenant(withCredit({ paymentsReturned: [{ paymentId: 'pay-1', amount: 3000n, currency: 'EUR' }] })).findings;
+    expect(otherPayment.map((item) => [item.code, item.ids['paymentId']])).toEqual([
+      ['integrity.application_mismatch', 'pay-2'],
+      ['integrity.application_mismatch', 'pay-1'],
+    ]);
+    const otherNote = withPayment({ ...payment2, returns: [{ invoiceId: 'inv-1', creditNoteId: 'cn-2', amount: 3000n, currency: 'EUR' }] });
+    expect(checkTenant(otherNote).findings.map((item) => [item.code, item.ids['creditNoteId']])).toEqual([
+      ['integrity.application_mismatch', 'cn-2'],
+      ['integrity.application_mismatch', 'cn-1'],
+    ]);
+  });
+
+  it('finds a credit that takes back more than it credits, though the payment agrees', () => {
+    const more = {
+      ...withCredit({ paymentsReturned: [{ paymentId: 'pay-2', amount: 4000n, currency: 'EUR' }] }),
+      payments: [payment1, { ...payment2, returns: [{ invoiceId: 'inv-1', creditNoteId: 'cn-1', amount: 4000n, currency: 'EUR' }], storedUnapplied: 4000n }],
+    };
+    const found = checkTenant(more).findings;
+    // Both documents agree with each other, not with the ledger.
+    expect(found.map((item) => item.code)).toEqual(['integrity.application_mismatch', 'integrity.projection_mismatch', 'integrity.projection_mismatch']);
+    expect(found[0]).toMatchObject({ ids: { invoiceId: 'inv-1', creditNoteId: 'cn-1' }, amounts: { credited: '30.00', returned: '40.00' } });
+  });
+
+  it('finds a return naming a credit note or a payment that does not exist', () => {
+    const dangling = (snapshot: TenantSnapshot) => checkTenant(snapshot).findings.filter((item) => item.code === 'integrity.dangling_reference').map((item) => item.ids);
+    expect(dangling(withPayment({ ...payment2, returns: [{ invoiceId: 'inv-1', creditNoteId: 'cn-9', amount: 3000n, currency: 'EUR' }] }))).toEqual([{ paymentId: 'pay-2', invoiceId: 'inv-1', creditNoteId: 'cn-9' }]);
+    expect(dangling(withCredit({ paymentsReturned: [{ paymentId: 'pay-9', amount: 3000n, currency: 'EUR' }] }))).toEqual([{ invoiceId: 'inv-1', creditNoteId: 'cn-1', paymentId: 'pay-9' }]);
+  });
+
+  it('allows paid or credited after a credit that took back part, and only credited once nothing stays paid', () => {
+    expect(codes(withInvoice({ ...paidThenCredited, status: 'credited' }))).toEqual([]);
+    expect(codes(withInvoice({ ...paidThenCredited, status: 'partially_paid' }))).toEqual(['integrity.projection_mismatch']);
+    const stillPaid = checkTenant(withInvoice({ ...creditedInFull, status: 'paid' })).findings;
+    expect(stillPaid.map((item) => [item.code, item.message])).toEqual([['integrity.projection_mismatch', 'invoice inv-2 is paid, which its amounts do not allow: nothing was paid']]);
+  });
+
+  it('finds in the ledger a return without its credit, one above the credit, one beyond what the payment paid the invoice, and one while the invoice owes', () => {
+    // The credit in a transaction of its own, after the return.
+    const apart = { ...returned(), ledger: account(...paying, ['credit_note', [creditingInv1[1][0] as Posting]], ['credit_note', [creditingInv1[1][1] as Posting]], creditingInv2, refunding) };
+    const found = checkTenant(apart).findings;
+    expect(found.map((item) => item.code)).toEqual(['integrity.ledger_return_without_credit']);
+    expect(found[0]?.ids).toMatchObject({ seq: 3, paymentId: 'pay-2', invoiceId: 'inv-1', creditNoteId: 'cn-1' });
+    // 40.00 taken back for a credit of 30.00.
+    const above = { ...returned(), ledger: account(...paying, ['credit_note', [post.applicationReturned(pay2, inv1, cn1, '40.00', '100.00'), post.credited(cn1, inv1, '30.00', '100.00')]], creditingInv2, refunding) };
+    expect(ledgerCodes(above)).toEqual(['integrity.ledger_return_without_credit']);
+    // 50.00 taken back from pay-2, which paid 40.00 of inv-1 (pay-1 paid the rest).
+    const beyond = { ...returned(), ledger: account(...paying, ['credit_note', [post.applicationReturned(pay2, inv1, cn1, '50.00', '100.00'), post.credited(cn1, inv1, '50.00', '100.00')]], creditingInv2, refunding) };
+    const exceeded = checkTenant(beyond).findings.filter((item) => item.code !== 'integrity.projection_mismatch');
+    expect(exceeded.map((item) => item.code)).toEqual(['integrity.ledger_return_exceeded']);
+    expect(exceeded[0]).toMatchObject({ ids: { seq: 3, paymentId: 'pay-2', invoiceId: 'inv-1' }, amounts: { applied: '40.00', returned: '50.00' } });
+    // pay-2 paid 30.00 of inv-1, which owed 10.00: a credit of 10.00 takes that, never 10.00 back from pay-2.
+    const owing: [LedgerTransactionKind, Posting[]][] = [paying[0] as [LedgerTransactionKind, Posting[]], ['payment', [post.received(pay2, '40.00'), post.applied(pay2, inv1, '30.00', '100.00')]]];
+    const whileOwed = { ...returned(), ledger: account(...owing, ['credit_note', [post.applicationReturned(pay2, inv1, cn1, '10.00', '100.00'), post.credited(cn1, inv1, '10.00', '100.00')]], creditingInv2, refunding) };
+    const owed = checkTenant(whileOwed).findings.filter((item) => item.code !== 'integrity.projection_mismatch');
+    expect(owed.map((item) => item.code)).toEqual(['integrity.ledger_return_while_owed']);
+    expect(owed[0]).toMatchObject({ ids: { seq: 3, invoiceId: 'inv-1' }, amounts: { amountDue: '100.00', settled: '90.00' } });
+  });
+
+  it('counts what came back in the ledger: a payment drawn again above it, an invoice credited above what was taken back, totals that do not take it off applied', () => {
+    // pay-1 got 50.00 back; a refund of 50.01 (20.00 + 30.01) draws more than it received, though the account keeps credit.
+    const overdrawn = { ...returned(), ledger: account(...paying, creditingInv1, creditingInv2, refunding, ['refund', [post.refunded(pay1, '30.01', 'ref-2' as RefundId)]]) };
+    const drawn = checkTenant(overdrawn).findings.filter((item) => item.code !== 'integrity.projection_mismatch' && item.code !== 'integrity.dangling_reference');
+    expect(drawn.map((item) => item.code)).toEqual(['integrity.ledger_payment_overdrawn']);
+    expect(drawn[0]?.amounts).toEqual({ received: '110.00', appliedAndRefunded: '110.01' });
+    // Credited 30.01 of an invoice paid 100.00, of which 30.00 was taken back.
+    const overpaid = { ...returned(), ledger: account(...paying, ['credit_note', [creditingInv1[1][0] as Posting, post.credited(cn1, inv1, '30.01', '100.00')]], creditingInv2, refunding) };
+    const settled = checkTenant(overpaid).findings.filter((item) => item.code !== 'integrity.projection_mismatch');
+    expect(settled.map((item) => item.code)).toEqual(['integrity.ledger_invoice_overpaid']);
+    expect(settled[0]?.amounts).toEqual({ amountDue: '100.00', settled: '100.01' });
+    // Totals stored as if the return had applied nothing back.
+    const ledger = returned().ledger;
+    const third = ledger[2] as LedgerTransaction;
+    const stale = [...ledger.slice(0, 2), { ...third, totalsAfter: { ...third.totalsAfter, applied: (ledger[1] as LedgerTransaction).totalsAfter.applied, unapplied: eur('0.00') } }, ...ledger.slice(3)];
+    const totals = checkTenant({ ...returned(), ledger: stale }).findings;
+    expect(totals.map((item) => item.code)).toEqual(['integrity.ledger_totals_mismatch']);
+    expect(totals[0]?.amounts).toEqual({ appliedStored: '150.00', appliedFolded: '120.00', unappliedStored: '0.00', unappliedFolded: '30.00' });
+  });
+
+  it('finds documents that hold a return the ledger does not, as a projection mismatch', () => {
+    // The credit note's transaction without its return: the ledger credits 30.00 of an invoice it holds paid 100.00.
+    const without = { ...returned(), ledger: account(...paying, ['credit_note', [creditingInv1[1][1] as Posting]], creditingInv2, refunding) };
+    const found = checkTenant(without).findings;
+    expect(found.map((item) => item.code)).toEqual(['integrity.ledger_invoice_overpaid', 'integrity.projection_mismatch', 'integrity.projection_mismatch']);
+    expect(found.slice(1).map((item) => item.amounts)).toEqual([
+      expect.objectContaining({ returnedStored: '30.00', returnedLedger: '0.00' }),
+      expect.objectContaining({ paidStored: '70.00', paidLedger: '100.00', returnedStored: '30.00', returnedLedger: '0.00' }),
+    ]);
   });
 });

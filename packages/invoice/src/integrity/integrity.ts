@@ -26,6 +26,9 @@ export const INTEGRITY_CODES = [
   'integrity.ledger_payment_in_two_accounts',
   'integrity.ledger_payment_overdrawn',
   'integrity.ledger_invoice_overpaid',
+  'integrity.ledger_return_exceeded',
+  'integrity.ledger_return_without_credit',
+  'integrity.ledger_return_while_owed',
   'integrity.projection_mismatch',
   'integrity.seal_chain_broken',
   'integrity.seal_missing_document',
@@ -63,6 +66,8 @@ export interface PaymentFacts {
   readonly amount: bigint;
   readonly applications: readonly (MinorAmount & { readonly invoiceId: string })[];
   readonly refunds: readonly (MinorAmount & { readonly refundId: string })[];
+  /** Parts of its applications that credit notes took back (absent when none did): unapplied credit again. */
+  readonly returns?: readonly (MinorAmount & { readonly invoiceId: string; readonly creditNoteId: string })[];
   /** The unapplied amount stored beside the payment for queries (MongoDB's `derived.unappliedMinor`), when there is one. */
   readonly storedUnapplied?: bigint;
 }
@@ -79,7 +84,8 @@ export interface InvoiceFacts {
   readonly currency: string;
   readonly amountDue: bigint;
   readonly payments: readonly (MinorAmount & { readonly paymentId: string })[];
-  readonly credits: readonly (MinorAmount & { readonly creditNoteId: string })[];
+  /** Each credit with what it took back from the payments that paid the invoice (absent when nothing). */
+  readonly credits: readonly (MinorAmount & { readonly creditNoteId: string; readonly paymentsReturned?: readonly (MinorAmount & { readonly paymentId: string })[] })[];
   readonly precedingInvoiceId?: string;
   /** Recorded from another system's history: its number was not reserved from a series of ours. */
   readonly imported?: true;
@@ -141,6 +147,9 @@ export function paymentFacts(state: PaymentState, storedUnapplied?: bigint): Pay
     amount: state.amount.minor,
     applications: state.applications.map((part) => ({ invoiceId: part.invoiceId, amount: part.amount.minor, currency: part.amount.currency })),
     refunds: state.refunds.map((part) => ({ refundId: part.refundId, amount: part.amount.minor, currency: part.amount.currency })),
+    ...(state.returns === undefined
+      ? {}
+      : { returns: state.returns.map((part) => ({ invoiceId: part.invoiceId, creditNoteId: part.creditNoteId, amount: part.amount.minor, currency: part.amount.currency })) }),
   };
   return storedUnapplied === undefined ? facts : { ...facts, storedUnapplied };
 }
@@ -158,7 +167,14 @@ export function invoiceFacts(state: InvoiceState): InvoiceFacts {
     currency: state.currency,
     amountDue: state.totals.amountDue.minor,
     payments: state.payments.map((part) => ({ paymentId: part.paymentId, amount: part.amount.minor, currency: part.amount.currency })),
-    credits: state.credits.map((part) => ({ creditNoteId: part.creditNoteId, amount: part.amount.minor, currency: part.amount.currency })),
+    credits: state.credits.map((part) => ({
+      creditNoteId: part.creditNoteId,
+      amount: part.amount.minor,
+      currency: part.amount.currency,
+      ...(part.paymentsReturned === undefined
+        ? {}
+        : { paymentsReturned: part.paymentsReturned.map((returned) => ({ paymentId: returned.paymentId, amount: returned.amount.minor, currency: returned.amount.currency })) }),
+    })),
     ...(state.precedingInvoice === undefined ? {} : { precedingInvoiceId: state.precedingInvoice.id }),
     ...(state.importedAt === undefined ? {} : { imported: true as const }),
     ...(state.number === undefined ? {} : { contentHash: contentHashOf(state) }),
@@ -183,6 +199,13 @@ export function decimal(amount: bigint, currency: string): string {
 
 const sum = (parts: readonly MinorAmount[]): bigint => parts.reduce((total, part) => total + part.amount, 0n);
 
+/** What credit notes took back of an invoice's payments, from each credit. */
+const returnedOf = (invoice: InvoiceFacts): (MinorAmount & { readonly paymentId: string; readonly creditNoteId: string })[] =>
+  invoice.credits.flatMap((credit) => (credit.paymentsReturned ?? []).map((part) => ({ ...part, creditNoteId: credit.creditNoteId })));
+
+/** A payment's unapplied amount from its parts: what credit notes took back of its applications is unapplied again. */
+const unappliedOf = (payment: PaymentFacts): bigint => payment.amount - sum(payment.applications) - sum(payment.refunds) + sum(payment.returns ?? []);
+
 function finding(tenantId: string, code: IntegrityFinding['code'], message: string, ids: IntegrityFinding['ids'], currency?: string, amounts?: Record<string, bigint>): IntegrityFinding {
   return {
     code,
@@ -197,13 +220,15 @@ function finding(tenantId: string, code: IntegrityFinding['code'], message: stri
 }
 
 /**
- * Each payment: received = applied + unapplied + refunded with unapplied never below zero, every part in the
- * payment's currency, and the unapplied amount stored for queries equal to the one its parts give.
+ * Each payment: received = applied − returned + unapplied + refunded with unapplied never below zero (returned: what
+ * credit notes took back of its applications), no invoice given back more than the payment applied to it, every part
+ * in the payment's currency, and the unapplied amount stored for queries equal to the one its parts give.
  */
 export function checkPayments(snapshot: TenantSnapshot): IntegrityFinding[] {
   const findings: IntegrityFinding[] = [];
   for (const payment of snapshot.payments) {
-    const parts = [...payment.applications, ...payment.refunds];
+    const returns = payment.returns ?? [];
+    const parts = [...payment.applications, ...payment.refunds, ...returns];
     const foreign = parts.find((part) => part.currency !== payment.currency);
     if (foreign) {
       findings.push(
@@ -211,11 +236,24 @@ export function checkPayments(snapshot: TenantSnapshot): IntegrityFinding[] {
       );
       continue;
     }
+    const ids = { paymentId: payment.id, partnerId: payment.partnerId };
+    for (const invoiceId of new Set(returns.map((part) => part.invoiceId))) {
+      const appliedToInvoice = sum(payment.applications.filter((part) => part.invoiceId === invoiceId));
+      const returnedFromInvoice = sum(returns.filter((part) => part.invoiceId === invoiceId));
+      if (returnedFromInvoice > appliedToInvoice) {
+        findings.push(
+          finding(snapshot.tenantId, 'integrity.payment_unbalanced', `payment ${payment.id} got back more of invoice ${invoiceId} than it applied to it`, { ...ids, invoiceId }, payment.currency, {
+            appliedToInvoice,
+            returnedFromInvoice,
+          }),
+        );
+      }
+    }
     const applied = sum(payment.applications);
     const refunded = sum(payment.refunds);
-    const unapplied = payment.amount - applied - refunded;
-    const amounts = { received: payment.amount, applied, refunded, unapplied };
-    const ids = { paymentId: payment.id, partnerId: payment.partnerId };
+    const returned = sum(returns);
+    const unapplied = unappliedOf(payment);
+    const amounts = { received: payment.amount, applied, ...(returned === 0n ? {} : { returned }), refunded, unapplied };
     if (unapplied < 0n) {
       findings.push(finding(snapshot.tenantId, 'integrity.payment_unbalanced', `payment ${payment.id} applied and refunded more than it received`, ids, payment.currency, amounts));
     } else if (payment.storedUnapplied !== undefined && payment.storedUnapplied !== unapplied) {
@@ -231,16 +269,18 @@ export function checkPayments(snapshot: TenantSnapshot): IntegrityFinding[] {
 }
 
 /**
- * Each invoice: its payments and credits, in its currency, never above its amount due, or above zero when that is
- * below zero (a return or a bill that makes a credit: paid at issue, nothing to settle). A draft's totals may still
- * change: its amounts are checked once it is issued.
+ * Each invoice: its payments (less what credit notes took back of them) and credits, in its currency, never above its
+ * amount due, or above zero when that is below zero (a return or a bill that makes a credit: paid at issue, nothing to
+ * settle). A draft's totals may still change: its amounts are checked once it is issued.
  */
 export function checkInvoices(snapshot: TenantSnapshot): IntegrityFinding[] {
   const findings: IntegrityFinding[] = [];
   for (const invoice of snapshot.invoices) {
     if (invoice.kind !== 'invoice') continue;
-    const parts = [...invoice.payments, ...invoice.credits];
-    const paid = sum(invoice.payments.filter((part) => part.currency === invoice.currency));
+    const returns = returnedOf(invoice);
+    const parts = [...invoice.payments, ...invoice.credits, ...returns];
+    const returned = sum(returns.filter((part) => part.currency === invoice.currency));
+    const paid = sum(invoice.payments.filter((part) => part.currency === invoice.currency)) - returned;
     const credited = sum(invoice.credits.filter((part) => part.currency === invoice.currency));
     const foreign = parts.some((part) => part.currency !== invoice.currency);
     const settleable = invoice.amountDue > 0n ? invoice.amountDue : 0n;
@@ -252,7 +292,7 @@ export function checkInvoices(snapshot: TenantSnapshot): IntegrityFinding[] {
           foreign ? `invoice ${invoice.id} in ${invoice.currency} records a payment or credit in another currency` : `invoice ${invoice.id} is paid and credited above its amount due`,
           { invoiceId: invoice.id, buyerId: invoice.buyerId, ...(invoice.number ? { number: invoice.number } : {}) },
           invoice.currency,
-          { amountDue: invoice.amountDue, paid, credited },
+          { amountDue: invoice.amountDue, paid, credited, ...(returned === 0n ? {} : { returned }) },
         ),
       );
     }
@@ -263,7 +303,10 @@ export function checkInvoices(snapshot: TenantSnapshot): IntegrityFinding[] {
 /**
  * Both sides of every application agree: what an invoice records of a payment is what the payment records for the
  * invoice, and what an invoice records of a credit note is the credit note's amount due (and the credit note names
- * that invoice). A side whose counterpart is not stored at all is a dangling reference ({@link checkReferences}).
+ * that invoice). What a credit took back of a payment (its `paymentsReturned`) is what the payment records as given
+ * back by that credit note for that invoice, and no credit takes back more than it credits: so the payment's net
+ * application to an invoice is the invoice's net part from it. A side whose counterpart is not stored at all is a
+ * dangling reference ({@link checkReferences}).
  */
 export function checkApplications(snapshot: TenantSnapshot): IntegrityFinding[] {
   const findings: IntegrityFinding[] = [];
@@ -314,6 +357,38 @@ export function checkApplications(snapshot: TenantSnapshot): IntegrityFinding[] 
           onCreditNote: invoice.amountDue,
         });
       }
+    }
+    for (const credit of invoice.credits) {
+      const returned = sum(credit.paymentsReturned ?? []);
+      if (returned > credit.amount) {
+        mismatch(`credit note ${credit.creditNoteId} takes back more of the payments of invoice ${invoice.id} than it credits`, { invoiceId: invoice.id, creditNoteId: credit.creditNoteId }, invoice.currency, {
+          credited: credit.amount,
+          returned,
+        });
+      }
+    }
+  }
+  // Each return by its payment, invoice and credit note, as each side records it.
+  const returns = new Map<string, { ids: { paymentId: string; invoiceId: string; creditNoteId: string }; currency: string; onPayment: bigint; onInvoice: bigint }>();
+  const record = (ids: { paymentId: string; invoiceId: string; creditNoteId: string }, currency: string, side: 'onPayment' | 'onInvoice', amount: bigint) => {
+    const key = `${ids.paymentId}\u0000${ids.invoiceId}\u0000${ids.creditNoteId}`;
+    const entry = returns.get(key) ?? { ids, currency, onPayment: 0n, onInvoice: 0n };
+    returns.set(key, entry);
+    entry[side] += amount;
+  };
+  for (const payment of snapshot.payments) {
+    for (const part of payment.returns ?? []) {
+      if (invoices.has(part.invoiceId)) record({ paymentId: payment.id, invoiceId: part.invoiceId, creditNoteId: part.creditNoteId }, payment.currency, 'onPayment', part.amount);
+    }
+  }
+  for (const invoice of snapshot.invoices) {
+    for (const part of returnedOf(invoice)) {
+      if (payments.has(part.paymentId)) record({ paymentId: part.paymentId, invoiceId: invoice.id, creditNoteId: part.creditNoteId }, invoice.currency, 'onInvoice', part.amount);
+    }
+  }
+  for (const { ids, currency, onPayment, onInvoice } of returns.values()) {
+    if (onPayment !== onInvoice) {
+      mismatch(`payment ${ids.paymentId} and the credit of credit note ${ids.creditNoteId} on invoice ${ids.invoiceId} record different amounts taken back`, ids, currency, { onPayment, onInvoice });
     }
   }
   return findings;
@@ -420,7 +495,11 @@ export function checkNumbering(snapshot: TenantSnapshot): { findings: IntegrityF
   return { findings, notes };
 }
 
-/** Every id a stored document names exists: partners of payments and invoices, invoices of payments, payments and credit notes of invoices, and what ledger postings name. */
+/**
+ * Every id a stored document names exists: partners of payments and invoices, invoices of payments and the credit notes
+ * that took back their applications, payments and credit notes of invoices (and the payments their credits took back
+ * from), and what ledger postings name.
+ */
 export function checkReferences(snapshot: TenantSnapshot): IntegrityFinding[] {
   const findings: IntegrityFinding[] = [];
   const invoices = new Set(snapshot.invoices.map((invoice) => invoice.id));
@@ -430,6 +509,12 @@ export function checkReferences(snapshot: TenantSnapshot): IntegrityFinding[] {
     if (!snapshot.partnerIds.has(payment.partnerId)) dangling(`payment ${payment.id} names partner ${payment.partnerId}, which does not exist`, { paymentId: payment.id, partnerId: payment.partnerId });
     for (const application of payment.applications) {
       if (!invoices.has(application.invoiceId)) dangling(`payment ${payment.id} is applied to invoice ${application.invoiceId}, which does not exist`, { paymentId: payment.id, invoiceId: application.invoiceId });
+    }
+    for (const part of payment.returns ?? []) {
+      if (!invoices.has(part.invoiceId)) dangling(`payment ${payment.id} got back part of its application to invoice ${part.invoiceId}, which does not exist`, { paymentId: payment.id, invoiceId: part.invoiceId });
+      if (!invoices.has(part.creditNoteId)) {
+        dangling(`payment ${payment.id} got back part of its application to invoice ${part.invoiceId} by credit note ${part.creditNoteId}, which does not exist`, { paymentId: payment.id, invoiceId: part.invoiceId, creditNoteId: part.creditNoteId });
+      }
     }
   }
   for (const invoice of snapshot.invoices) {
@@ -441,6 +526,11 @@ export function checkReferences(snapshot: TenantSnapshot): IntegrityFinding[] {
     }
     for (const credit of invoice.credits) {
       if (!invoices.has(credit.creditNoteId)) dangling(`invoice ${invoice.id} records credit note ${credit.creditNoteId}, which does not exist`, { invoiceId: invoice.id, creditNoteId: credit.creditNoteId });
+      for (const part of credit.paymentsReturned ?? []) {
+        if (!payments.has(part.paymentId)) {
+          dangling(`invoice ${invoice.id} records credit note ${credit.creditNoteId} taking back part of payment ${part.paymentId}, which does not exist`, { invoiceId: invoice.id, creditNoteId: credit.creditNoteId, paymentId: part.paymentId });
+        }
+      }
     }
     if (invoice.precedingInvoiceId !== undefined && !invoices.has(invoice.precedingInvoiceId)) {
       dangling(`credit note ${invoice.id} corrects invoice ${invoice.precedingInvoiceId}, which does not exist`, { creditNoteId: invoice.id, invoiceId: invoice.precedingInvoiceId });
@@ -452,6 +542,7 @@ export function checkReferences(snapshot: TenantSnapshot): IntegrityFinding[] {
     for (const posting of transaction.postings) {
       if ('paymentId' in posting && !payments.has(posting.paymentId)) dangling(`ledger transaction ${transaction.seq} names payment ${posting.paymentId}, which does not exist`, { ...at, paymentId: posting.paymentId });
       if ('invoiceId' in posting && !invoices.has(posting.invoiceId)) dangling(`ledger transaction ${transaction.seq} names invoice ${posting.invoiceId}, which does not exist`, { ...at, invoiceId: posting.invoiceId });
+      // A return's credit note is its transaction's credited posting's (else a finding of checkLedger): named there.
       if (posting.type === 'credited' && !invoices.has(posting.creditNoteId)) {
         dangling(`ledger transaction ${transaction.seq} names credit note ${posting.creditNoteId}, which does not exist`, { ...at, creditNoteId: posting.creditNoteId, invoiceId: posting.invoiceId });
       }
@@ -464,9 +555,12 @@ const TOTALS: readonly (keyof LedgerTotals)[] = ['received', 'applied', 'credite
 
 /**
  * Each ledger account: seqs 1, 2, 3 … without gaps or repeats, every posting in the account's currency, every
- * transaction's totals (the head's included) equal to the fold of the postings up to it, no payment drawn (applied and
- * refunded) above what it received, no invoice settled (paid, credited, written off) above its amount due; and no
- * payment received in two accounts.
+ * transaction's totals (the head's included) equal to the fold of the postings up to it, no payment drawn (applied
+ * less what credit notes took back, and refunded) above what it received, no invoice settled (paid less what was
+ * taken back, credited, written off) above its amount due, no application taken back further than that payment paid
+ * that invoice, nor but by the credit note that credits the invoice in the same transaction, for no more than it
+ * credits, nor while the invoice still owes after it (a credit takes what is owed first); and no payment received in
+ * two accounts.
  */
 export function checkLedger(snapshot: TenantSnapshot): IntegrityFinding[] {
   const findings: IntegrityFinding[] = [];
@@ -487,23 +581,34 @@ export function checkLedger(snapshot: TenantSnapshot): IntegrityFinding[] {
     // Where each payment and invoice of the account stands after each transaction (minor units).
     const payments = new Map<string, { received: bigint; drawn: bigint }>();
     const invoices = new Map<string, { due: bigint; settled: bigint }>();
+    // What each payment applied to each invoice, and what credit notes took back of it.
+    const applications = new Map<string, { paymentId: string; invoiceId: string; applied: bigint; returned: bigint }>();
     const settle = (transaction: LedgerTransaction, at: IntegrityFinding['ids']): void => {
       const touchedPayments = new Set<string>();
       const touchedInvoices = new Set<string>();
+      const touchedApplications = new Set<string>();
       for (const posting of transaction.postings) {
         const minor = posting.amount.minor;
         if ('paymentId' in posting) {
           const position = payments.get(posting.paymentId) ?? { received: 0n, drawn: 0n };
           payments.set(posting.paymentId, position);
           if (posting.type === 'received') position.received += minor;
-          else position.drawn += minor;
+          else position.drawn += posting.type === 'application_returned' ? -minor : minor;
           touchedPayments.add(posting.paymentId);
         }
         if ('invoiceDue' in posting) {
           const position = invoices.get(posting.invoiceId) ?? { due: posting.invoiceDue.minor, settled: 0n };
           invoices.set(posting.invoiceId, position);
-          position.settled += posting.type === 'write_off_reversed' ? -minor : minor;
+          position.settled += posting.type === 'write_off_reversed' || posting.type === 'application_returned' ? -minor : minor;
           touchedInvoices.add(posting.invoiceId);
+        }
+        if (posting.type === 'applied' || posting.type === 'application_returned') {
+          const key = `${posting.paymentId}\u0000${posting.invoiceId}`;
+          const position = applications.get(key) ?? { paymentId: posting.paymentId, invoiceId: posting.invoiceId, applied: 0n, returned: 0n };
+          applications.set(key, position);
+          if (posting.type === 'applied') position.applied += minor;
+          else position.returned += minor;
+          touchedApplications.add(key);
         }
       }
       for (const paymentId of touchedPayments) {
@@ -522,6 +627,54 @@ export function checkLedger(snapshot: TenantSnapshot): IntegrityFinding[] {
         if (position.settled > position.due) {
           findings.push(
             finding(snapshot.tenantId, 'integrity.ledger_invoice_overpaid', `ledger transaction ${transaction.seq} settles invoice ${invoiceId} above its amount due`, { ...at, invoiceId }, first.currency, {
+              amountDue: position.due,
+              settled: position.settled,
+            }),
+          );
+        }
+      }
+      for (const key of touchedApplications) {
+        const { paymentId, invoiceId, applied, returned } = applications.get(key) as { paymentId: string; invoiceId: string; applied: bigint; returned: bigint };
+        if (returned > applied) {
+          findings.push(
+            finding(snapshot.tenantId, 'integrity.ledger_return_exceeded', `ledger transaction ${transaction.seq} takes back more of payment ${paymentId}'s application to invoice ${invoiceId} than it applied`, { ...at, paymentId, invoiceId }, first.currency, {
+              applied,
+              returned,
+            }),
+          );
+        }
+      }
+      // A return only makes room for the credit of the same credit note and invoice, in the same transaction.
+      const reported = new Set<string>();
+      for (const posting of transaction.postings) {
+        if (posting.type !== 'application_returned' || reported.has(posting.creditNoteId)) continue;
+        const credit = transaction.postings.find((other) => other.type === 'credited' && other.creditNoteId === posting.creditNoteId && other.invoiceId === posting.invoiceId);
+        const returned = transaction.postings.reduce((total, other) => total + (other.type === 'application_returned' && other.creditNoteId === posting.creditNoteId ? other.amount.minor : 0n), 0n);
+        const credited = credit?.amount.minor ?? 0n;
+        if (returned > credited) {
+          reported.add(posting.creditNoteId);
+          findings.push(
+            finding(
+              snapshot.tenantId,
+              'integrity.ledger_return_without_credit',
+              credit === undefined
+                ? `ledger transaction ${transaction.seq} takes back payment ${posting.paymentId}'s application to invoice ${posting.invoiceId} for credit note ${posting.creditNoteId}, which does not credit that invoice in it`
+                : `ledger transaction ${transaction.seq} takes back more of the payments of invoice ${posting.invoiceId} for credit note ${posting.creditNoteId} than it credits`,
+              { ...at, paymentId: posting.paymentId, invoiceId: posting.invoiceId, creditNoteId: posting.creditNoteId },
+              first.currency,
+              { returned, credited },
+            ),
+          );
+        }
+      }
+      // What was paid is taken back only for a credit above what was owed: the invoice owes nothing after it. (A
+      // return without its credit leaves it owing too: reported once, above.)
+      const withCredit = transaction.postings.flatMap((posting) => (posting.type === 'application_returned' && !reported.has(posting.creditNoteId) ? [posting.invoiceId as string] : []));
+      for (const invoiceId of new Set(withCredit)) {
+        const position = invoices.get(invoiceId) as { due: bigint; settled: bigint };
+        if (position.settled < position.due) {
+          findings.push(
+            finding(snapshot.tenantId, 'integrity.ledger_return_while_owed', `ledger transaction ${transaction.seq} takes back what was paid of invoice ${invoiceId}, which still owes after it`, { ...at, invoiceId }, first.currency, {
               amountDue: position.due,
               settled: position.settled,
             }),
@@ -569,20 +722,19 @@ export function checkLedger(snapshot: TenantSnapshot): IntegrityFinding[] {
   return findings;
 }
 
-/** The payments of each partner and currency, summed: received = applied + unapplied + refunded. */
+/** The payments of each partner and currency, summed: received = applied (net of what credit notes took back) + unapplied + refunded. */
 export function summarizeAccounts(snapshot: TenantSnapshot): AccountSummary[] {
   const sums = new Map<string, { partnerId: string; currency: string; payments: number; received: bigint; applied: bigint; refunded: bigint; unapplied: bigint }>();
   for (const payment of snapshot.payments) {
     const key = `${payment.partnerId}\u0000${payment.currency}`;
     const entry = sums.get(key) ?? { partnerId: payment.partnerId, currency: payment.currency, payments: 0, received: 0n, applied: 0n, refunded: 0n, unapplied: 0n };
     sums.set(key, entry);
-    const applied = sum(payment.applications);
-    const refunded = sum(payment.refunds);
     entry.payments += 1;
     entry.received += payment.amount;
-    entry.applied += applied;
-    entry.refunded += refunded;
-    entry.unapplied += payment.storedUnapplied ?? payment.amount - applied - refunded;
+    // Net of what credit notes took back: that is unapplied again.
+    entry.applied += sum(payment.applications) - sum(payment.returns ?? []);
+    entry.refunded += sum(payment.refunds);
+    entry.unapplied += payment.storedUnapplied ?? unappliedOf(payment);
   }
   return [...sums.values()]
     .sort((a, b) => (a.partnerId === b.partnerId ? (a.currency < b.currency ? -1 : 1) : a.partnerId < b.partnerId ? -1 : 1))
@@ -657,26 +809,30 @@ export interface TenantIntegrity {
 
 /**
  * The payment and invoice documents agree with the ledger they are projected from (ADR 0006): each payment is received
- * in it for its amount, applied and refunded as much as its postings say; each invoice is paid and credited as much as
- * the postings naming it say, is void exactly when it was voided there, and uncollectible exactly when it still owes
- * after a write-off there. A document behind its ledger is what an interruption between the append and the projection
- * leaves; retrying the request, or reading the payment, completes it.
+ * in it for its amount, applied, given back by credit notes and refunded as much as its postings say; each invoice is
+ * paid, taken back from its payments and credited as much as the postings naming it say, is void exactly when it was
+ * voided there, and uncollectible exactly when it still owes after a write-off there. A document behind its ledger is
+ * what an interruption between the append and the projection leaves; retrying the request, or reading the payment,
+ * completes it.
  */
 export function checkProjections(snapshot: TenantSnapshot): IntegrityFinding[] {
   const findings: IntegrityFinding[] = [];
-  const byPayment = new Map<string, { received: bigint; applied: bigint; refunded: bigint; receipts: number }>();
-  const byInvoice = new Map<string, { paid: bigint; credited: bigint; voided: boolean; writtenOff: bigint }>();
+  const byPayment = new Map<string, { received: bigint; applied: bigint; returned: bigint; refunded: bigint; receipts: number }>();
+  // `paid` is net of `returned`, what credit notes took back.
+  const byInvoice = new Map<string, { paid: bigint; returned: bigint; credited: bigint; voided: boolean; writtenOff: bigint }>();
   for (const transaction of snapshot.ledger) {
     for (const posting of transaction.postings) {
       if ('paymentId' in posting) {
-        const position = byPayment.get(posting.paymentId) ?? { received: 0n, applied: 0n, refunded: 0n, receipts: 0 };
+        const position = byPayment.get(posting.paymentId) ?? { received: 0n, applied: 0n, returned: 0n, refunded: 0n, receipts: 0 };
         if (posting.type === 'received') byPayment.set(posting.paymentId, { ...position, received: position.received + posting.amount.minor, receipts: position.receipts + 1 });
         else if (posting.type === 'applied') byPayment.set(posting.paymentId, { ...position, applied: position.applied + posting.amount.minor });
+        else if (posting.type === 'application_returned') byPayment.set(posting.paymentId, { ...position, returned: position.returned + posting.amount.minor });
         else byPayment.set(posting.paymentId, { ...position, refunded: position.refunded + posting.amount.minor });
       }
       if ('invoiceId' in posting) {
-        const position = byInvoice.get(posting.invoiceId) ?? { paid: 0n, credited: 0n, voided: false, writtenOff: 0n };
+        const position = byInvoice.get(posting.invoiceId) ?? { paid: 0n, returned: 0n, credited: 0n, voided: false, writtenOff: 0n };
         if (posting.type === 'applied') byInvoice.set(posting.invoiceId, { ...position, paid: position.paid + posting.amount.minor });
+        else if (posting.type === 'application_returned') byInvoice.set(posting.invoiceId, { ...position, paid: position.paid - posting.amount.minor, returned: position.returned + posting.amount.minor });
         else if (posting.type === 'credited') byInvoice.set(posting.invoiceId, { ...position, credited: position.credited + posting.amount.minor });
         else if (posting.type === 'voided') byInvoice.set(posting.invoiceId, { ...position, voided: true });
         else if (posting.type === 'written_off') byInvoice.set(posting.invoiceId, { ...position, writtenOff: position.writtenOff + posting.amount.minor });
@@ -689,15 +845,17 @@ export function checkProjections(snapshot: TenantSnapshot): IntegrityFinding[] {
   for (const payment of snapshot.payments) {
     const ledger = byPayment.get(payment.id);
     const applied = sum(payment.applications);
+    const returned = sum(payment.returns ?? []);
     const refunded = sum(payment.refunds);
     if (!ledger || ledger.receipts === 0) {
       mismatch(`payment ${payment.id} is not in the ledger`, { paymentId: payment.id, partnerId: payment.partnerId }, payment.currency, { received: payment.amount });
-    } else if (ledger.received !== payment.amount || ledger.applied !== applied || ledger.refunded !== refunded) {
+    } else if (ledger.received !== payment.amount || ledger.applied !== applied || ledger.returned !== returned || ledger.refunded !== refunded) {
       mismatch(`payment ${payment.id} records other amounts than the ledger`, { paymentId: payment.id, partnerId: payment.partnerId }, payment.currency, {
         receivedStored: payment.amount,
         receivedLedger: ledger.received,
         appliedStored: applied,
         appliedLedger: ledger.applied,
+        ...(returned === 0n && ledger.returned === 0n ? {} : { returnedStored: returned, returnedLedger: ledger.returned }),
         refundedStored: refunded,
         refundedLedger: ledger.refunded,
       });
@@ -714,15 +872,23 @@ export function checkProjections(snapshot: TenantSnapshot): IntegrityFinding[] {
       );
     }
     if (invoice.kind !== 'invoice') continue;
-    const ledger = byInvoice.get(invoice.id) ?? { paid: 0n, credited: 0n, voided: false, writtenOff: 0n };
-    const paid = sum(invoice.payments);
+    const ledger = byInvoice.get(invoice.id) ?? { paid: 0n, returned: 0n, credited: 0n, voided: false, writtenOff: 0n };
+    const returned = sum(returnedOf(invoice));
+    const paid = sum(invoice.payments) - returned;
     const credited = sum(invoice.credits);
     // Written off and still owing in the ledger is uncollectible on the document, and only then (a void comes last).
     const uncollectible = !ledger.voided && ledger.writtenOff > 0n && invoice.amountDue - paid - credited > 0n;
-    if (ledger.paid !== paid || ledger.credited !== credited || ledger.voided !== (invoice.status === 'void') || (invoice.status !== 'void' && uncollectible !== (invoice.status === 'uncollectible'))) {
+    if (
+      ledger.paid !== paid ||
+      ledger.returned !== returned ||
+      ledger.credited !== credited ||
+      ledger.voided !== (invoice.status === 'void') ||
+      (invoice.status !== 'void' && uncollectible !== (invoice.status === 'uncollectible'))
+    ) {
       mismatch(`invoice ${invoice.id} records other amounts or another state than the ledger`, { invoiceId: invoice.id, status: invoice.status, voidedInLedger: String(ledger.voided), writtenOffInLedger: String(uncollectible) }, invoice.currency, {
         paidStored: paid,
         paidLedger: ledger.paid,
+        ...(returned === 0n && ledger.returned === 0n ? {} : { returnedStored: returned, returnedLedger: ledger.returned }),
         creditedStored: credited,
         creditedLedger: ledger.credited,
       });
@@ -745,7 +911,8 @@ export function checkProjections(snapshot: TenantSnapshot): IntegrityFinding[] {
  * Why an issued invoice's status does not follow from what it owes (the lifecycle of invoice.ts): settled while it
  * still owes, owing while nothing is left, partly paid without a payment, paid or credited by nothing. Undefined when
  * it does; drafts and void invoices are left to the other checks. Which of paid and credited settled it last is not
- * known from the amounts, so either is allowed once something of that kind was applied.
+ * known from the amounts, so either is allowed once something of that kind was applied. `paid` is net of what credit
+ * notes took back: an invoice nothing stays paid of is credited, not paid.
  */
 function statusNotAllowed(status: InvoiceStatus, amountDue: bigint, paid: bigint, credited: bigint): string | undefined {
   if (status === 'draft' || status === 'void') return undefined;

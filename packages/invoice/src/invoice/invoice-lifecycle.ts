@@ -10,6 +10,7 @@ import type { DocumentKind } from './invoice';
  *                    │   ╲──credit (rest)──▶ credited ◀──credit (rest)──┘
  *                    ├──void (nothing paid or credited)──▶ void
  *                    └──mark uncollectible──▶ uncollectible ──pay / credit (rest)──▶ paid / credited
+ * paid / credited ──credit (what was paid: taken back as the buyer's credit)──▶ the same, or credited once nothing is paid
  * ```
  */
 export const INVOICE_STATUSES = ['draft', 'issued', 'partially_paid', 'paid', 'void', 'uncollectible', 'credited'] as const;
@@ -32,7 +33,8 @@ export const INVOICE_TRANSITIONS: Readonly<Record<InvoiceCommand, Outcomes>> = {
   // Voiding after money moved would hide it: credit the invoice or refund instead.
   void: { draft: 'invoice.not_issued', issued: true, partially_paid: 'invoice.has_payments', uncollectible: true, ...closed },
   markUncollectible: { draft: 'invoice.not_issued', issued: true, partially_paid: true, uncollectible: 'invoice.already_uncollectible', ...closed },
-  applyCredit: { draft: 'invoice.not_issued', issued: true, partially_paid: true, uncollectible: true, ...closed },
+  // What was paid is creditable too (taken back as the buyer's credit); the aggregate refuses what was credited in full.
+  applyCredit: { draft: 'invoice.not_issued', issued: true, partially_paid: true, uncollectible: true, paid: true, credited: true, void: 'invoice.voided' },
 };
 
 /** Statuses in which an invoice may still receive money: what "open" means in queries and balances. */

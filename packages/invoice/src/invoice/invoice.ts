@@ -45,6 +45,17 @@ export interface AppliedCredit {
   readonly creditNoteNumber: string;
   readonly amount: Money;
   readonly appliedOn: CalendarDate;
+  /**
+   * What the credit took back from the payments that paid the invoice, returned to them as the buyer's unapplied
+   * credit: the part of `amount` above what the invoice still owed. Absent when it took back nothing.
+   */
+  readonly paymentsReturned?: readonly ReturnedPayment[];
+}
+
+/** Part of a payment's application that a credit note took back. */
+export interface ReturnedPayment {
+  readonly paymentId: PaymentId;
+  readonly amount: Money;
 }
 
 /** The invoice a credit note corrects (BG-3). */
@@ -366,9 +377,10 @@ export class Invoice extends AggregateRoot<InvoiceId> {
     return this.state.approval !== undefined;
   }
 
-  /** Sum of payments applied after issue. */
+  /** Sum of payments applied after issue, less what credit notes took back from them. */
   get paidAmount(): Money {
-    return Money.sum(this.currency, this.state.payments.map((payment) => payment.amount));
+    const returned = this.state.credits.flatMap((credit) => credit.paymentsReturned ?? []).map((part) => part.amount);
+    return Money.sum(this.currency, this.state.payments.map((payment) => payment.amount)).subtract(Money.sum(this.currency, returned));
   }
 
   /** Sum of credit notes applied. */
@@ -471,26 +483,79 @@ export class Invoice extends AggregateRoot<InvoiceId> {
   }
 
   /**
-   * Applies a credit note. Applying the same credit note twice changes nothing.
-   * @throws InvalidStateError per the lifecycle; DomainError `invoice.credit_exceeds_outstanding`
+   * Applies a credit note. It takes what the invoice still owes first; the rest (`paymentsReturned`) it takes back from
+   * the payments, each no further than it paid. A credit that settles what was owed leaves the invoice `credited`; one
+   * of an invoice that owed nothing leaves its status, unless it takes back everything paid. Applying the same credit
+   * note twice changes nothing.
+   * @throws InvalidStateError per the lifecycle, `invoice.fully_credited`; DomainError `invoice.credit_exceeds_outstanding`; ValidationError `invoice.invalid_amount`
    */
   applyCredit(credit: AppliedCredit, at: Date): void {
     if (this.state.credits.some((applied) => applied.creditNoteId === credit.creditNoteId)) return;
-    assertTransition(this, 'applyCredit');
-    this.checkAmount(credit.amount, 'invoice.credit_exceeds_outstanding');
+    this.assertCreditable(credit.amount);
+    const returned = Money.sum(this.currency, (credit.paymentsReturned ?? []).map((part) => part.amount));
+    const owed = this.remaining().max(Money.zero(this.currency));
+    for (const part of credit.paymentsReturned ?? []) {
+      const paidBy = Money.sum(this.currency, this.state.payments.filter((payment) => payment.paymentId === part.paymentId).map((payment) => payment.amount)).subtract(this.returnedFrom(part.paymentId));
+      if (!part.amount.isPositive() || part.amount.greaterThan(paidBy)) {
+        throw new DomainError('invoice.credit_exceeds_outstanding', `credit note ${credit.creditNoteId} takes back ${part.amount.toString()} of payment ${part.paymentId}, which paid ${paidBy.toString()} of the invoice`, {
+          invoiceId: this.id,
+          paymentId: part.paymentId,
+        });
+      }
+    }
+    // The credit is owed first, then what was paid: taking back what was paid while something is owed would leave the buyer owing and holding credit.
+    if (!credit.amount.subtract(returned).equals(credit.amount.min(owed))) {
+      throw new DomainError('invoice.credit_exceeds_outstanding', `credit note ${credit.creditNoteId} takes back ${returned.toString()} of payments while the invoice owes ${owed.toString()}`, {
+        invoiceId: this.id,
+        amount: credit.amount.toJSON(),
+        outstanding: owed.toJSON(),
+      });
+    }
     this.state = { ...this.state, credits: [...this.state.credits, credit], updatedAt: at };
-    const settled = !this.remaining().isPositive();
-    if (settled) this.state = { ...this.state, status: 'credited' };
-    this.raise('invoice.credited', { invoiceId: this.id, creditNoteId: credit.creditNoteId, amount: credit.amount.toJSON(), status: this.status }, at);
+    if (!this.remaining().isPositive() && (owed.isPositive() || !this.paidAmount.isPositive())) this.state = { ...this.state, status: 'credited' };
+    this.raise(
+      'invoice.credited',
+      {
+        invoiceId: this.id,
+        creditNoteId: credit.creditNoteId,
+        amount: credit.amount.toJSON(),
+        ...(returned.isPositive() ? { returnedToCredit: returned.toJSON() } : {}),
+        status: this.status,
+      },
+      at,
+    );
+  }
+
+  /**
+   * What a credit note may still credit: the amount due less what was credited. What is paid is creditable: the credit
+   * takes it back from the payments, as the buyer's credit.
+   */
+  get creditable(): Money {
+    return this.totals.amountDue.subtract(this.creditedAmount).max(Money.zero(this.currency));
   }
 
   /**
    * Checks that a credit of `amount` could be applied now, without applying it: call it before issuing the credit note.
-   * @throws InvalidStateError per the lifecycle; DomainError `invoice.credit_exceeds_outstanding`
+   * @throws InvalidStateError per the lifecycle, `invoice.fully_credited`; DomainError `invoice.credit_exceeds_outstanding`; ValidationError `invoice.invalid_amount`
    */
   assertCreditable(amount: Money): void {
     assertTransition(this, 'applyCredit');
-    this.checkAmount(amount, 'invoice.credit_exceeds_outstanding');
+    const creditable = this.creditable;
+    if (!creditable.isPositive()) throw new InvalidStateError('invoice.fully_credited', `invoice ${this.id} is credited in full`, { invoiceId: this.id });
+    if (!amount.isPositive()) throw ValidationError.of('amount', 'invoice.invalid_amount', 'the amount must be above zero');
+    if (amount.greaterThan(creditable)) {
+      throw new DomainError('invoice.credit_exceeds_outstanding', `${amount.toString()} exceeds the ${creditable.toString()} ${this.currency} not credited yet`, {
+        invoiceId: this.id,
+        amount: amount.toJSON(),
+        outstanding: this.outstanding.toJSON(),
+        creditable: creditable.toJSON(),
+      });
+    }
+  }
+
+  /** What credit notes took back so far of a payment's application to the invoice. */
+  private returnedFrom(paymentId: PaymentId): Money {
+    return Money.sum(this.currency, this.state.credits.flatMap((credit) => credit.paymentsReturned ?? []).filter((part) => part.paymentId === paymentId).map((part) => part.amount));
   }
 
   /** The parties frozen at issue; undefined while draft. */

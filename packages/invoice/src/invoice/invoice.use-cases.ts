@@ -40,7 +40,7 @@ import { inAccount, type CreditedPosting, type LedgerAccount, type Posting } fro
 import { LEDGER, type Ledger } from '../ledger/ledger.port';
 import { LedgerProjection } from '../ledger/ledger-projection';
 import { postTransaction } from '../ledger/post-transaction';
-import { invoiceStanding, settledError, settlementPostings, voidedError } from '../ledger/settlement';
+import { creditPostings, invoiceStanding, settledError, voidedError } from '../ledger/settlement';
 import { creditNoteContentOf, creditNoteIssue, draftCreditNote, type CreditNoteContent } from './credit-note-content';
 import { creditsWhatWasRequested, type RequestedCredit } from './credit-note-request';
 import { amountsByCategory, assertWithinInvoiced, closingVat, remainderLines, type AmountsByCategory } from './credit-note-vat';
@@ -649,15 +649,17 @@ export class CreateCreditNote {
     const { transaction, read } = await postTransaction(this.ledger, { account: accountOf(invoice), operationId }, async (state) => {
       const standing = await invoiceStanding(state, invoice);
       if (standing.voided) throw new InvalidStateError('invoice.voided', `invoice ${invoice.id} is void`, { invoiceId: invoice.id });
-      // Settled since the checks above (a payment or credit at the same moment): the code the lifecycle would give now.
-      if (!standing.owed.isPositive()) throw settledError(standing, invoice.id);
+      // Credited in full since the checks above (a credit at the same moment): the code the lifecycle would give now.
+      if (!standing.creditable.isPositive()) throw settledError({ ...standing, lastSettlement: 'credited' }, invoice.id);
       // Credited by another credit note since this one read them: what it takes per VAT category is decided again.
       if (!standing.credited.equals(others.inLedger)) throw new CreditedMeanwhile();
-      if (amount.greaterThan(standing.owed)) {
-        throw new DomainError('invoice.credit_exceeds_outstanding', `${amount.toString()} exceeds the outstanding ${standing.owed.toString()} ${invoice.currency}`, {
+      // What is paid is creditable too: the credit takes it back from the payments, as the buyer's credit.
+      if (amount.greaterThan(standing.creditable)) {
+        throw new DomainError('invoice.credit_exceeds_outstanding', `${amount.toString()} exceeds the ${standing.creditable.toString()} ${invoice.currency} not credited yet`, {
           invoiceId: invoice.id,
           amount: amount.toJSON(),
           outstanding: standing.owed.toJSON(),
+          creditable: standing.creditable.toJSON(),
         });
       }
       const credited: CreditedPosting = {
@@ -669,7 +671,7 @@ export class CreateCreditNote {
         invoiceDue: standing.due,
         creditedOn: issueDate,
       };
-      return { kind: 'credit_note', postings: settlementPostings(standing, credited), at: this.clock.now(), creditNote: creditNoteContentOf(creditNote.toState()) };
+      return { kind: 'credit_note', postings: creditPostings(standing, credited), at: this.clock.now(), creditNote: creditNoteContentOf(creditNote.toState()) };
     }).catch((error: unknown) => {
       // The reference's operation stored for another account: another credit note took the reference (another currency).
       throw reference !== undefined && error instanceof ConflictError && error.code === 'ledger.operation_reused' ? duplicateReference(undefined, reference) : error;

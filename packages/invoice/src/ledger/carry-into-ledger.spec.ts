@@ -102,4 +102,32 @@ describe('carryIntoLedger', () => {
     expect(await ledger.byOperation(s.tenantId, `opening:payment:${payment?.id}`)).toBeUndefined();
     expect(report.carried.payments).toBe(1);
   });
+
+  it('carries no payment a credit note took back from, nor such a credit: it reports each, and carries the rest', async () => {
+    const { s, ledger, documents, account } = await olderData();
+    // Money taken back exists only since the ledger: a document holding it and missing from the ledger means the ledger
+    // lost it. Carried as it is, the payment would be applied in full (its credit lost) and the credit refused as overpaying.
+    const paid = await invoice(s, '100.00');
+    const payment = await s.use(RecordPayment).execute({ tenantId: s.tenantId, partnerId: s.buyer.id, amount: '100.00', currency: 'EUR', receivedOn: '2026-03-06', applyTo: [paid.id] });
+    const creditNote = await s.use(CreateCreditNote).execute({
+      tenantId: s.tenantId,
+      invoiceId: paid.id,
+      lines: [{ name: 'Service', quantity: '1', unitCode: 'C62', netPrice: '30.00', vat: { code: 'Z' } }],
+    });
+    const returning = ((await s.adapters.payments.get(s.tenantId, payment.id)) as Payment).toState();
+    const credited = (await s.adapters.invoices.get(s.tenantId, paid.id))?.toState() as InvoiceState;
+    expect([returning.returns?.length, credited.credits[0]?.paymentsReturned?.length]).toEqual([1, 1]);
+    const withReturns = { ...documents, payments: [...documents.payments, returning], invoices: [...documents.invoices, credited] };
+
+    const report = await carryIntoLedger({ reader: new InMemoryIntegrityReader({ ...withReturns, ledger: [] }), payments: s.adapters.payments, invoices: s.adapters.invoices, ledger }, s.tenantId, AT);
+
+    expect(report.refused).toEqual([
+      { operationId: `opening:payment:${payment.id}`, code: 'ledger.return_not_carried', message: expect.stringContaining('30.00') },
+      { operationId: `opening:credit:${creditNote.id}`, code: 'ledger.return_not_carried', message: expect.stringContaining('30.00') },
+    ]);
+    expect(report.carried).toEqual({ payments: 2, credits: 1, writeOffs: 1, voids: 1 });
+    expect(await ledger.byOperation(s.tenantId, `opening:payment:${payment.id}`)).toBeUndefined();
+    expect(await ledger.byOperation(s.tenantId, `opening:credit:${creditNote.id}`)).toBeUndefined();
+    expect((await ledgerOf(ledger, account)).flatMap((transaction) => transaction.postings).some((posting) => 'paymentId' in posting && posting.paymentId === payment.id)).toBe(false);
+  });
 });

@@ -1,4 +1,4 @@
-import { DomainError, definedFields, type TenantId } from '@invoicing/core';
+import { DomainError, Money, definedFields, type TenantId } from '@invoicing/core';
 import type { Invoice } from '../invoice/invoice';
 import type { InvoiceRepository } from '../invoice/invoice-repository.port';
 import { collect } from '../integrity/check-integrity';
@@ -37,6 +37,9 @@ interface Ports {
  * 4. each void invoice as voided (`opening:void:<invoice id>`).
  * Operation ids make it safe to run again: what was carried is found, not carried twice. What the checks refuse (a
  * payment refunded above what it received, an invoice paid above its amount due) is reported and left out.
+ * A payment a credit note took applications back from, and such a credit, are reported (`ledger.return_not_carried`)
+ * and never carried: only a release that records the ledger first makes them, so missing from it they were lost from
+ * it, and opening postings cannot say in which order the money was taken back and refunded.
  */
 export async function carryIntoLedger(ports: Ports, tenantId: TenantId, at: Date): Promise<CarryReport> {
   const known = { payments: new Set<string>(), credits: new Set<string>(), writeOffs: new Set<string>(), voids: new Set<string>() };
@@ -80,6 +83,11 @@ export async function carryIntoLedger(ports: Ports, tenantId: TenantId, at: Date
   payments.sort((left, right) => left.receivedOn.localeCompare(right.receivedOn) || left.id.localeCompare(right.id));
   for (const payment of payments) {
     const state = payment.toState();
+    if (payment.returns.length > 0) {
+      const returned = Money.sum(payment.currency, payment.returns.map((part) => part.amount));
+      refused.push(notCarried(`opening:payment:${payment.id}`, `payment ${payment.id}: credit notes took back ${returned.toString()} ${payment.currency} of its applications`));
+      continue;
+    }
     const account: LedgerAccount = { tenantId, partnerId: state.partnerId, currency: payment.currency };
     await post('payments', account, `opening:payment:${payment.id}`, 'opening', async () => {
       const postings: Posting[] = [{ type: 'received', amount: state.amount, paymentId: payment.id, receivedOn: state.receivedOn, ...definedFields({ reference: state.reference }) }];
@@ -104,6 +112,11 @@ export async function carryIntoLedger(ports: Ports, tenantId: TenantId, at: Date
       const document = await invoice(facts.id);
       const applied = document?.credits.find((part) => part.creditNoteId === credit.creditNoteId);
       if (!document || !applied) continue;
+      if (applied.paymentsReturned?.length) {
+        const returned = Money.sum(document.currency, applied.paymentsReturned.map((part) => part.amount));
+        refused.push(notCarried(`opening:credit:${credit.creditNoteId}`, `credit note ${credit.creditNoteId} took back ${returned.toString()} ${document.currency} of the payments of invoice ${document.id}`));
+        continue;
+      }
       await post('credits', accountOf(document), `opening:credit:${credit.creditNoteId}`, 'opening', async () => [
         {
           type: 'credited',
@@ -140,6 +153,11 @@ export async function carryIntoLedger(ports: Ports, tenantId: TenantId, at: Date
     }
   }
   return { tenantId, carried, alreadyInLedger, refused };
+}
+
+/** A movement that only the ledger-first path records, found missing from the ledger: reported, never carried. */
+function notCarried(operationId: string, what: string): CarryReport['refused'][number] {
+  return { operationId, code: 'ledger.return_not_carried', message: `${what}, recorded by the ledger first and missing from it: not carried; restore the ledger's transactions` };
 }
 
 function accountOf(invoice: Invoice): LedgerAccount {

@@ -129,4 +129,54 @@ describe('checkTransaction', () => {
     const stale: LedgerTransaction = { ...head, totalsAfter: { ...head.totalsAfter, received: RunningTotal.zero('EUR'), unapplied: Money.zero('EUR') } };
     expect(codeOf(() => check(snapshot([post.received(payment, '10.00')], { head: stale }), [post.refunded(payment, '1.00')]))).toBe('ledger.insufficient_unapplied');
   });
+
+  describe('a credit note taking back what a payment paid', () => {
+    const note = anInvoiceId();
+    const paid = snapshot([post.received(payment, '100.00'), post.applied(payment, invoice, '100.00', '100.00')]);
+
+    it('gives the payment its credit back: applied falls, unapplied rises, the account still balances', () => {
+      const after = check(paid, [post.applicationReturned(payment, invoice, note, '30.00', '100.00'), post.credited(note, invoice, '30.00', '100.00')]);
+      expect(after.totalsAfter.applied.equals(RunningTotal.zero('EUR').add(Money.of('70.00', 'EUR')))).toBe(true);
+      expect(after.totalsAfter.unapplied).toEqual(Money.of('30.00', 'EUR'));
+      expect(after.totalsAfter.credited.equals(RunningTotal.zero('EUR').add(Money.of('30.00', 'EUR')))).toBe(true);
+      // The credit is the payment's again: refunded from it, once.
+      const refunded = check({ ...paid, head: after, postings: [...paid.postings, ...after.postings] }, [post.refunded(payment, '30.00')]);
+      expect(refunded.totalsAfter.unapplied).toEqual(Money.zero('EUR'));
+      expect(codeOf(() => check({ ...paid, head: refunded, postings: [...paid.postings, ...after.postings, ...refunded.postings] }, [post.refunded(payment, '0.01')]))).toBe(
+        'ledger.insufficient_unapplied',
+      );
+    });
+
+    it('refuses to take back more of a payment than it paid the invoice, or a payment that never paid it', () => {
+      expect(codeOf(() => check(paid, [post.applicationReturned(payment, invoice, note, '100.01', '100.00'), post.credited(note, invoice, '100.01', '100.00')]))).toBe(
+        'ledger.return_exceeded',
+      );
+      const other = aPaymentId();
+      const two = snapshot([post.received(payment, '100.00'), post.applied(payment, invoice, '60.00', '100.00'), post.received(other, '40.00'), post.applied(other, invoice, '40.00', '100.00')]);
+      expect(codeOf(() => check(two, [post.applicationReturned(other, invoice, note, '50.00', '100.00'), post.credited(note, invoice, '50.00', '100.00')]))).toBe('ledger.return_exceeded');
+      const stranger = snapshot([...two.postings, post.received(aPaymentId(), '5.00')]);
+      const unrelated = stranger.postings[4] as Extract<Posting, { type: 'received' }>;
+      expect(codeOf(() => check(stranger, [post.applicationReturned(unrelated.paymentId, invoice, note, '5.00', '100.00'), post.credited(note, invoice, '5.00', '100.00')]))).toBe(
+        'ledger.return_exceeded',
+      );
+    });
+
+    it('refuses a return without the credit that makes room for it in the same transaction, or above it', () => {
+      expect(codeOf(() => check(paid, [post.applicationReturned(payment, invoice, note, '30.00', '100.00')]))).toBe('ledger.return_without_credit');
+      expect(codeOf(() => check(paid, [post.applicationReturned(payment, invoice, note, '30.00', '100.00'), post.credited(anInvoiceId(), invoice, '30.00', '100.00')]))).toBe(
+        'ledger.return_without_credit',
+      );
+      expect(codeOf(() => check(paid, [post.applicationReturned(payment, invoice, note, '30.00', '100.00'), post.credited(note, invoice, '20.00', '100.00')]))).toBe(
+        'ledger.return_without_credit',
+      );
+    });
+
+    it('refuses a return that leaves the invoice owing: the credit takes what is owed first', () => {
+      const partly = snapshot([post.received(payment, '100.00'), post.applied(payment, invoice, '60.00', '100.00')]);
+      // 40.00 owed: a credit of 50.00 taking back 30.00 would leave 20.00 owed while the buyer holds 30.00 of credit.
+      expect(codeOf(() => check(partly, [post.applicationReturned(payment, invoice, note, '30.00', '100.00'), post.credited(note, invoice, '50.00', '100.00')]))).toBe('ledger.return_while_owed');
+      const right = check(partly, [post.applicationReturned(payment, invoice, note, '10.00', '100.00'), post.credited(note, invoice, '50.00', '100.00')]);
+      expect(right.totalsAfter.unapplied).toEqual(Money.of('50.00', 'EUR'));
+    });
+  });
 });

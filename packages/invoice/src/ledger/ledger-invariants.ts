@@ -1,4 +1,4 @@
-import { InvalidStateError, definedFields, type ErrorDetails, type Money } from '@invoicing/core';
+import { InvalidStateError, Money, definedFields, type ErrorDetails } from '@invoicing/core';
 import type { InvoiceId, PaymentId } from '../shared/ids';
 import {
   foldTotals,
@@ -16,7 +16,8 @@ import {
  * A transaction would break one of the ledger's invariants; nothing was written. Codes:
  * `ledger.invalid_operation`, `ledger.empty_transaction`, `ledger.invalid_amount`, `ledger.currency_mismatch`,
  * `ledger.account_mismatch`, `ledger.unknown_payment`, `ledger.duplicate_payment`, `ledger.duplicate_application`, `ledger.insufficient_unapplied`,
- * `ledger.invoice_due_mismatch`, `ledger.write_off_exceeded`, `ledger.invoice_overpaid`, `ledger.void_partial`, `ledger.unbalanced`.
+ * `ledger.invoice_due_mismatch`, `ledger.write_off_exceeded`, `ledger.return_exceeded`, `ledger.return_without_credit`, `ledger.return_while_owed`, `ledger.invoice_overpaid`,
+ * `ledger.void_partial`, `ledger.unbalanced`.
  */
 export class LedgerViolationError extends InvalidStateError {
   override readonly name: string = 'LedgerViolationError';
@@ -79,6 +80,26 @@ function checkPosting(posting: Posting, index: number, account: LedgerAccount): 
 }
 
 /**
+ * A payment's application is taken back only to make room for a credit: by the credit note that credits the same
+ * invoice in the same transaction, for no more than it credits.
+ */
+function checkReturns(postings: readonly Posting[]): void {
+  for (const posting of postings) {
+    if (posting.type !== 'application_returned') continue;
+    const credit = postings.find((other) => other.type === 'credited' && other.creditNoteId === posting.creditNoteId && other.invoiceId === posting.invoiceId);
+    const reversed = postings
+      .filter((other) => other.type === 'application_returned' && other.creditNoteId === posting.creditNoteId)
+      .reduce((sum, other) => sum.add(other.amount), Money.zero(posting.amount.currency));
+    if (credit === undefined || reversed.greaterThan(credit.amount)) {
+      throw violation('ledger.return_without_credit', `a payment's application to invoice ${posting.invoiceId} is taken back only by the credit note that credits it, for no more than it credits`, {
+        invoiceId: posting.invoiceId,
+        paymentId: posting.paymentId,
+      });
+    }
+  }
+}
+
+/**
  * Checks a draft against the snapshot it was built on and returns the transaction to append: at the head's seq + 1,
  * with the totals after it. This is the only way a transaction is made, so no transaction can be stored that breaks:
  * - every amount above zero, in the account's currency (and within Money's bounds, which Money itself enforces);
@@ -87,6 +108,8 @@ function checkPosting(posting: Posting, index: number, account: LedgerAccount): 
  * - each invoice's paid + credited + written off + voided ≤ its amount due, the same amount due on every posting, a
  *   write-off reversed no further than it was written off, a void for the whole amount due (so only when nothing else
  *   settled it, and nothing after it);
+ * - an application taken back only by a credit note of the same invoice in the same transaction, for no more than it
+ *   credits, no further than that payment paid that invoice, and leaving the invoice owing nothing;
  * - the totals balance: received = applied + refunded + unapplied, unapplied never below zero.
  * @throws LedgerViolationError, nothing being written
  */
@@ -99,6 +122,8 @@ export function checkTransaction(snapshot: LedgerSnapshot, draft: LedgerTransact
   }
   if (draft.postings.length === 0) throw violation('ledger.empty_transaction', 'a transaction moves money: it has at least one posting');
   draft.postings.forEach((posting, index) => checkPosting(posting, index, account));
+
+  checkReturns(draft.postings);
 
   const references = referencesOf(draft.postings);
   for (const paymentId of references.payments) {
@@ -136,6 +161,17 @@ export function checkTransaction(snapshot: LedgerSnapshot, draft: LedgerTransact
     const naming = postings.filter((posting) => 'invoiceId' in posting && posting.invoiceId === invoiceId);
     if (due === undefined || naming.some((posting) => 'invoiceDue' in posting && !posting.invoiceDue.equals(due))) {
       throw violation('ledger.invoice_due_mismatch', `invoice ${invoiceId}: every posting carries the same amount due`, { invoiceId });
+    }
+    const overReversed = position.paidBy.find((part) => part.amount.isNegative());
+    if (overReversed) {
+      throw violation('ledger.return_exceeded', `invoice ${invoiceId}: payment ${overReversed.paymentId} is taken back no further than it paid the invoice`, {
+        invoiceId,
+        paymentId: overReversed.paymentId,
+      });
+    }
+    // What a payment paid is taken back only for a credit above what the invoice owed: never while it still owes.
+    if (draft.postings.some((posting) => posting.type === 'application_returned' && posting.invoiceId === invoiceId) && !position.outstanding.isZero()) {
+      throw violation('ledger.return_while_owed', `invoice ${invoiceId}: a credit takes what is owed before it takes back what was paid`, { invoiceId, outstanding: position.outstanding.toJSON() });
     }
     if (position.writtenOff.isNegative()) {
       throw violation('ledger.write_off_exceeded', `invoice ${invoiceId}: a write-off is reversed no further than it was written off`, { invoiceId });

@@ -17,8 +17,8 @@ function inOrder(transactions: readonly LedgerTransaction[]): { posting: Posting
 }
 
 /**
- * Keeps payments' and invoices' money fields (a payment's applications and refunds, an invoice's payments, credits and
- * the status they imply) as projections of the ledger, the only record of money that is written first (ADR 0006).
+ * Keeps payments' and invoices' money fields (a payment's applications, returns and refunds, an invoice's payments,
+ * credits and the status they imply) as projections of the ledger, the only record of money that is written first (ADR 0006).
  *
  * A sync reads every transaction naming the payment or invoice and replays, in seq order, the postings its document
  * does not hold yet; each step is idempotent (a payment records an invoice once, an invoice a payment or credit note
@@ -79,6 +79,7 @@ export class LedgerProjection {
       const at = this.clock.now();
       for (const { posting: next } of postings) {
         if (next.type === 'applied') payment.apply({ invoiceId: next.invoiceId, amount: next.amount, appliedOn: next.appliedOn }, at);
+        else if (next.type === 'application_returned') payment.returnApplication({ invoiceId: next.invoiceId, creditNoteId: next.creditNoteId, amount: next.amount, returnedOn: next.returnedOn }, at);
         else if (next.type === 'refunded') payment.refund({ refundId: next.refundId, amount: next.amount, refundedOn: next.refundedOn, ...(next.reference === undefined ? {} : { reference: next.reference }) }, at);
       }
       if (payment.pendingEvents.length > 0) await this.payments.save(payment);
@@ -110,8 +111,25 @@ export class LedgerProjection {
           case 'applied':
             invoice.applyPayment({ paymentId: posting.paymentId, amount: posting.amount, appliedOn: posting.appliedOn }, at);
             break;
-          case 'credited':
-            invoice.applyCredit({ creditNoteId: posting.creditNoteId, creditNoteNumber: posting.creditNoteNumber, amount: posting.amount, appliedOn: posting.creditedOn }, at);
+          case 'credited': {
+            // What it took back from payments comes before it, in its own transaction.
+            const paymentsReturned = postings.flatMap(({ posting: other, transaction: otherTransaction }) =>
+              other.type === 'application_returned' && otherTransaction === postings[index]?.transaction && other.creditNoteId === posting.creditNoteId ? [{ paymentId: other.paymentId, amount: other.amount }] : [],
+            );
+            invoice.applyCredit(
+              {
+                creditNoteId: posting.creditNoteId,
+                creditNoteNumber: posting.creditNoteNumber,
+                amount: posting.amount,
+                appliedOn: posting.creditedOn,
+                ...(paymentsReturned.length > 0 ? { paymentsReturned } : {}),
+              },
+              at,
+            );
+            break;
+          }
+          case 'application_returned':
+            // Projected with the credit that took it back.
             break;
           case 'written_off':
             // A write-off leaves no trace on the document but its status: projected already when the status says so,

@@ -34,6 +34,21 @@ export interface AppliedPosting {
   readonly appliedOn: CalendarDate;
 }
 
+/**
+ * Part of a payment's application to an invoice taken back, because a credit note credits more than the invoice still
+ * owes: what the buyer paid for what is credited becomes the payment's unapplied credit again, for a refund or another
+ * invoice. Only a credit note does this, in its own transaction, before its `credited` posting.
+ */
+export interface ApplicationReturnedPosting {
+  readonly type: 'application_returned';
+  readonly amount: Money;
+  readonly paymentId: PaymentId;
+  readonly invoiceId: InvoiceId;
+  readonly invoiceDue: Money;
+  readonly creditNoteId: InvoiceId;
+  readonly returnedOn: CalendarDate;
+}
+
 /** A credit note applied to the invoice it corrects. */
 export interface CreditedPosting {
   readonly type: 'credited';
@@ -88,7 +103,15 @@ export interface VoidedPosting {
 }
 
 /** One movement of money inside a transaction; every amount is above zero and in the account's currency. */
-export type Posting = ReceivedPosting | AppliedPosting | CreditedPosting | RefundedPosting | WrittenOffPosting | WriteOffReversedPosting | VoidedPosting;
+export type Posting =
+  | ReceivedPosting
+  | AppliedPosting
+  | ApplicationReturnedPosting
+  | CreditedPosting
+  | RefundedPosting
+  | WrittenOffPosting
+  | WriteOffReversedPosting
+  | VoidedPosting;
 
 /** What business operation a transaction records: a label for readers, the invariants look at the postings only. */
 export type LedgerTransactionKind = 'payment' | 'application' | 'credit_note' | 'refund' | 'write_off' | 'void' | 'opening';
@@ -97,8 +120,8 @@ export type LedgerTransactionKind = 'payment' | 'application' | 'credit_note' | 
 export const LEDGER_TRANSACTION_KINDS = ['payment', 'application', 'credit_note', 'refund', 'write_off', 'void', 'opening'] as const satisfies readonly LedgerTransactionKind[];
 
 /**
- * An account's running totals. `unapplied` is received − applied − refunded: the partner's credit. `writtenOff` is net
- * of reversals. Credits and write-offs reduce what invoices owe, not the partner's credit. The others add up the
+ * An account's running totals. `unapplied` is received − applied − refunded: the partner's credit. `applied` and
+ * `writtenOff` are net of reversals. Credits and write-offs reduce what invoices owe, not the partner's credit. The others add up the
  * account's whole life, past what one amount may be (ADR 0011): an account that received 10^15 dong over the years
  * still takes the next payment.
  */
@@ -177,6 +200,9 @@ export function foldTotals(totals: LedgerTotals, postings: readonly Posting[]): 
       case 'applied':
         applied = applied.add(posting.amount);
         break;
+      case 'application_returned':
+        applied = applied.subtract(posting.amount);
+        break;
       case 'credited':
         credited = credited.add(posting.amount);
         break;
@@ -203,6 +229,7 @@ export interface PaymentPosition {
   readonly received: Money;
   /** How many `received` postings name the payment: 1 once received, never more. */
   readonly receipts: number;
+  /** Net of the applications credit notes took back. */
   readonly applied: Money;
   readonly refunded: Money;
   /** received − applied − refunded. */
@@ -214,7 +241,10 @@ export interface InvoicePosition {
   readonly invoiceId: InvoiceId;
   /** The amount due the invoice's postings carry; undefined while none names it. */
   readonly invoiceDue?: Money;
+  /** Net of the applications credit notes took back. */
   readonly paid: Money;
+  /** What each payment paid of it, net of what credit notes took back, in the order they were first applied. */
+  readonly paidBy: readonly { readonly paymentId: PaymentId; readonly amount: Money }[];
   readonly credited: Money;
   /** Net of reversals. */
   readonly writtenOff: Money;
@@ -222,7 +252,10 @@ export interface InvoicePosition {
   readonly voided: Money;
   /** invoiceDue − paid − credited − writtenOff − voided (zero while no posting names it). */
   readonly outstanding: Money;
-  /** Whether a payment or a credit came last, of those that paid or credited it: what settled it, once it owes nothing. */
+  /**
+   * Whether a payment or a credit came last, of those that paid or credited it: what settled it, once it owes nothing.
+   * A credit of an invoice that owed nothing only takes back what was paid: it leaves it paid, unless it takes back all.
+   */
   readonly lastSettlement?: 'applied' | 'credited';
 }
 
@@ -239,6 +272,8 @@ export function paymentPosition(paymentId: PaymentId, currency: CurrencyCode, po
       receipts += 1;
     } else if (posting.type === 'applied') {
       applied = applied.add(posting.amount);
+    } else if (posting.type === 'application_returned') {
+      applied = applied.subtract(posting.amount);
     } else {
       refunded = refunded.add(posting.amount);
     }
@@ -254,19 +289,37 @@ export function invoicePosition(invoiceId: InvoiceId, currency: CurrencyCode, po
   let voided = paid;
   let invoiceDue: Money | undefined;
   let lastSettlement: InvoicePosition['lastSettlement'];
+  const paidBy = new Map<PaymentId, Money>();
+  // What the credit note being read took back from payments so far: a credit that only took back settles nothing anew.
+  let reversed = Money.zero(currency);
   for (const posting of postings) {
     if (!('invoiceId' in posting) || posting.invoiceId !== invoiceId) continue;
     invoiceDue ??= posting.invoiceDue;
     if (posting.type === 'applied') {
       paid = paid.add(posting.amount);
+      paidBy.set(posting.paymentId, (paidBy.get(posting.paymentId) ?? Money.zero(currency)).add(posting.amount));
       lastSettlement = 'applied';
+    } else if (posting.type === 'application_returned') {
+      paid = paid.subtract(posting.amount);
+      paidBy.set(posting.paymentId, (paidBy.get(posting.paymentId) ?? Money.zero(currency)).subtract(posting.amount));
+      reversed = reversed.add(posting.amount);
     } else if (posting.type === 'credited') {
       credited = credited.add(posting.amount);
-      lastSettlement = 'credited';
+      if (posting.amount.greaterThan(reversed) || !paid.isPositive()) lastSettlement = 'credited';
+      reversed = Money.zero(currency);
     } else if (posting.type === 'written_off') writtenOff = writtenOff.add(posting.amount);
     else if (posting.type === 'voided') voided = voided.add(posting.amount);
     else writtenOff = writtenOff.subtract(posting.amount);
   }
   const outstanding = (invoiceDue ?? Money.zero(currency)).subtract(paid).subtract(credited).subtract(writtenOff).subtract(voided);
-  return { invoiceId, ...definedFields({ invoiceDue, lastSettlement }), paid, credited, writtenOff, voided, outstanding };
+  return {
+    invoiceId,
+    ...definedFields({ invoiceDue, lastSettlement }),
+    paid,
+    paidBy: [...paidBy].map(([paymentId, amount]) => ({ paymentId, amount })),
+    credited,
+    writtenOff,
+    voided,
+    outstanding,
+  };
 }

@@ -1,6 +1,7 @@
 import { InvalidStateError, type Money } from '@invoicing/core';
 import type { Invoice } from '../invoice/invoice';
-import type { AppliedPosting, CreditedPosting, Posting } from './ledger';
+import type { PaymentId } from '../shared/ids';
+import type { AppliedPosting, ApplicationReturnedPosting, CreditedPosting, Posting } from './ledger';
 import type { LedgerState } from './post-transaction';
 
 /** Where an invoice stands as of a ledger state, in the terms the use cases decide by. */
@@ -11,8 +12,13 @@ export interface InvoiceStanding {
   readonly owed: Money;
   /** Net of reversals. */
   readonly writtenOff: Money;
+  /** Net of what credit notes took back. */
   readonly paid: Money;
+  /** What each payment paid of it, net, in the order they were first applied. */
+  readonly paidBy: readonly { readonly paymentId: PaymentId; readonly amount: Money }[];
   readonly credited: Money;
+  /** What a credit note may still credit: what is owed, and what was paid, which it gives back as the buyer's credit. */
+  readonly creditable: Money;
   readonly voided: boolean;
   /** What came last of the payments and credits: what settled it, once it owes nothing. */
   readonly lastSettlement?: 'applied' | 'credited';
@@ -50,18 +56,50 @@ export async function invoiceStanding(state: LedgerState, invoice: Invoice): Pro
     owed: due.subtract(position.paid).subtract(position.credited).subtract(position.voided),
     writtenOff: position.writtenOff,
     paid: position.paid,
+    paidBy: position.paidBy,
     credited: position.credited,
+    creditable: due.subtract(position.credited).subtract(position.voided),
     voided: position.voided.isPositive(),
     ...(position.lastSettlement === undefined ? {} : { lastSettlement: position.lastSettlement }),
   };
 }
 
 /**
- * The postings that settle part of an invoice: the payment or credit, preceded by a reversal of as much of a write-off
- * as it needs room for (paid + credited + written off never exceed the amount due).
+ * The postings that pay part of an invoice: the payment, preceded by a reversal of as much of a write-off as it needs
+ * room for (paid + credited + written off never exceed the amount due).
  */
-export function settlementPostings(standing: InvoiceStanding, settling: AppliedPosting | CreditedPosting): Posting[] {
+export function settlementPostings(standing: InvoiceStanding, settling: AppliedPosting): Posting[] {
   const room = standing.owed.subtract(standing.writtenOff);
   const reversal = settling.amount.subtract(room).min(standing.writtenOff);
   return reversal.isPositive() ? [{ type: 'write_off_reversed', amount: reversal, invoiceId: settling.invoiceId, invoiceDue: standing.due }, settling] : [settling];
+}
+
+/**
+ * The postings of a credit note: its credit, preceded by what makes room for it. The credit takes what the invoice still
+ * owes first (reversing as much of a write-off as that needs); the rest it takes back from the payments that paid the
+ * invoice, the last applied first, as their unapplied credit again (the buyer's, to refund or apply elsewhere). The
+ * caller has checked that the credit is within {@link InvoiceStanding.creditable}.
+ */
+export function creditPostings(standing: InvoiceStanding, credited: CreditedPosting): Posting[] {
+  const againstOwed = credited.amount.min(standing.owed);
+  const writeOffReversal = againstOwed.subtract(standing.owed.subtract(standing.writtenOff)).min(standing.writtenOff);
+  const postings: Posting[] = writeOffReversal.isPositive() ? [{ type: 'write_off_reversed', amount: writeOffReversal, invoiceId: credited.invoiceId, invoiceDue: standing.due }] : [];
+  let toTakeBack = credited.amount.subtract(againstOwed);
+  for (const part of [...standing.paidBy].reverse()) {
+    if (!toTakeBack.isPositive()) break;
+    const taken = part.amount.min(toTakeBack);
+    if (!taken.isPositive()) continue;
+    const reversal: ApplicationReturnedPosting = {
+      type: 'application_returned',
+      amount: taken,
+      paymentId: part.paymentId,
+      invoiceId: credited.invoiceId,
+      invoiceDue: standing.due,
+      creditNoteId: credited.creditNoteId,
+      returnedOn: credited.creditedOn,
+    };
+    postings.push(reversal);
+    toTakeBack = toTakeBack.subtract(taken);
+  }
+  return [...postings, credited];
 }

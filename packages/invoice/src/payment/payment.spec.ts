@@ -212,6 +212,45 @@ describe('Payment', () => {
     });
   });
 
+  describe('returnApplication', () => {
+    const returned = (invoiceId: string, creditNoteId: string, amount: string) => ({ invoiceId: invoiceId as InvoiceId, creditNoteId: creditNoteId as InvoiceId, amount: eur(amount), returnedOn: day });
+
+    it('takes back part of an application as unapplied credit, once per credit note, and refunds it afterwards', () => {
+      const payment = received();
+      payment.apply(application('inv-1', '100.00'), at);
+      payment.markSaved();
+
+      payment.returnApplication(returned('inv-1', 'cn-1', '30.00'), later);
+      payment.returnApplication(returned('inv-1', 'cn-1', '30.00'), later);
+
+      expect(payment.unapplied.toString()).toBe('30.00');
+      expect(payment.appliedTo('inv-1' as InvoiceId).toString()).toBe('70.00');
+      expect(payment.returns).toEqual([returned('inv-1', 'cn-1', '30.00')]);
+      expect(payment.pendingEvents).toEqual([
+        expect.objectContaining({
+          type: 'payment.application_returned',
+          payload: { paymentId: payment.id, invoiceId: 'inv-1', creditNoteId: 'cn-1', amount: { amount: '30.00', currency: 'EUR' }, unapplied: { amount: '30.00', currency: 'EUR' } },
+        }),
+      ]);
+      payment.refund(refund('ref-1', '30.00'), later);
+      expect(payment.unapplied.isZero()).toBe(true);
+    });
+
+    it('is refused with payment.return_exceeds_applied beyond what it applied to that invoice, and changes nothing', () => {
+      const payment = received();
+      payment.apply(application('inv-1', '60.00'), at);
+      payment.returnApplication(returned('inv-1', 'cn-1', '50.00'), at);
+      payment.markSaved();
+      const before = payment.toState();
+
+      expect(() => payment.returnApplication(returned('inv-1', 'cn-2', '10.01'), later)).toThrow(expect.objectContaining({ code: 'payment.return_exceeds_applied' }));
+      expect(() => payment.returnApplication(returned('inv-2', 'cn-3', '0.01'), later)).toThrow(expect.objectContaining({ code: 'payment.return_exceeds_applied' }));
+      expect(() => payment.returnApplication(returned('inv-1', 'cn-4', '0.00'), later)).toThrow(expect.objectContaining({ code: 'payment.invalid_amount' }));
+      expect(payment.toState()).toEqual(before);
+      expect(payment.pendingEvents).toEqual([]);
+    });
+  });
+
   describe('state handed out (review of 12 December 2026)', () => {
     /** A payment partly applied and partly refunded. */
     function used(): Payment {

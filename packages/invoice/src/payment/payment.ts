@@ -23,6 +23,17 @@ export interface PaymentApplication {
   readonly appliedOn: CalendarDate;
 }
 
+/**
+ * Part of an application taken back by a credit note of the invoice: the credit note credited what the payment had
+ * paid, which becomes the payment's unapplied credit again.
+ */
+export interface PaymentReturn {
+  readonly invoiceId: InvoiceId;
+  readonly creditNoteId: InvoiceId;
+  readonly amount: Money;
+  readonly returnedOn: CalendarDate;
+}
+
 /** Part of a payment's unapplied credit paid back to the partner. */
 export interface PaymentRefund {
   readonly refundId: RefundId;
@@ -43,6 +54,8 @@ export interface PaymentState {
   /** Bank reference, cheque number … */
   readonly reference?: string;
   readonly applications: readonly PaymentApplication[];
+  /** Absent on payments no credit note took anything back from. */
+  readonly returns?: readonly PaymentReturn[];
   readonly refunds: readonly PaymentRefund[];
   readonly createdAt: Date;
   readonly updatedAt: Date;
@@ -161,15 +174,45 @@ export class Payment extends AggregateRoot<PaymentId> {
     return this.state.refunds;
   }
 
-  /** What is neither applied to invoices nor refunded: the partner's credit from this payment. */
-  get unapplied(): Money {
-    const used = Money.sum(this.currency, [...this.state.applications, ...this.state.refunds].map((part) => part.amount));
-    return this.state.amount.subtract(used);
+  get returns(): readonly PaymentReturn[] {
+    return this.state.returns ?? [];
   }
 
-  /** The amount applied to an invoice so far (zero if none). */
+  /** What is neither applied to invoices (less what credit notes took back) nor refunded: the partner's credit from this payment. */
+  get unapplied(): Money {
+    const used = Money.sum(this.currency, [...this.state.applications, ...this.state.refunds].map((part) => part.amount));
+    return this.state.amount.subtract(used).add(Money.sum(this.currency, this.returns.map((part) => part.amount)));
+  }
+
+  /** The amount applied to an invoice so far, less what credit notes took back (zero if none). */
   appliedTo(invoiceId: InvoiceId): Money {
-    return Money.sum(this.currency, this.state.applications.filter((part) => part.invoiceId === invoiceId).map((part) => part.amount));
+    const applied = Money.sum(this.currency, this.state.applications.filter((part) => part.invoiceId === invoiceId).map((part) => part.amount));
+    return applied.subtract(Money.sum(this.currency, this.returns.filter((part) => part.invoiceId === invoiceId).map((part) => part.amount)));
+  }
+
+  /**
+   * Takes back part of the application to an invoice, which a credit note of it credited: it is unapplied credit again.
+   * The same credit note is recorded once per invoice.
+   * @throws DomainError `payment.return_exceeds_applied`; ValidationError `payment.invalid_amount`
+   */
+  returnApplication(returned: PaymentReturn, at: Date): void {
+    if (this.returns.some((part) => part.creditNoteId === returned.creditNoteId && part.invoiceId === returned.invoiceId)) return;
+    if (!returned.amount.isPositive()) throw ValidationError.of('amount', 'payment.invalid_amount', 'the amount must be above zero');
+    const applied = this.appliedTo(returned.invoiceId);
+    if (returned.amount.greaterThan(applied)) {
+      throw new DomainError('payment.return_exceeds_applied', `${returned.amount.toString()} exceeds the ${applied.toString()} ${this.currency} applied to invoice ${returned.invoiceId}`, {
+        paymentId: this.id,
+        invoiceId: returned.invoiceId,
+        amount: returned.amount.toJSON(),
+        applied: applied.toJSON(),
+      });
+    }
+    this.state = { ...this.state, returns: [...this.returns, returned], updatedAt: at };
+    this.raise(
+      'payment.application_returned',
+      { paymentId: this.id, invoiceId: returned.invoiceId, creditNoteId: returned.creditNoteId, amount: returned.amount.toJSON(), unapplied: this.unapplied.toJSON() },
+      at,
+    );
   }
 
   /**

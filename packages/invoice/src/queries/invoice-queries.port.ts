@@ -70,7 +70,7 @@ export interface AccountBalance {
   readonly currency: CurrencyCode;
   /** Outstanding on the partner's receivable invoices. */
   readonly outstanding: Money;
-  /** Payments not applied nor refunded. */
+  /** Payments not applied nor refunded; what credit notes took back of their applications counts as not applied. */
   readonly unappliedCredit: Money;
   /** outstanding − unappliedCredit: positive when the partner owes, negative when the tenant does. */
   readonly balance: Money;

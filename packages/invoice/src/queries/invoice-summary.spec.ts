@@ -154,6 +154,20 @@ describe('summarize', () => {
     });
   });
 
+  it('shows what was paid net of what a credit note took back from the payment, so that amount due − paid − credited = outstanding', () => {
+    const invoice = issue(draft());
+    invoice.applyPayment({ paymentId: 'pay-1' as PaymentId, amount: eur('120.00'), appliedOn: day('2026-01-20') }, at);
+    invoice.applyCredit(
+      { creditNoteId: 'cn-1' as InvoiceId, creditNoteNumber: 'CN-000001', amount: eur('36.00'), appliedOn: day('2026-01-25'), paymentsReturned: [{ paymentId: 'pay-1' as PaymentId, amount: eur('36.00') }] },
+      at,
+    );
+
+    const summary = summarize(invoice);
+
+    expect([summary.status, ...[summary.amountDue, summary.paid, summary.credited, summary.outstanding].map(String)]).toEqual(['paid', '120.00', '84.00', '36.00', '0.00']);
+    expect(summary.amountDue.subtract(summary.paid).subtract(summary.credited).equals(summary.outstanding)).toBe(true);
+  });
+
   it('leaves out what a draft does not have yet, and shows nothing outstanding', () => {
     const flagged = draft();
     flagged.flagPossibleDuplicate('inv-0' as InvoiceId, new Date('2026-01-15T09:00:00Z'));

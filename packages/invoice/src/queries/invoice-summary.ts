@@ -28,8 +28,10 @@ export interface InvoiceSummary {
   readonly rounding: Money;
   /** Amount due at issue (BT-115). */
   readonly amountDue: Money;
+  /** What payments paid of it, less what credit notes took back from them (the buyer's credit again). */
   readonly paid: Money;
   readonly credited: Money;
+  /** What the buyer still owes: amountDue − paid − credited, never below zero; zero but on an issued, partially paid or uncollectible invoice. */
   readonly outstanding: Money;
   readonly possibleDuplicateOf?: InvoiceId;
   /** The document's seal in its series' hash chain, once sealed (ADR 0022). */

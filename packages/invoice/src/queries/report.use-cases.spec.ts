@@ -8,7 +8,7 @@ import { RecordPayment } from '../payment/payment.use-cases';
 import type { ContactId, InvoiceId, PartnerId, PartnershipId } from '../shared/ids';
 import { SCENARIO_BUYER, SCENARIO_NOW, SCENARIO_TERMS, createScenario, type Scenario } from '../testing/scenario';
 import type { InvoiceFilter } from './invoice-queries.port';
-import { AgingReport, ListInvoices, MonthlySummaryReport, PartnerContactsReport, PartnerTotalsReport, PastDueReport } from './report.use-cases';
+import { AgingReport, GetPartnerBalance, ListInvoices, MonthlySummaryReport, PartnerContactsReport, PartnerTotalsReport, PastDueReport } from './report.use-cases';
 
 const error = (name: string, code: string) => expect.objectContaining({ name, code });
 const text = (money: Money | RunningTotal) => money.toString();
@@ -431,5 +431,50 @@ describe('PartnerContactsReport', () => {
       await expect(contacts('id-999999' as PartnerId)).rejects.toEqual(error('NotFoundError', 'partner.not_found'));
       await expect(s.use(PartnerContactsReport).execute({ tenantId: 'tenant-b' as never, partnerId: data.b1 })).rejects.toEqual(error('NotFoundError', 'partner.not_found'));
     });
+  });
+});
+
+/**
+ * A credit note of a paid invoice takes back what was paid: X (120.00, paid 120.00) credited 36.00, all taken back; Y
+ * (120.00, paid 60.00) credited 84.00, 60.00 of what it owed and 24.00 taken back. The reports read what is paid net.
+ */
+describe('the reports after a credit note took back part of what was paid', () => {
+  let bed: Scenario;
+  let x: InvoiceId;
+  let y: InvoiceId;
+
+  beforeAll(async () => {
+    bed = await createScenario();
+    const { tenantId } = bed;
+    const lines = (net: string): DraftInput['lines'] => [{ name: 'Service', quantity: '1', unitCode: 'C62', netPrice: net, vat: { code: 'S', rate: '20' } }];
+    const issued = async (issueDate: string) =>
+      (await bed.use(IssueInvoice).execute({ tenantId, invoiceId: (await bed.use(CreateInvoiceDraft).execute({ tenantId, partnershipId: bed.partnership.id, issueDate, lines: lines('100') })).id })).id;
+    x = await issued('2026-02-02');
+    y = await issued('2026-02-03');
+    await bed.use(RecordPayment).execute({ tenantId, partnerId: bed.buyer.id, amount: '120.00', currency: 'EUR', receivedOn: '2026-02-05', applyTo: [x] });
+    await bed.use(RecordPayment).execute({ tenantId, partnerId: bed.buyer.id, amount: '60.00', currency: 'EUR', receivedOn: '2026-02-06', applyTo: [y] });
+    await bed.use(CreateCreditNote).execute({ tenantId, invoiceId: x, lines: lines('30') });
+    await bed.use(CreateCreditNote).execute({ tenantId, invoiceId: y, lines: lines('70') });
+  });
+
+  it('lists each invoice as paid net of what was taken back, owing nothing', async () => {
+    const { items } = await bed.use(ListInvoices).execute({ tenantId: bed.tenantId, filter: { kind: 'invoice' } });
+    const row = (id: InvoiceId) => items.find((item) => item.id === id);
+
+    expect([x, y].map((id) => row(id)).map((item) => item && [item.status, ...[item.amountDue, item.paid, item.credited, item.outstanding].map(text)])).toEqual([
+      ['paid', '120.00', '84.00', '36.00', '0.00'],
+      ['credited', '120.00', '36.00', '84.00', '0.00'],
+    ]);
+  });
+
+  it('ages and lists as past due none of them', async () => {
+    expect((await bed.use(AgingReport).execute({ tenantId: bed.tenantId, asOf: '2026-12-31' })).rows).toEqual([]);
+    expect((await bed.use(PastDueReport).execute({ tenantId: bed.tenantId, asOf: '2026-12-31' })).items).toEqual([]);
+  });
+
+  it('counts what was taken back as the buyer’s unapplied credit in its balance', async () => {
+    const balances = await bed.use(GetPartnerBalance).execute({ tenantId: bed.tenantId, partnerId: bed.buyer.id });
+
+    expect(balances.map((row) => [row.currency, text(row.outstanding), text(row.unappliedCredit), text(row.balance)])).toEqual([['EUR', '0.00', '60.00', '-60.00']]);
   });
 });

@@ -31,4 +31,23 @@ describe('causeOf', () => {
     // Events that follow from nothing in another record.
     for (const event of events.filter((candidate) => !['invoice.payment_applied', 'invoice.credited'].includes(candidate.type))) expect(causeOf(event)).toBeUndefined();
   });
+
+  it("names the invoice's invoice.credited of the credit note that took it back as the cause of a payment's payment.application_returned", async () => {
+    const bed = await createScenario();
+    const draft = await bed.use(CreateInvoiceDraft).execute({ tenantId: bed.tenantId, partnershipId: bed.partnership.id, lines: [{ marketableId: bed.marketable.id, quantity: '1' }] });
+    const invoice = await bed.use(IssueInvoice).execute({ tenantId: bed.tenantId, invoiceId: draft.id });
+    const payment = await bed.use(RecordPayment).execute({ tenantId: bed.tenantId, partnerId: bed.buyer.id, amount: invoice.totals.amountDue.toString(), currency: 'EUR', receivedOn: '2026-03-12', applyTo: [invoice.id] });
+    const first = await bed.use(CreateCreditNote).execute({ tenantId: bed.tenantId, invoiceId: invoice.id, lines: [{ name: 'Returned', quantity: '1', unitCode: 'C62', netPrice: '10.00', vat: { code: 'S', rate: '20' } }] });
+    const second = await bed.use(CreateCreditNote).execute({ tenantId: bed.tenantId, invoiceId: invoice.id, lines: [{ name: 'Returned', quantity: '1', unitCode: 'C62', netPrice: '20.00', vat: { code: 'S', rate: '20' } }] });
+    const events = (await bed.adapters.outbox.pending(1000)) as DomainEvent[];
+
+    const returns = events.filter((event) => event.type === 'payment.application_returned' && event.aggregateId === payment.id);
+    expect(returns).toHaveLength(2);
+    for (const [index, note] of [first, second].entries()) {
+      const cause = causeOf(returns[index] as DomainEvent);
+      expect(cause).toMatchObject({ aggregateType: 'invoice', aggregateId: invoice.id });
+      const causes = events.filter((event) => event.aggregateId === invoice.id && cause?.is(event));
+      expect(causes.map((event) => [event.type, (event.payload as { creditNoteId: string }).creditNoteId])).toEqual([['invoice.credited', note.id]]);
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { Money, UuidV7IdGenerator, definedFields, parseCalendarDate, type CurrencyCode } from '@invoicing/core';
-import type { AppliedPosting, CreditedPosting, LedgerAccount, ReceivedPosting, RefundedPosting, VoidedPosting, WriteOffReversedPosting, WrittenOffPosting } from '../ledger/ledger';
+import type { AppliedPosting, ApplicationReturnedPosting, CreditedPosting, LedgerAccount, ReceivedPosting, RefundedPosting, VoidedPosting, WriteOffReversedPosting, WrittenOffPosting } from '../ledger/ledger';
 import type { InvoiceId, PaymentId } from '../shared/ids';
 import { aTenant } from './builders';
 
@@ -23,6 +23,7 @@ export function anInvoiceId(): InvoiceId {
 /**
  * Postings in an account's currency from decimal strings, for short tests:
  * `post(account).received(paymentId, '60.00')`, `.applied(paymentId, invoiceId, '30.00', '50.00')` (amount, then amount due) …
+ * A credit note that takes back what was paid: `[.applicationReturned(paymentId, invoiceId, creditNoteId, '10.00', '50.00'), .credited(creditNoteId, invoiceId, '10.00', '50.00')]`.
  */
 export function postingsIn(account: Pick<LedgerAccount, 'currency'>) {
   const money = (amount: string): Money => Money.of(amount, account.currency);
@@ -41,6 +42,15 @@ export function postingsIn(account: Pick<LedgerAccount, 'currency'>) {
       invoiceId,
       invoiceDue: money(due),
       appliedOn: parseCalendarDate('2026-02-01'),
+    }),
+    applicationReturned: (paymentId: PaymentId, invoiceId: InvoiceId, creditNoteId: InvoiceId, amount: string, due: string): ApplicationReturnedPosting => ({
+      type: 'application_returned',
+      amount: money(amount),
+      paymentId,
+      invoiceId,
+      invoiceDue: money(due),
+      creditNoteId,
+      returnedOn: parseCalendarDate('2026-02-02'),
     }),
     credited: (creditNoteId: InvoiceId, invoiceId: InvoiceId, amount: string, due: string): CreditedPosting => ({
       type: 'credited',

@@ -1,5 +1,5 @@
 import type { TenantId } from '@invoicing/core';
-import { INVOICE_FORMATS, STORED_FORMAT, storedFormatOf } from './stored-format';
+import { INVOICE_FORMATS, PAYMENT_FORMATS, STORED_FORMAT, storedFormatOf } from './stored-format';
 import type { StoredState } from './stored-state';
 
 /**
@@ -52,11 +52,14 @@ export function envelopeOf(state: AggregateIdentity): Omit<AggregateDocument<obj
   return { _id: documentId(state.tenantId, state.id), _v: STORED_FORMAT, tenantId: state.tenantId, id: state.id, version: state.version };
 }
 
+/** The collections whose documents may be in a format beyond 2 (ADR 0025, 0010), with the formats they are read in. */
+const FORMATS_OF: Readonly<Record<string, readonly unknown[]>> = { invoices: INVOICE_FORMATS, payments: PAYMENT_FORMATS };
+
 /**
  * The identity fields of a stored aggregate, once its format is known to be readable.
  * @throws UnsupportedStoredFormatError
  */
 export function identityOf<Id extends string>(document: AggregateDocument<object, object | undefined, object>, collection: string): { tenantId: TenantId; id: Id; version: number } {
-  storedFormatOf(document, `${collection} ${document._id}`, collection === 'invoices' ? INVOICE_FORMATS : undefined);
+  storedFormatOf(document, `${collection} ${document._id}`, FORMATS_OF[collection]);
   return { tenantId: document.tenantId as TenantId, id: document.id as Id, version: document.version };
 }

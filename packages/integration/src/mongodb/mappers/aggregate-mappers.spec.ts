@@ -1,3 +1,5 @@
+import { Money, type CalendarDate } from '@invoicing/core';
+import type { InvoiceId, InvoiceState, PaymentState } from '@invoicing/invoice';
 import type { AggregateDocument, AggregateIdentity, AggregateMapper } from './aggregate-document';
 import { invoiceMapper } from './invoice.mapper';
 import { marketableMapper } from './marketable.mapper';
@@ -148,13 +150,13 @@ describe.each(CASES)('$name mapper', ({ mapper, fixture, complete, stateFields, 
     it('refuses a document of an unknown format with a typed error naming it, rather than misreading it', () => {
       const error = (() => {
         try {
-          mapper.toDomain({ ...formatTwo, _v: 4 });
+          mapper.toDomain({ ...formatTwo, _v: 5 });
         } catch (caught) {
           return caught;
         }
       })();
       expect(error).toBeInstanceOf(UnsupportedStoredFormatError);
-      expect(error).toMatchObject({ code: 'persistence.unsupported_format', format: 4, source: expect.stringContaining(String(fixture.document._id)) });
+      expect(error).toMatchObject({ code: 'persistence.unsupported_format', format: 5, source: expect.stringContaining(String(fixture.document._id)) });
       expect(() => mapper.toDomain({ ...stored, _v: '1' as never })).toThrow(UnsupportedStoredFormatError);
     });
   });
@@ -207,5 +209,68 @@ describe('format 3: an invoice that holds a period (ADR 0025)', () => {
   it('is read back with its periods, like format 2', () => {
     const withPeriods = { ...state, invoicePeriod: INVOICE_PERIOD, lines: [{ ...line, period: { start: '2026-01-02', end: '2026-01-03' } }] } as never;
     expect(invoiceMapper.toDomain(invoiceMapper.toPersistence(withPeriods))).toEqual(withPeriods);
+  });
+});
+
+describe('format 4: money a credit note took back from payments', () => {
+  const invoice = INVOICE_FIXTURE.state;
+  const payment = PAYMENT_FIXTURE.state;
+  const line = invoice.lines[0] as (typeof invoice.lines)[number];
+  const eur = (amount: string) => Money.of(amount, 'EUR');
+  const returned = {
+    creditNoteId: 'cn-2' as InvoiceId,
+    creditNoteNumber: 'CN-000008',
+    amount: eur('120.00'),
+    appliedOn: '2026-01-28' as CalendarDate,
+    paymentsReturned: [{ paymentId: payment.id, amount: eur('20.00') }],
+  };
+  const withReturns: PaymentState = { ...payment, returns: [{ invoiceId: invoice.id, creditNoteId: returned.creditNoteId, amount: eur('20.00'), returnedOn: '2026-01-28' as CalendarDate }] };
+
+  it("is written for a payment a credit note took applications back from, and read back with its returns, counted in its credit", () => {
+    const document = paymentMapper.toPersistence(withReturns);
+    expect(document._v).toBe(4);
+    expect(decodeState(document.state)).toMatchObject({ returns: [{ invoiceId: 'inv-1', creditNoteId: 'cn-2', amount: { minor: 2000n, currency: 'EUR' }, returnedOn: '2026-01-28' }] });
+    // 500.00 − 300.00 applied + 20.00 taken back − 50.00 refunded.
+    expect(document.derived).toEqual({ currency: 'EUR', unappliedMinor: 17_000n });
+    expect(paymentMapper.toDomain(document)).toEqual(withReturns);
+  });
+
+  it('is written for an invoice a credit of which took back payments, periods or not, and read back with them', () => {
+    const credited: InvoiceState = { ...invoice, credits: [...invoice.credits, returned] };
+    const document = invoiceMapper.toPersistence(credited);
+    expect(document._v).toBe(4);
+    expect(decodeState(document.state).credits[1]).toEqual({
+      creditNoteId: 'cn-2',
+      creditNoteNumber: 'CN-000008',
+      amount: { minor: 12_000n, currency: 'EUR' },
+      appliedOn: '2026-01-28',
+      paymentsReturned: [{ paymentId: 'pay-1', amount: { minor: 2000n, currency: 'EUR' } }],
+    });
+    // 1100.00 due − (300.00 paid − 20.00 taken back) − 220.00 credited.
+    expect(document.derived?.outstandingMinor).toBe(60_000n);
+    expect(invoiceMapper.toDomain(document)).toEqual(credited);
+    const withPeriods: InvoiceState = { ...credited, invoicePeriod: INVOICE_PERIOD as never, lines: [{ ...line, period: { end: '2026-01-31' as CalendarDate } }] };
+    expect(invoiceMapper.toPersistence(withPeriods)._v).toBe(4);
+    expect(invoiceMapper.toDomain(invoiceMapper.toPersistence(withPeriods))).toEqual(withPeriods);
+  });
+
+  it('leaves returns out while there are none: such documents are written as before, in format 2', () => {
+    const payments = [payment, { ...payment, returns: [] }].map((state) => paymentMapper.toPersistence(state));
+    for (const document of payments) {
+      expect(document._v).toBe(2);
+      expect(decodeState(document.state)).not.toHaveProperty('returns');
+      expect(paymentMapper.toDomain(document)).not.toHaveProperty('returns');
+    }
+    const invoices = [invoice, { ...invoice, credits: invoice.credits.map((credit) => ({ ...credit, paymentsReturned: [] })) }].map((state) => invoiceMapper.toPersistence(state));
+    for (const document of invoices) {
+      expect(document._v).toBe(2);
+      expect(decodeState(document.state).credits[0]).not.toHaveProperty('paymentsReturned');
+      expect(invoiceMapper.toDomain(document).credits[0]).not.toHaveProperty('paymentsReturned');
+    }
+  });
+
+  it('is refused as a payment or invoice document by no other aggregate: the others stay at formats 1 and 2', () => {
+    const partner = { ...PARTNER_FIXTURE.document, _v: 4, state: encodeState(PARTNER_FIXTURE.document.state as object) } as never;
+    expect(() => partnerMapper.toDomain(partner)).toThrow(UnsupportedStoredFormatError);
   });
 });

@@ -15,12 +15,13 @@ import {
   type InvoiceState,
   type InvoiceTotals,
   type PartySnapshot,
+  type ReturnedPayment,
   type VatBreakdown,
   type VatCategory,
 } from '@invoicing/invoice';
 import { envelopeOf, identityOf, type AggregateDocument, type AggregateMapper } from './aggregate-document';
 import { decodeState, encodeState } from './stored-state';
-import { PERIODS_FORMAT } from './stored-format';
+import { PERIODS_FORMAT, RETURNS_FORMAT } from './stored-format';
 import { identifiersToDomain, identifiersToPersistence, postalAddressFields } from './partner.mapper';
 import { paymentTermsToDomain, paymentTermsToPersistence } from './partnership.mapper';
 import {
@@ -200,12 +201,31 @@ function paymentToPersistence(payment: AppliedPayment) {
 }
 
 function creditToPersistence(credit: AppliedCredit) {
-  return {
+  return compact({
     creditNoteId: credit.creditNoteId,
     creditNoteNumber: credit.creditNoteNumber,
     amount: moneyToPersistence(credit.amount),
     appliedOn: credit.appliedOn,
-  } satisfies AllFieldsOf<AppliedCredit>;
+    // Left out while it took back nothing, so such credits are stored as before (format 2).
+    paymentsReturned: credit.paymentsReturned?.length
+      ? credit.paymentsReturned.map((part) => ({ paymentId: part.paymentId, amount: moneyToPersistence(part.amount) }) satisfies AllFieldsOf<ReturnedPayment>)
+      : undefined,
+  } satisfies AllFieldsOf<AppliedCredit>);
+}
+
+function creditToDomain(stored: ReturnType<typeof creditToPersistence>): AppliedCredit {
+  return compact({
+    creditNoteId: stored.creditNoteId,
+    creditNoteNumber: stored.creditNoteNumber,
+    amount: moneyToDomain(stored.amount),
+    appliedOn: stored.appliedOn,
+    paymentsReturned: optional(stored.paymentsReturned, (parts) => parts.map((part) => ({ paymentId: part.paymentId, amount: moneyToDomain(part.amount) }) satisfies AllFieldsOf<ReturnedPayment>)),
+  } satisfies AllFieldsOf<AppliedCredit>);
+}
+
+/** Whether a credit of the invoice took back payments: its document is then written in format 4 (`stored-format.ts`). */
+function holdsReturns(state: InvoiceState): boolean {
+  return state.credits.some((credit) => (credit.paymentsReturned?.length ?? 0) > 0);
 }
 
 // The seal is the sealer's, stored beside the state (`seal`), never by a save.
@@ -366,7 +386,9 @@ export const invoiceMapper: AggregateMapper<InvoiceState, InvoiceDocument> = {
     const derived = deriveInvoice(state);
     // A document issued here waits for its seal; the store writes `sealPending` with `$min` (see `invoiceStore`).
     const pending = isSealable(state) ? { sealPending: SEAL_PENDING } : {};
-    const format = state.invoicePeriod !== undefined || state.lines.some((line) => line.period !== undefined) ? { _v: PERIODS_FORMAT } : {};
+    // Format 4 reads periods too: an invoice holding both is written in it.
+    const periods = state.invoicePeriod !== undefined || state.lines.some((line) => line.period !== undefined);
+    const format = holdsReturns(state) ? { _v: RETURNS_FORMAT } : periods ? { _v: PERIODS_FORMAT } : {};
     return { ...envelopeOf(state), ...format, ...invoiceKeys(state, derived), ...pending, state: encodeState(stateToPersistence(state)), derived };
   },
   toDomain(document) {
@@ -400,12 +422,7 @@ export const invoiceMapper: AggregateMapper<InvoiceState, InvoiceDocument> = {
       vatBreakdown: state.vatBreakdown.map(vatBreakdownToDomain),
       totals: totalsToDomain(state.totals),
       payments: state.payments.map((payment) => ({ paymentId: payment.paymentId, amount: moneyToDomain(payment.amount), appliedOn: payment.appliedOn })),
-      credits: state.credits.map((credit) => ({
-        creditNoteId: credit.creditNoteId,
-        creditNoteNumber: credit.creditNoteNumber,
-        amount: moneyToDomain(credit.amount),
-        appliedOn: credit.appliedOn,
-      })),
+      credits: state.credits.map(creditToDomain),
       precedingInvoice: optional(state.precedingInvoice, (preceding) => ({ id: preceding.id, number: preceding.number, issueDate: preceding.issueDate })),
       approval: optional(state.approval, (approval) => ({ by: approval.by, at: dateToDomain(approval.at) })),
       possibleDuplicateOf: state.possibleDuplicateOf,

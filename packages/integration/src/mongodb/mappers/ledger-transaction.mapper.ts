@@ -17,10 +17,11 @@ import {
   type RefundId,
   type RefundedPosting,
   type VoidedPosting,
+  type ApplicationReturnedPosting,
   type WriteOffReversedPosting,
   type WrittenOffPosting,
 } from '@invoicing/invoice';
-import { STORED_FORMAT, storedFormatOf } from './stored-format';
+import { LEDGER_FORMATS, RETURNS_FORMAT, STORED_FORMAT, storedFormatOf } from './stored-format';
 import { compact, dateToDomain, moneyToDomain, moneyToPersistence, runningTotalToDomain, type AllFieldsOf, type StoredMoney } from './value.mapper';
 
 /** A posting as stored: its type and the fields of that type, amounts as `{ minor: Int64, currency }`. */
@@ -37,6 +38,7 @@ export interface StoredPosting {
   readonly creditNoteNumber?: string;
   readonly creditedOn?: string;
   readonly refundedOn?: string;
+  readonly returnedOn?: string;
   readonly reference?: string;
   readonly reason?: string;
 }
@@ -98,6 +100,16 @@ function postingToPersistence(posting: Posting): StoredPosting {
         invoiceDue: moneyToPersistence(posting.invoiceDue),
         appliedOn: posting.appliedOn,
       } satisfies AllFieldsOf<AppliedPosting>;
+    case 'application_returned':
+      return {
+        type: posting.type,
+        amount,
+        paymentId: posting.paymentId,
+        invoiceId: posting.invoiceId,
+        invoiceDue: moneyToPersistence(posting.invoiceDue),
+        creditNoteId: posting.creditNoteId,
+        returnedOn: posting.returnedOn,
+      } satisfies AllFieldsOf<ApplicationReturnedPosting>;
     case 'credited':
       return {
         type: posting.type,
@@ -136,7 +148,8 @@ function postingToDomain(stored: StoredPosting): Posting {
   const invoiceDue = (): ReturnType<typeof moneyToDomain> => moneyToDomain(required(stored.invoiceDue, 'invoiceDue', stored));
   const paymentId = (): PaymentId => required(stored.paymentId, 'paymentId', stored) as PaymentId;
   const invoiceId = (): InvoiceId => required(stored.invoiceId, 'invoiceId', stored) as InvoiceId;
-  const date = (field: 'appliedOn' | 'creditedOn' | 'refundedOn') => parseCalendarDate(required(stored[field], field, stored));
+  const date = (field: 'appliedOn' | 'creditedOn' | 'refundedOn' | 'returnedOn') => parseCalendarDate(required(stored[field], field, stored));
+  const creditNoteId = (): InvoiceId => required(stored.creditNoteId, 'creditNoteId', stored) as InvoiceId;
   switch (stored.type) {
     case 'received':
       return compact({
@@ -148,11 +161,21 @@ function postingToDomain(stored: StoredPosting): Posting {
       } satisfies AllFieldsOf<ReceivedPosting>);
     case 'applied':
       return { type: stored.type, amount, paymentId: paymentId(), invoiceId: invoiceId(), invoiceDue: invoiceDue(), appliedOn: date('appliedOn') } satisfies AllFieldsOf<AppliedPosting>;
+    case 'application_returned':
+      return {
+        type: stored.type,
+        amount,
+        paymentId: paymentId(),
+        invoiceId: invoiceId(),
+        invoiceDue: invoiceDue(),
+        creditNoteId: creditNoteId(),
+        returnedOn: date('returnedOn'),
+      } satisfies AllFieldsOf<ApplicationReturnedPosting>;
     case 'credited':
       return {
         type: stored.type,
         amount,
-        creditNoteId: required(stored.creditNoteId, 'creditNoteId', stored) as InvoiceId,
+        creditNoteId: creditNoteId(),
         creditNoteNumber: required(stored.creditNoteNumber, 'creditNoteNumber', stored),
         invoiceId: invoiceId(),
         invoiceDue: invoiceDue(),
@@ -261,7 +284,8 @@ function creditNoteToDomain(stored: string, id: string): CreditNoteContent {
 export function ledgerTransactionToPersistence(transaction: LedgerTransaction): LedgerTransactionDocument {
   return compact({
     _id: ledgerTransactionId(transaction, transaction.seq),
-    _v: STORED_FORMAT,
+    // An earlier release would fail on the posting type: format 4 makes it refuse the transaction as a newer one's.
+    _v: transaction.postings.some((posting) => posting.type === 'application_returned') ? RETURNS_FORMAT : STORED_FORMAT,
     tenantId: transaction.tenantId,
     partnerId: transaction.partnerId,
     currency: transaction.currency,
@@ -284,7 +308,7 @@ export function ledgerTransactionToPersistence(transaction: LedgerTransaction): 
  * @throws UnsupportedStoredFormatError; TypeError for a posting or kind this release does not know
  */
 export function ledgerTransactionToDomain(stored: LedgerTransactionDocument): LedgerTransaction {
-  storedFormatOf(stored, `ledger_transactions ${stored._id}`);
+  storedFormatOf(stored, `ledger_transactions ${stored._id}`, LEDGER_FORMATS);
   if (!(LEDGER_TRANSACTION_KINDS as readonly string[]).includes(stored.kind)) throw new TypeError(`unknown ledger transaction kind ${JSON.stringify(stored.kind)}`);
   return compact({
     tenantId: stored.tenantId as TenantId,

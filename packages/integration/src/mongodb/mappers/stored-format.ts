@@ -1,8 +1,8 @@
 /**
  * The stored-format version every document carries in `_v` (not to be confused with an aggregate's `version`, its
  * optimistic-concurrency counter). Writers write {@link STORED_FORMAT} ({@link PERIODS_FORMAT} for invoices that hold
- * periods); readers accept the formats they know and refuse any other, so a document written by a newer release is
- * never misread by an older one.
+ * periods, {@link RETURNS_FORMAT} for what holds money a credit note took back from payments); readers accept the
+ * formats they know and refuse any other, so a document written by a newer release is never misread by an older one.
  * Documents stored before `_v` existed have no `_v` and are format 1.
  *
  * Format 2 adds the top-level query keys of invoices, payments, partnerships and marketables (ADR 0012); every other
@@ -19,9 +19,21 @@ export const STORED_FORMAT = 2;
  */
 export const PERIODS_FORMAT = 3;
 
-/** The formats this release reads: of every document, and of invoices and credit notes. */
+/**
+ * Format 4 is written for what holds money a credit note took back from payments, and only for that: a payment with
+ * `returns`, an invoice a credit of which has `paymentsReturned` (with or without periods: format 3's fields too), a
+ * ledger transaction with an `application_returned` posting. It is format 2 (3) otherwise. An earlier release would
+ * read such a payment or invoice without what was taken back (a payment's credit too low, an invoice's paid amount too
+ * high), and write it back without it on its next save; it would fail on the posting type. With format 4 it refuses
+ * the document (`persistence.unsupported_format`) instead.
+ */
+export const RETURNS_FORMAT = 4;
+
+/** The formats this release reads: of every document, of payments, of ledger transactions, and of invoices and credit notes. */
 const READABLE_FORMATS: readonly unknown[] = [1, 2];
-export const INVOICE_FORMATS: readonly unknown[] = [...READABLE_FORMATS, PERIODS_FORMAT];
+export const PAYMENT_FORMATS: readonly unknown[] = [...READABLE_FORMATS, RETURNS_FORMAT];
+export const LEDGER_FORMATS: readonly unknown[] = [...READABLE_FORMATS, RETURNS_FORMAT];
+export const INVOICE_FORMATS: readonly unknown[] = [...READABLE_FORMATS, PERIODS_FORMAT, RETURNS_FORMAT];
 
 /**
  * A document was written in a stored format this release does not know (a newer release wrote it, or it was edited by
@@ -45,8 +57,8 @@ export class UnsupportedStoredFormatError extends Error {
  * The stored format of a document read from the database: its `_v`, or 1 when absent.
  * @throws UnsupportedStoredFormatError for any other value
  */
-export function storedFormatOf(document: { readonly _v?: unknown }, source: string, readable: readonly unknown[] = READABLE_FORMATS): 1 | 2 | 3 {
+export function storedFormatOf(document: { readonly _v?: unknown }, source: string, readable: readonly unknown[] = READABLE_FORMATS): 1 | 2 | 3 | 4 {
   const format = document._v ?? 1;
   if (!readable.includes(format)) throw new UnsupportedStoredFormatError(source, format, readable);
-  return format as 1 | 2 | 3;
+  return format as 1 | 2 | 3 | 4;
 }
