@@ -1108,6 +1108,28 @@ describe('CreateCreditNote of what was paid', () => {
     expect((await integrity()).findings).toEqual([]);
   });
 
+  it('decides the next credit on the ledger when the invoice did not show what an interrupted credit took back yet', async () => {
+    const invoice = await issued();
+    const payment = await pay(invoice.id, '1920.00');
+    const save = s.adapters.invoices.save.bind(s.adapters.invoices);
+    s.adapters.invoices.save = async (document) => {
+      if (document.kind === 'invoice') {
+        s.adapters.invoices.save = save;
+        throw new Error('interrupted');
+      }
+      return save(document);
+    };
+    await expect(credit(invoice.id, lineOf('100.00'))).rejects.toThrow('interrupted');
+    // The invoice still shows 1 920.00 paid; the ledger 1 800.00 and 120.00 credited.
+    expect(Invoice.restore(await get(invoice.id)).paidAmount.toString()).toBe('1920.00');
+
+    await credit(invoice.id, lineOf('50.00'));
+
+    const after = Invoice.restore(await get(invoice.id));
+    expect([after.paidAmount.toString(), after.creditedAmount.toString(), after.credits.length]).toEqual(['1740.00', '180.00', 2]);
+    expect((await paymentOf(payment.id)).unapplied.toString()).toBe('180.00');
+  });
+
   it('keeps every cent when a refund of the buyer’s other credit and a credit of a paid invoice run at once', async () => {
     const invoice = await issued();
     const payment = await s.use(RecordPayment).execute({ tenantId: s.tenantId, partnerId: s.buyer.id, amount: '2000.00', currency: 'EUR', receivedOn: '2026-03-10', applyTo: [invoice.id] });

@@ -245,6 +245,8 @@ export interface InvoicePosition {
   readonly paid: Money;
   /** What each payment paid of it, net of what credit notes took back, in the order they were first applied. */
   readonly paidBy: readonly { readonly paymentId: PaymentId; readonly amount: Money }[];
+  /** What credit notes took back of its payments (`paid` is net of it). */
+  readonly returned: Money;
   readonly credited: Money;
   /** Net of reversals. */
   readonly writtenOff: Money;
@@ -292,6 +294,7 @@ export function invoicePosition(invoiceId: InvoiceId, currency: CurrencyCode, po
   const paidBy = new Map<PaymentId, Money>();
   // What the credit note being read took back from payments so far: a credit that only took back settles nothing anew.
   let reversed = Money.zero(currency);
+  let returned = Money.zero(currency);
   for (const posting of postings) {
     if (!('invoiceId' in posting) || posting.invoiceId !== invoiceId) continue;
     invoiceDue ??= posting.invoiceDue;
@@ -303,6 +306,7 @@ export function invoicePosition(invoiceId: InvoiceId, currency: CurrencyCode, po
       paid = paid.subtract(posting.amount);
       paidBy.set(posting.paymentId, (paidBy.get(posting.paymentId) ?? Money.zero(currency)).subtract(posting.amount));
       reversed = reversed.add(posting.amount);
+      returned = returned.add(posting.amount);
     } else if (posting.type === 'credited') {
       credited = credited.add(posting.amount);
       if (posting.amount.greaterThan(reversed) || !paid.isPositive()) lastSettlement = 'credited';
@@ -317,6 +321,7 @@ export function invoicePosition(invoiceId: InvoiceId, currency: CurrencyCode, po
     ...definedFields({ invoiceDue, lastSettlement }),
     paid,
     paidBy: [...paidBy].map(([paymentId, amount]) => ({ paymentId, amount })),
+    returned,
     credited,
     writtenOff,
     voided,

@@ -7,26 +7,14 @@ import { aLedgerAccount, anInvoiceId, anOperationId, postingsIn } from '../testi
 import { InMemoryLedger } from '../testing/in-memory/in-memory-ledger';
 import { invoicePosition, paymentPosition, type CreditedPosting, type Posting } from './ledger';
 import { postTransaction } from './post-transaction';
-import { creditPostings, type InvoiceStanding } from './settlement';
+import { creditPostings, standingOf, type InvoiceStanding } from './settlement';
 
 const account = aLedgerAccount();
 const post = postingsIn(account);
 const eur = (minor: number | bigint): Money => Money.ofMinor(BigInt(minor), 'EUR');
 
 /** The standing the use cases decide by, from the ledger's postings alone (no document lags here). */
-function standingOf(invoice: InvoiceId, due: Money, postings: readonly Posting[]): InvoiceStanding {
-  const position = invoicePosition(invoice, 'EUR', postings);
-  return {
-    due,
-    owed: due.subtract(position.paid).subtract(position.credited).subtract(position.voided),
-    writtenOff: position.writtenOff,
-    paid: position.paid,
-    paidBy: position.paidBy,
-    credited: position.credited,
-    creditable: due.subtract(position.credited).subtract(position.voided),
-    voided: position.voided.isPositive(),
-  };
-}
+const standing = (invoice: InvoiceId, due: Money, postings: readonly Posting[]): InvoiceStanding => standingOf(invoicePosition(invoice, 'EUR', postings), due);
 
 function credited(invoice: InvoiceId, due: Money, amount: Money): CreditedPosting {
   return { type: 'credited', amount, creditNoteId: anInvoiceId(), creditNoteNumber: 'CN-1', invoiceId: invoice, invoiceDue: due, creditedOn: '2026-02-02' as CreditedPosting['creditedOn'] };
@@ -45,7 +33,7 @@ describe('creditPostings', () => {
       post.writtenOff(invoice, '10.00', '100.00'),
     ];
 
-    const postings = creditPostings(standingOf(invoice, due, history), credited(invoice, due, eur(50_00)));
+    const postings = creditPostings(standing(invoice, due, history), credited(invoice, due, eur(50_00)));
 
     expect(postings.map((posting) => [posting.type, posting.amount.toString(), 'paymentId' in posting ? posting.paymentId : undefined])).toEqual([
       ['write_off_reversed', '10.00', undefined],
@@ -79,15 +67,15 @@ describe('creditPostings', () => {
           let creditedSoFar = 0n;
           for (const cents of creditCents) {
             const all = (await ledger.transactions(account, { limit: 100 })).items.flatMap((transaction) => transaction.postings);
-            const standing = standingOf(invoice, due, all);
-            const amount = eur(cents).min(standing.creditable);
+            const now = standing(invoice, due, all);
+            const amount = eur(cents).min(now.creditable);
             if (!amount.isPositive()) break;
-            const postings = creditPostings(standing, credited(invoice, due, amount));
+            const postings = creditPostings(now, credited(invoice, due, amount));
             const { transaction } = await postTransaction(ledger, { account, operationId: anOperationId() }, () => ({ kind: 'credit_note', postings, at: new Date() }));
             creditedSoFar += amount.minor;
             const returned = postings.filter((posting) => posting.type === 'application_returned').reduce((sum, posting) => sum + posting.amount.minor, 0n);
             // What it took back is exactly what it credited above what was owed.
-            expect(returned).toBe(amount.subtract(amount.min(standing.owed)).minor);
+            expect(returned).toBe(amount.subtract(amount.min(now.owed)).minor);
             expect(transaction.totalsAfter.unapplied.minor).toBe((await ledger.head(account))?.totalsAfter.unapplied.minor);
           }
           const all = (await ledger.transactions(account, { limit: 100 })).items.flatMap((transaction) => transaction.postings);

@@ -1,7 +1,7 @@
-import { InvalidStateError, type Money } from '@invoicing/core';
+import { InvalidStateError, Money } from '@invoicing/core';
 import type { Invoice } from '../invoice/invoice';
 import type { PaymentId } from '../shared/ids';
-import type { AppliedPosting, ApplicationReturnedPosting, CreditedPosting, Posting } from './ledger';
+import type { AppliedPosting, ApplicationReturnedPosting, CreditedPosting, InvoicePosition, Posting } from './ledger';
 import type { LedgerState } from './post-transaction';
 
 /** Where an invoice stands as of a ledger state, in the terms the use cases decide by. */
@@ -44,13 +44,19 @@ export async function invoiceStanding(state: LedgerState, invoice: Invoice): Pro
   const position = await state.invoice(invoice.id);
   // The document holds money the ledger does not: paid or credited before the ledger existed, and not (all) carried
   // into it yet (a backfill may be under way). Deciding from the ledger alone would count that money as still owed.
-  // Documents are projected from the ledger, so otherwise they never hold more than it.
-  if (invoice.paidAmount.greaterThan(position.paid) || invoice.creditedAmount.greaterThan(position.credited)) {
+  // Documents are projected from the ledger, so otherwise they never hold more than it. Payments are compared as
+  // applied, before what credit notes took back: a document may not show a return yet, never an application the ledger lacks.
+  const applied = Money.sum(invoice.currency, invoice.payments.map((payment) => payment.amount));
+  if (applied.greaterThan(position.paid.add(position.returned)) || invoice.creditedAmount.greaterThan(position.credited)) {
     throw new InvalidStateError('ledger.backfill_required', `invoice ${invoice.id} was paid or credited before the ledger recorded money: run npm run db:ledger-backfill to carry its movements into the ledger first`, {
       invoiceId: invoice.id,
     });
   }
-  const due = position.invoiceDue ?? invoice.totals.amountDue;
+  return standingOf(position, position.invoiceDue ?? invoice.totals.amountDue);
+}
+
+/** The standing of an invoice of amount due `due` at a ledger position: what the use cases decide by. */
+export function standingOf(position: InvoicePosition, due: Money): InvoiceStanding {
   return {
     due,
     owed: due.subtract(position.paid).subtract(position.credited).subtract(position.voided),
