@@ -3,7 +3,8 @@
 // projected and checked clean; a second run has nothing to do.
 import { describe, expect, it, jest } from '@jest/globals';
 import { createMongoAdapters } from '@invoicing/integration/mongodb';
-import { CreateCreditNote, CreateInvoiceDraft, IssueInvoice, MarkInvoiceUncollectible, RecordPayment, VoidInvoice, type InvoiceState, type PaymentId } from '@invoicing/invoice';
+import { Money, type CalendarDate } from '@invoicing/core';
+import { CreateCreditNote, CreateInvoiceDraft, IssueInvoice, MarkInvoiceUncollectible, Payment, RecordPayment, VoidInvoice, type InvoiceState, type PaymentId } from '@invoicing/invoice';
 import { createScenario, createTestBed } from '@invoicing/invoice/testing';
 import { main as check } from './db-check';
 import { main as project } from './db-project-ledger';
@@ -118,5 +119,34 @@ describe('npm run db:project-ledger', () => {
     expect(run.out).toContain('No document lags behind the ledger.');
     expect(run.code).toBe(0);
     expect(await runScript(check, ['--tenant', tenantId])).toMatchObject({ code: 1 });
+  });
+
+  it('names a document it cannot bring up to the ledger and goes on with the others, of every tenant (audit credreturn F2)', async () => {
+    const adapters = createMongoAdapters(database.mongo());
+    await adapters.ensureIndexes();
+    const broken = await createScenario({ adapters, tenantId: 'project-ledger-broken' });
+    const draft = await broken.use(CreateInvoiceDraft).execute({ tenantId: broken.tenantId, partnershipId: broken.partnership.id, lines: [{ marketableId: broken.marketable.id, quantity: '1' }] });
+    const invoice = await broken.use(IssueInvoice).execute({ tenantId: broken.tenantId, invoiceId: draft.id });
+    // A payment document that says less than the ledger will (stored by hand, or tampered with): no projection can apply
+    // the ledger's payment to it.
+    await adapters.payments.save(Payment.received({ partnerId: broken.buyer.id, amount: Money.of('0.01', 'EUR'), receivedOn: '2026-01-20' as CalendarDate }, { tenantId: broken.tenantId, id: 'pay-tampered' as PaymentId, at: new Date() }));
+    await expect(
+      broken.use(RecordPayment).execute({ tenantId: broken.tenantId, id: 'pay-tampered' as PaymentId, partnerId: broken.buyer.id, amount: invoice.totals.amountDue.toString(), currency: 'EUR', receivedOn: '2026-01-20', applyTo: [invoice.id] }),
+    ).rejects.toMatchObject({ code: 'payment.insufficient_unapplied' });
+    // Another tenant's invoice behind its ledger, as in the first test.
+    const other = await createScenario({ adapters, tenantId: 'project-ledger-other' });
+    const otherDraft = await other.use(CreateInvoiceDraft).execute({ tenantId: other.tenantId, partnershipId: other.partnership.id, lines: [{ marketableId: other.marketable.id, quantity: '1' }] });
+    const otherInvoice = await other.use(IssueInvoice).execute({ tenantId: other.tenantId, invoiceId: otherDraft.id });
+    const invoices = Object.create(adapters.invoices) as typeof adapters.invoices;
+    invoices.save = async () => {
+      throw new Error('the process stopped');
+    };
+    await expect(createTestBed({ adapters: { ...adapters, invoices } }).use(VoidInvoice).execute({ tenantId: other.tenantId, invoiceId: otherInvoice.id })).rejects.toThrow('stopped');
+
+    const run = await runScript(project);
+
+    expect(run.out).toContain('NOT PROJECTED [project-ledger-broken] payment pay-tampered: payment.insufficient_unapplied');
+    expect((await adapters.invoices.get(other.tenantId, otherInvoice.id))?.status).toBe('void');
+    expect(run.code).toBe(1);
   });
 });

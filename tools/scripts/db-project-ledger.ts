@@ -3,13 +3,14 @@
 // entry and the documents leaves the money recorded and the documents showing less (an invoice still owed in aging and
 // balances, a void or a write-off not shown, a payment or a credit note with no document). Finds them with the
 // invariant checker, projects each from the ledger (a credit note from the content stored with its credit, ADR 0024),
-// checks again. Safe at any time and again: a document up to date is left as it is. Exit code 0 when
+// checks again. Safe at any time and again: a document up to date is left as it is. A document the domain refuses to
+// bring up to its ledger (edited by hand, say) is named (`NOT PROJECTED`, with the code) and the others go on. Exit code 0 when
 // no document lags any more, 1 when some still disagree with the ledger (a document showing MORE than the ledger is
 // not projected away: see `npm run db:check`), 2 on bad usage. A credit an earlier release recorded without its credit
 // note's content is named (`NOT MADE`) and not counted: no run can make it. The server is MONGO_URL, else the one
 // `npm run stack:up` runs.
 import { MongoIntegrityReader, createMongoAdapters } from '@invoicing/integration/mongodb';
-import { SystemClock, tenantId as parseTenantId } from '@invoicing/core';
+import { DomainError, SystemClock, ValidationError, tenantId as parseTenantId } from '@invoicing/core';
 import { LedgerProjection, checkIntegrity, type IntegrityFinding, type InvoiceId, type PaymentId } from '@invoicing/invoice';
 import { withDatabase } from './database';
 import { parseArgs } from './db-check';
@@ -44,7 +45,17 @@ export async function main(args: readonly string[] = []): Promise<number> {
     const found = (await checkIntegrity(reader, scope)).findings.filter(lagging);
     const projected = { payments: 0, invoices: 0, creditNotes: 0 };
     const unmade: { tenant: string; creditNoteId: string; reason: string; invoiceId: string }[] = [];
+    const unprojected: string[] = [];
     const done = new Set<string>();
+    // A document the domain refuses to bring up to its ledger (one edited by hand, say) is named, and the others go on.
+    const attempt = async (what: string, tenant: string, work: () => Promise<unknown>): Promise<void> => {
+      try {
+        await work();
+      } catch (error) {
+        if (!(error instanceof DomainError) && !(error instanceof ValidationError)) throw error;
+        unprojected.push(`[${tenant}] ${what}: ${error.code} ${error.message}`);
+      }
+    };
     // Payments first: one created from the ledger is then there for the invoices it was applied to.
     for (const finding of [...found].sort((left, right) => Number(right.ids['paymentId'] !== undefined) - Number(left.ids['paymentId'] !== undefined))) {
       const tenant = parseTenantId(finding.tenantId);
@@ -53,19 +64,25 @@ export async function main(args: readonly string[] = []): Promise<number> {
       // A payment brings the invoices it was applied to along; an invoice, its payments, credits, write-off and void.
       if (paymentId !== undefined && !done.has(`${tenant}/payment/${paymentId}`)) {
         done.add(`${tenant}/payment/${paymentId}`);
-        const payment = await projection.syncPaymentAndInvoices(tenant, paymentId as PaymentId);
-        for (const application of payment?.toState().applications ?? []) done.add(`${tenant}/invoice/${application.invoiceId}`);
-        projected.payments += 1;
+        await attempt(`payment ${paymentId}`, tenant, async () => {
+          const payment = await projection.syncPaymentAndInvoices(tenant, paymentId as PaymentId);
+          for (const application of payment?.toState().applications ?? []) done.add(`${tenant}/invoice/${application.invoiceId}`);
+          projected.payments += 1;
+        });
       } else if (finding.ids['creditNoteId'] !== undefined && finding.ids['seq'] !== undefined && invoiceId !== undefined && !done.has(`${tenant}/credits/${invoiceId}`)) {
         // A credit the ledger holds and no credit note shows: made again with the invoice's other credits, which projects the invoice too.
         done.add(`${tenant}/credits/${invoiceId}`).add(`${tenant}/invoice/${invoiceId}`);
-        const made = await projection.restoreCreditNotes(tenant, invoiceId as InvoiceId);
-        projected.creditNotes += made.restored.length;
-        unmade.push(...made.unrestorable.map(({ creditNoteId, reason }) => ({ tenant, creditNoteId, reason, invoiceId: String(invoiceId) })));
+        await attempt(`credit notes of invoice ${invoiceId}`, tenant, async () => {
+          const made = await projection.restoreCreditNotes(tenant, invoiceId as InvoiceId);
+          projected.creditNotes += made.restored.length;
+          unmade.push(...made.unrestorable.map(({ creditNoteId, reason }) => ({ tenant, creditNoteId, reason, invoiceId: String(invoiceId) })));
+        });
       } else if (paymentId === undefined && invoiceId !== undefined && !done.has(`${tenant}/invoice/${invoiceId}`)) {
         done.add(`${tenant}/invoice/${invoiceId}`);
-        await projection.syncInvoice(tenant, invoiceId as InvoiceId);
-        projected.invoices += 1;
+        await attempt(`invoice ${invoiceId}`, tenant, async () => {
+          await projection.syncInvoice(tenant, invoiceId as InvoiceId);
+          projected.invoices += 1;
+        });
       }
     }
     // Credits an earlier release recorded without content: named below, not counted, as no run can ever make them
@@ -74,6 +91,7 @@ export async function main(args: readonly string[] = []): Promise<number> {
     const left = (await checkIntegrity(reader, scope)).findings.filter((finding) => lagging(finding) && !lost.has(`${finding.tenantId}/${finding.ids['creditNoteId']}`));
     console.log(`Projected from the ledger of ${where}: ${projected.payments} payment(s) with their invoices, ${projected.invoices} invoice(s), ${projected.creditNotes} credit note(s)`);
     for (const { tenant, creditNoteId, invoiceId, reason } of unmade) console.log(`  NOT MADE [${tenant}] credit note ${creditNoteId} of invoice ${invoiceId}: ${REASONS[reason] ?? reason}`);
+    for (const line of unprojected) console.log(`  NOT PROJECTED ${line}`);
     for (const finding of left) console.log(`  STILL DIFFERENT [${finding.tenantId}] ${finding.message}`);
     console.log(left.length === 0 ? 'No document lags behind the ledger.' : `Still different from the ledger: ${left.length} (see npm run db:check)`);
     return left.length === 0 ? 0 : 1;

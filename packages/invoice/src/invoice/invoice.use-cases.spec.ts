@@ -7,7 +7,7 @@ import { CreatePartner, UpdatePartner } from '../partner/partner.use-cases';
 import type { PartnershipTermsInput } from '../partnership/partnership';
 import { ChangePartnershipStatus, CreatePartnership, SetPriceOverride, UpdatePartnershipTerms } from '../partnership/partnership.use-cases';
 import { Payment } from '../payment/payment';
-import { GetPayment, RecordPayment, RefundCredit } from '../payment/payment.use-cases';
+import { ApplyPayment, GetPayment, RecordPayment, RefundCredit } from '../payment/payment.use-cases';
 import { ListInvoices } from '../queries/report.use-cases';
 import type { ContactId, InvoiceId, MarketableId, PartnershipId, PaymentId, RefundId } from '../shared/ids';
 import { RelayEvents } from '../shared/relay-events.use-case';
@@ -1128,6 +1128,34 @@ describe('CreateCreditNote of what was paid', () => {
     const after = Invoice.restore(await get(invoice.id));
     expect([after.paidAmount.toString(), after.creditedAmount.toString(), after.credits.length]).toEqual(['1740.00', '180.00', 2]);
     expect((await paymentOf(payment.id)).unapplied.toString()).toBe('180.00');
+  });
+
+  it('applies what a credit gave back to another invoice at the largest amounts, and projects it (audit credreturn F2)', async () => {
+    // 10 × 833 333 333 333.30 + 20 % VAT = 9 999 999 999 999.60, just under the largest amount (9 999 999 999 999.99).
+    const huge = { lines: [{ name: 'Plant', quantity: '10', unitCode: 'C62', netPrice: '833333333333.30', vat: { code: 'S', rate: '20' } }] };
+    const [first, second] = [await issued(huge), await issued(huge)];
+    expect(first.totals.amountDue.toString()).toBe('9999999999999.60');
+    const payment = await pay(first.id, '9999999999999.60');
+    await credit(first.id);
+
+    const applied = Payment.restore(await s.use(ApplyPayment).execute({ tenantId: s.tenantId, paymentId: payment.id, applyTo: [second.id] }));
+
+    expect([applied.unapplied.toString(), applied.appliedTo(second.id).toString()]).toEqual(['0.00', '9999999999999.60']);
+    expect((await get(second.id)).status).toBe('paid');
+    expect((await integrity()).findings).toEqual([]);
+  });
+
+  it('stores the invoice before the payments a credit took back from, so the payment’s event follows the invoice’s (audit credreturn F1)', async () => {
+    const invoice = await issued();
+    await pay(invoice.id, '1920.00');
+    const saved: string[] = [];
+    const [saveInvoice, savePayment] = [s.adapters.invoices.save.bind(s.adapters.invoices), s.adapters.payments.save.bind(s.adapters.payments)];
+    s.adapters.invoices.save = async (document) => (saved.push(document.kind), saveInvoice(document));
+    s.adapters.payments.save = async (document) => (saved.push('payment'), savePayment(document));
+
+    await credit(invoice.id, lineOf('100.00'));
+
+    expect(saved).toEqual(['invoice', 'payment', 'credit_note']);
   });
 
   it('keeps every cent when a refund of the buyer’s other credit and a credit of a paid invoice run at once', async () => {

@@ -1,4 +1,4 @@
-import { DomainError, Money, definedFields, type TenantId } from '@invoicing/core';
+import { DomainError, RunningTotal, definedFields, type TenantId } from '@invoicing/core';
 import type { Invoice } from '../invoice/invoice';
 import type { InvoiceRepository } from '../invoice/invoice-repository.port';
 import { collect } from '../integrity/check-integrity';
@@ -84,7 +84,7 @@ export async function carryIntoLedger(ports: Ports, tenantId: TenantId, at: Date
   for (const payment of payments) {
     const state = payment.toState();
     if (payment.returns.length > 0) {
-      const returned = Money.sum(payment.currency, payment.returns.map((part) => part.amount));
+      const returned = payment.returns.reduce((sum, part) => sum.add(part.amount), RunningTotal.zero(payment.currency));
       refused.push(notCarried(`opening:payment:${payment.id}`, `payment ${payment.id}: credit notes took back ${returned.toString()} ${payment.currency} of its applications`));
       continue;
     }
@@ -113,7 +113,7 @@ export async function carryIntoLedger(ports: Ports, tenantId: TenantId, at: Date
       const applied = document?.credits.find((part) => part.creditNoteId === credit.creditNoteId);
       if (!document || !applied) continue;
       if (applied.paymentsReturned?.length) {
-        const returned = Money.sum(document.currency, applied.paymentsReturned.map((part) => part.amount));
+        const returned = applied.paymentsReturned.reduce((sum, part) => sum.add(part.amount), RunningTotal.zero(document.currency));
         refused.push(notCarried(`opening:credit:${credit.creditNoteId}`, `credit note ${credit.creditNoteId} took back ${returned.toString()} ${document.currency} of the payments of invoice ${document.id}`));
         continue;
       }

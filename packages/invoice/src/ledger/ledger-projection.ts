@@ -35,7 +35,8 @@ export class LedgerProjection {
   ) {}
 
   /**
-   * Brings every payment, then every invoice, a transaction names up to date with the ledger, and answers them.
+   * Brings every payment and invoice a transaction names up to date with the ledger (payments first, or invoices first
+   * for a credit that took back from payments), and answers them.
    * `read`, when given, is what `postTransaction` read to append it (their whole ledger as of the append): they are
    * projected from it without reading the ledger again.
    */
@@ -47,15 +48,29 @@ export class LedgerProjection {
     const references = referencesOf(transaction.postings);
     const payments = new Map<PaymentId, Payment>();
     const invoices = new Map<InvoiceId, Invoice>();
-    for (const paymentId of references.payments) {
-      // Received by this very append: no document can hold it yet but another attempt's, which the insert finds.
-      const isNew = read !== undefined && transaction.postings.some((posting) => posting.type === 'received' && posting.paymentId === paymentId);
-      const payment = await this.syncPayment(transaction.tenantId, paymentId, read, isNew);
-      if (payment) payments.set(paymentId, payment);
-    }
-    for (const invoiceId of references.invoices) {
-      const invoice = await this.syncInvoice(transaction.tenantId, invoiceId, read, loaded.find((document) => document.id === invoiceId));
-      if (invoice) invoices.set(invoiceId, invoice);
+    const syncPayments = async () => {
+      for (const paymentId of references.payments) {
+        // Received by this very append: no document can hold it yet but another attempt's, which the insert finds.
+        const isNew = read !== undefined && transaction.postings.some((posting) => posting.type === 'received' && posting.paymentId === paymentId);
+        const payment = await this.syncPayment(transaction.tenantId, paymentId, read, isNew);
+        if (payment) payments.set(paymentId, payment);
+      }
+    };
+    const syncInvoices = async () => {
+      for (const invoiceId of references.invoices) {
+        const invoice = await this.syncInvoice(transaction.tenantId, invoiceId, read, loaded.find((document) => document.id === invoiceId));
+        if (invoice) invoices.set(invoiceId, invoice);
+      }
+    };
+    // Each document is stored after the one whose event causes its own (`causeOf`): a payment before the invoices it
+    // pays, an invoice before the payments a credit took back from. The outbox holds an event back only while the
+    // document of its cause is missing, not while that document lacks the event.
+    if (transaction.postings.some((posting) => posting.type === 'application_returned')) {
+      await syncInvoices();
+      await syncPayments();
+    } else {
+      await syncPayments();
+      await syncInvoices();
     }
     return { payments, invoices };
   }

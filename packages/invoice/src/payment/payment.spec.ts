@@ -236,6 +236,20 @@ describe('Payment', () => {
       expect(payment.unapplied.isZero()).toBe(true);
     });
 
+    it('applies what came back again, past the largest amount in all, as long as each step is within it (audit credreturn F2)', () => {
+      const largest = '9999999999999.99';
+      const payment = Payment.received({ partnerId: buyerId, amount: eur(largest), receivedOn: day }, { tenantId: tenant, id: 'pay-max' as PaymentId, at });
+      payment.apply(application('inv-1', largest), at);
+      payment.returnApplication(returned('inv-1', 'cn-1', largest), at);
+      payment.apply(application('inv-2', largest), at);
+      payment.returnApplication(returned('inv-2', 'cn-2', '0.01'), at);
+
+      expect(payment.unapplied.toString()).toBe('0.01');
+      expect([payment.appliedTo('inv-1' as InvoiceId).toString(), payment.appliedTo('inv-2' as InvoiceId).toString()]).toEqual(['0.00', '9999999999999.98']);
+      payment.refund(refund('ref-1', '0.01'), at);
+      expect(payment.unapplied.isZero()).toBe(true);
+    });
+
     it('is refused with payment.return_exceeds_applied beyond what it applied to that invoice, and changes nothing', () => {
       const payment = received();
       payment.apply(application('inv-1', '60.00'), at);

@@ -2,6 +2,7 @@ import {
   AggregateRoot,
   DomainError,
   Money,
+  RunningTotal,
   ValidationError,
   collectIssues,
   definedFields,
@@ -180,14 +181,22 @@ export class Payment extends AggregateRoot<PaymentId> {
 
   /** What is neither applied to invoices (less what credit notes took back) nor refunded: the partner's credit from this payment. */
   get unapplied(): Money {
-    const used = Money.sum(this.currency, [...this.state.applications, ...this.state.refunds].map((part) => part.amount));
-    return this.state.amount.subtract(used).add(Money.sum(this.currency, this.returns.map((part) => part.amount)));
+    const used = this.total([...this.state.applications, ...this.state.refunds]);
+    return Money.ofMinor(this.total(this.returns).add(this.state.amount).minor - used.minor, this.currency);
   }
 
   /** The amount applied to an invoice so far, less what credit notes took back (zero if none). */
   appliedTo(invoiceId: InvoiceId): Money {
-    const applied = Money.sum(this.currency, this.state.applications.filter((part) => part.invoiceId === invoiceId).map((part) => part.amount));
-    return applied.subtract(Money.sum(this.currency, this.returns.filter((part) => part.invoiceId === invoiceId).map((part) => part.amount)));
+    const applied = this.total(this.state.applications.filter((part) => part.invoiceId === invoiceId));
+    return Money.ofMinor(applied.minor - this.total(this.returns.filter((part) => part.invoiceId === invoiceId)).minor, this.currency);
+  }
+
+  /**
+   * The sum of parts, past what one amount may be: what credit notes gave back can be applied again, so the parts of a
+   * payment may add up to more than it ever held, while what they leave is within it (audit credreturn F2).
+   */
+  private total(parts: readonly { readonly amount: Money }[]): RunningTotal {
+    return parts.reduce((sum, part) => sum.add(part.amount), RunningTotal.zero(this.currency));
   }
 
   /**
