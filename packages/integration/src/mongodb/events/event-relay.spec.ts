@@ -535,6 +535,32 @@ describe('order across records', () => {
     expect(at(logged, 'credit_note.issued', note.id)).toBeLessThan(at(logged, 'invoice.credited', invoice.id));
   });
 
+  it("logs a payment's return after the credit that took it back, whatever round comes between a credit's writes (audit credreturn F1)", async () => {
+    const bed = await createScenario({ adapters: database.adapters, tenantId: 'order-return-race' });
+    const invoice = await issued(bed);
+    const payment = await bed.use(RecordPayment).execute({ tenantId: bed.tenantId, partnerId: bed.buyer.id, amount: invoice.totals.amountDue.toString(), currency: 'EUR', receivedOn: '2026-03-12', applyTo: [invoice.id] });
+    await drain([relay()]);
+    const { invoices, payments } = database.adapters;
+    const [saveInvoice, savePayment] = [invoices.save.bind(invoices), payments.save.bind(payments)];
+    // A relay round before each write of the credit: the invoice's, the payment's, the credit note's.
+    const rounds: number[] = [];
+    const spies = [
+      jest.spyOn(invoices, 'save').mockImplementation(async (document: Invoice) => (rounds.push(await relay().relayOnce()), saveInvoice(document))),
+      jest.spyOn(payments, 'save').mockImplementation(async (document: Parameters<typeof payments.save>[0]) => (rounds.push(await relay().relayOnce()), savePayment(document))),
+    ];
+    let note: InvoiceState;
+    try {
+      note = await bed.use(CreateCreditNote).execute({ tenantId: bed.tenantId, invoiceId: invoice.id, lines: [{ marketableId: bed.marketable.id, quantity: '1' }], reason: 'returned' });
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    expect(rounds).toHaveLength(3);
+    await drain([relay()]);
+    const logged = await logOf(bed.tenantId);
+    expect(at(logged, 'credit_note.issued', note.id)).toBeLessThan(at(logged, 'invoice.credited', invoice.id));
+    expect(at(logged, 'invoice.credited', invoice.id)).toBeLessThan(at(logged, 'payment.application_returned', payment.id));
+  });
+
   it("relays an invoice's credit without its credit note once it waited long enough (a crash between the two writes), holding only that invoice meanwhile", async () => {
     const bed = await createScenario({ adapters: database.adapters, tenantId: 'order-credit-crash' });
     const invoice = await issued(bed, '2');
