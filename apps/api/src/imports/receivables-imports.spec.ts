@@ -178,21 +178,28 @@ describe('accounts-receivable imports over HTTP', () => {
     expect(part.body.number).toMatch(/^CN-\d{6}$/);
     expect((await t.call('POST', creditNotes, { body: { lines: [oLine('100.00')], reason: 'Over-stated' }, headers: key })).body).toMatchObject({ id: part.body.id, number: part.body.number });
     expect((await t.call('GET', `/v1/invoices/${overstated}`)).body).toMatchObject({ status: 'partially_paid', credits: [{ creditNoteId: part.body.id, amount: eur('100.00') }] });
-    // The money rules stand: never more than it owes (900.00), nor in a VAT category it was not charged in.
-    const tooMuch = await t.call('POST', creditNotes, { body: { lines: [oLine('900.01')] } });
-    expect([tooMuch.status, tooMuch.body.code]).toEqual([422, 'invoice.credit_exceeds_outstanding']);
+    // The money rules stand: never more than is left to credit (the 900.00 it owes and the 234.56 paid), nor in a VAT
+    // category it was not charged in.
+    const tooMuch = await t.call('POST', creditNotes, { body: { lines: [oLine('1134.57')] } });
+    expect([tooMuch.status, tooMuch.body.code, tooMuch.body.creditable]).toEqual([422, 'invoice.credit_exceeds_outstanding', eur('1134.56')]);
     const otherCategory = await t.call('POST', creditNotes, { body: { lines: [{ ...oLine('10.00'), vat: { code: 'S', rate: '20' } }] } });
     expect([otherCategory.status, otherCategory.body.code]).toEqual([422, 'invoice.credit_exceeds_vat_category']);
     const rest = await t.call('POST', creditNotes, { body: { lines: [oLine('900.00')] } });
     expect([rest.status, rest.body.totals?.amountDue]).toEqual([201, eur('900.00')]);
     expect((await t.call('GET', `/v1/invoices/${overstated}`)).body).toMatchObject({ status: 'credited' });
+    // What the import recorded as paid is credited too, and is the buyer's credit again.
+    const paidPart = await t.call('POST', creditNotes, { body: { reason: 'Returned' } });
+    expect([paidPart.status, paidPart.body.totals?.amountDue]).toEqual([201, eur('234.56')]);
+    const afterAll = (await t.call('GET', `/v1/invoices/${overstated}`)).body;
+    expect([afterAll.status, afterAll.paid, afterAll.credits?.at(-1)?.paymentsReturned?.[0]?.amount]).toEqual(['credited', eur('0.00'), eur('234.56')]);
 
     // In full, without lines: its one line, as recorded.
     const full = await t.call('POST', `/v1/invoices/${cancelled}/credit-notes`, { body: { reason: 'Cancelled in the old system' } });
     expect([full.status, full.body.totals?.amountDue, full.body.lines?.[0]?.vat]).toEqual([201, eur('500.00'), { code: 'O', rate: null, exemptionReason: 'Imported total: the source system gave no tax detail' }]);
     const { status, buyerId } = (await t.call('GET', `/v1/invoices/${cancelled}`)).body;
     expect(status).toBe('credited');
-    expect((await t.call('GET', `/v1/partners/${buyerId}/balance`)).body.balances).toEqual([]);
+    // Nothing owed; what the overstated invoice's credit gave back (same buyer) is the buyer's credit.
+    expect((await t.call('GET', `/v1/partners/${buyerId}/balance`)).body.balances).toEqual([{ currency: 'EUR', outstanding: eur('0.00'), unappliedCredit: eur('234.56'), balance: eur('-234.56') }]);
 
     // Its e-invoices are answered as the invoice's: the same parties and category O break the same EN 16931 rules.
     const rulesOf = (answer: { body: { findings?: { rule: string }[] } }) => [...new Set((answer.body.findings ?? []).map((finding) => finding.rule))].sort();

@@ -52,6 +52,9 @@ UNSTATED_RULES = {
     "vat.rate_not_allowed",
     "vat.rate_must_be_zero",
     "vat.rate_must_be_positive",
+    # The CEF VATEX code list (BT-121), taken in any letter case: a JSON Schema enum or pattern compares case, so the
+    # document states the list in words (BR-CL-22) and the API checks it.
+    "vat.unknown_exemption_code",
     # The largest amount depends on the currency's decimals (`Money.largest`): 9999999999999.99 EUR, 999999999999999 JPY.
     "money.out_of_range",
     # How many decimals an amount may have depends on its currency (2 for EUR, 0 for JPY, 3 for BHD).
