@@ -173,7 +173,7 @@ export { checkIntegrity, checkTenantOf } from './integrity/check-integrity';
 export type { IntegrityReport } from './integrity/check-integrity';
 
 export { AGING_BUCKETS, agingBucket, daysPastDue, isOwing, isOwingAsOf, isPastDue, summarize } from './queries/invoice-summary';
-export { ReportTotalOutOfRangeError, agingRow, reportTotal } from './queries/report-total';
+export { ReportTotalOutOfRangeError, agingRow, balanceRow, reportTotal } from './queries/report-total';
 export type { ReportFigure } from './queries/report-total';
 export type { AgingBucket, InvoiceSummary } from './queries/invoice-summary';
 export { INVOICE_QUERIES } from './queries/invoice-queries.port';

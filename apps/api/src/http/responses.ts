@@ -1,4 +1,4 @@
-import { formatDecimal, type Decimal, type Money, type Page } from '@invoicing/core';
+import { formatDecimal, type Decimal, type Money, type Page, type RunningTotal } from '@invoicing/core';
 
 /** An amount of money: a decimal string in the currency's minor unit precision, never a JSON number. */
 export class MoneyDto {
@@ -17,6 +17,14 @@ export abstract class PageDto {
 /** Money as the API answers it: the amount with exactly the currency's decimals (`"1234.50"`, `"-3"` in JPY). */
 export function toMoneyResponse(money: Money): MoneyDto {
   return { amount: money.toString(), currency: money.currency };
+}
+
+/**
+ * A sum of amounts (a report's, a balance's), written as money is (`"1234.50"`, `"-3"` in JPY): exact, and possibly past
+ * the largest amount, since a sum of amounts is not one (ADR 0011).
+ */
+export function toTotalResponse(total: RunningTotal): MoneyDto {
+  return { amount: total.toString(), currency: total.currency };
 }
 
 /**

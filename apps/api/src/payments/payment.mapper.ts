@@ -1,5 +1,5 @@
 import { Payment, type AccountBalance, type PaymentState, type RefundCredit } from '@invoicing/invoice';
-import { toMoneyResponse } from '../http/responses';
+import { toMoneyResponse, toTotalResponse } from '../http/responses';
 import type { PartnerBalanceDto, PaymentDto, RefundDto } from './payment.response.dto';
 
 /** What a refund of unapplied credit did. */
@@ -29,9 +29,9 @@ export function toPartnerBalanceResponse(balances: readonly AccountBalance[]): P
   return {
     balances: balances.map((row) => ({
       currency: row.currency,
-      outstanding: toMoneyResponse(row.outstanding),
-      unappliedCredit: toMoneyResponse(row.unappliedCredit),
-      balance: toMoneyResponse(row.balance),
+      outstanding: toTotalResponse(row.outstanding),
+      unappliedCredit: toTotalResponse(row.unappliedCredit),
+      balance: toTotalResponse(row.balance),
     })),
   };
 }

@@ -16,7 +16,7 @@ const NOT_PAYABLE = ['invoice.not_issued', 'invoice.already_paid', 'invoice.void
 
 /** What each partner account operation may answer, by status: from its use case (payment.use-cases.ts, report.use-cases.ts) and its guards. */
 export const PAYMENT_PROBLEM_CODES = {
-  getBalance: answers(SIGNED_IN, { 404: ['partner.not_found'] }),
+  getBalance: answers(SIGNED_IN, { 404: ['partner.not_found'], 409: ['report.total_out_of_range'] }),
   recordPayment: answers(SIGNED_IN, WITH_BODY, VALIDATED, IDEMPOTENT, AMOUNT, {
     400: ['payment.invoice_mismatch'],
     404: ['partner.not_found', 'invoice.not_found'],

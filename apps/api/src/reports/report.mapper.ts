@@ -1,6 +1,5 @@
-import type { RunningTotal } from '@invoicing/core';
 import type { AgingReport, ContactLastSeen, MonthlySummary, PartnerTotalsReport, PastDueInvoice } from '@invoicing/invoice';
-import type { MoneyDto } from '../http/responses';
+import { toTotalResponse } from '../http/responses';
 import { toInvoiceSummaryResponse } from '../invoices/invoice.mapper';
 import { toContactResponse } from '../partners/partner.mapper';
 import type { AgingReportDto, ContactsLastSeenDto, MonthlySummaryReportDto, PartnerTotalsReportDto, PastDueInvoiceDto } from './report.response.dto';
@@ -8,14 +7,6 @@ import type { AgingReportDto, ContactsLastSeenDto, MonthlySummaryReportDto, Part
 /** A past-due invoice: its list row, its due date and how late it is. */
 export function toPastDueInvoiceResponse(row: PastDueInvoice): PastDueInvoiceDto {
   return { ...toInvoiceSummaryResponse(row), dueDate: row.dueDate, daysPastDue: row.daysPastDue };
-}
-
-/**
- * A report's sum, written as money is (`"1234.50"`, `"-3"` in JPY): exact, and possibly past the largest amount, since a
- * sum of amounts is not one (ADR 0011).
- */
-function toTotalResponse(total: RunningTotal): MoneyDto {
-  return { amount: total.toString(), currency: total.currency };
 }
 
 /** What was issued in `month`, per currency. */

@@ -1,6 +1,4 @@
 import {
-  Money,
-  ValidationError,
   addYearMonths,
   decodeCursor,
   definedFields,
@@ -19,6 +17,7 @@ import {
   Invoice,
   agingBucket,
   agingRow,
+  balanceRow,
   daysPastDue,
   rankContacts,
   reportTotal,
@@ -64,12 +63,6 @@ async function sumAndCount(models: Models, match: Record<string, unknown>, group
   const [sums, counts] = await Promise.all([sumBy(models.invoices, match, groupBy, 'derived.totalMinor'), sumBy(models.invoices, match, groupBy, 1)]);
   const countOf = new Map(counts.map((row) => [groupKey(row, fields), Number(row.value)]));
   return sums.map((row) => ({ row, sum: row.value, count: countOf.get(groupKey(row, fields)) ?? 0 }));
-}
-
-/** A partner's balance is a `Money` (ADR 0011): a sum the database could not hold in 64 bits is out of its range too. */
-function balanceAmount(minor: bigint | null, currency: CurrencyCode): Money {
-  if (minor === null) throw ValidationError.of('', 'money.out_of_range', `an amount is at most ${Money.largest(currency)} ${currency} in either direction`);
-  return Money.ofMinor(minor, currency);
 }
 
 /**
@@ -230,13 +223,11 @@ export class MongoInvoiceQueries implements InvoiceQueries {
     const unapplied = amounts(credit);
     return [...new Set([...outstanding.keys(), ...unapplied.keys()])]
       .sort()
-      .map((currency) => {
-        // `null` (past 64 bits) is a sum, not an absent one.
-        const owing = balanceAmount(outstanding.has(currency) ? (outstanding.get(currency) as bigint | null) : 0n, currency);
-        const unappliedCredit = balanceAmount(unapplied.has(currency) ? (unapplied.get(currency) as bigint | null) : 0n, currency);
-        return { currency, outstanding: owing, unappliedCredit, balance: owing.subtract(unappliedCredit) };
-      })
-      .filter((row) => !row.outstanding.isZero() || !row.unappliedCredit.isZero());
+      // `null` (past 64 bits) is a sum, not an absent one.
+      .map((currency) =>
+        balanceRow(partnerId, currency, outstanding.has(currency) ? (outstanding.get(currency) as bigint | null) : 0n, unapplied.has(currency) ? (unapplied.get(currency) as bigint | null) : 0n),
+      )
+      .filter((row) => row.outstanding.minor !== 0n || row.unappliedCredit.minor !== 0n);
   }
 }
 

@@ -799,8 +799,8 @@ describe('Reports on a 10,000-invoice dataset: MongoDB equals the in-memory refe
       return want;
     });
     const rows = results.flat();
-    expect(rows.filter((row) => row.unappliedCredit.isPositive()).length).toBeGreaterThanOrEqual(1);
-    expect(rows.filter((row) => row.outstanding.isPositive()).length).toBeGreaterThanOrEqual(1);
+    expect(rows.filter((row) => row.unappliedCredit.minor > 0n).length).toBeGreaterThanOrEqual(1);
+    expect(rows.filter((row) => row.outstanding.minor > 0n).length).toBeGreaterThanOrEqual(1);
     // Both tenants hold a partner with this id: another partner, with other balances.
     const id = BIG_BUYER(tenantOf(0));
     expect(plain(await memory.queries.balances(tenantOf(0).tenant, id))).not.toEqual(plain(await memory.queries.balances(tenantOf(1).tenant, id)));

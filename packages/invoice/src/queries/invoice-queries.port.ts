@@ -1,4 +1,4 @@
-import type { CalendarDate, CurrencyCode, Money, Page, PageRequest, RunningTotal, TenantId, YearMonth } from '@invoicing/core';
+import type { CalendarDate, CurrencyCode, Page, PageRequest, RunningTotal, TenantId, YearMonth } from '@invoicing/core';
 import type { DocumentKind } from '../invoice/invoice';
 import type { InvoiceStatus } from '../invoice/invoice-lifecycle';
 import type { Contact } from '../partner/partner';
@@ -66,14 +66,18 @@ export interface ContactLastSeen {
 }
 
 /** A partner's position in one currency. */
+/**
+ * A partner's balance in one currency. Its figures are sums, exact to the minor unit and possibly past the largest
+ * amount (ADR 0011), as a report's (`reportTotal`): refused only past 64 bits (`report.total_out_of_range`).
+ */
 export interface AccountBalance {
   readonly currency: CurrencyCode;
   /** Outstanding on the partner's receivable invoices. */
-  readonly outstanding: Money;
+  readonly outstanding: RunningTotal;
   /** Payments not applied nor refunded; what credit notes took back of their applications counts as not applied. */
-  readonly unappliedCredit: Money;
+  readonly unappliedCredit: RunningTotal;
   /** outstanding − unappliedCredit: positive when the partner owes, negative when the tenant does. */
-  readonly balance: Money;
+  readonly balance: RunningTotal;
 }
 
 /**

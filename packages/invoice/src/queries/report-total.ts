@@ -1,6 +1,6 @@
 import { InvalidStateError, RUNNING_TOTAL_MAX_MINOR, RunningTotal, type CurrencyCode } from '@invoicing/core';
 import type { PartnerId } from '../shared/ids';
-import type { AgingRow } from './invoice-queries.port';
+import type { AccountBalance, AgingRow } from './invoice-queries.port';
 import { AGING_BUCKETS, type AgingBucket } from './invoice-summary';
 
 /** Which figure of which row of a report a sum is: its currency, its buyer in reports with a row per buyer, its name. */
@@ -47,4 +47,14 @@ export function agingRow(partnerId: PartnerId, currency: CurrencyCode, sums: Rea
   const buckets = Object.fromEntries(AGING_BUCKETS.map((bucket) => [bucket, reportTotal(sums[bucket], { currency, partnerId, figure: bucket })])) as Record<AgingBucket, RunningTotal>;
   const total = AGING_BUCKETS.reduce((sum, bucket) => sum + buckets[bucket].minor, 0n);
   return { partnerId, currency, ...buckets, total: reportTotal(total, { currency, partnerId, figure: 'total' }) };
+}
+
+/**
+ * A partner's balance in one currency from its sums in minor units (`null`: past 64 bits in the database): what its
+ * receivable invoices owe, what its payments left, and the difference. @throws ReportTotalOutOfRangeError as {@link reportTotal}
+ */
+export function balanceRow(partnerId: PartnerId, currency: CurrencyCode, outstandingMinor: bigint | null, unappliedMinor: bigint | null): AccountBalance {
+  const outstanding = reportTotal(outstandingMinor, { currency, partnerId, figure: 'outstanding' });
+  const unappliedCredit = reportTotal(unappliedMinor, { currency, partnerId, figure: 'unappliedCredit' });
+  return { currency, outstanding, unappliedCredit, balance: reportTotal(outstanding.minor - unappliedCredit.minor, { currency, partnerId, figure: 'balance' }) };
 }

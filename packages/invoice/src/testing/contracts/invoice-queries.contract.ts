@@ -274,6 +274,13 @@ export function describeInvoiceQueriesContract(adapters: () => InvoiceAdapters):
         [b1.id, 'JPY', 1, '500'],
         [b2.id, 'EUR', 1, '9999999999999.99'],
       ]);
+
+      // A balance is a sum too (it was refused past the largest amount, money.out_of_range, while aging showed it).
+      const balances = await all.queries.balances(tenant, b1.id);
+      expect(balances.map((row) => [row.currency, row.outstanding.toString(), row.unappliedCredit.toString(), row.balance.toString()])).toEqual([
+        ['EUR', '19999999999999.98', '0.00', '19999999999999.98'],
+        ['JPY', '500', '0', '500'],
+      ]);
     });
 
     it('balances a partner per currency: outstanding minus unapplied credit', async () => {

@@ -61,6 +61,7 @@ describe('InMemoryInvoiceQueries', () => {
       // Each bucket fits (9 223 and 1 invoices); their total does not.
       await expect(queries.aging(tenant, { asOf: date('2026-12-15') })).rejects.toEqual(refused('total', a.id));
       await expect(queries.totalsPerPartner(tenant, { months: 2, asOf: date('2026-11-30') })).rejects.toEqual(refused('total', a.id));
+      await expect(queries.balances(tenant, a.id)).rejects.toEqual(refused('outstanding', a.id));
     }, SLOW);
   });
 });

@@ -1,4 +1,4 @@
-import { Money, addYearMonths, pageOf, yearMonthOf, type CalendarDate, type CurrencyCode, type Page, type PageRequest, type TenantId, type YearMonth } from '@invoicing/core';
+import { addYearMonths, pageOf, yearMonthOf, type CalendarDate, type CurrencyCode, type Page, type PageRequest, type TenantId, type YearMonth } from '@invoicing/core';
 import { Invoice, type InvoiceState } from '../../invoice/invoice';
 import { RECEIVABLE_STATUSES } from '../../invoice/invoice-lifecycle';
 import { rankContacts, type ContactMatch } from '../../partner/contact-search';
@@ -7,7 +7,7 @@ import type { PartnerFilter, PartnerQueries } from '../../partner/partner-reposi
 import type { PaymentState } from '../../payment/payment';
 import { Payment } from '../../payment/payment';
 import { AGING_BUCKETS, agingBucket, daysPastDue, isOwingAsOf, isPastDue, summarize, type AgingBucket, type InvoiceSummary } from '../../queries/invoice-summary';
-import { agingRow, reportTotal } from '../../queries/report-total';
+import { agingRow, balanceRow, reportTotal } from '../../queries/report-total';
 import type {
   AccountBalance,
   AgingRow,
@@ -147,24 +147,21 @@ export class InMemoryInvoiceQueries implements InvoiceQueries {
   }
 
   async balances(tenantId: TenantId, partnerId: PartnerId): Promise<AccountBalance[]> {
-    const outstanding = new Map<CurrencyCode, Money>();
-    const credit = new Map<CurrencyCode, Money>();
+    // Sums in minor units, exact in any order: only the figures are bounded, by `balanceRow`.
+    const outstanding = new Map<CurrencyCode, bigint>();
+    const credit = new Map<CurrencyCode, bigint>();
     for (const summary of this.summaries(tenantId)) {
       if (summary.kind !== 'invoice' || summary.buyerId !== partnerId || !RECEIVABLE_STATUSES.includes(summary.status)) continue;
-      outstanding.set(summary.currency, (outstanding.get(summary.currency) ?? Money.zero(summary.currency)).add(summary.outstanding));
+      outstanding.set(summary.currency, (outstanding.get(summary.currency) ?? 0n) + summary.outstanding.minor);
     }
     for (const state of this.payments.all(tenantId, (payment) => payment.partnerId === partnerId)) {
       const unapplied = Payment.restore(state).unapplied;
-      credit.set(unapplied.currency, (credit.get(unapplied.currency) ?? Money.zero(unapplied.currency)).add(unapplied));
+      credit.set(unapplied.currency, (credit.get(unapplied.currency) ?? 0n) + unapplied.minor);
     }
     return [...new Set([...outstanding.keys(), ...credit.keys()])]
       .sort()
-      .map((currency) => {
-        const owed = outstanding.get(currency) ?? Money.zero(currency);
-        const unappliedCredit = credit.get(currency) ?? Money.zero(currency);
-        return { currency, outstanding: owed, unappliedCredit, balance: owed.subtract(unappliedCredit) };
-      })
-      .filter((row) => !row.outstanding.isZero() || !row.unappliedCredit.isZero());
+      .map((currency) => balanceRow(partnerId, currency, outstanding.get(currency) ?? 0n, credit.get(currency) ?? 0n))
+      .filter((row) => row.outstanding.minor !== 0n || row.unappliedCredit.minor !== 0n);
   }
 }
 
