@@ -55,6 +55,7 @@ export const BILLING_PROBLEM_CODES = {
   setBillingPlan: answers(SIGNED_IN, WITH_BODY, VALIDATED, IF_MATCH, PLAN_TERMS, {
     400: ['plan.nothing_to_end', 'plan.too_many_versions', 'line.marketable_not_found', 'line.marketable_inactive'],
     404: ['partnership.not_found'],
+    409: ['partner.archived'],
   }),
   addOneOffCharge: answers(SIGNED_IN, WITH_BODY, VALIDATED, IDEMPOTENT, VAT_CATEGORY, TEXT, {
     400: [
@@ -69,7 +70,7 @@ export const BILLING_PROBLEM_CODES = {
       'line.marketable_inactive',
     ],
     404: ['partnership.not_found'],
-    409: ['one_off.id_taken', 'one_off.no_billing_plan', 'one_off.cancelled'],
+    409: ['one_off.id_taken', 'one_off.no_billing_plan', 'one_off.cancelled', 'partner.archived'],
   }),
   cancelOneOffCharge: answers(SIGNED_IN, WITH_BODY, { 404: ['partnership.not_found', 'one_off.not_found'], 409: ['one_off.already_billed'] }),
   getUpcomingInvoice: answers(SIGNED_IN, VALIDATED, MEASURING, { 400: ['date.malformed'], 404: ['billing_plan.not_found'], 409: ['billing.amount_out_of_range'] }),

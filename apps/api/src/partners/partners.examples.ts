@@ -14,7 +14,7 @@ export const PARTNER_PROBLEM_CODES = {
   listPartners: answers(SIGNED_IN, PAGED),
   getPartner: answers(SIGNED_IN, { 404: ['partner.not_found'] }),
   updatePartner: answers(SIGNED_IN, WITH_BODY, VALIDATED, IF_MATCH, PARTNER_DETAILS, { 404: ['partner.not_found'], 409: ['partner.archived'] }),
-  archivePartner: answers(SIGNED_IN, WITH_BODY, IF_MATCH, { 404: ['partner.not_found'], 409: ['partner.archived'] }),
+  archivePartner: answers(SIGNED_IN, WITH_BODY, IF_MATCH, { 404: ['partner.not_found'], 409: ['partner.archived', 'partner.billing_pending'] }),
   replaceContacts: answers(SIGNED_IN, WITH_BODY, VALIDATED, IF_MATCH, CONTACT_DETAILS, {
     400: ['contact.duplicate_id', 'partner.too_many_contacts'],
     404: ['partner.not_found', 'contact.not_found'],

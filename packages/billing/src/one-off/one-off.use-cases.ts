@@ -1,6 +1,16 @@
 import { CLOCK, ConflictError, ID_GENERATOR, InvalidStateError, NotFoundError, ValidationError, type Clock, type IdGenerator, type TenantId } from '@invoicing/core';
-import { MARKETABLE_REPOSITORY, PARTNERSHIP_REPOSITORY, type MarketableId, type MarketableRepository, type PartnershipId, type PartnershipRepository } from '@invoicing/invoice';
+import {
+  MARKETABLE_REPOSITORY,
+  PARTNERSHIP_REPOSITORY,
+  PARTNER_REPOSITORY,
+  type MarketableId,
+  type MarketableRepository,
+  type PartnerRepository,
+  type PartnershipId,
+  type PartnershipRepository,
+} from '@invoicing/invoice';
 import { inject, injectable } from 'inversify';
+import { assertPartiesActive } from '../plans/active-parties';
 import { BILLING_PLAN_REPOSITORY, type BillingPlanRepository } from '../plans/billing-plan-repository.port';
 import { BILL_REPOSITORY, type BillRepository } from '../runs/bill-repository.port';
 import { oneOffCharge, oneOffIdsOf, type OneOffCharge, type OneOffChargeInput } from './one-off-charge';
@@ -16,6 +26,7 @@ export class AddOneOffCharge {
     @inject(MARKETABLE_REPOSITORY) private readonly marketables: MarketableRepository,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(ID_GENERATOR) private readonly ids: IdGenerator,
+    @inject(PARTNER_REPOSITORY) private readonly partners: PartnerRepository,
   ) {}
 
   /**
@@ -27,6 +38,7 @@ export class AddOneOffCharge {
   async execute(command: OneOffChargeInput & { readonly tenantId: TenantId; readonly partnershipId: PartnershipId; readonly id?: string }): Promise<{ readonly charge: OneOffCharge; readonly created: boolean }> {
     const partnership = await this.partnerships.get(command.tenantId, command.partnershipId);
     if (!partnership) throw new NotFoundError('partnership', command.partnershipId);
+    await assertPartiesActive(this.partners, command.tenantId, partnership);
     const plan = await this.plans.get(command.tenantId, command.partnershipId);
     if (!plan) {
       throw new InvalidStateError('one_off.no_billing_plan', `partnership ${command.partnershipId} has no billing plan: no run would bill the charge; set a plan first`, { partnershipId: command.partnershipId });

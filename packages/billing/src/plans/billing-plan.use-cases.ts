@@ -16,8 +16,10 @@ import {
   INVOICING_SETTINGS,
   MARKETABLE_REPOSITORY,
   PARTNERSHIP_REPOSITORY,
+  PARTNER_REPOSITORY,
   type InvoicingSettings,
   type MarketableRepository,
+  type PartnerRepository,
   type Partnership,
   type PartnershipId,
   type PartnershipRepository,
@@ -26,6 +28,7 @@ import {
 import { inject, injectable } from 'inversify';
 import { BillPartnership } from '../runs/bill-partnership';
 import { BILL_REPOSITORY, type BillRepository } from '../runs/bill-repository.port';
+import { assertPartiesActive } from './active-parties';
 import { BillingPlan, type BillingPlanState } from './billing-plan';
 import { BILLING_PLAN_REPOSITORY, type BillingPlanRepository } from './billing-plan-repository.port';
 import type { PlanTermsInput } from './plan-terms';
@@ -57,10 +60,12 @@ export class SetBillingPlan {
     @inject(BillPartnership) private readonly billing: BillPartnership,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(INVOICING_SETTINGS) private readonly settings: InvoicingSettings,
+    @inject(PARTNER_REPOSITORY) private readonly partners: PartnerRepository,
   ) {}
 
   /**
-   * @throws NotFoundError `partnership.not_found`; ValidationError `plan.*` (`plan.nothing_to_end` to end a plan that
+   * @throws InvalidStateError `partner.archived` (new terms for a partnership with an archived party);
+   * NotFoundError `partnership.not_found`; ValidationError `plan.*` (`plan.nothing_to_end` to end a plan that
    * does not exist, `plan.billed_in_other_currency` for a day billed in another currency than the partnership's),
    * `line.marketable_not_found` | `line.marketable_inactive`; InvalidStateError `partnership.ended` (new terms after the
    * partnership ended) | `billing_plan.currency_changed` (the plan still has to bill in its earlier currency);
@@ -74,7 +79,10 @@ export class SetBillingPlan {
     if (partnership.status === 'ended' && command.terms !== null) {
       throw new InvalidStateError('partnership.ended', `partnership ${partnershipId} has ended: its billing plan takes no new terms, only an earlier end`, { partnershipId });
     }
-    if (command.terms !== null) await this.checkMarketables(tenantId, command.terms);
+    if (command.terms !== null) {
+      await assertPartiesActive(this.partners, tenantId, partnership);
+      await this.checkMarketables(tenantId, command.terms);
+    }
     const at = this.clock.now();
     const existing = await this.plans.get(tenantId, partnershipId);
     // A version named for a plan that does not exist yet cannot match either, nor can "any version".

@@ -33,6 +33,11 @@ export class PartnershipPlansOfBilling implements PartnershipPlans {
    * credited, and what it owes for its days is billed on that day (docs/billing.md#when-a-partnership-ends).
    * @throws ConflictError `concurrency.conflict` when the plan changed meanwhile (ending the partnership again retries)
    */
+  async stillToBill(tenantId: TenantId, partnershipId: PartnershipId): Promise<string | undefined> {
+    const plan = await this.plans.get(tenantId, partnershipId);
+    return plan === undefined ? undefined : this.billing.stillToBill(plan, today(this.clock, this.settings.timeZone));
+  }
+
   async endAfter(tenantId: TenantId, partnershipId: PartnershipId, lastDay: CalendarDate): Promise<void> {
     const plan = await this.plans.get(tenantId, partnershipId);
     const from = addDays(lastDay, 1);

@@ -1,7 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { Money, type CalendarDate } from '@invoicing/core';
-import { ChangePartnershipStatus, CreatePartnership, GetInvoice, GetPartnerBalance, IssueInvoice, ListInvoices, UpdatePartnershipTerms, type InvoiceRepository } from '@invoicing/invoice';
-import { SCENARIO_TERMS, createInMemoryAdapters } from '@invoicing/invoice/testing';
+import { ArchivePartner, ChangePartnershipStatus, CreatePartner, CreatePartnership, GetInvoice, GetPartnerBalance, IssueInvoice, ListInvoices, UpdatePartnershipTerms, type InvoiceRepository } from '@invoicing/invoice';
+import { SCENARIO_BUYER, SCENARIO_TERMS, createInMemoryAdapters } from '@invoicing/invoice/testing';
 import { AddOneOffCharge } from '../one-off/one-off.use-cases';
 import type { BillingPlanRepository } from '../plans/billing-plan-repository.port';
 import { GetBillingPlan, SetBillingPlan } from '../plans/billing-plan.use-cases';
@@ -1401,3 +1401,61 @@ describe('plans at the ends of the calendar (audit dates F3)', () => {
     ]);
   });
 });
+
+describe('archiving a party of a billed partnership (audit lifecycle F1)', () => {
+  it('is refused while the plan still bills, and taken once the partnership ended and its last bill is invoiced', async () => {
+    // In arrears: ending mid-month leaves a last bill to charge, not a credit to carry (billing.credit_pending).
+    const scenario = await billedScenario({ ...PLAN, charges: [{ kind: 'recurring', code: 'seats', name: 'Seats', quantity: '1', unitPrice: '31', timing: 'arrears', vat: VAT }, ...PLAN.charges.slice(1)] });
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    scenario.clock.set(new Date('2026-04-02T09:00:00Z'));
+    await scenario.use(RunBilling).execute({ tenantId });
+
+    for (const partnerId of [scenario.buyer.id, scenario.seller.id]) {
+      await expect(scenario.use(ArchivePartner).execute({ tenantId, partnerId })).rejects.toMatchObject({ code: 'partner.billing_pending', details: { partnerId, partnershipId } });
+    }
+    // Ended, its last bill (the days up to today) is still due: still refused until a run invoiced it.
+    scenario.clock.set(new Date('2026-04-10T09:00:00Z'));
+    await scenario.use(ChangePartnershipStatus).execute({ tenantId, partnershipId, action: 'end' });
+    await expect(scenario.use(ArchivePartner).execute({ tenantId, partnerId: scenario.buyer.id })).rejects.toMatchObject({ code: 'partner.billing_pending' });
+    scenario.clock.set(new Date('2026-04-11T09:00:00Z'));
+    const run = await scenario.use(RunBilling).execute({ tenantId });
+    expect(run.failures).toEqual([]);
+
+    const archived = await scenario.use(ArchivePartner).execute({ tenantId, partnerId: scenario.buyer.id });
+
+    expect(archived.status).toBe('archived');
+    // Nothing is left that a run would draft for the archived buyer.
+    scenario.clock.set(new Date('2026-06-01T09:00:00Z'));
+    expect((await scenario.use(RunBilling).execute({ tenantId })).failures).toEqual([]);
+  });
+
+  it('takes no new terms and no one-off charge for a partnership with an archived party', async () => {
+    const scenario = await billedScenario();
+    const { tenantId } = scenario;
+    const buyer = await scenario.use(CreatePartner).execute({ tenantId, ...SCENARIO_BUYER, legalName: 'Leaving GmbH', identifiers: { vatId: 'DE111111111' }, contacts: [] });
+    const partnership = await scenario.use(CreatePartnership).execute({ tenantId, sellerId: scenario.seller.id, buyerId: buyer.id, ...SCENARIO_TERMS });
+    await scenario.use(ArchivePartner).execute({ tenantId, partnerId: buyer.id });
+
+    await expect(scenario.use(SetBillingPlan).execute({ tenantId, partnershipId: partnership.id, effectiveFrom: '2026-03-01', terms: PLAN })).rejects.toMatchObject({
+      code: 'partner.archived',
+      details: { partnerId: buyer.id, partnershipId: partnership.id },
+    });
+    await expect(scenario.use(AddOneOffCharge).execute({ tenantId, partnershipId: partnership.id, id: 'setup', date: '2026-03-01', name: 'Setup', unitPrice: '10', vat: VAT })).rejects.toMatchObject({
+      code: 'partner.archived',
+    });
+  });
+
+  it('is refused while a bill waits for its invoice (the partnership suspended)', async () => {
+    const scenario = await billedScenario();
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    await scenario.use(ChangePartnershipStatus).execute({ tenantId, partnershipId, action: 'suspend' });
+    scenario.clock.set(new Date('2026-04-02T09:00:00Z'));
+    await scenario.use(RunBilling).execute({ tenantId });
+    expect((await scenario.billing.bills.listByPartnership(tenantId, partnershipId)).map((bill) => bill.status)).toContain('pending');
+
+    await expect(scenario.use(ArchivePartner).execute({ tenantId, partnerId: scenario.buyer.id })).rejects.toMatchObject({ code: 'partner.billing_pending' });
+  });
+});
+

@@ -1,5 +1,7 @@
-import { CLOCK, ConflictError, ID_GENERATOR, pageLimit, pageRequest, requiredObject, type Clock, type IdGenerator, type Page, type PageRequest, type TenantId } from '@invoicing/core';
-import { inject, injectable } from 'inversify';
+import { CLOCK, ConflictError, ID_GENERATOR, InvalidStateError, pageLimit, pageRequest, requiredObject, type Clock, type IdGenerator, type Page, type PageRequest, type TenantId } from '@invoicing/core';
+import { inject, injectable, optional } from 'inversify';
+import { PARTNERSHIP_PLANS, type PartnershipPlans } from '../partnership/partnership-plans.port';
+import { PARTNERSHIP_REPOSITORY, type PartnershipRepository } from '../partnership/partnership-repository.port';
 import type { ContactId, PartnerId } from '../shared/ids';
 import { load, modify, type VersionedCommand } from '../shared/use-case-support';
 import { createOnce } from '../shared/create-once';
@@ -121,16 +123,45 @@ export class RemoveContact {
   }
 }
 
-/** Archives a partner. */
+/**
+ * Archives a partner. Refused while the billing plan of one of its partnerships still has something to bill or invoice
+ * (`partner.billing_pending`): no invoice is drafted for an archived party, so those bills would wait for ever (audit
+ * lifecycle F1). End the partnership, let its last bill be invoiced, then archive.
+ */
 @injectable()
 export class ArchivePartner {
   constructor(
     @inject(PARTNER_REPOSITORY) private readonly partners: PartnerRepository,
+    @inject(PARTNERSHIP_REPOSITORY) private readonly partnerships: PartnershipRepository,
     @inject(CLOCK) private readonly clock: Clock,
+    @inject(PARTNERSHIP_PLANS) @optional() private readonly plans: PartnershipPlans | undefined,
   ) {}
 
+  /** @throws NotFoundError `partner.not_found`; InvalidStateError `partner.archived` | `partner.billing_pending`; ConflictError */
   async execute(command: VersionedCommand & { readonly partnerId: PartnerId }): Promise<PartnerState> {
-    return (await modify(this.partners, command, command.partnerId, 'partner', (partner) => partner.archive(this.clock.now()))).toState();
+    const partner = await load(this.partners, command.tenantId, command.partnerId, 'partner', command.expectedVersion);
+    if (partner.status !== 'archived' && this.plans) await this.assertNothingToBill(command.tenantId, partner.id);
+    partner.archive(this.clock.now());
+    await this.partners.save(partner);
+    return partner.toState();
+  }
+
+  /** A run that records a bill between this check and the archive still leaves it waiting: the run names it (`partner.archived`). */
+  private async assertNothingToBill(tenantId: TenantId, partnerId: PartnerId): Promise<void> {
+    let cursor: PageRequest['cursor'];
+    do {
+      const page = await this.partnerships.list(tenantId, { partnerId }, { limit: 100, ...(cursor === undefined ? {} : { cursor }) });
+      for (const partnership of page.items) {
+        const reason = await this.plans?.stillToBill(tenantId, partnership.id);
+        if (reason !== undefined) {
+          throw new InvalidStateError('partner.billing_pending', `partner ${partnerId} is a party of partnership ${partnership.id}, whose billing plan still bills: ${reason}`, {
+            partnerId,
+            partnershipId: partnership.id,
+          });
+        }
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
   }
 }
 

@@ -17,6 +17,12 @@ export interface PartnershipPlans {
    * so that a failure leaves it as it was, and ending it again does the rest.
    */
   endAfter(tenantId: TenantId, partnershipId: PartnershipId, lastDay: CalendarDate): Promise<void>;
+  /**
+   * What the partnership's billing plan still has to bill and invoice, in words, or undefined when nothing: no plan, or
+   * one that has ended with every date due billed and invoiced. Asked before a party of it is archived, since no
+   * invoice is drafted for an archived party.
+   */
+  stillToBill(tenantId: TenantId, partnershipId: PartnershipId): Promise<string | undefined>;
 }
 
 /** Why a partnership's currency is held: the currency its billing plan bills in, and what it still has to bill. */

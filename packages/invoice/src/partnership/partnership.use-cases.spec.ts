@@ -35,7 +35,7 @@ function stored(partnershipId: PartnershipId = s.partnership.id): Promise<Partne
 }
 
 /** A billing module's answers to the partnership's changes (ADR 0027), recording what it was asked. */
-function billingPlans(lock?: { readonly planCurrency: string; readonly reason: string }, endFails = false) {
+function billingPlans(lock?: { readonly planCurrency: string; readonly reason: string }, endFails = false, meanwhile?: () => Promise<void>, stillToBill?: string) {
   const asked: unknown[][] = [];
   const plans: PartnershipPlans = {
     currencyLock: async (...args) => {
@@ -45,6 +45,14 @@ function billingPlans(lock?: { readonly planCurrency: string; readonly reason: s
     endAfter: async (...args) => {
       asked.push(['endAfter', ...args]);
       if (endFails) throw new Error('the plan could not be saved');
+      // Another request changes the partnership while its billing is ended (once).
+      const change = meanwhile;
+      meanwhile = undefined;
+      await change?.();
+    },
+    stillToBill: async (...args) => {
+      asked.push(['stillToBill', ...args]);
+      return stillToBill;
     },
   };
   s.container.bind(PARTNERSHIP_PLANS).toConstantValue(plans);
@@ -290,6 +298,18 @@ describe('ChangePartnershipStatus', () => {
 
       expect(await stored()).toMatchObject({ status: 'active', version: 1 });
       expect((await stored()).validUntil).toBeUndefined();
+    });
+
+    it('ends the partnership whose billing it ended when a suspend came in between, rather than leave its billing ended alone (audit lifecycle F3)', async () => {
+      const asked = billingPlans(undefined, false, async () => {
+        await s.use(ChangePartnershipStatus).execute({ tenantId: s.tenantId, partnershipId: s.partnership.id, action: 'suspend' });
+      });
+
+      const ended = await change('end');
+
+      expect([ended.status, (await stored()).status]).toEqual(['ended', 'ended']);
+      // Its billing was ended again on the partnership as the suspend left it: the same last day, nothing more.
+      expect(asked.filter(([what]) => what === 'endAfter')).toHaveLength(2);
     });
 
     it('ends a suspended partnership', async () => {

@@ -17,7 +17,7 @@ import { inject, injectable, optional } from 'inversify';
 import { MARKETABLE_REPOSITORY, type MarketableRepository } from '../marketable/marketable-repository.port';
 import { PARTNER_REPOSITORY, type PartnerRepository } from '../partner/partner-repository.port';
 import type { MarketableId, PartnerId, PartnershipId } from '../shared/ids';
-import { INVOICING_SETTINGS, load, modify, type InvoicingSettings, type VersionedCommand } from '../shared/use-case-support';
+import { INVOICING_SETTINGS, load, modify, retryOnConflict, type InvoicingSettings, type VersionedCommand } from '../shared/use-case-support';
 import { createOnce } from '../shared/create-once';
 import { Partnership, type PartnershipState, type PartnershipTermsInput } from './partnership';
 import { PARTNERSHIP_PLANS, type PartnershipPlans } from './partnership-plans.port';
@@ -125,12 +125,18 @@ export class ChangePartnershipStatus {
       const action = command.action;
       return (await modify(this.partnerships, command, command.partnershipId, 'partnership', (partnership) => partnership[action](this.clock.now()))).toState();
     }
-    const partnership = await load(this.partnerships, command.tenantId, command.partnershipId, 'partnership', command.expectedVersion);
-    partnership.end(this.clock.now(), today(this.clock, this.settings.timeZone));
-    // Billing first: if it fails, the partnership is not ended, and ending it again ends both.
-    await this.plans?.endAfter(command.tenantId, partnership.id, partnership.validUntil as CalendarDate);
-    await this.partnerships.save(partnership);
-    return partnership.toState();
+    const attempt = async () => {
+      const partnership = await load(this.partnerships, command.tenantId, command.partnershipId, 'partnership', command.expectedVersion);
+      partnership.end(this.clock.now(), today(this.clock, this.settings.timeZone));
+      // Billing first: if it fails, the partnership is not ended, and ending it again ends both.
+      await this.plans?.endAfter(command.tenantId, partnership.id, partnership.validUntil as CalendarDate);
+      await this.partnerships.save(partnership);
+      return partnership.toState();
+    };
+    // A change saved between the read and the save (a suspend) would leave the billing ended and the partnership not
+    // (audit lifecycle F3): the end is made again on the partnership as it is now; ending billing again changes nothing.
+    // With If-Match the caller named the version it ends: the conflict is answered, and ending again does the rest.
+    return command.expectedVersion === undefined ? retryOnConflict(attempt) : attempt();
   }
 }
 
