@@ -49,7 +49,7 @@ export const PARTNERSHIP_PROBLEM_CODES = {
   removePrice: answers(SIGNED_IN, WITH_BODY, IF_MATCH, { 404: ['partnership.not_found'], 409: ['partnership.ended'] }),
   suspendPartnership: answers(SIGNED_IN, WITH_BODY, IF_MATCH, { 404: ['partnership.not_found'], 409: ['partnership.not_active'] }),
   resumePartnership: answers(SIGNED_IN, WITH_BODY, IF_MATCH, { 404: ['partnership.not_found'], 409: ['partnership.not_suspended'] }),
-  endPartnership: answers(SIGNED_IN, WITH_BODY, IF_MATCH, { 404: ['partnership.not_found'], 409: ['partnership.ended'] }),
+  endPartnership: answers(SIGNED_IN, WITH_BODY, IF_MATCH, { 404: ['partnership.not_found'], 409: ['partnership.ended', 'partnership.bill_pending'] }),
 } satisfies Record<string, ProblemCodes>;
 
 /** Examples of the partnerships operations, by operation id. */

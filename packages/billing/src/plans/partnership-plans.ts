@@ -1,7 +1,9 @@
-import { CLOCK, addDays, today, type CalendarDate, type Clock, type CurrencyCode, type TenantId } from '@invoicing/core';
+import { CLOCK, InvalidStateError, addDays, today, type CalendarDate, type Clock, type CurrencyCode, type TenantId } from '@invoicing/core';
 import { INVOICING_SETTINGS, type CurrencyLock, type InvoicingSettings, type PartnershipId, type PartnershipPlans } from '@invoicing/invoice';
 import { inject, injectable } from 'inversify';
+import { billInvoicePeriod } from '../runs/bill';
 import { BillPartnership } from '../runs/bill-partnership';
+import { BILL_REPOSITORY, type BillRepository } from '../runs/bill-repository.port';
 import { billingEndedBy } from '../runs/propose-bill';
 import { BILLING_PLAN_REPOSITORY, type BillingPlanRepository } from './billing-plan-repository.port';
 
@@ -17,6 +19,7 @@ export class PartnershipPlansOfBilling implements PartnershipPlans {
     @inject(BillPartnership) private readonly billing: BillPartnership,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(INVOICING_SETTINGS) private readonly settings: InvoicingSettings,
+    @inject(BILL_REPOSITORY) private readonly bills: BillRepository,
   ) {}
 
   /** Held while the plan bills in another currency and has not billed and invoiced all it had to in it. */
@@ -28,17 +31,33 @@ export class PartnershipPlansOfBilling implements PartnershipPlans {
     return reason === undefined ? undefined : { planCurrency: plan.currency, reason };
   }
 
-  /**
-   * Ends the plan from the day after `lastDay`, unless it ends by then: its fees billed in advance for later days are
-   * credited, and what it owes for its days is billed on that day (docs/billing.md#when-a-partnership-ends).
-   * @throws ConflictError `concurrency.conflict` when the plan changed meanwhile (ending the partnership again retries)
-   */
+  /** What the plan still has to bill or invoice, in words; undefined without a plan or once it has nothing left. */
   async stillToBill(tenantId: TenantId, partnershipId: PartnershipId): Promise<string | undefined> {
     const plan = await this.plans.get(tenantId, partnershipId);
     return plan === undefined ? undefined : this.billing.stillToBill(plan, today(this.clock, this.settings.timeZone));
   }
 
+  /**
+   * Ends the plan from the day after `lastDay`, unless it ends by then: its fees billed in advance for later days are
+   * credited, and what it owes for its days is billed on that day (docs/billing.md#when-a-partnership-ends).
+   * Refused while a bill recorded for days after `lastDay` waits for its invoice (the partnership suspended when it was
+   * made, say): its lines are fixed (ADR 0018), and no invoice of an ended partnership is for days past its end, so it
+   * would wait for ever and hold back every later date (audit lifecycle F2). Invoiced first (resume, run), its fees for
+   * the days after the end are credited like any fee billed in advance.
+   * @throws InvalidStateError `partnership.bill_pending`; ConflictError `concurrency.conflict` when the plan changed
+   * meanwhile (ending the partnership again retries)
+   */
   async endAfter(tenantId: TenantId, partnershipId: PartnershipId, lastDay: CalendarDate): Promise<void> {
+    const stuck = (await this.bills.listByPartnership(tenantId, partnershipId)).find(
+      (bill) => bill.status === 'pending' && (bill.billingDate > lastDay || (billInvoicePeriod(bill)?.end ?? bill.billingDate) > lastDay),
+    );
+    if (stuck) {
+      throw new InvalidStateError(
+        'partnership.bill_pending',
+        `the bill of ${stuck.billingDate} of partnership ${partnershipId}, for days after ${lastDay}, waits for its invoice: resume the partnership (or fix what holds it) and run billing, then end it`,
+        { partnershipId, billingDate: stuck.billingDate, lastDay },
+      );
+    }
     const plan = await this.plans.get(tenantId, partnershipId);
     const from = addDays(lastDay, 1);
     if (!plan || billingEndedBy(plan.inCurrency(), from) !== undefined) return;

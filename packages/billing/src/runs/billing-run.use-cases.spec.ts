@@ -1459,3 +1459,27 @@ describe('archiving a party of a billed partnership (audit lifecycle F1)', () =>
   });
 });
 
+describe('ending a partnership while a bill of days past its end waits for its invoice (audit lifecycle F2)', () => {
+  it('is refused, naming the bill, until the bill is invoiced; then it ends', async () => {
+    const scenario = await billedScenario();
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    scenario.clock.set(new Date('2026-03-02T09:00:00Z'));
+    await scenario.use(RunBilling).execute({ tenantId });
+    await scenario.use(ChangePartnershipStatus).execute({ tenantId, partnershipId, action: 'suspend' });
+    // Suspended: April's bill (its fees in advance, for 1–30 April) is recorded and waits for its invoice.
+    scenario.clock.set(new Date('2026-04-01T09:00:00Z'));
+    await scenario.use(RunBilling).execute({ tenantId });
+    scenario.clock.set(new Date('2026-04-07T09:00:00Z'));
+
+    const refused = await scenario.use(ChangePartnershipStatus).execute({ tenantId, partnershipId, action: 'end' }).catch((error: unknown) => error);
+
+    expect(refused).toMatchObject({ code: 'partnership.bill_pending', details: { partnershipId, billingDate: '2026-04-01' } });
+    // Nothing was ended: neither the partnership nor its plan.
+    expect((await scenario.use(GetBillingPlan).execute({ tenantId, partnershipId })).versions.at(-1)?.terms).not.toBeNull();
+    await scenario.use(ChangePartnershipStatus).execute({ tenantId, partnershipId, action: 'resume' });
+    expect((await scenario.use(RunBilling).execute({ tenantId })).failures).toEqual([]);
+    const ended = await scenario.use(ChangePartnershipStatus).execute({ tenantId, partnershipId, action: 'end' });
+    expect([ended.status, ended.validUntil]).toEqual(['ended', '2026-04-07']);
+  });
+});

@@ -119,7 +119,10 @@ export class ChangePartnershipStatus {
     @inject(PARTNERSHIP_PLANS) @optional() private readonly plans: PartnershipPlans | undefined,
   ) {}
 
-  /** @throws InvalidStateError `partnership.not_active` | `partnership.not_suspended` | `partnership.ended`; ConflictError */
+  /**
+   * @throws InvalidStateError `partnership.not_active` | `partnership.not_suspended` | `partnership.ended`, and from
+   * billing `partnership.bill_pending` (a bill for days after the end waits for its invoice); ConflictError
+   */
   async execute(command: VersionedCommand & { readonly partnershipId: PartnershipId; readonly action: 'suspend' | 'resume' | 'end' }): Promise<PartnershipState> {
     if (command.action !== 'end') {
       const action = command.action;
