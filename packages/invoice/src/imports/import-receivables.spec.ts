@@ -207,6 +207,24 @@ describe('ImportReceivables', () => {
     await expect(scenario.use(ImportReceivables).start({ tenantId: scenario.tenantId, sellerId: scenario.seller.id })).rejects.toMatchObject({ code: 'partner.archived' });
   });
 
+  it('takes the active customer of a name an archived partner also holds, and keeps the archived one for its own invoices (audit lifecycle F4)', async () => {
+    const [before] = await importRows([{ ...ROW, invoiceNumber: 'AR-5000', customerName: 'Twin Shop', applied: '0', status: 'Pending' }]);
+    const first = (await partners()).find((partner) => partner.legalName === 'Twin Shop');
+    await scenario.use(ArchivePartner).execute({ tenantId: scenario.tenantId, partnerId: first?.id as PartnerId });
+    // The customer carries on under a new partner of the same name (an archive cannot be undone).
+    const again = await scenario.use(CreatePartner).execute({ tenantId: scenario.tenantId, legalName: 'Twin Shop' });
+
+    const results = await importRows([
+      { ...ROW, invoiceNumber: 'AR-5001', customerName: 'Twin Shop' },
+      { ...ROW, invoiceNumber: 'AR-5000', customerName: 'Twin Shop', applied: '0', status: 'Pending' },
+    ]);
+
+    expect(before?.outcome).toBe('imported');
+    expect(results.map((result) => [result.outcome, ...result.problems.map((problem) => problem.code)])).toEqual([['imported'], ['unchanged']]);
+    const made = await scenario.adapters.invoices.get(scenario.tenantId, results[0]?.invoiceId as InvoiceId);
+    expect(made?.buyerId).toBe(again.id);
+  });
+
   it('finds a customer an earlier import created with the quote a file put before a formula-like name', async () => {
     // Since 7 December 2026 the CSV reader takes that quote off: `'@Home Ltd` in a file is read as `@Home Ltd`.
     const before = await scenario.use(CreatePartner).execute({ tenantId: scenario.tenantId, legalName: "'@Home Ltd" });

@@ -235,11 +235,12 @@ export class ImportReceivables {
   async start(target: ImportTarget): Promise<ReceivablesImport> {
     const seller = await load(this.partners, target.tenantId, target.sellerId, 'partner');
     if (seller.status === 'archived') throw new InvalidStateError('partner.archived', `partner ${seller.id} is archived: no new invoice is recorded for it`, { partnerId: seller.id });
-    const names: CustomerNames = { exact: new Map(), folded: new Map() };
+    const names: CustomerNames = { exact: new Map(), folded: new Map(), archived: new Set() };
     for (let cursor: Cursor | null | undefined; cursor !== null; ) {
       const page = await this.partnerQueries.list(target.tenantId, {}, pageAfter(cursor));
       for (const partner of page.items) {
         if (partner.id === seller.id) continue;
+        if (partner.status === 'archived') names.archived.add(partner.id);
         for (const [map, key] of [[names.exact, partnerNameKey(partner.legalName)], [names.folded, customerNameKey(partner.legalName)]] as const) {
           map.set(key, [...(map.get(key) ?? []), partner.id]);
         }
@@ -271,6 +272,8 @@ export class ImportReceivables {
 interface CustomerNames {
   readonly exact: Map<string, PartnerId[]>;
   readonly folded: Map<string, PartnerId[]>;
+  /** Partners archived when the import started: they take no new invoice, so they decide no name a live one holds. */
+  readonly archived: Set<PartnerId>;
 }
 
 /**
@@ -427,7 +430,7 @@ export class ReceivablesImport {
       const lookalike = this.numbers.get(numberKey(receivable.invoiceNumber));
       if (lookalike !== undefined) return refused([lookalikeNumber(receivable.invoiceNumber, lookalike)]);
     }
-    const customer = this.customerOf(receivable);
+    const customer = this.customerOf(receivable, found?.buyerId);
     if ('problem' in customer) return refused([customer.problem]);
     const changes: string[] = [];
     if (found) {
@@ -574,20 +577,24 @@ export class ReceivablesImport {
   }
 
   /**
-   * The customer the receivable names, by name; a name several partners share is refused rather than guessed. The
+   * The customer the receivable names, by name; a name several partners share is refused rather than guessed, unless
+   * the invoice was recorded for one of them, or only one of them is not archived. The
    * partners of that name first (as imports always found them: partners an earlier import made of names differing in
    * width are each found by their own), else those whose name reads the same ({@link customerNameKey}).
    */
-  private customerOf(receivable: Receivable): { readonly id: PartnerId | undefined } | { readonly problem: ImportProblem } {
+  private customerOf(receivable: Receivable, recordedFor: PartnerId | undefined): { readonly id: PartnerId | undefined } | { readonly problem: ImportProblem } {
     const name = receivable.customerName;
     const { exact, folded } = this.names;
     // Since 7 December 2026 a CSV reader takes off the `'` a file puts before a formula-like cell; a partner an earlier
     // import created from such a cell holds the name with it.
     const holders = exact.get(partnerNameKey(name)) ?? (FORMULA_LIKE.test(name) ? exact.get(partnerNameKey(`'${name}`)) : undefined) ?? folded.get(customerNameKey(name)) ?? [];
-    if (holders.length > 1) {
-      return { problem: { field: 'customerName', code: 'import.customer_ambiguous', message: `${holders.length} partners are named ${name}: ${holders.join(', ')}` } };
-    }
-    return { id: holders[0] };
+    if (holders.length <= 1) return { id: holders[0] };
+    // The row of an invoice imported before names the customer it was recorded for, if that one holds the name; a new
+    // row, the one partner of the name that is not archived (audit lifecycle F4: a customer re-created after an archive).
+    if (recordedFor !== undefined && holders.includes(recordedFor)) return { id: recordedFor };
+    const live = holders.filter((id) => !this.names.archived.has(id));
+    if (live.length === 1) return { id: live[0] };
+    return { problem: { field: 'customerName', code: 'import.customer_ambiguous', message: `${holders.length} partners are named ${name}: ${holders.join(', ')}` } };
   }
 
   /**
