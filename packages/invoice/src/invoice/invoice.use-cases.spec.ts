@@ -100,6 +100,21 @@ function credit(invoiceId: InvoiceId, command: Omit<Parameters<CreateCreditNote[
   return s.use(CreateCreditNote).execute({ tenantId: s.tenantId, invoiceId, ...command });
 }
 
+/** The next save of a document of `kind` fails, as a process stopped after its ledger append would; `document` is what it held. */
+function interruptNextSave(kind: 'invoice' | 'credit_note'): { document?: InvoiceState } {
+  const seen: { document?: InvoiceState } = {};
+  const save = s.adapters.invoices.save.bind(s.adapters.invoices);
+  s.adapters.invoices.save = async (document) => {
+    if (document.kind === kind) {
+      s.adapters.invoices.save = save;
+      seen.document = document.toState();
+      throw new Error('interrupted');
+    }
+    return save(document);
+  };
+  return seen;
+}
+
 /** The scenario buyer's EUR ledger, oldest first. */
 async function ledgerOf(): Promise<LedgerTransaction[]> {
   return [...(await s.adapters.ledger.transactions({ tenantId: s.tenantId, partnerId: s.buyer.id, currency: 'EUR' }, { limit: 100 })).items];
@@ -1111,14 +1126,7 @@ describe('CreateCreditNote of what was paid', () => {
   it('decides the next credit on the ledger when the invoice did not show what an interrupted credit took back yet', async () => {
     const invoice = await issued();
     const payment = await pay(invoice.id, '1920.00');
-    const save = s.adapters.invoices.save.bind(s.adapters.invoices);
-    s.adapters.invoices.save = async (document) => {
-      if (document.kind === 'invoice') {
-        s.adapters.invoices.save = save;
-        throw new Error('interrupted');
-      }
-      return save(document);
-    };
+    interruptNextSave('invoice');
     await expect(credit(invoice.id, lineOf('100.00'))).rejects.toThrow('interrupted');
     // The invoice still shows 1 920.00 paid; the ledger 1 800.00 and 120.00 credited.
     expect(Invoice.restore(await get(invoice.id)).paidAmount.toString()).toBe('1920.00');
@@ -1576,14 +1584,7 @@ describe('CreateCreditNote', () => {
       const invoice = await issued({ issueDate: '2026-03-02', lines: [item('0.10', S15, '3')] });
       await credit(invoice.id, { lines: [item('0.10', S15)] });
       await credit(invoice.id, { lines: [item('0.10', S15)] });
-      const save = s.adapters.invoices.save.bind(s.adapters.invoices);
-      s.adapters.invoices.save = async (document) => {
-        if (document.kind === 'credit_note') {
-          s.adapters.invoices.save = save;
-          throw new Error('interrupted');
-        }
-        return save(document);
-      };
+      interruptNextSave('credit_note');
       const ID = 'derived-credit-note-rest' as InvoiceId;
       await expect(credit(invoice.id, { id: ID })).rejects.toThrow('interrupted');
 
@@ -1663,14 +1664,7 @@ describe('CreateCreditNote', () => {
     const invoice = await issued({ issueDate: '2026-03-02' });
     await pay(invoice.id, '920.00');
     // The settling credit is recorded; its process stops before the invoice shows it.
-    const save = s.adapters.invoices.save.bind(s.adapters.invoices);
-    s.adapters.invoices.save = async (document) => {
-      if (document.kind === 'invoice') {
-        s.adapters.invoices.save = save;
-        throw new Error('interrupted');
-      }
-      return save(document);
-    };
+    interruptNextSave('invoice');
     // 833.33 + 20 % VAT (166.67) = 1 000.00
     await expect(credit(invoice.id, { lines: [{ name: 'Rest', quantity: '1', unitCode: 'C62', netPrice: '833.33', vat: { code: 'S', rate: '20' } }] })).rejects.toThrow('interrupted');
     expect((await get(invoice.id)).status).toBe('partially_paid');
@@ -1683,25 +1677,10 @@ describe('CreateCreditNote', () => {
   });
 
   describe('made again from the ledger (ADR 0024)', () => {
-    /** The next save of a credit note fails, as a request without a key stopped after its ledger append would; answers what it would have stored. */
-    function interruptNextCreditNote(): { document?: InvoiceState } {
-      const seen: { document?: InvoiceState } = {};
-      const save = s.adapters.invoices.save.bind(s.adapters.invoices);
-      s.adapters.invoices.save = async (document) => {
-        if (document.kind === 'credit_note') {
-          s.adapters.invoices.save = save;
-          seen.document = document.toState();
-          throw new Error('interrupted');
-        }
-        return save(document);
-      };
-      return seen;
-    }
-
     it('makes the credit note of a request without a key, stopped after its credit, as it would have been stored, once', async () => {
       const invoice = await issued({ issueDate: '2026-03-02', lines: [{ marketableId: s.marketable.id, quantity: '3' }] });
       s.clock.set('2026-03-05T08:00:00Z');
-      const lost = interruptNextCreditNote();
+      const lost = interruptNextSave('credit_note');
       await expect(credit(invoice.id, { lines: [{ marketableId: s.marketable.id, quantity: '1' }], reason: 'One day not delivered', externalReference: 'RMA-7' })).rejects.toThrow('interrupted');
       const made = lost.document as InvoiceState;
       expect(made).toBeDefined();
@@ -1726,7 +1705,7 @@ describe('CreateCreditNote', () => {
 
     it('names a credit the ledger holds without content (appended by an earlier release), and makes nothing up', async () => {
       const invoice = await issued({ issueDate: '2026-03-02' });
-      const lost = interruptNextCreditNote();
+      const lost = interruptNextSave('credit_note');
       const append = s.adapters.ledger.append.bind(s.adapters.ledger);
       s.adapters.ledger.append = async ({ creditNote: _content, ...transaction }) => append(transaction);
       await expect(credit(invoice.id)).rejects.toThrow('interrupted');
@@ -1739,7 +1718,7 @@ describe('CreateCreditNote', () => {
 
     it('refuses another credit note of an invoice with invoice.earlier_credit_unknown while a credit it holds has neither document nor content', async () => {
       const invoice = await issued({ issueDate: '2026-03-02' });
-      const lost = interruptNextCreditNote();
+      const lost = interruptNextSave('credit_note');
       const append = s.adapters.ledger.append.bind(s.adapters.ledger);
       s.adapters.ledger.append = async ({ creditNote: _content, ...transaction }) => append(transaction);
       await expect(credit(invoice.id, { lines: [serviceLine('10.00')] })).rejects.toThrow('interrupted');
@@ -1754,14 +1733,14 @@ describe('CreateCreditNote', () => {
 
     it('refuses content that does not come to the amount credited, and makes the next credit note all the same', async () => {
       const invoice = await issued({ issueDate: '2026-03-02' });
-      interruptNextCreditNote();
+      interruptNextSave('credit_note');
       const append = s.adapters.ledger.append.bind(s.adapters.ledger);
       s.adapters.ledger.append = async (transaction) =>
         append({ ...transaction, ...(transaction.creditNote ? { creditNote: { ...transaction.creditNote, prepaidAmount: '1.00' } } : {}) });
       await expect(credit(invoice.id, { lines: [{ name: 'Refund', quantity: '1', unitCode: 'C62', netPrice: '10.00', vat: { code: 'S', rate: '20' } }] })).rejects.toThrow('interrupted');
       s.adapters.ledger.append = append;
 
-      const lost = interruptNextCreditNote();
+      const lost = interruptNextSave('credit_note');
       await expect(credit(invoice.id, { lines: [{ name: 'Goodwill', quantity: '1', unitCode: 'C62', netPrice: '5.00', vat: { code: 'S', rate: '20' } }] })).rejects.toThrow('interrupted');
 
       // The bad one is named; the one after it is still made.
@@ -1773,9 +1752,9 @@ describe('CreateCreditNote', () => {
 
     it('names content it cannot read as a credit note, and goes on with the others', async () => {
       const invoice = await issued({ issueDate: '2026-03-02' });
-      const bad = interruptNextCreditNote();
+      const bad = interruptNextSave('credit_note');
       await expect(credit(invoice.id, { lines: [{ name: 'Refund', quantity: '1', unitCode: 'C62', netPrice: '10.00', vat: { code: 'S', rate: '20' } }] })).rejects.toThrow('interrupted');
-      const lost = interruptNextCreditNote();
+      const lost = interruptNextSave('credit_note');
       await expect(credit(invoice.id, { lines: [{ name: 'Goodwill', quantity: '1', unitCode: 'C62', netPrice: '5.00', vat: { code: 'S', rate: '20' } }] })).rejects.toThrow('interrupted');
       // The first one's content, as a faulty write would have stored it. (Read so rather than appended so: a credit
       // note cannot be made while another of the invoice is unknown, so the second could not have been made after it.)
