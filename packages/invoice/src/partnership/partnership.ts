@@ -325,8 +325,9 @@ export class Partnership extends AggregateRoot<PartnershipId> {
     }));
     const { validUntil: _validUntil, buyerReference: _buyerReference, ...kept } = this.state;
     const current = this.state;
-    // The threshold's figure read in another currency would be another amount (10000 EUR is not 10000 KWD).
-    if (input.currency !== current.currency && current.policy.approval.kind === 'above' && policy?.approval === undefined) {
+    // The threshold's figure read in another currency would be another amount (10000 EUR is not 10000 KWD). Compared as
+    // a currency code: `eur` is no other currency but no code at all, which reading the terms refuses (`money.unknown_currency`).
+    if (isOtherCurrency(input.currency, current.currency) && current.policy.approval.kind === 'above' && policy?.approval === undefined) {
       throw ValidationError.of('policy.approval.threshold', 'partnership.threshold_currency', `the approval threshold is in ${current.currency}: give one in ${String(input.currency)} with the new currency`);
     }
     const changed = terms({
@@ -391,5 +392,14 @@ export class Partnership extends AggregateRoot<PartnershipId> {
 
   private requireNotEnded(): void {
     if (this.state.status === 'ended') throw new InvalidStateError('partnership.ended', `partnership ${this.id} has ended`, { partnershipId: this.id });
+  }
+}
+
+/** Whether `given` is a currency code, and another than `current`. */
+function isOtherCurrency(given: unknown, current: CurrencyCode): boolean {
+  try {
+    return parseCurrencyCode(given) !== current;
+  } catch {
+    return false;
   }
 }

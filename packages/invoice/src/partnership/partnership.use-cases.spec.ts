@@ -268,6 +268,20 @@ describe('SetPriceOverride', () => {
   });
 });
 
+describe('UpdatePartnershipTerms with an approval threshold', () => {
+  it('refuses a currency code in lower case as no currency at all, not as a change of the threshold’s currency (audit lifecycle, minor)', async () => {
+    const above = await s.use(UpdatePartnershipTerms).execute({ tenantId: s.tenantId, partnershipId: s.partnership.id, terms: { ...SCENARIO_TERMS, policy: { approval: { kind: 'above', threshold: '10000' } } } });
+    expect(above.policy.approval).toMatchObject({ kind: 'above' });
+
+    await expect(s.use(UpdatePartnershipTerms).execute({ tenantId: s.tenantId, partnershipId: s.partnership.id, terms: { ...SCENARIO_TERMS, currency: 'eur' } })).rejects.toMatchObject({
+      issues: expect.arrayContaining([expect.objectContaining({ path: 'currency', code: 'money.unknown_currency' })]),
+    });
+    await expect(s.use(UpdatePartnershipTerms).execute({ tenantId: s.tenantId, partnershipId: s.partnership.id, terms: { ...SCENARIO_TERMS, currency: 'eur' } })).rejects.not.toMatchObject({
+      issues: expect.arrayContaining([expect.objectContaining({ code: 'partnership.threshold_currency' })]),
+    });
+  });
+});
+
 describe('ChangePartnershipStatus', () => {
   describe('execute', () => {
     const change = (action: 'suspend' | 'resume' | 'end') =>
