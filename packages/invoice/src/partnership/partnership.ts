@@ -397,6 +397,7 @@ export class Partnership extends AggregateRoot<PartnershipId> {
 
 /** Whether `given` is a currency code, and another than `current`. */
 function isOtherCurrency(given: unknown, current: CurrencyCode): boolean {
+  if (typeof given !== 'string') return false;
   try {
     return parseCurrencyCode(given) !== current;
   } catch {
