@@ -16,7 +16,7 @@ export { RelayEvents } from './shared/relay-events.use-case';
 export { causeOf } from './shared/event-causes';
 export type { EventCause } from './shared/event-causes';
 
-export { MAX_CONTACTS_PER_PARTNER, Partner, externalIdTaken } from './partner/partner';
+export { MAX_CONTACTS_PER_PARTNER, Partner, externalIdTaken, heldExternalId } from './partner/partner';
 export type {
   AddressPurpose,
   Contact,

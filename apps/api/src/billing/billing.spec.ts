@@ -372,6 +372,31 @@ describe('billing over HTTP', () => {
       expect(elsewhere.body.results[0]).toMatchObject({ status: 'rejected', error: { code: 'usage.subject_unresolved' } });
     });
 
+    it("counts an event naming its buyer by an external id an archived partner had for the live partner that took it since (audit lifecycle F5)", async () => {
+      // Audit: the archived partner kept the id for ever: a customer re-created as a new partner could not take it
+      // (409 `partner.external_id_taken`), and events naming it resolved to the archived partner.
+      const partner = async (legalName: string, extra: Record<string, unknown> = {}) => t.call('POST', '/v1/partners', { body: { legalName, ...extra } });
+      const former = (await partner('Customer Before GmbH', { externalId: 'CRM-LC-F5' })).body.id as string;
+      const archived = await t.call('POST', `/v1/partners/${former}/archive`);
+      expect([archived.status, archived.body.status, archived.body.externalId]).toEqual([200, 'archived', 'CRM-LC-F5']);
+
+      const renewed = await partner('Customer Again GmbH', { externalId: 'CRM-LC-F5' });
+      expect([renewed.status, renewed.body.externalId]).toEqual([201, 'CRM-LC-F5']);
+      const twin = await partner('Customer Twin GmbH', { externalId: 'CRM-LC-F5' });
+      expect([twin.status, twin.body.code, twin.body.partnerId]).toEqual([409, 'partner.external_id_taken', renewed.body.id]);
+      const created = await t.call('POST', '/v1/partnerships', {
+        body: { sellerId: (await partner('Acme Cloud SAS')).body.id, buyerId: renewed.body.id, currency: 'EUR', paymentTerms: { kind: 'net', days: 30 }, validFrom: '2020-01-01' },
+      });
+      expect((await t.call('PUT', `/v1/partnerships/${created.body.id}/billing-plan`, { body: plan(monthStart(-1)) })).status).toBe(200);
+
+      const sent = await t.call('POST', '/v1/usage-events', { as: 'acme-integrator', body: { events: [{ ...event('lc-f5', created.body.id), partnershipId: undefined, buyerExternalId: 'CRM-LC-F5' }] } });
+      // The same event naming the partnership it counts for is a duplicate; naming another, its id is taken.
+      const resent = await t.call('POST', '/v1/usage-events', { as: 'acme-integrator', body: { events: [event('lc-f5', created.body.id), event('lc-f5', billed)] } });
+
+      expect(sent.body.results).toEqual([{ eventId: 'lc-f5', status: 'stored' }]);
+      expect(resent.body.results.map((result: { status: string; error?: { code: string } }) => result.error?.code ?? result.status)).toEqual(['duplicate', 'usage.event_id_taken']);
+    });
+
     it("answers a stored event sent again `duplicate` once its buyer buys under a second billed partnership, and resolves a buyer by the plans in force (audit F4)", async () => {
       // Audit of 7 December 2026: the resend was `rejected` (`usage.subject_ambiguous`, or `usage.event_id_taken`
       // naming the partnership), and the buyer's id refused every new event, even once the second plan never had a day.

@@ -243,9 +243,9 @@ export class PartnerDetailsDto {
   tradingName?: string;
 
   /**
-   * The partner's id in your own systems (a CRM, a billing integration): 1 to 100 visible ASCII characters, one
-   * partner's per tenant (409 `partner.external_id_taken`). Usage events may name their buyer by it. Left out of a
-   * change, it is removed.
+   * The partner's id in your own systems (a CRM, a billing integration): 1 to 100 visible ASCII characters, held by
+   * one active partner per tenant (409 `partner.external_id_taken`); an archived partner's may be taken again. Usage
+   * events may name their buyer by it. Left out of a change, it is removed.
    * @example "CRM-42"
    */
   @Optional()

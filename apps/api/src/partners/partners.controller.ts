@@ -114,7 +114,8 @@ export class PartnersController {
   /**
    * Archive a partner
    *
-   * An archived partner keeps its history but cannot be used for new partnerships or invoices.
+   * An archived partner keeps its history but cannot be used for new partnerships or invoices. It keeps its external
+   * id too, but no longer holds it: another partner may take it, and usage events naming it find that one.
    */
   @Post(':partnerId/archive')
   @HttpCode(200)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { CreatePartnership, UpdatePartner } from '@invoicing/invoice';
+import { ArchivePartner, CreatePartner, CreatePartnership, UpdatePartner } from '@invoicing/invoice';
 import { SCENARIO_BUYER, SCENARIO_TERMS } from '@invoicing/invoice/testing';
 import { SetBillingPlan } from '../plans/billing-plan.use-cases';
 import { createBillingScenario } from '../testing';
@@ -117,6 +117,20 @@ describe('RecordUsage', () => {
       ['b-1', 'usage.event_id_taken'],
       ['b-2', 'usage.subject_ambiguous'],
     ]);
+  });
+
+  it("counts an event naming its buyer by an external id an archived partner had for the live partner that took it since (audit lifecycle F5)", async () => {
+    // Audit: the archived partner kept the id for ever: the new partner could not take it (`partner.external_id_taken`),
+    // and events naming it resolved to the archived partner, which buys under no billed partnership.
+    const scenario = await scenarioWithPlan();
+    const former = await scenario.use(CreatePartner).execute({ tenantId: scenario.tenantId, legalName: 'Former Buyer GmbH', externalId: 'CRM-42' });
+    await scenario.use(ArchivePartner).execute({ tenantId: scenario.tenantId, partnerId: former.id });
+
+    await scenario.use(UpdatePartner).execute({ tenantId: scenario.tenantId, partnerId: scenario.buyer.id, details: { ...SCENARIO_BUYER, externalId: 'CRM-42' } });
+    const result = await scenario.use(RecordUsage).execute({ tenantId: scenario.tenantId, events: [{ ...scenario.event('f5-1'), partnershipId: undefined, buyerExternalId: 'CRM-42' }] as never });
+
+    expect(result.results).toEqual([{ eventId: 'f5-1', status: 'stored' }]);
+    expect((await scenario.billing.usage.find(scenario.tenantId, ['f5-1'])).get('f5-1')?.partnershipId).toBe(scenario.partnership.id);
   });
 
   it("resolves a buyer's external id by the plans in force around the event's day: a plan ended from its first day counts for nothing (audit F4)", async () => {

@@ -123,13 +123,14 @@ export class RecordUsage {
   }
 
   /**
-   * The partnerships whose buyer has this external id and which have a billing plan.
-   * @throws ValidationError `usage.subject_unresolved` (no partner has the id) | `usage.subject_ambiguous` (two
+   * The partnerships whose buyer holds this external id (an active partner: an archived one keeps it as history only)
+   * and which have a billing plan.
+   * @throws ValidationError `usage.subject_unresolved` (no active partner has the id) | `usage.subject_ambiguous` (two
    * partners have it) | `usage.no_billing_plan` (the buyer buys under no partnership with a plan)
    */
   private async plansOfBuyer(tenantId: TenantId, externalId: string, planOf: (id: string) => Promise<BillingPlan | undefined>): Promise<BuyerPlans> {
     const [buyer, ...others] = await this.partners.findByExternalId(tenantId, externalId);
-    if (!buyer) throw ValidationError.of('buyerExternalId', 'usage.subject_unresolved', `no partner has the external id ${externalId}`);
+    if (!buyer) throw ValidationError.of('buyerExternalId', 'usage.subject_unresolved', `no active partner has the external id ${externalId}`);
     if (others.length > 0) throw ValidationError.of('buyerExternalId', 'usage.subject_ambiguous', `${others.length + 1} partners have the external id ${externalId}`);
     const billed: BillingPlan[] = [];
     for (let cursor: Cursor | undefined, first = true; first || cursor !== undefined; first = false) {

@@ -8,6 +8,7 @@ import {
   Partnership,
   Payment,
   externalIdTaken,
+  heldExternalId,
   type DuplicateProbe,
   type InvoiceId,
   type InvoiceRepository,
@@ -91,10 +92,11 @@ export class MongoPartnerRepository extends MongoAggregateRepository<Partner, Pa
   /**
    * Saves a partner, refusing an external id another partner of the tenant holds. The check and the write are one
    * step under a lock on the external id: no unique index can hold it, since FerretDB 1.x has no partial index and
-   * most partners have none.
+   * most partners have none. An archived partner holds none (`heldExternalId`): its save takes no lock, and a save
+   * checking beside it reads it either still active (refused) or archived (free), both true at some instant.
    */
   override async save(partner: Partner): Promise<void> {
-    const externalId = partner.externalId;
+    const externalId = heldExternalId(partner);
     if (externalId === undefined) return super.save(partner);
     await this.locks.withLock(`${partner.tenantId}/${externalId}|partners.externalId`, partner.tenantId, async () => {
       const taken = externalIdTaken(partner, await this.findByExternalId(partner.tenantId, externalId));
@@ -103,14 +105,14 @@ export class MongoPartnerRepository extends MongoAggregateRepository<Partner, Pa
     });
   }
 
-  /** Saves many partners: those with an external id one by one, each checked like {@link save}. */
+  /** Saves many partners: those holding an external id one by one, each checked like {@link save}. */
   override async saveMany(partners: readonly Partner[]): Promise<void> {
-    const named = partners.filter((partner) => partner.externalId !== undefined);
+    const named = partners.filter((partner) => heldExternalId(partner) !== undefined);
     if (named.length === 0) return super.saveMany(partners);
     const failures: { id: string; reason: string }[] = [];
     let saved = 0;
     try {
-      await super.saveMany(partners.filter((partner) => partner.externalId === undefined));
+      await super.saveMany(partners.filter((partner) => heldExternalId(partner) === undefined));
       saved = partners.length - named.length;
     } catch (error) {
       if (!(error instanceof BulkSaveError)) throw error;
@@ -129,8 +131,9 @@ export class MongoPartnerRepository extends MongoAggregateRepository<Partner, Pa
     if (failures.length > 0) throw new BulkSaveError(failures, saved);
   }
 
+  /** Live partners only: an archived partner's key is null, and the status leaves out one archived before it was, whose key is still its id (audit lifecycle F5). */
   findByExternalId(tenantId: TenantId, externalId: string): Promise<Partner[]> {
-    return this.findAll({ tenantId, externalId: text(externalId) });
+    return this.findAll({ tenantId, externalId: text(externalId), 'derived.status': 'active' });
   }
 }
 

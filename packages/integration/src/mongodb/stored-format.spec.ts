@@ -1,6 +1,6 @@
 import { Money, RunningTotal, type CalendarDate, type YearMonth } from '@invoicing/core';
 import { CreateCreditNote, CreateInvoiceDraft, IssueInvoice, Payment, RecordPayment, RefundCredit, type Invoice, type InvoiceId, type PartnerId, type PaymentState } from '@invoicing/invoice';
-import { createScenario } from '@invoicing/invoice/testing';
+import { aPartner, aTenant, createScenario } from '@invoicing/invoice/testing';
 import { createTestDatabase, type TestDatabase } from '../testing/mongo-test-database';
 import {
   CREDIT_NOTE_FIXTURE,
@@ -283,6 +283,24 @@ describe('a credit note that takes back what was paid (format 4)', () => {
     const refund = await s.use(RefundCredit).execute({ tenantId: s.tenantId, partnerId: s.buyer.id, amount: '30.00', currency: 'EUR', refundedOn: '2026-03-20' });
     expect(refund).toBeDefined();
     expect(await models.payments.collection.findOne({ _id: `${s.tenantId}/${payment.id}` as never })).toMatchObject({ _v: 4, creditKey: null, derived: { unappliedMinor: 0n } });
+  });
+});
+
+describe('a partner archived by an earlier release, its key still holding its external id (audit lifecycle F5)', () => {
+  it('is no longer found by it, and leaves it to a live partner', async () => {
+    const { partners, models } = database.adapters;
+    const owner = aTenant();
+    const archived = aPartner(owner, { legalName: 'Archived before', externalId: 'CRM-EARLIER' });
+    await partners.save(archived);
+    archived.archive(new Date('2026-02-01T10:00:00Z'));
+    await partners.save(archived);
+    // What an earlier release wrote: the key of an archived partner was its external id.
+    await models.partners.collection.updateOne({ _id: `${owner}/${archived.id}` as never }, { $set: { externalId: 'CRM-EARLIER' } });
+
+    expect(await partners.findByExternalId(owner, 'CRM-EARLIER')).toEqual([]);
+    const successor = aPartner(owner, { legalName: 'Successor', externalId: 'CRM-EARLIER' });
+    await partners.save(successor);
+    expect((await partners.findByExternalId(owner, 'CRM-EARLIER')).map((partner) => partner.id)).toEqual([successor.id]);
   });
 });
 

@@ -6,8 +6,9 @@ import type { Partner, PartnerState, PartnerStatus } from './partner';
 
 /**
  * Port: stores partners. `save` also refuses, with ConflictError `partner.external_id_taken` (see
- * `externalIdTaken`), a partner taking an external id another partner of the tenant has, as one step with the
- * write: of two saves at once, one gets it.
+ * `externalIdTaken`), a partner taking an external id another partner of the tenant holds, as one step with the
+ * write: of two saves at once, one gets it. Only active partners hold theirs (`heldExternalId`): an archived one keeps
+ * it in its state, and another may take it.
  */
 export interface PartnerRepository extends AggregateRepository<Partner, PartnerId> {
   /**
@@ -16,8 +17,8 @@ export interface PartnerRepository extends AggregateRepository<Partner, PartnerI
    */
   getMany(tenantId: TenantId, ids: readonly PartnerId[]): Promise<Partner[]>;
   /**
-   * The tenant's partners with this external id: one, or none. Two only in data stored before saves refused a taken
-   * one atomically: callers treat more than one as ambiguous.
+   * The tenant's partners holding this external id (`heldExternalId`: archived ones are left out): one, or none. Two
+   * only in data stored before saves refused a taken one atomically: callers treat more than one as ambiguous.
    */
   findByExternalId(tenantId: TenantId, externalId: string): Promise<Partner[]>;
 }

@@ -405,12 +405,23 @@ function requireUniqueEmail(candidate: Contact, others: readonly Contact[]): voi
 }
 
 /**
+ * The external id a partner holds, which no other partner of the tenant may take and by which lookups find it: its own
+ * while it is active. An archived partner keeps its external id in its state, as history, but holds it no more, so a
+ * customer re-created as a new partner can take it back (audit lifecycle F5).
+ */
+export function heldExternalId(partner: { readonly externalId?: string; readonly status: PartnerStatus }): string | undefined {
+  return partner.status === 'archived' ? undefined : partner.externalId;
+}
+
+/**
  * Why `partner` may not be saved with its external id: another partner of the tenant holds it (`holders`: those the
- * store has with it). A partner among the holders already had it: keeping it is not taking it, even beside a twin
- * stored before saves checked this (a lock-free check let two at once both take one).
+ * store has holding it, see {@link heldExternalId}). A partner among the holders already had it: keeping it is not
+ * taking it, even beside a twin stored before saves checked this (a lock-free check let two at once both take one).
+ * An archived partner takes nothing.
  */
 export function externalIdTaken(partner: Partner, holders: readonly { readonly id: PartnerId }[]): ConflictError | undefined {
+  const externalId = heldExternalId(partner);
   const holder = holders.find((other) => other.id !== partner.id);
-  if (partner.externalId === undefined || holder === undefined || holders.some((other) => other.id === partner.id)) return undefined;
-  return new ConflictError('partner.external_id_taken', `external id ${partner.externalId} is partner ${holder.id}'s`, { externalId: partner.externalId, partnerId: holder.id });
+  if (externalId === undefined || holder === undefined || holders.some((other) => other.id === partner.id)) return undefined;
+  return new ConflictError('partner.external_id_taken', `external id ${externalId} is partner ${holder.id}'s`, { externalId, partnerId: holder.id });
 }

@@ -274,3 +274,19 @@ describe('format 4: money a credit note took back from payments', () => {
     expect(() => partnerMapper.toDomain(partner)).toThrow(UnsupportedStoredFormatError);
   });
 });
+
+describe('partner mapper: the external id key (audit lifecycle F5)', () => {
+  const named = { ...PARTNER_FIXTURE.state, externalId: 'CRM-42' };
+
+  it('holds the external id of an active partner', () => {
+    expect(partnerMapper.toPersistence(named)).toMatchObject({ externalId: 'CRM-42' });
+  });
+
+  it('is null for an archived partner, whose state keeps its external id as history', () => {
+    const document = partnerMapper.toPersistence({ ...named, status: 'archived' });
+
+    expect(document).toMatchObject({ externalId: null, derived: { status: 'archived' } });
+    expect(decodeState(document.state)).toMatchObject({ externalId: 'CRM-42' });
+    expect(partnerMapper.toDomain(document)).toEqual({ ...named, status: 'archived' });
+  });
+});

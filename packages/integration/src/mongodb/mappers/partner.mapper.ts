@@ -1,4 +1,4 @@
-import type { Contact, PartnerAddress, PartnerId, PartnerIdentifiers, PartnerState, PostalAddress, SearchedPartner } from '@invoicing/invoice';
+import { heldExternalId, type Contact, type PartnerAddress, type PartnerId, type PartnerIdentifiers, type PartnerState, type PostalAddress, type SearchedPartner } from '@invoicing/invoice';
 import { envelopeOf, identityOf, type AggregateDocument, type AggregateMapper } from './aggregate-document';
 import { storedFormatOf } from './stored-format';
 import { decodeState, encodeState } from './stored-state';
@@ -73,11 +73,14 @@ function stateToPersistence(state: PartnerState) {
 }
 
 /**
- * The top-level field a partner is found by (ADR 0012): its external id, or null when it has none. Null, not left out:
- * an update sets the document's fields and would leave a removed id in place.
+ * The top-level field a partner is found by (ADR 0012): the external id it holds (`heldExternalId`), or null when it
+ * holds none, archived partners included, whose state keeps theirs. Null, not left out: an update sets the document's
+ * fields and would leave a removed id in place. No new stored format: the key is written from the state on every save
+ * and never read back, so a document of either meaning reads the same, and an earlier release only writes it back as
+ * it did (lookups narrow by status for such documents).
  */
 export function partnerKeys(state: PartnerState) {
-  return { externalId: state.externalId ?? null };
+  return { externalId: heldExternalId(state) ?? null };
 }
 
 /** A partner's document. */

@@ -77,6 +77,32 @@ export function describePartnerContracts(adapters: () => InvoiceAdapters): void 
       await all.partners.save(aPartner(aTenant(), { externalId: 'CRM-RACE' }));
     });
 
+    it('frees the external id of an archived partner, which keeps it as history, for one live partner again (audit lifecycle F5)', async () => {
+      // Audit: an archived partner held its external id for ever, so a customer re-created as a new partner could not
+      // take it back, and usage naming the buyer by it still found the archived one.
+      const tenant = aTenant();
+      const archived = aPartner(tenant, { legalName: 'Old', externalId: 'CRM-REUSED' });
+      await all.partners.save(archived);
+      archived.archive(AT);
+      await all.partners.save(archived);
+
+      const successor = aPartner(tenant, { legalName: 'New', externalId: 'CRM-REUSED' });
+      await all.partners.save(successor);
+
+      expect((await all.partners.findByExternalId(tenant, 'CRM-REUSED')).map((partner) => partner.id)).toEqual([successor.id]);
+      expect((await all.partners.get(tenant, archived.id))?.toState()).toMatchObject({ status: 'archived', externalId: 'CRM-REUSED' });
+      // Two live partners still never share it: rivals are refused while the successor holds it, and once it is
+      // archived too, one of many saves at once takes it.
+      await expect(all.partners.save(aPartner(tenant, { externalId: 'CRM-REUSED' }))).rejects.toMatchObject({ code: 'partner.external_id_taken', details: { partnerId: successor.id } });
+      successor.archive(AT);
+      await all.partners.save(successor);
+      const rivals = Array.from({ length: 6 }, (_, index) => aPartner(tenant, { legalName: `Rival ${index}`, externalId: 'CRM-REUSED' }));
+      const outcomes = await Promise.allSettled(rivals.map((partner) => all.partners.save(partner)));
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+      const holders = await all.partners.findByExternalId(tenant, 'CRM-REUSED');
+      expect(holders.map((partner) => partner.id)).toEqual([rivals[outcomes.findIndex((outcome) => outcome.status === 'fulfilled')]?.id]);
+    });
+
     it('lists partners in id order, page by page, filtered by status', async () => {
       const tenant = aTenant();
       const partners = [aPartner(tenant, { legalName: 'A' }), aPartner(tenant, { legalName: 'B' }), aPartner(tenant, { legalName: 'C' })];

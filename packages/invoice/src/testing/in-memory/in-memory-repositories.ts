@@ -4,7 +4,7 @@ import { RECEIVABLE_STATUSES } from '../../invoice/invoice-lifecycle';
 import { duplicateReferenceDate, type DuplicateProbe, type InvoiceRepository } from '../../invoice/invoice-repository.port';
 import { Marketable, type MarketableState } from '../../marketable/marketable';
 import type { MarketableRepository } from '../../marketable/marketable-repository.port';
-import { Partner, externalIdTaken, type PartnerState } from '../../partner/partner';
+import { Partner, externalIdTaken, heldExternalId, type PartnerState } from '../../partner/partner';
 import type { PartnerRepository } from '../../partner/partner-repository.port';
 import { Partnership, type PartnershipState } from '../../partnership/partnership';
 import type { PartnershipRepository } from '../../partnership/partnership-repository.port';
@@ -65,7 +65,8 @@ export class InMemoryPartnerRepository extends InMemoryAggregateRepository<Partn
   }
 
   override async save(partner: Partner): Promise<void> {
-    const holders = partner.externalId === undefined ? [] : this.collection.all(partner.tenantId, (state) => state.externalId === partner.externalId);
+    const externalId = heldExternalId(partner);
+    const holders = externalId === undefined ? [] : this.collection.all(partner.tenantId, (state) => heldExternalId(state) === externalId);
     const taken = externalIdTaken(partner, holders);
     if (taken) throw taken;
     // No await since the check: nothing else runs between it and the write.
@@ -73,7 +74,7 @@ export class InMemoryPartnerRepository extends InMemoryAggregateRepository<Partn
   }
 
   async findByExternalId(tenantId: TenantId, externalId: string): Promise<Partner[]> {
-    return this.collection.all(tenantId, (state) => state.externalId === externalId).map((state) => this.restored(state));
+    return this.collection.all(tenantId, (state) => heldExternalId(state) === externalId).map((state) => this.restored(state));
   }
 }
 
