@@ -1,6 +1,7 @@
 import {
   billNetTotal,
   type BillAllowance,
+  type BillCreditNote,
   type BillLine,
   type BillState,
   type BillingPlanState,
@@ -15,12 +16,13 @@ import {
   type UsageBatchResult,
   type UsageEventResult,
 } from '@invoicing/billing';
-import { decimal, type CurrencyCode, type DecimalInput } from '@invoicing/core';
+import { Money, decimal, type CurrencyCode, type DecimalInput } from '@invoicing/core';
 import { vatCategory, type PartnershipId, type VatCategoryInput } from '@invoicing/invoice';
 import { toDecimalResponse, toMoneyResponse, type MoneyDto } from '../http/responses';
 import { toVatCategoryResponse } from '../invoices/invoice.mapper';
 import type {
   BillAllowanceDto,
+  BillCreditNoteDto,
   BillLineDto,
   BillingPlanDto,
   BillingRunDto,
@@ -223,11 +225,25 @@ export function toUpcomingInvoiceResponse(partnershipId: PartnershipId, proposed
   };
 }
 
-function outcomeOf(bill: BillState): Pick<RunBillDto, 'invoiceStatus' | 'notIssued'> {
+function outcomeOf(bill: BillState): Pick<RunBillDto, 'invoiceStatus' | 'notIssued' | 'creditNotes'> {
   const outcome = bill.outcome;
-  if (!outcome) return {};
-  if (outcome.invoiceStatus === 'issued') return { invoiceStatus: outcome.invoiceStatus };
-  return { invoiceStatus: outcome.invoiceStatus, notIssued: outcome.notIssued && { code: outcome.notIssued.code, message: outcome.notIssued.message } };
+  const creditNotes = bill.creditNotes && { creditNotes: bill.creditNotes.map((note) => toBillCreditNoteResponse(bill, note)) };
+  if (!outcome) return { ...creditNotes };
+  if (outcome.invoiceStatus !== 'draft') return { invoiceStatus: outcome.invoiceStatus, ...creditNotes };
+  return { invoiceStatus: outcome.invoiceStatus, notIssued: outcome.notIssued && { code: outcome.notIssued.code, message: outcome.notIssued.message }, ...creditNotes };
+}
+
+/** A credit note of a bill, with what became of it once the bill is invoiced. */
+function toBillCreditNoteResponse(bill: BillState, note: BillCreditNote): BillCreditNoteDto {
+  const given = bill.outcome?.creditNotes?.find((each) => each.creditNoteId === note.creditNoteId);
+  const credited = Money.sum(bill.currency, note.lines.map((part) => part.amount));
+  const givenBack = note.allowances.map((index) => Money.of(bill.allowances[index]?.allowance.amount?.toString() ?? '0', bill.currency));
+  return {
+    invoiceId: note.invoiceId,
+    creditNoteId: note.creditNoteId,
+    netTotal: toMoneyResponse(givenBack.reduce((total, each) => total.subtract(each), credited)),
+    ...(given === undefined ? {} : given.status === 'issued' ? { status: given.status } : { status: given.status, reason: given.reason }),
+  };
 }
 
 function toBillLineResponse({ line, amount, computation }: BillLine): BillLineDto {

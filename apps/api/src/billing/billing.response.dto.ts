@@ -286,6 +286,23 @@ export class BillingRunPageDto extends PageDto {
   items!: BillingRunDto[];
 }
 
+/**
+ * A credit note the last bill of an ended plan is made into when it comes to a credit: its credit of items an earlier
+ * invoice charged, credited on that invoice (Billing guide, "When the plan has ended").
+ */
+export class BillCreditNoteDto {
+  /** The invoice it credits, made by an earlier bill of the partnership. */
+  invoiceId!: string;
+  /** The credit note's id, decided when the bill was recorded: every attempt makes the same one. */
+  creditNoteId!: string;
+  /** What it credits before VAT: its credit lines, less the discount those days had. */
+  netTotal!: MoneyDto;
+  /** `issued`; `skipped`: the invoice it credits was voided or deleted, which took back all it charged. Absent while the bill is pending. @example "issued" */
+  status?: 'issued' | 'skipped';
+  /** Why it was skipped. @example "invoice.voided" */
+  reason?: 'invoice.voided' | 'invoice.not_found';
+}
+
 /** One bill a run recorded: a partnership's billing date and the invoice it made. */
 export class RunBillDto {
   partnershipId!: string;
@@ -297,10 +314,12 @@ export class RunBillDto {
   status!: 'pending' | 'invoiced' | 'empty';
   /** The invoice it made (or will make); absent for an empty bill. */
   invoiceId?: string;
-  /** What became of the invoice. @example "draft" */
-  invoiceStatus?: 'draft' | 'issued';
+  /** What became of the invoice; `none` when all of the bill went on its credit notes. @example "draft" */
+  invoiceStatus?: 'draft' | 'issued' | 'none';
   /** Why the invoice was left a draft though the plan asked to issue it. */
   notIssued?: RunErrorDto;
+  /** The credit notes of the last bill of an ended plan that comes to a credit; absent on every other bill. */
+  creditNotes?: BillCreditNoteDto[];
   /** @example 4 */
   lines!: number;
   /** Lines less discounts, before VAT. */
@@ -488,10 +507,12 @@ export class InvoiceBillingDto {
   runId?: string;
   /** @example "invoiced" */
   status!: 'pending' | 'invoiced' | 'empty';
-  /** @example "draft" */
-  invoiceStatus?: 'draft' | 'issued';
+  /** `none` when all of the bill went on its credit notes. @example "draft" */
+  invoiceStatus?: 'draft' | 'issued' | 'none';
   /** Why the invoice was left a draft though the plan asked to issue it. */
   notIssued?: RunErrorDto;
+  /** The credit notes of the last bill of an ended plan that comes to a credit; absent on every other bill. */
+  creditNotes?: BillCreditNoteDto[];
   /** @example "EUR" */
   currency!: string;
   lines!: BillLineDto[];

@@ -3,7 +3,9 @@ import {
   ConflictError,
   DomainError,
   collectIssues,
+  decimal,
   definedFields,
+  formatDecimal,
   ID_GENERATOR,
   InvalidStateError,
   NotFoundError,
@@ -18,6 +20,7 @@ import {
   type TenantId,
 } from '@invoicing/core';
 import {
+  CreateCreditNote,
   CreateInvoiceDraft,
   CreateIssuedInvoice,
   INVOICING_SETTINGS,
@@ -51,9 +54,10 @@ import type { BillingPlan } from '../plans/billing-plan';
 import { BILLING_PLAN_REPOSITORY, type BillingPlanRepository } from '../plans/billing-plan-repository.port';
 import type { DateRange } from '../periods/billing-period';
 import { USAGE_EVENT_STORE, type InstantRange, type UsageEventStore } from '../usage/usage-event-store.port';
-import { billInvoicePeriod, billKey, billLinePeriod, type BillOutcome, type BillState } from './bill';
+import { billInvoicePeriod, billKey, billLinePeriod, type BillCreditNote, type BillCreditNoteOutcome, type BillOutcome, type BillState } from './bill';
+import { invoicedPart, withCreditNotes } from './final-credit';
 import { BILL_REPOSITORY, BillPositionTakenError, type BillRepository } from './bill-repository.port';
-import { BillLedger, afterLastBill, billingEndedBy, dueBillingDates, nextBillingDate, planVersionsSeen, proposeBill, type ProposedBill } from './propose-bill';
+import { BillLedger, afterLastBill, billingEndedBy, correctionQuantityAndPrice, dueBillingDates, nextBillingDate, planVersionsSeen, proposeBill, type ProposedBill } from './propose-bill';
 
 /**
  * How long before a bill's usage cutoff an event may have been received and still be missed by it (a write that
@@ -94,7 +98,7 @@ class OneOffCancelledError extends ConflictError {
 
 /** How billing the dates due ended: a credit left due at the last one, or stopped part way. */
 interface DatesBilled {
-  readonly creditPending?: CreditPendingError;
+  readonly creditPending?: CreditPendingError | CreditAwaitsIssueError;
   readonly stopped?: boolean;
 }
 
@@ -102,8 +106,12 @@ interface DatesBilled {
 export interface PartnershipBilling {
   readonly partnershipId: PartnershipId;
   readonly bills: readonly BilledDate[];
-  /** The last date due came to a credit that no later date of the ended plan carries: not recorded, still due. */
-  readonly creditPending?: CreditPendingError;
+  /**
+   * The last date due of an ended plan came to a credit that could not be credited: not recorded, still due
+   * ({@link CreditPendingError}); or recorded, its credit notes waiting for an invoice they credit to be issued
+   * ({@link CreditAwaitsIssueError}).
+   */
+  readonly creditPending?: CreditPendingError | CreditAwaitsIssueError;
   /** True when billing stopped part way ({@link BillPartnershipCommand.stop}): the dates after `bills` are left to the next run. */
   readonly stopped?: boolean;
 }
@@ -157,6 +165,7 @@ export class BillPartnership {
     @inject(ONE_OFF_CHARGE_STORE) private readonly oneOffs: OneOffChargeStore,
     @inject(CreateInvoiceDraft) private readonly drafts: CreateInvoiceDraft,
     @inject(CreateIssuedInvoice) private readonly issued: CreateIssuedInvoice,
+    @inject(CreateCreditNote) private readonly creditNotes: CreateCreditNote,
     @inject(PARTNERSHIP_REPOSITORY) private readonly partnerships: PartnershipRepository,
     @inject(PARTNER_REPOSITORY) private readonly partners: PartnerRepository,
     @inject(CLOCK) private readonly clock: Clock,
@@ -180,10 +189,14 @@ export class BillPartnership {
     // Read when the first invoice is made, once for all of this partnership's bills.
     let parties: Promise<InvoiceParties> | undefined;
     const partiesOnce = (): Promise<InvoiceParties> => (parties ??= this.parties(tenantId, partnershipId, command.partnersRead ?? new Map()));
+    // A credit note waiting for the invoice it credits to be issued holds up nothing else of the partnership.
+    let awaiting: CreditAwaitsIssueError | undefined;
     if (!command.dryRun) {
       for (const pending of bills.filter((bill) => bill.status === 'pending')) {
         if (command.stop?.aborted) return { partnershipId, bills: results, stopped: true };
-        results.push({ bill: await this.invoice(pending, partiesOnce), recorded: false });
+        const made = await this.invoiceOrWait(pending, partiesOnce);
+        awaiting ??= made.awaiting;
+        results.push({ bill: made.bill, recorded: false });
       }
     }
     for (let reads = 1; ; reads += 1) {
@@ -197,7 +210,7 @@ export class BillPartnership {
         plan = await this.planOf(tenantId, partnershipId);
       }
     }
-    return { partnershipId, bills: results, ...definedFields({ creditPending: outcome.creditPending, stopped: outcome.stopped }) };
+    return { partnershipId, bills: results, ...definedFields({ creditPending: outcome.creditPending ?? awaiting, stopped: outcome.stopped }) };
   }
 
   private async planOf(tenantId: TenantId, partnershipId: PartnershipId): Promise<BillingPlan> {
@@ -242,13 +255,21 @@ export class BillPartnership {
       let bill = this.billOf(command, current, proposed, usageCutoff, bills.length + 1);
       // Checked before it is recorded: a bill's lines never change, so one no invoice can carry would wait for ever.
       const amountDue = bill.lines.length === 0 ? undefined : await inRange(plan.partnershipId, billingDate, async () => invoiceTotalsOf(bill).amountDue);
-      if (amountDue?.isNegative()) {
-        // A credit is not invoiced: the next bill carries its items (worked out again against what was billed).
-        if (index === due.length - 1 && billingEndedBy(current, billingDate) !== undefined) return { creditPending: new CreditPendingError(plan.partnershipId, billingDate, amountDue) };
-        bill = carriedForward(bill, own);
-      }
       // A bill carried forward charged none of its items: they are compared again on the next date.
-      const settles = amountDue?.isNegative() !== true;
+      let settles = true;
+      if (amountDue?.isNegative()) {
+        const ended = index === due.length - 1 && billingEndedBy(current, billingDate) !== undefined;
+        if (ended) {
+          // No later date of the plan would carry it: credited where its items were charged (ADR 0030).
+          const split = await inRange(plan.partnershipId, billingDate, async () => fitting(withCreditNotes(bill, own, () => this.ids.next<'Invoice'>())));
+          if (split === undefined) return { creditPending: new CreditPendingError(plan.partnershipId, billingDate, amountDue) };
+          bill = split;
+        } else {
+          // A credit is not invoiced: the next bill carries its items (worked out again against what was billed).
+          bill = carriedForward(bill, own);
+          settles = false;
+        }
+      }
       if (command.dryRun) {
         results.push({ bill, recorded: true });
         bills.push(bill);
@@ -263,8 +284,11 @@ export class BillPartnership {
       const cancelled = taken.length === 0 ? [] : await this.oneOffs.claim(command.tenantId, taken, bill.key, this.clock.now());
       if (cancelled.length > 0) throw new OneOffCancelledError(bill.key, cancelled);
       const { bill: stored, recorded } = await this.bills.record(bill);
-      if (stored.status === 'pending') results.push({ bill: await this.invoice(stored, parties), recorded });
-      else results.push({ bill: stored, recorded });
+      if (stored.status === 'pending') {
+        const made = await this.invoiceOrWait(stored, parties);
+        results.push({ bill: made.bill, recorded });
+        if (made.awaiting) return { creditPending: made.awaiting };
+      } else results.push({ bill: stored, recorded });
       bills.push(stored);
       if (ofItsCurrency(plan, stored)) {
         own.push(stored);
@@ -436,11 +460,67 @@ export class BillPartnership {
     return { partnership, seller, buyer };
   }
 
+  /** {@link invoice}, or the bill still pending with why, when a credit note of it waits for its invoice to be issued. */
+  private async invoiceOrWait(bill: BillState, parties: () => Promise<InvoiceParties>): Promise<{ readonly bill: BillState; readonly awaiting?: CreditAwaitsIssueError }> {
+    try {
+      return { bill: await this.invoice(bill, parties) };
+    } catch (error) {
+      if (error instanceof CreditAwaitsIssueError) return { bill, awaiting: error };
+      throw error;
+    }
+  }
+
   /**
-   * Makes the invoice of a pending bill (the same one again if an earlier attempt made it) and marks the bill invoiced.
-   * @throws BillCurrencyMismatchError `billing.currency_mismatch` when the partnership is no longer in the bill's currency
+   * Makes the invoice of a pending bill (the same one again if an earlier attempt made it), and its credit notes, and
+   * marks the bill invoiced. With credit notes, the invoice carries the rest of the bill, and is not made when that is
+   * nothing ({@link invoicedPart}).
+   * @throws BillCurrencyMismatchError `billing.currency_mismatch` when the partnership is no longer in the bill's
+   * currency; CreditAwaitsIssueError `billing.credit_awaits_issue` when an invoice a credit note credits is a draft
    */
   private async invoice(bill: BillState, parties: () => Promise<InvoiceParties>): Promise<BillState> {
+    const part = bill.creditNotes === undefined ? bill : { ...bill, ...invoicedPart(bill) };
+    const invoiced = part.lines.length === 0 ? undefined : await this.makeInvoice(part, parties);
+    const creditNotes: BillCreditNoteOutcome[] = [];
+    for (const note of bill.creditNotes ?? []) creditNotes.push(await this.creditNote(bill, note));
+    const outcome: BillOutcome =
+      invoiced === undefined ? { invoiceStatus: 'none', creditNotes } : bill.creditNotes === undefined ? invoiced : { ...invoiced, creditNotes };
+    const at = this.clock.now();
+    await this.bills.markInvoiced(bill.tenantId, bill.key, outcome, at);
+    return { ...bill, status: 'invoiced', outcome, invoicedAt: at };
+  }
+
+  /**
+   * Makes one credit note of a bill (the same one again if an earlier attempt made it): `skipped` when the invoice it
+   * credits was voided or deleted, which took back all it charged.
+   * @throws CreditAwaitsIssueError `billing.credit_awaits_issue` when that invoice is a draft; whatever crediting it
+   * throws otherwise (the bill then stays pending and the next run tries again)
+   */
+  private async creditNote(bill: BillState, note: BillCreditNote): Promise<BillCreditNoteOutcome> {
+    const content = invoiceContentOf(creditNoteContentOf(bill, note));
+    try {
+      await this.creditNotes.execute({
+        tenantId: bill.tenantId,
+        invoiceId: note.invoiceId,
+        id: note.creditNoteId,
+        lines: content.lines,
+        allowances: content.allowances,
+        charges: [],
+        reason: `Billing date ${bill.billingDate}, plan version ${bill.planVersion} of the partnership's billing plan, which has ended: the items credited were charged by this invoice.`,
+      });
+      return { creditNoteId: note.creditNoteId, status: 'issued' };
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      if (error.code === 'invoice.voided' || error.code === 'invoice.not_found') return { creditNoteId: note.creditNoteId, status: 'skipped', reason: error.code };
+      if (error.code === 'invoice.not_issued') throw new CreditAwaitsIssueError(bill, note.invoiceId);
+      throw error;
+    }
+  }
+
+  /**
+   * Makes the invoice of a bill's content (the same one again if an earlier attempt made it).
+   * @throws BillCurrencyMismatchError `billing.currency_mismatch` when the partnership is no longer in the bill's currency
+   */
+  private async makeInvoice(bill: BillState, parties: () => Promise<InvoiceParties>): Promise<Extract<BillOutcome, { readonly invoiceStatus: 'issued' | 'draft' }>> {
     const command = { tenantId: bill.tenantId, partnershipId: bill.partnershipId, id: bill.invoiceId, ...invoiceContentOf(bill) };
     const read = await parties();
     // The invoice takes the currency of the partnership it is drafted from, this one: in another, the bill's figures
@@ -461,10 +541,7 @@ export class BillPartnership {
       invoice = await this.drafts.execute(command, read);
     }
     // What the stored invoice is, not what this attempt tried: another run may have issued it first.
-    const outcome: BillOutcome = invoice.status === 'draft' ? { invoiceStatus: 'draft', ...(notIssued === undefined ? {} : { notIssued }) } : { invoiceStatus: 'issued' };
-    const at = this.clock.now();
-    await this.bills.markInvoiced(bill.tenantId, bill.key, outcome, at);
-    return { ...bill, status: 'invoiced', outcome, invoicedAt: at };
+    return invoice.status === 'draft' ? { invoiceStatus: 'draft', ...(notIssued === undefined ? {} : { notIssued }) } : { invoiceStatus: 'issued' };
   }
 }
 
@@ -499,6 +576,34 @@ function invoicedVat(given: VatCategoryInput): VatCategoryInput {
   if (given === null || typeof given !== 'object') return given;
   const { exemptionReasonCode: code, ...rest } = given;
   return typeof code !== 'string' || isVatexCode(code) ? given : { ...rest, exemptionReason: given.exemptionReason ?? code };
+}
+
+/**
+ * A credit note of a bill as a bill's content: the credit lines it takes, credited (their quantity turned positive, or,
+ * for the part of a line split over invoices, ±1 × that part), and the discount given back as a document allowance.
+ */
+function creditNoteContentOf(bill: BillState, note: BillCreditNote): BillContent {
+  const lines = note.lines.map((part) => {
+    const line = bill.lines.find((each) => each.line.id === part.lineId);
+    if (line === undefined) throw new TypeError(`bill ${bill.key}: credit note ${note.creditNoteId} names line ${part.lineId}, which the bill does not have`);
+    const whole = part.amount.equals(line.amount.negate());
+    const quantityAndPrice = whole ? { quantity: formatDecimal(decimal(line.line.quantity).negated()) } : correctionQuantityAndPrice(part.amount);
+    return { ...line, line: { ...line.line, ...quantityAndPrice }, amount: part.amount };
+  });
+  const allowances = note.allowances.map((index) => ({ ...(bill.allowances[index] as BillState['allowances'][number]), side: 'allowance' as const }));
+  return { billingDate: bill.billingDate, planVersion: bill.planVersion, currency: bill.currency, lines, allowances };
+}
+
+/**
+ * A bill with credit notes when each of its documents is one an invoice or credit note can be: every credit note
+ * crediting something, its invoice charging nothing below zero; undefined otherwise.
+ * @throws ValidationError as drafting them would (`money.out_of_range`)
+ */
+function fitting(bill: BillState | undefined): BillState | undefined {
+  if (bill?.creditNotes === undefined) return undefined;
+  const part = { ...bill, ...invoicedPart(bill) };
+  if (part.lines.length > 0 && invoiceTotalsOf(part).amountDue.isNegative()) return undefined;
+  return bill.creditNotes.every((note) => invoiceTotalsOf(creditNoteContentOf(bill, note)).amountDue.isPositive()) ? bill : undefined;
 }
 
 /**
@@ -581,6 +686,23 @@ export class CreditPendingError extends InvalidStateError {
       'billing.credit_pending',
       `the bill of ${billingDate} comes to a credit of ${amountDue.negate().toString()} ${amountDue.currency} and the billing plan has ended: no later bill carries it; set new terms or add a one-off charge, and their bill carries it`,
       { partnershipId, billingDate, credit: amountDue.negate().toJSON() },
+    );
+  }
+}
+
+/**
+ * The last bill of an ended plan is made into credit notes (ADR 0030), and an invoice one of them credits is still a
+ * draft: no credit note credits a draft. The bill stays pending, the run names the partnership, and the run after the
+ * invoice is issued (or voided, or deleted) makes the credit note. Later bills of the partnership are not held up.
+ */
+export class CreditAwaitsIssueError extends InvalidStateError {
+  override readonly name: string = 'CreditAwaitsIssueError';
+
+  constructor(bill: Pick<BillState, 'partnershipId' | 'billingDate'>, invoiceId: InvoiceId) {
+    super(
+      'billing.credit_awaits_issue',
+      `the bill of ${bill.billingDate} credits items invoice ${invoiceId} charged, and that invoice is a draft: issue it (or void or delete it), and the next run makes the credit note`,
+      { partnershipId: bill.partnershipId, billingDate: bill.billingDate, invoiceId },
     );
   }
 }

@@ -81,10 +81,40 @@ export interface BillAllowance {
  */
 export type BillStatus = 'pending' | 'invoiced' | 'empty';
 
-/** Whether the invoice was issued, or left a draft (and why, when the plan asked to issue it). */
+/**
+ * Whether the invoice was issued, or left a draft (and why, when the plan asked to issue it); `none` when the bill's
+ * lines all went on credit notes ({@link BillState.creditNotes}), and what became of each of those.
+ */
 export type BillOutcome =
-  | { readonly invoiceStatus: 'issued' }
-  | { readonly invoiceStatus: 'draft'; readonly notIssued?: { readonly code: string; readonly message: string } };
+  | { readonly invoiceStatus: 'issued'; readonly creditNotes?: readonly BillCreditNoteOutcome[] }
+  | { readonly invoiceStatus: 'draft'; readonly notIssued?: { readonly code: string; readonly message: string }; readonly creditNotes?: readonly BillCreditNoteOutcome[] }
+  | { readonly invoiceStatus: 'none'; readonly creditNotes: readonly BillCreditNoteOutcome[] };
+
+/**
+ * A credit note of a bill, once made: `issued`, or `skipped` when the invoice it was to credit was voided or deleted
+ * (a draft) meanwhile, which took back everything it charged, the credited items included.
+ */
+export type BillCreditNoteOutcome =
+  | { readonly creditNoteId: InvoiceId; readonly status: 'issued' }
+  | { readonly creditNoteId: InvoiceId; readonly status: 'skipped'; readonly reason: 'invoice.voided' | 'invoice.not_found' };
+
+/**
+ * Part of the credit of an ended plan's last bill, made as a credit note of an invoice an earlier bill made
+ * (docs/billing.md#when-the-plan-has-ended, ADR 0030): the bill's credit lines for items that invoice charged.
+ */
+export interface BillCreditNote {
+  /** The invoice it credits. */
+  readonly invoiceId: InvoiceId;
+  /** Decided when the bill is recorded, so that every attempt makes the same credit note. */
+  readonly creditNoteId: InvoiceId;
+  /** The bill's lines it credits, each with the part of the line's credit it takes (positive; the whole, mostly). */
+  readonly lines: readonly { readonly lineId: string; readonly amount: Money }[];
+  /**
+   * The bill's document charges it takes (their indexes in `allowances`): the discount the credited days had, given
+   * back, which lowers the credit note.
+   */
+  readonly allowances: readonly number[];
+}
 
 /**
  * What one billing date of one partnership charged: the lines, worked out once and kept, and the invoice that carries
@@ -117,8 +147,16 @@ export interface BillState {
   readonly allowances: readonly BillAllowance[];
   /** Usage received up to this instant was counted; a later run looks for events received since. */
   readonly usageCutoff: Date;
-  /** Decided when the bill is recorded, so that every attempt to make its invoice makes the same one. */
+  /**
+   * Decided when the bill is recorded, so that every attempt to make its invoice makes the same one. With
+   * `creditNotes`, the invoice carries only the lines and discounts they do not, and none is made when that is nothing.
+   */
   readonly invoiceId: InvoiceId;
+  /**
+   * The credit notes the last bill of an ended plan is made into when it comes to a credit: its credit lines, each on
+   * a credit note of the invoice that charged its item (ADR 0030). Absent on every other bill.
+   */
+  readonly creditNotes?: readonly BillCreditNote[];
   readonly status: BillStatus;
   readonly outcome?: BillOutcome;
   /** The run that recorded the bill. */

@@ -1,6 +1,21 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { Money, type CalendarDate } from '@invoicing/core';
-import { ArchivePartner, ChangePartnershipStatus, CreatePartner, CreatePartnership, GetInvoice, GetPartnerBalance, IssueInvoice, ListInvoices, UpdatePartnershipTerms, type InvoiceRepository } from '@invoicing/invoice';
+import {
+  ArchivePartner,
+  ChangePartnershipStatus,
+  CreatePartner,
+  CreatePartnership,
+  GetInvoice,
+  GetPartnerBalance,
+  IssueInvoice,
+  ListInvoices,
+  RecordPayment,
+  RefundCredit,
+  UpdatePartnershipTerms,
+  VoidInvoice,
+  type InvoiceRepository,
+  type InvoiceState,
+} from '@invoicing/invoice';
 import { SCENARIO_BUYER, SCENARIO_TERMS, createInMemoryAdapters } from '@invoicing/invoice/testing';
 import { AddOneOffCharge } from '../one-off/one-off.use-cases';
 import type { BillingPlanRepository } from '../plans/billing-plan-repository.port';
@@ -126,29 +141,47 @@ describe('RunBilling', () => {
     ['a day already billed', '2026-05-01', ['-250.00']],
     ['an earlier billed day', '2026-04-01', ['-250.00', '-250.00']],
     ['its first day', '2026-03-01', ['-250.00', '-250.00', '-250.00']],
-  ])('credits the fees billed in advance when billing ends from %s, on the next bill that is not a credit', async (_, endFrom, credits) => {
+  ])('credits the fees billed in advance when billing ends from %s, each on a credit note of the invoice that charged it once that is issued (ADR 0030)', async (_, endFrom, credits) => {
     const scenario = await billedScenario();
     const { tenantId } = scenario;
     const partnershipId = scenario.partnership.id;
     scenario.clock.set(new Date('2026-05-01T09:00:00Z'));
     await scenario.use(RunBilling).execute({ tenantId });
+    const charging = await scenario.invoices();
     scenario.clock.set(new Date('2026-05-02T09:00:00Z'));
     await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: endFrom, terms: null, expectedVersion: 1 });
 
     const run = await scenario.use(RunBilling).execute({ tenantId });
     const again = await scenario.use(RunBilling).execute({ tenantId });
-    scenario.clock.set(new Date('2026-08-01T09:00:00Z'));
-    const later = await scenario.use(RunBilling).execute({ tenantId });
-    // The credit alone is no invoice, and no date of the ended plan would carry it: it waits, named by each run.
-    expect([run, again, later].map((each) => [each.counts.bills, each.failures.map((failure) => failure.code)])).toEqual([0, 1, 2].map(() => [0, ['billing.credit_pending']]));
+    // The invoices it credits are drafts: no credit note credits a draft. The bill is recorded and waits, named by
+    // each run, and holds up nothing else: a charge after the end is invoiced meanwhile.
     await scenario.use(AddOneOffCharge).execute({ tenantId, partnershipId, id: 'exit', date: '2026-08-01', name: 'Exit fee', unitPrice: '1000', vat: VAT });
+    scenario.clock.set(new Date('2026-08-01T09:00:00Z'));
     const charged = await scenario.use(RunBilling).execute({ tenantId });
-
-    expect([charged.counts.bills, charged.counts.failed, (await scenario.use(RunBilling).execute({ tenantId })).counts.bills]).toEqual([1, 0, 0]);
+    expect([run, again, charged].map((each) => [each.counts.bills, each.failures.map((failure) => failure.code)])).toEqual([
+      [1, ['billing.credit_awaits_issue']],
+      [0, ['billing.credit_awaits_issue']],
+      [1, ['billing.credit_awaits_issue']],
+    ]);
     const bills = await scenario.billing.bills.listByPartnership(tenantId, partnershipId);
-    const last = bills.at(-1);
-    expect(last?.billingDate).toBe('2026-08-01');
-    expect(last?.lines.filter((line) => line.computation.kind === 'recurring').map((line) => line.amount.toString())).toEqual(credits);
+    const final = bills.find((bill) => bill.creditNotes !== undefined) as BillState;
+    expect([final.status, final.lines.map((line) => line.amount.toString())]).toEqual(['pending', credits]);
+    expect(bills.at(-1)?.lines.map((line) => [line.computation.kind, line.amount.toString()])).toEqual([['one_off', '1000.00']]);
+
+    for (const invoice of charging) await scenario.use(IssueInvoice).execute({ tenantId, invoiceId: invoice.id });
+    const credited = await scenario.use(RunBilling).execute({ tenantId });
+    expect([credited.counts.bills, credited.failures]).toEqual([0, []]);
+    expect((await scenario.use(RunBilling).execute({ tenantId })).counts).toMatchObject({ bills: 0, failed: 0 });
+
+    // Each month billed for days after the end, on a credit note of its own invoice: 250.00 and its VAT.
+    const notes = (await scenario.use(ListInvoices).execute({ tenantId, page: { limit: 200 } })).items.filter((invoice) => invoice.kind === 'credit_note');
+    expect(notes.map((note) => note.amountDue.toString())).toEqual(credits.map(() => '300.00'));
+    const creditedInvoices = (await Promise.all(charging.map((invoice) => scenario.adapters.invoices.get(tenantId, invoice.id)))).map((invoice) => invoice?.toState());
+    expect(creditedInvoices.map((invoice) => invoice?.credits.length)).toEqual(charging.map((invoice) => ((invoice.invoicePeriod?.start ?? '') >= endFrom ? 1 : 0)));
+    expect((await scenario.billing.bills.listByPartnership(tenantId, partnershipId)).find((bill) => bill.key === final.key)?.outcome).toEqual({
+      invoiceStatus: 'none',
+      creditNotes: (final.creditNotes ?? []).map((note) => ({ creditNoteId: note.creditNoteId, status: 'issued' })),
+    });
     // Everything billed for days after the end is credited: what is left is the fees of the days before it.
     const seats = bills.flatMap((bill) => bill.lines.filter((line) => line.computation.kind === 'recurring').map((line) => line.amount));
     const months = { '2026-05-01': 2, '2026-04-01': 1, '2026-03-01': 0 }[endFrom] as number;
@@ -156,7 +189,7 @@ describe('RunBilling', () => {
   });
 
   it.each([
-    ['ends billing', null, '0.00', ['2026-01-01', '2027-01-01']],
+    ['ends billing', null, '0.00', ['2026-01-01', '2027-01-01', '2027-01-02']],
     ['changes the price', { interval: 'yearly', charges: [{ kind: 'recurring', code: 'fee', name: 'Yearly fee', unitPrice: '6000', vat: VAT }] } as PlanTermsInput, '6000.00', ['2026-01-01', '2027-01-01', '2027-01-02']],
   ])('corrects on the next run a date billed under the old terms when the plan %s from that date while the run billed it', async (_, terms, year2027, dates) => {
     // The run reads the plan, then an admin saves the change, then the run works the date out and records its bill.
@@ -178,9 +211,10 @@ describe('RunBilling', () => {
     const again = await scenario.use(RunBilling).execute({ tenantId });
 
     // The correction is a credit: carried to the next bill (2028's, which the upcoming invoice shows), or, the plan
-    // ended, left due and named by the run. Nothing is recorded twice.
+    // ended, made into a credit note of the invoice of 2027, which waits for that draft to be issued (ADR 0030).
+    // Nothing is recorded twice.
     expect([next.counts.bills, again.counts.bills]).toEqual([dates.length - 2, 0]);
-    expect(again.failures.map((failure) => failure.code)).toEqual(terms === null ? ['billing.credit_pending'] : []);
+    expect(again.failures.map((failure) => failure.code)).toEqual(terms === null ? ['billing.credit_awaits_issue'] : []);
     const bills = await scenario.billing.bills.listByPartnership(tenantId, partnershipId);
     expect(bills.map((bill) => bill.billingDate)).toEqual(dates);
     const upcoming = await scenario.use(PreviewUpcomingInvoice).execute({ tenantId, partnershipId });
@@ -1011,36 +1045,112 @@ describe('a bill that comes to a credit', () => {
     }
   });
 
-  it('stays due when the plan ended with it: not recorded, named in the run, shown as the upcoming invoice, and carried by a later bill', async () => {
-    const { scenario, tenantId, partnershipId, invoices, preview } = await loweredOnThe11th();
-    // Billing ends from 1 May, the credit of April still to come: no later bill of the plan would carry it.
+  /** {@link loweredOnThe11th}, billing ended from 1 May: the bill of 1 May credits April's unused time and charges April's 1 seat. */
+  async function endedOnTheFirst() {
+    const lowered = await loweredOnThe11th();
+    const { scenario, tenantId, partnershipId } = lowered;
     await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-05-01', terms: null, expectedVersion: 2 });
     scenario.clock.set(new Date('2026-05-01T09:00:00Z'));
+    const april = (await lowered.invoices())[0] as InvoiceState;
+    const documents = async () => {
+      const listed = (await scenario.use(ListInvoices).execute({ tenantId, page: { limit: 200 } })).items;
+      return listed.map((each) => [each.kind, each.status, each.amountDue.toString()]).sort();
+    };
+    const finalBill = async () => (await scenario.billing.bills.listByPartnership(tenantId, partnershipId)).find((bill) => bill.billingDate === '2026-05-01');
+    return { ...lowered, april, documents, finalBill };
+  }
+
+  it('is made, the plan ended with it, into a credit note of the invoice that charged the unused time and an invoice of what it charges (ADR 0030)', async () => {
+    const { scenario, tenantId, partnershipId, balance, preview, april, documents, finalBill } = await endedOnTheFirst();
+    // 11 April's bill, a credit carried to 1 May's, the plan's last.
+    expect(await preview()).toMatchObject({ billingDate: '2026-04-11', netTotal: '-180.00' });
 
     const run = await scenario.use(RunBilling).execute({ tenantId });
     const again = await scenario.use(RunBilling).execute({ tenantId });
 
-    // 11 April is billed with nothing on it (1 May follows); 1 May, the plan's last date, is not recorded.
-    expect(run.counts).toMatchObject({ bills: 1, emptyBills: 1, failed: 1 });
-    expect(again.counts).toMatchObject({ bills: 0, failed: 1 });
-    for (const each of [run, again]) {
-      expect(each.failures).toEqual([{ partnershipId, code: 'billing.credit_pending', message: expect.stringContaining('a credit of 216.00 EUR') }]);
-    }
-    expect((await scenario.billing.bills.listByPartnership(tenantId, partnershipId)).map((bill) => [bill.billingDate, bill.status])).toEqual([
-      ['2026-04-01', 'invoiced'],
-      ['2026-04-11', 'empty'],
+    // Before, the credit of 216.00 was not recorded, named by every run (billing.credit_pending), and reached the buyer
+    // only with a later bill of the partnership, which an ended partnership never has.
+    expect(run.counts).toMatchObject({ bills: 2, emptyBills: 1, invoicesIssued: 1, failed: 0 });
+    expect(again.counts).toMatchObject({ bills: 0, failed: 0 });
+    // The unused time of April's 10 seats, 200.00 and its VAT, on a credit note of April's invoice; the 1 seat of 11
+    // to 30 April, 20.00 and its VAT, on an invoice of its own: 240.00 − 24.00 is the bill's 216.00.
+    expect(await documents()).toEqual([
+      ['credit_note', 'issued', '240.00'],
+      ['invoice', 'issued', '24.00'],
+      ['invoice', 'issued', '360.00'],
     ]);
-    expect(await preview()).toMatchObject({ billingDate: '2026-05-01', netTotal: '-180.00' });
+    const bill = (await finalBill()) as BillState;
+    expect(bill.creditNotes?.map((note) => note.invoiceId)).toEqual([april.id]);
+    expect(bill.outcome).toEqual({ invoiceStatus: 'issued', creditNotes: [{ creditNoteId: bill.creditNotes?.[0]?.creditNoteId, status: 'issued' }] });
+    const credited = await scenario.use(GetInvoice).execute({ tenantId, invoiceId: april.id });
+    expect(credited.credits.map((credit) => [credit.creditNoteId, credit.amount.toString()])).toEqual([[bill.creditNotes?.[0]?.creditNoteId, '240.00']]);
+    // April owes 120.00, May's invoice 24.00: the days used, 10 seats for 10 days and 1 for 20, with VAT.
+    expect(await balance()).toEqual([['144.00', '0.00']]);
+    expect(await preview()).toBeUndefined();
 
-    // A charge the buyer owes later: its bill carries the credit.
+    // A later charge is billed alone: nothing of the credit is carried to it.
     await scenario.use(AddOneOffCharge).execute({ tenantId, partnershipId, id: 'training', date: '2026-05-05', name: 'Training', unitPrice: '500', vat: VAT });
     scenario.clock.set(new Date('2026-05-05T09:00:00Z'));
-    const charged = await scenario.use(RunBilling).execute({ tenantId });
+    expect((await scenario.use(RunBilling).execute({ tenantId })).counts).toMatchObject({ bills: 1, failed: 0 });
+    expect(await documents()).toEqual([
+      ['credit_note', 'issued', '240.00'],
+      // A draft, as the plan has ended (its last terms issued).
+      ['invoice', 'draft', '600.00'],
+      ['invoice', 'issued', '24.00'],
+      ['invoice', 'issued', '360.00'],
+    ]);
+  });
 
-    // 1 May is billed with nothing on it; 5 May carries its items: a draft, as the plan ended (its last terms issued).
-    expect(charged.counts).toMatchObject({ bills: 2, emptyBills: 1, invoicesDrafted: 1, failed: 0 });
+  it('gives what was paid for the unused time back to the buyer as credit, a refund of which pays it out once', async () => {
+    const { scenario, tenantId, balance, april, documents } = await endedOnTheFirst();
+    await scenario.use(RecordPayment).execute({ tenantId, partnerId: scenario.buyer.id, amount: '360.00', currency: 'EUR', receivedOn: '2026-04-20', applyTo: [april.id] });
+
+    await scenario.use(RunBilling).execute({ tenantId });
+
+    // April stays paid, 120.00 of it; the 240.00 credited went back to the payment, as the buyer's credit.
+    const credited = (await scenario.adapters.invoices.get(tenantId, april.id))?.toState();
+    const returned = credited?.credits[0]?.paymentsReturned?.map((each) => each.amount.toString());
+    expect([credited?.status, credited?.payments.map((each) => each.amount.toString()), returned]).toEqual(['paid', ['360.00'], ['240.00']]);
+    expect(await balance()).toEqual([['24.00', '240.00']]);
+    await scenario.use(RefundCredit).execute({ tenantId, partnerId: scenario.buyer.id, amount: '240.00', currency: 'EUR', refundedOn: '2026-05-02' });
+    await expect(scenario.use(RefundCredit).execute({ tenantId, partnerId: scenario.buyer.id, amount: '0.01', currency: 'EUR', refundedOn: '2026-05-02' })).rejects.toMatchObject({ code: 'account.insufficient_credit' });
+    expect((await documents()).filter(([kind]) => kind === 'credit_note')).toEqual([['credit_note', 'issued', '240.00']]);
+  });
+
+  it('skips the credit note of an invoice voided before the run, which took back all it charged', async () => {
+    const { scenario, tenantId, balance, april, documents, finalBill } = await endedOnTheFirst();
+    await scenario.use(VoidInvoice).execute({ tenantId, invoiceId: april.id, reason: 'Sent to the wrong address' });
+
+    const run = await scenario.use(RunBilling).execute({ tenantId });
+
+    expect(run.counts).toMatchObject({ bills: 2, failed: 0 });
+    const bill = (await finalBill()) as BillState;
+    expect(bill.outcome).toEqual({ invoiceStatus: 'issued', creditNotes: [{ creditNoteId: bill.creditNotes?.[0]?.creditNoteId, status: 'skipped', reason: 'invoice.voided' }] });
+    expect(await documents()).toEqual([
+      ['invoice', 'issued', '24.00'],
+      ['invoice', 'void', '360.00'],
+    ]);
+    expect(await balance()).toEqual([['24.00', '0.00']]);
+  });
+
+  it('makes each credit note once when the run stops after making it, when runs go at once, and when a retry follows', async () => {
+    const { scenario, tenantId, partnershipId, documents, finalBill } = await endedOnTheFirst();
+    // The run stops after the credit note is made, before the bill is marked (a crash, a lost connection).
+    const marking = jest.spyOn(scenario.billing.bills, 'markInvoiced').mockRejectedValueOnce(new Error('connection lost'));
+
+    const stopped = await scenario.use(RunBilling).execute({ tenantId });
+    expect(stopped.failures).toEqual([{ partnershipId, code: 'billing.unexpected_error', message: 'connection lost' }]);
+    expect((await finalBill())?.status).toBe('pending');
+    const [one, other] = await Promise.all([scenario.use(RunBilling).execute({ tenantId }), scenario.use(RunBilling).execute({ tenantId })]);
+    marking.mockRestore();
+
+    expect([one.failures, other.failures, (await finalBill())?.status]).toEqual([[], [], 'invoiced']);
+    expect(await documents()).toEqual([
+      ['credit_note', 'issued', '240.00'],
+      ['invoice', 'issued', '24.00'],
+      ['invoice', 'issued', '360.00'],
+    ]);
     expect((await scenario.use(RunBilling).execute({ tenantId })).counts).toMatchObject({ bills: 0, failed: 0 });
-    expect((await invoices()).map((invoice) => invoice.totals.amountDue.toString())).toEqual(['360.00', String(600 - 216) + '.00']);
   });
 });
 

@@ -589,7 +589,7 @@ function asOneLine(amount: Decimal): [Decimal, Decimal] {
 }
 
 /** A correction is ±1 × the difference, written as an amount of the currency; more units of a part of it when it must be. */
-function correctionQuantityAndPrice(difference: Money): { readonly quantity: string; readonly unitCode: string; readonly netPrice: string } {
+export function correctionQuantityAndPrice(difference: Money): { readonly quantity: string; readonly unitCode: string; readonly netPrice: string } {
   const [quantity, netPrice] = asOneLine(difference.toDecimal());
   const whole = quantity.abs().equals(1);
   return { quantity: formatDecimal(quantity), unitCode: 'C62', netPrice: whole ? difference.abs().toString() : formatDecimal(netPrice) };

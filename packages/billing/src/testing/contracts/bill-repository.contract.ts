@@ -26,6 +26,25 @@ export function describeBillRepositoryContract(adapters: () => BillingAdapters):
       expect(read && 'outcome' in read).toBe(false);
     });
 
+    it('records a bill made into credit notes and reads back each one and, once invoiced, what became of it (ADR 0030)', async () => {
+      const tenant = aTenant();
+      const partnership = aPartnershipId();
+      const creditNotes = [
+        { invoiceId: 'invoice-1' as InvoiceId, creditNoteId: 'credit-1' as InvoiceId, lines: [{ lineId: '2', amount: Money.of('0.30', 'EUR') }], allowances: [0] },
+        { invoiceId: 'invoice-2' as InvoiceId, creditNoteId: 'credit-2' as InvoiceId, lines: [{ lineId: '2', amount: Money.of('0.00', 'EUR') }], allowances: [] },
+      ];
+      const bill = aBill(tenant, partnership, '2026-02-01', { creditNotes });
+      const at = new Date('2026-02-01T09:00:01.500Z');
+      await bills().record(bill);
+
+      expect(await bills().listByPartnership(tenant, partnership)).toEqual([bill]);
+      const outcome = { invoiceStatus: 'none', creditNotes: [{ creditNoteId: 'credit-1' as InvoiceId, status: 'issued' }, { creditNoteId: 'credit-2' as InvoiceId, status: 'skipped', reason: 'invoice.voided' }] } as const;
+      await bills().markInvoiced(tenant, bill.key, outcome, at);
+      const [read] = await bills().listByPartnership(tenant, partnership);
+      expect(read).toEqual({ ...bill, status: 'invoiced', outcome, invoicedAt: at });
+      expect(read?.creditNotes?.[0]?.lines[0]?.amount).toBeInstanceOf(Money);
+    });
+
     it('records a key once: a second record answers the first bill, not recorded', async () => {
       const tenant = aTenant();
       const partnership = aPartnershipId();

@@ -1,8 +1,8 @@
-import type { BillAllowance, BillLine, BillOutcome, BillState, LineComputation } from '@invoicing/billing';
+import type { BillAllowance, BillCreditNote, BillCreditNoteOutcome, BillLine, BillOutcome, BillState, LineComputation } from '@invoicing/billing';
 import { Decimal, type CalendarDate, type CurrencyCode, type DecimalInput, type TenantId } from '@invoicing/core';
 import type { AllowanceChargeInput, DocumentAllowanceChargeInput, InvoiceId, PartnershipId, VatCategoryInput } from '@invoicing/invoice';
 import { documentId } from '../mappers/aggregate-document';
-import { STORED_FORMAT, storedFormatOf } from '../mappers/stored-format';
+import { BILL_CREDIT_NOTES_FORMAT, BILL_FORMATS, STORED_FORMAT, storedFormatOf } from '../mappers/stored-format';
 import { decodeState, encodeState } from '../mappers/stored-state';
 import { compact, dateToDomain, decimalToDomain, decimalToPersistence, moneyToDomain, moneyToPersistence, optional, type AllFieldsOf, type StoredDecimal } from '../mappers/value.mapper';
 
@@ -144,10 +144,44 @@ function allowanceToDomain(stored: ReturnType<typeof allowanceToPersistence>): B
   } satisfies AllFieldsOf<BillAllowance>);
 }
 
+function creditNoteOutcomeOf(outcome: BillCreditNoteOutcome): BillCreditNoteOutcome {
+  return outcome.status === 'issued'
+    ? ({ creditNoteId: outcome.creditNoteId, status: outcome.status } satisfies AllFieldsOf<typeof outcome>)
+    : ({ creditNoteId: outcome.creditNoteId, status: outcome.status, reason: outcome.reason } satisfies AllFieldsOf<typeof outcome>);
+}
+
 function outcomeOf(outcome: BillOutcome): BillOutcome {
-  return outcome.invoiceStatus === 'issued'
-    ? { invoiceStatus: outcome.invoiceStatus }
-    : compact({ invoiceStatus: outcome.invoiceStatus, notIssued: optional(outcome.notIssued, (value) => ({ code: value.code, message: value.message }) satisfies AllFieldsOf<typeof value>) });
+  const creditNotes = (outcomes: readonly BillCreditNoteOutcome[] | undefined) => optional(outcomes, (items) => items.map(creditNoteOutcomeOf));
+  switch (outcome.invoiceStatus) {
+    case 'issued':
+      return compact({ invoiceStatus: outcome.invoiceStatus, creditNotes: creditNotes(outcome.creditNotes) } satisfies AllFieldsOf<typeof outcome>);
+    case 'none':
+      return { invoiceStatus: outcome.invoiceStatus, creditNotes: outcome.creditNotes.map(creditNoteOutcomeOf) } satisfies AllFieldsOf<typeof outcome>;
+    default:
+      return compact({
+        invoiceStatus: outcome.invoiceStatus,
+        notIssued: optional(outcome.notIssued, (value) => ({ code: value.code, message: value.message }) satisfies AllFieldsOf<typeof value>),
+        creditNotes: creditNotes(outcome.creditNotes),
+      } satisfies AllFieldsOf<typeof outcome>);
+  }
+}
+
+function creditNoteToPersistence(note: BillCreditNote) {
+  return {
+    invoiceId: note.invoiceId,
+    creditNoteId: note.creditNoteId,
+    lines: note.lines.map((part) => ({ lineId: part.lineId, amount: moneyToPersistence(part.amount) })),
+    allowances: [...note.allowances],
+  } satisfies AllFieldsOf<BillCreditNote>;
+}
+
+function creditNoteToDomain(stored: ReturnType<typeof creditNoteToPersistence>): BillCreditNote {
+  return {
+    invoiceId: stored.invoiceId as InvoiceId,
+    creditNoteId: stored.creditNoteId as InvoiceId,
+    lines: stored.lines.map((part) => ({ lineId: part.lineId, amount: moneyToDomain(part.amount) })),
+    allowances: [...stored.allowances],
+  } satisfies AllFieldsOf<BillCreditNote>;
 }
 
 /** What a bill charged, written once when it is recorded: the part of the state no query reads. */
@@ -162,6 +196,8 @@ function stateToPersistence(bill: BillState) {
     settled: optional(bill.settled, (items) => items.map(computationOf)),
     allowances: bill.allowances.map(allowanceToPersistence),
     usageCutoff: bill.usageCutoff,
+    // Only on the last bill of an ended plan that comes to a credit (format 5).
+    creditNotes: optional(bill.creditNotes, (notes) => notes.map(creditNoteToPersistence)),
     createdAt: bill.createdAt,
   };
 }
@@ -207,7 +243,7 @@ export function invoicedFields(outcome: BillOutcome, at: Date): Pick<BillDocumen
 export function billToPersistence(bill: BillState): BillDocument {
   return compact({
     _id: documentId(bill.tenantId, bill.key),
-    _v: STORED_FORMAT,
+    _v: bill.creditNotes === undefined ? STORED_FORMAT : BILL_CREDIT_NOTES_FORMAT,
     tenantId: bill.tenantId,
     key: bill.key,
     partnershipId: bill.partnershipId,
@@ -224,7 +260,7 @@ export function billToPersistence(bill: BillState): BillDocument {
 
 /** @throws UnsupportedStoredFormatError */
 export function billToDomain(document: BillDocument): BillState {
-  storedFormatOf(document, `bills ${document._id}`);
+  storedFormatOf(document, `bills ${document._id}`, BILL_FORMATS);
   const state = decodeState<ReturnType<typeof stateToPersistence>>(document.state);
   return compact({
     tenantId: document.tenantId as TenantId,
@@ -240,6 +276,7 @@ export function billToDomain(document: BillDocument): BillState {
     allowances: state.allowances.map(allowanceToDomain),
     usageCutoff: dateToDomain(state.usageCutoff),
     invoiceId: document.invoiceId as InvoiceId,
+    creditNotes: optional(state.creditNotes, (notes) => notes.map(creditNoteToDomain)),
     status: document.status,
     outcome: optional(document.outcome, outcomeOf),
     runId: document.runId,

@@ -29,11 +29,19 @@ export const PERIODS_FORMAT = 3;
  */
 export const RETURNS_FORMAT = 4;
 
-/** The formats this release reads: of every document, of payments, of ledger transactions, and of invoices and credit notes. */
+/**
+ * Format 5 is written for a bill made into credit notes (`creditNotes`, the last bill of an ended plan that comes to a
+ * credit, ADR 0030), and only for that. An earlier release would read it without them and make its invoice of all its
+ * lines, a credit it refuses to issue; with format 5 it refuses the bill instead.
+ */
+export const BILL_CREDIT_NOTES_FORMAT = 5;
+
+/** The formats this release reads: of every document, of payments, of ledger transactions, of invoices and credit notes, and of bills. */
 const READABLE_FORMATS: readonly unknown[] = [1, 2];
 export const PAYMENT_FORMATS: readonly unknown[] = [...READABLE_FORMATS, RETURNS_FORMAT];
 export const LEDGER_FORMATS: readonly unknown[] = [...READABLE_FORMATS, RETURNS_FORMAT];
 export const INVOICE_FORMATS: readonly unknown[] = [...READABLE_FORMATS, PERIODS_FORMAT, RETURNS_FORMAT];
+export const BILL_FORMATS: readonly unknown[] = [...READABLE_FORMATS, BILL_CREDIT_NOTES_FORMAT];
 
 /**
  * A document was written in a stored format this release does not know (a newer release wrote it, or it was edited by
@@ -57,8 +65,8 @@ export class UnsupportedStoredFormatError extends Error {
  * The stored format of a document read from the database: its `_v`, or 1 when absent.
  * @throws UnsupportedStoredFormatError for any other value
  */
-export function storedFormatOf(document: { readonly _v?: unknown }, source: string, readable: readonly unknown[] = READABLE_FORMATS): 1 | 2 | 3 | 4 {
+export function storedFormatOf(document: { readonly _v?: unknown }, source: string, readable: readonly unknown[] = READABLE_FORMATS): 1 | 2 | 3 | 4 | 5 {
   const format = document._v ?? 1;
   if (!readable.includes(format)) throw new UnsupportedStoredFormatError(source, format, readable);
-  return format as 1 | 2 | 3 | 4;
+  return format as 1 | 2 | 3 | 4 | 5;
 }
