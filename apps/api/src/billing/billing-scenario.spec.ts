@@ -250,3 +250,63 @@ describe('billing over HTTP, end to end', () => {
   });
 });
 
+
+/**
+ * An ended plan's last credit over HTTP (ADR 0030): a plan from last month that issues its invoices, ended from the
+ * first day of this month after this month's fee was invoiced. The run credits that fee on a credit note of the
+ * invoice that charged it, which the bill names.
+ */
+describe('the last credit of an ended plan, over HTTP', () => {
+  let t: TestApi;
+  let partnershipId: string;
+  const [lastMonth, thisMonth] = [monthStart(-1), monthStart(0)];
+  const fee = { interval: 'monthly', invoiceMode: 'issue', charges: [{ kind: 'recurring', code: 'platform', name: 'Platform fee', quantity: '10', unitPrice: '30.00', vat: VAT }] };
+
+  async function run() {
+    const started = await t.call('POST', '/v1/billing-runs', { as: 'acme-accountant', body: {} });
+    expect(started.status).toBe(202);
+    for (let polls = 0; polls < 600; polls += 1) {
+      const current = await t.call('GET', `/v1/billing-runs/${started.body.id}`, { as: 'acme-viewer' });
+      if (current.body.status !== 'running') return current.body;
+      await sleep(50);
+    }
+    throw new Error(`run ${started.body.id} still running after 30 s`);
+  }
+
+  beforeAll(async () => {
+    t = await startTestApi('billing_final_credit');
+    // Complete enough to be issued: a VAT id and a billing address each.
+    const partner = async (legalName: string, vatId: string, countryCode: string) => {
+      const created = await t.call('POST', '/v1/partners', { body: { legalName, identifiers: { vatId }, addresses: [{ purpose: 'billing', lines: ['1 Main Street'], city: 'Berlin', postalCode: '10117', countryCode }] } });
+      expect(created.status).toBe(201);
+      return created.body.id as string;
+    };
+    const [seller, buyer] = [await partner('Acme Cloud SAS', 'FR12345678901', 'FR'), await partner('Initech GmbH', 'DE123456789', 'DE')];
+    const created = await t.call('POST', '/v1/partnerships', { body: { sellerId: seller, buyerId: buyer, currency: 'EUR', paymentTerms: { kind: 'net', days: 30 }, validFrom: plusDays(lastMonth, -365) } });
+    expect(created.status).toBe(201);
+    partnershipId = created.body.id;
+  });
+  afterAll(() => t?.close());
+
+  it('credits the fee billed for days after the end on a credit note of its invoice, named by the bill', async () => {
+    expect((await t.call('PUT', `/v1/partnerships/${partnershipId}/billing-plan`, { body: { effectiveFrom: lastMonth, terms: fee } })).status).toBe(200);
+    const first = await run();
+    expect(first.counts).toMatchObject({ bills: 2, invoicesIssued: 2, failed: 0 });
+    const firstBills = (await t.call('GET', `/v1/billing-runs/${first.id}/bills`)).body.items as { billingDate: string; invoiceId: string }[];
+    const charged = { id: firstBills.find((each) => each.billingDate === thisMonth)?.invoiceId };
+    const plan = await t.call('GET', `/v1/partnerships/${partnershipId}/billing-plan`);
+    const ended = await t.call('PUT', `/v1/partnerships/${partnershipId}/billing-plan`, { body: { effectiveFrom: thisMonth, terms: null }, headers: { 'if-match': plan.headers.get('etag') ?? '' } });
+    expect(ended.status).toBe(200);
+
+    const done = await run();
+
+    expect(done).toMatchObject({ status: 'completed', counts: { bills: 1, failed: 0 }, failures: [] });
+    const [bill] = (await t.call('GET', `/v1/billing-runs/${done.id}/bills`)).body.items;
+    expect(bill).toMatchObject({ status: 'invoiced', invoiceStatus: 'none', netTotal: { amount: '-300.00', currency: 'EUR' } });
+    expect(bill.creditNotes).toEqual([{ invoiceId: charged.id, creditNoteId: expect.any(String), netTotal: { amount: '300.00', currency: 'EUR' }, status: 'issued' }]);
+    const [creditNote, invoice] = await Promise.all([t.call('GET', `/v1/invoices/${bill.creditNotes[0].creditNoteId}`), t.call('GET', `/v1/invoices/${charged.id}`)]);
+    expect([creditNote.body.kind, creditNote.body.status, creditNote.body.totals.amountDue]).toEqual(['credit_note', 'issued', { amount: '360.00', currency: 'EUR' }]);
+    expect(invoice.body.status).toBe('credited');
+    expect((await run()).counts).toMatchObject({ bills: 0, failed: 0 });
+  });
+});
