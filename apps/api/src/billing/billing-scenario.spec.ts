@@ -303,6 +303,8 @@ describe('the last credit of an ended plan, over HTTP', () => {
     expect(done).toMatchObject({ status: 'completed', counts: { bills: 1, failed: 0 }, failures: [] });
     const [bill] = (await t.call('GET', `/v1/billing-runs/${done.id}/bills`)).body.items;
     expect(bill).toMatchObject({ status: 'invoiced', invoiceStatus: 'none', netTotal: { amount: '-300.00', currency: 'EUR' } });
+    // All of it went on the credit note: the bill has no invoice.
+    expect(bill).not.toHaveProperty('invoiceId');
     expect(bill.creditNotes).toEqual([{ invoiceId: charged.id, creditNoteId: expect.any(String), netTotal: { amount: '300.00', currency: 'EUR' }, status: 'issued' }]);
     const [creditNote, invoice] = await Promise.all([t.call('GET', `/v1/invoices/${bill.creditNotes[0].creditNoteId}`), t.call('GET', `/v1/invoices/${charged.id}`)]);
     expect([creditNote.body.kind, creditNote.body.status, creditNote.body.totals.amountDue]).toEqual(['credit_note', 'issued', { amount: '360.00', currency: 'EUR' }]);

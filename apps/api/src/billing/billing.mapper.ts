@@ -1,5 +1,6 @@
 import {
   billNetTotal,
+  invoicedPart,
   type BillAllowance,
   type BillCreditNote,
   type BillLine,
@@ -182,7 +183,8 @@ export function toRunBillResponse(bill: BillState): RunBillDto {
     billingDate: bill.billingDate,
     planVersion: bill.planVersion,
     status: bill.status,
-    invoiceId: bill.status === 'empty' ? undefined : bill.invoiceId,
+    // A bill made into credit notes alone has no invoice.
+    invoiceId: bill.status === 'empty' || (bill.creditNotes !== undefined && invoicedPart(bill).lines.length === 0) ? undefined : bill.invoiceId,
     ...outcomeOf(bill),
     lines: bill.lines.length,
     netTotal: toMoneyResponse(billNetTotal(bill)),
@@ -191,8 +193,12 @@ export function toRunBillResponse(bill: BillState): RunBillDto {
   };
 }
 
-/** The bill an invoice was made from, every line with its computation. */
-export function toInvoiceBillingResponse(bill: BillState): InvoiceBillingDto {
+/**
+ * The bill an invoice was made from, every line of the invoice with its computation: of a bill made into credit notes
+ * too (ADR 0030), the lines and discounts its invoice carries, the credit notes naming the rest.
+ */
+export function toInvoiceBillingResponse(whole: BillState): InvoiceBillingDto {
+  const bill = whole.creditNotes === undefined ? whole : { ...whole, ...invoicedPart(whole) };
   return {
     invoiceId: bill.invoiceId,
     partnershipId: bill.partnershipId,
@@ -200,7 +206,7 @@ export function toInvoiceBillingResponse(bill: BillState): InvoiceBillingDto {
     planVersion: bill.planVersion,
     runId: bill.runId,
     status: bill.status,
-    ...outcomeOf(bill),
+    ...outcomeOf(whole),
     currency: bill.currency,
     lines: bill.lines.map(toBillLineResponse),
     allowances: bill.allowances.map((allowance) => toBillAllowanceResponse(allowance, bill.currency)),

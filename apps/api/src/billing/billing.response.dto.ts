@@ -320,9 +320,9 @@ export class RunBillDto {
   notIssued?: RunErrorDto;
   /** The credit notes of the last bill of an ended plan that comes to a credit; absent on every other bill. */
   creditNotes?: BillCreditNoteDto[];
-  /** @example 4 */
+  /** The bill's lines, its invoice's and its credit notes' together. @example 4 */
   lines!: number;
-  /** Lines less discounts, before VAT. */
+  /** The bill's lines less discounts, before VAT: with credit notes, its invoice's net total less theirs. */
   netTotal!: MoneyDto;
   createdAt!: Date;
   invoicedAt?: Date;
@@ -515,9 +515,10 @@ export class InvoiceBillingDto {
   creditNotes?: BillCreditNoteDto[];
   /** @example "EUR" */
   currency!: string;
+  /** The invoice's lines, each explained (of a bill with credit notes, those they do not carry). */
   lines!: BillLineDto[];
   allowances!: BillAllowanceDto[];
-  /** Lines less discounts, before VAT. */
+  /** The invoice's lines less discounts, before VAT. */
   netTotal!: MoneyDto;
   /** Usage received up to this instant was counted; later usage is corrected on a later bill. */
   usageCutoff!: Date;

@@ -6,11 +6,12 @@ import { DecimalDigits } from '../http/paging.dto';
 /** A cursor in the tenant's event log and a page size: what the change feed and the audit trail are read by. */
 export class LogPageQueryDto {
   /** The cursor: events with a greater sequence (0, the default, reads from the start). */
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @ApiPropertyOptional({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 })
   @IsOptional()
   @DecimalDigits()
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   after?: number;
 
   /** Page size. */

@@ -1,9 +1,10 @@
 import { CLOCK, InvalidStateError, addDays, today, type CalendarDate, type Clock, type CurrencyCode, type TenantId } from '@invoicing/core';
-import { INVOICING_SETTINGS, type CurrencyLock, type InvoicingSettings, type PartnershipId, type PartnershipPlans } from '@invoicing/invoice';
+import { INVOICE_REPOSITORY, INVOICING_SETTINGS, type CurrencyLock, type InvoiceRepository, type InvoicingSettings, type PartnershipId, type PartnershipPlans } from '@invoicing/invoice';
 import { inject, injectable } from 'inversify';
 import { billInvoicePeriod } from '../runs/bill';
 import { BillPartnership } from '../runs/bill-partnership';
 import { BILL_REPOSITORY, type BillRepository } from '../runs/bill-repository.port';
+import { invoicedPart } from '../runs/final-credit';
 import { billingEndedBy } from '../runs/propose-bill';
 import { BILLING_PLAN_REPOSITORY, type BillingPlanRepository } from './billing-plan-repository.port';
 
@@ -20,6 +21,7 @@ export class PartnershipPlansOfBilling implements PartnershipPlans {
     @inject(CLOCK) private readonly clock: Clock,
     @inject(INVOICING_SETTINGS) private readonly settings: InvoicingSettings,
     @inject(BILL_REPOSITORY) private readonly bills: BillRepository,
+    @inject(INVOICE_REPOSITORY) private readonly invoices: InvoiceRepository,
   ) {}
 
   /** Held while the plan bills in another currency and has not billed and invoiced all it had to in it. */
@@ -43,12 +45,15 @@ export class PartnershipPlansOfBilling implements PartnershipPlans {
    * Refused while a bill recorded for days after `lastDay` waits for its invoice (the partnership suspended when it was
    * made, say): its lines are fixed (ADR 0018), and no invoice of an ended partnership is for days past its end, so it
    * would wait for ever and hold back every later date (audit lifecycle F2). Invoiced first (resume, run), its fees for
-   * the days after the end are credited like any fee billed in advance.
+   * the days after the end are credited like any fee billed in advance. Refused too while an invoice a bill made for
+   * days after `lastDay` is a draft: ended, it could never be issued (its days are past the end), and the credit of those
+   * days, which waits for it, would never be made (ADR 0030, audit finalcredit F5).
    * @throws InvalidStateError `partnership.bill_pending`; ConflictError `concurrency.conflict` when the plan changed
    * meanwhile (ending the partnership again retries)
    */
   async endAfter(tenantId: TenantId, partnershipId: PartnershipId, lastDay: CalendarDate): Promise<void> {
-    const stuck = (await this.bills.listByPartnership(tenantId, partnershipId)).find(
+    const bills = await this.bills.listByPartnership(tenantId, partnershipId);
+    const stuck = bills.find(
       (bill) => bill.status === 'pending' && (bill.billingDate > lastDay || (billInvoicePeriod(bill)?.end ?? bill.billingDate) > lastDay),
     );
     if (stuck) {
@@ -56,6 +61,16 @@ export class PartnershipPlansOfBilling implements PartnershipPlans {
         'partnership.bill_pending',
         `the bill of ${stuck.billingDate} of partnership ${partnershipId}, for days after ${lastDay}, waits for its invoice: resume the partnership (or fix what holds it) and run billing, then end it`,
         { partnershipId, billingDate: stuck.billingDate, lastDay },
+      );
+    }
+    for (const bill of bills) {
+      if (bill.status !== 'invoiced' || bill.outcome?.invoiceStatus !== 'draft' || (billInvoicePeriod(invoicedPart(bill))?.end ?? bill.billingDate) <= lastDay) continue;
+      const invoice = await this.invoices.get(tenantId, bill.invoiceId);
+      if (invoice?.status !== 'draft') continue;
+      throw new InvalidStateError(
+        'partnership.bill_pending',
+        `invoice ${bill.invoiceId}, made by the bill of ${bill.billingDate} of partnership ${partnershipId} for days after ${lastDay}, is a draft: issue it (or delete it), then end the partnership`,
+        { partnershipId, billingDate: bill.billingDate, invoiceId: bill.invoiceId, lastDay },
       );
     }
     const plan = await this.plans.get(tenantId, partnershipId);

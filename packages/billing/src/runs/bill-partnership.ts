@@ -23,6 +23,7 @@ import {
   CreateCreditNote,
   CreateInvoiceDraft,
   CreateIssuedInvoice,
+  INVOICE_REPOSITORY,
   INVOICING_SETTINGS,
   computeTotals,
   documentAllowanceCharge,
@@ -30,6 +31,7 @@ import {
   isReasonCode,
   isVatexCode,
   vatBreakdown,
+  vatKey,
   type AllowanceChargeSide,
   type DocumentAllowanceCharge,
   type DocumentAllowanceChargeInput,
@@ -39,6 +41,7 @@ import {
   PARTNERSHIP_REPOSITORY,
   type InvoiceId,
   type InvoiceParties,
+  type InvoiceRepository,
   type InvoicingSettings,
   type Partner,
   type PartnerId,
@@ -55,7 +58,7 @@ import { BILLING_PLAN_REPOSITORY, type BillingPlanRepository } from '../plans/bi
 import type { DateRange } from '../periods/billing-period';
 import { USAGE_EVENT_STORE, type InstantRange, type UsageEventStore } from '../usage/usage-event-store.port';
 import { billInvoicePeriod, billKey, billLinePeriod, type BillCreditNote, type BillCreditNoteOutcome, type BillOutcome, type BillState } from './bill';
-import { invoicedPart, withCreditNotes } from './final-credit';
+import { invoicedPart, withCreditNotes, type SourceInvoice } from './final-credit';
 import { BILL_REPOSITORY, BillPositionTakenError, type BillRepository } from './bill-repository.port';
 import { BillLedger, afterLastBill, billingEndedBy, correctionQuantityAndPrice, dueBillingDates, nextBillingDate, planVersionsSeen, proposeBill, type ProposedBill } from './propose-bill';
 
@@ -98,7 +101,7 @@ class OneOffCancelledError extends ConflictError {
 
 /** How billing the dates due ended: a credit left due at the last one, or stopped part way. */
 interface DatesBilled {
-  readonly creditPending?: CreditPendingError | CreditAwaitsIssueError;
+  readonly creditPending?: CreditPendingError | CreditAwaitsIssueError | CreditNoteRefusedError;
   readonly stopped?: boolean;
 }
 
@@ -107,11 +110,11 @@ export interface PartnershipBilling {
   readonly partnershipId: PartnershipId;
   readonly bills: readonly BilledDate[];
   /**
-   * The last date due of an ended plan came to a credit that could not be credited: not recorded, still due
-   * ({@link CreditPendingError}); or recorded, its credit notes waiting for an invoice they credit to be issued
-   * ({@link CreditAwaitsIssueError}).
+   * The last date due of an ended plan came to a credit not made yet: not recorded, still due, as no credit notes can
+   * carry it ({@link CreditPendingError}) or until an invoice it credits is issued ({@link CreditAwaitsIssueError});
+   * or recorded, and a credit note of it refused ({@link CreditNoteRefusedError}).
    */
-  readonly creditPending?: CreditPendingError | CreditAwaitsIssueError;
+  readonly creditPending?: CreditPendingError | CreditAwaitsIssueError | CreditNoteRefusedError;
   /** True when billing stopped part way ({@link BillPartnershipCommand.stop}): the dates after `bills` are left to the next run. */
   readonly stopped?: boolean;
 }
@@ -166,6 +169,7 @@ export class BillPartnership {
     @inject(CreateInvoiceDraft) private readonly drafts: CreateInvoiceDraft,
     @inject(CreateIssuedInvoice) private readonly issued: CreateIssuedInvoice,
     @inject(CreateCreditNote) private readonly creditNotes: CreateCreditNote,
+    @inject(INVOICE_REPOSITORY) private readonly invoices: InvoiceRepository,
     @inject(PARTNERSHIP_REPOSITORY) private readonly partnerships: PartnershipRepository,
     @inject(PARTNER_REPOSITORY) private readonly partners: PartnerRepository,
     @inject(CLOCK) private readonly clock: Clock,
@@ -189,8 +193,8 @@ export class BillPartnership {
     // Read when the first invoice is made, once for all of this partnership's bills.
     let parties: Promise<InvoiceParties> | undefined;
     const partiesOnce = (): Promise<InvoiceParties> => (parties ??= this.parties(tenantId, partnershipId, command.partnersRead ?? new Map()));
-    // A credit note waiting for the invoice it credits to be issued holds up nothing else of the partnership.
-    let awaiting: CreditAwaitsIssueError | undefined;
+    // A credit note refused holds up nothing else of the partnership: the bills after it do not depend on it.
+    let awaiting: CreditNoteRefusedError | undefined;
     if (!command.dryRun) {
       for (const pending of bills.filter((bill) => bill.status === 'pending')) {
         if (command.stop?.aborted) return { partnershipId, bills: results, stopped: true };
@@ -260,9 +264,12 @@ export class BillPartnership {
       if (amountDue?.isNegative()) {
         const ended = index === due.length - 1 && billingEndedBy(current, billingDate) !== undefined;
         if (ended) {
-          // No later date of the plan would carry it: credited where its items were charged (ADR 0030).
-          const split = await inRange(plan.partnershipId, billingDate, async () => fitting(withCreditNotes(bill, own, () => this.ids.next<'Invoice'>())));
-          if (split === undefined) return { creditPending: new CreditPendingError(plan.partnershipId, billingDate, amountDue) };
+          // No later date of the plan would carry it: credited where its items were charged (ADR 0030), decided from
+          // the invoices as they are now, and only once none it credits is a draft.
+          const final = withCreditNotes(bill, own, await this.sourcesOf(command.tenantId, own), () => this.ids.next<'Invoice'>());
+          if (final.kind === 'awaits_issue') return { creditPending: new CreditAwaitsIssueError(bill, final.invoiceId, amountDue) };
+          const split = final.kind === 'credit_notes' ? await inRange(plan.partnershipId, billingDate, async () => fitting(final.bill)) : undefined;
+          if (split === undefined) return { creditPending: new CreditPendingError(plan.partnershipId, billingDate, amountDue, final.kind === 'unplaced' ? final.reason : 'a credit note of it would credit nothing') };
           bill = split;
         } else {
           // A credit is not invoiced: the next bill carries its items (worked out again against what was billed).
@@ -460,14 +467,34 @@ export class BillPartnership {
     return { partnership, seller, buyer };
   }
 
-  /** {@link invoice}, or the bill still pending with why, when a credit note of it waits for its invoice to be issued. */
-  private async invoiceOrWait(bill: BillState, parties: () => Promise<InvoiceParties>): Promise<{ readonly bill: BillState; readonly awaiting?: CreditAwaitsIssueError }> {
+  /** {@link invoice}, or the bill still pending with why, when a credit note of it is refused. */
+  private async invoiceOrWait(bill: BillState, parties: () => Promise<InvoiceParties>): Promise<{ readonly bill: BillState; readonly awaiting?: CreditNoteRefusedError }> {
     try {
       return { bill: await this.invoice(bill, parties) };
     } catch (error) {
-      if (error instanceof CreditAwaitsIssueError) return { bill, awaiting: error };
+      if (error instanceof CreditNoteRefusedError) return { bill, awaiting: error };
       throw error;
     }
+  }
+
+  /** The invoices of a partnership's bills as they are now: what the credit of its ended plan may go on. */
+  private async sourcesOf(tenantId: TenantId, bills: readonly BillState[]): Promise<Map<InvoiceId, SourceInvoice>> {
+    const ids = [...new Set(bills.filter((bill) => bill.status !== 'empty').map((bill) => bill.invoiceId))];
+    const read = await Promise.all(ids.map((id) => this.invoices.get(tenantId, id)));
+    const sources = new Map<InvoiceId, SourceInvoice>();
+    for (const found of read) {
+      if (!found) continue;
+      const invoice = found.toState();
+      const taxable = new Map<string, Money>();
+      for (const each of invoice.vatBreakdown) taxable.set(vatKey(each.category), (taxable.get(vatKey(each.category)) ?? Money.zero(invoice.currency)).add(each.taxableAmount));
+      sources.set(invoice.id, {
+        state: invoice.status === 'draft' ? 'draft' : invoice.status === 'void' ? 'void' : 'issued',
+        lineAmounts: new Map(invoice.lines.map((line) => [line.id, line.netAmount])),
+        taxable,
+        creditNoteIds: invoice.credits.map((credit) => credit.creditNoteId),
+      });
+    }
+    return sources;
   }
 
   /**
@@ -475,7 +502,7 @@ export class BillPartnership {
    * marks the bill invoiced. With credit notes, the invoice carries the rest of the bill, and is not made when that is
    * nothing ({@link invoicedPart}).
    * @throws BillCurrencyMismatchError `billing.currency_mismatch` when the partnership is no longer in the bill's
-   * currency; CreditAwaitsIssueError `billing.credit_awaits_issue` when an invoice a credit note credits is a draft
+   * currency; CreditNoteRefusedError when a credit note is refused
    */
   private async invoice(bill: BillState, parties: () => Promise<InvoiceParties>): Promise<BillState> {
     const part = bill.creditNotes === undefined ? bill : { ...bill, ...invoicedPart(bill) };
@@ -492,8 +519,8 @@ export class BillPartnership {
   /**
    * Makes one credit note of a bill (the same one again if an earlier attempt made it): `skipped` when the invoice it
    * credits was voided or deleted, which took back all it charged.
-   * @throws CreditAwaitsIssueError `billing.credit_awaits_issue` when that invoice is a draft; whatever crediting it
-   * throws otherwise (the bill then stays pending and the next run tries again)
+   * @throws CreditNoteRefusedError when crediting it is refused (the bill then stays pending and the next run tries
+   * again); whatever else it throws
    */
   private async creditNote(bill: BillState, note: BillCreditNote): Promise<BillCreditNoteOutcome> {
     const content = invoiceContentOf(creditNoteContentOf(bill, note));
@@ -511,8 +538,7 @@ export class BillPartnership {
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       if (error.code === 'invoice.voided' || error.code === 'invoice.not_found') return { creditNoteId: note.creditNoteId, status: 'skipped', reason: error.code };
-      if (error.code === 'invoice.not_issued') throw new CreditAwaitsIssueError(bill, note.invoiceId);
-      throw error;
+      throw new CreditNoteRefusedError(bill, note.invoiceId, error);
     }
   }
 
@@ -675,35 +701,52 @@ export class BillCurrencyMismatchError extends InvalidStateError {
 }
 
 /**
- * The bill of the last date of a plan that has ended comes to a credit: no later bill would carry it. It is not
- * recorded, so the credit stays due (the upcoming invoice shows it) and any later bill of the partnership carries it.
+ * The bill of the last date of a plan that has ended comes to a credit that no later bill would carry, and no credit
+ * notes can carry it either (ADR 0030: more than the invoices earlier bills made can still be credited, those edited
+ * or credited by hand left out). It is not recorded, so the credit stays due (the upcoming invoice shows it) and any
+ * later bill of the partnership carries it.
  */
 export class CreditPendingError extends InvalidStateError {
   override readonly name: string = 'CreditPendingError';
 
-  constructor(partnershipId: PartnershipId, billingDate: CalendarDate, amountDue: Money) {
+  constructor(partnershipId: PartnershipId, billingDate: CalendarDate, amountDue: Money, reason: string) {
     super(
       'billing.credit_pending',
-      `the bill of ${billingDate} comes to a credit of ${amountDue.negate().toString()} ${amountDue.currency} and the billing plan has ended: no later bill carries it; set new terms or add a one-off charge, and their bill carries it`,
-      { partnershipId, billingDate, credit: amountDue.negate().toJSON() },
+      `the bill of ${billingDate} comes to a credit of ${amountDue.negate().toString()} ${amountDue.currency} and the billing plan has ended: no credit notes can carry it (${reason}), and no later bill does; set new terms or add a one-off charge, and their bill carries it`,
+      { partnershipId, billingDate, credit: amountDue.negate().toJSON(), reason },
     );
   }
 }
 
 /**
- * The last bill of an ended plan is made into credit notes (ADR 0030), and an invoice one of them credits is still a
- * draft: no credit note credits a draft. The bill stays pending, the run names the partnership, and the run after the
- * invoice is issued (or voided, or deleted) makes the credit note. Later bills of the partnership are not held up.
+ * The last bill of an ended plan comes to a credit that goes on credit notes of the invoices earlier bills made (ADR
+ * 0030), and one of those that charged a credited item is still a draft: no credit note credits a draft, and what a
+ * draft will charge once issued is not known yet. The bill is not recorded: its date stays due, the run names the
+ * partnership, and the first run after the invoice is issued (or deleted) works the credit notes out. Nothing else of
+ * the partnership waits for it.
  */
 export class CreditAwaitsIssueError extends InvalidStateError {
   override readonly name: string = 'CreditAwaitsIssueError';
 
-  constructor(bill: Pick<BillState, 'partnershipId' | 'billingDate'>, invoiceId: InvoiceId) {
+  constructor(bill: Pick<BillState, 'partnershipId' | 'billingDate'>, invoiceId: InvoiceId, amountDue: Money) {
     super(
       'billing.credit_awaits_issue',
-      `the bill of ${bill.billingDate} credits items invoice ${invoiceId} charged, and that invoice is a draft: issue it (or void or delete it), and the next run makes the credit note`,
-      { partnershipId: bill.partnershipId, billingDate: bill.billingDate, invoiceId },
+      `the bill of ${bill.billingDate} comes to a credit of ${amountDue.negate().toString()} ${amountDue.currency} for items invoice ${invoiceId} charged, and that invoice is a draft: issue it (or delete it), and the next run credits it`,
+      { partnershipId: bill.partnershipId, billingDate: bill.billingDate, invoiceId, credit: amountDue.negate().toJSON() },
     );
+  }
+}
+
+/**
+ * A credit note of a recorded bill was refused: the invoice it credits was credited by hand (or otherwise changed)
+ * between the bill's recording and the credit note. The bill stays pending, named by each run with the refusal's code,
+ * and holds up nothing else of the partnership.
+ */
+export class CreditNoteRefusedError extends DomainError {
+  override readonly name: string = 'CreditNoteRefusedError';
+
+  constructor(bill: Pick<BillState, 'partnershipId' | 'billingDate'>, invoiceId: InvoiceId, cause: DomainError) {
+    super(cause.code, `the bill of ${bill.billingDate} credits invoice ${invoiceId}, and its credit note was refused: ${cause.message}`, { partnershipId: bill.partnershipId, billingDate: bill.billingDate, invoiceId });
   }
 }
 

@@ -3,6 +3,7 @@ import { Money, type CalendarDate } from '@invoicing/core';
 import {
   ArchivePartner,
   ChangePartnershipStatus,
+  CreateCreditNote,
   CreatePartner,
   CreatePartnership,
   GetInvoice,
@@ -13,6 +14,7 @@ import {
   RefundCredit,
   UpdatePartnershipTerms,
   VoidInvoice,
+  type InvoiceId,
   type InvoiceRepository,
   type InvoiceState,
 } from '@invoicing/invoice';
@@ -153,24 +155,25 @@ describe('RunBilling', () => {
 
     const run = await scenario.use(RunBilling).execute({ tenantId });
     const again = await scenario.use(RunBilling).execute({ tenantId });
-    // The invoices it credits are drafts: no credit note credits a draft. The bill is recorded and waits, named by
-    // each run, and holds up nothing else: a charge after the end is invoiced meanwhile.
-    await scenario.use(AddOneOffCharge).execute({ tenantId, partnershipId, id: 'exit', date: '2026-08-01', name: 'Exit fee', unitPrice: '1000', vat: VAT });
-    scenario.clock.set(new Date('2026-08-01T09:00:00Z'));
-    const charged = await scenario.use(RunBilling).execute({ tenantId });
-    expect([run, again, charged].map((each) => [each.counts.bills, each.failures.map((failure) => failure.code)])).toEqual([
-      [1, ['billing.credit_awaits_issue']],
+    // The invoices it credits are drafts: no credit note credits a draft, and what a draft will charge is not known
+    // until it is issued. The bill is not recorded, and each run names the partnership.
+    expect([run, again].map((each) => [each.counts.bills, each.failures.map((failure) => failure.code)])).toEqual([
       [0, ['billing.credit_awaits_issue']],
-      [1, ['billing.credit_awaits_issue']],
+      [0, ['billing.credit_awaits_issue']],
     ]);
-    const bills = await scenario.billing.bills.listByPartnership(tenantId, partnershipId);
-    const final = bills.find((bill) => bill.creditNotes !== undefined) as BillState;
-    expect([final.status, final.lines.map((line) => line.amount.toString())]).toEqual(['pending', credits]);
-    expect(bills.at(-1)?.lines.map((line) => [line.computation.kind, line.amount.toString()])).toEqual([['one_off', '1000.00']]);
+    expect(await scenario.billing.bills.listByPartnership(tenantId, partnershipId)).toHaveLength(charging.length);
 
     for (const invoice of charging) await scenario.use(IssueInvoice).execute({ tenantId, invoiceId: invoice.id });
     const credited = await scenario.use(RunBilling).execute({ tenantId });
-    expect([credited.counts.bills, credited.failures]).toEqual([0, []]);
+    expect([credited.counts.bills, credited.failures]).toEqual([1, []]);
+    const bills = await scenario.billing.bills.listByPartnership(tenantId, partnershipId);
+    const final = bills.at(-1) as BillState;
+    expect([final.status, final.lines.map((line) => line.amount.toString())]).toEqual(['invoiced', credits]);
+    // A charge after the end is billed alone.
+    await scenario.use(AddOneOffCharge).execute({ tenantId, partnershipId, id: 'exit', date: '2026-08-01', name: 'Exit fee', unitPrice: '1000', vat: VAT });
+    scenario.clock.set(new Date('2026-08-01T09:00:00Z'));
+    expect((await scenario.use(RunBilling).execute({ tenantId })).counts).toMatchObject({ bills: 1, failed: 0 });
+    expect((await scenario.billing.bills.listByPartnership(tenantId, partnershipId)).at(-1)?.lines.map((line) => [line.computation.kind, line.amount.toString()])).toEqual([['one_off', '1000.00']]);
     expect((await scenario.use(RunBilling).execute({ tenantId })).counts).toMatchObject({ bills: 0, failed: 0 });
 
     // Each month billed for days after the end, on a credit note of its own invoice: 250.00 and its VAT.
@@ -189,7 +192,7 @@ describe('RunBilling', () => {
   });
 
   it.each([
-    ['ends billing', null, '0.00', ['2026-01-01', '2027-01-01', '2027-01-02']],
+    ['ends billing', null, '0.00', ['2026-01-01', '2027-01-01']],
     ['changes the price', { interval: 'yearly', charges: [{ kind: 'recurring', code: 'fee', name: 'Yearly fee', unitPrice: '6000', vat: VAT }] } as PlanTermsInput, '6000.00', ['2026-01-01', '2027-01-01', '2027-01-02']],
   ])('corrects on the next run a date billed under the old terms when the plan %s from that date while the run billed it', async (_, terms, year2027, dates) => {
     // The run reads the plan, then an admin saves the change, then the run works the date out and records its bill.
@@ -211,7 +214,7 @@ describe('RunBilling', () => {
     const again = await scenario.use(RunBilling).execute({ tenantId });
 
     // The correction is a credit: carried to the next bill (2028's, which the upcoming invoice shows), or, the plan
-    // ended, made into a credit note of the invoice of 2027, which waits for that draft to be issued (ADR 0030).
+    // ended, to go on a credit note of the invoice of 2027, which waits for that draft to be issued (ADR 0030).
     // Nothing is recorded twice.
     expect([next.counts.bills, again.counts.bills]).toEqual([dates.length - 2, 0]);
     expect(again.failures.map((failure) => failure.code)).toEqual(terms === null ? ['billing.credit_awaits_issue'] : []);
@@ -1133,6 +1136,67 @@ describe('a bill that comes to a credit', () => {
     expect(await balance()).toEqual([['24.00', '0.00']]);
   });
 
+  it('credits an invoice no more than it can still be credited: a plan raised mid-month, then ended (audit finalcredit F2)', async () => {
+    const scenario = await createBillingScenario({ now: '2026-05-01T09:00:00Z' });
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-05-01', terms: seats('10') });
+    await scenario.use(RunBilling).execute({ tenantId });
+    scenario.clock.set(new Date('2026-05-11T09:00:00Z'));
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-05-11', terms: seats('20'), expectedVersion: 1 });
+    await scenario.use(RunBilling).execute({ tenantId });
+    scenario.clock.set(new Date('2026-05-21T09:00:00Z'));
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-05-21', terms: null, expectedVersion: 2 });
+
+    const run = await scenario.use(RunBilling).execute({ tenantId });
+
+    // The unused 11 days of the 20 seats, 212.90 and its VAT: before, all of it on the invoice of 11 May, which nets
+    // 203.22 (it also credited the 10 seats' unused days), refused on every run.
+    expect([run.counts.bills, run.failures]).toEqual([1, []]);
+    const documents = (await scenario.use(ListInvoices).execute({ tenantId, page: { limit: 200 } })).items;
+    const notes = documents.filter((each) => each.kind === 'credit_note').map((each) => each.amountDue);
+    expect(Money.sum('EUR', notes).toString()).toBe('255.48');
+    // 10 seats for 10 days and 20 for 10, with VAT: what the days used cost.
+    const balance = await scenario.use(GetPartnerBalance).execute({ tenantId, partnerId: scenario.buyer.id });
+    expect(balance.map((each) => each.outstanding.toString())).toEqual(['348.38']);
+  });
+
+  it('leaves the credit due, named, when the invoice it would credit was credited by hand, and holds up nothing else (audit finalcredit F1)', async () => {
+    const { scenario, tenantId, partnershipId, april, documents } = await endedOnTheFirst();
+    await scenario.use(CreateCreditNote).execute({ tenantId, invoiceId: april.id, lines: [{ name: 'Goodwill', quantity: '1', unitCode: 'C62', netPrice: '50.00', vat: VAT }] });
+
+    const run = await scenario.use(RunBilling).execute({ tenantId });
+
+    // What the hand-made credit note took back is not known to billing: it credits nothing there, and the bill waits.
+    expect(run.failures.map((failure) => failure.code)).toEqual(['billing.credit_pending']);
+    expect((await documents()).filter(([kind]) => kind === 'credit_note')).toEqual([['credit_note', 'issued', '60.00']]);
+    // A later charge is billed, and carries the credit (ADR 0026).
+    await scenario.use(AddOneOffCharge).execute({ tenantId, partnershipId, id: 'training', date: '2026-05-05', name: 'Training', unitPrice: '500', vat: VAT });
+    scenario.clock.set(new Date('2026-05-05T09:00:00Z'));
+    expect((await scenario.use(RunBilling).execute({ tenantId })).counts).toMatchObject({ bills: 2, failed: 0 });
+    expect((await documents()).filter(([kind]) => kind === 'invoice').map(([, , amount]) => amount)).toEqual(['384.00', '360.00']);
+  });
+
+  it('leaves a bill pending, named by the refusal, when the invoice is credited by hand between its recording and its credit note, and holds up nothing else', async () => {
+    const { scenario, tenantId, partnershipId, april, finalBill } = await endedOnTheFirst();
+    const record = scenario.billing.bills.record.bind(scenario.billing.bills);
+    const recording = jest.spyOn(scenario.billing.bills, 'record').mockImplementation(async (bill) => {
+      const recorded = await record(bill);
+      if (bill.creditNotes) await scenario.use(CreateCreditNote).execute({ tenantId, invoiceId: april.id });
+      return recorded;
+    });
+
+    const run = await scenario.use(RunBilling).execute({ tenantId });
+    recording.mockRestore();
+
+    expect(run.failures.map((failure) => failure.code)).toEqual(['invoice.fully_credited']);
+    expect((await finalBill())?.status).toBe('pending');
+    await scenario.use(AddOneOffCharge).execute({ tenantId, partnershipId, id: 'training', date: '2026-05-05', name: 'Training', unitPrice: '500', vat: VAT });
+    scenario.clock.set(new Date('2026-05-05T09:00:00Z'));
+    const later = await scenario.use(RunBilling).execute({ tenantId });
+    expect([later.counts.bills, later.failures.map((failure) => failure.code)]).toEqual([1, ['invoice.fully_credited']]);
+  });
+
   it('makes each credit note once when the run stops after making it, when runs go at once, and when a retry follows', async () => {
     const { scenario, tenantId, partnershipId, documents, finalBill } = await endedOnTheFirst();
     // The run stops after the credit note is made, before the bill is marked (a crash, a lost connection).
@@ -1589,7 +1653,19 @@ describe('ending a partnership while a bill of days past its end waits for its i
     expect((await scenario.use(GetBillingPlan).execute({ tenantId, partnershipId })).versions.at(-1)?.terms).not.toBeNull();
     await scenario.use(ChangePartnershipStatus).execute({ tenantId, partnershipId, action: 'resume' });
     expect((await scenario.use(RunBilling).execute({ tenantId })).failures).toEqual([]);
+    // Invoiced as a draft: ended, it could never be issued (its days are past the end), nor its unused time credited
+    // (audit finalcredit F5).
+    const april = (await scenario.billing.bills.listByPartnership(tenantId, partnershipId)).at(-1)?.invoiceId as InvoiceId;
+    const draft = await scenario.use(ChangePartnershipStatus).execute({ tenantId, partnershipId, action: 'end' }).catch((error: unknown) => error);
+    expect(draft).toMatchObject({ code: 'partnership.bill_pending', details: { partnershipId, billingDate: '2026-04-01', invoiceId: april } });
+    await scenario.use(IssueInvoice).execute({ tenantId, invoiceId: april });
     const ended = await scenario.use(ChangePartnershipStatus).execute({ tenantId, partnershipId, action: 'end' });
     expect([ended.status, ended.validUntil]).toEqual(['ended', '2026-04-07']);
+
+    // The unused time of April, 8 to 30 April, on a credit note of April's invoice: 250.00 × 23/30 = 191.67, with VAT.
+    scenario.clock.set(new Date('2026-04-08T09:00:00Z'));
+    expect((await scenario.use(RunBilling).execute({ tenantId })).failures).toEqual([]);
+    const credited = await scenario.use(GetInvoice).execute({ tenantId, invoiceId: april });
+    expect(credited.credits.map((credit) => credit.amount.toString())).toEqual(['230.00']);
   });
 });

@@ -2,16 +2,17 @@ import { describe, expect, it } from '@jest/globals';
 import { Money, type CalendarDate, type TenantId } from '@invoicing/core';
 import type { InvoiceId, PartnershipId } from '@invoicing/invoice';
 import type { BillAllowance, BillLine, BillState } from './bill';
-import { invoicedPart, withCreditNotes } from './final-credit';
+import { invoicedPart, withCreditNotes, type FinalCredit, type SourceInvoice } from './final-credit';
 
 const VAT = { code: 'S', rate: '20' } as const;
+const REDUCED = { code: 'S', rate: '7' } as const;
 
-function line(id: string, item: string, amount: string, periodStart = '2026-04-01'): BillLine {
+function line(id: string, item: string, amount: string, periodStart = '2026-04-01', vat: { readonly code: string; readonly rate: string } = VAT): BillLine {
   const money = Money.of(amount, 'EUR');
   return {
-    line: { id, name: item, quantity: money.isNegative() ? '-1' : '1', unitCode: 'C62', netPrice: money.abs().toString(), vat: VAT },
+    line: { id, name: item, quantity: money.isNegative() ? '-1' : '1', unitCode: 'C62', netPrice: money.abs().toString(), vat },
     amount: money,
-    computation: { item, kind: 'recurring', purpose: money.isNegative() ? 'correction' : 'charge', period: { start: periodStart as CalendarDate, end: '2026-05-01' as CalendarDate }, amount, formula: amount },
+    computation: { item, kind: 'recurring', purpose: money.isNegative() ? 'correction' : 'charge', period: { start: periodStart as CalendarDate, end: '2026-05-01' as CalendarDate }, amount: amount, formula: amount },
   };
 }
 
@@ -35,55 +36,117 @@ function bill(position: number, lines: readonly BillLine[], allowances: readonly
   };
 }
 
+/** The invoice a bill made, issued as the bill made it, unless `changes` say otherwise. */
+function issued(of: BillState, changes: Partial<SourceInvoice> = {}): [InvoiceId, SourceInvoice] {
+  const { lines } = invoicedPart(of);
+  const taxable = new Map<string, Money>();
+  for (const each of lines) {
+    const key = `S:${each.line.vat.rate as string}`;
+    taxable.set(key, (taxable.get(key) ?? Money.zero('EUR')).add(each.amount));
+  }
+  return [of.invoiceId, { state: 'issued', lineAmounts: new Map(lines.map((each) => [each.line.id, each.amount])), taxable, creditNoteIds: [], ...changes }];
+}
+
 const ids = () => {
   let next = 0;
   return () => `credit-${++next}` as InvoiceId;
 };
+
+function notesOf(result: FinalCredit) {
+  if (result.kind !== 'credit_notes') throw new Error(`not split: ${JSON.stringify(result)}`);
+  return result.bill.creditNotes?.map((note) => [note.invoiceId, note.lines.map((part) => `${part.lineId} ${part.amount.toString()}`), note.allowances]);
+}
 
 describe('withCreditNotes', () => {
   it('credits each line on the invoice of the latest bill that charged its item, split over earlier ones when that one charged less', () => {
     const earlier = [bill(1, [line('a', 'seats', '100.00')]), bill(2, [line('b', 'seats', '30.00'), line('c', 'storage', '10.00')]), bill(3, [])];
     const final = bill(4, [line('d', 'seats', '-120.00'), line('e', 'storage', '-10.00'), line('f', 'usage', '5.00')]);
 
-    const split = withCreditNotes(final, earlier, ids());
+    const result = withCreditNotes(final, earlier, new Map([issued(earlier[0] as BillState), issued(earlier[1] as BillState)]), ids());
 
-    expect(split?.creditNotes).toEqual([
-      { invoiceId: 'invoice-2', creditNoteId: 'credit-1', lines: [{ lineId: 'd', amount: Money.of('30.00', 'EUR') }, { lineId: 'e', amount: Money.of('10.00', 'EUR') }], allowances: [] },
-      { invoiceId: 'invoice-1', creditNoteId: 'credit-2', lines: [{ lineId: 'd', amount: Money.of('90.00', 'EUR') }], allowances: [] },
+    expect(notesOf(result)).toEqual([
+      ['invoice-2', ['d 30.00', 'e 10.00'], []],
+      ['invoice-1', ['d 90.00'], []],
     ]);
     // What no credit note takes is the bill's own invoice.
-    expect(invoicedPart(split as BillState).lines.map((each) => each.line.id)).toEqual(['f']);
+    expect(result.kind === 'credit_notes' && invoicedPart(result.bill).lines.map((each) => each.line.id)).toEqual(['f']);
   });
 
-  it("counts what earlier bills' credit notes took back of an invoice as credited", () => {
-    const first = bill(1, [line('a', 'seats', '100.00')]);
-    const taken = bill(2, [line('b', 'seats', '-80.00')], [], [{ invoiceId: 'invoice-1' as InvoiceId, creditNoteId: 'old' as InvoiceId, lines: [{ lineId: 'b', amount: Money.of('80.00', 'EUR') }], allowances: [] }]);
+  it('never credits an invoice more than it can still be credited in a VAT category: a plan raised mid-month, then ended (audit finalcredit F2)', () => {
+    // 1 May: 10 seats. 11 May: the unused time of the 10 credited, 20 seats charged; its invoice nets 203.22.
+    const first = bill(1, [line('a', 'seats@v1:05-01', '300.00')]);
+    const raised = bill(2, [line('b', 'seats@v1:05-01', '-203.23'), line('c', 'seats@v2:05-11', '406.45')]);
+    const final = bill(3, [line('d', 'seats@v2:05-11', '-212.90')]);
 
-    expect(withCreditNotes(bill(3, [line('c', 'seats', '-20.00')]), [first, taken], ids())?.creditNotes?.map((note) => note.invoiceId)).toEqual(['invoice-1']);
-    // More than was charged and not credited yet: no credit note can carry it, and the bill stays due.
-    expect(withCreditNotes(bill(3, [line('c', 'seats', '-20.01')]), [first, taken], ids())).toBeUndefined();
+    const result = withCreditNotes(final, [first, raised], new Map([issued(first), issued(raised)]), ids());
+
+    // As much as the invoice of 11 May can take, the rest on that of 1 May: before, all of it on the first, refused for ever.
+    expect(notesOf(result)).toEqual([
+      ['invoice-2', ['d 203.22'], []],
+      ['invoice-1', ['d 9.68'], []],
+    ]);
+  });
+
+  it('takes the room of each VAT category on its own, and counts what earlier bills credited as taken', () => {
+    const first = bill(1, [line('a', 'seats', '100.00'), line('b', 'books', '50.00', '2026-04-01', REDUCED)]);
+    const taken = bill(2, [line('c', 'seats', '-80.00')], [], [{ invoiceId: first.invoiceId, creditNoteId: 'old' as InvoiceId, lines: [{ lineId: 'c', amount: Money.of('80.00', 'EUR') }], allowances: [] }]);
+    const sources = new Map([issued(first, { creditNoteIds: ['old' as InvoiceId] })]);
+
+    expect(notesOf(withCreditNotes(bill(3, [line('d', 'seats', '-20.00')]), [first, taken], sources, ids()))).toEqual([['invoice-1', ['d 20.00'], []]]);
+    // 20.01 at 20 % is more than is left there, and the 50.00 at 7 % is no room for it.
+    expect(withCreditNotes(bill(3, [line('d', 'seats', '-20.01')]), [first, taken], sources, ids())).toMatchObject({ kind: 'unplaced' });
+  });
+
+  it('does not credit an invoice edited before it was issued, or credited by a credit note no bill made (audit finalcredit F1, F3)', () => {
+    const first = bill(1, [line('a', 'seats', '100.00')]);
+    const second = bill(2, [line('b', 'seats', '100.00')]);
+    const final = bill(4, [line('c', 'seats', '-100.00')]);
+    const edited = issued(second, { lineAmounts: new Map([['b', Money.of('40.00', 'EUR')]]) });
+    const byHand = issued(second, { creditNoteIds: ['by-hand' as InvoiceId] });
+
+    const third = bill(3, [line('x', 'storage', '10.00')]);
+    for (const changed of [edited, byHand]) {
+      // What the edit or the credit note took back of the item is not known: moved to another invoice, the credit
+      // could be given twice.
+      expect(withCreditNotes(final, [first, second], new Map([issued(first), changed]), ids())).toMatchObject({ kind: 'unplaced', reason: expect.stringContaining('invoice-2') });
+      // Changed, an invoice that charged no credited item only takes nothing.
+      const [id, source] = issued(third);
+      expect(notesOf(withCreditNotes(final, [first, second, third], new Map([issued(first), issued(second), [id, { ...source, ...changed[1], state: 'issued' }]]), ids()))).toEqual([['invoice-2', ['c 100.00'], []]]);
+    }
+  });
+
+  it('waits for a draft that charged a credited item, and credits a void one (its credit note is then skipped)', () => {
+    const first = bill(1, [line('a', 'seats', '100.00')]);
+    const final = bill(2, [line('b', 'seats', '-60.00')]);
+    const [id, source] = issued(first);
+
+    expect(withCreditNotes(final, [first], new Map([[id, { ...source, state: 'draft' }]]), ids())).toEqual({ kind: 'awaits_issue', invoiceId: id });
+    expect(notesOf(withCreditNotes(final, [first], new Map([[id, { ...source, state: 'void' }]]), ids()))).toEqual([['invoice-1', ['b 60.00'], []]]);
+    expect(notesOf(withCreditNotes(final, [first], new Map(), ids()))).toEqual([['invoice-1', ['b 60.00'], []]]);
   });
 
   it("gives a discount back on the credit note that credits most of its period's days in its VAT category", () => {
     const earlier = [bill(1, [line('a', 'seats', '100.00', '2026-03-01')]), bill(2, [line('b', 'seats', '100.00', '2026-04-01')])];
+    const sources = new Map(earlier.map((each) => issued(each)));
     const giveBack: BillAllowance = { discountCode: 'launch', planVersion: 1, side: 'charge', periodStart: '2026-03-01' as CalendarDate, allowance: { amount: '5.00', reason: 'Launch', vat: VAT } };
-    const final = bill(3, [line('c', 'seats', '-150.00', '2026-03-01')], [giveBack]);
 
-    const split = withCreditNotes(final, earlier, ids());
+    const result = withCreditNotes(bill(3, [line('c', 'seats', '-150.00', '2026-03-01')], [giveBack]), earlier, sources, ids());
 
-    expect(split?.creditNotes?.map((note) => [note.invoiceId, note.lines.map((part) => part.amount.toString()), note.allowances])).toEqual([
-      ['invoice-2', ['100.00'], [0]],
-      ['invoice-1', ['50.00'], []],
+    expect(notesOf(result)).toEqual([
+      ['invoice-2', ['c 100.00'], [0]],
+      ['invoice-1', ['c 50.00'], []],
     ]);
-    expect(invoicedPart(split as BillState)).toEqual({ lines: [], allowances: [] });
+    expect(result.kind === 'credit_notes' && invoicedPart(result.bill)).toEqual({ lines: [], allowances: [] });
     // A discount of a period none of the credit notes credits has nowhere to go.
-    expect(withCreditNotes(bill(3, [line('c', 'seats', '-150.00', '2026-03-01')], [{ ...giveBack, periodStart: '2026-02-01' as CalendarDate }]), earlier, ids())).toBeUndefined();
+    const elsewhere = bill(3, [line('c', 'seats', '-150.00', '2026-03-01')], [{ ...giveBack, periodStart: '2026-02-01' as CalendarDate }]);
+    expect(withCreditNotes(elsewhere, earlier, sources, ids())).toMatchObject({ kind: 'unplaced' });
   });
 
   it('leaves a bill with nothing credited, or a discount and nothing charged, to be dealt with as before', () => {
     const earlier = [bill(1, [line('a', 'seats', '100.00')])];
+    const sources = new Map([issued(earlier[0] as BillState)]);
     const discount: BillAllowance = { discountCode: 'launch', planVersion: 1, side: 'allowance', allowance: { amount: '5.00', vat: VAT } };
-    expect(withCreditNotes(bill(2, [line('b', 'seats', '10.00')]), earlier, ids())).toBeUndefined();
-    expect(withCreditNotes(bill(2, [line('b', 'seats', '-10.00')], [discount]), earlier, ids())).toBeUndefined();
+    expect(withCreditNotes(bill(2, [line('b', 'seats', '10.00')]), earlier, sources, ids())).toMatchObject({ kind: 'unplaced' });
+    expect(withCreditNotes(bill(2, [line('b', 'seats', '-10.00')], [discount]), earlier, sources, ids())).toMatchObject({ kind: 'unplaced' });
   });
 });

@@ -45,6 +45,9 @@ UNSTATED_RULES = {
     "webhook_endpoint.invalid_url",
     "webhook_endpoint.insecure_url",
     "webhook_endpoint.private_address",
+    # `"*"` (every type) is listed alone: an exclusion between the items of one list. Each item is in the document's
+    # enum, so a schema-valid list refused with this code is only ever this rule.
+    "webhook_endpoint.unknown_event_type",
     # EN 16931's VAT category rules: which categories take a rate and an exemption reason.
     "vat.exemption_reason_not_allowed",
     "vat.exemption_reason_required",

@@ -1,6 +1,7 @@
 import { AddOneOffCharge, BillPartnership, RecordUsage, SetBillingPlan, type BillRepository, type BillState, type BillingPlanRepository } from '@invoicing/billing';
 import { aBill, aOneOff, aPartnershipId, aPlan, aRun, anEvent, createBillingScenario } from '@invoicing/billing/testing';
 import { ConflictError, type CalendarDate } from '@invoicing/core';
+import { IssueInvoice } from '@invoicing/invoice';
 import { aTenant } from '@invoicing/invoice/testing';
 import type { CommandStartedEvent } from 'mongodb';
 import { connectMongo, type MongoConnection } from '../connection';
@@ -201,17 +202,24 @@ describe('bills', () => {
     const again = await bill('2027-01-02');
 
     // The year billed under the old terms is credited on the next run: a credit, which the ended plan has no later
-    // bill to carry, so it goes on a credit note of 2027's invoice (ADR 0030), recorded once. That invoice is a draft:
-    // the credit note waits for it to be issued, named by each run.
-    expect([next.bills.map((each) => each.recorded), again.bills.map((each) => each.recorded)]).toEqual([[true], [false]]);
-    for (const each of [next, again]) expect(each.creditPending).toMatchObject({ code: 'billing.credit_awaits_issue', details: { billingDate: '2027-01-02' } });
+    // bill to carry, so it goes on a credit note of 2027's invoice (ADR 0030). That invoice is a draft: the bill waits,
+    // not recorded, named by each run, until it is issued; then it is recorded once, by one run of two at once.
+    expect([next.bills.length, again.bills.length]).toEqual([0, 0]);
+    for (const each of [next, again]) expect(each.creditPending).toMatchObject({ code: 'billing.credit_awaits_issue', details: { billingDate: '2027-01-02', credit: { amount: '14400.00' } } });
+    const billed = await processes[1].bills.listByPartnership(tenantId, partnershipId);
+    await scenario.use(IssueInvoice).execute({ tenantId, invoiceId: (billed[1] as BillState).invoiceId });
+    const [one, other] = await Promise.all([bill('2027-01-02'), bill('2027-01-02')]);
+    expect([...one.bills, ...other.bills].map((each) => each.recorded).sort()).toEqual([false, true]);
+    expect([one.creditPending, other.creditPending]).toEqual([undefined, undefined]);
     const recorded = await processes[1].bills.listByPartnership(tenantId, partnershipId);
     expect(recorded.map((each) => [each.billingDate, each.planVersionsSeen, each.lines.map((line) => line.amount.toString()), each.status])).toEqual([
       ['2026-01-01', 1, ['12000.00'], 'invoiced'],
       ['2027-01-01', 1, ['12000.00'], 'invoiced'],
-      ['2027-01-02', 2, ['-12000.00'], 'pending'],
+      ['2027-01-02', 2, ['-12000.00'], 'invoiced'],
     ]);
     expect(recorded[2]?.creditNotes?.map((note) => note.invoiceId)).toEqual([recorded[1]?.invoiceId]);
+    const credited = await scenario.adapters.invoices.get(tenantId, (recorded[1] as BillState).invoiceId);
+    expect(credited?.toState().credits.map((credit) => credit.amount.toString())).toEqual(['14400.00']);
   });
 
   it('ends invoiced with the outcome and instant of one marking when 20 are sent at once by two processes', async () => {
