@@ -8,14 +8,17 @@ import { toInvoiceBillingResponse, toRunBillResponse } from './billing.mapper';
 describe('the views of a bill made into credit notes (ADR 0030, audit finalcredit F4)', () => {
   // aBill's lines: "1", a charge of 249.99, and "2", a credit of 0.30; the credit goes on a credit note.
   const bill = aBill(aTenant(), aPartnershipId(), '2026-02-01', {
-    creditNotes: [{ invoiceId: 'earlier' as InvoiceId, creditNoteId: 'credit-1' as InvoiceId, lines: [{ lineId: '2', amount: Money.of('0.30', 'EUR') }], allowances: [] }],
+    creditNotes: [{ invoiceId: 'earlier' as InvoiceId, creditNoteId: 'credit-1' as InvoiceId, lines: [{ lineId: '2', amount: Money.of('0.30', 'EUR') }] }],
   });
 
   it("explains the bill's invoice with its own lines, and names the credit notes", () => {
     const view = toInvoiceBillingResponse(bill);
 
     expect(view.lines.map((line) => line.id)).toEqual(['1']);
-    expect(view.netTotal.amount).toBe(toInvoiceBillingResponse({ ...bill, lines: bill.lines.slice(0, 1), creditNotes: undefined }).netTotal.amount);
+    // Its lines less its discounts; the document charges that give a discount back are in the credit notes' amounts.
+    const own = { ...bill, lines: bill.lines.slice(0, 1), allowances: bill.allowances.filter((each) => each.side === 'allowance'), creditNotes: undefined };
+    expect(bill.allowances.some((each) => each.side === 'charge')).toBe(true);
+    expect(view.netTotal.amount).toBe(toInvoiceBillingResponse(own).netTotal.amount);
     expect(view.creditNotes).toEqual([{ invoiceId: 'earlier', creditNoteId: 'credit-1', netTotal: { amount: '0.30', currency: 'EUR' } }]);
   });
 

@@ -242,12 +242,10 @@ function outcomeOf(bill: BillState): Pick<RunBillDto, 'invoiceStatus' | 'notIssu
 /** A credit note of a bill, with what became of it once the bill is invoiced. */
 function toBillCreditNoteResponse(bill: BillState, note: BillCreditNote): BillCreditNoteDto {
   const given = bill.outcome?.creditNotes?.find((each) => each.creditNoteId === note.creditNoteId);
-  const credited = Money.sum(bill.currency, note.lines.map((part) => part.amount));
-  const givenBack = note.allowances.map((index) => Money.of(bill.allowances[index]?.allowance.amount?.toString() ?? '0', bill.currency));
   return {
     invoiceId: note.invoiceId,
     creditNoteId: note.creditNoteId,
-    netTotal: toMoneyResponse(givenBack.reduce((total, each) => total.subtract(each), credited)),
+    netTotal: toMoneyResponse(Money.sum(bill.currency, note.lines.map((part) => part.amount))),
     ...(given === undefined ? {} : given.status === 'issued' ? { status: given.status } : { status: given.status, reason: given.reason }),
   };
 }

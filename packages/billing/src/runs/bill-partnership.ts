@@ -491,6 +491,7 @@ export class BillPartnership {
         state: invoice.status === 'draft' ? 'draft' : invoice.status === 'void' ? 'void' : 'issued',
         lineAmounts: new Map(invoice.lines.map((line) => [line.id, line.netAmount])),
         taxable,
+        adjusted: !invoice.totals.prepaid.isZero() || !invoice.totals.rounding.isZero(),
         creditNoteIds: invoice.credits.map((credit) => credit.creditNoteId),
       });
     }
@@ -605,19 +606,20 @@ function invoicedVat(given: VatCategoryInput): VatCategoryInput {
 }
 
 /**
- * A credit note of a bill as a bill's content: the credit lines it takes, credited (their quantity turned positive, or,
- * for the part of a line split over invoices, ±1 × that part), and the discount given back as a document allowance.
+ * A credit note of a bill as a bill's content: the credit lines it takes, credited: their quantity turned positive, or,
+ * for a part of a line (net of its discount, or split over invoices), 1 × that part, which its description says.
  */
 function creditNoteContentOf(bill: BillState, note: BillCreditNote): BillContent {
   const lines = note.lines.map((part) => {
     const line = bill.lines.find((each) => each.line.id === part.lineId);
     if (line === undefined) throw new TypeError(`bill ${bill.key}: credit note ${note.creditNoteId} names line ${part.lineId}, which the bill does not have`);
-    const whole = part.amount.equals(line.amount.negate());
-    const quantityAndPrice = whole ? { quantity: formatDecimal(decimal(line.line.quantity).negated()) } : correctionQuantityAndPrice(part.amount);
-    return { ...line, line: { ...line.line, ...quantityAndPrice }, amount: part.amount };
+    const credit = line.amount.negate();
+    if (part.amount.equals(credit)) return { ...line, line: { ...line.line, quantity: formatDecimal(decimal(line.line.quantity).negated()) }, amount: part.amount };
+    const said = `${part.amount.toString()} of its ${credit.toString()} credited here, net of the discount its days had and of what other invoices take`;
+    const description = line.line.description === undefined ? said : `${line.line.description}; ${said}`;
+    return { ...line, line: { ...line.line, ...correctionQuantityAndPrice(part.amount), description }, amount: part.amount };
   });
-  const allowances = note.allowances.map((index) => ({ ...(bill.allowances[index] as BillState['allowances'][number]), side: 'allowance' as const }));
-  return { billingDate: bill.billingDate, planVersion: bill.planVersion, currency: bill.currency, lines, allowances };
+  return { billingDate: bill.billingDate, planVersion: bill.planVersion, currency: bill.currency, lines, allowances: [] };
 }
 
 /**

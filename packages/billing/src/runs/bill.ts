@@ -107,13 +107,11 @@ export interface BillCreditNote {
   readonly invoiceId: InvoiceId;
   /** Decided when the bill is recorded, so that every attempt makes the same credit note. */
   readonly creditNoteId: InvoiceId;
-  /** The bill's lines it credits, each with the part of the line's credit it takes (positive; the whole, mostly). */
-  readonly lines: readonly { readonly lineId: string; readonly amount: Money }[];
   /**
-   * The bill's document charges it takes (their indexes in `allowances`): the discount the credited days had, given
-   * back, which lowers the credit note.
+   * The bill's lines it credits, each with what it credits of the line (positive): the line's amount, or part of it,
+   * less its share of the discount its days had (the bill's document charges, which give that discount back).
    */
-  readonly allowances: readonly number[];
+  readonly lines: readonly { readonly lineId: string; readonly amount: Money }[];
 }
 
 /**

@@ -1161,6 +1161,31 @@ describe('a bill that comes to a credit', () => {
     expect(balance.map((each) => each.outstanding.toString())).toEqual(['348.38']);
   });
 
+  it.each([
+    ['a percentage', { code: 'deal', kind: 'percentage', percent: '10' }],
+    ['a fixed amount', { code: 'deal', kind: 'fixed', amount: '30.00' }],
+  ] as const)('credits a month discounted by %s in full when the plan ends from its first day, net of the discount (audit finalcredit2 N1)', async (_, discount) => {
+    const scenario = await createBillingScenario({ now: '2026-04-01T09:00:00Z' });
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-04-01', terms: { ...seats('10'), discounts: [discount] } as PlanTermsInput });
+    await scenario.use(RunBilling).execute({ tenantId });
+    scenario.clock.set(new Date('2026-04-02T09:00:00Z'));
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-04-01', terms: null, expectedVersion: 1 });
+
+    const run = await scenario.use(RunBilling).execute({ tenantId });
+
+    // 300.00 less 30.00 of discount, with VAT: 324.00 invoiced, all of it credited; nothing was used.
+    expect([run.counts.bills, run.failures]).toEqual([1, []]);
+    const documents = (await scenario.use(ListInvoices).execute({ tenantId, page: { limit: 200 } })).items.map((each) => [each.kind, each.amountDue.toString()]);
+    expect(documents.sort()).toEqual([
+      ['credit_note', '324.00'],
+      ['invoice', '324.00'],
+    ]);
+    // Nothing owed, nothing held: the balance has no row.
+    expect(await scenario.use(GetPartnerBalance).execute({ tenantId, partnerId: scenario.buyer.id })).toEqual([]);
+  });
+
   it('leaves the credit due, named, when the invoice it would credit was credited by hand, and holds up nothing else (audit finalcredit F1)', async () => {
     const { scenario, tenantId, partnershipId, april, documents } = await endedOnTheFirst();
     await scenario.use(CreateCreditNote).execute({ tenantId, invoiceId: april.id, lines: [{ name: 'Goodwill', quantity: '1', unitCode: 'C62', netPrice: '50.00', vat: VAT }] });

@@ -2,7 +2,7 @@
  * The credit of an ended plan's last bill, split over the invoices earlier bills made (ADR 0030): no later bill of the
  * plan would carry it, so it is credited where it was charged.
  */
-import { Money, type CalendarDate } from '@invoicing/core';
+import { Money } from '@invoicing/core';
 import { vatCategory, vatKey, type InvoiceId, type VatCategoryInput } from '@invoicing/invoice';
 import type { BillCreditNote, BillLine, BillState } from './bill';
 
@@ -17,6 +17,8 @@ export interface SourceInvoice {
   readonly lineAmounts: ReadonlyMap<string, Money>;
   /** Its taxable amount per VAT category ({@link vatKey}). */
   readonly taxable: ReadonlyMap<string, Money>;
+  /** Whether it has a prepaid or rounding amount (BT-113, BT-114), which no bill gives. */
+  readonly adjusted: boolean;
   /** The credit notes credited to it. */
   readonly creditNoteIds: readonly InvoiceId[];
 }
@@ -29,20 +31,21 @@ export type FinalCredit =
   /** No credit notes can carry it: why. */
   | { readonly kind: 'unplaced'; readonly reason: string };
 
-type Note = { lines: { lineId: string; amount: Money }[]; allowances: number[] };
+type Note = { lines: { lineId: string; amount: Money }[] };
 
 /**
- * The last bill of an ended plan that comes to a credit, with the credit notes it is made into. Each credit line goes
- * on credit notes of the invoices of the latest earlier bills that charged its item, as much as each charged of it
- * and can still be credited in its VAT category; what is left of it, on the latest invoices that can still be
- * credited in that category. A document charge of the bill (a discount given back for credited days) goes on the
- * credit note that credits most of those days in its category. The bill's other lines and its discounts stay for its
- * own invoice.
+ * The last bill of an ended plan that comes to a credit, with the credit notes it is made into. Each credit line is
+ * credited net of its share of the discount its days had (the bill's document charges, which give it back, shared
+ * among the credit lines of their period and VAT category by amount): on credit notes of the invoices of the latest
+ * earlier bills that charged its item, as much as each charged of it and can still be credited in its VAT category;
+ * what is left of it, on the latest issued invoices that can still be credited in that category. The bill's other
+ * lines and its discounts stay for its own invoice.
  *
  * An invoice is used as billing made it only: one edited before it was issued, or credited by a credit note billing
  * did not make, takes nothing, and when it charged a credited item the credit is not placed at all (what the edit or
  * credit note took back of it is not known to billing). A void or deleted one still takes its part, whose credit note
- * is then skipped: voiding took back all it charged.
+ * is then skipped: voiding took back all it charged. It takes the part of the items it charged only: credit put there
+ * for anything else would be lost.
  *
  * @param earlier the partnership's bills before it, in its currency (their `creditNotes` count as taken)
  * @param sources the invoices of those bills, by id (absent: not found)
@@ -65,11 +68,15 @@ export function withCreditNotes(bill: BillState, earlier: readonly BillState[], 
     if (own.usable) books.set(each.invoiceId, own);
   }
   takeEarlierCreditNotes(earlier, books);
+  const net = netCredits(bill, credits);
+  if (typeof net === 'string') return { kind: 'unplaced', reason: net };
   const notes = new Map<InvoiceId, Note>();
   const place = (line: BillLine, rest: Money, byItem: boolean): Money => {
     const category = keyOf(line.line.vat);
     for (const [invoiceId, book] of books) {
       if (!rest.isPositive()) break;
+      // Credit for other items goes on issued invoices only: a void one's credit note is skipped.
+      if (!byItem && book.state !== 'issued') continue;
       const room = book.room.get(category);
       const item = book.items.get(line.computation.item);
       const bound = byItem ? (item === undefined ? undefined : min(item, room)) : room;
@@ -79,7 +86,7 @@ export function withCreditNotes(bill: BillState, earlier: readonly BillState[], 
       if (item !== undefined) book.items.set(line.computation.item, item.subtract(part));
       rest = rest.subtract(part);
       let note = notes.get(invoiceId);
-      if (note === undefined) notes.set(invoiceId, (note = { lines: [], allowances: [] }));
+      if (note === undefined) notes.set(invoiceId, (note = { lines: [] }));
       const placed = note.lines.find((each) => each.lineId === line.line.id);
       if (placed) placed.amount = placed.amount.add(part);
       else note.lines.push({ lineId: line.line.id, amount: part });
@@ -87,36 +94,52 @@ export function withCreditNotes(bill: BillState, earlier: readonly BillState[], 
     return rest;
   };
   // Where each item was charged first, for all lines; then what is left, wherever there is room.
-  const left = credits.map((line) => [line, place(line, line.amount.negate(), true)] as const);
+  const left = credits.map((line) => [line, place(line, net.get(line.line.id) as Money, true)] as const);
   for (const [line, rest] of left) {
     if (place(line, rest, false).isPositive()) return { kind: 'unplaced', reason: `its credit in VAT category ${keyOf(line.line.vat)} is more than the invoices made by earlier bills can still be credited there` };
   }
-  for (const [index, given] of bill.allowances.entries()) {
-    if (given.side !== 'charge') continue;
-    const target = creditNoteOfDays(notes, bill, given.periodStart, given.allowance.vat);
-    if (target === undefined) return { kind: 'unplaced', reason: `no credit note credits the days of ${given.periodStart ?? 'the discount'} in its VAT category` };
-    target.allowances.push(index);
-  }
-  const creditNotes: BillCreditNote[] = [...notes].map(([invoiceId, note]) => ({ invoiceId, creditNoteId: newId(), lines: note.lines, allowances: note.allowances }));
+  const creditNotes: BillCreditNote[] = [...notes].map(([invoiceId, note]) => ({ invoiceId, creditNoteId: newId(), lines: note.lines }));
   return { kind: 'credit_notes', bill: { ...bill, creditNotes } };
 }
 
-/** The bill's lines and document allowances or charges its own invoice carries: those none of its credit notes does. */
+/**
+ * The bill's lines and document allowances or charges its own invoice carries: with credit notes, the lines they do
+ * not credit and its discounts (its document charges, which give a discount back for credited days, are in the
+ * credit notes' net amounts).
+ */
 export function invoicedPart(bill: BillState): Pick<BillState, 'lines' | 'allowances'> {
-  const notes = bill.creditNotes ?? [];
-  const lineIds = new Set(notes.flatMap((note) => note.lines.map((each) => each.lineId)));
-  const taken = new Set(notes.flatMap((note) => note.allowances));
-  return { lines: bill.lines.filter((line) => !lineIds.has(line.line.id)), allowances: bill.allowances.filter((_, index) => !taken.has(index)) };
+  if (bill.creditNotes === undefined) return { lines: bill.lines, allowances: bill.allowances };
+  const lineIds = new Set(bill.creditNotes.flatMap((note) => note.lines.map((each) => each.lineId)));
+  return { lines: bill.lines.filter((line) => !lineIds.has(line.line.id)), allowances: bill.allowances.filter((each) => each.side === 'allowance') };
+}
+
+/**
+ * What each credit line credits: its amount less its share of the discount its days had, given back by the bill's
+ * document charges (each shared among the credit lines of its period and VAT category by their amounts, to the
+ * cent); or why it cannot be worked out.
+ */
+function netCredits(bill: BillState, credits: readonly BillLine[]): Map<string, Money> | string {
+  const net = new Map(credits.map((line) => [line.line.id, line.amount.negate()]));
+  for (const given of bill.allowances) {
+    if (given.side !== 'charge') continue;
+    const lines = credits.filter((line) => (given.periodStart === undefined || line.computation.period?.start === given.periodStart) && keyOf(line.line.vat) === keyOf(given.allowance.vat));
+    if (lines.length === 0) return `no credit line is for the days of ${given.periodStart ?? 'the discount'} in its VAT category`;
+    const shares = Money.of(String(given.allowance.amount ?? '0'), bill.currency).allocate(lines.map((line) => line.amount.negate().toDecimal()));
+    for (const [index, line] of lines.entries()) net.set(line.line.id, (net.get(line.line.id) as Money).subtract(shares[index] as Money));
+  }
+  for (const amount of net.values()) if (amount.isNegative()) return 'a discount given back is larger than the credit of its days';
+  return net;
 }
 
 /** What an earlier bill's invoice can still be credited: per item it charged, and per VAT category. */
 interface Book {
+  readonly state: SourceInvoice['state'];
   readonly usable: boolean;
   readonly items: Map<string, Money>;
   readonly room: Map<string, Money>;
 }
 
-const MISSING: SourceInvoice = { state: 'missing', lineAmounts: new Map(), taxable: new Map(), creditNoteIds: [] };
+const MISSING: SourceInvoice = { state: 'missing', lineAmounts: new Map(), taxable: new Map(), adjusted: false, creditNoteIds: [] };
 
 /**
  * An earlier bill's invoice as a source of credit: its items' net amounts (the lines of its invoice), and its taxable
@@ -129,18 +152,21 @@ function bookOf(bill: BillState, source: SourceInvoice, made: ReadonlySet<Invoic
   const room = new Map<string, Money>();
   const add = (map: Map<string, Money>, key: string, amount: Money) => map.set(key, (map.get(key) ?? Money.zero(bill.currency)).add(amount));
   for (const line of lines) add(items, line.computation.item, line.amount);
-  if (source.state === 'issued') {
-    const unchanged = source.lineAmounts.size === lines.length && lines.every((line) => source.lineAmounts.get(line.line.id)?.equals(line.amount) === true);
-    const creditedByBilling = source.creditNoteIds.every((id) => made.has(id));
-    for (const [category, amount] of source.taxable) room.set(category, amount);
-    return { usable: unchanged && creditedByBilling, items, room };
-  }
+  // What the bill made it charge per category: its lines, less its discounts, plus its document charges.
   for (const line of lines) add(room, keyOf(line.line.vat), line.amount);
   for (const each of allowances) {
     const amount = Money.of(String(each.allowance.amount ?? '0'), bill.currency);
     add(room, keyOf(each.allowance.vat), each.side === 'allowance' ? amount.negate() : amount);
   }
-  return { usable: source.state !== 'draft', items, room };
+  if (source.state === 'issued') {
+    // As billing made it: the same lines and amounts, the same taxable amounts (no allowance or charge added), no
+    // prepaid or rounding amount, and no credit note but billing's.
+    const sameLines = source.lineAmounts.size === lines.length && lines.every((line) => source.lineAmounts.get(line.line.id)?.equals(line.amount) === true);
+    const sameTaxable = source.taxable.size === room.size && [...room].every(([category, amount]) => source.taxable.get(category)?.equals(amount) === true);
+    const creditedByBilling = source.creditNoteIds.every((id) => made.has(id));
+    return { state: source.state, usable: sameLines && sameTaxable && !source.adjusted && creditedByBilling, items, room };
+  }
+  return { state: source.state, usable: source.state !== 'draft', items, room };
 }
 
 /** Takes what earlier bills' credit notes credited from the books of the invoices they credited. */
@@ -157,32 +183,8 @@ function takeEarlierCreditNotes(earlier: readonly BillState[], books: ReadonlyMa
         if (item !== undefined) book.items.set(line.computation.item, item.subtract(part.amount));
         book.room.set(category, (book.room.get(category) ?? Money.zero(part.amount.currency)).subtract(part.amount));
       }
-      for (const index of note.allowances) {
-        const given = bill.allowances[index];
-        if (given === undefined) continue;
-        const category = keyOf(given.allowance.vat);
-        const room = book.room.get(category);
-        if (room !== undefined) book.room.set(category, room.add(Money.of(String(given.allowance.amount ?? '0'), room.currency)));
-      }
     }
   }
-}
-
-/**
- * The credit note that credits most of the days of `periodStart` in a VAT category: where a discount those days had
- * is given back.
- */
-function creditNoteOfDays(notes: ReadonlyMap<InvoiceId, Note>, bill: BillState, periodStart: CalendarDate | undefined, vat: VatCategoryInput): Note | undefined {
-  let best: { note: Note; credit: Money } | undefined;
-  for (const note of notes.values()) {
-    const lines = note.lines.filter((part) => {
-      const line = bill.lines.find((each) => each.line.id === part.lineId) as BillLine;
-      return (periodStart === undefined || line.computation.period?.start === periodStart) && keyOf(line.line.vat) === keyOf(vat);
-    });
-    const credit = Money.sum(bill.currency, lines.map((part) => part.amount));
-    if (credit.isPositive() && (best === undefined || credit.greaterThan(best.credit))) best = { note, credit };
-  }
-  return best?.note;
 }
 
 function keyOf(vat: VatCategoryInput): string {

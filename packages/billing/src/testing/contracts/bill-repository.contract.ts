@@ -30,8 +30,8 @@ export function describeBillRepositoryContract(adapters: () => BillingAdapters):
       const tenant = aTenant();
       const partnership = aPartnershipId();
       const creditNotes = [
-        { invoiceId: 'invoice-1' as InvoiceId, creditNoteId: 'credit-1' as InvoiceId, lines: [{ lineId: '2', amount: Money.of('0.30', 'EUR') }], allowances: [0] },
-        { invoiceId: 'invoice-2' as InvoiceId, creditNoteId: 'credit-2' as InvoiceId, lines: [{ lineId: '2', amount: Money.of('0.00', 'EUR') }], allowances: [] },
+        { invoiceId: 'invoice-1' as InvoiceId, creditNoteId: 'credit-1' as InvoiceId, lines: [{ lineId: '2', amount: Money.of('0.30', 'EUR') }] },
+        { invoiceId: 'invoice-2' as InvoiceId, creditNoteId: 'credit-2' as InvoiceId, lines: [{ lineId: '2', amount: Money.of('0.00', 'EUR') }] },
       ];
       const bill = aBill(tenant, partnership, '2026-02-01', { creditNotes });
       const at = new Date('2026-02-01T09:00:01.500Z');
@@ -49,7 +49,7 @@ export function describeBillRepositoryContract(adapters: () => BillingAdapters):
       const tenant = aTenant();
       const partnership = aPartnershipId();
       // An empty bill recorded outside any run: no lines, no run id.
-      const { runId: _none, ...withoutRun } = aBill(tenant, partnership, '2026-02-01', { status: 'empty', lines: [], allowances: [] });
+      const { runId: _none, ...withoutRun } = aBill(tenant, partnership, '2026-02-01', { status: 'empty', lines: [] });
       const second = aBill(tenant, partnership, '2026-02-01', { runId: 'run-2' });
 
       expect(await bills().record(withoutRun)).toEqual({ bill: withoutRun, recorded: true });
@@ -113,7 +113,7 @@ export function describeBillRepositoryContract(adapters: () => BillingAdapters):
       const tenant = aTenant();
       const partnership = aPartnershipId();
       const pending = aBill(tenant, partnership, '2026-02-01');
-      const empty = aBill(tenant, partnership, '2026-03-01', { status: 'empty', lines: [], allowances: [] });
+      const empty = aBill(tenant, partnership, '2026-03-01', { status: 'empty', lines: [] });
       await bills().record(pending);
       await bills().record(empty);
       const at = new Date('2026-02-01T09:00:01.500Z');

@@ -8,7 +8,7 @@ import { billToDomain, billToPersistence } from './bill.mapper';
 
 describe('bill mapper: a bill made into credit notes (format 5, ADR 0030)', () => {
   const tenant = aTenant();
-  const creditNotes = [{ invoiceId: 'invoice-1' as InvoiceId, creditNoteId: 'credit-1' as InvoiceId, lines: [{ lineId: '2', amount: Money.of('0.30', 'EUR') }], allowances: [0] }];
+  const creditNotes = [{ invoiceId: 'invoice-1' as InvoiceId, creditNoteId: 'credit-1' as InvoiceId, lines: [{ lineId: '2', amount: Money.of('0.30', 'EUR') }] }];
 
   it('is written in format 5, and every other bill in format 2, as before', () => {
     expect(billToPersistence(aBill(tenant, aPartnershipId(), '2026-02-01', { creditNotes }))._v).toBe(5);

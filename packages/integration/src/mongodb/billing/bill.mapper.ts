@@ -171,7 +171,6 @@ function creditNoteToPersistence(note: BillCreditNote) {
     invoiceId: note.invoiceId,
     creditNoteId: note.creditNoteId,
     lines: note.lines.map((part) => ({ lineId: part.lineId, amount: moneyToPersistence(part.amount) })),
-    allowances: [...note.allowances],
   } satisfies AllFieldsOf<BillCreditNote>;
 }
 
@@ -180,7 +179,6 @@ function creditNoteToDomain(stored: ReturnType<typeof creditNoteToPersistence>):
     invoiceId: stored.invoiceId as InvoiceId,
     creditNoteId: stored.creditNoteId as InvoiceId,
     lines: stored.lines.map((part) => ({ lineId: part.lineId, amount: moneyToDomain(part.amount) })),
-    allowances: [...stored.allowances],
   } satisfies AllFieldsOf<BillCreditNote>;
 }
 
