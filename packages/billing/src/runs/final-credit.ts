@@ -120,9 +120,15 @@ export function invoicedPart(bill: BillState): Pick<BillState, 'lines' | 'allowa
  */
 function netCredits(bill: BillState, credits: readonly BillLine[]): Map<string, Money> | string {
   const net = new Map(credits.map((line) => [line.line.id, line.amount.negate()]));
+  const ofDays = (given: BillState['allowances'][number]) => (line: BillLine) =>
+    (given.periodStart === undefined || line.computation.period?.start === given.periodStart) && keyOf(line.line.vat) === keyOf(given.allowance.vat);
   for (const given of bill.allowances) {
+    const lines = credits.filter(ofDays(given));
+    // A discount difference of days both credited and charged on this bill is one figure for both: what of it the
+    // credited days gave back is not known, and a guess would make each document wrong by it (audit finalcredit3 M1).
+    const mixed = lines.length > 0 && (given.side === 'allowance' || bill.lines.some((line) => !line.amount.isNegative() && ofDays(given)(line)));
+    if (mixed) return `the discount of ${given.periodStart ?? 'its days'} is shared by days it credits and days it charges`;
     if (given.side !== 'charge') continue;
-    const lines = credits.filter((line) => (given.periodStart === undefined || line.computation.period?.start === given.periodStart) && keyOf(line.line.vat) === keyOf(given.allowance.vat));
     if (lines.length === 0) return `no credit line is for the days of ${given.periodStart ?? 'the discount'} in its VAT category`;
     const shares = Money.of(String(given.allowance.amount ?? '0'), bill.currency).allocate(lines.map((line) => line.amount.negate().toDecimal()));
     for (const [index, line] of lines.entries()) net.set(line.line.id, (net.get(line.line.id) as Money).subtract(shares[index] as Money));
