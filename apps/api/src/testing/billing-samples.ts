@@ -175,14 +175,28 @@ export async function seedBillingSamples(): Promise<BillingSamples> {
   await use(RunBilling).execute({ tenantId, partnershipIds: [ended] });
   await use(UpdatePartnershipTerms).execute({ tenantId, partnershipId: ended, terms: { ...SCENARIO_TERMS, currency: 'USD' } });
   plans.push(await use(SetBillingPlan).execute({ tenantId, partnershipId: ended, effectiveFrom: '2026-05-02', terms: BARE_TERMS }));
+
+  // A plan cancelled on 2 May, after May was invoiced, with a cancellation fee: its last bill credits May's unused days
+  // on a credit note of May's invoice, and invoices the fee (ADR 0030). Its credit note skipped, as for a voided invoice.
+  const cancelled = (await use(CreatePartnership).execute({ tenantId, sellerId: scenario.seller.id, buyerId: scenario.buyer.id, ...SCENARIO_TERMS })).id;
+  const seats: PlanTermsInput = { interval: 'monthly', charges: [{ kind: 'recurring', code: 'seats', name: 'Seats', quantity: '10', unitPrice: '30', vat: VAT }], invoiceMode: 'issue' };
+  await use(SetBillingPlan).execute({ tenantId, partnershipId: cancelled, effectiveFrom: '2026-05-01', terms: seats });
+  await use(RunBilling).execute({ tenantId, partnershipIds: [cancelled] });
+  await use(SetBillingPlan).execute({ tenantId, partnershipId: cancelled, effectiveFrom: '2026-05-02', terms: null, expectedVersion: 1 });
+  await use(AddOneOffCharge).execute({ tenantId, partnershipId: cancelled, date: '2026-05-02', name: 'Cancellation fee', unitPrice: '50', vat: VAT });
+  const cancelling = await use(RunBilling).execute({ tenantId, partnershipIds: [cancelled] });
+  const [final] = await use(ListRunBills).execute({ tenantId, runId: cancelling.id });
+  const credited = await use(GetInvoiceBilling).execute({ tenantId, invoiceId: (final as BillState).invoiceId });
+  const note = credited.creditNotes?.[0];
+  const skipped: BillState = { ...credited, outcome: { invoiceStatus: 'issued', ...(note === undefined ? {} : { creditNotes: [{ creditNoteId: note.creditNoteId, status: 'skipped', reason: 'invoice.voided' }] }) } };
   return {
     plans,
     usage,
     oneOffs,
     runs,
     runPage,
-    runBills: [...runBills, pending],
-    invoiceBills: [...invoiceBills, pending],
+    runBills: [...runBills, pending, credited, skipped],
+    invoiceBills: [...invoiceBills, pending, credited],
     upcoming: upcoming.flatMap(({ partnershipId, preview }) => (preview ? [{ partnershipId, preview }] : [])),
   };
 }
