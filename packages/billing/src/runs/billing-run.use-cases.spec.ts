@@ -1186,6 +1186,35 @@ describe('a bill that comes to a credit', () => {
     expect(await scenario.use(GetPartnerBalance).execute({ tenantId, partnerId: scenario.buyer.id })).toEqual([]);
   });
 
+  it('credits a discounted month ended with usage of its last day: the usage keeps its discount, the unused days give theirs back (audit finalcredit3 M1)', async () => {
+    const scenario = await createBillingScenario({ now: '2026-04-01T09:00:00Z' });
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    const terms = { ...seats('10'), charges: [...(seats('10').charges ?? []), { kind: 'usage', code: 'api_calls', name: 'API calls', metric: { code: 'api_calls', aggregation: 'count' }, price: { kind: 'per_unit', unitPrice: '0.10' }, vat: VAT }], discounts: [{ code: 'deal', kind: 'percentage', percent: '10' }] } as PlanTermsInput;
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-04-01', terms });
+    await scenario.use(RunBilling).execute({ tenantId });
+    await scenario.use(RecordUsage).execute({ tenantId, events: Array.from({ length: 200 }, (_, index) => ({ eventId: `call-${index}`, metricCode: 'api_calls', timestamp: '2026-04-01T08:00:00Z', partnershipId })) });
+    scenario.clock.set(new Date('2026-04-02T09:00:00Z'));
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-04-02', terms: null, expectedVersion: 1 });
+
+    const run = await scenario.use(RunBilling).execute({ tenantId });
+
+    // Before, the bill's one discount difference (27.00 given back: 29.00 of the unused days less 2.00 of the calls)
+    // was netted against the credit alone, which then never fit April's invoice: left due for ever.
+    expect([run.counts.bills, run.failures]).toEqual([1, []]);
+    const documents = (await scenario.use(ListInvoices).execute({ tenantId, page: { limit: 200 } })).items.map((each) => [each.kind, each.amountDue.toString()]);
+    // April 324.00 (300.00 less 10 %, with VAT); 29 unused days, 261.00 after their 10 %, with VAT; 200 calls, 18.00
+    // after theirs, with VAT.
+    expect(documents.sort()).toEqual([
+      ['credit_note', '313.20'],
+      ['invoice', '21.60'],
+      ['invoice', '324.00'],
+    ]);
+    // What the day used cost: 10.00 of seats and 20.00 of calls, less 10 %, with VAT.
+    const balance = await scenario.use(GetPartnerBalance).execute({ tenantId, partnerId: scenario.buyer.id });
+    expect(balance.map((each) => each.outstanding.toString())).toEqual(['32.40']);
+  });
+
   it('leaves the credit due, named, when the invoice it would credit was credited by hand, and holds up nothing else (audit finalcredit F1)', async () => {
     const { scenario, tenantId, partnershipId, april, documents } = await endedOnTheFirst();
     await scenario.use(CreateCreditNote).execute({ tenantId, invoiceId: april.id, lines: [{ name: 'Goodwill', quantity: '1', unitCode: 'C62', netPrice: '50.00', vat: VAT }] });

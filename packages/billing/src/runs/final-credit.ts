@@ -2,7 +2,7 @@
  * The credit of an ended plan's last bill, split over the invoices earlier bills made (ADR 0030): no later bill of the
  * plan would carry it, so it is credited where it was charged.
  */
-import { Money } from '@invoicing/core';
+import { Decimal, Money } from '@invoicing/core';
 import { vatCategory, vatKey, type InvoiceId, type VatCategoryInput } from '@invoicing/invoice';
 import type { BillCreditNote, BillLine, BillState } from './bill';
 
@@ -53,7 +53,6 @@ type Note = { lines: { lineId: string; amount: Money }[] };
 export function withCreditNotes(bill: BillState, earlier: readonly BillState[], sources: ReadonlyMap<InvoiceId, SourceInvoice>, newId: () => InvoiceId): FinalCredit {
   const credits = bill.lines.filter((line) => line.amount.isNegative());
   if (credits.length === 0) return { kind: 'unplaced', reason: 'nothing on it is a credit' };
-  if (bill.allowances.some((each) => each.side === 'allowance') && credits.length === bill.lines.length) return { kind: 'unplaced', reason: 'a discount with nothing charged' };
   const billed = earlier.filter((each) => each.status !== 'empty' && each.key !== bill.key).sort((one, other) => (other.position ?? 0) - (one.position ?? 0) || (other.billingDate > one.billingDate ? 1 : -1));
   const made = new Set(earlier.flatMap((each) => (each.creditNotes ?? []).map((note) => note.creditNoteId)));
   const items = new Set(credits.map((line) => line.computation.item));
@@ -99,42 +98,78 @@ export function withCreditNotes(bill: BillState, earlier: readonly BillState[], 
     if (place(line, rest, false).isPositive()) return { kind: 'unplaced', reason: `its credit in VAT category ${keyOf(line.line.vat)} is more than the invoices made by earlier bills can still be credited there` };
   }
   const creditNotes: BillCreditNote[] = [...notes].map(([invoiceId, note]) => ({ invoiceId, creditNoteId: newId(), lines: note.lines }));
-  return { kind: 'credit_notes', bill: { ...bill, creditNotes } };
+  const split = { ...bill, creditNotes };
+  const own = invoicedPart(split);
+  // No invoice is made without lines: a discount difference left to it would be lost.
+  if (own.lines.length === 0 && own.allowances.length > 0) return { kind: 'unplaced', reason: 'a discount difference is left with no charged line to go with' };
+  return { kind: 'credit_notes', bill: split };
 }
 
 /**
- * The bill's lines and document allowances or charges its own invoice carries: with credit notes, the lines they do
- * not credit and its discounts (its document charges, which give a discount back for credited days, are in the
- * credit notes' net amounts).
+ * The bill's lines and document allowances or charges its own invoice carries. With credit notes: the lines they do
+ * not credit, and each discount difference as it falls on those lines. One of days the bill only charges is the
+ * invoice's as it is; one of days it only credits (a discount given back) is in the credit notes' net amounts; one of
+ * days it credits and charges, a percentage, is the invoice's less what the credited days gave back
+ * ({@link discountOfCredits}), which the credit notes' net amounts hold.
  */
 export function invoicedPart(bill: BillState): Pick<BillState, 'lines' | 'allowances'> {
   if (bill.creditNotes === undefined) return { lines: bill.lines, allowances: bill.allowances };
   const lineIds = new Set(bill.creditNotes.flatMap((note) => note.lines.map((each) => each.lineId)));
-  return { lines: bill.lines.filter((line) => !lineIds.has(line.line.id)), allowances: bill.allowances.filter((each) => each.side === 'allowance') };
+  const credits = bill.lines.filter((line) => line.amount.isNegative());
+  const allowances = bill.allowances.flatMap((given): BillState['allowances'] => {
+    const credited = credits.filter(ofDays(given));
+    if (credited.length === 0) return [given];
+    if (!bill.lines.some((line) => !line.amount.isNegative() && ofDays(given)(line))) return [];
+    // Signed as a discount: what the bill's difference gives on its charged days once the credited days' part is out.
+    const signed = Money.of(String(given.allowance.amount ?? '0'), bill.currency).multiply(given.side === 'allowance' ? 1 : -1);
+    const onCharges = signed.add(discountOfCredits(given, credited, bill.currency));
+    if (onCharges.isZero()) return [];
+    const side = onCharges.isPositive() ? 'allowance' : 'charge';
+    const { percent: _percent, baseAmount: _base, reasonCode: _code, ...rest } = given.allowance;
+    return [{ ...given, side, allowance: { ...rest, amount: onCharges.abs().toString(), ...(side === 'allowance' ? { reasonCode: '95' } : {}) } }];
+  });
+  return { lines: bill.lines.filter((line) => !lineIds.has(line.line.id)), allowances };
 }
 
 /**
- * What each credit line credits: its amount less its share of the discount its days had, given back by the bill's
- * document charges (each shared among the credit lines of its period and VAT category by their amounts, to the
- * cent); or why it cannot be worked out.
+ * What each credit line credits: its amount less its share of the discount its days had, shared among the credit lines
+ * of a period and VAT category by their amounts, to the cent. Of days the bill only credits, that discount is the
+ * bill's document charge that gives it back; of days it also charges, where the bill holds one difference for both,
+ * a percentage's share of the credited days ({@link discountOfCredits}). Or why it cannot be worked out: a difference
+ * of credited and charged days that is not one percentage (a fixed discount is not shared by days), or a discount
+ * added for days the bill only credits.
  */
 function netCredits(bill: BillState, credits: readonly BillLine[]): Map<string, Money> | string {
   const net = new Map(credits.map((line) => [line.line.id, line.amount.negate()]));
-  const ofDays = (given: BillState['allowances'][number]) => (line: BillLine) =>
-    (given.periodStart === undefined || line.computation.period?.start === given.periodStart) && keyOf(line.line.vat) === keyOf(given.allowance.vat);
   for (const given of bill.allowances) {
-    const lines = credits.filter(ofDays(given));
-    // A discount difference of days both credited and charged on this bill is one figure for both: what of it the
-    // credited days gave back is not known, and a guess would make each document wrong by it (audit finalcredit3 M1).
-    const mixed = lines.length > 0 && (given.side === 'allowance' || bill.lines.some((line) => !line.amount.isNegative() && ofDays(given)(line)));
-    if (mixed) return `the discount of ${given.periodStart ?? 'its days'} is shared by days it credits and days it charges`;
-    if (given.side !== 'charge') continue;
-    if (lines.length === 0) return `no credit line is for the days of ${given.periodStart ?? 'the discount'} in its VAT category`;
-    const shares = Money.of(String(given.allowance.amount ?? '0'), bill.currency).allocate(lines.map((line) => line.amount.negate().toDecimal()));
-    for (const [index, line] of lines.entries()) net.set(line.line.id, (net.get(line.line.id) as Money).subtract(shares[index] as Money));
+    const credited = credits.filter(ofDays(given));
+    if (credited.length === 0) continue;
+    const charged = bill.lines.some((line) => !line.amount.isNegative() && ofDays(given)(line));
+    let discount: Money;
+    if (charged) {
+      // One figure for credited and charged days: split by its percentage, or not at all (audit finalcredit3 M1).
+      if (given.allowance.percent === undefined) return `the discount of ${given.periodStart ?? 'its days'} is shared by days it credits and days it charges, and is not one percentage`;
+      discount = discountOfCredits(given, credited, bill.currency);
+    } else {
+      if (given.side !== 'charge') return `a discount is added for days of ${given.periodStart ?? 'the period'} the bill only credits`;
+      discount = Money.of(String(given.allowance.amount ?? '0'), bill.currency);
+    }
+    const shares = discount.allocate(credited.map((line) => line.amount.negate().toDecimal()));
+    for (const [index, line] of credited.entries()) net.set(line.line.id, (net.get(line.line.id) as Money).subtract(shares[index] as Money));
   }
   for (const amount of net.values()) if (amount.isNegative()) return 'a discount given back is larger than the credit of its days';
   return net;
+}
+
+/** What a percentage discount gave the credited days of its period and VAT category: their credit × its percent, to the cent. */
+function discountOfCredits(given: BillState['allowances'][number], credited: readonly BillLine[], currency: BillState['currency']): Money {
+  const credit = Money.sum(currency, credited.map((line) => line.amount.negate()));
+  return credit.multiply(new Decimal(String(given.allowance.percent ?? '0')).dividedBy(100));
+}
+
+/** Whether a line is of the days a bill's document allowance or charge is for: its period and VAT category. */
+function ofDays(given: BillState['allowances'][number]): (line: BillLine) => boolean {
+  return (line) => (given.periodStart === undefined || line.computation.period?.start === given.periodStart) && keyOf(line.line.vat) === keyOf(given.allowance.vat);
 }
 
 /** What an earlier bill's invoice can still be credited: per item it charged, and per VAT category. */
