@@ -2,7 +2,7 @@
  * The credit of an ended plan's last bill, split over the invoices earlier bills made (ADR 0030): no later bill of the
  * plan would carry it, so it is credited where it was charged.
  */
-import { Decimal, Money } from '@invoicing/core';
+import { Money } from '@invoicing/core';
 import { vatCategory, vatKey, type InvoiceId, type VatCategoryInput } from '@invoicing/invoice';
 import type { BillCreditNote, BillLine, BillState } from './bill';
 
@@ -106,65 +106,39 @@ export function withCreditNotes(bill: BillState, earlier: readonly BillState[], 
 }
 
 /**
- * The bill's lines and document allowances or charges its own invoice carries. With credit notes: the lines they do
- * not credit, and each discount difference as it falls on those lines. One of days the bill only charges is the
- * invoice's as it is; one of days it only credits (a discount given back) is in the credit notes' net amounts; one of
- * days it credits and charges, a percentage, is the invoice's less what the credited days gave back
- * ({@link discountOfCredits}), which the credit notes' net amounts hold.
+ * The bill's lines and document allowances or charges its own invoice carries: with credit notes, the lines they do
+ * not credit, and the discount differences of days the bill only charges (one of credited days is in the credit
+ * notes' net amounts; one of days both credited and charged is never split, {@link netCredits}).
  */
 export function invoicedPart(bill: BillState): Pick<BillState, 'lines' | 'allowances'> {
   if (bill.creditNotes === undefined) return { lines: bill.lines, allowances: bill.allowances };
   const lineIds = new Set(bill.creditNotes.flatMap((note) => note.lines.map((each) => each.lineId)));
   const credits = bill.lines.filter((line) => line.amount.isNegative());
-  const allowances = bill.allowances.flatMap((given): BillState['allowances'] => {
-    const credited = credits.filter(ofDays(given));
-    if (credited.length === 0) return [given];
-    if (!bill.lines.some((line) => !line.amount.isNegative() && ofDays(given)(line))) return [];
-    // Signed as a discount: what the bill's difference gives on its charged days once the credited days' part is out.
-    const signed = Money.of(String(given.allowance.amount ?? '0'), bill.currency).multiply(given.side === 'allowance' ? 1 : -1);
-    const onCharges = signed.add(discountOfCredits(given, credited, bill.currency));
-    if (onCharges.isZero()) return [];
-    const side = onCharges.isPositive() ? 'allowance' : 'charge';
-    const { percent: _percent, baseAmount: _base, reasonCode: _code, ...rest } = given.allowance;
-    return [{ ...given, side, allowance: { ...rest, amount: onCharges.abs().toString(), ...(side === 'allowance' ? { reasonCode: '95' } : {}) } }];
-  });
-  return { lines: bill.lines.filter((line) => !lineIds.has(line.line.id)), allowances };
+  return { lines: bill.lines.filter((line) => !lineIds.has(line.line.id)), allowances: bill.allowances.filter((given) => !credits.some(ofDays(given))) };
 }
 
 /**
- * What each credit line credits: its amount less its share of the discount its days had, shared among the credit lines
- * of a period and VAT category by their amounts, to the cent. Of days the bill only credits, that discount is the
- * bill's document charge that gives it back; of days it also charges, where the bill holds one difference for both,
- * a percentage's share of the credited days ({@link discountOfCredits}). Or why it cannot be worked out: a difference
- * of credited and charged days that is not one percentage (a fixed discount is not shared by days), or a discount
- * added for days the bill only credits.
+ * What each credit line credits: its amount less its share of the discount its days had, given back by the bill's
+ * document charge of their period and VAT category, shared among their credit lines by amount, to the cent. Or why it
+ * cannot be worked out: the bill holds one discount difference per period, category and discount, so one of days it
+ * also charges, or of days of several plan versions (one may not have had the discount), or a discount added for
+ * days it only credits, does not say what each credited day gave back; split by a guess, each document would be wrong
+ * by it (audits finalcredit3 M1, finalcredit4 P1).
  */
 function netCredits(bill: BillState, credits: readonly BillLine[]): Map<string, Money> | string {
   const net = new Map(credits.map((line) => [line.line.id, line.amount.negate()]));
   for (const given of bill.allowances) {
     const credited = credits.filter(ofDays(given));
     if (credited.length === 0) continue;
-    const charged = bill.lines.some((line) => !line.amount.isNegative() && ofDays(given)(line));
-    let discount: Money;
-    if (charged) {
-      // One figure for credited and charged days: split by its percentage, or not at all (audit finalcredit3 M1).
-      if (given.allowance.percent === undefined) return `the discount of ${given.periodStart ?? 'its days'} is shared by days it credits and days it charges, and is not one percentage`;
-      discount = discountOfCredits(given, credited, bill.currency);
-    } else {
-      if (given.side !== 'charge') return `a discount is added for days of ${given.periodStart ?? 'the period'} the bill only credits`;
-      discount = Money.of(String(given.allowance.amount ?? '0'), bill.currency);
-    }
-    const shares = discount.allocate(credited.map((line) => line.amount.negate().toDecimal()));
+    const days = given.periodStart ?? 'its period';
+    if (bill.lines.some((line) => !line.amount.isNegative() && ofDays(given)(line))) return `the discount of ${days} is shared by days it credits and days it charges`;
+    if (given.side !== 'charge') return `a discount is added for days of ${days} it only credits`;
+    if (new Set(credited.map((line) => line.computation.planVersion)).size > 1) return `the discount of ${days} is given back for days of several plan versions`;
+    const shares = Money.of(String(given.allowance.amount ?? '0'), bill.currency).allocate(credited.map((line) => line.amount.negate().toDecimal()));
     for (const [index, line] of credited.entries()) net.set(line.line.id, (net.get(line.line.id) as Money).subtract(shares[index] as Money));
   }
   for (const amount of net.values()) if (amount.isNegative()) return 'a discount given back is larger than the credit of its days';
   return net;
-}
-
-/** What a percentage discount gave the credited days of its period and VAT category: their credit × its percent, to the cent. */
-function discountOfCredits(given: BillState['allowances'][number], credited: readonly BillLine[], currency: BillState['currency']): Money {
-  const credit = Money.sum(currency, credited.map((line) => line.amount.negate()));
-  return credit.multiply(new Decimal(String(given.allowance.percent ?? '0')).dividedBy(100));
 }
 
 /** Whether a line is of the days a bill's document allowance or charge is for: its period and VAT category. */
