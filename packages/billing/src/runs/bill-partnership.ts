@@ -533,7 +533,7 @@ export class BillPartnership {
         lines: content.lines,
         allowances: content.allowances,
         charges: [],
-        reason: `Billing date ${bill.billingDate}, plan version ${bill.planVersion} of the partnership's billing plan, which has ended: the items credited were charged by this invoice.`,
+        reason: `Billing date ${bill.billingDate}, plan version ${bill.planVersion} of the partnership's billing plan, which has ended: what it credits of what earlier bills charged.`,
       });
       return { creditNoteId: note.creditNoteId, status: 'issued' };
     } catch (error) {
