@@ -35,11 +35,11 @@ type Note = { lines: { lineId: string; amount: Money }[] };
 
 /**
  * The last bill of an ended plan that comes to a credit, with the credit notes it is made into. Each credit line is
- * credited net of its share of the discount its days had (the bill's document charges, which give it back, shared
- * among the credit lines of their period and VAT category by amount): on credit notes of the invoices of the latest
- * earlier bills that charged its item, as much as each charged of it and can still be credited in its VAT category;
- * what is left of it, on the latest issued invoices that can still be credited in that category. The bill's other
- * lines and its discounts stay for its own invoice.
+ * credited net of its share of the discount its days had ({@link netCredits}: the bill's document charge that gives
+ * it back, shared by amount among the credit lines of its period and VAT category): on credit notes of the invoices
+ * of the latest earlier bills that charged its item, as much as each charged of it and can still be credited in its
+ * VAT category; what is left of it, on the latest issued invoices that can still be credited in that category. The
+ * bill's other lines and its discount differences of days it only charges stay for its own invoice.
  *
  * An invoice is used as billing made it only: one edited before it was issued, or credited by a credit note billing
  * did not make, takes nothing, and when it charged a credited item the credit is not placed at all (what the edit or
