@@ -34,7 +34,7 @@ export type { BillRepository } from './runs/bill-repository.port';
 export { BillLedger, dueBillingDates, nextBillingDate, proposeBill } from './runs/propose-bill';
 export type { BillingFacts, ProposedBill } from './runs/propose-bill';
 export { BillPartnership, CreditAwaitsIssueError, CreditPendingError, LATE_USAGE_MARGIN_MS, billNetTotal } from './runs/bill-partnership';
-export { invoicedPart, withCreditNotes } from './runs/final-credit';
+export { invoicedPart, sharesADiscount, withCreditNotes } from './runs/final-credit';
 export type { BillPartnershipCommand, BilledDate, PartnersRead, PartnershipBilling, StopSignal } from './runs/bill-partnership';
 export { MAX_RECORDED_FAILURES, MAX_RECORDED_PREVIEWS, NO_COUNTS } from './runs/billing-run';
 export type { BillingRunState, BillingRunStatus, PreviewedBill, RunCounts, RunFailure } from './runs/billing-run';

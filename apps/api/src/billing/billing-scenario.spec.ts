@@ -259,6 +259,7 @@ describe('billing over HTTP, end to end', () => {
 describe('the last credit of an ended plan, over HTTP', () => {
   let t: TestApi;
   let partnershipId: string;
+  let parties: { readonly sellerId: string; readonly buyerId: string };
   const [lastMonth, thisMonth] = [monthStart(-1), monthStart(0)];
   const fee = { interval: 'monthly', invoiceMode: 'issue', charges: [{ kind: 'recurring', code: 'platform', name: 'Platform fee', quantity: '10', unitPrice: '30.00', vat: VAT }] };
 
@@ -282,10 +283,21 @@ describe('the last credit of an ended plan, over HTTP', () => {
       return created.body.id as string;
     };
     const [seller, buyer] = [await partner('Acme Cloud SAS', 'FR12345678901', 'FR'), await partner('Initech GmbH', 'DE123456789', 'DE')];
-    const created = await t.call('POST', '/v1/partnerships', { body: { sellerId: seller, buyerId: buyer, currency: 'EUR', paymentTerms: { kind: 'net', days: 30 }, validFrom: plusDays(lastMonth, -365) } });
-    expect(created.status).toBe(201);
-    partnershipId = created.body.id;
+    parties = { sellerId: seller, buyerId: buyer };
+    partnershipId = await partnership();
   });
+
+  async function partnership(): Promise<string> {
+    const created = await t.call('POST', '/v1/partnerships', { body: { ...parties, currency: 'EUR', paymentTerms: { kind: 'net', days: 30 }, validFrom: plusDays(lastMonth, -365) } });
+    expect(created.status).toBe(201);
+    return created.body.id;
+  }
+
+  async function end(id: string, from: string): Promise<void> {
+    const plan = await t.call('GET', `/v1/partnerships/${id}/billing-plan`);
+    const ended = await t.call('PUT', `/v1/partnerships/${id}/billing-plan`, { body: { effectiveFrom: from, terms: null }, headers: { 'if-match': plan.headers.get('etag') ?? '' } });
+    expect(ended.status).toBe(200);
+  }
   afterAll(() => t?.close());
 
   it('credits the fee billed for days after the end on a credit note of its invoice, named by the bill', async () => {
@@ -294,9 +306,7 @@ describe('the last credit of an ended plan, over HTTP', () => {
     expect(first.counts).toMatchObject({ bills: 2, invoicesIssued: 2, failed: 0 });
     const firstBills = (await t.call('GET', `/v1/billing-runs/${first.id}/bills`)).body.items as { billingDate: string; invoiceId: string }[];
     const charged = { id: firstBills.find((each) => each.billingDate === thisMonth)?.invoiceId };
-    const plan = await t.call('GET', `/v1/partnerships/${partnershipId}/billing-plan`);
-    const ended = await t.call('PUT', `/v1/partnerships/${partnershipId}/billing-plan`, { body: { effectiveFrom: thisMonth, terms: null }, headers: { 'if-match': plan.headers.get('etag') ?? '' } });
-    expect(ended.status).toBe(200);
+    await end(partnershipId, thisMonth);
 
     const done = await run();
 
@@ -310,5 +320,41 @@ describe('the last credit of an ended plan, over HTTP', () => {
     expect([creditNote.body.kind, creditNote.body.status, creditNote.body.totals.amountDue]).toEqual(['credit_note', 'issued', { amount: '360.00', currency: 'EUR' }]);
     expect(invoice.body.status).toBe('credited');
     expect((await run()).counts).toMatchObject({ bills: 0, failed: 0 });
+  });
+
+  it('splits a discount of days it both credits and charges: the credit notes net the credited days\' part, the invoice keeps the rest (audit finalcredit3 M1)', async () => {
+    const id = await partnership();
+    const terms = {
+      ...fee,
+      charges: [...fee.charges, { kind: 'usage', code: 'api_calls', name: 'API calls', metric: { code: 'api_calls', aggregation: 'count' }, price: { kind: 'per_unit', unitPrice: '0.10' }, vat: VAT }],
+      discounts: [{ code: 'deal', kind: 'percentage', percent: '10', reason: 'Deal' }],
+    };
+    expect((await t.call('PUT', `/v1/partnerships/${id}/billing-plan`, { body: { effectiveFrom: lastMonth, terms } })).status).toBe(200);
+    const first = await run();
+    expect(first.counts).toMatchObject({ bills: 2, failed: 0 });
+    const charged = (await t.call('GET', `/v1/billing-runs/${first.id}/bills`)).body.items as { billingDate: string; invoiceId: string }[];
+    // 200 calls on last month's first day, received late; then billing ended from its second day.
+    const calls = Array.from({ length: 200 }, (_, index) => ({ eventId: `deal-call-${index}`, metricCode: 'api_calls', timestamp: `${lastMonth}T12:00:00Z`, partnershipId: id }));
+    expect((await t.call('POST', '/v1/usage-events', { as: 'acme-integrator', body: { events: calls } })).body.stored).toBe(200);
+    await end(id, plusDays(lastMonth, 1));
+
+    const done = await run();
+
+    expect(done).toMatchObject({ status: 'completed', counts: { bills: 1, failed: 0 }, failures: [] });
+    const [bill] = (await t.call('GET', `/v1/billing-runs/${done.id}/bills`)).body.items;
+    // Last month's unused days on its invoice, this month's fee on its own: each net of the 10 % its days had.
+    expect(bill).toMatchObject({ status: 'invoiced', invoiceStatus: 'issued', invoiceId: expect.any(String) });
+    expect(bill.creditNotes.map((each: { invoiceId: string; status: string }) => [each.invoiceId, each.status]).sort()).toEqual(charged.map((each) => [each.invoiceId, 'issued']).sort());
+    const thisMonths = bill.creditNotes.find((each: { invoiceId: string }) => each.invoiceId === charged.find((one) => one.billingDate === thisMonth)?.invoiceId);
+    expect(thisMonths.netTotal).toEqual({ amount: '270.00', currency: 'EUR' });
+    // The calls' invoice: 20.00 less their 2.00 of the discount, stated without a percent, with VAT. Their line corrects
+    // what last month's calls came to (0.00 when billed): never named unused time, which it is not.
+    const invoice = (await t.call('GET', `/v1/invoices/${bill.invoiceId}`)).body;
+    expect(invoice.lines.map((each: { name: string; netAmount: unknown }) => [each.name, each.netAmount])).toEqual([['API calls — plan change', { amount: '20.00', currency: 'EUR' }]]);
+    expect(invoice.allowances.map((each: { amount: unknown; percent?: string }) => [each.amount, each.percent])).toEqual([[{ amount: '2.00', currency: 'EUR' }, undefined]]);
+    expect(invoice.totals.amountDue).toEqual({ amount: '21.60', currency: 'EUR' });
+    // The calls were received moments before that bill's cutoff, within the margin a run looks at again: the next run
+    // finds nothing changed, and makes no document.
+    expect((await run()).counts).toMatchObject({ failed: 0, invoicesIssued: 0, invoicesDrafted: 0 });
   });
 });

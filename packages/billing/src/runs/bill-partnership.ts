@@ -266,7 +266,7 @@ export class BillPartnership {
         if (ended) {
           // No later date of the plan would carry it: credited where its items were charged (ADR 0030), decided from
           // the invoices as they are now, and only once none it credits is a draft.
-          const final = withCreditNotes(bill, own, await this.sourcesOf(command.tenantId, own), () => this.ids.next<'Invoice'>());
+          const final = withCreditNotes(bill, own, await this.sourcesOf(command.tenantId, own), () => this.ids.next<'Invoice'>(), proposed.creditedAllowances);
           if (final.kind === 'awaits_issue') return { creditPending: new CreditAwaitsIssueError(bill, final.invoiceId, amountDue) };
           const split = final.kind === 'credit_notes' ? await inRange(plan.partnershipId, billingDate, async () => fitting(final.bill)) : undefined;
           if (split === undefined) return { creditPending: new CreditPendingError(plan.partnershipId, billingDate, amountDue, final.kind === 'unplaced' ? final.reason : 'a credit note of it would credit nothing') };

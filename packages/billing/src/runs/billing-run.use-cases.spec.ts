@@ -1186,11 +1186,18 @@ describe('a bill that comes to a credit', () => {
     expect(await scenario.use(GetPartnerBalance).execute({ tenantId, partnerId: scenario.buyer.id })).toEqual([]);
   });
 
-  it('leaves due, named, the credit of a discounted month ended with usage of its last day, whose one discount difference is for both (audit finalcredit3 M1)', async () => {
+  it.each([
+    // The bill's one discount difference (27.00 given back) is 29.00 given back for the 29 unused days, which April's
+    // credit note nets (290.00 - 29.00, with VAT), and 2.00 off the calls, which their invoice keeps (20.00 - 2.00).
+    ['a percentage', { code: 'deal', kind: 'percentage', percent: '10' }, ['313.20', ['issued', '21.60']], [['2.00', undefined, '95']], ['32.40']],
+    // 30.00 off, before and after: the unused days alone would give back 20.00 (the one day used takes 10.00 of it),
+    // which the calls take. April is credited 270.00 with VAT, and the calls' invoice comes to nothing (paid as issued).
+    ['a fixed amount', { code: 'deal', kind: 'fixed', amount: '30.00' }, ['324.00', ['paid', '0.00']], [['20.00', undefined, '95']], []],
+  ] as const)('credits a month discounted by %s ended with usage of its last day, each document net of its own days\' discount (audit finalcredit3 M1)', async (_, discount, [credited, calls], callsDiscount, owed) => {
     const scenario = await createBillingScenario({ now: '2026-04-01T09:00:00Z' });
     const { tenantId } = scenario;
     const partnershipId = scenario.partnership.id;
-    const terms = { ...seats('10'), charges: [...(seats('10').charges ?? []), { kind: 'usage', code: 'api_calls', name: 'API calls', metric: { code: 'api_calls', aggregation: 'count' }, price: { kind: 'per_unit', unitPrice: '0.10' }, vat: VAT }], discounts: [{ code: 'deal', kind: 'percentage', percent: '10' }] } as PlanTermsInput;
+    const terms = { ...seats('10'), charges: [...(seats('10').charges ?? []), { kind: 'usage', code: 'api_calls', name: 'API calls', metric: { code: 'api_calls', aggregation: 'count' }, price: { kind: 'per_unit', unitPrice: '0.10' }, vat: VAT }], discounts: [discount] } as PlanTermsInput;
     await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-04-01', terms });
     await scenario.use(RunBilling).execute({ tenantId });
     await scenario.use(RecordUsage).execute({ tenantId, events: Array.from({ length: 200 }, (_, index) => ({ eventId: `call-${index}`, metricCode: 'api_calls', timestamp: '2026-04-01T08:00:00Z', partnershipId })) });
@@ -1199,12 +1206,20 @@ describe('a bill that comes to a credit', () => {
 
     const run = await scenario.use(RunBilling).execute({ tenantId });
 
-    // The bill's one discount difference (27.00 given back: 29.00 of the unused days less 2.00 of the calls) does not
-    // say what each gave: before, it was netted against the credit alone, which then never fit April's invoice, or made
-    // each document wrong by the discount. It stays due, named with why, and nothing is recorded.
-    expect([run.counts.bills, run.failures.map((failure) => [failure.code, failure.message])]).toEqual([0, [['billing.credit_pending', expect.stringContaining('shared by days it credits and days it charges')]]]);
-    const documents = (await scenario.use(ListInvoices).execute({ tenantId, page: { limit: 200 } })).items.map((each) => [each.kind, each.amountDue.toString()]);
-    expect(documents).toEqual([['invoice', '324.00']]);
+    // Before, the bill's one discount difference was one figure for both the credited and the charged days, and the
+    // credit stayed due (or made each document wrong by it).
+    expect([run.counts.bills, run.failures]).toEqual([1, []]);
+    const documents = (await scenario.use(ListInvoices).execute({ tenantId, page: { limit: 200 } })).items;
+    const april = documents.find((each) => each.kind === 'invoice' && each.amountDue.toString() === '324.00');
+    expect(documents.filter((each) => each !== april).map((each) => [each.kind, each.status, each.amountDue.toString()]).sort()).toEqual([
+      ['credit_note', 'issued', credited],
+      ['invoice', ...calls],
+    ]);
+    const invoice = await scenario.use(GetInvoice).execute({ tenantId, invoiceId: documents.find((each) => each.kind === 'invoice' && each !== april)?.id as never });
+    expect([invoice.lines.map((each) => [each.name, each.netAmount.toString()]), invoice.allowances.map((each) => [each.amount.toString(), each.percent, each.reasonCode]), invoice.charges]).toEqual([[['API calls', '20.00']], callsDiscount, []]);
+    // One day of seats and the calls, less the discount, with VAT: what was used.
+    const balance = await scenario.use(GetPartnerBalance).execute({ tenantId, partnerId: scenario.buyer.id });
+    expect(balance.map((each) => each.outstanding.toString())).toEqual(owed);
   });
 
   it('leaves the credit due, named, when the invoice it would credit was credited by hand, and holds up nothing else (audit finalcredit F1)', async () => {

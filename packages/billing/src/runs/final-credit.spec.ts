@@ -136,8 +136,8 @@ describe('withCreditNotes', () => {
 
     expect(notesOf(result)).toEqual([['invoice-1', ['c 180.00', 'd 90.00']]]);
     expect(result.kind === 'credit_notes' && invoicedPart(result.bill)).toEqual({ lines: [], allowances: [] });
-    // A discount difference shared by credited and charged days is one figure for both (audit finalcredit3 M1): not
-    // split by a guess.
+    // A discount difference shared by credited and charged days is one figure for both (audit finalcredit3 M1): without
+    // what the credited days would give back alone, it is not split by a guess.
     const usage = line('e', 'api_calls', '200.00');
     expect(withCreditNotes(bill(2, [line('c', 'seats', '-200.00'), line('d', 'support', '-100.00'), usage], [{ ...giveBack, allowance: { ...giveBack.allowance, amount: '10.00' } }]), [month], new Map([issued(month)]), ids())).toMatchObject({
       kind: 'unplaced',
@@ -146,6 +146,61 @@ describe('withCreditNotes', () => {
     // A discount given back for days no line of the bill charges has nothing to go with.
     const elsewhere = bill(2, [line('c', 'seats', '-200.00')], [{ ...giveBack, periodStart: '2026-02-01' as CalendarDate }]);
     expect(withCreditNotes(elsewhere, [month], new Map([issued(month)]), ids())).toMatchObject({ kind: 'unplaced', reason: expect.stringContaining('no charged line') });
+  });
+
+  it('splits a discount difference of days both credited and charged: the credited days give back what they would alone, the charged days keep the rest (audit finalcredit3 M1)', () => {
+    const discount: BillAllowance = { discountCode: 'deal', planVersion: 1, side: 'allowance', periodStart: '2026-04-01' as CalendarDate, allowance: { amount: '30.00', percent: '10', baseAmount: '300.00', reasonCode: '95', reason: 'Deal', vat: VAT } };
+    const month = bill(1, [line('a', 'seats', '300.00')], [discount]);
+    // 29 unused days credited (290.00), 20.00 of calls charged: 27.00 given back in all, 29.00 of it by the credited
+    // days alone (the period's discount, had the bill charged nothing, would be 1.00 instead of 30.00).
+    const final = bill(2, [line('b', 'seats', '-290.00'), line('c', 'api_calls', '20.00')], [{ ...discount, side: 'charge', allowance: { amount: '27.00', reason: 'Deal given back', vat: VAT } }]);
+    const credited: BillAllowance = { ...discount, side: 'charge', allowance: { amount: '29.00', reason: 'Deal given back', vat: VAT } };
+
+    const result = withCreditNotes(final, [month], new Map([issued(month)]), ids(), [credited]);
+
+    expect(notesOf(result)).toEqual([['invoice-1', ['b 261.00']]]);
+    // The calls' invoice keeps their 2.00 off, with no percent: 10 % was stated on all the period's days.
+    expect(result.kind === 'credit_notes' && invoicedPart(result.bill)).toEqual({
+      lines: [final.lines[1]],
+      allowances: [{ ...discount, allowance: { amount: '2.00', reason: 'Deal given back', reasonCode: '95', vat: VAT } }],
+    });
+    // What it keeps may be a charge too: the credited days gave back less than the whole difference.
+    const more = withCreditNotes(final, [month], new Map([issued(month)]), ids(), [{ ...credited, allowance: { ...credited.allowance, amount: '20.00' } }]);
+    expect(notesOf(more)).toEqual([['invoice-1', ['b 270.00']]]);
+    expect(more.kind === 'credit_notes' && invoicedPart(more.bill).allowances.map((each) => [each.side, each.allowance.amount, each.allowance.reasonCode])).toEqual([['charge', '7.00', undefined]]);
+    // Nothing given back by the credited days: they would credit 290.00 of an invoice that came to 270.00.
+    expect(withCreditNotes(final, [month], new Map([issued(month)]), ids(), [])).toMatchObject({ kind: 'unplaced', reason: expect.stringContaining('can still be credited') });
+  });
+
+  it('does not split a discount difference of days both credited and charged when it cannot say what the credited days gave back', () => {
+    const discount: BillAllowance = { discountCode: 'deal', planVersion: 1, side: 'allowance', periodStart: '2026-04-01' as CalendarDate, allowance: { amount: '30.00', vat: VAT } };
+    const month = bill(1, [line('a', 'seats', '300.00')], [discount]);
+    const giveBack: BillAllowance = { ...discount, side: 'charge', allowance: { amount: '27.00', vat: VAT } };
+    const lines = [line('b', 'seats', '-290.00'), line('c', 'api_calls', '20.00')];
+    const credited: BillAllowance = { ...giveBack, allowance: { amount: '29.00', vat: VAT } };
+    const split = (allowances: readonly BillAllowance[], creditedAllowances?: readonly BillAllowance[]) => withCreditNotes(bill(2, lines, allowances), [month], new Map([issued(month)]), ids(), creditedAllowances);
+
+    // Not worked out (no credited days' part given), several discounts of those days, another discount for the
+    // credited days, a discount added for them, or one given back by them with no difference left to go with.
+    expect(split([giveBack])).toMatchObject({ kind: 'unplaced', reason: expect.stringContaining('shared by days it credits and days it charges') });
+    expect(split([giveBack, { ...giveBack, discountCode: 'loyalty' }], [credited])).toMatchObject({ kind: 'unplaced', reason: expect.stringContaining('with other discounts') });
+    expect(split([giveBack], [{ ...credited, discountCode: 'loyalty' }])).toMatchObject({ kind: 'unplaced', reason: expect.stringContaining('with other discounts') });
+    expect(split([giveBack], [{ ...credited, side: 'allowance' }])).toMatchObject({ kind: 'unplaced', reason: expect.stringContaining('is added for days') });
+    expect(split([], [credited, { ...credited, discountCode: 'loyalty' }])).toMatchObject({ kind: 'unplaced', reason: expect.stringContaining('with other discounts') });
+  });
+
+  it('gives the charged days the opposite of what the credited days give back when the bill has no difference for them (a fixed discount the charges take up)', () => {
+    const discount: BillAllowance = { discountCode: 'deal', planVersion: 1, side: 'allowance', periodStart: '2026-04-01' as CalendarDate, allowance: { amount: '30.00', reason: 'Deal', reasonCode: '95', vat: VAT } };
+    const month = bill(1, [line('a', 'seats', '300.00')], [discount]);
+    // 30.00 off, then and now: the credited days alone would give back 20.00, which the calls now take.
+    const final = bill(2, [line('b', 'seats', '-290.00'), line('c', 'api_calls', '20.00')]);
+
+    const result = withCreditNotes(final, [month], new Map([issued(month)]), ids(), [{ ...discount, side: 'charge', allowance: { amount: '20.00', reason: 'Deal', vat: VAT } }]);
+
+    expect(notesOf(result)).toEqual([['invoice-1', ['b 270.00']]]);
+    expect(result.kind === 'credit_notes' && invoicedPart(result.bill)).toEqual({ lines: [final.lines[1]], allowances: [{ ...discount, allowance: { ...discount.allowance, amount: '20.00' } }] });
+    // The bill states the difference it holds for those days: none.
+    expect(result.kind === 'credit_notes' && result.bill.allowances.map((each) => [each.discountCode, each.allowance.amount])).toEqual([['deal', '0.00']]);
   });
 
   it('does not split a discount difference of days of several plan versions, one of which may not have had it (audit finalcredit4 P1)', () => {

@@ -4,7 +4,7 @@
  */
 import { Money } from '@invoicing/core';
 import { vatCategory, vatKey, type InvoiceId, type VatCategoryInput } from '@invoicing/invoice';
-import type { BillCreditNote, BillLine, BillState } from './bill';
+import type { BillAllowance, BillCreditNote, BillLine, BillState } from './bill';
 
 /**
  * The invoice an earlier bill made, as it is when the last bill is worked out: what it can still be credited depends
@@ -49,8 +49,16 @@ type Note = { lines: { lineId: string; amount: Money }[] };
  *
  * @param earlier the partnership's bills before it, in its currency (their `creditNotes` count as taken)
  * @param sources the invoices of those bills, by id (absent: not found)
+ * @param creditedAllowances the discount differences of its credited days alone (`ProposedBill.creditedAllowances`),
+ *   for a period and VAT category it both credits and charges
  */
-export function withCreditNotes(bill: BillState, earlier: readonly BillState[], sources: ReadonlyMap<InvoiceId, SourceInvoice>, newId: () => InvoiceId): FinalCredit {
+export function withCreditNotes(
+  bill: BillState,
+  earlier: readonly BillState[],
+  sources: ReadonlyMap<InvoiceId, SourceInvoice>,
+  newId: () => InvoiceId,
+  creditedAllowances?: readonly BillAllowance[],
+): FinalCredit {
   const credits = bill.lines.filter((line) => line.amount.isNegative());
   if (credits.length === 0) return { kind: 'unplaced', reason: 'nothing on it is a credit' };
   const billed = earlier.filter((each) => each.status !== 'empty' && each.key !== bill.key).sort((one, other) => (other.position ?? 0) - (one.position ?? 0) || (other.billingDate > one.billingDate ? 1 : -1));
@@ -67,7 +75,8 @@ export function withCreditNotes(bill: BillState, earlier: readonly BillState[], 
     if (own.usable) books.set(each.invoiceId, own);
   }
   takeEarlierCreditNotes(earlier, books);
-  const net = netCredits(bill, credits);
+  const whole = withCreditedDiscounts(bill, credits, creditedAllowances);
+  const net = netCredits(whole, credits, creditedAllowances);
   if (typeof net === 'string') return { kind: 'unplaced', reason: net };
   const notes = new Map<InvoiceId, Note>();
   const place = (line: BillLine, rest: Money, byItem: boolean): Money => {
@@ -98,7 +107,7 @@ export function withCreditNotes(bill: BillState, earlier: readonly BillState[], 
     if (place(line, rest, false).isPositive()) return { kind: 'unplaced', reason: `its credit in VAT category ${keyOf(line.line.vat)} is more than the invoices made by earlier bills can still be credited there` };
   }
   const creditNotes: BillCreditNote[] = [...notes].map(([invoiceId, note]) => ({ invoiceId, creditNoteId: newId(), lines: note.lines }));
-  const split = { ...bill, creditNotes };
+  const split = { ...whole, creditNotes };
   const own = invoicedPart(split);
   // No invoice is made without lines: a discount difference left to it would be lost.
   if (own.lines.length === 0 && own.allowances.length > 0) return { kind: 'unplaced', reason: 'a discount difference is left with no charged line to go with' };
@@ -107,38 +116,118 @@ export function withCreditNotes(bill: BillState, earlier: readonly BillState[], 
 
 /**
  * The bill's lines and document allowances or charges its own invoice carries: with credit notes, the lines they do
- * not credit, and the discount differences of days the bill only charges (one of credited days is in the credit
- * notes' net amounts; one of days both credited and charged is never split, {@link netCredits}).
+ * not credit, and the discount differences of days the bill only charges; of days it both credits and charges, what
+ * is left of the difference once the credited lines took their part ({@link netCredits}). One of days it only credits
+ * is in the credit notes' net amounts.
  */
 export function invoicedPart(bill: BillState): Pick<BillState, 'lines' | 'allowances'> {
   if (bill.creditNotes === undefined) return { lines: bill.lines, allowances: bill.allowances };
-  const lineIds = new Set(bill.creditNotes.flatMap((note) => note.lines.map((each) => each.lineId)));
+  const placed = new Map<string, Money>();
+  for (const note of bill.creditNotes) for (const part of note.lines) placed.set(part.lineId, (placed.get(part.lineId) ?? Money.zero(part.amount.currency)).add(part.amount));
   const credits = bill.lines.filter((line) => line.amount.isNegative());
-  return { lines: bill.lines.filter((line) => !lineIds.has(line.line.id)), allowances: bill.allowances.filter((given) => !credits.some(ofDays(given))) };
+  const allowances = bill.allowances.flatMap((given): BillAllowance[] => {
+    const days = ofDays(given);
+    if (!credits.some(days)) return [given];
+    if (!charges(bill, given)) return [];
+    // What the credit notes gave back of it (each credited line's amount less what it credits) is theirs.
+    let left = signed(given, bill.currency);
+    for (const line of credits.filter(days)) {
+      const net = placed.get(line.line.id);
+      if (net !== undefined) left = left.add(line.amount.negate().subtract(net));
+    }
+    return left.isZero() ? [] : [remainderOf(given, left)];
+  });
+  return { lines: bill.lines.filter((line) => !placed.has(line.line.id)), allowances };
 }
 
 /**
- * What each credit line credits: its amount less its share of the discount its days had, given back by the bill's
- * document charge of their period and VAT category, shared among their credit lines by amount, to the cent. Or why it
- * cannot be worked out: the bill holds one discount difference per period, category and discount, so one of days it
- * also charges, or of days of several plan versions (one may not have had the discount), or a discount added for
- * days it only credits, does not say what each credited day gave back; split by a guess, each document would be wrong
- * by it (audits finalcredit3 M1, finalcredit4 P1).
+ * Whether the bill's credit notes and its own invoice share a discount difference (of days it both credits and
+ * charges): its invoice's part of it is worked out from the bill ({@link invoicedPart}), which a release that stored
+ * format 5 does not do (stored format 6, ADR 0010).
  */
-function netCredits(bill: BillState, credits: readonly BillLine[]): Map<string, Money> | string {
+export function sharesADiscount(bill: BillState): boolean {
+  if (bill.creditNotes === undefined) return false;
+  const credits = bill.lines.filter((line) => line.amount.isNegative());
+  return bill.allowances.some((given) => credits.some(ofDays(given)) && charges(bill, given));
+}
+
+/**
+ * What each credit line credits: its amount less its share of the discount its days had, to the cent. For days the
+ * bill only credits, that is the bill's document charge giving the discount back, shared among their credit lines by
+ * amount. For days it also charges, the bill holds one difference for both: the credited days' part is the one the
+ * period would have had had the bill charged nothing (`creditedAllowances`), and the rest stays with the charged
+ * days. Or why it cannot be worked out: a discount added for days it only credits, one given back for days of
+ * several plan versions (one may not have had it), or several discounts of days both credited and charged do not say
+ * what each credited day gave back; split by a guess, each document would be wrong by it (audits finalcredit3 M1,
+ * finalcredit4 P1).
+ */
+function netCredits(bill: BillState, credits: readonly BillLine[], creditedAllowances: readonly BillAllowance[] | undefined): Map<string, Money> | string {
   const net = new Map(credits.map((line) => [line.line.id, line.amount.negate()]));
   for (const given of bill.allowances) {
     const credited = credits.filter(ofDays(given));
     if (credited.length === 0) continue;
     const days = given.periodStart ?? 'its period';
-    if (bill.lines.some((line) => !line.amount.isNegative() && ofDays(given)(line))) return `the discount of ${days} is shared by days it credits and days it charges`;
-    if (given.side !== 'charge') return `a discount is added for days of ${days} it only credits`;
+    let back: Money;
+    if (charges(bill, given)) {
+      const part = creditedPart(given, bill, creditedAllowances);
+      if (typeof part === 'string') return part;
+      back = part;
+    } else if (given.side !== 'charge') return `a discount is added for days of ${days} it only credits`;
+    else back = Money.of(String(given.allowance.amount ?? '0'), bill.currency);
+    if (back.isZero()) continue;
     if (new Set(credited.map((line) => line.computation.planVersion)).size > 1) return `the discount of ${days} is given back for days of several plan versions`;
-    const shares = Money.of(String(given.allowance.amount ?? '0'), bill.currency).allocate(credited.map((line) => line.amount.negate().toDecimal()));
+    const shares = back.allocate(credited.map((line) => line.amount.negate().toDecimal()));
     for (const [index, line] of credited.entries()) net.set(line.line.id, (net.get(line.line.id) as Money).subtract(shares[index] as Money));
   }
   for (const amount of net.values()) if (amount.isNegative()) return 'a discount given back is larger than the credit of its days';
   return net;
+}
+
+/**
+ * The bill with a difference of 0.00 for each discount its credited days give back on days it also charges, when it
+ * has none there: the charged days' part is then the exact opposite (a fixed discount the charges take up), which
+ * their invoice carries ({@link invoicedPart}).
+ */
+function withCreditedDiscounts(bill: BillState, credits: readonly BillLine[], creditedAllowances: readonly BillAllowance[] | undefined): BillState {
+  const missing = (creditedAllowances ?? []).filter((alone) => !bill.allowances.some(sameDays(alone)) && credits.some(ofDays(alone)) && charges(bill, alone));
+  if (missing.length === 0) return bill;
+  return { ...bill, allowances: [...bill.allowances, ...missing.map((alone) => remainderOf(alone, Money.zero(bill.currency)))] };
+}
+
+/** What the credited days of a period and category the bill also charges give back of their discount. */
+function creditedPart(given: BillAllowance, bill: BillState, creditedAllowances: readonly BillAllowance[] | undefined): Money | string {
+  const days = given.periodStart ?? 'its period';
+  const shared = `the discount of ${days} is shared by days it credits and days it charges`;
+  if (given.periodStart === undefined || creditedAllowances === undefined) return shared;
+  if (bill.allowances.filter(sameDays(given)).length > 1) return `${shared}, with other discounts`;
+  const own = creditedAllowances.filter(sameDays(given));
+  if (own.some((each) => each.discountCode !== given.discountCode)) return `${shared}, with other discounts`;
+  const part = own.length === 0 ? Money.zero(bill.currency) : signed(own[0] as BillAllowance, bill.currency);
+  if (part.isPositive()) return `a discount is added for days of ${days} it credits`;
+  return part.negate();
+}
+
+/** Whether the bill charges anything on the days of a document allowance or charge. */
+function charges(bill: BillState, given: BillAllowance): boolean {
+  return bill.lines.some((line) => !line.amount.isNegative() && ofDays(given)(line));
+}
+
+/** A discount difference as it reduces the total: an allowance positive, a charge negative. */
+function signed(given: BillAllowance, currency: BillState['currency']): Money {
+  const amount = Money.of(String(given.allowance.amount ?? '0'), currency);
+  return given.side === 'allowance' ? amount : amount.negate();
+}
+
+/** What is left of a discount difference for the days charged: no percent, which was stated on all its days. */
+function remainderOf(given: BillAllowance, left: Money): BillAllowance {
+  const { percent: _percent, baseAmount: _base, reasonCode: _code, ...allowance } = given.allowance;
+  const side = left.isPositive() ? 'allowance' : 'charge';
+  return { ...given, side, allowance: { ...allowance, amount: left.abs().toString(), ...(side === 'allowance' ? { reasonCode: '95' } : {}) } };
+}
+
+/** Whether two discount differences are of the same days: period and VAT category. */
+function sameDays(given: BillAllowance): (other: BillAllowance) => boolean {
+  return (other) => other.periodStart === given.periodStart && keyOf(other.allowance.vat) === keyOf(given.allowance.vat);
 }
 
 /** Whether a line is of the days a bill's document allowance or charge is for: its period and VAT category. */

@@ -55,6 +55,12 @@ export interface ProposedBill {
   /** Items due by the date that came to nothing ({@link BillState.settled}). */
   readonly settled: readonly LineComputation[];
   readonly allowances: readonly BillAllowance[];
+  /**
+   * The discount differences of the days it credits alone, worked out as if it charged nothing (each item as billed
+   * before, with the bill's credit lines only): set when the plan has discounts and a period and VAT category has both
+   * credit and charge lines on the bill. An ended plan's last credit takes the credited days' part from it (ADR 0030).
+   */
+  readonly creditedAllowances?: readonly BillAllowance[];
 }
 
 /**
@@ -249,13 +255,32 @@ export async function proposeBill(facts: BillingFacts, billingDate: CalendarDate
     add(correction({ key, ...before, ...before.line, due: billingDate, lines: [], amount: Money.zero(currency) }, before, before.amount.negate(), 'plan_change'));
   }
   const segment = facts.plan.segmentOn(billingDate) ?? facts.plan.segments().find((each) => each.end === billingDate);
+  const allowances = discountsOf(facts.plan, items, lines, ledger.given, currency);
   return {
     billingDate,
     planVersion: segment?.version ?? Math.max(0, ...facts.plan.history.map((each) => each.version)),
     lines,
     settled,
-    allowances: discountsOf(facts.plan, items, lines, ledger.given, currency),
+    allowances,
+    ...(facts.plan.segments().some((each) => each.terms.discounts.length > 0) && creditsBesideCharges(lines) ? { creditedAllowances: discountsOf(facts.plan, withoutCharges(items, lines), lines.filter((each) => each.amount.isNegative()), ledger.given, currency) } : {}),
   };
+}
+
+/** Whether a period and VAT category has both credit and charge lines on the bill. */
+function creditsBesideCharges(lines: readonly BillLine[]): boolean {
+  const daysOf = (line: BillLine) => `${line.computation.period?.start ?? ''}|${vatKey(vatCategory(line.line.vat))}`;
+  const credited = new Set(lines.filter((each) => each.amount.isNegative()).map(daysOf));
+  return lines.some((each) => !each.amount.isNegative() && credited.has(daysOf(each)));
+}
+
+/** The items as they would be if the bill charged nothing: each less what the bill's charge lines add to it. */
+function withoutCharges(items: readonly Item[], lines: readonly BillLine[]): Item[] {
+  const charged = new Map<string, Money>();
+  for (const { amount, computation } of lines) if (amount.isPositive()) charged.set(computation.item, (charged.get(computation.item) ?? Money.zero(amount.currency)).add(amount));
+  return items.map((item) => {
+    const added = charged.get(item.key);
+    return added === undefined ? item : { ...item, amount: item.amount.subtract(added) };
+  });
 }
 
 /**
@@ -543,7 +568,8 @@ function item(key: string, kind: ItemKind, due: CalendarDate, line: ItemLine, sp
 }
 
 function correction(item: Item, before: Billed, difference: Money, reason: CorrectionReason): Omit<BillLine, 'line'> & { readonly line: Omit<BillLine['line'], 'id'> } {
-  const unused = reason === 'plan_change' && item.range !== undefined && before.range !== undefined && item.range.start === before.range.start && item.range.end < before.range.end;
+  // Only a credit is for unused time: more due over fewer days (usage received since) is not.
+  const unused = reason === 'plan_change' && difference.isNegative() && item.range !== undefined && before.range !== undefined && item.range.start === before.range.start && item.range.end < before.range.end;
   const credited = unused ? daysOf({ start: (item.range as DateRange).end, end: (before.range as DateRange).end }) : undefined;
   const label = reason === 'late_usage' ? 'late usage' : credited ? `unused time ${credited.start} – ${credited.end}` : 'plan change';
   const computation: LineComputation = {

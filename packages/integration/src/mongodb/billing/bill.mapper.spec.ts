@@ -3,10 +3,11 @@ import { aBill, aPartnershipId } from '@invoicing/billing/testing';
 import { Money } from '@invoicing/core';
 import type { InvoiceId } from '@invoicing/invoice';
 import { aTenant } from '@invoicing/invoice/testing';
+import type { BillLine } from '@invoicing/billing';
 import { UnsupportedStoredFormatError } from '../mappers/stored-format';
 import { billToDomain, billToPersistence } from './bill.mapper';
 
-describe('bill mapper: a bill made into credit notes (format 5, ADR 0030)', () => {
+describe('bill mapper: a bill made into credit notes (formats 5 and 6, ADR 0030)', () => {
   const tenant = aTenant();
   const creditNotes = [{ invoiceId: 'invoice-1' as InvoiceId, creditNoteId: 'credit-1' as InvoiceId, lines: [{ lineId: '2', amount: Money.of('0.30', 'EUR') }] }];
 
@@ -21,6 +22,18 @@ describe('bill mapper: a bill made into credit notes (format 5, ADR 0030)', () =
 
     expect(billToDomain(document)).toEqual(bill);
     // What a release before format 5 does with it: refuse it, rather than make an invoice of all its lines.
-    expect(() => billToDomain({ ...document, _v: 6 })).toThrow(UnsupportedStoredFormatError);
+    expect(() => billToDomain({ ...document, _v: 7 })).toThrow(UnsupportedStoredFormatError);
+  });
+
+  it('is written in format 6 when its credit notes and invoice share a discount difference, and read back', () => {
+    // The credit line of the same days and VAT category as the charged one and the bill's discount give-back.
+    const plain = aBill(tenant, aPartnershipId(), '2026-02-01', { creditNotes });
+    const [charged, credited] = plain.lines as [BillLine, BillLine];
+    const shared = { ...plain, lines: [charged, { ...credited, line: { ...credited.line, vat: charged.line.vat }, computation: { ...credited.computation, period: charged.computation.period } }] };
+
+    const document = billToPersistence(shared);
+
+    expect(document._v).toBe(6);
+    expect(billToDomain(document)).toEqual(shared);
   });
 });

@@ -1,8 +1,8 @@
-import type { BillAllowance, BillCreditNote, BillCreditNoteOutcome, BillLine, BillOutcome, BillState, LineComputation } from '@invoicing/billing';
+import { sharesADiscount, type BillAllowance, type BillCreditNote, type BillCreditNoteOutcome, type BillLine, type BillOutcome, type BillState, type LineComputation } from '@invoicing/billing';
 import { Decimal, type CalendarDate, type CurrencyCode, type DecimalInput, type TenantId } from '@invoicing/core';
 import type { AllowanceChargeInput, DocumentAllowanceChargeInput, InvoiceId, PartnershipId, VatCategoryInput } from '@invoicing/invoice';
 import { documentId } from '../mappers/aggregate-document';
-import { BILL_CREDIT_NOTES_FORMAT, BILL_FORMATS, STORED_FORMAT, storedFormatOf } from '../mappers/stored-format';
+import { BILL_CREDIT_NOTES_FORMAT, BILL_FORMATS, BILL_SHARED_DISCOUNT_FORMAT, STORED_FORMAT, storedFormatOf } from '../mappers/stored-format';
 import { decodeState, encodeState } from '../mappers/stored-state';
 import { compact, dateToDomain, decimalToDomain, decimalToPersistence, moneyToDomain, moneyToPersistence, optional, type AllFieldsOf, type StoredDecimal } from '../mappers/value.mapper';
 
@@ -241,7 +241,7 @@ export function invoicedFields(outcome: BillOutcome, at: Date): Pick<BillDocumen
 export function billToPersistence(bill: BillState): BillDocument {
   return compact({
     _id: documentId(bill.tenantId, bill.key),
-    _v: bill.creditNotes === undefined ? STORED_FORMAT : BILL_CREDIT_NOTES_FORMAT,
+    _v: bill.creditNotes === undefined ? STORED_FORMAT : sharesADiscount(bill) ? BILL_SHARED_DISCOUNT_FORMAT : BILL_CREDIT_NOTES_FORMAT,
     tenantId: bill.tenantId,
     key: bill.key,
     partnershipId: bill.partnershipId,

@@ -36,12 +36,19 @@ export const RETURNS_FORMAT = 4;
  */
 export const BILL_CREDIT_NOTES_FORMAT = 5;
 
+/**
+ * Format 6 is format 5 for a bill whose credit notes and invoice share a discount difference (of days it both credits
+ * and charges, ADR 0030 as amended on 7 December 2026), and only for that. A release that reads format 5 would leave
+ * the charged days' part of the difference out of the bill's invoice; with format 6 it refuses the bill instead.
+ */
+export const BILL_SHARED_DISCOUNT_FORMAT = 6;
+
 /** The formats this release reads: of every document, of payments, of ledger transactions, of invoices and credit notes, and of bills. */
 const READABLE_FORMATS: readonly unknown[] = [1, 2];
 export const PAYMENT_FORMATS: readonly unknown[] = [...READABLE_FORMATS, RETURNS_FORMAT];
 export const LEDGER_FORMATS: readonly unknown[] = [...READABLE_FORMATS, RETURNS_FORMAT];
 export const INVOICE_FORMATS: readonly unknown[] = [...READABLE_FORMATS, PERIODS_FORMAT, RETURNS_FORMAT];
-export const BILL_FORMATS: readonly unknown[] = [...READABLE_FORMATS, BILL_CREDIT_NOTES_FORMAT];
+export const BILL_FORMATS: readonly unknown[] = [...READABLE_FORMATS, BILL_CREDIT_NOTES_FORMAT, BILL_SHARED_DISCOUNT_FORMAT];
 
 /**
  * A document was written in a stored format this release does not know (a newer release wrote it, or it was edited by
