@@ -44,6 +44,7 @@ export * from './marketable/marketable.use-cases';
 export { DELIVERY_FORMATS, Partnership } from './partnership/partnership';
 export type {
   ApprovalRule,
+  ApprovalRuleInput,
   DeliveryFormat,
   InvoiceDraftTerms,
   NumberingSeries,

@@ -105,6 +105,7 @@ export class InvoicesController {
       ...(id === undefined ? {} : { id }),
       partnershipId: partnershipId as PartnershipId,
       ...definedFields({ externalReference }),
+      actor: caller.name,
     });
     void reply.header('location', `/v1/invoices/${invoice.id}`);
     return toInvoiceResponse(invoice);
@@ -252,19 +253,20 @@ export class InvoicesController {
   @Requires('invoices:write')
   @ApiIfMatch()
   async update(
-    @Tenant() tenantId: TenantId,
+    @Caller() caller: Principal,
     @Param('invoiceId') invoiceId: string,
     @Body() body: DraftContentDto,
     @IfMatch() expectedVersion: ExpectedVersion | undefined,
   ): Promise<InvoiceDto> {
-    return toInvoiceResponse(await this.updateDraft.execute({ tenantId, invoiceId: invoiceId as InvoiceId, content: draftInput(body), expectedVersion }));
+    return toInvoiceResponse(await this.updateDraft.execute({ tenantId: caller.tenantId, invoiceId: invoiceId as InvoiceId, content: draftInput(body), expectedVersion, actor: caller.name }));
   }
 
   /**
    * Approve a draft
    *
    * Records that the caller approved the draft, for partnerships whose policy requires approval before issue. Any
-   * change to the draft afterwards withdraws the approval.
+   * change to the draft afterwards withdraws the approval. Where the policy asks for a separate approver, who last
+   * changed the draft cannot approve it (409 `invoice.self_approval`).
    */
   @Post(':invoiceId/approve')
   @HttpCode(200)

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsObject, IsOptional, IsString, Matches, ValidateIf, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsObject, IsOptional, IsString, Matches, ValidateIf, ValidateNested } from 'class-validator';
 import { Optional } from '../http/validation';
 import { FORMATS, Format, ID_PATTERN, SchemaRule, TextLength } from '../docs/request-strictness';
 import { DELIVERY_FORMATS, type DeliveryFormat } from '@invoicing/invoice';
@@ -10,7 +10,8 @@ import { PageQueryDto } from '../http/paging.dto';
 @SchemaRule({ if: { properties: { kind: { const: 'above' } } }, then: { required: ['threshold'] } })
 export class ApprovalRuleDto {
   /**
-   * `none`, `always`, or `above` a threshold: then an invoice needs approval when its amount due is strictly greater.
+   * `none`, `always`, or `above` a threshold: then an invoice needs approval when its total with VAT is strictly
+   * greater.
    * @example "above"
    */
   @IsIn(['none', 'always', 'above'])
@@ -24,6 +25,15 @@ export class ApprovalRuleDto {
   @ValidateIf((rule: ApprovalRuleDto) => rule.kind === 'above')
   @IsString()
   threshold?: string;
+
+  /**
+   * Four eyes, for `always` and `above`: an approval counts only when given by someone other than who last changed
+   * the draft (409 `invoice.self_approval` when they try). Left out: false.
+   * @example true
+   */
+  @Optional()
+  @IsBoolean()
+  separateApprover?: boolean;
 }
 
 /** Rules invoices of the partnership follow; a rule left out stays as it is (`none` and `pdf` for a new partnership). */

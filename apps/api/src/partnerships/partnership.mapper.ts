@@ -26,5 +26,7 @@ export function toPartnershipResponse(state: PartnershipState): PartnershipDto {
 
 /** Only `above` has a threshold. */
 function toApprovalRuleResponse(rule: ApprovalRule): ApprovalRuleViewDto {
-  return rule.kind === 'above' ? { kind: rule.kind, threshold: toMoneyResponse(rule.threshold) } : { kind: rule.kind };
+  if (rule.kind === 'none') return { kind: rule.kind };
+  const four = rule.separateApprover === true ? ({ separateApprover: true } as const) : {};
+  return rule.kind === 'above' ? { kind: rule.kind, threshold: toMoneyResponse(rule.threshold), ...four } : { kind: rule.kind, ...four };
 }

@@ -5,8 +5,10 @@ import { MoneyDto, PageDto } from '../http/responses';
 export class ApprovalRuleViewDto {
   /** @example "above" */
   kind!: 'none' | 'always' | 'above';
-  /** For `above`: invoices with a greater amount due need approval. */
+  /** For `above`: invoices with a greater total with VAT need approval. */
   threshold?: MoneyDto;
+  /** Present (true) when an approval counts only from someone other than who last changed the draft. */
+  separateApprover?: true;
 }
 
 export class PartnershipPolicyViewDto {

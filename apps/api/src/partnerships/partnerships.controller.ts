@@ -8,6 +8,7 @@ import {
   ListPartnerships,
   SetPriceOverride,
   UpdatePartnershipTerms,
+  type ApprovalRuleInput,
   type MarketableId,
   type PartnerId,
   type PartnershipId,
@@ -23,7 +24,7 @@ import { IdempotentRequestId } from '../http/idempotent-id';
 import { ApiIdempotent, ApiIfMatch, ApiProblems } from '../http/openapi';
 import { toPageResponse } from '../http/responses';
 import type { PaymentTermsDto } from '../partners/partner.dto';
-import { CreatePartnershipDto, ListPartnershipsQueryDto, PartnershipTermsDto, PriceOverrideDto } from './partnership.dto';
+import { CreatePartnershipDto, ListPartnershipsQueryDto, PartnershipTermsDto, PriceOverrideDto, type ApprovalRuleDto } from './partnership.dto';
 import { toPartnershipResponse } from './partnership.mapper';
 import { PartnershipDto, PartnershipPageDto } from './partnership.response.dto';
 
@@ -58,11 +59,18 @@ function termsOf(body: PartnershipTermsDto): PartnershipTermsInput {
     buyerReference: body.buyerReference,
     numbering: definedFields({ invoice, creditNote }),
     policy: {
-      // The DTO requires the threshold of `above`.
-      ...(approval ? { approval: approval.kind === 'above' ? { kind: approval.kind, threshold: approval.threshold as string } : { kind: approval.kind } } : {}),
+      ...(approval ? { approval: approvalInput(approval) } : {}),
       ...definedFields({ deliveryFormat }),
     },
   };
+}
+
+/** An approval rule in the domain's shape: `separateApprover` only when given. */
+function approvalInput(approval: ApprovalRuleDto): ApprovalRuleInput {
+  const four = approval.separateApprover === undefined ? {} : { separateApprover: approval.separateApprover };
+  // The DTO requires the threshold of `above`.
+  if (approval.kind === 'above') return { kind: approval.kind, threshold: approval.threshold as string, ...four };
+  return approval.kind === 'always' ? { kind: approval.kind, ...four } : ({ kind: approval.kind, ...four } as ApprovalRuleInput);
 }
 
 /**

@@ -151,7 +151,7 @@ export async function seedDomainSamples(use: UseCases, tenant = 'acme'): Promise
     currency: 'EUR',
     paymentTerms: { kind: 'net', days: 30 },
     numbering: { invoice: 'INV', creditNote: 'CN' },
-    policy: { approval: { kind: 'above', threshold: '5000.00' }, deliveryFormat: 'ubl' },
+    policy: { approval: { kind: 'above', threshold: '5000.00', separateApprover: true }, deliveryFormat: 'ubl' },
     validFrom: '2026-01-01',
     validUntil: '2026-12-31',
     buyerReference: 'PO-2026-0042',

@@ -548,11 +548,11 @@ export class ReceivablesImport {
     );
     // Recorded, it is a receivable like one issued here: what the policy would hold for approval before issue, an
     // import does not issue either (the policy can be lifted for a migration, then restored).
-    if (partnership.requiresApproval(invoice.totals.amountDue)) {
+    if (partnership.requiresApproval(invoice.totals.taxInclusive)) {
       const rule = partnership.policy.approval;
       const why = rule.kind === 'above' ? `above ${rule.threshold.toString()}` : rule.kind;
       throw new ValidationError([
-        { path: rule.kind === 'above' ? 'total' : '', code: 'invoice.approval_required', message: `partnership ${partnership.id} requires approval (${why}) before an invoice of ${invoice.totals.amountDue.toString()} is issued` },
+        { path: rule.kind === 'above' ? 'total' : '', code: 'invoice.approval_required', message: `partnership ${partnership.id} requires approval (${why}) before an invoice of ${invoice.totals.taxInclusive.toString()} is issued` },
       ]);
     }
     return { customer, customerChanged, partnership, partnershipIsNew: known === undefined, invoice };

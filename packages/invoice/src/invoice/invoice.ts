@@ -108,6 +108,8 @@ export interface InvoiceState {
   readonly credits: readonly AppliedCredit[];
   readonly precedingInvoice?: PrecedingInvoice;
   readonly approval?: { readonly by: string; readonly at: Date };
+  /** Who last set a draft's content (created or replaced it), as the caller was named; absent when not known (made by billing or an import). */
+  readonly changedBy?: string;
   /** Set at creation when another invoice to the same buyer has the same total and an issue date within 3 days. */
   readonly possibleDuplicateOf?: InvoiceId;
   readonly voidReason?: string;
@@ -140,6 +142,8 @@ export interface IssueContext extends IssueParties {
   readonly number: string;
   /** Whether the partnership's policy requires approval for this document. */
   readonly requiresApproval: boolean;
+  /** Whether that approval counts only when given by someone other than who last changed the draft. */
+  readonly separateApprover?: boolean;
   readonly at: Date;
 }
 
@@ -179,7 +183,7 @@ export class Invoice extends AggregateRoot<InvoiceId> {
   }
 
   /** Creates a draft. @throws ValidationError with one issue per bad field (`payment_terms.*` as a partnership's terms) */
-  static draft(command: NewDraft, context: { tenantId: TenantId; id: InvoiceId; at: Date }): Invoice {
+  static draft(command: NewDraft, context: { tenantId: TenantId; id: InvoiceId; at: Date; by?: string | undefined }): Invoice {
     const { parsed, externalReference, terms } = collectIssues((attempt) => ({
       parsed: attempt('', () => parseDraftContent(command, command.currency, command.kind === 'credit_note' ? requiredList(command.closingVat ?? [], 'closingVat') : [])),
       externalReference: attempt('externalReference', () => optionalText(command.externalReference, '', 100)),
@@ -197,7 +201,7 @@ export class Invoice extends AggregateRoot<InvoiceId> {
       buyerId: command.buyerId,
       currency: command.currency,
       paymentTerms: terms as PaymentTerms,
-      ...definedFields({ externalReference, precedingInvoice: command.precedingInvoice }),
+      ...definedFields({ externalReference, precedingInvoice: command.precedingInvoice, changedBy: context.by }),
       ...(parsed as ParsedDraftContent),
       payments: [],
       credits: [],
@@ -373,6 +377,11 @@ export class Invoice extends AggregateRoot<InvoiceId> {
     return this.state.credits;
   }
 
+  /** Who last set the draft's content, when known. */
+  get changedBy(): string | undefined {
+    return this.state.changedBy;
+  }
+
   get approved(): boolean {
     return this.state.approval !== undefined;
   }
@@ -402,12 +411,15 @@ export class Invoice extends AggregateRoot<InvoiceId> {
     return this.totals.amountDue.subtract(this.paidAmount).subtract(this.creditedAmount);
   }
 
-  /** Replaces the content of a draft; any approval given is withdrawn. @throws InvalidStateError `invoice.not_draft`; ValidationError */
-  update(changes: DraftContent, at: Date): void {
+  /**
+   * Replaces the content of a draft, as changed `by` someone (unknown when absent); any approval given is withdrawn.
+   * @throws InvalidStateError `invoice.not_draft`; ValidationError
+   */
+  update(changes: DraftContent, at: Date, by?: string): void {
     assertTransition(this, 'update');
     const parsed = parseDraftContent(changes, this.currency);
-    const { issueDate: _i, dueDate: _d, purchaseOrderReference: _p, buyerReference: _b, invoicePeriod: _ip, sellerContactId: _s, buyerContactId: _c, approval: _a, ...kept } = this.state;
-    this.state = { ...kept, ...parsed, updatedAt: at };
+    const { issueDate: _i, dueDate: _d, purchaseOrderReference: _p, buyerReference: _b, invoicePeriod: _ip, sellerContactId: _s, buyerContactId: _c, approval: _a, changedBy: _by, ...kept } = this.state;
+    this.state = { ...kept, ...parsed, ...definedFields({ changedBy: by }), updatedAt: at };
     this.raise(`${this.kind}.updated`, { invoiceId: this.id, amountDue: this.totals.amountDue.toJSON() }, at);
   }
 
@@ -433,6 +445,14 @@ export class Invoice extends AggregateRoot<InvoiceId> {
     assertTransition(this, 'issue');
     if (context.requiresApproval && !this.approved) {
       throw new InvalidStateError('invoice.approval_required', `invoice ${this.id} needs approval before it is issued`, { invoiceId: this.id });
+    }
+    // The policy may have asked for a separate approver since the draft was approved.
+    const { approval, changedBy } = this.state;
+    if (context.requiresApproval && context.separateApprover === true && approval !== undefined && approval.by === changedBy) {
+      throw new InvalidStateError('invoice.approval_required', `invoice ${this.id} was approved by ${approval.by}, who last changed it: someone else approves it before it is issued`, {
+        invoiceId: this.id,
+        reason: 'self_approval',
+      });
     }
     const issues = issueProblems(this.state, context);
     if (issues.length > 0) throw new ValidationError(issues, 'invoice.not_issuable');

@@ -45,7 +45,7 @@ const issueAt = (path: string, code: string) => expect.objectContaining({ path, 
 /** A free-text line at a net price, standard VAT 20 %: its total with VAT is 1.2 × the price. */
 const serviceLine = (netPrice: string): DraftLineInput => ({ name: 'Service', quantity: '1', unitCode: 'C62', netPrice, vat: { code: 'S', rate: '20' } });
 
-type DraftCommand = Partial<DraftInput> & { readonly partnershipId?: PartnershipId; readonly externalReference?: string; readonly tenantId?: TenantId };
+type DraftCommand = Partial<DraftInput> & { readonly partnershipId?: PartnershipId; readonly externalReference?: string; readonly tenantId?: TenantId; readonly actor?: string };
 
 let s: Scenario;
 
@@ -735,6 +735,55 @@ describe('IssueInvoice', () => {
       // 1 × 800.00 + 20 % = 960.00: not above; 800.01 + 160.00 = 960.01: above.
       expect((await issue(atThreshold.id)).number).toBe('INV-000001');
       await expect(issue(aboveThreshold.id)).rejects.toEqual(error('InvalidStateError', 'invoice.approval_required'));
+    });
+
+    it('weighs the threshold against the total with VAT, so a prepaid amount typed on the draft does not take it under', async () => {
+      const threshold = await partnership({ policy: { approval: { kind: 'above', threshold: '960.00' } } });
+      // 960.01 in all, 900.00 of it said to be prepaid: 60.01 due, yet above the threshold.
+      const prepaid = await draft({ partnershipId: threshold.id, lines: [serviceLine('800.01')], prepaidAmount: '900.00' });
+
+      await expect(issue(prepaid.id)).rejects.toEqual(error('InvalidStateError', 'invoice.approval_required'));
+    });
+
+    describe('with a separate approver (four eyes)', () => {
+      const approve = (invoiceId: InvoiceId, approvedBy: string) => s.use(ApproveInvoice).execute({ tenantId: s.tenantId, invoiceId, approvedBy });
+      const edit = (invoiceId: InvoiceId, actor: string) => s.use(UpdateInvoiceDraft).execute({ tenantId: s.tenantId, invoiceId, content: { lines: [serviceLine('700')] }, actor });
+
+      it('refuses the approval of who last changed the draft, and takes anyone else\'s', async () => {
+        const strict = await partnership({ policy: { approval: { kind: 'always', separateApprover: true } } });
+        const pending = await draft({ partnershipId: strict.id, actor: 'alice' });
+
+        await expect(approve(pending.id, 'alice')).rejects.toEqual(error('InvalidStateError', 'invoice.self_approval'));
+        expect((await get(pending.id)).approval).toBeUndefined();
+        await approve(pending.id, 'bob');
+        // Bob changes it: his approval goes, and his own does not count any more; Alice's does.
+        expect((await edit(pending.id, 'bob')).changedBy).toBe('bob');
+        await expect(approve(pending.id, 'bob')).rejects.toEqual(error('InvalidStateError', 'invoice.self_approval'));
+        await approve(pending.id, 'alice');
+        expect((await issue(pending.id)).status).toBe('issued');
+      });
+
+      it('checks at issue an approval its author gave before the policy asked for a separate approver', async () => {
+        const lax = await partnership({ policy: { approval: { kind: 'above', threshold: '100.00' } } });
+        const pending = await draft({ partnershipId: lax.id, actor: 'alice' });
+        await approve(pending.id, 'alice');
+        await s.use(UpdatePartnershipTerms).execute({ tenantId: s.tenantId, partnershipId: lax.id, terms: { ...SCENARIO_TERMS, policy: { approval: { kind: 'above', threshold: '100.00', separateApprover: true } } } });
+
+        const refused = await issue(pending.id).catch((caught: unknown) => caught);
+
+        expect(refused).toMatchObject({ name: 'InvalidStateError', code: 'invoice.approval_required', details: { invoiceId: pending.id, reason: 'self_approval' } });
+        await approve(pending.id, 'bob');
+        expect((await issue(pending.id)).number).toBe('INV-000001');
+      });
+
+      it('takes anyone\'s approval of a draft whose author is not known (made by billing or an import)', async () => {
+        const strict = await partnership({ policy: { approval: { kind: 'always', separateApprover: true } } });
+        const pending = await draft({ partnershipId: strict.id });
+
+        expect(pending.changedBy).toBeUndefined();
+        await approve(pending.id, 'alice');
+        expect((await issue(pending.id)).status).toBe('issued');
+      });
     });
 
     it('refuses an incomplete invoice without consuming a number', async () => {

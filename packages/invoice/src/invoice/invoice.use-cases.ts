@@ -33,7 +33,7 @@ import { PARTNER_REPOSITORY, type PartnerRepository } from '../partner/partner-r
 import type { Partnership } from '../partnership/partnership';
 import { PARTNERSHIP_REPOSITORY, type PartnershipRepository } from '../partnership/partnership-repository.port';
 import type { InvoiceId, MarketableId, PartnerId, PartnershipId } from '../shared/ids';
-import { INVOICING_SETTINGS, atVersion, load, modify, type InvoicingSettings, type VersionedCommand } from '../shared/use-case-support';
+import { INVOICING_SETTINGS, atVersion, load, type InvoicingSettings, type VersionedCommand } from '../shared/use-case-support';
 import { optionalText } from '../shared/text';
 import { createOnce } from '../shared/create-once';
 import { inAccount, type CreditedPosting, type LedgerAccount, type Posting } from '../ledger/ledger';
@@ -203,7 +203,7 @@ export class CreateInvoiceDraft {
         precedingInvoice: undefined,
         ...partnership.draftTerms(),
       },
-      { tenantId, id: command.id ?? this.ids.next<'Invoice'>(), at: now },
+      { tenantId, id: command.id ?? this.ids.next<'Invoice'>(), at: now, by: command.actor },
     );
     assertCanInvoice(partnership, plannedIssueDate, invoice);
     // The day stored invoices are compared on: an undated draft's is its UTC day of creation, not today in the
@@ -240,6 +240,8 @@ export type CreateInvoiceCommand = DraftInput & {
   readonly partnershipId: PartnershipId;
   readonly externalReference?: string;
   readonly id?: InvoiceId;
+  /** Who drafts it, recorded as who last changed it (an approval by them does not count when the policy asks for a separate approver). */
+  readonly actor?: string;
 };
 
 /**
@@ -357,7 +359,7 @@ async function issueDraft(
   if (invoice.kind === 'invoice') assertCanInvoice(partnership, issueDate, invoice);
   const seller = partySnapshot(checkedAgainst.seller, invoice.sellerContactId);
   const buyer = partySnapshot(checkedAgainst.buyer, invoice.buyerContactId);
-  const context = { issueDate, seller, buyer, requiresApproval: invoice.kind === 'invoice' && partnership.requiresApproval(invoice.totals.amountDue) };
+  const context = { issueDate, seller, buyer, requiresApproval: invoice.kind === 'invoice' && partnership.requiresApproval(invoice.totals.taxInclusive), separateApprover: partnership.requiresSeparateApprover() };
   // Check everything before reserving, so a refused issue never consumes a number.
   invoice.assertIssuable(context);
   const sequence = await deps.numbers.reserve(invoice.tenantId, invoice.series, invoice.id);
@@ -375,7 +377,8 @@ export class UpdateInvoiceDraft {
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute(command: VersionedCommand & { readonly invoiceId: InvoiceId; readonly content: DraftInput }): Promise<InvoiceState> {
+  /** `actor`: who changes it, recorded as who last changed it. */
+  async execute(command: VersionedCommand & { readonly invoiceId: InvoiceId; readonly content: DraftInput; readonly actor?: string }): Promise<InvoiceState> {
     const invoice = await load(this.invoices, command.tenantId, command.invoiceId, 'invoice', command.expectedVersion);
     const partnership = await load(this.partnerships, command.tenantId, invoice.partnershipId, 'partnership');
     await assertContacts(this.partners, command.tenantId, partnership, command.content);
@@ -387,22 +390,34 @@ export class UpdateInvoiceDraft {
         lines: await this.lines.resolve(command.tenantId, partnership, command.content.lines, invoice.currency, invoice),
       },
       this.clock.now(),
+      command.actor,
     );
     await this.invoices.save(invoice);
     return invoice.toState();
   }
 }
 
-/** Approves a draft whose partnership requires it. */
+/**
+ * Approves a draft whose partnership requires it. Under a policy that asks for a separate approver, who last changed
+ * the draft cannot approve it (`invoice.self_approval`); issuing checks it again, since the policy may change after.
+ */
 @injectable()
 export class ApproveInvoice {
   constructor(
     @inject(INVOICE_REPOSITORY) private readonly invoices: InvoiceRepository,
+    @inject(PARTNERSHIP_REPOSITORY) private readonly partnerships: PartnershipRepository,
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /** @throws NotFoundError; ConflictError `concurrency.stale_version`; InvalidStateError `invoice.not_draft` | `invoice.self_approval` */
   async execute(command: VersionedCommand & { readonly invoiceId: InvoiceId; readonly approvedBy: string }): Promise<InvoiceState> {
-    return (await modify(this.invoices, command, command.invoiceId, 'invoice', (invoice) => invoice.approve(command.approvedBy, this.clock.now()))).toState();
+    const invoice = await load(this.invoices, command.tenantId, command.invoiceId, 'invoice', command.expectedVersion);
+    if (invoice.changedBy === command.approvedBy && (await load(this.partnerships, command.tenantId, invoice.partnershipId, 'partnership')).requiresSeparateApprover()) {
+      throw new InvalidStateError('invoice.self_approval', `invoice ${invoice.id} was last changed by ${command.approvedBy}: the partnership's policy asks someone else to approve it`, { invoiceId: invoice.id });
+    }
+    invoice.approve(command.approvedBy, this.clock.now());
+    await this.invoices.save(invoice);
+    return invoice.toState();
   }
 }
 

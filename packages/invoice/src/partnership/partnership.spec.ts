@@ -122,6 +122,21 @@ describe('Partnership', () => {
       ]);
     });
 
+    it('takes a separate approver with an approval, and keeps it over a change of terms that leaves the approval out', () => {
+      const strict = create({ policy: { approval: { kind: 'above', threshold: '1000.00', separateApprover: true } } });
+      expect([strict.policy.approval, strict.requiresSeparateApprover()]).toEqual([{ kind: 'above', threshold: eur('1000.00'), separateApprover: true }, true]);
+      strict.updateTerms({ currency: 'EUR', paymentTerms: { kind: 'net', days: 10 }, validFrom: '2026-01-01' }, new Date('2026-02-01T00:00:00Z'));
+      expect(strict.requiresSeparateApprover()).toBe(true);
+      // false is no separate approver, stored as none.
+      expect(create({ policy: { approval: { kind: 'always', separateApprover: false } } }).policy.approval).toEqual({ kind: 'always' });
+      expect(create({ policy: { approval: { kind: 'always' } } }).requiresSeparateApprover()).toBe(false);
+    });
+
+    it('refuses a separate approver without an approval, or one that is not true or false', () => {
+      expect(issuesOf(() => create({ policy: { approval: { kind: 'none', separateApprover: true } as never } }))).toEqual([{ path: 'policy.approval.separateApprover', code: 'partnership.invalid_approval' }]);
+      expect(issuesOf(() => create({ policy: { approval: { kind: 'always', separateApprover: 'yes' } as never } }))).toEqual([{ path: 'policy.approval.separateApprover', code: 'partnership.invalid_approval' }]);
+    });
+
     it('reads the threshold in the partnership currency', () => {
       expect(issuesOf(() => create({ currency: 'JPY', policy: { approval: { kind: 'above', threshold: '1000.5' } } }))).toEqual([
         { path: 'policy.approval.threshold', code: 'money.precision_exceeded' },

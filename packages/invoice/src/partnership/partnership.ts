@@ -24,12 +24,21 @@ import { optionalText } from '../shared/text';
 import { paymentTerms, type PaymentTerms, type PaymentTermsInput } from './payment-terms';
 import type { InvoicePeriod } from '../invoice/invoice-period';
 
-/** Whether invoices need someone's approval before they are issued. */
+/**
+ * Whether invoices need someone's approval before they are issued. With `separateApprover`, that someone is not who
+ * last changed the draft (four eyes): an approval by its author does not count.
+ */
 export type ApprovalRule =
   | { readonly kind: 'none' }
-  | { readonly kind: 'always' }
-  /** Only invoices whose amount due is above the threshold. */
-  | { readonly kind: 'above'; readonly threshold: Money };
+  | { readonly kind: 'always'; readonly separateApprover?: true }
+  /** Only invoices whose total with VAT (BT-112) is above the threshold. */
+  | { readonly kind: 'above'; readonly threshold: Money; readonly separateApprover?: true };
+
+/** An approval rule as given: the threshold a decimal string. */
+export type ApprovalRuleInput =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'always'; readonly separateApprover?: boolean }
+  | { readonly kind: 'above'; readonly threshold: string; readonly separateApprover?: boolean };
 
 /** How issued documents are delivered to the buyer by default. */
 export const DELIVERY_FORMATS = ['pdf', 'ubl', 'cii', 'factur-x', 'csv'] as const;
@@ -88,7 +97,7 @@ export interface PartnershipTermsInput {
   readonly paymentTerms: PaymentTermsInput;
   readonly numbering?: Partial<NumberingSeries>;
   readonly policy?: {
-    readonly approval?: { readonly kind: 'none' } | { readonly kind: 'always' } | { readonly kind: 'above'; readonly threshold: string };
+    readonly approval?: ApprovalRuleInput;
     readonly deliveryFormat?: string;
   };
   readonly validFrom: string;
@@ -122,11 +131,18 @@ function terms(input: PartnershipTermsInput) {
     const policy = attempt('policy', () => requiredObject(input.policy ?? {}, ''));
     const approval = attempt('policy.approval', (): ApprovalRule => {
       const rule = requiredObject(policy?.approval ?? ({ kind: 'none' } as const), '');
-      if (rule.kind === 'none' || rule.kind === 'always') return { kind: rule.kind };
+      const separate = (rule as { readonly separateApprover?: unknown }).separateApprover;
+      if (separate !== undefined && typeof separate !== 'boolean') throw ValidationError.of('separateApprover', 'partnership.invalid_approval', 'separateApprover is true or false');
+      if (rule.kind === 'none') {
+        if (separate === true) throw ValidationError.of('separateApprover', 'partnership.invalid_approval', 'a separate approver needs an approval: kind always or above');
+        return { kind: 'none' };
+      }
+      const four = separate === true ? ({ separateApprover: true } as const) : {};
+      if (rule.kind === 'always') return { kind: 'always', ...four };
       if (rule.kind === 'above') {
         const threshold = atPath('threshold', () => Money.of(rule.threshold, currency));
         if (threshold.isNegative()) throw ValidationError.of('threshold', 'partnership.invalid_threshold', 'the threshold is not negative');
-        return { kind: 'above', threshold };
+        return { kind: 'above', threshold, ...four };
       }
       throw ValidationError.of('kind', 'partnership.invalid_approval', 'approval kind is none, always or above');
     });
@@ -303,11 +319,20 @@ export class Partnership extends AggregateRoot<PartnershipId> {
     return { partnershipId: this.id, sellerId, buyerId, currency, paymentTerms, series: numbering.invoice };
   }
 
-  /** Whether an invoice with this amount due needs approval before it is issued. */
-  requiresApproval(amountDue: Money): boolean {
+  /**
+   * Whether an invoice of this total with VAT (BT-112) needs approval before it is issued. The total, not the amount
+   * due: a prepaid amount typed on a draft would otherwise take it under the threshold.
+   */
+  requiresApproval(total: Money): boolean {
     const rule = this.state.policy.approval;
     // A draft from before a change of currency cannot be compared with the threshold: someone approves it.
-    return rule.kind === 'always' || (rule.kind === 'above' && (amountDue.currency !== rule.threshold.currency || amountDue.greaterThan(rule.threshold)));
+    return rule.kind === 'always' || (rule.kind === 'above' && (total.currency !== rule.threshold.currency || total.greaterThan(rule.threshold)));
+  }
+
+  /** Whether an approval counts only when given by someone other than who last changed the draft. */
+  requiresSeparateApprover(): boolean {
+    const rule = this.state.policy.approval;
+    return rule.kind !== 'none' && rule.separateApprover === true;
   }
 
   /**
@@ -334,7 +359,7 @@ export class Partnership extends AggregateRoot<PartnershipId> {
       ...input,
       numbering: { ...current.numbering, ...numbering },
       policy: {
-        approval: current.policy.approval.kind === 'above' ? { kind: 'above', threshold: current.policy.approval.threshold.toString() } : current.policy.approval,
+        approval: current.policy.approval.kind === 'above' ? { ...current.policy.approval, threshold: current.policy.approval.threshold.toString() } : current.policy.approval,
         deliveryFormat: current.policy.deliveryFormat,
         ...policy,
       },

@@ -1,5 +1,5 @@
 import type { TenantId } from '@invoicing/core';
-import { INVOICE_FORMATS, PAYMENT_FORMATS, STORED_FORMAT, storedFormatOf } from './stored-format';
+import { INVOICE_FORMATS, PARTNERSHIP_FORMATS, PAYMENT_FORMATS, STORED_FORMAT, storedFormatOf } from './stored-format';
 import type { StoredState } from './stored-state';
 
 /**
@@ -53,7 +53,7 @@ export function envelopeOf(state: AggregateIdentity): Omit<AggregateDocument<obj
 }
 
 /** The collections whose documents may be in a format beyond 2 (ADR 0025, 0010), with the formats they are read in. */
-const FORMATS_OF: Readonly<Record<string, readonly unknown[]>> = { invoices: INVOICE_FORMATS, payments: PAYMENT_FORMATS };
+const FORMATS_OF: Readonly<Record<string, readonly unknown[]>> = { invoices: INVOICE_FORMATS, payments: PAYMENT_FORMATS, partnerships: PARTNERSHIP_FORMATS };
 
 /**
  * The identity fields of a stored aggregate, once its format is known to be readable.

@@ -290,3 +290,23 @@ describe('partner mapper: the external id key (audit lifecycle F5)', () => {
     expect(partnerMapper.toDomain(document)).toEqual({ ...named, status: 'archived' });
   });
 });
+
+describe('approval controls in the stored format (ADR 0031)', () => {
+  const strict = { ...PARTNERSHIP_FIXTURE.state, policy: { ...PARTNERSHIP_FIXTURE.state.policy, approval: { kind: 'always', separateApprover: true } as const } };
+
+  it('writes a partnership asking for a separate approver in format 7, read back as it was; every other one in format 2', () => {
+    const document = partnershipMapper.toPersistence(strict);
+
+    expect(document._v).toBe(7);
+    expect(partnershipMapper.toDomain(document)).toEqual(strict);
+    expect(partnershipMapper.toPersistence(PARTNERSHIP_FIXTURE.state)._v).toBe(2);
+    // A release before format 7 would drop the control on its next save: it is refused there, and a format after it here.
+    expect(() => partnershipMapper.toDomain({ ...document, _v: 8 })).toThrow(UnsupportedStoredFormatError);
+  });
+
+  it('keeps who last changed a draft', () => {
+    const draft = { ...INVOICE_FIXTURE.state, status: 'draft' as const, changedBy: 'alice@acme.example' };
+
+    expect(invoiceMapper.toDomain(invoiceMapper.toPersistence(draft))).toMatchObject({ changedBy: 'alice@acme.example' });
+  });
+});

@@ -1,6 +1,7 @@
 import type { ApprovalRule, Instalment, PartnershipId, PartnershipState, PaymentTerms } from '@invoicing/invoice';
 import { envelopeOf, identityOf, type AggregateDocument, type AggregateMapper } from './aggregate-document';
 import { decodeState, encodeState } from './stored-state';
+import { SEPARATE_APPROVER_FORMAT } from './stored-format';
 import { compact, dateToDomain, decimalToDomain, decimalToPersistence, moneyToDomain, moneyToPersistence, type AllFieldsOf } from './value.mapper';
 
 /** Payment terms as stored: the domain's union, percents of instalments as decimals. */
@@ -34,11 +35,26 @@ export function paymentTermsToDomain(stored: StoredPaymentTerms): PaymentTerms {
 }
 
 function approvalToPersistence(rule: ApprovalRule) {
-  return rule.kind === 'above' ? ({ kind: rule.kind, threshold: moneyToPersistence(rule.threshold) } satisfies AllFieldsOf<typeof rule>) : { kind: rule.kind };
+  switch (rule.kind) {
+    case 'above':
+      return compact({ kind: rule.kind, threshold: moneyToPersistence(rule.threshold), separateApprover: rule.separateApprover } satisfies AllFieldsOf<typeof rule>);
+    case 'always':
+      return compact({ kind: rule.kind, separateApprover: rule.separateApprover } satisfies AllFieldsOf<typeof rule>);
+    case 'none':
+      return { kind: rule.kind };
+  }
 }
 
 function approvalToDomain(stored: ReturnType<typeof approvalToPersistence>): ApprovalRule {
-  return stored.kind === 'above' ? { kind: stored.kind, threshold: moneyToDomain(stored.threshold) } : { kind: stored.kind };
+  const four = 'separateApprover' in stored && stored.separateApprover === true ? ({ separateApprover: true } as const) : {};
+  switch (stored.kind) {
+    case 'above':
+      return { kind: stored.kind, threshold: moneyToDomain(stored.threshold), ...four };
+    case 'always':
+      return { kind: stored.kind, ...four };
+    case 'none':
+      return { kind: stored.kind };
+  }
 }
 
 type StoredFields = Omit<PartnershipState, 'tenantId' | 'id' | 'version'>;
@@ -71,7 +87,12 @@ export type PartnershipDocument = AggregateDocument<ReturnType<typeof stateToPer
 
 /** Partnerships ↔ `partnerships` documents; the keys are recomputed on every write and never read back. */
 export const partnershipMapper: AggregateMapper<PartnershipState, PartnershipDocument> = {
-  toPersistence: (state) => ({ ...envelopeOf(state), ...partnershipKeys(state), state: encodeState(stateToPersistence(state)) }),
+  toPersistence: (state) => ({
+    ...envelopeOf(state),
+    ...(state.policy.approval.kind !== 'none' && state.policy.approval.separateApprover === true ? { _v: SEPARATE_APPROVER_FORMAT } : {}),
+    ...partnershipKeys(state),
+    state: encodeState(stateToPersistence(state)),
+  }),
   toDomain(document) {
     const identity = identityOf<PartnershipId>(document, 'partnerships');
     const state = decodeState(document.state);

@@ -43,11 +43,19 @@ export const BILL_CREDIT_NOTES_FORMAT = 5;
  */
 export const BILL_SHARED_DISCOUNT_FORMAT = 6;
 
-/** The formats this release reads: of every document, of payments, of ledger transactions, of invoices and credit notes, and of bills. */
+/**
+ * Format 7 is format 2 for a partnership whose approval policy asks for a separate approver (four eyes), and only for
+ * that. An earlier release would read the policy without it and, on the partnership's next save, write it back
+ * without it: the control would be off for good, silently. With format 7 it refuses the partnership instead.
+ */
+export const SEPARATE_APPROVER_FORMAT = 7;
+
+/** The formats this release reads: of every document, of payments, of ledger transactions, of invoices and credit notes, of partnerships, and of bills. */
 const READABLE_FORMATS: readonly unknown[] = [1, 2];
 export const PAYMENT_FORMATS: readonly unknown[] = [...READABLE_FORMATS, RETURNS_FORMAT];
 export const LEDGER_FORMATS: readonly unknown[] = [...READABLE_FORMATS, RETURNS_FORMAT];
 export const INVOICE_FORMATS: readonly unknown[] = [...READABLE_FORMATS, PERIODS_FORMAT, RETURNS_FORMAT];
+export const PARTNERSHIP_FORMATS: readonly unknown[] = [...READABLE_FORMATS, SEPARATE_APPROVER_FORMAT];
 export const BILL_FORMATS: readonly unknown[] = [...READABLE_FORMATS, BILL_CREDIT_NOTES_FORMAT, BILL_SHARED_DISCOUNT_FORMAT];
 
 /**
