@@ -73,6 +73,12 @@ export interface BillAllowance {
   /** The period it was given (or taken back) for: a discount's amount is worked out over all of a period's bills. */
   readonly periodStart?: CalendarDate;
   readonly allowance: DocumentAllowanceChargeInput;
+  /**
+   * On an ended plan's last bill made into credit notes, for a difference of days it both credits and charges: what
+   * of it the credit notes give back (a decimal string, not negative), netted from what their lines credit. The bill's
+   * own invoice carries the difference less that (ADR 0030).
+   */
+  readonly givenBack?: string;
 }
 
 /**

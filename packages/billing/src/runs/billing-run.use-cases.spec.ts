@@ -1189,15 +1189,25 @@ describe('a bill that comes to a credit', () => {
   it.each([
     // The bill's one discount difference (27.00 given back) is 29.00 given back for the 29 unused days, which April's
     // credit note nets (290.00 - 29.00, with VAT), and 2.00 off the calls, which their invoice keeps (20.00 - 2.00).
-    ['a percentage', { code: 'deal', kind: 'percentage', percent: '10' }, ['313.20', ['issued', '21.60']], [['2.00', undefined, '95']], ['32.40']],
+    ['a percentage', [{ code: 'deal', kind: 'percentage', percent: '10' }], ['324.00', '313.20', ['issued', '21.60']], [['2.00', undefined, '95']], ['32.40']],
     // 30.00 off, before and after: the unused days alone would give back 20.00 (the one day used takes 10.00 of it),
     // which the calls take. April is credited 270.00 with VAT, and the calls' invoice comes to nothing (paid as issued).
-    ['a fixed amount', { code: 'deal', kind: 'fixed', amount: '30.00' }, ['324.00', ['paid', '0.00']], [['20.00', undefined, '95']], []],
-  ] as const)('credits a month discounted by %s ended with usage of its last day, each document net of its own days\' discount (audit finalcredit3 M1)', async (_, discount, [credited, calls], callsDiscount, owed) => {
+    ['a fixed amount', [{ code: 'deal', kind: 'fixed', amount: '30.00' }], ['324.00', '324.00', ['paid', '0.00']], [['20.00', undefined, '95']], []],
+    // 10 % and 15.00 off: the unused days alone would leave 10.00 of seats, 1.00 of 10 % and 9.00 of the voucher, so
+    // they give back 29.00 and 6.00 (April's 255.00 credited in full); the calls keep 2.00 and 6.00 off their 20.00.
+    // Before, several discounts of those days left the credit due for ever (audit splitdiscount).
+    [
+      'a percentage and a voucher',
+      [{ code: 'deal', kind: 'percentage', percent: '10' }, { code: 'voucher', kind: 'fixed', amount: '15.00' }],
+      ['306.00', '306.00', ['issued', '14.40']],
+      [['2.00', undefined, '95'], ['6.00', undefined, '95']],
+      ['14.40'],
+    ],
+  ] as const)('credits a month discounted by %s ended with usage of its last day, each document net of its own days\' discount (audit finalcredit3 M1)', async (_, discounts, [aprilDue, credited, calls], callsDiscount, owed) => {
     const scenario = await createBillingScenario({ now: '2026-04-01T09:00:00Z' });
     const { tenantId } = scenario;
     const partnershipId = scenario.partnership.id;
-    const terms = { ...seats('10'), charges: [...(seats('10').charges ?? []), { kind: 'usage', code: 'api_calls', name: 'API calls', metric: { code: 'api_calls', aggregation: 'count' }, price: { kind: 'per_unit', unitPrice: '0.10' }, vat: VAT }], discounts: [discount] } as PlanTermsInput;
+    const terms = { ...seats('10'), charges: [...(seats('10').charges ?? []), { kind: 'usage', code: 'api_calls', name: 'API calls', metric: { code: 'api_calls', aggregation: 'count' }, price: { kind: 'per_unit', unitPrice: '0.10' }, vat: VAT }], discounts } as PlanTermsInput;
     await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-04-01', terms });
     await scenario.use(RunBilling).execute({ tenantId });
     await scenario.use(RecordUsage).execute({ tenantId, events: Array.from({ length: 200 }, (_, index) => ({ eventId: `call-${index}`, metricCode: 'api_calls', timestamp: '2026-04-01T08:00:00Z', partnershipId })) });
@@ -1210,7 +1220,8 @@ describe('a bill that comes to a credit', () => {
     // credit stayed due (or made each document wrong by it).
     expect([run.counts.bills, run.failures]).toEqual([1, []]);
     const documents = (await scenario.use(ListInvoices).execute({ tenantId, page: { limit: 200 } })).items;
-    const april = documents.find((each) => each.kind === 'invoice' && each.amountDue.toString() === '324.00');
+    const april = documents.find((each) => each.kind === 'invoice' && each.amountDue.toString() === aprilDue);
+    expect(april).toBeDefined();
     expect(documents.filter((each) => each !== april).map((each) => [each.kind, each.status, each.amountDue.toString()]).sort()).toEqual([
       ['credit_note', 'issued', credited],
       ['invoice', ...calls],

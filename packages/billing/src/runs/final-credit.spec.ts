@@ -180,13 +180,48 @@ describe('withCreditNotes', () => {
     const credited: BillAllowance = { ...giveBack, allowance: { amount: '29.00', vat: VAT } };
     const split = (allowances: readonly BillAllowance[], creditedAllowances?: readonly BillAllowance[]) => withCreditNotes(bill(2, lines, allowances), [month], new Map([issued(month)]), ids(), creditedAllowances);
 
-    // Not worked out (no credited days' part given), several discounts of those days, another discount for the
-    // credited days, a discount added for them, or one given back by them with no difference left to go with.
+    // Not worked out (no credited days' part given), or a discount added for the credited days.
     expect(split([giveBack])).toMatchObject({ kind: 'unplaced', reason: expect.stringContaining('shared by days it credits and days it charges') });
-    expect(split([giveBack, { ...giveBack, discountCode: 'loyalty' }], [credited])).toMatchObject({ kind: 'unplaced', reason: expect.stringContaining('with other discounts') });
-    expect(split([giveBack], [{ ...credited, discountCode: 'loyalty' }])).toMatchObject({ kind: 'unplaced', reason: expect.stringContaining('with other discounts') });
     expect(split([giveBack], [{ ...credited, side: 'allowance' }])).toMatchObject({ kind: 'unplaced', reason: expect.stringContaining('is added for days') });
-    expect(split([], [credited, { ...credited, discountCode: 'loyalty' }])).toMatchObject({ kind: 'unplaced', reason: expect.stringContaining('with other discounts') });
+  });
+
+  it('splits each of several discounts of days both credited and charged by what the credited days give back of it (audit splitdiscount: a percentage and a voucher)', () => {
+    const deal: BillAllowance = { discountCode: 'deal', planVersion: 1, side: 'allowance', periodStart: '2026-04-01' as CalendarDate, allowance: { amount: '30.00', reason: 'Deal', reasonCode: '95', vat: VAT } };
+    const voucher: BillAllowance = { ...deal, discountCode: 'voucher', allowance: { amount: '15.00', reason: 'Voucher', reasonCode: '95', vat: VAT } };
+    const month = bill(1, [line('a', 'seats', '300.00')], [deal, voucher]);
+    // 10 % and 15.00 off April; 29 days credited, 20.00 of calls charged. The credited days alone would leave 10.00 of
+    // seats: 1.00 of 10 %, and 9.00 of the voucher, so they give back 29.00 and 6.00. With the calls, the period takes
+    // 3.00 of 10 % and all 15.00 of the voucher: the bill's differences are 27.00 given back, and none of the voucher.
+    const final = bill(2, [line('b', 'seats', '-290.00'), line('c', 'api_calls', '20.00')], [{ ...deal, side: 'charge', allowance: { amount: '27.00', reason: 'Deal', vat: VAT } }]);
+    const credited: BillAllowance = { ...deal, side: 'charge', allowance: { amount: '29.00', reason: 'Deal', vat: VAT } };
+    const voucherBack: BillAllowance = { ...voucher, side: 'charge', allowance: { amount: '6.00', reason: 'Voucher', vat: VAT } };
+
+    const result = withCreditNotes(final, [month], new Map([issued(month)]), ids(), [credited, voucherBack]);
+
+    // April is credited 290.00 less 35.00 (what April's invoice came to for those days), the calls invoiced 20.00 less
+    // 2.00 and 6.00: 12.00 in all, what 10.00 of seats and 20.00 of calls less 3.00 and 15.00 come to.
+    expect(notesOf(result)).toEqual([['invoice-1', ['b 255.00']]]);
+    expect(result.kind === 'credit_notes' && invoicedPart(result.bill).allowances.map((each) => [each.discountCode, each.side, each.allowance.amount])).toEqual([
+      ['deal', 'allowance', '2.00'],
+      ['voucher', 'allowance', '6.00'],
+    ]);
+    // Both given back in part by the credited days: each difference keeps its own share.
+    const both = withCreditNotes(
+      bill(2, final.lines, [
+        { ...deal, side: 'charge', allowance: { amount: '27.00', reason: 'Deal', vat: VAT } },
+        { ...voucher, side: 'charge', allowance: { amount: '5.00', reason: 'Voucher', vat: VAT } },
+      ]),
+      [month],
+      new Map([issued(month)]),
+      ids(),
+      [credited, { ...voucher, side: 'charge', allowance: { amount: '10.00', reason: 'Voucher', vat: VAT } }],
+    );
+    expect(notesOf(both)).toEqual([['invoice-1', ['b 251.00']]]);
+    expect(both.kind === 'credit_notes' && invoicedPart(both.bill).allowances.map((each) => [each.discountCode, each.side, each.allowance.amount])).toEqual([
+      ['deal', 'allowance', '2.00'],
+      ['voucher', 'allowance', '5.00'],
+    ]);
+    expect(both.kind === 'credit_notes' && both.bill.allowances.map((each) => each.givenBack)).toEqual(['29.00', '10.00']);
   });
 
   it('gives the charged days the opposite of what the credited days give back when the bill has no difference for them (a fixed discount the charges take up)', () => {

@@ -75,9 +75,11 @@ export function withCreditNotes(
     if (own.usable) books.set(each.invoiceId, own);
   }
   takeEarlierCreditNotes(earlier, books);
-  const whole = withCreditedDiscounts(bill, credits, creditedAllowances);
-  const net = netCredits(whole, credits, creditedAllowances);
-  if (typeof net === 'string') return { kind: 'unplaced', reason: net };
+  const withZeros = withCreditedDiscounts(bill, credits, creditedAllowances);
+  const netted = netCredits(withZeros, credits, creditedAllowances);
+  if (typeof netted === 'string') return { kind: 'unplaced', reason: netted };
+  const { net, givenBack } = netted;
+  const whole = { ...withZeros, allowances: withZeros.allowances.map((given, index) => (givenBack.has(index) ? { ...given, givenBack: (givenBack.get(index) as Money).toString() } : given)) };
   const notes = new Map<InvoiceId, Note>();
   const place = (line: BillLine, rest: Money, byItem: boolean): Money => {
     const category = keyOf(line.line.vat);
@@ -129,12 +131,8 @@ export function invoicedPart(bill: BillState): Pick<BillState, 'lines' | 'allowa
     const days = ofDays(given);
     if (!credits.some(days)) return [given];
     if (!charges(bill, given)) return [];
-    // What the credit notes gave back of it (each credited line's amount less what it credits) is theirs.
-    let left = signed(given, bill.currency);
-    for (const line of credits.filter(days)) {
-      const net = placed.get(line.line.id);
-      if (net !== undefined) left = left.add(line.amount.negate().subtract(net));
-    }
+    // What the credit notes give back of it is theirs.
+    const left = signed(given, bill.currency).add(Money.of(given.givenBack ?? '0', bill.currency));
     return left.isZero() ? [] : [remainderOf(given, left)];
   });
   return { lines: bill.lines.filter((line) => !placed.has(line.line.id)), allowances };
@@ -154,55 +152,69 @@ export function sharesADiscount(bill: BillState): boolean {
 /**
  * What each credit line credits: its amount less its share of the discount its days had, to the cent. For days the
  * bill only credits, that is the bill's document charge giving the discount back, shared among their credit lines by
- * amount. For days it also charges, the bill holds one difference for both: the credited days' part is the one the
- * period would have had had the bill charged nothing (`creditedAllowances`), and the rest stays with the charged
- * days. Or why it cannot be worked out: a discount added for days it only credits, one given back for days of
- * several plan versions (one may not have had it), or several discounts of days both credited and charged do not say
- * what each credited day gave back; split by a guess, each document would be wrong by it (audits finalcredit3 M1,
- * finalcredit4 P1).
+ * amount. For days it also charges, the bill holds one difference per discount for both: the credited days' part is
+ * the one the period would have had had the bill charged nothing (`creditedAllowances`), what the credit notes give
+ * back of it is returned by the difference's index (`givenBack`), and the rest stays with the charged days. Or why it
+ * cannot be worked out: a discount added for days it credits, or one given back for days of several plan versions (one
+ * may not have had it), does not say what each credited day gave back; split by a guess, each document would be
+ * wrong by it (audits finalcredit3 M1, finalcredit4 P1).
  */
-function netCredits(bill: BillState, credits: readonly BillLine[], creditedAllowances: readonly BillAllowance[] | undefined): Map<string, Money> | string {
+function netCredits(
+  bill: BillState,
+  credits: readonly BillLine[],
+  creditedAllowances: readonly BillAllowance[] | undefined,
+): { readonly net: Map<string, Money>; readonly givenBack: Map<number, Money> } | string {
   const net = new Map(credits.map((line) => [line.line.id, line.amount.negate()]));
-  for (const given of bill.allowances) {
+  const shared = new Map<number, Map<string, Money>>();
+  for (const [index, given] of bill.allowances.entries()) {
     const credited = credits.filter(ofDays(given));
     if (credited.length === 0) continue;
     const days = given.periodStart ?? 'its period';
+    const both = charges(bill, given);
     let back: Money;
-    if (charges(bill, given)) {
-      const part = creditedPart(given, bill, creditedAllowances);
+    if (both) {
+      const part = creditedPart(given, bill.currency, creditedAllowances);
       if (typeof part === 'string') return part;
       back = part;
+      shared.set(index, new Map());
     } else if (given.side !== 'charge') return `a discount is added for days of ${days} it only credits`;
     else back = Money.of(String(given.allowance.amount ?? '0'), bill.currency);
     if (back.isZero()) continue;
     if (new Set(credited.map((line) => line.computation.planVersion)).size > 1) return `the discount of ${days} is given back for days of several plan versions`;
     const shares = back.allocate(credited.map((line) => line.amount.negate().toDecimal()));
-    for (const [index, line] of credited.entries()) net.set(line.line.id, (net.get(line.line.id) as Money).subtract(shares[index] as Money));
+    for (const [at, line] of credited.entries()) {
+      const share = shares[at] as Money;
+      net.set(line.line.id, (net.get(line.line.id) as Money).subtract(share));
+      shared.get(index)?.set(line.line.id, share);
+    }
   }
   for (const amount of net.values()) if (amount.isNegative()) return 'a discount given back is larger than the credit of its days';
-  return net;
+  // A line that credits nothing once netted goes on no credit note: its share stays on the invoice with it.
+  const givenBack = new Map(
+    [...shared].map(([index, byLine]) => [index, Money.sum(bill.currency, [...byLine].filter(([lineId]) => (net.get(lineId) as Money).isPositive()).map(([, share]) => share))] as const),
+  );
+  return { net, givenBack };
 }
 
 /**
  * The bill with a difference of 0.00 for each discount its credited days give back on days it also charges, when it
- * has none there: the charged days' part is then the exact opposite (a fixed discount the charges take up), which
- * their invoice carries ({@link invoicedPart}).
+ * has none for that discount there: the charged days' part is then the exact opposite (a fixed discount the charges
+ * take up), which their invoice carries ({@link invoicedPart}).
  */
 function withCreditedDiscounts(bill: BillState, credits: readonly BillLine[], creditedAllowances: readonly BillAllowance[] | undefined): BillState {
-  const missing = (creditedAllowances ?? []).filter((alone) => !bill.allowances.some(sameDays(alone)) && credits.some(ofDays(alone)) && charges(bill, alone));
+  const missing = (creditedAllowances ?? []).filter(
+    (alone) => !bill.allowances.some((given) => sameDays(alone)(given) && given.discountCode === alone.discountCode) && credits.some(ofDays(alone)) && charges(bill, alone),
+  );
   if (missing.length === 0) return bill;
   return { ...bill, allowances: [...bill.allowances, ...missing.map((alone) => remainderOf(alone, Money.zero(bill.currency)))] };
 }
 
-/** What the credited days of a period and category the bill also charges give back of their discount. */
-function creditedPart(given: BillAllowance, bill: BillState, creditedAllowances: readonly BillAllowance[] | undefined): Money | string {
+/** What the credited days of a period and category the bill also charges give back of one of their discounts. */
+function creditedPart(given: BillAllowance, currency: BillState['currency'], creditedAllowances: readonly BillAllowance[] | undefined): Money | string {
   const days = given.periodStart ?? 'its period';
-  const shared = `the discount of ${days} is shared by days it credits and days it charges`;
-  if (given.periodStart === undefined || creditedAllowances === undefined) return shared;
-  if (bill.allowances.filter(sameDays(given)).length > 1) return `${shared}, with other discounts`;
-  const own = creditedAllowances.filter(sameDays(given));
-  if (own.some((each) => each.discountCode !== given.discountCode)) return `${shared}, with other discounts`;
-  const part = own.length === 0 ? Money.zero(bill.currency) : signed(own[0] as BillAllowance, bill.currency);
+  if (given.periodStart === undefined || creditedAllowances === undefined) return `the discount of ${days} is shared by days it credits and days it charges`;
+  const own = creditedAllowances.filter((each) => sameDays(given)(each) && each.discountCode === given.discountCode);
+  const part = Money.sum(currency, own.map((each) => signed(each, currency)));
   if (part.isPositive()) return `a discount is added for days of ${days} it credits`;
   return part.negate();
 }
@@ -221,8 +233,9 @@ function signed(given: BillAllowance, currency: BillState['currency']): Money {
 /** What is left of a discount difference for the days charged: no percent, which was stated on all its days. */
 function remainderOf(given: BillAllowance, left: Money): BillAllowance {
   const { percent: _percent, baseAmount: _base, reasonCode: _code, ...allowance } = given.allowance;
+  const { givenBack: _givenBack, ...difference } = given;
   const side = left.isPositive() ? 'allowance' : 'charge';
-  return { ...given, side, allowance: { ...allowance, amount: left.abs().toString(), ...(side === 'allowance' ? { reasonCode: '95' } : {}) } };
+  return { ...difference, side, allowance: { ...allowance, amount: left.abs().toString(), ...(side === 'allowance' ? { reasonCode: '95' } : {}) } };
 }
 
 /** Whether two discount differences are of the same days: period and VAT category. */

@@ -22,14 +22,19 @@ describe('bill mapper: a bill made into credit notes (formats 5 and 6, ADR 0030)
 
     expect(billToDomain(document)).toEqual(bill);
     // What a release before format 5 does with it: refuse it, rather than make an invoice of all its lines.
-    expect(() => billToDomain({ ...document, _v: 7 })).toThrow(UnsupportedStoredFormatError);
+    expect(() => billToDomain({ ...document, _v: 99 })).toThrow(UnsupportedStoredFormatError);
   });
 
   it('is written in format 6 when its credit notes and invoice share a discount difference, and read back', () => {
     // The credit line of the same days and VAT category as the charged one and the bill's discount give-back.
     const plain = aBill(tenant, aPartnershipId(), '2026-02-01', { creditNotes });
     const [charged, credited] = plain.lines as [BillLine, BillLine];
-    const shared = { ...plain, lines: [charged, { ...credited, line: { ...credited.line, vat: charged.line.vat }, computation: { ...credited.computation, period: charged.computation.period } }] };
+    const shared = {
+      ...plain,
+      lines: [charged, { ...credited, line: { ...credited.line, vat: charged.line.vat }, computation: { ...credited.computation, period: charged.computation.period } }],
+      // What the credit notes give back of the difference of those days (ADR 0030).
+      allowances: plain.allowances.map((each) => (each.periodStart === undefined ? each : { ...each, givenBack: '0.27' })),
+    };
 
     const document = billToPersistence(shared);
 

@@ -131,6 +131,7 @@ function allowanceToPersistence(allowance: BillAllowance) {
     side: allowance.side,
     periodStart: allowance.periodStart,
     allowance: { ...allowanceInputToPersistence(item), vat: vatInputToPersistence(item.vat) } satisfies AllFieldsOf<DocumentAllowanceChargeInput>,
+    givenBack: allowance.givenBack,
   } satisfies AllFieldsOf<BillAllowance>);
 }
 
@@ -141,6 +142,7 @@ function allowanceToDomain(stored: ReturnType<typeof allowanceToPersistence>): B
     side: stored.side,
     periodStart: stored.periodStart,
     allowance: { ...allowanceInputToDomain(stored.allowance), vat: vatInputToDomain(stored.allowance.vat) },
+    givenBack: stored.givenBack,
   } satisfies AllFieldsOf<BillAllowance>);
 }
 
