@@ -268,8 +268,8 @@ export class BillPartnership {
           // the invoices as they are now, and only once none it credits is a draft.
           const final = withCreditNotes(bill, own, await this.sourcesOf(command.tenantId, own), () => this.ids.next<'Invoice'>(), proposed.creditedAllowances);
           if (final.kind === 'awaits_issue') return { creditPending: new CreditAwaitsIssueError(bill, final.invoiceId, amountDue) };
-          const split = final.kind === 'credit_notes' ? await inRange(plan.partnershipId, billingDate, async () => fitting(final.bill)) : undefined;
-          if (split === undefined) return { creditPending: new CreditPendingError(plan.partnershipId, billingDate, amountDue, final.kind === 'unplaced' ? final.reason : 'a credit note of it would credit nothing') };
+          const split = final.kind === 'credit_notes' ? await inRange(plan.partnershipId, billingDate, async () => fitting(final.bill)) : final.reason;
+          if (typeof split === 'string') return { creditPending: new CreditPendingError(plan.partnershipId, billingDate, amountDue, split) };
           bill = split;
         } else {
           // A credit is not invoiced: the next bill carries its items (worked out again against what was billed).
@@ -624,14 +624,14 @@ function creditNoteContentOf(bill: BillState, note: BillCreditNote): BillContent
 
 /**
  * A bill with credit notes when each of its documents is one an invoice or credit note can be: every credit note
- * crediting something, its invoice charging nothing below zero; undefined otherwise.
+ * crediting something, its invoice charging nothing below zero; otherwise why not.
  * @throws ValidationError as drafting them would (`money.out_of_range`)
  */
-function fitting(bill: BillState | undefined): BillState | undefined {
-  if (bill?.creditNotes === undefined) return undefined;
+function fitting(bill: BillState): BillState | string {
+  if (bill.creditNotes === undefined) return 'it has no credit notes';
   const part = { ...bill, ...invoicedPart(bill) };
-  if (part.lines.length > 0 && invoiceTotalsOf(part).amountDue.isNegative()) return undefined;
-  return bill.creditNotes.every((note) => invoiceTotalsOf(creditNoteContentOf(bill, note)).amountDue.isPositive()) ? bill : undefined;
+  if (part.lines.length > 0 && invoiceTotalsOf(part).amountDue.isNegative()) return 'the invoice of what it charges would come to less than zero';
+  return bill.creditNotes.every((note) => invoiceTotalsOf(creditNoteContentOf(bill, note)).amountDue.isPositive()) ? bill : 'a credit note of it would credit nothing';
 }
 
 /**
