@@ -4,7 +4,8 @@ import { AddOneOffCharge, CancelOneOffCharge, GetBillingPlan, PreviewUpcomingInv
 import { definedFields, type TenantId } from '@invoicing/core';
 import type { MarketableId, PartnershipId } from '@invoicing/invoice';
 import type { FastifyReply } from 'fastify';
-import { Tenant } from '../auth/auth.guard';
+import { Caller, Tenant } from '../auth/auth.guard';
+import type { Principal } from '../auth/principal';
 import { Requires } from '../auth/permissions';
 import { IfMatch, type ExpectedVersion } from '../http/etag';
 import { Idempotent } from '../http/idempotency.interceptor';
@@ -87,7 +88,7 @@ export class BillingPlansController {
   @ApiIdempotent()
   @ApiProblems(404, 409)
   async addOneOffCharge(
-    @Tenant() tenantId: TenantId,
+    @Caller() caller: Principal,
     @Param('partnershipId') partnershipId: string,
     @Body() body: AddOneOffChargeDto,
     @IdempotentRequestId('OneOffCharge') id: string | undefined,
@@ -96,8 +97,10 @@ export class BillingPlansController {
     const { charge } = await this.oneOffCharges.execute({
       ...rest,
       ...definedFields({ marketableId: marketableId as MarketableId | undefined, id }),
-      tenantId,
+      tenantId: caller.tenantId,
       partnershipId: partnershipId as PartnershipId,
+      // An author of the invoice that bills it (ADR 0031).
+      actor: caller.name,
     });
     return toOneOffChargeResponse(charge);
   }

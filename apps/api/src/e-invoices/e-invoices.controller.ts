@@ -3,7 +3,8 @@ import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { TenantId } from '@invoicing/core';
 import { EInvoiceRefusedError, ImportEInvoice, type PartnershipId } from '@invoicing/invoice';
 import type { FastifyReply } from 'fastify';
-import { Tenant } from '../auth/auth.guard';
+import { Caller, Tenant } from '../auth/auth.guard';
+import type { Principal } from '../auth/principal';
 import { Requires } from '../auth/permissions';
 import { FileWork, ResponseClosed } from '../files';
 import { ApiProblems } from '../http/openapi';
@@ -69,19 +70,21 @@ export class EInvoicesController {
   @ApiBody({ description: 'The e-invoice file, as bytes.', schema: { type: 'string', format: 'binary' } })
   @ApiProblems(404, 409, 413, 415, 422)
   async import(
-    @Tenant() tenantId: TenantId,
+    @Caller() caller: Principal,
     @Query() query: ImportEInvoiceQueryDto,
     @Body() body: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
     @ResponseClosed() closed: AbortSignal,
   ): Promise<EInvoiceImportDto> {
     const bytes = xmlBody(body);
+    const { tenantId } = caller;
     return this.work.forTenant(
       tenantId,
       async (jobs) => {
         // Every finding: a refusal counts them all (and lists the first ones), the draft's answer has the warnings.
         const { document, findings } = await jobs.run({ kind: 'read', bytes });
-        const imported = await this.importEInvoice.execute({ tenantId, partnershipId: query.partnership_id as PartnershipId, document, findings });
+        // Who imports a file is its draft's author, as who drafts one is (ADR 0031).
+        const imported = await this.importEInvoice.execute({ tenantId, partnershipId: query.partnership_id as PartnershipId, document, findings, authors: [caller.name] });
         void reply.header('location', `/v1/invoices/${imported.invoice.id}`);
         return toEInvoiceImportResponse(imported, findings);
       },

@@ -7,6 +7,7 @@ import { readFacturX, readInvoice } from '@invoicing/integration/formats';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { RequestBodyObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import type { TenantId } from '@invoicing/core';
+import { demoUser } from '@invoicing/stack';
 import type { ApiConfig } from '../config';
 import { API_CONFIG } from '../composition/tokens';
 import { operationsOf } from '../docs/openapi-document';
@@ -285,6 +286,8 @@ describe('e-invoice files over HTTP', () => {
       expect(answer.headers.get('location')).toBe(`/v1/invoices/${answer.body.invoice.id}`);
       expect(answer.body.invoice.totals.amountDue).toEqual({ amount: '360.00', currency: 'EUR' });
       expect(answer.body.notRecorded).toEqual(['BT-20 payment terms']);
+      // Who imports the file is the draft's author: under a policy with a separate approver, not its approver (audit approval F1).
+      expect(answer.body.invoice.authors).toEqual([demoUser('acme', 'admin').username]);
       const again = await importing(file);
       expect([again.status, again.body.code]).toEqual([409, 'invoice.duplicate_external_reference']);
     });

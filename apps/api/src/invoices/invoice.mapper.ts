@@ -73,6 +73,7 @@ export function toInvoiceResponse(state: InvoiceState): InvoiceDto {
     outstanding: toMoneyResponse(invoice.outstanding),
     precedingInvoice: state.precedingInvoice && { id: state.precedingInvoice.id, number: state.precedingInvoice.number, issueDate: state.precedingInvoice.issueDate },
     approval: state.approval && { by: state.approval.by, at: state.approval.at },
+    authors: state.authors && [...state.authors],
     possibleDuplicateOf: state.possibleDuplicateOf,
     voidReason: state.voidReason,
     createdAt: state.createdAt,

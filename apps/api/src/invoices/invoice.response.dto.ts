@@ -208,6 +208,13 @@ export class InvoiceDto {
   /** On a credit note: the invoice it corrects. */
   precedingInvoice?: PrecedingInvoiceDto;
   approval?: ApprovalDto;
+  /**
+   * Who shaped the draft's content as it is, when known: who created or last replaced it (or imported its file), and
+   * for a billing run's draft who added its one-off charges. Under a policy with a separate approver, none of them
+   * approves it.
+   * @example ["anna.schmidt"]
+   */
+  authors?: string[];
   /** Another invoice to the same buyer with the same total and an issue date within 3 days, when there was one at creation. */
   possibleDuplicateOf?: string;
   voidReason?: string;

@@ -105,7 +105,7 @@ export class InvoicesController {
       ...(id === undefined ? {} : { id }),
       partnershipId: partnershipId as PartnershipId,
       ...definedFields({ externalReference }),
-      actor: caller.name,
+      authors: [caller.name],
     });
     void reply.header('location', `/v1/invoices/${invoice.id}`);
     return toInvoiceResponse(invoice);
@@ -258,7 +258,7 @@ export class InvoicesController {
     @Body() body: DraftContentDto,
     @IfMatch() expectedVersion: ExpectedVersion | undefined,
   ): Promise<InvoiceDto> {
-    return toInvoiceResponse(await this.updateDraft.execute({ tenantId: caller.tenantId, invoiceId: invoiceId as InvoiceId, content: draftInput(body), expectedVersion, actor: caller.name }));
+    return toInvoiceResponse(await this.updateDraft.execute({ tenantId: caller.tenantId, invoiceId: invoiceId as InvoiceId, content: draftInput(body), expectedVersion, authors: [caller.name] }));
   }
 
   /**

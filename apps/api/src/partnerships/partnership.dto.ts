@@ -27,8 +27,9 @@ export class ApprovalRuleDto {
   threshold?: string;
 
   /**
-   * Four eyes, for `always` and `above`: an approval counts only when given by someone other than who last changed
-   * the draft (409 `invoice.self_approval` when they try). Left out: false.
+   * Four eyes, for `always` and `above`: an approval counts only when given by none of the draft's authors (who
+   * created or last changed it; 409 `invoice.self_approval` when they try). Left out: as it is (false for a new partnership); `none`
+   * drops it.
    * @example true
    */
   @Optional()

@@ -168,6 +168,7 @@ export async function seedDomainSamples(use: UseCases, tenant = 'acme'): Promise
   const draft = await use(CreateInvoiceDraft).execute({
     tenantId,
     partnershipId: partnership.id,
+    authors: ['anna.schmidt'],
     externalReference: 'ERP-0001',
     issueDate: '2026-02-02',
     sellerContactId: sellerContact?.id,

@@ -36,6 +36,8 @@ export interface OneOffCharge {
   readonly createdAt: Date;
   /** When it was cancelled, before any bill took it: no run bills it. */
   readonly cancelledAt?: Date;
+  /** Who added it, as the caller was named: an author of the invoice that bills it (ADR 0031). */
+  readonly addedBy?: string;
 }
 
 /** A one-off charge as a caller writes it. */
@@ -56,7 +58,7 @@ export interface OneOffChargeInput {
  */
 export function oneOffCharge(
   input: OneOffChargeInput,
-  context: { readonly tenantId: TenantId; readonly id: string; readonly partnershipId: PartnershipId; readonly currency: CurrencyCode; readonly at: Date },
+  context: { readonly tenantId: TenantId; readonly id: string; readonly partnershipId: PartnershipId; readonly currency: CurrencyCode; readonly at: Date; readonly by?: string | undefined },
 ): OneOffCharge {
   return collectIssues((attempt) => {
     const date = attempt('date', () => parseCalendarDate(input.date));
@@ -86,6 +88,7 @@ export function oneOffCharge(
       unitPrice: unitPrice as Decimal,
       vat: vat as VatCategory,
       createdAt: context.at,
+      ...definedFields({ addedBy: context.by }),
     };
   });
 }
@@ -125,9 +128,10 @@ const ONE_OFF_ITEM = 'one_off:';
 
 /** True when two one-off charges say the same thing (a retry), whenever each was received, and cancelled or not. */
 export function sameOneOff(left: OneOffCharge, right: OneOffCharge): boolean {
-  const { createdAt: leftAt, cancelledAt: leftCancelled, ...leftRest } = left;
-  const { createdAt: rightAt, cancelledAt: rightCancelled, ...rightRest } = right;
-  void [leftAt, rightAt, leftCancelled, rightCancelled];
+  // Who added it is not a detail of the charge: a retry by someone else is the same charge.
+  const { createdAt: leftAt, cancelledAt: leftCancelled, addedBy: leftBy, ...leftRest } = left;
+  const { createdAt: rightAt, cancelledAt: rightCancelled, addedBy: rightBy, ...rightRest } = right;
+  void [leftAt, rightAt, leftCancelled, rightCancelled, leftBy, rightBy];
   return JSON.stringify(canonical(leftRest)) === JSON.stringify(canonical(rightRest));
 }
 

@@ -35,7 +35,9 @@ export class AddOneOffCharge {
    * runs bill a charge, which would otherwise wait unbilled); ValidationError `one_off.*`, `line.marketable_not_found` |
    * `line.marketable_inactive`; ConflictError `one_off.id_taken` | `one_off.cancelled`
    */
-  async execute(command: OneOffChargeInput & { readonly tenantId: TenantId; readonly partnershipId: PartnershipId; readonly id?: string }): Promise<{ readonly charge: OneOffCharge; readonly created: boolean }> {
+  async execute(
+    command: OneOffChargeInput & { readonly tenantId: TenantId; readonly partnershipId: PartnershipId; readonly id?: string; readonly actor?: string },
+  ): Promise<{ readonly charge: OneOffCharge; readonly created: boolean }> {
     const partnership = await this.partnerships.get(command.tenantId, command.partnershipId);
     if (!partnership) throw new NotFoundError('partnership', command.partnershipId);
     await assertPartiesActive(this.partners, command.tenantId, partnership);
@@ -49,7 +51,14 @@ export class AddOneOffCharge {
     let charge: OneOffCharge;
     try {
       // Bounded in the currency its runs bill it in: the plan's, which is the partnership's.
-      charge = oneOffCharge(command, { tenantId: command.tenantId, id: command.id ?? this.ids.next<'OneOffCharge'>(), partnershipId: command.partnershipId, currency: plan.currency, at: this.clock.now() });
+      charge = oneOffCharge(command, {
+        tenantId: command.tenantId,
+        id: command.id ?? this.ids.next<'OneOffCharge'>(),
+        partnershipId: command.partnershipId,
+        currency: plan.currency,
+        at: this.clock.now(),
+        by: command.actor,
+      });
     } catch (error) {
       if (marketable && error instanceof ValidationError) throw new ValidationError([...error.issues, ...marketable.issues]);
       throw error;

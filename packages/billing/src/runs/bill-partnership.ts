@@ -256,7 +256,7 @@ export class BillPartnership {
       if (command.stop?.aborted) return { stopped: true };
       const horizon = maxDate(ledger.lastBillingDate, billingDate);
       const proposed = await inRange(plan.partnershipId, billingDate, () => this.propose(current, own, oneOffs, billingDate, usageCutoff, { ledger, settledThrough }));
-      let bill = this.billOf(command, current, proposed, usageCutoff, bills.length + 1);
+      let bill = withAuthors(this.billOf(command, current, proposed, usageCutoff, bills.length + 1), oneOffs);
       // Checked before it is recorded: a bill's lines never change, so one no invoice can carry would wait for ever.
       const amountDue = bill.lines.length === 0 ? undefined : await inRange(plan.partnershipId, billingDate, async () => invoiceTotalsOf(bill).amountDue);
       // A bill carried forward charged none of its items: they are compared again on the next date.
@@ -548,7 +548,7 @@ export class BillPartnership {
    * @throws BillCurrencyMismatchError `billing.currency_mismatch` when the partnership is no longer in the bill's currency
    */
   private async makeInvoice(bill: BillState, parties: () => Promise<InvoiceParties>): Promise<Extract<BillOutcome, { readonly invoiceStatus: 'issued' | 'draft' }>> {
-    const command = { tenantId: bill.tenantId, partnershipId: bill.partnershipId, id: bill.invoiceId, ...invoiceContentOf(bill) };
+    const command = { tenantId: bill.tenantId, partnershipId: bill.partnershipId, id: bill.invoiceId, ...invoiceContentOf(bill), ...definedFields({ authors: bill.authors }) };
     const read = await parties();
     // The invoice takes the currency of the partnership it is drafted from, this one: in another, the bill's figures
     // would be read as other amounts. The bill waits until its currency is the partnership's again.
@@ -570,6 +570,13 @@ export class BillPartnership {
     // What the stored invoice is, not what this attempt tried: another run may have issued it first.
     return invoice.status === 'draft' ? { invoiceStatus: 'draft', ...(notIssued === undefined ? {} : { notIssued }) } : { invoiceStatus: 'issued' };
   }
+}
+
+/** The bill with the authors of its invoice: who added the one-off charges it bills (ADR 0031). */
+function withAuthors(bill: BillState, oneOffs: readonly OneOffCharge[]): BillState {
+  const billed = new Set(oneOffIdsOf(bill));
+  const authors = [...new Set(oneOffs.flatMap((charge) => (billed.has(charge.id) && charge.addedBy !== undefined ? [charge.addedBy] : [])))];
+  return authors.length === 0 ? bill : { ...bill, authors };
 }
 
 /** What a bill's invoice is made from. */

@@ -161,6 +161,11 @@ export interface BillState {
    * a credit note of the invoice that charged its item (ADR 0030). Absent on every other bill.
    */
   readonly creditNotes?: readonly BillCreditNote[];
+  /**
+   * The authors of its invoice (ADR 0031): who added the one-off charges it bills. Under a policy that asks for a
+   * separate approver, none of them approves the invoice. Absent when none is known.
+   */
+  readonly authors?: readonly string[];
   readonly status: BillStatus;
   readonly outcome?: BillOutcome;
   /** The run that recorded the bill. */

@@ -1,6 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { Money, type CalendarDate } from '@invoicing/core';
 import {
+  ApproveInvoice,
   ArchivePartner,
   ChangePartnershipStatus,
   CreateCreditNote,
@@ -1739,5 +1740,30 @@ describe('ending a partnership while a bill of days past its end waits for its i
     expect((await scenario.use(RunBilling).execute({ tenantId })).failures).toEqual([]);
     const credited = await scenario.use(GetInvoice).execute({ tenantId, invoiceId: april });
     expect(credited.credits.map((credit) => credit.amount.toString())).toEqual(['230.00']);
+  });
+});
+
+describe("four eyes on a billing run's invoices (audit approval F2)", () => {
+  it('names who added a one-off charge an author of the invoice that bills it: they do not approve it, someone else does', async () => {
+    const scenario = await createBillingScenario({ now: '2026-04-01T09:00:00Z' });
+    const { tenantId } = scenario;
+    const partnershipId = scenario.partnership.id;
+    await scenario.use(UpdatePartnershipTerms).execute({ tenantId, partnershipId, terms: { ...SCENARIO_TERMS, policy: { approval: { kind: 'always', separateApprover: true } } } });
+    const terms: PlanTermsInput = { interval: 'monthly', invoiceMode: 'issue', charges: [{ kind: 'recurring', code: 'seats', name: 'Seats', quantity: '10', unitPrice: '30', vat: VAT }] };
+    await scenario.use(SetBillingPlan).execute({ tenantId, partnershipId, effectiveFrom: '2026-04-01', terms });
+    await scenario.use(AddOneOffCharge).execute({ tenantId, partnershipId, id: 'big', date: '2026-04-01', name: 'Consulting', unitPrice: '49000', vat: VAT, actor: 'alice' });
+    // A retry of the same charge by someone else is the same charge, still Alice's.
+    expect((await scenario.use(AddOneOffCharge).execute({ tenantId, partnershipId, id: 'big', date: '2026-04-01', name: 'Consulting', unitPrice: '49000', vat: VAT, actor: 'bob' })).charge.addedBy).toBe('alice');
+
+    const run = await scenario.use(RunBilling).execute({ tenantId });
+
+    expect(run.counts).toMatchObject({ bills: 1, invoicesDrafted: 1, failed: 0 });
+    const [bill] = await scenario.billing.bills.listByPartnership(tenantId, partnershipId);
+    expect([bill?.authors, bill?.outcome]).toEqual([['alice'], { invoiceStatus: 'draft', notIssued: expect.objectContaining({ code: 'invoice.approval_required' }) }]);
+    const invoiceId = bill?.invoiceId as InvoiceId;
+    expect((await scenario.use(GetInvoice).execute({ tenantId, invoiceId })).authors).toEqual(['alice']);
+    await expect(scenario.use(ApproveInvoice).execute({ tenantId, invoiceId, approvedBy: 'alice' })).rejects.toMatchObject({ code: 'invoice.self_approval' });
+    await scenario.use(ApproveInvoice).execute({ tenantId, invoiceId, approvedBy: 'bob' });
+    expect((await scenario.use(IssueInvoice).execute({ tenantId, invoiceId })).status).toBe('issued');
   });
 });

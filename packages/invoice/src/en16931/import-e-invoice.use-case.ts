@@ -18,6 +18,8 @@ export interface ImportEInvoiceCommand {
   readonly findings: readonly Finding[];
   /** Derived from the request, as for `CreateInvoiceDraft`: a retry answers the draft the first attempt made. */
   readonly id?: InvoiceId;
+  /** Who imports it: the draft's authors (`CreateInvoiceCommand.authors`). */
+  readonly authors?: readonly string[];
 }
 
 export interface ImportedEInvoice {
@@ -79,6 +81,7 @@ export class ImportEInvoice {
       partnershipId: command.partnershipId,
       ...(externalReference === undefined ? {} : { externalReference }),
       ...(command.id === undefined ? {} : { id: command.id }),
+      ...(command.authors === undefined ? {} : { authors: command.authors }),
     };
     // A retry of an attempt whose draft was stored (its answer lost) is refused by its own external reference: the
     // stored draft is the answer, as `CreateInvoiceDraft` answers it.

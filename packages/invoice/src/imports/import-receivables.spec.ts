@@ -409,6 +409,19 @@ describe('ImportReceivables', () => {
       expect(outcomes(await importRows([{ ...rows[0], applied: '1000.01', status: 'Closed' } as typeof ROW, rows[1] as typeof ROW]))).toEqual([['updated'], ['unchanged']]);
     });
 
+    it('opens no partnership in another currency for a customer whose partnership asks for approval: the row is refused (audit approval F3)', async () => {
+      await setTerms({ policy: { approval: { kind: 'always', separateApprover: true } } });
+
+      const [usd] = await importRows([{ ...NORDWIND, invoiceNumber: 'U-1', total: '99999.00', applied: '0', currency: 'USD' }]);
+
+      // Before, a USD partnership was opened with no policy, and the invoice recorded as issued, owed by the same buyer.
+      expect(outcomes([usd as ImportResult])).toEqual([['refused', 'currency:invoice.approval_required']]);
+      expect((await scenario.adapters.partnerships.list(scenario.tenantId, { partnerId: scenario.buyer.id }, { limit: 200 })).items.map((each) => each.currency)).toEqual(['EUR']);
+      // Without such a policy, the customer's first invoice in USD opens its partnership, as before.
+      await setTerms({ policy: { approval: { kind: 'none' } } });
+      expect(outcomes(await importRows([{ ...NORDWIND, invoiceNumber: 'U-1', total: '99999.00', applied: '0', currency: 'USD' }]))).toEqual([['imported']]);
+    });
+
     it('records a later payment of an imported invoice whatever its partnership\'s status now', async () => {
       const [first] = await importRows([NORDWIND]);
       await setStatus(scenario.partnership.id, 'suspend');

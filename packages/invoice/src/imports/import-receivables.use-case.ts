@@ -202,7 +202,8 @@ function importPaymentId(invoiceId: InvoiceId, appliedMinor: bigint): PaymentId 
 /**
  * Imports an accounts-receivable history: each receivable becomes an invoice issued under the other system's number
  * (`Invoice.recordIssued`), to a partner found by name (created when none has it) under a partnership in its currency
- * (opened when there is none; one suspended, ended before the date or whose policy wants an approval refuses the row),
+ * (opened when there is none, unless one of the customer's in another currency wants an approval; one suspended, ended
+ * before the date or whose policy wants an approval refuses the row),
  * with the amount applied recorded as a payment. Running it again changes nothing; a
  * corrected receivable may raise the amount applied (one more payment) and bring contacts, nothing else: an issued
  * invoice is not rewritten, so a changed customer, date, currency or total is refused as a conflict.
@@ -403,7 +404,7 @@ export class ReceivablesImport {
             if (error instanceof ValidationError) {
               results[index] = refused(
                 error.issues.map((issue) =>
-                  issue.path === 'total' || issue.path === 'customerName' || issue.path === 'invoiceDate'
+                  issue.path === 'total' || issue.path === 'customerName' || issue.path === 'invoiceDate' || issue.path === 'currency'
                     ? { field: issue.path, code: issue.code, message: issue.message }
                     : { code: issue.code, message: `${issue.path ? `${issue.path}: ` : ''}${issue.message}` },
                 ),
@@ -502,6 +503,16 @@ export class ReceivablesImport {
   }
 
   /** What a new receivable makes, built and checked, nothing written: see {@link importNew}. */
+  /** A partnership of the seller with this customer, in any currency, whose policy asks for approval. */
+  private approvingPartnershipOf(customerId: PartnerId): Partnership | undefined {
+    for (const [key, candidates] of this.partnerships) {
+      if (!key.startsWith(`${customerId}\u0000`)) continue;
+      const approving = candidates.find((each) => each.policy.approval.kind !== 'none');
+      if (approving) return approving;
+    }
+    return undefined;
+  }
+
   private async prepare(receivable: Receivable, customerId: PartnerId | undefined): Promise<PreparedRow> {
     const { tenantId } = this.seller;
     const at = this.deps.clock.now();
@@ -523,6 +534,18 @@ export class ReceivablesImport {
     }
     const contactId = receivable.contact === undefined ? undefined : customer.contacts.find((known) => sameContact(known, receivable.contact as Omit<Contact, 'id'>))?.id;
     const known = partnershipFor(this.partnerships.get(partnershipKey(customer.id, receivable)) ?? [], receivable);
+    // A partnership opened in another currency would have no approval policy: one the customer's partnerships ask for
+    // would be skipped by changing the row's currency (audit approval F3).
+    const approving = known === undefined ? this.approvingPartnershipOf(customer.id) : undefined;
+    if (approving !== undefined) {
+      throw new ValidationError([
+        {
+          path: 'currency',
+          code: 'invoice.approval_required',
+          message: `partnership ${approving.id} of this customer requires approval before an invoice is issued, and an import opens none in ${receivable.total.currency} without one: create that partnership first, with its own approval policy`,
+        },
+      ]);
+    }
     const partnership =
       known ??
       Partnership.create(

@@ -108,8 +108,12 @@ export interface InvoiceState {
   readonly credits: readonly AppliedCredit[];
   readonly precedingInvoice?: PrecedingInvoice;
   readonly approval?: { readonly by: string; readonly at: Date };
-  /** Who last set a draft's content (created or replaced it), as the caller was named; absent when not known (made by billing or an import). */
-  readonly changedBy?: string;
+  /**
+   * Who shaped a draft's content as it is: who created or last replaced it, as the caller was named; for a billing
+   * run's draft, who started the run and who added its one-off charges. Absent when not known. Under a policy that asks
+   * for a separate approver, none of them approves it.
+   */
+  readonly authors?: readonly string[];
   /** Set at creation when another invoice to the same buyer has the same total and an issue date within 3 days. */
   readonly possibleDuplicateOf?: InvoiceId;
   readonly voidReason?: string;
@@ -183,7 +187,7 @@ export class Invoice extends AggregateRoot<InvoiceId> {
   }
 
   /** Creates a draft. @throws ValidationError with one issue per bad field (`payment_terms.*` as a partnership's terms) */
-  static draft(command: NewDraft, context: { tenantId: TenantId; id: InvoiceId; at: Date; by?: string | undefined }): Invoice {
+  static draft(command: NewDraft, context: { tenantId: TenantId; id: InvoiceId; at: Date; authors?: readonly string[] | undefined }): Invoice {
     const { parsed, externalReference, terms } = collectIssues((attempt) => ({
       parsed: attempt('', () => parseDraftContent(command, command.currency, command.kind === 'credit_note' ? requiredList(command.closingVat ?? [], 'closingVat') : [])),
       externalReference: attempt('externalReference', () => optionalText(command.externalReference, '', 100)),
@@ -201,7 +205,7 @@ export class Invoice extends AggregateRoot<InvoiceId> {
       buyerId: command.buyerId,
       currency: command.currency,
       paymentTerms: terms as PaymentTerms,
-      ...definedFields({ externalReference, precedingInvoice: command.precedingInvoice, changedBy: context.by }),
+      ...definedFields({ externalReference, precedingInvoice: command.precedingInvoice, authors: authorsOf(context.authors) }),
       ...(parsed as ParsedDraftContent),
       payments: [],
       credits: [],
@@ -377,9 +381,9 @@ export class Invoice extends AggregateRoot<InvoiceId> {
     return this.state.credits;
   }
 
-  /** Who last set the draft's content, when known. */
-  get changedBy(): string | undefined {
-    return this.state.changedBy;
+  /** Who shaped the draft's content as it is, when known. */
+  get authors(): readonly string[] {
+    return this.state.authors ?? [];
   }
 
   get approved(): boolean {
@@ -412,14 +416,15 @@ export class Invoice extends AggregateRoot<InvoiceId> {
   }
 
   /**
-   * Replaces the content of a draft, as changed `by` someone (unknown when absent); any approval given is withdrawn.
+   * Replaces the content of a draft, as changed by `authors` (unknown when absent): they are its authors now. Any
+   * approval given is withdrawn.
    * @throws InvalidStateError `invoice.not_draft`; ValidationError
    */
-  update(changes: DraftContent, at: Date, by?: string): void {
+  update(changes: DraftContent, at: Date, authors?: readonly string[]): void {
     assertTransition(this, 'update');
     const parsed = parseDraftContent(changes, this.currency);
-    const { issueDate: _i, dueDate: _d, purchaseOrderReference: _p, buyerReference: _b, invoicePeriod: _ip, sellerContactId: _s, buyerContactId: _c, approval: _a, changedBy: _by, ...kept } = this.state;
-    this.state = { ...kept, ...parsed, ...definedFields({ changedBy: by }), updatedAt: at };
+    const { issueDate: _i, dueDate: _d, purchaseOrderReference: _p, buyerReference: _b, invoicePeriod: _ip, sellerContactId: _s, buyerContactId: _c, approval: _a, authors: _by, ...kept } = this.state;
+    this.state = { ...kept, ...parsed, ...definedFields({ authors: authorsOf(authors) }), updatedAt: at };
     this.raise(`${this.kind}.updated`, { invoiceId: this.id, amountDue: this.totals.amountDue.toJSON() }, at);
   }
 
@@ -447,9 +452,9 @@ export class Invoice extends AggregateRoot<InvoiceId> {
       throw new InvalidStateError('invoice.approval_required', `invoice ${this.id} needs approval before it is issued`, { invoiceId: this.id });
     }
     // The policy may have asked for a separate approver since the draft was approved.
-    const { approval, changedBy } = this.state;
-    if (context.requiresApproval && context.separateApprover === true && approval !== undefined && approval.by === changedBy) {
-      throw new InvalidStateError('invoice.approval_required', `invoice ${this.id} was approved by ${approval.by}, who last changed it: someone else approves it before it is issued`, {
+    const { approval } = this.state;
+    if (context.requiresApproval && context.separateApprover === true && approval !== undefined && this.authors.includes(approval.by)) {
+      throw new InvalidStateError('invoice.approval_required', `invoice ${this.id} was approved by ${approval.by}, one of its authors: someone else approves it before it is issued`, {
         invoiceId: this.id,
         reason: 'self_approval',
       });
@@ -621,4 +626,10 @@ export class Invoice extends AggregateRoot<InvoiceId> {
       });
     }
   }
+}
+
+/** Authors as the state keeps them: each once, none blank; none at all is unknown (absent). */
+function authorsOf(given: readonly string[] | undefined): readonly string[] | undefined {
+  const authors = [...new Set((given ?? []).filter((each) => each.trim() !== ''))];
+  return authors.length === 0 ? undefined : authors;
 }

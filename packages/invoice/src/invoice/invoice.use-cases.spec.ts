@@ -45,7 +45,7 @@ const issueAt = (path: string, code: string) => expect.objectContaining({ path, 
 /** A free-text line at a net price, standard VAT 20 %: its total with VAT is 1.2 × the price. */
 const serviceLine = (netPrice: string): DraftLineInput => ({ name: 'Service', quantity: '1', unitCode: 'C62', netPrice, vat: { code: 'S', rate: '20' } });
 
-type DraftCommand = Partial<DraftInput> & { readonly partnershipId?: PartnershipId; readonly externalReference?: string; readonly tenantId?: TenantId; readonly actor?: string };
+type DraftCommand = Partial<DraftInput> & { readonly partnershipId?: PartnershipId; readonly externalReference?: string; readonly tenantId?: TenantId; readonly authors?: readonly string[] };
 
 let s: Scenario;
 
@@ -747,17 +747,17 @@ describe('IssueInvoice', () => {
 
     describe('with a separate approver (four eyes)', () => {
       const approve = (invoiceId: InvoiceId, approvedBy: string) => s.use(ApproveInvoice).execute({ tenantId: s.tenantId, invoiceId, approvedBy });
-      const edit = (invoiceId: InvoiceId, actor: string) => s.use(UpdateInvoiceDraft).execute({ tenantId: s.tenantId, invoiceId, content: { lines: [serviceLine('700')] }, actor });
+      const edit = (invoiceId: InvoiceId, author: string) => s.use(UpdateInvoiceDraft).execute({ tenantId: s.tenantId, invoiceId, content: { lines: [serviceLine('700')] }, authors: [author] });
 
       it('refuses the approval of who last changed the draft, and takes anyone else\'s', async () => {
         const strict = await partnership({ policy: { approval: { kind: 'always', separateApprover: true } } });
-        const pending = await draft({ partnershipId: strict.id, actor: 'alice' });
+        const pending = await draft({ partnershipId: strict.id, authors: ['alice'] });
 
         await expect(approve(pending.id, 'alice')).rejects.toEqual(error('InvalidStateError', 'invoice.self_approval'));
         expect((await get(pending.id)).approval).toBeUndefined();
         await approve(pending.id, 'bob');
         // Bob changes it: his approval goes, and his own does not count any more; Alice's does.
-        expect((await edit(pending.id, 'bob')).changedBy).toBe('bob');
+        expect((await edit(pending.id, 'bob')).authors).toEqual(['bob']);
         await expect(approve(pending.id, 'bob')).rejects.toEqual(error('InvalidStateError', 'invoice.self_approval'));
         await approve(pending.id, 'alice');
         expect((await issue(pending.id)).status).toBe('issued');
@@ -765,7 +765,7 @@ describe('IssueInvoice', () => {
 
       it('checks at issue an approval its author gave before the policy asked for a separate approver', async () => {
         const lax = await partnership({ policy: { approval: { kind: 'above', threshold: '100.00' } } });
-        const pending = await draft({ partnershipId: lax.id, actor: 'alice' });
+        const pending = await draft({ partnershipId: lax.id, authors: ['alice'] });
         await approve(pending.id, 'alice');
         await s.use(UpdatePartnershipTerms).execute({ tenantId: s.tenantId, partnershipId: lax.id, terms: { ...SCENARIO_TERMS, policy: { approval: { kind: 'above', threshold: '100.00', separateApprover: true } } } });
 
@@ -780,7 +780,7 @@ describe('IssueInvoice', () => {
         const strict = await partnership({ policy: { approval: { kind: 'always', separateApprover: true } } });
         const pending = await draft({ partnershipId: strict.id });
 
-        expect(pending.changedBy).toBeUndefined();
+        expect(pending.authors).toBeUndefined();
         await approve(pending.id, 'alice');
         expect((await issue(pending.id)).status).toBe('issued');
       });

@@ -203,7 +203,7 @@ export class CreateInvoiceDraft {
         precedingInvoice: undefined,
         ...partnership.draftTerms(),
       },
-      { tenantId, id: command.id ?? this.ids.next<'Invoice'>(), at: now, by: command.actor },
+      { tenantId, id: command.id ?? this.ids.next<'Invoice'>(), at: now, authors: command.authors },
     );
     assertCanInvoice(partnership, plannedIssueDate, invoice);
     // The day stored invoices are compared on: an undated draft's is its UTC day of creation, not today in the
@@ -240,8 +240,8 @@ export type CreateInvoiceCommand = DraftInput & {
   readonly partnershipId: PartnershipId;
   readonly externalReference?: string;
   readonly id?: InvoiceId;
-  /** Who drafts it, recorded as who last changed it (an approval by them does not count when the policy asks for a separate approver). */
-  readonly actor?: string;
+  /** Who drafts it: its authors (none of whom approves it when the policy asks for a separate approver). */
+  readonly authors?: readonly string[];
 };
 
 /**
@@ -377,8 +377,8 @@ export class UpdateInvoiceDraft {
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** `actor`: who changes it, recorded as who last changed it. */
-  async execute(command: VersionedCommand & { readonly invoiceId: InvoiceId; readonly content: DraftInput; readonly actor?: string }): Promise<InvoiceState> {
+  /** `authors`: who changes it, its authors from now on. */
+  async execute(command: VersionedCommand & { readonly invoiceId: InvoiceId; readonly content: DraftInput; readonly authors?: readonly string[] }): Promise<InvoiceState> {
     const invoice = await load(this.invoices, command.tenantId, command.invoiceId, 'invoice', command.expectedVersion);
     const partnership = await load(this.partnerships, command.tenantId, invoice.partnershipId, 'partnership');
     await assertContacts(this.partners, command.tenantId, partnership, command.content);
@@ -390,7 +390,7 @@ export class UpdateInvoiceDraft {
         lines: await this.lines.resolve(command.tenantId, partnership, command.content.lines, invoice.currency, invoice),
       },
       this.clock.now(),
-      command.actor,
+      command.authors,
     );
     await this.invoices.save(invoice);
     return invoice.toState();
@@ -398,8 +398,8 @@ export class UpdateInvoiceDraft {
 }
 
 /**
- * Approves a draft whose partnership requires it. Under a policy that asks for a separate approver, who last changed
- * the draft cannot approve it (`invoice.self_approval`); issuing checks it again, since the policy may change after.
+ * Approves a draft whose partnership requires it. Under a policy that asks for a separate approver, none of the
+ * draft's authors approves it (`invoice.self_approval`); issuing checks it again, since the policy may change after.
  */
 @injectable()
 export class ApproveInvoice {
@@ -412,8 +412,8 @@ export class ApproveInvoice {
   /** @throws NotFoundError; ConflictError `concurrency.stale_version`; InvalidStateError `invoice.not_draft` | `invoice.self_approval` */
   async execute(command: VersionedCommand & { readonly invoiceId: InvoiceId; readonly approvedBy: string }): Promise<InvoiceState> {
     const invoice = await load(this.invoices, command.tenantId, command.invoiceId, 'invoice', command.expectedVersion);
-    if (invoice.changedBy === command.approvedBy && (await load(this.partnerships, command.tenantId, invoice.partnershipId, 'partnership')).requiresSeparateApprover()) {
-      throw new InvalidStateError('invoice.self_approval', `invoice ${invoice.id} was last changed by ${command.approvedBy}: the partnership's policy asks someone else to approve it`, { invoiceId: invoice.id });
+    if (invoice.authors.includes(command.approvedBy) && (await load(this.partnerships, command.tenantId, invoice.partnershipId, 'partnership')).requiresSeparateApprover()) {
+      throw new InvalidStateError('invoice.self_approval', `invoice ${invoice.id} has ${command.approvedBy} among its authors: the partnership's policy asks someone else to approve it`, { invoiceId: invoice.id });
     }
     invoice.approve(command.approvedBy, this.clock.now());
     await this.invoices.save(invoice);

@@ -127,6 +127,11 @@ describe('Partnership', () => {
       expect([strict.policy.approval, strict.requiresSeparateApprover()]).toEqual([{ kind: 'above', threshold: eur('1000.00'), separateApprover: true }, true]);
       strict.updateTerms({ currency: 'EUR', paymentTerms: { kind: 'net', days: 10 }, validFrom: '2026-01-01' }, new Date('2026-02-01T00:00:00Z'));
       expect(strict.requiresSeparateApprover()).toBe(true);
+      // The threshold given again (a change of currency asks for it) keeps four eyes unless it says otherwise (audit approval F4).
+      strict.updateTerms({ currency: 'USD', paymentTerms: { kind: 'net', days: 10 }, validFrom: '2026-01-01', policy: { approval: { kind: 'above', threshold: '1200.00' } } }, new Date('2026-02-02T00:00:00Z'));
+      expect(strict.policy.approval).toEqual({ kind: 'above', threshold: Money.of('1200.00', 'USD'), separateApprover: true });
+      strict.updateTerms({ currency: 'USD', paymentTerms: { kind: 'net', days: 10 }, validFrom: '2026-01-01', policy: { approval: { kind: 'always', separateApprover: false } } }, new Date('2026-02-03T00:00:00Z'));
+      expect(strict.policy.approval).toEqual({ kind: 'always' });
       // false is no separate approver, stored as none.
       expect(create({ policy: { approval: { kind: 'always', separateApprover: false } } }).policy.approval).toEqual({ kind: 'always' });
       expect(create({ policy: { approval: { kind: 'always' } } }).requiresSeparateApprover()).toBe(false);

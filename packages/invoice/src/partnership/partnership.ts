@@ -115,6 +115,16 @@ function series(value: unknown, fallback: string): string {
   return given;
 }
 
+/**
+ * A rule given again without `separateApprover` keeps the current one's: restating a threshold (as a change of currency
+ * asks) must not turn four eyes off unsaid (audit approval F4). `none` drops it, as it drops the approval.
+ */
+function keptSeparateApprover(current: ApprovalRule, given: unknown): { readonly approval?: ApprovalRuleInput } {
+  if (current.kind === 'none' || current.separateApprover !== true) return {};
+  if (typeof given !== 'object' || given === null || 'separateApprover' in given || (given as { kind?: unknown }).kind === 'none') return {};
+  return { approval: { ...(given as ApprovalRuleInput), separateApprover: true } as ApprovalRuleInput };
+}
+
 // Optional objects (numbering, policy and its approval) may be left out or null; anything but an object is refused by
 // type, not read as an empty one.
 function terms(input: PartnershipTermsInput) {
@@ -362,6 +372,7 @@ export class Partnership extends AggregateRoot<PartnershipId> {
         approval: current.policy.approval.kind === 'above' ? { ...current.policy.approval, threshold: current.policy.approval.threshold.toString() } : current.policy.approval,
         deliveryFormat: current.policy.deliveryFormat,
         ...policy,
+        ...keptSeparateApprover(current.policy.approval, policy?.approval),
       },
     });
     if (changed.currency !== current.currency && current.priceOverrides.length > 0) {

@@ -87,9 +87,9 @@ export function anEvent(
   return { ...event, partnershipId, receivedAt: received };
 }
 
-/** A one-off charge of a partnership: 2 × 49.50 EUR on `date`, unless overridden. */
+/** A one-off charge of a partnership, added by alice@acme.example: 2 × 49.50 EUR on `date`, unless overridden. */
 export function aOneOff(tenantId: TenantId, partnershipId: PartnershipId, id: string, overrides: Partial<OneOffChargeInput> = {}, at = AT): OneOffCharge {
-  return oneOffCharge({ date: '2026-02-10', name: 'Setup', quantity: '2', unitPrice: '49.50', vat: VAT, ...overrides }, { tenantId, id, partnershipId, currency: 'EUR', at });
+  return oneOffCharge({ date: '2026-02-10', name: 'Setup', quantity: '2', unitPrice: '49.50', vat: VAT, ...overrides }, { tenantId, id, partnershipId, currency: 'EUR', at, by: 'alice@acme.example' });
 }
 
 /** A pending bill of a partnership on `billingDate`, with lines and allowances that use every stored field. */
@@ -176,6 +176,7 @@ export function aBill(tenantId: TenantId, partnershipId: PartnershipId, billingD
     usageCutoff: new Date('2026-02-01T09:00:00.250Z'),
     invoiceId: ids.next<'Invoice'>() as InvoiceId,
     status: 'pending',
+    authors: ['alice@acme.example'],
     runId: 'run-1',
     createdAt: new Date('2026-02-01T09:00:00.250Z'),
     ...overrides,

@@ -198,6 +198,7 @@ function stateToPersistence(bill: BillState) {
     usageCutoff: bill.usageCutoff,
     // Only on the last bill of an ended plan that comes to a credit (format 5).
     creditNotes: optional(bill.creditNotes, (notes) => notes.map(creditNoteToPersistence)),
+    authors: optional(bill.authors, (authors) => [...authors]),
     createdAt: bill.createdAt,
   };
 }
@@ -277,6 +278,7 @@ export function billToDomain(document: BillDocument): BillState {
     usageCutoff: dateToDomain(state.usageCutoff),
     invoiceId: document.invoiceId as InvoiceId,
     creditNotes: optional(state.creditNotes, (notes) => notes.map(creditNoteToDomain)),
+    authors: optional(state.authors, (authors) => [...authors]),
     status: document.status,
     outcome: optional(document.outcome, outcomeOf),
     runId: document.runId,

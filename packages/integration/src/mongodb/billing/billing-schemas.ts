@@ -74,6 +74,7 @@ export const oneOffChargeSchema = schemaOf(
     vat: Schema.Types.Mixed,
     createdAt: Date,
     cancelledAt: Date,
+    addedBy: String,
     claimedBy: String,
     claimedAt: Date,
   },

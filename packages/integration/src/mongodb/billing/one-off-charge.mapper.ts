@@ -22,6 +22,7 @@ export interface OneOffChargeDocument {
   readonly vat: ReturnType<typeof vatCategoryToPersistence>;
   readonly createdAt: Date;
   readonly cancelledAt?: Date;
+  readonly addedBy?: string;
   /** The key of the bill that took the charge (`MongoOneOffChargeStore.claim`): not part of the charge. */
   readonly claimedBy?: string;
   readonly claimedAt?: Date;
@@ -41,6 +42,7 @@ export function oneOffChargeToPersistence(charge: OneOffCharge): OneOffChargeDoc
     vat: vatCategoryToPersistence(charge.vat),
     createdAt: charge.createdAt,
     cancelledAt: charge.cancelledAt,
+    addedBy: charge.addedBy,
   } satisfies AllFieldsOf<OneOffCharge>);
   return { _id: documentId(charge.tenantId, charge.id), _v: STORED_FORMAT, ...fields };
 }
@@ -61,5 +63,6 @@ export function oneOffChargeToDomain(document: OneOffChargeDocument): OneOffChar
     vat: vatCategoryToDomain(document.vat),
     createdAt: dateToDomain(document.createdAt),
     cancelledAt: document.cancelledAt === undefined ? undefined : dateToDomain(document.cancelledAt),
+    addedBy: document.addedBy,
   } satisfies AllFieldsOf<OneOffCharge>);
 }

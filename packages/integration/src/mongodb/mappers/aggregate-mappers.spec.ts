@@ -304,9 +304,9 @@ describe('approval controls in the stored format (ADR 0031)', () => {
     expect(() => partnershipMapper.toDomain({ ...document, _v: 8 })).toThrow(UnsupportedStoredFormatError);
   });
 
-  it('keeps who last changed a draft', () => {
-    const draft = { ...INVOICE_FIXTURE.state, status: 'draft' as const, changedBy: 'alice@acme.example' };
+  it('keeps the authors of a draft', () => {
+    const draft = { ...INVOICE_FIXTURE.state, status: 'draft' as const, authors: ['alice@acme.example', 'bob@acme.example'] };
 
-    expect(invoiceMapper.toDomain(invoiceMapper.toPersistence(draft))).toMatchObject({ changedBy: 'alice@acme.example' });
+    expect(invoiceMapper.toDomain(invoiceMapper.toPersistence(draft))).toMatchObject({ authors: ['alice@acme.example', 'bob@acme.example'] });
   });
 });
