@@ -265,8 +265,9 @@ export class InvoicesController {
    * Approve a draft
    *
    * Records that the caller approved the draft, for partnerships whose policy requires approval before issue. Any
-   * change to the draft afterwards withdraws the approval. Where the policy asks for a separate approver, who last
-   * changed the draft cannot approve it (409 `invoice.self_approval`).
+   * change to the draft afterwards withdraws the approval. Where the policy asks for a separate approver, none of the
+   * draft's `authors` approves it (409 `invoice.self_approval`), and the approval names the version reviewed with
+   * `If-Match` (409 `invoice.approval_version_required` without it).
    */
   @Post(':invoiceId/approve')
   @HttpCode(200)

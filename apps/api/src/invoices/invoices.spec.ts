@@ -481,21 +481,29 @@ describe('invoices and credit notes over HTTP', () => {
       expect(late.body.code).toBe('invoice.not_draft');
     });
 
-    it('asks someone other than who last changed the draft to approve it, where the partnership says so (four eyes)', async () => {
+    it('asks someone who is none of the draft\'s authors to approve it, at the version they reviewed, where the partnership says so (four eyes)', async () => {
       const strict = await partnership(buyer.id, { numbering: { invoice: 'FOUR' }, policy: { approval: { kind: 'above', threshold: '0.00', separateApprover: true } } });
       expect((await t.call('GET', `/v1/partnerships/${strict}`)).body.policy.approval).toEqual({ kind: 'above', threshold: { amount: '0.00', currency: 'EUR' }, separateApprover: true });
       const created = await draft(strict, simple, 'acme-accountant');
+      expect(created.authors).toEqual([demoUser('acme', 'accountant').username]);
+      const at = { 'if-match': `"${created.version}"` };
 
-      const own = await t.call('POST', `/v1/invoices/${created.id}/approve`, { as: 'acme-accountant' });
+      const own = await t.call('POST', `/v1/invoices/${created.id}/approve`, { as: 'acme-accountant', headers: at });
       expect([own.status, own.body.code]).toEqual([409, 'invoice.self_approval']);
-      const other = await t.call('POST', `/v1/invoices/${created.id}/approve`, { as: 'acme-admin' });
+      // Approving under four eyes names the version reviewed: none named could approve a change made meanwhile.
+      const unseen = await t.call('POST', `/v1/invoices/${created.id}/approve`, { as: 'acme-admin' });
+      expect([unseen.status, unseen.body.code, unseen.body.version]).toEqual([409, 'invoice.approval_version_required', created.version]);
+      const other = await t.call('POST', `/v1/invoices/${created.id}/approve`, { as: 'acme-admin', headers: at });
       expect([other.status, other.body.approval?.by]).toEqual([200, demoUser('acme', 'admin').username]);
-      // The admin changes it: the approval goes, and the admin's own no longer counts.
-      const changed = await t.call('PUT', `/v1/invoices/${created.id}`, { as: 'acme-admin', body: { ...simple, notes: ['Changed'] } });
-      expect([changed.status, changed.body.approval]).toEqual([200, undefined]);
-      expect((await t.call('POST', `/v1/invoices/${created.id}/approve`, { as: 'acme-admin' })).body.code).toBe('invoice.self_approval');
-      expect((await t.call('POST', `/v1/invoices/${created.id}/approve`, { as: 'acme-accountant' })).status).toBe(200);
       expect((await t.call('POST', `/v1/invoices/${created.id}/issue`)).body.number).toBe('FOUR-000001');
+
+      // The admin changes another of the accountant's drafts: both are its authors now, and neither approves it.
+      const second = await draft(strict, simple, 'acme-accountant');
+      const changed = await t.call('PUT', `/v1/invoices/${second.id}`, { as: 'acme-admin', body: { ...simple, notes: ['Changed'] } });
+      expect([changed.status, changed.body.authors]).toEqual([200, [demoUser('acme', 'accountant').username, demoUser('acme', 'admin').username]]);
+      for (const as of ['acme-admin', 'acme-accountant'] as const) {
+        expect((await t.call('POST', `/v1/invoices/${second.id}/approve`, { as, headers: { 'if-match': `"${changed.body.version}"` } })).body.code).toBe('invoice.self_approval');
+      }
       const none = await t.call('POST', '/v1/partnerships', { body: { sellerId: seller.id, buyerId: buyer.id, currency: 'EUR', paymentTerms: { kind: 'net', days: 30 }, validFrom: '2020-01-01', policy: { approval: { kind: 'none', separateApprover: true } } } });
       expect([none.status, none.body.code, none.body.errors]).toEqual([400, 'partnership.invalid_approval', [expect.objectContaining({ path: 'policy.approval.separateApprover', code: 'partnership.invalid_approval' })]]);
     });

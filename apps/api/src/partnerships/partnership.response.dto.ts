@@ -7,7 +7,7 @@ export class ApprovalRuleViewDto {
   kind!: 'none' | 'always' | 'above';
   /** For `above`: invoices with a greater total with VAT need approval. */
   threshold?: MoneyDto;
-  /** Present (true) when an approval counts only from someone other than who last changed the draft. */
+  /** Present (true) when an approval counts only from none of the draft's authors. */
   separateApprover?: true;
 }
 

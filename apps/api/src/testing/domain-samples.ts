@@ -193,7 +193,7 @@ export async function seedDomainSamples(use: UseCases, tenant = 'acme'): Promise
     allowances: [{ amount: '20.00', reason: 'Loyalty', reasonCode: '100', vat: STANDARD }],
     charges: [{ percent: '5', baseAmount: '100.00', reason: 'Handling', vat: STANDARD }],
   });
-  const approved = await use(ApproveInvoice).execute({ tenantId, invoiceId: draft.id, approvedBy: 'jeanne.accountant' });
+  const approved = await use(ApproveInvoice).execute({ tenantId, invoiceId: draft.id, approvedBy: 'jeanne.accountant', expectedVersion: draft.version });
   const issued = await issue(approved);
   const partPayment = await use(RecordPayment).execute({ tenantId, partnerId: buyer.id, amount: '500.00', currency: 'EUR', receivedOn: '2026-02-20', reference: 'SEPA-001', applyTo: [issued.id] });
   const partlyPaid = await use(GetInvoice).execute({ tenantId, invoiceId: issued.id });

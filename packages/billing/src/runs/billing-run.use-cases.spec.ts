@@ -1763,7 +1763,7 @@ describe("four eyes on a billing run's invoices (audit approval F2)", () => {
     const invoiceId = bill?.invoiceId as InvoiceId;
     expect((await scenario.use(GetInvoice).execute({ tenantId, invoiceId })).authors).toEqual(['alice']);
     await expect(scenario.use(ApproveInvoice).execute({ tenantId, invoiceId, approvedBy: 'alice' })).rejects.toMatchObject({ code: 'invoice.self_approval' });
-    await scenario.use(ApproveInvoice).execute({ tenantId, invoiceId, approvedBy: 'bob' });
+    await scenario.use(ApproveInvoice).execute({ tenantId, invoiceId, approvedBy: 'bob', expectedVersion: (await scenario.use(GetInvoice).execute({ tenantId, invoiceId })).version });
     expect((await scenario.use(IssueInvoice).execute({ tenantId, invoiceId })).status).toBe('issued');
   });
 });

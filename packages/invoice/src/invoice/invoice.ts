@@ -109,9 +109,10 @@ export interface InvoiceState {
   readonly precedingInvoice?: PrecedingInvoice;
   readonly approval?: { readonly by: string; readonly at: Date };
   /**
-   * Who shaped a draft's content as it is: who created or last replaced it, as the caller was named; for a billing
-   * run's draft, who started the run and who added its one-off charges. Absent when not known. Under a policy that asks
-   * for a separate approver, none of them approves it.
+   * Who shaped a draft's content, as each caller was named: who created it and everyone who replaced its content
+   * since (a change keeps what it did not touch, so no change takes an author off); for a billing run's draft, who
+   * added its one-off charges. Absent when none is known. Under a policy that asks for a separate approver, none of
+   * them approves it.
    */
   readonly authors?: readonly string[];
   /** Set at creation when another invoice to the same buyer has the same total and an issue date within 3 days. */
@@ -146,7 +147,7 @@ export interface IssueContext extends IssueParties {
   readonly number: string;
   /** Whether the partnership's policy requires approval for this document. */
   readonly requiresApproval: boolean;
-  /** Whether that approval counts only when given by someone other than who last changed the draft. */
+  /** Whether that approval counts only when given by none of the draft's authors. */
   readonly separateApprover?: boolean;
   readonly at: Date;
 }
@@ -381,9 +382,15 @@ export class Invoice extends AggregateRoot<InvoiceId> {
     return this.state.credits;
   }
 
-  /** Who shaped the draft's content as it is, when known. */
+  /** Who shaped the draft's content, when known. */
   get authors(): readonly string[] {
     return this.state.authors ?? [];
+  }
+
+  /** Whether `name` is one of its authors, spaces around and case aside (names come from tokens). */
+  isAuthor(name: string): boolean {
+    const wanted = name.trim().toLowerCase();
+    return this.authors.some((author) => author.trim().toLowerCase() === wanted);
   }
 
   get approved(): boolean {
@@ -416,15 +423,15 @@ export class Invoice extends AggregateRoot<InvoiceId> {
   }
 
   /**
-   * Replaces the content of a draft, as changed by `authors` (unknown when absent): they are its authors now. Any
-   * approval given is withdrawn.
+   * Replaces the content of a draft, changed by `authors` (unknown when absent), who join its authors. Any approval
+   * given is withdrawn.
    * @throws InvalidStateError `invoice.not_draft`; ValidationError
    */
   update(changes: DraftContent, at: Date, authors?: readonly string[]): void {
     assertTransition(this, 'update');
     const parsed = parseDraftContent(changes, this.currency);
-    const { issueDate: _i, dueDate: _d, purchaseOrderReference: _p, buyerReference: _b, invoicePeriod: _ip, sellerContactId: _s, buyerContactId: _c, approval: _a, authors: _by, ...kept } = this.state;
-    this.state = { ...kept, ...parsed, ...definedFields({ authors: authorsOf(authors) }), updatedAt: at };
+    const { issueDate: _i, dueDate: _d, purchaseOrderReference: _p, buyerReference: _b, invoicePeriod: _ip, sellerContactId: _s, buyerContactId: _c, approval: _a, authors: before, ...kept } = this.state;
+    this.state = { ...kept, ...parsed, ...definedFields({ authors: authorsOf([...(before ?? []), ...(authors ?? [])]) }), updatedAt: at };
     this.raise(`${this.kind}.updated`, { invoiceId: this.id, amountDue: this.totals.amountDue.toJSON() }, at);
   }
 
@@ -453,7 +460,7 @@ export class Invoice extends AggregateRoot<InvoiceId> {
     }
     // The policy may have asked for a separate approver since the draft was approved.
     const { approval } = this.state;
-    if (context.requiresApproval && context.separateApprover === true && approval !== undefined && this.authors.includes(approval.by)) {
+    if (context.requiresApproval && context.separateApprover === true && approval !== undefined && this.isAuthor(approval.by)) {
       throw new InvalidStateError('invoice.approval_required', `invoice ${this.id} was approved by ${approval.by}, one of its authors: someone else approves it before it is issued`, {
         invoiceId: this.id,
         reason: 'self_approval',
@@ -628,8 +635,9 @@ export class Invoice extends AggregateRoot<InvoiceId> {
   }
 }
 
-/** Authors as the state keeps them: each once, none blank; none at all is unknown (absent). */
+/** Authors as the state keeps them: each once (spaces around and case aside), none blank; none at all is unknown (absent). */
 function authorsOf(given: readonly string[] | undefined): readonly string[] | undefined {
-  const authors = [...new Set((given ?? []).filter((each) => each.trim() !== ''))];
+  const seen = new Set<string>();
+  const authors = (given ?? []).map((each) => each.trim()).filter((each) => each !== '' && !seen.has(each.toLowerCase()) && Boolean(seen.add(each.toLowerCase())));
   return authors.length === 0 ? undefined : authors;
 }

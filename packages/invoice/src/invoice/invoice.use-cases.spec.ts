@@ -746,21 +746,54 @@ describe('IssueInvoice', () => {
     });
 
     describe('with a separate approver (four eyes)', () => {
-      const approve = (invoiceId: InvoiceId, approvedBy: string) => s.use(ApproveInvoice).execute({ tenantId: s.tenantId, invoiceId, approvedBy });
-      const edit = (invoiceId: InvoiceId, author: string) => s.use(UpdateInvoiceDraft).execute({ tenantId: s.tenantId, invoiceId, content: { lines: [serviceLine('700')] }, authors: [author] });
+      const approve = async (invoiceId: InvoiceId, approvedBy: string) => s.use(ApproveInvoice).execute({ tenantId: s.tenantId, invoiceId, approvedBy, expectedVersion: (await get(invoiceId)).version });
+      const edit = (invoiceId: InvoiceId, author: string, amount = '700') => s.use(UpdateInvoiceDraft).execute({ tenantId: s.tenantId, invoiceId, content: { lines: [serviceLine(amount)] }, authors: [author] });
 
-      it('refuses the approval of who last changed the draft, and takes anyone else\'s', async () => {
+      it('refuses the approval of any of the draft\'s authors, and takes anyone else\'s', async () => {
         const strict = await partnership({ policy: { approval: { kind: 'always', separateApprover: true } } });
         const pending = await draft({ partnershipId: strict.id, authors: ['alice'] });
 
         await expect(approve(pending.id, 'alice')).rejects.toEqual(error('InvalidStateError', 'invoice.self_approval'));
+        // Spaces around and case aside: the same name.
+        await expect(approve(pending.id, ' Alice ')).rejects.toEqual(error('InvalidStateError', 'invoice.self_approval'));
         expect((await get(pending.id)).approval).toBeUndefined();
         await approve(pending.id, 'bob');
-        // Bob changes it: his approval goes, and his own does not count any more; Alice's does.
-        expect((await edit(pending.id, 'bob')).authors).toEqual(['bob']);
+        // Bob changes it: his approval goes, and he joins Alice among its authors. A change by Bob that keeps Alice's
+        // lines does not make them his (audit approval2 F1): neither of them approves it, Carol does.
+        expect((await edit(pending.id, 'bob')).authors).toEqual(['alice', 'bob']);
         await expect(approve(pending.id, 'bob')).rejects.toEqual(error('InvalidStateError', 'invoice.self_approval'));
-        await approve(pending.id, 'alice');
+        await expect(approve(pending.id, 'alice')).rejects.toEqual(error('InvalidStateError', 'invoice.self_approval'));
+        await approve(pending.id, 'carol');
         expect((await issue(pending.id)).status).toBe('issued');
+      });
+
+      it('keeps the authors of a change that names none (audit approval2 F2)', async () => {
+        const strict = await partnership({ policy: { approval: { kind: 'always', separateApprover: true } } });
+        const pending = await draft({ partnershipId: strict.id, authors: ['alice'] });
+
+        const changed = await s.use(UpdateInvoiceDraft).execute({ tenantId: s.tenantId, invoiceId: pending.id, content: { lines: [serviceLine('50000')] }, authors: ['  '] });
+
+        expect(changed.authors).toEqual(['alice']);
+        await expect(approve(pending.id, 'alice')).rejects.toEqual(error('InvalidStateError', 'invoice.self_approval'));
+      });
+
+      it('takes an approval only at the version its approver reviewed: a change made meanwhile is not approved unseen (audit approval2 F3)', async () => {
+        const strict = await partnership({ policy: { approval: { kind: 'always', separateApprover: true } } });
+        const pending = await draft({ partnershipId: strict.id, authors: ['alice'], lines: [serviceLine('120')] });
+        // Bob reviews 120.00; Alice changes it to 60,000.00 while he looks.
+        await edit(pending.id, 'alice', '50000');
+
+        await expect(s.use(ApproveInvoice).execute({ tenantId: s.tenantId, invoiceId: pending.id, approvedBy: 'bob' })).rejects.toEqual(error('InvalidStateError', 'invoice.approval_version_required'));
+        await expect(s.use(ApproveInvoice).execute({ tenantId: s.tenantId, invoiceId: pending.id, approvedBy: 'bob', expectedVersion: pending.version })).rejects.toEqual(error('ConflictError', 'concurrency.stale_version'));
+        expect((await get(pending.id)).approval).toBeUndefined();
+      });
+
+      it('weighs a rounding amount that takes what is due over the threshold (audit approval2 F7)', async () => {
+        const threshold = await partnership({ policy: { approval: { kind: 'above', threshold: '1200.00' } } });
+        // 1,000.00 + 20 % = 1,200.00, not above; 0.99 of rounding makes 1,200.99 due.
+        const rounded = await draft({ partnershipId: threshold.id, lines: [serviceLine('1000')], roundingAmount: '0.99' });
+
+        await expect(issue(rounded.id)).rejects.toEqual(error('InvalidStateError', 'invoice.approval_required'));
       });
 
       it('checks at issue an approval its author gave before the policy asked for a separate approver', async () => {

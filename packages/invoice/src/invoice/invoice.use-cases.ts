@@ -359,7 +359,10 @@ async function issueDraft(
   if (invoice.kind === 'invoice') assertCanInvoice(partnership, issueDate, invoice);
   const seller = partySnapshot(checkedAgainst.seller, invoice.sellerContactId);
   const buyer = partySnapshot(checkedAgainst.buyer, invoice.buyerContactId);
-  const context = { issueDate, seller, buyer, requiresApproval: invoice.kind === 'invoice' && partnership.requiresApproval(invoice.totals.taxInclusive), separateApprover: partnership.requiresSeparateApprover() };
+  // The total with VAT, or what is due when a rounding amount takes it higher (a prepaid amount never lowers it).
+  const { taxInclusive, rounding } = invoice.totals;
+  const weighed = rounding.isPositive() ? taxInclusive.add(rounding) : taxInclusive;
+  const context = { issueDate, seller, buyer, requiresApproval: invoice.kind === 'invoice' && partnership.requiresApproval(weighed), separateApprover: partnership.requiresSeparateApprover() };
   // Check everything before reserving, so a refused issue never consumes a number.
   invoice.assertIssuable(context);
   const sequence = await deps.numbers.reserve(invoice.tenantId, invoice.series, invoice.id);
@@ -409,11 +412,23 @@ export class ApproveInvoice {
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** @throws NotFoundError; ConflictError `concurrency.stale_version`; InvalidStateError `invoice.not_draft` | `invoice.self_approval` */
+  /**
+   * Under a separate approver's policy, the approval names the version approved (`expectedVersion`): one given without
+   * could approve a change its approver never saw.
+   * @throws NotFoundError; ConflictError `concurrency.stale_version`; InvalidStateError `invoice.not_draft` | `invoice.self_approval` | `invoice.approval_version_required`
+   */
   async execute(command: VersionedCommand & { readonly invoiceId: InvoiceId; readonly approvedBy: string }): Promise<InvoiceState> {
     const invoice = await load(this.invoices, command.tenantId, command.invoiceId, 'invoice', command.expectedVersion);
-    if (invoice.authors.includes(command.approvedBy) && (await load(this.partnerships, command.tenantId, invoice.partnershipId, 'partnership')).requiresSeparateApprover()) {
-      throw new InvalidStateError('invoice.self_approval', `invoice ${invoice.id} has ${command.approvedBy} among its authors: the partnership's policy asks someone else to approve it`, { invoiceId: invoice.id });
+    if (invoice.status === 'draft' && (await load(this.partnerships, command.tenantId, invoice.partnershipId, 'partnership')).requiresSeparateApprover()) {
+      if (invoice.isAuthor(command.approvedBy)) {
+        throw new InvalidStateError('invoice.self_approval', `invoice ${invoice.id} has ${command.approvedBy} among its authors: the partnership's policy asks someone else to approve it`, { invoiceId: invoice.id });
+      }
+      if (command.expectedVersion === undefined) {
+        throw new InvalidStateError('invoice.approval_version_required', `the partnership's policy asks for a separate approver: approve invoice ${invoice.id} at the version you reviewed (If-Match)`, {
+          invoiceId: invoice.id,
+          version: invoice.version,
+        });
+      }
     }
     invoice.approve(command.approvedBy, this.clock.now());
     await this.invoices.save(invoice);

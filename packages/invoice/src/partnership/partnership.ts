@@ -25,8 +25,8 @@ import { paymentTerms, type PaymentTerms, type PaymentTermsInput } from './payme
 import type { InvoicePeriod } from '../invoice/invoice-period';
 
 /**
- * Whether invoices need someone's approval before they are issued. With `separateApprover`, that someone is not who
- * last changed the draft (four eyes): an approval by its author does not count.
+ * Whether invoices need someone's approval before they are issued. With `separateApprover`, that someone is none of
+ * the draft's authors (four eyes): an approval by one of them does not count.
  */
 export type ApprovalRule =
   | { readonly kind: 'none' }
@@ -36,7 +36,7 @@ export type ApprovalRule =
 
 /** An approval rule as given: the threshold a decimal string. */
 export type ApprovalRuleInput =
-  | { readonly kind: 'none' }
+  | { readonly kind: 'none'; readonly separateApprover?: false }
   | { readonly kind: 'always'; readonly separateApprover?: boolean }
   | { readonly kind: 'above'; readonly threshold: string; readonly separateApprover?: boolean };
 
@@ -121,7 +121,8 @@ function series(value: unknown, fallback: string): string {
  */
 function keptSeparateApprover(current: ApprovalRule, given: unknown): { readonly approval?: ApprovalRuleInput } {
   if (current.kind === 'none' || current.separateApprover !== true) return {};
-  if (typeof given !== 'object' || given === null || 'separateApprover' in given || (given as { kind?: unknown }).kind === 'none') return {};
+  const stated = given as { readonly kind?: unknown; readonly separateApprover?: unknown } | null;
+  if (typeof given !== 'object' || stated === null || (stated.separateApprover !== undefined && stated.separateApprover !== null) || stated.kind === 'none') return {};
   return { approval: { ...(given as ApprovalRuleInput), separateApprover: true } as ApprovalRuleInput };
 }
 
@@ -339,7 +340,7 @@ export class Partnership extends AggregateRoot<PartnershipId> {
     return rule.kind === 'always' || (rule.kind === 'above' && (total.currency !== rule.threshold.currency || total.greaterThan(rule.threshold)));
   }
 
-  /** Whether an approval counts only when given by someone other than who last changed the draft. */
+  /** Whether an approval counts only when given by none of the draft's authors. */
   requiresSeparateApprover(): boolean {
     const rule = this.state.policy.approval;
     return rule.kind !== 'none' && rule.separateApprover === true;
@@ -371,7 +372,8 @@ export class Partnership extends AggregateRoot<PartnershipId> {
       policy: {
         approval: current.policy.approval.kind === 'above' ? { ...current.policy.approval, threshold: current.policy.approval.threshold.toString() } : current.policy.approval,
         deliveryFormat: current.policy.deliveryFormat,
-        ...policy,
+        // A rule left out, null or undefined stays as it is (null is no rule given, as for every optional object).
+        ...Object.fromEntries(Object.entries(policy ?? {}).filter(([, value]) => value !== null && value !== undefined)),
         ...keptSeparateApprover(current.policy.approval, policy?.approval),
       },
     });
