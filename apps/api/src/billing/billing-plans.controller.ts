@@ -4,7 +4,7 @@ import { AddOneOffCharge, CancelOneOffCharge, GetBillingPlan, PreviewUpcomingInv
 import { definedFields, type TenantId } from '@invoicing/core';
 import type { MarketableId, PartnershipId } from '@invoicing/invoice';
 import type { FastifyReply } from 'fastify';
-import { Caller, Tenant } from '../auth/auth.guard';
+import { Caller, Tenant, assertAllowed } from '../auth/auth.guard';
 import type { Principal } from '../auth/principal';
 import { Requires } from '../auth/permissions';
 import { IfMatch, type ExpectedVersion } from '../http/etag';
@@ -76,7 +76,8 @@ export class BillingPlansController {
    * Add a one-off charge
    *
    * A charge billed once, on the partnership's first bill on or after its `date` (a billing date of its own): a setup
-   * fee, an ad-hoc service, or with a negative quantity an ad-hoc credit. The partnership needs a billing plan (409
+   * fee, an ad-hoc service, or with a negative quantity an ad-hoc credit, which needs permission `invoices:write` as a
+   * credit note does (403 `auth.forbidden` for an integrator). The partnership needs a billing plan (409
    * `one_off.no_billing_plan`): runs bill plans. The marketable it names, if any, is an active one of the tenant (400
    * `line.marketable_not_found`, `line.marketable_inactive`). With an `Idempotency-Key`, the charge's id derives from
    * the key and the request: a retry, even after a 5xx, answers the charge already added (409 `one_off.cancelled` when
@@ -94,6 +95,8 @@ export class BillingPlansController {
     @IdempotentRequestId('OneOffCharge') id: string | undefined,
   ): Promise<OneOffChargeDto> {
     const { marketableId, ...rest } = body;
+    // A credit takes money back from the buyer's bills, which a run may issue unreviewed: only who may credit may add one.
+    if (body.quantity?.trim().startsWith('-') === true) assertAllowed(caller, 'invoices:write');
     const { charge } = await this.oneOffCharges.execute({
       ...rest,
       ...definedFields({ marketableId: marketableId as MarketableId | undefined, id }),

@@ -556,7 +556,7 @@ export class AddOneOffChargeDto {
   unitCode?: string;
 
   /**
-   * 1 when left out; negative for an ad-hoc credit.
+   * 1 when left out; negative for an ad-hoc credit (permission `invoices:write`: not an integrator).
    * @example "6"
    */
   @Format(BILLING_FORMATS.signedQuantity)

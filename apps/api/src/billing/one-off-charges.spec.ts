@@ -3,6 +3,7 @@ import { oneOffCharge, oneOffIdsOf } from '@invoicing/billing';
 import { createMongoBillingAdapters, type MongoBillingAdapters, type MongoConnection } from '@invoicing/integration/mongodb';
 import { tenantId } from '@invoicing/core';
 import type { MarketableId, PartnershipId } from '@invoicing/invoice';
+import { demoUser } from '@invoicing/stack';
 import { DATABASE } from '../composition/tokens';
 import { startTestApi, type Caller, type TestApi } from '../testing/harness';
 
@@ -111,6 +112,17 @@ describe('one-off charges over HTTP', () => {
         [monthStart(0), 'invoiced', []],
       ]);
     });
+  });
+
+  it('adds a credit (a negative quantity) for who may credit only: an integrator gets 403 and nothing is stored (audit approval2)', async () => {
+    const partnershipId = await partnership();
+
+    const refused = await add(partnershipId, { quantity: '-1' }, 'acme-integrator');
+    const taken = await add(partnershipId, { quantity: '-1' }, 'acme-accountant');
+
+    expect([refused.status, refused.body.code]).toEqual([403, 'auth.forbidden']);
+    expect([taken.status, taken.body.quantity]).toEqual([201, '-1']);
+    expect((await billing.oneOffs.listThrough(acme, partnershipId as PartnershipId, '2099-12-31' as never)).map((each) => [each.quantity.toString(), each.addedBy])).toEqual([['-1', demoUser('acme', 'accountant').username]]);
   });
 
   describe('cancelling a charge', () => {
