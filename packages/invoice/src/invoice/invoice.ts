@@ -637,7 +637,10 @@ export class Invoice extends AggregateRoot<InvoiceId> {
 
 /** Authors as the state keeps them: each once (spaces around and case aside), none blank; none at all is unknown (absent). */
 function authorsOf(given: readonly string[] | undefined): readonly string[] | undefined {
-  const seen = new Set<string>();
-  const authors = (given ?? []).map((each) => each.trim()).filter((each) => each !== '' && !seen.has(each.toLowerCase()) && Boolean(seen.add(each.toLowerCase())));
-  return authors.length === 0 ? undefined : authors;
+  const byName = new Map<string, string>();
+  for (const name of given ?? []) {
+    const trimmed = name.trim();
+    if (trimmed !== '' && !byName.has(trimmed.toLowerCase())) byName.set(trimmed.toLowerCase(), trimmed);
+  }
+  return byName.size === 0 ? undefined : [...byName.values()];
 }

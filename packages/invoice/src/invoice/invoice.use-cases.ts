@@ -380,7 +380,7 @@ export class UpdateInvoiceDraft {
     @inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** `authors`: who changes it, its authors from now on. */
+  /** `authors`: who changes it; they join its authors. */
   async execute(command: VersionedCommand & { readonly invoiceId: InvoiceId; readonly content: DraftInput; readonly authors?: readonly string[] }): Promise<InvoiceState> {
     const invoice = await load(this.invoices, command.tenantId, command.invoiceId, 'invoice', command.expectedVersion);
     const partnership = await load(this.partnerships, command.tenantId, invoice.partnershipId, 'partnership');

@@ -130,8 +130,13 @@ describe('Partnership', () => {
       // The threshold given again (a change of currency asks for it) keeps four eyes unless it says otherwise (audit approval F4).
       strict.updateTerms({ currency: 'USD', paymentTerms: { kind: 'net', days: 10 }, validFrom: '2026-01-01', policy: { approval: { kind: 'above', threshold: '1200.00' } } }, new Date('2026-02-02T00:00:00Z'));
       expect(strict.policy.approval).toEqual({ kind: 'above', threshold: Money.of('1200.00', 'USD'), separateApprover: true });
-      // A rule given as null, or a flag given as undefined, is none given (audit approval2 F4, F5).
+      // A rule given as null, or a flag given as undefined, is none given (audit approval2 F4, F5): nor does null get a
+      // threshold into another currency, whose figure would mean another amount.
+      expect(() => strict.updateTerms({ currency: 'EUR', paymentTerms: { kind: 'net', days: 10 }, validFrom: '2026-01-01', policy: { approval: null as never } }, new Date('2026-02-03T00:00:00Z'))).toThrow(
+        expect.objectContaining({ issues: [expect.objectContaining({ code: 'partnership.threshold_currency' })] }),
+      );
       strict.updateTerms({ currency: 'USD', paymentTerms: { kind: 'net', days: 10 }, validFrom: '2026-01-01', policy: { approval: null as never } }, new Date('2026-02-03T00:00:00Z'));
+      expect(strict.policy.approval).toEqual({ kind: 'above', threshold: Money.of('1200.00', 'USD'), separateApprover: true });
       strict.updateTerms({ currency: 'USD', paymentTerms: { kind: 'net', days: 10 }, validFrom: '2026-01-01', policy: { approval: { kind: 'always', separateApprover: undefined } } }, new Date('2026-02-04T00:00:00Z'));
       expect(strict.policy.approval).toEqual({ kind: 'always', separateApprover: true });
       strict.updateTerms({ currency: 'USD', paymentTerms: { kind: 'net', days: 10 }, validFrom: '2026-01-01', policy: { approval: { kind: 'always', separateApprover: false } } }, new Date('2026-02-05T00:00:00Z'));

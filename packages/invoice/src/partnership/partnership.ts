@@ -363,7 +363,7 @@ export class Partnership extends AggregateRoot<PartnershipId> {
     const current = this.state;
     // The threshold's figure read in another currency would be another amount (10000 EUR is not 10000 KWD). Compared as
     // a currency code: `eur` is no other currency but no code at all, which reading the terms refuses (`money.unknown_currency`).
-    if (isOtherCurrency(input.currency, current.currency) && current.policy.approval.kind === 'above' && policy?.approval === undefined) {
+    if (isOtherCurrency(input.currency, current.currency) && current.policy.approval.kind === 'above' && (policy?.approval ?? undefined) === undefined) {
       throw ValidationError.of('policy.approval.threshold', 'partnership.threshold_currency', `the approval threshold is in ${current.currency}: give one in ${String(input.currency)} with the new currency`);
     }
     const changed = terms({
