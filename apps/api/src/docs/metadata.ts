@@ -557,7 +557,7 @@ export default async () => {
               outstanding: { required: true, type: () => t["../http/responses"].MoneyDto, description: "What the buyer still owes: amount due \u2212 paid \u2212 credited; zero for drafts, credit notes and closed invoices." },
               precedingInvoice: { required: false, type: () => t["../invoices/invoice.response.dto"].PrecedingInvoiceDto, description: "On a credit note: the invoice it corrects." },
               approval: { required: false, type: () => t["../invoices/invoice.response.dto"].ApprovalDto },
-              authors: { required: false, type: () => [String], description: "Who shaped the draft's content as it is, when known: who created or last replaced it (or imported its file), and\nfor a billing run's draft who added its one-off charges. Under a policy with a separate approver, none of them\napproves it.", example: ["anna.schmidt"] },
+              authors: { required: false, type: () => [String], description: "Who shaped the draft's content, when known: who created it, everyone who changed it since, who imported its file,\nand for a billing run's draft who added its one-off charges. Under a policy with a separate approver, none of them\napproves it.", example: ["anna.schmidt"] },
               possibleDuplicateOf: { required: false, type: () => String, description: "Another invoice to the same buyer with the same total and an issue date within 3 days, when there was one at creation." },
               voidReason: { required: false, type: () => String },
               createdAt: { required: true, type: () => Date },
@@ -1148,7 +1148,7 @@ export default async () => {
             ApprovalRuleDto: {
               kind: { required: true, description: "`none`, `always`, or `above` a threshold: then an invoice needs approval when its total with VAT is strictly\ngreater.", example: "above", enum: ["none", "always", "above"] },
               threshold: { required: false, type: () => String, description: "For `above`: an amount in the partnership's currency, as a decimal string, not negative.", example: "10000.00" },
-              separateApprover: { required: false, type: () => Boolean, description: "Four eyes, for `always` and `above`: an approval counts only when given by none of the draft's authors (who\ncreated or last changed it; 409 `invoice.self_approval` when they try). Left out: as it is (false for a new partnership); `none`\ndrops it.", example: true },
+              separateApprover: { required: false, type: () => Boolean, description: "Four eyes, for `always` and `above`: an approval counts only when given by none of the draft's authors (who\ncreated or changed it; 409 `invoice.self_approval` when they try), at the version they reviewed (`If-Match`). Left out: as it is (false for a new partnership); `none`\ndrops it.", example: true },
             },
             PartnershipPolicyDto: {
               approval: { required: false, type: () => t["../partnerships/partnership.dto"].ApprovalRuleDto },

@@ -209,8 +209,8 @@ export class InvoiceDto {
   precedingInvoice?: PrecedingInvoiceDto;
   approval?: ApprovalDto;
   /**
-   * Who shaped the draft's content as it is, when known: who created or last replaced it (or imported its file), and
-   * for a billing run's draft who added its one-off charges. Under a policy with a separate approver, none of them
+   * Who shaped the draft's content, when known: who created it, everyone who changed it since, who imported its file,
+   * and for a billing run's draft who added its one-off charges. Under a policy with a separate approver, none of them
    * approves it.
    * @example ["anna.schmidt"]
    */

@@ -59,7 +59,7 @@ export const INVOICE_PROBLEM_CODES = {
   // A void invoice has no e-invoice, hence no Factur-X; its PDF is stamped VOID.
   getInvoicePdf: answers(SIGNED_IN, VALIDATED, FILE_WORK, { 400: ['pdf.invalid_locale'], 404: ['invoice.not_found'], 409: ['invoice.not_issued', 'invoice.voided'], 422: ['e_invoice.currency_not_supported', 'e_invoice.invalid'] }),
   updateInvoice: answers(SIGNED_IN, WITH_BODY, VALIDATED, IF_MATCH, DRAFT_CONTENT, { 404: ['invoice.not_found'], 409: ['invoice.not_draft'] }),
-  approveInvoice: answers(SIGNED_IN, WITH_BODY, IF_MATCH, { 404: ['invoice.not_found'], 409: ['invoice.not_draft'] }),
+  approveInvoice: answers(SIGNED_IN, WITH_BODY, IF_MATCH, { 404: ['invoice.not_found', 'partnership.not_found'], 409: ['invoice.not_draft', 'invoice.self_approval', 'invoice.approval_version_required'] }),
   issueInvoice: answers(SIGNED_IN, WITH_BODY, IDEMPOTENT, IF_MATCH, {
     400: ['invoice.not_issuable'],
     404: ['invoice.not_found'],
@@ -119,7 +119,7 @@ export const invoiceExamples: ExamplesOf<keyof typeof INVOICE_PROBLEM_CODES> = (
     response: toInvoiceResponse(s.invoices.draftUpdated),
     problems: [{ path: 'lines.0.unitCode', code: 'unit_code.malformed' }, 'invoice.not_found', 'invoice.not_draft'],
   },
-  approveInvoice: { response: toInvoiceResponse(s.invoices.approved), problems: ['invoice.not_found', 'invoice.not_draft'] },
+  approveInvoice: { response: toInvoiceResponse(s.invoices.approved), problems: ['invoice.not_found', 'invoice.not_draft', 'invoice.self_approval', 'invoice.approval_version_required'] },
   issueInvoice: {
     response: toInvoiceResponse(s.invoices.issued),
     problems: [{ path: 'buyer.address', code: 'invoice.not_issuable', issue: 'invoice.buyer_address_required' }, 'invoice.not_found', 'invoice.approval_required', 'invoice.already_issued'],

@@ -28,7 +28,7 @@ export class ApprovalRuleDto {
 
   /**
    * Four eyes, for `always` and `above`: an approval counts only when given by none of the draft's authors (who
-   * created or last changed it; 409 `invoice.self_approval` when they try). Left out: as it is (false for a new partnership); `none`
+   * created or changed it; 409 `invoice.self_approval` when they try), at the version they reviewed (`If-Match`). Left out: as it is (false for a new partnership); `none`
    * drops it.
    * @example true
    */

@@ -19,6 +19,7 @@ const TERMS: ProblemCodes = answers(TEXT, {
     'date.malformed',
     'partnership.invalid_series',
     'partnership.invalid_threshold',
+    'partnership.invalid_approval',
     'partnership.invalid_validity',
     'payment_terms.invalid_days',
     'payment_terms.no_instalments',

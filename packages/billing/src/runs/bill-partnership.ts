@@ -635,10 +635,9 @@ function creditNoteContentOf(bill: BillState, note: BillCreditNote): BillContent
  * @throws ValidationError as drafting them would (`money.out_of_range`)
  */
 function fitting(bill: BillState): BillState | string {
-  if (bill.creditNotes === undefined) return 'it has no credit notes';
   const part = { ...bill, ...invoicedPart(bill) };
   if (part.lines.length > 0 && invoiceTotalsOf(part).amountDue.isNegative()) return 'the invoice of what it charges would come to less than zero';
-  return bill.creditNotes.every((note) => invoiceTotalsOf(creditNoteContentOf(bill, note)).amountDue.isPositive()) ? bill : 'a credit note of it would credit nothing';
+  return (bill.creditNotes ?? []).every((note) => invoiceTotalsOf(creditNoteContentOf(bill, note)).amountDue.isPositive()) ? bill : 'a credit note of it would credit nothing';
 }
 
 /**

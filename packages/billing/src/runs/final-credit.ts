@@ -124,8 +124,7 @@ export function withCreditNotes(
  */
 export function invoicedPart(bill: BillState): Pick<BillState, 'lines' | 'allowances'> {
   if (bill.creditNotes === undefined) return { lines: bill.lines, allowances: bill.allowances };
-  const placed = new Map<string, Money>();
-  for (const note of bill.creditNotes) for (const part of note.lines) placed.set(part.lineId, (placed.get(part.lineId) ?? Money.zero(part.amount.currency)).add(part.amount));
+  const placed = new Set(bill.creditNotes.flatMap((note) => note.lines.map((part) => part.lineId)));
   const credits = bill.lines.filter((line) => line.amount.isNegative());
   const allowances = bill.allowances.flatMap((given): BillAllowance[] => {
     const days = ofDays(given);

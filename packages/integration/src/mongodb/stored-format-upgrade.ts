@@ -6,15 +6,16 @@ import { marketableMapper } from './mappers/marketable.mapper';
 import { partnerMapper } from './mappers/partner.mapper';
 import { partnershipMapper } from './mappers/partnership.mapper';
 import { paymentMapper } from './mappers/payment.mapper';
-import { PERIODS_FORMAT, RETURNS_FORMAT, SEPARATE_APPROVER_FORMAT, STORED_FORMAT } from './mappers/stored-format';
+import { DRAFT_AUTHORS_FORMAT, PERIODS_FORMAT, RETURNS_FORMAT, SEPARATE_APPROVER_FORMAT, STORED_FORMAT } from './mappers/stored-format';
 import { guarded } from './mongo-errors';
 import type { Models } from './schemas';
 
 /**
- * Documents stored before format 2 (formats 3, 4 and 7 are format 2 with periods, with returns, with a separate approver). Not `_v: 1`: documents
+ * Documents stored before format 2 (formats 3, 4, 7 and 8 are format 2 with periods, with returns, with a separate
+ * approver, a draft with its authors). Not `_v: 1`: documents
  * written before `_v` existed have none.
  */
-const OLDER_FORMAT = { _v: { $nin: [STORED_FORMAT, PERIODS_FORMAT, RETURNS_FORMAT, SEPARATE_APPROVER_FORMAT] } };
+const OLDER_FORMAT = { _v: { $nin: [STORED_FORMAT, PERIODS_FORMAT, RETURNS_FORMAT, SEPARATE_APPROVER_FORMAT, DRAFT_AUTHORS_FORMAT] } };
 
 /** The marker of a finished upgrade, in `migrations`: later starts skip the scan. */
 const UPGRADE_ID = `stored-format-${STORED_FORMAT}`;

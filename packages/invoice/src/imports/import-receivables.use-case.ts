@@ -502,7 +502,6 @@ export class ReceivablesImport {
     }
   }
 
-  /** What a new receivable makes, built and checked, nothing written: see {@link importNew}. */
   /** A partnership of the seller with this customer, in any currency, whose policy asks for approval. */
   private approvingPartnershipOf(customerId: PartnerId): Partnership | undefined {
     for (const [key, candidates] of this.partnerships) {
@@ -513,6 +512,7 @@ export class ReceivablesImport {
     return undefined;
   }
 
+  /** What a new receivable makes, built and checked, nothing written: see {@link importNew}. */
   private async prepare(receivable: Receivable, customerId: PartnerId | undefined): Promise<PreparedRow> {
     const { tenantId } = this.seller;
     const at = this.deps.clock.now();

@@ -745,6 +745,14 @@ describe('IssueInvoice', () => {
       await expect(issue(prepaid.id)).rejects.toEqual(error('InvalidStateError', 'invoice.approval_required'));
     });
 
+    it('weighs a rounding amount that takes what is due over the threshold (audit approval2 F7)', async () => {
+      const threshold = await partnership({ policy: { approval: { kind: 'above', threshold: '1200.00' } } });
+      // 1,000.00 + 20 % = 1,200.00, not above; 0.99 of rounding makes 1,200.99 due.
+      const rounded = await draft({ partnershipId: threshold.id, lines: [serviceLine('1000')], roundingAmount: '0.99' });
+
+      await expect(issue(rounded.id)).rejects.toEqual(error('InvalidStateError', 'invoice.approval_required'));
+    });
+
     describe('with a separate approver (four eyes)', () => {
       const approve = async (invoiceId: InvoiceId, approvedBy: string) => s.use(ApproveInvoice).execute({ tenantId: s.tenantId, invoiceId, approvedBy, expectedVersion: (await get(invoiceId)).version });
       const edit = (invoiceId: InvoiceId, author: string, amount = '700') => s.use(UpdateInvoiceDraft).execute({ tenantId: s.tenantId, invoiceId, content: { lines: [serviceLine(amount)] }, authors: [author] });
@@ -784,16 +792,13 @@ describe('IssueInvoice', () => {
         await edit(pending.id, 'alice', '50000');
 
         await expect(s.use(ApproveInvoice).execute({ tenantId: s.tenantId, invoiceId: pending.id, approvedBy: 'bob' })).rejects.toEqual(error('InvalidStateError', 'invoice.approval_version_required'));
+        // Several versions named would approve whichever the draft is at: one is asked for.
+        const current = (await get(pending.id)).version;
+        await expect(s.use(ApproveInvoice).execute({ tenantId: s.tenantId, invoiceId: pending.id, approvedBy: 'bob', expectedVersion: [pending.version, current] })).rejects.toEqual(
+          error('InvalidStateError', 'invoice.approval_version_required'),
+        );
         await expect(s.use(ApproveInvoice).execute({ tenantId: s.tenantId, invoiceId: pending.id, approvedBy: 'bob', expectedVersion: pending.version })).rejects.toEqual(error('ConflictError', 'concurrency.stale_version'));
         expect((await get(pending.id)).approval).toBeUndefined();
-      });
-
-      it('weighs a rounding amount that takes what is due over the threshold (audit approval2 F7)', async () => {
-        const threshold = await partnership({ policy: { approval: { kind: 'above', threshold: '1200.00' } } });
-        // 1,000.00 + 20 % = 1,200.00, not above; 0.99 of rounding makes 1,200.99 due.
-        const rounded = await draft({ partnershipId: threshold.id, lines: [serviceLine('1000')], roundingAmount: '0.99' });
-
-        await expect(issue(rounded.id)).rejects.toEqual(error('InvalidStateError', 'invoice.approval_required'));
       });
 
       it('checks at issue an approval its author gave before the policy asked for a separate approver', async () => {
@@ -809,7 +814,7 @@ describe('IssueInvoice', () => {
         expect((await issue(pending.id)).number).toBe('INV-000001');
       });
 
-      it('takes anyone\'s approval of a draft whose author is not known (made by billing or an import)', async () => {
+      it('takes anyone\'s approval of a draft whose authors are not known (as a billing run\'s without one-off charges)', async () => {
         const strict = await partnership({ policy: { approval: { kind: 'always', separateApprover: true } } });
         const pending = await draft({ partnershipId: strict.id });
 

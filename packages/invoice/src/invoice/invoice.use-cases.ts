@@ -359,7 +359,7 @@ async function issueDraft(
   if (invoice.kind === 'invoice') assertCanInvoice(partnership, issueDate, invoice);
   const seller = partySnapshot(checkedAgainst.seller, invoice.sellerContactId);
   const buyer = partySnapshot(checkedAgainst.buyer, invoice.buyerContactId);
-  // The total with VAT, or what is due when a rounding amount takes it higher (a prepaid amount never lowers it).
+  // The total with VAT, plus a rounding amount that raises what is due (a prepaid amount never lowers it).
   const { taxInclusive, rounding } = invoice.totals;
   const weighed = rounding.isPositive() ? taxInclusive.add(rounding) : taxInclusive;
   const context = { issueDate, seller, buyer, requiresApproval: invoice.kind === 'invoice' && partnership.requiresApproval(weighed), separateApprover: partnership.requiresSeparateApprover() };
@@ -413,8 +413,8 @@ export class ApproveInvoice {
   ) {}
 
   /**
-   * Under a separate approver's policy, the approval names the version approved (`expectedVersion`): one given without
-   * could approve a change its approver never saw.
+   * Under a separate approver's policy, the approval names the one version approved (`expectedVersion`): one given
+   * without, or with several, could approve a change its approver never saw.
    * @throws NotFoundError; ConflictError `concurrency.stale_version`; InvalidStateError `invoice.not_draft` | `invoice.self_approval` | `invoice.approval_version_required`
    */
   async execute(command: VersionedCommand & { readonly invoiceId: InvoiceId; readonly approvedBy: string }): Promise<InvoiceState> {
@@ -423,8 +423,9 @@ export class ApproveInvoice {
       if (invoice.isAuthor(command.approvedBy)) {
         throw new InvalidStateError('invoice.self_approval', `invoice ${invoice.id} has ${command.approvedBy} among its authors: the partnership's policy asks someone else to approve it`, { invoiceId: invoice.id });
       }
-      if (command.expectedVersion === undefined) {
-        throw new InvalidStateError('invoice.approval_version_required', `the partnership's policy asks for a separate approver: approve invoice ${invoice.id} at the version you reviewed (If-Match)`, {
+      // One version: a list (or none) would approve whichever of them the draft is at.
+      if (typeof command.expectedVersion !== 'number') {
+        throw new InvalidStateError('invoice.approval_version_required', `the partnership's policy asks for a separate approver: approve invoice ${invoice.id} at the one version you reviewed (If-Match)`, {
           invoiceId: invoice.id,
           version: invoice.version,
         });

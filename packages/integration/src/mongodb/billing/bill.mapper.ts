@@ -2,7 +2,7 @@ import { sharesADiscount, type BillAllowance, type BillCreditNote, type BillCred
 import { Decimal, type CalendarDate, type CurrencyCode, type DecimalInput, type TenantId } from '@invoicing/core';
 import type { AllowanceChargeInput, DocumentAllowanceChargeInput, InvoiceId, PartnershipId, VatCategoryInput } from '@invoicing/invoice';
 import { documentId } from '../mappers/aggregate-document';
-import { BILL_CREDIT_NOTES_FORMAT, BILL_FORMATS, BILL_SHARED_DISCOUNT_FORMAT, STORED_FORMAT, storedFormatOf } from '../mappers/stored-format';
+import { BILL_AUTHORS_FORMAT, BILL_CREDIT_NOTES_FORMAT, BILL_FORMATS, BILL_SHARED_DISCOUNT_FORMAT, STORED_FORMAT, storedFormatOf } from '../mappers/stored-format';
 import { decodeState, encodeState } from '../mappers/stored-state';
 import { compact, dateToDomain, decimalToDomain, decimalToPersistence, moneyToDomain, moneyToPersistence, optional, type AllFieldsOf, type StoredDecimal } from '../mappers/value.mapper';
 
@@ -196,7 +196,7 @@ function stateToPersistence(bill: BillState) {
     settled: optional(bill.settled, (items) => items.map(computationOf)),
     allowances: bill.allowances.map(allowanceToPersistence),
     usageCutoff: bill.usageCutoff,
-    // Only on the last bill of an ended plan that comes to a credit (format 5).
+    // Only on the last bill of an ended plan that comes to a credit (formats 5, 6 and 9).
     creditNotes: optional(bill.creditNotes, (notes) => notes.map(creditNoteToPersistence)),
     authors: optional(bill.authors, (authors) => [...authors]),
     createdAt: bill.createdAt,
@@ -244,7 +244,7 @@ export function invoicedFields(outcome: BillOutcome, at: Date): Pick<BillDocumen
 export function billToPersistence(bill: BillState): BillDocument {
   return compact({
     _id: documentId(bill.tenantId, bill.key),
-    _v: bill.creditNotes === undefined ? STORED_FORMAT : sharesADiscount(bill) ? BILL_SHARED_DISCOUNT_FORMAT : BILL_CREDIT_NOTES_FORMAT,
+    _v: bill.authors !== undefined ? BILL_AUTHORS_FORMAT : bill.creditNotes === undefined ? STORED_FORMAT : sharesADiscount(bill) ? BILL_SHARED_DISCOUNT_FORMAT : BILL_CREDIT_NOTES_FORMAT,
     tenantId: bill.tenantId,
     key: bill.key,
     partnershipId: bill.partnershipId,

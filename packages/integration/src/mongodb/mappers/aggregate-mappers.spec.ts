@@ -304,9 +304,14 @@ describe('approval controls in the stored format (ADR 0031)', () => {
     expect(() => partnershipMapper.toDomain({ ...document, _v: 8 })).toThrow(UnsupportedStoredFormatError);
   });
 
-  it('keeps the authors of a draft', () => {
+  it('keeps the authors of a draft in format 8, which a release before it refuses; once issued, in format 2', () => {
     const draft = { ...INVOICE_FIXTURE.state, status: 'draft' as const, authors: ['alice@acme.example', 'bob@acme.example'] };
+    const document = invoiceMapper.toPersistence(draft);
 
-    expect(invoiceMapper.toDomain(invoiceMapper.toPersistence(draft))).toMatchObject({ authors: ['alice@acme.example', 'bob@acme.example'] });
+    expect([document._v, invoiceMapper.toDomain(document).authors]).toEqual([8, ['alice@acme.example', 'bob@acme.example']]);
+    expect(() => invoiceMapper.toDomain({ ...document, _v: 99 })).toThrow(UnsupportedStoredFormatError);
+    // An issued invoice asks no approval: an earlier release dropping its authors changes nothing that counts.
+    const issued = invoiceMapper.toPersistence({ ...draft, status: 'issued' });
+    expect([issued._v, invoiceMapper.toDomain(issued).authors]).toEqual([2, ['alice@acme.example', 'bob@acme.example']]);
   });
 });

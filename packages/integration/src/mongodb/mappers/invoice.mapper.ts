@@ -21,7 +21,7 @@ import {
 } from '@invoicing/invoice';
 import { envelopeOf, identityOf, type AggregateDocument, type AggregateMapper } from './aggregate-document';
 import { decodeState, encodeState } from './stored-state';
-import { PERIODS_FORMAT, RETURNS_FORMAT } from './stored-format';
+import { DRAFT_AUTHORS_FORMAT, PERIODS_FORMAT, RETURNS_FORMAT } from './stored-format';
 import { identifiersToDomain, identifiersToPersistence, postalAddressFields } from './partner.mapper';
 import { paymentTermsToDomain, paymentTermsToPersistence } from './partnership.mapper';
 import {
@@ -389,7 +389,8 @@ export const invoiceMapper: AggregateMapper<InvoiceState, InvoiceDocument> = {
     const pending = isSealable(state) ? { sealPending: SEAL_PENDING } : {};
     // Format 4 reads periods too: an invoice holding both is written in it.
     const periods = state.invoicePeriod !== undefined || state.lines.some((line) => line.period !== undefined);
-    const format = holdsReturns(state) ? { _v: RETURNS_FORMAT } : periods ? { _v: PERIODS_FORMAT } : {};
+    // Format 8 reads periods too, and a draft holds no returns.
+    const format = holdsReturns(state) ? { _v: RETURNS_FORMAT } : state.status === 'draft' && state.authors !== undefined ? { _v: DRAFT_AUTHORS_FORMAT } : periods ? { _v: PERIODS_FORMAT } : {};
     return { ...envelopeOf(state), ...format, ...invoiceKeys(state, derived), ...pending, state: encodeState(stateToPersistence(state)), derived };
   },
   toDomain(document) {

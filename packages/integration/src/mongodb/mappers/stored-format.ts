@@ -1,8 +1,9 @@
 /**
  * The stored-format version every document carries in `_v` (not to be confused with an aggregate's `version`, its
- * optimistic-concurrency counter). Writers write {@link STORED_FORMAT} ({@link PERIODS_FORMAT} for invoices that hold
- * periods, {@link RETURNS_FORMAT} for what holds money a credit note took back from payments); readers accept the
- * formats they know and refuse any other, so a document written by a newer release is never misread by an older one.
+ * optimistic-concurrency counter). Writers write {@link STORED_FORMAT}, or a later format for the documents that hold
+ * what an earlier release would misread (each below says which: periods, returns, a bill's credit notes, a shared
+ * discount, a separate approver, a draft's or a bill's authors); readers accept the formats they know and refuse any
+ * other, so a document written by a newer release is never misread by an older one.
  * Documents stored before `_v` existed have no `_v` and are format 1.
  *
  * Format 2 adds the top-level query keys of invoices, payments, partnerships and marketables (ADR 0012); every other
@@ -50,13 +51,29 @@ export const BILL_SHARED_DISCOUNT_FORMAT = 6;
  */
 export const SEPARATE_APPROVER_FORMAT = 7;
 
+/**
+ * Format 8 is format 2 or 3 (periods allowed) for a draft that records its authors (ADR 0031), and only for that. An
+ * earlier release would approve such a draft without asking its partnership for a separate approver, and drop its
+ * authors when saving it: its author could approve it there, and a release that knows four eyes would then find no
+ * author to refuse at issue. With format 8 it refuses the draft instead. An issued document keeps its authors in format
+ * 2, 3 or 4: no approval is asked of it any more.
+ */
+export const DRAFT_AUTHORS_FORMAT = 8;
+
+/**
+ * Format 9 is format 5 or 6 (credit notes and a shared discount allowed) for a bill that records its invoice's authors
+ * (who added its one-off charges, ADR 0031), with or without credit notes. An earlier release would make the bill's
+ * invoice without them, which anyone could then approve; with format 9 it refuses the bill instead.
+ */
+export const BILL_AUTHORS_FORMAT = 9;
+
 /** The formats this release reads: of every document, of payments, of ledger transactions, of invoices and credit notes, of partnerships, and of bills. */
 const READABLE_FORMATS: readonly unknown[] = [1, 2];
 export const PAYMENT_FORMATS: readonly unknown[] = [...READABLE_FORMATS, RETURNS_FORMAT];
 export const LEDGER_FORMATS: readonly unknown[] = [...READABLE_FORMATS, RETURNS_FORMAT];
-export const INVOICE_FORMATS: readonly unknown[] = [...READABLE_FORMATS, PERIODS_FORMAT, RETURNS_FORMAT];
+export const INVOICE_FORMATS: readonly unknown[] = [...READABLE_FORMATS, PERIODS_FORMAT, RETURNS_FORMAT, DRAFT_AUTHORS_FORMAT];
 export const PARTNERSHIP_FORMATS: readonly unknown[] = [...READABLE_FORMATS, SEPARATE_APPROVER_FORMAT];
-export const BILL_FORMATS: readonly unknown[] = [...READABLE_FORMATS, BILL_CREDIT_NOTES_FORMAT, BILL_SHARED_DISCOUNT_FORMAT];
+export const BILL_FORMATS: readonly unknown[] = [...READABLE_FORMATS, BILL_CREDIT_NOTES_FORMAT, BILL_SHARED_DISCOUNT_FORMAT, BILL_AUTHORS_FORMAT];
 
 /**
  * A document was written in a stored format this release does not know (a newer release wrote it, or it was edited by
@@ -80,8 +97,8 @@ export class UnsupportedStoredFormatError extends Error {
  * The stored format of a document read from the database: its `_v`, or 1 when absent.
  * @throws UnsupportedStoredFormatError for any other value
  */
-export function storedFormatOf(document: { readonly _v?: unknown }, source: string, readable: readonly unknown[] = READABLE_FORMATS): 1 | 2 | 3 | 4 | 5 {
+export function storedFormatOf(document: { readonly _v?: unknown }, source: string, readable: readonly unknown[] = READABLE_FORMATS): number {
   const format = document._v ?? 1;
   if (!readable.includes(format)) throw new UnsupportedStoredFormatError(source, format, readable);
-  return format as 1 | 2 | 3 | 4 | 5;
+  return format as number;
 }
