@@ -753,6 +753,16 @@ describe('IssueInvoice', () => {
       await expect(issue(rounded.id)).rejects.toEqual(error('InvalidStateError', 'invoice.approval_required'));
     });
 
+    it('weighs the largest invoice with a prepaid and a rounding amount without passing the largest amount', async () => {
+      const threshold = await partnership({ policy: { approval: { kind: 'above', threshold: '1000.00' } } });
+      // 9,999,999,999,999.96 with VAT; its sum with the rounding amount would pass the largest amount, which the
+      // greater of the total and what is due never does.
+      const largest = await draft({ partnershipId: threshold.id, lines: [{ ...serviceLine('833333333333.33'), quantity: '10' }], prepaidAmount: '1.00', roundingAmount: '0.99' });
+      expect([largest.totals.taxInclusive.toString(), largest.totals.amountDue.toString()]).toEqual(['9999999999999.96', '9999999999999.95']);
+
+      await expect(issue(largest.id)).rejects.toEqual(error('InvalidStateError', 'invoice.approval_required'));
+    });
+
     describe('with a separate approver (four eyes)', () => {
       const approve = async (invoiceId: InvoiceId, approvedBy: string) => s.use(ApproveInvoice).execute({ tenantId: s.tenantId, invoiceId, approvedBy, expectedVersion: (await get(invoiceId)).version });
       const edit = (invoiceId: InvoiceId, author: string, amount = '700') => s.use(UpdateInvoiceDraft).execute({ tenantId: s.tenantId, invoiceId, content: { lines: [serviceLine(amount)] }, authors: [author] });

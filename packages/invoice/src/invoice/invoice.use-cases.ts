@@ -359,9 +359,10 @@ async function issueDraft(
   if (invoice.kind === 'invoice') assertCanInvoice(partnership, issueDate, invoice);
   const seller = partySnapshot(checkedAgainst.seller, invoice.sellerContactId);
   const buyer = partySnapshot(checkedAgainst.buyer, invoice.buyerContactId);
-  // The total with VAT, plus a rounding amount that raises what is due (a prepaid amount never lowers it).
-  const { taxInclusive, rounding } = invoice.totals;
-  const weighed = rounding.isPositive() ? taxInclusive.add(rounding) : taxInclusive;
+  // The total with VAT, or what is due when a rounding amount makes that more: a prepaid amount never lowers it, and
+  // neither figure can pass the largest amount (their sum could).
+  const { taxInclusive, amountDue } = invoice.totals;
+  const weighed = taxInclusive.max(amountDue);
   const context = { issueDate, seller, buyer, requiresApproval: invoice.kind === 'invoice' && partnership.requiresApproval(weighed), separateApprover: partnership.requiresSeparateApprover() };
   // Check everything before reserving, so a refused issue never consumes a number.
   invoice.assertIssuable(context);
