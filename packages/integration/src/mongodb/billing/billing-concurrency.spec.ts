@@ -209,7 +209,10 @@ describe('bills', () => {
     const billed = await processes[1].bills.listByPartnership(tenantId, partnershipId);
     await scenario.use(IssueInvoice).execute({ tenantId, invoiceId: (billed[1] as BillState).invoiceId });
     const [one, other] = await Promise.all([bill('2027-01-02'), bill('2027-01-02')]);
-    expect([...one.bills, ...other.bills].map((each) => each.recorded).sort()).toEqual([false, true]);
+    // One records the bill. The other found it recorded, or read the bills after it and had nothing due: which, the
+    // timing decides (a loaded CI machine gave the second); either way the bill, and its credit note, are made once.
+    expect([...one.bills, ...other.bills].filter((each) => each.recorded)).toHaveLength(1);
+    expect([...one.bills, ...other.bills].filter((each) => !each.recorded).length).toBeLessThanOrEqual(1);
     expect([one.creditPending, other.creditPending]).toEqual([undefined, undefined]);
     const recorded = await processes[1].bills.listByPartnership(tenantId, partnershipId);
     expect(recorded.map((each) => [each.billingDate, each.planVersionsSeen, each.lines.map((line) => line.amount.toString()), each.status])).toEqual([
