@@ -389,8 +389,8 @@ export class Invoice extends AggregateRoot<InvoiceId> {
 
   /** Whether `name` is one of its authors, spaces around and case aside (names come from tokens). */
   isAuthor(name: string): boolean {
-    const wanted = name.trim().toLowerCase();
-    return this.authors.some((author) => author.trim().toLowerCase() === wanted);
+    const wanted = authorKey(name);
+    return this.authors.some((author) => authorKey(author) === wanted);
   }
 
   get approved(): boolean {
@@ -639,8 +639,13 @@ export class Invoice extends AggregateRoot<InvoiceId> {
 function authorsOf(given: readonly string[] | undefined): readonly string[] | undefined {
   const byName = new Map<string, string>();
   for (const name of given ?? []) {
-    const trimmed = name.trim();
-    if (trimmed !== '' && !byName.has(trimmed.toLowerCase())) byName.set(trimmed.toLowerCase(), trimmed);
+    const key = authorKey(name);
+    if (key !== '' && !byName.has(key)) byName.set(key, name.trim());
   }
   return byName.size === 0 ? undefined : [...byName.values()];
+}
+
+/** What tells two authors apart: their names, spaces around and case aside (names come from tokens). */
+function authorKey(name: string): string {
+  return name.trim().toLowerCase();
 }
